@@ -1,0 +1,147 @@
+import { z } from 'zod';
+
+/**
+ * results.json — the contract between a run, the report renderers and later tools (baseline
+ * comparison, merging runs). Bump SCHEMA_VERSION on any incompatible change and keep the reader
+ * of older versions working (`fanout-bench report` re-renders old runs).
+ */
+export const SCHEMA_VERSION = 1;
+
+/** Latency summary in milliseconds, computed from an HDR histogram (never from samples). */
+export const LatencySummary = z.object({
+  count: z.number().int().nonnegative(),
+  min: z.number(),
+  mean: z.number(),
+  p50: z.number(),
+  p90: z.number(),
+  p99: z.number(),
+  p999: z.number(),
+  max: z.number(),
+});
+export type LatencySummary = z.infer<typeof LatencySummary>;
+
+/** One 1-second interval of the run, streamed to intervals.ndjson while running. */
+export const IntervalRecord = z.object({
+  /** interval start, epoch ms */
+  t: z.number(),
+  /** seconds since the run started */
+  elapsedSec: z.number(),
+  phase: z.string(),
+  openClients: z.number().int(),
+  connects: z.number().int(),
+  sent: z.number().int(),
+  delivered: z.number().int(),
+  errors: z.number().int(),
+  connect: LatencySummary.optional(),
+  broadcast: LatencySummary.optional(),
+  fanoutCompletion: LatencySummary.optional(),
+  /** max event-loop lag seen by any shard in this interval */
+  eventLoopLagMs: z.number(),
+  /** harness CPU over all shards, in cores (1.0 = one core busy) */
+  cpuCores: z.number(),
+});
+export type IntervalRecord = z.infer<typeof IntervalRecord>;
+
+export const Deliveries = z.object({
+  /** room members at send time, summed over acknowledged sends */
+  expected: z.number().int().nonnegative(),
+  received: z.number().int().nonnegative(),
+  lost: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  outOfOrder: z.number().int().nonnegative(),
+});
+
+export const Sends = z.object({
+  /** sends the schedule asked for */
+  intended: z.number().int().nonnegative(),
+  /** sends actually written to a socket */
+  sent: z.number().int().nonnegative(),
+  /** sends that left later than their slot allowed (still sent; latency counts from the slot) */
+  missedSlots: z.number().int().nonnegative(),
+  /** sends the system acknowledged ({"type":"sent"}) */
+  acked: z.number().int().nonnegative(),
+  /** sends answered with an error frame or never answered */
+  failed: z.number().int().nonnegative(),
+});
+
+export const Stale = z.object({
+  /** clients dropped without a close frame */
+  dropped: z.number().int().nonnegative(),
+  /** 410s the system reported (sum of "gone" in sendMessage answers) */
+  gone410: z.number().int().nonnegative(),
+  /** from the first broadcast after the drop until broadcasts stop hitting stale connections; null = never clean */
+  timeToCleanMs: z.number().nullable(),
+  /** posts that reached nobody: recipients reported by the system minus deliveries received by live clients */
+  wastedPosts: z.number().int().nonnegative(),
+});
+
+export const Harness = z.object({
+  shards: z.number().int().positive(),
+  /** CPU-seconds used by all shards */
+  cpuSeconds: z.number(),
+  /** peak CPU in cores */
+  cpuCoresMax: z.number(),
+  eventLoopLagP99Ms: z.number(),
+  eventLoopLagMaxMs: z.number(),
+  /** peak resident memory over all shards, MB */
+  rssMB: z.number(),
+  /** true when the harness itself was the bottleneck: the numbers are not trustworthy */
+  saturated: z.boolean(),
+  warnings: z.array(z.string()),
+});
+
+export const Results = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  runId: z.string(),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  status: z.enum(['completed', 'interrupted', 'failed']),
+  /** why the run did not complete (status != completed) */
+  statusReason: z.string().optional(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  durationMs: z.number(),
+  scenario: z.object({
+    name: z.string(),
+    description: z.string().optional(),
+    /** the validated scenario as it ran */
+    definition: z.record(z.string(), z.unknown()),
+  }),
+  config: z.object({
+    target: z.object({ kind: z.enum(['local', 'remote']), url: z.string() }),
+    clients: z.number().int(),
+    rooms: z.number().int(),
+    durationMs: z.number(),
+  }).catchall(z.unknown()),
+  environment: z.object({
+    node: z.string(),
+    platform: z.string(),
+    cpus: z.number().int(),
+    cpuModel: z.string(),
+    totalMemoryMB: z.number(),
+    /** all timestamps come from this one host clock unless this says otherwise */
+    clock: z.string(),
+  }),
+  metrics: z.object({
+    connect: LatencySummary,
+    broadcast: LatencySummary,
+    fanoutCompletion: LatencySummary,
+    connectCold: LatencySummary.optional(),
+    connectWarm: LatencySummary.optional(),
+    broadcastCold: LatencySummary.optional(),
+    broadcastWarm: LatencySummary.optional(),
+  }),
+  sends: Sends,
+  deliveries: Deliveries,
+  stale: Stale.optional(),
+  /** counts by kind, e.g. "handshake:429", "close:1006", "frame:Forbidden", "frame:NOT_A_MEMBER", "timeout:ack" */
+  errors: z.record(z.string(), z.number().int()),
+  harness: Harness,
+  intervals: z.array(IntervalRecord),
+  /** base64 of compressed HDR histograms (hdr-histogram-js encodeIntoCompressedBase64), µs units */
+  histograms: z.record(z.string(), z.string()),
+  /** filled by the CloudWatch puller (issue 4); absent or carrying a note when it could not pull */
+  cloudwatch: z.unknown().optional(),
+  /** filled by the cost model (issue 4) */
+  cost: z.unknown().optional(),
+});
+export type Results = z.infer<typeof Results>;
