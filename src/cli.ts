@@ -1,0 +1,29 @@
+import { Command, CommanderError } from 'commander';
+import { UserError } from './errors.ts';
+import { addStackCommand } from './commands/stack.ts';
+import { addRunCommand } from './commands/run.ts';
+import { addReportCommand } from './commands/report.ts';
+
+// Thin entry: each command module declares its flags and calls one function.
+const program = new Command('fanout-bench')
+  .description('Load-test WebSocket fan-out on AWS (API Gateway WebSocket -> Lambda -> DynamoDB)')
+  .showHelpAfterError()
+  .exitOverride();
+
+addRunCommand(program);
+addStackCommand(program);
+addReportCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // commander already printed its message (help, version, unknown option ...)
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  }
+  if (err instanceof UserError) {
+    process.stderr.write(`fanout-bench: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  throw err;
+}
