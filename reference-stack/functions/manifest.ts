@@ -41,4 +41,6 @@ export const FUNCTION_ENV = {
   callbackUrl: 'CALLBACK_URL',
   /** Max concurrent @connections posts per fan-out. */
   fanoutConcurrency: 'FANOUT_CONCURRENCY',
+  /** Largest chat payload accepted by sendMessage/broadcast, serialized bytes. */
+  maxPayloadBytes: 'MAX_PAYLOAD_BYTES',
 } as const;

@@ -1,0 +1,149 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { AttributeType, BillingMode, ProjectionType, Table, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec } from '../functions/manifest.ts';
+import { BY_CONNECTION_INDEX, TABLE_DEFAULT_NAMES, tableDefinitions } from '../functions/shared/tables.ts';
+
+const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
+
+type TableKey = keyof typeof TABLE_DEFAULT_NAMES;
+type Access = 'read' | 'write' | 'readWrite';
+
+/**
+ * Least privilege: what each route's handler touches (mirrors the handlers' code). A route
+ * absent here gets no table access; `postsToConnections` adds execute-api:ManageConnections.
+ */
+const ACCESS: Record<string, { tables?: Partial<Record<TableKey, Access>>; postsToConnections?: boolean }> = {
+  $connect: { tables: { connections: 'write' } },
+  $disconnect: { tables: { connections: 'write', roomMembers: 'readWrite' } },
+  $default: {},
+  setName: { tables: { connections: 'readWrite' } },
+  createRoom: { tables: { messages: 'write' } },
+  joinRoom: { tables: { messages: 'read', roomMembers: 'readWrite' } },
+  leaveRoom: { tables: { roomMembers: 'readWrite' } },
+  sendMessage: { tables: { connections: 'readWrite', roomMembers: 'readWrite', messages: 'write' }, postsToConnections: true },
+  whoami: {},
+  broadcast: { tables: { connections: 'readWrite', roomMembers: 'readWrite' }, postsToConnections: true },
+};
+
+export interface ChatStackProps extends StackProps {
+  /** Memory for every function (MB); per-function overrides win. */
+  memoryMB?: number;
+  memoryByFunction?: Record<string, number>;
+  architecture?: 'x86_64' | 'arm64';
+  stageName?: string;
+}
+
+/** The reference chat stack: three tables, one function per route, a WebSocket API and stage. */
+export class ChatStack extends Stack {
+  constructor(scope: Construct, id: string, props: ChatStackProps = {}) {
+    super(scope, id, props);
+    const stageName = props.stageName ?? 'prod';
+
+    const tables = this.createTables();
+    const api = new WebSocketApi(this, 'ChatApi', { routeSelectionExpression: ROUTE_SELECTION_EXPRESSION });
+    const stage = new WebSocketStage(this, 'Stage', { webSocketApi: api, stageName, autoDeploy: true });
+
+    for (const spec of FUNCTIONS) {
+      const fn = this.createFunction(spec, props, tables, stage.callbackUrl);
+      const access = ACCESS[spec.route];
+      if (!access) throw new Error(`no IAM access declared for route ${spec.route}`);
+      for (const [key, mode] of Object.entries(access.tables ?? {}) as [TableKey, Access][]) {
+        const table = tables[key];
+        if (mode === 'read') table.grantReadData(fn);
+        else if (mode === 'write') table.grantWriteData(fn);
+        else table.grantReadWriteData(fn);
+      }
+      if (access.postsToConnections) stage.grantManagementApiAccess(fn);
+
+      const integration = new WebSocketLambdaIntegration(`${spec.name}-integration`, fn);
+      if (spec.route === '$connect') api.addRoute('$connect', { integration });
+      else if (spec.route === '$disconnect') api.addRoute('$disconnect', { integration });
+      else api.addRoute(spec.route, { integration, returnResponse: spec.returnResponse });
+      new CfnOutput(this, `Function${spec.route.replace(/\W/g, '')}`, { value: fn.functionName });
+    }
+
+    new CfnOutput(this, 'WebSocketUrl', { value: stage.url });
+    new CfnOutput(this, 'CallbackUrl', { value: stage.callbackUrl });
+    new CfnOutput(this, 'ApiId', { value: api.apiId });
+    new CfnOutput(this, 'StageName', { value: stageName });
+  }
+
+  private createTables(): Record<TableKey, Table> {
+    const defs = tableDefinitions();
+    const byName = (name: string) => {
+      const def = defs.find((d) => d.TableName === name);
+      if (!def) throw new Error(`table ${name} is not defined in tables.ts`);
+      return def;
+    };
+    const keyType = (name: string, def: ReturnType<typeof byName>) => {
+      const attr = def.AttributeDefinitions?.find((a) => a.AttributeName === name);
+      return attr?.AttributeType === 'N' ? AttributeType.NUMBER : AttributeType.STRING;
+    };
+    const result = {} as Record<TableKey, Table>;
+    for (const key of Object.keys(TABLE_DEFAULT_NAMES) as TableKey[]) {
+      const def = byName(TABLE_DEFAULT_NAMES[key]);
+      const hash = def.KeySchema!.find((k) => k.KeyType === 'HASH')!.AttributeName!;
+      const range = def.KeySchema!.find((k) => k.KeyType === 'RANGE')?.AttributeName;
+      const tableProps: TableProps = {
+        partitionKey: { name: hash, type: keyType(hash, def) },
+        sortKey: range ? { name: range, type: keyType(range, def) } : undefined,
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        // A benchmark stack is disposable: `cdk destroy` must leave nothing billed behind.
+        removalPolicy: RemovalPolicy.DESTROY,
+      };
+      const table = new Table(this, `${key}Table`, tableProps);
+      for (const gsi of def.GlobalSecondaryIndexes ?? []) {
+        const gHash = gsi.KeySchema!.find((k) => k.KeyType === 'HASH')!.AttributeName!;
+        const gRange = gsi.KeySchema!.find((k) => k.KeyType === 'RANGE')?.AttributeName;
+        table.addGlobalSecondaryIndex({
+          indexName: gsi.IndexName!,
+          partitionKey: { name: gHash, type: keyType(gHash, def) },
+          sortKey: gRange ? { name: gRange, type: keyType(gRange, def) } : undefined,
+          projectionType: gsi.Projection?.ProjectionType === 'ALL' ? ProjectionType.ALL : ProjectionType.KEYS_ONLY,
+        });
+      }
+      result[key] = table;
+    }
+    if (!defs.some((d) => d.GlobalSecondaryIndexes?.some((g) => g.IndexName === BY_CONNECTION_INDEX))) {
+      throw new Error(`index ${BY_CONNECTION_INDEX} missing from tables.ts`);
+    }
+    return result;
+  }
+
+  private createFunction(
+    spec: FunctionSpec,
+    props: ChatStackProps,
+    tables: Record<TableKey, Table>,
+    callbackUrl: string,
+  ): NodejsFunction {
+    return new NodejsFunction(this, spec.name, {
+      entry: path.join(functionsDir, spec.entry),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_20_X,
+      architecture: props.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
+      memorySize: props.memoryByFunction?.[spec.name] ?? props.memoryMB ?? spec.memoryMB,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      logRetention: RetentionDays.ONE_WEEK,
+      environment: {
+        [FUNCTION_ENV.connectionsTable]: tables.connections.tableName,
+        [FUNCTION_ENV.roomMembersTable]: tables.roomMembers.tableName,
+        [FUNCTION_ENV.messagesTable]: tables.messages.tableName,
+        [FUNCTION_ENV.callbackUrl]: callbackUrl,
+        POWERTOOLS_SERVICE_NAME: 'fanout-chat',
+        POWERTOOLS_METRICS_NAMESPACE: 'FanoutBench',
+      },
+      // Same bundling the emulator does: one ESM file per handler, SDK included so the
+      // measured INIT matches what runs locally.
+      bundling: { format: OutputFormat.ESM, target: 'node20', bundleAwsSDK: true, minify: true,
+        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+    });
+  }
+}
