@@ -127,7 +127,7 @@ export class ChatStack extends Stack {
     return new NodejsFunction(this, spec.name, {
       entry: path.join(functionsDir, spec.entry),
       handler: 'handler',
-      runtime: Runtime.NODEJS_20_X,
+      runtime: Runtime.NODEJS_22_X,
       architecture: props.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
       memorySize: props.memoryByFunction?.[spec.name] ?? props.memoryMB ?? spec.memoryMB,
       timeout: Duration.seconds(spec.timeoutSeconds),
@@ -142,7 +142,7 @@ export class ChatStack extends Stack {
       },
       // Same bundling the emulator does: one ESM file per handler, SDK included so the
       // measured INIT matches what runs locally.
-      bundling: { format: OutputFormat.ESM, target: 'node20', bundleAwsSDK: true, minify: true,
+      bundling: { format: OutputFormat.ESM, target: 'node22', bundleAwsSDK: true, minify: true,
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     });
   }

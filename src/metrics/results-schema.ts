@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { CloudWatchResults } from './cloudwatch-schema.ts';
+import { CostEstimate } from './cost-schema.ts';
 
 /**
  * results.json — the contract between a run, the report renderers and later tools (baseline
@@ -39,6 +41,14 @@ export const IntervalRecord = z.object({
   eventLoopLagMs: z.number(),
   /** harness CPU over all shards, in cores (1.0 = one core busy) */
   cpuCores: z.number(),
+  /** sends that left later than their slot allowed */
+  missedSlots: z.number().int().optional(),
+  /** deliveries of messages a cold sendMessage environment handled */
+  deliveredCold: z.number().int().optional(),
+  /** event-loop lag p99 of the worst shard in this interval */
+  eventLoopLagP99Ms: z.number().optional(),
+  /** CPU of the busiest shard, in cores */
+  shardCpuMaxCores: z.number().optional(),
 });
 export type IntervalRecord = z.infer<typeof IntervalRecord>;
 
@@ -49,6 +59,14 @@ export const Deliveries = z.object({
   lost: z.number().int().nonnegative(),
   duplicates: z.number().int().nonnegative(),
   outOfOrder: z.number().int().nonnegative(),
+  /** arrived after the message's grace period ended (they stay counted in lost) */
+  late: z.number().int().nonnegative().optional(),
+  /** deliveries of messages whose send failed or was never acknowledged (not in expected) */
+  unacknowledged: z.number().int().nonnegative().optional(),
+  /** unique deliveries beyond what the system reported posting */
+  surplus: z.number().int().nonnegative().optional(),
+  /** deliveries whose probe names no message of this run */
+  foreign: z.number().int().nonnegative().optional(),
 });
 
 export const Sends = z.object({
@@ -62,6 +80,21 @@ export const Sends = z.object({
   acked: z.number().int().nonnegative(),
   /** sends answered with an error frame or never answered */
   failed: z.number().int().nonnegative(),
+  /** slots with no open, joined sender to send them (intended = sent + skipped) */
+  skipped: z.number().int().nonnegative().optional(),
+});
+
+export const Connections = z.object({
+  /** connects attempted (all connect phases) */
+  attempted: z.number().int().nonnegative(),
+  opened: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  /** connect slots that started more than 5 ms after their intended time */
+  missedSlots: z.number().int().nonnegative(),
+  joined: z.number().int().nonnegative(),
+  joinFailed: z.number().int().nonnegative(),
+  /** open at the end of the last phase */
+  openAtEnd: z.number().int().nonnegative(),
 });
 
 export const Stale = z.object({
@@ -85,10 +118,37 @@ export const Harness = z.object({
   eventLoopLagMaxMs: z.number(),
   /** peak resident memory over all shards, MB */
   rssMB: z.number(),
+  /** CPU-seconds of the parent process (merging, writing), not in cpuSeconds */
+  parentCpuSeconds: z.number().optional(),
   /** true when the harness itself was the bottleneck: the numbers are not trustworthy */
   saturated: z.boolean(),
   warnings: z.array(z.string()),
 });
+
+/** One phase of the scenario as it ran (plus a final 'drain' while the last acks arrive). */
+export const PhaseResult = z.object({
+  index: z.number().int().nonnegative(),
+  name: z.string(),
+  kind: z.enum(['connect', 'join', 'send', 'idle', 'drop', 'drain']),
+  /** epoch ms */
+  startedAt: z.number(),
+  durationMs: z.number(),
+  /** sends of this phase's schedule; deliveries of messages sent in this phase */
+  sends: Sends,
+  deliveries: Deliveries,
+  /** latencies recorded while this phase ran */
+  connect: LatencySummary.optional(),
+  join: LatencySummary.optional(),
+  ack: LatencySummary.optional(),
+  broadcast: LatencySummary.optional(),
+  broadcastCold: LatencySummary.optional(),
+  broadcastWarm: LatencySummary.optional(),
+  /** fan-out completion of messages sent in this phase */
+  fanoutCompletion: LatencySummary.optional(),
+  gone410: z.number().int().nonnegative(),
+  errors: z.record(z.string(), z.number().int()),
+});
+export type PhaseResult = z.infer<typeof PhaseResult>;
 
 export const Results = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
@@ -129,19 +189,25 @@ export const Results = z.object({
     connectWarm: LatencySummary.optional(),
     broadcastCold: LatencySummary.optional(),
     broadcastWarm: LatencySummary.optional(),
+    /** intended send time → the sender's `sent` ack */
+    ack: LatencySummary.optional(),
+    /** intended join time → `joined` */
+    join: LatencySummary.optional(),
   }),
   sends: Sends,
+  connections: Connections.optional(),
   deliveries: Deliveries,
   stale: Stale.optional(),
   /** counts by kind, e.g. "handshake:429", "close:1006", "frame:Forbidden", "frame:NOT_A_MEMBER", "timeout:ack" */
   errors: z.record(z.string(), z.number().int()),
   harness: Harness,
   intervals: z.array(IntervalRecord),
+  phases: z.array(PhaseResult).optional(),
   /** base64 of compressed HDR histograms (hdr-histogram-js encodeIntoCompressedBase64), µs units */
   histograms: z.record(z.string(), z.string()),
   /** filled by the CloudWatch puller (issue 4); absent or carrying a note when it could not pull */
-  cloudwatch: z.unknown().optional(),
+  cloudwatch: CloudWatchResults.optional(),
   /** filled by the cost model (issue 4) */
-  cost: z.unknown().optional(),
+  cost: CostEstimate.optional(),
 });
 export type Results = z.infer<typeof Results>;

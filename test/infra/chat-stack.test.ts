@@ -26,7 +26,7 @@ describe('CDK reference stack', () => {
   });
 
   it('sets memory per function and makes message routes two-way', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 512, Runtime: 'nodejs20.x' });
+    template.hasResourceProperties('AWS::Lambda::Function', { MemorySize: 512, Runtime: 'nodejs22.x' });
     template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
       RouteKey: 'sendMessage',
       RouteResponseSelectionExpression: '$default',

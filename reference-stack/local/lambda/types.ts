@@ -3,7 +3,8 @@
 export type ThrottleReason =
   | 'reserved-concurrency' // the function's reserved concurrency is in use
   | 'account-concurrency' // the account's concurrency limit is in use
-  | 'scaling-rate'; // new environments beyond 1,000 per 10 s per function
+  | 'scaling-rate' // new environments beyond 1,000 per 10 s per function
+  | 'forced'; // the forceThrottle fault knob (not an AWS limit)
 
 export type InvokeOutcome =
   | {
@@ -18,12 +19,38 @@ export type InvokeOutcome =
       hostCapWaitMs: number;
       requestId: string;
     }
-  | { kind: 'error'; errorType: string; errorMessage: string; cold: boolean; durationMs: number; requestId: string }
+  | {
+      kind: 'error';
+      errorType: string;
+      errorMessage: string;
+      cold: boolean;
+      durationMs: number;
+      requestId: string;
+      /** Time spent waiting for a free environment because of the host cap (not an AWS quota). */
+      hostCapWaitMs: number;
+      initDurationMs?: number;
+    }
   | { kind: 'throttled'; reason: ThrottleReason; requestId: string };
 
 export interface LambdaRuntime {
   invoke(functionName: string, event: unknown): Promise<InvokeOutcome>;
   /** Live and busy environments per function, for tests and the stack's status. */
-  stats(): Record<string, { live: number; busy: number; coldStarts: number; invocations: number; throttles: number }>;
+  stats(): Record<string, FunctionStats>;
   close(): Promise<void>;
+}
+
+export interface FunctionStats {
+  live: number;
+  busy: number;
+  coldStarts: number;
+  invocations: number;
+  throttles: number;
+  /** Invocations that ended in an error outcome (handler error, timeout, crash, init failure). */
+  errors: number;
+  /** Invocations that ended in Sandbox.Timedout. */
+  timeouts: number;
+  /** Invocations that waited for an environment because of the host cap (not an AWS quota). */
+  hostCapWaits: number;
+  /** Idle environments of this function terminated early to make room under the host cap. */
+  hostCapEvictions: number;
 }
