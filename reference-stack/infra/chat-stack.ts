@@ -6,7 +6,7 @@ import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integra
 import { AttributeType, BillingMode, ProjectionType, Table, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec } from '../functions/manifest.ts';
 import { BY_CONNECTION_INDEX, TABLE_DEFAULT_NAMES, tableDefinitions } from '../functions/shared/tables.ts';
@@ -131,7 +131,13 @@ export class ChatStack extends Stack {
       architecture: props.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
       memorySize: props.memoryByFunction?.[spec.name] ?? props.memoryMB ?? spec.memoryMB,
       timeout: Duration.seconds(spec.timeoutSeconds),
-      logRetention: RetentionDays.ONE_WEEK,
+      logGroup: new LogGroup(this, `${spec.name}-logs`, {
+        logGroupName: `/aws/lambda/${spec.name}`,
+        retention: RetentionDays.ONE_WEEK,
+        removalPolicy: RemovalPolicy.DESTROY,
+      }),
+      // Fixed names: the CloudWatch puller and the emulator use the same FunctionName dimension.
+      functionName: spec.name,
       environment: {
         [FUNCTION_ENV.connectionsTable]: tables.connections.tableName,
         [FUNCTION_ENV.roomMembersTable]: tables.roomMembers.tableName,
