@@ -1,0 +1,194 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { UserError, fieldPath } from '../../src/errors.ts';
+import { FUNCTIONS } from '../functions/manifest.ts';
+
+/**
+ * The emulator's configuration: one schema, AWS's documented values as defaults, so a config
+ * file only names what differs from AWS. Sources: API Gateway quotas for WebSocket APIs
+ * (128 KB message, 32 KB frame, 10 min idle, 2 h connection, 500 new connections/s, account
+ * throttle 10,000 rps with burst 5,000) and Lambda quotas (1,000 concurrent executions).
+ */
+
+const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** API Gateway API ids are 10 lowercase alphanumerics, e.g. "a1b2c3d4e5". */
+export function randomApiId(): string {
+  const bytes = randomBytes(10);
+  let id = '';
+  for (const b of bytes) id += ALNUM[b % ALNUM.length];
+  return id;
+}
+
+const LimitsSchema = z.strictObject({
+  /** Max WebSocket message (and @connections payload); larger messages close with 1009. */
+  maxMessageBytes: z.int().min(1).default(131_072),
+  /** AWS's frame limit; documented, not enforced (ws enforces message size only). */
+  frameBytes: z.int().min(1).default(32_768),
+  idleTimeoutSeconds: z.number().positive().default(600),
+  maxConnectionSeconds: z.number().positive().default(7_200),
+  /** New connections per second per account (token bucket, burst = rate). */
+  newConnectionsPerSecond: z.number().positive().default(500),
+  /** Account throttle shared by inbound messages and @connections calls. */
+  accountRps: z.number().positive().default(10_000),
+  accountBurst: z.number().positive().default(5_000),
+});
+
+const LambdaSchema = z.strictObject({
+  /** AWS's default account concurrency quota. */
+  accountConcurrency: z.int().min(1).default(1_000),
+  /**
+   * Host cap on live execution environments (not an AWS quota): two cores cannot start 1,000
+   * environments quickly, so invocations beyond this wait, and results say the host held them.
+   */
+  hostMaxEnvironments: z.int().min(1).default(48),
+  /** Idle environments are reaped after this long (AWS does not document it; ~5-15 min observed). */
+  idleReapSeconds: z.number().positive().default(300),
+  /** 'throttle' slows each invocation to its memory size's CPU share (1,769 MB = 1 vCPU). */
+  cpuModel: z.enum(['throttle', 'off']).default('throttle'),
+});
+
+const FunctionOverrideSchema = z.strictObject({
+  memoryMB: z.int().min(128).max(10_240).optional(),
+  reservedConcurrency: z.int().min(0).optional(),
+  /** Extra latency added to every invocation (simulates a slower dependency). */
+  addedLatencyMs: z.number().min(0).optional(),
+  /** Share of invocations rejected as throttled, whatever the concurrency. */
+  forceThrottleShare: z.number().min(0).max(1).optional(),
+});
+
+const FaultsSchema = z.strictObject({
+  /** Share of $disconnect events silently not delivered (AWS delivers them best effort). */
+  lostDisconnectShare: z.number().min(0).max(1).default(0),
+});
+
+const DynamoDbSchema = z
+  .strictObject({
+    inMemory: z.boolean().default(true),
+    /** LevelDB directory when inMemory is false. */
+    path: z.string().min(1).optional(),
+  })
+  .refine((d) => d.inMemory || d.path !== undefined, {
+    message: 'path is required when inMemory is false',
+    path: ['path'],
+  });
+
+export const StackConfigSchema = z.strictObject({
+  host: z.string().min(1).default('127.0.0.1'),
+  /** 0 = any free port. */
+  port: z.int().min(0).max(65_535).default(0),
+  stage: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,128}$/, 'letters, digits, "-" and "_" only')
+    .default('local'),
+  apiId: z
+    .string()
+    .regex(/^[a-z0-9]{10}$/, '10 lowercase letters or digits')
+    .default(randomApiId),
+  region: z.string().min(1).default('us-east-1'),
+  accountId: z.string().regex(/^\d{12}$/, '12 digits').default('000000000000'),
+  limits: LimitsSchema.prefault({}),
+  lambda: LambdaSchema.prefault({}),
+  /** Per-function overrides, keyed by function name from the manifest. */
+  functions: z.record(z.string(), FunctionOverrideSchema).default({}),
+  faults: FaultsSchema.prefault({}),
+  dynamodb: DynamoDbSchema.prefault({}),
+});
+
+export type StackConfig = z.output<typeof StackConfigSchema>;
+export type StackConfigInput = z.input<typeof StackConfigSchema>;
+export type FunctionOverride = z.output<typeof FunctionOverrideSchema>;
+
+export interface LoadStackConfigOptions {
+  /** YAML or JSON file (JSON is YAML). */
+  file?: string;
+  /** Values from CLI flags; they win over the file. */
+  overrides?: Record<string, unknown>;
+  /** Names the flag that sets a field (dotted path), for messages about override values. */
+  flagFor?: (field: string) => string | undefined;
+  /** Function names `functions` may name (default: the manifest's). */
+  functionNames?: readonly string[];
+}
+
+/** Read, merge and validate; any mistake is one UserError line naming file or flag, and field. */
+export function loadStackConfig(options: LoadStackConfigOptions = {}): StackConfig {
+  const fromFile = options.file === undefined ? {} : readConfigFile(options.file);
+  const overrides = options.overrides ?? {};
+  const merged = deepMerge(fromFile, overrides);
+  const result = StackConfigSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    // An unknown key is reported at the key itself: "limits.idleTimeout: unknown key".
+    const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+    const path = unknownKey === undefined ? issue.path : [...issue.path, unknownKey];
+    const message = unknownKey === undefined ? issue.message : 'unknown key';
+    const source = sourceOf(path, overrides, options);
+    const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
+    throw new UserError(`${source}: ${fieldPath(path)}: ${message}${more}`);
+  }
+  const known = options.functionNames ?? FUNCTIONS.map((f) => f.name);
+  for (const name of Object.keys(result.data.functions)) {
+    if (!known.includes(name)) {
+      const source = sourceOf(['functions', name], overrides, options);
+      throw new UserError(`${source}: functions.${name}: unknown function "${name}" (known: ${known.join(', ')})`);
+    }
+  }
+  return result.data;
+}
+
+/** Defaults only (tests, embedded use). */
+export function defaultStackConfig(overrides: StackConfigInput = {}): StackConfig {
+  return loadStackConfig({ overrides: overrides as Record<string, unknown> });
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = YAML.parse(text);
+  } catch (err) {
+    const first = String((err as Error).message).split('\n')[0];
+    throw new UserError(`${file}: not valid YAML or JSON: ${first}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (!isPlainObject(parsed)) throw new UserError(`${file}: (root): expected a mapping of settings`);
+  return parsed;
+}
+
+/** Which input a failing field came from: the flag that set it, else the file. */
+function sourceOf(path: readonly PropertyKey[], overrides: Record<string, unknown>, options: LoadStackConfigOptions): string {
+  if (hasPath(overrides, path)) {
+    return options.flagFor?.(fieldPath(path)) ?? 'overrides';
+  }
+  return options.file ?? 'config';
+}
+
+function hasPath(obj: unknown, path: readonly PropertyKey[]): boolean {
+  let cur: unknown = obj;
+  for (const key of path) {
+    if (!isPlainObject(cur) || !(String(key) in cur)) return false;
+    cur = cur[String(key)];
+  }
+  return path.length > 0 && cur !== undefined;
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    const prev = out[key];
+    out[key] = isPlainObject(prev) && isPlainObject(value) ? deepMerge(prev, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

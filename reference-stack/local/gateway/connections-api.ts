@@ -1,0 +1,112 @@
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayContext } from './context.ts';
+import type { Connection } from './connection.ts';
+
+/**
+ * The @connections management API: POST (send), GET (describe), DELETE (disconnect) on
+ * /{stage}/@connections/{connectionId}. Errors carry `x-amzn-ErrorType` so SDK v3 raises the
+ * matching exception class. POST is the hottest path of a fan-out: no allocation beyond the
+ * body buffer when it arrives in one chunk, constant header objects.
+ */
+
+const OK_EMPTY = { 'Content-Length': '0' } as const;
+const NO_CONTENT = {} as const;
+
+export function handleConnectionsApi(ctx: GatewayContext, prefix: string, req: IncomingMessage, res: ServerResponse): void {
+  const url = req.url ?? '/';
+  const id = connectionIdOf(url, prefix);
+  const method = req.method;
+  if (id === undefined || (method !== 'POST' && method !== 'GET' && method !== 'DELETE')) {
+    ctx.metrics.count('ClientError');
+    return sendError(res, 403, 'ForbiddenException', 'Forbidden');
+  }
+  if (!ctx.account.tryTake()) {
+    ctx.metrics.count('ClientError');
+    return sendError(res, 429, 'LimitExceededException', 'Too Many Requests');
+  }
+  if (method === 'POST') return post(ctx, id, req, res);
+  const conn = openConnection(ctx, id);
+  if (!conn) return gone(ctx, res);
+  if (method === 'GET') {
+    const body = JSON.stringify({
+      connectedAt: new Date(conn.connectedAt).toISOString(),
+      identity: { sourceIp: conn.sourceIp, userAgent: conn.userAgent },
+      lastActiveAt: new Date(conn.lastActiveAt).toISOString(),
+    });
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+    res.end(body);
+    return;
+  }
+  // DELETE: close from the server side; the close then triggers $disconnect.
+  conn.close(1000, '');
+  res.writeHead(204, NO_CONTENT);
+  res.end();
+}
+
+function post(ctx: GatewayContext, id: string, req: IncomingMessage, res: ServerResponse): void {
+  const max = ctx.config.limits.maxMessageBytes;
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > max) return tooLarge(ctx, res);
+  if (!openConnection(ctx, id)) return gone(ctx, res);
+
+  let first: Buffer | undefined;
+  let rest: Buffer[] | undefined;
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > max) return; // keep reading (and discarding) so the keep-alive socket stays usable
+    if (first === undefined) first = chunk;
+    else (rest ??= [first]).push(chunk);
+  });
+  req.on('end', () => {
+    if (size > max) return tooLarge(ctx, res);
+    // Look the connection up again: it may have closed while the body arrived.
+    const conn = openConnection(ctx, id);
+    if (!conn) return gone(ctx, res);
+    const body = rest ? Buffer.concat(rest, size) : (first ?? Buffer.alloc(0));
+    conn.send(body, !isUtf8(body));
+    conn.lastActiveAt = Date.now();
+    ctx.metrics.count('MessageCount');
+    res.writeHead(200, OK_EMPTY);
+    res.end();
+  });
+}
+
+function openConnection(ctx: GatewayContext, id: string): Connection | undefined {
+  const conn = ctx.registry.get(id);
+  return conn !== undefined && conn.state === 'open' ? conn : undefined;
+}
+
+/** The id from /{stage}/@connections/{id}, URL-decoded; undefined for any other path. */
+function connectionIdOf(url: string, prefix: string): string | undefined {
+  if (!url.startsWith(prefix)) return undefined;
+  const q = url.indexOf('?', prefix.length);
+  const raw = q < 0 ? url.slice(prefix.length) : url.slice(prefix.length, q);
+  if (raw.length === 0 || raw.includes('/')) return undefined;
+  try {
+    return raw.includes('%') ? decodeURIComponent(raw) : raw;
+  } catch {
+    return undefined;
+  }
+}
+
+function gone(ctx: GatewayContext, res: ServerResponse): void {
+  ctx.metrics.count('ClientError');
+  sendError(res, 410, 'GoneException', 'Gone');
+}
+
+function tooLarge(ctx: GatewayContext, res: ServerResponse): void {
+  ctx.metrics.count('ClientError');
+  sendError(res, 413, 'PayloadTooLargeException', 'Request Entity Too Large');
+}
+
+export function sendError(res: ServerResponse, status: number, errorType: string, message: string): void {
+  const body = `{"message":"${message}"}`;
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-ErrorType': errorType,
+  });
+  res.end(body);
+}

@@ -1,0 +1,36 @@
+import type { IncomingMessage } from 'node:http';
+import type { WebSocketServer } from 'ws';
+import type { StackConfig } from '../config.ts';
+import type { ApiMetrics } from './api-metrics.ts';
+import type { ConnectionRegistry } from './connection.ts';
+import type { ApiIdentity } from './events.ts';
+import type { Integration } from './integration.ts';
+import type { TokenBucket } from './rate-limit.ts';
+import type { RouteTable } from './routing.ts';
+
+/** What the gateway's parts share: one per running gateway. */
+export interface GatewayContext {
+  config: StackConfig;
+  api: ApiIdentity;
+  routes: RouteTable;
+  registry: ConnectionRegistry;
+  metrics: ApiMetrics;
+  integration: Integration;
+  /** New connections per second (account quota). */
+  newConnections: TokenBucket;
+  /** Account throttle: messages in and @connections calls. */
+  account: TokenBucket;
+  wss: WebSocketServer;
+  /** Subprotocol $connect chose, read by the ws server's handleProtocols during the upgrade. */
+  chosenProtocol: WeakMap<IncomingMessage, string>;
+  counters: GatewayCounters;
+  closing: boolean;
+  log: (line: string) => void;
+}
+
+export interface GatewayCounters {
+  /** $disconnect events dropped on purpose (faults.lostDisconnectShare). */
+  lostDisconnects: number;
+  /** $disconnect events handed to the integration. */
+  deliveredDisconnects: number;
+}

@@ -1,0 +1,37 @@
+import type { GatewayContext } from './context.ts';
+import type { Connection } from './connection.ts';
+import { disconnectEvent } from './events.ts';
+import { awsId } from './ids.ts';
+
+/** Reason strings API Gateway reports for close codes that carry none. */
+const DEFAULT_REASONS: Record<number, string> = {
+  1001: 'Going away',
+  1005: 'Client-side close frame status not set',
+};
+
+/** The socket is gone: forget the connection and tell $disconnect (best effort, like AWS). */
+export function onSocketClosed(ctx: GatewayContext, conn: Connection, code: number, reason: Buffer): void {
+  if (conn.state === 'closed') return;
+  conn.state = 'closed';
+  ctx.registry.remove(conn);
+  const status = conn.serverClose?.code ?? code;
+  const text = conn.serverClose?.reason ?? (reason.length > 0 ? reason.toString('utf8') : (DEFAULT_REASONS[code] ?? ''));
+  dispatchDisconnect(ctx, conn, status, text);
+}
+
+/**
+ * Fire-and-forget $disconnect: the client is already gone, nobody waits for the answer. A
+ * configured share is dropped silently, leaving stale rows behind as AWS sometimes does.
+ */
+export function dispatchDisconnect(ctx: GatewayContext, conn: Connection, code: number, reason: string): void {
+  const route = ctx.routes.get('$disconnect');
+  if (!route) return;
+  const share = ctx.config.faults.lostDisconnectShare;
+  if (share > 0 && Math.random() < share) {
+    ctx.counters.lostDisconnects++;
+    return;
+  }
+  ctx.counters.deliveredDisconnects++;
+  const now = Date.now();
+  void ctx.integration.invoke(route.functionName, disconnectEvent(ctx.api, conn, code, reason, awsId(), now));
+}

@@ -1,0 +1,172 @@
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+import { Connection } from './connection.ts';
+import type { GatewayContext } from './context.ts';
+import { dispatchDisconnect, onSocketClosed } from './disconnect.ts';
+import { connectEvent } from './events.ts';
+import { awsId } from './ids.ts';
+import type { IntegrationOutcome } from './integration.ts';
+import { onClientMessage } from './messages.ts';
+
+/**
+ * The WebSocket handshake. AWS runs $connect while the upgrade request waits: the socket is
+ * upgraded only after the function answers 2xx. Meanwhile the connection id exists but is not
+ * ready (@connections answers 410 for it).
+ *
+ * Status codes: no $connect route or 2xx -> 101; another status from the function -> that
+ * status; the function threw or timed out -> 502; Lambda throttled the invoke -> 500 (API
+ * Gateway never passes Lambda's 429 through a proxy integration: it is an integration failure);
+ * the 29 s integration timeout -> 504; over the new-connection quota -> 429.
+ */
+
+type Decision = { accept: true; protocol?: string } | { accept: false; status: number; body: string };
+
+const WS_KEY = /^[+/0-9A-Za-z]{22}==$/;
+
+export async function onUpgrade(ctx: GatewayContext, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  socket.on('error', ignore);
+  const path = pathOf(req.url ?? '/');
+  if (path !== `/${ctx.api.stage}` && path !== `/${ctx.api.stage}/`) {
+    return reject(socket, 404, '{"message":"Not Found"}');
+  }
+  if (ctx.closing || !ctx.integration.attached) {
+    return reject(socket, 503, '{"message":"Service Unavailable"}');
+  }
+  if (!isWebSocketUpgrade(req)) {
+    return reject(socket, 400, '{"message":"Bad Request"}');
+  }
+  if (!ctx.newConnections.tryTake()) {
+    ctx.metrics.count('ClientError');
+    return reject(socket, 429, '{"message":"Too Many Requests"}');
+  }
+
+  const now = Date.now();
+  const conn = new Connection(awsId(), now, sourceIpOf(req), headerValue(req.headers['user-agent']));
+  ctx.registry.add(conn);
+  ctx.metrics.count('ConnectCount');
+
+  let clientGone = false;
+  const onGone = () => (clientGone = true);
+  socket.once('close', onGone);
+
+  let decision: Decision = { accept: true };
+  const route = ctx.routes.get('$connect');
+  if (route) {
+    const requestId = awsId();
+    const outcome = await ctx.integration.invoke(route.functionName, connectEvent(ctx.api, conn, req, requestId, now));
+    decision = decide(outcome, ctx);
+  }
+  socket.off('close', onGone);
+
+  if (!decision.accept) {
+    ctx.registry.remove(conn);
+    conn.state = 'closed';
+    return reject(socket, decision.status, decision.body);
+  }
+  if (clientGone || socket.destroyed || !socket.writable || ctx.closing) {
+    // $connect accepted a client that left meanwhile: AWS would follow with $disconnect.
+    ctx.registry.remove(conn);
+    conn.state = 'closed';
+    socket.destroy();
+    dispatchDisconnect(ctx, conn, 1006, '');
+    return;
+  }
+  if (decision.protocol !== undefined) ctx.chosenProtocol.set(req, decision.protocol);
+  ctx.wss.handleUpgrade(req, socket, head, (ws) => open(ctx, conn, ws));
+}
+
+function open(ctx: GatewayContext, conn: Connection, ws: WebSocket): void {
+  conn.ws = ws;
+  conn.state = 'open';
+  conn.lastClientMessageAt = Date.now();
+  ws.on('message', (data, isBinary) => {
+    onClientMessage(ctx, conn, data as Buffer, isBinary).catch((err) => {
+      ctx.log(`gateway: message on ${conn.connectionId} failed: ${(err as Error)?.stack ?? String(err)}`);
+    });
+  });
+  ws.on('close', (code, reason) => onSocketClosed(ctx, conn, code, reason));
+  // ws closes the socket itself on protocol errors (e.g. 1009 for a message over maxPayload)
+  // without reading the client's close reply: remember the code for $disconnect.
+  ws.on('error', (err: Error & { code?: string }) => {
+    conn.serverClose ??= protocolErrorClose(err.code);
+  });
+}
+
+/** The close code ws sends for a protocol error (its error codes, RFC 6455 status codes). */
+function protocolErrorClose(code: string | undefined): { code: number; reason: string } {
+  if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return { code: 1009, reason: 'Message too big' };
+  if (code === 'WS_ERR_INVALID_UTF8') return { code: 1007, reason: 'Invalid frame payload data' };
+  return { code: 1002, reason: 'Protocol error' };
+}
+
+function decide(outcome: IntegrationOutcome, ctx: GatewayContext): Decision {
+  switch (outcome.kind) {
+    case 'ok': {
+      const result = outcome.result as { statusCode?: unknown; body?: unknown; headers?: Record<string, unknown> } | null | undefined;
+      // A result without a statusCode (or no result) is taken as 200.
+      const status = typeof result?.statusCode === 'number' ? result.statusCode : 200;
+      if (status >= 200 && status < 300) return { accept: true, protocol: chosenProtocol(result?.headers) };
+      ctx.metrics.count('IntegrationError');
+      const body = typeof result?.body === 'string' ? result.body : result?.body === undefined ? '' : JSON.stringify(result.body);
+      return { accept: false, status: STATUS_CODES[status] ? status : 500, body };
+    }
+    case 'error':
+    case 'failed':
+      return { accept: false, status: 502, body: '{"message": "Internal server error"}' };
+    case 'throttled':
+      return { accept: false, status: 500, body: '{"message": "Internal server error"}' };
+    case 'timeout':
+      return { accept: false, status: 504, body: '{"message": "Endpoint request timed out"}' };
+  }
+}
+
+/** The Sec-WebSocket-Protocol $connect returned, which the 101 response must echo. */
+function chosenProtocol(headers: Record<string, unknown> | undefined): string | undefined {
+  if (!headers) return undefined;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.toLowerCase() === 'sec-websocket-protocol' && typeof value === 'string') return value.split(',')[0]!.trim();
+  }
+  return undefined;
+}
+
+function isWebSocketUpgrade(req: IncomingMessage): boolean {
+  const key = req.headers['sec-websocket-key'];
+  return (
+    req.method === 'GET' &&
+    headerValue(req.headers.upgrade).toLowerCase() === 'websocket' &&
+    typeof key === 'string' &&
+    WS_KEY.test(key.trim()) &&
+    req.headers['sec-websocket-version'] === '13'
+  );
+}
+
+function reject(socket: Duplex, status: number, body: string): void {
+  if (socket.writable) {
+    socket.once('finish', () => socket.destroy());
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+        'Connection: close\r\n' +
+        'Content-Type: application/json\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  } else {
+    socket.destroy();
+  }
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+export function sourceIpOf(req: IncomingMessage): string {
+  const ip = req.socket.remoteAddress ?? '';
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+function headerValue(v: string | string[] | undefined): string {
+  return Array.isArray(v) ? (v[0] ?? '') : (v ?? '');
+}
+
+function ignore(): void {}

@@ -1,0 +1,87 @@
+import type { InvokeOutcome, LambdaRuntime } from '../lambda/types.ts';
+import type { ApiMetrics } from './api-metrics.ts';
+
+/** API Gateway gives up on an integration after 29 s, whatever the function's own timeout. */
+export const INTEGRATION_TIMEOUT_MS = 29_000;
+
+export type IntegrationOutcome =
+  | InvokeOutcome
+  | { kind: 'timeout' }
+  /** The runtime itself failed (not attached, or rejected): logged, answered like an error. */
+  | { kind: 'failed'; message: string };
+
+/** Calls route functions through the Lambda runtime and records the integration metrics. */
+export class Integration {
+  private runtime: LambdaRuntime | undefined;
+  private readonly inflight = new Set<Promise<IntegrationOutcome>>();
+
+  constructor(
+    private readonly metrics: ApiMetrics,
+    private readonly log: (line: string) => void,
+    private readonly timeoutMs = INTEGRATION_TIMEOUT_MS,
+  ) {}
+
+  attach(runtime: LambdaRuntime): void {
+    this.runtime = runtime;
+  }
+
+  get attached(): boolean {
+    return this.runtime !== undefined;
+  }
+
+  invoke(functionName: string, event: unknown): Promise<IntegrationOutcome> {
+    const p = this.run(functionName, event);
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+    return p;
+  }
+
+  /** Wait (bounded) for invocations in flight, e.g. the $disconnects fired by a shutdown. */
+  async drain(maxMs: number): Promise<void> {
+    const deadline = Date.now() + maxMs;
+    while (this.inflight.size > 0 && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.inflight]),
+        new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now())))),
+      ]);
+      clearTimeout(timer);
+    }
+  }
+
+  private async run(functionName: string, event: unknown): Promise<IntegrationOutcome> {
+    const runtime = this.runtime;
+    if (!runtime) return { kind: 'failed', message: 'Lambda runtime not attached' };
+    const start = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    let outcome: IntegrationOutcome;
+    try {
+      outcome = await Promise.race([
+        runtime.invoke(functionName, event),
+        new Promise<IntegrationOutcome>((resolve) => {
+          timer = setTimeout(() => resolve({ kind: 'timeout' }), this.timeoutMs);
+        }),
+      ]);
+    } catch (err) {
+      this.log(`gateway: invoking ${functionName} failed: ${(err as Error)?.stack ?? String(err)}`);
+      outcome = { kind: 'failed', message: String(err) };
+    } finally {
+      clearTimeout(timer);
+    }
+    switch (outcome.kind) {
+      case 'ok':
+        this.metrics.integrationLatency(performance.now() - start);
+        break;
+      case 'error':
+      case 'timeout':
+        this.metrics.integrationLatency(performance.now() - start);
+        this.metrics.count('IntegrationError');
+        break;
+      case 'throttled':
+      case 'failed':
+        this.metrics.count('ExecutionError');
+        break;
+    }
+    return outcome;
+  }
+}

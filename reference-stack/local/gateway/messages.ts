@@ -1,0 +1,52 @@
+import type { GatewayContext } from './context.ts';
+import type { Connection } from './connection.ts';
+import { messageEvent } from './events.ts';
+import { forbiddenFrame, internalServerErrorFrame, tooManyRequestsFrame } from './frames.ts';
+import { awsId } from './ids.ts';
+
+/**
+ * A message from a client. Dispatched at once, never queued behind the connection's earlier
+ * messages (AWS does not serialize a connection's messages either).
+ */
+export async function onClientMessage(ctx: GatewayContext, conn: Connection, data: Buffer, isBinary: boolean): Promise<void> {
+  const now = Date.now();
+  conn.lastActiveAt = now;
+  conn.lastClientMessageAt = now;
+  const requestId = awsId();
+  if (!ctx.account.tryTake()) {
+    ctx.metrics.count('ClientError');
+    conn.send(tooManyRequestsFrame(conn.connectionId, requestId));
+    return;
+  }
+  ctx.metrics.count('MessageCount');
+  const route = ctx.routes.select(data, isBinary);
+  if (!route) {
+    ctx.metrics.count('ClientError');
+    conn.send(forbiddenFrame(conn.connectionId, requestId));
+    return;
+  }
+  const event = messageEvent(ctx.api, conn, route.routeKey, data, isBinary, requestId, now);
+  const outcome = await ctx.integration.invoke(route.functionName, event);
+  if (outcome.kind !== 'ok') {
+    conn.send(internalServerErrorFrame(conn.connectionId, requestId));
+    return;
+  }
+  if (!route.returnResponse) return;
+  const body = routeResponseBody(outcome.result);
+  if (body !== undefined && conn.send(body)) {
+    conn.lastActiveAt = Date.now();
+    ctx.metrics.count('MessageCount');
+  }
+}
+
+/**
+ * What a two-way route sends back: the proxy result's `body` (objects JSON-encoded), or a bare
+ * string result. No body, no frame.
+ */
+export function routeResponseBody(result: unknown): string | undefined {
+  if (typeof result === 'string') return result;
+  if (typeof result !== 'object' || result === null || !('body' in result)) return undefined;
+  const body = (result as { body: unknown }).body;
+  if (body === undefined || body === null) return undefined;
+  return typeof body === 'string' ? body : JSON.stringify(body);
+}

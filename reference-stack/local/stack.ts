@@ -1,0 +1,170 @@
+import { fileURLToPath } from 'node:url';
+import { FUNCTION_ENV, FUNCTIONS } from '../functions/manifest.ts';
+import { TABLE_DEFAULT_NAMES } from '../functions/shared/tables.ts';
+import { LogStore } from './cloudwatch/log-store.ts';
+import { MetricStore } from './cloudwatch/metric-store.ts';
+import { startCloudWatchServer, type CloudWatchServer } from './cloudwatch/server.ts';
+import type { StackConfig } from './config.ts';
+import { startDynamoDb, type LocalDynamoDb } from './dynamodb.ts';
+import { startGateway, type Gateway } from './gateway/server.ts';
+import { createLambdaRuntime } from './lambda/runtime.ts';
+import type { LambdaRuntime } from './lambda/types.ts';
+
+/**
+ * The whole local stack, started in dependency order: gateway bound (so the port, hence
+ * CALLBACK_URL, is known, and a port in use fails first) → DynamoDB (dynalite, tables ACTIVE)
+ * and the CloudWatch endpoint, side by side → Lambda runtime with each function's environment →
+ * gateway starts serving.
+ */
+
+/** A function to run: the manifest's entries, or test fixtures. `entry` is an absolute path. */
+export interface StackFunction {
+  name: string;
+  route: string;
+  entry: string;
+  memoryMB: number;
+  timeoutSeconds: number;
+  returnResponse: boolean;
+}
+
+export interface StartStackOptions {
+  config: StackConfig;
+  /** Replaces the manifest's functions (tests). */
+  functions?: readonly StackFunction[];
+  /** Where the emulator's own diagnostics go (default stderr). */
+  log?: (line: string) => void;
+}
+
+/** The one line `stack up` prints, and what a harness needs to reach the stack. */
+export interface StackReady {
+  ready: true;
+  websocketUrl: string;
+  callbackUrl: string;
+  cloudwatchEndpoint: string;
+  dynamodbEndpoint: string;
+  stage: string;
+  apiId: string;
+  region: string;
+}
+
+export interface RunningStack {
+  ready: StackReady;
+  metrics: MetricStore;
+  logs: LogStore;
+  runtime: LambdaRuntime;
+  gateway: Gateway;
+  /** Close sockets (1001), runtime, servers and dynalite. Idempotent. */
+  close(): Promise<void>;
+}
+
+const FUNCTIONS_DIR = fileURLToPath(new URL('../functions/', import.meta.url));
+
+/** The manifest's functions with absolute entry paths. */
+export function manifestFunctions(): StackFunction[] {
+  return FUNCTIONS.map((f) => ({ ...f, entry: `${FUNCTIONS_DIR}${f.entry}` }));
+}
+
+/** Dummy static credentials: the local endpoints do not check signatures. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+export async function startStack(options: StartStackOptions): Promise<RunningStack> {
+  const { config } = options;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const functions = options.functions ?? manifestFunctions();
+  const metrics = new MetricStore();
+  const logs = new LogStore();
+
+  let dynamodb: LocalDynamoDb | undefined;
+  let cloudwatch: CloudWatchServer | undefined;
+  let gateway: Gateway | undefined;
+  let runtime: LambdaRuntime | undefined;
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      // Gateway first: its shutdown closes sockets and lets their $disconnects reach the runtime.
+      await settle(gateway?.close(), log, 'gateway');
+      await settle(runtime?.close(), log, 'lambda runtime');
+      await settle(cloudwatch?.close(), log, 'cloudwatch');
+      await settle(dynamodb?.close(), log, 'dynamodb');
+    })();
+    return closing;
+  };
+
+  try {
+    // Bind first: a port in use fails before anything else has started.
+    gateway = await startGateway({ config, functions, metrics, log });
+    await Promise.all([
+      startDynamoDb({ path: config.dynamodb.inMemory ? undefined : config.dynamodb.path, region: config.region }).then(
+        (db) => (dynamodb = db),
+      ),
+      startCloudWatchServer({ store: metrics, logs, host: '127.0.0.1', port: 0, region: config.region, accountId: config.accountId }).then(
+        (cw) => (cloudwatch = cw),
+      ),
+    ]);
+    if (!dynamodb || !cloudwatch) throw new Error('unreachable: dynamodb and cloudwatch started');
+
+    const environment: Record<string, string> = {
+      [FUNCTION_ENV.connectionsTable]: TABLE_DEFAULT_NAMES.connections,
+      [FUNCTION_ENV.roomMembersTable]: TABLE_DEFAULT_NAMES.roomMembers,
+      [FUNCTION_ENV.messagesTable]: TABLE_DEFAULT_NAMES.messages,
+      [FUNCTION_ENV.callbackUrl]: gateway.callbackUrl,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      POWERTOOLS_SERVICE_NAME: 'fanout-chat',
+      POWERTOOLS_METRICS_NAMESPACE: 'FanoutBench',
+    };
+    runtime = await createLambdaRuntime({
+      functions: functions.map((f) => {
+        const override = config.functions[f.name] ?? {};
+        return {
+          name: f.name,
+          entry: f.entry,
+          memoryMB: override.memoryMB ?? f.memoryMB,
+          timeoutSeconds: f.timeoutSeconds,
+          reservedConcurrency: override.reservedConcurrency,
+          addedLatencyMs: override.addedLatencyMs,
+          forceThrottle: override.forceThrottleShare,
+          environment,
+        };
+      }),
+      accountConcurrency: config.lambda.accountConcurrency,
+      hostMaxEnvironments: config.lambda.hostMaxEnvironments,
+      idleReapMs: config.lambda.idleReapSeconds * 1000,
+      cpuModel: config.lambda.cpuModel,
+      region: config.region,
+      accountId: config.accountId,
+      credentials: LOCAL_CREDENTIALS,
+      metrics,
+      logs,
+    });
+    gateway.attach(runtime);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+
+  return {
+    ready: {
+      ready: true,
+      websocketUrl: gateway.websocketUrl,
+      callbackUrl: gateway.callbackUrl,
+      cloudwatchEndpoint: cloudwatch.url,
+      dynamodbEndpoint: dynamodb.endpoint,
+      stage: config.stage,
+      apiId: config.apiId,
+      region: config.region,
+    },
+    metrics,
+    logs,
+    runtime,
+    gateway,
+    close,
+  };
+}
+
+async function settle(p: Promise<void> | undefined, log: (line: string) => void, what: string): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    log(`stack: closing ${what} failed: ${(err as Error)?.message ?? String(err)}`);
+  }
+}

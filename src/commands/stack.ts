@@ -1,0 +1,157 @@
+import type { Command } from 'commander';
+import { UserError } from '../errors.ts';
+import { loadStackConfig } from '../../reference-stack/local/config.ts';
+import { startStack } from '../../reference-stack/local/stack.ts';
+
+/**
+ * `fanout-bench stack up`: the local emulator in the foreground. Prints exactly one JSON line on
+ * stdout when ready (the endpoints), logs on stderr, stops cleanly on SIGINT/SIGTERM.
+ */
+
+export interface StackUpOptions {
+  port?: string;
+  host?: string;
+  stage?: string;
+  config?: string;
+  lostDisconnectShare?: string;
+  /** "function=MB", repeatable */
+  memory?: string[];
+  /** "function=N", repeatable */
+  reserved?: string[];
+  idleReapSeconds?: string;
+  cpuModel?: string;
+  hostMaxEnvironments?: string;
+  /** Where the ready line goes (default stdout). */
+  out?: NodeJS.WritableStream;
+  /** Where warnings go (default stderr). */
+  err?: NodeJS.WritableStream;
+  /** Stop when aborted; default: on SIGINT or SIGTERM. */
+  signal?: AbortSignal;
+}
+
+export function addStackCommand(program: Command): void {
+  const stack = program.command('stack').description('The local AWS emulator running the reference stack');
+  stack
+    .command('up')
+    .description('Start the emulator in the foreground; prints one JSON line with its endpoints when ready')
+    .option('--port <n>', 'port for the WebSocket and @connections endpoints (0 = any free port)')
+    .option('--host <host>', 'address to bind (default 127.0.0.1)')
+    .option('--stage <name>', 'stage name, the first path segment (default "local")')
+    .option('--config <file>', 'YAML or JSON emulator config (flags win over it)')
+    .option('--lost-disconnect-share <x>', 'share of $disconnect events silently dropped, 0..1')
+    .option('--memory <fn=MB>', 'memory size of a function (repeatable)', collect)
+    .option('--reserved <fn=N>', 'reserved concurrency of a function (repeatable)', collect)
+    .option('--idle-reap-seconds <n>', 'reap execution environments idle this long')
+    .option('--cpu-model <model>', 'throttle|off: scale CPU with memory size like Lambda, or not')
+    .option('--host-max-environments <n>', 'host cap on live execution environments')
+    .action(async (opts: StackUpOptions) => {
+      await stackUp(opts);
+      // Anything left holding the loop (a stray keep-alive socket) must not keep a stopped stack alive.
+      setTimeout(() => process.exit(0), 3_000).unref();
+    });
+}
+
+export async function stackUp(options: StackUpOptions): Promise<void> {
+  const out = options.out ?? process.stdout;
+  const err = options.err ?? process.stderr;
+  const { overrides, flagFor } = flagOverrides(options);
+  const config = loadStackConfig({ file: options.config, overrides, flagFor });
+  if (!isLoopback(config.host)) {
+    err.write(`fanout-bench: warning: binding ${config.host}: the emulator checks no credentials; anyone who can reach it can use it\n`);
+  }
+
+  const stack = await startStack({ config, log: (line) => err.write(`${line}\n`) });
+  try {
+    out.write(`${JSON.stringify(stack.ready)}\n`);
+    await stopRequested(options.signal, () => err.write('fanout-bench: second signal, exiting now\n'));
+  } finally {
+    await stack.close();
+  }
+}
+
+/** Resolves on abort, or on the first SIGINT/SIGTERM; a second signal exits at once. */
+function stopRequested(signal: AbortSignal | undefined, onForce: () => void): Promise<void> {
+  if (signal) {
+    return signal.aborted ? Promise.resolve() : new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+  return new Promise((resolve) => {
+    const onSignal = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      const force = () => {
+        onForce();
+        process.exit(1);
+      };
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+const FLAG_OF_FIELD: Record<string, string> = {
+  port: '--port',
+  host: '--host',
+  stage: '--stage',
+  'faults.lostDisconnectShare': '--lost-disconnect-share',
+  'lambda.idleReapSeconds': '--idle-reap-seconds',
+  'lambda.cpuModel': '--cpu-model',
+  'lambda.hostMaxEnvironments': '--host-max-environments',
+};
+
+/** The flags as a config fragment, and which flag set which field (for error messages). */
+function flagOverrides(o: StackUpOptions) {
+  const overrides: Record<string, unknown> = {};
+  const set = (path: string[], value: unknown) => {
+    let cur = overrides;
+    for (const key of path.slice(0, -1)) cur = (cur[key] ??= {}) as Record<string, unknown>;
+    cur[path[path.length - 1]!] = value;
+  };
+  if (o.port !== undefined) set(['port'], number('--port', o.port));
+  if (o.host !== undefined) set(['host'], o.host);
+  if (o.stage !== undefined) set(['stage'], o.stage);
+  if (o.lostDisconnectShare !== undefined) set(['faults', 'lostDisconnectShare'], number('--lost-disconnect-share', o.lostDisconnectShare));
+  if (o.idleReapSeconds !== undefined) set(['lambda', 'idleReapSeconds'], number('--idle-reap-seconds', o.idleReapSeconds));
+  if (o.cpuModel !== undefined) set(['lambda', 'cpuModel'], o.cpuModel);
+  if (o.hostMaxEnvironments !== undefined) set(['lambda', 'hostMaxEnvironments'], number('--host-max-environments', o.hostMaxEnvironments));
+  const memoryNames = new Set<string>();
+  for (const item of o.memory ?? []) {
+    const [fn, value] = pair('--memory', item, 'FUNCTION=MB');
+    memoryNames.add(fn);
+    set(['functions', fn, 'memoryMB'], number('--memory', value));
+  }
+  for (const item of o.reserved ?? []) {
+    const [fn, value] = pair('--reserved', item, 'FUNCTION=N');
+    set(['functions', fn, 'reservedConcurrency'], number('--reserved', value));
+  }
+  const flagFor = (field: string): string | undefined => {
+    if (FLAG_OF_FIELD[field]) return FLAG_OF_FIELD[field];
+    if (field.endsWith('.memoryMB')) return '--memory';
+    if (field.endsWith('.reservedConcurrency')) return '--reserved';
+    if (field.startsWith('functions.')) return memoryNames.has(field.slice('functions.'.length)) ? '--memory' : '--reserved';
+    return undefined;
+  };
+  return { overrides, flagFor };
+}
+
+function number(flag: string, raw: string): number {
+  const n = raw.trim() === '' ? Number.NaN : Number(raw);
+  if (!Number.isFinite(n)) throw new UserError(`${flag}: expected a number, got "${raw}"`);
+  return n;
+}
+
+function pair(flag: string, raw: string, shape: string): [string, string] {
+  const eq = raw.lastIndexOf('=');
+  if (eq <= 0 || eq === raw.length - 1) throw new UserError(`${flag}: expected ${shape}, got "${raw}"`);
+  return [raw.slice(0, eq), raw.slice(eq + 1)];
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

@@ -1,0 +1,118 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.ts';
+import { defaultStackConfig, loadStackConfig } from '../../reference-stack/local/config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fanout-config-'));
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function errorOf(fn: () => unknown): UserError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof UserError) return err;
+    throw err;
+  }
+  throw new Error('expected a UserError');
+}
+
+describe('StackConfig defaults are AWS values', () => {
+  it('fills every default', () => {
+    const c = defaultStackConfig();
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port: 0,
+      stage: 'local',
+      region: 'us-east-1',
+      accountId: '000000000000',
+      limits: {
+        maxMessageBytes: 131_072,
+        frameBytes: 32_768,
+        idleTimeoutSeconds: 600,
+        maxConnectionSeconds: 7_200,
+        newConnectionsPerSecond: 500,
+        accountRps: 10_000,
+        accountBurst: 5_000,
+      },
+      lambda: { accountConcurrency: 1_000, hostMaxEnvironments: 48, cpuModel: 'throttle' },
+      functions: {},
+      faults: { lostDisconnectShare: 0 },
+      dynamodb: { inMemory: true },
+    });
+    expect(c.apiId).toMatch(/^[a-z0-9]{10}$/);
+    expect(defaultStackConfig().apiId).not.toBe(c.apiId);
+  });
+});
+
+describe('loadStackConfig', () => {
+  it('reads YAML, keeps defaults for what it does not name, and lets flags win', () => {
+    const path = file(
+      'ok.yaml',
+      ['stage: bench', 'limits:', '  idleTimeoutSeconds: 30', 'functions:', '  fanout-send-message:', '    memoryMB: 512', '    reservedConcurrency: 10'].join('\n'),
+    );
+    const c = loadStackConfig({ file: path, overrides: { stage: 'cli', faults: { lostDisconnectShare: 0.25 } } });
+    expect(c.stage).toBe('cli');
+    expect(c.limits.idleTimeoutSeconds).toBe(30);
+    expect(c.limits.maxConnectionSeconds).toBe(7_200);
+    expect(c.functions['fanout-send-message']).toEqual({ memoryMB: 512, reservedConcurrency: 10 });
+    expect(c.faults.lostDisconnectShare).toBe(0.25);
+  });
+
+  it('reads JSON', () => {
+    const path = file('ok.json', JSON.stringify({ port: 9123, lambda: { cpuModel: 'off' } }));
+    const c = loadStackConfig({ file: path });
+    expect(c.port).toBe(9123);
+    expect(c.lambda.cpuModel).toBe('off');
+  });
+
+  it('names the file and the field of a bad value', () => {
+    const path = file('bad.yaml', 'limits:\n  idleTimeoutSeconds: -1\n');
+    expect(errorOf(() => loadStackConfig({ file: path })).message).toMatch(new RegExp(`^${path}: limits\\.idleTimeoutSeconds: .+`));
+  });
+
+  it('refuses an unknown key', () => {
+    const path = file('unknown.yaml', 'limits:\n  idleTimeout: 5\n');
+    expect(errorOf(() => loadStackConfig({ file: path })).message).toBe(`${path}: limits.idleTimeout: unknown key`);
+  });
+
+  it('refuses a memory size outside 128-10240 MB', () => {
+    const path = file('mem.yaml', 'functions:\n  fanout-whoami:\n    memoryMB: 64\n');
+    expect(errorOf(() => loadStackConfig({ file: path })).message).toMatch(new RegExp(`^${path}: functions\\.fanout-whoami\\.memoryMB: `));
+  });
+
+  it('refuses a function the manifest does not have, naming it', () => {
+    const path = file('fn.yaml', 'functions:\n  fanout-nope:\n    memoryMB: 256\n');
+    const err = errorOf(() => loadStackConfig({ file: path }));
+    expect(err.message).toMatch(new RegExp(`^${path}: functions\\.fanout-nope: unknown function "fanout-nope"`));
+  });
+
+  it('names the flag when the bad value came from a flag', () => {
+    const err = errorOf(() =>
+      loadStackConfig({
+        overrides: { faults: { lostDisconnectShare: 2 } },
+        flagFor: (field) => (field === 'faults.lostDisconnectShare' ? '--lost-disconnect-share' : undefined),
+      }),
+    );
+    expect(err.message).toMatch(/^--lost-disconnect-share: faults\.lostDisconnectShare: /);
+  });
+
+  it('reports unreadable and unparsable files in one line', () => {
+    const missing = join(dir, 'missing.yaml');
+    expect(errorOf(() => loadStackConfig({ file: missing })).message).toBe(`${missing}: cannot read: ENOENT`);
+    const broken = file('broken.yaml', 'limits: [unclosed\n');
+    const err = errorOf(() => loadStackConfig({ file: broken }));
+    expect(err.message.startsWith(`${broken}: not valid YAML or JSON:`)).toBe(true);
+    expect(err.message).not.toContain('\n');
+  });
+
+  it('requires a path when DynamoDB is not in memory', () => {
+    const path = file('ddb.yaml', 'dynamodb:\n  inMemory: false\n');
+    expect(errorOf(() => loadStackConfig({ file: path })).message).toMatch(new RegExp(`^${path}: dynamodb\\.path: `));
+  });
+});
