@@ -1,0 +1,284 @@
+import { Worker } from 'node:worker_threads';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { LogForwarder } from './log-forwarder.ts';
+import { endLine, initReportLine, reportLine, timeoutMessage } from './report-line.ts';
+import type { FunctionConfig } from './options.ts';
+import type { InvokeRequest, WorkerInit, WorkerMessage } from './worker-protocol.ts';
+import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
+
+/** On-demand INIT may take 10 s; Lambda then retries it inside the invoke, under the function timeout. */
+const INIT_LIMIT_MS = 10_000;
+/** Runtime, SDK and module overhead outside the V8 old generation, kept out of the heap limit. */
+const NON_HEAP_MB = 48;
+const MIN_HEAP_MB = 64;
+
+/** What every environment of a function shares. */
+export interface EnvironmentSpec {
+  fn: FunctionConfig;
+  bundlePath: string;
+  workerPath: string;
+  /** Environment variables without AWS_LAMBDA_LOG_STREAM_NAME (set per environment). */
+  env: Record<string, string>;
+  cpuThrottle: boolean;
+  region: string;
+  accountId: string;
+  logs: LogSink;
+  metrics: MetricSink;
+}
+
+export type StartResult =
+  | { ok: true; initMs: number }
+  | { ok: false; initMs: number; errorType: string; errorMessage: string };
+
+export type RunResult =
+  | {
+      kind: 'done';
+      ok: boolean;
+      result?: unknown;
+      errorType?: string;
+      errorMessage?: string;
+      durationMs: number;
+      initDurationMs?: number;
+    }
+  | { kind: 'timeout'; durationMs: number }
+  | { kind: 'crash'; errorMessage: string; durationMs: number };
+
+type State = 'starting' | 'idle' | 'busy' | 'dead';
+
+/** The heap limit a worker gets for a memory size (the rest is runtime overhead). */
+export function heapLimitMB(memoryMB: number): number {
+  return Math.max(MIN_HEAP_MB, memoryMB - NON_HEAP_MB);
+}
+
+function streamName(id: string, now = new Date()): string {
+  const y = now.getUTCFullYear();
+  const m = String(now.getUTCMonth() + 1).padStart(2, '0');
+  const d = String(now.getUTCDate()).padStart(2, '0');
+  return `${y}/${m}/${d}/[$LATEST]${id}`;
+}
+
+/**
+ * One execution environment: one worker thread, one invocation at a time. The worker's stdout
+ * and stderr are its log stream. A timed-out or crashed environment is dead and never reused.
+ */
+export class Environment {
+  readonly id = randomBytes(16).toString('hex');
+  readonly logStream = streamName(this.id);
+  state: State = 'starting';
+  /** performance.now() when the environment last became idle. */
+  lastUsedAt = performance.now();
+  private readonly worker: Worker;
+  private readonly log: LogForwarder;
+  private maxMemoryUsedMB = 0;
+  private intentional = false;
+  private startResolve: ((r: StartResult) => void) | undefined;
+  private startTimer: NodeJS.Timeout | undefined;
+  private startedAt = performance.now();
+  private runResolve: ((r: RunResult) => void) | undefined;
+  private runTimer: NodeJS.Timeout | undefined;
+  private runId = '';
+  private runStartedAt = 0;
+  private readonly onTimeout = () => this.timedOut();
+
+  /** `onIdleExit` is told when the worker dies while idle (nothing else would notice). */
+  constructor(
+    private readonly spec: EnvironmentSpec,
+    private readonly onIdleExit: (env: Environment) => void,
+    /** Live environments; this one leaves it when it stops. */
+    private readonly registry: Set<Environment>,
+  ) {
+    registry.add(this);
+    const fn = spec.fn;
+    const logGroupName = `/aws/lambda/${fn.name}`;
+    this.log = new LogForwarder(spec.logs, spec.metrics, logGroupName, this.logStream);
+    const workerData: WorkerInit = {
+      bundlePath: spec.bundlePath,
+      functionName: fn.name,
+      memoryMB: fn.memoryMB,
+      region: spec.region,
+      accountId: spec.accountId,
+      logGroupName,
+      logStreamName: this.logStream,
+      cpuThrottle: spec.cpuThrottle,
+    };
+    this.worker = new Worker(spec.workerPath, {
+      workerData,
+      env: { ...spec.env, AWS_LAMBDA_LOG_STREAM_NAME: this.logStream },
+      execArgv: [],
+      stdout: true,
+      stderr: true,
+      resourceLimits: { maxOldGenerationSizeMb: heapLimitMB(fn.memoryMB) },
+    });
+    // Idle environments must not keep the process alive; pending invocations hold timers that do.
+    this.worker.unref();
+    this.worker.stdout.setEncoding('utf8');
+    this.worker.stderr.setEncoding('utf8');
+    this.worker.stdout.on('data', (chunk: string) => this.log.push(chunk));
+    this.worker.stderr.on('data', (chunk: string) => this.log.push(chunk));
+    this.worker.on('message', (m: WorkerMessage) => this.onMessage(m));
+    this.worker.on('error', (err: Error & { code?: string }) => {
+      // Lambda reports the whole memory size as used when a function runs out of memory.
+      if (err.code === 'ERR_WORKER_OUT_OF_MEMORY') this.maxMemoryUsedMB = fn.memoryMB;
+      this.died(`${err.name}: ${err.message}`);
+    });
+    this.worker.on('exit', (code: number) => {
+      this.log.flush();
+      this.died(`exit status ${code}`);
+    });
+  }
+
+  /** Wait for INIT (module import) to finish. */
+  start(): Promise<StartResult> {
+    return new Promise((resolve) => {
+      this.startResolve = resolve;
+      const limitMs = INIT_LIMIT_MS + this.spec.fn.timeoutSeconds * 1000;
+      this.startTimer = setTimeout(() => {
+        const initMs = performance.now() - this.startedAt;
+        this.log.line(initReportLine(initMs, 'timeout'));
+        this.finishStart({ ok: false, initMs, errorType: 'Sandbox.Timedout', errorMessage: timeoutMessage(this.spec.fn.timeoutSeconds) });
+        this.terminate();
+      }, limitMs);
+    });
+  }
+
+  /** Run one invocation; the environment must be idle. */
+  run(requestId: string, event: unknown): Promise<RunResult> {
+    const timeoutMs = this.spec.fn.timeoutSeconds * 1000;
+    const request: InvokeRequest = { id: requestId, event, deadline: Date.now() + timeoutMs };
+    if (this.state === 'dead') {
+      return Promise.resolve({ kind: 'crash', errorMessage: `RequestId: ${requestId} Error: Runtime exited before the invocation`, durationMs: 0 });
+    }
+    return new Promise((resolve) => {
+      this.state = 'busy';
+      this.runResolve = resolve;
+      this.runId = requestId;
+      this.runStartedAt = performance.now();
+      this.runTimer = setTimeout(this.onTimeout, timeoutMs);
+      try {
+        this.worker.postMessage(request);
+      } catch (err) {
+        this.finishRun({ kind: 'done', ok: false, errorType: 'InvalidRequestContentException', errorMessage: String(err), durationMs: 0 });
+        this.state = 'idle';
+      }
+    });
+  }
+
+  /** Mark the environment idle after an invocation (the caller decides where it goes). */
+  markIdle(): void {
+    if (this.state === 'busy') this.state = 'idle';
+    this.lastUsedAt = performance.now();
+  }
+
+  /** Stop the worker. A pending INIT or invocation (only when the runtime closes) ends as an error. */
+  terminate(): Promise<void> {
+    this.intentional = true;
+    this.state = 'dead';
+    this.registry.delete(this);
+    if (this.startResolve) {
+      const initMs = performance.now() - this.startedAt;
+      this.finishStart({ ok: false, initMs, errorType: 'Runtime.ExitError', errorMessage: 'Error: Runtime exited with error: environment terminated' });
+    }
+    if (this.runResolve) {
+      const durationMs = performance.now() - this.runStartedAt;
+      this.finishRun({ kind: 'crash', errorMessage: `RequestId: ${this.runId} Error: Runtime exited with error: environment terminated`, durationMs });
+    }
+    return this.worker.terminate().then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  private onMessage(m: WorkerMessage): void {
+    switch (m.t) {
+      case 'ready':
+        this.state = 'idle';
+        this.maxMemoryUsedMB = m.maxMemoryUsedMB;
+        this.finishStart({ ok: true, initMs: m.initMs });
+        return;
+      case 'init-error': {
+        this.finishStart({ ok: false, initMs: m.initMs, errorType: m.errorType, errorMessage: m.errorMessage });
+        // Let the worker end by itself so its last lines (the error, INIT_REPORT) are flushed.
+        this.intentional = true;
+        this.state = 'dead';
+        this.registry.delete(this);
+        setTimeout(() => void this.worker.terminate().catch(() => undefined), 2_000).unref();
+        return;
+      }
+      case 'done':
+        if (m.id !== this.runId) return;
+        this.maxMemoryUsedMB = m.maxMemoryUsedMB;
+        this.finishRun({
+          kind: 'done',
+          ok: m.ok,
+          result: m.result,
+          errorType: m.errorType,
+          errorMessage: m.errorMessage,
+          durationMs: m.durationMs,
+          initDurationMs: m.initDurationMs,
+        });
+        return;
+    }
+  }
+
+  private timedOut(): void {
+    const durationMs = this.spec.fn.timeoutSeconds * 1000;
+    const id = this.runId;
+    this.log.line(`${new Date().toISOString()} ${id} ${timeoutMessage(this.spec.fn.timeoutSeconds)}`);
+    this.log.line(endLine(id));
+    this.log.line(
+      reportLine({ requestId: id, durationMs, memoryMB: this.spec.fn.memoryMB, maxMemoryUsedMB: this.maxMemoryUsedMB, status: 'timeout' }),
+    );
+    this.runTimer = undefined;
+    this.finishRun({ kind: 'timeout', durationMs });
+    void this.terminate();
+  }
+
+  private died(reason: string): void {
+    if (this.intentional) return;
+    const wasIdle = this.state === 'idle';
+    this.intentional = true; // report once ('error' is followed by 'exit')
+    this.state = 'dead';
+    this.registry.delete(this);
+    this.log.flush();
+    if (this.startResolve) {
+      const initMs = performance.now() - this.startedAt;
+      this.log.line(initReportLine(initMs, 'error', 'Runtime.ExitError'));
+      this.finishStart({ ok: false, initMs, errorType: 'Runtime.ExitError', errorMessage: `Error: Runtime exited with error: ${reason}` });
+    } else if (this.runResolve) {
+      const durationMs = performance.now() - this.runStartedAt;
+      const id = this.runId;
+      this.log.line(endLine(id));
+      this.log.line(
+        reportLine({
+          requestId: id,
+          durationMs,
+          memoryMB: this.spec.fn.memoryMB,
+          maxMemoryUsedMB: this.maxMemoryUsedMB,
+          status: 'error',
+          errorType: 'Runtime.ExitError',
+        }),
+      );
+      this.finishRun({ kind: 'crash', errorMessage: `RequestId: ${id} Error: Runtime exited with error: ${reason}`, durationMs });
+    } else if (wasIdle) {
+      this.onIdleExit(this);
+    }
+    void this.worker.terminate().catch(() => undefined);
+  }
+
+  private finishStart(r: StartResult): void {
+    clearTimeout(this.startTimer);
+    this.startTimer = undefined;
+    const resolve = this.startResolve;
+    this.startResolve = undefined;
+    resolve?.(r);
+  }
+
+  private finishRun(r: RunResult): void {
+    clearTimeout(this.runTimer);
+    this.runTimer = undefined;
+    const resolve = this.runResolve;
+    this.runResolve = undefined;
+    resolve?.(r);
+  }
+}

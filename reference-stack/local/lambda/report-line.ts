@@ -1,0 +1,51 @@
+/**
+ * The platform lines Lambda writes around every invocation, in Lambda's text format:
+ *   START RequestId: <id> Version: $LATEST
+ *   END RequestId: <id>
+ *   REPORT RequestId: <id>\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 78 MB\tInit Duration: 95.21 ms\t
+ * Init Duration only on cold starts. Billed Duration is ceil(Duration) and, on cold starts,
+ * ceil(Duration + Init Duration): AWS bills INIT for on-demand functions since 1 August 2025.
+ * A timed-out or crashed invocation adds `Status: timeout` / `Status: error\tError Type: …`.
+ */
+export interface ReportFields {
+  requestId: string;
+  durationMs: number;
+  memoryMB: number;
+  maxMemoryUsedMB: number;
+  initDurationMs?: number;
+  status?: 'timeout' | 'error';
+  errorType?: string;
+}
+
+export function billedDurationMs(durationMs: number, initDurationMs?: number): number {
+  return Math.ceil(durationMs + (initDurationMs ?? 0));
+}
+
+export function startLine(requestId: string): string {
+  return `START RequestId: ${requestId} Version: $LATEST`;
+}
+
+export function endLine(requestId: string): string {
+  return `END RequestId: ${requestId}`;
+}
+
+export function reportLine(f: ReportFields): string {
+  let line =
+    `REPORT RequestId: ${f.requestId}\tDuration: ${f.durationMs.toFixed(2)} ms\t` +
+    `Billed Duration: ${billedDurationMs(f.durationMs, f.initDurationMs)} ms\t` +
+    `Memory Size: ${f.memoryMB} MB\tMax Memory Used: ${f.maxMemoryUsedMB} MB\t`;
+  if (f.initDurationMs !== undefined) line += `Init Duration: ${f.initDurationMs.toFixed(2)} ms\t`;
+  if (f.status) line += `Status: ${f.status}\t`;
+  if (f.errorType) line += `Error Type: ${f.errorType}\t`;
+  return line;
+}
+
+/** `INIT_REPORT` when INIT fails or times out (Lambda writes it for failed inits). */
+export function initReportLine(initDurationMs: number, status: 'error' | 'timeout', errorType?: string): string {
+  return `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: ${status}\t${errorType ? `Error Type: ${errorType}\t` : ''}`;
+}
+
+/** "Task timed out after 3.00 seconds" */
+export function timeoutMessage(timeoutSeconds: number): string {
+  return `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`;
+}

@@ -1,0 +1,276 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import { bundleFunctions, type FunctionBundles } from './bundle.ts';
+import { ConcurrencyLimits } from './concurrency.ts';
+import { Environment, type EnvironmentSpec, type RunResult } from './environment.ts';
+import { FunctionPool, type HostGrant } from './function-pool.ts';
+import { HostCapacity } from './host-capacity.ts';
+import { functionCredentials, resolveOptions, type LambdaRuntimeOptions, type RuntimeConfig } from './options.ts';
+import { billedDurationMs } from './report-line.ts';
+import type { FunctionStats, InvokeOutcome, LambdaRuntime, ThrottleReason } from './types.ts';
+import type { MetricSink } from '../cloudwatch/types.ts';
+
+export type { LambdaRuntimeOptions } from './options.ts';
+
+const NAMESPACE = 'AWS/Lambda';
+
+/**
+ * Start the emulator's Lambda service: bundle every function once, then run invocations in
+ * worker-thread execution environments with Lambda's concurrency, scaling-rate, cold-start,
+ * timeout and reaping behaviour, plus a host cap on live environments. See
+ * reference-stack/local/README-lambda-runtime.md.
+ */
+export async function createLambdaRuntime(options: LambdaRuntimeOptions): Promise<LambdaRuntime> {
+  const config = resolveOptions(options);
+  const bundles = await bundleFunctions(config.functions);
+  return new Runtime(config, bundles);
+}
+
+function baseEnvironment(config: RuntimeConfig, fn: RuntimeConfig['functions'][number]): Record<string, string> {
+  return {
+    ...fn.environment,
+    ...functionCredentials(config),
+    AWS_REGION: config.region,
+    AWS_DEFAULT_REGION: config.region,
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMB),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    _HANDLER: 'index.handler',
+  };
+}
+
+class Runtime implements LambdaRuntime {
+  private readonly pools = new Map<string, FunctionPool>();
+  private readonly concurrency: ConcurrencyLimits;
+  private readonly host: HostCapacity;
+  private readonly metrics: MetricSink;
+  private readonly reaper: NodeJS.Timeout;
+  private readonly onIdleExit = (env: Environment) => this.idleEnvironmentDied(env);
+  /** Every environment not yet terminated, so close() can stop busy and starting ones too. */
+  private readonly environments = new Set<Environment>();
+  private closed = false;
+
+  constructor(
+    private readonly config: RuntimeConfig,
+    private readonly bundles: FunctionBundles,
+  ) {
+    this.metrics = config.metrics;
+    let reserved = 0;
+    for (const fn of config.functions) {
+      reserved += fn.reservedConcurrency ?? 0;
+      const spec: EnvironmentSpec = {
+        fn,
+        bundlePath: bundles.handlerPaths.get(fn.name) as string,
+        workerPath: bundles.workerPath,
+        env: baseEnvironment(config, fn),
+        cpuThrottle: config.cpuModel === 'throttle',
+        region: config.region,
+        accountId: config.accountId,
+        logs: config.logs,
+        metrics: config.metrics,
+      };
+      this.pools.set(fn.name, new FunctionPool(fn, spec, config.scalingRate));
+    }
+    this.concurrency = new ConcurrencyLimits(config.accountConcurrency, reserved);
+    this.host = new HostCapacity(config.hostMaxEnvironments, config.hostCapRecycleAfterMs, [...this.pools.values()]);
+    const every = Math.max(20, Math.min(config.idleReapMs / 2, 30_000));
+    this.reaper = setInterval(() => this.reap(), every);
+    this.reaper.unref();
+  }
+
+  async invoke(functionName: string, event: unknown): Promise<InvokeOutcome> {
+    const pool = this.pools.get(functionName);
+    if (!pool) throw new Error(`Function not found: ${functionName}`);
+    const fn = pool.config;
+    if (fn.addedLatencyMs) await delay(fn.addedLatencyMs);
+    if (this.closed) throw new Error('Lambda runtime is closed');
+    const requestId = randomUUID();
+
+    if (fn.forceThrottle && Math.random() < fn.forceThrottle) return this.throttled(pool, 'forced', requestId);
+    const denied = this.concurrency.check(pool);
+    if (denied) return this.throttled(pool, denied, requestId);
+    let env = pool.takeIdle();
+    if (!env && !pool.scaling.take()) return this.throttled(pool, 'scaling-rate', requestId);
+
+    this.concurrency.acquire(pool);
+    pool.counters.invocations++;
+    this.put(pool, 'Invocations', 1, 'Count');
+    this.put(pool, 'ConcurrentExecutions', pool.busy, 'Count');
+
+    let cold = false;
+    let hostCapWaitMs = 0;
+    let initDurationMs: number | undefined;
+    if (!env) {
+      let grant: HostGrant;
+      if (this.host.tryReserve()) {
+        grant = { kind: 'slot' };
+      } else {
+        pool.counters.hostCapWaits++;
+        const waitStart = performance.now();
+        grant = await this.host.wait(pool);
+        hostCapWaitMs = performance.now() - waitStart;
+      }
+      if (grant.kind === 'closed') {
+        return this.failed(pool, requestId, 'Runtime.ExitError', 'The Lambda runtime closed before an environment was free', false, 0, hostCapWaitMs);
+      }
+      if (grant.kind === 'warm') {
+        env = grant.env;
+      } else {
+        cold = true;
+        pool.live++;
+        pool.counters.coldStarts++;
+        try {
+          env = new Environment(pool.spec, this.onIdleExit, this.environments);
+        } catch (err) {
+          // The host could not start a worker thread (resources exhausted).
+          pool.live--;
+          this.host.slotFreed();
+          return this.failed(pool, requestId, 'Runtime.ExitError', `Error: could not start an execution environment: ${String(err)}`, true, 0, hostCapWaitMs);
+        }
+        const started = await env.start();
+        if (!started.ok) {
+          pool.live--;
+          this.host.slotFreed();
+          return this.failed(pool, requestId, started.errorType, started.errorMessage, true, 0, hostCapWaitMs, started.initMs);
+        }
+        initDurationMs = started.initMs;
+      }
+    }
+
+    const run = await env.run(requestId, event);
+    return this.finish(pool, env, run, requestId, cold, hostCapWaitMs, initDurationMs);
+  }
+
+  stats(): Record<string, FunctionStats> {
+    const out: Record<string, FunctionStats> = {};
+    for (const [name, pool] of this.pools) out[name] = pool.stats();
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.reaper);
+    this.host.closeAll();
+    for (const pool of this.pools.values()) {
+      pool.live -= pool.idle.length;
+      pool.idle.length = 0;
+    }
+    await Promise.all([...this.environments].map((env) => env.terminate()));
+    await this.bundles.dispose();
+  }
+
+  private finish(
+    pool: FunctionPool,
+    env: Environment,
+    run: RunResult,
+    requestId: string,
+    cold: boolean,
+    hostCapWaitMs: number,
+    initDurationMs: number | undefined,
+  ): InvokeOutcome {
+    this.concurrency.release(pool);
+    this.put(pool, 'Duration', run.durationMs, 'Milliseconds');
+    if (run.kind === 'done') {
+      if (this.closed) void env.terminate();
+      else this.host.release(env, pool);
+      if (run.ok) {
+        return {
+          kind: 'ok',
+          result: run.result,
+          cold,
+          durationMs: run.durationMs,
+          billedDurationMs: billedDurationMs(run.durationMs, initDurationMs),
+          ...(initDurationMs !== undefined ? { initDurationMs } : {}),
+          hostCapWaitMs,
+          requestId,
+        };
+      }
+      return this.errored(pool, requestId, run.errorType ?? 'Error', run.errorMessage ?? '', cold, run.durationMs, hostCapWaitMs, initDurationMs);
+    }
+    // Timed out or crashed: the environment is gone.
+    pool.live--;
+    if (!this.closed) this.host.slotFreed();
+    if (run.kind === 'timeout') {
+      pool.counters.timeouts++;
+      const seconds = pool.config.timeoutSeconds.toFixed(2);
+      return this.errored(pool, requestId, 'Sandbox.Timedout', `Task timed out after ${seconds} seconds`, cold, run.durationMs, hostCapWaitMs, initDurationMs);
+    }
+    return this.errored(pool, requestId, 'Runtime.ExitError', run.errorMessage, cold, run.durationMs, hostCapWaitMs, initDurationMs);
+  }
+
+  /** An invocation that failed before running (INIT failed, or the runtime closed). */
+  private failed(
+    pool: FunctionPool,
+    requestId: string,
+    errorType: string,
+    errorMessage: string,
+    cold: boolean,
+    durationMs: number,
+    hostCapWaitMs: number,
+    initDurationMs?: number,
+  ): InvokeOutcome {
+    this.concurrency.release(pool);
+    return this.errored(pool, requestId, errorType, errorMessage, cold, durationMs, hostCapWaitMs, initDurationMs);
+  }
+
+  private errored(
+    pool: FunctionPool,
+    requestId: string,
+    errorType: string,
+    errorMessage: string,
+    cold: boolean,
+    durationMs: number,
+    hostCapWaitMs: number,
+    initDurationMs?: number,
+  ): InvokeOutcome {
+    pool.counters.errors++;
+    this.put(pool, 'Errors', 1, 'Count');
+    return {
+      kind: 'error',
+      errorType,
+      errorMessage,
+      cold,
+      durationMs,
+      requestId,
+      hostCapWaitMs,
+      ...(initDurationMs !== undefined ? { initDurationMs } : {}),
+    };
+  }
+
+  private throttled(pool: FunctionPool, reason: ThrottleReason, requestId: string): InvokeOutcome {
+    pool.counters.throttles++;
+    this.put(pool, 'Throttles', 1, 'Count');
+    return { kind: 'throttled', reason, requestId };
+  }
+
+  private put(pool: FunctionPool, name: string, value: number, unit: string): void {
+    this.metrics.put({ namespace: NAMESPACE, name, dimensions: pool.dimensions, value, unit, timestamp: Date.now() });
+  }
+
+  private reap(): void {
+    const cutoff = performance.now() - this.config.idleReapMs;
+    for (const pool of this.pools.values()) {
+      while (pool.idle.length > 0 && pool.idle[0].lastUsedAt < cutoff) {
+        const env = pool.idle.shift() as Environment;
+        pool.live--;
+        void env.terminate();
+        this.host.slotFreed();
+      }
+    }
+  }
+
+  private idleEnvironmentDied(env: Environment): void {
+    for (const pool of this.pools.values()) {
+      if (pool.removeIdle(env)) {
+        pool.live--;
+        if (!this.closed) this.host.slotFreed();
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,39 @@
+/** Messages between the runtime (main thread) and an execution environment's worker. */
+
+/** workerData: what the worker needs to boot. */
+export interface WorkerInit {
+  bundlePath: string;
+  functionName: string;
+  memoryMB: number;
+  region: string;
+  accountId: string;
+  logGroupName: string;
+  logStreamName: string;
+  /** Stretch CPU time to the memory size's CPU share (see cpu-share.ts). */
+  cpuThrottle: boolean;
+}
+
+/** Main → worker: run one invocation. */
+export interface InvokeRequest {
+  id: string;
+  event: unknown;
+  /** epoch ms when the invocation times out (context.getRemainingTimeInMillis). */
+  deadline: number;
+}
+
+/** Worker → main. */
+export type WorkerMessage =
+  | { t: 'ready'; initMs: number; maxMemoryUsedMB: number }
+  | { t: 'init-error'; initMs: number; errorType: string; errorMessage: string }
+  | {
+      t: 'done';
+      id: string;
+      ok: boolean;
+      result?: unknown;
+      errorType?: string;
+      errorMessage?: string;
+      durationMs: number;
+      /** Set on the environment's first invocation (the cold one). */
+      initDurationMs?: number;
+      maxMemoryUsedMB: number;
+    };

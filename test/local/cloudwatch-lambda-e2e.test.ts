@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient, FilterLogEventsCommand, paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
+import { createLambdaRuntime } from '../../reference-stack/local/lambda/runtime.ts';
+import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
+import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
+import { startCloudWatchServer, type CloudWatchServer } from '../../reference-stack/local/cloudwatch/server.ts';
+import type { LambdaRuntime } from '../../reference-stack/local/lambda/types.ts';
+import { expectOk, fixture, until } from './lambda-test-helpers.ts';
+
+/** The runtime writes, the endpoint answers: what the harness's CloudWatch puller will see. */
+describe('Lambda runtime → CloudWatch endpoint, through the real SDK clients', () => {
+  const metrics = new MetricStore();
+  const logs = new LogStore();
+  const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+  let runtime: LambdaRuntime;
+  let server: CloudWatchServer;
+  let cw: CloudWatchClient;
+  let cwl: CloudWatchLogsClient;
+  const startedAt = Date.now();
+
+  beforeAll(async () => {
+    runtime = await createLambdaRuntime({
+      metrics,
+      logs,
+      cpuModel: 'off',
+      functions: [
+        { name: 'fanout-send-message', entry: fixture('behaviour.ts'), memoryMB: 256, timeoutSeconds: 5, environment: {} },
+        { name: 'fanout-emf', entry: fixture('powertools-emf.ts'), memoryMB: 256, timeoutSeconds: 5, environment: {} },
+      ],
+    });
+    server = await startCloudWatchServer({ store: metrics, logs });
+    cw = new CloudWatchClient({ endpoint: server.url, region: 'us-east-1', credentials });
+    cwl = new CloudWatchLogsClient({ endpoint: server.url, region: 'us-east-1', credentials });
+    await Promise.all([1, 2, 3].map(() => runtime.invoke('fanout-send-message', { action: 'sleep', ms: 100 })));
+    for (let i = 0; i < 5; i++) expectOk(await runtime.invoke('fanout-send-message', { action: 'echo' }));
+    expectOk(await runtime.invoke('fanout-emf', { recipients: 10 }));
+  });
+
+  afterAll(async () => {
+    cw?.destroy();
+    cwl?.destroy();
+    await server?.close();
+    await runtime?.close();
+  });
+
+  it('finds one REPORT line per invocation, three of them cold', async () => {
+    const group = '/aws/lambda/fanout-send-message';
+    await until(() => logs.filter({ logGroupName: group, filterPattern: '"REPORT RequestId"' })!.events.length === 8);
+    const messages: string[] = [];
+    for await (const page of paginateFilterLogEvents({ client: cwl }, { logGroupName: group, filterPattern: '"REPORT RequestId"', startTime: startedAt })) {
+      messages.push(...page.events!.map((e) => e.message!));
+    }
+    expect(messages).toHaveLength(8);
+    expect(messages.filter((m) => /\tInit Duration: \d+\.\d{2} ms\t$/.test(m))).toHaveLength(3);
+    const cold = await cwl.send(new FilterLogEventsCommand({ logGroupName: group, filterPattern: '"Init Duration"' }));
+    expect(cold.events).toHaveLength(3);
+  });
+
+  it('answers AWS/Lambda and EMF metrics with GetMetricData', async () => {
+    const dims = [{ Name: 'FunctionName', Value: 'fanout-send-message' }];
+    const q = (Id: string, MetricName: string, Stat: string) => ({
+      Id,
+      MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName, Dimensions: dims }, Period: 60, Stat },
+    });
+    await until(() => metrics.listMetrics({ namespace: 'fanout-test' }).length > 0);
+    const out = await cw.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(startedAt - 120_000),
+        EndTime: new Date(Date.now() + 60_000),
+        MetricDataQueries: [
+          q('inv', 'Invocations', 'Sum'),
+          q('conc', 'ConcurrentExecutions', 'Maximum'),
+          q('dur', 'Duration', 'p99'),
+          q('n', 'Duration', 'SampleCount'),
+          { Id: 'emf', MetricStat: { Metric: { Namespace: 'fanout-test', MetricName: 'Recipients', Dimensions: [{ Name: 'service', Value: 'chat' }] }, Period: 60, Stat: 'Sum' } },
+        ],
+      }),
+    );
+    const total = (id: string, combine: (a: number, b: number) => number = (a, b) => a + b) =>
+      out.MetricDataResults!.find((r) => r.Id === id)!.Values!.reduce(combine, 0);
+    expect(total('inv')).toBe(8);
+    expect(total('n')).toBe(8);
+    expect(total('conc', Math.max)).toBe(3);
+    expect(total('dur', Math.max)).toBeGreaterThanOrEqual(100); // the 100 ms sleeps
+    expect(total('emf')).toBe(10);
+  });
+});

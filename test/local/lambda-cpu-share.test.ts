@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blockMsFor, cpuShare, CpuThrottle, MIN_BLOCK_MS, stretchFactor, type ThrottleClock } from '../../reference-stack/local/lambda/cpu-share.ts';
+import { createLambdaRuntime } from '../../reference-stack/local/lambda/runtime.ts';
+import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
+import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
+import type { LambdaRuntime } from '../../reference-stack/local/lambda/types.ts';
+import { expectOk, fixture } from './lambda-test-helpers.ts';
+
+describe('CPU-share arithmetic', () => {
+  it('gives 1,769 MB one vCPU and smaller sizes their share', () => {
+    expect(cpuShare(1769)).toBe(1);
+    expect(cpuShare(3538)).toBe(1); // one thread cannot use a second vCPU
+    expect(cpuShare(128)).toBeCloseTo(0.0724, 4);
+    expect(stretchFactor(1769)).toBe(0);
+    expect(stretchFactor(10_240)).toBe(0);
+    expect(stretchFactor(128)).toBeCloseTo(1769 / 128 - 1, 10);
+    expect(stretchFactor(884.5)).toBeCloseTo(1, 10);
+  });
+
+  it('blocks active × factor, excluding its own previous blocking', () => {
+    expect(blockMsFor(10, 0, 12.82)).toBeCloseTo(128.2, 10);
+    expect(blockMsFor(138.2, 128.2, 12.82)).toBeCloseTo(128.2, 10);
+    expect(blockMsFor(5, 10, 3)).toBe(0);
+  });
+
+  it('stretches measured active time so the CPU share holds (fake clock)', () => {
+    // Event-loop active time is scripted; blocking adds to it, as it does on a real thread.
+    let active = 0;
+    const blocks: number[] = [];
+    const clock: ThrottleClock = {
+      elu: () => ({ idle: 0, active, utilization: 1 }),
+      block: (ms) => {
+        blocks.push(ms);
+        active += ms + 1; // the thread gets its core back 1 ms late: still not charged
+        return ms + 1;
+      },
+    };
+    const memoryMB = 442.25; // factor 3
+    const throttle = new CpuThrottle(memoryMB, 1_000_000, clock);
+    throttle.begin();
+    active += 20; // 20 ms of handler CPU
+    throttle.end();
+    expect(blocks).toEqual([60]);
+    throttle.begin(); // a new invocation measures from here, not from the old blocking
+    active += 5;
+    throttle.end();
+    expect(blocks).toEqual([60, 15]);
+    expect(throttle.blockedMs).toBe(77);
+  });
+
+  it('does not charge its own blocking on the next tick', () => {
+    let active = 0;
+    const blocks: number[] = [];
+    const clock: ThrottleClock = {
+      elu: () => ({ idle: 0, active, utilization: 1 }),
+      block: (ms) => {
+        blocks.push(ms);
+        active += ms + 1;
+        return ms + 1;
+      },
+    };
+    const throttle = new CpuThrottle(442.25, 1_000_000, clock); // factor 3
+    throttle.begin();
+    active += 10;
+    throttle.tick(); // 10 ms active → 30 ms blocked (31 ms measured)
+    active += 5;
+    throttle.tick(); // 36 ms active since, 31 of them our own blocking → 15 ms
+    throttle.tick(); // only our own blocking since → nothing
+    throttle.end();
+    expect(blocks).toEqual([30, 15]);
+  });
+
+  it('owes blocks shorter than MIN_BLOCK_MS and pays them later', () => {
+    let active = 0;
+    const blocks: number[] = [];
+    const clock: ThrottleClock = {
+      elu: () => ({ idle: 0, active, utilization: 1 }),
+      block: (ms) => {
+        blocks.push(ms);
+        active += ms;
+        return ms;
+      },
+    };
+    const throttle = new CpuThrottle(442.25, 1_000_000, clock); // factor 3
+    for (let i = 0; i < 4; i++) {
+      throttle.begin();
+      active += 0.1; // a tiny handler: 0.3 ms owed each time
+      throttle.end();
+    }
+    expect(MIN_BLOCK_MS).toBe(1);
+    expect(blocks.length).toBe(1);
+    expect(blocks[0]).toBeCloseTo(1.2, 10); // paid once 1 ms was owed, nothing lost
+  });
+
+  it('does nothing at one vCPU or more', () => {
+    const clock: ThrottleClock = {
+      elu: () => ({ idle: 0, active: 0, utilization: 0 }),
+      block: () => expect.fail('must not block'),
+    };
+    const throttle = new CpuThrottle(1769, 10, clock);
+    expect(throttle.active).toBe(false);
+    throttle.begin();
+    throttle.end();
+  });
+});
+
+describe('CPU-share model end to end', () => {
+  let runtime: LambdaRuntime;
+
+  beforeAll(async () => {
+    runtime = await createLambdaRuntime({
+      metrics: new MetricStore(),
+      logs: new LogStore(),
+      cpuModel: 'throttle',
+      functions: [
+        { name: 'small', entry: fixture('behaviour.ts'), memoryMB: 128, timeoutSeconds: 60, environment: {} },
+        { name: 'vcpu', entry: fixture('behaviour.ts'), memoryMB: 1769, timeoutSeconds: 60, environment: {} },
+        { name: 'small-io', entry: fixture('behaviour.ts'), memoryMB: 128, timeoutSeconds: 60, environment: {} },
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await runtime?.close();
+  });
+
+  it('makes CPU-bound work clearly slower at 128 MB than at 1,769 MB', async () => {
+    const event = { action: 'cpu', iterations: 1_500_000 };
+    const small: number[] = [];
+    const vcpu: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      vcpu.push(expectOk(await runtime.invoke('vcpu', event)).durationMs);
+      small.push(expectOk(await runtime.invoke('small', event)).durationMs);
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
+    // Theory: 1769/128 = 13.8x. Asserting > 3x leaves room for a noisy shared machine.
+    expect(median(small) / median(vcpu)).toBeGreaterThan(3);
+  });
+
+  it('does not stretch time spent waiting on I/O', async () => {
+    await runtime.invoke('small-io', { action: 'sleep', ms: 1 }); // cold start out of the way
+    const out = expectOk(await runtime.invoke('small-io', { action: 'sleep', ms: 200 }));
+    // 200 ms of waiting at a 0.07 vCPU share would be ~2.8 s if it were stretched.
+    expect(out.durationMs).toBeLessThan(1_000);
+  });
+});

@@ -1,0 +1,126 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLambdaRuntime, type LambdaRuntimeOptions } from '../../reference-stack/local/lambda/runtime.ts';
+import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
+import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
+import type { InvokeOutcome, LambdaRuntime } from '../../reference-stack/local/lambda/types.ts';
+import { expectOk, fixture } from './lambda-test-helpers.ts';
+
+type Fn = LambdaRuntimeOptions['functions'][number];
+const fn = (name: string, extra: Partial<Fn> = {}): Fn => ({
+  name,
+  entry: fixture('behaviour.ts'),
+  memoryMB: 128,
+  timeoutSeconds: 10,
+  environment: {},
+  ...extra,
+});
+const sleep = (ms: number) => ({ action: 'sleep', ms });
+
+let runtime: LambdaRuntime | undefined;
+let metrics: MetricStore;
+
+async function start(options: Omit<LambdaRuntimeOptions, 'metrics' | 'logs'>): Promise<LambdaRuntime> {
+  metrics = new MetricStore();
+  runtime = await createLambdaRuntime({ metrics, logs: new LogStore(), cpuModel: 'off', ...options });
+  return runtime;
+}
+
+afterEach(async () => {
+  await runtime?.close();
+  runtime = undefined;
+});
+
+function kinds(outs: InvokeOutcome[]): string[] {
+  return outs.map((o) => (o.kind === 'throttled' ? `throttled:${o.reason}` : o.kind)).sort();
+}
+
+function throttlesMetric(name: string): number {
+  return metrics
+    .query({ namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions: { FunctionName: name }, stat: 'Sum', periodSeconds: 60, startTime: Date.now() - 300_000, endTime: Date.now() + 60_000 })
+    .reduce((s, p) => s + p.value, 0);
+}
+
+describe('Lambda throttling', () => {
+  it('throttles beyond reserved concurrency 1', async () => {
+    const rt = await start({ functions: [fn('r1', { reservedConcurrency: 1 })] });
+    const outs = await Promise.all([rt.invoke('r1', sleep(300)), rt.invoke('r1', sleep(300))]);
+    expect(kinds(outs)).toEqual(['ok', 'throttled:reserved-concurrency']);
+    expect(rt.stats().r1).toMatchObject({ throttles: 1, invocations: 1, live: 1 });
+    expect(throttlesMetric('r1')).toBe(1);
+    // Once the first finished, the next one runs.
+    expectOk(await rt.invoke('r1', sleep(1)));
+  });
+
+  it('always throttles reserved concurrency 0', async () => {
+    const rt = await start({ functions: [fn('r0', { reservedConcurrency: 0 })] });
+    const out = await rt.invoke('r0', sleep(1));
+    expect(out).toMatchObject({ kind: 'throttled', reason: 'reserved-concurrency' });
+    expect(rt.stats().r0).toMatchObject({ live: 0, invocations: 0, throttles: 1 });
+  });
+
+  it('shares the unreserved account concurrency between functions', async () => {
+    // Account 3, "a" reserves 1: unreserved functions share the other 2.
+    const rt = await start({ accountConcurrency: 3, functions: [fn('a', { reservedConcurrency: 1 }), fn('b'), fn('c')] });
+    const outs = await Promise.all([rt.invoke('b', sleep(300)), rt.invoke('c', sleep(300)), rt.invoke('b', sleep(300)), rt.invoke('a', sleep(300))]);
+    expect(kinds(outs)).toEqual(['ok', 'ok', 'ok', 'throttled:account-concurrency']);
+    expect(outs[2]).toMatchObject({ kind: 'throttled', reason: 'account-concurrency' });
+    expect(outs[3].kind).toBe('ok'); // a's reserved slot is not taken by b or c
+    expect(throttlesMetric('b')).toBe(1);
+  });
+
+  it('limits new environments per function by the scaling rate', async () => {
+    const rt = await start({ scalingRate: { environments: 2, perMs: 600_000 }, functions: [fn('s')] });
+    const outs = await Promise.all([1, 2, 3].map(() => rt.invoke('s', sleep(300))));
+    expect(kinds(outs)).toEqual(['ok', 'ok', 'throttled:scaling-rate']);
+    // Warm environments need no new tokens.
+    const warm = await Promise.all([rt.invoke('s', sleep(1)), rt.invoke('s', sleep(1))]);
+    expect(warm.map((o) => expectOk(o).cold)).toEqual([false, false]);
+    expect(rt.stats().s.coldStarts).toBe(2);
+  });
+
+  it('throttles the forced share', async () => {
+    const rt = await start({ functions: [fn('f', { forceThrottle: 1 })] });
+    expect(await rt.invoke('f', sleep(1))).toMatchObject({ kind: 'throttled', reason: 'forced' });
+  });
+
+  it('adds the configured latency before the invocation', async () => {
+    const rt = await start({ functions: [fn('late', { addedLatencyMs: 150 })] });
+    const t0 = performance.now();
+    const out = expectOk(await rt.invoke('late', sleep(1)));
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(150);
+    expect(out.durationMs).toBeLessThan(150); // not part of the function's Duration
+  });
+});
+
+describe('Host cap on live environments (not an AWS quota)', () => {
+  it('queues an invocation for a free environment and reports the wait', async () => {
+    const rt = await start({ hostMaxEnvironments: 1, functions: [fn('h')] });
+    const [a, b] = await Promise.all([rt.invoke('h', sleep(250)), rt.invoke('h', sleep(1))]);
+    const first = expectOk(a);
+    const second = expectOk(b);
+    expect(first.hostCapWaitMs).toBe(0);
+    expect(second.hostCapWaitMs).toBeGreaterThan(100);
+    expect(second.cold).toBe(false); // handed the first one's environment, warm
+    expect(rt.stats().h).toMatchObject({ live: 1, coldStarts: 1, hostCapWaits: 1, throttles: 0 });
+  });
+
+  it('evicts another function\'s idle environment to start a new one', async () => {
+    const rt = await start({ hostMaxEnvironments: 1, functions: [fn('x'), fn('y')] });
+    expectOk(await rt.invoke('x', sleep(1)));
+    const y = expectOk(await rt.invoke('y', sleep(1)));
+    expect(y).toMatchObject({ cold: true, hostCapWaitMs: 0 });
+    expect(rt.stats().x).toMatchObject({ live: 0, hostCapEvictions: 1 });
+    expect(rt.stats().y.live).toBe(1);
+  });
+
+  it('recycles a busy function\'s environment for another function\'s waiter', async () => {
+    const rt = await start({ hostMaxEnvironments: 1, functions: [fn('p'), fn('q')] });
+    const [p, q] = await Promise.all([rt.invoke('p', sleep(250)), rt.invoke('q', sleep(1))]);
+    expect(expectOk(p).cold).toBe(true);
+    const queued = expectOk(q);
+    expect(queued.cold).toBe(true);
+    expect(queued.hostCapWaitMs).toBeGreaterThan(100);
+    expect(rt.stats().p.live).toBe(0);
+    expect(rt.stats().q).toMatchObject({ live: 1, hostCapWaits: 1 });
+  });
+});
