@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { MillisSummary } from './millis-summary.ts';
+
+/** results.cloudwatch — what the CloudWatch puller brought back for the run window. */
+
+/** One metric statistic over the window, one value per period. */
+export const CloudWatchSeries = z.object({
+  namespace: z.string(),
+  metric: z.string(),
+  /** Sum, Average, Maximum, SampleCount, p50, p99 … */
+  stat: z.string(),
+  dimensions: z.record(z.string(), z.string()),
+  /** period starts, epoch ms, ascending */
+  timestamps: z.array(z.number()),
+  values: z.array(z.number()),
+  /** CloudWatch's StatusCode: Complete, PartialData, Forbidden, InternalError */
+  status: z.string(),
+});
+export type CloudWatchSeries = z.infer<typeof CloudWatchSeries>;
+
+/** AWS/Lambda totals for one function over the window. Null: CloudWatch had no datapoint. */
+export const LambdaTotals = z.object({
+  invocations: z.number().nonnegative(),
+  errors: z.number().nonnegative(),
+  throttles: z.number().nonnegative(),
+  durationAvgMs: z.number().nullable(),
+  durationP50Ms: z.number().nullable(),
+  durationP99Ms: z.number().nullable(),
+  concurrentExecutionsMax: z.number().nullable(),
+});
+export type LambdaTotals = z.infer<typeof LambdaTotals>;
+
+export const ApiGatewayTotals = z.object({
+  connectCount: z.number().nonnegative(),
+  messageCount: z.number().nonnegative(),
+  integrationError: z.number().nonnegative(),
+  clientError: z.number().nonnegative(),
+  executionError: z.number().nonnegative(),
+  integrationLatencyAvgMs: z.number().nullable(),
+  integrationLatencyP99Ms: z.number().nullable(),
+});
+export type ApiGatewayTotals = z.infer<typeof ApiGatewayTotals>;
+
+/** One custom (EMF) metric in namespace FanoutBench, dimension service, over the window. */
+export const EmfTotals = z.object({
+  sum: z.number(),
+  average: z.number().nullable(),
+  p99: z.number().nullable(),
+});
+export type EmfTotals = z.infer<typeof EmfTotals>;
+
+/** What the REPORT log lines of one function say (one line per invocation). */
+export const ReportLineStats = z.object({
+  invocations: z.number().int().nonnegative(),
+  /** lines carrying "Init Duration" */
+  coldStarts: z.number().int().nonnegative(),
+  initDuration: MillisSummary.nullable(),
+  /** base64 compressed HDR histogram of init durations, µs (like results.histograms) */
+  initHistogram: z.string().optional(),
+  duration: MillisSummary.nullable(),
+  durationMsTotal: z.number().nonnegative(),
+  billedDurationMsTotal: z.number().nonnegative(),
+  initDurationMsTotal: z.number().nonnegative(),
+  /** init time NOT already inside "Billed Duration" (ms, rounded up per line): billed since Aug 2025 */
+  initNotInBilledMs: z.number().nonnegative(),
+  memorySizeMB: z.number().nullable(),
+  maxMemoryUsedMB: z.number().nullable(),
+  /** cold starts per period, on the same time axis as `series` */
+  coldStartsOverTime: z.object({ timestamps: z.array(z.number()), values: z.array(z.number()) }),
+  /** the log pull stopped at its page limit: counts are a lower bound */
+  truncated: z.boolean(),
+});
+export type ReportLineStats = z.infer<typeof ReportLineStats>;
+
+/** Something that could not be pulled, and why (error class name + message; never credentials). */
+export const PullProblem = z.object({
+  step: z.string(),
+  errorName: z.string(),
+  message: z.string(),
+});
+export type PullProblem = z.infer<typeof PullProblem>;
+
+export const CloudWatchResults = z.object({
+  /** complete: every step answered; partial: some did; unavailable: nothing could be pulled */
+  status: z.enum(['complete', 'partial', 'unavailable']),
+  source: z.enum(['local', 'aws']),
+  region: z.string(),
+  /** the endpoint queried (local emulator); absent on AWS (the SDK's regional endpoint) */
+  endpoint: z.string().optional(),
+  /** the window queried: the run plus a margin on both sides, aligned to the period */
+  window: z.object({ startMs: z.number(), endMs: z.number(), periodSec: z.number().int().positive() }),
+  pulledAt: z.string(),
+  functions: z.array(z.string()),
+  apiGateway: z.object({ apiId: z.string(), stage: z.string() }).nullable(),
+  series: z.array(CloudWatchSeries),
+  /** by function name */
+  lambda: z.record(z.string(), LambdaTotals),
+  apiGatewayTotals: ApiGatewayTotals.nullable(),
+  /** by metric name (ColdStart, FanoutDeliveries, StaleConnectionsRemoved, FanoutDurationMs …) */
+  emf: z.record(z.string(), EmfTotals),
+  /** by function name, from FilterLogEvents "REPORT" on /aws/lambda/<function> */
+  reports: z.record(z.string(), ReportLineStats),
+  problems: z.array(PullProblem),
+  notes: z.array(z.string()),
+});
+export type CloudWatchResults = z.infer<typeof CloudWatchResults>;

@@ -1,0 +1,107 @@
+import type { MetricRequest } from './cloudwatch-queries.ts';
+import type { ApiGatewayTotals, CloudWatchResults, CloudWatchSeries, EmfTotals, LambdaTotals, PullProblem } from './cloudwatch-schema.ts';
+import type { MetricDataResult } from './metric-data-fetch.ts';
+
+/**
+ * From GetMetricData answers to the results' series and per-function / per-API / per-metric
+ * totals. Sums and maxima come from the series; averages and percentiles from the whole-window
+ * queries (a p99 of per-period p99s would mean nothing).
+ */
+export interface MetricTotalsInput {
+  /** the requests, in the order their query ids q0, q1 … were given */
+  requests: readonly MetricRequest[];
+  data: Map<string, MetricDataResult>;
+  functions: readonly string[];
+  apiGateway: { apiId: string; stage: string } | null;
+  emfMetrics: ReadonlyArray<{ metric: string; dimensions: Record<string, string> }>;
+  emf: { namespace: string; service: string };
+}
+
+export type MetricTotals = Pick<CloudWatchResults, 'series' | 'lambda' | 'apiGatewayTotals' | 'emf' | 'problems' | 'notes'>;
+
+function requestKey(r: Pick<MetricRequest, 'kind' | 'namespace' | 'metric' | 'stat' | 'dimensions'>): string {
+  const dims = Object.entries(r.dimensions).sort(([a], [b]) => a.localeCompare(b));
+  return `${r.kind}|${r.namespace}|${r.metric}|${r.stat}|${JSON.stringify(dims)}`;
+}
+
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+
+export function metricTotals(input: MetricTotalsInput): MetricTotals {
+  const series: CloudWatchSeries[] = [];
+  const problems: PullProblem[] = [];
+  const notes: string[] = [];
+  const byKey = new Map<string, MetricDataResult>();
+  input.requests.forEach((r, i) => {
+    const d = input.data.get(`q${i}`);
+    if (!d) return;
+    byKey.set(requestKey(r), d);
+    if (d.status === 'Forbidden' || d.status === 'InternalError') {
+      problems.push({ step: `GetMetricData ${r.namespace} ${r.metric} ${r.stat}`, errorName: d.status, message: 'CloudWatch returned no data for this query' });
+    }
+    if (r.kind === 'series' && d.timestamps.length > 0) {
+      series.push({ namespace: r.namespace, metric: r.metric, stat: r.stat, dimensions: r.dimensions, timestamps: d.timestamps, values: d.values, status: d.status });
+    }
+  });
+  const values = (namespace: string, metric: string, stat: string, dimensions: Record<string, string>, kind: MetricRequest['kind'] = 'series') =>
+    byKey.get(requestKey({ kind, namespace, metric, stat, dimensions }))?.values ?? [];
+
+  let spanned = false;
+  /** A whole-window statistic over one or more dimension sets; the server may split it into periods. */
+  const windowStat = (namespace: string, metric: string, dims: Array<Record<string, string>>, stat: 'Average' | 'p50' | 'p99') => {
+    const vals = dims.flatMap((d) => values(namespace, metric, stat, d, 'totals'));
+    if (vals.length === 0) return null;
+    if (vals.length > 1) spanned = true;
+    if (stat !== 'Average') return Math.max(...vals);
+    const counts = dims.flatMap((d) => values(namespace, metric, 'SampleCount', d, 'totals'));
+    if (counts.length !== vals.length || sum(counts) === 0) return sum(vals) / vals.length;
+    return sum(vals.map((v, i) => v * counts[i])) / sum(counts);
+  };
+
+  const lambda: Record<string, LambdaTotals> = {};
+  for (const fn of input.functions) {
+    const d = { FunctionName: fn };
+    const concurrency = values('AWS/Lambda', 'ConcurrentExecutions', 'Maximum', d);
+    lambda[fn] = {
+      invocations: sum(values('AWS/Lambda', 'Invocations', 'Sum', d)),
+      errors: sum(values('AWS/Lambda', 'Errors', 'Sum', d)),
+      throttles: sum(values('AWS/Lambda', 'Throttles', 'Sum', d)),
+      durationAvgMs: windowStat('AWS/Lambda', 'Duration', [d], 'Average'),
+      durationP50Ms: windowStat('AWS/Lambda', 'Duration', [d], 'p50'),
+      durationP99Ms: windowStat('AWS/Lambda', 'Duration', [d], 'p99'),
+      concurrentExecutionsMax: concurrency.length > 0 ? Math.max(...concurrency) : null,
+    };
+  }
+
+  let apiGatewayTotals: ApiGatewayTotals | null = null;
+  if (input.apiGateway) {
+    const d = { ApiId: input.apiGateway.apiId, Stage: input.apiGateway.stage };
+    const total = (metric: string) => sum(values('AWS/ApiGateway', metric, 'Sum', d));
+    apiGatewayTotals = {
+      connectCount: total('ConnectCount'),
+      messageCount: total('MessageCount'),
+      integrationError: total('IntegrationError'),
+      clientError: total('ClientError'),
+      executionError: total('ExecutionError'),
+      integrationLatencyAvgMs: windowStat('AWS/ApiGateway', 'IntegrationLatency', [d], 'Average'),
+      integrationLatencyP99Ms: windowStat('AWS/ApiGateway', 'IntegrationLatency', [d], 'p99'),
+    };
+  }
+
+  // Per metric: the set with `service` alone when published (no double counting of a datum
+  // emitted under several dimension sets), else the sum over its sets (e.g. per function_name).
+  const emf: Record<string, EmfTotals> = {};
+  const { namespace, service } = input.emf;
+  for (const metric of new Set(input.emfMetrics.map((m) => m.metric))) {
+    const sets = input.emfMetrics.filter((m) => m.metric === metric).map((m) => m.dimensions);
+    const serviceOnly = sets.filter((s) => Object.keys(s).length === 1 && s.service === service);
+    const chosen = serviceOnly.length > 0 ? serviceOnly : sets;
+    const sums = chosen.flatMap((s) => values(namespace, metric, 'Sum', s));
+    if (sums.length === 0) continue;
+    emf[metric] = { sum: sum(sums), average: windowStat(namespace, metric, chosen, 'Average'), p99: windowStat(namespace, metric, chosen, 'p99') };
+  }
+
+  if (spanned) {
+    notes.push('whole-window statistics came back in several periods: averages are weighted by sample count, p50/p99 are the highest period value (an upper bound)');
+  }
+  return { series, lambda, apiGatewayTotals, emf, problems, notes };
+}

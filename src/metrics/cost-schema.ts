@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { PriceTable } from './prices.ts';
+
+/** results.cost — the estimated AWS cost of the load the run generated (see cost-model.ts). */
+
+/** Where a quantity came from, best first. */
+export const CostSource = z.enum([
+  'report-lines', // REPORT log lines: billed duration and memory per invocation
+  'cloudwatch', // CloudWatch metrics (Invocations × average Duration, MessageCount, EMF counts)
+  'client', // the harness's own counts (sends, deliveries, connection time)
+  'assumption', // a documented per-route assumption (DynamoDB units, durations without metrics)
+]);
+export type CostSource = z.infer<typeof CostSource>;
+
+export const CostLine = z.object({
+  service: z.enum(['Lambda', 'API Gateway', 'DynamoDB']),
+  item: z.string(),
+  quantity: z.number().nonnegative(),
+  unit: z.string(),
+  /** USD per `per` units */
+  unitPrice: z.number().nonnegative(),
+  per: z.number().positive(),
+  cost: z.number().nonnegative(),
+  source: CostSource,
+  note: z.string().optional(),
+});
+export type CostLine = z.infer<typeof CostLine>;
+
+export const CostEstimate = z.object({
+  currency: z.literal('USD'),
+  prices: PriceTable,
+  architecture: z.enum(['x86_64', 'arm64']),
+  lines: z.array(CostLine),
+  totals: z.object({
+    lambda: z.number(),
+    apiGateway: z.number(),
+    dynamodb: z.number(),
+    total: z.number(),
+  }),
+  /** total / deliveries received × 1,000,000; null without deliveries */
+  perMillionDeliveries: z.number().nullable(),
+  /** the run's cost per connection-second, sustained by 1,000 connected users for a 730-hour month */
+  perThousandUsersPerMonth: z.number().nullable(),
+  basis: z.object({
+    runSeconds: z.number(),
+    deliveries: z.number(),
+    connectionSeconds: z.number(),
+    peakConnections: z.number(),
+  }),
+  /** which source each part used */
+  sources: z.object({ lambda: CostSource, messages: CostSource, dynamodb: CostSource }),
+  assumptions: z.array(z.string()),
+});
+export type CostEstimate = z.infer<typeof CostEstimate>;

@@ -1,0 +1,32 @@
+/**
+ * The reference stack's Lambda functions as the harness knows them: the CloudWatch FunctionName
+ * dimension, the route each serves and its default memory size. The harness must not import
+ * reference-stack code (it sees a system only the way it would see AWS), so this list is kept
+ * here and a test compares it with reference-stack/functions/manifest.ts. A target describing
+ * another stack passes its own list instead.
+ */
+export interface BenchFunction {
+  name: string;
+  route: string;
+  memoryMB: number;
+}
+
+export const REFERENCE_FUNCTIONS: readonly BenchFunction[] = [
+  { name: 'fanout-connect', route: '$connect', memoryMB: 256 },
+  { name: 'fanout-disconnect', route: '$disconnect', memoryMB: 256 },
+  { name: 'fanout-default', route: '$default', memoryMB: 256 },
+  { name: 'fanout-set-name', route: 'setName', memoryMB: 256 },
+  { name: 'fanout-create-room', route: 'createRoom', memoryMB: 256 },
+  { name: 'fanout-join-room', route: 'joinRoom', memoryMB: 256 },
+  { name: 'fanout-leave-room', route: 'leaveRoom', memoryMB: 256 },
+  { name: 'fanout-send-message', route: 'sendMessage', memoryMB: 1024 },
+  { name: 'fanout-whoami', route: 'whoami', memoryMB: 256 },
+  { name: 'fanout-broadcast', route: 'broadcast', memoryMB: 1024 },
+];
+
+export const REFERENCE_FUNCTION_NAMES: readonly string[] = REFERENCE_FUNCTIONS.map((f) => f.name);
+
+/** The stack's custom (EMF) metrics: namespace and the service dimension Powertools adds. */
+export const EMF_NAMESPACE = 'FanoutBench';
+export const EMF_SERVICE = 'fanout-chat';
+export const EMF_METRICS = ['ColdStart', 'FanoutDeliveries', 'FanoutPostErrors', 'StaleConnectionsRemoved', 'FanoutDurationMs'] as const;

@@ -1,0 +1,55 @@
+/**
+ * Lambda's per-invocation REPORT log line:
+ * `REPORT RequestId: <id>\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\t
+ *  Max Memory Used: 78 MB\tInit Duration: 95.21 ms\t` (Init Duration only on a cold start).
+ */
+export interface ReportLine {
+  requestId: string;
+  durationMs: number;
+  billedDurationMs: number;
+  memorySizeMB: number;
+  maxMemoryUsedMB: number;
+  /** present on cold starts */
+  initDurationMs?: number;
+}
+
+const FIELD = /([A-Za-z][A-Za-z ]*?):\s*([^\t]+?)\s*(?:\t|$)/g;
+
+export function parseReportLine(message: string): ReportLine | null {
+  const text = message.trimStart();
+  if (!text.startsWith('REPORT RequestId:')) return null;
+  const fields = new Map<string, string>();
+  for (const m of text.slice('REPORT '.length).matchAll(FIELD)) fields.set(m[1].trim(), m[2]);
+  const num = (key: string) => {
+    const v = fields.get(key);
+    if (v === undefined) return undefined;
+    const n = Number.parseFloat(v);
+    return Number.isFinite(n) ? n : undefined;
+  };
+  const durationMs = num('Duration');
+  const billedDurationMs = num('Billed Duration');
+  const memorySizeMB = num('Memory Size');
+  if (durationMs === undefined || billedDurationMs === undefined || memorySizeMB === undefined) return null;
+  const line: ReportLine = {
+    requestId: fields.get('RequestId') ?? '',
+    durationMs,
+    billedDurationMs,
+    memorySizeMB,
+    maxMemoryUsedMB: num('Max Memory Used') ?? 0,
+  };
+  const init = num('Init Duration');
+  if (init !== undefined) line.initDurationMs = init;
+  return line;
+}
+
+/**
+ * INIT time not already counted in Billed Duration. Until August 2025 ZIP functions on managed
+ * runtimes had INIT unbilled (Billed Duration ≈ ceil(Duration)); container images and custom
+ * runtimes, and everything since, bill it (Billed Duration ≈ ceil(Init + Duration)). The line
+ * itself tells which case it is, so the cost model neither drops INIT nor counts it twice.
+ */
+export function initNotInBilledMs(line: ReportLine): number {
+  if (line.initDurationMs === undefined) return 0;
+  const includesInit = line.billedDurationMs >= Math.floor(line.durationMs + line.initDurationMs);
+  return includesInit ? 0 : Math.ceil(line.initDurationMs);
+}

@@ -1,0 +1,118 @@
+/* fanout-bench report: draws the charts described in #report-data with uPlot (inlined above).
+   Everything the page shows as text is already in the HTML; this script only draws. */
+(function () {
+  'use strict';
+  var dataEl = document.getElementById('report-data');
+  if (!dataEl || typeof uPlot === 'undefined') return;
+  var charts = JSON.parse(dataEl.textContent || '{}');
+  var plots = [];
+
+  function pad2(n) {
+    return n < 10 ? '0' + n : String(n);
+  }
+  function fmtElapsed(s) {
+    var neg = s < 0;
+    var a = Math.round(Math.abs(s));
+    var txt = a >= 3600 ? Math.floor(a / 3600) + ':' + pad2(Math.floor((a % 3600) / 60)) + ':' + pad2(a % 60) : Math.floor(a / 60) + ':' + pad2(a % 60);
+    return (neg ? '−' : '') + txt;
+  }
+  function fmtNines(x) {
+    if (x <= 0) return 'p0';
+    var p = 100 * (1 - Math.pow(10, -x));
+    var digits = Math.max(0, Math.ceil(x) - 2);
+    return 'p' + p.toFixed(digits);
+  }
+  function fmtValue(v) {
+    if (v == null || !isFinite(v)) return '–';
+    var a = Math.abs(v);
+    if (a >= 1000) return Math.round(v).toLocaleString('en-US');
+    if (a >= 100) return v.toFixed(0);
+    if (a >= 10) return v.toFixed(1);
+    if (a >= 1) return v.toFixed(2);
+    if (a === 0) return '0';
+    return v.toPrecision(2);
+  }
+  // Axis ticks: whole numbers as such, otherwise at most three significant digits.
+  function fmtTick(v) {
+    if (v == null) return '';
+    if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
+    return String(Number(v.toPrecision(3)));
+  }
+  function fromZero(u, min, max) {
+    var hi = max > 0 ? max * 1.08 : 1;
+    return [0, hi];
+  }
+
+  function build(el, spec) {
+    var nines = spec.xKind === 'nines';
+    var hasRight = spec.series.some(function (s) { return s.right; });
+    var series = [{ label: nines ? 'percentile' : 'time', value: function (u, v) { return v == null ? '–' : nines ? fmtNines(v) : fmtElapsed(v); } }];
+    spec.series.forEach(function (s) {
+      var opts = {
+        label: s.label,
+        stroke: s.color,
+        width: 1.6,
+        scale: s.right ? 'y2' : 'y',
+        spanGaps: false,
+        points: { show: false },
+        value: function (u, v) { return fmtValue(v); },
+      };
+      if (s.dash) opts.dash = [6, 4];
+      if (spec.bars && uPlot.paths && uPlot.paths.bars) {
+        opts.paths = uPlot.paths.bars({ size: [0.8, 24], align: 0 });
+        opts.fill = s.color + '99';
+        opts.width = 1;
+      }
+      series.push(opts);
+    });
+    var axisStyle = { stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1 }, font: '11px system-ui, sans-serif', labelFont: '11px system-ui, sans-serif' };
+    var xAxis = Object.assign({}, axisStyle, {
+      label: nines ? 'percentile' : 'time since start (m:ss)',
+      values: function (u, vals) { return vals.map(function (v) { return nines ? fmtNines(v) : fmtElapsed(v); }); },
+    });
+    if (nines) {
+      xAxis.splits = function (u, axisIdx, min, max) {
+        var out = [];
+        for (var k = Math.ceil(min); k <= Math.floor(max); k++) out.push(k);
+        return out;
+      };
+    }
+    var axes = [xAxis, Object.assign({}, axisStyle, { label: spec.unit, size: 60, values: function (u, vals) { return vals.map(fmtTick); } })];
+    if (hasRight) axes.push(Object.assign({}, axisStyle, { side: 1, scale: 'y2', label: spec.unit2 || '', size: 60, grid: { show: false }, values: function (u, vals) { return vals.map(fmtTick); } }));
+    var scales = { x: { time: false }, y: { range: fromZero } };
+    if (hasRight) scales.y2 = { range: fromZero };
+    if (spec.xRange) scales.x.range = function () { return spec.xRange; };
+    var data = [spec.x].concat(spec.series.map(function (s) { return s.values; }));
+    var opts = {
+      width: Math.max(320, el.clientWidth),
+      height: 240,
+      series: series,
+      axes: axes,
+      scales: scales,
+      legend: { live: true },
+      cursor: nines ? { drag: { x: false, y: false } } : { sync: { key: 'elapsed' }, drag: { x: true, y: false } },
+    };
+    return new uPlot(opts, data, el);
+  }
+
+  var nodes = document.querySelectorAll('[data-chart]');
+  for (var i = 0; i < nodes.length; i++) {
+    var el = nodes[i];
+    var spec = charts[el.getAttribute('data-chart')];
+    if (!spec) continue;
+    try {
+      plots.push({ el: el, plot: build(el, spec) });
+    } catch (err) {
+      el.textContent = 'chart could not be drawn: ' + (err && err.message ? err.message : String(err));
+      el.className += ' chart-failed';
+    }
+  }
+
+  var pending = 0;
+  window.addEventListener('resize', function () {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(function () {
+      plots.forEach(function (p) { p.plot.setSize({ width: Math.max(320, p.el.clientWidth), height: 240 }); });
+    });
+  });
+})();

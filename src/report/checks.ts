@@ -1,0 +1,73 @@
+import type { Results } from '../metrics/results-schema.ts';
+import { fmtInt, fmtPct } from './format.ts';
+
+/**
+ * The pass/fail checks of a run, shared by every renderer (HTML verdict, CI summary, JUnit), so
+ * they can never disagree.
+ */
+export interface Check {
+  name: string;
+  passed: boolean;
+  /** why it failed, or what was checked */
+  detail: string;
+}
+
+/**
+ * Error kinds the run expected (e.g. a stale-connection scenario's own drops): the strings in
+ * `config.expectedErrors`, each an exact kind or a prefix ending in ':' ("close:").
+ */
+function expectedErrorKinds(results: Results): string[] {
+  const raw = results.config.expectedErrors;
+  return Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : [];
+}
+
+export function unexpectedErrors(results: Results): Array<[kind: string, count: number]> {
+  const expected = expectedErrorKinds(results);
+  const isExpected = (kind: string) => expected.some((e) => (e.endsWith(':') ? kind.startsWith(e) : kind === e));
+  return Object.entries(results.errors)
+    .filter(([kind, count]) => count > 0 && !isExpected(kind))
+    .sort((a, b) => b[1] - a[1]);
+}
+
+export function runChecks(results: Results): Check[] {
+  const { deliveries, harness } = results;
+  const unexpected = unexpectedErrors(results);
+  const unexpectedTotal = unexpected.reduce((n, [, c]) => n + c, 0);
+  return [
+    {
+      name: 'run completed',
+      passed: results.status === 'completed',
+      detail: results.status === 'completed' ? 'the run completed' : `status ${results.status}${results.statusReason ? `: ${results.statusReason}` : ''}`,
+    },
+    {
+      name: 'no lost deliveries',
+      passed: deliveries.lost === 0,
+      detail:
+        deliveries.lost === 0
+          ? `${fmtInt(deliveries.received)} of ${fmtInt(deliveries.expected)} expected deliveries received`
+          : `${fmtInt(deliveries.lost)} of ${fmtInt(deliveries.expected)} expected deliveries lost (${fmtPct(deliveries.lost, deliveries.expected)})`,
+    },
+    {
+      name: 'harness not saturated',
+      passed: !harness.saturated,
+      detail: harness.saturated
+        ? `the harness was the bottleneck: its numbers are not trustworthy${harness.warnings.length ? ` (${harness.warnings.join('; ')})` : ''}`
+        : `event-loop lag p99 ${harness.eventLoopLagP99Ms} ms, peak CPU ${harness.cpuCoresMax} cores`,
+    },
+    {
+      name: 'no unexpected errors',
+      passed: unexpectedTotal === 0,
+      detail:
+        unexpectedTotal === 0
+          ? 'no unexpected errors'
+          : `${fmtInt(unexpectedTotal)} unexpected errors: ${unexpected
+              .slice(0, 5)
+              .map(([k, c]) => `${k} ×${fmtInt(c)}`)
+              .join(', ')}${unexpected.length > 5 ? `, and ${unexpected.length - 5} more kinds` : ''}`,
+    },
+  ];
+}
+
+export function verdict(checks: Check[]): 'pass' | 'fail' {
+  return checks.every((c) => c.passed) ? 'pass' : 'fail';
+}

@@ -1,0 +1,318 @@
+import type { CloudWatchResults } from '../metrics/cloudwatch-schema.ts';
+import type { CostEstimate } from '../metrics/cost-schema.ts';
+import type { LatencySummary, Results } from '../metrics/results-schema.ts';
+import { reportAssets, type ReportAssets } from './assets.ts';
+import { buildCharts, type ChartSpec } from './chart-data.ts';
+import { runChecks, verdict } from './checks.ts';
+import { escapeHtml as h, jsonForScript } from './escape.ts';
+import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd } from './format.ts';
+import { STYLE } from './html-style.ts';
+
+/**
+ * index.html for one run: self-contained (uPlot and the chart script inlined, data embedded as
+ * JSON), so it opens from disk with no network. Pure: results (and the asset texts) in, HTML out.
+ * Every string from the target or the user is escaped; the embedded JSON cannot close its script.
+ */
+export function renderHtml(results: Results, assets: ReportAssets = reportAssets()): string {
+  const charts = buildCharts(results);
+  const title = `fanout-bench · ${results.scenario.name}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<title>${h(title)}</title>
+<link rel="icon" href="data:,">
+<style>${inlineCss(assets.uplotCss)}</style>
+<style>${STYLE}</style>
+</head>
+<body>
+<main>
+${header(results)}
+${verdictBlock(results)}
+${section('Latency over time', 'Client-side, per 1-second interval, measured from each send\'s intended time (open model).', chartGrid(charts, ['latency-connect', 'latency-broadcast', 'latency-fanoutCompletion']))}
+${section('Latency distribution', 'Whole-run HDR histograms; the x axis counts nines (p90, p99, p99.9 …).', chartBox(charts, 'distribution') + latencyTable(results))}
+${section('Throughput and connections', '', chartBox(charts, 'throughput') + connectionsNote(results) + phasesTable(results))}
+${section('Errors', '', chartBox(charts, 'errors') + errorTable(results))}
+${section('Lambda (CloudWatch)', lambdaIntro(results.cloudwatch), lambdaSection(charts, results.cloudwatch))}
+${section('Cold vs warm', 'Cold: the message or connection met a new Lambda execution environment.', coldWarm(results, charts))}
+${section('Stale connections', 'Clients dropped without a close frame; the stack finds them by 410 Gone and deletes them.', staleSection(results, charts))}
+${section('Cost estimate', costIntro(results.cost), costSection(results.cost))}
+${section('Harness health', 'The harness watches itself: when it is the bottleneck, its numbers are not trustworthy.', chartBox(charts, 'harness') + harnessTable(results))}
+${section('Run configuration', '', configSection(results))}
+</main>
+<script type="application/json" id="report-data">${jsonForScript(charts)}</script>
+<script>${inlineJs(assets.uplotJs)}</script>
+<script>${inlineJs(assets.clientJs)}</script>
+</body>
+</html>
+`;
+}
+
+const inlineJs = (js: string) => js.replace(/<\/(script)/gi, '<\\/$1');
+const inlineCss = (css: string) => css.replace(/<\/(style)/gi, '<\\/$1');
+
+function section(title: string, intro: string, body: string): string {
+  return `<section><h2>${h(title)}</h2>${intro ? `<p class="intro">${intro}</p>` : ''}${body}</section>`;
+}
+
+function chartBox(charts: Record<string, ChartSpec>, id: string): string {
+  const spec = charts[id];
+  if (!spec) return `<div class="chart-box empty"><p class="no-data">No data for this chart in this run.</p></div>`;
+  return `<figure class="chart-box"><figcaption>${h(spec.title)}</figcaption><div class="chart" data-chart="${h(id)}"></div></figure>`;
+}
+
+function chartGrid(charts: Record<string, ChartSpec>, ids: string[]): string {
+  return `<div class="grid">${ids.map((id) => chartBox(charts, id)).join('')}</div>`;
+}
+
+function table(head: string[], rows: string[][], cls = ''): string {
+  if (rows.length === 0) return '';
+  return `<table${cls ? ` class="${cls}"` : ''}><thead><tr>${head.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}
+
+function header(r: Results): string {
+  return `<header>
+<div class="brand">fanout-bench <span>${h(r.tool.version)}</span></div>
+<h1>${h(r.scenario.name)}</h1>
+${r.scenario.description ? `<p class="description">${h(r.scenario.description)}</p>` : ''}
+<dl class="facts">
+<div><dt>run</dt><dd>${h(r.runId)}</dd></div>
+<div><dt>started</dt><dd>${h(r.startedAt)}</dd></div>
+<div><dt>duration</dt><dd>${h(fmtDuration(r.durationMs))}</dd></div>
+<div><dt>target</dt><dd>${h(r.config.target.kind)} · ${h(r.config.target.url)}</dd></div>
+<div><dt>clients</dt><dd>${fmtInt(r.config.clients)} in ${fmtInt(r.config.rooms)} rooms</dd></div>
+</dl>
+</header>`;
+}
+
+function verdictBlock(r: Results): string {
+  const checks = runChecks(r);
+  const v = verdict(checks);
+  const m = r.metrics;
+  const errorsTotal = Object.values(r.errors).reduce((a, b) => a + b, 0);
+  const card = (label: string, value: string, sub = '', bad = false) =>
+    `<div class="card${bad ? ' bad' : ''}"><div class="label">${label}</div><div class="value">${value}</div>${sub ? `<div class="sub">${sub}</div>` : ''}</div>`;
+  const warnings = [
+    ...(r.harness.saturated
+      ? [`<div class="banner danger"><strong>The harness was saturated.</strong> Its own CPU or event loop was the bottleneck, so these latencies describe the harness, not the system under test.</div>`]
+      : []),
+    ...(r.status !== 'completed'
+      ? [`<div class="banner danger"><strong>Run ${h(r.status)}.</strong> ${r.statusReason ? h(r.statusReason) : ''}</div>`]
+      : []),
+  ];
+  return `<section class="verdict ${v}">
+<div class="verdict-head"><span class="pill ${v}">${v === 'pass' ? 'PASS' : 'FAIL'}</span><span class="status">status: ${h(r.status)}</span></div>
+${warnings.join('\n')}
+<div class="cards">
+${card('connect p99', fmtMs(m.connect.p99), `p50 ${fmtMs(m.connect.p50)}`)}
+${card('broadcast p99', fmtMs(m.broadcast.p99), `p50 ${fmtMs(m.broadcast.p50)}`)}
+${card('fan-out completion p99', fmtMs(m.fanoutCompletion.p99), `p50 ${fmtMs(m.fanoutCompletion.p50)}`)}
+${card('deliveries', fmtInt(r.deliveries.received), `of ${fmtInt(r.deliveries.expected)} expected · ${fmtInt(r.deliveries.lost)} lost`, r.deliveries.lost > 0)}
+${card('errors', fmtInt(errorsTotal), `${fmtInt(r.sends.failed)} failed sends · ${fmtInt(r.sends.missedSlots)} missed slots`, errorsTotal > 0)}
+${r.cost ? card('estimated cost', fmtUsd(r.cost.totals.total), `${fmtUsd(r.cost.perMillionDeliveries)} per 1M deliveries`) : ''}
+</div>
+<ul class="checks">${checks
+    .map((c) => `<li class="${c.passed ? 'ok' : 'fail'}"><span class="mark">${c.passed ? '✓' : '✗'}</span><strong>${h(c.name)}</strong> — ${h(c.detail)}</li>`)
+    .join('')}</ul>
+</section>`;
+}
+
+const METRIC_LABELS: Array<[keyof Results['metrics'], string]> = [
+  ['connect', 'connect'],
+  ['broadcast', 'broadcast'],
+  ['fanoutCompletion', 'fan-out completion'],
+  ['connectCold', 'connect (cold)'],
+  ['connectWarm', 'connect (warm)'],
+  ['broadcastCold', 'broadcast (cold)'],
+  ['broadcastWarm', 'broadcast (warm)'],
+  ['join', 'join'],
+  ['ack', 'send ack'],
+];
+
+function summaryRow(label: string, s: LatencySummary): string[] {
+  return [h(label), fmtInt(s.count), fmtMs(s.p50), fmtMs(s.p90), fmtMs(s.p99), fmtMs(s.p999), fmtMs(s.max)];
+}
+
+function latencyTable(r: Results): string {
+  const rows = METRIC_LABELS.filter(([k]) => r.metrics[k]).map(([k, label]) => summaryRow(label, r.metrics[k] as LatencySummary));
+  return table(['metric', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], rows, 'num');
+}
+
+function connectionsNote(r: Results): string {
+  const c = r.connections;
+  if (!c) return '';
+  return `<p class="note">Connections: ${fmtInt(c.attempted)} attempted, ${fmtInt(c.opened)} opened, ${fmtInt(c.failed)} failed, ${fmtInt(c.missedSlots)} left late; ${fmtInt(c.joined)} joined a room, ${fmtInt(c.joinFailed)} joins failed; ${fmtInt(c.openAtEnd)} open at the end.</p>`;
+}
+
+function phasesTable(r: Results): string {
+  if (!r.phases?.length) return '';
+  const rows = r.phases.map((p) => [
+    h(p.name),
+    h(p.kind),
+    fmtDuration(p.durationMs),
+    fmtInt(p.sends.sent),
+    fmtInt(p.deliveries.received),
+    fmtInt(p.deliveries.lost),
+    fmtMs(p.broadcast?.p99),
+    fmtMs(p.fanoutCompletion?.p99),
+    fmtInt(Object.values(p.errors).reduce((a, b) => a + b, 0)),
+  ]);
+  return `<h3>Phases</h3>${table(['phase', 'kind', 'duration', 'sent', 'delivered', 'lost', 'broadcast p99', 'fan-out p99', 'errors'], rows, 'num second-text')}`;
+}
+
+function errorTable(r: Results): string {
+  const rows = Object.entries(r.errors)
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([kind, n]) => [`<code>${h(kind)}</code>`, fmtInt(n)]);
+  const d = r.deliveries;
+  const optional = (n: number | undefined, what: string) => (n ? `, ${fmtInt(n)} ${what}` : '');
+  const sends = `<p class="note">Sends: ${fmtInt(r.sends.intended)} intended, ${fmtInt(r.sends.sent)} sent, ${fmtInt(r.sends.acked)} acknowledged, ${fmtInt(r.sends.failed)} failed, ${fmtInt(r.sends.missedSlots)} left late${optional(r.sends.skipped, 'skipped')}. Deliveries: ${fmtInt(d.duplicates)} duplicates, ${fmtInt(d.outOfOrder)} out of order${optional(d.late, 'late (counted as lost)')}${optional(d.unacknowledged, 'from unacknowledged sends')}${optional(d.surplus, 'surplus')}${optional(d.foreign, 'foreign')}.</p>`;
+  return (rows.length ? table(['error kind', 'count'], rows, 'num') : '<p class="note">No errors.</p>') + sends;
+}
+
+function lambdaIntro(cw: CloudWatchResults | undefined): string {
+  if (!cw) return 'CloudWatch was not pulled for this run.';
+  const period = cw.window.periodSec === 1 ? '1-second' : `${cw.window.periodSec}-second`;
+  return `From ${cw.source === 'aws' ? `AWS (${h(cw.region)})` : `the local emulator (${h(cw.endpoint ?? '')})`}, ${period} periods, on the same time axis as the client-side charts.`;
+}
+
+function problemsList(cw: CloudWatchResults): string {
+  const items = [
+    ...cw.problems.map((p) => `<li><strong>${h(p.step)}</strong>: <code>${h(p.errorName)}</code> ${h(p.message)}</li>`),
+    ...cw.notes.map((n) => `<li>${h(n)}</li>`),
+  ];
+  if (items.length === 0) return '';
+  const cls = cw.status === 'complete' ? 'banner info' : 'banner warn';
+  const head = cw.status === 'unavailable' ? 'CloudWatch could not be pulled.' : cw.status === 'partial' ? 'Some CloudWatch data could not be pulled.' : 'Notes';
+  return `<div class="${cls}"><strong>${head}</strong><ul>${items.join('')}</ul></div>`;
+}
+
+function lambdaSection(charts: Record<string, ChartSpec>, cw: CloudWatchResults | undefined): string {
+  if (!cw) return '<p class="note">Nothing to show.</p>';
+  const rows = Object.entries(cw.lambda)
+    .filter(([, t]) => t.invocations > 0 || t.errors > 0 || t.throttles > 0)
+    .map(([fn, t]) => [
+      `<code>${h(fn)}</code>`,
+      fmtInt(t.invocations),
+      fmtInt(t.errors),
+      fmtInt(t.throttles),
+      fmtMs(t.durationAvgMs),
+      fmtMs(t.durationP50Ms),
+      fmtMs(t.durationP99Ms),
+      fmtNum(t.concurrentExecutionsMax),
+    ]);
+  const api = cw.apiGatewayTotals
+    ? `<p class="note">API Gateway ${cw.apiGateway ? `<code>${h(cw.apiGateway.apiId)}</code> stage <code>${h(cw.apiGateway.stage)}</code>` : ''}: ${fmtInt(cw.apiGatewayTotals.connectCount)} connects, ${fmtInt(cw.apiGatewayTotals.messageCount)} messages, ${fmtInt(cw.apiGatewayTotals.clientError)} client errors, ${fmtInt(cw.apiGatewayTotals.executionError)} execution errors, ${fmtInt(cw.apiGatewayTotals.integrationError)} integration errors; integration latency avg ${fmtMs(cw.apiGatewayTotals.integrationLatencyAvgMs)}, p99 ${fmtMs(cw.apiGatewayTotals.integrationLatencyP99Ms)}.</p>`
+    : '';
+  const emf = Object.entries(cw.emf).map(([name, t]) => [`<code>${h(name)}</code>`, fmtNum(t.sum), fmtNum(t.average), fmtNum(t.p99)]);
+  return (
+    problemsList(cw) +
+    `<div class="grid two">${['lambda-duration', 'lambda-concurrency', 'lambda-invocations', 'lambda-throttles'].map((id) => chartBox(charts, id)).join('')}</div>` +
+    table(['function', 'invocations', 'errors', 'throttles', 'avg', 'p50', 'p99', 'max concurrency'], rows, 'num') +
+    api +
+    (emf.length ? `<h3>Custom metrics (EMF)</h3>${table(['metric', 'sum', 'average', 'p99'], emf, 'num')}` : '')
+  );
+}
+
+function coldWarm(r: Results, charts: Record<string, ChartSpec>): string {
+  const m = r.metrics;
+  const pairs: Array<[string, LatencySummary | undefined, LatencySummary | undefined]> = [
+    ['connect', m.connectCold, m.connectWarm],
+    ['broadcast', m.broadcastCold, m.broadcastWarm],
+  ];
+  const client = pairs
+    .filter(([, c, w]) => c || w)
+    .flatMap(([name, c, w]) => [
+      ...(c ? [[h(`${name} cold`), fmtInt(c.count), fmtPct(c.count, c.count + (w?.count ?? 0)), fmtMs(c.p50), fmtMs(c.p99), fmtMs(c.max)]] : []),
+      ...(w ? [[h(`${name} warm`), fmtInt(w.count), fmtPct(w.count, w.count + (c?.count ?? 0)), fmtMs(w.p50), fmtMs(w.p99), fmtMs(w.max)]] : []),
+    ]);
+  const reports = Object.entries(r.cloudwatch?.reports ?? {}).map(([fn, s]) => [
+    `<code>${h(fn)}</code>`,
+    fmtInt(s.invocations),
+    `${fmtInt(s.coldStarts)} (${fmtPct(s.coldStarts, s.invocations)})`,
+    fmtMs(s.initDuration?.p50),
+    fmtMs(s.initDuration?.p99),
+    fmtMs(s.initDuration?.max),
+    s.memorySizeMB === null ? '–' : `${fmtInt(s.maxMemoryUsedMB ?? 0)} / ${fmtInt(s.memorySizeMB)} MB`,
+  ]);
+  return (
+    `<div class="grid two"><div>${client.length ? table(['client-side', 'count', 'share', 'p50', 'p99', 'max'], client, 'num') : '<p class="note">The run recorded no cold/warm split.</p>'}</div>${chartBox(charts, 'cold-starts')}</div>` +
+    (reports.length ? `<h3>Init durations (REPORT log lines)</h3>${table(['function', 'invocations', 'cold starts', 'init p50', 'init p99', 'init max', 'memory used'], reports, 'num')}` : '')
+  );
+}
+
+function staleSection(r: Results, charts: Record<string, ChartSpec>): string {
+  const s = r.stale;
+  const cards = s
+    ? `<div class="cards small">
+<div class="card"><div class="label">clients dropped</div><div class="value">${fmtInt(s.dropped)}</div></div>
+<div class="card"><div class="label">410 Gone reported</div><div class="value">${fmtInt(s.gone410)}</div></div>
+<div class="card${s.timeToCleanMs === null ? ' bad' : ''}"><div class="label">time to clean</div><div class="value">${s.timeToCleanMs === null ? 'never' : fmtMs(s.timeToCleanMs)}</div></div>
+<div class="card"><div class="label">wasted posts</div><div class="value">${fmtInt(s.wastedPosts)}</div></div>
+</div>`
+    : '<p class="note">This scenario dropped no clients.</p>';
+  return cards + chartBox(charts, 'stale');
+}
+
+function costIntro(cost: CostEstimate | undefined): string {
+  if (!cost) return 'No cost estimate for this run.';
+  return `What this run's load costs on AWS at list prices (${h(cost.prices.region)}, prices as of ${h(cost.prices.asOf)}, Lambda on ${h(cost.architecture)}). Sources: Lambda from ${h(cost.sources.lambda)}, messages from ${h(cost.sources.messages)}, DynamoDB from ${h(cost.sources.dynamodb)}.`;
+}
+
+function costSection(cost: CostEstimate | undefined): string {
+  if (!cost) return '';
+  const rows = cost.lines.map((l) => [
+    h(l.service),
+    h(l.item),
+    `${fmtNum(l.quantity)} ${h(l.unit)}`,
+    `${fmtUsd(l.unitPrice)}${l.per === 1 ? '' : ` / ${l.per === 1e6 ? '1M' : fmtInt(l.per)}`}`,
+    fmtUsd(l.cost),
+    `<span class="src">${h(l.source)}</span>`,
+  ]);
+  rows.push(['', '<strong>total</strong>', '', '', `<strong>${fmtUsd(cost.totals.total)}</strong>`, '']);
+  return (
+    `<div class="cards small">
+<div class="card"><div class="label">this run</div><div class="value">${fmtUsd(cost.totals.total)}</div><div class="sub">Lambda ${fmtUsd(cost.totals.lambda)} · API ${fmtUsd(cost.totals.apiGateway)} · DynamoDB ${fmtUsd(cost.totals.dynamodb)}</div></div>
+<div class="card"><div class="label">per 1M deliveries</div><div class="value">${fmtUsd(cost.perMillionDeliveries)}</div><div class="sub">${fmtInt(cost.basis.deliveries)} delivered</div></div>
+<div class="card"><div class="label">per 1,000 users / month</div><div class="value">${fmtUsd(cost.perThousandUsersPerMonth)}</div><div class="sub">this activity, around the clock</div></div>
+</div>` +
+    table(['service', 'item', 'quantity', 'price', 'cost', 'source'], rows, 'num cost') +
+    `<details><summary>Assumptions</summary><ul>${cost.assumptions.map((a) => `<li>${h(a)}</li>`).join('')}</ul></details>`
+  );
+}
+
+function harnessTable(r: Results): string {
+  const x = r.harness;
+  const rows = [
+    ['shards', fmtInt(x.shards)],
+    ['CPU', `${fmtNum(x.cpuSeconds)} CPU-s, peak ${fmtNum(x.cpuCoresMax)} cores`],
+    ['event-loop lag', `p99 ${fmtMs(x.eventLoopLagP99Ms)}, max ${fmtMs(x.eventLoopLagMaxMs)}`],
+    ['memory', `${fmtInt(x.rssMB)} MB RSS (peak, all shards)`],
+    ['saturated', x.saturated ? '<strong class="bad-text">yes</strong>' : 'no'],
+  ];
+  const warnings = x.warnings.length ? `<ul class="warnings">${x.warnings.map((w) => `<li>${h(w)}</li>`).join('')}</ul>` : '';
+  return table(['', ''], rows, 'kv') + warnings;
+}
+
+function configSection(r: Results): string {
+  const e = r.environment;
+  const env = [
+    ['node', h(e.node)],
+    ['platform', h(e.platform)],
+    ['CPUs', `${fmtInt(e.cpus)} × ${h(e.cpuModel)}`],
+    ['memory', `${fmtInt(e.totalMemoryMB)} MB`],
+    ['clock', h(e.clock)],
+    ['tool', `${h(r.tool.name)} ${h(r.tool.version)}`],
+    ['results schema', String(r.schemaVersion)],
+  ];
+  return (
+    `<div class="grid two"><div><h3>Environment</h3>${table(['', ''], env, 'kv')}</div>` +
+    `<div><h3>Config</h3><pre>${h(JSON.stringify(r.config, null, 2))}</pre></div></div>` +
+    `<details><summary>Scenario definition</summary><pre>${h(JSON.stringify(r.scenario.definition, null, 2))}</pre></details>`
+  );
+}

@@ -1,0 +1,94 @@
+import type { LatencySummary, Results } from '../metrics/results-schema.ts';
+import { runChecks, verdict } from './checks.ts';
+import { escapeMarkdown as md } from './escape.ts';
+import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd } from './format.ts';
+
+/**
+ * summary.md: the run at a glance for a CI job summary (GitHub step summary): verdict, checks,
+ * latency table, deliveries, errors, cost, warnings. Pure. Target- or user-controlled text is
+ * escaped (GitHub renders inline HTML in Markdown).
+ */
+export function renderSummaryMarkdown(results: Results): string {
+  const r = results;
+  const checks = runChecks(r);
+  const v = verdict(checks);
+  const out: string[] = [];
+  out.push(`## fanout-bench: ${md(r.scenario.name)} — ${v === 'pass' ? '✅ PASS' : '❌ FAIL'}`, '');
+  out.push(
+    `**${md(r.status)}** · ${fmtDuration(r.durationMs)} · ${md(r.config.target.kind)} \`${r.config.target.url.replace(/`/g, "'")}\` · ${fmtInt(r.config.clients)} clients in ${fmtInt(r.config.rooms)} rooms · run \`${r.runId.replace(/`/g, "'")}\``,
+    '',
+  );
+  if (r.harness.saturated) out.push('> [!WARNING]', '> The harness was saturated: these numbers describe the harness, not the system under test.', '');
+  if (r.status !== 'completed') out.push('> [!CAUTION]', `> Run ${md(r.status)}${r.statusReason ? `: ${md(r.statusReason)}` : ''}`, '');
+
+  out.push('| check | result | detail |', '|---|:---:|---|');
+  for (const c of checks) out.push(`| ${md(c.name)} | ${c.passed ? '✅' : '❌'} | ${md(c.detail)} |`);
+  out.push('');
+
+  out.push('### Latency', '', '| metric | count | p50 | p90 | p99 | max |', '|---|---:|---:|---:|---:|---:|');
+  const row = (name: string, s: LatencySummary | undefined) => {
+    if (s) out.push(`| ${name} | ${fmtInt(s.count)} | ${fmtMs(s.p50)} | ${fmtMs(s.p90)} | ${fmtMs(s.p99)} | ${fmtMs(s.max)} |`);
+  };
+  row('connect', r.metrics.connect);
+  row('broadcast', r.metrics.broadcast);
+  row('fan-out completion', r.metrics.fanoutCompletion);
+  row('send ack', r.metrics.ack);
+  row('join', r.metrics.join);
+  row('connect (cold)', r.metrics.connectCold);
+  row('broadcast (cold)', r.metrics.broadcastCold);
+  out.push('');
+
+  const d = r.deliveries;
+  const s = r.sends;
+  out.push(
+    '### Deliveries',
+    '',
+    `${fmtInt(d.received)} of ${fmtInt(d.expected)} expected received · **${fmtInt(d.lost)} lost** (${fmtPct(d.lost, d.expected)}) · ${fmtInt(d.duplicates)} duplicates · ${fmtInt(d.outOfOrder)} out of order  `,
+    `Sends: ${fmtInt(s.intended)} intended · ${fmtInt(s.sent)} sent · ${fmtInt(s.acked)} acknowledged · ${fmtInt(s.failed)} failed · ${fmtInt(s.missedSlots)} left late`,
+  );
+  if (r.stale) {
+    out.push('', `Stale connections: ${fmtInt(r.stale.dropped)} dropped · ${fmtInt(r.stale.gone410)} × 410 Gone · time to clean ${r.stale.timeToCleanMs === null ? 'never' : fmtMs(r.stale.timeToCleanMs)}`);
+  }
+  out.push('');
+
+  const errors = Object.entries(r.errors).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  if (errors.length > 0) {
+    out.push('### Errors', '', '| kind | count |', '|---|---:|');
+    for (const [kind, n] of errors.slice(0, 15)) out.push(`| ${md(kind)} | ${fmtInt(n)} |`);
+    if (errors.length > 15) out.push(`| … ${errors.length - 15} more kinds | |`);
+    out.push('');
+  }
+
+  if (r.cloudwatch) {
+    const lambda = Object.entries(r.cloudwatch.lambda).filter(([, t]) => t.invocations > 0);
+    if (lambda.length > 0) {
+      out.push('### Lambda (CloudWatch)', '', '| function | invocations | errors | throttles | p99 | cold starts | init p99 |', '|---|---:|---:|---:|---:|---:|---:|');
+      for (const [fn, t] of lambda) {
+        const rep = r.cloudwatch.reports[fn];
+        out.push(`| ${md(fn)} | ${fmtInt(t.invocations)} | ${fmtInt(t.errors)} | ${fmtInt(t.throttles)} | ${fmtMs(t.durationP99Ms)} | ${rep ? fmtInt(rep.coldStarts) : '–'} | ${fmtMs(rep?.initDuration?.p99)} |`);
+      }
+      out.push('');
+    }
+  }
+
+  if (r.cost) {
+    const c = r.cost;
+    out.push(
+      '### Cost (estimate)',
+      '',
+      `**${fmtUsd(c.totals.total)}** this run (Lambda ${fmtUsd(c.totals.lambda)} · API Gateway ${fmtUsd(c.totals.apiGateway)} · DynamoDB ${fmtUsd(c.totals.dynamodb)}) · ${fmtUsd(c.perMillionDeliveries)} per 1M deliveries · ${fmtUsd(c.perThousandUsersPerMonth)} per 1,000 users per month  `,
+      `${md(c.prices.region)} list prices as of ${md(c.prices.asOf)}, Lambda ${md(c.architecture)}; sources: Lambda ${c.sources.lambda}, messages ${c.sources.messages}, DynamoDB ${c.sources.dynamodb}`,
+      '',
+    );
+  }
+
+  const warnings = [
+    ...r.harness.warnings.map((w) => `harness: ${md(w)}`),
+    ...(r.cloudwatch?.problems ?? []).map((p) => `CloudWatch ${md(p.step)}: ${md(p.errorName)} ${md(p.message)}`),
+    ...(r.cloudwatch?.notes ?? []).map((n) => `CloudWatch: ${md(n)}`),
+  ];
+  if (warnings.length > 0) {
+    out.push('### Warnings', '', ...warnings.map((w) => `- ${w}`), '');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultStackConfig } from '../../reference-stack/local/config.ts';
+import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
+import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
+import { pullCloudWatch } from '../../src/metrics/cloudwatch-puller.ts';
+import { CloudWatchResults } from '../../src/metrics/cloudwatch-schema.ts';
+import { connect, type TestClient } from '../fixtures/gateway/clients.ts';
+
+// The puller against the emulator's CloudWatch endpoint: the same SDK calls it makes on AWS,
+// after a short real chat session (real ws clients, the reference functions, dynalite).
+
+let stack: RunningStack;
+
+beforeAll(async () => {
+  stack = await startStack({ config: defaultStackConfig(), log: () => {} });
+});
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+const CLIENTS = 3;
+const MESSAGES = 6;
+
+async function chatSession(url: string): Promise<void> {
+  const clients: TestClient[] = [];
+  try {
+    for (let i = 0; i < CLIENTS; i++) clients.push(await connect(url));
+    clients[0].send({ action: 'createRoom', room: 'cw' });
+    await clients[0].take((f) => f.type === 'roomCreated');
+    for (const c of clients) {
+      c.send({ action: 'joinRoom', room: 'cw' });
+      await c.take((f) => f.type === 'joined');
+    }
+    for (let m = 0; m < MESSAGES; m++) {
+      const sender = clients[m % CLIENTS];
+      sender.send({ action: 'sendMessage', room: 'cw', payload: { m } });
+      await sender.take((f) => f.type === 'sent');
+    }
+    // every member gets every message
+    for (const c of clients) for (let m = 0; m < MESSAGES; m++) await c.take((f) => f.type === 'message');
+  } finally {
+    for (const c of clients) c.ws.close(1000);
+    await Promise.all(clients.map((c) => c.closed));
+  }
+}
+
+describe('pullCloudWatch against the local emulator', () => {
+  it('returns the invocations, API Gateway counts, EMF metrics and REPORT cold starts of a session', async () => {
+    const startMs = Date.now();
+    await chatSession(stack.ready.websocketUrl);
+    const endMs = Date.now();
+    const pull = () =>
+      pullCloudWatch({
+        target: { kind: 'local', endpoint: stack.ready.cloudwatchEndpoint, region: stack.ready.region },
+        run: { startMs, endMs },
+        functions: FUNCTIONS.map((f) => f.name),
+        apiGateway: { apiId: stack.ready.apiId, stage: stack.ready.stage },
+      });
+
+    // $disconnect and the last REPORT lines land just after the session: poll, bounded.
+    let cw = await pull();
+    for (let i = 0; i < 40 && (cw.lambda['fanout-disconnect']?.invocations ?? 0) < CLIENTS; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      cw = await pull();
+    }
+
+    expect(CloudWatchResults.parse(cw)).toEqual(cw);
+    expect(cw.problems).toEqual([]);
+    expect(cw.status).toBe('complete');
+    expect(cw.window.periodSec).toBe(1);
+
+    const send = cw.lambda['fanout-send-message'];
+    expect(send.invocations).toBeGreaterThanOrEqual(MESSAGES);
+    expect(send.durationAvgMs).toBeGreaterThan(0);
+    expect(send.durationP99Ms).toBeGreaterThanOrEqual(send.durationP50Ms ?? 0);
+    expect(cw.lambda['fanout-connect'].invocations).toBeGreaterThanOrEqual(CLIENTS);
+    expect(cw.lambda['fanout-join-room'].invocations).toBeGreaterThanOrEqual(CLIENTS);
+    expect(cw.lambda['fanout-disconnect'].invocations).toBeGreaterThanOrEqual(CLIENTS);
+    const series = cw.series.find((s) => s.metric === 'Invocations' && s.dimensions.FunctionName === 'fanout-send-message');
+    expect(series?.values.reduce((a, b) => a + b, 0)).toBe(send.invocations);
+    expect(series!.timestamps.every((t) => t >= cw.window.startMs && t < cw.window.endMs)).toBe(true);
+
+    expect(cw.apiGatewayTotals?.connectCount).toBeGreaterThanOrEqual(CLIENTS);
+    expect(cw.apiGatewayTotals?.messageCount).toBeGreaterThanOrEqual(MESSAGES);
+
+    expect(cw.emf.FanoutDeliveries?.sum).toBe(MESSAGES * CLIENTS);
+    expect(cw.emf.ColdStart?.sum).toBeGreaterThanOrEqual(1);
+
+    const report = cw.reports['fanout-send-message'];
+    expect(report.invocations).toBe(send.invocations);
+    expect(report.coldStarts).toBeGreaterThanOrEqual(1);
+    expect(report.initDuration?.count).toBe(report.coldStarts);
+    expect(report.memorySizeMB).toBe(FUNCTIONS.find((f) => f.name === 'fanout-send-message')!.memoryMB);
+    expect(report.billedDurationMsTotal).toBeGreaterThan(0);
+    expect(report.coldStartsOverTime.values.reduce((a, b) => a + b, 0)).toBe(report.coldStarts);
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { apiGatewayFromUrl, cloudWatchFor } from '../../src/metrics/cloudwatch-clients.ts';
+import { apiGatewayRequests, emfRequests, lambdaRequests, queryWindow, toMetricDataQuery } from '../../src/metrics/cloudwatch-queries.ts';
+import { REFERENCE_FUNCTIONS } from '../../src/metrics/reference-functions.ts';
+import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
+
+describe('queryWindow', () => {
+  it('widens by the margin, aligns the start to the minute and covers the window with one totals period', () => {
+    const start = Date.UTC(2026, 10, 21, 6, 0, 30, 250);
+    const w = queryWindow({ startMs: start, endMs: start + 90_000 }, 1, 5);
+    expect(w.startMs).toBe(Date.UTC(2026, 10, 21, 6, 0, 0));
+    expect(w.endMs).toBe(start - 250 + 96_000);
+    expect(w.totalsPeriodSec % 60).toBe(0);
+    expect(w.startMs + w.totalsPeriodSec * 1000).toBeGreaterThanOrEqual(w.endMs);
+  });
+
+  it('keeps 60-second periods on minute boundaries', () => {
+    const start = Date.UTC(2026, 10, 21, 6, 0, 30);
+    const w = queryWindow({ startMs: start, endMs: start + 600_000 }, 60, 60);
+    expect(w.startMs % 60_000).toBe(0);
+    expect(w.endMs % 60_000).toBe(0);
+  });
+});
+
+describe('metric requests', () => {
+  it('asks AWS/Lambda for counts, durations and concurrency of every function', () => {
+    const reqs = lambdaRequests(['fn-a']);
+    const keys = reqs.filter((r) => r.kind === 'series' && r.dimensions.FunctionName === 'fn-a').map((r) => `${r.metric}:${r.stat}`);
+    expect(keys.sort()).toEqual(
+      ['Invocations:Sum', 'Errors:Sum', 'Throttles:Sum', 'Duration:Average', 'Duration:p50', 'Duration:p99', 'ConcurrentExecutions:Maximum'].sort(),
+    );
+    const totals = reqs.filter((r) => r.kind === 'totals').map((r) => r.stat);
+    expect(totals.sort()).toEqual(['Average', 'SampleCount', 'p50', 'p99']);
+  });
+
+  it('asks AWS/ApiGateway by ApiId and Stage', () => {
+    const reqs = apiGatewayRequests({ apiId: 'abc', stage: 'prod' });
+    expect(new Set(reqs.map((r) => r.metric))).toEqual(new Set(['ConnectCount', 'MessageCount', 'IntegrationError', 'ClientError', 'ExecutionError', 'IntegrationLatency']));
+    expect(reqs.every((r) => r.dimensions.ApiId === 'abc' && r.dimensions.Stage === 'prod')).toBe(true);
+  });
+
+  it('adds average and p99 for duration-like EMF metrics only', () => {
+    const reqs = emfRequests('FanoutBench', [
+      { metric: 'FanoutDeliveries', dimensions: { service: 's' } },
+      { metric: 'FanoutDurationMs', dimensions: { service: 's' } },
+    ]);
+    expect(reqs.filter((r) => r.metric === 'FanoutDeliveries').map((r) => r.stat)).toEqual(['Sum']);
+    expect(reqs.filter((r) => r.metric === 'FanoutDurationMs' && r.kind === 'series').map((r) => r.stat)).toEqual(['Sum', 'Average', 'p99']);
+  });
+
+  it('builds valid GetMetricData queries', () => {
+    const w = queryWindow({ startMs: 0, endMs: 100_000 }, 1, 5);
+    const [series] = lambdaRequests(['fn']);
+    const q = toMetricDataQuery('q0', series, w);
+    expect(q).toEqual({
+      Id: 'q0',
+      ReturnData: true,
+      MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: [{ Name: 'FunctionName', Value: 'fn' }] }, Period: 1, Stat: 'Sum' },
+    });
+    const totals = lambdaRequests(['fn']).find((r) => r.kind === 'totals')!;
+    expect(toMetricDataQuery('q1', totals, w).MetricStat?.Period).toBe(w.totalsPeriodSec);
+  });
+});
+
+describe('stack identity', () => {
+  it('parses the API id, region and stage from an execute-api URL', () => {
+    expect(apiGatewayFromUrl('wss://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod')).toEqual({ apiId: 'a1b2c3d4e5', region: 'eu-west-1', stage: 'prod' });
+    expect(apiGatewayFromUrl('ws://127.0.0.1:4510/local')).toBeNull();
+  });
+
+  it('finds where a target publishes metrics: the emulator, AWS, or nowhere known', () => {
+    const local = { cloudwatchEndpoint: 'http://127.0.0.1:4599', region: 'us-east-1', apiId: 'abc123', stage: 'local' };
+    expect(cloudWatchFor({ url: 'ws://127.0.0.1:4510/local', local })).toEqual({
+      target: { kind: 'local', endpoint: 'http://127.0.0.1:4599', region: 'us-east-1' },
+      apiGateway: { apiId: 'abc123', stage: 'local' },
+    });
+    expect(cloudWatchFor({ url: 'wss://x1y2.execute-api.us-west-2.amazonaws.com/prod' })).toEqual({
+      target: { kind: 'aws', region: 'us-west-2' },
+      apiGateway: { apiId: 'x1y2', stage: 'prod' },
+    });
+    expect(cloudWatchFor({ url: 'wss://chat.example.com/ws' })).toBeNull();
+  });
+
+  it('keeps the same function list as the reference stack manifest (names, routes, memory)', () => {
+    expect(REFERENCE_FUNCTIONS.map((f) => ({ name: f.name, route: f.route, memoryMB: f.memoryMB }))).toEqual(
+      FUNCTIONS.map((f) => ({ name: f.name, route: f.route, memoryMB: f.memoryMB })),
+    );
+  });
+});

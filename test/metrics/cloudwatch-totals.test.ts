@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { emfRequests, lambdaRequests } from '../../src/metrics/cloudwatch-queries.ts';
+import { metricTotals } from '../../src/metrics/cloudwatch-totals.ts';
+import type { MetricDataResult } from '../../src/metrics/metric-data-fetch.ts';
+
+const EMF = { namespace: 'FanoutBench', service: 'fanout-chat' };
+const point = (timestamps: number[], values: number[]): MetricDataResult => ({ timestamps, values, status: 'Complete' });
+
+describe('metricTotals', () => {
+  it('sums counts from the series and takes averages and percentiles from the whole-window queries', () => {
+    const requests = lambdaRequests(['fn']);
+    const data = new Map<string, MetricDataResult>();
+    requests.forEach((r, i) => {
+      const id = `q${i}`;
+      if (r.kind === 'series' && r.metric === 'Invocations') data.set(id, point([0, 1000, 2000], [3, 4, 5]));
+      if (r.kind === 'series' && r.metric === 'ConcurrentExecutions' && r.dimensions.FunctionName) data.set(id, point([0, 1000], [2, 7]));
+      // the server split the "whole window" into two periods: 10 samples averaging 20 ms, 30 averaging 40 ms
+      if (r.kind === 'totals' && r.stat === 'Average') data.set(id, point([0, 60_000], [20, 40]));
+      if (r.kind === 'totals' && r.stat === 'SampleCount') data.set(id, point([0, 60_000], [10, 30]));
+      if (r.kind === 'totals' && r.stat === 'p99') data.set(id, point([0, 60_000], [90, 70]));
+    });
+    const t = metricTotals({ requests, data, functions: ['fn'], apiGateway: null, emfMetrics: [], emf: EMF });
+    expect(t.lambda.fn.invocations).toBe(12);
+    expect(t.lambda.fn.concurrentExecutionsMax).toBe(7);
+    // (10 × 20 + 30 × 40) / 40 = 35
+    expect(t.lambda.fn.durationAvgMs).toBe(35);
+    // two periods cannot be merged into one p99: the higher one is an upper bound, and a note says so
+    expect(t.lambda.fn.durationP99Ms).toBe(90);
+    expect(t.lambda.fn.durationP50Ms).toBeNull();
+    expect(t.notes.join(' ')).toMatch(/upper bound/);
+    expect(t.series.map((s) => s.metric).sort()).toEqual(['ConcurrentExecutions', 'Invocations']);
+  });
+
+  it('counts an EMF metric once: the service-only set when published, else the sum over its sets', () => {
+    const emfMetrics: Array<{ metric: string; dimensions: Record<string, string> }> = [
+      { metric: 'ColdStart', dimensions: { service: 'fanout-chat', function_name: 'a' } },
+      { metric: 'ColdStart', dimensions: { service: 'fanout-chat', function_name: 'b' } },
+      { metric: 'FanoutDeliveries', dimensions: { service: 'fanout-chat' } },
+      { metric: 'FanoutDeliveries', dimensions: { service: 'fanout-chat', function_name: 'a' } },
+    ];
+    const requests = emfRequests('FanoutBench', emfMetrics);
+    const data = new Map<string, MetricDataResult>();
+    requests.forEach((r, i) => {
+      if (r.kind !== 'series') return;
+      if (r.metric === 'ColdStart') data.set(`q${i}`, point([0], [r.dimensions.function_name === 'a' ? 2 : 3]));
+      // the same 100 deliveries, published under two dimension sets
+      if (r.metric === 'FanoutDeliveries') data.set(`q${i}`, point([0], [100]));
+    });
+    const t = metricTotals({ requests, data, functions: [], apiGateway: null, emfMetrics, emf: EMF });
+    expect(t.emf.ColdStart.sum).toBe(5);
+    expect(t.emf.FanoutDeliveries.sum).toBe(100);
+  });
+
+  it('reports queries CloudWatch refused', () => {
+    const requests = lambdaRequests(['fn']);
+    const data = new Map([['q0', { timestamps: [], values: [], status: 'Forbidden' }]]);
+    const t = metricTotals({ requests, data, functions: ['fn'], apiGateway: null, emfMetrics: [], emf: EMF });
+    expect(t.problems).toEqual([{ step: 'GetMetricData AWS/Lambda Invocations Sum', errorName: 'Forbidden', message: 'CloudWatch returned no data for this query' }]);
+  });
+});

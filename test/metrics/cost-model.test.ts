@@ -1,0 +1,248 @@
+import { describe, expect, it } from 'vitest';
+import type { CloudWatchResults, ReportLineStats } from '../../src/metrics/cloudwatch-schema.ts';
+import { estimateCost } from '../../src/metrics/cost-model.ts';
+import { CostEstimate } from '../../src/metrics/cost-schema.ts';
+import { routeUnits } from '../../src/metrics/dynamo-units.ts';
+import { applyPriceOverride, DEFAULT_PRICES } from '../../src/metrics/prices.ts';
+import { SCHEMA_VERSION, type LatencySummary, type Results } from '../../src/metrics/results-schema.ts';
+
+// Hand-computed cases: every expected number is written out as the arithmetic behind it.
+
+const lat = (p50: number): LatencySummary => ({ count: 1000, min: p50 / 2, mean: p50, p50, p90: p50 * 2, p99: p50 * 3, p999: p50 * 4, max: p50 * 5 });
+
+/** 100 clients in 2 rooms of 50 for 60 s; 1,000 sends; 50,000 deliveries; 100-byte payloads. */
+function run(): Results {
+  const start = Date.UTC(2026, 0, 1);
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    runId: 'cost-test',
+    tool: { name: 'fanout-bench', version: '0.0.0' },
+    status: 'completed',
+    startedAt: new Date(start).toISOString(),
+    endedAt: new Date(start + 60_000).toISOString(),
+    durationMs: 60_000,
+    scenario: { name: 'cost', definition: {} },
+    config: { target: { kind: 'local', url: 'ws://127.0.0.1:1/local' }, clients: 100, rooms: 2, durationMs: 60_000, payloadBytes: 100 },
+    environment: { node: 'v20', platform: 'linux', cpus: 2, cpuModel: 'x', totalMemoryMB: 1000, clock: 'one host' },
+    metrics: { connect: lat(20), broadcast: lat(30), fanoutCompletion: lat(40) },
+    sends: { intended: 1000, sent: 1000, missedSlots: 0, acked: 1000, failed: 0 },
+    deliveries: { expected: 50_000, received: 50_000, lost: 0, duplicates: 0, outOfOrder: 0 },
+    errors: {},
+    harness: { shards: 1, cpuSeconds: 1, cpuCoresMax: 0.1, eventLoopLagP99Ms: 1, eventLoopLagMaxMs: 2, rssMB: 50, saturated: false, warnings: [] },
+    intervals: Array.from({ length: 60 }, (_, k) => ({
+      t: start + k * 1000,
+      elapsedSec: k,
+      phase: 'steady',
+      openClients: 100,
+      connects: k === 0 ? 100 : 0,
+      sent: k === 0 ? 0 : 17,
+      delivered: 0,
+      errors: 0,
+      eventLoopLagMs: 1,
+      cpuCores: 0.1,
+    })),
+    histograms: {},
+  };
+}
+
+const cost = (c: CostEstimate, item: string) => {
+  const line = c.lines.find((l) => l.item === item || l.item.startsWith(item));
+  if (!line) throw new Error(`no cost line "${item}" in ${c.lines.map((l) => l.item).join(', ')}`);
+  return line;
+};
+
+describe('estimateCost from client-side counts only', () => {
+  const c = estimateCost(run());
+
+  it('validates against the results schema', () => {
+    expect(CostEstimate.parse(c)).toEqual(c);
+    expect(c.prices).toEqual(DEFAULT_PRICES);
+  });
+
+  it('Lambda requests: 100 $connect + 100 $disconnect + 2 createRoom + 100 joinRoom + 1,000 sendMessage', () => {
+    const l = cost(c, 'requests');
+    expect(l.quantity).toBe(100 + 100 + 2 + 100 + 1000);
+    // 1,302 requests × $0.20 / 1M = $0.0002604
+    expect(l.cost).toBeCloseTo(0.0002604, 12);
+    expect(l.source).toBe('client');
+  });
+
+  it('Lambda GB-s from client latency proxies: connect p50 20 ms, fan-out completion p50 40 ms', () => {
+    // fanout-connect: 100 × 20 ms = 2 s × 256/1024 GB = 0.5 GB-s
+    expect(cost(c, 'fanout-connect compute').quantity).toBeCloseTo(0.5, 9);
+    // fanout-create-room: 2 × 20 ms = 0.04 s × 0.25 GB = 0.01 GB-s
+    expect(cost(c, 'fanout-create-room compute').quantity).toBeCloseTo(0.01, 9);
+    // fanout-send-message: 1,000 × 40 ms = 40 s × 1024/1024 GB = 40 GB-s
+    const send = cost(c, 'fanout-send-message compute');
+    expect(send.quantity).toBeCloseTo(40, 9);
+    // 40 GB-s × $0.0000166667 = $0.000666668
+    expect(send.cost).toBeCloseTo(0.000666668, 12);
+    expect(send.source).toBe('assumption');
+    // 0.5 + 0.5 + 0.01 + 0.5 + 40 = 41.51 GB-s in all
+    const gbs = c.lines.filter((l) => l.unit === 'GB-s').reduce((s, l) => s + l.quantity, 0);
+    expect(gbs).toBeCloseTo(41.51, 9);
+  });
+
+  it('WebSocket messages both ways, in 32 KB units, and connection-minutes', () => {
+    // in: 2 createRoom + 100 joinRoom + 1,000 sendMessage frames = 1,102 (100 B payloads: 1 unit each)
+    expect(cost(c, 'messages client → API').quantity).toBe(1102);
+    // out: 1,102 route responses + 50,000 posts = 51,102
+    const out = cost(c, 'messages API → clients');
+    expect(out.quantity).toBe(51_102);
+    // 51,102 × $1.00 / 1M = $0.051102
+    expect(out.cost).toBeCloseTo(0.051102, 12);
+    // 60 intervals × 100 open × 1 s = 6,000 connection-seconds = 100 minutes × $0.25 / 1M = $0.000025
+    const minutes = cost(c, 'connection-minutes');
+    expect(minutes.quantity).toBeCloseTo(100, 9);
+    expect(minutes.cost).toBeCloseTo(0.000025, 12);
+  });
+
+  it('DynamoDB units from the per-route assumptions', () => {
+    // 50 members per send (50,000 expected / 1,000 acked); member rows 100 B → ⌈5,000 / 4,096⌉ = 2 RRU per Query
+    // reads:  $disconnect 100 × 0.5 = 50; joinRoom 100 × (1 + 2) = 300; sendMessage 1,000 × (2 + 2) = 4,000 → 4,350
+    // writes: $connect 100 × 1; $disconnect 100 × 3; createRoom 2 × 1; joinRoom 100 × 2; sendMessage 1,000 × ⌈300 / 1,024⌉ = 1,000 → 1,602
+    const read = cost(c, 'read request units');
+    const write = cost(c, 'write request units');
+    expect(read.quantity).toBe(4350);
+    expect(write.quantity).toBe(1602);
+    // 4,350 × $0.125 / 1M = $0.00054375; 1,602 × $0.625 / 1M = $0.00100125
+    expect(read.cost).toBeCloseTo(0.00054375, 12);
+    expect(write.cost).toBeCloseTo(0.00100125, 12);
+  });
+
+  it('totals, per million deliveries and per 1,000 users per month', () => {
+    // 0.0002604 + 41.51 × 0.0000166667 + 0.001102 + 0.051102 + 0.000025 + 0.00054375 + 0.00100125
+    const total = 0.0002604 + 41.51 * 0.0000166667 + 0.001102 + 0.051102 + 0.000025 + 0.00054375 + 0.00100125;
+    expect(c.totals.total).toBeCloseTo(total, 12);
+    expect(c.totals.lambda + c.totals.apiGateway + c.totals.dynamodb).toBeCloseTo(total, 12);
+    // total / 50,000 deliveries × 1M
+    expect(c.perMillionDeliveries).toBeCloseTo((total / 50_000) * 1e6, 9);
+    // total / 6,000 connection-seconds × 1,000 users × 730 h × 3,600 s
+    expect(c.perThousandUsersPerMonth).toBeCloseTo((total / 6000) * 1000 * 730 * 3600, 6);
+    expect(c.sources).toEqual({ lambda: 'assumption', messages: 'client', dynamodb: 'assumption' });
+  });
+
+  it('counts $connect and joinRoom invocations from the connection tally when the run has one', () => {
+    const r = run();
+    r.connections = { attempted: 110, opened: 104, failed: 6, missedSlots: 0, joined: 97, joinFailed: 3, openAtEnd: 0 };
+    // 104 $connect + 104 $disconnect + 2 createRoom + (97 + 3) joinRoom + 1,000 sendMessage
+    expect(cost(estimateCost(r), 'requests').quantity).toBe(104 + 104 + 2 + 100 + 1000);
+  });
+
+  it('counts 32 KB steps: a 40,000-byte payload is 2 units in, 2 units per post out', () => {
+    const big = estimateCost(run(), { payloadBytes: 40_000 });
+    // in: 2 + 100 + 1,000 × ⌈40,060 / 32,768⌉ = 2 + 100 + 2,000
+    expect(cost(big, 'messages client → API').quantity).toBe(2102);
+    // out: 1,102 responses + 50,000 × ⌈40,250 / 32,768⌉ = 1,102 + 100,000
+    expect(cost(big, 'messages API → clients').quantity).toBe(101_102);
+  });
+});
+
+function report(partial: Partial<ReportLineStats>): ReportLineStats {
+  return {
+    invocations: 0,
+    coldStarts: 0,
+    initDuration: null,
+    duration: null,
+    durationMsTotal: 0,
+    billedDurationMsTotal: 0,
+    initDurationMsTotal: 0,
+    initNotInBilledMs: 0,
+    memorySizeMB: null,
+    maxMemoryUsedMB: null,
+    coldStartsOverTime: { timestamps: [], values: [] },
+    truncated: false,
+    ...partial,
+  };
+}
+
+function withCloudWatch(): Results {
+  const r = run();
+  const cw: CloudWatchResults = {
+    status: 'complete',
+    source: 'local',
+    region: 'us-east-1',
+    window: { startMs: 0, endMs: 60_000, periodSec: 1 },
+    pulledAt: new Date(0).toISOString(),
+    functions: ['fanout-send-message', 'fanout-join-room'],
+    apiGateway: null,
+    series: [],
+    lambda: {
+      'fanout-join-room': { invocations: 100, errors: 0, throttles: 0, durationAvgMs: 12.3, durationP50Ms: 11, durationP99Ms: 30, concurrentExecutionsMax: 2 },
+    },
+    apiGatewayTotals: null,
+    emf: { FanoutDeliveries: { sum: 49_000, average: null, p99: null } },
+    reports: {
+      'fanout-send-message': report({ invocations: 1000, coldStarts: 2, billedDurationMsTotal: 30_000, initDurationMsTotal: 480.4, initNotInBilledMs: 500, memorySizeMB: 1024 }),
+    },
+    problems: [],
+    notes: [],
+  };
+  r.cloudwatch = cw;
+  return r;
+}
+
+describe('estimateCost with CloudWatch and REPORT lines', () => {
+  it('bills REPORT billed duration plus the INIT time not in it (billed since Aug 2025)', () => {
+    const c = estimateCost(withCloudWatch());
+    const send = cost(c, 'fanout-send-message compute');
+    // (30,000 ms + 500 ms INIT) / 1,000 × 1024/1024 GB = 30.5 GB-s
+    expect(send.quantity).toBeCloseTo(30.5, 9);
+    expect(send.source).toBe('report-lines');
+    // 30.5 × $0.0000166667 = $0.00050833435
+    expect(send.cost).toBeCloseTo(0.00050833435, 12);
+  });
+
+  it('leaves INIT out when the price table says it is not billed', () => {
+    const prices = applyPriceOverride(DEFAULT_PRICES, { lambda: { initBilled: false } });
+    // 30,000 ms / 1,000 × 1 GB = 30 GB-s
+    expect(cost(estimateCost(withCloudWatch(), { prices }), 'fanout-send-message compute').quantity).toBeCloseTo(30, 9);
+  });
+
+  it('uses arm64 GB-s prices', () => {
+    const c = estimateCost(withCloudWatch(), { architecture: 'arm64' });
+    // 30.5 GB-s × $0.0000133334 = $0.0004066687
+    expect(cost(c, 'fanout-send-message compute (1024 MB, arm64)').cost).toBeCloseTo(0.0004066687, 12);
+  });
+
+  it('falls back to CloudWatch Invocations × ⌈average Duration⌉ without REPORT lines', () => {
+    const c = estimateCost(withCloudWatch());
+    const join = cost(c, 'fanout-join-room compute');
+    // 100 × ⌈12.3⌉ = 1,300 ms = 1.3 s × 0.25 GB = 0.325 GB-s
+    expect(join.quantity).toBeCloseTo(0.325, 9);
+    expect(join.source).toBe('cloudwatch');
+    // requests: 1,000 (REPORT) + 100 (CloudWatch) + 100 + 100 + 2 (client: connect, disconnect, create)
+    expect(cost(c, 'requests').quantity).toBe(1302);
+    expect(cost(c, 'requests').source).toBe('client');
+  });
+
+  it('counts @connections posts from the FanoutDeliveries metric when there is one', () => {
+    const c = estimateCost(withCloudWatch());
+    // 1,102 route responses + 49,000 posts (EMF)
+    expect(cost(c, 'messages API → clients').quantity).toBe(50_102);
+    expect(c.sources.messages).toBe('client');
+  });
+
+  it('ignores an unavailable pull', () => {
+    const r = withCloudWatch();
+    r.cloudwatch!.status = 'unavailable';
+    expect(estimateCost(r)).toEqual(estimateCost(run()));
+  });
+});
+
+describe('routeUnits', () => {
+  it('charges a 410 cleanup 3 writes (member row, its GSI entry, connection row)', () => {
+    const base = { members: 10, connections: 10, payloadBytes: 100 };
+    expect(routeUnits('sendMessage', { ...base, gonePerInvocation: 2 }).write - routeUnits('sendMessage', { ...base, gonePerInvocation: 0 }).write).toBe(6);
+  });
+
+  it('reads a broadcast Scan by table size: 1,000 rows × 100 B = ⌈100,000 / 4,096⌉ = 25 RRU', () => {
+    expect(routeUnits('broadcast', { members: 0, connections: 1000, payloadBytes: 10, gonePerInvocation: 0 }).read).toBe(25);
+  });
+
+  it('charges nothing for whoami and unknown routes', () => {
+    const ctx = { members: 5, connections: 5, payloadBytes: 5, gonePerInvocation: 0 };
+    expect(routeUnits('whoami', ctx)).toEqual({ read: 0, write: 0 });
+    expect(routeUnits('custom', ctx)).toEqual({ read: 0, write: 0 });
+  });
+});

@@ -1,0 +1,177 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Results } from '../../src/metrics/results-schema.ts';
+import { renderHtml } from '../../src/report/html.ts';
+import { renderJunit } from '../../src/report/junit.ts';
+import { buildResults, XSS } from './fixtures.ts';
+
+// The report in a real headless Chromium (Debian's package), opened from a file:// URL the way a
+// person opens it from disk: no network, no console errors, every chart drawn, hostile strings shown as text.
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
+
+let browser: Browser;
+let dir: string;
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  dir = await mkdtemp(join(tmpdir(), 'fanout-html-'));
+  await mkdir(ARTIFACTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+interface Opened {
+  page: Page;
+  url: string;
+  problems: string[];
+  requests: string[];
+  dialogs: string[];
+}
+
+async function open(results: Results, name: string): Promise<Opened> {
+  const file = join(dir, `${name}.html`);
+  await writeFile(file, renderHtml(results));
+  const url = pathToFileURL(file).href;
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const opened: Opened = { page, url, problems: [], requests: [], dialogs: [] };
+  page.on('console', (m) => {
+    if (m.type() === 'error') opened.problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => opened.problems.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => opened.requests.push(r.url()));
+  page.on('dialog', (d) => {
+    opened.dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  // two frames: uPlot has drawn whatever it draws on its first animation frame
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  return opened;
+}
+
+/** Per chart: canvas pixels drawn at all, and pixels in one of its series' colours. */
+function chartPixels(page: Page) {
+  return page.evaluate(() => {
+    const specs = JSON.parse(document.getElementById('report-data')!.textContent!) as Record<string, { series: Array<{ color: string }> }>;
+    const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    return Array.from(document.querySelectorAll<HTMLElement>('[data-chart]')).map((el) => {
+      const id = el.dataset.chart!;
+      const canvas = el.querySelector('canvas');
+      if (!canvas) return { id, drawn: 0, colored: 0 };
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      const colors = specs[id].series.map((s) => rgb(s.color));
+      let drawn = 0;
+      let colored = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] === 0) continue;
+        drawn++;
+        if (data[i + 3] > 100 && colors.some((c) => Math.abs(data[i] - c[0]) + Math.abs(data[i + 1] - c[1]) + Math.abs(data[i + 2] - c[2]) < 60)) colored++;
+      }
+      return { id, drawn, colored };
+    });
+  });
+}
+
+describe('index.html in headless Chromium', () => {
+  it('opens from disk with no network request, no console error, and every chart drawn', async () => {
+    const { page, url, problems, requests } = await open(buildResults(), 'report');
+    try {
+      expect(problems).toEqual([]);
+      expect(requests).toEqual([url]);
+      const charts = await chartPixels(page);
+      expect(charts.map((c) => c.id).sort()).toEqual(
+        [
+          'latency-connect',
+          'latency-broadcast',
+          'latency-fanoutCompletion',
+          'distribution',
+          'throughput',
+          'errors',
+          'lambda-duration',
+          'lambda-concurrency',
+          'lambda-invocations',
+          'lambda-throttles',
+          'cold-starts',
+          'stale',
+          'harness',
+        ].sort(),
+      );
+      for (const c of charts) {
+        expect(c.drawn, c.id).toBeGreaterThan(1000);
+        expect(c.colored, `${c.id}: pixels in a series colour`).toBeGreaterThan(20);
+      }
+      await expect(page.locator('.verdict .pill').textContent()).resolves.toBe('FAIL');
+      expect(await page.locator('section', { hasText: 'Cost estimate' }).locator('table').textContent()).toContain('connection-minutes');
+      await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('shows hostile strings from the target and the user as text, running none of them', async () => {
+    const results = buildResults({ hostile: true });
+    const { page, problems, dialogs } = await open(results, 'hostile');
+    try {
+      // hover everything a mouseover payload could sit on
+      await page.mouse.move(300, 300);
+      await page.locator('h1').hover();
+      expect(dialogs).toEqual([]);
+      expect(problems).toEqual([]);
+      const dom = await page.evaluate(() => ({
+        imgs: document.querySelectorAll('img').length,
+        svgs: document.querySelectorAll('svg').length,
+        handlers: document.querySelectorAll('[onerror],[onload],[onmouseover]').length,
+        scripts: document.querySelectorAll('script').length,
+        text: document.body.innerText,
+        title: document.title,
+      }));
+      expect(dom).toMatchObject({ imgs: 0, svgs: 0, handlers: 0, scripts: 3 });
+      for (const s of [XSS.errorKind, XSS.scenario, XSS.statusReason, XSS.problem, XSS.functionName]) expect(dom.text, s).toContain(s);
+      expect(dom.title).toBe(`fanout-bench · ${XSS.scenario}`);
+      expect(dom.text).toContain('The harness was saturated.');
+      await page.screenshot({ path: join(ARTIFACTS, 'report-hostile.png'), fullPage: false });
+
+      // junit.xml with the same strings is well-formed XML with one testcase per check
+      const xml = await page.evaluate((text) => {
+        const doc = new DOMParser().parseFromString(text, 'application/xml');
+        return {
+          errors: doc.getElementsByTagName('parsererror').length,
+          cases: doc.getElementsByTagName('testcase').length,
+          failures: Array.from(doc.getElementsByTagName('failure')).map((f) => f.getAttribute('message')),
+        };
+      }, renderJunit(results));
+      expect(xml.errors).toBe(0);
+      expect(xml.cases).toBe(4);
+      expect(xml.failures[0]).toBe(`status failed: ${XSS.statusReason}`);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('degrades gracefully without CloudWatch, cost or intervals', async () => {
+    const results = buildResults({ cloudwatch: false });
+    delete results.cost;
+    results.intervals = [];
+    const { page, problems, requests, url } = await open(Results.parse(results), 'bare');
+    try {
+      expect(problems).toEqual([]);
+      expect(requests).toEqual([url]);
+      const charts = await chartPixels(page);
+      expect(charts.map((c) => c.id)).toEqual(['distribution']);
+      expect(charts[0].colored).toBeGreaterThan(20);
+      await expect(page.locator('.no-data').count()).resolves.toBeGreaterThanOrEqual(4);
+      expect(await page.locator('body').textContent()).toContain('CloudWatch was not pulled for this run.');
+    } finally {
+      await page.close();
+    }
+  });
+});

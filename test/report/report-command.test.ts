@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.ts';
+import { reportCommand } from '../../src/commands/report.ts';
+import { writeReports } from '../../src/report/write-reports.ts';
+import { buildResults } from './fixtures.ts';
+
+const run = promisify(execFile);
+const CLI = new URL('../../bin/fanout-bench.js', import.meta.url).pathname;
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fanout-report-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function runDir(name: string, results: unknown): Promise<string> {
+  const d = join(dir, name);
+  await rm(d, { recursive: true, force: true });
+  await mkdir(d, { recursive: true });
+  if (results !== undefined) await writeFile(join(d, 'results.json'), typeof results === 'string' ? results : JSON.stringify(results));
+  return d;
+}
+
+async function userError(p: Promise<unknown>): Promise<string> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UserError);
+  return (err as UserError).message;
+}
+
+describe('writeReports', () => {
+  it('writes index.html, summary.md and junit.xml into the run directory', async () => {
+    const d = await runDir('write', undefined);
+    const files = await writeReports(buildResults(), d);
+    expect(files).toEqual([join(d, 'index.html'), join(d, 'summary.md'), join(d, 'junit.xml')]);
+    expect(await readFile(files[0], 'utf8')).toMatch(/^<!doctype html>/);
+    expect(await readFile(files[1], 'utf8')).toMatch(/^## fanout-bench: room-fanout/);
+    expect(await readFile(files[2], 'utf8')).toMatch(/^<\?xml/);
+  });
+});
+
+describe('fanout-bench report <run-dir>', () => {
+  it('re-renders the three reports from results.json', async () => {
+    const d = await runDir('ok', buildResults());
+    const files = await reportCommand(d);
+    expect(files.map((f) => f.slice(d.length + 1))).toEqual(['index.html', 'summary.md', 'junit.xml']);
+    expect(await readFile(join(d, 'junit.xml'), 'utf8')).toContain('tests="4"');
+  });
+
+  it('names the file when results.json is missing', async () => {
+    const d = await runDir('missing', undefined);
+    expect(await userError(reportCommand(d))).toBe(`${join(d, 'results.json')}: no such file`);
+  });
+
+  it('names the file and the field when results.json is invalid', async () => {
+    const bad = buildResults() as unknown as { deliveries: { lost: number } };
+    bad.deliveries.lost = -1;
+    const d = await runDir('invalid', bad);
+    expect(await userError(reportCommand(d))).toMatch(new RegExp(`^${join(d, 'results.json')}: deliveries\\.lost: `));
+    const d2 = await runDir('not-json', '{"schemaVersion":');
+    expect(await userError(reportCommand(d2))).toMatch(/results\.json: not valid JSON/);
+  });
+
+  it('from the CLI: a bad results.json is one line on stderr and exit code 2', async () => {
+    const bad = buildResults() as unknown as { cost: { totals: { total: string } } };
+    bad.cost.totals.total = 'free';
+    const d = await runDir('cli-invalid', bad);
+    const err = await run(process.execPath, [CLI, 'report', d]).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err?.code).toBe(2);
+    // (the AWS SDK may add its Node-version notice to stderr; ours is the one fanout-bench line)
+    const lines = err!.stderr.split('\n').filter((l) => l.startsWith('fanout-bench:'));
+    expect(lines).toEqual([`fanout-bench: ${join(d, 'results.json')}: cost.totals.total: Invalid input: expected number, received string`]);
+  }, 60_000);
+
+  it('from the CLI: prints the files it wrote', async () => {
+    const d = await runDir('cli-ok', buildResults());
+    const { stdout } = await run(process.execPath, [CLI, 'report', d], { cwd: d });
+    expect(stdout.trim().split('\n')).toEqual(['index.html', 'summary.md', 'junit.xml']);
+  }, 60_000);
+});

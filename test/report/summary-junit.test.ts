@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { Results } from '../../src/metrics/results-schema.ts';
+import { runChecks, unexpectedErrors, verdict } from '../../src/report/checks.ts';
+import { renderJunit } from '../../src/report/junit.ts';
+import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
+import { buildResults } from './fixtures.ts';
+
+/** The fixture run made clean: nothing lost, no errors. */
+function cleanRun(): Results {
+  const r = buildResults();
+  r.deliveries = { ...r.deliveries, expected: r.deliveries.received, lost: 0 };
+  r.errors = {};
+  return Results.parse(r);
+}
+
+describe('checks', () => {
+  it('fails the fixture run on lost deliveries and errors, passes a clean one', () => {
+    const failing = runChecks(buildResults());
+    expect(failing.map((c) => [c.name, c.passed])).toEqual([
+      ['run completed', true],
+      ['no lost deliveries', false],
+      ['harness not saturated', true],
+      ['no unexpected errors', false],
+    ]);
+    expect(verdict(failing)).toBe('fail');
+    expect(verdict(runChecks(cleanRun()))).toBe('pass');
+  });
+
+  it('lets config.expectedErrors excuse exact kinds and "prefix:" kinds', () => {
+    const r = buildResults();
+    r.config.expectedErrors = ['close:', 'frame:Internal server error'];
+    expect(unexpectedErrors(r)).toEqual([]);
+    r.config.expectedErrors = ['close:1006'];
+    expect(unexpectedErrors(r)).toEqual([['frame:Internal server error', 18]]);
+  });
+});
+
+describe('renderSummaryMarkdown', () => {
+  const r = buildResults();
+  const md = renderSummaryMarkdown(r);
+
+  it('leads with the verdict and the scenario', () => {
+    expect(md.split('\n')[0]).toBe('## fanout-bench: room-fanout — ❌ FAIL');
+    expect(md).toContain('| no lost deliveries | ❌ | 12 of 102,812 expected deliveries lost (0.0117%) |');
+  });
+
+  it('has p50/p90/p99/max per metric, from the results', () => {
+    const row = md.split('\n').find((l) => l.startsWith('| broadcast |'))!;
+    const m = r.metrics.broadcast;
+    expect(row).toBe(`| broadcast | ${m.count.toLocaleString('en-US')} | ${m.p50.toFixed(1)} ms | ${m.p90.toFixed(1)} ms | ${Math.round(m.p99)} ms | ${Math.round(m.max)} ms |`);
+    expect(md).toMatch(/^\| fan-out completion \| 2,100 \|/m);
+  });
+
+  it('reports deliveries, errors, Lambda, cost and warnings', () => {
+    expect(md).toContain('**12 lost**');
+    expect(md).toContain('| frame:Internal server error | 18 |');
+    expect(md).toMatch(/^\| fanout-send-message \| 2,100 \| 2 \| 18 \|/m);
+    expect(md).toContain(`per 1M deliveries`);
+    expect(md).toContain('us-east-1 list prices as of 2025-08-01');
+    const hostile = renderSummaryMarkdown(buildResults({ hostile: true }));
+    expect(hostile).toContain('> [!WARNING]');
+    expect(hostile).toContain('### Warnings');
+    expect(hostile).toContain('harness: event-loop lag above 200 ms for 12 s');
+  });
+
+  it('stays small enough for a job summary', () => {
+    expect(Buffer.byteLength(md)).toBeLessThan(64 * 1024);
+  });
+});
+
+describe('renderJunit', () => {
+  it('has one testcase per check and describes the failures', () => {
+    const xml = renderJunit(buildResults());
+    expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
+    expect(xml.match(/<testcase /g)).toHaveLength(4);
+    expect(xml).toContain('<testsuites name="fanout-bench" tests="4" failures="2" errors="0" time="120.000">');
+    expect(xml).toMatch(/<testcase classname="fanout-bench.room-fanout" name="no lost deliveries" time="0">\s*<failure message="12 of 102,812 expected deliveries lost \(0.0117%\)" type="no lost deliveries">/);
+    expect(xml).toMatch(/name="no unexpected errors"[^]*?<failure message="23 unexpected errors: frame:Internal server error ×18, close:1006 ×5"/);
+    expect(xml).toContain('<property name="deliveries.lost" value="12"/>');
+  });
+
+  it('has no failures for a clean run', () => {
+    const xml = renderJunit(cleanRun());
+    expect(xml).toContain('failures="0"');
+    expect(xml).not.toContain('<failure');
+  });
+
+  it('fails "run completed" with the reason', () => {
+    const r = buildResults({ hostile: true });
+    const xml = renderJunit(r);
+    expect(xml).toContain('failures="4"');
+    expect(xml).toContain('status failed: &lt;/script&gt;');
+  });
+});
