@@ -147,6 +147,8 @@ export const PhaseResult = z.object({
   fanoutCompletion: LatencySummary.optional(),
   gone410: z.number().int().nonnegative(),
   errors: z.record(z.string(), z.number().int()),
+  /** the harness was the bottleneck during this phase (see harness.saturated) */
+  saturated: z.boolean().optional(),
 });
 export type PhaseResult = z.infer<typeof PhaseResult>;
 

@@ -1,0 +1,162 @@
+import type { Command } from 'commander';
+import { UserError } from '../errors.ts';
+import type { LatencySummary, Results } from '../metrics/results-schema.ts';
+import { RESULTS_FILE } from '../metrics/results-writer.ts';
+import { progressLine } from '../report/progress-line.ts';
+import { runBenchmark } from '../run.ts';
+import { parseDuration } from '../scenarios/duration.ts';
+import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
+import { join } from 'node:path';
+
+/**
+ * `fanout-bench run [scenario|file]`: parses flags, wires Ctrl-C and the progress line, calls
+ * runBenchmark(), prints the summary. Exit 0 completed, 1 failed, 130 interrupted, 2 bad input or
+ * unreachable target (a UserError, printed by cli.ts as one line).
+ */
+const PLAIN_PROGRESS_EVERY = 5;
+
+interface RunFlags {
+  target: string;
+  clients?: string;
+  rooms?: string;
+  duration?: string;
+  rate?: string;
+  shards?: string;
+  seed?: string;
+  out: string;
+  memory?: string[];
+  progress: boolean;
+}
+
+export function addRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run a scenario against a target and write results to <out>/<run-id>/')
+    .argument('[scenario]', `built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}) or a YAML/JSON file`, 'default')
+    .option('--target <target>', '"local" (start the emulator) or a ws:// / wss:// URL', 'local')
+    .option('--clients <n>', 'simulated clients (overrides the scenario)')
+    .option('--rooms <n>', 'rooms (overrides the scenario)')
+    .option('--duration <d>', 'length of every send phase, e.g. 30s')
+    .option('--rate <n>', 'messages per second of every send phase')
+    .option('--shards <n>', 'shard processes (default: one per core)')
+    .option('--seed <n>', 'seed for rooms, senders and drops')
+    .option('--out <dir>', 'reports directory', 'reports')
+    .option('--memory <fn=MB...>', 'local target: Lambda memory for a function (repeatable)')
+    .option('--no-progress', 'no progress output on stderr')
+    .action(async (scenario: string, flags: RunFlags) => {
+      process.exitCode = await runCommand(scenario, flags);
+    });
+}
+
+async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
+  const options = {
+    scenario,
+    target: flags.target,
+    clients: intFlag('--clients', flags.clients, 1),
+    rooms: intFlag('--rooms', flags.rooms, 1),
+    durationMs: durationFlag('--duration', flags.duration),
+    rate: rateFlag('--rate', flags.rate),
+    shards: intFlag('--shards', flags.shards, 1),
+    seed: intFlag('--seed', flags.seed, 0),
+    outDir: flags.out,
+    stackArgs: (flags.memory ?? []).flatMap((m) => {
+      if (!/^[\w.-]+=\d+$/.test(m)) throw new UserError(`--memory: expected fn=MB, got "${m}"`);
+      return ['--memory', m];
+    }),
+  };
+  const tty = process.stderr.isTTY === true;
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    process.stderr.write(`${tty ? '\n' : ''}fanout-bench: interrupting: writing what was measured (Ctrl-C again to quit now)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let count = 0;
+  let lastPhase = '';
+  let lineOpen = false;
+  try {
+    const { results, runDir } = await runBenchmark({
+      ...options,
+      signal: controller.signal,
+      onWarning: (m) => process.stderr.write(`${lineOpen ? '\n' : ''}fanout-bench: warning: ${m}\n`),
+      onInterval: (record, ctx) => {
+        if (!flags.progress) return;
+        const line = progressLine(record, ctx);
+        count++;
+        if (tty) {
+          process.stderr.write(`\r\x1b[K${line}`);
+          lineOpen = true;
+        } else if (count % PLAIN_PROGRESS_EVERY === 0 || record.phase !== lastPhase) {
+          process.stderr.write(`${line}\n`);
+        }
+        lastPhase = record.phase;
+      },
+    });
+    if (lineOpen) process.stderr.write('\n');
+    process.stdout.write(summary(results, join(runDir, RESULTS_FILE)));
+    return results.status === 'completed' ? 0 : results.status === 'interrupted' ? 130 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function intFlag(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) {
+    throw new UserError(`${name}: must be an integer >= ${min}, got "${v}"`);
+  }
+  return n;
+}
+
+function rateFlag(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UserError(`${name}: must be a number > 0, got "${v}"`);
+  return n;
+}
+
+function durationFlag(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = parseDuration(v);
+  if (ms === undefined || ms <= 0) throw new UserError(`${name}: must be a duration like "30s", "500ms" or "2m", got "${v}"`);
+  return ms;
+}
+
+function lat(name: string, s: LatencySummary | undefined): string | undefined {
+  if (!s || s.count === 0) return undefined;
+  return `  ${name.padEnd(12)} n=${s.count}  p50 ${s.p50}ms  p90 ${s.p90}ms  p99 ${s.p99}ms  max ${s.max}ms`;
+}
+
+export function summary(r: Results, file: string): string {
+  const lines: (string | undefined)[] = [];
+  const secs = (r.durationMs / 1000).toFixed(1);
+  lines.push(`fanout-bench ${r.scenario.name}: ${r.status} in ${secs}s against ${r.config.target.kind} ${r.config.target.url}${r.statusReason ? ` (${r.statusReason})` : ''}`);
+  lines.push(lat('connect', r.metrics.connect));
+  lines.push(lat('join', r.metrics.join));
+  lines.push(lat('ack', r.metrics.ack));
+  lines.push(lat('broadcast', r.metrics.broadcast));
+  lines.push(lat('  cold', r.metrics.broadcastCold));
+  lines.push(lat('  warm', r.metrics.broadcastWarm));
+  lines.push(lat('fan-out', r.metrics.fanoutCompletion));
+  const s = r.sends;
+  lines.push(`  sends        intended ${s.intended}  sent ${s.sent}  acked ${s.acked}  failed ${s.failed}  missed slots ${s.missedSlots}`);
+  const d = r.deliveries;
+  lines.push(`  deliveries   expected ${d.expected}  received ${d.received}  lost ${d.lost}  duplicates ${d.duplicates}  out-of-order ${d.outOfOrder}`);
+  if (r.stale) {
+    const clean = r.stale.timeToCleanMs === null ? 'never clean' : `clean after ${r.stale.timeToCleanMs}ms`;
+    lines.push(`  stale        dropped ${r.stale.dropped}  410s ${r.stale.gone410}  ${clean}  wasted posts ${r.stale.wastedPosts}`);
+  }
+  const errs = Object.entries(r.errors);
+  lines.push(`  errors       ${errs.length === 0 ? 'none' : errs.map(([k, v]) => `${k}=${v}`).join('  ')}`);
+  const h = r.harness;
+  lines.push(`  harness      ${h.shards} shards  cpu ${h.cpuSeconds}s  lag p99 ${h.eventLoopLagP99Ms}ms  rss ${h.rssMB}MB${h.saturated ? '  SATURATED' : ''}`);
+  const hot = (r.phases ?? []).filter((p) => p.saturated).map((p) => p.name);
+  if (h.saturated && hot.length > 0) lines.push(`  saturated    during ${hot.join(', ')}; the other phases' numbers are the system's`);
+  for (const w of h.warnings) lines.push(`  warning: ${w}`);
+  lines.push(`results: ${file}`);
+  return `${lines.filter((l) => l !== undefined).join('\n')}\n`;
+}

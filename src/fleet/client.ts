@@ -1,0 +1,121 @@
+import WebSocket from 'ws';
+import type { ReceiverOrder } from '../metrics/order-tracker.ts';
+import { PendingSends } from './pending-sends.ts';
+
+/**
+ * One simulated chat client: its socket, its room, and what it is waiting for. Tens of thousands
+ * live in one shard, so a client holds numbers and references only (room names are per room, in
+ * the shard) and its socket's listeners are shared functions, not closures per client.
+ */
+export const IDLE = 0;
+export const CONNECTING = 1;
+export const OPEN = 2;
+export const CLOSED = 3;
+export const DROPPED = 4;
+
+export type ControlKind = 'create' | 'join';
+
+export interface PendingControl {
+  kind: ControlKind;
+  intended: number;
+  startedAt: number;
+  done: (ok: boolean) => void;
+}
+
+export class SimClient {
+  ws: WebSocket | undefined = undefined;
+  state = IDLE;
+  joined = false;
+  /** next sequence number of this client's messages */
+  seq = 0;
+  /** intended time of the connect in progress */
+  connectIntended = 0;
+  /** settles the connect in progress (ramp bookkeeping) */
+  connectDone: (() => void) | undefined = undefined;
+  /** deliveries' order bookkeeping, made on the first delivery */
+  order: ReceiverOrder | undefined = undefined;
+  pending: PendingSends | undefined = undefined;
+  control: PendingControl | undefined = undefined;
+
+  constructor(
+    readonly id: number,
+    readonly room: number,
+  ) {}
+
+  get sends(): PendingSends {
+    return (this.pending ??= new PendingSends());
+  }
+}
+
+export interface ClientEvents {
+  onOpen(c: SimClient): void;
+  /** a connect that never opened: `kind` is the error kind, e.g. "handshake:429" */
+  onConnectFailed(c: SimClient, kind: string): void;
+  onFrame(c: SimClient, data: Buffer): void;
+  onClose(c: SimClient, code: number): void;
+}
+
+export interface ConnectorOptions {
+  url: string;
+  timeoutMs: number;
+  /** source address per client, or undefined to let the kernel choose */
+  localAddress: (c: SimClient) => string | undefined;
+}
+
+const CLIENT = Symbol('client');
+type Tagged = WebSocket & { [CLIENT]: SimClient };
+
+/**
+ * Returns `connect(c)`: opens c's socket. Exactly one of onOpen / onConnectFailed follows, then
+ * maybe onClose. The four listeners are shared by every socket and find their client on it.
+ */
+export function makeConnector(events: ClientEvents, opts: ConnectorOptions): (c: SimClient) => void {
+  function onOpen(this: Tagged) {
+    const c = this[CLIENT];
+    c.state = OPEN;
+    events.onOpen(c);
+  }
+  function onMessage(this: Tagged, data: Buffer) {
+    events.onFrame(this[CLIENT], data);
+  }
+  function onError(this: Tagged, err: Error & { code?: string }) {
+    const c = this[CLIENT];
+    if (c.ws !== this || c.state !== CONNECTING) return;
+    c.state = CLOSED;
+    events.onConnectFailed(c, connectErrorKind(err));
+  }
+  function onClose(this: Tagged, code: number) {
+    const c = this[CLIENT];
+    if (c.ws !== this) return;
+    if (c.state === CONNECTING) {
+      c.state = CLOSED;
+      events.onConnectFailed(c, `close:${code}`);
+      return;
+    }
+    if (c.state === CLOSED) return; // the connect already failed on 'error'
+    if (c.state === OPEN) c.state = CLOSED;
+    events.onClose(c, code);
+  }
+  return (c: SimClient) => {
+    c.state = CONNECTING;
+    const ws = new WebSocket(opts.url, {
+      perMessageDeflate: false,
+      skipUTF8Validation: true,
+      handshakeTimeout: opts.timeoutMs,
+      localAddress: opts.localAddress(c),
+    }) as Tagged;
+    ws[CLIENT] = c;
+    c.ws = ws;
+    ws.on('open', onOpen as (this: WebSocket) => void);
+    ws.on('message', onMessage as (this: WebSocket, data: Buffer) => void);
+    ws.on('error', onError as (this: WebSocket, err: Error) => void);
+    ws.on('close', onClose as (this: WebSocket, code: number) => void);
+  };
+}
+
+export function connectErrorKind(err: Error & { code?: string }): string {
+  const status = /Unexpected server response: (\d+)/.exec(err.message);
+  if (status) return `handshake:${status[1]}`;
+  if (/handshake has timed out/i.test(err.message)) return 'timeout:connect';
+  return `connect:${err.code ?? err.message}`;
+}

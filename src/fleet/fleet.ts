@@ -1,0 +1,172 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { FromShard, ShardInit, ShardPhase, ShardReport, ToShard } from './shard-link.ts';
+
+/**
+ * The parent's side of the fleet: forks one process per shard (each process may hold at most
+ * 20,000 open files, and one process uses one core), hands each its share of the plan, runs
+ * phases with a barrier (a phase ends when every shard says so), and collects the shards'
+ * interval reports. Merging is the recorder's job (metrics/run-recorder.ts).
+ */
+const BOOTSTRAP = fileURLToPath(new URL('./shard-bootstrap.js', import.meta.url));
+const READY_TIMEOUT_MS = 30_000;
+const CLOSE_TIMEOUT_MS = 10_000;
+
+export type FleetInit = Omit<ShardInit, 'shard' | 'shards'>;
+
+interface ShardProc {
+  index: number;
+  child: ChildProcess;
+  alive: boolean;
+}
+
+export class ShardDiedError extends Error {}
+
+export class Fleet {
+  private reports: ShardReport[] = [];
+  private flushSeq = 0;
+  private waiters = new Set<() => void>();
+  private failure: Error | undefined;
+  private closing = false;
+
+  private constructor(private readonly procs: ShardProc[]) {}
+
+  /** Forks `shards` processes and initialises them; rejects if one does not come up. */
+  static async start(shards: number, init: FleetInit): Promise<Fleet> {
+    const procs: ShardProc[] = [];
+    for (let i = 0; i < shards; i++) {
+      const child = fork(BOOTSTRAP, [], {
+        serialization: 'advanced',
+        execArgv: [],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      procs.push({ index: i, child, alive: true });
+    }
+    const fleet = new Fleet(procs);
+    const ready = new Set<number>();
+    for (const p of procs) {
+      p.child.on('message', (m: FromShard) => {
+        if (m.type === 'ready') ready.add(m.shard);
+        fleet.onMessage(m);
+      });
+      p.child.on('exit', (code, signal) => fleet.onExit(p, code, signal));
+      p.child.on('error', (err) => fleet.fail(new ShardDiedError(`shard ${p.index}: ${err.message}`)));
+      fleet.post(p, { type: 'init', init: { ...init, shard: p.index, shards } });
+    }
+    try {
+      await fleet.until(() => ready.size === shards, READY_TIMEOUT_MS, 'shards did not start');
+    } catch (err) {
+      await fleet.close();
+      throw err;
+    }
+    return fleet;
+  }
+
+  get shards(): number {
+    return this.procs.length;
+  }
+
+  private step = 0;
+
+  /** Runs one phase on every shard; resolves when all have finished it (a barrier). */
+  async runPhase(phaseFor: (shard: number) => ShardPhase, timeoutMs: number): Promise<void> {
+    const step = ++this.step;
+    const done = new Set<number>();
+    const listener = (m: FromShard) => {
+      if (m.type === 'phaseDone' && m.step === step) done.add(m.shard);
+    };
+    this.phaseListeners.add(listener);
+    try {
+      let kind = '';
+      for (const p of this.procs) {
+        const phase = phaseFor(p.index);
+        kind = phase.kind;
+        this.post(p, { type: 'phase', step, phase });
+      }
+      await this.until(() => done.size === this.procs.length, timeoutMs, `the ${kind} step did not finish`);
+    } finally {
+      this.phaseListeners.delete(listener);
+    }
+  }
+
+  /**
+   * Asks every shard for its interval report and waits (bounded) for the answers. Returns every
+   * report received since the previous flush, late ones from earlier flushes included.
+   */
+  async flush(timeoutMs = 3000): Promise<ShardReport[]> {
+    const seq = ++this.flushSeq;
+    const live = this.procs.filter((p) => p.alive);
+    for (const p of live) this.post(p, { type: 'flush', seq });
+    const answered = () => live.every((p) => !p.alive || this.reports.some((r) => r.shard === p.index && r.seq === seq));
+    await this.until(answered, timeoutMs, '').catch(() => {});
+    const out = this.reports;
+    this.reports = [];
+    return out;
+  }
+
+  /** Interrupt: stop ramps and schedules in every shard. */
+  stop(): void {
+    for (const p of this.procs) this.post(p, { type: 'stop' });
+  }
+
+  /** Closes every client socket and waits for the shards to exit (kills them after a bound). */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const p of this.procs) this.post(p, { type: 'close' });
+    await this.until(() => this.procs.every((p) => !p.alive), CLOSE_TIMEOUT_MS, '').catch(() => {});
+    for (const p of this.procs) if (p.alive) p.child.kill('SIGKILL');
+  }
+
+  /** The first shard failure, if any. */
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  private phaseListeners = new Set<(m: FromShard) => void>();
+
+  private onMessage(m: FromShard): void {
+    if (m.type === 'report') this.reports.push(m.report);
+    else if (m.type === 'fatal') this.fail(new ShardDiedError(`shard ${m.shard} failed: ${m.message.split('\n')[0]}`));
+    for (const l of this.phaseListeners) l(m);
+    this.wake();
+  }
+
+  private onExit(p: ShardProc, code: number | null, signal: NodeJS.Signals | null): void {
+    p.alive = false;
+    if (!this.closing) this.fail(new ShardDiedError(`shard ${p.index} exited (${signal ?? `code ${code}`})`));
+    this.wake();
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    this.wake();
+  }
+
+  private post(p: ShardProc, m: ToShard): void {
+    if (p.alive && p.child.connected) p.child.send(m);
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Resolves when `cond` holds; rejects on a shard failure or after `timeoutMs`. */
+  private until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const check = () => {
+        if (cond()) finish();
+        else if (this.failure && !this.closing) finish(this.failure);
+      };
+      const finish = (err?: Error) => {
+        this.waiters.delete(check);
+        if (timer) clearTimeout(timer);
+        if (err) reject(err);
+        else resolve();
+      };
+      this.waiters.add(check);
+      timer = setTimeout(() => finish(new Error(`${what} within ${timeoutMs} ms`)), timeoutMs);
+      check();
+    });
+  }
+}

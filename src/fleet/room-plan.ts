@@ -1,0 +1,82 @@
+import { seededRandom, shuffle } from './random.ts';
+
+/**
+ * Who is in which room. Room r holds the contiguous client ids roomStart[r] … roomStart[r+1]-1;
+ * clients are dealt to shards round-robin (client % shards), so every room spans every shard and
+ * a message's deliveries are counted in several processes. Within a room, a seeded shuffle gives
+ * each member a rank: the senders of a phase are the members whose rank is below that phase's
+ * sender count, so sender sets of different phases nest.
+ */
+export type RoomSizes = { distribution: 'uniform' } | { distribution: 'zipf'; exponent: number };
+
+export interface RoomPlan {
+  clients: number;
+  rooms: number;
+  sizes: Int32Array;
+  roomStart: Int32Array;
+  roomOf: Int32Array;
+  rankInRoom: Int32Array;
+}
+
+/** Sizes summing to `clients`, each at least 1; zipf puts the biggest room first. */
+export function roomSizes(clients: number, rooms: number, dist: RoomSizes): number[] {
+  if (!Number.isInteger(clients) || !Number.isInteger(rooms) || rooms < 1 || clients < rooms) {
+    throw new RangeError(`need at least one client per room (clients ${clients}, rooms ${rooms})`);
+  }
+  const weights = new Array<number>(rooms);
+  for (let i = 0; i < rooms; i++) weights[i] = dist.distribution === 'zipf' ? (i + 1) ** -dist.exponent : 1;
+  const total = weights.reduce((a, b) => a + b, 0);
+  const spare = clients - rooms;
+  // Largest-remainder apportionment of the spare clients after one per room.
+  const exact = weights.map((w) => (w / total) * spare);
+  const sizes = exact.map((x) => 1 + Math.floor(x));
+  let left = clients - sizes.reduce((a, b) => a + b, 0);
+  const order = exact
+    .map((x, i) => ({ i, frac: x - Math.floor(x) }))
+    .sort((a, b) => b.frac - a.frac || a.i - b.i);
+  for (let k = 0; left > 0; k = (k + 1) % rooms, left--) sizes[order[k].i]++;
+  return sizes;
+}
+
+export function planRooms(clients: number, rooms: number, dist: RoomSizes, seed: number): RoomPlan {
+  const sizes = Int32Array.from(roomSizes(clients, rooms, dist));
+  const roomStart = new Int32Array(rooms + 1);
+  for (let r = 0; r < rooms; r++) roomStart[r + 1] = roomStart[r] + sizes[r];
+  const roomOf = new Int32Array(clients);
+  const rankInRoom = new Int32Array(clients);
+  const random = seededRandom(seed ^ 0x5eed);
+  for (let r = 0; r < rooms; r++) {
+    const ranks = shuffle(Int32Array.from({ length: sizes[r] }, (_, i) => i), random);
+    for (let j = 0; j < sizes[r]; j++) {
+      const c = roomStart[r] + j;
+      roomOf[c] = r;
+      rankInRoom[c] = ranks[j];
+    }
+  }
+  return { clients, rooms, sizes, roomStart, roomOf, rankInRoom };
+}
+
+export interface SenderChoice {
+  /** senders per room (capped at the room's size) */
+  perRoom?: number;
+  /** share of each room's members, at least one */
+  share?: number;
+}
+
+/** Senders per room for one phase: a room of size s gets min(s, perRoom) or max(1, round(share·s)). */
+export function sendersPerRoom(plan: RoomPlan, choice: SenderChoice): Int32Array {
+  const out = new Int32Array(plan.rooms);
+  for (let r = 0; r < plan.rooms; r++) {
+    const s = plan.sizes[r];
+    out[r] = choice.share !== undefined ? Math.min(s, Math.max(1, Math.round(choice.share * s))) : Math.min(s, choice.perRoom ?? 1);
+  }
+  return out;
+}
+
+export function isSender(plan: RoomPlan, client: number, perRoom: Int32Array): boolean {
+  return plan.rankInRoom[client] < perRoom[plan.roomOf[client]];
+}
+
+export function shardOf(client: number, shards: number): number {
+  return client % shards;
+}

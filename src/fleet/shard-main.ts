@@ -1,0 +1,52 @@
+import { Shard } from './shard.ts';
+import type { FromShard, ToShard } from './shard-link.ts';
+
+/**
+ * Entry of a shard child process (forked by fleet.ts through shard-bootstrap.js). It owns one
+ * Shard and does what the parent says; it exits when told to close or when the parent goes away.
+ */
+let shard: Shard | undefined;
+let shardIndex = -1;
+
+function send(m: FromShard): void {
+  if (process.connected) process.send!(m);
+}
+
+function fatal(err: unknown): void {
+  send({ type: 'fatal', shard: shardIndex, message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  setTimeout(() => process.exit(1), 100).unref();
+}
+
+// The terminal's Ctrl-C reaches the whole process group: the parent decides what happens.
+process.on('SIGINT', () => shard?.stop());
+process.on('disconnect', () => process.exit(0));
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+
+process.on('message', (m: ToShard) => {
+  switch (m.type) {
+    case 'init':
+      shardIndex = m.init.shard;
+      shard = new Shard(m.init);
+      send({ type: 'ready', shard: shardIndex });
+      return;
+    case 'phase':
+      shard!.runPhase(m.phase).then(
+        () => send({ type: 'phaseDone', shard: shardIndex, step: m.step }),
+        fatal,
+      );
+      return;
+    case 'flush':
+      send({ type: 'report', report: shard!.report(m.seq) });
+      return;
+    case 'stop':
+      shard?.stop();
+      return;
+    case 'close':
+      void (shard?.close() ?? Promise.resolve()).then(() => {
+        process.disconnect();
+        process.exit(0);
+      }, fatal);
+      return;
+  }
+});

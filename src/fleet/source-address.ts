@@ -1,0 +1,25 @@
+/**
+ * Loopback runs past ~15,000 connections make connect() kernel-bound on ephemeral ports (DESIGN
+ * "Performance facts"). Every address in 127.0.0.0/8 is loopback on Linux, and each source
+ * address has its own port range, so big local runs bind clients to 127.0.0.1, .2, .3, …
+ */
+export const CLIENTS_PER_SOURCE_ADDRESS = 10_000;
+
+/** Spreading applies only to a loopback IPv4 target and only when one address would not do. */
+export function clientsPerSourceAddress(targetUrl: string, clients: number): number {
+  let host: string;
+  try {
+    host = new URL(targetUrl).hostname;
+  } catch {
+    return 0;
+  }
+  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return 0;
+  return clients > CLIENTS_PER_SOURCE_ADDRESS ? CLIENTS_PER_SOURCE_ADDRESS : 0;
+}
+
+/** The source address of `client`, or undefined to let the kernel choose. */
+export function sourceAddressFor(client: number, perAddress: number): string | undefined {
+  if (perAddress <= 0) return undefined;
+  const n = 1 + Math.floor(client / perAddress);
+  return `127.0.${Math.floor(n / 256)}.${n % 256}`;
+}

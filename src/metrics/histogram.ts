@@ -1,0 +1,41 @@
+import * as hdr from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+
+/**
+ * One way to make, ship and merge latency histograms. Values are whole microseconds; the
+ * histogram resizes itself for anything above an hour, keeps 3 significant digits, and crosses
+ * process boundaries as hdr-histogram-js's compressed base64 (never as percentiles).
+ */
+export type { Histogram };
+
+const INITIAL_HIGHEST_US = 60_000_000;
+
+export function newHistogram(): Histogram {
+  return hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: INITIAL_HIGHEST_US,
+    numberOfSignificantValueDigits: 3,
+    autoResize: true,
+    bitBucketSize: 32,
+    useWebAssembly: false,
+  });
+}
+
+/** null for an empty histogram: nothing to ship. */
+export function encodeHistogram(h: Histogram): string | null {
+  return h.totalCount === 0 ? null : hdr.encodeIntoCompressedBase64(h);
+}
+
+export function decodeHistogram(encoded: string): Histogram {
+  const h = hdr.decodeFromCompressedBase64(encoded, 32, false);
+  h.autoResize = true;
+  return h;
+}
+
+/** Adds an encoded histogram into `into` (merge of counts: the only correct way to combine). */
+export function addEncoded(into: Histogram, encoded: string | null | undefined): void {
+  if (!encoded) return;
+  const h = decodeHistogram(encoded);
+  into.add(h);
+  h.destroy();
+}

@@ -1,0 +1,38 @@
+/**
+ * Duplicates and reordering, per receiver and sender, the way IPsec detects replays: the highest
+ * sequence number seen from that sender and a 32-bit window of which of the 32 before it arrived.
+ * A receiver keeps one Int32Array of 2·k numbers for the k senders of its room (senders are
+ * numbered by their rank in the room), made on its first delivery: [last₀…lastₖ₋₁, window₀…].
+ */
+export const WINDOW = 32;
+
+export type ReceiverOrder = Int32Array;
+
+export function newReceiverOrder(senders: number): ReceiverOrder {
+  const o = new Int32Array(2 * senders);
+  o.fill(-1, 0, senders);
+  return o;
+}
+
+export const SEEN_NEW = 0;
+export const SEEN_OUT_OF_ORDER = 1;
+export const SEEN_DUPLICATE = 2;
+export type Seen = typeof SEEN_NEW | typeof SEEN_OUT_OF_ORDER | typeof SEEN_DUPLICATE;
+
+/** Classifies delivery `seq` from sender number `s` and records it. */
+export function observe(o: ReceiverOrder, s: number, seq: number): Seen {
+  const w = (o.length >> 1) + s;
+  const last = o[s];
+  if (seq > last) {
+    const shift = seq - last;
+    o[w] = last < 0 || shift >= WINDOW ? 1 : (o[w] << shift) | 1;
+    o[s] = seq;
+    return SEEN_NEW;
+  }
+  const d = last - seq;
+  if (d >= WINDOW) return SEEN_OUT_OF_ORDER;
+  const bit = 1 << d;
+  if ((o[w] & bit) !== 0) return SEEN_DUPLICATE;
+  o[w] |= bit;
+  return SEEN_OUT_OF_ORDER;
+}

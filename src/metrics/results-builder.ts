@@ -1,0 +1,182 @@
+import { cpus, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import type { Scenario } from '../scenarios/schema.ts';
+import type { Target } from '../targets/target.ts';
+import type { DeliveryTotals } from './delivery-ledger.ts';
+import { summarize } from './latency-summary.ts';
+import { SCHEMA_VERSION, type IntervalRecord, type PhaseResult, type Results } from './results-schema.ts';
+import type { PhaseState, RunRecorder } from './run-recorder.ts';
+import { assessSaturation, phaseSaturated } from './saturation.ts';
+import { staleReport } from './stale-report.ts';
+
+/** Assembles results.json from what the recorder measured. */
+export interface BuildInput {
+  runId: string;
+  status: Results['status'];
+  statusReason?: string;
+  startedAt: number;
+  endedAt: number;
+  scenario: Scenario;
+  target: Target | undefined;
+  targetSpec: string;
+  shards: number;
+  seed: number;
+  rate?: number;
+  recorder: RunRecorder;
+  intervals: IntervalRecord[];
+  parentCpuSeconds: number;
+  openAtEnd: number;
+  extraWarnings: string[];
+}
+
+const TOOL_VERSION: string = (() => {
+  try {
+    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+export const CLOCK_NOTE =
+  'one host clock: performance.timeOrigin + performance.now() (epoch ms) in every harness process; send and receive times come from this host';
+
+function deliveries(t: DeliveryTotals, dup: number, ooo: number, foreign?: number) {
+  return {
+    expected: t.expected,
+    received: t.received,
+    lost: t.lost,
+    duplicates: dup,
+    outOfOrder: ooo,
+    late: t.late,
+    unacknowledged: t.unacknowledged,
+    surplus: t.surplus,
+    ...(foreign !== undefined ? { foreign } : {}),
+  };
+}
+
+function phaseResult(p: PhaseState, rec: RunRecorder, endedAt: number): PhaseResult {
+  const t = rec.ledger.byPhase[p.index] ?? {
+    expected: 0, received: 0, lost: 0, late: 0, unacknowledged: 0, surplus: 0, complete: 0, incomplete: 0, acked: 0, failed: 0, recipients: 0, gone: 0,
+  };
+  const out: PhaseResult = {
+    index: p.index,
+    name: p.name,
+    kind: p.kind,
+    startedAt: p.startedAt,
+    durationMs: Math.round((p.endedAt ?? endedAt) - p.startedAt),
+    sends: {
+      intended: p.counts.intended,
+      sent: p.counts.sent,
+      missedSlots: p.counts.missedSlots,
+      acked: t.acked,
+      failed: t.failed,
+      skipped: p.counts.skipped,
+    },
+    deliveries: deliveries(t, p.counts.duplicates, p.counts.outOfOrder),
+    gone410: t.gone,
+    errors: p.errors,
+    saturated: phaseSaturated(p),
+  };
+  const h = p.hist;
+  if (h.connect.totalCount) out.connect = summarize(h.connect);
+  if (h.join.totalCount) out.join = summarize(h.join);
+  if (h.ack.totalCount) out.ack = summarize(h.ack);
+  if (h.broadcast.totalCount) {
+    out.broadcast = summarize(h.broadcast);
+    out.broadcastCold = summarize(h.broadcastCold);
+    out.broadcastWarm = summarize(h.broadcastWarm);
+  }
+  if (h.fanoutCompletion.totalCount) out.fanoutCompletion = summarize(h.fanoutCompletion);
+  return out;
+}
+
+export function buildResults(i: BuildInput): Results {
+  const rec = i.recorder;
+  const c = rec.counts;
+  const totals = rec.ledger.totals;
+  const sat = assessSaturation({ runLagP99Ms: rec.shardRunLagP99, cpuCores: rec.shardCpu });
+  const warnings = [...sat.warnings, ...i.extraWarnings];
+  const dropIndex = rec.phases.findIndex((p) => p.kind === 'drop');
+  const sendMs = i.scenario.phases.reduce((a, p) => a + (p.kind === 'send' ? p.durationMs : 0), 0);
+  const cpu = cpus();
+  const results: Results = {
+    schemaVersion: SCHEMA_VERSION,
+    runId: i.runId,
+    tool: { name: 'fanout-bench', version: TOOL_VERSION },
+    status: i.status,
+    ...(i.statusReason ? { statusReason: i.statusReason } : {}),
+    startedAt: new Date(i.startedAt).toISOString(),
+    endedAt: new Date(i.endedAt).toISOString(),
+    durationMs: Math.round(i.endedAt - i.startedAt),
+    scenario: {
+      name: i.scenario.name,
+      ...(i.scenario.description ? { description: i.scenario.description } : {}),
+      definition: i.scenario.definition,
+    },
+    config: {
+      target: { kind: i.target?.kind ?? (i.targetSpec === 'local' ? 'local' : 'remote'), url: i.target?.url ?? i.targetSpec },
+      clients: i.scenario.clients,
+      rooms: i.scenario.rooms,
+      durationMs: sendMs,
+      shards: i.shards,
+      seed: i.seed,
+      ...(i.rate !== undefined ? { rate: i.rate } : {}),
+      roomSizes: i.scenario.roomSizes,
+      timeouts: i.scenario.timeouts,
+      phases: i.scenario.phases,
+      ...(i.target?.kind === 'local' ? { stackArgs: i.target.stackArgs, stack: i.target.local } : {}),
+    },
+    environment: {
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      cpus: cpu.length,
+      cpuModel: cpu[0]?.model ?? 'unknown',
+      totalMemoryMB: Math.round(totalmem() / 2 ** 20),
+      clock: CLOCK_NOTE,
+    },
+    metrics: {
+      connect: summarize(rec.totals.connect),
+      broadcast: summarize(rec.totals.broadcast),
+      fanoutCompletion: summarize(rec.totals.fanoutCompletion),
+      broadcastCold: summarize(rec.totals.broadcastCold),
+      broadcastWarm: summarize(rec.totals.broadcastWarm),
+      ack: summarize(rec.totals.ack),
+      join: summarize(rec.totals.join),
+    },
+    sends: {
+      intended: c.intended,
+      sent: c.sent,
+      missedSlots: c.missedSlots,
+      acked: totals.acked,
+      failed: totals.failed,
+      skipped: c.skipped,
+    },
+    connections: {
+      attempted: c.connects + c.connectFailures,
+      opened: c.connects,
+      failed: c.connectFailures,
+      missedSlots: c.connectMissed,
+      joined: c.joins,
+      joinFailed: c.joinFailures,
+      openAtEnd: i.openAtEnd,
+    },
+    deliveries: deliveries(totals, c.duplicates, c.outOfOrder, c.unexpected),
+    ...(dropIndex >= 0 ? { stale: staleReport(rec.ledger.messages(), dropIndex, c.dropped) } : {}),
+    errors: rec.errors,
+    harness: {
+      shards: i.shards,
+      cpuSeconds: Math.round(rec.cpuSeconds * 1000) / 1000,
+      cpuCoresMax: Math.round(rec.cpuCoresMax * 1000) / 1000,
+      eventLoopLagP99Ms: Math.max(0, ...rec.shardRunLagP99),
+      eventLoopLagMaxMs: Math.max(0, ...rec.shardRunLagMax),
+      rssMB: Math.round(rec.rssPeakBytes / 2 ** 20),
+      parentCpuSeconds: Math.round(i.parentCpuSeconds * 1000) / 1000,
+      saturated: sat.saturated,
+      warnings,
+    },
+    intervals: i.intervals,
+    phases: rec.phases.map((p) => phaseResult(p, rec, i.endedAt)),
+    histograms: rec.encodedTotals(),
+  };
+  return results;
+}

@@ -1,0 +1,330 @@
+import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
+import { afterRun } from './after-run.ts';
+import { now } from './fleet/clock.ts';
+import { dropPlan } from './fleet/drop-plan.ts';
+import { Fleet } from './fleet/fleet.ts';
+import { isSender, planRooms, sendersPerRoom, type RoomPlan } from './fleet/room-plan.ts';
+import { chooseShards } from './fleet/shard-count.ts';
+import type { ShardPhase } from './fleet/shard-link.ts';
+import { clientsPerSourceAddress } from './fleet/source-address.ts';
+import { buildResults } from './metrics/results-builder.ts';
+import type { IntervalRecord, Results } from './metrics/results-schema.ts';
+import { createRunDir, IntervalStream } from './metrics/results-writer.ts';
+import { newRunId } from './metrics/run-id.ts';
+import { RunRecorder } from './metrics/run-recorder.ts';
+import type { ProgressContext } from './report/progress-line.ts';
+import { applyOverrides } from './scenarios/apply-overrides.ts';
+import { formatDuration } from './scenarios/duration.ts';
+import { loadScenario } from './scenarios/load-scenario.ts';
+import type { PlannedPhase, Scenario } from './scenarios/schema.ts';
+import { startLocalStack } from './targets/local.ts';
+import { checkTargetUrl, openRemoteTarget } from './targets/remote.ts';
+import { stackArgs } from './targets/stack-args.ts';
+import type { Target } from './targets/target.ts';
+
+/**
+ * One run, start to end: scenario → target → fleet → phases → results. The CLI calls this and
+ * nothing else. Whatever happens after the fleet starts (completion, Ctrl-C, a shard dying, a
+ * phase timing out) ends in afterRun() with what was measured; only mistakes the user can fix
+ * (bad scenario, bad flag, unreachable target) throw, as UserError, before anything is measured.
+ */
+export interface RunOptions {
+  /** built-in scenario name or a YAML/JSON file (default: "default") */
+  scenario?: string;
+  /** "local" (default) or a ws:// / wss:// URL */
+  target?: string;
+  clients?: number;
+  rooms?: number;
+  /** every send phase's duration */
+  durationMs?: number;
+  /** every send phase's rate, messages/s */
+  rate?: number;
+  seed?: number;
+  shards?: number;
+  /** parent of the run directory (default ./reports) */
+  outDir?: string;
+  runId?: string;
+  /** extra `stack up` flags for the local target */
+  stackArgs?: string[];
+  /** abort = interrupt: stop, keep what was measured, status "interrupted" */
+  signal?: AbortSignal;
+  onInterval?: (record: IntervalRecord, ctx: ProgressContext) => void;
+  onWarning?: (message: string) => void;
+  /** measurement interval (default 1000 ms) */
+  intervalMs?: number;
+}
+
+export interface RunOutcome {
+  results: Results;
+  runDir: string;
+}
+
+/** Slack on top of each phase's planned length before it is declared stuck. */
+const PHASE_SLACK_MS = 30_000;
+/** Lead time so every shard starts a schedule at the same intended instant. */
+const START_LEAD_MS = 250;
+
+export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
+  const base = loadScenario(o.scenario);
+  const scenario = applyOverrides(base, {
+    clients: o.clients,
+    rooms: o.rooms,
+    durationMs: o.durationMs,
+    rate: o.rate,
+    seed: o.seed,
+  });
+  const seed = scenario.seed ?? randomInt(2 ** 31 - 1);
+  const shards = chooseShards(scenario.clients, o.shards);
+  const targetSpec = o.target ?? 'local';
+  const runId = o.runId ?? newRunId(scenario.name);
+  const outDir = o.outDir ?? 'reports';
+  const warnings: string[] = [];
+  const warn = (m: string) => {
+    warnings.push(m);
+    o.onWarning?.(m);
+  };
+
+  let target: Target;
+  let runDir: string;
+  if (targetSpec === 'local') {
+    runDir = createRunDir(outDir, runId);
+    target = await startLocalStack({
+      args: [...stackArgs(scenario.target), ...(o.stackArgs ?? [])],
+      logFile: join(runDir, 'stack.log'),
+    });
+  } else {
+    checkTargetUrl(targetSpec);
+    target = await openRemoteTarget(targetSpec);
+    runDir = createRunDir(outDir, runId);
+    if (Object.keys(scenario.target).length > 0) warn('the scenario\'s "target" knobs apply to --target local only; ignored');
+    const idle = scenario.phases.find((p) => p.kind === 'idle');
+    if (idle && idle.kind === 'idle' && idle.durationMs < 5 * 60_000) {
+      warn(`idle phase "${idle.name}" (${formatDuration(idle.durationMs)}) is shorter than AWS keeps idle Lambda environments (minutes): few cold starts will follow it`);
+    }
+  }
+  try {
+    const results = await measure({ o, scenario, seed, shards, runId, runDir, target, targetSpec, warnings });
+    return { results, runDir };
+  } finally {
+    await target.stop();
+  }
+}
+
+interface MeasureInput {
+  o: RunOptions;
+  scenario: Scenario;
+  seed: number;
+  shards: number;
+  runId: string;
+  runDir: string;
+  target: Target;
+  targetSpec: string;
+  warnings: string[];
+}
+
+async function measure(m: MeasureInput): Promise<Results> {
+  const { o, scenario, seed, shards, target } = m;
+  const plan = planRooms(scenario.clients, scenario.rooms, scenario.roomSizes, seed);
+  const perRoom = new Map<PlannedPhase, Int32Array>();
+  const maxSenders = new Int32Array(plan.rooms);
+  for (const p of scenario.phases) {
+    if (p.kind !== 'send') continue;
+    const s = sendersPerRoom(plan, p.senders);
+    perRoom.set(p, s);
+    for (let r = 0; r < plan.rooms; r++) maxSenders[r] = Math.max(maxSenders[r], s[r]);
+  }
+  const { connectMs, ackMs, graceMs } = scenario.timeouts;
+  const startedAt = now();
+  const cpuAtStart = process.cpuUsage();
+  const recorder = new RunRecorder(shards, startedAt, graceMs);
+  const stream = new IntervalStream(m.runDir);
+  const intervals: IntervalRecord[] = [];
+  const ctx: ProgressContext = { scenario: scenario.name, plannedSec: plannedMs(scenario) / 1000, intervalSec: 1 };
+  let fleet: Fleet | undefined;
+  let status: Results['status'] = 'completed';
+  let statusReason: string | undefined;
+
+  // Abort (Ctrl-C) stops the shards' schedules and wakes any sleep; the phase loop then ends.
+  const aborted = () => o.signal?.aborted === true;
+  const wakers = new Set<() => void>();
+  const onAbort = () => {
+    fleet?.stop();
+    for (const w of wakers) w();
+  };
+  o.signal?.addEventListener('abort', onAbort);
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      wakers.add(done);
+      if (aborted()) done();
+    });
+
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> =>
+    (flushing = flushing.catch(() => {}).then(async () => {
+      if (!fleet) return;
+      const reports = await fleet.flush();
+      const t = now();
+      const record = recorder.ingest(reports, t);
+      intervals.push(record);
+      stream.append(record);
+      o.onInterval?.(record, { ...ctx, intervalSec: (t - record.t) / 1000 });
+    }));
+  const ticker = setInterval(() => void flush().catch(() => {}), o.intervalMs ?? 1000);
+
+  try {
+    fleet = await Fleet.start(shards, {
+      targetUrl: target.url,
+      plan,
+      roomPrefix: `fb.${m.runId}.r`,
+      maxSendersPerRoom: maxSenders,
+      clientsPerSourceAddress: clientsPerSourceAddress(target.url, scenario.clients),
+      connectTimeoutMs: connectMs,
+      ackTimeoutMs: ackMs,
+    });
+    if (aborted()) fleet.stop();
+    for (const phase of scenario.phases) {
+      if (aborted()) break;
+      await flush();
+      const state = recorder.beginPhase(phase.name, phase.kind, now());
+      await runPhase(fleet, phase, state.index, { plan, shards, perRoom, maxSenders, seed, connectMs, ackMs, sleep });
+    }
+    if (!aborted()) {
+      await flush();
+      recorder.beginPhase('drain', 'drain', now());
+      await drain(fleet, ackMs);
+      await sleep(graceMs);
+    }
+  } catch (err) {
+    status = 'failed';
+    statusReason = err instanceof Error ? err.message : String(err);
+    fleet?.stop();
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+  if (status === 'completed' && aborted()) {
+    status = 'interrupted';
+    statusReason = 'interrupted before the scenario finished';
+  }
+
+  clearInterval(ticker);
+  await flush().catch(() => {});
+  recorder.endPhase(now());
+  recorder.finish(now());
+  const openAtEnd = recorder.openClients;
+  if (fleet?.error && status === 'completed') {
+    status = 'failed';
+    statusReason = fleet.error.message;
+  }
+  await fleet?.close();
+  const cpu = process.cpuUsage(cpuAtStart);
+  const results = buildResults({
+    runId: m.runId,
+    status,
+    statusReason,
+    startedAt,
+    endedAt: now(),
+    scenario,
+    target,
+    targetSpec: m.targetSpec,
+    shards,
+    seed,
+    rate: o.rate,
+    recorder,
+    intervals,
+    parentCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    openAtEnd,
+    extraWarnings: m.warnings,
+  });
+  await afterRun(results, m.runDir, target);
+  return results;
+}
+
+interface PhaseEnv {
+  plan: RoomPlan;
+  shards: number;
+  perRoom: Map<PlannedPhase, Int32Array>;
+  maxSenders: Int32Array;
+  seed: number;
+  connectMs: number;
+  ackMs: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+async function runPhase(fleet: Fleet, phase: PlannedPhase, index: number, env: PhaseEnv): Promise<void> {
+  const { plan, shards } = env;
+  const split = (rate: number, maxInFlight: number) => ({
+    startAt: now() + START_LEAD_MS,
+    rate: rate / shards,
+    maxInFlight: Math.max(1, Math.ceil(maxInFlight / shards)),
+  });
+  switch (phase.kind) {
+    case 'connect': {
+      const ramp = split(phase.rate, phase.maxInFlight);
+      return fleet.runPhase(() => ({ kind: 'connect', ...ramp }), rampBudget(plan.clients, phase, env.connectMs));
+    }
+    case 'join': {
+      const create = split(phase.rate, phase.maxInFlight);
+      await fleet.runPhase(() => ({ kind: 'create', ...create }), rampBudget(plan.rooms * shards, phase, env.ackMs));
+      const join = split(phase.rate, phase.maxInFlight);
+      return fleet.runPhase(() => ({ kind: 'join', ...join }), rampBudget(plan.clients, phase, env.ackMs));
+    }
+    case 'send': {
+      const perRoom = env.perRoom.get(phase)!;
+      const inShard = new Array<number>(shards).fill(0);
+      for (let c = 0; c < plan.clients; c++) if (isSender(plan, c, perRoom)) inShard[c % shards]++;
+      const total = inShard.reduce((a, b) => a + b, 0);
+      const startAt = now() + START_LEAD_MS;
+      const shardPhase = (s: number): ShardPhase => ({
+        kind: 'send',
+        phase: index,
+        startAt,
+        durationMs: phase.durationMs,
+        rate: total > 0 ? (phase.rate * inShard[s]) / total : 0,
+        sendersPerRoom: perRoom,
+        payloadBytes: phase.payloadBytes,
+      });
+      return fleet.runPhase(shardPhase, phase.durationMs + START_LEAD_MS + PHASE_SLACK_MS);
+    }
+    case 'idle':
+      // Idle means idle: first let the sends in flight finish (bounded), then wait.
+      await drain(fleet, env.ackMs);
+      return env.sleep(phase.durationMs);
+    case 'drop': {
+      // Drop on a quiet system, so 410s are attributed to the messages sent after the drop.
+      await drain(fleet, env.ackMs);
+      const clients = dropPlan(plan, phase.share, env.maxSenders, env.seed);
+      return fleet.runPhase(() => ({ kind: 'drop', clients }), PHASE_SLACK_MS);
+    }
+  }
+}
+
+/**
+ * The longest a ramp of `n` items can take: paced by its rate, or — if every item runs into its
+ * timeout — by the in-flight bound. Past this, the phase is stuck and the run fails.
+ */
+function rampBudget(n: number, p: { rate: number; maxInFlight: number }, timeoutMs: number): number {
+  return Math.max((n / p.rate) * 1000, (n * timeoutMs) / p.maxInFlight) + timeoutMs + PHASE_SLACK_MS;
+}
+
+/** Waits until no client has a send or join waiting for its answer (at most the ack timeout). */
+function drain(fleet: Fleet, ackMs: number): Promise<void> {
+  return fleet.runPhase(() => ({ kind: 'drain', timeoutMs: ackMs + 1000 }), ackMs + PHASE_SLACK_MS);
+}
+
+/** The scenario's expected length, for the progress line's remaining time. */
+export function plannedMs(s: Scenario): number {
+  let ms = 0;
+  for (const p of s.phases) {
+    if (p.kind === 'connect') ms += (s.clients / p.rate) * 1000;
+    else if (p.kind === 'join') ms += ((s.clients + s.rooms) / p.rate) * 1000;
+    else if (p.kind === 'send' || p.kind === 'idle') ms += p.durationMs;
+  }
+  return ms + s.timeouts.graceMs + 1000;
+}

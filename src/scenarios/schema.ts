@@ -1,0 +1,198 @@
+import { z } from 'zod';
+import { DURATION_HINT, parseDuration } from './duration.ts';
+
+/**
+ * A scenario, k6-style: named phases run in order, pacing (rates, in-flight bounds) kept apart
+ * from measurement (always on). Built-in scenarios and user files (YAML or JSON) go through this
+ * one schema; strict objects, so a misspelt key is an error, not a silent default.
+ */
+
+const Duration = z.custom<string | number>((v) => parseDuration(v) !== undefined, { error: DURATION_HINT });
+const Rate = z.number().positive();
+const Name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ . -');
+
+export const PHASE_KINDS = ['connect', 'join', 'send', 'idle', 'drop'] as const;
+export type PhaseKindName = (typeof PHASE_KINDS)[number];
+
+const ConnectPhase = z.strictObject({
+  name: Name.optional(),
+  /** connects started per second, all shards together */
+  rate: Rate.default(200),
+  /** connects unfinished at once */
+  maxInFlight: z.int().positive().default(100),
+});
+
+const JoinPhase = z.strictObject({
+  name: Name.optional(),
+  /** createRoom + joinRoom requests per second */
+  rate: Rate.default(200),
+  maxInFlight: z.int().positive().default(50),
+});
+
+const Senders = z
+  .strictObject({
+    /** this many members of every room send (fewer if the room is smaller) */
+    perRoom: z.int().positive().optional(),
+    /** this share of every room's members send, at least one */
+    share: z.number().gt(0).max(1).optional(),
+  })
+  .refine((s) => (s.perRoom === undefined) !== (s.share === undefined), { error: 'give exactly one of perRoom or share' });
+
+const SendPhase = z.strictObject({
+  name: Name.optional(),
+  duration: Duration,
+  /** messages per second, all senders together (open model: not slowed by the system) */
+  rate: Rate,
+  senders: Senders.default({ perRoom: 1 }),
+  /** size of the payload string (the probe, padded) */
+  payloadBytes: z.int().min(0).max(126_000).default(64),
+});
+
+const IdlePhase = z.strictObject({
+  name: Name.optional(),
+  duration: Duration,
+});
+
+const DropPhase = z.strictObject({
+  name: Name.optional(),
+  /** share of all clients dropped without a close frame (non-senders first) */
+  share: z.number().gt(0).max(1),
+});
+
+const Phase = z
+  .strictObject({
+    connect: ConnectPhase.optional(),
+    join: JoinPhase.optional(),
+    send: SendPhase.optional(),
+    idle: IdlePhase.optional(),
+    drop: DropPhase.optional(),
+  })
+  .refine((p) => Object.values(p).filter((v) => v !== undefined).length === 1, {
+    error: `must name exactly one of ${PHASE_KINDS.join(', ')}`,
+  });
+
+/** Knobs for the local emulator (`--target local`); ignored (with a warning) for a remote target. */
+export const StackKnobs = z.strictObject({
+  /** share of $disconnect events the emulator loses (AWS delivers them best effort) */
+  lostDisconnectShare: z.number().min(0).max(1).optional(),
+  /** idle execution environments are reaped after this long */
+  idleReapSeconds: z.number().positive().optional(),
+  /** Lambda memory per function name, MB */
+  memory: z.record(z.string(), z.int().min(128).max(10_240)).optional(),
+  /** reserved concurrency per function name */
+  reserved: z.record(z.string(), z.int().nonnegative()).optional(),
+  cpuModel: z.enum(['throttle', 'off']).optional(),
+  hostMaxEnvironments: z.int().positive().optional(),
+  /** an emulator config file (YAML/JSON), as `stack up --config` takes it */
+  config: z.string().min(1).optional(),
+});
+export type StackKnobs = z.infer<typeof StackKnobs>;
+
+export const ScenarioSchema = z.strictObject({
+  name: Name,
+  description: z.string().optional(),
+  clients: z.int().positive(),
+  rooms: z.int().positive(),
+  roomSizes: z
+    .strictObject({
+      distribution: z.enum(['uniform', 'zipf']),
+      /** zipf exponent s: room i gets a share ∝ 1/(i+1)^s */
+      exponent: z.number().positive().default(1),
+    })
+    .default({ distribution: 'uniform', exponent: 1 }),
+  seed: z.int().nonnegative().optional(),
+  target: StackKnobs.optional(),
+  timeouts: z
+    .strictObject({
+      /** WebSocket handshake ($connect runs inside it; API Gateway's integration timeout is 29 s) */
+      connect: Duration.default('30s'),
+      /** a send's `sent` ack, a join's `joined` (the same 29 s bound applies to every route) */
+      ack: Duration.default('30s'),
+      /** how long after its ack a message's deliveries are still counted */
+      grace: Duration.default('2s'),
+    })
+    .prefault({}),
+  phases: z.array(Phase).min(1),
+}).superRefine((s, ctx) => {
+  if (s.rooms > s.clients) ctx.addIssue({ code: 'custom', path: ['rooms'], message: `must not exceed clients (${s.clients})` });
+  let connected = false;
+  let joined = false;
+  s.phases.forEach((p, i) => {
+    if (p.connect) connected = true;
+    if (p.join && !connected) ctx.addIssue({ code: 'custom', path: ['phases', i, 'join'], message: 'needs a connect phase before it' });
+    if (p.join) joined = true;
+    if (p.send && !joined) ctx.addIssue({ code: 'custom', path: ['phases', i, 'send'], message: 'needs a join phase before it' });
+  });
+});
+
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+type ScenarioParsed = z.output<typeof ScenarioSchema>;
+
+export type PlannedPhase =
+  | { kind: 'connect'; name: string; rate: number; maxInFlight: number }
+  | { kind: 'join'; name: string; rate: number; maxInFlight: number }
+  | {
+      kind: 'send';
+      name: string;
+      durationMs: number;
+      rate: number;
+      senders: { perRoom?: number; share?: number };
+      payloadBytes: number;
+    }
+  | { kind: 'idle'; name: string; durationMs: number }
+  | { kind: 'drop'; name: string; share: number };
+
+/** A validated scenario with durations in ms and every phase named. */
+export interface Scenario {
+  name: string;
+  description?: string;
+  clients: number;
+  rooms: number;
+  roomSizes: { distribution: 'uniform' } | { distribution: 'zipf'; exponent: number };
+  seed?: number;
+  target: StackKnobs;
+  timeouts: { connectMs: number; ackMs: number; graceMs: number };
+  phases: PlannedPhase[];
+  /** the definition as validated, for results.json */
+  definition: Record<string, unknown>;
+}
+
+export function normalizeScenario(s: ScenarioParsed): Scenario {
+  const seen = new Map<string, number>();
+  const label = (kind: string, name: string | undefined) => {
+    if (name) return name;
+    const n = (seen.get(kind) ?? 0) + 1;
+    seen.set(kind, n);
+    return n === 1 ? kind : `${kind}-${n}`;
+  };
+  const ms = (v: string | number) => parseDuration(v)!;
+  const phases: PlannedPhase[] = s.phases.map((p) => {
+    if (p.connect) return { kind: 'connect', name: label('connect', p.connect.name), rate: p.connect.rate, maxInFlight: p.connect.maxInFlight };
+    if (p.join) return { kind: 'join', name: label('join', p.join.name), rate: p.join.rate, maxInFlight: p.join.maxInFlight };
+    if (p.send) {
+      return {
+        kind: 'send',
+        name: label('send', p.send.name),
+        durationMs: ms(p.send.duration),
+        rate: p.send.rate,
+        senders: p.send.senders,
+        payloadBytes: p.send.payloadBytes,
+      };
+    }
+    if (p.idle) return { kind: 'idle', name: label('idle', p.idle.name), durationMs: ms(p.idle.duration) };
+    return { kind: 'drop', name: label('drop', p.drop!.name), share: p.drop!.share };
+  });
+  return {
+    name: s.name,
+    description: s.description,
+    clients: s.clients,
+    rooms: s.rooms,
+    roomSizes:
+      s.roomSizes.distribution === 'zipf' ? { distribution: 'zipf', exponent: s.roomSizes.exponent } : { distribution: 'uniform' },
+    seed: s.seed,
+    target: s.target ?? {},
+    timeouts: { connectMs: ms(s.timeouts.connect), ackMs: ms(s.timeouts.ack), graceMs: ms(s.timeouts.grace) },
+    phases,
+    definition: s as unknown as Record<string, unknown>,
+  };
+}

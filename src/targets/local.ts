@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../errors.ts';
+import type { LocalStackInfo, Target } from './target.ts';
+
+/**
+ * `--target local`: the emulator as a child process, `fanout-bench stack up --port 0 [knobs]`,
+ * on free ports. Its first stdout line is a JSON ready line with its endpoints; everything it
+ * prints after that goes to `logFile`. Stopped with SIGTERM, then SIGKILL after a grace.
+ */
+const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
+const READY_TIMEOUT_MS = 60_000;
+const STOP_GRACE_MS = 5_000;
+
+export interface LocalTargetOptions {
+  args: string[];
+  /** where the stack's output goes (the run directory's stack.log) */
+  logFile?: string;
+  readyTimeoutMs?: number;
+}
+
+export async function startLocalStack(opts: LocalTargetOptions): Promise<Target> {
+  const args = [BIN, 'stack', 'up', '--port', '0', ...opts.args];
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const log: WriteStream | undefined = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
+  const killOnExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
+
+  let lastStderr = '';
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    if (line.trim()) lastStderr = line.trim();
+    log?.write(`${line}\n`);
+  });
+
+  const info = await new Promise<LocalStackInfo>((resolve, reject) => {
+    let done = false;
+    const finish = (err: Error | undefined, v?: LocalStackInfo) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(v!);
+    };
+    const timer = setTimeout(
+      () => finish(new UserError(`local stack did not print its ready line within ${(opts.readyTimeoutMs ?? READY_TIMEOUT_MS) / 1000} s`)),
+      opts.readyTimeoutMs ?? READY_TIMEOUT_MS,
+    );
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (done) {
+        log?.write(`${line}\n`);
+        return;
+      }
+      const ready = parseReadyLine(line);
+      if (ready) finish(undefined, ready);
+      else log?.write(`${line}\n`);
+    });
+    child.on('error', (err) => finish(new UserError(`local stack could not start: ${err.message}`)));
+    child.on('exit', (code, signal) => {
+      // Give stderr's last line a moment to be read before reporting it.
+      setTimeout(() => {
+        const why = lastStderr ? `: ${lastStderr.replace(/^fanout-bench: /, '')}` : '';
+        finish(new UserError(`local stack exited before it was ready (${signal ?? `code ${code}`})${why}`));
+      }, 50);
+    });
+  }).catch(async (err) => {
+    await stopChild(child);
+    process.off('exit', killOnExit);
+    log?.end();
+    throw err;
+  });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    kind: 'local',
+    url: info.websocketUrl,
+    local: info,
+    stackArgs: opts.args,
+    stop: () =>
+      (stopped ??= stopChild(child).then(() => {
+        process.off('exit', killOnExit);
+        log?.end();
+      })),
+  };
+}
+
+export function parseReadyLine(line: string): LocalStackInfo | undefined {
+  const t = line.trim();
+  if (!t.startsWith('{')) return undefined;
+  try {
+    const v = JSON.parse(t) as Partial<LocalStackInfo>;
+    if (v.ready === true && typeof v.websocketUrl === 'string') return v as LocalStackInfo;
+  } catch {
+    // not the ready line
+  }
+  return undefined;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  await exited;
+  clearTimeout(timer);
+}

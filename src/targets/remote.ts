@@ -1,0 +1,49 @@
+import WebSocket from 'ws';
+import { UserError } from '../errors.ts';
+import { connectErrorKind } from '../fleet/client.ts';
+import type { Target } from './target.ts';
+
+/**
+ * `--target ws[s]://…`: a deployed stack. Before any fleet starts, one probe connection proves
+ * the URL answers a WebSocket handshake; otherwise the run stops with one line (exit 2).
+ */
+const PROBE_TIMEOUT_MS = 5_000;
+
+export function checkTargetUrl(spec: string): URL {
+  let url: URL;
+  try {
+    url = new URL(spec);
+  } catch {
+    throw new UserError(`--target: expected "local" or a ws:// or wss:// URL, got "${spec}"`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new UserError(`--target: expected "local" or a ws:// or wss:// URL, got "${spec}"`);
+  }
+  return url;
+}
+
+export async function openRemoteTarget(spec: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<Target> {
+  const url = checkTargetUrl(spec).toString();
+  await probe(url, timeoutMs);
+  return { kind: 'remote', url, local: undefined, stackArgs: [], stop: async () => {} };
+}
+
+function probe(url: string, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false });
+    ws.on('open', () => {
+      ws.close(1000);
+      resolve();
+    });
+    ws.on('error', (err: Error & { code?: string }) => {
+      ws.terminate();
+      const kind = connectErrorKind(err);
+      const why = kind.startsWith('handshake:')
+        ? `the WebSocket handshake was refused (HTTP ${kind.slice('handshake:'.length)})`
+        : kind === 'timeout:connect'
+          ? `no WebSocket handshake within ${timeoutMs / 1000} s`
+          : `cannot connect (${kind.slice(kind.indexOf(':') + 1)})`;
+      reject(new UserError(`target ${url} unreachable: ${why}`));
+    });
+  });
+}

@@ -1,0 +1,14 @@
+import type { StackKnobs } from '../scenarios/schema.ts';
+
+/** A scenario's local-stack knobs as `fanout-bench stack up` flags. */
+export function stackArgs(k: StackKnobs): string[] {
+  const args: string[] = [];
+  if (k.lostDisconnectShare !== undefined) args.push('--lost-disconnect-share', String(k.lostDisconnectShare));
+  if (k.idleReapSeconds !== undefined) args.push('--idle-reap-seconds', String(k.idleReapSeconds));
+  for (const [fn, mb] of Object.entries(k.memory ?? {})) args.push('--memory', `${fn}=${mb}`);
+  for (const [fn, n] of Object.entries(k.reserved ?? {})) args.push('--reserved', `${fn}=${n}`);
+  if (k.cpuModel !== undefined) args.push('--cpu-model', k.cpuModel);
+  if (k.hostMaxEnvironments !== undefined) args.push('--host-max-environments', String(k.hostMaxEnvironments));
+  if (k.config !== undefined) args.push('--config', k.config);
+  return args;
+}

@@ -1,0 +1,28 @@
+/**
+ * How the harness reaches a system under test: only by URL, the way it would reach AWS. A local
+ * target is the emulator started as a child process; a remote target is any stack speaking the
+ * chat protocol at a ws:// or wss:// URL.
+ */
+export interface LocalStackInfo {
+  ready: true;
+  websocketUrl: string;
+  callbackUrl: string;
+  cloudwatchEndpoint: string;
+  dynamodbEndpoint: string;
+  stage: string;
+  apiId: string;
+  region: string;
+  [key: string]: unknown;
+}
+
+export interface Target {
+  kind: 'local' | 'remote';
+  /** the WebSocket URL clients connect to */
+  url: string;
+  /** the local stack's ready line (endpoints for the CloudWatch puller); undefined for remote */
+  local: LocalStackInfo | undefined;
+  /** the `stack up` flags the local stack was started with */
+  stackArgs: string[];
+  /** Stops what this target started (nothing for remote). Safe to call twice. */
+  stop(): Promise<void>;
+}

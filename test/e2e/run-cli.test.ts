@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Results } from '../../src/metrics/results-schema.ts';
+
+/** `fanout-bench run` as a user runs it: a child process, its exit code, stdout and stderr. */
+const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'fb-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], opts: { onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void; timeoutMs?: number } = {}): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`run ${args.join(' ')} did not finish`));
+    }, opts.timeoutMs ?? 120_000);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      opts.onStderr?.(stderr, (sig) => child.kill(sig));
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('fanout-bench run (CLI)', () => {
+  it('a bad scenario file: one line naming file and field, exit 2', { timeout: 60_000 }, async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'name: bad\nclients: 10\nrooms: 2\nphases:\n  - connect: { rate: -5 }\n');
+    const r = await run([file, '--out', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`fanout-bench: ${file}: phases[0].connect.rate: Too small: expected number to be >0\n`);
+    expect(r.stdout).toBe('');
+  });
+
+  it('an unreachable target: one line, exit 2, nothing written', { timeout: 60_000 }, async () => {
+    const out = join(dir, 'unreachable');
+    const r = await run(['fanout', '--target', 'ws://127.0.0.1:1/x', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('fanout-bench: target ws://127.0.0.1:1/x unreachable: cannot connect (ECONNREFUSED)\n');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a bad flag: one line, exit 2', { timeout: 60_000 }, async () => {
+    const r = await run(['fanout', '--clients', 'lots']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('fanout-bench: --clients: must be an integer >= 1, got "lots"\n');
+  });
+
+  it('a completed run against the local emulator: summary on stdout, results on disk, exit 0', { timeout: 180_000 }, async () => {
+    const out = join(dir, 'ok');
+    const r = await run(['fanout', '--clients', '20', '--rooms', '2', '--duration', '2s', '--rate', '5', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^fanout-bench fanout: completed in [\d.]+s against local ws:\/\/127\.0\.0\.1:\d+\//);
+    const [runId] = readdirSync(out);
+    expect(r.stdout).toContain(`results: ${join(out, runId, 'results.json')}`);
+    const results = Results.parse(JSON.parse(readFileSync(join(out, runId, 'results.json'), 'utf8')));
+    expect(results.status).toBe('completed');
+    expect(results.deliveries.received).toBe(results.deliveries.expected);
+    expect(existsSync(join(out, runId, 'intervals.ndjson'))).toBe(true);
+    expect(existsSync(join(out, runId, 'stack.log'))).toBe(true);
+    // not a TTY: plain progress lines on stderr
+    expect(r.stderr).toMatch(/^fanout {2}\d+s\/\d+s {2}\S+ {2}open \d+/m);
+  });
+
+  it('Ctrl-C (SIGINT) writes results.json from what was measured, status interrupted', { timeout: 180_000 }, async () => {
+    const out = join(dir, 'sigint');
+    let sent = false;
+    const r = await run(['fanout', '--clients', '20', '--rooms', '2', '--duration', '60s', '--rate', '5', '--out', out], {
+      onStderr: (text, kill) => {
+        // a progress line of the send phase with messages flowing
+        if (!sent && /fanout {2}open 20 {2}sent [1-9]/.test(text)) {
+          sent = true;
+          kill('SIGINT');
+        }
+      },
+    });
+    expect(sent).toBe(true);
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('fanout-bench: interrupting: writing what was measured');
+    const [runId] = readdirSync(out);
+    const results = Results.parse(JSON.parse(readFileSync(join(out, runId, 'results.json'), 'utf8')));
+    expect(results.status).toBe('interrupted');
+    expect(results.sends.sent).toBeGreaterThan(0);
+    expect(results.durationMs).toBeLessThan(60_000);
+  });
+});

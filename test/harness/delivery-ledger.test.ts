@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { DeliveryLedger } from '../../src/metrics/delivery-ledger.ts';
+import { newReceiverOrder, observe, SEEN_DUPLICATE, SEEN_NEW, SEEN_OUT_OF_ORDER } from '../../src/metrics/order-tracker.ts';
+import { ReceiptTally } from '../../src/metrics/receipt-tally.ts';
+import { staleReport } from '../../src/metrics/stale-report.ts';
+
+const GRACE = 1_000;
+
+/** Feeds one shard's drained tally into the ledger, as the parent does. */
+function feed(ledger: DeliveryLedger, tally: ReceiptTally): void {
+  const r = tally.drain();
+  for (let i = 0; i < r.length; i += 4) ledger.receipts(r[i], r[i + 1], r[i + 2], r[i + 3]);
+}
+
+describe('delivery ledger', () => {
+  it('expected = received + lost per message, across shards', () => {
+    const completions: [number, number][] = [];
+    const ledger = new DeliveryLedger(GRACE, (phase, us) => completions.push([phase, us]));
+    const a = new ReceiptTally(2);
+    const b = new ReceiptTally(2);
+    // message (origin 0, slot 0): 5 members, all deliver (3 in shard a, 2 in shard b)
+    ledger.sent(0, 0, 1_000, 2);
+    for (const t of [1_002, 1_003, 1_004]) a.add(0, 0, t);
+    for (const t of [1_005, 1_007.5]) b.add(0, 0, t);
+    ledger.acked(0, 0, 1_010, 5, 0);
+    // message (origin 1, slot 0): 4 members, one delivery never arrives
+    ledger.sent(1, 0, 1_100, 2);
+    for (const t of [1_101, 1_102]) a.add(1, 0, t);
+    b.add(1, 0, 1_103);
+    ledger.acked(1, 0, 1_110, 4, 0);
+    feed(ledger, a);
+    feed(ledger, b);
+
+    ledger.finalize(1_500); // inside the grace period: nothing final yet
+    expect(ledger.totals.expected).toBe(0);
+    ledger.finalize(2_200);
+    expect(ledger.totals).toMatchObject({ expected: 9, received: 8, lost: 1, complete: 1, incomplete: 1, acked: 2 });
+    expect(ledger.totals.expected).toBe(ledger.totals.received + ledger.totals.lost);
+    expect(ledger.byPhase[2]).toMatchObject({ expected: 9, received: 8, lost: 1 });
+    // fan-out completion = last member (1007.5) − intended send (1000), µs, only for the complete message
+    expect(completions).toEqual([[2, 7_500]]);
+  });
+
+  it('subtracts 410s from what was expected and reports them', () => {
+    const ledger = new DeliveryLedger(GRACE);
+    const t = new ReceiptTally(1);
+    ledger.sent(0, 0, 0, 0);
+    ledger.acked(0, 0, 5, 10, 3);
+    for (let i = 0; i < 7; i++) t.add(0, 0, 4);
+    feed(ledger, t);
+    ledger.finalize(10, true);
+    expect(ledger.totals).toMatchObject({ recipients: 10, gone: 3, expected: 7, received: 7, lost: 0 });
+  });
+
+  it('counts deliveries after the grace period as late (still lost) and of failed sends as unacknowledged', () => {
+    const ledger = new DeliveryLedger(GRACE);
+    const t = new ReceiptTally(1);
+    ledger.sent(0, 0, 0, 0);
+    ledger.acked(0, 0, 10, 2, 0);
+    t.add(0, 0, 5);
+    feed(ledger, t);
+    ledger.finalize(2_000);
+    t.add(0, 0, 2_500); // arrives 2.5 s after its ack
+    feed(ledger, t);
+    ledger.sent(0, 1, 100, 0);
+    ledger.failed(0, 1, 200);
+    t.add(0, 1, 150);
+    feed(ledger, t);
+    ledger.finalize(5_000);
+    expect(ledger.totals).toMatchObject({ expected: 2, received: 1, lost: 1, late: 1, unacknowledged: 1, failed: 1, acked: 1 });
+  });
+
+  it('receipts that arrive before the send record are kept; a late ack rescues a timed-out send', () => {
+    const ledger = new DeliveryLedger(GRACE);
+    const t = new ReceiptTally(1);
+    t.add(0, 3, 50);
+    feed(ledger, t);
+    ledger.sent(0, 3, 40, 1);
+    ledger.failed(0, 3, 60);
+    ledger.acked(0, 3, 70, 1, 0);
+    ledger.finalize(0, true);
+    expect(ledger.totals).toMatchObject({ expected: 1, received: 1, lost: 0, failed: 0, acked: 1 });
+  });
+
+  it('finalizes everything at the end: never-acknowledged sends fail', () => {
+    const ledger = new DeliveryLedger(GRACE);
+    ledger.sent(0, 0, 0, 0);
+    ledger.finalize(1e9);
+    expect(ledger.totals.failed).toBe(0);
+    ledger.finalize(1e9, true);
+    expect(ledger.totals.failed).toBe(1);
+  });
+});
+
+describe('duplicates and reordering per receiver and sender', () => {
+  it('classifies new, out-of-order and duplicate deliveries', () => {
+    const o = newReceiverOrder(2);
+    expect(observe(o, 0, 0)).toBe(SEEN_NEW);
+    expect(observe(o, 0, 2)).toBe(SEEN_NEW);
+    expect(observe(o, 0, 1)).toBe(SEEN_OUT_OF_ORDER);
+    expect(observe(o, 0, 1)).toBe(SEEN_DUPLICATE);
+    expect(observe(o, 0, 2)).toBe(SEEN_DUPLICATE);
+    expect(observe(o, 1, 1)).toBe(SEEN_NEW); // senders are independent
+    expect(observe(o, 1, 0)).toBe(SEEN_OUT_OF_ORDER);
+    expect(observe(o, 0, 40)).toBe(SEEN_NEW);
+    expect(observe(o, 0, 9)).toBe(SEEN_OUT_OF_ORDER); // 31 behind: still in the window
+    expect(observe(o, 0, 9)).toBe(SEEN_DUPLICATE);
+  });
+
+  it('tracks the window across the 31st bit', () => {
+    const o = newReceiverOrder(1);
+    for (let s = 0; s <= 31; s++) expect(observe(o, 0, s)).toBe(SEEN_NEW);
+    expect(observe(o, 0, 0)).toBe(SEEN_DUPLICATE);
+    expect(observe(o, 0, 32)).toBe(SEEN_NEW);
+    expect(observe(o, 0, 0)).toBe(SEEN_OUT_OF_ORDER); // fell out of the window: counted, not a duplicate
+  });
+});
+
+describe('receipt tally', () => {
+  it('reports each touched message once per drain with the latest receive time, then starts afresh', () => {
+    const t = new ReceiptTally(2);
+    t.add(1, 5_000, 10);
+    t.add(1, 5_000, 30);
+    t.add(1, 5_000, 20);
+    t.add(0, 0, 7);
+    expect(Array.from(t.drain())).toEqual([1, 5_000, 3, 30, 0, 0, 1, 7]);
+    expect(t.drain().length).toBe(0);
+    t.add(0, 0, 9);
+    expect(Array.from(t.drain())).toEqual([0, 0, 1, 9]);
+    expect(t.add(2, 0, 1)).toBe(false); // no such origin shard
+  });
+
+  it('keeps fixed memory for any run length: slots 65,536 apart in one flush are both counted', () => {
+    const t = new ReceiptTally(1);
+    t.add(0, 3, 1);
+    t.add(0, 3 + 65_536, 2); // same ring entry: slot 3 is handed over early
+    t.add(0, 3, 4); // and comes back
+    t.add(0, 3 + 2 * 65_536, 5);
+    const r = Array.from(t.drain());
+    const bySlot = new Map<number, number>();
+    for (let i = 0; i < r.length; i += 4) bySlot.set(r[i + 1], (bySlot.get(r[i + 1]) ?? 0) + r[i + 2]);
+    expect(bySlot).toEqual(new Map([[3, 2], [3 + 65_536, 1], [3 + 2 * 65_536, 1]]));
+    t.add(0, 1_000_000_000, 9);
+    expect(Array.from(t.drain())).toEqual([0, 1_000_000_000, 1, 9]);
+  });
+});
+
+describe('stale report', () => {
+  const msg = (phase: number, intended: number, gone: number, ackAt = intended + 5, recipients = 10, received = 10 - gone) => ({
+    phase, intended, ackAt, acked: true, recipients, gone, received,
+  });
+
+  it('times cleanup from the first send after the drop to the ack of the last stale hit', () => {
+    const r = staleReport([msg(0, 0, 0), msg(2, 1_000, 2), msg(2, 1_100, 1, 1_180), msg(2, 1_300, 0), msg(2, 1_400, 0)], 1, 3);
+    expect(r).toEqual({ dropped: 3, gone410: 3, timeToCleanMs: 180, wastedPosts: 3 });
+  });
+
+  it('is null while broadcasts still hit stale connections', () => {
+    expect(staleReport([msg(2, 1_000, 2), msg(2, 1_100, 1)], 1, 3).timeToCleanMs).toBeNull();
+  });
+
+  it('is 0 when nothing stale was ever hit', () => {
+    expect(staleReport([msg(2, 1_000, 0)], 1, 3).timeToCleanMs).toBe(0);
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ORPHAN_WAIT_MS, PendingSends } from '../../src/fleet/pending-sends.ts';
+
+const ack = (messageId: string, at = 0) => ({ messageId, recipients: 3, gone: 0, at });
+
+describe('matching acks to sends', () => {
+  it('matches through the sender\'s own copy, whatever order acks come in', () => {
+    const p = new PendingSends();
+    p.add(1, 0, 0);
+    p.add(2, 10, 10);
+    expect(p.onOwnCopy(1, 'a')).toBeUndefined();
+    expect(p.onOwnCopy(2, 'b')).toBeUndefined();
+    expect(p.onAck(ack('b'))?.send.slot).toBe(2);
+    expect(p.onAck(ack('a'))?.send.slot).toBe(1);
+    expect(p.size).toBe(0);
+  });
+
+  it('matches an ack that beat the copy once the copy arrives', () => {
+    const p = new PendingSends();
+    p.add(1, 0, 0);
+    p.add(2, 10, 10);
+    expect(p.onAck(ack('b'))).toBeUndefined(); // two unidentified sends: wait for a copy
+    expect(p.onOwnCopy(2, 'b')?.send.slot).toBe(2);
+    expect(p.onAck(ack('a'))?.send.slot).toBe(1); // the only one left
+  });
+
+  it('falls back to first-in-first-out when copies never come, then times sends out', () => {
+    const p = new PendingSends();
+    p.add(1, 0, 0);
+    p.add(2, 10, 10);
+    p.add(3, 20, 20);
+    p.onAck(ack('x', 100));
+    const { matched, expired } = p.sweep(100 + ORPHAN_WAIT_MS, 10_000);
+    expect(matched.map((m) => m.send.slot)).toEqual([1]);
+    expect(expired).toEqual([]);
+    expect(p.sweep(30_000, 10_000).expired.map((s) => s.slot)).toEqual([2, 3]);
+  });
+
+  it('fails the oldest send for an error frame and clears on close', () => {
+    const p = new PendingSends();
+    p.add(1, 0, 0);
+    p.add(2, 1, 1);
+    expect(p.failOldest()?.slot).toBe(1);
+    expect(p.clear().map((s) => s.slot)).toEqual([2]);
+  });
+});

@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.ts';
+import { applyOverrides } from '../../src/scenarios/apply-overrides.ts';
+import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin/index.ts';
+import { loadScenario } from '../../src/scenarios/load-scenario.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fb-scenarios-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const GOOD = `name: tiny
+description: a small fan-out
+clients: 40
+rooms: 4
+roomSizes: { distribution: zipf, exponent: 1.2 }
+target: { lostDisconnectShare: 0.5, memory: { fanout-send-message: 512 } }
+phases:
+  - connect: { rate: 100, maxInFlight: 20 }
+  - join: {}
+  - send: { name: main, duration: 5s, rate: 10, senders: { share: 0.25 }, payloadBytes: 200 }
+  - idle: { duration: 500ms }
+  - drop: { share: 0.1 }
+  - send: { duration: 2, rate: 5 }
+`;
+
+/** The one line a user sees, or undefined if the file is valid. */
+function messageOf(path: string): string | undefined {
+  try {
+    loadScenario(path);
+    return undefined;
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).exitCode).toBe(2);
+    return (err as Error).message;
+  }
+}
+
+describe('scenario files', () => {
+  it('accepts a valid YAML file and normalizes it', () => {
+    const s = loadScenario(file('good.yaml', GOOD));
+    expect(s.name).toBe('tiny');
+    expect(s.roomSizes).toEqual({ distribution: 'zipf', exponent: 1.2 });
+    expect(s.target).toEqual({ lostDisconnectShare: 0.5, memory: { 'fanout-send-message': 512 } });
+    expect(s.phases.map((p) => `${p.kind}:${p.name}`)).toEqual([
+      'connect:connect', 'join:join', 'send:main', 'idle:idle', 'drop:drop', 'send:send',
+    ]);
+    expect(s.phases[2]).toMatchObject({ durationMs: 5_000, rate: 10, senders: { share: 0.25 }, payloadBytes: 200 });
+    expect(s.phases[5]).toMatchObject({ durationMs: 2_000, senders: { perRoom: 1 }, payloadBytes: 64 });
+    expect(s.timeouts).toEqual({ connectMs: 30_000, ackMs: 30_000, graceMs: 2_000 });
+  });
+
+  it('accepts JSON', () => {
+    const p = file('good.json', JSON.stringify({ name: 'j', clients: 2, rooms: 1, phases: [{ connect: {} }] }));
+    expect(loadScenario(p).phases).toHaveLength(1);
+  });
+
+  it('an unknown key names the file and the field', () => {
+    const p = file('unknown.yaml', GOOD.replace('rate: 100, maxInFlight', 'rate: 100, maxInFlite'));
+    expect(messageOf(p)).toBe(`${p}: phases[0].connect.maxInFlite: unknown key`);
+    const q = file('unknown-top.yaml', `${GOOD}colour: blue\n`);
+    expect(messageOf(q)).toBe(`${q}: colour: unknown key`);
+  });
+
+  it('a wrong type names the file and the field', () => {
+    const p = file('type.yaml', GOOD.replace('clients: 40', 'clients: forty'));
+    expect(messageOf(p)).toBe(`${p}: clients: Invalid input: expected number, received string`);
+    const q = file('duration.yaml', GOOD.replace('duration: 5s', 'duration: soon'));
+    expect(messageOf(q)).toBe(`${q}: phases[2].send.duration: must be a duration like "30s", "500ms", "2m" or a number of seconds`);
+  });
+
+  it('a negative rate names the file and the field', () => {
+    const p = file('negative.yaml', GOOD.replace('rate: 10,', 'rate: -10,'));
+    expect(messageOf(p)).toBe(`${p}: phases[2].send.rate: Too small: expected number to be >0`);
+  });
+
+  it('other mistakes: a phase with two kinds, more rooms than clients, sends before joins', () => {
+    const two = file('two.yaml', GOOD.replace('  - join: {}', '  - join: {}\n    idle: { duration: 1s }'));
+    expect(messageOf(two)).toBe(`${two}: phases[1]: must name exactly one of connect, join, send, idle, drop`);
+    const rooms = file('rooms.yaml', GOOD.replace('rooms: 4', 'rooms: 400'));
+    expect(messageOf(rooms)).toBe(`${rooms}: rooms: must not exceed clients (40)`);
+    const order = file('order.yaml', GOOD.replace('  - join: {}\n', ''));
+    expect(messageOf(order)).toBe(`${order}: phases[1].send: needs a join phase before it`);
+  });
+
+  it('YAML syntax errors and missing files are one line too', () => {
+    const p = file('broken.yaml', 'name: [unclosed\n');
+    expect(messageOf(p)).toMatch(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid YAML`));
+    expect(messageOf(p)!.includes('\n')).toBe(false);
+    expect(messageOf(join(dir, 'nope.yaml'))).toBe(
+      `${join(dir, 'nope.yaml')}: not a built-in scenario (default, connect-storm, fanout, cold-start, stale-cleanup) nor a scenario file`,
+    );
+  });
+
+  it('every built-in scenario validates and is runnable alone', () => {
+    for (const name of Object.keys(BUILTIN_SCENARIOS)) {
+      const s = loadScenario(name);
+      expect(s.name).toBe(name);
+      expect(s.phases.length).toBeGreaterThan(0);
+    }
+    expect(loadScenario(undefined).name).toBe('default');
+  });
+
+  it('flags override clients, rooms and every send phase, and the recorded definition follows', () => {
+    const s = applyOverrides(loadScenario('default'), { clients: 50, rooms: 5, durationMs: 1_500, rate: 3 });
+    expect(s.clients).toBe(50);
+    for (const p of s.phases) if (p.kind === 'send') expect(p).toMatchObject({ durationMs: 1_500, rate: 3 });
+    expect(s.definition).toMatchObject({ clients: 50, rooms: 5 });
+    expect(() => applyOverrides(loadScenario('fanout'), { rooms: 500 })).toThrow('--rooms: rooms (500) must not exceed clients (200)');
+  });
+});

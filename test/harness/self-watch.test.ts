@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { assessSaturation, phaseSaturated } from '../../src/metrics/saturation.ts';
+import { SelfWatch } from '../../src/metrics/self-watch.ts';
+import { progressLine } from '../../src/report/progress-line.ts';
+import { chooseShards, MAX_CLIENTS_PER_SHARD } from '../../src/fleet/shard-count.ts';
+
+describe('the harness watching itself', () => {
+  it('sees its own event-loop lag and CPU', async () => {
+    const w = new SelfWatch().start();
+    await new Promise((r) => setTimeout(r, 50));
+    const end = performance.now() + 120;
+    while (performance.now() < end) {
+      // a blocked loop
+    }
+    await new Promise((r) => setTimeout(r, 30));
+    const s = w.sample();
+    w.stop();
+    expect(s.lagMaxMs).toBeGreaterThan(80);
+    expect(s.cpuMicros).toBeGreaterThan(80_000);
+    expect(s.wallMs).toBeGreaterThan(190);
+    expect(s.rssBytes).toBeGreaterThan(0);
+  });
+
+  it('marks a run saturated by lag or by a pegged core, and says which', () => {
+    expect(assessSaturation({ runLagP99Ms: [3, 4], cpuCores: [[0.2, 0.3, 0.95, 0.2], [0.1]] })).toEqual({ saturated: false, warnings: [] });
+    const lag = assessSaturation({ runLagP99Ms: [3, 75], cpuCores: [[0.2], [0.1, 0.2]] });
+    expect(lag.saturated).toBe(true);
+    expect(lag.warnings).toEqual([
+      'harness saturated: shard 1 event-loop lag p99 75.0 ms > 50 ms while using at most 20 % of a core: the host\'s CPUs are oversubscribed (a local stack shares them); latencies include the harness\'s own delay',
+    ]);
+    const cpu = assessSaturation({ runLagP99Ms: [3], cpuCores: [[0.5, 0.95, 0.97, 0.92, 0.3]] });
+    expect(cpu.saturated).toBe(true);
+    expect(cpu.warnings[0]).toMatch(/^harness saturated: shard 0 used 95 % of a core over 3 s/);
+  });
+});
+
+describe('per-phase saturation', () => {
+  it('flags a phase by its worst interval lag or by mostly pegged intervals', () => {
+    expect(phaseSaturated({ lagP99Max: 12, hotIntervals: 0, intervals: 10 })).toBe(false);
+    expect(phaseSaturated({ lagP99Max: 51, hotIntervals: 0, intervals: 10 })).toBe(true);
+    expect(phaseSaturated({ lagP99Max: 5, hotIntervals: 1, intervals: 10 })).toBe(false);
+    expect(phaseSaturated({ lagP99Max: 5, hotIntervals: 3, intervals: 10 })).toBe(true);
+    expect(phaseSaturated({ lagP99Max: 5, hotIntervals: 1, intervals: 2 })).toBe(true);
+  });
+});
+
+describe('progress line', () => {
+  it('renders one interval as one line', () => {
+    const line = progressLine(
+      {
+        t: 0, elapsedSec: 12.4, phase: 'fanout', openClients: 200, connects: 0, sent: 40, delivered: 820, errors: 1,
+        broadcast: { count: 820, min: 1, mean: 5, p50: 4, p90: 9, p99: 12.34, p999: 20, max: 30 },
+        eventLoopLagMs: 3, cpuCores: 0.2,
+      },
+      { scenario: 'default', plannedSec: 45, intervalSec: 2 },
+    );
+    expect(line).toBe('default  12s/45s  fanout  open 200  sent 20/s  delivered 410/s  p99 12.3ms  errors 1');
+  });
+});
+
+describe('shards', () => {
+  it('one per core by default, more when the clients need the open files', () => {
+    expect(chooseShards(40_000)).toBeGreaterThanOrEqual(3);
+    expect(chooseShards(1)).toBe(1);
+    expect(chooseShards(100, 4)).toBe(4);
+    expect(() => chooseShards(2 * MAX_CLIENTS_PER_SHARD + 1, 2)).toThrow(/--shards: 2 shard\(s\) cannot hold 36001 clients/);
+  });
+});
