@@ -242,7 +242,7 @@ async function measure(m: MeasureInput): Promise<Results> {
     openAtEnd,
     extraWarnings: m.warnings,
   });
-  await afterRun(results, m.runDir, target);
+  await afterRun(results, m.runDir, target, { onWarning: o.onWarning });
   return results;
 }
 

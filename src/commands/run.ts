@@ -6,7 +6,9 @@ import { progressLine } from '../report/progress-line.ts';
 import { runBenchmark } from '../run.ts';
 import { parseDuration } from '../scenarios/duration.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { REPORT_FILES } from '../report/write-reports.ts';
 
 /**
  * `fanout-bench run [scenario|file]`: parses flags, wires Ctrl-C and the progress line, calls
@@ -97,6 +99,8 @@ async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
     });
     if (lineOpen) process.stderr.write('\n');
     process.stdout.write(summary(results, join(runDir, RESULTS_FILE)));
+    const html = join(runDir, REPORT_FILES.html);
+    if (existsSync(html)) process.stdout.write(`report:  ${html}\n`);
     return results.status === 'completed' ? 0 : results.status === 'interrupted' ? 130 : 1;
   } finally {
     process.off('SIGINT', onSigint);
@@ -157,6 +161,11 @@ export function summary(r: Results, file: string): string {
   const hot = (r.phases ?? []).filter((p) => p.saturated).map((p) => p.name);
   if (h.saturated && hot.length > 0) lines.push(`  saturated    during ${hot.join(', ')}; the other phases' numbers are the system's`);
   for (const w of h.warnings) lines.push(`  warning: ${w}`);
+  if (r.cost) {
+    const c = r.cost;
+    const perM = c.perMillionDeliveries === null ? '' : `  ($${c.perMillionDeliveries.toFixed(2)} per million deliveries)`;
+    lines.push(`  cost         ≈ $${c.totals.total.toFixed(4)} at AWS list prices${perM}`);
+  }
   lines.push(`results: ${file}`);
   return `${lines.filter((l) => l !== undefined).join('\n')}\n`;
 }

@@ -27,6 +27,8 @@ export interface StackUpOptions {
   err?: NodeJS.WritableStream;
   /** Stop when aborted; default: on SIGINT or SIGTERM. */
   signal?: AbortSignal;
+  /** Also stop when stdin ends: a parent that started the stack (the local target) died. */
+  exitWithStdin?: boolean;
 }
 
 export function addStackCommand(program: Command): void {
@@ -44,6 +46,7 @@ export function addStackCommand(program: Command): void {
     .option('--idle-reap-seconds <n>', 'reap execution environments idle this long')
     .option('--cpu-model <model>', 'throttle|off: scale CPU with memory size like Lambda, or not')
     .option('--host-max-environments <n>', 'host cap on live execution environments')
+    .option('--exit-with-stdin', 'stop when stdin closes (used by a parent process that owns the stack)')
     .action(async (opts: StackUpOptions) => {
       await stackUp(opts);
       // Anything left holding the loop (a stray keep-alive socket) must not keep a stopped stack alive.
@@ -63,10 +66,19 @@ export async function stackUp(options: StackUpOptions): Promise<void> {
   const stack = await startStack({ config, log: (line) => err.write(`${line}\n`) });
   try {
     out.write(`${JSON.stringify(stack.ready)}\n`);
-    await stopRequested(options.signal, () => err.write('fanout-bench: second signal, exiting now\n'));
+    const stop = stopRequested(options.signal, () => err.write('fanout-bench: second signal, exiting now\n'));
+    await (options.exitWithStdin ? Promise.race([stop, stdinEnded()]) : stop);
   } finally {
     await stack.close();
   }
+}
+
+/** Resolves when stdin reaches its end, e.g. because the parent holding the pipe was killed. */
+function stdinEnded(): Promise<void> {
+  return new Promise((resolve) => {
+    process.stdin.once('end', resolve).once('close', resolve).once('error', () => resolve());
+    process.stdin.resume();
+  });
 }
 
 /** Resolves on abort, or on the first SIGINT/SIGTERM; a second signal exits at once. */

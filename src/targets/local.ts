@@ -22,7 +22,7 @@ export interface LocalTargetOptions {
 }
 
 export async function startLocalStack(opts: LocalTargetOptions): Promise<Target> {
-  const args = [BIN, 'stack', 'up', '--port', '0', ...opts.args];
+  const args = [BIN, 'stack', 'up', '--port', '0', '--exit-with-stdin', ...opts.args];
   const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const log: WriteStream | undefined = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   const killOnExit = () => {

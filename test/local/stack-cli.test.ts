@@ -23,10 +23,10 @@ interface Run {
   exited: Promise<number | null>;
 }
 
-function stackUp(args: string[]): Run {
+function stackUp(args: string[], stdin: 'ignore' | 'pipe' = 'ignore'): Run {
   const child = spawn(process.execPath, ['bin/fanout-bench.js', 'stack', 'up', ...args], {
     cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
   children.push(child);
   let out = '';
@@ -66,6 +66,16 @@ describe('fanout-bench stack up', () => {
     expect(await run.exited).toBe(0);
     expect((await c.closed).code).toBe(1001);
     expect(run.stdout().trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('with --exit-with-stdin stops by itself when its parent goes away (stdin closes)', async () => {
+    const run = stackUp(['--port', '0', '--exit-with-stdin'], 'pipe');
+    const ready = JSON.parse(await firstLine(run));
+    const c = await connect(ready.websocketUrl);
+    // the parent (the harness's local target) dying closes this pipe; nothing else signals the stack
+    run.child.stdin!.end();
+    expect(await run.exited).toBe(0);
+    expect((await c.closed).code).toBe(1001);
   });
 
   it('says the port is in use in one line and exits 2', async () => {
