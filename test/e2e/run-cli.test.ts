@@ -76,6 +76,16 @@ describe('fanout-bench run (CLI)', () => {
     expect(existsSync(join(out, runId, 'stack.log'))).toBe(true);
     // not a TTY: plain progress lines on stderr
     expect(r.stderr).toMatch(/^fanout {2}\d+s\/\d+s {2}\S+ {2}open \d+/m);
+
+    // after the run: the emulator's CloudWatch answered GetMetricData for the run's invocations,
+    // the cost was estimated and the three reports were rendered
+    const cw = results.cloudwatch!;
+    expect(cw.status).toBe('complete');
+    expect(cw.lambda['fanout-send-message']!.invocations).toBeGreaterThanOrEqual(results.sends.acked);
+    expect(cw.lambda['fanout-connect']!.invocations).toBeGreaterThanOrEqual(20);
+    expect(results.cost!.totals.total).toBeGreaterThan(0);
+    for (const file of ['index.html', 'summary.md', 'junit.xml']) expect(existsSync(join(out, runId, file))).toBe(true);
+    expect(r.stdout).toContain(`report:  ${join(out, runId, 'index.html')}`);
   });
 
   it('Ctrl-C (SIGINT) writes results.json from what was measured, status interrupted', { timeout: 180_000 }, async () => {
