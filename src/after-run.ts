@@ -1,6 +1,6 @@
 import { cloudWatchFor } from './metrics/cloudwatch-clients.ts';
 import { pullCloudWatch } from './metrics/cloudwatch-puller.ts';
-import { estimateCost } from './metrics/cost-model.ts';
+import { estimateCost, type CostOptions } from './metrics/cost-model.ts';
 import type { Results } from './metrics/results-schema.ts';
 import { writeResults } from './metrics/results-writer.ts';
 import { writeReports } from './report/write-reports.ts';
@@ -9,6 +9,8 @@ import type { Target } from './targets/target.ts';
 export interface AfterRunHooks {
   /** a step that went wrong, one line (the run's results are already on disk) */
   onWarning?: (message: string) => void;
+  /** prices and architecture for the cost estimate (default: the dated us-east-1 table, x86_64) */
+  cost?: CostOptions;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function afterRun(
     }
   }
   try {
-    results.cost = estimateCost(results);
+    results.cost = estimateCost(results, hooks.cost);
   } catch (err) {
     warn(`cost estimate failed: ${(err as Error).message}`);
   }

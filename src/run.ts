@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { afterRun } from './after-run.ts';
+import type { CostOptions } from './metrics/cost-model.ts';
 import { now } from './fleet/clock.ts';
 import { dropPlan } from './fleet/drop-plan.ts';
 import { Fleet } from './fleet/fleet.ts';
@@ -51,6 +52,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   onInterval?: (record: IntervalRecord, ctx: ProgressContext) => void;
   onWarning?: (message: string) => void;
+  /** prices and architecture for the cost estimate */
+  cost?: CostOptions;
   /** measurement interval (default 1000 ms) */
   intervalMs?: number;
 }
@@ -242,7 +245,7 @@ async function measure(m: MeasureInput): Promise<Results> {
     openAtEnd,
     extraWarnings: m.warnings,
   });
-  await afterRun(results, m.runDir, target, { onWarning: o.onWarning });
+  await afterRun(results, m.runDir, target, { onWarning: o.onWarning, cost: o.cost });
   return results;
 }
 

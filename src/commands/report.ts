@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { join, relative } from 'node:path';
-import { RESULTS_FILE } from '../metrics/results-writer.ts';
+import { costOptionsFromFlags } from '../metrics/cost-flags.ts';
+import { estimateCost } from '../metrics/cost-model.ts';
+import { RESULTS_FILE, writeResults } from '../metrics/results-writer.ts';
 import { readResults } from '../report/read-results.ts';
 import { writeReports } from '../report/write-reports.ts';
 
@@ -14,13 +16,20 @@ export function addReportCommand(program: Command): void {
     .command('report')
     .description(`re-render index.html, summary.md and junit.xml of a run from its ${RESULTS_FILE}`)
     .argument('<run-dir>', `a run directory (holding ${RESULTS_FILE})`)
-    .action(async (runDir: string) => {
-      const files = await reportCommand(runDir);
+    .option('--prices <file>', 're-estimate the cost with these JSON/YAML price overrides')
+    .option('--arch <arch>', 're-estimate the cost for x86_64 or arm64 Lambda')
+    .action(async (runDir: string, flags: { prices?: string; arch?: string }) => {
+      const files = await reportCommand(runDir, flags);
       for (const f of files) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
     });
 }
 
-export async function reportCommand(runDir: string): Promise<string[]> {
+export async function reportCommand(runDir: string, flags: { prices?: string; arch?: string } = {}): Promise<string[]> {
   const results = await readResults(join(runDir, RESULTS_FILE));
+  if (flags.prices !== undefined || flags.arch !== undefined) {
+    // the estimate lives in results.json too, so it and the reports stay in agreement
+    results.cost = estimateCost(results, await costOptionsFromFlags(flags));
+    writeResults(runDir, results);
+  }
   return writeReports(results, runDir);
 }

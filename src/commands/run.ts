@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
+import { costOptionsFromFlags } from '../metrics/cost-flags.ts';
 import type { LatencySummary, Results } from '../metrics/results-schema.ts';
 import { RESULTS_FILE } from '../metrics/results-writer.ts';
 import { progressLine } from '../report/progress-line.ts';
@@ -27,6 +28,8 @@ interface RunFlags {
   seed?: string;
   out: string;
   memory?: string[];
+  prices?: string;
+  arch?: string;
   progress: boolean;
 }
 
@@ -44,6 +47,8 @@ export function addRunCommand(program: Command): void {
     .option('--seed <n>', 'seed for rooms, senders and drops')
     .option('--out <dir>', 'reports directory', 'reports')
     .option('--memory <fn=MB...>', 'local target: Lambda memory for a function (repeatable)')
+    .option('--prices <file>', 'JSON/YAML price overrides for the cost estimate (default: dated us-east-1 list prices)')
+    .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
     .option('--no-progress', 'no progress output on stderr')
     .action(async (scenario: string, flags: RunFlags) => {
       process.exitCode = await runCommand(scenario, flags);
@@ -65,6 +70,7 @@ async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
       if (!/^[\w.-]+=\d+$/.test(m)) throw new UserError(`--memory: expected fn=MB, got "${m}"`);
       return ['--memory', m];
     }),
+    cost: await costOptionsFromFlags(flags),
   };
   const tty = process.stderr.isTTY === true;
   const controller = new AbortController();

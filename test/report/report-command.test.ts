@@ -89,4 +89,34 @@ describe('fanout-bench report <run-dir>', () => {
     const { stdout } = await run(process.execPath, [CLI, 'report', d], { cwd: d });
     expect(stdout.trim().split('\n')).toEqual(['index.html', 'summary.md', 'junit.xml']);
   }, 60_000);
+
+  it('--prices and --arch re-estimate the cost and keep results.json in agreement', async () => {
+    const d = await runDir('prices', buildResults());
+    const before = JSON.parse(await readFile(join(d, 'results.json'), 'utf8'));
+    const pricesFile = join(d, 'prices.yaml');
+    // ten times the request price, everything else as listed
+    await writeFile(pricesFile, 'asOf: "2026-11-01"\nlambda:\n  requestsPerMillion: 2.0\n');
+    await reportCommand(d, { prices: pricesFile, arch: 'arm64' });
+    const after = JSON.parse(await readFile(join(d, 'results.json'), 'utf8'));
+    expect(after.cost.prices.asOf).toBe('2026-11-01');
+    expect(after.cost.prices.lambda.requestsPerMillion).toBe(2.0);
+    expect(after.cost.architecture).toBe('arm64');
+    const requests = (c: { lines: { service: string; item: string; cost: number }[] }) =>
+      c.lines.filter((l) => l.service === 'Lambda' && /requests/.test(l.item)).reduce((a, l) => a + l.cost, 0);
+    expect(requests(after.cost)).toBeCloseTo(requests(before.cost) * 10, 9);
+    expect(await readFile(join(d, 'summary.md'), 'utf8')).toContain('Cost');
+  });
+
+  it('a bad price file or architecture: one line naming it, exit 2', async () => {
+    const d = await runDir('bad-prices', buildResults());
+    const pricesFile = join(d, 'prices.json');
+    await writeFile(pricesFile, JSON.stringify({ lambda: { requestsPerMillion: -1 } }));
+    expect(await userError(reportCommand(d, { prices: pricesFile }))).toMatch(new RegExp(`^${pricesFile}: lambda\\.requestsPerMillion: `));
+    const err = await run(process.execPath, [CLI, 'report', d, '--arch', 'sparc']).then(
+      () => null,
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err?.code).toBe(2);
+    expect(err!.stderr).toBe('fanout-bench: --arch: must be x86_64 or arm64, got "sparc"\n');
+  }, 60_000);
 });
