@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CloudWatchResults } from './cloudwatch-schema.ts';
 import { CostEstimate } from './cost-schema.ts';
+import { LatencySummary } from './latency-summary-schema.ts';
 
 /**
  * results.json — the contract between a run, the report renderers and later tools (baseline
@@ -9,18 +10,8 @@ import { CostEstimate } from './cost-schema.ts';
  */
 export const SCHEMA_VERSION = 1;
 
-/** Latency summary in milliseconds, computed from an HDR histogram (never from samples). */
-export const LatencySummary = z.object({
-  count: z.number().int().nonnegative(),
-  min: z.number(),
-  mean: z.number(),
-  p50: z.number(),
-  p90: z.number(),
-  p99: z.number(),
-  p999: z.number(),
-  max: z.number(),
-});
-export type LatencySummary = z.infer<typeof LatencySummary>;
+// Part of the results contract: importers keep taking it from here.
+export { LatencySummary };
 
 /** One 1-second interval of the run, streamed to intervals.ndjson while running. */
 export const IntervalRecord = z.object({

@@ -2,7 +2,7 @@
  * broadcast (seed 003's naive scan-everyone variant) against a real dynalite and a real HTTP
  * @connections peer (fixtures.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   captureStdout,
   connectEvent,
@@ -12,60 +12,31 @@ import {
   membersOf,
   messageEvent,
   newConnectionId,
+  postsOf,
   scanAll,
-  setFunctionEnv,
-  startConnectionsPeer,
-  startDynamo,
   TABLES,
+  useChatBackend,
 } from './fixtures.ts';
 
-let dynamo: Awaited<ReturnType<typeof startDynamo>>;
-let peer: Awaited<ReturnType<typeof startConnectionsPeer>>;
-let h: {
-  connect: typeof import('../../reference-stack/functions/connect.ts').handler;
-  createRoom: typeof import('../../reference-stack/functions/create-room.ts').handler;
-  joinRoom: typeof import('../../reference-stack/functions/join-room.ts').handler;
-  broadcast: typeof import('../../reference-stack/functions/broadcast.ts').handler;
-};
+const chat = useChatBackend(['connect', 'createRoom', 'joinRoom', 'broadcast'], { MAX_PAYLOAD_BYTES: '1000' });
 
-beforeAll(async () => {
-  dynamo = await startDynamo();
-  peer = await startConnectionsPeer();
-  setFunctionEnv(dynamo.endpoint, peer.callbackUrl, { MAX_PAYLOAD_BYTES: '1000' });
-  h = {
-    connect: (await import('../../reference-stack/functions/connect.ts')).handler,
-    createRoom: (await import('../../reference-stack/functions/create-room.ts')).handler,
-    joinRoom: (await import('../../reference-stack/functions/join-room.ts')).handler,
-    broadcast: (await import('../../reference-stack/functions/broadcast.ts')).handler,
-  };
-});
-
-afterAll(async () => {
-  await peer?.close();
-  await dynamo?.close();
-});
-
-const broadcast = (from: string, body: unknown) => h.broadcast(messageEvent(from, 'broadcast', body));
-
-function postsOf(messageId: unknown) {
-  return peer.posts.filter((p) => (JSON.parse(p.body) as { messageId?: string }).messageId === messageId);
-}
+const broadcast = (from: string, body: unknown) => chat.h.broadcast(messageEvent(from, 'broadcast', body));
 
 describe('broadcast', () => {
   it('scans every connection, posts the broadcast frame to each, and cleans up 410s with their memberships', async () => {
     const live = Array.from({ length: 6 }, () => newConnectionId());
     for (const [i, id] of live.entries()) {
-      await h.connect(connectEvent(id, i === 0 ? { name: 'caster' } : undefined));
-      peer.live.add(id);
+      await chat.h.connect(connectEvent(id, i === 0 ? { name: 'caster' } : undefined));
+      chat.peer.live.add(id);
     }
     const stale = [newConnectionId(), newConnectionId()];
-    await h.createRoom(messageEvent(live[0], 'createRoom', { action: 'createRoom', room: 'b1' }));
-    await h.createRoom(messageEvent(live[0], 'createRoom', { action: 'createRoom', room: 'b2' }));
+    await chat.h.createRoom(messageEvent(live[0], 'createRoom', { action: 'createRoom', room: 'b1' }));
+    await chat.h.createRoom(messageEvent(live[0], 'createRoom', { action: 'createRoom', room: 'b2' }));
     for (const id of stale) {
-      await h.connect(connectEvent(id)); // never added to the peer: posting to it answers 410
-      for (const room of ['b1', 'b2']) await h.joinRoom(messageEvent(id, 'joinRoom', { action: 'joinRoom', room }));
+      await chat.h.connect(connectEvent(id)); // never added to the peer: posting to it answers 410
+      for (const room of ['b1', 'b2']) await chat.h.joinRoom(messageEvent(id, 'joinRoom', { action: 'joinRoom', room }));
     }
-    await h.joinRoom(messageEvent(live[1], 'joinRoom', { action: 'joinRoom', room: 'b1' }));
+    await chat.h.joinRoom(messageEvent(live[1], 'joinRoom', { action: 'joinRoom', room: 'b1' }));
 
     const payload = { announcement: 'hello everyone', at: [1, 2, 3] };
     const before = Date.now();
@@ -75,7 +46,7 @@ describe('broadcast', () => {
     expect(Object.keys(sent)).toEqual(['type', 'messageId', 'recipients', 'gone']);
     expect(sent).toEqual({ type: 'sent', messageId: expect.stringMatching(/^[0-9a-f-]{36}$/), recipients: 8, gone: 2 });
 
-    const posts = postsOf(sent.messageId);
+    const posts = postsOf(chat.peer, sent.messageId);
     expect(posts.map((p) => p.connectionId).sort()).toEqual([...live, ...stale].sort());
     const frame = JSON.parse(posts[0].body) as Record<string, unknown>;
     expect(Object.keys(frame)).toEqual(['type', 'from', 'name', 'messageId', 'serverTime', 'cold', 'payload']);
@@ -90,26 +61,26 @@ describe('broadcast', () => {
     });
     expect(frame.serverTime as number).toBeGreaterThanOrEqual(before);
 
-    for (const id of stale) expect(await getRow(dynamo.doc, TABLES.connections, { connectionId: id })).toBeUndefined();
-    expect(await membersOf(dynamo.doc, 'b1')).toEqual([live[1]]);
-    expect(await membersOf(dynamo.doc, 'b2')).toEqual([]);
-    expect((await scanAll(dynamo.doc, TABLES.connections)).map((r) => r.connectionId).sort()).toEqual([...live].sort());
+    for (const id of stale) expect(await getRow(chat.dynamo.doc, TABLES.connections, { connectionId: id })).toBeUndefined();
+    expect(await membersOf(chat.dynamo.doc, 'b1')).toEqual([live[1]]);
+    expect(await membersOf(chat.dynamo.doc, 'b2')).toEqual([]);
+    expect((await scanAll(chat.dynamo.doc, TABLES.connections)).map((r) => r.connectionId).sort()).toEqual([...live].sort());
     expect(emfDocuments(lines).find((d) => 'FanoutDeliveries' in d)).toMatchObject({ FanoutDeliveries: 6, StaleConnectionsRemoved: 2 });
 
     // The sender's name comes from the same Scan; the second broadcast is warm.
     const again = frameOf(await broadcast(live[0], { action: 'broadcast', payload: 'x' }));
     expect(again).toMatchObject({ recipients: 6, gone: 0 });
-    const second = JSON.parse(postsOf(again.messageId)[0].body) as Record<string, unknown>;
+    const second = JSON.parse(postsOf(chat.peer, again.messageId)[0].body) as Record<string, unknown>;
     expect(second).toMatchObject({ name: 'caster', cold: false, payload: 'x' });
   });
 
   it('refuses a payload over MAX_PAYLOAD_BYTES, posting nothing', async () => {
     const id = newConnectionId();
-    const postsBefore = peer.posts.length;
+    const postsBefore = chat.peer.posts.length;
     const result = await broadcast(id, { action: 'broadcast', payload: 'y'.repeat(1000) });
     expect(result.statusCode).toBe(400);
     expect(frameOf(result)).toMatchObject({ type: 'error', code: 'PAYLOAD_TOO_LARGE', action: 'broadcast', message: expect.stringContaining('1002 bytes') });
-    expect(peer.posts.length).toBe(postsBefore);
+    expect(chat.peer.posts.length).toBe(postsBefore);
   });
 
   it('answers BAD_REQUEST without a payload', async () => {

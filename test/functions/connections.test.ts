@@ -2,7 +2,7 @@
  * $connect, $disconnect, setName, whoami and $default, called in-process with API Gateway-shaped
  * events against a real dynalite (the full flow through the emulator is tested in test/e2e).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   connectEvent,
   disconnectEvent,
@@ -11,51 +11,18 @@ import {
   membersOf,
   messageEvent,
   newConnectionId,
-  setFunctionEnv,
-  startConnectionsPeer,
-  startDynamo,
   TABLES,
+  useChatBackend,
 } from './fixtures.ts';
 
-let dynamo: Awaited<ReturnType<typeof startDynamo>>;
-let peer: Awaited<ReturnType<typeof startConnectionsPeer>>;
-let h: {
-  connect: typeof import('../../reference-stack/functions/connect.ts').handler;
-  disconnect: typeof import('../../reference-stack/functions/disconnect.ts').handler;
-  setName: typeof import('../../reference-stack/functions/set-name.ts').handler;
-  whoami: typeof import('../../reference-stack/functions/whoami.ts').handler;
-  fallback: typeof import('../../reference-stack/functions/default.ts').handler;
-  createRoom: typeof import('../../reference-stack/functions/create-room.ts').handler;
-  joinRoom: typeof import('../../reference-stack/functions/join-room.ts').handler;
-};
-
-beforeAll(async () => {
-  dynamo = await startDynamo();
-  peer = await startConnectionsPeer();
-  setFunctionEnv(dynamo.endpoint, peer.callbackUrl);
-  // Handlers read their environment at module load, as on Lambda: import only after setting it.
-  h = {
-    connect: (await import('../../reference-stack/functions/connect.ts')).handler,
-    disconnect: (await import('../../reference-stack/functions/disconnect.ts')).handler,
-    setName: (await import('../../reference-stack/functions/set-name.ts')).handler,
-    whoami: (await import('../../reference-stack/functions/whoami.ts')).handler,
-    fallback: (await import('../../reference-stack/functions/default.ts')).handler,
-    createRoom: (await import('../../reference-stack/functions/create-room.ts')).handler,
-    joinRoom: (await import('../../reference-stack/functions/join-room.ts')).handler,
-  };
-});
-
-afterAll(async () => {
-  await peer?.close();
-  await dynamo?.close();
-});
+const chat = useChatBackend(['connect', 'disconnect', 'setName', 'whoami', 'fallback', 'createRoom', 'joinRoom']);
 
 describe('$connect', () => {
   it('stores the connection with connectedAt and the default name', async () => {
     const id = newConnectionId();
     const event = connectEvent(id);
-    expect(await h.connect(event)).toEqual({ statusCode: 200 });
-    expect(await getRow(dynamo.doc, TABLES.connections, { connectionId: id })).toEqual({
+    expect(await chat.h.connect(event)).toEqual({ statusCode: 200 });
+    expect(await getRow(chat.dynamo.doc, TABLES.connections, { connectionId: id })).toEqual({
       connectionId: id,
       connectedAt: event.requestContext.connectedAt,
       name: 'anonymous',
@@ -64,14 +31,14 @@ describe('$connect', () => {
 
   it('takes the name from the query string', async () => {
     const id = newConnectionId();
-    await h.connect(connectEvent(id, { name: 'alice' }));
-    expect((await getRow(dynamo.doc, TABLES.connections, { connectionId: id }))?.name).toBe('alice');
+    await chat.h.connect(connectEvent(id, { name: 'alice' }));
+    expect((await getRow(chat.dynamo.doc, TABLES.connections, { connectionId: id }))?.name).toBe('alice');
   });
 
   it('refuses the handshake with 400 for a name over 64 characters, storing nothing', async () => {
     const id = newConnectionId();
-    expect(await h.connect(connectEvent(id, { name: 'x'.repeat(65) }))).toEqual({ statusCode: 400 });
-    expect(await getRow(dynamo.doc, TABLES.connections, { connectionId: id })).toBeUndefined();
+    expect(await chat.h.connect(connectEvent(id, { name: 'x'.repeat(65) }))).toEqual({ statusCode: 400 });
+    expect(await getRow(chat.dynamo.doc, TABLES.connections, { connectionId: id })).toBeUndefined();
   });
 });
 
@@ -79,48 +46,48 @@ describe('$disconnect', () => {
   it('removes the connection row and every membership, and nobody else’s', async () => {
     const leaving = newConnectionId();
     const staying = newConnectionId();
-    await h.connect(connectEvent(leaving));
-    await h.connect(connectEvent(staying));
+    await chat.h.connect(connectEvent(leaving));
+    await chat.h.connect(connectEvent(staying));
     for (const room of ['d-room-1', 'd-room-2', 'd-room-3']) {
-      await h.createRoom(messageEvent(leaving, 'createRoom', { action: 'createRoom', room }));
-      expect(frameOf(await h.joinRoom(messageEvent(leaving, 'joinRoom', { action: 'joinRoom', room }))).type).toBe('joined');
+      await chat.h.createRoom(messageEvent(leaving, 'createRoom', { action: 'createRoom', room }));
+      expect(frameOf(await chat.h.joinRoom(messageEvent(leaving, 'joinRoom', { action: 'joinRoom', room }))).type).toBe('joined');
     }
-    await h.joinRoom(messageEvent(staying, 'joinRoom', { action: 'joinRoom', room: 'd-room-1' }));
+    await chat.h.joinRoom(messageEvent(staying, 'joinRoom', { action: 'joinRoom', room: 'd-room-1' }));
 
-    expect(await h.disconnect(disconnectEvent(leaving))).toEqual({ statusCode: 200 });
+    expect(await chat.h.disconnect(disconnectEvent(leaving))).toEqual({ statusCode: 200 });
 
-    expect(await getRow(dynamo.doc, TABLES.connections, { connectionId: leaving })).toBeUndefined();
-    expect(await membersOf(dynamo.doc, 'd-room-1')).toEqual([staying]);
-    expect(await membersOf(dynamo.doc, 'd-room-2')).toEqual([]);
-    expect(await membersOf(dynamo.doc, 'd-room-3')).toEqual([]);
-    expect(await getRow(dynamo.doc, TABLES.connections, { connectionId: staying })).toBeDefined();
+    expect(await getRow(chat.dynamo.doc, TABLES.connections, { connectionId: leaving })).toBeUndefined();
+    expect(await membersOf(chat.dynamo.doc, 'd-room-1')).toEqual([staying]);
+    expect(await membersOf(chat.dynamo.doc, 'd-room-2')).toEqual([]);
+    expect(await membersOf(chat.dynamo.doc, 'd-room-3')).toEqual([]);
+    expect(await getRow(chat.dynamo.doc, TABLES.connections, { connectionId: staying })).toBeDefined();
   });
 
   it('removes memberships beyond one 25-row batch', async () => {
     const id = newConnectionId();
-    await h.connect(connectEvent(id));
+    await chat.h.connect(connectEvent(id));
     const rooms = Array.from({ length: 30 }, (_, i) => `many-${i}`);
     for (const room of rooms) {
-      await h.createRoom(messageEvent(id, 'createRoom', { action: 'createRoom', room }));
-      await h.joinRoom(messageEvent(id, 'joinRoom', { action: 'joinRoom', room }));
+      await chat.h.createRoom(messageEvent(id, 'createRoom', { action: 'createRoom', room }));
+      await chat.h.joinRoom(messageEvent(id, 'joinRoom', { action: 'joinRoom', room }));
     }
-    await h.disconnect(disconnectEvent(id));
-    for (const room of rooms) expect(await membersOf(dynamo.doc, room)).toEqual([]);
+    await chat.h.disconnect(disconnectEvent(id));
+    for (const room of rooms) expect(await membersOf(chat.dynamo.doc, room)).toEqual([]);
   });
 
   it('succeeds for a connection that has no rows', async () => {
-    expect(await h.disconnect(disconnectEvent(newConnectionId()))).toEqual({ statusCode: 200 });
+    expect(await chat.h.disconnect(disconnectEvent(newConnectionId()))).toEqual({ statusCode: 200 });
   });
 });
 
 describe('setName', () => {
   it('updates the stored name and answers the name frame', async () => {
     const id = newConnectionId();
-    await h.connect(connectEvent(id));
-    const result = await h.setName(messageEvent(id, 'setName', { action: 'setName', name: 'bob' }));
+    await chat.h.connect(connectEvent(id));
+    const result = await chat.h.setName(messageEvent(id, 'setName', { action: 'setName', name: 'bob' }));
     expect(result.statusCode).toBe(200);
     expect(frameOf(result)).toEqual({ type: 'name', name: 'bob' });
-    const row = await getRow(dynamo.doc, TABLES.connections, { connectionId: id });
+    const row = await getRow(chat.dynamo.doc, TABLES.connections, { connectionId: id });
     expect(row?.name).toBe('bob');
     expect(typeof row?.connectedAt).toBe('number');
   });
@@ -132,26 +99,26 @@ describe('setName', () => {
     ['not a string', { action: 'setName', name: 42 }, /^name: is required \(a string\)/],
   ])('refuses a %s name with BAD_REQUEST and keeps the old one', async (_label, body, message) => {
     const id = newConnectionId();
-    await h.connect(connectEvent(id, { name: 'carol' }));
-    const result = await h.setName(messageEvent(id, 'setName', body));
+    await chat.h.connect(connectEvent(id, { name: 'carol' }));
+    const result = await chat.h.setName(messageEvent(id, 'setName', body));
     expect(result.statusCode).toBe(400);
     const frame = frameOf(result);
     expect(frame).toMatchObject({ type: 'error', code: 'BAD_REQUEST', action: 'setName' });
     expect(frame.message).toMatch(message);
-    expect((await getRow(dynamo.doc, TABLES.connections, { connectionId: id }))?.name).toBe('carol');
+    expect((await getRow(chat.dynamo.doc, TABLES.connections, { connectionId: id }))?.name).toBe('carol');
   });
 
   it('accepts exactly 64 characters', async () => {
     const id = newConnectionId();
     const name = 'é'.repeat(64);
-    expect(frameOf(await h.setName(messageEvent(id, 'setName', { action: 'setName', name })))).toEqual({ type: 'name', name });
+    expect(frameOf(await chat.h.setName(messageEvent(id, 'setName', { action: 'setName', name })))).toEqual({ type: 'name', name });
   });
 });
 
 describe('whoami', () => {
   it('answers the caller’s own connection id', async () => {
     const id = newConnectionId();
-    const result = await h.whoami(messageEvent(id, 'whoami', { action: 'whoami' }));
+    const result = await chat.h.whoami(messageEvent(id, 'whoami', { action: 'whoami' }));
     expect(result.statusCode).toBe(200);
     expect(frameOf(result)).toEqual({ type: 'whoami', connectionId: id });
   });
@@ -161,7 +128,7 @@ describe('$default', () => {
   const id = newConnectionId();
 
   it('answers UNKNOWN_ACTION without an action for a non-JSON body', async () => {
-    const result = await h.fallback(messageEvent(id, '$default', 'hello there'));
+    const result = await chat.h.fallback(messageEvent(id, '$default', 'hello there'));
     expect(result.statusCode).toBe(400);
     const frame = frameOf(result);
     expect(frame).toMatchObject({ type: 'error', code: 'UNKNOWN_ACTION' });
@@ -170,7 +137,7 @@ describe('$default', () => {
   });
 
   it('answers UNKNOWN_ACTION naming the unknown action', async () => {
-    const frame = frameOf(await h.fallback(messageEvent(id, '$default', { action: 'dance', room: 'r1' })));
+    const frame = frameOf(await chat.h.fallback(messageEvent(id, '$default', { action: 'dance', room: 'r1' })));
     expect(frame).toEqual({
       type: 'error',
       code: 'UNKNOWN_ACTION',
@@ -185,7 +152,7 @@ describe('$default', () => {
     ['a JSON array', [1, 2]],
     ['a JSON string', '"sendMessage"'],
   ])('answers BAD_REQUEST for %s', async (_label, body) => {
-    const result = await h.fallback(messageEvent(id, '$default', body));
+    const result = await chat.h.fallback(messageEvent(id, '$default', body));
     expect(result.statusCode).toBe(400);
     expect(frameOf(result)).toMatchObject({ type: 'error', code: 'BAD_REQUEST', message: expect.stringMatching(/^action: is required/) });
   });
@@ -194,6 +161,6 @@ describe('$default', () => {
     const event = messageEvent(id, '$default', { action: 'fly' });
     event.body = Buffer.from(event.body ?? '').toString('base64');
     event.isBase64Encoded = true;
-    expect(frameOf(await h.fallback(event))).toMatchObject({ code: 'UNKNOWN_ACTION', action: 'fly' });
+    expect(frameOf(await chat.h.fallback(event))).toMatchObject({ code: 'UNKNOWN_ACTION', action: 'fly' });
   });
 });

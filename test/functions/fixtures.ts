@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 import { TABLE_DEFAULT_NAMES, tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
 import type { ConnectEvent, DisconnectEvent, MessageEvent, RouteResult } from '../../reference-stack/functions/shared/events.ts';
 
@@ -132,6 +133,78 @@ export function setFunctionEnv(dynamoEndpoint: string, callbackUrl: string, extr
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     ...extra,
   });
+}
+
+/** Each handler module, imported lazily: handlers read their environment at module load. */
+const HANDLER_MODULES = {
+  connect: () => import('../../reference-stack/functions/connect.ts'),
+  disconnect: () => import('../../reference-stack/functions/disconnect.ts'),
+  setName: () => import('../../reference-stack/functions/set-name.ts'),
+  whoami: () => import('../../reference-stack/functions/whoami.ts'),
+  fallback: () => import('../../reference-stack/functions/default.ts'),
+  createRoom: () => import('../../reference-stack/functions/create-room.ts'),
+  joinRoom: () => import('../../reference-stack/functions/join-room.ts'),
+  leaveRoom: () => import('../../reference-stack/functions/leave-room.ts'),
+  sendMessage: () => import('../../reference-stack/functions/send-message.ts'),
+  broadcast: () => import('../../reference-stack/functions/broadcast.ts'),
+};
+
+export type HandlerName = keyof typeof HANDLER_MODULES;
+export type ChatHandlers<K extends HandlerName> = { [N in K]: Awaited<ReturnType<(typeof HANDLER_MODULES)[N]>>['handler'] };
+
+/** Imports the named handlers, one after another; call only after setFunctionEnv, as on Lambda. */
+export async function loadHandlers<K extends HandlerName>(names: readonly K[]): Promise<ChatHandlers<K>> {
+  const handlers: Partial<Record<HandlerName, unknown>> = {};
+  for (const name of names) handlers[name] = (await HANDLER_MODULES[name]()).handler;
+  return handlers as ChatHandlers<K>;
+}
+
+export interface ChatBackend<K extends HandlerName> {
+  readonly dynamo: Awaited<ReturnType<typeof startDynamo>>;
+  readonly peer: ConnectionsPeer;
+  /** The handlers named, loaded after the environment was set. */
+  readonly h: ChatHandlers<K>;
+}
+
+/**
+ * Registers beforeAll/afterAll for a file's tests: dynalite and an @connections peer started, the
+ * function environment set (plus `extraEnv`), then the named handlers imported. The accessors are
+ * valid once beforeAll has run.
+ */
+export function useChatBackend<K extends HandlerName>(handlerNames: readonly K[], extraEnv: Record<string, string> = {}): ChatBackend<K> {
+  let dynamo: ChatBackend<K>['dynamo'] | undefined;
+  let peer: ConnectionsPeer | undefined;
+  let h: ChatHandlers<K> | undefined;
+  beforeAll(async () => {
+    dynamo = await startDynamo();
+    peer = await startConnectionsPeer();
+    setFunctionEnv(dynamo.endpoint, peer.callbackUrl, extraEnv);
+    h = await loadHandlers(handlerNames);
+  });
+  afterAll(async () => {
+    await peer?.close();
+    await dynamo?.close();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('chat backend used before beforeAll ran');
+    return value;
+  };
+  return {
+    get dynamo() {
+      return ready(dynamo);
+    },
+    get peer() {
+      return ready(peer);
+    },
+    get h() {
+      return ready(h);
+    },
+  };
+}
+
+/** The posts the peer received carrying this messageId. */
+export function postsOf(peer: ConnectionsPeer, messageId: unknown): RecordedPost[] {
+  return peer.posts.filter((p) => (JSON.parse(p.body) as { messageId?: string }).messageId === messageId);
 }
 
 /** An API Gateway-style connection id ("L0SM9cOFvHcCIhw="): base64, so it needs URL-encoding. */

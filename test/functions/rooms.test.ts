@@ -2,7 +2,7 @@
  * createRoom, joinRoom and leaveRoom against a real dynalite, handlers called in-process with
  * API Gateway-shaped events.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   connectEvent,
   frameOf,
@@ -10,41 +10,15 @@ import {
   membersOf,
   messageEvent,
   newConnectionId,
-  setFunctionEnv,
-  startConnectionsPeer,
-  startDynamo,
   TABLES,
+  useChatBackend,
 } from './fixtures.ts';
 
-let dynamo: Awaited<ReturnType<typeof startDynamo>>;
-let peer: Awaited<ReturnType<typeof startConnectionsPeer>>;
-let h: {
-  connect: typeof import('../../reference-stack/functions/connect.ts').handler;
-  createRoom: typeof import('../../reference-stack/functions/create-room.ts').handler;
-  joinRoom: typeof import('../../reference-stack/functions/join-room.ts').handler;
-  leaveRoom: typeof import('../../reference-stack/functions/leave-room.ts').handler;
-};
+const chat = useChatBackend(['connect', 'createRoom', 'joinRoom', 'leaveRoom']);
 
-beforeAll(async () => {
-  dynamo = await startDynamo();
-  peer = await startConnectionsPeer();
-  setFunctionEnv(dynamo.endpoint, peer.callbackUrl);
-  h = {
-    connect: (await import('../../reference-stack/functions/connect.ts')).handler,
-    createRoom: (await import('../../reference-stack/functions/create-room.ts')).handler,
-    joinRoom: (await import('../../reference-stack/functions/join-room.ts')).handler,
-    leaveRoom: (await import('../../reference-stack/functions/leave-room.ts')).handler,
-  };
-});
-
-afterAll(async () => {
-  await peer?.close();
-  await dynamo?.close();
-});
-
-const create = (id: string, room: unknown) => h.createRoom(messageEvent(id, 'createRoom', { action: 'createRoom', room }));
-const join = (id: string, room: unknown) => h.joinRoom(messageEvent(id, 'joinRoom', { action: 'joinRoom', room }));
-const leave = (id: string, room: unknown) => h.leaveRoom(messageEvent(id, 'leaveRoom', { action: 'leaveRoom', room }));
+const create = (id: string, room: unknown) => chat.h.createRoom(messageEvent(id, 'createRoom', { action: 'createRoom', room }));
+const join = (id: string, room: unknown) => chat.h.joinRoom(messageEvent(id, 'joinRoom', { action: 'joinRoom', room }));
+const leave = (id: string, room: unknown) => chat.h.leaveRoom(messageEvent(id, 'leaveRoom', { action: 'leaveRoom', room }));
 
 describe('createRoom', () => {
   it('writes the room metadata item and is idempotent', async () => {
@@ -53,14 +27,14 @@ describe('createRoom', () => {
     const first = await create(alice, 'lobby');
     expect(first.statusCode).toBe(200);
     expect(frameOf(first)).toEqual({ type: 'roomCreated', room: 'lobby' });
-    const meta = await getRow(dynamo.doc, TABLES.messages, { room: 'lobby', sk: '#room' });
+    const meta = await getRow(chat.dynamo.doc, TABLES.messages, { room: 'lobby', sk: '#room' });
     expect(meta).toMatchObject({ room: 'lobby', sk: '#room', createdBy: alice });
 
     const again = await create(bob, 'lobby');
     expect(again.statusCode).toBe(200);
     expect(frameOf(again)).toEqual({ type: 'roomCreated', room: 'lobby' });
     // The first creation stands.
-    expect((await getRow(dynamo.doc, TABLES.messages, { room: 'lobby', sk: '#room' }))?.createdBy).toBe(alice);
+    expect((await getRow(chat.dynamo.doc, TABLES.messages, { room: 'lobby', sk: '#room' }))?.createdBy).toBe(alice);
   });
 
   it('accepts every allowed character and 128 characters', async () => {
@@ -87,18 +61,18 @@ describe('joinRoom', () => {
     const result = await join(id, 'nowhere');
     expect(result.statusCode).toBe(400);
     expect(frameOf(result)).toMatchObject({ type: 'error', code: 'NO_SUCH_ROOM', action: 'joinRoom' });
-    expect(await membersOf(dynamo.doc, 'nowhere')).toEqual([]);
+    expect(await membersOf(chat.dynamo.doc, 'nowhere')).toEqual([]);
   });
 
   it('counts the members after the join and is idempotent', async () => {
     const ids = [newConnectionId(), newConnectionId(), newConnectionId()];
-    for (const id of ids) await h.connect(connectEvent(id));
+    for (const id of ids) await chat.h.connect(connectEvent(id));
     await create(ids[0], 'count-me');
     expect(frameOf(await join(ids[0], 'count-me'))).toEqual({ type: 'joined', room: 'count-me', members: 1 });
     expect(frameOf(await join(ids[1], 'count-me'))).toEqual({ type: 'joined', room: 'count-me', members: 2 });
     expect(frameOf(await join(ids[1], 'count-me'))).toEqual({ type: 'joined', room: 'count-me', members: 2 });
     expect(frameOf(await join(ids[2], 'count-me'))).toEqual({ type: 'joined', room: 'count-me', members: 3 });
-    expect(await membersOf(dynamo.doc, 'count-me')).toEqual([...ids].sort());
+    expect(await membersOf(chat.dynamo.doc, 'count-me')).toEqual([...ids].sort());
   });
 
   it('refuses a bad room name with BAD_REQUEST', async () => {
@@ -122,7 +96,7 @@ describe('leaveRoom', () => {
     await join(a, 'leave-twice');
     await join(b, 'leave-twice');
     expect(frameOf(await leave(a, 'leave-twice'))).toEqual({ type: 'left', room: 'leave-twice' });
-    expect(await membersOf(dynamo.doc, 'leave-twice')).toEqual([b]);
+    expect(await membersOf(chat.dynamo.doc, 'leave-twice')).toEqual([b]);
     expect(frameOf(await leave(a, 'leave-twice'))).toMatchObject({ code: 'NOT_A_MEMBER' });
     expect(frameOf(await join(a, 'leave-twice'))).toEqual({ type: 'joined', room: 'leave-twice', members: 2 });
   });

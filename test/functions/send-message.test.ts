@@ -4,7 +4,7 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   captureStdout,
   connectEvent,
@@ -14,61 +14,30 @@ import {
   membersOf,
   messageEvent,
   newConnectionId,
-  setFunctionEnv,
-  startConnectionsPeer,
-  startDynamo,
+  postsOf,
   TABLES,
+  useChatBackend,
 } from './fixtures.ts';
 
 type Handler = typeof import('../../reference-stack/functions/send-message.ts').handler;
 
 const FANOUT_CONCURRENCY = 4;
-let dynamo: Awaited<ReturnType<typeof startDynamo>>;
-let peer: Awaited<ReturnType<typeof startConnectionsPeer>>;
-let h: {
-  connect: typeof import('../../reference-stack/functions/connect.ts').handler;
-  setName: typeof import('../../reference-stack/functions/set-name.ts').handler;
-  createRoom: typeof import('../../reference-stack/functions/create-room.ts').handler;
-  joinRoom: typeof import('../../reference-stack/functions/join-room.ts').handler;
-  sendMessage: Handler;
-};
-
-beforeAll(async () => {
-  dynamo = await startDynamo();
-  peer = await startConnectionsPeer();
-  setFunctionEnv(dynamo.endpoint, peer.callbackUrl, { FANOUT_CONCURRENCY: String(FANOUT_CONCURRENCY) });
-  h = {
-    connect: (await import('../../reference-stack/functions/connect.ts')).handler,
-    setName: (await import('../../reference-stack/functions/set-name.ts')).handler,
-    createRoom: (await import('../../reference-stack/functions/create-room.ts')).handler,
-    joinRoom: (await import('../../reference-stack/functions/join-room.ts')).handler,
-    sendMessage: (await import('../../reference-stack/functions/send-message.ts')).handler,
-  };
-});
-
-afterAll(async () => {
-  await peer?.close();
-  await dynamo?.close();
-});
+const chat = useChatBackend(['connect', 'setName', 'createRoom', 'joinRoom', 'sendMessage'], { FANOUT_CONCURRENCY: String(FANOUT_CONCURRENCY) });
 
 /** Connects `n` live clients (the first named `name`) into a new room; returns their ids. */
 async function roomWith(room: string, n: number, name = 'alice'): Promise<string[]> {
   const ids = Array.from({ length: n }, () => newConnectionId());
   for (const [i, id] of ids.entries()) {
-    await h.connect(connectEvent(id, i === 0 ? { name } : undefined));
-    peer.live.add(id);
+    await chat.h.connect(connectEvent(id, i === 0 ? { name } : undefined));
+    chat.peer.live.add(id);
   }
-  expect(frameOf(await h.createRoom(messageEvent(ids[0], 'createRoom', { action: 'createRoom', room }))).type).toBe('roomCreated');
-  for (const id of ids) expect(frameOf(await h.joinRoom(messageEvent(id, 'joinRoom', { action: 'joinRoom', room }))).type).toBe('joined');
+  expect(frameOf(await chat.h.createRoom(messageEvent(ids[0], 'createRoom', { action: 'createRoom', room }))).type).toBe('roomCreated');
+  for (const id of ids) expect(frameOf(await chat.h.joinRoom(messageEvent(id, 'joinRoom', { action: 'joinRoom', room }))).type).toBe('joined');
   return ids;
 }
 
 function send(handler: Handler, from: string, room: string, payload: unknown) {
   return handler(messageEvent(from, 'sendMessage', { action: 'sendMessage', room, payload }));
-}
-
-function postsOf(messageId: unknown) {
-  return peer.posts.filter((p) => (JSON.parse(p.body) as { messageId?: string }).messageId === messageId);
 }
 
 describe('sendMessage', () => {
@@ -80,8 +49,8 @@ describe('sendMessage', () => {
     const first = await captureStdout(() => send(fresh, ids[0], 'cold-room', 'first'));
     const second = await captureStdout(() => send(fresh, ids[0], 'cold-room', 'second'));
 
-    const firstPosts = postsOf(frameOf(first.result).messageId);
-    const secondPosts = postsOf(frameOf(second.result).messageId);
+    const firstPosts = postsOf(chat.peer, frameOf(first.result).messageId);
+    const secondPosts = postsOf(chat.peer, frameOf(second.result).messageId);
     expect(firstPosts).toHaveLength(2);
     expect(secondPosts).toHaveLength(2);
     for (const p of firstPosts) expect(JSON.parse(p.body).cold).toBe(true);
@@ -96,20 +65,20 @@ describe('sendMessage', () => {
 
   it('posts one exact message frame to every member, sender included, and answers sent', async () => {
     const ids = await roomWith('exact', 3, 'alice');
-    await send(h.sendMessage, ids[0], 'exact', 'warm-up'); // this environment's first invocation (cold)
-    await h.setName(messageEvent(ids[0], 'setName', { action: 'setName', name: 'Alicia' }));
-    const postsBefore = peer.posts.length;
+    await send(chat.h.sendMessage, ids[0], 'exact', 'warm-up'); // this environment's first invocation (cold)
+    await chat.h.setName(messageEvent(ids[0], 'setName', { action: 'setName', name: 'Alicia' }));
+    const postsBefore = chat.peer.posts.length;
     const payload = { clientId: 7, sentAt: 1732170000123.5, text: 'héllo ✓', tags: ['a', 'b'], nested: { deep: [1, { x: null }] } };
     const before = Date.now();
-    const { result, lines } = await captureStdout(() => send(h.sendMessage, ids[0], 'exact', payload));
+    const { result, lines } = await captureStdout(() => send(chat.h.sendMessage, ids[0], 'exact', payload));
     const after = Date.now();
 
     expect(result.statusCode).toBe(200);
     const sent = frameOf(result);
     expect(sent).toEqual({ type: 'sent', room: 'exact', messageId: expect.stringMatching(/^[0-9a-f-]{36}$/), recipients: 3, gone: 0 });
 
-    const posts = postsOf(sent.messageId);
-    expect(peer.posts.length - postsBefore).toBe(3);
+    const posts = postsOf(chat.peer, sent.messageId);
+    expect(chat.peer.posts.length - postsBefore).toBe(3);
     expect(posts.map((p) => p.connectionId).sort()).toEqual([...ids].sort());
     const bodies = new Set(posts.map((p) => p.body));
     expect(bodies.size).toBe(1); // built once, the same bytes for everyone
@@ -129,7 +98,7 @@ describe('sendMessage', () => {
     expect(frame.serverTime as number).toBeLessThanOrEqual(after);
 
     // Kept in the room's history under "<serverTime padded to 15>#<messageId>".
-    const history = await dynamo.doc.send(
+    const history = await chat.dynamo.doc.send(
       new QueryCommand({
         TableName: TABLES.messages,
         KeyConditionExpression: 'room = :r AND begins_with(sk, :p)',
@@ -177,8 +146,8 @@ describe('sendMessage', () => {
   ])('delivers %s payload unchanged', async (_label, payload) => {
     const roomName = `payload-${randomUUID()}`;
     const [first] = await roomWith(roomName, 2);
-    const sent = frameOf(await send(h.sendMessage, first, roomName, payload));
-    const posts = postsOf(sent.messageId);
+    const sent = frameOf(await send(chat.h.sendMessage, first, roomName, payload));
+    const posts = postsOf(chat.peer, sent.messageId);
     expect(posts).toHaveLength(2);
     for (const p of posts) {
       expect(JSON.parse(p.body).payload).toEqual(payload);
@@ -189,24 +158,24 @@ describe('sendMessage', () => {
   it('uses "anonymous" for a member whose connection row is missing', async () => {
     const ids = await roomWith('no-row', 1);
     const ghost = newConnectionId();
-    peer.live.add(ghost);
-    await h.joinRoom(messageEvent(ghost, 'joinRoom', { action: 'joinRoom', room: 'no-row' }));
-    const sent = frameOf(await send(h.sendMessage, ghost, 'no-row', 'boo'));
+    chat.peer.live.add(ghost);
+    await chat.h.joinRoom(messageEvent(ghost, 'joinRoom', { action: 'joinRoom', room: 'no-row' }));
+    const sent = frameOf(await send(chat.h.sendMessage, ghost, 'no-row', 'boo'));
     expect(sent.recipients).toBe(2);
-    for (const p of postsOf(sent.messageId)) expect(JSON.parse(p.body).name).toBe('anonymous');
+    for (const p of postsOf(chat.peer, sent.messageId)) expect(JSON.parse(p.body).name).toBe('anonymous');
     expect(ids).toHaveLength(1);
   });
 
   it('refuses a sender who is not a member: NOT_A_MEMBER, nothing posted, nothing stored', async () => {
     await roomWith('members-only', 2);
     const outsider = newConnectionId();
-    await h.connect(connectEvent(outsider));
-    const postsBefore = peer.posts.length;
-    const result = await send(h.sendMessage, outsider, 'members-only', { hi: 1 });
+    await chat.h.connect(connectEvent(outsider));
+    const postsBefore = chat.peer.posts.length;
+    const result = await send(chat.h.sendMessage, outsider, 'members-only', { hi: 1 });
     expect(result.statusCode).toBe(400);
     expect(frameOf(result)).toMatchObject({ type: 'error', code: 'NOT_A_MEMBER', action: 'sendMessage' });
-    expect(peer.posts.length).toBe(postsBefore);
-    const history = await dynamo.doc.send(
+    expect(chat.peer.posts.length).toBe(postsBefore);
+    const history = await chat.dynamo.doc.send(
       new QueryCommand({
         TableName: TABLES.messages,
         KeyConditionExpression: 'room = :r AND begins_with(sk, :p)',
@@ -220,22 +189,22 @@ describe('sendMessage', () => {
   it('accepts a payload of exactly MAX_PAYLOAD_BYTES (32768 by default) and refuses one byte more', async () => {
     const ids = await roomWith('big', 1);
     const atLimit = 'x'.repeat(32_768 - 2); // JSON adds the two quotes
-    const ok = await send(h.sendMessage, ids[0], 'big', atLimit);
+    const ok = await send(chat.h.sendMessage, ids[0], 'big', atLimit);
     expect(ok.statusCode).toBe(200);
-    expect(JSON.parse(postsOf(frameOf(ok).messageId)[0].body).payload).toBe(atLimit);
+    expect(JSON.parse(postsOf(chat.peer, frameOf(ok).messageId)[0].body).payload).toBe(atLimit);
 
-    const postsBefore = peer.posts.length;
-    const tooBig = await send(h.sendMessage, ids[0], 'big', `${atLimit}x`);
+    const postsBefore = chat.peer.posts.length;
+    const tooBig = await send(chat.h.sendMessage, ids[0], 'big', `${atLimit}x`);
     expect(tooBig.statusCode).toBe(400);
     expect(frameOf(tooBig)).toMatchObject({ type: 'error', code: 'PAYLOAD_TOO_LARGE', action: 'sendMessage', message: expect.stringContaining('32769') });
-    expect(peer.posts.length).toBe(postsBefore);
+    expect(chat.peer.posts.length).toBe(postsBefore);
   });
 
   it('answers BAD_REQUEST for a missing payload or a bad room', async () => {
     const id = newConnectionId();
-    const noPayload = await h.sendMessage(messageEvent(id, 'sendMessage', { action: 'sendMessage', room: 'r1' }));
+    const noPayload = await chat.h.sendMessage(messageEvent(id, 'sendMessage', { action: 'sendMessage', room: 'r1' }));
     expect(frameOf(noPayload)).toMatchObject({ code: 'BAD_REQUEST', action: 'sendMessage', message: expect.stringMatching(/^payload: /) });
-    const badRoom = await h.sendMessage(messageEvent(id, 'sendMessage', { action: 'sendMessage', room: '', payload: 1 }));
+    const badRoom = await chat.h.sendMessage(messageEvent(id, 'sendMessage', { action: 'sendMessage', room: '', payload: 1 }));
     expect(frameOf(badRoom)).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/^room: /) });
   });
 
@@ -243,51 +212,51 @@ describe('sendMessage', () => {
     const [sender, live] = await roomWith('stale', 2);
     const stale = [newConnectionId(), newConnectionId()];
     for (const id of stale) {
-      await h.connect(connectEvent(id)); // connected, joined, then vanished without $disconnect
-      await h.joinRoom(messageEvent(id, 'joinRoom', { action: 'joinRoom', room: 'stale' }));
+      await chat.h.connect(connectEvent(id)); // connected, joined, then vanished without $disconnect
+      await chat.h.joinRoom(messageEvent(id, 'joinRoom', { action: 'joinRoom', room: 'stale' }));
     }
-    const { result, lines } = await captureStdout(() => send(h.sendMessage, sender, 'stale', { n: 1 }));
+    const { result, lines } = await captureStdout(() => send(chat.h.sendMessage, sender, 'stale', { n: 1 }));
     const sent = frameOf(result);
     expect(sent).toMatchObject({ type: 'sent', room: 'stale', recipients: 4, gone: 2 });
-    expect(postsOf(sent.messageId).map((p) => p.connectionId).sort()).toEqual([sender, live, ...stale].sort());
+    expect(postsOf(chat.peer, sent.messageId).map((p) => p.connectionId).sort()).toEqual([sender, live, ...stale].sort());
 
-    expect(await membersOf(dynamo.doc, 'stale')).toEqual([sender, live].sort());
-    for (const id of stale) expect(await getRow(dynamo.doc, TABLES.connections, { connectionId: id })).toBeUndefined();
-    for (const id of [sender, live]) expect(await getRow(dynamo.doc, TABLES.connections, { connectionId: id })).toBeDefined();
+    expect(await membersOf(chat.dynamo.doc, 'stale')).toEqual([sender, live].sort());
+    for (const id of stale) expect(await getRow(chat.dynamo.doc, TABLES.connections, { connectionId: id })).toBeUndefined();
+    for (const id of [sender, live]) expect(await getRow(chat.dynamo.doc, TABLES.connections, { connectionId: id })).toBeDefined();
     expect(emfDocuments(lines).find((d) => 'FanoutDeliveries' in d)).toMatchObject({ FanoutDeliveries: 2, StaleConnectionsRemoved: 2 });
 
     // Cleaned up: the next message reaches only the live members.
-    expect(frameOf(await send(h.sendMessage, sender, 'stale', { n: 2 }))).toMatchObject({ recipients: 2, gone: 0 });
+    expect(frameOf(await send(chat.h.sendMessage, sender, 'stale', { n: 2 }))).toMatchObject({ recipients: 2, gone: 0 });
   });
 
   it('counts other post errors without throwing or deleting anything', async () => {
     const [sender, blocked] = await roomWith('forbidden', 2);
-    peer.forbidden.add(blocked);
+    chat.peer.forbidden.add(blocked);
     try {
-      const { result, lines, stderr } = await captureStdout(() => send(h.sendMessage, sender, 'forbidden', 'x'));
+      const { result, lines, stderr } = await captureStdout(() => send(chat.h.sendMessage, sender, 'forbidden', 'x'));
       expect(result.statusCode).toBe(200);
       expect(frameOf(result)).toMatchObject({ recipients: 2, gone: 0 });
       expect(emfDocuments(lines).find((d) => 'FanoutDeliveries' in d)).toMatchObject({ FanoutDeliveries: 1, FanoutPostErrors: 1 });
       const warning = stderr.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === 'posts to connections failed');
       expect(warning).toMatchObject({ level: 'WARN', service: 'fanout-chat', failed: 1, recipients: 2 });
-      expect(await membersOf(dynamo.doc, 'forbidden')).toEqual([sender, blocked].sort());
+      expect(await membersOf(chat.dynamo.doc, 'forbidden')).toEqual([sender, blocked].sort());
     } finally {
-      peer.forbidden.delete(blocked);
+      chat.peer.forbidden.delete(blocked);
     }
   });
 
   it('posts to every member of a larger room with at most FANOUT_CONCURRENCY posts in flight', async () => {
     const ids = await roomWith('wide', 40);
-    peer.delayMs = 50; // hold answers so posts overlap
-    peer.maxInFlight = 0;
+    chat.peer.delayMs = 50; // hold answers so posts overlap
+    chat.peer.maxInFlight = 0;
     try {
-      const sent = frameOf(await send(h.sendMessage, ids[5], 'wide', { wide: true }));
+      const sent = frameOf(await send(chat.h.sendMessage, ids[5], 'wide', { wide: true }));
       expect(sent).toMatchObject({ recipients: 40, gone: 0 });
-      expect(new Set(postsOf(sent.messageId).map((p) => p.connectionId))).toEqual(new Set(ids));
-      expect(peer.maxInFlight).toBeLessThanOrEqual(FANOUT_CONCURRENCY);
-      expect(peer.maxInFlight).toBeGreaterThan(1); // concurrent, not one by one
+      expect(new Set(postsOf(chat.peer, sent.messageId).map((p) => p.connectionId))).toEqual(new Set(ids));
+      expect(chat.peer.maxInFlight).toBeLessThanOrEqual(FANOUT_CONCURRENCY);
+      expect(chat.peer.maxInFlight).toBeGreaterThan(1); // concurrent, not one by one
     } finally {
-      peer.delayMs = 0;
+      chat.peer.delayMs = 0;
     }
   });
 });

@@ -6,6 +6,23 @@ import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
 import type { LambdaRuntime } from '../../reference-stack/local/lambda/types.ts';
 import { expectOk, fixture } from './lambda-test-helpers.ts';
 
+/**
+ * A fake clock whose event-loop active time the test scripts (`active`). Blocking adds to it, as
+ * on a real thread, `lateMs` more than asked when the thread gets its core back late.
+ */
+function scriptedClock(lateMs: number) {
+  const script = { active: 0, blocks: [] as number[] };
+  const clock: ThrottleClock = {
+    elu: () => ({ idle: 0, active: script.active, utilization: 1 }),
+    block: (ms) => {
+      script.blocks.push(ms);
+      script.active += ms + lateMs;
+      return ms + lateMs;
+    },
+  };
+  return { clock, script };
+}
+
 describe('CPU-share arithmetic', () => {
   it('gives 1,769 MB one vCPU and smaller sizes their share', () => {
     expect(cpuShare(1769)).toBe(1);
@@ -24,72 +41,44 @@ describe('CPU-share arithmetic', () => {
   });
 
   it('stretches measured active time so the CPU share holds (fake clock)', () => {
-    // Event-loop active time is scripted; blocking adds to it, as it does on a real thread.
-    let active = 0;
-    const blocks: number[] = [];
-    const clock: ThrottleClock = {
-      elu: () => ({ idle: 0, active, utilization: 1 }),
-      block: (ms) => {
-        blocks.push(ms);
-        active += ms + 1; // the thread gets its core back 1 ms late: still not charged
-        return ms + 1;
-      },
-    };
+    const { clock, script } = scriptedClock(1); // the core comes back 1 ms late: still not charged
     const memoryMB = 442.25; // factor 3
     const throttle = new CpuThrottle(memoryMB, 1_000_000, clock);
     throttle.begin();
-    active += 20; // 20 ms of handler CPU
+    script.active += 20; // 20 ms of handler CPU
     throttle.end();
-    expect(blocks).toEqual([60]);
+    expect(script.blocks).toEqual([60]);
     throttle.begin(); // a new invocation measures from here, not from the old blocking
-    active += 5;
+    script.active += 5;
     throttle.end();
-    expect(blocks).toEqual([60, 15]);
+    expect(script.blocks).toEqual([60, 15]);
     expect(throttle.blockedMs).toBe(77);
   });
 
   it('does not charge its own blocking on the next tick', () => {
-    let active = 0;
-    const blocks: number[] = [];
-    const clock: ThrottleClock = {
-      elu: () => ({ idle: 0, active, utilization: 1 }),
-      block: (ms) => {
-        blocks.push(ms);
-        active += ms + 1;
-        return ms + 1;
-      },
-    };
+    const { clock, script } = scriptedClock(1);
     const throttle = new CpuThrottle(442.25, 1_000_000, clock); // factor 3
     throttle.begin();
-    active += 10;
+    script.active += 10;
     throttle.tick(); // 10 ms active → 30 ms blocked (31 ms measured)
-    active += 5;
+    script.active += 5;
     throttle.tick(); // 36 ms active since, 31 of them our own blocking → 15 ms
     throttle.tick(); // only our own blocking since → nothing
     throttle.end();
-    expect(blocks).toEqual([30, 15]);
+    expect(script.blocks).toEqual([30, 15]);
   });
 
   it('owes blocks shorter than MIN_BLOCK_MS and pays them later', () => {
-    let active = 0;
-    const blocks: number[] = [];
-    const clock: ThrottleClock = {
-      elu: () => ({ idle: 0, active, utilization: 1 }),
-      block: (ms) => {
-        blocks.push(ms);
-        active += ms;
-        return ms;
-      },
-    };
+    const { clock, script } = scriptedClock(0);
     const throttle = new CpuThrottle(442.25, 1_000_000, clock); // factor 3
     for (let i = 0; i < 4; i++) {
       throttle.begin();
-      active += 0.1; // a tiny handler: 0.3 ms owed each time
+      script.active += 0.1; // a tiny handler: 0.3 ms owed each time
       throttle.end();
     }
     expect(MIN_BLOCK_MS).toBe(1);
-    expect(blocks.length).toBe(1);
-    expect(blocks[0]).toBeCloseTo(1.2, 10); // paid once 1 ms was owed, nothing lost
+    expect(script.blocks.length).toBe(1);
+    expect(script.blocks[0]).toBeCloseTo(1.2, 10); // paid once 1 ms was owed, nothing lost
   });
 
   it('does nothing at one vCPU or more', () => {

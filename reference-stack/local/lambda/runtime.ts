@@ -43,6 +43,17 @@ function baseEnvironment(config: RuntimeConfig, fn: RuntimeConfig['functions'][n
   };
 }
 
+/** What an errored invocation reports, in the order `failed` and `errored` take it. */
+type ErrorArgs = [
+  requestId: string,
+  errorType: string,
+  errorMessage: string,
+  cold: boolean,
+  durationMs: number,
+  hostCapWaitMs: number,
+  initDurationMs?: number,
+];
+
 class Runtime implements LambdaRuntime {
   private readonly pools = new Map<string, FunctionPool>();
   private readonly concurrency: ConcurrencyLimits;
@@ -204,30 +215,12 @@ class Runtime implements LambdaRuntime {
   }
 
   /** An invocation that failed before running (INIT failed, or the runtime closed). */
-  private failed(
-    pool: FunctionPool,
-    requestId: string,
-    errorType: string,
-    errorMessage: string,
-    cold: boolean,
-    durationMs: number,
-    hostCapWaitMs: number,
-    initDurationMs?: number,
-  ): InvokeOutcome {
+  private failed(pool: FunctionPool, ...error: ErrorArgs): InvokeOutcome {
     this.concurrency.release(pool);
-    return this.errored(pool, requestId, errorType, errorMessage, cold, durationMs, hostCapWaitMs, initDurationMs);
+    return this.errored(pool, ...error);
   }
 
-  private errored(
-    pool: FunctionPool,
-    requestId: string,
-    errorType: string,
-    errorMessage: string,
-    cold: boolean,
-    durationMs: number,
-    hostCapWaitMs: number,
-    initDurationMs?: number,
-  ): InvokeOutcome {
+  private errored(pool: FunctionPool, ...[requestId, errorType, errorMessage, cold, durationMs, hostCapWaitMs, initDurationMs]: ErrorArgs): InvokeOutcome {
     pool.counters.errors++;
     this.put(pool, 'Errors', 1, 'Count');
     return {
