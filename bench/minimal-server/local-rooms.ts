@@ -38,10 +38,12 @@ export class LocalRooms {
     const r = this.rooms.get(room);
     const out: LocalFanout = { recipients: 0, gone: 0 };
     if (!r) return out;
+    // encode once: the same bytes go to every member (as a text frame)
+    const data = Buffer.from(frame);
     for (const m of r.values()) {
       out.recipients++;
       if (m.ws && m.ws.readyState === m.ws.OPEN) {
-        m.ws.send(frame);
+        m.ws.send(data, { binary: false });
       } else {
         out.gone++;
         r.delete(m.id);

@@ -2,8 +2,11 @@
  * Loopback runs past ~15,000 connections make connect() kernel-bound on ephemeral ports (DESIGN
  * "Performance facts"). Every address in 127.0.0.0/8 is loopback on Linux, and each source
  * address has its own port range, so big local runs bind clients to 127.0.0.1, .2, .3, …
+ * Keep each address well below ~7,000 sockets: libuv binds with SO_REUSEADDR, and past that many
+ * ports in use Linux scans the used ones on every bind (measured: ~20 µs per bind+connect below,
+ * 0.7–1.5 ms above; bench/RESULTS.md).
  */
-export const CLIENTS_PER_SOURCE_ADDRESS = 10_000;
+export const CLIENTS_PER_SOURCE_ADDRESS = 5_000;
 
 /** Spreading applies only to a loopback IPv4 target and only when one address would not do. */
 export function clientsPerSourceAddress(targetUrl: string, clients: number): number {

@@ -1,0 +1,60 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { rowText, type CapacitySummary } from './summary.ts';
+
+/**
+ * bench/RESULTS.md keeps the recorded results of the project's benchmarks. This benchmark owns
+ * the block between its two markers and rewrites only that block, so other sections survive.
+ */
+const BEGIN = '<!-- harness-capacity:begin (written by bench/harness-capacity/main.ts --write) -->';
+const END = '<!-- harness-capacity:end -->';
+
+export function renderMarkdown(s: CapacitySummary): string {
+  const m = s.machine;
+  const out: string[] = [
+    BEGIN,
+    '## Harness capacity',
+    '',
+    'The harness\'s own ceiling against the minimal fan-out server (bench/minimal-server), all measurement on,',
+    'driven through the real CLI (`node bin/fanout-bench.js run <scenario.yaml> --target ws://127.0.0.1:…`).',
+    '',
+    `- command: \`${s.command}\` (${s.mode} mode, ${s.wallSeconds.toFixed(0)} s)`,
+    `- measured: ${s.date}`,
+    `- machine: ${m.cores} cores, ${m.cpuModel}, ${m.totalMemoryMB} MB, Node ${m.node} (${m.platform}), open-files limit ${m.openFilesLimit ?? 'unknown'} per process`,
+    '',
+    'How each number is derived (harness CPU = all shard processes; the server\'s CPU is read from /proc and kept apart):',
+    '',
+    '1. CPU per delivery: a 20,000 deliveries/s phase (20 rooms × 100 members, 10 messages/s per room) after a warm-up; harness CPU-seconds from the shards\' own per-interval accounting in results.json (checked against /proc) ÷ deliveries in the same intervals × 10,000. p99 is that phase\'s broadcast p99 (intended send time → arrival).',
+    '2. RSS per 1,000 clients: the shards\' summed RSS (/proc) while holding every client open, minus their RSS while empty (before any connect), ÷ clients held / 1,000.',
+    '3. Connects/s: clients opened ÷ the connect phase\'s wall time, with connects offered at 20,000/s (up to 1,000 in flight).',
+    '4. Clients held: the fewest clients open in any interval of a quiet hold after connect and join.',
+    '5. Max deliveries/s: send phases of rising rate in one run; the highest step that kept up (see its criteria below), below the first that did not.',
+    '',
+    '| measurement | measured | target | verdict |',
+    '|---|---:|---:|---|',
+    ...s.rows.map(rowText).map((t) => `| ${t.label} | ${t.measured} | ${t.target} | ${t.verdict} |`),
+    '',
+  ];
+  for (const sec of s.sections) {
+    out.push(`### ${sec.title}`, '', `Load average (1, 5, 15 min): ${sec.loadBefore} before, ${sec.loadAfter} after.`, '');
+    if (sec.error) out.push(`**Not measured:** ${sec.error}`, '');
+    const table = sec.lines.filter((l) => l.startsWith('|'));
+    for (const l of sec.lines.filter((x) => !x.startsWith('|'))) out.push(`- ${l}`);
+    if (table.length > 0) out.push('', ...table);
+    if (sec.commands.length > 0) {
+      out.push('', 'Harness run (scenario file written by bench/harness-capacity/scenarios.ts; `--keep` keeps it and the run directory):', '', ...sec.commands.map((c) => `    ${c}`));
+    }
+    out.push('');
+  }
+  out.push(END);
+  return out.join('\n');
+}
+
+/** Replaces this benchmark's block in `file` (or appends it), leaving the rest as it was. */
+export function writeResultsMd(file: string, s: CapacitySummary): void {
+  const block = renderMarkdown(s);
+  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\nRecorded results of the benchmarks in bench/. Each section names the command that produced it.\n';
+  const a = text.indexOf(BEGIN);
+  const b = text.indexOf(END);
+  const next = a >= 0 && b > a ? `${text.slice(0, a)}${block}${text.slice(b + END.length)}` : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(file, next);
+}
