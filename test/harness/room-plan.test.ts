@@ -80,7 +80,7 @@ describe('room plan', () => {
 
 describe('source addresses', () => {
   it('spreads only big runs against a loopback IPv4 target', () => {
-    expect(clientsPerSourceAddress('ws://127.0.0.1:9000/x', 40_000)).toBe(10_000);
+    expect(clientsPerSourceAddress('ws://127.0.0.1:9000/x', 40_000)).toBe(5_000);
     expect(clientsPerSourceAddress('ws://127.0.0.1:9000/x', 5_000)).toBe(0);
     expect(clientsPerSourceAddress('wss://abc.execute-api.us-east-1.amazonaws.com/prod', 40_000)).toBe(0);
     expect(sourceAddressFor(0, 10_000)).toBe('127.0.0.1');
