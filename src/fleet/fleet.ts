@@ -37,7 +37,8 @@ export class Fleet {
     for (let i = 0; i < shards; i++) {
       const child = fork(BOOTSTRAP, [], {
         serialization: 'advanced',
-        execArgv: [],
+        // --expose-gc: see compactHeap() in shard.ts
+        execArgv: ['--expose-gc'],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       procs.push({ index: i, child, alive: true });
