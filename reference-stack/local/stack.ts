@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { FUNCTION_ENV, FUNCTIONS } from '../functions/manifest.ts';
+import { FUNCTION_ENV, FUNCTIONS, type FunctionSpec } from '../functions/manifest.ts';
 import { TABLE_DEFAULT_NAMES } from '../functions/shared/tables.ts';
 import { LogStore } from './cloudwatch/log-store.ts';
 import { MetricStore } from './cloudwatch/metric-store.ts';
@@ -17,15 +17,8 @@ import type { LambdaRuntime } from './lambda/types.ts';
  * gateway starts serving.
  */
 
-/** A function to run: the manifest's entries, or test fixtures. `entry` is an absolute path. */
-export interface StackFunction {
-  name: string;
-  route: string;
-  entry: string;
-  memoryMB: number;
-  timeoutSeconds: number;
-  returnResponse: boolean;
-}
+/** A function to run: the manifest's entries, or test fixtures, with `entry` an absolute path. */
+export type StackFunction = FunctionSpec;
 
 export interface StartStackOptions {
   config: StackConfig;
