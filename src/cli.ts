@@ -7,7 +7,8 @@ import { addReportCommand } from './commands/report.ts';
 // Thin entry: each command module declares its flags and calls one function.
 const program = new Command('fanout-bench')
   .description('Load-test WebSocket fan-out on AWS (API Gateway WebSocket -> Lambda -> DynamoDB)')
-  .showHelpAfterError()
+  // commander's own mistakes (unknown option, missing argument) as our one-line errors
+  .configureOutput({ outputError: (text, write) => write(`fanout-bench: ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`) })
   .exitOverride();
 
 addRunCommand(program);

@@ -8,13 +8,15 @@ const KNOWN = ACTIONS.join(', ');
 
 /**
  * $default: whatever no route matched: a non-JSON body or an unknown action (UNKNOWN_ACTION),
- * or JSON without a string `action` (BAD_REQUEST). 0 SDK calls.
+ * or JSON without an `action` (BAD_REQUEST). 0 SDK calls.
  */
 export const handler = wsRoute<MessageEvent>(async (event) => {
   const body = parseBody(event);
   if (!body.ok) return fail('UNKNOWN_ACTION', `body is not JSON; send {"action": …} with one of: ${KNOWN}`);
   const value = body.value;
   const action = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as { action?: unknown }).action : undefined;
-  if (typeof action !== 'string') return fail('BAD_REQUEST', `action: is required (a string, one of: ${KNOWN})`);
+  if (action === undefined || action === null) return fail('BAD_REQUEST', `action: is required (a string, one of: ${KNOWN})`);
+  // API Gateway selects a route from any scalar (5 → "5"), so a non-string action is just unknown
+  if (typeof action !== 'string') return fail('UNKNOWN_ACTION', `unknown action ${JSON.stringify(action)}; known actions: ${KNOWN}`, String(action));
   return fail('UNKNOWN_ACTION', `unknown action "${action}"; known actions: ${KNOWN}`, action);
 });

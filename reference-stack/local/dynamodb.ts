@@ -1,3 +1,4 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import {
@@ -7,6 +8,7 @@ import {
   waitUntilTableExists,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { UserError } from '../../src/errors.ts';
 import { tableDefinitions } from '../functions/shared/tables.ts';
 
 /**
@@ -45,6 +47,7 @@ parentPort.on('message', (msg) => {
 `;
 
 export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise<LocalDynamoDb> {
+  if (options.path !== undefined) usableDirectory(options.path);
   const require = createRequire(import.meta.url);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
@@ -80,13 +83,33 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
     return closing;
   };
 
+  // A store that fails to open kills the worker after it listened: race table creation against it.
+  let onExit: ((code: number) => void) | undefined;
+  const died = new Promise<never>((_, reject) => {
+    onExit = (code) => reject(new Error(`dynalite stopped (exit code ${code})`));
+    worker.once('exit', onExit);
+  });
   try {
-    await createTables(endpoint, options.tables ?? tableDefinitions(), options.region ?? 'us-east-1');
+    await Promise.race([createTables(endpoint, options.tables ?? tableDefinitions(), options.region ?? 'us-east-1'), died]);
   } catch (err) {
     await close();
-    throw err;
+    if (options.path === undefined) throw err;
+    throw new UserError(`dynamodb.path: could not open a table store in ${options.path}: ${(err as Error).message}`);
+  } finally {
+    worker.off('exit', onExit!);
+    died.catch(() => {});
   }
   return { endpoint, close };
+}
+
+/** The LevelDB directory must exist (it is created) and be writable: one clear line otherwise. */
+function usableDirectory(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+    accessSync(path, constants.R_OK | constants.W_OK);
+  } catch (err) {
+    throw new UserError(`dynamodb.path: cannot use ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 async function createTables(endpoint: string, tables: CreateTableCommandInput[], region: string): Promise<void> {

@@ -148,13 +148,18 @@ describe('$default', () => {
 
   it.each([
     ['no action', { room: 'r1' }],
-    ['a non-string action', { action: 7 }],
+    ['a null action', { action: null }],
     ['a JSON array', [1, 2]],
     ['a JSON string', '"sendMessage"'],
   ])('answers BAD_REQUEST for %s', async (_label, body) => {
     const result = await chat.h.fallback(messageEvent(id, '$default', body));
     expect(result.statusCode).toBe(400);
     expect(frameOf(result)).toMatchObject({ type: 'error', code: 'BAD_REQUEST', message: expect.stringMatching(/^action: is required/) });
+  });
+
+  it('answers UNKNOWN_ACTION for a non-string action (API Gateway routes 7 as "7")', async () => {
+    const frame = frameOf(await chat.h.fallback(messageEvent(id, '$default', { action: 7 })));
+    expect(frame).toEqual({ type: 'error', code: 'UNKNOWN_ACTION', message: expect.stringContaining('unknown action 7'), action: '7' });
   });
 
   it('decodes a base64-encoded body', async () => {

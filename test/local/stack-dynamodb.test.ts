@@ -1,10 +1,11 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
 import { startDynamoDb } from '../../reference-stack/local/dynamodb.ts';
+import { UserError } from '../../src/errors.ts';
 
 // dynalite on its worker thread: tables ACTIVE on return, and a LevelDB path that survives a restart.
 
@@ -48,5 +49,14 @@ describe('startDynamoDb', () => {
       ddb.destroy();
       await second.close();
     }
+  });
+
+  it('refuses an unusable path in one line naming dynamodb.path (no hang, no stack trace)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fanout-ddb-bad-'));
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'not a directory');
+    const err = await startDynamoDb({ path: join(file, 'db') }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toBe(`dynamodb.path: cannot use ${join(file, 'db')}: ENOTDIR`);
   });
 });
