@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -61,6 +62,21 @@ describe('fanout-bench stack up', () => {
     const c = await connect(ready.websocketUrl);
     c.send({ action: 'whoami' });
     expect((await c.take((f) => f.type === 'whoami', 30_000)).connectionId).toBeTypeOf('string');
+
+    // --memory reached the function: its REPORT line, read back through the real Logs client
+    const logs = new CloudWatchLogsClient({
+      endpoint: ready.cloudwatchEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      const { events } = await logs.send(
+        new FilterLogEventsCommand({ logGroupName: '/aws/lambda/fanout-whoami', filterPattern: 'REPORT' }),
+      );
+      expect(events?.[0]?.message).toMatch(/\tMemory Size: 512 MB\t/);
+    } finally {
+      logs.destroy();
+    }
 
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
