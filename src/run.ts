@@ -9,6 +9,7 @@ import { isSender, planRooms, sendersPerRoom, type RoomPlan } from './fleet/room
 import { chooseShards } from './fleet/shard-count.ts';
 import type { ShardPhase } from './fleet/shard-link.ts';
 import { clientsPerSourceAddress } from './fleet/source-address.ts';
+import { lostTargetReason } from './metrics/lost-target.ts';
 import { buildResults } from './metrics/results-builder.ts';
 import type { IntervalRecord, Results } from './metrics/results-schema.ts';
 import { createRunDir, IntervalStream } from './metrics/results-writer.ts';
@@ -192,11 +193,18 @@ async function measure(m: MeasureInput): Promise<Results> {
       ackTimeoutMs: ackMs,
     });
     if (aborted()) fleet.stop();
+    // The harness's own room membership (open, joined clients per room), taken when each connect,
+    // join and drop step ends: every message of the next send phase expects at least this many
+    // deliveries, whatever the target claims. Clients that close unexpectedly during a send phase
+    // stay counted until the next such step: a member the target lost is a delivery lost.
+    let members: Int32Array = new Int32Array(plan.rooms);
     for (const phase of scenario.phases) {
       if (aborted()) break;
       await flush();
       const state = recorder.beginPhase(phase.name, phase.kind, now());
-      await runPhase(fleet, phase, state.index, { plan, shards, perRoom, maxSenders, seed, connectMs, ackMs, sleep });
+      if (phase.kind === 'send') recorder.setMembers(state.index, members, plan.roomOf);
+      const after = await runPhase(fleet, phase, state.index, { plan, shards, perRoom, maxSenders, seed, connectMs, ackMs, sleep });
+      if (after) members = after;
     }
     if (!aborted()) {
       await flush();
@@ -224,6 +232,11 @@ async function measure(m: MeasureInput): Promise<Results> {
   if (fleet?.error && status === 'completed') {
     status = 'failed';
     statusReason = fleet.error.message;
+  }
+  const lost = status === 'completed' ? lostTargetReason(recorder) : undefined;
+  if (lost) {
+    status = 'failed';
+    statusReason = lost;
   }
   await fleet?.close();
   const cpu = process.cpuUsage(cpuAtStart);
@@ -260,7 +273,8 @@ interface PhaseEnv {
   sleep: (ms: number) => Promise<void>;
 }
 
-async function runPhase(fleet: Fleet, phase: PlannedPhase, index: number, env: PhaseEnv): Promise<void> {
+/** Runs one scenario phase; connect, join and drop return the room membership they leave behind. */
+async function runPhase(fleet: Fleet, phase: PlannedPhase, index: number, env: PhaseEnv): Promise<Int32Array | undefined> {
   const { plan, shards } = env;
   const split = (rate: number, maxInFlight: number) => ({
     startAt: now() + START_LEAD_MS,
@@ -273,6 +287,9 @@ async function runPhase(fleet: Fleet, phase: PlannedPhase, index: number, env: P
       return fleet.runPhase(() => ({ kind: 'connect', ...ramp }), rampBudget(plan.clients, phase, env.connectMs));
     }
     case 'join': {
+      // createRoom once per room (by the shard holding its first client), then a barrier: every
+      // create is answered before any shard sends joinRoom. The budget allows for one shard
+      // owning every room at its 1/shards share of the rate.
       const create = split(phase.rate, phase.maxInFlight);
       await fleet.runPhase(() => ({ kind: 'create', ...create }), rampBudget(plan.rooms * shards, phase, env.ackMs));
       const join = split(phase.rate, phase.maxInFlight);
@@ -293,12 +310,14 @@ async function runPhase(fleet: Fleet, phase: PlannedPhase, index: number, env: P
         sendersPerRoom: perRoom,
         payloadBytes: phase.payloadBytes,
       });
-      return fleet.runPhase(shardPhase, phase.durationMs + START_LEAD_MS + PHASE_SLACK_MS);
+      await fleet.runPhase(shardPhase, phase.durationMs + START_LEAD_MS + PHASE_SLACK_MS);
+      return undefined;
     }
     case 'idle':
       // Idle means idle: first let the sends in flight finish (bounded), then wait.
       await drain(fleet, env.ackMs);
-      return env.sleep(phase.durationMs);
+      await env.sleep(phase.durationMs);
+      return undefined;
     case 'drop': {
       // Drop on a quiet system, so 410s are attributed to the messages sent after the drop.
       await drain(fleet, env.ackMs);
@@ -317,8 +336,8 @@ function rampBudget(n: number, p: { rate: number; maxInFlight: number }, timeout
 }
 
 /** Waits until no client has a send or join waiting for its answer (at most the ack timeout). */
-function drain(fleet: Fleet, ackMs: number): Promise<void> {
-  return fleet.runPhase(() => ({ kind: 'drain', timeoutMs: ackMs + 1000 }), ackMs + PHASE_SLACK_MS);
+async function drain(fleet: Fleet, ackMs: number): Promise<void> {
+  await fleet.runPhase(() => ({ kind: 'drain', timeoutMs: ackMs + 1000 }), ackMs + PHASE_SLACK_MS);
 }
 
 /** The scenario's expected length, for the progress line's remaining time. */

@@ -69,12 +69,23 @@ export class Fleet {
 
   private step = 0;
 
-  /** Runs one phase on every shard; resolves when all have finished it (a barrier). */
-  async runPhase(phaseFor: (shard: number) => ShardPhase, timeoutMs: number): Promise<void> {
+  /**
+   * Runs one phase on every shard; resolves when all have finished it (a barrier) with the
+   * fleet's room membership at that moment: per room, the open and joined clients of all shards.
+   */
+  async runPhase(phaseFor: (shard: number) => ShardPhase, timeoutMs: number): Promise<Int32Array> {
     const step = ++this.step;
     const done = new Set<number>();
+    let members = new Int32Array(0);
     const listener = (m: FromShard) => {
-      if (m.type === 'phaseDone' && m.step === step) done.add(m.shard);
+      if (m.type !== 'phaseDone' || m.step !== step || done.has(m.shard)) return;
+      done.add(m.shard);
+      if (members.length < m.members.length) {
+        const grown = new Int32Array(m.members.length);
+        grown.set(members);
+        members = grown;
+      }
+      for (let r = 0; r < m.members.length; r++) members[r] += m.members[r];
     };
     this.phaseListeners.add(listener);
     try {
@@ -85,6 +96,7 @@ export class Fleet {
         this.post(p, { type: 'phase', step, phase });
       }
       await this.until(() => done.size === this.procs.length, timeoutMs, `the ${kind} step did not finish`);
+      return members;
     } finally {
       this.phaseListeners.delete(listener);
     }

@@ -128,6 +128,10 @@ export interface ShardReport {
 
 export type FromShard =
   | { type: 'ready'; shard: number }
-  | { type: 'phaseDone'; shard: number; step: number }
+  /**
+   * `members`: per room, this shard's clients that are open and joined when the step ended — the
+   * harness's own membership count, so expected deliveries never rest on the target's claim.
+   */
+  | { type: 'phaseDone'; shard: number; step: number; members: Int32Array }
   | { type: 'report'; report: ShardReport }
   | { type: 'fatal'; shard: number; message: string };

@@ -32,7 +32,7 @@ process.on('message', (m: ToShard) => {
       return;
     case 'phase':
       shard!.runPhase(m.phase).then(
-        () => send({ type: 'phaseDone', shard: shardIndex, step: m.step }),
+        () => send({ type: 'phaseDone', shard: shardIndex, step: m.step, members: shard!.membersByRoom() }),
         fatal,
       );
       return;

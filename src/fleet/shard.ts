@@ -131,6 +131,13 @@ export class Shard {
     }
   }
 
+  /** Per room: this shard's clients that are open and joined (a member the target must reach). */
+  membersByRoom(): Int32Array {
+    const out = new Int32Array(this.init.plan.rooms);
+    for (const c of this.clients) if (c.state === OPEN && c.joined) out[c.room]++;
+    return out;
+  }
+
   report(seq: number): ShardReport {
     const r: ShardReport = {
       shard: this.init.shard,
@@ -181,12 +188,19 @@ export class Shard {
     this.counts.connectMissed += ramp.missed;
   }
 
-  /** One open client per room this shard has open members in (createRoom is idempotent). */
+  /**
+   * createRoom once per room: a room is created by the shard that holds its first client (room
+   * r's clients start at roomStart[r]; client c lives in shard c % shards), through that shard's
+   * first open member of the room. The parent runs the create step as a barrier before any join,
+   * so members in other shards join a room that exists. If none of the owning shard's members of
+   * a room is open, the room is not created and its joins fail (counted as join failures).
+   */
   private roomCreators(): SimClient[] {
+    const { plan, shard, shards } = this.init;
     const seen = new Set<number>();
     const out: SimClient[] = [];
     for (const c of this.clients) {
-      if (c.state !== OPEN || seen.has(c.room)) continue;
+      if (c.state !== OPEN || seen.has(c.room) || plan.roomStart[c.room] % shards !== shard) continue;
       seen.add(c.room);
       out.push(c);
     }

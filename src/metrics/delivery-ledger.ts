@@ -2,8 +2,12 @@
  * The parent's account of every message: what the sender's shard says (sent at its intended
  * time, acknowledged with `recipients` and `gone`, or failed) and what every shard received.
  * A message is final `graceMs` after its ack; then
- *   expected = recipients − gone   (the members the system posted to without a 410)
+ *   expected = max(recipients − gone, members)
  *   received = unique deliveries, at most `expected`;  lost = expected − received
+ * where recipients − gone is what the system says it posted to without a 410, and `members` is
+ * the harness's own count of its room's open, joined clients when it was sent. The target's claim
+ * alone cannot be trusted: a stack that skips a member and reports fewer recipients would show
+ * nothing lost. When it claims fewer than the harness knows, the shortfall is `underreported`.
  * and its fan-out completion (send → last member) is known if nothing was lost. Deliveries that
  * arrive after a message is final are `late` (it stays counted as lost); deliveries of messages
  * that were never acknowledged are `unacknowledged`; surplus deliveries are `surplus`.
@@ -29,6 +33,8 @@ export interface DeliveryTotals {
   failed: number;
   recipients: number;
   gone: number;
+  /** Σ members − (recipients − gone) over messages where the target claimed fewer than the harness knows */
+  underreported: number;
 }
 
 export function zeroTotals(): DeliveryTotals {
@@ -45,6 +51,7 @@ export function zeroTotals(): DeliveryTotals {
     failed: 0,
     recipients: 0,
     gone: 0,
+    underreported: 0,
   };
 }
 
@@ -68,6 +75,8 @@ class OriginColumns {
   doneAt = new Float64Array(1024);
   recipients = new Int32Array(1024);
   gone = new Int32Array(1024);
+  /** the harness's member count of the sender's room at send time */
+  members = new Int32Array(1024);
   received = new Uint32Array(1024);
   latest = new Float64Array(1024);
   /** every slot below this is final */
@@ -91,6 +100,7 @@ class OriginColumns {
     this.doneAt = grow(this.doneAt);
     this.recipients = grow(this.recipients);
     this.gone = grow(this.gone);
+    this.members = grow(this.members);
     this.received = grow(this.received);
     this.latest = grow(this.latest);
     this.size = slot + 1;
@@ -119,12 +129,14 @@ export class DeliveryLedger {
     return (this.byPhase[phase] ??= zeroTotals());
   }
 
-  sent(origin: number, slot: number, intended: number, phase: number): void {
+  /** `members`: the harness's count of the sender's room (open, joined clients) at send time. */
+  sent(origin: number, slot: number, intended: number, phase: number, members = 0): void {
     const c = this.col(origin, slot);
     if (c.state[slot] !== NONE) return;
     c.state[slot] = SENT;
     c.intended[slot] = intended;
     c.phase1[slot] = phase + 1;
+    c.members[slot] = members;
   }
 
   acked(origin: number, slot: number, at: number, recipients: number, gone: number): void {
@@ -192,7 +204,9 @@ export class DeliveryLedger {
       this.add('unacknowledged', phase, rec);
       return;
     }
-    const expected = Math.max(0, c.recipients[slot] - c.gone[slot]);
+    const claimed = Math.max(0, c.recipients[slot] - c.gone[slot]);
+    const expected = Math.max(claimed, c.members[slot]);
+    this.add('underreported', phase, expected - claimed);
     const received = Math.min(rec, expected);
     this.add('acked', phase, 1);
     this.add('recipients', phase, c.recipients[slot]);

@@ -50,13 +50,14 @@ function deliveries(t: DeliveryTotals, dup: number, ooo: number, foreign?: numbe
     late: t.late,
     unacknowledged: t.unacknowledged,
     surplus: t.surplus,
+    underreported: t.underreported,
     ...(foreign !== undefined ? { foreign } : {}),
   };
 }
 
 function phaseResult(p: PhaseState, rec: RunRecorder, endedAt: number): PhaseResult {
   const t = rec.ledger.byPhase[p.index] ?? {
-    expected: 0, received: 0, lost: 0, late: 0, unacknowledged: 0, surplus: 0, complete: 0, incomplete: 0, acked: 0, failed: 0, recipients: 0, gone: 0,
+    expected: 0, received: 0, lost: 0, late: 0, unacknowledged: 0, surplus: 0, complete: 0, incomplete: 0, acked: 0, failed: 0, recipients: 0, gone: 0, underreported: 0,
   };
   const out: PhaseResult = {
     index: p.index,

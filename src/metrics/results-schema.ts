@@ -58,6 +58,11 @@ export const Deliveries = z.object({
   surplus: z.number().int().nonnegative().optional(),
   /** deliveries whose probe names no message of this run */
   foreign: z.number().int().nonnegative().optional(),
+  /**
+   * room members the target did not count: Σ over messages of the harness's member count minus
+   * the target's recipients − gone, where that was smaller (they are in expected, so in lost)
+   */
+  underreported: z.number().int().nonnegative().optional(),
 });
 
 export const Sends = z.object({

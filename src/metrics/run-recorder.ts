@@ -80,6 +80,9 @@ export class RunRecorder {
   private intervalStart: number;
   /** fan-out completions finalized since the last interval */
   private readonly intervalCompletion = newHistogram();
+  /** per send phase: the harness's member count per room when the phase started */
+  private readonly phaseMembers = new Map<number, Int32Array>();
+  private roomOf: ArrayLike<number> = [];
 
   constructor(
     readonly shards: number,
@@ -119,6 +122,16 @@ export class RunRecorder {
     };
     this.phases.push(p);
     return p;
+  }
+
+  /**
+   * The harness's own room membership for the messages of phase `phase` (membership changes only
+   * at connect, join and drop steps, so one count per send phase holds for all its messages).
+   * `roomOf` maps a sender client to its room.
+   */
+  setMembers(phase: number, members: Int32Array, roomOf: ArrayLike<number>): void {
+    this.phaseMembers.set(phase, members);
+    this.roomOf = roomOf;
   }
 
   endPhase(at: number): void {
@@ -239,7 +252,11 @@ export class RunRecorder {
     for (let i = 0; i < sends.length; i += SEND_RECORD_WIDTH) {
       const kind = sends[i];
       const slot = sends[i + 1];
-      if (kind === SEND_SENT) this.ledger.sent(origin, slot, sends[i + 2], sends[i + 3]);
+      if (kind === SEND_SENT) {
+        const phase = sends[i + 3];
+        const room = this.roomOf[sends[i + 4]];
+        this.ledger.sent(origin, slot, sends[i + 2], phase, this.phaseMembers.get(phase)?.[room] ?? 0);
+      }
       else if (kind === SEND_ACK) this.ledger.acked(origin, slot, sends[i + 2], sends[i + 3], sends[i + 4]);
       else if (kind === SEND_FAIL) this.ledger.failed(origin, slot, sends[i + 2]);
     }

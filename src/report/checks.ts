@@ -29,6 +29,27 @@ export function unexpectedErrors(results: Results): Array<[kind: string, count: 
     .sort((a, b) => b[1] - a[1]);
 }
 
+/**
+ * The share of intended sends that may be skipped (no open, joined sender) or fail before the run
+ * is judged not to have loaded the target as planned: 1 %. A few failures under load are measured
+ * behaviour; beyond that the latency and delivery numbers describe a different, lighter run.
+ */
+export const MAX_UNSENT_SHARE = 0.01;
+
+function sendsWentOut(results: Results): Check {
+  const { intended, sent, failed } = results.sends;
+  const skipped = results.sends.skipped ?? Math.max(0, intended - sent);
+  const unsent = skipped + failed;
+  return {
+    name: 'sends went out',
+    passed: unsent <= intended * MAX_UNSENT_SHARE,
+    detail:
+      intended === 0
+        ? 'no sends were scheduled'
+        : `${fmtInt(skipped)} skipped and ${fmtInt(failed)} failed of ${fmtInt(intended)} intended sends (${fmtPct(unsent, intended)}; at most ${MAX_UNSENT_SHARE * 100}% allowed)`,
+  };
+}
+
 export function runChecks(results: Results): Check[] {
   const { deliveries, harness } = results;
   const unexpected = unexpectedErrors(results);
@@ -39,6 +60,7 @@ export function runChecks(results: Results): Check[] {
       passed: results.status === 'completed',
       detail: results.status === 'completed' ? 'the run completed' : `status ${results.status}${results.statusReason ? `: ${results.statusReason}` : ''}`,
     },
+    sendsWentOut(results),
     {
       name: 'no lost deliveries',
       passed: deliveries.lost === 0,

@@ -82,6 +82,27 @@ describe('delivery ledger', () => {
     expect(ledger.totals).toMatchObject({ expected: 1, received: 1, lost: 0, failed: 0, acked: 1 });
   });
 
+  it("expects the harness's member count when the target claims fewer, and counts the shortfall", () => {
+    const ledger = new DeliveryLedger(GRACE);
+    const t = new ReceiptTally(1);
+    // 5 members in the room; the target posts to 4 and says so: the 5th is lost, not unexpected
+    ledger.sent(0, 0, 0, 1, 5);
+    ledger.acked(0, 0, 5, 4, 0);
+    for (let i = 0; i < 4; i++) t.add(0, 0, 3);
+    // 5 members; the target claims 6 with one 410 (5 live): its claim matches, nothing underreported
+    ledger.sent(0, 1, 10, 1, 5);
+    ledger.acked(0, 1, 15, 6, 1);
+    for (let i = 0; i < 5; i++) t.add(0, 1, 12);
+    // the target claims more than the harness knows of (a member from outside): its claim holds
+    ledger.sent(0, 2, 20, 1, 2);
+    ledger.acked(0, 2, 25, 3, 0);
+    for (let i = 0; i < 3; i++) t.add(0, 2, 22);
+    feed(ledger, t);
+    ledger.finalize(0, true);
+    expect(ledger.totals).toMatchObject({ expected: 13, received: 12, lost: 1, underreported: 1, incomplete: 1, complete: 2 });
+    expect(ledger.byPhase[1]).toMatchObject({ expected: 13, lost: 1, underreported: 1 });
+  });
+
   it('finalizes everything at the end: never-acknowledged sends fail', () => {
     const ledger = new DeliveryLedger(GRACE);
     ledger.sent(0, 0, 0, 0);

@@ -150,7 +150,7 @@ describe('index.html in headless Chromium', () => {
         };
       }, renderJunit(results));
       expect(xml.errors).toBe(0);
-      expect(xml.cases).toBe(4);
+      expect(xml.cases).toBe(5);
       expect(xml.failures[0]).toBe(`status failed: ${XSS.statusReason}`);
     } finally {
       await page.close();

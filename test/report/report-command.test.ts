@@ -53,7 +53,7 @@ describe('fanout-bench report <run-dir>', () => {
     const d = await runDir('ok', buildResults());
     const files = await reportCommand(d);
     expect(files.map((f) => f.slice(d.length + 1))).toEqual(['index.html', 'summary.md', 'junit.xml']);
-    expect(await readFile(join(d, 'junit.xml'), 'utf8')).toContain('tests="4"');
+    expect(await readFile(join(d, 'junit.xml'), 'utf8')).toContain('tests="5"');
   });
 
   it('names the file when results.json is missing', async () => {

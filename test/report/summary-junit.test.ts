@@ -18,6 +18,7 @@ describe('checks', () => {
     const failing = runChecks(buildResults());
     expect(failing.map((c) => [c.name, c.passed])).toEqual([
       ['run completed', true],
+      ['sends went out', true],
       ['no lost deliveries', false],
       ['harness not saturated', true],
       ['no unexpected errors', false],
@@ -32,6 +33,21 @@ describe('checks', () => {
     expect(unexpectedErrors(r)).toEqual([]);
     r.config.expectedErrors = ['close:1006'];
     expect(unexpectedErrors(r)).toEqual([['frame:Internal server error', 18]]);
+  });
+});
+
+describe('sends went out', () => {
+  const check = (r: Results) => runChecks(r).find((c) => c.name === 'sends went out')!;
+
+  it('passes up to 1 % of intended sends skipped or failed, fails beyond', () => {
+    const r = cleanRun();
+    r.sends = { intended: 1_000, sent: 995, skipped: 5, missedSlots: 0, acked: 990, failed: 5 };
+    expect(check(r).passed).toBe(true);
+    r.sends = { intended: 1_000, sent: 400, skipped: 600, missedSlots: 0, acked: 400, failed: 0 };
+    expect(check(r)).toMatchObject({ passed: false, detail: expect.stringContaining('600 skipped and 0 failed of 1,000 intended sends') });
+    expect(verdict(runChecks(r))).toBe('fail');
+    r.sends = { intended: 1_000, sent: 1_000, skipped: 0, missedSlots: 0, acked: 950, failed: 50 };
+    expect(check(r).passed).toBe(false);
   });
 });
 
@@ -72,8 +88,8 @@ describe('renderJunit', () => {
   it('has one testcase per check and describes the failures', () => {
     const xml = renderJunit(buildResults());
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
-    expect(xml.match(/<testcase /g)).toHaveLength(4);
-    expect(xml).toContain('<testsuites name="fanout-bench" tests="4" failures="2" errors="0" time="120.000">');
+    expect(xml.match(/<testcase /g)).toHaveLength(5);
+    expect(xml).toContain('<testsuites name="fanout-bench" tests="5" failures="2" errors="0" time="120.000">');
     expect(xml).toMatch(/<testcase classname="fanout-bench.room-fanout" name="no lost deliveries" time="0">\s*<failure message="12 of 102,812 expected deliveries lost \(0.0117%\)" type="no lost deliveries">/);
     expect(xml).toMatch(/name="no unexpected errors"[^]*?<failure message="23 unexpected errors: frame:Internal server error ×18, close:1006 ×5"/);
     expect(xml).toContain('<property name="deliveries.lost" value="12"/>');

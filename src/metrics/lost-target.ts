@@ -1,0 +1,31 @@
+import type { RunRecorder } from './run-recorder.ts';
+
+/**
+ * Whether a run that went through all its phases had in fact lost its target (README: exit 1,
+ * "failed (the target stopped answering mid-run)"). Without this a target that dies mid-run
+ * yields "completed": its sends are merely skipped and its sockets merely closed.
+ *
+ * Either sign is enough:
+ * - more than half of the connections that opened closed unexpectedly (`close:<code>` errors:
+ *   the target or the network closed them; the scenario's own drops and the harness's closing at
+ *   the end are not counted as errors);
+ * - a send phase skipped more than half of its slots because no sender was open and joined.
+ */
+export const LOST_SHARE = 0.5;
+
+export function lostTargetReason(rec: RunRecorder): string | undefined {
+  const opened = rec.counts.connects;
+  let closed = 0;
+  for (const [kind, n] of Object.entries(rec.errors)) if (kind.startsWith('close:')) closed += n;
+  if (opened > 0 && closed > opened * LOST_SHARE) {
+    return `the target stopped answering: ${closed} of ${opened} connections closed unexpectedly`;
+  }
+  for (const p of rec.phases) {
+    if (p.kind !== 'send') continue;
+    const { intended, skipped } = p.counts;
+    if (intended > 0 && skipped > intended * LOST_SHARE) {
+      return `the target stopped answering: send phase "${p.name}" skipped ${skipped} of ${intended} sends (no sender open and joined)`;
+    }
+  }
+  return undefined;
+}
