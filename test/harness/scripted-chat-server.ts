@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+/**
+ * A tiny chat-protocol-v1 peer on 127.0.0.1 for harness tests that need a target misbehaving in
+ * one specific way (skipping a member, dying mid-run) or counting what the harness asked of it.
+ * Rooms must be created before they are joined, as on the reference stack.
+ */
+export interface Script {
+  /** the room members a sendMessage reaches, in join order (default: all of them) */
+  deliverTo?: (members: readonly WebSocket[]) => readonly WebSocket[];
+  /** called on every sendMessage before it is answered */
+  onSend?: () => void;
+}
+
+export interface ScriptedChatServer {
+  url: string;
+  /** createRoom requests per room */
+  creates: Map<string, number>;
+  /** joinRoom requests refused because their room did not exist yet */
+  earlyJoins(): number;
+  /** drops every socket and stops listening (idempotent) */
+  kill(): void;
+  killed(): boolean;
+  close(): Promise<void>;
+}
+
+export async function startScriptedChatServer(script: Script = {}): Promise<ScriptedChatServer> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => wss.once('listening', resolve));
+  const creates = new Map<string, number>();
+  const rooms = new Map<string, WebSocket[]>();
+  let early = 0;
+  let dead = false;
+  const closed = new Promise<void>((resolve) => wss.once('close', () => resolve()));
+  const kill = () => {
+    if (dead) return;
+    dead = true;
+    for (const c of wss.clients) c.terminate();
+    wss.close();
+  };
+
+  wss.on('connection', (ws) => {
+    ws.on('message', (data: Buffer) => {
+      const req = JSON.parse(data.toString('utf8')) as { action: string; room: string; payload?: unknown };
+      const members = rooms.get(req.room);
+      if (req.action === 'createRoom') {
+        creates.set(req.room, (creates.get(req.room) ?? 0) + 1);
+        if (!members) rooms.set(req.room, []);
+        ws.send(JSON.stringify({ type: 'roomCreated', room: req.room }));
+      } else if (!members) {
+        if (req.action === 'joinRoom') early++;
+        ws.send(JSON.stringify({ type: 'error', code: 'NO_SUCH_ROOM', message: 'createRoom first', action: req.action }));
+      } else if (req.action === 'joinRoom') {
+        if (!members.includes(ws)) members.push(ws);
+        ws.send(JSON.stringify({ type: 'joined', room: req.room, members: members.length }));
+      } else if (req.action === 'sendMessage') {
+        script.onSend?.();
+        const messageId = randomUUID();
+        const frame = JSON.stringify({ type: 'message', room: req.room, messageId, cold: false, payload: req.payload });
+        const posted = script.deliverTo ? script.deliverTo(members) : members;
+        for (const m of posted) m.send(frame);
+        ws.send(JSON.stringify({ type: 'sent', room: req.room, messageId, recipients: posted.length, gone: 0 }));
+      }
+    });
+  });
+
+  const { port } = wss.address() as { port: number };
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    creates,
+    earlyJoins: () => early,
+    kill,
+    killed: () => dead,
+    close: async () => {
+      kill();
+      await closed;
+    },
+  };
+}
