@@ -31,16 +31,11 @@ export type StartResult =
   | { ok: true; initMs: number }
   | { ok: false; initMs: number; errorType: string; errorMessage: string };
 
+/** The worker's answer as the runtime sees it (the worker's own bookkeeping fields dropped). */
+type Done = Omit<Extract<WorkerMessage, { t: 'done' }>, 't' | 'id' | 'maxMemoryUsedMB'>;
+
 export type RunResult =
-  | {
-      kind: 'done';
-      ok: boolean;
-      result?: unknown;
-      errorType?: string;
-      errorMessage?: string;
-      durationMs: number;
-      initDurationMs?: number;
-    }
+  | ({ kind: 'done' } & Done)
   | { kind: 'timeout'; durationMs: number }
   | { kind: 'crash'; errorMessage: string; durationMs: number };
 
