@@ -121,6 +121,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       }),
       accountConcurrency: config.lambda.accountConcurrency,
       hostMaxEnvironments: config.lambda.hostMaxEnvironments,
+      initConcurrency: config.lambda.initConcurrency,
+      preparedPerFunction: config.lambda.preparedPerFunction,
       idleReapMs: config.lambda.idleReapSeconds * 1000,
       cpuModel: config.lambda.cpuModel,
       region: config.region,
@@ -129,6 +131,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       metrics,
       logs,
     });
+    // Prepared environments run their INIT now, on an idle host, before the first client comes.
+    await runtime.prepared();
     gateway.attach(runtime);
   } catch (err) {
     await close();

@@ -1,9 +1,10 @@
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildFailure } from 'esbuild';
 import { UserError } from '../../../src/errors.ts';
+import { PROFILE_DIR } from './profiling.ts';
 
 /**
  * Bundle every function like CDK's NodejsFunction does (esbuild: bundle, platform node, ESM,
@@ -32,8 +33,10 @@ export async function bundleFunctions(functions: ReadonlyArray<{ name: string; e
       throw new UserError(`lambda runtime: functions[${i}].entry: no such file ${fn.entry}`);
     }
   }
-  const dir = await mkdtemp(join(tmpdir(), 'fanout-lambda-'));
-  const dispose = () => rm(dir, { recursive: true, force: true });
+  // Profiled runs keep their bundles (and source maps) beside the profiles.
+  if (PROFILE_DIR) await mkdir(PROFILE_DIR, { recursive: true });
+  const dir = PROFILE_DIR ? await mkdtemp(join(PROFILE_DIR, 'bundles-')) : await mkdtemp(join(tmpdir(), 'fanout-lambda-'));
+  const dispose = () => (PROFILE_DIR ? Promise.resolve() : rm(dir, { recursive: true, force: true }));
   try {
     await build({
       entryPoints: [
@@ -50,6 +53,9 @@ export async function bundleFunctions(functions: ReadonlyArray<{ name: string; e
       banner: { js: REQUIRE_BANNER },
       logLevel: 'silent',
       legalComments: 'none',
+      // Not loaded at run time (no --enable-source-maps); lets a CPU profile of an environment be
+      // attributed to SDK, Powertools and handler code (bench/emulator-capacity/profile-summary.ts).
+      sourcemap: 'linked',
     });
   } catch (err) {
     await dispose();

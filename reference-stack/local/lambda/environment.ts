@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { LogForwarder } from './log-forwarder.ts';
+import { PROFILING_FLAGS } from './profiling.ts';
 import { endLine, initReportLine, reportLine, timeoutMessage } from './report-line.ts';
 import type { FunctionConfig } from './options.ts';
 import type { InvokeRequest, WorkerInit, WorkerMessage } from './worker-protocol.ts';
@@ -27,9 +28,8 @@ export interface EnvironmentSpec {
   metrics: MetricSink;
 }
 
-export type StartResult =
-  | { ok: true; initMs: number }
-  | { ok: false; initMs: number; errorType: string; errorMessage: string };
+export type StartResult = { ok: true; initMs: number } | StartFailure;
+export type StartFailure = { ok: false; initMs: number; errorType: string; errorMessage: string };
 
 /** The worker's answer as the runtime sees it (the worker's own bookkeeping fields dropped). */
 type Done = Omit<Extract<WorkerMessage, { t: 'done' }>, 't' | 'id' | 'maxMemoryUsedMB'>;
@@ -61,6 +61,10 @@ export class Environment {
   readonly id = randomBytes(16).toString('hex');
   readonly logStream = streamName(this.id);
   state: State = 'starting';
+  /** INIT's duration once it has run: what a cold start on this environment costs. */
+  initMs = 0;
+  /** Worker boot + INIT, as the runtime saw it. */
+  startupMs = 0;
   /** performance.now() when the environment last became idle. */
   lastUsedAt = performance.now();
   private readonly worker: Worker;
@@ -100,7 +104,7 @@ export class Environment {
     this.worker = new Worker(spec.workerPath, {
       workerData,
       env: { ...spec.env, AWS_LAMBDA_LOG_STREAM_NAME: this.logStream },
-      execArgv: [],
+      execArgv: PROFILING_FLAGS,
       stdout: true,
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: heapLimitMB(fn.memoryMB) },
@@ -189,6 +193,8 @@ export class Environment {
       case 'ready':
         this.state = 'idle';
         this.maxMemoryUsedMB = m.maxMemoryUsedMB;
+        this.initMs = m.initMs;
+        this.startupMs = performance.now() - this.startedAt;
         this.finishStart({ ok: true, initMs: m.initMs });
         return;
       case 'init-error': {
