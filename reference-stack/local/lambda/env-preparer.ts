@@ -39,7 +39,7 @@ export class EnvironmentPreparer {
     const env = pool.prepared.shift();
     if (env) {
       this.pump(); // refill
-      return { kind: 'prepared', env };
+      return { kind: 'prepared', env, heldBackMs: 0 };
     }
     return new Promise((resolve) => {
       const waiter: ColdWaiter = {
@@ -55,6 +55,8 @@ export class EnvironmentPreparer {
       pool.coldWaiters.push(waiter);
       setTimeout(() => this.offerIdle(pool), pool.expectedStartupMs).unref();
       this.pump();
+      // An INIT already under way, or started just now, serves it: nothing held it back.
+      if (pool.coldWaiters.length <= pool.preparing) waiter.coveredAt = waiter.enqueuedAt;
     });
   }
 
@@ -134,6 +136,8 @@ export class EnvironmentPreparer {
     this.running++;
     pool.preparing++;
     pool.live++;
+    const covered = pool.coldWaiters.at(pool.preparing - 1);
+    if (covered && covered.coveredAt === undefined) covered.coveredAt = performance.now();
     let env: Environment;
     try {
       env = this.createEnvironment(pool);
@@ -153,7 +157,7 @@ export class EnvironmentPreparer {
         pool.lastStartupMs = env.startupMs;
         pool.initFailing = false;
         const waiter = pool.coldWaiters.shift();
-        if (waiter) waiter.resolve({ kind: 'prepared', env });
+        if (waiter) waiter.resolve({ kind: 'prepared', env, heldBackMs: (waiter.coveredAt ?? performance.now()) - waiter.enqueuedAt });
         else pool.prepared.push(env);
       } else {
         pool.initFailing = true;

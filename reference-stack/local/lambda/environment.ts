@@ -73,7 +73,8 @@ export class Environment {
   private intentional = false;
   private startResolve: ((r: StartResult) => void) | undefined;
   private startTimer: NodeJS.Timeout | undefined;
-  private startedAt = performance.now();
+  /** performance.now() when the worker was created. */
+  readonly createdAt = performance.now();
   private runResolve: ((r: RunResult) => void) | undefined;
   private runTimer: NodeJS.Timeout | undefined;
   private runId = '';
@@ -133,7 +134,7 @@ export class Environment {
       this.startResolve = resolve;
       const limitMs = INIT_LIMIT_MS + this.spec.fn.timeoutSeconds * 1000;
       this.startTimer = setTimeout(() => {
-        const initMs = performance.now() - this.startedAt;
+        const initMs = performance.now() - this.createdAt;
         this.log.line(initReportLine(initMs, 'timeout'));
         this.finishStart({ ok: false, initMs, errorType: 'Sandbox.Timedout', errorMessage: timeoutMessage(this.spec.fn.timeoutSeconds) });
         this.terminate();
@@ -175,7 +176,7 @@ export class Environment {
     this.state = 'dead';
     this.registry.delete(this);
     if (this.startResolve) {
-      const initMs = performance.now() - this.startedAt;
+      const initMs = performance.now() - this.createdAt;
       this.finishStart({ ok: false, initMs, errorType: 'Runtime.ExitError', errorMessage: 'Error: Runtime exited with error: environment terminated' });
     }
     if (this.runResolve) {
@@ -194,7 +195,7 @@ export class Environment {
         this.state = 'idle';
         this.maxMemoryUsedMB = m.maxMemoryUsedMB;
         this.initMs = m.initMs;
-        this.startupMs = performance.now() - this.startedAt;
+        this.startupMs = performance.now() - this.createdAt;
         this.finishStart({ ok: true, initMs: m.initMs });
         return;
       case 'init-error': {
@@ -243,7 +244,7 @@ export class Environment {
     this.registry.delete(this);
     this.log.flush();
     if (this.startResolve) {
-      const initMs = performance.now() - this.startedAt;
+      const initMs = performance.now() - this.createdAt;
       this.log.line(initReportLine(initMs, 'error', 'Runtime.ExitError'));
       this.finishStart({ ok: false, initMs, errorType: 'Runtime.ExitError', errorMessage: `Error: Runtime exited with error: ${reason}` });
     } else if (this.runResolve) {

@@ -9,6 +9,8 @@ export interface ColdWaiter {
   pool: FunctionPool;
   seq: number;
   enqueuedAt: number;
+  /** When an INIT that will serve it was under way (unset while the host holds it back). */
+  coveredAt?: number;
   resolve(grant: ColdGrant): void;
 }
 
@@ -17,7 +19,7 @@ export interface ColdWaiter {
  * held the cold start back, the INIT failure, or nothing (the runtime is closing).
  */
 export type ColdGrant =
-  | { kind: 'prepared'; env: Environment }
+  | { kind: 'prepared'; env: Environment; heldBackMs: number }
   | { kind: 'warm'; env: Environment }
   | { kind: 'init-failed'; failure: StartFailure }
   | { kind: 'closed' };

@@ -18,8 +18,6 @@ export type { LambdaRuntimeOptions } from './options.ts';
 const NAMESPACE = 'AWS/Lambda';
 /** AWS publishes ConcurrentExecutions for the account too, with no dimensions. */
 const ACCOUNT: Record<string, string> = {};
-/** Below this, "waited longer than its own start-up" is timer noise, not the host holding it back. */
-const HELD_BACK_MIN_MS = 1;
 
 /**
  * Start the emulator's Lambda service: bundle every function once, then run invocations in
@@ -160,10 +158,9 @@ class Runtime implements LambdaRuntime {
           pool.counters.preparedColdStarts++;
           await delay(env.initMs);
         } else {
-          // Started for this invocation: what it waited beyond the environment's own start-up
-          // (worker boot + INIT) was the host holding it back.
-          const excess = waitedMs - env.startupMs;
-          if (excess >= HELD_BACK_MIN_MS) hostCapWaitMs = excess;
+          // Until an INIT for it was under way, the host held it back (INIT concurrency or the
+          // host cap). Boot and INIT themselves are the cold start.
+          hostCapWaitMs = grant.heldBackMs;
         }
       }
       if (hostCapWaitMs > 0) pool.counters.hostCapWaits++;
