@@ -26,13 +26,15 @@ export interface EnvironmentSpec {
   accountId: string;
   logs: LogSink;
   metrics: MetricSink;
+  /** Host CPU the function's environments used (worker threads), ms: the host's accounting. */
+  cpu: { initMs: number; invokeMs: number };
 }
 
 export type StartResult = { ok: true; initMs: number } | StartFailure;
 export type StartFailure = { ok: false; initMs: number; errorType: string; errorMessage: string };
 
 /** The worker's answer as the runtime sees it (the worker's own bookkeeping fields dropped). */
-type Done = Omit<Extract<WorkerMessage, { t: 'done' }>, 't' | 'id' | 'maxMemoryUsedMB'>;
+type Done = Omit<Extract<WorkerMessage, { t: 'done' }>, 't' | 'id' | 'maxMemoryUsedMB' | 'cpuMs'>;
 
 export type RunResult =
   | ({ kind: 'done' } & Done)
@@ -195,6 +197,7 @@ export class Environment {
         this.state = 'idle';
         this.maxMemoryUsedMB = m.maxMemoryUsedMB;
         this.initMs = m.initMs;
+        this.spec.cpu.initMs += m.cpuMs;
         this.startupMs = performance.now() - this.createdAt;
         this.finishStart({ ok: true, initMs: m.initMs });
         return;
@@ -208,6 +211,7 @@ export class Environment {
         return;
       }
       case 'done':
+        this.spec.cpu.invokeMs += m.cpuMs;
         if (m.id !== this.runId) return;
         this.maxMemoryUsedMB = m.maxMemoryUsedMB;
         this.finishRun({

@@ -49,7 +49,7 @@ export class FunctionPool {
   lastStartupMs: number | undefined;
   /** The last INIT failed: prepare no spares until an invocation's INIT succeeds again. */
   initFailing = false;
-  readonly counters: Omit<FunctionStats, 'live' | 'busy' | 'prepared'> = {
+  readonly counters: Omit<FunctionStats, 'live' | 'busy' | 'prepared' | 'hostCpuInitMs' | 'hostCpuInvokeMs'> = {
     coldStarts: 0,
     preparedColdStarts: 0,
     invocations: 0,
@@ -93,7 +93,14 @@ export class FunctionPool {
   }
 
   stats(): FunctionStats {
-    return { live: this.live, busy: this.busy, prepared: this.prepared.length, ...this.counters };
+    return {
+      live: this.live,
+      busy: this.busy,
+      prepared: this.prepared.length,
+      ...this.counters,
+      hostCpuInitMs: this.spec.cpu.initMs,
+      hostCpuInvokeMs: this.spec.cpu.invokeMs,
+    };
   }
 }
 

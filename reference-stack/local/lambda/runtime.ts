@@ -90,6 +90,7 @@ class Runtime implements LambdaRuntime {
         accountId: config.accountId,
         logs: config.logs,
         metrics: config.metrics,
+        cpu: { initMs: 0, invokeMs: 0 },
       };
       this.pools.set(fn.name, new FunctionPool(fn, spec, config.scalingRate, config.preparedPerFunction));
     }

@@ -63,4 +63,8 @@ export interface FunctionStats {
   hostCapWaits: number;
   /** Idle environments of this function terminated early to make room under the host cap. */
   hostCapEvictions: number;
+  /** Host CPU its environments' threads used for worker boot + INIT, ms (0 where unreadable). */
+  hostCpuInitMs: number;
+  /** Host CPU its environments' threads used after INIT (invocations, idle timers, GC), ms. */
+  hostCpuInvokeMs: number;
 }

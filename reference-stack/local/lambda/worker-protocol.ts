@@ -23,7 +23,13 @@ export interface InvokeRequest {
 
 /** Worker → main. */
 export type WorkerMessage =
-  | { t: 'ready'; initMs: number; maxMemoryUsedMB: number }
+  | {
+      t: 'ready';
+      initMs: number;
+      maxMemoryUsedMB: number;
+      /** CPU the thread used so far (worker boot + INIT), ms; 0 where it cannot be read. */
+      cpuMs: number;
+    }
   | { t: 'init-error'; initMs: number; errorType: string; errorMessage: string }
   | {
       t: 'done';
@@ -36,4 +42,6 @@ export type WorkerMessage =
       /** Set on the environment's first invocation (the cold one). */
       initDurationMs?: number;
       maxMemoryUsedMB: number;
+      /** CPU the thread used since its previous message, ms (0 where it cannot be read). */
+      cpuMs: number;
     };

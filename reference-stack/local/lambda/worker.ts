@@ -12,7 +12,7 @@ import { Script } from 'node:vm';
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
-import { CpuThrottle } from './cpu-share.ts';
+import { CpuThrottle, threadCpuClock } from './cpu-share.ts';
 import { endLine, initReportLine, reportLine, startLine } from './report-line.ts';
 import { installLambdaConsole } from './runtime-console.ts';
 import type { InvokeRequest, WorkerInit, WorkerMessage } from './worker-protocol.ts';
@@ -28,6 +28,15 @@ let currentRequestId: string | undefined;
 installLambdaConsole(() => currentRequestId, write);
 
 const throttle = init.cpuThrottle ? new CpuThrottle(init.memoryMB) : undefined;
+/** This thread's CPU time, for the host's accounting of where CPU goes (not billed, not Duration). */
+const threadCpu = threadCpuClock() ?? (() => 0);
+let cpuReported = 0;
+const cpuSinceLastMessage = (): number => {
+  const now = threadCpu();
+  const delta = now - cpuReported;
+  cpuReported = now;
+  return delta;
+};
 const invokedFunctionArn = `arn:aws:lambda:${init.region}:${init.accountId}:function:${init.functionName}`;
 const memoryLimitInMB = String(init.memoryMB);
 let handler: Handler;
@@ -117,7 +126,18 @@ async function onInvoke(request: InvokeRequest): Promise<void> {
   write(
     `${endLine(id)}\n${reportLine({ requestId: id, durationMs, memoryMB: init.memoryMB, maxMemoryUsedMB, initDurationMs })}\n`,
   );
-  post({ t: 'done', id, ok, result: ok ? (result ?? null) : undefined, errorType, errorMessage, durationMs, initDurationMs, maxMemoryUsedMB });
+  post({
+    t: 'done',
+    id,
+    ok,
+    result: ok ? (result ?? null) : undefined,
+    errorType,
+    errorMessage,
+    durationMs,
+    initDurationMs,
+    maxMemoryUsedMB,
+    cpuMs: cpuSinceLastMessage(),
+  });
 }
 
 /**
@@ -176,7 +196,7 @@ async function boot(): Promise<void> {
   port.on('message', (request: InvokeRequest) => {
     void onInvoke(request);
   });
-  post({ t: 'ready', initMs: pendingInitMs, maxMemoryUsedMB });
+  post({ t: 'ready', initMs: pendingInitMs, maxMemoryUsedMB, cpuMs: cpuSinceLastMessage() });
 }
 
 void boot();
