@@ -5,7 +5,7 @@ import { LogForwarder } from './log-forwarder.ts';
 import { PROFILING_FLAGS } from './profiling.ts';
 import { endLine, initReportLine, reportLine, timeoutMessage } from './report-line.ts';
 import type { FunctionConfig } from './options.ts';
-import type { InvokeRequest, WorkerInit, WorkerMessage } from './worker-protocol.ts';
+import { EXIT_REQUEST, type InvokeRequest, type WorkerInit, type WorkerMessage } from './worker-protocol.ts';
 import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
 
 /** On-demand INIT may take 10 s; Lambda then retries it inside the invoke, under the function timeout. */
@@ -67,6 +67,7 @@ export class Environment {
   initMs = 0;
   /** Worker boot + INIT, as the runtime saw it. */
   startupMs = 0;
+  private wasReady = false;
   /** performance.now() when the environment last became idle. */
   lastUsedAt = performance.now();
   private readonly worker: Worker;
@@ -185,10 +186,20 @@ export class Environment {
       const durationMs = performance.now() - this.runStartedAt;
       this.finishRun({ kind: 'crash', errorMessage: `RequestId: ${this.runId} Error: Runtime exited with error: environment terminated`, durationMs });
     }
+    if (PROFILING_FLAGS.length > 0 && this.wasReady) return this.exitForProfile();
     return this.worker.terminate().then(
       () => undefined,
       () => undefined,
     );
+  }
+
+  /** A terminated thread writes no CPU profile: when profiling, let it exit by itself first. */
+  private async exitForProfile(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage(EXIT_REQUEST);
+    const timer = setTimeout(() => void this.worker.terminate().catch(() => undefined), 5_000);
+    await exited;
+    clearTimeout(timer);
   }
 
   private onMessage(m: WorkerMessage): void {
@@ -196,6 +207,7 @@ export class Environment {
       case 'ready':
         this.state = 'idle';
         this.maxMemoryUsedMB = m.maxMemoryUsedMB;
+        this.wasReady = true;
         this.initMs = m.initMs;
         this.spec.cpu.initMs += m.cpuMs;
         this.startupMs = performance.now() - this.createdAt;

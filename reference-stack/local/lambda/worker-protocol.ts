@@ -13,6 +13,9 @@ export interface WorkerInit {
   cpuThrottle: boolean;
 }
 
+/** Main → worker: end the thread by itself (so a CPU profile gets written), sent only when profiling. */
+export const EXIT_REQUEST = 'exit';
+
 /** Main → worker: run one invocation. */
 export interface InvokeRequest {
   id: string;

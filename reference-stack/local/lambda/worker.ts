@@ -15,7 +15,7 @@ import { getHeapStatistics } from 'node:v8';
 import { CpuThrottle, threadCpuClock } from './cpu-share.ts';
 import { endLine, initReportLine, reportLine, startLine } from './report-line.ts';
 import { installLambdaConsole } from './runtime-console.ts';
-import type { InvokeRequest, WorkerInit, WorkerMessage } from './worker-protocol.ts';
+import { EXIT_REQUEST, type InvokeRequest, type WorkerInit, type WorkerMessage } from './worker-protocol.ts';
 
 type Handler = (event: unknown, context: unknown, callback?: (err: unknown, value?: unknown) => void) => unknown;
 
@@ -193,8 +193,9 @@ async function boot(): Promise<void> {
   }
   pendingInitMs = performance.now() - t0;
   maxMemoryUsedMB = memoryUsedMB();
-  port.on('message', (request: InvokeRequest) => {
-    void onInvoke(request);
+  port.on('message', (request: InvokeRequest | typeof EXIT_REQUEST) => {
+    if (request === EXIT_REQUEST) process.exit(0);
+    else void onInvoke(request);
   });
   post({ t: 'ready', initMs: pendingInitMs, maxMemoryUsedMB, cpuMs: cpuSinceLastMessage() });
 }
