@@ -10,6 +10,7 @@ import {
   PutItemCommand,
   QueryCommand,
   ScanCommand,
+  UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
@@ -167,10 +168,44 @@ describe('consumed capacity, as DynamoDB meters it', () => {
     // one 22 B entry, eventually consistent (the only kind a global index has): ½ unit, on the index
     expect(byIndex.ConsumedCapacity).toMatchObject({ CapacityUnits: 0.5, Table: { CapacityUnits: 0 }, GlobalSecondaryIndexes: { byConnection: { CapacityUnits: 0.5 } } });
 
+    // An update of an attribute the keys-only index does not hold: the table's units only.
+    const update = await ddb.send(
+      new UpdateItemCommand({
+        TableName: MEMBERS,
+        Key: { room: { S: 'g' }, connectionId: { S: 'gsi-1' } },
+        UpdateExpression: 'SET #pad = :p', // "pad" is a DynamoDB reserved word
+        ExpressionAttributeNames: { '#pad': 'pad' },
+        ExpressionAttributeValues: { ':p': { S: pad(1500) } },
+        ReturnConsumedCapacity: 'INDEXES',
+      }),
+    );
+    // before 310 B, after 4+1 + 12+5 + 3+1500 = 1,525 B → ⌈1525 / 1024⌉ = 2
+    expect(update.ConsumedCapacity).toMatchObject({ CapacityUnits: 2, Table: { CapacityUnits: 2 } });
+    expect(update.ConsumedCapacity?.GlobalSecondaryIndexes).toBeUndefined();
+
     const del = await ddb.send(
       new DeleteItemCommand({ TableName: MEMBERS, Key: { room: { S: 'g' }, connectionId: { S: 'gsi-1' } }, ReturnConsumedCapacity: 'INDEXES' }),
     );
-    expect(del.ConsumedCapacity).toMatchObject({ CapacityUnits: 2, GlobalSecondaryIndexes: { byConnection: { CapacityUnits: 1 } } });
+    // the 1,525 B row: 2 units; its index entry deleted: 1
+    expect(del.ConsumedCapacity).toMatchObject({ CapacityUnits: 3, Table: { CapacityUnits: 2 }, GlobalSecondaryIndexes: { byConnection: { CapacityUnits: 1 } } });
+
+    // BatchWriteItem: each item priced on its own; only the row that existed had an index entry.
+    await ddb.send(new PutItemCommand({ TableName: MEMBERS, Item: memberRow('g', 'gsi-2', 100) }));
+    const batch = await ddb.send(
+      new BatchWriteItemCommand({
+        RequestItems: {
+          [MEMBERS]: [
+            { DeleteRequest: { Key: { room: { S: 'g' }, connectionId: { S: 'gsi-2' } } } },
+            { DeleteRequest: { Key: { room: { S: 'g' }, connectionId: { S: 'never-joined' } } } },
+          ],
+        },
+        ReturnConsumedCapacity: 'INDEXES',
+      }),
+    );
+    // table: 1 + 1 (a missing item still costs the minimum); index: 1 (one entry deleted)
+    expect(batch.ConsumedCapacity).toEqual([
+      expect.objectContaining({ TableName: MEMBERS, CapacityUnits: 3, Table: expect.objectContaining({ CapacityUnits: 2 }), GlobalSecondaryIndexes: { byConnection: expect.objectContaining({ CapacityUnits: 1 }) } }),
+    ]);
   });
 
   it('a failed conditional write still costs its write units (the larger of the item there and the one offered)', async () => {
