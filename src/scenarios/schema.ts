@@ -75,6 +75,8 @@ const Phase = z
 export const StackKnobs = z.strictObject({
   /** share of $disconnect events the emulator loses (AWS delivers them best effort) */
   lostDisconnectShare: z.number().min(0).max(1).optional(),
+  /** share of DynamoDB calls the emulator answers with ProvisionedThroughputExceededException */
+  dynamodbThrottleShare: z.number().min(0).max(1).optional(),
   /** idle execution environments are reaped after this long */
   idleReapSeconds: z.number().positive().optional(),
   /** Lambda memory per function name, MB */
