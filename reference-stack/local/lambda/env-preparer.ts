@@ -14,11 +14,11 @@ import type { HostCapacity } from './host-capacity.ts';
  *   `cold` flag, ColdStart EMF), and the runtime charges it that INIT's measured duration before
  *   the handler runs, so the client pays what it would have paid.
  * - A cold start with no prepared environment waits for the next INIT of its function; waiters
- *   come before spares. Once it has waited longer than an environment of its function takes to
- *   start (so its own would have been ready on an unloaded host), a warm environment of its
- *   function that frees up serves it instead: fewer cold starts than AWS would show in that
- *   burst, and the outcome's hostCapWaitMs (and the function's hostCapWaits) say the host held
- *   it back.
+ *   come before spares. Until an INIT for it is under way, the host is holding it back: if that
+ *   lasts longer than an environment of its function takes to start (its own would have been
+ *   ready on an unloaded host), a warm environment of its function that frees up serves it
+ *   instead: fewer cold starts than AWS would show in that burst, and the outcome's
+ *   hostCapWaitMs (and the function's hostCapWaits) say the host held it back.
  */
 export class EnvironmentPreparer {
   private running = 0;
@@ -53,7 +53,7 @@ export class EnvironmentPreparer {
       };
       this.waiting++;
       pool.coldWaiters.push(waiter);
-      setTimeout(() => this.offerIdle(pool), pool.expectedStartupMs).unref();
+      setTimeout(() => this.offerIdle(waiter), pool.expectedStartupMs).unref();
       this.pump();
       // An INIT already under way, or started just now, serves it: nothing held it back.
       if (pool.coldWaiters.length <= pool.preparing) waiter.coveredAt = waiter.enqueuedAt;
@@ -63,10 +63,9 @@ export class EnvironmentPreparer {
   /** A healthy environment finished an invocation: to a cold waiter held back too long, else idle. */
   release(env: Environment, pool: FunctionPool): void {
     env.markIdle();
-    const head = pool.coldWaiters.peek();
-    if (head && performance.now() - head.enqueuedAt >= pool.expectedStartupMs) {
-      pool.coldWaiters.shift();
-      head.resolve({ kind: 'warm', env });
+    const waiter = this.heldBackTooLong(pool);
+    if (waiter) {
+      this.handOver(waiter, env);
       return;
     }
     pool.putIdle(env);
@@ -104,7 +103,7 @@ export class EnvironmentPreparer {
   /** Answer every waiter with 'closed'; prepared environments are terminated by the runtime. */
   close(): void {
     this.closed = true;
-    for (const pool of this.pools) for (const w of pool.coldWaiters.drain()) w.resolve({ kind: 'closed' });
+    for (const pool of this.pools) for (const w of pool.coldWaiters.splice(0)) w.resolve({ kind: 'closed' });
     this.checkReady();
   }
 
@@ -113,7 +112,7 @@ export class EnvironmentPreparer {
     let best: FunctionPool | undefined;
     let bestSeq = Infinity;
     for (const pool of this.pools) {
-      const head = pool.coldWaiters.peek();
+      const head = pool.coldWaiters[0];
       if (head && pool.coldWaiters.length > pool.preparing && head.seq < bestSeq) {
         best = pool;
         bestSeq = head.seq;
@@ -136,7 +135,7 @@ export class EnvironmentPreparer {
     this.running++;
     pool.preparing++;
     pool.live++;
-    const covered = pool.coldWaiters.at(pool.preparing - 1);
+    const covered = pool.coldWaiters[pool.preparing - 1];
     if (covered && covered.coveredAt === undefined) covered.coveredAt = performance.now();
     let env: Environment;
     try {
@@ -174,14 +173,27 @@ export class EnvironmentPreparer {
     pool.preparing--;
   }
 
-  /** A waiter has waited as long as a start-up takes: an idle environment of its function serves it. */
-  private offerIdle(pool: FunctionPool): void {
-    const head = pool.coldWaiters.peek();
-    if (!head || performance.now() - head.enqueuedAt < pool.expectedStartupMs - 1) return;
+  /**
+   * The first waiter the host has not even started an INIT for, once it has waited as long as a
+   * start-up takes. A waiter whose INIT is under way keeps waiting for it: that is its cold start.
+   */
+  private heldBackTooLong(pool: FunctionPool): ColdWaiter | undefined {
+    const now = performance.now();
+    return pool.coldWaiters.find((w) => w.coveredAt === undefined && now - w.enqueuedAt >= pool.expectedStartupMs - 1);
+  }
+
+  private handOver(waiter: ColdWaiter, env: Environment): void {
+    const waiters = waiter.pool.coldWaiters;
+    waiters.splice(waiters.indexOf(waiter), 1);
+    waiter.resolve({ kind: 'warm', env });
+  }
+
+  /** A waiter has waited as long as a start-up takes: an idle environment of its function may serve it. */
+  private offerIdle(waiter: ColdWaiter): void {
+    const pool = waiter.pool;
+    if (this.heldBackTooLong(pool) !== waiter) return;
     const env = pool.takeIdle();
-    if (!env) return;
-    pool.coldWaiters.shift();
-    head.resolve({ kind: 'warm', env });
+    if (env) this.handOver(waiter, env);
   }
 
   private checkReady(): void {

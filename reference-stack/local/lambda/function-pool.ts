@@ -1,5 +1,4 @@
 import { TokenBucket } from './token-bucket.ts';
-import { Fifo } from './fifo.ts';
 import type { Environment, EnvironmentSpec, StartFailure } from './environment.ts';
 import type { FunctionConfig } from './options.ts';
 import type { FunctionStats } from './types.ts';
@@ -36,7 +35,8 @@ const DEFAULT_EXPECTED_STARTUP_MS = 150;
 export class FunctionPool {
   readonly idle: Environment[] = [];
   readonly prepared: Environment[] = [];
-  readonly coldWaiters = new Fifo<ColdWaiter>();
+  /** Oldest first; short (a burst's worth), so an array. */
+  readonly coldWaiters: ColdWaiter[] = [];
   readonly scaling: TokenBucket;
   /** Reused for every data point this function emits. */
   readonly dimensions: Record<string, string>;
