@@ -7,7 +7,8 @@ import { wsRoute } from './shared/route.ts';
 
 /**
  * joinRoom {room} → {"type":"joined","room","members":N}, idempotent; N counts members after the
- * join. SDK calls: GetItem (room exists?) + PutItem (member) + Query COUNT (1 per ~15,000 members).
+ * join. SDK calls: GetItem (room exists? skipped for a room this environment already found) +
+ * PutItem (member) + Query COUNT (1 per ~15,000 members).
  */
 export const handler = wsRoute<MessageEvent>(async (event) => {
   const req = parseRequest(event, RoomRequest, 'joinRoom');

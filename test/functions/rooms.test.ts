@@ -2,6 +2,7 @@
  * createRoom, joinRoom and leaveRoom against a real dynalite, handlers called in-process with
  * API Gateway-shaped events.
  */
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import {
   connectEvent,
@@ -62,6 +63,17 @@ describe('joinRoom', () => {
     expect(result.statusCode).toBe(400);
     expect(frameOf(result)).toMatchObject({ type: 'error', code: 'NO_SUCH_ROOM', action: 'joinRoom' });
     expect(await membersOf(chat.dynamo.doc, 'nowhere')).toEqual([]);
+  });
+
+  it('remembers a room it found (rooms are never deleted) but not one it did not', async () => {
+    const [a, b, c] = [newConnectionId(), newConnectionId(), newConnectionId()];
+    expect(frameOf(await join(a, 'later'))).toMatchObject({ code: 'NO_SUCH_ROOM' }); // not remembered as missing
+    await create(a, 'later');
+    expect(frameOf(await join(a, 'later'))).toMatchObject({ type: 'joined', members: 1 });
+    // Take the metadata item away behind the environment's back: a second join no longer reads it.
+    await chat.dynamo.doc.send(new DeleteCommand({ TableName: TABLES.messages, Key: { room: 'later', sk: '#room' } }));
+    expect(frameOf(await join(b, 'later'))).toMatchObject({ type: 'joined', members: 2 });
+    expect(frameOf(await join(c, 'never-created'))).toMatchObject({ code: 'NO_SUCH_ROOM' });
   });
 
   it('counts the members after the join and is idempotent', async () => {

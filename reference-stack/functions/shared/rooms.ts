@@ -40,8 +40,17 @@ export async function createRoom(room: string, createdBy: string, now: number): 
   }
 }
 
-/** 1 SDK call. */
+/**
+ * Rooms this execution environment has seen exist. Rooms are never deleted (no route removes a
+ * room's metadata item), so a room once found stays found: later joins in the same environment
+ * skip the read. Only positive answers are kept, and the set is bounded.
+ */
+const knownRooms = new Set<string>();
+const KNOWN_ROOMS_MAX = 10_000;
+
+/** 1 SDK call, none for a room this environment already found. */
 export async function roomExists(room: string): Promise<boolean> {
+  if (knownRooms.has(room)) return true;
   const out = await ddb.send(
     new GetCommand({
       TableName: config.messagesTable,
@@ -50,7 +59,10 @@ export async function roomExists(room: string): Promise<boolean> {
       ConsistentRead: true,
     }),
   );
-  return out.Item !== undefined;
+  if (out.Item === undefined) return false;
+  if (knownRooms.size >= KNOWN_ROOMS_MAX) knownRooms.clear();
+  knownRooms.add(room);
+  return true;
 }
 
 /** Idempotent: joining twice leaves one row. 1 SDK call. */
