@@ -85,6 +85,10 @@ export const StackKnobs = z.strictObject({
   reserved: z.record(z.string(), z.int().nonnegative()).optional(),
   cpuModel: z.enum(['throttle', 'off']).optional(),
   hostMaxEnvironments: z.int().positive().optional(),
+  /** INITs running at once on the host (not an AWS quota) */
+  initConcurrency: z.int().positive().optional(),
+  /** environments per function initialised before they are needed (0: INIT inside the cold invocation) */
+  preparedPerFunction: z.int().min(0).max(64).optional(),
   /** an emulator config file (YAML/JSON), as `stack up --config` takes it */
   config: z.string().min(1).optional(),
 });
