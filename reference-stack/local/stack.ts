@@ -57,9 +57,6 @@ export function manifestFunctions(): StackFunction[] {
   return FUNCTIONS.map((f) => ({ ...f, entry: `${FUNCTIONS_DIR}${f.entry}` }));
 }
 
-/** Dummy static credentials: the local endpoints do not check signatures. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
-
 export async function startStack(options: StartStackOptions): Promise<RunningStack> {
   const { config } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -125,7 +122,6 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       cpuModel: config.lambda.cpuModel,
       region: config.region,
       accountId: config.accountId,
-      credentials: LOCAL_CREDENTIALS,
       metrics,
       logs,
     });
