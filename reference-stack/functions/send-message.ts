@@ -47,6 +47,6 @@ export const handler = wsRoute<MessageEvent>(async (event, { cold, metrics }) =>
   if (fan.status === 'rejected') throw fan.reason;
   if (stored.status === 'rejected') throw stored.reason;
 
-  logger.debug('message sent', { room, messageId, recipients: fan.value.recipients, gone: fan.value.gone });
+  logger.debug('message sent', { room, messageId, recipients: fan.value.recipients, gone: fan.value.gone, timedOut: fan.value.timedOut });
   return ok({ type: 'sent', room, messageId, recipients: fan.value.recipients, gone: fan.value.gone });
 });

@@ -113,7 +113,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
           reservedConcurrency: override.reservedConcurrency,
           addedLatencyMs: override.addedLatencyMs,
           forceThrottle: override.forceThrottleShare,
-          environment,
+          environment: { ...override.environment, ...environment },
         };
       }),
       accountConcurrency: config.lambda.accountConcurrency,
