@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { expect } from 'vitest';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -42,15 +43,20 @@ export function answer(client: TestClient, type: string, timeoutMs = 30_000): Pr
   return client.take((f) => f.type === type || f.type === 'error' || typeof f.message === 'string', timeoutMs);
 }
 
-/** Opens `n` clients, each with its connection id. */
+/**
+ * Opens `n` clients, each with its connection id; a few at a time, so $connect and whoami reuse
+ * warm environments instead of starting dozens at once on two cores (which can outlast the
+ * handshake's integration timeout).
+ */
 export async function openClients(stack: RunningStack, n: number): Promise<Member[]> {
-  return Promise.all(
-    Array.from({ length: n }, async () => {
+  return pLimit(4).map(
+    Array.from({ length: n }, (_, i) => i),
+    async () => {
       const client = await connect(stack.ready.websocketUrl);
       client.send({ action: 'whoami' });
       const { connectionId } = await answer(client, 'whoami');
       return { client, id: connectionId as string };
-    }),
+    },
   );
 }
 

@@ -77,13 +77,17 @@ export async function fanOut(
 ): Promise<FanoutSummary> {
   const outcome = await postToAll(connectionIds, frame);
   let removed = 0;
+  let cleanupFailed = 0;
   if (outcome.gone.length > 0) {
     try {
       await removeGone(outcome.gone);
       removed = outcome.gone.length;
       logger.debug('removed stale connections', { count: removed });
     } catch (error) {
-      logger.warn('stale connection cleanup failed', { gone: outcome.gone.length, error: error as Error });
+      // Retried already (throttling outlasted as long as is reasonable): the rows stay until a
+      // later fan-out meets the same 410. Counted, so it cannot go unnoticed.
+      cleanupFailed = outcome.gone.length;
+      logger.error('stale connection cleanup failed', { gone: outcome.gone.length, error: error as Error });
     }
   }
   if (outcome.timedOut > 0) {
@@ -104,6 +108,7 @@ export async function fanOut(
   metrics.addMetric(METRIC.fanoutPostErrors, MetricUnit.Count, outcome.failed);
   metrics.addMetric(METRIC.fanoutPostTimeouts, MetricUnit.Count, outcome.timedOut);
   metrics.addMetric(METRIC.staleConnectionsRemoved, MetricUnit.Count, removed);
+  if (cleanupFailed > 0) metrics.addMetric(METRIC.staleCleanupFailures, MetricUnit.Count, cleanupFailed);
   metrics.addMetric(METRIC.fanoutDurationMs, MetricUnit.Milliseconds, Math.round(outcome.durationMs * 1000) / 1000);
   return {
     recipients: outcome.recipients,

@@ -22,6 +22,10 @@ export const METRIC = {
   fanoutPostTimeouts: 'FanoutPostTimeouts',
   /** Connections found gone (410) whose rows were deleted (Count). */
   staleConnectionsRemoved: 'StaleConnectionsRemoved',
+  /** Dead connections whose rows could not all be deleted, even after retries (Count). */
+  staleCleanupFailures: 'StaleCleanupFailures',
+  /** DynamoDB calls answered with throttling, per attempt (the SDK's retries included) (Count). */
+  dynamoDbThrottles: 'DynamoDbThrottles',
   /** Wall time of posting one message to all its recipients (Milliseconds). */
   fanoutDurationMs: 'FanoutDurationMs',
 } as const;
