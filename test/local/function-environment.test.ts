@@ -17,6 +17,7 @@ const CALLER = {
 };
 
 interface EchoedEnv {
+  postTimeoutMs?: string;
   accessKey?: string;
   secretKey?: string;
   sessionToken?: string;
@@ -55,6 +56,20 @@ describe('credentials the emulated functions see', () => {
       log: () => {},
     });
     expectDummies(echoedEnv(expectOk(await stack.runtime.invoke('creds', { action: 'echo' })).result));
+  });
+
+  it('gives the functions the local POST_TIMEOUT_MS default (20 s), and a configured value instead', async () => {
+    expect(echoedEnv(expectOk(await stack!.runtime.invoke('creds', { action: 'echo' })).result).postTimeoutMs).toBe('20000');
+    const configured = await startStack({
+      config: defaultStackConfig({ lambda: { cpuModel: 'off' }, functions: { 'fanout-whoami': { environment: { POST_TIMEOUT_MS: '750' } } } }),
+      functions: [{ name: 'fanout-whoami', route: 'whoami', entry: fixture('behaviour.ts'), memoryMB: 256, timeoutSeconds: 5, returnResponse: true }],
+      log: () => {},
+    });
+    try {
+      expect(echoedEnv(expectOk(await configured.runtime.invoke('fanout-whoami', { action: 'echo' })).result).postTimeoutMs).toBe('750');
+    } finally {
+      await configured.close();
+    }
   });
 
   it('the Lambda runtime on its own never passes the caller credentials through either', async () => {
