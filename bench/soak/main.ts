@@ -28,22 +28,29 @@ import { consoleReport, passed, writeResultsMd, type SoakSummary } from './repor
  * window and the end of the final one (implies --keep). Exit 0 when every criterion passed, 1
  * when one failed or could not be measured, 2 for a bad flag, 130 when interrupted.
  */
-const { values } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    duration: { type: 'string' },
-    clients: { type: 'string' },
-    rate: { type: 'string' },
-    write: { type: 'boolean', default: false },
-    keep: { type: 'boolean', default: false },
-    'heap-snapshots': { type: 'boolean', default: false },
-  },
-});
-
 function refuse(message: string): never {
   process.stderr.write(`soak: ${message}\n`);
   process.exit(2);
 }
+
+const OPTIONS = {
+  quick: { type: 'boolean', default: false },
+  duration: { type: 'string' },
+  clients: { type: 'string' },
+  rate: { type: 'string' },
+  write: { type: 'boolean', default: false },
+  keep: { type: 'boolean', default: false },
+  'heap-snapshots': { type: 'boolean', default: false },
+} as const;
+
+function flags() {
+  try {
+    return parseArgs({ options: OPTIONS }).values;
+  } catch (err) {
+    return refuse((err as Error).message.split('\n')[0]!);
+  }
+}
+const values = flags();
 
 function positiveInt(flag: string, text: string | undefined, fallback: number, min: number, max: number): number {
   if (text === undefined) return fallback;
@@ -140,7 +147,7 @@ try {
       timeoutMs: plan.durationMs + 180_000,
       otherPids: server.pids,
       env: {
-        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${probe}`.trim(),
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require "${probe}"`.trim(),
         FANOUT_SOAK_PROBE_DIR: probeDir,
         FANOUT_SOAK_GC_MS: String(plan.gcEveryMs),
       },

@@ -90,7 +90,7 @@ describe('soak memory probe', () => {
       writeFileSync(file, 'setTimeout(() => {}, 400);\n');
       return file;
     };
-    const env = { ...process.env, NODE_OPTIONS: `--require ${probe}`, FANOUT_SOAK_PROBE_DIR: probeDir, FANOUT_SOAK_PROBE_MS: '50', FANOUT_SOAK_GC_MS: '100' };
+    const env = { ...process.env, NODE_OPTIONS: `--require "${probe}"`, FANOUT_SOAK_PROBE_DIR: probeDir, FANOUT_SOAK_PROBE_MS: '50', FANOUT_SOAK_GC_MS: '100' };
     for (const name of ['fanout-bench.js', 'unrelated.js']) {
       const out = spawnSync(process.execPath, [script(name)], { env, encoding: 'utf8' });
       expect(out.status).toBe(0);
