@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Machine } from '../harness-capacity/machine.ts';
+import { blockMarkers, writeResultsBlock } from '../results-block.ts';
 import type { Criterion, SoakAnalysis } from './analyze.ts';
 import type { SoakPlan } from './plan.ts';
 
@@ -65,13 +65,12 @@ export function consoleReport(s: SoakSummary): string {
   return `${out.join('\n')}\n`;
 }
 
-const BEGIN = '<!-- soak:begin (written by bench/soak/main.ts --write) -->';
-const END = '<!-- soak:end -->';
+const MARKERS = blockMarkers('soak', 'bench/soak/main.ts');
 
-export function renderMarkdown(s: SoakSummary): string {
+/** The soak's block of bench/RESULTS.md, without its markers. */
+export function renderMarkdown(s: SoakSummary): string[] {
   const m = s.machine;
   const out = [
-    BEGIN,
     '## Soak: a long run stays flat',
     '',
     '10,000 clients against the minimal fan-out server (bench/minimal-server) with steady sends, driven through the real CLI;',
@@ -94,16 +93,10 @@ export function renderMarkdown(s: SoakSummary): string {
   }
   if (s.analysis) out.push(...detailLines(s.analysis).map((l) => `- ${l}`), '');
   if (s.harnessCommand) out.push('Harness run (scenario file written by bench/soak/plan.ts; `--keep` keeps it, the run directory and the probe files):', '', `    ${s.harnessCommand}`, '');
-  out.push(END);
-  return out.join('\n');
+  return out;
 }
 
 /** Replaces the soak's block in `file` (or appends it), leaving every other section as it was. */
 export function writeResultsMd(file: string, s: SoakSummary): void {
-  const block = renderMarkdown(s);
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n';
-  const a = text.indexOf(BEGIN);
-  const b = text.indexOf(END);
-  const next = a >= 0 && b > a ? `${text.slice(0, a)}${block}${text.slice(b + END.length)}` : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, next);
+  writeResultsBlock(file, MARKERS, renderMarkdown(s));
 }

@@ -23,7 +23,9 @@ export interface LocalTargetOptions {
 
 export async function startLocalStack(opts: LocalTargetOptions): Promise<Target> {
   const args = [BIN, 'stack', 'up', '--port', '0', '--exit-with-stdin', ...opts.args];
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  // A harness run under `node --cpu-prof` profiles its local stack too (bench/emulator-capacity).
+  const profiling = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+  const child = spawn(process.execPath, [...profiling, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   const log: WriteStream | undefined = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   const killOnExit = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

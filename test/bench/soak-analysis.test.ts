@@ -8,6 +8,7 @@ import type { Results } from '../../src/metrics/results-schema.ts';
 import { analyze, criteria } from '../../bench/soak/analyze.ts';
 import { makePlan, SOAK_PHASE } from '../../bench/soak/plan.ts';
 import { readProbes, type MemorySample, type ProbedProcess } from '../../bench/soak/probe-log.ts';
+import { writeResultsMd, type SoakSummary } from '../../bench/soak/report.ts';
 
 // The soak's verdict must be able to fail: each criterion is fed a run that breaks it.
 
@@ -78,6 +79,36 @@ describe('soak verdict', () => {
   it('refuses a send phase too short for a warm-up and two windows', () => {
     const short = { ...results(), phases: [{ name: SOAK_PHASE, startedAt: START, durationMs: 30_000 }] } as unknown as Results;
     expect(() => analyze(plan, short, intervalsFile('short.ndjson'), [])).toThrow(/too short/);
+  });
+});
+
+describe('soak result in bench/RESULTS.md', () => {
+  it('writes its own block with the command and PASS/FAIL per criterion, and replaces only that block', () => {
+    const file = join(dir, 'RESULTS.md');
+    writeFileSync(file, '# Benchmark results\n\n<!-- other:begin (written by x --write) -->\nkept\n<!-- other:end -->\n');
+    const probes = [probed('parent', 1, flat, flat), probed('shard', 2, flat, flat)];
+    const analysis = analyze(plan, results({ lost: 3 }), intervalsFile('md.ndjson'), probes);
+    const summary: SoakSummary = {
+      date: '2026-11-22T00:00:00.000Z',
+      command: 'npx tsx bench/soak/main.ts --quick --write',
+      plan,
+      machine: { cores: 2, cpuModel: 'test', node: 'v20', platform: 'linux-x64', totalMemoryMB: 1, openFilesLimit: 20_000 },
+      loadBefore: '1.00 1.00 1.00',
+      loadAfter: '1.00 1.00 1.00',
+      wallSeconds: 130,
+      analysis,
+      criteria: criteria(analysis),
+      snapshots: [],
+    };
+    writeResultsMd(file, summary);
+    writeResultsMd(file, summary); // again: replaced, not appended
+    const text = readFileSync(file, 'utf8');
+    expect(text.match(/<!-- soak:begin/g)).toHaveLength(1);
+    expect(text).toContain('kept');
+    expect(text).toContain('`npx tsx bench/soak/main.ts --quick --write`');
+    expect(text).toContain('- verdict: **FAIL**');
+    expect(text).toMatch(/\| nothing lost \(deliveries, sends, connections\) \| lost 3 of .* \| FAIL \|/);
+    expect(text).toMatch(/\| parent heap growth after warm-up \(after full GC\) \| \+0\.0 % .* \| PASS \|/);
   });
 });
 
