@@ -12,6 +12,7 @@ import { clientsPerSourceAddress } from './fleet/source-address.ts';
 import { lostTargetReason } from './metrics/lost-target.ts';
 import { buildResults } from './metrics/results-builder.ts';
 import type { IntervalRecord, Results } from './metrics/results-schema.ts';
+import { readIntervals } from './metrics/interval-file.ts';
 import { createRunDir, IntervalStream } from './metrics/results-writer.ts';
 import { newRunId } from './metrics/run-id.ts';
 import { RunRecorder } from './metrics/run-recorder.ts';
@@ -142,8 +143,8 @@ async function measure(m: MeasureInput): Promise<Results> {
   const startedAt = now();
   const cpuAtStart = process.cpuUsage();
   const recorder = new RunRecorder(shards, startedAt, graceMs);
+  // Interval records go to the file only (the parent's memory stays flat however long the run).
   const stream = new IntervalStream(m.runDir);
-  const intervals: IntervalRecord[] = [];
   const ctx: ProgressContext = { scenario: scenario.name, plannedSec: plannedMs(scenario) / 1000, intervalSec: 1 };
   let fleet: Fleet | undefined;
   let status: Results['status'] = 'completed';
@@ -176,7 +177,6 @@ async function measure(m: MeasureInput): Promise<Results> {
       const reports = await fleet.flush();
       const t = now();
       const record = recorder.ingest(reports, t);
-      intervals.push(record);
       stream.append(record);
       o.onInterval?.(record, { ...ctx, intervalSec: (t - record.t) / 1000 });
     }));
@@ -253,7 +253,7 @@ async function measure(m: MeasureInput): Promise<Results> {
     seed,
     rate: o.rate,
     recorder,
-    intervals,
+    intervals: readIntervals(stream.file),
     parentCpuSeconds: (cpu.user + cpu.system) / 1e6,
     openAtEnd,
     extraWarnings: m.warnings,

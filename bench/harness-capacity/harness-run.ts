@@ -52,6 +52,8 @@ export interface HarnessRunOptions {
   otherPids?: number[];
   /** read live: a reason to interrupt the run (Ctrl-C, results kept), or undefined to go on */
   stopWhen?: (record: IntervalRecord) => string | undefined;
+  /** extra environment for the harness (and, inherited, its shards) */
+  env?: Record<string, string>;
 }
 
 const clock = () => performance.timeOrigin + performance.now();
@@ -61,7 +63,7 @@ export function runHarness(o: HarnessRunOptions): Promise<HarnessRun> {
   const outDir = mkdtempSync(join(o.outDir, 'run-'));
   const args = [CLI, 'run', o.scenarioFile, '--target', o.targetUrl, '--shards', String(o.shards), '--out', outDir, '--no-progress'];
   const command = `node ${args.map((a) => (a === CLI ? 'bin/fanout-bench.js' : a)).join(' ')}`;
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
   const pid = child.pid!;
   // Interrupted benchmark: the run stops the way Ctrl-C stops it (it writes what it measured).
   const forget = onCleanup(

@@ -34,6 +34,6 @@ export const handler = wsRoute<MessageEvent>(async (event, { cold, metrics }) =>
   const ids = connections.map((c) => c.connectionId);
   const fan = await fanOut(ids, frame, metrics, removeConnections);
 
-  logger.debug('broadcast sent', { messageId, recipients: fan.recipients, gone: fan.gone });
+  logger.debug('broadcast sent', { messageId, recipients: fan.recipients, gone: fan.gone, timedOut: fan.timedOut });
   return ok({ type: 'sent', messageId, recipients: fan.recipients, gone: fan.gone });
 });

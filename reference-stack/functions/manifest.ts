@@ -41,6 +41,8 @@ export const FUNCTION_ENV = {
   callbackUrl: 'CALLBACK_URL',
   /** Max concurrent @connections posts per fan-out. */
   fanoutConcurrency: 'FANOUT_CONCURRENCY',
+  /** Longest one @connections post may take before it is aborted and counted as timed out (ms). */
+  postTimeoutMs: 'POST_TIMEOUT_MS',
   /** Largest chat payload accepted by sendMessage/broadcast, serialized bytes. */
   maxPayloadBytes: 'MAX_PAYLOAD_BYTES',
 } as const;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { getConnectionName, removeStaleMembers } from './shared/connections.ts';
+import { getConnectionName, removeConnections } from './shared/connections.ts';
 import type { MessageEvent } from './shared/events.ts';
 import { fanOut } from './shared/fanout.ts';
 import { putMessage } from './shared/history.ts';
@@ -19,7 +19,8 @@ import { wsRoute } from './shared/route.ts';
  *   1 Query per ~15,000 members (membership is checked in it) and, in parallel, 1 GetItem
  *   (sender name)
  * + N PostToConnection (FANOUT_CONCURRENCY in flight) and, alongside, 1 PutItem (history)
- * + ceil(G / 12) BatchWriteItem (stale member + connection rows)
+ * + G Query (each gone connection's rooms) + ceil(rows / 25) BatchWriteItem (its connection row
+ *   and every membership, so a dead connection leaves no row in any room)
  * = N + 3 in the common case.
  */
 export const handler = wsRoute<MessageEvent>(async (event, { cold, metrics }) => {
@@ -42,12 +43,12 @@ export const handler = wsRoute<MessageEvent>(async (event, { cold, metrics }) =>
 
   // History is written while the fan-out runs; both settle before the handler returns.
   const [fan, stored] = await Promise.allSettled([
-    fanOut(members, frame, metrics, (gone) => removeStaleMembers(room, gone)),
+    fanOut(members, frame, metrics, (gone) => removeConnections(gone, room)),
     putMessage({ room, messageId, from, name, serverTime, payloadJson: payloadJson.json }),
   ]);
   if (fan.status === 'rejected') throw fan.reason;
   if (stored.status === 'rejected') throw stored.reason;
 
-  logger.debug('message sent', { room, messageId, recipients: fan.value.recipients, gone: fan.value.gone });
+  logger.debug('message sent', { room, messageId, recipients: fan.value.recipients, gone: fan.value.gone, timedOut: fan.value.timedOut });
   return ok({ type: 'sent', room, messageId, recipients: fan.value.recipients, gone: fan.value.gone });
 });

@@ -10,6 +10,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec } from '../functions/manifest.ts';
 import { BY_CONNECTION_INDEX, TABLE_DEFAULT_NAMES, tableDefinitions } from '../functions/shared/tables.ts';
+import { DEFAULT_THROTTLE } from './context.ts';
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
 
@@ -39,7 +40,17 @@ export interface ChatStackProps extends StackProps {
   memoryByFunction?: Record<string, number>;
   architecture?: 'x86_64' | 'arm64';
   stageName?: string;
+  /** Stage-level throttling of inbound messages ($connect included); default DEFAULT_THROTTLE. */
+  throttle?: { rateLimit: number; burstLimit: number };
+  /**
+   * Deploy the naive `broadcast` route (a Scan of every connection per message, posted to all).
+   * Off by default: on an open endpoint one frame would fan out to every connected client.
+   */
+  broadcast?: boolean;
 }
+
+/** The route kept only on request (see ChatStackProps.broadcast). */
+const OPT_IN_ROUTES = new Set(['broadcast']);
 
 /** The reference chat stack: three tables, one function per route, a WebSocket API and stage. */
 export class ChatStack extends Stack {
@@ -49,9 +60,16 @@ export class ChatStack extends Stack {
 
     const tables = this.createTables();
     const api = new WebSocketApi(this, 'ChatApi', { routeSelectionExpression: ROUTE_SELECTION_EXPRESSION });
-    const stage = new WebSocketStage(this, 'Stage', { webSocketApi: api, stageName, autoDeploy: true });
+    const throttle = props.throttle ?? DEFAULT_THROTTLE;
+    const stage = new WebSocketStage(this, 'Stage', {
+      webSocketApi: api,
+      stageName,
+      autoDeploy: true,
+      throttle: { rateLimit: throttle.rateLimit, burstLimit: throttle.burstLimit },
+    });
 
     for (const spec of FUNCTIONS) {
+      if (OPT_IN_ROUTES.has(spec.route) && !props.broadcast) continue;
       const fn = this.createFunction(spec, props, tables, stage.callbackUrl);
       const access = ACCESS[spec.route];
       if (!access) throw new Error(`no IAM access declared for route ${spec.route}`);

@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { DEFAULTS as LAMBDA_DEFAULTS } from './lambda/options.ts';
 import { UserError, fieldPath } from '../../src/errors.ts';
-import { FUNCTIONS } from '../functions/manifest.ts';
+import { FUNCTION_ENV, FUNCTIONS } from '../functions/manifest.ts';
 
 /**
  * The emulator's configuration: one schema, AWS's documented values as defaults, so a config
@@ -22,6 +22,16 @@ export function randomApiId(): string {
   for (const b of bytes) id += ALNUM[b % ALNUM.length];
   return id;
 }
+
+/** Variables the stack sets for every function (see stack.ts); `functions.<name>.environment` may not. */
+const WIRED_ENV = new Set<string>([
+  FUNCTION_ENV.connectionsTable,
+  FUNCTION_ENV.roomMembersTable,
+  FUNCTION_ENV.messagesTable,
+  FUNCTION_ENV.callbackUrl,
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+]);
 
 const LimitsSchema = z.strictObject({
   /** Max WebSocket message (and @connections payload); larger messages close with 1009. */
@@ -65,6 +75,23 @@ const FunctionOverrideSchema = z.strictObject({
   addedLatencyMs: z.number().min(0).optional(),
   /** Share of invocations rejected as throttled, whatever the concurrency. */
   forceThrottleShare: z.number().min(0).max(1).optional(),
+  /**
+   * Extra environment variables for the function (FANOUT_CONCURRENCY, POST_TIMEOUT_MS, …). What
+   * the emulator wires itself (tables, CALLBACK_URL, AWS_*) cannot be replaced: the functions must
+   * reach only the local endpoints.
+   */
+  environment: z
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+        .refine((name) => !WIRED_ENV.has(name) && !name.startsWith('AWS_') && !name.startsWith('_'), {
+          error: 'is set by the emulator and cannot be replaced',
+        }),
+      // YAML writes `POST_TIMEOUT_MS: 500` as a number; the environment holds its text.
+      z.union([z.string(), z.number(), z.boolean()]).transform(String),
+    )
+    .optional(),
 });
 
 const FaultsSchema = z.strictObject({
@@ -75,6 +102,11 @@ const FaultsSchema = z.strictObject({
    * SDK retries them, 3 attempts by default, so callers see far fewer).
    */
   dynamodbThrottleShare: z.number().min(0).max(1).default(0),
+  /**
+   * Share of @connections POSTs that stall: never answered (and never delivered) until the caller
+   * aborts or the stack closes, like a post stuck in the network. Exercises the functions' abort.
+   */
+  stallPostShare: z.number().min(0).max(1).default(0),
 });
 
 const DynamoDbSchema = z
@@ -136,7 +168,9 @@ export function loadStackConfig(options: LoadStackConfigOptions = {}): StackConf
     // An unknown key is reported at the key itself: "limits.idleTimeout: unknown key".
     const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
     const path = unknownKey === undefined ? issue.path : [...issue.path, unknownKey];
-    const message = unknownKey === undefined ? issue.message : 'unknown key';
+    // A record key that failed its own check: its message says why ("Invalid key in record" does not).
+    const keyIssue = issue.code === 'invalid_key' ? issue.issues[0] : undefined;
+    const message = unknownKey !== undefined ? 'unknown key' : (keyIssue?.message ?? issue.message);
     const source = sourceOf(path, overrides, options);
     const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
     throw new UserError(`${source}: ${fieldPath(path)}: ${message}${more}`);

@@ -58,8 +58,14 @@ export function manifestFunctions(): StackFunction[] {
   return FUNCTIONS.map((f) => ({ ...f, entry: `${FUNCTIONS_DIR}${f.entry}` }));
 }
 
-/** Dummy static credentials: the local endpoints do not check signatures. */
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+/**
+ * Defaults the emulator gives the functions where this host differs from AWS; a function's own
+ * `environment` in the config wins. POST_TIMEOUT_MS: on AWS a post answers in milliseconds and
+ * the functions' 2 s bound only cuts off stuck ones, but here the functions share a few cores with
+ * the gateway and the harness, and an oversubscribed host can hold a healthy post for seconds:
+ * cutting it off would report the host's overload as lost deliveries.
+ */
+const LOCAL_DEFAULT_ENV: Record<string, string> = { [FUNCTION_ENV.postTimeoutMs]: '20000' };
 
 export async function startStack(options: StartStackOptions): Promise<RunningStack> {
   const { config } = options;
@@ -124,7 +130,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
           reservedConcurrency: override.reservedConcurrency,
           addedLatencyMs: override.addedLatencyMs,
           forceThrottle: override.forceThrottleShare,
-          environment,
+          environment: { ...LOCAL_DEFAULT_ENV, ...override.environment, ...environment },
         };
       }),
       accountConcurrency: config.lambda.accountConcurrency,
@@ -135,7 +141,6 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       cpuModel: config.lambda.cpuModel,
       region: config.region,
       accountId: config.accountId,
-      credentials: LOCAL_CREDENTIALS,
       metrics,
       logs,
     });

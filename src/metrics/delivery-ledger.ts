@@ -1,3 +1,5 @@
+import { StaleTally, type StaleResult } from './stale-report.ts';
+
 /**
  * The parent's account of every message: what the sender's shard says (sent at its intended
  * time, acknowledged with `recipients` and `gone`, or failed) and what every shard received.
@@ -66,7 +68,16 @@ export interface MessageView {
   received: number;
 }
 
+/**
+ * One origin's messages, by slot (slots are dense and rise with the intended send time). Only a
+ * window of slots is kept: [offset, size). Slots below the cursor are final; those whose intended
+ * time is RETAIN_MS old are dropped (the arrays shift down), so memory follows the send rate,
+ * not the length of the run.
+ */
 class OriginColumns {
+  /** first slot still held; index = slot − offset */
+  offset = 0;
+  /** one past the highest slot seen */
   size = 0;
   state = new Uint8Array(1024);
   /** phase index + 1 (0 = not known yet) */
@@ -82,30 +93,57 @@ class OriginColumns {
   /** every slot below this is final */
   cursor = 0;
 
-  ensure(slot: number): void {
-    if (slot < this.state.length) {
-      if (slot >= this.size) this.size = slot + 1;
-      return;
+  /** The index of `slot`, made room for; -1 if it was already dropped. */
+  index(slot: number): number {
+    const i = slot - this.offset;
+    if (i < 0) return -1;
+    if (i >= this.state.length) {
+      let cap = this.state.length;
+      while (cap <= i) cap *= 2;
+      this.resize(cap, 0);
     }
-    let cap = this.state.length;
-    while (cap <= slot) cap *= 2;
-    const grow = <T extends Uint8Array | Int16Array | Int32Array | Uint32Array | Float64Array>(a: T): T => {
+    if (slot >= this.size) this.size = slot + 1;
+    return i;
+  }
+
+  /** Drops the slots below `upTo` (all final), once enough of them have gathered to make it worth a copy. */
+  dropBelow(upTo: number): void {
+    const n = upTo - this.offset;
+    if (n < 1024 || n < (this.size - this.offset) / 2) return;
+    this.resize(this.state.length, n);
+    this.offset = upTo;
+  }
+
+  /** New arrays of `cap` entries holding the entries from index `from` on (fresh ones are zero). */
+  private resize(cap: number, from: number): void {
+    const used = this.size - this.offset;
+    const move = <T extends Uint8Array | Int16Array | Int32Array | Uint32Array | Float64Array>(a: T): T => {
+      if (cap === a.length) {
+        a.copyWithin(0, from, used);
+        a.fill(0, used - from);
+        return a;
+      }
       const b = new (a.constructor as new (n: number) => T)(cap);
-      b.set(a);
+      b.set(a.subarray(from, used));
       return b;
     };
-    this.state = grow(this.state);
-    this.phase1 = grow(this.phase1);
-    this.intended = grow(this.intended);
-    this.doneAt = grow(this.doneAt);
-    this.recipients = grow(this.recipients);
-    this.gone = grow(this.gone);
-    this.members = grow(this.members);
-    this.received = grow(this.received);
-    this.latest = grow(this.latest);
-    this.size = slot + 1;
+    this.state = move(this.state);
+    this.phase1 = move(this.phase1);
+    this.intended = move(this.intended);
+    this.doneAt = move(this.doneAt);
+    this.recipients = move(this.recipients);
+    this.gone = move(this.gone);
+    this.members = move(this.members);
+    this.received = move(this.received);
+    this.latest = move(this.latest);
   }
 }
+
+/**
+ * Final messages are dropped once their intended time is this old (ms). A delivery of a dropped
+ * message still counts as late, in the run's totals (its phase is no longer known).
+ */
+export const RETAIN_MS = 60_000;
 
 export type CompletionSink = (phase: number, micros: number) => void;
 
@@ -113,63 +151,91 @@ export class DeliveryLedger {
   private readonly origins: OriginColumns[] = [];
   readonly totals = zeroTotals();
   readonly byPhase: DeliveryTotals[] = [];
+  private stale: StaleTally | undefined;
 
   constructor(
     private readonly graceMs: number,
     private readonly onCompletion: CompletionSink = () => {},
   ) {}
 
-  private col(origin: number, slot: number): OriginColumns {
-    const c = (this.origins[origin] ??= new OriginColumns());
-    c.ensure(slot);
-    return c;
+  private col(origin: number): OriginColumns {
+    return (this.origins[origin] ??= new OriginColumns());
   }
 
   private phaseTotals(phase: number): DeliveryTotals {
     return (this.byPhase[phase] ??= zeroTotals());
   }
 
+  /**
+   * From now on, keep the stale-cleanup account of messages of phases after `dropPhase` (the
+   * first drop). Call it when that phase begins: its messages are all final later than that.
+   */
+  watchStale(dropPhase: number): void {
+    this.stale ??= new StaleTally(dropPhase);
+  }
+
+  /** The stale-cleanup report; undefined without watchStale(). Call after the final finalize. */
+  staleResult(dropped: number): StaleResult | undefined {
+    if (!this.stale) return undefined;
+    // Σ gone of every acknowledged message of the run, before the drop too (totals has them all).
+    return { ...this.stale.result(dropped), gone410: this.totals.gone };
+  }
+
+  /** Array entries held per message column, over all origins (what the ledger's memory follows). */
+  capacity(): number {
+    return this.origins.reduce((n, c) => n + (c ? c.state.length : 0), 0);
+  }
+
   /** `members`: the harness's count of the sender's room (open, joined clients) at send time. */
   sent(origin: number, slot: number, intended: number, phase: number, members = 0): void {
-    const c = this.col(origin, slot);
-    if (c.state[slot] !== NONE) return;
-    c.state[slot] = SENT;
-    c.intended[slot] = intended;
-    c.phase1[slot] = phase + 1;
-    c.members[slot] = members;
+    const c = this.col(origin);
+    const i = c.index(slot);
+    if (i < 0 || c.state[i] !== NONE) return;
+    c.state[i] = SENT;
+    c.intended[i] = intended;
+    c.phase1[i] = phase + 1;
+    c.members[i] = members;
   }
 
   acked(origin: number, slot: number, at: number, recipients: number, gone: number): void {
-    const c = this.col(origin, slot);
-    if (c.state[slot] === FINAL || c.state[slot] === ACKED) return;
-    c.state[slot] = ACKED;
-    c.doneAt[slot] = at;
-    c.recipients[slot] = recipients;
-    c.gone[slot] = gone;
+    const c = this.col(origin);
+    const i = c.index(slot);
+    if (i < 0 || c.state[i] === FINAL || c.state[i] === ACKED) return;
+    c.state[i] = ACKED;
+    c.doneAt[i] = at;
+    c.recipients[i] = recipients;
+    c.gone[i] = gone;
   }
 
   failed(origin: number, slot: number, at: number): void {
-    const c = this.col(origin, slot);
-    if (c.state[slot] === FINAL || c.state[slot] === ACKED) return;
-    c.state[slot] = FAILED;
-    c.doneAt[slot] = at;
+    const c = this.col(origin);
+    const i = c.index(slot);
+    if (i < 0 || c.state[i] === FINAL || c.state[i] === ACKED) return;
+    c.state[i] = FAILED;
+    c.doneAt[i] = at;
   }
 
   /** `count` unique deliveries of (origin, slot), the latest at `latest`. */
   receipts(origin: number, slot: number, count: number, latest: number): void {
-    const c = this.col(origin, slot);
-    if (c.state[slot] === FINAL) {
-      if (c.recipients[slot] >= 0) this.add('late', c.phase1[slot] - 1, count);
-      else this.add('unacknowledged', c.phase1[slot] - 1, count);
+    const c = this.col(origin);
+    const i = c.index(slot);
+    if (i < 0) {
+      this.add('late', -1, count); // final long ago and dropped: late, phase no longer known
       return;
     }
-    c.received[slot] += count;
-    if (latest > c.latest[slot]) c.latest[slot] = latest;
+    if (c.state[i] === FINAL) {
+      if (c.recipients[i] >= 0) this.add('late', c.phase1[i] - 1, count);
+      else this.add('unacknowledged', c.phase1[i] - 1, count);
+      return;
+    }
+    c.received[i] += count;
+    if (latest > c.latest[i]) c.latest[i] = latest;
   }
 
   /**
    * Finalizes messages whose grace has passed (all of them when `force`, at the end of a run:
-   * a message never acknowledged by then counts as failed).
+   * a message never acknowledged by then counts as failed), then drops final messages older than
+   * RETAIN_MS.
    */
   finalize(now: number, force = false): void {
     for (let o = 0; o < this.origins.length; o++) {
@@ -177,76 +243,61 @@ export class DeliveryLedger {
       if (!c) continue;
       let advance = true;
       for (let slot = c.cursor; slot < c.size; slot++) {
-        const s = c.state[slot];
+        const i = slot - c.offset;
+        const s = c.state[i];
         if (s === FINAL) {
           if (advance) c.cursor = slot + 1;
           continue;
         }
-        const due = (s === ACKED || s === FAILED) && now - c.doneAt[slot] >= this.graceMs;
+        const due = (s === ACKED || s === FAILED) && now - c.doneAt[i] >= this.graceMs;
         if (!due && !force) {
           advance = false;
           continue;
         }
-        this.finish(c, slot);
+        this.finish(c, i);
         if (advance) c.cursor = slot + 1;
       }
+      let keepFrom = c.offset;
+      while (keepFrom < c.cursor && now - c.intended[keepFrom - c.offset] >= RETAIN_MS) keepFrom++;
+      c.dropBelow(keepFrom);
     }
   }
 
-  private finish(c: OriginColumns, slot: number): void {
-    const s = c.state[slot];
-    const phase = c.phase1[slot] - 1;
-    const rec = c.received[slot];
-    c.state[slot] = FINAL;
+  private finish(c: OriginColumns, i: number): void {
+    const s = c.state[i];
+    const phase = c.phase1[i] - 1;
+    const rec = c.received[i];
+    c.state[i] = FINAL;
     if (s !== ACKED) {
-      c.recipients[slot] = -1;
+      c.recipients[i] = -1;
       if (s !== NONE) this.add('failed', phase, 1);
       this.add('unacknowledged', phase, rec);
+      if (s !== NONE) this.stale?.add({ phase, intended: c.intended[i], ackAt: c.doneAt[i], acked: false, recipients: 0, gone: 0, received: rec });
       return;
     }
-    const claimed = Math.max(0, c.recipients[slot] - c.gone[slot]);
-    const expected = Math.max(claimed, c.members[slot]);
+    const claimed = Math.max(0, c.recipients[i] - c.gone[i]);
+    const expected = Math.max(claimed, c.members[i]);
     this.add('underreported', phase, expected - claimed);
     const received = Math.min(rec, expected);
     this.add('acked', phase, 1);
-    this.add('recipients', phase, c.recipients[slot]);
-    this.add('gone', phase, c.gone[slot]);
+    this.add('recipients', phase, c.recipients[i]);
+    this.add('gone', phase, c.gone[i]);
     this.add('expected', phase, expected);
     this.add('received', phase, received);
     this.add('lost', phase, expected - received);
     this.add('surplus', phase, rec - received);
     if (received === expected) {
       this.add('complete', phase, 1);
-      if (expected > 0) this.onCompletion(phase, Math.max(0, Math.round((c.latest[slot] - c.intended[slot]) * 1000)));
+      if (expected > 0) this.onCompletion(phase, Math.max(0, Math.round((c.latest[i] - c.intended[i]) * 1000)));
     } else {
       this.add('incomplete', phase, 1);
     }
+    this.stale?.add({ phase, intended: c.intended[i], ackAt: c.doneAt[i], acked: true, recipients: c.recipients[i], gone: c.gone[i], received: rec });
   }
 
   private add(field: keyof DeliveryTotals, phase: number, n: number): void {
     if (n === 0) return;
     this.totals[field] += n;
     if (phase >= 0) this.phaseTotals(phase)[field] += n;
-  }
-
-  /** Every message sent (final or not), in no particular order. */
-  *messages(): Generator<MessageView> {
-    for (const c of this.origins) {
-      if (!c) continue;
-      for (let slot = 0; slot < c.size; slot++) {
-        if (c.state[slot] === NONE) continue;
-        const state = c.state[slot];
-        const acked = state === ACKED || (state === FINAL && c.recipients[slot] >= 0);
-        yield {
-          phase: c.phase1[slot] - 1,
-          intended: c.intended[slot],
-          ackAt: c.doneAt[slot],
-          acked,
-          recipients: Math.max(0, c.recipients[slot]),
-          gone: c.gone[slot],
-          received: c.received[slot],
-        };
-      }
-    }
   }
 }

@@ -14,7 +14,7 @@
  * | createRoom  | 0                                                     | 1 (conditional Put room item)           |
  * | joinRoom    | 1 (Get room) + ⌈members × memberRow / 4 KB⌉ (COUNT)    | 2 (Put member + GSI)                    |
  * | leaveRoom   | 0                                                     | 2 (Delete member + GSI)                 |
- * | sendMessage | 2 (Get member, Get name) + ⌈members × memberRow / 4 KB⌉ | ⌈(payload + overhead) / 1 KB⌉ (history) + 3 per 410 (member + GSI + connection) |
+ * | sendMessage | 2 (Get member, Get name) + ⌈members × memberRow / 4 KB⌉ + 0.5 per 410 (GSI Query) | ⌈(payload + overhead) / 1 KB⌉ (history) + per 410: 1 + 2 per room |
  * | broadcast   | ⌈connections × connectionRow / 4 KB⌉ (Scan)           | per 410: 0.5 read + 1 + 2 per room      |
  * | whoami, $default | 0                                                | 0                                       |
  */
@@ -71,9 +71,10 @@ export function routeUnits(route: string, ctx: RouteContext, a: DynamoAssumption
     case 'leaveRoom':
       return { read: 0, write: 2 };
     case 'sendMessage':
+      // A 410 removes the connection entirely, as $disconnect would: every room it is in.
       return {
-        read: 2 + readUnits(ctx.members * a.memberRowBytes),
-        write: writeUnits(ctx.payloadBytes + a.historyOverheadBytes) + 3 * ctx.gonePerInvocation,
+        read: 2 + readUnits(ctx.members * a.memberRowBytes) + 0.5 * ctx.gonePerInvocation,
+        write: writeUnits(ctx.payloadBytes + a.historyOverheadBytes) + removeConnectionWrites * ctx.gonePerInvocation,
       };
     case 'broadcast':
       return {

@@ -29,4 +29,13 @@ export const REFERENCE_FUNCTION_NAMES: readonly string[] = REFERENCE_FUNCTIONS.m
 /** The stack's custom (EMF) metrics: namespace and the service dimension Powertools adds. */
 export const EMF_NAMESPACE = 'FanoutBench';
 export const EMF_SERVICE = 'fanout-chat';
-export const EMF_METRICS = ['ColdStart', 'FanoutDeliveries', 'FanoutPostErrors', 'StaleConnectionsRemoved', 'FanoutDurationMs'] as const;
+export const EMF_METRICS = [
+  'ColdStart',
+  'FanoutDeliveries',
+  'FanoutPostErrors',
+  'FanoutPostTimeouts',
+  'StaleConnectionsRemoved',
+  'StaleCleanupFailures',
+  'DynamoDbThrottles',
+  'FanoutDurationMs',
+] as const;

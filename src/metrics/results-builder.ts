@@ -7,7 +7,6 @@ import { summarize } from './latency-summary.ts';
 import { SCHEMA_VERSION, type IntervalRecord, type PhaseResult, type Results } from './results-schema.ts';
 import type { PhaseState, RunRecorder } from './run-recorder.ts';
 import { assessSaturation, phaseSaturated } from './saturation.ts';
-import { staleReport } from './stale-report.ts';
 
 /** Assembles results.json from what the recorder measured. */
 export interface BuildInput {
@@ -162,7 +161,7 @@ export function buildResults(i: BuildInput): Results {
       openAtEnd: i.openAtEnd,
     },
     deliveries: deliveries(totals, c.duplicates, c.outOfOrder, c.unexpected),
-    ...(dropIndex >= 0 ? { stale: staleReport(rec.ledger.messages(), dropIndex, c.dropped) } : {}),
+    ...(dropIndex >= 0 ? { stale: rec.ledger.staleResult(c.dropped) } : {}),
     errors: rec.errors,
     harness: {
       shards: i.shards,

@@ -121,6 +121,7 @@ export class RunRecorder {
       intervals: 0,
     };
     this.phases.push(p);
+    if (kind === 'drop') this.ledger.watchStale(p.index);
     return p;
   }
 

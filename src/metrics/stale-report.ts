@@ -1,7 +1,7 @@
 import type { MessageView } from './delivery-ledger.ts';
 
 /**
- * Stale-connection cleanup, read from the ledger after a drop: clients vanished without a close
+ * Stale-connection cleanup, read from the messages after a drop: clients vanished without a close
  * frame and their $disconnect was lost, so the system still lists them until a fan-out's 410
  * makes it delete them.
  *   gone410       Σ gone in the acks (the whole run)
@@ -17,27 +17,50 @@ export interface StaleResult {
   wastedPosts: number;
 }
 
-export function staleReport(messages: Iterable<MessageView>, dropPhase: number, dropped: number): StaleResult {
-  let gone410 = 0;
-  let wastedPosts = 0;
-  let firstAfter = Infinity;
-  let lastHit: MessageView | undefined;
-  const after: MessageView[] = [];
-  for (const m of messages) {
-    if (m.acked) gone410 += m.gone;
-    if (m.phase <= dropPhase) continue;
-    firstAfter = Math.min(firstAfter, m.intended);
-    if (!m.acked) continue;
-    after.push(m);
-    wastedPosts += Math.max(0, m.recipients - m.received);
-    if (m.gone > 0 && (!lastHit || m.intended > lastHit.intended)) lastHit = m;
-  }
-  let timeToCleanMs: number | null = null;
-  if (after.length > 0) {
-    if (!lastHit) timeToCleanMs = 0;
-    else if (after.some((m) => m.gone === 0 && m.intended > lastHit!.intended)) {
-      timeToCleanMs = Math.max(0, Math.round((lastHit.ackAt - firstAfter) * 1000) / 1000);
+/**
+ * The same, kept as messages become final (the ledger feeds it), so no message needs to be kept
+ * until the end of the run: a few numbers, however long the run.
+ */
+export class StaleTally {
+  private gone410 = 0;
+  private wastedPosts = 0;
+  private firstAfter = Infinity;
+  private ackedAfter = 0;
+  /** the last message (by intended time) after the drop that still hit a stale connection */
+  private lastHit: { intended: number; ackAt: number } | undefined;
+  /** the latest intended time of an acknowledged message after the drop that hit none */
+  private lastClean = -Infinity;
+
+  constructor(readonly dropPhase: number) {}
+
+  add(m: MessageView): void {
+    if (m.acked) this.gone410 += m.gone;
+    if (m.phase <= this.dropPhase) return;
+    this.firstAfter = Math.min(this.firstAfter, m.intended);
+    if (!m.acked) return;
+    this.ackedAfter++;
+    this.wastedPosts += Math.max(0, m.recipients - m.received);
+    if (m.gone > 0) {
+      if (!this.lastHit || m.intended > this.lastHit.intended) this.lastHit = { intended: m.intended, ackAt: m.ackAt };
+    } else {
+      this.lastClean = Math.max(this.lastClean, m.intended);
     }
   }
-  return { dropped, gone410, timeToCleanMs, wastedPosts };
+
+  result(dropped: number): StaleResult {
+    let timeToCleanMs: number | null = null;
+    if (this.ackedAfter > 0) {
+      if (!this.lastHit) timeToCleanMs = 0;
+      else if (this.lastClean > this.lastHit.intended) {
+        timeToCleanMs = Math.max(0, Math.round((this.lastHit.ackAt - this.firstAfter) * 1000) / 1000);
+      }
+    }
+    return { dropped, gone410: this.gone410, timeToCleanMs, wastedPosts: this.wastedPosts };
+  }
+}
+
+export function staleReport(messages: Iterable<MessageView>, dropPhase: number, dropped: number): StaleResult {
+  const tally = new StaleTally(dropPhase);
+  for (const m of messages) tally.add(m);
+  return tally.result(dropped);
 }

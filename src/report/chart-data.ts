@@ -155,6 +155,10 @@ export function buildCharts(results: Results): Record<string, ChartSpec> {
     if (removed) stale.push({ label: 'stale connections removed', values: removed, color: PALETTE[3] });
     const postErrors = sumSeries(find(cwEmfNamespace(cw.series), 'FanoutPostErrors', 'Sum', onlyService), grid);
     if (postErrors) stale.push({ label: 'fan-out post errors', values: postErrors, color: PALETTE[1] });
+    const postTimeouts = sumSeries(find(cwEmfNamespace(cw.series), 'FanoutPostTimeouts', 'Sum', onlyService), grid);
+    if (postTimeouts) stale.push({ label: 'fan-out post timeouts', values: postTimeouts, color: PALETTE[2] });
+    const cleanupFailures = sumSeries(find(cwEmfNamespace(cw.series), 'StaleCleanupFailures', 'Sum', onlyService), grid);
+    if (cleanupFailures) stale.push({ label: 'stale cleanup failures', values: cleanupFailures, color: PALETTE[4] });
     charts.push({ id: 'stale', title: 'Stale-connection cleanup (410 Gone)', unit: period, xKind: 'elapsed', x: grid.x, series: stale, bars: true });
   }
 

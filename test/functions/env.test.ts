@@ -23,7 +23,7 @@ async function importWith(env: Record<string, string>, module: string) {
 }
 
 describe('function environment', () => {
-  it('applies the defaults: 16 posts in flight, 32768-byte payloads', async () => {
+  it('applies the defaults: 16 posts in flight, posts aborted after 2 s, 32768-byte payloads', async () => {
     const { config } = await importWith(BASE, '../../reference-stack/functions/shared/env.ts');
     expect(config).toEqual({
       connectionsTable: 'c',
@@ -31,6 +31,7 @@ describe('function environment', () => {
       messagesTable: 'h',
       callbackUrl: undefined,
       fanoutConcurrency: 16,
+      postTimeoutMs: 2_000,
       maxPayloadBytes: 32_768,
     });
   });
@@ -42,7 +43,10 @@ describe('function environment', () => {
     );
   });
 
-  it('fails module load for a bad FANOUT_CONCURRENCY or CALLBACK_URL', async () => {
+  it('fails module load for a bad FANOUT_CONCURRENCY, POST_TIMEOUT_MS or CALLBACK_URL', async () => {
+    await expect(importWith({ ...BASE, POST_TIMEOUT_MS: '1.5s' }, '../../reference-stack/functions/whoami.ts')).rejects.toThrow(
+      /POST_TIMEOUT_MS must be a positive integer/,
+    );
     await expect(importWith({ ...BASE, FANOUT_CONCURRENCY: '0' }, '../../reference-stack/functions/whoami.ts')).rejects.toThrow(
       /FANOUT_CONCURRENCY must be a positive integer/,
     );

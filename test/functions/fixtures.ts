@@ -5,7 +5,7 @@
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll } from 'vitest';
 import { TABLE_DEFAULT_NAMES, tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
@@ -67,6 +67,8 @@ export interface ConnectionsPeer {
   callbackUrl: string;
   live: Set<string>;
   forbidden: Set<string>;
+  /** Posts to these ids are never answered (a stuck post): only the caller's abort ends them. */
+  stalled: Set<string>;
   posts: RecordedPost[];
   /** Hold every answer this long (ms), so concurrent posts overlap. */
   delayMs: number;
@@ -82,6 +84,7 @@ export async function startConnectionsPeer(): Promise<ConnectionsPeer> {
     callbackUrl: '',
     live: new Set<string>(),
     forbidden: new Set<string>(),
+    stalled: new Set<string>(),
     posts: [],
     delayMs: 0,
     maxInFlight: 0,
@@ -103,6 +106,10 @@ export async function startConnectionsPeer(): Promise<ConnectionsPeer> {
       }
       const connectionId = decodeURIComponent(url.slice(prefix.length));
       posts.push({ connectionId, body: Buffer.concat(chunks).toString('utf8') });
+      if (peer.stalled.has(connectionId)) {
+        inFlight--; // never finishes: the caller aborts (or close() ends it)
+        return;
+      }
       if (forbidden.has(connectionId)) {
         res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-ErrorType': 'ForbiddenException' });
         res.end('{"message":"Forbidden"}');
@@ -116,6 +123,66 @@ export async function startConnectionsPeer(): Promise<ConnectionsPeer> {
   });
   peer.callbackUrl = `${await listen(server)}/${STAGE}`;
   return peer;
+}
+
+/**
+ * A DynamoDB endpoint in front of dynalite that answers chosen operations with
+ * ProvisionedThroughputExceededException (HTTP 400, as DynamoDB does) a given number of times,
+ * and forwards everything else. The SDK then sees real throttling: its retries, its error class.
+ */
+export interface ThrottlingDynamo {
+  endpoint: string;
+  /** Throttle the next `times` calls of `operation` (e.g. "BatchWriteItem"); Infinity = all. */
+  throttle(operation: string, times: number): void;
+  /** Calls answered with throttling so far, by operation. */
+  throttled: Map<string, number>;
+  /** Stop throttling anything. */
+  reset(): void;
+  close: () => Promise<void>;
+}
+
+const THROTTLED_BODY = JSON.stringify({
+  __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+  message: 'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+});
+
+export async function startThrottlingDynamo(target: string): Promise<ThrottlingDynamo> {
+  const upstream = new URL(target);
+  const pending = new Map<string, number>();
+  const throttled = new Map<string, number>();
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+      const left = pending.get(operation) ?? 0;
+      if (left > 0) {
+        pending.set(operation, left - 1);
+        throttled.set(operation, (throttled.get(operation) ?? 0) + 1);
+        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(THROTTLED_BODY) });
+        res.end(THROTTLED_BODY);
+        return;
+      }
+      const body = Buffer.concat(chunks);
+      const forward = request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+        (up) => {
+          res.writeHead(up.statusCode ?? 500, up.headers);
+          up.pipe(res);
+        },
+      );
+      forward.on('error', (err) => res.destroy(err));
+      forward.end(body);
+    });
+  });
+  const endpoint = await listen(server);
+  return {
+    endpoint,
+    throttle: (operation, times) => pending.set(operation, times),
+    throttled,
+    reset: () => pending.clear(),
+    close: () => close(server),
+  };
 }
 
 /** The environment the emulator / CDK gives each function; set before importing any handler. */
@@ -161,6 +228,8 @@ export async function loadHandlers<K extends HandlerName>(names: readonly K[]): 
 
 export interface ChatBackend<K extends HandlerName> {
   readonly dynamo: Awaited<ReturnType<typeof startDynamo>>;
+  /** The functions' DynamoDB endpoint when started with `{ throttling: true }`. */
+  readonly throttling: ThrottlingDynamo;
   readonly peer: ConnectionsPeer;
   /** The handlers named, loaded after the environment was set. */
   readonly h: ChatHandlers<K>;
@@ -168,21 +237,29 @@ export interface ChatBackend<K extends HandlerName> {
 
 /**
  * Registers beforeAll/afterAll for a file's tests: dynalite and an @connections peer started, the
- * function environment set (plus `extraEnv`), then the named handlers imported. The accessors are
- * valid once beforeAll has run.
+ * function environment set (plus `extraEnv`), then the named handlers imported. With
+ * `{ throttling: true }` the functions reach dynalite through a ThrottlingDynamo (the test's own
+ * reads go straight to dynalite). The accessors are valid once beforeAll has run.
  */
-export function useChatBackend<K extends HandlerName>(handlerNames: readonly K[], extraEnv: Record<string, string> = {}): ChatBackend<K> {
+export function useChatBackend<K extends HandlerName>(
+  handlerNames: readonly K[],
+  extraEnv: Record<string, string> = {},
+  options: { throttling?: boolean } = {},
+): ChatBackend<K> {
   let dynamo: ChatBackend<K>['dynamo'] | undefined;
+  let throttling: ThrottlingDynamo | undefined;
   let peer: ConnectionsPeer | undefined;
   let h: ChatHandlers<K> | undefined;
   beforeAll(async () => {
     dynamo = await startDynamo();
+    if (options.throttling) throttling = await startThrottlingDynamo(dynamo.endpoint);
     peer = await startConnectionsPeer();
-    setFunctionEnv(dynamo.endpoint, peer.callbackUrl, extraEnv);
+    setFunctionEnv(throttling?.endpoint ?? dynamo.endpoint, peer.callbackUrl, extraEnv);
     h = await loadHandlers(handlerNames);
   });
   afterAll(async () => {
     await peer?.close();
+    await throttling?.close();
     await dynamo?.close();
   });
   const ready = <T>(value: T | undefined): T => {
@@ -192,6 +269,9 @@ export function useChatBackend<K extends HandlerName>(handlerNames: readonly K[]
   return {
     get dynamo() {
       return ready(dynamo);
+    },
+    get throttling() {
+      return ready(throttling);
     },
     get peer() {
       return ready(peer);

@@ -22,7 +22,11 @@ import {
 type Handler = typeof import('../../reference-stack/functions/send-message.ts').handler;
 
 const FANOUT_CONCURRENCY = 4;
-const chat = useChatBackend(['connect', 'setName', 'createRoom', 'joinRoom', 'sendMessage'], { FANOUT_CONCURRENCY: String(FANOUT_CONCURRENCY) });
+const POST_TIMEOUT_MS = 300;
+const chat = useChatBackend(['connect', 'setName', 'createRoom', 'joinRoom', 'sendMessage'], {
+  FANOUT_CONCURRENCY: String(FANOUT_CONCURRENCY),
+  POST_TIMEOUT_MS: String(POST_TIMEOUT_MS),
+});
 
 /** Connects `n` live clients (the first named `name`) into a new room; returns their ids. */
 async function roomWith(room: string, n: number, name = 'alice'): Promise<string[]> {
@@ -208,12 +212,15 @@ describe('sendMessage', () => {
     expect(frameOf(badRoom)).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringMatching(/^room: /) });
   });
 
-  it('on 410 Gone removes the stale member and connection rows and counts them', async () => {
+  it('on 410 Gone removes the stale connection row and its memberships in every room, and counts them', async () => {
     const [sender, live] = await roomWith('stale', 2);
+    await chat.h.createRoom(messageEvent(sender, 'createRoom', { action: 'createRoom', room: 'stale-elsewhere' }));
+    await chat.h.joinRoom(messageEvent(live, 'joinRoom', { action: 'joinRoom', room: 'stale-elsewhere' }));
     const stale = [newConnectionId(), newConnectionId()];
     for (const id of stale) {
       await chat.h.connect(connectEvent(id)); // connected, joined, then vanished without $disconnect
       await chat.h.joinRoom(messageEvent(id, 'joinRoom', { action: 'joinRoom', room: 'stale' }));
+      await chat.h.joinRoom(messageEvent(id, 'joinRoom', { action: 'joinRoom', room: 'stale-elsewhere' }));
     }
     const { result, lines } = await captureStdout(() => send(chat.h.sendMessage, sender, 'stale', { n: 1 }));
     const sent = frameOf(result);
@@ -221,6 +228,8 @@ describe('sendMessage', () => {
     expect(postsOf(chat.peer, sent.messageId).map((p) => p.connectionId).sort()).toEqual([sender, live, ...stale].sort());
 
     expect(await membersOf(chat.dynamo.doc, 'stale')).toEqual([sender, live].sort());
+    // Their memberships elsewhere went too: a room with no traffic would otherwise keep them forever.
+    expect(await membersOf(chat.dynamo.doc, 'stale-elsewhere')).toEqual([live]);
     for (const id of stale) expect(await getRow(chat.dynamo.doc, TABLES.connections, { connectionId: id })).toBeUndefined();
     for (const id of [sender, live]) expect(await getRow(chat.dynamo.doc, TABLES.connections, { connectionId: id })).toBeDefined();
     expect(emfDocuments(lines).find((d) => 'FanoutDeliveries' in d)).toMatchObject({ FanoutDeliveries: 2, StaleConnectionsRemoved: 2 });
@@ -242,6 +251,31 @@ describe('sendMessage', () => {
       expect(await membersOf(chat.dynamo.doc, 'forbidden')).toEqual([sender, blocked].sort());
     } finally {
       chat.peer.forbidden.delete(blocked);
+    }
+  });
+
+  it('aborts a post that never answers after POST_TIMEOUT_MS, counts it as a timeout, and deletes nothing', async () => {
+    const [sender, stuck, other] = await roomWith('stuck', 3);
+    chat.peer.stalled.add(stuck);
+    try {
+      const started = performance.now();
+      const { result, lines, stderr } = await captureStdout(() => send(chat.h.sendMessage, sender, 'stuck', 'x'));
+      // Bounded by the abort, not by the post (which never answers at all).
+      expect(performance.now() - started).toBeGreaterThanOrEqual(POST_TIMEOUT_MS - 5);
+      expect(frameOf(result)).toMatchObject({ recipients: 3, gone: 0 });
+      expect(postsOf(chat.peer, frameOf(result).messageId).map((p) => p.connectionId).sort()).toEqual([sender, stuck, other].sort());
+      expect(emfDocuments(lines).find((d) => 'FanoutDeliveries' in d)).toMatchObject({
+        FanoutDeliveries: 2,
+        FanoutPostTimeouts: 1,
+        FanoutPostErrors: 0,
+        StaleConnectionsRemoved: 0,
+      });
+      const warning = stderr.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.message === 'posts to connections timed out');
+      expect(warning).toMatchObject({ level: 'WARN', timedOut: 1, recipients: 3, postTimeoutMs: POST_TIMEOUT_MS });
+      // A timeout says nothing about the connection: its rows stay.
+      expect(await membersOf(chat.dynamo.doc, 'stuck')).toEqual([sender, stuck, other].sort());
+    } finally {
+      chat.peer.stalled.delete(stuck);
     }
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeliveryLedger } from '../../src/metrics/delivery-ledger.ts';
+import { DeliveryLedger, RETAIN_MS } from '../../src/metrics/delivery-ledger.ts';
 import { newReceiverOrder, observe, SEEN_DUPLICATE, SEEN_NEW, SEEN_OUT_OF_ORDER } from '../../src/metrics/order-tracker.ts';
 import { ReceiptTally } from '../../src/metrics/receipt-tally.ts';
 import { staleReport } from '../../src/metrics/stale-report.ts';
@@ -110,6 +110,71 @@ describe('delivery ledger', () => {
     expect(ledger.totals.failed).toBe(0);
     ledger.finalize(1e9, true);
     expect(ledger.totals.failed).toBe(1);
+  });
+});
+
+describe('delivery ledger over a long run', () => {
+  it('holds a window of recent messages, not the whole run: memory follows the send rate, totals stay exact', () => {
+    const ledger = new DeliveryLedger(GRACE);
+    const perSecond = 100;
+    const seconds = 3_600; // an hour of sends from two origins, finalized once a second as the parent does
+    let peak = 0;
+    for (let s = 0; s < seconds; s++) {
+      for (let k = 0; k < perSecond; k++) {
+        const slot = s * perSecond + k;
+        const t = s * 1000 + k * 10;
+        for (const origin of [0, 1]) {
+          ledger.sent(origin, slot, t, 0, 3);
+          ledger.acked(origin, slot, t + 5, 3, 0);
+          ledger.receipts(origin, slot, k % 50 === 0 ? 2 : 3, t + 4); // one delivery in 50 messages lost
+        }
+      }
+      ledger.finalize(s * 1000 + 1000);
+      peak = Math.max(peak, ledger.capacity());
+    }
+    ledger.finalize(seconds * 1000 + 10_000, true);
+    const messages = 2 * perSecond * seconds;
+    expect(ledger.totals).toMatchObject({ acked: messages, expected: 3 * messages, lost: messages / 50, received: 3 * messages - messages / 50 });
+    // 720,000 messages went through; at most a few RETAIN_MS windows' worth were ever held
+    const window = 2 * perSecond * (RETAIN_MS / 1000);
+    expect(peak).toBeLessThanOrEqual(4 * window + 2 * 2048);
+    expect(peak).toBeLessThan(messages / 10); // without the window: every message, 2 × 524,288 entries
+  });
+
+  it('counts a delivery of a message dropped from the window as late', () => {
+    const ledger = new DeliveryLedger(GRACE);
+    for (let slot = 0; slot < 5_000; slot++) {
+      ledger.sent(0, slot, slot, 0);
+      ledger.acked(0, slot, slot + 1, 1, 0);
+      ledger.receipts(0, slot, 1, slot + 1);
+    }
+    ledger.finalize(RETAIN_MS + 10_000);
+    expect(ledger.totals).toMatchObject({ expected: 5_000, received: 5_000, late: 0 });
+    ledger.receipts(0, 0, 1, RETAIN_MS + 11_000); // slot 0 is long final and gone from the window
+    expect(ledger.totals).toMatchObject({ expected: 5_000, received: 5_000, lost: 0, late: 1 });
+  });
+
+  it('keeps the stale-cleanup account as messages become final, the same as reading them all at the end', () => {
+    const ledger = new DeliveryLedger(GRACE);
+    const views: Parameters<typeof staleReport>[0] extends Iterable<infer V> ? V[] : never = [];
+    const send = (slot: number, phase: number, intended: number, gone: number) => {
+      ledger.sent(0, slot, intended, phase);
+      ledger.acked(0, slot, intended + 7, 10, gone);
+      ledger.receipts(0, slot, 10 - gone - (slot % 2), intended + 3);
+      views.push({ phase, intended, ackAt: intended + 7, acked: true, recipients: 10, gone, received: 10 - gone - (slot % 2) });
+    };
+    send(0, 0, 0, 1); // before the drop: its 410 counts in gone410 only
+    ledger.finalize(5_000);
+    ledger.watchStale(1);
+    send(1, 2, 6_000, 2);
+    send(2, 2, 6_100, 1);
+    send(3, 2, 6_300, 0);
+    ledger.sent(0, 4, 6_400, 2); // never acknowledged
+    views.push({ phase: 2, intended: 6_400, ackAt: 0, acked: false, recipients: 0, gone: 0, received: 0 });
+    ledger.finalize(20_000, true);
+    const expected = staleReport(views, 1, 4);
+    expect(ledger.staleResult(4)).toEqual(expected);
+    expect(expected).toMatchObject({ gone410: 4, timeToCleanMs: 107 });
   });
 });
 

@@ -1,7 +1,11 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ChatStack } from '../../reference-stack/infra/chat-stack.ts';
+import { chatStackPropsFromContext, DEFAULT_THROTTLE } from '../../reference-stack/infra/context.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { REFERENCE_TABLES } from '../../src/metrics/reference-tables.ts';
 
@@ -12,11 +16,17 @@ function synth(props: ConstructorParameters<typeof ChatStack>[2] = {}) {
   return Template.fromStack(new ChatStack(app, 'Test', props));
 }
 
-describe('CDK reference stack', () => {
-  const template = synth({ memoryByFunction: { 'fanout-send-message': 512 } });
+/** Synthesized from context as the app does (`-c key=value`). */
+function synthFromContext(context: Record<string, string>) {
+  return synth(chatStackPropsFromContext((key) => context[key]));
+}
 
-  it('declares one function per route and every route of the manifest', () => {
+describe('CDK reference stack', () => {
+  const template = synth({ memoryByFunction: { 'fanout-send-message': 512 }, broadcast: true });
+
+  it('declares one function per route and every route of the manifest when broadcast is asked for', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Route', FUNCTIONS.length);
+    template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length);
     for (const spec of FUNCTIONS) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: spec.route });
     }
@@ -42,7 +52,7 @@ describe('CDK reference stack', () => {
     });
   });
 
-  it('grants @connections access only to the fan-out functions', () => {
+  it('grants @connections access only to the fan-out functions (sendMessage and, when deployed, broadcast)', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const manage = Object.entries(policies).filter(([, p]) =>
       JSON.stringify(p).includes('execute-api:ManageConnections'),
@@ -51,5 +61,59 @@ describe('CDK reference stack', () => {
     expect(manage).toHaveLength(2);
     const text = JSON.stringify(policies);
     expect(text).not.toContain('"dynamodb:*"');
+  });
+});
+
+describe('CDK reference stack: safe to deploy by default', () => {
+  it('leaves the naive broadcast route and its function out unless asked for', () => {
+    const t = synthFromContext({});
+    t.resourceCountIs('AWS::ApiGatewayV2::Route', FUNCTIONS.length - 1);
+    t.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length - 1);
+    expect(Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey)).not.toContain('broadcast');
+    t.resourcePropertiesCountIs('AWS::Lambda::Function', { FunctionName: 'fanout-broadcast' }, 0);
+    t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'fanout-send-message' });
+    // only sendMessage may post to connections now
+    const manage = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('execute-api:ManageConnections'));
+    expect(manage).toHaveLength(1);
+
+    const withBroadcast = synthFromContext({ broadcast: 'true' });
+    withBroadcast.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'broadcast' });
+    withBroadcast.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'fanout-broadcast' });
+  });
+
+  it('throttles the stage by default, and takes rate and burst from context', () => {
+    synthFromContext({}).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: DEFAULT_THROTTLE.rateLimit, ThrottlingBurstLimit: DEFAULT_THROTTLE.burstLimit },
+    });
+    synthFromContext({ throttleRate: '2500', throttleBurst: '4000' }).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 2500, ThrottlingBurstLimit: 4000 },
+    });
+    synthFromContext({ throttleRate: '0.5' }).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 0.5, ThrottlingBurstLimit: DEFAULT_THROTTLE.burstLimit },
+    });
+  });
+
+  it.each([
+    [{ throttleRate: '0' }, 'context throttleRate: must be a number above 0 (requests per second), got 0'],
+    [{ throttleRate: 'fast' }, 'context throttleRate: must be a number above 0 (requests per second), got fast'],
+    [{ throttleBurst: '1.5' }, 'context throttleBurst: must be an integer from 0 to 5000000 requests, got 1.5'],
+    [{ broadcast: 'yes' }, 'context broadcast: must be true or false, got yes'],
+    [{ memory: '64' }, 'context memory: must be an integer from 128 to 10240 MB, got 64'],
+    [{ arch: 'ppc' }, 'context arch: must be x86_64 or arm64, got ppc'],
+  ])('refuses bad context %j with one line naming the key', (context, message) => {
+    expect(() => chatStackPropsFromContext((key) => (context as Record<string, string>)[key])).toThrow(message);
+  });
+
+  it('the app exits 2 with that one line, before synthesizing anything', async () => {
+    const app = fileURLToPath(new URL('../../reference-stack/infra/app.ts', import.meta.url));
+    const run = promisify(execFile)(process.execPath, ['--import', 'tsx', app], {
+      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ throttleRate: 'fast' }), CDK_OUTDIR: '/nonexistent-never-written' },
+    });
+    const failure = await run.then(
+      () => expect.fail('the app accepted a bad throttleRate'),
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(failure.code).toBe(2);
+    expect(failure.stderr.trim()).toBe('context throttleRate: must be a number above 0 (requests per second), got fast');
   });
 });

@@ -50,7 +50,7 @@ describe('StackConfig defaults are AWS values', () => {
         cpuModel: 'throttle',
       },
       functions: {},
-      faults: { lostDisconnectShare: 0 },
+      faults: { lostDisconnectShare: 0, stallPostShare: 0 },
       dynamodb: { inMemory: true },
     });
     expect(c.apiId).toMatch(/^[a-z0-9]{10}$/);
@@ -117,6 +117,27 @@ describe('loadStackConfig', () => {
     const err = errorOf(() => loadStackConfig({ file: broken }));
     expect(err.message.startsWith(`${broken}: not valid YAML or JSON:`)).toBe(true);
     expect(err.message).not.toContain('\n');
+  });
+
+  it('takes extra function environment variables, numbers as their text', () => {
+    const path = file('env.yaml', 'functions:\n  fanout-send-message:\n    environment:\n      POST_TIMEOUT_MS: 500\n      FANOUT_CONCURRENCY: "4"\n');
+    expect(loadStackConfig({ file: path }).functions['fanout-send-message']?.environment).toEqual({ POST_TIMEOUT_MS: '500', FANOUT_CONCURRENCY: '4' });
+  });
+
+  it.each([
+    ['AWS_ENDPOINT_URL_DYNAMODB', 'is set by the emulator and cannot be replaced'],
+    ['AWS_ACCESS_KEY_ID', 'is set by the emulator and cannot be replaced'],
+    ['CALLBACK_URL', 'is set by the emulator and cannot be replaced'],
+    ['CONNECTIONS_TABLE', 'is set by the emulator and cannot be replaced'],
+    ['not-a-name', 'must be an environment variable name'],
+  ])('refuses function environment variable %s, naming it', (name, why) => {
+    const path = file('env-bad.yaml', `functions:\n  fanout-send-message:\n    environment:\n      ${name}: x\n`);
+    expect(errorOf(() => loadStackConfig({ file: path })).message).toBe(`${path}: functions.fanout-send-message.environment.${name}: ${why}`);
+  });
+
+  it('refuses a stall share outside 0..1', () => {
+    const path = file('stall.yaml', 'faults:\n  stallPostShare: 1.5\n');
+    expect(errorOf(() => loadStackConfig({ file: path })).message).toMatch(new RegExp(`^${path}: faults\\.stallPostShare: `));
   });
 
   it('requires a path when DynamoDB is not in memory', () => {

@@ -298,9 +298,12 @@ describe('estimateCost with measured DynamoDB units', () => {
 });
 
 describe('routeUnits', () => {
-  it('charges a 410 cleanup 3 writes (member row, its GSI entry, connection row)', () => {
+  it('charges a 410 cleanup 3 writes (member row, its GSI entry, connection row) and half a read (the GSI Query of its rooms)', () => {
     const base = { members: 10, connections: 10, payloadBytes: 100 };
-    expect(routeUnits('sendMessage', { ...base, gonePerInvocation: 2 }).write - routeUnits('sendMessage', { ...base, gonePerInvocation: 0 }).write).toBe(6);
+    const two = routeUnits('sendMessage', { ...base, gonePerInvocation: 2 });
+    const none = routeUnits('sendMessage', { ...base, gonePerInvocation: 0 });
+    expect(two.write - none.write).toBe(6);
+    expect(two.read - none.read).toBe(1);
   });
 
   it('reads a broadcast Scan by table size: 1,000 rows × 100 B = ⌈100,000 / 4,096⌉ = 25 RRU', () => {

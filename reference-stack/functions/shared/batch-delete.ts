@@ -2,6 +2,7 @@ import { BatchWriteCommand, type BatchWriteCommandOutput } from '@aws-sdk/lib-dy
 import pLimit from 'p-limit';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ddb } from './dynamo-client.ts';
+import { backoffMs, cleanupDeadline, isThrottling, mayRetryCleanup } from './throttling.ts';
 
 /** One row to delete: its table and full primary key. */
 export interface RowKey {
@@ -10,34 +11,44 @@ export interface RowKey {
 }
 
 const MAX_BATCH = 25; // DynamoDB's BatchWriteItem limit
-const MAX_ATTEMPTS = 8;
 const CHUNKS_IN_FLIGHT = 4;
 
 type RequestItems = NonNullable<BatchWriteCommandOutput['UnprocessedItems']>;
 
 /**
- * Deletes rows across tables with BatchWriteItem: one SDK call per 25 rows, retrying the
- * UnprocessedItems DynamoDB hands back under throttling (bounded, with backoff). Throws if rows
- * are still unprocessed after the last attempt.
+ * Deletes rows across tables with BatchWriteItem: one SDK call per 25 rows. Under throttling
+ * DynamoDB hands back UnprocessedItems, or refuses the whole call once the SDK's own retries are
+ * spent; both are retried (bounded, with backoff), since a delete given up leaves stale rows.
+ * Throws if rows are still unprocessed after the last attempt, or once `deadline` has passed.
  */
-export async function batchDelete(rows: readonly RowKey[]): Promise<void> {
+export async function batchDelete(rows: readonly RowKey[], deadline = cleanupDeadline()): Promise<void> {
   const unique = dedupe(rows); // a batch may not name the same key twice
   const chunks: RowKey[][] = [];
   for (let i = 0; i < unique.length; i += MAX_BATCH) chunks.push(unique.slice(i, i + MAX_BATCH));
-  await pLimit(CHUNKS_IN_FLIGHT).map(chunks, writeChunk);
+  await pLimit(CHUNKS_IN_FLIGHT).map(chunks, (chunk) => writeChunk(chunk, deadline));
 }
 
-async function writeChunk(chunk: readonly RowKey[]): Promise<void> {
+async function writeChunk(chunk: readonly RowKey[], deadline: number): Promise<void> {
   let pending: RequestItems = {};
   for (const row of chunk) (pending[row.table] ??= []).push({ DeleteRequest: { Key: row.key } });
   for (let attempt = 1; ; attempt++) {
-    const out = await ddb.send(new BatchWriteCommand({ RequestItems: pending }));
-    const left = out.UnprocessedItems ?? {};
+    let left: RequestItems;
+    let failure: unknown;
+    try {
+      left = (await ddb.send(new BatchWriteCommand({ RequestItems: pending }))).UnprocessedItems ?? {};
+    } catch (error) {
+      if (!isThrottling(error)) throw error;
+      left = pending;
+      failure = error;
+    }
     const count = Object.values(left).reduce((n, reqs) => n + (reqs?.length ?? 0), 0);
     if (count === 0) return;
-    if (attempt >= MAX_ATTEMPTS) throw new Error(`batchDelete: ${count} rows still unprocessed after ${attempt} attempts`);
+    const waitMs = backoffMs(attempt);
+    if (!mayRetryCleanup(attempt, deadline, waitMs)) {
+      throw new Error(`batchDelete: ${count} rows still unprocessed after ${attempt} attempts`, { cause: failure });
+    }
     pending = left;
-    await sleep(Math.min(1_000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
+    await sleep(waitMs);
   }
 }
 

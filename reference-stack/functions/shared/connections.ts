@@ -4,6 +4,7 @@ import { batchDelete, type RowKey } from './batch-delete.ts';
 import { ddb } from './dynamo-client.ts';
 import { config } from './env.ts';
 import { roomsOf } from './rooms.ts';
+import { cleanupDeadline, outlastThrottling } from './throttling.ts';
 
 /** The connections table: connectionId → name, connectedAt. */
 
@@ -73,26 +74,21 @@ function memberKey(room: string, connectionId: string): RowKey {
 }
 
 /**
- * Removes connections entirely: their rows and every room membership. SDK calls: one Query of
- * the byConnection index per connection, then one BatchWriteItem per 25 rows.
+ * Removes connections entirely: their rows and every room membership, so a dead connection
+ * leaves nothing behind in any room. `knownRoom` (the room a fan-out found the connection in) is
+ * deleted whatever the byConnection index says, since that index is eventually consistent. SDK
+ * calls: one Query of the index per connection, then one BatchWriteItem per 25 rows; both
+ * retried while DynamoDB throttles them (a cleanup given up would leave stale rows).
  */
-export async function removeConnections(connectionIds: readonly string[]): Promise<void> {
+export async function removeConnections(connectionIds: readonly string[], knownRoom?: string): Promise<void> {
   if (connectionIds.length === 0) return;
-  const roomLists = await pLimit(8).map(connectionIds, (id) => roomsOf(id));
+  const deadline = cleanupDeadline(); // one budget for the whole cleanup (see throttling.ts)
+  const roomLists = await pLimit(8).map(connectionIds, (id) => outlastThrottling(() => roomsOf(id), deadline));
   const rows: RowKey[] = [];
   connectionIds.forEach((id, i) => {
     rows.push(connectionKey(id));
+    if (knownRoom !== undefined) rows.push(memberKey(knownRoom, id));
     for (const room of roomLists[i]) rows.push(memberKey(room, id));
   });
-  await batchDelete(rows);
-}
-
-/**
- * sendMessage's 410 cleanup: the stale members' rows in this room and their connection rows
- * (memberships in other rooms go when those rooms meet the same 410). One BatchWriteItem per
- * 12 stale connections.
- */
-export async function removeStaleMembers(room: string, connectionIds: readonly string[]): Promise<void> {
-  if (connectionIds.length === 0) return;
-  await batchDelete(connectionIds.flatMap((id) => [memberKey(room, id), connectionKey(id)]));
+  await batchDelete(rows, deadline); // dedupes knownRoom when the index listed it too
 }

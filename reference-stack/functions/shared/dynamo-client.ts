@@ -2,13 +2,27 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { config } from './env.ts';
 import { httpHandlerOptions } from './http-options.ts';
+import { isThrottling, noteThrottled } from './throttling.ts';
 
 /**
  * One DynamoDB document client per execution environment, created at module load (INIT), as on
  * Lambda. The endpoint comes only from the standard SDK environment: unset on AWS, and
  * AWS_ENDPOINT_URL_DYNAMODB pointing at dynalite when the emulator runs these functions.
  */
-export const ddb = DynamoDBDocumentClient.from(
-  new DynamoDBClient({ requestHandler: httpHandlerOptions(Math.max(50, config.fanoutConcurrency)) }),
-  { marshallOptions: { removeUndefinedValues: true } },
+const client = new DynamoDBClient({ requestHandler: httpHandlerOptions(Math.max(50, config.fanoutConcurrency)) });
+
+// Inside the SDK's retry loop (deserialize step, ahead of the deserializer), so every throttled
+// attempt is counted, including the ones the SDK retries successfully.
+client.middlewareStack.add(
+  (next) => async (args) => {
+    try {
+      return await next(args);
+    } catch (error) {
+      if (isThrottling(error)) noteThrottled();
+      throw error;
+    }
+  },
+  { step: 'deserialize', priority: 'high', name: 'countThrottledAttempts' },
 );
+
+export const ddb = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

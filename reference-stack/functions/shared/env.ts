@@ -9,6 +9,13 @@ import { FUNCTION_ENV } from '../manifest.ts';
 /** Largest accepted payload (serialized JSON, bytes) for sendMessage and broadcast. */
 export const MAX_PAYLOAD_BYTES_ENV = FUNCTION_ENV.maxPayloadBytes;
 
+/**
+ * A post to @connections answers in milliseconds; one that has not answered in 2 s is stuck, and
+ * without a bound it would hold its fan-out slot until the Lambda times out (SDK v3 does not apply
+ * requestTimeout to PostToConnection, so each post carries an abort signal instead).
+ */
+export const DEFAULT_POST_TIMEOUT_MS = 2_000;
+
 const positiveInt = (fallback: number) =>
   z
     .string()
@@ -26,6 +33,7 @@ const EnvSchema = z.object({
   // Only the functions that post to connections need it; checked where that client is created.
   [FUNCTION_ENV.callbackUrl]: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   [FUNCTION_ENV.fanoutConcurrency]: positiveInt(16),
+  [FUNCTION_ENV.postTimeoutMs]: positiveInt(DEFAULT_POST_TIMEOUT_MS),
   [MAX_PAYLOAD_BYTES_ENV]: positiveInt(32_768),
 });
 
@@ -36,6 +44,8 @@ export interface FunctionConfig {
   /** Base URL of the @connections management API, stage included (undefined if not set). */
   callbackUrl: string | undefined;
   fanoutConcurrency: number;
+  /** Each @connections post is aborted after this many ms. */
+  postTimeoutMs: number;
   maxPayloadBytes: number;
 }
 
@@ -52,6 +62,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     messagesTable: e[FUNCTION_ENV.messagesTable],
     callbackUrl: e[FUNCTION_ENV.callbackUrl],
     fanoutConcurrency: e[FUNCTION_ENV.fanoutConcurrency],
+    postTimeoutMs: e[FUNCTION_ENV.postTimeoutMs],
     maxPayloadBytes: e[MAX_PAYLOAD_BYTES_ENV],
   };
 }

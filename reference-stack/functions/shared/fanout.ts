@@ -13,9 +13,11 @@ export interface PostOutcome {
   delivered: number;
   /** Connections that answered 410 Gone. */
   gone: string[];
+  /** Posts aborted after POST_TIMEOUT_MS without an answer (stuck; the connection may be alive). */
+  timedOut: number;
   /** Posts that failed otherwise (throttled, too large, network…). */
   failed: number;
-  /** The first non-410 error, for the log line. */
+  /** The first error that was neither a 410 nor a timeout, for the log line. */
   firstError?: Error;
   durationMs: number;
 }
@@ -26,19 +28,25 @@ export function isGone(error: unknown): boolean {
 
 /**
  * Posts `frame` to every connection with at most FANOUT_CONCURRENCY posts in flight. One SDK call
- * per connection; the frame is encoded once and the same bytes go to everyone. Never throws.
+ * per connection; the frame is encoded once and the same bytes go to everyone. Each post is
+ * bounded by POST_TIMEOUT_MS through an abort signal (retries included): SDK v3 does not apply
+ * `requestTimeout` to PostToConnection, so a stuck post would otherwise hold its slot until the
+ * Lambda itself times out. Never throws.
  */
 export async function postToAll(connectionIds: readonly string[], frame: string): Promise<PostOutcome> {
   const data = Buffer.from(frame, 'utf8');
   const started = performance.now();
-  const outcome: PostOutcome = { recipients: connectionIds.length, delivered: 0, gone: [], failed: 0, durationMs: 0 };
+  const outcome: PostOutcome = { recipients: connectionIds.length, delivered: 0, gone: [], timedOut: 0, failed: 0, durationMs: 0 };
   await pLimit(config.fanoutConcurrency).map(connectionIds, async (connectionId) => {
+    const abortSignal = AbortSignal.timeout(config.postTimeoutMs);
     try {
-      await connectionsApi.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
+      await connectionsApi.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }), { abortSignal });
       outcome.delivered++;
     } catch (error) {
       if (isGone(error)) {
         outcome.gone.push(connectionId);
+      } else if (abortSignal.aborted) {
+        outcome.timedOut++;
       } else {
         outcome.failed++;
         outcome.firstError ??= error as Error;
@@ -53,6 +61,7 @@ export interface FanoutSummary {
   recipients: number;
   delivered: number;
   gone: number;
+  timedOut: number;
   failed: number;
 }
 
@@ -68,14 +77,25 @@ export async function fanOut(
 ): Promise<FanoutSummary> {
   const outcome = await postToAll(connectionIds, frame);
   let removed = 0;
+  let cleanupFailed = 0;
   if (outcome.gone.length > 0) {
     try {
       await removeGone(outcome.gone);
       removed = outcome.gone.length;
       logger.debug('removed stale connections', { count: removed });
     } catch (error) {
-      logger.warn('stale connection cleanup failed', { gone: outcome.gone.length, error: error as Error });
+      // Retried already (throttling outlasted as long as is reasonable): the rows stay until a
+      // later fan-out meets the same 410. Counted, so it cannot go unnoticed.
+      cleanupFailed = outcome.gone.length;
+      logger.error('stale connection cleanup failed', { gone: outcome.gone.length, error: error as Error });
     }
+  }
+  if (outcome.timedOut > 0) {
+    logger.warn('posts to connections timed out', {
+      timedOut: outcome.timedOut,
+      recipients: outcome.recipients,
+      postTimeoutMs: config.postTimeoutMs,
+    });
   }
   if (outcome.failed > 0) {
     logger.warn('posts to connections failed', {
@@ -86,7 +106,15 @@ export async function fanOut(
   }
   metrics.addMetric(METRIC.fanoutDeliveries, MetricUnit.Count, outcome.delivered);
   metrics.addMetric(METRIC.fanoutPostErrors, MetricUnit.Count, outcome.failed);
+  metrics.addMetric(METRIC.fanoutPostTimeouts, MetricUnit.Count, outcome.timedOut);
   metrics.addMetric(METRIC.staleConnectionsRemoved, MetricUnit.Count, removed);
+  if (cleanupFailed > 0) metrics.addMetric(METRIC.staleCleanupFailures, MetricUnit.Count, cleanupFailed);
   metrics.addMetric(METRIC.fanoutDurationMs, MetricUnit.Milliseconds, Math.round(outcome.durationMs * 1000) / 1000);
-  return { recipients: outcome.recipients, delivered: outcome.delivered, gone: outcome.gone.length, failed: outcome.failed };
+  return {
+    recipients: outcome.recipients,
+    delivered: outcome.delivered,
+    gone: outcome.gone.length,
+    timedOut: outcome.timedOut,
+    failed: outcome.failed,
+  };
 }

@@ -16,10 +16,16 @@ export const logger = new Logger({ serviceName: SERVICE });
 export const METRIC = {
   /** Posts to @connections that succeeded (Count). */
   fanoutDeliveries: 'FanoutDeliveries',
-  /** Posts that failed with anything but 410 Gone (Count). */
+  /** Posts that failed with anything but 410 Gone or a timeout (Count). */
   fanoutPostErrors: 'FanoutPostErrors',
+  /** Posts aborted after POST_TIMEOUT_MS without an answer (Count). */
+  fanoutPostTimeouts: 'FanoutPostTimeouts',
   /** Connections found gone (410) whose rows were deleted (Count). */
   staleConnectionsRemoved: 'StaleConnectionsRemoved',
+  /** Dead connections whose rows could not all be deleted, even after retries (Count). */
+  staleCleanupFailures: 'StaleCleanupFailures',
+  /** DynamoDB calls answered with throttling, per attempt (the SDK's retries included) (Count). */
+  dynamoDbThrottles: 'DynamoDbThrottles',
   /** Wall time of posting one message to all its recipients (Milliseconds). */
   fanoutDurationMs: 'FanoutDurationMs',
 } as const;

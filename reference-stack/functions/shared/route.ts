@@ -4,7 +4,8 @@ import type { Context } from 'aws-lambda';
 // misconfigured deployment shows on any route, not only on the first one that needs the variable.
 import './env.ts';
 import type { RouteResult } from './events.ts';
-import { createMetrics, flushMetrics, logger } from './observability.ts';
+import { createMetrics, flushMetrics, logger, METRIC, MetricUnit } from './observability.ts';
+import { takeThrottledAttempts } from './throttling.ts';
 
 /** What a route's logic gets besides its event. */
 export interface Invocation {
@@ -20,7 +21,8 @@ export type RouteHandler<E> = (event: E, context?: Context) => Promise<RouteResu
 /**
  * Wraps a route's logic into a Lambda handler (the middleware-free Powertools pattern): ColdStart
  * metric, cold flag, unexpected errors logged and rethrown (API Gateway then answers
- * "Internal server error"), metrics flushed at the end of every invocation.
+ * "Internal server error"), DynamoDB throttling counted (DynamoDbThrottles, only when there was
+ * some), metrics flushed at the end of every invocation.
  *
  * Called once at module scope of each handler file, so `cold` lives exactly as long as that
  * function's execution environment, even when several handlers share one module graph (tests).
@@ -33,6 +35,7 @@ export function wsRoute<E extends { requestContext: { routeKey: string; connecti
   return async (event, context) => {
     const invocation: Invocation = { cold, metrics };
     cold = false;
+    takeThrottledAttempts(); // this invocation's count starts at zero
     if (context) logger.addContext(context);
     metrics.captureColdStartMetric(context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME);
     try {
@@ -45,6 +48,8 @@ export function wsRoute<E extends { requestContext: { routeKey: string; connecti
       });
       throw error;
     } finally {
+      const throttled = takeThrottledAttempts();
+      if (throttled > 0) metrics.addMetric(METRIC.dynamoDbThrottles, MetricUnit.Count, throttled);
       flushMetrics(metrics);
     }
   };

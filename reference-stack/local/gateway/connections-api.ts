@@ -45,6 +45,13 @@ export function handleConnectionsApi(ctx: GatewayContext, prefix: string, req: I
 }
 
 function post(ctx: GatewayContext, id: string, req: IncomingMessage, res: ServerResponse): void {
+  const stallShare = ctx.config.faults.stallPostShare;
+  if (stallShare > 0 && Math.random() < stallShare) {
+    // Never answered, never delivered: the caller's abort (or the stack closing) ends it.
+    ctx.counters.stalledPosts++;
+    req.resume();
+    return;
+  }
   const max = ctx.config.limits.maxMessageBytes;
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > max) return tooLarge(ctx, res);

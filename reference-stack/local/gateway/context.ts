@@ -33,4 +33,6 @@ export interface GatewayCounters {
   lostDisconnects: number;
   /** $disconnect events handed to the integration. */
   deliveredDisconnects: number;
+  /** @connections POSTs left unanswered on purpose (faults.stallPostShare). */
+  stalledPosts: number;
 }

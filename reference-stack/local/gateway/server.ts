@@ -34,6 +34,7 @@ export interface GatewayStats {
   connections: number;
   lostDisconnects: number;
   deliveredDisconnects: number;
+  stalledPosts: number;
 }
 
 export interface Gateway {
@@ -88,7 +89,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     account: new TokenBucket(config.limits.accountRps, config.limits.accountBurst),
     wss,
     chosenProtocol: new WeakMap(),
-    counters: { lostDisconnects: 0, deliveredDisconnects: 0 },
+    counters: { lostDisconnects: 0, deliveredDisconnects: 0, stalledPosts: 0 },
     closing: false,
     log,
   };

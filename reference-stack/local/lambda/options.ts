@@ -57,14 +57,6 @@ const OptionsSchema = z.strictObject({
   cpuModel: z.enum(['throttle', 'off']).default('throttle'),
   region: z.string().min(1).default(DEFAULTS.region),
   accountId: z.string().regex(/^\d{12}$/, 'must be 12 digits').default(DEFAULTS.accountId),
-  /**
-   * Credentials the functions see (AWS_ACCESS_KEY_ID/…), as Lambda injects the execution role's.
-   * Default: the caller's AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, else dummy
-   * "local" keys (the local endpoints accept any) so the SDK never probes EC2 instance metadata.
-   */
-  credentials: z
-    .strictObject({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1), sessionToken: z.string().optional() })
-    .optional(),
 });
 
 export type FunctionDefinition = z.input<typeof FunctionSchema>;
@@ -97,17 +89,14 @@ export function resolveOptions(options: LambdaRuntimeOptions): RuntimeConfig {
   return { ...config, metrics, logs };
 }
 
-/** The credentials functions receive (see `credentials` above). */
-export function functionCredentials(config: RuntimeConfig): Record<string, string> {
-  const c = config.credentials;
-  if (c) return { AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, ...(c.sessionToken ? { AWS_SESSION_TOKEN: c.sessionToken } : {}) };
-  const env = process.env;
-  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    return {
-      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID,
-      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY,
-      ...(env.AWS_SESSION_TOKEN ? { AWS_SESSION_TOKEN: env.AWS_SESSION_TOKEN } : {}),
-    };
-  }
-  return { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' };
+/**
+ * The credentials every function receives, as Lambda injects the execution role's: always these
+ * dummies, never the caller's. The functions reach only local endpoints, which check no
+ * signatures; handing them the caller's AWS_ACCESS_KEY_ID/… would put real keys in reach of
+ * code under test (and its logs) for nothing. Set, so the SDK never probes instance metadata.
+ */
+export const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } as const;
+
+export function functionCredentials(_config: RuntimeConfig): Record<string, string> {
+  return { ...LOCAL_CREDENTIALS };
 }

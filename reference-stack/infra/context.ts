@@ -1,0 +1,73 @@
+import type { ChatStackProps } from './chat-stack.ts';
+
+/**
+ * The CDK app's context (`-c key=value`), read and checked in one place: a mistake is one line
+ * naming the key, before anything is synthesized.
+ */
+
+/**
+ * Stage throttling defaults: an open WebSocket endpoint multiplies cost (one inbound message fans
+ * out to a whole room, each post billed, each a Lambda's work), so the stage refuses more than this
+ * with 429 unless a benchmark asks for more. 500 messages/s (burst 1,000) carries the built-in
+ * scenarios (connect and join at 200/s, sends at 100/s) with room to spare.
+ */
+export const DEFAULT_THROTTLE = { rateLimit: 500, burstLimit: 1_000 } as const;
+
+export class ContextError extends Error {}
+
+type Lookup = (key: string) => unknown;
+
+export function chatStackPropsFromContext(get: Lookup): ChatStackProps {
+  const memoryMB = integer(get, 'memory', 128, 10_240, 'MB');
+  const arch = get('arch');
+  if (arch !== undefined && arch !== 'x86_64' && arch !== 'arm64') {
+    throw new ContextError(`context arch: must be x86_64 or arm64, got ${String(arch)}`);
+  }
+  const stage = get('stage');
+  if (stage !== undefined && (typeof stage !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(stage))) {
+    throw new ContextError(`context stage: must be 1-128 letters, digits, "-" or "_", got ${String(stage)}`);
+  }
+  const rateLimit = number(get, 'throttleRate') ?? DEFAULT_THROTTLE.rateLimit;
+  const burstLimit = integer(get, 'throttleBurst', 0, 5_000_000, 'requests') ?? DEFAULT_THROTTLE.burstLimit;
+  return {
+    memoryMB,
+    architecture: arch,
+    stageName: stage as string | undefined,
+    throttle: { rateLimit, burstLimit },
+    broadcast: flag(get, 'broadcast'),
+  };
+}
+
+/** Context values arrive as strings from `-c`, or as JSON values from cdk.json. */
+function raw(get: Lookup, key: string): string | undefined {
+  const value = get(key);
+  if (value === undefined) return undefined;
+  return String(value).trim();
+}
+
+function number(get: Lookup, key: string): number | undefined {
+  const text = raw(get, key);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text === '' || !Number.isFinite(value) || value <= 0) {
+    throw new ContextError(`context ${key}: must be a number above 0 (requests per second), got ${text}`);
+  }
+  return value;
+}
+
+function integer(get: Lookup, key: string, min: number, max: number, unit: string): number | undefined {
+  const text = raw(get, key);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text === '' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ContextError(`context ${key}: must be an integer from ${min} to ${max} ${unit}, got ${text}`);
+  }
+  return value;
+}
+
+function flag(get: Lookup, key: string): boolean {
+  const text = raw(get, key);
+  if (text === undefined || text === 'false') return false;
+  if (text === 'true') return true;
+  throw new ContextError(`context ${key}: must be true or false, got ${text}`);
+}
