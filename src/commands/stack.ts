@@ -48,13 +48,22 @@ export function addStackCommand(program: Command): void {
     .option('--host-max-environments <n>', 'host cap on live execution environments')
     .option('--exit-with-stdin', 'stop when stdin closes (used by a parent process that owns the stack)')
     .action(async (opts: StackUpOptions) => {
-      await stackUp(opts);
-      // Anything left holding the loop (a stray keep-alive socket) must not keep a stopped stack alive.
+      const why = await stackUp(opts);
+      // Orphaned: nobody waits for a clean close, and the stack must not outlive its owner by more
+      // than a moment. Otherwise anything left holding the loop (a stray keep-alive socket) must
+      // not keep a stopped stack alive either.
+      if (why === 'stdin-ended') process.exit(0);
       setTimeout(() => process.exit(0), 3_000).unref();
     });
 }
 
-export async function stackUp(options: StackUpOptions): Promise<void> {
+/** Why a stack stopped: a signal (or the caller's abort), or its owner's stdin pipe closing. */
+export type StopReason = 'signal' | 'stdin-ended';
+
+/** How long an orphaned stack tries to close cleanly before it exits anyway. */
+const ORPHAN_CLOSE_MS = 300;
+
+export async function stackUp(options: StackUpOptions): Promise<StopReason> {
   const out = options.out ?? process.stdout;
   const err = options.err ?? process.stderr;
   const { overrides, flagFor } = flagOverrides(options);
@@ -63,14 +72,28 @@ export async function stackUp(options: StackUpOptions): Promise<void> {
     err.write(`fanout-bench: warning: binding ${config.host}: the emulator checks no credentials; anyone who can reach it can use it\n`);
   }
 
+  const orphaned = options.exitWithStdin ? stdinEnded() : undefined;
+  let started = false;
+  // Orphaned while still starting: nothing worth finishing (only the `stack up` CLI sets exitWithStdin).
+  void orphaned?.then(() => {
+    if (!started) process.exit(0);
+  });
   const stack = await startStack({ config, log: (line) => err.write(`${line}\n`) });
+  started = true;
+  let why: StopReason = 'signal';
   try {
     out.write(`${JSON.stringify(stack.ready)}\n`);
     const stop = stopRequested(options.signal, () => err.write('fanout-bench: second signal, exiting now\n'));
-    await (options.exitWithStdin ? Promise.race([stop, stdinEnded()]) : stop);
+    why = await (orphaned ? Promise.race([stop.then(() => 'signal' as const), orphaned.then(() => 'stdin-ended' as const)]) : stop.then(() => 'signal' as const));
   } finally {
-    await stack.close();
+    if (why === 'stdin-ended') {
+      // the owner is gone: a bounded attempt at a clean close, then the caller exits
+      await Promise.race([stack.close(), new Promise((resolve) => setTimeout(resolve, ORPHAN_CLOSE_MS).unref())]);
+    } else {
+      await stack.close();
+    }
   }
+  return why;
 }
 
 /** Resolves when stdin reaches its end, e.g. because the parent holding the pipe was killed. */
