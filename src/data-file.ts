@@ -79,6 +79,8 @@ function parseYaml(file: string, text: string): unknown {
   };
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
+    // Too deep for the parser's stack: where it ran out depends on the stack, so no position.
+    if (e.code === 'RESOURCE_EXHAUSTION') throw new UserError(`${file}: not valid YAML: nested too deeply (${e.message.split('\n')[0]})`);
     throw new UserError(`${at(e.pos[0])}: not valid YAML: ${e.message.split('\n')[0]}`);
   }
   // Duplicate keys, linearly: a set of the scalar keys of each mapping.

@@ -29,6 +29,8 @@ export interface StackUpOptions {
   signal?: AbortSignal;
   /** Also stop when stdin ends: a parent that started the stack (the local target) died. */
   exitWithStdin?: boolean;
+  /** With exitWithStdin: called when stdin ends, instead of a clean close (the CLI ends the process). */
+  onOrphaned?: () => void;
 }
 
 export function addStackCommand(program: Command): void {
@@ -48,22 +50,24 @@ export function addStackCommand(program: Command): void {
     .option('--host-max-environments <n>', 'host cap on live execution environments')
     .option('--exit-with-stdin', 'stop when stdin closes (used by a parent process that owns the stack)')
     .action(async (opts: StackUpOptions) => {
-      const why = await stackUp(opts);
-      // Orphaned: nobody waits for a clean close, and the stack must not outlive its owner by more
-      // than a moment. Otherwise anything left holding the loop (a stray keep-alive socket) must
-      // not keep a stopped stack alive either.
-      if (why === 'stdin-ended') process.exit(0);
+      await stackUp({ ...opts, onOrphaned: opts.exitWithStdin ? endNow : undefined });
+      // Anything left holding the loop (a stray keep-alive socket) must not keep a stopped stack alive.
       setTimeout(() => process.exit(0), 3_000).unref();
     });
 }
 
-/** Why a stack stopped: a signal (or the caller's abort), or its owner's stdin pipe closing. */
-export type StopReason = 'signal' | 'stdin-ended';
+/**
+ * An orphaned stack ends at once: nobody is left to read from it, and it must not outlive its
+ * owner by more than a moment. Not process.exit(): Node's exit joins every Lambda worker thread
+ * one after the other, and closing the gateway first starts more of them for the $disconnects
+ * (measured: 5 to 30 s on a busy 2-core host). The kernel ends it in milliseconds.
+ */
+function endNow(): never {
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable: SIGKILL');
+}
 
-/** How long an orphaned stack tries to close cleanly before it exits anyway. */
-const ORPHAN_CLOSE_MS = 300;
-
-export async function stackUp(options: StackUpOptions): Promise<StopReason> {
+export async function stackUp(options: StackUpOptions): Promise<void> {
   const out = options.out ?? process.stdout;
   const err = options.err ?? process.stderr;
   const { overrides, flagFor } = flagOverrides(options);
@@ -72,28 +76,17 @@ export async function stackUp(options: StackUpOptions): Promise<StopReason> {
     err.write(`fanout-bench: warning: binding ${config.host}: the emulator checks no credentials; anyone who can reach it can use it\n`);
   }
 
+  // Watched from the start: an owner that dies while the stack is still starting ends it too.
   const orphaned = options.exitWithStdin ? stdinEnded() : undefined;
-  let started = false;
-  // Orphaned while still starting: nothing worth finishing (only the `stack up` CLI sets exitWithStdin).
-  void orphaned?.then(() => {
-    if (!started) process.exit(0);
-  });
+  if (orphaned && options.onOrphaned) void orphaned.then(options.onOrphaned);
   const stack = await startStack({ config, log: (line) => err.write(`${line}\n`) });
-  started = true;
-  let why: StopReason = 'signal';
   try {
     out.write(`${JSON.stringify(stack.ready)}\n`);
     const stop = stopRequested(options.signal, () => err.write('fanout-bench: second signal, exiting now\n'));
-    why = await (orphaned ? Promise.race([stop.then(() => 'signal' as const), orphaned.then(() => 'stdin-ended' as const)]) : stop.then(() => 'signal' as const));
+    await (orphaned ? Promise.race([stop, orphaned]) : stop);
   } finally {
-    if (why === 'stdin-ended') {
-      // the owner is gone: a bounded attempt at a clean close, then the caller exits
-      await Promise.race([stack.close(), new Promise((resolve) => setTimeout(resolve, ORPHAN_CLOSE_MS).unref())]);
-    } else {
-      await stack.close();
-    }
+    await stack.close();
   }
-  return why;
 }
 
 /** Resolves when stdin reaches its end, e.g. because the parent holding the pipe was killed. */

@@ -36,5 +36,8 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
     return `${fieldPath([...issue.path, issue.keys[0]])}: unknown key`;
   }
+  // zod says a missing field is "expected number, received undefined": say it is missing
+  const missing = /^Invalid input: expected (\w+), received undefined$/.exec(issue.message);
+  if (missing) return `${fieldPath(issue.path)}: missing (expected ${missing[1]})`;
   return `${fieldPath(issue.path)}: ${issue.message}`;
 }

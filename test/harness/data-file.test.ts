@@ -62,7 +62,7 @@ describe('reading a YAML or JSON file', () => {
 
   it('nesting too deep for the parser is one line, not a stack overflow', () => {
     const p = file('deep.yaml', `a: ${'['.repeat(5_000)}\n`);
-    expect(refusal(p)).toMatch(new RegExp(`^${escape(p)}:1:\\d+: not valid YAML: `));
+    expect(refusal(p)).toBe(`${p}: not valid YAML: nested too deeply (Maximum call stack size exceeded)`);
   });
 
   it('a file over the size cap is refused before it is parsed', () => {

@@ -76,6 +76,11 @@ describe('scenario files', () => {
     expect(messageOf(q)).toBe(`${q}: phases[2].send.duration: must be a duration like "30s", "500ms", "2m" or a number of seconds`);
   });
 
+  it('a missing field is named as missing', () => {
+    const p = file('missing.yaml', GOOD.replace('clients: 40\n', ''));
+    expect(messageOf(p)).toBe(`${p}: clients: missing (expected number)`);
+  });
+
   it('a negative rate names the file and the field', () => {
     const p = file('negative.yaml', GOOD.replace('rate: 10,', 'rate: -10,'));
     expect(messageOf(p)).toBe(`${p}: phases[2].send.rate: Too small: expected number to be >0`);
