@@ -7,6 +7,7 @@ import { estimatedMemoryMB, fleetLimitIssue } from '../../src/fleet/fleet-limits
 import type { HostFacts } from '../../src/fleet/host-facts.ts';
 import { hostFacts } from '../../src/fleet/host-facts.ts';
 import { chooseShards, clientsPerShard } from '../../src/fleet/shard-count.ts';
+import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
 import { checkRunInput } from '../../src/run-input.ts';
 import type { RunOptions } from '../../src/run.ts';
 
@@ -153,3 +154,34 @@ describe('ranges checked up front', () => {
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('run flags, each checked on its own', () => {
+  const base: RunFlags = { target: 'local', out: 'reports', progress: false };
+  async function flagRefusal(flags: Partial<RunFlags>): Promise<string> {
+    const err = await runOptionsFromFlags('fanout', { ...base, ...flags }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UserError);
+    return (err as Error).message;
+  }
+
+  it('--memory: a function of the reference stack, a size Lambda allows, the local target only', async () => {
+    expect(await flagRefusal({ memory: ['fanout-connect'] })).toBe('--memory: expected fn=MB, got "fanout-connect"');
+    expect(await flagRefusal({ memory: ['connect=512'] })).toMatch(/^--memory: unknown function "connect" \(known: fanout-connect, /);
+    expect(await flagRefusal({ memory: ['fanout-connect=64'] })).toBe('--memory: fanout-connect: must be from 128 to 10240 MB, got 64');
+    expect(await flagRefusal({ memory: ['fanout-connect=512'], target: 'wss://example.com/prod' })).toMatch(/^--memory: sets a Lambda's memory in the local emulator \(--target local\) only/);
+    const ok = await runOptionsFromFlags('fanout', { ...base, memory: ['fanout-connect=512', 'fanout-send-message=10240'] });
+    expect(ok.stackArgs).toEqual(['--memory', 'fanout-connect=512', '--memory', 'fanout-send-message=10240']);
+  });
+
+  it('--clients, --rate and --duration within their ranges', async () => {
+    expect(await flagRefusal({ clients: '1000001' })).toBe('--clients: must be an integer from 1 to 1000000, got "1000001"');
+    expect(await flagRefusal({ rate: '1e7' })).toBe('--rate: must be a number > 0 and at most 1000000, got "1e7"');
+    expect(await flagRefusal({ rate: '' })).toBe('--rate: must be a number > 0 and at most 1000000, got ""');
+    expect(await flagRefusal({ duration: '25h' })).toBe('--duration: must be at most 24h, got "25h"');
+    expect(await flagRefusal({ duration: '0' })).toBe('--duration: must be a duration like "30s", "500ms" or "2m", got "0"');
+    const ok = await runOptionsFromFlags('fanout', { ...base, clients: '1000000', rate: '1000000', duration: '24h', ignoreHostLimits: true });
+    expect(ok).toMatchObject({ clients: 1_000_000, rate: 1_000_000, durationMs: 86_400_000, ignoreHostLimits: true });
+  });
+});
