@@ -1,17 +1,12 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { blockMarkers, writeResultsBlock } from '../results-block.ts';
 import { rowText, type CapacitySummary } from './summary.ts';
 
-/**
- * bench/RESULTS.md keeps the recorded results of the project's benchmarks. This benchmark owns
- * the block between its two markers and rewrites only that block, so other sections survive.
- */
-const BEGIN = '<!-- harness-capacity:begin (written by bench/harness-capacity/main.ts --write) -->';
-const END = '<!-- harness-capacity:end -->';
+/** This benchmark's block in bench/RESULTS.md (see ../results-block.ts). */
+const MARKERS = blockMarkers('harness-capacity', 'bench/harness-capacity/main.ts');
 
-export function renderMarkdown(s: CapacitySummary): string {
+export function renderMarkdown(s: CapacitySummary): string[] {
   const m = s.machine;
   const out: string[] = [
-    BEGIN,
     '## Harness capacity',
     '',
     'The harness\'s own ceiling against the minimal fan-out server (bench/minimal-server), all measurement on,',
@@ -45,16 +40,10 @@ export function renderMarkdown(s: CapacitySummary): string {
     }
     out.push('');
   }
-  out.push(END);
-  return out.join('\n');
+  return out;
 }
 
 /** Replaces this benchmark's block in `file` (or appends it), leaving the rest as it was. */
 export function writeResultsMd(file: string, s: CapacitySummary): void {
-  const block = renderMarkdown(s);
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\nRecorded results of the benchmarks in bench/. Each section names the command that produced it.\n';
-  const a = text.indexOf(BEGIN);
-  const b = text.indexOf(END);
-  const next = a >= 0 && b > a ? `${text.slice(0, a)}${block}${text.slice(b + END.length)}` : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(file, next);
+  writeResultsBlock(file, MARKERS, renderMarkdown(s));
 }

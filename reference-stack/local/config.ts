@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { DEFAULTS as LAMBDA_DEFAULTS } from './lambda/options.ts';
 import { UserError, fieldPath } from '../../src/errors.ts';
 import { FUNCTIONS } from '../functions/manifest.ts';
 
@@ -40,10 +41,17 @@ const LambdaSchema = z.strictObject({
   /** AWS's default account concurrency quota. */
   accountConcurrency: z.int().min(1).default(1_000),
   /**
-   * Host cap on live execution environments (not an AWS quota): two cores cannot start 1,000
-   * environments quickly, so invocations beyond this wait, and results say the host held them.
+   * Host cap on live execution environments (not an AWS quota): what the host's memory holds.
+   * Cold starts beyond it evict idle environments, or wait (results say the host held them).
    */
-  hostMaxEnvironments: z.int().min(1).default(48),
+  hostMaxEnvironments: z.int().min(1).default(LAMBDA_DEFAULTS.hostMaxEnvironments),
+  /** INITs running at once on this host (not an AWS quota); default: cores - 1. */
+  initConcurrency: z.int().min(1).default(LAMBDA_DEFAULTS.initConcurrency),
+  /**
+   * Environments per function whose INIT runs before they are needed; a cold start takes one and
+   * is charged its INIT duration. 0: every INIT runs inside the invocation that needs it.
+   */
+  preparedPerFunction: z.int().min(0).max(64).default(2),
   /** Idle environments are reaped after this long (AWS does not document it; ~5-15 min observed). */
   idleReapSeconds: z.number().positive().default(300),
   /** 'throttle' slows each invocation to its memory size's CPU share (1,769 MB = 1 vCPU). */

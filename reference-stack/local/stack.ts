@@ -7,6 +7,7 @@ import { startCloudWatchServer, type CloudWatchServer } from './cloudwatch/serve
 import type { StackConfig } from './config.ts';
 import { startDynamoDb, type LocalDynamoDb } from './dynamodb.ts';
 import { startGateway, type Gateway } from './gateway/server.ts';
+import { hostCpuLine, startHostCpu } from './host-cpu.ts';
 import { createLambdaRuntime } from './lambda/runtime.ts';
 import type { LambdaRuntime } from './lambda/types.ts';
 
@@ -72,10 +73,12 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   let gateway: Gateway | undefined;
   let runtime: LambdaRuntime | undefined;
   let closing: Promise<void> | undefined;
+  const hostCpu = startHostCpu();
   const close = (): Promise<void> => {
     closing ??= (async () => {
       // Gateway first: its shutdown closes sockets and lets their $disconnects reach the runtime.
       await settle(gateway?.close(), log, 'gateway');
+      if (runtime) log(hostCpuLine(hostCpu(runtime.stats())));
       await settle(runtime?.close(), log, 'lambda runtime');
       await settle(cloudwatch?.close(), log, 'cloudwatch');
       await settle(dynamodb?.close(), log, 'dynamodb');
@@ -121,6 +124,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       }),
       accountConcurrency: config.lambda.accountConcurrency,
       hostMaxEnvironments: config.lambda.hostMaxEnvironments,
+      initConcurrency: config.lambda.initConcurrency,
+      preparedPerFunction: config.lambda.preparedPerFunction,
       idleReapMs: config.lambda.idleReapSeconds * 1000,
       cpuModel: config.lambda.cpuModel,
       region: config.region,
@@ -129,6 +134,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       metrics,
       logs,
     });
+    // Prepared environments run their INIT now, on an idle host, before the first client comes.
+    await runtime.prepared();
     gateway.attach(runtime);
   } catch (err) {
     await close();

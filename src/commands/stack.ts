@@ -21,6 +21,8 @@ export interface StackUpOptions {
   idleReapSeconds?: string;
   cpuModel?: string;
   hostMaxEnvironments?: string;
+  initConcurrency?: string;
+  prepared?: string;
   /** Where the ready line goes (default stdout). */
   out?: NodeJS.WritableStream;
   /** Where warnings go (default stderr). */
@@ -48,6 +50,8 @@ export function addStackCommand(program: Command): void {
     .option('--idle-reap-seconds <n>', 'reap execution environments idle this long')
     .option('--cpu-model <model>', 'throttle|off: scale CPU with memory size like Lambda, or not')
     .option('--host-max-environments <n>', 'host cap on live execution environments')
+    .option('--init-concurrency <n>', 'INITs running at once on this host (default: cores - 1)')
+    .option('--prepared <n>', 'environments per function initialised before they are needed (default 2; 0 = none)')
     .option('--exit-with-stdin', 'stop when stdin closes (used by a parent process that owns the stack)')
     .action(async (opts: StackUpOptions) => {
       await stackUp({ ...opts, onOrphaned: opts.exitWithStdin ? endNow : undefined });
@@ -127,6 +131,8 @@ const FLAG_OF_FIELD: Record<string, string> = {
   'lambda.idleReapSeconds': '--idle-reap-seconds',
   'lambda.cpuModel': '--cpu-model',
   'lambda.hostMaxEnvironments': '--host-max-environments',
+  'lambda.initConcurrency': '--init-concurrency',
+  'lambda.preparedPerFunction': '--prepared',
 };
 
 /** The flags as a config fragment, and which flag set which field (for error messages). */
@@ -144,6 +150,8 @@ function flagOverrides(o: StackUpOptions) {
   if (o.idleReapSeconds !== undefined) set(['lambda', 'idleReapSeconds'], number('--idle-reap-seconds', o.idleReapSeconds));
   if (o.cpuModel !== undefined) set(['lambda', 'cpuModel'], o.cpuModel);
   if (o.hostMaxEnvironments !== undefined) set(['lambda', 'hostMaxEnvironments'], number('--host-max-environments', o.hostMaxEnvironments));
+  if (o.initConcurrency !== undefined) set(['lambda', 'initConcurrency'], number('--init-concurrency', o.initConcurrency));
+  if (o.prepared !== undefined) set(['lambda', 'preparedPerFunction'], number('--prepared', o.prepared));
   const memoryNames = new Set<string>();
   for (const item of o.memory ?? []) {
     const [fn, value] = pair('--memory', item, 'FUNCTION=MB');

@@ -24,11 +24,13 @@ export interface LocalTargetOptions {
 
 export async function startLocalStack(opts: LocalTargetOptions): Promise<Target> {
   const args = [BIN, 'stack', 'up', '--port', '0', '--exit-with-stdin', ...opts.args];
+  // A harness run under `node --cpu-prof` profiles its local stack too (bench/emulator-capacity).
+  const profiling = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
   // Its own process group: a terminal's Ctrl-C or a `timeout` signalling the harness's group must
   // not stop the stack before the harness has read CloudWatch from it; the harness stops it.
   // If the harness dies without doing so (even SIGKILL), the stdin pipe closes and
   // `--exit-with-stdin` ends the stack at once.
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [...profiling, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const log: WriteStream | undefined = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   const killOnExit = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -24,6 +24,7 @@ describe('Lambda runtime → CloudWatch endpoint, through the real SDK clients',
       metrics,
       logs,
       cpuModel: 'off',
+      initConcurrency: 3, // three cold starts at once, none held back by the host
       functions: [
         { name: 'fanout-send-message', entry: fixture('behaviour.ts'), memoryMB: 256, timeoutSeconds: 5, environment: {} },
         { name: 'fanout-emf', entry: fixture('powertools-emf.ts'), memoryMB: 256, timeoutSeconds: 5, environment: {} },
@@ -84,5 +85,22 @@ describe('Lambda runtime → CloudWatch endpoint, through the real SDK clients',
     expect(total('conc', Math.max)).toBe(3);
     expect(total('dur', Math.max)).toBeGreaterThanOrEqual(100); // the 100 ms sleeps
     expect(total('emf')).toBe(10);
+  });
+
+  it('publishes ConcurrentExecutions for the account too, with no dimensions', async () => {
+    const out = await cw.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(startedAt - 120_000),
+        EndTime: new Date(Date.now() + 60_000),
+        MetricDataQueries: [
+          { Id: 'account', MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'ConcurrentExecutions' }, Period: 60, Stat: 'Maximum' } },
+          { Id: 'samples', MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'ConcurrentExecutions' }, Period: 60, Stat: 'SampleCount' } },
+        ],
+      }),
+    );
+    const values = (id: string) => out.MetricDataResults!.find((r) => r.Id === id)!.Values!;
+    // Three sleeps ran at once; the account series counts every function's invocations (9 in all).
+    expect(Math.max(...values('account'))).toBe(3);
+    expect(values('samples').reduce((a, b) => a + b, 0)).toBe(9);
   });
 });

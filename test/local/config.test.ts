@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import { DEFAULTS as LAMBDA_DEFAULTS } from '../../reference-stack/local/lambda/options.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +42,13 @@ describe('StackConfig defaults are AWS values', () => {
         accountRps: 10_000,
         accountBurst: 5_000,
       },
-      lambda: { accountConcurrency: 1_000, hostMaxEnvironments: 48, cpuModel: 'throttle' },
+      lambda: {
+        accountConcurrency: 1_000,
+        hostMaxEnvironments: LAMBDA_DEFAULTS.hostMaxEnvironments, // 30 % of the host's memory, 16..256
+        initConcurrency: Math.max(1, availableParallelism() - 1),
+        preparedPerFunction: 2,
+        cpuModel: 'throttle',
+      },
       functions: {},
       faults: { lostDisconnectShare: 0 },
       dynamodb: { inMemory: true },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blockMsFor, cpuShare, CpuThrottle, MIN_BLOCK_MS, stretchFactor, type ThrottleClock } from '../../reference-stack/local/lambda/cpu-share.ts';
+import { blockMsFor, cpuShare, CpuThrottle, MIN_BLOCK_MS, stretchFactor, threadCpuClock, type ThrottleClock } from '../../reference-stack/local/lambda/cpu-share.ts';
 import { createLambdaRuntime } from '../../reference-stack/local/lambda/runtime.ts';
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
@@ -13,7 +13,8 @@ import { expectOk, fixture } from './lambda-test-helpers.ts';
 function scriptedClock(lateMs: number) {
   const script = { active: 0, blocks: [] as number[] };
   const clock: ThrottleClock = {
-    elu: () => ({ idle: 0, active: script.active, utilization: 1 }),
+    busyMs: () => script.active,
+    countsOwnBlocking: true,
     block: (ms) => {
       script.blocks.push(ms);
       script.active += ms + lateMs;
@@ -81,9 +82,46 @@ describe('CPU-share arithmetic', () => {
     expect(script.blocks[0]).toBeCloseTo(1.2, 10); // paid once 1 ms was owed, nothing lost
   });
 
+  it('with a CPU-time clock, charges only CPU: its own blocking is not subtracted', () => {
+    const script = { cpu: 0, blocks: [] as number[] };
+    const clock: ThrottleClock = {
+      busyMs: () => script.cpu,
+      countsOwnBlocking: false,
+      block: (ms) => {
+        script.blocks.push(ms);
+        return ms + 5; // the core came back late: costs no CPU, so nothing to subtract later
+      },
+    };
+    const throttle = new CpuThrottle(442.25, 1_000_000, clock); // factor 3
+    throttle.begin();
+    script.cpu += 10;
+    throttle.tick(); // 10 ms of CPU → 30 ms blocked
+    script.cpu += 4;
+    throttle.tick(); // 4 ms more CPU → 12 ms, whatever the blocking took on the wall clock
+    expect(script.blocks).toEqual([30, 12]);
+  });
+
+  it('reads the calling thread\'s CPU time: a busy loop counts, a blocked wait does not', () => {
+    const cpu = threadCpuClock();
+    if (!cpu) return expect(process.platform).not.toBe('linux'); // only Linux has /proc/thread-self
+    const t0 = cpu();
+    let x = 0;
+    for (let i = 0; i < 30_000_000; i++) x += i % 7; // fixed work: ~20-40 ms of CPU, however loaded the host
+    const t1 = cpu();
+    const w0 = performance.now();
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60); // 60 ms off any core
+    const waited = performance.now() - w0;
+    const t2 = cpu();
+    expect(x).toBeGreaterThan(0);
+    expect(t1 - t0).toBeGreaterThan(5);
+    expect(t1 - t0).toBeGreaterThan(5 * (t2 - t1)); // the wait cost (almost) nothing
+    expect(t2 - t1).toBeLessThan(waited / 10);
+  });
+
   it('does nothing at one vCPU or more', () => {
     const clock: ThrottleClock = {
-      elu: () => ({ idle: 0, active: 0, utilization: 0 }),
+      busyMs: () => 0,
+      countsOwnBlocking: false,
       block: () => expect.fail('must not block'),
     };
     const throttle = new CpuThrottle(1769, 10, clock);

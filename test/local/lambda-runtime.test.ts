@@ -21,6 +21,7 @@ describe('Lambda runtime: environments, errors, logs and metrics', () => {
       metrics,
       logs,
       cpuModel: 'off',
+      initConcurrency: 3, // concurrent cold starts here test AWS's semantics, not host scheduling
       functions: [
         { name: 'echo', entry: fixture('behaviour.ts'), memoryMB: 256, timeoutSeconds: 5, environment: { CUSTOM_VALUE: 'from-config' } },
         { name: 'concurrent', entry: fixture('behaviour.ts'), memoryMB: 256, timeoutSeconds: 5, environment: {} },

@@ -75,19 +75,6 @@ export async function removeMember(room: string, connectionId: string): Promise<
   }
 }
 
-/** 1 SDK call. */
-export async function isMember(room: string, connectionId: string): Promise<boolean> {
-  const out = await ddb.send(
-    new GetCommand({
-      TableName: config.roomMembersTable,
-      Key: { room, connectionId },
-      ProjectionExpression: 'connectionId',
-      ConsistentRead: true,
-    }),
-  );
-  return out.Item !== undefined;
-}
-
 /** Query with Select COUNT; one SDK call per 1 MB page of member rows (~15,000 members). */
 export async function countMembers(room: string): Promise<number> {
   let count = 0;

@@ -1,21 +1,22 @@
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type BuildFailure } from 'esbuild';
+import { build, type BuildFailure, type BuildOptions } from 'esbuild';
 import { UserError } from '../../../src/errors.ts';
+import { PROFILE_DIR } from './profiling.ts';
 
 /**
- * Bundle every function like CDK's NodejsFunction does (esbuild: bundle, platform node, ESM,
- * target node20, dependencies inlined, a createRequire banner so CommonJS dependencies work in
- * ESM), plus the environment's worker code, into a fresh temp dir. Workers then import plain JS:
- * no TypeScript loader, and INIT is the real cost of loading the bundled SDK and Powertools.
+ * Bundle every function like CDK's NodejsFunction does by default (esbuild: bundle, platform
+ * node, CommonJS, target node20, dependencies inlined), plus the environment's worker code (ESM),
+ * into a fresh temp dir. Workers then load plain JS: no TypeScript loader, and INIT is the real
+ * cost of loading the bundled SDK and Powertools (with a V8 code cache, see worker.ts).
  */
 export interface FunctionBundles {
   dir: string;
   /** The worker-thread entry (worker.ts bundled). */
   workerPath: string;
-  /** Function name → its bundled `index.mjs`. */
+  /** Function name → its bundled `index.js` (CommonJS). */
   handlerPaths: Map<string, string>;
   dispose(): Promise<void>;
 }
@@ -32,25 +33,44 @@ export async function bundleFunctions(functions: ReadonlyArray<{ name: string; e
       throw new UserError(`lambda runtime: functions[${i}].entry: no such file ${fn.entry}`);
     }
   }
-  const dir = await mkdtemp(join(tmpdir(), 'fanout-lambda-'));
-  const dispose = () => rm(dir, { recursive: true, force: true });
+  // Profiled runs keep their bundles (and source maps) beside the profiles.
+  if (PROFILE_DIR) await mkdir(PROFILE_DIR, { recursive: true });
+  const dir = PROFILE_DIR ? await mkdtemp(join(PROFILE_DIR, 'bundles-')) : await mkdtemp(join(tmpdir(), 'fanout-lambda-'));
+  const dispose = () => (PROFILE_DIR ? Promise.resolve() : rm(dir, { recursive: true, force: true }));
+  const common: BuildOptions = {
+    outdir: dir,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    logLevel: 'silent',
+    legalComments: 'none',
+    // Not loaded at run time (no --enable-source-maps); lets a CPU profile of an environment be
+    // attributed to SDK, Powertools and handler code (bench/emulator-capacity/profile-summary.ts).
+    sourcemap: 'linked',
+  };
   try {
-    await build({
-      entryPoints: [
-        ...functions.map((fn) => ({ in: fn.entry, out: `functions/${fn.name}/index` })),
-        { in: WORKER_SOURCE, out: 'runtime/worker' },
-      ],
-      outdir: dir,
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      mainFields: ['module', 'main'],
-      banner: { js: REQUIRE_BANNER },
-      logLevel: 'silent',
-      legalComments: 'none',
-    });
+    await Promise.all([
+      // CommonJS, NodejsFunction's default format, which also lets the worker load it with a V8
+      // code cache. `import.meta.url` keeps working for handlers written as ESM.
+      build({
+        ...common,
+        entryPoints: functions.map((fn) => ({ in: fn.entry, out: `functions/${fn.name}/index` })),
+        format: 'cjs',
+        // import() of Node built-ins (the SDK's HTTP handler) becomes require(): a script loaded
+        // from a V8 code cache has no dynamic-import callback.
+        supported: { 'dynamic-import': false },
+        define: { 'import.meta.url': '__fanout_import_meta_url' },
+        banner: { js: "var __fanout_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+      }),
+      build({
+        ...common,
+        entryPoints: [{ in: WORKER_SOURCE, out: 'runtime/worker' }],
+        outExtension: { '.js': '.mjs' },
+        format: 'esm',
+        banner: { js: REQUIRE_BANNER },
+      }),
+    ]);
   } catch (err) {
     await dispose();
     const first = (err as Partial<BuildFailure>).errors?.[0];
@@ -60,7 +80,7 @@ export async function bundleFunctions(functions: ReadonlyArray<{ name: string; e
   return {
     dir,
     workerPath: join(dir, 'runtime', 'worker.mjs'),
-    handlerPaths: new Map(functions.map((fn) => [fn.name, join(dir, 'functions', fn.name, 'index.mjs')])),
+    handlerPaths: new Map(functions.map((fn) => [fn.name, join(dir, 'functions', fn.name, 'index.js')])),
     dispose,
   };
 }

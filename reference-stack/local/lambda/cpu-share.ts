@@ -1,4 +1,5 @@
-import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import { openSync, readSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 /**
  * The CPU-share model. Lambda gives a function CPU in proportion to its memory: 1,769 MB is one
@@ -6,21 +7,21 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
  * below, Lambda's cgroup quota stretches every CPU-bound millisecond while time spent waiting
  * on I/O is not stretched.
  *
- * Emulation, inside the environment's worker thread: a short repeating timer measures the
- * thread's own event-loop active time since the last tick (performance.eventLoopUtilization) and
- * then blocks the thread (Atomics.wait on a private SharedArrayBuffer, which uses no CPU) for
- *   active × (1769 / memoryMB − 1) ms,
- * so that active : (active + blocked) = memoryMB : 1769, the function's CPU share. The blocking
- * itself shows up as active time in the next measurement, so it is subtracted as measured (wall
- * time, including the wait to get a core back), not as requested. The timer only
- * runs during an invocation, and `end()` settles the last stretch synchronously so the
- * invocation's Duration includes it. INIT runs unthrottled (AWS is observed to give INIT more
- * CPU than the memory share; not documented as a guarantee).
+ * Emulation, inside the environment's worker thread: a short repeating timer measures the CPU
+ * time the thread used since the last tick and then blocks the thread (Atomics.wait on a private
+ * SharedArrayBuffer, which uses no CPU) for
+ *   cpu × (1769 / memoryMB − 1) ms,
+ * so that cpu : (cpu + blocked) = memoryMB : 1769, the function's CPU share. The timer only runs
+ * during an invocation, and `end()` settles the last stretch synchronously so the invocation's
+ * Duration includes it. INIT runs unthrottled (AWS is observed to give INIT more CPU than the
+ * memory share; not documented as a guarantee).
  *
- * Limit: event-loop active time is wall-clock. When the host's cores are oversubscribed, time a
- * running handler spends preempted, waiting for a core, counts as active and is stretched too, so
- * small memory sizes read slower than on AWS exactly when the host is saturated (Node 20 has no
- * per-thread CPU clock). The host cap bounds this; the harness flags a saturated host.
+ * The CPU time is the thread's own, read from Linux's /proc/thread-self/schedstat (nanoseconds on
+ * a core; ~1.5 µs per read), so time a handler spends preempted on a busy host is not stretched:
+ * the same work gets the same Duration whether the host is idle or loaded, as on AWS where the
+ * cgroup quota counts CPU time. Where that file does not exist (not Linux), the clock falls back
+ * to the thread's event-loop active time, which is wall-clock: there a loaded host inflates
+ * small memory sizes' Duration.
  */
 export const ONE_VCPU_MB = 1_769;
 /** How often the throttle measures and blocks (a cgroup CPU period, scaled down). */
@@ -48,27 +49,46 @@ export function blockMsFor(activeMs: number, ownBlockMs: number, factor: number)
 }
 
 export interface ThrottleClock {
-  /** Cumulative event-loop utilization of this thread. */
-  elu(): EventLoopUtilization;
+  /** This thread's cumulative busy time, ms. */
+  busyMs(): number;
+  /** Whether the thread's own blocking counts as busy (event-loop time does; CPU time does not). */
+  readonly countsOwnBlocking: boolean;
   /** Block the thread for about `ms` without using CPU; returns the wall time actually blocked. */
   block(ms: number): number;
 }
 
+/** The calling thread's CPU time from /proc/thread-self/schedstat, or undefined where there is none. */
+export function threadCpuClock(): (() => number) | undefined {
+  let fd: number;
+  try {
+    fd = openSync('/proc/thread-self/schedstat', 'r');
+  } catch {
+    return undefined;
+  }
+  const buf = Buffer.alloc(64);
+  const read = (): number => {
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const end = buf.indexOf(32); // "<ns on cpu> <ns waiting> <slices>"
+    return Number(buf.toString('latin1', 0, end > 0 && end < n ? end : n)) / 1e6;
+  };
+  return Number.isFinite(read()) ? read : undefined;
+}
+
 function realClock(): ThrottleClock {
   const cell = new Int32Array(new SharedArrayBuffer(4));
-  return {
-    elu: () => performance.eventLoopUtilization(),
-    block: (ms) => {
-      const start = performance.now();
-      Atomics.wait(cell, 0, 0, ms);
-      return performance.now() - start;
-    },
+  const block = (ms: number): number => {
+    const start = performance.now();
+    Atomics.wait(cell, 0, 0, ms);
+    return performance.now() - start;
   };
+  const cpu = threadCpuClock();
+  if (cpu) return { busyMs: cpu, countsOwnBlocking: false, block };
+  return { busyMs: () => performance.eventLoopUtilization().active, countsOwnBlocking: true, block };
 }
 
 export class CpuThrottle {
   private readonly factor: number;
-  private last: EventLoopUtilization | undefined;
+  private last: number | undefined;
   private ownBlockMs = 0;
   private owedMs = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -90,14 +110,14 @@ export class CpuThrottle {
   /** Start measuring at the beginning of an invocation. */
   begin(): void {
     if (this.factor === 0) return;
-    this.last = this.clock.elu();
+    this.last = this.clock.busyMs();
     this.ownBlockMs = 0; // owedMs carries over: it is CPU time not yet stretched
     this.timer ??= setInterval(() => this.tick(), this.tickMs);
   }
 
   /** Settle the CPU time not yet stretched and stop the timer. */
   end(): void {
-    if (this.factor === 0 || !this.last) return;
+    if (this.factor === 0 || this.last === undefined) return;
     this.tick();
     clearInterval(this.timer);
     this.timer = undefined;
@@ -106,10 +126,11 @@ export class CpuThrottle {
 
   /** One measurement and block; the timer calls it every tickMs during an invocation. */
   tick(): void {
-    const now = this.clock.elu();
-    const activeMs = now.active - (this.last as EventLoopUtilization).active;
+    const now = this.clock.busyMs();
+    const activeMs = now - (this.last as number);
     this.last = now;
-    const ms = blockMsFor(activeMs, this.ownBlockMs, this.factor) + this.owedMs;
+    const ownBlockMs = this.clock.countsOwnBlocking ? this.ownBlockMs : 0;
+    const ms = blockMsFor(activeMs, ownBlockMs, this.factor) + this.owedMs;
     if (ms < MIN_BLOCK_MS) {
       this.owedMs = ms;
       this.ownBlockMs = 0;

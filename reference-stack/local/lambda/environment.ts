@@ -2,9 +2,10 @@ import { Worker } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { LogForwarder } from './log-forwarder.ts';
+import { PROFILING_FLAGS } from './profiling.ts';
 import { endLine, initReportLine, reportLine, timeoutMessage } from './report-line.ts';
 import type { FunctionConfig } from './options.ts';
-import type { InvokeRequest, WorkerInit, WorkerMessage } from './worker-protocol.ts';
+import { EXIT_REQUEST, type InvokeRequest, type WorkerInit, type WorkerMessage } from './worker-protocol.ts';
 import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
 
 /** On-demand INIT may take 10 s; Lambda then retries it inside the invoke, under the function timeout. */
@@ -25,14 +26,15 @@ export interface EnvironmentSpec {
   accountId: string;
   logs: LogSink;
   metrics: MetricSink;
+  /** Host CPU the function's environments used (worker threads), ms: the host's accounting. */
+  cpu: { initMs: number; invokeMs: number };
 }
 
-export type StartResult =
-  | { ok: true; initMs: number }
-  | { ok: false; initMs: number; errorType: string; errorMessage: string };
+export type StartResult = { ok: true; initMs: number } | StartFailure;
+export type StartFailure = { ok: false; initMs: number; errorType: string; errorMessage: string };
 
 /** The worker's answer as the runtime sees it (the worker's own bookkeeping fields dropped). */
-type Done = Omit<Extract<WorkerMessage, { t: 'done' }>, 't' | 'id' | 'maxMemoryUsedMB'>;
+type Done = Omit<Extract<WorkerMessage, { t: 'done' }>, 't' | 'id' | 'maxMemoryUsedMB' | 'cpuMs'>;
 
 export type RunResult =
   | ({ kind: 'done' } & Done)
@@ -61,6 +63,11 @@ export class Environment {
   readonly id = randomBytes(16).toString('hex');
   readonly logStream = streamName(this.id);
   state: State = 'starting';
+  /** INIT's duration once it has run: what a cold start on this environment costs. */
+  initMs = 0;
+  /** Worker boot + INIT, as the runtime saw it. */
+  startupMs = 0;
+  private wasReady = false;
   /** performance.now() when the environment last became idle. */
   lastUsedAt = performance.now();
   private readonly worker: Worker;
@@ -69,7 +76,8 @@ export class Environment {
   private intentional = false;
   private startResolve: ((r: StartResult) => void) | undefined;
   private startTimer: NodeJS.Timeout | undefined;
-  private startedAt = performance.now();
+  /** performance.now() when the worker was created. */
+  readonly createdAt = performance.now();
   private runResolve: ((r: RunResult) => void) | undefined;
   private runTimer: NodeJS.Timeout | undefined;
   private runId = '';
@@ -100,7 +108,7 @@ export class Environment {
     this.worker = new Worker(spec.workerPath, {
       workerData,
       env: { ...spec.env, AWS_LAMBDA_LOG_STREAM_NAME: this.logStream },
-      execArgv: [],
+      execArgv: PROFILING_FLAGS,
       stdout: true,
       stderr: true,
       resourceLimits: { maxOldGenerationSizeMb: heapLimitMB(fn.memoryMB) },
@@ -129,7 +137,7 @@ export class Environment {
       this.startResolve = resolve;
       const limitMs = INIT_LIMIT_MS + this.spec.fn.timeoutSeconds * 1000;
       this.startTimer = setTimeout(() => {
-        const initMs = performance.now() - this.startedAt;
+        const initMs = performance.now() - this.createdAt;
         this.log.line(initReportLine(initMs, 'timeout'));
         this.finishStart({ ok: false, initMs, errorType: 'Sandbox.Timedout', errorMessage: timeoutMessage(this.spec.fn.timeoutSeconds) });
         this.terminate();
@@ -171,17 +179,27 @@ export class Environment {
     this.state = 'dead';
     this.registry.delete(this);
     if (this.startResolve) {
-      const initMs = performance.now() - this.startedAt;
+      const initMs = performance.now() - this.createdAt;
       this.finishStart({ ok: false, initMs, errorType: 'Runtime.ExitError', errorMessage: 'Error: Runtime exited with error: environment terminated' });
     }
     if (this.runResolve) {
       const durationMs = performance.now() - this.runStartedAt;
       this.finishRun({ kind: 'crash', errorMessage: `RequestId: ${this.runId} Error: Runtime exited with error: environment terminated`, durationMs });
     }
+    if (PROFILING_FLAGS.length > 0 && this.wasReady) return this.exitForProfile();
     return this.worker.terminate().then(
       () => undefined,
       () => undefined,
     );
+  }
+
+  /** A terminated thread writes no CPU profile: when profiling, let it exit by itself first. */
+  private async exitForProfile(): Promise<void> {
+    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    this.worker.postMessage(EXIT_REQUEST);
+    const timer = setTimeout(() => void this.worker.terminate().catch(() => undefined), 5_000);
+    await exited;
+    clearTimeout(timer);
   }
 
   private onMessage(m: WorkerMessage): void {
@@ -189,6 +207,10 @@ export class Environment {
       case 'ready':
         this.state = 'idle';
         this.maxMemoryUsedMB = m.maxMemoryUsedMB;
+        this.wasReady = true;
+        this.initMs = m.initMs;
+        this.spec.cpu.initMs += m.cpuMs;
+        this.startupMs = performance.now() - this.createdAt;
         this.finishStart({ ok: true, initMs: m.initMs });
         return;
       case 'init-error': {
@@ -201,6 +223,7 @@ export class Environment {
         return;
       }
       case 'done':
+        this.spec.cpu.invokeMs += m.cpuMs;
         if (m.id !== this.runId) return;
         this.maxMemoryUsedMB = m.maxMemoryUsedMB;
         this.finishRun({
@@ -237,7 +260,7 @@ export class Environment {
     this.registry.delete(this);
     this.log.flush();
     if (this.startResolve) {
-      const initMs = performance.now() - this.startedAt;
+      const initMs = performance.now() - this.createdAt;
       this.log.line(initReportLine(initMs, 'error', 'Runtime.ExitError'));
       this.finishStart({ ok: false, initMs, errorType: 'Runtime.ExitError', errorMessage: `Error: Runtime exited with error: ${reason}` });
     } else if (this.runResolve) {

@@ -1,35 +1,57 @@
 import { TokenBucket } from './token-bucket.ts';
 import { Fifo } from './fifo.ts';
-import type { Environment, EnvironmentSpec } from './environment.ts';
+import type { Environment, EnvironmentSpec, StartFailure } from './environment.ts';
 import type { FunctionConfig } from './options.ts';
 import type { FunctionStats } from './types.ts';
 
-/** An invocation waiting for the host cap (see host-capacity.ts). */
-export interface HostWaiter {
+/** A cold invocation waiting for an environment (see env-preparer.ts). */
+export interface ColdWaiter {
   pool: FunctionPool;
   seq: number;
   enqueuedAt: number;
-  resolve(grant: HostGrant): void;
+  /** When an INIT that will serve it was under way (unset while the host holds it back). */
+  coveredAt?: number;
+  resolve(grant: ColdGrant): void;
 }
 
-/** What a waiter gets: a warm environment of its function, a slot for a new one, or nothing (closing). */
-export type HostGrant = { kind: 'warm'; env: Environment } | { kind: 'slot' } | { kind: 'closed' };
+/**
+ * What a cold invocation gets: an environment whose INIT is done, a warm one freed while the host
+ * held the cold start back, the INIT failure, or nothing (the runtime is closing).
+ */
+export type ColdGrant =
+  | { kind: 'prepared'; env: Environment; heldBackMs: number }
+  | { kind: 'warm'; env: Environment }
+  | { kind: 'init-failed'; failure: StartFailure }
+  | { kind: 'closed' };
+
+/** Until a function has started an environment once, what a cold waiter is expected to wait. */
+const DEFAULT_EXPECTED_STARTUP_MS = 150;
 
 /**
  * One function's environments and counters. Idle environments form a stack: the most recently
  * used is reused first (so surplus environments age out and get reaped), and idle[0] is the
- * least recently used.
+ * least recently used. Prepared environments have run INIT but no invocation yet: the next cold
+ * start takes one (still a cold start, with that INIT's duration).
  */
 export class FunctionPool {
   readonly idle: Environment[] = [];
-  readonly waiters = new Fifo<HostWaiter>();
+  readonly prepared: Environment[] = [];
+  readonly coldWaiters = new Fifo<ColdWaiter>();
   readonly scaling: TokenBucket;
   /** Reused for every data point this function emits. */
   readonly dimensions: Record<string, string>;
+  /** Environments alive: idle, busy, prepared and starting. */
   live = 0;
   busy = 0;
-  readonly counters: Omit<FunctionStats, 'live' | 'busy'> = {
+  /** Environments running INIT now. */
+  preparing = 0;
+  /** The last successful start-up (worker boot + INIT), ms: what a cold start takes on this host. */
+  lastStartupMs: number | undefined;
+  /** The last INIT failed: prepare no spares until an invocation's INIT succeeds again. */
+  initFailing = false;
+  readonly counters: Omit<FunctionStats, 'live' | 'busy' | 'prepared' | 'hostCpuInitMs' | 'hostCpuInvokeMs'> = {
     coldStarts: 0,
+    preparedColdStarts: 0,
     invocations: 0,
     throttles: 0,
     errors: 0,
@@ -42,6 +64,8 @@ export class FunctionPool {
     readonly config: FunctionConfig,
     readonly spec: EnvironmentSpec,
     scalingRate: { environments: number; perMs: number },
+    /** Prepared environments kept ready for this function's next cold starts. */
+    readonly preparedTarget: number,
   ) {
     this.scaling = new TokenBucket(scalingRate.environments, scalingRate.perMs);
     this.dimensions = { FunctionName: config.name };
@@ -49,6 +73,11 @@ export class FunctionPool {
 
   get reservedConcurrency(): number | undefined {
     return this.config.reservedConcurrency;
+  }
+
+  /** How long a cold start of this function takes on this host (boot + INIT), as last measured. */
+  get expectedStartupMs(): number {
+    return this.lastStartupMs ?? DEFAULT_EXPECTED_STARTUP_MS;
   }
 
   takeIdle(): Environment | undefined {
@@ -60,13 +89,24 @@ export class FunctionPool {
   }
 
   removeIdle(env: Environment): boolean {
-    const i = this.idle.indexOf(env);
-    if (i < 0) return false;
-    this.idle.splice(i, 1);
-    return true;
+    return remove(this.idle, env) || remove(this.prepared, env);
   }
 
   stats(): FunctionStats {
-    return { live: this.live, busy: this.busy, ...this.counters };
+    return {
+      live: this.live,
+      busy: this.busy,
+      prepared: this.prepared.length,
+      ...this.counters,
+      hostCpuInitMs: this.spec.cpu.initMs,
+      hostCpuInvokeMs: this.spec.cpu.invokeMs,
+    };
   }
+}
+
+function remove(list: Environment[], env: Environment): boolean {
+  const i = list.indexOf(env);
+  if (i < 0) return false;
+  list.splice(i, 1);
+  return true;
 }

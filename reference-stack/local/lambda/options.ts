@@ -1,3 +1,4 @@
+import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
 import { UserError, fieldPath } from '../../../src/errors.ts';
 import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
@@ -7,19 +8,24 @@ export const DEFAULTS = {
   accountConcurrency: 1_000,
   /** AWS: each function scales by 1,000 execution environments every 10 seconds. */
   scalingRate: { environments: 1_000, perMs: 10_000 },
-  /** Host cap on live environments across all functions (not an AWS quota). */
-  hostMaxEnvironments: 48,
+  /**
+   * Host cap on live environments across all functions (not an AWS quota). An idle environment
+   * costs memory (~26 MB of RSS with the reference functions' bundles), not CPU, so the cap is set
+   * by memory: 30 % of the host's, at 32 MB each, between 16 and 256.
+   */
+  hostMaxEnvironments: Math.max(16, Math.min(256, Math.floor((totalmem() * 0.3) / 2 ** 25))),
+  /**
+   * INITs running at once (not an AWS quota): leave a core to the gateway and the load, so an
+   * INIT takes what it takes on an idle host instead of queueing behind forty others.
+   */
+  initConcurrency: Math.max(1, availableParallelism() - 1),
+  /** Environments per function whose INIT runs before they are needed (see env-preparer.ts). */
+  preparedPerFunction: 0,
   /**
    * AWS does not document when idle environments are reaped; 5-15 minutes is what is commonly
    * observed. The emulator reaps after 5 minutes idle.
    */
   idleReapMs: 5 * 60_000,
-  /**
-   * Under the host cap, an environment freed by function A serves a waiting invocation of A
-   * (warm) before an older waiter of function B, unless B's waiter has waited this long: then A's
-   * environment is recycled for B (a cold start). Keeps churn low without starving B.
-   */
-  hostCapRecycleAfterMs: 100,
   region: 'us-east-1',
   accountId: '000000000000',
 } as const;
@@ -46,7 +52,8 @@ const OptionsSchema = z.strictObject({
     .default({ ...DEFAULTS.scalingRate }),
   hostMaxEnvironments: z.int().min(1).default(DEFAULTS.hostMaxEnvironments),
   idleReapMs: z.number().positive().default(DEFAULTS.idleReapMs),
-  hostCapRecycleAfterMs: z.number().min(0).default(DEFAULTS.hostCapRecycleAfterMs),
+  initConcurrency: z.int().min(1).default(DEFAULTS.initConcurrency),
+  preparedPerFunction: z.int().min(0).max(64).default(DEFAULTS.preparedPerFunction),
   cpuModel: z.enum(['throttle', 'off']).default('throttle'),
   region: z.string().min(1).default(DEFAULTS.region),
   accountId: z.string().regex(/^\d{12}$/, 'must be 12 digits').default(DEFAULTS.accountId),

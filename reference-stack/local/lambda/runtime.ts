@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { bundleFunctions, type FunctionBundles } from './bundle.ts';
 import { ConcurrencyLimits } from './concurrency.ts';
 import { Environment, type EnvironmentSpec, type RunResult } from './environment.ts';
-import { FunctionPool, type HostGrant } from './function-pool.ts';
+import { EnvironmentPreparer } from './env-preparer.ts';
+import { FunctionPool } from './function-pool.ts';
 import { HostCapacity } from './host-capacity.ts';
 import { functionCredentials, resolveOptions, type LambdaRuntimeOptions, type RuntimeConfig } from './options.ts';
 import { billedDurationMs } from './report-line.ts';
@@ -14,6 +16,8 @@ import type { MetricSink } from '../cloudwatch/types.ts';
 export type { LambdaRuntimeOptions } from './options.ts';
 
 const NAMESPACE = 'AWS/Lambda';
+/** AWS publishes ConcurrentExecutions for the account too, with no dimensions. */
+const ACCOUNT: Record<string, string> = {};
 
 /**
  * Start the emulator's Lambda service: bundle every function once, then run invocations in
@@ -58,11 +62,14 @@ class Runtime implements LambdaRuntime {
   private readonly pools = new Map<string, FunctionPool>();
   private readonly concurrency: ConcurrencyLimits;
   private readonly host: HostCapacity;
+  private readonly preparer: EnvironmentPreparer;
   private readonly metrics: MetricSink;
   private readonly reaper: NodeJS.Timeout;
   private readonly onIdleExit = (env: Environment) => this.idleEnvironmentDied(env);
   /** Every environment not yet terminated, so close() can stop busy and starting ones too. */
   private readonly environments = new Set<Environment>();
+  /** Invocations running now, all functions: the account-level ConcurrentExecutions. */
+  private accountBusy = 0;
   private closed = false;
 
   constructor(
@@ -83,14 +90,23 @@ class Runtime implements LambdaRuntime {
         accountId: config.accountId,
         logs: config.logs,
         metrics: config.metrics,
+        cpu: { initMs: 0, invokeMs: 0 },
       };
-      this.pools.set(fn.name, new FunctionPool(fn, spec, config.scalingRate));
+      this.pools.set(fn.name, new FunctionPool(fn, spec, config.scalingRate, config.preparedPerFunction));
     }
+    const pools = [...this.pools.values()];
     this.concurrency = new ConcurrencyLimits(config.accountConcurrency, reserved);
-    this.host = new HostCapacity(config.hostMaxEnvironments, config.hostCapRecycleAfterMs, [...this.pools.values()]);
+    this.host = new HostCapacity(config.hostMaxEnvironments, pools, () => this.preparer.pump());
+    this.preparer = new EnvironmentPreparer(pools, this.host, config.initConcurrency, (pool) => new Environment(pool.spec, this.onIdleExit, this.environments));
     const every = Math.max(20, Math.min(config.idleReapMs / 2, 30_000));
     this.reaper = setInterval(() => this.reap(), every);
     this.reaper.unref();
+    this.preparer.pump(); // prepared environments start at once, whether or not prepared() is awaited
+  }
+
+  /** Resolves when every function has its prepared environments (start-up: every core may INIT). */
+  prepared(): Promise<void> {
+    return this.preparer.whenPrepared(availableParallelism());
   }
 
   async invoke(functionName: string, event: unknown): Promise<InvokeOutcome> {
@@ -108,48 +124,47 @@ class Runtime implements LambdaRuntime {
     if (!env && !pool.scaling.take()) return this.throttled(pool, 'scaling-rate', requestId);
 
     this.concurrency.acquire(pool);
+    this.accountBusy++;
     pool.counters.invocations++;
-    this.put(pool, 'Invocations', 1, 'Count');
-    this.put(pool, 'ConcurrentExecutions', pool.busy, 'Count');
+    this.put(pool.dimensions, 'Invocations', 1);
+    this.put(pool.dimensions, 'ConcurrentExecutions', pool.busy);
+    this.put(ACCOUNT, 'ConcurrentExecutions', this.accountBusy);
 
     let cold = false;
     let hostCapWaitMs = 0;
     let initDurationMs: number | undefined;
     if (!env) {
-      let grant: HostGrant;
-      if (this.host.tryReserve()) {
-        grant = { kind: 'slot' };
-      } else {
-        pool.counters.hostCapWaits++;
-        const waitStart = performance.now();
-        grant = await this.host.wait(pool);
-        hostCapWaitMs = performance.now() - waitStart;
-      }
+      const asked = performance.now();
+      const pending = this.preparer.acquire(pool);
+      const fromPrepared = 'kind' in pending;
+      const grant = fromPrepared ? pending : await pending;
+      const waitedMs = performance.now() - asked;
       if (grant.kind === 'closed') {
-        return this.failed(pool, requestId, 'Runtime.ExitError', 'The Lambda runtime closed before an environment was free', false, 0, hostCapWaitMs);
+        return this.failed(pool, requestId, 'Runtime.ExitError', 'The Lambda runtime closed before an environment was free', false, 0, waitedMs);
       }
+      if (grant.kind === 'init-failed') {
+        pool.counters.coldStarts++;
+        const { errorType, errorMessage, initMs } = grant.failure;
+        return this.failed(pool, requestId, errorType, errorMessage, true, 0, Math.max(0, waitedMs - initMs), initMs);
+      }
+      env = grant.env;
       if (grant.kind === 'warm') {
-        env = grant.env;
+        hostCapWaitMs = waitedMs;
       } else {
         cold = true;
-        pool.live++;
+        initDurationMs = env.initMs;
         pool.counters.coldStarts++;
-        try {
-          env = new Environment(pool.spec, this.onIdleExit, this.environments);
-        } catch (err) {
-          // The host could not start a worker thread (resources exhausted).
-          pool.live--;
-          this.host.slotFreed();
-          return this.failed(pool, requestId, 'Runtime.ExitError', `Error: could not start an execution environment: ${String(err)}`, true, 0, hostCapWaitMs);
+        if (fromPrepared) {
+          // INIT that ran before it was needed is charged now: the client waits as long as it took.
+          pool.counters.preparedColdStarts++;
+          await delay(env.initMs);
+        } else {
+          // Until an INIT for it was under way, the host held it back (INIT concurrency or the
+          // host cap). Boot and INIT themselves are the cold start.
+          hostCapWaitMs = grant.heldBackMs;
         }
-        const started = await env.start();
-        if (!started.ok) {
-          pool.live--;
-          this.host.slotFreed();
-          return this.failed(pool, requestId, started.errorType, started.errorMessage, true, 0, hostCapWaitMs, started.initMs);
-        }
-        initDurationMs = started.initMs;
       }
+      if (hostCapWaitMs > 0) pool.counters.hostCapWaits++;
     }
 
     const run = await env.run(requestId, event);
@@ -166,10 +181,11 @@ class Runtime implements LambdaRuntime {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.reaper);
-    this.host.closeAll();
+    this.preparer.close();
     for (const pool of this.pools.values()) {
-      pool.live -= pool.idle.length;
+      pool.live -= pool.idle.length + pool.prepared.length;
       pool.idle.length = 0;
+      pool.prepared.length = 0;
     }
     await Promise.all([...this.environments].map((env) => env.terminate()));
     await this.bundles.dispose();
@@ -184,11 +200,11 @@ class Runtime implements LambdaRuntime {
     hostCapWaitMs: number,
     initDurationMs: number | undefined,
   ): InvokeOutcome {
-    this.concurrency.release(pool);
-    this.put(pool, 'Duration', run.durationMs, 'Milliseconds');
+    this.release(pool);
+    this.put(pool.dimensions, 'Duration', run.durationMs, 'Milliseconds');
     if (run.kind === 'done') {
       if (this.closed) void env.terminate();
-      else this.host.release(env, pool);
+      else this.preparer.release(env, pool);
       if (run.ok) {
         return {
           kind: 'ok',
@@ -216,13 +232,18 @@ class Runtime implements LambdaRuntime {
 
   /** An invocation that failed before running (INIT failed, or the runtime closed). */
   private failed(pool: FunctionPool, ...error: ErrorArgs): InvokeOutcome {
-    this.concurrency.release(pool);
+    this.release(pool);
     return this.errored(pool, ...error);
+  }
+
+  private release(pool: FunctionPool): void {
+    this.concurrency.release(pool);
+    this.accountBusy--;
   }
 
   private errored(pool: FunctionPool, ...[requestId, errorType, errorMessage, cold, durationMs, hostCapWaitMs, initDurationMs]: ErrorArgs): InvokeOutcome {
     pool.counters.errors++;
-    this.put(pool, 'Errors', 1, 'Count');
+    this.put(pool.dimensions, 'Errors', 1);
     return {
       kind: 'error',
       errorType,
@@ -237,12 +258,12 @@ class Runtime implements LambdaRuntime {
 
   private throttled(pool: FunctionPool, reason: ThrottleReason, requestId: string): InvokeOutcome {
     pool.counters.throttles++;
-    this.put(pool, 'Throttles', 1, 'Count');
+    this.put(pool.dimensions, 'Throttles', 1);
     return { kind: 'throttled', reason, requestId };
   }
 
-  private put(pool: FunctionPool, name: string, value: number, unit: string): void {
-    this.metrics.put({ namespace: NAMESPACE, name, dimensions: pool.dimensions, value, unit, timestamp: Date.now() });
+  private put(dimensions: Record<string, string>, name: string, value: number, unit = 'Count'): void {
+    this.metrics.put({ namespace: NAMESPACE, name, dimensions, value, unit, timestamp: Date.now() });
   }
 
   private reap(): void {

@@ -36,21 +36,35 @@ export interface LambdaRuntime {
   invoke(functionName: string, event: unknown): Promise<InvokeOutcome>;
   /** Live and busy environments per function, for tests and the stack's status. */
   stats(): Record<string, FunctionStats>;
+  /** Resolves when every function has its prepared environments (or cannot have them). */
+  prepared(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface FunctionStats {
+  /** Environments alive: idle, busy, prepared and starting. */
   live: number;
   busy: number;
+  /** Environments whose INIT ran before they were needed, waiting for a cold start. */
+  prepared: number;
   coldStarts: number;
+  /** Cold starts served by a prepared environment (INIT charged to the invocation). */
+  preparedColdStarts: number;
   invocations: number;
   throttles: number;
   /** Invocations that ended in an error outcome (handler error, timeout, crash, init failure). */
   errors: number;
   /** Invocations that ended in Sandbox.Timedout. */
   timeouts: number;
-  /** Invocations that waited for an environment because of the host cap (not an AWS quota). */
+  /**
+   * Invocations the host held back (not an AWS quota): a cold start that waited longer than its
+   * environment's own start-up, for INIT concurrency or the host cap.
+   */
   hostCapWaits: number;
   /** Idle environments of this function terminated early to make room under the host cap. */
   hostCapEvictions: number;
+  /** Host CPU its environments' threads used for worker boot + INIT, ms (0 where unreadable). */
+  hostCpuInitMs: number;
+  /** Host CPU its environments' threads used after INIT (invocations, idle timers, GC), ms. */
+  hostCpuInvokeMs: number;
 }

@@ -13,6 +13,9 @@ export interface WorkerInit {
   cpuThrottle: boolean;
 }
 
+/** Main → worker: end the thread by itself (so a CPU profile gets written), sent only when profiling. */
+export const EXIT_REQUEST = 'exit';
+
 /** Main → worker: run one invocation. */
 export interface InvokeRequest {
   id: string;
@@ -23,7 +26,13 @@ export interface InvokeRequest {
 
 /** Worker → main. */
 export type WorkerMessage =
-  | { t: 'ready'; initMs: number; maxMemoryUsedMB: number }
+  | {
+      t: 'ready';
+      initMs: number;
+      maxMemoryUsedMB: number;
+      /** CPU the thread used so far (worker boot + INIT), ms; 0 where it cannot be read. */
+      cpuMs: number;
+    }
   | { t: 'init-error'; initMs: number; errorType: string; errorMessage: string }
   | {
       t: 'done';
@@ -36,4 +45,6 @@ export type WorkerMessage =
       /** Set on the environment's first invocation (the cold one). */
       initDurationMs?: number;
       maxMemoryUsedMB: number;
+      /** CPU the thread used since its previous message, ms (0 where it cannot be read). */
+      cpuMs: number;
     };

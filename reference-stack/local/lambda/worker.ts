@@ -1,18 +1,21 @@
 /**
  * The code inside one execution environment (a worker thread). Bundled to plain JS with the
- * functions at start-up, so workers load no TypeScript loader. It imports the function's bundle
+ * functions at start-up, so workers load no TypeScript loader. It loads the function's bundle
  * (INIT, timed), then runs one invocation per message: START line, handler, END and REPORT lines
  * on its own stdout (so they stay in order with the function's output), result back to the
  * runtime. The runtime enforces timeouts and reads stdout into CloudWatch Logs.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { Script } from 'node:vm';
+import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
-import { pathToFileURL } from 'node:url';
-import { CpuThrottle } from './cpu-share.ts';
+import { CpuThrottle, threadCpuClock } from './cpu-share.ts';
 import { endLine, initReportLine, reportLine, startLine } from './report-line.ts';
 import { installLambdaConsole } from './runtime-console.ts';
-import type { InvokeRequest, WorkerInit, WorkerMessage } from './worker-protocol.ts';
+import { EXIT_REQUEST, type InvokeRequest, type WorkerInit, type WorkerMessage } from './worker-protocol.ts';
 
 type Handler = (event: unknown, context: unknown, callback?: (err: unknown, value?: unknown) => void) => unknown;
 
@@ -25,6 +28,15 @@ let currentRequestId: string | undefined;
 installLambdaConsole(() => currentRequestId, write);
 
 const throttle = init.cpuThrottle ? new CpuThrottle(init.memoryMB) : undefined;
+/** This thread's CPU time, for the host's accounting of where CPU goes (not billed, not Duration). */
+const threadCpu = threadCpuClock() ?? (() => 0);
+let cpuReported = 0;
+const cpuSinceLastMessage = (): number => {
+  const now = threadCpu();
+  const delta = now - cpuReported;
+  cpuReported = now;
+  return delta;
+};
 const invokedFunctionArn = `arn:aws:lambda:${init.region}:${init.accountId}:function:${init.functionName}`;
 const memoryLimitInMB = String(init.memoryMB);
 let handler: Handler;
@@ -114,13 +126,54 @@ async function onInvoke(request: InvokeRequest): Promise<void> {
   write(
     `${endLine(id)}\n${reportLine({ requestId: id, durationMs, memoryMB: init.memoryMB, maxMemoryUsedMB, initDurationMs })}\n`,
   );
-  post({ t: 'done', id, ok, result: ok ? (result ?? null) : undefined, errorType, errorMessage, durationMs, initDurationMs, maxMemoryUsedMB });
+  post({
+    t: 'done',
+    id,
+    ok,
+    result: ok ? (result ?? null) : undefined,
+    errorType,
+    errorMessage,
+    durationMs,
+    initDurationMs,
+    maxMemoryUsedMB,
+    cpuMs: cpuSinceLastMessage(),
+  });
+}
+
+/**
+ * Load the CommonJS bundle as Node's loader would (same wrapper, require, module), but compiled
+ * with a V8 code cache kept beside the bundle: the first environment of a function writes it,
+ * later ones skip most of parsing and compiling. INIT stays the real cost of evaluating the
+ * module (creating SDK clients, reading config); only the compile work a host repeats is saved.
+ */
+function loadBundle(path: string): { handler?: unknown } {
+  const source = readFileSync(path, 'utf8');
+  const cachePath = `${path}.v8cache`;
+  let cachedData: Buffer | undefined;
+  try {
+    cachedData = readFileSync(cachePath);
+  } catch {
+    // first environment of this function: no cache yet
+  }
+  const wrapper = `(function (exports, require, module, __filename, __dirname) { ${source}\n})`;
+  const script = new Script(wrapper, { filename: path, cachedData });
+  const module = { exports: {} as { handler?: unknown } };
+  const fn = script.runInThisContext() as (...args: unknown[]) => void;
+  fn.call(module.exports, module.exports, createRequire(path), module, path, dirname(path));
+  if (!cachedData || script.cachedDataRejected) {
+    // After evaluation, so the functions INIT compiled are in the cache too. Atomic: environments
+    // of the same function may start together.
+    const tmp = `${cachePath}.${process.pid}.${threadId}`;
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, cachePath);
+  }
+  return module.exports;
 }
 
 async function boot(): Promise<void> {
   const t0 = performance.now();
   try {
-    const mod = (await import(pathToFileURL(init.bundlePath).href)) as { handler?: unknown };
+    const mod = loadBundle(init.bundlePath);
     if (typeof mod.handler !== 'function') {
       const err = new Error('index.handler is undefined or not exported');
       err.name = 'Runtime.HandlerNotFound';
@@ -129,7 +182,8 @@ async function boot(): Promise<void> {
     handler = mod.handler as Handler;
   } catch (err) {
     const initMs = performance.now() - t0;
-    const notFound = (err as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
+    const code = (err as { code?: string }).code;
+    const notFound = code === 'MODULE_NOT_FOUND' || (code === 'ENOENT' && (err as { path?: string }).path === init.bundlePath);
     const d = describeError(err);
     if (notFound) d.errorType = 'Runtime.ImportModuleError';
     console.error(`Uncaught Exception \t${JSON.stringify(d)}`);
@@ -139,10 +193,11 @@ async function boot(): Promise<void> {
   }
   pendingInitMs = performance.now() - t0;
   maxMemoryUsedMB = memoryUsedMB();
-  port.on('message', (request: InvokeRequest) => {
-    void onInvoke(request);
+  port.on('message', (request: InvokeRequest | typeof EXIT_REQUEST) => {
+    if (request === EXIT_REQUEST) process.exit(0);
+    else void onInvoke(request);
   });
-  post({ t: 'ready', initMs: pendingInitMs, maxMemoryUsedMB });
+  post({ t: 'ready', initMs: pendingInitMs, maxMemoryUsedMB, cpuMs: cpuSinceLastMessage() });
 }
 
 void boot();

@@ -1,0 +1,41 @@
+import { createLambdaRuntime } from '../../reference-stack/local/lambda/runtime.ts';
+import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
+import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
+import { manifestFunctions } from '../../reference-stack/local/stack.ts';
+import { FUNCTION_ENV } from '../../reference-stack/functions/manifest.ts';
+
+/**
+ * What one INIT of a function costs on an idle host: cold starts one at a time (each environment
+ * reaped before the next invocation), nothing else running. The reference point for what a cold
+ * start should cost a client of the local stack.
+ */
+export async function idleHostInitMs(functionName: string, samples: number): Promise<number[]> {
+  const fn = manifestFunctions().find((f) => f.name === functionName);
+  if (!fn) throw new Error(`no function ${functionName}`);
+  const environment = {
+    [FUNCTION_ENV.connectionsTable]: 'connections',
+    [FUNCTION_ENV.roomMembersTable]: 'members',
+    [FUNCTION_ENV.messagesTable]: 'messages',
+    [FUNCTION_ENV.callbackUrl]: 'http://127.0.0.1:9/local',
+    AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
+  };
+  const runtime = await createLambdaRuntime({
+    metrics: new MetricStore(),
+    logs: new LogStore(),
+    idleReapMs: 50,
+    functions: [{ name: fn.name, entry: fn.entry, memoryMB: fn.memoryMB, timeoutSeconds: fn.timeoutSeconds, environment }],
+  });
+  const out: number[] = [];
+  try {
+    for (let i = 0; i <= samples; i++) {
+      // A request the handler refuses before any SDK call: only INIT is timed here.
+      const outcome = await runtime.invoke(fn.name, { requestContext: { connectionId: 'idle', routeKey: fn.route }, body: '{}' });
+      if (outcome.kind === 'throttled' || outcome.initDurationMs === undefined) throw new Error(`idle INIT: expected a cold start, got ${JSON.stringify(outcome)}`);
+      if (i > 0) out.push(outcome.initDurationMs); // the first one also writes the V8 code cache
+      while (runtime.stats()[fn.name]!.live > 0) await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await runtime.close();
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+import { threadCpuClock } from './lambda/cpu-share.ts';
+import type { FunctionStats } from './lambda/types.ts';
+
+/**
+ * Where the host's CPU went while the stack ran: the stack process's main thread (gateway,
+ * @connections, CloudWatch endpoint, Lambda runtime bookkeeping), each function's environments
+ * (worker boot + INIT, invocations), and the other threads (dynalite, libuv's pool, V8's GC and
+ * compiler threads). Logged when the stack stops, so a run's stack.log says what its load cost
+ * the emulator; this is the host's accounting, not anything AWS would bill.
+ */
+export interface HostCpuReport {
+  totalMs: number;
+  mainThreadMs: number;
+  environments: Record<string, { initMs: number; invokeMs: number; coldStarts: number; preparedColdStarts: number; hostCapWaits: number }>;
+  otherThreadsMs: number;
+}
+
+export function startHostCpu(): (stats: Record<string, FunctionStats>) => HostCpuReport {
+  const mainThread = threadCpuClock();
+  const main0 = mainThread?.() ?? 0;
+  const process0 = process.cpuUsage();
+  return (stats) => {
+    const p = process.cpuUsage(process0);
+    const totalMs = (p.user + p.system) / 1000;
+    const mainThreadMs = mainThread ? mainThread() - main0 : 0;
+    const environments: HostCpuReport['environments'] = {};
+    let envMs = 0;
+    for (const [name, s] of Object.entries(stats)) {
+      if (s.invocations === 0 && s.hostCpuInitMs === 0) continue;
+      environments[name] = {
+        initMs: round(s.hostCpuInitMs),
+        invokeMs: round(s.hostCpuInvokeMs),
+        coldStarts: s.coldStarts,
+        preparedColdStarts: s.preparedColdStarts,
+        hostCapWaits: s.hostCapWaits,
+      };
+      envMs += s.hostCpuInitMs + s.hostCpuInvokeMs;
+    }
+    return {
+      totalMs: round(totalMs),
+      mainThreadMs: round(mainThreadMs),
+      environments,
+      otherThreadsMs: round(Math.max(0, totalMs - mainThreadMs - envMs)),
+    };
+  };
+}
+
+const round = (ms: number): number => Math.round(ms * 10) / 10;
+
+/** The one line the stack logs when it stops (`stack: host-cpu {…}`), read by bench/emulator-capacity. */
+export function hostCpuLine(report: HostCpuReport): string {
+  return `stack: host-cpu ${JSON.stringify(report)}`;
+}

@@ -1,0 +1,194 @@
+import { performance } from 'node:perf_hooks';
+import type { Environment } from './environment.ts';
+import type { ColdGrant, ColdWaiter, FunctionPool } from './function-pool.ts';
+import type { HostCapacity } from './host-capacity.ts';
+
+/**
+ * Starts execution environments (worker boot + INIT) on the host's terms, so that host
+ * contention does not pass for cold-start latency:
+ *
+ * - At most `concurrency` INITs run at once. Forty-eight environments importing the SDK at once
+ *   on two cores take seconds each; one at a time they take what INIT takes on an idle host.
+ * - Each function keeps `preparedTarget` environments whose INIT already ran. A cold start takes
+ *   one: it is still a cold start (first invocation of that environment: Init Duration, the
+ *   `cold` flag, ColdStart EMF), and the runtime charges it that INIT's measured duration before
+ *   the handler runs, so the client pays what it would have paid.
+ * - A cold start with no prepared environment waits for the next INIT of its function; waiters
+ *   come before spares. Once it has waited longer than an environment of its function takes to
+ *   start (so its own would have been ready on an unloaded host), a warm environment of its
+ *   function that frees up serves it instead: fewer cold starts than AWS would show in that
+ *   burst, and the outcome's hostCapWaitMs (and the function's hostCapWaits) say the host held
+ *   it back.
+ */
+export class EnvironmentPreparer {
+  private running = 0;
+  private waiting = 0;
+  private seq = 0;
+  private closed = false;
+  private readonly readyWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly pools: readonly FunctionPool[],
+    private readonly host: HostCapacity,
+    private concurrency: number,
+    private readonly createEnvironment: (pool: FunctionPool) => Environment,
+  ) {}
+
+  /** A cold start for `pool`: a prepared environment now, or the promise of one. */
+  acquire(pool: FunctionPool): ColdGrant | Promise<ColdGrant> {
+    const env = pool.prepared.shift();
+    if (env) {
+      this.pump(); // refill
+      return { kind: 'prepared', env, heldBackMs: 0 };
+    }
+    return new Promise((resolve) => {
+      const waiter: ColdWaiter = {
+        pool,
+        seq: this.seq++,
+        enqueuedAt: performance.now(),
+        resolve: (grant) => {
+          this.waiting--;
+          resolve(grant);
+        },
+      };
+      this.waiting++;
+      pool.coldWaiters.push(waiter);
+      setTimeout(() => this.offerIdle(pool), pool.expectedStartupMs).unref();
+      this.pump();
+      // An INIT already under way, or started just now, serves it: nothing held it back.
+      if (pool.coldWaiters.length <= pool.preparing) waiter.coveredAt = waiter.enqueuedAt;
+    });
+  }
+
+  /** A healthy environment finished an invocation: to a cold waiter held back too long, else idle. */
+  release(env: Environment, pool: FunctionPool): void {
+    env.markIdle();
+    const head = pool.coldWaiters.peek();
+    if (head && performance.now() - head.enqueuedAt >= pool.expectedStartupMs) {
+      pool.coldWaiters.shift();
+      head.resolve({ kind: 'warm', env });
+      return;
+    }
+    pool.putIdle(env);
+    // A cold start held back by the host cap may take this slot (evicting the idle environment).
+    if (this.waiting > 0) this.pump();
+  }
+
+  /** Start INITs while there is work, INIT concurrency and host room. */
+  pump(): void {
+    while (!this.closed && this.running < this.concurrency) {
+      const job = this.nextJob();
+      if (!job || !this.host.tryReserve(job.pool, job.forWaiter)) break;
+      this.start(job.pool);
+    }
+    this.checkReady();
+  }
+
+  /**
+   * Resolves once every function has its prepared environments (or cannot get them). Meant for
+   * start-up, when nothing else runs: meanwhile up to `concurrency` INITs run at once.
+   */
+  async whenPrepared(concurrency: number): Promise<void> {
+    const normal = this.concurrency;
+    this.concurrency = Math.max(normal, concurrency);
+    try {
+      await new Promise<void>((resolve) => {
+        this.readyWaiters.push(resolve);
+        this.pump();
+      });
+    } finally {
+      this.concurrency = normal;
+    }
+  }
+
+  /** Answer every waiter with 'closed'; prepared environments are terminated by the runtime. */
+  close(): void {
+    this.closed = true;
+    for (const pool of this.pools) for (const w of pool.coldWaiters.drain()) w.resolve({ kind: 'closed' });
+    this.checkReady();
+  }
+
+  /** Waiters first (the pool whose oldest uncovered waiter is oldest), then spares below target. */
+  private nextJob(): { pool: FunctionPool; forWaiter: boolean } | undefined {
+    let best: FunctionPool | undefined;
+    let bestSeq = Infinity;
+    for (const pool of this.pools) {
+      const head = pool.coldWaiters.peek();
+      if (head && pool.coldWaiters.length > pool.preparing && head.seq < bestSeq) {
+        best = pool;
+        bestSeq = head.seq;
+      }
+    }
+    if (best) return { pool: best, forWaiter: true };
+    let neediest: FunctionPool | undefined;
+    let deficit = 0;
+    for (const pool of this.pools) {
+      const d = pool.initFailing ? 0 : pool.preparedTarget - pool.prepared.length - pool.preparing;
+      if (d > deficit) {
+        neediest = pool;
+        deficit = d;
+      }
+    }
+    return neediest ? { pool: neediest, forWaiter: false } : undefined;
+  }
+
+  private start(pool: FunctionPool): void {
+    this.running++;
+    pool.preparing++;
+    pool.live++;
+    const covered = pool.coldWaiters.at(pool.preparing - 1);
+    if (covered && covered.coveredAt === undefined) covered.coveredAt = performance.now();
+    let env: Environment;
+    try {
+      env = this.createEnvironment(pool);
+    } catch (err) {
+      // The host could not start a worker thread (resources exhausted).
+      this.finishStart(pool);
+      pool.live--;
+      this.host.slotFreed();
+      const errorMessage = `Error: could not start an execution environment: ${String(err)}`;
+      pool.coldWaiters.shift()?.resolve({ kind: 'init-failed', failure: { ok: false, initMs: 0, errorType: 'Runtime.ExitError', errorMessage } });
+      return;
+    }
+    void env.start().then((result) => {
+      this.finishStart(pool);
+      if (this.closed) return; // the runtime terminates every environment
+      if (result.ok) {
+        pool.lastStartupMs = env.startupMs;
+        pool.initFailing = false;
+        const waiter = pool.coldWaiters.shift();
+        if (waiter) waiter.resolve({ kind: 'prepared', env, heldBackMs: (waiter.coveredAt ?? performance.now()) - waiter.enqueuedAt });
+        else pool.prepared.push(env);
+      } else {
+        pool.initFailing = true;
+        pool.live--;
+        pool.coldWaiters.shift()?.resolve({ kind: 'init-failed', failure: result });
+        this.host.slotFreed(); // pumps
+      }
+      this.pump();
+    });
+  }
+
+  private finishStart(pool: FunctionPool): void {
+    this.running--;
+    pool.preparing--;
+  }
+
+  /** A waiter has waited as long as a start-up takes: an idle environment of its function serves it. */
+  private offerIdle(pool: FunctionPool): void {
+    const head = pool.coldWaiters.peek();
+    if (!head || performance.now() - head.enqueuedAt < pool.expectedStartupMs - 1) return;
+    const env = pool.takeIdle();
+    if (!env) return;
+    pool.coldWaiters.shift();
+    head.resolve({ kind: 'warm', env });
+  }
+
+  private checkReady(): void {
+    if (this.readyWaiters.length === 0) return;
+    const done =
+      this.closed ||
+      (this.running === 0 && this.pools.every((p) => p.initFailing || p.prepared.length >= p.preparedTarget || this.host.liveEnvironments >= this.host.max));
+    if (done) for (const resolve of this.readyWaiters.splice(0)) resolve();
+  }
+}
