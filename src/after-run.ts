@@ -3,6 +3,7 @@ import { pullCloudWatch } from './metrics/cloudwatch-puller.ts';
 import { estimateCost, type CostOptions } from './metrics/cost-model.ts';
 import type { Results } from './metrics/results-schema.ts';
 import { writeResults } from './metrics/results-writer.ts';
+import { dynamoDbWork, lambdaWork } from './metrics/work-per-message.ts';
 import { writeReports } from './report/write-reports.ts';
 import type { Target } from './targets/target.ts';
 
@@ -16,7 +17,7 @@ export interface AfterRunHooks {
 /**
  * The last step of every run — finished, interrupted or failed — while the target is still up.
  * results.json is written first, so nothing measured is lost if a later step fails; then the
- * CloudWatch pull and the cost estimate are added, results.json is rewritten, and the reports
+ * CloudWatch pull, the work per message and the cost estimate are added, results.json is rewritten, and the reports
  * (index.html, summary.md, junit.xml) are rendered from it.
  */
 export async function afterRun(
@@ -38,6 +39,14 @@ export async function afterRun(
     if (results.cloudwatch.status !== 'complete') {
       warn(`CloudWatch pull ${results.cloudwatch.status}: ${results.cloudwatch.problems.map((p) => `${p.step}: ${p.errorName}`).join('; ')}`);
     }
+  }
+  try {
+    const dynamodb = dynamoDbWork(results);
+    if (dynamodb) results.dynamodb = dynamodb;
+    const lambda = lambdaWork(results, hooks.cost?.functions);
+    if (lambda) results.lambda = lambda;
+  } catch (err) {
+    warn(`work per message failed: ${(err as Error).message}`);
   }
   try {
     results.cost = estimateCost(results, hooks.cost);

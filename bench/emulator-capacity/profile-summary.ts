@@ -10,7 +10,8 @@ import { SourceMapConsumer } from 'source-map-js';
  * A profile is classified by the code it ran: the stack's main thread (gateway, @connections,
  * CloudWatch endpoint), dynalite's thread, an execution environment (its bundle, whose source
  * map splits it into AWS SDK, Powertools, handler code and Node internals), the harness's
- * parent or a shard. Times are sampled CPU (the `(idle)` node left out), ms.
+ * parent or a shard. Times are sampled (the `(idle)` node and the CPU model's sleeps left out),
+ * ms: a thread preempted on a busy host is still sampled, so the shares matter, not the sums.
  */
 interface ProfileNode {
   id: number;
@@ -59,6 +60,11 @@ function sourceOf(url: string, line: number, column: number): string | undefined
   return c?.originalPositionFor({ line: line + 1, column }).source ?? undefined;
 }
 
+/** The CPU-share model's Atomics.wait: the thread sleeps there, on no core (cpu-share.ts). */
+function isCpuModelBlock(frame: ProfileNode['callFrame']): boolean {
+  return frame.functionName === 'block' && frame.url.endsWith('/runtime/worker.mjs');
+}
+
 function envComponent(frame: ProfileNode['callFrame']): Component {
   const { url, functionName } = frame;
   if (!url) return functionName === '(garbage collector)' || functionName === '(program)' ? 'env:gc+other' : 'env:node';
@@ -92,7 +98,7 @@ export function summarizeProfiles(dir: string): ProfileSummary {
     profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
     for (const [id, ms] of selfMs) {
       const node = nodes.get(id)!;
-      if (node.callFrame.functionName === '(idle)') continue;
+      if (node.callFrame.functionName === '(idle)' || isCpuModelBlock(node.callFrame)) continue;
       const component = kind.kind === 'env' ? envComponent(node.callFrame) : kind.kind;
       byComponent[component] = (byComponent[component] ?? 0) + ms;
       if (kind.kind === 'env') byFunction[kind.fn] = (byFunction[kind.fn] ?? 0) + ms;

@@ -93,6 +93,8 @@ export class ChatStack extends Stack {
       const hash = def.KeySchema!.find((k) => k.KeyType === 'HASH')!.AttributeName!;
       const range = def.KeySchema!.find((k) => k.KeyType === 'RANGE')?.AttributeName;
       const tableProps: TableProps = {
+        // Named like the emulator's tables: the harness pulls AWS/DynamoDB metrics by TableName.
+        tableName: TABLE_DEFAULT_NAMES[key],
         partitionKey: { name: hash, type: keyType(hash, def) },
         sortKey: range ? { name: range, type: keyType(range, def) } : undefined,
         billingMode: BillingMode.PAY_PER_REQUEST,

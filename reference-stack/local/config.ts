@@ -70,6 +70,11 @@ const FunctionOverrideSchema = z.strictObject({
 const FaultsSchema = z.strictObject({
   /** Share of $disconnect events silently not delivered (AWS delivers them best effort). */
   lostDisconnectShare: z.number().min(0).max(1).default(0),
+  /**
+   * Share of DynamoDB data-plane calls answered with ProvisionedThroughputExceededException (the
+   * SDK retries them, 3 attempts by default, so callers see far fewer).
+   */
+  dynamodbThrottleShare: z.number().min(0).max(1).default(0),
 });
 
 const DynamoDbSchema = z

@@ -1,5 +1,6 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   CreateTableCommand,
@@ -8,17 +9,24 @@ import {
   waitUntilTableExists,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { build } from 'esbuild';
 import { UserError } from '../../src/errors.ts';
 import { tableDefinitions } from '../functions/shared/tables.ts';
+import type { MetricSink } from './cloudwatch/types.ts';
+import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './dynamodb/worker-messages.ts';
 
 /**
- * DynamoDB for the emulator: dynalite on its own worker thread. dynalite answers ~1,400 calls/s
- * and is CPU-bound; on the gateway's thread it would stall every socket while it works.
+ * DynamoDB for the emulator: dynalite behind a metering front, both on their own worker thread
+ * (see dynamodb/worker.ts). The front is the endpoint the functions reach: it publishes
+ * AWS/DynamoDB metrics (consumed units, request counts, throttles) into the stack's metric store
+ * and carries the throttle fault.
  */
 
 export interface LocalDynamoDb {
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT — the metering front */
   endpoint: string;
+  /** data-plane calls received and throttled so far (as last reported by the worker) */
+  stats(): { calls: number; throttled: number };
   close(): Promise<void>;
 }
 
@@ -29,33 +37,56 @@ export interface StartDynamoDbOptions {
   tables?: CreateTableCommandInput[];
   /** Credentials/region for the client that creates the tables (dynalite ignores them). */
   region?: string;
+  /** Where AWS/DynamoDB metrics go (none when absent). */
+  metrics?: MetricSink;
+  /** Share 0..1 of data-plane calls answered with ProvisionedThroughputExceededException. */
+  throttleShare?: number;
 }
 
-// CommonJS because an eval'd worker is a script; the dynalite path comes in workerData so the
-// worker needs no module resolution of its own.
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const dynalite = require(workerData.dynalitePath);
-const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: workerData.path });
-server.on('error', (err) => parentPort.postMessage({ type: 'error', message: String(err && err.message || err) }));
-server.listen(0, '127.0.0.1', () => parentPort.postMessage({ type: 'listening', port: server.address().port }));
-parentPort.on('message', (msg) => {
-  if (msg && msg.type === 'close') {
-    server.close(() => parentPort.postMessage({ type: 'closed' }));
-  }
-});
-`;
+const WORKER_ENTRY = fileURLToPath(new URL('./dynamodb/worker.ts', import.meta.url));
+let workerCode: Promise<string> | undefined;
+
+/** The worker bundled once per process: plain CommonJS, so the thread needs no TypeScript loader. */
+function bundledWorker(): Promise<string> {
+  workerCode ??= build({
+    entryPoints: [WORKER_ENTRY],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'silent',
+  }).then((r) => r.outputFiles[0]!.text);
+  return workerCode;
+}
 
 export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise<LocalDynamoDb> {
   if (options.path !== undefined) usableDirectory(options.path);
   const require = createRequire(import.meta.url);
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: { dynalitePath: require.resolve('dynalite'), path: options.path },
+  const init: DynamoWorkerInit = { dynalitePath: require.resolve('dynalite'), path: options.path, throttleShare: options.throttleShare ?? 0 };
+  const worker = new Worker(await bundledWorker(), { eval: true, workerData: init });
+
+  const series = new Map<number, { name: string; unit: string; dimensions: Record<string, string> }>();
+  const counters = { calls: 0, throttled: 0 };
+  const sink = options.metrics;
+  worker.on('message', (msg: FromDynamoWorker) => {
+    if (msg.type === 'series') {
+      series.set(msg.id, { name: msg.name, unit: msg.unit, dimensions: Object.freeze(msg.dimensions) as Record<string, string> });
+    } else if (msg.type === 'data') {
+      counters.calls = msg.calls;
+      counters.throttled = msg.throttled;
+      if (!sink) return;
+      const d = msg.datums;
+      for (let i = 0; i + 2 < d.length; i += 3) {
+        const s = series.get(d[i]);
+        if (s) sink.put({ namespace: 'AWS/DynamoDB', name: s.name, dimensions: s.dimensions, value: d[i + 1], unit: s.unit, timestamp: d[i + 2] });
+      }
+    }
   });
+
   const port = await new Promise<number>((resolve, reject) => {
-    const onMessage = (msg: { type: string; port?: number; message?: string }) => {
-      if (msg.type === 'listening') resolve(msg.port!);
+    const onMessage = (msg: FromDynamoWorker) => {
+      if (msg.type === 'listening') resolve(msg.port);
       else if (msg.type === 'error') reject(new Error(`dynalite: ${msg.message}`));
     };
     worker.on('message', onMessage);
@@ -70,13 +101,14 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
       // Ask dynalite to close its store (matters for a LevelDB path), then end the thread.
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 2_000);
-        worker.on('message', (msg: { type: string }) => {
+        worker.on('message', (msg: FromDynamoWorker) => {
           if (msg.type === 'closed') {
             clearTimeout(timer);
             resolve();
           }
         });
-        worker.postMessage({ type: 'close' });
+        const bye: ToDynamoWorker = { type: 'close' };
+        worker.postMessage(bye);
       });
       await worker.terminate();
     })();
@@ -99,7 +131,7 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
     worker.off('exit', onExit!);
     died.catch(() => {});
   }
-  return { endpoint, close };
+  return { endpoint, stats: () => ({ ...counters }), close };
 }
 
 /** The LevelDB directory must exist (it is created) and be writable: one clear line otherwise. */

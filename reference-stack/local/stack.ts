@@ -90,7 +90,12 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     // Bind first: a port in use fails before anything else has started.
     gateway = await startGateway({ config, functions, metrics, log });
     await Promise.all([
-      startDynamoDb({ path: config.dynamodb.inMemory ? undefined : config.dynamodb.path, region: config.region }).then(
+      startDynamoDb({
+        path: config.dynamodb.inMemory ? undefined : config.dynamodb.path,
+        region: config.region,
+        metrics,
+        throttleShare: config.faults.dynamodbThrottleShare,
+      }).then(
         (db) => (dynamodb = db),
       ),
       startCloudWatchServer({ store: metrics, logs, host: '127.0.0.1', port: 0, region: config.region, accountId: config.accountId }).then(

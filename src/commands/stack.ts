@@ -14,6 +14,7 @@ export interface StackUpOptions {
   stage?: string;
   config?: string;
   lostDisconnectShare?: string;
+  dynamodbThrottleShare?: string;
   /** "function=MB", repeatable */
   memory?: string[];
   /** "function=N", repeatable */
@@ -45,6 +46,7 @@ export function addStackCommand(program: Command): void {
     .option('--stage <name>', 'stage name, the first path segment (default "local")')
     .option('--config <file>', 'YAML or JSON emulator config (flags win over it)')
     .option('--lost-disconnect-share <x>', 'share of $disconnect events silently dropped, 0..1')
+    .option('--dynamodb-throttle-share <x>', 'share of DynamoDB calls answered with ProvisionedThroughputExceededException, 0..1')
     .option('--memory <fn=MB>', 'memory size of a function (repeatable)', collect)
     .option('--reserved <fn=N>', 'reserved concurrency of a function (repeatable)', collect)
     .option('--idle-reap-seconds <n>', 'reap execution environments idle this long')
@@ -128,6 +130,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   host: '--host',
   stage: '--stage',
   'faults.lostDisconnectShare': '--lost-disconnect-share',
+  'faults.dynamodbThrottleShare': '--dynamodb-throttle-share',
   'lambda.idleReapSeconds': '--idle-reap-seconds',
   'lambda.cpuModel': '--cpu-model',
   'lambda.hostMaxEnvironments': '--host-max-environments',
@@ -147,6 +150,9 @@ function flagOverrides(o: StackUpOptions) {
   if (o.host !== undefined) set(['host'], o.host);
   if (o.stage !== undefined) set(['stage'], o.stage);
   if (o.lostDisconnectShare !== undefined) set(['faults', 'lostDisconnectShare'], number('--lost-disconnect-share', o.lostDisconnectShare));
+  if (o.dynamodbThrottleShare !== undefined) {
+    set(['faults', 'dynamodbThrottleShare'], number('--dynamodb-throttle-share', o.dynamodbThrottleShare));
+  }
   if (o.idleReapSeconds !== undefined) set(['lambda', 'idleReapSeconds'], number('--idle-reap-seconds', o.idleReapSeconds));
   if (o.cpuModel !== undefined) set(['lambda', 'cpuModel'], o.cpuModel);
   if (o.hostMaxEnvironments !== undefined) set(['lambda', 'hostMaxEnvironments'], number('--host-max-environments', o.hostMaxEnvironments));

@@ -2,10 +2,12 @@ import pLimit from 'p-limit';
 import { createCloudWatchClients, type CloudWatchClients, type CloudWatchTarget } from './cloudwatch-clients.ts';
 import {
   apiGatewayRequests,
+  dynamoRequests,
   emfRequests,
   lambdaRequests,
   queryWindow,
   toMetricDataQuery,
+  type DynamoTablePlan,
   type MetricRequest,
 } from './cloudwatch-queries.ts';
 import type { CloudWatchResults, ReportLineStats } from './cloudwatch-schema.ts';
@@ -14,6 +16,7 @@ import { DEFAULT_REPORT_LIMITS, pullReportLines, type ReportPullLimits } from '.
 import { getMetricData, listMetrics } from './metric-data-fetch.ts';
 import { describeProblem, isHopeless } from './pull-problem.ts';
 import { EMF_METRICS, EMF_NAMESPACE, EMF_SERVICE, REFERENCE_FUNCTION_NAMES } from './reference-functions.ts';
+import { DYNAMO_OPERATIONS, REFERENCE_TABLES, type BenchTable } from './reference-tables.ts';
 
 export interface PullCloudWatchOptions {
   target: CloudWatchTarget;
@@ -21,6 +24,8 @@ export interface PullCloudWatchOptions {
   run: { startMs: number; endMs: number };
   /** Lambda function names (CloudWatch FunctionName); default: the reference stack's */
   functions?: readonly string[];
+  /** DynamoDB tables (CloudWatch TableName) and their global indexes; default: the reference stack's */
+  tables?: readonly BenchTable[];
   /** the WebSocket API; when absent it is looked up with ListMetrics (used if exactly one) */
   apiGateway?: { apiId: string; stage: string } | null;
   /** default: 1 s locally; on AWS 60 s, or 1 s with highResolution */
@@ -41,7 +46,7 @@ export interface PullCloudWatchOptions {
 const AWS_SETTLE_MS = 180_000;
 
 /**
- * Pulls AWS/Lambda, AWS/ApiGateway and the stack's EMF metrics for the run window, and the REPORT
+ * Pulls AWS/Lambda, AWS/ApiGateway, AWS/DynamoDB and the stack's EMF metrics for the run window, and the REPORT
  * lines of every function. The same calls go to AWS and to the emulator. Never throws: whatever
  * cannot be pulled is listed in `problems` (error class + message) and the rest is kept.
  */
@@ -101,11 +106,13 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
   try {
     if (!result.apiGateway) result.apiGateway = await discoverApi(clients, attempt, result.notes);
     const emfMetrics = await discoverEmf(clients, attempt, emf);
+    const dynamo = await discoverDynamo(clients, attempt, options.tables ?? REFERENCE_TABLES);
 
     const requests: MetricRequest[] = [
       ...lambdaRequests(functions),
       ...(result.apiGateway ? apiGatewayRequests(result.apiGateway) : []),
       ...emfRequests(emf.namespace, emfMetrics),
+      ...dynamoRequests(dynamo),
     ];
     const data = await attempt('GetMetricData', () =>
       getMetricData(
@@ -115,7 +122,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
       ),
     );
     if (data) {
-      const { problems, notes, ...totals } = metricTotals({ requests, data, functions, apiGateway: result.apiGateway, emfMetrics, emf });
+      const { problems, notes, ...totals } = metricTotals({ requests, data, functions, apiGateway: result.apiGateway, emfMetrics, emf, dynamo });
       Object.assign(result, totals);
       result.problems.push(...problems);
       result.notes.push(...notes);
@@ -188,4 +195,28 @@ async function discoverEmf(clients: CloudWatchClients, attempt: Attempt, emf: { 
   const ours = (listed ?? []).filter((m) => m.dimensions.service === emf.service);
   if (ours.length > 0) return ours;
   return EMF_METRICS.map((metric) => ({ metric, dimensions: { service: emf.service } }));
+}
+
+/**
+ * Per table, the global indexes and operations AWS/DynamoDB lists for it, with the known indexes
+ * and every data-plane operation added: a fresh run's metrics may not be listed yet on AWS.
+ */
+async function discoverDynamo(clients: CloudWatchClients, attempt: Attempt, tables: readonly BenchTable[]): Promise<DynamoTablePlan[]> {
+  const plans: DynamoTablePlan[] = [];
+  let listing = true;
+  for (const t of tables) {
+    // One failure (no permission, say) is noted once; the other tables then use the defaults.
+    const listed = listing
+      ? await attempt('ListMetrics AWS/DynamoDB', () => listMetrics(clients.cloudwatch, { namespace: 'AWS/DynamoDB', dimensions: { TableName: t.name } }))
+      : undefined;
+    if (!listed) listing = false;
+    const indexes = new Set(t.globalIndexes);
+    const operations = new Set<string>(DYNAMO_OPERATIONS);
+    for (const m of listed ?? []) {
+      if (m.dimensions.GlobalSecondaryIndexName) indexes.add(m.dimensions.GlobalSecondaryIndexName);
+      if (m.dimensions.Operation) operations.add(m.dimensions.Operation);
+    }
+    plans.push({ table: t.name, indexes: [...indexes], operations: [...operations] });
+  }
+  return plans;
 }

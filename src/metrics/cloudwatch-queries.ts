@@ -86,6 +86,40 @@ export function apiGatewayRequests(api: { apiId: string; stage: string }): Metri
   return withTotals(base, (r) => r.metric === 'IntegrationLatency' && r.stat === 'Average');
 }
 
+/** What to ask of AWS/DynamoDB for one table: its global indexes and the operations it served. */
+export interface DynamoTablePlan {
+  table: string;
+  indexes: readonly string[];
+  operations: readonly string[];
+}
+
+/**
+ * AWS/DynamoDB, one whole-window Sum (or SampleCount) per table, index and operation: units and
+ * request counts are work totals, drawn nowhere as a time series.
+ */
+export function dynamoRequests(plans: readonly DynamoTablePlan[]): MetricRequest[] {
+  const out: MetricRequest[] = [];
+  const add = (metric: string, stat: string, dimensions: Record<string, string>) => out.push(totals(series('AWS/DynamoDB', metric, stat, dimensions)));
+  for (const { table, indexes, operations } of plans) {
+    const t = { TableName: table };
+    add('ConsumedReadCapacityUnits', 'Sum', t);
+    add('ConsumedWriteCapacityUnits', 'Sum', t);
+    add('ConditionalCheckFailedRequests', 'Sum', t);
+    for (const index of indexes) {
+      const d = { TableName: table, GlobalSecondaryIndexName: index };
+      add('ConsumedReadCapacityUnits', 'Sum', d);
+      add('ConsumedWriteCapacityUnits', 'Sum', d);
+    }
+    for (const operation of operations) {
+      const d = { TableName: table, Operation: operation };
+      add('SuccessfulRequestLatency', 'SampleCount', d);
+      add('ThrottledRequests', 'Sum', d);
+      if (operation === 'Query' || operation === 'Scan') add('ReturnedItemCount', 'Sum', d);
+    }
+  }
+  return out;
+}
+
 /** Counts are summed; a duration metric (unit ms) gets an average and a p99 as well. */
 export function emfRequests(namespace: string, metrics: Array<{ metric: string; dimensions: Record<string, string> }>): MetricRequest[] {
   const base: MetricRequest[] = [];

@@ -49,6 +49,30 @@ export const EmfTotals = z.object({
 });
 export type EmfTotals = z.infer<typeof EmfTotals>;
 
+/** Units consumed on a table itself or on one of its global secondary indexes. */
+export const DynamoUnits = z.object({
+  readUnits: z.number().nonnegative(),
+  writeUnits: z.number().nonnegative(),
+});
+export type DynamoUnits = z.infer<typeof DynamoUnits>;
+
+/** AWS/DynamoDB totals for one table over the window (metrics DynamoDB did not publish count 0). */
+export const DynamoTableTotals = DynamoUnits.extend({
+  /** ConsumedRead/WriteCapacityUnits by TableName + GlobalSecondaryIndexName */
+  indexes: z.record(z.string(), DynamoUnits),
+  /** by Operation: successful requests (SuccessfulRequestLatency SampleCount), throttled, items returned (Query, Scan) */
+  operations: z.record(
+    z.string(),
+    z.object({
+      requests: z.number().nonnegative(),
+      throttled: z.number().nonnegative(),
+      returnedItems: z.number().nonnegative().optional(),
+    }),
+  ),
+  conditionalCheckFailed: z.number().nonnegative(),
+});
+export type DynamoTableTotals = z.infer<typeof DynamoTableTotals>;
+
 /** What the REPORT log lines of one function say (one line per invocation). */
 export const ReportLineStats = z.object({
   invocations: z.number().int().nonnegative(),
@@ -98,6 +122,8 @@ export const CloudWatchResults = z.object({
   apiGatewayTotals: ApiGatewayTotals.nullable(),
   /** by metric name (ColdStart, FanoutDeliveries, StaleConnectionsRemoved, FanoutDurationMs …) */
   emf: z.record(z.string(), EmfTotals),
+  /** AWS/DynamoDB by table name (absent in results written before it was pulled) */
+  dynamodb: z.record(z.string(), DynamoTableTotals).optional(),
   /** by function name, from FilterLogEvents "REPORT" on /aws/lambda/<function> */
   reports: z.record(z.string(), ReportLineStats),
   problems: z.array(PullProblem),

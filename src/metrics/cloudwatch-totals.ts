@@ -1,5 +1,5 @@
-import type { MetricRequest } from './cloudwatch-queries.ts';
-import type { ApiGatewayTotals, CloudWatchResults, CloudWatchSeries, EmfTotals, LambdaTotals, PullProblem } from './cloudwatch-schema.ts';
+import type { DynamoTablePlan, MetricRequest } from './cloudwatch-queries.ts';
+import type { ApiGatewayTotals, CloudWatchResults, CloudWatchSeries, DynamoTableTotals, EmfTotals, LambdaTotals, PullProblem } from './cloudwatch-schema.ts';
 import type { MetricDataResult } from './metric-data-fetch.ts';
 
 /**
@@ -15,9 +15,11 @@ export interface MetricTotalsInput {
   apiGateway: { apiId: string; stage: string } | null;
   emfMetrics: ReadonlyArray<{ metric: string; dimensions: Record<string, string> }>;
   emf: { namespace: string; service: string };
+  /** AWS/DynamoDB: the tables asked about (none: no dynamodb totals) */
+  dynamo?: readonly DynamoTablePlan[];
 }
 
-export type MetricTotals = Pick<CloudWatchResults, 'series' | 'lambda' | 'apiGatewayTotals' | 'emf' | 'problems' | 'notes'>;
+export type MetricTotals = Pick<CloudWatchResults, 'series' | 'lambda' | 'apiGatewayTotals' | 'emf' | 'dynamodb' | 'problems' | 'notes'>;
 
 function requestKey(r: Pick<MetricRequest, 'kind' | 'namespace' | 'metric' | 'stat' | 'dimensions'>): string {
   const dims = Object.entries(r.dimensions).sort(([a], [b]) => a.localeCompare(b));
@@ -100,8 +102,40 @@ export function metricTotals(input: MetricTotalsInput): MetricTotals {
     emf[metric] = { sum: sum(sums), average: windowStat(namespace, metric, chosen, 'Average'), p99: windowStat(namespace, metric, chosen, 'p99') };
   }
 
+  let dynamodb: Record<string, DynamoTableTotals> | undefined;
+  if (input.dynamo && input.dynamo.length > 0) {
+    dynamodb = {};
+    const total = (metric: string, stat: string, dimensions: Record<string, string>) => sum(values('AWS/DynamoDB', metric, stat, dimensions, 'totals'));
+    for (const { table, indexes, operations } of input.dynamo) {
+      const t = { TableName: table };
+      const totals: DynamoTableTotals = {
+        readUnits: total('ConsumedReadCapacityUnits', 'Sum', t),
+        writeUnits: total('ConsumedWriteCapacityUnits', 'Sum', t),
+        indexes: {},
+        operations: {},
+        conditionalCheckFailed: total('ConditionalCheckFailedRequests', 'Sum', t),
+      };
+      for (const index of indexes) {
+        const d = { TableName: table, GlobalSecondaryIndexName: index };
+        totals.indexes[index] = { readUnits: total('ConsumedReadCapacityUnits', 'Sum', d), writeUnits: total('ConsumedWriteCapacityUnits', 'Sum', d) };
+      }
+      for (const operation of operations) {
+        const d = { TableName: table, Operation: operation };
+        const requests = total('SuccessfulRequestLatency', 'SampleCount', d);
+        const throttled = total('ThrottledRequests', 'Sum', d);
+        if (requests === 0 && throttled === 0) continue;
+        totals.operations[operation] = {
+          requests,
+          throttled,
+          ...(operation === 'Query' || operation === 'Scan' ? { returnedItems: total('ReturnedItemCount', 'Sum', d) } : {}),
+        };
+      }
+      dynamodb[table] = totals;
+    }
+  }
+
   if (spanned) {
     notes.push('whole-window statistics came back in several periods: averages are weighted by sample count, p50/p99 are the highest period value (an upper bound)');
   }
-  return { series, lambda, apiGatewayTotals, emf, problems, notes };
+  return { series, lambda, apiGatewayTotals, emf, ...(dynamodb ? { dynamodb } : {}), problems, notes };
 }

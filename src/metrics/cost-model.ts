@@ -4,12 +4,14 @@ import { DEFAULT_DYNAMO_ASSUMPTIONS, routeUnits, type DynamoAssumptions, type Ro
 import { DEFAULT_PRICES, type PriceTable } from './prices.ts';
 import { REFERENCE_FUNCTIONS, type BenchFunction } from './reference-functions.ts';
 import type { Results } from './results-schema.ts';
+import { dynamoDbWork } from './work-per-message.ts';
 
 /**
  * The estimated AWS cost of the load a run generated: Lambda requests and GB-seconds, WebSocket
  * messages and connection-minutes, DynamoDB on-demand request units. Pure: results in, estimate
  * out. Each quantity takes the best source available — REPORT lines, then CloudWatch metrics,
- * then the harness's own counts — and says which one it used.
+ * then the harness's own counts — and says which one it used. DynamoDB units are the measured
+ * AWS/DynamoDB ones when the run has them, else assumptions per route (dynamo-units.ts).
  */
 export interface CostOptions {
   prices?: PriceTable;
@@ -99,28 +101,40 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
     assumptions.push(`API Gateway MessageCount in CloudWatch for the window: ${cw.apiGatewayTotals.messageCount} (for comparison; the estimate counts frames by route)`);
   }
 
-  // DynamoDB on-demand, from per-route unit assumptions
-  const sends = byRoute('sendMessage') + byRoute('broadcast');
-  const staleRemoved = cw?.emf.StaleConnectionsRemoved?.sum ?? results.stale?.gone410 ?? 0;
-  const ctx: RouteContext = {
-    members: results.sends.acked > 0 ? results.deliveries.expected / results.sends.acked : results.config.clients / Math.max(1, results.config.rooms),
-    connections: connection.peak,
-    payloadBytes,
-    gonePerInvocation: sends > 0 ? staleRemoved / sends : 0,
-  };
-  let read = 0;
-  let write = 0;
-  for (const u of usage) {
-    const units = routeUnits(u.fn.route, ctx, dynamo);
-    read += units.read * u.invocations;
-    write += units.write * u.invocations;
-  }
+  // DynamoDB on-demand: the units CloudWatch measured when there are any, else per-route assumptions
   const db = prices.dynamodbOnDemand;
-  lines.push(line('DynamoDB', 'read request units', read, 'RRU', db.readUnitsPerMillion, 1e6, 'assumption'));
-  lines.push(line('DynamoDB', 'write request units', write, 'WRU', db.writeUnitsPerMillion, 1e6, 'assumption'));
-  assumptions.push(
-    `DynamoDB units per route as in dynamo-units.ts: member row ${dynamo.memberRowBytes} B, connection row ${dynamo.connectionRowBytes} B, history item ${dynamo.historyOverheadBytes} B + payload, ${dynamo.roomsPerConnection} room(s) per connection, ${round(ctx.members, 2)} members per send`,
-  );
+  const measured = results.dynamodb ?? dynamoDbWork(results);
+  let dynamoSource: CostSource;
+  if (measured) {
+    dynamoSource = 'cloudwatch';
+    lines.push(line('DynamoDB', 'read request units', measured.readUnits, 'RRU', db.readUnitsPerMillion, 1e6, 'cloudwatch'));
+    lines.push(line('DynamoDB', 'write request units', measured.writeUnits, 'WRU', db.writeUnitsPerMillion, 1e6, 'cloudwatch'));
+    assumptions.push(
+      `DynamoDB units measured: AWS/DynamoDB ConsumedReadCapacityUnits / ConsumedWriteCapacityUnits of ${Object.keys(measured.tables).join(', ')} and their global indexes (no per-route assumptions)`,
+    );
+  } else {
+    dynamoSource = 'assumption';
+    const sends = byRoute('sendMessage') + byRoute('broadcast');
+    const staleRemoved = cw?.emf.StaleConnectionsRemoved?.sum ?? results.stale?.gone410 ?? 0;
+    const ctx: RouteContext = {
+      members: results.sends.acked > 0 ? results.deliveries.expected / results.sends.acked : results.config.clients / Math.max(1, results.config.rooms),
+      connections: connection.peak,
+      payloadBytes,
+      gonePerInvocation: sends > 0 ? staleRemoved / sends : 0,
+    };
+    let read = 0;
+    let write = 0;
+    for (const u of usage) {
+      const units = routeUnits(u.fn.route, ctx, dynamo);
+      read += units.read * u.invocations;
+      write += units.write * u.invocations;
+    }
+    lines.push(line('DynamoDB', 'read request units', read, 'RRU', db.readUnitsPerMillion, 1e6, 'assumption'));
+    lines.push(line('DynamoDB', 'write request units', write, 'WRU', db.writeUnitsPerMillion, 1e6, 'assumption'));
+    assumptions.push(
+      `DynamoDB units per route as in dynamo-units.ts (no AWS/DynamoDB metrics for the run): member row ${dynamo.memberRowBytes} B, connection row ${dynamo.connectionRowBytes} B, history item ${dynamo.historyOverheadBytes} B + payload, ${dynamo.roomsPerConnection} room(s) per connection, ${round(ctx.members, 2)} members per send`,
+    );
+  }
 
   const total = (service: CostLine['service']) => lines.filter((l) => l.service === service).reduce((s, l) => s + l.cost, 0);
   const totals = { lambda: total('Lambda'), apiGateway: total('API Gateway'), dynamodb: total('DynamoDB'), total: 0 };
@@ -140,7 +154,7 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
     sources: {
       lambda: weakest(invoked.flatMap((u) => [u.invocationsSource, u.billedSource])),
       messages: weakest([countsSource, postsSource]),
-      dynamodb: 'assumption',
+      dynamodb: dynamoSource,
     },
     assumptions,
   };

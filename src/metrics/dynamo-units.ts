@@ -1,6 +1,7 @@
 /**
- * DynamoDB request units per route invocation of the reference stack (on-demand billing). The
- * harness cannot see DynamoDB, so these come from what each handler does, per the DynamoDB rules:
+ * DynamoDB request units per route invocation of the reference stack (on-demand billing): the
+ * cost model's fallback when a run has no AWS/DynamoDB metrics (a target whose CloudWatch cannot
+ * be read). They come from what each handler does, per the DynamoDB rules:
  * a strongly consistent read costs 1 read unit per 4 KB (a Query sums its items before rounding;
  * eventually consistent reads cost half), a write 1 unit per 1 KB, a write that touches a GSI
  * entry one more unit, and a conditional write that fails still consumes its units.

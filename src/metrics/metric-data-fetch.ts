@@ -55,13 +55,20 @@ export async function getMetricData(
 /** ListMetrics, paginated (bounded): each metric's name and dimensions. */
 export async function listMetrics(
   client: CloudWatchClient,
-  filter: { namespace: string; metricName?: string },
+  filter: { namespace: string; metricName?: string; dimensions?: Record<string, string> },
 ): Promise<Array<{ metric: string; dimensions: Record<string, string> }>> {
   const out: Array<{ metric: string; dimensions: Record<string, string> }> = [];
   let nextToken: string | undefined;
   let pages = 0;
   do {
-    const page = await client.send(new ListMetricsCommand({ Namespace: filter.namespace, MetricName: filter.metricName, NextToken: nextToken }));
+    const page = await client.send(
+      new ListMetricsCommand({
+        Namespace: filter.namespace,
+        MetricName: filter.metricName,
+        Dimensions: filter.dimensions ? Object.entries(filter.dimensions).map(([Name, Value]) => ({ Name, Value })) : undefined,
+        NextToken: nextToken,
+      }),
+    );
     for (const m of page.Metrics ?? []) {
       if (!m.MetricName) continue;
       const dimensions: Record<string, string> = {};

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CloudWatchResults } from './cloudwatch-schema.ts';
 import { CostEstimate } from './cost-schema.ts';
 import { LatencySummary } from './latency-summary-schema.ts';
+import { DynamoDbWork, LambdaWork } from './work-schema.ts';
 
 /**
  * results.json — the contract between a run, the report renderers and later tools (baseline
@@ -205,6 +206,10 @@ export const Results = z.object({
   histograms: z.record(z.string(), z.string()),
   /** filled by the CloudWatch puller (issue 4); absent or carrying a note when it could not pull */
   cloudwatch: CloudWatchResults.optional(),
+  /** DynamoDB units per message and per 1,000 deliveries, from AWS/DynamoDB (absent: not pulled) */
+  dynamodb: DynamoDbWork.optional(),
+  /** Lambda GB-seconds per message and per 1,000 deliveries (absent: no Lambda metrics) */
+  lambda: LambdaWork.optional(),
   /** filled by the cost model (issue 4) */
   cost: CostEstimate.optional(),
 });

@@ -7,6 +7,7 @@ import { runChecks, verdict } from './checks.ts';
 import { escapeHtml as h, jsonForScript } from './escape.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd } from './format.ts';
 import { STYLE } from './html-style.ts';
+import { workTable } from './work-table.ts';
 
 /**
  * index.html for one run: self-contained (uPlot and the chart script inlined, data embedded as
@@ -36,6 +37,7 @@ ${section('Latency distribution', 'Whole-run HDR histograms; the x axis counts n
 ${section('Throughput and connections', '', chartBox(charts, 'throughput') + connectionsNote(results) + phasesTable(results))}
 ${section('Errors', '', chartBox(charts, 'errors') + errorTable(results))}
 ${section('Lambda (CloudWatch)', lambdaIntro(results.cloudwatch), lambdaSection(charts, results.cloudwatch))}
+${section('Work per message', 'From CloudWatch: work counts do not depend on how busy the host was. DynamoDB units cover every table and global index over the whole run (connects, joins, sends, disconnects); Lambda GB-seconds are Duration × memory, INIT excluded.', workSection(results))}
 ${section('Cold vs warm', 'Cold: the message or connection met a new Lambda execution environment.', coldWarm(results, charts))}
 ${section('Stale connections', 'Clients dropped without a close frame; the stack finds them by 410 Gone and deletes them.', staleSection(results, charts))}
 ${section('Cost estimate', costIntro(results.cost), costSection(results.cost))}
@@ -216,6 +218,16 @@ function lambdaSection(charts: Record<string, ChartSpec>, cw: CloudWatchResults 
     table(['function', 'invocations', 'errors', 'throttles', 'avg', 'p50', 'p99', 'max concurrency'], rows, 'num') +
     api +
     (emf.length ? `<h3>Custom metrics (EMF)</h3>${table(['metric', 'sum', 'average', 'p99'], emf, 'num')}` : '')
+  );
+}
+
+function workSection(r: Results): string {
+  const w = workTable(r);
+  if (!w) return '<p class="note">No work counts: CloudWatch was not pulled, or it had no AWS/DynamoDB or Lambda data for this run.</p>';
+  const esc = (rows: string[][]) => rows.map((row) => row.map((c, i) => (i === 0 ? `<code>${h(c)}</code>` : h(c))));
+  return (
+    table(w.head.map(h), w.rows.map((row) => row.map(h)), 'num') +
+    (w.tables.rows.length ? `<h3>DynamoDB by table</h3>${table(w.tables.head.map(h), esc(w.tables.rows), 'num')}` : '')
   );
 }
 

@@ -2,6 +2,7 @@ import type { LatencySummary, Results } from '../metrics/results-schema.ts';
 import { runChecks, verdict } from './checks.ts';
 import { escapeMarkdown as md } from './escape.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd } from './format.ts';
+import { workTable } from './work-table.ts';
 
 /**
  * summary.md: the run at a glance for a CI job summary (GitHub step summary): verdict, checks,
@@ -69,6 +70,13 @@ export function renderSummaryMarkdown(results: Results): string {
       }
       out.push('');
     }
+  }
+
+  const work = workTable(r);
+  if (work) {
+    out.push('### Work per message (CloudWatch)', '', `| ${work.head.map(md).join(' | ')} |`, `|---|${work.head.slice(1).map(() => '---:').join('|')}|`);
+    for (const row of work.rows) out.push(`| ${row.map(md).join(' | ')} |`);
+    out.push('');
   }
 
   if (r.cost) {

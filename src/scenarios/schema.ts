@@ -97,6 +97,8 @@ const perFunction = <T extends z.ZodType>(value: T) =>
 export const StackKnobs = z.strictObject({
   /** share of $disconnect events the emulator loses (AWS delivers them best effort) */
   lostDisconnectShare: z.number().min(0).max(1).optional(),
+  /** share of DynamoDB calls the emulator answers with ProvisionedThroughputExceededException */
+  dynamodbThrottleShare: z.number().min(0).max(1).optional(),
   /** idle execution environments are reaped after this long */
   idleReapSeconds: z.number().positive().optional(),
   /** Lambda memory per function name, MB */

@@ -4,6 +4,7 @@ import type { StackKnobs } from '../scenarios/schema.ts';
 export function stackArgs(k: StackKnobs): string[] {
   const args: string[] = [];
   if (k.lostDisconnectShare !== undefined) args.push('--lost-disconnect-share', String(k.lostDisconnectShare));
+  if (k.dynamodbThrottleShare !== undefined) args.push('--dynamodb-throttle-share', String(k.dynamodbThrottleShare));
   if (k.idleReapSeconds !== undefined) args.push('--idle-reap-seconds', String(k.idleReapSeconds));
   for (const [fn, mb] of Object.entries(k.memory ?? {})) args.push('--memory', `${fn}=${mb}`);
   for (const [fn, n] of Object.entries(k.reserved ?? {})) args.push('--reserved', `${fn}=${n}`);

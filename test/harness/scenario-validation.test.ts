@@ -6,6 +6,7 @@ import { UserError } from '../../src/errors.ts';
 import { applyOverrides } from '../../src/scenarios/apply-overrides.ts';
 import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin/index.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
+import { stackArgs } from '../../src/targets/stack-args.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fb-scenarios-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,7 +22,7 @@ description: a small fan-out
 clients: 40
 rooms: 4
 roomSizes: { distribution: zipf, exponent: 1.2 }
-target: { lostDisconnectShare: 0.5, memory: { fanout-send-message: 512 } }
+target: { lostDisconnectShare: 0.5, dynamodbThrottleShare: 0.1, memory: { fanout-send-message: 512 } }
 phases:
   - connect: { rate: 100, maxInFlight: 20 }
   - join: {}
@@ -48,7 +49,8 @@ describe('scenario files', () => {
     const s = loadScenario(file('good.yaml', GOOD));
     expect(s.name).toBe('tiny');
     expect(s.roomSizes).toEqual({ distribution: 'zipf', exponent: 1.2 });
-    expect(s.target).toEqual({ lostDisconnectShare: 0.5, memory: { 'fanout-send-message': 512 } });
+    expect(s.target).toEqual({ lostDisconnectShare: 0.5, dynamodbThrottleShare: 0.1, memory: { 'fanout-send-message': 512 } });
+    expect(stackArgs(s.target!)).toEqual(['--lost-disconnect-share', '0.5', '--dynamodb-throttle-share', '0.1', '--memory', 'fanout-send-message=512']);
     expect(s.phases.map((p) => `${p.kind}:${p.name}`)).toEqual([
       'connect:connect', 'join:join', 'send:main', 'idle:idle', 'drop:drop', 'send:send',
     ]);

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ChatStack } from '../../reference-stack/infra/chat-stack.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
+import { REFERENCE_TABLES } from '../../src/metrics/reference-tables.ts';
 
 // Synthesis only (no AWS account needed). Bundling is skipped: it is esbuild, exercised by the
 // emulator's own bundler on the same entries.
@@ -33,8 +34,9 @@ describe('CDK reference stack', () => {
     });
   });
 
-  it('creates the three tables with the byConnection index', () => {
+  it('creates the three tables, named as the harness pulls their metrics, with the byConnection index', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 3);
+    for (const t of REFERENCE_TABLES) template.hasResourceProperties('AWS::DynamoDB::Table', { TableName: t.name });
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byConnection' })],
     });

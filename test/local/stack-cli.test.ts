@@ -123,6 +123,9 @@ describe('fanout-bench stack up', () => {
     const run = stackUp(['--lost-disconnect-share', '1.5']);
     expect(await run.exited).toBe(2);
     expect(run.stderr()).toMatch(/^fanout-bench: --lost-disconnect-share: faults\.lostDisconnectShare: [^\n]+\n$/);
+    const throttle = stackUp(['--dynamodb-throttle-share', '-0.1']);
+    expect(await throttle.exited).toBe(2);
+    expect(throttle.stderr()).toMatch(/^fanout-bench: --dynamodb-throttle-share: faults\.dynamodbThrottleShare: [^\n]+\n$/);
     const bad = stackUp(['--memory', 'fanout-nope=256']);
     expect(await bad.exited).toBe(2);
     expect(bad.stderr()).toMatch(/^fanout-bench: --memory: functions\.fanout-nope: unknown function "fanout-nope"/);

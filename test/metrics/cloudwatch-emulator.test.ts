@@ -60,7 +60,10 @@ describe('pullCloudWatch against the local emulator', () => {
 
     // $disconnect and the last REPORT lines land just after the session: poll, bounded.
     let cw = await pull();
-    for (let i = 0; i < 40 && (cw.lambda['fanout-disconnect']?.invocations ?? 0) < CLIENTS; i++) {
+    const settled = () =>
+      (cw.lambda['fanout-disconnect']?.invocations ?? 0) >= CLIENTS &&
+      (cw.dynamodb?.['fanout-room-members']?.operations.BatchWriteItem?.requests ?? 0) >= CLIENTS;
+    for (let i = 0; i < 40 && !settled(); i++) {
       await new Promise((r) => setTimeout(r, 250));
       cw = await pull();
     }
@@ -94,5 +97,19 @@ describe('pullCloudWatch against the local emulator', () => {
     expect(report.memorySizeMB).toBe(FUNCTIONS.find((f) => f.name === 'fanout-send-message')!.memoryMB);
     expect(report.billedDurationMsTotal).toBeGreaterThan(0);
     expect(report.coldStartsOverTime.values.reduce((a, b) => a + b, 0)).toBe(report.coldStarts);
+
+    // AWS/DynamoDB: this session's calls, counted from the reference functions' code
+    const members = cw.dynamodb!['fanout-room-members'];
+    // Query: one COUNT per join (counting 1, 2, 3 members), one member listing per message, one
+    // byConnection lookup per $disconnect (finding its one room)
+    expect(members.operations.Query).toEqual({ requests: CLIENTS + MESSAGES + CLIENTS, throttled: 0, returnedItems: 1 + 2 + 3 + MESSAGES * CLIENTS + CLIENTS });
+    // byConnection: each join puts an entry, each $disconnect deletes one (1 unit each) after
+    // reading it back (one small keys-only entry, eventually consistent: ½ unit)
+    expect(members.indexes.byConnection).toEqual({ readUnits: CLIENTS * 0.5, writeUnits: 2 * CLIENTS });
+    expect(members.operations.BatchWriteItem?.requests).toBe(CLIENTS);
+    const messages = cw.dynamodb!['fanout-messages'];
+    expect(messages.operations.PutItem?.requests).toBe(1 + MESSAGES); // createRoom + history
+    expect(messages.writeUnits).toBe(1 + MESSAGES); // small items: one unit each
+    expect(cw.dynamodb!['fanout-connections'].operations.PutItem?.requests).toBe(CLIENTS);
   });
 });

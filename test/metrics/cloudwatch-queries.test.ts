@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { apiGatewayFromUrl, cloudWatchFor } from '../../src/metrics/cloudwatch-clients.ts';
-import { apiGatewayRequests, emfRequests, lambdaRequests, queryWindow, toMetricDataQuery } from '../../src/metrics/cloudwatch-queries.ts';
+import { apiGatewayRequests, dynamoRequests, emfRequests, lambdaRequests, queryWindow, toMetricDataQuery } from '../../src/metrics/cloudwatch-queries.ts';
 import { REFERENCE_FUNCTIONS } from '../../src/metrics/reference-functions.ts';
+import { REFERENCE_TABLES } from '../../src/metrics/reference-tables.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
+import { tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
 
 describe('queryWindow', () => {
   it('widens by the margin, aligns the start to the minute and covers the window with one totals period', () => {
@@ -79,6 +81,29 @@ describe('stack identity', () => {
       apiGateway: { apiId: 'x1y2', stage: 'prod' },
     });
     expect(cloudWatchFor({ url: 'wss://chat.example.com/ws' })).toBeNull();
+  });
+
+  it('keeps the same table list as the reference stack (names, global indexes)', () => {
+    expect(REFERENCE_TABLES.map((t) => ({ name: t.name, globalIndexes: [...t.globalIndexes] }))).toEqual(
+      tableDefinitions().map((d) => ({ name: d.TableName, globalIndexes: (d.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName) })),
+    );
+  });
+
+  it('asks AWS/DynamoDB for units by table and index, and requests by table and operation, as whole-window totals', () => {
+    const requests = dynamoRequests([{ table: 't', indexes: ['byX'], operations: ['GetItem', 'Query'] }]);
+    expect(requests.every((r) => r.kind === 'totals' && r.namespace === 'AWS/DynamoDB')).toBe(true);
+    expect(requests.map((r) => `${r.metric} ${r.stat} ${JSON.stringify(r.dimensions)}`)).toEqual([
+      'ConsumedReadCapacityUnits Sum {"TableName":"t"}',
+      'ConsumedWriteCapacityUnits Sum {"TableName":"t"}',
+      'ConditionalCheckFailedRequests Sum {"TableName":"t"}',
+      'ConsumedReadCapacityUnits Sum {"TableName":"t","GlobalSecondaryIndexName":"byX"}',
+      'ConsumedWriteCapacityUnits Sum {"TableName":"t","GlobalSecondaryIndexName":"byX"}',
+      'SuccessfulRequestLatency SampleCount {"TableName":"t","Operation":"GetItem"}',
+      'ThrottledRequests Sum {"TableName":"t","Operation":"GetItem"}',
+      'SuccessfulRequestLatency SampleCount {"TableName":"t","Operation":"Query"}',
+      'ThrottledRequests Sum {"TableName":"t","Operation":"Query"}',
+      'ReturnedItemCount Sum {"TableName":"t","Operation":"Query"}',
+    ]);
   });
 
   it('keeps the same function list as the reference stack manifest (names, routes, memory)', () => {

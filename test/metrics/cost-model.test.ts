@@ -3,6 +3,8 @@ import type { CloudWatchResults, ReportLineStats } from '../../src/metrics/cloud
 import { estimateCost } from '../../src/metrics/cost-model.ts';
 import { CostEstimate } from '../../src/metrics/cost-schema.ts';
 import { routeUnits } from '../../src/metrics/dynamo-units.ts';
+import { dynamoDbWork, lambdaWork } from '../../src/metrics/work-per-message.ts';
+import { DynamoDbWork, LambdaWork } from '../../src/metrics/work-schema.ts';
 import { applyPriceOverride, DEFAULT_PRICES } from '../../src/metrics/prices.ts';
 import { SCHEMA_VERSION, type LatencySummary, type Results } from '../../src/metrics/results-schema.ts';
 
@@ -227,6 +229,71 @@ describe('estimateCost with CloudWatch and REPORT lines', () => {
     const r = withCloudWatch();
     r.cloudwatch!.status = 'unavailable';
     expect(estimateCost(r)).toEqual(estimateCost(run()));
+  });
+});
+
+/** withCloudWatch() plus AWS/DynamoDB totals for the three tables (hand-made). */
+function withDynamo(): Results {
+  const r = withCloudWatch();
+  const table = (readUnits: number, writeUnits: number, indexes: Record<string, { readUnits: number; writeUnits: number }> = {}) => ({
+    readUnits,
+    writeUnits,
+    indexes,
+    operations: {},
+    conditionalCheckFailed: 0,
+  });
+  r.cloudwatch!.dynamodb = {
+    'fanout-connections': table(2000, 100),
+    'fanout-room-members': table(1100, 100, { byConnection: { readUnits: 50, writeUnits: 200 } }),
+    'fanout-messages': table(100, 1002),
+  };
+  return r;
+}
+
+describe('work per message', () => {
+  it('DynamoDB: every table and index over 1,000 messages and 50,000 deliveries', () => {
+    const w = dynamoDbWork(withDynamo())!;
+    // reads 2,000 + 1,100 + 50 + 100 = 3,250; writes 100 + 100 + 200 + 1,002 = 1,402
+    expect(w).toMatchObject({ source: 'cloudwatch', readUnits: 3250, writeUnits: 1402, messages: 1000, deliveries: 50_000 });
+    expect(w.readUnitsPerMessage).toBeCloseTo(3.25, 12);
+    expect(w.writeUnitsPerMessage).toBeCloseTo(1.402, 12);
+    expect(w.readUnitsPer1000Deliveries).toBeCloseTo(65, 12); // 3,250 / 50,000 × 1,000
+    expect(w.writeUnitsPer1000Deliveries).toBeCloseTo(28.04, 12);
+    expect(DynamoDbWork.parse(w)).toEqual(w);
+  });
+
+  it('DynamoDB: nothing without AWS/DynamoDB data, and null per message without messages', () => {
+    expect(dynamoDbWork(withCloudWatch())).toBeUndefined();
+    const idle = withDynamo();
+    idle.sends = { ...idle.sends, sent: 0 };
+    expect(dynamoDbWork(idle)?.readUnitsPerMessage).toBeNull();
+  });
+
+  it('Lambda GB-s: REPORT Duration × Memory Size, else CloudWatch Invocations × average Duration', () => {
+    const r = withCloudWatch();
+    r.cloudwatch!.reports['fanout-send-message'].durationMsTotal = 28_000;
+    const w = lambdaWork(r)!;
+    // send: 28,000 ms × 1 GB = 28 GB-s (REPORT); join: 100 × 12.3 ms = 1.23 s × 0.25 GB = 0.3075 GB-s (CloudWatch)
+    expect(w.functions['fanout-send-message'].gbSeconds).toBeCloseTo(28, 12);
+    expect(w.functions['fanout-join-room'].gbSeconds).toBeCloseTo(0.3075, 12);
+    expect(w.gbSeconds).toBeCloseTo(28.3075, 12);
+    expect(w.source).toBe('cloudwatch'); // one function had no REPORT lines
+    expect(w.gbSecondsPer1000Deliveries).toBeCloseTo(0.56615, 12); // 28.3075 / 50,000 × 1,000
+    expect(w.gbSecondsPerMessage).toBeCloseTo(0.0283075, 12);
+    expect(LambdaWork.parse(w)).toEqual(w);
+  });
+});
+
+describe('estimateCost with measured DynamoDB units', () => {
+  it('uses AWS/DynamoDB units instead of the per-route assumptions, and says so', () => {
+    const c = estimateCost(withDynamo());
+    expect(cost(c, 'read request units')).toMatchObject({ quantity: 3250, source: 'cloudwatch' });
+    expect(cost(c, 'write request units')).toMatchObject({ quantity: 1402, source: 'cloudwatch' });
+    // 3,250 × $0.125 / 1M + 1,402 × $0.625 / 1M
+    expect(c.totals.dynamodb).toBeCloseTo(0.00040625 + 0.00087625, 12);
+    expect(c.sources.dynamodb).toBe('cloudwatch');
+    expect(c.assumptions.find((a) => a.startsWith('DynamoDB units measured'))).toContain('fanout-room-members');
+    expect(c.assumptions.some((a) => a.startsWith('DynamoDB units per route'))).toBe(false);
   });
 });
 

@@ -3,6 +3,7 @@ import type { CloudWatchResults, CloudWatchSeries, ReportLineStats } from '../..
 import { estimateCost } from '../../src/metrics/cost-model.ts';
 import { summarize } from '../../src/metrics/latency-summary.ts';
 import { Results, SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type PhaseResult } from '../../src/metrics/results-schema.ts';
+import { dynamoDbWork, lambdaWork } from '../../src/metrics/work-per-message.ts';
 
 /**
  * A realistic run for the report tests: 2 minutes, 1,000 clients in 20 rooms of 50, 20 sends/s,
@@ -210,6 +211,11 @@ function build(options: FixtureOptions): Results {
     histograms,
   };
   if (options.cloudwatch ?? true) results.cloudwatch = cloudWatchFixture(hostile);
+  // as the run's last step derives them (after-run.ts)
+  const dynamodb = dynamoDbWork(results);
+  if (dynamodb) results.dynamodb = dynamodb;
+  const lambda = lambdaWork(results);
+  if (lambda) results.lambda = lambda;
   results.cost = estimateCost(results);
   return Results.parse(results);
 }
@@ -320,6 +326,38 @@ function cloudWatchFixture(hostile: boolean): CloudWatchResults {
       'fanout-join-room': report('fanout-join-room', 1000, 9, 256, 1),
       'fanout-send-message': report('fanout-send-message', 2100, 8, 1024, 10),
       'fanout-disconnect': report('fanout-disconnect', 950, 2, 256, 116),
+    },
+    dynamodb: {
+      // 1,000 connects, 1,000 joins (1 room each), 2,100 messages to rooms of 50, 950 disconnects
+      'fanout-connections': {
+        readUnits: 2100,
+        writeUnits: 1950,
+        indexes: {},
+        operations: { PutItem: { requests: 1000, throttled: 0 }, GetItem: { requests: 2100, throttled: 0 }, BatchWriteItem: { requests: 950, throttled: 0 } },
+        conditionalCheckFailed: 0,
+      },
+      'fanout-room-members': {
+        readUnits: 5200,
+        writeUnits: 1950,
+        indexes: { byConnection: { readUnits: 475, writeUnits: 1950 } },
+        operations: {
+          GetItem: { requests: 2100, throttled: 0 },
+          Query: { requests: 4050, throttled: hostile ? 4 : 0, returnedItems: 131_450 },
+          PutItem: { requests: 1000, throttled: 0 },
+          BatchWriteItem: { requests: 950, throttled: 0 },
+        },
+        conditionalCheckFailed: 0,
+      },
+      'fanout-messages': {
+        readUnits: 1000,
+        writeUnits: 2120,
+        indexes: {},
+        operations: { GetItem: { requests: 1000, throttled: 0 }, PutItem: { requests: 2120, throttled: 0 } },
+        conditionalCheckFailed: 0,
+      },
+      ...(hostile
+        ? { [XSS.functionName]: { readUnits: 1, writeUnits: 0, indexes: { [XSS.functionName]: { readUnits: 1, writeUnits: 0 } }, operations: { [XSS.functionName]: { requests: 1, throttled: 0 } }, conditionalCheckFailed: 0 } }
+        : {}),
     },
     problems: hostile ? [{ step: 'FilterLogEvents /aws/lambda/x', errorName: 'AccessDeniedException', message: XSS.problem }] : [],
     notes: hostile ? [`note with ${XSS.payload}`] : [],

@@ -111,6 +111,15 @@ describe('index.html in headless Chromium', () => {
       }
       await expect(page.locator('.verdict .pill').textContent()).resolves.toBe('FAIL');
       expect(await page.locator('section', { hasText: 'Cost estimate' }).locator('table').textContent()).toContain('connection-minutes');
+      const work = page.locator('section', { hasText: 'Work per message' });
+      expect(await work.locator('table').first().locator('tr', { hasText: 'DynamoDB read units' }).locator('td').allTextContents()).toEqual([
+        'DynamoDB read units',
+        '8,775',
+        '4.18',
+        '85.4',
+        'cloudwatch',
+      ]);
+      expect(await work.locator('table').nth(1).textContent()).toContain('byConnection: 475 read, 1,950 write');
       await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
     } finally {
       await page.close();
@@ -170,6 +179,7 @@ describe('index.html in headless Chromium', () => {
       expect(charts[0].colored).toBeGreaterThan(20);
       await expect(page.locator('.no-data').count()).resolves.toBeGreaterThanOrEqual(4);
       expect(await page.locator('body').textContent()).toContain('CloudWatch was not pulled for this run.');
+      expect(await page.locator('body').textContent()).toContain('No work counts: CloudWatch was not pulled');
     } finally {
       await page.close();
     }

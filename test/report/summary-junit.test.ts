@@ -79,6 +79,26 @@ describe('renderSummaryMarkdown', () => {
     expect(hostile).toContain('harness: event-loop lag above 200 ms for 12 s');
   });
 
+  it('shows the work per message: DynamoDB units and Lambda GB-s, per message and per 1,000 deliveries', () => {
+    expect(md).toContain('### Work per message (CloudWatch)');
+    expect(md).toContain('| work | total | per message (2,100 sent) | per 1,000 deliveries (102,800) | source |');
+    // reads: 2,100 + 5,200 + 475 (byConnection) + 1,000 = 8,775 → 8,775 / 2,100 = 4.18 per message, / 102,800 × 1,000 = 85.4
+    expect(md).toContain('| DynamoDB read units | 8,775 | 4.18 | 85.4 | cloudwatch |');
+    // writes: 1,950 + 1,950 + 1,950 (byConnection) + 2,120 = 7,970 → 3.80 per message, 77.5 per 1,000 deliveries
+    expect(md).toContain('| DynamoDB write units | 7,970 | 3.80 | 77.5 | cloudwatch |');
+    expect(md).toMatch(/^\| Lambda GB-seconds \(Duration × memory\) \| [0-9.]+ \| [0-9.]+ \| [0-9.]+ \| report-lines \|$/m);
+  });
+
+  it('renders results written before work per message existed: no section, no error', () => {
+    const old = buildResults();
+    delete old.dynamodb;
+    delete old.lambda;
+    delete old.cloudwatch!.dynamodb;
+    const parsed = Results.parse(JSON.parse(JSON.stringify(old)));
+    expect(renderSummaryMarkdown(parsed)).not.toContain('Work per message');
+    expect(renderSummaryMarkdown(parsed)).toContain('### Cost (estimate)');
+  });
+
   it('stays small enough for a job summary', () => {
     expect(Buffer.byteLength(md)).toBeLessThan(64 * 1024);
   });

@@ -1,0 +1,448 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { crc32 } from 'node:zlib';
+import { indexWriteUnits, readUnits, tableShape, writeUnits, type TableShape } from './capacity.ts';
+import { inProcessCall, type CallAnswer, type RequestListener } from './in-process-call.ts';
+import { itemSize, type Item } from './item-size.ts';
+
+/**
+ * The DynamoDB endpoint the functions reach: a thin front over dynalite (called in-process, same
+ * thread) that meters every data-plane call the way DynamoDB does and publishes what AWS
+ * publishes in AWS/DynamoDB. It asks dynalite for `ReturnConsumedCapacity: INDEXES` on every call
+ * (and hands the caller only what it asked for), takes dynalite's table units, which follow
+ * DynamoDB's rules, and adds what dynalite leaves out: write units on global secondary indexes,
+ * the units of a failed conditional write, and the one-step minimum of a Query or Scan that
+ * evaluates nothing. For the index units it needs the item before the write: PutItem and
+ * DeleteItem ask for `ReturnValues: ALL_OLD` (stripped again), BatchWriteItem and UpdateItem on a
+ * table with a global index read the items first (and UpdateItem after), in-process.
+ *
+ * The throttle fault (faults.dynamodbThrottleShare) answers that share of data-plane calls with
+ * DynamoDB's 400 ProvisionedThroughputExceededException before they reach dynalite.
+ */
+
+export type DataOperation = 'GetItem' | 'BatchGetItem' | 'Query' | 'Scan' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
+
+const READS = new Set<string>(['GetItem', 'BatchGetItem', 'Query', 'Scan']);
+const WRITES = new Set<string>(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
+const TABLE_CHANGES = new Set<string>(['CreateTable', 'DeleteTable', 'UpdateTable']);
+const API = 'DynamoDB_20120810';
+const ERROR_PREFIX = 'com.amazonaws.dynamodb.v20120810#';
+const THROTTLE_MESSAGE =
+  'Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table or index so please try again shortly.';
+
+/** Where the front's metrics go: one datum per call and dimension set, as DynamoDB emits them. */
+export interface MeterSink {
+  put(metric: string, unit: 'Count' | 'Milliseconds', value: number, dimensions: Record<string, string>): void;
+}
+
+export interface MeteringFrontOptions {
+  dynalite: RequestListener;
+  sink: MeterSink;
+  /** share 0..1 of data-plane calls answered with ProvisionedThroughputExceededException */
+  throttleShare: number;
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface FrontCounters {
+  /** data-plane calls received */
+  calls: number;
+  /** of them, answered with the throttle fault */
+  throttled: number;
+}
+
+/** Units one call consumed on one table: the table itself and each global index. */
+interface TableUse {
+  read: number;
+  write: number;
+  indexes: Map<string, { read: number; write: number }>;
+}
+
+type Json = Record<string, unknown>;
+type Headers = Record<string, string | string[] | undefined>;
+
+export class MeteringFront {
+  readonly counters: FrontCounters = { calls: 0, throttled: 0 };
+  private readonly shapes = new Map<string, Promise<TableShape | undefined>>();
+  private readonly random: () => number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: MeteringFrontOptions) {
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** The http.Server request listener. */
+  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      this.answer(req.headers, Buffer.concat(chunks).toString('utf8')).then(
+        (a) => send(res, a),
+        (err: unknown) => send(res, errorAnswer(500, 'InternalServerError', String((err as Error)?.message ?? err))),
+      );
+    });
+  };
+
+  /** One call, end to end: what the caller gets back. */
+  async answer(headers: Headers, body: string): Promise<CallAnswer> {
+    const target = String(headers['x-amz-target'] ?? '');
+    const operation = target.startsWith(`${API}.`) ? target.slice(API.length + 1) : '';
+    if (!READS.has(operation) && !WRITES.has(operation)) {
+      const answer = await inProcessCall(this.options.dynalite, headers, body);
+      if (TABLE_CHANGES.has(operation)) this.shapes.clear();
+      return answer;
+    }
+    let request: Json;
+    try {
+      const parsed: unknown = JSON.parse(body);
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      request = parsed as Json;
+    } catch {
+      return inProcessCall(this.options.dynalite, headers, body); // dynalite answers the SerializationException
+    }
+    return this.dataCall(operation as DataOperation, headers, request);
+  }
+
+  private async dataCall(operation: DataOperation, headers: Headers, request: Json): Promise<CallAnswer> {
+    this.counters.calls++;
+    const tables = tablesOf(operation, request);
+    const share = this.options.throttleShare;
+    if (share > 0 && this.random() < share) {
+      this.counters.throttled++;
+      this.recordThrottle(operation, request, tables);
+      return errorAnswer(400, 'ProvisionedThroughputExceededException', THROTTLE_MESSAGE);
+    }
+
+    const asked = request.ReturnConsumedCapacity;
+    request.ReturnConsumedCapacity = 'INDEXES';
+    const before = await this.itemsBefore(operation, request);
+    const started = this.now();
+    const answer = await inProcessCall(this.options.dynalite, headers, JSON.stringify(request));
+    const latencyMs = this.now() - started;
+
+    if (answer.status !== 200) {
+      await this.recordFailure(operation, request, tables, answer);
+      return answer;
+    }
+    const response = JSON.parse(answer.body) as Json;
+    const uses = await this.consumption(operation, request, response, before);
+    this.recordSuccess(operation, response, uses, latencyMs);
+
+    if (before.strippedOld) delete response.Attributes;
+    if (asked === 'TOTAL' || asked === 'INDEXES') {
+      const shaped = [...uses].map(([table, use]) => consumedCapacity(table, use, asked, READS.has(operation)));
+      response.ConsumedCapacity = operation === 'BatchGetItem' || operation === 'BatchWriteItem' ? shaped : shaped[0];
+    } else {
+      delete response.ConsumedCapacity;
+    }
+    return { status: 200, headers: answer.headers, body: JSON.stringify(response) };
+  }
+
+  /** What the index units need to know about items before a write (see the class comment). */
+  private async itemsBefore(operation: DataOperation, request: Json): Promise<Before> {
+    const out: Before = { strippedOld: false, batchOld: new Map() };
+    if (!WRITES.has(operation)) return out;
+    if (operation === 'BatchWriteItem') {
+      for (const [table, writes] of Object.entries(batchWrites(request))) {
+        const shape = await this.shape(table);
+        if (!shape || shape.globalIndexes.length === 0) continue;
+        const keys = writes.map((w) => (w.PutRequest?.Item ? keyOf(w.PutRequest.Item, shape) : w.DeleteRequest?.Key)).filter((k): k is Item => !!k);
+        const old = new Map<string, Item>();
+        for (const item of await this.readItems(table, keys)) old.set(keyString(keyOf(item, shape)), item);
+        out.batchOld.set(table, old);
+      }
+      return out;
+    }
+    const shape = await this.shape(String(request.TableName ?? ''));
+    if (!shape || shape.globalIndexes.length === 0) return out;
+    if (operation === 'UpdateItem') {
+      const key = request.Key as Item | undefined;
+      out.updateOld = { item: key ? (await this.readItems(shape.name, [key]))[0] : undefined };
+    } else if (request.ReturnValues === undefined || request.ReturnValues === 'NONE') {
+      request.ReturnValues = 'ALL_OLD';
+      out.strippedOld = true;
+    }
+    return out;
+  }
+
+  /** Units per table for a successful call: dynalite's table units plus what it leaves out. */
+  private async consumption(operation: DataOperation, request: Json, response: Json, before: Before): Promise<Map<string, TableUse>> {
+    const uses = new Map<string, TableUse>();
+    const useOf = (table: string) => {
+      let u = uses.get(table);
+      if (!u) uses.set(table, (u = { read: 0, write: 0, indexes: new Map() }));
+      return u;
+    };
+    const isRead = READS.has(operation);
+    const capacities = Array.isArray(response.ConsumedCapacity) ? response.ConsumedCapacity : response.ConsumedCapacity ? [response.ConsumedCapacity] : [];
+    for (const cc of capacities as Json[]) {
+      const use = useOf(String(cc.TableName ?? request.TableName ?? ''));
+      const table = (cc.Table as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? (cc.CapacityUnits as number | undefined) ?? 0;
+      // Local secondary indexes share the table's throughput: DynamoDB meters them on the table.
+      const local = Object.values((cc.LocalSecondaryIndexes ?? {}) as Record<string, { CapacityUnits?: number }>).reduce((n, c) => n + (c.CapacityUnits ?? 0), 0);
+      // dynalite's Scan drops ConsistentRead and prices every Scan eventually consistent (half).
+      const scanFix = operation === 'Scan' && request.ConsistentRead === true ? 2 : 1;
+      if (isRead) use.read += (table + local) * scanFix;
+      else use.write += table + local;
+      for (const [name, c] of Object.entries((cc.GlobalSecondaryIndexes ?? {}) as Record<string, { CapacityUnits?: number }>)) {
+        const index = { read: 0, write: 0 };
+        if (isRead) index.read = c.CapacityUnits ?? 0;
+        else index.write = c.CapacityUnits ?? 0;
+        use.indexes.set(name, index);
+      }
+    }
+
+    if (operation === 'Query' || operation === 'Scan') {
+      // DynamoDB charges a Query or Scan that evaluates nothing one 4 KB step; dynalite charges 0.
+      const table = String(request.TableName ?? '');
+      const use = useOf(table);
+      const indexName = typeof request.IndexName === 'string' ? request.IndexName : undefined;
+      const globalIndex = indexName !== undefined && (await this.shape(table))?.globalIndexes.some((g) => g.name === indexName);
+      const minimum = readUnits(0, request.ConsistentRead === true);
+      if (globalIndex) {
+        const index = use.indexes.get(indexName!) ?? { read: 0, write: 0 };
+        if (index.read === 0) index.read = minimum;
+        use.indexes.set(indexName!, index);
+      } else if (use.read === 0) {
+        use.read = minimum;
+      }
+    }
+
+    if (WRITES.has(operation)) await this.addIndexWrites(operation, request, response, before, useOf);
+    return uses;
+  }
+
+  private async addIndexWrites(operation: DataOperation, request: Json, response: Json, before: Before, useOf: (t: string) => TableUse): Promise<void> {
+    const add = (table: string, shape: TableShape, old: Item | undefined, next: Item | undefined) => {
+      const use = useOf(table);
+      for (const [name, units] of indexWriteUnits(shape, old, next)) {
+        const index = use.indexes.get(name) ?? { read: 0, write: 0 };
+        index.write += units;
+        use.indexes.set(name, index);
+      }
+    };
+    if (operation === 'BatchWriteItem') {
+      for (const [table, writes] of Object.entries(batchWrites(request))) {
+        const old = before.batchOld.get(table);
+        const shape = old && (await this.shape(table));
+        if (!old || !shape) continue;
+        for (const w of writes) {
+          const next = w.PutRequest?.Item;
+          const key = next ? keyOf(next, shape) : w.DeleteRequest?.Key;
+          if (key) add(table, shape, old.get(keyString(key)), next);
+        }
+      }
+      return;
+    }
+    const table = String(request.TableName ?? '');
+    const shape = await this.shape(table);
+    if (!shape || shape.globalIndexes.length === 0) return;
+    if (operation === 'PutItem') add(table, shape, response.Attributes as Item | undefined, request.Item as Item);
+    else if (operation === 'DeleteItem') add(table, shape, response.Attributes as Item | undefined, undefined);
+    else if (operation === 'UpdateItem' && before.updateOld) {
+      const [next] = await this.readItems(table, [request.Key as Item]);
+      add(table, shape, before.updateOld.item, next);
+    }
+  }
+
+  private recordSuccess(operation: DataOperation, response: Json, uses: Map<string, TableUse>, latencyMs: number): void {
+    const sink = this.options.sink;
+    for (const [table, use] of uses) {
+      sink.put('SuccessfulRequestLatency', 'Milliseconds', latencyMs, { TableName: table, Operation: operation });
+      if (use.read > 0) sink.put('ConsumedReadCapacityUnits', 'Count', use.read, { TableName: table });
+      if (use.write > 0) sink.put('ConsumedWriteCapacityUnits', 'Count', use.write, { TableName: table });
+      for (const [index, u] of use.indexes) {
+        if (u.read > 0) sink.put('ConsumedReadCapacityUnits', 'Count', u.read, { TableName: table, GlobalSecondaryIndexName: index });
+        if (u.write > 0) sink.put('ConsumedWriteCapacityUnits', 'Count', u.write, { TableName: table, GlobalSecondaryIndexName: index });
+      }
+      if (operation === 'Query' || operation === 'Scan') {
+        sink.put('ReturnedItemCount', 'Count', Number(response.Count ?? 0), { TableName: table, Operation: operation });
+      }
+    }
+  }
+
+  private async recordFailure(operation: DataOperation, request: Json, tables: string[], answer: CallAnswer): Promise<void> {
+    const sink = this.options.sink;
+    if (answer.status >= 500) {
+      for (const table of tables) sink.put('SystemErrors', 'Count', 1, { TableName: table, Operation: operation });
+      return;
+    }
+    if (errorType(answer.body) !== 'ConditionalCheckFailedException') {
+      sink.put('UserErrors', 'Count', 1, {});
+      return;
+    }
+    // A failed conditional write still consumes write units: the larger of the item there and
+    // the item it would have written (an UpdateItem's result is unknown here: the one there).
+    const table = String(request.TableName ?? '');
+    sink.put('ConditionalCheckFailedRequests', 'Count', 1, { TableName: table });
+    const written = operation === 'PutItem' ? (request.Item as Item | undefined) : undefined;
+    const shape = written ? await this.shape(table) : undefined;
+    const key = written ? (shape ? keyOf(written, shape) : undefined) : (request.Key as Item | undefined);
+    const [existing] = key ? await this.readItems(table, [key]) : [];
+    const units = writeUnits(Math.max(existing ? itemSize(existing) : 0, written ? itemSize(written) : 0));
+    sink.put('ConsumedWriteCapacityUnits', 'Count', units, { TableName: table });
+  }
+
+  private recordThrottle(operation: DataOperation, request: Json, tables: string[]): void {
+    const sink = this.options.sink;
+    const isRead = READS.has(operation);
+    const indexName = (operation === 'Query' || operation === 'Scan') && typeof request.IndexName === 'string' ? request.IndexName : undefined;
+    for (const table of tables) {
+      sink.put('ThrottledRequests', 'Count', 1, { TableName: table, Operation: operation });
+      const events = eventsOf(operation, request, table);
+      const dims: Record<string, string> = indexName ? { TableName: table, GlobalSecondaryIndexName: indexName } : { TableName: table };
+      sink.put(isRead ? 'ReadThrottleEvents' : 'WriteThrottleEvents', 'Count', events, dims);
+    }
+  }
+
+  /** The table's keys and global indexes, from DescribeTable (in-process, cached). */
+  private shape(table: string): Promise<TableShape | undefined> {
+    let p = this.shapes.get(table);
+    if (!p) {
+      p = this.internal('DescribeTable', { TableName: table }).then((r) => (r ? tableShape(r.Table as Json) : undefined));
+      this.shapes.set(table, p);
+      void p.then((s) => {
+        if (!s) this.shapes.delete(table);
+      });
+    }
+    return p;
+  }
+
+  /** Strongly consistent reads of the front's own (not metered). Missing items are left out. */
+  private async readItems(table: string, keys: Item[]): Promise<Item[]> {
+    const out: Item[] = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      const chunk = keys.slice(i, i + 100);
+      if (chunk.length === 1) {
+        const r = await this.internal('GetItem', { TableName: table, Key: chunk[0], ConsistentRead: true });
+        if (r?.Item) out.push(r.Item as Item);
+        continue;
+      }
+      let pending: Json | undefined = { [table]: { Keys: chunk, ConsistentRead: true } };
+      for (let attempt = 0; pending && attempt < 10; attempt++) {
+        const r = await this.internal('BatchGetItem', { RequestItems: pending });
+        out.push(...(((r?.Responses as Record<string, Item[]> | undefined)?.[table]) ?? []));
+        const left = r?.UnprocessedKeys as Json | undefined;
+        pending = left && Object.keys(left).length > 0 ? left : undefined;
+      }
+    }
+    return out;
+  }
+
+  private async internal(operation: string, request: Json): Promise<Json | undefined> {
+    const answer = await inProcessCall(this.options.dynalite, internalHeaders(operation), JSON.stringify(request));
+    return answer.status === 200 ? (JSON.parse(answer.body) as Json) : undefined;
+  }
+}
+
+interface Before {
+  /** ReturnValues: ALL_OLD was added by the front: take Attributes out of the answer */
+  strippedOld: boolean;
+  /** BatchWriteItem on tables with global indexes: table → key → the item as it was */
+  batchOld: Map<string, Map<string, Item>>;
+  /** UpdateItem on a table with global indexes: the item as it was (undefined: none) */
+  updateOld?: { item: Item | undefined };
+}
+
+type BatchWrites = Record<string, Array<{ PutRequest?: { Item?: Item }; DeleteRequest?: { Key?: Item } }>>;
+
+function batchWrites(request: Json): BatchWrites {
+  const out: BatchWrites = {};
+  const items = request.RequestItems;
+  if (!items || typeof items !== 'object') return out;
+  for (const [table, writes] of Object.entries(items as Record<string, unknown>)) if (Array.isArray(writes)) out[table] = writes;
+  return out;
+}
+
+function tablesOf(operation: DataOperation, request: Json): string[] {
+  if (operation === 'BatchGetItem' || operation === 'BatchWriteItem') {
+    const items = request.RequestItems;
+    return items && typeof items === 'object' ? Object.keys(items) : [];
+  }
+  return typeof request.TableName === 'string' ? [request.TableName] : [];
+}
+
+/** Throttle events of one table: a batch counts one per item, anything else one. */
+function eventsOf(operation: DataOperation, request: Json, table: string): number {
+  const items = (request.RequestItems ?? {}) as Record<string, unknown>;
+  if (operation === 'BatchWriteItem') return Array.isArray(items[table]) ? (items[table] as unknown[]).length : 1;
+  if (operation === 'BatchGetItem') {
+    const keys = (items[table] as { Keys?: unknown[] } | undefined)?.Keys;
+    return Array.isArray(keys) ? keys.length : 1;
+  }
+  return 1;
+}
+
+function keyOf(item: Item, shape: TableShape): Item {
+  const key: Item = {};
+  for (const k of shape.keys) if (item[k] !== undefined) key[k] = item[k];
+  return key;
+}
+
+function keyString(key: Item): string {
+  return JSON.stringify(Object.keys(key).sort().map((k) => [k, key[k]]));
+}
+
+/** ConsumedCapacity as the caller asked for it (TOTAL: the sum; INDEXES: table and each index). */
+function consumedCapacity(table: string, use: TableUse, asked: 'TOTAL' | 'INDEXES', isRead: boolean): Json {
+  const field = isRead ? 'ReadCapacityUnits' : 'WriteCapacityUnits';
+  const own = isRead ? use.read : use.write;
+  let total = own;
+  const indexes: Json = {};
+  for (const [name, u] of use.indexes) {
+    const units = isRead ? u.read : u.write;
+    total += units;
+    indexes[name] = { CapacityUnits: units, [field]: units };
+  }
+  const out: Json = { TableName: table, CapacityUnits: total, [field]: total };
+  if (asked === 'INDEXES') {
+    out.Table = { CapacityUnits: own, [field]: own };
+    if (use.indexes.size > 0) out.GlobalSecondaryIndexes = indexes;
+  }
+  return out;
+}
+
+function errorType(body: string): string {
+  try {
+    const type = String((JSON.parse(body) as Json).__type ?? '');
+    return type.slice(type.indexOf('#') + 1);
+  } catch {
+    return '';
+  }
+}
+
+/** 52 upper-case base64 characters, as DynamoDB's request ids look. */
+function requestId(): string {
+  return randomBytes(39).toString('base64').toUpperCase().replace(/[+/]/g, '0');
+}
+
+/** DynamoDB's JSON error shape: the SDK raises the class named after the '#'. */
+export function errorAnswer(status: number, type: string, message: string): CallAnswer {
+  return {
+    status,
+    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId() },
+    body: JSON.stringify({ __type: `${ERROR_PREFIX}${type}`, message }),
+  };
+}
+
+const INTERNAL_AUTH = 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0';
+
+function internalHeaders(operation: string): Headers {
+  return {
+    'content-type': 'application/x-amz-json-1.0',
+    'x-amz-target': `${API}.${operation}`,
+    authorization: INTERNAL_AUTH,
+    'x-amz-date': '20260101T000000Z',
+  };
+}
+
+function send(res: ServerResponse, answer: CallAnswer): void {
+  const body = Buffer.from(answer.body, 'utf8');
+  res.statusCode = answer.status;
+  res.setHeader('Content-Type', answer.headers['content-type'] ?? 'application/x-amz-json-1.0');
+  res.setHeader('x-amzn-RequestId', answer.headers['x-amzn-requestid'] ?? requestId());
+  res.setHeader('x-amz-crc32', String(crc32(body)));
+  res.setHeader('Content-Length', body.length);
+  res.end(body);
+}

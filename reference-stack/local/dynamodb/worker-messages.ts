@@ -1,0 +1,21 @@
+/** Messages between startDynamoDb (the stack's thread) and the DynamoDB worker thread. */
+
+export interface DynamoWorkerInit {
+  /** absolute path of dynalite's package entry */
+  dynalitePath: string;
+  /** LevelDB directory; in memory when absent */
+  path?: string;
+  /** faults.dynamodbThrottleShare */
+  throttleShare: number;
+}
+
+export type FromDynamoWorker =
+  | { type: 'listening'; port: number }
+  | { type: 'error'; message: string }
+  /** a metric series, announced once before its first datum */
+  | { type: 'series'; id: number; name: string; unit: string; dimensions: Record<string, string> }
+  /** datums as (series id, value, epoch ms) triples, and the front's counters so far */
+  | { type: 'data'; datums: Float64Array; calls: number; throttled: number }
+  | { type: 'closed' };
+
+export type ToDynamoWorker = { type: 'close' };

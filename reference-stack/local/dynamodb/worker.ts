@@ -1,0 +1,44 @@
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { RequestListener } from './in-process-call.ts';
+import { MeteringFront } from './metering-front.ts';
+import { MetricBatch } from './metric-batch.ts';
+import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './worker-messages.ts';
+
+/**
+ * The DynamoDB worker thread: dynalite and its metering front. dynalite answers ~1,400 calls/s
+ * and is CPU-bound; on the gateway's thread it would stall every socket while it works.
+ * dynalite keeps a loopback listener of its own only because closing that server is what closes
+ * its store; every call reaches it in-process through the front.
+ */
+
+const init = workerData as DynamoWorkerInit;
+const port = parentPort!;
+const post = (m: FromDynamoWorker) => port.postMessage(m);
+
+type DynaliteServer = import('node:http').Server;
+const dynalite = createRequire(init.dynalitePath)(init.dynalitePath) as (options: Record<string, unknown>) => DynaliteServer;
+const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: init.path });
+const handler = db.listeners('request')[0] as RequestListener;
+
+let front: MeteringFront;
+const batch = new MetricBatch(post, () => front.counters);
+front = new MeteringFront({ dynalite: handler, sink: batch, throttleShare: init.throttleShare });
+const server = createServer(front.handle);
+
+const fail = (err: unknown) => post({ type: 'error', message: String((err as Error)?.message ?? err) });
+db.on('error', fail);
+server.on('error', fail);
+db.listen(0, '127.0.0.1', () => {
+  server.listen(0, '127.0.0.1', () => post({ type: 'listening', port: (server.address() as AddressInfo).port }));
+});
+
+port.on('message', (m: ToDynamoWorker) => {
+  if (m.type !== 'close') return;
+  server.close();
+  server.closeAllConnections();
+  batch.stop();
+  db.close(() => post({ type: 'closed' }));
+});
