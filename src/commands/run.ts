@@ -100,7 +100,10 @@ async function dryRun(scenario: string, flags: RunFlags): Promise<number> {
 export function planLine(input: RunInput, host: HostFacts): string {
   const s = input.scenario;
   const phases = s.phases.map((p) => p.name).join(', ');
-  const memory = estimatedMemoryMB({ clients: s.clients, shards: input.shards, target: input.targetSpec });
+  const memory = estimatedMemoryMB(
+    { clients: s.clients, shards: input.shards, target: input.targetSpec, hostMaxEnvironments: s.target.hostMaxEnvironments },
+    host.totalMemoryBytes,
+  );
   return (
     `fanout-bench ${s.name}: valid: ${s.clients} clients in ${s.rooms} rooms on ${input.shards} shard(s), phases ${phases}, ` +
     `about ${formatDuration(plannedMs(s))}, against ${input.targetSpec}; ` +

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
-import { estimatedMemoryMB, fleetLimitIssue } from '../../src/fleet/fleet-limits.ts';
+import { estimatedMemoryMB, fleetLimitIssue, localStackEnvironments } from '../../src/fleet/fleet-limits.ts';
 import type { HostFacts } from '../../src/fleet/host-facts.ts';
 import { hostFacts } from '../../src/fleet/host-facts.ts';
 import { chooseShards, clientsPerShard } from '../../src/fleet/shard-count.ts';
@@ -68,11 +68,20 @@ describe('the load a run asks for, against what the host holds', () => {
     const small: HostFacts = { ...HOST, cores: 16, availableMemoryBytes: 1 * GiB };
     // 100,000 clients: 570 MB of clients + 6 shards + parent ≈ 1.2 GB > 1 GB
     expect(refusal({ scenario: 'fanout', clients: 100_000, target: 'ws://127.0.0.1:9/' }, small)).toBe(
-      '--clients: 100000 clients need about 1.2 GB of memory (5.7 MB per 1,000 clients, 95 MB per shard process, 135 MB for the harness); this host has 1.0 GB available (--ignore-host-limits runs it anyway)',
+      '--clients: 100000 clients need about 1.2 GB of memory for the harness (5.7 MB per 1,000 clients, 95 MB per shard process, 135 MB for the parent); this host has 1.0 GB available (--ignore-host-limits runs it anyway)',
     );
-    // the local stack counts too
-    expect(refusal({ scenario: 'fanout' }, small)).toMatch(/^built-in scenario fanout: clients: 200 clients need about 1\.7 GB of memory \(.* \+ 1\.4 GB for the local stack\)/);
-    expect(estimatedMemoryMB({ clients: 1000, shards: 1, target: 'local' })).toBeCloseTo(135 + 95 + 5.7 + 1400, 5);
+    // a local stack counts at its cap on Lambda environments: by default what 30 % of the host's memory holds
+    const tight: HostFacts = { ...HOST, availableMemoryBytes: 4 * GiB };
+    expect(refusal({ scenario: 'fanout' }, tight)).toBe(
+      'built-in scenario fanout: target.hostMaxEnvironments: a local stack at 230 Lambda environments (32 MB each) needs about 7.3 GB, with the harness 7.7 GB; this host has 4.0 GB available: set fewer (--ignore-host-limits runs it anyway)',
+    );
+    const p = file('few-envs.yaml', SCENARIO('target: { hostMaxEnvironments: 64 }\n'));
+    expect(checkRunInput({ scenario: p }, tight).shards).toBe(2);
+    expect(estimatedMemoryMB({ clients: 1000, shards: 1, target: 'local', hostMaxEnvironments: 48 }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 95 + 5.7 + 150 + 48 * 32, 5);
+    expect(estimatedMemoryMB({ clients: 1000, shards: 1, target: 'wss://x/y' }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 95 + 5.7, 5);
+    expect(localStackEnvironments(2 * GiB)).toBe(19);
+    expect(localStackEnvironments(1 * GiB)).toBe(16);
+    expect(localStackEnvironments(256 * GiB)).toBe(256);
   });
 
   it('the local stack is one process: its open files bound the clients', () => {
@@ -93,7 +102,7 @@ describe('the load a run asks for, against what the host holds', () => {
   it('--ignore-host-limits runs past the estimate on purpose', () => {
     const input = checkRunInput({ scenario: 'fanout', clients: 200_000, target: 'wss://example.com/prod', ignoreHostLimits: true }, HOST);
     expect(input.shards).toBe(12);
-    expect(fleetLimitIssue({ clients: 10, shards: 1, target: 'local', clientsField: 'clients' }, HOST)).toBeUndefined();
+    expect(fleetLimitIssue({ clients: 10, shards: 1, target: 'local', clientsField: 'clients', scenarioSource: 's.yaml' }, HOST)).toBeUndefined();
   });
 
   it('shards follow the open-files limit of the host', () => {
