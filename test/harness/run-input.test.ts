@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULTS as LAMBDA_DEFAULTS } from '../../reference-stack/local/lambda/options.ts';
 import { UserError } from '../../src/errors.ts';
 import { estimatedMemoryMB, fleetLimitIssue, localStackEnvironments } from '../../src/fleet/fleet-limits.ts';
 import type { HostFacts } from '../../src/fleet/host-facts.ts';
@@ -82,6 +83,8 @@ describe('the load a run asks for, against what the host holds', () => {
     expect(localStackEnvironments(2 * GiB)).toBe(19);
     expect(localStackEnvironments(1 * GiB)).toBe(16);
     expect(localStackEnvironments(256 * GiB)).toBe(256);
+    // the harness keeps its own copy of the emulator's default (it does not import the emulator): the same number
+    expect(localStackEnvironments(totalmem())).toBe(LAMBDA_DEFAULTS.hostMaxEnvironments);
   });
 
   it('the local stack is one process: its open files bound the clients', () => {
