@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { UserError } from './errors.ts';
 
@@ -28,7 +28,8 @@ export function readDataFile(file: string, options: ReadDataFileOptions): unknow
 function readBounded(file: string, what: string, maxBytes: number): string {
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    // O_NONBLOCK: opening a FIFO would otherwise wait for a writer (regular files ignore the flag)
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
     throw new UserError(`${file}: cannot read ${what} (${errCode(err)})`);
   }

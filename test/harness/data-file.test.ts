@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +76,10 @@ describe('reading a YAML or JSON file', () => {
     mkdirSync(d);
     expect(refusal(d)).toMatch(new RegExp(`^${escape(d)}: (not a regular file \\(expected a scenario file\\)|cannot read scenario file \\(EISDIR\\))$`));
     expect(refusal('/dev/zero')).toBe('/dev/zero: not a regular file (expected a scenario file)');
+    // a FIFO: opening it must not wait for a writer
+    const fifo = join(dir, 'fifo.yaml');
+    execFileSync('mkfifo', [fifo]);
+    expect(refusal(fifo)).toBe(`${fifo}: not a regular file (expected a scenario file)`);
     expect(refusal(join(dir, 'missing.yaml'))).toBe(`${join(dir, 'missing.yaml')}: cannot read scenario file (ENOENT)`);
     if (process.getuid?.() !== 0) {
       // root reads any file: the permission case exists only for other users
