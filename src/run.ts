@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { afterRun } from './after-run.ts';
 import type { CostOptions } from './metrics/cost-model.ts';
@@ -6,7 +5,6 @@ import { now } from './fleet/clock.ts';
 import { dropPlan } from './fleet/drop-plan.ts';
 import { Fleet } from './fleet/fleet.ts';
 import { isSender, planRooms, sendersPerRoom, type RoomPlan } from './fleet/room-plan.ts';
-import { chooseShards } from './fleet/shard-count.ts';
 import type { ShardPhase } from './fleet/shard-link.ts';
 import { clientsPerSourceAddress } from './fleet/source-address.ts';
 import { lostTargetReason } from './metrics/lost-target.ts';
@@ -17,9 +15,10 @@ import { createRunDir, IntervalStream } from './metrics/results-writer.ts';
 import { newRunId } from './metrics/run-id.ts';
 import { RunRecorder } from './metrics/run-recorder.ts';
 import type { ProgressContext } from './report/progress-line.ts';
-import { applyOverrides } from './scenarios/apply-overrides.ts';
+import { UserError } from './errors.ts';
+import { checkRunInput } from './run-input.ts';
 import { formatDuration } from './scenarios/duration.ts';
-import { loadScenario } from './scenarios/load-scenario.ts';
+import { MAX_TIMER_MS } from './scenarios/limits.ts';
 import type { PlannedPhase, Scenario } from './scenarios/schema.ts';
 import { startLocalStack } from './targets/local.ts';
 import { checkTargetUrl, openRemoteTarget } from './targets/remote.ts';
@@ -50,7 +49,9 @@ export interface RunOptions {
   runId?: string;
   /** extra `stack up` flags for the local target */
   stackArgs?: string[];
-  /** abort = interrupt: stop, keep what was measured, status "interrupted" */
+  /** run even if the fleet looks bigger than this host can hold (fleet-limits.ts) */
+  ignoreHostLimits?: boolean;
+  /** abort = interrupt: stop, keep what was measured, status "interrupted" (a string reason is named in it) */
   signal?: AbortSignal;
   onInterval?: (record: IntervalRecord, ctx: ProgressContext) => void;
   onWarning?: (message: string) => void;
@@ -71,17 +72,7 @@ const PHASE_SLACK_MS = 30_000;
 const START_LEAD_MS = 250;
 
 export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
-  const base = loadScenario(o.scenario);
-  const scenario = applyOverrides(base, {
-    clients: o.clients,
-    rooms: o.rooms,
-    durationMs: o.durationMs,
-    rate: o.rate,
-    seed: o.seed,
-  });
-  const seed = scenario.seed ?? randomInt(2 ** 31 - 1);
-  const shards = chooseShards(scenario.clients, o.shards);
-  const targetSpec = o.target ?? 'local';
+  const { scenario, seed, shards, targetSpec } = checkRunInput(o);
   const runId = o.runId ?? newRunId(scenario.name);
   const outDir = o.outDir ?? 'reports';
   const warnings: string[] = [];
@@ -94,10 +85,18 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
   let runDir: string;
   if (targetSpec === 'local') {
     runDir = createRunDir(outDir, runId);
-    target = await startLocalStack({
-      args: [...stackArgs(scenario.target), ...(o.stackArgs ?? [])],
-      logFile: join(runDir, 'stack.log'),
-    });
+    const startedAt = now();
+    try {
+      target = await startLocalStack({
+        args: [...stackArgs(scenario.target), ...(o.stackArgs ?? [])],
+        logFile: join(runDir, 'stack.log'),
+      });
+    } catch (err) {
+      // Leave no run directory holding only stack.log: say in results.json that the run failed, and why.
+      const reason = (err as Error).message;
+      await recordFailedStart({ o, scenario, seed, shards, runId, runDir, targetSpec, warnings, startedAt, reason });
+      throw new UserError(`${reason} (its log: ${join(runDir, 'stack.log')})`);
+    }
   } else {
     checkTargetUrl(targetSpec);
     target = await openRemoteTarget(targetSpec);
@@ -114,6 +113,29 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
   } finally {
     await target.stop();
   }
+}
+
+/** results.json (and the reports) of a run that ended before its fleet started: nothing measured. */
+async function recordFailedStart(m: Omit<MeasureInput, 'target'> & { startedAt: number; reason: string }): Promise<void> {
+  const results = buildResults({
+    runId: m.runId,
+    status: 'failed',
+    statusReason: m.reason,
+    startedAt: m.startedAt,
+    endedAt: now(),
+    scenario: m.scenario,
+    target: undefined,
+    targetSpec: m.targetSpec,
+    shards: m.shards,
+    seed: m.seed,
+    rate: m.o.rate,
+    recorder: new RunRecorder(m.shards, m.startedAt, m.scenario.timeouts.graceMs),
+    intervals: [],
+    parentCpuSeconds: 0,
+    openAtEnd: 0,
+    extraWarnings: m.warnings,
+  });
+  await afterRun(results, m.runDir, undefined, { onWarning: m.o.onWarning, cost: m.o.cost });
 }
 
 interface MeasureInput {
@@ -221,7 +243,9 @@ async function measure(m: MeasureInput): Promise<Results> {
   }
   if (status === 'completed' && aborted()) {
     status = 'interrupted';
-    statusReason = 'interrupted before the scenario finished';
+    // the CLI aborts with the signal's name as the reason
+    const by = typeof o.signal?.reason === 'string' ? ` by ${o.signal.reason}` : '';
+    statusReason = `interrupted${by} before the scenario finished`;
   }
 
   clearInterval(ticker);
@@ -332,7 +356,9 @@ async function runPhase(fleet: Fleet, phase: PlannedPhase, index: number, env: P
  * timeout — by the in-flight bound. Past this, the phase is stuck and the run fails.
  */
 function rampBudget(n: number, p: { rate: number; maxInFlight: number }, timeoutMs: number): number {
-  return Math.max((n / p.rate) * 1000, (n * timeoutMs) / p.maxInFlight) + timeoutMs + PHASE_SLACK_MS;
+  const ms = Math.max((n / p.rate) * 1000, (n * timeoutMs) / p.maxInFlight) + timeoutMs + PHASE_SLACK_MS;
+  // every item timing out one by one can outlast any timer: bounded by the longest one Node can set
+  return Math.min(ms, MAX_TIMER_MS);
 }
 
 /** Waits until no client has a send or join waiting for its answer (at most the ack timeout). */

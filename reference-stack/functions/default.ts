@@ -8,7 +8,7 @@ const KNOWN = ACTIONS.join(', ');
 
 /**
  * $default: whatever no route matched: a non-JSON body or an unknown action (UNKNOWN_ACTION),
- * or JSON without an `action` (BAD_REQUEST). 0 SDK calls.
+ * or JSON without a string `action` (BAD_REQUEST, as the protocol says). 0 SDK calls.
  */
 export const handler = wsRoute<MessageEvent>(async (event) => {
   const body = parseBody(event);
@@ -16,7 +16,12 @@ export const handler = wsRoute<MessageEvent>(async (event) => {
   const value = body.value;
   const action = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as { action?: unknown }).action : undefined;
   if (action === undefined || action === null) return fail('BAD_REQUEST', `action: is required (a string, one of: ${KNOWN})`);
-  // API Gateway selects a route from any scalar (5 → "5"), so a non-string action is just unknown
-  if (typeof action !== 'string') return fail('UNKNOWN_ACTION', `unknown action ${JSON.stringify(action)}; known actions: ${KNOWN}`, String(action));
+  // API Gateway selects a route from any scalar (7 → "7"), but the protocol's actions are strings:
+  // a number, boolean, object or array is a malformed request, not an unknown action.
+  if (typeof action !== 'string') return fail('BAD_REQUEST', `action: must be a string (one of: ${KNOWN}), got ${typeOf(action)}`);
   return fail('UNKNOWN_ACTION', `unknown action "${action}"; known actions: ${KNOWN}`, action);
 });
+
+function typeOf(v: unknown): string {
+  return Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}

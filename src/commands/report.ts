@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { join, relative } from 'node:path';
+import { UserError } from '../errors.ts';
 import { costOptionsFromFlags } from '../metrics/cost-flags.ts';
 import { estimateCost } from '../metrics/cost-model.ts';
 import { RESULTS_FILE, writeResults } from '../metrics/results-writer.ts';
@@ -29,7 +30,11 @@ export async function reportCommand(runDir: string, flags: { prices?: string; ar
   if (flags.prices !== undefined || flags.arch !== undefined) {
     // the estimate lives in results.json too, so it and the reports stay in agreement
     results.cost = estimateCost(results, await costOptionsFromFlags(flags));
-    writeResults(runDir, results);
+    try {
+      writeResults(runDir, results);
+    } catch (err) {
+      throw new UserError(`${join(runDir, RESULTS_FILE)}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
   }
   return writeReports(results, runDir);
 }

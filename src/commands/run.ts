@@ -4,21 +4,30 @@ import { costOptionsFromFlags } from '../metrics/cost-flags.ts';
 import type { LatencySummary, Results } from '../metrics/results-schema.ts';
 import { RESULTS_FILE } from '../metrics/results-writer.ts';
 import { progressLine } from '../report/progress-line.ts';
-import { runBenchmark } from '../run.ts';
-import { parseDuration } from '../scenarios/duration.ts';
+import { estimatedMemoryMB } from '../fleet/fleet-limits.ts';
+import { hostFacts, type HostFacts } from '../fleet/host-facts.ts';
+import { REFERENCE_FUNCTION_NAMES } from '../metrics/reference-functions.ts';
+import { checkRunInput, type RunInput } from '../run-input.ts';
+import { plannedMs, runBenchmark, type RunOptions } from '../run.ts';
+import { formatDuration, parseDuration } from '../scenarios/duration.ts';
+import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE } from '../scenarios/limits.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPORT_FILES } from '../report/write-reports.ts';
 
 /**
- * `fanout-bench run [scenario|file]`: parses flags, wires Ctrl-C and the progress line, calls
- * runBenchmark(), prints the summary. Exit 0 completed, 1 failed, 130 interrupted, 2 bad input or
- * unreachable target (a UserError, printed by cli.ts as one line).
+ * `fanout-bench run [scenario|file]`: parses flags, wires Ctrl-C / SIGTERM and the progress line,
+ * calls runBenchmark(), prints the summary. Exit 0 completed, 1 failed, 130 interrupted by SIGINT
+ * (Ctrl-C), 143 by SIGTERM, 2 bad input or unreachable target (a UserError, printed by cli.ts as
+ * one line).
  */
 const PLAIN_PROGRESS_EVERY = 5;
 
-interface RunFlags {
+/** Exit codes of an interrupted run: the shell's 128 + signal number, as if the signal had ended it. */
+export const EXIT_INTERRUPTED: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
+
+export interface RunFlags {
   target: string;
   clients?: string;
   rooms?: string;
@@ -31,6 +40,8 @@ interface RunFlags {
   prices?: string;
   arch?: string;
   progress: boolean;
+  ignoreHostLimits?: boolean;
+  dryRun?: boolean;
 }
 
 export function addRunCommand(program: Command): void {
@@ -39,9 +50,9 @@ export function addRunCommand(program: Command): void {
     .description('run a scenario against a target and write results to <out>/<run-id>/')
     .argument('[scenario]', `built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}) or a YAML/JSON file`, 'default')
     .option('--target <target>', '"local" (start the emulator) or a ws:// / wss:// URL', 'local')
-    .option('--clients <n>', 'simulated clients (overrides the scenario)')
+    .option('--clients <n>', `simulated clients (overrides the scenario; at most ${MAX_CLIENTS})`)
     .option('--rooms <n>', 'rooms (overrides the scenario)')
-    .option('--duration <d>', 'length of every send phase, e.g. 30s')
+    .option('--duration <d>', `length of every send phase, e.g. 30s (at most ${formatDuration(MAX_PHASE_MS)})`)
     .option('--rate <n>', 'messages per second of every send phase')
     .option('--shards <n>', 'shard processes (default: one per core)')
     .option('--seed <n>', 'seed for rooms, senders and drops')
@@ -49,39 +60,76 @@ export function addRunCommand(program: Command): void {
     .option('--memory <fn=MB...>', 'local target: Lambda memory for a function (repeatable)')
     .option('--prices <file>', 'JSON/YAML price overrides for the cost estimate (default: dated us-east-1 list prices)')
     .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
+    .option('--ignore-host-limits', "run even if the fleet looks bigger than this host's memory, cores, files or ports can hold")
+    .option('--dry-run', 'check the scenario, the flags and the host limits, print the plan, start nothing')
     .option('--no-progress', 'no progress output on stderr')
     .action(async (scenario: string, flags: RunFlags) => {
-      process.exitCode = await runCommand(scenario, flags);
+      process.exitCode = flags.dryRun ? await dryRun(scenario, flags) : await runCommand(scenario, flags);
     });
 }
 
-async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
-  const options = {
+/** The flags as RunOptions, each checked on its own (one line naming the flag). */
+export async function runOptionsFromFlags(scenario: string, flags: RunFlags): Promise<RunOptions> {
+  if (flags.memory !== undefined && flags.target !== 'local') {
+    throw new UserError(`--memory: sets a Lambda's memory in the local emulator (--target local) only; a deployed stack's is set when it is deployed (cdk deploy -c memory=MB)`);
+  }
+  return {
     scenario,
     target: flags.target,
-    clients: intFlag('--clients', flags.clients, 1),
+    clients: intFlag('--clients', flags.clients, 1, MAX_CLIENTS),
     rooms: intFlag('--rooms', flags.rooms, 1),
     durationMs: durationFlag('--duration', flags.duration),
     rate: rateFlag('--rate', flags.rate),
     shards: intFlag('--shards', flags.shards, 1),
     seed: intFlag('--seed', flags.seed, 0),
     outDir: flags.out,
-    stackArgs: (flags.memory ?? []).flatMap((m) => {
-      if (!/^[\w.-]+=\d+$/.test(m)) throw new UserError(`--memory: expected fn=MB, got "${m}"`);
-      return ['--memory', m];
-    }),
+    stackArgs: (flags.memory ?? []).flatMap((m) => ['--memory', memoryFlag(m)]),
     cost: await costOptionsFromFlags(flags),
+    ignoreHostLimits: flags.ignoreHostLimits === true,
   };
+}
+
+/** `--dry-run`: everything checked that a run would check before it starts, then the plan on stdout. */
+async function dryRun(scenario: string, flags: RunFlags): Promise<number> {
+  const options = await runOptionsFromFlags(scenario, flags);
+  const input = checkRunInput(options);
+  process.stdout.write(planLine(input, hostFacts()));
+  return 0;
+}
+
+export function planLine(input: RunInput, host: HostFacts): string {
+  const s = input.scenario;
+  const phases = s.phases.map((p) => p.name).join(', ');
+  const memory = estimatedMemoryMB(
+    { clients: s.clients, shards: input.shards, target: input.targetSpec, hostMaxEnvironments: s.target.hostMaxEnvironments },
+    host.totalMemoryBytes,
+  );
+  return (
+    `fanout-bench ${s.name}: valid: ${s.clients} clients in ${s.rooms} rooms on ${input.shards} shard(s), phases ${phases}, ` +
+    `about ${formatDuration(plannedMs(s))}, against ${input.targetSpec}; ` +
+    `estimated memory ${Math.round(memory)} MB of ${Math.round(host.availableMemoryBytes / 2 ** 20)} MB available\n`
+  );
+}
+
+async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
+  const options = await runOptionsFromFlags(scenario, flags);
   const tty = process.stderr.isTTY === true;
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write(`${tty ? '\n' : ''}fanout-bench: interrupting: writing what was measured (Ctrl-C again to quit now)\n`);
-    controller.abort();
+  // SIGTERM (`timeout`, a CI job limit, a container stop) ends a run as Ctrl-C does: what was
+  // measured is written. A second signal of either kind quits at once (the local stack is killed
+  // by its 'exit' hook, the shards leave when their IPC channel closes).
+  let first: 'SIGINT' | 'SIGTERM' | undefined;
+  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
+    if (first) process.exit(EXIT_INTERRUPTED[sig]);
+    first = sig;
+    const again = sig === 'SIGINT' ? 'Ctrl-C again to quit now' : 'a second signal quits now';
+    process.stderr.write(`${tty ? '\n' : ''}fanout-bench: interrupting${sig === 'SIGTERM' ? ' (SIGTERM)' : ''}: writing what was measured (${again})\n`);
+    controller.abort(sig);
   };
+  const onSigint = () => onSignal('SIGINT');
+  const onSigterm = () => onSignal('SIGTERM');
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   let count = 0;
   let lastPhase = '';
   let lineOpen = false;
@@ -107,25 +155,28 @@ async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
     process.stdout.write(summary(results, join(runDir, RESULTS_FILE)));
     const html = join(runDir, REPORT_FILES.html);
     if (existsSync(html)) process.stdout.write(`report:  ${html}\n`);
-    return results.status === 'completed' ? 0 : results.status === 'interrupted' ? 130 : 1;
+    if (results.status === 'completed') return 0;
+    return results.status === 'interrupted' ? EXIT_INTERRUPTED[first ?? 'SIGINT'] : 1;
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
 }
 
-function intFlag(name: string, v: string | undefined, min: number): number | undefined {
+function intFlag(name: string, v: string | undefined, min: number, max?: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) {
-    throw new UserError(`${name}: must be an integer >= ${min}, got "${v}"`);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
+    const range = max === undefined ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new UserError(`${name}: must be an integer ${range}, got "${v}"`);
   }
   return n;
 }
 
 function rateFlag(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new UserError(`${name}: must be a number > 0, got "${v}"`);
+  const n = v.trim() === '' ? Number.NaN : Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > MAX_RATE) throw new UserError(`${name}: must be a number > 0 and at most ${MAX_RATE}, got "${v}"`);
   return n;
 }
 
@@ -133,7 +184,20 @@ function durationFlag(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const ms = parseDuration(v);
   if (ms === undefined || ms <= 0) throw new UserError(`${name}: must be a duration like "30s", "500ms" or "2m", got "${v}"`);
+  if (ms > MAX_PHASE_MS) throw new UserError(`${name}: must be at most ${formatDuration(MAX_PHASE_MS)}, got "${v}"`);
   return ms;
+}
+
+/** `--memory fn=MB`: a function of the reference stack and a size Lambda allows, as `stack up` takes it. */
+function memoryFlag(v: string): string {
+  const m = /^([\w.-]+)=(\d+)$/.exec(v);
+  if (!m) throw new UserError(`--memory: expected fn=MB, got "${v}"`);
+  if (!REFERENCE_FUNCTION_NAMES.includes(m[1])) {
+    throw new UserError(`--memory: unknown function "${m[1]}" (known: ${REFERENCE_FUNCTION_NAMES.join(', ')})`);
+  }
+  const mb = Number(m[2]);
+  if (mb < 128 || mb > 10_240) throw new UserError(`--memory: ${m[1]}: must be from 128 to 10240 MB, got ${m[2]}`);
+  return `${m[1]}=${mb}`;
 }
 
 function lat(name: string, s: LatencySummary | undefined): string | undefined {

@@ -32,6 +32,8 @@ export interface StackUpOptions {
   signal?: AbortSignal;
   /** Also stop when stdin ends: a parent that started the stack (the local target) died. */
   exitWithStdin?: boolean;
+  /** With exitWithStdin: called when stdin ends, instead of a clean close (the CLI ends the process). */
+  onOrphaned?: () => void;
 }
 
 export function addStackCommand(program: Command): void {
@@ -54,10 +56,21 @@ export function addStackCommand(program: Command): void {
     .option('--prepared <n>', 'environments per function initialised before they are needed (default 2; 0 = none)')
     .option('--exit-with-stdin', 'stop when stdin closes (used by a parent process that owns the stack)')
     .action(async (opts: StackUpOptions) => {
-      await stackUp(opts);
+      await stackUp({ ...opts, onOrphaned: opts.exitWithStdin ? endNow : undefined });
       // Anything left holding the loop (a stray keep-alive socket) must not keep a stopped stack alive.
       setTimeout(() => process.exit(0), 3_000).unref();
     });
+}
+
+/**
+ * An orphaned stack ends at once: nobody is left to read from it, and it must not outlive its
+ * owner by more than a moment. Not process.exit(): Node's exit joins every Lambda worker thread
+ * one after the other, and closing the gateway first starts more of them for the $disconnects
+ * (measured: 5 to 30 s on a busy 2-core host). The kernel ends it in milliseconds.
+ */
+function endNow(): never {
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable: SIGKILL');
 }
 
 export async function stackUp(options: StackUpOptions): Promise<void> {
@@ -69,11 +82,14 @@ export async function stackUp(options: StackUpOptions): Promise<void> {
     err.write(`fanout-bench: warning: binding ${config.host}: the emulator checks no credentials; anyone who can reach it can use it\n`);
   }
 
+  // Watched from the start: an owner that dies while the stack is still starting ends it too.
+  const orphaned = options.exitWithStdin ? stdinEnded() : undefined;
+  if (orphaned && options.onOrphaned) void orphaned.then(options.onOrphaned);
   const stack = await startStack({ config, log: (line) => err.write(`${line}\n`) });
   try {
     out.write(`${JSON.stringify(stack.ready)}\n`);
     const stop = stopRequested(options.signal, () => err.write('fanout-bench: second signal, exiting now\n'));
-    await (options.exitWithStdin ? Promise.race([stop, stdinEnded()]) : stop);
+    await (orphaned ? Promise.race([stop, orphaned]) : stop);
   } finally {
     await stack.close();
   }

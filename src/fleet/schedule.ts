@@ -14,6 +14,7 @@ export interface ScheduleSpec {
 }
 
 export const DEFAULT_MISS_TOLERANCE_MS = 5;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Slots in `durationMs` at `ratePerSec` (bounded, never negative). */
 export function slotCount(durationMs: number, ratePerSec: number): number {
@@ -103,7 +104,8 @@ export class OpenModelTicker {
       this.resolveDone?.();
       return;
     }
+    // Node fires a timer set past 2^31 − 1 ms at once; a longer wait is taken in steps (tick re-checks)
     const wait = intendedTime(this.spec, this.next) - clock();
-    this.timer = setTimeout(this.tick, Math.max(0, wait));
+    this.timer = setTimeout(this.tick, Math.min(Math.max(0, wait), MAX_TIMER_MS));
   };
 }

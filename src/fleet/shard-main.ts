@@ -17,8 +17,10 @@ function fatal(err: unknown): void {
   setTimeout(() => process.exit(1), 100).unref();
 }
 
-// The terminal's Ctrl-C reaches the whole process group: the parent decides what happens.
+// The terminal's Ctrl-C reaches the whole process group, and so does `timeout`'s SIGTERM: the
+// parent decides what happens (it writes what was measured, so the shards must outlive the signal).
 process.on('SIGINT', () => shard?.stop());
+process.on('SIGTERM', () => shard?.stop());
 process.on('disconnect', () => process.exit(0));
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);

@@ -1,26 +1,14 @@
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
+import { readDataFile } from '../data-file.ts';
 import { fieldPath, UserError } from '../errors.ts';
 import { applyPriceOverride, DEFAULT_PRICES, PriceOverride, type PriceTable } from './prices.ts';
 
 /**
- * Reads a price file (JSON or YAML: YAML is a superset of JSON, so one parser reads both) and
+ * Reads a price file (JSON or YAML, bounded: see data-file.ts) and
  * applies it over the default table. A bad file is the user's to fix: one line naming the file
  * and the field.
  */
 export async function loadPrices(file: string, base: PriceTable = DEFAULT_PRICES): Promise<PriceTable> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UserError(`${file}: cannot read price file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new UserError(`${file}: not valid JSON or YAML (${(error as Error).message.split('\n')[0]})`);
-  }
+  const raw = readDataFile(file, { what: 'price file' });
   const parsed = PriceOverride.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

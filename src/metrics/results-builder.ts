@@ -99,6 +99,8 @@ export function buildResults(i: BuildInput): Results {
   const dropIndex = rec.phases.findIndex((p) => p.kind === 'drop');
   const sendMs = i.scenario.phases.reduce((a, p) => a + (p.kind === 'send' ? p.durationMs : 0), 0);
   const cpu = cpus();
+  // The description is kept once, in scenario.description (it may be long): not again in the definition.
+  const { description: _description, ...definition } = i.scenario.definition;
   const results: Results = {
     schemaVersion: SCHEMA_VERSION,
     runId: i.runId,
@@ -111,7 +113,7 @@ export function buildResults(i: BuildInput): Results {
     scenario: {
       name: i.scenario.name,
       ...(i.scenario.description ? { description: i.scenario.description } : {}),
-      definition: i.scenario.definition,
+      definition,
     },
     config: {
       target: { kind: i.target?.kind ?? (i.targetSpec === 'local' ? 'local' : 'remote'), url: i.target?.url ?? i.targetSpec },

@@ -1,5 +1,6 @@
-import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, appendFileSync, constants, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { UserError } from '../errors.ts';
 import { Results, type IntervalRecord } from './results-schema.ts';
 
 /**
@@ -10,10 +11,42 @@ import { Results, type IntervalRecord } from './results-schema.ts';
 export const RESULTS_FILE = 'results.json';
 export const INTERVALS_FILE = 'intervals.ndjson';
 
+/**
+ * Creates `<outDir>/<runId>`. A path that cannot hold a directory is one line naming it (exit 2).
+ * The missing levels are made one at a time from the nearest existing ancestor: Node's recursive
+ * mkdir spins forever under /proc, where mkdir answers ENOENT for a parent that exists.
+ */
 export function createRunDir(outDir: string, runId: string): string {
   const dir = join(outDir, runId);
-  mkdirSync(dir, { recursive: true });
+  const missing: string[] = [];
+  let existing = resolve(dir);
+  for (;;) {
+    const st = statOrUndefined(existing);
+    if (st) {
+      if (!st.isDirectory()) throw new UserError(`--out ${outDir}: ${existing} is not a directory`);
+      break;
+    }
+    missing.unshift(existing);
+    const parent = dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
+  try {
+    accessSync(existing, constants.W_OK | constants.X_OK);
+    for (const d of missing) mkdirSync(d);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new UserError(`--out ${outDir}: cannot create a run directory under ${existing} (${code})`);
+  }
   return dir;
+}
+
+function statOrUndefined(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 export class IntervalStream {

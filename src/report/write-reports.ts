@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UserError } from '../errors.ts';
 import type { Results } from '../metrics/results-schema.ts';
 import { reportAssets } from './assets.ts';
 import { renderHtml } from './html.ts';
@@ -8,7 +9,10 @@ import { renderSummaryMarkdown } from './summary-md.ts';
 
 export const REPORT_FILES = { html: 'index.html', summary: 'summary.md', junit: 'junit.xml' } as const;
 
-/** Renders the three reports of a run into its directory; returns the files written. */
+/**
+ * Renders the three reports of a run into its directory; returns the files written. A file that
+ * cannot be written is a UserError naming it (the `report` command's exit 2).
+ */
 export async function writeReports(results: Results, runDir: string): Promise<string[]> {
   const outputs: Array<[string, string]> = [
     [REPORT_FILES.html, renderHtml(results, reportAssets())],
@@ -18,7 +22,11 @@ export async function writeReports(results: Results, runDir: string): Promise<st
   const files: string[] = [];
   for (const [name, text] of outputs) {
     const file = join(runDir, name);
-    await writeFile(file, text);
+    try {
+      await writeFile(file, text);
+    } catch (err) {
+      throw new UserError(`${file}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
     files.push(file);
   }
   return files;

@@ -12,8 +12,9 @@ export function parseDuration(v: unknown): number | undefined {
 
 export const DURATION_HINT = 'must be a duration like "30s", "500ms", "2m" or a number of seconds';
 
-/** 1500 → "1.5s", 120000 → "2m" (for messages and the progress line). */
+/** 1500 → "1.5s", 120000 → "2m", 86400000 → "24h" (for messages and the progress line). */
 export function formatDuration(ms: number): string {
+  if (ms >= 3_600_000 && (ms % 3_600_000 === 0 || ms % 60_000 !== 0)) return `${Math.round(ms / 360_000) / 10}h`;
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
   if (ms >= 1000) return `${Math.round(ms / 100) / 10}s`;
   return `${Math.round(ms)}ms`;

@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import YAML from 'yaml';
 import type { z } from 'zod';
+import { readDataFile } from '../data-file.ts';
 import { UserError, fieldPath } from '../errors.ts';
 import { BUILTIN_SCENARIOS } from './builtin/index.ts';
 import { normalizeScenario, ScenarioSchema, type Scenario } from './schema.ts';
@@ -14,46 +14,30 @@ export function loadScenario(ref: string | undefined): Scenario {
   const name = ref ?? 'default';
   const builtin = BUILTIN_SCENARIOS[name];
   if (builtin) return validateScenario(builtin, `built-in scenario ${name}`);
-  if (!existsSync(name) || !statSync(name).isFile()) {
+  if (!existsSync(name)) {
     throw new UserError(
       `${name}: not a built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}) nor a scenario file`,
     );
   }
-  const scenario = validateScenario(readScenarioFile(name), name);
+  const scenario = validateScenario(readDataFile(name, { what: 'scenario file' }), name);
   // A stack config named in the file is relative to the file, not to where the run starts.
   if (scenario.target.config !== undefined) scenario.target.config = resolve(dirname(name), scenario.target.config);
   return scenario;
-}
-
-function readScenarioFile(file: string): unknown {
-  const text = readFileSync(file, 'utf8');
-  if (file.endsWith('.json')) {
-    try {
-      return JSON.parse(text);
-    } catch (err) {
-      throw new UserError(`${file}: not valid JSON: ${(err as Error).message.split('\n')[0]}`);
-    }
-  }
-  // YAML 1.2 is a superset of JSON, so any other extension is read as YAML.
-  const doc = YAML.parseDocument(text, { prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const line = e.linePos?.[0] ? ` (line ${e.linePos[0].line})` : '';
-    throw new UserError(`${file}: not valid YAML${line}: ${e.message.split('\n')[0]}`);
-  }
-  return doc.toJS();
 }
 
 /** Validates a scenario definition; `source` names it in the message (a file path). */
 export function validateScenario(input: unknown, source: string): Scenario {
   const parsed = ScenarioSchema.safeParse(input);
   if (!parsed.success) throw new UserError(`${source}: ${describeIssue(parsed.error.issues[0])}`);
-  return normalizeScenario(parsed.data);
+  return normalizeScenario(parsed.data, source);
 }
 
 export function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
     return `${fieldPath([...issue.path, issue.keys[0]])}: unknown key`;
   }
+  // zod says a missing field is "expected number, received undefined": say it is missing
+  const missing = /^Invalid input: expected (\w+), received undefined$/.exec(issue.message);
+  if (missing) return `${fieldPath(issue.path)}: missing (expected ${missing[1]})`;
   return `${fieldPath(issue.path)}: ${issue.message}`;
 }

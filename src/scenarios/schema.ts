@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { DURATION_HINT, parseDuration } from './duration.ts';
+import { REFERENCE_FUNCTION_NAMES } from '../metrics/reference-functions.ts';
+import { DURATION_HINT, formatDuration, parseDuration } from './duration.ts';
+import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './limits.ts';
 
 /**
  * A scenario, k6-style: named phases run in order, pacing (rates, in-flight bounds) kept apart
@@ -7,8 +9,17 @@ import { DURATION_HINT, parseDuration } from './duration.ts';
  * one schema; strict objects, so a misspelt key is an error, not a silent default.
  */
 
-const Duration = z.custom<string | number>((v) => parseDuration(v) !== undefined, { error: DURATION_HINT });
-const Rate = z.number().positive();
+/** A duration within [min, max] ms; the message says the range. */
+const durationIn = (min: number, max: number) =>
+  z
+    .custom<string | number>((v) => parseDuration(v) !== undefined, { error: DURATION_HINT })
+    .refine((v) => {
+      const ms = parseDuration(v)!;
+      return ms >= min && ms <= max;
+    }, { error: min > 0 ? `must be from ${formatDuration(min)} to ${formatDuration(max)}` : `must be at most ${formatDuration(max)}` });
+const Duration = durationIn(0, MAX_PHASE_MS);
+const Timeout = durationIn(MIN_TIMEOUT_MS, MAX_TIMEOUT_MS);
+const Rate = z.number().positive().max(MAX_RATE);
 const Name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ . -');
 
 export const PHASE_KINDS = ['connect', 'join', 'send', 'idle', 'drop'] as const;
@@ -71,6 +82,17 @@ const Phase = z
     error: `must name exactly one of ${PHASE_KINDS.join(', ')}`,
   });
 
+/** Per-function settings: keys must be functions of the reference stack (the local target runs it). */
+const perFunction = <T extends z.ZodType>(value: T) =>
+  z.record(z.string(), value).superRefine((rec, ctx) => {
+    for (const name of Object.keys(rec)) {
+      if (!REFERENCE_FUNCTION_NAMES.includes(name)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `unknown function (known: ${REFERENCE_FUNCTION_NAMES.join(', ')})` });
+        return;
+      }
+    }
+  });
+
 /** Knobs for the local emulator (`--target local`); ignored (with a warning) for a remote target. */
 export const StackKnobs = z.strictObject({
   /** share of $disconnect events the emulator loses (AWS delivers them best effort) */
@@ -80,9 +102,9 @@ export const StackKnobs = z.strictObject({
   /** idle execution environments are reaped after this long */
   idleReapSeconds: z.number().positive().optional(),
   /** Lambda memory per function name, MB */
-  memory: z.record(z.string(), z.int().min(128).max(10_240)).optional(),
+  memory: perFunction(z.int().min(128).max(10_240)).optional(),
   /** reserved concurrency per function name */
-  reserved: z.record(z.string(), z.int().nonnegative()).optional(),
+  reserved: perFunction(z.int().nonnegative()).optional(),
   cpuModel: z.enum(['throttle', 'off']).optional(),
   hostMaxEnvironments: z.int().positive().optional(),
   /** INITs running at once on the host (not an AWS quota) */
@@ -97,7 +119,7 @@ export type StackKnobs = z.infer<typeof StackKnobs>;
 export const ScenarioSchema = z.strictObject({
   name: Name,
   description: z.string().optional(),
-  clients: z.int().positive(),
+  clients: z.int().positive().max(MAX_CLIENTS),
   rooms: z.int().positive(),
   roomSizes: z
     .strictObject({
@@ -111,11 +133,11 @@ export const ScenarioSchema = z.strictObject({
   timeouts: z
     .strictObject({
       /** WebSocket handshake ($connect runs inside it; API Gateway's integration timeout is 29 s) */
-      connect: Duration.default('30s'),
+      connect: Timeout.default('30s'),
       /** a send's `sent` ack, a join's `joined` (the same 29 s bound applies to every route) */
-      ack: Duration.default('30s'),
+      ack: Timeout.default('30s'),
       /** how long after its ack a message's deliveries are still counted */
-      grace: Duration.default('2s'),
+      grace: durationIn(0, MAX_TIMEOUT_MS).default('2s'),
     })
     .prefault({}),
   phases: z.array(Phase).min(1),
@@ -150,6 +172,8 @@ export type PlannedPhase =
 
 /** A validated scenario with durations in ms and every phase named. */
 export interface Scenario {
+  /** where it came from, for messages: the file path, or "built-in scenario <name>" */
+  source: string;
   name: string;
   description?: string;
   clients: number;
@@ -163,7 +187,7 @@ export interface Scenario {
   definition: Record<string, unknown>;
 }
 
-export function normalizeScenario(s: ScenarioParsed): Scenario {
+export function normalizeScenario(s: ScenarioParsed, source: string): Scenario {
   const seen = new Map<string, number>();
   const label = (kind: string, name: string | undefined) => {
     if (name) return name;
@@ -189,6 +213,7 @@ export function normalizeScenario(s: ScenarioParsed): Scenario {
     return { kind: 'drop', name: label('drop', p.drop!.name), share: p.drop!.share };
   });
   return {
+    source,
     name: s.name,
     description: s.description,
     clients: s.clients,

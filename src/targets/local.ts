@@ -8,7 +8,8 @@ import type { LocalStackInfo, Target } from './target.ts';
 /**
  * `--target local`: the emulator as a child process, `fanout-bench stack up --port 0 [knobs]`,
  * on free ports. Its first stdout line is a JSON ready line with its endpoints; everything it
- * prints after that goes to `logFile`. Stopped with SIGTERM, then SIGKILL after a grace.
+ * prints after that goes to `logFile`. Stopped with SIGTERM, then SIGKILL after a grace; killed
+ * outright when the harness exits without stopping it.
  */
 const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
@@ -25,16 +26,27 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
   const args = [BIN, 'stack', 'up', '--port', '0', '--exit-with-stdin', ...opts.args];
   // A harness run under `node --cpu-prof` profiles its local stack too (bench/emulator-capacity).
   const profiling = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
-  const child = spawn(process.execPath, [...profiling, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C or a `timeout` signalling the harness's group must
+  // not stop the stack before the harness has read CloudWatch from it; the harness stops it.
+  // If the harness dies without doing so (even SIGKILL), the stdin pipe closes and
+  // `--exit-with-stdin` ends the stack at once.
+  const child = spawn(process.execPath, [...profiling, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const log: WriteStream | undefined = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   const killOnExit = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
   process.on('exit', killOnExit);
 
+  // Why the stack failed, if it does: its own one-line error, else the first line naming an Error
+  // (not the stack trace's last line, which is Node's version), else its last line.
+  let ownError = '';
+  let firstError = '';
   let lastStderr = '';
   createInterface({ input: child.stderr! }).on('line', (line) => {
-    if (line.trim()) lastStderr = line.trim();
+    const t = line.trim();
+    if (t) lastStderr = t;
+    if (!ownError && t.startsWith('fanout-bench: ') && !t.startsWith('fanout-bench: warning:')) ownError = t;
+    if (!firstError && /^[A-Za-z]*Error\b/.test(t)) firstError = t;
     log?.write(`${line}\n`);
   });
 
@@ -64,7 +76,8 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
     child.on('exit', (code, signal) => {
       // Give stderr's last line a moment to be read before reporting it.
       setTimeout(() => {
-        const why = lastStderr ? `: ${lastStderr.replace(/^fanout-bench: /, '')}` : '';
+        const line = ownError || firstError || lastStderr;
+        const why = line ? `: ${line.replace(/^fanout-bench: /, '')}` : '';
         finish(new UserError(`local stack exited before it was ready (${signal ?? `code ${code}`})${why}`));
       }, 50);
     });

@@ -157,9 +157,16 @@ describe('$default', () => {
     expect(frameOf(result)).toMatchObject({ type: 'error', code: 'BAD_REQUEST', message: expect.stringMatching(/^action: is required/) });
   });
 
-  it('answers UNKNOWN_ACTION for a non-string action (API Gateway routes 7 as "7")', async () => {
-    const frame = frameOf(await chat.h.fallback(messageEvent(id, '$default', { action: 7 })));
-    expect(frame).toEqual({ type: 'error', code: 'UNKNOWN_ACTION', message: expect.stringContaining('unknown action 7'), action: '7' });
+  it.each([
+    ['a number', 7, 'a number'],
+    ['a boolean', true, 'a boolean'],
+    ['an object', { name: 'sendMessage' }, 'an object'],
+    ['an array', ['sendMessage'], 'an array'],
+  ])('answers BAD_REQUEST for a non-string action: %s (API Gateway routes 7 as "7", the protocol wants a string)', async (_label, action, kind) => {
+    const result = await chat.h.fallback(messageEvent(id, '$default', { action }));
+    expect(result.statusCode).toBe(400);
+    const frame = frameOf(result);
+    expect(frame).toEqual({ type: 'error', code: 'BAD_REQUEST', message: expect.stringMatching(new RegExp(`^action: must be a string .*got ${kind}$`)) });
   });
 
   it('decodes a base64-encoded body', async () => {

@@ -78,6 +78,11 @@ describe('scenario files', () => {
     expect(messageOf(q)).toBe(`${q}: phases[2].send.duration: must be a duration like "30s", "500ms", "2m" or a number of seconds`);
   });
 
+  it('a missing field is named as missing', () => {
+    const p = file('missing.yaml', GOOD.replace('clients: 40\n', ''));
+    expect(messageOf(p)).toBe(`${p}: clients: missing (expected number)`);
+  });
+
   it('a negative rate names the file and the field', () => {
     const p = file('negative.yaml', GOOD.replace('rate: 10,', 'rate: -10,'));
     expect(messageOf(p)).toBe(`${p}: phases[2].send.rate: Too small: expected number to be >0`);
@@ -94,7 +99,7 @@ describe('scenario files', () => {
 
   it('YAML syntax errors and missing files are one line too', () => {
     const p = file('broken.yaml', 'name: [unclosed\n');
-    expect(messageOf(p)).toMatch(new RegExp(`^${p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid YAML`));
+    expect(messageOf(p)).toBe(`${p}:2:1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`);
     expect(messageOf(p)!.includes('\n')).toBe(false);
     expect(messageOf(join(dir, 'nope.yaml'))).toBe(
       `${join(dir, 'nope.yaml')}: not a built-in scenario (default, connect-storm, fanout, cold-start, stale-cleanup) nor a scenario file`,

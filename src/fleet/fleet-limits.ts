@@ -1,0 +1,122 @@
+import type { HostFacts } from './host-facts.ts';
+import { clientsPerShard } from './shard-count.ts';
+import { clientsPerSourceAddress } from './source-address.ts';
+
+/**
+ * Whether this machine can hold the fleet a run asks for, estimated from the harness's own
+ * measured costs before anything starts. A typo (`clients: 1e6`, `--shards 1000`) is refused with
+ * one line saying the limit and why, instead of forking dozens of processes and swapping; the
+ * `--ignore-host-limits` flag runs it anyway.
+ *
+ * Costs measured on the project's 2-core machine (bench/RESULTS.md, "Harness capacity"):
+ * 5.67 MB of shard RSS per 1,000 open clients, 94.5 MB per empty shard process; the parent process
+ * held 135-137 MB during 4,000-client runs (sampled from /proc).
+ *
+ * A local stack sizes itself to the host: its Lambda environments (about 26 MB of RSS each) are
+ * capped by `hostMaxEnvironments`, by default what 30 % of the host's memory holds at 32 MB each
+ * (16 to 256). It is counted at that cap plus its own base, since a busy run fills it (measured:
+ * 3.7 GB peak with 4,000 clients sending, against a 7.1 GB cap on a 24 GB host); a scenario's
+ * `target.hostMaxEnvironments` lowers it.
+ */
+export const MB_PER_1000_CLIENTS = 5.7;
+export const MB_PER_SHARD = 95;
+export const MB_PARENT = 135;
+export const MB_LOCAL_STACK_BASE = 150;
+export const MB_PER_ENVIRONMENT = 32;
+/** More shard processes than this per core only add context switches (and ~95 MB each). */
+export const SHARDS_PER_CORE = 4;
+/** Files the local stack keeps for itself (servers, DynamoDB, CloudWatch, logs) besides client sockets. */
+const LOCAL_STACK_FILES_HEADROOM = 1_000;
+
+export interface FleetAsk {
+  clients: number;
+  shards: number;
+  /** the run's target: "local" or a ws(s):// URL */
+  target: string;
+  /** a local stack's cap on Lambda environments, when the scenario sets one */
+  hostMaxEnvironments?: number;
+  /** how to name the client count in a message: "--clients" or "my.yaml: clients" */
+  clientsField: string;
+  /** the scenario's file (or "built-in scenario x"), to name its target.hostMaxEnvironments */
+  scenarioSource: string;
+  /** `--shards`, when given (`shards` is then this, or fewer when there are fewer clients) */
+  shardsRequested?: number;
+}
+
+const MB = 2 ** 20;
+
+/** The local stack's cap on Lambda environments: the scenario's, or the emulator's default for this host. */
+export function localStackEnvironments(totalMemoryBytes: number, hostMaxEnvironments?: number): number {
+  return hostMaxEnvironments ?? Math.max(16, Math.min(256, Math.floor((totalMemoryBytes * 0.3) / (MB_PER_ENVIRONMENT * MB))));
+}
+
+/** A local stack's memory at its environment cap, in MB (0 for a remote target). */
+export function localStackMB(ask: Pick<FleetAsk, 'target' | 'hostMaxEnvironments'>, totalMemoryBytes: number): number {
+  if (ask.target !== 'local') return 0;
+  return MB_LOCAL_STACK_BASE + localStackEnvironments(totalMemoryBytes, ask.hostMaxEnvironments) * MB_PER_ENVIRONMENT;
+}
+
+/** The harness's (and a local stack's) estimated memory for a fleet, in MB. */
+export function estimatedMemoryMB(ask: Pick<FleetAsk, 'clients' | 'shards' | 'target' | 'hostMaxEnvironments'>, totalMemoryBytes: number): number {
+  const harness = MB_PARENT + ask.shards * MB_PER_SHARD + (ask.clients / 1000) * MB_PER_1000_CLIENTS;
+  return harness + localStackMB(ask, totalMemoryBytes);
+}
+
+/** The first limit the fleet would break on this host, as one line; undefined if it fits. */
+export function fleetLimitIssue(ask: FleetAsk, host: HostFacts): string | undefined {
+  const { clients, shards } = ask;
+  const maxShards = host.cores * SHARDS_PER_CORE;
+  if (shards > maxShards) {
+    const why = `${host.cores} core(s) drive at most ${maxShards} shard processes (${SHARDS_PER_CORE} per core; more only add context switches and ~${MB_PER_SHARD} MB each)`;
+    if (ask.shardsRequested !== undefined) return `--shards: ${ask.shardsRequested}: ${why}`;
+    const perShard = clientsPerShard(host.openFilesPerProcess);
+    return `${ask.clientsField}: ${clients} clients need ${shards} shard processes (${fmt(perShard)} clients each, as a process may open ${fmt(host.openFilesPerProcess ?? 20_000)} files): ${why}`;
+  }
+
+  const needMB = estimatedMemoryMB(ask, host.totalMemoryBytes);
+  const stackMB = localStackMB(ask, host.totalMemoryBytes);
+  const haveMB = host.availableMemoryBytes / MB;
+  if (needMB > haveMB) {
+    const have = `this host has ${gb(haveMB)} available`;
+    if (needMB - stackMB > haveMB) {
+      return `${ask.clientsField}: ${clients} clients need about ${gb(needMB - stackMB)} of memory for the harness (${MB_PER_1000_CLIENTS} MB per 1,000 clients, ${MB_PER_SHARD} MB per shard process, ${MB_PARENT} MB for the parent)${stackMB > 0 ? ` and ${gb(stackMB)} for the local stack` : ''}; ${have}`;
+    }
+    // the harness fits: the local stack at its environment cap is what does not
+    const envs = localStackEnvironments(host.totalMemoryBytes, ask.hostMaxEnvironments);
+    return `${ask.scenarioSource}: target.hostMaxEnvironments: a local stack at ${envs} Lambda environments (${MB_PER_ENVIRONMENT} MB each) needs about ${gb(stackMB)}, with the harness ${gb(needMB)}; ${have}: set fewer`;
+  }
+
+  if (ask.target === 'local' && host.openFilesPerProcess !== undefined) {
+    const max = host.openFilesPerProcess - LOCAL_STACK_FILES_HEADROOM;
+    if (clients > max) {
+      return `${ask.clientsField}: ${clients} clients: the local stack is one process, which may open ${fmt(host.openFilesPerProcess)} files (one per client socket): it holds at most ${fmt(max)} clients; run a bigger fleet against a deployed stack`;
+    }
+  }
+
+  // Against anything but a 127.x address (where clients spread over source addresses), every
+  // connection to the target takes one ephemeral port of a single source address.
+  const target = ask.target === 'local' ? undefined : ask.target;
+  if (target !== undefined && host.localPorts !== undefined && clients > host.localPorts) {
+    if (clientsPerSourceAddress(target, clients) === 0) {
+      const hostName = safeHost(target);
+      return `${ask.clientsField}: ${clients} connections to ${hostName} need ${fmt(clients)} local ports, but one source address has ${fmt(host.localPorts)} (net.ipv4.ip_local_port_range)`;
+    }
+  }
+  return undefined;
+}
+
+function safeHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+function gb(mb: number): string {
+  return mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${Math.round(mb)} MB`;
+}
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}

@@ -1,0 +1,56 @@
+import { formatDuration } from './duration.ts';
+import type { Scenario } from './schema.ts';
+
+/**
+ * The ranges a scenario may ask for, checked before anything starts. They keep every phase and
+ * every timer the harness sets within what Node's timers hold (2^31 − 1 ms, about 24.8 days:
+ * past it a timer fires at once) and every wait meaningful.
+ */
+
+/** The longest a phase may take: a send or idle duration, or a connect/join ramp at its rate. */
+export const MAX_PHASE_MS = 24 * 3_600_000;
+
+/**
+ * connect and ack timeouts: below 100 ms the harness's own scheduling would be blamed on the
+ * target; above 15 minutes (Lambda's longest timeout) nothing in the chain is still answering.
+ */
+export const MIN_TIMEOUT_MS = 100;
+export const MAX_TIMEOUT_MS = 15 * 60_000;
+
+/** Connects, joins or messages per second: far above what one host can offer, but finite. */
+export const MAX_RATE = 1_000_000;
+
+/**
+ * Clients in one run: past this no single host holds the sockets (files, ports, memory), so it is
+ * refused whatever `--ignore-host-limits` says; below it the host's own limits decide (fleet-limits.ts).
+ */
+export const MAX_CLIENTS = 1_000_000;
+
+/** Longest a single timer may be set for (Node clamps anything longer to 1 ms). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export interface LimitIssue {
+  /** the scenario field at fault, e.g. ["phases", 0, "connect", "rate"] */
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * A connect or join ramp paces `clients` (joins: every room's create plus every client's join)
+ * at its rate: it must fit in MAX_PHASE_MS. Checked after flags are applied (`--clients` moves it).
+ */
+export function phaseLengthIssue(s: Scenario): LimitIssue | undefined {
+  for (const [i, p] of s.phases.entries()) {
+    if (p.kind !== 'connect' && p.kind !== 'join') continue;
+    const items = p.kind === 'connect' ? s.clients : s.clients + s.rooms;
+    const ms = (items / p.rate) * 1000;
+    if (ms > MAX_PHASE_MS) {
+      const what = p.kind === 'connect' ? `${items} connects` : `${items} createRoom and joinRoom requests`;
+      return {
+        path: ['phases', i, p.kind, 'rate'],
+        message: `${what} at ${p.rate}/s take ${formatDuration(Math.round(ms))}; a phase may take at most ${formatDuration(MAX_PHASE_MS)}`,
+      };
+    }
+  }
+  return undefined;
+}

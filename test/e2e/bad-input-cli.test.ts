@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildResults } from '../report/fixtures.ts';
+
+/**
+ * The mistakes a new user was seen to make, through the real CLI: each is one line naming the
+ * path or the flag, exit 2, no stack trace, and nothing started. (The fuzzing test covers the
+ * scenario and flag space at large; these are the paths and the ones that used to hang.)
+ */
+const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'fb-bad-input-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], timeoutMs = 60_000): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`hung: ${args.join(' ')}`));
+    }, timeoutMs);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function expectOneLine(r: Ran, line: string | RegExp): void {
+  expect(r.code).toBe(2);
+  if (typeof line === 'string') expect(r.stderr).toBe(`fanout-bench: ${line}\n`);
+  else expect(r.stderr).toMatch(line);
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.stdout).toBe('');
+}
+
+describe('bad paths and values, from the CLI', { timeout: 120_000 }, () => {
+  it('--out under /proc (Node\'s recursive mkdir spun there forever) and --out naming a file', async () => {
+    expectOneLine(await cli(['run', 'fanout', '--out', '/proc/fb-out']), '--out /proc/fb-out: cannot create a run directory under /proc (ENOENT)');
+    const file = join(dir, 'a-file');
+    writeFileSync(file, '');
+    expectOneLine(await cli(['run', 'fanout', '--out', join(file, 'reports')]), `--out ${join(file, 'reports')}: ${file} is not a directory`);
+  });
+
+  it('a scenario that is a directory, an alias bomb, a duplicate key', async () => {
+    const d = join(dir, 'scenario.yaml');
+    mkdirSync(d);
+    expectOneLine(await cli(['run', d]), `${d}: not a regular file (expected a scenario file)`);
+    const bomb = join(dir, 'bomb.yaml');
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (const [prev, name] of [['a', 'b'], ['b', 'c'], ['c', 'd'], ['d', 'e'], ['e', 'f']]) lines.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    writeFileSync(bomb, `${lines.join('\n')}\n`);
+    expectOneLine(await cli(['run', bomb]), `${bomb}: not valid YAML: Excessive alias count indicates a resource exhaustion attack`);
+    const dup = join(dir, 'dup.yaml');
+    writeFileSync(dup, 'name: d\nclients: 2\nrooms: 1\nclients: 3\nphases: [{ connect: {} }]\n');
+    expectOneLine(await cli(['run', dup]), `${dup}:4:1: not valid YAML: duplicate key "clients"`);
+  });
+
+  it('ranges: --duration 600h, timeouts.ack 0, a load past the host, --memory with a remote target', async () => {
+    expectOneLine(await cli(['run', 'fanout', '--duration', '600h']), '--duration: must be at most 24h, got "600h"');
+    const ack = join(dir, 'ack.yaml');
+    writeFileSync(ack, 'name: a\nclients: 2\nrooms: 1\ntimeouts: { ack: 0 }\nphases: [{ connect: {} }]\n');
+    expectOneLine(await cli(['run', ack]), `${ack}: timeouts.ack: must be from 100ms to 15m`);
+    expectOneLine(await cli(['run', 'fanout', '--clients', '1000000000']), '--clients: must be an integer from 1 to 1000000, got "1000000000"');
+    expectOneLine(await cli(['run', 'fanout', '--shards', '1000']), /^fanout-bench: --shards: 1000: \d+ core\(s\) drive at most \d+ shard processes .* \(--ignore-host-limits runs it anyway\)\n$/);
+    expectOneLine(
+      await cli(['run', 'fanout', '--target', 'ws://127.0.0.1:1/x', '--memory', 'fanout-send-message=512']),
+      "--memory: sets a Lambda's memory in the local emulator (--target local) only; a deployed stack's is set when it is deployed (cdk deploy -c memory=MB)",
+    );
+  });
+
+  it('--dry-run prints the plan and starts nothing', async () => {
+    const out = join(dir, 'dry');
+    const r = await cli(['run', 'fanout', '--dry-run', '--clients', '50', '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^fanout-bench fanout: valid: 50 clients in 20 rooms on \d+ shard\(s\), phases connect, join, fanout, about [\d.]+s, against local; estimated memory \d+ MB of \d+ MB available\n$/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('report into a directory it cannot write: one line naming the file', async () => {
+    const runDir = join(dir, 'run');
+    mkdirSync(runDir);
+    writeFileSync(join(runDir, 'results.json'), JSON.stringify(buildResults()));
+    // index.html taken by a directory: the write fails whoever runs the test (root ignores permissions)
+    mkdirSync(join(runDir, 'index.html'));
+    expectOneLine(await cli(['report', runDir]), `${join(runDir, 'index.html')}: cannot write (EISDIR)`);
+    expect(readdirSync(runDir).sort()).toEqual(['index.html', 'results.json']);
+  });
+});

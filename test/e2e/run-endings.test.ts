@@ -1,0 +1,137 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Results } from '../../src/metrics/results-schema.ts';
+import { allGone, cmdline, descendants } from '../process-tree.ts';
+
+/**
+ * Every way a run against the local stack can end, as a user (or `timeout`, or a CI runner)
+ * ends it: SIGTERM to the whole process group, SIGKILL of the harness alone, a stack that does
+ * not start. Whatever happens, what was measured is written and no process is left behind.
+ */
+const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'fb-endings-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Started {
+  child: ChildProcess;
+  stderr: () => string;
+  stdout: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** resolves when stderr matches */
+  waitFor: (re: RegExp, timeoutMs?: number) => Promise<void>;
+}
+
+function start(args: string[]): Started {
+  // its own process group, so the test can signal the group as `timeout` and terminals do
+  const child = spawn(process.execPath, [BIN, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+    for (const w of [...waiters]) w();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const waitFor = (re: RegExp, timeoutMs = 120_000) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`stderr never matched ${re}: ${stderr.slice(-500)}`));
+      }, timeoutMs);
+      const check = () => {
+        if (!re.test(stderr)) return;
+        clearTimeout(timer);
+        waiters.delete(check);
+        resolve();
+      };
+      waiters.add(check);
+      void exited.then(() => {
+        if (waiters.has(check)) {
+          waiters.delete(check);
+          clearTimeout(timer);
+          reject(new Error(`exited before stderr matched ${re}: ${stderr.slice(-2000)}`));
+        }
+      });
+      check();
+    });
+  return { child, stderr: () => stderr, stdout: () => stdout, exited, waitFor };
+}
+
+/** A progress line of the send phase with messages flowing. */
+const SENDING = /fanout {2}open \d+ {2}sent [1-9]/;
+const SMALL = ['fanout', '--clients', '20', '--rooms', '2', '--duration', '60s', '--rate', '5'];
+
+describe('how a run ends', () => {
+  it('SIGTERM to the process group (as `timeout` sends it) ends the run like Ctrl-C: results written, exit 143, nothing left', { timeout: 240_000 }, async () => {
+    const out = join(dir, 'sigterm');
+    const run = start([...SMALL, '--out', out]);
+    await run.waitFor(SENDING);
+    const tree = descendants(run.child.pid!);
+    expect(tree.some((p) => cmdline(p).includes('stack up'))).toBe(true);
+    process.kill(-run.child.pid!, 'SIGTERM');
+    const { code } = await run.exited;
+    expect(code).toBe(143);
+    expect(run.stderr()).toContain('fanout-bench: interrupting (SIGTERM): writing what was measured');
+
+    const [runId] = readdirSync(out);
+    const results = Results.parse(JSON.parse(readFileSync(join(out, runId, 'results.json'), 'utf8')));
+    expect(results.status).toBe('interrupted');
+    expect(results.statusReason).toBe('interrupted by SIGTERM before the scenario finished');
+    expect(results.sends.sent).toBeGreaterThan(0);
+    expect(results.durationMs).toBeLessThan(60_000);
+    // the stack was in its own process group: it outlived the signal and answered CloudWatch
+    expect(results.cloudwatch?.status).toBe('complete');
+    for (const f of ['index.html', 'summary.md', 'junit.xml']) expect(existsSync(join(out, runId, f))).toBe(true);
+    expect(run.stdout()).toMatch(/^fanout-bench fanout: interrupted in /);
+    // the harness waited for its stack and shards: none of them outlives it
+    await allGone(tree, 1_000);
+  });
+
+  it('SIGKILL of the harness alone: its local stack is gone within a second', { timeout: 240_000 }, async () => {
+    const out = join(dir, 'sigkill');
+    const run = start([...SMALL, '--out', out]);
+    await run.waitFor(SENDING);
+    const tree = descendants(run.child.pid!);
+    const stack = tree.filter((p) => cmdline(p).includes('stack up'));
+    expect(stack).toHaveLength(1);
+    run.child.kill('SIGKILL');
+    await run.exited;
+    // the stack sees its stdin pipe close (--exit-with-stdin) and exits at once
+    const took = await allGone(stack, 1_000);
+    expect(took).toBeLessThanOrEqual(1_000);
+    // shards leave when their IPC channel closes; tsx's esbuild when its stdin does
+    await allGone(tree, 5_000);
+    // what was streamed while it ran is on disk
+    const [runId] = readdirSync(out);
+    expect(readFileSync(join(out, runId, 'intervals.ndjson'), 'utf8').split('\n').length).toBeGreaterThan(1);
+  });
+
+  it('a local stack that fails to start: one line naming why, exit 2, and results.json says failed and why', { timeout: 120_000 }, async () => {
+    const out = join(dir, 'stack-fails');
+    const config = join(dir, 'bad-stack.yaml');
+    writeFileSync(config, 'limits:\n  idleTimeoutSecs: 5\n');
+    const scenario = join(dir, 'stack-fails.yaml');
+    writeFileSync(scenario, `name: stack-fails\nclients: 2\nrooms: 1\ntarget: { config: ./bad-stack.yaml }\nphases:\n  - connect: {}\n`);
+    const run = start([scenario, '--out', out]);
+    const { code } = await run.exited;
+    expect(code).toBe(2);
+    const [runId] = readdirSync(out);
+    const runDir = join(out, runId);
+    expect(run.stderr()).toBe(
+      `fanout-bench: local stack exited before it was ready (code 2): ${config}: limits.idleTimeoutSecs: unknown key (its log: ${join(runDir, 'stack.log')})\n`,
+    );
+    const results = Results.parse(JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')));
+    expect(results.status).toBe('failed');
+    expect(results.statusReason).toBe(`local stack exited before it was ready (code 2): ${config}: limits.idleTimeoutSecs: unknown key`);
+    expect(results.sends.sent).toBe(0);
+    expect(existsSync(join(runDir, 'junit.xml'))).toBe(true);
+    expect(readFileSync(join(runDir, 'stack.log'), 'utf8')).toContain('limits.idleTimeoutSecs: unknown key');
+  });
+});

@@ -1,0 +1,199 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULTS as LAMBDA_DEFAULTS } from '../../reference-stack/local/lambda/options.ts';
+import { UserError } from '../../src/errors.ts';
+import { estimatedMemoryMB, fleetLimitIssue, localStackEnvironments } from '../../src/fleet/fleet-limits.ts';
+import type { HostFacts } from '../../src/fleet/host-facts.ts';
+import { hostFacts } from '../../src/fleet/host-facts.ts';
+import { chooseShards, clientsPerShard } from '../../src/fleet/shard-count.ts';
+import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
+import { checkRunInput } from '../../src/run-input.ts';
+import type { RunOptions } from '../../src/run.ts';
+
+/** The run's input checks, before anything starts, against a described host (not this one). */
+const dir = mkdtempSync(join(tmpdir(), 'fb-run-input-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const GiB = 2 ** 30;
+/** This project's machine: 2 cores, 20,000 open files, ports 32768-60999. */
+const HOST: HostFacts = { cores: 2, availableMemoryBytes: 22 * GiB, totalMemoryBytes: 24 * GiB, openFilesPerProcess: 20_000, localPorts: 28_232 };
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+function refusal(o: RunOptions, host: HostFacts = HOST): string {
+  try {
+    checkRunInput(o, host);
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).exitCode).toBe(2);
+    expect((err as Error).message.includes('\n')).toBe(false);
+    return (err as Error).message;
+  }
+  throw new Error('accepted');
+}
+
+const SCENARIO = (extra = '') => `name: s
+clients: 100
+rooms: 10
+${extra}phases:
+  - connect: { rate: 100 }
+  - join: {}
+  - send: { duration: 5s, rate: 10 }
+`;
+
+describe('the load a run asks for, against what the host holds', () => {
+  it('refuses clients past the hard bound whatever the host', () => {
+    const p = file('million.yaml', SCENARIO().replace('clients: 100', 'clients: 1000001'));
+    expect(refusal({ scenario: p, ignoreHostLimits: true })).toBe(`${p}: clients: Too big: expected number to be <=1000000`);
+  });
+
+  it('too many shard processes for the cores: from the clients, or from --shards', () => {
+    expect(refusal({ scenario: 'fanout', clients: 200_000, target: 'wss://example.com/prod' })).toBe(
+      '--clients: 200000 clients need 12 shard processes (18,000 clients each, as a process may open 20,000 files): 2 core(s) drive at most 8 shard processes (4 per core; more only add context switches and ~95 MB each) (--ignore-host-limits runs it anyway)',
+    );
+    expect(refusal({ scenario: 'fanout', shards: 1000 })).toBe(
+      '--shards: 1000: 2 core(s) drive at most 8 shard processes (4 per core; more only add context switches and ~95 MB each) (--ignore-host-limits runs it anyway)',
+    );
+    // named by the scenario's field when the file asked for it
+    const p = file('wide.yaml', SCENARIO().replace('clients: 100', 'clients: 150000'));
+    expect(refusal({ scenario: p, target: 'wss://example.com/prod' })).toMatch(new RegExp(`^${escape(p)}: clients: 150000 clients need 9 shard processes`));
+  });
+
+  it('memory: the estimate against what is available', () => {
+    const small: HostFacts = { ...HOST, cores: 16, availableMemoryBytes: 1 * GiB };
+    // 100,000 clients: 570 MB of clients + 6 shards + parent ≈ 1.2 GB > 1 GB
+    expect(refusal({ scenario: 'fanout', clients: 100_000, target: 'ws://127.0.0.1:9/' }, small)).toBe(
+      '--clients: 100000 clients need about 1.2 GB of memory for the harness (5.7 MB per 1,000 clients, 95 MB per shard process, 135 MB for the parent); this host has 1.0 GB available (--ignore-host-limits runs it anyway)',
+    );
+    // a local stack counts at its cap on Lambda environments: by default what 30 % of the host's memory holds
+    const tight: HostFacts = { ...HOST, availableMemoryBytes: 4 * GiB };
+    expect(refusal({ scenario: 'fanout' }, tight)).toBe(
+      'built-in scenario fanout: target.hostMaxEnvironments: a local stack at 230 Lambda environments (32 MB each) needs about 7.3 GB, with the harness 7.7 GB; this host has 4.0 GB available: set fewer (--ignore-host-limits runs it anyway)',
+    );
+    const p = file('few-envs.yaml', SCENARIO('target: { hostMaxEnvironments: 64 }\n'));
+    expect(checkRunInput({ scenario: p }, tight).shards).toBe(2);
+    expect(estimatedMemoryMB({ clients: 1000, shards: 1, target: 'local', hostMaxEnvironments: 48 }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 95 + 5.7 + 150 + 48 * 32, 5);
+    expect(estimatedMemoryMB({ clients: 1000, shards: 1, target: 'wss://x/y' }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 95 + 5.7, 5);
+    expect(localStackEnvironments(2 * GiB)).toBe(19);
+    expect(localStackEnvironments(1 * GiB)).toBe(16);
+    expect(localStackEnvironments(256 * GiB)).toBe(256);
+    // the harness keeps its own copy of the emulator's default (it does not import the emulator): the same number
+    expect(localStackEnvironments(totalmem())).toBe(LAMBDA_DEFAULTS.hostMaxEnvironments);
+  });
+
+  it('the local stack is one process: its open files bound the clients', () => {
+    expect(refusal({ scenario: 'fanout', clients: 19_001 })).toBe(
+      '--clients: 19001 clients: the local stack is one process, which may open 20,000 files (one per client socket): it holds at most 19,000 clients; run a bigger fleet against a deployed stack (--ignore-host-limits runs it anyway)',
+    );
+    expect(checkRunInput({ scenario: 'fanout', clients: 19_000 }, HOST).shards).toBe(2);
+  });
+
+  it('ports: one source address per target unless the target is a 127.x address', () => {
+    expect(refusal({ scenario: 'fanout', clients: 30_000, target: 'wss://abc.execute-api.eu-west-1.amazonaws.com/prod' })).toBe(
+      '--clients: 30000 connections to abc.execute-api.eu-west-1.amazonaws.com need 30,000 local ports, but one source address has 28,232 (net.ipv4.ip_local_port_range) (--ignore-host-limits runs it anyway)',
+    );
+    // against 127.x the clients spread over 127.0.0.1, .2, …
+    expect(checkRunInput({ scenario: 'fanout', clients: 30_000, target: 'ws://127.0.0.1:9/' }, HOST).shards).toBe(2);
+  });
+
+  it('--ignore-host-limits runs past the estimate on purpose', () => {
+    const input = checkRunInput({ scenario: 'fanout', clients: 200_000, target: 'wss://example.com/prod', ignoreHostLimits: true }, HOST);
+    expect(input.shards).toBe(12);
+    expect(fleetLimitIssue({ clients: 10, shards: 1, target: 'local', clientsField: 'clients', scenarioSource: 's.yaml' }, HOST)).toBeUndefined();
+  });
+
+  it('shards follow the open-files limit of the host', () => {
+    expect(clientsPerShard(20_000)).toBe(18_000);
+    expect(clientsPerShard(1_048_576)).toBe(18_000);
+    expect(clientsPerShard(4_096)).toBe(2_096);
+    expect(chooseShards(5_000, undefined, 4_096)).toBe(3);
+    // this host's own facts are read (Linux: /proc)
+    const here = hostFacts();
+    expect(here.cores).toBeGreaterThan(0);
+    expect(here.availableMemoryBytes).toBeGreaterThan(0);
+    if (process.platform === 'linux') {
+      expect(here.openFilesPerProcess).toBeGreaterThan(0);
+      expect(here.localPorts).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('ranges checked up front', () => {
+  it('timeouts: ack 0 and connect 10 h are refused naming the field', () => {
+    const p = file('ack0.yaml', SCENARIO('timeouts: { ack: 0 }\n'));
+    expect(refusal({ scenario: p })).toBe(`${p}: timeouts.ack: must be from 100ms to 15m`);
+    const q = file('connect10h.yaml', SCENARIO('timeouts: { connect: 10h }\n'));
+    expect(refusal({ scenario: q })).toBe(`${q}: timeouts.connect: must be from 100ms to 15m`);
+    const g = file('grace.yaml', SCENARIO('timeouts: { grace: 1h }\n'));
+    expect(refusal({ scenario: g })).toBe(`${g}: timeouts.grace: must be at most 15m`);
+  });
+
+  it('a phase longer than a day: a duration, or a ramp at a tiny rate (also after --clients)', () => {
+    const p = file('long.yaml', SCENARIO().replace('duration: 5s', 'duration: 600h'));
+    expect(refusal({ scenario: p })).toBe(`${p}: phases[2].send.duration: must be at most 24h`);
+    const q = file('slow.yaml', SCENARIO().replace('connect: { rate: 100 }', 'connect: { rate: 0.001 }'));
+    expect(refusal({ scenario: q })).toBe(`${q}: phases[0].connect.rate: 100 connects at 0.001/s take 27.8h; a phase may take at most 24h`);
+    const r = file('fine.yaml', SCENARIO().replace('connect: { rate: 100 }', 'connect: { rate: 0.01 }'));
+    expect(checkRunInput({ scenario: r }, HOST).scenario.clients).toBe(100);
+    expect(refusal({ scenario: r, clients: 1000 })).toBe(`${r}: phases[0].connect.rate: 1000 connects at 0.01/s take 27.8h; a phase may take at most 24h`);
+  });
+
+  it('a rate past a million per second is refused', () => {
+    const p = file('fast.yaml', SCENARIO().replace('rate: 10 }', 'rate: 1e9 }'));
+    expect(refusal({ scenario: p })).toBe(`${p}: phases[2].send.rate: Too big: expected number to be <=1000000`);
+  });
+
+  it("a bad function name in the scenario's target.memory is the scenario's field, not a flag", () => {
+    const p = file('fn.yaml', SCENARIO('target: { memory: { fanout-send-mesage: 512 } }\n'));
+    expect(refusal({ scenario: p })).toBe(
+      `${p}: target.memory.fanout-send-mesage: unknown function (known: fanout-connect, fanout-disconnect, fanout-default, fanout-set-name, fanout-create-room, fanout-join-room, fanout-leave-room, fanout-send-message, fanout-whoami, fanout-broadcast)`,
+    );
+    const q = file('reserved.yaml', SCENARIO('target: { reserved: { nope: 1 } }\n'));
+    expect(refusal({ scenario: q })).toMatch(new RegExp(`^${escape(q)}: target\\.reserved\\.nope: unknown function`));
+  });
+
+  it('a bad target URL is refused before the host limits are looked at', () => {
+    expect(refusal({ scenario: 'fanout', target: 'http://example.com' })).toBe('--target: expected "local" or a ws:// or wss:// URL, got "http://example.com"');
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+describe('run flags, each checked on its own', () => {
+  const base: RunFlags = { target: 'local', out: 'reports', progress: false };
+  async function flagRefusal(flags: Partial<RunFlags>): Promise<string> {
+    const err = await runOptionsFromFlags('fanout', { ...base, ...flags }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(UserError);
+    return (err as Error).message;
+  }
+
+  it('--memory: a function of the reference stack, a size Lambda allows, the local target only', async () => {
+    expect(await flagRefusal({ memory: ['fanout-connect'] })).toBe('--memory: expected fn=MB, got "fanout-connect"');
+    expect(await flagRefusal({ memory: ['connect=512'] })).toMatch(/^--memory: unknown function "connect" \(known: fanout-connect, /);
+    expect(await flagRefusal({ memory: ['fanout-connect=64'] })).toBe('--memory: fanout-connect: must be from 128 to 10240 MB, got 64');
+    expect(await flagRefusal({ memory: ['fanout-connect=512'], target: 'wss://example.com/prod' })).toMatch(/^--memory: sets a Lambda's memory in the local emulator \(--target local\) only/);
+    const ok = await runOptionsFromFlags('fanout', { ...base, memory: ['fanout-connect=512', 'fanout-send-message=10240'] });
+    expect(ok.stackArgs).toEqual(['--memory', 'fanout-connect=512', '--memory', 'fanout-send-message=10240']);
+  });
+
+  it('--clients, --rate and --duration within their ranges', async () => {
+    expect(await flagRefusal({ clients: '1000001' })).toBe('--clients: must be an integer from 1 to 1000000, got "1000001"');
+    expect(await flagRefusal({ rate: '1e7' })).toBe('--rate: must be a number > 0 and at most 1000000, got "1e7"');
+    expect(await flagRefusal({ rate: '' })).toBe('--rate: must be a number > 0 and at most 1000000, got ""');
+    expect(await flagRefusal({ duration: '25h' })).toBe('--duration: must be at most 24h, got "25h"');
+    expect(await flagRefusal({ duration: '0' })).toBe('--duration: must be a duration like "30s", "500ms" or "2m", got "0"');
+    const ok = await runOptionsFromFlags('fanout', { ...base, clients: '1000000', rate: '1000000', duration: '24h', ignoreHostLimits: true });
+    expect(ok).toMatchObject({ clients: 1_000_000, rate: 1_000_000, durationMs: 86_400_000, ignoreHostLimits: true });
+  });
+});
