@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import YAML from 'yaml';
 import { z } from 'zod';
+import { readDataFile } from '../../src/data-file.ts';
 import { DEFAULTS as LAMBDA_DEFAULTS } from './lambda/options.ts';
 import { UserError, fieldPath } from '../../src/errors.ts';
 import { FUNCTION_ENV, FUNCTIONS } from '../functions/manifest.ts';
@@ -190,20 +189,9 @@ export function defaultStackConfig(overrides: StackConfigInput = {}): StackConfi
   return loadStackConfig({ overrides: overrides as Record<string, unknown> });
 }
 
+/** Bounded, linear-time YAML/JSON reading with line:column errors, shared with the harness's files. */
 function readConfigFile(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UserError(`${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = YAML.parse(text);
-  } catch (err) {
-    const first = String((err as Error).message).split('\n')[0];
-    throw new UserError(`${file}: not valid YAML or JSON: ${first}`);
-  }
+  const parsed = readDataFile(file, { what: 'emulator config file' });
   if (parsed === null || parsed === undefined) return {};
   if (!isPlainObject(parsed)) throw new UserError(`${file}: (root): expected a mapping of settings`);
   return parsed;

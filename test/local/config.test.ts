@@ -112,11 +112,13 @@ describe('loadStackConfig', () => {
 
   it('reports unreadable and unparsable files in one line', () => {
     const missing = join(dir, 'missing.yaml');
-    expect(errorOf(() => loadStackConfig({ file: missing })).message).toBe(`${missing}: cannot read: ENOENT`);
+    expect(errorOf(() => loadStackConfig({ file: missing })).message).toBe(`${missing}: cannot read emulator config file (ENOENT)`);
     const broken = file('broken.yaml', 'limits: [unclosed\n');
     const err = errorOf(() => loadStackConfig({ file: broken }));
-    expect(err.message.startsWith(`${broken}: not valid YAML or JSON:`)).toBe(true);
+    expect(err.message).toMatch(new RegExp(`^${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: not valid YAML`));
     expect(err.message).not.toContain('\n');
+    const dup = file('dup.yaml', 'stage: a\nstage: b\n');
+    expect(errorOf(() => loadStackConfig({ file: dup })).message).toMatch(/dup\.yaml:2:\d+: .*stage/);
   });
 
   it('takes extra function environment variables, numbers as their text', () => {
