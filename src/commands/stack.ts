@@ -16,7 +16,7 @@ import { startStack } from '../../reference-stack/local/stack.ts';
  * node-binaries.ts) or, with none at hand, says so once and runs them on this one.
  */
 
-/** Set in a re-run `stack up`: the pid of the process that re-ran it (which it must outlive never). */
+/** Set in a `stack up` run again on another Node: the pid of the process that ran it, which it must not outlive. */
 const PARENT_ENV = 'FANOUT_BENCH_STACK_PARENT';
 
 export interface StackUpOptions {
@@ -193,9 +193,7 @@ function parentGone(parentPid: number): Promise<void> {
 }
 
 function pinnedList(): string {
-  return Object.entries(PINNED_NODE_VERSIONS)
-    .map(([, v]) => v)
-    .join(', ');
+  return Object.values(PINNED_NODE_VERSIONS).join(', ');
 }
 
 /** Resolves when stdin reaches its end, e.g. because the parent holding the pipe was killed. */
