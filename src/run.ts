@@ -97,6 +97,9 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
       await recordFailedStart({ o, scenario, seed, shards, runId, runDir, targetSpec, warnings, startedAt, reason });
       throw new UserError(`${reason} (its log: ${join(runDir, 'stack.log')})`);
     }
+    // Said once, here; results.json keeps it under environment.lambdaRuntime.
+    const runtime = target.local?.lambdaRuntime;
+    if (runtime && !runtime.matches) o.onWarning?.(runtime.note ?? `${runtime.runtime}'s functions ran on Node ${runtime.node}`);
   } else {
     checkTargetUrl(targetSpec);
     target = await openRemoteTarget(targetSpec);

@@ -4,6 +4,7 @@ import { readDataFile } from '../../src/data-file.ts';
 import { DEFAULTS as LAMBDA_DEFAULTS } from './lambda/options.ts';
 import { UserError, fieldPath } from '../../src/errors.ts';
 import { FUNCTION_ENV, FUNCTIONS } from '../functions/manifest.ts';
+import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from './lambda/node-runtimes.ts';
 
 /**
  * The emulator's configuration: one schema, AWS's documented values as defaults, so a config
@@ -65,6 +66,11 @@ const LambdaSchema = z.strictObject({
   idleReapSeconds: z.number().positive().default(300),
   /** 'throttle' slows each invocation to its memory size's CPU share (1,769 MB = 1 vCPU). */
   cpuModel: z.enum(['throttle', 'off']).default('throttle'),
+  /**
+   * The Lambda runtime emulated (what the CDK app deploys by default). The functions run in the
+   * stack's own process, so `stack up` runs on that Node major when it can find one.
+   */
+  runtime: z.enum(NODE_RUNTIMES).default(DEFAULT_NODE_RUNTIME),
 });
 
 const FunctionOverrideSchema = z.strictObject({

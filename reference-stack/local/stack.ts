@@ -8,6 +8,7 @@ import type { StackConfig } from './config.ts';
 import { startDynamoDb, type LocalDynamoDb } from './dynamodb.ts';
 import { startGateway, type Gateway } from './gateway/server.ts';
 import { hostCpuLine, startHostCpu } from './host-cpu.ts';
+import { nodeMajorOf, type NodeRuntime } from './lambda/node-runtimes.ts';
 import { createLambdaRuntime } from './lambda/runtime.ts';
 import type { LambdaRuntime } from './lambda/types.ts';
 
@@ -39,6 +40,23 @@ export interface StackReady {
   stage: string;
   apiId: string;
   region: string;
+  lambdaRuntime: LambdaRuntimeInfo;
+}
+
+/**
+ * The runtime emulated and the Node that actually runs the functions (this process's: they run
+ * in its worker threads). `matches` is false when the Node major differs from the runtime's.
+ */
+export interface LambdaRuntimeInfo {
+  runtime: NodeRuntime;
+  node: string;
+  matches: boolean;
+  /** why they differ, when they do (filled by `stack up`) */
+  note?: string;
+}
+
+export function lambdaRuntimeInfo(runtime: NodeRuntime, nodeVersion = process.versions.node): LambdaRuntimeInfo {
+  return { runtime, node: nodeVersion, matches: Number(nodeVersion.split('.')[0]) === nodeMajorOf(runtime) };
 }
 
 export interface RunningStack {
@@ -139,6 +157,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       preparedPerFunction: config.lambda.preparedPerFunction,
       idleReapMs: config.lambda.idleReapSeconds * 1000,
       cpuModel: config.lambda.cpuModel,
+      runtime: config.lambda.runtime,
       region: config.region,
       accountId: config.accountId,
       metrics,
@@ -162,6 +181,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       stage: config.stage,
       apiId: config.apiId,
       region: config.region,
+      lambdaRuntime: lambdaRuntimeInfo(config.lambda.runtime),
     },
     metrics,
     logs,

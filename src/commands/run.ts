@@ -15,6 +15,7 @@ import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPORT_FILES } from '../report/write-reports.ts';
+import { isNodeRuntime, NODE_RUNTIMES } from '../../reference-stack/local/lambda/node-runtimes.ts';
 
 /**
  * `fanout-bench run [scenario|file]`: parses flags, wires Ctrl-C / SIGTERM and the progress line,
@@ -37,6 +38,7 @@ export interface RunFlags {
   seed?: string;
   out: string;
   memory?: string[];
+  runtime?: string;
   prices?: string;
   arch?: string;
   progress: boolean;
@@ -58,6 +60,7 @@ export function addRunCommand(program: Command): void {
     .option('--seed <n>', 'seed for rooms, senders and drops')
     .option('--out <dir>', 'reports directory', 'reports')
     .option('--memory <fn=MB...>', 'local target: Lambda memory for a function (repeatable)')
+    .option('--runtime <runtime>', 'local target: Lambda runtime emulated, nodejs22.x (default), nodejs24.x or nodejs20.x')
     .option('--prices <file>', 'JSON/YAML price overrides for the cost estimate (default: dated us-east-1 list prices)')
     .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
     .option('--ignore-host-limits', "run even if the fleet looks bigger than this host's memory, cores, files or ports can hold")
@@ -83,7 +86,10 @@ export async function runOptionsFromFlags(scenario: string, flags: RunFlags): Pr
     shards: intFlag('--shards', flags.shards, 1),
     seed: intFlag('--seed', flags.seed, 0),
     outDir: flags.out,
-    stackArgs: (flags.memory ?? []).flatMap((m) => ['--memory', memoryFlag(m)]),
+    stackArgs: [
+      ...(flags.memory ?? []).flatMap((m) => ['--memory', memoryFlag(m)]),
+      ...(flags.runtime === undefined ? [] : ['--runtime', runtimeFlag(flags.runtime)]),
+    ],
     cost: await costOptionsFromFlags(flags),
     ignoreHostLimits: flags.ignoreHostLimits === true,
   };
@@ -173,6 +179,11 @@ function intFlag(name: string, v: string | undefined, min: number, max?: number)
   return n;
 }
 
+function runtimeFlag(v: string): string {
+  if (!isNodeRuntime(v)) throw new UserError(`--runtime: must be one of ${NODE_RUNTIMES.join(', ')}, got "${v}"`);
+  return v;
+}
+
 function rateFlag(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = v.trim() === '' ? Number.NaN : Number(v);
@@ -226,6 +237,8 @@ export function summary(r: Results, file: string): string {
   }
   const errs = Object.entries(r.errors);
   lines.push(`  errors       ${errs.length === 0 ? 'none' : errs.map(([k, v]) => `${k}=${v}`).join('  ')}`);
+  const lr = r.environment.lambdaRuntime;
+  if (lr) lines.push(`  lambda       ${lr.runtime} on Node ${lr.node}${lr.matches ? '' : ' (not its Node: a fallback)'}`);
   const h = r.harness;
   lines.push(`  harness      ${h.shards} shards  cpu ${h.cpuSeconds}s  lag p99 ${h.eventLoopLagP99Ms}ms  rss ${h.rssMB}MB${h.saturated ? '  SATURATED' : ''}`);
   const hot = (r.phases ?? []).filter((p) => p.saturated).map((p) => p.name);

@@ -1,12 +1,23 @@
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
-import { loadStackConfig } from '../../reference-stack/local/config.ts';
+import { installNode } from '../targets/install-node.ts';
+import { findNode, nodeCacheDir, PINNED_NODE_VERSIONS, type NodeBinary } from '../targets/node-binaries.ts';
+import { loadStackConfig, type StackConfig } from '../../reference-stack/local/config.ts';
+import { DEFAULT_NODE_RUNTIME, isNodeRuntime, NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../reference-stack/local/lambda/node-runtimes.ts';
 import { startStack } from '../../reference-stack/local/stack.ts';
 
 /**
  * `fanout-bench stack up`: the local emulator in the foreground. Prints exactly one JSON line on
- * stdout when ready (the endpoints), logs on stderr, stops cleanly on SIGINT/SIGTERM.
+ * stdout when ready (the endpoints and the Lambda runtime), logs on stderr, stops cleanly on
+ * SIGINT/SIGTERM. The functions run in this process's worker threads, so when this Node's major
+ * is not the emulated runtime's, `stack up` runs itself again on a Node that is (see
+ * node-binaries.ts) or, with none at hand, says so once and runs them on this one.
  */
+
+/** Set in a `stack up` run again on another Node: the pid of the process that ran it, which it must not outlive. */
+const PARENT_ENV = 'FANOUT_BENCH_STACK_PARENT';
 
 export interface StackUpOptions {
   port?: string;
@@ -24,6 +35,7 @@ export interface StackUpOptions {
   hostMaxEnvironments?: string;
   initConcurrency?: string;
   prepared?: string;
+  runtime?: string;
   /** Where the ready line goes (default stdout). */
   out?: NodeJS.WritableStream;
   /** Where warnings go (default stderr). */
@@ -32,7 +44,10 @@ export interface StackUpOptions {
   signal?: AbortSignal;
   /** Also stop when stdin ends: a parent that started the stack (the local target) died. */
   exitWithStdin?: boolean;
-  /** With exitWithStdin: called when stdin ends, instead of a clean close (the CLI ends the process). */
+  /**
+   * Called when the owner is gone (stdin ended, or the process that ran this one again), instead
+   * of a clean close (the CLI ends the process).
+   */
   onOrphaned?: () => void;
 }
 
@@ -54,11 +69,34 @@ export function addStackCommand(program: Command): void {
     .option('--host-max-environments <n>', 'host cap on live execution environments')
     .option('--init-concurrency <n>', 'INITs running at once on this host (default: cores - 1)')
     .option('--prepared <n>', 'environments per function initialised before they are needed (default 2; 0 = none)')
+    .option('--runtime <runtime>', `Lambda runtime emulated: ${NODE_RUNTIMES.join('|')} (default ${DEFAULT_NODE_RUNTIME}); runs on that Node major when one is found`)
     .option('--exit-with-stdin', 'stop when stdin closes (used by a parent process that owns the stack)')
     .action(async (opts: StackUpOptions) => {
-      await stackUp({ ...opts, onOrphaned: opts.exitWithStdin ? endNow : undefined });
+      const config = stackConfig(opts);
+      const node = findNode(nodeMajorOf(config.lambda.runtime));
+      if (node && node.source !== 'this process' && process.env[PARENT_ENV] === undefined) {
+        process.exit(await runAgainOn(node));
+      }
+      const owned = opts.exitWithStdin || process.env[PARENT_ENV] !== undefined;
+      await stackUp({ ...opts, onOrphaned: owned ? endNow : undefined }, config);
       // Anything left holding the loop (a stray keep-alive socket) must not keep a stopped stack alive.
       setTimeout(() => process.exit(0), 3_000).unref();
+    });
+  stack
+    .command('install-node')
+    .description(
+      `Put the pinned Node of each runtime into ${nodeCacheDir()} (from the npm registry); prints each binary's path`,
+    )
+    .argument('[runtimes...]', `${NODE_RUNTIMES.join(', ')} (default ${DEFAULT_NODE_RUNTIME}); pinned: ${pinnedList()}`)
+    .action(async (runtimes: string[]) => {
+      const wanted = runtimes.length > 0 ? runtimes : [DEFAULT_NODE_RUNTIME];
+      for (const r of wanted) {
+        if (!isNodeRuntime(r)) throw new UserError(`install-node: unknown runtime "${r}" (known: ${NODE_RUNTIMES.join(', ')})`);
+      }
+      for (const r of wanted as NodeRuntime[]) {
+        const node = await installNode(nodeMajorOf(r), nodeCacheDir(), (line) => process.stderr.write(`${line}\n`));
+        process.stdout.write(`${node.path}\n`);
+      }
     });
 }
 
@@ -73,26 +111,89 @@ function endNow(): never {
   throw new Error('unreachable: SIGKILL');
 }
 
-export async function stackUp(options: StackUpOptions): Promise<void> {
+/** Flags and config file, validated: a mistake is one UserError line naming the file or flag. */
+function stackConfig(options: StackUpOptions): StackConfig {
+  const { overrides, flagFor } = flagOverrides(options);
+  return loadStackConfig({ file: options.config, overrides, flagFor });
+}
+
+export async function stackUp(options: StackUpOptions, preloaded?: StackConfig): Promise<void> {
   const out = options.out ?? process.stdout;
   const err = options.err ?? process.stderr;
-  const { overrides, flagFor } = flagOverrides(options);
-  const config = loadStackConfig({ file: options.config, overrides, flagFor });
+  const config = preloaded ?? stackConfig(options);
   if (!isLoopback(config.host)) {
     err.write(`fanout-bench: warning: binding ${config.host}: the emulator checks no credentials; anyone who can reach it can use it\n`);
   }
 
   // Watched from the start: an owner that dies while the stack is still starting ends it too.
-  const orphaned = options.exitWithStdin ? stdinEnded() : undefined;
+  // The owner is whoever holds stdin (--exit-with-stdin), or the process that ran this one again.
+  const owners = [
+    ...(options.exitWithStdin ? [stdinEnded()] : []),
+    ...(process.env[PARENT_ENV] ? [parentGone(Number(process.env[PARENT_ENV]))] : []),
+  ];
+  const orphaned = owners.length > 0 ? Promise.race(owners) : undefined;
   if (orphaned && options.onOrphaned) void orphaned.then(options.onOrphaned);
   const stack = await startStack({ config, log: (line) => err.write(`${line}\n`) });
   try {
+    const runtime = stack.ready.lambdaRuntime;
+    if (!runtime.matches) {
+      runtime.note = fallbackNote(runtime.runtime, runtime.node, findNode(nodeMajorOf(runtime.runtime)));
+      err.write(`fanout-bench: warning: ${runtime.note}\n`);
+    }
     out.write(`${JSON.stringify(stack.ready)}\n`);
     const stop = stopRequested(options.signal, () => err.write('fanout-bench: second signal, exiting now\n'));
     await (orphaned ? Promise.race([stop, orphaned]) : stop);
   } finally {
     await stack.close();
   }
+}
+
+/** Why the functions run on a Node that is not their runtime's: the one line said once. */
+export function fallbackNote(runtime: NodeRuntime, node: string, found: NodeBinary | undefined): string {
+  const major = nodeMajorOf(runtime);
+  if (found) return `${runtime} runs on Node ${major}; these functions run on this process's Node ${node} (Node ${found.version} at ${found.path} was not used)`;
+  const pinned = PINNED_NODE_VERSIONS[major];
+  const install = pinned ? `; \`npx fanout-bench stack install-node ${runtime}\` puts Node ${pinned} there` : '';
+  return `${runtime} runs on Node ${major}, and none was found in ${nodeCacheDir()} or on PATH: the functions run on Node ${node} instead${install}`;
+}
+
+/**
+ * Runs this same command on `node` and passes its exit on. The child gets its own process group,
+ * so a terminal's Ctrl-C reaches it once, forwarded from here; it stops by itself if this
+ * process disappears without forwarding anything (see parentGone).
+ */
+async function runAgainOn(node: NodeBinary): Promise<number> {
+  const child = spawn(node.path, [...process.execArgv, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    detached: true,
+    env: { ...process.env, [PARENT_ENV]: String(process.pid) },
+  });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, forward);
+  return new Promise((resolve) => {
+    child.once('error', (e) => {
+      process.stderr.write(`fanout-bench: cannot run Node ${node.version} at ${node.path}: ${e.message}\n`);
+      resolve(2);
+    });
+    child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+  });
+}
+
+/** Resolves when the process that re-ran this one is gone (this one was re-parented). */
+function parentGone(parentPid: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (process.ppid !== parentPid) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 1_000);
+    timer.unref();
+  });
+}
+
+function pinnedList(): string {
+  return Object.values(PINNED_NODE_VERSIONS).join(', ');
 }
 
 /** Resolves when stdin reaches its end, e.g. because the parent holding the pipe was killed. */
@@ -136,6 +237,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   'lambda.hostMaxEnvironments': '--host-max-environments',
   'lambda.initConcurrency': '--init-concurrency',
   'lambda.preparedPerFunction': '--prepared',
+  'lambda.runtime': '--runtime',
 };
 
 /** The flags as a config fragment, and which flag set which field (for error messages). */
@@ -158,6 +260,7 @@ function flagOverrides(o: StackUpOptions) {
   if (o.hostMaxEnvironments !== undefined) set(['lambda', 'hostMaxEnvironments'], number('--host-max-environments', o.hostMaxEnvironments));
   if (o.initConcurrency !== undefined) set(['lambda', 'initConcurrency'], number('--init-concurrency', o.initConcurrency));
   if (o.prepared !== undefined) set(['lambda', 'preparedPerFunction'], number('--prepared', o.prepared));
+  if (o.runtime !== undefined) set(['lambda', 'runtime'], o.runtime);
   const memoryNames = new Set<string>();
   for (const item of o.memory ?? []) {
     const [fn, value] = pair('--memory', item, 'FUNCTION=MB');

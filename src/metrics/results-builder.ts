@@ -135,6 +135,7 @@ export function buildResults(i: BuildInput): Results {
       cpuModel: cpu[0]?.model ?? 'unknown',
       totalMemoryMB: Math.round(totalmem() / 2 ** 20),
       clock: CLOCK_NOTE,
+      ...(i.target?.local?.lambdaRuntime ? { lambdaRuntime: i.target.local.lambdaRuntime } : {}),
     },
     metrics: {
       connect: summarize(rec.totals.connect),

@@ -179,6 +179,13 @@ export const Results = z.object({
     totalMemoryMB: z.number(),
     /** all timestamps come from this one host clock unless this says otherwise */
     clock: z.string(),
+    /**
+     * local target: the Lambda runtime emulated and the Node version that ran the functions;
+     * `matches: false` (with `note`) when that Node's major is not the runtime's (a fallback)
+     */
+    lambdaRuntime: z
+      .object({ runtime: z.string(), node: z.string(), matches: z.boolean(), note: z.string().optional() })
+      .optional(),
   }),
   metrics: z.object({
     connect: LatencySummary,

@@ -311,6 +311,12 @@ function harnessTable(r: Results): string {
   return table(['', ''], rows, 'kv') + warnings;
 }
 
+/** "nodejs22.x on Node 22.23.3", or the fallback, marked, with its reason. */
+function lambdaRuntimeCell(x: NonNullable<Results['environment']['lambdaRuntime']>): string {
+  const text = `${h(x.runtime)} on Node ${h(x.node)}`;
+  return x.matches ? text : `<strong class="bad-text">${text}</strong>${x.note ? ` (${h(x.note)})` : ''}`;
+}
+
 function configSection(r: Results): string {
   const e = r.environment;
   const env = [
@@ -319,6 +325,7 @@ function configSection(r: Results): string {
     ['CPUs', `${fmtInt(e.cpus)} × ${h(e.cpuModel)}`],
     ['memory', `${fmtInt(e.totalMemoryMB)} MB`],
     ['clock', h(e.clock)],
+    ...(e.lambdaRuntime ? [['Lambda runtime', lambdaRuntimeCell(e.lambdaRuntime)]] : []),
     ['tool', `${h(r.tool.name)} ${h(r.tool.version)}`],
     ['results schema', String(r.schemaVersion)],
   ];

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { REFERENCE_FUNCTION_NAMES } from '../metrics/reference-functions.ts';
 import { DURATION_HINT, formatDuration, parseDuration } from './duration.ts';
 import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './limits.ts';
+import { NODE_RUNTIMES } from '../../reference-stack/local/lambda/node-runtimes.ts';
 
 /**
  * A scenario, k6-style: named phases run in order, pacing (rates, in-flight bounds) kept apart
@@ -111,6 +112,8 @@ export const StackKnobs = z.strictObject({
   initConcurrency: z.int().positive().optional(),
   /** environments per function initialised before they are needed (0: INIT inside the cold invocation) */
   preparedPerFunction: z.int().min(0).max(64).optional(),
+  /** the Lambda runtime emulated (default nodejs22.x) */
+  runtime: z.enum(NODE_RUNTIMES).optional(),
   /** an emulator config file (YAML/JSON), as `stack up --config` takes it */
   config: z.string().min(1).optional(),
 });

@@ -3,12 +3,16 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
+import { findNode } from './node-binaries.ts';
+import { DEFAULT_NODE_RUNTIME, isNodeRuntime, nodeMajorOf } from '../../reference-stack/local/lambda/node-runtimes.ts';
 import type { LocalStackInfo, Target } from './target.ts';
 
 /**
  * `--target local`: the emulator as a child process, `fanout-bench stack up --port 0 [knobs]`,
- * on free ports. Its first stdout line is a JSON ready line with its endpoints; everything it
- * prints after that goes to `logFile`. Stopped with SIGTERM, then SIGKILL after a grace; killed
+ * on free ports, run by the Node of the Lambda runtime it emulates (`--runtime`, else nodejs22.x)
+ * when one is at hand, so the functions in its worker threads run on that Node. Its first stdout
+ * line is a JSON ready line with its endpoints and the runtime that ran them; everything it prints
+ * after that goes to `logFile`. Stopped with SIGTERM, then SIGKILL after a grace; killed
  * outright when the harness exits without stopping it.
  */
 const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
@@ -30,7 +34,7 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
   // not stop the stack before the harness has read CloudWatch from it; the harness stops it.
   // If the harness dies without doing so (even SIGKILL), the stdin pipe closes and
   // `--exit-with-stdin` ends the stack at once.
-  const child = spawn(process.execPath, [...profiling, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn(stackNode(opts.args), [...profiling, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   const log: WriteStream | undefined = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   const killOnExit = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -100,6 +104,18 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
         log?.end();
       })),
   };
+}
+
+/**
+ * The Node binary for the runtime the args ask for (the last --runtime wins, as in commander),
+ * else this one. A runtime set only in a --config file is found by `stack up` itself, which then
+ * runs itself again on the right Node.
+ */
+export function stackNode(args: readonly string[]): string {
+  const i = args.lastIndexOf('--runtime');
+  const runtime = i >= 0 ? (args[i + 1] ?? '') : DEFAULT_NODE_RUNTIME;
+  if (!isNodeRuntime(runtime)) return process.execPath; // the stack names the mistake
+  return findNode(nodeMajorOf(runtime))?.path ?? process.execPath;
 }
 
 export function parseReadyLine(line: string): LocalStackInfo | undefined {

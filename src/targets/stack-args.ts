@@ -12,6 +12,7 @@ export function stackArgs(k: StackKnobs): string[] {
   if (k.hostMaxEnvironments !== undefined) args.push('--host-max-environments', String(k.hostMaxEnvironments));
   if (k.initConcurrency !== undefined) args.push('--init-concurrency', String(k.initConcurrency));
   if (k.preparedPerFunction !== undefined) args.push('--prepared', String(k.preparedPerFunction));
+  if (k.runtime !== undefined) args.push('--runtime', k.runtime);
   if (k.config !== undefined) args.push('--config', k.config);
   return args;
 }

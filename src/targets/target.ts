@@ -12,6 +12,8 @@ export interface LocalStackInfo {
   stage: string;
   apiId: string;
   region: string;
+  /** the Lambda runtime emulated and the Node that ran the functions (absent from older stacks) */
+  lambdaRuntime?: { runtime: string; node: string; matches: boolean; note?: string };
   [key: string]: unknown;
 }
 

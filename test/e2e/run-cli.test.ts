@@ -1,10 +1,12 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { NODE_RUNTIMES, nodeMajorOf } from '../../reference-stack/local/lambda/node-runtimes.ts';
 import { Results } from '../../src/metrics/results-schema.ts';
+import { findNode, majorOf } from '../../src/targets/node-binaries.ts';
 
 /** `fanout-bench run` as a user runs it: a child process, its exit code, stdout and stderr. */
 const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
@@ -17,9 +19,15 @@ interface Ran {
   stderr: string;
 }
 
-function run(args: string[], opts: { onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void; timeoutMs?: number } = {}): Promise<Ran> {
+interface RunOpts {
+  onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void;
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+function run(args: string[], opts: RunOpts = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {
@@ -72,6 +80,13 @@ describe('fanout-bench run (CLI)', () => {
     const results = Results.parse(JSON.parse(readFileSync(join(out, runId, 'results.json'), 'utf8')));
     expect(results.status).toBe('completed');
     expect(results.deliveries.received).toBe(results.deliveries.expected);
+    // the functions ran on the default runtime's Node 22 when one is at hand, else said once why not
+    const node22 = findNode(22);
+    const ranOn = node22?.version ?? process.versions.node;
+    expect(results.environment.lambdaRuntime).toMatchObject({ runtime: 'nodejs22.x', node: ranOn, matches: node22 !== undefined });
+    expect(results.config.stack).toMatchObject({ lambdaRuntime: results.environment.lambdaRuntime });
+    expect(r.stdout).toMatch(new RegExp(`^  lambda {7}nodejs22\\.x on Node ${ranOn.replaceAll('.', '\\.')}${node22 ? '$' : ' \\(not its Node'}`, 'm'));
+    expect(r.stderr.match(/warning: nodejs22\.x runs on Node 22/g) ?? []).toHaveLength(node22 ? 0 : 1);
     expect(existsSync(join(out, runId, 'intervals.ndjson'))).toBe(true);
     expect(existsSync(join(out, runId, 'stack.log'))).toBe(true);
     // not a TTY: plain progress lines on stderr
@@ -86,6 +101,28 @@ describe('fanout-bench run (CLI)', () => {
     expect(results.cost!.totals.total).toBeGreaterThan(0);
     for (const file of ['index.html', 'summary.md', 'junit.xml']) expect(existsSync(join(out, runId, file))).toBe(true);
     expect(r.stdout).toContain(`report:  ${join(out, runId, 'index.html')}`);
+  });
+
+  it('--runtime without its Node at hand: one warning line, the run completes, results record the mismatch', { timeout: 180_000 }, async () => {
+    const out = join(dir, 'fallback');
+    const runtime = NODE_RUNTIMES.find((x) => nodeMajorOf(x) !== majorOf(process.versions.node))!;
+    const emptyCache = join(dir, 'no-node-cache');
+    // only this Node on PATH and an empty cache: nothing of the runtime's major to be found
+    const env = { ...process.env, FANOUT_BENCH_NODE_CACHE: emptyCache, PATH: dirname(process.execPath) };
+    const r = await run(['fanout', '--clients', '10', '--rooms', '1', '--duration', '1s', '--rate', '2', '--runtime', runtime, '--out', out], { env });
+    expect(r.code).toBe(0);
+    const warnings = r.stderr.split('\n').filter((l) => l.includes('warning:'));
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^fanout-bench: warning: ${runtime.replace('.', '\\.')} runs on Node ${nodeMajorOf(runtime)}, and none was found in `))]);
+    const [runId] = readdirSync(out);
+    const results = Results.parse(JSON.parse(readFileSync(join(out, runId, 'results.json'), 'utf8')));
+    expect(results.status).toBe('completed');
+    expect(results.environment.lambdaRuntime).toEqual({
+      runtime,
+      node: process.versions.node,
+      matches: false,
+      note: warnings[0]!.replace('fanout-bench: warning: ', ''),
+    });
+    expect(results.config.stackArgs).toEqual(['--runtime', runtime]);
   });
 
   it('Ctrl-C (SIGINT) writes results.json from what was measured, status interrupted', { timeout: 180_000 }, async () => {

@@ -71,6 +71,13 @@ describe('scenario files', () => {
     expect(messageOf(q)).toBe(`${q}: colour: unknown key`);
   });
 
+  it('target.runtime picks the emulated Lambda runtime (stack up --runtime); an unknown one names the field', () => {
+    const s = loadScenario(file('runtime.yaml', GOOD.replace('target: { ', 'target: { runtime: nodejs24.x, ')));
+    expect(stackArgs(s.target)).toEqual(['--lost-disconnect-share', '0.5', '--memory', 'fanout-send-message=512', '--runtime', 'nodejs24.x']);
+    const p = file('runtime-bad.yaml', GOOD.replace('target: { ', 'target: { runtime: nodejs18.x, '));
+    expect(messageOf(p)).toBe(`${p}: target.runtime: Invalid option: expected one of "nodejs20.x"|"nodejs22.x"|"nodejs24.x"`);
+  });
+
   it('a wrong type names the file and the field', () => {
     const p = file('type.yaml', GOOD.replace('clients: 40', 'clients: forty'));
     expect(messageOf(p)).toBe(`${p}: clients: Invalid input: expected number, received string`);

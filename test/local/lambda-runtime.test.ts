@@ -66,7 +66,7 @@ describe('Lambda runtime: environments, errors, logs and metrics', () => {
       region: 'us-east-1',
       defaultRegion: 'us-east-1',
       group: '/aws/lambda/echo',
-      executionEnv: 'AWS_Lambda_nodejs20.x',
+      executionEnv: 'AWS_Lambda_nodejs22.x', // the default runtime, as the CDK app deploys
       initType: 'on-demand',
       handler: 'index.handler',
     });

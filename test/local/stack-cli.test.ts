@@ -1,16 +1,26 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../fixtures/gateway/clients.ts';
+import { until } from './lambda-test-helpers.ts';
+import { NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../reference-stack/local/lambda/node-runtimes.ts';
+import { findNode, majorOf, PINNED_NODE_VERSIONS, type NodeBinary } from '../../src/targets/node-binaries.ts';
 
 // `fanout-bench stack up` as a user runs it: a child process, one JSON line on stdout.
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runtimes other than this process's Node major, with the Node found for each (if any). */
+const others = NODE_RUNTIMES.filter((r) => nodeMajorOf(r) !== majorOf(process.versions.node)).map((runtime) => ({
+  runtime,
+  node: findNode(nodeMajorOf(runtime)),
+}));
+const atHand = others.find((o) => o.node) as { runtime: NodeRuntime; node: NodeBinary } | undefined;
 const children: ChildProcess[] = [];
 
 afterEach(() => {
@@ -24,10 +34,11 @@ interface Run {
   exited: Promise<number | null>;
 }
 
-function stackUp(args: string[], stdin: 'ignore' | 'pipe' = 'ignore'): Run {
+function stackUp(args: string[], stdin: 'ignore' | 'pipe' = 'ignore', env: NodeJS.ProcessEnv = process.env): Run {
   const child = spawn(process.execPath, ['bin/fanout-bench.js', 'stack', 'up', ...args], {
     cwd: ROOT,
     stdio: [stdin, 'pipe', 'pipe'],
+    env,
   });
   children.push(child);
   let out = '';
@@ -36,6 +47,15 @@ function stackUp(args: string[], stdin: 'ignore' | 'pipe' = 'ignore'): Run {
   child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function firstLine(run: Run, timeoutMs = 60_000): Promise<string> {
@@ -53,7 +73,14 @@ describe('fanout-bench stack up', () => {
     const run = stackUp(['--port', '0', '--stage', 'cli', '--memory', 'fanout-whoami=512']);
     const ready = JSON.parse(await firstLine(run));
     expect(Object.keys(ready).sort()).toEqual(
-      ['apiId', 'callbackUrl', 'cloudwatchEndpoint', 'dynamodbEndpoint', 'ready', 'region', 'stage', 'websocketUrl'].sort(),
+      ['apiId', 'callbackUrl', 'cloudwatchEndpoint', 'dynamodbEndpoint', 'lambdaRuntime', 'ready', 'region', 'stage', 'websocketUrl'].sort(),
+    );
+    // the default runtime, on Node 22 when one is at hand (this process, the cache or PATH)
+    const node22 = findNode(22);
+    expect(ready.lambdaRuntime).toEqual(
+      node22
+        ? { runtime: 'nodejs22.x', node: node22.version, matches: true }
+        : { runtime: 'nodejs22.x', node: process.versions.node, matches: false, note: expect.stringMatching(/^nodejs22\.x runs on Node 22, and none was found/) },
     );
     expect(ready).toMatchObject({ ready: true, stage: 'cli', region: 'us-east-1' });
     expect(ready.websocketUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/cli$/);
@@ -129,5 +156,56 @@ describe('fanout-bench stack up', () => {
     const bad = stackUp(['--memory', 'fanout-nope=256']);
     expect(await bad.exited).toBe(2);
     expect(bad.stderr()).toMatch(/^fanout-bench: --memory: functions\.fanout-nope: unknown function "fanout-nope"/);
+  });
+
+  it.skipIf(!atHand)(`runs itself on the emulated runtime's Node when one is at hand (${atHand?.runtime})`, async () => {
+    const run = stackUp(['--port', '0', '--runtime', atHand!.runtime]);
+    const ready = JSON.parse(await firstLine(run));
+    expect(ready.lambdaRuntime).toEqual({ runtime: atHand!.runtime, node: atHand!.node.version, matches: true });
+    const c = await connect(ready.websocketUrl);
+    c.send({ action: 'whoami' });
+    expect((await c.take((f) => f.type === 'whoami', 30_000)).connectionId).toBeTypeOf('string');
+    // SIGTERM reaches the stack through the process that ran it again; both exit 0
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect((await c.closed).code).toBe(1001);
+    expect(run.stderr()).not.toMatch(/warning/);
+  });
+
+  it.skipIf(!atHand || process.platform !== 'linux')('the stack run again on another Node stops when the process that ran it is killed', async () => {
+    const run = stackUp(['--port', '0', '--runtime', atHand!.runtime]);
+    const ready = JSON.parse(await firstLine(run));
+    const pid = run.child.pid!;
+    const [stackPid] = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    expect(stackPid).toBeGreaterThan(0);
+    const c = await connect(ready.websocketUrl);
+    run.child.kill('SIGKILL'); // no signal can be forwarded
+    expect((await c.closed).code).toBe(1001); // the stack noticed and closed cleanly
+    await until(() => !alive(stackPid!), 15_000);
+  });
+
+  it('without the runtime\'s Node: says so once, runs on this Node and records the mismatch in the ready line', async () => {
+    const runtime = others[0]!.runtime;
+    const emptyCache = mkdtempSync(join(tmpdir(), 'fanout-no-node-'));
+    // only this Node on PATH, and an empty cache: nothing of the runtime's major to be found
+    const env = { ...process.env, FANOUT_BENCH_NODE_CACHE: emptyCache, PATH: dirname(process.execPath) };
+    const run = stackUp(['--port', '0', '--runtime', runtime], 'ignore', env);
+    const ready = JSON.parse(await firstLine(run));
+    const major = nodeMajorOf(runtime);
+    expect(ready.lambdaRuntime).toEqual({
+      runtime,
+      node: process.versions.node,
+      matches: false,
+      note: `${runtime} runs on Node ${major}, and none was found in ${emptyCache} or on PATH: the functions run on Node ${process.versions.node} instead; \`npx fanout-bench stack install-node ${runtime}\` puts Node ${PINNED_NODE_VERSIONS[major]} there`,
+    });
+    expect(run.stderr()).toBe(`fanout-bench: warning: ${ready.lambdaRuntime.note}\n`);
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('names a runtime it does not emulate in one line and exits 2', async () => {
+    const run = stackUp(['--runtime', 'nodejs18.x']);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toBe('fanout-bench: --runtime: lambda.runtime: Invalid option: expected one of "nodejs20.x"|"nodejs22.x"|"nodejs24.x"\n');
   });
 });

@@ -42,6 +42,11 @@ describe('renderers with hostile strings from the target and the user', () => {
     expect(html.match(/<\/script>/g)).toHaveLength(3);
   });
 
+  it('HTML: the Lambda runtime that ran the functions, a fallback marked with its note', () => {
+    expect(html).toContain(`<td>Lambda runtime</td><td><strong class="bad-text">nodejs22.x on Node 20.20.2</strong> (${escapeHtml(XSS.runtimeNote)})</td>`);
+    expect(renderHtml(buildResults())).toContain('<td>Lambda runtime</td><td>nodejs22.x on Node 22.23.3</td>');
+  });
+
   it('HTML: the embedded chart data cannot close its script element', () => {
     const data = html.slice(html.indexOf('id="report-data">') + 'id="report-data">'.length, html.indexOf('</script>'));
     expect(data).not.toContain('<');

@@ -17,6 +17,7 @@ export const XSS = {
   payload: '<img src=x onerror=alert(3)>',
   functionName: '<svg onload=alert(4)>',
   problem: '<b onmouseover=alert(5)>denied</b>',
+  runtimeNote: '<img src=y onerror=alert(6)> no Node 22',
 };
 
 export const RUN_START = Date.UTC(2026, 10, 21, 6, 0, 0);
@@ -168,7 +169,17 @@ function build(options: FixtureOptions): Results {
       payloadBytes: 512,
       ...(hostile ? { payloadSample: XSS.payload } : {}),
     },
-    environment: { node: 'v20.20.2', platform: 'linux x64', cpus: 2, cpuModel: 'Test CPU @ 2.0GHz', totalMemoryMB: 7963, clock: 'one host clock (sender and receivers on this host)' },
+    environment: {
+      node: 'v20.20.2',
+      platform: 'linux x64',
+      cpus: 2,
+      cpuModel: 'Test CPU @ 2.0GHz',
+      totalMemoryMB: 7963,
+      clock: 'one host clock (sender and receivers on this host)',
+      lambdaRuntime: hostile
+        ? { runtime: 'nodejs22.x', node: '20.20.2', matches: false, note: XSS.runtimeNote }
+        : { runtime: 'nodejs22.x', node: '22.23.3', matches: true },
+    },
     metrics: {
       connect: summarize(whole.connect),
       broadcast: summarize(whole.broadcast),

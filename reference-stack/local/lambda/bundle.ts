@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type BuildFailure, type BuildOptions } from 'esbuild';
 import { UserError } from '../../../src/errors.ts';
+import { esbuildTargetOf, type NodeRuntime } from './node-runtimes.ts';
 import { PROFILE_DIR } from './profiling.ts';
 
 /**
  * Bundle every function like CDK's NodejsFunction does by default (esbuild: bundle, platform
- * node, CommonJS, target node20, dependencies inlined), plus the environment's worker code (ESM),
+ * node, CommonJS, the runtime's Node as target, dependencies inlined), plus the environment's worker code (ESM),
  * into a fresh temp dir. Workers then load plain JS: no TypeScript loader, and INIT is the real
  * cost of loading the bundled SDK and Powertools (with a V8 code cache, see worker.ts).
  */
@@ -18,6 +19,8 @@ export interface FunctionBundles {
   workerPath: string;
   /** Function name → its bundled `index.js` (CommonJS). */
   handlerPaths: Map<string, string>;
+  /** The esbuild target the bundles were built for, e.g. "node22" for nodejs22.x. */
+  target: string;
   dispose(): Promise<void>;
 }
 
@@ -25,7 +28,11 @@ const WORKER_SOURCE = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const REQUIRE_BANNER =
   "import { createRequire as __fanoutCreateRequire } from 'node:module'; const require = __fanoutCreateRequire(import.meta.url);";
 
-export async function bundleFunctions(functions: ReadonlyArray<{ name: string; entry: string }>): Promise<FunctionBundles> {
+export async function bundleFunctions(
+  functions: ReadonlyArray<{ name: string; entry: string }>,
+  runtime: NodeRuntime,
+): Promise<FunctionBundles> {
+  const target = esbuildTargetOf(runtime);
   for (const [i, fn] of functions.entries()) {
     try {
       await access(fn.entry);
@@ -41,7 +48,7 @@ export async function bundleFunctions(functions: ReadonlyArray<{ name: string; e
     outdir: dir,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target,
     mainFields: ['module', 'main'],
     logLevel: 'silent',
     legalComments: 'none',
@@ -81,6 +88,7 @@ export async function bundleFunctions(functions: ReadonlyArray<{ name: string; e
     dir,
     workerPath: join(dir, 'runtime', 'worker.mjs'),
     handlerPaths: new Map(functions.map((fn) => [fn.name, join(dir, 'functions', fn.name, 'index.js')])),
+    target,
     dispose,
   };
 }

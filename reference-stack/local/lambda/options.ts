@@ -2,6 +2,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
 import { UserError, fieldPath } from '../../../src/errors.ts';
 import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
+import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from './node-runtimes.ts';
 
 /** AWS's documented quotas and the emulator's host knobs, with their defaults. */
 export const DEFAULTS = {
@@ -55,6 +56,8 @@ const OptionsSchema = z.strictObject({
   initConcurrency: z.int().min(1).default(DEFAULTS.initConcurrency),
   preparedPerFunction: z.int().min(0).max(64).default(DEFAULTS.preparedPerFunction),
   cpuModel: z.enum(['throttle', 'off']).default('throttle'),
+  /** The Lambda runtime emulated: AWS_EXECUTION_ENV and the bundle's esbuild target. */
+  runtime: z.enum(NODE_RUNTIMES).default(DEFAULT_NODE_RUNTIME),
   region: z.string().min(1).default(DEFAULTS.region),
   accountId: z.string().regex(/^\d{12}$/, 'must be 12 digits').default(DEFAULTS.accountId),
 });

@@ -27,7 +27,7 @@ const ACCOUNT: Record<string, string> = {};
  */
 export async function createLambdaRuntime(options: LambdaRuntimeOptions): Promise<LambdaRuntime> {
   const config = resolveOptions(options);
-  const bundles = await bundleFunctions(config.functions);
+  const bundles = await bundleFunctions(config.functions, config.runtime);
   return new Runtime(config, bundles);
 }
 
@@ -41,7 +41,7 @@ function baseEnvironment(config: RuntimeConfig, fn: RuntimeConfig['functions'][n
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMB),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
+    AWS_EXECUTION_ENV: `AWS_Lambda_${config.runtime}`,
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     _HANDLER: 'index.handler',
   };

@@ -1,0 +1,119 @@
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, readdirSync, realpathSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Where the Node binary for an emulated Lambda runtime comes from. The functions run in worker
+ * threads of the stack's process, so running them on Node 22 means running `stack up` on Node
+ * 22. Looked for, in order: this process (when its major matches), the project's cache folder
+ * (filled only by `fanout-bench stack install-node`, never during a run), then every `node` on
+ * PATH. Nothing is ever downloaded here.
+ */
+
+/** The versions `stack install-node` installs (npm registry package `node-<os>-<arch>`). */
+export const PINNED_NODE_VERSIONS: Readonly<Record<number, string>> = { 20: '20.20.2', 22: '22.23.3', 24: '24.21.0' };
+
+const CHECKOUT_CACHE = fileURLToPath(new URL('../../.cache/node', import.meta.url));
+
+/** The cache folder: `FANOUT_BENCH_NODE_CACHE`, else `.cache/node` in this checkout. */
+export function nodeCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.FANOUT_BENCH_NODE_CACHE ? resolve(env.FANOUT_BENCH_NODE_CACHE) : CHECKOUT_CACHE;
+}
+
+/** A cached version's binary: `<cache>/v22.23.3/bin/node`. */
+export function cachedNodePath(cacheDir: string, version: string): string {
+  return join(cacheDir, `v${version}`, 'bin', 'node');
+}
+
+export interface NodeBinary {
+  path: string;
+  /** without the leading "v": "22.23.3" */
+  version: string;
+  source: 'this process' | 'cache' | 'PATH';
+}
+
+export interface FindNodeOptions {
+  cacheDir?: string;
+  /** PATH to search (default process.env.PATH) */
+  path?: string;
+  /** this process's Node (default process.execPath, process.versions.node) */
+  current?: { path: string; version: string };
+}
+
+export function majorOf(version: string): number {
+  return Number(version.replace(/^v/, '').split('.')[0]);
+}
+
+/** A Node binary of `major`, or undefined when none is at hand. */
+export function findNode(major: number, o: FindNodeOptions = {}): NodeBinary | undefined {
+  const current = o.current ?? { path: process.execPath, version: process.versions.node };
+  if (majorOf(current.version) === major) return { ...current, source: 'this process' };
+  return fromCache(major, o.cacheDir ?? nodeCacheDir()) ?? fromPath(major, o.path ?? process.env.PATH ?? '', current.path);
+}
+
+/** The pinned version if installed, else the newest cached version of that major. */
+function fromCache(major: number, cacheDir: string): NodeBinary | undefined {
+  let names: string[];
+  try {
+    names = readdirSync(cacheDir);
+  } catch {
+    return undefined;
+  }
+  const versions = names
+    .map((n) => /^v(\d+\.\d+\.\d+)$/.exec(n)?.[1])
+    .filter((v): v is string => v !== undefined && majorOf(v) === major)
+    .sort((a, b) => (a === PINNED_NODE_VERSIONS[major] ? -1 : b === PINNED_NODE_VERSIONS[major] ? 1 : compareVersions(b, a)));
+  for (const version of versions) {
+    const path = cachedNodePath(cacheDir, version);
+    if (isExecutable(path)) return { path, version, source: 'cache' };
+  }
+  return undefined;
+}
+
+/** The first `node` on PATH whose `--version` has that major (each candidate is asked once). */
+function fromPath(major: number, pathEnv: string, skip: string): NodeBinary | undefined {
+  const seen = new Set<string>([safeRealpath(skip)]);
+  for (const dir of pathEnv.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, 'node');
+    if (!isExecutable(candidate)) continue;
+    const real = safeRealpath(candidate);
+    if (seen.has(real)) continue;
+    seen.add(real);
+    const version = versionOf(candidate);
+    if (version && majorOf(version) === major) return { path: candidate, version, source: 'PATH' };
+  }
+  return undefined;
+}
+
+/** What a binary says `--version` is ("22.23.3"), or undefined if it does not run. */
+export function versionOf(binary: string): string | undefined {
+  const r = spawnSync(binary, ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
+  const m = /^v(\d+\.\d+\.\d+)/.exec(r.stdout?.trim() ?? '');
+  return r.status === 0 && m ? m[1] : undefined;
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i]! - pb[i]!;
+  return 0;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function safeRealpath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}

@@ -1,0 +1,68 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cachedNodePath, findNode, PINNED_NODE_VERSIONS } from '../../src/targets/node-binaries.ts';
+import { stackNode } from '../../src/targets/local.ts';
+
+// Stand-in binaries: shell scripts that answer `--version` like node does (nothing is downloaded).
+const dir = mkdtempSync(join(tmpdir(), 'fanout-node-bin-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function fakeNode(path: string, version: string): string {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `#!/bin/sh\necho v${version}\n`);
+  chmodSync(path, 0o755);
+  return path;
+}
+
+const current = { path: '/nonexistent/node', version: '20.20.2' };
+const cache = join(dir, 'cache');
+const pinned22 = fakeNode(cachedNodePath(cache, PINNED_NODE_VERSIONS[22]!), PINNED_NODE_VERSIONS[22]!);
+fakeNode(cachedNodePath(cache, '22.99.0'), '22.99.0'); // newer than the pin, not preferred
+fakeNode(cachedNodePath(cache, '24.0.1'), '24.0.1');
+const pathA = join(dir, 'a');
+const pathB = join(dir, 'b');
+fakeNode(join(pathA, 'node'), '18.20.4');
+const path26 = fakeNode(join(pathB, 'node'), '26.1.0');
+const PATH = [pathA, join(dir, 'missing'), pathB].join(delimiter);
+
+describe('finding the Node for an emulated runtime', () => {
+  it('uses this process when its major matches', () => {
+    expect(findNode(20, { current, cacheDir: cache, path: PATH })).toEqual({ ...current, source: 'this process' });
+  });
+
+  it('prefers the pinned version in the cache, else the newest cached one of that major', () => {
+    expect(findNode(22, { current, cacheDir: cache, path: PATH })).toEqual({ path: pinned22, version: PINNED_NODE_VERSIONS[22], source: 'cache' });
+    expect(findNode(24, { current, cacheDir: cache, path: PATH })).toMatchObject({ version: '24.0.1', source: 'cache' });
+  });
+
+  it('looks at every node on PATH, asking each its version', () => {
+    expect(findNode(26, { current, cacheDir: cache, path: PATH })).toEqual({ path: path26, version: '26.1.0', source: 'PATH' });
+  });
+
+  it('finds nothing when no binary has that major', () => {
+    expect(findNode(23, { current, cacheDir: cache, path: PATH })).toBeUndefined();
+    expect(findNode(22, { current, cacheDir: join(dir, 'no-cache'), path: '' })).toBeUndefined();
+  });
+});
+
+describe('the local target picks the Node that runs the stack', () => {
+  it('from the last --runtime, else the default runtime, else this Node', () => {
+    const env = { FANOUT_BENCH_NODE_CACHE: process.env.FANOUT_BENCH_NODE_CACHE, PATH: process.env.PATH };
+    process.env.FANOUT_BENCH_NODE_CACHE = cache;
+    process.env.PATH = PATH;
+    try {
+      expect(stackNode(['--runtime', 'nodejs20.x', '--runtime', 'nodejs24.x'])).toBe(
+        process.versions.node.startsWith('24.') ? process.execPath : cachedNodePath(cache, '24.0.1'),
+      );
+      expect(stackNode([])).toBe(process.versions.node.startsWith('22.') ? process.execPath : pinned22);
+      expect(stackNode(['--runtime', 'nodejs18.x'])).toBe(process.execPath); // the stack names the mistake
+    } finally {
+      for (const [k, v] of Object.entries(env)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+});

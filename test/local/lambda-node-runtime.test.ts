@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
+import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
+import { bundleFunctions } from '../../reference-stack/local/lambda/bundle.ts';
+import { NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../reference-stack/local/lambda/node-runtimes.ts';
+import { createLambdaRuntime } from '../../reference-stack/local/lambda/runtime.ts';
+import { findNode, majorOf } from '../../src/targets/node-binaries.ts';
+import { expectOk, fixture } from './lambda-test-helpers.ts';
+
+/** A runtime whose Node is not this process's but is at hand (cache or PATH), if any. */
+function otherRuntimeAtHand(): { runtime: NodeRuntime; node: { path: string; version: string } } | undefined {
+  for (const runtime of NODE_RUNTIMES) {
+    if (nodeMajorOf(runtime) === majorOf(process.versions.node)) continue;
+    const node = findNode(nodeMajorOf(runtime));
+    if (node) return { runtime, node };
+  }
+  return undefined;
+}
+
+const other = otherRuntimeAtHand();
+const tmp = mkdtempSync(join(tmpdir(), 'fanout-node-runtime-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('Lambda runtime: the emulated Node.js runtime', () => {
+  it('tells each function its runtime in AWS_EXECUTION_ENV and runs it on the host process\'s Node', async () => {
+    const runtime = await createLambdaRuntime({
+      runtime: 'nodejs24.x',
+      cpuModel: 'off',
+      metrics: new MetricStore(),
+      logs: new LogStore(),
+      functions: [{ name: 'echo', entry: fixture('behaviour.ts'), memoryMB: 256, timeoutSeconds: 10, environment: {} }],
+    });
+    try {
+      const r = expectOk(await runtime.invoke('echo', { action: 'echo' })).result as { nodeVersion: string; env: { executionEnv: string } };
+      expect(r.env.executionEnv).toBe('AWS_Lambda_nodejs24.x');
+      expect(r.nodeVersion).toBe(process.version); // worker threads of this process
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('refuses a runtime it does not emulate, naming the field', async () => {
+    await expect(
+      createLambdaRuntime({
+        // @ts-expect-error: not a runtime
+        runtime: 'nodejs18.x',
+        metrics: new MetricStore(),
+        logs: new LogStore(),
+        functions: [{ name: 'echo', entry: fixture('behaviour.ts'), memoryMB: 256, timeoutSeconds: 10 }],
+      }),
+    ).rejects.toThrow(/^lambda runtime: runtime: Invalid option/);
+  });
+
+  it('bundles for the runtime\'s Node (esbuild target nodeNN, as CDK derives it)', async () => {
+    // Import attributes are kept for Node 22 and 24 and stripped for esbuild's node20 (20.0 had
+    // none): the only syntax these targets differ in, so the output shows which target was used.
+    const entry = join(tmp, 'attributes.mjs');
+    writeFileSync(entry, "import fs from 'node:fs' with { type: 'json' };\nexport const handler = async () => typeof fs;\n");
+    const seen: Record<string, { target: string; keptAttributes: boolean }> = {};
+    for (const runtime of NODE_RUNTIMES) {
+      const bundles = await bundleFunctions([{ name: 'attributes', entry }], runtime);
+      try {
+        const code = readFileSync(bundles.handlerPaths.get('attributes')!, 'utf8');
+        seen[runtime] = { target: bundles.target, keptAttributes: /from "node:fs" with \{ type: "json" \}/.test(code) };
+      } finally {
+        await bundles.dispose();
+      }
+    }
+    expect(seen).toEqual({
+      'nodejs20.x': { target: 'node20', keptAttributes: false },
+      'nodejs22.x': { target: 'node22', keptAttributes: true },
+      'nodejs24.x': { target: 'node24', keptAttributes: true },
+    });
+  });
+
+  it.skipIf(!other)(`on the runtime's own Node (${other?.runtime} on ${other?.node.version}), a function sees that Node and runtime`, async () => {
+    const script = fileURLToPath(new URL('../fixtures/node/invoke-echo.ts', import.meta.url));
+    const { stdout } = await promisify(execFile)(other!.node.path, ['--import', 'tsx', script, other!.runtime], {
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      timeout: 60_000,
+    });
+    const seen = JSON.parse(stdout.trim()) as { nodeVersion: string; executionEnv: string; host: string };
+    expect(seen).toEqual({ nodeVersion: `v${other!.node.version}`, executionEnv: `AWS_Lambda_${other!.runtime}`, host: `v${other!.node.version}` });
+    expect(majorOf(seen.nodeVersion)).toBe(nodeMajorOf(other!.runtime));
+  });
+});
