@@ -57,25 +57,23 @@ describe('Lambda runtime: the emulated Node.js runtime', () => {
     ).rejects.toThrow(/^lambda runtime: runtime: Invalid option/);
   });
 
-  it('bundles for the runtime\'s Node (esbuild target nodeNN, as CDK derives it)', async () => {
-    // Import attributes are kept for Node 22 and 24 and stripped for esbuild's node20 (20.0 had
-    // none): the only syntax these targets differ in, so the output shows which target was used.
-    const entry = join(tmp, 'attributes.mjs');
-    writeFileSync(entry, "import fs from 'node:fs' with { type: 'json' };\nexport const handler = async () => typeof fs;\n");
-    const seen: Record<string, { target: string; keptAttributes: boolean }> = {};
+  it('bundles for the runtime\'s Node (esbuild target nodeNN, as CDK derives it), as CommonJS', async () => {
+    const entry = join(tmp, 'plain.mjs');
+    writeFileSync(entry, 'export const handler = async () => 1;\n');
+    const seen: Record<string, { target: string; commonJs: boolean }> = {};
     for (const runtime of NODE_RUNTIMES) {
-      const bundles = await bundleFunctions([{ name: 'attributes', entry }], runtime);
+      const bundles = await bundleFunctions([{ name: 'plain', entry }], runtime);
       try {
-        const code = readFileSync(bundles.handlerPaths.get('attributes')!, 'utf8');
-        seen[runtime] = { target: bundles.target, keptAttributes: /from "node:fs" with \{ type: "json" \}/.test(code) };
+        const code = readFileSync(bundles.handlerPaths.get('plain')!, 'utf8');
+        seen[runtime] = { target: bundles.target, commonJs: code.includes('module.exports = __toCommonJS(') };
       } finally {
         await bundles.dispose();
       }
     }
     expect(seen).toEqual({
-      'nodejs20.x': { target: 'node20', keptAttributes: false },
-      'nodejs22.x': { target: 'node22', keptAttributes: true },
-      'nodejs24.x': { target: 'node24', keptAttributes: true },
+      'nodejs20.x': { target: 'node20', commonJs: true },
+      'nodejs22.x': { target: 'node22', commonJs: true },
+      'nodejs24.x': { target: 'node24', commonJs: true },
     });
   });
 
