@@ -158,9 +158,10 @@ export function fallbackNote(runtime: NodeRuntime, node: string, found: NodeBina
 }
 
 /**
- * Runs this same command on `node` and passes its exit on. The child gets its own process group,
- * so a terminal's Ctrl-C reaches it once, forwarded from here; it stops by itself if this
- * process disappears without forwarding anything (see parentGone).
+ * Runs this same command on `node` and ends as it ends (its exit code, or killed by the same
+ * signal). The child gets its own process group, so a terminal's Ctrl-C reaches it once,
+ * forwarded from here; it ends by itself if this process disappears without forwarding anything
+ * (see parentGone).
  */
 async function runAgainOn(node: NodeBinary): Promise<number> {
   const child = spawn(node.path, [...process.execArgv, ...process.argv.slice(1)], {
@@ -169,13 +170,20 @@ async function runAgainOn(node: NodeBinary): Promise<number> {
     env: { ...process.env, [PARENT_ENV]: String(process.pid) },
   });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, forward);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, forward);
   return new Promise((resolve) => {
     child.once('error', (e) => {
       process.stderr.write(`fanout-bench: cannot run Node ${node.version} at ${node.path}: ${e.message}\n`);
       resolve(2);
     });
-    child.once('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));
+    child.once('exit', (code, signal) => {
+      if (signal) {
+        for (const s of signals) process.off(s, forward);
+        process.kill(process.pid, signal);
+      }
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
+    });
   });
 }
 

@@ -73,16 +73,8 @@ describe('scenario files', () => {
 
   it('target.runtime picks the emulated Lambda runtime (stack up --runtime); an unknown one names the field', () => {
     const s = loadScenario(file('runtime.yaml', GOOD.replace('target: { ', 'target: { runtime: nodejs24.x, ')));
-    expect(stackArgs(s.target)).toEqual([
-      '--lost-disconnect-share',
-      '0.5',
-      '--dynamodb-throttle-share',
-      '0.1',
-      '--memory',
-      'fanout-send-message=512',
-      '--runtime',
-      'nodejs24.x',
-    ]);
+    expect(stackArgs(s.target).slice(-2)).toEqual(['--runtime', 'nodejs24.x']);
+    expect(stackArgs({ runtime: 'nodejs20.x' })).toEqual(['--runtime', 'nodejs20.x']);
     const p = file('runtime-bad.yaml', GOOD.replace('target: { ', 'target: { runtime: nodejs18.x, '));
     expect(messageOf(p)).toBe(`${p}: target.runtime: Invalid option: expected one of "nodejs20.x"|"nodejs22.x"|"nodejs24.x"`);
   });
