@@ -4,7 +4,7 @@ import { tableDefinitions, TABLE_DEFAULT_NAMES } from '../../reference-stack/fun
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import { inProcessCall, type RequestListener } from '../../reference-stack/local/dynamodb/in-process-call.ts';
 import { MeteringFront } from '../../reference-stack/local/dynamodb/metering-front.ts';
-import { MetricBatch } from '../../reference-stack/local/dynamodb/metric-batch.ts';
+import { MetricBatch, metricBatchReader } from '../../reference-stack/local/dynamodb/metric-batch.ts';
 
 /**
  * The front's own CPU per call, without HTTP or an SDK client in the way: the same request bodies
@@ -25,20 +25,8 @@ const ROUNDS = arg('rounds', 5);
 const dynalite = createRequire(import.meta.url)('dynalite') as (o: Record<string, unknown>) => Server;
 const handler = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }).listeners('request')[0] as RequestListener;
 const store = new MetricStore();
-const series = new Map<number, { name: string; unit: string; dimensions: Record<string, string> }>();
 let front: MeteringFront;
-const batch = new MetricBatch(
-  (m) => {
-    if (m.type === 'series') series.set(m.id, m);
-    else if (m.type === 'data') {
-      for (let i = 0; i + 2 < m.datums.length; i += 3) {
-        const s = series.get(m.datums[i])!;
-        store.put({ namespace: 'AWS/DynamoDB', name: s.name, dimensions: s.dimensions, unit: s.unit, value: m.datums[i + 1], timestamp: m.datums[i + 2] });
-      }
-    }
-  },
-  () => front.counters,
-);
+const batch = new MetricBatch(metricBatchReader(store), () => front.counters);
 front = new MeteringFront({ dynalite: handler, sink: batch, throttleShare: 0 });
 
 const headers = (op: string) => ({

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import type { RequestListener } from '../../reference-stack/local/dynamodb/in-process-call.ts';
 import { MeteringFront } from '../../reference-stack/local/dynamodb/metering-front.ts';
-import { MetricBatch } from '../../reference-stack/local/dynamodb/metric-batch.ts';
+import { MetricBatch, metricBatchReader } from '../../reference-stack/local/dynamodb/metric-batch.ts';
 
 /**
  * The measured process: dynalite and the metering front on one thread, as in the emulator's
@@ -16,20 +16,8 @@ const require = createRequire(import.meta.url);
 const dynalite = require('dynalite') as (o: Record<string, unknown>) => Server;
 const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
 const store = new MetricStore();
-const series = new Map<number, { name: string; unit: string; dimensions: Record<string, string> }>();
 let front: MeteringFront;
-const batch = new MetricBatch(
-  (m) => {
-    if (m.type === 'series') series.set(m.id, m);
-    else if (m.type === 'data') {
-      for (let i = 0; i + 2 < m.datums.length; i += 3) {
-        const s = series.get(m.datums[i])!;
-        store.put({ namespace: 'AWS/DynamoDB', name: s.name, dimensions: s.dimensions, unit: s.unit, value: m.datums[i + 1], timestamp: m.datums[i + 2] });
-      }
-    }
-  },
-  () => front.counters,
-);
+const batch = new MetricBatch(metricBatchReader(store), () => front.counters);
 front = new MeteringFront({ dynalite: db.listeners('request')[0] as RequestListener, sink: batch, throttleShare: 0 });
 const frontServer = createServer(front.handle);
 

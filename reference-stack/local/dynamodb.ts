@@ -14,6 +14,7 @@ import { UserError } from '../../src/errors.ts';
 import { tableDefinitions } from '../functions/shared/tables.ts';
 import type { MetricSink } from './cloudwatch/types.ts';
 import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './dynamodb/worker-messages.ts';
+import { metricBatchReader } from './dynamodb/metric-batch.ts';
 
 /**
  * DynamoDB for the emulator: dynalite behind a metering front, both on their own worker thread
@@ -66,22 +67,14 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
   const init: DynamoWorkerInit = { dynalitePath: require.resolve('dynalite'), path: options.path, throttleShare: options.throttleShare ?? 0 };
   const worker = new Worker(await bundledWorker(), { eval: true, workerData: init });
 
-  const series = new Map<number, { name: string; unit: string; dimensions: Record<string, string> }>();
   const counters = { calls: 0, throttled: 0 };
-  const sink = options.metrics;
+  const read = options.metrics ? metricBatchReader(options.metrics) : undefined;
   worker.on('message', (msg: FromDynamoWorker) => {
-    if (msg.type === 'series') {
-      series.set(msg.id, { name: msg.name, unit: msg.unit, dimensions: Object.freeze(msg.dimensions) as Record<string, string> });
-    } else if (msg.type === 'data') {
+    if (msg.type === 'data') {
       counters.calls = msg.calls;
       counters.throttled = msg.throttled;
-      if (!sink) return;
-      const d = msg.datums;
-      for (let i = 0; i + 2 < d.length; i += 3) {
-        const s = series.get(d[i]);
-        if (s) sink.put({ namespace: 'AWS/DynamoDB', name: s.name, dimensions: s.dimensions, value: d[i + 1], unit: s.unit, timestamp: d[i + 2] });
-      }
     }
+    read?.(msg);
   });
 
   const port = await new Promise<number>((resolve, reject) => {

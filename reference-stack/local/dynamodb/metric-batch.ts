@@ -1,5 +1,6 @@
 import type { MeterSink } from './metering-front.ts';
 import type { FromDynamoWorker } from './worker-messages.ts';
+import type { MetricSink } from '../cloudwatch/types.ts';
 
 /**
  * The worker's side of the AWS/DynamoDB metrics: each series is announced once, then datums
@@ -47,4 +48,20 @@ export class MetricBatch implements MeterSink {
     clearInterval(this.timer);
     this.flush();
   }
+}
+
+/** The receiving side of MetricBatch: turns its messages back into AWS/DynamoDB data points. */
+export function metricBatchReader(sink: MetricSink): (message: FromDynamoWorker) => void {
+  const series = new Map<number, { name: string; unit: string; dimensions: Record<string, string> }>();
+  return (msg) => {
+    if (msg.type === 'series') {
+      series.set(msg.id, { name: msg.name, unit: msg.unit, dimensions: Object.freeze(msg.dimensions) as Record<string, string> });
+    } else if (msg.type === 'data') {
+      const d = msg.datums;
+      for (let i = 0; i + 2 < d.length; i += 3) {
+        const s = series.get(d[i]!);
+        if (s) sink.put({ namespace: 'AWS/DynamoDB', name: s.name, dimensions: s.dimensions, value: d[i + 1]!, unit: s.unit, timestamp: d[i + 2]! });
+      }
+    }
+  };
 }
