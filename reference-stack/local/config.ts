@@ -104,7 +104,7 @@ const FaultsSchema = z.strictObject({
   lostDisconnectShare: z.number().min(0).max(1).default(0),
   /**
    * Share of DynamoDB data-plane calls answered with ProvisionedThroughputExceededException (the
-   * SDK retries them, 3 attempts by default, so callers see far fewer).
+   * SDK retries them, 3 attempts in the reference functions, so callers see far fewer).
    */
   dynamodbThrottleShare: z.number().min(0).max(1).default(0),
   /**

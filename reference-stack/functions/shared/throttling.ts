@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
  * DynamoDB throttling: recognising it, counting it, and outlasting it where giving up would leave
- * stale rows. The SDK already retries a throttled call (3 attempts by default) with backoff;
+ * stale rows. The SDK already retries a throttled call (3 attempts, pinned in dynamo-client.ts);
  * every throttled attempt is counted here (the DynamoDB client's middleware calls
  * `noteThrottled`) and reported once per invocation as the DynamoDbThrottles metric (route.ts).
  * No SDK import: functions that never touch DynamoDB load nothing more for this.
@@ -36,8 +36,8 @@ export function takeThrottledAttempts(): number {
 }
 
 /**
- * A cleanup call is tried up to this many times (each try is the SDK's own 3 attempts, which back
- * off up to 1 s and 2 s on throttling), and no new try starts past the cleanup's deadline,
+ * A cleanup call is tried up to this many times (each try is the SDK's own 3 attempts, pinned in
+ * dynamo-client.ts, which back off up to 1 s and 2 s on throttling), and no new try starts past the cleanup's deadline,
  * CLEANUP_BUDGET_MS after it began: a last try then ends within ~3 s more, inside $disconnect's
  * 10 s timeout. A cleanup cut short by the Lambda timeout would not even be counted.
  */
