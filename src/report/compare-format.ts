@@ -23,9 +23,9 @@ export function strategyTitle(r: Recommendation): string {
   return `balanced (weight ${r.weight})`;
 }
 
-/** "256 MB" or "none". */
+/** "1,769 MB" or "none". */
 export function pickText(r: Recommendation): string {
-  return r.pick ? `${r.pick.memoryMB} MB` : 'none';
+  return r.pick ? `${fmtNum(r.pick.memoryMB)} MB` : 'none';
 }
 
 /** The size list for headers: "256, 512 and 1,769 MB". */

@@ -198,5 +198,5 @@ function runsTable(c: Comparison): string {
       r.warnings.map((w) => h(w)).join('<br>'),
     ]),
   );
-  return table(['memory', 'repeat', 'run', 'status', 'counted', 'warnings'], rows, 'second-text');
+  return table(['memory', '<span class="nw">repeat</span>', 'run', 'status', 'counted', 'warnings'], rows, 'second-text');
 }

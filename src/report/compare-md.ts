@@ -1,6 +1,6 @@
 import { LATENCY_METRIC_LABELS, type Comparison, type Spread } from '../metrics/compare/compare-schema.ts';
 import { fmtMsCell, fmtShare, fmtUsdCell, pickText, sizesText, spreadText, strategyTitle } from './compare-format.ts';
-import { escapeMarkdown as md } from './escape.ts';
+import { escapeMarkdown } from './escape.ts';
 import { fmtNum } from './format.ts';
 
 /**
@@ -8,6 +8,10 @@ import { fmtNum } from './format.ts';
  * row per size (median, min–max over the repeats in brackets), what was excluded, links to each
  * run's report (relative paths). Pure; target- or user-controlled text escaped.
  */
+/** Escaped for Markdown, and no control characters (a reason may quote the target verbatim). */
+// eslint-disable-next-line no-control-regex
+const md = (v: unknown) => escapeMarkdown(v).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+
 export function renderCompareMarkdown(c: Comparison): string {
   const out: string[] = [];
   out.push(`## fanout-bench compare: ${md(c.scenario.name)} — ${md(sizesText(c))}`, '');
