@@ -136,5 +136,6 @@ describe('buildComparison on recorded runs at 256 and 1,769 MB', () => {
     expect(c.recommendations[1].pick?.memoryMB).toBe(faster.memoryMB);
     expect(() => buildComparison({ functions: [], sizes })).toThrow('no compared function');
     expect(() => buildComparison({ functions: [COMPARED], sizes: [] })).toThrow('no memory size');
+    expect(() => buildComparison({ functions: [COMPARED], sizes: [...sizes, { memoryMB: 256, runs: [] }] })).toThrow('256 MB given twice');
   });
 });

@@ -67,6 +67,8 @@ const SOURCE_RANK: Record<CostSource, number> = { 'report-lines': 0, cloudwatch:
 export function buildComparison(input: ComparisonInput): Comparison {
   if (input.functions.length === 0) throw new Error('buildComparison: no compared function');
   if (input.sizes.length === 0) throw new Error('buildComparison: no memory size');
+  const twice = input.sizes.find((s, k) => input.sizes.findIndex((t) => t.memoryMB === s.memoryMB) !== k);
+  if (twice) throw new Error(`buildComparison: ${twice.memoryMB} MB given twice (one entry per size, its repeats in runs)`);
   const latencyMetric = input.latencyMetric ?? 'duration';
   const allResults = input.sizes.flatMap((s) => s.runs.flatMap((r) => (r.results ? [r.results] : [])));
   const first = allResults[0];
