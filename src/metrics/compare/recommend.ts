@@ -11,10 +11,10 @@ import { rangesOverlap } from './spread.ts';
  * INIT included — per million deliveries, not Duration × memory per invocation.
  *
  * A size is ranked when it has both a cost and a latency (every strategy needs both, for its
- * tie-break); the others are listed as skipped. Ranks medians over the repeats. Two values within TIE_TOLERANCE of each other tie; a tie goes
- * to the other quantity (cost → faster, speed → cheaper, balanced → cheaper at weight ≤ 0.5, else
- * faster), then to the smaller size (less to pay for if the workload shifts). Balanced weights 1
- * and 0 therefore pick exactly what cost and speed pick.
+ * tie-break); the others are listed as skipped. Ranks medians over the repeats. Two values within
+ * TIE_TOLERANCE of each other tie; a tie goes to the other quantity (cost → faster, speed →
+ * cheaper, balanced → cheaper at weight ≤ 0.5, else faster), then to the smaller size. Balanced
+ * weights 1 and 0 therefore pick exactly what cost and speed pick.
  */
 export const TIE_TOLERANCE = 0.01;
 
