@@ -30,7 +30,10 @@ import { spreadOf } from './spread.ts';
 export interface SizeRun {
   /** the run's results; absent when the run failed before it produced any */
   results?: Results;
-  /** the run's directory, relative to the comparison's (the page links to its index.html) */
+  /**
+   * the run's directory: absolute (writeComparison stores it relative to the comparison's own
+   * directory) or already relative to that; the page links to its index.html
+   */
   dir?: string;
   /** why the run produced no results (e.g. the memory update did not reach Successful) */
   error?: string;
