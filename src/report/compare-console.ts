@@ -30,7 +30,7 @@ export function renderCompareConsole(c: Comparison): string[] {
   const line = (cells: string[]) => `  ${cells.map((x, k) => (k === 0 ? x.padEnd(widths[k]) : x.padStart(widths[k]))).join('  ')}`.trimEnd();
 
   const out = [
-    `fanout-bench compare ${plain(c.scenario.name)}: ${plain(c.functions.join(', '))} at ${sizesText(c)}, ${c.repeat} repeat${c.repeat === 1 ? '' : 's'} each (medians; Duration = ${LATENCY_METRIC_LABELS.duration})`,
+    `fanout-bench compare ${plain(c.scenario.name)}: ${plain(c.functions.join(', '))} at ${sizesText(c)}, ${c.repeat} repeat${c.repeat === 1 ? '' : 's'} each (medians over the repeats; Duration: mean over the compared functions' invocations)`,
     line(head),
     ...rows.map(line),
   ];

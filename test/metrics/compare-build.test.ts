@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildComparison, type SizeInput } from '../../src/metrics/compare/build-comparison.ts';
 import { Comparison } from '../../src/metrics/compare/compare-schema.ts';
+import { tied } from '../../src/metrics/compare/recommend.ts';
 import { spreadOf } from '../../src/metrics/compare/spread.ts';
 import { DEFAULT_PRICES } from '../../src/metrics/prices.ts';
 import type { Results } from '../../src/metrics/results-schema.ts';
@@ -37,7 +38,7 @@ describe('buildComparison on recorded runs at 256 and 1,769 MB', () => {
     for (const s of c.sizes) {
       const runs = bySize.get(s.memoryMB)!;
       // the recorded runs are what they say they are
-      expect(runs.map((r) => report(r).memorySizeMB)).toEqual([s.memoryMB, s.memoryMB]);
+      expect(runs.map((r) => report(r).memorySizeMB)).toEqual([s.memoryMB, s.memoryMB, s.memoryMB]);
       const f = s.functions[COMPARED];
       expect(f.durationSource).toBe('report-lines');
       expect(f.durationP50Ms).toEqual(spreadOf(runs.map((r) => report(r).duration!.p50)));
@@ -51,7 +52,7 @@ describe('buildComparison on recorded runs at 256 and 1,769 MB', () => {
       const cost = s.metrics.lambdaCostPerMillionDeliveries!;
       const expected = spreadOf(runs.map(lambdaCostPerMillion))!;
       expect(cost.median).toBeCloseTo(expected.median, 12);
-      expect([cost.min, cost.max, cost.n]).toEqual([expect.closeTo(expected.min, 12), expect.closeTo(expected.max, 12), 2]);
+      expect([cost.min, cost.max, cost.n]).toEqual([expect.closeTo(expected.min, 12), expect.closeTo(expected.max, 12), 3]);
       expect(s.metrics.gbSeconds!.median).toBeCloseTo(
         spreadOf(runs.map((r) => (report(r).durationMsTotal / 1000) * (s.memoryMB / 1024)))!.median,
         9,
@@ -60,6 +61,7 @@ describe('buildComparison on recorded runs at 256 and 1,769 MB', () => {
       expect(s.runs.map((r) => [r.repeat, r.dir, r.included])).toEqual([
         [1, `runs/${s.memoryMB}-1`, true],
         [2, `runs/${s.memoryMB}-2`, true],
+        [3, `runs/${s.memoryMB}-3`, true],
       ]);
     }
     expect(small.functions[COMPARED].durationP50Ms!.median).toBeGreaterThan(big.functions[COMPARED].durationP50Ms!.median);
@@ -132,8 +134,14 @@ describe('buildComparison on recorded runs at 256 and 1,769 MB', () => {
     const sizes = [{ memoryMB: 256, runs: runsAt(256) }, { memoryMB: 1769, runs: runsAt(1769) }];
     const c = buildComparison({ functions: [COMPARED], sizes, latencyMetric: 'broadcast-p99' });
     for (const s of c.sizes) expect(s.metrics.latencyMs).toEqual(s.metrics.broadcastP99Ms);
-    const faster = c.sizes.reduce((a, b) => (b.metrics.broadcastP99Ms!.median < a.metrics.broadcastP99Ms!.median ? b : a));
-    expect(c.recommendations[1].pick?.memoryMB).toBe(faster.memoryMB);
+    // the speed pick by the documented rule: the lower broadcast p99, or within 1 % the cheaper
+    const [a, b] = c.sizes;
+    const [pa, pb] = [a.metrics.broadcastP99Ms!.median, b.metrics.broadcastP99Ms!.median];
+    const cheaper = a.metrics.lambdaCostPerMillionDeliveries!.median <= b.metrics.lambdaCostPerMillionDeliveries!.median ? a : b;
+    const expected = tied(pa, pb) ? cheaper : pa < pb ? a : b;
+    const speed = c.recommendations[1];
+    expect(speed.pick?.memoryMB).toBe(expected.memoryMB);
+    if (tied(pa, pb)) expect(speed.reason).toContain('tie within 1 %');
     expect(() => buildComparison({ functions: [], sizes })).toThrow('no compared function');
     expect(() => buildComparison({ functions: [COMPARED], sizes: [] })).toThrow('no memory size');
     expect(() => buildComparison({ functions: [COMPARED], sizes: [...sizes, { memoryMB: 256, runs: [] }] })).toThrow('256 MB given twice');

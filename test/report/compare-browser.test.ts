@@ -11,7 +11,7 @@ import { writeComparison } from '../../src/report/write-comparison.ts';
 import { writeReports } from '../../src/report/write-reports.ts';
 import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
 
-// A comparison of recorded emulator runs (256 and 1,769 MB, two repeats each, plus a size whose
+// A comparison of recorded emulator runs (256 and 1,769 MB, three repeats each, plus a size whose
 // memory update failed) written by writeComparison next to the runs' own reports, then opened in
 // real headless Chromium from disk: the uPlot charts draw a series per size, nothing reaches the
 // network, nothing logs an error, and each run's link opens that run's report.
@@ -120,7 +120,7 @@ describe('compare index.html in headless Chromium', () => {
   it("links each run to its own report by a relative path", async () => {
     const links = page.locator('section', { hasText: 'Each run keeps its own directory' }).locator('a');
     const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-    expect(hrefs).toHaveLength(4);
+    expect(hrefs).toHaveLength(6);
     for (const href of hrefs) expect(href).toMatch(/^\.\.\/runs\/(256|1769)\/[^/]+\/index\.html$/);
     const run = await browser.newPage();
     try {

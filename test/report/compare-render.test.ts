@@ -54,7 +54,7 @@ describe('summary.md of a comparison', () => {
     // a size measured twice shows its median and, when the repeats differ, their min–max
     const duration = comparison.sizes[0].metrics.durationMeanMs!;
     expect(duration.min).not.toBe(duration.max);
-    expect(rows[0]).toMatch(/^\| 256 MB \| 2 of 2 \| .* \| [\d,.]+ (ms|s) \([\d,.]+ (ms|s)–[\d,.]+ (ms|s)\) \|/);
+    expect(rows[0]).toMatch(/^\| 256 MB \| 3 of 3 \| .* \| [\d,.]+ (ms|s) \([\d,.]+ (ms|s)–[\d,.]+ (ms|s)\) \|/);
     expect(md).toMatch(/- 256 MB, repeat 1: \[[^\]]+\]\(\.\.\/runs\/256-1\/index\.html\) — completed/);
     expect(md).not.toContain('<img');
     expect(md).not.toContain('\u001b');
@@ -63,7 +63,16 @@ describe('summary.md of a comparison', () => {
   it('writes compare.json that parses back to the same comparison, with run directories relative to it', async () => {
     const json = Comparison.parse(JSON.parse(await readFile(join(dir, 'cmp', 'compare.json'), 'utf8')));
     expect(json.schemaVersion).toBe(1);
-    expect(json.sizes.flatMap((s) => s.runs.map((r) => r.dir))).toEqual(['../runs/256-1', '../runs/256-2', null, '../runs/1024-2', '../runs/1769-1', '../runs/1769-2']);
+    expect(json.sizes.flatMap((s) => s.runs.map((r) => r.dir))).toEqual([
+      '../runs/256-1',
+      '../runs/256-2',
+      '../runs/256-3',
+      null,
+      '../runs/1024-2',
+      '../runs/1769-1',
+      '../runs/1769-2',
+      '../runs/1769-3',
+    ]);
     expect({ ...json, sizes: json.sizes.map((s) => ({ ...s, runs: s.runs.map((r) => ({ ...r, dir: null })) })) }).toEqual({
       ...comparison,
       sizes: comparison.sizes.map((s) => ({ ...s, runs: s.runs.map((r) => ({ ...r, dir: null })) })),
@@ -89,12 +98,12 @@ describe('console lines of a comparison', () => {
   it('prints a row per size, the recommendations and what was left out, with no control characters', () => {
     const lines = renderCompareConsole(comparison);
     expect(lines[0]).toBe(
-      'fanout-bench compare fanout: fanout-send-message at 256, 1,024 and 1,769 MB, 2 repeats each (medians; Duration = Lambda Duration (mean of the compared functions))',
+      "fanout-bench compare fanout: fanout-send-message at 256, 1,024 and 1,769 MB, 3 repeats each (medians over the repeats; Duration: mean over the compared functions' invocations)",
     );
     expect(lines[1]).toMatch(/^ {2}memory +runs +Duration +INIT +cold +bcast p50 +bcast p99 +conn p99 +GB-s +Lambda \$\/1M +whole \$\/1M$/);
-    expect(lines[2]).toMatch(/^ {2}256 MB +2\/2 +[\d,.]+ (ms|s) /);
+    expect(lines[2]).toMatch(/^ {2}256 MB +3\/3 +[\d,.]+ (ms|s) /);
     expect(lines[3]).toMatch(/^ {2}1,024 MB +0\/2( +–)+$/);
-    expect(lines[4]).toMatch(/^ {2}1,769 MB +2\/2 /);
+    expect(lines[4]).toMatch(/^ {2}1,769 MB +3\/3 /);
     const picks = comparison.recommendations.map((r) => r.pick!.memoryMB.toLocaleString('en-US'));
     expect(lines[5]).toMatch(new RegExp(`^ {2}cheapest: +${picks[0]} MB`));
     expect(lines[6]).toMatch(new RegExp(`^ {2}fastest: +${picks[1]} MB`));
