@@ -3,13 +3,14 @@ import { CloudWatchResults } from './cloudwatch-schema.ts';
 import { CostEstimate } from './cost-schema.ts';
 import { LatencySummary } from './latency-summary-schema.ts';
 import { DynamoDbWork, LambdaWork } from './work-schema.ts';
+import { Verdict } from '../verdict/verdict-schema.ts';
 
 /**
  * results.json — the contract between a run, the report renderers and later tools (baseline
  * comparison, merging runs). Bump SCHEMA_VERSION on any incompatible change and keep the reader
  * of older versions working (`fanout-bench report` re-renders old runs).
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 // Part of the results contract: importers keep taking it from here.
 export { LatencySummary };
@@ -219,5 +220,17 @@ export const Results = z.object({
   lambda: LambdaWork.optional(),
   /** filled by the cost model (issue 4) */
   cost: CostEstimate.optional(),
+  /**
+   * the checks, thresholds and baseline comparison judged (src/verdict); absent only in a file
+   * written before the run was judged (results.json is written first, so nothing measured is lost)
+   */
+  verdict: Verdict.optional(),
 });
 export type Results = z.infer<typeof Results>;
+
+/**
+ * results.json version 1: the same fields without a verdict (its checks were computed by each
+ * renderer). read-results.ts reads it and judges it by its built-in checks.
+ */
+export const ResultsV1 = Results.omit({ verdict: true }).extend({ schemaVersion: z.literal(1) });
+export type ResultsV1 = z.infer<typeof ResultsV1>;

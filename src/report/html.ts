@@ -1,12 +1,14 @@
 import type { CloudWatchResults } from '../metrics/cloudwatch-schema.ts';
 import type { CostEstimate } from '../metrics/cost-schema.ts';
 import type { LatencySummary, Results } from '../metrics/results-schema.ts';
+import type { JudgedResults } from '../verdict/judged.ts';
+import type { Verdict } from '../verdict/verdict-schema.ts';
 import { reportAssets, type ReportAssets } from './assets.ts';
 import { buildCharts, type ChartSpec } from './chart-data.ts';
-import { runChecks, verdict } from './checks.ts';
 import { escapeHtml as h, jsonForScript } from './escape.ts';
-import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd } from './format.ts';
+import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd, fmtValue } from './format.ts';
 import { STYLE } from './html-style.ts';
+import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
 import { workTable } from './work-table.ts';
 
 /**
@@ -14,7 +16,7 @@ import { workTable } from './work-table.ts';
  * JSON), so it opens from disk with no network. Pure: results (and the asset texts) in, HTML out.
  * Every string from the target or the user is escaped; the embedded JSON cannot close its script.
  */
-export function renderHtml(results: Results, assets: ReportAssets = reportAssets()): string {
+export function renderHtml(results: JudgedResults, assets: ReportAssets = reportAssets()): string {
   const charts = buildCharts(results);
   const title = `fanout-bench · ${results.scenario.name}`;
   return `<!doctype html>
@@ -91,9 +93,9 @@ ${r.scenario.description ? `<p class="description">${h(r.scenario.description)}<
 </header>`;
 }
 
-function verdictBlock(r: Results): string {
-  const checks = runChecks(r);
-  const v = verdict(checks);
+function verdictBlock(r: JudgedResults): string {
+  const checks = r.verdict.checks;
+  const v = r.verdict.outcome === 'pass' ? 'pass' : 'fail';
   const m = r.metrics;
   const errorsTotal = Object.values(r.errors).reduce((a, b) => a + b, 0);
   const card = (label: string, value: string, sub = '', bad = false) =>
@@ -107,7 +109,8 @@ function verdictBlock(r: Results): string {
       : []),
   ];
   return `<section class="verdict ${v}">
-<div class="verdict-head"><span class="pill ${v}">${v === 'pass' ? 'PASS' : 'FAIL'}</span><span class="status">status: ${h(r.status)}</span></div>
+<div class="verdict-head"><span class="pill ${v}">${VERDICT_HEADLINE[r.verdict.outcome]}</span><span class="status">status: ${h(r.status)}</span></div>
+<p class="verdict-summary">${h(r.verdict.summary)}</p>
 ${warnings.join('\n')}
 <div class="cards">
 ${card('connect p99', fmtMs(m.connect.p99), `p50 ${fmtMs(m.connect.p50)}`)}
@@ -120,7 +123,30 @@ ${r.cost ? card('estimated cost', fmtUsd(r.cost.totals.total), `${fmtUsd(r.cost.
 <ul class="checks">${checks
     .map((c) => `<li class="${c.passed ? 'ok' : 'fail'}"><span class="mark">${c.passed ? '✓' : '✗'}</span><strong>${h(c.name)}</strong> — ${h(c.detail)}</li>`)
     .join('')}</ul>
+${thresholdTable(r.verdict)}
+${diffTable(r.verdict)}
+${r.verdict.notes.length ? `<ul class="verdict-notes">${r.verdict.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>` : ''}
 </section>`;
+}
+
+function thresholdTable(v: Verdict): string {
+  if (v.thresholds.length === 0) return '';
+  const rows = v.thresholds.map(
+    (t) =>
+      `<tr class="outcome-${t.outcome}"><td><code>${h(t.expression)}</code></td><td><span class="outcome ${t.outcome}">${h(OUTCOME_TEXT[t.outcome])}</span></td><td class="n">${h(fmtValue(t.observed, t.unit))}</td><td class="n">${t.limit === null ? '–' : h(`${t.op} ${fmtValue(t.limit, t.unit)}`)}</td><td>${h(t.detail)}<div class="src">${h(t.source)}</div></td></tr>`,
+  );
+  return `<h3>Thresholds</h3><table class="thresholds" data-table="thresholds"><thead><tr><th>threshold</th><th>result</th><th class="n">this run</th><th class="n">limit</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function diffTable(v: Verdict): string {
+  if (!v.baseline || !v.diff) return '';
+  const b = v.baseline;
+  const rows = v.diff.map((row) => {
+    const [metric, base, cur, change, outcome] = diffCells(row);
+    const dir = row.changePct === null || row.changePct === 0 ? '' : row.changePct > 0 ? ' up' : ' down';
+    return `<tr class="outcome-${row.outcome ?? 'none'}"><td><code>${h(metric)}</code><div class="src">${h(row.label)}</div></td><td class="n">${h(base)}</td><td class="n">${h(cur)}</td><td class="n change${dir}">${h(change)}</td><td>${row.outcome ? `<span class="outcome ${row.outcome}">${h(outcome)}</span>` : h(outcome)}</td></tr>`;
+  });
+  return `<h3>Compared with the baseline</h3><p class="note">Baseline <code>${h(b.runId)}</code> (${h(b.scenario)}, ${h(b.startedAt)}${b.runs > 1 ? `, median of ${b.runs} runs` : ''}).</p><table class="diff" data-table="diff"><thead><tr><th>metric</th><th class="n">baseline</th><th class="n">this run</th><th class="n">change</th><th>verdict</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 const METRIC_LABELS: Array<[keyof Results['metrics'], string]> = [

@@ -8,6 +8,7 @@ import { Results } from '../../src/metrics/results-schema.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import { renderJunit } from '../../src/report/junit.ts';
 import { buildResults, XSS } from './fixtures.ts';
+import { judged } from '../../src/verdict/judged.ts';
 
 // The report in a real headless Chromium (Debian's package), opened from a file:// URL the way a
 // person opens it from disk: no network, no console errors, every chart drawn, hostile strings shown as text.
@@ -39,7 +40,7 @@ interface Opened {
 
 async function open(results: Results, name: string): Promise<Opened> {
   const file = join(dir, `${name}.html`);
-  await writeFile(file, renderHtml(results));
+  await writeFile(file, renderHtml(judged(results)));
   const url = pathToFileURL(file).href;
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const opened: Opened = { page, url, problems: [], requests: [], dialogs: [] };
@@ -157,7 +158,7 @@ describe('index.html in headless Chromium', () => {
           cases: doc.getElementsByTagName('testcase').length,
           failures: Array.from(doc.getElementsByTagName('failure')).map((f) => f.getAttribute('message')),
         };
-      }, renderJunit(results));
+      }, renderJunit(judged(results)));
       expect(xml.errors).toBe(0);
       expect(xml.cases).toBe(5);
       expect(xml.failures[0]).toBe(`status failed: ${XSS.statusReason}`);
