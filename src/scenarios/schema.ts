@@ -3,6 +3,7 @@ import { REFERENCE_FUNCTION_NAMES } from '../metrics/reference-functions.ts';
 import { DURATION_HINT, formatDuration, parseDuration } from './duration.ts';
 import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './limits.ts';
 import { NODE_RUNTIMES } from '../../reference-stack/local/lambda/node-runtimes.ts';
+import { quote, thresholdProblem } from '../verdict/threshold.ts';
 
 /**
  * A scenario, k6-style: named phases run in order, pacing (rates, in-flight bounds) kept apart
@@ -83,6 +84,12 @@ const Phase = z
     error: `must name exactly one of ${PHASE_KINDS.join(', ')}`,
   });
 
+/** One threshold expression ("broadcast.p99 < 250ms"): a mistake names the expression. */
+const Threshold = z.string().superRefine((expression, ctx) => {
+  const problem = thresholdProblem(expression);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${quote(expression)}: ${problem}` });
+});
+
 /** Per-function settings: keys must be functions of the reference stack (the local target runs it). */
 const perFunction = <T extends z.ZodType>(value: T) =>
   z.record(z.string(), value).superRefine((rec, ctx) => {
@@ -144,6 +151,8 @@ export const ScenarioSchema = z.strictObject({
     })
     .prefault({}),
   phases: z.array(Phase).min(1),
+  /** k6-style threshold expressions, checked with the run (`--threshold` adds more) */
+  thresholds: z.array(Threshold).optional(),
 }).superRefine((s, ctx) => {
   if (s.rooms > s.clients) ctx.addIssue({ code: 'custom', path: ['rooms'], message: `must not exceed clients (${s.clients})` });
   let connected = false;
@@ -186,6 +195,8 @@ export interface Scenario {
   target: StackKnobs;
   timeouts: { connectMs: number; ackMs: number; graceMs: number };
   phases: PlannedPhase[];
+  /** threshold expressions as written in the scenario (validated; parsed with the flags' by collectThresholds) */
+  thresholds: string[];
   /** the definition as validated, for results.json */
   definition: Record<string, unknown>;
 }
@@ -227,6 +238,7 @@ export function normalizeScenario(s: ScenarioParsed, source: string): Scenario {
     target: s.target ?? {},
     timeouts: { connectMs: ms(s.timeouts.connect), ackMs: ms(s.timeouts.ack), graceMs: ms(s.timeouts.grace) },
     phases,
+    thresholds: s.thresholds ?? [],
     definition: s as unknown as Record<string, unknown>,
   };
 }

@@ -2,7 +2,7 @@ import type { CloudWatchResults } from '../metrics/cloudwatch-schema.ts';
 import { ApiGatewayTotals } from '../metrics/cloudwatch-schema.ts';
 import { Connections, Deliveries, Sends, Stale, type Results } from '../metrics/results-schema.ts';
 import { unexpectedErrors } from './checks.ts';
-import { checkPath, formatPath, parsePath, readPath, type Reading } from './results-path.ts';
+import { checkPath, clip, formatPath, parsePath, readPath, type Reading } from './results-path.ts';
 import type { MetricUnit } from './verdict-schema.ts';
 
 /**
@@ -295,11 +295,11 @@ export function lookupMetric(text: string): Metric | { problem: string } {
   const fixed = BY_NAME.get(name);
   if (fixed) return fixed;
   if (Object.hasOwn(LATENCY_METRICS, seg[0])) {
-    return { problem: `unknown metric "${name}": ${seg.length === 1 ? `name a statistic (${latencyHint(seg[0])})` : latencyHint(seg[0])}` };
+    return { problem: `unknown metric "${clip(name)}": ${seg.length === 1 ? `name a statistic (${latencyHint(seg[0])})` : latencyHint(seg[0])}` };
   }
   if (seg[0] === 'lambda' && seg.length === 3 && seg[1] !== 'functions') {
     if ((FUNCTION_STATS as readonly string[]).includes(seg[2])) return functionMetric(seg[1], seg[2] as FunctionStat);
-    return { problem: `unknown metric "${name}": a function has ${FUNCTION_STATS.join(', ')}` };
+    return { problem: `unknown metric "${clip(name)}": a function has ${FUNCTION_STATS.join(', ')}` };
   }
   if (seg[0] === 'emf' && (seg.length === 2 || (seg.length === 3 && ['sum', 'average', 'p99'].includes(seg[2])))) {
     return emfMetric(seg[1], (seg[2] ?? 'sum') as 'sum' | 'average' | 'p99');
@@ -308,17 +308,17 @@ export function lookupMetric(text: string): Metric | { problem: string } {
     return metric(name, `DynamoDB ${seg[2]} requests`, '', false, (r) => dynamoRequests(r, seg[2], 'requests'));
   }
   if (seg[0] === 'apiGateway') {
-    return { problem: `unknown metric "${name}": apiGateway has ${Object.keys(ApiGatewayTotals.shape).join(', ')}` };
+    return { problem: `unknown metric "${clip(name)}": apiGateway has ${Object.keys(ApiGatewayTotals.shape).join(', ')}` };
   }
   const asPath = pathMetric(seg);
   if (!('problem' in asPath)) return asPath;
   const named = [...BY_NAME.keys(), ...Object.keys(PATH_FACTS)].filter((k) => k.startsWith(`${seg[0]}.`));
   if (named.length === 0 && asPath.problem.startsWith(`${formatPath(seg.slice(0, 1))} is not in results.json`)) {
     return {
-      problem: `unknown metric "${name}": name one such as broadcast.p99, deliveries.lost, dynamodb.readUnitsPerMessage, lambda.<function>.durationP99 or cost.perMillionDeliveries, or any numeric field of results.json`,
+      problem: `unknown metric "${clip(name)}": name one such as broadcast.p99, deliveries.lost, dynamodb.readUnitsPerMessage, lambda.<function>.durationP99 or cost.perMillionDeliveries, or any numeric field of results.json`,
     };
   }
-  return { problem: `unknown metric "${name}": ${asPath.problem}${named.length ? ` (named metrics: ${named.join(', ')})` : ''}` };
+  return { problem: `unknown metric "${clip(name)}": ${asPath.problem}${named.length ? ` (named metrics: ${named.join(', ')})` : ''}` };
 }
 
 /**

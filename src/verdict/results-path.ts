@@ -15,19 +15,24 @@ export type Reading = { value: number } | { missing: string };
 
 const PLAIN = /^[A-Za-z0-9_$:-]+$/;
 
+/** A piece of user input inside a message: at most 60 characters. */
+export function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
 /** `a.b[0]["x y"]` → ['a', 'b', '0', 'x y'], or a problem. */
 export function parsePath(text: string): { segments: string[] } | { problem: string } {
   const segments: string[] = [];
   let i = 0;
-  const fail = (what: string) => ({ problem: `"${text}" is not a metric name: ${what}` });
+  const fail = (what: string) => ({ problem: `"${clip(text)}" is not a metric name: ${what}` });
   while (i < text.length) {
     if (segments.length > 0) {
       if (text[i] === '.') i++;
-      else if (text[i] !== '[') return fail(`expected "." or "[" at "${text.slice(i)}"`);
+      else if (text[i] !== '[') return fail(`expected "." or "[" at "${clip(text.slice(i))}"`);
     }
     if (text[i] === '[') {
       const quoted = /^\[\s*"((?:[^"\\]|\\.)*)"\s*\]|^\[\s*'([^']*)'\s*\]|^\[\s*(\d+)\s*\]/.exec(text.slice(i));
-      if (!quoted) return fail(`expected ["key"] or [index] at "${text.slice(i)}"`);
+      if (!quoted) return fail(`expected ["key"] or [index] at "${clip(text.slice(i))}"`);
       segments.push(quoted[1] !== undefined ? quoted[1].replace(/\\(.)/g, '$1') : (quoted[2] ?? quoted[3]));
       i += quoted[0].length;
       continue;
@@ -65,6 +70,7 @@ function kindOf(type: string): string {
   if (type === 'object' || type === 'record') return 'a group of fields';
   if (type === 'array') return 'a list';
   if (type === 'boolean') return 'true or false';
+  if (type === 'number' || type === 'literal') return 'a number';
   return 'text';
 }
 

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.ts';
 import { lookupMetric, type Metric } from './metric-catalogue.ts';
+import { clip } from './results-path.ts';
 
 /**
  * Threshold expressions, k6-style: `<metric> <op> <value>`.
@@ -93,15 +94,15 @@ function parseBound(text: string, metric: Metric): Bound | { problem: string } {
   let offset = 0;
   const times = new RegExp(`^\\*\\s*(${NUMBER})\\s*(.*)$`).exec(rest);
   if (rest.startsWith('*')) {
-    if (!times) return { problem: `"baseline ${rest}": expected "baseline * <number>", e.g. "baseline * 1.10"` };
+    if (!times) return { problem: `"baseline ${clip(rest)}": expected "baseline * <number>", e.g. "baseline * 1.10"` };
     factor = Number(times[1]);
-    if (!(factor > 0)) return { problem: `"baseline * ${times[1]}": the factor must be a number > 0` };
+    if (!(factor > 0)) return { problem: `"baseline * ${clip(times[1])}": the factor must be a number > 0` };
     rest = times[2].trim();
   }
   if (rest !== '') {
     const plus = /^([+-])\s*(.+)$/.exec(rest);
-    if (!plus) return { problem: `unexpected "${rest}" after baseline: expected "* <number>" and/or "+ <value>" / "- <value>"` };
-    if (/^[-+]/.test(plus[2])) return { problem: `"${rest}": one sign is enough` };
+    if (!plus) return { problem: `unexpected "${clip(rest)}" after baseline: expected "* <number>" and/or "+ <value>" / "- <value>"` };
+    if (/^[-+]/.test(plus[2])) return { problem: `"${clip(rest)}": one sign is enough` };
     const v = parseValue(plus[2], metric);
     if ('problem' in v) return v;
     offset = plus[1] === '-' ? -v.value : v.value;
@@ -113,24 +114,24 @@ function parseBound(text: string, metric: Metric): Bound | { problem: string } {
 function parseValue(text: string, metric: Metric): { value: number } | { problem: string } {
   const m = VALUE.exec(text);
   if (!m) {
-    return { problem: `"${text}" is not a value: expected a number with an optional unit (ms, s, %; $ for a cost)${/[*+/]/.test(text) ? ', or baseline arithmetic ("baseline * 1.1", "baseline + 20ms")' : ''}` };
+    return { problem: `"${clip(text)}" is not a value: expected a number with an optional unit (ms, s, %; $ for a cost)${/[*+/]/.test(text) ? ', or baseline arithmetic ("baseline * 1.1", "baseline + 20ms")' : ''}` };
   }
   const [, dollar, num, unit] = m;
   const n = Number(num);
-  if (!Number.isFinite(n)) return { problem: `"${text}" is not a finite number` };
+  if (!Number.isFinite(n)) return { problem: `"${clip(text)}" is not a finite number` };
   const unitName = metric.unit === '' ? 'no unit' : `unit ${metric.unit}`;
-  if (dollar && metric.unit !== 'USD') return { problem: `${metric.name} is not a cost (${unitName}): "${text}" cannot apply` };
+  if (dollar && metric.unit !== 'USD') return { problem: `${metric.name} is not a cost (${unitName}): "${clip(text)}" cannot apply` };
   switch (metric.unit) {
     case 'ms':
       if (unit === '' || unit === 'ms') return { value: n };
       if (unit === 's') return { value: n * 1000 };
-      return { problem: `${metric.name} is a time: "${text}" has unit "${unit}" (use ms or s, or a bare number of ms)` };
+      return { problem: `${metric.name} is a time: "${clip(text)}" has unit "${clip(unit)}" (use ms or s, or a bare number of ms)` };
     case '%':
       if (unit === '%') return { value: n };
-      return { problem: `${metric.name} is a share: write it in %, e.g. "${num}%"${unit ? ` (not "${unit}")` : ''}` };
+      return { problem: `${metric.name} is a share: write it in %, e.g. "${clip(num)}%"${unit ? ` (not "${clip(unit)}")` : ''}` };
     default:
       if (unit === '') return { value: n };
-      return { problem: `${metric.name} has ${unitName}: "${text}" has unit "${unit}"` };
+      return { problem: `${metric.name} has ${unitName}: "${clip(text)}" has unit "${clip(unit)}"` };
   }
 }
 
