@@ -184,12 +184,10 @@ function summaryLine(outcome: Verdict['outcome'], results: Results, checks: read
     const crossed = count('fail');
     const noData = count('no-data');
     const noise = count('within-noise');
-    const bad = [crossed ? `${crossed} crossed` : '', noData ? `${noData} without data` : ''].filter(Boolean).join(', ');
-    parts.push(
-      bad
-        ? `thresholds: ${bad} of ${thresholds.length}`
-        : `${thresholds.length === 1 ? 'the threshold' : `all ${thresholds.length} thresholds`} passed${noise ? ` (${noise} within noise)` : ''}`,
-    );
+    const bad = [crossed ? `${crossed} of ${thresholds.length} thresholds crossed` : '', noData ? `${noData} of ${thresholds.length} without data` : '']
+      .filter(Boolean)
+      .join(', ');
+    parts.push(bad || `${thresholds.length === 1 ? 'the threshold' : `all ${thresholds.length} thresholds`} passed${noise ? ` (${noise} within noise)` : ''}`);
   }
   const reason = results.statusReason ? `: ${results.statusReason}` : '';
   if (outcome === 'interrupted') return `interrupted${reason}; ${parts.join('; ')}`;

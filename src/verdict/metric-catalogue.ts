@@ -271,8 +271,23 @@ function pathMetric(segments: string[]): Metric | { problem: string } {
   const name = formatPath(segments);
   const last = segments[segments.length - 1];
   const facts = PATH_FACTS[name] ?? { label: name, ...unitOfField(segments, last) };
-  return metric(name, facts.label, facts.unit, facts.noisy, (r) => readPath(r, segments, facts.unit !== 'ms'));
+  return metric(name, facts.label, facts.unit, facts.noisy, (r) => {
+    const section = SECTION_MISSING[segments[0]];
+    if (section && r[segments[0] as keyof Results] === undefined) return { missing: section };
+    return readPath(r, segments, facts.unit !== 'ms');
+  });
 }
+
+/** Why an optional part of results.json is absent. */
+const SECTION_MISSING: Record<string, string> = {
+  dynamodb: noDynamo,
+  lambda: 'no Lambda work in these results (CloudWatch not pulled, or no Lambda data)',
+  cost: 'no cost estimate in these results',
+  cloudwatch: 'CloudWatch was not pulled for this run',
+  stale: 'this run dropped no clients',
+  connections: 'no connection counts in these results',
+  phases: 'no phases in these results',
+};
 
 function unitOfField(segments: readonly string[], last: string): { unit: MetricUnit; noisy: boolean } {
   if (/Ms$/.test(last) || (SUMMARY_FIELDS.has(last) && !segments.includes('emf'))) return { unit: 'ms', noisy: true };
