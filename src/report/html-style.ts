@@ -66,7 +66,9 @@ summary { cursor:pointer; color:var(--accent); }
 .warnings { color:var(--warn); }
 .verdict-summary { margin:0 0 8px; }
 .verdict-notes { color:var(--muted); margin:8px 0 0; padding-left:20px; }
-td.n, th.n { text-align:right; }
+td.n, th.n { text-align:right; white-space:nowrap; }
+table.thresholds td:first-child { min-width:220px; }
+table.thresholds code, table.diff code { word-break:break-word; }
 .outcome { font-weight:650; white-space:nowrap; }
 .outcome.pass { color:var(--ok); }
 .outcome.fail, .outcome.no-data { color:var(--bad); }

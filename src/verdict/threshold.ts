@@ -63,7 +63,8 @@ function parseExpression(raw: string): Omit<Threshold, 'source'> | { problem: st
   if (typeof raw !== 'string') return { problem: 'a threshold must be a string such as "broadcast.p99 < 250ms"' };
   const expression = raw.replace(/\s+/g, ' ').trim();
   if (expression === '') return { problem: 'empty threshold: write <metric> <op> <value>, e.g. "broadcast.p99 < 250ms"' };
-  const split = OPERATOR.exec(expression);
+  const split = findOperator(expression);
+  if (split && 'unclosed' in split) return { problem: `a quoted key is not closed: ${split.unclosed} without its pair` };
   if (!split) {
     return { problem: 'no comparison: write <metric> <op> <value> with op one of < <= > >= == !=, e.g. "broadcast.p99 < 250ms"' };
   }
@@ -79,6 +80,23 @@ function parseExpression(raw: string): Omit<Threshold, 'source'> | { problem: st
   const bound = parseBound(right, metric);
   if ('problem' in bound) return bound;
   return { expression, metric, op: op as Operator, bound };
+}
+
+/** The first comparison operator outside a quoted key (`errors["a<b"]` names a key, not a comparison). */
+function findOperator(text: string): { index: number; 1: string } | { unclosed: string } | undefined {
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else {
+      const m = /^(<=|>=|==|!=|<|>|=)/.exec(text.slice(i));
+      if (m) return { index: i, 1: m[1] };
+    }
+  }
+  return quote ? { unclosed: quote } : undefined;
 }
 
 /** `250ms`, `$0.5`, `1%`, `baseline`, `baseline * 1.1`, `baseline + 20ms`, `baseline * 1.1 + 5ms`. */

@@ -1,33 +1,21 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Results } from '../../src/metrics/results-schema.ts';
-import { readResults } from '../../src/report/read-results.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { parseThreshold } from '../../src/verdict/threshold.ts';
 import { Verdict, type ThresholdResult } from '../../src/verdict/verdict-schema.ts';
+import { baselineWithRepeats as withRepeats, recordedRuns } from './recorded-runs.ts';
 
-/**
- * Baselines and repeats on results.json files recorded from real runs against the local emulator
- * (fixtures/; version 1 files, as runs before the verdict wrote them): a 40-client scenario run
- * three times as it is (base-*) and three times with 1,500 ms added to every sendMessage
- * invocation (slow-*, the emulator's addedLatencyMs), on a shared, busy 2-core host. The host's
- * noise is in the numbers: broadcast p50 of the unchanged build spans 473–1,359 ms.
- */
-const fixture = (name: string) => readResults(new URL(`./fixtures/${name}.json`, import.meta.url).pathname);
-
+// Baselines and repeats on results.json recorded from real emulator runs (recorded-runs.ts).
 let base: Results[];
 let slow: Results[];
 beforeAll(async () => {
-  base = await Promise.all(['base-1', 'base-2', 'base-3'].map(fixture));
-  slow = await Promise.all(['slow-1', 'slow-2', 'slow-3'].map(fixture));
+  ({ base, slow } = await recordedRuns());
 });
 
 const t = (...expressions: string[]) => expressions.map((e) => parseThreshold(e, '--threshold'));
 const byExpression = (v: Verdict) => Object.fromEntries(v.thresholds.map((x) => [x.expression, x])) as Record<string, ThresholdResult>;
 
-/** The baseline as a `--repeat 3` run stores it: its verdict keeps each run's values. */
-function baselineWithRepeats(): Results {
-  return { ...base[1], verdict: evaluate(base[1], { repeats: base }) };
-}
+const baselineWithRepeats = () => withRepeats(base);
 
 describe('a baseline recorded with repeats', () => {
   it('keeps each run\'s value of every named metric, readable back from results.json', () => {

@@ -42,6 +42,7 @@ describe('threshold expressions', () => {
       ['deliveries.lost <= baseline', 'deliveries.lost', '<=', { baseline: true, factor: 1, offset: 0 }],
       ['lambda.fanout-send-message.durationP99 < 1s', 'lambda.fanout-send-message.durationP99', '<', { baseline: false, value: 1000 }],
       ['errors["frame:Internal server error"] == 0', 'errors["frame:Internal server error"]', '==', { baseline: false, value: 0 }],
+      ['errors["odd<kind>"] <= 2', 'errors["odd<kind>"]', '<=', { baseline: false, value: 2 }],
       ['phases[2].broadcast.p99 < 1s', 'phases[2].broadcast.p99', '<', { baseline: false, value: 1000 }],
       ['harness.eventLoopLagP99Ms < 50', 'harness.eventLoopLagP99Ms', '<', { baseline: false, value: 50 }],
     ];
@@ -103,7 +104,8 @@ describe('threshold expressions', () => {
       ],
       ['broadcast..p99 < 5', '--threshold: "broadcast..p99 < 5": "broadcast..p99" is not a metric name: unexpected "."'],
       ['broadcast.p99. < 5', '--threshold: "broadcast.p99. < 5": "broadcast.p99." is not a metric name: it ends with "."'],
-      ['errors["x] < 5', '--threshold: "errors["x] < 5": "errors["x]" is not a metric name: expected ["key"] or [index] at "["x]"'],
+      ['errors["x] < 5', '--threshold: "errors["x] < 5": a quoted key is not closed: " without its pair'],
+      ['errors[x] < 5', '--threshold: "errors[x] < 5": "errors[x]" is not a metric name: expected ["key"] or [index] at "[x]"'],
       ['broadcast.p99 < 250mss', '--threshold: "broadcast.p99 < 250mss": broadcast.p99 is a time: "250mss" has unit "mss" (use ms or s, or a bare number of ms)'],
       ['broadcast.p99 < 5%', '--threshold: "broadcast.p99 < 5%": broadcast.p99 is a time: "5%" has unit "%" (use ms or s, or a bare number of ms)'],
       ['deliveries.lostShare < 0.01', '--threshold: "deliveries.lostShare < 0.01": deliveries.lostShare is a share: write it in %, e.g. "0.01%"'],
