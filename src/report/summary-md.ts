@@ -36,7 +36,7 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
     out.push('### Thresholds', '', '| threshold | result | this run | limit | detail | from |', '|---|:---:|---:|---:|---|---|');
     for (const t of v.thresholds) {
       out.push(
-        `| \`${t.expression.replace(/`/g, "'")}\` | ${OUTCOME_MARK[t.outcome]} ${OUTCOME_TEXT[t.outcome]} | ${fmtValue(t.observed, t.unit)} | ${t.limit === null ? '–' : `${md(t.op)} ${fmtValue(t.limit, t.unit)}`} | ${md(t.detail)} | ${md(t.source)} |`,
+        `| ${md(t.expression)} | ${OUTCOME_MARK[t.outcome]} ${OUTCOME_TEXT[t.outcome]} | ${fmtValue(t.observed, t.unit)} | ${t.limit === null ? '–' : `${md(t.op)} ${fmtValue(t.limit, t.unit)}`} | ${md(t.detail)} | ${md(t.source)} |`,
       );
     }
     out.push('');

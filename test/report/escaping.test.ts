@@ -3,6 +3,8 @@ import { escapeHtml, escapeMarkdown, escapeXml, jsonForScript } from '../../src/
 import { renderHtml } from '../../src/report/html.ts';
 import { renderJunit } from '../../src/report/junit.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
+import { evaluate } from '../../src/verdict/evaluate.ts';
+import { parseThreshold } from '../../src/verdict/threshold.ts';
 import { buildResults, XSS } from './fixtures.ts';
 import { judged } from '../../src/verdict/judged.ts';
 
@@ -31,6 +33,8 @@ describe('escaping helpers', () => {
 
 describe('renderers with hostile strings from the target and the user', () => {
   const results = buildResults({ hostile: true });
+  // a threshold naming the hostile error kind: the user's expression reaches every renderer
+  results.verdict = evaluate(results, { thresholds: [parseThreshold(`errors[${JSON.stringify(XSS.errorKind)}] == 0`, '--threshold')] });
   const html = renderHtml(judged(results));
 
   it('HTML: every hostile string appears only escaped', () => {

@@ -44,7 +44,7 @@ describe('junit.xml', () => {
       ['fanout-bench.verdict-fixture.thresholds', 'dynamodb.readUnitsPerMessage &lt;= 2'],
       ['fanout-bench.verdict-fixture.thresholds', 'stale.timeToCleanMs &lt; 5s'],
     ]);
-    // saturated harness, p50 crossed, units crossed, init without data; p99 within noise passes
+    // saturated harness, p50 crossed, units crossed, stale cleanup without data; p99 within noise passes
     expect(xml).toContain('<testsuites name="fanout-bench" tests="10" failures="4" errors="0"');
     expect(xml).toMatch(/name="broadcast\.p50 &lt;= baseline \* 1\.10" time="0">\n {6}<failure message="crossed: 2,304 ms \(median of 3 runs/);
     expect(xml).toMatch(/name="broadcast\.p99 &lt;= baseline \* 1\.10" time="0">\n {6}<system-out>within noise: .*not a regression \[nightly\.yaml: thresholds\[1\]\]<\/system-out>/);
@@ -61,8 +61,8 @@ describe('summary.md', () => {
     expect(lines[0]).toBe('## fanout-bench: verdict-fixture — ❌ FAIL');
     expect(md).toContain('Verdict: 1 of 5 checks failed (harness not saturated); 2 of 5 thresholds crossed, 1 of 5 without data');
     expect(md).toContain('| threshold | result | this run | limit | detail | from |');
-    expect(lines.find((l) => l.startsWith('| `broadcast.p99 <= baseline * 1.10`'))).toMatch(/^\| `broadcast\.p99 <= baseline \* 1\.10` \| 〰️ within noise \| 4,903 ms \| &lt;= 3,915 ms \| .* \| nightly\.yaml: thresholds\\\[1\\\] \|$/);
-    expect(lines.find((l) => l.startsWith('| `stale.timeToCleanMs < 5s`'))).toBe('| `stale.timeToCleanMs < 5s` | ❔ no data | – | &lt; 5,000 ms | no data: this run dropped no clients; counts as failed | --threshold |');
+    expect(lines.find((l) => l.startsWith('| broadcast.p99 &lt;= baseline \\* 1.10 |'))).toMatch(/^\| broadcast\.p99 &lt;= baseline \\\* 1\.10 \| 〰️ within noise \| 4,903 ms \| &lt;= 3,915 ms \| .* \| nightly\.yaml: thresholds\\\[1\\\] \|$/);
+    expect(lines.find((l) => l.startsWith('| stale.timeToCleanMs &lt; 5s |'))).toBe('| stale.timeToCleanMs &lt; 5s | ❔ no data | – | &lt; 5,000 ms | no data: this run dropped no clients; counts as failed | --threshold |');
     expect(md).toContain(`Baseline \`${judgedSlow.verdict.baseline!.runId}\` (verdict-fixture, ${judgedSlow.verdict.baseline!.startedAt}, 3 runs)`);
     expect(md).toContain('| metric | baseline | this run | change | verdict |');
     expect(md).toContain('| broadcast.p50 | 948 ms | 2,304 ms | +143% | ❌ crossed |');

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
+import { lookupMetric } from '../../src/verdict/metric-catalogue.ts';
 import { parseThreshold } from '../../src/verdict/threshold.ts';
 import { collectThresholds } from '../../src/verdict/threshold-list.ts';
 
@@ -175,5 +176,49 @@ describe('thresholds from the scenario file and --threshold', () => {
     expect(() => collectThresholds({ scenario: { thresholds: ['ok.p99 < 1'], source: 's.yaml' }, hasBaseline: false })).toThrow(
       /^s\.yaml: thresholds\[0\]: "ok\.p99 < 1": unknown metric "ok\.p99"/,
     );
+  });
+});
+
+describe('the README', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('### Threshold expressions'), readme.indexOf('### Metric names'));
+  const blocks = [...section.matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+  it('shows expressions that parse', () => {
+    const examples = blocks[0].split('\n').flatMap((line) => line.split(/\s{2,}/)).map((e) => e.replace(/\(or (.*)\)$/, '').trim()).filter(Boolean);
+    expect(examples.length).toBeGreaterThanOrEqual(9);
+    for (const e of examples) expect(() => parseThreshold(e, 'README'), e).not.toThrow();
+  });
+
+  it('shows the error lines the parser prints', () => {
+    const lines = blocks[1].trim().split('\n');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) {
+      const m = /^fanout-bench: (.*?): "(.*?)": /.exec(line)!;
+      const [source, expression] = [m[1], m[2]];
+      const thrown = (() => {
+        try {
+          collectThresholds({ flags: [expression], hasBaseline: false });
+          parseThreshold(expression, source);
+        } catch (err) {
+          return (err as Error).message;
+        }
+        return 'parsed';
+      })();
+      expect(`fanout-bench: ${thrown.replace(/^--threshold/, source)}`).toBe(line);
+    }
+  });
+
+  it('names metrics in its table that the catalogue knows', () => {
+    const table = readme.slice(readme.indexOf('### Metric names'), readme.indexOf('### Noise, repeats and no data'));
+    const firstColumn = table.split('\n').filter((l) => l.startsWith('| `')).map((l) => l.split(' | ')[0]);
+    const names = firstColumn.flatMap((cell) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1])).filter((n) => !n.startsWith('.') && !/[<*]/.test(n));
+    expect(names.length).toBeGreaterThan(25);
+    for (const written of names) {
+      // the latency row names the metrics, then their statistics
+      const name = /[.[]/.test(written) ? written : `${written}.p99`;
+      const m = lookupMetric(name);
+      expect('problem' in m ? m.problem : m.name, name).toBe(name);
+    }
   });
 });
