@@ -30,3 +30,16 @@ export function fmtChange(pct: number | null): string {
 export function diffCells(row: DiffRow): [metric: string, baseline: string, current: string, change: string, outcome: string] {
   return [row.metric, fmtValue(row.baseline, row.unit), fmtValue(row.current, row.unit), fmtChange(row.changePct), row.outcome ? OUTCOME_TEXT[row.outcome] : '–'];
 }
+
+/**
+ * The verdict for a terminal (the run's console summary): the headline and summary, then every
+ * check that failed and every threshold that did not simply pass, one line each.
+ */
+export function verdictLines(verdict: Verdict): string[] {
+  const lines = [`verdict: ${VERDICT_HEADLINE[verdict.outcome]}: ${verdict.summary}`];
+  for (const c of verdict.checks) if (!c.passed) lines.push(`  check failed: ${c.name}: ${c.detail}`);
+  for (const t of verdict.thresholds) {
+    if (t.outcome !== 'pass') lines.push(`  ${OUTCOME_TEXT[t.outcome]}: ${t.expression}: ${t.detail} [${t.source}]`);
+  }
+  return lines;
+}

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Results, SCHEMA_VERSION } from '../../src/metrics/results-schema.ts';
 import { renderJunit } from '../../src/report/junit.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
+import { verdictLines } from '../../src/report/verdict-text.ts';
 import type { JudgedResults } from '../../src/verdict/judged.ts';
 import { FIXTURES, recorded, slowAgainstBaseline } from '../verdict/recorded-runs.ts';
 
@@ -115,5 +116,21 @@ describe('results.json version 1 (written before the verdict)', () => {
     );
     expect(err?.code).toBe(2);
     expect(err?.stderr).toBe(`fanout-bench: ${join(d, 'results.json')}: schemaVersion 9 is newer than this fanout-bench reads (2): upgrade fanout-bench\n`);
+  });
+});
+
+describe('the verdict for a terminal', () => {
+  it('is the headline, then what did not pass, one line each', () => {
+    const lines = verdictLines(judgedSlow.verdict);
+    expect(lines[0]).toBe('verdict: FAIL: 1 of 5 checks failed (harness not saturated); 2 of 5 thresholds crossed, 1 of 5 without data');
+    expect(lines.slice(1).map((l) => l.slice(0, l.indexOf(':', 3)))).toEqual([
+      '  check failed',
+      '  crossed',
+      '  within noise',
+      '  crossed',
+      '  no data',
+    ]);
+    expect(lines[5]).toBe('  no data: stale.timeToCleanMs < 5s: no data: this run dropped no clients; counts as failed [--threshold]');
+    expect(lines.every((l) => !l.includes('\n'))).toBe(true);
   });
 });
