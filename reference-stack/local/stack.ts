@@ -102,7 +102,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     closing ??= (async () => {
       // Gateway first: its shutdown closes sockets and lets their $disconnects reach the runtime.
       await settle(gateway?.close(), log, 'gateway');
-      if (runtime) log(hostCpuLine(hostCpu(runtime.stats())));
+      if (runtime) log(hostCpuLine(hostCpu(runtime.stats(), dynamodb?.stats().cpuMs)));
       await settle(runtime?.close(), log, 'lambda runtime');
       await settle(cloudwatch?.close(), log, 'cloudwatch');
       await settle(dynamodb?.close(), log, 'dynamodb');
