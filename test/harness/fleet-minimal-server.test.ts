@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawnMinimalServer, startMinimalServer } from '../../bench/minimal-server/server.ts';
 import { UserError } from '../../src/errors.ts';
 import { IntervalRecord, Results } from '../../src/metrics/results-schema.ts';
-import { runBenchmark } from '../../src/run.ts';
+import { runBenchmark } from '../../src/run/run.ts';
 
 /**
  * The whole harness — real shard processes, real sockets — against the minimal fan-out server.
