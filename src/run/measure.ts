@@ -50,6 +50,9 @@ export interface MeasureOptions {
   checkpoint?: (results: Results) => void | Promise<void>;
 }
 
+/** When the last measurement against each target ended (its CloudWatch window may reach back into it). */
+const lastEnded = new WeakMap<Target, number>();
+
 /** Slack on top of each phase's planned length before it is declared stuck. */
 const PHASE_SLACK_MS = 30_000;
 /** Lead time so every shard starts a schedule at the same intended instant. */
@@ -71,7 +74,8 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
   const functions = await functionsOf(target, warn);
   const results = await measureFleet({ o, scenario, target, functions, warnings });
   await o.checkpoint?.(results);
-  await addSystemMetrics(results, target, { cost: o.cost, onWarning: o.onWarning });
+  await addSystemMetrics(results, target, { cost: o.cost, onWarning: o.onWarning, previousEndMs: lastEnded.get(target) });
+  lastEnded.set(target, now());
   return results;
 }
 
