@@ -1,4 +1,5 @@
 import type { LatencySummary, Results } from '../metrics/results-schema.ts';
+import { verdictLines } from './verdict-text.ts';
 
 function lat(name: string, s: LatencySummary | undefined): string | undefined {
   if (!s || s.count === 0) return undefined;
@@ -7,7 +8,8 @@ function lat(name: string, s: LatencySummary | undefined): string | undefined {
 
 /**
  * The summary a run prints on stdout when it ends: status, latencies, accounting, errors, the
- * harness's health, warnings, the cost, and where results.json is. Pure: results in, text out.
+ * harness's health, warnings, the cost, the verdict, and where results.json is. Pure: results in,
+ * text out.
  */
 export function consoleSummary(r: Results, file: string): string {
   const lines: (string | undefined)[] = [];
@@ -42,6 +44,8 @@ export function consoleSummary(r: Results, file: string): string {
     const perM = c.perMillionDeliveries === null ? '' : `  ($${c.perMillionDeliveries.toFixed(2)} per million deliveries)`;
     lines.push(`  cost         ≈ $${c.totals.total.toFixed(4)} at AWS list prices${perM}`);
   }
+  // the verdict once the run is judged (src/verdict): its headline, and what did not pass
+  if (r.verdict) lines.push(...verdictLines(r.verdict));
   lines.push(`results: ${file}`);
   return `${lines.filter((l) => l !== undefined).join('\n')}\n`;
 }
