@@ -9,7 +9,14 @@ import { parseThreshold } from '../../src/verdict/threshold.ts';
  * files, as runs before the verdict wrote them): a 40-client scenario run three times as it is
  * (base-*) and three times with 1,500 ms added to every sendMessage invocation (slow-*, the
  * emulator's addedLatencyMs), on a shared, busy 2-core host. The host's noise is in the numbers:
- * broadcast p50 of the unchanged build spans 473–1,359 ms.
+ * broadcast p50 of the unchanged build spans 473–1,359 ms. Recorded with
+ *
+ *   fanout-bench run fast.yaml   (×3)      fast.yaml: name: verdict-fixture, clients: 40, rooms: 4,
+ *   fanout-bench run slow.yaml   (×3)        seed: 7, phases: connect, join, send { duration: 5s, rate: 5 }
+ *                                           slow.yaml: the same + target: { config: slow-stack.yaml }
+ *   slow-stack.yaml: functions: { fanout-send-message: { addedLatencyMs: 1500 } }
+ *
+ * and stored as compact JSON (each ~40 KB).
  */
 export const FIXTURES = new URL('./fixtures/', import.meta.url).pathname;
 
