@@ -84,9 +84,13 @@ export class Environment {
   private runStartedAt = 0;
   private readonly onTimeout = () => this.timedOut();
 
-  /** `onIdleExit` is told when the worker dies while idle (nothing else would notice). */
+  /**
+   * `spec` is the function's configuration when this environment was created: it keeps it for
+   * life (a configuration update retires it). `onIdleExit` is told when the worker dies while
+   * idle (nothing else would notice).
+   */
   constructor(
-    private readonly spec: EnvironmentSpec,
+    readonly spec: EnvironmentSpec,
     private readonly onIdleExit: (env: Environment) => void,
     /** Live environments; this one leaves it when it stops. */
     private readonly registry: Set<Environment>,
