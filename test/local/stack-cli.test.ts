@@ -73,8 +73,9 @@ describe('fanout-bench stack up', () => {
     const run = stackUp(['--port', '0', '--stage', 'cli', '--memory', 'fanout-whoami=512']);
     const ready = JSON.parse(await firstLine(run));
     expect(Object.keys(ready).sort()).toEqual(
-      ['apiId', 'callbackUrl', 'cloudwatchEndpoint', 'dynamodbEndpoint', 'lambdaRuntime', 'ready', 'region', 'stage', 'websocketUrl'].sort(),
+      ['apiId', 'callbackUrl', 'cloudwatchEndpoint', 'dynamodbEndpoint', 'lambdaEndpoint', 'lambdaRuntime', 'ready', 'region', 'stage', 'websocketUrl'].sort(),
     );
+    expect(ready.lambdaEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     // the default runtime, on Node 22 when one is at hand (this process, the cache or PATH)
     const node22 = findNode(22);
     expect(ready.lambdaRuntime).toEqual(
