@@ -171,7 +171,8 @@ describe('the emulator Lambda API (real SDK client)', () => {
     const fn = 'fanout-set-name';
     const before = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
     const wired = before.Environment!.Variables!;
-    for (const Variables of [{ AWS_REGION: 'eu-west-1' }, { CALLBACK_URL: 'http://example.com/x' }, { AWS_ENDPOINT_URL: 'http://example.com' }, { '1BAD': 'x' }]) {
+    const refused: Record<string, string>[] = [{ AWS_REGION: 'eu-west-1' }, { CALLBACK_URL: 'http://example.com/x' }, { AWS_ENDPOINT_URL: 'http://example.com' }, { '1BAD': 'x' }];
+    for (const Variables of refused) {
       const err = await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn, Environment: { Variables } })).catch((e: unknown) => e);
       expect(err, JSON.stringify(Variables)).toBeInstanceOf(InvalidParameterValueException);
     }
