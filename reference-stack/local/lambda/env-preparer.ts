@@ -168,7 +168,7 @@ export class EnvironmentPreparer {
         // Started on a configuration replaced meanwhile: it never serves. A waiter it covered
         // stays queued and gets an INIT of the new configuration (the slot freed pumps).
         pool.live--;
-        if (result.ok) void env.terminate();
+        if (result.ok) env.retire();
         this.host.slotFreed();
         return;
       }

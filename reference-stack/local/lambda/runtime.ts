@@ -289,10 +289,10 @@ class Runtime implements LambdaRuntime {
     this.metrics.put({ namespace: NAMESPACE, name, dimensions, value, unit, timestamp: Date.now() });
   }
 
-  /** A live environment that must not serve again: terminated, its host slot freed. */
+  /** A live, idle environment that must not serve again: it exits, its host slot freed. */
   private retire(pool: FunctionPool, env: Environment): void {
     pool.live--;
-    void env.terminate();
+    env.retire();
     this.host.slotFreed();
   }
 
@@ -300,10 +300,7 @@ class Runtime implements LambdaRuntime {
     const cutoff = performance.now() - this.config.idleReapMs;
     for (const pool of this.pools.values()) {
       while (pool.idle.length > 0 && pool.idle[0].lastUsedAt < cutoff) {
-        const env = pool.idle.shift() as Environment;
-        pool.live--;
-        void env.terminate();
-        this.host.slotFreed();
+        this.retire(pool, pool.idle.shift() as Environment);
       }
     }
   }
