@@ -17,6 +17,7 @@ import { plannedMs } from '../scenarios/planned-length.ts';
 import type { PlannedPhase, Scenario } from '../scenarios/schema.ts';
 import { assumedFunctions } from '../targets/target-functions.ts';
 import type { Target, TargetFunctions } from '../targets/target.ts';
+import { waitForFreshMinute } from './fresh-minute.ts';
 import { addSystemMetrics } from './system-metrics.ts';
 
 /**
@@ -42,6 +43,8 @@ export interface MeasureOptions {
   onInterval?: (record: IntervalRecord, ctx: ProgressContext) => void;
   /** said once, as it happens; also kept in results.harness.warnings unless it is about a later step */
   onWarning?: (message: string) => void;
+  /** a note on what measuring is doing (not a warning) */
+  onStatus?: (message: string) => void;
   /** prices and architecture for the cost estimate */
   cost?: CostOptions;
   /** measurement interval (default 1000 ms) */
@@ -71,6 +74,8 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
       warn(`idle phase "${idle.name}" (${formatDuration(idle.durationMs)}) is shorter than AWS keeps idle Lambda environments (minutes): few cold starts will follow it`);
     }
   }
+  const previous = lastEnded.get(target);
+  if (previous !== undefined) await waitForFreshMinute(previous, o.signal, o.onStatus ?? (() => {}));
   const functions = await functionsOf(target, warn);
   const results = await measureFleet({ o, scenario, target, functions, warnings });
   await o.checkpoint?.(results);
