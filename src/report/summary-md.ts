@@ -2,6 +2,7 @@ import type { LatencySummary, Results } from '../metrics/results-schema.ts';
 import { runChecks, verdict } from './checks.ts';
 import { escapeMarkdown as md } from './escape.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd } from './format.ts';
+import { lossRule } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 
 /**
@@ -45,7 +46,8 @@ export function renderSummaryMarkdown(results: Results): string {
     '### Deliveries',
     '',
     `${fmtInt(d.received)} of ${fmtInt(d.expected)} expected received · **${fmtInt(d.lost)} lost** (${fmtPct(d.lost, d.expected)}) · ${fmtInt(d.duplicates)} duplicates · ${fmtInt(d.outOfOrder)} out of order  `,
-    `Sends: ${fmtInt(s.intended)} intended · ${fmtInt(s.sent)} sent · ${fmtInt(s.acked)} acknowledged · ${fmtInt(s.failed)} failed · ${fmtInt(s.missedSlots)} left late`,
+    `Sends: ${fmtInt(s.intended)} intended · ${fmtInt(s.sent)} sent · ${fmtInt(s.acked)} acknowledged · ${fmtInt(s.failed)} failed · ${fmtInt(s.missedSlots)} left late  `,
+    md(lossRule(r)),
   );
   if (r.stale) {
     out.push('', `Stale connections: ${fmtInt(r.stale.dropped)} dropped · ${fmtInt(r.stale.gone410)} × 410 Gone · time to clean ${r.stale.timeToCleanMs === null ? 'never' : fmtMs(r.stale.timeToCleanMs)}`);
