@@ -3,7 +3,7 @@ import { fieldPath, UserError } from './errors.ts';
 import { fleetLimitIssue } from './fleet/fleet-limits.ts';
 import { hostFacts, type HostFacts } from './fleet/host-facts.ts';
 import { chooseShards } from './fleet/shard-count.ts';
-import type { RunOptions } from './run.ts';
+import type { RunOptions } from './run/run.ts';
 import { applyOverrides } from './scenarios/apply-overrides.ts';
 import { phaseLengthIssue } from './scenarios/limits.ts';
 import { loadScenario } from './scenarios/load-scenario.ts';

@@ -41,6 +41,17 @@ export interface StackReady {
   apiId: string;
   region: string;
   lambdaRuntime: LambdaRuntimeInfo;
+  /** every function the stack runs, with the memory it got (`--memory`, the config, else the manifest's) */
+  functions: StackFunctionInfo[];
+}
+
+/** One function as the ready line describes it: what a harness would ask Lambda for on AWS. */
+export interface StackFunctionInfo {
+  name: string;
+  route: string;
+  memoryMB: number;
+  timeoutSeconds: number;
+  runtime: NodeRuntime;
 }
 
 /**
@@ -91,6 +102,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   const functions = options.functions ?? manifestFunctions();
   const metrics = new MetricStore();
   const logs = new LogStore();
+  const memoryOf = (f: StackFunction) => config.functions[f.name]?.memoryMB ?? f.memoryMB;
 
   let dynamodb: LocalDynamoDb | undefined;
   let cloudwatch: CloudWatchServer | undefined;
@@ -102,7 +114,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     closing ??= (async () => {
       // Gateway first: its shutdown closes sockets and lets their $disconnects reach the runtime.
       await settle(gateway?.close(), log, 'gateway');
-      if (runtime) log(hostCpuLine(hostCpu(runtime.stats())));
+      if (runtime) log(hostCpuLine(hostCpu(runtime.stats(), dynamodb?.stats().cpuMs)));
       await settle(runtime?.close(), log, 'lambda runtime');
       await settle(cloudwatch?.close(), log, 'cloudwatch');
       await settle(dynamodb?.close(), log, 'dynamodb');
@@ -143,7 +155,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         return {
           name: f.name,
           entry: f.entry,
-          memoryMB: override.memoryMB ?? f.memoryMB,
+          memoryMB: memoryOf(f),
           timeoutSeconds: f.timeoutSeconds,
           reservedConcurrency: override.reservedConcurrency,
           addedLatencyMs: override.addedLatencyMs,
@@ -182,6 +194,13 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       apiId: config.apiId,
       region: config.region,
       lambdaRuntime: lambdaRuntimeInfo(config.lambda.runtime),
+      functions: functions.map((f) => ({
+        name: f.name,
+        route: f.route,
+        memoryMB: memoryOf(f),
+        timeoutSeconds: f.timeoutSeconds,
+        runtime: config.lambda.runtime,
+      })),
     },
     metrics,
     logs,

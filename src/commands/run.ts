@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
 import { UserError } from '../errors.ts';
 import { costOptionsFromFlags } from '../metrics/cost-flags.ts';
-import type { LatencySummary, Results } from '../metrics/results-schema.ts';
 import { RESULTS_FILE } from '../metrics/results-writer.ts';
 import { progressLine } from '../report/progress-line.ts';
 import { estimatedMemoryMB } from '../fleet/fleet-limits.ts';
 import { hostFacts, type HostFacts } from '../fleet/host-facts.ts';
 import { REFERENCE_FUNCTION_NAMES } from '../metrics/reference-functions.ts';
 import { checkRunInput, type RunInput } from '../run-input.ts';
-import { plannedMs, runBenchmark, type RunOptions } from '../run.ts';
+import { runBenchmark, type RunOptions } from '../run/run.ts';
+import { plannedMs } from '../scenarios/planned-length.ts';
+import { consoleSummary } from '../report/console-summary.ts';
 import { formatDuration, parseDuration } from '../scenarios/duration.ts';
 import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE } from '../scenarios/limits.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
@@ -19,7 +20,7 @@ import { isNodeRuntime, NODE_RUNTIMES } from '../../reference-stack/local/lambda
 
 /**
  * `fanout-bench run [scenario|file]`: parses flags, wires Ctrl-C / SIGTERM and the progress line,
- * calls runBenchmark(), prints the summary. Exit 0 completed, 1 failed, 130 interrupted by SIGINT
+ * calls runBenchmark(), prints the console summary. Exit 0 completed, 1 failed, 130 interrupted by SIGINT
  * (Ctrl-C), 143 by SIGTERM, 2 bad input or unreachable target (a UserError, printed by cli.ts as
  * one line).
  */
@@ -158,7 +159,7 @@ async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
       },
     });
     if (lineOpen) process.stderr.write('\n');
-    process.stdout.write(summary(results, join(runDir, RESULTS_FILE)));
+    process.stdout.write(consoleSummary(results, join(runDir, RESULTS_FILE)));
     const html = join(runDir, REPORT_FILES.html);
     if (existsSync(html)) process.stdout.write(`report:  ${html}\n`);
     if (results.status === 'completed') return 0;
@@ -209,47 +210,4 @@ function memoryFlag(v: string): string {
   const mb = Number(m[2]);
   if (mb < 128 || mb > 10_240) throw new UserError(`--memory: ${m[1]}: must be from 128 to 10240 MB, got ${m[2]}`);
   return `${m[1]}=${mb}`;
-}
-
-function lat(name: string, s: LatencySummary | undefined): string | undefined {
-  if (!s || s.count === 0) return undefined;
-  return `  ${name.padEnd(12)} n=${s.count}  p50 ${s.p50}ms  p90 ${s.p90}ms  p99 ${s.p99}ms  max ${s.max}ms`;
-}
-
-export function summary(r: Results, file: string): string {
-  const lines: (string | undefined)[] = [];
-  const secs = (r.durationMs / 1000).toFixed(1);
-  lines.push(`fanout-bench ${r.scenario.name}: ${r.status} in ${secs}s against ${r.config.target.kind} ${r.config.target.url}${r.statusReason ? ` (${r.statusReason})` : ''}`);
-  lines.push(lat('connect', r.metrics.connect));
-  lines.push(lat('join', r.metrics.join));
-  lines.push(lat('ack', r.metrics.ack));
-  lines.push(lat('broadcast', r.metrics.broadcast));
-  lines.push(lat('  cold', r.metrics.broadcastCold));
-  lines.push(lat('  warm', r.metrics.broadcastWarm));
-  lines.push(lat('fan-out', r.metrics.fanoutCompletion));
-  const s = r.sends;
-  lines.push(`  sends        intended ${s.intended}  sent ${s.sent}  acked ${s.acked}  failed ${s.failed}  missed slots ${s.missedSlots}`);
-  const d = r.deliveries;
-  const lossRule = d.lossTimeoutMs === undefined ? '' : ` (loss timeout ${formatDuration(d.lossTimeoutMs)})  late ${d.late ?? 0} (>${formatDuration(d.graceMs ?? 0)} after ack)`;
-  lines.push(`  deliveries   expected ${d.expected}  received ${d.received}  lost ${d.lost}${lossRule}  duplicates ${d.duplicates}  out-of-order ${d.outOfOrder}`);
-  if (r.stale) {
-    const clean = r.stale.timeToCleanMs === null ? 'never clean' : `clean after ${r.stale.timeToCleanMs}ms`;
-    lines.push(`  stale        dropped ${r.stale.dropped}  410s ${r.stale.gone410}  ${clean}  wasted posts ${r.stale.wastedPosts}`);
-  }
-  const errs = Object.entries(r.errors);
-  lines.push(`  errors       ${errs.length === 0 ? 'none' : errs.map(([k, v]) => `${k}=${v}`).join('  ')}`);
-  const lr = r.environment.lambdaRuntime;
-  if (lr) lines.push(`  lambda       ${lr.runtime} on Node ${lr.node}${lr.matches ? '' : ' (not its Node: a fallback)'}`);
-  const h = r.harness;
-  lines.push(`  harness      ${h.shards} shards  cpu ${h.cpuSeconds}s  lag p99 ${h.eventLoopLagP99Ms}ms  rss ${h.rssMB}MB${h.saturated ? '  SATURATED' : ''}`);
-  const hot = (r.phases ?? []).filter((p) => p.saturated).map((p) => p.name);
-  if (h.saturated && hot.length > 0) lines.push(`  saturated    during ${hot.join(', ')}; the other phases' numbers are the system's`);
-  for (const w of h.warnings) lines.push(`  warning: ${w}`);
-  if (r.cost) {
-    const c = r.cost;
-    const perM = c.perMillionDeliveries === null ? '' : `  ($${c.perMillionDeliveries.toFixed(2)} per million deliveries)`;
-    lines.push(`  cost         ≈ $${c.totals.total.toFixed(4)} at AWS list prices${perM}`);
-  }
-  lines.push(`results: ${file}`);
-  return `${lines.filter((l) => l !== undefined).join('\n')}\n`;
 }

@@ -1,7 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { Scenario } from '../scenarios/schema.ts';
-import type { Target } from '../targets/target.ts';
+import type { Target, TargetFunctions } from '../targets/target.ts';
 import { HELD_MAX, zeroTotals, type DeliveryTotals } from './delivery-ledger.ts';
 import { formatDuration } from '../scenarios/duration.ts';
 import { summarize } from './latency-summary.ts';
@@ -17,8 +17,12 @@ export interface BuildInput {
   startedAt: number;
   endedAt: number;
   scenario: Scenario;
+  /** undefined when the target never started */
   target: Target | undefined;
+  /** "local" or the URL given, for a target that never started */
   targetSpec: string;
+  /** the target's functions as configured while measuring */
+  functions?: TargetFunctions;
   shards: number;
   seed: number;
   rate?: number;
@@ -109,6 +113,8 @@ export function buildResults(i: BuildInput): Results {
   const cpu = cpus();
   // The description is kept once, in scenario.description (it may be long): not again in the definition.
   const { description: _description, ...definition } = i.scenario.definition;
+  // The functions are kept once, in config.target.functions: not again in the stack's ready line.
+  const { functions: _functions, ...stack } = i.target?.local ?? {};
   const results: Results = {
     schemaVersion: SCHEMA_VERSION,
     runId: i.runId,
@@ -124,7 +130,12 @@ export function buildResults(i: BuildInput): Results {
       definition,
     },
     config: {
-      target: { kind: i.target?.kind ?? (i.targetSpec === 'local' ? 'local' : 'remote'), url: i.target?.url ?? i.targetSpec },
+      target: {
+        kind: i.target?.kind ?? (i.targetSpec === 'local' ? 'local' : 'remote'),
+        url: i.target?.url ?? i.targetSpec,
+        ...(i.target ? { endpoints: i.target.endpoints } : {}),
+        ...(i.functions ? { functions: i.functions } : {}),
+      },
       clients: i.scenario.clients,
       rooms: i.scenario.rooms,
       durationMs: sendMs,
@@ -134,7 +145,7 @@ export function buildResults(i: BuildInput): Results {
       roomSizes: i.scenario.roomSizes,
       timeouts: i.scenario.timeouts,
       phases: i.scenario.phases,
-      ...(i.target?.kind === 'local' ? { stackArgs: i.target.stackArgs, stack: i.target.local } : {}),
+      ...(i.target?.kind === 'local' ? { stackArgs: i.target.stackArgs, stack } : {}),
     },
     environment: {
       node: process.version,

@@ -3,6 +3,7 @@ import { CloudWatchResults } from './cloudwatch-schema.ts';
 import { CostEstimate } from './cost-schema.ts';
 import { LatencySummary } from './latency-summary-schema.ts';
 import { DynamoDbWork, LambdaWork } from './work-schema.ts';
+import { TargetEndpoints, TargetFunctions } from '../targets/target-schema.ts';
 
 /**
  * results.json — the contract between a run, the report renderers and later tools (baseline
@@ -182,7 +183,14 @@ export const Results = z.object({
     definition: z.record(z.string(), z.unknown()),
   }),
   config: z.object({
-    target: z.object({ kind: z.enum(['local', 'remote']), url: z.string() }),
+    target: z.object({
+      kind: z.enum(['local', 'remote']),
+      url: z.string(),
+      /** where the system's APIs answered (absent from older results and from a target that never started) */
+      endpoints: TargetEndpoints.optional(),
+      /** the Lambda functions as configured while the run measured (absent from older results) */
+      functions: TargetFunctions.optional(),
+    }),
     clients: z.number().int(),
     rooms: z.number().int(),
     durationMs: z.number(),

@@ -1,11 +1,14 @@
 import WebSocket from 'ws';
 import { UserError } from '../errors.ts';
 import { connectErrorKind } from '../fleet/client.ts';
+import { remoteEndpoints } from './execute-api.ts';
+import { assumedFunctions } from './target-functions.ts';
 import type { Target } from './target.ts';
 
 /**
  * `--target ws[s]://…`: a deployed stack. Before any fleet starts, one probe connection proves
- * the URL answers a WebSocket handshake; otherwise the run stops with one line (exit 2).
+ * the URL answers a WebSocket handshake; otherwise the run stops with one line (exit 2). Its
+ * functions are not asked for (yet): the reference stack's are assumed, and marked so.
  */
 const PROBE_TIMEOUT_MS = 5_000;
 
@@ -25,7 +28,16 @@ export function checkTargetUrl(spec: string): URL {
 export async function openRemoteTarget(spec: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<Target> {
   const url = checkTargetUrl(spec).toString();
   await probe(url, timeoutMs);
-  return { kind: 'remote', url, local: undefined, stackArgs: [], stop: async () => {} };
+  const functions = assumedFunctions(`the functions behind ${url} are not known to the harness`);
+  return {
+    kind: 'remote',
+    url,
+    endpoints: remoteEndpoints(url),
+    describeFunctions: async () => functions,
+    local: undefined,
+    stackArgs: [],
+    stop: async () => {},
+  };
 }
 
 function probe(url: string, timeoutMs: number): Promise<void> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IntervalRecord, Results } from '../../src/metrics/results-schema.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
-import { runBenchmark } from '../../src/run.ts';
+import { runBenchmark } from '../../src/run/run.ts';
 import { startScriptedChatServer } from './scripted-chat-server.ts';
 
 /**

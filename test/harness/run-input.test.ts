@@ -10,7 +10,7 @@ import { hostFacts } from '../../src/fleet/host-facts.ts';
 import { chooseShards, clientsPerShard } from '../../src/fleet/shard-count.ts';
 import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
 import { checkRunInput } from '../../src/run-input.ts';
-import type { RunOptions } from '../../src/run.ts';
+import type { RunOptions } from '../../src/run/run.ts';
 
 /** The run's input checks, before anything starts, against a described host (not this one). */
 const dir = mkdtempSync(join(tmpdir(), 'fb-run-input-'));

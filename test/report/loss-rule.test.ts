@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summary } from '../../src/commands/run.ts';
+import { consoleSummary as summary } from '../../src/report/console-summary.ts';
 import { Results } from '../../src/metrics/results-schema.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import { lossRule } from '../../src/report/loss-rule.ts';

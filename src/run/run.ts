@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import { now } from '../fleet/clock.ts';
+import { IntervalFile } from '../metrics/interval-file.ts';
+import type { CostOptions } from '../metrics/cost-model.ts';
+import type { IntervalRecord, Results } from '../metrics/results-schema.ts';
+import { createRunDir, writeResults } from '../metrics/results-writer.ts';
+import { newRunId } from '../metrics/run-id.ts';
+import type { ProgressContext } from '../report/progress-line.ts';
+import { UserError } from '../errors.ts';
+import { checkRunInput } from '../run-input.ts';
+import type { Target } from '../targets/target.ts';
+import { failedStartResults } from './failed-start.ts';
+import { finish } from './finish.ts';
+import { measure } from './measure.ts';
+import { resolveTarget } from './resolve-target.ts';
+
+/**
+ * One run, start to end: check the input → resolve the target → measure → finish (files) → stop
+ * the target. The CLI calls this and nothing else. Only mistakes the user can fix (bad scenario,
+ * bad flag, unreachable target, a local stack that does not start) throw, as UserError, before
+ * anything is measured; whatever happens once measuring starts ends in results.json.
+ */
+export interface RunOptions {
+  /** built-in scenario name or a YAML/JSON file (default: "default") */
+  scenario?: string;
+  /** "local" (default) or a ws:// / wss:// URL */
+  target?: string;
+  clients?: number;
+  rooms?: number;
+  /** every send phase's duration */
+  durationMs?: number;
+  /** every send phase's rate, messages/s */
+  rate?: number;
+  seed?: number;
+  shards?: number;
+  /** parent of the run directory (default ./reports) */
+  outDir?: string;
+  runId?: string;
+  /** extra `stack up` flags for the local target */
+  stackArgs?: string[];
+  /** run even if the fleet looks bigger than this host can hold (fleet-limits.ts) */
+  ignoreHostLimits?: boolean;
+  /** abort = interrupt: stop, keep what was measured, status "interrupted" (a string reason is named in it) */
+  signal?: AbortSignal;
+  onInterval?: (record: IntervalRecord, ctx: ProgressContext) => void;
+  onWarning?: (message: string) => void;
+  /** prices and architecture for the cost estimate */
+  cost?: CostOptions;
+  /** measurement interval (default 1000 ms) */
+  intervalMs?: number;
+}
+
+export interface RunOutcome {
+  results: Results;
+  runDir: string;
+}
+
+export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
+  const { scenario, seed, shards, targetSpec } = checkRunInput(o);
+  const runId = o.runId ?? newRunId(scenario.name);
+  const outDir = o.outDir ?? 'reports';
+
+  // A local stack logs into the run directory, so it exists first; a URL is probed first, so an
+  // unreachable one leaves nothing behind.
+  let runDir = targetSpec === 'local' ? createRunDir(outDir, runId) : undefined;
+  let target: Target;
+  const startedAt = now();
+  try {
+    target = await resolveTarget({
+      spec: targetSpec,
+      knobs: scenario.target,
+      stackArgs: o.stackArgs,
+      logFile: runDir && join(runDir, 'stack.log'),
+      onWarning: o.onWarning,
+    });
+  } catch (err) {
+    if (!runDir) throw err;
+    // Leave no run directory holding only stack.log: say in results.json that the run failed, and why.
+    const reason = (err as Error).message;
+    await finish(failedStartResults({ runId, scenario, targetSpec, shards, seed, rate: o.rate, startedAt, reason }), runDir, { onWarning: o.onWarning });
+    throw new UserError(`${reason} (its log: ${join(runDir, 'stack.log')})`);
+  }
+  try {
+    runDir ??= createRunDir(outDir, runId);
+    const dir = runDir;
+    const results = await measure(scenario, target, {
+      runId,
+      seed,
+      shards,
+      rate: o.rate,
+      intervals: new IntervalFile(dir),
+      signal: o.signal,
+      onInterval: o.onInterval,
+      onWarning: o.onWarning,
+      cost: o.cost,
+      intervalMs: o.intervalMs,
+      // The fleet's measurements reach the disk before CloudWatch is asked.
+      checkpoint: (r) => void writeResults(dir, r),
+    });
+    await finish(results, dir, { onWarning: o.onWarning });
+    return { results, runDir: dir };
+  } finally {
+    await target.stop();
+  }
+}
