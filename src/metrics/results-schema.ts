@@ -43,6 +43,11 @@ export const IntervalRecord = z.object({
   eventLoopLagP99Ms: z.number().optional(),
   /** CPU of the busiest shard, in cores */
   shardCpuMaxCores: z.number().optional(),
+  /**
+   * messages sent and not settled at the end of this interval: waiting for their ack or, within
+   * the loss timeout, for deliveries (not counted received or lost yet)
+   */
+  pendingMessages: z.number().int().nonnegative().optional(),
 });
 export type IntervalRecord = z.infer<typeof IntervalRecord>;
 
@@ -53,8 +58,19 @@ export const Deliveries = z.object({
   lost: z.number().int().nonnegative(),
   duplicates: z.number().int().nonnegative(),
   outOfOrder: z.number().int().nonnegative(),
-  /** arrived after the message's grace period ended (they stay counted in lost) */
+  /**
+   * of received: arrived more than the grace (timeouts.grace) after their message's ack (older
+   * runs, without lossTimeoutMs: arrived after the grace and stayed counted in lost)
+   */
   late: z.number().int().nonnegative().optional(),
+  /** the loss timeout that applied: a delivery is lost only when it had not arrived this long after its ack */
+  lossTimeoutMs: z.number().nonnegative().optional(),
+  /** the grace that applied: deliveries later than this after the ack are `late` */
+  graceMs: z.number().nonnegative().optional(),
+  /** of lost: missed by messages settled before their loss timeout ran out (the run ended first) */
+  lostEarly: z.number().int().nonnegative().optional(),
+  /** arrived after their message had been counted lost (past the loss timeout): they stay in lost */
+  afterLossTimeout: z.number().int().nonnegative().optional(),
   /** deliveries of messages whose send failed or was never acknowledged (not in expected) */
   unacknowledged: z.number().int().nonnegative().optional(),
   /** unique deliveries beyond what the system reported posting */
@@ -124,7 +140,7 @@ export const Harness = z.object({
   warnings: z.array(z.string()),
 });
 
-/** One phase of the scenario as it ran (plus a final 'drain' while the last acks arrive). */
+/** One phase of the scenario as it ran (plus a final 'drain' while the last acks and deliveries arrive). */
 export const PhaseResult = z.object({
   index: z.number().int().nonnegative(),
   name: z.string(),

@@ -1,5 +1,6 @@
 import type { LatencySummary, Results } from '../metrics/results-schema.ts';
 import { verdictLines } from './verdict-text.ts';
+import { formatDuration } from '../scenarios/duration.ts';
 
 function lat(name: string, s: LatencySummary | undefined): string | undefined {
   if (!s || s.count === 0) return undefined;
@@ -25,7 +26,8 @@ export function consoleSummary(r: Results, file: string): string {
   const s = r.sends;
   lines.push(`  sends        intended ${s.intended}  sent ${s.sent}  acked ${s.acked}  failed ${s.failed}  missed slots ${s.missedSlots}`);
   const d = r.deliveries;
-  lines.push(`  deliveries   expected ${d.expected}  received ${d.received}  lost ${d.lost}  duplicates ${d.duplicates}  out-of-order ${d.outOfOrder}`);
+  const lossRule = d.lossTimeoutMs === undefined ? '' : ` (loss timeout ${formatDuration(d.lossTimeoutMs)})  late ${d.late ?? 0} (>${formatDuration(d.graceMs ?? 0)} after ack)`;
+  lines.push(`  deliveries   expected ${d.expected}  received ${d.received}  lost ${d.lost}${lossRule}  duplicates ${d.duplicates}  out-of-order ${d.outOfOrder}`);
   if (r.stale) {
     const clean = r.stale.timeToCleanMs === null ? 'never clean' : `clean after ${r.stale.timeToCleanMs}ms`;
     lines.push(`  stale        dropped ${r.stale.dropped}  410s ${r.stale.gone410}  ${clean}  wasted posts ${r.stale.wastedPosts}`);

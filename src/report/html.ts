@@ -9,6 +9,7 @@ import { escapeHtml as h, jsonForScript } from './escape.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd, fmtValue } from './format.ts';
 import { STYLE } from './html-style.ts';
 import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
+import { lossRule, lossTimeoutLabel } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 
 /**
@@ -116,7 +117,7 @@ ${warnings.join('\n')}
 ${card('connect p99', fmtMs(m.connect.p99), `p50 ${fmtMs(m.connect.p50)}`)}
 ${card('broadcast p99', fmtMs(m.broadcast.p99), `p50 ${fmtMs(m.broadcast.p50)}`)}
 ${card('fan-out completion p99', fmtMs(m.fanoutCompletion.p99), `p50 ${fmtMs(m.fanoutCompletion.p50)}`)}
-${card('deliveries', fmtInt(r.deliveries.received), `of ${fmtInt(r.deliveries.expected)} expected · ${fmtInt(r.deliveries.lost)} lost`, r.deliveries.lost > 0)}
+${card('deliveries', fmtInt(r.deliveries.received), `of ${fmtInt(r.deliveries.expected)} expected · ${fmtInt(r.deliveries.lost)} lost${lossTimeoutLabel(r) ? ` (${h(lossTimeoutLabel(r)!)})` : ''}`, r.deliveries.lost > 0)}
 ${card('errors', fmtInt(errorsTotal), `${fmtInt(r.sends.failed)} failed sends · ${fmtInt(r.sends.missedSlots)} missed slots`, errorsTotal > 0)}
 ${r.cost ? card('estimated cost', fmtUsd(r.cost.totals.total), `${fmtUsd(r.cost.perMillionDeliveries)} per 1M deliveries`) : ''}
 </div>
@@ -199,7 +200,7 @@ function errorTable(r: Results): string {
     .map(([kind, n]) => [`<code>${h(kind)}</code>`, fmtInt(n)]);
   const d = r.deliveries;
   const optional = (n: number | undefined, what: string) => (n ? `, ${fmtInt(n)} ${what}` : '');
-  const sends = `<p class="note">Sends: ${fmtInt(r.sends.intended)} intended, ${fmtInt(r.sends.sent)} sent, ${fmtInt(r.sends.acked)} acknowledged, ${fmtInt(r.sends.failed)} failed, ${fmtInt(r.sends.missedSlots)} left late${optional(r.sends.skipped, 'skipped')}. Deliveries: ${fmtInt(d.duplicates)} duplicates, ${fmtInt(d.outOfOrder)} out of order${optional(d.late, 'late (counted as lost)')}${optional(d.unacknowledged, 'from unacknowledged sends')}${optional(d.surplus, 'surplus')}${optional(d.foreign, 'foreign')}.</p>`;
+  const sends = `<p class="note">Sends: ${fmtInt(r.sends.intended)} intended, ${fmtInt(r.sends.sent)} sent, ${fmtInt(r.sends.acked)} acknowledged, ${fmtInt(r.sends.failed)} failed, ${fmtInt(r.sends.missedSlots)} left late${optional(r.sends.skipped, 'skipped')}. Deliveries: ${fmtInt(d.duplicates)} duplicates, ${fmtInt(d.outOfOrder)} out of order${optional(d.unacknowledged, 'from unacknowledged sends')}${optional(d.surplus, 'surplus')}${optional(d.foreign, 'foreign')}. ${h(lossRule(r))}</p>`;
   return (rows.length ? table(['error kind', 'count'], rows, 'num') : '<p class="note">No errors.</p>') + sends;
 }
 

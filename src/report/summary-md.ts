@@ -4,6 +4,7 @@ import type { Verdict } from '../verdict/verdict-schema.ts';
 import { escapeMarkdown as md } from './escape.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd, fmtValue } from './format.ts';
 import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
+import { lossRule } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 
 /**
@@ -77,7 +78,8 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
     '### Deliveries',
     '',
     `${fmtInt(d.received)} of ${fmtInt(d.expected)} expected received · **${fmtInt(d.lost)} lost** (${fmtPct(d.lost, d.expected)}) · ${fmtInt(d.duplicates)} duplicates · ${fmtInt(d.outOfOrder)} out of order  `,
-    `Sends: ${fmtInt(s.intended)} intended · ${fmtInt(s.sent)} sent · ${fmtInt(s.acked)} acknowledged · ${fmtInt(s.failed)} failed · ${fmtInt(s.missedSlots)} left late`,
+    `Sends: ${fmtInt(s.intended)} intended · ${fmtInt(s.sent)} sent · ${fmtInt(s.acked)} acknowledged · ${fmtInt(s.failed)} failed · ${fmtInt(s.missedSlots)} left late  `,
+    md(lossRule(r)),
   );
   if (r.stale) {
     out.push('', `Stale connections: ${fmtInt(r.stale.dropped)} dropped · ${fmtInt(r.stale.gone410)} × 410 Gone · time to clean ${r.stale.timeToCleanMs === null ? 'never' : fmtMs(r.stale.timeToCleanMs)}`);

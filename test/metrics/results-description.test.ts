@@ -36,7 +36,7 @@ describe('a long description', () => {
       targetSpec: 'local',
       shards: 1,
       seed: 1,
-      recorder: new RunRecorder(1, t, 1000),
+      recorder: new RunRecorder(1, t, { graceMs: 1000, lossMs: 30_000 }),
       intervals: [],
       parentCpuSeconds: 0,
       openAtEnd: 0,
