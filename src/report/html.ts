@@ -55,8 +55,8 @@ ${section('Run configuration', '', configSection(results))}
 `;
 }
 
-const inlineJs = (js: string) => js.replace(/<\/(script)/gi, '<\\/$1');
-const inlineCss = (css: string) => css.replace(/<\/(style)/gi, '<\\/$1');
+export const inlineJs = (js: string) => js.replace(/<\/(script)/gi, '<\\/$1');
+export const inlineCss = (css: string) => css.replace(/<\/(style)/gi, '<\\/$1');
 
 function section(title: string, intro: string, body: string): string {
   return `<section><h2>${h(title)}</h2>${intro ? `<p class="intro">${intro}</p>` : ''}${body}</section>`;
