@@ -156,7 +156,7 @@ async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
   }
 }
 
-function intFlag(name: string, v: string | undefined, min: number, max?: number): number | undefined {
+export function intFlag(name: string, v: string | undefined, min: number, max?: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {

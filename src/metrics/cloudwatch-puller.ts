@@ -42,6 +42,11 @@ export interface PullCloudWatchOptions {
   clients?: CloudWatchClients;
 }
 
+/** How far the query window reaches past the run on each side, by default: 5 s locally, 60 s on AWS. */
+export function defaultMarginSec(kind: CloudWatchTarget['kind']): number {
+  return kind === 'local' ? 5 : 60;
+}
+
 /** AWS publishes Lambda metrics a minute or more after the fact. */
 const AWS_SETTLE_MS = 180_000;
 
@@ -53,7 +58,7 @@ const AWS_SETTLE_MS = 180_000;
 export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<CloudWatchResults> {
   const { target } = options;
   const periodSec = options.periodSec ?? (target.kind === 'local' || options.highResolution ? 1 : 60);
-  const marginSec = options.marginSec ?? (target.kind === 'local' ? 5 : 60);
+  const marginSec = options.marginSec ?? defaultMarginSec(target.kind);
   const window = queryWindow(options.run, periodSec, marginSec);
   const functions = [...(options.functions ?? REFERENCE_FUNCTION_NAMES)];
   const emf = options.emf ?? { namespace: EMF_NAMESPACE, service: EMF_SERVICE };

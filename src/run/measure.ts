@@ -17,6 +17,7 @@ import { plannedMs } from '../scenarios/planned-length.ts';
 import type { PlannedPhase, Scenario } from '../scenarios/schema.ts';
 import { assumedFunctions } from '../targets/target-functions.ts';
 import type { Target, TargetFunctions } from '../targets/target.ts';
+import { defaultMarginSec } from '../metrics/cloudwatch-puller.ts';
 import { waitForFreshMinute } from './fresh-minute.ts';
 import { addSystemMetrics } from './system-metrics.ts';
 
@@ -49,6 +50,11 @@ export interface MeasureOptions {
   cost?: CostOptions;
   /** measurement interval (default 1000 ms) */
   intervalMs?: number;
+  /**
+   * false: the fleet's part only, no CloudWatch, work or cost, and no wait for a fresh minute
+   * (compare's warm-up, whose traffic only has to stay out of the next measurement's window)
+   */
+  systemMetrics?: boolean;
   /** the results once the fleet is done, before CloudWatch is asked (a run writes results.json) */
   checkpoint?: (results: Results) => void | Promise<void>;
 }
@@ -74,12 +80,16 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
       warn(`idle phase "${idle.name}" (${formatDuration(idle.durationMs)}) is shorter than AWS keeps idle Lambda environments (minutes): few cold starts will follow it`);
     }
   }
+  const systemMetrics = o.systemMetrics ?? true;
   const previous = lastEnded.get(target);
-  if (previous !== undefined) await waitForFreshMinute(previous, o.signal, o.onStatus ?? (() => {}));
+  if (previous !== undefined && systemMetrics) {
+    const margin = defaultMarginSec(target.endpoints.services === 'aws' ? 'aws' : 'local');
+    await waitForFreshMinute(previous, margin, o.signal, o.onStatus ?? (() => {}));
+  }
   const functions = await functionsOf(target, warn);
   const results = await measureFleet({ o, scenario, target, functions, warnings });
   await o.checkpoint?.(results);
-  await addSystemMetrics(results, target, { cost: o.cost, onWarning: o.onWarning, previousEndMs: lastEnded.get(target) });
+  if (systemMetrics) await addSystemMetrics(results, target, { cost: o.cost, onWarning: o.onWarning, previousEndMs: lastEnded.get(target) });
   lastEnded.set(target, now());
   return results;
 }

@@ -113,8 +113,11 @@ describe('a regression check against a baseline', () => {
 
 describe('repeats against one target', () => {
   it('start each measurement in a CloudWatch minute of its own', () => {
-    expect(freshMinuteStart(Date.UTC(2026, 0, 1, 10, 0, 12))).toBe(Date.UTC(2026, 0, 1, 10, 1, 1));
+    // the local pull reaches 5 s before the start: the next measurement starts 6 s into a minute
+    expect(freshMinuteStart(Date.UTC(2026, 0, 1, 10, 0, 12), 5)).toBe(Date.UTC(2026, 0, 1, 10, 1, 6));
     // ending exactly on a boundary: that minute is already fresh
-    expect(freshMinuteStart(Date.UTC(2026, 0, 1, 10, 1, 0))).toBe(Date.UTC(2026, 0, 1, 10, 1, 1));
+    expect(freshMinuteStart(Date.UTC(2026, 0, 1, 10, 1, 0), 5)).toBe(Date.UTC(2026, 0, 1, 10, 1, 6));
+    // on AWS the window reaches back 60 s: the next measurement starts 61 s past the boundary
+    expect(freshMinuteStart(Date.UTC(2026, 0, 1, 10, 0, 12), 60)).toBe(Date.UTC(2026, 0, 1, 10, 2, 1));
   });
 });
