@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { awaitInvocationsSettled } from './await-settled.ts';
 import { createCloudWatchClients, type CloudWatchClients, type CloudWatchTarget } from './cloudwatch-clients.ts';
 import {
   apiGatewayRequests,
@@ -33,6 +34,8 @@ export interface PullCloudWatchOptions {
   highResolution?: boolean;
   /** default: 5 s locally, 60 s on AWS */
   marginSec?: number;
+  /** local: wait until the functions' invocation count stops changing before pulling (default true) */
+  settle?: boolean;
   /** read REPORT log lines (default true) */
   reportLines?: boolean;
   reportLimits?: ReportPullLimits;
@@ -109,6 +112,12 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
   };
 
   try {
+    if (target.kind === 'local' && options.settle !== false && functions.length > 0) {
+      const settled = await attempt('wait for the last invocations', () => awaitInvocationsSettled(clients.cloudwatch, functions, window));
+      if (settled && !settled.settled) {
+        result.notes.push(`Lambda invocations were still arriving ${Math.round(settled.waitedMs / 1000)} s after the run: the last ones may be missing from the totals`);
+      }
+    }
     if (!result.apiGateway) result.apiGateway = await discoverApi(clients, attempt, result.notes);
     const emfMetrics = await discoverEmf(clients, attempt, emf);
     const dynamo = await discoverDynamo(clients, attempt, options.tables ?? REFERENCE_TABLES);
