@@ -27,9 +27,12 @@ export async function addSystemMetrics(results: Results, target: Target, options
   const source = cloudWatchFor(target.endpoints);
   if (source) {
     // pullCloudWatch never throws: what it could not pull is listed in results.cloudwatch.problems
+    const functions = runFunctions(results);
     results.cloudwatch = await pullCloudWatch({
       ...source,
-      functions: runFunctions(results).map((f) => f.name),
+      functions: functions.map((f) => f.name),
+      // per-route API Gateway metrics (asked on AWS only, where detailed metrics publish them)
+      routes: functions.map((f) => f.route),
       run: { startMs: Date.parse(results.startedAt), endMs: Date.parse(results.endedAt) },
     });
     // CloudWatch's window starts on a minute (its totals are whole minutes, on AWS and in the
