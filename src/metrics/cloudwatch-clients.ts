@@ -1,6 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { TargetEndpoints } from '../targets/target-schema.ts';
+import { LOCAL_CREDENTIALS } from '../targets/local-credentials.ts';
 
 /**
  * Where CloudWatch is: AWS itself, or the local emulator's CloudWatch-compatible endpoint (one
@@ -23,9 +24,6 @@ export interface CloudWatchClients {
   cloudwatch: CloudWatchClient;
   logs: CloudWatchLogsClient;
 }
-
-// The emulator checks no signature, but the SDK must sign with something.
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export function createCloudWatchClients(target: CloudWatchTarget): CloudWatchClients {
   // Bounded waits: an unreachable endpoint must end in a noted problem, not a hung report.

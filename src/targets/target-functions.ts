@@ -2,16 +2,39 @@ import { z } from 'zod';
 import { REFERENCE_FUNCTIONS } from '../metrics/reference-functions.ts';
 import type { LocalStackInfo } from './target.ts';
 import { TargetFunction, type TargetFunctions } from './target-schema.ts';
+import { readFunctionConfigs } from './function-configuration.ts';
+import { createLambdaClient } from './lambda-client.ts';
 
 /**
- * Where a target's function list comes from. A local stack lists its functions, with the memory
- * each got from `--memory` or its config, in its ready line; that is read here and nowhere else,
- * so switching to Lambda's GetFunctionConfiguration changes this one function.
+ * Where a target's function list comes from. A local stack lists its functions and their routes
+ * in its ready line; their current configuration (memory, timeout, architecture) is asked of its
+ * Lambda API, as it would be of AWS, so a size changed since the stack started (compare) is the
+ * one recorded. A stack without that API (an older one) is taken at its ready line's word.
  */
 export async function localStackFunctions(ready: LocalStackInfo): Promise<TargetFunctions> {
   const listed = z.array(TargetFunction).safeParse(ready.functions);
-  if (listed.success && listed.data.length > 0) return { source: 'stack', functions: listed.data };
-  return assumedFunctions('the local stack did not list its functions (an older stack)');
+  if (!listed.success || listed.data.length === 0) return assumedFunctions('the local stack did not list its functions (an older stack)');
+  if (typeof ready.lambdaEndpoint !== 'string') return { source: 'stack', functions: listed.data };
+  const client = createLambdaClient({ kind: 'local', endpoint: ready.lambdaEndpoint, region: ready.region });
+  try {
+    const configs = await readFunctionConfigs(client, listed.data.map((f) => f.name));
+    return {
+      source: 'lambda-api',
+      functions: listed.data.map((f, i) => {
+        const c = configs[i]!;
+        const architecture = c.architectures[0];
+        return {
+          ...f,
+          memoryMB: c.memoryMB,
+          timeoutSeconds: c.timeoutSeconds,
+          ...(architecture === 'x86_64' || architecture === 'arm64' ? { architecture } : {}),
+          ...(c.runtime ? { runtime: c.runtime } : {}),
+        };
+      }),
+    };
+  } finally {
+    client.destroy();
+  }
 }
 
 /**

@@ -19,6 +19,8 @@ export interface LocalStackInfo {
   region: string;
   /** the Lambda runtime emulated and the Node that ran the functions (absent from older stacks) */
   lambdaRuntime?: { runtime: string; node: string; matches: boolean; note?: string };
+  /** the emulator's Lambda API (GetFunctionConfiguration, UpdateFunctionConfiguration; absent from older stacks) */
+  lambdaEndpoint?: string;
   /** the functions the stack runs and the memory each got (absent from older stacks) */
   functions?: unknown;
   [key: string]: unknown;

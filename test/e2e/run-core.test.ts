@@ -98,10 +98,12 @@ describe('resolve → measure → finish', () => {
       expect(atCheckpoint).toEqual({ cloudwatch: false, cost: false });
       expect(results.cloudwatch?.status, JSON.stringify(results.cloudwatch?.problems)).toBe('complete');
 
-      // The target described itself: the emulator's endpoints, its functions from its ready line.
+      // The target described itself: the emulator's endpoints, its functions from its ready line
+      // with their configuration read through its Lambda API.
       const t = results.config.target;
       expect(t.endpoints).toMatchObject({ websocket: t.url, services: 'local', cloudwatch: target.local!.cloudwatchEndpoint, dynamodb: target.local!.dynamodbEndpoint });
-      expect(t.functions!.source).toBe('stack');
+      expect(t.endpoints!.lambda).toBe(target.local!.lambdaEndpoint);
+      expect(t.functions!.source).toBe('lambda-api');
       const memory = Object.fromEntries(t.functions!.functions.map((f) => [f.name, f.memoryMB]));
       expect(memory['fanout-send-message']).toBe(512);
       expect(memory['fanout-join-room']).toBe(256);

@@ -74,7 +74,7 @@ describe('fanout-bench stack up', () => {
     const run = stackUp(['--port', '0', '--stage', 'cli', '--memory', 'fanout-whoami=512']);
     const ready = JSON.parse(await firstLine(run));
     expect(Object.keys(ready).sort()).toEqual(
-      ['apiId', 'callbackUrl', 'cloudwatchEndpoint', 'dynamodbEndpoint', 'functions', 'lambdaRuntime', 'ready', 'region', 'stage', 'websocketUrl'].sort(),
+      ['apiId', 'callbackUrl', 'cloudwatchEndpoint', 'dynamodbEndpoint', 'functions', 'lambdaEndpoint', 'lambdaRuntime', 'ready', 'region', 'stage', 'websocketUrl'].sort(),
     );
     // every function of the manifest, with the memory it got: --memory's where given
     expect(ready.functions.map((f: { name: string }) => f.name)).toEqual(FUNCTIONS.map((f) => f.name));
@@ -86,6 +86,7 @@ describe('fanout-bench stack up', () => {
       runtime: 'nodejs22.x',
     });
     expect(ready.functions.find((f: { name: string }) => f.name === 'fanout-send-message').memoryMB).toBe(1024);
+    expect(ready.lambdaEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     // the default runtime, on Node 22 when one is at hand (this process, the cache or PATH)
     const node22 = findNode(22);
     expect(ready.lambdaRuntime).toEqual(
