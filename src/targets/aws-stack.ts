@@ -1,10 +1,13 @@
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
-import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { UserError } from '../errors.ts';
 import { awsCallError } from './aws-call-errors.ts';
+import { readFunctionConfigs } from './function-configuration.ts';
+import { createLambdaClient } from './lambda-client.ts';
 import { probe } from './remote.ts';
 import { parseStackOutputs, type StackDescription } from './stack-outputs.ts';
-import type { Target, TargetEndpoints, TargetFunction, TargetFunctions } from './target.ts';
+import { configuredFunction } from './target-functions.ts';
+import type { Target, TargetEndpoints, TargetFunctions } from './target.ts';
 
 /**
  * `--target aws:<stackName>`: a deployed stack found by its CloudFormation name. Its outputs (the
@@ -50,7 +53,7 @@ export interface AwsStackTargetOptions {
 const USABLE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE', 'IMPORT_ROLLBACK_COMPLETE']);
 
 /** The SDK client settings for AWS: bounded waits, adaptive retries for the control planes' low rates. */
-export function awsClientConfig(o: { region?: string; profile?: string }) {
+function awsClientConfig(o: { region?: string; profile?: string }) {
   return {
     ...(o.region ? { region: o.region } : {}),
     ...(o.profile ? { profile: o.profile } : {}),
@@ -68,9 +71,9 @@ export async function openAwsStackTarget(o: AwsStackTargetOptions): Promise<Targ
   try {
     const region = await clientRegion(cloudformation, subject);
     const stack = await describeStack(cloudformation, o.stackName, { region, profile: o.profile });
-    lambda ??= own(new LambdaClient(awsClientConfig({ region: stack.region, profile: o.profile })), owned);
+    lambda ??= own(createLambdaClient({ kind: 'aws', region: stack.region, ...(o.profile ? { profile: o.profile } : {}) }), owned);
     const lambdaClient = lambda;
-    const describeFunctions = () => stackFunctions(lambdaClient, stack, { subject, region: stack.region, profile: o.profile });
+    const describeFunctions = () => stackFunctions(lambdaClient, stack, subject);
     // Asked now so that a missing function or permission stops the run before it starts.
     await describeFunctions();
     await probe(stack.websocketUrl, o.probeTimeoutMs);
@@ -147,41 +150,16 @@ export async function describeStack(
 
 /**
  * Every function of the stack as Lambda reports it now (GetFunctionConfiguration), in route order.
- * Asked again by each measurement: compare changes memory between two.
+ * Asked again by each measurement: compare changes memory between two. A failure is Lambda's one
+ * line (function-configuration.ts) about the first function that failed, prefixed with the stack.
  */
-export async function stackFunctions(
-  lambda: LambdaClient,
-  stack: StackDescription,
-  call: { subject: string; region?: string; profile?: string },
-): Promise<TargetFunctions> {
-  const functions = await Promise.all(stack.functions.map((f) => functionConfiguration(lambda, f, call)));
-  return { source: 'lambda-api', functions };
-}
-
-/** GetFunctionConfiguration of one function, as the target describes it; a failure is one line naming it. */
-async function functionConfiguration(
-  lambda: LambdaClient,
-  f: { route: string; name: string },
-  call: { subject: string; region?: string; profile?: string },
-): Promise<TargetFunction> {
-  const subject = `${call.subject}: function ${f.name} (${f.route})`;
+export async function stackFunctions(lambda: LambdaClient, stack: StackDescription, subject: string): Promise<TargetFunctions> {
   try {
-    const c = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: f.name }));
-    const arch = c.Architectures?.[0];
-    return {
-      name: c.FunctionName ?? f.name,
-      route: f.route,
-      // Lambda's documented defaults for fields an answer leaves out
-      memoryMB: c.MemorySize ?? 128,
-      timeoutSeconds: c.Timeout ?? 3,
-      ...(arch === 'x86_64' || arch === 'arm64' ? { architecture: arch } : {}),
-      ...(c.Runtime ? { runtime: c.Runtime } : {}),
-    };
+    const configs = await readFunctionConfigs(lambda, stack.functions.map((f) => f.name));
+    return { source: 'lambda-api', functions: stack.functions.map((f, i) => configuredFunction(f, configs[i]!)) };
   } catch (err) {
-    if ((err as Error).name === 'ResourceNotFoundException') {
-      throw new UserError(`${subject}: no such function${call.region ? ` in ${call.region}` : ''}, though the stack's outputs name it`);
-    }
-    throw awsCallError(err, { subject, action: 'lambda:GetFunctionConfiguration', service: 'Lambda', region: call.region, profile: call.profile });
+    if (err instanceof UserError) throw new UserError(`${subject}: ${err.message}`, err.exitCode);
+    throw err;
   }
 }
 
