@@ -17,6 +17,7 @@ import { plannedMs } from '../scenarios/planned-length.ts';
 import type { PlannedPhase, Scenario } from '../scenarios/schema.ts';
 import { assumedFunctions } from '../targets/target-functions.ts';
 import type { Target, TargetFunctions } from '../targets/target.ts';
+import { waitForFreshMinute } from './fresh-minute.ts';
 import { addSystemMetrics } from './system-metrics.ts';
 
 /**
@@ -42,6 +43,8 @@ export interface MeasureOptions {
   onInterval?: (record: IntervalRecord, ctx: ProgressContext) => void;
   /** said once, as it happens; also kept in results.harness.warnings unless it is about a later step */
   onWarning?: (message: string) => void;
+  /** a note on what measuring is doing (not a warning) */
+  onStatus?: (message: string) => void;
   /** prices and architecture for the cost estimate */
   cost?: CostOptions;
   /** measurement interval (default 1000 ms) */
@@ -71,6 +74,8 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
       warn(`idle phase "${idle.name}" (${formatDuration(idle.durationMs)}) is shorter than AWS keeps idle Lambda environments (minutes): few cold starts will follow it`);
     }
   }
+  const previous = lastEnded.get(target);
+  if (previous !== undefined) await waitForFreshMinute(previous, o.signal, o.onStatus ?? (() => {}));
   const functions = await functionsOf(target, warn);
   const results = await measureFleet({ o, scenario, target, functions, warnings });
   await o.checkpoint?.(results);
@@ -111,10 +116,10 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
     perRoom.set(p, s);
     for (let r = 0; r < plan.rooms; r++) maxSenders[r] = Math.max(maxSenders[r], s[r]);
   }
-  const { connectMs, ackMs, graceMs } = scenario.timeouts;
+  const { connectMs, ackMs } = scenario.timeouts;
   const startedAt = now();
   const cpuAtStart = process.cpuUsage();
-  const recorder = new RunRecorder(shards, startedAt, graceMs);
+  const recorder = new RunRecorder(shards, startedAt, scenario.timeouts);
   const ctx: ProgressContext = { scenario: scenario.name, plannedSec: plannedMs(scenario) / 1000, intervalSec: 1 };
   let fleet: Fleet | undefined;
   let status: Results['status'] = 'completed';
@@ -180,7 +185,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
       await flush();
       recorder.beginPhase('drain', 'drain', now());
       await drain(fleet, ackMs);
-      await sleep(graceMs);
+      await settleDeliveries(recorder, flush, sleep, aborted, { ...scenario.timeouts, intervalMs: o.intervalMs ?? 1000 });
     }
   } catch (err) {
     status = 'failed';
@@ -311,4 +316,26 @@ function rampBudget(n: number, p: { rate: number; maxInFlight: number }, timeout
 /** Waits until no client has a send or join waiting for its answer (at most the ack timeout). */
 async function drain(fleet: Fleet, ackMs: number): Promise<void> {
   await fleet.runPhase(() => ({ kind: 'drain', timeoutMs: ackMs + 1000 }), ackMs + PHASE_SLACK_MS);
+}
+
+/**
+ * The end of the run waits until every message is settled: all its deliveries arrived, or its
+ * loss timeout passed (every ack is in by now, so that is at most the loss timeout away; a failed
+ * send settles after the grace). It ends as soon as none is left, not after a fixed wait, or when
+ * no client is open any more. The recorder settles messages at each interval flush; this only
+ * watches its count.
+ */
+async function settleDeliveries(
+  recorder: RunRecorder,
+  flush: () => Promise<void>,
+  sleep: (ms: number) => Promise<void>,
+  aborted: () => boolean,
+  t: { graceMs: number; lossMs: number; intervalMs: number },
+): Promise<void> {
+  const deadline = now() + Math.max(t.lossMs, t.graceMs) + 2 * t.intervalMs + 1000;
+  await flush();
+  // With no client open nothing more can arrive: what is missing is lost now (counted lostEarly).
+  while (recorder.ledger.unsettled() > 0 && recorder.openClients > 0 && !aborted() && now() < deadline) {
+    await sleep(Math.min(250, t.intervalMs));
+  }
 }

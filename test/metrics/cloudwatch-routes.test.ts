@@ -8,6 +8,7 @@ import { pullCloudWatch, type PullCloudWatchOptions } from '../../src/metrics/cl
 import { CloudWatchResults } from '../../src/metrics/cloudwatch-schema.ts';
 import { Results } from '../../src/metrics/results-schema.ts';
 import { renderHtml } from '../../src/report/html.ts';
+import { judged } from '../../src/verdict/judged.ts';
 import { buildResults } from '../report/fixtures.ts';
 
 // Per-route API Gateway metrics (a stage with detailed metrics on publishes them with the
@@ -103,7 +104,7 @@ describe('per-route API Gateway metrics', () => {
     // kept in results.json and shown in the report, one row per route
     const results = buildResults({ cloudwatch: false });
     results.cloudwatch = cw;
-    const html = renderHtml(Results.parse(results));
+    const html = renderHtml(judged(Results.parse(results)));
     expect(html).toContain('API Gateway by route');
     expect(html).toMatch(/<code>sendMessage<\/code><\/td><td[^>]*>100<\/td><td[^>]*>2<\/td>/);
   });
