@@ -43,6 +43,8 @@ export interface RunFlags {
   out: string;
   memory?: string[];
   runtime?: string;
+  region?: string;
+  profile?: string;
   prices?: string;
   arch?: string;
   progress: boolean;
@@ -60,7 +62,9 @@ export function addRunCommand(program: Command): void {
     .command('run')
     .description('run a scenario against a target and write results to <out>/<run-id>/')
     .argument('[scenario]', `built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}) or a YAML/JSON file`, 'default')
-    .option('--target <target>', '"local" (start the emulator) or a ws:// / wss:// URL', 'local')
+    .option('--target <target>', '"local" (start the emulator), a ws:// / wss:// URL, or aws:<stackName> (a deployed stack, by its CloudFormation name)', 'local')
+    .option('--region <region>', 'aws:<stackName>: the stack\'s AWS region (default: the SDK\'s chain: AWS_REGION, the profile)')
+    .option('--profile <profile>', 'aws:<stackName>: the named AWS profile for credentials and region (default: the SDK\'s chain: AWS_PROFILE, default)')
     .option('--clients <n>', `simulated clients (overrides the scenario; at most ${MAX_CLIENTS})`)
     .option('--rooms <n>', 'rooms (overrides the scenario)')
     .option('--duration <d>', `length of every send phase, e.g. 30s (at most ${formatDuration(MAX_PHASE_MS)})`)
@@ -88,9 +92,11 @@ export async function runOptionsFromFlags(scenario: string, flags: RunFlags): Pr
   if (flags.memory !== undefined && flags.target !== 'local') {
     throw new UserError(`--memory: sets a Lambda's memory in the local emulator (--target local) only; a deployed stack's is set when it is deployed (cdk deploy -c memory=MB)`);
   }
+  const aws = flags.region !== undefined || flags.profile !== undefined ? { region: regionFlag(flags.region), profile: profileFlag(flags.profile) } : undefined;
   return {
     scenario,
     target: flags.target,
+    ...(aws ? { aws } : {}),
     clients: intFlag('--clients', flags.clients, 1, MAX_CLIENTS),
     rooms: intFlag('--rooms', flags.rooms, 1),
     durationMs: durationFlag('--duration', flags.duration),
@@ -164,6 +170,19 @@ export function intFlag(name: string, v: string | undefined, min: number, max?: 
     throw new UserError(`${name}: must be an integer ${range}, got "${v}"`);
   }
   return n;
+}
+
+function regionFlag(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(v)) throw new UserError(`--region: must be an AWS region such as us-east-1, got "${v}"`);
+  return v;
+}
+
+/** A profile name as the shared config files allow it: no whitespace, no brackets. */
+function profileFlag(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[^\s[\]]{1,128}$/.test(v)) throw new UserError(`--profile: must be a profile name of the AWS config files (1-128 characters, no spaces or brackets), got "${v}"`);
+  return v;
 }
 
 function runtimeFlag(v: string): string {

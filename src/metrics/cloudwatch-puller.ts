@@ -3,6 +3,7 @@ import { awaitInvocationsSettled } from './await-settled.ts';
 import { createCloudWatchClients, type CloudWatchClients, type CloudWatchTarget } from './cloudwatch-clients.ts';
 import {
   apiGatewayRequests,
+  apiGatewayRouteRequests,
   dynamoRequests,
   emfRequests,
   lambdaRequests,
@@ -29,6 +30,11 @@ export interface PullCloudWatchOptions {
   tables?: readonly BenchTable[];
   /** the WebSocket API; when absent it is looked up with ListMetrics (used if exactly one) */
   apiGateway?: { apiId: string; stage: string } | null;
+  /**
+   * route keys whose per-route API Gateway metrics (detailed metrics) are asked for, on AWS only:
+   * the emulator publishes the stage-level metrics alone
+   */
+  routes?: readonly string[];
   /** default: 1 s locally; on AWS 60 s, or 1 s with highResolution */
   periodSec?: number;
   highResolution?: boolean;
@@ -122,9 +128,11 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
     const emfMetrics = await discoverEmf(clients, attempt, emf);
     const dynamo = await discoverDynamo(clients, attempt, options.tables ?? REFERENCE_TABLES);
 
+    const routes = target.kind === 'aws' && result.apiGateway ? [...new Set(options.routes ?? [])] : [];
     const requests: MetricRequest[] = [
       ...lambdaRequests(functions),
       ...(result.apiGateway ? apiGatewayRequests(result.apiGateway) : []),
+      ...(result.apiGateway ? apiGatewayRouteRequests(result.apiGateway, routes) : []),
       ...emfRequests(emf.namespace, emfMetrics),
       ...dynamoRequests(dynamo),
     ];
@@ -136,7 +144,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
       ),
     );
     if (data) {
-      const { problems, notes, ...totals } = metricTotals({ requests, data, functions, apiGateway: result.apiGateway, emfMetrics, emf, dynamo });
+      const { problems, notes, ...totals } = metricTotals({ requests, data, functions, apiGateway: result.apiGateway, routes, emfMetrics, emf, dynamo });
       Object.assign(result, totals);
       result.problems.push(...problems);
       result.notes.push(...notes);

@@ -238,12 +238,24 @@ function lambdaSection(charts: Record<string, ChartSpec>, cw: CloudWatchResults 
   const api = cw.apiGatewayTotals
     ? `<p class="note">API Gateway ${cw.apiGateway ? `<code>${h(cw.apiGateway.apiId)}</code> stage <code>${h(cw.apiGateway.stage)}</code>` : ''}: ${fmtInt(cw.apiGatewayTotals.connectCount)} connects, ${fmtInt(cw.apiGatewayTotals.messageCount)} messages, ${fmtInt(cw.apiGatewayTotals.clientError)} client errors, ${fmtInt(cw.apiGatewayTotals.executionError)} execution errors, ${fmtInt(cw.apiGatewayTotals.integrationError)} integration errors; integration latency avg ${fmtMs(cw.apiGatewayTotals.integrationLatencyAvgMs)}, p99 ${fmtMs(cw.apiGatewayTotals.integrationLatencyP99Ms)}.</p>`
     : '';
+  const routes = Object.entries(cw.apiGatewayRoutes ?? {}).map(([route, t]) => [
+    `<code>${h(route)}</code>`,
+    fmtInt(t.messageCount),
+    fmtInt(t.integrationError),
+    fmtInt(t.executionError),
+    fmtMs(t.integrationLatencyAvgMs),
+    fmtMs(t.integrationLatencyP50Ms),
+    fmtMs(t.integrationLatencyP99Ms),
+  ]);
   const emf = Object.entries(cw.emf).map(([name, t]) => [`<code>${h(name)}</code>`, fmtNum(t.sum), fmtNum(t.average), fmtNum(t.p99)]);
   return (
     problemsList(cw) +
     `<div class="grid two">${['lambda-duration', 'lambda-concurrency', 'lambda-invocations', 'lambda-throttles'].map((id) => chartBox(charts, id)).join('')}</div>` +
     table(['function', 'invocations', 'errors', 'throttles', 'avg', 'p50', 'p99', 'max concurrency'], rows, 'num') +
     api +
+    (routes.length
+      ? `<h3>API Gateway by route (detailed metrics)</h3>${table(['route', 'messages', 'integration errors', 'execution errors', 'integration latency avg', 'p50', 'p99'], routes, 'num')}`
+      : '') +
     (emf.length ? `<h3>Custom metrics (EMF)</h3>${table(['metric', 'sum', 'average', 'p99'], emf, 'num')}` : '')
   );
 }

@@ -32,8 +32,10 @@ import { checkVerdictInput, type VerdictInput } from './verdict-input.ts';
 export interface RunOptions {
   /** built-in scenario name or a YAML/JSON file (default: "default") */
   scenario?: string;
-  /** "local" (default) or a ws:// / wss:// URL */
+  /** "local" (default), a ws:// / wss:// URL or aws:<stackName> */
   target?: string;
+  /** aws:<stackName>: region and profile (default: the SDK's standard chain) */
+  aws?: { region?: string; profile?: string };
   clients?: number;
   rooms?: number;
   /** every send phase's duration */
@@ -90,6 +92,7 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
   try {
     target = await resolveTarget({
       spec: targetSpec,
+      aws: o.aws,
       knobs: scenario.target,
       stackArgs: o.stackArgs,
       logFile: runDir && join(runDir, 'stack.log'),

@@ -17,10 +17,10 @@ export function checkTargetUrl(spec: string): URL {
   try {
     url = new URL(spec);
   } catch {
-    throw new UserError(`--target: expected "local" or a ws:// or wss:// URL, got "${spec}"`);
+    throw new UserError(`--target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "${spec}"`);
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new UserError(`--target: expected "local" or a ws:// or wss:// URL, got "${spec}"`);
+    throw new UserError(`--target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "${spec}"`);
   }
   return url;
 }
@@ -40,7 +40,8 @@ export async function openRemoteTarget(spec: string, timeoutMs = PROBE_TIMEOUT_M
   };
 }
 
-function probe(url: string, timeoutMs: number): Promise<void> {
+/** One WebSocket handshake, closed at once; a refusal or silence is a UserError naming why. */
+export function probe(url: string, timeoutMs: number = PROBE_TIMEOUT_MS): Promise<void> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false });
     ws.on('open', () => {
