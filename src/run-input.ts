@@ -3,11 +3,12 @@ import { fieldPath, UserError } from './errors.ts';
 import { fleetLimitIssue } from './fleet/fleet-limits.ts';
 import { hostFacts, type HostFacts } from './fleet/host-facts.ts';
 import { chooseShards } from './fleet/shard-count.ts';
-import type { RunOptions } from './run.ts';
+import type { RunOptions } from './run/run.ts';
 import { applyOverrides } from './scenarios/apply-overrides.ts';
 import { phaseLengthIssue } from './scenarios/limits.ts';
 import { loadScenario } from './scenarios/load-scenario.ts';
 import type { Scenario } from './scenarios/schema.ts';
+import { awsStackName } from './targets/aws-stack.ts';
 import { checkTargetUrl } from './targets/remote.ts';
 
 /**
@@ -20,7 +21,7 @@ export interface RunInput {
   scenario: Scenario;
   seed: number;
   shards: number;
-  /** "local" or a ws(s):// URL */
+  /** "local", a ws(s):// URL or aws:<stackName> */
   targetSpec: string;
 }
 
@@ -37,7 +38,11 @@ export function checkRunInput(o: RunOptions, host: HostFacts = hostFacts()): Run
   if (long) throw new UserError(`${scenario.source}: ${fieldPath(long.path)}: ${long.message}`);
 
   const targetSpec = o.target ?? 'local';
-  if (targetSpec !== 'local') checkTargetUrl(targetSpec);
+  if (targetSpec !== 'local' && awsStackName(targetSpec) === undefined) checkTargetUrl(targetSpec);
+  if (o.aws && awsStackName(targetSpec) === undefined) {
+    const flag = o.aws.region !== undefined ? '--region' : '--profile';
+    throw new UserError(`${flag}: applies to --target aws:<stackName> only (a URL names its region; the local stack needs none)`);
+  }
 
   const shards = chooseShards(scenario.clients, o.shards, host.openFilesPerProcess);
   if (!o.ignoreHostLimits) {

@@ -106,7 +106,8 @@ function cpuLine(r: CliRun): string | undefined {
   const harness = r.results.harness.cpuSeconds + (r.results.harness.parentCpuSeconds ?? 0);
   return (
     `host CPU: stack ${s1(c.totalMs / 1000)} = main thread (gateway, @connections, CloudWatch, runtime) ${s1(c.mainThreadMs / 1000)}` +
-    ` + environments ${s1(invoke / 1000)} invoking + ${s1(init / 1000)} boot/INIT + other threads (dynalite, GC, I/O) ${s1(c.otherThreadsMs / 1000)};` +
+    ` + environments ${s1(invoke / 1000)} invoking + ${s1(init / 1000)} boot/INIT + DynamoDB thread (dynalite) ${s1((c.dynamodbMs ?? 0) / 1000)}` +
+    ` + other threads (V8 GC and compilers, I/O) ${s1(c.otherThreadsMs / 1000)};` +
     ` harness ${s1(harness)}`
   );
 }

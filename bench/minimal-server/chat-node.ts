@@ -4,7 +4,7 @@ import type { Hub } from './hub.ts';
 import type { Member } from './local-rooms.ts';
 
 /**
- * One process's WebSocket endpoint speaking the chat protocol v1 (DESIGN): createRoom, joinRoom,
+ * One process's WebSocket endpoint speaking the chat protocol v1 (docs/design.md): createRoom, joinRoom,
  * leaveRoom, setName, whoami, sendMessage → a message frame to every member (the sender too) and
  * a `sent` ack with recipients and gone. No Lambda, no DynamoDB: a floor to compare stacks with,
  * and a target for the harness's own tests.

@@ -35,6 +35,7 @@ export function chatStackPropsFromContext(get: Lookup): ChatStackProps {
     stageName: stage as string | undefined,
     throttle: { rateLimit, burstLimit },
     broadcast: flag(get, 'broadcast'),
+    detailedMetrics: flag(get, 'detailedMetrics', true),
   };
 }
 
@@ -65,9 +66,10 @@ function integer(get: Lookup, key: string, min: number, max: number, unit: strin
   return value;
 }
 
-function flag(get: Lookup, key: string): boolean {
+function flag(get: Lookup, key: string, byDefault = false): boolean {
   const text = raw(get, key);
-  if (text === undefined || text === 'false') return false;
+  if (text === undefined) return byDefault;
+  if (text === 'false') return false;
   if (text === 'true') return true;
   throw new ContextError(`context ${key}: must be true or false, got ${text}`);
 }

@@ -26,8 +26,8 @@ import { metricBatchReader } from './dynamodb/metric-batch.ts';
 export interface LocalDynamoDb {
   /** http://127.0.0.1:PORT — the metering front */
   endpoint: string;
-  /** data-plane calls received and throttled so far (as last reported by the worker) */
-  stats(): { calls: number; throttled: number };
+  /** data-plane calls received and throttled, and the worker thread's CPU ms, so far (as last reported by the worker) */
+  stats(): { calls: number; throttled: number; cpuMs: number };
   close(): Promise<void>;
 }
 
@@ -67,12 +67,13 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
   const init: DynamoWorkerInit = { dynalitePath: require.resolve('dynalite'), path: options.path, throttleShare: options.throttleShare ?? 0 };
   const worker = new Worker(await bundledWorker(), { eval: true, workerData: init });
 
-  const counters = { calls: 0, throttled: 0 };
+  const counters = { calls: 0, throttled: 0, cpuMs: 0 };
   const read = options.metrics ? metricBatchReader(options.metrics) : undefined;
   worker.on('message', (msg: FromDynamoWorker) => {
     if (msg.type === 'data') {
       counters.calls = msg.calls;
       counters.throttled = msg.throttled;
+      counters.cpuMs = msg.cpuMs;
     }
     read?.(msg);
   });

@@ -4,22 +4,24 @@ import type { FunctionStats } from './lambda/types.ts';
 /**
  * Where the host's CPU went while the stack ran: the stack process's main thread (gateway,
  * @connections, CloudWatch endpoint, Lambda runtime bookkeeping), each function's environments
- * (worker boot + INIT, invocations), and the other threads (dynalite, libuv's pool, V8's GC and
- * compiler threads). Logged when the stack stops, so a run's stack.log says what its load cost
+ * (worker boot + INIT, invocations), the DynamoDB worker thread (dynalite and its metering front),
+ * and the other threads (libuv's pool, V8's GC and compiler threads for every isolate). Logged when the stack stops, so a run's stack.log says what its load cost
  * the emulator; this is the host's accounting, not anything AWS would bill.
  */
 export interface HostCpuReport {
   totalMs: number;
   mainThreadMs: number;
   environments: Record<string, { initMs: number; invokeMs: number; coldStarts: number; preparedColdStarts: number; hostCapWaits: number }>;
+  /** the DynamoDB worker thread (0 where thread clocks are unavailable) */
+  dynamodbMs: number;
   otherThreadsMs: number;
 }
 
-export function startHostCpu(): (stats: Record<string, FunctionStats>) => HostCpuReport {
+export function startHostCpu(): (stats: Record<string, FunctionStats>, dynamodbCpuMs?: number) => HostCpuReport {
   const mainThread = threadCpuClock();
   const main0 = mainThread?.() ?? 0;
   const process0 = process.cpuUsage();
-  return (stats) => {
+  return (stats, dynamodbCpuMs = 0) => {
     const p = process.cpuUsage(process0);
     const totalMs = (p.user + p.system) / 1000;
     const mainThreadMs = mainThread ? mainThread() - main0 : 0;
@@ -40,7 +42,8 @@ export function startHostCpu(): (stats: Record<string, FunctionStats>) => HostCp
       totalMs: round(totalMs),
       mainThreadMs: round(mainThreadMs),
       environments,
-      otherThreadsMs: round(Math.max(0, totalMs - mainThreadMs - envMs)),
+      dynamodbMs: round(dynamodbCpuMs),
+      otherThreadsMs: round(Math.max(0, totalMs - mainThreadMs - envMs - dynamodbCpuMs)),
     };
   };
 }

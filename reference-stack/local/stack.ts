@@ -8,6 +8,8 @@ import type { StackConfig } from './config.ts';
 import { startDynamoDb, type LocalDynamoDb } from './dynamodb.ts';
 import { startGateway, type Gateway } from './gateway/server.ts';
 import { hostCpuLine, startHostCpu } from './host-cpu.ts';
+import { LambdaControlPlane } from './lambda-api/control-plane.ts';
+import { startLambdaApiServer, type LambdaApiServer } from './lambda-api/server.ts';
 import { nodeMajorOf, type NodeRuntime } from './lambda/node-runtimes.ts';
 import { createLambdaRuntime } from './lambda/runtime.ts';
 import type { LambdaRuntime } from './lambda/types.ts';
@@ -15,8 +17,8 @@ import type { LambdaRuntime } from './lambda/types.ts';
 /**
  * The whole local stack, started in dependency order: gateway bound (so the port, hence
  * CALLBACK_URL, is known, and a port in use fails first) → DynamoDB (dynalite, tables ACTIVE)
- * and the CloudWatch endpoint, side by side → Lambda runtime with each function's environment →
- * gateway starts serving.
+ * and the CloudWatch endpoint, side by side → Lambda runtime with each function's environment,
+ * and the Lambda API endpoint over it → gateway starts serving.
  */
 
 /** A function to run: the manifest's entries, or test fixtures, with `entry` an absolute path. */
@@ -37,10 +39,23 @@ export interface StackReady {
   callbackUrl: string;
   cloudwatchEndpoint: string;
   dynamodbEndpoint: string;
+  /** Lambda's API (GetFunctionConfiguration, UpdateFunctionConfiguration, …) for the SDK's LambdaClient. */
+  lambdaEndpoint: string;
   stage: string;
   apiId: string;
   region: string;
   lambdaRuntime: LambdaRuntimeInfo;
+  /** every function the stack runs, with the memory it got (`--memory`, the config, else the manifest's) */
+  functions: StackFunctionInfo[];
+}
+
+/** One function as the ready line describes it: what a harness would ask Lambda for on AWS. */
+export interface StackFunctionInfo {
+  name: string;
+  route: string;
+  memoryMB: number;
+  timeoutSeconds: number;
+  runtime: NodeRuntime;
 }
 
 /**
@@ -91,18 +106,21 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   const functions = options.functions ?? manifestFunctions();
   const metrics = new MetricStore();
   const logs = new LogStore();
+  const memoryOf = (f: StackFunction) => config.functions[f.name]?.memoryMB ?? f.memoryMB;
 
   let dynamodb: LocalDynamoDb | undefined;
   let cloudwatch: CloudWatchServer | undefined;
   let gateway: Gateway | undefined;
   let runtime: LambdaRuntime | undefined;
+  let lambdaApi: LambdaApiServer | undefined;
   let closing: Promise<void> | undefined;
   const hostCpu = startHostCpu();
   const close = (): Promise<void> => {
     closing ??= (async () => {
       // Gateway first: its shutdown closes sockets and lets their $disconnects reach the runtime.
       await settle(gateway?.close(), log, 'gateway');
-      if (runtime) log(hostCpuLine(hostCpu(runtime.stats())));
+      await settle(lambdaApi?.close(), log, 'lambda api');
+      if (runtime) log(hostCpuLine(hostCpu(runtime.stats(), dynamodb?.stats().cpuMs)));
       await settle(runtime?.close(), log, 'lambda runtime');
       await settle(cloudwatch?.close(), log, 'cloudwatch');
       await settle(dynamodb?.close(), log, 'dynamodb');
@@ -143,7 +161,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         return {
           name: f.name,
           entry: f.entry,
-          memoryMB: override.memoryMB ?? f.memoryMB,
+          memoryMB: memoryOf(f),
           timeoutSeconds: f.timeoutSeconds,
           reservedConcurrency: override.reservedConcurrency,
           addedLatencyMs: override.addedLatencyMs,
@@ -163,6 +181,15 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       metrics,
       logs,
     });
+    const controlPlane = new LambdaControlPlane({
+      runtime,
+      region: config.region,
+      accountId: config.accountId,
+      runtimeId: config.lambda.runtime,
+      wiredEnvironment: environment,
+      log,
+    });
+    lambdaApi = await startLambdaApiServer({ controlPlane, host: '127.0.0.1', port: 0 });
     // Prepared environments run their INIT now, on an idle host, before the first client comes.
     await runtime.prepared();
     gateway.attach(runtime);
@@ -178,10 +205,18 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       callbackUrl: gateway.callbackUrl,
       cloudwatchEndpoint: cloudwatch.url,
       dynamodbEndpoint: dynamodb.endpoint,
+      lambdaEndpoint: lambdaApi.url,
       stage: config.stage,
       apiId: config.apiId,
       region: config.region,
       lambdaRuntime: lambdaRuntimeInfo(config.lambda.runtime),
+      functions: functions.map((f) => ({
+        name: f.name,
+        route: f.route,
+        memoryMB: memoryOf(f),
+        timeoutSeconds: f.timeoutSeconds,
+        runtime: config.lambda.runtime,
+      })),
     },
     metrics,
     logs,

@@ -1,5 +1,5 @@
 /**
- * The chat protocol v1 as the harness speaks it (DESIGN "The chat protocol (v1)"): the frames it
+ * The chat protocol v1 as the harness speaks it (docs/design.md, "The chat protocol (v1)"): the frames it
  * sends, and a cheap scanner for the delivery frames it receives.
  *
  * Every message the harness sends carries a probe as its payload, a JSON string:

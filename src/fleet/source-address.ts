@@ -1,5 +1,5 @@
 /**
- * Loopback runs past ~15,000 connections make connect() kernel-bound on ephemeral ports (DESIGN
+ * Loopback runs past ~15,000 connections make connect() kernel-bound on ephemeral ports (docs/design.md,
  * "Performance facts"). Every address in 127.0.0.0/8 is loopback on Linux, and each source
  * address has its own port range, so big local runs bind clients to 127.0.0.1, .2, .3, …
  * Keep each address well below ~7,000 sockets: libuv binds with SO_REUSEADDR, and past that many

@@ -1,5 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { TargetEndpoints } from '../targets/target-schema.ts';
+import { LOCAL_CREDENTIALS } from '../targets/local-credentials.ts';
 
 /**
  * Where CloudWatch is: AWS itself, or the local emulator's CloudWatch-compatible endpoint (one
@@ -14,15 +16,14 @@ export interface CloudWatchTarget {
   logsEndpoint?: string;
   /** AWS region; on AWS without it the SDK's own resolution applies (AWS_REGION, profile) */
   region?: string;
+  /** AWS: a named profile (`--profile`); without it the SDK's standard chain applies */
+  profile?: string;
 }
 
 export interface CloudWatchClients {
   cloudwatch: CloudWatchClient;
   logs: CloudWatchLogsClient;
 }
-
-// The emulator checks no signature, but the SDK must sign with something.
-const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 export function createCloudWatchClients(target: CloudWatchTarget): CloudWatchClients {
   // Bounded waits: an unreachable endpoint must end in a noted problem, not a hung report.
@@ -37,28 +38,29 @@ export function createCloudWatchClients(target: CloudWatchTarget): CloudWatchCli
   }
   // AWS: the standard credential chain (env, profile, SSO, instance role). Adaptive retries ride
   // out FilterLogEvents' low per-account request rate.
-  const common = { ...(target.region ? { region: target.region } : {}), maxAttempts: 6, retryMode: 'adaptive', requestHandler };
+  const common = {
+    ...(target.region ? { region: target.region } : {}),
+    ...(target.profile ? { profile: target.profile } : {}),
+    maxAttempts: 6,
+    retryMode: 'adaptive',
+    requestHandler,
+  };
   return { cloudwatch: new CloudWatchClient(common), logs: new CloudWatchLogsClient(common) };
 }
 
-/** `wss://{apiId}.execute-api.{region}.amazonaws.com/{stage}` → its API id, stage and region. */
-export function apiGatewayFromUrl(url: string): { apiId: string; stage: string; region: string } | null {
-  const m = /^wss?:\/\/([a-z0-9]+)\.execute-api\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^/?#]+)/i.exec(url);
-  return m ? { apiId: m[1], region: m[2], stage: decodeURIComponent(m[3]) } : null;
-}
-
 /**
- * Where a run's target publishes its metrics: the emulator's endpoint for a local target, AWS
- * for an execute-api URL, nowhere known for any other URL (a stack of your own elsewhere).
+ * Where a run's target publishes its metrics: the emulator's endpoint for a local target, AWS in
+ * the target's region for a deployed stack, nowhere known for any other URL (a stack of your own).
+ * On AWS the SDK resolves the regional endpoint itself (the same one the target names).
  */
-export function cloudWatchFor(target: {
-  url: string;
-  local?: { cloudwatchEndpoint: string; region: string; apiId: string; stage: string } | undefined;
-}): { target: CloudWatchTarget; apiGateway: { apiId: string; stage: string } } | null {
-  if (target.local) {
-    const { cloudwatchEndpoint, region, apiId, stage } = target.local;
-    return { target: { kind: 'local', endpoint: cloudwatchEndpoint, region }, apiGateway: { apiId, stage } };
+export function cloudWatchFor(
+  endpoints: TargetEndpoints,
+): { target: CloudWatchTarget; apiGateway: { apiId: string; stage: string } | null } | null {
+  const apiGateway = endpoints.apiGateway ?? null;
+  if (endpoints.services === 'local' && endpoints.cloudwatch) {
+    const logs = endpoints.logs && endpoints.logs !== endpoints.cloudwatch ? { logsEndpoint: endpoints.logs } : {};
+    return { target: { kind: 'local', endpoint: endpoints.cloudwatch, ...logs, region: endpoints.region }, apiGateway };
   }
-  const api = apiGatewayFromUrl(target.url);
-  return api ? { target: { kind: 'aws', region: api.region }, apiGateway: { apiId: api.apiId, stage: api.stage } } : null;
+  if (endpoints.services === 'aws') return { target: { kind: 'aws', region: endpoints.region }, apiGateway };
+  return null;
 }

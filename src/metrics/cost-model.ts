@@ -2,7 +2,8 @@ import type { CloudWatchResults } from './cloudwatch-schema.ts';
 import type { CostEstimate, CostLine, CostSource } from './cost-schema.ts';
 import { DEFAULT_DYNAMO_ASSUMPTIONS, routeUnits, type DynamoAssumptions, type RouteContext } from './dynamo-units.ts';
 import { DEFAULT_PRICES, type PriceTable } from './prices.ts';
-import { REFERENCE_FUNCTIONS, type BenchFunction } from './reference-functions.ts';
+import type { BenchFunction } from './reference-functions.ts';
+import { runArchitecture, runFunctions } from './run-functions.ts';
 import type { Results } from './results-schema.ts';
 import { dynamoDbWork } from './work-per-message.ts';
 
@@ -15,8 +16,9 @@ import { dynamoDbWork } from './work-per-message.ts';
  */
 export interface CostOptions {
   prices?: PriceTable;
+  /** default: the architecture the target's functions declare, else x86_64 */
   architecture?: 'x86_64' | 'arm64';
-  /** the stack's functions (name, route, configured memory); default: the reference stack's */
+  /** the stack's functions (name, route, configured memory); default: the run's target's (runFunctions) */
   functions?: readonly BenchFunction[];
   /** bytes of one message payload; default: results.config / scenario `payloadBytes`, else 256 */
   payloadBytes?: number;
@@ -45,8 +47,8 @@ interface FunctionUsage {
 
 export function estimateCost(results: Results, options: CostOptions = {}): CostEstimate {
   const prices = options.prices ?? DEFAULT_PRICES;
-  const architecture = options.architecture ?? 'x86_64';
-  const functions = options.functions ?? REFERENCE_FUNCTIONS;
+  const architecture = options.architecture ?? runArchitecture(results) ?? 'x86_64';
+  const functions = options.functions ?? runFunctions(results);
   const dynamo = { ...DEFAULT_DYNAMO_ASSUMPTIONS, ...options.dynamo };
   const cw = results.cloudwatch && results.cloudwatch.status !== 'unavailable' ? results.cloudwatch : undefined;
   const assumptions: string[] = [];

@@ -1,12 +1,12 @@
-import { accessSync, appendFileSync, constants, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.ts';
-import { Results, type IntervalRecord } from './results-schema.ts';
+import { Results } from './results-schema.ts';
 
 /**
- * A run's directory: intervals.ndjson grows one line per interval while the run goes (synchronous
- * appends: a crash or Ctrl-C loses nothing already measured), results.json is written at the end
- * (to a temporary name, then renamed, so a reader never sees half a file).
+ * A run's directory: intervals.ndjson grows one line per interval while the run goes
+ * (interval-file.ts), results.json is written when the fleet is done and again at the end (to a
+ * temporary name, then renamed, so a reader never sees half a file).
  */
 export const RESULTS_FILE = 'results.json';
 export const INTERVALS_FILE = 'intervals.ndjson';
@@ -46,19 +46,6 @@ function statOrUndefined(path: string) {
     return statSync(path);
   } catch {
     return undefined;
-  }
-}
-
-export class IntervalStream {
-  readonly file: string;
-
-  constructor(runDir: string) {
-    this.file = join(runDir, INTERVALS_FILE);
-    writeFileSync(this.file, '');
-  }
-
-  append(record: IntervalRecord): void {
-    appendFileSync(this.file, `${JSON.stringify(record)}\n`);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { CloudWatchResults } from './cloudwatch-schema.ts';
-import { REFERENCE_FUNCTIONS, type BenchFunction } from './reference-functions.ts';
+import type { BenchFunction } from './reference-functions.ts';
+import { runFunctions } from './run-functions.ts';
 import type { Results } from './results-schema.ts';
 import type { DynamoDbWork, LambdaWork } from './work-schema.ts';
 
@@ -54,10 +55,10 @@ export function dynamoDbWork(results: WorkInput): DynamoDbWork | undefined {
 
 /**
  * Duration × memory per function: from REPORT lines when every line was read (their Memory Size
- * is the deployed one), else from CloudWatch (Invocations × average Duration, the functions'
- * configured memory). Undefined when neither has an invocation.
+ * is the deployed one), else from CloudWatch (Invocations × average Duration, the memory the
+ * run's target says each function has). Undefined when neither has an invocation.
  */
-export function lambdaWork(results: WorkInput, functions: readonly BenchFunction[] = REFERENCE_FUNCTIONS): LambdaWork | undefined {
+export function lambdaWork(results: WorkInput & Pick<Results, 'config'>, functions: readonly BenchFunction[] = runFunctions(results)): LambdaWork | undefined {
   const cw = usable(results);
   if (!cw) return undefined;
   const out: LambdaWork['functions'] = {};

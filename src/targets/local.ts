@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { UserError } from '../errors.ts';
 import { findNode } from './node-binaries.ts';
 import { DEFAULT_NODE_RUNTIME, isNodeRuntime, nodeMajorOf } from '../../reference-stack/local/lambda/node-runtimes.ts';
-import type { LocalStackInfo, Target } from './target.ts';
+import { localStackFunctions } from './target-functions.ts';
+import type { LocalStackInfo, Target, TargetEndpoints } from './target.ts';
 
 /**
  * `--target local`: the emulator as a child process, `fanout-bench stack up --port 0 [knobs]`,
@@ -96,6 +97,8 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
   return {
     kind: 'local',
     url: info.websocketUrl,
+    endpoints: localEndpoints(info),
+    describeFunctions: () => localStackFunctions(info),
     local: info,
     stackArgs: opts.args,
     stop: () =>
@@ -116,6 +119,21 @@ export function stackNode(args: readonly string[]): string {
   const runtime = i >= 0 ? (args[i + 1] ?? '') : DEFAULT_NODE_RUNTIME;
   if (!isNodeRuntime(runtime)) return process.execPath; // the stack names the mistake
   return findNode(nodeMajorOf(runtime))?.path ?? process.execPath;
+}
+
+/** The emulator's endpoints, as its ready line names them. */
+export function localEndpoints(info: LocalStackInfo): TargetEndpoints {
+  return {
+    websocket: info.websocketUrl,
+    services: 'local',
+    region: info.region,
+    apiGateway: { apiId: info.apiId, stage: info.stage },
+    callback: info.callbackUrl,
+    cloudwatch: info.cloudwatchEndpoint,
+    logs: info.cloudwatchEndpoint,
+    dynamodb: info.dynamodbEndpoint,
+    ...(typeof info.lambdaEndpoint === 'string' ? { lambda: info.lambdaEndpoint } : {}),
+  };
 }
 
 export function parseReadyLine(line: string): LocalStackInfo | undefined {

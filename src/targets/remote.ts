@@ -1,11 +1,14 @@
 import WebSocket from 'ws';
 import { UserError } from '../errors.ts';
 import { connectErrorKind } from '../fleet/client.ts';
+import { remoteEndpoints } from './execute-api.ts';
+import { assumedFunctions } from './target-functions.ts';
 import type { Target } from './target.ts';
 
 /**
  * `--target ws[s]://…`: a deployed stack. Before any fleet starts, one probe connection proves
- * the URL answers a WebSocket handshake; otherwise the run stops with one line (exit 2).
+ * the URL answers a WebSocket handshake; otherwise the run stops with one line (exit 2). Its
+ * functions are not asked for (yet): the reference stack's are assumed, and marked so.
  */
 const PROBE_TIMEOUT_MS = 5_000;
 
@@ -14,10 +17,10 @@ export function checkTargetUrl(spec: string): URL {
   try {
     url = new URL(spec);
   } catch {
-    throw new UserError(`--target: expected "local" or a ws:// or wss:// URL, got "${spec}"`);
+    throw new UserError(`--target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "${spec}"`);
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new UserError(`--target: expected "local" or a ws:// or wss:// URL, got "${spec}"`);
+    throw new UserError(`--target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "${spec}"`);
   }
   return url;
 }
@@ -25,10 +28,20 @@ export function checkTargetUrl(spec: string): URL {
 export async function openRemoteTarget(spec: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<Target> {
   const url = checkTargetUrl(spec).toString();
   await probe(url, timeoutMs);
-  return { kind: 'remote', url, local: undefined, stackArgs: [], stop: async () => {} };
+  const functions = assumedFunctions(`the functions behind ${url} are not known to the harness`);
+  return {
+    kind: 'remote',
+    url,
+    endpoints: remoteEndpoints(url),
+    describeFunctions: async () => functions,
+    local: undefined,
+    stackArgs: [],
+    stop: async () => {},
+  };
 }
 
-function probe(url: string, timeoutMs: number): Promise<void> {
+/** One WebSocket handshake, closed at once; a refusal or silence is a UserError naming why. */
+export function probe(url: string, timeoutMs: number = PROBE_TIMEOUT_MS): Promise<void> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false });
     ws.on('open', () => {

@@ -1,7 +1,12 @@
+import type { TargetEndpoints, TargetFunctions } from './target-schema.ts';
+
+export type { TargetEndpoints, TargetFunction, TargetFunctions } from './target-schema.ts';
+
 /**
- * How the harness reaches a system under test: only by URL, the way it would reach AWS. A local
- * target is the emulator started as a child process; a remote target is any stack speaking the
- * chat protocol at a ws:// or wss:// URL.
+ * How the harness reaches a system under test: only by URL and the AWS APIs, the way it would
+ * reach AWS. A local target is the emulator started as a child process; a remote target is any
+ * stack speaking the chat protocol at a ws:// or wss:// URL, or a deployed stack found by its
+ * CloudFormation name (`aws:<stackName>`).
  */
 export interface LocalStackInfo {
   ready: true;
@@ -14,6 +19,10 @@ export interface LocalStackInfo {
   region: string;
   /** the Lambda runtime emulated and the Node that ran the functions (absent from older stacks) */
   lambdaRuntime?: { runtime: string; node: string; matches: boolean; note?: string };
+  /** the emulator's Lambda API (GetFunctionConfiguration, UpdateFunctionConfiguration; absent from older stacks) */
+  lambdaEndpoint?: string;
+  /** the functions the stack runs and the memory each got (absent from older stacks) */
+  functions?: unknown;
   [key: string]: unknown;
 }
 
@@ -21,10 +30,22 @@ export interface Target {
   kind: 'local' | 'remote';
   /** the WebSocket URL clients connect to */
   url: string;
-  /** the local stack's ready line (endpoints for the CloudWatch puller); undefined for remote */
+  /** where the system's APIs answer: @connections, CloudWatch, DynamoDB, Lambda */
+  endpoints: TargetEndpoints;
+  /**
+   * The functions the system runs as they are configured now (name, route, memory, …). Asked
+   * again by every measurement, since memory may change between two (compare).
+   */
+  describeFunctions(): Promise<TargetFunctions>;
+  /** the local stack's ready line; undefined for remote */
   local: LocalStackInfo | undefined;
   /** the `stack up` flags the local stack was started with */
   stackArgs: string[];
+  /**
+   * the named AWS profile the harness's SDK clients use for this target (`--profile`); absent:
+   * the SDK's standard chain (AWS_PROFILE, the default profile, …)
+   */
+  awsProfile?: string;
   /** Stops what this target started (nothing for remote). Safe to call twice. */
   stop(): Promise<void>;
 }

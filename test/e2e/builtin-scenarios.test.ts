@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Results } from '../../src/metrics/results-schema.ts';
-import { runBenchmark } from '../../src/run.ts';
+import { runBenchmark } from '../../src/run/run.ts';
 
 /**
  * Every built-in scenario, briefly, against the real emulator through the local target (the

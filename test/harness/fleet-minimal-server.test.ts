@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawnMinimalServer, startMinimalServer } from '../../bench/minimal-server/server.ts';
 import { UserError } from '../../src/errors.ts';
 import { IntervalRecord, Results } from '../../src/metrics/results-schema.ts';
-import { runBenchmark } from '../../src/run.ts';
+import { runBenchmark } from '../../src/run/run.ts';
 
 /**
  * The whole harness — real shard processes, real sockets — against the minimal fan-out server.
@@ -68,6 +68,11 @@ describe('harness against the minimal server', () => {
       expect(phases.map((p) => p.name)).toEqual(['connect', 'join', 'send', 'drain']);
       expect(phases[2].deliveries.received).toBe(d.received);
       expect(readIntervals(runDir)).toEqual(results.intervals);
+      // A stack of your own: no AWS APIs known, its functions not asked for but assumed, and marked so.
+      expect(results.config.target.endpoints).toEqual({ websocket: results.config.target.url, services: 'unknown' });
+      expect(results.config.target.functions!.source).toBe('assumed');
+      expect(results.config.target.functions!.note).toMatch(/are not known to the harness: assumed the reference stack's functions and default memory sizes$/);
+      expect(results.cloudwatch).toBeUndefined();
     } finally {
       await server.close();
     }
@@ -149,7 +154,7 @@ timeouts: { grace: 500ms }
       new UserError('target ws://127.0.0.1:1/x unreachable: cannot connect (ECONNREFUSED)'),
     );
     await expect(runBenchmark({ scenario: FANOUT, target: 'http://example.com', outDir: dir })).rejects.toThrow(
-      '--target: expected "local" or a ws:// or wss:// URL, got "http://example.com"',
+      '--target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "http://example.com"',
     );
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startMinimalServer } from '../../bench/minimal-server/server.ts';
-import { runBenchmark } from '../../src/run.ts';
+import { runBenchmark } from '../../src/run/run.ts';
 import { startScriptedChatServer } from './scripted-chat-server.ts';
 
 /**
@@ -24,7 +24,7 @@ phases:
   - connect: { rate: 300 }
   - join: { rate: 300 }
   - send: { duration: 1s, rate: 30 }
-timeouts: { grace: 500ms }
+timeouts: { grace: 500ms, loss: 1s }
 `,
 );
 

@@ -292,7 +292,7 @@ describe('faults.dynamodbThrottleShare', () => {
       }
       const sum = await waitForSum('ThrottledRequests', { TableName: CONNECTIONS, Operation: 'GetItem' }, start, 3);
       expect(sum).toBe(3);
-      expect(throttling.stats()).toEqual({ calls: 3, throttled: 3 });
+      expect(throttling.stats()).toMatchObject({ calls: 3, throttled: 3 });
     } finally {
       client.destroy();
       await throttling.close();

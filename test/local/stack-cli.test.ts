@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../fixtures/gateway/clients.ts';
 import { until } from './lambda-test-helpers.ts';
+import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../reference-stack/local/lambda/node-runtimes.ts';
 import { findNode, majorOf, PINNED_NODE_VERSIONS, type NodeBinary } from '../../src/targets/node-binaries.ts';
 
@@ -73,8 +74,19 @@ describe('fanout-bench stack up', () => {
     const run = stackUp(['--port', '0', '--stage', 'cli', '--memory', 'fanout-whoami=512']);
     const ready = JSON.parse(await firstLine(run));
     expect(Object.keys(ready).sort()).toEqual(
-      ['apiId', 'callbackUrl', 'cloudwatchEndpoint', 'dynamodbEndpoint', 'lambdaRuntime', 'ready', 'region', 'stage', 'websocketUrl'].sort(),
+      ['apiId', 'callbackUrl', 'cloudwatchEndpoint', 'dynamodbEndpoint', 'functions', 'lambdaEndpoint', 'lambdaRuntime', 'ready', 'region', 'stage', 'websocketUrl'].sort(),
     );
+    // every function of the manifest, with the memory it got: --memory's where given
+    expect(ready.functions.map((f: { name: string }) => f.name)).toEqual(FUNCTIONS.map((f) => f.name));
+    expect(ready.functions.find((f: { name: string }) => f.name === 'fanout-whoami')).toEqual({
+      name: 'fanout-whoami',
+      route: 'whoami',
+      memoryMB: 512,
+      timeoutSeconds: 10,
+      runtime: 'nodejs22.x',
+    });
+    expect(ready.functions.find((f: { name: string }) => f.name === 'fanout-send-message').memoryMB).toBe(1024);
+    expect(ready.lambdaEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     // the default runtime, on Node 22 when one is at hand (this process, the cache or PATH)
     const node22 = findNode(22);
     expect(ready.lambdaRuntime).toEqual(

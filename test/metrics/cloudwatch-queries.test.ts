@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { apiGatewayFromUrl, cloudWatchFor } from '../../src/metrics/cloudwatch-clients.ts';
+import { cloudWatchFor } from '../../src/metrics/cloudwatch-clients.ts';
+import { apiGatewayFromUrl, remoteEndpoints } from '../../src/targets/execute-api.ts';
+import { localEndpoints } from '../../src/targets/local.ts';
 import { apiGatewayRequests, dynamoRequests, emfRequests, lambdaRequests, queryWindow, toMetricDataQuery } from '../../src/metrics/cloudwatch-queries.ts';
 import { REFERENCE_FUNCTIONS } from '../../src/metrics/reference-functions.ts';
 import { REFERENCE_TABLES } from '../../src/metrics/reference-tables.ts';
@@ -71,16 +73,40 @@ describe('stack identity', () => {
   });
 
   it('finds where a target publishes metrics: the emulator, AWS, or nowhere known', () => {
-    const local = { cloudwatchEndpoint: 'http://127.0.0.1:4599', region: 'us-east-1', apiId: 'abc123', stage: 'local' };
-    expect(cloudWatchFor({ url: 'ws://127.0.0.1:4510/local', local })).toEqual({
+    const local = localEndpoints({
+      ready: true,
+      websocketUrl: 'ws://127.0.0.1:4510/local',
+      callbackUrl: 'http://127.0.0.1:4510/local',
+      cloudwatchEndpoint: 'http://127.0.0.1:4599',
+      dynamodbEndpoint: 'http://127.0.0.1:4600',
+      region: 'us-east-1',
+      apiId: 'abc123',
+      stage: 'local',
+    });
+    expect(cloudWatchFor(local)).toEqual({
       target: { kind: 'local', endpoint: 'http://127.0.0.1:4599', region: 'us-east-1' },
       apiGateway: { apiId: 'abc123', stage: 'local' },
     });
-    expect(cloudWatchFor({ url: 'wss://x1y2.execute-api.us-west-2.amazonaws.com/prod' })).toEqual({
+    expect(cloudWatchFor(remoteEndpoints('wss://x1y2.execute-api.us-west-2.amazonaws.com/prod'))).toEqual({
       target: { kind: 'aws', region: 'us-west-2' },
       apiGateway: { apiId: 'x1y2', stage: 'prod' },
     });
-    expect(cloudWatchFor({ url: 'wss://chat.example.com/ws' })).toBeNull();
+    expect(cloudWatchFor(remoteEndpoints('wss://chat.example.com/ws'))).toBeNull();
+  });
+
+  it('names a deployed stack\'s AWS endpoints from its URL, and none for a stack of your own', () => {
+    expect(remoteEndpoints('wss://x1y2.execute-api.us-west-2.amazonaws.com/prod')).toEqual({
+      websocket: 'wss://x1y2.execute-api.us-west-2.amazonaws.com/prod',
+      services: 'aws',
+      region: 'us-west-2',
+      apiGateway: { apiId: 'x1y2', stage: 'prod' },
+      callback: 'https://x1y2.execute-api.us-west-2.amazonaws.com/prod',
+      cloudwatch: 'https://monitoring.us-west-2.amazonaws.com',
+      logs: 'https://logs.us-west-2.amazonaws.com',
+      dynamodb: 'https://dynamodb.us-west-2.amazonaws.com',
+      lambda: 'https://lambda.us-west-2.amazonaws.com',
+    });
+    expect(remoteEndpoints('wss://chat.example.com/ws')).toEqual({ websocket: 'wss://chat.example.com/ws', services: 'unknown' });
   });
 
   it('keeps the same table list as the reference stack (names, global indexes)', () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The chat protocol v1 (DESIGN "The chat protocol (v1)"): request schemas, error codes and the
+ * The chat protocol v1 (docs/design.md, "The chat protocol (v1)"): request schemas, error codes and the
  * frames the functions send. Any stack that speaks these frames can be benchmarked.
  */
 

@@ -15,7 +15,7 @@ export class MetricBatch implements MeterSink {
 
   constructor(
     private readonly post: (message: FromDynamoWorker) => void,
-    private readonly counters: () => { calls: number; throttled: number },
+    private readonly counters: () => { calls: number; throttled: number; cpuMs: number },
     flushMs = 100,
   ) {
     this.timer = setInterval(() => this.flush(), flushMs);
@@ -35,13 +35,13 @@ export class MetricBatch implements MeterSink {
   }
 
   flush(): void {
-    const { calls, throttled } = this.counters();
-    const counters = `${calls}/${throttled}`;
+    const { calls, throttled, cpuMs } = this.counters();
+    const counters = `${calls}/${throttled}/${Math.floor(cpuMs)}`;
     if (this.datums.length === 0 && counters === this.sentCounters) return;
     this.sentCounters = counters;
     const datums = Float64Array.from(this.datums);
     this.datums = [];
-    this.post({ type: 'data', datums, calls, throttled });
+    this.post({ type: 'data', datums, calls, throttled, cpuMs });
   }
 
   stop(): void {

@@ -14,8 +14,8 @@ export type FromDynamoWorker =
   | { type: 'error'; message: string }
   /** a metric series, announced once before its first datum */
   | { type: 'series'; id: number; name: string; unit: string; dimensions: Record<string, string> }
-  /** datums as (series id, value, epoch ms) triples, and the front's counters so far */
-  | { type: 'data'; datums: Float64Array; calls: number; throttled: number }
+  /** datums as (series id, value, epoch ms) triples, the front's counters and the thread's CPU ms so far */
+  | { type: 'data'; datums: Float64Array; calls: number; throttled: number; cpuMs: number }
   | { type: 'closed' };
 
 export type ToDynamoWorker = { type: 'close' };

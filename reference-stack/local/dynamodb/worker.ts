@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { RequestListener } from './in-process-call.ts';
 import { MeteringFront } from './metering-front.ts';
 import { MetricBatch } from './metric-batch.ts';
+import { threadCpuClock } from '../lambda/cpu-share.ts';
 import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './worker-messages.ts';
 
 /**
@@ -24,7 +25,9 @@ const db = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path
 const handler = db.listeners('request')[0] as RequestListener;
 
 let front: MeteringFront;
-const batch = new MetricBatch(post, () => front.counters);
+// The thread's CPU rides along, for the stack's host-CPU accounting (host-cpu.ts).
+const threadCpu = threadCpuClock() ?? (() => 0);
+const batch = new MetricBatch(post, () => ({ ...front.counters, cpuMs: threadCpu() }));
 front = new MeteringFront({ dynalite: handler, sink: batch, throttleShare: init.throttleShare });
 const server = createServer(front.handle);
 

@@ -25,7 +25,8 @@ export class EnvironmentPreparer {
   private waiting = 0;
   private seq = 0;
   private closed = false;
-  private readonly readyWaiters: Array<() => void> = [];
+  /** Who waits for prepared environments: of one function (a configuration update), or of all. */
+  private readonly readyWaiters: Array<{ pool?: FunctionPool; resolve: () => void }> = [];
 
   constructor(
     private readonly pools: readonly FunctionPool[],
@@ -92,12 +93,23 @@ export class EnvironmentPreparer {
     this.concurrency = Math.max(normal, concurrency);
     try {
       await new Promise<void>((resolve) => {
-        this.readyWaiters.push(resolve);
+        this.readyWaiters.push({ resolve });
         this.pump();
       });
     } finally {
       this.concurrency = normal;
     }
+  }
+
+  /**
+   * Resolves once `pool` has its prepared environments again (or cannot get them: INIT failing,
+   * host full, closed), at the normal INIT concurrency: after a configuration update.
+   */
+  whenPoolPrepared(pool: FunctionPool): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.readyWaiters.push({ pool, resolve });
+      this.pump();
+    });
   }
 
   /** Answer every waiter with 'closed'; prepared environments are terminated by the runtime. */
@@ -152,6 +164,14 @@ export class EnvironmentPreparer {
     void env.start().then((result) => {
       this.finishStart(pool);
       if (this.closed) return; // the runtime terminates every environment
+      if (!pool.isCurrent(env)) {
+        // Started on a configuration replaced meanwhile: it never serves. A waiter it covered
+        // stays queued and gets an INIT of the new configuration (the slot freed pumps).
+        pool.live--;
+        if (result.ok) env.retire();
+        this.host.slotFreed();
+        return;
+      }
       if (result.ok) {
         pool.lastStartupMs = env.startupMs;
         pool.initFailing = false;
@@ -198,9 +218,15 @@ export class EnvironmentPreparer {
 
   private checkReady(): void {
     if (this.readyWaiters.length === 0) return;
-    const done =
-      this.closed ||
-      (this.running === 0 && this.pools.every((p) => p.initFailing || p.prepared.length >= p.preparedTarget || this.host.liveEnvironments >= this.host.max));
-    if (done) for (const resolve of this.readyWaiters.splice(0)) resolve();
+    const filled = (p: FunctionPool) => p.initFailing || p.prepared.length >= p.preparedTarget || this.host.liveEnvironments >= this.host.max;
+    const allDone = this.closed || (this.running === 0 && this.pools.every(filled));
+    for (let i = this.readyWaiters.length - 1; i >= 0; i--) {
+      const { pool, resolve } = this.readyWaiters[i];
+      const done = pool ? this.closed || (pool.preparing === 0 && filled(pool)) : allDone;
+      if (done) {
+        this.readyWaiters.splice(i, 1);
+        resolve();
+      }
+    }
   }
 }

@@ -13,6 +13,8 @@ const INIT_LIMIT_MS = 10_000;
 /** Runtime, SDK and module overhead outside the V8 old generation, kept out of the heap limit. */
 const NON_HEAP_MB = 48;
 const MIN_HEAP_MB = 64;
+/** How long a retired environment may take to exit by itself before it is terminated. */
+const RETIRE_GRACE_MS = 5_000;
 
 /** What every environment of a function shares. */
 export interface EnvironmentSpec {
@@ -84,9 +86,13 @@ export class Environment {
   private runStartedAt = 0;
   private readonly onTimeout = () => this.timedOut();
 
-  /** `onIdleExit` is told when the worker dies while idle (nothing else would notice). */
+  /**
+   * `spec` is the function's configuration when this environment was created: it keeps it for
+   * life (a configuration update retires it). `onIdleExit` is told when the worker dies while
+   * idle (nothing else would notice).
+   */
   constructor(
-    private readonly spec: EnvironmentSpec,
+    readonly spec: EnvironmentSpec,
     private readonly onIdleExit: (env: Environment) => void,
     /** Live environments; this one leaves it when it stops. */
     private readonly registry: Set<Environment>,
@@ -171,6 +177,25 @@ export class Environment {
   markIdle(): void {
     if (this.state === 'busy') this.state = 'idle';
     this.lastUsedAt = performance.now();
+  }
+
+  /**
+   * Stop an idle environment that will not serve again (reaped, evicted, or of a replaced
+   * configuration) the way a worker ends by itself, so the output it wrote last (its last REPORT
+   * line, which travels apart from the 'done' message) reaches the log first: terminate() would
+   * drop it. It stays in the registry until it has exited, so close() still stops it.
+   */
+  retire(): void {
+    if (this.state === 'dead') return;
+    this.intentional = true;
+    this.state = 'dead';
+    const timer = setTimeout(() => void this.worker.terminate().catch(() => undefined), RETIRE_GRACE_MS);
+    timer.unref();
+    this.worker.once('exit', () => {
+      clearTimeout(timer);
+      this.registry.delete(this);
+    });
+    this.worker.postMessage(EXIT_REQUEST);
   }
 
   /** Stop the worker. A pending INIT or invocation (only when the runtime closes) ends as an error. */

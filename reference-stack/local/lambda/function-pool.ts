@@ -61,8 +61,10 @@ export class FunctionPool {
   };
 
   constructor(
-    readonly config: FunctionConfig,
-    readonly spec: EnvironmentSpec,
+    /** The current configuration; replaced by `reconfigure`. */
+    public config: FunctionConfig,
+    /** What new environments are created from; replaced by `reconfigure`. */
+    public spec: EnvironmentSpec,
     scalingRate: { environments: number; perMs: number },
     /** Prepared environments kept ready for this function's next cold starts. */
     readonly preparedTarget: number,
@@ -78,6 +80,22 @@ export class FunctionPool {
   /** How long a cold start of this function takes on this host (boot + INIT), as last measured. */
   get expectedStartupMs(): number {
     return this.lastStartupMs ?? DEFAULT_EXPECTED_STARTUP_MS;
+  }
+
+  /**
+   * A new configuration (UpdateFunctionConfiguration): environments created from now on use it.
+   * Returns the idle and prepared environments, which run the old one, for the caller to retire;
+   * busy and starting ones are retired when they finish (`isCurrent` is then false).
+   */
+  reconfigure(config: FunctionConfig, spec: EnvironmentSpec): Environment[] {
+    this.config = config;
+    this.spec = spec;
+    return [...this.idle.splice(0), ...this.prepared.splice(0)];
+  }
+
+  /** Whether an environment runs the current configuration (else it must not serve again). */
+  isCurrent(env: Environment): boolean {
+    return env.spec === this.spec;
   }
 
   takeIdle(): Environment | undefined {

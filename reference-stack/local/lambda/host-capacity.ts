@@ -37,7 +37,7 @@ export class HostCapacity {
     victim.pool.removeIdle(victim.env);
     victim.pool.live--;
     victim.pool.counters.hostCapEvictions++;
-    void victim.env.terminate();
+    victim.env.retire();
     return true; // the victim's slot passes to the caller
   }
 

@@ -68,6 +68,22 @@ export type FunctionConfig = z.output<typeof FunctionSchema>;
 export type LambdaRuntimeOptions = z.input<typeof OptionsSchema> & { metrics: MetricSink; logs: LogSink };
 export type RuntimeConfig = z.output<typeof OptionsSchema> & { metrics: MetricSink; logs: LogSink };
 
+/**
+ * A function's configuration after an update (memory, timeout, environment variables), checked
+ * against the same rules as at start-up; a mistake is a one-line UserError naming the field.
+ */
+export function resolveFunctionUpdate(
+  current: FunctionConfig,
+  update: { memoryMB?: number; timeoutSeconds?: number; environment?: Record<string, string> },
+): FunctionConfig {
+  const parsed = FunctionSchema.safeParse({ ...current, ...update });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`lambda runtime: ${current.name}.${fieldPath(issue.path)}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
 /** Validate options; a mistake becomes a one-line UserError naming the field. */
 export function resolveOptions(options: LambdaRuntimeOptions): RuntimeConfig {
   const { metrics, logs, ...rest } = options;

@@ -8,9 +8,9 @@ import { Environment, type EnvironmentSpec, type RunResult } from './environment
 import { EnvironmentPreparer } from './env-preparer.ts';
 import { FunctionPool } from './function-pool.ts';
 import { HostCapacity } from './host-capacity.ts';
-import { functionCredentials, resolveOptions, type LambdaRuntimeOptions, type RuntimeConfig } from './options.ts';
+import { functionCredentials, resolveFunctionUpdate, resolveOptions, type FunctionConfig, type LambdaRuntimeOptions, type RuntimeConfig } from './options.ts';
 import { billedDurationMs } from './report-line.ts';
-import type { FunctionStats, InvokeOutcome, LambdaRuntime, ThrottleReason } from './types.ts';
+import type { FunctionStats, FunctionUpdate, InvokeOutcome, LambdaRuntime, ThrottleReason } from './types.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 
 export type { LambdaRuntimeOptions } from './options.ts';
@@ -171,6 +171,28 @@ class Runtime implements LambdaRuntime {
     return this.finish(pool, env, run, requestId, cold, hostCapWaitMs, initDurationMs);
   }
 
+  functionNames(): string[] {
+    return [...this.pools.keys()];
+  }
+
+  functionConfig(name: string): FunctionConfig | undefined {
+    return this.pools.get(name)?.config;
+  }
+
+  async updateFunction(name: string, update: FunctionUpdate): Promise<void> {
+    const pool = this.pools.get(name);
+    if (!pool) throw new Error(`Function not found: ${name}`);
+    if (this.closed) throw new Error('Lambda runtime is closed');
+    const fn = resolveFunctionUpdate(pool.config, update);
+    const spec: EnvironmentSpec = { ...pool.spec, fn, env: baseEnvironment(this.config, fn) };
+    // As on AWS, warm environments run the old configuration and are retired: the next
+    // invocations are cold. Busy ones finish their invocation on it first (see finish()).
+    for (const env of pool.reconfigure(fn, spec)) this.retire(pool, env);
+    // Lambda provisions the new configuration before the update counts as done: here that is
+    // the function's prepared environments, INIT run under the new memory size and variables.
+    await this.preparer.whenPoolPrepared(pool);
+  }
+
   stats(): Record<string, FunctionStats> {
     const out: Record<string, FunctionStats> = {};
     for (const [name, pool] of this.pools) out[name] = pool.stats();
@@ -204,6 +226,7 @@ class Runtime implements LambdaRuntime {
     this.put(pool.dimensions, 'Duration', run.durationMs, 'Milliseconds');
     if (run.kind === 'done') {
       if (this.closed) void env.terminate();
+      else if (!pool.isCurrent(env)) this.retire(pool, env); // its configuration was replaced meanwhile
       else this.preparer.release(env, pool);
       if (run.ok) {
         return {
@@ -266,14 +289,18 @@ class Runtime implements LambdaRuntime {
     this.metrics.put({ namespace: NAMESPACE, name, dimensions, value, unit, timestamp: Date.now() });
   }
 
+  /** A live, idle environment that must not serve again: it exits, its host slot freed. */
+  private retire(pool: FunctionPool, env: Environment): void {
+    pool.live--;
+    env.retire();
+    this.host.slotFreed();
+  }
+
   private reap(): void {
     const cutoff = performance.now() - this.config.idleReapMs;
     for (const pool of this.pools.values()) {
       while (pool.idle.length > 0 && pool.idle[0].lastUsedAt < cutoff) {
-        const env = pool.idle.shift() as Environment;
-        pool.live--;
-        void env.terminate();
-        this.host.slotFreed();
+        this.retire(pool, pool.idle.shift() as Environment);
       }
     }
   }

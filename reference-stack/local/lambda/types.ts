@@ -1,3 +1,5 @@
+import type { FunctionConfig } from './options.ts';
+
 /** What the gateway needs from the Lambda runtime: invoke a function by name, get an outcome. */
 
 export type ThrottleReason =
@@ -32,8 +34,26 @@ export type InvokeOutcome =
     }
   | { kind: 'throttled'; reason: ThrottleReason; requestId: string };
 
+/** What UpdateFunctionConfiguration may change in the emulator. */
+export interface FunctionUpdate {
+  memoryMB?: number;
+  timeoutSeconds?: number;
+  /** The function's whole set of variables (it replaces the previous set). */
+  environment?: Record<string, string>;
+}
+
 export interface LambdaRuntime {
   invoke(functionName: string, event: unknown): Promise<InvokeOutcome>;
+  functionNames(): string[];
+  /** A function's current configuration; undefined for an unknown name. */
+  functionConfig(functionName: string): FunctionConfig | undefined;
+  /**
+   * Apply a new configuration, as UpdateFunctionConfiguration does: the next invocations get
+   * environments of the new one (cold: idle and prepared environments are retired at once),
+   * invocations in flight finish on the old one. Resolves when the function's prepared
+   * environments of the new configuration are ready. Throws for an unknown function.
+   */
+  updateFunction(functionName: string, update: FunctionUpdate): Promise<void>;
   /** Live and busy environments per function, for tests and the stack's status. */
   stats(): Record<string, FunctionStats>;
   /** Resolves when every function has its prepared environments (or cannot have them). */

@@ -1,160 +1,122 @@
-import { join } from 'node:path';
-import { afterRun } from './after-run.ts';
-import type { CostOptions } from './metrics/cost-model.ts';
-import { now } from './fleet/clock.ts';
-import { dropPlan } from './fleet/drop-plan.ts';
-import { Fleet } from './fleet/fleet.ts';
-import { isSender, planRooms, sendersPerRoom, type RoomPlan } from './fleet/room-plan.ts';
-import type { ShardPhase } from './fleet/shard-link.ts';
-import { clientsPerSourceAddress } from './fleet/source-address.ts';
-import { lostTargetReason } from './metrics/lost-target.ts';
-import { buildResults } from './metrics/results-builder.ts';
-import type { IntervalRecord, Results } from './metrics/results-schema.ts';
-import { readIntervals } from './metrics/interval-file.ts';
-import { createRunDir, IntervalStream } from './metrics/results-writer.ts';
-import { newRunId } from './metrics/run-id.ts';
-import { RunRecorder } from './metrics/run-recorder.ts';
-import type { ProgressContext } from './report/progress-line.ts';
-import { UserError } from './errors.ts';
-import { checkRunInput } from './run-input.ts';
-import { formatDuration } from './scenarios/duration.ts';
-import { MAX_TIMER_MS } from './scenarios/limits.ts';
-import type { PlannedPhase, Scenario } from './scenarios/schema.ts';
-import { startLocalStack } from './targets/local.ts';
-import { checkTargetUrl, openRemoteTarget } from './targets/remote.ts';
-import { stackArgs } from './targets/stack-args.ts';
-import type { Target } from './targets/target.ts';
+import type { CostOptions } from '../metrics/cost-model.ts';
+import { now } from '../fleet/clock.ts';
+import { dropPlan } from '../fleet/drop-plan.ts';
+import { Fleet } from '../fleet/fleet.ts';
+import { isSender, planRooms, sendersPerRoom, type RoomPlan } from '../fleet/room-plan.ts';
+import type { ShardPhase } from '../fleet/shard-link.ts';
+import { clientsPerSourceAddress } from '../fleet/source-address.ts';
+import type { IntervalSink } from '../metrics/interval-sink.ts';
+import { lostTargetReason } from '../metrics/lost-target.ts';
+import { buildResults } from '../metrics/results-builder.ts';
+import type { IntervalRecord, Results } from '../metrics/results-schema.ts';
+import { RunRecorder } from '../metrics/run-recorder.ts';
+import type { ProgressContext } from '../report/progress-line.ts';
+import { formatDuration } from '../scenarios/duration.ts';
+import { MAX_TIMER_MS } from '../scenarios/limits.ts';
+import { plannedMs } from '../scenarios/planned-length.ts';
+import type { PlannedPhase, Scenario } from '../scenarios/schema.ts';
+import { assumedFunctions } from '../targets/target-functions.ts';
+import type { Target, TargetFunctions } from '../targets/target.ts';
+import { defaultMarginSec } from '../metrics/cloudwatch-puller.ts';
+import { waitForFreshMinute } from './fresh-minute.ts';
+import { addSystemMetrics } from './system-metrics.ts';
 
 /**
- * One run, start to end: scenario → target → fleet → phases → results. The CLI calls this and
- * nothing else. Whatever happens after the fleet starts (completion, Ctrl-C, a shard dying, a
- * phase timing out) ends in afterRun() with what was measured; only mistakes the user can fix
- * (bad scenario, bad flag, unreachable target) throw, as UserError, before anything is measured.
+ * Measuring: one scenario against a target that is up → Results. The fleet runs the phases; then,
+ * while the target is still up, what the system itself reports is added (CloudWatch, work per
+ * message, the cost estimate: system-metrics.ts). No file I/O of its own: interval records go to
+ * the injected sink, and `checkpoint` gets the results as soon as the fleet is done, before the
+ * CloudWatch pull (a run writes results.json there: a failure later loses nothing measured).
+ * Whatever happens once the fleet starts (completion, abort, a shard dying, a phase timing out)
+ * ends in results with a status; nothing here throws for it. Several measurements may run one
+ * after another against one target (compare), each with its own runId.
  */
-export interface RunOptions {
-  /** built-in scenario name or a YAML/JSON file (default: "default") */
-  scenario?: string;
-  /** "local" (default) or a ws:// / wss:// URL */
-  target?: string;
-  clients?: number;
-  rooms?: number;
-  /** every send phase's duration */
-  durationMs?: number;
-  /** every send phase's rate, messages/s */
+export interface MeasureOptions {
+  runId: string;
+  seed: number;
+  shards: number;
+  /** where interval records go while measuring (a run's: its intervals.ndjson) */
+  intervals: IntervalSink;
+  /** the --rate override, recorded in results.config */
   rate?: number;
-  seed?: number;
-  shards?: number;
-  /** parent of the run directory (default ./reports) */
-  outDir?: string;
-  runId?: string;
-  /** extra `stack up` flags for the local target */
-  stackArgs?: string[];
-  /** run even if the fleet looks bigger than this host can hold (fleet-limits.ts) */
-  ignoreHostLimits?: boolean;
   /** abort = interrupt: stop, keep what was measured, status "interrupted" (a string reason is named in it) */
   signal?: AbortSignal;
   onInterval?: (record: IntervalRecord, ctx: ProgressContext) => void;
+  /** said once, as it happens; also kept in results.harness.warnings unless it is about a later step */
   onWarning?: (message: string) => void;
+  /** a note on what measuring is doing (not a warning) */
+  onStatus?: (message: string) => void;
   /** prices and architecture for the cost estimate */
   cost?: CostOptions;
   /** measurement interval (default 1000 ms) */
   intervalMs?: number;
+  /**
+   * false: the fleet's part only, no CloudWatch, work or cost, and no wait for a fresh minute
+   * (compare's warm-up, whose traffic only has to stay out of the next measurement's window)
+   */
+  systemMetrics?: boolean;
+  /** the results once the fleet is done, before CloudWatch is asked (a run writes results.json) */
+  checkpoint?: (results: Results) => void | Promise<void>;
 }
 
-export interface RunOutcome {
-  results: Results;
-  runDir: string;
-}
+/** When the last measurement against each target ended (its CloudWatch window may reach back into it). */
+const lastEnded = new WeakMap<Target, number>();
 
 /** Slack on top of each phase's planned length before it is declared stuck. */
 const PHASE_SLACK_MS = 30_000;
 /** Lead time so every shard starts a schedule at the same intended instant. */
 const START_LEAD_MS = 250;
 
-export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
-  const { scenario, seed, shards, targetSpec } = checkRunInput(o);
-  const runId = o.runId ?? newRunId(scenario.name);
-  const outDir = o.outDir ?? 'reports';
+export async function measure(scenario: Scenario, target: Target, o: MeasureOptions): Promise<Results> {
   const warnings: string[] = [];
   const warn = (m: string) => {
     warnings.push(m);
     o.onWarning?.(m);
   };
-
-  let target: Target;
-  let runDir: string;
-  if (targetSpec === 'local') {
-    runDir = createRunDir(outDir, runId);
-    const startedAt = now();
-    try {
-      target = await startLocalStack({
-        args: [...stackArgs(scenario.target), ...(o.stackArgs ?? [])],
-        logFile: join(runDir, 'stack.log'),
-      });
-    } catch (err) {
-      // Leave no run directory holding only stack.log: say in results.json that the run failed, and why.
-      const reason = (err as Error).message;
-      await recordFailedStart({ o, scenario, seed, shards, runId, runDir, targetSpec, warnings, startedAt, reason });
-      throw new UserError(`${reason} (its log: ${join(runDir, 'stack.log')})`);
-    }
-    // Said once, here; results.json keeps it under environment.lambdaRuntime.
-    const runtime = target.local?.lambdaRuntime;
-    if (runtime && !runtime.matches) o.onWarning?.(runtime.note ?? `${runtime.runtime}'s functions ran on Node ${runtime.node}`);
-  } else {
-    checkTargetUrl(targetSpec);
-    target = await openRemoteTarget(targetSpec);
-    runDir = createRunDir(outDir, runId);
+  if (target.kind === 'remote') {
     if (Object.keys(scenario.target).length > 0) warn('the scenario\'s "target" knobs apply to --target local only; ignored');
     const idle = scenario.phases.find((p) => p.kind === 'idle');
     if (idle && idle.kind === 'idle' && idle.durationMs < 5 * 60_000) {
       warn(`idle phase "${idle.name}" (${formatDuration(idle.durationMs)}) is shorter than AWS keeps idle Lambda environments (minutes): few cold starts will follow it`);
     }
   }
+  const systemMetrics = o.systemMetrics ?? true;
+  const previous = lastEnded.get(target);
+  if (previous !== undefined && systemMetrics) {
+    const margin = defaultMarginSec(target.endpoints.services === 'aws' ? 'aws' : 'local');
+    await waitForFreshMinute(previous, margin, o.signal, o.onStatus ?? (() => {}));
+  }
+  const functions = await functionsOf(target, warn);
+  const results = await measureFleet({ o, scenario, target, functions, warnings });
+  await o.checkpoint?.(results);
+  if (systemMetrics) await addSystemMetrics(results, target, { cost: o.cost, onWarning: o.onWarning, previousEndMs: lastEnded.get(target) });
+  lastEnded.set(target, now());
+  return results;
+}
+
+/** The target's functions as configured now; when it cannot say, the reference stack's, marked assumed. */
+async function functionsOf(target: Target, warn: (m: string) => void): Promise<TargetFunctions> {
   try {
-    const results = await measure({ o, scenario, seed, shards, runId, runDir, target, targetSpec, warnings });
-    return { results, runDir };
-  } finally {
-    await target.stop();
+    return await target.describeFunctions();
+  } catch (err) {
+    const why = `the target could not list its functions (${(err as Error).message})`;
+    warn(why);
+    return assumedFunctions(why);
   }
 }
 
-/** results.json (and the reports) of a run that ended before its fleet started: nothing measured. */
-async function recordFailedStart(m: Omit<MeasureInput, 'target'> & { startedAt: number; reason: string }): Promise<void> {
-  const results = buildResults({
-    runId: m.runId,
-    status: 'failed',
-    statusReason: m.reason,
-    startedAt: m.startedAt,
-    endedAt: now(),
-    scenario: m.scenario,
-    target: undefined,
-    targetSpec: m.targetSpec,
-    shards: m.shards,
-    seed: m.seed,
-    rate: m.o.rate,
-    recorder: new RunRecorder(m.shards, m.startedAt, m.scenario.timeouts.graceMs),
-    intervals: [],
-    parentCpuSeconds: 0,
-    openAtEnd: 0,
-    extraWarnings: m.warnings,
-  });
-  await afterRun(results, m.runDir, undefined, { onWarning: m.o.onWarning, cost: m.o.cost });
-}
-
 interface MeasureInput {
-  o: RunOptions;
+  o: MeasureOptions;
   scenario: Scenario;
-  seed: number;
-  shards: number;
-  runId: string;
-  runDir: string;
   target: Target;
-  targetSpec: string;
+  functions: TargetFunctions;
   warnings: string[];
 }
 
-async function measure(m: MeasureInput): Promise<Results> {
-  const { o, scenario, seed, shards, target } = m;
+/** The fleet's part: phases, drain, the recorder's totals → results (no CloudWatch yet). */
+async function measureFleet(m: MeasureInput): Promise<Results> {
+  const { o, scenario, target } = m;
+  const { seed, shards } = o;
   const plan = planRooms(scenario.clients, scenario.rooms, scenario.roomSizes, seed);
   const perRoom = new Map<PlannedPhase, Int32Array>();
   const maxSenders = new Int32Array(plan.rooms);
@@ -164,12 +126,10 @@ async function measure(m: MeasureInput): Promise<Results> {
     perRoom.set(p, s);
     for (let r = 0; r < plan.rooms; r++) maxSenders[r] = Math.max(maxSenders[r], s[r]);
   }
-  const { connectMs, ackMs, graceMs } = scenario.timeouts;
+  const { connectMs, ackMs } = scenario.timeouts;
   const startedAt = now();
   const cpuAtStart = process.cpuUsage();
-  const recorder = new RunRecorder(shards, startedAt, graceMs);
-  // Interval records go to the file only (the parent's memory stays flat however long the run).
-  const stream = new IntervalStream(m.runDir);
+  const recorder = new RunRecorder(shards, startedAt, scenario.timeouts);
   const ctx: ProgressContext = { scenario: scenario.name, plannedSec: plannedMs(scenario) / 1000, intervalSec: 1 };
   let fleet: Fleet | undefined;
   let status: Results['status'] = 'completed';
@@ -202,7 +162,7 @@ async function measure(m: MeasureInput): Promise<Results> {
       const reports = await fleet.flush();
       const t = now();
       const record = recorder.ingest(reports, t);
-      stream.append(record);
+      o.intervals.append(record);
       o.onInterval?.(record, { ...ctx, intervalSec: (t - record.t) / 1000 });
     }));
   const ticker = setInterval(() => void flush().catch(() => {}), o.intervalMs ?? 1000);
@@ -211,7 +171,7 @@ async function measure(m: MeasureInput): Promise<Results> {
     fleet = await Fleet.start(shards, {
       targetUrl: target.url,
       plan,
-      roomPrefix: `fb.${m.runId}.r`,
+      roomPrefix: `fb.${o.runId}.r`,
       maxSendersPerRoom: maxSenders,
       clientsPerSourceAddress: clientsPerSourceAddress(target.url, scenario.clients),
       connectTimeoutMs: connectMs,
@@ -235,7 +195,7 @@ async function measure(m: MeasureInput): Promise<Results> {
       await flush();
       recorder.beginPhase('drain', 'drain', now());
       await drain(fleet, ackMs);
-      await sleep(graceMs);
+      await settleDeliveries(recorder, flush, sleep, aborted, { ...scenario.timeouts, intervalMs: o.intervalMs ?? 1000 });
     }
   } catch (err) {
     status = 'failed';
@@ -267,26 +227,25 @@ async function measure(m: MeasureInput): Promise<Results> {
   }
   await fleet?.close();
   const cpu = process.cpuUsage(cpuAtStart);
-  const results = buildResults({
-    runId: m.runId,
+  return buildResults({
+    runId: o.runId,
     status,
     statusReason,
     startedAt,
     endedAt: now(),
     scenario,
     target,
-    targetSpec: m.targetSpec,
+    targetSpec: target.kind === 'local' ? 'local' : target.url,
+    functions: m.functions,
     shards,
     seed,
     rate: o.rate,
     recorder,
-    intervals: readIntervals(stream.file),
+    intervals: o.intervals.records(),
     parentCpuSeconds: (cpu.user + cpu.system) / 1e6,
     openAtEnd,
     extraWarnings: m.warnings,
   });
-  await afterRun(results, m.runDir, target, { onWarning: o.onWarning, cost: o.cost });
-  return results;
 }
 
 interface PhaseEnv {
@@ -369,13 +328,24 @@ async function drain(fleet: Fleet, ackMs: number): Promise<void> {
   await fleet.runPhase(() => ({ kind: 'drain', timeoutMs: ackMs + 1000 }), ackMs + PHASE_SLACK_MS);
 }
 
-/** The scenario's expected length, for the progress line's remaining time. */
-export function plannedMs(s: Scenario): number {
-  let ms = 0;
-  for (const p of s.phases) {
-    if (p.kind === 'connect') ms += (s.clients / p.rate) * 1000;
-    else if (p.kind === 'join') ms += ((s.clients + s.rooms) / p.rate) * 1000;
-    else if (p.kind === 'send' || p.kind === 'idle') ms += p.durationMs;
+/**
+ * The end of the run waits until every message is settled: all its deliveries arrived, or its
+ * loss timeout passed (every ack is in by now, so that is at most the loss timeout away; a failed
+ * send settles after the grace). It ends as soon as none is left, not after a fixed wait, or when
+ * no client is open any more. The recorder settles messages at each interval flush; this only
+ * watches its count.
+ */
+async function settleDeliveries(
+  recorder: RunRecorder,
+  flush: () => Promise<void>,
+  sleep: (ms: number) => Promise<void>,
+  aborted: () => boolean,
+  t: { graceMs: number; lossMs: number; intervalMs: number },
+): Promise<void> {
+  const deadline = now() + Math.max(t.lossMs, t.graceMs) + 2 * t.intervalMs + 1000;
+  await flush();
+  // With no client open nothing more can arrive: what is missing is lost now (counted lostEarly).
+  while (recorder.ledger.unsettled() > 0 && recorder.openClients > 0 && !aborted() && now() < deadline) {
+    await sleep(Math.min(250, t.intervalMs));
   }
-  return ms + s.timeouts.graceMs + 1000;
 }

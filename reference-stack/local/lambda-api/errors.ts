@@ -1,0 +1,54 @@
+/**
+ * A Lambda API error as Lambda's REST-JSON protocol writes it: the exception's name in the
+ * `x-amzn-ErrorType` header (how SDK v3 picks the class to raise), the HTTP status the model
+ * gives it, and a body `{"Type":"User","message":"…"}`. Some exceptions spell the field
+ * `Message` (ResourceNotFoundException, ServiceException): the SDK reads the model's spelling.
+ */
+export class LambdaApiError extends Error {
+  constructor(
+    readonly type: string,
+    readonly status: number,
+    message: string,
+    private readonly messageField: 'message' | 'Message' = 'message',
+    private readonly kind: 'User' | 'Service' = 'User',
+  ) {
+    super(message);
+    this.name = type;
+  }
+
+  body(): Record<string, string> {
+    return { Type: this.kind, [this.messageField]: this.message };
+  }
+}
+
+export function resourceNotFound(what: string): LambdaApiError {
+  return new LambdaApiError('ResourceNotFoundException', 404, `Function not found: ${what}`, 'Message');
+}
+
+export function invalidParameter(message: string): LambdaApiError {
+  return new LambdaApiError('InvalidParameterValueException', 400, message);
+}
+
+export function updateInProgress(functionArn: string): LambdaApiError {
+  return new LambdaApiError(
+    'ResourceConflictException',
+    409,
+    `The operation cannot be performed at this time. An update is in progress for resource: ${functionArn}`,
+  );
+}
+
+export function revisionMismatch(): LambdaApiError {
+  return new LambdaApiError(
+    'PreconditionFailedException',
+    412,
+    'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
+  );
+}
+
+export function unknownOperation(method: string, path: string): LambdaApiError {
+  return new LambdaApiError('UnknownOperationException', 404, `The local Lambda API does not serve ${method} ${path}`);
+}
+
+export function serializationError(message: string): LambdaApiError {
+  return new LambdaApiError('InvalidRequestContentException', 400, message);
+}

@@ -1,0 +1,128 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import type { LambdaControlPlane } from './control-plane.ts';
+import { LambdaApiError, serializationError, unknownOperation } from './errors.ts';
+
+/**
+ * The emulator's Lambda API endpoint: Lambda's REST-JSON protocol (API version 2015-03-31), so
+ * the SDK's LambdaClient works with `endpoint` set. Served: GetFunctionConfiguration,
+ * UpdateFunctionConfiguration, GetFunction, ListFunctions. Signatures are not checked.
+ */
+
+export interface LambdaApiServerOptions {
+  controlPlane: LambdaControlPlane;
+  host?: string;
+  /** 0 = any free port */
+  port?: number;
+}
+
+export interface LambdaApiServer {
+  /** e.g. http://127.0.0.1:41234 — the `endpoint` of a LambdaClient. */
+  url: string;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 256 * 1024;
+const PREFIX = '/2015-03-31/functions';
+
+export async function startLambdaApiServer(options: LambdaApiServerOptions): Promise<LambdaApiServer> {
+  const { controlPlane, host = '127.0.0.1', port = 0 } = options;
+  const server = createServer((req, res) => {
+    handle(req, res, controlPlane).catch((err: unknown) => {
+      const error = err instanceof LambdaApiError ? err : new LambdaApiError('ServiceException', 500, String(err), 'Message', 'Service');
+      sendError(res, error);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, plane: LambdaControlPlane): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://lambda.local');
+  const method = req.method ?? 'GET';
+  const path = url.pathname.replace(/\/+$/, '');
+  const qualifier = url.searchParams.get('Qualifier') ?? undefined;
+  // The SDK URL-encodes the FunctionName label (an ARN's colons become %3A).
+  const m = path.startsWith(`${PREFIX}/`) ? /^\/([^/]+)(\/configuration)?$/.exec(path.slice(PREFIX.length)) : null;
+  const fn = m ? decodeURIComponent(m[1]) : undefined;
+
+  if (method === 'GET' && path === PREFIX) {
+    req.resume();
+    return send(res, 200, plane.listFunctions(url.searchParams.get('Marker') ?? undefined, url.searchParams.get('MaxItems') ?? undefined));
+  }
+  if (fn !== undefined && m?.[2] === '/configuration' && method === 'GET') {
+    req.resume();
+    return send(res, 200, plane.getConfiguration(fn, qualifier));
+  }
+  if (fn !== undefined && m?.[2] === '/configuration' && method === 'PUT') {
+    const body = await readJson(req);
+    return send(res, 200, plane.updateConfiguration(fn, body));
+  }
+  if (fn !== undefined && m?.[2] === undefined && method === 'GET') {
+    req.resume();
+    return send(res, 200, plane.getFunction(fn, qualifier));
+  }
+  req.resume();
+  throw unknownOperation(method, url.pathname);
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new LambdaApiError('RequestTooLargeException', 413, `Request must be smaller than ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') return resolve({});
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        reject(serializationError('Could not parse request body into json: the body is not valid JSON'));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify(payload);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': randomUUID(),
+    ...headers,
+  });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, err: LambdaApiError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  send(res, err.status, err.body(), { 'x-amzn-errortype': err.type });
+}

@@ -1,0 +1,53 @@
+import type { LatencySummary, Results } from '../metrics/results-schema.ts';
+import { verdictLines } from './verdict-text.ts';
+import { formatDuration } from '../scenarios/duration.ts';
+
+function lat(name: string, s: LatencySummary | undefined): string | undefined {
+  if (!s || s.count === 0) return undefined;
+  return `  ${name.padEnd(12)} n=${s.count}  p50 ${s.p50}ms  p90 ${s.p90}ms  p99 ${s.p99}ms  max ${s.max}ms`;
+}
+
+/**
+ * The summary a run prints on stdout when it ends: status, latencies, accounting, errors, the
+ * harness's health, warnings, the cost, the verdict, and where results.json is. Pure: results in,
+ * text out.
+ */
+export function consoleSummary(r: Results, file: string): string {
+  const lines: (string | undefined)[] = [];
+  const secs = (r.durationMs / 1000).toFixed(1);
+  lines.push(`fanout-bench ${r.scenario.name}: ${r.status} in ${secs}s against ${r.config.target.kind} ${r.config.target.url}${r.statusReason ? ` (${r.statusReason})` : ''}`);
+  lines.push(lat('connect', r.metrics.connect));
+  lines.push(lat('join', r.metrics.join));
+  lines.push(lat('ack', r.metrics.ack));
+  lines.push(lat('broadcast', r.metrics.broadcast));
+  lines.push(lat('  cold', r.metrics.broadcastCold));
+  lines.push(lat('  warm', r.metrics.broadcastWarm));
+  lines.push(lat('fan-out', r.metrics.fanoutCompletion));
+  const s = r.sends;
+  lines.push(`  sends        intended ${s.intended}  sent ${s.sent}  acked ${s.acked}  failed ${s.failed}  missed slots ${s.missedSlots}`);
+  const d = r.deliveries;
+  const lossRule = d.lossTimeoutMs === undefined ? '' : ` (loss timeout ${formatDuration(d.lossTimeoutMs)})  late ${d.late ?? 0} (>${formatDuration(d.graceMs ?? 0)} after ack)`;
+  lines.push(`  deliveries   expected ${d.expected}  received ${d.received}  lost ${d.lost}${lossRule}  duplicates ${d.duplicates}  out-of-order ${d.outOfOrder}`);
+  if (r.stale) {
+    const clean = r.stale.timeToCleanMs === null ? 'never clean' : `clean after ${r.stale.timeToCleanMs}ms`;
+    lines.push(`  stale        dropped ${r.stale.dropped}  410s ${r.stale.gone410}  ${clean}  wasted posts ${r.stale.wastedPosts}`);
+  }
+  const errs = Object.entries(r.errors);
+  lines.push(`  errors       ${errs.length === 0 ? 'none' : errs.map(([k, v]) => `${k}=${v}`).join('  ')}`);
+  const lr = r.environment.lambdaRuntime;
+  if (lr) lines.push(`  lambda       ${lr.runtime} on Node ${lr.node}${lr.matches ? '' : ' (not its Node: a fallback)'}`);
+  const h = r.harness;
+  lines.push(`  harness      ${h.shards} shards  cpu ${h.cpuSeconds}s  lag p99 ${h.eventLoopLagP99Ms}ms  rss ${h.rssMB}MB${h.saturated ? '  SATURATED' : ''}`);
+  const hot = (r.phases ?? []).filter((p) => p.saturated).map((p) => p.name);
+  if (h.saturated && hot.length > 0) lines.push(`  saturated    during ${hot.join(', ')}; the other phases' numbers are the system's`);
+  for (const w of h.warnings) lines.push(`  warning: ${w}`);
+  if (r.cost) {
+    const c = r.cost;
+    const perM = c.perMillionDeliveries === null ? '' : `  ($${c.perMillionDeliveries.toFixed(2)} per million deliveries)`;
+    lines.push(`  cost         ≈ $${c.totals.total.toFixed(4)} at AWS list prices${perM}`);
+  }
+  // the verdict once the run is judged (src/verdict): its headline, and what did not pass
+  if (r.verdict) lines.push(...verdictLines(r.verdict));
+  lines.push(`results: ${file}`);
+  return `${lines.filter((l) => l !== undefined).join('\n')}\n`;
+}

@@ -1,0 +1,146 @@
+import { join } from 'node:path';
+import { now } from '../fleet/clock.ts';
+import { IntervalFile } from '../metrics/interval-file.ts';
+import type { CostOptions } from '../metrics/cost-model.ts';
+import type { IntervalRecord, Results } from '../metrics/results-schema.ts';
+import { createRunDir, writeResults } from '../metrics/results-writer.ts';
+import { newRunId } from '../metrics/run-id.ts';
+import type { ProgressContext } from '../report/progress-line.ts';
+import { UserError } from '../errors.ts';
+import { checkRunInput } from '../run-input.ts';
+import type { Target } from '../targets/target.ts';
+import { evaluate } from '../verdict/evaluate.ts';
+import type { Verdict } from '../verdict/verdict-schema.ts';
+import { failedStartResults } from './failed-start.ts';
+import { finish } from './finish.ts';
+import { measure } from './measure.ts';
+import { resolveTarget } from './resolve-target.ts';
+import { checkVerdictInput, type VerdictInput } from './verdict-input.ts';
+
+/**
+ * One run, start to end: check the input (scenario, flags, thresholds, baseline) → resolve the
+ * target → measure (`repeat` times) → judge → finish (files) → stop the target. The CLI calls
+ * this and nothing else. Only mistakes the user can fix (bad scenario, bad flag or threshold, a
+ * bad baseline file, an unreachable target, a local stack that does not start) throw, as
+ * UserError, before anything is measured; whatever happens once measuring starts ends in
+ * results.json, with its verdict.
+ *
+ * With `repeat` > 1 every measurement is a complete run directory of its own (`repeat-1/` …) and
+ * the run directory's results.json is the last one's measurements judged over all of them
+ * (medians, and differences within the repeats' spread called noise: src/verdict).
+ */
+export interface RunOptions {
+  /** built-in scenario name or a YAML/JSON file (default: "default") */
+  scenario?: string;
+  /** "local" (default), a ws:// / wss:// URL or aws:<stackName> */
+  target?: string;
+  /** aws:<stackName>: region and profile (default: the SDK's standard chain) */
+  aws?: { region?: string; profile?: string };
+  clients?: number;
+  rooms?: number;
+  /** every send phase's duration */
+  durationMs?: number;
+  /** every send phase's rate, messages/s */
+  rate?: number;
+  seed?: number;
+  shards?: number;
+  /** parent of the run directory (default ./reports) */
+  outDir?: string;
+  runId?: string;
+  /** extra `stack up` flags for the local target */
+  stackArgs?: string[];
+  /** run even if the fleet looks bigger than this host can hold (fleet-limits.ts) */
+  ignoreHostLimits?: boolean;
+  /** abort = interrupt: stop, keep what was measured, status "interrupted" (a string reason is named in it) */
+  signal?: AbortSignal;
+  onInterval?: (record: IntervalRecord, ctx: ProgressContext) => void;
+  onWarning?: (message: string) => void;
+  /** prices and architecture for the cost estimate */
+  cost?: CostOptions;
+  /** measurement interval (default 1000 ms) */
+  intervalMs?: number;
+  /** `--threshold` expressions, after the scenario's own */
+  thresholds?: string[];
+  /** `--baseline`: a results.json to compare with */
+  baseline?: string;
+  /** measure the scenario this many times against one target (default 1) */
+  repeat?: number;
+  /** a note on what the run is doing (e.g. waiting for a fresh CloudWatch minute) */
+  onStatus?: (message: string) => void;
+}
+
+export interface RunOutcome {
+  results: Results & { verdict: Verdict };
+  runDir: string;
+}
+
+/** Where repeat `i` (1-based) of a run with several writes its files. */
+export const repeatDirName = (i: number): string => `repeat-${i}`;
+
+export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
+  const { scenario, seed, shards, targetSpec } = checkRunInput(o);
+  const verdictInput = await checkVerdictInput(scenario, o);
+  const repeat = o.repeat ?? 1;
+  const runId = o.runId ?? newRunId(scenario.name);
+  const outDir = o.outDir ?? 'reports';
+
+  // A local stack logs into the run directory, so it exists first; a URL is probed first, so an
+  // unreachable one leaves nothing behind.
+  let runDir = targetSpec === 'local' ? createRunDir(outDir, runId) : undefined;
+  let target: Target;
+  const startedAt = now();
+  try {
+    target = await resolveTarget({
+      spec: targetSpec,
+      aws: o.aws,
+      knobs: scenario.target,
+      stackArgs: o.stackArgs,
+      logFile: runDir && join(runDir, 'stack.log'),
+      onWarning: o.onWarning,
+    });
+  } catch (err) {
+    if (!runDir) throw err;
+    // Leave no run directory holding only stack.log: say in results.json that the run failed, and why.
+    const reason = (err as Error).message;
+    await finish(failedStartResults({ runId, scenario, targetSpec, shards, seed, rate: o.rate, startedAt, reason }), runDir, { onWarning: o.onWarning });
+    throw new UserError(`${reason} (its log: ${join(runDir, 'stack.log')})`);
+  }
+  try {
+    runDir ??= createRunDir(outDir, runId);
+    const all: Results[] = [];
+    for (let i = 1; i <= repeat; i++) {
+      const dir = repeat > 1 ? createRunDir(runDir, repeatDirName(i)) : runDir;
+      const results = await measure(scenario, target, {
+        // each repeat its own rooms (room names carry the run id)
+        runId: repeat > 1 ? `${runId}-${repeatDirName(i)}` : runId,
+        seed,
+        shards,
+        rate: o.rate,
+        intervals: new IntervalFile(dir),
+        signal: o.signal,
+        onInterval: o.onInterval,
+        onWarning: o.onWarning,
+        onStatus: o.onStatus,
+        cost: o.cost,
+        intervalMs: o.intervalMs,
+        // The fleet's measurements reach the disk before CloudWatch is asked.
+        checkpoint: (r) => void writeResults(dir, r),
+      });
+      all.push(results);
+      if (repeat > 1) await finish(judge(results, verdictInput), dir, { onWarning: o.onWarning });
+      // an interrupted or failed measurement ends the series: the verdict is over what was measured
+      if (results.status !== 'completed' || o.signal?.aborted) break;
+    }
+    const last = judge(all.at(-1)!, verdictInput, all.length > 1 ? all : undefined);
+    await finish(last, runDir, { onWarning: o.onWarning });
+    return { results: last, runDir };
+  } finally {
+    await target.stop();
+  }
+}
+
+/** The results with their verdict: built-in checks, thresholds, the baseline and the repeats. */
+function judge(results: Results, input: VerdictInput, repeats?: Results[]): Results & { verdict: Verdict } {
+  const verdict = evaluate(results, { thresholds: input.thresholds, baseline: input.baseline, repeats });
+  return Object.assign(results, { verdict });
+}

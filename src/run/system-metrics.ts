@@ -1,0 +1,71 @@
+import { cloudWatchFor } from '../metrics/cloudwatch-clients.ts';
+import { pullCloudWatch } from '../metrics/cloudwatch-puller.ts';
+import { estimateCost, type CostOptions } from '../metrics/cost-model.ts';
+import type { Results } from '../metrics/results-schema.ts';
+import { REFERENCE_TABLES } from '../metrics/reference-tables.ts';
+import { runFunctions } from '../metrics/run-functions.ts';
+import { dynamoDbWork, lambdaWork } from '../metrics/work-per-message.ts';
+import type { Target } from '../targets/target.ts';
+
+export interface SystemMetricsOptions {
+  /** a step that went wrong, one line (the fleet's results are already checkpointed) */
+  onWarning?: (message: string) => void;
+  /** prices and architecture for the cost estimate (default: the dated us-east-1 table, the functions' architecture) */
+  cost?: CostOptions;
+  /** epoch ms the previous measurement against the same target ended, if there was one */
+  previousEndMs?: number;
+}
+
+/**
+ * The last part of measuring, for every run — finished, interrupted or failed — while the target
+ * is still up: what the system itself reports. The CloudWatch pull (the target's endpoints, its
+ * functions as results.config.target.functions lists them), then the work per message and the
+ * cost estimate computed from it. None of these throws: a step that fails is a warning and the
+ * rest is kept.
+ */
+export async function addSystemMetrics(results: Results, target: Target, options: SystemMetricsOptions = {}): Promise<void> {
+  const warn = options.onWarning ?? (() => {});
+  const source = cloudWatchFor(target.endpoints);
+  if (source && target.awsProfile) source.target.profile = target.awsProfile;
+  if (source) {
+    // pullCloudWatch never throws: what it could not pull is listed in results.cloudwatch.problems
+    const functions = runFunctions(results);
+    results.cloudwatch = await pullCloudWatch({
+      ...source,
+      functions: functions.map((f) => f.name),
+      // per-route API Gateway metrics (asked on AWS only, where detailed metrics publish them)
+      routes: functions.map((f) => f.route),
+      // the tables the target names (a stack's outputs); their indexes are listed by ListMetrics
+      ...(target.endpoints.tables
+        ? { tables: target.endpoints.tables.map((name) => REFERENCE_TABLES.find((t) => t.name === name) ?? { name, globalIndexes: [] }) }
+        : {}),
+      run: { startMs: Date.parse(results.startedAt), endMs: Date.parse(results.endedAt) },
+    });
+    // CloudWatch's window starts on a minute (its totals are whole minutes, on AWS and in the
+    // emulator): a measurement that follows another on the same target within it sees that one's
+    // tail too. Said, not hidden; separating them is the caller's choice (wait for the minute).
+    const previous = options.previousEndMs;
+    if (previous !== undefined && results.cloudwatch.window.startMs < previous) {
+      const overlapSec = Math.round((previous - results.cloudwatch.window.startMs) / 1000);
+      const note = `the CloudWatch window starts ${overlapSec} s before the previous measurement on this target ended: Lambda, API Gateway and DynamoDB totals include its tail`;
+      results.cloudwatch.notes.push(note);
+      warn(note);
+    }
+    if (results.cloudwatch.status !== 'complete') {
+      warn(`CloudWatch pull ${results.cloudwatch.status}: ${results.cloudwatch.problems.map((p) => `${p.step}: ${p.errorName}`).join('; ')}`);
+    }
+  }
+  try {
+    const dynamodb = dynamoDbWork(results);
+    if (dynamodb) results.dynamodb = dynamodb;
+    const lambda = lambdaWork(results, options.cost?.functions);
+    if (lambda) results.lambda = lambda;
+  } catch (err) {
+    warn(`work per message failed: ${(err as Error).message}`);
+  }
+  try {
+    results.cost = estimateCost(results, options.cost);
+  } catch (err) {
+    warn(`cost estimate failed: ${(err as Error).message}`);
+  }
+}

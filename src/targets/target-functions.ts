@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { REFERENCE_FUNCTIONS } from '../metrics/reference-functions.ts';
+import type { LocalStackInfo } from './target.ts';
+import { TargetFunction, type TargetFunctions } from './target-schema.ts';
+import { readFunctionConfigs, type LambdaFunctionConfig } from './function-configuration.ts';
+import { createLambdaClient } from './lambda-client.ts';
+
+/**
+ * Where a target's function list comes from. A local stack lists its functions and their routes
+ * in its ready line; their current configuration (memory, timeout, architecture) is asked of its
+ * Lambda API, as it would be of AWS, so a size changed since the stack started (compare) is the
+ * one recorded. A stack without that API (an older one) is taken at its ready line's word.
+ */
+export async function localStackFunctions(ready: LocalStackInfo): Promise<TargetFunctions> {
+  const listed = z.array(TargetFunction).safeParse(ready.functions);
+  if (!listed.success || listed.data.length === 0) return assumedFunctions('the local stack did not list its functions (an older stack)');
+  if (typeof ready.lambdaEndpoint !== 'string') return { source: 'stack', functions: listed.data };
+  const client = createLambdaClient({ kind: 'local', endpoint: ready.lambdaEndpoint, region: ready.region });
+  try {
+    const configs = await readFunctionConfigs(client, listed.data.map((f) => f.name));
+    return { source: 'lambda-api', functions: listed.data.map((f, i) => configuredFunction(f, configs[i]!)) };
+  } finally {
+    client.destroy();
+  }
+}
+
+/** A function the target lists (name, route), as Lambda's GetFunctionConfiguration says it is configured now. */
+export function configuredFunction(f: Pick<TargetFunction, 'name' | 'route'>, c: LambdaFunctionConfig): TargetFunction {
+  const architecture = c.architectures[0];
+  return {
+    ...f,
+    memoryMB: c.memoryMB,
+    timeoutSeconds: c.timeoutSeconds,
+    ...(architecture === 'x86_64' || architecture === 'arm64' ? { architecture } : {}),
+    ...(c.runtime ? { runtime: c.runtime } : {}),
+  };
+}
+
+/**
+ * Nobody was asked: the reference stack's names, routes and default memory sizes, marked as
+ * assumed. REPORT lines still carry the memory each invocation really had.
+ */
+export function assumedFunctions(why: string): TargetFunctions {
+  return {
+    source: 'assumed',
+    note: `${why}: assumed the reference stack's functions and default memory sizes`,
+    functions: REFERENCE_FUNCTIONS.map((f) => ({ name: f.name, route: f.route, memoryMB: f.memoryMB })),
+  };
+}

@@ -1,0 +1,131 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runOptionsFromFlags } from '../../src/commands/run.ts';
+import { estimateCost } from '../../src/metrics/cost-model.ts';
+import type { IntervalSink } from '../../src/metrics/interval-sink.ts';
+import { newRunId } from '../../src/metrics/run-id.ts';
+import { Results, type IntervalRecord } from '../../src/metrics/results-schema.ts';
+import { checkRunInput } from '../../src/run-input.ts';
+import { finish } from '../../src/run/finish.ts';
+import { measure } from '../../src/run/measure.ts';
+import { resolveTarget } from '../../src/run/resolve-target.ts';
+import type { Target } from '../../src/targets/target.ts';
+
+/**
+ * The run core's seams against the real emulator: one resolved local target (started with
+ * `--memory`, as the CLI passes it), two measurements against it, each with its own results and
+ * no file of its own, then finishing one of them into a run directory.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'fb-core-'));
+let target: Target | undefined;
+afterAll(async () => {
+  await target?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Interval records kept in memory: a test's sink (a run streams them to its intervals.ndjson). */
+class MemorySink implements IntervalSink {
+  readonly list: IntervalRecord[] = [];
+  append(record: IntervalRecord): void {
+    this.list.push(record);
+  }
+  records(): IntervalRecord[] {
+    return [...this.list];
+  }
+}
+
+function diag(r: Results): string {
+  return JSON.stringify({ status: r.status, reason: r.statusReason, sends: r.sends, deliveries: r.deliveries, errors: r.errors, warnings: r.harness.warnings });
+}
+
+describe('resolve → measure → finish', () => {
+  it('measures twice against one local target, each into its own results, writing nothing; the stack\'s functions and --memory reach results and cost', { timeout: 300_000 }, async () => {
+    const options = await runOptionsFromFlags('fanout', {
+      target: 'local',
+      out: dir,
+      progress: true,
+      clients: '20',
+      rooms: '2',
+      duration: '3s',
+      rate: '5',
+      shards: '1',
+      memory: ['fanout-send-message=512'],
+    });
+    const { scenario, seed, shards } = checkRunInput(options);
+    target = await resolveTarget({ spec: 'local', knobs: scenario.target, stackArgs: options.stackArgs, logFile: join(dir, 'stack.log') });
+
+    const warnings: string[] = [];
+    const runs: Array<{ results: Results; sink: MemorySink; atCheckpoint: { cloudwatch: boolean; cost: boolean } | undefined }> = [];
+    for (let k = 0; k < 2; k++) {
+      const sink = new MemorySink();
+      let atCheckpoint: { cloudwatch: boolean; cost: boolean } | undefined;
+      const results = await measure(scenario, target, {
+        runId: newRunId(`core-${k}`),
+        onWarning: (m) => warnings.push(m),
+        seed,
+        shards,
+        intervals: sink,
+        checkpoint: (r) => {
+          atCheckpoint = { cloudwatch: r.cloudwatch !== undefined, cost: r.cost !== undefined };
+        },
+      });
+      runs.push({ results, sink, atCheckpoint });
+    }
+
+    // Measuring wrote nothing: the only file is the stack's log, and no run directory appeared.
+    expect(readdirSync(dir)).toEqual(['stack.log']);
+    for (const { results } of runs) expect(existsSync(join('reports', results.runId))).toBe(false);
+
+    const [first, second] = runs;
+    expect(first.results.runId).not.toBe(second.results.runId);
+    // CloudWatch's window starts on the minute: the second, started at once, overlaps the first and says so.
+    const overlap = /starts \d+ s before the previous measurement on this target ended/;
+    expect(first.results.cloudwatch!.notes.some((n) => overlap.test(n))).toBe(false);
+    expect(second.results.cloudwatch!.notes.some((n) => overlap.test(n))).toBe(true);
+    for (const { results, sink, atCheckpoint } of runs) {
+      const d = diag(results);
+      expect(results.status, d).toBe('completed');
+      expect(results.sends.sent, d).toBeGreaterThan(0);
+      expect(results.deliveries.received, d).toBe(results.deliveries.expected);
+      expect(results.deliveries.lost, d).toBe(0);
+      // its own fleet: every client of this measurement connected once
+      expect(results.connections!.attempted).toBe(20);
+      expect(results.intervals).toEqual(sink.list);
+      expect(sink.list.length).toBeGreaterThan(0);
+      // the checkpoint saw the fleet's results before anything was asked of CloudWatch
+      expect(atCheckpoint).toEqual({ cloudwatch: false, cost: false });
+      expect(results.cloudwatch?.status, JSON.stringify(results.cloudwatch?.problems)).toBe('complete');
+
+      // The target described itself: the emulator's endpoints, its functions from its ready line
+      // with their configuration read through its Lambda API.
+      const t = results.config.target;
+      expect(t.endpoints).toMatchObject({ websocket: t.url, services: 'local', cloudwatch: target.local!.cloudwatchEndpoint, dynamodb: target.local!.dynamodbEndpoint });
+      expect(t.endpoints!.lambda).toBe(target.local!.lambdaEndpoint);
+      expect(t.functions!.source).toBe('lambda-api');
+      const memory = Object.fromEntries(t.functions!.functions.map((f) => [f.name, f.memoryMB]));
+      expect(memory['fanout-send-message']).toBe(512);
+      expect(memory['fanout-join-room']).toBe(256);
+      expect(Results.parse(JSON.parse(JSON.stringify(results))).config.target.functions).toEqual(t.functions);
+
+      // Cost and work per message at the size the stack was given, not the reference default (1,024 MB).
+      expect(results.cost!.lines.map((l) => l.item)).toContain('fanout-send-message compute (512 MB, x86_64)');
+      expect(results.lambda!.functions['fanout-send-message'].memoryMB).toBe(512);
+      // Without REPORT lines or CloudWatch the estimate takes the memory from the target's functions.
+      const blind = estimateCost({ ...results, cloudwatch: undefined, dynamodb: undefined });
+      expect(blind.lines.find((l) => l.item.startsWith('fanout-send-message compute'))?.item).toBe('fanout-send-message compute (512 MB, x86_64)');
+    }
+
+    expect(warnings.filter((w) => !overlap.test(w))).toEqual([]);
+
+    // Finishing puts one measurement's results and reports into a run directory.
+    const runDir = join(dir, first.results.runId);
+    mkdirSync(runDir);
+    const files = await finish(first.results, runDir);
+    expect(files.map((f) => f.slice(runDir.length + 1)).sort()).toEqual(['index.html', 'junit.xml', 'results.json', 'summary.md']);
+    const written = Results.parse(JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')));
+    expect(written.runId).toBe(first.results.runId);
+    expect(written.config.target.functions).toEqual(first.results.config.target.functions);
+  });
+});

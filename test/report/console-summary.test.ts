@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { consoleSummary } from '../../src/report/console-summary.ts';
+import { evaluate } from '../../src/verdict/evaluate.ts';
+import { parseThreshold } from '../../src/verdict/threshold.ts';
+import { buildResults } from './fixtures.ts';
+
+/** The summary `run` prints on stdout, rendered from results alone. */
+describe('console summary', () => {
+  it('says how the run ended, its latencies, accounting, errors, harness and cost, then where results.json is', () => {
+    const lines = consoleSummary(buildResults(), '/runs/r1/results.json').split('\n');
+    expect(lines[0]).toBe('fanout-bench room-fanout: completed in 120.0s against local ws://127.0.0.1:4510/local');
+    expect(lines).toContain('  connect      n=1000  p50 28.399ms  p90 48.863ms  p99 224.383ms  max 375.934ms');
+    expect(lines).toContain('    cold       n=774  p50 119.615ms  p90 179.583ms  p99 248.831ms  max 290.227ms');
+    expect(lines).toContain('  sends        intended 2100  sent 2100  acked 2082  failed 18  missed slots 14');
+    expect(lines).toContain('  deliveries   expected 102812  received 102800  lost 12  duplicates 0  out-of-order 3');
+    expect(lines).toContain('  stale        dropped 50  410s 50  clean after 1840ms  wasted posts 50');
+    expect(lines).toContain('  errors       frame:Internal server error=18  close:1006=5');
+    expect(lines).toContain('  harness      2 shards  cpu 61.4s  lag p99 24.1ms  rss 212MB');
+    expect(lines).toContain('  cost         ≈ $0.1189 at AWS list prices  ($1.16 per million deliveries)');
+    expect(lines.at(-2)).toBe('results: /runs/r1/results.json');
+    expect(lines.at(-1)).toBe('');
+  });
+
+  it('names why a run did not complete, leaves out what was not measured, and flags a saturated harness by phase', () => {
+    const r = buildResults();
+    r.status = 'interrupted';
+    r.statusReason = 'interrupted by SIGINT before the scenario finished';
+    delete r.stale;
+    delete r.cost;
+    delete r.metrics.join;
+    r.metrics.fanoutCompletion = { ...r.metrics.fanoutCompletion, count: 0 };
+    r.errors = {};
+    r.harness.saturated = true;
+    r.harness.warnings = ['shard 1: event-loop lag p99 80 ms'];
+    r.phases = r.phases!.map((p) => ({ ...p, saturated: p.name === 'steady' }));
+    const text = consoleSummary(r, 'results.json');
+    expect(text.split('\n')[0]).toBe(
+      'fanout-bench room-fanout: interrupted in 120.0s against local ws://127.0.0.1:4510/local (interrupted by SIGINT before the scenario finished)',
+    );
+    expect(text).not.toMatch(/^ {2}(join|fan-out|stale|cost) /m);
+    expect(text).toContain('  errors       none\n');
+    expect(text).toContain('rss 212MB  SATURATED\n');
+    expect(text).toContain("  saturated    during steady; the other phases' numbers are the system's\n");
+    expect(text).toContain('  warning: shard 1: event-loop lag p99 80 ms\n');
+  });
+
+  it('ends with the verdict when the results carry one: the headline, then what did not pass', () => {
+    const r = buildResults();
+    r.verdict = evaluate(r, { thresholds: [parseThreshold('deliveries.lost == 0', '--threshold'), parseThreshold('broadcast.p99 < 1s', '--threshold')] });
+    const lines = consoleSummary(r, 'results.json').split('\n');
+    const at = lines.findIndex((l) => l.startsWith('verdict: '));
+    expect(lines.slice(at, -2)).toEqual([
+      'verdict: FAIL: 2 of 5 checks failed (no lost deliveries, no unexpected errors); 1 of 2 thresholds crossed',
+      '  check failed: no lost deliveries: 12 of 102,812 expected deliveries lost (0.0117%)',
+      '  check failed: no unexpected errors: 23 unexpected errors: frame:Internal server error ×18, close:1006 ×5',
+      '  crossed: deliveries.lost == 0: 12; limit == 0: crossed [--threshold]',
+    ]);
+    expect(lines.at(-2)).toBe('results: results.json');
+  });
+});
