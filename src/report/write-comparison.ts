@@ -1,10 +1,11 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { UserError } from '../errors.ts';
 import type { Comparison } from '../metrics/compare/compare-schema.ts';
 import { reportAssets } from './assets.ts';
 import { renderCompareHtml } from './compare-html.ts';
 import { renderCompareMarkdown } from './compare-md.ts';
+import { writeTextFiles } from './write-files.ts';
 
 export const COMPARE_FILES = { json: 'compare.json', html: 'index.html', summary: 'summary.md' } as const;
 
@@ -21,22 +22,11 @@ export async function writeComparison(comparison: Comparison, dir: string): Prom
     throw new UserError(`${dir}: cannot create the comparison's directory (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   const c = relativeRunDirs(comparison, dir);
-  const outputs: Array<[string, string]> = [
+  return writeTextFiles(dir, [
     [COMPARE_FILES.json, `${JSON.stringify(c, null, 2)}\n`],
     [COMPARE_FILES.html, renderCompareHtml(c, reportAssets())],
     [COMPARE_FILES.summary, renderCompareMarkdown(c)],
-  ];
-  const files: string[] = [];
-  for (const [name, text] of outputs) {
-    const file = join(dir, name);
-    try {
-      await writeFile(file, text);
-    } catch (err) {
-      throw new UserError(`${file}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
-    files.push(file);
-  }
-  return files;
+  ]);
 }
 
 /** A copy whose absolute run directories are relative to `dir`, with forward slashes. */

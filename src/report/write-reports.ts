@@ -1,12 +1,10 @@
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { UserError } from '../errors.ts';
 import type { Results } from '../metrics/results-schema.ts';
 import { judged } from '../verdict/judged.ts';
 import { reportAssets } from './assets.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
 import { renderSummaryMarkdown } from './summary-md.ts';
+import { writeTextFiles } from './write-files.ts';
 
 export const REPORT_FILES = { html: 'index.html', summary: 'summary.md', junit: 'junit.xml' } as const;
 
@@ -17,20 +15,9 @@ export const REPORT_FILES = { html: 'index.html', summary: 'summary.md', junit: 
  */
 export async function writeReports(unjudged: Results, runDir: string): Promise<string[]> {
   const results = judged(unjudged);
-  const outputs: Array<[string, string]> = [
+  return writeTextFiles(runDir, [
     [REPORT_FILES.html, renderHtml(results, reportAssets())],
     [REPORT_FILES.summary, renderSummaryMarkdown(results)],
     [REPORT_FILES.junit, renderJunit(results)],
-  ];
-  const files: string[] = [];
-  for (const [name, text] of outputs) {
-    const file = join(runDir, name);
-    try {
-      await writeFile(file, text);
-    } catch (err) {
-      throw new UserError(`${file}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-    }
-    files.push(file);
-  }
-  return files;
+  ]);
 }

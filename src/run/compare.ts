@@ -1,13 +1,11 @@
 import { join } from 'node:path';
-import type { CostOptions } from '../metrics/cost-model.ts';
 import { buildComparison, type SizeInput } from '../metrics/compare/build-comparison.ts';
 import type { Comparison, LatencyMetric } from '../metrics/compare/compare-schema.ts';
 import type { IntervalSink } from '../metrics/interval-sink.ts';
 import { IntervalFile } from '../metrics/interval-file.ts';
-import type { IntervalRecord, Results } from '../metrics/results-schema.ts';
+import type { Results } from '../metrics/results-schema.ts';
 import { createRunDir, writeResults } from '../metrics/results-writer.ts';
 import { newRunId } from '../metrics/run-id.ts';
-import type { ProgressContext } from '../report/progress-line.ts';
 import { writeComparison } from '../report/write-comparison.ts';
 import { UserError } from '../errors.ts';
 import { checkRunInput } from '../run-input.ts';
@@ -19,6 +17,7 @@ import { evaluate } from '../verdict/evaluate.ts';
 import { finish } from './finish.ts';
 import { measure } from './measure.ts';
 import { resolveTarget } from './resolve-target.ts';
+import type { RunOptions } from './run.ts';
 
 /**
  * `compare`: one scenario at several Lambda memory sizes, against one target. For each size the
@@ -30,19 +29,12 @@ import { resolveTarget } from './resolve-target.ts';
  * at the end, also after a failure or Ctrl-C. The comparison (compare.json, index.html,
  * summary.md) goes into the comparison's directory.
  */
-export interface CompareOptions {
-  scenario?: string;
-  target?: string;
-  clients?: number;
-  rooms?: number;
-  durationMs?: number;
-  rate?: number;
-  seed?: number;
-  shards?: number;
-  outDir?: string;
-  stackArgs?: string[];
-  ignoreHostLimits?: boolean;
-  cost?: CostOptions;
+export interface CompareOptions
+  extends Pick<
+    RunOptions,
+    | 'scenario' | 'target' | 'aws' | 'clients' | 'rooms' | 'durationMs' | 'rate' | 'seed' | 'shards' | 'outDir'
+    | 'stackArgs' | 'ignoreHostLimits' | 'cost' | 'signal' | 'onInterval' | 'onWarning' | 'onStatus'
+  > {
   /** memory sizes, MB */
   sizes: number[];
   /** functions set to each size (default: fanout-send-message) */
@@ -52,10 +44,6 @@ export interface CompareOptions {
   balancedWeights?: number[];
   /** send phases of the warm-up last this long (default 3 s) */
   warmUpMs?: number;
-  signal?: AbortSignal;
-  onInterval?: (record: IntervalRecord, ctx: ProgressContext) => void;
-  onWarning?: (message: string) => void;
-  onStatus?: (message: string) => void;
 }
 
 export interface CompareOutcome {
@@ -78,6 +66,7 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
 
   const target = await resolveTarget({
     spec: targetSpec,
+    aws: o.aws,
     knobs: scenario.target,
     stackArgs: o.stackArgs,
     logFile: targetSpec === 'local' ? join(dir, 'stack.log') : undefined,

@@ -57,6 +57,7 @@ describe('resolve → measure → finish', () => {
     target = await resolveTarget({ spec: 'local', knobs: scenario.target, stackArgs: options.stackArgs, logFile: join(dir, 'stack.log') });
 
     const warnings: string[] = [];
+    const statuses: string[] = [];
     const runs: Array<{ results: Results; sink: MemorySink; atCheckpoint: { cloudwatch: boolean; cost: boolean } | undefined }> = [];
     for (let k = 0; k < 2; k++) {
       const sink = new MemorySink();
@@ -64,6 +65,7 @@ describe('resolve → measure → finish', () => {
       const results = await measure(scenario, target, {
         runId: newRunId(`core-${k}`),
         onWarning: (m) => warnings.push(m),
+        onStatus: (m) => statuses.push(m),
         seed,
         shards,
         intervals: sink,
@@ -80,10 +82,13 @@ describe('resolve → measure → finish', () => {
 
     const [first, second] = runs;
     expect(first.results.runId).not.toBe(second.results.runId);
-    // CloudWatch's window starts on the minute: the second, started at once, overlaps the first and says so.
+    // CloudWatch counts whole minutes: the second measurement waited for a minute of its own, so
+    // its window starts after the first one ended and counts none of the first one's work.
+    expect(statuses.filter((s) => /^waiting \d+ s, so CloudWatch's one-minute totals/.test(s)).length).toBeLessThanOrEqual(1);
+    expect(second.results.cloudwatch!.window.startMs).toBeGreaterThanOrEqual(Date.parse(first.results.endedAt));
     const overlap = /starts \d+ s before the previous measurement on this target ended/;
-    expect(first.results.cloudwatch!.notes.some((n) => overlap.test(n))).toBe(false);
-    expect(second.results.cloudwatch!.notes.some((n) => overlap.test(n))).toBe(true);
+    for (const { results } of runs) expect(results.cloudwatch!.notes.some((n) => overlap.test(n))).toBe(false);
+    expect(second.results.cloudwatch!.lambda['fanout-send-message']!.invocations).toBe(second.results.sends.acked);
     for (const { results, sink, atCheckpoint } of runs) {
       const d = diag(results);
       expect(results.status, d).toBe('completed');
