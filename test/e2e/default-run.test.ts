@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectPassedButForHost } from './host-tolerant-exit.ts';
 import { Results } from '../../src/metrics/results-schema.ts';
 
 /**
@@ -38,11 +39,7 @@ describe('the default run', () => {
     const [runId] = readdirSync(out);
     const dir = join(out, runId);
     const results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
-    // The exit code follows the verdict: 0 when every check passed. A host busy with other work
-    // can saturate the harness (a check of its own, exit 99); nothing else may fail.
-    const failed = results.verdict!.checks.filter((c) => !c.passed).map((c) => c.name);
-    expect(failed.filter((name) => name !== 'harness not saturated'), r.stderr).toEqual([]);
-    expect(r.code, r.stderr).toBe(failed.length === 0 ? 0 : 99);
+    expectPassedButForHost(r.code, results, r.stderr);
     expect(results.scenario.name).toBe('default');
     expect(results.status).toBe('completed');
     // connect-storm

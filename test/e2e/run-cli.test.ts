@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NODE_RUNTIMES, nodeMajorOf } from '../../reference-stack/local/lambda/node-runtimes.ts';
 import { Results } from '../../src/metrics/results-schema.ts';
+import { expectPassedButForHost } from './host-tolerant-exit.ts';
 import { findNode, majorOf } from '../../src/targets/node-binaries.ts';
 
 /** `fanout-bench run` as a user runs it: a child process, its exit code, stdout and stderr. */
@@ -73,12 +74,12 @@ describe('fanout-bench run (CLI)', () => {
   it('a completed run against the local emulator: summary on stdout, results on disk, exit 0', { timeout: 180_000 }, async () => {
     const out = join(dir, 'ok');
     const r = await run(['fanout', '--clients', '20', '--rooms', '2', '--duration', '2s', '--rate', '5', '--out', out]);
-    expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^fanout-bench fanout: completed in [\d.]+s against local ws:\/\/127\.0\.0\.1:\d+\//);
     const [runId] = readdirSync(out);
     expect(r.stdout).toContain(`results: ${join(out, runId, 'results.json')}`);
     const results = Results.parse(JSON.parse(readFileSync(join(out, runId, 'results.json'), 'utf8')));
     expect(results.status).toBe('completed');
+    expectPassedButForHost(r.code, results, r.stderr);
     expect(results.deliveries.received).toBe(results.deliveries.expected);
     // the functions ran on the default runtime's Node 22 when one is at hand, else said once why not
     const node22 = findNode(22);
@@ -110,12 +111,13 @@ describe('fanout-bench run (CLI)', () => {
     // only this Node on PATH and an empty cache: nothing of the runtime's major to be found
     const env = { ...process.env, FANOUT_BENCH_NODE_CACHE: emptyCache, PATH: dirname(process.execPath) };
     const r = await run(['fanout', '--clients', '10', '--rooms', '1', '--duration', '1s', '--rate', '2', '--runtime', runtime, '--out', out], { env });
-    expect(r.code).toBe(0);
-    const warnings = r.stderr.split('\n').filter((l) => l.includes('warning:'));
+    // (a loaded host may add its own saturation warning; only the runtime's is this test's)
+    const warnings = r.stderr.split('\n').filter((l) => l.includes('warning:') && !l.includes('harness saturated'));
     expect(warnings).toEqual([expect.stringMatching(new RegExp(`^fanout-bench: warning: ${runtime.replace('.', '\\.')} runs on Node ${nodeMajorOf(runtime)}, and none was found in `))]);
     const [runId] = readdirSync(out);
     const results = Results.parse(JSON.parse(readFileSync(join(out, runId, 'results.json'), 'utf8')));
     expect(results.status).toBe('completed');
+    expectPassedButForHost(r.code, results, r.stderr);
     expect(results.environment.lambdaRuntime).toEqual({
       runtime,
       node: process.versions.node,
