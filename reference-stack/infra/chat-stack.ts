@@ -8,8 +8,9 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec } from '../functions/manifest.ts';
+import { CONNECT_AUTHORIZER, FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec } from '../functions/manifest.ts';
 import { BY_CONNECTION_INDEX, TABLE_DEFAULT_NAMES, tableDefinitions } from '../functions/shared/tables.ts';
+import { ConnectAuthorizer, type ConnectAuthorizerProps } from './connect-authorizer.ts';
 import { DEFAULT_THROTTLE } from './context.ts';
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
@@ -47,6 +48,8 @@ export interface ChatStackProps extends StackProps {
    * Off by default: on an open endpoint one frame would fan out to every connected client.
    */
   broadcast?: boolean;
+  /** A Lambda REQUEST authorizer on $connect (connect-authorizer.ts); none when absent. */
+  auth?: ConnectAuthorizerProps;
 }
 
 /** The route kept only on request (see ChatStackProps.broadcast). */
@@ -68,6 +71,8 @@ export class ChatStack extends Stack {
       throttle: { rateLimit: throttle.rateLimit, burstLimit: throttle.burstLimit },
     });
 
+    const authMemory = props.memoryByFunction?.[CONNECT_AUTHORIZER.name] ?? props.memoryMB;
+    const auth = props.auth && new ConnectAuthorizer(this, 'Auth', { ...props.auth, memoryMB: authMemory, architecture: props.architecture });
     for (const spec of FUNCTIONS) {
       if (OPT_IN_ROUTES.has(spec.route) && !props.broadcast) continue;
       const fn = this.createFunction(spec, props, tables, stage.callbackUrl);
@@ -82,7 +87,7 @@ export class ChatStack extends Stack {
       if (access.postsToConnections) stage.grantManagementApiAccess(fn);
 
       const integration = new WebSocketLambdaIntegration(`${spec.name}-integration`, fn);
-      if (spec.route === '$connect') api.addRoute('$connect', { integration });
+      if (spec.route === '$connect') api.addRoute('$connect', { integration, authorizer: auth?.authorizer });
       else if (spec.route === '$disconnect') api.addRoute('$disconnect', { integration });
       else api.addRoute(spec.route, { integration, returnResponse: spec.returnResponse });
       new CfnOutput(this, `Function${spec.route.replace(/\W/g, '')}`, { value: fn.functionName });
