@@ -8,6 +8,7 @@ import { newRunId } from '../metrics/run-id.ts';
 import type { ProgressContext } from '../report/progress-line.ts';
 import { UserError } from '../errors.ts';
 import { checkRunInput } from '../run-input.ts';
+import type { TokenPlacement } from '../targets/connect-token.ts';
 import type { Target } from '../targets/target.ts';
 import { failedStartResults } from './failed-start.ts';
 import { finish } from './finish.ts';
@@ -38,6 +39,13 @@ export interface RunOptions {
   runId?: string;
   /** extra `stack up` flags for the local target */
   stackArgs?: string[];
+  /**
+   * The token for a $connect authorizer (FANOUT_BENCH_TOKEN or --token-file). Sent with every
+   * handshake, handed to a local stack with auth; never printed or stored.
+   */
+  token?: string;
+  /** where the token goes: the x-api-key header or the token query parameter (default: the scenario's auth.identitySource, else header) */
+  tokenIn?: TokenPlacement;
   /** run even if the fleet looks bigger than this host can hold (fleet-limits.ts) */
   ignoreHostLimits?: boolean;
   /** abort = interrupt: stop, keep what was measured, status "interrupted" (a string reason is named in it) */
@@ -56,7 +64,7 @@ export interface RunOutcome {
 }
 
 export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
-  const { scenario, seed, shards, targetSpec } = checkRunInput(o);
+  const { scenario, seed, shards, targetSpec, token } = checkRunInput(o);
   const runId = o.runId ?? newRunId(scenario.name);
   const outDir = o.outDir ?? 'reports';
 
@@ -70,6 +78,7 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
       spec: targetSpec,
       knobs: scenario.target,
       stackArgs: o.stackArgs,
+      token,
       logFile: runDir && join(runDir, 'stack.log'),
       onWarning: o.onWarning,
     });
@@ -89,6 +98,7 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
       shards,
       rate: o.rate,
       intervals: new IntervalFile(dir),
+      token,
       signal: o.signal,
       onInterval: o.onInterval,
       onWarning: o.onWarning,

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { UserError } from '../errors.ts';
 import { connectErrorKind } from '../fleet/client.ts';
+import { handshakeWith, type ConnectToken } from './connect-token.ts';
 import { remoteEndpoints } from './execute-api.ts';
 import { assumedFunctions } from './target-functions.ts';
 import type { Target } from './target.ts';
@@ -25,9 +26,9 @@ export function checkTargetUrl(spec: string): URL {
   return url;
 }
 
-export async function openRemoteTarget(spec: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<Target> {
+export async function openRemoteTarget(spec: string, o: { timeoutMs?: number; token?: ConnectToken } = {}): Promise<Target> {
   const url = checkTargetUrl(spec).toString();
-  await probe(url, timeoutMs);
+  await probe(url, o.timeoutMs ?? PROBE_TIMEOUT_MS, o.token);
   const functions = assumedFunctions(`the functions behind ${url} are not known to the harness`);
   return {
     kind: 'remote',
@@ -40,9 +41,10 @@ export async function openRemoteTarget(spec: string, timeoutMs = PROBE_TIMEOUT_M
   };
 }
 
-function probe(url: string, timeoutMs: number): Promise<void> {
+function probe(url: string, timeoutMs: number, token: ConnectToken | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false });
+    const handshake = handshakeWith(url, token);
+    const ws = new WebSocket(handshake.url, { handshakeTimeout: timeoutMs, perMessageDeflate: false, headers: handshake.headers });
     ws.on('open', () => {
       ws.close(1000);
       resolve();
@@ -50,6 +52,7 @@ function probe(url: string, timeoutMs: number): Promise<void> {
     ws.on('error', (err: Error & { code?: string }) => {
       ws.terminate();
       const kind = connectErrorKind(err);
+      if (kind === 'handshake:401' || kind === 'handshake:403') return resolve();
       const why = kind.startsWith('handshake:')
         ? `the WebSocket handshake was refused (HTTP ${kind.slice('handshake:'.length)})`
         : kind === 'timeout:connect'
