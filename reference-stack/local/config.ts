@@ -213,6 +213,10 @@ export function loadStackConfig(options: LoadStackConfigOptions = {}): StackConf
       const source = sourceOf(['functions', name], overrides, options);
       throw new UserError(`${source}: functions.${name}: unknown function "${name}" (known: ${known.join(', ')})`);
     }
+    if (name === CONNECT_AUTHORIZER.name && !result.data.auth.enabled && options.functionNames === undefined) {
+      const source = sourceOf(['functions', name], overrides, options);
+      throw new UserError(`${source}: functions.${name}: the $connect authorizer runs only with auth on (--auth, auth.enabled)`);
+    }
   }
   return result.data;
 }

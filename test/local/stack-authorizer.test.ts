@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultStackConfig } from '../../reference-stack/local/config.ts';
+import { defaultStackConfig, loadStackConfig } from '../../reference-stack/local/config.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
 import { connect, eventually, findConnectEvent, fixture, handshakeStatus, type TestClient } from '../fixtures/gateway/clients.ts';
 
@@ -231,3 +231,15 @@ async function apiSums(cw: CloudWatchClient, stack: RunningStack): Promise<Recor
   const sum = (id: string) => (out.MetricDataResults!.find((r) => r.Id === id)?.Values ?? []).reduce((a, b) => a + b, 0);
   return { ConnectCount: sum('connectcount'), ClientError: sum('clienterror') };
 }
+
+describe('the authorizer in the stack config', () => {
+  it('takes per-function settings only when auth is on, and a parameter path', () => {
+    expect(loadStackConfig({ overrides: { auth: { enabled: true }, functions: { 'fanout-authorizer': { memoryMB: 512 } } } }).functions).toEqual({
+      'fanout-authorizer': { memoryMB: 512 },
+    });
+    expect(() => loadStackConfig({ overrides: { functions: { 'fanout-authorizer': { memoryMB: 512 } } }, flagFor: () => '--memory' })).toThrow(
+      '--memory: functions.fanout-authorizer: the $connect authorizer runs only with auth on (--auth, auth.enabled)',
+    );
+    expect(() => loadStackConfig({ overrides: { auth: { enabled: true, parameterName: 'no-slash' } } })).toThrow(/^overrides: auth\.parameterName: a parameter path/);
+  });
+});
