@@ -25,8 +25,9 @@ export function readToken(source: TokenSource): string | undefined {
     const text = readBounded(source.file, 'token file', MAX_TOKEN_BYTES);
     return checked(text.replace(/\r?\n$/, ''), `${source.fileField ?? 'token file'} ${source.file}`);
   }
+  // Empty counts as unset: that is what an unset CI secret expands to.
   const value = (source.env ?? process.env)[TOKEN_ENV];
-  return value === undefined ? undefined : checked(value, TOKEN_ENV);
+  return value === undefined || value === '' ? undefined : checked(value, TOKEN_ENV);
 }
 
 function checked(token: string, where: string): string {

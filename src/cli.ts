@@ -3,6 +3,7 @@ import { UserError } from './errors.ts';
 import { addStackCommand } from './commands/stack.ts';
 import { addRunCommand } from './commands/run.ts';
 import { addReportCommand } from './commands/report.ts';
+import { addCompareCommand } from './commands/compare.ts';
 
 // Thin entry: each command module declares its flags and calls one function.
 const program = new Command('fanout-bench')
@@ -12,6 +13,7 @@ const program = new Command('fanout-bench')
   .exitOverride();
 
 addRunCommand(program);
+addCompareCommand(program);
 addStackCommand(program);
 addReportCommand(program);
 

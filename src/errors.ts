@@ -1,9 +1,11 @@
+import { EXIT } from './verdict/exit-codes.ts';
+
 /**
  * A mistake the user can fix (bad flag, bad file, unreachable target). The CLI prints its
  * message as one line and exits with `exitCode`; anything else is a bug and keeps its stack.
  */
 export class UserError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
+  constructor(message: string, readonly exitCode: number = EXIT.badInput) {
     super(message);
     this.name = 'UserError';
   }

@@ -8,6 +8,7 @@ import { applyOverrides } from './scenarios/apply-overrides.ts';
 import { phaseLengthIssue } from './scenarios/limits.ts';
 import { loadScenario } from './scenarios/load-scenario.ts';
 import type { Scenario } from './scenarios/schema.ts';
+import { awsStackName } from './targets/aws-stack.ts';
 import { checkTargetUrl } from './targets/remote.ts';
 import { DEFAULT_TOKEN_PLACEMENT, type ConnectToken } from './targets/connect-token.ts';
 
@@ -21,7 +22,7 @@ export interface RunInput {
   scenario: Scenario;
   seed: number;
   shards: number;
-  /** "local" or a ws(s):// URL */
+  /** "local", a ws(s):// URL or aws:<stackName> */
   targetSpec: string;
   /** the token every handshake carries, and where */
   token?: ConnectToken;
@@ -40,7 +41,11 @@ export function checkRunInput(o: RunOptions, host: HostFacts = hostFacts()): Run
   if (long) throw new UserError(`${scenario.source}: ${fieldPath(long.path)}: ${long.message}`);
 
   const targetSpec = o.target ?? 'local';
-  if (targetSpec !== 'local') checkTargetUrl(targetSpec);
+  if (targetSpec !== 'local' && awsStackName(targetSpec) === undefined) checkTargetUrl(targetSpec);
+  if (o.aws && awsStackName(targetSpec) === undefined) {
+    const flag = o.aws.region !== undefined ? '--region' : '--profile';
+    throw new UserError(`${flag}: applies to --target aws:<stackName> only (a URL names its region; the local stack needs none)`);
+  }
 
   const shards = chooseShards(scenario.clients, o.shards, host.openFilesPerProcess);
   if (!o.ignoreHostLimits) {

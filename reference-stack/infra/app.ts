@@ -1,11 +1,13 @@
 /**
- * CDK app for the reference stack. Deploy (needs AWS credentials from the standard chain):
- *   npx aws-cdk@2 deploy --app "npx tsx reference-stack/infra/app.ts" -c memory=512
- * Context: memory (MB, all functions), arch (x86_64 | arm64), stage (default prod),
- * throttleRate / throttleBurst (stage throttling, default 500 / 1000), broadcast (true deploys
- * the naive broadcast route; default false), auth (false deploys no $connect authorizer; default
- * true), authIdentity (header | query), authParameter (an existing parameter holding the token).
- * See context.ts.
+ * CDK app for the reference stack, run by the CDK CLI pinned in package.json:
+ *   npm run cdk -- synth | deploy | destroy   [-c key=value …]
+ * (deploy and destroy need AWS credentials from the standard chain; synth needs none: the stack is
+ * environment-agnostic). Context: memory (MB, all functions), arch (x86_64 | arm64), stage
+ * (default prod), throttleRate / throttleBurst (stage throttling, default 500 / 1000), broadcast
+ * (true deploys the naive broadcast route; default false), detailedMetrics (per-route API Gateway
+ * metrics; default true), auth (false deploys no $connect authorizer; default true), authIdentity
+ * (header | query), authParameter (an existing parameter holding the token). See context.ts. The stack's outputs are the contract in
+ * src/targets/stack-outputs.ts, which `--target aws:FanoutBenchChat` reads.
  */
 import { App } from 'aws-cdk-lib';
 import { ChatStack } from './chat-stack.ts';

@@ -4,6 +4,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -11,29 +12,11 @@ import type { Construct } from 'constructs';
 import { CONNECT_AUTHORIZER, FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec } from '../functions/manifest.ts';
 import { BY_CONNECTION_INDEX, TABLE_DEFAULT_NAMES, tableDefinitions } from '../functions/shared/tables.ts';
 import { ConnectAuthorizer, type ConnectAuthorizerProps } from './connect-authorizer.ts';
+import { ROUTE_FUNCTION_OUTPUTS, routeFunctionDescription, STACK_OUTPUTS, type ChatRoute, type StackOutputKey } from '../../src/targets/stack-outputs.ts';
 import { DEFAULT_THROTTLE } from './context.ts';
+import { grantRouteAccess, ROUTE_ACCESS, type TableKey } from './route-access.ts';
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
-
-type TableKey = keyof typeof TABLE_DEFAULT_NAMES;
-type Access = 'read' | 'write' | 'readWrite';
-
-/**
- * Least privilege: what each route's handler touches (mirrors the handlers' code). A route
- * absent here gets no table access; `postsToConnections` adds execute-api:ManageConnections.
- */
-const ACCESS: Record<string, { tables?: Partial<Record<TableKey, Access>>; postsToConnections?: boolean }> = {
-  $connect: { tables: { connections: 'write' } },
-  $disconnect: { tables: { connections: 'write', roomMembers: 'readWrite' } },
-  $default: {},
-  setName: { tables: { connections: 'readWrite' } },
-  createRoom: { tables: { messages: 'write' } },
-  joinRoom: { tables: { messages: 'read', roomMembers: 'readWrite' } },
-  leaveRoom: { tables: { roomMembers: 'readWrite' } },
-  sendMessage: { tables: { connections: 'readWrite', roomMembers: 'readWrite', messages: 'write' }, postsToConnections: true },
-  whoami: {},
-  broadcast: { tables: { connections: 'readWrite', roomMembers: 'readWrite' }, postsToConnections: true },
-};
 
 export interface ChatStackProps extends StackProps {
   /** Memory for every function (MB); per-function overrides win. */
@@ -48,6 +31,11 @@ export interface ChatStackProps extends StackProps {
    * Off by default: on an open endpoint one frame would fan out to every connected client.
    */
   broadcast?: boolean;
+  /**
+   * Per-route API Gateway metrics (dimensions ApiId, Stage, Route), so the harness pulls each
+   * route's latency and errors. On by default; they are billed as custom CloudWatch metrics.
+   */
+  detailedMetrics?: boolean;
   /** A Lambda REQUEST authorizer on $connect (connect-authorizer.ts); none when absent. */
   auth?: ConnectAuthorizerProps;
 }
@@ -69,34 +57,52 @@ export class ChatStack extends Stack {
       stageName,
       autoDeploy: true,
       throttle: { rateLimit: throttle.rateLimit, burstLimit: throttle.burstLimit },
+      detailedMetricsEnabled: props.detailedMetrics ?? true,
     });
 
     const authMemory = props.memoryByFunction?.[CONNECT_AUTHORIZER.name] ?? props.memoryMB;
     const auth = props.auth && new ConnectAuthorizer(this, 'Auth', { ...props.auth, memoryMB: authMemory, architecture: props.architecture });
+    const functionOutputs: Array<[ChatRoute, string]> = [];
     for (const spec of FUNCTIONS) {
       if (OPT_IN_ROUTES.has(spec.route) && !props.broadcast) continue;
-      const fn = this.createFunction(spec, props, tables, stage.callbackUrl);
-      const access = ACCESS[spec.route];
+      const access = ROUTE_ACCESS[spec.route];
       if (!access) throw new Error(`no IAM access declared for route ${spec.route}`);
-      for (const [key, mode] of Object.entries(access.tables ?? {}) as [TableKey, Access][]) {
-        const table = tables[key];
-        if (mode === 'read') table.grantReadData(fn);
-        else if (mode === 'write') table.grantWriteData(fn);
-        else table.grantReadWriteData(fn);
-      }
-      if (access.postsToConnections) stage.grantManagementApiAccess(fn);
+      const logGroup = new LogGroup(this, `${spec.name}-logs`, {
+        logGroupName: `/aws/lambda/${spec.name}`,
+        retention: RetentionDays.ONE_WEEK,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      // A role of its own, no managed policy: route-access.ts adds exactly what the handler calls.
+      const role = new Role(this, `${spec.name}-role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+      grantRouteAccess(role, access, { tables, api, stageName, logGroup });
+      const fn = this.createFunction(spec, props, tables, stage.callbackUrl, role, logGroup);
 
       const integration = new WebSocketLambdaIntegration(`${spec.name}-integration`, fn);
       if (spec.route === '$connect') api.addRoute('$connect', { integration, authorizer: auth?.authorizer });
       else if (spec.route === '$disconnect') api.addRoute('$disconnect', { integration });
       else api.addRoute(spec.route, { integration, returnResponse: spec.returnResponse });
-      new CfnOutput(this, `Function${spec.route.replace(/\W/g, '')}`, { value: fn.functionName });
+      functionOutputs.push([spec.route as ChatRoute, fn.functionName]);
     }
 
-    new CfnOutput(this, 'WebSocketUrl', { value: stage.url });
-    new CfnOutput(this, 'CallbackUrl', { value: stage.callbackUrl });
-    new CfnOutput(this, 'ApiId', { value: api.apiId });
-    new CfnOutput(this, 'StageName', { value: stageName });
+    // The outputs `--target aws:<stackName>` reads, exactly as the contract lists them.
+    const outputs: Record<StackOutputKey, string> = {
+      WebSocketUrl: stage.url,
+      CallbackUrl: stage.callbackUrl,
+      ApiId: api.apiId,
+      StageName: stageName,
+      Region: this.region,
+      ConnectionsTable: tables.connections.tableName,
+      RoomMembersTable: tables.roomMembers.tableName,
+      MessagesTable: tables.messages.tableName,
+    };
+    for (const [key, value] of Object.entries(outputs) as Array<[StackOutputKey, string]>) {
+      new CfnOutput(this, key, { value, description: STACK_OUTPUTS[key] });
+    }
+    for (const [route, name] of functionOutputs) {
+      const key = ROUTE_FUNCTION_OUTPUTS[route];
+      if (!key) throw new Error(`route ${route} has no output in src/targets/stack-outputs.ts`);
+      new CfnOutput(this, key, { value: name, description: routeFunctionDescription(route) });
+    }
   }
 
   private createTables(): Record<TableKey, Table> {
@@ -148,6 +154,8 @@ export class ChatStack extends Stack {
     props: ChatStackProps,
     tables: Record<TableKey, Table>,
     callbackUrl: string,
+    role: Role,
+    logGroup: LogGroup,
   ): NodejsFunction {
     return new NodejsFunction(this, spec.name, {
       entry: path.join(functionsDir, spec.entry),
@@ -156,11 +164,8 @@ export class ChatStack extends Stack {
       architecture: props.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
       memorySize: props.memoryByFunction?.[spec.name] ?? props.memoryMB ?? spec.memoryMB,
       timeout: Duration.seconds(spec.timeoutSeconds),
-      logGroup: new LogGroup(this, `${spec.name}-logs`, {
-        logGroupName: `/aws/lambda/${spec.name}`,
-        retention: RetentionDays.ONE_WEEK,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      role,
+      logGroup,
       // Fixed names: the CloudWatch puller and the emulator use the same FunctionName dimension.
       functionName: spec.name,
       environment: {

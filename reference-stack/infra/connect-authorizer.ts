@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -16,6 +16,7 @@ import {
   TOKEN_PARAMETER_PLACEHOLDER,
   type TokenIdentity,
 } from '../functions/manifest.ts';
+import { AUTHORIZER_FUNCTION_DESCRIPTION, AUTHORIZER_FUNCTION_OUTPUT } from '../../src/targets/stack-outputs.ts';
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
 
@@ -71,6 +72,21 @@ export class ConnectAuthorizer extends Construct {
       parameterArn = parameter.parameterArn;
     }
 
+    const logGroup = new LogGroup(this, 'Logs', {
+      logGroupName: `/aws/lambda/${CONNECT_AUTHORIZER.name}`,
+      retention: RetentionDays.ONE_WEEK,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // A role of its own, no managed policy (AWSLambdaBasicExecutionRole would allow every log
+    // group): exactly the one call the function makes, on exactly its parameter, and its own logs.
+    // A SecureString under the AWS managed key (aws/ssm) needs nothing more; under a key of your
+    // own, grant kms:Decrypt on it.
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['ssm:GetParameter'], resources: [parameterArn] }));
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
+
     this.function = new NodejsFunction(this, 'Function', {
       entry: path.join(functionsDir, CONNECT_AUTHORIZER.entry),
       handler: 'handler',
@@ -79,11 +95,8 @@ export class ConnectAuthorizer extends Construct {
       memorySize: props.memoryMB ?? CONNECT_AUTHORIZER.memoryMB,
       timeout: Duration.seconds(CONNECT_AUTHORIZER.timeoutSeconds),
       functionName: CONNECT_AUTHORIZER.name,
-      logGroup: new LogGroup(this, 'Logs', {
-        logGroupName: `/aws/lambda/${CONNECT_AUTHORIZER.name}`,
-        retention: RetentionDays.ONE_WEEK,
-        removalPolicy: RemovalPolicy.DESTROY,
-      }),
+      role,
+      logGroup,
       environment: {
         [FUNCTION_ENV.tokenParameter]: this.parameterName,
         POWERTOOLS_SERVICE_NAME: 'fanout-chat',
@@ -97,17 +110,15 @@ export class ConnectAuthorizer extends Construct {
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
       },
     });
-    // Exactly the one call the function makes, on exactly its parameter. A SecureString under the
-    // AWS managed key (aws/ssm) needs nothing more; under a key of your own, grant kms:Decrypt on it.
-    this.function.addToRolePolicy(new PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameterArn] }));
 
     this.authorizer = new WebSocketLambdaAuthorizer('ConnectAuthorizer', this.function, {
       authorizerName: 'fanout-connect-authorizer',
       identitySource: [this.identitySource],
     });
 
-    new CfnOutput(stack, 'AuthorizerFunction', { value: this.function.functionName });
-    new CfnOutput(stack, 'AuthTokenParameter', { value: this.parameterName });
-    new CfnOutput(stack, 'AuthIdentitySource', { value: this.identitySource });
+    // AuthorizerFunction is part of the outputs contract (`--target aws:<stackName>` reads it).
+    new CfnOutput(stack, AUTHORIZER_FUNCTION_OUTPUT, { value: this.function.functionName, description: AUTHORIZER_FUNCTION_DESCRIPTION });
+    new CfnOutput(stack, 'AuthTokenParameter', { value: this.parameterName, description: 'Parameter Store parameter holding the $connect token' });
+    new CfnOutput(stack, 'AuthIdentitySource', { value: this.identitySource, description: 'Where clients put the $connect token' });
   }
 }

@@ -36,6 +36,7 @@ export function chatStackPropsFromContext(get: Lookup): ChatStackProps {
     stageName: stage as string | undefined,
     throttle: { rateLimit, burstLimit },
     broadcast: flag(get, 'broadcast'),
+    detailedMetrics: flag(get, 'detailedMetrics', true),
     auth: authFromContext(get),
   };
 }
@@ -46,7 +47,7 @@ export function chatStackPropsFromContext(get: Lookup): ChatStackProps {
  * existing parameter (e.g. a SecureString) instead of the placeholder String parameter the stack creates.
  */
 function authFromContext(get: Lookup): ChatStackProps['auth'] {
-  const on = raw(get, 'auth') === undefined ? true : flag(get, 'auth');
+  const on = flag(get, 'auth', true);
   const identity = raw(get, 'authIdentity');
   if (identity !== undefined && !TOKEN_IDENTITIES.includes(identity as TokenIdentity)) {
     throw new ContextError(`context authIdentity: must be ${TOKEN_IDENTITIES.join(' or ')}, got ${identity}`);
@@ -89,9 +90,10 @@ function integer(get: Lookup, key: string, min: number, max: number, unit: strin
   return value;
 }
 
-function flag(get: Lookup, key: string): boolean {
+function flag(get: Lookup, key: string, byDefault = false): boolean {
   const text = raw(get, key);
-  if (text === undefined || text === 'false') return false;
+  if (text === undefined) return byDefault;
+  if (text === 'false') return false;
   if (text === 'true') return true;
   throw new ContextError(`context ${key}: must be true or false, got ${text}`);
 }

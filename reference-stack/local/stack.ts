@@ -232,6 +232,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       accountId: config.accountId,
       runtimeId: config.lambda.runtime,
       wiredEnvironment: environment,
+      log,
     });
     lambdaApi = await startLambdaApiServer({ controlPlane, host: '127.0.0.1', port: 0 });
     // Prepared environments run their INIT now, on an idle host, before the first client comes.

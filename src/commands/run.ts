@@ -4,7 +4,6 @@ import { TOKEN_PLACEMENTS, type TokenPlacement } from '../targets/connect-token.
 import { UserError } from '../errors.ts';
 import { costOptionsFromFlags } from '../metrics/cost-flags.ts';
 import { RESULTS_FILE } from '../metrics/results-writer.ts';
-import { progressLine } from '../report/progress-line.ts';
 import { estimatedMemoryMB } from '../fleet/fleet-limits.ts';
 import { hostFacts, type HostFacts } from '../fleet/host-facts.ts';
 import { CONFIGURABLE_FUNCTION_NAMES } from '../metrics/reference-functions.ts';
@@ -19,17 +18,21 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPORT_FILES } from '../report/write-reports.ts';
 import { isNodeRuntime, NODE_RUNTIMES } from '../../reference-stack/local/lambda/node-runtimes.ts';
+import { exitCodeOf } from '../verdict/exit-codes.ts';
+import { THRESHOLD_FLAG } from '../verdict/threshold-list.ts';
+import { checkVerdictInput } from '../run/verdict-input.ts';
+import { catchInterrupts } from './interrupts.ts';
+import { progressPrinter } from './progress-printer.ts';
 
 /**
  * `fanout-bench run [scenario|file]`: parses flags, wires Ctrl-C / SIGTERM and the progress line,
- * calls runBenchmark(), prints the console summary. Exit 0 completed, 1 failed, 130 interrupted by SIGINT
- * (Ctrl-C), 143 by SIGTERM, 2 bad input or unreachable target (a UserError, printed by cli.ts as
- * one line).
+ * calls runBenchmark(), prints the console summary. The exit code follows the verdict
+ * (src/verdict/exit-codes.ts): 0 passed, 99 a check or threshold failed, 1 the run failed, 130
+ * interrupted by SIGINT (Ctrl-C), 143 by SIGTERM, 2 bad input or unreachable target (a
+ * UserError, printed by cli.ts as one line).
  */
-const PLAIN_PROGRESS_EVERY = 5;
-
-/** Exit codes of an interrupted run: the shell's 128 + signal number, as if the signal had ended it. */
-export const EXIT_INTERRUPTED: Record<'SIGINT' | 'SIGTERM', number> = { SIGINT: 130, SIGTERM: 143 };
+/** At most this many repeats: each is a whole run. */
+export const MAX_REPEAT = 20;
 
 export interface RunFlags {
   target: string;
@@ -42,6 +45,8 @@ export interface RunFlags {
   out: string;
   memory?: string[];
   runtime?: string;
+  region?: string;
+  profile?: string;
   prices?: string;
   arch?: string;
   progress: boolean;
@@ -49,14 +54,21 @@ export interface RunFlags {
   dryRun?: boolean;
   tokenFile?: string;
   tokenIn?: string;
+  threshold?: string[];
+  baseline?: string;
+  repeat?: string;
 }
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function addRunCommand(program: Command): void {
   program
     .command('run')
     .description('run a scenario against a target and write results to <out>/<run-id>/')
     .argument('[scenario]', `built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}) or a YAML/JSON file`, 'default')
-    .option('--target <target>', '"local" (start the emulator) or a ws:// / wss:// URL', 'local')
+    .option('--target <target>', '"local" (start the emulator), a ws:// / wss:// URL, or aws:<stackName> (a deployed stack, by its CloudFormation name)', 'local')
+    .option('--region <region>', 'aws:<stackName>: the stack\'s AWS region (default: the SDK\'s chain: AWS_REGION, the profile)')
+    .option('--profile <profile>', 'aws:<stackName>: the named AWS profile for credentials and region (default: the SDK\'s chain: AWS_PROFILE, default)')
     .option('--clients <n>', `simulated clients (overrides the scenario; at most ${MAX_CLIENTS})`)
     .option('--rooms <n>', 'rooms (overrides the scenario)')
     .option('--duration <d>', `length of every send phase, e.g. 30s (at most ${formatDuration(MAX_PHASE_MS)})`)
@@ -70,6 +82,9 @@ export function addRunCommand(program: Command): void {
     .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
     .option('--token-file <file>', "file holding the token for the stack's $connect authorizer (else FANOUT_BENCH_TOKEN)")
     .option('--token-in <where>', 'where the token goes: header (x-api-key) or query (?token=); default header, or the scenario\'s target.auth.identitySource')
+    .option(`${THRESHOLD_FLAG} <expr>`, 'pass/fail criterion, e.g. "broadcast.p99 < 250ms" or "broadcast.p99 <= baseline * 1.10" (repeatable)', collect)
+    .option('--baseline <results.json>', 'a previous run to compare with (thresholds may name `baseline`)')
+    .option('--repeat <n>', `measure the scenario n times against one target and judge the medians (at most ${MAX_REPEAT})`)
     .option('--ignore-host-limits', "run even if the fleet looks bigger than this host's memory, cores, files or ports can hold")
     .option('--dry-run', 'check the scenario, the flags and the host limits, print the plan, start nothing')
     .option('--no-progress', 'no progress output on stderr')
@@ -83,9 +98,11 @@ export async function runOptionsFromFlags(scenario: string, flags: RunFlags): Pr
   if (flags.memory !== undefined && flags.target !== 'local') {
     throw new UserError(`--memory: sets a Lambda's memory in the local emulator (--target local) only; a deployed stack's is set when it is deployed (cdk deploy -c memory=MB)`);
   }
+  const aws = flags.region !== undefined || flags.profile !== undefined ? { region: regionFlag(flags.region), profile: profileFlag(flags.profile) } : undefined;
   return {
     scenario,
     target: flags.target,
+    ...(aws ? { aws } : {}),
     clients: intFlag('--clients', flags.clients, 1, MAX_CLIENTS),
     rooms: intFlag('--rooms', flags.rooms, 1),
     durationMs: durationFlag('--duration', flags.duration),
@@ -101,6 +118,9 @@ export async function runOptionsFromFlags(scenario: string, flags: RunFlags): Pr
     ignoreHostLimits: flags.ignoreHostLimits === true,
     token: readToken({ file: flags.tokenFile, fileField: '--token-file' }),
     tokenIn: tokenInFlag(flags.tokenIn),
+    thresholds: flags.threshold ?? [],
+    baseline: flags.baseline,
+    repeat: intFlag('--repeat', flags.repeat, 1, MAX_REPEAT),
   };
 }
 
@@ -114,6 +134,7 @@ function tokenInFlag(v: string | undefined): TokenPlacement | undefined {
 async function dryRun(scenario: string, flags: RunFlags): Promise<number> {
   const options = await runOptionsFromFlags(scenario, flags);
   const input = checkRunInput(options);
+  await checkVerdictInput(input.scenario, options);
   process.stdout.write(planLine(input, hostFacts()));
   return 0;
 }
@@ -135,56 +156,27 @@ export function planLine(input: RunInput, host: HostFacts): string {
 async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
   const options = await runOptionsFromFlags(scenario, flags);
   const tty = process.stderr.isTTY === true;
-  const controller = new AbortController();
-  // SIGTERM (`timeout`, a CI job limit, a container stop) ends a run as Ctrl-C does: what was
-  // measured is written. A second signal of either kind quits at once (the local stack is killed
-  // by its 'exit' hook, the shards leave when their IPC channel closes).
-  let first: 'SIGINT' | 'SIGTERM' | undefined;
-  const onSignal = (sig: 'SIGINT' | 'SIGTERM') => {
-    if (first) process.exit(EXIT_INTERRUPTED[sig]);
-    first = sig;
-    const again = sig === 'SIGINT' ? 'Ctrl-C again to quit now' : 'a second signal quits now';
-    process.stderr.write(`${tty ? '\n' : ''}fanout-bench: interrupting${sig === 'SIGTERM' ? ' (SIGTERM)' : ''}: writing what was measured (${again})\n`);
-    controller.abort(sig);
-  };
-  const onSigint = () => onSignal('SIGINT');
-  const onSigterm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
-  let count = 0;
-  let lastPhase = '';
-  let lineOpen = false;
+  const interrupts = catchInterrupts({ tty, what: 'writing what was measured' });
+  const printer = progressPrinter({ progress: flags.progress, tty });
   try {
     const { results, runDir } = await runBenchmark({
       ...options,
-      signal: controller.signal,
-      onWarning: (m) => process.stderr.write(`${lineOpen ? '\n' : ''}fanout-bench: warning: ${m}\n`),
-      onInterval: (record, ctx) => {
-        if (!flags.progress) return;
-        const line = progressLine(record, ctx);
-        count++;
-        if (tty) {
-          process.stderr.write(`\r\x1b[K${line}`);
-          lineOpen = true;
-        } else if (count % PLAIN_PROGRESS_EVERY === 0 || record.phase !== lastPhase) {
-          process.stderr.write(`${line}\n`);
-        }
-        lastPhase = record.phase;
-      },
+      signal: interrupts.signal,
+      onWarning: printer.onWarning,
+      onStatus: printer.onStatus,
+      onInterval: printer.onInterval,
     });
-    if (lineOpen) process.stderr.write('\n');
+    printer.end();
     process.stdout.write(consoleSummary(results, join(runDir, RESULTS_FILE)));
     const html = join(runDir, REPORT_FILES.html);
     if (existsSync(html)) process.stdout.write(`report:  ${html}\n`);
-    if (results.status === 'completed') return 0;
-    return results.status === 'interrupted' ? EXIT_INTERRUPTED[first ?? 'SIGINT'] : 1;
+    return exitCodeOf(results.verdict, interrupts.first());
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
+    interrupts.dispose();
   }
 }
 
-function intFlag(name: string, v: string | undefined, min: number, max?: number): number | undefined {
+export function intFlag(name: string, v: string | undefined, min: number, max?: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
@@ -192,6 +184,19 @@ function intFlag(name: string, v: string | undefined, min: number, max?: number)
     throw new UserError(`${name}: must be an integer ${range}, got "${v}"`);
   }
   return n;
+}
+
+function regionFlag(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(v)) throw new UserError(`--region: must be an AWS region such as us-east-1, got "${v}"`);
+  return v;
+}
+
+/** A profile name as the shared config files allow it: no whitespace, no brackets. */
+function profileFlag(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[^\s[\]]{1,128}$/.test(v)) throw new UserError(`--profile: must be a profile name of the AWS config files (1-128 characters, no spaces or brackets), got "${v}"`);
+  return v;
 }
 
 function runtimeFlag(v: string): string {

@@ -107,7 +107,7 @@ export function fleetLimitIssue(ask: FleetAsk, host: HostFacts): string | undefi
 
 function safeHost(url: string): string {
   try {
-    return new URL(url).host;
+    return new URL(url).host || url;
   } catch {
     return url;
   }

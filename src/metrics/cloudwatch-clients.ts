@@ -16,6 +16,8 @@ export interface CloudWatchTarget {
   logsEndpoint?: string;
   /** AWS region; on AWS without it the SDK's own resolution applies (AWS_REGION, profile) */
   region?: string;
+  /** AWS: a named profile (`--profile`); without it the SDK's standard chain applies */
+  profile?: string;
 }
 
 export interface CloudWatchClients {
@@ -36,7 +38,13 @@ export function createCloudWatchClients(target: CloudWatchTarget): CloudWatchCli
   }
   // AWS: the standard credential chain (env, profile, SSO, instance role). Adaptive retries ride
   // out FilterLogEvents' low per-account request rate.
-  const common = { ...(target.region ? { region: target.region } : {}), maxAttempts: 6, retryMode: 'adaptive', requestHandler };
+  const common = {
+    ...(target.region ? { region: target.region } : {}),
+    ...(target.profile ? { profile: target.profile } : {}),
+    maxAttempts: 6,
+    retryMode: 'adaptive',
+    requestHandler,
+  };
   return { cloudwatch: new CloudWatchClient(common), logs: new CloudWatchLogsClient(common) };
 }
 

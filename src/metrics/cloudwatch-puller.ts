@@ -1,7 +1,9 @@
 import pLimit from 'p-limit';
+import { awaitInvocationsSettled } from './await-settled.ts';
 import { createCloudWatchClients, type CloudWatchClients, type CloudWatchTarget } from './cloudwatch-clients.ts';
 import {
   apiGatewayRequests,
+  apiGatewayRouteRequests,
   dynamoRequests,
   emfRequests,
   lambdaRequests,
@@ -28,11 +30,18 @@ export interface PullCloudWatchOptions {
   tables?: readonly BenchTable[];
   /** the WebSocket API; when absent it is looked up with ListMetrics (used if exactly one) */
   apiGateway?: { apiId: string; stage: string } | null;
+  /**
+   * route keys whose per-route API Gateway metrics (detailed metrics) are asked for, on AWS only:
+   * the emulator publishes the stage-level metrics alone
+   */
+  routes?: readonly string[];
   /** default: 1 s locally; on AWS 60 s, or 1 s with highResolution */
   periodSec?: number;
   highResolution?: boolean;
   /** default: 5 s locally, 60 s on AWS */
   marginSec?: number;
+  /** local: wait until the functions' invocation count stops changing before pulling (default true) */
+  settle?: boolean;
   /** read REPORT log lines (default true) */
   reportLines?: boolean;
   reportLimits?: ReportPullLimits;
@@ -40,6 +49,11 @@ export interface PullCloudWatchOptions {
   emf?: { namespace: string; service: string };
   /** pre-built clients (tests); otherwise made from `target` and destroyed after the pull */
   clients?: CloudWatchClients;
+}
+
+/** How far the query window reaches past the run on each side, by default: 5 s locally, 60 s on AWS. */
+export function defaultMarginSec(kind: CloudWatchTarget['kind']): number {
+  return kind === 'local' ? 5 : 60;
 }
 
 /** AWS publishes Lambda metrics a minute or more after the fact. */
@@ -53,7 +67,7 @@ const AWS_SETTLE_MS = 180_000;
 export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<CloudWatchResults> {
   const { target } = options;
   const periodSec = options.periodSec ?? (target.kind === 'local' || options.highResolution ? 1 : 60);
-  const marginSec = options.marginSec ?? (target.kind === 'local' ? 5 : 60);
+  const marginSec = options.marginSec ?? defaultMarginSec(target.kind);
   const window = queryWindow(options.run, periodSec, marginSec);
   const functions = [...(options.functions ?? REFERENCE_FUNCTION_NAMES)];
   const emf = options.emf ?? { namespace: EMF_NAMESPACE, service: EMF_SERVICE };
@@ -104,13 +118,21 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
   };
 
   try {
+    if (target.kind === 'local' && options.settle !== false && functions.length > 0) {
+      const settled = await attempt('wait for the last invocations', () => awaitInvocationsSettled(clients.cloudwatch, functions, window));
+      if (settled && !settled.settled) {
+        result.notes.push(`Lambda invocations were still arriving ${Math.round(settled.waitedMs / 1000)} s after the run: the last ones may be missing from the totals`);
+      }
+    }
     if (!result.apiGateway) result.apiGateway = await discoverApi(clients, attempt, result.notes);
     const emfMetrics = await discoverEmf(clients, attempt, emf);
     const dynamo = await discoverDynamo(clients, attempt, options.tables ?? REFERENCE_TABLES);
 
+    const routes = target.kind === 'aws' && result.apiGateway ? [...new Set(options.routes ?? [])] : [];
     const requests: MetricRequest[] = [
       ...lambdaRequests(functions),
       ...(result.apiGateway ? apiGatewayRequests(result.apiGateway) : []),
+      ...(result.apiGateway ? apiGatewayRouteRequests(result.apiGateway, routes) : []),
       ...emfRequests(emf.namespace, emfMetrics),
       ...dynamoRequests(dynamo),
     ];
@@ -122,7 +144,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
       ),
     );
     if (data) {
-      const { problems, notes, ...totals } = metricTotals({ requests, data, functions, apiGateway: result.apiGateway, emfMetrics, emf, dynamo });
+      const { problems, notes, ...totals } = metricTotals({ requests, data, functions, apiGateway: result.apiGateway, routes, emfMetrics, emf, dynamo });
       Object.assign(result, totals);
       result.problems.push(...problems);
       result.notes.push(...notes);

@@ -86,6 +86,22 @@ export function apiGatewayRequests(api: { apiId: string; stage: string }): Metri
   return withTotals(base, (r) => r.metric === 'IntegrationLatency' && r.stat === 'Average');
 }
 
+/**
+ * Per route: AWS/ApiGateway with dimensions ApiId, Stage and Route (the route key, e.g.
+ * `sendMessage`). API Gateway publishes these only for a stage with detailed metrics on (the
+ * reference stack's CDK app turns them on), so the puller asks for them on AWS only: the emulator
+ * publishes the stage-level set.
+ */
+export function apiGatewayRouteRequests(api: { apiId: string; stage: string }, routes: readonly string[]): MetricRequest[] {
+  const base: MetricRequest[] = [];
+  for (const route of routes) {
+    const d = { ApiId: api.apiId, Stage: api.stage, Route: route };
+    for (const metric of ['MessageCount', 'IntegrationError', 'ExecutionError']) base.push(series('AWS/ApiGateway', metric, 'Sum', d));
+    base.push(series('AWS/ApiGateway', 'IntegrationLatency', 'Average', d), series('AWS/ApiGateway', 'IntegrationLatency', 'p99', d));
+  }
+  return withTotals(base, (r) => r.metric === 'IntegrationLatency' && r.stat === 'Average');
+}
+
 /** What to ask of AWS/DynamoDB for one table: its global indexes and the operations it served. */
 export interface DynamoTablePlan {
   table: string;

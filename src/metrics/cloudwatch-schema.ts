@@ -41,6 +41,17 @@ export const ApiGatewayTotals = z.object({
 });
 export type ApiGatewayTotals = z.infer<typeof ApiGatewayTotals>;
 
+/** AWS/ApiGateway totals for one route (detailed metrics: dimensions ApiId, Stage, Route). */
+export const ApiGatewayRouteTotals = z.object({
+  messageCount: z.number().nonnegative(),
+  integrationError: z.number().nonnegative(),
+  executionError: z.number().nonnegative(),
+  integrationLatencyAvgMs: z.number().nullable(),
+  integrationLatencyP50Ms: z.number().nullable(),
+  integrationLatencyP99Ms: z.number().nullable(),
+});
+export type ApiGatewayRouteTotals = z.infer<typeof ApiGatewayRouteTotals>;
+
 /** One custom (EMF) metric in namespace FanoutBench, dimension service, over the window. */
 export const EmfTotals = z.object({
   sum: z.number(),
@@ -120,6 +131,11 @@ export const CloudWatchResults = z.object({
   /** by function name */
   lambda: z.record(z.string(), LambdaTotals),
   apiGatewayTotals: ApiGatewayTotals.nullable(),
+  /**
+   * by route key, where API Gateway published per-route (detailed) metrics: on AWS, for a stage
+   * with detailed metrics on (absent otherwise, and from older results)
+   */
+  apiGatewayRoutes: z.record(z.string(), ApiGatewayRouteTotals).optional(),
   /** by metric name (ColdStart, FanoutDeliveries, StaleConnectionsRemoved, FanoutDurationMs …) */
   emf: z.record(z.string(), EmfTotals),
   /** AWS/DynamoDB by table name (absent in results written before it was pulled) */

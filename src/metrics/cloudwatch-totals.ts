@@ -1,5 +1,5 @@
 import type { DynamoTablePlan, MetricRequest } from './cloudwatch-queries.ts';
-import type { ApiGatewayTotals, CloudWatchResults, CloudWatchSeries, DynamoTableTotals, EmfTotals, LambdaTotals, PullProblem } from './cloudwatch-schema.ts';
+import type { ApiGatewayRouteTotals, ApiGatewayTotals, CloudWatchResults, CloudWatchSeries, DynamoTableTotals, EmfTotals, LambdaTotals, PullProblem } from './cloudwatch-schema.ts';
 import type { MetricDataResult } from './metric-data-fetch.ts';
 
 /**
@@ -13,13 +13,15 @@ export interface MetricTotalsInput {
   data: Map<string, MetricDataResult>;
   functions: readonly string[];
   apiGateway: { apiId: string; stage: string } | null;
+  /** routes whose per-route API Gateway metrics were asked for (none: no per-route totals) */
+  routes?: readonly string[];
   emfMetrics: ReadonlyArray<{ metric: string; dimensions: Record<string, string> }>;
   emf: { namespace: string; service: string };
   /** AWS/DynamoDB: the tables asked about (none: no dynamodb totals) */
   dynamo?: readonly DynamoTablePlan[];
 }
 
-export type MetricTotals = Pick<CloudWatchResults, 'series' | 'lambda' | 'apiGatewayTotals' | 'emf' | 'dynamodb' | 'problems' | 'notes'>;
+export type MetricTotals = Pick<CloudWatchResults, 'series' | 'lambda' | 'apiGatewayTotals' | 'apiGatewayRoutes' | 'emf' | 'dynamodb' | 'problems' | 'notes'>;
 
 function requestKey(r: Pick<MetricRequest, 'kind' | 'namespace' | 'metric' | 'stat' | 'dimensions'>): string {
   const dims = Object.entries(r.dimensions).sort(([a], [b]) => a.localeCompare(b));
@@ -89,6 +91,31 @@ export function metricTotals(input: MetricTotalsInput): MetricTotals {
     };
   }
 
+  // Per route, only routes CloudWatch had data for: a stage without detailed metrics publishes none.
+  let apiGatewayRoutes: Record<string, ApiGatewayRouteTotals> | undefined;
+  if (input.apiGateway && input.routes && input.routes.length > 0) {
+    apiGatewayRoutes = {};
+    for (const route of input.routes) {
+      const d = { ApiId: input.apiGateway.apiId, Stage: input.apiGateway.stage, Route: route };
+      const sums = (metric: string) => values('AWS/ApiGateway', metric, 'Sum', d);
+      const published = ['MessageCount', 'IntegrationError', 'ExecutionError'].some((m) => sums(m).length > 0);
+      const latencyAvg = windowStat('AWS/ApiGateway', 'IntegrationLatency', [d], 'Average');
+      if (!published && latencyAvg === null) continue;
+      apiGatewayRoutes[route] = {
+        messageCount: sum(sums('MessageCount')),
+        integrationError: sum(sums('IntegrationError')),
+        executionError: sum(sums('ExecutionError')),
+        integrationLatencyAvgMs: latencyAvg,
+        integrationLatencyP50Ms: windowStat('AWS/ApiGateway', 'IntegrationLatency', [d], 'p50'),
+        integrationLatencyP99Ms: windowStat('AWS/ApiGateway', 'IntegrationLatency', [d], 'p99'),
+      };
+    }
+    if (Object.keys(apiGatewayRoutes).length === 0) {
+      notes.push('API Gateway published no per-route metrics for this stage: turn detailed metrics on in the stage (the reference stack does) to get each route\'s latency');
+      apiGatewayRoutes = undefined;
+    }
+  }
+
   // Per metric: the set with `service` alone when published (no double counting of a datum
   // emitted under several dimension sets), else the sum over its sets (e.g. per function_name).
   const emf: Record<string, EmfTotals> = {};
@@ -137,5 +164,5 @@ export function metricTotals(input: MetricTotalsInput): MetricTotals {
   if (spanned) {
     notes.push('whole-window statistics came back in several periods: averages are weighted by sample count, p50/p99 are the highest period value (an upper bound)');
   }
-  return { series, lambda, apiGatewayTotals, emf, ...(dynamodb ? { dynamodb } : {}), problems, notes };
+  return { series, lambda, apiGatewayTotals, ...(apiGatewayRoutes ? { apiGatewayRoutes } : {}), emf, ...(dynamodb ? { dynamodb } : {}), problems, notes };
 }

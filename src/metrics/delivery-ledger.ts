@@ -3,16 +3,30 @@ import { StaleTally, type StaleResult } from './stale-report.ts';
 /**
  * The parent's account of every message: what the sender's shard says (sent at its intended
  * time, acknowledged with `recipients` and `gone`, or failed) and what every shard received.
- * A message is final `graceMs` after its ack; then
  *   expected = max(recipients − gone, members)
  *   received = unique deliveries, at most `expected`;  lost = expected − received
  * where recipients − gone is what the system says it posted to without a 410, and `members` is
  * the harness's own count of its room's open, joined clients when it was sent. The target's claim
  * alone cannot be trusted: a stack that skips a member and reports fewer recipients would show
  * nothing lost. When it claims fewer than the harness knows, the shortfall is `underreported`.
- * and its fan-out completion (send → last member) is known if nothing was lost. Deliveries that
- * arrive after a message is final are `late` (it stays counted as lost); deliveries of messages
- * that were never acknowledged are `unacknowledged`; surplus deliveries are `surplus`.
+ *
+ * When a message is settled (final):
+ * - acknowledged: as soon as every expected delivery arrived (complete; its fan-out completion,
+ *   send → last member, is recorded), else `lossMs` after its ack: what has not arrived by then
+ *   is lost. A delivery that arrives before that is received, however slow: one arriving more
+ *   than `graceMs` after the ack is also counted `late` (an asynchronous fan-out, a cold start).
+ * - failed (error answer or ack timeout): `graceMs` after the failure (a late ack still rescues
+ *   it until then); its deliveries are `unacknowledged`.
+ * - never answered: at the end of the run, as failed.
+ * Deliveries of a settled message: `unacknowledged` if its send failed, `surplus` if it was
+ * complete, `afterLossTimeout` if it was lost (it stays lost). Messages settled before their loss
+ * timeout ran out (the run ended first, or the window below was full) count what they missed as
+ * lost and also as `lostEarly`. Deliveries of unique receipts beyond `expected` are `surplus`.
+ *
+ * Lateness is decided per receipt record: a shard reports, once a flush, how many deliveries of a
+ * message it received and when the latest of them arrived; the record is late when that latest
+ * arrival is more than `graceMs` after the ack. Records read before the ack itself arrived are on
+ * time (they arrived before the sender saw its ack).
  */
 const NONE = 0;
 const SENT = 1;
@@ -24,10 +38,15 @@ export interface DeliveryTotals {
   expected: number;
   received: number;
   lost: number;
+  /** received more than the grace after the ack (within received) */
   late: number;
+  /** of lost: missed by messages settled before their loss timeout ran out */
+  lostEarly: number;
+  /** arrived after their message was settled lost (or forgotten: settled and RETAIN_MS old) */
+  afterLossTimeout: number;
   unacknowledged: number;
   surplus: number;
-  /** messages whose every expected delivery arrived in time */
+  /** messages whose every expected delivery arrived within the loss timeout */
   complete: number;
   /** acknowledged messages with at least one delivery lost */
   incomplete: number;
@@ -45,6 +64,8 @@ export function zeroTotals(): DeliveryTotals {
     received: 0,
     lost: 0,
     late: 0,
+    lostEarly: 0,
+    afterLossTimeout: 0,
     unacknowledged: 0,
     surplus: 0,
     complete: 0,
@@ -71,8 +92,9 @@ export interface MessageView {
 /**
  * One origin's messages, by slot (slots are dense and rise with the intended send time). Only a
  * window of slots is kept: [offset, size). Slots below the cursor are final; those whose intended
- * time is RETAIN_MS old are dropped (the arrays shift down), so memory follows the send rate,
- * not the length of the run.
+ * time is RETAIN_MS old are dropped (the arrays shift down), so memory follows the send rate
+ * times the longer of RETAIN_MS and the loss timeout (an unsettled message holds the window), up
+ * to HELD_MAX slots.
  */
 class OriginColumns {
   /** first slot still held; index = slot − offset */
@@ -89,6 +111,8 @@ class OriginColumns {
   /** the harness's member count of the sender's room at send time */
   members = new Int32Array(1024);
   received = new Uint32Array(1024);
+  /** of received: deliveries in records whose latest arrival was past ack + grace */
+  late = new Uint32Array(1024);
   latest = new Float64Array(1024);
   /** every slot below this is final */
   cursor = 0;
@@ -135,28 +159,51 @@ class OriginColumns {
     this.gone = move(this.gone);
     this.members = move(this.members);
     this.received = move(this.received);
+    this.late = move(this.late);
     this.latest = move(this.latest);
   }
 }
 
 /**
  * Final messages are dropped once their intended time is this old (ms). A delivery of a dropped
- * message still counts as late, in the run's totals (its phase is no longer known).
+ * message counts as afterLossTimeout, in the run's totals (its phase is no longer known).
  */
 export const RETAIN_MS = 60_000;
 
+/**
+ * The most slots one origin keeps after a settle (its arrays, about 47 bytes a slot, hold at most
+ * twice that between settles: under 50 MB). Past it the oldest unsettled messages are settled at
+ * once, before their loss timeout (`lostEarly`), and final ones dropped before RETAIN_MS: the
+ * bound holds for any loss timeout and send rate. It takes 8,700 sends/s per shard to fill it
+ * with settled messages, 17,000/s with messages waiting out the default 30 s loss timeout.
+ */
+export const HELD_MAX = 1 << 19;
+
 export type CompletionSink = (phase: number, micros: number) => void;
+
+export interface LedgerTimeouts {
+  /** a delivery more than this after its message's ack is late (and a failed send final) */
+  graceMs: number;
+  /** an acknowledged message's missing deliveries are lost this long after its ack */
+  lossMs: number;
+}
 
 export class DeliveryLedger {
   private readonly origins: OriginColumns[] = [];
   readonly totals = zeroTotals();
   readonly byPhase: DeliveryTotals[] = [];
   private stale: StaleTally | undefined;
+  private readonly graceMs: number;
+  private readonly lossMs: number;
+  private unsettledCount = 0;
 
   constructor(
-    private readonly graceMs: number,
+    timeouts: LedgerTimeouts,
     private readonly onCompletion: CompletionSink = () => {},
-  ) {}
+  ) {
+    this.graceMs = timeouts.graceMs;
+    this.lossMs = timeouts.lossMs;
+  }
 
   private col(origin: number): OriginColumns {
     return (this.origins[origin] ??= new OriginColumns());
@@ -186,6 +233,14 @@ export class DeliveryLedger {
     return this.origins.reduce((n, c) => n + (c ? c.state.length : 0), 0);
   }
 
+  /**
+   * Messages sent and not settled yet: waiting for their ack, or for deliveries within the loss
+   * timeout. None of them is counted received or lost yet.
+   */
+  unsettled(): number {
+    return this.unsettledCount;
+  }
+
   /** `members`: the harness's count of the sender's room (open, joined clients) at send time. */
   sent(origin: number, slot: number, intended: number, phase: number, members = 0): void {
     const c = this.col(origin);
@@ -195,6 +250,7 @@ export class DeliveryLedger {
     c.intended[i] = intended;
     c.phase1[i] = phase + 1;
     c.members[i] = members;
+    this.unsettledCount++;
   }
 
   acked(origin: number, slot: number, at: number, recipients: number, gone: number): void {
@@ -220,22 +276,25 @@ export class DeliveryLedger {
     const c = this.col(origin);
     const i = c.index(slot);
     if (i < 0) {
-      this.add('late', -1, count); // final long ago and dropped: late, phase no longer known
+      this.add('afterLossTimeout', -1, count); // settled long ago and dropped: phase no longer known
       return;
     }
     if (c.state[i] === FINAL) {
-      if (c.recipients[i] >= 0) this.add('late', c.phase1[i] - 1, count);
-      else this.add('unacknowledged', c.phase1[i] - 1, count);
+      const phase = c.phase1[i] - 1;
+      if (c.recipients[i] < 0) this.add('unacknowledged', phase, count);
+      else if (c.received[i] >= expectedOf(c, i)) this.add('surplus', phase, count);
+      else this.add('afterLossTimeout', phase, count);
       return;
     }
     c.received[i] += count;
     if (latest > c.latest[i]) c.latest[i] = latest;
+    if (c.state[i] === ACKED && latest - c.doneAt[i] > this.graceMs) c.late[i] += count;
   }
 
   /**
-   * Finalizes messages whose grace has passed (all of them when `force`, at the end of a run:
-   * a message never acknowledged by then counts as failed), then drops final messages older than
-   * RETAIN_MS.
+   * Settles the messages that are due (see the top of this file; all of them when `force`, at
+   * the end of a run: a message never acknowledged by then counts as failed), then drops final
+   * messages older than RETAIN_MS, and keeps each origin within HELD_MAX slots.
    */
   finalize(now: number, force = false): void {
     for (let o = 0; o < this.origins.length; o++) {
@@ -249,25 +308,41 @@ export class DeliveryLedger {
           if (advance) c.cursor = slot + 1;
           continue;
         }
-        const due = (s === ACKED || s === FAILED) && now - c.doneAt[i] >= this.graceMs;
-        if (!due && !force) {
+        if (!force && !this.due(c, i, now)) {
           advance = false;
           continue;
         }
-        this.finish(c, i);
+        this.finish(c, i, now);
         if (advance) c.cursor = slot + 1;
       }
       let keepFrom = c.offset;
       while (keepFrom < c.cursor && now - c.intended[keepFrom - c.offset] >= RETAIN_MS) keepFrom++;
+      if (c.size - c.offset > HELD_MAX) {
+        // Over the bound: settle and drop down to half of it (half, so the drop is worth its copy).
+        const upTo = c.size - HELD_MAX / 2;
+        for (let slot = c.offset; slot < upTo; slot++) {
+          if (c.state[slot - c.offset] !== FINAL) this.finish(c, slot - c.offset, now);
+        }
+        c.cursor = Math.max(c.cursor, upTo);
+        keepFrom = Math.max(keepFrom, upTo);
+      }
       c.dropBelow(keepFrom);
     }
   }
 
-  private finish(c: OriginColumns, i: number): void {
+  private due(c: OriginColumns, i: number, now: number): boolean {
+    const s = c.state[i];
+    if (s === ACKED) return c.received[i] >= expectedOf(c, i) || now - c.doneAt[i] >= this.lossMs;
+    if (s === FAILED) return now - c.doneAt[i] >= this.graceMs;
+    return false;
+  }
+
+  private finish(c: OriginColumns, i: number, now: number): void {
     const s = c.state[i];
     const phase = c.phase1[i] - 1;
     const rec = c.received[i];
     c.state[i] = FINAL;
+    if (s !== NONE) this.unsettledCount--;
     if (s !== ACKED) {
       c.recipients[i] = -1;
       if (s !== NONE) this.add('failed', phase, 1);
@@ -276,15 +351,19 @@ export class DeliveryLedger {
       return;
     }
     const claimed = Math.max(0, c.recipients[i] - c.gone[i]);
-    const expected = Math.max(claimed, c.members[i]);
+    const expected = expectedOf(c, i);
     this.add('underreported', phase, expected - claimed);
     const received = Math.min(rec, expected);
+    // on-time deliveries fill `received` first: late ones beyond expected are surplus
+    const late = received - Math.min(received, rec - c.late[i]);
     this.add('acked', phase, 1);
     this.add('recipients', phase, c.recipients[i]);
     this.add('gone', phase, c.gone[i]);
     this.add('expected', phase, expected);
     this.add('received', phase, received);
+    this.add('late', phase, late);
     this.add('lost', phase, expected - received);
+    if (now - c.doneAt[i] < this.lossMs) this.add('lostEarly', phase, expected - received);
     this.add('surplus', phase, rec - received);
     if (received === expected) {
       this.add('complete', phase, 1);
@@ -300,4 +379,9 @@ export class DeliveryLedger {
     this.totals[field] += n;
     if (phase >= 0) this.phaseTotals(phase)[field] += n;
   }
+}
+
+/** What an acknowledged message expects: the larger of the target's claim and the harness's own count. */
+function expectedOf(c: OriginColumns, i: number): number {
+  return Math.max(Math.max(0, c.recipients[i] - c.gone[i]), c.members[i]);
 }

@@ -2,7 +2,8 @@ import { cpus, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { Scenario } from '../scenarios/schema.ts';
 import type { Target, TargetFunctions } from '../targets/target.ts';
-import type { DeliveryTotals } from './delivery-ledger.ts';
+import { HELD_MAX, zeroTotals, type DeliveryTotals } from './delivery-ledger.ts';
+import { formatDuration } from '../scenarios/duration.ts';
 import { summarize } from './latency-summary.ts';
 import { SCHEMA_VERSION, type IntervalRecord, type PhaseResult, type Results } from './results-schema.ts';
 import type { PhaseState, RunRecorder } from './run-recorder.ts';
@@ -51,6 +52,8 @@ function deliveries(t: DeliveryTotals, dup: number, ooo: number, foreign?: numbe
     duplicates: dup,
     outOfOrder: ooo,
     late: t.late,
+    lostEarly: t.lostEarly,
+    afterLossTimeout: t.afterLossTimeout,
     unacknowledged: t.unacknowledged,
     surplus: t.surplus,
     underreported: t.underreported,
@@ -59,9 +62,7 @@ function deliveries(t: DeliveryTotals, dup: number, ooo: number, foreign?: numbe
 }
 
 function phaseResult(p: PhaseState, rec: RunRecorder, endedAt: number): PhaseResult {
-  const t = rec.ledger.byPhase[p.index] ?? {
-    expected: 0, received: 0, lost: 0, late: 0, unacknowledged: 0, surplus: 0, complete: 0, incomplete: 0, acked: 0, failed: 0, recipients: 0, gone: 0, underreported: 0,
-  };
+  const t = rec.ledger.byPhase[p.index] ?? zeroTotals();
   const out: PhaseResult = {
     index: p.index,
     name: p.name,
@@ -100,6 +101,13 @@ export function buildResults(i: BuildInput): Results {
   const totals = rec.ledger.totals;
   const sat = assessSaturation({ runLagP99Ms: rec.shardRunLagP99, cpuCores: rec.shardCpu });
   const warnings = [...sat.warnings, ...i.extraWarnings];
+  const { graceMs, lossMs } = i.scenario.timeouts;
+  if (totals.lostEarly > 0) {
+    warnings.push(
+      `${totals.lostEarly} of the lost deliveries were counted lost before the ${formatDuration(lossMs)} loss timeout had passed: ` +
+        `the run ended, or no client was left open to receive them, while their messages still waited (or more than ${HELD_MAX} messages per shard waited at once)`,
+    );
+  }
   const dropIndex = rec.phases.findIndex((p) => p.kind === 'drop');
   const sendMs = i.scenario.phases.reduce((a, p) => a + (p.kind === 'send' ? p.durationMs : 0), 0);
   const cpu = cpus();
@@ -174,7 +182,7 @@ export function buildResults(i: BuildInput): Results {
       joinFailed: c.joinFailures,
       openAtEnd: i.openAtEnd,
     },
-    deliveries: deliveries(totals, c.duplicates, c.outOfOrder, c.unexpected),
+    deliveries: { ...deliveries(totals, c.duplicates, c.outOfOrder, c.unexpected), lossTimeoutMs: lossMs, graceMs },
     ...(dropIndex >= 0 ? { stale: rec.ledger.staleResult(c.dropped) } : {}),
     errors: rec.errors,
     harness: {

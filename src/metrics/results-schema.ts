@@ -4,13 +4,14 @@ import { CostEstimate } from './cost-schema.ts';
 import { LatencySummary } from './latency-summary-schema.ts';
 import { DynamoDbWork, LambdaWork } from './work-schema.ts';
 import { TargetEndpoints, TargetFunctions } from '../targets/target-schema.ts';
+import { Verdict } from '../verdict/verdict-schema.ts';
 
 /**
  * results.json — the contract between a run, the report renderers and later tools (baseline
  * comparison, merging runs). Bump SCHEMA_VERSION on any incompatible change and keep the reader
  * of older versions working (`fanout-bench report` re-renders old runs).
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 // Part of the results contract: importers keep taking it from here.
 export { LatencySummary };
@@ -42,6 +43,11 @@ export const IntervalRecord = z.object({
   eventLoopLagP99Ms: z.number().optional(),
   /** CPU of the busiest shard, in cores */
   shardCpuMaxCores: z.number().optional(),
+  /**
+   * messages sent and not settled at the end of this interval: waiting for their ack or, within
+   * the loss timeout, for deliveries (not counted received or lost yet)
+   */
+  pendingMessages: z.number().int().nonnegative().optional(),
 });
 export type IntervalRecord = z.infer<typeof IntervalRecord>;
 
@@ -52,8 +58,19 @@ export const Deliveries = z.object({
   lost: z.number().int().nonnegative(),
   duplicates: z.number().int().nonnegative(),
   outOfOrder: z.number().int().nonnegative(),
-  /** arrived after the message's grace period ended (they stay counted in lost) */
+  /**
+   * of received: arrived more than the grace (timeouts.grace) after their message's ack (older
+   * runs, without lossTimeoutMs: arrived after the grace and stayed counted in lost)
+   */
   late: z.number().int().nonnegative().optional(),
+  /** the loss timeout that applied: a delivery is lost only when it had not arrived this long after its ack */
+  lossTimeoutMs: z.number().nonnegative().optional(),
+  /** the grace that applied: deliveries later than this after the ack are `late` */
+  graceMs: z.number().nonnegative().optional(),
+  /** of lost: missed by messages settled before their loss timeout ran out (the run ended first) */
+  lostEarly: z.number().int().nonnegative().optional(),
+  /** arrived after their message had been counted lost (past the loss timeout): they stay in lost */
+  afterLossTimeout: z.number().int().nonnegative().optional(),
   /** deliveries of messages whose send failed or was never acknowledged (not in expected) */
   unacknowledged: z.number().int().nonnegative().optional(),
   /** unique deliveries beyond what the system reported posting */
@@ -123,7 +140,7 @@ export const Harness = z.object({
   warnings: z.array(z.string()),
 });
 
-/** One phase of the scenario as it ran (plus a final 'drain' while the last acks arrive). */
+/** One phase of the scenario as it ran (plus a final 'drain' while the last acks and deliveries arrive). */
 export const PhaseResult = z.object({
   index: z.number().int().nonnegative(),
   name: z.string(),
@@ -227,5 +244,17 @@ export const Results = z.object({
   lambda: LambdaWork.optional(),
   /** filled by the cost model (issue 4) */
   cost: CostEstimate.optional(),
+  /**
+   * the checks, thresholds and baseline comparison judged (src/verdict); absent only in a file
+   * written before the run was judged (results.json is written first, so nothing measured is lost)
+   */
+  verdict: Verdict.optional(),
 });
 export type Results = z.infer<typeof Results>;
+
+/**
+ * results.json version 1: the same fields without a verdict (its checks were computed by each
+ * renderer). read-results.ts reads it and judges it by its built-in checks.
+ */
+export const ResultsV1 = Results.omit({ verdict: true }).extend({ schemaVersion: z.literal(1) });
+export type ResultsV1 = z.infer<typeof ResultsV1>;

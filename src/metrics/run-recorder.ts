@@ -8,7 +8,7 @@ import {
   type ShardCounts,
   type ShardReport,
 } from '../fleet/shard-link.ts';
-import { DeliveryLedger } from './delivery-ledger.ts';
+import { DeliveryLedger, type LedgerTimeouts } from './delivery-ledger.ts';
 import { addEncoded, encodeHistogram, newHistogram, type Histogram } from './histogram.ts';
 import { summarize } from './latency-summary.ts';
 import type { IntervalRecord } from './results-schema.ts';
@@ -87,7 +87,7 @@ export class RunRecorder {
   constructor(
     readonly shards: number,
     readonly startedAt: number,
-    graceMs: number,
+    timeouts: LedgerTimeouts,
   ) {
     this.intervalStart = startedAt;
     this.shardCpu = Array.from({ length: shards }, () => []);
@@ -95,7 +95,7 @@ export class RunRecorder {
     this.shardRunLagMax = new Array(shards).fill(0);
     this.shardOpen = new Array(shards).fill(0);
     this.shardRss = new Array(shards).fill(0);
-    this.ledger = new DeliveryLedger(graceMs, (phase, us) => {
+    this.ledger = new DeliveryLedger(timeouts, (phase, us) => {
       this.totals.fanoutCompletion.recordValue(us);
       this.intervalCompletion.recordValue(us);
       const p = this.phases[phase];
@@ -156,6 +156,8 @@ export class RunRecorder {
     // per shard CPU and wall over this flush (a late report can make it two samples)
     const shardCpuUs = new Map<number, number>();
     const shardWallMs = new Map<number, number>();
+    // Every shard's sends (acks) before any receipts: a delivery's lateness is judged against its ack.
+    for (const r of reports) this.ingestSends(r.sends, r.shard);
     for (const r of reports) {
       for (const [name, enc] of Object.entries(r.histograms)) {
         const metric = name as RunMetric;
@@ -164,7 +166,6 @@ export class RunRecorder {
       }
       addCounts(counts, r.counts);
       addErrors(errors, r.errors);
-      this.ingestSends(r.sends, r.shard);
       this.ingestReceipts(r.receipts);
       this.shardOpen[r.shard] = r.open;
       this.shardRss[r.shard] = r.self.rssBytes;
@@ -226,6 +227,7 @@ export class RunRecorder {
       deliveredCold: iv.broadcastCold.totalCount,
       eventLoopLagP99Ms: lagP99,
       shardCpuMaxCores: Math.round(shardCpuMax * 1000) / 1000,
+      pendingMessages: this.ledger.unsettled(),
     };
     if (iv.connect.totalCount > 0) record.connect = summarize(iv.connect);
     if (iv.broadcast.totalCount > 0) record.broadcast = summarize(iv.broadcast);

@@ -4,13 +4,14 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The files a report inlines so it opens from disk with no network: uPlot's script and style
- * (from node_modules) and the page's own chart script. Read once, on first use; the renderers
- * take them as an argument and stay pure.
+ * (from node_modules) and the pages' own chart scripts (a run's, a comparison's). Read once, on
+ * first use; the renderers take them as an argument and stay pure.
  */
 export interface ReportAssets {
   uplotJs: string;
   uplotCss: string;
   clientJs: string;
+  compareJs: string;
 }
 
 let cached: ReportAssets | undefined;
@@ -22,6 +23,7 @@ export function reportAssets(): ReportAssets {
       uplotJs: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
       uplotCss: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
       clientJs: readFileSync(fileURLToPath(new URL('./assets/report-client.js', import.meta.url)), 'utf8'),
+      compareJs: readFileSync(fileURLToPath(new URL('./assets/compare-client.js', import.meta.url)), 'utf8'),
     };
   }
   return cached;

@@ -1,4 +1,6 @@
 import type { LatencySummary, Results } from '../metrics/results-schema.ts';
+import { verdictLines } from './verdict-text.ts';
+import { formatDuration } from '../scenarios/duration.ts';
 
 function lat(name: string, s: LatencySummary | undefined): string | undefined {
   if (!s || s.count === 0) return undefined;
@@ -7,7 +9,8 @@ function lat(name: string, s: LatencySummary | undefined): string | undefined {
 
 /**
  * The summary a run prints on stdout when it ends: status, latencies, accounting, errors, the
- * harness's health, warnings, the cost, and where results.json is. Pure: results in, text out.
+ * harness's health, warnings, the cost, the verdict, and where results.json is. Pure: results in,
+ * text out.
  */
 export function consoleSummary(r: Results, file: string): string {
   const lines: (string | undefined)[] = [];
@@ -23,7 +26,8 @@ export function consoleSummary(r: Results, file: string): string {
   const s = r.sends;
   lines.push(`  sends        intended ${s.intended}  sent ${s.sent}  acked ${s.acked}  failed ${s.failed}  missed slots ${s.missedSlots}`);
   const d = r.deliveries;
-  lines.push(`  deliveries   expected ${d.expected}  received ${d.received}  lost ${d.lost}  duplicates ${d.duplicates}  out-of-order ${d.outOfOrder}`);
+  const lossRule = d.lossTimeoutMs === undefined ? '' : ` (loss timeout ${formatDuration(d.lossTimeoutMs)})  late ${d.late ?? 0} (>${formatDuration(d.graceMs ?? 0)} after ack)`;
+  lines.push(`  deliveries   expected ${d.expected}  received ${d.received}  lost ${d.lost}${lossRule}  duplicates ${d.duplicates}  out-of-order ${d.outOfOrder}`);
   if (r.stale) {
     const clean = r.stale.timeToCleanMs === null ? 'never clean' : `clean after ${r.stale.timeToCleanMs}ms`;
     lines.push(`  stale        dropped ${r.stale.dropped}  410s ${r.stale.gone410}  ${clean}  wasted posts ${r.stale.wastedPosts}`);
@@ -42,6 +46,8 @@ export function consoleSummary(r: Results, file: string): string {
     const perM = c.perMillionDeliveries === null ? '' : `  ($${c.perMillionDeliveries.toFixed(2)} per million deliveries)`;
     lines.push(`  cost         ≈ $${c.totals.total.toFixed(4)} at AWS list prices${perM}`);
   }
+  // the verdict once the run is judged (src/verdict): its headline, and what did not pass
+  if (r.verdict) lines.push(...verdictLines(r.verdict));
   lines.push(`results: ${file}`);
   return `${lines.filter((l) => l !== undefined).join('\n')}\n`;
 }

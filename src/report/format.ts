@@ -45,3 +45,20 @@ export function fmtDuration(ms: number): string {
   const sec = s % 60;
   return h > 0 ? `${h} h ${m} min` : m > 0 ? `${m} min ${sec} s` : `${sec} s`;
 }
+
+/** A metric's value in its unit (the verdict's units: ms, %, USD, GB-s, MB, or none). */
+export function fmtValue(v: number | null | undefined, unit: string): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
+  switch (unit) {
+    case 'ms':
+      return fmtMs(v);
+    case 'USD':
+      return v < 0 ? `−${fmtUsd(-v)}` : fmtUsd(v);
+    case '%':
+      return `${fmtNum(v)}%`;
+    case '':
+      return fmtNum(v);
+    default:
+      return `${fmtNum(v)} ${unit}`;
+  }
+}

@@ -64,6 +64,17 @@ pre { font:12px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; backg
 details { margin-top:10px; }
 summary { cursor:pointer; color:var(--accent); }
 .warnings { color:var(--warn); }
+.verdict-summary { margin:0 0 8px; }
+.verdict-notes { color:var(--muted); margin:8px 0 0; padding-left:20px; }
+td.n, th.n { text-align:right; white-space:nowrap; }
+table.thresholds td:first-child { min-width:220px; }
+table.thresholds code, table.diff code { word-break:break-word; }
+.outcome { font-weight:650; white-space:nowrap; }
+.outcome.pass { color:var(--ok); }
+.outcome.fail, .outcome.no-data { color:var(--bad); }
+.outcome.within-noise { color:var(--warn); }
+.change.up { color:var(--bad); }
+.change.down { color:var(--ok); }
 .u-legend { font-size:12px; }
 .u-legend .u-marker { width:12px; height:3px; }
 @media print { body { background:#fff; } section { break-inside:avoid; } }

@@ -1,12 +1,15 @@
 import type { CloudWatchResults } from '../metrics/cloudwatch-schema.ts';
 import type { CostEstimate } from '../metrics/cost-schema.ts';
 import type { LatencySummary, Results } from '../metrics/results-schema.ts';
+import type { JudgedResults } from '../verdict/judged.ts';
+import type { Verdict } from '../verdict/verdict-schema.ts';
 import { reportAssets, type ReportAssets } from './assets.ts';
 import { buildCharts, type ChartSpec } from './chart-data.ts';
-import { runChecks, verdict } from './checks.ts';
 import { escapeHtml as h, jsonForScript } from './escape.ts';
-import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd } from './format.ts';
+import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd, fmtValue } from './format.ts';
 import { STYLE } from './html-style.ts';
+import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
+import { lossRule, lossTimeoutLabel } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 
 /**
@@ -14,7 +17,7 @@ import { workTable } from './work-table.ts';
  * JSON), so it opens from disk with no network. Pure: results (and the asset texts) in, HTML out.
  * Every string from the target or the user is escaped; the embedded JSON cannot close its script.
  */
-export function renderHtml(results: Results, assets: ReportAssets = reportAssets()): string {
+export function renderHtml(results: JudgedResults, assets: ReportAssets = reportAssets()): string {
   const charts = buildCharts(results);
   const title = `fanout-bench · ${results.scenario.name}`;
   return `<!doctype html>
@@ -52,8 +55,8 @@ ${section('Run configuration', '', configSection(results))}
 `;
 }
 
-const inlineJs = (js: string) => js.replace(/<\/(script)/gi, '<\\/$1');
-const inlineCss = (css: string) => css.replace(/<\/(style)/gi, '<\\/$1');
+export const inlineJs = (js: string) => js.replace(/<\/(script)/gi, '<\\/$1');
+export const inlineCss = (css: string) => css.replace(/<\/(style)/gi, '<\\/$1');
 
 function section(title: string, intro: string, body: string): string {
   return `<section><h2>${h(title)}</h2>${intro ? `<p class="intro">${intro}</p>` : ''}${body}</section>`;
@@ -91,9 +94,9 @@ ${r.scenario.description ? `<p class="description">${h(r.scenario.description)}<
 </header>`;
 }
 
-function verdictBlock(r: Results): string {
-  const checks = runChecks(r);
-  const v = verdict(checks);
+function verdictBlock(r: JudgedResults): string {
+  const checks = r.verdict.checks;
+  const v = r.verdict.outcome === 'pass' ? 'pass' : 'fail';
   const m = r.metrics;
   const errorsTotal = Object.values(r.errors).reduce((a, b) => a + b, 0);
   const card = (label: string, value: string, sub = '', bad = false) =>
@@ -107,20 +110,44 @@ function verdictBlock(r: Results): string {
       : []),
   ];
   return `<section class="verdict ${v}">
-<div class="verdict-head"><span class="pill ${v}">${v === 'pass' ? 'PASS' : 'FAIL'}</span><span class="status">status: ${h(r.status)}</span></div>
+<div class="verdict-head"><span class="pill ${v}">${VERDICT_HEADLINE[r.verdict.outcome]}</span><span class="status">status: ${h(r.status)}</span></div>
+<p class="verdict-summary">${h(r.verdict.summary)}</p>
 ${warnings.join('\n')}
 <div class="cards">
 ${card('connect p99', fmtMs(m.connect.p99), `p50 ${fmtMs(m.connect.p50)}`)}
 ${card('broadcast p99', fmtMs(m.broadcast.p99), `p50 ${fmtMs(m.broadcast.p50)}`)}
 ${card('fan-out completion p99', fmtMs(m.fanoutCompletion.p99), `p50 ${fmtMs(m.fanoutCompletion.p50)}`)}
-${card('deliveries', fmtInt(r.deliveries.received), `of ${fmtInt(r.deliveries.expected)} expected · ${fmtInt(r.deliveries.lost)} lost`, r.deliveries.lost > 0)}
+${card('deliveries', fmtInt(r.deliveries.received), `of ${fmtInt(r.deliveries.expected)} expected · ${fmtInt(r.deliveries.lost)} lost${lossTimeoutLabel(r) ? ` (${h(lossTimeoutLabel(r)!)})` : ''}`, r.deliveries.lost > 0)}
 ${card('errors', fmtInt(errorsTotal), `${fmtInt(r.sends.failed)} failed sends · ${fmtInt(r.sends.missedSlots)} missed slots`, errorsTotal > 0)}
 ${r.cost ? card('estimated cost', fmtUsd(r.cost.totals.total), `${fmtUsd(r.cost.perMillionDeliveries)} per 1M deliveries`) : ''}
 </div>
 <ul class="checks">${checks
     .map((c) => `<li class="${c.passed ? 'ok' : 'fail'}"><span class="mark">${c.passed ? '✓' : '✗'}</span><strong>${h(c.name)}</strong> — ${h(c.detail)}</li>`)
     .join('')}</ul>
+${thresholdTable(r.verdict)}
+${diffTable(r.verdict)}
+${r.verdict.notes.length ? `<ul class="verdict-notes">${r.verdict.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>` : ''}
 </section>`;
+}
+
+function thresholdTable(v: Verdict): string {
+  if (v.thresholds.length === 0) return '';
+  const rows = v.thresholds.map(
+    (t) =>
+      `<tr class="outcome-${t.outcome}"><td><code>${h(t.expression)}</code></td><td><span class="outcome ${t.outcome}">${h(OUTCOME_TEXT[t.outcome])}</span></td><td class="n">${h(fmtValue(t.observed, t.unit))}</td><td class="n">${t.limit === null ? '–' : h(`${t.op} ${fmtValue(t.limit, t.unit)}`)}</td><td>${h(t.detail)}<div class="src">${h(t.source)}</div></td></tr>`,
+  );
+  return `<h3>Thresholds</h3><table class="thresholds" data-table="thresholds"><thead><tr><th>threshold</th><th>result</th><th class="n">this run</th><th class="n">limit</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function diffTable(v: Verdict): string {
+  if (!v.baseline || !v.diff) return '';
+  const b = v.baseline;
+  const rows = v.diff.map((row) => {
+    const [metric, base, cur, change, outcome] = diffCells(row);
+    const dir = row.changePct === null || row.changePct === 0 ? '' : row.changePct > 0 ? ' up' : ' down';
+    return `<tr class="outcome-${row.outcome ?? 'none'}"><td><code>${h(metric)}</code><div class="src">${h(row.label)}</div></td><td class="n">${h(base)}</td><td class="n">${h(cur)}</td><td class="n change${dir}">${h(change)}</td><td>${row.outcome ? `<span class="outcome ${row.outcome}">${h(outcome)}</span>` : h(outcome)}</td></tr>`;
+  });
+  return `<h3>Compared with the baseline</h3><p class="note">Baseline <code>${h(b.runId)}</code> (${h(b.scenario)}, ${h(b.startedAt)}${b.runs > 1 ? `, median of ${b.runs} runs` : ''}).</p><table class="diff" data-table="diff"><thead><tr><th>metric</th><th class="n">baseline</th><th class="n">this run</th><th class="n">change</th><th>verdict</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 const METRIC_LABELS: Array<[keyof Results['metrics'], string]> = [
@@ -173,7 +200,7 @@ function errorTable(r: Results): string {
     .map(([kind, n]) => [`<code>${h(kind)}</code>`, fmtInt(n)]);
   const d = r.deliveries;
   const optional = (n: number | undefined, what: string) => (n ? `, ${fmtInt(n)} ${what}` : '');
-  const sends = `<p class="note">Sends: ${fmtInt(r.sends.intended)} intended, ${fmtInt(r.sends.sent)} sent, ${fmtInt(r.sends.acked)} acknowledged, ${fmtInt(r.sends.failed)} failed, ${fmtInt(r.sends.missedSlots)} left late${optional(r.sends.skipped, 'skipped')}. Deliveries: ${fmtInt(d.duplicates)} duplicates, ${fmtInt(d.outOfOrder)} out of order${optional(d.late, 'late (counted as lost)')}${optional(d.unacknowledged, 'from unacknowledged sends')}${optional(d.surplus, 'surplus')}${optional(d.foreign, 'foreign')}.</p>`;
+  const sends = `<p class="note">Sends: ${fmtInt(r.sends.intended)} intended, ${fmtInt(r.sends.sent)} sent, ${fmtInt(r.sends.acked)} acknowledged, ${fmtInt(r.sends.failed)} failed, ${fmtInt(r.sends.missedSlots)} left late${optional(r.sends.skipped, 'skipped')}. Deliveries: ${fmtInt(d.duplicates)} duplicates, ${fmtInt(d.outOfOrder)} out of order${optional(d.unacknowledged, 'from unacknowledged sends')}${optional(d.surplus, 'surplus')}${optional(d.foreign, 'foreign')}. ${h(lossRule(r))}</p>`;
   return (rows.length ? table(['error kind', 'count'], rows, 'num') : '<p class="note">No errors.</p>') + sends;
 }
 
@@ -211,12 +238,24 @@ function lambdaSection(charts: Record<string, ChartSpec>, cw: CloudWatchResults 
   const api = cw.apiGatewayTotals
     ? `<p class="note">API Gateway ${cw.apiGateway ? `<code>${h(cw.apiGateway.apiId)}</code> stage <code>${h(cw.apiGateway.stage)}</code>` : ''}: ${fmtInt(cw.apiGatewayTotals.connectCount)} connects, ${fmtInt(cw.apiGatewayTotals.messageCount)} messages, ${fmtInt(cw.apiGatewayTotals.clientError)} client errors, ${fmtInt(cw.apiGatewayTotals.executionError)} execution errors, ${fmtInt(cw.apiGatewayTotals.integrationError)} integration errors; integration latency avg ${fmtMs(cw.apiGatewayTotals.integrationLatencyAvgMs)}, p99 ${fmtMs(cw.apiGatewayTotals.integrationLatencyP99Ms)}.</p>`
     : '';
+  const routes = Object.entries(cw.apiGatewayRoutes ?? {}).map(([route, t]) => [
+    `<code>${h(route)}</code>`,
+    fmtInt(t.messageCount),
+    fmtInt(t.integrationError),
+    fmtInt(t.executionError),
+    fmtMs(t.integrationLatencyAvgMs),
+    fmtMs(t.integrationLatencyP50Ms),
+    fmtMs(t.integrationLatencyP99Ms),
+  ]);
   const emf = Object.entries(cw.emf).map(([name, t]) => [`<code>${h(name)}</code>`, fmtNum(t.sum), fmtNum(t.average), fmtNum(t.p99)]);
   return (
     problemsList(cw) +
     `<div class="grid two">${['lambda-duration', 'lambda-concurrency', 'lambda-invocations', 'lambda-throttles'].map((id) => chartBox(charts, id)).join('')}</div>` +
     table(['function', 'invocations', 'errors', 'throttles', 'avg', 'p50', 'p99', 'max concurrency'], rows, 'num') +
     api +
+    (routes.length
+      ? `<h3>API Gateway by route (detailed metrics)</h3>${table(['route', 'messages', 'integration errors', 'execution errors', 'integration latency avg', 'p50', 'p99'], routes, 'num')}`
+      : '') +
     (emf.length ? `<h3>Custom metrics (EMF)</h3>${table(['metric', 'sum', 'average', 'p99'], emf, 'num')}` : '')
   );
 }

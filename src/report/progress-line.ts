@@ -3,6 +3,7 @@ import type { IntervalRecord } from '../metrics/results-schema.ts';
 /**
  * One interval as one progress line (pure):
  *   fanout  12s/45s  send:fanout  open 200  sent 20/s  delivered 410/s  p99 12.3ms  errors 0
+ * While the run drains it says how many messages still wait for deliveries (pending, not lost).
  * `plannedSec` is the scenario's expected length (the remaining time is an estimate).
  */
 export interface ProgressContext {
@@ -26,6 +27,7 @@ export function progressLine(r: IntervalRecord, ctx: ProgressContext): string {
     `p99 ${p99}`,
     `errors ${r.errors}`,
   ];
+  if (r.phase === 'drain' && r.pendingMessages) parts.push(`waiting for ${r.pendingMessages} message${r.pendingMessages === 1 ? '' : 's'}`);
   if (r.eventLoopLagP99Ms !== undefined && r.eventLoopLagP99Ms > 50) parts.push(`lag ${fmtMs(r.eventLoopLagP99Ms)}!`);
   return parts.join('  ');
 }

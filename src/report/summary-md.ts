@@ -1,20 +1,27 @@
-import type { LatencySummary, Results } from '../metrics/results-schema.ts';
-import { runChecks, verdict } from './checks.ts';
+import type { LatencySummary } from '../metrics/results-schema.ts';
+import type { JudgedResults } from '../verdict/judged.ts';
+import type { Verdict } from '../verdict/verdict-schema.ts';
 import { escapeMarkdown as md } from './escape.ts';
-import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd } from './format.ts';
+import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd, fmtValue } from './format.ts';
+import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
+import { lossRule } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 
 /**
- * summary.md: the run at a glance for a CI job summary (GitHub step summary): verdict, checks,
- * latency table, deliveries, errors, cost, warnings. Pure. Target- or user-controlled text is
- * escaped (GitHub renders inline HTML in Markdown).
+ * summary.md: the run at a glance for a CI job summary (GitHub step summary): the verdict (checks,
+ * thresholds, the comparison with a baseline), latency table, deliveries, errors, cost, warnings.
+ * Pure: it shows the stored verdict. Target- or user-controlled text is escaped (GitHub renders
+ * inline HTML in Markdown).
  */
-export function renderSummaryMarkdown(results: Results): string {
+const VERDICT_MARK: Record<Verdict['outcome'], string> = { pass: '✅', fail: '❌', 'run-failed': '❌', interrupted: '⚠️' };
+const OUTCOME_MARK = { pass: '✅', fail: '❌', 'no-data': '❔', 'within-noise': '〰️' } as const;
+
+export function renderSummaryMarkdown(results: JudgedResults): string {
   const r = results;
-  const checks = runChecks(r);
-  const v = verdict(checks);
+  const v = r.verdict;
+  const checks = v.checks;
   const out: string[] = [];
-  out.push(`## fanout-bench: ${md(r.scenario.name)} — ${v === 'pass' ? '✅ PASS' : '❌ FAIL'}`, '');
+  out.push(`## fanout-bench: ${md(r.scenario.name)} — ${VERDICT_MARK[v.outcome]} ${VERDICT_HEADLINE[v.outcome]}`, '');
   out.push(
     `**${md(r.status)}** · ${fmtDuration(r.durationMs)} · ${md(r.config.target.kind)} \`${r.config.target.url.replace(/`/g, "'")}\` · ${fmtInt(r.config.clients)} clients in ${fmtInt(r.config.rooms)} rooms · run \`${r.runId.replace(/`/g, "'")}\``,
     '',
@@ -22,9 +29,35 @@ export function renderSummaryMarkdown(results: Results): string {
   if (r.harness.saturated) out.push('> [!WARNING]', '> The harness was saturated: these numbers describe the harness, not the system under test.', '');
   if (r.status !== 'completed') out.push('> [!CAUTION]', `> Run ${md(r.status)}${r.statusReason ? `: ${md(r.statusReason)}` : ''}`, '');
 
+  out.push(`Verdict: ${md(v.summary)}`, '');
   out.push('| check | result | detail |', '|---|:---:|---|');
   for (const c of checks) out.push(`| ${md(c.name)} | ${c.passed ? '✅' : '❌'} | ${md(c.detail)} |`);
   out.push('');
+  if (v.thresholds.length > 0) {
+    out.push('### Thresholds', '', '| threshold | result | this run | limit | detail | from |', '|---|:---:|---:|---:|---|---|');
+    for (const t of v.thresholds) {
+      out.push(
+        `| ${md(t.expression)} | ${OUTCOME_MARK[t.outcome]} ${OUTCOME_TEXT[t.outcome]} | ${fmtValue(t.observed, t.unit)} | ${t.limit === null ? '–' : `${md(t.op)} ${fmtValue(t.limit, t.unit)}`} | ${md(t.detail)} | ${md(t.source)} |`,
+      );
+    }
+    out.push('');
+  }
+  if (v.baseline && v.diff) {
+    out.push(
+      `### Compared with the baseline`,
+      '',
+      `Baseline \`${v.baseline.runId.replace(/`/g, "'")}\` (${md(v.baseline.scenario)}, ${md(v.baseline.startedAt)}${v.baseline.runs > 1 ? `, ${v.baseline.runs} runs` : ''})`,
+      '',
+      '| metric | baseline | this run | change | verdict |',
+      '|---|---:|---:|---:|---|',
+    );
+    for (const row of v.diff) {
+      const [metric, base, cur, change, outcome] = diffCells(row);
+      out.push(`| ${md(metric)} | ${base} | ${cur} | ${change} | ${row.outcome ? `${OUTCOME_MARK[row.outcome]} ${outcome}` : outcome} |`);
+    }
+    out.push('');
+  }
+  if (v.notes.length > 0) out.push(...v.notes.map((n) => `- ${md(n)}`), '');
 
   out.push('### Latency', '', '| metric | count | p50 | p90 | p99 | max |', '|---|---:|---:|---:|---:|---:|');
   const row = (name: string, s: LatencySummary | undefined) => {
@@ -45,7 +78,8 @@ export function renderSummaryMarkdown(results: Results): string {
     '### Deliveries',
     '',
     `${fmtInt(d.received)} of ${fmtInt(d.expected)} expected received · **${fmtInt(d.lost)} lost** (${fmtPct(d.lost, d.expected)}) · ${fmtInt(d.duplicates)} duplicates · ${fmtInt(d.outOfOrder)} out of order  `,
-    `Sends: ${fmtInt(s.intended)} intended · ${fmtInt(s.sent)} sent · ${fmtInt(s.acked)} acknowledged · ${fmtInt(s.failed)} failed · ${fmtInt(s.missedSlots)} left late`,
+    `Sends: ${fmtInt(s.intended)} intended · ${fmtInt(s.sent)} sent · ${fmtInt(s.acked)} acknowledged · ${fmtInt(s.failed)} failed · ${fmtInt(s.missedSlots)} left late  `,
+    md(lossRule(r)),
   );
   if (r.stale) {
     out.push('', `Stale connections: ${fmtInt(r.stale.dropped)} dropped · ${fmtInt(r.stale.gone410)} × 410 Gone · time to clean ${r.stale.timeToCleanMs === null ? 'never' : fmtMs(r.stale.timeToCleanMs)}`);

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.ts';
 import type { Results } from '../metrics/results-schema.ts';
+import { judged } from '../verdict/judged.ts';
 import { reportAssets } from './assets.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
@@ -11,9 +12,11 @@ export const REPORT_FILES = { html: 'index.html', summary: 'summary.md', junit: 
 
 /**
  * Renders the three reports of a run into its directory; returns the files written. A file that
- * cannot be written is a UserError naming it (the `report` command's exit 2).
+ * cannot be written is a UserError naming it (the `report` command's exit 2). Results should carry
+ * their verdict (evaluate() stores it); results without one are judged by their built-in checks.
  */
-export async function writeReports(results: Results, runDir: string): Promise<string[]> {
+export async function writeReports(unjudged: Results, runDir: string): Promise<string[]> {
+  const results = judged(unjudged);
   const outputs: Array<[string, string]> = [
     [REPORT_FILES.html, renderHtml(results, reportAssets())],
     [REPORT_FILES.summary, renderSummaryMarkdown(results)],

@@ -32,7 +32,7 @@ export function failedStartResults(f: FailedStart): Results {
     shards: f.shards,
     seed: f.seed,
     rate: f.rate,
-    recorder: new RunRecorder(f.shards, f.startedAt, f.scenario.timeouts.graceMs),
+    recorder: new RunRecorder(f.shards, f.startedAt, f.scenario.timeouts),
     intervals: [],
     parentCpuSeconds: 0,
     openAtEnd: 0,

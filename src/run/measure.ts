@@ -19,6 +19,8 @@ import type { PlannedPhase, Scenario } from '../scenarios/schema.ts';
 import type { ConnectToken } from '../targets/connect-token.ts';
 import { assumedFunctions } from '../targets/target-functions.ts';
 import type { Target, TargetFunctions } from '../targets/target.ts';
+import { defaultMarginSec } from '../metrics/cloudwatch-puller.ts';
+import { waitForFreshMinute } from './fresh-minute.ts';
 import { addSystemMetrics } from './system-metrics.ts';
 
 /**
@@ -46,10 +48,17 @@ export interface MeasureOptions {
   onInterval?: (record: IntervalRecord, ctx: ProgressContext) => void;
   /** said once, as it happens; also kept in results.harness.warnings unless it is about a later step */
   onWarning?: (message: string) => void;
+  /** a note on what measuring is doing (not a warning) */
+  onStatus?: (message: string) => void;
   /** prices and architecture for the cost estimate */
   cost?: CostOptions;
   /** measurement interval (default 1000 ms) */
   intervalMs?: number;
+  /**
+   * false: the fleet's part only, no CloudWatch, work or cost, and no wait for a fresh minute
+   * (compare's warm-up, whose traffic only has to stay out of the next measurement's window)
+   */
+  systemMetrics?: boolean;
   /** the results once the fleet is done, before CloudWatch is asked (a run writes results.json) */
   checkpoint?: (results: Results) => void | Promise<void>;
 }
@@ -75,10 +84,16 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
       warn(`idle phase "${idle.name}" (${formatDuration(idle.durationMs)}) is shorter than AWS keeps idle Lambda environments (minutes): few cold starts will follow it`);
     }
   }
+  const systemMetrics = o.systemMetrics ?? true;
+  const previous = lastEnded.get(target);
+  if (previous !== undefined && systemMetrics) {
+    const margin = defaultMarginSec(target.endpoints.services === 'aws' ? 'aws' : 'local');
+    await waitForFreshMinute(previous, margin, o.signal, o.onStatus ?? (() => {}));
+  }
   const functions = await functionsOf(target, warn);
   const results = await measureFleet({ o, scenario, target, functions, warnings });
   await o.checkpoint?.(results);
-  await addSystemMetrics(results, target, { cost: o.cost, onWarning: o.onWarning, previousEndMs: lastEnded.get(target) });
+  if (systemMetrics) await addSystemMetrics(results, target, { cost: o.cost, onWarning: o.onWarning, previousEndMs: lastEnded.get(target) });
   lastEnded.set(target, now());
   return results;
 }
@@ -115,10 +130,10 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
     perRoom.set(p, s);
     for (let r = 0; r < plan.rooms; r++) maxSenders[r] = Math.max(maxSenders[r], s[r]);
   }
-  const { connectMs, ackMs, graceMs } = scenario.timeouts;
+  const { connectMs, ackMs } = scenario.timeouts;
   const startedAt = now();
   const cpuAtStart = process.cpuUsage();
-  const recorder = new RunRecorder(shards, startedAt, graceMs);
+  const recorder = new RunRecorder(shards, startedAt, scenario.timeouts);
   const ctx: ProgressContext = { scenario: scenario.name, plannedSec: plannedMs(scenario) / 1000, intervalSec: 1 };
   let fleet: Fleet | undefined;
   let status: Results['status'] = 'completed';
@@ -195,7 +210,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
     if (!aborted() && refused === undefined) {
       recorder.beginPhase('drain', 'drain', now());
       await drain(fleet, ackMs);
-      await sleep(graceMs);
+      await settleDeliveries(recorder, flush, sleep, aborted, { ...scenario.timeouts, intervalMs: o.intervalMs ?? 1000 });
     }
   } catch (err) {
     status = 'failed';
@@ -330,4 +345,26 @@ function rampBudget(n: number, p: { rate: number; maxInFlight: number }, timeout
 /** Waits until no client has a send or join waiting for its answer (at most the ack timeout). */
 async function drain(fleet: Fleet, ackMs: number): Promise<void> {
   await fleet.runPhase(() => ({ kind: 'drain', timeoutMs: ackMs + 1000 }), ackMs + PHASE_SLACK_MS);
+}
+
+/**
+ * The end of the run waits until every message is settled: all its deliveries arrived, or its
+ * loss timeout passed (every ack is in by now, so that is at most the loss timeout away; a failed
+ * send settles after the grace). It ends as soon as none is left, not after a fixed wait, or when
+ * no client is open any more. The recorder settles messages at each interval flush; this only
+ * watches its count.
+ */
+async function settleDeliveries(
+  recorder: RunRecorder,
+  flush: () => Promise<void>,
+  sleep: (ms: number) => Promise<void>,
+  aborted: () => boolean,
+  t: { graceMs: number; lossMs: number; intervalMs: number },
+): Promise<void> {
+  const deadline = now() + Math.max(t.lossMs, t.graceMs) + 2 * t.intervalMs + 1000;
+  await flush();
+  // With no client open nothing more can arrive: what is missing is lost now (counted lostEarly).
+  while (recorder.ledger.unsettled() > 0 && recorder.openClients > 0 && !aborted() && now() < deadline) {
+    await sleep(Math.min(250, t.intervalMs));
+  }
 }

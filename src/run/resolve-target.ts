@@ -1,14 +1,17 @@
 import { TOKEN_ENV } from '../auth-token.ts';
 import type { StackKnobs } from '../scenarios/schema.ts';
 import type { ConnectToken } from '../targets/connect-token.ts';
+import { awsStackName, openAwsStackTarget } from '../targets/aws-stack.ts';
 import { startLocalStack } from '../targets/local.ts';
 import { openRemoteTarget } from '../targets/remote.ts';
 import { stackArgs } from '../targets/stack-args.ts';
 import type { Target } from '../targets/target.ts';
 
 export interface ResolveTargetOptions {
-  /** "local" or a ws:// / wss:// URL (checked by checkRunInput) */
+  /** "local", a ws:// / wss:// URL or aws:<stackName> (checked by checkRunInput) */
   spec: string;
+  /** aws:<stackName>: `--region` and `--profile` (default: the SDK's standard chain) */
+  aws?: { region?: string; profile?: string };
   /** the scenario's local-stack knobs (`target:` in the scenario) */
   knobs: StackKnobs;
   /** further `stack up` flags for a local target (--memory, --runtime) */
@@ -22,11 +25,14 @@ export interface ResolveTargetOptions {
 
 /**
  * Resolving a target: "local" starts the emulator with the scenario's knobs and the extra flags;
- * a URL is probed with one WebSocket handshake. Either way the caller gets a Target that is up,
+ * aws:<stackName> reads the stack's outputs and its functions' configurations from AWS, then
+ * probes its URL; a URL is probed with one WebSocket handshake. Either way the caller gets a Target that is up,
  * describes itself (endpoints, functions) and is stopped with stop(). A stack that does not
  * start, or a URL that does not answer, is a UserError naming why; nothing is measured yet.
  */
 export async function resolveTarget(o: ResolveTargetOptions): Promise<Target> {
+  const stackName = awsStackName(o.spec);
+  if (stackName) return openAwsStackTarget({ stackName, region: o.aws?.region, profile: o.aws?.profile, token: o.token });
   if (o.spec !== 'local') return openRemoteTarget(o.spec, { token: o.token });
   // The token reaches the stack through its environment, never its arguments (which results.json records).
   const env = o.token ? { ...process.env, [TOKEN_ENV]: o.token.token } : undefined;

@@ -10,22 +10,33 @@ import { UserError } from '../errors.ts';
 import { checkRunInput } from '../run-input.ts';
 import type { TokenPlacement } from '../targets/connect-token.ts';
 import type { Target } from '../targets/target.ts';
+import { evaluate } from '../verdict/evaluate.ts';
+import type { Verdict } from '../verdict/verdict-schema.ts';
 import { failedStartResults } from './failed-start.ts';
 import { finish } from './finish.ts';
 import { measure } from './measure.ts';
 import { resolveTarget } from './resolve-target.ts';
+import { checkVerdictInput, type VerdictInput } from './verdict-input.ts';
 
 /**
- * One run, start to end: check the input → resolve the target → measure → finish (files) → stop
- * the target. The CLI calls this and nothing else. Only mistakes the user can fix (bad scenario,
- * bad flag, unreachable target, a local stack that does not start) throw, as UserError, before
- * anything is measured; whatever happens once measuring starts ends in results.json.
+ * One run, start to end: check the input (scenario, flags, thresholds, baseline) → resolve the
+ * target → measure (`repeat` times) → judge → finish (files) → stop the target. The CLI calls
+ * this and nothing else. Only mistakes the user can fix (bad scenario, bad flag or threshold, a
+ * bad baseline file, an unreachable target, a local stack that does not start) throw, as
+ * UserError, before anything is measured; whatever happens once measuring starts ends in
+ * results.json, with its verdict.
+ *
+ * With `repeat` > 1 every measurement is a complete run directory of its own (`repeat-1/` …) and
+ * the run directory's results.json is the last one's measurements judged over all of them
+ * (medians, and differences within the repeats' spread called noise: src/verdict).
  */
 export interface RunOptions {
   /** built-in scenario name or a YAML/JSON file (default: "default") */
   scenario?: string;
-  /** "local" (default) or a ws:// / wss:// URL */
+  /** "local" (default), a ws:// / wss:// URL or aws:<stackName> */
   target?: string;
+  /** aws:<stackName>: region and profile (default: the SDK's standard chain) */
+  aws?: { region?: string; profile?: string };
   clients?: number;
   rooms?: number;
   /** every send phase's duration */
@@ -56,15 +67,28 @@ export interface RunOptions {
   cost?: CostOptions;
   /** measurement interval (default 1000 ms) */
   intervalMs?: number;
+  /** `--threshold` expressions, after the scenario's own */
+  thresholds?: string[];
+  /** `--baseline`: a results.json to compare with */
+  baseline?: string;
+  /** measure the scenario this many times against one target (default 1) */
+  repeat?: number;
+  /** a note on what the run is doing (e.g. waiting for a fresh CloudWatch minute) */
+  onStatus?: (message: string) => void;
 }
 
 export interface RunOutcome {
-  results: Results;
+  results: Results & { verdict: Verdict };
   runDir: string;
 }
 
+/** Where repeat `i` (1-based) of a run with several writes its files. */
+export const repeatDirName = (i: number): string => `repeat-${i}`;
+
 export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
   const { scenario, seed, shards, targetSpec, token } = checkRunInput(o);
+  const verdictInput = await checkVerdictInput(scenario, o);
+  const repeat = o.repeat ?? 1;
   const runId = o.runId ?? newRunId(scenario.name);
   const outDir = o.outDir ?? 'reports';
 
@@ -76,6 +100,7 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
   try {
     target = await resolveTarget({
       spec: targetSpec,
+      aws: o.aws,
       knobs: scenario.target,
       stackArgs: o.stackArgs,
       token,
@@ -91,25 +116,41 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
   }
   try {
     runDir ??= createRunDir(outDir, runId);
-    const dir = runDir;
-    const results = await measure(scenario, target, {
-      runId,
-      seed,
-      shards,
-      rate: o.rate,
-      intervals: new IntervalFile(dir),
-      token,
-      signal: o.signal,
-      onInterval: o.onInterval,
-      onWarning: o.onWarning,
-      cost: o.cost,
-      intervalMs: o.intervalMs,
-      // The fleet's measurements reach the disk before CloudWatch is asked.
-      checkpoint: (r) => void writeResults(dir, r),
-    });
-    await finish(results, dir, { onWarning: o.onWarning });
-    return { results, runDir: dir };
+    const all: Results[] = [];
+    for (let i = 1; i <= repeat; i++) {
+      const dir = repeat > 1 ? createRunDir(runDir, repeatDirName(i)) : runDir;
+      const results = await measure(scenario, target, {
+        // each repeat its own rooms (room names carry the run id)
+        runId: repeat > 1 ? `${runId}-${repeatDirName(i)}` : runId,
+        seed,
+        shards,
+        rate: o.rate,
+        intervals: new IntervalFile(dir),
+        token,
+        signal: o.signal,
+        onInterval: o.onInterval,
+        onWarning: o.onWarning,
+        onStatus: o.onStatus,
+        cost: o.cost,
+        intervalMs: o.intervalMs,
+        // The fleet's measurements reach the disk before CloudWatch is asked.
+        checkpoint: (r) => void writeResults(dir, r),
+      });
+      all.push(results);
+      if (repeat > 1) await finish(judge(results, verdictInput), dir, { onWarning: o.onWarning });
+      // an interrupted or failed measurement ends the series: the verdict is over what was measured
+      if (results.status !== 'completed' || o.signal?.aborted) break;
+    }
+    const last = judge(all.at(-1)!, verdictInput, all.length > 1 ? all : undefined);
+    await finish(last, runDir, { onWarning: o.onWarning });
+    return { results: last, runDir };
   } finally {
     await target.stop();
   }
+}
+
+/** The results with their verdict: built-in checks, thresholds, the baseline and the repeats. */
+function judge(results: Results, input: VerdictInput, repeats?: Results[]): Results & { verdict: Verdict } {
+  const verdict = evaluate(results, { thresholds: input.thresholds, baseline: input.baseline, repeats });
+  return Object.assign(results, { verdict });
 }

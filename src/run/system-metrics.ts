@@ -2,6 +2,7 @@ import { cloudWatchFor } from '../metrics/cloudwatch-clients.ts';
 import { pullCloudWatch } from '../metrics/cloudwatch-puller.ts';
 import { estimateCost, type CostOptions } from '../metrics/cost-model.ts';
 import type { Results } from '../metrics/results-schema.ts';
+import { REFERENCE_TABLES } from '../metrics/reference-tables.ts';
 import { runFunctions } from '../metrics/run-functions.ts';
 import { dynamoDbWork, lambdaWork } from '../metrics/work-per-message.ts';
 import type { Target } from '../targets/target.ts';
@@ -25,11 +26,19 @@ export interface SystemMetricsOptions {
 export async function addSystemMetrics(results: Results, target: Target, options: SystemMetricsOptions = {}): Promise<void> {
   const warn = options.onWarning ?? (() => {});
   const source = cloudWatchFor(target.endpoints);
+  if (source && target.awsProfile) source.target.profile = target.awsProfile;
   if (source) {
     // pullCloudWatch never throws: what it could not pull is listed in results.cloudwatch.problems
+    const functions = runFunctions(results);
     results.cloudwatch = await pullCloudWatch({
       ...source,
-      functions: runFunctions(results).map((f) => f.name),
+      functions: functions.map((f) => f.name),
+      // per-route API Gateway metrics (asked on AWS only, where detailed metrics publish them)
+      routes: functions.map((f) => f.route),
+      // the tables the target names (a stack's outputs); their indexes are listed by ListMetrics
+      ...(target.endpoints.tables
+        ? { tables: target.endpoints.tables.map((name) => REFERENCE_TABLES.find((t) => t.name === name) ?? { name, globalIndexes: [] }) }
+        : {}),
       run: { startMs: Date.parse(results.startedAt), endMs: Date.parse(results.endedAt) },
     });
     // CloudWatch's window starts on a minute (its totals are whole minutes, on AWS and in the

@@ -4,6 +4,7 @@ import { DURATION_HINT, formatDuration, parseDuration } from './duration.ts';
 import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './limits.ts';
 import { NODE_RUNTIMES } from '../../reference-stack/local/lambda/node-runtimes.ts';
 import { TOKEN_PLACEMENTS } from '../targets/connect-token.ts';
+import { quote, thresholdProblem } from '../verdict/threshold.ts';
 
 /**
  * A scenario, k6-style: named phases run in order, pacing (rates, in-flight bounds) kept apart
@@ -84,6 +85,12 @@ const Phase = z
     error: `must name exactly one of ${PHASE_KINDS.join(', ')}`,
   });
 
+/** One threshold expression ("broadcast.p99 < 250ms"): a mistake names the expression. */
+const Threshold = z.string().superRefine((expression, ctx) => {
+  const problem = thresholdProblem(expression);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${quote(expression)}: ${problem}` });
+});
+
 /** Per-function settings: keys must be functions of the reference stack (the local target runs it). */
 const perFunction = <T extends z.ZodType>(value: T) =>
   z.record(z.string(), value).superRefine((rec, ctx) => {
@@ -154,13 +161,22 @@ export const ScenarioSchema = z.strictObject({
       connect: Timeout.default('30s'),
       /** a send's `sent` ack, a join's `joined` (the same 29 s bound applies to every route) */
       ack: Timeout.default('30s'),
-      /** how long after its ack a message's deliveries are still counted */
+      /** a delivery arriving more than this after its message's ack is counted as late (still received) */
       grace: durationIn(0, MAX_TIMEOUT_MS).default('2s'),
+      /** a member's delivery is lost only when nothing arrived this long after the ack; the run drains up to it */
+      loss: Timeout.default('30s'),
     })
     .prefault({}),
   phases: z.array(Phase).min(1),
+  /** k6-style threshold expressions, checked with the run (`--threshold` adds more) */
+  thresholds: z.array(Threshold).optional(),
 }).superRefine((s, ctx) => {
   if (s.rooms > s.clients) ctx.addIssue({ code: 'custom', path: ['rooms'], message: `must not exceed clients (${s.clients})` });
+  const grace = parseDuration(s.timeouts.grace);
+  const loss = parseDuration(s.timeouts.loss);
+  if (grace !== undefined && loss !== undefined && loss < grace) {
+    ctx.addIssue({ code: 'custom', path: ['timeouts', 'loss'], message: `must be at least timeouts.grace (${formatDuration(grace)})` });
+  }
   let connected = false;
   let joined = false;
   s.phases.forEach((p, i) => {
@@ -199,8 +215,11 @@ export interface Scenario {
   roomSizes: { distribution: 'uniform' } | { distribution: 'zipf'; exponent: number };
   seed?: number;
   target: StackKnobs;
-  timeouts: { connectMs: number; ackMs: number; graceMs: number };
+  /** grace: deliveries later than this after the ack are late; loss: none by then = lost */
+  timeouts: { connectMs: number; ackMs: number; graceMs: number; lossMs: number };
   phases: PlannedPhase[];
+  /** threshold expressions as written in the scenario (validated; parsed with the flags' by collectThresholds) */
+  thresholds: string[];
   /** the definition as validated, for results.json */
   definition: Record<string, unknown>;
 }
@@ -240,8 +259,9 @@ export function normalizeScenario(s: ScenarioParsed, source: string): Scenario {
       s.roomSizes.distribution === 'zipf' ? { distribution: 'zipf', exponent: s.roomSizes.exponent } : { distribution: 'uniform' },
     seed: s.seed,
     target: s.target ?? {},
-    timeouts: { connectMs: ms(s.timeouts.connect), ackMs: ms(s.timeouts.ack), graceMs: ms(s.timeouts.grace) },
+    timeouts: { connectMs: ms(s.timeouts.connect), ackMs: ms(s.timeouts.ack), graceMs: ms(s.timeouts.grace), lossMs: ms(s.timeouts.loss) },
     phases,
+    thresholds: s.thresholds ?? [],
     definition: s as unknown as Record<string, unknown>,
   };
 }

@@ -18,10 +18,10 @@ export function checkTargetUrl(spec: string): URL {
   try {
     url = new URL(spec);
   } catch {
-    throw new UserError(`--target: expected "local" or a ws:// or wss:// URL, got "${spec}"`);
+    throw new UserError(`--target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "${spec}"`);
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new UserError(`--target: expected "local" or a ws:// or wss:// URL, got "${spec}"`);
+    throw new UserError(`--target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "${spec}"`);
   }
   return url;
 }
@@ -41,7 +41,12 @@ export async function openRemoteTarget(spec: string, o: { timeoutMs?: number; to
   };
 }
 
-function probe(url: string, timeoutMs: number, token: ConnectToken | undefined): Promise<void> {
+/**
+ * One WebSocket handshake (with the run's token, if any), closed at once; a refusal or silence is
+ * a UserError naming why. A handshake an authorizer refuses (401, 403) is an answer: the fleet
+ * then finds out whether every connect is refused, and says so (with results).
+ */
+export function probe(url: string, timeoutMs: number = PROBE_TIMEOUT_MS, token?: ConnectToken): Promise<void> {
   return new Promise((resolve, reject) => {
     const handshake = handshakeWith(url, token);
     const ws = new WebSocket(handshake.url, { handshakeTimeout: timeoutMs, perMessageDeflate: false, headers: handshake.headers });

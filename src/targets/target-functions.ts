@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { REFERENCE_FUNCTIONS } from '../metrics/reference-functions.ts';
 import type { LocalStackInfo } from './target.ts';
 import { TargetFunction, type TargetFunctions } from './target-schema.ts';
-import { readFunctionConfigs } from './function-configuration.ts';
+import { readFunctionConfigs, type LambdaFunctionConfig } from './function-configuration.ts';
 import { createLambdaClient } from './lambda-client.ts';
 
 /**
@@ -18,23 +18,22 @@ export async function localStackFunctions(ready: LocalStackInfo): Promise<Target
   const client = createLambdaClient({ kind: 'local', endpoint: ready.lambdaEndpoint, region: ready.region });
   try {
     const configs = await readFunctionConfigs(client, listed.data.map((f) => f.name));
-    return {
-      source: 'lambda-api',
-      functions: listed.data.map((f, i) => {
-        const c = configs[i]!;
-        const architecture = c.architectures[0];
-        return {
-          ...f,
-          memoryMB: c.memoryMB,
-          timeoutSeconds: c.timeoutSeconds,
-          ...(architecture === 'x86_64' || architecture === 'arm64' ? { architecture } : {}),
-          ...(c.runtime ? { runtime: c.runtime } : {}),
-        };
-      }),
-    };
+    return { source: 'lambda-api', functions: listed.data.map((f, i) => configuredFunction(f, configs[i]!)) };
   } finally {
     client.destroy();
   }
+}
+
+/** A function the target lists (name, route), as Lambda's GetFunctionConfiguration says it is configured now. */
+export function configuredFunction(f: Pick<TargetFunction, 'name' | 'route' | 'authorizer'>, c: LambdaFunctionConfig): TargetFunction {
+  const architecture = c.architectures[0];
+  return {
+    ...f,
+    memoryMB: c.memoryMB,
+    timeoutSeconds: c.timeoutSeconds,
+    ...(architecture === 'x86_64' || architecture === 'arm64' ? { architecture } : {}),
+    ...(c.runtime ? { runtime: c.runtime } : {}),
+  };
 }
 
 /**

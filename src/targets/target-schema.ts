@@ -52,5 +52,9 @@ export const TargetEndpoints = z.object({
   dynamodb: z.string().optional(),
   /** Lambda's control-plane API (GetFunctionConfiguration), where there is one */
   lambda: z.string().optional(),
+  /** the CloudFormation stack these were read from (`--target aws:<stackName>`) */
+  stackName: z.string().optional(),
+  /** the DynamoDB tables the stack's functions use (CloudWatch TableName), where the stack names them */
+  tables: z.array(z.string()).optional(),
 });
 export type TargetEndpoints = z.infer<typeof TargetEndpoints>;

@@ -5,7 +5,8 @@ export type { TargetEndpoints, TargetFunction, TargetFunctions } from './target-
 /**
  * How the harness reaches a system under test: only by URL and the AWS APIs, the way it would
  * reach AWS. A local target is the emulator started as a child process; a remote target is any
- * stack speaking the chat protocol at a ws:// or wss:// URL.
+ * stack speaking the chat protocol at a ws:// or wss:// URL, or a deployed stack found by its
+ * CloudFormation name (`aws:<stackName>`).
  */
 export interface LocalStackInfo {
   ready: true;
@@ -40,6 +41,11 @@ export interface Target {
   local: LocalStackInfo | undefined;
   /** the `stack up` flags the local stack was started with */
   stackArgs: string[];
+  /**
+   * the named AWS profile the harness's SDK clients use for this target (`--profile`); absent:
+   * the SDK's standard chain (AWS_PROFILE, the default profile, …)
+   */
+  awsProfile?: string;
   /** Stops what this target started (nothing for remote). Safe to call twice. */
   stop(): Promise<void>;
 }

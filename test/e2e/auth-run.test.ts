@@ -85,9 +85,13 @@ describe('runs against a stack with the $connect authorizer', () => {
   it('with the right token (--token-file, in the x-api-key header) completes, and counts the authorizer', { timeout: 180_000 }, async () => {
     const r = await run([scenario('auth-ok', 'true'), '--token-file', join(dir, 'right-token')], join(dir, 'ok'), env());
     expect(r.stderr).not.toMatch(/refused/);
-    expect(r.code).toBe(0);
     const results = Results.parse(JSON.parse(readFileSync(join(r.runDir, 'results.json'), 'utf8')));
     expect(results.status).toBe('completed');
+    // 99 only when this shared host made the harness itself fall behind (a check about the host)
+    const failedChecks = results.verdict!.checks.filter((c) => !c.passed).map((c) => c.name);
+    expect(failedChecks.filter((n) => n !== 'harness not saturated')).toEqual([]);
+    expect(r.code).toBe(failedChecks.length === 0 ? 0 : 99);
+    expect(results.errors).toEqual({});
     expect(results.connections).toMatchObject({ opened: 30 });
     expect(results.deliveries.received).toBeGreaterThan(0);
     expect(results.config.stackArgs).toEqual(['--auth']);

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DeliveryLedger, RETAIN_MS } from '../../src/metrics/delivery-ledger.ts';
+import { DeliveryLedger, HELD_MAX, RETAIN_MS } from '../../src/metrics/delivery-ledger.ts';
 import { newReceiverOrder, observe, SEEN_DUPLICATE, SEEN_NEW, SEEN_OUT_OF_ORDER } from '../../src/metrics/order-tracker.ts';
 import { ReceiptTally } from '../../src/metrics/receipt-tally.ts';
 import { staleReport } from '../../src/metrics/stale-report.ts';
 
 const GRACE = 1_000;
+const LOSS = 5_000;
+const T = { graceMs: GRACE, lossMs: LOSS };
 
 /** Feeds one shard's drained tally into the ledger, as the parent does. */
 function feed(ledger: DeliveryLedger, tally: ReceiptTally): void {
@@ -15,7 +17,7 @@ function feed(ledger: DeliveryLedger, tally: ReceiptTally): void {
 describe('delivery ledger', () => {
   it('expected = received + lost per message, across shards', () => {
     const completions: [number, number][] = [];
-    const ledger = new DeliveryLedger(GRACE, (phase, us) => completions.push([phase, us]));
+    const ledger = new DeliveryLedger(T, (phase, us) => completions.push([phase, us]));
     const a = new ReceiptTally(2);
     const b = new ReceiptTally(2);
     // message (origin 0, slot 0): 5 members, all deliver (3 in shard a, 2 in shard b)
@@ -31,10 +33,14 @@ describe('delivery ledger', () => {
     feed(ledger, a);
     feed(ledger, b);
 
-    ledger.finalize(1_500); // inside the grace period: nothing final yet
-    expect(ledger.totals.expected).toBe(0);
-    ledger.finalize(2_200);
-    expect(ledger.totals).toMatchObject({ expected: 9, received: 8, lost: 1, complete: 1, incomplete: 1, acked: 2 });
+    ledger.finalize(1_500); // the complete message settles at once; the other waits for its loss timeout
+    expect(ledger.totals).toMatchObject({ expected: 5, received: 5, lost: 0, complete: 1 });
+    expect(ledger.unsettled()).toBe(1);
+    ledger.finalize(1_110 + LOSS - 1);
+    expect(ledger.totals.expected).toBe(5);
+    ledger.finalize(1_110 + LOSS);
+    expect(ledger.unsettled()).toBe(0);
+    expect(ledger.totals).toMatchObject({ expected: 9, received: 8, lost: 1, complete: 1, incomplete: 1, acked: 2, late: 0, lostEarly: 0 });
     expect(ledger.totals.expected).toBe(ledger.totals.received + ledger.totals.lost);
     expect(ledger.byPhase[2]).toMatchObject({ expected: 9, received: 8, lost: 1 });
     // fan-out completion = last member (1007.5) − intended send (1000), µs, only for the complete message
@@ -42,7 +48,7 @@ describe('delivery ledger', () => {
   });
 
   it('subtracts 410s from what was expected and reports them', () => {
-    const ledger = new DeliveryLedger(GRACE);
+    const ledger = new DeliveryLedger(T);
     const t = new ReceiptTally(1);
     ledger.sent(0, 0, 0, 0);
     ledger.acked(0, 0, 5, 10, 3);
@@ -52,26 +58,78 @@ describe('delivery ledger', () => {
     expect(ledger.totals).toMatchObject({ recipients: 10, gone: 3, expected: 7, received: 7, lost: 0 });
   });
 
-  it('counts deliveries after the grace period as late (still lost) and of failed sends as unacknowledged', () => {
-    const ledger = new DeliveryLedger(GRACE);
+  it('a delivery after the grace but within the loss timeout is received and late, not lost', () => {
+    const ledger = new DeliveryLedger(T);
     const t = new ReceiptTally(1);
-    ledger.sent(0, 0, 0, 0);
+    ledger.sent(0, 0, 0, 0, 2);
     ledger.acked(0, 0, 10, 2, 0);
     t.add(0, 0, 5);
     feed(ledger, t);
+    ledger.finalize(2_000); // past the grace: not final, one member still to come
+    expect(ledger.totals).toMatchObject({ expected: 0, lost: 0 });
+    t.add(0, 0, 4_010); // arrives 4 s after its ack
+    feed(ledger, t);
+    ledger.finalize(4_100);
+    expect(ledger.totals).toMatchObject({ expected: 2, received: 2, lost: 0, late: 1, complete: 1 });
+    expect(ledger.unsettled()).toBe(0);
+  });
+
+  it('a delivery exactly at the grace is on time; the late ones beyond expected are surplus', () => {
+    const ledger = new DeliveryLedger(T);
+    ledger.sent(0, 0, 0, 0, 2);
+    ledger.acked(0, 0, 100, 2, 0);
+    ledger.receipts(0, 0, 1, 100 + GRACE); // at ack + grace: on time
+    ledger.receipts(0, 0, 2, 100 + GRACE + 1); // a batch past it: late, one of them beyond expected
     ledger.finalize(2_000);
-    t.add(0, 0, 2_500); // arrives 2.5 s after its ack
+    expect(ledger.totals).toMatchObject({ expected: 2, received: 2, late: 1, surplus: 1, lost: 0 });
+  });
+
+  it('nothing within the loss timeout: lost; a delivery after it stays lost (afterLossTimeout); failed sends: unacknowledged', () => {
+    const ledger = new DeliveryLedger(T);
+    const t = new ReceiptTally(1);
+    ledger.sent(0, 0, 0, 0, 2);
+    ledger.acked(0, 0, 10, 2, 0);
+    t.add(0, 0, 5);
+    feed(ledger, t);
+    ledger.finalize(10 + LOSS);
+    expect(ledger.totals).toMatchObject({ expected: 2, received: 1, lost: 1, late: 0, incomplete: 1, lostEarly: 0 });
+    t.add(0, 0, 10 + LOSS + 500);
     feed(ledger, t);
     ledger.sent(0, 1, 100, 0);
     ledger.failed(0, 1, 200);
     t.add(0, 1, 150);
     feed(ledger, t);
-    ledger.finalize(5_000);
-    expect(ledger.totals).toMatchObject({ expected: 2, received: 1, lost: 1, late: 1, unacknowledged: 1, failed: 1, acked: 1 });
+    ledger.finalize(20_000);
+    expect(ledger.totals).toMatchObject({ expected: 2, received: 1, lost: 1, afterLossTimeout: 1, unacknowledged: 1, failed: 1, acked: 1 });
+    // a complete message's extra delivery after it settled is surplus, not late nor lost
+    ledger.sent(0, 2, 300, 0, 1);
+    ledger.acked(0, 2, 310, 1, 0);
+    ledger.receipts(0, 2, 1, 305);
+    ledger.finalize(20_001);
+    ledger.receipts(0, 2, 1, 20_002);
+    expect(ledger.totals).toMatchObject({ expected: 3, received: 2, surplus: 1, afterLossTimeout: 1 });
+  });
+
+  it('settled before the loss timeout (the end of a run): lost, and counted as lostEarly', () => {
+    const ledger = new DeliveryLedger(T);
+    ledger.sent(0, 0, 0, 0, 3);
+    ledger.acked(0, 0, 10, 3, 0);
+    ledger.receipts(0, 0, 1, 5);
+    ledger.finalize(1_000, true);
+    expect(ledger.totals).toMatchObject({ expected: 3, received: 1, lost: 2, lostEarly: 2 });
+  });
+
+  it('receipts read before their ack are on time, whatever the ack time', () => {
+    const ledger = new DeliveryLedger(T);
+    ledger.sent(0, 0, 0, 0, 1);
+    ledger.receipts(0, 0, 1, 50);
+    ledger.acked(0, 0, 60, 1, 0);
+    ledger.finalize(60);
+    expect(ledger.totals).toMatchObject({ expected: 1, received: 1, late: 0, complete: 1 });
   });
 
   it('receipts that arrive before the send record are kept; a late ack rescues a timed-out send', () => {
-    const ledger = new DeliveryLedger(GRACE);
+    const ledger = new DeliveryLedger(T);
     const t = new ReceiptTally(1);
     t.add(0, 3, 50);
     feed(ledger, t);
@@ -83,7 +141,7 @@ describe('delivery ledger', () => {
   });
 
   it("expects the harness's member count when the target claims fewer, and counts the shortfall", () => {
-    const ledger = new DeliveryLedger(GRACE);
+    const ledger = new DeliveryLedger(T);
     const t = new ReceiptTally(1);
     // 5 members in the room; the target posts to 4 and says so: the 5th is lost, not unexpected
     ledger.sent(0, 0, 0, 1, 5);
@@ -104,20 +162,23 @@ describe('delivery ledger', () => {
   });
 
   it('finalizes everything at the end: never-acknowledged sends fail', () => {
-    const ledger = new DeliveryLedger(GRACE);
+    const ledger = new DeliveryLedger(T);
     ledger.sent(0, 0, 0, 0);
     ledger.finalize(1e9);
     expect(ledger.totals.failed).toBe(0);
+    expect(ledger.unsettled()).toBe(1);
     ledger.finalize(1e9, true);
     expect(ledger.totals.failed).toBe(1);
+    expect(ledger.unsettled()).toBe(0);
   });
 });
 
 describe('delivery ledger over a long run', () => {
-  it('holds a window of recent messages, not the whole run: memory follows the send rate, totals stay exact', () => {
-    const ledger = new DeliveryLedger(GRACE);
+  /** An hour of sends from two origins, finalized once a second as the parent does; one message in 50 misses a member. */
+  function hourOfSends(timeouts: { graceMs: number; lossMs: number }) {
+    const ledger = new DeliveryLedger(timeouts);
     const perSecond = 100;
-    const seconds = 3_600; // an hour of sends from two origins, finalized once a second as the parent does
+    const seconds = 3_600;
     let peak = 0;
     for (let s = 0; s < seconds; s++) {
       for (let k = 0; k < perSecond; k++) {
@@ -126,23 +187,60 @@ describe('delivery ledger over a long run', () => {
         for (const origin of [0, 1]) {
           ledger.sent(origin, slot, t, 0, 3);
           ledger.acked(origin, slot, t + 5, 3, 0);
-          ledger.receipts(origin, slot, k % 50 === 0 ? 2 : 3, t + 4); // one delivery in 50 messages lost
+          ledger.receipts(origin, slot, k % 50 === 0 ? 2 : 3, t + 4);
         }
       }
       ledger.finalize(s * 1000 + 1000);
       peak = Math.max(peak, ledger.capacity());
     }
-    ledger.finalize(seconds * 1000 + 10_000, true);
+    ledger.finalize(seconds * 1000 + timeouts.lossMs + 10_000);
     const messages = 2 * perSecond * seconds;
-    expect(ledger.totals).toMatchObject({ acked: messages, expected: 3 * messages, lost: messages / 50, received: 3 * messages - messages / 50 });
+    expect(ledger.unsettled()).toBe(0);
+    expect(ledger.totals).toMatchObject({ acked: messages, expected: 3 * messages, lost: messages / 50, received: 3 * messages - messages / 50, lostEarly: 0 });
+    return { peak, messages, perSecond };
+  }
+
+  it('holds a window of recent messages, not the whole run: memory follows the send rate, totals stay exact', () => {
+    const { peak, messages, perSecond } = hourOfSends({ graceMs: 2_000, lossMs: 30_000 }); // the defaults
     // 720,000 messages went through; at most a few RETAIN_MS windows' worth were ever held
     const window = 2 * perSecond * (RETAIN_MS / 1000);
     expect(peak).toBeLessThanOrEqual(4 * window + 2 * 2048);
     expect(peak).toBeLessThan(messages / 10); // without the window: every message, 2 × 524,288 entries
   });
 
-  it('counts a delivery of a message dropped from the window as late', () => {
-    const ledger = new DeliveryLedger(GRACE);
+  it('a longer loss timeout holds a longer window (an incomplete message waits it out), still not the whole run', () => {
+    const { peak, messages, perSecond } = hourOfSends({ graceMs: 2_000, lossMs: 5 * 60_000 });
+    const window = 2 * perSecond * 300;
+    expect(peak).toBeGreaterThan(2 * perSecond * (RETAIN_MS / 1000) * 4); // the loss timeout, not RETAIN_MS, sets it
+    expect(peak).toBeLessThanOrEqual(4 * window + 2 * 2048);
+    expect(peak).toBeLessThan(messages / 2);
+  });
+
+  it(`never holds more than 2 × HELD_MAX slots per origin: past HELD_MAX the oldest waiting messages are settled early`, () => {
+    const ledger = new DeliveryLedger({ graceMs: 2_000, lossMs: 15 * 60_000 });
+    const perSecond = 2_000;
+    const seconds = Math.ceil((1.5 * HELD_MAX) / perSecond); // more waiting messages than the bound holds
+    let peak = 0;
+    for (let s = 0; s < seconds; s++) {
+      for (let k = 0; k < perSecond; k++) {
+        const slot = s * perSecond + k;
+        const t = s * 1000 + k / 2;
+        ledger.sent(0, slot, t, 0, 2);
+        ledger.acked(0, slot, t + 5, 2, 0);
+        ledger.receipts(0, slot, 1, t + 4); // every message misses a member: all wait out 15 min
+      }
+      ledger.finalize(s * 1000 + 1000);
+      peak = Math.max(peak, ledger.capacity());
+    }
+    expect(peak).toBeLessThanOrEqual(2 * HELD_MAX);
+    const settledEarly = ledger.totals.acked;
+    expect(settledEarly).toBeGreaterThan(0);
+    expect(ledger.totals).toMatchObject({ lost: settledEarly, lostEarly: settledEarly, received: settledEarly });
+    expect(ledger.unsettled()).toBe(seconds * perSecond - settledEarly);
+  });
+
+  it('counts a delivery of a message dropped from the window as afterLossTimeout', () => {
+    const ledger = new DeliveryLedger(T);
     for (let slot = 0; slot < 5_000; slot++) {
       ledger.sent(0, slot, slot, 0);
       ledger.acked(0, slot, slot + 1, 1, 0);
@@ -151,11 +249,11 @@ describe('delivery ledger over a long run', () => {
     ledger.finalize(RETAIN_MS + 10_000);
     expect(ledger.totals).toMatchObject({ expected: 5_000, received: 5_000, late: 0 });
     ledger.receipts(0, 0, 1, RETAIN_MS + 11_000); // slot 0 is long final and gone from the window
-    expect(ledger.totals).toMatchObject({ expected: 5_000, received: 5_000, lost: 0, late: 1 });
+    expect(ledger.totals).toMatchObject({ expected: 5_000, received: 5_000, lost: 0, late: 0, afterLossTimeout: 1 });
   });
 
   it('keeps the stale-cleanup account as messages become final, the same as reading them all at the end', () => {
-    const ledger = new DeliveryLedger(GRACE);
+    const ledger = new DeliveryLedger(T);
     const views: Parameters<typeof staleReport>[0] extends Iterable<infer V> ? V[] : never = [];
     const send = (slot: number, phase: number, intended: number, gone: number) => {
       ledger.sent(0, slot, intended, phase);

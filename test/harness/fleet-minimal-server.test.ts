@@ -154,7 +154,7 @@ timeouts: { grace: 500ms }
       new UserError('target ws://127.0.0.1:1/x unreachable: cannot connect (ECONNREFUSED)'),
     );
     await expect(runBenchmark({ scenario: FANOUT, target: 'http://example.com', outDir: dir })).rejects.toThrow(
-      '--target: expected "local" or a ws:// or wss:// URL, got "http://example.com"',
+      '--target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "http://example.com"',
     );
   });
 });

@@ -40,7 +40,7 @@ describe('histograms merge across shards', () => {
   });
 
   it('the run recorder merges shard reports into the interval, the phase and the run (cold + warm = broadcast)', () => {
-    const rr = new RunRecorder(2, 0, 1_000);
+    const rr = new RunRecorder(2, 0, { graceMs: 1_000, lossMs: 30_000 });
     rr.beginPhase('fanout', 'send', 0);
     const a = new IntervalRecorder();
     const b = new IntervalRecorder();

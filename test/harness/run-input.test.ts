@@ -134,6 +134,15 @@ describe('ranges checked up front', () => {
     expect(refusal({ scenario: g })).toBe(`${g}: timeouts.grace: must be at most 15m`);
   });
 
+  it('timeouts.loss: within 100 ms..15 min and at least the grace', () => {
+    const p = file('loss1h.yaml', SCENARIO('timeouts: { loss: 1h }\n'));
+    expect(refusal({ scenario: p })).toBe(`${p}: timeouts.loss: must be from 100ms to 15m`);
+    const q = file('lossShort.yaml', SCENARIO('timeouts: { grace: 5s, loss: 3s }\n'));
+    expect(refusal({ scenario: q })).toBe(`${q}: timeouts.loss: must be at least timeouts.grace (5s)`);
+    const ok = file('lossOk.yaml', SCENARIO('timeouts: { grace: 1s, loss: 4s }\n'));
+    expect(checkRunInput({ scenario: ok }).scenario.timeouts).toMatchObject({ graceMs: 1_000, lossMs: 4_000 });
+  });
+
   it('a phase longer than a day: a duration, or a ramp at a tiny rate (also after --clients)', () => {
     const p = file('long.yaml', SCENARIO().replace('duration: 5s', 'duration: 600h'));
     expect(refusal({ scenario: p })).toBe(`${p}: phases[2].send.duration: must be at most 24h`);
@@ -159,7 +168,7 @@ describe('ranges checked up front', () => {
   });
 
   it('a bad target URL is refused before the host limits are looked at', () => {
-    expect(refusal({ scenario: 'fanout', target: 'http://example.com' })).toBe('--target: expected "local" or a ws:// or wss:// URL, got "http://example.com"');
+    expect(refusal({ scenario: 'fanout', target: 'http://example.com' })).toBe('--target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "http://example.com"');
   });
 });
 

@@ -56,7 +56,7 @@ describe('scenario files', () => {
     ]);
     expect(s.phases[2]).toMatchObject({ durationMs: 5_000, rate: 10, senders: { share: 0.25 }, payloadBytes: 200 });
     expect(s.phases[5]).toMatchObject({ durationMs: 2_000, senders: { perRoom: 1 }, payloadBytes: 64 });
-    expect(s.timeouts).toEqual({ connectMs: 30_000, ackMs: 30_000, graceMs: 2_000 });
+    expect(s.timeouts).toEqual({ connectMs: 30_000, ackMs: 30_000, graceMs: 2_000, lossMs: 30_000 });
   });
 
   it('accepts JSON', () => {

@@ -11,6 +11,8 @@ export interface Script {
   deliverTo?: (members: readonly WebSocket[]) => readonly WebSocket[];
   /** called on every sendMessage before it is answered */
   onSend?: () => void;
+  /** answer `sent` at once and post the message to the members this much later (an asynchronous fan-out) */
+  deliverAfterMs?: number;
 }
 
 export interface ScriptedChatServer {
@@ -33,9 +35,11 @@ export async function startScriptedChatServer(script: Script = {}): Promise<Scri
   let early = 0;
   let dead = false;
   const closed = new Promise<void>((resolve) => wss.once('close', () => resolve()));
+  const timers = new Set<NodeJS.Timeout>();
   const kill = () => {
     if (dead) return;
     dead = true;
+    for (const t of timers) clearTimeout(t);
     for (const c of wss.clients) c.terminate();
     wss.close();
   };
@@ -59,7 +63,17 @@ export async function startScriptedChatServer(script: Script = {}): Promise<Scri
         const messageId = randomUUID();
         const frame = JSON.stringify({ type: 'message', room: req.room, messageId, cold: false, payload: req.payload });
         const posted = script.deliverTo ? script.deliverTo(members) : members;
-        for (const m of posted) m.send(frame);
+        const post = () => {
+          for (const m of posted) if (m.readyState === m.OPEN) m.send(frame);
+        };
+        if (script.deliverAfterMs === undefined) post();
+        else {
+          const t = setTimeout(() => {
+            timers.delete(t);
+            post();
+          }, script.deliverAfterMs);
+          timers.add(t);
+        }
         ws.send(JSON.stringify({ type: 'sent', room: req.room, messageId, recipients: posted.length, gone: 0 }));
       }
     });

@@ -24,7 +24,7 @@ phases:
   - connect: { rate: 300 }
   - join: { rate: 300 }
   - send: { duration: 1s, rate: 30 }
-timeouts: { grace: 500ms }
+timeouts: { grace: 500ms, loss: 1s }
 `,
 );
 

@@ -99,6 +99,7 @@ describe('CDK reference stack: safe to deploy by default', () => {
     [{ throttleRate: 'fast' }, 'context throttleRate: must be a number above 0 (requests per second), got fast'],
     [{ throttleBurst: '1.5' }, 'context throttleBurst: must be an integer from 0 to 5000000 requests, got 1.5'],
     [{ broadcast: 'yes' }, 'context broadcast: must be true or false, got yes'],
+    [{ detailedMetrics: 'on' }, 'context detailedMetrics: must be true or false, got on'],
     [{ memory: '64' }, 'context memory: must be an integer from 128 to 10240 MB, got 64'],
     [{ arch: 'ppc' }, 'context arch: must be x86_64 or arm64, got ppc'],
   ])('refuses bad context %j with one line naming the key', (context, message) => {

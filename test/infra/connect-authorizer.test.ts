@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CONNECT_AUTHORIZER, TOKEN_PARAMETER_PLACEHOLDER } from '../../reference-stack/functions/manifest.ts';
 import { ChatStack } from '../../reference-stack/infra/chat-stack.ts';
 import { chatStackPropsFromContext } from '../../reference-stack/infra/context.ts';
+import { parseStackOutputs, ROUTE_FUNCTION_OUTPUTS } from '../../src/targets/stack-outputs.ts';
 
 // The $connect authorizer in the synthesized template (no AWS account needed; bundling skipped,
 // as in chat-stack.test.ts).
@@ -62,15 +63,43 @@ describe('CDK: the $connect authorizer', () => {
     synthFromContext({}, 'Other').hasResourceProperties('AWS::SSM::Parameter', { Name: '/fanout-bench/Other/connect-token' });
   });
 
-  it('grants the authorizer ssm:GetParameter on that parameter and nothing else; no other function reads it', () => {
+  it('grants the authorizer ssm:GetParameter on that parameter and its own log group, nothing else; no other function reads it', () => {
     const statements = statementsOf(t, CONNECT_AUTHORIZER.name);
     const parameterId = Object.keys(t.findResources('AWS::SSM::Parameter'))[0]!;
-    expect(statements).toHaveLength(1);
-    expect(statements[0]).toMatchObject({ Effect: 'Allow', Action: 'ssm:GetParameter' });
+    const logGroupId = Object.entries(t.findResources('AWS::Logs::LogGroup')).find(([, g]) => g.Properties.LogGroupName === '/aws/lambda/fanout-authorizer')![0];
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: 'ssm:GetParameter', Resource: expect.anything() },
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroupId, 'Arn'] } },
+    ]);
     expect(JSON.stringify(statements[0].Resource)).toContain(parameterId);
     expect(JSON.stringify(statements[0].Resource)).not.toContain('*');
     const ssmGrants = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('ssm:'));
     expect(ssmGrants).toHaveLength(1);
+    // its role has no managed policy (AWSLambdaBasicExecutionRole would allow every log group)
+    const fn = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: CONNECT_AUTHORIZER.name } }))[0] as any;
+    const role = t.toJSON().Resources[fn.Properties.Role['Fn::GetAtt'][0]];
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  it('publishes AuthorizerFunction, which the outputs contract reads as the $connect authorizer', () => {
+    const outputs = t.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const fnId = Object.entries(t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: CONNECT_AUTHORIZER.name } }))[0]![0];
+    expect(outputs.AuthorizerFunction!.Value).toEqual({ Ref: fnId });
+    const deployed: Record<string, string> = {
+      WebSocketUrl: 'wss://abc.execute-api.us-east-1.amazonaws.com/prod',
+      CallbackUrl: 'https://abc.execute-api.us-east-1.amazonaws.com/prod',
+      ApiId: 'abc',
+      StageName: 'prod',
+      Region: 'us-east-1',
+      ConnectionsTable: 'c',
+      RoomMembersTable: 'r',
+      MessagesTable: 'm',
+      ...Object.fromEntries(Object.entries(ROUTE_FUNCTION_OUTPUTS).filter(([route]) => route !== 'broadcast').map(([route, key]) => [key, `fn-${route}`])),
+      AuthorizerFunction: CONNECT_AUTHORIZER.name,
+    };
+    const parsed = parseStackOutputs(deployed);
+    expect(parsed.ok && parsed.value.functions.at(-1)).toEqual({ route: '$connect', name: CONNECT_AUTHORIZER.name, authorizer: true });
+    expect(parseStackOutputs({ ...deployed, AuthorizerFunction: ' ' })).toEqual({ ok: false, issue: 'output AuthorizerFunction: must not be empty' });
   });
 
   it('reads an existing parameter by name instead (e.g. a SecureString), scoped to that ARN', () => {

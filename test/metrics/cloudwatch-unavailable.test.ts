@@ -12,6 +12,7 @@ import { Results } from '../../src/metrics/results-schema.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
 import { buildResults } from '../report/fixtures.ts';
+import { judged } from '../../src/verdict/judged.ts';
 
 // When CloudWatch cannot be pulled, the run still gets its report, with a note saying what was
 // not pulled and why (error class + message) — never a crash, never a credential in the output.
@@ -49,10 +50,10 @@ describe('an unreachable CloudWatch endpoint (real socket, nothing listening)', 
 
     const results = withPull(cw);
     expect(results.cost?.sources.lambda).toBe('assumption');
-    const html = renderHtml(results);
+    const html = renderHtml(judged(results));
     expect(html).toContain('CloudWatch could not be pulled.');
     expect(html).toContain('ECONNREFUSED');
-    expect(renderSummaryMarkdown(results)).toContain('ECONNREFUSED');
+    expect(renderSummaryMarkdown(judged(results))).toContain('ECONNREFUSED');
   });
 });
 
@@ -85,7 +86,7 @@ describe('AWS without credentials', () => {
     expect(cw.problems).toHaveLength(1);
     expect(cw.problems[0].errorName).toBe('CredentialsProviderError');
     expect(requests).toBe(0);
-    expect(renderHtml(withPull(cw))).toContain('CredentialsProviderError');
+    expect(renderHtml(judged(withPull(cw)))).toContain('CredentialsProviderError');
   });
 });
 
@@ -137,9 +138,9 @@ describe('AWS denying CloudWatch metrics (IAM)', () => {
 
       const results = withPull(cw);
       expect(results.cost?.lines.find((l) => l.item.startsWith('fanout-send-message compute'))?.source).toBe('report-lines');
-      const html = renderHtml(results);
+      const html = renderHtml(judged(results));
       expect(html).toContain('Some CloudWatch data could not be pulled.');
-      const everything = JSON.stringify(results) + html + renderSummaryMarkdown(results);
+      const everything = JSON.stringify(results) + html + renderSummaryMarkdown(judged(results));
       expect(everything).not.toContain(SECRET);
       expect(everything).not.toContain('AKIAIOSFODNN7EXAMPLE');
     } finally {

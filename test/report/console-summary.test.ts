@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { consoleSummary } from '../../src/report/console-summary.ts';
+import { evaluate } from '../../src/verdict/evaluate.ts';
+import { parseThreshold } from '../../src/verdict/threshold.ts';
 import { buildResults } from './fixtures.ts';
 
 /** The summary `run` prints on stdout, rendered from results alone. */
@@ -40,5 +42,19 @@ describe('console summary', () => {
     expect(text).toContain('rss 212MB  SATURATED\n');
     expect(text).toContain("  saturated    during steady; the other phases' numbers are the system's\n");
     expect(text).toContain('  warning: shard 1: event-loop lag p99 80 ms\n');
+  });
+
+  it('ends with the verdict when the results carry one: the headline, then what did not pass', () => {
+    const r = buildResults();
+    r.verdict = evaluate(r, { thresholds: [parseThreshold('deliveries.lost == 0', '--threshold'), parseThreshold('broadcast.p99 < 1s', '--threshold')] });
+    const lines = consoleSummary(r, 'results.json').split('\n');
+    const at = lines.findIndex((l) => l.startsWith('verdict: '));
+    expect(lines.slice(at, -2)).toEqual([
+      'verdict: FAIL: 2 of 5 checks failed (no lost deliveries, no unexpected errors); 1 of 2 thresholds crossed',
+      '  check failed: no lost deliveries: 12 of 102,812 expected deliveries lost (0.0117%)',
+      '  check failed: no unexpected errors: 23 unexpected errors: frame:Internal server error ×18, close:1006 ×5',
+      '  crossed: deliveries.lost == 0: 12; limit == 0: crossed [--threshold]',
+    ]);
+    expect(lines.at(-2)).toBe('results: results.json');
   });
 });

@@ -3,7 +3,10 @@ import { escapeHtml, escapeMarkdown, escapeXml, jsonForScript } from '../../src/
 import { renderHtml } from '../../src/report/html.ts';
 import { renderJunit } from '../../src/report/junit.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
+import { evaluate } from '../../src/verdict/evaluate.ts';
+import { parseThreshold } from '../../src/verdict/threshold.ts';
 import { buildResults, XSS } from './fixtures.ts';
+import { judged } from '../../src/verdict/judged.ts';
 
 describe('escaping helpers', () => {
   it('escapes HTML text and attributes', () => {
@@ -30,7 +33,9 @@ describe('escaping helpers', () => {
 
 describe('renderers with hostile strings from the target and the user', () => {
   const results = buildResults({ hostile: true });
-  const html = renderHtml(results);
+  // a threshold naming the hostile error kind: the user's expression reaches every renderer
+  results.verdict = evaluate(results, { thresholds: [parseThreshold(`errors[${JSON.stringify(XSS.errorKind)}] == 0`, '--threshold')] });
+  const html = renderHtml(judged(results));
 
   it('HTML: every hostile string appears only escaped', () => {
     for (const s of Object.values(XSS)) {
@@ -44,7 +49,7 @@ describe('renderers with hostile strings from the target and the user', () => {
 
   it('HTML: the Lambda runtime that ran the functions, a fallback marked with its note', () => {
     expect(html).toContain(`<td>Lambda runtime</td><td><strong class="bad-text">nodejs22.x on Node 20.20.2</strong> (${escapeHtml(XSS.runtimeNote)})</td>`);
-    expect(renderHtml(buildResults())).toContain('<td>Lambda runtime</td><td>nodejs22.x on Node 22.23.3</td>');
+    expect(renderHtml(judged(buildResults()))).toContain('<td>Lambda runtime</td><td>nodejs22.x on Node 22.23.3</td>');
   });
 
   it('HTML: the embedded chart data cannot close its script element', () => {
@@ -55,13 +60,13 @@ describe('renderers with hostile strings from the target and the user', () => {
   });
 
   it('Markdown summary: no raw markup', () => {
-    const md = renderSummaryMarkdown(results);
+    const md = renderSummaryMarkdown(judged(results));
     for (const s of [XSS.errorKind, XSS.scenario, XSS.statusReason, XSS.functionName, XSS.problem]) expect(md, s).not.toContain(s);
     expect(md).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 
   it('JUnit: no raw markup, attribute quotes escaped', () => {
-    const xml = renderJunit(results);
+    const xml = renderJunit(judged(results));
     expect(xml).not.toContain('<img');
     expect(xml).not.toContain('<script');
     expect(xml).toContain('&lt;script&gt;alert(&quot;name&quot;)&lt;/script&gt;');

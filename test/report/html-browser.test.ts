@@ -7,7 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Results } from '../../src/metrics/results-schema.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import { renderJunit } from '../../src/report/junit.ts';
+import { evaluate } from '../../src/verdict/evaluate.ts';
+import type { JudgedResults } from '../../src/verdict/judged.ts';
+import { parseThreshold } from '../../src/verdict/threshold.ts';
+import { slowAgainstBaseline } from '../verdict/recorded-runs.ts';
 import { buildResults, XSS } from './fixtures.ts';
+import { judged } from '../../src/verdict/judged.ts';
 
 // The report in a real headless Chromium (Debian's package), opened from a file:// URL the way a
 // person opens it from disk: no network, no console errors, every chart drawn, hostile strings shown as text.
@@ -39,7 +44,11 @@ interface Opened {
 
 async function open(results: Results, name: string): Promise<Opened> {
   const file = join(dir, `${name}.html`);
-  await writeFile(file, renderHtml(results));
+  await writeFile(file, renderHtml(judged(results)));
+  return openFile(file);
+}
+
+async function openFile(file: string): Promise<Opened> {
   const url = pathToFileURL(file).href;
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const opened: Opened = { page, url, problems: [], requests: [], dialogs: [] };
@@ -128,6 +137,8 @@ describe('index.html in headless Chromium', () => {
 
   it('shows hostile strings from the target and the user as text, running none of them', async () => {
     const results = buildResults({ hostile: true });
+    // a threshold on the hostile error kind: its expression and detail reach the verdict table
+    results.verdict = evaluate(results, { thresholds: [parseThreshold(`errors[${JSON.stringify(XSS.errorKind)}] == 0`, '--threshold')] });
     const { page, problems, dialogs } = await open(results, 'hostile');
     try {
       // hover everything a mouseover payload could sit on
@@ -147,6 +158,7 @@ describe('index.html in headless Chromium', () => {
       for (const s of [XSS.errorKind, XSS.scenario, XSS.statusReason, XSS.problem, XSS.functionName]) expect(dom.text, s).toContain(s);
       expect(dom.title).toBe(`fanout-bench · ${XSS.scenario}`);
       expect(dom.text).toContain('The harness was saturated.');
+      expect(await page.locator('[data-table="thresholds"] code').textContent()).toBe(`errors[${JSON.stringify(XSS.errorKind)}] == 0`);
       await page.screenshot({ path: join(ARTIFACTS, 'report-hostile.png'), fullPage: false });
 
       // junit.xml with the same strings is well-formed XML with one testcase per check
@@ -157,9 +169,9 @@ describe('index.html in headless Chromium', () => {
           cases: doc.getElementsByTagName('testcase').length,
           failures: Array.from(doc.getElementsByTagName('failure')).map((f) => f.getAttribute('message')),
         };
-      }, renderJunit(results));
+      }, renderJunit(judged(results)));
       expect(xml.errors).toBe(0);
-      expect(xml.cases).toBe(5);
+      expect(xml.cases).toBe(6);
       expect(xml.failures[0]).toBe(`status failed: ${XSS.statusReason}`);
     } finally {
       await page.close();
@@ -180,6 +192,47 @@ describe('index.html in headless Chromium', () => {
       await expect(page.locator('.no-data').count()).resolves.toBeGreaterThanOrEqual(4);
       expect(await page.locator('body').textContent()).toContain('CloudWatch was not pulled for this run.');
       expect(await page.locator('body').textContent()).toContain('No work counts: CloudWatch was not pulled');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('shows the verdict: thresholds with their outcome, and the comparison with the baseline', async () => {
+    const results: JudgedResults = await slowAgainstBaseline();
+    const file = join(dir, 'verdict.html');
+    await writeFile(file, renderHtml(results));
+    const { page, problems, requests, url } = await openFile(file);
+    try {
+      expect(problems).toEqual([]);
+      expect(requests).toEqual([url]);
+      await expect(page.locator('.verdict .pill').textContent()).resolves.toBe('FAIL');
+      expect(await page.locator('.verdict-summary').textContent()).toBe(results.verdict.summary);
+      const rows = async (table: string) =>
+        page.locator(`[data-table="${table}"] tbody tr`).evaluateAll((trs) =>
+          trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => (td.firstChild?.textContent ?? '').trim())),
+        );
+      expect((await rows('thresholds')).map((r) => r.slice(0, 4))).toEqual([
+        ['broadcast.p50 <= baseline * 1.10', 'crossed', '2,304 ms', '<= 1,042 ms'],
+        ['broadcast.p99 <= baseline * 1.10', 'within noise', '4,903 ms', '<= 3,915 ms'],
+        ['deliveries.lost == 0', 'pass', '0', '== 0'],
+        ['dynamodb.readUnitsPerMessage <= 2', 'crossed', '4.56', '<= 2'],
+        ['stale.timeToCleanMs < 5s', 'no data', '–', '< 5,000 ms'],
+      ]);
+      const diff = await rows('diff');
+      expect(diff.slice(0, 3)).toEqual([
+        ['broadcast.p50', '948 ms', '2,304 ms', '+143%', 'crossed'],
+        ['broadcast.p99', '3,559 ms', '4,903 ms', '+37.7%', 'within noise'],
+        ['deliveries.lost', '0', '0', '–', 'pass'],
+      ]);
+      expect(diff).toHaveLength(results.verdict.diff!.length);
+      // a crossed threshold reads red, within noise amber: the outcome is visible, not only written
+      const colour = (sel: string) => page.locator(sel).first().evaluate((el) => getComputedStyle(el).color);
+      expect(await colour('[data-table="thresholds"] .outcome.fail')).toBe('rgb(185, 28, 28)');
+      expect(await colour('[data-table="thresholds"] .outcome.within-noise')).toBe('rgb(180, 83, 9)');
+      const box = await page.locator('[data-table="diff"]').boundingBox();
+      expect(box!.width).toBeGreaterThan(600);
+      expect(box!.height).toBeGreaterThan(30 * diff.length);
+      await page.locator('.verdict').screenshot({ path: join(ARTIFACTS, 'report-verdict.png') });
     } finally {
       await page.close();
     }

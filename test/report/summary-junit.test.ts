@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Results } from '../../src/metrics/results-schema.ts';
-import { runChecks, unexpectedErrors, verdict } from '../../src/report/checks.ts';
+import { runChecks, unexpectedErrors } from '../../src/verdict/checks.ts';
+import { evaluate } from '../../src/verdict/evaluate.ts';
 import { renderJunit } from '../../src/report/junit.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
 import { buildResults } from './fixtures.ts';
+import { judged } from '../../src/verdict/judged.ts';
 
 /** The fixture run made clean: nothing lost, no errors. */
 function cleanRun(): Results {
@@ -23,8 +25,8 @@ describe('checks', () => {
       ['harness not saturated', true],
       ['no unexpected errors', false],
     ]);
-    expect(verdict(failing)).toBe('fail');
-    expect(verdict(runChecks(cleanRun()))).toBe('pass');
+    expect(evaluate(buildResults()).outcome).toBe('fail');
+    expect(evaluate(cleanRun()).outcome).toBe('pass');
   });
 
   it('lets config.expectedErrors excuse exact kinds and "prefix:" kinds', () => {
@@ -45,7 +47,7 @@ describe('sends went out', () => {
     expect(check(r).passed).toBe(true);
     r.sends = { intended: 1_000, sent: 400, skipped: 600, missedSlots: 0, acked: 400, failed: 0 };
     expect(check(r)).toMatchObject({ passed: false, detail: expect.stringContaining('600 skipped and 0 failed of 1,000 intended sends') });
-    expect(verdict(runChecks(r))).toBe('fail');
+    expect(evaluate(r).outcome).toBe('fail');
     r.sends = { intended: 1_000, sent: 1_000, skipped: 0, missedSlots: 0, acked: 950, failed: 50 };
     expect(check(r).passed).toBe(false);
   });
@@ -53,7 +55,7 @@ describe('sends went out', () => {
 
 describe('renderSummaryMarkdown', () => {
   const r = buildResults();
-  const md = renderSummaryMarkdown(r);
+  const md = renderSummaryMarkdown(judged(r));
 
   it('leads with the verdict and the scenario', () => {
     expect(md.split('\n')[0]).toBe('## fanout-bench: room-fanout — ❌ FAIL');
@@ -73,7 +75,7 @@ describe('renderSummaryMarkdown', () => {
     expect(md).toMatch(/^\| fanout-send-message \| 2,100 \| 2 \| 18 \|/m);
     expect(md).toContain(`per 1M deliveries`);
     expect(md).toContain('us-east-1 list prices as of 2025-08-01');
-    const hostile = renderSummaryMarkdown(buildResults({ hostile: true }));
+    const hostile = renderSummaryMarkdown(judged(buildResults({ hostile: true })));
     expect(hostile).toContain('> [!WARNING]');
     expect(hostile).toContain('### Warnings');
     expect(hostile).toContain('harness: event-loop lag above 200 ms for 12 s');
@@ -95,8 +97,8 @@ describe('renderSummaryMarkdown', () => {
     delete old.lambda;
     delete old.cloudwatch!.dynamodb;
     const parsed = Results.parse(JSON.parse(JSON.stringify(old)));
-    expect(renderSummaryMarkdown(parsed)).not.toContain('Work per message');
-    expect(renderSummaryMarkdown(parsed)).toContain('### Cost (estimate)');
+    expect(renderSummaryMarkdown(judged(parsed))).not.toContain('Work per message');
+    expect(renderSummaryMarkdown(judged(parsed))).toContain('### Cost (estimate)');
   });
 
   it('stays small enough for a job summary', () => {
@@ -106,7 +108,7 @@ describe('renderSummaryMarkdown', () => {
 
 describe('renderJunit', () => {
   it('has one testcase per check and describes the failures', () => {
-    const xml = renderJunit(buildResults());
+    const xml = renderJunit(judged(buildResults()));
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).toBe(true);
     expect(xml.match(/<testcase /g)).toHaveLength(5);
     expect(xml).toContain('<testsuites name="fanout-bench" tests="5" failures="2" errors="0" time="120.000">');
@@ -116,14 +118,14 @@ describe('renderJunit', () => {
   });
 
   it('has no failures for a clean run', () => {
-    const xml = renderJunit(cleanRun());
+    const xml = renderJunit(judged(cleanRun()));
     expect(xml).toContain('failures="0"');
     expect(xml).not.toContain('<failure');
   });
 
   it('fails "run completed" with the reason', () => {
     const r = buildResults({ hostile: true });
-    const xml = renderJunit(r);
+    const xml = renderJunit(judged(r));
     expect(xml).toContain('failures="4"');
     expect(xml).toContain('status failed: &lt;/script&gt;');
   });

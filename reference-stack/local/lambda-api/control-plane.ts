@@ -36,6 +36,8 @@ export interface ControlPlaneOptions {
    * keeps them whatever it says, and may not give them other values.
    */
   wiredEnvironment: Readonly<Record<string, string>>;
+  /** Each configuration change, one line (the stack's log): sizes and timeouts, variable names only. */
+  log?: (line: string) => void;
 }
 
 /** AWS's limits for the fields served (Lambda API reference, UpdateFunctionConfiguration). */
@@ -140,6 +142,13 @@ export class LambdaControlPlane {
     if (request.Environment !== undefined) update.environment = this.variables(request.Environment.Variables ?? {});
     if (request.Description !== undefined) meta.description = request.Description;
 
+    const said = [
+      update.memoryMB === undefined ? '' : `MemorySize ${update.memoryMB}`,
+      update.timeoutSeconds === undefined ? '' : `Timeout ${update.timeoutSeconds}`,
+      // names only: a variable's value may be a secret
+      update.environment === undefined ? '' : `Environment (${Object.keys(update.environment).length} variables)`,
+    ].filter(Boolean);
+    this.options.log?.(`stack: lambda UpdateFunctionConfiguration ${name}: ${said.join(', ') || 'description only'}`);
     meta.status = 'InProgress';
     delete meta.reason;
     delete meta.reasonCode;

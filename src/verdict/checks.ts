@@ -1,16 +1,12 @@
 import type { Results } from '../metrics/results-schema.ts';
-import { fmtInt, fmtPct } from './format.ts';
+import { fmtInt, fmtPct } from '../report/format.ts';
+import type { Check } from './verdict-schema.ts';
 
 /**
- * The pass/fail checks of a run, shared by every renderer (HTML verdict, CI summary, JUnit), so
- * they can never disagree.
+ * The built-in checks of a run: it completed, its sends went out, nothing was lost, the harness
+ * kept up, no unexpected errors. Part of every verdict (evaluate.ts), with or without thresholds.
  */
-export interface Check {
-  name: string;
-  passed: boolean;
-  /** why it failed, or what was checked */
-  detail: string;
-}
+export type { Check };
 
 /**
  * Error kinds the run expected (e.g. a stale-connection scenario's own drops): the strings in
@@ -88,8 +84,4 @@ export function runChecks(results: Results): Check[] {
               .join(', ')}${unexpected.length > 5 ? `, and ${unexpected.length - 5} more kinds` : ''}`,
     },
   ];
-}
-
-export function verdict(checks: Check[]): 'pass' | 'fail' {
-  return checks.every((c) => c.passed) ? 'pass' : 'fail';
 }

@@ -1,0 +1,156 @@
+/* fanout-bench comparison: draws the charts described in #compare-data with uPlot (inlined above).
+   Everything the page shows as text is already in the HTML; this script only draws. */
+(function () {
+  'use strict';
+  var dataEl = document.getElementById('compare-data');
+  if (!dataEl || typeof uPlot === 'undefined') return;
+  var charts = JSON.parse(dataEl.textContent || '{}');
+  var plots = [];
+  var HEIGHT = 320;
+
+  function fmtValue(v) {
+    if (v == null || !isFinite(v)) return '–';
+    var a = Math.abs(v);
+    if (a >= 1000) return Math.round(v).toLocaleString('en-US');
+    if (a >= 100) return v.toFixed(0);
+    if (a >= 10) return v.toFixed(1);
+    if (a >= 1) return v.toFixed(2);
+    if (a === 0) return '0';
+    return String(Number(v.toPrecision(3)));
+  }
+  function fmtUsd(v) {
+    return v == null || !isFinite(v) ? '–' : '$' + fmtValue(v);
+  }
+  function fmtTick(v) {
+    if (v == null) return '';
+    if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
+    return String(Number(v.toPrecision(3)));
+  }
+  function padded(lo, hi) {
+    var span = hi - lo;
+    var pad = span > 0 ? span * 0.12 : Math.abs(hi) * 0.12 || 1;
+    return [Math.max(0, lo - pad), hi + pad];
+  }
+  var axisStyle = { stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1 }, font: '11px system-ui, sans-serif', labelFont: '11px system-ui, sans-serif' };
+
+  // One series per memory size: a point at its medians, whiskers over its repeats' min–max.
+  function costLatency(el, spec) {
+    var yMax = 0;
+    spec.series.forEach(function (s) { yMax = Math.max(yMax, s.ySpread[1]); });
+    var series = [{ label: 'cost', value: function (u, v) { return fmtUsd(v); } }];
+    spec.series.forEach(function (s) {
+      series.push({
+        label: s.label,
+        stroke: s.color,
+        fill: s.color,
+        width: 2,
+        paths: function () { return null; },
+        points: { show: true, size: 11, space: 0, width: 2, stroke: s.color, fill: s.color },
+        value: function (u, v) { return v == null ? '–' : fmtValue(v) + ' ms'; },
+      });
+    });
+    function whiskers(u) {
+      var ctx = u.ctx;
+      var dpr = uPlot.pxRatio || 1;
+      ctx.save();
+      ctx.lineWidth = 1.5 * dpr;
+      ctx.font = Math.round(11 * dpr) + 'px system-ui, sans-serif';
+      spec.series.forEach(function (s, k) {
+        if (!u.series[k + 1].show) return;
+        var xi = -1;
+        for (var i = 0; i < s.values.length; i++) if (s.values[i] != null) xi = i;
+        if (xi < 0) return;
+        var cx = u.valToPos(spec.x[xi], 'x', true);
+        var cy = u.valToPos(s.values[xi], 'y', true);
+        var x0 = u.valToPos(s.xSpread[0], 'x', true);
+        var x1 = u.valToPos(s.xSpread[1], 'x', true);
+        var y0 = u.valToPos(s.ySpread[0], 'y', true);
+        var y1 = u.valToPos(s.ySpread[1], 'y', true);
+        var cap = 4 * dpr;
+        ctx.strokeStyle = s.color;
+        ctx.beginPath();
+        ctx.moveTo(x0, cy); ctx.lineTo(x1, cy);
+        ctx.moveTo(x0, cy - cap); ctx.lineTo(x0, cy + cap);
+        ctx.moveTo(x1, cy - cap); ctx.lineTo(x1, cy + cap);
+        ctx.moveTo(cx, y0); ctx.lineTo(cx, y1);
+        ctx.moveTo(cx - cap, y0); ctx.lineTo(cx + cap, y0);
+        ctx.moveTo(cx - cap, y1); ctx.lineTo(cx + cap, y1);
+        ctx.stroke();
+        ctx.fillStyle = '#0f172a';
+        ctx.fillText(s.label, cx + 9 * dpr, cy - 7 * dpr);
+      });
+      ctx.restore();
+    }
+    var opts = {
+      width: Math.max(320, el.clientWidth),
+      height: HEIGHT,
+      series: series,
+      scales: {
+        x: { time: false, range: function () { return padded(spec.xRange[0], spec.xRange[1]); } },
+        y: { range: function () { return [0, yMax > 0 ? yMax * 1.12 : 1]; } },
+      },
+      axes: [
+        Object.assign({}, axisStyle, { label: spec.xLabel, values: function (u, vals) { return vals.map(function (v) { return '$' + fmtTick(v); }); } }),
+        Object.assign({}, axisStyle, { label: spec.yLabel, size: 64, values: function (u, vals) { return vals.map(fmtTick); } }),
+      ],
+      legend: { live: false },
+      cursor: { drag: { x: false, y: false }, points: { show: false } },
+      hooks: { draw: [whiskers] },
+    };
+    return new uPlot(opts, [spec.x].concat(spec.series.map(function (s) { return s.values; })), el);
+  }
+
+  // Power Tuning's view: latency and cost against memory, lines through the sizes.
+  function byMemory(el, spec) {
+    var series = [{ label: 'memory', value: function (u, v) { return v == null ? '–' : v + ' MB'; } }];
+    spec.series.forEach(function (s) {
+      series.push({
+        label: s.label,
+        stroke: s.color,
+        width: 2,
+        scale: s.right ? 'usd' : 'ms',
+        spanGaps: true,
+        points: { show: true, size: 8, space: 0, fill: s.color },
+        value: function (u, v) { return s.right ? fmtUsd(v) : v == null ? '–' : fmtValue(v) + ' ms'; },
+      });
+    });
+    function fromZero(u, min, max) { return [0, max > 0 ? max * 1.12 : 1]; }
+    var opts = {
+      width: Math.max(320, el.clientWidth),
+      height: HEIGHT,
+      series: series,
+      scales: { x: { time: false, distr: 2 }, ms: { range: fromZero }, usd: { range: fromZero } },
+      axes: [
+        Object.assign({}, axisStyle, { label: 'memory (MB)', values: function (u, vals) { return vals.map(function (v) { return v == null ? '' : String(v); }); } }),
+        Object.assign({}, axisStyle, { scale: 'ms', label: spec.yLabel, size: 64, values: function (u, vals) { return vals.map(fmtTick); } }),
+        Object.assign({}, axisStyle, { scale: 'usd', side: 1, label: spec.y2Label, size: 64, grid: { show: false }, values: function (u, vals) { return vals.map(function (v) { return '$' + fmtTick(v); }); } }),
+      ],
+      legend: { live: true },
+      cursor: { drag: { x: false, y: false } },
+    };
+    return new uPlot(opts, [spec.x].concat(spec.series.map(function (s) { return s.values; })), el);
+  }
+
+  var builders = { 'cost-latency': costLatency, 'by-memory': byMemory };
+  var nodes = document.querySelectorAll('[data-chart]');
+  for (var i = 0; i < nodes.length; i++) {
+    var el = nodes[i];
+    var id = el.getAttribute('data-chart');
+    var spec = charts[id];
+    if (!spec || !builders[id]) continue;
+    try {
+      plots.push({ el: el, plot: builders[id](el, spec) });
+    } catch (err) {
+      el.textContent = 'chart could not be drawn: ' + (err && err.message ? err.message : String(err));
+      el.className += ' chart-failed';
+    }
+  }
+
+  var pending = 0;
+  window.addEventListener('resize', function () {
+    cancelAnimationFrame(pending);
+    pending = requestAnimationFrame(function () {
+      plots.forEach(function (p) { p.plot.setSize({ width: Math.max(320, p.el.clientWidth), height: HEIGHT }); });
+    });
+  });
+})();

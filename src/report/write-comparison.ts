@@ -1,0 +1,52 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { UserError } from '../errors.ts';
+import type { Comparison } from '../metrics/compare/compare-schema.ts';
+import { reportAssets } from './assets.ts';
+import { renderCompareHtml } from './compare-html.ts';
+import { renderCompareMarkdown } from './compare-md.ts';
+
+export const COMPARE_FILES = { json: 'compare.json', html: 'index.html', summary: 'summary.md' } as const;
+
+/**
+ * Writes a comparison into `dir` (created if missing): compare.json, index.html, summary.md.
+ * Run directories given as absolute paths are stored relative to `dir`, so the comparison and
+ * its runs can be moved or uploaded together and the links still work. Returns the files
+ * written; a file that cannot be written is a UserError naming it (exit 2).
+ */
+export async function writeComparison(comparison: Comparison, dir: string): Promise<string[]> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new UserError(`${dir}: cannot create the comparison's directory (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const c = relativeRunDirs(comparison, dir);
+  const outputs: Array<[string, string]> = [
+    [COMPARE_FILES.json, `${JSON.stringify(c, null, 2)}\n`],
+    [COMPARE_FILES.html, renderCompareHtml(c, reportAssets())],
+    [COMPARE_FILES.summary, renderCompareMarkdown(c)],
+  ];
+  const files: string[] = [];
+  for (const [name, text] of outputs) {
+    const file = join(dir, name);
+    try {
+      await writeFile(file, text);
+    } catch (err) {
+      throw new UserError(`${file}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    }
+    files.push(file);
+  }
+  return files;
+}
+
+/** A copy whose absolute run directories are relative to `dir`, with forward slashes. */
+export function relativeRunDirs(c: Comparison, dir: string): Comparison {
+  const base = resolve(dir);
+  return {
+    ...c,
+    sizes: c.sizes.map((s) => ({
+      ...s,
+      runs: s.runs.map((r) => (r.dir && isAbsolute(r.dir) ? { ...r, dir: relative(base, r.dir).split(sep).join('/') || '.' } : r)),
+    })),
+  };
+}

@@ -1,0 +1,177 @@
+import { join } from 'node:path';
+import type { CostOptions } from '../metrics/cost-model.ts';
+import { buildComparison, type SizeInput } from '../metrics/compare/build-comparison.ts';
+import type { Comparison, LatencyMetric } from '../metrics/compare/compare-schema.ts';
+import type { IntervalSink } from '../metrics/interval-sink.ts';
+import { IntervalFile } from '../metrics/interval-file.ts';
+import type { IntervalRecord, Results } from '../metrics/results-schema.ts';
+import { createRunDir, writeResults } from '../metrics/results-writer.ts';
+import { newRunId } from '../metrics/run-id.ts';
+import type { ProgressContext } from '../report/progress-line.ts';
+import { writeComparison } from '../report/write-comparison.ts';
+import { UserError } from '../errors.ts';
+import { checkRunInput } from '../run-input.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+import { createLambdaClient, lambdaTargetFor } from '../targets/lambda-client.ts';
+import { memorySession } from '../targets/memory-session.ts';
+import type { ConnectToken } from '../targets/connect-token.ts';
+import type { Target } from '../targets/target.ts';
+import { evaluate } from '../verdict/evaluate.ts';
+import { finish } from './finish.ts';
+import { measure } from './measure.ts';
+import { resolveTarget } from './resolve-target.ts';
+
+/**
+ * `compare`: one scenario at several Lambda memory sizes, against one target. For each size the
+ * compared functions are set through Lambda's UpdateFunctionConfiguration (the same calls for AWS
+ * and the emulator, waiting for `Successful`; an update retires the warm environments), a short
+ * warm-up runs the scenario's connect, join and send phases so the measurement starts on warm
+ * environments, then the scenario is measured `repeat` times, each a complete run directory
+ * (`<size>mb-<n>/`) starting in a CloudWatch minute of its own. The original sizes are restored
+ * at the end, also after a failure or Ctrl-C. The comparison (compare.json, index.html,
+ * summary.md) goes into the comparison's directory.
+ */
+export interface CompareOptions {
+  scenario?: string;
+  target?: string;
+  clients?: number;
+  rooms?: number;
+  durationMs?: number;
+  rate?: number;
+  seed?: number;
+  shards?: number;
+  outDir?: string;
+  stackArgs?: string[];
+  ignoreHostLimits?: boolean;
+  cost?: CostOptions;
+  /** memory sizes, MB */
+  sizes: number[];
+  /** functions set to each size (default: fanout-send-message) */
+  functions?: string[];
+  repeat?: number;
+  latencyMetric?: LatencyMetric;
+  balancedWeights?: number[];
+  /** send phases of the warm-up last this long (default 3 s) */
+  warmUpMs?: number;
+  signal?: AbortSignal;
+  onInterval?: (record: IntervalRecord, ctx: ProgressContext) => void;
+  onWarning?: (message: string) => void;
+  onStatus?: (message: string) => void;
+}
+
+export interface CompareOutcome {
+  comparison: Comparison;
+  dir: string;
+  /** every measurement completed (none interrupted or failed) */
+  complete: boolean;
+}
+
+export const DEFAULT_COMPARED_FUNCTIONS = ['fanout-send-message'];
+const DEFAULT_WARM_UP_MS = 3_000;
+
+export async function runComparison(o: CompareOptions): Promise<CompareOutcome> {
+  const { scenario, seed, shards, targetSpec, token } = checkRunInput(o);
+  const functions = o.functions && o.functions.length > 0 ? [...new Set(o.functions)] : DEFAULT_COMPARED_FUNCTIONS;
+  const repeat = o.repeat ?? 1;
+  const say = o.onStatus ?? (() => {});
+  const compareId = newRunId(`compare-${scenario.name}`);
+  const dir = createRunDir(o.outDir ?? 'reports', compareId);
+
+  const target = await resolveTarget({
+    spec: targetSpec,
+    knobs: scenario.target,
+    stackArgs: o.stackArgs,
+    token,
+    logFile: targetSpec === 'local' ? join(dir, 'stack.log') : undefined,
+    onWarning: o.onWarning,
+  });
+  const sizes: SizeInput[] = [];
+  let complete = true;
+  try {
+    const where = lambdaTargetFor(target);
+    if (!where) {
+      throw new UserError(`--target ${targetSpec}: compare changes memory through Lambda's API, which this target does not name (use --target local or an execute-api URL)`);
+    }
+    const lambda = createLambdaClient(where);
+    try {
+      const session = await memorySession(lambda, functions, { log: (line) => say(line) });
+      try {
+        for (const memoryMB of o.sizes) {
+          if (o.signal?.aborted) break;
+          say(`${functions.join(', ')} at ${memoryMB} MB: updating, then warming up`);
+          await session.set(Object.fromEntries(functions.map((f) => [f, memoryMB])));
+          await warmUp(scenario, target, { ...o, seed, shards, token: token, runId: `${compareId}-${memoryMB}mb-warm` });
+          const runs: SizeInput['runs'] = [];
+          for (let i = 1; i <= repeat && !o.signal?.aborted; i++) {
+            const runDir = createRunDir(dir, `${memoryMB}mb-${i}`);
+            const results = await measure(scenario, target, {
+              runId: `${compareId}-${memoryMB}mb-${i}`,
+              seed,
+              shards,
+              rate: o.rate,
+              intervals: new IntervalFile(runDir),
+              token,
+              signal: o.signal,
+              onInterval: o.onInterval,
+              onWarning: o.onWarning,
+              onStatus: o.onStatus,
+              cost: o.cost,
+              checkpoint: (r) => void writeResults(runDir, r),
+            });
+            await finish(Object.assign(results, { verdict: evaluate(results) }), runDir, { onWarning: o.onWarning });
+            runs.push({ results, dir: runDir });
+            if (results.status !== 'completed') complete = false;
+          }
+          sizes.push({ memoryMB, runs });
+        }
+      } finally {
+        await session.restore();
+      }
+    } finally {
+      lambda.destroy();
+    }
+  } finally {
+    await target.stop();
+  }
+  if (o.signal?.aborted || sizes.length < o.sizes.length) complete = false;
+  if (sizes.length === 0) throw new UserError('compare: interrupted before any size was measured (the original memory sizes were restored)', 130);
+  const comparison = buildComparison({
+    functions,
+    sizes,
+    repeat,
+    latencyMetric: o.latencyMetric,
+    balancedWeights: o.balancedWeights,
+    prices: o.cost?.prices,
+    architecture: o.cost?.architecture,
+  });
+  await writeComparison(comparison, dir);
+  return { comparison, dir, complete };
+}
+
+/** A null sink: the warm-up's intervals are not kept. */
+const DISCARD: IntervalSink = { append: () => {}, records: () => [] };
+
+/**
+ * The scenario's connect, join and send phases, sends shortened: every compared function runs on
+ * environments of the new size before the measurement. Nothing of it is kept.
+ */
+async function warmUp(
+  scenario: Scenario,
+  target: Target,
+  o: Omit<CompareOptions, 'token'> & { seed: number; shards: number; runId: string; token?: ConnectToken },
+): Promise<Results> {
+  const warmUpMs = o.warmUpMs ?? DEFAULT_WARM_UP_MS;
+  const phases = scenario.phases
+    .filter((p) => p.kind === 'connect' || p.kind === 'join' || p.kind === 'send')
+    .map((p) => (p.kind === 'send' ? { ...p, durationMs: Math.min(p.durationMs, warmUpMs) } : p));
+  return measure({ ...scenario, phases }, target, {
+    runId: o.runId,
+    seed: o.seed,
+    shards: o.shards,
+    intervals: DISCARD,
+    token: o.token,
+    signal: o.signal,
+    onWarning: o.onWarning,
+    systemMetrics: false,
+  });
+}

@@ -1,0 +1,186 @@
+import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { UserError } from '../errors.ts';
+import { awsCallError } from './aws-call-errors.ts';
+import { readFunctionConfigs } from './function-configuration.ts';
+import { createLambdaClient } from './lambda-client.ts';
+import type { ConnectToken } from './connect-token.ts';
+import { probe } from './remote.ts';
+import { parseStackOutputs, type StackDescription } from './stack-outputs.ts';
+import { configuredFunction } from './target-functions.ts';
+import type { Target, TargetEndpoints, TargetFunctions } from './target.ts';
+
+/**
+ * `--target aws:<stackName>`: a deployed stack found by its CloudFormation name. Its outputs (the
+ * contract in stack-outputs.ts) name the WebSocket URL, the API and stage, the tables and the
+ * function of every route; Lambda's GetFunctionConfiguration says how each function is configured
+ * now (memory, architecture, timeout, runtime). So the CloudWatch pull, the cost and compare use
+ * the real functions and sizes. Region and credentials come from the SDK's standard chain, or
+ * `--region` / `--profile`. Everything is asked before any client connects; a missing stack, no
+ * credentials or no permission is one line (UserError, exit 2) that never holds a secret.
+ */
+
+export const AWS_TARGET_PREFIX = 'aws:';
+
+/** CloudFormation's rule for a stack name. */
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/** The stack name of an `aws:<stackName>` target; undefined for any other target. A bad name is a UserError. */
+export function awsStackName(spec: string): string | undefined {
+  if (!spec.startsWith(AWS_TARGET_PREFIX)) return undefined;
+  const name = spec.slice(AWS_TARGET_PREFIX.length);
+  if (!STACK_NAME.test(name)) {
+    throw new UserError(`--target: aws:<stackName> needs a CloudFormation stack name (a letter, then up to 127 letters, digits or "-"), got "${spec}"`);
+  }
+  return name;
+}
+
+export interface AwsStackTargetOptions {
+  stackName: string;
+  /** `--region`; default: the SDK's chain (AWS_REGION, the profile's region) */
+  region?: string;
+  /** `--profile`; default: the SDK's chain (AWS_PROFILE, the default profile) */
+  profile?: string;
+  /**
+   * Clients made by the caller (tests): CloudFormation has no local endpoint, the emulator serves
+   * Lambda's. Clients passed in are not destroyed by stop().
+   */
+  clients?: { cloudformation?: CloudFormationClient; lambda?: LambdaClient };
+  /** the WebSocket probe's timeout (default 5 s) */
+  probeTimeoutMs?: number;
+  /** the run's token for the stack's $connect authorizer: the probe sends it too */
+  token?: ConnectToken;
+}
+
+/** Stack states whose outputs describe what is deployed. */
+const USABLE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE', 'IMPORT_ROLLBACK_COMPLETE']);
+
+/** The SDK client settings for AWS: bounded waits, adaptive retries for the control planes' low rates. */
+function awsClientConfig(o: { region?: string; profile?: string }) {
+  return {
+    ...(o.region ? { region: o.region } : {}),
+    ...(o.profile ? { profile: o.profile } : {}),
+    maxAttempts: 6,
+    retryMode: 'adaptive',
+    requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 },
+  };
+}
+
+export async function openAwsStackTarget(o: AwsStackTargetOptions): Promise<Target> {
+  const subject = `${AWS_TARGET_PREFIX}${o.stackName}`;
+  const owned: Array<{ destroy(): void }> = [];
+  const cloudformation = o.clients?.cloudformation ?? own(new CloudFormationClient(awsClientConfig(o)), owned);
+  let lambda: LambdaClient | undefined = o.clients?.lambda;
+  try {
+    const region = await clientRegion(cloudformation, subject);
+    const stack = await describeStack(cloudformation, o.stackName, { region, profile: o.profile });
+    lambda ??= own(createLambdaClient({ kind: 'aws', region: stack.region, ...(o.profile ? { profile: o.profile } : {}) }), owned);
+    const lambdaClient = lambda;
+    const describeFunctions = () => stackFunctions(lambdaClient, stack, subject);
+    // Asked now so that a missing function or permission stops the run before it starts.
+    await describeFunctions();
+    await probe(stack.websocketUrl, o.probeTimeoutMs, o.token);
+    let stopped = false;
+    return {
+      kind: 'remote',
+      url: stack.websocketUrl,
+      endpoints: stackEndpoints(o.stackName, stack),
+      describeFunctions,
+      local: undefined,
+      stackArgs: [],
+      ...(o.profile ? { awsProfile: o.profile } : {}),
+      stop: async () => {
+        if (stopped) return;
+        stopped = true;
+        for (const c of owned) c.destroy();
+      },
+    };
+  } catch (err) {
+    for (const c of owned) c.destroy();
+    throw err;
+  }
+}
+
+function own<T extends { destroy(): void }>(client: T, owned: Array<{ destroy(): void }>): T {
+  owned.push(client);
+  return client;
+}
+
+/** The region the client will call (from --region or the SDK's chain); none is a UserError. */
+async function clientRegion(client: CloudFormationClient, subject: string): Promise<string> {
+  try {
+    return await client.config.region();
+  } catch (err) {
+    throw awsCallError(err, { subject, action: 'a region', service: 'CloudFormation' });
+  }
+}
+
+/**
+ * DescribeStacks for one stack, checked: it exists in this region, is in a state whose outputs
+ * describe what is deployed, and its outputs are the contract's.
+ */
+export async function describeStack(
+  client: CloudFormationClient,
+  stackName: string,
+  at: { region?: string; profile?: string } = {},
+): Promise<StackDescription> {
+  const subject = `${AWS_TARGET_PREFIX}${stackName}`;
+  const where = at.region ? ` in ${at.region}` : '';
+  let stack: Stack | undefined;
+  try {
+    stack = (await client.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
+  } catch (err) {
+    // CloudFormation answers a missing stack with a ValidationError "Stack with id … does not exist"
+    if ((err as Error).name === 'ValidationError' && /does not exist/i.test((err as Error).message)) stack = undefined;
+    else throw awsCallError(err, { subject, action: 'cloudformation:DescribeStacks', service: 'CloudFormation', ...at });
+  }
+  if (!stack) {
+    throw new UserError(`${subject}: no such stack${where} (deploy it with "npm run cdk -- deploy", or give the stack's --region / --profile)`);
+  }
+  const status = stack.StackStatus ?? 'UNKNOWN';
+  if (!USABLE.has(status)) {
+    const why = status.endsWith('_IN_PROGRESS') ? 'wait until it is complete' : 'its outputs do not describe a working deployment; deploy it again';
+    throw new UserError(`${subject}: the stack is ${status}${where}: ${why}`);
+  }
+  const outputs: Record<string, string> = {};
+  for (const o of stack.Outputs ?? []) if (o.OutputKey && o.OutputValue !== undefined) outputs[o.OutputKey] = o.OutputValue;
+  const parsed = parseStackOutputs(outputs);
+  if (!parsed.ok) {
+    throw new UserError(`${subject}: ${parsed.issue}: a stack targeted by name publishes the outputs listed in the README ("Targeting a stack by name")`);
+  }
+  return parsed.value;
+}
+
+/**
+ * Every function of the stack as Lambda reports it now (GetFunctionConfiguration), in route order.
+ * Asked again by each measurement: compare changes memory between two. A failure is Lambda's one
+ * line (function-configuration.ts) about the first function that failed, prefixed with the stack.
+ */
+export async function stackFunctions(lambda: LambdaClient, stack: StackDescription, subject: string): Promise<TargetFunctions> {
+  try {
+    const configs = await readFunctionConfigs(lambda, stack.functions.map((f) => f.name));
+    return { source: 'lambda-api', functions: stack.functions.map((f, i) => configuredFunction(f, configs[i]!)) };
+  } catch (err) {
+    if (err instanceof UserError) throw new UserError(`${subject}: ${err.message}`, err.exitCode);
+    throw err;
+  }
+}
+
+/** Where the stack's APIs answer: AWS's regional endpoints, as the SDK resolves them. */
+export function stackEndpoints(stackName: string, stack: StackDescription): TargetEndpoints {
+  const domain = stack.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  const at = (service: string) => `https://${service}.${stack.region}.${domain}`;
+  return {
+    websocket: stack.websocketUrl,
+    services: 'aws',
+    region: stack.region,
+    apiGateway: { apiId: stack.apiId, stage: stack.stage },
+    callback: stack.callbackUrl,
+    cloudwatch: at('monitoring'),
+    logs: at('logs'),
+    dynamodb: at('dynamodb'),
+    lambda: at('lambda'),
+    stackName,
+    tables: [stack.tables.connections, stack.tables.roomMembers, stack.tables.messages],
+  };
+}

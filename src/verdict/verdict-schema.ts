@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/**
+ * results.verdict — what the verdict stage decided about a run: the built-in checks, every
+ * threshold with the value it saw, and (with a baseline) the comparison. Renderers only show it.
+ * Its own module so the results schema can hold it without the verdict code importing back.
+ */
+
+/** One built-in check (run completed, sends went out, no lost deliveries, …). */
+export const Check = z.object({
+  name: z.string(),
+  passed: z.boolean(),
+  /** why it failed, or what was checked */
+  detail: z.string(),
+});
+export type Check = z.infer<typeof Check>;
+
+/**
+ * pass; fail (crossed); no-data (the metric is not in the results, e.g. CloudWatch was not pulled:
+ * counts as failed); within-noise (crossed, but by no more than the spread of the repeats: not
+ * called a regression, does not fail)
+ */
+export const ThresholdOutcome = z.enum(['pass', 'fail', 'no-data', 'within-noise']);
+export type ThresholdOutcome = z.infer<typeof ThresholdOutcome>;
+
+/** Lowest and highest value over repeated runs of one scenario. */
+export const Spread = z.object({ min: z.number(), max: z.number(), runs: z.number().int().positive() });
+export type Spread = z.infer<typeof Spread>;
+
+export const MetricUnit = z.enum(['ms', '%', 'USD', 'GB-s', 'MB', '']);
+export type MetricUnit = z.infer<typeof MetricUnit>;
+
+export const ThresholdResult = z.object({
+  /** as written */
+  expression: z.string(),
+  /** where it came from: `--threshold`, or `<scenario file>: thresholds[i]` */
+  source: z.string(),
+  /** the metric name as the catalogue knows it, e.g. broadcast.p99 */
+  metric: z.string(),
+  unit: MetricUnit,
+  /** a latency-like value that varies from run to run (compared through medians and spreads) */
+  noisy: z.boolean(),
+  op: z.enum(['<', '<=', '>', '>=', '==', '!=']),
+  /** the value compared against (the baseline's, scaled), null when it could not be computed */
+  limit: z.number().nullable(),
+  /** this run's value (the median of the repeats when there were repeats), null: no data */
+  observed: z.number().nullable(),
+  /** the baseline's value (its repeats' median when it has them), for any threshold when a baseline was given */
+  baseline: z.number().nullable(),
+  outcome: ThresholdOutcome,
+  /** one line for people: the value, the limit, the spread or why there is no data */
+  detail: z.string(),
+  spread: Spread.optional(),
+  baselineSpread: Spread.optional(),
+});
+export type ThresholdResult = z.infer<typeof ThresholdResult>;
+
+/** One row of the comparison with the baseline. */
+export const DiffRow = z.object({
+  metric: z.string(),
+  label: z.string(),
+  unit: MetricUnit,
+  noisy: z.boolean(),
+  baseline: z.number().nullable(),
+  current: z.number().nullable(),
+  /** (current − baseline) / baseline × 100; null when either is missing or the baseline is 0 */
+  changePct: z.number().nullable(),
+  /** the thresholds' outcome on this metric (the worst), or within-noise for a noisy metric that moved by no more than its spread; null: nothing to say */
+  outcome: ThresholdOutcome.nullable(),
+});
+export type DiffRow = z.infer<typeof DiffRow>;
+
+export const Verdict = z.object({
+  /** pass; fail (a check failed or a threshold was crossed or had no data); run-failed; interrupted */
+  outcome: z.enum(['pass', 'fail', 'run-failed', 'interrupted']),
+  /** one line: what decided the outcome */
+  summary: z.string(),
+  checks: z.array(Check),
+  thresholds: z.array(ThresholdResult),
+  /** the run compared against (--baseline) */
+  baseline: z
+    .object({ runId: z.string(), scenario: z.string(), startedAt: z.string(), runs: z.number().int().positive() })
+    .optional(),
+  /** with a baseline: the thresholds' metrics and the headline metrics, side by side */
+  diff: z.array(DiffRow).optional(),
+  /** with repeats: each run's value of every metric the catalogue knows, so this file can serve as a baseline with its spread */
+  repeats: z
+    .object({ runIds: z.array(z.string()), values: z.record(z.string(), z.array(z.number().nullable())) })
+    .optional(),
+  notes: z.array(z.string()),
+});
+export type Verdict = z.infer<typeof Verdict>;
+
+/** Whether a threshold's outcome fails the verdict (a crossing, or no data to judge by). */
+export function failsVerdict(outcome: ThresholdOutcome): boolean {
+  return outcome === 'fail' || outcome === 'no-data';
+}

@@ -1,0 +1,141 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildComparison, type SizeInput } from '../../src/metrics/compare/build-comparison.ts';
+import { Comparison } from '../../src/metrics/compare/compare-schema.ts';
+import { spreadOf } from '../../src/metrics/compare/spread.ts';
+import { DEFAULT_PRICES } from '../../src/metrics/prices.ts';
+import type { Results } from '../../src/metrics/results-schema.ts';
+import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
+
+// Per-size Results of real emulator runs (test/fixtures/compare) → the comparison. Each figure is
+// checked against the same quantity read straight from the runs' REPORT-line statistics.
+
+let bySize: Map<number, Results[]>;
+beforeAll(async () => {
+  bySize = await loadRecorded();
+});
+
+const runsAt = (mb: number) => bySize.get(mb)!.map((results, k) => ({ results, dir: `runs/${mb}-${k + 1}` }));
+const report = (r: Results) => r.cloudwatch!.reports[COMPARED];
+
+/** The compared function's Lambda bill per million deliveries, from its REPORT lines and the list prices. */
+function lambdaCostPerMillion(r: Results): number {
+  const rep = report(r);
+  const p = DEFAULT_PRICES.lambda;
+  const requests = (rep.invocations * p.requestsPerMillion) / 1e6;
+  const compute = ((rep.billedDurationMsTotal + rep.initNotInBilledMs) / 1000) * (rep.memorySizeMB! / 1024) * p.gbSecondX86;
+  return ((requests + compute) / r.deliveries.received) * 1e6;
+}
+
+describe('buildComparison on recorded runs at 256 and 1,769 MB', () => {
+  it('shows sendMessage Duration at 256 MB above Duration at 1,769 MB (the emulator gives 256 MB a seventh of a vCPU)', () => {
+    const c = buildComparison({ functions: [COMPARED], sizes: [{ memoryMB: 1769, runs: runsAt(1769) }, { memoryMB: 256, runs: runsAt(256) }] });
+    expect(c.sizes.map((s) => [s.memoryMB, s.status])).toEqual([
+      [256, 'ok'],
+      [1769, 'ok'],
+    ]);
+    const [small, big] = c.sizes;
+    for (const s of c.sizes) {
+      const runs = bySize.get(s.memoryMB)!;
+      // the recorded runs are what they say they are
+      expect(runs.map((r) => report(r).memorySizeMB)).toEqual([s.memoryMB, s.memoryMB]);
+      const f = s.functions[COMPARED];
+      expect(f.durationSource).toBe('report-lines');
+      expect(f.durationP50Ms).toEqual(spreadOf(runs.map((r) => report(r).duration!.p50)));
+      expect(f.durationP99Ms).toEqual(spreadOf(runs.map((r) => report(r).duration!.p99)));
+      expect(f.initP50Ms).toEqual(spreadOf(runs.map((r) => report(r).initDuration?.p50 ?? null)));
+      expect(f.coldStartShare).toEqual(spreadOf(runs.map((r) => report(r).coldStarts / report(r).invocations)));
+      expect(s.metrics.durationMeanMs).toEqual(spreadOf(runs.map((r) => report(r).durationMsTotal / report(r).invocations)));
+      expect(s.metrics.broadcastP99Ms).toEqual(spreadOf(runs.map((r) => r.metrics.broadcast.p99)));
+      expect(s.metrics.connectP50Ms).toEqual(spreadOf(runs.map((r) => r.metrics.connect.p50)));
+      expect(s.metrics.totalCostPerMillionDeliveries).toEqual(spreadOf(runs.map((r) => r.cost!.perMillionDeliveries)));
+      const cost = s.metrics.lambdaCostPerMillionDeliveries!;
+      const expected = spreadOf(runs.map(lambdaCostPerMillion))!;
+      expect(cost.median).toBeCloseTo(expected.median, 12);
+      expect([cost.min, cost.max, cost.n]).toEqual([expect.closeTo(expected.min, 12), expect.closeTo(expected.max, 12), 2]);
+      expect(s.metrics.gbSeconds!.median).toBeCloseTo(
+        spreadOf(runs.map((r) => (report(r).durationMsTotal / 1000) * (s.memoryMB / 1024)))!.median,
+        9,
+      );
+      expect(s.costSource).toBe('report-lines');
+      expect(s.runs.map((r) => [r.repeat, r.dir, r.included])).toEqual([
+        [1, `runs/${s.memoryMB}-1`, true],
+        [2, `runs/${s.memoryMB}-2`, true],
+      ]);
+    }
+    expect(small.functions[COMPARED].durationP50Ms!.median).toBeGreaterThan(big.functions[COMPARED].durationP50Ms!.median);
+    expect(small.metrics.durationMeanMs!.median).toBeGreaterThan(big.metrics.durationMeanMs!.median);
+
+    // the speed strategy picks the size with the lower mean Duration; cost the cheaper one
+    const [cost, speed, balanced] = c.recommendations;
+    expect([cost.strategy, speed.strategy, balanced.strategy, balanced.weight]).toEqual(['cost', 'speed', 'balanced', 0.5]);
+    expect(speed.pick?.memoryMB).toBe(1769);
+    const cheaper = small.metrics.lambdaCostPerMillionDeliveries!.median < big.metrics.lambdaCostPerMillionDeliveries!.median ? 256 : 1769;
+    expect(cost.pick?.memoryMB).toBe(cheaper);
+    expect(c.notes.join(' ')).toContain('AWS Lambda Power Tuning prices Duration × memory alone: no request charge, no INIT');
+    expect(c.notes.join(' ')).toContain('local emulator');
+    expect(c.pricing).toMatchObject({ requestsPerMillion: 0.2, initBilled: true, architecture: 'x86_64' });
+    expect(Comparison.parse(JSON.parse(JSON.stringify(c)))).toEqual(c);
+  });
+
+  it('leaves failed, interrupted, result-less and wrongly sized runs out of the medians, and names them', () => {
+    const [good, other] = bySize.get(256)!;
+    const failed: Results = { ...structuredClone(other), status: 'failed', statusReason: 'the target stopped answering' };
+    const interrupted: Results = { ...structuredClone(other), status: 'interrupted', statusReason: 'SIGINT' };
+    const sizes: SizeInput[] = [
+      { memoryMB: 256, runs: [{ results: good, dir: 'a' }, { results: failed, dir: 'b' }] },
+      {
+        memoryMB: 512,
+        runs: [
+          { error: 'UpdateFunctionConfiguration: LastUpdateStatus Failed' },
+          { results: interrupted },
+          { results: good }, // a 256 MB run filed under 512 MB: its REPORT lines say so
+        ],
+      },
+      { memoryMB: 1769, runs: runsAt(1769) },
+    ];
+    const c = buildComparison({ functions: [COMPARED], sizes, balancedWeights: [0, 0.5, 1] });
+    const at = (mb: number) => c.sizes.find((s) => s.memoryMB === mb)!;
+
+    expect(at(256).status).toBe('partial');
+    expect(at(256).runs.map((r) => [r.included, r.status, r.excludedBecause])).toEqual([
+      [true, 'completed', undefined],
+      [false, 'failed', 'run failed: the target stopped answering'],
+    ]);
+    expect(at(256).metrics.durationMeanMs).toEqual(spreadOf([report(good).durationMsTotal / report(good).invocations]));
+
+    expect(at(512).status).toBe('excluded');
+    expect(at(512).metrics.latencyMs).toBeNull();
+    expect(at(512).runs.map((r) => r.excludedBecause)).toEqual([
+      'UpdateFunctionConfiguration: LastUpdateStatus Failed',
+      'run interrupted: SIGINT',
+      'fanout-send-message ran with 256 MB, not 512 MB (REPORT Memory Size)',
+    ]);
+    expect(c.excluded).toEqual([
+      {
+        memoryMB: 512,
+        reason:
+          'repeat 1: UpdateFunctionConfiguration: LastUpdateStatus Failed; repeat 2: run interrupted: SIGINT; repeat 3: fanout-send-message ran with 256 MB, not 512 MB (REPORT Memory Size)',
+      },
+    ]);
+    expect(c.repeat).toBe(3);
+    for (const r of c.recommendations) {
+      expect(r.pick?.memoryMB, `${r.strategy} ${r.weight}`).not.toBe(512);
+      expect(r.skipped).toEqual([{ memoryMB: 512, reason: 'no run counted (see excluded)' }]);
+    }
+    // balanced at 1 and 0 agree with cost and speed on real numbers too
+    const pick = (strategy: string, weight: number | null) => c.recommendations.find((r) => r.strategy === strategy && r.weight === weight)!.pick?.memoryMB;
+    expect(pick('balanced', 1)).toBe(pick('cost', null));
+    expect(pick('balanced', 0)).toBe(pick('speed', null));
+  });
+
+  it('ranks the latency asked for, and refuses an empty comparison', () => {
+    const sizes = [{ memoryMB: 256, runs: runsAt(256) }, { memoryMB: 1769, runs: runsAt(1769) }];
+    const c = buildComparison({ functions: [COMPARED], sizes, latencyMetric: 'broadcast-p99' });
+    for (const s of c.sizes) expect(s.metrics.latencyMs).toEqual(s.metrics.broadcastP99Ms);
+    const faster = c.sizes.reduce((a, b) => (b.metrics.broadcastP99Ms!.median < a.metrics.broadcastP99Ms!.median ? b : a));
+    expect(c.recommendations[1].pick?.memoryMB).toBe(faster.memoryMB);
+    expect(() => buildComparison({ functions: [], sizes })).toThrow('no compared function');
+    expect(() => buildComparison({ functions: [COMPARED], sizes: [] })).toThrow('no memory size');
+    expect(() => buildComparison({ functions: [COMPARED], sizes: [...sizes, { memoryMB: 256, runs: [] }] })).toThrow('256 MB given twice');
+  });
+});
