@@ -25,7 +25,8 @@ export function readDataFile(file: string, options: ReadDataFileOptions): unknow
   return file.endsWith('.json') ? parseJson(file, text) : parseYaml(file, text);
 }
 
-function readBounded(file: string, what: string, maxBytes: number): string {
+/** A regular file's text, at most `maxBytes`; every problem one UserError naming the file (never its content). */
+export function readBounded(file: string, what: string, maxBytes: number): string {
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO would otherwise wait for a writer (regular files ignore the flag)

@@ -10,6 +10,7 @@ import { loadScenario } from './scenarios/load-scenario.ts';
 import type { Scenario } from './scenarios/schema.ts';
 import { awsStackName } from './targets/aws-stack.ts';
 import { checkTargetUrl } from './targets/remote.ts';
+import { DEFAULT_TOKEN_PLACEMENT, type ConnectToken } from './targets/connect-token.ts';
 
 /**
  * A run's input, checked before anything starts: the scenario (file and fields), the flags
@@ -23,6 +24,8 @@ export interface RunInput {
   shards: number;
   /** "local", a ws(s):// URL or aws:<stackName> */
   targetSpec: string;
+  /** the token every handshake carries, and where */
+  token?: ConnectToken;
 }
 
 export function checkRunInput(o: RunOptions, host: HostFacts = hostFacts()): RunInput {
@@ -60,5 +63,29 @@ export function checkRunInput(o: RunOptions, host: HostFacts = hostFacts()): Run
     );
     if (issue) throw new UserError(`${issue} (--ignore-host-limits runs it anyway)`);
   }
-  return { scenario, seed: scenario.seed ?? randomInt(2 ** 31 - 1), shards, targetSpec };
+  const token = connectToken(o, scenario, targetSpec);
+  return { scenario, seed: scenario.seed ?? randomInt(2 ** 31 - 1), shards, targetSpec, ...(token ? { token } : {}) };
+}
+
+/**
+ * The run's token and where it goes: --token-in, else the local stack's identity source
+ * (`target.auth.identitySource`), else the header. A local stack with auth needs a token to
+ * expect: the run's own, unless the scenario names a token file for it.
+ */
+function connectToken(o: RunOptions, scenario: Scenario, targetSpec: string): ConnectToken | undefined {
+  const auth = targetSpec === 'local' ? scenario.target.auth : undefined;
+  const knobs = typeof auth === 'object' ? auth : {};
+  if (o.token === undefined) {
+    if (o.tokenIn !== undefined) throw new UserError('--token-in: there is no token to send (set FANOUT_BENCH_TOKEN or --token-file)');
+    if (auth && knobs.tokenFile === undefined) {
+      throw new UserError(`${scenario.source}: target.auth: the local stack's authorizer needs the token it expects: set FANOUT_BENCH_TOKEN or --token-file (or target.auth.tokenFile)`);
+    }
+    return undefined;
+  }
+  const placement = o.tokenIn ?? knobs.identitySource ?? DEFAULT_TOKEN_PLACEMENT;
+  // A header value is bytes Node sends as they are: only printable ASCII is sure to arrive intact.
+  if (placement === 'header' && !/^[\x21-\x7e]+$/.test(o.token)) {
+    throw new UserError('--token-in header: the token has characters a header cannot carry intact (only printable ASCII, no spaces); use --token-in query');
+  }
+  return { token: o.token, in: placement };
 }

@@ -32,6 +32,52 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'fanout-broadcast', route: 'broadcast', entry: 'broadcast.ts', memoryMB: 1024, timeoutSeconds: 29, returnResponse: true },
 ];
 
+/**
+ * A Lambda REQUEST authorizer. Not a route: API Gateway calls it on `$connect` (the only route a
+ * WebSocket API may authorize) before the route's own integration, and keeps what it answered for
+ * the connection's lifetime. Deployed and emulated only when the stack is configured with auth.
+ */
+export interface AuthorizerSpec {
+  name: string;
+  /** The route it guards. */
+  route: '$connect';
+  /** Handler source file, relative to reference-stack/functions. Exported symbol: `handler`. */
+  entry: string;
+  memoryMB: number;
+  timeoutSeconds: number;
+}
+
+export const CONNECT_AUTHORIZER: AuthorizerSpec = {
+  name: 'fanout-authorizer',
+  route: '$connect',
+  entry: 'authorizer.ts',
+  memoryMB: 256,
+  timeoutSeconds: 10,
+};
+
+/**
+ * Where a client puts its token, each an API Gateway identity source. API Gateway requires every
+ * identity source of an authorizer to be present (and non-empty) before it calls the function, so
+ * a stack declares one of them; the function itself accepts either.
+ */
+export const TOKEN_IDENTITY_SOURCES = {
+  header: 'route.request.header.x-api-key',
+  query: 'route.request.querystring.token',
+} as const;
+export type TokenIdentity = keyof typeof TOKEN_IDENTITY_SOURCES;
+export const TOKEN_IDENTITIES = Object.keys(TOKEN_IDENTITY_SOURCES) as TokenIdentity[];
+/** A header: query strings end up in access logs and proxies' logs, headers less often. */
+export const DEFAULT_TOKEN_IDENTITY: TokenIdentity = 'header';
+
+/** The Parameter Store parameter holding the token the authorizer expects (its default name). */
+export const DEFAULT_TOKEN_PARAMETER = '/fanout-bench/connect-token';
+/**
+ * What the CDK app puts in a parameter it creates (CloudFormation cannot create a SecureString, and
+ * a template must not hold the secret). While the parameter holds it, the authorizer denies every
+ * connection: a stack is never open by accident.
+ */
+export const TOKEN_PARAMETER_PLACEHOLDER = 'unset: put the token in this parameter (aws ssm put-parameter --overwrite)';
+
 /** Environment variables every function receives (the CDK sets the same names). */
 export const FUNCTION_ENV = {
   connectionsTable: 'CONNECTIONS_TABLE',
@@ -45,4 +91,6 @@ export const FUNCTION_ENV = {
   postTimeoutMs: 'POST_TIMEOUT_MS',
   /** Largest chat payload accepted by sendMessage/broadcast, serialized bytes. */
   maxPayloadBytes: 'MAX_PAYLOAD_BYTES',
+  /** The authorizer only: the name of the Parameter Store parameter holding the expected token. */
+  tokenParameter: 'AUTH_TOKEN_PARAMETER',
 } as const;

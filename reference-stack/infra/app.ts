@@ -5,7 +5,8 @@
  * environment-agnostic). Context: memory (MB, all functions), arch (x86_64 | arm64), stage
  * (default prod), throttleRate / throttleBurst (stage throttling, default 500 / 1000), broadcast
  * (true deploys the naive broadcast route; default false), detailedMetrics (per-route API Gateway
- * metrics; default true). See context.ts. The stack's outputs are the contract in
+ * metrics; default true), auth (false deploys no $connect authorizer; default true), authIdentity
+ * (header | query), authParameter (an existing parameter holding the token). See context.ts. The stack's outputs are the contract in
  * src/targets/stack-outputs.ts, which `--target aws:FanoutBenchChat` reads.
  */
 import { App } from 'aws-cdk-lib';

@@ -9,8 +9,9 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec } from '../functions/manifest.ts';
+import { CONNECT_AUTHORIZER, FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec } from '../functions/manifest.ts';
 import { BY_CONNECTION_INDEX, TABLE_DEFAULT_NAMES, tableDefinitions } from '../functions/shared/tables.ts';
+import { ConnectAuthorizer, type ConnectAuthorizerProps } from './connect-authorizer.ts';
 import { ROUTE_FUNCTION_OUTPUTS, routeFunctionDescription, STACK_OUTPUTS, type ChatRoute, type StackOutputKey } from '../../src/targets/stack-outputs.ts';
 import { DEFAULT_THROTTLE } from './context.ts';
 import { grantRouteAccess, ROUTE_ACCESS, type TableKey } from './route-access.ts';
@@ -35,6 +36,8 @@ export interface ChatStackProps extends StackProps {
    * route's latency and errors. On by default; they are billed as custom CloudWatch metrics.
    */
   detailedMetrics?: boolean;
+  /** A Lambda REQUEST authorizer on $connect (connect-authorizer.ts); none when absent. */
+  auth?: ConnectAuthorizerProps;
 }
 
 /** The route kept only on request (see ChatStackProps.broadcast). */
@@ -57,6 +60,8 @@ export class ChatStack extends Stack {
       detailedMetricsEnabled: props.detailedMetrics ?? true,
     });
 
+    const authMemory = props.memoryByFunction?.[CONNECT_AUTHORIZER.name] ?? props.memoryMB;
+    const auth = props.auth && new ConnectAuthorizer(this, 'Auth', { ...props.auth, memoryMB: authMemory, architecture: props.architecture });
     const functionOutputs: Array<[ChatRoute, string]> = [];
     for (const spec of FUNCTIONS) {
       if (OPT_IN_ROUTES.has(spec.route) && !props.broadcast) continue;
@@ -73,7 +78,7 @@ export class ChatStack extends Stack {
       const fn = this.createFunction(spec, props, tables, stage.callbackUrl, role, logGroup);
 
       const integration = new WebSocketLambdaIntegration(`${spec.name}-integration`, fn);
-      if (spec.route === '$connect') api.addRoute('$connect', { integration });
+      if (spec.route === '$connect') api.addRoute('$connect', { integration, authorizer: auth?.authorizer });
       else if (spec.route === '$disconnect') api.addRoute('$disconnect', { integration });
       else api.addRoute(spec.route, { integration, returnResponse: spec.returnResponse });
       functionOutputs.push([spec.route as ChatRoute, fn.functionName]);

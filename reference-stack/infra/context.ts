@@ -1,4 +1,5 @@
 import type { ChatStackProps } from './chat-stack.ts';
+import { TOKEN_IDENTITIES, type TokenIdentity } from '../functions/manifest.ts';
 
 /**
  * The CDK app's context (`-c key=value`), read and checked in one place: a mistake is one line
@@ -36,7 +37,30 @@ export function chatStackPropsFromContext(get: Lookup): ChatStackProps {
     throttle: { rateLimit, burstLimit },
     broadcast: flag(get, 'broadcast'),
     detailedMetrics: flag(get, 'detailedMetrics', true),
+    auth: authFromContext(get),
   };
+}
+
+/**
+ * The $connect authorizer is on unless `-c auth=false`: an open endpoint lets anyone multiply the
+ * bill. `authIdentity` header|query says where clients put the token; `authParameter` names an
+ * existing parameter (e.g. a SecureString) instead of the placeholder String parameter the stack creates.
+ */
+function authFromContext(get: Lookup): ChatStackProps['auth'] {
+  const on = flag(get, 'auth', true);
+  const identity = raw(get, 'authIdentity');
+  if (identity !== undefined && !TOKEN_IDENTITIES.includes(identity as TokenIdentity)) {
+    throw new ContextError(`context authIdentity: must be ${TOKEN_IDENTITIES.join(' or ')}, got ${identity}`);
+  }
+  const parameterName = raw(get, 'authParameter');
+  if (parameterName !== undefined && !/^\/[a-zA-Z0-9_.\-/]{1,1000}$/.test(parameterName)) {
+    throw new ContextError(`context authParameter: must be a Parameter Store path such as /my/token, got ${parameterName}`);
+  }
+  if (!on) {
+    if (identity !== undefined || parameterName !== undefined) throw new ContextError('context authIdentity / authParameter: need auth=true');
+    return undefined;
+  }
+  return { identity: identity as TokenIdentity | undefined, parameterName };
 }
 
 /** Context values arrive as strings from `-c`, or as JSON values from cdk.json. */

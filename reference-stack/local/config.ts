@@ -3,7 +3,14 @@ import { z } from 'zod';
 import { readDataFile } from '../../src/data-file.ts';
 import { DEFAULTS as LAMBDA_DEFAULTS } from './lambda/options.ts';
 import { UserError, fieldPath } from '../../src/errors.ts';
-import { FUNCTION_ENV, FUNCTIONS } from '../functions/manifest.ts';
+import {
+  CONNECT_AUTHORIZER,
+  DEFAULT_TOKEN_IDENTITY,
+  DEFAULT_TOKEN_PARAMETER,
+  FUNCTION_ENV,
+  FUNCTIONS,
+  TOKEN_IDENTITIES,
+} from '../functions/manifest.ts';
 import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from './lambda/node-runtimes.ts';
 
 /**
@@ -114,6 +121,24 @@ const FaultsSchema = z.strictObject({
   stallPostShare: z.number().min(0).max(1).default(0),
 });
 
+/**
+ * The $connect authorizer (a Lambda REQUEST authorizer, fanout-authorizer). Its expected token is
+ * seeded into the emulator's Parameter Store at start, from `tokenFile` or else the
+ * FANOUT_BENCH_TOKEN environment variable; never from the config itself, and never printed.
+ */
+const AuthSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** where clients put the token, the authorizer's identity source: header x-api-key, or query parameter token */
+  identitySource: z.enum(TOKEN_IDENTITIES).default(DEFAULT_TOKEN_IDENTITY),
+  /** the Parameter Store parameter the authorizer reads (AUTH_TOKEN_PARAMETER) */
+  parameterName: z
+    .string()
+    .regex(/^\/[a-zA-Z0-9_.\-/]{1,1000}$/, 'a parameter path such as /fanout-bench/connect-token')
+    .default(DEFAULT_TOKEN_PARAMETER),
+  /** a file holding the expected token (else FANOUT_BENCH_TOKEN); relative to the current directory */
+  tokenFile: z.string().min(1).optional(),
+});
+
 const DynamoDbSchema = z
   .strictObject({
     inMemory: z.boolean().default(true),
@@ -145,11 +170,13 @@ export const StackConfigSchema = z.strictObject({
   functions: z.record(z.string(), FunctionOverrideSchema).default({}),
   faults: FaultsSchema.prefault({}),
   dynamodb: DynamoDbSchema.prefault({}),
+  auth: AuthSchema.prefault({}),
 });
 
 export type StackConfig = z.output<typeof StackConfigSchema>;
 export type StackConfigInput = z.input<typeof StackConfigSchema>;
 export type FunctionOverride = z.output<typeof FunctionOverrideSchema>;
+export type AuthConfig = z.output<typeof AuthSchema>;
 
 export interface LoadStackConfigOptions {
   /** YAML or JSON file (JSON is YAML). */
@@ -180,11 +207,15 @@ export function loadStackConfig(options: LoadStackConfigOptions = {}): StackConf
     const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
     throw new UserError(`${source}: ${fieldPath(path)}: ${message}${more}`);
   }
-  const known = options.functionNames ?? FUNCTIONS.map((f) => f.name);
+  const known = options.functionNames ?? [...FUNCTIONS.map((f) => f.name), CONNECT_AUTHORIZER.name];
   for (const name of Object.keys(result.data.functions)) {
     if (!known.includes(name)) {
       const source = sourceOf(['functions', name], overrides, options);
       throw new UserError(`${source}: functions.${name}: unknown function "${name}" (known: ${known.join(', ')})`);
+    }
+    if (name === CONNECT_AUTHORIZER.name && !result.data.auth.enabled && options.functionNames === undefined) {
+      const source = sourceOf(['functions', name], overrides, options);
+      throw new UserError(`${source}: functions.${name}: the $connect authorizer runs only with auth on (--auth, auth.enabled)`);
     }
   }
   return result.data;

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { FUNCTION_ENV, FUNCTIONS, type FunctionSpec } from '../functions/manifest.ts';
+import { UserError } from '../../src/errors.ts';
+import { CONNECT_AUTHORIZER, FUNCTION_ENV, FUNCTIONS, TOKEN_IDENTITY_SOURCES, type AuthorizerSpec, type FunctionSpec } from '../functions/manifest.ts';
 import { TABLE_DEFAULT_NAMES } from '../functions/shared/tables.ts';
 import { LogStore } from './cloudwatch/log-store.ts';
 import { MetricStore } from './cloudwatch/metric-store.ts';
@@ -13,12 +14,16 @@ import { startLambdaApiServer, type LambdaApiServer } from './lambda-api/server.
 import { nodeMajorOf, type NodeRuntime } from './lambda/node-runtimes.ts';
 import { createLambdaRuntime } from './lambda/runtime.ts';
 import type { LambdaRuntime } from './lambda/types.ts';
+import { ParameterStore } from './ssm/parameter-store.ts';
+import { startSsmServer } from './ssm/server.ts';
+import type { AwsJsonServer } from './aws-json-server.ts';
 
 /**
  * The whole local stack, started in dependency order: gateway bound (so the port, hence
- * CALLBACK_URL, is known, and a port in use fails first) → DynamoDB (dynalite, tables ACTIVE)
- * and the CloudWatch endpoint, side by side → Lambda runtime with each function's environment,
- * and the Lambda API endpoint over it → gateway starts serving.
+ * CALLBACK_URL, is known, and a port in use fails first) → DynamoDB (dynalite, tables ACTIVE),
+ * the CloudWatch and the Parameter Store endpoints, side by side (the token the authorizer expects
+ * seeded) → Lambda runtime with each function's environment, and the Lambda API endpoint over it →
+ * gateway starts serving.
  */
 
 /** A function to run: the manifest's entries, or test fixtures, with `entry` an absolute path. */
@@ -28,6 +33,13 @@ export interface StartStackOptions {
   config: StackConfig;
   /** Replaces the manifest's functions (tests). */
   functions?: readonly StackFunction[];
+  /** Replaces the manifest's $connect authorizer, with `entry` an absolute path (tests). */
+  authorizer?: AuthorizerSpec;
+  /**
+   * The token the authorizer expects (`config.auth.enabled`): seeded into Parameter Store as a
+   * SecureString under `config.auth.parameterName`. Never printed, never in the ready line.
+   */
+  authToken?: string;
   /** Where the emulator's own diagnostics go (default stderr). */
   log?: (line: string) => void;
 }
@@ -41,12 +53,16 @@ export interface StackReady {
   dynamodbEndpoint: string;
   /** Lambda's API (GetFunctionConfiguration, UpdateFunctionConfiguration, …) for the SDK's LambdaClient. */
   lambdaEndpoint: string;
+  /** Systems Manager Parameter Store (GetParameter, PutParameter) for the SDK's SSMClient. */
+  ssmEndpoint: string;
   stage: string;
   apiId: string;
   region: string;
   lambdaRuntime: LambdaRuntimeInfo;
   /** every function the stack runs, with the memory it got (`--memory`, the config, else the manifest's) */
   functions: StackFunctionInfo[];
+  /** the $connect authorizer, when auth is on (the token itself is never here) */
+  auth?: { authorizer: string; identitySource: string[]; parameterName: string };
 }
 
 /** One function as the ready line describes it: what a harness would ask Lambda for on AWS. */
@@ -56,6 +72,8 @@ export interface StackFunctionInfo {
   memoryMB: number;
   timeoutSeconds: number;
   runtime: NodeRuntime;
+  /** true for the $connect authorizer: invoked on every handshake before `route`'s own function */
+  authorizer?: true;
 }
 
 /**
@@ -91,6 +109,11 @@ export function manifestFunctions(): StackFunction[] {
   return FUNCTIONS.map((f) => ({ ...f, entry: `${FUNCTIONS_DIR}${f.entry}` }));
 }
 
+/** The manifest's $connect authorizer with an absolute entry path. */
+export function manifestAuthorizer(): AuthorizerSpec {
+  return { ...CONNECT_AUTHORIZER, entry: `${FUNCTIONS_DIR}${CONNECT_AUTHORIZER.entry}` };
+}
+
 /**
  * Defaults the emulator gives the functions where this host differs from AWS; a function's own
  * `environment` in the config wins. POST_TIMEOUT_MS: on AWS a post answers in milliseconds and
@@ -104,12 +127,21 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   const { config } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const functions = options.functions ?? manifestFunctions();
+  const auth = config.auth;
+  const authorizer = auth.enabled ? (options.authorizer ?? manifestAuthorizer()) : undefined;
+  if (authorizer && options.authToken === undefined) {
+    throw new UserError('auth: the authorizer needs the token it expects: set FANOUT_BENCH_TOKEN or auth.tokenFile (--auth-token-file)');
+  }
   const metrics = new MetricStore();
   const logs = new LogStore();
-  const memoryOf = (f: StackFunction) => config.functions[f.name]?.memoryMB ?? f.memoryMB;
+  const parameters = new ParameterStore(config.region, config.accountId);
+  if (authorizer) parameters.seed(auth.parameterName, options.authToken!, 'SecureString');
+  const memoryOf = (f: { name: string; memoryMB: number }) => config.functions[f.name]?.memoryMB ?? f.memoryMB;
+  const identitySource = [TOKEN_IDENTITY_SOURCES[auth.identitySource]];
 
   let dynamodb: LocalDynamoDb | undefined;
   let cloudwatch: CloudWatchServer | undefined;
+  let ssm: AwsJsonServer | undefined;
   let gateway: Gateway | undefined;
   let runtime: LambdaRuntime | undefined;
   let lambdaApi: LambdaApiServer | undefined;
@@ -123,6 +155,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       if (runtime) log(hostCpuLine(hostCpu(runtime.stats(), dynamodb?.stats().cpuMs)));
       await settle(runtime?.close(), log, 'lambda runtime');
       await settle(cloudwatch?.close(), log, 'cloudwatch');
+      await settle(ssm?.close(), log, 'ssm');
       await settle(dynamodb?.close(), log, 'dynamodb');
     })();
     return closing;
@@ -130,7 +163,13 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
 
   try {
     // Bind first: a port in use fails before anything else has started.
-    gateway = await startGateway({ config, functions, metrics, log });
+    gateway = await startGateway({
+      config,
+      functions,
+      metrics,
+      log,
+      authorizer: authorizer && { functionName: authorizer.name, identitySource },
+    });
     await Promise.all([
       startDynamoDb({
         path: config.dynamodb.inMemory ? undefined : config.dynamodb.path,
@@ -143,8 +182,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       startCloudWatchServer({ store: metrics, logs, host: '127.0.0.1', port: 0, region: config.region, accountId: config.accountId }).then(
         (cw) => (cloudwatch = cw),
       ),
+      startSsmServer(parameters).then((s) => (ssm = s)),
     ]);
-    if (!dynamodb || !cloudwatch) throw new Error('unreachable: dynamodb and cloudwatch started');
+    if (!dynamodb || !cloudwatch || !ssm) throw new Error('unreachable: dynamodb, cloudwatch and ssm started');
 
     const environment: Record<string, string> = {
       [FUNCTION_ENV.connectionsTable]: TABLE_DEFAULT_NAMES.connections,
@@ -152,23 +192,28 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       [FUNCTION_ENV.messagesTable]: TABLE_DEFAULT_NAMES.messages,
       [FUNCTION_ENV.callbackUrl]: gateway.callbackUrl,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
+      AWS_ENDPOINT_URL_SSM: ssm.url,
       POWERTOOLS_SERVICE_NAME: 'fanout-chat',
       POWERTOOLS_METRICS_NAMESPACE: 'FanoutBench',
     };
+    const lambdaFunction = (f: { name: string; entry: string; memoryMB: number; timeoutSeconds: number }, own: Record<string, string> = {}) => {
+      const override = config.functions[f.name] ?? {};
+      return {
+        name: f.name,
+        entry: f.entry,
+        memoryMB: memoryOf(f),
+        timeoutSeconds: f.timeoutSeconds,
+        reservedConcurrency: override.reservedConcurrency,
+        addedLatencyMs: override.addedLatencyMs,
+        forceThrottle: override.forceThrottleShare,
+        environment: { ...LOCAL_DEFAULT_ENV, ...override.environment, ...own, ...environment },
+      };
+    };
     runtime = await createLambdaRuntime({
-      functions: functions.map((f) => {
-        const override = config.functions[f.name] ?? {};
-        return {
-          name: f.name,
-          entry: f.entry,
-          memoryMB: memoryOf(f),
-          timeoutSeconds: f.timeoutSeconds,
-          reservedConcurrency: override.reservedConcurrency,
-          addedLatencyMs: override.addedLatencyMs,
-          forceThrottle: override.forceThrottleShare,
-          environment: { ...LOCAL_DEFAULT_ENV, ...override.environment, ...environment },
-        };
-      }),
+      functions: [
+        ...functions.map((f) => lambdaFunction(f)),
+        ...(authorizer ? [lambdaFunction(authorizer, { [FUNCTION_ENV.tokenParameter]: auth.parameterName })] : []),
+      ],
       accountConcurrency: config.lambda.accountConcurrency,
       hostMaxEnvironments: config.lambda.hostMaxEnvironments,
       initConcurrency: config.lambda.initConcurrency,
@@ -206,17 +251,24 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       cloudwatchEndpoint: cloudwatch.url,
       dynamodbEndpoint: dynamodb.endpoint,
       lambdaEndpoint: lambdaApi.url,
+      ssmEndpoint: ssm.url,
       stage: config.stage,
       apiId: config.apiId,
       region: config.region,
       lambdaRuntime: lambdaRuntimeInfo(config.lambda.runtime),
-      functions: functions.map((f) => ({
-        name: f.name,
-        route: f.route,
-        memoryMB: memoryOf(f),
-        timeoutSeconds: f.timeoutSeconds,
-        runtime: config.lambda.runtime,
-      })),
+      functions: [
+        ...functions.map((f) => ({
+          name: f.name,
+          route: f.route,
+          memoryMB: memoryOf(f),
+          timeoutSeconds: f.timeoutSeconds,
+          runtime: config.lambda.runtime,
+        })),
+        ...(authorizer
+          ? [{ name: authorizer.name, route: authorizer.route, memoryMB: memoryOf(authorizer), timeoutSeconds: authorizer.timeoutSeconds, runtime: config.lambda.runtime, authorizer: true as const }]
+          : []),
+      ],
+      ...(authorizer ? { auth: { authorizer: authorizer.name, identitySource, parameterName: auth.parameterName } } : {}),
     },
     metrics,
     logs,

@@ -53,6 +53,8 @@ export function addCompareCommand(program: Command): void {
     .option('--runtime <runtime>', 'local target: Lambda runtime emulated')
     .option('--prices <file>', 'JSON/YAML price overrides for the cost estimate')
     .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
+    .option('--token-file <file>', "file holding the token for the stack's $connect authorizer (else FANOUT_BENCH_TOKEN)")
+    .option('--token-in <where>', 'where the token goes: header (x-api-key, default) or query (?token=)')
     .option('--ignore-host-limits', "run even if the fleet looks bigger than this host's limits")
     .option('--no-progress', 'no progress output on stderr')
     .action(async (scenario: string, flags: CompareFlags) => {

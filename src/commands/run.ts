@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
+import { readToken } from '../auth-token.ts';
+import { TOKEN_PLACEMENTS, type TokenPlacement } from '../targets/connect-token.ts';
 import { UserError } from '../errors.ts';
 import { costOptionsFromFlags } from '../metrics/cost-flags.ts';
 import { RESULTS_FILE } from '../metrics/results-writer.ts';
 import { estimatedMemoryMB } from '../fleet/fleet-limits.ts';
 import { hostFacts, type HostFacts } from '../fleet/host-facts.ts';
-import { REFERENCE_FUNCTION_NAMES } from '../metrics/reference-functions.ts';
+import { CONFIGURABLE_FUNCTION_NAMES } from '../metrics/reference-functions.ts';
 import { checkRunInput, type RunInput } from '../run-input.ts';
 import { runBenchmark, type RunOptions } from '../run/run.ts';
 import { plannedMs } from '../scenarios/planned-length.ts';
@@ -50,6 +52,8 @@ export interface RunFlags {
   progress: boolean;
   ignoreHostLimits?: boolean;
   dryRun?: boolean;
+  tokenFile?: string;
+  tokenIn?: string;
   threshold?: string[];
   baseline?: string;
   repeat?: string;
@@ -76,6 +80,8 @@ export function addRunCommand(program: Command): void {
     .option('--runtime <runtime>', 'local target: Lambda runtime emulated, nodejs22.x (default), nodejs24.x or nodejs20.x')
     .option('--prices <file>', 'JSON/YAML price overrides for the cost estimate (default: dated us-east-1 list prices)')
     .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
+    .option('--token-file <file>', "file holding the token for the stack's $connect authorizer (else FANOUT_BENCH_TOKEN)")
+    .option('--token-in <where>', 'where the token goes: header (x-api-key) or query (?token=); default header, or the scenario\'s target.auth.identitySource')
     .option(`${THRESHOLD_FLAG} <expr>`, 'pass/fail criterion, e.g. "broadcast.p99 < 250ms" or "broadcast.p99 <= baseline * 1.10" (repeatable)', collect)
     .option('--baseline <results.json>', 'a previous run to compare with (thresholds may name `baseline`)')
     .option('--repeat <n>', `measure the scenario n times against one target and judge the medians (at most ${MAX_REPEAT})`)
@@ -110,10 +116,18 @@ export async function runOptionsFromFlags(scenario: string, flags: RunFlags): Pr
     ],
     cost: await costOptionsFromFlags(flags),
     ignoreHostLimits: flags.ignoreHostLimits === true,
+    token: readToken({ file: flags.tokenFile, fileField: '--token-file' }),
+    tokenIn: tokenInFlag(flags.tokenIn),
     thresholds: flags.threshold ?? [],
     baseline: flags.baseline,
     repeat: intFlag('--repeat', flags.repeat, 1, MAX_REPEAT),
   };
+}
+
+function tokenInFlag(v: string | undefined): TokenPlacement | undefined {
+  if (v === undefined) return undefined;
+  if (!(TOKEN_PLACEMENTS as readonly string[]).includes(v)) throw new UserError(`--token-in: must be ${TOKEN_PLACEMENTS.join(' or ')}, got "${v}"`);
+  return v as TokenPlacement;
 }
 
 /** `--dry-run`: everything checked that a run would check before it starts, then the plan on stdout. */
@@ -209,8 +223,8 @@ function durationFlag(name: string, v: string | undefined): number | undefined {
 function memoryFlag(v: string): string {
   const m = /^([\w.-]+)=(\d+)$/.exec(v);
   if (!m) throw new UserError(`--memory: expected fn=MB, got "${v}"`);
-  if (!REFERENCE_FUNCTION_NAMES.includes(m[1])) {
-    throw new UserError(`--memory: unknown function "${m[1]}" (known: ${REFERENCE_FUNCTION_NAMES.join(', ')})`);
+  if (!CONFIGURABLE_FUNCTION_NAMES.includes(m[1])) {
+    throw new UserError(`--memory: unknown function "${m[1]}" (known: ${CONFIGURABLE_FUNCTION_NAMES.join(', ')})`);
   }
   const mb = Number(m[2]);
   if (mb < 128 || mb > 10_240) throw new UserError(`--memory: ${m[1]}: must be from 128 to 10240 MB, got ${m[2]}`);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Command } from 'commander';
+import { readToken } from '../auth-token.ts';
 import { UserError } from '../errors.ts';
 import { installNode } from '../targets/install-node.ts';
 import { findNode, nodeCacheDir, PINNED_NODE_VERSIONS, type NodeBinary } from '../targets/node-binaries.ts';
@@ -36,6 +37,11 @@ export interface StackUpOptions {
   initConcurrency?: string;
   prepared?: string;
   runtime?: string;
+  /** the $connect authorizer on */
+  auth?: boolean;
+  /** header | query */
+  authIdentity?: string;
+  authTokenFile?: string;
   /** Where the ready line goes (default stdout). */
   out?: NodeJS.WritableStream;
   /** Where warnings go (default stderr). */
@@ -70,6 +76,9 @@ export function addStackCommand(program: Command): void {
     .option('--init-concurrency <n>', 'INITs running at once on this host (default: cores - 1)')
     .option('--prepared <n>', 'environments per function initialised before they are needed (default 2; 0 = none)')
     .option('--runtime <runtime>', `Lambda runtime emulated: ${NODE_RUNTIMES.join('|')} (default ${DEFAULT_NODE_RUNTIME}); runs on that Node major when one is found`)
+    .option('--auth', 'a Lambda REQUEST authorizer on $connect; the token it expects from FANOUT_BENCH_TOKEN or --auth-token-file')
+    .option('--auth-identity <where>', 'where clients put the token: header (x-api-key, default) or query (?token=)')
+    .option('--auth-token-file <file>', 'file holding the token the authorizer expects (else FANOUT_BENCH_TOKEN)')
     .option('--exit-with-stdin', 'stop when stdin closes (used by a parent process that owns the stack)')
     .action(async (opts: StackUpOptions) => {
       const config = stackConfig(opts);
@@ -133,7 +142,8 @@ export async function stackUp(options: StackUpOptions, preloaded?: StackConfig):
   ];
   const orphaned = owners.length > 0 ? Promise.race(owners) : undefined;
   if (orphaned && options.onOrphaned) void orphaned.then(options.onOrphaned);
-  const stack = await startStack({ config, log: (line) => err.write(`${line}\n`) });
+  const authToken = config.auth.enabled ? readToken({ file: config.auth.tokenFile, fileField: options.authTokenFile !== undefined ? '--auth-token-file' : 'auth.tokenFile' }) : undefined;
+  const stack = await startStack({ config, authToken, log: (line) => err.write(`${line}\n`) });
   try {
     const runtime = stack.ready.lambdaRuntime;
     if (!runtime.matches) {
@@ -246,6 +256,9 @@ const FLAG_OF_FIELD: Record<string, string> = {
   'lambda.initConcurrency': '--init-concurrency',
   'lambda.preparedPerFunction': '--prepared',
   'lambda.runtime': '--runtime',
+  'auth.enabled': '--auth',
+  'auth.identitySource': '--auth-identity',
+  'auth.tokenFile': '--auth-token-file',
 };
 
 /** The flags as a config fragment, and which flag set which field (for error messages). */
@@ -269,6 +282,9 @@ function flagOverrides(o: StackUpOptions) {
   if (o.initConcurrency !== undefined) set(['lambda', 'initConcurrency'], number('--init-concurrency', o.initConcurrency));
   if (o.prepared !== undefined) set(['lambda', 'preparedPerFunction'], number('--prepared', o.prepared));
   if (o.runtime !== undefined) set(['lambda', 'runtime'], o.runtime);
+  if (o.auth) set(['auth', 'enabled'], true);
+  if (o.authIdentity !== undefined) set(['auth', 'identitySource'], o.authIdentity);
+  if (o.authTokenFile !== undefined) set(['auth', 'tokenFile'], o.authTokenFile);
   const memoryNames = new Set<string>();
   for (const item of o.memory ?? []) {
     const [fn, value] = pair('--memory', item, 'FUNCTION=MB');

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { ReceiverOrder } from '../metrics/order-tracker.ts';
+import { handshakeWith, type ConnectToken } from '../targets/connect-token.ts';
 import { PendingSends } from './pending-sends.ts';
 
 /**
@@ -60,6 +61,8 @@ export interface ConnectorOptions {
   timeoutMs: number;
   /** source address per client, or undefined to let the kernel choose */
   localAddress: (c: SimClient) => string | undefined;
+  /** a $connect authorizer's token: an x-api-key header or a token query parameter on every handshake */
+  token?: ConnectToken;
 }
 
 const CLIENT = Symbol('client');
@@ -96,9 +99,11 @@ export function makeConnector(events: ClientEvents, opts: ConnectorOptions): (c:
     if (c.state === OPEN) c.state = CLOSED;
     events.onClose(c, code);
   }
+  const handshake = handshakeWith(opts.url, opts.token);
   return (c: SimClient) => {
     c.state = CONNECTING;
-    const ws = new WebSocket(opts.url, {
+    const ws = new WebSocket(handshake.url, {
+      headers: handshake.headers,
       perMessageDeflate: false,
       skipUTF8Validation: true,
       handshakeTimeout: opts.timeoutMs,

@@ -1,5 +1,6 @@
 import type { EncodedHistograms } from '../metrics/recorder.ts';
 import type { SelfSample } from '../metrics/self-watch.ts';
+import type { ConnectToken } from '../targets/connect-token.ts';
 import type { RoomPlan } from './room-plan.ts';
 
 /**
@@ -20,6 +21,8 @@ export interface ShardInit {
   clientsPerSourceAddress: number;
   connectTimeoutMs: number;
   ackTimeoutMs: number;
+  /** the token for a $connect authorizer, sent with every handshake (over IPC only, never logged) */
+  token?: ConnectToken;
 }
 
 export interface RampSpec {

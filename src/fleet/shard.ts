@@ -90,6 +90,7 @@ export class Shard {
       },
       {
         url: init.targetUrl,
+        token: init.token,
         timeoutMs: init.connectTimeoutMs,
         localAddress: (c) => sourceAddressFor(c.id, init.clientsPerSourceAddress),
       },

@@ -127,7 +127,7 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
     let read = 0;
     let write = 0;
     for (const u of usage) {
-      const units = routeUnits(u.fn.route, ctx, dynamo);
+      const units = u.fn.authorizer ? { read: 0, write: 0 } : routeUnits(u.fn.route, ctx, dynamo);
       read += units.read * u.invocations;
       write += units.write * u.invocations;
     }

@@ -9,6 +9,8 @@ export interface BenchFunction {
   name: string;
   route: string;
   memoryMB: number;
+  /** a Lambda authorizer on `route`, not its integration: it touches no table */
+  authorizer?: true;
 }
 
 export const REFERENCE_FUNCTIONS: readonly BenchFunction[] = [
@@ -25,6 +27,12 @@ export const REFERENCE_FUNCTIONS: readonly BenchFunction[] = [
 ];
 
 export const REFERENCE_FUNCTION_NAMES: readonly string[] = REFERENCE_FUNCTIONS.map((f) => f.name);
+
+/** The reference stack's $connect authorizer, run when the stack has auth (`target.auth`). */
+export const REFERENCE_AUTHORIZER: BenchFunction = { name: 'fanout-authorizer', route: '$connect', memoryMB: 256, authorizer: true };
+
+/** Functions whose memory and reserved concurrency a local run may set: the routes' and the authorizer. */
+export const CONFIGURABLE_FUNCTION_NAMES: readonly string[] = [...REFERENCE_FUNCTION_NAMES, REFERENCE_AUTHORIZER.name];
 
 /** The stack's custom (EMF) metrics: namespace and the service dimension Powertools adds. */
 export const EMF_NAMESPACE = 'FanoutBench';

@@ -12,6 +12,7 @@ import { checkRunInput } from '../run-input.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { createLambdaClient, lambdaTargetFor } from '../targets/lambda-client.ts';
 import { memorySession } from '../targets/memory-session.ts';
+import type { ConnectToken } from '../targets/connect-token.ts';
 import type { Target } from '../targets/target.ts';
 import { evaluate } from '../verdict/evaluate.ts';
 import { finish } from './finish.ts';
@@ -57,7 +58,7 @@ export const DEFAULT_COMPARED_FUNCTIONS = ['fanout-send-message'];
 const DEFAULT_WARM_UP_MS = 3_000;
 
 export async function runComparison(o: CompareOptions): Promise<CompareOutcome> {
-  const { scenario, seed, shards, targetSpec } = checkRunInput(o);
+  const { scenario, seed, shards, targetSpec, token } = checkRunInput(o);
   const functions = o.functions && o.functions.length > 0 ? [...new Set(o.functions)] : DEFAULT_COMPARED_FUNCTIONS;
   const repeat = o.repeat ?? 1;
   const say = o.onStatus ?? (() => {});
@@ -69,6 +70,7 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
     aws: o.aws,
     knobs: scenario.target,
     stackArgs: o.stackArgs,
+    token,
     logFile: targetSpec === 'local' ? join(dir, 'stack.log') : undefined,
     onWarning: o.onWarning,
   });
@@ -87,7 +89,7 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
           if (o.signal?.aborted) break;
           say(`${functions.join(', ')} at ${memoryMB} MB: updating, then warming up`);
           await session.set(Object.fromEntries(functions.map((f) => [f, memoryMB])));
-          await warmUp(scenario, target, { ...o, seed, shards, runId: `${compareId}-${memoryMB}mb-warm` });
+          await warmUp(scenario, target, { ...o, seed, shards, token: token, runId: `${compareId}-${memoryMB}mb-warm` });
           const runs: SizeInput['runs'] = [];
           for (let i = 1; i <= repeat && !o.signal?.aborted; i++) {
             const runDir = createRunDir(dir, `${memoryMB}mb-${i}`);
@@ -97,6 +99,7 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
               shards,
               rate: o.rate,
               intervals: new IntervalFile(runDir),
+              token,
               signal: o.signal,
               onInterval: o.onInterval,
               onWarning: o.onWarning,
@@ -141,7 +144,11 @@ const DISCARD: IntervalSink = { append: () => {}, records: () => [] };
  * The scenario's connect, join and send phases, sends shortened: every compared function runs on
  * environments of the new size before the measurement. Nothing of it is kept.
  */
-async function warmUp(scenario: Scenario, target: Target, o: CompareOptions & { seed: number; shards: number; runId: string }): Promise<Results> {
+async function warmUp(
+  scenario: Scenario,
+  target: Target,
+  o: Omit<CompareOptions, 'token'> & { seed: number; shards: number; runId: string; token?: ConnectToken },
+): Promise<Results> {
   const warmUpMs = o.warmUpMs ?? DEFAULT_WARM_UP_MS;
   const phases = scenario.phases
     .filter((p) => p.kind === 'connect' || p.kind === 'join' || p.kind === 'send')
@@ -151,6 +158,7 @@ async function warmUp(scenario: Scenario, target: Target, o: CompareOptions & { 
     seed: o.seed,
     shards: o.shards,
     intervals: DISCARD,
+    token: o.token,
     signal: o.signal,
     onWarning: o.onWarning,
     systemMetrics: false,

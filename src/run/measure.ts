@@ -7,6 +7,7 @@ import type { ShardPhase } from '../fleet/shard-link.ts';
 import { clientsPerSourceAddress } from '../fleet/source-address.ts';
 import type { IntervalSink } from '../metrics/interval-sink.ts';
 import { lostTargetReason } from '../metrics/lost-target.ts';
+import { MIN_REFUSED_ATTEMPTS, refusedConnectsReason } from '../metrics/refused-connects.ts';
 import { buildResults } from '../metrics/results-builder.ts';
 import type { IntervalRecord, Results } from '../metrics/results-schema.ts';
 import { RunRecorder } from '../metrics/run-recorder.ts';
@@ -15,6 +16,7 @@ import { formatDuration } from '../scenarios/duration.ts';
 import { MAX_TIMER_MS } from '../scenarios/limits.ts';
 import { plannedMs } from '../scenarios/planned-length.ts';
 import type { PlannedPhase, Scenario } from '../scenarios/schema.ts';
+import type { ConnectToken } from '../targets/connect-token.ts';
 import { assumedFunctions } from '../targets/target-functions.ts';
 import type { Target, TargetFunctions } from '../targets/target.ts';
 import { defaultMarginSec } from '../metrics/cloudwatch-puller.ts';
@@ -39,6 +41,8 @@ export interface MeasureOptions {
   intervals: IntervalSink;
   /** the --rate override, recorded in results.config */
   rate?: number;
+  /** the token every handshake carries for a $connect authorizer (never recorded) */
+  token?: ConnectToken;
   /** abort = interrupt: stop, keep what was measured, status "interrupted" (a string reason is named in it) */
   signal?: AbortSignal;
   onInterval?: (record: IntervalRecord, ctx: ProgressContext) => void;
@@ -134,6 +138,8 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
   let fleet: Fleet | undefined;
   let status: Results['status'] = 'completed';
   let statusReason: string | undefined;
+  // Set when an authorizer refuses every connect: the run stops early, failed, with this line.
+  let refused: string | undefined;
 
   // Abort (Ctrl-C) stops the shards' schedules and wakes any sleep; the phase loop then ends.
   const aborted = () => o.signal?.aborted === true;
@@ -164,6 +170,13 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
       const record = recorder.ingest(reports, t);
       o.intervals.append(record);
       o.onInterval?.(record, { ...ctx, intervalSec: (t - record.t) / 1000 });
+      if (refused === undefined) {
+        refused = refusedConnectsReason(recorder.counts, recorder.errors, Math.min(MIN_REFUSED_ATTEMPTS, scenario.clients));
+        if (refused !== undefined) {
+          fleet.stop();
+          for (const w of wakers) w();
+        }
+      }
     }));
   const ticker = setInterval(() => void flush().catch(() => {}), o.intervalMs ?? 1000);
 
@@ -176,6 +189,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
       clientsPerSourceAddress: clientsPerSourceAddress(target.url, scenario.clients),
       connectTimeoutMs: connectMs,
       ackTimeoutMs: ackMs,
+      token: o.token,
     });
     if (aborted()) fleet.stop();
     // The harness's own room membership (open, joined clients per room), taken when each connect,
@@ -186,13 +200,14 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
     for (const phase of scenario.phases) {
       if (aborted()) break;
       await flush();
+      if (refused !== undefined) break;
       const state = recorder.beginPhase(phase.name, phase.kind, now());
       if (phase.kind === 'send') recorder.setMembers(state.index, members, plan.roomOf);
       const after = await runPhase(fleet, phase, state.index, { plan, shards, perRoom, maxSenders, seed, connectMs, ackMs, sleep });
       if (after) members = after;
     }
-    if (!aborted()) {
-      await flush();
+    if (!aborted()) await flush();
+    if (!aborted() && refused === undefined) {
       recorder.beginPhase('drain', 'drain', now());
       await drain(fleet, ackMs);
       await settleDeliveries(recorder, flush, sleep, aborted, { ...scenario.timeouts, intervalMs: o.intervalMs ?? 1000 });
@@ -203,6 +218,10 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
     fleet?.stop();
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
+  }
+  if (status === 'completed' && refused !== undefined) {
+    status = 'failed';
+    statusReason = refused;
   }
   if (status === 'completed' && aborted()) {
     status = 'interrupted';

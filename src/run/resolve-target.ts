@@ -1,4 +1,6 @@
+import { TOKEN_ENV } from '../auth-token.ts';
 import type { StackKnobs } from '../scenarios/schema.ts';
+import type { ConnectToken } from '../targets/connect-token.ts';
 import { awsStackName, openAwsStackTarget } from '../targets/aws-stack.ts';
 import { startLocalStack } from '../targets/local.ts';
 import { openRemoteTarget } from '../targets/remote.ts';
@@ -16,6 +18,8 @@ export interface ResolveTargetOptions {
   stackArgs?: string[];
   /** a local target: where the stack's output goes */
   logFile?: string;
+  /** the run's token: the URL probe sends it; a local stack with auth expects it (unless its knobs name a token file) */
+  token?: ConnectToken;
   onWarning?: (message: string) => void;
 }
 
@@ -28,9 +32,11 @@ export interface ResolveTargetOptions {
  */
 export async function resolveTarget(o: ResolveTargetOptions): Promise<Target> {
   const stackName = awsStackName(o.spec);
-  if (stackName) return openAwsStackTarget({ stackName, region: o.aws?.region, profile: o.aws?.profile });
-  if (o.spec !== 'local') return openRemoteTarget(o.spec);
-  const target = await startLocalStack({ args: [...stackArgs(o.knobs), ...(o.stackArgs ?? [])], logFile: o.logFile });
+  if (stackName) return openAwsStackTarget({ stackName, region: o.aws?.region, profile: o.aws?.profile, token: o.token });
+  if (o.spec !== 'local') return openRemoteTarget(o.spec, { token: o.token });
+  // The token reaches the stack through its environment, never its arguments (which results.json records).
+  const env = o.token ? { ...process.env, [TOKEN_ENV]: o.token.token } : undefined;
+  const target = await startLocalStack({ args: [...stackArgs(o.knobs), ...(o.stackArgs ?? [])], logFile: o.logFile, env });
   // Said once, here; results.json keeps it under environment.lambdaRuntime.
   const runtime = target.local?.lambdaRuntime;
   if (runtime && !runtime.matches) o.onWarning?.(runtime.note ?? `${runtime.runtime}'s functions ran on Node ${runtime.node}`);

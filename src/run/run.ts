@@ -8,6 +8,7 @@ import { newRunId } from '../metrics/run-id.ts';
 import type { ProgressContext } from '../report/progress-line.ts';
 import { UserError } from '../errors.ts';
 import { checkRunInput } from '../run-input.ts';
+import type { TokenPlacement } from '../targets/connect-token.ts';
 import type { Target } from '../targets/target.ts';
 import { evaluate } from '../verdict/evaluate.ts';
 import type { Verdict } from '../verdict/verdict-schema.ts';
@@ -49,6 +50,13 @@ export interface RunOptions {
   runId?: string;
   /** extra `stack up` flags for the local target */
   stackArgs?: string[];
+  /**
+   * The token for a $connect authorizer (FANOUT_BENCH_TOKEN or --token-file). Sent with every
+   * handshake, handed to a local stack with auth; never printed or stored.
+   */
+  token?: string;
+  /** where the token goes: the x-api-key header or the token query parameter (default: the scenario's auth.identitySource, else header) */
+  tokenIn?: TokenPlacement;
   /** run even if the fleet looks bigger than this host can hold (fleet-limits.ts) */
   ignoreHostLimits?: boolean;
   /** abort = interrupt: stop, keep what was measured, status "interrupted" (a string reason is named in it) */
@@ -78,7 +86,7 @@ export interface RunOutcome {
 export const repeatDirName = (i: number): string => `repeat-${i}`;
 
 export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
-  const { scenario, seed, shards, targetSpec } = checkRunInput(o);
+  const { scenario, seed, shards, targetSpec, token } = checkRunInput(o);
   const verdictInput = await checkVerdictInput(scenario, o);
   const repeat = o.repeat ?? 1;
   const runId = o.runId ?? newRunId(scenario.name);
@@ -95,6 +103,7 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
       aws: o.aws,
       knobs: scenario.target,
       stackArgs: o.stackArgs,
+      token,
       logFile: runDir && join(runDir, 'stack.log'),
       onWarning: o.onWarning,
     });
@@ -117,6 +126,7 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
         shards,
         rate: o.rate,
         intervals: new IntervalFile(dir),
+        token,
         signal: o.signal,
         onInterval: o.onInterval,
         onWarning: o.onWarning,

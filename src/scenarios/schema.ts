@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { REFERENCE_FUNCTION_NAMES } from '../metrics/reference-functions.ts';
+import { CONFIGURABLE_FUNCTION_NAMES } from '../metrics/reference-functions.ts';
 import { DURATION_HINT, formatDuration, parseDuration } from './duration.ts';
 import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './limits.ts';
 import { NODE_RUNTIMES } from '../../reference-stack/local/lambda/node-runtimes.ts';
+import { TOKEN_PLACEMENTS } from '../targets/connect-token.ts';
 import { quote, thresholdProblem } from '../verdict/threshold.ts';
 
 /**
@@ -94,8 +95,8 @@ const Threshold = z.string().superRefine((expression, ctx) => {
 const perFunction = <T extends z.ZodType>(value: T) =>
   z.record(z.string(), value).superRefine((rec, ctx) => {
     for (const name of Object.keys(rec)) {
-      if (!REFERENCE_FUNCTION_NAMES.includes(name)) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `unknown function (known: ${REFERENCE_FUNCTION_NAMES.join(', ')})` });
+      if (!CONFIGURABLE_FUNCTION_NAMES.includes(name)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `unknown function (known: ${CONFIGURABLE_FUNCTION_NAMES.join(', ')})` });
         return;
       }
     }
@@ -123,6 +124,20 @@ export const StackKnobs = z.strictObject({
   runtime: z.enum(NODE_RUNTIMES).optional(),
   /** an emulator config file (YAML/JSON), as `stack up --config` takes it */
   config: z.string().min(1).optional(),
+  /**
+   * the $connect authorizer: true, or where clients put the token (identitySource) and a file
+   * holding the token the stack expects (tokenFile, relative to the scenario file; default: the
+   * run's own token, FANOUT_BENCH_TOKEN or --token-file)
+   */
+  auth: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        identitySource: z.enum(TOKEN_PLACEMENTS).optional(),
+        tokenFile: z.string().min(1).optional(),
+      }),
+    ])
+    .optional(),
 });
 export type StackKnobs = z.infer<typeof StackKnobs>;
 

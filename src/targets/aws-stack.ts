@@ -4,6 +4,7 @@ import { UserError } from '../errors.ts';
 import { awsCallError } from './aws-call-errors.ts';
 import { readFunctionConfigs } from './function-configuration.ts';
 import { createLambdaClient } from './lambda-client.ts';
+import type { ConnectToken } from './connect-token.ts';
 import { probe } from './remote.ts';
 import { parseStackOutputs, type StackDescription } from './stack-outputs.ts';
 import { configuredFunction } from './target-functions.ts';
@@ -47,6 +48,8 @@ export interface AwsStackTargetOptions {
   clients?: { cloudformation?: CloudFormationClient; lambda?: LambdaClient };
   /** the WebSocket probe's timeout (default 5 s) */
   probeTimeoutMs?: number;
+  /** the run's token for the stack's $connect authorizer: the probe sends it too */
+  token?: ConnectToken;
 }
 
 /** Stack states whose outputs describe what is deployed. */
@@ -76,7 +79,7 @@ export async function openAwsStackTarget(o: AwsStackTargetOptions): Promise<Targ
     const describeFunctions = () => stackFunctions(lambdaClient, stack, subject);
     // Asked now so that a missing function or permission stops the run before it starts.
     await describeFunctions();
-    await probe(stack.websocketUrl, o.probeTimeoutMs);
+    await probe(stack.websocketUrl, o.probeTimeoutMs, o.token);
     let stopped = false;
     return {
       kind: 'remote',

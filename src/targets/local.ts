@@ -25,6 +25,8 @@ export interface LocalTargetOptions {
   /** where the stack's output goes (the run directory's stack.log) */
   logFile?: string;
   readyTimeoutMs?: number;
+  /** the stack's environment (default this process's): how a token reaches a stack with auth */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startLocalStack(opts: LocalTargetOptions): Promise<Target> {
@@ -35,7 +37,7 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
   // not stop the stack before the harness has read CloudWatch from it; the harness stops it.
   // If the harness dies without doing so (even SIGKILL), the stdin pipe closes and
   // `--exit-with-stdin` ends the stack at once.
-  const child = spawn(stackNode(opts.args), [...profiling, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const child = spawn(stackNode(opts.args), [...profiling, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: opts.env ?? process.env });
   const log: WriteStream | undefined = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   const killOnExit = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

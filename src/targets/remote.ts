@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { UserError } from '../errors.ts';
 import { connectErrorKind } from '../fleet/client.ts';
+import { handshakeWith, type ConnectToken } from './connect-token.ts';
 import { remoteEndpoints } from './execute-api.ts';
 import { assumedFunctions } from './target-functions.ts';
 import type { Target } from './target.ts';
@@ -25,9 +26,9 @@ export function checkTargetUrl(spec: string): URL {
   return url;
 }
 
-export async function openRemoteTarget(spec: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<Target> {
+export async function openRemoteTarget(spec: string, o: { timeoutMs?: number; token?: ConnectToken } = {}): Promise<Target> {
   const url = checkTargetUrl(spec).toString();
-  await probe(url, timeoutMs);
+  await probe(url, o.timeoutMs ?? PROBE_TIMEOUT_MS, o.token);
   const functions = assumedFunctions(`the functions behind ${url} are not known to the harness`);
   return {
     kind: 'remote',
@@ -40,10 +41,15 @@ export async function openRemoteTarget(spec: string, timeoutMs = PROBE_TIMEOUT_M
   };
 }
 
-/** One WebSocket handshake, closed at once; a refusal or silence is a UserError naming why. */
-export function probe(url: string, timeoutMs: number = PROBE_TIMEOUT_MS): Promise<void> {
+/**
+ * One WebSocket handshake (with the run's token, if any), closed at once; a refusal or silence is
+ * a UserError naming why. A handshake an authorizer refuses (401, 403) is an answer: the fleet
+ * then finds out whether every connect is refused, and says so (with results).
+ */
+export function probe(url: string, timeoutMs: number = PROBE_TIMEOUT_MS, token?: ConnectToken): Promise<void> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false });
+    const handshake = handshakeWith(url, token);
+    const ws = new WebSocket(handshake.url, { handshakeTimeout: timeoutMs, perMessageDeflate: false, headers: handshake.headers });
     ws.on('open', () => {
       ws.close(1000);
       resolve();
@@ -51,6 +57,7 @@ export function probe(url: string, timeoutMs: number = PROBE_TIMEOUT_MS): Promis
     ws.on('error', (err: Error & { code?: string }) => {
       ws.terminate();
       const kind = connectErrorKind(err);
+      if (kind === 'handshake:401' || kind === 'handshake:403') return resolve();
       const why = kind.startsWith('handshake:')
         ? `the WebSocket handshake was refused (HTTP ${kind.slice('handshake:'.length)})`
         : kind === 'timeout:connect'

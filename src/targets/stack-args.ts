@@ -14,5 +14,10 @@ export function stackArgs(k: StackKnobs): string[] {
   if (k.preparedPerFunction !== undefined) args.push('--prepared', String(k.preparedPerFunction));
   if (k.runtime !== undefined) args.push('--runtime', k.runtime);
   if (k.config !== undefined) args.push('--config', k.config);
+  if (k.auth) {
+    args.push('--auth');
+    if (typeof k.auth === 'object' && k.auth.identitySource !== undefined) args.push('--auth-identity', k.auth.identitySource);
+    if (typeof k.auth === 'object' && k.auth.tokenFile !== undefined) args.push('--auth-token-file', k.auth.tokenFile);
+  }
   return args;
 }

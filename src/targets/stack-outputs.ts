@@ -40,6 +40,13 @@ export const ROUTE_FUNCTION_OUTPUTS = {
 } as const;
 export type ChatRoute = keyof typeof ROUTE_FUNCTION_OUTPUTS;
 
+/**
+ * Optional: the function of a Lambda authorizer on $connect, when the stack has one. Its
+ * invocations, duration and cold starts are pulled like the routes' functions'.
+ */
+export const AUTHORIZER_FUNCTION_OUTPUT = 'AuthorizerFunction';
+export const AUTHORIZER_FUNCTION_DESCRIPTION = 'Lambda function of the $connect authorizer (invoked on every handshake)';
+
 /** Routes a stack may leave out: the reference stack deploys the naive broadcast only on request. */
 export const OPTIONAL_ROUTES: readonly ChatRoute[] = ['broadcast'];
 
@@ -81,8 +88,8 @@ export interface StackDescription {
   stage: string;
   region: string;
   tables: { connections: string; roomMembers: string; messages: string };
-  /** route → function name, for every route the stack deploys */
-  functions: Array<{ route: ChatRoute; name: string }>;
+  /** route → function name, for every route the stack deploys, then its $connect authorizer's (if any) */
+  functions: Array<{ route: ChatRoute; name: string; authorizer?: true }>;
 }
 
 /**
@@ -102,6 +109,11 @@ export function parseStackOutputs(outputs: Readonly<Record<string, string | unde
     if (name) functions.push({ route, name });
     else if (outputs[key] !== undefined) return { ok: false, issue: `output ${key}: must not be empty` };
     else if (!OPTIONAL_ROUTES.includes(route)) return { ok: false, issue: `output ${key} is missing (the function of the ${route} route)` };
+  }
+  const authorizer = outputs[AUTHORIZER_FUNCTION_OUTPUT];
+  if (authorizer !== undefined) {
+    if (!authorizer.trim()) return { ok: false, issue: `output ${AUTHORIZER_FUNCTION_OUTPUT}: must not be empty` };
+    functions.push({ route: '$connect', name: authorizer.trim(), authorizer: true });
   }
   const o = fixed.data;
   return {

@@ -25,7 +25,7 @@ export async function localStackFunctions(ready: LocalStackInfo): Promise<Target
 }
 
 /** A function the target lists (name, route), as Lambda's GetFunctionConfiguration says it is configured now. */
-export function configuredFunction(f: Pick<TargetFunction, 'name' | 'route'>, c: LambdaFunctionConfig): TargetFunction {
+export function configuredFunction(f: Pick<TargetFunction, 'name' | 'route' | 'authorizer'>, c: LambdaFunctionConfig): TargetFunction {
   const architecture = c.architectures[0];
   return {
     ...f,

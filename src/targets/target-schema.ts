@@ -16,6 +16,8 @@ export const TargetFunction = z.object({
   architecture: z.enum(['x86_64', 'arm64']).optional(),
   /** Lambda runtime identifier, e.g. nodejs22.x */
   runtime: z.string().optional(),
+  /** a Lambda authorizer on `route` (invoked on every handshake before the route's own function), not the route's integration */
+  authorizer: z.literal(true).optional(),
 });
 export type TargetFunction = z.infer<typeof TargetFunction>;
 

@@ -68,7 +68,8 @@ describe('CDK reference stack: safe to deploy by default', () => {
   it('leaves the naive broadcast route and its function out unless asked for', () => {
     const t = synthFromContext({});
     t.resourceCountIs('AWS::ApiGatewayV2::Route', FUNCTIONS.length - 1);
-    t.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length - 1);
+    // every route's function but broadcast's, and the $connect authorizer (on by default)
+    t.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length - 1 + 1);
     expect(Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey)).not.toContain('broadcast');
     t.resourcePropertiesCountIs('AWS::Lambda::Function', { FunctionName: 'fanout-broadcast' }, 0);
     t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'fanout-send-message' });

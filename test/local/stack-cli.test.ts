@@ -74,7 +74,7 @@ describe('fanout-bench stack up', () => {
     const run = stackUp(['--port', '0', '--stage', 'cli', '--memory', 'fanout-whoami=512']);
     const ready = JSON.parse(await firstLine(run));
     expect(Object.keys(ready).sort()).toEqual(
-      ['apiId', 'callbackUrl', 'cloudwatchEndpoint', 'dynamodbEndpoint', 'functions', 'lambdaEndpoint', 'lambdaRuntime', 'ready', 'region', 'stage', 'websocketUrl'].sort(),
+      ['apiId', 'callbackUrl', 'cloudwatchEndpoint', 'dynamodbEndpoint', 'functions', 'lambdaEndpoint', 'lambdaRuntime', 'ready', 'region', 'ssmEndpoint', 'stage', 'websocketUrl'].sort(),
     );
     // every function of the manifest, with the memory it got: --memory's where given
     expect(ready.functions.map((f: { name: string }) => f.name)).toEqual(FUNCTIONS.map((f) => f.name));
@@ -168,6 +168,39 @@ describe('fanout-bench stack up', () => {
     const bad = stackUp(['--memory', 'fanout-nope=256']);
     expect(await bad.exited).toBe(2);
     expect(bad.stderr()).toMatch(/^fanout-bench: --memory: functions\.fanout-nope: unknown function "fanout-nope"/);
+  });
+
+  it('with --auth expects the token from --auth-token-file (or FANOUT_BENCH_TOKEN) and never prints it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fanout-cli-'));
+    const file = join(dir, 'token');
+    const token = `cli-${process.pid}-${Date.now()}-secret`;
+    writeFileSync(file, `${token}\n`);
+    const run = stackUp(['--port', '0', '--auth', '--auth-identity', 'query', '--auth-token-file', file], 'ignore', { ...process.env, FANOUT_BENCH_TOKEN: 'not-this-one' });
+    const ready = JSON.parse(await firstLine(run));
+    expect(ready.auth).toEqual({ authorizer: 'fanout-authorizer', identitySource: ['route.request.querystring.token'], parameterName: '/fanout-bench/connect-token' });
+    const c = await connect(`${ready.websocketUrl}?token=${token}`);
+    c.send({ action: 'whoami' });
+    expect(await c.take((f) => f.type === 'whoami', 30_000)).toMatchObject({ principalId: 'token-holder', tokenSource: 'query' });
+    await expect(connect(`${ready.websocketUrl}?token=not-this-one`)).rejects.toMatchObject({ status: 403 });
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.stdout() + run.stderr()).not.toContain(token);
+  });
+
+  it('with --auth and no token says where to put it in one line and exits 2', async () => {
+    const env = { ...process.env };
+    delete env.FANOUT_BENCH_TOKEN;
+    const run = stackUp(['--port', '0', '--auth'], 'ignore', env);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toMatch(/^fanout-bench: auth: the authorizer needs the token it expects: set FANOUT_BENCH_TOKEN or auth\.tokenFile \(--auth-token-file\)\n$/);
+    const empty = join(mkdtempSync(join(tmpdir(), 'fanout-cli-')), 'empty');
+    writeFileSync(empty, '\n');
+    const emptyRun = stackUp(['--port', '0', '--auth', '--auth-token-file', empty], 'ignore', env);
+    expect(await emptyRun.exited).toBe(2);
+    expect(emptyRun.stderr()).toBe(`fanout-bench: --auth-token-file ${empty}: the token is empty\n`);
+    const where = stackUp(['--auth-identity', 'cookie'], 'ignore', env);
+    expect(await where.exited).toBe(2);
+    expect(where.stderr()).toMatch(/^fanout-bench: --auth-identity: auth\.identitySource: [^\n]+\n$/);
   });
 
   it.skipIf(!atHand)(`runs itself on the emulated runtime's Node when one is at hand (${atHand?.runtime})`, async () => {

@@ -23,3 +23,30 @@ export interface RouteResult {
   statusCode: number;
   body?: string;
 }
+
+/**
+ * What API Gateway sends a WebSocket REQUEST authorizer on $connect: the handshake's headers and
+ * query string, `methodArn` (`arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/$connect`)
+ * and a CONNECT request context.
+ */
+export interface ConnectAuthorizerEvent {
+  type: 'REQUEST';
+  methodArn: string;
+  headers?: Record<string, string | undefined>;
+  multiValueHeaders?: Record<string, string[] | undefined>;
+  queryStringParameters?: Record<string, string | undefined>;
+  multiValueQueryStringParameters?: Record<string, string[] | undefined>;
+  stageVariables?: Record<string, string | undefined>;
+  requestContext: {
+    routeKey: string;
+    eventType: 'CONNECT';
+    connectionId: string;
+    requestId: string;
+    apiId: string;
+    stage: string;
+    domainName: string;
+    connectedAt: number;
+    requestTimeEpoch: number;
+    identity: { sourceIp: string };
+  };
+}

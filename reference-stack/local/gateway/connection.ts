@@ -19,6 +19,8 @@ export class Connection implements ClientInfo {
   lastClientMessageAt: number;
   /** Set when the gateway closes the socket: what $disconnect reports. */
   serverClose: { code: number; reason: string } | undefined;
+  /** What the $connect authorizer allowed this connection with (requestContext.authorizer). */
+  authorizer: Record<string, unknown> | undefined;
 
   constructor(
     readonly connectionId: string,

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocketServer } from 'ws';
 import type { StackConfig } from '../config.ts';
 import type { ApiMetrics } from './api-metrics.ts';
+import type { AuthorizerConfig } from './authorizer.ts';
 import type { ConnectionRegistry } from './connection.ts';
 import type { ApiIdentity } from './events.ts';
 import type { Integration } from './integration.ts';
@@ -13,6 +14,8 @@ export interface GatewayContext {
   config: StackConfig;
   api: ApiIdentity;
   routes: RouteTable;
+  /** The Lambda REQUEST authorizer on $connect, when the stack has one. */
+  authorizer: AuthorizerConfig | undefined;
   registry: ConnectionRegistry;
   metrics: ApiMetrics;
   integration: Integration;

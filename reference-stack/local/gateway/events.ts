@@ -22,6 +22,11 @@ export interface ClientInfo {
   connectedAt: number;
   sourceIp: string;
   userAgent: string;
+  /**
+   * What the $connect authorizer answered for this connection (principalId, integrationLatency and
+   * its context, values as strings): requestContext.authorizer on every event of the connection.
+   */
+  authorizer?: Record<string, unknown>;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -47,7 +52,29 @@ function baseContext(api: ApiIdentity, client: ClientInfo, routeKey: string, eve
     domainName: api.domainName,
     connectionId: client.connectionId,
     apiId: api.apiId,
+    ...(client.authorizer ? { authorizer: client.authorizer } : {}),
   };
+}
+
+/**
+ * The event of a WebSocket REQUEST authorizer on $connect: the handshake's headers and query
+ * string as $connect gets them, `type`, `methodArn`, `stageVariables`, and a CONNECT request
+ * context whose identity has the source IP only (AWS's documented example).
+ */
+export function authorizerEvent(api: ApiIdentity, client: ClientInfo, req: IncomingMessage, requestId: string, now: number, methodArn: string) {
+  const { headers, multiValueHeaders } = eventHeaders(req, client, api.domainName, now);
+  const event: Record<string, unknown> = { type: 'REQUEST', methodArn, headers, multiValueHeaders };
+  const query = queryParameters(req.url ?? '/');
+  if (query) {
+    event.queryStringParameters = query.single;
+    event.multiValueQueryStringParameters = query.multi;
+  }
+  event.stageVariables = {};
+  event.requestContext = {
+    ...baseContext(api, client, '$connect', 'CONNECT', now, requestId),
+    identity: { sourceIp: client.sourceIp },
+  };
+  return event;
 }
 
 export function connectEvent(api: ApiIdentity, client: ClientInfo, req: IncomingMessage, requestId: string, now: number) {
@@ -111,6 +138,7 @@ export function disconnectEvent(api: ApiIdentity, client: ClientInfo, statusCode
       domainName: base.domainName,
       connectionId: base.connectionId,
       apiId: base.apiId,
+      ...(base.authorizer ? { authorizer: base.authorizer } : {}),
     },
     isBase64Encoded: false,
   };

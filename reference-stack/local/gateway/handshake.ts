@@ -2,6 +2,7 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { Connection } from './connection.ts';
+import { authorize } from './authorizer.ts';
 import type { GatewayContext } from './context.ts';
 import { dispatchDisconnect, onSocketClosed } from './disconnect.ts';
 import { connectEvent } from './events.ts';
@@ -17,7 +18,9 @@ import { onClientMessage } from './messages.ts';
  * Status codes: no $connect route or 2xx -> 101; another status from the function -> that
  * status; the function threw or timed out -> 502; Lambda throttled the invoke -> 500 (API
  * Gateway never passes Lambda's 429 through a proxy integration: it is an integration failure);
- * the 29 s integration timeout -> 504; over the new-connection quota -> 429.
+ * the 29 s integration timeout -> 504; over the new-connection quota -> 429. With a $connect
+ * authorizer it runs first (authorizer.ts): 401 / 403 / 500 when it refuses or fails, and only a
+ * connection it allows reaches $connect (and counts in ConnectCount).
  */
 
 type Decision = { accept: true; protocol?: string } | { accept: false; status: number; body: string };
@@ -44,15 +47,20 @@ export async function onUpgrade(ctx: GatewayContext, req: IncomingMessage, socke
   const now = Date.now();
   const conn = new Connection(awsId(), now, sourceIpOf(req), headerValue(req.headers['user-agent']));
   ctx.registry.add(conn);
-  ctx.metrics.count('ConnectCount');
 
   let clientGone = false;
   const onGone = () => (clientGone = true);
   socket.once('close', onGone);
 
   let decision: Decision = { accept: true };
+  if (ctx.authorizer) {
+    const auth = await authorize(ctx, ctx.authorizer, conn, req, now);
+    if (auth.allow) conn.authorizer = auth.authorizer;
+    else decision = { accept: false, status: auth.status, body: auth.body };
+  }
+  if (decision.accept) ctx.metrics.count('ConnectCount');
   const route = ctx.routes.get('$connect');
-  if (route) {
+  if (route && decision.accept) {
     const requestId = awsId();
     const outcome = await ctx.integration.invoke(route.functionName, connectEvent(ctx.api, conn, req, requestId, now));
     decision = decide(outcome, ctx);

@@ -29,8 +29,12 @@ export class Integration {
     return this.runtime !== undefined;
   }
 
-  invoke(functionName: string, event: unknown): Promise<IntegrationOutcome> {
-    const p = this.run(functionName, event);
+  /**
+   * `metrics: false` for the $connect authorizer: it is not an integration, and AWS/ApiGateway
+   * publishes nothing for it (its Lambda metrics and REPORT lines are the runtime's, as for any function).
+   */
+  invoke(functionName: string, event: unknown, options: { metrics?: boolean } = {}): Promise<IntegrationOutcome> {
+    const p = this.run(functionName, event, options.metrics !== false);
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
     return p;
@@ -49,7 +53,7 @@ export class Integration {
     }
   }
 
-  private async run(functionName: string, event: unknown): Promise<IntegrationOutcome> {
+  private async run(functionName: string, event: unknown, recordMetrics: boolean): Promise<IntegrationOutcome> {
     const runtime = this.runtime;
     if (!runtime) return { kind: 'failed', message: 'Lambda runtime not attached' };
     const start = performance.now();
@@ -68,6 +72,7 @@ export class Integration {
     } finally {
       clearTimeout(timer);
     }
+    if (!recordMetrics) return outcome;
     switch (outcome.kind) {
       case 'ok':
         this.metrics.integrationLatency(performance.now() - start);

@@ -5,6 +5,7 @@ import type { MetricSink } from '../cloudwatch/types.ts';
 import type { StackConfig } from '../config.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';
 import { ApiMetrics } from './api-metrics.ts';
+import type { AuthorizerConfig } from './authorizer.ts';
 import { ConnectionRegistry } from './connection.ts';
 import { handleConnectionsApi, sendError } from './connections-api.ts';
 import type { GatewayContext } from './context.ts';
@@ -25,6 +26,8 @@ export interface GatewayOptions {
   config: StackConfig;
   /** Route -> function, from the manifest (or test fixtures). */
   functions: readonly { name: string; route: string; returnResponse: boolean }[];
+  /** A Lambda REQUEST authorizer on $connect (auth on). */
+  authorizer?: AuthorizerConfig;
   metrics: MetricSink;
   log?: (line: string) => void;
 }
@@ -82,6 +85,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     config,
     api: { apiId: config.apiId, stage, domainName },
     routes: new RouteTable(options.functions),
+    authorizer: options.authorizer,
     registry: new ConnectionRegistry(),
     metrics,
     integration: new Integration(metrics, log),

@@ -1,0 +1,100 @@
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { APIGatewayAuthorizerResult, Context } from 'aws-lambda';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { FUNCTION_ENV, TOKEN_PARAMETER_PLACEHOLDER } from './manifest.ts';
+import type { ConnectAuthorizerEvent } from './shared/events.ts';
+import { httpHandlerOptions } from './shared/http-options.ts';
+import { createMetrics, flushMetrics, logger } from './shared/observability.ts';
+
+/**
+ * The $connect authorizer (a Lambda REQUEST authorizer). A client connects with the shared token
+ * as the `x-api-key` header or the `token` query parameter; the expected value is the Parameter
+ * Store parameter named by AUTH_TOKEN_PARAMETER. The token is compared in constant time and is
+ * never logged.
+ *
+ * - no token: throws "Unauthorized" (API Gateway answers the handshake 401);
+ * - a wrong token, or a parameter still holding the CDK app's placeholder: a Deny policy (403);
+ * - the right token: Allow on this $connect, with principalId and context, which API Gateway hands
+ *   to every route of the connection as requestContext.authorizer (context values as strings).
+ *
+ * 1 SDK call per execution environment (GetParameter), none per invocation.
+ */
+export const PRINCIPAL_ID = 'token-holder';
+
+type TokenSource = 'header' | 'query';
+
+const parameterName = process.env[FUNCTION_ENV.tokenParameter];
+const ssm = new SSMClient({ requestHandler: httpHandlerOptions(2) });
+const metrics = createMetrics();
+
+/** SHA-256 of the expected token, or undefined while the parameter holds the placeholder. */
+type Expected = Buffer | undefined;
+
+// Read once per execution environment: the call starts at INIT (module load) and the first
+// invocation waits for it. A failed read fails that invocation (API Gateway: 500) and is tried
+// again by the next one, instead of breaking the environment for good.
+let expected: Promise<Expected> | undefined = readExpected();
+
+async function fetchExpected(): Promise<Expected> {
+  if (!parameterName) throw new Error(`fanout-authorizer: invalid environment: ${FUNCTION_ENV.tokenParameter} is required (a parameter name)`);
+  const out = await ssm.send(new GetParameterCommand({ Name: parameterName, WithDecryption: true }));
+  const value = out.Parameter?.Value;
+  if (value === undefined || value === '') throw new Error(`fanout-authorizer: parameter ${parameterName} has no value`);
+  if (value === TOKEN_PARAMETER_PLACEHOLDER) {
+    logger.warn('the token parameter still holds its placeholder: every connection is denied until a token is put in it', { parameterName });
+    return undefined;
+  }
+  return digest(value);
+}
+
+function readExpected(): Promise<Expected> {
+  const read = fetchExpected();
+  read.catch(() => {
+    if (expected === read) expected = undefined;
+  });
+  return read;
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}
+
+/** The token and where it came from: the header first (any casing), then the query string. */
+function presentedToken(event: ConnectAuthorizerEvent): { token: string; source: TokenSource } | undefined {
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (name.toLowerCase() === 'x-api-key' && value) return { token: value, source: 'header' };
+  }
+  const query = event.queryStringParameters?.token;
+  return query ? { token: query, source: 'query' } : undefined;
+}
+
+function policy(effect: 'Allow' | 'Deny', methodArn: string, source: TokenSource): APIGatewayAuthorizerResult {
+  return {
+    principalId: PRINCIPAL_ID,
+    policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: methodArn }] },
+    context: { tokenSource: source },
+  };
+}
+
+export async function handler(event: ConnectAuthorizerEvent, context?: Context): Promise<APIGatewayAuthorizerResult> {
+  if (context) logger.addContext(context);
+  metrics.captureColdStartMetric(context?.functionName ?? process.env.AWS_LAMBDA_FUNCTION_NAME);
+  const connectionId = event.requestContext?.connectionId;
+  try {
+    const presented = presentedToken(event);
+    if (!presented) {
+      logger.debug('connect refused: no token', { connectionId });
+      // The one error text API Gateway turns into 401 instead of 500.
+      throw new Error('Unauthorized');
+    }
+    const want = await (expected ??= readExpected());
+    const allow = want !== undefined && timingSafeEqual(digest(presented.token), want);
+    logger.debug(allow ? 'connect authorized' : 'connect denied', { connectionId, tokenSource: presented.source });
+    return policy(allow ? 'Allow' : 'Deny', event.methodArn, presented.source);
+  } catch (error) {
+    if ((error as Error).message !== 'Unauthorized') logger.error('authorizer failed', { connectionId, error: error as Error });
+    throw error;
+  } finally {
+    flushMetrics(metrics);
+  }
+}

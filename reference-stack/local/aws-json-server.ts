@@ -1,0 +1,119 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { AwsApiError } from './cloudwatch/aws-json.ts';
+
+/**
+ * An HTTP endpoint speaking the AWS JSON protocols (1.0 and 1.1) the SDK v3 clients use: a POST
+ * whose `X-Amz-Target: <ServicePrefix>.<Operation>` names the operation, a JSON body, a JSON
+ * answer, and errors as `{"__type","message"}` so the SDK raises the modelled exception. Shared by
+ * the emulator's CloudWatch and Parameter Store endpoints. Signatures are not checked.
+ */
+export interface AwsJsonService {
+  contentType: 'application/x-amz-json-1.0' | 'application/x-amz-json-1.1';
+  /** Answer the query-era code next to __type (awsQueryCompatible services only, e.g. CloudWatch). */
+  queryCompatible: boolean;
+  operations: Record<string, (body: unknown) => unknown>;
+}
+
+export interface AwsJsonServer {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  close(): Promise<void>;
+}
+
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+/** Serves `services`, keyed by their X-Amz-Target prefix, on host:port (0 = any free port). */
+export async function startAwsJsonServer(services: Record<string, AwsJsonService>, host = '127.0.0.1', port = 0): Promise<AwsJsonServer> {
+  const server = createServer((req, res) => {
+    handle(req, res, services).catch((err: unknown) => {
+      send(res, 500, 'application/x-amz-json-1.1', { __type: 'InternalFailure', message: String(err) });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, services: Record<string, AwsJsonService>): Promise<void> {
+  const target = String(req.headers['x-amz-target'] ?? '');
+  const dot = target.indexOf('.');
+  const service = dot > 0 ? services[target.slice(0, dot)] : undefined;
+  const contentType = service?.contentType ?? 'application/x-amz-json-1.1';
+  const operation = service?.operations[target.slice(dot + 1)];
+  if (req.method !== 'POST' || !service || !operation) {
+    req.resume();
+    sendError(res, contentType, false, new AwsApiError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`));
+    return;
+  }
+  let body: unknown;
+  try {
+    body = await readJson(req);
+  } catch (err) {
+    sendError(res, contentType, false, err instanceof AwsApiError ? err : new AwsApiError('SerializationException', String(err)));
+    return;
+  }
+  try {
+    send(res, 200, contentType, operation(body));
+  } catch (err) {
+    if (err instanceof AwsApiError) sendError(res, contentType, service.queryCompatible, err);
+    else throw err;
+  }
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new AwsApiError('SerializationException', `Request body larger than ${MAX_BODY_BYTES} bytes`, 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') return resolve({});
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        reject(new AwsApiError('SerializationException', 'Request body is not valid JSON'));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, contentType: string, payload: unknown, extra: Record<string, string> = {}): void {
+  const body = JSON.stringify(payload);
+  res.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
+    'x-amzn-requestid': randomUUID(),
+    ...extra,
+  });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, contentType: string, queryCompatible: boolean, err: AwsApiError): void {
+  const extra: Record<string, string> = queryCompatible && err.queryCode ? { 'x-amzn-query-error': err.queryCode } : {};
+  send(res, err.status, contentType, { __type: err.type, message: err.message }, extra);
+}

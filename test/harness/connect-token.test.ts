@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { CONNECT_AUTHORIZER, TOKEN_IDENTITIES, TOKEN_IDENTITY_SOURCES } from '../../reference-stack/functions/manifest.ts';
+import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
+import { UserError } from '../../src/errors.ts';
+import type { HostFacts } from '../../src/fleet/host-facts.ts';
+import { REFERENCE_AUTHORIZER } from '../../src/metrics/reference-functions.ts';
+import { refusedConnectsReason } from '../../src/metrics/refused-connects.ts';
+import { checkRunInput } from '../../src/run-input.ts';
+import { loadScenario } from '../../src/scenarios/load-scenario.ts';
+import { handshakeWith, TOKEN_PLACEMENTS } from '../../src/targets/connect-token.ts';
+import { stackArgs } from '../../src/targets/stack-args.ts';
+
+// The harness's side of the $connect authorizer: where the token comes from and goes, what a
+// run refuses before it starts, and when a run whose connects are all refused stops.
+
+const dir = mkdtempSync(join(tmpdir(), 'fb-token-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const HOST: HostFacts = { cores: 2, availableMemoryBytes: 22 * 2 ** 30, totalMemoryBytes: 24 * 2 ** 30, openFilesPerProcess: 20_000, localPorts: 28_232 };
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const scenarioWith = (target: string) =>
+  file(`s${Math.random().toString(36).slice(2)}.yaml`, `name: s\nclients: 10\nrooms: 2\n${target}phases:\n  - connect: {}\n  - join: {}\n  - send: { duration: 1s, rate: 1 }\n`);
+
+let saved: string | undefined;
+beforeEach(() => {
+  saved = process.env.FANOUT_BENCH_TOKEN;
+  delete process.env.FANOUT_BENCH_TOKEN;
+});
+afterEach(() => {
+  if (saved === undefined) delete process.env.FANOUT_BENCH_TOKEN;
+  else process.env.FANOUT_BENCH_TOKEN = saved;
+});
+
+describe('the token: FANOUT_BENCH_TOKEN or --token-file, never in a message', () => {
+  const base: RunFlags = { target: 'local', out: 'reports', progress: false };
+  const refusal = (flags: Partial<RunFlags>) =>
+    runOptionsFromFlags('fanout', { ...base, ...flags }).then(
+      () => expect.fail('accepted'),
+      (e: unknown) => {
+        expect(e).toBeInstanceOf(UserError);
+        return (e as Error).message;
+      },
+    );
+
+  it('reads --token-file (one trailing newline dropped), else the variable, else none', async () => {
+    const f = file('tok', 'file-secret-1\n');
+    process.env.FANOUT_BENCH_TOKEN = 'env-secret-2';
+    expect((await runOptionsFromFlags('fanout', { ...base, tokenFile: f })).token).toBe('file-secret-1');
+    expect((await runOptionsFromFlags('fanout', base)).token).toBe('env-secret-2');
+    delete process.env.FANOUT_BENCH_TOKEN;
+    expect((await runOptionsFromFlags('fanout', base)).token).toBeUndefined();
+  });
+
+  it('refuses an empty, missing, oversized or multi-line token file in one line that does not quote it', async () => {
+    expect(await refusal({ tokenFile: file('empty', '\n') })).toBe(`--token-file ${join(dir, 'empty')}: the token is empty`);
+    expect(await refusal({ tokenFile: join(dir, 'nope') })).toBe(`${join(dir, 'nope')}: cannot read token file (ENOENT)`);
+    expect(await refusal({ tokenFile: file('big', 'x'.repeat(5000)) })).toMatch(/: larger than .*, the most a token file may be$/);
+    const twoLines = await refusal({ tokenFile: file('two', 'secret-part-one\nsecret-part-two\n') });
+    expect(twoLines).toMatch(/: the token contains a control character/);
+    expect(twoLines).not.toContain('secret-part');
+    expect(await refusal({ tokenIn: 'cookie' })).toBe('--token-in: must be header or query, got "cookie"');
+  });
+
+  it('puts it in the x-api-key header by default, or in the token query parameter', () => {
+    expect(handshakeWith('ws://h:1/prod', undefined)).toEqual({ url: 'ws://h:1/prod' });
+    expect(handshakeWith('ws://h:1/prod', { token: 'a b&c', in: 'header' })).toEqual({ url: 'ws://h:1/prod', headers: { 'x-api-key': 'a b&c' } });
+    expect(handshakeWith('ws://h:1/prod?name=x', { token: 'a b&c', in: 'query' })).toEqual({ url: 'ws://h:1/prod?name=x&token=a+b%26c' });
+  });
+});
+
+describe('a run with a token, or with a local stack that wants one', () => {
+  it('sends it where --token-in says, else where the local stack looks (target.auth.identitySource), else in the header', () => {
+    const plain = scenarioWith('');
+    expect(checkRunInput({ scenario: plain, token: 't0k' }, HOST).token).toEqual({ token: 't0k', in: 'header' });
+    expect(checkRunInput({ scenario: plain, token: 't0k', tokenIn: 'query' }, HOST).token).toEqual({ token: 't0k', in: 'query' });
+    const query = scenarioWith('target:\n  auth: { identitySource: query }\n');
+    expect(checkRunInput({ scenario: query, token: 't0k' }, HOST).token).toEqual({ token: 't0k', in: 'query' });
+    expect(checkRunInput({ scenario: plain }, HOST).token).toBeUndefined();
+  });
+
+  it('refuses a local stack with auth and no token to expect, --token-in without a token, and a header that cannot carry the token', () => {
+    const auth = scenarioWith('target:\n  auth: true\n');
+    expect(() => checkRunInput({ scenario: auth }, HOST)).toThrow(
+      `${auth}: target.auth: the local stack's authorizer needs the token it expects: set FANOUT_BENCH_TOKEN or --token-file (or target.auth.tokenFile)`,
+    );
+    // a URL target's stack is not the harness's to configure: its token is the user's business
+    expect(checkRunInput({ scenario: auth, target: 'wss://example.com/prod' }, HOST).token).toBeUndefined();
+    expect(() => checkRunInput({ scenario: scenarioWith(''), tokenIn: 'query' }, HOST)).toThrow('--token-in: there is no token to send (set FANOUT_BENCH_TOKEN or --token-file)');
+    expect(() => checkRunInput({ scenario: scenarioWith(''), token: 'with space' }, HOST)).toThrow(/^--token-in header: the token has characters a header cannot carry intact/);
+    expect(checkRunInput({ scenario: scenarioWith(''), token: 'with space', tokenIn: 'query' }, HOST).token?.in).toBe('query');
+  });
+
+  it('starts a local stack with --auth, its identity source and its own token file (resolved next to the scenario)', () => {
+    file('expected-token', 'x\n');
+    const s = loadScenario(scenarioWith('target:\n  auth: { identitySource: query, tokenFile: ./expected-token }\n'));
+    expect(stackArgs(s.target)).toEqual(['--auth', '--auth-identity', 'query', '--auth-token-file', join(dir, 'expected-token')]);
+    expect(stackArgs(loadScenario(scenarioWith('target:\n  auth: true\n')).target)).toEqual(['--auth']);
+    expect(stackArgs(loadScenario(scenarioWith('target:\n  auth: false\n')).target)).toEqual([]);
+    expect(() => loadScenario(scenarioWith('target:\n  auth: { identitySource: cookie }\n'))).toThrow(/: target\.auth/);
+  });
+
+  it('knows the reference authorizer as the stack declares it', () => {
+    expect(REFERENCE_AUTHORIZER).toEqual({ name: CONNECT_AUTHORIZER.name, route: CONNECT_AUTHORIZER.route, memoryMB: CONNECT_AUTHORIZER.memoryMB, authorizer: true });
+    expect([...TOKEN_PLACEMENTS]).toEqual(TOKEN_IDENTITIES);
+    expect(Object.keys(TOKEN_IDENTITY_SOURCES)).toEqual([...TOKEN_PLACEMENTS]);
+  });
+});
+
+describe('a run whose connects are all refused stops early', () => {
+  const counts = (connects: number, connectFailures: number) => ({ connects, connectFailures });
+
+  it('when no connect opened and every one tried was refused with 401 or 403, once enough were tried', () => {
+    expect(refusedConnectsReason(counts(0, 20), { 'handshake:403': 20 }, 20)).toBe(
+      'all 20 connects tried were refused with 403: the authorizer denied the token (set FANOUT_BENCH_TOKEN or --token-file to the token the stack expects)',
+    );
+    expect(refusedConnectsReason(counts(0, 5), { 'handshake:401': 5 }, 5)).toMatch(/^all 5 connects tried were refused with 401: no token reached the authorizer \(.*--token-in header\|query must be where the stack looks for it\)$/);
+    expect(refusedConnectsReason(counts(0, 30), { 'handshake:401': 10, 'handshake:403': 20 }, 20)).toMatch(/^all 30 connects tried were refused \(10 with 401, 20 with 403\)/);
+  });
+
+  it('not while too few were tried, once one opened, or when other failures are in the mix (throttles, timeouts)', () => {
+    expect(refusedConnectsReason(counts(0, 19), { 'handshake:403': 19 }, 20)).toBeUndefined();
+    expect(refusedConnectsReason(counts(1, 40), { 'handshake:403': 40 }, 20)).toBeUndefined();
+    expect(refusedConnectsReason(counts(0, 41), { 'handshake:403': 40, 'handshake:429': 1 }, 20)).toBeUndefined();
+    expect(refusedConnectsReason(counts(0, 40), { 'handshake:429': 40 }, 20)).toBeUndefined();
+    expect(refusedConnectsReason(counts(0, 0), {}, 20)).toBeUndefined();
+  });
+});
