@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { AwsApiError } from './cloudwatch/aws-json.ts';
+import { listenLocal, type LocalEndpoint } from './local-listener.ts';
 
 /**
  * An HTTP endpoint speaking the AWS JSON protocols (1.0 and 1.1) the SDK v3 clients use: a POST
@@ -16,11 +16,7 @@ export interface AwsJsonService {
   operations: Record<string, (body: unknown) => unknown>;
 }
 
-export interface AwsJsonServer {
-  /** e.g. http://127.0.0.1:41234 */
-  url: string;
-  close(): Promise<void>;
-}
+export type AwsJsonServer = LocalEndpoint;
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -31,23 +27,7 @@ export async function startAwsJsonServer(services: Record<string, AwsJsonService
       send(res, 500, 'application/x-amz-json-1.1', { __type: 'InternalFailure', message: String(err) });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${urlHost}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenLocal(server, host, port);
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, services: Record<string, AwsJsonService>): Promise<void> {

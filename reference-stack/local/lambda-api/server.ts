@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import type { LambdaControlPlane } from './control-plane.ts';
 import { LambdaApiError, serializationError, unknownOperation } from './errors.ts';
+import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
 
 /**
  * The emulator's Lambda API endpoint: Lambda's REST-JSON protocol (API version 2015-03-31), so
@@ -17,11 +17,8 @@ export interface LambdaApiServerOptions {
   port?: number;
 }
 
-export interface LambdaApiServer {
-  /** e.g. http://127.0.0.1:41234 — the `endpoint` of a LambdaClient. */
-  url: string;
-  close(): Promise<void>;
-}
+/** Its `url` is the `endpoint` of a LambdaClient. */
+export type LambdaApiServer = LocalEndpoint;
 
 const MAX_BODY_BYTES = 256 * 1024;
 const PREFIX = '/2015-03-31/functions';
@@ -34,23 +31,7 @@ export async function startLambdaApiServer(options: LambdaApiServerOptions): Pro
       sendError(res, error);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
-  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return {
-    url: `http://${urlHost}:${address.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenLocal(server, host, port);
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, plane: LambdaControlPlane): Promise<void> {
