@@ -8,6 +8,9 @@ import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tabl
 import { pullCloudWatch } from '../../src/metrics/cloudwatch-puller.ts';
 import { dynamoDbWork } from '../../src/metrics/work-per-message.ts';
 import type { DynamoDbWork } from '../../src/metrics/work-schema.ts';
+import { evaluate } from '../../src/verdict/evaluate.ts';
+import { parseThreshold } from '../../src/verdict/threshold.ts';
+import { buildResults } from '../report/fixtures.ts';
 
 // Work per message catches what latency on a shared host cannot: turning sendMessage's member
 // Query into a Scan. The reference functions' own DynamoDB code (rooms.ts, connections.ts,
@@ -161,5 +164,13 @@ describe('DynamoDB work per message', () => {
     expect(query.tables[members].operations.Query).toEqual({ requests: MESSAGES, throttled: 0, returnedItems: MESSAGES * MEMBERS });
     expect(scan.tables[members].operations.Scan).toEqual({ requests: MESSAGES, throttled: 0, returnedItems: MESSAGES * MEMBERS });
     expect(scan.tables[members].operations.Query).toBeUndefined();
+
+    // A nightly check with a read-units threshold against the Query build's results fails the
+    // Scan build, and passes the Query build against itself.
+    const threshold = [parseThreshold('dynamodb.readUnitsPerMessage <= baseline', '--threshold')];
+    const baseline = { ...buildResults(), dynamodb: query };
+    const judge = (work: DynamoDbWork) => evaluate({ ...buildResults(), dynamodb: work }, { thresholds: threshold, baseline }).thresholds[0];
+    expect(judge(scan)).toMatchObject({ outcome: 'fail', observed: 5, baseline: 2 });
+    expect(judge(query)).toMatchObject({ outcome: 'pass', observed: 2, baseline: 2 });
   });
 });
