@@ -78,8 +78,9 @@ describe('Lambda runtime → CloudWatch endpoint, through the real SDK clients',
         ],
       }),
     );
+    // (a two-argument combine: reduce passes index and array too, which Math.max would take as values)
     const total = (id: string, combine: (a: number, b: number) => number = (a, b) => a + b) =>
-      out.MetricDataResults!.find((r) => r.Id === id)!.Values!.reduce(combine, 0);
+      out.MetricDataResults!.find((r) => r.Id === id)!.Values!.reduce((a, b) => combine(a, b), 0);
     expect(total('inv')).toBe(8);
     expect(total('n')).toBe(8);
     expect(total('conc', Math.max)).toBe(3);
