@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { randomUUID } from 'node:crypto';
 import { AwsApiError } from './cloudwatch/aws-json.ts';
 import { listenLocal, type LocalEndpoint } from './local-listener.ts';
+import { readJsonBody, type JsonBodyErrors } from './json-body.ts';
 
 /**
  * An HTTP endpoint speaking the AWS JSON protocols (1.0 and 1.1) the SDK v3 clients use: a POST
@@ -56,31 +57,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, services: Recor
   }
 }
 
-function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new AwsApiError('SerializationException', `Request body larger than ${MAX_BODY_BYTES} bytes`, 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') return resolve({});
-      try {
-        resolve(JSON.parse(text));
-      } catch {
-        reject(new AwsApiError('SerializationException', 'Request body is not valid JSON'));
-      }
-    });
-    req.on('error', reject);
-  });
-}
+const BODY_ERRORS: JsonBodyErrors = {
+  tooLarge: () => new AwsApiError('SerializationException', `Request body larger than ${MAX_BODY_BYTES} bytes`, 413),
+  notJson: () => new AwsApiError('SerializationException', 'Request body is not valid JSON'),
+};
+const readJson = (req: IncomingMessage): Promise<unknown> => readJsonBody(req, MAX_BODY_BYTES, BODY_ERRORS);
 
 function send(res: ServerResponse, status: number, contentType: string, payload: unknown, extra: Record<string, string> = {}): void {
   const body = JSON.stringify(payload);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { LambdaControlPlane } from './control-plane.ts';
 import { LambdaApiError, serializationError, unknownOperation } from './errors.ts';
 import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
+import { readJsonBody, type JsonBodyErrors } from '../json-body.ts';
 
 /**
  * The emulator's Lambda API endpoint: Lambda's REST-JSON protocol (API version 2015-03-31), so
@@ -63,31 +64,11 @@ async function handle(req: IncomingMessage, res: ServerResponse, plane: LambdaCo
   throw unknownOperation(method, url.pathname);
 }
 
-function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new LambdaApiError('RequestTooLargeException', 413, `Request must be smaller than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      if (text.trim() === '') return resolve({});
-      try {
-        resolve(JSON.parse(text));
-      } catch {
-        reject(serializationError('Could not parse request body into json: the body is not valid JSON'));
-      }
-    });
-    req.on('error', reject);
-  });
-}
+const BODY_ERRORS: JsonBodyErrors = {
+  tooLarge: () => new LambdaApiError('RequestTooLargeException', 413, `Request must be smaller than ${MAX_BODY_BYTES} bytes`),
+  notJson: () => serializationError('Could not parse request body into json: the body is not valid JSON'),
+};
+const readJson = (req: IncomingMessage): Promise<unknown> => readJsonBody(req, MAX_BODY_BYTES, BODY_ERRORS);
 
 function send(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
   const body = JSON.stringify(payload);
