@@ -2,9 +2,8 @@ import { join } from 'node:path';
 import { buildComparison, type SizeInput } from '../metrics/compare/build-comparison.ts';
 import type { Comparison, LatencyMetric } from '../metrics/compare/compare-schema.ts';
 import type { IntervalSink } from '../metrics/interval-sink.ts';
-import { IntervalFile } from '../metrics/interval-file.ts';
 import type { Results } from '../metrics/results-schema.ts';
-import { createRunDir, writeResults } from '../metrics/results-writer.ts';
+import { createRunDir } from '../metrics/results-writer.ts';
 import { newRunId } from '../metrics/run-id.ts';
 import { writeComparison } from '../report/write-comparison.ts';
 import { UserError } from '../errors.ts';
@@ -17,6 +16,7 @@ import type { Target } from '../targets/target.ts';
 import { evaluate } from '../verdict/evaluate.ts';
 import { finish } from './finish.ts';
 import { measure } from './measure.ts';
+import { measureInto } from './measure-into.ts';
 import { resolveTarget } from './resolve-target.ts';
 import type { RunOptions } from './run.ts';
 
@@ -93,19 +93,17 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
           const runs: SizeInput['runs'] = [];
           for (let i = 1; i <= repeat && !o.signal?.aborted; i++) {
             const runDir = createRunDir(dir, `${memoryMB}mb-${i}`);
-            const results = await measure(scenario, target, {
+            const results = await measureInto(runDir, scenario, target, {
               runId: `${compareId}-${memoryMB}mb-${i}`,
               seed,
               shards,
               rate: o.rate,
-              intervals: new IntervalFile(runDir),
               token,
               signal: o.signal,
               onInterval: o.onInterval,
               onWarning: o.onWarning,
               onStatus: o.onStatus,
               cost: o.cost,
-              checkpoint: (r) => void writeResults(runDir, r),
             });
             await finish(Object.assign(results, { verdict: evaluate(results) }), runDir, { onWarning: o.onWarning });
             runs.push({ results, dir: runDir });

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { now } from '../fleet/clock.ts';
-import { IntervalFile } from '../metrics/interval-file.ts';
 import type { CostOptions } from '../metrics/cost-model.ts';
 import type { IntervalRecord, Results } from '../metrics/results-schema.ts';
-import { createRunDir, writeResults } from '../metrics/results-writer.ts';
+import { createRunDir } from '../metrics/results-writer.ts';
 import { newRunId } from '../metrics/run-id.ts';
 import type { ProgressContext } from '../report/progress-line.ts';
 import { UserError } from '../errors.ts';
@@ -14,7 +13,7 @@ import { evaluate } from '../verdict/evaluate.ts';
 import type { Verdict } from '../verdict/verdict-schema.ts';
 import { failedStartResults } from './failed-start.ts';
 import { finish } from './finish.ts';
-import { measure } from './measure.ts';
+import { measureInto } from './measure-into.ts';
 import { resolveTarget } from './resolve-target.ts';
 import { checkVerdictInput, type VerdictInput } from './verdict-input.ts';
 
@@ -119,13 +118,12 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
     const all: Results[] = [];
     for (let i = 1; i <= repeat; i++) {
       const dir = repeat > 1 ? createRunDir(runDir, repeatDirName(i)) : runDir;
-      const results = await measure(scenario, target, {
+      const results = await measureInto(dir, scenario, target, {
         // each repeat its own rooms (room names carry the run id)
         runId: repeat > 1 ? `${runId}-${repeatDirName(i)}` : runId,
         seed,
         shards,
         rate: o.rate,
-        intervals: new IntervalFile(dir),
         token,
         signal: o.signal,
         onInterval: o.onInterval,
@@ -133,8 +131,6 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
         onStatus: o.onStatus,
         cost: o.cost,
         intervalMs: o.intervalMs,
-        // The fleet's measurements reach the disk before CloudWatch is asked.
-        checkpoint: (r) => void writeResults(dir, r),
       });
       all.push(results);
       if (repeat > 1) await finish(judge(results, verdictInput), dir, { onWarning: o.onWarning });
