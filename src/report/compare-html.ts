@@ -2,9 +2,9 @@ import { LATENCY_METRIC_LABELS, type Comparison, type SizeResult, type Spread } 
 import { reportAssets, type ReportAssets } from './assets.ts';
 import { buildCompareCharts, sizeColor, type CompareCharts } from './compare-chart-data.ts';
 import { fmtCount, fmtMsCell, fmtShare, fmtUsdCell, pickText, sizesText, spreadText, strategyTitle } from './compare-format.ts';
-import { escapeHtml as h, jsonForScript } from './escape.ts';
+import { escapeHtml as h } from './escape.ts';
 import { fmtNum } from './format.ts';
-import { inlineCss, inlineJs } from './html.ts';
+import { htmlPage } from './html-page.ts';
 import { STYLE } from './html-style.ts';
 
 /**
@@ -15,34 +15,23 @@ import { STYLE } from './html-style.ts';
 export function renderCompareHtml(c: Comparison, assets: ReportAssets = reportAssets()): string {
   const charts = buildCompareCharts(c);
   const title = `fanout-bench compare · ${c.scenario.name}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<title>${h(title)}</title>
-<link rel="icon" href="data:,">
-<style>${inlineCss(assets.uplotCss)}</style>
-<style>${STYLE}${EXTRA_STYLE}</style>
-</head>
-<body>
-<main>
-${header(c)}
+  return htmlPage({
+    title,
+    css: `${STYLE}${EXTRA_STYLE}`,
+    main: `${header(c)}
 ${recommendations(c)}
 ${section('Cost versus latency', `Medians over each size's counted repeats; whiskers span their min–max. Cost is the compared functions' Lambda bill per million deliveries: requests, billed Duration × memory${c.pricing.initBilled ? ' and INIT' : ''}.`, `<div class="grid two">${chartBox(charts, 'cost-latency')}${chartBox(charts, 'by-memory')}</div>${offChart(c, charts)}`)}
 ${section('Latency by size', `Median over the counted repeats, min–max below. The recommendation ranks ${h(LATENCY_METRIC_LABELS[c.latencyMetric])}.`, latencyTable(c))}
 ${section('Cost by size', `At ${h(c.pricing.region)} list prices of ${h(c.pricing.asOf)}, ${h(c.pricing.architecture)}: $${fmtNum(c.pricing.requestsPerMillion)} per million requests, $${c.pricing.gbSecond} per GB-s${c.pricing.initBilled ? ', INIT billed' : ''}.`, costTable(c))}
 ${section('Compared functions', 'From REPORT log lines where the runs have them (every invocation), else CloudWatch AWS/Lambda statistics.', functionsTable(c))}
 ${section('Runs', 'Each run keeps its own directory and report.', runsTable(c))}
-${section('How to read this', '', `<ul class="notes">${c.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`)}
-</main>
-<script type="application/json" id="compare-data">${jsonForScript(charts)}</script>
-<script>${inlineJs(assets.uplotJs)}</script>
-<script>${inlineJs(assets.compareJs)}</script>
-</body>
-</html>
-`;
+${section('How to read this', '', `<ul class="notes">${c.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`)}`,
+    dataId: 'compare-data',
+    data: charts,
+    uplotCss: assets.uplotCss,
+    uplotJs: assets.uplotJs,
+    clientJs: assets.compareJs,
+  });
 }
 
 const EXTRA_STYLE = `

@@ -5,7 +5,8 @@ import type { JudgedResults } from '../verdict/judged.ts';
 import type { Verdict } from '../verdict/verdict-schema.ts';
 import { reportAssets, type ReportAssets } from './assets.ts';
 import { buildCharts, type ChartSpec } from './chart-data.ts';
-import { escapeHtml as h, jsonForScript } from './escape.ts';
+import { escapeHtml as h } from './escape.ts';
+import { htmlPage } from './html-page.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd, fmtValue } from './format.ts';
 import { STYLE } from './html-style.ts';
 import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
@@ -20,20 +21,10 @@ import { workTable } from './work-table.ts';
 export function renderHtml(results: JudgedResults, assets: ReportAssets = reportAssets()): string {
   const charts = buildCharts(results);
   const title = `fanout-bench · ${results.scenario.name}`;
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<title>${h(title)}</title>
-<link rel="icon" href="data:,">
-<style>${inlineCss(assets.uplotCss)}</style>
-<style>${STYLE}</style>
-</head>
-<body>
-<main>
-${header(results)}
+  return htmlPage({
+    title,
+    css: STYLE,
+    main: `${header(results)}
 ${verdictBlock(results)}
 ${section('Latency over time', 'Client-side, per 1-second interval, measured from each send\'s intended time (open model).', chartGrid(charts, ['latency-connect', 'latency-broadcast', 'latency-fanoutCompletion']))}
 ${section('Latency distribution', 'Whole-run HDR histograms; the x axis counts nines (p90, p99, p99.9 …).', chartBox(charts, 'distribution') + latencyTable(results))}
@@ -45,18 +36,14 @@ ${section('Cold vs warm', 'Cold: the message or connection met a new Lambda exec
 ${section('Stale connections', 'Clients dropped without a close frame; the stack finds them by 410 Gone and deletes them.', staleSection(results, charts))}
 ${section('Cost estimate', costIntro(results.cost), costSection(results.cost))}
 ${section('Harness health', 'The harness watches itself: when it is the bottleneck, its numbers are not trustworthy.', chartBox(charts, 'harness') + harnessTable(results))}
-${section('Run configuration', '', configSection(results))}
-</main>
-<script type="application/json" id="report-data">${jsonForScript(charts)}</script>
-<script>${inlineJs(assets.uplotJs)}</script>
-<script>${inlineJs(assets.clientJs)}</script>
-</body>
-</html>
-`;
+${section('Run configuration', '', configSection(results))}`,
+    dataId: 'report-data',
+    data: charts,
+    uplotCss: assets.uplotCss,
+    uplotJs: assets.uplotJs,
+    clientJs: assets.clientJs,
+  });
 }
-
-export const inlineJs = (js: string) => js.replace(/<\/(script)/gi, '<\\/$1');
-export const inlineCss = (css: string) => css.replace(/<\/(style)/gi, '<\\/$1');
 
 function section(title: string, intro: string, body: string): string {
   return `<section><h2>${h(title)}</h2>${intro ? `<p class="intro">${intro}</p>` : ''}${body}</section>`;
