@@ -19,6 +19,7 @@ import type { PlannedPhase, Scenario } from '../scenarios/schema.ts';
 import type { ConnectToken } from '../targets/connect-token.ts';
 import { assumedFunctions } from '../targets/target-functions.ts';
 import type { Target, TargetFunctions } from '../targets/target.ts';
+import { cloudWatchFor } from '../metrics/cloudwatch-clients.ts';
 import { defaultMarginSec } from '../metrics/cloudwatch-puller.ts';
 import { waitForFreshMinute } from './fresh-minute.ts';
 import { addSystemMetrics } from './system-metrics.ts';
@@ -86,9 +87,10 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
   }
   const systemMetrics = o.systemMetrics ?? true;
   const previous = lastEnded.get(target);
-  if (previous !== undefined && systemMetrics) {
-    const margin = defaultMarginSec(target.endpoints.services === 'aws' ? 'aws' : 'local');
-    await waitForFreshMinute(previous, margin, o.signal, o.onStatus ?? (() => {}));
+  // Only a measurement whose CloudWatch is pulled has a window to keep apart (a stack of your own has none).
+  const cloudwatch = systemMetrics ? cloudWatchFor(target.endpoints) : null;
+  if (previous !== undefined && cloudwatch) {
+    await waitForFreshMinute(previous, defaultMarginSec(cloudwatch.target.kind), o.signal, o.onStatus ?? (() => {}));
   }
   const functions = await functionsOf(target, warn);
   const results = await measureFleet({ o, scenario, target, functions, warnings });

@@ -78,6 +78,19 @@ describe('harness against the minimal server', () => {
     }
   });
 
+  it('repeats against a stack of your own back to back: no CloudWatch is pulled, so no fresh minute is waited for', async () => {
+    const server = await startMinimalServer();
+    try {
+      const statuses: string[] = [];
+      const { results, runDir } = await runBenchmark({ scenario: FANOUT, target: server.url, outDir: dir, shards: 1, seed: 4, repeat: 2, onStatus: (m) => statuses.push(m) });
+      expect(statuses).toEqual([]);
+      expect(results.verdict.repeats?.runIds).toHaveLength(2);
+      for (const r of ['repeat-1', 'repeat-2']) expect(readIntervals(join(runDir, r)).length).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('measures 410s and cleanup when dropped clients stay listed', async () => {
     const server = await startMinimalServer({ lostDisconnectShare: 1 });
     const file = scenario(
