@@ -4,6 +4,7 @@ import pLimit from 'p-limit';
 import { connectionsApi } from './connections-api-client.ts';
 import { config } from './env.ts';
 import { logger, METRIC, MetricUnit } from './observability.ts';
+import { isPostTimeout } from './post-retry.ts';
 
 /** Posting one frame to many connections through @connections, and cleaning up after 410s. */
 
@@ -13,7 +14,7 @@ export interface PostOutcome {
   delivered: number;
   /** Connections that answered 410 Gone. */
   gone: string[];
-  /** Posts aborted after POST_TIMEOUT_MS without an answer (stuck; the connection may be alive). */
+  /** Posts given up after POST_TIMEOUT_MS without an answer (stuck; the connection may be alive). */
   timedOut: number;
   /** Posts that failed otherwise (throttled, too large, network…). */
   failed: number;
@@ -28,24 +29,22 @@ export function isGone(error: unknown): boolean {
 
 /**
  * Posts `frame` to every connection with at most FANOUT_CONCURRENCY posts in flight. One SDK call
- * per connection; the frame is encoded once and the same bytes go to everyone. Each post is
- * bounded by POST_TIMEOUT_MS through an abort signal (retries included): SDK v3 does not apply
- * `requestTimeout` to PostToConnection, so a stuck post would otherwise hold its slot until the
- * Lambda itself times out. Never throws.
+ * per connection; the frame is encoded once and the same bytes go to everyone. An attempt without
+ * an answer ends after POST_TIMEOUT_MS and is not retried (connections-api-client.ts). No per-call
+ * options: the client's cached middleware stack depends on it. Never throws.
  */
 export async function postToAll(connectionIds: readonly string[], frame: string): Promise<PostOutcome> {
   const data = Buffer.from(frame, 'utf8');
   const started = performance.now();
   const outcome: PostOutcome = { recipients: connectionIds.length, delivered: 0, gone: [], timedOut: 0, failed: 0, durationMs: 0 };
   await pLimit(config.fanoutConcurrency).map(connectionIds, async (connectionId) => {
-    const abortSignal = AbortSignal.timeout(config.postTimeoutMs);
     try {
-      await connectionsApi.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }), { abortSignal });
+      await connectionsApi.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
       outcome.delivered++;
     } catch (error) {
       if (isGone(error)) {
         outcome.gone.push(connectionId);
-      } else if (abortSignal.aborted) {
+      } else if (isPostTimeout(error)) {
         outcome.timedOut++;
       } else {
         outcome.failed++;
