@@ -62,6 +62,14 @@ const LambdaSchema = z.strictObject({
    * Cold starts beyond it evict idle environments, or wait (results say the host held them).
    */
   hostMaxEnvironments: z.int().min(1).default(LAMBDA_DEFAULTS.hostMaxEnvironments),
+  /**
+   * Host cap on one function's live environments: this many per core at a full vCPU share, so
+   * cores × this ÷ the function's CPU share (at least 4). Beyond what the host's cores can keep
+   * busy, another environment adds no throughput, only its own JIT warm-up; invocations past the
+   * cap wait for one of the function's environments (results count them as held back by the
+   * host). 0: no such cap (every concurrent invocation gets its own environment, as on AWS).
+   */
+  hostEnvironmentsPerCore: z.number().min(0).default(LAMBDA_DEFAULTS.hostEnvironmentsPerCore),
   /** INITs running at once on this host (not an AWS quota); default: cores - 1. */
   initConcurrency: z.int().min(1).default(LAMBDA_DEFAULTS.initConcurrency),
   /**

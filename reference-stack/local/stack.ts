@@ -216,6 +216,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       ],
       accountConcurrency: config.lambda.accountConcurrency,
       hostMaxEnvironments: config.lambda.hostMaxEnvironments,
+      hostEnvironmentsPerCore: config.lambda.hostEnvironmentsPerCore,
       initConcurrency: config.lambda.initConcurrency,
       preparedPerFunction: config.lambda.preparedPerFunction,
       idleReapMs: config.lambda.idleReapSeconds * 1000,

@@ -34,6 +34,7 @@ export interface StackUpOptions {
   idleReapSeconds?: string;
   cpuModel?: string;
   hostMaxEnvironments?: string;
+  hostEnvironmentsPerCore?: string;
   initConcurrency?: string;
   prepared?: string;
   runtime?: string;
@@ -73,6 +74,7 @@ export function addStackCommand(program: Command): void {
     .option('--idle-reap-seconds <n>', 'reap execution environments idle this long')
     .option('--cpu-model <model>', 'throttle|off: scale CPU with memory size like Lambda, or not')
     .option('--host-max-environments <n>', 'host cap on live execution environments')
+    .option('--host-environments-per-core <x>', "host cap on one function's environments, per core at a full vCPU share (default 2; 0 = none)")
     .option('--init-concurrency <n>', 'INITs running at once on this host (default: cores - 1)')
     .option('--prepared <n>', 'environments per function initialised before they are needed (default 2; 0 = none)')
     .option('--runtime <runtime>', `Lambda runtime emulated: ${NODE_RUNTIMES.join('|')} (default ${DEFAULT_NODE_RUNTIME}); runs on that Node major when one is found`)
@@ -253,6 +255,7 @@ const FLAG_OF_FIELD: Record<string, string> = {
   'lambda.idleReapSeconds': '--idle-reap-seconds',
   'lambda.cpuModel': '--cpu-model',
   'lambda.hostMaxEnvironments': '--host-max-environments',
+  'lambda.hostEnvironmentsPerCore': '--host-environments-per-core',
   'lambda.initConcurrency': '--init-concurrency',
   'lambda.preparedPerFunction': '--prepared',
   'lambda.runtime': '--runtime',
@@ -279,6 +282,9 @@ function flagOverrides(o: StackUpOptions) {
   if (o.idleReapSeconds !== undefined) set(['lambda', 'idleReapSeconds'], number('--idle-reap-seconds', o.idleReapSeconds));
   if (o.cpuModel !== undefined) set(['lambda', 'cpuModel'], o.cpuModel);
   if (o.hostMaxEnvironments !== undefined) set(['lambda', 'hostMaxEnvironments'], number('--host-max-environments', o.hostMaxEnvironments));
+  if (o.hostEnvironmentsPerCore !== undefined) {
+    set(['lambda', 'hostEnvironmentsPerCore'], number('--host-environments-per-core', o.hostEnvironmentsPerCore));
+  }
   if (o.initConcurrency !== undefined) set(['lambda', 'initConcurrency'], number('--init-concurrency', o.initConcurrency));
   if (o.prepared !== undefined) set(['lambda', 'preparedPerFunction'], number('--prepared', o.prepared));
   if (o.runtime !== undefined) set(['lambda', 'runtime'], o.runtime);

@@ -116,6 +116,8 @@ export const StackKnobs = z.strictObject({
   reserved: perFunction(z.int().nonnegative()).optional(),
   cpuModel: z.enum(['throttle', 'off']).optional(),
   hostMaxEnvironments: z.int().positive().optional(),
+  /** host cap on one function's environments, per core at a full vCPU share (0: none; not an AWS quota) */
+  hostEnvironmentsPerCore: z.number().min(0).optional(),
   /** INITs running at once on the host (not an AWS quota) */
   initConcurrency: z.int().positive().optional(),
   /** environments per function initialised before they are needed (0: INIT inside the cold invocation) */

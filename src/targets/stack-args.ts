@@ -10,6 +10,7 @@ export function stackArgs(k: StackKnobs): string[] {
   for (const [fn, n] of Object.entries(k.reserved ?? {})) args.push('--reserved', `${fn}=${n}`);
   if (k.cpuModel !== undefined) args.push('--cpu-model', k.cpuModel);
   if (k.hostMaxEnvironments !== undefined) args.push('--host-max-environments', String(k.hostMaxEnvironments));
+  if (k.hostEnvironmentsPerCore !== undefined) args.push('--host-environments-per-core', String(k.hostEnvironmentsPerCore));
   if (k.initConcurrency !== undefined) args.push('--init-concurrency', String(k.initConcurrency));
   if (k.preparedPerFunction !== undefined) args.push('--prepared', String(k.preparedPerFunction));
   if (k.runtime !== undefined) args.push('--runtime', k.runtime);

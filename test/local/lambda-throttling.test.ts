@@ -3,6 +3,7 @@ import { createLambdaRuntime, type LambdaRuntimeOptions } from '../../reference-
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
 import type { InvokeOutcome, LambdaRuntime } from '../../reference-stack/local/lambda/types.ts';
+import { functionEnvironmentCap } from '../../reference-stack/local/lambda/host-capacity.ts';
 import { expectOk, fixture } from './lambda-test-helpers.ts';
 
 type Fn = LambdaRuntimeOptions['functions'][number];
@@ -89,6 +90,35 @@ describe('Lambda throttling', () => {
     const out = expectOk(await rt.invoke('late', sleep(1)));
     expect(performance.now() - t0).toBeGreaterThanOrEqual(150);
     expect(out.durationMs).toBeLessThan(150); // not part of the function's Duration
+  });
+});
+
+describe("Host cap on one function's environments (not an AWS quota)", () => {
+  it('is what the cores keep busy at the function\'s CPU share, at least 4, none when 0', () => {
+    expect(functionEnvironmentCap(1024, 2, 2)).toBe(7); // 2 × 2 cores ÷ (1024 / 1769)
+    expect(functionEnvironmentCap(256, 2, 2)).toBe(28);
+    expect(functionEnvironmentCap(1769, 1, 2)).toBe(4); // the floor
+    expect(functionEnvironmentCap(10_240, 2, 64)).toBe(128); // above one vCPU the share stays 1
+    expect(functionEnvironmentCap(128, 0, 2)).toBe(Infinity);
+  });
+
+  it('serves invocations past the cap with the function\'s own environments as they free up', async () => {
+    // 0.01 per core: the floor of 4 environments, whatever this machine's cores; INITs all at once,
+    // so only the cap holds invocations back.
+    const rt = await start({ hostEnvironmentsPerCore: 0.01, initConcurrency: 8, functions: [fn('c', { memoryMB: 1769 })] });
+    const outs = (await Promise.all(Array.from({ length: 6 }, () => rt.invoke('c', sleep(300))))).map(expectOk);
+    expect(outs.filter((o) => o.cold)).toHaveLength(4);
+    const held = outs.filter((o) => !o.cold);
+    expect(held).toHaveLength(2);
+    for (const o of held) expect(o.hostCapWaitMs).toBeGreaterThan(200); // waited for a busy one
+    expect(rt.stats().c).toMatchObject({ live: 4, coldStarts: 4, hostCapWaits: 2, throttles: 0 });
+  });
+
+  it('starts an environment for every concurrent invocation when off (as on AWS)', async () => {
+    const rt = await start({ hostEnvironmentsPerCore: 0, initConcurrency: 8, functions: [fn('d', { memoryMB: 1769 })] });
+    const outs = (await Promise.all(Array.from({ length: 6 }, () => rt.invoke('d', sleep(300))))).map(expectOk);
+    expect(outs.filter((o) => o.cold)).toHaveLength(6);
+    expect(rt.stats().d).toMatchObject({ live: 6, coldStarts: 6, hostCapWaits: 0 });
   });
 });
 

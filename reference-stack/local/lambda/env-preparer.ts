@@ -19,6 +19,8 @@ import type { HostCapacity } from './host-capacity.ts';
  *   ready on an unloaded host), a warm environment of its function that frees up serves it
  *   instead: fewer cold starts than AWS would show in that burst, and the outcome's
  *   hostCapWaitMs (and the function's hostCapWaits) say the host held it back.
+ * - A function at its host cap (`FunctionPool.atHostCap`) starts no environment: its cold
+ *   waiters are served, oldest first, by its environments as they finish an invocation.
  */
 export class EnvironmentPreparer {
   private running = 0;
@@ -61,10 +63,13 @@ export class EnvironmentPreparer {
     });
   }
 
-  /** A healthy environment finished an invocation: to a cold waiter held back too long, else idle. */
+  /**
+   * A healthy environment finished an invocation: to a cold waiter held back too long (or held
+   * back at all, when the function is at its host cap and no INIT will come for it), else idle.
+   */
   release(env: Environment, pool: FunctionPool): void {
     env.markIdle();
-    const waiter = this.heldBackTooLong(pool);
+    const waiter = this.heldBackTooLong(pool) ?? (pool.atHostCap ? pool.coldWaiters.find((w) => w.coveredAt === undefined) : undefined);
     if (waiter) {
       this.handOver(waiter, env);
       return;
@@ -125,7 +130,7 @@ export class EnvironmentPreparer {
     let bestSeq = Infinity;
     for (const pool of this.pools) {
       const head = pool.coldWaiters[0];
-      if (head && pool.coldWaiters.length > pool.preparing && head.seq < bestSeq) {
+      if (head && pool.coldWaiters.length > pool.preparing && !pool.atHostCap && head.seq < bestSeq) {
         best = pool;
         bestSeq = head.seq;
       }
@@ -134,7 +139,7 @@ export class EnvironmentPreparer {
     let neediest: FunctionPool | undefined;
     let deficit = 0;
     for (const pool of this.pools) {
-      const d = pool.initFailing ? 0 : pool.preparedTarget - pool.prepared.length - pool.preparing;
+      const d = pool.initFailing || pool.atHostCap ? 0 : pool.preparedTarget - pool.prepared.length - pool.preparing;
       if (d > deficit) {
         neediest = pool;
         deficit = d;

@@ -1,3 +1,4 @@
+import { functionEnvironmentCap } from './host-capacity.ts';
 import { TokenBucket } from './token-bucket.ts';
 import type { Environment, EnvironmentSpec, StartFailure } from './environment.ts';
 import type { FunctionConfig } from './options.ts';
@@ -68,6 +69,8 @@ export class FunctionPool {
     scalingRate: { environments: number; perMs: number },
     /** Prepared environments kept ready for this function's next cold starts. */
     readonly preparedTarget: number,
+    /** Host cap on live environments per core at a full vCPU share (0: none). */
+    private readonly environmentsPerCore = 0,
   ) {
     this.scaling = new TokenBucket(scalingRate.environments, scalingRate.perMs);
     this.dimensions = { FunctionName: config.name };
@@ -75,6 +78,16 @@ export class FunctionPool {
 
   get reservedConcurrency(): number | undefined {
     return this.config.reservedConcurrency;
+  }
+
+  /** The host's cap on this function's live environments at its current memory size. */
+  get hostCap(): number {
+    return functionEnvironmentCap(this.config.memoryMB, this.environmentsPerCore);
+  }
+
+  /** No new environment of this function until one of its own is gone or frees up. */
+  get atHostCap(): boolean {
+    return this.live >= this.hostCap;
   }
 
   /** How long a cold start of this function takes on this host (boot + INIT), as last measured. */

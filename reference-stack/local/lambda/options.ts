@@ -20,6 +20,11 @@ export const DEFAULTS = {
    * INIT takes what it takes on an idle host instead of queueing behind forty others.
    */
   initConcurrency: Math.max(1, availableParallelism() - 1),
+  /**
+   * Host cap on one function's live environments, per core at a full vCPU share (not an AWS
+   * quota; see `functionEnvironmentCap` in host-capacity.ts). 0: no such cap.
+   */
+  hostEnvironmentsPerCore: 2,
   /** Environments per function whose INIT runs before they are needed (see env-preparer.ts). */
   preparedPerFunction: 0,
   /**
@@ -52,6 +57,7 @@ const OptionsSchema = z.strictObject({
     .strictObject({ environments: z.number().positive(), perMs: z.number().positive() })
     .default({ ...DEFAULTS.scalingRate }),
   hostMaxEnvironments: z.int().min(1).default(DEFAULTS.hostMaxEnvironments),
+  hostEnvironmentsPerCore: z.number().min(0).default(DEFAULTS.hostEnvironmentsPerCore),
   idleReapMs: z.number().positive().default(DEFAULTS.idleReapMs),
   initConcurrency: z.int().min(1).default(DEFAULTS.initConcurrency),
   preparedPerFunction: z.int().min(0).max(64).default(DEFAULTS.preparedPerFunction),

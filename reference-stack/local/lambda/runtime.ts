@@ -92,7 +92,7 @@ class Runtime implements LambdaRuntime {
         metrics: config.metrics,
         cpu: { initMs: 0, invokeMs: 0 },
       };
-      this.pools.set(fn.name, new FunctionPool(fn, spec, config.scalingRate, config.preparedPerFunction));
+      this.pools.set(fn.name, new FunctionPool(fn, spec, config.scalingRate, config.preparedPerFunction, config.hostEnvironmentsPerCore));
     }
     const pools = [...this.pools.values()];
     this.concurrency = new ConcurrencyLimits(config.accountConcurrency, reserved);
