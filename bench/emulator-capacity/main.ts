@@ -122,7 +122,7 @@ const measurements: Record<Which, () => Promise<void>> = {
     const paced = (rate: number) => (clients / rate) * 1000;
     // A phase only finishes "in time" if everything in it succeeded: refused connects or failed
     // joins end a phase early, which would otherwise read as keeping up.
-    const { opened, joined } = res.connections;
+    const { opened, joined } = res.connections ?? { opened: 0, joined: 0 };
     row('connect phase at 450/s: wall ÷ paced time', `${(connect.durationMs / paced(450)).toFixed(2)}× (${s1(connect.durationMs / 1000)}), ${opened} of ${clients} opened`, '≤ 1.50×, all', connect.durationMs <= 1.5 * paced(450) && opened === clients);
     row('join phase at 600/s: wall ÷ paced time', `${(join.durationMs / paced(600)).toFixed(2)}× (${s1(join.durationMs / 1000)}), ${joined} of ${clients} joined`, '≤ 1.50×, all', join.durationMs <= 1.5 * paced(600) && joined === clients);
     const hi = phase(res, 'deliveries-2500');
