@@ -1,0 +1,149 @@
+/**
+ * Where the local stack's CPU goes, per operation: what one invocation, one join and one
+ * delivery cost the stack's process (split into the environments' threads, the main thread and
+ * the rest: dynalite's thread, V8's GC and compiler threads), and what a new sendMessage
+ * environment's warm-up costs on top. These per-operation costs, times the capacity scenario's
+ * rates, are the CPU the scenario asks of the host (bench/RESULTS.md).
+ *
+ *   npx tsx bench/emulator-capacity/op-cost.ts [--write]
+ *
+ * The stack runs in this process, on this Node: run it with the emulated runtime's Node
+ * (`.cache/node/v22.23.3/bin/node --import tsx bench/emulator-capacity/op-cost.ts`) to measure
+ * what the default stack runs. The clients live in this process too (their share is in "main").
+ */
+import { availableParallelism, cpus, loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { defaultStackConfig } from '../../reference-stack/local/config.ts';
+import { threadCpuClock } from '../../reference-stack/local/lambda/cpu-share.ts';
+import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
+import { blockMarkers, writeResultsBlock } from '../results-block.ts';
+
+const { values } = parseArgs({ options: { write: { type: 'boolean', default: false } } });
+const ROOM = 100;
+
+interface Cost {
+  what: string;
+  count: number;
+  envMs: number;
+  mainMs: number;
+  processMs: number;
+  perSecond: number;
+}
+
+const stack = await startStack({ config: defaultStackConfig(), log: () => {} });
+const mainClock = threadCpuClock();
+if (!mainClock) throw new Error('op-cost: needs Linux (/proc/thread-self/schedstat)');
+const clients: WebSocket[] = [];
+const costs: Cost[] = [];
+try {
+  for (let i = 0; i < ROOM; i++) clients.push(await open(stack));
+
+  // 1. Invocation overhead: $default answers an unknown action with no SDK call.
+  await inFlight(4, 400, (i) => ask(clients[i % ROOM], { action: 'noSuchAction' }, 'error'));
+  costs.push(await measure('one invocation ($default, 0 SDK calls)', 'fanout-default', 1200, () => inFlight(4, 1200, (i) => ask(clients[i % ROOM], { action: 'noSuchAction' }, 'error'))));
+
+  // 2. Joins into rooms of 100 (PutItem + Query COUNT; the room's GetItem is cached per
+  //    environment), after eight rooms' worth to warm the environments.
+  let room = 0;
+  const joinRoom = async () => {
+    const name = `j${room++}`;
+    await ask(clients[0], { action: 'createRoom', room: name }, 'roomCreated');
+    await inFlight(2, ROOM, (i) => ask(clients[i], { action: 'joinRoom', room: name }, 'joined'));
+  };
+  for (let r = 0; r < 8; r++) await joinRoom();
+  costs.push(await measure('one join (room of 100, 2 in flight)', 'fanout-join-room', 4 * ROOM, async () => {
+    for (let r = 0; r < 4; r++) await joinRoom();
+  }));
+
+  // 3. Deliveries: sendMessage to the 100 members of room j0, 4 senders at once.
+  const send = (count: number) => inFlight(4, count, (i) => ask(clients[i % 4], { action: 'sendMessage', room: 'j0', payload: 'x'.repeat(64) }, 'sent'));
+  const fresh = await measure('one delivery, environments new (their INIT and first 30 invocations)', 'fanout-send-message', 120 * ROOM, () => send(120));
+  await send(120);
+  const warm = await measure('one delivery, environments warm', 'fanout-send-message', 120 * ROOM, () => send(120));
+  costs.push(warm, fresh);
+  const envs = stack.runtime.stats()['fanout-send-message'].live;
+  const warmUpS = ((fresh.processMs - warm.processMs) * fresh.count) / 1000 / Math.max(1, envs);
+  report(costs, envs, warmUpS);
+} finally {
+  for (const c of clients) c.terminate();
+  await stack.close();
+}
+
+async function measure(what: string, fn: string, count: number, work: () => Promise<void>): Promise<Cost> {
+  const env0 = stack.runtime.stats()[fn].hostCpuInvokeMs;
+  const main0 = mainClock!();
+  const p0 = process.cpuUsage();
+  const t0 = performance.now();
+  await work();
+  const wall = performance.now() - t0;
+  const p = process.cpuUsage(p0);
+  return {
+    what,
+    count,
+    envMs: (stack.runtime.stats()[fn].hostCpuInvokeMs - env0) / count,
+    mainMs: (mainClock!() - main0) / count,
+    processMs: (p.user + p.system) / 1000 / count,
+    perSecond: (count / wall) * 1000,
+  };
+}
+
+function report(rows: Cost[], envs: number, warmUpS: number): void {
+  const f = (n: number) => n.toFixed(3);
+  const lines = [
+    '## Emulator: CPU per operation',
+    '',
+    'What one operation costs the local stack\'s process (`reference-stack/local` in one process with its',
+    'clients), by thread: the environments\' worker threads (invoking), the main thread (gateway, runtime,',
+    'these clients) and the rest (dynalite\'s thread, V8\'s GC and compiler threads). On 2 cores the',
+    'stack can do at most 2,000 ÷ "whole process" of an operation per second, before the harness\'s share.',
+    '',
+    `- command: \`${process.execPath.includes('.cache/node') ? `${process.execPath.slice(process.execPath.indexOf('.cache/'))} --import tsx` : 'npx tsx'} bench/emulator-capacity/op-cost.ts --write\``,
+    `- measured: ${new Date().toISOString()}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `- machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown'}, Node ${process.version} (the functions run on it)`,
+    '',
+    '| operation | environment ms | main thread ms | whole process ms | at most /s on 2 cores | measured rate /s |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.what} | ${f(r.envMs)} | ${f(r.mainMs)} | ${f(r.processMs)} | ${Math.floor(2000 / r.processMs)} | ${r.perSecond.toFixed(0)} |`),
+    '',
+    `- what a new sendMessage environment costs the host beyond a warm one's work (INIT and its first 30 invocations): ${warmUpS.toFixed(2)} s of host CPU each (${envs} environments)`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (values.write) writeResultsBlock(new URL('../RESULTS.md', import.meta.url).pathname, blockMarkers('op-cost', 'bench/emulator-capacity/op-cost.ts'), lines);
+}
+
+function open(s: RunningStack): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(s.ready.websocketUrl);
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+/** Sends `body` and resolves with the first answer of `type`; an error frame of another kind fails. */
+function ask(ws: WebSocket, body: object, type: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => done(new Error(`op-cost: no ${type} answer in 30 s`)), 30_000);
+    const onMessage = (data: WebSocket.RawData) => {
+      const frame = JSON.parse(String(data)) as { type?: string };
+      if (frame.type === type) done();
+      else if (frame.type === 'error') done(new Error(`op-cost: ${String(data)}`));
+    };
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      ws.off('message', onMessage);
+      if (err) reject(err);
+      else resolve();
+    };
+    ws.on('message', onMessage);
+    ws.send(JSON.stringify(body));
+  });
+}
+
+/** Runs `count` operations, `n` at a time. */
+async function inFlight(n: number, count: number, op: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: n }, async () => {
+    while (next < count) await op(next++);
+  }));
+}
