@@ -1,5 +1,6 @@
 // @ts-check
 import { randomBytes, randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
@@ -57,6 +58,8 @@ const START_LEAD_MS = 250;
 const LAG_P99_LIMIT_MS = 50;
 const CPU_LIMIT_CORES = 0.9;
 const CPU_WINDOW = 3;
+/** Files a worker's process needs besides its clients' sockets (Artillery, Node, logs). */
+const FILES_RESERVE = 200;
 /** All connects refused after this many tries: the run measures nothing, stop (src/metrics/refused-connects.ts). */
 const MIN_REFUSED_ATTEMPTS = 20;
 
@@ -144,6 +147,13 @@ export class Player {
     this.count(C.planRooms, this.plan.rooms.length);
     this.count(C.hostCpus, cpus().length);
     this.count(C.hostMemoryMB, Math.round(totalmem() / 2 ** 20));
+    const files = openFilesLimit();
+    if (files !== undefined && this.clients.length + FILES_RESERVE > files) {
+      // every client is a socket: past the limit connects fail with EMFILE, which would read as the stack's fault
+      this.fail(
+        `this worker's share is ${this.clients.length} clients but its process may open ${files} files: raise nofile (run-fargate: --launch-config with ulimits) or export with more --workers`,
+      );
+    }
     try {
       for (let i = 0; i < this.plan.phases.length && !this.stopping; i++) await this.runPhase(this.plan.phases[i], i);
       this.count(C.openAtEnd, this.open);
@@ -666,5 +676,18 @@ class SelfWatch {
     const cpu = process.cpuUsage(this.startCpu);
     count(C.cpuMs, Math.round((cpu.user + cpu.system) / 1000));
     if (lagP99 > LAG_P99_LIMIT_MS || peak > CPU_LIMIT_CORES) count(C.saturated, 1);
+  }
+}
+
+/**
+ * The process's soft limit on open files (Linux: /proc/self/limits); undefined where unknown or
+ * unlimited. Artillery's Fargate tasks get 8,192 unless --launch-config raises it.
+ */
+function openFilesLimit() {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
   }
 }
