@@ -1,10 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readPlan } from '../../artillery/engine/plan.js';
 import { exportArtilleryScript, workerPlan } from '../../src/artillery/export-script.ts';
 import { ExportedScript } from '../../src/artillery/plan-schema.ts';
@@ -16,10 +11,8 @@ import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 
 // `artillery export`: a scenario as one Artillery worker's share. Every worker of a distributed
 // Artillery run gets the same script, so N workers play it side by side; a room is never split.
+// The command itself (files, flags, exit codes) is in test/e2e/artillery-commands.test.ts.
 
-const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'fb-artillery-export-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const URL_ = 'ws://127.0.0.1:9/local';
 const options = (workers: number) => ({ workers, targetUrl: URL_, tokenIn: 'header' as const, seed: 11 });
 
@@ -103,75 +96,5 @@ describe('one worker\'s share of a scenario', () => {
     expect(readPlan(script.config.engines.fanout)).toEqual({ plan });
     // lists of numbers stay on one line: a worker may hold thousands of rooms
     expect(text).toMatch(/^ {6}rooms: \[\d+(, \d+)*\]$/m);
-  });
-});
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'artillery', 'export', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`hung: ${args.join(' ')}`));
-    }, 60_000);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function expectOneLine(r: Ran, line: string | RegExp): void {
-  expect(r.code).toBe(2);
-  if (typeof line === 'string') expect(r.stderr).toBe(`fanout-bench: ${line}\n`);
-  else expect(r.stderr).toMatch(line);
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.stdout).toBe('');
-}
-
-describe('fanout-bench artillery export (CLI)', { timeout: 120_000 }, () => {
-  it('writes the script, never the token, and says how to run it', async () => {
-    const token = `secret-${process.pid}-${Date.now()}`;
-    const out = join(dir, 'fanout.yml');
-    const r = await cli(['fanout', '--target', URL_, '--workers', '4', '--clients', '40', '--rooms', '8', '--seed', '3', '--token-in', 'query', '--out', out], {
-      ...process.env,
-      FANOUT_BENCH_TOKEN: token,
-    });
-    expect(r.code).toBe(0);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(`fanout-bench: ${out}: scenario fanout for 4 workers, each 10 clients in 2 rooms; run it with: artillery run-fargate --count 4`);
-    const text = readFileSync(out, 'utf8');
-    expect(text).not.toContain(token);
-    expect(r.stderr).not.toContain(token);
-    const plan = ExportedScript.parse(parse(text)).config.engines.fanout;
-    expect(plan).toMatchObject({ workers: 4, tokenIn: 'query', seed: 3, total: { clients: 40, rooms: 8 } });
-    expect(plan.rooms).toHaveLength(2);
-  });
-
-  it('prints the script on stdout without --out', async () => {
-    const r = await cli(['connect-storm', '--target', 'wss://abc123.execute-api.eu-west-1.amazonaws.com/prod']);
-    expect(r.code).toBe(0);
-    expect(ExportedScript.parse(parse(r.stdout)).config.target).toBe('wss://abc123.execute-api.eu-west-1.amazonaws.com/prod');
-  });
-
-  it('bad input: one line naming the flag, the scenario or the file, exit 2', async () => {
-    expectOneLine(await cli(['nope', '--target', URL_]), /^fanout-bench: nope: not a built-in scenario \(.*\) nor a scenario file\n$/);
-    expectOneLine(await cli(['fanout', '--target', URL_, '--workers', '0']), '--workers: must be an integer from 1 to 10000, got "0"');
-    expectOneLine(await cli(['fanout', '--target', URL_, '--workers', '40']), '--workers: 40 workers but 20 rooms: a room never spans workers, so at most 20 workers');
-    expectOneLine(await cli(['fanout']), /^fanout-bench: --target: the ws:\/\/ or wss:\/\/ URL the workers connect to is needed/);
-    expectOneLine(await cli(['fanout', '--target', 'http://127.0.0.1:9/']), /^fanout-bench: --target: expected .*, got "http:\/\/127\.0\.0\.1:9\/"\n$/);
-    const file = join(dir, 'bad.yaml');
-    writeFileSync(file, 'name: bad\nclients: 10\nrooms: 20\nphases:\n  - connect: {}\n');
-    expectOneLine(await cli([file, '--target', URL_]), `${file}: rooms: must not exceed clients (10)`);
-    expectOneLine(await cli(['fanout', '--target', URL_, '--out', join(dir, 'missing', 'dir', 'x.yml')]), `--out ${join(dir, 'missing', 'dir', 'x.yml')}: cannot write (ENOENT)`);
   });
 });

@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { COUNTERS as C, HISTOGRAMS as H } from '../../src/artillery/metric-names.ts';
 import { artilleryResults, summaryOf } from '../../src/artillery/output-results.ts';
 import { ArtilleryOutput } from '../../src/artillery/output-schema.ts';
@@ -15,14 +13,11 @@ import { exitCodeOf } from '../../src/verdict/exit-codes.ts';
 // Artillery's --output JSON → fanout-bench's results, from a real run: test/fixtures/artillery
 // holds the output of `artillery run --output` of an exported script (two workers, a drop with
 // $disconnect lost, so stale connections were cleaned by 410s) against the emulator, and that
-// script.
+// script. The command itself (files, flags, exit codes) is in test/e2e/artillery-commands.test.ts.
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/artillery/', import.meta.url));
 const OUTPUT = join(FIXTURES, 'output.json');
 const SCRIPT = join(FIXTURES, 'script.yml');
-const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'fb-artillery-report-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const raw = () => JSON.parse(readFileSync(OUTPUT, 'utf8'));
 
@@ -127,97 +122,5 @@ describe('results from an Artillery run of the fanout engine', () => {
     expect(r.deliveries.received).toBe(606);
     expect(r.deliveries.lossTimeoutMs).toBeUndefined();
     expect(r.intervals.at(-1)!.phase).toBe('phase 4');
-  });
-});
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function report(args: string[]): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'report', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`hung: ${args.join(' ')}`));
-    }, 60_000);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function expectOneLine(r: Ran, line: string | RegExp): void {
-  expect(r.code).toBe(2);
-  if (typeof line === 'string') expect(r.stderr).toBe(`fanout-bench: ${line}\n`);
-  else expect(r.stderr).toMatch(line);
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-}
-
-describe('fanout-bench report --artillery (CLI)', { timeout: 180_000 }, () => {
-  it('renders results.json, index.html, summary.md and junit.xml with the verdict; thresholds set the exit code', async () => {
-    const out = join(dir, 'ok');
-    const r = await report(['--artillery', OUTPUT, '--script', SCRIPT, '--out', out]);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
-    const [runId] = readdirSync(out);
-    const runDir = join(out, runId);
-    expect(r.stdout).toMatch(/^fanout-bench artillery-fixture: completed in [\d.]+s against remote ws:\/\/127\.0\.0\.1:\d+\/local\n/);
-    expect(r.stdout).toContain('deliveries   expected 606  received 606  lost 0');
-    expect(r.stdout).toContain('verdict: PASS');
-    const results = Results.parse(JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')));
-    // the script's own threshold was judged
-    expect(results.verdict!.thresholds.map((t) => [t.expression, t.source, t.outcome])).toEqual([['broadcast.p99 < 5s', `${SCRIPT}: thresholds[0]`, 'pass']]);
-    expect(results.verdict!.notes[0]).toMatch(/^from Artillery's output .*: 2 workers; latencies are Artillery's DDSketch summaries/);
-    const html = readFileSync(join(runDir, 'index.html'), 'utf8');
-    const md = readFileSync(join(runDir, 'summary.md'), 'utf8');
-    expect(html).toContain('artillery-fixture');
-    expect(html).toContain('per 10-second Artillery period');
-    expect(md).toContain('606 of 606 expected received');
-    expect(md).toContain('| broadcast | 606 |');
-    expect(existsSync(join(runDir, 'junit.xml'))).toBe(true);
-
-    // that results.json re-renders like any run's, and serves as a baseline
-    const again = await report([runDir]);
-    expect(again.code).toBe(0);
-    const crossed = await report(['--artillery', OUTPUT, '--script', SCRIPT, '--out', join(dir, 'crossed'), '--threshold', 'deliveries.received > 1000', '--baseline', join(runDir, 'results.json'), '--threshold', 'broadcast.p99 <= baseline * 1.1']);
-    expect(crossed.code).toBe(99);
-    expect(crossed.stdout).toContain('verdict: FAIL');
-  });
-
-  it('bad input: one line naming the file and the field, exit 2, nothing written', async () => {
-    const out = join(dir, 'bad');
-    expectOneLine(await report(['--artillery', join(dir, 'none.json'), '--out', out]), `${join(dir, 'none.json')}: cannot read Artillery output (artillery run --output) (ENOENT)`);
-    const write = (name: string, data: unknown) => {
-      const f = join(dir, name);
-      writeFileSync(f, typeof data === 'string' ? data : JSON.stringify(data));
-      return f;
-    };
-    const notJson = write('not.json', '{"aggregate":');
-    expectOneLine(await report(['--artillery', notJson, '--out', out]), new RegExp(`^fanout-bench: ${notJson}: not valid JSON \\(`));
-    const o = raw();
-    delete o.aggregate.counters;
-    const noCounters = write('no-counters.json', o);
-    expectOneLine(await report(['--artillery', noCounters, '--out', out]), `${noCounters}: aggregate.counters: missing (expected record)`);
-    const other = raw();
-    other.aggregate.counters = { 'http.requests': 10 };
-    const otherEngine = write('http.json', other);
-    expectOneLine(
-      await report(['--artillery', otherEngine, '--out', out]),
-      `${otherEngine}: aggregate.counters["fanout.workers"]: missing: not the output of a run of the fanout engine (a script from fanout-bench artillery export)`,
-    );
-    expectOneLine(await report(['--artillery', OUTPUT, '--script', OUTPUT, '--out', out]), `${OUTPUT}: config: missing (expected object)`);
-    expectOneLine(await report(['--artillery', OUTPUT, '--threshold', 'broadcast.p98 < 1s', '--out', out]), /^fanout-bench: --threshold: "broadcast.p98 < 1s": unknown metric/);
-    expectOneLine(await report(['--artillery', OUTPUT, '--prices', 'x.yaml', '--out', out]), /^fanout-bench: --prices: an Artillery run has no cost estimate/);
-    expectOneLine(await report([dir, '--artillery', OUTPUT]), 'report: give a run directory or --artillery <output.json>, not both');
-    expectOneLine(await report([dir, '--threshold', 'broadcast.p99 < 1s']), '--threshold: applies to --artillery only (a run directory keeps the verdict it was judged by)');
-    expect(existsSync(out)).toBe(false);
   });
 });
