@@ -4,6 +4,7 @@ import { addStackCommand } from './commands/stack.ts';
 import { addRunCommand } from './commands/run.ts';
 import { addReportCommand } from './commands/report.ts';
 import { addCompareCommand } from './commands/compare.ts';
+import { addArtilleryCommand } from './commands/artillery-export.ts';
 
 // Thin entry: each command module declares its flags and calls one function.
 const program = new Command('fanout-bench')
@@ -16,6 +17,7 @@ addRunCommand(program);
 addCompareCommand(program);
 addStackCommand(program);
 addReportCommand(program);
+addArtilleryCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,25 +1,62 @@
 import type { Command } from 'commander';
 import { join, relative } from 'node:path';
+import { artilleryNotes, artilleryResults } from '../artillery/output-results.ts';
+import { readArtilleryOutput, readExportedScript } from '../artillery/read-output.ts';
 import { UserError } from '../errors.ts';
 import { costOptionsFromFlags } from '../metrics/cost-flags.ts';
 import { estimateCost } from '../metrics/cost-model.ts';
-import { RESULTS_FILE, writeResults } from '../metrics/results-writer.ts';
+import { createRunDir, RESULTS_FILE, writeResults } from '../metrics/results-writer.ts';
+import { consoleSummary } from '../report/console-summary.ts';
 import { readResults } from '../report/read-results.ts';
 import { writeReports } from '../report/write-reports.ts';
+import { collectThresholds, THRESHOLD_FLAG } from '../verdict/threshold-list.ts';
+import { evaluate } from '../verdict/evaluate.ts';
+import { exitCodeOf } from '../verdict/exit-codes.ts';
 
 /**
  * `fanout-bench report <run-dir>`: re-renders index.html, summary.md and junit.xml from the run's
  * results.json (e.g. after an upgrade, or for a run copied from CI). A missing or invalid
  * results.json is a UserError: one line naming the file and field, exit 2.
+ *
+ * `fanout-bench report --artillery <output.json> [--script <script>]`: a run of the fanout engine
+ * on Artillery, from Artillery's `--output` JSON: results.json and the three reports in a new run
+ * directory under --out, judged like a run (the script's thresholds, --threshold, --baseline), with
+ * run's exit codes: 0 passed, 99 a check or threshold failed, 1 a worker failed, 2 bad input.
  */
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+interface ReportFlags {
+  prices?: string;
+  arch?: string;
+  artillery?: string;
+  script?: string;
+  out?: string;
+  threshold?: string[];
+  baseline?: string;
+}
+
 export function addReportCommand(program: Command): void {
   program
     .command('report')
-    .description(`re-render index.html, summary.md and junit.xml of a run from its ${RESULTS_FILE}`)
-    .argument('<run-dir>', `a run directory (holding ${RESULTS_FILE})`)
+    .description(`re-render index.html, summary.md and junit.xml of a run from its ${RESULTS_FILE}, or render an Artillery run's (--artillery)`)
+    .argument('[run-dir]', `a run directory (holding ${RESULTS_FILE})`)
     .option('--prices <file>', 're-estimate the cost with these JSON/YAML price overrides')
     .option('--arch <arch>', 're-estimate the cost for x86_64 or arm64 Lambda')
-    .action(async (runDir: string, flags: { prices?: string; arch?: string }) => {
+    .option('--artillery <output.json>', 'render a run of the fanout engine on Artillery from its --output JSON')
+    .option('--script <file>', '--artillery: the script fanout-bench artillery export wrote (names the scenario, target, phases and timeouts; adds its thresholds)')
+    .option('--out <dir>', '--artillery: reports directory (the run gets <dir>/<run-id>/)', 'reports')
+    .option(`${THRESHOLD_FLAG} <expr>`, '--artillery: pass/fail criterion, e.g. "broadcast.p99 < 250ms" (repeatable)', collect)
+    .option('--baseline <results.json>', '--artillery: a previous run to compare with (thresholds may name `baseline`)')
+    .action(async (runDir: string | undefined, flags: ReportFlags) => {
+      if (flags.artillery !== undefined) {
+        if (runDir !== undefined) throw new UserError(`report: give a run directory or --artillery <output.json>, not both`);
+        process.exitCode = await reportArtillery(flags.artillery, flags);
+        return;
+      }
+      if (runDir === undefined) throw new UserError('report: missing a run directory (or --artillery <output.json>)');
+      for (const [flag, v] of [['--script', flags.script], [THRESHOLD_FLAG, flags.threshold], ['--baseline', flags.baseline]] as const) {
+        if (v !== undefined) throw new UserError(`${flag}: applies to --artillery only (a run directory keeps the verdict it was judged by)`);
+      }
       const files = await reportCommand(runDir, flags);
       for (const f of files) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
     });
@@ -37,4 +74,29 @@ export async function reportCommand(runDir: string, flags: { prices?: string; ar
     }
   }
   return writeReports(results, runDir);
+}
+
+/** `report --artillery`: the exit code of the verdict. */
+export async function reportArtillery(outputFile: string, flags: ReportFlags): Promise<number> {
+  if (flags.prices !== undefined || flags.arch !== undefined) {
+    throw new UserError(`${flags.prices !== undefined ? '--prices' : '--arch'}: an Artillery run has no cost estimate (its output carries no Lambda, API Gateway or DynamoDB usage)`);
+  }
+  const output = readArtilleryOutput(outputFile);
+  const script = flags.script === undefined ? undefined : readExportedScript(flags.script);
+  const plan = script?.config.engines.fanout;
+  // checked before anything is written, as run checks them before any load is sent
+  const thresholds = collectThresholds({
+    ...(plan && flags.script ? { scenario: { thresholds: plan.scenario.thresholds, source: flags.script } } : {}),
+    flags: flags.threshold,
+    hasBaseline: flags.baseline !== undefined,
+  });
+  const baseline = flags.baseline === undefined ? undefined : await readResults(flags.baseline);
+  const results = artilleryResults({ output, outputFile, ...(script ? { script } : {}) });
+  results.verdict = evaluate(results, { thresholds, ...(baseline ? { baseline } : {}), notes: artilleryNotes(results, { outputFile, script }) });
+  const runDir = createRunDir(flags.out ?? 'reports', results.runId);
+  const resultsFile = writeResults(runDir, results);
+  const files = await writeReports(results, runDir);
+  process.stdout.write(consoleSummary(results, resultsFile));
+  for (const f of files) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
+  return exitCodeOf(results.verdict);
 }

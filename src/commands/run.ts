@@ -204,14 +204,14 @@ function runtimeFlag(v: string): string {
   return v;
 }
 
-function rateFlag(name: string, v: string | undefined): number | undefined {
+export function rateFlag(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = v.trim() === '' ? Number.NaN : Number(v);
   if (!Number.isFinite(n) || n <= 0 || n > MAX_RATE) throw new UserError(`${name}: must be a number > 0 and at most ${MAX_RATE}, got "${v}"`);
   return n;
 }
 
-function durationFlag(name: string, v: string | undefined): number | undefined {
+export function durationFlag(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const ms = parseDuration(v);
   if (ms === undefined || ms <= 0) throw new UserError(`${name}: must be a duration like "30s", "500ms" or "2m", got "${v}"`);

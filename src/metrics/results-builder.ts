@@ -33,7 +33,7 @@ export interface BuildInput {
   extraWarnings: string[];
 }
 
-const TOOL_VERSION: string = (() => {
+export const TOOL_VERSION: string = (() => {
   try {
     return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version ?? '0.0.0';
   } catch {

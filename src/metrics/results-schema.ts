@@ -22,6 +22,11 @@ export const IntervalRecord = z.object({
   t: z.number(),
   /** seconds since the run started */
   elapsedSec: z.number(),
+  /**
+   * the interval's length when it is not the run's 1 s (results from an Artillery run: its
+   * 10-second periods); absent: up to the next interval's start
+   */
+  periodMs: z.number().nonnegative().optional(),
   phase: z.string(),
   openClients: z.number().int(),
   connects: z.number().int(),

@@ -178,14 +178,14 @@ function distributionChart(histograms: Record<string, string>): ChartSpec {
 /** Mid-interval x positions of the client intervals, seconds since the run started. */
 function clientTimeline(intervals: IntervalRecord[], runStart: number): number[] {
   return intervals.map((i, k) => {
-    const len = k + 1 < intervals.length ? (intervals[k + 1].t - i.t) / 1000 : k > 0 ? (i.t - intervals[k - 1].t) / 1000 : 1;
+    const len = i.periodMs !== undefined ? i.periodMs / 1000 : k + 1 < intervals.length ? (intervals[k + 1].t - i.t) / 1000 : k > 0 ? (i.t - intervals[k - 1].t) / 1000 : 1;
     return round3((i.t - runStart) / 1000 + len / 2);
   });
 }
 
 function perSecond(intervals: IntervalRecord[], pick: (i: IntervalRecord) => number): number[] {
   return intervals.map((i, k) => {
-    const len = k + 1 < intervals.length ? (intervals[k + 1].t - i.t) / 1000 : 1;
+    const len = i.periodMs !== undefined ? i.periodMs / 1000 : k + 1 < intervals.length ? (intervals[k + 1].t - i.t) / 1000 : 1;
     return round3(pick(i) / (len > 0 ? len : 1));
   });
 }

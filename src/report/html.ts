@@ -26,7 +26,7 @@ export function renderHtml(results: JudgedResults, assets: ReportAssets = report
     css: STYLE,
     main: `${header(results)}
 ${verdictBlock(results)}
-${section('Latency over time', 'Client-side, per 1-second interval, measured from each send\'s intended time (open model).', chartGrid(charts, ['latency-connect', 'latency-broadcast', 'latency-fanoutCompletion']))}
+${section('Latency over time', `Client-side, per ${intervalWording(results)}, measured from each send's intended time (open model).`, chartGrid(charts, ['latency-connect', 'latency-broadcast', 'latency-fanoutCompletion']))}
 ${section('Latency distribution', 'Whole-run HDR histograms; the x axis counts nines (p90, p99, p99.9 …).', chartBox(charts, 'distribution') + latencyTable(results))}
 ${section('Throughput and connections', '', chartBox(charts, 'throughput') + connectionsNote(results) + phasesTable(results))}
 ${section('Errors', '', chartBox(charts, 'errors') + errorTable(results))}
@@ -43,6 +43,12 @@ ${section('Run configuration', '', configSection(results))}`,
     uplotJs: assets.uplotJs,
     clientJs: assets.clientJs,
   });
+}
+
+/** "1-second interval", or the period of results that came in longer ones (an Artillery run's: 10 s). */
+function intervalWording(r: Results): string {
+  const periodMs = (r.config.artillery as { periodMs?: unknown } | undefined)?.periodMs;
+  return typeof periodMs === 'number' ? `${Math.round(periodMs / 1000)}-second Artillery period` : '1-second interval';
 }
 
 function section(title: string, intro: string, body: string): string {

@@ -1,0 +1,75 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artilleryNotes, artilleryResults } from '../../src/artillery/output-results.ts';
+import { readArtilleryOutput, readExportedScript } from '../../src/artillery/read-output.ts';
+import { renderHtml } from '../../src/report/html.ts';
+import { evaluate } from '../../src/verdict/evaluate.ts';
+import type { JudgedResults } from '../../src/verdict/judged.ts';
+
+// An Artillery run's index.html (from the recorded output in test/fixtures/artillery) in a real
+// headless Chromium, opened from disk: every chart Artillery's output has data for is drawn, the
+// ones it has none for say so, and nothing fails or reaches the network.
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/artillery/', import.meta.url));
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+
+let browser: Browser;
+let dir: string;
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  dir = await mkdtemp(join(tmpdir(), 'fanout-artillery-html-'));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('an Artillery run\'s index.html in headless Chromium', () => {
+  it('draws every chart it has data for, with no console error and no network request', async () => {
+    const output = readArtilleryOutput(join(FIXTURES, 'output.json'));
+    const script = readExportedScript(join(FIXTURES, 'script.yml'));
+    const results = artilleryResults({ output, outputFile: 'output.json', script });
+    results.verdict = evaluate(results, { notes: artilleryNotes(results, { outputFile: 'output.json', script }) });
+    const file = join(dir, 'artillery.html');
+    await writeFile(file, renderHtml(results as JudgedResults));
+    const url = pathToFileURL(file).href;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    const requests: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('request', (r) => requests.push(r.url()));
+    try {
+      await page.goto(url, { waitUntil: 'load' });
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      expect(problems).toEqual([]);
+      expect(requests).toEqual([url]);
+      const drawn = await page.evaluate(() =>
+        Array.from(document.querySelectorAll<HTMLElement>('[data-chart]')).map((el) => {
+          const canvas = el.querySelector('canvas');
+          if (!canvas) return [el.dataset.chart, 0] as const;
+          const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+          let n = 0;
+          for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+          return [el.dataset.chart, n] as const;
+        }),
+      );
+      expect(drawn.map(([id]) => id).sort()).toEqual(['errors', 'harness', 'latency-broadcast', 'latency-connect', 'latency-fanoutCompletion', 'throughput']);
+      for (const [id, n] of drawn) expect(n, id).toBeGreaterThan(1000);
+      const text = await page.locator('body').innerText();
+      expect(text).toContain('per 10-second Artillery period');
+      expect(text).toContain("latencies are Artillery's DDSketch summaries");
+      expect(text).toContain('CloudWatch was not pulled for this run.');
+    } finally {
+      await page.close();
+    }
+  });
+});

@@ -1,0 +1,198 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultStackConfig } from '../../reference-stack/local/config.ts';
+import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
+import { pullCloudWatch } from '../../src/metrics/cloudwatch-puller.ts';
+import { Results } from '../../src/metrics/results-schema.ts';
+import { fmtInt } from '../../src/report/format.ts';
+
+// Scale-out on Artillery, end to end, as a user runs it: `fanout-bench artillery export`, then the
+// real `artillery run` (the repo's own install in artillery/, with artillery-engine-fanout)
+// against the emulator with its $connect authorizer, then `fanout-bench report --artillery`. The
+// deliveries the report counts must be the ones the stack says it posted (its EMF
+// FanoutDeliveries, read through the CloudWatch API), and the token must be in none of the files
+// or outputs.
+//
+// Artillery is not in the main install: without `artillery/node_modules` this skips, saying how to
+// install it, except in CI (CI=true, or FANOUT_BENCH_REQUIRE_ARTILLERY=1 as .ci/run sets), where
+// a skip would hide that the Artillery path is untested, so it fails.
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ARTILLERY = join(ROOT, 'artillery', 'node_modules', 'artillery', 'bin', 'run');
+const ENGINE = join(ROOT, 'artillery', 'node_modules', 'artillery-engine-fanout', 'index.js');
+const BIN = join(ROOT, 'bin', 'fanout-bench.js');
+const INSTALL = 'cd artillery && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --ignore-scripts';
+const installed = existsSync(ARTILLERY) && existsSync(ENGINE);
+const required = process.env.CI === 'true' || process.env.FANOUT_BENCH_REQUIRE_ARTILLERY === '1';
+
+const TOKEN = `right-${randomBytes(16).toString('hex')}`;
+const WRONG = `wrong-${randomBytes(16).toString('hex')}`;
+const dir = mkdtempSync(join(tmpdir(), 'fb-artillery-e2e-'));
+let stack: RunningStack | undefined;
+
+beforeAll(async () => {
+  if (!installed) return;
+  stack = await startStack({ config: defaultStackConfig({ auth: { enabled: true, identitySource: 'query' } }), authToken: TOKEN, log: () => {} });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function exec(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [file, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`did not finish: ${args.join(' ')}`));
+    }, timeoutMs);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** No token of the developer's shell, no Artillery telemetry (nothing leaves 127.0.0.1). */
+function env(token?: string): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = { ...process.env, ARTILLERY_DISABLE_TELEMETRY: 'true' };
+  delete e.FANOUT_BENCH_TOKEN;
+  if (token !== undefined) e.FANOUT_BENCH_TOKEN = token;
+  return e;
+}
+
+/**
+ * `artillery run` of an exported script with `workers` virtual users in one process: each plays
+ * the whole script, as each of `--count` workers does on Fargate.
+ */
+function artilleryRun(script: string, output: string, workers: number, token: string): Promise<Ran> {
+  const overrides = JSON.stringify({ config: { phases: [{ arrivalCount: workers, duration: 1 }] } });
+  return exec(ARTILLERY, ['run', '--overrides', overrides, '--output', output, script], env(token));
+}
+
+function reportDir(out: string): string {
+  const [runId] = readdirSync(out);
+  return join(out, runId!);
+}
+
+describe('Artillery: export, artillery run against the emulator, report', () => {
+  it('artillery/ is installed', (ctx) => {
+    if (!installed && !required) ctx.skip(`artillery/ is not installed (${INSTALL})`);
+    expect(installed, `artillery/ is not installed, and CI must run the Artillery test: ${INSTALL}`).toBe(true);
+  });
+
+  it('two workers\' share of a scenario: the report\'s deliveries are the ones the stack posted, the token nowhere', { timeout: 240_000 }, async (ctx) => {
+    if (!installed) ctx.skip(`artillery/ is not installed (${INSTALL})`);
+    const url = stack!.ready.websocketUrl;
+    const script = join(dir, 'fanout.yml');
+    const exported = await exec(BIN, ['artillery', 'export', 'fanout', '--target', url, '--workers', '2', '--clients', '30', '--rooms', '6', '--duration', '3s', '--rate', '10', '--seed', '1', '--token-in', 'query', '--out', script], env(TOKEN));
+    expect(exported.stderr).toContain(`scenario fanout for 2 workers, each 15 clients in 3 rooms`);
+    expect(exported.code).toBe(0);
+
+    const startMs = Date.now();
+    const output = join(dir, 'out.json');
+    const ran = await artilleryRun(script, output, 2, TOKEN);
+    const endMs = Date.now();
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toMatch(/fanout\.workers: \.+ 2\n/);
+    expect(ran.stdout).toMatch(/vusers\.failed: \.+ 0\n/);
+
+    const out = join(dir, 'reports');
+    const report = await exec(BIN, ['report', '--artillery', output, '--script', script, '--out', out], env());
+    const runDir = reportDir(out);
+    const results = Results.parse(JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')));
+    expect(results.status).toBe('completed');
+    // 99 only when this shared host made a worker itself fall behind (a check about the host)
+    const failedChecks = results.verdict!.checks.filter((c) => !c.passed).map((c) => c.name);
+    expect(failedChecks.filter((n) => n !== 'harness not saturated')).toEqual([]);
+    expect(report.code, report.stderr).toBe(failedChecks.length === 0 ? 0 : 99);
+
+    expect(results.config).toMatchObject({ clients: 30, rooms: 6, shards: 2, artillery: { workers: 2, plannedWorkers: 2 } });
+    expect(results.connections).toMatchObject({ attempted: 30, opened: 30, joined: 30 });
+    expect(results.sends.sent).toBe(30); // 3 s at 10/s, 5/s per worker
+    expect(results.sends.acked).toBe(results.sends.sent);
+    expect(results.deliveries.received).toBe(results.deliveries.expected);
+    expect(results.deliveries.lost).toBe(0);
+    expect(results.errors).toEqual({});
+    expect(results.metrics.broadcast.count).toBe(results.deliveries.received);
+
+    // what the stack itself counted, through the same CloudWatch API the harness reads AWS with:
+    // one FanoutDeliveries per @connections post that succeeded, one sendMessage per message, one
+    // authorizer call per handshake
+    const pull = () =>
+      pullCloudWatch({
+        target: { kind: 'local', endpoint: stack!.ready.cloudwatchEndpoint, region: stack!.ready.region },
+        run: { startMs, endMs },
+        functions: stack!.ready.functions.map((f) => f.name),
+        apiGateway: { apiId: stack!.ready.apiId, stage: stack!.ready.stage },
+      });
+    let cw = await pull();
+    for (let i = 0; i < 40 && (cw.emf.FanoutDeliveries?.sum ?? 0) < results.deliveries.received; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      cw = await pull();
+    }
+    expect(cw.emf.FanoutDeliveries?.sum).toBe(results.deliveries.received);
+    expect(cw.lambda['fanout-send-message']?.invocations).toBe(results.sends.acked);
+    expect(cw.lambda['fanout-authorizer']?.invocations).toBe(results.connections!.attempted);
+
+    // the reports show these numbers
+    const html = readFileSync(join(runDir, 'index.html'), 'utf8');
+    const md = readFileSync(join(runDir, 'summary.md'), 'utf8');
+    expect(md).toContain(`${fmtInt(results.deliveries.received)} of ${fmtInt(results.deliveries.expected)} expected received`);
+    expect(md).toContain(`| broadcast | ${fmtInt(results.metrics.broadcast.count)} |`);
+    expect(html).toContain(`${fmtInt(results.deliveries.received)} of ${fmtInt(results.deliveries.expected)} expected deliveries received`);
+    expect(existsSync(join(runDir, 'junit.xml'))).toBe(true);
+
+    // the token is in none of the files or outputs
+    const texts = [
+      readFileSync(script, 'utf8'),
+      readFileSync(output, 'utf8'),
+      ...readdirSync(runDir).map((f) => readFileSync(join(runDir, f), 'utf8')),
+      exported.stdout,
+      exported.stderr,
+      ran.stdout,
+      ran.stderr,
+      report.stdout,
+      report.stderr,
+    ];
+    for (const t of texts) expect(t).not.toContain(TOKEN);
+  });
+
+  it('a wrong token: the worker stops at once, and the report says the run failed and why (exit 1)', { timeout: 240_000 }, async (ctx) => {
+    if (!installed) ctx.skip(`artillery/ is not installed (${INSTALL})`);
+    const script = join(dir, 'refused.yml');
+    const exported = await exec(BIN, ['artillery', 'export', 'fanout', '--target', stack!.ready.websocketUrl, '--clients', '20', '--rooms', '2', '--duration', '60s', '--token-in', 'query', '--out', script], env());
+    expect(exported.code).toBe(0);
+    const output = join(dir, 'refused.json');
+    const started = Date.now();
+    const ran = await artilleryRun(script, output, 1, WRONG);
+    // the 60 s send phase never ran
+    expect(Date.now() - started).toBeLessThan(45_000);
+    expect(ran.stdout).toMatch(/vusers\.failed: \.+ 1\n/);
+    const out = join(dir, 'refused-reports');
+    const report = await exec(BIN, ['report', '--artillery', output, '--script', script, '--out', out], env());
+    expect(report.code).toBe(1);
+    const results = Results.parse(JSON.parse(readFileSync(join(reportDir(out), 'results.json'), 'utf8')));
+    expect(results.status).toBe('failed');
+    expect(results.statusReason).toMatch(/^1 of 1 workers failed: all 20 connects tried were refused with 401\/403: set FANOUT_BENCH_TOKEN/);
+    expect(results.errors['handshake:403']).toBe(20);
+    expect(results.sends.intended).toBe(0);
+    for (const t of [readFileSync(output, 'utf8'), ran.stdout, ran.stderr, report.stdout]) expect(t).not.toContain(WRONG);
+  });
+});
