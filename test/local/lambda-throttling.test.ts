@@ -41,6 +41,11 @@ function throttlesMetric(name: string): number {
     .reduce((s, p) => s + p.value, 0);
 }
 
+function maxConcurrency(dimensions: Record<string, string>): number {
+  const points = metrics.query({ namespace: 'AWS/Lambda', metricName: 'ConcurrentExecutions', dimensions, stat: 'Maximum', periodSeconds: 60, startTime: Date.now() - 300_000, endTime: Date.now() + 60_000 });
+  return Math.max(...points.map((p) => p.value));
+}
+
 describe('Lambda throttling', () => {
   it('throttles beyond reserved concurrency 1', async () => {
     const rt = await start({ functions: [fn('r1', { reservedConcurrency: 1 })] });
@@ -112,6 +117,26 @@ describe("Host cap on one function's environments (not an AWS quota)", () => {
     expect(held).toHaveLength(2);
     for (const o of held) expect(o.hostCapWaitMs).toBeGreaterThan(200); // waited for a busy one
     expect(rt.stats().c).toMatchObject({ live: 4, coldStarts: 4, hostCapWaits: 2, throttles: 0 });
+  });
+
+  it('keeps invocations held at the cap out of concurrency: the host\'s own queue throttles nothing', async () => {
+    // Account limit 5, cap 4: eight at once put four in environments and four in the host's queue.
+    // Counting the queue would throttle three of them; on AWS all eight would have started at once.
+    const rt = await start({ accountConcurrency: 5, hostEnvironmentsPerCore: 0.01, initConcurrency: 8, functions: [fn('q', { memoryMB: 1769 })] });
+    const outs = (await Promise.all(Array.from({ length: 8 }, () => rt.invoke('q', sleep(300))))).map(expectOk);
+    expect(outs.filter((o) => o.hostCapWaitMs > 200)).toHaveLength(4);
+    expect(rt.stats().q).toMatchObject({ live: 4, coldStarts: 4, throttles: 0, invocations: 8 });
+    // ConcurrentExecutions counts what ran at once, for the function and the account.
+    expect(maxConcurrency({ FunctionName: 'q' })).toBe(4);
+    expect(maxConcurrency({})).toBe(4);
+  });
+
+  it('still counts a cold start waiting for its INIT, as AWS counts it', async () => {
+    // One INIT at a time: the second cold start waits for the first one's INIT to end. On AWS it
+    // would be in its own INIT, a concurrent execution: reserved concurrency 2 throttles the rest.
+    const rt = await start({ initConcurrency: 1, functions: [fn('r2', { reservedConcurrency: 2 })] });
+    const outs = await Promise.all(Array.from({ length: 4 }, () => rt.invoke('r2', sleep(300))));
+    expect(kinds(outs)).toEqual(['ok', 'ok', 'throttled:reserved-concurrency', 'throttled:reserved-concurrency']);
   });
 
   it('starts an environment for every concurrent invocation when off (as on AWS)', async () => {

@@ -2,6 +2,7 @@ import type { ThrottleReason } from './types.ts';
 
 /** What the accounting needs to know about a function. */
 export interface ConcurrencyUser {
+  /** Invocations admitted and not finished, including those the host holds back. */
   busy: number;
   readonly reservedConcurrency: number | undefined;
 }
@@ -9,37 +10,56 @@ export interface ConcurrencyUser {
 /**
  * Lambda's concurrency quotas. A function with reserved concurrency R runs at most R
  * invocations at once (R = 0: always throttled) and does not draw from the shared pool; the
- * other functions share what the account limit leaves unreserved. An invocation counts from
- * admission to its end, including time spent waiting for the emulator's host cap (on AWS it
- * would be running).
+ * other functions share what the account limit leaves unreserved.
+ *
+ * An invocation counts from admission to its end, except while it waits at a host cap (the
+ * function's or the host's: `heldAtHost`). On AWS it would have started at once and, on a host
+ * that is not saturated, likely finished; counting the queue the emulator's own host builds
+ * would turn host contention into throttles (a capacity run lost a quarter of its connects to
+ * the account limit of 1,000 that way, where AWS would have run a few dozen at once). A cold
+ * start waiting for its INIT still counts, as on AWS.
  */
-export class ConcurrencyLimits {
+export class ConcurrencyLimits<U extends ConcurrencyUser> {
   private unreservedBusy = 0;
   readonly unreservedLimit: number;
 
-  constructor(accountConcurrency: number, reservedTotal: number) {
+  constructor(
+    accountConcurrency: number,
+    reservedTotal: number,
+    private readonly users: readonly U[],
+    /** Invocations of a function now waiting at a host cap. */
+    private readonly heldAtHost: (fn: U) => number,
+  ) {
     this.unreservedLimit = accountConcurrency - reservedTotal;
   }
 
   /** Why an invocation would be throttled now, or undefined when it may run. */
-  check(fn: ConcurrencyUser): ThrottleReason | undefined {
+  check(fn: U): ThrottleReason | undefined {
     const reserved = fn.reservedConcurrency;
-    if (reserved !== undefined) return fn.busy >= reserved ? 'reserved-concurrency' : undefined;
-    return this.unreservedBusy >= this.unreservedLimit ? 'account-concurrency' : undefined;
+    if (reserved !== undefined) return this.running(fn) >= reserved ? 'reserved-concurrency' : undefined;
+    if (this.unreservedBusy < this.unreservedLimit) return undefined; // the usual case: nothing to subtract
+    return this.unreservedBusy - this.held(true) >= this.unreservedLimit ? 'account-concurrency' : undefined;
   }
 
-  acquire(fn: ConcurrencyUser): void {
+  /** Invocations now waiting at a host cap: of every function, or of the unreserved ones. */
+  held(unreservedOnly = false): number {
+    let n = 0;
+    for (const u of this.users) if (!unreservedOnly || u.reservedConcurrency === undefined) n += this.heldAtHost(u);
+    return n;
+  }
+
+  /** A function's concurrent executions as AWS counts them: admitted, not held at the host. */
+  running(fn: U): number {
+    return fn.busy - this.heldAtHost(fn);
+  }
+
+  acquire(fn: U): void {
     fn.busy++;
     if (fn.reservedConcurrency === undefined) this.unreservedBusy++;
   }
 
-  release(fn: ConcurrencyUser): void {
+  release(fn: U): void {
     fn.busy--;
     if (fn.reservedConcurrency === undefined) this.unreservedBusy--;
-  }
-
-  /** Executions running on the unreserved pool now. */
-  get unreservedInUse(): number {
-    return this.unreservedBusy;
   }
 }

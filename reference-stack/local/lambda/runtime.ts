@@ -60,7 +60,7 @@ type ErrorArgs = [
 
 class Runtime implements LambdaRuntime {
   private readonly pools = new Map<string, FunctionPool>();
-  private readonly concurrency: ConcurrencyLimits;
+  private readonly concurrency: ConcurrencyLimits<FunctionPool>;
   private readonly host: HostCapacity;
   private readonly preparer: EnvironmentPreparer;
   private readonly metrics: MetricSink;
@@ -95,8 +95,8 @@ class Runtime implements LambdaRuntime {
       this.pools.set(fn.name, new FunctionPool(fn, spec, config.scalingRate, config.preparedPerFunction, config.hostEnvironmentsPerCore));
     }
     const pools = [...this.pools.values()];
-    this.concurrency = new ConcurrencyLimits(config.accountConcurrency, reserved);
     this.host = new HostCapacity(config.hostMaxEnvironments, pools, () => this.preparer.pump());
+    this.concurrency = new ConcurrencyLimits(config.accountConcurrency, reserved, pools, (pool) => this.heldAtHost(pool));
     this.preparer = new EnvironmentPreparer(pools, this.host, config.initConcurrency, (pool) => new Environment(pool.spec, this.onIdleExit, this.environments));
     const every = Math.max(20, Math.min(config.idleReapMs / 2, 30_000));
     this.reaper = setInterval(() => this.reap(), every);
@@ -127,8 +127,7 @@ class Runtime implements LambdaRuntime {
     this.accountBusy++;
     pool.counters.invocations++;
     this.put(pool.dimensions, 'Invocations', 1);
-    this.put(pool.dimensions, 'ConcurrentExecutions', pool.busy);
-    this.put(ACCOUNT, 'ConcurrentExecutions', this.accountBusy);
+    if (env) this.putConcurrency(pool);
 
     let cold = false;
     let hostCapWaitMs = 0;
@@ -136,6 +135,7 @@ class Runtime implements LambdaRuntime {
     if (!env) {
       const asked = performance.now();
       const pending = this.preparer.acquire(pool);
+      this.putConcurrency(pool); // once queued: a cold start held at a host cap is not counted
       const fromPrepared = 'kind' in pending;
       const grant = fromPrepared ? pending : await pending;
       const waitedMs = performance.now() - asked;
@@ -169,6 +169,23 @@ class Runtime implements LambdaRuntime {
 
     const run = await env.run(requestId, event);
     return this.finish(pool, env, run, requestId, cold, hostCapWaitMs, initDurationMs);
+  }
+
+  /** ConcurrentExecutions as AWS counts them: per function and for the account (no dimensions). */
+  private putConcurrency(pool: FunctionPool): void {
+    this.put(pool.dimensions, 'ConcurrentExecutions', this.concurrency.running(pool));
+    this.put(ACCOUNT, 'ConcurrentExecutions', this.accountBusy - this.concurrency.held());
+  }
+
+  /**
+   * A function's cold starts past the INITs under way, while no environment may start for them
+   * (the function at its host cap, or the host full): they wait for one of its environments to
+   * free up, outside Lambda's concurrency accounting (see concurrency.ts).
+   */
+  private heldAtHost(pool: FunctionPool): number {
+    const queued = pool.coldWaiters.length - pool.preparing;
+    if (queued <= 0) return 0;
+    return pool.atHostCap || this.host.liveEnvironments >= this.host.max ? queued : 0;
   }
 
   functionNames(): string[] {
