@@ -119,10 +119,18 @@ describe("Host cap on one function's environments (not an AWS quota)", () => {
     expect(rt.stats().c).toMatchObject({ live: 4, coldStarts: 4, hostCapWaits: 2, throttles: 0 });
   });
 
-  it('keeps invocations held at the cap out of concurrency: the host\'s own queue throttles nothing', async () => {
-    // Account limit 5, cap 4: eight at once put four in environments and four in the host's queue.
-    // Counting the queue would throttle three of them; on AWS all eight would have started at once.
-    const rt = await start({ accountConcurrency: 5, hostEnvironmentsPerCore: 0.01, initConcurrency: 8, functions: [fn('q', { memoryMB: 1769 })] });
+  it('keeps invocations held at the cap out of concurrency and the scaling rate: the host\'s own queue throttles nothing', async () => {
+    // Account limit 5, cap 4, scaling tokens for 4 new environments: eight at once put four in new
+    // environments and four in the host's queue, for environments that already exist. Counting
+    // the queue would throttle three of them, or the scaling rate four; on AWS all eight would
+    // have started at once.
+    const rt = await start({
+      accountConcurrency: 5,
+      scalingRate: { environments: 4, perMs: 600_000 },
+      hostEnvironmentsPerCore: 0.01,
+      initConcurrency: 8,
+      functions: [fn('q', { memoryMB: 1769 })],
+    });
     const outs = (await Promise.all(Array.from({ length: 8 }, () => rt.invoke('q', sleep(300))))).map(expectOk);
     expect(outs.filter((o) => o.hostCapWaitMs > 200)).toHaveLength(4);
     expect(rt.stats().q).toMatchObject({ live: 4, coldStarts: 4, throttles: 0, invocations: 8 });

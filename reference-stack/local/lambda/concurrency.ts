@@ -13,7 +13,8 @@ export interface ConcurrencyUser {
  * other functions share what the account limit leaves unreserved.
  *
  * An invocation counts from admission to its end, except while it waits at a host cap (the
- * function's or the host's: `heldAtHost`). On AWS it would have started at once and, on a host
+ * function's or the host's: `heldAtHost`), queued for one of the function's environments to free
+ * up rather than for an INIT of its own. On AWS it would have started at once and, on a host
  * that is not saturated, likely finished; counting the queue the emulator's own host builds
  * would turn host contention into throttles (a capacity run lost a quarter of its connects to
  * the account limit of 1,000 that way, where AWS would have run a few dozen at once). A cold

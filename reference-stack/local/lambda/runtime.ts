@@ -121,7 +121,8 @@ class Runtime implements LambdaRuntime {
     const denied = this.concurrency.check(pool);
     if (denied) return this.throttled(pool, denied, requestId);
     let env = pool.takeIdle();
-    if (!env && !pool.scaling.take()) return this.throttled(pool, 'scaling-rate', requestId);
+    // Only a new environment needs a scaling token; one queued at a host cap gets an old one.
+    if (!env && !this.wouldBeHeld(pool) && !pool.scaling.take()) return this.throttled(pool, 'scaling-rate', requestId);
 
     this.concurrency.acquire(pool);
     this.accountBusy++;
@@ -178,14 +179,24 @@ class Runtime implements LambdaRuntime {
   }
 
   /**
-   * A function's cold starts past the INITs under way, while no environment may start for them
-   * (the function at its host cap, or the host full): they wait for one of its environments to
-   * free up, outside Lambda's concurrency accounting (see concurrency.ts).
+   * A function's invocations queued at a host cap: cold starts beyond the INITs under way and
+   * beyond the environments the host will still start for the function. They wait for one of its
+   * environments to free up, outside Lambda's concurrency accounting (see concurrency.ts). Those
+   * within that room wait only for an INIT slot: on AWS they would be in INIT, and they count.
    */
   private heldAtHost(pool: FunctionPool): number {
     const queued = pool.coldWaiters.length - pool.preparing;
-    if (queued <= 0) return 0;
-    return pool.atHostCap || this.host.liveEnvironments >= this.host.max ? queued : 0;
+    return queued <= 0 ? 0 : Math.max(0, queued - this.room(pool));
+  }
+
+  /** Whether a cold start of `pool` arriving now would be queued at a host cap. */
+  private wouldBeHeld(pool: FunctionPool): boolean {
+    return pool.prepared.length === 0 && pool.coldWaiters.length - pool.preparing + 1 > this.room(pool);
+  }
+
+  /** How many more environments the host will start for `pool`: its cap's room and the host's. */
+  private room(pool: FunctionPool): number {
+    return Math.max(0, Math.min(pool.hostCap - pool.live, this.host.max - this.host.liveEnvironments));
   }
 
   functionNames(): string[] {
