@@ -73,7 +73,7 @@ export function sendersPerRoom(plan: RoomPlan, choice: SenderChoice): Int32Array
   return out;
 }
 
-export function isSender(plan: RoomPlan, client: number, perRoom: Int32Array): boolean {
+export function isSender(plan: RoomPlan, client: number, perRoom: ArrayLike<number>): boolean {
   return plan.rankInRoom[client] < perRoom[plan.roomOf[client]];
 }
 
