@@ -1,7 +1,6 @@
 /**
- * The names artillery-engine-fanout gives its Artillery metrics, as the report reads them back.
- * The engine (plain JavaScript, artillery/engine/metric-names.js) keeps the same list;
- * test/artillery/metric-names.test.ts holds the two equal.
+ * The names artillery-engine-fanout gives its Artillery metrics (the engine is bundled with this
+ * file) and the report reads them back by.
  *
  * Histograms are in milliseconds (Artillery keeps them as DDSketch summaries); counters are summed
  * over workers and, per period, over the period; error kinds become Artillery's `errors.<kind>`.

@@ -3,7 +3,7 @@ import { TOKEN_PLACEMENTS } from '../targets/connect-token.ts';
 
 /**
  * The plan one Artillery worker plays, as `artillery export` writes it under
- * `config.engines.fanout` and the engine (artillery/engine/plan.js) reads it. Every worker of a
+ * `config.engines.fanout` and the engine (artillery/engine/src/plan.ts) reads it. Every worker of a
  * distributed run gets the same script, so this is one worker's share: its rooms (sizes), its
  * rates, and per room how many members send in each send phase and how many a drop phase drops.
  * `scenario` and `total` are for `report --artillery --script`: the engine ignores them.

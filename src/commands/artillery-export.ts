@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { randomInt } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildEngineBundle, ENGINE_DIR } from '../artillery/engine-bundle.ts';
 import { exportArtilleryScript } from '../artillery/export-script.ts';
 import { fieldPath, UserError } from '../errors.ts';
 import { applyOverrides } from '../scenarios/apply-overrides.ts';
@@ -16,10 +16,10 @@ import { durationFlag, intFlag, rateFlag } from './run.ts';
 /**
  * `fanout-bench artillery export [scenario] --target <url> [--workers N] [--out file]`: the
  * scenario as an Artillery script for the fanout engine (src/artillery/export-script.ts), its load
- * split over N workers. Nothing is started; the token is never written (each worker reads
- * FANOUT_BENCH_TOKEN). Bad input is one line, exit 2.
+ * split over N workers, and the engine's bundle built from this harness (engine-bundle.ts), so
+ * the engine a worker loads plays the plan the way this harness would. Nothing is started; the
+ * token is never written (each worker reads FANOUT_BENCH_TOKEN). Bad input is one line, exit 2.
  */
-export const ENGINE_DIR = fileURLToPath(new URL('../../artillery/engine', import.meta.url));
 export const ARTILLERY_DIR = dirname(ENGINE_DIR);
 
 interface ExportFlags {
@@ -80,6 +80,7 @@ export function artilleryExport(scenarioRef: string, flags: ExportFlags): { text
     seed: scenario.seed ?? randomInt(2 ** 31 - 1),
     engineDir: relative(scriptDir, ENGINE_DIR).split(sep).join('/') || '.',
   });
+  buildEngineBundle();
   if (flags.out !== undefined) {
     try {
       writeFileSync(flags.out, text);

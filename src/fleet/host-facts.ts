@@ -32,7 +32,8 @@ export function hostFacts(): HostFacts {
   };
 }
 
-function openFilesLimit(): number | undefined {
+/** The soft limit on this process's open files (RLIMIT_NOFILE); undefined where it cannot be read. */
+export function openFilesLimit(): number | undefined {
   const limits = readOptional('/proc/self/limits');
   const m = limits && /^Max open files\s+(\d+|unlimited)/m.exec(limits);
   if (!m) return undefined;

@@ -39,18 +39,28 @@ export function roomSizes(clients: number, rooms: number, dist: RoomSizes): numb
 }
 
 export function planRooms(clients: number, rooms: number, dist: RoomSizes, seed: number): RoomPlan {
-  const sizes = Int32Array.from(roomSizes(clients, rooms, dist));
-  const roomStart = new Int32Array(rooms + 1);
-  for (let r = 0; r < rooms; r++) roomStart[r + 1] = roomStart[r] + sizes[r];
-  const roomOf = new Int32Array(clients);
-  const rankInRoom = new Int32Array(clients);
+  const plan = roomsInOrder(roomSizes(clients, rooms, dist));
   const random = seededRandom(seed ^ 0x5eed);
   for (let r = 0; r < rooms; r++) {
-    const ranks = shuffle(Int32Array.from({ length: sizes[r] }, (_, i) => i), random);
+    const ranks = shuffle(Int32Array.from({ length: plan.sizes[r] }, (_, i) => i), random);
+    for (let j = 0; j < plan.sizes[r]; j++) plan.rankInRoom[plan.roomStart[r] + j] = ranks[j];
+  }
+  return plan;
+}
+
+/** Rooms of these sizes, each member ranked by its place in its room (no shuffle). */
+export function roomsInOrder(roomSizes: readonly number[]): RoomPlan {
+  const rooms = roomSizes.length;
+  const sizes = Int32Array.from(roomSizes);
+  const roomStart = new Int32Array(rooms + 1);
+  for (let r = 0; r < rooms; r++) roomStart[r + 1] = roomStart[r] + sizes[r];
+  const clients = roomStart[rooms];
+  const roomOf = new Int32Array(clients);
+  const rankInRoom = new Int32Array(clients);
+  for (let r = 0; r < rooms; r++) {
     for (let j = 0; j < sizes[r]; j++) {
-      const c = roomStart[r] + j;
-      roomOf[c] = r;
-      rankInRoom[c] = ranks[j];
+      roomOf[roomStart[r] + j] = r;
+      rankInRoom[roomStart[r] + j] = j;
     }
   }
   return { clients, rooms, sizes, roomStart, roomOf, rankInRoom };
@@ -73,7 +83,7 @@ export function sendersPerRoom(plan: RoomPlan, choice: SenderChoice): Int32Array
   return out;
 }
 
-export function isSender(plan: RoomPlan, client: number, perRoom: Int32Array): boolean {
+export function isSender(plan: RoomPlan, client: number, perRoom: ArrayLike<number>): boolean {
   return plan.rankInRoom[client] < perRoom[plan.roomOf[client]];
 }
 

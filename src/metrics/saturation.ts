@@ -29,17 +29,23 @@ export function assessSaturation(input: SaturationInput): { saturated: boolean; 
     }
   });
   input.cpuCores.forEach((series, shard) => {
-    let peak = 0;
-    for (let i = 0; i + CPU_WINDOW_INTERVALS <= series.length; i++) {
-      let sum = 0;
-      for (let k = 0; k < CPU_WINDOW_INTERVALS; k++) sum += series[i + k];
-      peak = Math.max(peak, sum / CPU_WINDOW_INTERVALS);
-    }
+    const peak = peakCores(series);
     if (peak > CPU_LIMIT_CORES) {
       warnings.push(`harness saturated: shard ${shard} used ${(peak * 100).toFixed(0)} % of a core over ${CPU_WINDOW_INTERVALS} s; add shards or lower the load`);
     }
   });
   return { saturated: warnings.length > 0, warnings };
+}
+
+/** The busiest CPU_WINDOW_INTERVALS consecutive intervals of a series, averaged, in cores (0 for a shorter series). */
+export function peakCores(series: readonly number[]): number {
+  let peak = 0;
+  for (let i = 0; i + CPU_WINDOW_INTERVALS <= series.length; i++) {
+    let sum = 0;
+    for (let k = 0; k < CPU_WINDOW_INTERVALS; k++) sum += series[i + k];
+    peak = Math.max(peak, sum / CPU_WINDOW_INTERVALS);
+  }
+  return peak;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Player } from '../../artillery/engine/player.js';
+import { Player } from '../../artillery/engine/src/player.ts';
 
 // A worker whose share has more clients than its process may open files would see its connects
 // fail with EMFILE, and the report would blame the stack: the engine refuses it before connecting.
@@ -23,7 +23,6 @@ describe('the engine\'s player', () => {
     const player = new Player(
       {
         version: 1,
-        workers: 1,
         tokenIn: 'header',
         rooms: [limit! - 100],
         timeouts: { connectMs: 1000, ackMs: 1000, graceMs: 100, lossMs: 1000 },

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { readPlan } from '../../artillery/engine/plan.js';
+import { readPlan } from '../../artillery/engine/src/plan.ts';
 import { exportArtilleryScript, workerPlan } from '../../src/artillery/export-script.ts';
 import { ExportedScript } from '../../src/artillery/plan-schema.ts';
 import { UserError } from '../../src/errors.ts';

@@ -11,9 +11,9 @@ import { pullCloudWatch } from '../../src/metrics/cloudwatch-puller.ts';
 import { Results } from '../../src/metrics/results-schema.ts';
 import { fmtInt } from '../../src/report/format.ts';
 
-// Scale-out on Artillery, end to end, as a user runs it: `fanout-bench artillery export`, then the
-// real `artillery run` (the repo's own install in artillery/, with artillery-engine-fanout)
-// against the emulator with its $connect authorizer, then `fanout-bench report --artillery`. The
+// Scale-out on Artillery, end to end, as a user runs it: `fanout-bench artillery export` (which
+// also builds artillery-engine-fanout's bundle), then the real `artillery run` (the repo's own
+// install in artillery/, loading that engine) against the emulator with its $connect authorizer, then `fanout-bench report --artillery`. The
 // deliveries the report counts must be the ones the stack says it posted (its EMF
 // FanoutDeliveries, read through the CloudWatch API), and the token must be in none of the files
 // or outputs.
@@ -24,7 +24,7 @@ import { fmtInt } from '../../src/report/format.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ARTILLERY = join(ROOT, 'artillery', 'node_modules', 'artillery', 'bin', 'run');
-const ENGINE = join(ROOT, 'artillery', 'node_modules', 'artillery-engine-fanout', 'index.js');
+const ENGINE = join(ROOT, 'artillery', 'node_modules', 'artillery-engine-fanout', 'package.json');
 const BIN = join(ROOT, 'bin', 'fanout-bench.js');
 const INSTALL = 'cd artillery && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --ignore-scripts';
 const installed = existsSync(ARTILLERY) && existsSync(ENGINE);

@@ -1,6 +1,6 @@
-// @ts-check
-import { readPlan } from './plan.js';
-import { Player } from './player.js';
+import { readToken } from '../../../src/auth-token.ts';
+import { readPlan } from './plan.ts';
+import { Player } from './player.ts';
 
 /**
  * artillery-engine-fanout: an Artillery v2 engine that plays fanout-bench's chat client.
@@ -11,33 +11,28 @@ import { Player } from './player.js';
  * and every broadcast latency is taken on one clock.
  *
  * Metrics leave through Artillery's scenario events: `histogram` (ms), `counter`, and `error`
- * (Artillery's `errors.<kind>` counters); their names are in metric-names.js.
+ * (Artillery's `errors.<kind>` counters); their names are src/artillery/metric-names.ts.
  *
  * The token of a $connect authorizer comes from FANOUT_BENCH_TOKEN at run time (never from the
  * script), sent as the plan's tokenIn says: the x-api-key header or the token query parameter.
  */
-export const TOKEN_ENV = 'FANOUT_BENCH_TOKEN';
-const MAX_TOKEN_BYTES = 4096;
+interface ScenarioEvents {
+  emit(event: string, ...args: unknown[]): unknown;
+}
+
+type ScenarioDone = (err: Error | null, context: unknown) => void;
 
 export default class FanoutEngine {
-  /**
-   * @param {{ config: Record<string, any> }} script
-   * @param {unknown} _ee
-   * @param {unknown} _helpers
-   */
-  constructor(script, _ee, _helpers) {
-    this.script = script;
-  }
+  constructor(
+    private readonly script: { config: Record<string, any> },
+    _ee?: unknown,
+    _helpers?: unknown,
+  ) {}
 
-  /**
-   * @param {Record<string, any>} _spec
-   * @param {{ emit(event: string, ...args: any[]): unknown }} ee
-   * @returns {(context: any, callback: (err: Error | null, context: any) => void) => void}
-   */
-  createScenario(_spec, ee) {
+  createScenario(_spec: unknown, ee: ScenarioEvents): (context: unknown, callback: ScenarioDone) => void {
     return (context, callback) => {
       ee.emit('started');
-      const fail = (/** @type {string} */ problem) => {
+      const fail = (problem: string) => {
         ee.emit('error', `fanout: ${problem}`);
         callback(new Error(problem), context);
       };
@@ -45,11 +40,16 @@ export default class FanoutEngine {
       if ('problem' in read) return fail(read.problem);
       const url = this.script.config.target;
       if (typeof url !== 'string' || !/^wss?:\/\//.test(url)) return fail(`config.target: must be a ws:// or wss:// URL, got ${JSON.stringify(url)}`);
-      const token = readToken();
-      if (typeof token === 'string') return fail(token);
+      let token: string | undefined;
+      try {
+        // a mistake names the variable, never the token
+        token = readToken({ env: process.env });
+      } catch (err) {
+        return fail((err as Error).message);
+      }
       const player = new Player(read.plan, {
         url,
-        ...(token ? { token: { token: token.value, in: read.plan.tokenIn } } : {}),
+        ...(token ? { token: { token, in: read.plan.tokenIn } } : {}),
         emit: {
           counter: (name, n) => ee.emit('counter', name, n),
           histogram: (name, ms) => ee.emit('histogram', name, ms),
@@ -62,17 +62,4 @@ export default class FanoutEngine {
       );
     };
   }
-}
-
-/**
- * The token from the environment: undefined when unset or empty (an unset CI secret), a problem
- * (a string naming the variable, never its value) when it cannot be sent in a handshake.
- * @returns {{ value: string } | string | undefined}
- */
-function readToken() {
-  const value = process.env[TOKEN_ENV];
-  if (value === undefined || value === '') return undefined;
-  if (Buffer.byteLength(value) > MAX_TOKEN_BYTES) return `${TOKEN_ENV}: the token is longer than ${MAX_TOKEN_BYTES} bytes`;
-  if (/[\x00-\x1f\x7f]/.test(value)) return `${TOKEN_ENV}: the token contains a control character (a line break inside?)`;
-  return { value };
 }

@@ -1,32 +1,29 @@
-// @ts-check
+import type { Plan } from '../../../src/artillery/plan-schema.ts';
+
 /**
  * The plan one worker plays, as `fanout-bench artillery export` writes it under
- * `config.engines.fanout` (its schema on the harness's side: src/artillery/plan-schema.ts). Every
- * worker of a distributed run gets the same script, so this is one worker's share: its rooms
- * (sizes), its rates, and per room how many members send in each send phase and how many a drop
- * phase drops.
- *
- * @typedef {{ kind: 'connect', name: string, rate: number, maxInFlight: number }
- *   | { kind: 'join', name: string, rate: number, maxInFlight: number }
- *   | { kind: 'send', name: string, durationMs: number, rate: number, payloadBytes: number, senders: number[] }
- *   | { kind: 'idle', name: string, durationMs: number }
- *   | { kind: 'drop', name: string, members: number[] }} PlanPhase
- * @typedef {{ version: 1, workers: number, tokenIn: 'header' | 'query', rooms: number[],
- *   timeouts: { connectMs: number, ackMs: number, graceMs: number, lossMs: number },
- *   phases: PlanPhase[] }} Plan
- * (The plan also carries `seed`, `total` and `scenario`, for the report; the engine needs none.)
+ * `config.engines.fanout` (its schema: src/artillery/plan-schema.ts). Every worker of a
+ * distributed run gets the same script, so this is one worker's share: its rooms (sizes), its
+ * rates, and per room how many members send in each send phase and how many a drop phase drops.
+ * The plan also carries `workers`, `seed`, `total` and `scenario`, for the report; the engine
+ * needs none of them and does not ask for them.
  */
+export type WorkerPlan = Pick<Plan, 'version' | 'tokenIn' | 'rooms' | 'timeouts' | 'phases'>;
+export type WorkerPhase = WorkerPlan['phases'][number];
 
-export const PLAN_VERSION = 1;
+/**
+ * The schema's version, typed by it (a new version fails the typecheck here); not imported, so
+ * the bundle leaves zod out.
+ */
+const PLAN_VERSION: Plan['version'] = 1;
 /** No timer the engine sets may exceed what Node's timers hold. */
 const MAX_MS = 24 * 3_600_000;
 
 /**
- * The plan, checked; a mistake is one line naming the field.
- * @param {unknown} raw
- * @returns {{ plan: Plan } | { problem: string }}
+ * The plan, checked with the bounds the engine needs (timers, per-room lists the length of the
+ * rooms); a mistake is one line naming the field.
  */
-export function readPlan(raw) {
+export function readPlan(raw: unknown): { plan: WorkerPlan } | { problem: string } {
   const at = 'config.engines.fanout';
   if (!isObject(raw)) return { problem: `${at}: missing (write the script with fanout-bench artillery export)` };
   if (raw.version !== PLAN_VERSION) return { problem: `${at}.version: must be ${PLAN_VERSION}, got ${JSON.stringify(raw.version)}` };
@@ -38,28 +35,22 @@ export function readPlan(raw) {
   const t = raw.timeouts;
   if (!isObject(t)) return { problem: `${at}.timeouts: missing` };
   for (const k of ['connectMs', 'ackMs', 'graceMs', 'lossMs']) {
-    if (!isNumberIn(t[k], k === 'graceMs' ? 0 : 1, MAX_MS)) return { problem: `${at}.timeouts.${k}: must be a number of ms from ${k === 'graceMs' ? 0 : 1} to ${MAX_MS}` };
+    const min = k === 'graceMs' ? 0 : 1;
+    if (!isNumberIn(t[k], min, MAX_MS)) return { problem: `${at}.timeouts.${k}: must be a number of ms from ${min} to ${MAX_MS}` };
   }
   if (!Array.isArray(raw.phases) || raw.phases.length === 0) return { problem: `${at}.phases: must be a non-empty list` };
   for (let i = 0; i < raw.phases.length; i++) {
     const problem = phaseProblem(raw.phases[i], rooms);
     if (problem) return { problem: `${at}.phases[${i}]${problem}` };
   }
-  return { plan: /** @type {Plan} */ (raw) };
+  return { plan: raw as WorkerPlan };
 }
 
-/**
- * @param {unknown} p
- * @param {number[]} rooms
- * @returns {string | undefined}
- */
-function phaseProblem(p, rooms) {
+function phaseProblem(p: unknown, rooms: number[]): string | undefined {
   if (!isObject(p)) return ': must be an object';
   if (typeof p.name !== 'string') return '.name: must be a string';
-  /** @param {string} key @param {number} min @param {number} max */
-  const num = (key, min, max) => (isNumberIn(p[key], min, max) ? undefined : `.${key}: must be a number from ${min} to ${max}`);
-  /** @param {string} key */
-  const perRoom = (key) => {
+  const num = (key: string, min: number, max: number) => (isNumberIn(p[key], min, max) ? undefined : `.${key}: must be a number from ${min} to ${max}`);
+  const perRoom = (key: string) => {
     const v = p[key];
     if (!Array.isArray(v) || v.length !== rooms.length || !v.every((n, r) => Number.isSafeInteger(n) && n >= 0 && n <= rooms[r])) {
       return `.${key}: must list, for each of the ${rooms.length} rooms, an integer from 0 to the room's size`;
@@ -81,19 +72,10 @@ function phaseProblem(p, rooms) {
   }
 }
 
-/**
- * @param {unknown} v
- * @returns {v is Record<string, any>}
- */
-function isObject(v) {
+function isObject(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/**
- * @param {unknown} v
- * @param {number} min
- * @param {number} max
- */
-function isNumberIn(v, min, max) {
+function isNumberIn(v: unknown, min: number, max: number): boolean {
   return typeof v === 'number' && Number.isFinite(v) && v >= min && v <= max;
 }

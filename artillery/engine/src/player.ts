@@ -1,0 +1,324 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { COUNTERS as C, HISTOGRAMS as H, PHASE_PREFIX } from '../../../src/artillery/metric-names.ts';
+import type { Probe } from '../../../src/fleet/chat-protocol.ts';
+import { OPEN, SimClient } from '../../../src/fleet/client.ts';
+import { ClientGroup } from '../../../src/fleet/client-group.ts';
+import { now } from '../../../src/fleet/clock.ts';
+import { openFilesLimit } from '../../../src/fleet/host-facts.ts';
+import type { Matched, PendingSend } from '../../../src/fleet/pending-sends.ts';
+import type { RampOptions } from '../../../src/fleet/ramp.ts';
+import { roomsInOrder } from '../../../src/fleet/room-plan.ts';
+import { SEEN_DUPLICATE, SEEN_OUT_OF_ORDER } from '../../../src/metrics/order-tracker.ts';
+import { MIN_REFUSED_ATTEMPTS, refusedConnectsReason } from '../../../src/metrics/refused-connects.ts';
+import type { ConnectToken } from '../../../src/targets/connect-token.ts';
+import { Ledger } from './ledger.ts';
+import type { WorkerPhase, WorkerPlan } from './plan.ts';
+import { WorkerHealth } from './worker-health.ts';
+
+/**
+ * One virtual user playing one worker's share of a fanout-bench scenario: the harness's own
+ * simulated clients (src/fleet/client-group.ts, as a shard plays them) in the phase order of the
+ * harness's parent: connect ramp → createRoom per room, then joinRoom ramp → open-model sends →
+ * idle → drop …, then a drain until every message is settled, then every socket closed. Every
+ * room of the plan lives in this one process, so every broadcast latency is timed on its clock,
+ * and the delivery ledger is kept here too. What it measures goes to Artillery (`emit`): counters
+ * once a second, histograms in ms as they happen, error kinds as Artillery errors.
+ */
+export interface Emit {
+  counter(name: string, n: number): void;
+  histogram(name: string, ms: number): void;
+  error(kind: string): void;
+}
+
+export interface PlayerOptions {
+  url: string;
+  token?: ConnectToken;
+  emit: Emit;
+}
+
+/** How often counters and the worker's own health go to Artillery. */
+const FLUSH_MS = 1000;
+/** A ramp or schedule starts this long after it is planned, so its first slots are not late. */
+const START_LEAD_MS = 250;
+/** Files a worker's process needs besides its clients' sockets (Artillery, Node, logs). */
+const FILES_RESERVE = 200;
+
+export class Player extends ClientGroup {
+  private readonly emit: Emit;
+  private readonly counts = new Map<string, number>();
+  private readonly ledger: Ledger;
+  /** per room: open, joined members when the last connect, join or drop step ended */
+  private members: Int32Array;
+  private everOpened = 0;
+  private connectFailures = 0;
+  /** connects refused by the $connect authorizer, by error kind */
+  private readonly refusals: Record<string, number> = {};
+  /** why the run stopped early */
+  private failure: string | undefined;
+  private readonly wakers = new Set<() => void>();
+
+  constructor(
+    private readonly share: WorkerPlan,
+    options: PlayerOptions,
+  ) {
+    const rooms = roomsInOrder(share.rooms);
+    super({
+      // Room names and probes unique to this virtual user: rooms of two workers never mix, and a
+      // delivery that is not ours is counted foreign.
+      plan: rooms,
+      roomPrefix: `fb.${randomBytes(4).toString('hex')}.r`,
+      origin: randomInt(1, 2 ** 31 - 1),
+      // receivers track the order of every member that sends in any phase
+      maxSendersPerRoom: share.rooms.map((size, r) => Math.min(size, Math.max(0, ...share.phases.map((p) => (p.kind === 'send' ? p.senders[r] : 0))))),
+      ackTimeoutMs: share.timeouts.ackMs,
+      connector: { url: options.url, token: options.token, timeoutMs: share.timeouts.connectMs, localAddress: () => undefined },
+    });
+    for (let id = 0; id < rooms.clients; id++) this.clients.push(new SimClient(id, rooms.roomOf[id]));
+    this.emit = options.emit;
+    this.members = new Int32Array(rooms.rooms);
+    this.ledger = new Ledger(share.timeouts, { count: (n, v) => this.count(n, v), histogram: (n, v) => this.emit.histogram(n, v) });
+  }
+
+  /**
+   * Plays the plan; resolves with why it failed (every connect refused, say) or undefined.
+   * Never rejects on the system's behaviour: errors are counted, as the harness counts them.
+   */
+  async play(): Promise<string | undefined> {
+    const health = new WorkerHealth();
+    const sink = { count: (n: string, v: number) => this.count(n, v), histogram: (n: string, v: number) => this.emit.histogram(n, v) };
+    const flush = setInterval(() => {
+      this.ledger.settle(now());
+      health.sample(sink);
+      this.flushCounts();
+    }, FLUSH_MS);
+    this.count(C.workers, 1);
+    this.count(C.planClients, this.clients.length);
+    this.count(C.planRooms, this.share.rooms.length);
+    this.count(C.hostCpus, cpus().length);
+    this.count(C.hostMemoryMB, Math.round(totalmem() / 2 ** 20));
+    const files = openFilesLimit();
+    if (files !== undefined && this.clients.length + FILES_RESERVE > files) {
+      // every client is a socket: past the limit connects fail with EMFILE, which would read as the stack's fault
+      this.fail(
+        `this worker's share is ${this.clients.length} clients but its process may open ${files} files: raise nofile (run-fargate: --launch-config with ulimits) or export with more --workers`,
+      );
+    }
+    try {
+      for (let i = 0; i < this.share.phases.length && !this.stopping; i++) await this.runPhase(this.share.phases[i], i);
+      this.count(C.openAtEnd, this.openClients());
+      if (!this.failure) {
+        await this.drain(this.share.timeouts.ackMs + 1000);
+        await this.settleAll();
+      }
+    } finally {
+      this.ledger.settle(now(), true);
+      const stale = this.ledger.staleResult();
+      if (stale) {
+        this.count(C.staleWatched, 1);
+        this.count(C.wastedPosts, stale.wastedPosts);
+        if (stale.timeToCleanMs === null) this.count(C.neverClean, 1);
+        else this.emit.histogram(H.staleTimeToClean, stale.timeToCleanMs);
+      }
+      clearInterval(flush);
+      await this.close();
+      // deliveries of settled messages that arrived while closing
+      this.ledger.settle(now());
+      health.finish(sink);
+      this.flushCounts();
+    }
+    return this.failure;
+  }
+
+  private async runPhase(phase: WorkerPhase, index: number): Promise<void> {
+    this.count(`${PHASE_PREFIX}${index}`, 1);
+    switch (phase.kind) {
+      case 'connect': {
+        const list = this.unconnected();
+        const ramp = await this.ramp(list, this.rampOptions(phase), (c, intended) => {
+          this.count(C.connectsAttempted, 1);
+          return this.connect(c, intended);
+        });
+        this.count(C.connectsMissed, ramp.missed);
+        if (this.everOpened === 0 && !this.failure && list.length > 0) this.fail(`none of the ${list.length} connects opened (${this.connectFailures} failed)`);
+        this.members = this.membersByRoom();
+        return;
+      }
+      case 'join':
+        // createRoom once per room through its first open member, then joinRoom for every open
+        // client that has not joined: every room exists before anyone joins it.
+        await this.controlPhase('create', this.roomCreators(() => true), this.rampOptions(phase));
+        await this.controlPhase('join', this.notJoined(), this.rampOptions(phase));
+        this.members = this.membersByRoom();
+        return;
+      case 'send':
+        return this.sendPhase(
+          { startAt: now() + START_LEAD_MS, durationMs: phase.durationMs, rate: phase.rate, sendersPerRoom: phase.senders, payloadBytes: phase.payloadBytes },
+          {
+            due: () => this.count(C.sendsIntended, 1),
+            skipped: () => this.count(C.sendsSkipped, 1),
+            slot: (c, intended, missed) => {
+              if (missed) this.count(C.sendsMissed, 1);
+              return this.ledger.sent(intended, index, this.members[c.room]);
+            },
+            sent: () => this.count(C.sendsSent, 1),
+          },
+        );
+      case 'idle':
+        // Idle means idle: the sends in flight finish first (bounded), then nothing is sent.
+        await this.drain(this.share.timeouts.ackMs + 1000);
+        await this.sleep(phase.durationMs);
+        return;
+      case 'drop':
+        // Drop on a quiet system, so 410s belong to the messages sent after the drop.
+        await this.drain(this.share.timeouts.ackMs + 1000);
+        this.ledger.watchStale(index);
+        this.dropPhase(phase.members);
+        this.members = this.membersByRoom();
+        return;
+    }
+  }
+
+  private rampOptions(p: { rate: number; maxInFlight: number }): RampOptions {
+    return { startAt: now() + START_LEAD_MS, rate: p.rate, maxInFlight: p.maxInFlight };
+  }
+
+  /** Drops the last `perRoom[r]` members of each room r: senders are its first, so quiet members go first. */
+  private dropPhase(perRoom: number[]): void {
+    const { roomStart } = this.plan;
+    perRoom.forEach((n, r) => {
+      for (let id = Math.max(roomStart[r], roomStart[r + 1] - n); id < roomStart[r + 1]; id++) {
+        if (this.drop(this.clients[id])) this.count(C.dropped, 1);
+      }
+    });
+  }
+
+  private openClients(): number {
+    let n = 0;
+    for (const c of this.clients) if (c.state === OPEN) n++;
+    return n;
+  }
+
+  /**
+   * The end of the run: waits until every message is settled (all its deliveries arrived, or its
+   * loss timeout passed), as soon as none is left, or when no client is open any more.
+   */
+  private async settleAll(): Promise<void> {
+    const deadline = now() + this.share.timeouts.lossMs + this.share.timeouts.graceMs + 1000;
+    while (now() < deadline) {
+      this.ledger.settle(now());
+      if (this.ledger.unsettled === 0 || this.openClients() === 0) return;
+      await this.sleep(100);
+    }
+  }
+
+  private fail(reason: string): void {
+    this.failure ??= reason;
+    this.stop();
+    for (const w of [...this.wakers]) w();
+  }
+
+  /** A pause that fail() cuts short. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakers.add(done);
+      if (this.stopping) done();
+    });
+  }
+
+  // --- what happened ------------------------------------------------------------------------
+
+  protected opened(c: SimClient): void {
+    this.everOpened++;
+    this.count(C.connectsOpened, 1);
+    this.emit.histogram(H.connect, Math.max(0, now() - c.connectIntended));
+  }
+
+  protected connectFailed(_c: SimClient, kind: string): void {
+    this.connectFailures++;
+    this.count(C.connectsFailed, 1);
+    this.error(kind);
+    if (kind !== 'handshake:401' && kind !== 'handshake:403') return;
+    this.refusals[kind] = (this.refusals[kind] ?? 0) + 1;
+    const min = Math.min(MIN_REFUSED_ATTEMPTS, this.clients.length);
+    if (refusedConnectsReason({ connects: this.everOpened, connectFailures: this.connectFailures }, this.refusals, min)) {
+      const refused = (this.refusals['handshake:401'] ?? 0) + (this.refusals['handshake:403'] ?? 0);
+      this.fail(
+        `all ${refused} connects tried were refused with 401/403: set FANOUT_BENCH_TOKEN to the token the stack's $connect authorizer expects (and tokenIn in the script to where it looks for it)`,
+      );
+    }
+  }
+
+  protected joinDone(_c: SimClient, intended: number, ok: boolean): void {
+    if (ok) {
+      this.count(C.joined, 1);
+      this.emit.histogram(H.join, Math.max(0, now() - intended));
+    } else {
+      this.count(C.joinFailed, 1);
+    }
+  }
+
+  /** The hot path: one call per member per message. */
+  protected onDelivery(c: SimClient, p: Probe, t: number, data: Buffer | undefined, messageId: string | undefined): void {
+    this.count(C.arrived, 1);
+    if (p.origin !== this.origin) {
+      this.count(C.foreign, 1);
+      return;
+    }
+    const seen = this.deliveryOrder(c, p);
+    if (seen === SEEN_DUPLICATE) {
+      this.count(C.duplicates, 1);
+      return;
+    }
+    if (seen === SEEN_OUT_OF_ORDER) this.count(C.outOfOrder, 1);
+    if (!this.ledger.delivery(p.slot, t)) {
+      this.count(C.foreign, 1);
+      return;
+    }
+    const ms = Math.max(0, t - p.intended);
+    this.emit.histogram(H.broadcast, ms);
+    this.emit.histogram(p.cold ? H.broadcastCold : H.broadcastWarm, ms);
+    if (p.cold) this.count(C.arrivedCold, 1);
+    if (p.sender === c.id) this.ownCopy(c, p.slot, data, messageId);
+  }
+
+  protected unreadableDelivery(): void {
+    this.count(C.arrived, 1);
+    this.count(C.foreign, 1);
+  }
+
+  protected acked(m: Matched): void {
+    this.emit.histogram(H.ack, Math.max(0, m.ack.at - m.send.intended));
+    this.ledger.acked(m.send.slot, m.ack.at, m.ack.recipients, m.ack.gone);
+  }
+
+  protected failed(s: PendingSend, at: number): void {
+    this.ledger.failed(s.slot, at);
+  }
+
+  protected error(kind: string): void {
+    this.emit.error(kind);
+  }
+
+  protected override closed(): void {
+    this.count(C.connectsClosed, 1);
+  }
+
+  // --- counters -----------------------------------------------------------------------------
+
+  private count(name: string, n: number): void {
+    if (n === 0) return;
+    this.counts.set(name, (this.counts.get(name) ?? 0) + n);
+  }
+
+  private flushCounts(): void {
+    for (const [name, n] of this.counts) this.emit.counter(name, n);
+    this.counts.clear();
+  }
+}

@@ -1,0 +1,409 @@
+import { newReceiverOrder, observe, SEEN_NEW, type Seen } from '../metrics/order-tracker.ts';
+import {
+  createRoomFrame,
+  decodeProbe,
+  encodeProbe,
+  joinRoomFrame,
+  newProbe,
+  parseControl,
+  scanDelivery,
+  scanMessageId,
+  sendMessageFrame,
+  sendMessagePrefix,
+  type Probe,
+} from './chat-protocol.ts';
+import { CONNECTING, DROPPED, OPEN, SimClient, makeConnector, type ConnectorOptions, type ControlKind } from './client.ts';
+import { now } from './clock.ts';
+import type { Matched, PendingSend } from './pending-sends.ts';
+import { Ramp, type RampOptions, type RampStart } from './ramp.ts';
+import { isSender, type RoomPlan } from './room-plan.ts';
+import { OpenModelTicker, scheduleFor, slotCount } from './schedule.ts';
+
+/** How often pending acks, joins and orphan acks are checked against their timeouts. */
+const SWEEP_MS = 250;
+/** How long closing waits for close handshakes before terminating what is left. */
+const CLOSE_GRACE_MS = 2000;
+
+export interface ClientGroupOptions {
+  /** who is in which room (every room, whether or not this group holds its members) */
+  plan: RoomPlan;
+  /** room r is named `${roomPrefix}${r}` */
+  roomPrefix: string;
+  /** per room: most senders any send phase uses (sizes the per-receiver order windows) */
+  maxSendersPerRoom: ArrayLike<number>;
+  /** the origin every probe this group sends carries */
+  origin: number;
+  ackTimeoutMs: number;
+  connector: ConnectorOptions;
+}
+
+export interface SendPhaseSpec {
+  /** epoch ms of the first slot */
+  startAt: number;
+  durationMs: number;
+  /** messages per second from this group's senders */
+  rate: number;
+  /** per room: its members that send (rank below this) */
+  sendersPerRoom: ArrayLike<number>;
+  payloadBytes: number;
+}
+
+/** What a send slot means to the group's books, besides the frame it sends. */
+export interface SendSlotHooks {
+  /** a slot came due */
+  due(): void;
+  /** it came due with no open, joined sender to send it */
+  skipped(): void;
+  /** the slot number of the message c sends for it (`missed`: the slot fired late) */
+  slot(c: SimClient, intended: number, missed: boolean): number;
+  /** the message is on the wire */
+  sent(c: SimClient, slot: number, intended: number): void;
+}
+
+/**
+ * The simulated clients one process plays, and everything they do the same way wherever they
+ * run: open sockets on a ramp, create and join rooms, send on the open-model schedule, read every
+ * frame (deliveries on the fast path), match acks to sends, time out what is unanswered, drop
+ * members without a close frame, and close. A harness shard (shard.ts) and the Artillery engine's
+ * player each extend it with what they record: the hooks below say what happened.
+ */
+export abstract class ClientGroup {
+  protected readonly clients: SimClient[] = [];
+  protected readonly plan: RoomPlan;
+  protected readonly origin: number;
+  /** sockets open now */
+  protected open = 0;
+  protected stopping = false;
+  protected closing = false;
+  private readonly probe: Probe = newProbe();
+  private readonly maxSendersPerRoom: ArrayLike<number>;
+  private readonly ackTimeoutMs: number;
+  private active: { stop(): void } | undefined;
+  private readonly sweepTimer: NodeJS.Timeout;
+  private readonly connector: (c: SimClient) => void;
+  /** per room: its name and the head of its sendMessage frames */
+  private readonly roomNames: string[] = [];
+  private readonly sendPrefixes: string[] = [];
+
+  constructor(o: ClientGroupOptions) {
+    this.plan = o.plan;
+    this.origin = o.origin;
+    this.maxSendersPerRoom = o.maxSendersPerRoom;
+    this.ackTimeoutMs = o.ackTimeoutMs;
+    for (let r = 0; r < o.plan.rooms; r++) {
+      this.roomNames.push(`${o.roomPrefix}${r}`);
+      this.sendPrefixes.push(sendMessagePrefix(this.roomNames[r]));
+    }
+    this.connector = makeConnector(
+      {
+        onOpen: (c) => {
+          this.open++;
+          this.opened(c);
+          this.connectSettled(c);
+        },
+        onConnectFailed: (c, kind) => {
+          this.connectFailed(c, kind);
+          this.connectSettled(c);
+        },
+        onFrame: (c, data) => this.onFrame(c, data),
+        onClose: (c, code) => this.onClose(c, code),
+      },
+      o.connector,
+    );
+    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
+  }
+
+  // --- what the subclass records --------------------------------------------------------------
+
+  /** c's socket opened (`open` already counts it) */
+  protected abstract opened(c: SimClient): void;
+  /** c's connect failed: `kind` is the error kind, e.g. "handshake:429" */
+  protected abstract connectFailed(c: SimClient, kind: string): void;
+  /** c's joinRoom was answered (`ok`), or failed, timed out or lost its socket */
+  protected abstract joinDone(c: SimClient, intended: number, ok: boolean): void;
+  /** The hot path: one call per member per message, `p` read from the frame (reused: copy what outlives the call). */
+  protected abstract onDelivery(c: SimClient, p: Probe, t: number, data: Buffer | undefined, messageId: string | undefined): void;
+  /** a delivery frame whose payload is not a probe */
+  protected abstract unreadableDelivery(c: SimClient): void;
+  protected abstract acked(m: Matched): void;
+  protected abstract failed(s: PendingSend, at: number): void;
+  protected abstract error(kind: string): void;
+  /** a socket that had opened closed, dropped ones included (`open` already counts it out) */
+  protected closed(_c: SimClient, _code: number): void {}
+
+  // --- phases ---------------------------------------------------------------------------------
+
+  /** Opens c's socket; resolves once it opened or failed. */
+  protected connect(c: SimClient, intended: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      c.connectIntended = intended;
+      c.connectDone = resolve;
+      this.connector(c);
+    });
+  }
+
+  /** The clients with no socket open or opening. */
+  protected unconnected(): SimClient[] {
+    return this.clients.filter((c) => c.state !== OPEN && c.state !== CONNECTING);
+  }
+
+  /** Starts every item on the ramp `spec` (stopped by stop()); resolves with it once they finished. */
+  protected async ramp<T>(items: readonly T[], spec: RampOptions, start: RampStart<T>): Promise<Ramp<T>> {
+    const ramp = new Ramp(items, spec, start);
+    await this.runActive(ramp, ramp.run());
+    return ramp;
+  }
+
+  /**
+   * The clients that create the rooms `owns` says this group creates: for each, its first open
+   * member here. A room none of whose members here is open is not created (its joins fail).
+   */
+  protected roomCreators(owns: (room: number) => boolean): SimClient[] {
+    const seen = new Set<number>();
+    const out: SimClient[] = [];
+    for (const c of this.clients) {
+      if (c.state !== OPEN || seen.has(c.room) || !owns(c.room)) continue;
+      seen.add(c.room);
+      out.push(c);
+    }
+    return out;
+  }
+
+  protected async controlPhase(kind: ControlKind, list: SimClient[], spec: RampOptions): Promise<void> {
+    await this.ramp(list, spec, (c, intended) => this.control(c, kind, intended));
+  }
+
+  /** The open clients that have not joined their room. */
+  protected notJoined(): SimClient[] {
+    return this.clients.filter((c) => c.state === OPEN && !c.joined);
+  }
+
+  private control(c: SimClient, kind: ControlKind, intended: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (c.state !== OPEN || !c.ws) {
+        resolve();
+        return;
+      }
+      c.control = {
+        kind,
+        intended,
+        startedAt: now(),
+        done: (ok) => {
+          c.control = undefined;
+          if (kind === 'join') {
+            if (ok) c.joined = true;
+            this.joinDone(c, intended, ok);
+          }
+          resolve();
+        },
+      };
+      const room = this.roomNames[c.room];
+      c.ws.send(kind === 'create' ? createRoomFrame(room) : joinRoomFrame(room));
+    });
+  }
+
+  /**
+   * Sends on the open-model schedule: each slot goes to the next open, joined sender round-robin
+   * (skipped when there is none), stamped with its intended time.
+   */
+  protected async sendPhase(spec: SendPhaseSpec, hooks: SendSlotHooks): Promise<void> {
+    const senders = this.clients.filter((c) => isSender(this.plan, c.id, spec.sendersPerRoom));
+    const count = senders.length === 0 ? 0 : slotCount(spec.durationMs, spec.rate);
+    let rr = 0;
+    const ticker = new OpenModelTicker(scheduleFor(spec.startAt, spec.rate, count), (_k, intended, missed) => {
+      hooks.due();
+      let c: SimClient | undefined;
+      for (let tries = 0; tries < senders.length; tries++) {
+        const x = senders[rr];
+        rr = rr + 1 === senders.length ? 0 : rr + 1;
+        if (x.state === OPEN && x.joined) {
+          c = x;
+          break;
+        }
+      }
+      if (!c || !c.ws) {
+        hooks.skipped();
+        return;
+      }
+      const slot = hooks.slot(c, intended, missed);
+      const seq = c.seq++;
+      c.ws.send(sendMessageFrame(this.sendPrefixes[c.room], encodeProbe({ origin: this.origin, slot, sender: c.id, seq, intended }, spec.payloadBytes)));
+      c.sends.add(slot, intended, now());
+      hooks.sent(c, slot, intended);
+    });
+    await this.runActive(ticker, ticker.start());
+  }
+
+  /**
+   * Drops c without a close frame (terminate(), the way a phone loses its network); false when it
+   * was not open. Its socket's close comes later, through closed().
+   */
+  protected drop(c: SimClient): boolean {
+    if (c.state !== OPEN) return false;
+    c.state = DROPPED;
+    c.joined = false;
+    this.failAll(c);
+    c.ws?.terminate();
+    return true;
+  }
+
+  /** Waits until no client has a send or control frame waiting for its answer, at most `timeoutMs`. */
+  protected async drain(timeoutMs: number): Promise<void> {
+    const deadline = now() + timeoutMs;
+    while (!this.stopping && now() < deadline) {
+      let pending = 0;
+      for (const c of this.clients) pending += (c.pending?.size ?? 0) + (c.control ? 1 : 0);
+      if (pending === 0) return;
+      await sleep(50);
+    }
+  }
+
+  /** Per room: this group's clients that are open and joined (a member the target must reach). */
+  membersByRoom(): Int32Array {
+    const out = new Int32Array(this.plan.rooms);
+    for (const c of this.clients) if (c.state === OPEN && c.joined) out[c.room]++;
+    return out;
+  }
+
+  private async runActive(active: { stop(): void }, done: Promise<void>): Promise<void> {
+    this.active = active;
+    if (this.stopping) active.stop();
+    try {
+      await done;
+    } finally {
+      if (this.active === active) this.active = undefined;
+    }
+  }
+
+  /** Interrupt: stop ramps and schedules now; sockets stay open. */
+  stop(): void {
+    this.stopping = true;
+    this.active?.stop();
+  }
+
+  /** Close every socket with a close frame (terminate what does not finish in time). */
+  async close(): Promise<void> {
+    this.stop();
+    this.closing = true;
+    clearInterval(this.sweepTimer);
+    for (const c of this.clients) if (c.state === OPEN || c.state === CONNECTING) c.ws?.close(1000);
+    const deadline = now() + CLOSE_GRACE_MS;
+    while (this.open > 0 && now() < deadline) await sleep(20);
+    for (const c of this.clients) if (c.ws && c.ws.readyState !== c.ws.CLOSED) c.ws.terminate();
+  }
+
+  // --- frames -------------------------------------------------------------------------------
+
+  private connectSettled(c: SimClient): void {
+    const done = c.connectDone;
+    c.connectDone = undefined;
+    done?.();
+  }
+
+  private onFrame(c: SimClient, data: Buffer): void {
+    const t = now();
+    const p = this.probe;
+    if (scanDelivery(data, p)) {
+      this.onDelivery(c, p, t, data, undefined);
+      return;
+    }
+    const f = parseControl(data.toString('utf8'));
+    switch (f.kind) {
+      case 'delivery':
+        if (decodeProbe(f.payload, f.cold, p)) this.onDelivery(c, p, t, undefined, f.messageId);
+        else this.unreadableDelivery(c);
+        return;
+      case 'sent': {
+        const m = c.sends.onAck({ messageId: f.messageId, recipients: f.recipients, gone: f.gone, at: t });
+        if (m) this.acked(m);
+        return;
+      }
+      case 'joined':
+        if (c.control?.kind === 'join') c.control.done(true);
+        return;
+      case 'roomCreated':
+        if (c.control?.kind === 'create') c.control.done(true);
+        return;
+      case 'error':
+        this.onErrorFrame(c, f.errorKind, f.action);
+        return;
+      case 'other':
+        return;
+    }
+  }
+
+  /**
+   * Duplicate and order check of a delivery to c (order-tracker.ts), for a sender of c's room
+   * among its first maxSendersPerRoom; SEEN_NEW for anyone else (not tracked).
+   */
+  protected deliveryOrder(c: SimClient, p: Probe): Seen {
+    const sender = p.sender;
+    const { plan } = this;
+    if (sender < plan.clients && plan.roomOf[sender] === c.room) {
+      const rank = plan.rankInRoom[sender];
+      const senders = this.maxSendersPerRoom[c.room];
+      if (rank < senders) return observe((c.order ??= newReceiverOrder(senders)), rank, p.seq);
+    }
+    return SEEN_NEW;
+  }
+
+  /** c's own copy of its message `slot`, carrying the messageId its ack names (the ack may have come first). */
+  protected ownCopy(c: SimClient, slot: number, data: Buffer | undefined, messageId: string | undefined): void {
+    if (!c.pending || c.pending.size === 0) return;
+    const id = messageId ?? (data ? scanMessageId(data) : undefined);
+    if (id) {
+      const m = c.pending.onOwnCopy(slot, id);
+      if (m) this.acked(m);
+    }
+  }
+
+  private onErrorFrame(c: SimClient, kind: string, action: string | undefined): void {
+    this.error(kind);
+    const isControl = action === 'createRoom' || action === 'joinRoom';
+    if (c.control && (isControl || (action === undefined && !c.pending?.size))) {
+      c.control.done(false);
+      return;
+    }
+    if (action === undefined || action === 'sendMessage') {
+      const s = c.pending?.failOldest();
+      if (s) this.failed(s, now());
+    }
+  }
+
+  private onClose(c: SimClient, code: number): void {
+    this.open--;
+    c.joined = false;
+    if (c.state !== DROPPED && !this.closing) this.error(`close:${code}`);
+    this.failAll(c);
+    this.closed(c, code);
+  }
+
+  private failAll(c: SimClient): void {
+    const t = now();
+    if (c.pending) for (const s of c.pending.clear()) this.failed(s, t);
+    c.control?.done(false);
+  }
+
+  private sweep(): void {
+    const t = now();
+    const ackTimeoutMs = this.ackTimeoutMs;
+    for (const c of this.clients) {
+      if (c.pending && c.pending.size > 0) {
+        const { matched, expired } = c.pending.sweep(t, ackTimeoutMs);
+        for (const m of matched) this.acked(m);
+        for (const s of expired) {
+          this.error('timeout:ack');
+          this.failed(s, t);
+        }
+      }
+      if (c.control && t - c.control.startedAt > ackTimeoutMs) {
+        this.error(c.control.kind === 'join' ? 'timeout:joinRoom' : 'timeout:createRoom');
+        c.control.done(false);
+      }
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,134 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildEngineBundle, ENGINE_BUNDLE, ENGINE_DIR } from '../../src/artillery/engine-bundle.ts';
+import { COUNTERS as C, HISTOGRAMS as H } from '../../src/artillery/metric-names.ts';
+import { startScriptedChatServer, type ScriptedChatServer } from '../harness/scripted-chat-server.ts';
+
+// Artillery loads artillery-engine-fanout with Node's own loader (import() of the package's main):
+// plain JavaScript, no TypeScript, nothing of the harness installed but what the bundle holds. So
+// the bundle is loaded here the same way, by a bare `node` child process, and plays a worker's
+// share against a chat server on 127.0.0.1 through Artillery's interface (an engine class, a
+// scenario function, events on an emitter).
+
+let server: ScriptedChatServer;
+beforeAll(async () => {
+  server = await startScriptedChatServer();
+});
+afterAll(() => server?.close());
+
+interface Played {
+  code: number | null;
+  stderr: string;
+  counters: Record<string, number>;
+  histograms: Record<string, number[]>;
+  errors: string[];
+  failure: string | null;
+  exports: string[];
+}
+
+/** A bare node imports the bundle and runs one virtual user of `script`, as Artillery's runner does. */
+function playInNode(script: unknown): Promise<Played> {
+  const program = `
+    const mod = await import(${JSON.stringify(pathToFileURL(ENGINE_BUNDLE).href)});
+    const Engine = mod.default;
+    const counters = {}, histograms = {}, errors = [];
+    const ee = { emit(event, name, value) {
+      if (event === 'counter') counters[name] = (counters[name] ?? 0) + value;
+      else if (event === 'histogram') (histograms[name] ??= []).push(value);
+      else if (event === 'error') errors.push(name);
+    } };
+    const engine = new Engine(JSON.parse(process.env.SCRIPT), ee, {});
+    engine.createScenario({ engine: 'fanout' }, ee)({ vars: {} }, (err) => {
+      console.log(JSON.stringify({ counters, histograms, errors, failure: err ? err.message : null, exports: Object.keys(mod) }));
+    });
+  `;
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, SCRIPT: JSON.stringify(script) };
+    delete env.FANOUT_BENCH_TOKEN;
+    delete env.NODE_OPTIONS; // no loader of the test runner's
+    const child = spawn(process.execPath, ['--input-type=module', '-e', program], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    let stdout = '';
+    let stderr = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error('the engine did not finish'));
+    }, 60_000);
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const last = stdout.trim().split('\n').pop() ?? '';
+      try {
+        resolve({ code, stderr, ...JSON.parse(last) });
+      } catch {
+        reject(new Error(`no result (exit ${code}): ${stderr || stdout}`));
+      }
+    });
+  });
+}
+
+const plan = {
+  version: 1,
+  workers: 1,
+  tokenIn: 'header',
+  rooms: [3, 3],
+  timeouts: { connectMs: 5_000, ackMs: 5_000, graceMs: 1_000, lossMs: 5_000 },
+  phases: [
+    { kind: 'connect', name: 'connect', rate: 100, maxInFlight: 10 },
+    { kind: 'join', name: 'join', rate: 100, maxInFlight: 10 },
+    { kind: 'send', name: 'broadcast', durationMs: 1_000, rate: 10, payloadBytes: 64, senders: [1, 2] },
+  ],
+};
+
+describe('the engine bundle', () => {
+  it('is the package\'s main, one ES module that imports nothing but Node built-ins and ws', () => {
+    expect(buildEngineBundle()).toBe(ENGINE_BUNDLE);
+    const pkg = JSON.parse(readFileSync(join(ENGINE_DIR, 'package.json'), 'utf8')) as { main: string; type: string; dependencies: Record<string, string> };
+    expect(join(ENGINE_DIR, pkg.main)).toBe(ENGINE_BUNDLE);
+    expect(pkg.type).toBe('module');
+    expect(Object.keys(pkg.dependencies)).toEqual(['ws']);
+    const code = readFileSync(ENGINE_BUNDLE, 'utf8');
+    const imported = [...code.matchAll(/^import .* from ["']([^"']+)["'];?$/gm)].map((m) => m[1]);
+    expect(imported.filter((m) => !m.startsWith('node:'))).toEqual(['ws']);
+    // built again from the same sources: the same file, left as it was
+    const before = readFileSync(ENGINE_BUNDLE);
+    buildEngineBundle();
+    expect(readFileSync(ENGINE_BUNDLE).equals(before)).toBe(true);
+  });
+
+  it('loads in a bare node and plays a worker\'s share: every message delivered to every member', { timeout: 90_000 }, async () => {
+    buildEngineBundle();
+    const r = await playInNode({ config: { target: server.url, phases: [{ arrivalCount: 1, duration: 1 }], engines: { fanout: plan } }, scenarios: [{ engine: 'fanout' }] });
+    expect(r.exports).toEqual(['default']);
+    expect(r.failure, r.stderr).toBeNull();
+    expect(r.errors).toEqual([]);
+    const c = r.counters;
+    expect(c[C.workers]).toBe(1);
+    expect(c[C.connectsAttempted]).toBe(6);
+    expect(c[C.connectsOpened]).toBe(6);
+    expect(c[C.joined]).toBe(6);
+    // 1 s at 10/s; every message reaches the 3 members of its room, its sender included
+    expect(c[C.sendsSent]).toBe(10);
+    expect(c[C.sendsAcked]).toBe(10);
+    expect(c[C.expected]).toBe(30);
+    expect(c[C.received]).toBe(30);
+    expect(c[C.lost]).toBeUndefined();
+    expect(c[C.duplicates]).toBeUndefined();
+    expect(c[C.foreign]).toBeUndefined();
+    expect(r.histograms[H.broadcast]).toHaveLength(30);
+    expect(r.histograms[H.fanoutCompletion]).toHaveLength(10);
+    expect(r.histograms[H.connect]).toHaveLength(6);
+    expect(r.histograms[H.runLagP99]).toHaveLength(1);
+  });
+
+  it('refuses a plan it cannot play in one line naming the field, as an Artillery error', async () => {
+    buildEngineBundle();
+    const r = await playInNode({ config: { target: server.url, engines: { fanout: { ...plan, version: 2 } } } });
+    expect(r.failure).toBe('config.engines.fanout.version: must be 1, got 2');
+    expect(r.errors).toEqual(['fanout: config.engines.fanout.version: must be 1, got 2']);
+    expect(r.counters).toEqual({});
+  });
+});
