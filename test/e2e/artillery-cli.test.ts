@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { startStack, type RunningStack } from '../../reference-stack/local/stack
 import { pullCloudWatch } from '../../src/metrics/cloudwatch-puller.ts';
 import { Results } from '../../src/metrics/results-schema.ts';
 import { fmtInt } from '../../src/report/format.ts';
+import { BIN, runNode, type CliResult } from './cli.ts';
 
 // Scale-out on Artillery, end to end, as a user runs it: `fanout-bench artillery export` (which
 // also builds artillery-engine-fanout's bundle), then the real `artillery run` (the repo's own
@@ -25,7 +25,6 @@ import { fmtInt } from '../../src/report/format.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ARTILLERY = join(ROOT, 'artillery', 'node_modules', 'artillery', 'bin', 'run');
 const ENGINE = join(ROOT, 'artillery', 'node_modules', 'artillery-engine-fanout', 'package.json');
-const BIN = join(ROOT, 'bin', 'fanout-bench.js');
 const INSTALL = 'cd artillery && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --ignore-scripts';
 const installed = existsSync(ARTILLERY) && existsSync(ENGINE);
 const required = process.env.CI === 'true' || process.env.FANOUT_BENCH_REQUIRE_ARTILLERY === '1';
@@ -45,29 +44,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function exec(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [file, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`did not finish: ${args.join(' ')}`));
-    }, timeoutMs);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const exec = (file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 120_000) => runNode(file, args, { env, timeoutMs, cwd: dir });
 
 /** No token of the developer's shell, no Artillery telemetry (nothing leaves 127.0.0.1). */
 function env(token?: string): NodeJS.ProcessEnv {
@@ -81,7 +58,7 @@ function env(token?: string): NodeJS.ProcessEnv {
  * `artillery run` of an exported script with `workers` virtual users in one process: each plays
  * the whole script, as each of `--count` workers does on Fargate.
  */
-function artilleryRun(script: string, output: string, workers: number, token: string): Promise<Ran> {
+function artilleryRun(script: string, output: string, workers: number, token: string): Promise<CliResult> {
   const overrides = JSON.stringify({ config: { phases: [{ arrivalCount: workers, duration: 1 }] } });
   return exec(ARTILLERY, ['run', '--overrides', overrides, '--output', output, script], env(token));
 }

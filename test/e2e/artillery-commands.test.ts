@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,13 +6,13 @@ import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExportedScript } from '../../src/artillery/plan-schema.ts';
 import { Results } from '../../src/metrics/results-schema.ts';
+import { expectOneLine, runCli } from './cli.ts';
 
 // `fanout-bench artillery export` and `report --artillery` as a user runs them (the CLI in a child
 // process): the files they write, the exit codes, and every mistake as one line naming the flag,
 // the scenario or the file. Artillery itself is not needed: the report reads the recorded output
 // of a real run (test/fixtures/artillery); test/e2e/artillery-cli.test.ts runs Artillery.
 
-const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/artillery/', import.meta.url));
 const OUTPUT = join(FIXTURES, 'output.json');
 const SCRIPT = join(FIXTURES, 'script.yml');
@@ -21,41 +20,11 @@ const URL_ = 'ws://127.0.0.1:9/local';
 const dir = mkdtempSync(join(tmpdir(), 'fb-artillery-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`hung: ${args.join(' ')}`));
-    }, 60_000);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], env?: NodeJS.ProcessEnv) => runCli(args, { env, timeoutMs: 60_000 });
 
 const exportCli = (args: string[], env?: NodeJS.ProcessEnv) => cli(['artillery', 'export', ...args], env);
 const report = (args: string[]) => cli(['report', ...args]);
 const raw = () => JSON.parse(readFileSync(OUTPUT, 'utf8'));
-
-function expectOneLine(r: Ran, line: string | RegExp): void {
-  expect(r.code).toBe(2);
-  if (typeof line === 'string') expect(r.stderr).toBe(`fanout-bench: ${line}\n`);
-  else expect(r.stderr).toMatch(line);
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.stdout).toBe('');
-}
 
 describe('fanout-bench artillery export (CLI)', { timeout: 120_000 }, () => {
   it('writes the script, never the token, and says how to run it', async () => {

@@ -1,19 +1,17 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../reference-stack/local/config.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
 import { Results } from '../../src/metrics/results-schema.ts';
+import { runCli, type CliResult } from './cli.ts';
 
 // Whole runs against a stack with the $connect authorizer, as a user runs them (the CLI in a child
 // process): the right token completes; a wrong or missing one stops early with one line, exit 1,
 // results written; and the token is in none of the run's files, stdout or stderr.
 
-const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fb-auth-'));
 const RIGHT = `right-${randomBytes(16).toString('hex')}`;
 const WRONG = `wrong-${randomBytes(16).toString('hex')}`;
@@ -29,30 +27,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  runDir: string;
-}
-
-function run(args: string[], out: string, env: NodeJS.ProcessEnv): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'run', ...args, '--out', out, '--no-progress'], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`run ${args.join(' ')} did not finish`));
-    }, 150_000);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      const [runId] = readdirSync(out);
-      resolve({ code, stdout, stderr, runDir: join(out, runId!) });
-    });
-  });
+async function run(args: string[], out: string, env: NodeJS.ProcessEnv): Promise<CliResult & { runDir: string }> {
+  const r = await runCli(['run', ...args, '--out', out, '--no-progress'], { env, timeoutMs: 150_000 });
+  const [runId] = readdirSync(out);
+  return { ...r, runDir: join(out, runId!) };
 }
 
 /** Without FANOUT_BENCH_TOKEN from the developer's own shell. */
@@ -72,7 +50,7 @@ function scenario(name: string, auth: string, sendFor = '2s'): string {
 }
 
 /** Every file the run wrote, and its output, must be free of both tokens. */
-function expectNoToken(r: Ran): void {
+function expectNoToken(r: CliResult & { runDir: string }): void {
   const files = readdirSync(r.runDir).map((f) => join(r.runDir, f)).filter((f) => statSync(f).isFile());
   expect(files.map((f) => f.slice(r.runDir.length + 1)).sort()).toEqual(expect.arrayContaining(['results.json', 'index.html', 'summary.md', 'junit.xml', 'intervals.ndjson']));
   for (const text of [...files.map((f) => readFileSync(f, 'utf8')), r.stdout, r.stderr]) {

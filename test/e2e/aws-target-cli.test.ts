@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectOneLine, runCli, type CliResult } from './cli.ts';
 
 /**
  * `--target aws:<stackName>` through the real CLI when the stack cannot be used: one line, exit 2,
@@ -15,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * 127.0.0.1 server that answers DescribeStacks with the errors AWS gives, in AWS's Query protocol,
  * so the SDK signs with the credentials and parses the answers exactly as it would AWS's.
  */
-const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fb-aws-cli-'));
 
 const KEY_ID = 'AKIAFANOUTBENCHTEST7';
@@ -54,14 +52,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** The CLI with a clean AWS environment: only what `aws` adds, no config files, no instance metadata. */
-function cli(args: string[], aws: Record<string, string>): Promise<Ran> {
+function cli(args: string[], aws: Record<string, string>): Promise<CliResult> {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
   Object.assign(env, {
@@ -71,29 +63,12 @@ function cli(args: string[], aws: Record<string, string>): Promise<Ran> {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...aws,
   });
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`hung: ${args.join(' ')}`));
-    }, 90_000);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runCli(args, { env, timeoutMs: 90_000 });
 }
 
-function expectOneLine(r: Ran, line: string | RegExp): void {
-  expect(r.stdout).toBe('');
-  if (typeof line === 'string') expect(r.stderr).toBe(`fanout-bench: ${line}\n`);
-  else expect(r.stderr).toMatch(line);
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.code).toBe(2);
+/** One line, exit 2, and no credential in anything printed. */
+function expectOneLineNoSecret(r: CliResult, line: string | RegExp): void {
+  expectOneLine(r, line);
   for (const secret of [SECRET, TOKEN, KEY_ID]) expect(r.stdout + r.stderr).not.toContain(secret);
 }
 
@@ -106,7 +81,7 @@ describe('--target aws:<stackName> from the CLI', { timeout: 120_000 }, () => {
       ...CREDENTIALS,
       AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint,
     });
-    expectOneLine(r, 'aws:Missing: no such stack in eu-west-1 (deploy it with "npm run cdk -- deploy", or give the stack\'s --region / --profile)');
+    expectOneLineNoSecret(r, 'aws:Missing: no such stack in eu-west-1 (deploy it with "npm run cdk -- deploy", or give the stack\'s --region / --profile)');
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
     // the real SDK signed with those credentials: the key id is in the request, never in the output
     const asked = seen.find((s) => s.body.includes('StackName=Missing'));
@@ -119,7 +94,7 @@ describe('--target aws:<stackName> from the CLI', { timeout: 120_000 }, () => {
       ...CREDENTIALS,
       AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint,
     });
-    expectOneLine(
+    expectOneLineNoSecret(
       r,
       /^fanout-bench: aws:Denied: not allowed: cloudformation:DescribeStacks is needed in eu-west-1 \(AccessDenied: User: arn:aws:iam::123456789012:user\/ci is not authorized to perform: cloudformation:DescribeStacks on resource: .*\)\n$/,
     );
@@ -130,14 +105,14 @@ describe('--target aws:<stackName> from the CLI', { timeout: 120_000 }, () => {
     const r = await cli(['run', 'fanout', '--target', 'aws:FanoutBenchChat', '--region', 'eu-west-1', '--out', join(dir, 'reports-nocreds'), '--no-progress'], {
       AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint,
     });
-    expectOneLine(r, "aws:FanoutBenchChat: no AWS credentials: the SDK's standard chain (environment, profile, SSO, instance role) found none usable");
+    expectOneLineNoSecret(r, "aws:FanoutBenchChat: no AWS credentials: the SDK's standard chain (environment, profile, SSO, instance role) found none usable");
     expect(seen.length).toBe(before);
   });
 
   it('--region and --profile belong to aws: targets, and a bad stack name is refused before anything is asked', async () => {
-    expectOneLine(await cli(['run', 'fanout', '--region', 'eu-west-1', '--dry-run'], {}), '--region: applies to --target aws:<stackName> only (a URL names its region; the local stack needs none)');
-    expectOneLine(await cli(['run', 'fanout', '--target', 'aws:Fanout', '--region', 'Ireland', '--dry-run'], {}), '--region: must be an AWS region such as us-east-1, got "Ireland"');
-    expectOneLine(
+    expectOneLineNoSecret(await cli(['run', 'fanout', '--region', 'eu-west-1', '--dry-run'], {}), '--region: applies to --target aws:<stackName> only (a URL names its region; the local stack needs none)');
+    expectOneLineNoSecret(await cli(['run', 'fanout', '--target', 'aws:Fanout', '--region', 'Ireland', '--dry-run'], {}), '--region: must be an AWS region such as us-east-1, got "Ireland"');
+    expectOneLineNoSecret(
       await cli(['run', 'fanout', '--target', 'aws:my_stack', '--dry-run'], {}),
       '--target: aws:<stackName> needs a CloudFormation stack name (a letter, then up to 127 letters, digits or "-"), got "aws:my_stack"',
     );

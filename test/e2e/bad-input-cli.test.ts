@@ -1,51 +1,19 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildResults } from '../report/fixtures.ts';
+import { expectOneLine, runCli } from './cli.ts';
 
 /**
  * The mistakes a new user was seen to make, through the real CLI: each is one line naming the
  * path or the flag, exit 2, no stack trace, and nothing started. (The fuzzing test covers the
  * scenario and flag space at large; these are the paths and the ones that used to hang.)
  */
-const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fb-bad-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], timeoutMs = 60_000): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`hung: ${args.join(' ')}`));
-    }, timeoutMs);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-function expectOneLine(r: Ran, line: string | RegExp): void {
-  expect(r.code).toBe(2);
-  if (typeof line === 'string') expect(r.stderr).toBe(`fanout-bench: ${line}\n`);
-  else expect(r.stderr).toMatch(line);
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.stdout).toBe('');
-}
+const cli = (args: string[], timeoutMs = 60_000) => runCli(args, { timeoutMs });
 
 describe('bad paths and values, from the CLI', { timeout: 120_000 }, () => {
   it('--out under /proc (Node\'s recursive mkdir spun there forever) and --out naming a file', async () => {

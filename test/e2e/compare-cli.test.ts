@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,13 +5,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Comparison } from '../../src/metrics/compare/compare-schema.ts';
+import { runCli, type CliResult } from './cli.ts';
 
 /**
  * `fanout-bench compare` as a user runs it, against the local emulator: memory changed through
  * the emulator's Lambda API (UpdateFunctionConfiguration, as on AWS), one comparison written,
  * its chart drawn in real headless Chromium; and Ctrl-C in the middle puts the original size back.
  */
-const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fb-compare-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -30,30 +29,10 @@ phases:
 `,
 );
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function compare(args: string[], onStderr?: (text: string, kill: () => void) => void): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'compare', SCENARIO, '--no-progress', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`compare did not finish: ${stderr}`));
-    }, 280_000);
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-      onStderr?.(stderr, () => child.kill('SIGINT'));
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+function compare(args: string[], onStderr?: (text: string, interrupt: () => void) => void): Promise<CliResult> {
+  return runCli(['compare', SCENARIO, '--no-progress', ...args], {
+    timeoutMs: 280_000,
+    onStderr: onStderr && ((text, kill) => onStderr(text, () => kill('SIGINT'))),
   });
 }
 

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './cli.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
 import { Results } from '../../src/metrics/results-schema.ts';
 
@@ -11,27 +10,10 @@ import { Results } from '../../src/metrics/results-schema.ts';
  * README's first command, `fanout-bench run` with no scenario: `default` against the local
  * emulator, all four measurements on one fleet, every report written.
  */
-const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
 const out = mkdtempSync(join(tmpdir(), 'fb-default-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-function runDefault(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'run', '--out', out, '--no-progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`default run did not finish; stderr: ${stderr}`));
-    }, 240_000);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runDefault = () => runCli(['run', '--out', out, '--no-progress'], { timeoutMs: 240_000 });
 
 describe('the default run', () => {
   it('completes, accounts for every message, measures all four scenarios and writes the reports', { timeout: 300_000 }, async () => {

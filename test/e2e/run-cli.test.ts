@@ -1,51 +1,18 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NODE_RUNTIMES, nodeMajorOf } from '../../reference-stack/local/lambda/node-runtimes.ts';
 import { Results } from '../../src/metrics/results-schema.ts';
+import { runCli, type CliOptions } from './cli.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
 import { findNode, majorOf } from '../../src/targets/node-binaries.ts';
 
 /** `fanout-bench run` as a user runs it: a child process, its exit code, stdout and stderr. */
-const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fb-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface RunOpts {
-  onStderr?: (text: string, kill: (sig: NodeJS.Signals) => void) => void;
-  timeoutMs?: number;
-  env?: NodeJS.ProcessEnv;
-}
-
-function run(args: string[], opts: RunOpts = {}): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'run', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env });
-    let stdout = '';
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`run ${args.join(' ')} did not finish`));
-    }, opts.timeoutMs ?? 120_000);
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      opts.onStderr?.(stderr, (sig) => child.kill(sig));
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[], opts: CliOptions = {}) => runCli(['run', ...args], opts);
 
 describe('fanout-bench run (CLI)', () => {
   it('a bad scenario file: one line naming file and field, exit 2', { timeout: 60_000 }, async () => {
