@@ -104,9 +104,17 @@ describe('runs against a stack with the $connect authorizer', () => {
     writeFileSync(file, 'name: auth-url\nclients: 30\nrooms: 3\nphases:\n  - connect: { rate: 200 }\n  - join: {}\n  - send: { duration: 60s, rate: 10 }\n');
     const r = await run([file, '--target', urlStack.ready.websocketUrl], join(dir, 'url'), env());
     expect(r.code).toBe(1);
-    expect(r.stdout.split('\n')[0]).toContain('(all 30 connects tried were refused with 401: no token reached the authorizer');
+    // Judged once 20 were refused: how many more the ramp tried by then depends on the host.
+    const said = /\(all (\d+) connects tried were refused with 401: no token reached the authorizer/.exec(r.stdout.split('\n')[0]!);
+    expect(said).not.toBeNull();
+    const tried = Number(said![1]);
+    expect(tried).toBeGreaterThanOrEqual(20);
+    expect(tried).toBeLessThanOrEqual(30);
     const results = Results.parse(JSON.parse(readFileSync(join(r.runDir, 'results.json'), 'utf8')));
-    expect(results.errors).toEqual({ 'handshake:401': 30 });
+    // connects already in flight at the stop may still come back refused
+    expect(Object.keys(results.errors)).toEqual(['handshake:401']);
+    expect(results.errors['handshake:401']).toBeGreaterThanOrEqual(tried);
+    expect(results.errors['handshake:401']).toBeLessThanOrEqual(30);
     expectNoToken(r);
   });
 
