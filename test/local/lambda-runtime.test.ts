@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaRuntime } from '../../reference-stack/local/lambda/runtime.ts';
@@ -246,7 +246,7 @@ describe('Lambda runtime: reaping idle environments', () => {
 });
 
 describe('Lambda runtime: close', () => {
-  it('ends pending invocations, stops every worker and removes the bundles', async () => {
+  it('ends pending invocations and stops every worker; the cached bundles stay for the next stack', async () => {
     const rt = await createLambdaRuntime({
       metrics: new MetricStore(),
       logs: new LogStore(),
@@ -254,8 +254,7 @@ describe('Lambda runtime: close', () => {
     });
     const echo = expectOk(await rt.invoke('closing', { action: 'echo' }));
     const bundleDir = dirname(dirname(dirname(fileURLToPath((echo.result as { bundleUrl: string }).bundleUrl))));
-    expect(bundleDir).toMatch(/fanout-lambda-/);
-    expect(existsSync(bundleDir)).toBe(true);
+    expect(bundleDir).toContain(join('.cache', 'bundles'));
     const pending = rt.invoke('closing', { action: 'sleep', ms: 30_000 });
     await until(() => rt.stats().closing.busy === 1);
     const started = performance.now();
@@ -263,7 +262,7 @@ describe('Lambda runtime: close', () => {
     const out = expectError(await pending);
     expect(out.errorType).toBe('Runtime.ExitError');
     expect(performance.now() - started).toBeLessThan(10_000);
-    expect(existsSync(bundleDir)).toBe(false);
+    expect(existsSync(join(bundleDir, 'functions', 'closing', 'index.js'))).toBe(true);
     expect(rt.stats().closing).toMatchObject({ live: 0, busy: 0 });
     await expect(rt.invoke('closing', { action: 'echo' })).rejects.toThrow(/closed/);
   });

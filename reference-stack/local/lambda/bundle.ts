@@ -1,17 +1,20 @@
 import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type BuildFailure, type BuildOptions } from 'esbuild';
+import { build, version as esbuildVersion, type BuildFailure, type BuildOptions } from 'esbuild';
 import { UserError } from '../../../src/errors.ts';
 import { esbuildTargetOf, type NodeRuntime } from './node-runtimes.ts';
+import { buildKey, cachedBuild, usableCacheRoot } from './bundle-cache.ts';
 import { PROFILE_DIR } from './profiling.ts';
 
 /**
  * Bundle every function like CDK's NodejsFunction does by default (esbuild: bundle, platform
- * node, CommonJS, the runtime's Node as target, dependencies inlined), plus the environment's worker code (ESM),
- * into a fresh temp dir. Workers then load plain JS: no TypeScript loader, and INIT is the real
- * cost of loading the bundled SDK and Powertools (with a V8 code cache, see worker.ts).
+ * node, CommonJS, the runtime's Node as target, dependencies inlined), plus the environment's
+ * worker code (ESM). Workers then load plain JS: no TypeScript loader, and INIT is the real cost
+ * of loading the bundled SDK and Powertools (with a V8 code cache, see worker.ts). Built once and
+ * kept in the bundle cache while its sources are unchanged (bundle-cache.ts); where there is no
+ * writable cache, into a temp dir that `dispose()` removes.
  */
 export interface FunctionBundles {
   dir: string;
@@ -25,6 +28,7 @@ export interface FunctionBundles {
 }
 
 const WORKER_SOURCE = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const CHECKOUT_CACHE = fileURLToPath(new URL('../../../.cache/bundles', import.meta.url));
 const REQUIRE_BANNER =
   "import { createRequire as __fanoutCreateRequire } from 'node:module'; const require = __fanoutCreateRequire(import.meta.url);";
 
@@ -40,12 +44,50 @@ export async function bundleFunctions(
       throw new UserError(`lambda runtime: functions[${i}].entry: no such file ${fn.entry}`);
     }
   }
+  const options = buildOptions(functions, target);
+  const located = (dir: string, dispose: () => Promise<void>): FunctionBundles => ({
+    dir,
+    workerPath: join(dir, 'runtime', 'worker.mjs'),
+    handlerPaths: new Map(functions.map((fn) => [fn.name, join(dir, 'functions', fn.name, 'index.js')])),
+    target,
+    dispose,
+  });
+  const keep = () => Promise.resolve();
+
   // Profiled runs keep their bundles (and source maps) beside the profiles.
-  if (PROFILE_DIR) await mkdir(PROFILE_DIR, { recursive: true });
-  const dir = PROFILE_DIR ? await mkdtemp(join(PROFILE_DIR, 'bundles-')) : await mkdtemp(join(tmpdir(), 'fanout-lambda-'));
-  const dispose = () => (PROFILE_DIR ? Promise.resolve() : rm(dir, { recursive: true, force: true }));
+  if (PROFILE_DIR) {
+    await mkdir(PROFILE_DIR, { recursive: true });
+    const dir = await mkdtemp(join(PROFILE_DIR, 'bundles-'));
+    await buildInto(dir, options);
+    return located(dir, keep);
+  }
+  const root = cacheRoot();
+  if (root) {
+    // The key holds every option (entry points included): changing how functions are bundled
+    // is a different build, never a stale hit.
+    const key = buildKey({ esbuild: esbuildVersion, options });
+    return located(await cachedBuild(root, key, (dir) => buildInto(dir, options)), keep);
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'fanout-lambda-'));
+  try {
+    await buildInto(dir, options);
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return located(dir, () => rm(dir, { recursive: true, force: true }));
+}
+
+/** Where built bundles are kept: FANOUT_BENCH_BUNDLE_CACHE ("off": none), else `.cache/bundles` in this checkout. */
+function cacheRoot(): string | undefined {
+  const wanted = process.env.FANOUT_BENCH_BUNDLE_CACHE;
+  if (wanted === 'off') return undefined;
+  return usableCacheRoot(wanted ? resolve(wanted) : CHECKOUT_CACHE);
+}
+
+/** The two builds, without their output directory: the functions (CommonJS) and the worker (ESM). */
+function buildOptions(functions: ReadonlyArray<{ name: string; entry: string }>, target: string): BuildOptions[] {
   const common: BuildOptions = {
-    outdir: dir,
     bundle: true,
     platform: 'node',
     target,
@@ -56,39 +98,37 @@ export async function bundleFunctions(
     // attributed to SDK, Powertools and handler code (bench/emulator-capacity/profile-summary.ts).
     sourcemap: 'linked',
   };
+  return [
+    // CommonJS, NodejsFunction's default format, which also lets the worker load it with a V8
+    // code cache. `import.meta.url` keeps working for handlers written as ESM.
+    {
+      ...common,
+      entryPoints: functions.map((fn) => ({ in: resolve(fn.entry), out: `functions/${fn.name}/index` })),
+      format: 'cjs',
+      // import() of Node built-ins (the SDK's HTTP handler) becomes require(): a script loaded
+      // from a V8 code cache has no dynamic-import callback.
+      supported: { 'dynamic-import': false },
+      define: { 'import.meta.url': '__fanout_import_meta_url' },
+      banner: { js: "var __fanout_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+    },
+    {
+      ...common,
+      entryPoints: [{ in: WORKER_SOURCE, out: 'runtime/worker' }],
+      outExtension: { '.js': '.mjs' },
+      format: 'esm',
+      banner: { js: REQUIRE_BANNER },
+    },
+  ];
+}
+
+/** Runs the builds into `outdir`; returns the absolute paths of every file they read. */
+async function buildInto(outdir: string, options: BuildOptions[]): Promise<string[]> {
   try {
-    await Promise.all([
-      // CommonJS, NodejsFunction's default format, which also lets the worker load it with a V8
-      // code cache. `import.meta.url` keeps working for handlers written as ESM.
-      build({
-        ...common,
-        entryPoints: functions.map((fn) => ({ in: fn.entry, out: `functions/${fn.name}/index` })),
-        format: 'cjs',
-        // import() of Node built-ins (the SDK's HTTP handler) becomes require(): a script loaded
-        // from a V8 code cache has no dynamic-import callback.
-        supported: { 'dynamic-import': false },
-        define: { 'import.meta.url': '__fanout_import_meta_url' },
-        banner: { js: "var __fanout_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-      }),
-      build({
-        ...common,
-        entryPoints: [{ in: WORKER_SOURCE, out: 'runtime/worker' }],
-        outExtension: { '.js': '.mjs' },
-        format: 'esm',
-        banner: { js: REQUIRE_BANNER },
-      }),
-    ]);
+    const results = await Promise.all(options.map((o) => build({ ...o, outdir, metafile: true })));
+    return [...new Set(results.flatMap((r) => Object.keys(r.metafile?.inputs ?? {}).map((p) => resolve(p))))];
   } catch (err) {
-    await dispose();
     const first = (err as Partial<BuildFailure>).errors?.[0];
     const where = first?.location ? `${first.location.file}:${first.location.line}: ` : '';
     throw new UserError(`lambda runtime: cannot bundle functions: ${where}${first?.text ?? String(err)}`);
   }
-  return {
-    dir,
-    workerPath: join(dir, 'runtime', 'worker.mjs'),
-    handlerPaths: new Map(functions.map((fn) => [fn.name, join(dir, 'functions', fn.name, 'index.js')])),
-    target,
-    dispose,
-  };
 }

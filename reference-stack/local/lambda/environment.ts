@@ -30,6 +30,8 @@ export interface EnvironmentSpec {
   metrics: MetricSink;
   /** Host CPU the function's environments used (worker threads), ms: the host's accounting. */
   cpu: { initMs: number; invokeMs: number };
+  /** The bundle's V8 code cache, once an environment made one (shared across configurations: same bundle). */
+  code: { cache?: Uint8Array };
 }
 
 export type StartResult = { ok: true; initMs: number } | StartFailure;
@@ -110,6 +112,7 @@ export class Environment {
       logGroupName,
       logStreamName: this.logStream,
       cpuThrottle: spec.cpuThrottle,
+      codeCache: spec.code.cache,
     };
     this.worker = new Worker(spec.workerPath, {
       workerData,
@@ -229,6 +232,9 @@ export class Environment {
 
   private onMessage(m: WorkerMessage): void {
     switch (m.t) {
+      case 'code-cache':
+        this.spec.code.cache = m.data;
+        return;
       case 'ready':
         this.state = 'idle';
         this.maxMemoryUsedMB = m.maxMemoryUsedMB;

@@ -91,6 +91,7 @@ class Runtime implements LambdaRuntime {
         logs: config.logs,
         metrics: config.metrics,
         cpu: { initMs: 0, invokeMs: 0 },
+        code: {},
       };
       this.pools.set(fn.name, new FunctionPool(fn, spec, config.scalingRate, config.preparedPerFunction, config.hostEnvironmentsPerCore));
     }

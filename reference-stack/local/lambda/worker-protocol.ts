@@ -11,6 +11,8 @@ export interface WorkerInit {
   logStreamName: string;
   /** Stretch CPU time to the memory size's CPU share (see cpu-share.ts). */
   cpuThrottle: boolean;
+  /** V8 code cache for the bundle, written by an earlier environment of this runtime (see worker.ts). */
+  codeCache?: Uint8Array;
 }
 
 /** Main → worker: end the thread by itself (so a CPU profile gets written), sent only when profiling. */
@@ -26,6 +28,8 @@ export interface InvokeRequest {
 
 /** Worker → main. */
 export type WorkerMessage =
+  /** Sent during INIT when the environment compiled without a usable code cache: one for the next ones. */
+  | { t: 'code-cache'; data: Uint8Array }
   | {
       t: 'ready';
       initMs: number;

@@ -5,11 +5,11 @@
  * on its own stdout (so they stay in order with the function's output), result back to the
  * runtime. The runtime enforces timeouts and reads stdout into CloudWatch Logs.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Script } from 'node:vm';
-import { parentPort, threadId, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { CpuThrottle, threadCpuClock } from './cpu-share.ts';
@@ -142,31 +142,21 @@ async function onInvoke(request: InvokeRequest): Promise<void> {
 
 /**
  * Load the CommonJS bundle as Node's loader would (same wrapper, require, module), but compiled
- * with a V8 code cache kept beside the bundle: the first environment of a function writes it,
- * later ones skip most of parsing and compiling. INIT stays the real cost of evaluating the
- * module (creating SDK clients, reading config); only the compile work a host repeats is saved.
+ * with a V8 code cache held by the runtime: the first environment of a function makes it (after
+ * its module ran, so what INIT compiled is in it) and hands it over; later ones skip most of
+ * parsing and compiling. INIT stays the real cost of evaluating the module (creating SDK
+ * clients, reading config); only the compile work a host repeats is saved. Kept in memory, per
+ * runtime: the first INIT of a function in each stack compiles everything, as every INIT on AWS does.
  */
 function loadBundle(path: string): { handler?: unknown } {
   const source = readFileSync(path, 'utf8');
-  const cachePath = `${path}.v8cache`;
-  let cachedData: Buffer | undefined;
-  try {
-    cachedData = readFileSync(cachePath);
-  } catch {
-    // first environment of this function: no cache yet
-  }
+  const cachedData = init.codeCache;
   const wrapper = `(function (exports, require, module, __filename, __dirname) { ${source}\n})`;
   const script = new Script(wrapper, { filename: path, cachedData });
   const module = { exports: {} as { handler?: unknown } };
   const fn = script.runInThisContext() as (...args: unknown[]) => void;
   fn.call(module.exports, module.exports, createRequire(path), module, path, dirname(path));
-  if (!cachedData || script.cachedDataRejected) {
-    // After evaluation, so the functions INIT compiled are in the cache too. Atomic: environments
-    // of the same function may start together.
-    const tmp = `${cachePath}.${process.pid}.${threadId}`;
-    writeFileSync(tmp, script.createCachedData());
-    renameSync(tmp, cachePath);
-  }
+  if (!cachedData || script.cachedDataRejected) post({ t: 'code-cache', data: script.createCachedData() });
   return module.exports;
 }
 
