@@ -12,8 +12,10 @@ import type { QueryWindow } from './cloudwatch-queries.ts';
  * when an invocation is accepted, Duration when it ends, so their counts meet) and nothing new
  * arrived over one poll (`quietMs`): closing sockets reach $disconnect within milliseconds. An
  * invocation that never runs (its INIT failed) publishes no Duration, so the counts may never
- * meet; then, as before that rule, the count of finished ones unchanged for `stableMs` is done.
- * At most `maxMs` in all.
+ * meet; then, as before that rule, the counts unchanged for `stableMs` is done (which also ends
+ * the wait while a single invocation runs longer than that with nothing else happening). The
+ * caller asks over a window that reaches past the wait: a window that closes stops counting and
+ * looks settled. At most `maxMs` in all.
  */
 export interface SettleOptions {
   quietMs: number;

@@ -7,6 +7,7 @@ import { createLambdaRuntime } from '../../reference-stack/local/lambda/runtime.
 import type { LambdaRuntime } from '../../reference-stack/local/lambda/types.ts';
 import { awaitInvocationsSettled } from '../../src/metrics/await-settled.ts';
 import { queryWindow } from '../../src/metrics/cloudwatch-queries.ts';
+import { pullCloudWatch } from '../../src/metrics/cloudwatch-puller.ts';
 import { fixture } from '../local/lambda-test-helpers.ts';
 
 // The end of a local run waits for the stack's last invocations (the closing clients'
@@ -16,6 +17,7 @@ import { fixture } from '../local/lambda-test-helpers.ts';
 
 describe('awaitInvocationsSettled against the emulator', () => {
   const metrics = new MetricStore();
+  const logs = new LogStore();
   let runtime: LambdaRuntime;
   let server: CloudWatchServer;
   let cloudwatch: CloudWatchClient;
@@ -23,14 +25,14 @@ describe('awaitInvocationsSettled against the emulator', () => {
   beforeAll(async () => {
     runtime = await createLambdaRuntime({
       metrics,
-      logs: new LogStore(),
+      logs,
       cpuModel: 'off',
       functions: [
         { name: 'slow', entry: fixture('behaviour.ts'), memoryMB: 256, timeoutSeconds: 5, environment: {} },
         { name: 'init-fails', entry: fixture('init-throws.ts'), memoryMB: 256, timeoutSeconds: 5, environment: {} },
       ],
     });
-    server = await startCloudWatchServer({ store: metrics, logs: new LogStore() });
+    server = await startCloudWatchServer({ store: metrics, logs });
     cloudwatch = new CloudWatchClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   });
 
@@ -49,6 +51,18 @@ describe('awaitInvocationsSettled against the emulator', () => {
     expect(ended).toBe(3);
     expect(settled).toMatchObject({ settled: true, by: 'all finished', finished: 3 });
     await Promise.all(running);
+  });
+
+  it('counts work that ends after the run window: the pull waits for it and widens the window', async () => {
+    await runtime.invoke('slow', { action: 'sleep', ms: 0 }); // warm: the late one below is all handler
+    const run = { startMs: Date.now() - 2_000, endMs: Date.now() };
+    const late = runtime.invoke('slow', { action: 'sleep', ms: 1_200 }); // ends past the run's window (margin 0: the next whole second)
+    const cw = await pullCloudWatch({ target: { kind: 'local', endpoint: server.url, region: 'us-east-1' }, run, functions: ['slow'], marginSec: 0 });
+    await late;
+    expect(cw.problems).toEqual([]);
+    expect(cw.window.endMs).toBeGreaterThanOrEqual(run.endMs + 1_200);
+    expect(cw.lambda.slow.invocations).toBeGreaterThanOrEqual(1);
+    expect(cw.reports.slow.invocations).toBe(cw.lambda.slow.invocations); // every REPORT line, the late one too
   });
 
   it('falls back to "nothing changed for a while" when an invocation publishes no Duration (its INIT failed)', async () => {
