@@ -1,5 +1,5 @@
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import type { QueryWindow } from './cloudwatch-queries.ts';
+import { queryWindow } from './cloudwatch-queries.ts';
 
 /**
  * A run's last Lambda work (the $disconnects of its closing clients, their REPORT lines) reaches
@@ -13,9 +13,9 @@ import type { QueryWindow } from './cloudwatch-queries.ts';
  * arrived over one poll (`quietMs`): closing sockets reach $disconnect within milliseconds. An
  * invocation that never runs (its INIT failed) publishes no Duration, so the counts may never
  * meet; then, as before that rule, the counts unchanged for `stableMs` is done (which also ends
- * the wait while a single invocation runs longer than that with nothing else happening). The
- * caller asks over a window that reaches past the wait: a window that closes stops counting and
- * looks settled. At most `maxMs` in all.
+ * the wait while a single invocation runs longer than that with nothing else happening). Counted
+ * from `sinceMs` up to past the longest wait: a query window that closed while the last
+ * $disconnects ran would stop counting and look settled. At most `maxMs` in all.
  */
 export interface SettleOptions {
   quietMs: number;
@@ -42,10 +42,11 @@ interface Counts {
 export async function awaitInvocationsSettled(
   cloudwatch: CloudWatchClient,
   functions: readonly string[],
-  window: QueryWindow,
+  sinceMs: number,
   o: SettleOptions = LOCAL_SETTLE,
 ): Promise<Settled> {
   const started = Date.now();
+  const window = queryWindow({ startMs: sinceMs, endMs: started + o.maxMs + 60_000 }, 60, 0);
   const query = (id: string, fn: string, metric: 'Invocations' | 'Duration', stat: 'Sum' | 'SampleCount'): MetricDataQuery => ({
     Id: id,
     MetricStat: {

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { awaitInvocationsSettled, LOCAL_SETTLE } from './await-settled.ts';
+import { awaitInvocationsSettled } from './await-settled.ts';
 import { createCloudWatchClients, type CloudWatchClients, type CloudWatchTarget } from './cloudwatch-clients.ts';
 import {
   apiGatewayRequests,
@@ -119,14 +119,12 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
 
   try {
     if (target.kind === 'local' && options.settle !== false && functions.length > 0) {
-      // Asked up to the end of the longest wait: the last $disconnects of a big fleet end after
-      // the run's own window has closed, and a window that stops counting looks settled.
-      const openEnded = queryWindow({ startMs: options.run.startMs, endMs: Date.now() + LOCAL_SETTLE.maxMs }, periodSec, marginSec);
-      const settled = await attempt('wait for the last invocations', () => awaitInvocationsSettled(clients.cloudwatch, functions, openEnded));
+      const settled = await attempt('wait for the last invocations', () => awaitInvocationsSettled(clients.cloudwatch, functions, window.startMs));
       if (settled && !settled.settled) {
         result.notes.push(`Lambda invocations were still arriving ${Math.round(settled.waitedMs / 1000)} s after the run: the last ones may be missing from the totals`);
       }
-      // The run's work ends when the stack has settled, not when its fleet closed.
+      // The run's work ends when the stack has settled, not when its fleet closed (a big fleet's
+      // last $disconnects end after the run's own window).
       window = queryWindow({ startMs: options.run.startMs, endMs: Math.max(options.run.endMs, Date.now()) }, periodSec, marginSec);
       result.window = { startMs: window.startMs, endMs: window.endMs, periodSec };
     }

@@ -6,7 +6,6 @@ import { startCloudWatchServer, type CloudWatchServer } from '../../reference-st
 import { createLambdaRuntime } from '../../reference-stack/local/lambda/runtime.ts';
 import type { LambdaRuntime } from '../../reference-stack/local/lambda/types.ts';
 import { awaitInvocationsSettled } from '../../src/metrics/await-settled.ts';
-import { queryWindow } from '../../src/metrics/cloudwatch-queries.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch-puller.ts';
 import { fixture } from '../local/lambda-test-helpers.ts';
 
@@ -42,12 +41,12 @@ describe('awaitInvocationsSettled against the emulator', () => {
     await runtime?.close();
   });
 
-  const window = () => queryWindow({ startMs: Date.now() - 60_000, endMs: Date.now() + 60_000 }, 1, 5);
+  const since = () => Date.now() - 60_000;
 
   it('waits for invocations still running, and ends once every accepted one has finished', async () => {
     let ended = 0;
     const running = [700, 900, 1_100].map((ms) => runtime.invoke('slow', { action: 'sleep', ms }).then(() => ended++));
-    const settled = await awaitInvocationsSettled(cloudwatch, ['slow'], window());
+    const settled = await awaitInvocationsSettled(cloudwatch, ['slow'], since());
     expect(ended).toBe(3);
     expect(settled).toMatchObject({ settled: true, by: 'all finished', finished: 3 });
     await Promise.all(running);
@@ -68,7 +67,7 @@ describe('awaitInvocationsSettled against the emulator', () => {
   it('falls back to "nothing changed for a while" when an invocation publishes no Duration (its INIT failed)', async () => {
     const outcome = await runtime.invoke('init-fails', {});
     expect(outcome.kind).toBe('error');
-    const settled = await awaitInvocationsSettled(cloudwatch, ['init-fails'], window(), { quietMs: 100, stableMs: 600, maxMs: 5_000, pollMs: 50 });
+    const settled = await awaitInvocationsSettled(cloudwatch, ['init-fails'], since(), { quietMs: 100, stableMs: 600, maxMs: 5_000, pollMs: 50 });
     expect(settled).toMatchObject({ settled: true, by: 'stable', finished: 0 });
   });
 
@@ -77,7 +76,7 @@ describe('awaitInvocationsSettled against the emulator', () => {
     const keepCalling = (async () => {
       while (Date.now() < stop) await runtime.invoke('slow', { action: 'sleep', ms: 20 });
     })();
-    const settled = await awaitInvocationsSettled(cloudwatch, ['slow'], window(), { quietMs: 200, stableMs: 600, maxMs: 800, pollMs: 50 });
+    const settled = await awaitInvocationsSettled(cloudwatch, ['slow'], since(), { quietMs: 200, stableMs: 600, maxMs: 800, pollMs: 50 });
     expect(settled.settled).toBe(false);
     expect(settled.by).toBeUndefined();
     await keepCalling;
