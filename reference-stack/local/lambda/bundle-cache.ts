@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -58,14 +58,15 @@ export async function cachedBuild(root: string, key: string, build: (outdir: str
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
-  const dir = join(root, buildKey({ key, inputs }));
+  const name = buildKey({ key, inputs });
+  const dir = join(root, name);
   try {
     await rename(tmp, dir);
-  } catch {
-    // another start built the same inputs first: use theirs
+  } catch (err) {
     await rm(tmp, { recursive: true, force: true });
+    if (!existsSync(dir)) throw err; // else another start built the same inputs first: use theirs
   }
-  const pointer: Pointer = { dir: buildKey({ key, inputs }), inputs };
+  const pointer: Pointer = { dir: name, inputs };
   const pointerTmp = `${pointerPath}.${process.pid}.tmp`;
   await writeFile(pointerTmp, JSON.stringify(pointer));
   await rename(pointerTmp, pointerPath);
