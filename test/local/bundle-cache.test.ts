@@ -51,6 +51,18 @@ describe('bundle cache', () => {
     expect(existsSync(b.dir)).toBe(true);
   });
 
+  it('several starts in one process that build the same sources into an empty cache all get the build', async () => {
+    const root = join(work, 'cache-c');
+    process.env.FANOUT_BENCH_BUNDLE_CACHE = root;
+    write('together');
+    const builds = await Promise.all([bundle(), bundle(), bundle()]);
+    for (const b of builds) {
+      expect(b.dir).toBe(builds[0].dir);
+      expect(b.code).toContain('together');
+    }
+    expect((await bundle()).dir).toBe(builds[0].dir); // and the pointer they left finds it
+  });
+
   it('removes builds unused for a week when it builds', async () => {
     const root = join(work, 'cache-b');
     process.env.FANOUT_BENCH_BUNDLE_CACHE = root;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -67,7 +67,8 @@ export async function cachedBuild(root: string, key: string, build: (outdir: str
     if (!existsSync(dir)) throw err; // else another start built the same inputs first: use theirs
   }
   const pointer: Pointer = { dir: name, inputs };
-  const pointerTmp = `${pointerPath}.${process.pid}.tmp`;
+  // One process may start several stacks at once (a test file does): each needs its own temp name.
+  const pointerTmp = `${pointerPath}.${randomUUID()}.tmp`;
   await writeFile(pointerTmp, JSON.stringify(pointer));
   await rename(pointerTmp, pointerPath);
   await prune(root).catch(() => undefined); // housekeeping: never fails a start
