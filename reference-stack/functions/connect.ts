@@ -1,14 +1,15 @@
 import { putConnection } from './shared/connections.ts';
 import type { ConnectEvent } from './shared/events.ts';
 import { logger } from './shared/observability.ts';
-import { DEFAULT_NAME, DisplayName } from './shared/protocol.ts';
+import { connectSubprotocol, DEFAULT_NAME, DisplayName } from './shared/protocol.ts';
 import { wsRoute } from './shared/route.ts';
 
 /**
  * $connect: record the connection (name from the `name` query parameter, else "anonymous").
- * 1 SDK call (PutItem). A bad name refuses the handshake with 400.
+ * 1 SDK call (PutItem). A bad name refuses the handshake with 400. A client that offered the
+ * cold/warm subprotocols gets the one that says whether this invocation was a cold start.
  */
-export const handler = wsRoute<ConnectEvent>(async (event) => {
+export const handler = wsRoute<ConnectEvent>(async (event, { cold }) => {
   const { connectionId, connectedAt } = event.requestContext;
   const requested = event.queryStringParameters?.name;
   const name = requested === undefined ? { success: true as const, data: DEFAULT_NAME } : DisplayName.safeParse(requested);
@@ -18,5 +19,12 @@ export const handler = wsRoute<ConnectEvent>(async (event) => {
   }
   await putConnection({ connectionId, connectedAt, name: name.data });
   logger.debug('connected', { connectionId });
-  return { statusCode: 200 };
+  const subprotocol = connectSubprotocol(headerValue(event.headers, 'sec-websocket-protocol'), cold);
+  return subprotocol ? { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': subprotocol } } : { statusCode: 200 };
 });
+
+/** API Gateway keeps the client's header casing. */
+function headerValue(headers: Record<string, string | undefined> | undefined, lowerName: string): string | undefined {
+  for (const [name, value] of Object.entries(headers ?? {})) if (name.toLowerCase() === lowerName) return value;
+  return undefined;
+}

@@ -35,6 +35,17 @@ describe('$connect', () => {
     expect((await getRow(chat.dynamo.doc, TABLES.connections, { connectionId: id }))?.name).toBe('alice');
   });
 
+  it('answers a client that offered the cold/warm subprotocols with the one that says how it ran, and no other client', async () => {
+    await chat.h.connect(connectEvent(newConnectionId())); // this module's environment is warm from here on
+    const offer = { 'sec-websocket-protocol': 'fanout-bench.cold, fanout-bench.warm' };
+    expect(await chat.h.connect(connectEvent(newConnectionId(), undefined, offer))).toEqual({
+      statusCode: 200,
+      headers: { 'Sec-WebSocket-Protocol': 'fanout-bench.warm' },
+    });
+    // a subprotocol of someone else's: $connect selects none (none of its own was asked for)
+    expect(await chat.h.connect(connectEvent(newConnectionId(), undefined, { 'Sec-WebSocket-Protocol': 'chat.v2' }))).toEqual({ statusCode: 200 });
+  });
+
   it('refuses the handshake with 400 for a name over 64 characters, storing nothing', async () => {
     const id = newConnectionId();
     expect(await chat.h.connect(connectEvent(id, { name: 'x'.repeat(65) }))).toEqual({ statusCode: 400 });

@@ -312,10 +312,10 @@ function requestContext(connectionId: string, routeKey: string, eventType: 'CONN
   };
 }
 
-export function connectEvent(connectionId: string, query?: Record<string, string>): ConnectEvent {
+export function connectEvent(connectionId: string, query?: Record<string, string>, headers?: Record<string, string>): ConnectEvent {
   return {
     requestContext: requestContext(connectionId, '$connect', 'CONNECT'),
-    headers: { Host: '127.0.0.1', 'Sec-WebSocket-Version': '13' },
+    headers: { Host: '127.0.0.1', 'Sec-WebSocket-Version': '13', ...headers },
     queryStringParameters: query,
     isBase64Encoded: false,
   };

@@ -22,6 +22,8 @@ export interface DisconnectEvent extends APIGatewayProxyWebsocketEventV2 {
 export interface RouteResult {
   statusCode: number;
   body?: string;
+  /** $connect only: API Gateway returns these to the client (only Sec-WebSocket-Protocol matters). */
+  headers?: Record<string, string>;
 }
 
 /**

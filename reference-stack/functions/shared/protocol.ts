@@ -46,6 +46,21 @@ export function errorFrame(code: ErrorCode, message: string, action?: string): E
   return action === undefined ? { type: 'error', code, message } : { type: 'error', code, message, action };
 }
 
+/**
+ * The subprotocols a client may offer on its handshake to learn whether its $connect ran in a
+ * new execution environment: $connect selects the one that says so, API Gateway returns it in
+ * the 101 response (Sec-WebSocket-Protocol is the only header it passes back from $connect).
+ */
+export const CONNECT_COLD_SUBPROTOCOL = 'fanout-bench.cold';
+export const CONNECT_WARM_SUBPROTOCOL = 'fanout-bench.warm';
+
+/** The subprotocol $connect answers with, if the client offered ours (else none: none was asked for). */
+export function connectSubprotocol(offered: string | undefined, cold: boolean): string | undefined {
+  if (!offered) return undefined;
+  const mine = cold ? CONNECT_COLD_SUBPROTOCOL : CONNECT_WARM_SUBPROTOCOL;
+  return offered.split(',').some((p) => p.trim() === mine) ? mine : undefined;
+}
+
 /** Fields every delivered chat frame carries ahead of its payload. */
 export interface DeliveryHead {
   from: string;
