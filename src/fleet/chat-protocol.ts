@@ -12,6 +12,17 @@
 
 export const PROBE_PREFIX = 'fb1|';
 
+/**
+ * Offered on every handshake to a target that answers them: the reference stack's $connect
+ * selects the one that says whether it ran in a new execution environment (reference-stack
+ * functions/shared/protocol.ts), so connects are timed as cold or warm too. The protocol's own
+ * name comes first, so a server that echoes the first subprotocol offered (ws's default) says
+ * nothing about cold starts.
+ */
+export const CONNECT_COLD_SUBPROTOCOL = 'fanout-bench.cold';
+export const CONNECT_WARM_SUBPROTOCOL = 'fanout-bench.warm';
+export const CONNECT_SUBPROTOCOLS = ['fanout-bench.v1', CONNECT_COLD_SUBPROTOCOL, CONNECT_WARM_SUBPROTOCOL];
+
 export interface Probe {
   origin: number;
   slot: number;

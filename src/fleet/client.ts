@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import type { ReceiverOrder } from '../metrics/order-tracker.ts';
 import { handshakeWith, type ConnectToken } from '../targets/connect-token.ts';
+import { CONNECT_SUBPROTOCOLS } from './chat-protocol.ts';
 import { PendingSends } from './pending-sends.ts';
 
 /**
@@ -63,6 +64,8 @@ export interface ConnectorOptions {
   localAddress: (c: SimClient) => string | undefined;
   /** a $connect authorizer's token: an x-api-key header or a token query parameter on every handshake */
   token?: ConnectToken;
+  /** offer the cold/warm subprotocols (the target answers them): `ws.protocol` then says which */
+  askColdFlag?: boolean;
 }
 
 const CLIENT = Symbol('client');
@@ -100,9 +103,10 @@ export function makeConnector(events: ClientEvents, opts: ConnectorOptions): (c:
     events.onClose(c, code);
   }
   const handshake = handshakeWith(opts.url, opts.token);
+  const protocols = opts.askColdFlag ? CONNECT_SUBPROTOCOLS : undefined;
   return (c: SimClient) => {
     c.state = CONNECTING;
-    const ws = new WebSocket(handshake.url, {
+    const ws = new WebSocket(handshake.url, protocols, {
       headers: handshake.headers,
       perMessageDeflate: false,
       skipUTF8Validation: true,

@@ -23,6 +23,8 @@ export interface ShardInit {
   ackTimeoutMs: number;
   /** the token for a $connect authorizer, sent with every handshake (over IPC only, never logged) */
   token?: ConnectToken;
+  /** the target's $connect says, through the subprotocol it selects, whether it ran cold */
+  connectColdFlag?: boolean;
 }
 
 export interface RampSpec {

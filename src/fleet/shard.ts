@@ -3,7 +3,7 @@ import { PackedRecords } from '../metrics/packed-records.ts';
 import { ReceiptTally } from '../metrics/receipt-tally.ts';
 import { IntervalRecorder } from '../metrics/recorder.ts';
 import { SelfWatch } from '../metrics/self-watch.ts';
-import type { Probe } from './chat-protocol.ts';
+import { CONNECT_COLD_SUBPROTOCOL, CONNECT_WARM_SUBPROTOCOL, type Probe } from './chat-protocol.ts';
 import { SimClient } from './client.ts';
 import { ClientGroup } from './client-group.ts';
 import { now, toMicros } from './clock.ts';
@@ -45,6 +45,7 @@ export class Shard extends ClientGroup {
       connector: {
         url: init.targetUrl,
         token: init.token,
+        askColdFlag: init.connectColdFlag,
         timeoutMs: init.connectTimeoutMs,
         localAddress: (c) => sourceAddressFor(c.id, init.clientsPerSourceAddress),
       },
@@ -142,7 +143,11 @@ export class Shard extends ClientGroup {
 
   protected opened(c: SimClient): void {
     this.counts.connects++;
-    this.recorder.record('connect', toMicros(now() - c.connectIntended));
+    const us = toMicros(now() - c.connectIntended);
+    this.recorder.record('connect', us);
+    const protocol = c.ws?.protocol;
+    if (protocol === CONNECT_COLD_SUBPROTOCOL) this.recorder.record('connectCold', us);
+    else if (protocol === CONNECT_WARM_SUBPROTOCOL) this.recorder.record('connectWarm', us);
   }
 
   protected connectFailed(_c: SimClient, kind: string): void {

@@ -3,9 +3,10 @@ import { encodeHistogram, newHistogram, type Histogram } from './histogram.ts';
 /**
  * A shard's latency histograms for the current interval. The shard records into them and ships
  * them (encoded) at every flush, then starts afresh; the parent merges intervals into phase and
- * run totals. Deliveries are recorded once, as cold or warm: `broadcast` is their merge.
+ * run totals. Deliveries are recorded once, as cold or warm: `broadcast` is their merge. Connects
+ * are recorded as `connect`, and again as cold or warm when the target said which.
  */
-export const SHARD_METRICS = ['connect', 'join', 'ack', 'broadcastCold', 'broadcastWarm'] as const;
+export const SHARD_METRICS = ['connect', 'connectCold', 'connectWarm', 'join', 'ack', 'broadcastCold', 'broadcastWarm'] as const;
 export type ShardMetric = (typeof SHARD_METRICS)[number];
 export type EncodedHistograms = Partial<Record<ShardMetric, string>>;
 
@@ -15,6 +16,8 @@ export class IntervalRecorder {
   constructor() {
     this.h = {
       connect: newHistogram(),
+      connectCold: newHistogram(),
+      connectWarm: newHistogram(),
       join: newHistogram(),
       ack: newHistogram(),
       broadcastCold: newHistogram(),

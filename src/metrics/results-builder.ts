@@ -84,6 +84,10 @@ function phaseResult(p: PhaseState, rec: RunRecorder, endedAt: number): PhaseRes
   };
   const h = p.hist;
   if (h.connect.totalCount) out.connect = summarize(h.connect);
+  if (h.connectCold.totalCount + h.connectWarm.totalCount) {
+    out.connectCold = summarize(h.connectCold);
+    out.connectWarm = summarize(h.connectWarm);
+  }
   if (h.join.totalCount) out.join = summarize(h.join);
   if (h.ack.totalCount) out.ack = summarize(h.ack);
   if (h.broadcast.totalCount) {
@@ -158,6 +162,9 @@ export function buildResults(i: BuildInput): Results {
     },
     metrics: {
       connect: summarize(rec.totals.connect),
+      ...(rec.totals.connectCold.totalCount + rec.totals.connectWarm.totalCount
+        ? { connectCold: summarize(rec.totals.connectCold), connectWarm: summarize(rec.totals.connectWarm) }
+        : {}),
       broadcast: summarize(rec.totals.broadcast),
       fanoutCompletion: summarize(rec.totals.fanoutCompletion),
       broadcastCold: summarize(rec.totals.broadcastCold),

@@ -158,6 +158,9 @@ export const PhaseResult = z.object({
   deliveries: Deliveries,
   /** latencies recorded while this phase ran */
   connect: LatencySummary.optional(),
+  /** connects the target said were (not) cold starts of $connect, when it says */
+  connectCold: LatencySummary.optional(),
+  connectWarm: LatencySummary.optional(),
   join: LatencySummary.optional(),
   ack: LatencySummary.optional(),
   broadcast: LatencySummary.optional(),

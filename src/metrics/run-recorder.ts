@@ -19,7 +19,7 @@ import { CPU_LIMIT_CORES } from './saturation.ts';
  * into the running phase and into the run totals (histograms are merged, never percentiles),
  * and feeds per-message events to the delivery ledger.
  */
-export const RUN_METRICS = ['connect', 'join', 'ack', 'broadcastCold', 'broadcastWarm', 'broadcast', 'fanoutCompletion'] as const;
+export const RUN_METRICS = ['connect', 'connectCold', 'connectWarm', 'join', 'ack', 'broadcastCold', 'broadcastWarm', 'broadcast', 'fanoutCompletion'] as const;
 export type RunMetric = (typeof RUN_METRICS)[number];
 export type MetricSet = Record<RunMetric, Histogram>;
 
@@ -44,6 +44,8 @@ export interface PhaseState {
 function newMetricSet(): MetricSet {
   return {
     connect: newHistogram(),
+    connectCold: newHistogram(),
+    connectWarm: newHistogram(),
     join: newHistogram(),
     ack: newHistogram(),
     broadcastCold: newHistogram(),

@@ -17,6 +17,8 @@ export function consoleSummary(r: Results, file: string): string {
   const secs = (r.durationMs / 1000).toFixed(1);
   lines.push(`fanout-bench ${r.scenario.name}: ${r.status} in ${secs}s against ${r.config.target.kind} ${r.config.target.url}${r.statusReason ? ` (${r.statusReason})` : ''}`);
   lines.push(lat('connect', r.metrics.connect));
+  lines.push(lat('  cold', r.metrics.connectCold));
+  lines.push(lat('  warm', r.metrics.connectWarm));
   lines.push(lat('join', r.metrics.join));
   lines.push(lat('ack', r.metrics.ack));
   lines.push(lat('broadcast', r.metrics.broadcast));

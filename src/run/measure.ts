@@ -192,6 +192,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
       connectTimeoutMs: connectMs,
       ackTimeoutMs: ackMs,
       token: o.token,
+      connectColdFlag: target.connectColdFlag,
     });
     if (aborted()) fleet.stop();
     // The harness's own room membership (open, joined clients per room), taken when each connect,

@@ -79,7 +79,7 @@ export async function openAwsStackTarget(o: AwsStackTargetOptions): Promise<Targ
     const describeFunctions = () => stackFunctions(lambdaClient, stack, subject);
     // Asked now so that a missing function or permission stops the run before it starts.
     await describeFunctions();
-    await probe(stack.websocketUrl, o.probeTimeoutMs, o.token);
+    const connectColdFlag = await probe(stack.websocketUrl, o.probeTimeoutMs, o.token);
     let stopped = false;
     return {
       kind: 'remote',
@@ -88,6 +88,7 @@ export async function openAwsStackTarget(o: AwsStackTargetOptions): Promise<Targ
       describeFunctions,
       local: undefined,
       stackArgs: [],
+      connectColdFlag,
       ...(o.profile ? { awsProfile: o.profile } : {}),
       stop: async () => {
         if (stopped) return;

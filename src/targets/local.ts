@@ -103,6 +103,7 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
     describeFunctions: () => localStackFunctions(info),
     local: info,
     stackArgs: opts.args,
+    connectColdFlag: true, // the reference stack, of this very version
     stop: () =>
       (stopped ??= stopChild(child).then(() => {
         process.off('exit', killOnExit);

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { UserError } from '../errors.ts';
+import { CONNECT_COLD_SUBPROTOCOL, CONNECT_SUBPROTOCOLS, CONNECT_WARM_SUBPROTOCOL } from '../fleet/chat-protocol.ts';
 import { connectErrorKind } from '../fleet/client.ts';
 import { handshakeWith, type ConnectToken } from './connect-token.ts';
 import { remoteEndpoints } from './execute-api.ts';
@@ -28,7 +29,7 @@ export function checkTargetUrl(spec: string): URL {
 
 export async function openRemoteTarget(spec: string, o: { timeoutMs?: number; token?: ConnectToken } = {}): Promise<Target> {
   const url = checkTargetUrl(spec).toString();
-  await probe(url, o.timeoutMs ?? PROBE_TIMEOUT_MS, o.token);
+  const connectColdFlag = await probe(url, o.timeoutMs ?? PROBE_TIMEOUT_MS, o.token);
   const functions = assumedFunctions(`the functions behind ${url} are not known to the harness`);
   return {
     kind: 'remote',
@@ -37,6 +38,7 @@ export async function openRemoteTarget(spec: string, o: { timeoutMs?: number; to
     describeFunctions: async () => functions,
     local: undefined,
     stackArgs: [],
+    connectColdFlag,
     stop: async () => {},
   };
 }
@@ -45,19 +47,33 @@ export async function openRemoteTarget(spec: string, o: { timeoutMs?: number; to
  * One WebSocket handshake (with the run's token, if any), closed at once; a refusal or silence is
  * a UserError naming why. A handshake an authorizer refuses (401, 403) is an answer: the fleet
  * then finds out whether every connect is refused, and says so (with results).
+ *
+ * It offers the cold/warm subprotocols (chat-protocol.ts): resolves true when $connect selected
+ * cold or warm. When the target selects none (a stack of another version, or not ours), it
+ * shakes hands again without them and resolves false, so that the fleet does not offer them.
  */
-export function probe(url: string, timeoutMs: number = PROBE_TIMEOUT_MS, token?: ConnectToken): Promise<void> {
-  return new Promise((resolve, reject) => {
+export async function probe(url: string, timeoutMs: number = PROBE_TIMEOUT_MS, token?: ConnectToken): Promise<boolean> {
+  const answered = await handshakeOnce(url, timeoutMs, token, CONNECT_SUBPROTOCOLS);
+  if (answered !== 'no-subprotocol') return answered === 'subprotocol';
+  await handshakeOnce(url, timeoutMs, token, undefined);
+  return false;
+}
+
+function handshakeOnce(url: string, timeoutMs: number, token: ConnectToken | undefined, protocols: string[] | undefined) {
+  return new Promise<'subprotocol' | 'no-subprotocol' | 'open' | 'refused'>((resolve, reject) => {
     const handshake = handshakeWith(url, token);
-    const ws = new WebSocket(handshake.url, { handshakeTimeout: timeoutMs, perMessageDeflate: false, headers: handshake.headers });
+    const ws = new WebSocket(handshake.url, protocols, { handshakeTimeout: timeoutMs, perMessageDeflate: false, headers: handshake.headers });
     ws.on('open', () => {
       ws.close(1000);
-      resolve();
+      const p = ws.protocol;
+      resolve(p === CONNECT_COLD_SUBPROTOCOL || p === CONNECT_WARM_SUBPROTOCOL ? 'subprotocol' : 'open');
     });
     ws.on('error', (err: Error & { code?: string }) => {
       ws.terminate();
+      // ws's own checks of the answer (RFC 6455 4.1): the server chose none, or one not offered
+      if (protocols && /^Server sent (no|an invalid) subprotocol/.test(err.message)) return resolve('no-subprotocol');
       const kind = connectErrorKind(err);
-      if (kind === 'handshake:401' || kind === 'handshake:403') return resolve();
+      if (kind === 'handshake:401' || kind === 'handshake:403') return resolve('refused');
       const why = kind.startsWith('handshake:')
         ? `the WebSocket handshake was refused (HTTP ${kind.slice('handshake:'.length)})`
         : kind === 'timeout:connect'

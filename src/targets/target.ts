@@ -42,6 +42,12 @@ export interface Target {
   /** the `stack up` flags the local stack was started with */
   stackArgs: string[];
   /**
+   * The target's $connect says, through the subprotocol it selects from the two the harness
+   * offers, whether it ran in a new execution environment (the reference stack does; the probe
+   * finds out for a remote one): connects are then timed as cold or warm as well.
+   */
+  connectColdFlag?: boolean;
+  /**
    * the named AWS profile the harness's SDK clients use for this target (`--profile`); absent:
    * the SDK's standard chain (AWS_PROFILE, the default profile, …)
    */

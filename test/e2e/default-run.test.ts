@@ -26,6 +26,10 @@ describe('the default run', () => {
     expect(results.status).toBe('completed');
     // connect-storm
     expect(results.metrics.connect.count).toBe(results.config.clients);
+    // every connect timed as cold or warm, cold exactly as often as $connect cold-started
+    const coldConnects = results.metrics.connectCold?.count ?? 0;
+    expect(coldConnects + (results.metrics.connectWarm?.count ?? 0)).toBe(results.config.clients);
+    expect(coldConnects).toBe(results.cloudwatch?.reports?.['fanout-connect']?.coldStarts);
     // fanout: every expected delivery arrives
     expect(results.deliveries.expected).toBeGreaterThan(0);
     expect(results.deliveries.received).toBe(results.deliveries.expected);
