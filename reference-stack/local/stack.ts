@@ -8,7 +8,7 @@ import { startCloudWatchServer, type CloudWatchServer } from './cloudwatch/serve
 import type { StackConfig } from './config.ts';
 import { startDynamoDb, type LocalDynamoDb } from './dynamodb.ts';
 import { startGateway, type Gateway } from './gateway/server.ts';
-import { hostCpuLine, startHostCpu } from './host-cpu.ts';
+import { hostCpuLine, startHostCpu, type HostCpuReport } from './host-cpu.ts';
 import { LambdaControlPlane } from './lambda-api/control-plane.ts';
 import { startLambdaApiServer, type LambdaApiServer } from './lambda-api/server.ts';
 import { nodeMajorOf, type NodeRuntime } from './lambda/node-runtimes.ts';
@@ -98,6 +98,8 @@ export interface RunningStack {
   logs: LogStore;
   runtime: LambdaRuntime;
   gateway: Gateway;
+  /** Where the host's CPU went since the stack started, as logged when it stops (host-cpu.ts). */
+  hostCpu(): HostCpuReport;
   /** Close sockets (1001), runtime, servers and dynalite. Idempotent. */
   close(): Promise<void>;
 }
@@ -244,6 +246,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     throw err;
   }
 
+  const running = runtime;
+  const db = dynamodb;
   return {
     ready: {
       ready: true,
@@ -275,6 +279,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     logs,
     runtime,
     gateway,
+    hostCpu: () => hostCpu(running.stats(), db.stats().cpuMs),
     close,
   };
 }
