@@ -2,7 +2,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayAuthorizerResult, Context } from 'aws-lambda';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { FUNCTION_ENV, TOKEN_PARAMETER_PLACEHOLDER } from './manifest.ts';
-import type { ConnectAuthorizerEvent } from './shared/events.ts';
+import { headerValue, type ConnectAuthorizerEvent } from './shared/events.ts';
 import { httpHandlerOptions } from './shared/http-options.ts';
 import { createMetrics, flushMetrics, logger } from './shared/observability.ts';
 
@@ -61,9 +61,8 @@ function digest(value: string): Buffer {
 
 /** The token and where it came from: the header first (any casing), then the query string. */
 function presentedToken(event: ConnectAuthorizerEvent): { token: string; source: TokenSource } | undefined {
-  for (const [name, value] of Object.entries(event.headers ?? {})) {
-    if (name.toLowerCase() === 'x-api-key' && value) return { token: value, source: 'header' };
-  }
+  const header = headerValue(event.headers, 'x-api-key');
+  if (header) return { token: header, source: 'header' };
   const query = event.queryStringParameters?.token;
   return query ? { token: query, source: 'query' } : undefined;
 }

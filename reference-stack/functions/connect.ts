@@ -1,5 +1,5 @@
 import { putConnection } from './shared/connections.ts';
-import type { ConnectEvent } from './shared/events.ts';
+import { headerValue, type ConnectEvent } from './shared/events.ts';
 import { logger } from './shared/observability.ts';
 import { connectSubprotocol, DEFAULT_NAME, DisplayName } from './shared/protocol.ts';
 import { wsRoute } from './shared/route.ts';
@@ -19,12 +19,6 @@ export const handler = wsRoute<ConnectEvent>(async (event, { cold }) => {
   }
   await putConnection({ connectionId, connectedAt, name: name.data });
   logger.debug('connected', { connectionId });
-  const subprotocol = connectSubprotocol(headerValue(event.headers, 'sec-websocket-protocol'), cold);
+  const subprotocol = connectSubprotocol(headerValue(event.headers, 'Sec-WebSocket-Protocol'), cold);
   return subprotocol ? { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': subprotocol } } : { statusCode: 200 };
 });
-
-/** API Gateway keeps the client's header casing. */
-function headerValue(headers: Record<string, string | undefined> | undefined, lowerName: string): string | undefined {
-  for (const [name, value] of Object.entries(headers ?? {})) if (name.toLowerCase() === lowerName) return value;
-  return undefined;
-}

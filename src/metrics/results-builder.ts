@@ -5,8 +5,8 @@ import type { Target, TargetFunctions } from '../targets/target.ts';
 import { HELD_MAX, zeroTotals, type DeliveryTotals } from './delivery-ledger.ts';
 import { formatDuration } from '../scenarios/duration.ts';
 import { summarize } from './latency-summary.ts';
-import { SCHEMA_VERSION, type IntervalRecord, type PhaseResult, type Results } from './results-schema.ts';
-import type { PhaseState, RunRecorder } from './run-recorder.ts';
+import { SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type PhaseResult, type Results } from './results-schema.ts';
+import type { MetricSet, PhaseState, RunRecorder } from './run-recorder.ts';
 import { assessSaturation, phaseSaturated } from './saturation.ts';
 
 /** Assembles results.json from what the recorder measured. */
@@ -84,10 +84,7 @@ function phaseResult(p: PhaseState, rec: RunRecorder, endedAt: number): PhaseRes
   };
   const h = p.hist;
   if (h.connect.totalCount) out.connect = summarize(h.connect);
-  if (h.connectCold.totalCount + h.connectWarm.totalCount) {
-    out.connectCold = summarize(h.connectCold);
-    out.connectWarm = summarize(h.connectWarm);
-  }
+  Object.assign(out, connectSplit(h));
   if (h.join.totalCount) out.join = summarize(h.join);
   if (h.ack.totalCount) out.ack = summarize(h.ack);
   if (h.broadcast.totalCount) {
@@ -162,9 +159,7 @@ export function buildResults(i: BuildInput): Results {
     },
     metrics: {
       connect: summarize(rec.totals.connect),
-      ...(rec.totals.connectCold.totalCount + rec.totals.connectWarm.totalCount
-        ? { connectCold: summarize(rec.totals.connectCold), connectWarm: summarize(rec.totals.connectWarm) }
-        : {}),
+      ...connectSplit(rec.totals),
       broadcast: summarize(rec.totals.broadcast),
       fanoutCompletion: summarize(rec.totals.fanoutCompletion),
       broadcastCold: summarize(rec.totals.broadcastCold),
@@ -208,4 +203,10 @@ export function buildResults(i: BuildInput): Results {
     histograms: rec.encodedTotals(),
   };
   return results;
+}
+
+/** Connects as cold and warm, only where the target said which for any of them. */
+function connectSplit(h: MetricSet): { connectCold?: LatencySummary; connectWarm?: LatencySummary } {
+  if (h.connectCold.totalCount + h.connectWarm.totalCount === 0) return {};
+  return { connectCold: summarize(h.connectCold), connectWarm: summarize(h.connectWarm) };
 }

@@ -18,6 +18,13 @@ export interface DisconnectEvent extends APIGatewayProxyWebsocketEventV2 {
   };
 }
 
+/** A request header's first non-empty value, whatever its casing (API Gateway keeps the client's). */
+export function headerValue(headers: Record<string, string | undefined> | undefined, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers ?? {})) if (value && key.toLowerCase() === wanted) return value;
+  return undefined;
+}
+
 /** What a WebSocket route returns; on two-way routes `body` is sent back to the caller. */
 export interface RouteResult {
   statusCode: number;
