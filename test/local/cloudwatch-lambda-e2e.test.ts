@@ -84,7 +84,9 @@ describe('Lambda runtime → CloudWatch endpoint, through the real SDK clients',
     expect(total('inv')).toBe(8);
     expect(total('n')).toBe(8);
     expect(total('conc', Math.max)).toBe(3);
-    expect(total('dur', Math.max)).toBeGreaterThanOrEqual(100); // the 100 ms sleeps
+    // The 100 ms sleeps. Node's timers count from the event loop's cached clock, so a timer can end up
+    // to 1 ms early as performance.now() sees it (CI measured 99.98 ms).
+    expect(total('dur', Math.max)).toBeGreaterThanOrEqual(99);
     expect(total('emf')).toBe(10);
   });
 

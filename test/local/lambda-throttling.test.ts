@@ -93,7 +93,8 @@ describe('Lambda throttling', () => {
     const rt = await start({ functions: [fn('late', { addedLatencyMs: 150 })] });
     const t0 = performance.now();
     const out = expectOk(await rt.invoke('late', sleep(1)));
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(150);
+    // a timer may end up to 1 ms early as performance.now() sees it (timers count from the loop's cached clock)
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(149);
     expect(out.durationMs).toBeLessThan(150); // not part of the function's Duration
   });
 });
