@@ -9,6 +9,7 @@ import type { StackConfig } from './config.ts';
 import { startDynamoDb, type LocalDynamoDb } from './dynamodb.ts';
 import { startGateway, type Gateway } from './gateway/server.ts';
 import { hostCpuLine, startHostCpu, type HostCpuReport } from './host-cpu.ts';
+import { startHostMeter } from './host-meter.ts';
 import { LambdaControlPlane } from './lambda-api/control-plane.ts';
 import { startLambdaApiServer, type LambdaApiServer } from './lambda-api/server.ts';
 import { nodeMajorOf, type NodeRuntime } from './lambda/node-runtimes.ts';
@@ -149,9 +150,11 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   let lambdaApi: LambdaApiServer | undefined;
   let closing: Promise<void> | undefined;
   const hostCpu = startHostCpu();
+  const stopHostMeter = startHostMeter(metrics);
   const close = (): Promise<void> => {
     closing ??= (async () => {
       // Gateway first: its shutdown closes sockets and lets their $disconnects reach the runtime.
+      stopHostMeter();
       await settle(gateway?.close(), log, 'gateway');
       await settle(lambdaApi?.close(), log, 'lambda api');
       if (runtime) log(hostCpuLine(hostCpu(runtime.stats(), dynamodb?.stats().cpuMs)));

@@ -7,6 +7,7 @@ import {
   dynamoRequests,
   emfRequests,
   lambdaRequests,
+  localHostRequests,
   queryWindow,
   toMetricDataQuery,
   type DynamoTablePlan,
@@ -139,6 +140,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
       ...(result.apiGateway ? apiGatewayRouteRequests(result.apiGateway, routes) : []),
       ...emfRequests(emf.namespace, emfMetrics),
       ...dynamoRequests(dynamo),
+      ...(target.kind === 'local' ? localHostRequests(functions) : []),
     ];
     const data = await attempt('GetMetricData', () =>
       getMetricData(
@@ -148,7 +150,8 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
       ),
     );
     if (data) {
-      const { problems, notes, ...totals } = metricTotals({ requests, data, functions, apiGateway: result.apiGateway, routes, emfMetrics, emf, dynamo });
+      const localHost = target.kind === 'local' ? { run: options.run } : undefined;
+      const { problems, notes, ...totals } = metricTotals({ requests, data, functions, apiGateway: result.apiGateway, routes, emfMetrics, emf, dynamo, localHost });
       Object.assign(result, totals);
       result.problems.push(...problems);
       result.notes.push(...notes);

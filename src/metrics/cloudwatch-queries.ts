@@ -1,4 +1,5 @@
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from './local-host.ts';
 
 /**
  * The metric statistics the puller asks for. Each is asked twice over: once per period (the time
@@ -132,6 +133,22 @@ export function dynamoRequests(plans: readonly DynamoTablePlan[]): MetricRequest
       add('ThrottledRequests', 'Sum', d);
       if (operation === 'Query' || operation === 'Scan') add('ReturnedItemCount', 'Sum', d);
     }
+  }
+  return out;
+}
+
+/**
+ * The local emulator's account of its host (src/metrics/local-host.ts), asked of the local target
+ * only: host busy and stack CPU per second, and per function the invocations the host held back
+ * (per second for the chart; their wait's percentiles over the whole window).
+ */
+export function localHostRequests(functions: readonly string[]): MetricRequest[] {
+  const ns = LOCAL_HOST_NAMESPACE;
+  const out = [series(ns, LOCAL_HOST_METRIC.hostBusyPercent, 'Average', {}), series(ns, LOCAL_HOST_METRIC.stackCpuMs, 'Sum', {})];
+  for (const fn of functions) {
+    const d = { FunctionName: fn };
+    out.push(series(ns, LOCAL_HOST_METRIC.heldBackMs, 'SampleCount', d), series(ns, LOCAL_HOST_METRIC.heldBackMs, 'Sum', d));
+    for (const stat of ['p50', 'p99', 'Maximum']) out.push(totals(series(ns, LOCAL_HOST_METRIC.heldBackMs, stat, d)));
   }
   return out;
 }

@@ -107,6 +107,32 @@ export const ReportLineStats = z.object({
 });
 export type ReportLineStats = z.infer<typeof ReportLineStats>;
 
+/** Invocations of one function the local host held back (FanoutBench/LocalHost HeldBackMs). */
+export const HeldBackTotals = z.object({
+  count: z.number().int().nonnegative(),
+  totalMs: z.number().nonnegative(),
+  p50Ms: z.number().nullable(),
+  p99Ms: z.number().nullable(),
+  maxMs: z.number().nullable(),
+});
+export type HeldBackTotals = z.infer<typeof HeldBackTotals>;
+
+/**
+ * The emulator's account of its own host (namespace FanoutBench/LocalHost, local target only):
+ * how busy the host's cores were, what the stack's process used, and which invocations the host
+ * held back where AWS would have started an environment at once.
+ */
+export const LocalHostTotals = z.object({
+  /** HostBusyPercent over the run's seconds: every process on the host, the harness too */
+  hostBusyAvgPercent: z.number().nullable(),
+  hostBusyPeakPercent: z.number().nullable(),
+  /** StackCpuMs over the run's seconds */
+  stackCpuMs: z.number().nonnegative(),
+  /** by function name; functions the host never held back are absent */
+  heldBack: z.record(z.string(), HeldBackTotals),
+});
+export type LocalHostTotals = z.infer<typeof LocalHostTotals>;
+
 /** Something that could not be pulled, and why (error class name + message; never credentials). */
 export const PullProblem = z.object({
   step: z.string(),
@@ -140,6 +166,8 @@ export const CloudWatchResults = z.object({
   emf: z.record(z.string(), EmfTotals),
   /** AWS/DynamoDB by table name (absent in results written before it was pulled) */
   dynamodb: z.record(z.string(), DynamoTableTotals).optional(),
+  /** the local emulator's host (absent on AWS, and in results written before it was pulled) */
+  localHost: LocalHostTotals.optional(),
   /** by function name, from FilterLogEvents "REPORT" on /aws/lambda/<function> */
   reports: z.record(z.string(), ReportLineStats),
   problems: z.array(PullProblem),

@@ -1,5 +1,6 @@
 import type { DynamoTablePlan, MetricRequest } from './cloudwatch-queries.ts';
-import type { ApiGatewayRouteTotals, ApiGatewayTotals, CloudWatchResults, CloudWatchSeries, DynamoTableTotals, EmfTotals, LambdaTotals, PullProblem } from './cloudwatch-schema.ts';
+import type { ApiGatewayRouteTotals, ApiGatewayTotals, CloudWatchResults, CloudWatchSeries, DynamoTableTotals, EmfTotals, LambdaTotals, LocalHostTotals, PullProblem } from './cloudwatch-schema.ts';
+import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from './local-host.ts';
 import type { MetricDataResult } from './metric-data-fetch.ts';
 
 /**
@@ -19,9 +20,11 @@ export interface MetricTotalsInput {
   emf: { namespace: string; service: string };
   /** AWS/DynamoDB: the tables asked about (none: no dynamodb totals) */
   dynamo?: readonly DynamoTablePlan[];
+  /** the local host's metrics were asked for: averaged over the run's own seconds */
+  localHost?: { run: { startMs: number; endMs: number } };
 }
 
-export type MetricTotals = Pick<CloudWatchResults, 'series' | 'lambda' | 'apiGatewayTotals' | 'apiGatewayRoutes' | 'emf' | 'dynamodb' | 'problems' | 'notes'>;
+export type MetricTotals = Pick<CloudWatchResults, 'series' | 'lambda' | 'apiGatewayTotals' | 'apiGatewayRoutes' | 'emf' | 'dynamodb' | 'localHost' | 'problems' | 'notes'>;
 
 function requestKey(r: Pick<MetricRequest, 'kind' | 'namespace' | 'metric' | 'stat' | 'dimensions'>): string {
   const dims = Object.entries(r.dimensions).sort(([a], [b]) => a.localeCompare(b));
@@ -161,8 +164,50 @@ export function metricTotals(input: MetricTotalsInput): MetricTotals {
     }
   }
 
+  let localHost: LocalHostTotals | undefined;
+  if (input.localHost) {
+    const { startMs, endMs } = input.localHost.run;
+    const during = (metric: string, stat: string) => {
+      const d = byKey.get(requestKey({ kind: 'series', namespace: LOCAL_HOST_NAMESPACE, metric, stat, dimensions: {} }));
+      return d ? d.values.filter((_, i) => d.timestamps[i] >= startMs && d.timestamps[i] < endMs) : [];
+    };
+    const busy = during(LOCAL_HOST_METRIC.hostBusyPercent, 'Average');
+    localHost = {
+      hostBusyAvgPercent: busy.length > 0 ? sum(busy) / busy.length : null,
+      hostBusyPeakPercent: busy.length > 0 ? Math.max(...busy) : null,
+      stackCpuMs: sum(during(LOCAL_HOST_METRIC.stackCpuMs, 'Sum')),
+      heldBack: {},
+    };
+    for (const fn of input.functions) {
+      const d = { FunctionName: fn };
+      const count = sum(values(LOCAL_HOST_NAMESPACE, LOCAL_HOST_METRIC.heldBackMs, 'SampleCount', d));
+      if (count === 0) continue;
+      const window = (stat: string) => {
+        const v = values(LOCAL_HOST_NAMESPACE, LOCAL_HOST_METRIC.heldBackMs, stat, d, 'totals');
+        return v.length > 0 ? Math.max(...v) : null;
+      };
+      localHost.heldBack[fn] = {
+        count,
+        totalMs: sum(values(LOCAL_HOST_NAMESPACE, LOCAL_HOST_METRIC.heldBackMs, 'Sum', d)),
+        p50Ms: window('p50'),
+        p99Ms: window('p99'),
+        maxMs: window('Maximum'),
+      };
+    }
+  }
+
   if (spanned) {
     notes.push('whole-window statistics came back in several periods: averages are weighted by sample count, p50/p99 are the highest period value (an upper bound)');
   }
-  return { series, lambda, apiGatewayTotals, ...(apiGatewayRoutes ? { apiGatewayRoutes } : {}), emf, ...(dynamodb ? { dynamodb } : {}), problems, notes };
+  return {
+    series,
+    lambda,
+    apiGatewayTotals,
+    ...(apiGatewayRoutes ? { apiGatewayRoutes } : {}),
+    emf,
+    ...(dynamodb ? { dynamodb } : {}),
+    ...(localHost ? { localHost } : {}),
+    problems,
+    notes,
+  };
 }

@@ -1,4 +1,5 @@
 import type { CloudWatchSeries } from '../metrics/cloudwatch-schema.ts';
+import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../metrics/local-host.ts';
 import type { IntervalRecord, Results } from '../metrics/results-schema.ts';
 import { percentileCurves } from './percentile-curve.ts';
 
@@ -160,6 +161,8 @@ export function buildCharts(results: Results): Record<string, ChartSpec> {
     const cleanupFailures = sumSeries(find(cwEmfNamespace(cw.series), 'StaleCleanupFailures', 'Sum', onlyService), grid);
     if (cleanupFailures) stale.push({ label: 'stale cleanup failures', values: cleanupFailures, color: PALETTE[4] });
     charts.push({ id: 'stale', title: 'Stale-connection cleanup (410 Gone)', unit: period, xKind: 'elapsed', x: grid.x, series: stale, bars: true });
+
+    if (cw.localHost) charts.push(localHostChart(find, grid, results.environment.cpus, period));
   }
 
   const present = charts.filter((c) => c.series.some((s) => s.values.some((v) => v !== null)));
@@ -215,6 +218,27 @@ function align(s: Pick<CloudWatchSeries, 'timestamps' | 'values'>, grid: Grid, f
   return out;
 }
 
+/** The local emulator's host: its cores' busy share, the stack's share of them, and held-back invocations. */
+function localHostChart(
+  find: (namespace: string, metric: string, stat: string, match: (d: Record<string, string>) => boolean) => CloudWatchSeries[],
+  grid: Grid,
+  cores: number,
+  period: string,
+): ChartSpec {
+  const series: ChartSeries[] = [];
+  const only = (metric: string, stat: string) => find(LOCAL_HOST_NAMESPACE, metric, stat, (d) => Object.keys(d).length === 0)[0];
+  const busy = only(LOCAL_HOST_METRIC.hostBusyPercent, 'Average');
+  if (busy) series.push({ label: 'host busy (all processes)', values: align(busy, grid, false), color: PALETTE[1] });
+  const stack = only(LOCAL_HOST_METRIC.stackCpuMs, 'Sum');
+  if (stack && cores > 0) {
+    const toPercent = (ms: number | null) => (ms === null ? null : round3(ms / (10 * grid.periodSec * cores)));
+    series.push({ label: 'stack process', values: align(stack, grid, false).map(toPercent), color: PALETTE[0] });
+  }
+  const held = sumSeries(find(LOCAL_HOST_NAMESPACE, LOCAL_HOST_METRIC.heldBackMs, 'SampleCount', (d) => 'FunctionName' in d), grid);
+  if (held) series.push({ label: 'invocations held back', values: held, color: PALETTE[3], right: true, dash: true });
+  return { id: 'local-host', title: 'Local host: CPU and invocations held back', unit: '% of all cores', unit2: period, xKind: 'elapsed', x: grid.x, series };
+}
+
 function sumSeries(list: CloudWatchSeries[], grid: Grid): Array<number | null> | null {
   if (list.length === 0) return null;
   const out = grid.x.map(() => 0);
@@ -224,7 +248,7 @@ function sumSeries(list: CloudWatchSeries[], grid: Grid): Array<number | null> |
 
 const onlyService = (d: Record<string, string>) => 'service' in d;
 function cwEmfNamespace(series: CloudWatchSeries[]): string {
-  return series.find((s) => !s.namespace.startsWith('AWS/'))?.namespace ?? 'FanoutBench';
+  return series.find((s) => !s.namespace.startsWith('AWS/') && s.namespace !== LOCAL_HOST_NAMESPACE)?.namespace ?? 'FanoutBench';
 }
 
 function unionX(a: number[], b: number[]): number[] {

@@ -1,10 +1,20 @@
 import type { LatencySummary, Results } from '../metrics/results-schema.ts';
+import { localHostWarnings } from '../metrics/local-host.ts';
 import { verdictLines } from './verdict-text.ts';
 import { formatDuration } from '../scenarios/duration.ts';
 
 function lat(name: string, s: LatencySummary | undefined): string | undefined {
   if (!s || s.count === 0) return undefined;
   return `  ${name.padEnd(12)} n=${s.count}  p50 ${s.p50}ms  p90 ${s.p90}ms  p99 ${s.p99}ms  max ${s.max}ms`;
+}
+
+/** The local emulator's host: how busy, what the stack used, how many invocations it held back. */
+function localHostLine(r: Results): string | undefined {
+  const host = r.cloudwatch?.localHost;
+  if (!host) return undefined;
+  const pct = (v: number | null) => (v === null ? '?' : `${Math.round(v)}%`);
+  const held = Object.values(host.heldBack).reduce((n, b) => n + b.count, 0);
+  return `  local host   busy avg ${pct(host.hostBusyAvgPercent)} peak ${pct(host.hostBusyPeakPercent)}  stack cpu ${(host.stackCpuMs / 1000).toFixed(1)}s  held back ${held} invocations`;
 }
 
 /**
@@ -43,6 +53,8 @@ export function consoleSummary(r: Results, file: string): string {
   const hot = (r.phases ?? []).filter((p) => p.saturated).map((p) => p.name);
   if (h.saturated && hot.length > 0) lines.push(`  saturated    during ${hot.join(', ')}; the other phases' numbers are the system's`);
   for (const w of h.warnings) lines.push(`  warning: ${w}`);
+  lines.push(localHostLine(r));
+  for (const w of localHostWarnings(r.cloudwatch)) lines.push(`  warning: ${w}`);
   if (r.cost) {
     const c = r.cost;
     const perM = c.perMillionDeliveries === null ? '' : `  ($${c.perMillionDeliveries.toFixed(2)} per million deliveries)`;

@@ -12,6 +12,7 @@ import { STYLE } from './html-style.ts';
 import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
 import { lossRule, lossTimeoutLabel } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
+import { localHostWarnings } from '../metrics/local-host.ts';
 
 /**
  * index.html for one run: self-contained (uPlot and the chart script inlined, data embedded as
@@ -36,6 +37,7 @@ ${section('Cold vs warm', 'Cold: the message or connection met a new Lambda exec
 ${section('Stale connections', 'Clients dropped without a close frame; the stack finds them by 410 Gone and deletes them.', staleSection(results, charts))}
 ${section('Cost estimate', costIntro(results.cost), costSection(results.cost))}
 ${section('Harness health', 'The harness watches itself: when it is the bottleneck, its numbers are not trustworthy.', chartBox(charts, 'harness') + harnessTable(results))}
+${results.cloudwatch?.localHost ? section('Local host', LOCAL_HOST_INTRO, chartBox(charts, 'local-host') + localHostTable(results)) : ''}
 ${section('Run configuration', '', configSection(results))}`,
     dataId: 'report-data',
     data: charts,
@@ -94,9 +96,15 @@ function verdictBlock(r: JudgedResults): string {
   const errorsTotal = Object.values(r.errors).reduce((a, b) => a + b, 0);
   const card = (label: string, value: string, sub = '', bad = false) =>
     `<div class="card${bad ? ' bad' : ''}"><div class="label">${label}</div><div class="value">${value}</div>${sub ? `<div class="sub">${sub}</div>` : ''}</div>`;
+  const hostWarnings = localHostWarnings(r.cloudwatch);
   const warnings = [
     ...(r.harness.saturated
       ? [`<div class="banner danger"><strong>The harness was saturated.</strong> Its own CPU or event loop was the bottleneck, so these latencies describe the harness, not the system under test.</div>`]
+      : []),
+    ...(hostWarnings.length > 0
+      ? [
+          `<div class="banner warn"><strong>The local host held the stack back.</strong> Part of these latencies is the emulator's host queueing, which AWS would not have (see Local host).<ul>${hostWarnings.map((w) => `<li>${h(w)}</li>`).join('')}</ul></div>`,
+        ]
       : []),
     ...(r.status !== 'completed'
       ? [`<div class="banner danger"><strong>Run ${h(r.status)}.</strong> ${r.statusReason ? h(r.statusReason) : ''}</div>`]
@@ -341,6 +349,32 @@ function harnessTable(r: Results): string {
   ];
   const warnings = x.warnings.length ? `<ul class="warnings">${x.warnings.map((w) => `<li>${h(w)}</li>`).join('')}</ul>` : '';
   return table(['', ''], rows, 'kv') + warnings;
+}
+
+const LOCAL_HOST_INTRO =
+  'The local stack shares this machine with the harness; on AWS every execution environment has CPU of its own. Held back: invocations that waited at a host cap, or for an INIT slot, where AWS would have started an environment at once.';
+
+function localHostTable(r: Results): string {
+  const host = r.cloudwatch!.localHost!;
+  const kv = table(
+    ['', ''],
+    [
+      ['host busy', `${fmtNum(host.hostBusyAvgPercent)} % on average, peak ${fmtNum(host.hostBusyPeakPercent)} % (${fmtInt(r.environment.cpus)} cores, every process)`],
+      ['stack process', `${fmtNum(host.stackCpuMs / 1000)} CPU-s`],
+    ],
+    'kv',
+  );
+  const rows = Object.entries(host.heldBack).map(([fn, b]) => [
+    h(fn),
+    fmtInt(b.count),
+    fmtInt(r.cloudwatch!.lambda[fn]?.invocations ?? 0),
+    fmtMs(b.p50Ms),
+    fmtMs(b.p99Ms),
+    fmtMs(b.maxMs),
+    fmtMs(b.totalMs),
+  ]);
+  const held = rows.length ? table(['function', 'held back', 'invocations', 'wait p50', 'wait p99', 'wait max', 'waited in all'], rows, 'num') : '<p class="note">The host held no invocation back.</p>';
+  return kv + held;
 }
 
 /** "nodejs22.x on Node 22.23.3", or the fallback, marked, with its reason. */

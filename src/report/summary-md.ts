@@ -6,6 +6,7 @@ import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd, fmtValue } from './format.t
 import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
 import { lossRule } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
+import { localHostWarnings } from '../metrics/local-host.ts';
 
 /**
  * summary.md: the run at a glance for a CI job summary (GitHub step summary): the verdict (checks,
@@ -27,6 +28,10 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
     '',
   );
   if (r.harness.saturated) out.push('> [!WARNING]', '> The harness was saturated: these numbers describe the harness, not the system under test.', '');
+  const hostWarnings = localHostWarnings(r.cloudwatch);
+  if (hostWarnings.length > 0) {
+    out.push('> [!WARNING]', "> The local host held the stack back: part of these latencies is the emulator's host queueing, which AWS would not have.", ...hostWarnings.map((w) => `> - ${md(w)}`), '');
+  }
   if (r.status !== 'completed') out.push('> [!CAUTION]', `> Run ${md(r.status)}${r.statusReason ? `: ${md(r.statusReason)}` : ''}`, '');
 
   out.push(`Verdict: ${md(v.summary)}`, '');

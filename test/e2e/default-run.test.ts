@@ -42,6 +42,12 @@ describe('the default run', () => {
     // after the run
     expect(results.cloudwatch?.status).toBe('complete');
     expect(results.cost?.totals.total ?? 0).toBeGreaterThan(0);
+    // the local host's own account: never more invocations held back than there were, a busy share in range
+    const host = results.cloudwatch?.localHost;
+    expect(host?.stackCpuMs ?? 0).toBeGreaterThan(0);
+    expect(host?.hostBusyPeakPercent ?? -1).toBeGreaterThan(0);
+    expect(host?.hostBusyPeakPercent ?? 101).toBeLessThanOrEqual(100);
+    for (const [fn, held] of Object.entries(host?.heldBack ?? {})) expect(held.count, fn).toBeLessThanOrEqual(results.cloudwatch!.lambda[fn].invocations);
     for (const file of ['index.html', 'summary.md', 'junit.xml', 'intervals.ndjson']) expect(existsSync(join(dir, file)), file).toBe(true);
   });
 });

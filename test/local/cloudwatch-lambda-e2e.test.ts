@@ -107,3 +107,42 @@ describe('Lambda runtime → CloudWatch endpoint, through the real SDK clients',
     expect(values('samples').reduce((a, b) => a + b, 0)).toBe(9);
   });
 });
+
+describe('invocations the host held back, through the real CloudWatch client', () => {
+  it('publishes HeldBackMs (FanoutBench/LocalHost) for each one, with its wait, and nothing for the others', async () => {
+    const metrics = new MetricStore();
+    const startedAt = Date.now();
+    const runtime = await createLambdaRuntime({
+      metrics,
+      logs: new LogStore(),
+      cpuModel: 'off',
+      hostMaxEnvironments: 1, // the second invocation waits for the first one's environment
+      functions: [{ name: 'held', entry: fixture('behaviour.ts'), memoryMB: 256, timeoutSeconds: 5, environment: {} }],
+    });
+    const server = await startCloudWatchServer({ store: metrics, logs: new LogStore() });
+    const cw = new CloudWatchClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      const [first, second] = (await Promise.all([runtime.invoke('held', { action: 'sleep', ms: 250 }), runtime.invoke('held', { action: 'sleep', ms: 1 })])).map(expectOk);
+      expect(first.hostCapWaitMs).toBe(0);
+      expect(second.hostCapWaitMs).toBeGreaterThan(100);
+      const stat = (Id: string, Stat: string) => ({
+        Id,
+        MetricStat: { Metric: { Namespace: 'FanoutBench/LocalHost', MetricName: 'HeldBackMs', Dimensions: [{ Name: 'FunctionName', Value: 'held' }] }, Period: 60, Stat },
+      });
+      const out = await cw.send(
+        new GetMetricDataCommand({
+          StartTime: new Date(startedAt - 120_000),
+          EndTime: new Date(Date.now() + 60_000),
+          MetricDataQueries: [stat('n', 'SampleCount'), stat('max', 'Maximum')],
+        }),
+      );
+      const values = (id: string) => out.MetricDataResults!.find((r) => r.Id === id)!.Values!;
+      expect(values('n').reduce((a, b) => a + b, 0)).toBe(1);
+      expect(Math.max(...values('max'))).toBeCloseTo(second.hostCapWaitMs, 3);
+    } finally {
+      cw.destroy();
+      await server.close();
+      await runtime.close();
+    }
+  });
+});

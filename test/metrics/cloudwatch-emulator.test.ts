@@ -10,8 +10,10 @@ import { connect, type TestClient } from '../fixtures/gateway/clients.ts';
 // after a short real chat session (real ws clients, the reference functions, dynalite).
 
 let stack: RunningStack;
+let stackStartedAt: number;
 
 beforeAll(async () => {
+  stackStartedAt = Date.now();
   stack = await startStack({ config: defaultStackConfig(), log: () => {} });
 });
 
@@ -111,5 +113,26 @@ describe('pullCloudWatch against the local emulator', () => {
     expect(messages.operations.PutItem?.requests).toBe(1 + MESSAGES); // createRoom + history
     expect(messages.writeUnits).toBe(1 + MESSAGES); // small items: one unit each
     expect(cw.dynamodb!['fanout-connections'].operations.PutItem?.requests).toBe(CLIENTS);
+  });
+
+  it('adds the local host: how busy it was, the stack\'s CPU, and the invocations it held back as the runtime counted them', async () => {
+    await new Promise((r) => setTimeout(r, 1_100)); // at least one of the host meter's 1-second samples
+    const cw = await pullCloudWatch({
+      target: { kind: 'local', endpoint: stack.ready.cloudwatchEndpoint, region: stack.ready.region },
+      run: { startMs: stackStartedAt, endMs: Date.now() },
+      functions: FUNCTIONS.map((f) => f.name),
+      settle: false,
+      reportLines: false,
+    });
+    expect(cw.problems).toEqual([]);
+    const host = cw.localHost!;
+    expect(host.stackCpuMs).toBeGreaterThan(0);
+    expect(host.hostBusyAvgPercent).toBeGreaterThanOrEqual(0);
+    expect(host.hostBusyPeakPercent).toBeGreaterThanOrEqual(host.hostBusyAvgPercent!);
+    expect(host.hostBusyPeakPercent).toBeLessThanOrEqual(100);
+    const stats = stack.runtime.stats();
+    for (const f of FUNCTIONS) expect(host.heldBack[f.name]?.count ?? 0).toBe(stats[f.name].hostCapWaits);
+    for (const held of Object.values(host.heldBack)) expect(held.maxMs).toBeGreaterThanOrEqual(held.p50Ms!);
+    expect(cw.series.some((s) => s.namespace === 'FanoutBench/LocalHost' && s.metric === 'HostBusyPercent')).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { emfRequests, lambdaRequests } from '../../src/metrics/cloudwatch-queries.ts';
+import { emfRequests, lambdaRequests, localHostRequests } from '../../src/metrics/cloudwatch-queries.ts';
+import { localHostWarnings } from '../../src/metrics/local-host.ts';
 import { metricTotals } from '../../src/metrics/cloudwatch-totals.ts';
 import type { MetricDataResult } from '../../src/metrics/metric-data-fetch.ts';
 
@@ -56,5 +57,39 @@ describe('metricTotals', () => {
     const data = new Map([['q0', { timestamps: [], values: [], status: 'Forbidden' }]]);
     const t = metricTotals({ requests, data, functions: ['fn'], apiGateway: null, emfMetrics: [], emf: EMF });
     expect(t.problems).toEqual([{ step: 'GetMetricData AWS/Lambda Invocations Sum', errorName: 'Forbidden', message: 'CloudWatch returned no data for this query' }]);
+  });
+
+  it('totals the local host over the run\'s own seconds, and the invocations it held back per function', () => {
+    const requests = localHostRequests(['a', 'b']);
+    const data = new Map<string, MetricDataResult>();
+    // the query window reaches 5 s past each side of the run (10 s to 13 s): only 10, 11 and 12 count
+    requests.forEach((r, i) => {
+      const id = `q${i}`;
+      if (r.metric === 'HostBusyPercent') data.set(id, point([9_000, 10_000, 11_000, 12_000, 13_000], [5, 90, 100, 95, 5]));
+      if (r.metric === 'StackCpuMs') data.set(id, point([9_000, 10_000, 11_000, 12_000, 13_000], [10, 1500, 1600, 1700, 10]));
+      if (r.dimensions.FunctionName !== 'a') return; // b: never held back, so CloudWatch has nothing
+      if (r.stat === 'SampleCount') data.set(id, point([10_000, 11_000], [150, 47]));
+      if (r.stat === 'Sum') data.set(id, point([10_000, 11_000], [60_000, 9_000]));
+      if (r.stat === 'p50') data.set(id, point([0], [310]));
+      if (r.stat === 'p99') data.set(id, point([0], [820]));
+      if (r.stat === 'Maximum') data.set(id, point([0], [901]));
+    });
+    const t = metricTotals({ requests, data, functions: ['a', 'b'], apiGateway: null, emfMetrics: [], emf: EMF, localHost: { run: { startMs: 10_000, endMs: 13_000 } } });
+    expect(t.localHost).toEqual({
+      hostBusyAvgPercent: 95,
+      hostBusyPeakPercent: 100,
+      stackCpuMs: 4800,
+      heldBack: { a: { count: 197, totalMs: 69_000, p50Ms: 310, p99Ms: 820, maxMs: 901 } },
+    });
+
+    // held back 197 of 200: a warning; busy 95 % on average: another
+    const warnings = localHostWarnings({ localHost: t.localHost, lambda: { a: { invocations: 200 } } });
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/averaged 95 %/);
+    expect(warnings[1]).toMatch(/held back 197 of 200 a invocations \(wait p50 310 ms, p99 820 ms\)/);
+    // a host that kept up: none
+    expect(localHostWarnings({ localHost: { ...t.localHost!, hostBusyAvgPercent: 40, heldBack: { a: { ...t.localHost!.heldBack.a, count: 9 } } }, lambda: { a: { invocations: 200 } } })).toEqual([]);
+    // on AWS: none
+    expect(localHostWarnings({ lambda: {} })).toEqual([]);
   });
 });

@@ -130,6 +130,23 @@ describe('buildComparison on recorded runs at 256 and 1,769 MB', () => {
     expect(pick('balanced', 0)).toBe(pick('speed', null));
   });
 
+  it('warns, and still counts, a run whose latencies include the local host\'s queueing', () => {
+    const [clean, other] = bySize.get(256)!;
+    const held: Results = structuredClone(other);
+    const invocations = held.cloudwatch!.lambda[COMPARED].invocations;
+    held.cloudwatch!.localHost = {
+      hostBusyAvgPercent: 60,
+      hostBusyPeakPercent: 99,
+      stackCpuMs: 20_000,
+      heldBack: { [COMPARED]: { count: Math.ceil(invocations / 10), totalMs: 9_000, p50Ms: 200, p99Ms: 400, maxMs: 410 } },
+    };
+    const c = buildComparison({ functions: [COMPARED], sizes: [{ memoryMB: 256, runs: [{ results: clean, dir: 'a' }, { results: held, dir: 'b' }] }] });
+    const [a, b] = c.sizes[0].runs;
+    expect(a.warnings).not.toContain("local host held the stack back: latencies include the host's queueing");
+    expect(b.warnings).toContain("local host held the stack back: latencies include the host's queueing");
+    expect(b.included).toBe(true);
+  });
+
   it('ranks the latency asked for, and refuses an empty comparison', () => {
     const sizes = [{ memoryMB: 256, runs: runsAt(256) }, { memoryMB: 1769, runs: runsAt(1769) }];
     const c = buildComparison({ functions: [COMPARED], sizes, latencyMetric: 'broadcast-p99' });

@@ -16,6 +16,8 @@ describe('console summary', () => {
     expect(lines).toContain('  stale        dropped 50  410s 50  clean after 1840ms  wasted posts 50');
     expect(lines).toContain('  errors       frame:Internal server error=18  close:1006=5');
     expect(lines).toContain('  harness      2 shards  cpu 61.4s  lag p99 24.1ms  rss 212MB');
+    expect(lines).toContain('  local host   busy avg 59% peak 98%  stack cpu 116.0s  held back 120 invocations');
+    expect(lines.some((l) => l.startsWith('  warning: local host held back 120 of 1000 fanout-connect invocations (wait p50 310 ms, p99 821 ms)'))).toBe(true);
     expect(lines).toContain('  cost         ≈ $0.1189 at AWS list prices  ($1.16 per million deliveries)');
     expect(lines.at(-2)).toBe('results: /runs/r1/results.json');
     expect(lines.at(-1)).toBe('');

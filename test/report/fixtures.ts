@@ -286,6 +286,11 @@ function cloudWatchFixture(hostile: boolean): CloudWatchResults {
   const emf = { service: 'fanout-chat' };
   add('FanoutBench', 'StaleConnectionsRemoved', 'Sum', emf, (s) => (s >= 61 && s < 63 ? 25 : null));
   add('FanoutBench', 'FanoutDeliveries', 'Sum', emf, (s) => (s >= 10 && s < 115 ? (s >= 60 ? 960 : 1000) : null));
+  // the emulator's host: busy during the connect storm, which it partly held back
+  const during = (s: number) => s >= 0 && s < SECONDS;
+  add('FanoutBench/LocalHost', 'HostBusyPercent', 'Average', {}, (s) => (during(s) ? (s < 10 ? 98 : 55) : null));
+  add('FanoutBench/LocalHost', 'StackCpuMs', 'Sum', {}, (s) => (during(s) ? (s < 10 ? 1700 : 900) : null));
+  add('FanoutBench/LocalHost', 'HeldBackMs', 'SampleCount', { FunctionName: 'fanout-connect' }, (s) => (s >= 0 && s < 4 ? 30 : null));
 
   const report = (fn: string, invocations: number, coldStarts: number, memory: number, firstSec: number): ReportLineStats => {
     const init = histogram();
@@ -322,6 +327,12 @@ function cloudWatchFixture(hostile: boolean): CloudWatchResults {
     functions: fns,
     apiGateway: { apiId: 'local', stage: 'local' },
     series,
+    localHost: {
+      hostBusyAvgPercent: (10 * 98 + (SECONDS - 10) * 55) / SECONDS,
+      hostBusyPeakPercent: 98,
+      stackCpuMs: 10 * 1700 + (SECONDS - 10) * 900,
+      heldBack: { 'fanout-connect': { count: 120, totalMs: 37_224, p50Ms: 310.2, p99Ms: 820.5, maxMs: 901.1 } },
+    },
     lambda: Object.fromEntries(
       fns.map((fn) => {
         const inv = series.find((s) => s.metric === 'Invocations' && s.dimensions.FunctionName === fn);

@@ -112,6 +112,7 @@ describe('index.html in headless Chromium', () => {
           'cold-starts',
           'stale',
           'harness',
+          'local-host',
         ].sort(),
       );
       for (const c of charts) {
@@ -129,6 +130,18 @@ describe('index.html in headless Chromium', () => {
         'cloudwatch',
       ]);
       expect(await work.locator('table').nth(1).textContent()).toContain('byConnection: 475 read, 1,950 write');
+      // the local host held 120 of 1,000 connects back: a banner up top, and its own section
+      expect(await page.locator('.verdict .banner.warn').textContent()).toContain('held back 120 of 1000 fanout-connect invocations (wait p50 310 ms, p99 821 ms)');
+      const host = page.locator('section', { has: page.locator('h2', { hasText: 'Local host' }) });
+      expect(await host.locator('table.num').locator('tr', { hasText: 'fanout-connect' }).locator('td').allTextContents()).toEqual([
+        'fanout-connect',
+        '120',
+        '1,000',
+        '310 ms',
+        '821 ms',
+        '901 ms',
+        '37.2 s',
+      ]);
       await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
     } finally {
       await page.close();

@@ -12,6 +12,7 @@ import { functionCredentials, resolveFunctionUpdate, resolveOptions, type Functi
 import { billedDurationMs } from './report-line.ts';
 import type { FunctionStats, FunctionUpdate, InvokeOutcome, LambdaRuntime, ThrottleReason } from './types.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
+import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../host-meter.ts';
 
 export type { LambdaRuntimeOptions } from './options.ts';
 
@@ -166,7 +167,10 @@ class Runtime implements LambdaRuntime {
           hostCapWaitMs = grant.heldBackMs;
         }
       }
-      if (hostCapWaitMs > 0) pool.counters.hostCapWaits++;
+      if (hostCapWaitMs > 0) {
+        pool.counters.hostCapWaits++;
+        this.put(pool.dimensions, LOCAL_HOST_METRIC.heldBackMs, hostCapWaitMs, 'Milliseconds', LOCAL_HOST_NAMESPACE);
+      }
     }
 
     const run = await env.run(requestId, event);
@@ -314,8 +318,8 @@ class Runtime implements LambdaRuntime {
     return { kind: 'throttled', reason, requestId };
   }
 
-  private put(dimensions: Record<string, string>, name: string, value: number, unit = 'Count'): void {
-    this.metrics.put({ namespace: NAMESPACE, name, dimensions, value, unit, timestamp: Date.now() });
+  private put(dimensions: Record<string, string>, name: string, value: number, unit = 'Count', namespace = NAMESPACE): void {
+    this.metrics.put({ namespace, name, dimensions, value, unit, timestamp: Date.now() });
   }
 
   /** A live, idle environment that must not serve again: it exits, its host slot freed. */
