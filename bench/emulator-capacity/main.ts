@@ -168,6 +168,12 @@ const measurements: Record<Which, () => Promise<void>> = {
       `default: connects ${c.connect.count}: cold ${c.connectCold?.count ?? 0} (p50 ${ms(c.connectCold?.p50)}), warm ${c.connectWarm?.count ?? 0} (p50 ${ms(c.connectWarm?.p50)}); ` +
         `fanout-connect Init Duration p50 ${ms(first.cloudwatch?.reports?.['fanout-connect']?.initDuration?.p50)}`,
     );
+    // The emulator's own account of the wait AWS would not have (FanoutBench/LocalHost).
+    const host = first.cloudwatch?.localHost;
+    if (host) {
+      const held = Object.entries(host.heldBack).map(([fn, b]) => `${fn} ${b.count} (wait p50 ${ms(b.p50Ms)})`);
+      notes.push(`default: local host busy avg ${host.hostBusyAvgPercent?.toFixed(0)} %, peak ${host.hostBusyPeakPercent?.toFixed(0)} %; held back: ${held.join(', ') || 'none'}`);
+    }
     row('default run: warm broadcast p50', ms(Math.max(...warmBroadcast)), '< 50 ms', Math.max(...warmBroadcast) < 50);
     const cold = first.metrics.broadcastCold?.p50;
     const warm = first.metrics.broadcastWarm?.p50;
