@@ -20,25 +20,55 @@ export const HELD_BACK_WARN_SHARE = 0.05;
 
 const ms = (v: number | null) => (v === null ? '?' : `${Math.round(v)} ms`);
 
-/**
- * One line per way the local host's contention shows in the run's latencies; none on AWS or when
- * the host kept up. Pure: the console summary, summary.md and the HTML report all print these.
- */
-export function localHostWarnings(cw: { localHost?: LocalHostTotals; lambda: Record<string, { invocations: number }> } | undefined | null): string[] {
-  const host = cw?.localHost;
+/** What the warnings read of a run's results: the local host's totals and which route each function serves. */
+export interface LocalHostView {
+  cloudwatch?: { localHost?: LocalHostTotals; lambda: Record<string, { invocations: number }> } | null;
+  config: { target: { functions?: { functions: ReadonlyArray<{ name: string; route: string }> } } };
+}
+
+/** Routes no client waits for: holding them back delays the stack's own work, not a latency. */
+const UNWAITED_ROUTES = new Set(['$disconnect']);
+
+interface Finding {
+  text: string;
+  /** a client waited for what was held back: its latency includes the wait */
+  inLatencies: boolean;
+}
+
+function findings(r: LocalHostView): Finding[] {
+  const host = r.cloudwatch?.localHost;
   if (!host) return [];
-  const out: string[] = [];
+  const out: Finding[] = [];
   if (host.hostBusyAvgPercent !== null && host.hostBusyAvgPercent >= BUSY_WARN_PERCENT) {
-    out.push(
-      `local host busy: its cores averaged ${Math.round(host.hostBusyAvgPercent)} % during the run, so latencies include waiting for a core, which AWS would not have`,
-    );
+    out.push({
+      text: `local host busy: its cores averaged ${Math.round(host.hostBusyAvgPercent)} % during the run, so latencies include waiting for a core, which AWS would not have`,
+      inLatencies: true,
+    });
   }
+  const routeOf = new Map((r.config.target.functions?.functions ?? []).map((f) => [f.name, f.route]));
   for (const [fn, held] of Object.entries(host.heldBack)) {
-    const invocations = cw.lambda[fn]?.invocations ?? 0;
+    const invocations = r.cloudwatch!.lambda[fn]?.invocations ?? 0;
     if (held.count === 0 || held.count < HELD_BACK_WARN_SHARE * invocations) continue;
-    out.push(
-      `local host held back ${held.count} of ${invocations} ${fn} invocations (wait p50 ${ms(held.p50Ms)}, p99 ${ms(held.p99Ms)}) where AWS would have started an environment: their clients' latencies include that wait`,
-    );
+    const route = routeOf.get(fn);
+    const waited = route === undefined || !UNWAITED_ROUTES.has(route);
+    const effect = waited ? "their clients' latencies include that wait" : `no client waits for ${route}, but the stack's work on it ended that much later`;
+    out.push({
+      text: `local host held back ${held.count} of ${invocations} ${fn} invocations (wait p50 ${ms(held.p50Ms)}, p99 ${ms(held.p99Ms)}) where AWS would have started an environment: ${effect}`,
+      inLatencies: waited,
+    });
   }
   return out;
+}
+
+/**
+ * One line per way the local host's contention shows in the run; none on AWS or when the host
+ * kept up. Pure: the console summary, summary.md and the HTML report all print these.
+ */
+export function localHostWarnings(r: LocalHostView): string[] {
+  return findings(r).map((f) => f.text);
+}
+
+/** Whether some client-side latency of the run includes the local host's queueing. */
+export function hostInLatencies(r: LocalHostView): boolean {
+  return findings(r).some((f) => f.inLatencies);
 }

@@ -54,7 +54,7 @@ export function consoleSummary(r: Results, file: string): string {
   if (h.saturated && hot.length > 0) lines.push(`  saturated    during ${hot.join(', ')}; the other phases' numbers are the system's`);
   for (const w of h.warnings) lines.push(`  warning: ${w}`);
   lines.push(localHostLine(r));
-  for (const w of localHostWarnings(r.cloudwatch)) lines.push(`  warning: ${w}`);
+  for (const w of localHostWarnings(r)) lines.push(`  warning: ${w}`);
   if (r.cost) {
     const c = r.cost;
     const perM = c.perMillionDeliveries === null ? '' : `  ($${c.perMillionDeliveries.toFixed(2)} per million deliveries)`;

@@ -96,14 +96,14 @@ function verdictBlock(r: JudgedResults): string {
   const errorsTotal = Object.values(r.errors).reduce((a, b) => a + b, 0);
   const card = (label: string, value: string, sub = '', bad = false) =>
     `<div class="card${bad ? ' bad' : ''}"><div class="label">${label}</div><div class="value">${value}</div>${sub ? `<div class="sub">${sub}</div>` : ''}</div>`;
-  const hostWarnings = localHostWarnings(r.cloudwatch);
+  const hostWarnings = localHostWarnings(r);
   const warnings = [
     ...(r.harness.saturated
       ? [`<div class="banner danger"><strong>The harness was saturated.</strong> Its own CPU or event loop was the bottleneck, so these latencies describe the harness, not the system under test.</div>`]
       : []),
     ...(hostWarnings.length > 0
       ? [
-          `<div class="banner warn"><strong>The local host held the stack back.</strong> Part of these latencies is the emulator's host queueing, which AWS would not have (see Local host).<ul>${hostWarnings.map((w) => `<li>${h(w)}</li>`).join('')}</ul></div>`,
+          `<div class="banner warn"><strong>The local host held the stack back.</strong> Where a client waited on it, its latency includes the emulator's host queueing, which AWS would not have (see Local host).<ul>${hostWarnings.map((w) => `<li>${h(w)}</li>`).join('')}</ul></div>`,
         ]
       : []),
     ...(r.status !== 'completed'

@@ -28,9 +28,9 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
     '',
   );
   if (r.harness.saturated) out.push('> [!WARNING]', '> The harness was saturated: these numbers describe the harness, not the system under test.', '');
-  const hostWarnings = localHostWarnings(r.cloudwatch);
+  const hostWarnings = localHostWarnings(r);
   if (hostWarnings.length > 0) {
-    out.push('> [!WARNING]', "> The local host held the stack back: part of these latencies is the emulator's host queueing, which AWS would not have.", ...hostWarnings.map((w) => `> - ${md(w)}`), '');
+    out.push('> [!WARNING]', "> The local host held the stack back: where a client waited on it, its latency includes the emulator's host queueing, which AWS would not have.", ...hostWarnings.map((w) => `> - ${md(w)}`), '');
   }
   if (r.status !== 'completed') out.push('> [!CAUTION]', `> Run ${md(r.status)}${r.statusReason ? `: ${md(r.statusReason)}` : ''}`, '');
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emfRequests, lambdaRequests, localHostRequests } from '../../src/metrics/cloudwatch-queries.ts';
-import { localHostWarnings } from '../../src/metrics/local-host.ts';
+import { hostInLatencies, localHostWarnings } from '../../src/metrics/local-host.ts';
 import { metricTotals } from '../../src/metrics/cloudwatch-totals.ts';
 import type { MetricDataResult } from '../../src/metrics/metric-data-fetch.ts';
 
@@ -83,13 +83,24 @@ describe('metricTotals', () => {
     });
 
     // held back 197 of 200: a warning; busy 95 % on average: another
-    const warnings = localHostWarnings({ localHost: t.localHost, lambda: { a: { invocations: 200 } } });
+    const routes = (route: string) => ({ target: { functions: { functions: [{ name: 'a', route }] } } });
+    const run = (localHost: typeof t.localHost, route = 'joinRoom') => ({ cloudwatch: { localHost, lambda: { a: { invocations: 200 } } }, config: routes(route) });
+    const warnings = localHostWarnings(run(t.localHost));
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatch(/averaged 95 %/);
-    expect(warnings[1]).toMatch(/held back 197 of 200 a invocations \(wait p50 310 ms, p99 820 ms\)/);
-    // a host that kept up: none
-    expect(localHostWarnings({ localHost: { ...t.localHost!, hostBusyAvgPercent: 40, heldBack: { a: { ...t.localHost!.heldBack.a, count: 9 } } }, lambda: { a: { invocations: 200 } } })).toEqual([]);
+    expect(warnings[1]).toBe(
+      "local host held back 197 of 200 a invocations (wait p50 310 ms, p99 820 ms) where AWS would have started an environment: their clients' latencies include that wait",
+    );
+    expect(hostInLatencies(run(t.localHost))).toBe(true);
+    // $disconnect: no client waits for it
+    const quiet = { ...t.localHost!, hostBusyAvgPercent: 40 };
+    expect(localHostWarnings(run(quiet, '$disconnect'))).toEqual([
+      "local host held back 197 of 200 a invocations (wait p50 310 ms, p99 820 ms) where AWS would have started an environment: no client waits for $disconnect, but the stack's work on it ended that much later",
+    ]);
+    expect(hostInLatencies(run(quiet, '$disconnect'))).toBe(false);
+    // a host that kept up (held back under 5 %): none
+    expect(localHostWarnings(run({ ...quiet, heldBack: { a: { ...quiet.heldBack.a, count: 9 } } }))).toEqual([]);
     // on AWS: none
-    expect(localHostWarnings({ lambda: {} })).toEqual([]);
+    expect(localHostWarnings({ cloudwatch: { lambda: {} }, config: routes('joinRoom') })).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ import {
 import { recommend, TIE_TOLERANCE } from './recommend.ts';
 import { runQuantities, type RunQuantities } from './run-quantities.ts';
 import { spreadOf } from './spread.ts';
-import { localHostWarnings } from '../local-host.ts';
+import { hostInLatencies } from '../local-host.ts';
 
 /**
  * Per-size Results → one comparison (compare.json). Pure: no I/O, no clock unless `createdAt`
@@ -202,7 +202,7 @@ function sizeResult(input: SizeInput, o: Options): SizeResult {
 function runWarnings(r: Results, q: RunQuantities, o: Options): string[] {
   const out: string[] = [];
   if (r.harness.saturated) out.push('harness saturated: latencies include its own delay');
-  if (localHostWarnings(r.cloudwatch).length > 0) out.push("local host held the stack back: latencies include the host's queueing");
+  if (hostInLatencies(r)) out.push("local host held the stack back: latencies include the host's queueing");
   if (!r.cloudwatch || r.cloudwatch.status === 'unavailable') out.push('no CloudWatch data: Duration and cost estimated from client latencies');
   for (const name of o.compared) if (q.functions[name].durationSource === null) out.push(`${name}: no Duration (not invoked, or not in CloudWatch)`);
   if (q.deliveriesLost > 0) out.push(`${q.deliveriesLost} deliveries lost`);
