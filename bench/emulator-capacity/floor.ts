@@ -350,8 +350,12 @@ async function openReceivers(path: string, ids: string[]): Promise<Receivers> {
     // Every post was answered before its handler returned, so its frame is on the socket
     // already; a moment lets the clients' thread read the last of them.
     collect: () =>
-      new Promise((resolve) => {
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('floor: the clients\' thread did not answer in 10 s')), 10_000);
+        w.once('error', reject);
         w.once('message', (m: FromReceivers) => {
+          clearTimeout(timer);
+          w.off('error', reject);
           if (m.t === 'collected') resolve({ received: m.received, histogram: m.histogram ? decodeHistogram(m.histogram) : newHistogram() });
         });
         setTimeout(() => w.postMessage({ t: 'collect' }), 500);
