@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { functionEnvironmentCap } from '../../reference-stack/local/lambda/host-capacity.ts';
 import { createLambdaRuntime, type LambdaRuntimeOptions } from '../../reference-stack/local/lambda/runtime.ts';
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
@@ -98,6 +99,22 @@ describe('Prepared execution environments', () => {
     expect(out.errorMessage).toContain('MISSING_TABLE is not set');
     expect(out.cold).toBe(true);
     expect(rt.stats().broken).toMatchObject({ live: 0, prepared: 0, coldStarts: 1, errors: 1 });
+  });
+
+  it('prepares no more than the host cap allows the function, and is ready then', async () => {
+    const cap = functionEnvironmentCap(1769, 1); // on this host, at a full vCPU share
+    const rt = await start({
+      preparedPerFunction: cap + 2,
+      hostEnvironmentsPerCore: 1,
+      functions: [{ name: 'p', entry: fixture('behaviour.ts'), memoryMB: 1769, timeoutSeconds: 5, environment: {} }],
+    });
+    const ready = await Promise.race([rt.prepared().then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+    expect(ready).toBe(true);
+    expect(rt.stats().p).toMatchObject({ live: cap, prepared: cap });
+    // Every one of them serves: `cap` invocations at once, each a cold start on a prepared environment.
+    const outcomes = await Promise.all(Array.from({ length: cap }, () => rt.invoke('p', { action: 'echo' })));
+    for (const o of outcomes) expect(expectOk(o).cold).toBe(true);
+    expect(rt.stats().p).toMatchObject({ coldStarts: cap, preparedColdStarts: cap, hostCapWaits: 0 });
   });
 
   it('runs at most initConcurrency INITs at once (prepared() alone, at start-up, may use every core)', async () => {

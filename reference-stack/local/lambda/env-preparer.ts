@@ -90,7 +90,8 @@ export class EnvironmentPreparer {
   }
 
   /**
-   * Resolves once every function has its prepared environments (or cannot get them). Meant for
+   * Resolves once every function has its prepared environments (or cannot get them: INIT failing,
+   * its host cap reached, host full, closed). Meant for
    * start-up, when nothing else runs: meanwhile up to `concurrency` INITs run at once.
    */
   async whenPrepared(concurrency: number): Promise<void> {
@@ -223,7 +224,10 @@ export class EnvironmentPreparer {
 
   private checkReady(): void {
     if (this.readyWaiters.length === 0) return;
-    const filled = (p: FunctionPool) => p.initFailing || p.prepared.length >= p.preparedTarget || this.host.liveEnvironments >= this.host.max;
+    // A function at its host cap gets no more: asking for more prepared environments than the cap
+    // allows must not keep the stack from ever being ready.
+    const filled = (p: FunctionPool) =>
+      p.initFailing || p.atHostCap || p.prepared.length >= p.preparedTarget || this.host.liveEnvironments >= this.host.max;
     const allDone = this.closed || (this.running === 0 && this.pools.every(filled));
     for (let i = this.readyWaiters.length - 1; i >= 0; i--) {
       const { pool, resolve } = this.readyWaiters[i];
