@@ -17,3 +17,12 @@ export function writeResultsBlock(file: string, markers: { begin: string; end: s
   const next = a >= 0 && b > a ? `${text.slice(0, a)}${block}${text.slice(b + markers.end.length)}` : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(file, next);
 }
+
+/**
+ * How this benchmark was started, for its recorded command: `npx tsx`, or the pinned Node in
+ * `.cache/node` with `--import tsx` when it was run on the emulated runtime's Node.
+ */
+export function tsxCommand(): string {
+  const at = process.execPath.indexOf('.cache/node');
+  return at >= 0 ? `${process.execPath.slice(at)} --import tsx` : 'npx tsx';
+}

@@ -37,15 +37,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { build } from 'esbuild';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { FUNCTION_ENV, FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
+import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { ROOM_METADATA_SK } from '../../reference-stack/functions/shared/protocol.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
 import { startDynamoDb } from '../../reference-stack/local/dynamodb.ts';
+import { LOCAL_DEFAULT_ENV, wiredEnvironment } from '../../reference-stack/local/function-environment.ts';
 import { ONE_VCPU_MB } from '../../reference-stack/local/lambda/cpu-share.ts';
 import { functionEnvironmentCap } from '../../reference-stack/local/lambda/host-capacity.ts';
 import { DEFAULTS as LAMBDA_DEFAULTS, LOCAL_CREDENTIALS } from '../../reference-stack/local/lambda/options.ts';
 import { decodeHistogram, newHistogram, type Histogram } from '../../src/metrics/histogram.ts';
-import { blockMarkers, writeResultsBlock } from '../results-block.ts';
+import { blockMarkers, tsxCommand, writeResultsBlock } from '../results-block.ts';
 import type { FromReceivers, ReceiversInit } from './floor-receivers.ts';
 import type { FloorReply, FloorRequest, FloorRoute } from './floor-worker.ts';
 
@@ -182,18 +183,14 @@ interface Pool {
 
 /** `count` threads for `functionName`, resolved once every one has loaded the handlers. */
 async function threads(path: string, count: number, functionName: string): Promise<Pool> {
+  // What the emulator gives a function, less what only its runtime adds (REPORT-line names and
+  // the like): the stack's wiring and local defaults, the dummy credentials, the region.
   const env = {
+    ...LOCAL_DEFAULT_ENV,
+    ...wiredEnvironment({ callbackUrl: `${base}/${STAGE}`, dynamodb: db.endpoint }),
     ...LOCAL_CREDENTIALS,
     AWS_REGION: REGION,
     AWS_LAMBDA_FUNCTION_NAME: functionName,
-    AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,
-    [FUNCTION_ENV.connectionsTable]: TABLE_DEFAULT_NAMES.connections,
-    [FUNCTION_ENV.roomMembersTable]: TABLE_DEFAULT_NAMES.roomMembers,
-    [FUNCTION_ENV.messagesTable]: TABLE_DEFAULT_NAMES.messages,
-    [FUNCTION_ENV.callbackUrl]: `${base}/${STAGE}`,
-    [FUNCTION_ENV.postTimeoutMs]: '20000',
-    POWERTOOLS_SERVICE_NAME: 'fanout-chat',
-    POWERTOOLS_METRICS_NAMESPACE: 'FanoutBench',
   };
   const pending = new Map<number, (r: Extract<FloorReply, { t: 'done' }>) => void>();
   const threadCpu = new Map<Worker, number>();
@@ -470,7 +467,7 @@ function report(rows: Row[]): void {
     'best case, once the same threads had run for a while. A whole local stack and its harness on',
     'this host can only do less.',
     '',
-    `- command: \`${process.execPath.includes('.cache/node') ? `${process.execPath.slice(process.execPath.indexOf('.cache/'))} --import tsx` : 'npx tsx'} bench/emulator-capacity/floor.ts --write --warm-up ${WARM_UP_SECONDS}\``,
+    `- command: \`${tsxCommand()} bench/emulator-capacity/floor.ts --write --warm-up ${WARM_UP_SECONDS}\``,
     `- measured: ${new Date().toISOString()}; load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
     `- machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown'}, Node ${process.version} (the handlers run on it)`,
     '',

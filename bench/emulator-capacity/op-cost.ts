@@ -18,7 +18,7 @@ import WebSocket from 'ws';
 import { defaultStackConfig } from '../../reference-stack/local/config.ts';
 import { threadCpuClock } from '../../reference-stack/local/lambda/cpu-share.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
-import { blockMarkers, writeResultsBlock } from '../results-block.ts';
+import { blockMarkers, tsxCommand, writeResultsBlock } from '../results-block.ts';
 
 const { values } = parseArgs({ options: { write: { type: 'boolean', default: false } } });
 const ROOM = 100;
@@ -118,7 +118,7 @@ function report(rows: Cost[], envs: number, warmUpS: number): void {
     '(V8\'s GC and compiler threads of every isolate, libuv\'s pool). On 2 cores the stack can do at most',
     '2,000 ÷ "whole process" of an operation per second, before the harness\'s share.',
     '',
-    `- command: \`${process.execPath.includes('.cache/node') ? `${process.execPath.slice(process.execPath.indexOf('.cache/'))} --import tsx` : 'npx tsx'} bench/emulator-capacity/op-cost.ts --write\``,
+    `- command: \`${tsxCommand()} bench/emulator-capacity/op-cost.ts --write\``,
     `- measured: ${new Date().toISOString()}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
     `- machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown'}, Node ${process.version} (the functions run on it)`,
     '',

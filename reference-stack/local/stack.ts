@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../src/errors.ts';
 import { CONNECT_AUTHORIZER, FUNCTION_ENV, FUNCTIONS, TOKEN_IDENTITY_SOURCES, type AuthorizerSpec, type FunctionSpec } from '../functions/manifest.ts';
-import { TABLE_DEFAULT_NAMES } from '../functions/shared/tables.ts';
 import { LogStore } from './cloudwatch/log-store.ts';
 import { MetricStore } from './cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from './cloudwatch/server.ts';
 import type { StackConfig } from './config.ts';
 import { startDynamoDb, type LocalDynamoDb } from './dynamodb.ts';
+import { LOCAL_DEFAULT_ENV, wiredEnvironment } from './function-environment.ts';
 import { startGateway, type Gateway } from './gateway/server.ts';
 import { hostCpuLine, startHostCpu, type HostCpuReport } from './host-cpu.ts';
 import { startHostMeter } from './host-meter.ts';
@@ -117,15 +117,6 @@ export function manifestAuthorizer(): AuthorizerSpec {
   return { ...CONNECT_AUTHORIZER, entry: `${FUNCTIONS_DIR}${CONNECT_AUTHORIZER.entry}` };
 }
 
-/**
- * Defaults the emulator gives the functions where this host differs from AWS; a function's own
- * `environment` in the config wins. POST_TIMEOUT_MS: on AWS a post answers in milliseconds and
- * the functions' 2 s bound only cuts off stuck ones, but here the functions share a few cores with
- * the gateway and the harness, and an oversubscribed host can hold a healthy post for seconds:
- * cutting it off would report the host's overload as lost deliveries.
- */
-const LOCAL_DEFAULT_ENV: Record<string, string> = { [FUNCTION_ENV.postTimeoutMs]: '20000' };
-
 export async function startStack(options: StartStackOptions): Promise<RunningStack> {
   const { config } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -191,16 +182,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     ]);
     if (!dynamodb || !cloudwatch || !ssm) throw new Error('unreachable: dynamodb, cloudwatch and ssm started');
 
-    const environment: Record<string, string> = {
-      [FUNCTION_ENV.connectionsTable]: TABLE_DEFAULT_NAMES.connections,
-      [FUNCTION_ENV.roomMembersTable]: TABLE_DEFAULT_NAMES.roomMembers,
-      [FUNCTION_ENV.messagesTable]: TABLE_DEFAULT_NAMES.messages,
-      [FUNCTION_ENV.callbackUrl]: gateway.callbackUrl,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.endpoint,
-      AWS_ENDPOINT_URL_SSM: ssm.url,
-      POWERTOOLS_SERVICE_NAME: 'fanout-chat',
-      POWERTOOLS_METRICS_NAMESPACE: 'FanoutBench',
-    };
+    const environment = wiredEnvironment({ callbackUrl: gateway.callbackUrl, dynamodb: dynamodb.endpoint, ssm: ssm.url });
     const lambdaFunction = (f: { name: string; entry: string; memoryMB: number; timeoutSeconds: number }, own: Record<string, string> = {}) => {
       const override = config.functions[f.name] ?? {};
       return {
