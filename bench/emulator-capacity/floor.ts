@@ -50,14 +50,18 @@ import { blockMarkers, tsxCommand, writeResultsBlock } from '../results-block.ts
 import type { FromReceivers, ReceiversInit } from './floor-receivers.ts';
 import type { FloorReply, FloorRequest, FloorRoute } from './floor-worker.ts';
 
-const { values } = parseArgs({
-  options: { write: { type: 'boolean', default: false }, 'warm-up': { type: 'string', default: '30' } },
-});
-const WARM_UP_SECONDS = Number(values['warm-up']);
-if (!Number.isInteger(WARM_UP_SECONDS) || WARM_UP_SECONDS < 1 || WARM_UP_SECONDS > 300) {
-  process.stderr.write('floor: --warm-up must be a whole number of seconds from 1 to 300\n');
+const usage = (problem: string): never => {
+  process.stderr.write(`floor: ${problem} (usage: floor.ts [--write] [--warm-up <seconds>])\n`);
   process.exit(2);
+};
+let values: { write?: boolean; 'warm-up'?: string } = {};
+try {
+  ({ values } = parseArgs({ options: { write: { type: 'boolean', default: false }, 'warm-up': { type: 'string', default: '30' } } }));
+} catch (err) {
+  usage((err as Error).message);
 }
+const WARM_UP_SECONDS = Number(values['warm-up']);
+if (!Number.isInteger(WARM_UP_SECONDS) || WARM_UP_SECONDS < 1 || WARM_UP_SECONDS > 300) usage('--warm-up must be a whole number of seconds from 1 to 300');
 
 // The capacity scenario (capacity.yaml) and its targets.
 const CLIENTS = 2_000;
