@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blockMsFor, cpuShare, CpuThrottle, MIN_BLOCK_MS, stretchFactor, threadCpuClock, type ThrottleClock } from '../../reference-stack/local/lambda/cpu-share.ts';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import {
+  blockMsFor,
+  cpuShare,
+  CpuThrottle,
+  MIN_BLOCK_MS,
+  stretchFactor,
+  threadCpuClock,
+  threadScheduleReader,
+  type ThrottleClock,
+} from '../../reference-stack/local/lambda/cpu-share.ts';
 import { createLambdaRuntime } from '../../reference-stack/local/lambda/runtime.ts';
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
@@ -14,6 +25,7 @@ function scriptedClock(lateMs: number) {
   const script = { active: 0, blocks: [] as number[] };
   const clock: ThrottleClock = {
     busyMs: () => script.active,
+    waitedMs: () => 0, // event-loop time knows nothing of run queues
     countsOwnBlocking: true,
     block: (ms) => {
       script.blocks.push(ms);
@@ -86,6 +98,7 @@ describe('CPU-share arithmetic', () => {
     const script = { cpu: 0, blocks: [] as number[] };
     const clock: ThrottleClock = {
       busyMs: () => script.cpu,
+      waitedMs: () => 0,
       countsOwnBlocking: false,
       block: (ms) => {
         script.blocks.push(ms);
@@ -118,9 +131,73 @@ describe('CPU-share arithmetic', () => {
     expect(t2 - t1).toBeLessThan(waited / 10);
   });
 
+  /** A CPU-time clock whose run-queue wait the test scripts too, as schedstat reports both. */
+  function scheduledClock() {
+    const script = { cpu: 0, waited: 0, blocks: [] as number[] };
+    const clock: ThrottleClock = {
+      busyMs: () => script.cpu,
+      waitedMs: () => script.waited,
+      countsOwnBlocking: false,
+      block: (ms) => {
+        script.blocks.push(ms);
+        return ms;
+      },
+    };
+    return { clock, script };
+  }
+
+  it('credits time the host kept the thread waiting for a core against the block owed', () => {
+    const { clock, script } = scheduledClock();
+    const throttle = new CpuThrottle(442.25, 1_000_000, clock); // factor 3
+    throttle.begin();
+    script.cpu += 10; // owes 30 ms…
+    script.waited += 12; // …of which the loaded host already held it back 12
+    throttle.tick();
+    expect(script.blocks).toEqual([18]);
+    script.cpu += 2; // a wait longer than what is owed leaves a credit…
+    script.waited += 10;
+    throttle.tick();
+    expect(script.blocks).toEqual([18]);
+    script.cpu += 5; // …spent within the same invocation: 15 − (10 − 6) = 11
+    throttle.end();
+    expect(script.blocks).toEqual([18, 11]);
+  });
+
+  it('lets no credit outlive its invocation', () => {
+    const { clock, script } = scheduledClock();
+    const throttle = new CpuThrottle(442.25, 1_000_000, clock); // factor 3
+    throttle.begin();
+    script.cpu += 1;
+    script.waited += 50; // 47 ms of credit left when the invocation ends
+    throttle.end();
+    script.waited += 40; // waiting between invocations is not this function's either
+    throttle.begin();
+    script.cpu += 5;
+    throttle.end();
+    expect(script.blocks).toEqual([15]);
+  });
+
+  it('reads the calling thread\'s run-queue wait: it grows while more threads spin than there are cores', async () => {
+    const read = threadScheduleReader();
+    if (!read) return expect(process.platform).not.toBe('linux');
+    const spinners = Array.from({ length: availableParallelism() + 1 }, () =>
+      new Worker('const end = Date.now() + 1500; while (Date.now() < end);', { eval: true }),
+    );
+    const exited = spinners.map((w) => new Promise((resolve) => w.once('exit', resolve)));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let them start spinning
+    const before = { ...read() };
+    const end = Date.now() + 500;
+    while (Date.now() < end); // runnable all along, on a host with more runnable threads than cores
+    const after = read();
+    await Promise.all(exited);
+    expect(after.waitedMs - before.waitedMs).toBeGreaterThan(50);
+    expect(after.cpuMs - before.cpuMs).toBeLessThan(500 - 50); // on a core only part of the time
+  });
+
   it('does nothing at one vCPU or more', () => {
     const clock: ThrottleClock = {
       busyMs: () => 0,
+      waitedMs: () => 0,
       countsOwnBlocking: false,
       block: () => expect.fail('must not block'),
     };
