@@ -74,7 +74,7 @@ export function addStackCommand(program: Command): void {
     .option('--idle-reap-seconds <n>', 'reap execution environments idle this long')
     .option('--cpu-model <model>', 'throttle|off: scale CPU with memory size like Lambda, or not')
     .option('--host-max-environments <n>', 'host cap on live execution environments')
-    .option('--host-environments-per-core <x>', "host cap on one function's environments, per core at a full vCPU share (default 1; 0 = none)")
+    .option('--host-environments-per-core <x>', "host cap on one function's environments, per core at a full vCPU share (default 0.5; 0 = none)")
     .option('--init-concurrency <n>', 'INITs running at once on this host (default: cores - 1)')
     .option('--prepared <n>', 'environments per function initialised before they are needed (default 2; 0 = none)')
     .option('--runtime <runtime>', `Lambda runtime emulated: ${NODE_RUNTIMES.join('|')} (default ${DEFAULT_NODE_RUNTIME}); runs on that Node major when one is found`)

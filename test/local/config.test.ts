@@ -45,7 +45,7 @@ describe('StackConfig defaults are AWS values', () => {
       lambda: {
         accountConcurrency: 1_000,
         hostMaxEnvironments: LAMBDA_DEFAULTS.hostMaxEnvironments, // 30 % of the host's memory, 16..256
-        hostEnvironmentsPerCore: 1,
+        hostEnvironmentsPerCore: 0.5,
         initConcurrency: Math.max(1, availableParallelism() - 1),
         preparedPerFunction: 2,
         cpuModel: 'throttle',

@@ -24,7 +24,7 @@ export const DEFAULTS = {
    * Host cap on one function's live environments, per core at a full vCPU share (not an AWS
    * quota; see `functionEnvironmentCap` in host-capacity.ts). 0: no such cap.
    */
-  hostEnvironmentsPerCore: 1,
+  hostEnvironmentsPerCore: 0.5,
   /** Environments per function whose INIT runs before they are needed (see env-preparer.ts). */
   preparedPerFunction: 0,
   /**
