@@ -50,6 +50,12 @@ function stackUp(args: string[], stdin: 'ignore' | 'pipe' = 'ignore', env: NodeJ
   return { child, stdout: () => out, stderr: () => err, exited };
 }
 
+/** Exit 0 after a SIGTERM; if not, the failure says which signal ended it and what it wrote to stderr. */
+async function expectCleanExit(run: Run): Promise<void> {
+  const code = await run.exited;
+  expect(code, `ended by ${run.child.signalCode ?? `exit ${code}`}; stderr: ${run.stderr()}`).toBe(0);
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -118,7 +124,7 @@ describe('fanout-bench stack up', () => {
     }
 
     run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
+    await expectCleanExit(run);
     expect((await c.closed).code).toBe(1001);
     expect(run.stdout().trimEnd().split('\n')).toHaveLength(1);
   });
@@ -183,7 +189,7 @@ describe('fanout-bench stack up', () => {
     expect(await c.take((f) => f.type === 'whoami', 30_000)).toMatchObject({ principalId: 'token-holder', tokenSource: 'query' });
     await expect(connect(`${ready.websocketUrl}?token=not-this-one`)).rejects.toMatchObject({ status: 403 });
     run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
+    await expectCleanExit(run);
     expect(run.stdout() + run.stderr()).not.toContain(token);
   });
 
@@ -212,7 +218,7 @@ describe('fanout-bench stack up', () => {
     expect((await c.take((f) => f.type === 'whoami', 30_000)).connectionId).toBeTypeOf('string');
     // SIGTERM reaches the stack through the process that ran it again; both exit 0
     run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
+    await expectCleanExit(run);
     expect((await c.closed).code).toBe(1001);
     expect(run.stderr()).not.toMatch(/warning/);
   });
@@ -246,7 +252,7 @@ describe('fanout-bench stack up', () => {
     });
     expect(run.stderr()).toBe(`fanout-bench: warning: ${ready.lambdaRuntime.note}\n`);
     run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
+    await expectCleanExit(run);
   });
 
   it('names a runtime it does not emulate in one line and exits 2', async () => {
