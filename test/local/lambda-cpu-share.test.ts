@@ -24,8 +24,7 @@ import { expectOk, fixture } from './lambda-test-helpers.ts';
 function scriptedClock(lateMs: number) {
   const script = { active: 0, blocks: [] as number[] };
   const clock: ThrottleClock = {
-    busyMs: () => script.active,
-    waitedMs: () => 0, // event-loop time knows nothing of run queues
+    sample: () => ({ busyMs: script.active, waitedMs: 0 }), // event-loop time knows nothing of run queues
     countsOwnBlocking: true,
     block: (ms) => {
       script.blocks.push(ms);
@@ -97,8 +96,7 @@ describe('CPU-share arithmetic', () => {
   it('with a CPU-time clock, charges only CPU: its own blocking is not subtracted', () => {
     const script = { cpu: 0, blocks: [] as number[] };
     const clock: ThrottleClock = {
-      busyMs: () => script.cpu,
-      waitedMs: () => 0,
+      sample: () => ({ busyMs: script.cpu, waitedMs: 0 }),
       countsOwnBlocking: false,
       block: (ms) => {
         script.blocks.push(ms);
@@ -135,8 +133,7 @@ describe('CPU-share arithmetic', () => {
   function scheduledClock() {
     const script = { cpu: 0, waited: 0, blocks: [] as number[] };
     const clock: ThrottleClock = {
-      busyMs: () => script.cpu,
-      waitedMs: () => script.waited,
+      sample: () => ({ busyMs: script.cpu, waitedMs: script.waited }),
       countsOwnBlocking: false,
       block: (ms) => {
         script.blocks.push(ms);
@@ -196,8 +193,7 @@ describe('CPU-share arithmetic', () => {
 
   it('does nothing at one vCPU or more', () => {
     const clock: ThrottleClock = {
-      busyMs: () => 0,
-      waitedMs: () => 0,
+      sample: () => ({ busyMs: 0, waitedMs: 0 }),
       countsOwnBlocking: false,
       block: () => expect.fail('must not block'),
     };

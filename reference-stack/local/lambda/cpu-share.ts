@@ -55,10 +55,11 @@ export function blockMsFor(activeMs: number, ownBlockMs: number, factor: number)
 }
 
 export interface ThrottleClock {
-  /** This thread's cumulative busy time, ms. */
-  busyMs(): number;
-  /** This thread's cumulative time runnable but waiting for a core, ms (0 where unknown). */
-  waitedMs(): number;
+  /**
+   * This thread's cumulative busy time, and its cumulative time runnable but waiting for a core
+   * (0 where unknown), ms: one reading, so a tick costs one read of the clock.
+   */
+  sample(): { busyMs: number; waitedMs: number };
   /** Whether the thread's own blocking counts as busy (event-loop time does; CPU time does not). */
   readonly countsOwnBlocking: boolean;
   /** Block the thread for about `ms` without using CPU; returns the wall time actually blocked. */
@@ -110,8 +111,14 @@ function realClock(): ThrottleClock {
     return performance.now() - start;
   };
   const schedule = threadScheduleReader();
-  if (schedule) return { busyMs: () => schedule().cpuMs, waitedMs: () => schedule().waitedMs, countsOwnBlocking: false, block };
-  return { busyMs: () => performance.eventLoopUtilization().active, waitedMs: () => 0, countsOwnBlocking: true, block };
+  if (schedule) {
+    const sample = () => {
+      const s = schedule();
+      return { busyMs: s.cpuMs, waitedMs: s.waitedMs };
+    };
+    return { sample, countsOwnBlocking: false, block };
+  }
+  return { sample: () => ({ busyMs: performance.eventLoopUtilization().active, waitedMs: 0 }), countsOwnBlocking: true, block };
 }
 
 export class CpuThrottle {
@@ -139,8 +146,7 @@ export class CpuThrottle {
   /** Start measuring at the beginning of an invocation. */
   begin(): void {
     if (this.factor === 0) return;
-    this.last = this.clock.busyMs();
-    this.lastWaited = this.clock.waitedMs();
+    ({ busyMs: this.last, waitedMs: this.lastWaited } = this.clock.sample());
     this.ownBlockMs = 0;
     // A debt carries over (CPU time not yet stretched); a credit does not outlive its invocation.
     this.owedMs = Math.max(0, this.owedMs);
@@ -158,8 +164,7 @@ export class CpuThrottle {
 
   /** One measurement and block; the timer calls it every tickMs during an invocation. */
   tick(): void {
-    const now = this.clock.busyMs();
-    const waited = this.clock.waitedMs();
+    const { busyMs: now, waitedMs: waited } = this.clock.sample();
     const activeMs = now - (this.last as number);
     const waitedMs = waited - this.lastWaited;
     this.last = now;
