@@ -41,6 +41,12 @@ import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { ROOM_METADATA_SK } from '../../reference-stack/functions/shared/protocol.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
 import { startDynamoDb } from '../../reference-stack/local/dynamodb.ts';
+import {
+  connectEvent as gatewayConnectEvent,
+  messageEvent as gatewayMessageEvent,
+  type ApiIdentity,
+  type ClientInfo,
+} from '../../reference-stack/local/gateway/events.ts';
 import { LOCAL_DEFAULT_ENV, wiredEnvironment } from '../../reference-stack/local/function-environment.ts';
 import { ONE_VCPU_MB } from '../../reference-stack/local/lambda/cpu-share.ts';
 import { functionEnvironmentCap } from '../../reference-stack/local/lambda/host-capacity.ts';
@@ -74,6 +80,12 @@ const SEND_SECONDS = 15;
 const BEST_CASE_SECONDS = 10;
 const REGION = 'us-east-1';
 const STAGE = 'local';
+// The events' source, declared here: the phases below run at the top level before later lines.
+/** Where the events say they came from, as the emulator's gateway names its stage. */
+const API: ApiIdentity = { apiId: 'local', stage: STAGE, domainName: '127.0.0.1' };
+/** The handshake as the gateway's $connect event reads it: its headers, URL and local port. */
+const HANDSHAKE = { rawHeaders: ['Host', '127.0.0.1', 'Sec-WebSocket-Version', '13'], url: '/', socket: { localPort: 0 } } as unknown as IncomingMessage;
+const client = (connectionId: string): ClientInfo => ({ connectionId, connectedAt: Date.now(), sourceIp: '127.0.0.1', userAgent: 'fanout-bench floor' });
 
 /** Threads per function: the emulator's host cap for it at its default memory size, on this host. */
 const threadsFor = (name: string, memoryMB = FUNCTIONS.find((f) => f.name === name)!.memoryMB): number =>
@@ -400,33 +412,13 @@ async function makeRoom(room: string): Promise<void> {
   await doc.send(new PutCommand({ TableName: TABLE_DEFAULT_NAMES.messages, Item: { room, sk: ROOM_METADATA_SK, createdAt: Date.now(), createdBy: 'floor' } }));
 }
 
-/** The request context API Gateway gives a WebSocket event (the emulator's gateway builds the same). */
-function requestContext(connectionId: string, routeKey: string, eventType: 'CONNECT' | 'MESSAGE') {
-  const t = Date.now();
-  return {
-    routeKey,
-    eventType,
-    messageId: eventType === 'MESSAGE' ? randomUUID() : null,
-    extendedRequestId: randomUUID(),
-    requestTime: new Date(t).toUTCString(),
-    messageDirection: 'IN',
-    stage: STAGE,
-    connectedAt: t,
-    requestTimeEpoch: t,
-    identity: { sourceIp: '127.0.0.1', userAgent: 'fanout-bench floor' },
-    requestId: randomUUID(),
-    domainName: '127.0.0.1',
-    connectionId,
-    apiId: 'local',
-  };
-}
-
+// The events the emulator's gateway builds, from its own builders: the handlers get the same input.
 function connectEvent(connectionId: string) {
-  return { requestContext: requestContext(connectionId, '$connect', 'CONNECT'), headers: { Host: '127.0.0.1', 'Sec-WebSocket-Version': '13' }, isBase64Encoded: false };
+  return gatewayConnectEvent(API, client(connectionId), HANDSHAKE, randomUUID(), Date.now());
 }
 
 function messageEvent(connectionId: string, routeKey: string, body: unknown) {
-  return { requestContext: requestContext(connectionId, routeKey, 'MESSAGE'), body: JSON.stringify(body), isBase64Encoded: false };
+  return gatewayMessageEvent(API, client(connectionId), routeKey, Buffer.from(JSON.stringify(body)), false, randomUUID(), Date.now());
 }
 
 function joinEvent(connectionId: string, room: string) {
