@@ -179,8 +179,8 @@ describe('thresholds from the scenario file and --threshold', () => {
   });
 });
 
-describe('the README', () => {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+describe('docs/verdict.md', () => {
+  const readme = readFileSync(new URL('../../docs/verdict.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('### Threshold expressions'), readme.indexOf('### Metric names'));
   const blocks = [...section.matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1]);
 
