@@ -16,8 +16,8 @@ import { chatStackPropsFromContext } from '../../reference-stack/infra/context.t
  * `report <run-dir>` on a recorded run); every other one must be in COVERED below, which names the
  * files that run it for real, and those files must hold its subcommand and every flag it uses. A
  * usage block (`fanout-bench <command> [--flag …]` in a text block) must list exactly the flags the
- * command has. Relative links and their anchors must resolve, and the README's first screen must
- * fit one screen.
+ * command has. Relative links and their anchors must resolve, every repository path the docs
+ * name in backticks must exist, and the README's first screen must fit one screen.
  */
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -494,6 +494,30 @@ describe('links in README.md and docs/*.md', () => {
           else if (anchor && resolved.endsWith('.md') && !anchorsOf(resolved).has(anchor)) problems.push(`${file}:${i + 1}: ${target}: no heading #${anchor} in ${relative(ROOT, resolved)}`);
         }
       });
+      noProblems(problems);
+    });
+  }
+});
+
+/** Repository paths the docs name that a user creates (so none is in the repository). */
+const CREATED_BY_USERS = new Set(['bench/baselines/nightly-aws.json']);
+
+describe('repository paths named in README.md and docs/*.md', () => {
+  for (const file of DOC_FILES) {
+    it(`${file}: every \`src/…\`, \`test/…\`, … path it names exists`, () => {
+      const problems: string[] = [];
+      let fenced = false;
+      readFileSync(join(ROOT, file), 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (/^\s*```/.test(line)) fenced = !fenced;
+          if (fenced) return;
+          for (const m of line.matchAll(/`((?:src|reference-stack|test|bench|\.ci|\.github|artillery|docs|bin)\/[^`\s]*)`/g)) {
+            const path = m[1]!.split(':')[0]!;
+            if (/[<>…*{]/.test(path) || CREATED_BY_USERS.has(path)) continue;
+            if (!existsSync(join(ROOT, path))) problems.push(`${file}:${i + 1}: ${path}: no such file or folder`);
+          }
+        });
       noProblems(problems);
     });
   }
