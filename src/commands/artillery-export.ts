@@ -7,7 +7,7 @@ import { exportArtilleryScript } from '../artillery/export-script.ts';
 import { fieldPath, UserError } from '../errors.ts';
 import { applyOverrides } from '../scenarios/apply-overrides.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
-import { phaseLengthIssue } from '../scenarios/limits.ts';
+import { phaseLengthIssue } from '../scenarios/phase-length.ts';
 import { loadScenario } from '../scenarios/load-scenario.ts';
 import { DEFAULT_TOKEN_PLACEMENT, TOKEN_PLACEMENTS, type TokenPlacement } from '../targets/connect-token.ts';
 import { checkTargetUrl } from '../targets/remote.ts';

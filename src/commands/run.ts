@@ -7,7 +7,7 @@ import { RESULTS_FILE } from '../metrics/results-writer.ts';
 import { estimatedMemoryMB } from '../fleet/fleet-limits.ts';
 import { hostFacts, type HostFacts } from '../fleet/host-facts.ts';
 import { CONFIGURABLE_FUNCTION_NAMES } from '../metrics/reference-functions.ts';
-import { checkRunInput, type RunInput } from '../run-input.ts';
+import { checkRunInput, type RunInput } from '../run/run-input.ts';
 import { runBenchmark, type RunOptions } from '../run/run.ts';
 import { plannedMs } from '../scenarios/planned-length.ts';
 import { consoleSummary } from '../report/console-summary.ts';

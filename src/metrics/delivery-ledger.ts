@@ -78,17 +78,6 @@ export function zeroTotals(): DeliveryTotals {
   };
 }
 
-/** One message as the stale-cleanup analysis reads it. */
-export interface MessageView {
-  phase: number;
-  intended: number;
-  ackAt: number;
-  acked: boolean;
-  recipients: number;
-  gone: number;
-  received: number;
-}
-
 /**
  * One origin's messages, by slot (slots are dense and rise with the intended send time). Only a
  * window of slots is kept: [offset, size). Slots below the cursor are final; those whose intended

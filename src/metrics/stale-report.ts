@@ -1,4 +1,13 @@
-import type { MessageView } from './delivery-ledger.ts';
+/** One message as the stale-cleanup analysis reads it. */
+export interface MessageView {
+  phase: number;
+  intended: number;
+  ackAt: number;
+  acked: boolean;
+  recipients: number;
+  gone: number;
+  received: number;
+}
 
 /**
  * Stale-connection cleanup, read from the messages after a drop: clients vanished without a close

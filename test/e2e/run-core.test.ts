@@ -7,7 +7,7 @@ import { estimateCost } from '../../src/metrics/cost-model.ts';
 import type { IntervalSink } from '../../src/metrics/interval-sink.ts';
 import { newRunId } from '../../src/metrics/run-id.ts';
 import { Results, type IntervalRecord } from '../../src/metrics/results-schema.ts';
-import { checkRunInput } from '../../src/run-input.ts';
+import { checkRunInput } from '../../src/run/run-input.ts';
 import { finish } from '../../src/run/finish.ts';
 import { measure } from '../../src/run/measure.ts';
 import { resolveTarget } from '../../src/run/resolve-target.ts';

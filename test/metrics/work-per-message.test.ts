@@ -3,7 +3,7 @@ import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from '../../reference-stack/local/cloudwatch/server.ts';
 import type { MetricDatum } from '../../reference-stack/local/cloudwatch/types.ts';
-import { startDynamoDb, type LocalDynamoDb } from '../../reference-stack/local/dynamodb.ts';
+import { startDynamoDb, type LocalDynamoDb } from '../../reference-stack/local/dynamodb/dynamodb-thread.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch-puller.ts';
 import { dynamoDbWork } from '../../src/metrics/work-per-message.ts';

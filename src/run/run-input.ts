@@ -1,16 +1,42 @@
 import { randomInt } from 'node:crypto';
-import { fieldPath, UserError } from './errors.ts';
-import { fleetLimitIssue } from './fleet/fleet-limits.ts';
-import { hostFacts, type HostFacts } from './fleet/host-facts.ts';
-import { chooseShards } from './fleet/shard-count.ts';
-import type { RunOptions } from './run/run.ts';
-import { applyOverrides } from './scenarios/apply-overrides.ts';
-import { phaseLengthIssue } from './scenarios/limits.ts';
-import { loadScenario } from './scenarios/load-scenario.ts';
-import type { Scenario } from './scenarios/schema.ts';
-import { awsStackName } from './targets/aws-stack.ts';
-import { checkTargetUrl } from './targets/remote.ts';
-import { DEFAULT_TOKEN_PLACEMENT, type ConnectToken } from './targets/connect-token.ts';
+import { fieldPath, UserError } from '../errors.ts';
+import { fleetLimitIssue } from '../fleet/fleet-limits.ts';
+import { hostFacts, type HostFacts } from '../fleet/host-facts.ts';
+import { chooseShards } from '../fleet/shard-count.ts';
+import { applyOverrides } from '../scenarios/apply-overrides.ts';
+import { phaseLengthIssue } from '../scenarios/phase-length.ts';
+import { loadScenario } from '../scenarios/load-scenario.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+import { awsStackName } from '../targets/aws-stack.ts';
+import { checkTargetUrl } from '../targets/remote.ts';
+import { DEFAULT_TOKEN_PLACEMENT, type ConnectToken, type TokenPlacement } from '../targets/connect-token.ts';
+
+/** What a run is asked for, before it is checked: the scenario, the flags applied to it, the target and its token. */
+export interface RunRequest {
+  /** built-in scenario name or a YAML/JSON file (default: "default") */
+  scenario?: string;
+  /** "local" (default), a ws:// / wss:// URL or aws:<stackName> */
+  target?: string;
+  /** aws:<stackName>: region and profile (default: the SDK's standard chain) */
+  aws?: { region?: string; profile?: string };
+  clients?: number;
+  rooms?: number;
+  /** every send phase's duration */
+  durationMs?: number;
+  /** every send phase's rate, messages/s */
+  rate?: number;
+  seed?: number;
+  shards?: number;
+  /**
+   * The token for a $connect authorizer (FANOUT_BENCH_TOKEN or --token-file). Sent with every
+   * handshake, handed to a local stack with auth; never printed or stored.
+   */
+  token?: string;
+  /** where the token goes: the x-api-key header or the token query parameter (default: the scenario's auth.identitySource, else header) */
+  tokenIn?: TokenPlacement;
+  /** run even if the fleet looks bigger than this host can hold (fleet-limits.ts) */
+  ignoreHostLimits?: boolean;
+}
 
 /**
  * A run's input, checked before anything starts: the scenario (file and fields), the flags
@@ -28,7 +54,7 @@ export interface RunInput {
   token?: ConnectToken;
 }
 
-export function checkRunInput(o: RunOptions, host: HostFacts = hostFacts()): RunInput {
+export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): RunInput {
   const base = loadScenario(o.scenario);
   const scenario = applyOverrides(base, {
     clients: o.clients,
@@ -72,7 +98,7 @@ export function checkRunInput(o: RunOptions, host: HostFacts = hostFacts()): Run
  * (`target.auth.identitySource`), else the header. A local stack with auth needs a token to
  * expect: the run's own, unless the scenario names a token file for it.
  */
-function connectToken(o: RunOptions, scenario: Scenario, targetSpec: string): ConnectToken | undefined {
+function connectToken(o: RunRequest, scenario: Scenario, targetSpec: string): ConnectToken | undefined {
   const auth = targetSpec === 'local' ? scenario.target.auth : undefined;
   const knobs = typeof auth === 'object' ? auth : {};
   if (o.token === undefined) {

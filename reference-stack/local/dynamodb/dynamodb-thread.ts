@@ -10,15 +10,15 @@ import {
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
-import { UserError } from '../../src/errors.ts';
-import { tableDefinitions } from '../functions/shared/tables.ts';
-import type { MetricSink } from './cloudwatch/types.ts';
-import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './dynamodb/worker-messages.ts';
-import { metricBatchReader } from './dynamodb/metric-batch.ts';
+import { UserError } from '../../../src/errors.ts';
+import { tableDefinitions } from '../../functions/shared/tables.ts';
+import type { MetricSink } from '../cloudwatch/types.ts';
+import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './worker-messages.ts';
+import { metricBatchReader } from './metric-batch.ts';
 
 /**
  * DynamoDB for the emulator: dynalite behind a metering front, both on their own worker thread
- * (see dynamodb/worker.ts). The front is the endpoint the functions reach: it publishes
+ * (see worker.ts). The front is the endpoint the functions reach: it publishes
  * AWS/DynamoDB metrics (consumed units, request counts, throttles) into the stack's metric store
  * and carries the throttle fault.
  */
@@ -44,7 +44,7 @@ export interface StartDynamoDbOptions {
   throttleShare?: number;
 }
 
-const WORKER_ENTRY = fileURLToPath(new URL('./dynamodb/worker.ts', import.meta.url));
+const WORKER_ENTRY = fileURLToPath(new URL('./worker.ts', import.meta.url));
 let workerCode: Promise<string> | undefined;
 
 /** The worker bundled once per process: plain CommonJS, so the thread needs no TypeScript loader. */
