@@ -51,7 +51,7 @@ import { LOCAL_DEFAULT_ENV, wiredEnvironment } from '../../reference-stack/local
 import { ONE_VCPU_MB } from '../../reference-stack/local/lambda/cpu-share.ts';
 import { functionEnvironmentCap } from '../../reference-stack/local/lambda/function-environment-cap.ts';
 import { DEFAULTS as LAMBDA_DEFAULTS, LOCAL_CREDENTIALS } from '../../reference-stack/local/lambda/options.ts';
-import { decodeHistogram, newHistogram, type Histogram } from '../../src/metrics/histogram.ts';
+import { decodeHistogram, newHistogram, type Histogram } from '../../src/metrics/measurement/histogram.ts';
 import { blockMarkers, tsxCommand, writeResultsBlock } from '../results-block.ts';
 import type { FromReceivers, ReceiversInit } from './floor-receivers.ts';
 import type { FloorReply, FloorRequest, FloorRoute } from './floor-worker.ts';

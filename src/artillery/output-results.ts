@@ -1,6 +1,6 @@
-import { TOOL_VERSION } from '../metrics/results-builder.ts';
-import { SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type Results } from '../metrics/results-schema.ts';
-import { newRunId } from '../metrics/run-id.ts';
+import { TOOL_VERSION } from '../metrics/results/results-builder.ts';
+import { SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type Results } from '../metrics/results/results-schema.ts';
+import { newRunId } from '../metrics/results/run-id.ts';
 import { COUNTERS as C, HISTOGRAMS as H, PHASE_PREFIX } from './metric-names.ts';
 import type { ArtilleryOutput, ArtilleryPeriod, ArtillerySummary } from './output-schema.ts';
 import type { ExportedScript } from './plan-schema.ts';

@@ -1,8 +1,8 @@
-import { SEEN_DUPLICATE, SEEN_OUT_OF_ORDER } from '../metrics/order-tracker.ts';
-import { PackedRecords } from '../metrics/packed-records.ts';
-import { ReceiptTally } from '../metrics/receipt-tally.ts';
-import { IntervalRecorder } from '../metrics/recorder.ts';
-import { SelfWatch } from '../metrics/self-watch.ts';
+import { SEEN_DUPLICATE, SEEN_OUT_OF_ORDER } from '../metrics/measurement/order-tracker.ts';
+import { PackedRecords } from '../metrics/measurement/packed-records.ts';
+import { ReceiptTally } from '../metrics/measurement/receipt-tally.ts';
+import { IntervalRecorder } from '../metrics/measurement/shard-interval-recorder.ts';
+import { SelfWatch } from '../metrics/measurement/self-watch.ts';
 import { CONNECT_COLD_SUBPROTOCOL, CONNECT_WARM_SUBPROTOCOL, type Probe } from './chat-protocol.ts';
 import { SimClient } from './client.ts';
 import { ClientGroup } from './client-group.ts';

@@ -1,4 +1,4 @@
-import type { Results } from '../metrics/results-schema.ts';
+import type { Results } from '../metrics/results/results-schema.ts';
 import { fmtInt, fmtNum } from './format.ts';
 
 /**

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { now } from '../fleet/clock.ts';
-import type { CostOptions } from '../metrics/cost-model.ts';
-import type { IntervalRecord, Results } from '../metrics/results-schema.ts';
-import { createRunDir } from '../metrics/results-writer.ts';
-import { newRunId } from '../metrics/run-id.ts';
+import type { CostOptions } from '../metrics/cost/cost-model.ts';
+import type { IntervalRecord, Results } from '../metrics/results/results-schema.ts';
+import { createRunDir } from '../metrics/results/run-dir.ts';
+import { newRunId } from '../metrics/results/run-id.ts';
 import type { ProgressContext } from '../report/progress-line.ts';
 import { UserError } from '../errors.ts';
 import { checkRunInput, type RunRequest } from './run-input.ts';

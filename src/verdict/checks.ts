@@ -1,4 +1,4 @@
-import type { Results } from '../metrics/results-schema.ts';
+import type { Results } from '../metrics/results/results-schema.ts';
 import { fmtInt, fmtPct } from '../report/format.ts';
 import type { Check } from './verdict-schema.ts';
 

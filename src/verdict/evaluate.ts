@@ -1,4 +1,4 @@
-import type { Results } from '../metrics/results-schema.ts';
+import type { Results } from '../metrics/results/results-schema.ts';
 import { fmtNum, fmtValue } from '../report/format.ts';
 import { runChecks } from './checks.ts';
 import { catalogueMetrics, HEADLINE_METRICS, lookupMetric, type Metric } from './metric-catalogue.ts';

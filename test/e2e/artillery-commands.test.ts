@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExportedScript } from '../../src/artillery/plan-schema.ts';
-import { Results } from '../../src/metrics/results-schema.ts';
+import { Results } from '../../src/metrics/results/results-schema.ts';
 import { expectOneLine, runCli } from './cli.ts';
 
 // `fanout-bench artillery export` and `report --artillery` as a user runs them (the CLI in a child

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { zeroCounts, type ShardReport } from '../../src/fleet/shard-link.ts';
-import { addEncoded, newHistogram } from '../../src/metrics/histogram.ts';
-import { IntervalRecorder } from '../../src/metrics/recorder.ts';
-import { RunRecorder } from '../../src/metrics/run-recorder.ts';
+import { addEncoded, newHistogram } from '../../src/metrics/measurement/histogram.ts';
+import { IntervalRecorder } from '../../src/metrics/measurement/shard-interval-recorder.ts';
+import { RunRecorder } from '../../src/metrics/measurement/run-recorder.ts';
 
 function report(shard: number, rec: IntervalRecorder): ShardReport {
   return {

@@ -3,8 +3,8 @@ import { buildComparison, type SizeInput } from '../../src/metrics/compare/build
 import { Comparison } from '../../src/metrics/compare/compare-schema.ts';
 import { tied } from '../../src/metrics/compare/recommend.ts';
 import { spreadOf } from '../../src/metrics/compare/spread.ts';
-import { DEFAULT_PRICES } from '../../src/metrics/prices.ts';
-import type { Results } from '../../src/metrics/results-schema.ts';
+import { DEFAULT_PRICES } from '../../src/metrics/cost/prices.ts';
+import type { Results } from '../../src/metrics/results/results-schema.ts';
 import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
 
 // Per-size Results of real emulator runs (test/fixtures/compare) → the comparison. Each figure is

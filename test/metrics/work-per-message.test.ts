@@ -5,9 +5,9 @@ import { startCloudWatchServer, type CloudWatchServer } from '../../reference-st
 import type { MetricDatum } from '../../reference-stack/local/cloudwatch/types.ts';
 import { startDynamoDb, type LocalDynamoDb } from '../../reference-stack/local/dynamodb/dynamodb-thread.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
-import { pullCloudWatch } from '../../src/metrics/cloudwatch-puller.ts';
-import { dynamoDbWork } from '../../src/metrics/work-per-message.ts';
-import type { DynamoDbWork } from '../../src/metrics/work-schema.ts';
+import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
+import { dynamoDbWork } from '../../src/metrics/cost/work-per-message.ts';
+import type { DynamoDbWork } from '../../src/metrics/cost/work-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { parseThreshold } from '../../src/verdict/threshold.ts';
 import { buildResults } from '../report/fixtures.ts';

@@ -1,7 +1,7 @@
-import type { CostSource } from '../cost-schema.ts';
-import { DEFAULT_PRICES, type PriceTable } from '../prices.ts';
-import { REFERENCE_FUNCTIONS, type BenchFunction } from '../reference-functions.ts';
-import type { Results } from '../results-schema.ts';
+import type { CostSource } from '../cost/cost-schema.ts';
+import { DEFAULT_PRICES, type PriceTable } from '../cost/prices.ts';
+import { REFERENCE_FUNCTIONS, type BenchFunction } from '../stack-description/reference-functions.ts';
+import type { Results } from '../results/results-schema.ts';
 import {
   COMPARE_SCHEMA_VERSION,
   Comparison,
@@ -15,7 +15,7 @@ import {
 import { recommend, TIE_TOLERANCE } from './recommend.ts';
 import { runQuantities, type RunQuantities } from './run-quantities.ts';
 import { spreadOf } from './spread.ts';
-import { hostInLatencies } from '../local-host.ts';
+import { hostInLatencies } from '../cloudwatch/local-host.ts';
 
 /**
  * Per-size Results → one comparison (compare.json). Pure: no I/O, no clock unless `createdAt`

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DynamoTableTotals } from './cloudwatch-schema.ts';
+import { DynamoTableTotals } from '../cloudwatch/cloudwatch-schema.ts';
 
 /**
  * results.dynamodb and results.lambda — the work the run cost, per message and per 1,000

@@ -7,11 +7,11 @@ import {
   zeroCounts,
   type ShardCounts,
   type ShardReport,
-} from '../fleet/shard-link.ts';
+} from '../../fleet/shard-link.ts';
 import { DeliveryLedger, type LedgerTimeouts } from './delivery-ledger.ts';
 import { addEncoded, encodeHistogram, newHistogram, type Histogram } from './histogram.ts';
 import { summarize } from './latency-summary.ts';
-import type { IntervalRecord } from './results-schema.ts';
+import type { IntervalRecord } from './interval-record.ts';
 import { CPU_LIMIT_CORES } from './saturation.ts';
 
 /**

@@ -1,7 +1,6 @@
-import { accessSync, constants, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { UserError } from '../errors.ts';
-import { Results } from './results-schema.ts';
+import { UserError } from '../../errors.ts';
 
 /**
  * A run's directory: intervals.ndjson grows one line per interval while the run goes
@@ -47,22 +46,4 @@ function statOrUndefined(path: string) {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Writes results.json. The results are checked against the schema first; a mismatch is a bug
- * in the harness, but the measurements are still written (with the problem in
- * harness.warnings) rather than lost.
- */
-export function writeResults(runDir: string, results: Results): string {
-  const check = Results.safeParse(results);
-  if (!check.success) {
-    const issue = check.error.issues[0];
-    results.harness.warnings.push(`results.json does not match its schema at ${issue.path.join('.')}: ${issue.message}`);
-  }
-  const file = join(runDir, RESULTS_FILE);
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(results, null, 2)}\n`);
-  renameSync(tmp, file);
-  return file;
 }

@@ -1,10 +1,10 @@
-import type { CloudWatchResults } from './cloudwatch-schema.ts';
+import type { CloudWatchResults } from '../cloudwatch/cloudwatch-schema.ts';
 import type { CostEstimate, CostLine, CostSource } from './cost-schema.ts';
 import { DEFAULT_DYNAMO_ASSUMPTIONS, routeUnits, type DynamoAssumptions, type RouteContext } from './dynamo-units.ts';
 import { DEFAULT_PRICES, type PriceTable } from './prices.ts';
-import type { BenchFunction } from './reference-functions.ts';
+import type { BenchFunction } from '../stack-description/reference-functions.ts';
 import { runArchitecture, runFunctions } from './run-functions.ts';
-import type { Results } from './results-schema.ts';
+import type { Results } from '../results/results-schema.ts';
 import { dynamoDbWork } from './work-per-message.ts';
 
 /**

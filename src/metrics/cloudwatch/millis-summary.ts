@@ -1,4 +1,4 @@
-import { LatencySummary } from './latency-summary-schema.ts';
+import { LatencySummary } from '../measurement/latency-summary-schema.ts';
 
 /**
  * Milliseconds summary of a microsecond HDR histogram (what latency-summary.ts `summarize`

@@ -1,7 +1,7 @@
-import type { CloudWatchResults } from './cloudwatch-schema.ts';
-import type { BenchFunction } from './reference-functions.ts';
+import type { CloudWatchResults } from '../cloudwatch/cloudwatch-schema.ts';
+import type { BenchFunction } from '../stack-description/reference-functions.ts';
 import { runFunctions } from './run-functions.ts';
-import type { Results } from './results-schema.ts';
+import type { Results } from '../results/results-schema.ts';
 import type { DynamoDbWork, LambdaWork } from './work-schema.ts';
 
 /**

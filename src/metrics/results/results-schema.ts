@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { CloudWatchResults } from './cloudwatch-schema.ts';
-import { CostEstimate } from './cost-schema.ts';
-import { LatencySummary } from './latency-summary-schema.ts';
-import { DynamoDbWork, LambdaWork } from './work-schema.ts';
-import { TargetEndpoints, TargetFunctions } from '../targets/target-schema.ts';
-import { Verdict } from '../verdict/verdict-schema.ts';
+import { CloudWatchResults } from '../cloudwatch/cloudwatch-schema.ts';
+import { CostEstimate } from '../cost/cost-schema.ts';
+import { IntervalRecord } from '../measurement/interval-record.ts';
+import { LatencySummary } from '../measurement/latency-summary-schema.ts';
+import { DynamoDbWork, LambdaWork } from '../cost/work-schema.ts';
+import { TargetEndpoints, TargetFunctions } from '../../targets/target-schema.ts';
+import { Verdict } from '../../verdict/verdict-schema.ts';
 
 /**
  * results.json — the contract between a run, the report renderers and later tools (baseline
@@ -13,48 +14,8 @@ import { Verdict } from '../verdict/verdict-schema.ts';
  */
 export const SCHEMA_VERSION = 2;
 
-// Part of the results contract: importers keep taking it from here.
-export { LatencySummary };
-
-/** One 1-second interval of the run, streamed to intervals.ndjson while running. */
-export const IntervalRecord = z.object({
-  /** interval start, epoch ms */
-  t: z.number(),
-  /** seconds since the run started */
-  elapsedSec: z.number(),
-  /**
-   * the interval's length when it is not the run's 1 s (results from an Artillery run: its
-   * 10-second periods); absent: up to the next interval's start
-   */
-  periodMs: z.number().nonnegative().optional(),
-  phase: z.string(),
-  openClients: z.number().int(),
-  connects: z.number().int(),
-  sent: z.number().int(),
-  delivered: z.number().int(),
-  errors: z.number().int(),
-  connect: LatencySummary.optional(),
-  broadcast: LatencySummary.optional(),
-  fanoutCompletion: LatencySummary.optional(),
-  /** max event-loop lag seen by any shard in this interval */
-  eventLoopLagMs: z.number(),
-  /** harness CPU over all shards, in cores (1.0 = one core busy) */
-  cpuCores: z.number(),
-  /** sends that left later than their slot allowed */
-  missedSlots: z.number().int().optional(),
-  /** deliveries of messages a cold sendMessage environment handled */
-  deliveredCold: z.number().int().optional(),
-  /** event-loop lag p99 of the worst shard in this interval */
-  eventLoopLagP99Ms: z.number().optional(),
-  /** CPU of the busiest shard, in cores */
-  shardCpuMaxCores: z.number().optional(),
-  /**
-   * messages sent and not settled at the end of this interval: waiting for their ack or, within
-   * the loss timeout, for deliveries (not counted received or lost yet)
-   */
-  pendingMessages: z.number().int().nonnegative().optional(),
-});
-export type IntervalRecord = z.infer<typeof IntervalRecord>;
+// Part of the results contract: importers keep taking them from here.
+export { IntervalRecord, LatencySummary };
 
 export const Deliveries = z.object({
   /** room members at send time, summed over acknowledged sends */

@@ -138,7 +138,7 @@ export function dynamoRequests(plans: readonly DynamoTablePlan[]): MetricRequest
 }
 
 /**
- * The local emulator's account of its host (src/metrics/local-host.ts), asked of the local target
+ * The local emulator's account of its host (local-host.ts), asked of the local target
  * only: host busy and stack CPU per second, and per function the invocations the host held back
  * (per second for the chart; their wait's percentiles over the whole window).
  */

@@ -1,8 +1,8 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { IntervalSink } from './interval-sink.ts';
+import type { IntervalSink } from '../measurement/interval-sink.ts';
 import type { IntervalRecord } from './results-schema.ts';
-import { INTERVALS_FILE } from './results-writer.ts';
+import { INTERVALS_FILE } from './run-dir.ts';
 
 /**
  * A run's intervals.ndjson: one line per interval, appended synchronously while the run goes (a

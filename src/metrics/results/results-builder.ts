@@ -1,13 +1,13 @@
 import { cpus, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
-import type { Scenario } from '../scenarios/schema.ts';
-import type { Target, TargetFunctions } from '../targets/target.ts';
-import { HELD_MAX, zeroTotals, type DeliveryTotals } from './delivery-ledger.ts';
-import { formatDuration } from '../scenarios/duration.ts';
-import { summarize } from './latency-summary.ts';
+import type { Scenario } from '../../scenarios/schema.ts';
+import type { Target, TargetFunctions } from '../../targets/target.ts';
+import { HELD_MAX, zeroTotals, type DeliveryTotals } from '../measurement/delivery-ledger.ts';
+import { formatDuration } from '../../scenarios/duration.ts';
+import { summarize } from '../measurement/latency-summary.ts';
 import { SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type PhaseResult, type Results } from './results-schema.ts';
-import type { MetricSet, PhaseState, RunRecorder } from './run-recorder.ts';
-import { assessSaturation, phaseSaturated } from './saturation.ts';
+import type { MetricSet, PhaseState, RunRecorder } from '../measurement/run-recorder.ts';
+import { assessSaturation, phaseSaturated } from '../measurement/saturation.ts';
 
 /** Assembles results.json from what the recorder measured. */
 export interface BuildInput {
@@ -35,7 +35,7 @@ export interface BuildInput {
 
 export const TOOL_VERSION: string = (() => {
   try {
-    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version ?? '0.0.0';
+    return JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version ?? '0.0.0';
   } catch {
     return '0.0.0';
   }

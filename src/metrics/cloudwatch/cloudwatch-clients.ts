@@ -1,7 +1,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { TargetEndpoints } from '../targets/target-schema.ts';
-import { LOCAL_CREDENTIALS } from '../targets/local-credentials.ts';
+import type { TargetEndpoints } from '../../targets/target-schema.ts';
+import { LOCAL_CREDENTIALS } from '../../targets/local-credentials.ts';
 
 /**
  * Where CloudWatch is: AWS itself, or the local emulator's CloudWatch-compatible endpoint (one

@@ -1,5 +1,5 @@
-import { readDataFile } from '../data-file.ts';
-import { fieldPath, UserError } from '../errors.ts';
+import { readDataFile } from '../../data-file.ts';
+import { fieldPath, UserError } from '../../errors.ts';
 import { applyPriceOverride, DEFAULT_PRICES, PriceOverride, type PriceTable } from './prices.ts';
 
 /**
