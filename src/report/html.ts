@@ -7,7 +7,7 @@ import { reportAssets, type ReportAssets } from './assets.ts';
 import { buildCharts, type ChartSpec } from './chart-data.ts';
 import { escapeHtml as h } from './escape.ts';
 import { htmlPage } from './html-page.ts';
-import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd, fmtValue } from './format.ts';
+import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd, fmtValue } from '../number-format.ts';
 import { STYLE } from './html-style.ts';
 import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
 import { lossRule, lossTimeoutLabel } from './loss-rule.ts';

@@ -2,7 +2,7 @@ import type { LatencySummary } from '../metrics/results/results-schema.ts';
 import type { JudgedResults } from '../verdict/judged.ts';
 import type { Verdict } from '../verdict/verdict-schema.ts';
 import { escapeMarkdown as md } from './escape.ts';
-import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd, fmtValue } from './format.ts';
+import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd, fmtValue } from '../number-format.ts';
 import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
 import { lossRule } from './loss-rule.ts';
 import { workTable } from './work-table.ts';

@@ -1,4 +1,4 @@
-import { COUNTERS as C, HISTOGRAMS as H } from '../../../src/artillery/metric-names.ts';
+import { COUNTERS as C, HISTOGRAMS as H } from '../../../src/artillery-interop/metric-names.ts';
 import { DeliveryLedger, zeroTotals, type DeliveryTotals, type LedgerTimeouts } from '../../../src/metrics/measurement/delivery-ledger.ts';
 import type { StaleResult } from '../../../src/metrics/measurement/stale-report.ts';
 

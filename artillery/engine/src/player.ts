@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
-import { COUNTERS as C, HISTOGRAMS as H, PHASE_PREFIX } from '../../../src/artillery/metric-names.ts';
+import { COUNTERS as C, HISTOGRAMS as H, PHASE_PREFIX } from '../../../src/artillery-interop/metric-names.ts';
 import type { Probe } from '../../../src/fleet/chat-protocol.ts';
 import { OPEN, SimClient } from '../../../src/fleet/client.ts';
 import { ClientGroup } from '../../../src/fleet/client-group.ts';

@@ -1,4 +1,4 @@
-import { COUNTERS as C, HISTOGRAMS as H } from '../../../src/artillery/metric-names.ts';
+import { COUNTERS as C, HISTOGRAMS as H } from '../../../src/artillery-interop/metric-names.ts';
 import { CPU_LIMIT_CORES, LAG_P99_LIMIT_MS, peakCores } from '../../../src/metrics/measurement/saturation.ts';
 import { SelfWatch, type SelfSample } from '../../../src/metrics/measurement/self-watch.ts';
 

@@ -14,7 +14,7 @@ import {
 } from './compare-schema.ts';
 import { recommend, TIE_TOLERANCE } from './recommend.ts';
 import { runQuantities, type RunQuantities } from './run-quantities.ts';
-import { spreadOf } from './spread.ts';
+import { medianRange } from './median-range.ts';
 import { hostInLatencies } from '../cloudwatch/local-host.ts';
 
 /**
@@ -155,7 +155,7 @@ function sizeResult(input: SizeInput, o: Options): SizeResult {
     counted.push(q);
   });
 
-  const over = (pick: (q: RunQuantities) => number | null) => spreadOf(counted.map(pick));
+  const over = (pick: (q: RunQuantities) => number | null) => medianRange(counted.map(pick));
   const metrics: SizeMetrics = {
     broadcastP50Ms: over((q) => q.broadcastP50Ms),
     broadcastP99Ms: over((q) => q.broadcastP99Ms),
@@ -175,7 +175,7 @@ function sizeResult(input: SizeInput, o: Options): SizeResult {
   };
   const functions: Record<string, FunctionAtSize> = {};
   for (const name of o.compared) {
-    const f = (pick: (q: RunQuantities['functions'][string]) => number | null) => spreadOf(counted.map((q) => pick(q.functions[name])));
+    const f = (pick: (q: RunQuantities['functions'][string]) => number | null) => medianRange(counted.map((q) => pick(q.functions[name])));
     const sources = new Set(counted.map((q) => q.functions[name].durationSource).filter((s) => s !== null));
     functions[name] = {
       invocations: f((q) => q.invocations),

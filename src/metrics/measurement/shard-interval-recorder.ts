@@ -10,7 +10,7 @@ export const SHARD_METRICS = ['connect', 'connectCold', 'connectWarm', 'join', '
 export type ShardMetric = (typeof SHARD_METRICS)[number];
 export type EncodedHistograms = Partial<Record<ShardMetric, string>>;
 
-export class IntervalRecorder {
+export class ShardIntervalRecorder {
   private readonly h: Record<ShardMetric, Histogram>;
 
   constructor() {

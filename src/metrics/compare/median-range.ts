@@ -1,11 +1,11 @@
-import type { Spread } from './compare-schema.ts';
+import type { MedianRange } from './compare-schema.ts';
 
 /**
  * A quantity over the repeats of one size: the median (the middle value; the mean of the two
  * middle ones for an even count) and the min–max range. Repeats without the quantity (null) are
  * left out; none with it → null.
  */
-export function spreadOf(values: ReadonlyArray<number | null | undefined>): Spread | null {
+export function medianRange(values: ReadonlyArray<number | null | undefined>): MedianRange | null {
   const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
   if (xs.length === 0) return null;
   const mid = xs.length >> 1;
@@ -14,6 +14,6 @@ export function spreadOf(values: ReadonlyArray<number | null | undefined>): Spre
 }
 
 /** The two ranges share at least one value: the order of their medians is within the noise. */
-export function rangesOverlap(a: Spread, b: Spread): boolean {
+export function rangesOverlap(a: MedianRange, b: MedianRange): boolean {
   return a.min <= b.max && b.min <= a.max;
 }

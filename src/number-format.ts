@@ -1,4 +1,8 @@
-/** Number formatting shared by the renderers (fixed locale, so reports do not vary by machine). */
+/**
+ * Numbers and units as people read them, shared by the renderers and the verdict's own detail
+ * lines (fixed locale, so reports do not vary by machine). Its own module so judging does not
+ * import a renderer to word its findings.
+ */
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 

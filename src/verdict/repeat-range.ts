@@ -1,4 +1,4 @@
-import type { Spread } from './verdict-schema.ts';
+import type { RepeatRange } from './verdict-schema.ts';
 
 /** The median of repeated runs' values (the mean of the middle two for an even count). */
 export function median(values: readonly number[]): number {
@@ -8,9 +8,9 @@ export function median(values: readonly number[]): number {
 }
 
 /** Lowest and highest of two or more runs' values; undefined for fewer (one run has no spread). */
-export function spreadOf(values: readonly number[]): Spread | undefined {
+export function repeatRange(values: readonly number[]): RepeatRange | undefined {
   if (values.length < 2) return undefined;
   return { min: Math.min(...values), max: Math.max(...values), runs: values.length };
 }
 
-export const width = (s: Spread | undefined): number | undefined => (s ? s.max - s.min : undefined);
+export const rangeWidth = (s: RepeatRange | undefined): number | undefined => (s ? s.max - s.min : undefined);
