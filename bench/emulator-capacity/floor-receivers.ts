@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { encodeHistogram, newHistogram } from '../../src/metrics/histogram.ts';
+import { encodeHistogram, newHistogram } from '../../src/metrics/measurement/histogram.ts';
 
 export interface ReceiversInit {
   /** ws://127.0.0.1:P/ of floor.ts's endpoint */

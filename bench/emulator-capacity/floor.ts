@@ -40,7 +40,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { ROOM_METADATA_SK } from '../../reference-stack/functions/shared/protocol.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
-import { startDynamoDb } from '../../reference-stack/local/dynamodb.ts';
+import { startDynamoDb } from '../../reference-stack/local/dynamodb/dynamodb-thread.ts';
 import {
   connectEvent as gatewayConnectEvent,
   messageEvent as gatewayMessageEvent,
@@ -49,9 +49,9 @@ import {
 } from '../../reference-stack/local/gateway/events.ts';
 import { LOCAL_DEFAULT_ENV, wiredEnvironment } from '../../reference-stack/local/function-environment.ts';
 import { ONE_VCPU_MB } from '../../reference-stack/local/lambda/cpu-share.ts';
-import { functionEnvironmentCap } from '../../reference-stack/local/lambda/host-capacity.ts';
+import { functionEnvironmentCap } from '../../reference-stack/local/lambda/function-environment-cap.ts';
 import { DEFAULTS as LAMBDA_DEFAULTS, LOCAL_CREDENTIALS } from '../../reference-stack/local/lambda/options.ts';
-import { decodeHistogram, newHistogram, type Histogram } from '../../src/metrics/histogram.ts';
+import { decodeHistogram, newHistogram, type Histogram } from '../../src/metrics/measurement/histogram.ts';
 import { blockMarkers, tsxCommand, writeResultsBlock } from '../results-block.ts';
 import type { FromReceivers, ReceiversInit } from './floor-receivers.ts';
 import type { FloorReply, FloorRequest, FloorRoute } from './floor-worker.ts';

@@ -13,10 +13,17 @@ import { CONNECT_AUTHORIZER, FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION
 import { BY_CONNECTION_INDEX, TABLE_DEFAULT_NAMES, tableDefinitions } from '../functions/shared/tables.ts';
 import { ConnectAuthorizer, type ConnectAuthorizerProps } from './connect-authorizer.ts';
 import { ROUTE_FUNCTION_OUTPUTS, routeFunctionDescription, STACK_OUTPUTS, type ChatRoute, type StackOutputKey } from '../../src/targets/stack-outputs.ts';
-import { DEFAULT_THROTTLE } from './context.ts';
 import { grantRouteAccess, ROUTE_ACCESS, type TableKey } from './route-access.ts';
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
+
+/**
+ * Stage throttling defaults: an open WebSocket endpoint multiplies cost (one inbound message fans
+ * out to a whole room, each post billed, each a Lambda's work), so the stage refuses more than this
+ * with 429 unless a benchmark asks for more. 500 messages/s (burst 1,000) carries the built-in
+ * scenarios (connect and join at 200/s, sends at 100/s) with room to spare.
+ */
+export const DEFAULT_THROTTLE = { rateLimit: 500, burstLimit: 1_000 } as const;
 
 export interface ChatStackProps extends StackProps {
   /** Memory for every function (MB); per-function overrides win. */

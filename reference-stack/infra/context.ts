@@ -1,18 +1,10 @@
-import type { ChatStackProps } from './chat-stack.ts';
+import { DEFAULT_THROTTLE, type ChatStackProps } from './chat-stack.ts';
 import { TOKEN_IDENTITIES, type TokenIdentity } from '../functions/manifest.ts';
 
 /**
  * The CDK app's context (`-c key=value`), read and checked in one place: a mistake is one line
  * naming the key, before anything is synthesized.
  */
-
-/**
- * Stage throttling defaults: an open WebSocket endpoint multiplies cost (one inbound message fans
- * out to a whole room, each post billed, each a Lambda's work), so the stage refuses more than this
- * with 429 unless a benchmark asks for more. 500 messages/s (burst 1,000) carries the built-in
- * scenarios (connect and join at 200/s, sends at 100/s) with room to spare.
- */
-export const DEFAULT_THROTTLE = { rateLimit: 500, burstLimit: 1_000 } as const;
 
 export class ContextError extends Error {}
 

@@ -5,7 +5,7 @@ import { LogStore } from './cloudwatch/log-store.ts';
 import { MetricStore } from './cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from './cloudwatch/server.ts';
 import type { StackConfig } from './config.ts';
-import { startDynamoDb, type LocalDynamoDb } from './dynamodb.ts';
+import { startDynamoDb, type LocalDynamoDb } from './dynamodb/dynamodb-thread.ts';
 import { LOCAL_DEFAULT_ENV, wiredEnvironment } from './function-environment.ts';
 import { startGateway, type Gateway } from './gateway/server.ts';
 import { hostCpuLine, startHostCpu, type HostCpuReport } from './host-cpu.ts';

@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { randomInt } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { buildEngineBundle, ENGINE_DIR } from '../artillery/engine-bundle.ts';
-import { exportArtilleryScript } from '../artillery/export-script.ts';
+import { buildEngineBundle, ENGINE_DIR } from '../artillery-interop/engine-bundle.ts';
+import { exportArtilleryScript } from '../artillery-interop/export-script.ts';
 import { fieldPath, UserError } from '../errors.ts';
 import { applyOverrides } from '../scenarios/apply-overrides.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
-import { phaseLengthIssue } from '../scenarios/limits.ts';
+import { phaseLengthIssue } from '../scenarios/phase-length.ts';
 import { loadScenario } from '../scenarios/load-scenario.ts';
 import { DEFAULT_TOKEN_PLACEMENT, TOKEN_PLACEMENTS, type TokenPlacement } from '../targets/connect-token.ts';
 import { checkTargetUrl } from '../targets/remote.ts';
@@ -15,8 +15,8 @@ import { durationFlag, intFlag, rateFlag } from './run.ts';
 
 /**
  * `fanout-bench artillery export [scenario] --target <url> [--workers N] [--out file]`: the
- * scenario as an Artillery script for the fanout engine (src/artillery/export-script.ts), its load
- * split over N workers, and the engine's bundle built from this harness (engine-bundle.ts), so
+ * scenario as an Artillery script for the fanout engine (src/artillery-interop/export-script.ts),
+ * its load split over N workers, and the engine's bundle built from this harness (engine-bundle.ts), so
  * the engine a worker loads plays the plan the way this harness would. Nothing is started; the
  * token is never written (each worker reads FANOUT_BENCH_TOKEN). Bad input is one line, exit 2.
  */

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { join, relative } from 'node:path';
-import { artilleryNotes, artilleryResults } from '../artillery/output-results.ts';
-import { readArtilleryOutput, readExportedScript } from '../artillery/read-output.ts';
+import { artilleryNotes, artilleryResults } from '../artillery-interop/output-results.ts';
+import { readArtilleryOutput, readExportedScript } from '../artillery-interop/read-output.ts';
 import { UserError } from '../errors.ts';
-import { costOptionsFromFlags } from '../metrics/cost-flags.ts';
-import { estimateCost } from '../metrics/cost-model.ts';
-import { createRunDir, RESULTS_FILE, writeResults } from '../metrics/results-writer.ts';
+import { costOptionsFromFlags } from '../metrics/cost/cost-flags.ts';
+import { estimateCost } from '../metrics/cost/cost-model.ts';
+import { writeResults } from '../metrics/results/results-writer.ts';
+import { createRunDir, RESULTS_FILE } from '../metrics/results/run-dir.ts';
 import { consoleSummary } from '../report/console-summary.ts';
 import { readResults } from '../report/read-results.ts';
 import { writeReports } from '../report/write-reports.ts';

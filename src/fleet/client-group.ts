@@ -1,4 +1,4 @@
-import { newReceiverOrder, observe, SEEN_NEW, type Seen } from '../metrics/order-tracker.ts';
+import { newReceiverOrder, observe, SEEN_NEW, type Seen } from '../metrics/measurement/order-tracker.ts';
 import {
   createRoomFrame,
   decodeProbe,

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import type { ReceiverOrder } from '../metrics/order-tracker.ts';
+import type { ReceiverOrder } from '../metrics/measurement/order-tracker.ts';
 import { handshakeWith, type ConnectToken } from '../targets/connect-token.ts';
 import { CONNECT_SUBPROTOCOLS } from './chat-protocol.ts';
 import { PendingSends } from './pending-sends.ts';

@@ -6,7 +6,7 @@ import type { FromShard, ShardInit, ShardPhase, ShardReport, ToShard } from './s
  * The parent's side of the fleet: forks one process per shard (each process may hold at most
  * 20,000 open files, and one process uses one core), hands each its share of the plan, runs
  * phases with a barrier (a phase ends when every shard says so), and collects the shards'
- * interval reports. Merging is the recorder's job (metrics/run-recorder.ts).
+ * interval reports. Merging is the recorder's job (metrics/measurement/run-recorder.ts).
  */
 const BOOTSTRAP = fileURLToPath(new URL('./shard-bootstrap.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;

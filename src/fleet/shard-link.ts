@@ -1,5 +1,5 @@
-import type { EncodedHistograms } from '../metrics/recorder.ts';
-import type { SelfSample } from '../metrics/self-watch.ts';
+import type { EncodedHistograms } from '../metrics/measurement/shard-interval-recorder.ts';
+import type { SelfSample } from '../metrics/measurement/self-watch.ts';
 import type { ConnectToken } from '../targets/connect-token.ts';
 import type { RoomPlan } from './room-plan.ts';
 

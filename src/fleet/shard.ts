@@ -1,8 +1,8 @@
-import { SEEN_DUPLICATE, SEEN_OUT_OF_ORDER } from '../metrics/order-tracker.ts';
-import { PackedRecords } from '../metrics/packed-records.ts';
-import { ReceiptTally } from '../metrics/receipt-tally.ts';
-import { IntervalRecorder } from '../metrics/recorder.ts';
-import { SelfWatch } from '../metrics/self-watch.ts';
+import { SEEN_DUPLICATE, SEEN_OUT_OF_ORDER } from '../metrics/measurement/order-tracker.ts';
+import { PackedRecords } from '../metrics/measurement/packed-records.ts';
+import { ReceiptTally } from '../metrics/measurement/receipt-tally.ts';
+import { ShardIntervalRecorder } from '../metrics/measurement/shard-interval-recorder.ts';
+import { SelfWatch } from '../metrics/measurement/self-watch.ts';
 import { CONNECT_COLD_SUBPROTOCOL, CONNECT_WARM_SUBPROTOCOL, type Probe } from './chat-protocol.ts';
 import { SimClient } from './client.ts';
 import { ClientGroup } from './client-group.ts';
@@ -27,7 +27,7 @@ import { sourceAddressFor } from './source-address.ts';
  * everything over at each flush. Nothing here knows about other shards: the parent merges.
  */
 export class Shard extends ClientGroup {
-  private readonly recorder = new IntervalRecorder();
+  private readonly recorder = new ShardIntervalRecorder();
   private readonly tally: ReceiptTally;
   private readonly sends = new PackedRecords(SEND_RECORD_WIDTH, 1024);
   private counts = zeroCounts();

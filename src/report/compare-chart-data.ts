@@ -1,6 +1,6 @@
 import { LATENCY_METRIC_SHORT, type Comparison } from '../metrics/compare/compare-schema.ts';
 import { PALETTE } from './chart-data.ts';
-import { fmtNum } from './format.ts';
+import { fmtNum } from '../number-format.ts';
 
 /**
  * The comparison page's charts as plain data (pure); its script hands them to uPlot.

@@ -1,6 +1,6 @@
-import { LATENCY_METRIC_LABELS, type Comparison, type Spread } from '../metrics/compare/compare-schema.ts';
+import { LATENCY_METRIC_LABELS, type Comparison, type MedianRange } from '../metrics/compare/compare-schema.ts';
 import { fmtMsCell, fmtShare, fmtUsdCell, pickText, sizesText, spreadText, strategyTitle } from './compare-format.ts';
-import { fmtNum } from './format.ts';
+import { fmtNum } from '../number-format.ts';
 
 /**
  * The comparison's console summary (stdout at the end of `compare`): one line per size with
@@ -9,7 +9,7 @@ import { fmtNum } from './format.ts';
  */
 export function renderCompareConsole(c: Comparison): string[] {
   const head = ['memory', 'runs', 'Duration', 'INIT', 'cold', 'bcast p50', 'bcast p99', 'conn p99', 'GB-s', 'Lambda $/1M', 'whole $/1M'];
-  const med = (s: Spread | null | undefined, fmt: (n: number) => string) => spreadText(s, fmt).median;
+  const med = (s: MedianRange | null | undefined, fmt: (n: number) => string) => spreadText(s, fmt).median;
   const rows = c.sizes.map((s) => {
     const m = s.metrics;
     return [

@@ -1,5 +1,5 @@
-import type { Comparison, Recommendation, Spread } from '../metrics/compare/compare-schema.ts';
-import { fmtMs, fmtNum, fmtUsd } from './format.ts';
+import type { Comparison, Recommendation, MedianRange } from '../metrics/compare/compare-schema.ts';
+import { fmtMs, fmtNum, fmtUsd } from '../number-format.ts';
 
 /**
  * Wording and number formats the comparison's renderers (HTML, Markdown, console) share, so the
@@ -7,7 +7,7 @@ import { fmtMs, fmtNum, fmtUsd } from './format.ts';
  */
 
 /** "757 ms" for one repeat or equal ones; with `range`, the min–max over the repeats as well. */
-export function spreadText(s: Spread | null | undefined, fmt: (n: number) => string): { median: string; range: string } {
+export function spreadText(s: MedianRange | null | undefined, fmt: (n: number) => string): { median: string; range: string } {
   if (!s) return { median: '–', range: '' };
   return { median: fmt(s.median), range: s.n > 1 && s.min !== s.max ? `${fmt(s.min)}–${fmt(s.max)}` : '' };
 }

@@ -1,9 +1,9 @@
-import { LATENCY_METRIC_LABELS, type Comparison, type SizeResult, type Spread } from '../metrics/compare/compare-schema.ts';
+import { LATENCY_METRIC_LABELS, type Comparison, type SizeResult, type MedianRange } from '../metrics/compare/compare-schema.ts';
 import { reportAssets, type ReportAssets } from './assets.ts';
 import { buildCompareCharts, sizeColor, type CompareCharts } from './compare-chart-data.ts';
 import { fmtCount, fmtMsCell, fmtShare, fmtUsdCell, pickText, sizesText, spreadText, strategyTitle } from './compare-format.ts';
 import { escapeHtml as h } from './escape.ts';
-import { fmtNum } from './format.ts';
+import { fmtNum } from '../number-format.ts';
 import { htmlPage } from './html-page.ts';
 import { STYLE } from './html-style.ts';
 
@@ -67,7 +67,7 @@ function table(head: string[], rows: string[][], cls = 'num'): string {
     .join('')}</tbody></table>`;
 }
 
-function cell(s: Spread | null | undefined, fmt: (n: number) => string): string {
+function cell(s: MedianRange | null | undefined, fmt: (n: number) => string): string {
   const t = spreadText(s, fmt);
   return `${h(t.median)}${t.range ? `<span class="range">${h(t.range)}</span>` : ''}`;
 }

@@ -1,7 +1,7 @@
-import { LATENCY_METRIC_LABELS, type Comparison, type Spread } from '../metrics/compare/compare-schema.ts';
+import { LATENCY_METRIC_LABELS, type Comparison, type MedianRange } from '../metrics/compare/compare-schema.ts';
 import { fmtMsCell, fmtShare, fmtUsdCell, pickText, sizesText, spreadText, strategyTitle } from './compare-format.ts';
 import { escapeMarkdown } from './escape.ts';
-import { fmtNum } from './format.ts';
+import { fmtNum } from '../number-format.ts';
 
 /**
  * summary.md of a comparison (fits a CI job summary): the recommendation per strategy, one table
@@ -32,7 +32,7 @@ export function renderCompareMarkdown(c: Comparison): string {
     out.push('> [!WARNING]', `> Excluded (no run counted): ${c.excluded.map((e) => `${fmtNum(e.memoryMB)} MB — ${md(e.reason)}`).join('; ')}`, '');
   }
 
-  const v = (s: Spread | null | undefined, fmt: (n: number) => string) => {
+  const v = (s: MedianRange | null | undefined, fmt: (n: number) => string) => {
     const t = spreadText(s, fmt);
     return t.range ? `${t.median} (${t.range})` : t.median;
   };

@@ -1,5 +1,5 @@
-import type { LatencySummary, Results } from '../metrics/results-schema.ts';
-import { localHostWarnings } from '../metrics/local-host.ts';
+import type { LatencySummary, Results } from '../metrics/results/results-schema.ts';
+import { localHostWarnings } from '../metrics/cloudwatch/local-host.ts';
 import { verdictLines } from './verdict-text.ts';
 import { formatDuration } from '../scenarios/duration.ts';
 

@@ -1,18 +1,18 @@
-import type { CloudWatchResults } from '../metrics/cloudwatch-schema.ts';
-import type { CostEstimate } from '../metrics/cost-schema.ts';
-import type { LatencySummary, Results } from '../metrics/results-schema.ts';
+import type { CloudWatchResults } from '../metrics/cloudwatch/cloudwatch-schema.ts';
+import type { CostEstimate } from '../metrics/cost/cost-schema.ts';
+import type { LatencySummary, Results } from '../metrics/results/results-schema.ts';
 import type { JudgedResults } from '../verdict/judged.ts';
 import type { Verdict } from '../verdict/verdict-schema.ts';
 import { reportAssets, type ReportAssets } from './assets.ts';
 import { buildCharts, type ChartSpec } from './chart-data.ts';
 import { escapeHtml as h } from './escape.ts';
 import { htmlPage } from './html-page.ts';
-import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd, fmtValue } from './format.ts';
+import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd, fmtValue } from '../number-format.ts';
 import { STYLE } from './html-style.ts';
 import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
 import { lossRule, lossTimeoutLabel } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
-import { localHostWarnings } from '../metrics/local-host.ts';
+import { localHostWarnings } from '../metrics/cloudwatch/local-host.ts';
 
 /**
  * index.html for one run: self-contained (uPlot and the chart script inlined, data embedded as

@@ -1,6 +1,6 @@
-import type { Results } from '../metrics/results-schema.ts';
+import type { Results } from '../metrics/results/results-schema.ts';
 import { formatDuration } from '../scenarios/duration.ts';
-import { fmtInt } from './format.ts';
+import { fmtInt } from '../number-format.ts';
 
 /**
  * The rule a run's `lost` count followed, in one plain-text sentence (renderers escape it), so a

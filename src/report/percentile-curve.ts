@@ -1,4 +1,4 @@
-import { decodeHistogram } from '../metrics/histogram.ts';
+import { decodeHistogram } from '../metrics/measurement/histogram.ts';
 
 /**
  * Latency distributions on a "nines" axis: x = -log10(1 - p), so 0 is p0, 1 is p90, 2 is p99,

@@ -1,12 +1,12 @@
-import type { LatencySummary } from '../metrics/results-schema.ts';
+import type { LatencySummary } from '../metrics/results/results-schema.ts';
 import type { JudgedResults } from '../verdict/judged.ts';
 import type { Verdict } from '../verdict/verdict-schema.ts';
 import { escapeMarkdown as md } from './escape.ts';
-import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd, fmtValue } from './format.ts';
+import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd, fmtValue } from '../number-format.ts';
 import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
 import { lossRule } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
-import { localHostWarnings } from '../metrics/local-host.ts';
+import { localHostWarnings } from '../metrics/cloudwatch/local-host.ts';
 
 /**
  * summary.md: the run at a glance for a CI job summary (GitHub step summary): the verdict (checks,

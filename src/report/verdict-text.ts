@@ -1,5 +1,5 @@
 import type { DiffRow, ThresholdOutcome, Verdict } from '../verdict/verdict-schema.ts';
-import { fmtNum, fmtValue } from './format.ts';
+import { fmtNum, fmtValue } from '../number-format.ts';
 
 /**
  * The words and numbers every renderer uses to show a verdict (plain text; each renderer

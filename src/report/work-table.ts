@@ -1,5 +1,5 @@
-import type { Results } from '../metrics/results-schema.ts';
-import { fmtInt, fmtNum } from './format.ts';
+import type { Results } from '../metrics/results/results-schema.ts';
+import { fmtInt, fmtNum } from '../number-format.ts';
 
 /**
  * The work-per-message table both renderers show: DynamoDB units and Lambda GB-seconds, in total,

@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { buildComparison, type SizeInput } from '../metrics/compare/build-comparison.ts';
 import type { Comparison, LatencyMetric } from '../metrics/compare/compare-schema.ts';
-import type { IntervalSink } from '../metrics/interval-sink.ts';
-import type { Results } from '../metrics/results-schema.ts';
-import { createRunDir } from '../metrics/results-writer.ts';
-import { newRunId } from '../metrics/run-id.ts';
+import type { IntervalSink } from '../metrics/measurement/interval-sink.ts';
+import type { Results } from '../metrics/results/results-schema.ts';
+import { createRunDir } from '../metrics/results/run-dir.ts';
+import { newRunId } from '../metrics/results/run-id.ts';
 import { writeComparison } from '../report/write-comparison.ts';
 import { UserError } from '../errors.ts';
-import { checkRunInput } from '../run-input.ts';
+import { checkRunInput } from './run-input.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { createLambdaClient, lambdaTargetFor } from '../targets/lambda-client.ts';
 import { memorySession } from '../targets/memory-session.ts';

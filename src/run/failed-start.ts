@@ -1,7 +1,7 @@
 import { now } from '../fleet/clock.ts';
-import { buildResults } from '../metrics/results-builder.ts';
-import type { Results } from '../metrics/results-schema.ts';
-import { RunRecorder } from '../metrics/run-recorder.ts';
+import { buildResults } from '../metrics/results/results-builder.ts';
+import type { Results } from '../metrics/results/results-schema.ts';
+import { RunRecorder } from '../metrics/measurement/run-recorder.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 
 export interface FailedStart {

@@ -1,5 +1,5 @@
-import type { Results } from '../metrics/results-schema.ts';
-import { writeResults } from '../metrics/results-writer.ts';
+import type { Results } from '../metrics/results/results-schema.ts';
+import { writeResults } from '../metrics/results/results-writer.ts';
 import { writeReports } from '../report/write-reports.ts';
 
 export interface FinishOptions {

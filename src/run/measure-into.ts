@@ -1,8 +1,8 @@
 import type { Scenario } from '../scenarios/schema.ts';
 import type { Target } from '../targets/target.ts';
-import type { Results } from '../metrics/results-schema.ts';
-import { IntervalFile } from '../metrics/interval-file.ts';
-import { writeResults } from '../metrics/results-writer.ts';
+import type { Results } from '../metrics/results/results-schema.ts';
+import { IntervalFile } from '../metrics/results/interval-file.ts';
+import { writeResults } from '../metrics/results/results-writer.ts';
 import { measure, type MeasureOptions } from './measure.ts';
 
 /**

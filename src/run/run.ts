@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { now } from '../fleet/clock.ts';
-import type { CostOptions } from '../metrics/cost-model.ts';
-import type { IntervalRecord, Results } from '../metrics/results-schema.ts';
-import { createRunDir } from '../metrics/results-writer.ts';
-import { newRunId } from '../metrics/run-id.ts';
+import type { CostOptions } from '../metrics/cost/cost-model.ts';
+import type { IntervalRecord, Results } from '../metrics/results/results-schema.ts';
+import { createRunDir } from '../metrics/results/run-dir.ts';
+import { newRunId } from '../metrics/results/run-id.ts';
 import type { ProgressContext } from '../report/progress-line.ts';
 import { UserError } from '../errors.ts';
-import { checkRunInput } from '../run-input.ts';
-import type { TokenPlacement } from '../targets/connect-token.ts';
+import { checkRunInput, type RunRequest } from './run-input.ts';
 import type { Target } from '../targets/target.ts';
 import { evaluate } from '../verdict/evaluate.ts';
 import type { Verdict } from '../verdict/verdict-schema.ts';
@@ -29,35 +28,12 @@ import { checkVerdictInput, type VerdictInput } from './verdict-input.ts';
  * the run directory's results.json is the last one's measurements judged over all of them
  * (medians, and differences within the repeats' spread called noise: src/verdict).
  */
-export interface RunOptions {
-  /** built-in scenario name or a YAML/JSON file (default: "default") */
-  scenario?: string;
-  /** "local" (default), a ws:// / wss:// URL or aws:<stackName> */
-  target?: string;
-  /** aws:<stackName>: region and profile (default: the SDK's standard chain) */
-  aws?: { region?: string; profile?: string };
-  clients?: number;
-  rooms?: number;
-  /** every send phase's duration */
-  durationMs?: number;
-  /** every send phase's rate, messages/s */
-  rate?: number;
-  seed?: number;
-  shards?: number;
+export interface RunOptions extends RunRequest {
   /** parent of the run directory (default ./reports) */
   outDir?: string;
   runId?: string;
   /** extra `stack up` flags for the local target */
   stackArgs?: string[];
-  /**
-   * The token for a $connect authorizer (FANOUT_BENCH_TOKEN or --token-file). Sent with every
-   * handshake, handed to a local stack with auth; never printed or stored.
-   */
-  token?: string;
-  /** where the token goes: the x-api-key header or the token query parameter (default: the scenario's auth.identitySource, else header) */
-  tokenIn?: TokenPlacement;
-  /** run even if the fleet looks bigger than this host can hold (fleet-limits.ts) */
-  ignoreHostLimits?: boolean;
   /** abort = interrupt: stop, keep what was measured, status "interrupted" (a string reason is named in it) */
   signal?: AbortSignal;
   onInterval?: (record: IntervalRecord, ctx: ProgressContext) => void;

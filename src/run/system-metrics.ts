@@ -1,10 +1,10 @@
-import { cloudWatchFor } from '../metrics/cloudwatch-clients.ts';
-import { pullCloudWatch } from '../metrics/cloudwatch-puller.ts';
-import { estimateCost, type CostOptions } from '../metrics/cost-model.ts';
-import type { Results } from '../metrics/results-schema.ts';
-import { REFERENCE_TABLES } from '../metrics/reference-tables.ts';
-import { runFunctions } from '../metrics/run-functions.ts';
-import { dynamoDbWork, lambdaWork } from '../metrics/work-per-message.ts';
+import { cloudWatchFor } from '../metrics/cloudwatch/cloudwatch-clients.ts';
+import { pullCloudWatch } from '../metrics/cloudwatch/cloudwatch-puller.ts';
+import { estimateCost, type CostOptions } from '../metrics/cost/cost-model.ts';
+import type { Results } from '../metrics/results/results-schema.ts';
+import { REFERENCE_TABLES } from '../metrics/stack-description/reference-tables.ts';
+import { runFunctions } from '../metrics/cost/run-functions.ts';
+import { dynamoDbWork, lambdaWork } from '../metrics/cost/work-per-message.ts';
 import type { Target } from '../targets/target.ts';
 
 export interface SystemMetricsOptions {

@@ -1,4 +1,4 @@
-import type { Results } from '../metrics/results-schema.ts';
+import type { Results } from '../metrics/results/results-schema.ts';
 import { readResults } from '../report/read-results.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { collectThresholds } from '../verdict/threshold-list.ts';

@@ -1,6 +1,3 @@
-import { formatDuration } from './duration.ts';
-import type { Scenario } from './schema.ts';
-
 /**
  * The ranges a scenario may ask for, checked before anything starts. They keep every phase and
  * every timer the harness sets within what Node's timers hold (2^31 − 1 ms, about 24.8 days:
@@ -28,29 +25,3 @@ export const MAX_CLIENTS = 1_000_000;
 
 /** Longest a single timer may be set for (Node clamps anything longer to 1 ms). */
 export const MAX_TIMER_MS = 2 ** 31 - 1;
-
-export interface LimitIssue {
-  /** the scenario field at fault, e.g. ["phases", 0, "connect", "rate"] */
-  path: (string | number)[];
-  message: string;
-}
-
-/**
- * A connect or join ramp paces `clients` (joins: every room's create plus every client's join)
- * at its rate: it must fit in MAX_PHASE_MS. Checked after flags are applied (`--clients` moves it).
- */
-export function phaseLengthIssue(s: Scenario): LimitIssue | undefined {
-  for (const [i, p] of s.phases.entries()) {
-    if (p.kind !== 'connect' && p.kind !== 'join') continue;
-    const items = p.kind === 'connect' ? s.clients : s.clients + s.rooms;
-    const ms = (items / p.rate) * 1000;
-    if (ms > MAX_PHASE_MS) {
-      const what = p.kind === 'connect' ? `${items} connects` : `${items} createRoom and joinRoom requests`;
-      return {
-        path: ['phases', i, p.kind, 'rate'],
-        message: `${what} at ${p.rate}/s take ${formatDuration(Math.round(ms))}; a phase may take at most ${formatDuration(MAX_PHASE_MS)}`,
-      };
-    }
-  }
-  return undefined;
-}

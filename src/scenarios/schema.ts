@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONFIGURABLE_FUNCTION_NAMES } from '../metrics/reference-functions.ts';
+import { CONFIGURABLE_FUNCTION_NAMES } from '../metrics/stack-description/reference-functions.ts';
 import { DURATION_HINT, formatDuration, parseDuration } from './duration.ts';
 import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './limits.ts';
 import { NODE_RUNTIMES } from '../../reference-stack/local/lambda/node-runtimes.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REFERENCE_FUNCTIONS } from '../metrics/reference-functions.ts';
+import { REFERENCE_FUNCTIONS } from '../metrics/stack-description/reference-functions.ts';
 import type { LocalStackInfo } from './target.ts';
 import { TargetFunction, type TargetFunctions } from './target-schema.ts';
 import { readFunctionConfigs, type LambdaFunctionConfig } from './function-configuration.ts';

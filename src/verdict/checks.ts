@@ -1,5 +1,5 @@
-import type { Results } from '../metrics/results-schema.ts';
-import { fmtInt, fmtPct } from '../report/format.ts';
+import type { Results } from '../metrics/results/results-schema.ts';
+import { fmtInt, fmtPct } from '../number-format.ts';
 import type { Check } from './verdict-schema.ts';
 
 /**

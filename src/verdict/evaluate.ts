@@ -1,10 +1,10 @@
-import type { Results } from '../metrics/results-schema.ts';
-import { fmtNum, fmtValue } from '../report/format.ts';
+import type { Results } from '../metrics/results/results-schema.ts';
+import { fmtNum, fmtValue } from '../number-format.ts';
 import { runChecks } from './checks.ts';
 import { catalogueMetrics, HEADLINE_METRICS, lookupMetric, type Metric } from './metric-catalogue.ts';
-import { median, spreadOf, width } from './spread.ts';
-import { compare, limitOf, type Threshold } from './threshold.ts';
-import { failsVerdict, type Check, type DiffRow, type Spread, type ThresholdOutcome, type ThresholdResult, type Verdict } from './verdict-schema.ts';
+import { median, rangeWidth, repeatRange } from './repeat-range.ts';
+import { holds, limitOf, type Threshold } from './threshold.ts';
+import { failsVerdict, type Check, type DiffRow, type RepeatRange, type ThresholdOutcome, type ThresholdResult, type Verdict } from './verdict-schema.ts';
 
 /**
  * The verdict stage: the built-in checks, the thresholds and the comparison with a baseline,
@@ -33,7 +33,7 @@ export interface EvaluateOptions {
 
 interface Observed {
   value: number | null;
-  spread?: Spread;
+  spread?: RepeatRange;
   /** why there is no value */
   missing?: string;
 }
@@ -89,20 +89,20 @@ function observeRuns(runs: readonly Results[], m: Metric): Observed {
     const first = readings[0];
     return { value: null, missing: 'missing' in first ? first.missing : 'no value' };
   }
-  return { value: median(values), spread: spreadOf(values) };
+  return { value: median(values), spread: repeatRange(values) };
 }
 
 function observeBaseline(baseline: Results, m: Metric): Observed {
   const recorded = baseline.verdict?.repeats?.values[m.name]?.filter((v): v is number => v !== null);
-  if (recorded && recorded.length > 0) return { value: median(recorded), spread: spreadOf(recorded) };
+  if (recorded && recorded.length > 0) return { value: median(recorded), spread: repeatRange(recorded) };
   const x = m.read(baseline);
   return 'value' in x ? { value: x.value } : { value: null, missing: `the baseline has no value: ${x.missing}` };
 }
 
 /** The larger of the two spreads, when either run had repeats. */
-function noiseOf(a: Spread | undefined, b: Spread | undefined): number | undefined {
-  const wa = width(a);
-  const wb = width(b);
+function noiseOf(a: RepeatRange | undefined, b: RepeatRange | undefined): number | undefined {
+  const wa = rangeWidth(a);
+  const wb = rangeWidth(b);
   return wa === undefined ? wb : wb === undefined ? wa : Math.max(wa, wb);
 }
 
@@ -134,7 +134,7 @@ function judge(t: Threshold, obs: Observed, base: Observed, hasBaseline: boolean
     ? ` (baseline ${v(base.value)}${bound.factor !== 1 ? ` × ${fmtNum(bound.factor)}` : ''}${bound.offset !== 0 ? ` ${bound.offset < 0 ? '−' : '+'} ${v(Math.abs(bound.offset))}` : ''}${base.spread ? `; the baseline's median of ${base.spread.runs} runs` : ''})`
     : '';
   const text = `${observedText}; limit ${t.op} ${v(limit)}${baseText}`;
-  if (compare(obs.value, t.op, limit)) return { ...common, outcome: 'pass', detail: text };
+  if (holds(obs.value, t.op, limit)) return { ...common, outcome: 'pass', detail: text };
 
   const noise = m.noisy && bound.baseline ? noiseOf(obs.spread, base.spread) : undefined;
   const diff = Math.abs(obs.value - base.value!);

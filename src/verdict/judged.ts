@@ -1,4 +1,4 @@
-import type { Results } from '../metrics/results-schema.ts';
+import type { Results } from '../metrics/results/results-schema.ts';
 import { evaluate } from './evaluate.ts';
 import type { Verdict } from './verdict-schema.ts';
 

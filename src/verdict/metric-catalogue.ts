@@ -1,6 +1,6 @@
-import type { CloudWatchResults } from '../metrics/cloudwatch-schema.ts';
-import { ApiGatewayTotals } from '../metrics/cloudwatch-schema.ts';
-import { Connections, Deliveries, Sends, Stale, type Results } from '../metrics/results-schema.ts';
+import type { CloudWatchResults } from '../metrics/cloudwatch/cloudwatch-schema.ts';
+import { ApiGatewayTotals } from '../metrics/cloudwatch/cloudwatch-schema.ts';
+import { Connections, Deliveries, Sends, Stale, type Results } from '../metrics/results/results-schema.ts';
 import { unexpectedErrors } from './checks.ts';
 import { checkPath, clip, formatPath, parsePath, readPath, type Reading } from './results-path.ts';
 import type { MetricUnit } from './verdict-schema.ts';

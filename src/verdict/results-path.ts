@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { Results } from '../metrics/results-schema.ts';
+import { Results } from '../metrics/results/results-schema.ts';
 
 /**
  * Paths into results.json, the way a threshold names any field the metric catalogue has no

@@ -159,7 +159,8 @@ export function limitOf(bound: Bound, baseline: number | undefined): number | un
   return baseline === undefined ? undefined : baseline * bound.factor + bound.offset;
 }
 
-export function compare(observed: number, op: Operator, limit: number): boolean {
+/** Whether `observed <op> limit` holds: the threshold is met. */
+export function holds(observed: number, op: Operator, limit: number): boolean {
   switch (op) {
     case '<':
       return observed < limit;

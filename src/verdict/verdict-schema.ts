@@ -23,9 +23,9 @@ export type Check = z.infer<typeof Check>;
 export const ThresholdOutcome = z.enum(['pass', 'fail', 'no-data', 'within-noise']);
 export type ThresholdOutcome = z.infer<typeof ThresholdOutcome>;
 
-/** Lowest and highest value over repeated runs of one scenario. */
-export const Spread = z.object({ min: z.number(), max: z.number(), runs: z.number().int().positive() });
-export type Spread = z.infer<typeof Spread>;
+/** Lowest and highest value of one metric over repeated runs of one scenario (`--repeat`). */
+export const RepeatRange = z.object({ min: z.number(), max: z.number(), runs: z.number().int().positive() });
+export type RepeatRange = z.infer<typeof RepeatRange>;
 
 export const MetricUnit = z.enum(['ms', '%', 'USD', 'GB-s', 'MB', '']);
 export type MetricUnit = z.infer<typeof MetricUnit>;
@@ -50,8 +50,8 @@ export const ThresholdResult = z.object({
   outcome: ThresholdOutcome,
   /** one line for people: the value, the limit, the spread or why there is no data */
   detail: z.string(),
-  spread: Spread.optional(),
-  baselineSpread: Spread.optional(),
+  spread: RepeatRange.optional(),
+  baselineSpread: RepeatRange.optional(),
 });
 export type ThresholdResult = z.infer<typeof ThresholdResult>;
 

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEngineBundle, ENGINE_BUNDLE, ENGINE_DIR } from '../../src/artillery/engine-bundle.ts';
-import { COUNTERS as C, HISTOGRAMS as H } from '../../src/artillery/metric-names.ts';
+import { buildEngineBundle, ENGINE_BUNDLE, ENGINE_DIR } from '../../src/artillery-interop/engine-bundle.ts';
+import { COUNTERS as C, HISTOGRAMS as H } from '../../src/artillery-interop/metric-names.ts';
 import { startScriptedChatServer, type ScriptedChatServer } from '../harness/scripted-chat-server.ts';
 
 // Artillery loads artillery-engine-fanout with Node's own loader (import() of the package's main):

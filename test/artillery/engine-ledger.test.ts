@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Ledger } from '../../artillery/engine/src/ledger.ts';
-import { COUNTERS as C, HISTOGRAMS as H } from '../../src/artillery/metric-names.ts';
-import { DeliveryLedger, RETAIN_MS } from '../../src/metrics/delivery-ledger.ts';
+import { COUNTERS as C, HISTOGRAMS as H } from '../../src/artillery-interop/metric-names.ts';
+import { DeliveryLedger, RETAIN_MS } from '../../src/metrics/measurement/delivery-ledger.ts';
 
 // The engine keeps the harness's delivery ledger in one process (every member of a room is a
 // socket of the same worker) and reports it to Artillery as counters: what each settle (once a

@@ -1,8 +1,8 @@
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { readPlan } from '../../artillery/engine/src/plan.ts';
-import { exportArtilleryScript, workerPlan } from '../../src/artillery/export-script.ts';
-import { ExportedScript } from '../../src/artillery/plan-schema.ts';
+import { exportArtilleryScript, workerPlan } from '../../src/artillery-interop/export-script.ts';
+import { ExportedScript } from '../../src/artillery-interop/plan-schema.ts';
 import { UserError } from '../../src/errors.ts';
 import { dropPlan } from '../../src/fleet/drop-plan.ts';
 import { planRooms, roomSizes, sendersPerRoom } from '../../src/fleet/room-plan.ts';

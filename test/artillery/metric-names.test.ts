@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { COUNTERS, HISTOGRAMS, PHASE_PREFIX } from '../../src/artillery/metric-names.ts';
+import { COUNTERS, HISTOGRAMS, PHASE_PREFIX } from '../../src/artillery-interop/metric-names.ts';
 
 // The engine names its Artillery metrics from this list and the report reads them back by it. In
 // Artillery's output they share one namespace with Artillery's own (vusers.*, errors.*, http.*).

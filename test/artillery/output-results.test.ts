@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { COUNTERS as C, HISTOGRAMS as H } from '../../src/artillery/metric-names.ts';
-import { artilleryResults, summaryOf } from '../../src/artillery/output-results.ts';
-import { ArtilleryOutput } from '../../src/artillery/output-schema.ts';
-import { readArtilleryOutput, readExportedScript } from '../../src/artillery/read-output.ts';
-import { Results } from '../../src/metrics/results-schema.ts';
+import { COUNTERS as C, HISTOGRAMS as H } from '../../src/artillery-interop/metric-names.ts';
+import { artilleryResults, summaryOf } from '../../src/artillery-interop/output-results.ts';
+import { ArtilleryOutput } from '../../src/artillery-interop/output-schema.ts';
+import { readArtilleryOutput, readExportedScript } from '../../src/artillery-interop/read-output.ts';
+import { Results } from '../../src/metrics/results/results-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { exitCodeOf } from '../../src/verdict/exit-codes.ts';
 

@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../reference-stack/local/config.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
-import { pullCloudWatch } from '../../src/metrics/cloudwatch-puller.ts';
-import { Results } from '../../src/metrics/results-schema.ts';
-import { fmtInt } from '../../src/report/format.ts';
+import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
+import { Results } from '../../src/metrics/results/results-schema.ts';
+import { fmtInt } from '../../src/number-format.ts';
 import { BIN, runNode, type CliResult } from './cli.ts';
 
 // Scale-out on Artillery, end to end, as a user runs it: `fanout-bench artillery export` (which

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ExportedScript } from '../../src/artillery/plan-schema.ts';
-import { Results } from '../../src/metrics/results-schema.ts';
+import { ExportedScript } from '../../src/artillery-interop/plan-schema.ts';
+import { Results } from '../../src/metrics/results/results-schema.ts';
 import { expectOneLine, runCli } from './cli.ts';
 
 // `fanout-bench artillery export` and `report --artillery` as a user runs them (the CLI in a child

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Results } from '../../src/metrics/results-schema.ts';
+import { Results } from '../../src/metrics/results/results-schema.ts';
 import { freshMinuteStart } from '../../src/run/fresh-minute.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NODE_RUNTIMES, nodeMajorOf } from '../../reference-stack/local/lambda/node-runtimes.ts';
-import { Results } from '../../src/metrics/results-schema.ts';
+import { Results } from '../../src/metrics/results/results-schema.ts';
 import { runCli, type CliOptions } from './cli.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
 import { findNode, majorOf } from '../../src/targets/node-binaries.ts';

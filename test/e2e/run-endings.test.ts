@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Results } from '../../src/metrics/results-schema.ts';
+import { Results } from '../../src/metrics/results/results-schema.ts';
 import { allGone, cmdline, descendants } from '../process-tree.ts';
 
 /**

@@ -6,9 +6,9 @@ import { CONNECT_AUTHORIZER, TOKEN_IDENTITIES, TOKEN_IDENTITY_SOURCES } from '..
 import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
 import { UserError } from '../../src/errors.ts';
 import type { HostFacts } from '../../src/fleet/host-facts.ts';
-import { REFERENCE_AUTHORIZER } from '../../src/metrics/reference-functions.ts';
-import { refusedConnectsReason } from '../../src/metrics/refused-connects.ts';
-import { checkRunInput } from '../../src/run-input.ts';
+import { REFERENCE_AUTHORIZER } from '../../src/metrics/stack-description/reference-functions.ts';
+import { refusedConnectsReason } from '../../src/metrics/measurement/refused-connects.ts';
+import { checkRunInput } from '../../src/run/run-input.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 import { handshakeWith, TOKEN_PLACEMENTS } from '../../src/targets/connect-token.ts';
 import { stackArgs } from '../../src/targets/stack-args.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DeliveryLedger, HELD_MAX, RETAIN_MS } from '../../src/metrics/delivery-ledger.ts';
-import { newReceiverOrder, observe, SEEN_DUPLICATE, SEEN_NEW, SEEN_OUT_OF_ORDER } from '../../src/metrics/order-tracker.ts';
-import { ReceiptTally } from '../../src/metrics/receipt-tally.ts';
-import { staleReport } from '../../src/metrics/stale-report.ts';
+import { DeliveryLedger, HELD_MAX, RETAIN_MS } from '../../src/metrics/measurement/delivery-ledger.ts';
+import { newReceiverOrder, observe, SEEN_DUPLICATE, SEEN_NEW, SEEN_OUT_OF_ORDER } from '../../src/metrics/measurement/order-tracker.ts';
+import { ReceiptTally } from '../../src/metrics/measurement/receipt-tally.ts';
+import { staleReport } from '../../src/metrics/measurement/stale-report.ts';
 
 const GRACE = 1_000;
 const LOSS = 5_000;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnMinimalServer, startMinimalServer } from '../../bench/minimal-server/server.ts';
 import { UserError } from '../../src/errors.ts';
-import { IntervalRecord, Results } from '../../src/metrics/results-schema.ts';
+import { IntervalRecord, Results } from '../../src/metrics/results/results-schema.ts';
 import { runBenchmark } from '../../src/run/run.ts';
 
 /**

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { zeroCounts, type ShardReport } from '../../src/fleet/shard-link.ts';
-import { addEncoded, newHistogram } from '../../src/metrics/histogram.ts';
-import { IntervalRecorder } from '../../src/metrics/recorder.ts';
-import { RunRecorder } from '../../src/metrics/run-recorder.ts';
+import { addEncoded, newHistogram } from '../../src/metrics/measurement/histogram.ts';
+import { ShardIntervalRecorder } from '../../src/metrics/measurement/shard-interval-recorder.ts';
+import { RunRecorder } from '../../src/metrics/measurement/run-recorder.ts';
 
-function report(shard: number, rec: IntervalRecorder): ShardReport {
+function report(shard: number, rec: ShardIntervalRecorder): ShardReport {
   return {
     shard,
     seq: 1,
@@ -24,8 +24,8 @@ describe('histograms merge across shards', () => {
   const slow = Array.from({ length: 10 }, (_, i) => 500_000 + i * 1_000);
 
   it('merging encoded histograms equals recording everything in one', () => {
-    const a = new IntervalRecorder();
-    const b = new IntervalRecorder();
+    const a = new ShardIntervalRecorder();
+    const b = new ShardIntervalRecorder();
     for (const v of fast) a.record('broadcastWarm', v);
     for (const v of slow) b.record('broadcastWarm', v);
     const merged = newHistogram();
@@ -42,8 +42,8 @@ describe('histograms merge across shards', () => {
   it('the run recorder merges shard reports into the interval, the phase and the run (cold + warm = broadcast)', () => {
     const rr = new RunRecorder(2, 0, { graceMs: 1_000, lossMs: 30_000 });
     rr.beginPhase('fanout', 'send', 0);
-    const a = new IntervalRecorder();
-    const b = new IntervalRecorder();
+    const a = new ShardIntervalRecorder();
+    const b = new ShardIntervalRecorder();
     for (const v of fast) a.record('broadcastWarm', v);
     for (const v of slow) b.record('broadcastCold', v);
     const rec = rr.ingest([report(0, a), report(1, b)], 1_000);
@@ -57,7 +57,7 @@ describe('histograms merge across shards', () => {
     expect(rr.phases[0].hist.broadcastWarm.totalCount).toBe(990);
     expect(rec.cpuCores).toBeCloseTo(0.002, 3);
     // a second interval adds to the run totals
-    const c = new IntervalRecorder();
+    const c = new ShardIntervalRecorder();
     c.record('connect', 5_000);
     const rec2 = rr.ingest([report(0, c)], 2_000);
     expect(rec2.broadcast).toBeUndefined();

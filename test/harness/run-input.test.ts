@@ -9,7 +9,7 @@ import type { HostFacts } from '../../src/fleet/host-facts.ts';
 import { hostFacts } from '../../src/fleet/host-facts.ts';
 import { chooseShards, clientsPerShard } from '../../src/fleet/shard-count.ts';
 import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
-import { checkRunInput } from '../../src/run-input.ts';
+import { checkRunInput } from '../../src/run/run-input.ts';
 import type { RunOptions } from '../../src/run/run.ts';
 
 /** The run's input checks, before anything starts, against a described host (not this one). */

@@ -4,10 +4,10 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ChatStack } from '../../reference-stack/infra/chat-stack.ts';
-import { chatStackPropsFromContext, DEFAULT_THROTTLE } from '../../reference-stack/infra/context.ts';
+import { ChatStack, DEFAULT_THROTTLE } from '../../reference-stack/infra/chat-stack.ts';
+import { chatStackPropsFromContext } from '../../reference-stack/infra/context.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
-import { REFERENCE_TABLES } from '../../src/metrics/reference-tables.ts';
+import { REFERENCE_TABLES } from '../../src/metrics/stack-description/reference-tables.ts';
 
 // Synthesis only (no AWS account needed). Bundling is skipped: it is esbuild, exercised by the
 // emulator's own bundler on the same entries.

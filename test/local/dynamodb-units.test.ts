@@ -17,7 +17,7 @@ import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tabl
 import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from '../../reference-stack/local/cloudwatch/server.ts';
-import { startDynamoDb, type LocalDynamoDb } from '../../reference-stack/local/dynamodb.ts';
+import { startDynamoDb, type LocalDynamoDb } from '../../reference-stack/local/dynamodb/dynamodb-thread.ts';
 
 // The emulator's DynamoDB endpoint meters every call as DynamoDB does and publishes AWS/DynamoDB
 // metrics. Real SDK clients against the metering front (dynalite behind it); the expected units

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE, startHostMeter } from '../../reference-stack/local/host-meter.ts';
-import * as harness from '../../src/metrics/local-host.ts';
+import * as harness from '../../src/metrics/cloudwatch/local-host.ts';
 
 const until = async (ok: () => boolean) => {
   for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));

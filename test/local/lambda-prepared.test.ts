@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { functionEnvironmentCap } from '../../reference-stack/local/lambda/host-capacity.ts';
+import { functionEnvironmentCap } from '../../reference-stack/local/lambda/function-environment-cap.ts';
 import { createLambdaRuntime, type LambdaRuntimeOptions } from '../../reference-stack/local/lambda/runtime.ts';
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';

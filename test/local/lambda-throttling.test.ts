@@ -3,7 +3,7 @@ import { createLambdaRuntime, type LambdaRuntimeOptions } from '../../reference-
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
 import type { InvokeOutcome, LambdaRuntime } from '../../reference-stack/local/lambda/types.ts';
-import { functionEnvironmentCap } from '../../reference-stack/local/lambda/host-capacity.ts';
+import { functionEnvironmentCap } from '../../reference-stack/local/lambda/function-environment-cap.ts';
 import { expectOk, fixture } from './lambda-test-helpers.ts';
 
 type Fn = LambdaRuntimeOptions['functions'][number];

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
-import { startDynamoDb } from '../../reference-stack/local/dynamodb.ts';
+import { startDynamoDb } from '../../reference-stack/local/dynamodb/dynamodb-thread.ts';
 import { UserError } from '../../src/errors.ts';
 
 // dynalite on its worker thread: tables ACTIVE on return, and a LevelDB path that survives a restart.

@@ -5,8 +5,8 @@ import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store
 import { startCloudWatchServer, type CloudWatchServer } from '../../reference-stack/local/cloudwatch/server.ts';
 import { createLambdaRuntime } from '../../reference-stack/local/lambda/runtime.ts';
 import type { LambdaRuntime } from '../../reference-stack/local/lambda/types.ts';
-import { awaitInvocationsSettled } from '../../src/metrics/await-settled.ts';
-import { pullCloudWatch } from '../../src/metrics/cloudwatch-puller.ts';
+import { awaitInvocationsSettled } from '../../src/metrics/cloudwatch/await-settled.ts';
+import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
 import { fixture } from '../local/lambda-test-helpers.ts';
 
 // The end of a local run waits for the stack's last invocations (the closing clients'

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../reference-stack/local/config.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
-import { pullCloudWatch } from '../../src/metrics/cloudwatch-puller.ts';
-import { CloudWatchResults } from '../../src/metrics/cloudwatch-schema.ts';
+import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
+import { CloudWatchResults } from '../../src/metrics/cloudwatch/cloudwatch-schema.ts';
 import { connect, type TestClient } from '../fixtures/gateway/clients.ts';
 
 // The puller against the emulator's CloudWatch endpoint: the same SDK calls it makes on AWS,

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cloudWatchFor } from '../../src/metrics/cloudwatch-clients.ts';
+import { cloudWatchFor } from '../../src/metrics/cloudwatch/cloudwatch-clients.ts';
 import { apiGatewayFromUrl, remoteEndpoints } from '../../src/targets/execute-api.ts';
 import { localEndpoints } from '../../src/targets/local.ts';
-import { apiGatewayRequests, dynamoRequests, emfRequests, lambdaRequests, queryWindow, toMetricDataQuery } from '../../src/metrics/cloudwatch-queries.ts';
-import { REFERENCE_FUNCTIONS } from '../../src/metrics/reference-functions.ts';
-import { REFERENCE_TABLES } from '../../src/metrics/reference-tables.ts';
+import { apiGatewayRequests, dynamoRequests, emfRequests, lambdaRequests, queryWindow, toMetricDataQuery } from '../../src/metrics/cloudwatch/cloudwatch-queries.ts';
+import { REFERENCE_FUNCTIONS } from '../../src/metrics/stack-description/reference-functions.ts';
+import { REFERENCE_TABLES } from '../../src/metrics/stack-description/reference-tables.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { emfRequests, lambdaRequests, localHostRequests } from '../../src/metrics/cloudwatch-queries.ts';
-import { hostInLatencies, localHostWarnings } from '../../src/metrics/local-host.ts';
-import { metricTotals } from '../../src/metrics/cloudwatch-totals.ts';
-import type { MetricDataResult } from '../../src/metrics/metric-data-fetch.ts';
+import { emfRequests, lambdaRequests, localHostRequests } from '../../src/metrics/cloudwatch/cloudwatch-queries.ts';
+import { hostInLatencies, localHostWarnings } from '../../src/metrics/cloudwatch/local-host.ts';
+import { metricTotals } from '../../src/metrics/cloudwatch/cloudwatch-totals.ts';
+import type { MetricDataResult } from '../../src/metrics/cloudwatch/metric-data-fetch.ts';
 
 const EMF = { namespace: 'FanoutBench', service: 'fanout-chat' };
 const point = (timestamps: number[], values: number[]): MetricDataResult => ({ timestamps, values, status: 'Complete' });

@@ -2,9 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildComparison, type SizeInput } from '../../src/metrics/compare/build-comparison.ts';
 import { Comparison } from '../../src/metrics/compare/compare-schema.ts';
 import { tied } from '../../src/metrics/compare/recommend.ts';
-import { spreadOf } from '../../src/metrics/compare/spread.ts';
-import { DEFAULT_PRICES } from '../../src/metrics/prices.ts';
-import type { Results } from '../../src/metrics/results-schema.ts';
+import { medianRange } from '../../src/metrics/compare/median-range.ts';
+import { DEFAULT_PRICES } from '../../src/metrics/cost/prices.ts';
+import type { Results } from '../../src/metrics/results/results-schema.ts';
 import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
 
 // Per-size Results of real emulator runs (test/fixtures/compare) → the comparison. Each figure is
@@ -41,20 +41,20 @@ describe('buildComparison on recorded runs at 256 and 1,769 MB', () => {
       expect(runs.map((r) => report(r).memorySizeMB)).toEqual([s.memoryMB, s.memoryMB, s.memoryMB]);
       const f = s.functions[COMPARED];
       expect(f.durationSource).toBe('report-lines');
-      expect(f.durationP50Ms).toEqual(spreadOf(runs.map((r) => report(r).duration!.p50)));
-      expect(f.durationP99Ms).toEqual(spreadOf(runs.map((r) => report(r).duration!.p99)));
-      expect(f.initP50Ms).toEqual(spreadOf(runs.map((r) => report(r).initDuration?.p50 ?? null)));
-      expect(f.coldStartShare).toEqual(spreadOf(runs.map((r) => report(r).coldStarts / report(r).invocations)));
-      expect(s.metrics.durationMeanMs).toEqual(spreadOf(runs.map((r) => report(r).durationMsTotal / report(r).invocations)));
-      expect(s.metrics.broadcastP99Ms).toEqual(spreadOf(runs.map((r) => r.metrics.broadcast.p99)));
-      expect(s.metrics.connectP50Ms).toEqual(spreadOf(runs.map((r) => r.metrics.connect.p50)));
-      expect(s.metrics.totalCostPerMillionDeliveries).toEqual(spreadOf(runs.map((r) => r.cost!.perMillionDeliveries)));
+      expect(f.durationP50Ms).toEqual(medianRange(runs.map((r) => report(r).duration!.p50)));
+      expect(f.durationP99Ms).toEqual(medianRange(runs.map((r) => report(r).duration!.p99)));
+      expect(f.initP50Ms).toEqual(medianRange(runs.map((r) => report(r).initDuration?.p50 ?? null)));
+      expect(f.coldStartShare).toEqual(medianRange(runs.map((r) => report(r).coldStarts / report(r).invocations)));
+      expect(s.metrics.durationMeanMs).toEqual(medianRange(runs.map((r) => report(r).durationMsTotal / report(r).invocations)));
+      expect(s.metrics.broadcastP99Ms).toEqual(medianRange(runs.map((r) => r.metrics.broadcast.p99)));
+      expect(s.metrics.connectP50Ms).toEqual(medianRange(runs.map((r) => r.metrics.connect.p50)));
+      expect(s.metrics.totalCostPerMillionDeliveries).toEqual(medianRange(runs.map((r) => r.cost!.perMillionDeliveries)));
       const cost = s.metrics.lambdaCostPerMillionDeliveries!;
-      const expected = spreadOf(runs.map(lambdaCostPerMillion))!;
+      const expected = medianRange(runs.map(lambdaCostPerMillion))!;
       expect(cost.median).toBeCloseTo(expected.median, 12);
       expect([cost.min, cost.max, cost.n]).toEqual([expect.closeTo(expected.min, 12), expect.closeTo(expected.max, 12), 3]);
       expect(s.metrics.gbSeconds!.median).toBeCloseTo(
-        spreadOf(runs.map((r) => (report(r).durationMsTotal / 1000) * (s.memoryMB / 1024)))!.median,
+        medianRange(runs.map((r) => (report(r).durationMsTotal / 1000) * (s.memoryMB / 1024)))!.median,
         9,
       );
       expect(s.costSource).toBe('report-lines');
@@ -103,7 +103,7 @@ describe('buildComparison on recorded runs at 256 and 1,769 MB', () => {
       [true, 'completed', undefined],
       [false, 'failed', 'run failed: the target stopped answering'],
     ]);
-    expect(at(256).metrics.durationMeanMs).toEqual(spreadOf([report(good).durationMsTotal / report(good).invocations]));
+    expect(at(256).metrics.durationMeanMs).toEqual(medianRange([report(good).durationMsTotal / report(good).invocations]));
 
     expect(at(512).status).toBe('excluded');
     expect(at(512).metrics.latencyMs).toBeNull();

@@ -1,16 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { SizeMetrics, SizeResult, Spread } from '../../src/metrics/compare/compare-schema.ts';
+import type { SizeMetrics, SizeResult, MedianRange } from '../../src/metrics/compare/compare-schema.ts';
 import { recommend, TIE_TOLERANCE } from '../../src/metrics/compare/recommend.ts';
-import { spreadOf } from '../../src/metrics/compare/spread.ts';
+import { medianRange } from '../../src/metrics/compare/median-range.ts';
 
 // The strategies on constructed sizes whose answer is plain: cheapest, fastest, a balance, ties,
 // overlap between repeats, and sizes that cannot be ranked.
 
-const one = (v: number): Spread => ({ median: v, min: v, max: v, n: 1 });
+const one = (v: number): MedianRange => ({ median: v, min: v, max: v, n: 1 });
 
-function size(memoryMB: number, cost: number | Spread | null, latency: number | Spread | null, status: SizeResult['status'] = 'ok'): SizeResult {
-  const q = (v: number | Spread | null) => (v === null ? null : typeof v === 'number' ? one(v) : v);
+function size(memoryMB: number, cost: number | MedianRange | null, latency: number | MedianRange | null, status: SizeResult['status'] = 'ok'): SizeResult {
+  const q = (v: number | MedianRange | null) => (v === null ? null : typeof v === 'number' ? one(v) : v);
   const metrics: SizeMetrics = {
     broadcastP50Ms: null,
     broadcastP99Ms: null,
@@ -100,7 +100,7 @@ describe('recommend', () => {
   });
 
   it('says when the pick and the runner-up overlap over their repeats', () => {
-    const noisy = [size(256, spreadOf([1.0, 1.1, 1.3])!, spreadOf([300, 320, 350])!), size(512, spreadOf([1.25, 1.4, 1.5])!, spreadOf([200, 210, 230])!)];
+    const noisy = [size(256, medianRange([1.0, 1.1, 1.3])!, medianRange([300, 320, 350])!), size(512, medianRange([1.25, 1.4, 1.5])!, medianRange([200, 210, 230])!)];
     const cost = recommend(noisy, 'cost', 'duration');
     expect(cost.pick?.memoryMB).toBe(256);
     expect(cost.withinSpread).toBe(true); // 1.0–1.3 and 1.25–1.5 overlap
@@ -130,10 +130,10 @@ describe('recommend', () => {
   });
 });
 
-describe('spreadOf', () => {
+describe('medianRange', () => {
   it('takes the median (mean of the middle two for an even count) and the range, skipping missing values', () => {
-    expect(spreadOf([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3, n: 3 });
-    expect(spreadOf([4, null, 1, 2, 10])).toEqual({ median: 3, min: 1, max: 10, n: 4 });
-    expect(spreadOf([null, undefined, NaN])).toBeNull();
+    expect(medianRange([3, 1, 2])).toEqual({ median: 2, min: 1, max: 3, n: 3 });
+    expect(medianRange([4, null, 1, 2, 10])).toEqual({ median: 3, min: 1, max: 10, n: 4 });
+    expect(medianRange([null, undefined, NaN])).toBeNull();
   });
 });

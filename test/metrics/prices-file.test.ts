@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
-import { estimateCost } from '../../src/metrics/cost-model.ts';
-import { loadPrices } from '../../src/metrics/prices-file.ts';
-import { DEFAULT_PRICES } from '../../src/metrics/prices.ts';
+import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
+import { loadPrices } from '../../src/metrics/cost/prices-file.ts';
+import { DEFAULT_PRICES } from '../../src/metrics/cost/prices.ts';
 import { buildResults } from '../report/fixtures.ts';
 
 let dir: string;

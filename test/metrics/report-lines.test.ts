@@ -1,7 +1,7 @@
 import * as hdr from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
-import { ReportLineAccumulator } from '../../src/metrics/init-durations.ts';
-import { initNotInBilledMs, parseReportLine } from '../../src/metrics/report-lines.ts';
+import { ReportLineAccumulator } from '../../src/metrics/cloudwatch/init-durations.ts';
+import { initNotInBilledMs, parseReportLine } from '../../src/metrics/cloudwatch/report-lines.ts';
 
 const COLD = 'REPORT RequestId: 3f1a-77\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 78 MB\tInit Duration: 95.21 ms\t';
 const WARM = 'REPORT RequestId: 3f1a-78\tDuration: 4.50 ms\tBilled Duration: 5 ms\tMemory Size: 256 MB\tMax Memory Used: 80 MB\t\n';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.ts';
 import { buildComparison } from '../../src/metrics/compare/build-comparison.ts';
 import { Comparison } from '../../src/metrics/compare/compare-schema.ts';
-import type { Results } from '../../src/metrics/results-schema.ts';
+import type { Results } from '../../src/metrics/results/results-schema.ts';
 import { renderCompareConsole } from '../../src/report/compare-console.ts';
 import { renderCompareMarkdown } from '../../src/report/compare-md.ts';
 import { COMPARE_FILES, writeComparison } from '../../src/report/write-comparison.ts';

@@ -1,9 +1,9 @@
 import * as hdr from 'hdr-histogram-js';
-import type { CloudWatchResults, CloudWatchSeries, ReportLineStats } from '../../src/metrics/cloudwatch-schema.ts';
-import { estimateCost } from '../../src/metrics/cost-model.ts';
-import { summarize } from '../../src/metrics/latency-summary.ts';
-import { Results, SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type PhaseResult } from '../../src/metrics/results-schema.ts';
-import { dynamoDbWork, lambdaWork } from '../../src/metrics/work-per-message.ts';
+import type { CloudWatchResults, CloudWatchSeries, ReportLineStats } from '../../src/metrics/cloudwatch/cloudwatch-schema.ts';
+import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
+import { summarize } from '../../src/metrics/measurement/latency-summary.ts';
+import { Results, SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type PhaseResult } from '../../src/metrics/results/results-schema.ts';
+import { dynamoDbWork, lambdaWork } from '../../src/metrics/cost/work-per-message.ts';
 
 /**
  * A realistic run for the report tests: 2 minutes, 1,000 clients in 20 rooms of 50, 20 sends/s,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Results } from '../../src/metrics/results-schema.ts';
+import { Results } from '../../src/metrics/results/results-schema.ts';
 import { runChecks, unexpectedErrors } from '../../src/verdict/checks.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { renderJunit } from '../../src/report/junit.ts';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Results } from '../../src/metrics/results-schema.ts';
+import type { Results } from '../../src/metrics/results/results-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { parseThreshold } from '../../src/verdict/threshold.ts';
 import { Verdict, type ThresholdResult } from '../../src/verdict/verdict-schema.ts';

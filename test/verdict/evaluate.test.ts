@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Results } from '../../src/metrics/results-schema.ts';
+import { Results } from '../../src/metrics/results/results-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { EXIT, exitCodeOf } from '../../src/verdict/exit-codes.ts';
 import { catalogueMetrics, lookupMetric, type Metric } from '../../src/verdict/metric-catalogue.ts';

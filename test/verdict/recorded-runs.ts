@@ -1,4 +1,4 @@
-import type { Results } from '../../src/metrics/results-schema.ts';
+import type { Results } from '../../src/metrics/results/results-schema.ts';
 import { readResults } from '../../src/report/read-results.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import type { JudgedResults } from '../../src/verdict/judged.ts';

@@ -11,7 +11,7 @@ import { Player } from './player.ts';
  * and every broadcast latency is taken on one clock.
  *
  * Metrics leave through Artillery's scenario events: `histogram` (ms), `counter`, and `error`
- * (Artillery's `errors.<kind>` counters); their names are src/artillery/metric-names.ts.
+ * (Artillery's `errors.<kind>` counters); their names are src/artillery-interop/metric-names.ts.
  *
  * The token of a $connect authorizer comes from FANOUT_BENCH_TOKEN at run time (never from the
  * script), sent as the plan's tokenIn says: the x-api-key header or the token query parameter.

@@ -1,14 +1,14 @@
-import { COUNTERS as C, HISTOGRAMS as H } from '../../../src/artillery/metric-names.ts';
-import { DeliveryLedger, zeroTotals, type DeliveryTotals, type LedgerTimeouts } from '../../../src/metrics/delivery-ledger.ts';
-import type { StaleResult } from '../../../src/metrics/stale-report.ts';
+import { COUNTERS as C, HISTOGRAMS as H } from '../../../src/artillery-interop/metric-names.ts';
+import { DeliveryLedger, zeroTotals, type DeliveryTotals, type LedgerTimeouts } from '../../../src/metrics/measurement/delivery-ledger.ts';
+import type { StaleResult } from '../../../src/metrics/measurement/stale-report.ts';
 
 /**
  * The worker's account of every message it sent: the harness's delivery ledger
- * (src/metrics/delivery-ledger.ts, its rules there), kept in one process. Every member of a room
- * is a socket of this worker, so each delivery is entered the moment it arrives (its own receipt
- * record: lateness is decided per delivery) and the worker's messages are one origin. What each
- * settle adds to the ledger's totals goes to Artillery as counters; a message's fan-out completion
- * as a histogram in ms.
+ * (src/metrics/measurement/delivery-ledger.ts, its rules there), kept in one process. Every member
+ * of a room is a socket of this worker, so each delivery is entered the moment it arrives (its own
+ * receipt record: lateness is decided per delivery) and the worker's messages are one origin. What
+ * each settle adds to the ledger's totals goes to Artillery as counters; a message's fan-out
+ * completion as a histogram in ms.
  */
 export interface Sink {
   count(name: string, n: number): void;

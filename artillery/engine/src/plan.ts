@@ -1,8 +1,8 @@
-import type { Plan } from '../../../src/artillery/plan-schema.ts';
+import type { Plan } from '../../../src/artillery-interop/plan-schema.ts';
 
 /**
  * The plan one worker plays, as `fanout-bench artillery export` writes it under
- * `config.engines.fanout` (its schema: src/artillery/plan-schema.ts). Every worker of a
+ * `config.engines.fanout` (its schema: src/artillery-interop/plan-schema.ts). Every worker of a
  * distributed run gets the same script, so this is one worker's share: its rooms (sizes), its
  * rates, and per room how many members send in each send phase and how many a drop phase drops.
  * The plan also carries `workers`, `seed`, `total` and `scenario`, for the report; the engine

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
-import { COUNTERS as C, HISTOGRAMS as H, PHASE_PREFIX } from '../../../src/artillery/metric-names.ts';
+import { COUNTERS as C, HISTOGRAMS as H, PHASE_PREFIX } from '../../../src/artillery-interop/metric-names.ts';
 import type { Probe } from '../../../src/fleet/chat-protocol.ts';
 import { OPEN, SimClient } from '../../../src/fleet/client.ts';
 import { ClientGroup } from '../../../src/fleet/client-group.ts';
@@ -9,8 +9,8 @@ import { openFilesLimit } from '../../../src/fleet/host-facts.ts';
 import type { Matched, PendingSend } from '../../../src/fleet/pending-sends.ts';
 import type { RampOptions } from '../../../src/fleet/ramp.ts';
 import { roomsInOrder } from '../../../src/fleet/room-plan.ts';
-import { SEEN_DUPLICATE, SEEN_OUT_OF_ORDER } from '../../../src/metrics/order-tracker.ts';
-import { MIN_REFUSED_ATTEMPTS, refusedConnectsReason } from '../../../src/metrics/refused-connects.ts';
+import { SEEN_DUPLICATE, SEEN_OUT_OF_ORDER } from '../../../src/metrics/measurement/order-tracker.ts';
+import { MIN_REFUSED_ATTEMPTS, refusedConnectsReason } from '../../../src/metrics/measurement/refused-connects.ts';
 import type { ConnectToken } from '../../../src/targets/connect-token.ts';
 import { Ledger } from './ledger.ts';
 import type { WorkerPhase, WorkerPlan } from './plan.ts';

@@ -1,6 +1,6 @@
-import { COUNTERS as C, HISTOGRAMS as H } from '../../../src/artillery/metric-names.ts';
-import { CPU_LIMIT_CORES, LAG_P99_LIMIT_MS, peakCores } from '../../../src/metrics/saturation.ts';
-import { SelfWatch, type SelfSample } from '../../../src/metrics/self-watch.ts';
+import { COUNTERS as C, HISTOGRAMS as H } from '../../../src/artillery-interop/metric-names.ts';
+import { CPU_LIMIT_CORES, LAG_P99_LIMIT_MS, peakCores } from '../../../src/metrics/measurement/saturation.ts';
+import { SelfWatch, type SelfSample } from '../../../src/metrics/measurement/self-watch.ts';
 
 export interface HealthSink {
   count(name: string, n: number): void;
@@ -8,10 +8,10 @@ export interface HealthSink {
 }
 
 /**
- * The worker watching itself as a harness shard does (src/metrics/self-watch.ts), judged by the
- * harness's saturation rule (src/metrics/saturation.ts): event-loop lag p99 over the run above
- * 50 ms, or more than 90 % of a core over 3 consecutive seconds, means the worker's own queueing
- * is in its latencies. CPU is its process's (Artillery's own threads included). Sampled once a
+ * The worker watching itself as a harness shard does (src/metrics/measurement/self-watch.ts),
+ * judged by the harness's saturation rule (src/metrics/measurement/saturation.ts): event-loop lag
+ * p99 over the run above 50 ms, or more than 90 % of a core over 3 consecutive seconds, means the
+ * worker's own queueing is in its latencies. CPU is its process's (Artillery's own threads included). Sampled once a
  * second; the samples go to Artillery as `fanout.worker.*`.
  */
 export class WorkerHealth {

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Connection } from './connection.ts';
-import type { GatewayContext } from './context.ts';
+import type { AuthorizerConfig, GatewayContext } from './context.ts';
 import { authorizerEvent } from './events.ts';
 import { awsId } from './ids.ts';
 import type { IntegrationOutcome } from './integration.ts';
@@ -23,12 +23,6 @@ import type { IntegrationOutcome } from './integration.ts';
  * REPORT lines and AWS/Lambda metrics as any invocation). Bodies are REST APIs' default gateway
  * responses; AWS does not document the bodies of a WebSocket handshake refused this way.
  */
-export interface AuthorizerConfig {
-  functionName: string;
-  /** identity source expressions, e.g. route.request.header.x-api-key */
-  identitySource: readonly string[];
-}
-
 export type AuthorizerDecision = { allow: true; authorizer: Record<string, unknown> } | { allow: false; status: number; body: string };
 
 const UNAUTHORIZED: AuthorizerDecision = { allow: false, status: 401, body: '{"message":"Unauthorized"}' };

@@ -2,12 +2,18 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocketServer } from 'ws';
 import type { StackConfig } from '../config.ts';
 import type { ApiMetrics } from './api-metrics.ts';
-import type { AuthorizerConfig } from './authorizer.ts';
 import type { ConnectionRegistry } from './connection.ts';
 import type { ApiIdentity } from './events.ts';
 import type { Integration } from './integration.ts';
 import type { TokenBucket } from './rate-limit.ts';
 import type { RouteTable } from './routing.ts';
+
+/** The Lambda REQUEST authorizer on $connect (authorizer.ts): its function and identity sources. */
+export interface AuthorizerConfig {
+  functionName: string;
+  /** identity source expressions, e.g. route.request.header.x-api-key */
+  identitySource: readonly string[];
+}
 
 /** What the gateway's parts share: one per running gateway. */
 export interface GatewayContext {

@@ -1,4 +1,4 @@
-import { functionEnvironmentCap } from './host-capacity.ts';
+import { functionEnvironmentCap } from './function-environment-cap.ts';
 import { TokenBucket } from './token-bucket.ts';
 import type { Environment, EnvironmentSpec, StartFailure } from './environment.ts';
 import type { FunctionConfig } from './options.ts';

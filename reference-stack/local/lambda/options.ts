@@ -22,7 +22,7 @@ export const DEFAULTS = {
   initConcurrency: Math.max(1, availableParallelism() - 1),
   /**
    * Host cap on one function's live environments, per core at a full vCPU share (not an AWS
-   * quota; see `functionEnvironmentCap` in host-capacity.ts). 0: no such cap.
+   * quota; see `functionEnvironmentCap` in function-environment-cap.ts). 0: no such cap.
    */
   hostEnvironmentsPerCore: 0.5,
   /** Environments per function whose INIT runs before they are needed (see env-preparer.ts). */

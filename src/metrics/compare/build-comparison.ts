@@ -1,7 +1,7 @@
-import type { CostSource } from '../cost-schema.ts';
-import { DEFAULT_PRICES, type PriceTable } from '../prices.ts';
-import { REFERENCE_FUNCTIONS, type BenchFunction } from '../reference-functions.ts';
-import type { Results } from '../results-schema.ts';
+import type { CostSource } from '../cost/cost-schema.ts';
+import { DEFAULT_PRICES, type PriceTable } from '../cost/prices.ts';
+import { REFERENCE_FUNCTIONS, type BenchFunction } from '../stack-description/reference-functions.ts';
+import type { Results } from '../results/results-schema.ts';
 import {
   COMPARE_SCHEMA_VERSION,
   Comparison,
@@ -14,8 +14,8 @@ import {
 } from './compare-schema.ts';
 import { recommend, TIE_TOLERANCE } from './recommend.ts';
 import { runQuantities, type RunQuantities } from './run-quantities.ts';
-import { spreadOf } from './spread.ts';
-import { hostInLatencies } from '../local-host.ts';
+import { medianRange } from './median-range.ts';
+import { hostInLatencies } from '../cloudwatch/local-host.ts';
 
 /**
  * Per-size Results → one comparison (compare.json). Pure: no I/O, no clock unless `createdAt`
@@ -155,7 +155,7 @@ function sizeResult(input: SizeInput, o: Options): SizeResult {
     counted.push(q);
   });
 
-  const over = (pick: (q: RunQuantities) => number | null) => spreadOf(counted.map(pick));
+  const over = (pick: (q: RunQuantities) => number | null) => medianRange(counted.map(pick));
   const metrics: SizeMetrics = {
     broadcastP50Ms: over((q) => q.broadcastP50Ms),
     broadcastP99Ms: over((q) => q.broadcastP99Ms),
@@ -175,7 +175,7 @@ function sizeResult(input: SizeInput, o: Options): SizeResult {
   };
   const functions: Record<string, FunctionAtSize> = {};
   for (const name of o.compared) {
-    const f = (pick: (q: RunQuantities['functions'][string]) => number | null) => spreadOf(counted.map((q) => pick(q.functions[name])));
+    const f = (pick: (q: RunQuantities['functions'][string]) => number | null) => medianRange(counted.map((q) => pick(q.functions[name])));
     const sources = new Set(counted.map((q) => q.functions[name].durationSource).filter((s) => s !== null));
     functions[name] = {
       invocations: f((q) => q.invocations),

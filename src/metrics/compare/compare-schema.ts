@@ -8,17 +8,17 @@ import { z } from 'zod';
 export const COMPARE_SCHEMA_VERSION = 1;
 
 /** A quantity over the included repeats of one size: the median and the spread (min–max). */
-export const Spread = z.object({
+export const MedianRange = z.object({
   median: z.number(),
   min: z.number(),
   max: z.number(),
   /** repeats that had this quantity */
   n: z.number().int().positive(),
 });
-export type Spread = z.infer<typeof Spread>;
+export type MedianRange = z.infer<typeof MedianRange>;
 
 /** Null: no included repeat had the quantity (no CloudWatch data, no deliveries …). */
-const Q = Spread.nullable();
+const Q = MedianRange.nullable();
 
 /** What the latency axis of the comparison (speed strategy, chart) is. */
 export const LatencyMetric = z.enum(['duration', 'broadcast-p50', 'broadcast-p99', 'connect-p50', 'connect-p99']);

@@ -1,5 +1,5 @@
-import { LATENCY_METRIC_LABELS, LATENCY_METRIC_SHORT, type Candidate, type LatencyMetric, type Recommendation, type SizeResult, type Spread, type Strategy } from './compare-schema.ts';
-import { rangesOverlap } from './spread.ts';
+import { LATENCY_METRIC_LABELS, LATENCY_METRIC_SHORT, type Candidate, type LatencyMetric, type Recommendation, type SizeResult, type MedianRange, type Strategy } from './compare-schema.ts';
+import { rangesOverlap } from './median-range.ts';
 
 /**
  * The recommendation for one strategy, in the spirit of AWS Lambda Power Tuning's analyzer:
@@ -20,8 +20,8 @@ export const TIE_TOLERANCE = 0.01;
 
 interface Ranked {
   size: SizeResult;
-  cost: Spread;
-  latency: Spread;
+  cost: MedianRange;
+  latency: MedianRange;
   score: number;
 }
 

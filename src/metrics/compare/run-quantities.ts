@@ -1,9 +1,9 @@
-import type { CostSource } from '../cost-schema.ts';
-import { estimateCost } from '../cost-model.ts';
-import type { PriceTable } from '../prices.ts';
-import type { BenchFunction } from '../reference-functions.ts';
-import type { LatencySummary, Results } from '../results-schema.ts';
-import { lambdaWork } from '../work-per-message.ts';
+import type { CostSource } from '../cost/cost-schema.ts';
+import { estimateCost } from '../cost/cost-model.ts';
+import type { PriceTable } from '../cost/prices.ts';
+import type { BenchFunction } from '../stack-description/reference-functions.ts';
+import type { LatencySummary, Results } from '../results/results-schema.ts';
+import { lambdaWork } from '../cost/work-per-message.ts';
 import type { LatencyMetric } from './compare-schema.ts';
 
 /**

@@ -1,0 +1,251 @@
+import pLimit from 'p-limit';
+import { awaitInvocationsSettled } from './await-settled.ts';
+import { createCloudWatchClients, type CloudWatchClients, type CloudWatchTarget } from './cloudwatch-clients.ts';
+import {
+  apiGatewayRequests,
+  apiGatewayRouteRequests,
+  dynamoRequests,
+  emfRequests,
+  lambdaRequests,
+  localHostRequests,
+  queryWindow,
+  toMetricDataQuery,
+  type DynamoTablePlan,
+  type MetricRequest,
+} from './cloudwatch-queries.ts';
+import type { CloudWatchResults, ReportLineStats } from './cloudwatch-schema.ts';
+import { metricTotals } from './cloudwatch-totals.ts';
+import { DEFAULT_REPORT_LIMITS, pullReportLines, type ReportPullLimits } from './init-durations.ts';
+import { getMetricData, listMetrics } from './metric-data-fetch.ts';
+import { describeProblem, isHopeless } from './pull-problem.ts';
+import { EMF_METRICS, EMF_NAMESPACE, EMF_SERVICE, REFERENCE_FUNCTION_NAMES } from '../stack-description/reference-functions.ts';
+import { DYNAMO_OPERATIONS, REFERENCE_TABLES, type BenchTable } from '../stack-description/reference-tables.ts';
+
+export interface PullCloudWatchOptions {
+  target: CloudWatchTarget;
+  /** the run, epoch ms; the query window adds `marginSec` on both sides */
+  run: { startMs: number; endMs: number };
+  /** Lambda function names (CloudWatch FunctionName); default: the reference stack's */
+  functions?: readonly string[];
+  /** DynamoDB tables (CloudWatch TableName) and their global indexes; default: the reference stack's */
+  tables?: readonly BenchTable[];
+  /** the WebSocket API; when absent it is looked up with ListMetrics (used if exactly one) */
+  apiGateway?: { apiId: string; stage: string } | null;
+  /**
+   * route keys whose per-route API Gateway metrics (detailed metrics) are asked for, on AWS only:
+   * the emulator publishes the stage-level metrics alone
+   */
+  routes?: readonly string[];
+  /** default: 1 s locally; on AWS 60 s, or 1 s with highResolution */
+  periodSec?: number;
+  highResolution?: boolean;
+  /** default: 5 s locally, 60 s on AWS */
+  marginSec?: number;
+  /** local: wait until the functions' invocation count stops changing before pulling (default true) */
+  settle?: boolean;
+  /** read REPORT log lines (default true) */
+  reportLines?: boolean;
+  reportLimits?: ReportPullLimits;
+  /** EMF metrics: namespace and service dimension (default: the reference stack's) */
+  emf?: { namespace: string; service: string };
+  /** pre-built clients (tests); otherwise made from `target` and destroyed after the pull */
+  clients?: CloudWatchClients;
+}
+
+/** How far the query window reaches past the run on each side, by default: 5 s locally, 60 s on AWS. */
+export function defaultMarginSec(kind: CloudWatchTarget['kind']): number {
+  return kind === 'local' ? 5 : 60;
+}
+
+/** AWS publishes Lambda metrics a minute or more after the fact. */
+const AWS_SETTLE_MS = 180_000;
+
+/**
+ * Pulls AWS/Lambda, AWS/ApiGateway, AWS/DynamoDB and the stack's EMF metrics for the run window, and the REPORT
+ * lines of every function. The same calls go to AWS and to the emulator. Never throws: whatever
+ * cannot be pulled is listed in `problems` (error class + message) and the rest is kept.
+ */
+export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<CloudWatchResults> {
+  const { target } = options;
+  const periodSec = options.periodSec ?? (target.kind === 'local' || options.highResolution ? 1 : 60);
+  const marginSec = options.marginSec ?? defaultMarginSec(target.kind);
+  let window = queryWindow(options.run, periodSec, marginSec);
+  const functions = [...(options.functions ?? REFERENCE_FUNCTION_NAMES)];
+  const emf = options.emf ?? { namespace: EMF_NAMESPACE, service: EMF_SERVICE };
+
+  const result: CloudWatchResults = {
+    status: 'complete',
+    source: target.kind,
+    region: target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (target.kind === 'local' ? 'us-east-1' : 'unknown'),
+    ...(target.kind === 'local' && target.endpoint ? { endpoint: target.endpoint } : {}),
+    window: { startMs: window.startMs, endMs: window.endMs, periodSec },
+    pulledAt: new Date().toISOString(),
+    functions,
+    apiGateway: options.apiGateway ?? null,
+    series: [],
+    lambda: {},
+    apiGatewayTotals: null,
+    emf: {},
+    reports: {},
+    problems: [],
+    notes: [],
+  };
+
+  let clients: CloudWatchClients;
+  try {
+    clients = options.clients ?? createCloudWatchClients(target);
+  } catch (error) {
+    result.problems.push(describeProblem('create clients', error));
+    result.status = 'unavailable';
+    return result;
+  }
+
+  let succeeded = 0;
+  let hopeless = false;
+  const attempt = async <T>(step: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    if (hopeless) return undefined;
+    try {
+      const value = await fn();
+      succeeded++;
+      return value;
+    } catch (error) {
+      result.problems.push(describeProblem(step, error));
+      if (isHopeless(error)) {
+        hopeless = true;
+        result.notes.push(`stopped after "${step}": CloudWatch is unreachable or rejected the credentials, so nothing more was asked`);
+      }
+      return undefined;
+    }
+  };
+
+  try {
+    if (target.kind === 'local' && options.settle !== false && functions.length > 0) {
+      const settled = await attempt('wait for the last invocations', () => awaitInvocationsSettled(clients.cloudwatch, functions, window.startMs));
+      if (settled && !settled.settled) {
+        result.notes.push(`Lambda invocations were still arriving ${Math.round(settled.waitedMs / 1000)} s after the run: the last ones may be missing from the totals`);
+      }
+      // The run's work ends when the stack has settled, not when its fleet closed (a big fleet's
+      // last $disconnects end after the run's own window).
+      window = queryWindow({ startMs: options.run.startMs, endMs: Math.max(options.run.endMs, Date.now()) }, periodSec, marginSec);
+      result.window = { startMs: window.startMs, endMs: window.endMs, periodSec };
+    }
+    if (!result.apiGateway) result.apiGateway = await discoverApi(clients, attempt, result.notes);
+    const emfMetrics = await discoverEmf(clients, attempt, emf);
+    const dynamo = await discoverDynamo(clients, attempt, options.tables ?? REFERENCE_TABLES);
+
+    const routes = target.kind === 'aws' && result.apiGateway ? [...new Set(options.routes ?? [])] : [];
+    const requests: MetricRequest[] = [
+      ...lambdaRequests(functions),
+      ...(result.apiGateway ? apiGatewayRequests(result.apiGateway) : []),
+      ...(result.apiGateway ? apiGatewayRouteRequests(result.apiGateway, routes) : []),
+      ...emfRequests(emf.namespace, emfMetrics),
+      ...dynamoRequests(dynamo),
+      ...(target.kind === 'local' ? localHostRequests(functions) : []),
+    ];
+    const data = await attempt('GetMetricData', () =>
+      getMetricData(
+        clients.cloudwatch,
+        requests.map((r, i) => toMetricDataQuery(`q${i}`, r, window)),
+        window,
+      ),
+    );
+    if (data) {
+      const localHost = target.kind === 'local' ? { run: options.run } : undefined;
+      const { problems, notes, ...totals } = metricTotals({ requests, data, functions, apiGateway: result.apiGateway, routes, emfMetrics, emf, dynamo, localHost });
+      Object.assign(result, totals);
+      result.problems.push(...problems);
+      result.notes.push(...notes);
+    }
+
+    if (options.reportLines !== false) {
+      const limits = options.reportLimits ?? DEFAULT_REPORT_LIMITS;
+      // FilterLogEvents has a low per-account request rate on AWS: two functions at a time.
+      const reports = await pLimit(2).map(functions, (fn) =>
+        attempt(`FilterLogEvents /aws/lambda/${fn}`, () => pullReportLines(clients.logs, fn, { ...window, periodSec }, limits)),
+      );
+      functions.forEach((fn, i) => {
+        const stats: ReportLineStats | null | undefined = reports[i];
+        if (!stats) return;
+        result.reports[fn] = stats;
+        if (stats.truncated) result.notes.push(`REPORT lines of ${fn} stopped at the page limit: its counts are a lower bound`);
+      });
+    }
+  } finally {
+    if (!options.clients) {
+      clients.cloudwatch.destroy();
+      clients.logs.destroy();
+    }
+  }
+
+  if (succeeded === 0) result.status = 'unavailable';
+  else if (result.problems.length > 0) result.status = 'partial';
+  if (target.kind === 'aws' && Date.now() - options.run.endMs < AWS_SETTLE_MS) {
+    result.notes.push(
+      `pulled ${Math.round((Date.now() - options.run.endMs) / 1000)} s after the run ended: AWS publishes metrics with a delay of a minute or more, so the last periods may be incomplete`,
+    );
+  }
+  return result;
+}
+
+type Attempt = <T>(step: string, fn: () => Promise<T>) => Promise<T | undefined>;
+
+async function discoverApi(clients: CloudWatchClients, attempt: Attempt, notes: string[]) {
+  const listed = await attempt('ListMetrics AWS/ApiGateway', () =>
+    listMetrics(clients.cloudwatch, { namespace: 'AWS/ApiGateway', metricName: 'ConnectCount' }),
+  );
+  if (!listed) return null;
+  const apis = new Map<string, { apiId: string; stage: string }>();
+  for (const m of listed) {
+    const keys = Object.keys(m.dimensions);
+    if (keys.length === 2 && m.dimensions.ApiId && m.dimensions.Stage) {
+      apis.set(`${m.dimensions.ApiId}/${m.dimensions.Stage}`, { apiId: m.dimensions.ApiId, stage: m.dimensions.Stage });
+    }
+  }
+  if (apis.size === 1) {
+    const [api] = apis.values();
+    notes.push(`API Gateway metrics: found one WebSocket API by ListMetrics (${api.apiId}, stage ${api.stage})`);
+    return api;
+  }
+  notes.push(
+    apis.size === 0
+      ? 'API Gateway metrics: no API published ConnectCount in this account/region, so none were pulled'
+      : `API Gateway metrics: ${apis.size} APIs publish ConnectCount (${[...apis.keys()].slice(0, 5).join(', ')}); give the target's apiId and stage to pull them`,
+  );
+  return null;
+}
+
+/**
+ * The EMF metrics as published: Powertools adds `service` to every metric and `function_name` to
+ * ColdStart, so the dimension sets are listed rather than guessed; when listing is impossible the
+ * known metrics are asked for with `service` alone.
+ */
+async function discoverEmf(clients: CloudWatchClients, attempt: Attempt, emf: { namespace: string; service: string }) {
+  const listed = await attempt(`ListMetrics ${emf.namespace}`, () => listMetrics(clients.cloudwatch, { namespace: emf.namespace }));
+  const ours = (listed ?? []).filter((m) => m.dimensions.service === emf.service);
+  if (ours.length > 0) return ours;
+  return EMF_METRICS.map((metric) => ({ metric, dimensions: { service: emf.service } }));
+}
+
+/**
+ * Per table, the global indexes and operations AWS/DynamoDB lists for it, with the known indexes
+ * and every data-plane operation added: a fresh run's metrics may not be listed yet on AWS.
+ */
+async function discoverDynamo(clients: CloudWatchClients, attempt: Attempt, tables: readonly BenchTable[]): Promise<DynamoTablePlan[]> {
+  const plans: DynamoTablePlan[] = [];
+  let listing = true;
+  for (const t of tables) {
+    // One failure (no permission, say) is noted once; the other tables then use the defaults.
+    const listed = listing
+      ? await attempt('ListMetrics AWS/DynamoDB', () => listMetrics(clients.cloudwatch, { namespace: 'AWS/DynamoDB', dimensions: { TableName: t.name } }))
+      : undefined;
+    if (!listed) listing = false;
+    const indexes = new Set(t.globalIndexes);
+    const operations = new Set<string>(DYNAMO_OPERATIONS);
+    for (const m of listed ?? []) {
+      if (m.dimensions.GlobalSecondaryIndexName) indexes.add(m.dimensions.GlobalSecondaryIndexName);
+      if (m.dimensions.Operation) operations.add(m.dimensions.Operation);
+    }
+    plans.push({ table: t.name, indexes: [...indexes], operations: [...operations] });
+  }
+  return plans;
+}

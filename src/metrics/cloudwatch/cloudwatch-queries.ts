@@ -1,0 +1,180 @@
+import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from './local-host.ts';
+
+/**
+ * The metric statistics the puller asks for. Each is asked twice over: once per period (the time
+ * series drawn beside the client-side series) and, for averages and percentiles, once with a
+ * single period spanning the whole window (a p99 of per-period p99s would be meaningless; sums
+ * and maxima come from the series).
+ */
+export interface MetricRequest {
+  namespace: string;
+  metric: string;
+  stat: string;
+  dimensions: Record<string, string>;
+  /** series: one value per period; totals: one period over the whole window */
+  kind: 'series' | 'totals';
+}
+
+export interface QueryWindow {
+  startMs: number;
+  endMs: number;
+  periodSec: number;
+  /** a period covering the whole window (a multiple of 60) */
+  totalsPeriodSec: number;
+}
+
+/**
+ * The run window widened by `marginSec` each side. The start is aligned to the minute (AWS rounds
+ * StartTime down to the minute anyway, and the emulator does the same), and the totals period is
+ * a whole number of minutes (a valid CloudWatch period) covering the window: one datapoint each.
+ */
+export function queryWindow(run: { startMs: number; endMs: number }, periodSec: number, marginSec: number): QueryWindow {
+  const alignMs = Math.max(60, periodSec) * 1000;
+  const startMs = Math.floor((run.startMs - marginSec * 1000) / alignMs) * alignMs;
+  const endMs = Math.ceil((run.endMs + marginSec * 1000) / (periodSec * 1000)) * periodSec * 1000;
+  const totalsPeriodSec = Math.max(60, Math.ceil((endMs - startMs) / 60_000) * 60);
+  return { startMs, endMs, periodSec, totalsPeriodSec };
+}
+
+const series = (namespace: string, metric: string, stat: string, dimensions: Record<string, string>): MetricRequest => ({
+  namespace,
+  metric,
+  stat,
+  dimensions,
+  kind: 'series',
+});
+const totals = (r: MetricRequest): MetricRequest => ({ ...r, kind: 'totals' });
+
+/** The statistics whose whole-window value must be asked for rather than derived from the series. */
+const WINDOW_STATS = ['Average', 'p50', 'p99', 'SampleCount'];
+
+function withTotals(requests: MetricRequest[], totalsFor: (r: MetricRequest) => boolean): MetricRequest[] {
+  const out = [...requests];
+  const done = new Set<string>();
+  for (const r of requests) {
+    if (!totalsFor(r)) continue;
+    for (const stat of WINDOW_STATS) {
+      const key = `${r.metric}|${stat}|${JSON.stringify(r.dimensions)}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      out.push(totals({ ...r, stat }));
+    }
+  }
+  return out;
+}
+
+export function lambdaRequests(functions: readonly string[]): MetricRequest[] {
+  const base: MetricRequest[] = [];
+  for (const fn of functions) {
+    const d = { FunctionName: fn };
+    for (const metric of ['Invocations', 'Errors', 'Throttles']) base.push(series('AWS/Lambda', metric, 'Sum', d));
+    for (const stat of ['Average', 'p50', 'p99']) base.push(series('AWS/Lambda', 'Duration', stat, d));
+    base.push(series('AWS/Lambda', 'ConcurrentExecutions', 'Maximum', d));
+  }
+  // Account-wide concurrency: AWS may publish per-function ConcurrentExecutions only for some
+  // functions; the account series then still shows the peak (it includes other workloads).
+  base.push(series('AWS/Lambda', 'ConcurrentExecutions', 'Maximum', {}));
+  return withTotals(base, (r) => r.metric === 'Duration' && r.stat === 'Average');
+}
+
+export function apiGatewayRequests(api: { apiId: string; stage: string }): MetricRequest[] {
+  const d = { ApiId: api.apiId, Stage: api.stage };
+  const base = ['ConnectCount', 'MessageCount', 'IntegrationError', 'ClientError', 'ExecutionError'].map((m) =>
+    series('AWS/ApiGateway', m, 'Sum', d),
+  );
+  base.push(series('AWS/ApiGateway', 'IntegrationLatency', 'Average', d), series('AWS/ApiGateway', 'IntegrationLatency', 'p99', d));
+  return withTotals(base, (r) => r.metric === 'IntegrationLatency' && r.stat === 'Average');
+}
+
+/**
+ * Per route: AWS/ApiGateway with dimensions ApiId, Stage and Route (the route key, e.g.
+ * `sendMessage`). API Gateway publishes these only for a stage with detailed metrics on (the
+ * reference stack's CDK app turns them on), so the puller asks for them on AWS only: the emulator
+ * publishes the stage-level set.
+ */
+export function apiGatewayRouteRequests(api: { apiId: string; stage: string }, routes: readonly string[]): MetricRequest[] {
+  const base: MetricRequest[] = [];
+  for (const route of routes) {
+    const d = { ApiId: api.apiId, Stage: api.stage, Route: route };
+    for (const metric of ['MessageCount', 'IntegrationError', 'ExecutionError']) base.push(series('AWS/ApiGateway', metric, 'Sum', d));
+    base.push(series('AWS/ApiGateway', 'IntegrationLatency', 'Average', d), series('AWS/ApiGateway', 'IntegrationLatency', 'p99', d));
+  }
+  return withTotals(base, (r) => r.metric === 'IntegrationLatency' && r.stat === 'Average');
+}
+
+/** What to ask of AWS/DynamoDB for one table: its global indexes and the operations it served. */
+export interface DynamoTablePlan {
+  table: string;
+  indexes: readonly string[];
+  operations: readonly string[];
+}
+
+/**
+ * AWS/DynamoDB, one whole-window Sum (or SampleCount) per table, index and operation: units and
+ * request counts are work totals, drawn nowhere as a time series.
+ */
+export function dynamoRequests(plans: readonly DynamoTablePlan[]): MetricRequest[] {
+  const out: MetricRequest[] = [];
+  const add = (metric: string, stat: string, dimensions: Record<string, string>) => out.push(totals(series('AWS/DynamoDB', metric, stat, dimensions)));
+  for (const { table, indexes, operations } of plans) {
+    const t = { TableName: table };
+    add('ConsumedReadCapacityUnits', 'Sum', t);
+    add('ConsumedWriteCapacityUnits', 'Sum', t);
+    add('ConditionalCheckFailedRequests', 'Sum', t);
+    for (const index of indexes) {
+      const d = { TableName: table, GlobalSecondaryIndexName: index };
+      add('ConsumedReadCapacityUnits', 'Sum', d);
+      add('ConsumedWriteCapacityUnits', 'Sum', d);
+    }
+    for (const operation of operations) {
+      const d = { TableName: table, Operation: operation };
+      add('SuccessfulRequestLatency', 'SampleCount', d);
+      add('ThrottledRequests', 'Sum', d);
+      if (operation === 'Query' || operation === 'Scan') add('ReturnedItemCount', 'Sum', d);
+    }
+  }
+  return out;
+}
+
+/**
+ * The local emulator's account of its host (local-host.ts), asked of the local target
+ * only: host busy and stack CPU per second, and per function the invocations the host held back
+ * (per second for the chart; their wait's percentiles over the whole window).
+ */
+export function localHostRequests(functions: readonly string[]): MetricRequest[] {
+  const ns = LOCAL_HOST_NAMESPACE;
+  const out = [series(ns, LOCAL_HOST_METRIC.hostBusyPercent, 'Average', {}), series(ns, LOCAL_HOST_METRIC.stackCpuMs, 'Sum', {})];
+  for (const fn of functions) {
+    const d = { FunctionName: fn };
+    out.push(series(ns, LOCAL_HOST_METRIC.heldBackMs, 'SampleCount', d), series(ns, LOCAL_HOST_METRIC.heldBackMs, 'Sum', d));
+    for (const stat of ['p50', 'p99', 'Maximum']) out.push(totals(series(ns, LOCAL_HOST_METRIC.heldBackMs, stat, d)));
+  }
+  return out;
+}
+
+/** Counts are summed; a duration metric (unit ms) gets an average and a p99 as well. */
+export function emfRequests(namespace: string, metrics: Array<{ metric: string; dimensions: Record<string, string> }>): MetricRequest[] {
+  const base: MetricRequest[] = [];
+  for (const { metric, dimensions } of metrics) {
+    base.push(series(namespace, metric, 'Sum', dimensions));
+    if (/Ms$|Duration/.test(metric)) base.push(series(namespace, metric, 'Average', dimensions), series(namespace, metric, 'p99', dimensions));
+  }
+  return withTotals(base, (r) => r.stat === 'Average');
+}
+
+export function toMetricDataQuery(id: string, r: MetricRequest, window: QueryWindow): MetricDataQuery {
+  return {
+    Id: id,
+    ReturnData: true,
+    MetricStat: {
+      Metric: {
+        Namespace: r.namespace,
+        MetricName: r.metric,
+        Dimensions: Object.entries(r.dimensions).map(([Name, Value]) => ({ Name, Value })),
+      },
+      Period: r.kind === 'series' ? window.periodSec : window.totalsPeriodSec,
+      Stat: r.stat,
+    },
+  };
+}

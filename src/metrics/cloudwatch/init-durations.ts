@@ -1,0 +1,122 @@
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import type { ReportLineStats } from './cloudwatch-schema.ts';
+import { encodeHistogram, newHistogram } from '../measurement/histogram.ts';
+import { summarize } from '../measurement/latency-summary.ts';
+import { initNotInBilledMs, parseReportLine, type ReportLine } from './report-lines.ts';
+
+/**
+ * Cold starts, init durations and billed time per function, from the REPORT line Lambda writes
+ * after every invocation. FilterLogEvents with the pattern "REPORT" works the same on AWS and on
+ * the emulator; on AWS, Logs Insights (StartQuery `filter @type = "REPORT" | stats …`) would
+ * aggregate server-side and scale better, but it is AWS-only and asynchronous.
+ */
+
+/** Folds REPORT lines into histograms and totals: no per-invocation array is ever kept. */
+export class ReportLineAccumulator {
+  private readonly init = newHistogram();
+  private readonly duration = newHistogram();
+  private readonly coldByPeriod = new Map<number, number>();
+  private invocations = 0;
+  private coldStarts = 0;
+  private durationMs = 0;
+  private billedMs = 0;
+  private initMs = 0;
+  private initExtraMs = 0;
+  private memorySizeMB: number | null = null;
+  private maxMemoryUsedMB: number | null = null;
+  truncated = false;
+
+  constructor(private readonly periodMs: number) {}
+
+  add(line: ReportLine, timestampMs: number): void {
+    this.invocations++;
+    this.durationMs += line.durationMs;
+    this.billedMs += line.billedDurationMs;
+    this.duration.recordValue(Math.max(1, Math.round(line.durationMs * 1000)));
+    this.memorySizeMB = line.memorySizeMB;
+    this.maxMemoryUsedMB = Math.max(this.maxMemoryUsedMB ?? 0, line.maxMemoryUsedMB);
+    if (line.initDurationMs !== undefined) {
+      this.coldStarts++;
+      this.initMs += line.initDurationMs;
+      this.initExtraMs += initNotInBilledMs(line);
+      this.init.recordValue(Math.max(1, Math.round(line.initDurationMs * 1000)));
+      const period = Math.floor(timestampMs / this.periodMs) * this.periodMs;
+      this.coldByPeriod.set(period, (this.coldByPeriod.get(period) ?? 0) + 1);
+    }
+  }
+
+  get count(): number {
+    return this.invocations;
+  }
+
+  stats(): ReportLineStats {
+    const cold = [...this.coldByPeriod.entries()].sort((a, b) => a[0] - b[0]);
+    const initHistogram = encodeHistogram(this.init);
+    return {
+      invocations: this.invocations,
+      coldStarts: this.coldStarts,
+      initDuration: this.coldStarts > 0 ? summarize(this.init) : null,
+      ...(initHistogram ? { initHistogram } : {}),
+      duration: this.invocations > 0 ? summarize(this.duration) : null,
+      durationMsTotal: round3(this.durationMs),
+      billedDurationMsTotal: round3(this.billedMs),
+      initDurationMsTotal: round3(this.initMs),
+      initNotInBilledMs: this.initExtraMs,
+      memorySizeMB: this.memorySizeMB,
+      maxMemoryUsedMB: this.maxMemoryUsedMB,
+      coldStartsOverTime: { timestamps: cold.map((c) => c[0]), values: cold.map((c) => c[1]) },
+      truncated: this.truncated,
+    };
+  }
+}
+
+const round3 = (n: number) => Math.round(n * 1000) / 1000;
+
+export interface ReportPullLimits {
+  /** FilterLogEvents pages per function (each up to 10,000 events) */
+  maxPages: number;
+  /** wall-clock budget per function */
+  deadlineMs: number;
+}
+
+export const DEFAULT_REPORT_LIMITS: ReportPullLimits = { maxPages: 2_000, deadlineMs: 120_000 };
+
+/**
+ * Reads one function's REPORT lines in the window. A function never invoked has no log group
+ * (ResourceNotFoundException): that is zero lines, not a failure. Returns null in that case.
+ */
+export async function pullReportLines(
+  logs: CloudWatchLogsClient,
+  functionName: string,
+  window: { startMs: number; endMs: number; periodSec: number },
+  limits: ReportPullLimits = DEFAULT_REPORT_LIMITS,
+): Promise<ReportLineStats | null> {
+  const acc = new ReportLineAccumulator(window.periodSec * 1000);
+  const deadline = Date.now() + limits.deadlineMs;
+  let nextToken: string | undefined;
+  let pages = 0;
+  try {
+    do {
+      const out = await logs.send(
+        new FilterLogEventsCommand({
+          logGroupName: `/aws/lambda/${functionName}`,
+          filterPattern: 'REPORT',
+          startTime: window.startMs,
+          endTime: window.endMs,
+          nextToken,
+        }),
+      );
+      for (const event of out.events ?? []) {
+        const line = parseReportLine(event.message ?? '');
+        if (line) acc.add(line, event.timestamp ?? window.startMs);
+      }
+      nextToken = out.nextToken;
+      pages++;
+    } while (nextToken && pages < limits.maxPages && Date.now() < deadline);
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ResourceNotFoundException') return null;
+    throw error;
+  }
+  acc.truncated = nextToken !== undefined;
+  return acc.stats();
+}

@@ -1,0 +1,278 @@
+import type { CloudWatchResults } from '../cloudwatch/cloudwatch-schema.ts';
+import type { CostEstimate, CostLine, CostSource } from './cost-schema.ts';
+import { DEFAULT_DYNAMO_ASSUMPTIONS, routeUnits, type DynamoAssumptions, type RouteContext } from './dynamo-units.ts';
+import { DEFAULT_PRICES, type PriceTable } from './prices.ts';
+import type { BenchFunction } from '../stack-description/reference-functions.ts';
+import { runArchitecture, runFunctions } from './run-functions.ts';
+import type { Results } from '../results/results-schema.ts';
+import { dynamoDbWork } from './work-per-message.ts';
+
+/**
+ * The estimated AWS cost of the load a run generated: Lambda requests and GB-seconds, WebSocket
+ * messages and connection-minutes, DynamoDB on-demand request units. Pure: results in, estimate
+ * out. Each quantity takes the best source available — REPORT lines, then CloudWatch metrics,
+ * then the harness's own counts — and says which one it used. DynamoDB units are the measured
+ * AWS/DynamoDB ones when the run has them, else assumptions per route (dynamo-units.ts).
+ */
+export interface CostOptions {
+  prices?: PriceTable;
+  /** default: the architecture the target's functions declare, else x86_64 */
+  architecture?: 'x86_64' | 'arm64';
+  /** the stack's functions (name, route, configured memory); default: the run's target's (runFunctions) */
+  functions?: readonly BenchFunction[];
+  /** bytes of one message payload; default: results.config / scenario `payloadBytes`, else 256 */
+  payloadBytes?: number;
+  dynamo?: Partial<DynamoAssumptions>;
+}
+
+/** Hours AWS prices a month at. */
+export const HOURS_PER_MONTH = 730;
+/** Envelope bytes around the payload: the client's sendMessage frame, the delivered message frame. */
+const INBOUND_ENVELOPE_BYTES = 60;
+const OUTBOUND_ENVELOPE_BYTES = 250;
+const DEFAULT_PAYLOAD_BYTES = 256;
+/** Routes that are not messages: they bill as connection time, not per frame. */
+const CONNECTION_ROUTES = new Set(['$connect', '$disconnect']);
+const SOURCE_RANK: Record<CostSource, number> = { 'report-lines': 0, cloudwatch: 1, client: 2, assumption: 3 };
+
+interface FunctionUsage {
+  fn: BenchFunction;
+  invocations: number;
+  invocationsSource: CostSource;
+  memoryMB: number;
+  /** billed ms, INIT included when billed */
+  billedMs: number;
+  billedSource: CostSource;
+}
+
+export function estimateCost(results: Results, options: CostOptions = {}): CostEstimate {
+  const prices = options.prices ?? DEFAULT_PRICES;
+  const architecture = options.architecture ?? runArchitecture(results) ?? 'x86_64';
+  const functions = options.functions ?? runFunctions(results);
+  const dynamo = { ...DEFAULT_DYNAMO_ASSUMPTIONS, ...options.dynamo };
+  const cw = results.cloudwatch && results.cloudwatch.status !== 'unavailable' ? results.cloudwatch : undefined;
+  const assumptions: string[] = [];
+
+  const foundPayload = options.payloadBytes ?? payloadBytesOf(results);
+  const payloadBytes = foundPayload ?? DEFAULT_PAYLOAD_BYTES;
+  if (foundPayload === undefined) assumptions.push(`message payload ${DEFAULT_PAYLOAD_BYTES} bytes (the results name no payloadBytes)`);
+
+  const connection = connectionTime(results);
+  if (connection.source === 'assumption') assumptions.push('connection time: every client connected for the whole run (no intervals recorded)');
+  const clientCounts = clientRouteCounts(results);
+  const usage = functions.map((fn) => functionUsage(fn, results, cw, clientCounts, prices, assumptions));
+  if (usage.some((u) => u.invocationsSource === 'client' && u.invocations > 0)) {
+    assumptions.push('invocations counted by the harness: one $connect and one $disconnect per opened connection, one joinRoom per join attempt, one createRoom per room, one sendMessage per send');
+  }
+  const byRoute = (route: string) => usage.filter((u) => u.fn.route === route).reduce((n, u) => n + u.invocations, 0);
+
+  const lines: CostLine[] = [];
+
+  // Lambda
+  const invoked = usage.filter((u) => u.invocations > 0);
+  const requests = invoked.reduce((n, u) => n + u.invocations, 0);
+  lines.push(line('Lambda', 'requests', requests, 'requests', prices.lambda.requestsPerMillion, 1e6, weakest(invoked.map((u) => u.invocationsSource))));
+  const gbSecond = architecture === 'arm64' ? prices.lambda.gbSecondArm64 : prices.lambda.gbSecondX86;
+  for (const u of invoked) {
+    const gbs = (u.billedMs / 1000) * (u.memoryMB / 1024);
+    lines.push(line('Lambda', `${u.fn.name} compute (${u.memoryMB} MB, ${architecture})`, gbs, 'GB-s', gbSecond, 1, u.billedSource));
+  }
+
+  // API Gateway WebSocket: client → API frames, API → client route responses and posts
+  const unitBytes = prices.apiGatewayWebSocket.messageUnitBytes;
+  const fanoutRoutes = new Set(['sendMessage', 'broadcast']);
+  const framesIn = usage.filter((u) => !CONNECTION_ROUTES.has(u.fn.route));
+  const framesInCount = framesIn.reduce((n, u) => n + u.invocations, 0);
+  const inboundUnits = framesIn.reduce(
+    (n, u) => n + u.invocations * (fanoutRoutes.has(u.fn.route) ? Math.ceil((payloadBytes + INBOUND_ENVELOPE_BYTES) / unitBytes) : 1),
+    0,
+  );
+  const countsSource = weakest(framesIn.filter((u) => u.invocations > 0).map((u) => u.invocationsSource));
+  const emfDeliveries = cw?.emf.FanoutDeliveries?.sum;
+  const d = results.deliveries;
+  const posts = emfDeliveries ?? d.received + d.lost + (d.unacknowledged ?? 0);
+  const postsSource: CostSource = emfDeliveries !== undefined ? 'cloudwatch' : 'client';
+  const outboundUnits = framesInCount + posts * Math.ceil((payloadBytes + OUTBOUND_ENVELOPE_BYTES) / unitBytes);
+  const ws = prices.apiGatewayWebSocket;
+  lines.push(line('API Gateway', 'messages client → API (32 KB units)', inboundUnits, 'messages', ws.messagesPerMillion, 1e6, countsSource));
+  lines.push(
+    line('API Gateway', 'messages API → clients: route responses + @connections posts (32 KB units)', outboundUnits, 'messages', ws.messagesPerMillion, 1e6, weakest([countsSource, postsSource])),
+  );
+  lines.push(line('API Gateway', 'connection-minutes', connection.seconds / 60, 'minutes', ws.connectionMinutesPerMillion, 1e6, connection.source));
+  if (cw?.apiGatewayTotals) {
+    assumptions.push(`API Gateway MessageCount in CloudWatch for the window: ${cw.apiGatewayTotals.messageCount} (for comparison; the estimate counts frames by route)`);
+  }
+
+  // DynamoDB on-demand: the units CloudWatch measured when there are any, else per-route assumptions
+  const db = prices.dynamodbOnDemand;
+  const measured = results.dynamodb ?? dynamoDbWork(results);
+  let dynamoSource: CostSource;
+  if (measured) {
+    dynamoSource = 'cloudwatch';
+    lines.push(line('DynamoDB', 'read request units', measured.readUnits, 'RRU', db.readUnitsPerMillion, 1e6, 'cloudwatch'));
+    lines.push(line('DynamoDB', 'write request units', measured.writeUnits, 'WRU', db.writeUnitsPerMillion, 1e6, 'cloudwatch'));
+    assumptions.push(
+      `DynamoDB units measured: AWS/DynamoDB ConsumedReadCapacityUnits / ConsumedWriteCapacityUnits of ${Object.keys(measured.tables).join(', ')} and their global indexes (no per-route assumptions)`,
+    );
+  } else {
+    dynamoSource = 'assumption';
+    const sends = byRoute('sendMessage') + byRoute('broadcast');
+    const staleRemoved = cw?.emf.StaleConnectionsRemoved?.sum ?? results.stale?.gone410 ?? 0;
+    const ctx: RouteContext = {
+      members: results.sends.acked > 0 ? results.deliveries.expected / results.sends.acked : results.config.clients / Math.max(1, results.config.rooms),
+      connections: connection.peak,
+      payloadBytes,
+      gonePerInvocation: sends > 0 ? staleRemoved / sends : 0,
+    };
+    let read = 0;
+    let write = 0;
+    for (const u of usage) {
+      const units = u.fn.authorizer ? { read: 0, write: 0 } : routeUnits(u.fn.route, ctx, dynamo);
+      read += units.read * u.invocations;
+      write += units.write * u.invocations;
+    }
+    lines.push(line('DynamoDB', 'read request units', read, 'RRU', db.readUnitsPerMillion, 1e6, 'assumption'));
+    lines.push(line('DynamoDB', 'write request units', write, 'WRU', db.writeUnitsPerMillion, 1e6, 'assumption'));
+    assumptions.push(
+      `DynamoDB units per route as in dynamo-units.ts (no AWS/DynamoDB metrics for the run): member row ${dynamo.memberRowBytes} B, connection row ${dynamo.connectionRowBytes} B, history item ${dynamo.historyOverheadBytes} B + payload, ${dynamo.roomsPerConnection} room(s) per connection, ${round(ctx.members, 2)} members per send`,
+    );
+  }
+
+  const total = (service: CostLine['service']) => lines.filter((l) => l.service === service).reduce((s, l) => s + l.cost, 0);
+  const totals = { lambda: total('Lambda'), apiGateway: total('API Gateway'), dynamodb: total('DynamoDB'), total: 0 };
+  totals.total = totals.lambda + totals.apiGateway + totals.dynamodb;
+  const deliveries = results.deliveries.received;
+  assumptions.push(`per 1,000 users per month: the run's cost per connection-second, for 1,000 connections held ${HOURS_PER_MONTH} hours (the run's activity mix sustained)`);
+
+  return {
+    currency: 'USD',
+    prices,
+    architecture,
+    lines,
+    totals,
+    perMillionDeliveries: deliveries > 0 ? (totals.total / deliveries) * 1e6 : null,
+    perThousandUsersPerMonth: connection.seconds > 0 ? (totals.total / connection.seconds) * 1000 * HOURS_PER_MONTH * 3600 : null,
+    basis: { runSeconds: results.durationMs / 1000, deliveries, connectionSeconds: connection.seconds, peakConnections: connection.peak },
+    sources: {
+      lambda: weakest(invoked.flatMap((u) => [u.invocationsSource, u.billedSource])),
+      messages: weakest([countsSource, postsSource]),
+      dynamodb: dynamoSource,
+    },
+    assumptions,
+  };
+}
+
+function line(service: CostLine['service'], item: string, quantity: number, unit: string, unitPrice: number, per: number, source: CostSource): CostLine {
+  return { service, item, quantity, unit, unitPrice, per, cost: (quantity * unitPrice) / per, source };
+}
+
+function weakest(sources: CostSource[]): CostSource {
+  return sources.reduce<CostSource>((w, s) => (SOURCE_RANK[s] > SOURCE_RANK[w] ? s : w), sources[0] ?? 'client');
+}
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** Invocations and billed time of one function, from the best source there is. */
+function functionUsage(
+  fn: BenchFunction,
+  results: Results,
+  cw: CloudWatchResults | undefined,
+  clientCounts: Record<string, number>,
+  prices: PriceTable,
+  assumptions: string[],
+): FunctionUsage {
+  const report = cw?.reports[fn.name];
+  if (report && report.invocations > 0 && !report.truncated) {
+    const init = prices.lambda.initBilled ? report.initNotInBilledMs : 0;
+    return {
+      fn,
+      invocations: report.invocations,
+      invocationsSource: 'report-lines',
+      memoryMB: report.memorySizeMB ?? fn.memoryMB,
+      billedMs: report.billedDurationMsTotal + init,
+      billedSource: 'report-lines',
+    };
+  }
+  const metrics = cw?.lambda[fn.name];
+  if (metrics) {
+    const avg = metrics.durationAvgMs;
+    if (metrics.invocations > 0) {
+      assumptions.push(
+        avg === null
+          ? `${fn.name}: no Duration in CloudWatch, compute not estimated`
+          : `${fn.name}: billed time = invocations × ⌈average Duration⌉, INIT not included (no REPORT lines)`,
+      );
+    }
+    return {
+      fn,
+      invocations: metrics.invocations,
+      invocationsSource: 'cloudwatch',
+      memoryMB: fn.memoryMB,
+      billedMs: metrics.invocations * Math.ceil(avg ?? 0),
+      billedSource: 'cloudwatch',
+    };
+  }
+  const invocations = clientCounts[fn.route] ?? 0;
+  const proxy = clientDurationProxyMs(fn.route, results);
+  if (invocations > 0) {
+    assumptions.push(`${fn.name}: no CloudWatch data; duration taken as the client-side p50 ${fn.route === 'sendMessage' || fn.route === 'broadcast' ? 'fan-out completion' : 'connect'} latency ${proxy} ms (an upper bound)`);
+  }
+  return { fn, invocations, invocationsSource: 'client', memoryMB: fn.memoryMB, billedMs: invocations * Math.ceil(proxy), billedSource: 'assumption' };
+}
+
+/**
+ * Without CloudWatch, what the client saw bounds the function's duration from above: a fan-out
+ * completes after the function posted to every member; a handshake after $connect returned.
+ */
+function clientDurationProxyMs(route: string, results: Results): number {
+  if (route === 'sendMessage' || route === 'broadcast') {
+    const m = results.metrics.fanoutCompletion.count > 0 ? results.metrics.fanoutCompletion : results.metrics.broadcast;
+    return m.p50;
+  }
+  return results.metrics.connect.p50;
+}
+
+/** What the harness itself counted, by route (each attempt invokes its function, answered or not). */
+function clientRouteCounts(results: Results): Record<string, number> {
+  const c = results.connections;
+  const intervalConnects = results.intervals.reduce((n, i) => n + i.connects, 0);
+  const connects = c ? c.opened : intervalConnects > 0 ? intervalConnects : results.config.clients;
+  return {
+    $connect: connects,
+    $disconnect: connects,
+    createRoom: results.config.rooms,
+    joinRoom: c ? c.joined + c.joinFailed : results.config.clients,
+    sendMessage: results.sends.sent,
+  };
+}
+
+/** Connection-seconds held (open clients integrated over the intervals) and the peak. */
+function connectionTime(results: Results): { seconds: number; peak: number; source: CostSource } {
+  const iv = results.intervals;
+  if (iv.length === 0) {
+    return { seconds: (results.config.clients * results.durationMs) / 1000, peak: results.config.clients, source: 'assumption' };
+  }
+  let seconds = 0;
+  let peak = 0;
+  for (let k = 0; k < iv.length; k++) {
+    const lengthSec = k + 1 < iv.length ? (iv[k + 1].t - iv[k].t) / 1000 : 1;
+    seconds += iv[k].openClients * lengthSec;
+    peak = Math.max(peak, iv[k].openClients);
+  }
+  return { seconds, peak, source: 'client' };
+}
+
+/** `payloadBytes` from the run's config or scenario (searched a few levels deep; the largest). */
+function payloadBytesOf(results: Results): number | undefined {
+  let found: number | undefined;
+  const visit = (v: unknown, depth: number) => {
+    if (depth > 4 || v === null || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (k === 'payloadBytes' && typeof x === 'number' && Number.isFinite(x) && x >= 0) found = Math.max(found ?? 0, x);
+      else visit(x, depth + 1);
+    }
+  };
+  visit(results.config, 0);
+  if (found === undefined) visit(results.scenario.definition, 0);
+  return found;
+}

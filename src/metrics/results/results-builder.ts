@@ -1,0 +1,212 @@
+import { cpus, totalmem } from 'node:os';
+import { readFileSync } from 'node:fs';
+import type { Scenario } from '../../scenarios/schema.ts';
+import type { Target, TargetFunctions } from '../../targets/target.ts';
+import { HELD_MAX, zeroTotals, type DeliveryTotals } from '../measurement/delivery-ledger.ts';
+import { formatDuration } from '../../scenarios/duration.ts';
+import { summarize } from '../measurement/latency-summary.ts';
+import { SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type PhaseResult, type Results } from './results-schema.ts';
+import type { MetricSet, PhaseState, RunRecorder } from '../measurement/run-recorder.ts';
+import { assessSaturation, phaseSaturated } from '../measurement/saturation.ts';
+
+/** Assembles results.json from what the recorder measured. */
+export interface BuildInput {
+  runId: string;
+  status: Results['status'];
+  statusReason?: string;
+  startedAt: number;
+  endedAt: number;
+  scenario: Scenario;
+  /** undefined when the target never started */
+  target: Target | undefined;
+  /** "local" or the URL given, for a target that never started */
+  targetSpec: string;
+  /** the target's functions as configured while measuring */
+  functions?: TargetFunctions;
+  shards: number;
+  seed: number;
+  rate?: number;
+  recorder: RunRecorder;
+  intervals: IntervalRecord[];
+  parentCpuSeconds: number;
+  openAtEnd: number;
+  extraWarnings: string[];
+}
+
+export const TOOL_VERSION: string = (() => {
+  try {
+    return JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+export const CLOCK_NOTE =
+  'one host clock: performance.timeOrigin + performance.now() (epoch ms) in every harness process; send and receive times come from this host';
+
+function deliveries(t: DeliveryTotals, dup: number, ooo: number, foreign?: number) {
+  return {
+    expected: t.expected,
+    received: t.received,
+    lost: t.lost,
+    duplicates: dup,
+    outOfOrder: ooo,
+    late: t.late,
+    lostEarly: t.lostEarly,
+    afterLossTimeout: t.afterLossTimeout,
+    unacknowledged: t.unacknowledged,
+    surplus: t.surplus,
+    underreported: t.underreported,
+    ...(foreign !== undefined ? { foreign } : {}),
+  };
+}
+
+function phaseResult(p: PhaseState, rec: RunRecorder, endedAt: number): PhaseResult {
+  const t = rec.ledger.byPhase[p.index] ?? zeroTotals();
+  const out: PhaseResult = {
+    index: p.index,
+    name: p.name,
+    kind: p.kind,
+    startedAt: p.startedAt,
+    durationMs: Math.round((p.endedAt ?? endedAt) - p.startedAt),
+    sends: {
+      intended: p.counts.intended,
+      sent: p.counts.sent,
+      missedSlots: p.counts.missedSlots,
+      acked: t.acked,
+      failed: t.failed,
+      skipped: p.counts.skipped,
+    },
+    deliveries: deliveries(t, p.counts.duplicates, p.counts.outOfOrder),
+    gone410: t.gone,
+    errors: p.errors,
+    saturated: phaseSaturated(p),
+  };
+  const h = p.hist;
+  if (h.connect.totalCount) out.connect = summarize(h.connect);
+  Object.assign(out, connectSplit(h));
+  if (h.join.totalCount) out.join = summarize(h.join);
+  if (h.ack.totalCount) out.ack = summarize(h.ack);
+  if (h.broadcast.totalCount) {
+    out.broadcast = summarize(h.broadcast);
+    out.broadcastCold = summarize(h.broadcastCold);
+    out.broadcastWarm = summarize(h.broadcastWarm);
+  }
+  if (h.fanoutCompletion.totalCount) out.fanoutCompletion = summarize(h.fanoutCompletion);
+  return out;
+}
+
+export function buildResults(i: BuildInput): Results {
+  const rec = i.recorder;
+  const c = rec.counts;
+  const totals = rec.ledger.totals;
+  const sat = assessSaturation({ runLagP99Ms: rec.shardRunLagP99, cpuCores: rec.shardCpu });
+  const warnings = [...sat.warnings, ...i.extraWarnings];
+  const { graceMs, lossMs } = i.scenario.timeouts;
+  if (totals.lostEarly > 0) {
+    warnings.push(
+      `${totals.lostEarly} of the lost deliveries were counted lost before the ${formatDuration(lossMs)} loss timeout had passed: ` +
+        `the run ended, or no client was left open to receive them, while their messages still waited (or more than ${HELD_MAX} messages per shard waited at once)`,
+    );
+  }
+  const dropIndex = rec.phases.findIndex((p) => p.kind === 'drop');
+  const sendMs = i.scenario.phases.reduce((a, p) => a + (p.kind === 'send' ? p.durationMs : 0), 0);
+  const cpu = cpus();
+  // The description is kept once, in scenario.description (it may be long): not again in the definition.
+  const { description: _description, ...definition } = i.scenario.definition;
+  // The functions are kept once, in config.target.functions: not again in the stack's ready line.
+  const { functions: _functions, ...stack } = i.target?.local ?? {};
+  const results: Results = {
+    schemaVersion: SCHEMA_VERSION,
+    runId: i.runId,
+    tool: { name: 'fanout-bench', version: TOOL_VERSION },
+    status: i.status,
+    ...(i.statusReason ? { statusReason: i.statusReason } : {}),
+    startedAt: new Date(i.startedAt).toISOString(),
+    endedAt: new Date(i.endedAt).toISOString(),
+    durationMs: Math.round(i.endedAt - i.startedAt),
+    scenario: {
+      name: i.scenario.name,
+      ...(i.scenario.description ? { description: i.scenario.description } : {}),
+      definition,
+    },
+    config: {
+      target: {
+        kind: i.target?.kind ?? (i.targetSpec === 'local' ? 'local' : 'remote'),
+        url: i.target?.url ?? i.targetSpec,
+        ...(i.target ? { endpoints: i.target.endpoints } : {}),
+        ...(i.functions ? { functions: i.functions } : {}),
+      },
+      clients: i.scenario.clients,
+      rooms: i.scenario.rooms,
+      durationMs: sendMs,
+      shards: i.shards,
+      seed: i.seed,
+      ...(i.rate !== undefined ? { rate: i.rate } : {}),
+      roomSizes: i.scenario.roomSizes,
+      timeouts: i.scenario.timeouts,
+      phases: i.scenario.phases,
+      ...(i.target?.kind === 'local' ? { stackArgs: i.target.stackArgs, stack } : {}),
+    },
+    environment: {
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      cpus: cpu.length,
+      cpuModel: cpu[0]?.model ?? 'unknown',
+      totalMemoryMB: Math.round(totalmem() / 2 ** 20),
+      clock: CLOCK_NOTE,
+      ...(i.target?.local?.lambdaRuntime ? { lambdaRuntime: i.target.local.lambdaRuntime } : {}),
+    },
+    metrics: {
+      connect: summarize(rec.totals.connect),
+      ...connectSplit(rec.totals),
+      broadcast: summarize(rec.totals.broadcast),
+      fanoutCompletion: summarize(rec.totals.fanoutCompletion),
+      broadcastCold: summarize(rec.totals.broadcastCold),
+      broadcastWarm: summarize(rec.totals.broadcastWarm),
+      ack: summarize(rec.totals.ack),
+      join: summarize(rec.totals.join),
+    },
+    sends: {
+      intended: c.intended,
+      sent: c.sent,
+      missedSlots: c.missedSlots,
+      acked: totals.acked,
+      failed: totals.failed,
+      skipped: c.skipped,
+    },
+    connections: {
+      attempted: c.connects + c.connectFailures,
+      opened: c.connects,
+      failed: c.connectFailures,
+      missedSlots: c.connectMissed,
+      joined: c.joins,
+      joinFailed: c.joinFailures,
+      openAtEnd: i.openAtEnd,
+    },
+    deliveries: { ...deliveries(totals, c.duplicates, c.outOfOrder, c.unexpected), lossTimeoutMs: lossMs, graceMs },
+    ...(dropIndex >= 0 ? { stale: rec.ledger.staleResult(c.dropped) } : {}),
+    errors: rec.errors,
+    harness: {
+      shards: i.shards,
+      cpuSeconds: Math.round(rec.cpuSeconds * 1000) / 1000,
+      cpuCoresMax: Math.round(rec.cpuCoresMax * 1000) / 1000,
+      eventLoopLagP99Ms: Math.max(0, ...rec.shardRunLagP99),
+      eventLoopLagMaxMs: Math.max(0, ...rec.shardRunLagMax),
+      rssMB: Math.round(rec.rssPeakBytes / 2 ** 20),
+      parentCpuSeconds: Math.round(i.parentCpuSeconds * 1000) / 1000,
+      saturated: sat.saturated,
+      warnings,
+    },
+    intervals: i.intervals,
+    phases: rec.phases.map((p) => phaseResult(p, rec, i.endedAt)),
+    histograms: rec.encodedTotals(),
+  };
+  return results;
+}
+
+/** Connects as cold and warm, only where the target said which for any of them. */
+function connectSplit(h: MetricSet): { connectCold?: LatencySummary; connectWarm?: LatencySummary } {
+  if (h.connectCold.totalCount + h.connectWarm.totalCount === 0) return {};
+  return { connectCold: summarize(h.connectCold), connectWarm: summarize(h.connectWarm) };
+}
