@@ -8,6 +8,7 @@ import { clientsPerSourceAddress } from '../fleet/source-address.ts';
 import type { IntervalSink } from '../metrics/interval-sink.ts';
 import { lostTargetReason } from '../metrics/lost-target.ts';
 import { MIN_REFUSED_ATTEMPTS, refusedConnectsReason } from '../metrics/refused-connects.ts';
+import { expectedTokenSource } from '../targets/token-parameter.ts';
 import { buildResults } from '../metrics/results-builder.ts';
 import type { IntervalRecord, Results } from '../metrics/results-schema.ts';
 import { RunRecorder } from '../metrics/run-recorder.ts';
@@ -173,7 +174,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
       o.intervals.append(record);
       o.onInterval?.(record, { ...ctx, intervalSec: (t - record.t) / 1000 });
       if (refused === undefined) {
-        refused = refusedConnectsReason(recorder.counts, recorder.errors, Math.min(MIN_REFUSED_ATTEMPTS, scenario.clients));
+        refused = refusedConnectsReason(recorder.counts, recorder.errors, Math.min(MIN_REFUSED_ATTEMPTS, scenario.clients), expectedTokenSource(target));
         if (refused !== undefined) {
           fleet.stop();
           for (const w of wakers) w();
