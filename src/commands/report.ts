@@ -5,6 +5,7 @@ import { readArtilleryOutput, readExportedScript } from '../artillery/read-outpu
 import { UserError } from '../errors.ts';
 import { costOptionsFromFlags } from '../metrics/cost-flags.ts';
 import { estimateCost } from '../metrics/cost-model.ts';
+import { UnknownPrices } from '../metrics/price-choice.ts';
 import { createRunDir, RESULTS_FILE, writeResults } from '../metrics/results-writer.ts';
 import { consoleSummary } from '../report/console-summary.ts';
 import { readResults } from '../report/read-results.ts';
@@ -66,7 +67,16 @@ export async function reportCommand(runDir: string, flags: { prices?: string; ar
   const results = await readResults(join(runDir, RESULTS_FILE));
   if (flags.prices !== undefined || flags.arch !== undefined) {
     // the estimate lives in results.json too, so it and the reports stay in agreement
-    results.cost = estimateCost(results, await costOptionsFromFlags(flags));
+    const options = await costOptionsFromFlags(flags);
+    // the run's own prices (its region's, as read then) unless they predate the recorded source
+    const recorded = results.cost?.prices;
+    if (recorded?.source !== undefined) options.prices = recorded;
+    try {
+      results.cost = estimateCost(results, options);
+    } catch (err) {
+      if (err instanceof UnknownPrices) throw new UserError(err.message);
+      throw err;
+    }
     try {
       writeResults(runDir, results);
     } catch (err) {

@@ -3,6 +3,7 @@ import { buildComparison, type SizeInput } from '../metrics/compare/build-compar
 import type { Comparison, LatencyMetric } from '../metrics/compare/compare-schema.ts';
 import type { IntervalSink } from '../metrics/interval-sink.ts';
 import type { Results } from '../metrics/results-schema.ts';
+import { choosePrices, UnknownPrices } from '../metrics/price-choice.ts';
 import { createRunDir } from '../metrics/results-writer.ts';
 import { newRunId } from '../metrics/run-id.ts';
 import { writeComparison } from '../report/write-comparison.ts';
@@ -80,6 +81,15 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
     const where = lambdaTargetFor(target);
     if (!where) {
       throw new UserError(`--target ${targetSpec}: compare changes memory through Lambda's API, which this target does not name (use --target local or an execute-api URL)`);
+    }
+    // compare ranks by cost: a region without prices is refused before any load, not priced as another
+    if (!o.cost?.priceList) {
+      try {
+        choosePrices(target.endpoints.region, o.cost ?? {});
+      } catch (err) {
+        if (err instanceof UnknownPrices) throw new UserError(err.message);
+        throw err;
+      }
     }
     const lambda = createLambdaClient(where);
     try {

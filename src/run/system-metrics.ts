@@ -1,16 +1,18 @@
 import { cloudWatchFor } from '../metrics/cloudwatch-clients.ts';
 import { pullCloudWatch } from '../metrics/cloudwatch-puller.ts';
 import { estimateCost, type CostOptions } from '../metrics/cost-model.ts';
+import { UnknownPrices } from '../metrics/price-choice.ts';
 import type { Results } from '../metrics/results-schema.ts';
 import { REFERENCE_TABLES } from '../metrics/reference-tables.ts';
 import { runFunctions } from '../metrics/run-functions.ts';
 import { dynamoDbWork, lambdaWork } from '../metrics/work-per-message.ts';
 import type { Target } from '../targets/target.ts';
+import { withPriceList } from './run-prices.ts';
 
 export interface SystemMetricsOptions {
   /** a step that went wrong, one line (the fleet's results are already checkpointed) */
   onWarning?: (message: string) => void;
-  /** prices and architecture for the cost estimate (default: the dated us-east-1 table, the functions' architecture) */
+  /** prices and architecture for the cost estimate (default: the dated table of the stack's region, the functions' architecture) */
   cost?: CostOptions;
   /** epoch ms the previous measurement against the same target ended, if there was one */
   previousEndMs?: number;
@@ -64,8 +66,14 @@ export async function addSystemMetrics(results: Results, target: Target, options
     warn(`work per message failed: ${(err as Error).message}`);
   }
   try {
-    results.cost = estimateCost(results, options.cost);
+    results.cost = estimateCost(results, await withPriceList(target, options.cost, warn));
   } catch (err) {
-    warn(`cost estimate failed: ${(err as Error).message}`);
+    if (err instanceof UnknownPrices) {
+      // refused, not guessed: one line, kept with the results
+      results.harness.warnings.push(err.message);
+      warn(err.message);
+    } else {
+      warn(`cost estimate failed: ${(err as Error).message}`);
+    }
   }
 }
