@@ -65,13 +65,16 @@ export async function addSystemMetrics(results: Results, target: Target, options
   } catch (err) {
     warn(`work per message failed: ${(err as Error).message}`);
   }
+  // what the prices could not be is said, and kept with the results
+  const keep = (m: string) => {
+    results.harness.warnings.push(m);
+    warn(m);
+  };
   try {
-    results.cost = estimateCost(results, await withPriceList(target, options.cost, warn));
+    results.cost = estimateCost(results, await withPriceList(target, options.cost, keep));
   } catch (err) {
     if (err instanceof UnknownPrices) {
-      // refused, not guessed: one line, kept with the results
-      results.harness.warnings.push(err.message);
-      warn(err.message);
+      keep(err.message); // refused, not guessed
     } else {
       warn(`cost estimate failed: ${(err as Error).message}`);
     }
