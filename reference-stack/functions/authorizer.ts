@@ -1,7 +1,7 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayAuthorizerResult, Context } from 'aws-lambda';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { FUNCTION_ENV, TOKEN_PARAMETER_PLACEHOLDER } from './manifest.ts';
+import { DEFAULT_TOKEN_REREAD_SECONDS, FUNCTION_ENV, TOKEN_PARAMETER_PLACEHOLDER } from './manifest.ts';
 import { headerValue, type ConnectAuthorizerEvent } from './shared/events.ts';
 import { httpHandlerOptions } from './shared/http-options.ts';
 import { createMetrics, flushMetrics, logger } from './shared/observability.ts';
@@ -17,23 +17,44 @@ import { createMetrics, flushMetrics, logger } from './shared/observability.ts';
  * - the right token: Allow on this $connect, with principalId and context, which API Gateway hands
  *   to every route of the connection as requestContext.authorizer (context values as strings).
  *
- * 1 SDK call per execution environment (GetParameter), none per invocation.
+ * The parameter is read at INIT, then again only when a presented token does not match and the
+ * last read is at least AUTH_TOKEN_REREAD_SECONDS old (default 30): a token put after deploy, or
+ * rotated, lets clients in within that time without a redeploy, and a stream of wrong tokens
+ * costs at most one GetParameter per environment per period (Parameter Store's own rate limit is
+ * per account). So: 1 SDK call per execution environment at INIT, 0 per invocation with the right
+ * token, at most 1 per period otherwise.
  */
 export const PRINCIPAL_ID = 'token-holder';
 
 type TokenSource = 'header' | 'query';
 
 const parameterName = process.env[FUNCTION_ENV.tokenParameter];
+const rereadMs = rereadSeconds(process.env[FUNCTION_ENV.tokenRereadSeconds]) * 1000;
 const ssm = new SSMClient({ requestHandler: httpHandlerOptions(2) });
 const metrics = createMetrics();
 
 /** SHA-256 of the expected token, or undefined while the parameter holds the placeholder. */
 type Expected = Buffer | undefined;
 
-// Read once per execution environment: the call starts at INIT (module load) and the first
-// invocation waits for it. A failed read fails that invocation (API Gateway: 500) and is tried
-// again by the next one, instead of breaking the environment for good.
-let expected: Promise<Expected> | undefined = readExpected();
+/** What the last successful read of the parameter said (undefined: none has succeeded yet). */
+let last: { expected: Expected } | undefined;
+/** When the last read started, successful or not: the next one waits rereadMs from here. */
+let lastReadAt = 0;
+let reading: Promise<Expected> | undefined;
+
+// The first read starts at INIT (module load) and the first invocation waits for it. Until one
+// read has succeeded, a failed read fails that invocation (API Gateway: 500) and the next one
+// reads again, instead of breaking the environment for good.
+read().catch(() => {});
+
+function rereadSeconds(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return DEFAULT_TOKEN_REREAD_SECONDS;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new Error(`fanout-authorizer: invalid environment: ${FUNCTION_ENV.tokenRereadSeconds} must be a positive number of seconds, got "${raw}"`);
+  }
+  return seconds;
+}
 
 async function fetchExpected(): Promise<Expected> {
   if (!parameterName) throw new Error(`fanout-authorizer: invalid environment: ${FUNCTION_ENV.tokenParameter} is required (a parameter name)`);
@@ -47,12 +68,30 @@ async function fetchExpected(): Promise<Expected> {
   return digest(value);
 }
 
-function readExpected(): Promise<Expected> {
-  const read = fetchExpected();
-  read.catch(() => {
-    if (expected === read) expected = undefined;
-  });
-  return read;
+/** One read at a time; a successful one replaces what the environment expects. */
+function read(): Promise<Expected> {
+  if (!reading) {
+    lastReadAt = Date.now();
+    const started = fetchExpected().then((expected) => {
+      last = { expected };
+      return expected;
+    });
+    reading = started;
+    const done = () => {
+      if (reading === started) reading = undefined;
+    };
+    started.then(done, done);
+  }
+  return reading;
+}
+
+/** What the environment expects now: the last read, or (none yet) a read this invocation waits for. */
+function expected(): Promise<Expected> {
+  return last ? Promise.resolve(last.expected) : read();
+}
+
+function matches(presented: Buffer, want: Expected): boolean {
+  return want !== undefined && timingSafeEqual(presented, want);
 }
 
 function digest(value: string): Buffer {
@@ -86,8 +125,17 @@ export async function handler(event: ConnectAuthorizerEvent, context?: Context):
       // The one error text API Gateway turns into 401 instead of 500.
       throw new Error('Unauthorized');
     }
-    const want = await (expected ??= readExpected());
-    const allow = want !== undefined && timingSafeEqual(digest(presented.token), want);
+    const token = digest(presented.token);
+    let allow = matches(token, await expected());
+    if (!allow && Date.now() - lastReadAt >= rereadMs) {
+      // A token put or rotated since the last read: read again, at most once per period.
+      try {
+        allow = matches(token, await read());
+      } catch (error) {
+        // A failed re-read keeps the last value: the right token still gets in, this one is denied.
+        logger.warn('reading the token parameter again failed: answering from the last read', { parameterName, error: error as Error });
+      }
+    }
     logger.debug(allow ? 'connect authorized' : 'connect denied', { connectionId, tokenSource: presented.source });
     return policy(allow ? 'Allow' : 'Deny', event.methodArn, presented.source);
   } catch (error) {

@@ -93,4 +93,13 @@ export const FUNCTION_ENV = {
   maxPayloadBytes: 'MAX_PAYLOAD_BYTES',
   /** The authorizer only: the name of the Parameter Store parameter holding the expected token. */
   tokenParameter: 'AUTH_TOKEN_PARAMETER',
+  /**
+   * The authorizer only, optional: the least time between two reads of that parameter, in
+   * seconds (default 30). A token that does not match is checked against a fresh read once the
+   * last read is this old, so a put or a rotation takes effect without a redeploy.
+   */
+  tokenRereadSeconds: 'AUTH_TOKEN_REREAD_SECONDS',
 } as const;
+
+/** The authorizer reads its token parameter again at most this often (AUTH_TOKEN_REREAD_SECONDS). */
+export const DEFAULT_TOKEN_REREAD_SECONDS = 30;

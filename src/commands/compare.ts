@@ -51,7 +51,7 @@ export function addCompareCommand(program: Command): void {
     .option('--seed <n>', 'seed for rooms, senders and drops')
     .option('--out <dir>', 'reports directory', 'reports')
     .option('--runtime <runtime>', 'local target: Lambda runtime emulated')
-    .option('--prices <file>', 'JSON/YAML price overrides for the cost estimate')
+    .option('--prices <file|aws>', "the cost estimate's prices: a JSON/YAML price file, or aws (the AWS Price List API, aws: targets)")
     .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
     .option('--token-file <file>', "file holding the token for the stack's $connect authorizer (else FANOUT_BENCH_TOKEN)")
     .option('--token-in <where>', 'where the token goes: header (x-api-key, default) or query (?token=)')

@@ -7,6 +7,7 @@ import { costOptionsFromFlags } from '../metrics/cost/cost-flags.ts';
 import { estimateCost } from '../metrics/cost/cost-model.ts';
 import { writeResults } from '../metrics/results/results-writer.ts';
 import { createRunDir, RESULTS_FILE } from '../metrics/results/run-dir.ts';
+import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import { consoleSummary } from '../report/console-summary.ts';
 import { readResults } from '../report/read-results.ts';
 import { writeReports } from '../report/write-reports.ts';
@@ -67,7 +68,16 @@ export async function reportCommand(runDir: string, flags: { prices?: string; ar
   const results = await readResults(join(runDir, RESULTS_FILE));
   if (flags.prices !== undefined || flags.arch !== undefined) {
     // the estimate lives in results.json too, so it and the reports stay in agreement
-    results.cost = estimateCost(results, await costOptionsFromFlags(flags));
+    const options = await costOptionsFromFlags(flags);
+    // the run's own prices (its region's, as read then) unless they predate the recorded source
+    const recorded = results.cost?.prices;
+    if (recorded?.source !== undefined) options.prices = recorded;
+    try {
+      results.cost = estimateCost(results, options);
+    } catch (err) {
+      if (err instanceof UnknownPrices) throw new UserError(err.message);
+      throw err;
+    }
     try {
       writeResults(runDir, results);
     } catch (err) {

@@ -78,7 +78,7 @@ export function addRunCommand(program: Command): void {
     .option('--out <dir>', 'reports directory', 'reports')
     .option('--memory <fn=MB...>', 'local target: Lambda memory for a function (repeatable)')
     .option('--runtime <runtime>', 'local target: Lambda runtime emulated, nodejs22.x (default), nodejs24.x or nodejs20.x')
-    .option('--prices <file>', 'JSON/YAML price overrides for the cost estimate (default: dated us-east-1 list prices)')
+    .option('--prices <file|aws>', "the cost estimate's prices: a JSON/YAML price file, or aws (the AWS Price List API, aws: targets); default: the dated table of the stack's region")
     .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
     .option('--token-file <file>', "file holding the token for the stack's $connect authorizer (else FANOUT_BENCH_TOKEN)")
     .option('--token-in <where>', 'where the token goes: header (x-api-key) or query (?token=); default header, or the scenario\'s target.auth.identitySource')
@@ -114,7 +114,7 @@ export async function runOptionsFromFlags(scenario: string, flags: RunFlags): Pr
       ...(flags.memory ?? []).flatMap((m) => ['--memory', memoryFlag(m)]),
       ...(flags.runtime === undefined ? [] : ['--runtime', runtimeFlag(flags.runtime)]),
     ],
-    cost: await costOptionsFromFlags(flags),
+    cost: await costOptionsFromFlags(flags, flags.target),
     ignoreHostLimits: flags.ignoreHostLimits === true,
     token: readToken({ file: flags.tokenFile, fileField: '--token-file' }),
     tokenIn: tokenInFlag(flags.tokenIn),

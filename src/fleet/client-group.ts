@@ -73,6 +73,11 @@ export abstract class ClientGroup {
   protected readonly origin: number;
   /** sockets open now */
   protected open = 0;
+  /**
+   * Bytes of the WebSocket messages received since the subclass last took them: what the API sent
+   * out to these clients, which AWS bills as data transfer out (the cost model prices it).
+   */
+  protected bytesReceived = 0;
   protected stopping = false;
   protected closing = false;
   private readonly probe: Probe = newProbe();
@@ -302,6 +307,7 @@ export abstract class ClientGroup {
 
   private onFrame(c: SimClient, data: Buffer): void {
     const t = now();
+    this.bytesReceived += data.length;
     const p = this.probe;
     if (scanDelivery(data, p)) {
       this.onDelivery(c, p, t, data, undefined);

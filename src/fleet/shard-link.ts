@@ -94,6 +94,8 @@ export interface ShardCounts {
   dropped: number;
   /** connect slots that started later than their intended time */
   connectMissed: number;
+  /** bytes of every WebSocket message received (deliveries, acks, answers, errors) */
+  bytesReceived: number;
 }
 
 export function zeroCounts(): ShardCounts {
@@ -114,6 +116,7 @@ export function zeroCounts(): ShardCounts {
     unexpected: 0,
     dropped: 0,
     connectMissed: 0,
+    bytesReceived: 0,
   };
 }
 

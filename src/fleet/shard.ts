@@ -91,6 +91,8 @@ export class Shard extends ClientGroup {
   }
 
   report(seq: number): ShardReport {
+    this.counts.bytesReceived += this.bytesReceived;
+    this.bytesReceived = 0;
     const r: ShardReport = {
       shard: this.init.shard,
       seq,

@@ -2,6 +2,7 @@ import type { LatencySummary, Results } from '../metrics/results/results-schema.
 import { localHostWarnings } from '../metrics/cloudwatch/local-host.ts';
 import { verdictLines } from './verdict-text.ts';
 import { formatDuration } from '../scenarios/duration.ts';
+import { pricesLabel } from './prices-label.ts';
 
 function lat(name: string, s: LatencySummary | undefined): string | undefined {
   if (!s || s.count === 0) return undefined;
@@ -58,7 +59,9 @@ export function consoleSummary(r: Results, file: string): string {
   if (r.cost) {
     const c = r.cost;
     const perM = c.perMillionDeliveries === null ? '' : `  ($${c.perMillionDeliveries.toFixed(2)} per million deliveries)`;
-    lines.push(`  cost         ≈ $${c.totals.total.toFixed(4)} at AWS list prices${perM}`);
+    lines.push(`  cost         ≈ $${c.totals.total.toFixed(4)} at ${pricesLabel(c.prices)}${perM}`);
+    const dt = c.lines.find((l) => l.service === 'Data transfer');
+    if (dt) lines.push(`  transfer out ${dt.quantity.toFixed(3)} GB to the clients ≈ $${dt.cost.toFixed(4)} of it`);
   }
   // the verdict once the run is judged (src/verdict): its headline, and what did not pass
   if (r.verdict) lines.push(...verdictLines(r.verdict));

@@ -13,6 +13,7 @@ import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
 import { lossRule, lossTimeoutLabel } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 import { localHostWarnings } from '../metrics/cloudwatch/local-host.ts';
+import { pricesLabel } from './prices-label.ts';
 
 /**
  * index.html for one run: self-contained (uPlot and the chart script inlined, data embedded as
@@ -313,7 +314,8 @@ function staleSection(r: Results, charts: Record<string, ChartSpec>): string {
 
 function costIntro(cost: CostEstimate | undefined): string {
   if (!cost) return 'No cost estimate for this run.';
-  return `What this run's load costs on AWS at list prices (${h(cost.prices.region)}, prices as of ${h(cost.prices.asOf)}, Lambda on ${h(cost.architecture)}). Sources: Lambda from ${h(cost.sources.lambda)}, messages from ${h(cost.sources.messages)}, DynamoDB from ${h(cost.sources.dynamodb)}.`;
+  const dt = cost.sources.dataTransfer ? `, data transfer out from ${h(cost.sources.dataTransfer)}` : '';
+  return `What this run's load costs on AWS at ${h(pricesLabel(cost.prices))}, Lambda on ${h(cost.architecture)}. Sources: Lambda from ${h(cost.sources.lambda)}, messages from ${h(cost.sources.messages)}, DynamoDB from ${h(cost.sources.dynamodb)}${dt}.`;
 }
 
 function costSection(cost: CostEstimate | undefined): string {
@@ -329,7 +331,7 @@ function costSection(cost: CostEstimate | undefined): string {
   rows.push(['', '<strong>total</strong>', '', '', `<strong>${fmtUsd(cost.totals.total)}</strong>`, '']);
   return (
     `<div class="cards small">
-<div class="card"><div class="label">this run</div><div class="value">${fmtUsd(cost.totals.total)}</div><div class="sub">Lambda ${fmtUsd(cost.totals.lambda)} · API ${fmtUsd(cost.totals.apiGateway)} · DynamoDB ${fmtUsd(cost.totals.dynamodb)}</div></div>
+<div class="card"><div class="label">this run</div><div class="value">${fmtUsd(cost.totals.total)}</div><div class="sub">Lambda ${fmtUsd(cost.totals.lambda)} · API ${fmtUsd(cost.totals.apiGateway)} · DynamoDB ${fmtUsd(cost.totals.dynamodb)}${cost.totals.dataTransfer !== undefined ? ` · transfer ${fmtUsd(cost.totals.dataTransfer)}` : ''}</div></div>
 <div class="card"><div class="label">per 1M deliveries</div><div class="value">${fmtUsd(cost.perMillionDeliveries)}</div><div class="sub">${fmtInt(cost.basis.deliveries)} delivered</div></div>
 <div class="card"><div class="label">per 1,000 users / month</div><div class="value">${fmtUsd(cost.perThousandUsersPerMonth)}</div><div class="sub">this activity, around the clock</div></div>
 </div>` +

@@ -5,6 +5,7 @@ import type { IntervalSink } from '../metrics/measurement/interval-sink.ts';
 import type { Results } from '../metrics/results/results-schema.ts';
 import { createRunDir } from '../metrics/results/run-dir.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
+import { choosePrices, UnknownPrices } from '../metrics/cost/price-choice.ts';
 import { writeComparison } from '../report/write-comparison.ts';
 import { UserError } from '../errors.ts';
 import { checkRunInput } from './run-input.ts';
@@ -80,6 +81,15 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
     const where = lambdaTargetFor(target);
     if (!where) {
       throw new UserError(`--target ${targetSpec}: compare changes memory through Lambda's API, which this target does not name (use --target local or an execute-api URL)`);
+    }
+    // compare ranks by cost: a region without prices is refused before any load, not priced as another
+    if (!o.cost?.priceList) {
+      try {
+        choosePrices(target.endpoints.region, o.cost ?? {});
+      } catch (err) {
+        if (err instanceof UnknownPrices) throw new UserError(err.message);
+        throw err;
+      }
     }
     const lambda = createLambdaClient(where);
     try {

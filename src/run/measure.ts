@@ -11,6 +11,7 @@ import { MIN_REFUSED_ATTEMPTS, refusedConnectsReason } from '../metrics/measurem
 import { buildResults } from '../metrics/results/results-builder.ts';
 import type { IntervalRecord, Results } from '../metrics/results/results-schema.ts';
 import { RunRecorder } from '../metrics/measurement/run-recorder.ts';
+import { expectedTokenSource } from '../targets/token-parameter.ts';
 import type { ProgressContext } from '../report/progress-line.ts';
 import { formatDuration } from '../scenarios/duration.ts';
 import { MAX_TIMER_MS } from '../scenarios/limits.ts';
@@ -173,7 +174,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
       o.intervals.append(record);
       o.onInterval?.(record, { ...ctx, intervalSec: (t - record.t) / 1000 });
       if (refused === undefined) {
-        refused = refusedConnectsReason(recorder.counts, recorder.errors, Math.min(MIN_REFUSED_ATTEMPTS, scenario.clients));
+        refused = refusedConnectsReason(recorder.counts, recorder.errors, Math.min(MIN_REFUSED_ATTEMPTS, scenario.clients), expectedTokenSource(target));
         if (refused !== undefined) {
           fleet.stop();
           for (const w of wakers) w();

@@ -5,12 +5,14 @@ import type { Results } from '../metrics/results/results-schema.ts';
 import { REFERENCE_TABLES } from '../metrics/stack-description/reference-tables.ts';
 import { runFunctions } from '../metrics/cost/run-functions.ts';
 import { dynamoDbWork, lambdaWork } from '../metrics/cost/work-per-message.ts';
+import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import type { Target } from '../targets/target.ts';
+import { withPriceList } from './run-prices.ts';
 
 export interface SystemMetricsOptions {
   /** a step that went wrong, one line (the fleet's results are already checkpointed) */
   onWarning?: (message: string) => void;
-  /** prices and architecture for the cost estimate (default: the dated us-east-1 table, the functions' architecture) */
+  /** prices and architecture for the cost estimate (default: the dated table of the stack's region, the functions' architecture) */
   cost?: CostOptions;
   /** epoch ms the previous measurement against the same target ended, if there was one */
   previousEndMs?: number;
@@ -63,9 +65,18 @@ export async function addSystemMetrics(results: Results, target: Target, options
   } catch (err) {
     warn(`work per message failed: ${(err as Error).message}`);
   }
+  // what the prices could not be is said, and kept with the results
+  const keep = (m: string) => {
+    results.harness.warnings.push(m);
+    warn(m);
+  };
   try {
-    results.cost = estimateCost(results, options.cost);
+    results.cost = estimateCost(results, await withPriceList(target, options.cost, keep));
   } catch (err) {
-    warn(`cost estimate failed: ${(err as Error).message}`);
+    if (err instanceof UnknownPrices) {
+      keep(err.message); // refused, not guessed
+    } else {
+      warn(`cost estimate failed: ${(err as Error).message}`);
+    }
   }
 }

@@ -8,6 +8,7 @@ import type { ConnectToken } from './connect-token.ts';
 import { probe } from './remote.ts';
 import { parseStackOutputs, type StackDescription } from './stack-outputs.ts';
 import { configuredFunction } from './target-functions.ts';
+import { readTokenParameter } from './token-parameter.ts';
 import type { Target, TargetEndpoints, TargetFunctions } from './target.ts';
 
 /**
@@ -79,6 +80,8 @@ export async function openAwsStackTarget(o: AwsStackTargetOptions): Promise<Targ
     const describeFunctions = () => stackFunctions(lambdaClient, stack, subject);
     // Asked now so that a missing function or permission stops the run before it starts.
     await describeFunctions();
+    const authorizer = stack.functions.find((f) => f.authorizer);
+    const tokenParameter = authorizer ? await readTokenParameter(lambdaClient, authorizer.name) : undefined;
     const connectColdFlag = await probe(stack.websocketUrl, o.probeTimeoutMs, o.token);
     let stopped = false;
     return {
@@ -90,6 +93,7 @@ export async function openAwsStackTarget(o: AwsStackTargetOptions): Promise<Targ
       stackArgs: [],
       connectColdFlag,
       ...(o.profile ? { awsProfile: o.profile } : {}),
+      ...(tokenParameter ? { tokenParameter } : {}),
       stop: async () => {
         if (stopped) return;
         stopped = true;

@@ -1,4 +1,5 @@
 import type { TargetEndpoints, TargetFunctions } from './target-schema.ts';
+import type { TokenParameter } from './token-parameter.ts';
 
 export type { TargetEndpoints, TargetFunction, TargetFunctions } from './target-schema.ts';
 
@@ -52,6 +53,11 @@ export interface Target {
    * the SDK's standard chain (AWS_PROFILE, the default profile, …)
    */
   awsProfile?: string;
+  /**
+   * The parameter the stack's $connect authorizer reads its token from, as its environment says
+   * (`aws:` targets with an authorizer; token-parameter.ts): named when a run is refused with 403.
+   */
+  tokenParameter?: TokenParameter;
   /** Stops what this target started (nothing for remote). Safe to call twice. */
   stop(): Promise<void>;
 }

@@ -1,17 +1,40 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
-import { CONNECT_AUTHORIZER, TOKEN_IDENTITIES, TOKEN_IDENTITY_SOURCES } from '../../reference-stack/functions/manifest.ts';
+import {
+  CONNECT_AUTHORIZER,
+  DEFAULT_TOKEN_PARAMETER,
+  DEFAULT_TOKEN_REREAD_SECONDS,
+  FUNCTION_ENV,
+  TOKEN_IDENTITIES,
+  TOKEN_IDENTITY_SOURCES,
+} from '../../reference-stack/functions/manifest.ts';
+import { defaultStackConfig } from '../../reference-stack/local/config.ts';
+import { startStack } from '../../reference-stack/local/stack.ts';
 import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
 import { UserError } from '../../src/errors.ts';
 import type { HostFacts } from '../../src/fleet/host-facts.ts';
 import { REFERENCE_AUTHORIZER } from '../../src/metrics/stack-description/reference-functions.ts';
 import { refusedConnectsReason } from '../../src/metrics/measurement/refused-connects.ts';
 import { checkRunInput } from '../../src/run/run-input.ts';
+import { deployedOutputs } from '../fixtures/targets/deployed-outputs.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 import { handshakeWith, TOKEN_PLACEMENTS } from '../../src/targets/connect-token.ts';
+import { openAwsStackTarget } from '../../src/targets/aws-stack.ts';
 import { stackArgs } from '../../src/targets/stack-args.ts';
+import { AUTHORIZER_FUNCTION_OUTPUT } from '../../src/targets/stack-outputs.ts';
+import type { Target } from '../../src/targets/target.ts';
+import {
+  DEFAULT_TOKEN_REREAD_SECONDS as HARNESS_REREAD_SECONDS,
+  expectedTokenSource,
+  readTokenParameter,
+  TOKEN_PARAMETER_ENV,
+  TOKEN_REREAD_ENV,
+} from '../../src/targets/token-parameter.ts';
 
 // The harness's side of the $connect authorizer: where the token comes from and goes, what a
 // run refuses before it starts, and when a run whose connects are all refused stops.
@@ -111,6 +134,7 @@ describe('a run with a token, or with a local stack that wants one', () => {
     expect(REFERENCE_AUTHORIZER).toEqual({ name: CONNECT_AUTHORIZER.name, route: CONNECT_AUTHORIZER.route, memoryMB: CONNECT_AUTHORIZER.memoryMB, authorizer: true });
     expect([...TOKEN_PLACEMENTS]).toEqual(TOKEN_IDENTITIES);
     expect(Object.keys(TOKEN_IDENTITY_SOURCES)).toEqual([...TOKEN_PLACEMENTS]);
+    expect([TOKEN_PARAMETER_ENV, TOKEN_REREAD_ENV, HARNESS_REREAD_SECONDS]).toEqual([FUNCTION_ENV.tokenParameter, FUNCTION_ENV.tokenRereadSeconds, DEFAULT_TOKEN_REREAD_SECONDS]);
   });
 });
 
@@ -131,5 +155,66 @@ describe('a run whose connects are all refused stops early', () => {
     expect(refusedConnectsReason(counts(0, 41), { 'handshake:403': 40, 'handshake:429': 1 }, 20)).toBeUndefined();
     expect(refusedConnectsReason(counts(0, 40), { 'handshake:429': 40 }, 20)).toBeUndefined();
     expect(refusedConnectsReason(counts(0, 0), {}, 20)).toBeUndefined();
+  });
+});
+
+describe('the 403 line names where the stack\'s token comes from', () => {
+  const counts = { connects: 0, connectFailures: 20 };
+  const denied = { 'handshake:403': 20 };
+  type Where = Pick<Target, 'local' | 'endpoints' | 'tokenParameter'>;
+  const aws: Where = { local: undefined, endpoints: { websocket: 'wss://a.execute-api.eu-west-1.amazonaws.com/prod', services: 'aws' } };
+
+  it('on AWS: the parameter the authorizer reads, and that a token put or rotated there is read within its period', () => {
+    const named = expectedTokenSource({ ...aws, tokenParameter: { name: '/fanout-bench/Bench/connect-token', rereadSeconds: 30 } });
+    expect(refusedConnectsReason(counts, denied, 20, named)).toBe(
+      'all 20 connects tried were refused with 403: the authorizer denied the token (set FANOUT_BENCH_TOKEN or --token-file to the token the stack expects: ' +
+        'the value of its token parameter /fanout-bench/Bench/connect-token; the authorizer reads a token put or rotated there within 30 s, no redeploy needed)',
+    );
+    // the authorizer's environment could not be read (a URL target, no permission)
+    expect(expectedTokenSource(aws)).toBe("the value of the stack's token parameter; the authorizer reads a token put or rotated there within 30 s, no redeploy needed");
+  });
+
+  it('locally: how the local stack got its token; for a stack of your own, nothing the harness cannot know', () => {
+    const local = { ready: true, websocketUrl: 'ws://127.0.0.1:1/local', auth: { parameterName: '/fanout-bench/connect-token' } } as unknown as Target['local'];
+    expect(expectedTokenSource({ local, endpoints: { websocket: 'ws://127.0.0.1:1/local', services: 'local' } })).toBe(
+      "the local stack expects the token in the scenario's target.auth.tokenFile, else the run's own, which it puts in its parameter /fanout-bench/connect-token when it starts",
+    );
+    expect(expectedTokenSource({ local: undefined, endpoints: { websocket: 'wss://chat.example.com/', services: 'unknown' } })).toBeUndefined();
+  });
+
+  // Lambda is the emulator's, through the real client; CloudFormation has no local endpoint here,
+  // so DescribeStacks is mocked (aws-sdk-client-mock) with the outputs the CDK app publishes.
+  it('reads the parameter and period from the authorizer function\'s environment (GetFunctionConfiguration, the emulator\'s Lambda API)', { timeout: 120_000 }, async () => {
+    const stack = await startStack({
+      config: defaultStackConfig({ auth: { enabled: true }, functions: { [CONNECT_AUTHORIZER.name]: { environment: { [FUNCTION_ENV.tokenRereadSeconds]: '5' } } } }),
+      authToken: 'not-read-here',
+      log: () => {},
+    });
+    const cfn = mockClient(CloudFormationClient);
+    const lambda = new LambdaClient({ endpoint: stack.ready.lambdaEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      expect(await readTokenParameter(lambda, CONNECT_AUTHORIZER.name)).toEqual({ name: DEFAULT_TOKEN_PARAMETER, rereadSeconds: 5 });
+      // a function without the variable, and one that does not exist: nothing to name, no failure
+      expect(await readTokenParameter(lambda, 'fanout-connect')).toBeUndefined();
+      expect(await readTokenParameter(lambda, 'no-such-function')).toBeUndefined();
+
+      // an aws: target with an authorizer asks it at open, for the 403 line
+      const outputs = {
+        ...deployedOutputs(undefined, { websocketUrl: stack.ready.websocketUrl, callbackUrl: stack.ready.callbackUrl }),
+        Region: 'us-east-1',
+        [AUTHORIZER_FUNCTION_OUTPUT]: CONNECT_AUTHORIZER.name,
+      };
+      cfn.on(DescribeStacksCommand).resolves({
+        Stacks: [{ StackName: 'Bench', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+      });
+      const target = await openAwsStackTarget({ stackName: 'Bench', clients: { cloudformation: new CloudFormationClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), lambda } });
+      await target.stop();
+      expect(target.tokenParameter).toEqual({ name: DEFAULT_TOKEN_PARAMETER, rereadSeconds: 5 });
+      expect(expectedTokenSource(target)).toBe(`the value of its token parameter ${DEFAULT_TOKEN_PARAMETER}; the authorizer reads a token put or rotated there within 5 s, no redeploy needed`);
+    } finally {
+      cfn.restore();
+      lambda.destroy();
+      await stack.close();
+    }
   });
 });

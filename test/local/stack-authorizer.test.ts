@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig, loadStackConfig } from '../../reference-stack/local/config.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
@@ -18,11 +19,14 @@ const stackLog: string[] = [];
 let headerStack: RunningStack;
 let queryStack: RunningStack;
 let fixtureStack: RunningStack;
+/** Its authorizer reads the token parameter again at most every ROTATE_REREAD_SECONDS (AUTH_TOKEN_REREAD_SECONDS). */
+let rotateStack: RunningStack;
+const ROTATE_REREAD_SECONDS = 2;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
   const log = (line: string) => stackLog.push(line);
-  [headerStack, queryStack, fixtureStack] = await Promise.all([
+  [headerStack, queryStack, fixtureStack, rotateStack] = await Promise.all([
     startStack({ config: defaultStackConfig({ auth: { enabled: true } }), authToken: TOKEN, log }),
     startStack({ config: defaultStackConfig({ auth: { enabled: true, identitySource: 'query' } }), authToken: TOKEN, log }),
     startStack({
@@ -38,12 +42,21 @@ beforeAll(async () => {
       authToken: 'not used by the fixture',
       log,
     }),
+    startStack({
+      config: defaultStackConfig({
+        stage: 'rot',
+        auth: { enabled: true },
+        functions: { 'fanout-authorizer': { environment: { AUTH_TOKEN_REREAD_SECONDS: String(ROTATE_REREAD_SECONDS) } } },
+      }),
+      authToken: TOKEN,
+      log,
+    }),
   ]);
 }, 120_000);
 
 afterAll(async () => {
   for (const c of clients) c.close();
-  await Promise.all([headerStack?.close(), queryStack?.close(), fixtureStack?.close()]);
+  await Promise.all([headerStack?.close(), queryStack?.close(), fixtureStack?.close(), rotateStack?.close()]);
 });
 
 async function open(url: string, headers?: Record<string, string>): Promise<TestClient> {
@@ -129,6 +142,25 @@ describe('the reference authorizer (token from Parameter Store)', () => {
       cwl.destroy();
       cw.destroy();
     }
+  });
+
+  it('lets a rotated token in within AUTH_TOKEN_REREAD_SECONDS, without a redeploy', async () => {
+    const url = rotateStack.ready.websocketUrl;
+    expect(await status(url, { 'x-api-key': TOKEN })).toBe(101);
+    const rotated = `rot-${randomBytes(12).toString('hex')}`;
+    const ssm = new SSMClient({ endpoint: rotateStack.ready.ssmEndpoint, region: 'us-east-1', credentials });
+    try {
+      // what `aws ssm put-parameter --overwrite` does, on the parameter the ready line names
+      await ssm.send(new PutParameterCommand({ Name: rotateStack.ready.auth!.parameterName, Value: rotated, Type: 'SecureString', Overwrite: true }));
+    } finally {
+      ssm.destroy();
+    }
+    const putAt = Date.now();
+    await eventually(async () => ((await status(url, { 'x-api-key': rotated })) === 101 ? true : undefined), 20_000, 'the rotated token let in');
+    // within the period (a few seconds' slack for a loaded host's handshakes and INITs)
+    expect(Date.now() - putAt).toBeLessThan(ROTATE_REREAD_SECONDS * 1000 + 5_000);
+    const c = await open(url, { 'x-api-key': rotated });
+    expect(await whoami(c)).toMatchObject({ principalId: 'token-holder', tokenSource: 'header' });
   });
 
   it('never writes the token to the stack log or the functions\' logs', async () => {

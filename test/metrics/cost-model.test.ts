@@ -112,16 +112,46 @@ describe('estimateCost from client-side counts only', () => {
     expect(write.cost).toBeCloseTo(0.00100125, 12);
   });
 
+  it('data transfer out, estimated when the results count no bytes: each post 100 + 250 B, each route response 100 B', () => {
+    // 50,000 posts × 350 B + 1,102 responses × 100 B = 17,610,200 B = 0.016400… GB of 2^30 B
+    const dt = cost(c, 'out to the clients');
+    expect(dt.service).toBe('Data transfer');
+    expect(dt.quantity).toBeCloseTo(17_610_200 / 2 ** 30, 12);
+    // × $0.09 per GB = $0.00147607
+    expect(dt.cost).toBeCloseTo((17_610_200 / 2 ** 30) * 0.09, 12);
+    expect(dt.source).toBe('assumption');
+    expect(c.assumptions.some((a) => a.startsWith('data transfer out estimated (the results count no bytes)'))).toBe(true);
+  });
+
+  it('data transfer out from the bytes the clients received, when the results count them', () => {
+    const r = run();
+    // 32 KB payloads: 50,000 deliveries of ~33,000 B are 1.65 GB, more than their 100,000 message units cost
+    r.bytesReceived = 50_000 * 33_000;
+    const counted = estimateCost(r, { payloadBytes: 32_768 });
+    const dt = cost(counted, 'out to the clients');
+    expect(dt.quantity).toBeCloseTo(1.65e9 / 2 ** 30, 12);
+    expect(dt.cost).toBeCloseTo((1.65e9 / 2 ** 30) * 0.09, 12);
+    expect(dt.source).toBe('client');
+    expect(dt.cost).toBeGreaterThan(cost(counted, 'messages API → clients').cost);
+    expect(counted.totals.dataTransfer).toBeCloseTo(dt.cost, 12);
+    expect(counted.sources.dataTransfer).toBe('client');
+    expect(counted.assumptions).toContain(
+      `data transfer out: the ${50_000 * 33_000} bytes of WebSocket messages the harness's clients received (frame headers, TLS and TCP/IP overhead not counted), at the first paid tier; the account's monthly free allowance is ignored`,
+    );
+  });
+
   it('totals, per million deliveries and per 1,000 users per month', () => {
-    // 0.0002604 + 41.51 × 0.0000166667 + 0.001102 + 0.051102 + 0.000025 + 0.00054375 + 0.00100125
-    const total = 0.0002604 + 41.51 * 0.0000166667 + 0.001102 + 0.051102 + 0.000025 + 0.00054375 + 0.00100125;
+    // 0.0002604 + 41.51 × 0.0000166667 + 0.001102 + 0.051102 + 0.000025 + 0.00054375 + 0.00100125, + data transfer
+    const transfer = (17_610_200 / 2 ** 30) * 0.09;
+    const total = 0.0002604 + 41.51 * 0.0000166667 + 0.001102 + 0.051102 + 0.000025 + 0.00054375 + 0.00100125 + transfer;
     expect(c.totals.total).toBeCloseTo(total, 12);
-    expect(c.totals.lambda + c.totals.apiGateway + c.totals.dynamodb).toBeCloseTo(total, 12);
+    expect(c.totals.dataTransfer).toBeCloseTo(transfer, 12);
+    expect(c.totals.lambda + c.totals.apiGateway + c.totals.dynamodb + c.totals.dataTransfer!).toBeCloseTo(total, 12);
     // total / 50,000 deliveries × 1M
     expect(c.perMillionDeliveries).toBeCloseTo((total / 50_000) * 1e6, 9);
     // total / 6,000 connection-seconds × 1,000 users × 730 h × 3,600 s
     expect(c.perThousandUsersPerMonth).toBeCloseTo((total / 6000) * 1000 * 730 * 3600, 6);
-    expect(c.sources).toEqual({ lambda: 'assumption', messages: 'client', dynamodb: 'assumption' });
+    expect(c.sources).toEqual({ lambda: 'assumption', messages: 'client', dynamodb: 'assumption', dataTransfer: 'assumption' });
   });
 
   it('counts $connect and joinRoom invocations from the connection tally when the run has one', () => {

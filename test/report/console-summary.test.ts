@@ -18,7 +18,8 @@ describe('console summary', () => {
     expect(lines).toContain('  harness      2 shards  cpu 61.4s  lag p99 24.1ms  rss 212MB');
     expect(lines).toContain('  local host   busy avg 59% peak 98%  stack cpu 116.0s  held back 120 invocations');
     expect(lines.some((l) => l.startsWith('  warning: local host held back 120 of 1000 fanout-connect invocations (wait p50 310 ms, p99 821 ms)'))).toBe(true);
-    expect(lines).toContain('  cost         ≈ $0.1189 at AWS list prices  ($1.16 per million deliveries)');
+    expect(lines).toContain('  cost         ≈ $0.1255 at us-east-1 list prices as of 2025-08-01 (built-in table)  ($1.22 per million deliveries)');
+    expect(lines).toContain('  transfer out 0.074 GB to the clients ≈ $0.0066 of it');
     expect(lines.at(-2)).toBe('results: /runs/r1/results.json');
     expect(lines.at(-1)).toBe('');
   });

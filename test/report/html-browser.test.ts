@@ -120,7 +120,10 @@ describe('index.html in headless Chromium', () => {
         expect(c.colored, `${c.id}: pixels in a series colour`).toBeGreaterThan(20);
       }
       await expect(page.locator('.verdict .pill').textContent()).resolves.toBe('FAIL');
-      expect(await page.locator('section', { hasText: 'Cost estimate' }).locator('table').textContent()).toContain('connection-minutes');
+      const costSection = page.locator('section', { hasText: 'Cost estimate' });
+      expect(await costSection.locator('table').textContent()).toContain('connection-minutes');
+      expect(await costSection.locator('tr', { hasText: 'Data transfer' }).locator('td').nth(1).textContent()).toBe('out to the clients (GB of 2^30 bytes)');
+      expect(await costSection.textContent()).toContain('at us-east-1 list prices as of 2025-08-01 (built-in table)');
       const work = page.locator('section', { hasText: 'Work per message' });
       expect(await work.locator('table').first().locator('tr', { hasText: 'DynamoDB read units' }).locator('td').allTextContents()).toEqual([
         'DynamoDB read units',

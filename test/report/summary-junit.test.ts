@@ -74,7 +74,9 @@ describe('renderSummaryMarkdown', () => {
     expect(md).toContain('| frame:Internal server error | 18 |');
     expect(md).toMatch(/^\| fanout-send-message \| 2,100 \| 2 \| 18 \|/m);
     expect(md).toContain(`per 1M deliveries`);
-    expect(md).toContain('us-east-1 list prices as of 2025-08-01');
+    expect(md).toContain('us-east-1 list prices as of 2025-08-01 (built-in table), Lambda x86\\_64');
+    expect(md).toMatch(/ · data transfer out \$[0-9.]+\) · /);
+    expect(md).toContain(', data transfer assumption');
     expect(md).toContain("> The local host held the stack back: where a client waited on it, its latency includes the emulator's host queueing, which AWS would not have.");
     expect(md).toContain('> - local host held back 120 of 1000 fanout-connect invocations (wait p50 310 ms, p99 821 ms)');
     const hostile = renderSummaryMarkdown(judged(buildResults({ hostile: true })));

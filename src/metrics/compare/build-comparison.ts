@@ -1,7 +1,8 @@
 import type { CostSource } from '../cost/cost-schema.ts';
-import { DEFAULT_PRICES, type PriceTable } from '../cost/prices.ts';
+import type { PriceTable } from '../cost/prices.ts';
 import { REFERENCE_FUNCTIONS, type BenchFunction } from '../stack-description/reference-functions.ts';
 import type { Results } from '../results/results-schema.ts';
+import { choosePrices } from '../cost/price-choice.ts';
 import {
   COMPARE_SCHEMA_VERSION,
   Comparison,
@@ -76,8 +77,10 @@ export function buildComparison(input: ComparisonInput): Comparison {
   const latencyMetric = input.latencyMetric ?? 'duration';
   const allResults = input.sizes.flatMap((s) => s.runs.flatMap((r) => (r.results ? [r.results] : [])));
   const first = allResults[0];
-  const prices = input.prices ?? first?.cost?.prices ?? DEFAULT_PRICES;
-  const architecture = input.architecture ?? first?.cost?.architecture ?? 'x86_64';
+  // the runs' own prices (their region's); none priced: the region's (choosePrices refuses an unknown one)
+  const priced = allResults.find((r) => r.cost)?.cost;
+  const prices = input.prices ?? priced?.prices ?? choosePrices(first?.config.target.endpoints?.region).prices;
+  const architecture = input.architecture ?? priced?.architecture ?? 'x86_64';
   const stackFunctions = input.stackFunctions ?? REFERENCE_FUNCTIONS;
 
   const sizes = [...input.sizes]

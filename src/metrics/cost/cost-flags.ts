@@ -1,9 +1,15 @@
 import { UserError } from '../../errors.ts';
 import type { CostOptions } from './cost-model.ts';
-import { loadPrices } from './prices-file.ts';
+import { readPriceFile } from './prices-file.ts';
 
-/** The `--prices FILE` and `--arch` flags shared by `run` and `report`, validated up front. */
-export async function costOptionsFromFlags(flags: { prices?: string; arch?: string }): Promise<CostOptions> {
+/** `--prices aws`: the AWS Price List API instead of a file. */
+export const PRICE_LIST_FLAG = 'aws';
+
+/**
+ * The `--prices FILE|aws` and `--arch` flags shared by `run`, `compare` and `report`, validated up
+ * front. `aws` needs an `aws:<stackName>` target (`target`; undefined for `report`, which has none).
+ */
+export async function costOptionsFromFlags(flags: { prices?: string; arch?: string }, target?: string): Promise<CostOptions> {
   const options: CostOptions = {};
   if (flags.arch !== undefined) {
     if (flags.arch !== 'x86_64' && flags.arch !== 'arm64') {
@@ -11,6 +17,14 @@ export async function costOptionsFromFlags(flags: { prices?: string; arch?: stri
     }
     options.architecture = flags.arch;
   }
-  if (flags.prices !== undefined) options.prices = await loadPrices(flags.prices);
+  if (flags.prices === PRICE_LIST_FLAG) {
+    if (target === undefined || !target.startsWith('aws:')) {
+      const where = target === undefined ? 're-rendering a run' : `--target ${target}`;
+      throw new UserError(`--prices aws: asks the AWS Price List API for the region of an aws:<stackName> target while it runs; for ${where}, give a price file (--prices <file>)`);
+    }
+    options.priceList = true;
+  } else if (flags.prices !== undefined) {
+    options.priceFile = readPriceFile(flags.prices);
+  }
   return options;
 }

@@ -1,8 +1,10 @@
 import type { CloudWatchResults } from '../cloudwatch/cloudwatch-schema.ts';
 import type { CostEstimate, CostLine, CostSource } from './cost-schema.ts';
 import { DEFAULT_DYNAMO_ASSUMPTIONS, routeUnits, type DynamoAssumptions, type RouteContext } from './dynamo-units.ts';
-import { DEFAULT_PRICES, type PriceTable } from './prices.ts';
+import type { PriceTable } from './prices.ts';
 import type { BenchFunction } from '../stack-description/reference-functions.ts';
+import { choosePrices } from './price-choice.ts';
+import type { PriceFile } from './prices-file.ts';
 import { runArchitecture, runFunctions } from './run-functions.ts';
 import type { Results } from '../results/results-schema.ts';
 import { dynamoDbWork } from './work-per-message.ts';
@@ -12,10 +14,18 @@ import { dynamoDbWork } from './work-per-message.ts';
  * messages and connection-minutes, DynamoDB on-demand request units. Pure: results in, estimate
  * out. Each quantity takes the best source available — REPORT lines, then CloudWatch metrics,
  * then the harness's own counts — and says which one it used. DynamoDB units are the measured
- * AWS/DynamoDB ones when the run has them, else assumptions per route (dynamo-units.ts).
+ * AWS/DynamoDB ones when the run has them, else assumptions per route (dynamo-units.ts). Data
+ * transfer out is the bytes the clients received. Prices are the stack's region's (price-choice.ts).
  */
 export interface CostOptions {
+  /** a complete table; default: the built-in table's prices of the run's region */
   prices?: PriceTable;
+  /** `--prices FILE`: overrides over the region's prices (or all of them, for a region the table lacks) */
+  priceFile?: PriceFile;
+  /** `--prices aws`: the AWS Price List API is asked for the stack's region when the run measures (system-metrics.ts) */
+  priceList?: boolean;
+  /** said in the estimate's assumptions (e.g. why the Price List's answer is not used) */
+  priceNotes?: string[];
   /** default: the architecture the target's functions declare, else x86_64 */
   architecture?: 'x86_64' | 'arm64';
   /** the stack's functions (name, route, configured memory); default: the run's target's (runFunctions) */
@@ -31,6 +41,10 @@ export const HOURS_PER_MONTH = 730;
 const INBOUND_ENVELOPE_BYTES = 60;
 const OUTBOUND_ENVELOPE_BYTES = 250;
 const DEFAULT_PAYLOAD_BYTES = 256;
+/** Bytes of a route response (`sent`, `joined`, `roomCreated`), for runs that did not count bytes. */
+const RESPONSE_BYTES = 100;
+/** AWS bills data transfer per GB of 2^30 bytes. */
+const GB_BYTES = 2 ** 30;
 /** Routes that are not messages: they bill as connection time, not per frame. */
 const CONNECTION_ROUTES = new Set(['$connect', '$disconnect']);
 const SOURCE_RANK: Record<CostSource, number> = { 'report-lines': 0, cloudwatch: 1, client: 2, assumption: 3 };
@@ -46,12 +60,13 @@ interface FunctionUsage {
 }
 
 export function estimateCost(results: Results, options: CostOptions = {}): CostEstimate {
-  const prices = options.prices ?? DEFAULT_PRICES;
+  const choice = choosePrices(results.config.target.endpoints?.region, options);
+  const prices = choice.prices;
   const architecture = options.architecture ?? runArchitecture(results) ?? 'x86_64';
   const functions = options.functions ?? runFunctions(results);
   const dynamo = { ...DEFAULT_DYNAMO_ASSUMPTIONS, ...options.dynamo };
   const cw = results.cloudwatch && results.cloudwatch.status !== 'unavailable' ? results.cloudwatch : undefined;
-  const assumptions: string[] = [];
+  const assumptions: string[] = [...choice.notes, ...(options.priceNotes ?? [])];
 
   const foundPayload = options.payloadBytes ?? payloadBytesOf(results);
   const payloadBytes = foundPayload ?? DEFAULT_PAYLOAD_BYTES;
@@ -99,6 +114,21 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
     line('API Gateway', 'messages API → clients: route responses + @connections posts (32 KB units)', outboundUnits, 'messages', ws.messagesPerMillion, 1e6, weakest([countsSource, postsSource])),
   );
   lines.push(line('API Gateway', 'connection-minutes', connection.seconds / 60, 'minutes', ws.connectionMinutesPerMillion, 1e6, connection.source));
+  // Data transfer out: what API Gateway sent the clients, billed per GB at EC2's rates
+  let dataTransferSource: CostSource | undefined;
+  if (prices.dataTransferOut) {
+    const counted = results.bytesReceived;
+    dataTransferSource = counted !== undefined ? 'client' : 'assumption';
+    const bytes = counted ?? posts * (payloadBytes + OUTBOUND_ENVELOPE_BYTES) + framesInCount * RESPONSE_BYTES;
+    lines.push(line('Data transfer', 'out to the clients (GB of 2^30 bytes)', bytes / GB_BYTES, 'GB', prices.dataTransferOut.outPerGB, 1, dataTransferSource));
+    assumptions.push(
+      counted !== undefined
+        ? `data transfer out: the ${counted} bytes of WebSocket messages the harness's clients received (frame headers, TLS and TCP/IP overhead not counted), at the first paid tier; the account's monthly free allowance is ignored`
+        : `data transfer out estimated (the results count no bytes): each post ${payloadBytes + OUTBOUND_ENVELOPE_BYTES} bytes, each route response ${RESPONSE_BYTES}; the monthly free allowance is ignored`,
+    );
+  } else {
+    assumptions.push('data transfer out not priced: the price table has no data-transfer price (an older estimate)');
+  }
   if (cw?.apiGatewayTotals) {
     assumptions.push(`API Gateway MessageCount in CloudWatch for the window: ${cw.apiGatewayTotals.messageCount} (for comparison; the estimate counts frames by route)`);
   }
@@ -139,8 +169,14 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
   }
 
   const total = (service: CostLine['service']) => lines.filter((l) => l.service === service).reduce((s, l) => s + l.cost, 0);
-  const totals = { lambda: total('Lambda'), apiGateway: total('API Gateway'), dynamodb: total('DynamoDB'), total: 0 };
-  totals.total = totals.lambda + totals.apiGateway + totals.dynamodb;
+  const totals = {
+    lambda: total('Lambda'),
+    apiGateway: total('API Gateway'),
+    dynamodb: total('DynamoDB'),
+    ...(dataTransferSource ? { dataTransfer: total('Data transfer') } : {}),
+    total: 0,
+  };
+  totals.total = totals.lambda + totals.apiGateway + totals.dynamodb + (totals.dataTransfer ?? 0);
   const deliveries = results.deliveries.received;
   assumptions.push(`per 1,000 users per month: the run's cost per connection-second, for 1,000 connections held ${HOURS_PER_MONTH} hours (the run's activity mix sustained)`);
 
@@ -157,6 +193,7 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
       lambda: weakest(invoked.flatMap((u) => [u.invocationsSource, u.billedSource])),
       messages: weakest([countsSource, postsSource]),
       dynamodb: dynamoSource,
+      ...(dataTransferSource ? { dataTransfer: dataTransferSource } : {}),
     },
     assumptions,
   };

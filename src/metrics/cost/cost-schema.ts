@@ -13,7 +13,7 @@ export const CostSource = z.enum([
 export type CostSource = z.infer<typeof CostSource>;
 
 export const CostLine = z.object({
-  service: z.enum(['Lambda', 'API Gateway', 'DynamoDB']),
+  service: z.enum(['Lambda', 'API Gateway', 'DynamoDB', 'Data transfer']),
   item: z.string(),
   quantity: z.number().nonnegative(),
   unit: z.string(),
@@ -35,6 +35,8 @@ export const CostEstimate = z.object({
     lambda: z.number(),
     apiGateway: z.number(),
     dynamodb: z.number(),
+    /** out to the clients (absent from older results, which did not price it) */
+    dataTransfer: z.number().optional(),
     total: z.number(),
   }),
   /** total / deliveries received × 1,000,000; null without deliveries */
@@ -48,7 +50,7 @@ export const CostEstimate = z.object({
     peakConnections: z.number(),
   }),
   /** which source each part used */
-  sources: z.object({ lambda: CostSource, messages: CostSource, dynamodb: CostSource }),
+  sources: z.object({ lambda: CostSource, messages: CostSource, dynamodb: CostSource, dataTransfer: CostSource.optional() }),
   assumptions: z.array(z.string()),
 });
 export type CostEstimate = z.infer<typeof CostEstimate>;

@@ -2,12 +2,19 @@ import { readDataFile } from '../../data-file.ts';
 import { fieldPath, UserError } from '../../errors.ts';
 import { applyPriceOverride, DEFAULT_PRICES, PriceOverride, type PriceTable } from './prices.ts';
 
+/** A price file as read: its path and the prices it sets (one region's; any subset of the table). */
+export interface PriceFile {
+  file: string;
+  override: PriceOverride;
+}
+
 /**
- * Reads a price file (JSON or YAML, bounded: see data-file.ts) and
- * applies it over the default table. A bad file is the user's to fix: one line naming the file
- * and the field.
+ * Reads a price file (JSON or YAML, bounded: see data-file.ts). A bad file is the user's to fix:
+ * one line naming the file and the field. The file holds one region's prices (`region`, else the
+ * stack's): over the built-in table's prices of that region, or all of them for a region the
+ * table does not know (price-choice.ts).
  */
-export async function loadPrices(file: string, base: PriceTable = DEFAULT_PRICES): Promise<PriceTable> {
+export function readPriceFile(file: string): PriceFile {
   const raw = readDataFile(file, { what: 'price file' });
   const parsed = PriceOverride.safeParse(raw ?? {});
   if (!parsed.success) {
@@ -16,5 +23,10 @@ export async function loadPrices(file: string, base: PriceTable = DEFAULT_PRICES
     const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]] : issue.path;
     throw new UserError(`${file}: ${fieldPath(path)}: ${issue.message}`);
   }
-  return applyPriceOverride(base, parsed.data);
+  return { file, override: parsed.data };
+}
+
+/** A price file applied over `base` (default: the built-in us-east-1 prices). */
+export async function loadPrices(file: string, base: PriceTable = DEFAULT_PRICES): Promise<PriceTable> {
+  return { ...applyPriceOverride(base, readPriceFile(file).override), source: `file ${file}` };
 }

@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { REGION_PRICES } from './region-prices.ts';
 
 /**
- * AWS list prices the cost model uses: ONE dated table (us-east-1, USD). Override any of them
- * with a JSON/YAML file (`loadPrices` in prices-file.ts) for another region or a new price list.
+ * AWS list prices the cost model uses, one region's (USD): the dated table of the stack's region
+ * (region-prices.ts), the AWS Price List API's answer (`--prices aws`, price-list.ts), or either
+ * with a JSON/YAML file's overrides (`--prices FILE`, prices-file.ts). Which one, and when it was
+ * read, is recorded with every estimate (`cost.prices`: region, asOf, source).
  */
 
 const Lambda = z.strictObject({
@@ -32,13 +35,29 @@ const DynamoDb = z.strictObject({
   readUnitsPerMillion: z.number().nonnegative(),
 });
 
+const DataTransfer = z.strictObject({
+  /**
+   * USD per GB (2^30 bytes) out to the internet, the first paid tier (up to 10 TB a month): what
+   * API Gateway bills for the bytes it sends to clients, at EC2's data-transfer-out rates
+   */
+  outPerGB: z.number().nonnegative(),
+});
+
 export const PriceTable = z.strictObject({
-  /** the day these prices were read from the AWS pricing pages */
+  /** the day these prices were read (from AWS's pricing pages, or from the Price List API) */
   asOf: z.string(),
   region: z.string(),
+  /**
+   * where they came from: `table` (the built-in dated table), `aws-price-list` (the AWS Price
+   * List API, `--prices aws`), or `file <path>` over one of those (absent from older results: the
+   * built-in table)
+   */
+  source: z.string().optional(),
   lambda: Lambda,
   apiGatewayWebSocket: WebSocket,
   dynamodbOnDemand: DynamoDb,
+  /** absent from older results, whose estimate had no data-transfer line */
+  dataTransferOut: DataTransfer.optional(),
 });
 export type PriceTable = z.infer<typeof PriceTable>;
 
@@ -49,24 +68,40 @@ export const PriceOverride = z.strictObject({
   lambda: Lambda.partial().optional(),
   apiGatewayWebSocket: WebSocket.partial().optional(),
   dynamodbOnDemand: DynamoDb.partial().optional(),
+  dataTransferOut: DataTransfer.partial().optional(),
 });
 export type PriceOverride = z.infer<typeof PriceOverride>;
 
-/** us-east-1 list prices (aws.amazon.com/lambda/pricing, /api-gateway/pricing, /dynamodb/pricing). */
-export const DEFAULT_PRICES: PriceTable = {
-  asOf: '2025-08-01',
-  region: 'us-east-1',
-  lambda: { requestsPerMillion: 0.2, gbSecondX86: 0.0000166667, gbSecondArm64: 0.0000133334, initBilled: true },
-  apiGatewayWebSocket: { messagesPerMillion: 1.0, messageUnitBytes: 32 * 1024, connectionMinutesPerMillion: 0.25 },
-  dynamodbOnDemand: { writeUnitsPerMillion: 0.625, readUnitsPerMillion: 0.125 },
-};
+/** The built-in table's us-east-1 prices: what a run whose target names no region is priced at. */
+export const DEFAULT_PRICES: PriceTable = REGION_PRICES['us-east-1']!;
 
 export function applyPriceOverride(base: PriceTable, override: PriceOverride): PriceTable {
+  const outPerGB = override.dataTransferOut?.outPerGB ?? base.dataTransferOut?.outPerGB;
   return {
     asOf: override.asOf ?? base.asOf,
     region: override.region ?? base.region,
+    ...(base.source !== undefined ? { source: base.source } : {}),
     lambda: { ...base.lambda, ...override.lambda },
     apiGatewayWebSocket: { ...base.apiGatewayWebSocket, ...override.apiGatewayWebSocket },
     dynamodbOnDemand: { ...base.dynamodbOnDemand, ...override.dynamodbOnDemand },
+    ...(outPerGB !== undefined ? { dataTransferOut: { outPerGB } } : {}),
   };
+}
+
+/**
+ * A price file as a whole table, for a region the built-in table does not know: every price must
+ * be in it. Returns the table, or the fields it lacks (dotted paths).
+ */
+export function completePriceFile(override: PriceOverride, region: string): { table: PriceTable } | { missing: string[] } {
+  const candidate = {
+    asOf: override.asOf,
+    region: override.region ?? region,
+    lambda: override.lambda,
+    apiGatewayWebSocket: override.apiGatewayWebSocket,
+    dynamodbOnDemand: override.dynamodbOnDemand,
+    dataTransferOut: override.dataTransferOut,
+  };
+  const parsed = PriceTable.required({ dataTransferOut: true }).safeParse(candidate);
+  if (parsed.success) return { table: parsed.data };
+  return { missing: [...new Set(parsed.error.issues.map((i) => i.path.join('.')))] };
 }

@@ -187,6 +187,7 @@ export function buildResults(i: BuildInput): Results {
     deliveries: { ...deliveries(totals, c.duplicates, c.outOfOrder, c.unexpected), lossTimeoutMs: lossMs, graceMs },
     ...(dropIndex >= 0 ? { stale: rec.ledger.staleResult(c.dropped) } : {}),
     errors: rec.errors,
+    bytesReceived: c.bytesReceived,
     harness: {
       shards: i.shards,
       cpuSeconds: Math.round(rec.cpuSeconds * 1000) / 1000,

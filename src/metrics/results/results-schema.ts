@@ -200,6 +200,12 @@ export const Results = z.object({
   stale: Stale.optional(),
   /** counts by kind, e.g. "handshake:429", "close:1006", "frame:Forbidden", "frame:NOT_A_MEMBER", "timeout:ack" */
   errors: z.record(z.string(), z.number().int()),
+  /**
+   * bytes of every WebSocket message the clients received (deliveries, acks, route answers,
+   * errors; frame headers, TLS and TCP/IP not counted): what the API sent out, which AWS bills as
+   * data transfer out. Absent from older results and Artillery runs.
+   */
+  bytesReceived: z.number().int().nonnegative().optional(),
   harness: Harness,
   intervals: z.array(IntervalRecord),
   phases: z.array(PhaseResult).optional(),

@@ -1,0 +1,41 @@
+import type { PriceTable } from './prices.ts';
+
+/**
+ * The built-in dated price table, per AWS region: on-demand list prices (USD) of what the
+ * reference stack uses. Lambda requests and GB-seconds (x86_64, arm64), API Gateway WebSocket
+ * messages (metered in 32 KB steps) and connection-minutes, DynamoDB on-demand request units, and
+ * data transfer out to the internet (API Gateway bills the bytes it sends at EC2's rates). Each
+ * price is the first paid tier; free tiers and allowances are ignored (a benchmark's account is
+ * rarely new, and a run should cost what the same load costs on a busy account).
+ *
+ * Only regions whose every price was read from AWS's own pages are here. AWS's pricing pages
+ * render other regions' rates in the browser from the Price List; none of those could be read
+ * for this table, so it holds us-east-1 alone rather than a guess. Any other region: the AWS
+ * Price List API on an `aws:` target (`--prices aws`), or a price file (`--prices FILE`) —
+ * docs/aws-prices.md.
+ */
+export const REGION_PRICES: Readonly<Record<string, PriceTable>> = {
+  'us-east-1': {
+    asOf: '2025-08-01',
+    region: 'us-east-1',
+    source: 'table',
+    // aws.amazon.com/lambda/pricing: $0.20 per 1M requests; per GB-second x86 $0.0000166667 and
+    // Arm $0.0000133334 (first tier); INIT billed on-demand for ZIP functions with managed
+    // runtimes since 2025-08-01
+    lambda: { requestsPerMillion: 0.2, gbSecondX86: 0.0000166667, gbSecondArm64: 0.0000133334, initBilled: true },
+    // aws.amazon.com/api-gateway/pricing: WebSocket $1.00 per 1M messages (first 1 billion),
+    // metered in 32 KB increments; $0.25 per 1M connection-minutes
+    apiGatewayWebSocket: { messagesPerMillion: 1.0, messageUnitBytes: 32 * 1024, connectionMinutesPerMillion: 0.25 },
+    // aws.amazon.com/dynamodb/pricing/on-demand: $0.625 per 1M write and $0.125 per 1M read
+    // request units (since the 2024-11-01 reduction)
+    dynamodbOnDemand: { writeUnitsPerMillion: 0.625, readUnitsPerMillion: 0.125 },
+    // aws.amazon.com/ec2/pricing/on-demand, data transfer out to the internet: $0.09 per GB up
+    // to 10 TB a month (after the account's monthly free allowance, ignored here)
+    dataTransferOut: { outPerGB: 0.09 },
+  },
+};
+
+/** The built-in table's prices for `region`, or undefined when the table does not know it. */
+export function tablePrices(region: string): PriceTable | undefined {
+  return Object.hasOwn(REGION_PRICES, region) ? REGION_PRICES[region] : undefined;
+}
