@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { join, relative } from 'node:path';
 import { artilleryNotes, artilleryResults } from '../artillery/output-results.ts';
 import { readArtilleryOutput, readExportedScript } from '../artillery/read-output.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { costOptionsFromFlags } from '../metrics/cost-flags.ts';
 import { estimateCost } from '../metrics/cost-model.ts';
 import { createRunDir, RESULTS_FILE, writeResults } from '../metrics/results-writer.ts';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { readToken } from '../auth-token.ts';
+import { readToken } from '../../common/auth-token.ts';
 import { TOKEN_PLACEMENTS, type TokenPlacement } from '../targets/connect-token.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { costOptionsFromFlags } from '../metrics/cost-flags.ts';
 import { RESULTS_FILE } from '../metrics/results-writer.ts';
 import { estimatedMemoryMB } from '../fleet/fleet-limits.ts';
@@ -17,7 +17,8 @@ import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPORT_FILES } from '../report/write-reports.ts';
-import { isNodeRuntime, NODE_RUNTIMES } from '../../reference-stack/local/lambda/node-runtimes.ts';
+import { isNodeRuntime, NODE_RUNTIMES } from '../../common/node-runtimes.ts';
+import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { exitCodeOf } from '../verdict/exit-codes.ts';
 import { THRESHOLD_FLAG } from '../verdict/threshold-list.ts';
 import { checkVerdictInput } from '../run/verdict-input.ts';
@@ -227,6 +228,8 @@ function memoryFlag(v: string): string {
     throw new UserError(`--memory: unknown function "${m[1]}" (known: ${CONFIGURABLE_FUNCTION_NAMES.join(', ')})`);
   }
   const mb = Number(m[2]);
-  if (mb < 128 || mb > 10_240) throw new UserError(`--memory: ${m[1]}: must be from 128 to 10240 MB, got ${m[2]}`);
+  if (mb < LAMBDA_MEMORY_MB.min || mb > LAMBDA_MEMORY_MB.max) {
+    throw new UserError(`--memory: ${m[1]}: must be from ${LAMBDA_MEMORY_MB.min} to ${LAMBDA_MEMORY_MB.max} MB, got ${m[2]}`);
+  }
   return `${m[1]}=${mb}`;
 }

@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { Command } from 'commander';
-import { readToken } from '../auth-token.ts';
-import { UserError } from '../errors.ts';
+import { readToken } from '../../common/auth-token.ts';
+import { UserError } from '../../common/errors.ts';
 import { installNode } from '../targets/install-node.ts';
 import { findNode, nodeCacheDir, PINNED_NODE_VERSIONS, type NodeBinary } from '../targets/node-binaries.ts';
 import { loadStackConfig, type StackConfig } from '../../reference-stack/local/config.ts';
-import { DEFAULT_NODE_RUNTIME, isNodeRuntime, NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../reference-stack/local/lambda/node-runtimes.ts';
+import { DEFAULT_NODE_RUNTIME, isNodeRuntime, NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { startStack } from '../../reference-stack/local/stack.ts';
 
 /**

@@ -6,7 +6,7 @@ import type { Results } from '../metrics/results-schema.ts';
 import { createRunDir } from '../metrics/results-writer.ts';
 import { newRunId } from '../metrics/run-id.ts';
 import { writeComparison } from '../report/write-comparison.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { checkRunInput } from '../run-input.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { createLambdaClient, lambdaTargetFor } from '../targets/lambda-client.ts';

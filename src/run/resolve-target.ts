@@ -1,4 +1,4 @@
-import { TOKEN_ENV } from '../auth-token.ts';
+import { TOKEN_ENV } from '../../common/auth-token.ts';
 import type { StackKnobs } from '../scenarios/schema.ts';
 import type { ConnectToken } from '../targets/connect-token.ts';
 import { awsStackName, openAwsStackTarget } from '../targets/aws-stack.ts';

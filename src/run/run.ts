@@ -5,7 +5,7 @@ import type { IntervalRecord, Results } from '../metrics/results-schema.ts';
 import { createRunDir } from '../metrics/results-writer.ts';
 import { newRunId } from '../metrics/run-id.ts';
 import type { ProgressContext } from '../report/progress-line.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { checkRunInput } from '../run-input.ts';
 import type { TokenPlacement } from '../targets/connect-token.ts';
 import type { Target } from '../targets/target.ts';

@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { findNode } from './node-binaries.ts';
-import { DEFAULT_NODE_RUNTIME, isNodeRuntime, nodeMajorOf } from '../../reference-stack/local/lambda/node-runtimes.ts';
+import { DEFAULT_NODE_RUNTIME, isNodeRuntime, nodeMajorOf } from '../../common/node-runtimes.ts';
 import { localStackFunctions } from './target-functions.ts';
 import type { LocalStackInfo, Target, TargetEndpoints } from './target.ts';
 

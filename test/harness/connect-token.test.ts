@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { CONNECT_AUTHORIZER, TOKEN_IDENTITIES, TOKEN_IDENTITY_SOURCES } from '../../reference-stack/functions/manifest.ts';
 import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import type { HostFacts } from '../../src/fleet/host-facts.ts';
 import { REFERENCE_AUTHORIZER } from '../../src/metrics/reference-functions.ts';
 import { refusedConnectsReason } from '../../src/metrics/refused-connects.ts';

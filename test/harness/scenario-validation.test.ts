@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { applyOverrides } from '../../src/scenarios/apply-overrides.ts';
 import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin/index.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../fixtures/gateway/clients.ts';
 import { until } from './lambda-test-helpers.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
-import { NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../reference-stack/local/lambda/node-runtimes.ts';
+import { NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { findNode, majorOf, PINNED_NODE_VERSIONS, type NodeBinary } from '../../src/targets/node-binaries.ts';
 
 // `fanout-bench stack up` as a user runs it: a child process, one JSON line on stdout.
