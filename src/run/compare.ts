@@ -34,7 +34,7 @@ export interface CompareOptions
   extends Pick<
     RunOptions,
     | 'scenario' | 'target' | 'aws' | 'clients' | 'rooms' | 'durationMs' | 'rate' | 'seed' | 'shards' | 'outDir'
-    | 'stackArgs' | 'ignoreHostLimits' | 'cost' | 'signal' | 'onInterval' | 'onWarning' | 'onStatus'
+    | 'stackKnobs' | 'ignoreHostLimits' | 'cost' | 'signal' | 'onInterval' | 'onWarning' | 'onStatus'
   > {
   /** memory sizes, MB */
   sizes: number[];
@@ -69,7 +69,7 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
     spec: targetSpec,
     aws: o.aws,
     knobs: scenario.target,
-    stackArgs: o.stackArgs,
+    stackKnobs: o.stackKnobs,
     token,
     logFile: targetSpec === 'local' ? join(dir, 'stack.log') : undefined,
     onWarning: o.onWarning,

@@ -7,6 +7,7 @@ import { newRunId } from '../metrics/run-id.ts';
 import type { ProgressContext } from '../report/progress-line.ts';
 import { UserError } from '../../common/errors.ts';
 import { checkRunInput } from '../run-input.ts';
+import type { StackKnobs } from '../scenarios/schema.ts';
 import type { TokenPlacement } from '../targets/connect-token.ts';
 import type { Target } from '../targets/target.ts';
 import { evaluate } from '../verdict/evaluate.ts';
@@ -47,8 +48,8 @@ export interface RunOptions {
   /** parent of the run directory (default ./reports) */
   outDir?: string;
   runId?: string;
-  /** extra `stack up` flags for the local target */
-  stackArgs?: string[];
+  /** the local target's knobs set by flags (--memory, --runtime): over the scenario's `target:` */
+  stackKnobs?: StackKnobs;
   /**
    * The token for a $connect authorizer (FANOUT_BENCH_TOKEN or --token-file). Sent with every
    * handshake, handed to a local stack with auth; never printed or stored.
@@ -101,7 +102,7 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
       spec: targetSpec,
       aws: o.aws,
       knobs: scenario.target,
-      stackArgs: o.stackArgs,
+      stackKnobs: o.stackKnobs,
       token,
       logFile: runDir && join(runDir, 'stack.log'),
       onWarning: o.onWarning,

@@ -11,7 +11,8 @@ import { refusedConnectsReason } from '../../src/metrics/refused-connects.ts';
 import { checkRunInput } from '../../src/run-input.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 import { handshakeWith, TOKEN_PLACEMENTS } from '../../src/targets/connect-token.ts';
-import { stackArgs } from '../../src/targets/stack-args.ts';
+import { stackUpArgs } from '../../src/targets/stack-flags.ts';
+import { stackLaunchOf } from '../../src/targets/stack-knobs.ts';
 
 // The harness's side of the $connect authorizer: where the token comes from and goes, what a
 // run refuses before it starts, and when a run whose connects are all refused stops.
@@ -101,9 +102,12 @@ describe('a run with a token, or with a local stack that wants one', () => {
   it('starts a local stack with --auth, its identity source and its own token file (resolved next to the scenario)', () => {
     file('expected-token', 'x\n');
     const s = loadScenario(scenarioWith('target:\n  auth: { identitySource: query, tokenFile: ./expected-token }\n'));
-    expect(stackArgs(s.target)).toEqual(['--auth', '--auth-identity', 'query', '--auth-token-file', join(dir, 'expected-token')]);
-    expect(stackArgs(loadScenario(scenarioWith('target:\n  auth: true\n')).target)).toEqual(['--auth']);
-    expect(stackArgs(loadScenario(scenarioWith('target:\n  auth: false\n')).target)).toEqual([]);
+    const launch = stackLaunchOf(s.target);
+    expect(launch).toEqual({ settings: { auth: { enabled: true, identitySource: 'query', tokenFile: join(dir, 'expected-token') } } });
+    expect(stackUpArgs(launch)).toEqual(['--auth', '--auth-identity', 'query', '--auth-token-file', join(dir, 'expected-token')]);
+    expect(stackLaunchOf(loadScenario(scenarioWith('target:\n  auth: true\n')).target)).toEqual({ settings: { auth: { enabled: true } } });
+    expect(stackUpArgs(stackLaunchOf(loadScenario(scenarioWith('target:\n  auth: true\n')).target))).toEqual(['--auth']);
+    expect(stackLaunchOf(loadScenario(scenarioWith('target:\n  auth: false\n')).target)).toEqual({ settings: {} });
     expect(() => loadScenario(scenarioWith('target:\n  auth: { identitySource: cookie }\n'))).toThrow(/: target\.auth/);
   });
 
