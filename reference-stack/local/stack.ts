@@ -85,7 +85,7 @@ export interface LambdaRuntimeInfo {
   runtime: NodeRuntime;
   node: string;
   matches: boolean;
-  /** why they differ, when they do (filled by `stack up`) */
+  /** why they differ, when they do (filled by main.ts, from the launcher that chose the Node) */
   note?: string;
 }
 
