@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { UserError } from './errors.ts';
+import { UserError } from '../common/errors.ts';
 import { addStackCommand } from './commands/stack.ts';
 import { addRunCommand } from './commands/run.ts';
 import { addReportCommand } from './commands/report.ts';

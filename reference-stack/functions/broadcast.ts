@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { SentFrame } from '../../common/chat-protocol.ts';
 import { removeConnections, scanConnections } from './shared/connections.ts';
 import type { MessageEvent } from './shared/events.ts';
 import { fanOut } from './shared/fanout.ts';
@@ -35,5 +36,5 @@ export const handler = wsRoute<MessageEvent>(async (event, { cold, metrics }) =>
   const fan = await fanOut(ids, frame, metrics, removeConnections);
 
   logger.debug('broadcast sent', { messageId, recipients: fan.recipients, gone: fan.gone, timedOut: fan.timedOut });
-  return ok({ type: 'sent', messageId, recipients: fan.recipients, gone: fan.gone });
+  return ok({ type: 'sent', messageId, recipients: fan.recipients, gone: fan.gone } satisfies SentFrame);
 });

@@ -1,3 +1,4 @@
+import type { RoomCreatedFrame } from '../../common/chat-protocol.ts';
 import type { MessageEvent } from './shared/events.ts';
 import { RoomRequest } from './shared/protocol.ts';
 import { parseRequest } from './shared/request.ts';
@@ -13,5 +14,5 @@ export const handler = wsRoute<MessageEvent>(async (event) => {
   const req = parseRequest(event, RoomRequest, 'createRoom');
   if (!req.ok) return req.response;
   await createRoom(req.data.room, event.requestContext.connectionId, Date.now());
-  return ok({ type: 'roomCreated', room: req.data.room });
+  return ok({ type: 'roomCreated', room: req.data.room } satisfies RoomCreatedFrame);
 });

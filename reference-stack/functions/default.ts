@@ -1,5 +1,5 @@
 import type { MessageEvent } from './shared/events.ts';
-import { ACTIONS } from './shared/protocol.ts';
+import { ACTIONS } from '../../common/chat-protocol.ts';
 import { parseBody } from './shared/request.ts';
 import { fail } from './shared/respond.ts';
 import { wsRoute } from './shared/route.ts';

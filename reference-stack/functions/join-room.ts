@@ -1,3 +1,4 @@
+import type { JoinedFrame } from '../../common/chat-protocol.ts';
 import type { MessageEvent } from './shared/events.ts';
 import { RoomRequest } from './shared/protocol.ts';
 import { parseRequest } from './shared/request.ts';
@@ -16,5 +17,5 @@ export const handler = wsRoute<MessageEvent>(async (event) => {
   const { room } = req.data;
   if (!(await roomExists(room))) return fail('NO_SUCH_ROOM', `room "${room}" does not exist; createRoom first`, 'joinRoom');
   await addMember(room, event.requestContext.connectionId, Date.now());
-  return ok({ type: 'joined', room, members: await countMembers(room) });
+  return ok({ type: 'joined', room, members: await countMembers(room) } satisfies JoinedFrame);
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { SentFrame } from '../../common/chat-protocol.ts';
 import { getConnectionName, removeConnections } from './shared/connections.ts';
 import type { MessageEvent } from './shared/events.ts';
 import { fanOut } from './shared/fanout.ts';
@@ -50,5 +51,5 @@ export const handler = wsRoute<MessageEvent>(async (event, { cold, metrics }) =>
   if (stored.status === 'rejected') throw stored.reason;
 
   logger.debug('message sent', { room, messageId, recipients: fan.value.recipients, gone: fan.value.gone, timedOut: fan.value.timedOut });
-  return ok({ type: 'sent', room, messageId, recipients: fan.value.recipients, gone: fan.value.gone });
+  return ok({ type: 'sent', room, messageId, recipients: fan.value.recipients, gone: fan.value.gone } satisfies SentFrame);
 });

@@ -7,7 +7,7 @@
  * (true deploys the naive broadcast route; default false), detailedMetrics (per-route API Gateway
  * metrics; default true), auth (false deploys no $connect authorizer; default true), authIdentity
  * (header | query), authParameter (an existing parameter holding the token). See context.ts. The stack's outputs are the contract in
- * src/targets/stack-outputs.ts, which `--target aws:FanoutBenchChat` reads.
+ * common/stack-outputs.ts, which `--target aws:FanoutBenchChat` reads.
  */
 import { App } from 'aws-cdk-lib';
 import { ChatStack } from './chat-stack.ts';

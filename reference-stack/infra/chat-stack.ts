@@ -12,7 +12,7 @@ import type { Construct } from 'constructs';
 import { CONNECT_AUTHORIZER, FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec } from '../functions/manifest.ts';
 import { BY_CONNECTION_INDEX, TABLE_DEFAULT_NAMES, tableDefinitions } from '../functions/shared/tables.ts';
 import { ConnectAuthorizer, type ConnectAuthorizerProps } from './connect-authorizer.ts';
-import { ROUTE_FUNCTION_OUTPUTS, routeFunctionDescription, STACK_OUTPUTS, type ChatRoute, type StackOutputKey } from '../../src/targets/stack-outputs.ts';
+import { ROUTE_FUNCTION_OUTPUTS, routeFunctionDescription, STACK_OUTPUTS, type ChatRoute, type StackOutputKey } from '../../common/stack-outputs.ts';
 import { grantRouteAccess, ROUTE_ACCESS, type TableKey } from './route-access.ts';
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
@@ -107,7 +107,7 @@ export class ChatStack extends Stack {
     }
     for (const [route, name] of functionOutputs) {
       const key = ROUTE_FUNCTION_OUTPUTS[route];
-      if (!key) throw new Error(`route ${route} has no output in src/targets/stack-outputs.ts`);
+      if (!key) throw new Error(`route ${route} has no output in common/stack-outputs.ts`);
       new CfnOutput(this, key, { value: name, description: routeFunctionDescription(route) });
     }
   }

@@ -16,7 +16,7 @@ import {
   TOKEN_PARAMETER_PLACEHOLDER,
   type TokenIdentity,
 } from '../functions/manifest.ts';
-import { AUTHORIZER_FUNCTION_DESCRIPTION, AUTHORIZER_FUNCTION_OUTPUT } from '../../src/targets/stack-outputs.ts';
+import { AUTHORIZER_FUNCTION_DESCRIPTION, AUTHORIZER_FUNCTION_OUTPUT } from '../../common/stack-outputs.ts';
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
 

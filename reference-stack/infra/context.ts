@@ -1,4 +1,5 @@
 import { DEFAULT_THROTTLE, type ChatStackProps } from './chat-stack.ts';
+import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { TOKEN_IDENTITIES, type TokenIdentity } from '../functions/manifest.ts';
 
 /**
@@ -11,7 +12,7 @@ export class ContextError extends Error {}
 type Lookup = (key: string) => unknown;
 
 export function chatStackPropsFromContext(get: Lookup): ChatStackProps {
-  const memoryMB = integer(get, 'memory', 128, 10_240, 'MB');
+  const memoryMB = integer(get, 'memory', LAMBDA_MEMORY_MB.min, LAMBDA_MEMORY_MB.max, 'MB');
   const arch = get('arch');
   if (arch !== undefined && arch !== 'x86_64' && arch !== 'arm64') {
     throw new ContextError(`context arch: must be x86_64 or arm64, got ${String(arch)}`);

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { readDataFile } from '../../src/data-file.ts';
+import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
+import { readDataFile } from '../../common/data-file.ts';
 import { DEFAULTS as LAMBDA_DEFAULTS } from './lambda/options.ts';
-import { UserError, fieldPath } from '../../src/errors.ts';
+import { UserError, fieldPath } from '../../common/errors.ts';
 import {
   CONNECT_AUTHORIZER,
   DEFAULT_TOKEN_IDENTITY,
@@ -11,7 +12,7 @@ import {
   FUNCTIONS,
   TOKEN_IDENTITIES,
 } from '../functions/manifest.ts';
-import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from './lambda/node-runtimes.ts';
+import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../../common/node-runtimes.ts';
 
 /**
  * The emulator's configuration: one schema, AWS's documented values as defaults, so a config
@@ -89,7 +90,7 @@ const LambdaSchema = z.strictObject({
 });
 
 const FunctionOverrideSchema = z.strictObject({
-  memoryMB: z.int().min(128).max(10_240).optional(),
+  memoryMB: z.int().min(LAMBDA_MEMORY_MB.min).max(LAMBDA_MEMORY_MB.max).optional(),
   reservedConcurrency: z.int().min(0).optional(),
   /** Extra latency added to every invocation (simulates a slower dependency). */
   addedLatencyMs: z.number().min(0).optional(),

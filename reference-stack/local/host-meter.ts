@@ -1,23 +1,11 @@
 import { cpus } from 'node:os';
+import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../common/local-host-metrics.ts';
 import type { MetricSink } from './cloudwatch/types.ts';
 
 /**
- * The emulator's own account of its host, published beside the AWS metrics in a namespace of its
- * own so that a run can tell the stack's latency from the host's queueing. AWS has nothing like
- * it: on AWS every environment has its own CPU, here they share the harness's cores.
- *
- * - `HostBusyPercent` (no dimensions), once a second: how busy all the host's cores were, 0–100.
- * - `StackCpuMs` (no dimensions), once a second: CPU milliseconds the stack's process used.
- * - `HeldBackMs` (FunctionName), per invocation the host held back: how long it waited at a host
- *   cap or for INIT concurrency where AWS would have started an environment at once
- *   (published by the Lambda runtime).
+ * Samples the host for FanoutBench/LocalHost (common/local-host-metrics.ts): `HostBusyPercent`
+ * and `StackCpuMs` once a period. `HeldBackMs` is the Lambda runtime's, per invocation.
  */
-export const LOCAL_HOST_NAMESPACE = 'FanoutBench/LocalHost';
-export const LOCAL_HOST_METRIC = {
-  hostBusyPercent: 'HostBusyPercent',
-  stackCpuMs: 'StackCpuMs',
-  heldBackMs: 'HeldBackMs',
-} as const;
 
 const NO_DIMENSIONS: Record<string, string> = {};
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { CONNECT_AUTHORIZER, FUNCTION_ENV, FUNCTIONS, TOKEN_IDENTITY_SOURCES, type AuthorizerSpec, type FunctionSpec } from '../functions/manifest.ts';
 import { LogStore } from './cloudwatch/log-store.ts';
 import { MetricStore } from './cloudwatch/metric-store.ts';
@@ -12,7 +12,7 @@ import { hostCpuLine, startHostCpu, type HostCpuReport } from './host-cpu.ts';
 import { startHostMeter } from './host-meter.ts';
 import { LambdaControlPlane } from './lambda-api/control-plane.ts';
 import { startLambdaApiServer, type LambdaApiServer } from './lambda-api/server.ts';
-import { nodeMajorOf, type NodeRuntime } from './lambda/node-runtimes.ts';
+import { nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { createLambdaRuntime } from './lambda/runtime.ts';
 import type { LambdaRuntime } from './lambda/types.ts';
 import { ParameterStore } from './ssm/parameter-store.ts';
@@ -85,7 +85,7 @@ export interface LambdaRuntimeInfo {
   runtime: NodeRuntime;
   node: string;
   matches: boolean;
-  /** why they differ, when they do (filled by `stack up`) */
+  /** why they differ, when they do (filled by main.ts, from the launcher that chose the Node) */
   note?: string;
 }
 

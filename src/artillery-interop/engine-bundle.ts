@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { buildSync, type BuildFailure } from 'esbuild';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 
 /**
  * artillery-engine-fanout as Artillery loads it: artillery/engine/src (the engine class, its

@@ -1,5 +1,5 @@
 import { Document, isScalar, visit } from 'yaml';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { dropPlan } from '../fleet/drop-plan.ts';
 import { planRooms, sendersPerRoom } from '../fleet/room-plan.ts';
 import type { Scenario } from '../scenarios/schema.ts';

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import { readBounded, readDataFile } from '../data-file.ts';
-import { fieldPath, UserError } from '../errors.ts';
+import { readBounded, readDataFile } from '../../common/data-file.ts';
+import { fieldPath, UserError } from '../../common/errors.ts';
 import { COUNTERS } from './metric-names.ts';
 import { ArtilleryOutput } from './output-schema.ts';
 import { ExportedScript } from './plan-schema.ts';

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { buildEngineBundle, ENGINE_DIR } from '../artillery-interop/engine-bundle.ts';
 import { exportArtilleryScript } from '../artillery-interop/export-script.ts';
-import { fieldPath, UserError } from '../errors.ts';
+import { fieldPath, UserError } from '../../common/errors.ts';
 import { applyOverrides } from '../scenarios/apply-overrides.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
 import { phaseLengthIssue } from '../scenarios/phase-length.ts';

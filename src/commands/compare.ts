@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { LatencyMetric } from '../metrics/compare/compare-schema.ts';
 import { renderCompareConsole } from '../report/compare-console.ts';
 import { COMPARE_FILES } from '../report/write-comparison.ts';
 import { DEFAULT_COMPARED_FUNCTIONS, runComparison } from '../run/compare.ts';
 import { formatDuration, parseDuration } from '../scenarios/duration.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
-import { EXIT, EXIT_INTERRUPTED } from '../verdict/exit-codes.ts';
+import { EXIT, EXIT_INTERRUPTED } from '../../common/exit-codes.ts';
+import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
 import { intFlag, MAX_REPEAT, runOptionsFromFlags, type RunFlags } from './run.ts';
@@ -34,7 +35,7 @@ export function addCompareCommand(program: Command): void {
     .command('compare')
     .description('run a scenario at several Lambda memory sizes and write one comparison to <out>/<id>/')
     .argument('[scenario]', `built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}) or a YAML/JSON file`, 'fanout')
-    .requiredOption('--memory <MB,MB,...>', `memory sizes to compare, e.g. 128,256,512,1024,1769 (2 to ${MAX_SIZES}, 128–10240 MB)`)
+    .requiredOption('--memory <MB,MB,...>', `memory sizes to compare, e.g. 128,256,512,1024,1769 (2 to ${MAX_SIZES}, ${LAMBDA_MEMORY_MB.min}–${LAMBDA_MEMORY_MB.max} MB)`)
     .option('--function <name...>', `functions set to each size (default: ${DEFAULT_COMPARED_FUNCTIONS.join(', ')})`)
     .option('--repeat <n>', `measurements per size (at most ${MAX_REPEAT}; medians and their spread are compared)`)
     .option('--latency <metric>', `what "speed" means: ${LatencyMetric.options.join(', ')} (default duration: the compared functions' Duration p50)`)
@@ -65,8 +66,8 @@ export function addCompareCommand(program: Command): void {
 export function sizesFlag(v: string): number[] {
   const parts = v.split(',').map((p) => p.trim());
   const sizes = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
-  const bad = parts.find((p, i) => !Number.isInteger(sizes[i]) || sizes[i]! < 128 || sizes[i]! > 10_240);
-  if (bad !== undefined) throw new UserError(`--memory: each size must be an integer from 128 to 10240 MB, got "${bad}" in "${v}"`);
+  const bad = parts.find((p, i) => !Number.isInteger(sizes[i]) || sizes[i]! < LAMBDA_MEMORY_MB.min || sizes[i]! > LAMBDA_MEMORY_MB.max);
+  if (bad !== undefined) throw new UserError(`--memory: each size must be an integer from ${LAMBDA_MEMORY_MB.min} to ${LAMBDA_MEMORY_MB.max} MB, got "${bad}" in "${v}"`);
   const twice = sizes.find((s, i) => sizes.indexOf(s) !== i);
   if (twice !== undefined) throw new UserError(`--memory: ${twice} MB is listed twice in "${v}"`);
   if (sizes.length < 2 || sizes.length > MAX_SIZES) throw new UserError(`--memory: list 2 to ${MAX_SIZES} sizes to compare, got ${sizes.length} ("${v}")`);

@@ -1,4 +1,4 @@
-import { EXIT_INTERRUPTED } from '../verdict/exit-codes.ts';
+import { EXIT_INTERRUPTED } from '../../common/exit-codes.ts';
 
 export type InterruptSignal = 'SIGINT' | 'SIGTERM';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { join, relative } from 'node:path';
 import { artilleryNotes, artilleryResults } from '../artillery-interop/output-results.ts';
 import { readArtilleryOutput, readExportedScript } from '../artillery-interop/read-output.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { costOptionsFromFlags } from '../metrics/cost/cost-flags.ts';
 import { estimateCost } from '../metrics/cost/cost-model.ts';
 import { writeResults } from '../metrics/results/results-writer.ts';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { readToken } from '../auth-token.ts';
+import { readToken } from '../../common/auth-token.ts';
 import { TOKEN_PLACEMENTS, type TokenPlacement } from '../targets/connect-token.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { costOptionsFromFlags } from '../metrics/cost/cost-flags.ts';
 import { RESULTS_FILE } from '../metrics/results/run-dir.ts';
 import { estimatedMemoryMB } from '../fleet/fleet-limits.ts';
@@ -14,10 +14,12 @@ import { consoleSummary } from '../report/console-summary.ts';
 import { formatDuration, parseDuration } from '../scenarios/duration.ts';
 import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE } from '../scenarios/limits.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
+import type { StackKnobs } from '../scenarios/schema.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPORT_FILES } from '../report/write-reports.ts';
-import { isNodeRuntime, NODE_RUNTIMES } from '../../reference-stack/local/lambda/node-runtimes.ts';
+import { isNodeRuntime, NODE_RUNTIMES, type NodeRuntime } from '../../common/node-runtimes.ts';
+import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { exitCodeOf } from '../verdict/exit-codes.ts';
 import { THRESHOLD_FLAG } from '../verdict/threshold-list.ts';
 import { checkVerdictInput } from '../run/verdict-input.ts';
@@ -110,10 +112,7 @@ export async function runOptionsFromFlags(scenario: string, flags: RunFlags): Pr
     shards: intFlag('--shards', flags.shards, 1),
     seed: intFlag('--seed', flags.seed, 0),
     outDir: flags.out,
-    stackArgs: [
-      ...(flags.memory ?? []).flatMap((m) => ['--memory', memoryFlag(m)]),
-      ...(flags.runtime === undefined ? [] : ['--runtime', runtimeFlag(flags.runtime)]),
-    ],
+    stackKnobs: stackKnobsFromFlags(flags),
     cost: await costOptionsFromFlags(flags, flags.target),
     ignoreHostLimits: flags.ignoreHostLimits === true,
     token: readToken({ file: flags.tokenFile, fileField: '--token-file' }),
@@ -199,7 +198,18 @@ function profileFlag(v: string | undefined): string | undefined {
   return v;
 }
 
-function runtimeFlag(v: string): string {
+/** `--memory` and `--runtime`: the local stack's knobs, as a scenario's `target:` would set them. */
+function stackKnobsFromFlags(flags: RunFlags): StackKnobs | undefined {
+  const knobs: StackKnobs = {};
+  for (const m of flags.memory ?? []) {
+    const [fn, mb] = memoryFlag(m);
+    knobs.memory = { ...knobs.memory, [fn]: mb };
+  }
+  if (flags.runtime !== undefined) knobs.runtime = runtimeFlag(flags.runtime);
+  return Object.keys(knobs).length > 0 ? knobs : undefined;
+}
+
+function runtimeFlag(v: string): NodeRuntime {
   if (!isNodeRuntime(v)) throw new UserError(`--runtime: must be one of ${NODE_RUNTIMES.join(', ')}, got "${v}"`);
   return v;
 }
@@ -219,14 +229,16 @@ export function durationFlag(name: string, v: string | undefined): number | unde
   return ms;
 }
 
-/** `--memory fn=MB`: a function of the reference stack and a size Lambda allows, as `stack up` takes it. */
-function memoryFlag(v: string): string {
+/** `--memory fn=MB`: a function of the reference stack and a size Lambda allows. */
+function memoryFlag(v: string): [string, number] {
   const m = /^([\w.-]+)=(\d+)$/.exec(v);
   if (!m) throw new UserError(`--memory: expected fn=MB, got "${v}"`);
   if (!CONFIGURABLE_FUNCTION_NAMES.includes(m[1])) {
     throw new UserError(`--memory: unknown function "${m[1]}" (known: ${CONFIGURABLE_FUNCTION_NAMES.join(', ')})`);
   }
   const mb = Number(m[2]);
-  if (mb < 128 || mb > 10_240) throw new UserError(`--memory: ${m[1]}: must be from 128 to 10240 MB, got ${m[2]}`);
-  return `${m[1]}=${mb}`;
+  if (mb < LAMBDA_MEMORY_MB.min || mb > LAMBDA_MEMORY_MB.max) {
+    throw new UserError(`--memory: ${m[1]}: must be from ${LAMBDA_MEMORY_MB.min} to ${LAMBDA_MEMORY_MB.max} MB, got ${m[2]}`);
+  }
+  return [m[1], mb];
 }

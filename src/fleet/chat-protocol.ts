@@ -1,6 +1,9 @@
+import { CONNECT_COLD_SUBPROTOCOL, CONNECT_WARM_SUBPROTOCOL, type Action, type ReadFrame } from '../../common/chat-protocol.ts';
+
 /**
  * The chat protocol v1 as the harness speaks it (docs/design.md, "The chat protocol (v1)"): the frames it
- * sends, and a cheap scanner for the delivery frames it receives.
+ * sends, and a cheap scanner for the delivery frames it receives (the actions and frames both
+ * sides share are common/chat-protocol.ts's).
  *
  * Every message the harness sends carries a probe as its payload, a JSON string:
  *   "fb1|<origin shard>|<slot>|<sender client>|<sender seq>|<intended send time, epoch µs>|xxxx…"
@@ -14,13 +17,10 @@ export const PROBE_PREFIX = 'fb1|';
 
 /**
  * Offered on every handshake to a target that answers them: the reference stack's $connect
- * selects the one that says whether it ran in a new execution environment (reference-stack
- * functions/shared/protocol.ts), so connects are timed as cold or warm too. The protocol's own
- * name comes first, so a server that echoes the first subprotocol offered (ws's default) says
- * nothing about cold starts.
+ * selects the one that says whether it ran in a new execution environment, so connects are
+ * timed as cold or warm too. The protocol's own name comes first, so a server that echoes the
+ * first subprotocol offered (ws's default) says nothing about cold starts.
  */
-export const CONNECT_COLD_SUBPROTOCOL = 'fanout-bench.cold';
-export const CONNECT_WARM_SUBPROTOCOL = 'fanout-bench.warm';
 export const CONNECT_SUBPROTOCOLS = ['fanout-bench.v1', CONNECT_COLD_SUBPROTOCOL, CONNECT_WARM_SUBPROTOCOL];
 
 export interface Probe {
@@ -139,17 +139,21 @@ function coldFlag(buf: Buffer, at: number): boolean {
   return buf[j] === LETTER_T;
 }
 
+const CREATE_ROOM: Action = 'createRoom';
+const JOIN_ROOM: Action = 'joinRoom';
+const SEND_MESSAGE: Action = 'sendMessage';
+
 export function createRoomFrame(room: string): string {
-  return JSON.stringify({ action: 'createRoom', room });
+  return JSON.stringify({ action: CREATE_ROOM, room });
 }
 
 export function joinRoomFrame(room: string): string {
-  return JSON.stringify({ action: 'joinRoom', room });
+  return JSON.stringify({ action: JOIN_ROOM, room });
 }
 
 /** Everything of a sendMessage frame before the payload string; the room never needs escaping. */
 export function sendMessagePrefix(room: string): string {
-  return `{"action":"sendMessage","room":${JSON.stringify(room)},"payload":"`;
+  return `{"action":"${SEND_MESSAGE}","room":${JSON.stringify(room)},"payload":"`;
 }
 
 export function sendMessageFrame(prefix: string, probe: string): string {
@@ -179,7 +183,8 @@ export function parseControl(text: string): ControlFrame {
   }
   if (typeof v !== 'object' || v === null) return { kind: 'other' };
   const f = v as Record<string, unknown>;
-  switch (f.type) {
+  // typed as the frames the harness reads, so a frame type the protocol does not have fails the typecheck
+  switch (f.type as ReadFrame['type']) {
     case 'sent':
       return {
         kind: 'sent',

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 
 /**
  * Each process here may hold at most 20,000 open files (the cap cannot be raised), one per

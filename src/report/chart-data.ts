@@ -1,5 +1,5 @@
 import type { CloudWatchSeries } from '../metrics/cloudwatch/cloudwatch-schema.ts';
-import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../metrics/cloudwatch/local-host.ts';
+import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../common/local-host-metrics.ts';
 import type { IntervalRecord, Results } from '../metrics/results/results-schema.ts';
 import { percentileCurves } from './percentile-curve.ts';
 

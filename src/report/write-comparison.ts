@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import type { Comparison } from '../metrics/compare/compare-schema.ts';
 import { reportAssets } from './assets.ts';
 import { renderCompareHtml } from './compare-html.ts';

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 
 /**
  * Writes rendered reports, `[file name, text]` each, into `dir`; returns the paths written. A

@@ -7,7 +7,7 @@ import { createRunDir } from '../metrics/results/run-dir.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
 import { choosePrices, UnknownPrices } from '../metrics/cost/price-choice.ts';
 import { writeComparison } from '../report/write-comparison.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { checkRunInput } from './run-input.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { createLambdaClient, lambdaTargetFor } from '../targets/lambda-client.ts';
@@ -35,7 +35,7 @@ export interface CompareOptions
   extends Pick<
     RunOptions,
     | 'scenario' | 'target' | 'aws' | 'clients' | 'rooms' | 'durationMs' | 'rate' | 'seed' | 'shards' | 'outDir'
-    | 'stackArgs' | 'ignoreHostLimits' | 'cost' | 'signal' | 'onInterval' | 'onWarning' | 'onStatus'
+    | 'stackKnobs' | 'ignoreHostLimits' | 'cost' | 'signal' | 'onInterval' | 'onWarning' | 'onStatus'
   > {
   /** memory sizes, MB */
   sizes: number[];
@@ -70,7 +70,7 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
     spec: targetSpec,
     aws: o.aws,
     knobs: scenario.target,
-    stackArgs: o.stackArgs,
+    stackKnobs: o.stackKnobs,
     token,
     logFile: targetSpec === 'local' ? join(dir, 'stack.log') : undefined,
     onWarning: o.onWarning,

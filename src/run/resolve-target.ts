@@ -1,10 +1,10 @@
-import { TOKEN_ENV } from '../auth-token.ts';
+import { TOKEN_ENV } from '../../common/auth-token.ts';
 import type { StackKnobs } from '../scenarios/schema.ts';
 import type { ConnectToken } from '../targets/connect-token.ts';
 import { awsStackName, openAwsStackTarget } from '../targets/aws-stack.ts';
 import { startLocalStack } from '../targets/local.ts';
 import { openRemoteTarget } from '../targets/remote.ts';
-import { stackArgs } from '../targets/stack-args.ts';
+import { stackLaunchOf, withKnobs } from '../targets/stack-knobs.ts';
 import type { Target } from '../targets/target.ts';
 
 export interface ResolveTargetOptions {
@@ -14,8 +14,8 @@ export interface ResolveTargetOptions {
   aws?: { region?: string; profile?: string };
   /** the scenario's local-stack knobs (`target:` in the scenario) */
   knobs: StackKnobs;
-  /** further `stack up` flags for a local target (--memory, --runtime) */
-  stackArgs?: string[];
+  /** a local target: knobs set by the run's flags (--memory, --runtime), over the scenario's */
+  stackKnobs?: StackKnobs;
   /** a local target: where the stack's output goes */
   logFile?: string;
   /** the run's token: the URL probe sends it; a local stack with auth expects it (unless its knobs name a token file) */
@@ -24,7 +24,7 @@ export interface ResolveTargetOptions {
 }
 
 /**
- * Resolving a target: "local" starts the emulator with the scenario's knobs and the extra flags;
+ * Resolving a target: "local" starts the emulator with the scenario's knobs and the run's;
  * aws:<stackName> reads the stack's outputs and its functions' configurations from AWS, then
  * probes its URL; a URL is probed with one WebSocket handshake. Either way the caller gets a Target that is up,
  * describes itself (endpoints, functions) and is stopped with stop(). A stack that does not
@@ -36,7 +36,7 @@ export async function resolveTarget(o: ResolveTargetOptions): Promise<Target> {
   if (o.spec !== 'local') return openRemoteTarget(o.spec, { token: o.token });
   // The token reaches the stack through its environment, never its arguments (which results.json records).
   const env = o.token ? { ...process.env, [TOKEN_ENV]: o.token.token } : undefined;
-  const target = await startLocalStack({ args: [...stackArgs(o.knobs), ...(o.stackArgs ?? [])], logFile: o.logFile, env });
+  const target = await startLocalStack({ launch: stackLaunchOf(withKnobs(o.knobs, o.stackKnobs)), logFile: o.logFile, env });
   // Said once, here; results.json keeps it under environment.lambdaRuntime.
   const runtime = target.local?.lambdaRuntime;
   if (runtime && !runtime.matches) o.onWarning?.(runtime.note ?? `${runtime.runtime}'s functions ran on Node ${runtime.node}`);

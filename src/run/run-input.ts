@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { fieldPath, UserError } from '../errors.ts';
+import { fieldPath, UserError } from '../../common/errors.ts';
 import { fleetLimitIssue } from '../fleet/fleet-limits.ts';
 import { hostFacts, type HostFacts } from '../fleet/host-facts.ts';
 import { chooseShards } from '../fleet/shard-count.ts';

@@ -5,8 +5,10 @@ import type { IntervalRecord, Results } from '../metrics/results/results-schema.
 import { createRunDir } from '../metrics/results/run-dir.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
 import type { ProgressContext } from '../report/progress-line.ts';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { checkRunInput, type RunRequest } from './run-input.ts';
+import type { StackKnobs } from '../scenarios/schema.ts';
+import type { TokenPlacement } from '../targets/connect-token.ts';
 import type { Target } from '../targets/target.ts';
 import { evaluate } from '../verdict/evaluate.ts';
 import type { Verdict } from '../verdict/verdict-schema.ts';
@@ -32,8 +34,8 @@ export interface RunOptions extends RunRequest {
   /** parent of the run directory (default ./reports) */
   outDir?: string;
   runId?: string;
-  /** extra `stack up` flags for the local target */
-  stackArgs?: string[];
+  /** the local target's knobs set by flags (--memory, --runtime): over the scenario's `target:` */
+  stackKnobs?: StackKnobs;
   /** abort = interrupt: stop, keep what was measured, status "interrupted" (a string reason is named in it) */
   signal?: AbortSignal;
   onInterval?: (record: IntervalRecord, ctx: ProgressContext) => void;
@@ -77,7 +79,7 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
       spec: targetSpec,
       aws: o.aws,
       knobs: scenario.target,
-      stackArgs: o.stackArgs,
+      stackKnobs: o.stackKnobs,
       token,
       logFile: runDir && join(runDir, 'stack.log'),
       onWarning: o.onWarning,

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import type { Scenario } from './schema.ts';
 
 /** What `run` flags may change in a scenario. */

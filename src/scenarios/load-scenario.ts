@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { z } from 'zod';
-import { readDataFile } from '../data-file.ts';
-import { UserError, fieldPath } from '../errors.ts';
+import { readDataFile } from '../../common/data-file.ts';
+import { UserError, fieldPath } from '../../common/errors.ts';
 import { BUILTIN_SCENARIOS } from './builtin/index.ts';
 import { normalizeScenario, ScenarioSchema, type Scenario } from './schema.ts';
 

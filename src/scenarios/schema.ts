@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { CONFIGURABLE_FUNCTION_NAMES } from '../metrics/stack-description/reference-functions.ts';
 import { DURATION_HINT, formatDuration, parseDuration } from './duration.ts';
 import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './limits.ts';
-import { NODE_RUNTIMES } from '../../reference-stack/local/lambda/node-runtimes.ts';
+import { NODE_RUNTIMES } from '../../common/node-runtimes.ts';
+import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { TOKEN_PLACEMENTS } from '../targets/connect-token.ts';
 import { quote, thresholdProblem } from '../verdict/threshold.ts';
 
@@ -111,7 +112,7 @@ export const StackKnobs = z.strictObject({
   /** idle execution environments are reaped after this long */
   idleReapSeconds: z.number().positive().optional(),
   /** Lambda memory per function name, MB */
-  memory: perFunction(z.int().min(128).max(10_240)).optional(),
+  memory: perFunction(z.int().min(LAMBDA_MEMORY_MB.min).max(LAMBDA_MEMORY_MB.max)).optional(),
   /** reserved concurrency per function name */
   reserved: perFunction(z.int().nonnegative()).optional(),
   cpuModel: z.enum(['throttle', 'off']).optional(),

@@ -1,19 +1,19 @@
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { awsCallError } from './aws-call-errors.ts';
 import { readFunctionConfigs } from './function-configuration.ts';
 import { createLambdaClient } from './lambda-client.ts';
 import type { ConnectToken } from './connect-token.ts';
 import { probe } from './remote.ts';
-import { parseStackOutputs, type StackDescription } from './stack-outputs.ts';
+import { parseStackOutputs, type StackDescription } from './stack-description.ts';
 import { configuredFunction } from './target-functions.ts';
 import { readTokenParameter } from './token-parameter.ts';
 import type { Target, TargetEndpoints, TargetFunctions } from './target.ts';
 
 /**
  * `--target aws:<stackName>`: a deployed stack found by its CloudFormation name. Its outputs (the
- * contract in stack-outputs.ts) name the WebSocket URL, the API and stage, the tables and the
+ * contract in common/stack-outputs.ts) name the WebSocket URL, the API and stage, the tables and the
  * function of every route; Lambda's GetFunctionConfiguration says how each function is configured
  * now (memory, architecture, timeout, runtime). So the CloudWatch pull, the cost and compare use
  * the real functions and sizes. Region and credentials come from the SDK's standard chain, or

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { cachedNodePath, PINNED_NODE_VERSIONS, versionOf, type NodeBinary } from './node-binaries.ts';
 
 const run = promisify(execFile);

@@ -1,4 +1,4 @@
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 
 /** The IAM action a Lambda API call needs, named in what the user is told. */
 export type LambdaAction = 'lambda:GetFunctionConfiguration' | 'lambda:UpdateFunctionConfiguration';

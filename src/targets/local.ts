@@ -1,27 +1,27 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { UserError } from '../errors.ts';
-import { findNode } from './node-binaries.ts';
-import { DEFAULT_NODE_RUNTIME, isNodeRuntime, nodeMajorOf } from '../../reference-stack/local/lambda/node-runtimes.ts';
+import { UserError } from '../../common/errors.ts';
+import type { StackLaunch } from '../../common/stack-launch.ts';
+import { stackUpArgs } from './stack-flags.ts';
+import { launchStack } from './stack-launcher.ts';
 import { localStackFunctions } from './target-functions.ts';
 import type { LocalStackInfo, Target, TargetEndpoints } from './target.ts';
 
 /**
- * `--target local`: the emulator as a child process, `fanout-bench stack up --port 0 [knobs]`,
- * on free ports, run by the Node of the Lambda runtime it emulates (`--runtime`, else nodejs22.x)
- * when one is at hand, so the functions in its worker threads run on that Node. Its first stdout
- * line is a JSON ready line with its endpoints and the runtime that ran them; everything it prints
+ * `--target local`: the stack program as a child process, started by the launcher `stack up`
+ * uses (stack-launcher.ts) with the launch object built from the scenario's knobs, on free
+ * ports, on the Node of the Lambda runtime it emulates when one is at hand. Its first stdout line
+ * is a JSON ready line with its endpoints and the runtime that ran them; everything it prints
  * after that goes to `logFile`. Stopped with SIGTERM, then SIGKILL after a grace; killed
  * outright when the harness exits without stopping it.
  */
-const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
 const STOP_GRACE_MS = 5_000;
 
 export interface LocalTargetOptions {
-  args: string[];
+  /** the stack's settings and config file (stack-knobs.ts builds it from a scenario's knobs) */
+  launch: StackLaunch;
   /** where the stack's output goes (the run directory's stack.log) */
   logFile?: string;
   readyTimeoutMs?: number;
@@ -30,14 +30,16 @@ export interface LocalTargetOptions {
 }
 
 export async function startLocalStack(opts: LocalTargetOptions): Promise<Target> {
-  const args = [BIN, 'stack', 'up', '--port', '0', '--exit-with-stdin', ...opts.args];
   // A harness run under `node --cpu-prof` profiles its local stack too (bench/emulator-capacity).
   const profiling = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
   // Its own process group: a terminal's Ctrl-C or a `timeout` signalling the harness's group must
   // not stop the stack before the harness has read CloudWatch from it; the harness stops it.
   // If the harness dies without doing so (even SIGKILL), the stdin pipe closes and
-  // `--exit-with-stdin` ends the stack at once.
-  const child = spawn(stackNode(opts.args), [...profiling, ...args], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: opts.env ?? process.env });
+  // `exitWithStdin` ends the stack at once.
+  const { child } = launchStack(
+    { ...opts.launch, settings: { ...opts.launch.settings, port: 0 }, exitWithStdin: true },
+    { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env, execArgv: profiling },
+  );
   const log: WriteStream | undefined = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
   const killOnExit = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -102,7 +104,7 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
     endpoints: localEndpoints(info),
     describeFunctions: () => localStackFunctions(info),
     local: info,
-    stackArgs: opts.args,
+    stackArgs: stackUpArgs(opts.launch),
     connectColdFlag: true, // the reference stack, of this very version
     stop: () =>
       (stopped ??= stopChild(child).then(() => {
@@ -110,18 +112,6 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
         log?.end();
       })),
   };
-}
-
-/**
- * The Node binary for the runtime the args ask for (the last --runtime wins, as in commander),
- * else this one. A runtime set only in a --config file is found by `stack up` itself, which then
- * runs itself again on the right Node.
- */
-export function stackNode(args: readonly string[]): string {
-  const i = args.lastIndexOf('--runtime');
-  const runtime = i >= 0 ? (args[i + 1] ?? '') : DEFAULT_NODE_RUNTIME;
-  if (!isNodeRuntime(runtime)) return process.execPath; // the stack names the mistake
-  return findNode(nodeMajorOf(runtime))?.path ?? process.execPath;
 }
 
 /** The emulator's endpoints, as its ready line names them. */

@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import pLimit from 'p-limit';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { readFunctionConfigs } from './function-configuration.ts';
 import { setMemorySize } from './memory-update.ts';
 

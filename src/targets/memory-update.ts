@@ -5,7 +5,7 @@ import {
   type FunctionConfiguration,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { lambdaError } from './lambda-errors.ts';
 
 /**

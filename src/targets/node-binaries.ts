@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Where the Node binary for an emulated Lambda runtime comes from. The functions run in worker
- * threads of the stack's process, so running them on Node 22 means running `stack up` on Node
+ * threads of the stack's process, so running them on Node 22 means running the stack on Node
  * 22. Looked for, in order: this process (when its major matches), the project's cache folder
  * (filled only by `fanout-bench stack install-node`, never during a run), then every `node` on
  * PATH. Nothing is ever downloaded here.

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
-import { UserError } from '../errors.ts';
-import { CONNECT_COLD_SUBPROTOCOL, CONNECT_SUBPROTOCOLS, CONNECT_WARM_SUBPROTOCOL } from '../fleet/chat-protocol.ts';
+import { UserError } from '../../common/errors.ts';
+import { CONNECT_COLD_SUBPROTOCOL, CONNECT_WARM_SUBPROTOCOL } from '../../common/chat-protocol.ts';
+import { CONNECT_SUBPROTOCOLS } from '../fleet/chat-protocol.ts';
 import { connectErrorKind } from '../fleet/client.ts';
 import { handshakeWith, type ConnectToken } from './connect-token.ts';
 import { remoteEndpoints } from './execute-api.ts';

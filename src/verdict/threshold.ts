@@ -1,4 +1,4 @@
-import { UserError } from '../errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { lookupMetric, type Metric } from './metric-catalogue.ts';
 import { clip } from './results-path.ts';
 

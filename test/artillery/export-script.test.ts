@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readPlan } from '../../artillery/engine/src/plan.ts';
 import { exportArtilleryScript, workerPlan } from '../../src/artillery-interop/export-script.ts';
 import { ExportedScript } from '../../src/artillery-interop/plan-schema.ts';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { dropPlan } from '../../src/fleet/drop-plan.ts';
 import { planRooms, roomSizes, sendersPerRoom } from '../../src/fleet/room-plan.ts';
 import { applyOverrides } from '../../src/scenarios/apply-overrides.ts';

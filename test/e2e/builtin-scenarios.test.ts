@@ -7,7 +7,7 @@ import { runBenchmark } from '../../src/run/run.ts';
 
 /**
  * Every built-in scenario, briefly, against the real emulator through the local target (the
- * harness starts `fanout-bench stack up --port 0` with the scenario's knobs and stops it). Small
+ * harness starts the stack program on a free port with the scenario's knobs and stops it). Small
  * client counts: the machine is slow and shared, so no timing is asserted, only accounting.
  */
 const out = mkdtempSync(join(tmpdir(), 'fb-e2e-'));

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { NODE_RUNTIMES, nodeMajorOf } from '../../reference-stack/local/lambda/node-runtimes.ts';
+import { NODE_RUNTIMES, nodeMajorOf } from '../../common/node-runtimes.ts';
 import { Results } from '../../src/metrics/results/results-schema.ts';
 import { runCli, type CliOptions } from './cli.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';

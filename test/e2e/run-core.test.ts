@@ -54,7 +54,7 @@ describe('resolve → measure → finish', () => {
       memory: ['fanout-send-message=512'],
     });
     const { scenario, seed, shards } = checkRunInput(options);
-    target = await resolveTarget({ spec: 'local', knobs: scenario.target, stackArgs: options.stackArgs, logFile: join(dir, 'stack.log') });
+    target = await resolveTarget({ spec: 'local', knobs: scenario.target, stackKnobs: options.stackKnobs, logFile: join(dir, 'stack.log') });
 
     const warnings: string[] = [];
     const statuses: string[] = [];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Results } from '../../src/metrics/results/results-schema.ts';
+import { STACK_PROGRAM } from '../../src/targets/stack-launcher.ts';
 import { allGone, cmdline, descendants } from '../process-tree.ts';
 
 /**
@@ -74,7 +75,7 @@ describe('how a run ends', () => {
     const run = start([...SMALL, '--out', out]);
     await run.waitFor(SENDING);
     const tree = descendants(run.child.pid!);
-    expect(tree.some((p) => cmdline(p).includes('stack up'))).toBe(true);
+    expect(tree.some((p) => cmdline(p).includes(STACK_PROGRAM))).toBe(true);
     process.kill(-run.child.pid!, 'SIGTERM');
     const { code } = await run.exited;
     expect(code).toBe(143);
@@ -99,11 +100,11 @@ describe('how a run ends', () => {
     const run = start([...SMALL, '--out', out]);
     await run.waitFor(SENDING);
     const tree = descendants(run.child.pid!);
-    const stack = tree.filter((p) => cmdline(p).includes('stack up'));
+    const stack = tree.filter((p) => cmdline(p).includes(STACK_PROGRAM));
     expect(stack).toHaveLength(1);
     run.child.kill('SIGKILL');
     await run.exited;
-    // the stack sees its stdin pipe close (--exit-with-stdin) and exits at once
+    // the stack sees its stdin pipe close (exitWithStdin) and exits at once
     const took = await allGone(stack, 1_000);
     expect(took).toBeLessThanOrEqual(1_000);
     // shards leave when their IPC channel closes; tsx's esbuild when its stdin does

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from '../../reference-stack/local/cloudwatch/server.ts';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { addSystemMetrics } from '../../src/run/system-metrics.ts';
 import { openAwsStackTarget } from '../../src/targets/aws-stack.ts';
 import type { Target } from '../../src/targets/target.ts';

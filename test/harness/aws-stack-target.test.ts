@@ -5,11 +5,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { defaultStackConfig } from '../../reference-stack/local/config.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { resolveTarget } from '../../src/run/resolve-target.ts';
 import { awsStackName, openAwsStackTarget, type AwsStackTargetOptions } from '../../src/targets/aws-stack.ts';
 import { lambdaTargetFor } from '../../src/targets/lambda-client.ts';
-import { ROUTE_FUNCTION_OUTPUTS, type ChatRoute } from '../../src/targets/stack-outputs.ts';
+import { ROUTE_FUNCTION_OUTPUTS, type ChatRoute } from '../../common/stack-outputs.ts';
 import { deployedOutputs } from '../fixtures/targets/deployed-outputs.ts';
 
 // `--target aws:<stackName>`. CloudFormation has no local endpoint, so DescribeStacks is mocked

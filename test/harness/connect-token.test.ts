@@ -16,7 +16,7 @@ import {
 import { defaultStackConfig } from '../../reference-stack/local/config.ts';
 import { startStack } from '../../reference-stack/local/stack.ts';
 import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import type { HostFacts } from '../../src/fleet/host-facts.ts';
 import { REFERENCE_AUTHORIZER } from '../../src/metrics/stack-description/reference-functions.ts';
 import { refusedConnectsReason } from '../../src/metrics/measurement/refused-connects.ts';
@@ -25,8 +25,7 @@ import { deployedOutputs } from '../fixtures/targets/deployed-outputs.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 import { handshakeWith, TOKEN_PLACEMENTS } from '../../src/targets/connect-token.ts';
 import { openAwsStackTarget } from '../../src/targets/aws-stack.ts';
-import { stackArgs } from '../../src/targets/stack-args.ts';
-import { AUTHORIZER_FUNCTION_OUTPUT } from '../../src/targets/stack-outputs.ts';
+import { AUTHORIZER_FUNCTION_OUTPUT } from '../../common/stack-outputs.ts';
 import type { Target } from '../../src/targets/target.ts';
 import {
   DEFAULT_TOKEN_REREAD_SECONDS as HARNESS_REREAD_SECONDS,
@@ -35,6 +34,8 @@ import {
   TOKEN_PARAMETER_ENV,
   TOKEN_REREAD_ENV,
 } from '../../src/targets/token-parameter.ts';
+import { stackUpArgs } from '../../src/targets/stack-flags.ts';
+import { stackLaunchOf } from '../../src/targets/stack-knobs.ts';
 
 // The harness's side of the $connect authorizer: where the token comes from and goes, what a
 // run refuses before it starts, and when a run whose connects are all refused stops.
@@ -124,9 +125,12 @@ describe('a run with a token, or with a local stack that wants one', () => {
   it('starts a local stack with --auth, its identity source and its own token file (resolved next to the scenario)', () => {
     file('expected-token', 'x\n');
     const s = loadScenario(scenarioWith('target:\n  auth: { identitySource: query, tokenFile: ./expected-token }\n'));
-    expect(stackArgs(s.target)).toEqual(['--auth', '--auth-identity', 'query', '--auth-token-file', join(dir, 'expected-token')]);
-    expect(stackArgs(loadScenario(scenarioWith('target:\n  auth: true\n')).target)).toEqual(['--auth']);
-    expect(stackArgs(loadScenario(scenarioWith('target:\n  auth: false\n')).target)).toEqual([]);
+    const launch = stackLaunchOf(s.target);
+    expect(launch).toEqual({ settings: { auth: { enabled: true, identitySource: 'query', tokenFile: join(dir, 'expected-token') } } });
+    expect(stackUpArgs(launch)).toEqual(['--auth', '--auth-identity', 'query', '--auth-token-file', join(dir, 'expected-token')]);
+    expect(stackLaunchOf(loadScenario(scenarioWith('target:\n  auth: true\n')).target)).toEqual({ settings: { auth: { enabled: true } } });
+    expect(stackUpArgs(stackLaunchOf(loadScenario(scenarioWith('target:\n  auth: true\n')).target))).toEqual(['--auth']);
+    expect(stackLaunchOf(loadScenario(scenarioWith('target:\n  auth: false\n')).target)).toEqual({ settings: {} });
     expect(() => loadScenario(scenarioWith('target:\n  auth: { identitySource: cookie }\n'))).toThrow(/: target\.auth/);
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnMinimalServer, startMinimalServer } from '../../bench/minimal-server/server.ts';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { IntervalRecord, Results } from '../../src/metrics/results/results-schema.ts';
 import { runBenchmark } from '../../src/run/run.ts';
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { defaultStackConfig } from '../../reference-stack/local/config.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { readFunctionConfig, readFunctionConfigs } from '../../src/targets/function-configuration.ts';
 import { createLambdaClient, lambdaTargetFor } from '../../src/targets/lambda-client.ts';
 import { memorySession } from '../../src/targets/memory-session.ts';

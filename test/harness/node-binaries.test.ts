@@ -2,8 +2,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cachedNodePath, findNode, PINNED_NODE_VERSIONS } from '../../src/targets/node-binaries.ts';
-import { stackNode } from '../../src/targets/local.ts';
+import { NODE_RUNTIMES, nodeMajorOf } from '../../common/node-runtimes.ts';
+import { cachedNodePath, findNode, majorOf, PINNED_NODE_VERSIONS } from '../../src/targets/node-binaries.ts';
+import { stackNode } from '../../src/targets/stack-launcher.ts';
 
 // Stand-in binaries: shell scripts that answer `--version` like node does (nothing is downloaded).
 const dir = mkdtempSync(join(tmpdir(), 'fanout-node-bin-'));
@@ -47,17 +48,34 @@ describe('finding the Node for an emulated runtime', () => {
   });
 });
 
-describe('the local target picks the Node that runs the stack', () => {
-  it('from the last --runtime, else the default runtime, else this Node', () => {
+describe('the launcher picks the Node that runs the stack', () => {
+  it('from the runtime of its settings, else of its config file, else the default runtime; this Node for one it does not know', () => {
     const env = { FANOUT_BENCH_NODE_CACHE: process.env.FANOUT_BENCH_NODE_CACHE, PATH: process.env.PATH };
     process.env.FANOUT_BENCH_NODE_CACHE = cache;
     process.env.PATH = PATH;
     try {
-      expect(stackNode(['--runtime', 'nodejs20.x', '--runtime', 'nodejs24.x'])).toBe(
-        process.versions.node.startsWith('24.') ? process.execPath : cachedNodePath(cache, '24.0.1'),
-      );
-      expect(stackNode([])).toBe(process.versions.node.startsWith('22.') ? process.execPath : pinned22);
-      expect(stackNode(['--runtime', 'nodejs18.x'])).toBe(process.execPath); // the stack names the mistake
+      const node24 = process.versions.node.startsWith('24.') ? process.execPath : cachedNodePath(cache, '24.0.1');
+      const pathOf = (launch: Parameters<typeof stackNode>[0]) => stackNode(launch).node.path;
+      expect(pathOf({ settings: { lambda: { runtime: 'nodejs24.x' } } })).toBe(node24);
+      expect(pathOf({})).toBe(process.versions.node.startsWith('22.') ? process.execPath : pinned22);
+      expect(stackNode({ settings: { lambda: { runtime: 'nodejs18.x' } } })).toEqual({ node: { path: process.execPath, version: process.versions.node } }); // the stack names the mistake
+      // a runtime named only in the config file; the settings win over it
+      const config = join(dir, 'stack.yaml');
+      writeFileSync(config, 'lambda:\n  runtime: nodejs24.x\n');
+      expect(pathOf({ configFile: config })).toBe(node24);
+      expect(pathOf({ configFile: config, settings: { lambda: { runtime: 'nodejs22.x' } } })).toBe(process.versions.node.startsWith('22.') ? process.execPath : pinned22);
+      // a config file the stack will refuse: the default runtime's Node, and the stack says what is wrong
+      expect(pathOf({ configFile: join(dir, 'missing.yaml') })).toBe(process.versions.node.startsWith('22.') ? process.execPath : pinned22);
+      // no Node of the runtime at hand: this one, and the note the stack prints once
+      const empty = join(dir, 'empty-cache');
+      process.env.FANOUT_BENCH_NODE_CACHE = empty;
+      process.env.PATH = '';
+      const runtime = NODE_RUNTIMES.find((r) => nodeMajorOf(r) !== majorOf(process.versions.node))!;
+      const major = nodeMajorOf(runtime);
+      expect(stackNode({ settings: { lambda: { runtime } } })).toEqual({
+        node: { path: process.execPath, version: process.versions.node },
+        nodeNote: `${runtime} runs on Node ${major}, and none was found in ${empty} or on PATH: the functions run on Node ${process.versions.node} instead; \`npx fanout-bench stack install-node ${runtime}\` puts Node ${PINNED_NODE_VERSIONS[major]} there`,
+      });
     } finally {
       for (const [k, v] of Object.entries(env)) {
         if (v === undefined) delete process.env[k];

@@ -3,13 +3,14 @@ import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULTS as LAMBDA_DEFAULTS } from '../../reference-stack/local/lambda/options.ts';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { estimatedMemoryMB, fleetLimitIssue, localStackEnvironments } from '../../src/fleet/fleet-limits.ts';
 import type { HostFacts } from '../../src/fleet/host-facts.ts';
 import { hostFacts } from '../../src/fleet/host-facts.ts';
 import { chooseShards, clientsPerShard } from '../../src/fleet/shard-count.ts';
 import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
 import { checkRunInput } from '../../src/run/run-input.ts';
+import { withKnobs } from '../../src/targets/stack-knobs.ts';
 import type { RunOptions } from '../../src/run/run.ts';
 
 /** The run's input checks, before anything starts, against a described host (not this one). */
@@ -193,7 +194,18 @@ describe('run flags, each checked on its own', () => {
     expect(await flagRefusal({ memory: ['fanout-connect=64'] })).toBe('--memory: fanout-connect: must be from 128 to 10240 MB, got 64');
     expect(await flagRefusal({ memory: ['fanout-connect=512'], target: 'wss://example.com/prod' })).toMatch(/^--memory: sets a Lambda's memory in the local emulator \(--target local\) only/);
     const ok = await runOptionsFromFlags('fanout', { ...base, memory: ['fanout-connect=512', 'fanout-send-message=10240'] });
-    expect(ok.stackArgs).toEqual(['--memory', 'fanout-connect=512', '--memory', 'fanout-send-message=10240']);
+    expect(ok.stackKnobs).toEqual({ memory: { 'fanout-connect': 512, 'fanout-send-message': 10240 } });
+  });
+
+  it('--runtime: a runtime the emulator emulates, as a knob of the local stack; over the scenario\'s knobs with --memory', async () => {
+    expect(await flagRefusal({ runtime: 'nodejs18.x' })).toBe('--runtime: must be one of nodejs20.x, nodejs22.x, nodejs24.x, got "nodejs18.x"');
+    const ok = await runOptionsFromFlags('fanout', { ...base, runtime: 'nodejs24.x', memory: ['fanout-connect=512'] });
+    expect(ok.stackKnobs).toEqual({ runtime: 'nodejs24.x', memory: { 'fanout-connect': 512 } });
+    expect((await runOptionsFromFlags('fanout', base)).stackKnobs).toBeUndefined();
+    // a flag's memory wins for its function only; the scenario's other knobs stay
+    const scenario = { memory: { 'fanout-connect': 256, 'fanout-join-room': 1024 }, runtime: 'nodejs20.x' as const, idleReapSeconds: 3 };
+    expect(withKnobs(scenario, ok.stackKnobs)).toEqual({ memory: { 'fanout-connect': 512, 'fanout-join-room': 1024 }, runtime: 'nodejs24.x', idleReapSeconds: 3 });
+    expect(withKnobs(scenario, undefined)).toBe(scenario);
   });
 
   it('--clients, --rate and --duration within their ranges', async () => {

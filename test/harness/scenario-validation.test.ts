@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { applyOverrides } from '../../src/scenarios/apply-overrides.ts';
 import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin/index.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
-import { stackArgs } from '../../src/targets/stack-args.ts';
+import { stackUpArgs } from '../../src/targets/stack-flags.ts';
+import { stackLaunchOf } from '../../src/targets/stack-knobs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fb-scenarios-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,7 +51,10 @@ describe('scenario files', () => {
     expect(s.name).toBe('tiny');
     expect(s.roomSizes).toEqual({ distribution: 'zipf', exponent: 1.2 });
     expect(s.target).toEqual({ lostDisconnectShare: 0.5, dynamodbThrottleShare: 0.1, memory: { 'fanout-send-message': 512 } });
-    expect(stackArgs(s.target!)).toEqual(['--lost-disconnect-share', '0.5', '--dynamodb-throttle-share', '0.1', '--memory', 'fanout-send-message=512']);
+    expect(stackLaunchOf(s.target)).toEqual({
+      settings: { faults: { lostDisconnectShare: 0.5, dynamodbThrottleShare: 0.1 }, functions: { 'fanout-send-message': { memoryMB: 512 } } },
+    });
+    expect(stackUpArgs(stackLaunchOf(s.target))).toEqual(['--lost-disconnect-share', '0.5', '--dynamodb-throttle-share', '0.1', '--memory', 'fanout-send-message=512']);
     expect(s.phases.map((p) => `${p.kind}:${p.name}`)).toEqual([
       'connect:connect', 'join:join', 'send:main', 'idle:idle', 'drop:drop', 'send:send',
     ]);
@@ -73,8 +77,9 @@ describe('scenario files', () => {
 
   it('target.runtime picks the emulated Lambda runtime (stack up --runtime); an unknown one names the field', () => {
     const s = loadScenario(file('runtime.yaml', GOOD.replace('target: { ', 'target: { runtime: nodejs24.x, ')));
-    expect(stackArgs(s.target).slice(-2)).toEqual(['--runtime', 'nodejs24.x']);
-    expect(stackArgs({ runtime: 'nodejs20.x' })).toEqual(['--runtime', 'nodejs20.x']);
+    expect(stackLaunchOf(s.target).settings?.lambda).toEqual({ runtime: 'nodejs24.x' });
+    expect(stackUpArgs(stackLaunchOf(s.target)).slice(-2)).toEqual(['--runtime', 'nodejs24.x']);
+    expect(stackLaunchOf({ runtime: 'nodejs20.x' })).toEqual({ settings: { lambda: { runtime: 'nodejs20.x' } } });
     const p = file('runtime-bad.yaml', GOOD.replace('target: { ', 'target: { runtime: nodejs18.x, '));
     expect(messageOf(p)).toBe(`${p}: target.runtime: Invalid option: expected one of "nodejs20.x"|"nodejs22.x"|"nodejs24.x"`);
   });

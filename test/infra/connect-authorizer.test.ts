@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { CONNECT_AUTHORIZER, TOKEN_PARAMETER_PLACEHOLDER } from '../../reference-stack/functions/manifest.ts';
 import { ChatStack } from '../../reference-stack/infra/chat-stack.ts';
 import { chatStackPropsFromContext } from '../../reference-stack/infra/context.ts';
-import { parseStackOutputs, ROUTE_FUNCTION_OUTPUTS } from '../../src/targets/stack-outputs.ts';
+import { ROUTE_FUNCTION_OUTPUTS } from '../../common/stack-outputs.ts';
+import { parseStackOutputs } from '../../src/targets/stack-description.ts';
 
 // The $connect authorizer in the synthesized template (no AWS account needed; bundling skipped,
 // as in chat-stack.test.ts).

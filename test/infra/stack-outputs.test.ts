@@ -3,17 +3,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ChatStack, type ChatStackProps } from '../../reference-stack/infra/chat-stack.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
-import {
-  OPTIONAL_ROUTES,
-  parseStackOutputs,
-  ROUTE_FUNCTION_OUTPUTS,
-  STACK_OUTPUTS,
-  stackOutputKeys,
-  type ChatRoute,
-} from '../../src/targets/stack-outputs.ts';
+import { OPTIONAL_ROUTES, ROUTE_FUNCTION_OUTPUTS, STACK_OUTPUTS, stackOutputKeys, type ChatRoute } from '../../common/stack-outputs.ts';
+import { parseStackOutputs } from '../../src/targets/stack-description.ts';
 import { deployedOutputs } from '../fixtures/targets/deployed-outputs.ts';
 
-// The outputs contract (src/targets/stack-outputs.ts) from both sides: the CDK app writes exactly
+// The outputs contract (common/stack-outputs.ts) from both sides: the CDK app writes exactly
 // the outputs it lists, and what DescribeStacks would return for them reads back.
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

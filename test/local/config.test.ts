@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { defaultStackConfig, loadStackConfig } from '../../reference-stack/local/config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fanout-config-'));

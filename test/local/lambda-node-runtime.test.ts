@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import { bundleFunctions } from '../../reference-stack/local/lambda/bundle.ts';
-import { NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../reference-stack/local/lambda/node-runtimes.ts';
+import { NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { createLambdaRuntime } from '../../reference-stack/local/lambda/runtime.ts';
 import { findNode, majorOf } from '../../src/targets/node-binaries.ts';
 import { expectOk, fixture } from './lambda-test-helpers.ts';

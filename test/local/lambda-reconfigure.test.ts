@@ -3,7 +3,7 @@ import { createLambdaRuntime, type LambdaRuntimeOptions } from '../../reference-
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
 import type { LambdaRuntime } from '../../reference-stack/local/lambda/types.ts';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { expectOk, fixture, until } from './lambda-test-helpers.ts';
 
 /**

@@ -9,10 +9,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../fixtures/gateway/clients.ts';
 import { until } from './lambda-test-helpers.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
-import { NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../reference-stack/local/lambda/node-runtimes.ts';
+import { NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { findNode, majorOf, PINNED_NODE_VERSIONS, type NodeBinary } from '../../src/targets/node-binaries.ts';
 
-// `fanout-bench stack up` as a user runs it: a child process, one JSON line on stdout.
+// `fanout-bench stack up` as a user runs it: a child process, one JSON line on stdout. It starts the
+// stack program (reference-stack/local/main.ts) as a child of its own, through the launcher the
+// local target uses, on the Node of the emulated runtime.
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -209,22 +211,33 @@ describe('fanout-bench stack up', () => {
     expect(where.stderr()).toMatch(/^fanout-bench: --auth-identity: auth\.identitySource: [^\n]+\n$/);
   });
 
-  it.skipIf(!atHand)(`runs itself on the emulated runtime's Node when one is at hand (${atHand?.runtime})`, async () => {
+  it.skipIf(!atHand)(`runs the stack on the emulated runtime's Node when one is at hand (${atHand?.runtime})`, async () => {
     const run = stackUp(['--port', '0', '--runtime', atHand!.runtime]);
     const ready = JSON.parse(await firstLine(run));
     expect(ready.lambdaRuntime).toEqual({ runtime: atHand!.runtime, node: atHand!.node.version, matches: true });
     const c = await connect(ready.websocketUrl);
     c.send({ action: 'whoami' });
     expect((await c.take((f) => f.type === 'whoami', 30_000)).connectionId).toBeTypeOf('string');
-    // SIGTERM reaches the stack through the process that ran it again; both exit 0
+    // SIGTERM reaches the stack through the process that launched it; both exit 0
     run.child.kill('SIGTERM');
     await expectCleanExit(run);
     expect((await c.closed).code).toBe(1001);
     expect(run.stderr()).not.toMatch(/warning/);
   });
 
-  it.skipIf(!atHand || process.platform !== 'linux')('the stack run again on another Node stops when the process that ran it is killed', async () => {
-    const run = stackUp(['--port', '0', '--runtime', atHand!.runtime]);
+  it.skipIf(!atHand)(`takes the runtime from a --config file, and runs on its Node (${atHand?.runtime})`, async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'fanout-cli-')), 'stack.yaml');
+    writeFileSync(file, `lambda:\n  runtime: ${atHand!.runtime}\n`);
+    const run = stackUp(['--port', '0', '--config', file]);
+    const ready = JSON.parse(await firstLine(run));
+    expect(ready.lambdaRuntime).toEqual({ runtime: atHand!.runtime, node: atHand!.node.version, matches: true });
+    expect(ready.functions[0].runtime).toBe(atHand!.runtime);
+    run.child.kill('SIGTERM');
+    await expectCleanExit(run);
+  });
+
+  it.skipIf(process.platform !== 'linux')('the stack stops when the process that launched it is killed', async () => {
+    const run = stackUp(['--port', '0']);
     const ready = JSON.parse(await firstLine(run));
     const pid = run.child.pid!;
     const [stackPid] = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).map(Number);

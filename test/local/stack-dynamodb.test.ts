@@ -5,7 +5,7 @@ import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } 
 import { describe, expect, it } from 'vitest';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
 import { startDynamoDb } from '../../reference-stack/local/dynamodb/dynamodb-thread.ts';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 
 // dynalite on its worker thread: tables ACTIVE on return, and a LevelDB path that survives a restart.
 

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { costOptionsFromFlags } from '../../src/metrics/cost/cost-flags.ts';
 import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
 import { choosePrices, UnknownPrices } from '../../src/metrics/cost/price-choice.ts';

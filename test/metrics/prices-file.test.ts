@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
 import { loadPrices } from '../../src/metrics/cost/prices-file.ts';
 import { DEFAULT_PRICES } from '../../src/metrics/cost/prices.ts';

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { buildComparison } from '../../src/metrics/compare/build-comparison.ts';
 import { Comparison } from '../../src/metrics/compare/compare-schema.ts';
 import type { Results } from '../../src/metrics/results/results-schema.ts';

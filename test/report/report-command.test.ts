@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { reportCommand } from '../../src/commands/report.ts';
 import { writeReports } from '../../src/report/write-reports.ts';
 import { buildResults } from './fixtures.ts';

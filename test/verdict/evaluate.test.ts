@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Results } from '../../src/metrics/results/results-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
-import { EXIT, exitCodeOf } from '../../src/verdict/exit-codes.ts';
+import { EXIT } from '../../common/exit-codes.ts';
+import { exitCodeOf } from '../../src/verdict/exit-codes.ts';
 import { catalogueMetrics, lookupMetric, type Metric } from '../../src/verdict/metric-catalogue.ts';
 import { parseThreshold } from '../../src/verdict/threshold.ts';
 import { Verdict } from '../../src/verdict/verdict-schema.ts';

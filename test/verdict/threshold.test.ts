@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.ts';
+import { UserError } from '../../common/errors.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 import { lookupMetric } from '../../src/verdict/metric-catalogue.ts';
 import { parseThreshold } from '../../src/verdict/threshold.ts';

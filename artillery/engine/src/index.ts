@@ -1,4 +1,4 @@
-import { readToken } from '../../../src/auth-token.ts';
+import { readToken } from '../../../common/auth-token.ts';
 import { readPlan } from './plan.ts';
 import { Player } from './player.ts';
 

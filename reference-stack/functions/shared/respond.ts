@@ -1,5 +1,6 @@
 import type { RouteResult } from './events.ts';
-import { errorFrame, type ErrorCode } from './protocol.ts';
+import type { ErrorCode } from '../../../common/chat-protocol.ts';
+import { errorFrame } from './protocol.ts';
 
 /** Route responses: the body is the frame the caller receives. */
 

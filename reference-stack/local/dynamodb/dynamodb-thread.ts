@@ -10,7 +10,7 @@ import {
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
-import { UserError } from '../../../src/errors.ts';
+import { UserError } from '../../../common/errors.ts';
 import { tableDefinitions } from '../../functions/shared/tables.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './worker-messages.ts';

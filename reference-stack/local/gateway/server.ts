@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { WebSocketServer } from 'ws';
-import { UserError } from '../../../src/errors.ts';
+import { UserError } from '../../../common/errors.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import type { StackConfig } from '../config.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';

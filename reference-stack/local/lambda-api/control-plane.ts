@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { LAMBDA_MEMORY_MB } from '../../../common/lambda-memory.ts';
 import type { FunctionConfig } from '../lambda/options.ts';
 import type { FunctionUpdate, LambdaRuntime } from '../lambda/types.ts';
 import { invalidParameter, resourceNotFound, revisionMismatch, updateInProgress } from './errors.ts';
@@ -40,8 +41,7 @@ export interface ControlPlaneOptions {
   log?: (line: string) => void;
 }
 
-/** AWS's limits for the fields served (Lambda API reference, UpdateFunctionConfiguration). */
-export const MEMORY_MB = { min: 128, max: 10_240 } as const;
+/** AWS's limits for the fields served (Lambda API reference, UpdateFunctionConfiguration); memory's is common's. */
 export const TIMEOUT_SECONDS = { min: 1, max: 900 } as const;
 const ENV_TOTAL_BYTES = 4_096;
 const ENV_KEY = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
@@ -137,7 +137,7 @@ export class LambdaControlPlane {
     if (request.RevisionId !== undefined && request.RevisionId !== meta.revisionId) throw revisionMismatch();
 
     const update: FunctionUpdate = {};
-    if (request.MemorySize !== undefined) update.memoryMB = bounded('memorySize', request.MemorySize, MEMORY_MB.min, MEMORY_MB.max);
+    if (request.MemorySize !== undefined) update.memoryMB = bounded('memorySize', request.MemorySize, LAMBDA_MEMORY_MB.min, LAMBDA_MEMORY_MB.max);
     if (request.Timeout !== undefined) update.timeoutSeconds = bounded('timeout', request.Timeout, TIMEOUT_SECONDS.min, TIMEOUT_SECONDS.max);
     if (request.Environment !== undefined) update.environment = this.variables(request.Environment.Variables ?? {});
     if (request.Description !== undefined) meta.description = request.Description;

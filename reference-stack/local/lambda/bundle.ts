@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, version as esbuildVersion, type BuildFailure, type BuildOptions } from 'esbuild';
-import { UserError } from '../../../src/errors.ts';
-import { esbuildTargetOf, type NodeRuntime } from './node-runtimes.ts';
+import { UserError } from '../../../common/errors.ts';
+import { esbuildTargetOf, type NodeRuntime } from '../../../common/node-runtimes.ts';
 import { buildKey, cachedBuild, usableCacheRoot } from './bundle-cache.ts';
 import { PROFILE_DIR } from './profiling.ts';
 

@@ -1,8 +1,9 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
-import { UserError, fieldPath } from '../../../src/errors.ts';
+import { LAMBDA_MEMORY_MB } from '../../../common/lambda-memory.ts';
+import { UserError, fieldPath } from '../../../common/errors.ts';
 import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
-import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from './node-runtimes.ts';
+import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../../../common/node-runtimes.ts';
 
 /** AWS's documented quotas and the emulator's host knobs, with their defaults. */
 export const DEFAULTS = {
@@ -40,7 +41,7 @@ const FunctionSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, hyphens or underscores'),
   /** Absolute path of the handler file (TS or JS) exporting `handler`. */
   entry: z.string().min(1),
-  memoryMB: z.int().min(128).max(10_240),
+  memoryMB: z.int().min(LAMBDA_MEMORY_MB.min).max(LAMBDA_MEMORY_MB.max),
   timeoutSeconds: z.number().positive().max(900),
   reservedConcurrency: z.int().min(0).optional(),
   environment: z.record(z.string(), z.string()).default({}),

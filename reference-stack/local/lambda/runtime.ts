@@ -12,7 +12,7 @@ import { functionCredentials, resolveFunctionUpdate, resolveOptions, type Functi
 import { billedDurationMs } from './report-line.ts';
 import type { FunctionStats, FunctionUpdate, InvokeOutcome, LambdaRuntime, ThrottleReason } from './types.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
-import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../host-meter.ts';
+import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../../common/local-host-metrics.ts';
 
 export type { LambdaRuntimeOptions } from './options.ts';
 

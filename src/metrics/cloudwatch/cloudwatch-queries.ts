@@ -1,5 +1,5 @@
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from './local-host.ts';
+import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../../common/local-host-metrics.ts';
 
 /**
  * The metric statistics the puller asks for. Each is asked twice over: once per period (the time

@@ -1,6 +1,6 @@
 import type { DynamoTablePlan, MetricRequest } from './cloudwatch-queries.ts';
 import type { ApiGatewayRouteTotals, ApiGatewayTotals, CloudWatchResults, CloudWatchSeries, DynamoTableTotals, EmfTotals, LambdaTotals, LocalHostTotals, PullProblem } from './cloudwatch-schema.ts';
-import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from './local-host.ts';
+import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../../common/local-host-metrics.ts';
 import type { MetricDataResult } from './metric-data-fetch.ts';
 
 /**

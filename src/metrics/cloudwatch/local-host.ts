@@ -1,17 +1,10 @@
 import type { LocalHostTotals } from './cloudwatch-schema.ts';
 
 /**
- * What the local emulator publishes about its own host (reference-stack/local/host-meter.ts; a
- * test keeps the names equal, as the harness imports nothing from the stack). On AWS every
- * execution environment has CPU of its own; locally the stack shares the harness's cores, so a
- * latency may include the host's queueing. These metrics say how much.
+ * What the local emulator's account of its own host (common/local-host-metrics.ts) means for a
+ * run. On AWS every execution environment has CPU of its own; locally the stack shares the
+ * harness's cores, so a latency may include the host's queueing. These warnings say how much.
  */
-export const LOCAL_HOST_NAMESPACE = 'FanoutBench/LocalHost';
-export const LOCAL_HOST_METRIC = {
-  hostBusyPercent: 'HostBusyPercent',
-  stackCpuMs: 'StackCpuMs',
-  heldBackMs: 'HeldBackMs',
-} as const;
 
 /** A host this busy on average leaves invocations and clients waiting for a core. */
 export const BUSY_WARN_PERCENT = 90;

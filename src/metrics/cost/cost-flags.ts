@@ -1,4 +1,4 @@
-import { UserError } from '../../errors.ts';
+import { UserError } from '../../../common/errors.ts';
 import type { CostOptions } from './cost-model.ts';
 import { readPriceFile } from './prices-file.ts';
 

@@ -1,5 +1,5 @@
-import { readDataFile } from '../../data-file.ts';
-import { fieldPath, UserError } from '../../errors.ts';
+import { readDataFile } from '../../../common/data-file.ts';
+import { fieldPath, UserError } from '../../../common/errors.ts';
 import { applyPriceOverride, DEFAULT_PRICES, PriceOverride, type PriceTable } from './prices.ts';
 
 /** A price file as read: its path and the prices it sets (one region's; any subset of the table). */

@@ -1,7 +1,7 @@
 /**
  * The reference stack's DynamoDB tables as the harness knows them: the CloudWatch TableName
  * dimension and each table's global secondary indexes. Like the function list, it is kept here
- * (the harness does not import reference-stack code) and a test compares it with
+ * (the harness uses no code of reference-stack/) and a test compares it with
  * reference-stack/functions/shared/tables.ts. The CDK app gives the tables these names.
  */
 export interface BenchTable {

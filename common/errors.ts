@@ -1,4 +1,4 @@
-import { EXIT } from './verdict/exit-codes.ts';
+import { EXIT } from './exit-codes.ts';
 
 /**
  * A mistake the user can fix (bad flag, bad file, unreachable target). The CLI prints its

@@ -3,8 +3,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MAX_DATA_FILE_BYTES, readDataFile } from '../../src/data-file.ts';
-import { UserError } from '../../src/errors.ts';
+import { MAX_DATA_FILE_BYTES, readDataFile } from '../../common/data-file.ts';
+import { UserError } from '../../common/errors.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fb-data-file-'));

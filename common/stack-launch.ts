@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/**
+ * What starts the stack program (reference-stack/local/main.ts): one object, built by the
+ * harness (`stack up` from its flags, the local target from a scenario's knobs) and read by the
+ * stack. It travels as JSON in the STACK_LAUNCH_ENV environment variable: stdin is the owner's
+ * lifeline (`exitWithStdin`: the stack ends when it closes) and a terminal's for `stack up`, a
+ * file would have to be written and removed by a process that may be killed, and argv is shown
+ * by `ps`. The stack's functions get an environment of their own, so they never see it.
+ *
+ * The settings are checked here for their types only: their values are checked by the stack,
+ * against the same rules as its config file's, so a mistake reads the same from either
+ * (`--memory: functions.x.memoryMB: …`).
+ */
+export const STACK_LAUNCH_ENV = 'FANOUT_BENCH_STACK_LAUNCH';
+
+/** The stack's settings a launcher may set, shaped as the emulator's config file writes them. */
+export const StackSettings = z.strictObject({
+  host: z.string().optional(),
+  port: z.number().optional(),
+  stage: z.string().optional(),
+  faults: z
+    .strictObject({
+      lostDisconnectShare: z.number().optional(),
+      dynamodbThrottleShare: z.number().optional(),
+    })
+    .optional(),
+  lambda: z
+    .strictObject({
+      idleReapSeconds: z.number().optional(),
+      cpuModel: z.string().optional(),
+      hostMaxEnvironments: z.number().optional(),
+      hostEnvironmentsPerCore: z.number().optional(),
+      initConcurrency: z.number().optional(),
+      preparedPerFunction: z.number().optional(),
+      /** a Lambda runtime such as nodejs22.x (common/node-runtimes.ts) */
+      runtime: z.string().optional(),
+    })
+    .optional(),
+  /** per function name */
+  functions: z.record(z.string(), z.strictObject({ memoryMB: z.number().optional(), reservedConcurrency: z.number().optional() })).optional(),
+  auth: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      /** header | query */
+      identitySource: z.string().optional(),
+      /** a file holding the token the authorizer expects (else FANOUT_BENCH_TOKEN) */
+      tokenFile: z.string().optional(),
+    })
+    .optional(),
+});
+export type StackSettings = z.infer<typeof StackSettings>;
+
+export const StackLaunch = z.strictObject({
+  /** a YAML or JSON emulator config file; `settings` win over it */
+  configFile: z.string().min(1).optional(),
+  settings: StackSettings.default({}),
+  /**
+   * Where each setting came from, by dotted field path (`faults.lostDisconnectShare` →
+   * `--lost-disconnect-share`): a bad value is reported as set there.
+   */
+  sources: z.record(z.string(), z.string()).default({}),
+  /** stop when stdin ends: the process holding its other end owns the stack */
+  exitWithStdin: z.boolean().default(false),
+  /** the process that launched the stack: when it is gone, so is the stack */
+  ownerPid: z.int().positive().optional(),
+  /**
+   * Why the functions do not run on their runtime's Node, said by the launcher, which chose the
+   * Node: the stack prints it once and puts it in its ready line.
+   */
+  nodeNote: z.string().optional(),
+});
+/** What a launcher writes (defaults may be left out). */
+export type StackLaunch = z.input<typeof StackLaunch>;
+/** What the stack reads. */
+export type StackLaunchParsed = z.output<typeof StackLaunch>;

@@ -1,0 +1,79 @@
+import type { StackLaunch, StackSettings } from '../../common/stack-launch.ts';
+
+/**
+ * `fanout-bench stack up`'s flags and the stack settings they set (common/stack-launch.ts), both
+ * ways: `stack up` turns its flags into settings, a launch names each setting by its flag (so
+ * the stack reports a bad value as `--memory: …`), and results.json records a local stack's
+ * settings as the `stack up` command line that starts the same stack.
+ */
+
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
+  port: '--port',
+  host: '--host',
+  stage: '--stage',
+  'faults.lostDisconnectShare': '--lost-disconnect-share',
+  'faults.dynamodbThrottleShare': '--dynamodb-throttle-share',
+  'lambda.idleReapSeconds': '--idle-reap-seconds',
+  'lambda.cpuModel': '--cpu-model',
+  'lambda.hostMaxEnvironments': '--host-max-environments',
+  'lambda.hostEnvironmentsPerCore': '--host-environments-per-core',
+  'lambda.initConcurrency': '--init-concurrency',
+  'lambda.preparedPerFunction': '--prepared',
+  'lambda.runtime': '--runtime',
+  'auth.enabled': '--auth',
+  'auth.identitySource': '--auth-identity',
+  'auth.tokenFile': '--auth-token-file',
+};
+
+/** The flag that sets a field (dotted path), if one does. */
+export function flagOf(field: string, settings: StackSettings): string | undefined {
+  if (FLAG_OF_FIELD[field]) return FLAG_OF_FIELD[field];
+  if (field.endsWith('.memoryMB')) return '--memory';
+  if (field.endsWith('.reservedConcurrency')) return '--reserved';
+  if (field.startsWith('functions.')) return settings.functions?.[field.slice('functions.'.length)]?.memoryMB !== undefined ? '--memory' : '--reserved';
+  return undefined;
+}
+
+/** Every field the settings set (and each function they name), with the flag that sets it. */
+export function sourcesOf(settings: StackSettings): Record<string, string> {
+  const sources: Record<string, string> = {};
+  const walk = (value: unknown, path: string) => {
+    if (path) {
+      const flag = flagOf(path, settings);
+      if (flag) sources[path] = flag;
+    }
+    if (typeof value !== 'object' || value === null) return;
+    for (const [key, v] of Object.entries(value)) if (v !== undefined) walk(v, path ? `${path}.${key}` : key);
+  };
+  walk(settings, '');
+  return sources;
+}
+
+/** The `stack up` flags that start a stack with these settings (beyond --port 0 and --exit-with-stdin). */
+export function stackUpArgs(launch: Pick<StackLaunch, 'settings' | 'configFile'>): string[] {
+  const s = launch.settings ?? {};
+  const args: string[] = [];
+  const add = (flag: string, value: string | number | undefined) => {
+    if (value !== undefined) args.push(flag, String(value));
+  };
+  add('--port', s.port);
+  add('--host', s.host);
+  add('--stage', s.stage);
+  add('--lost-disconnect-share', s.faults?.lostDisconnectShare);
+  add('--dynamodb-throttle-share', s.faults?.dynamodbThrottleShare);
+  add('--idle-reap-seconds', s.lambda?.idleReapSeconds);
+  const functions = Object.entries(s.functions ?? {});
+  for (const [fn, f] of functions) if (f.memoryMB !== undefined) args.push('--memory', `${fn}=${f.memoryMB}`);
+  for (const [fn, f] of functions) if (f.reservedConcurrency !== undefined) args.push('--reserved', `${fn}=${f.reservedConcurrency}`);
+  add('--cpu-model', s.lambda?.cpuModel);
+  add('--host-max-environments', s.lambda?.hostMaxEnvironments);
+  add('--host-environments-per-core', s.lambda?.hostEnvironmentsPerCore);
+  add('--init-concurrency', s.lambda?.initConcurrency);
+  add('--prepared', s.lambda?.preparedPerFunction);
+  add('--runtime', s.lambda?.runtime);
+  add('--config', launch.configFile);
+  if (s.auth?.enabled) args.push('--auth');
+  add('--auth-identity', s.auth?.identitySource);
+  add('--auth-token-file', s.auth?.tokenFile);
+  return args;
+}

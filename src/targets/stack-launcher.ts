@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readDataFile } from '../../common/data-file.ts';
+import { DEFAULT_NODE_RUNTIME, isNodeRuntime, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
+import { STACK_LAUNCH_ENV, type StackLaunch } from '../../common/stack-launch.ts';
+import { findNode, nodeCacheDir, PINNED_NODE_VERSIONS } from './node-binaries.ts';
+import { sourcesOf } from './stack-flags.ts';
+
+/**
+ * Starts the stack program, the one way both `fanout-bench stack up` and the local target do:
+ * its entry by path (the harness imports nothing of the stack), the launch object in its
+ * environment (common/stack-launch.ts), in a process group of its own. The functions run in the
+ * stack's worker threads, so the Node that runs the stack is the one of the Lambda runtime it
+ * emulates: chosen here, once (node-binaries.ts), else this process's Node, and the stack says
+ * once why.
+ */
+const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
+export const STACK_PROGRAM = join(CHECKOUT, 'reference-stack', 'local', 'bootstrap.js');
+
+export interface LaunchOptions {
+  stdio: StdioOptions;
+  /** the stack's environment (default this process's) */
+  env?: NodeJS.ProcessEnv;
+  /** Node flags for the stack's process (a profiled harness profiles its stack too) */
+  execArgv?: readonly string[];
+}
+
+export interface LaunchedStack {
+  child: ChildProcess;
+  /** the Node binary running it and its version */
+  node: { path: string; version: string };
+}
+
+export function launchStack(launch: StackLaunch, o: LaunchOptions): LaunchedStack {
+  const { node, nodeNote } = stackNode(launch);
+  const full: StackLaunch = {
+    ...launch,
+    sources: { ...sourcesOf(launch.settings ?? {}), ...launch.sources },
+    ownerPid: process.pid,
+    ...(nodeNote ? { nodeNote } : {}),
+  };
+  // Detached: its own process group, so a terminal's Ctrl-C or a `timeout` signalling the
+  // launcher's group reaches the stack only through its launcher, which decides when it stops.
+  const child = spawn(node.path, [...(o.execArgv ?? []), STACK_PROGRAM], {
+    stdio: o.stdio,
+    detached: true,
+    env: { ...(o.env ?? process.env), [STACK_LAUNCH_ENV]: JSON.stringify(full) },
+  });
+  return { child, node };
+}
+
+/**
+ * The Node that runs a stack: the one of its runtime when one is at hand, else this process's,
+ * with the note that says why.
+ */
+export function stackNode(launch: Pick<StackLaunch, 'settings' | 'configFile'>): { node: LaunchedStack['node']; nodeNote?: string } {
+  const runtime = runtimeOf(launch);
+  // An unknown runtime runs on this Node: the stack names the mistake.
+  const found = isNodeRuntime(runtime) ? findNode(nodeMajorOf(runtime)) : undefined;
+  if (found) return { node: { path: found.path, version: found.version } };
+  const node = { path: process.execPath, version: process.versions.node };
+  return isNodeRuntime(runtime) ? { node, nodeNote: missingNodeNote(runtime, node.version) } : { node };
+}
+
+/**
+ * The runtime the stack will emulate: the settings', else the config file's, else the default.
+ * The file is only peeked at for it (any problem with it is the stack's to name, when it reads
+ * the file for real).
+ */
+export function runtimeOf(launch: Pick<StackLaunch, 'settings' | 'configFile'>): string {
+  const set = launch.settings?.lambda?.runtime;
+  if (set !== undefined) return set;
+  if (launch.configFile !== undefined) {
+    try {
+      const runtime = (readDataFile(launch.configFile, { what: 'emulator config file' }) as { lambda?: { runtime?: unknown } } | null)?.lambda?.runtime;
+      if (typeof runtime === 'string') return runtime;
+    } catch {
+      // the stack reads the file again and says what is wrong with it
+    }
+  }
+  return DEFAULT_NODE_RUNTIME;
+}
+
+/** Why the functions run on a Node that is not their runtime's: the one line said once. */
+export function missingNodeNote(runtime: NodeRuntime, node: string): string {
+  const major = nodeMajorOf(runtime);
+  const pinned = PINNED_NODE_VERSIONS[major];
+  const install = pinned ? `; \`npx fanout-bench stack install-node ${runtime}\` puts Node ${pinned} there` : '';
+  return `${runtime} runs on Node ${major}, and none was found in ${nodeCacheDir()} or on PATH: the functions run on Node ${node} instead${install}`;
+}
