@@ -1,5 +1,6 @@
 import type { ChatStackProps } from './chat-stack.ts';
 import { TOKEN_IDENTITIES, type TokenIdentity } from '../functions/manifest.ts';
+import { DEFAULT_STACK_NAME, stackNameIssue } from '../functions/stack-names.ts';
 
 /**
  * The CDK app's context (`-c key=value`), read and checked in one place: a mistake is one line
@@ -17,6 +18,18 @@ export const DEFAULT_THROTTLE = { rateLimit: 500, burstLimit: 1_000 } as const;
 export class ContextError extends Error {}
 
 type Lookup = (key: string) => unknown;
+
+/**
+ * The stack's name (`-c name=FanoutBenchChatArm`, default FanoutBenchChat): the CloudFormation
+ * stack, and what its functions, tables and token parameter are named after (stack-names.ts).
+ */
+export function stackNameFromContext(get: Lookup): string {
+  const name = raw(get, 'name');
+  if (name === undefined) return DEFAULT_STACK_NAME;
+  const issue = stackNameIssue(name);
+  if (issue) throw new ContextError(`context name: ${issue}, got ${name}`);
+  return name;
+}
 
 export function chatStackPropsFromContext(get: Lookup): ChatStackProps {
   const memoryMB = integer(get, 'memory', 128, 10_240, 'MB');

@@ -5,6 +5,7 @@ import { readToken } from '../auth-token.ts';
 import { UserError } from '../errors.ts';
 import { installNode } from '../targets/install-node.ts';
 import { findNode, nodeCacheDir, PINNED_NODE_VERSIONS, type NodeBinary } from '../targets/node-binaries.ts';
+import { awsExportBlock } from '../../reference-stack/local/aws-endpoint-urls.ts';
 import { loadStackConfig, type StackConfig } from '../../reference-stack/local/config.ts';
 import { DEFAULT_NODE_RUNTIME, isNodeRuntime, NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../reference-stack/local/lambda/node-runtimes.ts';
 import { startStack } from '../../reference-stack/local/stack.ts';
@@ -43,6 +44,12 @@ export interface StackUpOptions {
   /** header | query */
   authIdentity?: string;
   authTokenFile?: string;
+  /** the CloudFormation stack it stands in for (default FanoutBenchChat); names derive from it */
+  stackName?: string;
+  /** AWS's metric timing in CloudWatch */
+  awsMetrics?: boolean;
+  /** the Lambda / API Gateway metric lag (implies awsMetrics) */
+  awsMetricsLag?: string;
   /** Where the ready line goes (default stdout). */
   out?: NodeJS.WritableStream;
   /** Where warnings go (default stderr). */
@@ -81,6 +88,9 @@ export function addStackCommand(program: Command): void {
     .option('--auth', 'a Lambda REQUEST authorizer on $connect; the token it expects from FANOUT_BENCH_TOKEN or --auth-token-file')
     .option('--auth-identity <where>', 'where clients put the token: header (x-api-key, default) or query (?token=)')
     .option('--auth-token-file <file>', 'file holding the token the authorizer expects (else FANOUT_BENCH_TOKEN)')
+    .option('--stack-name <name>', 'the CloudFormation stack it answers for (default FanoutBenchChat); functions, tables and the token parameter are named after it')
+    .option('--aws-metrics', "AWS's metric timing in CloudWatch: 60 s periods only, each published after a lag (default 60 s; DynamoDB and EMF twice it)")
+    .option('--aws-metrics-lag <duration>', 'the lag of --aws-metrics after a minute ends, e.g. 5s (DynamoDB and EMF: twice it); implies --aws-metrics')
     .option('--exit-with-stdin', 'stop when stdin closes (used by a parent process that owns the stack)')
     .action(async (opts: StackUpOptions) => {
       const config = stackConfig(opts);
@@ -155,6 +165,7 @@ export async function stackUp(options: StackUpOptions, preloaded?: StackConfig):
       err.write(`fanout-bench: warning: ${runtime.note}\n`);
     }
     out.write(`${JSON.stringify(stack.ready)}\n`);
+    err.write(awsExportBlock(stack.ready.awsEndpointUrls, stack.ready.region, stack.ready.stackName));
     const stop = stopRequested(options.signal, () => err.write('fanout-bench: second signal, exiting now\n'));
     await (orphaned ? Promise.race([stop, orphaned]) : stop);
   } finally {
@@ -264,6 +275,9 @@ const FLAG_OF_FIELD: Record<string, string> = {
   'auth.enabled': '--auth',
   'auth.identitySource': '--auth-identity',
   'auth.tokenFile': '--auth-token-file',
+  stackName: '--stack-name',
+  'awsMetrics.enabled': '--aws-metrics',
+  'awsMetrics.lag': '--aws-metrics-lag',
 };
 
 /** The flags as a config fragment, and which flag set which field (for error messages). */
@@ -293,6 +307,9 @@ function flagOverrides(o: StackUpOptions) {
   if (o.auth) set(['auth', 'enabled'], true);
   if (o.authIdentity !== undefined) set(['auth', 'identitySource'], o.authIdentity);
   if (o.authTokenFile !== undefined) set(['auth', 'tokenFile'], o.authTokenFile);
+  if (o.stackName !== undefined) set(['stackName'], o.stackName);
+  if (o.awsMetrics || o.awsMetricsLag !== undefined) set(['awsMetrics', 'enabled'], true);
+  if (o.awsMetricsLag !== undefined) set(['awsMetrics', 'lag'], o.awsMetricsLag);
   const memoryNames = new Set<string>();
   for (const item of o.memory ?? []) {
     const [fn, value] = pair('--memory', item, 'FUNCTION=MB');

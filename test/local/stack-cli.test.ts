@@ -183,7 +183,7 @@ describe('fanout-bench stack up', () => {
     writeFileSync(file, `${token}\n`);
     const run = stackUp(['--port', '0', '--auth', '--auth-identity', 'query', '--auth-token-file', file], 'ignore', { ...process.env, FANOUT_BENCH_TOKEN: 'not-this-one' });
     const ready = JSON.parse(await firstLine(run));
-    expect(ready.auth).toEqual({ authorizer: 'fanout-authorizer', identitySource: ['route.request.querystring.token'], parameterName: '/fanout-bench/connect-token' });
+    expect(ready.auth).toEqual({ authorizer: 'fanout-authorizer', identitySource: ['route.request.querystring.token'], parameterName: '/fanout-bench/FanoutBenchChat/connect-token' });
     const c = await connect(`${ready.websocketUrl}?token=${token}`);
     c.send({ action: 'whoami' });
     expect(await c.take((f) => f.type === 'whoami', 30_000)).toMatchObject({ principalId: 'token-holder', tokenSource: 'query' });
