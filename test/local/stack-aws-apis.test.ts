@@ -210,7 +210,11 @@ describe('a stack of another name beside it (--stack-name)', () => {
   const endpoint = (url: string) => ({ endpoint: url, region: 'us-east-1', credentials });
 
   beforeAll(async () => {
-    arm = await startStack({ config: defaultStackConfig({ stackName: 'FanoutBenchChatArm', lambda: { preparedPerFunction: 0 } }), log: () => {} });
+    arm = await startStack({
+      // its functions go by their names in this stack, in the config as in Lambda
+      config: defaultStackConfig({ stackName: 'FanoutBenchChatArm', lambda: { preparedPerFunction: 0 }, functions: { 'FanoutBenchChatArm-send-message': { memoryMB: 512 } } }),
+      log: () => {},
+    });
   });
   afterAll(async () => {
     await arm?.close();
@@ -230,6 +234,10 @@ describe('a stack of another name beside it (--stack-name)', () => {
     clients.push(lambda);
     const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'FanoutBenchChatArm-send-message' }));
     expect(config.Environment?.Variables).toMatchObject({ CONNECTIONS_TABLE: 'FanoutBenchChatArm-connections', ROOM_MEMBERS_TABLE: 'FanoutBenchChatArm-room-members' });
+    expect(config.MemorySize).toBe(512);
+    expect(() => defaultStackConfig({ stackName: 'FanoutBenchChatArm', functions: { 'fanout-send-message': { memoryMB: 512 } } })).toThrow(
+      /functions\.fanout-send-message: unknown function "fanout-send-message" \(known: FanoutBenchChatArm-connect, /,
+    );
   });
 
   it('runs the chat on its own tables', async () => {
