@@ -33,8 +33,9 @@ export interface ChatStackProps extends StackProps {
    */
   broadcast?: boolean;
   /**
-   * Per-route API Gateway metrics (dimensions ApiId, Stage, Route), so the harness pulls each
-   * route's latency and errors. On by default; they are billed as custom CloudWatch metrics.
+   * Per-route API Gateway metrics (AWS documents their dimensions as ApiId, Method, Resource,
+   * Stage), so the harness pulls each route's latency and errors. On by default; they are billed
+   * as custom CloudWatch metrics.
    */
   detailedMetrics?: boolean;
   /** A Lambda REQUEST authorizer on $connect (connect-authorizer.ts); none when absent. */
