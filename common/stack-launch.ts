@@ -48,6 +48,10 @@ export const StackSettings = z.strictObject({
       tokenFile: z.string().optional(),
     })
     .optional(),
+  /** the CloudFormation stack the emulator stands in for; names derive from it */
+  stackName: z.string().optional(),
+  /** AWS's metric timing in CloudWatch: 60 s periods, each published after a lag (a duration such as "5s") */
+  awsMetrics: z.strictObject({ enabled: z.boolean().optional(), lag: z.string().optional() }).optional(),
 });
 export type StackSettings = z.infer<typeof StackSettings>;
 

@@ -69,8 +69,6 @@ export const TOKEN_IDENTITIES = Object.keys(TOKEN_IDENTITY_SOURCES) as TokenIden
 /** A header: query strings end up in access logs and proxies' logs, headers less often. */
 export const DEFAULT_TOKEN_IDENTITY: TokenIdentity = 'header';
 
-/** The Parameter Store parameter holding the token the authorizer expects (its default name). */
-export const DEFAULT_TOKEN_PARAMETER = '/fanout-bench/connect-token';
 /**
  * What the CDK app puts in a parameter it creates (CloudFormation cannot create a SecureString, and
  * a template must not hold the secret). While the parameter holds it, the authorizer denies every

@@ -11,6 +11,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CONNECT_AUTHORIZER, FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec } from '../functions/manifest.ts';
 import { BY_CONNECTION_INDEX, TABLE_DEFAULT_NAMES, tableDefinitions } from '../functions/shared/tables.ts';
+import { stackFunctionName, stackTableNames } from '../functions/stack-names.ts';
 import { ConnectAuthorizer, type ConnectAuthorizerProps } from './connect-authorizer.ts';
 import { ROUTE_FUNCTION_OUTPUTS, routeFunctionDescription, STACK_OUTPUTS, type ChatRoute, type StackOutputKey } from '../../common/stack-outputs.ts';
 import { grantRouteAccess, ROUTE_ACCESS, type TableKey } from './route-access.ts';
@@ -39,8 +40,9 @@ export interface ChatStackProps extends StackProps {
    */
   broadcast?: boolean;
   /**
-   * Per-route API Gateway metrics (dimensions ApiId, Stage, Route), so the harness pulls each
-   * route's latency and errors. On by default; they are billed as custom CloudWatch metrics.
+   * Per-route API Gateway metrics (AWS documents their dimensions as ApiId, Method, Resource,
+   * Stage), so the harness pulls each route's latency and errors. On by default; they are billed
+   * as custom CloudWatch metrics.
    */
   detailedMetrics?: boolean;
   /** A Lambda REQUEST authorizer on $connect (connect-authorizer.ts); none when absent. */
@@ -50,7 +52,11 @@ export interface ChatStackProps extends StackProps {
 /** The route kept only on request (see ChatStackProps.broadcast). */
 const OPT_IN_ROUTES = new Set(['broadcast']);
 
-/** The reference chat stack: three tables, one function per route, a WebSocket API and stage. */
+/**
+ * The reference chat stack: three tables, one function per route, a WebSocket API and stage. The
+ * functions, tables and log groups are named after the stack (stack-names.ts), so stacks of other
+ * names deploy beside it in one account and region.
+ */
 export class ChatStack extends Stack {
   constructor(scope: Construct, id: string, props: ChatStackProps = {}) {
     super(scope, id, props);
@@ -75,7 +81,7 @@ export class ChatStack extends Stack {
       const access = ROUTE_ACCESS[spec.route];
       if (!access) throw new Error(`no IAM access declared for route ${spec.route}`);
       const logGroup = new LogGroup(this, `${spec.name}-logs`, {
-        logGroupName: `/aws/lambda/${spec.name}`,
+        logGroupName: `/aws/lambda/${stackFunctionName(this.stackName, spec.name)}`,
         retention: RetentionDays.ONE_WEEK,
         removalPolicy: RemovalPolicy.DESTROY,
       });
@@ -124,13 +130,14 @@ export class ChatStack extends Stack {
       return attr?.AttributeType === 'N' ? AttributeType.NUMBER : AttributeType.STRING;
     };
     const result = {} as Record<TableKey, Table>;
+    const names = stackTableNames(this.stackName);
     for (const key of Object.keys(TABLE_DEFAULT_NAMES) as TableKey[]) {
       const def = byName(TABLE_DEFAULT_NAMES[key]);
       const hash = def.KeySchema!.find((k) => k.KeyType === 'HASH')!.AttributeName!;
       const range = def.KeySchema!.find((k) => k.KeyType === 'RANGE')?.AttributeName;
       const tableProps: TableProps = {
-        // Named like the emulator's tables: the harness pulls AWS/DynamoDB metrics by TableName.
-        tableName: TABLE_DEFAULT_NAMES[key],
+        // Named like the emulator's tables of the same stack name (the stack's outputs name them too).
+        tableName: names[key],
         partitionKey: { name: hash, type: keyType(hash, def) },
         sortKey: range ? { name: range, type: keyType(range, def) } : undefined,
         billingMode: BillingMode.PAY_PER_REQUEST,
@@ -173,8 +180,8 @@ export class ChatStack extends Stack {
       timeout: Duration.seconds(spec.timeoutSeconds),
       role,
       logGroup,
-      // Fixed names: the CloudWatch puller and the emulator use the same FunctionName dimension.
-      functionName: spec.name,
+      // Named after the stack, as the emulator names them: the FunctionName dimension the puller reads.
+      functionName: stackFunctionName(this.stackName, spec.name),
       environment: {
         [FUNCTION_ENV.connectionsTable]: tables.connections.tableName,
         [FUNCTION_ENV.roomMembersTable]: tables.roomMembers.tableName,

@@ -16,6 +16,7 @@ import {
   TOKEN_PARAMETER_PLACEHOLDER,
   type TokenIdentity,
 } from '../functions/manifest.ts';
+import { stackFunctionName, stackTokenParameter } from '../functions/stack-names.ts';
 import { AUTHORIZER_FUNCTION_DESCRIPTION, AUTHORIZER_FUNCTION_OUTPUT } from '../../common/stack-outputs.ts';
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
@@ -61,7 +62,7 @@ export class ConnectAuthorizer extends Construct {
       // a placeholder the authorizer refuses everyone with, until the real token is put in.
       // Named per stack (two stacks in one account must not share a token), as a literal so the
       // function's environment and the stack output say it plainly.
-      const name = `/fanout-bench/${stack.stackName}/connect-token`;
+      const name = stackTokenParameter(stack.stackName);
       const parameter = new StringParameter(this, 'TokenParameter', {
         parameterName: name,
         stringValue: TOKEN_PARAMETER_PLACEHOLDER,
@@ -72,8 +73,9 @@ export class ConnectAuthorizer extends Construct {
       parameterArn = parameter.parameterArn;
     }
 
+    const functionName = stackFunctionName(stack.stackName, CONNECT_AUTHORIZER.name);
     const logGroup = new LogGroup(this, 'Logs', {
-      logGroupName: `/aws/lambda/${CONNECT_AUTHORIZER.name}`,
+      logGroupName: `/aws/lambda/${functionName}`,
       retention: RetentionDays.ONE_WEEK,
       removalPolicy: RemovalPolicy.DESTROY,
     });
@@ -94,7 +96,7 @@ export class ConnectAuthorizer extends Construct {
       architecture: props.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
       memorySize: props.memoryMB ?? CONNECT_AUTHORIZER.memoryMB,
       timeout: Duration.seconds(CONNECT_AUTHORIZER.timeoutSeconds),
-      functionName: CONNECT_AUTHORIZER.name,
+      functionName,
       role,
       logGroup,
       environment: {

@@ -1,6 +1,7 @@
 import { DEFAULT_THROTTLE, type ChatStackProps } from './chat-stack.ts';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { TOKEN_IDENTITIES, type TokenIdentity } from '../functions/manifest.ts';
+import { DEFAULT_STACK_NAME, stackNameIssue } from '../functions/stack-names.ts';
 
 /**
  * The CDK app's context (`-c key=value`), read and checked in one place: a mistake is one line
@@ -10,6 +11,18 @@ import { TOKEN_IDENTITIES, type TokenIdentity } from '../functions/manifest.ts';
 export class ContextError extends Error {}
 
 type Lookup = (key: string) => unknown;
+
+/**
+ * The stack's name (`-c name=FanoutBenchChatArm`, default FanoutBenchChat): the CloudFormation
+ * stack, and what its functions, tables and token parameter are named after (stack-names.ts).
+ */
+export function stackNameFromContext(get: Lookup): string {
+  const name = raw(get, 'name');
+  if (name === undefined) return DEFAULT_STACK_NAME;
+  const issue = stackNameIssue(name);
+  if (issue) throw new ContextError(`context name: ${issue}, got ${name}`);
+  return name;
+}
 
 export function chatStackPropsFromContext(get: Lookup): ChatStackProps {
   const memoryMB = integer(get, 'memory', LAMBDA_MEMORY_MB.min, LAMBDA_MEMORY_MB.max, 'MB');

@@ -7,11 +7,12 @@ import { UserError, fieldPath } from '../../common/errors.ts';
 import {
   CONNECT_AUTHORIZER,
   DEFAULT_TOKEN_IDENTITY,
-  DEFAULT_TOKEN_PARAMETER,
   FUNCTION_ENV,
   FUNCTIONS,
   TOKEN_IDENTITIES,
 } from '../functions/manifest.ts';
+import { DEFAULT_STACK_NAME, stackFunctionName, stackNameIssue } from '../functions/stack-names.ts';
+import { AwsMetricsSchema } from './cloudwatch/aws-timing.ts';
 import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../../common/node-runtimes.ts';
 
 /**
@@ -139,11 +140,14 @@ const AuthSchema = z.strictObject({
   enabled: z.boolean().default(false),
   /** where clients put the token, the authorizer's identity source: header x-api-key, or query parameter token */
   identitySource: z.enum(TOKEN_IDENTITIES).default(DEFAULT_TOKEN_IDENTITY),
-  /** the Parameter Store parameter the authorizer reads (AUTH_TOKEN_PARAMETER) */
+  /**
+   * the Parameter Store parameter the authorizer reads (AUTH_TOKEN_PARAMETER); default the one the
+   * CDK app creates for the stack, /fanout-bench/<stackName>/connect-token (stack-names.ts)
+   */
   parameterName: z
     .string()
     .regex(/^\/[a-zA-Z0-9_.\-/]{1,1000}$/, 'a parameter path such as /fanout-bench/connect-token')
-    .default(DEFAULT_TOKEN_PARAMETER),
+    .optional(),
   /** a file holding the expected token (else FANOUT_BENCH_TOKEN); relative to the current directory */
   tokenFile: z.string().min(1).optional(),
 });
@@ -160,6 +164,17 @@ const DynamoDbSchema = z
   });
 
 export const StackConfigSchema = z.strictObject({
+  /**
+   * The CloudFormation stack this one stands in for: DescribeStacks answers it, and its functions,
+   * tables and token parameter are named after it as the CDK app names them (stack-names.ts).
+   */
+  stackName: z
+    .string()
+    .superRefine((name, ctx) => {
+      const issue = stackNameIssue(name);
+      if (issue) ctx.addIssue({ code: 'custom', message: issue });
+    })
+    .default(DEFAULT_STACK_NAME),
   host: z.string().min(1).default('127.0.0.1'),
   /** 0 = any free port. */
   port: z.int().min(0).max(65_535).default(0),
@@ -180,6 +195,8 @@ export const StackConfigSchema = z.strictObject({
   faults: FaultsSchema.prefault({}),
   dynamodb: DynamoDbSchema.prefault({}),
   auth: AuthSchema.prefault({}),
+  /** AWS's metric timing in CloudWatch: 60 s periods only, each published after a lag (aws-timing.ts). */
+  awsMetrics: AwsMetricsSchema.prefault({}),
 });
 
 export type StackConfig = z.output<typeof StackConfigSchema>;
@@ -216,13 +233,16 @@ export function loadStackConfig(options: LoadStackConfigOptions = {}): StackConf
     const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
     throw new UserError(`${source}: ${fieldPath(path)}: ${message}${more}`);
   }
-  const known = options.functionNames ?? [...FUNCTIONS.map((f) => f.name), CONNECT_AUTHORIZER.name];
+  // Functions go by the names they have in this stack (the manifest's for the default stack).
+  const deployed = (manifestName: string) => stackFunctionName(result.data.stackName, manifestName);
+  const authorizerName = deployed(CONNECT_AUTHORIZER.name);
+  const known = options.functionNames ?? [...FUNCTIONS.map((f) => deployed(f.name)), authorizerName];
   for (const name of Object.keys(result.data.functions)) {
     if (!known.includes(name)) {
       const source = sourceOf(['functions', name], overrides, options);
       throw new UserError(`${source}: functions.${name}: unknown function "${name}" (known: ${known.join(', ')})`);
     }
-    if (name === CONNECT_AUTHORIZER.name && !result.data.auth.enabled && options.functionNames === undefined) {
+    if (name === authorizerName && !result.data.auth.enabled && options.functionNames === undefined) {
       const source = sourceOf(['functions', name], overrides, options);
       throw new UserError(`${source}: functions.${name}: the $connect authorizer runs only with auth on (--auth, auth.enabled)`);
     }

@@ -1,5 +1,6 @@
 import { FUNCTION_ENV } from '../functions/manifest.ts';
 import { TABLE_DEFAULT_NAMES } from '../functions/shared/tables.ts';
+import type { StackTableNames } from '../functions/stack-names.ts';
 
 /**
  * Defaults the emulator gives the functions where this host differs from AWS; a function's own
@@ -13,13 +14,17 @@ export const LOCAL_DEFAULT_ENV: Record<string, string> = { [FUNCTION_ENV.postTim
 /**
  * What the stack wires into every function's environment, above anything a config sets: its
  * tables and the endpoints of this stack's services, reached through the SDK's standard
- * AWS_ENDPOINT_URL_* variables, and the Powertools names.
+ * AWS_ENDPOINT_URL_* variables, and the Powertools names. `tables`: the stack's (default: the
+ * default stack's, the manifest's names).
  */
-export function wiredEnvironment(endpoints: { callbackUrl: string; dynamodb: string; ssm?: string }): Record<string, string> {
+export function wiredEnvironment(
+  endpoints: { callbackUrl: string; dynamodb: string; ssm?: string },
+  tables: StackTableNames = TABLE_DEFAULT_NAMES,
+): Record<string, string> {
   return {
-    [FUNCTION_ENV.connectionsTable]: TABLE_DEFAULT_NAMES.connections,
-    [FUNCTION_ENV.roomMembersTable]: TABLE_DEFAULT_NAMES.roomMembers,
-    [FUNCTION_ENV.messagesTable]: TABLE_DEFAULT_NAMES.messages,
+    [FUNCTION_ENV.connectionsTable]: tables.connections,
+    [FUNCTION_ENV.roomMembersTable]: tables.roomMembers,
+    [FUNCTION_ENV.messagesTable]: tables.messages,
     [FUNCTION_ENV.callbackUrl]: endpoints.callbackUrl,
     AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
     ...(endpoints.ssm === undefined ? {} : { AWS_ENDPOINT_URL_SSM: endpoints.ssm }),

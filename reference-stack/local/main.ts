@@ -1,6 +1,7 @@
 import { readToken } from '../../common/auth-token.ts';
 import { UserError, fieldPath } from '../../common/errors.ts';
 import { STACK_LAUNCH_ENV, StackLaunch, type StackLaunchParsed } from '../../common/stack-launch.ts';
+import { awsExportBlock } from './aws-endpoint-urls.ts';
 import { loadStackConfig } from './config.ts';
 import { startStack } from './stack.ts';
 
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
       process.stderr.write(`fanout-bench: warning: ${runtime.note}\n`);
     }
     process.stdout.write(`${JSON.stringify(stack.ready)}\n`);
+    process.stderr.write(awsExportBlock(stack.ready.awsEndpointUrls, stack.ready.region, stack.ready.stackName));
     const stop = stopRequested(() => process.stderr.write('fanout-bench: second signal, exiting now\n'));
     await (orphaned ? Promise.race([stop, orphaned]) : stop);
   } finally {

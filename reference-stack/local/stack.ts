@@ -1,6 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../common/errors.ts';
 import { CONNECT_AUTHORIZER, FUNCTION_ENV, FUNCTIONS, TOKEN_IDENTITY_SOURCES, type AuthorizerSpec, type FunctionSpec } from '../functions/manifest.ts';
+import { tableDefinitions } from '../functions/shared/tables.ts';
+import { DEFAULT_STACK_NAME, stackFunctionName, stackTableNames, stackTokenParameter, type StackTableNames } from '../functions/stack-names.ts';
+import { awsEndpointUrls } from './aws-endpoint-urls.ts';
+import { metricPublicationOf } from './cloudwatch/aws-timing.ts';
 import { LogStore } from './cloudwatch/log-store.ts';
 import { MetricStore } from './cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from './cloudwatch/server.ts';
@@ -11,6 +15,7 @@ import { startGateway, type Gateway } from './gateway/server.ts';
 import { hostCpuLine, startHostCpu, type HostCpuReport } from './host-cpu.ts';
 import { startHostMeter } from './host-meter.ts';
 import { LambdaControlPlane } from './lambda-api/control-plane.ts';
+import { startManagementApis, type ManagementApis } from './management-apis.ts';
 import { startLambdaApiServer, type LambdaApiServer } from './lambda-api/server.ts';
 import { nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { createLambdaRuntime } from './lambda/runtime.ts';
@@ -23,8 +28,9 @@ import type { AwsJsonServer } from './aws-json-server.ts';
  * The whole local stack, started in dependency order: gateway bound (so the port, hence
  * CALLBACK_URL, is known, and a port in use fails first) → DynamoDB (dynalite, tables ACTIVE),
  * the CloudWatch and the Parameter Store endpoints, side by side (the token the authorizer expects
- * seeded) → Lambda runtime with each function's environment, and the Lambda API endpoint over it →
- * gateway starts serving.
+ * seeded), and CloudFormation and API Gateway v2 (management-apis.ts) → Lambda runtime with each
+ * function's environment, and the Lambda API endpoint over it → gateway starts serving. Functions,
+ * tables and the token parameter are named after `config.stackName`, as the CDK app names them.
  */
 
 /** A function to run: the manifest's entries, or test fixtures, with `entry` an absolute path. */
@@ -56,6 +62,19 @@ export interface StackReady {
   lambdaEndpoint: string;
   /** Systems Manager Parameter Store (GetParameter, PutParameter) for the SDK's SSMClient. */
   ssmEndpoint: string;
+  /** CloudFormation (DescribeStacks of this stack) for the SDK's CloudFormationClient. */
+  cloudformationEndpoint: string;
+  /** API Gateway v2 (GetStage of this stack's stage) for the SDK's ApiGatewayV2Client. */
+  apiGatewayV2Endpoint: string;
+  /**
+   * `AWS_ENDPOINT_URL_<SERVICE>` → endpoint, for every service above: exported, they point the
+   * SDK's standard configuration at this stack (aws-endpoint-urls.ts).
+   */
+  awsEndpointUrls: Record<string, string>;
+  /** the CloudFormation stack this one stands in for (DescribeStacks answers it) */
+  stackName: string;
+  /** its tables, named after it */
+  tables: StackTableNames;
   stage: string;
   apiId: string;
   region: string;
@@ -107,29 +126,31 @@ export interface RunningStack {
 
 const FUNCTIONS_DIR = fileURLToPath(new URL('../functions/', import.meta.url));
 
-/** The manifest's functions with absolute entry paths. */
-export function manifestFunctions(): StackFunction[] {
-  return FUNCTIONS.map((f) => ({ ...f, entry: `${FUNCTIONS_DIR}${f.entry}` }));
+/** The manifest's functions with absolute entry paths, named as in the stack `stackName`. */
+export function manifestFunctions(stackName = DEFAULT_STACK_NAME): StackFunction[] {
+  return FUNCTIONS.map((f) => ({ ...f, name: stackFunctionName(stackName, f.name), entry: `${FUNCTIONS_DIR}${f.entry}` }));
 }
 
-/** The manifest's $connect authorizer with an absolute entry path. */
-export function manifestAuthorizer(): AuthorizerSpec {
-  return { ...CONNECT_AUTHORIZER, entry: `${FUNCTIONS_DIR}${CONNECT_AUTHORIZER.entry}` };
+/** The manifest's $connect authorizer with an absolute entry path, named as in the stack `stackName`. */
+export function manifestAuthorizer(stackName = DEFAULT_STACK_NAME): AuthorizerSpec {
+  return { ...CONNECT_AUTHORIZER, name: stackFunctionName(stackName, CONNECT_AUTHORIZER.name), entry: `${FUNCTIONS_DIR}${CONNECT_AUTHORIZER.entry}` };
 }
 
 export async function startStack(options: StartStackOptions): Promise<RunningStack> {
   const { config } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const functions = options.functions ?? manifestFunctions();
+  const functions = options.functions ?? manifestFunctions(config.stackName);
   const auth = config.auth;
-  const authorizer = auth.enabled ? (options.authorizer ?? manifestAuthorizer()) : undefined;
+  const authorizer = auth.enabled ? (options.authorizer ?? manifestAuthorizer(config.stackName)) : undefined;
+  const tables = stackTableNames(config.stackName);
+  const parameterName = auth.parameterName ?? stackTokenParameter(config.stackName);
   if (authorizer && options.authToken === undefined) {
     throw new UserError('auth: the authorizer needs the token it expects: set FANOUT_BENCH_TOKEN or auth.tokenFile (--auth-token-file)');
   }
-  const metrics = new MetricStore();
+  const metrics = new MetricStore({ publication: metricPublicationOf(config.awsMetrics) });
   const logs = new LogStore();
   const parameters = new ParameterStore(config.region, config.accountId);
-  if (authorizer) parameters.seed(auth.parameterName, options.authToken!, 'SecureString');
+  if (authorizer) parameters.seed(parameterName, options.authToken!, 'SecureString');
   const memoryOf = (f: { name: string; memoryMB: number }) => config.functions[f.name]?.memoryMB ?? f.memoryMB;
   const identitySource = [TOKEN_IDENTITY_SOURCES[auth.identitySource]];
 
@@ -139,6 +160,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   let gateway: Gateway | undefined;
   let runtime: LambdaRuntime | undefined;
   let lambdaApi: LambdaApiServer | undefined;
+  let management: ManagementApis | undefined;
   let closing: Promise<void> | undefined;
   const hostCpu = startHostCpu();
   const stopHostMeter = startHostMeter(metrics);
@@ -148,6 +170,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       stopHostMeter();
       await settle(gateway?.close(), log, 'gateway');
       await settle(lambdaApi?.close(), log, 'lambda api');
+      await settle(management?.close(), log, 'cloudformation and api gateway apis');
       if (runtime) log(hostCpuLine(hostCpu(runtime.stats(), dynamodb?.stats().cpuMs)));
       await settle(runtime?.close(), log, 'lambda runtime');
       await settle(cloudwatch?.close(), log, 'cloudwatch');
@@ -169,6 +192,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     await Promise.all([
       startDynamoDb({
         path: config.dynamodb.inMemory ? undefined : config.dynamodb.path,
+        tables: tableDefinitions(tables),
         region: config.region,
         metrics,
         throttleShare: config.faults.dynamodbThrottleShare,
@@ -179,10 +203,23 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         (cw) => (cloudwatch = cw),
       ),
       startSsmServer(parameters).then((s) => (ssm = s)),
+      startManagementApis({
+        stackName: config.stackName,
+        accountId: config.accountId,
+        websocketUrl: gateway.websocketUrl,
+        callbackUrl: gateway.callbackUrl,
+        apiId: config.apiId,
+        stage: config.stage,
+        region: config.region,
+        tables,
+        functions,
+        authorizer: authorizer && { name: authorizer.name, parameterName, identitySource: identitySource[0]! },
+        throttle: { rateLimit: config.limits.accountRps, burstLimit: config.limits.accountBurst },
+      }).then((m) => (management = m)),
     ]);
-    if (!dynamodb || !cloudwatch || !ssm) throw new Error('unreachable: dynamodb, cloudwatch and ssm started');
+    if (!dynamodb || !cloudwatch || !ssm || !management) throw new Error('unreachable: dynamodb, cloudwatch, ssm and the management apis started');
 
-    const environment = wiredEnvironment({ callbackUrl: gateway.callbackUrl, dynamodb: dynamodb.endpoint, ssm: ssm.url });
+    const environment = wiredEnvironment({ callbackUrl: gateway.callbackUrl, dynamodb: dynamodb.endpoint, ssm: ssm.url }, tables);
     const lambdaFunction = (f: { name: string; entry: string; memoryMB: number; timeoutSeconds: number }, own: Record<string, string> = {}) => {
       const override = config.functions[f.name] ?? {};
       return {
@@ -199,7 +236,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     runtime = await createLambdaRuntime({
       functions: [
         ...functions.map((f) => lambdaFunction(f)),
-        ...(authorizer ? [lambdaFunction(authorizer, { [FUNCTION_ENV.tokenParameter]: auth.parameterName })] : []),
+        ...(authorizer ? [lambdaFunction(authorizer, { [FUNCTION_ENV.tokenParameter]: parameterName })] : []),
       ],
       accountConcurrency: config.lambda.accountConcurrency,
       hostMaxEnvironments: config.lambda.hostMaxEnvironments,
@@ -221,6 +258,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       runtimeId: config.lambda.runtime,
       wiredEnvironment: environment,
       log,
+      accountConcurrency: config.lambda.accountConcurrency,
     });
     lambdaApi = await startLambdaApiServer({ controlPlane, host: '127.0.0.1', port: 0 });
     // Prepared environments run their INIT now, on an idle host, before the first client comes.
@@ -242,6 +280,18 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       dynamodbEndpoint: dynamodb.endpoint,
       lambdaEndpoint: lambdaApi.url,
       ssmEndpoint: ssm.url,
+      cloudformationEndpoint: management.cloudformation.url,
+      apiGatewayV2Endpoint: management.apigatewayv2.url,
+      awsEndpointUrls: awsEndpointUrls({
+        cloudformation: management.cloudformation.url,
+        lambda: lambdaApi.url,
+        cloudwatch: cloudwatch.url,
+        ssm: ssm.url,
+        apigatewayv2: management.apigatewayv2.url,
+        dynamodb: dynamodb.endpoint,
+      }),
+      stackName: config.stackName,
+      tables,
       stage: config.stage,
       apiId: config.apiId,
       region: config.region,
@@ -258,7 +308,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
           ? [{ name: authorizer.name, route: authorizer.route, memoryMB: memoryOf(authorizer), timeoutSeconds: authorizer.timeoutSeconds, runtime: config.lambda.runtime, authorizer: true as const }]
           : []),
       ],
-      ...(authorizer ? { auth: { authorizer: authorizer.name, identitySource, parameterName: auth.parameterName } } : {}),
+      ...(authorizer ? { auth: { authorizer: authorizer.name, identitySource, parameterName } } : {}),
     },
     metrics,
     logs,

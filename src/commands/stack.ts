@@ -38,6 +38,12 @@ export interface StackUpFlags {
   /** header | query */
   authIdentity?: string;
   authTokenFile?: string;
+  /** the CloudFormation stack it stands in for (default FanoutBenchChat); names derive from it */
+  stackName?: string;
+  /** AWS's metric timing in CloudWatch */
+  awsMetrics?: boolean;
+  /** the Lambda / API Gateway metric lag (implies awsMetrics) */
+  awsMetricsLag?: string;
   /** stop when stdin closes: a parent that started the stack died */
   exitWithStdin?: boolean;
 }
@@ -65,6 +71,9 @@ export function addStackCommand(program: Command): void {
     .option('--auth', 'a Lambda REQUEST authorizer on $connect; the token it expects from FANOUT_BENCH_TOKEN or --auth-token-file')
     .option('--auth-identity <where>', 'where clients put the token: header (x-api-key, default) or query (?token=)')
     .option('--auth-token-file <file>', 'file holding the token the authorizer expects (else FANOUT_BENCH_TOKEN)')
+    .option('--stack-name <name>', 'the CloudFormation stack it answers for (default FanoutBenchChat); functions, tables and the token parameter are named after it')
+    .option('--aws-metrics', "AWS's metric timing in CloudWatch: 60 s periods only, each published after a lag (default 60 s; DynamoDB and EMF twice it)")
+    .option('--aws-metrics-lag <duration>', 'the lag of --aws-metrics after a minute ends, e.g. 5s (DynamoDB and EMF: twice it); implies --aws-metrics')
     .option('--exit-with-stdin', 'stop when stdin closes (used by a parent process that owns the stack)')
     .action(async (flags: StackUpFlags) => {
       process.exit(await runStack(stackLaunchOf(flags)));
@@ -144,6 +153,9 @@ export function stackLaunchOf(o: StackUpFlags): StackLaunch {
   if (o.auth) set(['auth', 'enabled'], true);
   if (o.authIdentity !== undefined) set(['auth', 'identitySource'], o.authIdentity);
   if (o.authTokenFile !== undefined) set(['auth', 'tokenFile'], o.authTokenFile);
+  if (o.stackName !== undefined) set(['stackName'], o.stackName);
+  if (o.awsMetrics || o.awsMetricsLag !== undefined) set(['awsMetrics', 'enabled'], true);
+  if (o.awsMetricsLag !== undefined) set(['awsMetrics', 'lag'], o.awsMetricsLag);
   for (const item of o.memory ?? []) {
     const [fn, value] = pair('--memory', item, 'FUNCTION=MB');
     set(['functions', fn, 'memoryMB'], number('--memory', value));

@@ -23,6 +23,9 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   'auth.enabled': '--auth',
   'auth.identitySource': '--auth-identity',
   'auth.tokenFile': '--auth-token-file',
+  stackName: '--stack-name',
+  'awsMetrics.enabled': '--aws-metrics',
+  'awsMetrics.lag': '--aws-metrics-lag',
 };
 
 /** The flag that sets a field (dotted path), if one does. */
@@ -75,5 +78,8 @@ export function stackUpArgs(launch: Pick<StackLaunch, 'settings' | 'configFile'>
   if (s.auth?.enabled) args.push('--auth');
   add('--auth-identity', s.auth?.identitySource);
   add('--auth-token-file', s.auth?.tokenFile);
+  add('--stack-name', s.stackName);
+  if (s.awsMetrics?.enabled && s.awsMetrics.lag === undefined) args.push('--aws-metrics');
+  add('--aws-metrics-lag', s.awsMetrics?.lag);
   return args;
 }

@@ -7,7 +7,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import {
   CONNECT_AUTHORIZER,
-  DEFAULT_TOKEN_PARAMETER,
   DEFAULT_TOKEN_REREAD_SECONDS,
   FUNCTION_ENV,
   TOKEN_IDENTITIES,
@@ -36,6 +35,7 @@ import {
 } from '../../src/targets/token-parameter.ts';
 import { stackUpArgs } from '../../src/targets/stack-flags.ts';
 import { stackLaunchOf } from '../../src/targets/stack-knobs.ts';
+import { DEFAULT_STACK_NAME, stackTokenParameter } from '../../reference-stack/functions/stack-names.ts';
 
 // The harness's side of the $connect authorizer: where the token comes from and goes, what a
 // run refuses before it starts, and when a run whose connects are all refused stops.
@@ -197,7 +197,7 @@ describe('the 403 line names where the stack\'s token comes from', () => {
     const cfn = mockClient(CloudFormationClient);
     const lambda = new LambdaClient({ endpoint: stack.ready.lambdaEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
     try {
-      expect(await readTokenParameter(lambda, CONNECT_AUTHORIZER.name)).toEqual({ name: DEFAULT_TOKEN_PARAMETER, rereadSeconds: 5 });
+      expect(await readTokenParameter(lambda, CONNECT_AUTHORIZER.name)).toEqual({ name: stackTokenParameter(DEFAULT_STACK_NAME), rereadSeconds: 5 });
       // a function without the variable, and one that does not exist: nothing to name, no failure
       expect(await readTokenParameter(lambda, 'fanout-connect')).toBeUndefined();
       expect(await readTokenParameter(lambda, 'no-such-function')).toBeUndefined();
@@ -213,8 +213,8 @@ describe('the 403 line names where the stack\'s token comes from', () => {
       });
       const target = await openAwsStackTarget({ stackName: 'Bench', clients: { cloudformation: new CloudFormationClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), lambda } });
       await target.stop();
-      expect(target.tokenParameter).toEqual({ name: DEFAULT_TOKEN_PARAMETER, rereadSeconds: 5 });
-      expect(expectedTokenSource(target)).toBe(`the value of its token parameter ${DEFAULT_TOKEN_PARAMETER}; the authorizer reads a token put or rotated there within 5 s, no redeploy needed`);
+      expect(target.tokenParameter).toEqual({ name: stackTokenParameter(DEFAULT_STACK_NAME), rereadSeconds: 5 });
+      expect(expectedTokenSource(target)).toBe(`the value of its token parameter ${stackTokenParameter(DEFAULT_STACK_NAME)}; the authorizer reads a token put or rotated there within 5 s, no redeploy needed`);
     } finally {
       cfn.restore();
       lambda.destroy();

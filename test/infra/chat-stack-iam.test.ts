@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ChatStack, type ChatStackProps } from '../../reference-stack/infra/chat-stack.ts';
+import { DEFAULT_STACK_NAME } from '../../reference-stack/functions/stack-names.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
 
@@ -45,7 +46,7 @@ function synth(props: ChatStackProps = {}): Json {
   let template = synthesized.get(key);
   if (!template) {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    synthesized.set(key, (template = Template.fromStack(new ChatStack(app, 'Test', props)).toJSON()));
+    synthesized.set(key, (template = Template.fromStack(new ChatStack(app, DEFAULT_STACK_NAME, props)).toJSON()));
   }
   return template;
 }

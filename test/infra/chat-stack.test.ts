@@ -1,11 +1,15 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ChatStack, DEFAULT_THROTTLE } from '../../reference-stack/infra/chat-stack.ts';
-import { chatStackPropsFromContext } from '../../reference-stack/infra/context.ts';
+import { DEFAULT_STACK_NAME } from '../../reference-stack/functions/stack-names.ts';
+import { chatStackPropsFromContext, stackNameFromContext } from '../../reference-stack/infra/context.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { REFERENCE_TABLES } from '../../src/metrics/stack-description/reference-tables.ts';
 
@@ -13,7 +17,7 @@ import { REFERENCE_TABLES } from '../../src/metrics/stack-description/reference-
 // emulator's own bundler on the same entries.
 function synth(props: ConstructorParameters<typeof ChatStack>[2] = {}) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return Template.fromStack(new ChatStack(app, 'Test', props));
+  return Template.fromStack(new ChatStack(app, DEFAULT_STACK_NAME, props));
 }
 
 /** Synthesized from context as the app does (`-c key=value`). */
@@ -117,5 +121,61 @@ describe('CDK reference stack: safe to deploy by default', () => {
     );
     expect(failure.code).toBe(2);
     expect(failure.stderr.trim()).toBe('context throttleRate: must be a number above 0 (requests per second), got fast');
+  });
+});
+
+describe('CDK reference stack: stacks side by side (-c name=…)', () => {
+  const named = (context: Record<string, string>) => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const get = (key: string) => context[key];
+    return Template.fromStack(new ChatStack(app, stackNameFromContext(get), chatStackPropsFromContext(get)));
+  };
+
+  it('names functions, log groups, tables and the token parameter after the stack; the default keeps the manifest names', () => {
+    const arm = named({ name: 'FanoutBenchChatArm', broadcast: 'true' });
+    const deployedName = (manifestName: string) => manifestName.replace(/^fanout-/, 'FanoutBenchChatArm-');
+    for (const name of [...FUNCTIONS.map((f) => f.name), 'fanout-authorizer']) {
+      arm.hasResourceProperties('AWS::Lambda::Function', { FunctionName: deployedName(name) });
+      arm.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/aws/lambda/${deployedName(name)}` });
+    }
+    for (const t of REFERENCE_TABLES) arm.hasResourceProperties('AWS::DynamoDB::Table', { TableName: deployedName(t.name) });
+    arm.hasResourceProperties('AWS::SSM::Parameter', { Name: '/fanout-bench/FanoutBenchChatArm/connect-token' });
+    // nothing keeps a default name that a second stack in the account would collide with
+    const text = JSON.stringify(arm.toJSON().Resources);
+    expect(text).not.toMatch(/"fanout-(connect|send-message|authorizer|connections|messages|room-members)"/);
+
+    const byDefault = named({});
+    expect(stackNameFromContext(() => undefined)).toBe('FanoutBenchChat');
+    byDefault.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'fanout-send-message' });
+    byDefault.hasResourceProperties('AWS::DynamoDB::Table', { TableName: 'fanout-connections' });
+    byDefault.hasResourceProperties('AWS::SSM::Parameter', { Name: '/fanout-bench/FanoutBenchChat/connect-token' });
+  });
+
+  it('keeps the outputs contract whatever the name', () => {
+    const keys = (t: Template) => Object.keys(t.toJSON().Outputs).sort();
+    expect(keys(named({ name: 'FanoutBenchChatArm' }))).toEqual(keys(named({})));
+  });
+
+  it.each([
+    [{ name: 'arm_64' }, 'context name: must start with a letter and hold only letters, digits and "-", got arm_64'],
+    [{ name: '9lives' }, 'context name: must start with a letter and hold only letters, digits and "-", got 9lives'],
+    [{ name: 'A'.repeat(52) }, `context name: must be at most 51 characters, so that its function names fit Lambda's 64, got ${'A'.repeat(52)}`],
+  ])('refuses a bad name %j with one line', (context, message) => {
+    expect(() => stackNameFromContext((key) => (context as Record<string, string>)[key])).toThrow(message);
+  });
+
+  it('the app deploys the stack under that name (`npm run cdk -- synth -c name=…`)', async () => {
+    const app = fileURLToPath(new URL('../../reference-stack/infra/app.ts', import.meta.url));
+    const out = mkdtempSync(join(tmpdir(), 'cdk-out-'));
+    try {
+      await promisify(execFile)(process.execPath, ['--import', 'tsx', app], {
+        env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ name: 'FanoutBenchChatArm', 'aws:cdk:bundling-stacks': [] }), CDK_OUTDIR: out },
+      });
+      const template = JSON.parse(readFileSync(join(out, 'FanoutBenchChatArm.template.json'), 'utf8'));
+      const names = Object.values(template.Resources as Record<string, any>).filter((r) => r.Type === 'AWS::Lambda::Function').map((r) => r.Properties.FunctionName);
+      expect(names).toContain('FanoutBenchChatArm-send-message');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

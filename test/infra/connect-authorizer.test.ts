@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CONNECT_AUTHORIZER, TOKEN_PARAMETER_PLACEHOLDER } from '../../reference-stack/functions/manifest.ts';
 import { ChatStack } from '../../reference-stack/infra/chat-stack.ts';
+import { DEFAULT_STACK_NAME } from '../../reference-stack/functions/stack-names.ts';
 import { chatStackPropsFromContext } from '../../reference-stack/infra/context.ts';
 import { ROUTE_FUNCTION_OUTPUTS } from '../../common/stack-outputs.ts';
 import { parseStackOutputs } from '../../src/targets/stack-description.ts';
@@ -10,7 +11,7 @@ import { parseStackOutputs } from '../../src/targets/stack-description.ts';
 // The $connect authorizer in the synthesized template (no AWS account needed; bundling skipped,
 // as in chat-stack.test.ts).
 
-function synthFromContext(context: Record<string, string>, stackName = 'Test') {
+function synthFromContext(context: Record<string, string>, stackName = DEFAULT_STACK_NAME) {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   return Template.fromStack(new ChatStack(app, stackName, chatStackPropsFromContext((key) => context[key])));
 }
@@ -49,7 +50,7 @@ describe('CDK: the $connect authorizer', () => {
       MemorySize: CONNECT_AUTHORIZER.memoryMB,
       Timeout: CONNECT_AUTHORIZER.timeoutSeconds,
       Runtime: 'nodejs22.x',
-      Environment: { Variables: Match.objectLike({ AUTH_TOKEN_PARAMETER: '/fanout-bench/Test/connect-token' }) },
+      Environment: { Variables: Match.objectLike({ AUTH_TOKEN_PARAMETER: '/fanout-bench/FanoutBenchChat/connect-token' }) },
     });
     t.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
     t.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/fanout-authorizer' });
@@ -57,8 +58,8 @@ describe('CDK: the $connect authorizer', () => {
 
   it('creates the parameter as a String holding the placeholder (never the token), named per stack', () => {
     t.resourceCountIs('AWS::SSM::Parameter', 1);
-    t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/fanout-bench/Test/connect-token', Type: 'String', Value: TOKEN_PARAMETER_PLACEHOLDER, Tier: 'Standard' });
-    t.hasOutput('AuthTokenParameter', { Value: '/fanout-bench/Test/connect-token' });
+    t.hasResourceProperties('AWS::SSM::Parameter', { Name: '/fanout-bench/FanoutBenchChat/connect-token', Type: 'String', Value: TOKEN_PARAMETER_PLACEHOLDER, Tier: 'Standard' });
+    t.hasOutput('AuthTokenParameter', { Value: '/fanout-bench/FanoutBenchChat/connect-token' });
     t.hasOutput('AuthIdentitySource', { Value: 'route.request.header.x-api-key' });
     t.hasOutput('AuthorizerFunction', {});
     synthFromContext({}, 'Other').hasResourceProperties('AWS::SSM::Parameter', { Name: '/fanout-bench/Other/connect-token' });

@@ -103,7 +103,7 @@ describe('the reference authorizer (token from Parameter Store)', () => {
 
   it('lists the authorizer in the ready line, without the token', () => {
     const ready = headerStack.ready;
-    expect(ready.auth).toEqual({ authorizer: 'fanout-authorizer', identitySource: ['route.request.header.x-api-key'], parameterName: '/fanout-bench/connect-token' });
+    expect(ready.auth).toEqual({ authorizer: 'fanout-authorizer', identitySource: ['route.request.header.x-api-key'], parameterName: '/fanout-bench/FanoutBenchChat/connect-token' });
     expect(queryStack.ready.auth?.identitySource).toEqual(['route.request.querystring.token']);
     expect(ready.functions.find((f) => f.name === 'fanout-authorizer')).toMatchObject({ route: '$connect', authorizer: true, memoryMB: 256 });
     expect(JSON.stringify(ready)).not.toContain(TOKEN);

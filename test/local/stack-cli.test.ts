@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../fixtures/gateway/clients.ts';
 import { until } from './lambda-test-helpers.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
+import { awsExportBlock } from '../../reference-stack/local/aws-endpoint-urls.ts';
 import { NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { findNode, majorOf, PINNED_NODE_VERSIONS, type NodeBinary } from '../../src/targets/node-binaries.ts';
 
@@ -82,8 +83,23 @@ describe('fanout-bench stack up', () => {
     const run = stackUp(['--port', '0', '--stage', 'cli', '--memory', 'fanout-whoami=512']);
     const ready = JSON.parse(await firstLine(run));
     expect(Object.keys(ready).sort()).toEqual(
-      ['apiId', 'callbackUrl', 'cloudwatchEndpoint', 'dynamodbEndpoint', 'functions', 'lambdaEndpoint', 'lambdaRuntime', 'ready', 'region', 'ssmEndpoint', 'stage', 'websocketUrl'].sort(),
+      [
+        'apiId', 'callbackUrl', 'cloudwatchEndpoint', 'dynamodbEndpoint', 'functions', 'lambdaEndpoint', 'lambdaRuntime', 'ready', 'region', 'ssmEndpoint', 'stage', 'websocketUrl',
+        'cloudformationEndpoint', 'apiGatewayV2Endpoint', 'awsEndpointUrls', 'stackName', 'tables',
+      ].sort(),
     );
+    expect(ready.awsEndpointUrls).toEqual({
+      AWS_ENDPOINT_URL_CLOUDFORMATION: ready.cloudformationEndpoint,
+      AWS_ENDPOINT_URL_LAMBDA: ready.lambdaEndpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH: ready.cloudwatchEndpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: ready.cloudwatchEndpoint,
+      AWS_ENDPOINT_URL_SSM: ready.ssmEndpoint,
+      AWS_ENDPOINT_URL_APIGATEWAYV2: ready.apiGatewayV2Endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: ready.dynamodbEndpoint,
+    });
+    // and on stderr, once, ready to paste
+    expect(run.stderr()).toContain(awsExportBlock(ready.awsEndpointUrls, 'us-east-1', 'FanoutBenchChat'));
+    expect(run.stderr().split('export AWS_ENDPOINT_URL_LAMBDA=')).toHaveLength(2);
     // every function of the manifest, with the memory it got: --memory's where given
     expect(ready.functions.map((f: { name: string }) => f.name)).toEqual(FUNCTIONS.map((f) => f.name));
     expect(ready.functions.find((f: { name: string }) => f.name === 'fanout-whoami')).toEqual({
@@ -176,6 +192,12 @@ describe('fanout-bench stack up', () => {
     const bad = stackUp(['--memory', 'fanout-nope=256']);
     expect(await bad.exited).toBe(2);
     expect(bad.stderr()).toMatch(/^fanout-bench: --memory: functions\.fanout-nope: unknown function "fanout-nope"/);
+    const name = stackUp(['--stack-name', 'arm_64']);
+    expect(await name.exited).toBe(2);
+    expect(name.stderr()).toBe('fanout-bench: --stack-name: stackName: must start with a letter and hold only letters, digits and "-"\n');
+    const lag = stackUp(['--aws-metrics-lag', 'soon']);
+    expect(await lag.exited).toBe(2);
+    expect(lag.stderr()).toMatch(/^fanout-bench: --aws-metrics-lag: awsMetrics\.lag: a duration from 0 to 1h[^\n]*\n$/);
   });
 
   it('with --auth expects the token from --auth-token-file (or FANOUT_BENCH_TOKEN) and never prints it', async () => {
@@ -185,7 +207,7 @@ describe('fanout-bench stack up', () => {
     writeFileSync(file, `${token}\n`);
     const run = stackUp(['--port', '0', '--auth', '--auth-identity', 'query', '--auth-token-file', file], 'ignore', { ...process.env, FANOUT_BENCH_TOKEN: 'not-this-one' });
     const ready = JSON.parse(await firstLine(run));
-    expect(ready.auth).toEqual({ authorizer: 'fanout-authorizer', identitySource: ['route.request.querystring.token'], parameterName: '/fanout-bench/connect-token' });
+    expect(ready.auth).toEqual({ authorizer: 'fanout-authorizer', identitySource: ['route.request.querystring.token'], parameterName: '/fanout-bench/FanoutBenchChat/connect-token' });
     const c = await connect(`${ready.websocketUrl}?token=${token}`);
     c.send({ action: 'whoami' });
     expect(await c.take((f) => f.type === 'whoami', 30_000)).toMatchObject({ principalId: 'token-holder', tokenSource: 'query' });
@@ -263,7 +285,7 @@ describe('fanout-bench stack up', () => {
       matches: false,
       note: `${runtime} runs on Node ${major}, and none was found in ${emptyCache} or on PATH: the functions run on Node ${process.versions.node} instead; \`npx fanout-bench stack install-node ${runtime}\` puts Node ${PINNED_NODE_VERSIONS[major]} there`,
     });
-    expect(run.stderr()).toBe(`fanout-bench: warning: ${ready.lambdaRuntime.note}\n`);
+    expect(run.stderr()).toBe(`fanout-bench: warning: ${ready.lambdaRuntime.note}\n${awsExportBlock(ready.awsEndpointUrls, 'us-east-1', 'FanoutBenchChat')}`);
     run.child.kill('SIGTERM');
     await expectCleanExit(run);
   });

@@ -13,7 +13,8 @@ export const TABLE_DEFAULT_NAMES = {
 /** Index on room members from a connection to its rooms (used on $disconnect). */
 export const BY_CONNECTION_INDEX = 'byConnection';
 
-export function tableDefinitions(names = TABLE_DEFAULT_NAMES): CreateTableCommandInput[] {
+/** The three tables' definitions, under the names given (a stack's own: stack-names.ts). */
+export function tableDefinitions(names: { connections: string; roomMembers: string; messages: string } = TABLE_DEFAULT_NAMES): CreateTableCommandInput[] {
   return [
     {
       // connectionId -> name, connectedAt

@@ -1,3 +1,4 @@
+import type { MetricPublication } from './aws-timing.ts';
 import { SecondBucket } from './second-bucket.ts';
 import { parseStatistic, PeriodAggregate } from './statistic.ts';
 import type { MetricDatum, MetricSink } from './types.ts';
@@ -52,6 +53,11 @@ export interface MetricStoreOptions {
   /** How long data points are kept; default 3 h (CloudWatch's high-resolution retention). */
   retentionMs?: number;
   now?: () => number;
+  /**
+   * When data becomes visible to queries and ListMetrics, and the shortest period answered
+   * (aws-timing.ts); default: at once, at any valid period.
+   */
+  publication?: MetricPublication;
 }
 
 interface Series {
@@ -66,7 +72,17 @@ export function isValidPeriod(period: number): boolean {
   return Number.isInteger(period) && period > 0 && (period % 60 === 0 || [1, 5, 10, 20, 30].includes(period));
 }
 
+/** Keys of frozen dimension sets, which the gateway reuses for every datum (they cannot change). */
+const frozenKeys = new WeakMap<Record<string, string>, string>();
+
 function dimensionKey(dimensions: Record<string, string>): string {
+  if (!Object.isFrozen(dimensions)) return computeDimensionKey(dimensions);
+  let key = frozenKeys.get(dimensions);
+  if (key === undefined) frozenKeys.set(dimensions, (key = computeDimensionKey(dimensions)));
+  return key;
+}
+
+function computeDimensionKey(dimensions: Record<string, string>): string {
   const names = Object.keys(dimensions);
   if (names.length === 0) return '';
   if (names.length === 1) return `${names[0]}=${dimensions[names[0]]}`;
@@ -87,6 +103,7 @@ function dimensionKey(dimensions: Record<string, string>): string {
 export class MetricStore implements MetricSink {
   private readonly retentionMs: number;
   private readonly now: () => number;
+  private readonly publication: MetricPublication | undefined;
   /** namespace \0 metricName → dimension key → unit → series */
   private readonly metrics = new Map<string, Map<string, Map<string, Series>>>();
   private dropped = 0;
@@ -94,6 +111,7 @@ export class MetricStore implements MetricSink {
   constructor(options: MetricStoreOptions = {}) {
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.now = options.now ?? Date.now;
+    this.publication = options.publication;
   }
 
   /** Data points rejected: not finite, or timestamp outside the retention / future window. */
@@ -135,16 +153,21 @@ export class MetricStore implements MetricSink {
     }
   }
 
-  /** Metrics with data in the retention window, sorted by namespace, name, dimensions. */
+  /**
+   * Metrics with data in the retention window, sorted by namespace, name, dimensions; with a
+   * publication, only those whose first data point is published.
+   */
   listMetrics(filter: MetricFilter = {}): MetricIdentity[] {
     const out: Array<{ key: string; identity: MetricIdentity }> = [];
     this.pruneAll();
+    const now = this.now();
     for (const [nameKey, byDims] of this.metrics) {
       const [namespace, metricName] = nameKey.split('\u0000');
       if (filter.namespace !== undefined && filter.namespace !== namespace) continue;
       if (filter.metricName !== undefined && filter.metricName !== metricName) continue;
+      const publishedBefore = this.publication?.publishedBefore(namespace, now) ?? Infinity;
       for (const [dimKey, byUnit] of byDims) {
-        const first = byUnit.values().next().value;
+        const first = [...byUnit.values()].find((series) => series.seconds.length > 0 && series.seconds[0].second * 1000 < publishedBefore);
         if (!first) continue;
         const dims = first.identity.dimensions;
         const matches = (filter.dimensions ?? []).every((f) =>
@@ -160,7 +183,8 @@ export class MetricStore implements MetricSink {
   /**
    * One statistic over periods, ascending by time; periods without data are omitted (as
    * CloudWatch does). Periods start at startTime rounded down to the period (sub-minute periods)
-   * or to the minute (periods of 60 s and more), as CloudWatch rounds StartTime.
+   * or to the minute (periods of 60 s and more), as CloudWatch rounds StartTime. With a
+   * publication, only published data counts, and a period shorter than it serves answers nothing.
    */
   query(q: SeriesQuery): SeriesPoint[] {
     const stat = parseStatistic(q.stat);
@@ -173,6 +197,8 @@ export class MetricStore implements MetricSink {
       throw new MetricQueryError(`Period ${q.periodSeconds} must be 1, 5, 10, 20, 30 or a multiple of 60`);
     }
     const period = q.periodSeconds;
+    if (this.publication && period < this.publication.minPeriodSeconds) return [];
+    const endTime = Math.min(q.endTime, this.publication?.publishedBefore(q.namespace, this.now()) ?? Infinity);
     const align = Math.min(period, 60);
     const startSec = Math.floor(Math.floor(q.startTime / 1000) / align) * align;
     const cutoff = Math.floor((this.now() - this.retentionMs) / 1000);
@@ -188,7 +214,7 @@ export class MetricStore implements MetricSink {
       const seconds = series.seconds;
       for (let i = lowerBound(seconds, Math.max(startSec, cutoff)); i < seconds.length; i++) {
         const bucket = seconds[i];
-        if (bucket.second * 1000 >= q.endTime) break;
+        if (bucket.second * 1000 >= endTime) break;
         const periodStart = startSec + Math.floor((bucket.second - startSec) / period) * period;
         let agg = periods.get(periodStart);
         if (!agg) {

@@ -3,39 +3,72 @@ import type { MetricSink } from '../cloudwatch/types.ts';
 export type ApiCountMetric = 'ConnectCount' | 'MessageCount' | 'IntegrationError' | 'ClientError' | 'ExecutionError';
 
 /**
- * AWS/ApiGateway metrics for one stage, dimensions { ApiId, Stage }:
+ * AWS/ApiGateway metrics of one stage, each datum under every dimension set AWS documents for
+ * WebSocket APIs ("Monitor WebSocket API execution with CloudWatch metrics"): `ApiId`;
+ * `ApiId, Stage`; and, for what happens on a route, `ApiId, Method, Resource, Stage`, which AWS
+ * sends only with detailed metrics on (the reference stack turns them on, and its stage answers
+ * `detailedMetricsEnabled: true` in GetStage).
+ *
+ * What Method and Resource hold for a WebSocket route AWS does not say: it describes the set as
+ * filtering "an API method with the specified API ID, stage ID, resource path, and route ID".
+ * Assumed here: Resource is the route key (`$connect`, `sendMessage`), the one path-like name a
+ * WebSocket route has, and Method the type of event API Gateway gives that route's integration
+ * (`CONNECT`, `DISCONNECT`, `MESSAGE`, as in `requestContext.eventType`). A harness should find the
+ * sets with ListMetrics and map them to routes by Resource, not build them from this assumption.
+ *
  * - ConnectCount: each connection attempt that reaches the $connect route (after the new-connection throttle).
- * - MessageCount: each message in from a client, each @connections POST delivered, each route response sent.
+ * - MessageCount: each message in from a client, each @connections POST delivered, each route
+ *   response sent (a POST has no route: stage and API sets only).
  * - IntegrationError: the integration answered with an error: the handler threw or timed out, the
  *   29 s integration timeout passed, or $connect answered a non-2xx status.
  * - ClientError: a 4xx API Gateway answered itself (Forbidden for no route, new-connection and
- *   account throttles, bad path, @connections 403/410/413/429).
+ *   account throttles, bad path, @connections 403/410/413/429); stage and API sets only.
  * - ExecutionError: the integration could not be called (Lambda throttled the invoke).
  * - IntegrationLatency: ms per route invocation.
  */
 export class ApiMetrics {
-  private readonly dimensions: Record<string, string>;
+  private readonly stage: Record<string, string>;
+  private readonly api: Record<string, string>;
+  private readonly routes = new Map<string, Record<string, string>>();
 
   constructor(
     private readonly sink: MetricSink,
-    apiId: string,
-    stage: string,
+    private readonly apiId: string,
+    private readonly stageName: string,
   ) {
-    this.dimensions = Object.freeze({ ApiId: apiId, Stage: stage }) as Record<string, string>;
+    // Frozen and reused by every datum (the store caches the series key of a frozen set).
+    this.stage = Object.freeze({ ApiId: apiId, Stage: stageName }) as Record<string, string>;
+    this.api = Object.freeze({ ApiId: apiId }) as Record<string, string>;
   }
 
-  count(name: ApiCountMetric): void {
-    this.sink.put({ namespace: 'AWS/ApiGateway', name, dimensions: this.dimensions, value: 1, unit: 'Count', timestamp: Date.now() });
+  /** One event; `route` when it happened on a route (its per-route set gets it too). */
+  count(name: ApiCountMetric, route?: string): void {
+    this.put(name, 1, 'Count', route);
   }
 
-  integrationLatency(ms: number): void {
-    this.sink.put({
-      namespace: 'AWS/ApiGateway',
-      name: 'IntegrationLatency',
-      dimensions: this.dimensions,
-      value: ms,
-      unit: 'Milliseconds',
-      timestamp: Date.now(),
-    });
+  integrationLatency(ms: number, route?: string): void {
+    this.put('IntegrationLatency', ms, 'Milliseconds', route);
   }
+
+  private put(name: string, value: number, unit: string, route: string | undefined): void {
+    const timestamp = Date.now();
+    const namespace = 'AWS/ApiGateway';
+    this.sink.put({ namespace, name, dimensions: this.stage, value, unit, timestamp });
+    this.sink.put({ namespace, name, dimensions: this.api, value, unit, timestamp });
+    if (route !== undefined) this.sink.put({ namespace, name, dimensions: this.routeDimensions(route), value, unit, timestamp });
+  }
+
+  private routeDimensions(route: string): Record<string, string> {
+    let dimensions = this.routes.get(route);
+    if (!dimensions) {
+      dimensions = Object.freeze({ ApiId: this.apiId, Method: routeMethod(route), Resource: route, Stage: this.stageName }) as Record<string, string>;
+      this.routes.set(route, dimensions);
+    }
+    return dimensions;
+  }
+}
+
+/** The Method dimension of a route (see the assumption above): its integration's event type. */
+export function routeMethod(route: string): 'CONNECT' | 'DISCONNECT' | 'MESSAGE' {
+  return route === '$connect' ? 'CONNECT' : route === '$disconnect' ? 'DISCONNECT' : 'MESSAGE';
 }

@@ -33,5 +33,5 @@ export function dispatchDisconnect(ctx: GatewayContext, conn: Connection, code: 
   }
   ctx.counters.deliveredDisconnects++;
   const now = Date.now();
-  void ctx.integration.invoke(route.functionName, disconnectEvent(ctx.api, conn, code, reason, awsId(), now));
+  void ctx.integration.invoke(route.functionName, disconnectEvent(ctx.api, conn, code, reason, awsId(), now), { route: route.routeKey });
 }

@@ -58,11 +58,11 @@ export async function onUpgrade(ctx: GatewayContext, req: IncomingMessage, socke
     if (auth.allow) conn.authorizer = auth.authorizer;
     else decision = { accept: false, status: auth.status, body: auth.body };
   }
-  if (decision.accept) ctx.metrics.count('ConnectCount');
   const route = ctx.routes.get('$connect');
+  if (decision.accept) ctx.metrics.count('ConnectCount', route?.routeKey);
   if (route && decision.accept) {
     const requestId = awsId();
-    const outcome = await ctx.integration.invoke(route.functionName, connectEvent(ctx.api, conn, req, requestId, now));
+    const outcome = await ctx.integration.invoke(route.functionName, connectEvent(ctx.api, conn, req, requestId, now), { route: route.routeKey });
     decision = decide(outcome, ctx);
   }
   socket.off('close', onGone);
@@ -115,7 +115,7 @@ function decide(outcome: IntegrationOutcome, ctx: GatewayContext): Decision {
       // A result without a statusCode (or no result) is taken as 200.
       const status = typeof result?.statusCode === 'number' ? result.statusCode : 200;
       if (status >= 200 && status < 300) return { accept: true, protocol: chosenProtocol(result?.headers) };
-      ctx.metrics.count('IntegrationError');
+      ctx.metrics.count('IntegrationError', '$connect');
       const body = typeof result?.body === 'string' ? result.body : result?.body === undefined ? '' : JSON.stringify(result.body);
       return { accept: false, status: STATUS_CODES[status] ? status : 500, body };
     }

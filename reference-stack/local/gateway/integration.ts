@@ -30,11 +30,12 @@ export class Integration {
   }
 
   /**
-   * `metrics: false` for the $connect authorizer: it is not an integration, and AWS/ApiGateway
-   * publishes nothing for it (its Lambda metrics and REPORT lines are the runtime's, as for any function).
+   * `route`: the route key the integration serves, for the per-route metrics. `metrics: false` for
+   * the $connect authorizer: it is not an integration, and AWS/ApiGateway publishes nothing for it
+   * (its Lambda metrics and REPORT lines are the runtime's, as for any function).
    */
-  invoke(functionName: string, event: unknown, options: { metrics?: boolean } = {}): Promise<IntegrationOutcome> {
-    const p = this.run(functionName, event, options.metrics !== false);
+  invoke(functionName: string, event: unknown, options: { metrics?: boolean; route?: string } = {}): Promise<IntegrationOutcome> {
+    const p = this.run(functionName, event, options.metrics !== false, options.route);
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
     return p;
@@ -53,7 +54,7 @@ export class Integration {
     }
   }
 
-  private async run(functionName: string, event: unknown, recordMetrics: boolean): Promise<IntegrationOutcome> {
+  private async run(functionName: string, event: unknown, recordMetrics: boolean, route: string | undefined): Promise<IntegrationOutcome> {
     const runtime = this.runtime;
     if (!runtime) return { kind: 'failed', message: 'Lambda runtime not attached' };
     const start = performance.now();
@@ -75,16 +76,16 @@ export class Integration {
     if (!recordMetrics) return outcome;
     switch (outcome.kind) {
       case 'ok':
-        this.metrics.integrationLatency(performance.now() - start);
+        this.metrics.integrationLatency(performance.now() - start, route);
         break;
       case 'error':
       case 'timeout':
-        this.metrics.integrationLatency(performance.now() - start);
-        this.metrics.count('IntegrationError');
+        this.metrics.integrationLatency(performance.now() - start, route);
+        this.metrics.count('IntegrationError', route);
         break;
       case 'throttled':
       case 'failed':
-        this.metrics.count('ExecutionError');
+        this.metrics.count('ExecutionError', route);
         break;
     }
     return outcome;

@@ -18,15 +18,15 @@ export async function onClientMessage(ctx: GatewayContext, conn: Connection, dat
     conn.send(tooManyRequestsFrame(conn.connectionId, requestId));
     return;
   }
-  ctx.metrics.count('MessageCount');
   const route = ctx.routes.select(data, isBinary);
+  ctx.metrics.count('MessageCount', route?.routeKey);
   if (!route) {
     ctx.metrics.count('ClientError');
     conn.send(forbiddenFrame(conn.connectionId, requestId));
     return;
   }
   const event = messageEvent(ctx.api, conn, route.routeKey, data, isBinary, requestId, now);
-  const outcome = await ctx.integration.invoke(route.functionName, event);
+  const outcome = await ctx.integration.invoke(route.functionName, event, { route: route.routeKey });
   if (outcome.kind !== 'ok') {
     conn.send(internalServerErrorFrame(conn.connectionId, requestId));
     return;
@@ -35,7 +35,7 @@ export async function onClientMessage(ctx: GatewayContext, conn: Connection, dat
   const body = routeResponseBody(outcome.result);
   if (body !== undefined && conn.send(body)) {
     conn.lastActiveAt = Date.now();
-    ctx.metrics.count('MessageCount');
+    ctx.metrics.count('MessageCount', route.routeKey);
   }
 }
 

@@ -39,8 +39,13 @@ export interface ControlPlaneOptions {
   wiredEnvironment: Readonly<Record<string, string>>;
   /** Each configuration change, one line (the stack's log): sizes and timeouts, variable names only. */
   log?: (line: string) => void;
+  /** The account's concurrency quota the runtime enforces (`lambda.accountConcurrency`); default AWS's 1,000. */
+  accountConcurrency?: number;
 }
 
+/** Lambda's fixed account limits on code storage (Lambda quotas), as GetAccountSettings reports them. */
+const CODE_LIMITS = { TotalCodeSize: 80_530_636_800, CodeSizeUnzipped: 262_144_000, CodeSizeZipped: 52_428_800 } as const;
+const DEFAULT_ACCOUNT_CONCURRENCY = 1_000;
 /** AWS's limits for the fields served (Lambda API reference, UpdateFunctionConfiguration); memory's is common's. */
 export const TIMEOUT_SECONDS = { min: 1, max: 900 } as const;
 const ENV_TOTAL_BYTES = 4_096;
@@ -106,6 +111,21 @@ export class LambdaControlPlane {
       Configuration: this.view(name),
       Code: { RepositoryType: 'S3' },
       ...(reserved === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: reserved } }),
+    };
+  }
+
+  /**
+   * GetAccountSettings: the account's concurrency quota and what reserved concurrency leaves of it
+   * (the limits the runtime enforces), and how many functions there are. AccountUsage.TotalCodeSize
+   * is left out: the emulator deploys no code packages, it bundles the sources itself.
+   */
+  accountSettings(): Record<string, unknown> {
+    const names = this.runtime.functionNames();
+    const concurrency = this.options.accountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY;
+    const reserved = names.reduce((sum, n) => sum + (this.runtime.functionConfig(n)?.reservedConcurrency ?? 0), 0);
+    return {
+      AccountLimit: { ...CODE_LIMITS, ConcurrentExecutions: concurrency, UnreservedConcurrentExecutions: concurrency - reserved },
+      AccountUsage: { FunctionCount: names.length },
     };
   }
 

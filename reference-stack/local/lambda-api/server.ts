@@ -8,7 +8,8 @@ import { readJsonBody, type JsonBodyErrors } from '../json-body.ts';
 /**
  * The emulator's Lambda API endpoint: Lambda's REST-JSON protocol (API version 2015-03-31), so
  * the SDK's LambdaClient works with `endpoint` set. Served: GetFunctionConfiguration,
- * UpdateFunctionConfiguration, GetFunction, ListFunctions. Signatures are not checked.
+ * UpdateFunctionConfiguration, GetFunction, ListFunctions, and GetAccountSettings (API version
+ * 2016-08-19). Signatures are not checked.
  */
 
 export interface LambdaApiServerOptions {
@@ -23,6 +24,7 @@ export type LambdaApiServer = LocalEndpoint;
 
 const MAX_BODY_BYTES = 256 * 1024;
 const PREFIX = '/2015-03-31/functions';
+const ACCOUNT_SETTINGS = '/2016-08-19/account-settings';
 
 export async function startLambdaApiServer(options: LambdaApiServerOptions): Promise<LambdaApiServer> {
   const { controlPlane, host = '127.0.0.1', port = 0 } = options;
@@ -44,6 +46,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, plane: LambdaCo
   const m = path.startsWith(`${PREFIX}/`) ? /^\/([^/]+)(\/configuration)?$/.exec(path.slice(PREFIX.length)) : null;
   const fn = m ? decodeURIComponent(m[1]) : undefined;
 
+  if (method === 'GET' && path === ACCOUNT_SETTINGS) {
+    req.resume();
+    return send(res, 200, plane.accountSettings());
+  }
   if (method === 'GET' && path === PREFIX) {
     req.resume();
     return send(res, 200, plane.listFunctions(url.searchParams.get('Marker') ?? undefined, url.searchParams.get('MaxItems') ?? undefined));

@@ -1,0 +1,45 @@
+/**
+ * The SDK's standard way to send a service's calls elsewhere: `AWS_ENDPOINT_URL_<SERVICE>`, where
+ * SERVICE is the client's service id upper-cased with spaces as underscores (@smithy/core's
+ * getEndpointUrlConfig: "CloudWatch Logs" → AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, "ApiGatewayV2" →
+ * AWS_ENDPOINT_URL_APIGATEWAYV2). The AWS CLI reads the same names. Exported in a shell, they point
+ * every SDK v3 client (and the CLI) at the local stack with no code change, so
+ * `--target aws:<stackName>` runs offline on the same code path as on AWS.
+ */
+
+export interface StackServiceEndpoints {
+  cloudformation: string;
+  lambda: string;
+  /** CloudWatch and CloudWatch Logs share one endpoint in the emulator */
+  cloudwatch: string;
+  ssm: string;
+  apigatewayv2: string;
+  dynamodb: string;
+}
+
+/** Each service's variable, keyed by name (in this order in the ready line and the export block). */
+export function awsEndpointUrls(e: StackServiceEndpoints): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_CLOUDFORMATION: e.cloudformation,
+    AWS_ENDPOINT_URL_LAMBDA: e.lambda,
+    AWS_ENDPOINT_URL_CLOUDWATCH: e.cloudwatch,
+    AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: e.cloudwatch,
+    AWS_ENDPOINT_URL_SSM: e.ssm,
+    AWS_ENDPOINT_URL_APIGATEWAYV2: e.apigatewayv2,
+    AWS_ENDPOINT_URL_DYNAMODB: e.dynamodb,
+  };
+}
+
+/**
+ * What `stack up` prints on stderr once, ready to paste: the variables, the stack's region, and
+ * credentials (any: the local endpoints check no signature, but the SDK signs every call and
+ * fails without some).
+ */
+export function awsExportBlock(urls: Record<string, string>, region: string, stackName: string): string {
+  const lines = [
+    `# point the AWS SDK and CLI at this local stack (then: fanout-bench run --target aws:${stackName}):`,
+    ...Object.entries(urls).map(([name, url]) => `export ${name}=${url}`),
+    `export AWS_REGION=${region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

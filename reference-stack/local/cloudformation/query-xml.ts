@@ -1,0 +1,58 @@
+/**
+ * The AWS Query protocol's answers, as CloudFormation writes them and the SDK v3's
+ * AwsQueryProtocol reads them: `<{Action}Response xmlns=…><{Action}Result>…</{Action}Result>
+ * <ResponseMetadata><RequestId>…` on success, `<ErrorResponse><Error><Type/><Code/><Message/>
+ * </Error><RequestId/>` with a 4xx/5xx status on failure. Structures are elements named after
+ * their members, lists wrap each item in `<member>`, timestamps are ISO 8601, booleans
+ * `true`/`false`; an undefined member is left out.
+ */
+
+export type QueryValue = string | number | boolean | Date | undefined | QueryValue[] | { [member: string]: QueryValue };
+
+/** An error CloudFormation answers: `code` is what the SDK raises (`ValidationError` …). */
+export class QueryApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+    readonly type: 'Sender' | 'Receiver' = 'Sender',
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export function queryResult(action: string, xmlns: string, result: Record<string, QueryValue>, requestId: string): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${xmlns}"><${action}Result>` +
+    members(result) +
+    `</${action}Result><ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>\n`
+  );
+}
+
+export function queryError(xmlns: string, err: QueryApiError, requestId: string): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${xmlns}"><Error><Type>${err.type}</Type>` +
+    `<Code>${escape(err.code)}</Code><Message>${escape(err.message)}</Message></Error>` +
+    `<RequestId>${requestId}</RequestId></ErrorResponse>\n`
+  );
+}
+
+function members(struct: Record<string, QueryValue>): string {
+  let out = '';
+  for (const [name, value] of Object.entries(struct)) {
+    if (value !== undefined) out += `<${name}>${content(value)}</${name}>`;
+  }
+  return out;
+}
+
+function content(value: Exclude<QueryValue, undefined>): string {
+  if (Array.isArray(value)) return value.map((item) => (item === undefined ? '' : `<member>${content(item)}</member>`)).join('');
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return members(value);
+  return escape(String(value));
+}
+
+function escape(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
+}

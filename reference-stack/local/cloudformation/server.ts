@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
+import { describeStacks, type LocalStackRecord } from './describe-stacks.ts';
+import { QueryApiError, queryError, queryResult, type QueryValue } from './query-xml.ts';
+
+/**
+ * The emulator's CloudFormation endpoint: the AWS Query protocol (API version 2010-05-15) the
+ * SDK's CloudFormationClient speaks, a form-encoded `Action=…&Version=…&…` (POST body, or GET
+ * query string) answered in XML. Only DescribeStacks, for the stack the emulator runs; any other
+ * action is CloudFormation's InvalidAction. Signatures are not checked.
+ */
+
+const XMLNS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+const MAX_BODY_BYTES = 64 * 1024;
+
+type Operation = (params: URLSearchParams) => Record<string, QueryValue>;
+
+export async function startCloudFormationServer(stack: LocalStackRecord, host = '127.0.0.1', port = 0): Promise<LocalEndpoint> {
+  const operations: Record<string, Operation> = {
+    DescribeStacks: (params) => describeStacks(stack, params),
+  };
+  const server = createServer((req, res) => {
+    const requestId = randomUUID();
+    handle(req, res, operations, requestId).catch((err: unknown) => {
+      const error = err instanceof QueryApiError ? err : new QueryApiError('InternalFailure', String(err), 500, 'Receiver');
+      send(res, error.status, queryError(XMLNS, error, requestId), requestId);
+    });
+  });
+  return listenLocal(server, host, port);
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, operations: Record<string, Operation>, requestId: string): Promise<void> {
+  let params: URLSearchParams;
+  if (req.method === 'POST') {
+    params = new URLSearchParams(await readBody(req));
+  } else {
+    req.resume();
+    params = new URL(req.url ?? '/', 'http://cloudformation.local').searchParams;
+  }
+  const action = params.get('Action') ?? '';
+  const operation = operations[action];
+  if (!operation) {
+    throw new QueryApiError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service (the local emulator serves ${Object.keys(operations).join(', ')})`);
+  }
+  send(res, 200, queryResult(action, XMLNS, operation(params), requestId), requestId);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new QueryApiError('ValidationError', `Request body larger than ${MAX_BODY_BYTES} bytes`, 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: string, requestId: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId });
+  res.end(body);
+}

@@ -1,0 +1,46 @@
+import { startApiGatewayV2Server } from './apigatewayv2/server.ts';
+import { localStage } from './apigatewayv2/stage.ts';
+import { localStackRecord } from './cloudformation/describe-stacks.ts';
+import { startCloudFormationServer } from './cloudformation/server.ts';
+import { localStackOutputs, type LocalStackFacts } from './cloudformation/stack-outputs.ts';
+import type { LocalEndpoint } from './local-listener.ts';
+
+/**
+ * What a harness asks of AWS about a stack before it measures it, answered for the local stack:
+ * CloudFormation (DescribeStacks: where everything is) and API Gateway v2 (GetStage: the stage's
+ * throttle and metrics settings). With Lambda's API and CloudWatch beside them, `--target
+ * aws:<stackName>` finds the local stack exactly as it finds a deployed one.
+ */
+
+export interface ManagementApisOptions extends LocalStackFacts {
+  stackName: string;
+  accountId: string;
+  /** what the gateway enforces on the stage's messages (GetStage's default route throttle) */
+  throttle: { rateLimit: number; burstLimit: number };
+}
+
+export interface ManagementApis {
+  cloudformation: LocalEndpoint;
+  apigatewayv2: LocalEndpoint;
+  close(): Promise<void>;
+}
+
+export async function startManagementApis(o: ManagementApisOptions): Promise<ManagementApis> {
+  const stack = localStackRecord({ stackName: o.stackName, region: o.region, accountId: o.accountId, outputs: localStackOutputs(o) });
+  const stage = localStage({ apiId: o.apiId, stageName: o.stage, throttle: o.throttle }, stack.creationTime);
+  const [cloudformation, apigatewayv2] = await Promise.allSettled([
+    startCloudFormationServer(stack),
+    startApiGatewayV2Server(stage, o.accountId),
+  ]);
+  if (cloudformation.status === 'rejected' || apigatewayv2.status === 'rejected') {
+    for (const started of [cloudformation, apigatewayv2]) if (started.status === 'fulfilled') await started.value.close();
+    throw cloudformation.status === 'rejected' ? cloudformation.reason : (apigatewayv2 as PromiseRejectedResult).reason;
+  }
+  return {
+    cloudformation: cloudformation.value,
+    apigatewayv2: apigatewayv2.value,
+    close: async () => {
+      await Promise.all([cloudformation.value.close(), apigatewayv2.value.close()]);
+    },
+  };
+}
