@@ -1,5 +1,4 @@
 import type { TargetEndpoints, TargetFunctions } from './target-schema.ts';
-import type { TokenParameter } from './token-parameter.ts';
 
 export type { TargetEndpoints, TargetFunction, TargetFunctions } from './target-schema.ts';
 
@@ -60,4 +59,10 @@ export interface Target {
   tokenParameter?: TokenParameter;
   /** Stops what this target started (nothing for remote). Safe to call twice. */
   stop(): Promise<void>;
+}
+
+/** What an authorizer function's environment says: its token parameter, and how often it reads it at most (token-parameter.ts). */
+export interface TokenParameter {
+  name: string;
+  rereadSeconds: number;
 }

@@ -1,5 +1,5 @@
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { Target } from './target.ts';
+import type { Target, TokenParameter } from './target.ts';
 
 /**
  * Where a stack's $connect authorizer finds the token it expects, for the line that explains a
@@ -13,11 +13,6 @@ export const TOKEN_PARAMETER_ENV = 'AUTH_TOKEN_PARAMETER';
 export const TOKEN_REREAD_ENV = 'AUTH_TOKEN_REREAD_SECONDS';
 export const DEFAULT_TOKEN_REREAD_SECONDS = 30;
 
-/** What the authorizer's environment says: its parameter, and how often it reads it at most. */
-export interface TokenParameter {
-  name: string;
-  rereadSeconds: number;
-}
 
 /**
  * The authorizer function's token parameter, from its environment (GetFunctionConfiguration, the

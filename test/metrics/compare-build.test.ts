@@ -3,7 +3,7 @@ import { buildComparison, type SizeInput } from '../../src/metrics/compare/build
 import { Comparison } from '../../src/metrics/compare/compare-schema.ts';
 import { tied } from '../../src/metrics/compare/recommend.ts';
 import { medianRange } from '../../src/metrics/compare/median-range.ts';
-import { DEFAULT_PRICES } from '../../src/metrics/cost/prices.ts';
+import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 import type { Results } from '../../src/metrics/results/results-schema.ts';
 import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
 

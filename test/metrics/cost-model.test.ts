@@ -5,7 +5,8 @@ import { CostEstimate } from '../../src/metrics/cost/cost-schema.ts';
 import { routeUnits } from '../../src/metrics/cost/dynamo-units.ts';
 import { dynamoDbWork, lambdaWork } from '../../src/metrics/cost/work-per-message.ts';
 import { DynamoDbWork, LambdaWork } from '../../src/metrics/cost/work-schema.ts';
-import { applyPriceOverride, DEFAULT_PRICES } from '../../src/metrics/cost/prices.ts';
+import { applyPriceOverride } from '../../src/metrics/cost/prices.ts';
+import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 import { SCHEMA_VERSION, type LatencySummary, type Results } from '../../src/metrics/results/results-schema.ts';
 
 // Hand-computed cases: every expected number is written out as the arithmetic behind it.

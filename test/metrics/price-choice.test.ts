@@ -7,7 +7,7 @@ import { costOptionsFromFlags } from '../../src/metrics/cost/cost-flags.ts';
 import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
 import { choosePrices, UnknownPrices } from '../../src/metrics/cost/price-choice.ts';
 import { readPriceFile } from '../../src/metrics/cost/prices-file.ts';
-import { DEFAULT_PRICES } from '../../src/metrics/cost/prices.ts';
+import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 import { REGION_PRICES } from '../../src/metrics/cost/region-prices.ts';
 import { addSystemMetrics } from '../../src/run/system-metrics.ts';
 import type { Target } from '../../src/targets/target.ts';

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
 import { UnknownPrices } from '../../src/metrics/cost/price-choice.ts';
 import { PRICE_LIST_SOURCE, priceListEndpointRegion, readPriceList } from '../../src/metrics/cost/price-list.ts';
-import { DEFAULT_PRICES } from '../../src/metrics/cost/prices.ts';
+import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 import { withPriceList } from '../../src/run/run-prices.ts';
 import type { TargetEndpoints } from '../../src/targets/target-schema.ts';
 import { buildResults } from '../report/fixtures.ts';

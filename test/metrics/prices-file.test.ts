@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
 import { loadPrices } from '../../src/metrics/cost/prices-file.ts';
-import { DEFAULT_PRICES } from '../../src/metrics/cost/prices.ts';
+import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 import { buildResults } from '../report/fixtures.ts';
 
 let dir: string;

@@ -1,5 +1,6 @@
 import type { PriceFile } from './prices-file.ts';
-import { applyPriceOverride, completePriceFile, DEFAULT_PRICES, type PriceTable } from './prices.ts';
+import { applyPriceOverride, completePriceFile, type PriceTable } from './prices.ts';
+import { DEFAULT_PRICES } from './region-prices.ts';
 import { REGION_PRICES, tablePrices } from './region-prices.ts';
 
 /**

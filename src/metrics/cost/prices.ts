@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { REGION_PRICES } from './region-prices.ts';
 
 /**
  * AWS list prices the cost model uses, one region's (USD): the dated table of the stack's region
@@ -71,9 +70,6 @@ export const PriceOverride = z.strictObject({
   dataTransferOut: DataTransfer.partial().optional(),
 });
 export type PriceOverride = z.infer<typeof PriceOverride>;
-
-/** The built-in table's us-east-1 prices: what a run whose target names no region is priced at. */
-export const DEFAULT_PRICES: PriceTable = REGION_PRICES['us-east-1']!;
 
 export function applyPriceOverride(base: PriceTable, override: PriceOverride): PriceTable {
   const outPerGB = override.dataTransferOut?.outPerGB ?? base.dataTransferOut?.outPerGB;

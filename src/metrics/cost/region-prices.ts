@@ -39,3 +39,6 @@ export const REGION_PRICES: Readonly<Record<string, PriceTable>> = {
 export function tablePrices(region: string): PriceTable | undefined {
   return Object.hasOwn(REGION_PRICES, region) ? REGION_PRICES[region] : undefined;
 }
+
+/** The built-in table's us-east-1 prices: what a run whose target names no region is priced at. */
+export const DEFAULT_PRICES: PriceTable = REGION_PRICES['us-east-1']!;
