@@ -8,8 +8,7 @@ import { applyOverrides } from './scenarios/apply-overrides.ts';
 import { phaseLengthIssue } from './scenarios/limits.ts';
 import { loadScenario } from './scenarios/load-scenario.ts';
 import type { Scenario } from './scenarios/schema.ts';
-import { awsStackName } from './targets/aws-stack.ts';
-import { checkTargetUrl } from './targets/remote.ts';
+import { parseTargetSpec, type TargetSpec } from './targets/target-spec.ts';
 import { DEFAULT_TOKEN_PLACEMENT, type ConnectToken } from './targets/connect-token.ts';
 
 /**
@@ -24,6 +23,8 @@ export interface RunInput {
   shards: number;
   /** "local", a ws(s):// URL or aws:<stackName> */
   targetSpec: string;
+  /** what that names: whether the harness starts it, where it is looked up */
+  target: TargetSpec;
   /** the token every handshake carries, and where */
   token?: ConnectToken;
 }
@@ -41,8 +42,8 @@ export function checkRunInput(o: RunOptions, host: HostFacts = hostFacts()): Run
   if (long) throw new UserError(`${scenario.source}: ${fieldPath(long.path)}: ${long.message}`);
 
   const targetSpec = o.target ?? 'local';
-  if (targetSpec !== 'local' && awsStackName(targetSpec) === undefined) checkTargetUrl(targetSpec);
-  if (o.aws && awsStackName(targetSpec) === undefined) {
+  const target = parseTargetSpec(targetSpec);
+  if (o.aws && !target.usesAwsAccount) {
     const flag = o.aws.region !== undefined ? '--region' : '--profile';
     throw new UserError(`${flag}: applies to --target aws:<stackName> only (a URL names its region; the local stack needs none)`);
   }
@@ -54,6 +55,7 @@ export function checkRunInput(o: RunOptions, host: HostFacts = hostFacts()): Run
         clients: scenario.clients,
         shards,
         target: targetSpec,
+        localStack: target.startsLocalStack,
         hostMaxEnvironments: scenario.target.hostMaxEnvironments,
         clientsField: o.clients !== undefined ? '--clients' : `${scenario.source}: clients`,
         scenarioSource: scenario.source,
@@ -63,8 +65,8 @@ export function checkRunInput(o: RunOptions, host: HostFacts = hostFacts()): Run
     );
     if (issue) throw new UserError(`${issue} (--ignore-host-limits runs it anyway)`);
   }
-  const token = connectToken(o, scenario, targetSpec);
-  return { scenario, seed: scenario.seed ?? randomInt(2 ** 31 - 1), shards, targetSpec, ...(token ? { token } : {}) };
+  const token = connectToken(o, scenario, target);
+  return { scenario, seed: scenario.seed ?? randomInt(2 ** 31 - 1), shards, targetSpec, target, ...(token ? { token } : {}) };
 }
 
 /**
@@ -72,8 +74,8 @@ export function checkRunInput(o: RunOptions, host: HostFacts = hostFacts()): Run
  * (`target.auth.identitySource`), else the header. A local stack with auth needs a token to
  * expect: the run's own, unless the scenario names a token file for it.
  */
-function connectToken(o: RunOptions, scenario: Scenario, targetSpec: string): ConnectToken | undefined {
-  const auth = targetSpec === 'local' ? scenario.target.auth : undefined;
+function connectToken(o: RunOptions, scenario: Scenario, target: TargetSpec): ConnectToken | undefined {
+  const auth = target.startsLocalStack ? scenario.target.auth : undefined;
   const knobs = typeof auth === 'object' ? auth : {};
   if (o.token === undefined) {
     if (o.tokenIn !== undefined) throw new UserError('--token-in: there is no token to send (set FANOUT_BENCH_TOKEN or --token-file)');
