@@ -11,8 +11,8 @@ import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import { consoleSummary } from '../report/console-summary.ts';
 import { readResults } from '../report/read-results.ts';
 import { writeReports } from '../report/write-reports.ts';
+import { finish } from '../run/finish.ts';
 import { collectThresholds, THRESHOLD_FLAG } from '../verdict/threshold-list.ts';
-import { evaluate } from '../verdict/evaluate.ts';
 import { exitCodeOf } from '../verdict/exit-codes.ts';
 
 /**
@@ -102,12 +102,15 @@ export async function reportArtillery(outputFile: string, flags: ReportFlags): P
     hasBaseline: flags.baseline !== undefined,
   });
   const baseline = flags.baseline === undefined ? undefined : await readResults(flags.baseline);
-  const results = artilleryResults({ output, outputFile, ...(script ? { script } : {}) });
-  results.verdict = evaluate(results, { thresholds, ...(baseline ? { baseline } : {}), notes: artilleryNotes(results, { outputFile, script }) });
-  const runDir = createRunDir(flags.out ?? 'reports', results.runId);
-  const resultsFile = writeResults(runDir, results);
-  const files = await writeReports(results, runDir);
+  const measured = artilleryResults({ output, outputFile, ...(script ? { script } : {}) });
+  const runDir = createRunDir(flags.out ?? 'reports', measured.runId);
+  // finished as a run is: judged, results.json first, then the reports (one that fails to render is a warning)
+  const { results, files } = await finish(measured, runDir, {
+    judge: { thresholds, ...(baseline ? { baseline } : {}), notes: artilleryNotes(measured, { outputFile, script }) },
+    onWarning: (m) => process.stderr.write(`fanout-bench: warning: ${m}\n`),
+  });
+  const [resultsFile, ...reports] = files;
   process.stdout.write(consoleSummary(results, resultsFile));
-  for (const f of files) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
+  for (const f of reports) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
   return exitCodeOf(results.verdict);
 }

@@ -21,6 +21,7 @@ import { REPORT_FILES } from '../report/write-reports.ts';
 import { isNodeRuntime, NODE_RUNTIMES, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { exitCodeOf } from '../verdict/exit-codes.ts';
+import { parseTargetSpec } from '../targets/target-spec.ts';
 import { THRESHOLD_FLAG } from '../verdict/threshold-list.ts';
 import { checkVerdictInput } from '../run/verdict-input.ts';
 import { catchInterrupts } from './interrupts.ts';
@@ -97,7 +98,7 @@ export function addRunCommand(program: Command): void {
 
 /** The flags as RunOptions, each checked on its own (one line naming the flag). */
 export async function runOptionsFromFlags(scenario: string, flags: RunFlags): Promise<RunOptions> {
-  if (flags.memory !== undefined && flags.target !== 'local') {
+  if (flags.memory !== undefined && !parseTargetSpec(flags.target).startsLocalStack) {
     throw new UserError(`--memory: sets a Lambda's memory in the local emulator (--target local) only; a deployed stack's is set when it is deployed (cdk deploy -c memory=MB)`);
   }
   const aws = flags.region !== undefined || flags.profile !== undefined ? { region: regionFlag(flags.region), profile: profileFlag(flags.profile) } : undefined;
@@ -142,7 +143,7 @@ export function planLine(input: RunInput, host: HostFacts): string {
   const s = input.scenario;
   const phases = s.phases.map((p) => p.name).join(', ');
   const memory = estimatedMemoryMB(
-    { clients: s.clients, shards: input.shards, target: input.targetSpec, hostMaxEnvironments: s.target.hostMaxEnvironments },
+    { clients: s.clients, shards: input.shards, localStack: input.target.startsLocalStack, hostMaxEnvironments: s.target.hostMaxEnvironments },
     host.totalMemoryBytes,
   );
   return (

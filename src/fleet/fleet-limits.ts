@@ -31,8 +31,10 @@ const LOCAL_STACK_FILES_HEADROOM = 1_000;
 export interface FleetAsk {
   clients: number;
   shards: number;
-  /** the run's target: "local" or a ws(s):// URL */
+  /** the run's target as given: a ws(s):// URL, aws:<stackName>, or "local" */
   target: string;
+  /** the harness starts the target's stack on this host (the local target): its memory and open files count too */
+  localStack: boolean;
   /** a local stack's cap on Lambda environments, when the scenario sets one */
   hostMaxEnvironments?: number;
   /** how to name the client count in a message: "--clients" or "my.yaml: clients" */
@@ -51,13 +53,13 @@ export function localStackEnvironments(totalMemoryBytes: number, hostMaxEnvironm
 }
 
 /** A local stack's memory at its environment cap, in MB (0 for a remote target). */
-export function localStackMB(ask: Pick<FleetAsk, 'target' | 'hostMaxEnvironments'>, totalMemoryBytes: number): number {
-  if (ask.target !== 'local') return 0;
+export function localStackMB(ask: Pick<FleetAsk, 'localStack' | 'hostMaxEnvironments'>, totalMemoryBytes: number): number {
+  if (!ask.localStack) return 0;
   return MB_LOCAL_STACK_BASE + localStackEnvironments(totalMemoryBytes, ask.hostMaxEnvironments) * MB_PER_ENVIRONMENT;
 }
 
 /** The harness's (and a local stack's) estimated memory for a fleet, in MB. */
-export function estimatedMemoryMB(ask: Pick<FleetAsk, 'clients' | 'shards' | 'target' | 'hostMaxEnvironments'>, totalMemoryBytes: number): number {
+export function estimatedMemoryMB(ask: Pick<FleetAsk, 'clients' | 'shards' | 'localStack' | 'hostMaxEnvironments'>, totalMemoryBytes: number): number {
   const harness = MB_PARENT + ask.shards * MB_PER_SHARD + (ask.clients / 1000) * MB_PER_1000_CLIENTS;
   return harness + localStackMB(ask, totalMemoryBytes);
 }
@@ -86,16 +88,16 @@ export function fleetLimitIssue(ask: FleetAsk, host: HostFacts): string | undefi
     return `${ask.scenarioSource}: target.hostMaxEnvironments: a local stack at ${envs} Lambda environments (${MB_PER_ENVIRONMENT} MB each) needs about ${gb(stackMB)}, with the harness ${gb(needMB)}; ${have}: set fewer`;
   }
 
-  if (ask.target === 'local' && host.openFilesPerProcess !== undefined) {
+  if (ask.localStack && host.openFilesPerProcess !== undefined) {
     const max = host.openFilesPerProcess - LOCAL_STACK_FILES_HEADROOM;
     if (clients > max) {
       return `${ask.clientsField}: ${clients} clients: the local stack is one process, which may open ${fmt(host.openFilesPerProcess)} files (one per client socket): it holds at most ${fmt(max)} clients; run a bigger fleet against a deployed stack`;
     }
   }
 
-  // Against anything but a 127.x address (where clients spread over source addresses), every
-  // connection to the target takes one ephemeral port of a single source address.
-  const target = ask.target === 'local' ? undefined : ask.target;
+  // Against anything but a 127.x address (where clients spread over source addresses, as they do
+  // to a local stack), every connection to the target takes one ephemeral port of a single source address.
+  const target = ask.localStack ? undefined : ask.target;
   if (target !== undefined && host.localPorts !== undefined && clients > host.localPorts) {
     if (clientsPerSourceAddress(target, clients) === 0) {
       const hostName = safeHost(target);

@@ -10,15 +10,14 @@ import { writeComparison } from '../report/write-comparison.ts';
 import { UserError } from '../../common/errors.ts';
 import { checkRunInput } from './run-input.ts';
 import type { Scenario } from '../scenarios/schema.ts';
-import { createLambdaClient, lambdaTargetFor } from '../targets/lambda-client.ts';
+import { createLambdaClient } from '../targets/lambda-client.ts';
 import { memorySession } from '../targets/memory-session.ts';
 import type { ConnectToken } from '../targets/connect-token.ts';
+import { resolveTarget } from '../targets/resolve-target.ts';
 import type { Target } from '../targets/target.ts';
-import { evaluate } from '../verdict/evaluate.ts';
 import { finish } from './finish.ts';
 import { measure } from './measure.ts';
 import { measureInto } from './measure-into.ts';
-import { resolveTarget } from './resolve-target.ts';
 import type { RunOptions } from './run.ts';
 
 /**
@@ -59,7 +58,7 @@ export const DEFAULT_COMPARED_FUNCTIONS = ['fanout-send-message'];
 const DEFAULT_WARM_UP_MS = 3_000;
 
 export async function runComparison(o: CompareOptions): Promise<CompareOutcome> {
-  const { scenario, seed, shards, targetSpec, token } = checkRunInput(o);
+  const { scenario, seed, shards, targetSpec, target: spec, token } = checkRunInput(o);
   const functions = o.functions && o.functions.length > 0 ? [...new Set(o.functions)] : DEFAULT_COMPARED_FUNCTIONS;
   const repeat = o.repeat ?? 1;
   const say = o.onStatus ?? (() => {});
@@ -72,13 +71,13 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
     knobs: scenario.target,
     stackKnobs: o.stackKnobs,
     token,
-    logFile: targetSpec === 'local' ? join(dir, 'stack.log') : undefined,
+    logFile: spec.startsLocalStack ? join(dir, 'stack.log') : undefined,
     onWarning: o.onWarning,
   });
   const sizes: SizeInput[] = [];
   let complete = true;
   try {
-    const where = lambdaTargetFor(target);
+    const where = target.lambdaApi;
     if (!where) {
       throw new UserError(`--target ${targetSpec}: compare changes memory through Lambda's API, which this target does not name (use --target local or an execute-api URL)`);
     }
@@ -115,7 +114,7 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
               onStatus: o.onStatus,
               cost: o.cost,
             });
-            await finish(Object.assign(results, { verdict: evaluate(results) }), runDir, { onWarning: o.onWarning });
+            await finish(results, runDir, { onWarning: o.onWarning });
             runs.push({ results, dir: runDir });
             if (results.status !== 'completed') complete = false;
           }

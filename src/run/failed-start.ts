@@ -3,12 +3,13 @@ import { buildResults } from '../metrics/results/results-builder.ts';
 import type { Results } from '../metrics/results/results-schema.ts';
 import { RunRecorder } from '../metrics/measurement/run-recorder.ts';
 import type { Scenario } from '../scenarios/schema.ts';
+import type { TargetSpec } from '../targets/target-spec.ts';
 
 export interface FailedStart {
   runId: string;
   scenario: Scenario;
-  /** "local" or the URL given */
-  targetSpec: string;
+  /** the target asked for */
+  target: TargetSpec;
   shards: number;
   seed: number;
   rate?: number;
@@ -27,8 +28,7 @@ export function failedStartResults(f: FailedStart): Results {
     startedAt: f.startedAt,
     endedAt: now(),
     scenario: f.scenario,
-    target: undefined,
-    targetSpec: f.targetSpec,
+    target: f.target.recorded,
     shards: f.shards,
     seed: f.seed,
     rate: f.rate,

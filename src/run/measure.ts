@@ -13,15 +13,12 @@ import type { IntervalRecord, Results } from '../metrics/results/results-schema.
 import { RunRecorder } from '../metrics/measurement/run-recorder.ts';
 import { expectedTokenSource } from '../targets/token-parameter.ts';
 import type { ProgressContext } from '../report/progress-line.ts';
-import { formatDuration } from '../scenarios/duration.ts';
 import { MAX_TIMER_MS } from '../scenarios/limits.ts';
 import { plannedMs } from '../scenarios/planned-length.ts';
 import type { PlannedPhase, Scenario } from '../scenarios/schema.ts';
 import type { ConnectToken } from '../targets/connect-token.ts';
 import { assumedFunctions } from '../targets/target-functions.ts';
 import type { Target, TargetFunctions } from '../targets/target.ts';
-import { cloudWatchFor } from '../metrics/cloudwatch/cloudwatch-clients.ts';
-import { defaultMarginSec } from '../metrics/cloudwatch/cloudwatch-puller.ts';
 import { waitForFreshMinute } from './fresh-minute.ts';
 import { addSystemMetrics } from './system-metrics.ts';
 
@@ -79,19 +76,13 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
     warnings.push(m);
     o.onWarning?.(m);
   };
-  if (target.kind === 'remote') {
-    if (Object.keys(scenario.target).length > 0) warn('the scenario\'s "target" knobs apply to --target local only; ignored');
-    const idle = scenario.phases.find((p) => p.kind === 'idle');
-    if (idle && idle.kind === 'idle' && idle.durationMs < 5 * 60_000) {
-      warn(`idle phase "${idle.name}" (${formatDuration(idle.durationMs)}) is shorter than AWS keeps idle Lambda environments (minutes): few cold starts will follow it`);
-    }
-  }
+  for (const w of target.scenarioWarnings(scenario)) warn(w);
   const systemMetrics = o.systemMetrics ?? true;
   const previous = lastEnded.get(target);
   // Only a measurement whose CloudWatch is pulled has a window to keep apart (a stack of your own has none).
-  const cloudwatch = systemMetrics ? cloudWatchFor(target.endpoints) : null;
+  const cloudwatch = systemMetrics ? target.cloudWatch : null;
   if (previous !== undefined && cloudwatch) {
-    await waitForFreshMinute(previous, defaultMarginSec(cloudwatch.target.kind), o.signal, o.onStatus ?? (() => {}));
+    await waitForFreshMinute(previous, cloudwatch.marginSec, o.signal, o.onStatus ?? (() => {}));
   }
   const functions = await functionsOf(target, warn);
   const results = await measureFleet({ o, scenario, target, functions, warnings });
@@ -258,7 +249,6 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
     endedAt: now(),
     scenario,
     target,
-    targetSpec: target.kind === 'local' ? 'local' : target.url,
     functions: m.functions,
     shards,
     seed,

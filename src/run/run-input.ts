@@ -7,8 +7,6 @@ import { applyOverrides } from '../scenarios/apply-overrides.ts';
 import { phaseLengthIssue } from '../scenarios/phase-length.ts';
 import { loadScenario } from '../scenarios/load-scenario.ts';
 import type { Scenario } from '../scenarios/schema.ts';
-import { awsStackName } from '../targets/aws-stack.ts';
-import { checkTargetUrl } from '../targets/remote.ts';
 import { DEFAULT_TOKEN_PLACEMENT, type ConnectToken, type TokenPlacement } from '../targets/connect-token.ts';
 
 /** What a run is asked for, before it is checked: the scenario, the flags applied to it, the target and its token. */
@@ -37,6 +35,7 @@ export interface RunRequest {
   /** run even if the fleet looks bigger than this host can hold (fleet-limits.ts) */
   ignoreHostLimits?: boolean;
 }
+import { parseTargetSpec, type TargetSpec } from '../targets/target-spec.ts';
 
 /**
  * A run's input, checked before anything starts: the scenario (file and fields), the flags
@@ -50,6 +49,8 @@ export interface RunInput {
   shards: number;
   /** "local", a ws(s):// URL or aws:<stackName> */
   targetSpec: string;
+  /** what that names: whether the harness starts it, where it is looked up */
+  target: TargetSpec;
   /** the token every handshake carries, and where */
   token?: ConnectToken;
 }
@@ -67,8 +68,8 @@ export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): Run
   if (long) throw new UserError(`${scenario.source}: ${fieldPath(long.path)}: ${long.message}`);
 
   const targetSpec = o.target ?? 'local';
-  if (targetSpec !== 'local' && awsStackName(targetSpec) === undefined) checkTargetUrl(targetSpec);
-  if (o.aws && awsStackName(targetSpec) === undefined) {
+  const target = parseTargetSpec(targetSpec);
+  if (o.aws && !target.usesAwsAccount) {
     const flag = o.aws.region !== undefined ? '--region' : '--profile';
     throw new UserError(`${flag}: applies to --target aws:<stackName> only (a URL names its region; the local stack needs none)`);
   }
@@ -80,6 +81,7 @@ export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): Run
         clients: scenario.clients,
         shards,
         target: targetSpec,
+        localStack: target.startsLocalStack,
         hostMaxEnvironments: scenario.target.hostMaxEnvironments,
         clientsField: o.clients !== undefined ? '--clients' : `${scenario.source}: clients`,
         scenarioSource: scenario.source,
@@ -89,8 +91,8 @@ export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): Run
     );
     if (issue) throw new UserError(`${issue} (--ignore-host-limits runs it anyway)`);
   }
-  const token = connectToken(o, scenario, targetSpec);
-  return { scenario, seed: scenario.seed ?? randomInt(2 ** 31 - 1), shards, targetSpec, ...(token ? { token } : {}) };
+  const token = connectToken(o, scenario, target);
+  return { scenario, seed: scenario.seed ?? randomInt(2 ** 31 - 1), shards, targetSpec, target, ...(token ? { token } : {}) };
 }
 
 /**
@@ -98,8 +100,8 @@ export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): Run
  * (`target.auth.identitySource`), else the header. A local stack with auth needs a token to
  * expect: the run's own, unless the scenario names a token file for it.
  */
-function connectToken(o: RunRequest, scenario: Scenario, targetSpec: string): ConnectToken | undefined {
-  const auth = targetSpec === 'local' ? scenario.target.auth : undefined;
+function connectToken(o: RunRequest, scenario: Scenario, target: TargetSpec): ConnectToken | undefined {
+  const auth = target.startsLocalStack ? scenario.target.auth : undefined;
   const knobs = typeof auth === 'object' ? auth : {};
   if (o.token === undefined) {
     if (o.tokenIn !== undefined) throw new UserError('--token-in: there is no token to send (set FANOUT_BENCH_TOKEN or --token-file)');

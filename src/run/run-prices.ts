@@ -5,20 +5,20 @@ import { awsCallError } from '../targets/aws-call-errors.ts';
 import type { Target } from '../targets/target.ts';
 
 /** `--prices aws`: the Price List API's answer, asked once per target (a comparison measures many times). */
-const priceLists = new WeakMap<Pick<Target, 'endpoints' | 'awsProfile'>, Promise<{ prices: PriceTable } | { note: string }>>();
+const priceLists = new WeakMap<Pick<Target, 'endpoints'> & { lambdaApi?: Target['lambdaApi'] }, Promise<{ prices: PriceTable } | { note: string }>>();
 
 /**
  * The cost options with `--prices aws` resolved: the Price List API's prices of the stack's
  * region, or, when that call fails, the options as they are (the built-in table) with a note
  * saying why. The failure is said once, as one line.
  */
-export async function withPriceList(target: Pick<Target, 'endpoints' | 'awsProfile'>, cost: CostOptions | undefined, warn: (m: string) => void): Promise<CostOptions | undefined> {
+export async function withPriceList(target: Pick<Target, 'endpoints'> & { lambdaApi?: Target['lambdaApi'] }, cost: CostOptions | undefined, warn: (m: string) => void): Promise<CostOptions | undefined> {
   const region = target.endpoints.region;
   if (!cost?.priceList || region === undefined) return cost;
   let asked = priceLists.get(target);
   const first = asked === undefined;
   if (!asked) {
-    asked = askPriceList(region, target.awsProfile);
+    asked = askPriceList(region, target.lambdaApi?.profile);
     priceLists.set(target, asked);
   }
   const answer = await asked;

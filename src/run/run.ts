@@ -9,14 +9,13 @@ import { UserError } from '../../common/errors.ts';
 import { checkRunInput, type RunRequest } from './run-input.ts';
 import type { StackKnobs } from '../scenarios/schema.ts';
 import type { TokenPlacement } from '../targets/connect-token.ts';
+import { resolveTarget } from '../targets/resolve-target.ts';
 import type { Target } from '../targets/target.ts';
-import { evaluate } from '../verdict/evaluate.ts';
 import type { Verdict } from '../verdict/verdict-schema.ts';
 import { failedStartResults } from './failed-start.ts';
 import { finish } from './finish.ts';
 import { measureInto } from './measure-into.ts';
-import { resolveTarget } from './resolve-target.ts';
-import { checkVerdictInput, type VerdictInput } from './verdict-input.ts';
+import { checkVerdictInput } from './verdict-input.ts';
 
 /**
  * One run, start to end: check the input (scenario, flags, thresholds, baseline) → resolve the
@@ -63,7 +62,7 @@ export interface RunOutcome {
 export const repeatDirName = (i: number): string => `repeat-${i}`;
 
 export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
-  const { scenario, seed, shards, targetSpec, token } = checkRunInput(o);
+  const { scenario, seed, shards, targetSpec, target: spec, token } = checkRunInput(o);
   const verdictInput = await checkVerdictInput(scenario, o);
   const repeat = o.repeat ?? 1;
   const runId = o.runId ?? newRunId(scenario.name);
@@ -71,7 +70,7 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
 
   // A local stack logs into the run directory, so it exists first; a URL is probed first, so an
   // unreachable one leaves nothing behind.
-  let runDir = targetSpec === 'local' ? createRunDir(outDir, runId) : undefined;
+  let runDir = spec.startsLocalStack ? createRunDir(outDir, runId) : undefined;
   let target: Target;
   const startedAt = now();
   try {
@@ -88,7 +87,7 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
     if (!runDir) throw err;
     // Leave no run directory holding only stack.log: say in results.json that the run failed, and why.
     const reason = (err as Error).message;
-    await finish(failedStartResults({ runId, scenario, targetSpec, shards, seed, rate: o.rate, startedAt, reason }), runDir, { onWarning: o.onWarning });
+    await finish(failedStartResults({ runId, scenario, target: spec, shards, seed, rate: o.rate, startedAt, reason }), runDir, { onWarning: o.onWarning });
     throw new UserError(`${reason} (its log: ${join(runDir, 'stack.log')})`);
   }
   try {
@@ -111,20 +110,14 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
         intervalMs: o.intervalMs,
       });
       all.push(results);
-      if (repeat > 1) await finish(judge(results, verdictInput), dir, { onWarning: o.onWarning });
+      if (repeat > 1) await finish(results, dir, { judge: verdictInput, onWarning: o.onWarning });
       // an interrupted or failed measurement ends the series: the verdict is over what was measured
       if (results.status !== 'completed' || o.signal?.aborted) break;
     }
-    const last = judge(all.at(-1)!, verdictInput, all.length > 1 ? all : undefined);
-    await finish(last, runDir, { onWarning: o.onWarning });
-    return { results: last, runDir };
+    // judged over every repeat: the medians, and the repeats' spread as noise
+    const last = await finish(all.at(-1)!, runDir, { judge: { ...verdictInput, ...(all.length > 1 ? { repeats: all } : {}) }, onWarning: o.onWarning });
+    return { results: last.results, runDir };
   } finally {
     await target.stop();
   }
-}
-
-/** The results with their verdict: built-in checks, thresholds, the baseline and the repeats. */
-function judge(results: Results, input: VerdictInput, repeats?: Results[]): Results & { verdict: Verdict } {
-  const verdict = evaluate(results, { thresholds: input.thresholds, baseline: input.baseline, repeats });
-  return Object.assign(results, { verdict });
 }

@@ -1,4 +1,3 @@
-import { cloudWatchFor } from '../metrics/cloudwatch/cloudwatch-clients.ts';
 import { pullCloudWatch } from '../metrics/cloudwatch/cloudwatch-puller.ts';
 import { estimateCost, type CostOptions } from '../metrics/cost/cost-model.ts';
 import type { Results } from '../metrics/results/results-schema.ts';
@@ -27,13 +26,13 @@ export interface SystemMetricsOptions {
  */
 export async function addSystemMetrics(results: Results, target: Target, options: SystemMetricsOptions = {}): Promise<void> {
   const warn = options.onWarning ?? (() => {});
-  const source = cloudWatchFor(target.endpoints);
-  if (source && target.awsProfile) source.target.profile = target.awsProfile;
+  const source = target.cloudWatch;
   if (source) {
     // pullCloudWatch never throws: what it could not pull is listed in results.cloudwatch.problems
     const functions = runFunctions(results);
     results.cloudwatch = await pullCloudWatch({
-      ...source,
+      target: source,
+      apiGateway: target.endpoints.apiGateway ?? null,
       functions: functions.map((f) => f.name),
       // per-route API Gateway metrics (asked on AWS only, where detailed metrics publish them)
       routes: functions.map((f) => f.route),

@@ -2,8 +2,11 @@ import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sd
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { UserError } from '../../common/errors.ts';
 import { awsCallError } from './aws-call-errors.ts';
+import { cloudWatchFor } from './cloudwatch-source.ts';
+import { deployedStackWarnings } from './deployed-warnings.ts';
 import { readFunctionConfigs } from './function-configuration.ts';
 import { createLambdaClient } from './lambda-client.ts';
+import { awsSettings } from './sdk-settings.ts';
 import type { ConnectToken } from './connect-token.ts';
 import { probe } from './remote.ts';
 import { parseStackOutputs, type StackDescription } from './stack-description.ts';
@@ -56,26 +59,17 @@ export interface AwsStackTargetOptions {
 /** Stack states whose outputs describe what is deployed. */
 const USABLE = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'UPDATE_ROLLBACK_COMPLETE', 'IMPORT_COMPLETE', 'IMPORT_ROLLBACK_COMPLETE']);
 
-/** The SDK client settings for AWS: bounded waits, adaptive retries for the control planes' low rates. */
-function awsClientConfig(o: { region?: string; profile?: string }) {
-  return {
-    ...(o.region ? { region: o.region } : {}),
-    ...(o.profile ? { profile: o.profile } : {}),
-    maxAttempts: 6,
-    retryMode: 'adaptive',
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 },
-  };
-}
-
 export async function openAwsStackTarget(o: AwsStackTargetOptions): Promise<Target> {
   const subject = `${AWS_TARGET_PREFIX}${o.stackName}`;
   const owned: Array<{ destroy(): void }> = [];
-  const cloudformation = o.clients?.cloudformation ?? own(new CloudFormationClient(awsClientConfig(o)), owned);
+  const cloudformation = o.clients?.cloudformation ?? own(new CloudFormationClient(awsSettings(o)), owned);
   let lambda: LambdaClient | undefined = o.clients?.lambda;
   try {
     const region = await clientRegion(cloudformation, subject);
     const stack = await describeStack(cloudformation, o.stackName, { region, profile: o.profile });
-    lambda ??= own(createLambdaClient({ kind: 'aws', region: stack.region, ...(o.profile ? { profile: o.profile } : {}) }), owned);
+    // the stack's region from here on, and --profile for everything asked of AWS later (CloudWatch, compare's Lambda calls)
+    const lambdaApi = awsSettings({ region: stack.region, profile: o.profile });
+    lambda ??= own(createLambdaClient(lambdaApi), owned);
     const lambdaClient = lambda;
     const describeFunctions = () => stackFunctions(lambdaClient, stack, subject);
     // Asked now so that a missing function or permission stops the run before it starts.
@@ -84,15 +78,19 @@ export async function openAwsStackTarget(o: AwsStackTargetOptions): Promise<Targ
     const tokenParameter = authorizer ? await readTokenParameter(lambdaClient, authorizer.name) : undefined;
     const connectColdFlag = await probe(stack.websocketUrl, o.probeTimeoutMs, o.token);
     let stopped = false;
+    const endpoints = stackEndpoints(o.stackName, stack);
     return {
       kind: 'remote',
       url: stack.websocketUrl,
-      endpoints: stackEndpoints(o.stackName, stack),
+      endpoints,
       describeFunctions,
       local: undefined,
       stackArgs: [],
+      cloudWatch: cloudWatchFor(endpoints, { profile: o.profile }),
+      lambdaApi,
+      scenarioWarnings: deployedStackWarnings,
+      startedWith: {},
       connectColdFlag,
-      ...(o.profile ? { awsProfile: o.profile } : {}),
       ...(tokenParameter ? { tokenParameter } : {}),
       stop: async () => {
         if (stopped) return;

@@ -6,6 +6,8 @@ import type { StackLaunch } from '../../common/stack-launch.ts';
 import { stackUpArgs } from './stack-flags.ts';
 import { launchStack } from './stack-launcher.ts';
 import { localStackFunctions } from './target-functions.ts';
+import { cloudWatchFor } from './cloudwatch-source.ts';
+import { emulatorLambdaApi } from './lambda-api.ts';
 import type { LocalStackInfo, Target, TargetEndpoints } from './target.ts';
 
 /**
@@ -98,13 +100,20 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
   });
 
   let stopped: Promise<void> | undefined;
+  const endpoints = localEndpoints(info);
+  // The functions are kept once in results.json, in config.target.functions: not again in the ready line.
+  const { functions: _functions, ...stack } = info;
   return {
     kind: 'local',
     url: info.websocketUrl,
-    endpoints: localEndpoints(info),
+    endpoints,
     describeFunctions: () => localStackFunctions(info),
     local: info,
     stackArgs: stackUpArgs(opts.launch),
+    cloudWatch: cloudWatchFor(endpoints),
+    lambdaApi: emulatorLambdaApi(info),
+    scenarioWarnings: () => [],
+    startedWith: { stackArgs: stackUpArgs(opts.launch), stack, ...(info.lambdaRuntime ? { lambdaRuntime: info.lambdaRuntime } : {}) },
     connectColdFlag: true, // the reference stack, of this very version
     stop: () =>
       (stopped ??= stopChild(child).then(() => {

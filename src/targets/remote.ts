@@ -4,7 +4,10 @@ import { CONNECT_COLD_SUBPROTOCOL, CONNECT_WARM_SUBPROTOCOL } from '../../common
 import { CONNECT_SUBPROTOCOLS } from '../fleet/chat-protocol.ts';
 import { connectErrorKind } from '../fleet/client.ts';
 import { handshakeWith, type ConnectToken } from './connect-token.ts';
+import { cloudWatchFor } from './cloudwatch-source.ts';
+import { deployedStackWarnings } from './deployed-warnings.ts';
 import { remoteEndpoints } from './execute-api.ts';
+import { urlLambdaApi } from './lambda-api.ts';
 import { assumedFunctions } from './target-functions.ts';
 import type { Target } from './target.ts';
 
@@ -32,13 +35,18 @@ export async function openRemoteTarget(spec: string, o: { timeoutMs?: number; to
   const url = checkTargetUrl(spec).toString();
   const connectColdFlag = await probe(url, o.timeoutMs ?? PROBE_TIMEOUT_MS, o.token);
   const functions = assumedFunctions(`the functions behind ${url} are not known to the harness`);
+  const endpoints = remoteEndpoints(url);
   return {
     kind: 'remote',
     url,
-    endpoints: remoteEndpoints(url),
+    endpoints,
     describeFunctions: async () => functions,
     local: undefined,
     stackArgs: [],
+    cloudWatch: cloudWatchFor(endpoints),
+    lambdaApi: urlLambdaApi(url),
+    scenarioWarnings: deployedStackWarnings,
+    startedWith: {},
     connectColdFlag,
     stop: async () => {},
   };

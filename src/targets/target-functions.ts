@@ -4,6 +4,7 @@ import type { LocalStackInfo } from './target.ts';
 import { TargetFunction, type TargetFunctions } from './target-schema.ts';
 import { readFunctionConfigs, type LambdaFunctionConfig } from './function-configuration.ts';
 import { createLambdaClient } from './lambda-client.ts';
+import { emulatorSettings } from './sdk-settings.ts';
 
 /**
  * Where a target's function list comes from. A local stack lists its functions and their routes
@@ -15,7 +16,7 @@ export async function localStackFunctions(ready: LocalStackInfo): Promise<Target
   const listed = z.array(TargetFunction).safeParse(ready.functions);
   if (!listed.success || listed.data.length === 0) return assumedFunctions('the local stack did not list its functions (an older stack)');
   if (typeof ready.lambdaEndpoint !== 'string') return { source: 'stack', functions: listed.data };
-  const client = createLambdaClient({ kind: 'local', endpoint: ready.lambdaEndpoint, region: ready.region });
+  const client = createLambdaClient(emulatorSettings(ready.lambdaEndpoint, ready.region));
   try {
     const configs = await readFunctionConfigs(client, listed.data.map((f) => f.name));
     return { source: 'lambda-api', functions: listed.data.map((f, i) => configuredFunction(f, configs[i]!)) };

@@ -1,3 +1,6 @@
+import type { Scenario } from '../scenarios/schema.ts';
+import type { CloudWatchTarget } from './cloudwatch-source.ts';
+import type { SdkClientSettings } from './sdk-settings.ts';
 import type { TargetEndpoints, TargetFunctions } from './target-schema.ts';
 
 export type { TargetEndpoints, TargetFunction, TargetFunctions } from './target-schema.ts';
@@ -7,6 +10,10 @@ export type { TargetEndpoints, TargetFunction, TargetFunctions } from './target-
  * reach AWS. A local target is the emulator started as a child process; a remote target is any
  * stack speaking the chat protocol at a ws:// or wss:// URL, or a deployed stack found by its
  * CloudFormation name (`aws:<stackName>`).
+ *
+ * Whatever differs between these kinds is a property or method of the Target, set by the kind
+ * that makes it (local.ts, remote.ts, aws-stack.ts): the code that measures, pulls, compares and
+ * records asks these, never which kind it has.
  */
 export interface LocalStackInfo {
   ready: true;
@@ -27,6 +34,7 @@ export interface LocalStackInfo {
 }
 
 export interface Target {
+  /** results.json's config.target.kind: "local" (the emulator the harness started) or "remote" */
   kind: 'local' | 'remote';
   /** the WebSocket URL clients connect to */
   url: string;
@@ -42,16 +50,33 @@ export interface Target {
   /** the `stack up` flags the local stack was started with */
   stackArgs: string[];
   /**
+   * Where the target publishes its metrics and the rules for reading them (period, window margin,
+   * the wait before a pull, host metrics); null when the harness does not know (a URL of a stack
+   * of your own): no CloudWatch is pulled.
+   */
+  cloudWatch: CloudWatchTarget | null;
+  /**
+   * How the harness reaches the target's Lambda API (the emulator's or AWS's), through which
+   * memory sizes change while it runs (compare); null when the target names none.
+   */
+  lambdaApi: SdkClientSettings | null;
+  /**
+   * One line for each way this scenario does not fit the target: knobs it ignores, an idle phase
+   * too short for it. Said before measuring, kept among the run's warnings.
+   */
+  scenarioWarnings(scenario: Scenario): string[];
+  /**
+   * What results.json keeps of how the stack was started, beside its endpoints and functions:
+   * a local stack's `stack up` flags and ready line (config.stackArgs, config.stack) and the
+   * runtime that ran its functions (environment.lambdaRuntime). Empty for a stack started elsewhere.
+   */
+  startedWith: TargetStart;
+  /**
    * The target's $connect says, through the subprotocol it selects from the two the harness
    * offers, whether it ran in a new execution environment (the reference stack does; the probe
    * finds out for a remote one): connects are then timed as cold or warm as well.
    */
   connectColdFlag?: boolean;
-  /**
-   * the named AWS profile the harness's SDK clients use for this target (`--profile`); absent:
-   * the SDK's standard chain (AWS_PROFILE, the default profile, …)
-   */
-  awsProfile?: string;
   /**
    * The parameter the stack's $connect authorizer reads its token from, as its environment says
    * (`aws:` targets with an authorizer; token-parameter.ts): named when a run is refused with 403.
@@ -65,4 +90,11 @@ export interface Target {
 export interface TokenParameter {
   name: string;
   rereadSeconds: number;
+}
+
+export interface TargetStart {
+  stackArgs?: string[];
+  /** the ready line, less its functions (results.json keeps those once, in config.target.functions) */
+  stack?: Record<string, unknown>;
+  lambdaRuntime?: LocalStackInfo['lambdaRuntime'];
 }

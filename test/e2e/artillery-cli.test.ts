@@ -10,6 +10,7 @@ import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.t
 import { Results } from '../../src/metrics/results/results-schema.ts';
 import { fmtInt } from '../../src/number-format.ts';
 import { BIN, runNode, type CliResult } from './cli.ts';
+import { emulatorCloudWatch } from '../../src/targets/cloudwatch-source.ts';
 
 // Scale-out on Artillery, end to end, as a user runs it: `fanout-bench artillery export` (which
 // also builds artillery-engine-fanout's bundle), then the real `artillery run` (the repo's own
@@ -114,7 +115,7 @@ describe('Artillery: export, artillery run against the emulator, report', () => 
     // authorizer call per handshake
     const pull = () =>
       pullCloudWatch({
-        target: { kind: 'local', endpoint: stack!.ready.cloudwatchEndpoint, region: stack!.ready.region },
+        target: emulatorCloudWatch({ endpoint: stack!.ready.cloudwatchEndpoint, region: stack!.ready.region }),
         run: { startMs, endMs },
         functions: stack!.ready.functions.map((f) => f.name),
         apiGateway: { apiId: stack!.ready.apiId, stage: stack!.ready.stage },

@@ -10,7 +10,7 @@ import { Results, type IntervalRecord } from '../../src/metrics/results/results-
 import { checkRunInput } from '../../src/run/run-input.ts';
 import { finish } from '../../src/run/finish.ts';
 import { measure } from '../../src/run/measure.ts';
-import { resolveTarget } from '../../src/run/resolve-target.ts';
+import { resolveTarget } from '../../src/targets/resolve-target.ts';
 import type { Target } from '../../src/targets/target.ts';
 
 /**
@@ -127,10 +127,13 @@ describe('resolve → measure → finish', () => {
     // Finishing puts one measurement's results and reports into a run directory.
     const runDir = join(dir, first.results.runId);
     mkdirSync(runDir);
-    const files = await finish(first.results, runDir);
+    const { files, results: judged } = await finish(first.results, runDir);
     expect(files.map((f) => f.slice(runDir.length + 1)).sort()).toEqual(['index.html', 'junit.xml', 'results.json', 'summary.md']);
     const written = Results.parse(JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')));
     expect(written.runId).toBe(first.results.runId);
     expect(written.config.target.functions).toEqual(first.results.config.target.functions);
+    // judged on the way: the verdict (the built-in checks) is stored in results.json with them
+    expect(judged.verdict.checks.length).toBeGreaterThan(0);
+    expect(written.verdict).toEqual(judged.verdict);
   });
 });

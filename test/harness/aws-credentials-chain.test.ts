@@ -8,6 +8,7 @@ import { startCloudWatchServer, type CloudWatchServer } from '../../reference-st
 import { UserError } from '../../common/errors.ts';
 import { addSystemMetrics } from '../../src/run/system-metrics.ts';
 import { openAwsStackTarget } from '../../src/targets/aws-stack.ts';
+import { cloudWatchFor } from '../../src/targets/cloudwatch-source.ts';
 import type { Target } from '../../src/targets/target.ts';
 import { buildResults } from '../report/fixtures.ts';
 
@@ -98,20 +99,25 @@ describe('--profile reaches the CloudWatch pull of an aws: target', () => {
   });
 
   function awsTarget(awsProfile?: string): Target {
+    const endpoints = {
+      websocket: 'wss://abc123.execute-api.eu-west-1.amazonaws.com/prod',
+      services: 'aws' as const,
+      region: 'eu-west-1',
+      apiGateway: { apiId: 'abc123', stage: 'prod' },
+      stackName: 'FanoutBenchChat',
+    };
     return {
       kind: 'remote',
       url: 'wss://abc123.execute-api.eu-west-1.amazonaws.com/prod',
-      endpoints: {
-        websocket: 'wss://abc123.execute-api.eu-west-1.amazonaws.com/prod',
-        services: 'aws',
-        region: 'eu-west-1',
-        apiGateway: { apiId: 'abc123', stage: 'prod' },
-        stackName: 'FanoutBenchChat',
-      },
+      endpoints,
       describeFunctions: async () => ({ source: 'assumed', functions: [] }),
       local: undefined,
       stackArgs: [],
-      ...(awsProfile ? { awsProfile } : {}),
+      // as openAwsStackTarget sets it: --profile signs everything asked of AWS later
+      cloudWatch: cloudWatchFor(endpoints, { profile: awsProfile }),
+      lambdaApi: null,
+      scenarioWarnings: () => [],
+      startedWith: {},
       stop: async () => {},
     };
   }

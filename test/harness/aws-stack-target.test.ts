@@ -6,9 +6,8 @@ import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { defaultStackConfig } from '../../reference-stack/local/config.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
 import { UserError } from '../../common/errors.ts';
-import { resolveTarget } from '../../src/run/resolve-target.ts';
+import { resolveTarget } from '../../src/targets/resolve-target.ts';
 import { awsStackName, openAwsStackTarget, type AwsStackTargetOptions } from '../../src/targets/aws-stack.ts';
-import { lambdaTargetFor } from '../../src/targets/lambda-client.ts';
 import { ROUTE_FUNCTION_OUTPUTS, type ChatRoute } from '../../common/stack-outputs.ts';
 import { deployedOutputs } from '../fixtures/targets/deployed-outputs.ts';
 
@@ -101,8 +100,14 @@ describe('aws:<stackName>: a stack found by name', () => {
       expect(send).toMatchObject({ name: 'fanout-send-message', memoryMB: 512, timeoutSeconds: 29, architecture: 'x86_64', runtime: 'nodejs22.x' });
       expect(described.functions.find((f) => f.route === '$connect')!.memoryMB).toBe(256);
       expect(cfn.commandCalls(DescribeStacksCommand)).toHaveLength(1);
-      // compare's memory changes go to Lambda in the stack's region
-      expect(lambdaTargetFor(target)).toEqual({ kind: 'aws', region: REGION });
+      // compare's memory changes go to Lambda in the stack's region, through the SDK's own chain
+      expect(target.lambdaApi).toMatchObject({ region: REGION, retryMode: 'adaptive' });
+      expect(target.lambdaApi).not.toHaveProperty('endpoint');
+      expect(target.lambdaApi).not.toHaveProperty('profile');
+      // its metrics are AWS's, in the stack's region: read as AWS publishes them
+      expect(target.cloudWatch).toMatchObject({ source: 'aws', region: REGION, periodSec: 60, marginSec: 60, awaitInvocations: false, publishDelayMs: 180_000 });
+      // nothing of how it was started is the harness's to record (no stack up flags, no ready line)
+      expect(target.startedWith).toEqual({});
     } finally {
       await target.stop();
     }
@@ -112,8 +117,9 @@ describe('aws:<stackName>: a stack found by name', () => {
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [emulatedStack()] });
     const target = await open({ profile: 'bench' });
     await target.stop();
-    expect(target.awsProfile).toBe('bench');
-    expect(lambdaTargetFor(target)).toEqual({ kind: 'aws', region: REGION, profile: 'bench' });
+    expect(target.lambdaApi).toMatchObject({ region: REGION, profile: 'bench' });
+    expect(target.cloudWatch!.clients.cloudwatch).toMatchObject({ region: REGION, profile: 'bench' });
+    expect(target.cloudWatch!.clients.logs).toMatchObject({ region: REGION, profile: 'bench' });
   });
 
   it('asks Lambda again on every describeFunctions(): a memory change between two measurements shows', async () => {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
 import { runOptionsFromFlags } from '../../src/commands/run.ts';
-import { resolveTarget } from '../../src/run/resolve-target.ts';
+import { resolveTarget } from '../../src/targets/resolve-target.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 import { findNode } from '../../src/targets/node-binaries.ts';
 import type { Target } from '../../src/targets/target.ts';

@@ -7,9 +7,11 @@ import { defaultStackConfig } from '../../reference-stack/local/config.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
 import { UserError } from '../../common/errors.ts';
 import { readFunctionConfig, readFunctionConfigs } from '../../src/targets/function-configuration.ts';
-import { createLambdaClient, lambdaTargetFor } from '../../src/targets/lambda-client.ts';
+import { emulatorLambdaApi, urlLambdaApi } from '../../src/targets/lambda-api.ts';
+import { createLambdaClient } from '../../src/targets/lambda-client.ts';
 import { memorySession } from '../../src/targets/memory-session.ts';
 import { setMemorySize } from '../../src/targets/memory-update.ts';
+import { emulatorSettings } from '../../src/targets/sdk-settings.ts';
 
 // The harness's Lambda configuration path (the one AWS gets too) against the emulator's Lambda
 // API: read, set and wait, and the restorer, after an error and after a signal.
@@ -22,9 +24,9 @@ let lambda: LambdaClient;
 
 beforeAll(async () => {
   stack = await startStack({ config: defaultStackConfig(), log: () => {} });
-  const target = lambdaTargetFor({ url: stack.ready.websocketUrl, local: stack.ready as unknown as { region: string; [k: string]: unknown } });
-  expect(target).toEqual({ kind: 'local', endpoint: stack.ready.lambdaEndpoint, region: 'us-east-1' });
-  lambda = createLambdaClient(target!);
+  const api = emulatorLambdaApi(stack.ready);
+  expect(api).toMatchObject({ endpoint: stack.ready.lambdaEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local' } });
+  lambda = createLambdaClient(api!);
 });
 
 afterAll(async () => {
@@ -37,9 +39,13 @@ const revisionOf = async (fn: string) => (await lambda.send(new GetFunctionConfi
 
 describe('Lambda configuration from the harness', () => {
   it('finds the Lambda API of a target: the emulator, AWS for an execute-api URL, none otherwise', () => {
-    expect(lambdaTargetFor({ url: 'wss://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod' })).toEqual({ kind: 'aws', region: 'eu-west-1' });
-    expect(lambdaTargetFor({ url: 'wss://chat.example.com/ws' })).toBeNull();
-    expect(lambdaTargetFor({ url: 'ws://127.0.0.1:1/local', local: { region: 'us-east-1' } })).toBeNull(); // an older stack: no endpoint
+    // AWS in the URL's region, through the SDK's standard chain: no endpoint, no credentials of the harness's own
+    const aws = urlLambdaApi('wss://a1b2c3d4e5.execute-api.eu-west-1.amazonaws.com/prod');
+    expect(aws).toMatchObject({ region: 'eu-west-1', retryMode: 'adaptive' });
+    expect(aws).not.toHaveProperty('endpoint');
+    expect(aws).not.toHaveProperty('credentials');
+    expect(urlLambdaApi('wss://chat.example.com/ws')).toBeNull();
+    expect(emulatorLambdaApi({ region: 'us-east-1' })).toBeNull(); // an older stack: no endpoint
   });
 
   it("reads the functions' configurations", async () => {
@@ -69,7 +75,7 @@ describe('Lambda configuration from the harness', () => {
     expect(await memoryOf(WHOAMI)).toBe(256);
 
     const port = await closedPort();
-    const nowhere = createLambdaClient({ kind: 'local', endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1' });
+    const nowhere = createLambdaClient(emulatorSettings(`http://127.0.0.1:${port}`));
     try {
       const err = await readFunctionConfig(nowhere, SEND).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(UserError);

@@ -79,8 +79,8 @@ describe('the load a run asks for, against what the host holds', () => {
     );
     const p = file('few-envs.yaml', SCENARIO('target: { hostMaxEnvironments: 64 }\n'));
     expect(checkRunInput({ scenario: p }, tight).shards).toBe(2);
-    expect(estimatedMemoryMB({ clients: 1000, shards: 1, target: 'local', hostMaxEnvironments: 48 }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 95 + 5.7 + 150 + 48 * 32, 5);
-    expect(estimatedMemoryMB({ clients: 1000, shards: 1, target: 'wss://x/y' }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 95 + 5.7, 5);
+    expect(estimatedMemoryMB({ clients: 1000, shards: 1, localStack: true, hostMaxEnvironments: 48 }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 95 + 5.7 + 150 + 48 * 32, 5);
+    expect(estimatedMemoryMB({ clients: 1000, shards: 1, localStack: false }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 95 + 5.7, 5);
     expect(localStackEnvironments(2 * GiB)).toBe(19);
     expect(localStackEnvironments(1 * GiB)).toBe(16);
     expect(localStackEnvironments(256 * GiB)).toBe(256);
@@ -106,7 +106,7 @@ describe('the load a run asks for, against what the host holds', () => {
   it('--ignore-host-limits runs past the estimate on purpose', () => {
     const input = checkRunInput({ scenario: 'fanout', clients: 200_000, target: 'wss://example.com/prod', ignoreHostLimits: true }, HOST);
     expect(input.shards).toBe(12);
-    expect(fleetLimitIssue({ clients: 10, shards: 1, target: 'local', clientsField: 'clients', scenarioSource: 's.yaml' }, HOST)).toBeUndefined();
+    expect(fleetLimitIssue({ clients: 10, shards: 1, target: 'local', localStack: true, clientsField: 'clients', scenarioSource: 's.yaml' }, HOST)).toBeUndefined();
   });
 
   it('shards follow the open-files limit of the host', () => {

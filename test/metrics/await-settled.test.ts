@@ -8,6 +8,7 @@ import type { LambdaRuntime } from '../../reference-stack/local/lambda/types.ts'
 import { awaitInvocationsSettled } from '../../src/metrics/cloudwatch/await-settled.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
 import { fixture } from '../local/lambda-test-helpers.ts';
+import { emulatorCloudWatch } from '../../src/targets/cloudwatch-source.ts';
 
 // The end of a local run waits for the stack's last invocations (the closing clients'
 // $disconnects) before it pulls CloudWatch: the real runtime publishes Invocations when it
@@ -56,7 +57,7 @@ describe('awaitInvocationsSettled against the emulator', () => {
     await runtime.invoke('slow', { action: 'sleep', ms: 0 }); // warm: the late one below is all handler
     const run = { startMs: Date.now() - 2_000, endMs: Date.now() };
     const late = runtime.invoke('slow', { action: 'sleep', ms: 1_200 }); // ends past the run's window (margin 0: the next whole second)
-    const cw = await pullCloudWatch({ target: { kind: 'local', endpoint: server.url, region: 'us-east-1' }, run, functions: ['slow'], marginSec: 0 });
+    const cw = await pullCloudWatch({ target: emulatorCloudWatch({ endpoint: server.url, region: 'us-east-1' }), run, functions: ['slow'], marginSec: 0 });
     await late;
     expect(cw.problems).toEqual([]);
     expect(cw.window.endMs).toBeGreaterThanOrEqual(run.endMs + 1_200);

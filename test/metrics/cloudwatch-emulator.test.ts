@@ -5,6 +5,7 @@ import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
 import { CloudWatchResults } from '../../src/metrics/cloudwatch/cloudwatch-schema.ts';
 import { connect, type TestClient } from '../fixtures/gateway/clients.ts';
+import { emulatorCloudWatch } from '../../src/targets/cloudwatch-source.ts';
 
 // The puller against the emulator's CloudWatch endpoint: the same SDK calls it makes on AWS,
 // after a short real chat session (real ws clients, the reference functions, dynalite).
@@ -54,7 +55,7 @@ describe('pullCloudWatch against the local emulator', () => {
     const endMs = Date.now();
     const pull = () =>
       pullCloudWatch({
-        target: { kind: 'local', endpoint: stack.ready.cloudwatchEndpoint, region: stack.ready.region },
+        target: emulatorCloudWatch({ endpoint: stack.ready.cloudwatchEndpoint, region: stack.ready.region }),
         run: { startMs, endMs },
         functions: FUNCTIONS.map((f) => f.name),
         apiGateway: { apiId: stack.ready.apiId, stage: stack.ready.stage },
@@ -118,7 +119,7 @@ describe('pullCloudWatch against the local emulator', () => {
   it('adds the local host: how busy it was, the stack\'s CPU, and the invocations it held back as the runtime counted them', async () => {
     await new Promise((r) => setTimeout(r, 1_100)); // at least one of the host meter's 1-second samples
     const cw = await pullCloudWatch({
-      target: { kind: 'local', endpoint: stack.ready.cloudwatchEndpoint, region: stack.ready.region },
+      target: emulatorCloudWatch({ endpoint: stack.ready.cloudwatchEndpoint, region: stack.ready.region }),
       run: { startMs: stackStartedAt, endMs: Date.now() },
       functions: FUNCTIONS.map((f) => f.name),
       settle: false,

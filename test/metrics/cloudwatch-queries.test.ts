@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cloudWatchFor } from '../../src/metrics/cloudwatch/cloudwatch-clients.ts';
+import { cloudWatchFor } from '../../src/targets/cloudwatch-source.ts';
 import { apiGatewayFromUrl, remoteEndpoints } from '../../src/targets/execute-api.ts';
 import { localEndpoints } from '../../src/targets/local.ts';
 import { apiGatewayRequests, dynamoRequests, emfRequests, lambdaRequests, queryWindow, toMetricDataQuery } from '../../src/metrics/cloudwatch/cloudwatch-queries.ts';
@@ -72,7 +72,7 @@ describe('stack identity', () => {
     expect(apiGatewayFromUrl('ws://127.0.0.1:4510/local')).toBeNull();
   });
 
-  it('finds where a target publishes metrics: the emulator, AWS, or nowhere known', () => {
+  it('finds where a target publishes metrics, and how they are read: the emulator, AWS, or nowhere known', () => {
     const local = localEndpoints({
       ready: true,
       websocketUrl: 'ws://127.0.0.1:4510/local',
@@ -83,14 +83,39 @@ describe('stack identity', () => {
       apiId: 'abc123',
       stage: 'local',
     });
-    expect(cloudWatchFor(local)).toEqual({
-      target: { kind: 'local', endpoint: 'http://127.0.0.1:4599', region: 'us-east-1' },
-      apiGateway: { apiId: 'abc123', stage: 'local' },
+    // the emulator: its endpoint with its dummy credentials; whole seconds; complete once its
+    // invocations stop; its host's own metrics; the stage's API Gateway metrics alone
+    const emulator = cloudWatchFor(local);
+    expect(emulator).toEqual({
+      source: 'local',
+      clients: {
+        cloudwatch: expect.objectContaining({ endpoint: 'http://127.0.0.1:4599', region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 }),
+        logs: expect.objectContaining({ endpoint: 'http://127.0.0.1:4599', region: 'us-east-1' }),
+      },
+      endpoint: 'http://127.0.0.1:4599',
+      region: 'us-east-1',
+      periodSec: 1,
+      marginSec: 5,
+      awaitInvocations: true,
+      publishDelayMs: 0,
+      routeMetrics: false,
+      hostMetrics: true,
     });
-    expect(cloudWatchFor(remoteEndpoints('wss://x1y2.execute-api.us-west-2.amazonaws.com/prod'))).toEqual({
-      target: { kind: 'aws', region: 'us-west-2' },
-      apiGateway: { apiId: 'x1y2', stage: 'prod' },
+    // AWS in the URL's region, through the SDK's own chain: minutes, published a minute or more late
+    const aws = cloudWatchFor(remoteEndpoints('wss://x1y2.execute-api.us-west-2.amazonaws.com/prod'), { profile: 'bench' });
+    expect(aws).toEqual({
+      source: 'aws',
+      clients: { cloudwatch: expect.objectContaining({ region: 'us-west-2', profile: 'bench', retryMode: 'adaptive' }), logs: expect.objectContaining({ region: 'us-west-2', profile: 'bench' }) },
+      region: 'us-west-2',
+      periodSec: 60,
+      marginSec: 60,
+      awaitInvocations: false,
+      publishDelayMs: 180_000,
+      routeMetrics: true,
+      hostMetrics: false,
     });
+    expect(aws!.clients.cloudwatch).not.toHaveProperty('endpoint');
+    expect(aws!.clients.cloudwatch).not.toHaveProperty('credentials');
     expect(cloudWatchFor(remoteEndpoints('wss://chat.example.com/ws'))).toBeNull();
   });
 

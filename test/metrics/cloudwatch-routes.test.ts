@@ -10,6 +10,7 @@ import { Results } from '../../src/metrics/results/results-schema.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import { judged } from '../../src/verdict/judged.ts';
 import { buildResults } from '../report/fixtures.ts';
+import { awsCloudWatch, emulatorCloudWatch } from '../../src/targets/cloudwatch-source.ts';
 
 // Per-route API Gateway metrics (a stage with detailed metrics on publishes them with the
 // dimensions ApiId, Stage, Route). The emulator publishes only the stage-level set, so its
@@ -63,7 +64,7 @@ async function pull(kind: 'aws' | 'local', extra: Partial<PullCloudWatchOptions>
   try {
     return CloudWatchResults.parse(
       await pullCloudWatch({
-        target: kind === 'aws' ? { kind, region: 'eu-west-1' } : { kind, endpoint: server.url, region: 'eu-west-1' },
+        target: kind === 'aws' ? awsCloudWatch({ region: 'eu-west-1' }) : emulatorCloudWatch({ endpoint: server.url, region: 'eu-west-1' }),
         clients: c,
         run: { startMs: T0, endMs: T0 + 5 * 60_000 },
         periodSec: 60,

@@ -13,6 +13,7 @@ import { renderHtml } from '../../src/report/html.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
 import { buildResults } from '../report/fixtures.ts';
 import { judged } from '../../src/verdict/judged.ts';
+import { awsCloudWatch, emulatorCloudWatch } from '../../src/targets/cloudwatch-source.ts';
 
 // When CloudWatch cannot be pulled, the run still gets its report, with a note saying what was
 // not pulled and why (error class + message) — never a crash, never a credential in the output.
@@ -38,7 +39,7 @@ describe('an unreachable CloudWatch endpoint (real socket, nothing listening)', 
   it('gives an "unavailable" pull naming the error, and a report that says so', async () => {
     const port = await closedPort();
     const started = Date.now();
-    const cw = await pullCloudWatch({ target: { kind: 'local', endpoint: `http://127.0.0.1:${port}` }, run });
+    const cw = await pullCloudWatch({ target: emulatorCloudWatch({ endpoint: `http://127.0.0.1:${port}` }), run });
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(CloudWatchResults.parse(cw)).toEqual(cw);
     expect(cw.status).toBe('unavailable');
@@ -81,7 +82,7 @@ describe('AWS without credentials', () => {
     process.env.AWS_CONFIG_FILE = '/nonexistent/fanout-bench-config';
     process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/fanout-bench-credentials';
 
-    const cw = await pullCloudWatch({ target: { kind: 'aws', region: 'us-east-1' }, run });
+    const cw = await pullCloudWatch({ target: awsCloudWatch({ region: 'us-east-1' }), run });
     expect(cw.status).toBe('unavailable');
     expect(cw.problems).toHaveLength(1);
     expect(cw.problems[0].errorName).toBe('CredentialsProviderError');
@@ -102,7 +103,7 @@ describe('AWS denying CloudWatch metrics (IAM)', () => {
   it('keeps what Logs allowed, notes AccessDenied, and never prints the credentials', async () => {
     process.env.AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
     process.env.AWS_SECRET_ACCESS_KEY = SECRET;
-    const clients = createCloudWatchClients({ kind: 'aws', region: 'us-east-1' });
+    const clients = createCloudWatchClients(awsCloudWatch({ region: 'us-east-1' }));
     const cwMock = mockClient(clients.cloudwatch);
     const logsMock = mockClient(clients.logs);
     try {
@@ -126,7 +127,7 @@ describe('AWS denying CloudWatch metrics (IAM)', () => {
         ],
       });
 
-      const cw = await pullCloudWatch({ target: { kind: 'aws', region: 'us-east-1' }, run, clients });
+      const cw = await pullCloudWatch({ target: awsCloudWatch({ region: 'us-east-1' }), run, clients });
       expect(cw.status).toBe('partial');
       expect(cw.problems.map((p) => p.step)).toEqual(['ListMetrics AWS/ApiGateway', 'ListMetrics FanoutBench', 'ListMetrics AWS/DynamoDB', 'GetMetricData']);
       expect(cw.problems.every((p) => p.errorName === 'AccessDenied')).toBe(true);

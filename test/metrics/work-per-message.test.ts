@@ -11,6 +11,7 @@ import type { DynamoDbWork } from '../../src/metrics/cost/work-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { parseThreshold } from '../../src/verdict/threshold.ts';
 import { buildResults } from '../report/fixtures.ts';
+import { emulatorCloudWatch } from '../../src/targets/cloudwatch-source.ts';
 
 // Work per message catches what latency on a shared host cannot: turning sendMessage's member
 // Query into a Scan. The reference functions' own DynamoDB code (rooms.ts, connections.ts,
@@ -127,7 +128,7 @@ async function measure(variant: 'query' | 'scan', list: (room: string) => Promis
   }
   await settled(stores[variant], 'PutItem', TABLE_DEFAULT_NAMES.messages, MESSAGES);
   const cloudwatch = await pullCloudWatch({
-    target: { kind: 'local', endpoint: server.url, region: 'us-east-1' },
+    target: emulatorCloudWatch({ endpoint: server.url, region: 'us-east-1' }),
     run: { startMs, endMs: Date.now() },
     functions: [],
     reportLines: false,

@@ -36,12 +36,12 @@ export interface PullCloudWatchOptions {
    * the emulator publishes the stage-level metrics alone
    */
   routes?: readonly string[];
-  /** default: 1 s locally; on AWS 60 s, or 1 s with highResolution */
+  /** default: the target's (1 s locally; on AWS 60 s), or 1 s with highResolution */
   periodSec?: number;
   highResolution?: boolean;
-  /** default: 5 s locally, 60 s on AWS */
+  /** default: the target's (5 s locally, 60 s on AWS) */
   marginSec?: number;
-  /** local: wait until the functions' invocation count stops changing before pulling (default true) */
+  /** a target whose metrics are complete once its invocations stop: wait for that before pulling (default true) */
   settle?: boolean;
   /** read REPORT log lines (default true) */
   reportLines?: boolean;
@@ -52,14 +52,6 @@ export interface PullCloudWatchOptions {
   clients?: CloudWatchClients;
 }
 
-/** How far the query window reaches past the run on each side, by default: 5 s locally, 60 s on AWS. */
-export function defaultMarginSec(kind: CloudWatchTarget['kind']): number {
-  return kind === 'local' ? 5 : 60;
-}
-
-/** AWS publishes Lambda metrics a minute or more after the fact. */
-const AWS_SETTLE_MS = 180_000;
-
 /**
  * Pulls AWS/Lambda, AWS/ApiGateway, AWS/DynamoDB and the stack's EMF metrics for the run window, and the REPORT
  * lines of every function. The same calls go to AWS and to the emulator. Never throws: whatever
@@ -67,17 +59,17 @@ const AWS_SETTLE_MS = 180_000;
  */
 export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<CloudWatchResults> {
   const { target } = options;
-  const periodSec = options.periodSec ?? (target.kind === 'local' || options.highResolution ? 1 : 60);
-  const marginSec = options.marginSec ?? defaultMarginSec(target.kind);
+  const periodSec = options.periodSec ?? (options.highResolution ? 1 : target.periodSec);
+  const marginSec = options.marginSec ?? target.marginSec;
   let window = queryWindow(options.run, periodSec, marginSec);
   const functions = [...(options.functions ?? REFERENCE_FUNCTION_NAMES)];
   const emf = options.emf ?? { namespace: EMF_NAMESPACE, service: EMF_SERVICE };
 
   const result: CloudWatchResults = {
     status: 'complete',
-    source: target.kind,
-    region: target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (target.kind === 'local' ? 'us-east-1' : 'unknown'),
-    ...(target.kind === 'local' && target.endpoint ? { endpoint: target.endpoint } : {}),
+    source: target.source,
+    region: target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'unknown',
+    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
     window: { startMs: window.startMs, endMs: window.endMs, periodSec },
     pulledAt: new Date().toISOString(),
     functions,
@@ -119,7 +111,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
   };
 
   try {
-    if (target.kind === 'local' && options.settle !== false && functions.length > 0) {
+    if (target.awaitInvocations && options.settle !== false && functions.length > 0) {
       const settled = await attempt('wait for the last invocations', () => awaitInvocationsSettled(clients.cloudwatch, functions, window.startMs));
       if (settled && !settled.settled) {
         result.notes.push(`Lambda invocations were still arriving ${Math.round(settled.waitedMs / 1000)} s after the run: the last ones may be missing from the totals`);
@@ -133,14 +125,14 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
     const emfMetrics = await discoverEmf(clients, attempt, emf);
     const dynamo = await discoverDynamo(clients, attempt, options.tables ?? REFERENCE_TABLES);
 
-    const routes = target.kind === 'aws' && result.apiGateway ? [...new Set(options.routes ?? [])] : [];
+    const routes = target.routeMetrics && result.apiGateway ? [...new Set(options.routes ?? [])] : [];
     const requests: MetricRequest[] = [
       ...lambdaRequests(functions),
       ...(result.apiGateway ? apiGatewayRequests(result.apiGateway) : []),
       ...(result.apiGateway ? apiGatewayRouteRequests(result.apiGateway, routes) : []),
       ...emfRequests(emf.namespace, emfMetrics),
       ...dynamoRequests(dynamo),
-      ...(target.kind === 'local' ? localHostRequests(functions) : []),
+      ...(target.hostMetrics ? localHostRequests(functions) : []),
     ];
     const data = await attempt('GetMetricData', () =>
       getMetricData(
@@ -150,7 +142,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
       ),
     );
     if (data) {
-      const localHost = target.kind === 'local' ? { run: options.run } : undefined;
+      const localHost = target.hostMetrics ? { run: options.run } : undefined;
       const { problems, notes, ...totals } = metricTotals({ requests, data, functions, apiGateway: result.apiGateway, routes, emfMetrics, emf, dynamo, localHost });
       Object.assign(result, totals);
       result.problems.push(...problems);
@@ -179,7 +171,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
 
   if (succeeded === 0) result.status = 'unavailable';
   else if (result.problems.length > 0) result.status = 'partial';
-  if (target.kind === 'aws' && Date.now() - options.run.endMs < AWS_SETTLE_MS) {
+  if (Date.now() - options.run.endMs < target.publishDelayMs) {
     result.notes.push(
       `pulled ${Math.round((Date.now() - options.run.endMs) / 1000)} s after the run ended: AWS publishes metrics with a delay of a minute or more, so the last periods may be incomplete`,
     );

@@ -17,6 +17,7 @@ import { recommend, TIE_TOLERANCE } from './recommend.ts';
 import { runQuantities, type RunQuantities } from './run-quantities.ts';
 import { medianRange } from './median-range.ts';
 import { hostInLatencies } from '../cloudwatch/local-host.ts';
+import { measuredOnNotes } from '../../targets/recorded-target.ts';
 
 /**
  * Per-size Results → one comparison (compare.json). Pure: no I/O, no clock unless `createdAt`
@@ -223,10 +224,6 @@ function notes(metric: LatencyMetric, prices: PriceTable, targetKind: 'local' | 
     'A run that failed, was interrupted, produced no results, or ran the compared functions at another memory size (REPORT Memory Size) is left out and named; a size with no run left is excluded from the recommendations.',
     'The whole estimate per million deliveries (Lambda, API Gateway messages and connection-minutes, DynamoDB) is shown for context: most of it does not change with memory.',
   ];
-  if (targetKind === 'local') {
-    out.push(
-      "Measured on the local emulator: Duration follows its CPU-share model (1,769 MB = one vCPU, on each thread's own CPU time); end-to-end latencies also carry this host's load.",
-    );
-  }
+  out.push(...measuredOnNotes(targetKind));
   return out;
 }

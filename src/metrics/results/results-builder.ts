@@ -17,10 +17,8 @@ export interface BuildInput {
   startedAt: number;
   endedAt: number;
   scenario: Scenario;
-  /** undefined when the target never started */
-  target: Target | undefined;
-  /** "local" or the URL given, for a target that never started */
-  targetSpec: string;
+  /** the target measured; for one that never started, what its spec records (kind and url) */
+  target: Pick<Target, 'kind' | 'url'> & Partial<Pick<Target, 'endpoints' | 'startedWith'>>;
   /** the target's functions as configured while measuring */
   functions?: TargetFunctions;
   shards: number;
@@ -114,8 +112,7 @@ export function buildResults(i: BuildInput): Results {
   const cpu = cpus();
   // The description is kept once, in scenario.description (it may be long): not again in the definition.
   const { description: _description, ...definition } = i.scenario.definition;
-  // The functions are kept once, in config.target.functions: not again in the stack's ready line.
-  const { functions: _functions, ...stack } = i.target?.local ?? {};
+  const started = i.target.startedWith ?? {};
   const results: Results = {
     schemaVersion: SCHEMA_VERSION,
     runId: i.runId,
@@ -132,9 +129,9 @@ export function buildResults(i: BuildInput): Results {
     },
     config: {
       target: {
-        kind: i.target?.kind ?? (i.targetSpec === 'local' ? 'local' : 'remote'),
-        url: i.target?.url ?? i.targetSpec,
-        ...(i.target ? { endpoints: i.target.endpoints } : {}),
+        kind: i.target.kind,
+        url: i.target.url,
+        ...(i.target.endpoints ? { endpoints: i.target.endpoints } : {}),
         ...(i.functions ? { functions: i.functions } : {}),
       },
       clients: i.scenario.clients,
@@ -146,7 +143,7 @@ export function buildResults(i: BuildInput): Results {
       roomSizes: i.scenario.roomSizes,
       timeouts: i.scenario.timeouts,
       phases: i.scenario.phases,
-      ...(i.target?.kind === 'local' ? { stackArgs: i.target.stackArgs, stack } : {}),
+      ...(started.stackArgs ? { stackArgs: started.stackArgs, stack: started.stack ?? {} } : {}),
     },
     environment: {
       node: process.version,
@@ -155,7 +152,7 @@ export function buildResults(i: BuildInput): Results {
       cpuModel: cpu[0]?.model ?? 'unknown',
       totalMemoryMB: Math.round(totalmem() / 2 ** 20),
       clock: CLOCK_NOTE,
-      ...(i.target?.local?.lambdaRuntime ? { lambdaRuntime: i.target.local.lambdaRuntime } : {}),
+      ...(started.lambdaRuntime ? { lambdaRuntime: started.lambdaRuntime } : {}),
     },
     metrics: {
       connect: summarize(rec.totals.connect),

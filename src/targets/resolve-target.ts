@@ -1,11 +1,12 @@
 import { TOKEN_ENV } from '../../common/auth-token.ts';
 import type { StackKnobs } from '../scenarios/schema.ts';
-import type { ConnectToken } from '../targets/connect-token.ts';
-import { awsStackName, openAwsStackTarget } from '../targets/aws-stack.ts';
-import { startLocalStack } from '../targets/local.ts';
-import { openRemoteTarget } from '../targets/remote.ts';
-import { stackLaunchOf, withKnobs } from '../targets/stack-knobs.ts';
-import type { Target } from '../targets/target.ts';
+import type { ConnectToken } from './connect-token.ts';
+import { openAwsStackTarget } from './aws-stack.ts';
+import { startLocalStack } from './local.ts';
+import { openRemoteTarget } from './remote.ts';
+import { parseTargetSpec } from './target-spec.ts';
+import type { Target } from './target.ts';
+import { stackLaunchOf, withKnobs } from './stack-knobs.ts';
 
 export interface ResolveTargetOptions {
   /** "local", a ws:// / wss:// URL or aws:<stackName> (checked by checkRunInput) */
@@ -31,9 +32,9 @@ export interface ResolveTargetOptions {
  * start, or a URL that does not answer, is a UserError naming why; nothing is measured yet.
  */
 export async function resolveTarget(o: ResolveTargetOptions): Promise<Target> {
-  const stackName = awsStackName(o.spec);
-  if (stackName) return openAwsStackTarget({ stackName, region: o.aws?.region, profile: o.aws?.profile, token: o.token });
-  if (o.spec !== 'local') return openRemoteTarget(o.spec, { token: o.token });
+  const spec = parseTargetSpec(o.spec);
+  if (spec.stackName) return openAwsStackTarget({ stackName: spec.stackName, region: o.aws?.region, profile: o.aws?.profile, token: o.token });
+  if (!spec.startsLocalStack) return openRemoteTarget(o.spec, { token: o.token });
   // The token reaches the stack through its environment, never its arguments (which results.json records).
   const env = o.token ? { ...process.env, [TOKEN_ENV]: o.token.token } : undefined;
   const target = await startLocalStack({ launch: stackLaunchOf(withKnobs(o.knobs, o.stackKnobs)), logFile: o.logFile, env });
