@@ -51,7 +51,7 @@ describe('import rules', () => {
       'src/scenarios/a.ts': "import type { B } from './b.ts';\nexport type A = { b?: B };\n",
       'src/scenarios/b.ts': "import type { A } from './a.ts';\nexport type B = { a?: A };\n",
       'src/commands/stack.ts': "import '../../reference-stack/local/stack.ts';\n",
-      'reference-stack/local/stack.ts': "import '../../common/errors.ts';\n",
+      'reference-stack/local/stack.ts': "import '../../src/errors.ts';\n",
       'src/errors.ts': "import './verdict/exit-codes.ts';\n",
       'src/verdict/exit-codes.ts': 'export const X = 1;\n',
       'common/errors.ts': "import '../src/scenarios/a.ts';\n",
