@@ -15,6 +15,7 @@ import { failedStartResults } from './failed-start.ts';
 import { finish } from './finish.ts';
 import { measureInto } from './measure-into.ts';
 import { resolveTarget } from './resolve-target.ts';
+import { INTERRUPTED_KILL_BY_MS, stopBudget } from './stop-budget.ts';
 import { checkVerdictInput, type VerdictInput } from './verdict-input.ts';
 
 /**
@@ -113,6 +114,7 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
     await finish(failedStartResults({ runId, scenario, targetSpec, shards, seed, rate: o.rate, startedAt, reason }), runDir, { onWarning: o.onWarning });
     throw new UserError(`${reason} (its log: ${join(runDir, 'stack.log')})`);
   }
+  const budget = stopBudget(o.signal);
   try {
     runDir ??= createRunDir(outDir, runId);
     const all: Results[] = [];
@@ -138,10 +140,14 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
       if (results.status !== 'completed' || o.signal?.aborted) break;
     }
     const last = judge(all.at(-1)!, verdictInput, all.length > 1 ? all : undefined);
+    if (o.signal?.aborted) o.onStatus?.(`stopping: writing results and reports to ${runDir}`);
     await finish(last, runDir, { onWarning: o.onWarning });
     return { results: last, runDir };
   } finally {
-    await target.stop();
+    budget.dispose();
+    const graceMs = budget.left(INTERRUPTED_KILL_BY_MS);
+    if (graceMs !== undefined && target.local) o.onStatus?.('stopping: stopping the local stack');
+    await target.stop(graceMs);
   }
 }
 

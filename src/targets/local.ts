@@ -104,8 +104,8 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
     local: info,
     stackArgs: opts.args,
     connectColdFlag: true, // the reference stack, of this very version
-    stop: () =>
-      (stopped ??= stopChild(child).then(() => {
+    stop: (graceMs) =>
+      (stopped ??= stopChild(child, graceMs).then(() => {
         process.off('exit', killOnExit);
         log?.end();
       })),
@@ -151,11 +151,11 @@ export function parseReadyLine(line: string): LocalStackInfo | undefined {
   return undefined;
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild(child: ChildProcess, graceMs = STOP_GRACE_MS): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  const timer = setTimeout(() => child.kill('SIGKILL'), Math.min(graceMs, STOP_GRACE_MS));
   await exited;
   clearTimeout(timer);
 }

@@ -52,6 +52,9 @@ export interface Target {
    * the SDK's standard chain (AWS_PROFILE, the default profile, …)
    */
   awsProfile?: string;
-  /** Stops what this target started (nothing for remote). Safe to call twice. */
-  stop(): Promise<void>;
+  /**
+   * Stops what this target started (nothing for remote). Safe to call twice. A local stack that
+   * has not stopped within `graceMs` (default 5 s) is killed.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
