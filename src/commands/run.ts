@@ -12,7 +12,7 @@ import { runBenchmark, type RunOptions } from '../run/run.ts';
 import { plannedMs } from '../scenarios/planned-length.ts';
 import { consoleSummary } from '../report/console-summary.ts';
 import { formatDuration, parseDuration } from '../scenarios/duration.ts';
-import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE } from '../scenarios/limits.ts';
+import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MIN_SEND_MS } from '../scenarios/limits.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -214,7 +214,8 @@ export function rateFlag(name: string, v: string | undefined): number | undefine
 export function durationFlag(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const ms = parseDuration(v);
-  if (ms === undefined || ms <= 0) throw new UserError(`${name}: must be a duration like "30s", "500ms" or "2m", got "${v}"`);
+  if (ms === undefined) throw new UserError(`${name}: must be a duration like "30s", "500ms" or "2m", got "${v}"`);
+  if (ms < MIN_SEND_MS) throw new UserError(`${name}: must be at least ${formatDuration(MIN_SEND_MS)} (a send phase of 0 sends nothing), got "${v}"`);
   if (ms > MAX_PHASE_MS) throw new UserError(`${name}: must be at most ${formatDuration(MAX_PHASE_MS)}, got "${v}"`);
   return ms;
 }

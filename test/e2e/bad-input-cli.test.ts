@@ -50,6 +50,16 @@ describe('bad paths and values, from the CLI', { timeout: 120_000 }, () => {
     );
   });
 
+  it('a send phase of 0 (it ran, sent nothing and passed): the scenario field or the flag, exit 2, nothing started', async () => {
+    const zero = join(dir, 'send-zero.yaml');
+    writeFileSync(zero, 'name: z\nclients: 2\nrooms: 1\nphases:\n  - connect: {}\n  - join: {}\n  - send: { duration: 0, rate: 5 }\n');
+    const out = join(dir, 'send-zero-out');
+    expectOneLine(await cli(['run', zero, '--out', out]), `${zero}: phases[2].send.duration: must be from 1ms to 24h`);
+    expectOneLine(await cli(['run', 'fanout', '--duration', '0', '--out', out]), '--duration: must be at least 1ms (a send phase of 0 sends nothing), got "0"');
+    expectOneLine(await cli(['compare', '--memory', '256,512', 'fanout', '--duration', '0s', '--out', out]), '--duration: must be at least 1ms (a send phase of 0 sends nothing), got "0s"');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('--dry-run prints the plan and starts nothing', async () => {
     const out = join(dir, 'dry');
     const r = await cli(['run', 'fanout', '--dry-run', '--clients', '50', '--out', out]);
