@@ -76,7 +76,7 @@ export function addRunCommand(program: Command): void {
     .option('--shards <n>', 'shard processes (default: one per core)')
     .option('--seed <n>', 'seed for rooms, senders and drops')
     .option('--out <dir>', 'reports directory', 'reports')
-    .option('--memory <fn=MB...>', 'local target: Lambda memory for a function (repeatable)')
+    .option('--memory <fn=MB>', 'local target: Lambda memory for a function (repeatable)', collect)
     .option('--runtime <runtime>', 'local target: Lambda runtime emulated, nodejs22.x (default), nodejs24.x or nodejs20.x')
     .option('--prices <file>', 'JSON/YAML price overrides for the cost estimate (default: dated us-east-1 list prices)')
     .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
