@@ -168,7 +168,7 @@ export function fallbackNote(runtime: NodeRuntime, node: string, found: NodeBina
   if (found) return `${runtime} runs on Node ${major}; these functions run on this process's Node ${node} (Node ${found.version} at ${found.path} was not used)`;
   const pinned = PINNED_NODE_VERSIONS[major];
   const install = pinned ? `; \`npx fanout-bench stack install-node ${runtime}\` puts Node ${pinned} there` : '';
-  return `${runtime} runs on Node ${major}, and none was found in ${nodeCacheDir()} or on PATH: the functions run on Node ${node} instead${install}`;
+  return `${runtime} runs on Node ${major}, and none was found in node_modules, ${nodeCacheDir()} or on PATH: the functions run on Node ${node} instead${install}`;
 }
 
 /**
