@@ -57,7 +57,7 @@ describe('fanout-bench run (CLI)', () => {
     expect(results.deliveries.received).toBe(results.deliveries.expected);
     // the functions ran on the default runtime's Node 22 when one is at hand, else said once why not
     const node22 = findNode(22, { cacheDir: emptyCache });
-    if (BUNDLED_NODE_22) expect(node22).toMatchObject({ version: expect.stringMatching(/^22\./) });
+    if (BUNDLED_NODE_22 && !process.versions.node.startsWith('22.')) expect(node22).toMatchObject({ source: 'node_modules', version: expect.stringMatching(/^22\./) });
     const ranOn = node22?.version ?? process.versions.node;
     expect(results.environment.lambdaRuntime).toMatchObject({ runtime: 'nodejs22.x', node: ranOn, matches: node22 !== undefined });
     expect(results.config.stack).toMatchObject({ lambdaRuntime: results.environment.lambdaRuntime });
