@@ -10,7 +10,7 @@ import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
 import { EXIT, EXIT_INTERRUPTED } from '../verdict/exit-codes.ts';
 import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
-import { intFlag, MAX_REPEAT, runOptionsFromFlags, type RunFlags } from './run.ts';
+import { collect, intFlag, MAX_REPEAT, runOptionsFromFlags, type RunFlags } from './run.ts';
 
 /**
  * `fanout-bench compare --memory 128,256,… [scenario]`: the scenario at each memory size, one
@@ -28,12 +28,6 @@ interface CompareFlags extends Omit<RunFlags, 'memory' | 'threshold' | 'baseline
 }
 
 const MAX_SIZES = 12;
-
-/**
- * A list flag: comma-separated, repeatable, or both (`--function a,b --function c`). Never
- * variadic: commander's `<name...>` took the scenario after it as one more name.
- */
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function addCompareCommand(program: Command): void {
   program
@@ -79,6 +73,10 @@ export function sizesFlag(v: string): number[] {
   return sizes;
 }
 
+/**
+ * A list flag: comma-separated, repeated, or both (`--function a,b --function c`). Never
+ * variadic: commander's `<name...>` took the scenario after it as one more name.
+ */
 function listFlag(name: string, v: string[] | undefined): string[] | undefined {
   if (v === undefined) return undefined;
   return v.flatMap((item) => {

@@ -59,7 +59,8 @@ export interface RunFlags {
   repeat?: string;
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+/** A repeatable flag's values, in order (never commander's variadic `<x...>`, which takes the scenario after it too). */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function addRunCommand(program: Command): void {
   program
