@@ -11,7 +11,7 @@ import { EXIT, EXIT_INTERRUPTED } from '../../common/exit-codes.ts';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
-import { intFlag, MAX_REPEAT, runOptionsFromFlags, type RunFlags } from './run.ts';
+import { collect, intFlag, MAX_REPEAT, runOptionsFromFlags, type RunFlags } from './run.ts';
 
 /**
  * `fanout-bench compare --memory 128,256,… [scenario]`: the scenario at each memory size, one
@@ -36,10 +36,10 @@ export function addCompareCommand(program: Command): void {
     .description('run a scenario at several Lambda memory sizes and write one comparison to <out>/<id>/')
     .argument('[scenario]', `built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}) or a YAML/JSON file`, 'fanout')
     .requiredOption('--memory <MB,MB,...>', `memory sizes to compare, e.g. 128,256,512,1024,1769 (2 to ${MAX_SIZES}, ${LAMBDA_MEMORY_MB.min}–${LAMBDA_MEMORY_MB.max} MB)`)
-    .option('--function <name...>', `functions set to each size (default: ${DEFAULT_COMPARED_FUNCTIONS.join(', ')})`)
+    .option('--function <names>', `functions set to each size, comma-separated or repeated (default: ${DEFAULT_COMPARED_FUNCTIONS.join(', ')})`, collect)
     .option('--repeat <n>', `measurements per size (at most ${MAX_REPEAT}; medians and their spread are compared)`)
     .option('--latency <metric>', `what "speed" means: ${LatencyMetric.options.join(', ')} (default duration: the compared functions' Duration p50)`)
-    .option('--weight <w...>', 'balanced strategy weights, 0 (speed only) to 1 (cost only); default 0.5')
+    .option('--weight <w>', 'balanced strategy weights, 0 (speed only) to 1 (cost only), comma-separated or repeated; default 0.5', collect)
     .option('--warm-up <d>', 'length of the warm-up send phases at each size (default 3s)')
     .option('--target <target>', '"local" (start the emulator), aws:<stackName>, or an execute-api wss:// URL', 'local')
     .option('--region <region>', "aws:<stackName>: the stack's AWS region (default: the SDK's chain)")
@@ -74,9 +74,21 @@ export function sizesFlag(v: string): number[] {
   return sizes;
 }
 
-function weightsFlag(v: string[] | undefined): number[] | undefined {
+/**
+ * A list flag: comma-separated, repeated, or both (`--function a,b --function c`). Never
+ * variadic: commander's `<name...>` took the scenario after it as one more name.
+ */
+function listFlag(name: string, v: string[] | undefined): string[] | undefined {
   if (v === undefined) return undefined;
-  return v.map((w) => {
+  return v.flatMap((item) => {
+    const parts = item.split(',').map((p) => p.trim());
+    if (parts.some((p) => p === '')) throw new UserError(`${name}: an empty item in "${item}" (a comma-separated list, e.g. ${name} a,b)`);
+    return parts;
+  });
+}
+
+function weightsFlag(v: string[] | undefined): number[] | undefined {
+  return listFlag('--weight', v)?.map((w) => {
     const n = w.trim() === '' ? Number.NaN : Number(w);
     if (!Number.isFinite(n) || n < 0 || n > 1) throw new UserError(`--weight: must be a number from 0 to 1, got "${w}"`);
     return n;
@@ -103,7 +115,7 @@ async function compareCommand(scenario: string, flags: CompareFlags): Promise<nu
   const options = {
     ...base,
     sizes,
-    functions: flags.function,
+    functions: listFlag('--function', flags.function),
     repeat: intFlag('--repeat', flags.repeat, 1, MAX_REPEAT),
     latencyMetric: latencyFlag(flags.latency),
     balancedWeights: weightsFlag(flags.weight),

@@ -12,7 +12,7 @@ import { runBenchmark, type RunOptions } from '../run/run.ts';
 import { plannedMs } from '../scenarios/planned-length.ts';
 import { consoleSummary } from '../report/console-summary.ts';
 import { formatDuration, parseDuration } from '../scenarios/duration.ts';
-import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE } from '../scenarios/limits.ts';
+import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MIN_SEND_MS } from '../scenarios/limits.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
 import type { StackKnobs } from '../scenarios/schema.ts';
 import { existsSync } from 'node:fs';
@@ -62,7 +62,8 @@ export interface RunFlags {
   repeat?: string;
 }
 
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+/** A repeatable flag's values, in order (never commander's variadic `<x...>`, which takes the scenario after it too). */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function addRunCommand(program: Command): void {
   program
@@ -79,7 +80,7 @@ export function addRunCommand(program: Command): void {
     .option('--shards <n>', 'shard processes (default: one per core)')
     .option('--seed <n>', 'seed for rooms, senders and drops')
     .option('--out <dir>', 'reports directory', 'reports')
-    .option('--memory <fn=MB...>', 'local target: Lambda memory for a function (repeatable)')
+    .option('--memory <fn=MB>', 'local target: Lambda memory for a function (repeatable)', collect)
     .option('--runtime <runtime>', 'local target: Lambda runtime emulated, nodejs22.x (default), nodejs24.x or nodejs20.x')
     .option('--prices <file|aws>', "the cost estimate's prices: a JSON/YAML price file, or aws (the AWS Price List API, aws: targets); default: the dated table of the stack's region")
     .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
@@ -225,7 +226,8 @@ export function rateFlag(name: string, v: string | undefined): number | undefine
 export function durationFlag(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const ms = parseDuration(v);
-  if (ms === undefined || ms <= 0) throw new UserError(`${name}: must be a duration like "30s", "500ms" or "2m", got "${v}"`);
+  if (ms === undefined) throw new UserError(`${name}: must be a duration like "30s", "500ms" or "2m", got "${v}"`);
+  if (ms < MIN_SEND_MS) throw new UserError(`${name}: must be at least ${formatDuration(MIN_SEND_MS)} (a send phase of 0 sends nothing), got "${v}"`);
   if (ms > MAX_PHASE_MS) throw new UserError(`${name}: must be at most ${formatDuration(MAX_PHASE_MS)}, got "${v}"`);
   return ms;
 }

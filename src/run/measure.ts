@@ -20,6 +20,7 @@ import type { ConnectToken } from '../targets/connect-token.ts';
 import { assumedFunctions } from '../targets/target-functions.ts';
 import type { Target, TargetFunctions } from '../targets/target.ts';
 import { waitForFreshMinute } from './fresh-minute.ts';
+import { INTERRUPTED_SETTLE_BY_MS, stopBudget } from './stop-budget.ts';
 import { addSystemMetrics } from './system-metrics.ts';
 
 /**
@@ -77,6 +78,7 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
     o.onWarning?.(m);
   };
   for (const w of target.scenarioWarnings(scenario)) warn(w);
+  const budget = stopBudget(o.signal);
   const systemMetrics = o.systemMetrics ?? true;
   const previous = lastEnded.get(target);
   // Only a measurement whose CloudWatch is pulled has a window to keep apart (a stack of your own has none).
@@ -86,10 +88,24 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
   }
   const functions = await functionsOf(target, warn);
   const results = await measureFleet({ o, scenario, target, functions, warnings });
+  budget.dispose();
   await o.checkpoint?.(results);
-  if (systemMetrics) await addSystemMetrics(results, target, { cost: o.cost, onWarning: o.onWarning, previousEndMs: lastEnded.get(target) });
+  if (systemMetrics) {
+    const settleMaxMs = budget.left(INTERRUPTED_SETTLE_BY_MS);
+    if (settleMaxMs !== undefined && cloudwatch) o.onStatus?.(readingCloudWatchNote(target, settleMaxMs));
+    await addSystemMetrics(results, target, { cost: o.cost, onWarning: o.onWarning, previousEndMs: lastEnded.get(target), settleMaxMs });
+  }
   lastEnded.set(target, now());
   return results;
+}
+
+/** What an interrupted measurement waits for after its fleet has closed. */
+function readingCloudWatchNote(target: Target, settleMaxMs: number): string {
+  if (!target.local) return "stopping: reading the target's CloudWatch";
+  const wait = Math.ceil(settleMaxMs / 1000);
+  return wait > 0
+    ? `stopping: waiting at most ${wait} s for the local stack's last invocations, then reading its CloudWatch`
+    : "stopping: reading the local stack's CloudWatch";
 }
 
 /** The target's functions as configured now; when it cannot say, the reference stack's, marked assumed. */
@@ -230,6 +246,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
   recorder.endPhase(now());
   recorder.finish(now());
   const openAtEnd = recorder.openClients;
+  if (fleet && aborted()) o.onStatus?.(`stopping: closing ${openAtEnd} clients`);
   if (fleet?.error && status === 'completed') {
     status = 'failed';
     statusReason = fleet.error.message;

@@ -16,6 +16,7 @@ import { failedStartResults } from './failed-start.ts';
 import { finish } from './finish.ts';
 import { measureInto } from './measure-into.ts';
 import { checkVerdictInput } from './verdict-input.ts';
+import { INTERRUPTED_KILL_BY_MS, stopBudget } from './stop-budget.ts';
 
 /**
  * One run, start to end: check the input (scenario, flags, thresholds, baseline) → resolve the
@@ -90,6 +91,7 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
     await finish(failedStartResults({ runId, scenario, target: spec, shards, seed, rate: o.rate, startedAt, reason }), runDir, { onWarning: o.onWarning });
     throw new UserError(`${reason} (its log: ${join(runDir, 'stack.log')})`);
   }
+  const budget = stopBudget(o.signal);
   try {
     runDir ??= createRunDir(outDir, runId);
     const all: Results[] = [];
@@ -115,9 +117,13 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
       if (results.status !== 'completed' || o.signal?.aborted) break;
     }
     // judged over every repeat: the medians, and the repeats' spread as noise
+    if (o.signal?.aborted) o.onStatus?.(`stopping: writing results and reports to ${runDir}`);
     const last = await finish(all.at(-1)!, runDir, { judge: { ...verdictInput, ...(all.length > 1 ? { repeats: all } : {}) }, onWarning: o.onWarning });
     return { results: last.results, runDir };
   } finally {
-    await target.stop();
+    budget.dispose();
+    const graceMs = budget.left(INTERRUPTED_KILL_BY_MS);
+    if (graceMs !== undefined && target.local) o.onStatus?.('stopping: stopping the local stack');
+    await target.stop(graceMs);
   }
 }

@@ -15,6 +15,8 @@ export interface SystemMetricsOptions {
   cost?: CostOptions;
   /** epoch ms the previous measurement against the same target ended, if there was one */
   previousEndMs?: number;
+  /** the longest to wait for a local stack's last invocations (default the puller's, 15 s) */
+  settleMaxMs?: number;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function addSystemMetrics(results: Results, target: Target, options
         ? { tables: target.endpoints.tables.map((name) => REFERENCE_TABLES.find((t) => t.name === name) ?? { name, globalIndexes: [] }) }
         : {}),
       run: { startMs: Date.parse(results.startedAt), endMs: Date.parse(results.endedAt) },
+      ...(options.settleMaxMs === undefined ? {} : { settleMaxMs: options.settleMaxMs }),
     });
     // CloudWatch's window starts on a minute (its totals are whole minutes, on AWS and in the
     // emulator): a measurement that follows another on the same target within it sees that one's

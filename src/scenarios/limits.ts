@@ -7,6 +7,9 @@
 /** The longest a phase may take: a send or idle duration, or a connect/join ramp at its rate. */
 export const MAX_PHASE_MS = 24 * 3_600_000;
 
+/** The shortest send phase (`duration`, `--duration`): one of 0 ms sends nothing and passes. */
+export const MIN_SEND_MS = 1;
+
 /**
  * connect and ack timeouts: below 100 ms the harness's own scheduling would be blamed on the
  * target; above 15 minutes (Lambda's longest timeout) nothing in the chain is still answering.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CONFIGURABLE_FUNCTION_NAMES } from '../metrics/stack-description/reference-functions.ts';
 import { DURATION_HINT, formatDuration, parseDuration } from './duration.ts';
-import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './limits.ts';
+import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MAX_TIMEOUT_MS, MIN_SEND_MS, MIN_TIMEOUT_MS } from './limits.ts';
 import { NODE_RUNTIMES } from '../../common/node-runtimes.ts';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { TOKEN_PLACEMENTS } from '../targets/connect-token.ts';
@@ -22,6 +22,8 @@ const durationIn = (min: number, max: number) =>
       return ms >= min && ms <= max;
     }, { error: min > 0 ? `must be from ${formatDuration(min)} to ${formatDuration(max)}` : `must be at most ${formatDuration(max)}` });
 const Duration = durationIn(0, MAX_PHASE_MS);
+/** A send phase of 0 ms sends nothing, and its run would pass on nothing. */
+const SendDuration = durationIn(MIN_SEND_MS, MAX_PHASE_MS);
 const Timeout = durationIn(MIN_TIMEOUT_MS, MAX_TIMEOUT_MS);
 const Rate = z.number().positive().max(MAX_RATE);
 const Name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ . -');
@@ -55,7 +57,7 @@ const Senders = z
 
 const SendPhase = z.strictObject({
   name: Name.optional(),
-  duration: Duration,
+  duration: SendDuration,
   /** messages per second, all senders together (open model: not slowed by the system) */
   rate: Rate,
   senders: Senders.default({ perRoom: 1 }),

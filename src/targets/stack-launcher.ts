@@ -87,5 +87,5 @@ export function missingNodeNote(runtime: NodeRuntime, node: string): string {
   const major = nodeMajorOf(runtime);
   const pinned = PINNED_NODE_VERSIONS[major];
   const install = pinned ? `; \`npx fanout-bench stack install-node ${runtime}\` puts Node ${pinned} there` : '';
-  return `${runtime} runs on Node ${major}, and none was found in ${nodeCacheDir()} or on PATH: the functions run on Node ${node} instead${install}`;
+  return `${runtime} runs on Node ${major}, and none was found in node_modules, ${nodeCacheDir()} or on PATH: the functions run on Node ${node} instead${install}`;
 }

@@ -82,8 +82,11 @@ export interface Target {
    * (`aws:` targets with an authorizer; token-parameter.ts): named when a run is refused with 403.
    */
   tokenParameter?: TokenParameter;
-  /** Stops what this target started (nothing for remote). Safe to call twice. */
-  stop(): Promise<void>;
+  /**
+   * Stops what this target started (nothing for remote). Safe to call twice. A local stack that
+   * has not stopped within `graceMs` (default 5 s) is killed.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** What an authorizer function's environment says: its token parameter, and how often it reads it at most (token-parameter.ts). */

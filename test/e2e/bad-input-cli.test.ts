@@ -50,6 +50,31 @@ describe('bad paths and values, from the CLI', { timeout: 120_000 }, () => {
     );
   });
 
+  it('a send phase of 0 (it ran, sent nothing and passed): the scenario field or the flag, exit 2, nothing started', async () => {
+    const zero = join(dir, 'send-zero.yaml');
+    writeFileSync(zero, 'name: z\nclients: 2\nrooms: 1\nphases:\n  - connect: {}\n  - join: {}\n  - send: { duration: 0, rate: 5 }\n');
+    const out = join(dir, 'send-zero-out');
+    expectOneLine(await cli(['run', zero, '--out', out]), `${zero}: phases[2].send.duration: must be from 1ms to 24h`);
+    expectOneLine(await cli(['run', 'fanout', '--duration', '0', '--out', out]), '--duration: must be at least 1ms (a send phase of 0 sends nothing), got "0"');
+    expectOneLine(await cli(['compare', '--memory', '256,512', 'fanout', '--duration', '0s', '--out', out]), '--duration: must be at least 1ms (a send phase of 0 sends nothing), got "0s"');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a list flag before the scenario leaves the scenario alone (commander\'s variadic --function took it as a function)', async () => {
+    const out = join(dir, 'list-flags-out');
+    const nosuch = join(dir, 'nosuch.yaml');
+    const notFound = `${nosuch}: not a built-in scenario (default, connect-storm, fanout, cold-start, stale-cleanup) nor a scenario file`;
+    // the scenario is the scenario: named as missing, before anything starts
+    expectOneLine(await cli(['compare', '--memory', '256,1769', '--function', 'fanout-send-message', nosuch, '--out', out]), notFound);
+    expectOneLine(await cli(['compare', '--memory', '256,1769', '--function', 'fanout-send-message,fanout-join-room', '--function', 'fanout-connect', nosuch, '--out', out]), notFound);
+    expectOneLine(await cli(['compare', '--memory', '256,1769', '--weight', '0.2,0.8', '--weight', '0.5', nosuch, '--out', out]), notFound);
+    expectOneLine(await cli(['run', '--memory', 'fanout-send-message=512', nosuch, '--out', out]), notFound);
+    // comma-separated and repeated lists, each item checked
+    expectOneLine(await cli(['compare', '--memory', '256,1769', '--function', 'fanout-send-message,', 'fanout', '--out', out]), '--function: an empty item in "fanout-send-message," (a comma-separated list, e.g. --function a,b)');
+    expectOneLine(await cli(['compare', '--memory', '256,1769', '--weight', '0.2', '--weight', '0.8,2', 'fanout', '--out', out]), '--weight: must be a number from 0 to 1, got "2"');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('--dry-run prints the plan and starts nothing', async () => {
     const out = join(dir, 'dry');
     const r = await cli(['run', 'fanout', '--dry-run', '--clients', '50', '--out', out]);

@@ -1,18 +1,21 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NODE_RUNTIMES, nodeMajorOf } from '../../common/node-runtimes.ts';
 import { Results } from '../../src/metrics/results/results-schema.ts';
 import { runCli, type CliOptions } from './cli.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
-import { findNode, majorOf } from '../../src/targets/node-binaries.ts';
+import { bundledNodePackage, findNode } from '../../src/targets/node-binaries.ts';
 
 /** `fanout-bench run` as a user runs it: a child process, its exit code, stdout and stderr. */
 const dir = mkdtempSync(join(tmpdir(), 'fb-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = (args: string[], opts: CliOptions = {}) => runCli(['run', ...args], opts);
+/** `npm ci` installs Node 22 on the platforms package.json's optionalDependencies name */
+const BUNDLED_NODE_22 = existsSync(join(fileURLToPath(new URL('../../node_modules', import.meta.url)), bundledNodePackage(22)));
 
 describe('fanout-bench run (CLI)', () => {
   it('a bad scenario file: one line naming file and field, exit 2', { timeout: 60_000 }, async () => {
@@ -40,7 +43,11 @@ describe('fanout-bench run (CLI)', () => {
 
   it('a completed run against the local emulator: summary on stdout, results on disk, exit 0', { timeout: 180_000 }, async () => {
     const out = join(dir, 'ok');
-    const r = await run(['fanout', '--clients', '20', '--rooms', '2', '--duration', '2s', '--rate', '5', '--out', out]);
+    // nothing in the cache folder, as on a fresh machine: Node 22 comes from what `npm ci` installed
+    const emptyCache = join(dir, 'fresh-node-cache');
+    const r = await run(['fanout', '--clients', '20', '--rooms', '2', '--duration', '2s', '--rate', '5', '--out', out], {
+      env: { ...process.env, FANOUT_BENCH_NODE_CACHE: emptyCache },
+    });
     expect(r.stdout).toMatch(/^fanout-bench fanout: completed in [\d.]+s against local ws:\/\/127\.0\.0\.1:\d+\//);
     const [runId] = readdirSync(out);
     expect(r.stdout).toContain(`results: ${join(out, runId, 'results.json')}`);
@@ -49,7 +56,8 @@ describe('fanout-bench run (CLI)', () => {
     expectPassedButForHost(r.code, results, r.stderr);
     expect(results.deliveries.received).toBe(results.deliveries.expected);
     // the functions ran on the default runtime's Node 22 when one is at hand, else said once why not
-    const node22 = findNode(22);
+    const node22 = findNode(22, { cacheDir: emptyCache });
+    if (BUNDLED_NODE_22 && !process.versions.node.startsWith('22.')) expect(node22).toMatchObject({ source: 'node_modules', version: expect.stringMatching(/^22\./) });
     const ranOn = node22?.version ?? process.versions.node;
     expect(results.environment.lambdaRuntime).toMatchObject({ runtime: 'nodejs22.x', node: ranOn, matches: node22 !== undefined });
     expect(results.config.stack).toMatchObject({ lambdaRuntime: results.environment.lambdaRuntime });
@@ -73,8 +81,9 @@ describe('fanout-bench run (CLI)', () => {
 
   it('--runtime without its Node at hand: one warning line, the run completes, results record the mismatch', { timeout: 180_000 }, async () => {
     const out = join(dir, 'fallback');
-    const runtime = NODE_RUNTIMES.find((x) => nodeMajorOf(x) !== majorOf(process.versions.node))!;
     const emptyCache = join(dir, 'no-node-cache');
+    // a runtime whose Node is neither this one nor one that npm installed
+    const runtime = NODE_RUNTIMES.find((x) => findNode(nodeMajorOf(x), { cacheDir: emptyCache, path: '' }) === undefined)!;
     // only this Node on PATH and an empty cache: nothing of the runtime's major to be found
     const env = { ...process.env, FANOUT_BENCH_NODE_CACHE: emptyCache, PATH: dirname(process.execPath) };
     const r = await run(['fanout', '--clients', '10', '--rooms', '1', '--duration', '1s', '--rate', '2', '--runtime', runtime, '--out', out], { env });

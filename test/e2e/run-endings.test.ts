@@ -95,6 +95,39 @@ describe('how a run ends', () => {
     await allGone(tree, 1_000);
   });
 
+  it('SIGTERM under load, twice as GNU `timeout` sends it: says what it waits for, writes what was measured, exits within 10 s', { timeout: 240_000 }, async () => {
+    const out = join(dir, 'sigterm-load');
+    // 1,000 clients joining: the stack's host cap queues their invocations, and the $disconnects
+    // of the closing clients queue behind them (waited for in full, that took 10 s and more)
+    const run = start(['fanout', '--clients', '1000', '--rooms', '50', '--duration', '60s', '--rate', '60', '--out', out]);
+    await run.waitFor(/^fanout {2}\d+s\/\d+s {2}join {2}open 1000 /m);
+    const tree = descendants(run.child.pid!);
+    // `timeout` signals its child, then the child's whole group: the harness may receive both
+    const signalledAt = performance.now();
+    process.kill(run.child.pid!, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 50));
+    process.kill(-run.child.pid!, 'SIGTERM');
+    const { code } = await run.exited;
+    const tookMs = performance.now() - signalledAt;
+    expect(code).toBe(143);
+    expect(tookMs).toBeLessThan(10_000);
+    const lines = run.stderr().split('\n').filter((l) => l.startsWith('fanout-bench: ') && !l.startsWith('fanout-bench: warning: '));
+    expect(lines.slice(lines.findIndex((l) => l.includes('interrupting')))).toEqual([
+      'fanout-bench: interrupting (SIGTERM): writing what was measured (a second signal quits now)',
+      'fanout-bench: stopping: closing 1000 clients',
+      expect.stringMatching(/^fanout-bench: stopping: (waiting at most [1-4] s for the local stack's last invocations, then reading its CloudWatch|reading the local stack's CloudWatch)$/),
+      `fanout-bench: stopping: writing results and reports to ${join(out, readdirSync(out)[0]!)}`,
+      'fanout-bench: stopping: stopping the local stack',
+    ]);
+    const [runId] = readdirSync(out);
+    const results = Results.parse(JSON.parse(readFileSync(join(out, runId, 'results.json'), 'utf8')));
+    expect(results.status).toBe('interrupted');
+    expect(results.connections).toMatchObject({ opened: 1000 });
+    expect(results.cloudwatch?.status).toBe('complete');
+    for (const f of ['index.html', 'summary.md', 'junit.xml']) expect(existsSync(join(out, runId, f))).toBe(true);
+    await allGone(tree, 1_000);
+  });
+
   it('SIGKILL of the harness alone: its local stack is gone within a second', { timeout: 240_000 }, async () => {
     const out = join(dir, 'sigkill');
     const run = start([...SMALL, '--out', out]);

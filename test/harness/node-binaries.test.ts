@@ -1,9 +1,10 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NODE_RUNTIMES, nodeMajorOf } from '../../common/node-runtimes.ts';
-import { cachedNodePath, findNode, majorOf, PINNED_NODE_VERSIONS } from '../../src/targets/node-binaries.ts';
+import { bundledNodePackage, cachedNodePath, findNode, majorOf, PINNED_NODE_VERSIONS } from '../../src/targets/node-binaries.ts';
 import { stackNode } from '../../src/targets/stack-launcher.ts';
 
 // Stand-in binaries: shell scripts that answer `--version` like node does (nothing is downloaded).
@@ -16,6 +17,16 @@ function fakeNode(path: string, version: string): string {
   chmodSync(path, 0o755);
   return path;
 }
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** package.json's optionalDependencies: the Node 22 each platform gets (Apple silicon's registry package stops at 22.23.2) */
+const PACKAGE = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> };
+const BUNDLED_22: Record<string, string> = Object.fromEntries(
+  Object.entries(PACKAGE.optionalDependencies)
+    .filter(([alias]) => alias.startsWith('node22-'))
+    .map(([alias, spec]) => [alias.slice('node22-'.length), spec.split('@').pop()!]),
+);
+const BUNDLED_PLATFORMS = Object.keys(BUNDLED_22);
 
 const current = { path: '/nonexistent/node', version: '20.20.2' };
 const cache = join(dir, 'cache');
@@ -44,8 +55,33 @@ describe('finding the Node for an emulated runtime', () => {
 
   it('finds nothing when no binary has that major', () => {
     expect(findNode(23, { current, cacheDir: cache, path: PATH })).toBeUndefined();
-    expect(findNode(22, { current, cacheDir: join(dir, 'no-cache'), path: '' })).toBeUndefined();
+    expect(findNode(22, { current, cacheDir: join(dir, 'no-cache'), modulesDir: join(dir, 'no-modules'), path: '' })).toBeUndefined();
   });
+
+  it("after the cache, the optional dependency npm installed for this platform; one that does not run here is passed over", () => {
+    const modules = join(dir, 'node_modules');
+    const bundled = fakeNode(join(modules, bundledNodePackage(22), 'bin', 'node'), '22.23.2');
+    const noCache = join(dir, 'no-cache');
+    expect(findNode(22, { current, cacheDir: noCache, modulesDir: modules, path: PATH })).toEqual({ path: bundled, version: '22.23.2', source: 'node_modules' });
+    expect(findNode(22, { current, cacheDir: cache, modulesDir: modules, path: PATH })).toMatchObject({ path: pinned22, source: 'cache' });
+    // e.g. glibc's binary on a musl host: npm cannot tell, the binary does not start
+    const broken = join(modules, bundledNodePackage(26), 'bin', 'node');
+    mkdirSync(dirname(broken), { recursive: true });
+    writeFileSync(broken, '#!/bin/sh\nexit 127\n');
+    chmodSync(broken, 0o755);
+    expect(findNode(26, { current, cacheDir: noCache, modulesDir: modules, path: PATH })).toEqual({ path: path26, version: '26.1.0', source: 'PATH' });
+  });
+
+  it.runIf(BUNDLED_PLATFORMS.includes(`${process.platform}-${process.arch}`))(
+    `npm ci installed the pinned Node 22 for ${process.platform}-${process.arch} into node_modules, and it runs`,
+    () => {
+      const found = findNode(22, { current, cacheDir: join(dir, 'no-cache'), path: '' });
+      expect(found).toMatchObject({ source: 'node_modules', version: BUNDLED_22[`${process.platform}-${process.arch}`] });
+      expect(found!.path).toBe(join(ROOT, 'node_modules', bundledNodePackage(22), 'bin', 'node'));
+      // and npm's `node` link to it is gone, so npm scripts and npx keep the machine's Node
+      expect(existsSync(join(ROOT, 'node_modules', '.bin', 'node'))).toBe(false);
+    },
+  );
 });
 
 describe('the launcher picks the Node that runs the stack', () => {

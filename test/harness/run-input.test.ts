@@ -146,7 +146,7 @@ describe('ranges checked up front', () => {
 
   it('a phase longer than a day: a duration, or a ramp at a tiny rate (also after --clients)', () => {
     const p = file('long.yaml', SCENARIO().replace('duration: 5s', 'duration: 600h'));
-    expect(refusal({ scenario: p })).toBe(`${p}: phases[2].send.duration: must be at most 24h`);
+    expect(refusal({ scenario: p })).toBe(`${p}: phases[2].send.duration: must be from 1ms to 24h`);
     const q = file('slow.yaml', SCENARIO().replace('connect: { rate: 100 }', 'connect: { rate: 0.001 }'));
     expect(refusal({ scenario: q })).toBe(`${q}: phases[0].connect.rate: 100 connects at 0.001/s take 27.8h; a phase may take at most 24h`);
     const r = file('fine.yaml', SCENARIO().replace('connect: { rate: 100 }', 'connect: { rate: 0.01 }'));
@@ -213,7 +213,8 @@ describe('run flags, each checked on its own', () => {
     expect(await flagRefusal({ rate: '1e7' })).toBe('--rate: must be a number > 0 and at most 1000000, got "1e7"');
     expect(await flagRefusal({ rate: '' })).toBe('--rate: must be a number > 0 and at most 1000000, got ""');
     expect(await flagRefusal({ duration: '25h' })).toBe('--duration: must be at most 24h, got "25h"');
-    expect(await flagRefusal({ duration: '0' })).toBe('--duration: must be a duration like "30s", "500ms" or "2m", got "0"');
+    expect(await flagRefusal({ duration: '0' })).toBe('--duration: must be at least 1ms (a send phase of 0 sends nothing), got "0"');
+    expect(await flagRefusal({ duration: 'soon' })).toBe('--duration: must be a duration like "30s", "500ms" or "2m", got "soon"');
     const ok = await runOptionsFromFlags('fanout', { ...base, clients: '1000000', rate: '1000000', duration: '24h', ignoreHostLimits: true });
     expect(ok).toMatchObject({ clients: 1_000_000, rate: 1_000_000, durationMs: 86_400_000, ignoreHostLimits: true });
   });

@@ -91,6 +91,14 @@ describe('scenario files', () => {
     expect(messageOf(q)).toBe(`${q}: phases[2].send.duration: must be a duration like "30s", "500ms", "2m" or a number of seconds`);
   });
 
+  it('a send phase of 0 ms (it would send nothing and pass) names the field; an idle phase may be 0', () => {
+    const p = file('send-zero.yaml', GOOD.replace('duration: 5s', 'duration: 0'));
+    expect(messageOf(p)).toBe(`${p}: phases[2].send.duration: must be from 1ms to 24h`);
+    const q = file('send-zero-ms.yaml', GOOD.replace('send: { duration: 2, rate: 5 }', 'send: { duration: 0ms, rate: 5 }'));
+    expect(messageOf(q)).toBe(`${q}: phases[5].send.duration: must be from 1ms to 24h`);
+    expect(loadScenario(file('idle-zero.yaml', GOOD.replace('idle: { duration: 500ms }', 'idle: { duration: 0 }'))).phases[3]).toMatchObject({ kind: 'idle', durationMs: 0 });
+  });
+
   it('a missing field is named as missing', () => {
     const p = file('missing.yaml', GOOD.replace('clients: 40\n', ''));
     expect(messageOf(p)).toBe(`${p}: clients: missing (expected number)`);

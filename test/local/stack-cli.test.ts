@@ -272,8 +272,9 @@ describe('fanout-bench stack up', () => {
   });
 
   it('without the runtime\'s Node: says so once, runs on this Node and records the mismatch in the ready line', async () => {
-    const runtime = others[0]!.runtime;
     const emptyCache = mkdtempSync(join(tmpdir(), 'fanout-no-node-'));
+    // a runtime whose Node is neither this one nor one that npm installed (Node 22)
+    const runtime = others.find((o) => findNode(nodeMajorOf(o.runtime), { cacheDir: emptyCache, path: '' }) === undefined)!.runtime;
     // only this Node on PATH, and an empty cache: nothing of the runtime's major to be found
     const env = { ...process.env, FANOUT_BENCH_NODE_CACHE: emptyCache, PATH: dirname(process.execPath) };
     const run = stackUp(['--port', '0', '--runtime', runtime], 'ignore', env);
@@ -283,7 +284,7 @@ describe('fanout-bench stack up', () => {
       runtime,
       node: process.versions.node,
       matches: false,
-      note: `${runtime} runs on Node ${major}, and none was found in ${emptyCache} or on PATH: the functions run on Node ${process.versions.node} instead; \`npx fanout-bench stack install-node ${runtime}\` puts Node ${PINNED_NODE_VERSIONS[major]} there`,
+      note: `${runtime} runs on Node ${major}, and none was found in node_modules, ${emptyCache} or on PATH: the functions run on Node ${process.versions.node} instead; \`npx fanout-bench stack install-node ${runtime}\` puts Node ${PINNED_NODE_VERSIONS[major]} there`,
     });
     expect(run.stderr()).toBe(`fanout-bench: warning: ${ready.lambdaRuntime.note}\n${awsExportBlock(ready.awsEndpointUrls, 'us-east-1', 'FanoutBenchChat')}`);
     run.child.kill('SIGTERM');

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { awaitInvocationsSettled } from './await-settled.ts';
+import { awaitInvocationsSettled, LOCAL_SETTLE } from './await-settled.ts';
 import { createCloudWatchClients, type CloudWatchClients, type CloudWatchTarget } from './cloudwatch-clients.ts';
 import {
   apiGatewayRequests,
@@ -43,6 +43,8 @@ export interface PullCloudWatchOptions {
   marginSec?: number;
   /** a target whose metrics are complete once its invocations stop: wait for that before pulling (default true) */
   settle?: boolean;
+  /** local: the longest that wait may take (default 15 s; an interrupted run has less time) */
+  settleMaxMs?: number;
   /** read REPORT log lines (default true) */
   reportLines?: boolean;
   reportLimits?: ReportPullLimits;
@@ -110,9 +112,10 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
     }
   };
 
+  const settleOptions = options.settleMaxMs === undefined ? LOCAL_SETTLE : { ...LOCAL_SETTLE, maxMs: options.settleMaxMs };
   try {
     if (target.awaitInvocations && options.settle !== false && functions.length > 0) {
-      const settled = await attempt('wait for the last invocations', () => awaitInvocationsSettled(clients.cloudwatch, functions, window.startMs));
+      const settled = await attempt('wait for the last invocations', () => awaitInvocationsSettled(clients.cloudwatch, functions, window.startMs, settleOptions));
       if (settled && !settled.settled) {
         result.notes.push(`Lambda invocations were still arriving ${Math.round(settled.waitedMs / 1000)} s after the run: the last ones may be missing from the totals`);
       }
