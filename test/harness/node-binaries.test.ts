@@ -106,11 +106,12 @@ describe('the launcher picks the Node that runs the stack', () => {
       const empty = join(dir, 'empty-cache');
       process.env.FANOUT_BENCH_NODE_CACHE = empty;
       process.env.PATH = '';
-      const runtime = NODE_RUNTIMES.find((r) => nodeMajorOf(r) !== majorOf(process.versions.node))!;
+      // a runtime with no Node in node_modules either (npm ci installs Node 22 only)
+      const runtime = NODE_RUNTIMES.find((r) => nodeMajorOf(r) !== majorOf(process.versions.node) && findNode(nodeMajorOf(r), { cacheDir: empty }) === undefined)!;
       const major = nodeMajorOf(runtime);
       expect(stackNode({ settings: { lambda: { runtime } } })).toEqual({
         node: { path: process.execPath, version: process.versions.node },
-        nodeNote: `${runtime} runs on Node ${major}, and none was found in ${empty} or on PATH: the functions run on Node ${process.versions.node} instead; \`npx fanout-bench stack install-node ${runtime}\` puts Node ${PINNED_NODE_VERSIONS[major]} there`,
+        nodeNote: `${runtime} runs on Node ${major}, and none was found in node_modules, ${empty} or on PATH: the functions run on Node ${process.versions.node} instead; \`npx fanout-bench stack install-node ${runtime}\` puts Node ${PINNED_NODE_VERSIONS[major]} there`,
       });
     } finally {
       for (const [k, v] of Object.entries(env)) {
