@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The files a report inlines so it opens from disk with no network: uPlot's script and style
- * (from node_modules) and the pages' own chart scripts (a run's, a comparison's). Read once, on
+ * (from node_modules) and the pages' own chart scripts (a run's, a comparison's), each after
+ * the chart mounting they share. Read once, on
  * first use; the renderers take them as an argument and stay pure.
  */
 export interface ReportAssets {
@@ -19,11 +20,14 @@ let cached: ReportAssets | undefined;
 export function reportAssets(): ReportAssets {
   if (!cached) {
     const require = createRequire(import.meta.url);
+    const asset = (name: string) => readFileSync(fileURLToPath(new URL(`./assets/${name}`, import.meta.url)), 'utf8');
+    // what every chart page shares (chart-mount.js), before the page's own script
+    const chartMount = asset('chart-mount.js');
     cached = {
       uplotJs: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
       uplotCss: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
-      clientJs: readFileSync(fileURLToPath(new URL('./assets/report-client.js', import.meta.url)), 'utf8'),
-      compareJs: readFileSync(fileURLToPath(new URL('./assets/compare-client.js', import.meta.url)), 'utf8'),
+      clientJs: chartMount + asset('report-client.js'),
+      compareJs: chartMount + asset('compare-client.js'),
     };
   }
   return cached;

@@ -5,7 +5,6 @@
   var dataEl = document.getElementById('compare-data');
   if (!dataEl || typeof uPlot === 'undefined') return;
   var charts = JSON.parse(dataEl.textContent || '{}');
-  var plots = [];
   var HEIGHT = 320;
 
   function fmtValue(v) {
@@ -132,25 +131,5 @@
   }
 
   var builders = { 'cost-latency': costLatency, 'by-memory': byMemory };
-  var nodes = document.querySelectorAll('[data-chart]');
-  for (var i = 0; i < nodes.length; i++) {
-    var el = nodes[i];
-    var id = el.getAttribute('data-chart');
-    var spec = charts[id];
-    if (!spec || !builders[id]) continue;
-    try {
-      plots.push({ el: el, plot: builders[id](el, spec) });
-    } catch (err) {
-      el.textContent = 'chart could not be drawn: ' + (err && err.message ? err.message : String(err));
-      el.className += ' chart-failed';
-    }
-  }
-
-  var pending = 0;
-  window.addEventListener('resize', function () {
-    cancelAnimationFrame(pending);
-    pending = requestAnimationFrame(function () {
-      plots.forEach(function (p) { p.plot.setSize({ width: Math.max(320, p.el.clientWidth), height: HEIGHT }); });
-    });
-  });
+  fanoutMountCharts(charts, function (id) { return builders[id]; }, HEIGHT);
 })();

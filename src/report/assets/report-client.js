@@ -5,7 +5,6 @@
   var dataEl = document.getElementById('report-data');
   if (!dataEl || typeof uPlot === 'undefined') return;
   var charts = JSON.parse(dataEl.textContent || '{}');
-  var plots = [];
 
   function pad2(n) {
     return n < 10 ? '0' + n : String(n);
@@ -95,24 +94,5 @@
     return new uPlot(opts, data, el);
   }
 
-  var nodes = document.querySelectorAll('[data-chart]');
-  for (var i = 0; i < nodes.length; i++) {
-    var el = nodes[i];
-    var spec = charts[el.getAttribute('data-chart')];
-    if (!spec) continue;
-    try {
-      plots.push({ el: el, plot: build(el, spec) });
-    } catch (err) {
-      el.textContent = 'chart could not be drawn: ' + (err && err.message ? err.message : String(err));
-      el.className += ' chart-failed';
-    }
-  }
-
-  var pending = 0;
-  window.addEventListener('resize', function () {
-    cancelAnimationFrame(pending);
-    pending = requestAnimationFrame(function () {
-      plots.forEach(function (p) { p.plot.setSize({ width: Math.max(320, p.el.clientWidth), height: 240 }); });
-    });
-  });
+  fanoutMountCharts(charts, function () { return build; }, 240);
 })();
