@@ -2,6 +2,7 @@ import type { CostOptions } from '../metrics/cost/cost-model.ts';
 import { now } from '../fleet/clock.ts';
 import { dropPlan } from '../fleet/drop-plan.ts';
 import { Fleet } from '../fleet/fleet.ts';
+import { Pauses, playPhases, type PhaseFleet } from '../fleet/phase-program.ts';
 import { isSender, planRooms, sendersPerRoom, type RoomPlan } from '../fleet/room-plan.ts';
 import type { ShardPhase } from '../fleet/shard-link.ts';
 import { clientsPerSourceAddress } from '../fleet/source-address.ts';
@@ -151,25 +152,15 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
   // Set when an authorizer refuses every connect: the run stops early, failed, with this line.
   let refused: string | undefined;
 
-  // Abort (Ctrl-C) stops the shards' schedules and wakes any sleep; the phase loop then ends.
+  // Abort (Ctrl-C) stops the shards' schedules and cuts any pause short; the phase program then ends.
   const aborted = () => o.signal?.aborted === true;
-  const wakers = new Set<() => void>();
+  const pauses = new Pauses();
   const onAbort = () => {
     fleet?.stop();
-    for (const w of wakers) w();
+    pauses.stop();
   };
   o.signal?.addEventListener('abort', onAbort);
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      wakers.add(done);
-      if (aborted()) done();
-    });
+  if (aborted()) pauses.stop();
 
   let flushing: Promise<void> = Promise.resolve();
   const flush = (): Promise<void> =>
@@ -184,7 +175,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
         refused = refusedConnectsReason(recorder.counts, recorder.errors, Math.min(MIN_REFUSED_ATTEMPTS, scenario.clients), expectedTokenSource(target));
         if (refused !== undefined) {
           fleet.stop();
-          for (const w of wakers) w();
+          pauses.stop();
         }
       }
     }));
@@ -203,26 +194,26 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
       connectColdFlag: target.connectColdFlag,
     });
     if (aborted()) fleet.stop();
-    // The harness's own room membership (open, joined clients per room), taken when each connect,
-    // join and drop step ends: every message of the next send phase expects at least this many
-    // deliveries, whatever the target claims. Clients that close unexpectedly during a send phase
-    // stay counted until the next such step: a member the target lost is a delivery lost.
-    let members: Int32Array = new Int32Array(plan.rooms);
-    for (const phase of scenario.phases) {
-      if (aborted()) break;
-      await flush();
-      if (refused !== undefined) break;
-      const state = recorder.beginPhase(phase.name, phase.kind, now());
-      if (phase.kind === 'send') recorder.setMembers(state.index, members, plan.roomOf);
-      const after = await runPhase(fleet, phase, state.index, { plan, shards, perRoom, maxSenders, seed, connectMs, ackMs, sleep });
-      if (after) members = after;
-    }
-    if (!aborted()) await flush();
-    if (!aborted() && refused === undefined) {
-      recorder.beginPhase('drain', 'drain', now());
-      await drain(fleet, ackMs);
-      await settleDeliveries(recorder, flush, sleep, aborted, { ...scenario.timeouts, intervalMs: o.intervalMs ?? 1000 });
-    }
+    const shardFleet = new ShardFleet(fleet, recorder, flush, { plan, shards, perRoom, maxSenders, seed, connectMs, ackMs });
+    const intervalMs = o.intervalMs ?? 1000;
+    await playPhases(scenario.phases, shardFleet, {
+      timeouts: scenario.timeouts,
+      stopped: () => aborted() || refused !== undefined,
+      pauses,
+      beginPhase: async (phase, index) => {
+        await flush();
+        if (refused !== undefined) return;
+        recorder.beginPhase(phase.name, phase.kind, now());
+        if (phase.kind === 'send') recorder.setMembers(index, shardFleet.members, plan.roomOf);
+      },
+      afterPhases: async () => {
+        if (!aborted()) await flush();
+      },
+      beginDrain: () => recorder.beginPhase('drain', 'drain', now()),
+      // the recorder settles messages at each interval flush: its count lags by up to two intervals
+      settlePollMs: Math.min(250, intervalMs),
+      settleLagMs: 2 * intervalMs,
+    });
   } catch (err) {
     status = 'failed';
     statusReason = err instanceof Error ? err.message : String(err);
@@ -278,7 +269,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
   });
 }
 
-interface PhaseEnv {
+interface ShardFleetEnv {
   plan: RoomPlan;
   shards: number;
   perRoom: Map<PlannedPhase, Int32Array>;
@@ -286,60 +277,87 @@ interface PhaseEnv {
   seed: number;
   connectMs: number;
   ackMs: number;
-  sleep: (ms: number) => Promise<void>;
 }
 
-/** Runs one scenario phase; connect, join and drop return the room membership they leave behind. */
-async function runPhase(fleet: Fleet, phase: PlannedPhase, index: number, env: PhaseEnv): Promise<Int32Array | undefined> {
-  const { plan, shards } = env;
-  const split = (rate: number, maxInFlight: number) => ({
-    startAt: now() + START_LEAD_MS,
-    rate: rate / shards,
-    maxInFlight: Math.max(1, Math.ceil(maxInFlight / shards)),
-  });
-  switch (phase.kind) {
-    case 'connect': {
-      const ramp = split(phase.rate, phase.maxInFlight);
-      return fleet.runPhase(() => ({ kind: 'connect', ...ramp }), rampBudget(plan.clients, phase, env.connectMs));
-    }
-    case 'join': {
-      // createRoom once per room (by the shard holding its first client), then a barrier: every
-      // create is answered before any shard sends joinRoom. The budget allows for one shard
-      // owning every room at its 1/shards share of the rate.
-      const create = split(phase.rate, phase.maxInFlight);
-      await fleet.runPhase(() => ({ kind: 'create', ...create }), rampBudget(plan.rooms * shards, phase, env.ackMs));
-      const join = split(phase.rate, phase.maxInFlight);
-      return fleet.runPhase(() => ({ kind: 'join', ...join }), rampBudget(plan.clients, phase, env.ackMs));
-    }
-    case 'send': {
-      const perRoom = env.perRoom.get(phase)!;
-      const inShard = new Array<number>(shards).fill(0);
-      for (let c = 0; c < plan.clients; c++) if (isSender(plan, c, perRoom)) inShard[c % shards]++;
-      const total = inShard.reduce((a, b) => a + b, 0);
-      const startAt = now() + START_LEAD_MS;
-      const shardPhase = (s: number): ShardPhase => ({
-        kind: 'send',
-        phase: index,
-        startAt,
-        durationMs: phase.durationMs,
-        rate: total > 0 ? (phase.rate * inShard[s]) / total : 0,
-        sendersPerRoom: perRoom,
-        payloadBytes: phase.payloadBytes,
-      });
-      await fleet.runPhase(shardPhase, phase.durationMs + START_LEAD_MS + PHASE_SLACK_MS);
-      return undefined;
-    }
-    case 'idle':
-      // Idle means idle: first let the sends in flight finish (bounded), then wait.
-      await drain(fleet, env.ackMs);
-      await env.sleep(phase.durationMs);
-      return undefined;
-    case 'drop': {
-      // Drop on a quiet system, so 410s are attributed to the messages sent after the drop.
-      await drain(fleet, env.ackMs);
-      const clients = dropPlan(plan, phase.share, env.maxSenders, env.seed);
-      return fleet.runPhase(() => ({ kind: 'drop', clients }), PHASE_SLACK_MS);
-    }
+/**
+ * The shard processes as the phase program plays them: each step split over the shards at
+ * 1/shards of its rate, run to a barrier (every shard done) within a budget past which the step
+ * is stuck and the run fails.
+ */
+class ShardFleet implements PhaseFleet<PlannedPhase> {
+  /**
+   * The harness's own room membership (open, joined clients per room), taken when each connect,
+   * join and drop step ends: every message of the next send phase expects at least this many
+   * deliveries, whatever the target claims. Clients that close unexpectedly during a send phase
+   * stay counted until the next such step: a member the target lost is a delivery lost.
+   */
+  members: Int32Array;
+
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly recorder: RunRecorder,
+    readonly sync: () => Promise<void>,
+    private readonly env: ShardFleetEnv,
+  ) {
+    this.members = new Int32Array(env.plan.rooms);
+  }
+
+  private split(p: { rate: number; maxInFlight: number }) {
+    return { startAt: now() + START_LEAD_MS, rate: p.rate / this.env.shards, maxInFlight: Math.max(1, Math.ceil(p.maxInFlight / this.env.shards)) };
+  }
+
+  async connect(phase: Extract<PlannedPhase, { kind: 'connect' }>): Promise<void> {
+    const ramp = this.split(phase);
+    this.members = await this.fleet.runPhase(() => ({ kind: 'connect', ...ramp }), rampBudget(this.env.plan.clients, phase, this.env.connectMs));
+  }
+
+  async createRooms(phase: Extract<PlannedPhase, { kind: 'join' }>): Promise<void> {
+    // createRoom once per room, by the shard holding its first client. The budget allows for one
+    // shard owning every room at its 1/shards share of the rate.
+    const create = this.split(phase);
+    await this.fleet.runPhase(() => ({ kind: 'create', ...create }), rampBudget(this.env.plan.rooms * this.env.shards, phase, this.env.ackMs));
+  }
+
+  async joinRooms(phase: Extract<PlannedPhase, { kind: 'join' }>): Promise<void> {
+    const join = this.split(phase);
+    this.members = await this.fleet.runPhase(() => ({ kind: 'join', ...join }), rampBudget(this.env.plan.clients, phase, this.env.ackMs));
+  }
+
+  async send(phase: Extract<PlannedPhase, { kind: 'send' }>, index: number): Promise<void> {
+    const { plan, shards } = this.env;
+    const perRoom = this.env.perRoom.get(phase)!;
+    const inShard = new Array<number>(shards).fill(0);
+    for (let c = 0; c < plan.clients; c++) if (isSender(plan, c, perRoom)) inShard[c % shards]++;
+    const total = inShard.reduce((a, b) => a + b, 0);
+    const startAt = now() + START_LEAD_MS;
+    const shardPhase = (s: number): ShardPhase => ({
+      kind: 'send',
+      phase: index,
+      startAt,
+      durationMs: phase.durationMs,
+      rate: total > 0 ? (phase.rate * inShard[s]) / total : 0,
+      sendersPerRoom: perRoom,
+      payloadBytes: phase.payloadBytes,
+    });
+    await this.fleet.runPhase(shardPhase, phase.durationMs + START_LEAD_MS + PHASE_SLACK_MS);
+  }
+
+  async drop(phase: Extract<PlannedPhase, { kind: 'drop' }>): Promise<void> {
+    const clients = dropPlan(this.env.plan, phase.share, this.env.maxSenders, this.env.seed);
+    this.members = await this.fleet.runPhase(() => ({ kind: 'drop', clients }), PHASE_SLACK_MS);
+  }
+
+  async drain(): Promise<void> {
+    const { ackMs } = this.env;
+    await this.fleet.runPhase(() => ({ kind: 'drain', timeoutMs: ackMs + 1000 }), ackMs + PHASE_SLACK_MS);
+  }
+
+  unsettled(): number {
+    return this.recorder.ledger.unsettled();
+  }
+
+  openClients(): number {
+    return this.recorder.openClients;
   }
 }
 
@@ -351,31 +369,4 @@ function rampBudget(n: number, p: { rate: number; maxInFlight: number }, timeout
   const ms = Math.max((n / p.rate) * 1000, (n * timeoutMs) / p.maxInFlight) + timeoutMs + PHASE_SLACK_MS;
   // every item timing out one by one can outlast any timer: bounded by the longest one Node can set
   return Math.min(ms, MAX_TIMER_MS);
-}
-
-/** Waits until no client has a send or join waiting for its answer (at most the ack timeout). */
-async function drain(fleet: Fleet, ackMs: number): Promise<void> {
-  await fleet.runPhase(() => ({ kind: 'drain', timeoutMs: ackMs + 1000 }), ackMs + PHASE_SLACK_MS);
-}
-
-/**
- * The end of the run waits until every message is settled: all its deliveries arrived, or its
- * loss timeout passed (every ack is in by now, so that is at most the loss timeout away; a failed
- * send settles after the grace). It ends as soon as none is left, not after a fixed wait, or when
- * no client is open any more. The recorder settles messages at each interval flush; this only
- * watches its count.
- */
-async function settleDeliveries(
-  recorder: RunRecorder,
-  flush: () => Promise<void>,
-  sleep: (ms: number) => Promise<void>,
-  aborted: () => boolean,
-  t: { graceMs: number; lossMs: number; intervalMs: number },
-): Promise<void> {
-  const deadline = now() + Math.max(t.lossMs, t.graceMs) + 2 * t.intervalMs + 1000;
-  await flush();
-  // With no client open nothing more can arrive: what is missing is lost now (counted lostEarly).
-  while (recorder.ledger.unsettled() > 0 && recorder.openClients > 0 && !aborted() && now() < deadline) {
-    await sleep(Math.min(250, t.intervalMs));
-  }
 }

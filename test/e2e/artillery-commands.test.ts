@@ -85,7 +85,13 @@ describe('fanout-bench report --artillery (CLI)', { timeout: 180_000 }, () => {
     expect(html).toContain('per 10-second Artillery period');
     expect(md).toContain('606 of 606 expected received');
     expect(md).toContain('| broadcast | 606 |');
-    expect(existsSync(join(runDir, 'junit.xml'))).toBe(true);
+    // finished as a run is (src/run/finish.ts): the verdict stored in results.json, and the JUnit
+    // file CI reads shows it, the script's threshold a test case of its own
+    const junit = readFileSync(join(runDir, 'junit.xml'), 'utf8');
+    expect(junit).toContain(`<property name="verdict" value="${results.verdict!.outcome}"/>`);
+    expect(junit).toContain('<testcase classname="fanout-bench.artillery-fixture.thresholds" name="broadcast.p99 &lt; 5s" time="0">');
+    // the reports written, one per line, after the summary
+    expect(r.stdout.trim().split('\n').slice(-3).map((l) => l.split('/').pop())).toEqual(['index.html', 'summary.md', 'junit.xml']);
 
     // that results.json re-renders like any run's, and serves as a baseline
     const again = await report([runDir]);

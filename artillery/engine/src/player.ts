@@ -6,6 +6,7 @@ import { OPEN, SimClient } from '../../../src/fleet/client.ts';
 import { ClientGroup } from '../../../src/fleet/client-group.ts';
 import { now } from '../../../src/fleet/clock.ts';
 import { openFilesLimit } from '../../../src/fleet/host-facts.ts';
+import { Pauses, playPhases, type PhaseFleet } from '../../../src/fleet/phase-program.ts';
 import type { Matched, PendingSend } from '../../../src/fleet/pending-sends.ts';
 import type { RampOptions } from '../../../src/fleet/ramp.ts';
 import { roomsInOrder } from '../../../src/fleet/room-plan.ts';
@@ -18,9 +19,10 @@ import { WorkerHealth } from './worker-health.ts';
 
 /**
  * One virtual user playing one worker's share of a fanout-bench scenario: the harness's own
- * simulated clients (src/fleet/client-group.ts, as a shard plays them) in the phase order of the
- * harness's parent: connect ramp → createRoom per room, then joinRoom ramp → open-model sends →
- * idle → drop …, then a drain until every message is settled, then every socket closed. Every
+ * simulated clients (src/fleet/client-group.ts, as a shard plays them) through the harness's own
+ * phase program (src/fleet/phase-program.ts, as `measure` plays it): connect ramp → createRoom
+ * per room, then joinRoom ramp → open-model sends → idle → drop …, then a drain until every
+ * message is settled, then every socket closed. Every
  * room of the plan lives in this one process, so every broadcast latency is timed on its clock,
  * and the delivery ledger is kept here too. What it measures goes to Artillery (`emit`): counters
  * once a second, histograms in ms as they happen, error kinds as Artillery errors.
@@ -41,6 +43,8 @@ export interface PlayerOptions {
 const FLUSH_MS = 1000;
 /** A ramp or schedule starts this long after it is planned, so its first slots are not late. */
 const START_LEAD_MS = 250;
+/** How often the final settle looks at the ledger. */
+const SETTLE_POLL_MS = 100;
 /** Files a worker's process needs besides its clients' sockets (Artillery, Node, logs). */
 const FILES_RESERVE = 200;
 
@@ -56,7 +60,28 @@ export class Player extends ClientGroup {
   private readonly refusals: Record<string, number> = {};
   /** why the run stopped early */
   private failure: string | undefined;
-  private readonly wakers = new Set<() => void>();
+  private readonly pauses = new Pauses();
+  /** this worker's clients as the phase program plays them */
+  private readonly fleet: PhaseFleet<WorkerPhase> = {
+    connect: (phase) => this.connectPhase(phase),
+    createRooms: (phase) => this.controlPhase('create', this.roomCreators(() => true), this.rampOptions(phase)),
+    joinRooms: async (phase) => {
+      await this.controlPhase('join', this.notJoined(), this.rampOptions(phase));
+      this.members = this.membersByRoom();
+    },
+    send: (phase, index) => this.sendShare(phase, index),
+    drop: async (phase, index) => {
+      this.ledger.watchStale(index);
+      this.dropPhase(phase.members);
+      this.members = this.membersByRoom();
+    },
+    drain: () => this.drain(this.share.timeouts.ackMs + 1000),
+    unsettled: () => {
+      this.ledger.settle(now());
+      return this.ledger.unsettled;
+    },
+    openClients: () => this.openClients(),
+  };
 
   constructor(
     private readonly share: WorkerPlan,
@@ -105,12 +130,14 @@ export class Player extends ClientGroup {
       );
     }
     try {
-      for (let i = 0; i < this.share.phases.length && !this.stopping; i++) await this.runPhase(this.share.phases[i], i);
-      this.count(C.openAtEnd, this.openClients());
-      if (!this.failure) {
-        await this.drain(this.share.timeouts.ackMs + 1000);
-        await this.settleAll();
-      }
+      await playPhases(this.share.phases, this.fleet, {
+        timeouts: this.share.timeouts,
+        stopped: () => this.stopping,
+        pauses: this.pauses,
+        beginPhase: (_phase, index) => this.count(`${PHASE_PREFIX}${index}`, 1),
+        afterPhases: () => this.count(C.openAtEnd, this.openClients()),
+        settlePollMs: SETTLE_POLL_MS,
+      });
     } finally {
       this.ledger.settle(now(), true);
       const stale = this.ledger.staleResult();
@@ -130,53 +157,30 @@ export class Player extends ClientGroup {
     return this.failure;
   }
 
-  private async runPhase(phase: WorkerPhase, index: number): Promise<void> {
-    this.count(`${PHASE_PREFIX}${index}`, 1);
-    switch (phase.kind) {
-      case 'connect': {
-        const list = this.unconnected();
-        const ramp = await this.ramp(list, this.rampOptions(phase), (c, intended) => {
-          this.count(C.connectsAttempted, 1);
-          return this.connect(c, intended);
-        });
-        this.count(C.connectsMissed, ramp.missed);
-        if (this.everOpened === 0 && !this.failure && list.length > 0) this.fail(`none of the ${list.length} connects opened (${this.connectFailures} failed)`);
-        this.members = this.membersByRoom();
-        return;
-      }
-      case 'join':
-        // createRoom once per room through its first open member, then joinRoom for every open
-        // client that has not joined: every room exists before anyone joins it.
-        await this.controlPhase('create', this.roomCreators(() => true), this.rampOptions(phase));
-        await this.controlPhase('join', this.notJoined(), this.rampOptions(phase));
-        this.members = this.membersByRoom();
-        return;
-      case 'send':
-        return this.sendPhase(
-          { startAt: now() + START_LEAD_MS, durationMs: phase.durationMs, rate: phase.rate, sendersPerRoom: phase.senders, payloadBytes: phase.payloadBytes },
-          {
-            due: () => this.count(C.sendsIntended, 1),
-            skipped: () => this.count(C.sendsSkipped, 1),
-            slot: (c, intended, missed) => {
-              if (missed) this.count(C.sendsMissed, 1);
-              return this.ledger.sent(intended, index, this.members[c.room]);
-            },
-            sent: () => this.count(C.sendsSent, 1),
-          },
-        );
-      case 'idle':
-        // Idle means idle: the sends in flight finish first (bounded), then nothing is sent.
-        await this.drain(this.share.timeouts.ackMs + 1000);
-        await this.sleep(phase.durationMs);
-        return;
-      case 'drop':
-        // Drop on a quiet system, so 410s belong to the messages sent after the drop.
-        await this.drain(this.share.timeouts.ackMs + 1000);
-        this.ledger.watchStale(index);
-        this.dropPhase(phase.members);
-        this.members = this.membersByRoom();
-        return;
-    }
+  private async connectPhase(phase: Extract<WorkerPhase, { kind: 'connect' }>): Promise<void> {
+    const list = this.unconnected();
+    const ramp = await this.ramp(list, this.rampOptions(phase), (c, intended) => {
+      this.count(C.connectsAttempted, 1);
+      return this.connect(c, intended);
+    });
+    this.count(C.connectsMissed, ramp.missed);
+    if (this.everOpened === 0 && !this.failure && list.length > 0) this.fail(`none of the ${list.length} connects opened (${this.connectFailures} failed)`);
+    this.members = this.membersByRoom();
+  }
+
+  private sendShare(phase: Extract<WorkerPhase, { kind: 'send' }>, index: number): Promise<void> {
+    return this.sendPhase(
+      { startAt: now() + START_LEAD_MS, durationMs: phase.durationMs, rate: phase.rate, sendersPerRoom: phase.senders, payloadBytes: phase.payloadBytes },
+      {
+        due: () => this.count(C.sendsIntended, 1),
+        skipped: () => this.count(C.sendsSkipped, 1),
+        slot: (c, intended, missed) => {
+          if (missed) this.count(C.sendsMissed, 1);
+          return this.ledger.sent(intended, index, this.members[c.room]);
+        },
+        sent: () => this.count(C.sendsSent, 1),
+      },
+    );
   }
 
   private rampOptions(p: { rate: number; maxInFlight: number }): RampOptions {
@@ -199,37 +203,10 @@ export class Player extends ClientGroup {
     return n;
   }
 
-  /**
-   * The end of the run: waits until every message is settled (all its deliveries arrived, or its
-   * loss timeout passed), as soon as none is left, or when no client is open any more.
-   */
-  private async settleAll(): Promise<void> {
-    const deadline = now() + this.share.timeouts.lossMs + this.share.timeouts.graceMs + 1000;
-    while (now() < deadline) {
-      this.ledger.settle(now());
-      if (this.ledger.unsettled === 0 || this.openClients() === 0) return;
-      await this.sleep(100);
-    }
-  }
-
   private fail(reason: string): void {
     this.failure ??= reason;
     this.stop();
-    for (const w of [...this.wakers]) w();
-  }
-
-  /** A pause that fail() cuts short. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.wakers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.wakers.add(done);
-      if (this.stopping) done();
-    });
+    this.pauses.stop();
   }
 
   // --- what happened ------------------------------------------------------------------------
