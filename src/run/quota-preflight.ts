@@ -91,7 +91,7 @@ export function quotaLines(scenario: Scenario, q: TargetQuotas): { lines: string
   });
 
   const idle = at('idleTimeoutSeconds');
-  const quiet = longestQuiet(scenario, sizes);
+  const quiet = longestQuiet(scenario, sizes, idle ? idle.value * 1000 : Infinity);
   if (idle && quiet.ms >= idle.value * 1000) {
     lines.push(
       `quota: clients stay quiet (no message of their own) for about ${formatDuration(quiet.ms)} (${quiet.phases.join(', ')}), over ${limit('idleTimeoutSeconds')}: expect closes with 1001 (going away)`,
@@ -116,12 +116,17 @@ export function sendFrameBytes(scenario: Scenario, payloadBytes: number): number
   return Buffer.byteLength(sendMessageFrame(sendMessagePrefix(room), probe));
 }
 
+/** How many of a room's members send (as the fleet chooses them: fleet/room-plan.ts). */
+function sendersOf(size: number, senders: { perRoom?: number; share?: number }): number {
+  return senders.share !== undefined ? Math.min(size, Math.max(1, Math.round(senders.share * size))) : Math.min(size, senders.perRoom ?? 1);
+}
+
 /** Posts per message: a room's members, weighted by how many of each room's members send. */
 function meanRecipients(sizes: number[], senders: { perRoom?: number; share?: number }): number {
   let weight = 0;
   let posts = 0;
   for (const size of sizes) {
-    const s = senders.share !== undefined ? Math.min(size, Math.max(1, Math.round(senders.share * size))) : Math.min(size, senders.perRoom ?? 1);
+    const s = sendersOf(size, senders);
     weight += s;
     posts += s * size;
   }
@@ -130,15 +135,18 @@ function meanRecipients(sizes: number[], senders: { perRoom?: number; share?: nu
 
 /**
  * The longest stretch a client sends nothing of its own, from the last connect or join step: idle
- * phases, and send phases in which some clients do not send. The idle timeout counts from the
- * client's last message (deliveries to it do not reset it).
+ * phases, and send phases in which some clients do not send or each sender's turn comes less
+ * often than the idle timeout. The idle timeout counts from the client's last message (deliveries
+ * to it do not reset it).
  */
-function longestQuiet(scenario: Scenario, sizes: number[]): { ms: number; phases: string[] } {
+function longestQuiet(scenario: Scenario, sizes: number[], idleMs: number): { ms: number; phases: string[] } {
   let best = { ms: 0, phases: [] as string[] };
   let cur = { ms: 0, phases: [] as string[] };
   for (const p of scenario.phases) {
-    const allSend = p.kind === 'send' && sizes.every((size) => (p.senders.share !== undefined ? Math.round(p.senders.share * size) >= size : (p.senders.perRoom ?? 1) >= size));
-    if (p.kind === 'connect' || p.kind === 'join' || allSend) {
+    const everyoneSends = p.kind === 'send' && sizes.every((size) => sendersOf(size, p.senders) >= size);
+    // each sender's turn comes every (senders / rate) s
+    const often = p.kind === 'send' && (scenario.clients / p.rate) * 1000 < idleMs;
+    if (p.kind === 'connect' || p.kind === 'join' || (everyoneSends && often)) {
       cur = { ms: 0, phases: [] };
       continue;
     }
