@@ -209,10 +209,10 @@ function errorTable(r: Results): string {
 
 /** The quotas the run was held against: the plan's lines, and the refusals and closes each limit caused. */
 function quotaNote(r: Results): string {
-  if (!r.quotas) return '';
   const caused = attributeQuotas(r);
-  const items = [...r.quotas.plan.map((l) => `<li>plan: ${h(l)}</li>`), ...caused.map((l) => `<li><strong>${h(l)}</strong></li>`)];
-  return `<p class="note">Quotas: held against ${h(r.quotas.note)}.</p>${items.length ? `<ul class="warnings">${items.join('')}</ul>` : ''}`;
+  const items = [...(r.quotas?.plan ?? []).map((l) => `<li>plan: ${h(l)}</li>`), ...caused.map((l) => `<li><strong>${h(l)}</strong></li>`)];
+  if (!r.quotas || items.length === 0) return '';
+  return `<p class="note">Quotas: held against ${h(r.quotas.note)}.</p><ul class="warnings">${items.join('')}</ul>`;
 }
 
 function lambdaIntro(cw: CloudWatchResults | undefined): string {

@@ -101,10 +101,10 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
     out.push('');
   }
 
-  if (r.quotas) {
-    const caused = attributeQuotas(r);
-    out.push('### Quotas', '', `Held against ${md(r.quotas.note)}.`, '');
-    if (r.quotas.plan.length > 0 || caused.length > 0) out.push(...r.quotas.plan.map((l) => `- plan: ${md(l)}`), ...caused.map((l) => `- **${md(l)}**`), '');
+  // only when the plan passed a limit or a limit refused or closed something
+  const caused = attributeQuotas(r);
+  if (r.quotas && (r.quotas.plan.length > 0 || caused.length > 0)) {
+    out.push('### Quotas', '', `Held against ${md(r.quotas.note)}.`, '', ...r.quotas.plan.map((l) => `- plan: ${md(l)}`), ...caused.map((l) => `- **${md(l)}**`), '');
   }
 
   if (r.cloudwatch) {
