@@ -24,6 +24,7 @@ import { exitCodeOf } from '../verdict/exit-codes.ts';
 import { parseTargetSpec } from '../targets/target-spec.ts';
 import { THRESHOLD_FLAG } from '../verdict/threshold-list.ts';
 import { checkVerdictInput } from '../run/verdict-input.ts';
+import { preflightQuotas } from '../run/quota-preflight.ts';
 import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
 
@@ -90,7 +91,7 @@ export function addRunCommand(program: Command): void {
     .option('--baseline <results.json>', 'a previous run to compare with (thresholds may name `baseline`)')
     .option('--repeat <n>', `measure the scenario n times against one target and judge the medians (at most ${MAX_REPEAT})`)
     .option('--ignore-host-limits', "run even if the fleet looks bigger than this host's memory, cores, files or ports can hold")
-    .option('--dry-run', 'check the scenario, the flags and the host limits, print the plan, start nothing')
+    .option('--dry-run', "check the scenario, the flags, the host limits and the target's quotas, print the plan, start nothing")
     .option('--no-progress', 'no progress output on stderr')
     .action(async (scenario: string, flags: RunFlags) => {
       process.exitCode = flags.dryRun ? await dryRun(scenario, flags) : await runCommand(scenario, flags);
@@ -136,7 +137,10 @@ async function dryRun(scenario: string, flags: RunFlags): Promise<number> {
   const options = await runOptionsFromFlags(scenario, flags);
   const input = checkRunInput(options);
   await checkVerdictInput(input.scenario, options);
+  // the target's quotas: an aws: stack's read from its account (nothing is started, no WebSocket opened)
+  const quotas = await preflightQuotas(input.scenario, input.target, { aws: options.aws });
   process.stdout.write(planLine(input, hostFacts()));
+  if (quotas) process.stdout.write([`quotas: ${quotas.note}`, ...quotas.plan].map((l) => `${l}\n`).join(''));
   return 0;
 }
 

@@ -3,6 +3,7 @@ import { localHostWarnings } from '../metrics/cloudwatch/local-host.ts';
 import { verdictLines } from './verdict-text.ts';
 import { formatDuration } from '../scenarios/duration.ts';
 import { pricesLabel } from './prices-label.ts';
+import { attributeQuotas } from '../metrics/results/quota-attribution.ts';
 
 function lat(name: string, s: LatencySummary | undefined): string | undefined {
   if (!s || s.count === 0) return undefined;
@@ -47,6 +48,9 @@ export function consoleSummary(r: Results, file: string): string {
   }
   const errs = Object.entries(r.errors);
   lines.push(`  errors       ${errs.length === 0 ? 'none' : errs.map(([k, v]) => `${k}=${v}`).join('  ')}`);
+  // the limits the plan passes, then the refusals and closes each limit caused
+  for (const l of r.quotas?.plan ?? []) lines.push(`  plan         ${l}`);
+  for (const l of attributeQuotas(r)) lines.push(`  quota        ${l}`);
   const lr = r.environment.lambdaRuntime;
   if (lr) lines.push(`  lambda       ${lr.runtime} on Node ${lr.node}${lr.matches ? '' : ' (not its Node: a fallback)'}`);
   const h = r.harness;

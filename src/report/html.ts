@@ -14,6 +14,7 @@ import { lossRule, lossTimeoutLabel } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 import { localHostWarnings } from '../metrics/cloudwatch/local-host.ts';
 import { pricesLabel } from './prices-label.ts';
+import { attributeQuotas } from '../metrics/results/quota-attribution.ts';
 
 /**
  * index.html for one run: self-contained (uPlot and the chart script inlined, data embedded as
@@ -203,7 +204,15 @@ function errorTable(r: Results): string {
   const d = r.deliveries;
   const optional = (n: number | undefined, what: string) => (n ? `, ${fmtInt(n)} ${what}` : '');
   const sends = `<p class="note">Sends: ${fmtInt(r.sends.intended)} intended, ${fmtInt(r.sends.sent)} sent, ${fmtInt(r.sends.acked)} acknowledged, ${fmtInt(r.sends.failed)} failed, ${fmtInt(r.sends.missedSlots)} left late${optional(r.sends.skipped, 'skipped')}. Deliveries: ${fmtInt(d.duplicates)} duplicates, ${fmtInt(d.outOfOrder)} out of order${optional(d.unacknowledged, 'from unacknowledged sends')}${optional(d.surplus, 'surplus')}${optional(d.foreign, 'foreign')}. ${h(lossRule(r))}</p>`;
-  return (rows.length ? table(['error kind', 'count'], rows, 'num') : '<p class="note">No errors.</p>') + sends;
+  return (rows.length ? table(['error kind', 'count'], rows, 'num') : '<p class="note">No errors.</p>') + sends + quotaNote(r);
+}
+
+/** The quotas the run was held against: the plan's lines, and the refusals and closes each limit caused. */
+function quotaNote(r: Results): string {
+  const caused = attributeQuotas(r);
+  const items = [...(r.quotas?.plan ?? []).map((l) => `<li>plan: ${h(l)}</li>`), ...caused.map((l) => `<li><strong>${h(l)}</strong></li>`)];
+  if (!r.quotas || items.length === 0) return '';
+  return `<p class="note">Quotas: held against ${h(r.quotas.note)}.</p><ul class="warnings">${items.join('')}</ul>`;
 }
 
 function lambdaIntro(cw: CloudWatchResults | undefined): string {

@@ -8,6 +8,7 @@ import { lossRule } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 import { localHostWarnings } from '../metrics/cloudwatch/local-host.ts';
 import { pricesLabel } from './prices-label.ts';
+import { attributeQuotas } from '../metrics/results/quota-attribution.ts';
 
 /**
  * summary.md: the run at a glance for a CI job summary (GitHub step summary): the verdict (checks,
@@ -98,6 +99,12 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
     for (const [kind, n] of errors.slice(0, 15)) out.push(`| ${md(kind)} | ${fmtInt(n)} |`);
     if (errors.length > 15) out.push(`| … ${errors.length - 15} more kinds | |`);
     out.push('');
+  }
+
+  // only when the plan passed a limit or a limit refused or closed something
+  const caused = attributeQuotas(r);
+  if (r.quotas && (r.quotas.plan.length > 0 || caused.length > 0)) {
+    out.push('### Quotas', '', `Held against ${md(r.quotas.note)}.`, '', ...r.quotas.plan.map((l) => `- plan: ${md(l)}`), ...caused.map((l) => `- **${md(l)}**`), '');
   }
 
   if (r.cloudwatch) {

@@ -15,6 +15,7 @@ import type { Verdict } from '../verdict/verdict-schema.ts';
 import { failedStartResults } from './failed-start.ts';
 import { finish } from './finish.ts';
 import { measureInto } from './measure-into.ts';
+import { preflightQuotas, withQuotas } from './quota-preflight.ts';
 import { checkVerdictInput } from './verdict-input.ts';
 import { INTERRUPTED_KILL_BY_MS, stopBudget } from './stop-budget.ts';
 
@@ -65,6 +66,9 @@ export const repeatDirName = (i: number): string => `repeat-${i}`;
 export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
   const { scenario, seed, shards, targetSpec, target: spec, token } = checkRunInput(o);
   const verdictInput = await checkVerdictInput(scenario, o);
+  // Held against the target's quotas before anything starts: a frame that cannot pass is refused here.
+  const quotas = await preflightQuotas(scenario, spec, { aws: o.aws });
+  for (const line of quotas?.plan ?? []) o.onWarning?.(line);
   const repeat = o.repeat ?? 1;
   const runId = o.runId ?? newRunId(scenario.name);
   const outDir = o.outDir ?? 'reports';
@@ -97,7 +101,7 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
     const all: Results[] = [];
     for (let i = 1; i <= repeat; i++) {
       const dir = repeat > 1 ? createRunDir(runDir, repeatDirName(i)) : runDir;
-      const results = await measureInto(dir, scenario, target, {
+      const results = withQuotas(await measureInto(dir, scenario, target, {
         // each repeat its own rooms (room names carry the run id)
         runId: repeat > 1 ? `${runId}-${repeatDirName(i)}` : runId,
         seed,
@@ -110,7 +114,7 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
         onStatus: o.onStatus,
         cost: o.cost,
         intervalMs: o.intervalMs,
-      });
+      }), quotas);
       all.push(results);
       if (repeat > 1) await finish(results, dir, { judge: verdictInput, onWarning: o.onWarning });
       // an interrupted or failed measurement ends the series: the verdict is over what was measured

@@ -1,5 +1,7 @@
 import { awsStackName } from './aws-stack.ts';
 import { checkTargetUrl } from './remote.ts';
+import type { StackKnobs } from '../scenarios/schema.ts';
+import { accountQuotas, emulatorQuotas, urlQuotas, type TargetQuotas } from './target-quotas.ts';
 import type { Target } from './target.ts';
 
 /**
@@ -23,14 +25,24 @@ export interface TargetSpec {
   usesAwsAccount: boolean;
   /** aws:<stackName>: the stack's name */
   stackName?: string;
+  /**
+   * The quotas this target holds a scenario to, known before it starts (target-quotas.ts): an
+   * aws: stack's read from its account, a local stack's from its config, an execute-api URL's as
+   * AWS documents them; null for a stack of your own. Starts nothing, opens no WebSocket.
+   */
+  quotas(o: { knobs: StackKnobs; aws?: { region?: string; profile?: string } }): Promise<TargetQuotas | null>;
 }
 
 export const LOCAL_TARGET = 'local';
 
 export function parseTargetSpec(spec: string): TargetSpec {
-  if (spec === LOCAL_TARGET) return { spec, recorded: { kind: 'local', url: spec }, startsLocalStack: true, usesAwsAccount: false };
+  if (spec === LOCAL_TARGET) {
+    return { spec, recorded: { kind: 'local', url: spec }, startsLocalStack: true, usesAwsAccount: false, quotas: async (o) => emulatorQuotas(o.knobs) };
+  }
   const stackName = awsStackName(spec);
-  if (stackName !== undefined) return { spec, recorded: { kind: 'remote', url: spec }, startsLocalStack: false, usesAwsAccount: true, stackName };
-  checkTargetUrl(spec);
-  return { spec, recorded: { kind: 'remote', url: spec }, startsLocalStack: false, usesAwsAccount: false };
+  if (stackName !== undefined) {
+    return { spec, recorded: { kind: 'remote', url: spec }, startsLocalStack: false, usesAwsAccount: true, stackName, quotas: (o) => accountQuotas(stackName, o.aws) };
+  }
+  const url = checkTargetUrl(spec).toString();
+  return { spec, recorded: { kind: 'remote', url: spec }, startsLocalStack: false, usesAwsAccount: false, quotas: async () => urlQuotas(url) };
 }

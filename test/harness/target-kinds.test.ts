@@ -38,7 +38,7 @@ function scenarioFile(name: string, body: string): string {
 
 describe('a --target spec, before anything starts', () => {
   it('"local": the harness starts the stack on this host; no AWS account applies', () => {
-    expect(parseTargetSpec('local')).toEqual({ spec: 'local', recorded: { kind: 'local', url: 'local' }, startsLocalStack: true, usesAwsAccount: false });
+    expect(parseTargetSpec('local')).toEqual({ spec: 'local', recorded: { kind: 'local', url: 'local' }, startsLocalStack: true, usesAwsAccount: false, quotas: expect.any(Function) });
   });
 
   it('aws:<stackName>: found through AWS (--region, --profile), started elsewhere', () => {
@@ -48,6 +48,7 @@ describe('a --target spec, before anything starts', () => {
       startsLocalStack: false,
       usesAwsAccount: true,
       stackName: 'FanoutBenchChat',
+      quotas: expect.any(Function),
     });
   });
 
@@ -57,6 +58,7 @@ describe('a --target spec, before anything starts', () => {
       recorded: { kind: 'remote', url: 'wss://abc.execute-api.eu-west-1.amazonaws.com/prod' },
       startsLocalStack: false,
       usesAwsAccount: false,
+      quotas: expect.any(Function),
     });
     for (const bad of ['http://example.com', 'aws:1bad', 'locale']) {
       expect(() => parseTargetSpec(bad)).toThrow(UserError);

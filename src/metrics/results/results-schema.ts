@@ -4,6 +4,7 @@ import { CostEstimate } from '../cost/cost-schema.ts';
 import { IntervalRecord } from '../measurement/interval-record.ts';
 import { LatencySummary } from '../measurement/latency-summary-schema.ts';
 import { DynamoDbWork, LambdaWork } from '../cost/work-schema.ts';
+import { Quotas } from './quotas-schema.ts';
 import { TargetEndpoints, TargetFunctions } from '../../targets/target-schema.ts';
 import { Verdict } from '../../verdict/verdict-schema.ts';
 
@@ -219,6 +220,8 @@ export const Results = z.object({
   lambda: LambdaWork.optional(),
   /** filled by the cost model (issue 4) */
   cost: CostEstimate.optional(),
+  /** the quotas the run was held against and the plan's lines about them (absent: a stack whose limits are not known, older results) */
+  quotas: Quotas.optional(),
   /**
    * the checks, thresholds and baseline comparison judged (src/verdict); absent only in a file
    * written before the run was judged (results.json is written first, so nothing measured is lost)

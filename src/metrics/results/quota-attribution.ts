@@ -1,0 +1,116 @@
+import type { PhaseResult, Results } from './results-schema.ts';
+import type { QuotaLimit, Quotas, QuotaValue } from './quotas-schema.ts';
+
+/**
+ * Refusals and closes, attributed to the limit that caused them: one table, limit → evidence →
+ * line, read by the console summary and the reports. The evidence is the error kinds the fleet
+ * counts (src/fleet: `handshake:<status>`, `throttle:<message>`, `close:<code>`), per phase, and
+ * the quotas the run was held against (results.quotas). A run with no quotas recorded (a URL of a
+ * stack of your own, older results) is attributed nothing: its limits are not known.
+ */
+
+const SOURCE: Record<QuotaValue['source'], string> = {
+  'aws-documented': "AWS's documented default",
+  account: 'read from the account',
+  'emulator-config': "the emulator's config",
+};
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const minutes = (s: number) => (s % 3600 === 0 ? `${s / 3600} h` : s % 60 === 0 ? `${s / 60} min` : `${s} s`);
+
+/** Each limit as a phrase around its value. */
+const LIMIT_TEXT: Record<QuotaLimit, (v: number) => string> = {
+  newConnectionsPerSecond: (v) => `API Gateway's ${fmt(v)} new connections/s per account and region`,
+  frameBytes: (v) => `API Gateway's ${fmt(v)}-byte WebSocket frame`,
+  messageBytes: (v) => `API Gateway's ${fmt(v)}-byte WebSocket message`,
+  idleTimeoutSeconds: (v) => `API Gateway's ${minutes(v)} idle timeout`,
+  connectionLifetimeSeconds: (v) => `API Gateway's ${minutes(v)} connection lifetime`,
+  requestsPerSecond: (v) => `the stage's throttle of ${fmt(v)} requests/s`,
+  requestBurst: (v) => `the stage's burst of ${fmt(v)} requests`,
+  lambdaConcurrency: (v) => `Lambda's ${fmt(v)} concurrent executions per account`,
+  lambdaUnreservedConcurrency: (v) => `Lambda's ${fmt(v)} unreserved concurrent executions`,
+};
+
+/** A limit, its value and where the value came from: "API Gateway's 500 new connections/s per account and region (AWS's documented default)". */
+export function quotaValueText(limit: QuotaLimit, v: QuotaValue): string {
+  return `${LIMIT_TEXT[limit](v.value)} (${SOURCE[v.source]})`;
+}
+
+interface Evidence {
+  /** the error kinds counted for it */
+  kind: (k: string) => boolean;
+  /** for a close code several limits send (1001): does this phase fit the limit? */
+  phase?: (p: PhaseResult, ctx: PhaseContext, limitValue: number) => boolean;
+}
+
+interface PhaseContext {
+  /** ms since the first phase started, at this phase's end */
+  endOffsetMs: number;
+  /** ms without a connect or join step (clients sending nothing of their own may be quiet all along), at this phase's end */
+  quietMs: number;
+}
+
+/** The table: limit → evidence → line. */
+const ATTRIBUTION: Array<{ limit: QuotaLimit; evidence: Evidence; line: (n: number, limit: string) => string }> = [
+  {
+    limit: 'newConnectionsPerSecond',
+    evidence: { kind: (k) => k === 'handshake:429' },
+    line: (n, limit) => `${fmt(n)} connects refused with 429 at handshake: the new-connection quota, ${limit}`,
+  },
+  {
+    limit: 'requestsPerSecond',
+    evidence: { kind: (k) => k.startsWith('throttle:') },
+    line: (n, limit) => `${fmt(n)} messages answered "Too Many Requests" (429): ${limit}`,
+  },
+  {
+    limit: 'messageBytes',
+    evidence: { kind: (k) => k === 'close:1009' },
+    line: (n, limit) => `${fmt(n)} connections closed with 1009 (message too big): ${limit}`,
+  },
+  {
+    limit: 'connectionLifetimeSeconds',
+    evidence: { kind: (k) => k === 'close:1001', phase: (_p, ctx, v) => ctx.endOffsetMs >= v * 1000 },
+    line: (n, limit) => `${fmt(n)} connections closed with 1001 (going away) at the end of their life: ${limit}`,
+  },
+  {
+    limit: 'idleTimeoutSeconds',
+    evidence: { kind: (k) => k === 'close:1001', phase: (_p, ctx, v) => ctx.quietMs >= v * 1000 },
+    line: (n, limit) => `${fmt(n)} connections closed with 1001 (going away) after a quiet stretch: ${limit}`,
+  },
+];
+
+/** One line per limit the run's refusals and closes point at, most frequent first. */
+export function attributeQuotas(r: Pick<Results, 'errors' | 'phases'> & { quotas?: Quotas }): string[] {
+  const q = r.quotas;
+  if (!q) return [];
+  const counted = new Map<QuotaLimit, number>();
+  const phases = r.phases ?? [];
+  const contexts = phaseContexts(phases);
+  for (const row of ATTRIBUTION) {
+    const v = q.limits[row.limit];
+    if (!v) continue;
+    let n = 0;
+    if (row.evidence.phase && phases.length > 0) {
+      phases.forEach((p, i) => {
+        if (!row.evidence.phase!(p, contexts[i]!, v.value)) return;
+        for (const [kind, c] of Object.entries(p.errors)) if (row.evidence.kind(kind)) n += c;
+      });
+    } else if (!row.evidence.phase) {
+      for (const [kind, c] of Object.entries(r.errors)) if (row.evidence.kind(kind)) n += c;
+    }
+    // 1001 closes at the connection's age are the lifetime's, not also the idle timeout's
+    if (n > 0 && !(row.limit === 'idleTimeoutSeconds' && counted.has('connectionLifetimeSeconds'))) counted.set(row.limit, n);
+  }
+  return [...counted.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([limit, n]) => ATTRIBUTION.find((a) => a.limit === limit)!.line(n, quotaValueText(limit, q.limits[limit]!)));
+}
+
+function phaseContexts(phases: PhaseResult[]): PhaseContext[] {
+  const start = phases[0]?.startedAt ?? 0;
+  let quiet = 0;
+  return phases.map((p) => {
+    quiet = p.kind === 'connect' || p.kind === 'join' ? 0 : quiet + p.durationMs;
+    return { endOffsetMs: p.startedAt + p.durationMs - start, quietMs: quiet };
+  });
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { attributeQuotas } from '../../src/metrics/results/quota-attribution.ts';
+import { AWS_DOCUMENTED_QUOTAS, type QuotaLimit, type Quotas } from '../../src/metrics/results/quotas-schema.ts';
+import type { PhaseResult } from '../../src/metrics/results/results-schema.ts';
+
+// The attribution table on the close codes several limits send (1001) and on the message throttle,
+// which the e2e runs (test/e2e/quotas-cli.test.ts) do not reach in CI's time: phases as a run
+// records them, each with its errors.
+
+const MIN = 60_000;
+const quotas: Quotas = {
+  limits: Object.fromEntries(Object.entries(AWS_DOCUMENTED_QUOTAS).map(([k, v]) => [k, { value: v, source: 'aws-documented' }])) as Quotas['limits'],
+  frameEnforced: true,
+  note: "AWS's documented defaults",
+  plan: [],
+};
+
+let at = 0;
+function phase(kind: PhaseResult['kind'], durationMs: number, errors: Record<string, number> = {}): PhaseResult {
+  const p = { index: 0, name: kind, kind, startedAt: at, durationMs, errors } as unknown as PhaseResult;
+  at += durationMs;
+  return p;
+}
+
+function attribute(phases: PhaseResult[]): string[] {
+  const errors: Record<string, number> = {};
+  for (const p of phases) for (const [k, n] of Object.entries(p.errors)) errors[k] = (errors[k] ?? 0) + n;
+  return attributeQuotas({ errors, phases, quotas });
+}
+
+describe('refusals and closes attributed to their limit', () => {
+  it('1001 after a quiet stretch of 10 minutes: the idle timeout; 1001 before it: nothing', () => {
+    at = 0;
+    expect(attribute([phase('connect', 1000), phase('join', 1000), phase('idle', 11 * MIN, { 'close:1001': 7 })])).toEqual([
+      "7 connections closed with 1001 (going away) after a quiet stretch: API Gateway's 10 min idle timeout (AWS's documented default)",
+    ]);
+    at = 0;
+    expect(attribute([phase('connect', 1000), phase('join', 1000), phase('idle', 2 * MIN, { 'close:1001': 7 })])).toEqual([]);
+  });
+
+  it('1001 in a phase ending 2 hours in: the connection lifetime, not also the idle timeout', () => {
+    at = 0;
+    expect(attribute([phase('connect', 1000), phase('join', 1000), phase('send', 121 * MIN, { 'close:1001': 40 })])).toEqual([
+      "40 connections closed with 1001 (going away) at the end of their life: API Gateway's 2 h connection lifetime (AWS's documented default)",
+    ]);
+  });
+
+  it('"Too Many Requests" on a message: the stage throttle; 429 at handshake and 1009, most frequent first', () => {
+    at = 0;
+    const limits = { ...quotas.limits, requestsPerSecond: { value: 500, source: 'account' as const } } satisfies Partial<Record<QuotaLimit, unknown>>;
+    expect(
+      attributeQuotas({
+        errors: { 'throttle:Too Many Requests': 12, 'handshake:429': 30, 'close:1009': 2, 'timeout:ack': 5 },
+        phases: [],
+        quotas: { ...quotas, limits },
+      }),
+    ).toEqual([
+      "30 connects refused with 429 at handshake: the new-connection quota, API Gateway's 500 new connections/s per account and region (AWS's documented default)",
+      '12 messages answered "Too Many Requests" (429): the stage\'s throttle of 500 requests/s (read from the account)',
+      "2 connections closed with 1009 (message too big): API Gateway's 131,072-byte WebSocket message (AWS's documented default)",
+    ]);
+  });
+
+  it('no quotas recorded (a stack of your own, older results): nothing attributed', () => {
+    expect(attributeQuotas({ errors: { 'handshake:429': 3 }, phases: [] })).toEqual([]);
+  });
+});
