@@ -8,7 +8,7 @@ import { applyOverrides } from './scenarios/apply-overrides.ts';
 import { phaseLengthIssue } from './scenarios/limits.ts';
 import { loadScenario } from './scenarios/load-scenario.ts';
 import type { Scenario } from './scenarios/schema.ts';
-import { parseTargetSpec, type TargetSpec } from './targets/target-spec.ts';
+import { LOCAL_TARGET, parseTargetSpec, type TargetSpec } from './targets/target-spec.ts';
 import { DEFAULT_TOKEN_PLACEMENT, type ConnectToken } from './targets/connect-token.ts';
 
 /**
@@ -41,7 +41,7 @@ export function checkRunInput(o: RunOptions, host: HostFacts = hostFacts()): Run
   const long = phaseLengthIssue(scenario);
   if (long) throw new UserError(`${scenario.source}: ${fieldPath(long.path)}: ${long.message}`);
 
-  const targetSpec = o.target ?? 'local';
+  const targetSpec = o.target ?? LOCAL_TARGET;
   const target = parseTargetSpec(targetSpec);
   if (o.aws && !target.usesAwsAccount) {
     const flag = o.aws.region !== undefined ? '--region' : '--profile';
