@@ -15,9 +15,8 @@ import { memorySession } from '../targets/memory-session.ts';
 import type { ConnectToken } from '../targets/connect-token.ts';
 import { resolveTarget } from '../targets/resolve-target.ts';
 import type { Target } from '../targets/target.ts';
-import { finish } from './finish.ts';
 import { measure } from './measure.ts';
-import { measureInto } from './measure-into.ts';
+import { measureInto, measuringOptions } from './measure-into.ts';
 import type { RunOptions } from './run.ts';
 
 /**
@@ -76,6 +75,7 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
   });
   const sizes: SizeInput[] = [];
   let complete = true;
+  const measuring = measuringOptions(o, { seed, shards, token });
   try {
     const where = target.lambdaApi;
     if (!where) {
@@ -102,19 +102,7 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
           const runs: SizeInput['runs'] = [];
           for (let i = 1; i <= repeat && !o.signal?.aborted; i++) {
             const runDir = createRunDir(dir, `${memoryMB}mb-${i}`);
-            const results = await measureInto(runDir, scenario, target, {
-              runId: `${compareId}-${memoryMB}mb-${i}`,
-              seed,
-              shards,
-              rate: o.rate,
-              token,
-              signal: o.signal,
-              onInterval: o.onInterval,
-              onWarning: o.onWarning,
-              onStatus: o.onStatus,
-              cost: o.cost,
-            });
-            await finish(results, runDir, { onWarning: o.onWarning });
+            const results = await measureInto(runDir, scenario, target, { ...measuring, runId: `${compareId}-${memoryMB}mb-${i}` });
             runs.push({ results, dir: runDir });
             if (results.status !== 'completed') complete = false;
           }

@@ -200,11 +200,12 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
       timeouts: scenario.timeouts,
       stopped: () => aborted() || refused !== undefined,
       pauses,
-      beginPhase: async (phase, index) => {
+      // the recorder numbers phases as they begin: the program's index, which the shards' sends carry
+      beginPhase: async (phase) => {
         await flush();
         if (refused !== undefined) return;
-        recorder.beginPhase(phase.name, phase.kind, now());
-        if (phase.kind === 'send') recorder.setMembers(index, shardFleet.members, plan.roomOf);
+        const state = recorder.beginPhase(phase.name, phase.kind, now());
+        if (phase.kind === 'send') recorder.setMembers(state.index, shardFleet.members, plan.roomOf);
       },
       afterPhases: async () => {
         if (!aborted()) await flush();

@@ -35,7 +35,7 @@ export interface RunRequest {
   /** run even if the fleet looks bigger than this host can hold (fleet-limits.ts) */
   ignoreHostLimits?: boolean;
 }
-import { parseTargetSpec, type TargetSpec } from '../targets/target-spec.ts';
+import { LOCAL_TARGET, parseTargetSpec, type TargetSpec } from '../targets/target-spec.ts';
 
 /**
  * A run's input, checked before anything starts: the scenario (file and fields), the flags
@@ -67,7 +67,7 @@ export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): Run
   const long = phaseLengthIssue(scenario);
   if (long) throw new UserError(`${scenario.source}: ${fieldPath(long.path)}: ${long.message}`);
 
-  const targetSpec = o.target ?? 'local';
+  const targetSpec = o.target ?? LOCAL_TARGET;
   const target = parseTargetSpec(targetSpec);
   if (o.aws && !target.usesAwsAccount) {
     const flag = o.aws.region !== undefined ? '--region' : '--profile';

@@ -14,7 +14,7 @@ import type { Target } from '../targets/target.ts';
 import type { Verdict } from '../verdict/verdict-schema.ts';
 import { failedStartResults } from './failed-start.ts';
 import { finish } from './finish.ts';
-import { measureInto } from './measure-into.ts';
+import { measureInto, measuringOptions } from './measure-into.ts';
 import { preflightQuotas, withQuotas } from './quota-preflight.ts';
 import { checkVerdictInput } from './verdict-input.ts';
 import { INTERRUPTED_KILL_BY_MS, stopBudget } from './stop-budget.ts';
@@ -98,30 +98,19 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
   const budget = stopBudget(o.signal);
   try {
     runDir ??= createRunDir(outDir, runId);
-    const all: Results[] = [];
+    const measuring = measuringOptions(o, { seed, shards, token });
+    const all: Array<Results & { verdict: Verdict }> = [];
     for (let i = 1; i <= repeat; i++) {
       const dir = repeat > 1 ? createRunDir(runDir, repeatDirName(i)) : runDir;
-      const results = withQuotas(await measureInto(dir, scenario, target, {
-        // each repeat its own rooms (room names carry the run id)
-        runId: repeat > 1 ? `${runId}-${repeatDirName(i)}` : runId,
-        seed,
-        shards,
-        rate: o.rate,
-        token,
-        signal: o.signal,
-        onInterval: o.onInterval,
-        onWarning: o.onWarning,
-        onStatus: o.onStatus,
-        cost: o.cost,
-        intervalMs: o.intervalMs,
-      }), quotas);
+      // each repeat its own rooms (room names carry the run id)
+      const results = await measureInto(dir, scenario, target, { ...measuring, quotas, runId: repeat > 1 ? `${runId}-${repeatDirName(i)}` : runId }, verdictInput);
       all.push(results);
-      if (repeat > 1) await finish(results, dir, { judge: verdictInput, onWarning: o.onWarning });
       // an interrupted or failed measurement ends the series: the verdict is over what was measured
       if (results.status !== 'completed' || o.signal?.aborted) break;
     }
-    // judged over every repeat: the medians, and the repeats' spread as noise
+    if (repeat === 1) return { results: all[0]!, runDir };
     if (o.signal?.aborted) o.onStatus?.(`stopping: writing results and reports to ${runDir}`);
+    // the run directory's: the last repeat judged over every one (the medians, the repeats' spread as noise)
     const last = await finish(all.at(-1)!, runDir, { judge: { ...verdictInput, ...(all.length > 1 ? { repeats: all } : {}) }, onWarning: o.onWarning });
     return { results: last.results, runDir };
   } finally {
