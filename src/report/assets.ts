@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * The files a report inlines so it opens from disk with no network: uPlot's script and style
  * (from node_modules) and the pages' own chart scripts (a run's, a comparison's), each after
- * the chart mounting they share. Read once, on
+ * the chart code they share. Read once, on
  * first use; the renderers take them as an argument and stay pure.
  */
 export interface ReportAssets {
@@ -21,8 +21,8 @@ export function reportAssets(): ReportAssets {
   if (!cached) {
     const require = createRequire(import.meta.url);
     const asset = (name: string) => readFileSync(fileURLToPath(new URL(`./assets/${name}`, import.meta.url)), 'utf8');
-    // what every chart page shares (chart-mount.js), before the page's own script
-    const chartMount = asset('chart-mount.js');
+    // what every chart page shares (chart-common.js), before the page's own script
+    const chartMount = asset('chart-common.js');
     cached = {
       uplotJs: readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8'),
       uplotCss: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),

@@ -17,6 +17,7 @@ import { resolveTarget } from '../targets/resolve-target.ts';
 import type { Target } from '../targets/target.ts';
 import { measure } from './measure.ts';
 import { measureInto, measuringOptions } from './measure-into.ts';
+import { preflightQuotas } from './quota-preflight.ts';
 import type { RunOptions } from './run.ts';
 
 /**
@@ -58,6 +59,9 @@ const DEFAULT_WARM_UP_MS = 3_000;
 
 export async function runComparison(o: CompareOptions): Promise<CompareOutcome> {
   const { scenario, seed, shards, targetSpec, target: spec, token } = checkRunInput(o);
+  // Held against the target's quotas before anything starts, as a run is: a frame that cannot pass is refused here.
+  const quotas = await preflightQuotas(scenario, spec, { aws: o.aws });
+  for (const line of quotas?.plan ?? []) o.onWarning?.(line);
   const functions = o.functions && o.functions.length > 0 ? [...new Set(o.functions)] : DEFAULT_COMPARED_FUNCTIONS;
   const repeat = o.repeat ?? 1;
   const say = o.onStatus ?? (() => {});
@@ -102,7 +106,7 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
           const runs: SizeInput['runs'] = [];
           for (let i = 1; i <= repeat && !o.signal?.aborted; i++) {
             const runDir = createRunDir(dir, `${memoryMB}mb-${i}`);
-            const results = await measureInto(runDir, scenario, target, { ...measuring, runId: `${compareId}-${memoryMB}mb-${i}` });
+            const results = await measureInto(runDir, scenario, target, { ...measuring, quotas, runId: `${compareId}-${memoryMB}mb-${i}` });
             runs.push({ results, dir: runDir });
             if (results.status !== 'completed') complete = false;
           }

@@ -8,14 +8,7 @@
   var HEIGHT = 320;
 
   function fmtValue(v) {
-    if (v == null || !isFinite(v)) return '–';
-    var a = Math.abs(v);
-    if (a >= 1000) return Math.round(v).toLocaleString('en-US');
-    if (a >= 100) return v.toFixed(0);
-    if (a >= 10) return v.toFixed(1);
-    if (a >= 1) return v.toFixed(2);
-    if (a === 0) return '0';
-    return String(Number(v.toPrecision(3)));
+    return fanoutFmtValue(v, 3);
   }
   function fmtUsd(v) {
     return v == null || !isFinite(v) ? '–' : '$' + fmtValue(v);

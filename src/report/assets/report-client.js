@@ -22,14 +22,7 @@
     return 'p' + p.toFixed(digits);
   }
   function fmtValue(v) {
-    if (v == null || !isFinite(v)) return '–';
-    var a = Math.abs(v);
-    if (a >= 1000) return Math.round(v).toLocaleString('en-US');
-    if (a >= 100) return v.toFixed(0);
-    if (a >= 10) return v.toFixed(1);
-    if (a >= 1) return v.toFixed(2);
-    if (a === 0) return '0';
-    return v.toPrecision(2);
+    return fanoutFmtValue(v, 2);
   }
   // Axis ticks: whole numbers as such, otherwise at most three significant digits.
   function fmtTick(v) {

@@ -1,6 +1,22 @@
-/* fanout-bench pages: the part every chart page shares. Draws each [data-chart] element with the
-   builder its page gives for it, says in place of a chart that could not be drawn why, and
-   resizes every chart with the window. Inlined before the page's own script. */
+/* fanout-bench pages: what every chart page shares, inlined before the page's own script: how a
+   value is written on an axis or in a legend, and the mounting of the charts (each [data-chart]
+   element drawn by the builder its page gives for it, a chart that could not be drawn replaced
+   by why, every chart resized with the window). */
+
+/* A value as charts write it: grouped thousands, then fewer decimals the larger it is; below 1,
+   `smallDigits` significant digits. */
+function fanoutFmtValue(v, smallDigits) {
+  'use strict';
+  if (v == null || !isFinite(v)) return '\u2013';
+  var a = Math.abs(v);
+  if (a >= 1000) return Math.round(v).toLocaleString('en-US');
+  if (a >= 100) return v.toFixed(0);
+  if (a >= 10) return v.toFixed(1);
+  if (a >= 1) return v.toFixed(2);
+  if (a === 0) return '0';
+  return String(Number(v.toPrecision(smallDigits)));
+}
+
 function fanoutMountCharts(charts, builderFor, height) {
   'use strict';
   var plots = [];
