@@ -34,7 +34,7 @@ export interface CompareOptions
   extends Pick<
     RunOptions,
     | 'scenario' | 'target' | 'aws' | 'clients' | 'rooms' | 'durationMs' | 'rate' | 'seed' | 'shards' | 'outDir'
-    | 'stackKnobs' | 'ignoreHostLimits' | 'cost' | 'signal' | 'onInterval' | 'onWarning' | 'onStatus'
+    | 'stackKnobs' | 'ignoreHostLimits' | 'cost' | 'signal' | 'onInterval' | 'onWarning' | 'onStatus' | 'metricsWaitMs'
   > {
   /** memory sizes, MB */
   sizes: number[];
@@ -113,6 +113,7 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
               onWarning: o.onWarning,
               onStatus: o.onStatus,
               cost: o.cost,
+              metricsWaitMs: o.metricsWaitMs,
             });
             await finish(results, runDir, { onWarning: o.onWarning });
             runs.push({ results, dir: runDir });

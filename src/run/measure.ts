@@ -58,6 +58,8 @@ export interface MeasureOptions {
    * (compare's warm-up, whose traffic only has to stay out of the next measurement's window)
    */
   systemMetrics?: boolean;
+  /** `--metrics-wait`: the longest wait for CloudWatch to publish the run (default: the target's) */
+  metricsWaitMs?: number;
   /** the results once the fleet is done, before CloudWatch is asked (a run writes results.json) */
   checkpoint?: (results: Results) => void | Promise<void>;
 }
@@ -87,7 +89,15 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
   const functions = await functionsOf(target, warn);
   const results = await measureFleet({ o, scenario, target, functions, warnings });
   await o.checkpoint?.(results);
-  if (systemMetrics) await addSystemMetrics(results, target, { cost: o.cost, onWarning: o.onWarning, previousEndMs: lastEnded.get(target) });
+  if (systemMetrics) {
+    await addSystemMetrics(results, target, {
+      cost: o.cost,
+      onWarning: o.onWarning,
+      previousEndMs: lastEnded.get(target),
+      ...(o.metricsWaitMs !== undefined ? { metricsWaitMs: o.metricsWaitMs } : {}),
+      ...(o.onStatus ? { onStatus: o.onStatus } : {}),
+    });
+  }
   lastEnded.set(target, now());
   return results;
 }

@@ -51,6 +51,8 @@ export interface RunOptions extends RunRequest {
   repeat?: number;
   /** a note on what the run is doing (e.g. waiting for a fresh CloudWatch minute) */
   onStatus?: (message: string) => void;
+  /** `--metrics-wait`: the longest wait for CloudWatch to publish each measurement (default: the target's) */
+  metricsWaitMs?: number;
 }
 
 export interface RunOutcome {
@@ -108,6 +110,7 @@ export async function runBenchmark(o: RunOptions = {}): Promise<RunOutcome> {
         onStatus: o.onStatus,
         cost: o.cost,
         intervalMs: o.intervalMs,
+        metricsWaitMs: o.metricsWaitMs,
       });
       all.push(results);
       if (repeat > 1) await finish(results, dir, { judge: verdictInput, onWarning: o.onWarning });
