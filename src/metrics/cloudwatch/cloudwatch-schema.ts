@@ -154,6 +154,7 @@ export type MetricFamily = (typeof METRIC_FAMILIES)[number];
 export const FamilyCompleteness = z.object({
   status: z.enum(['complete', 'partial', 'missing']),
   published: z.number().nonnegative().optional(),
+  /** what the harness's own counts say must be published, at least */
   expected: z.number().nonnegative().optional(),
   /** one line: what was compared, e.g. "fanout-send-message 380 of 410 invocations" */
   detail: z.string(),

@@ -19,7 +19,7 @@ export function metricCompleteness(r: PulledTotals, expected: ExpectedCounts | u
     if (published === 0 && want === undefined && !stable) return { status: 'missing', ...counts, detail: `none published yet of ${what}` };
     if (published === 0 && want === undefined) return undefined;
     if (short.length > 0 || !stable) return { status: 'partial', ...counts, detail: `${short.length > 0 ? short.join(', ') : `${published} ${what}`}${still}` };
-    return { status: 'complete', ...counts, detail: `${published}${want !== undefined ? ` of ${want} expected` : ''} ${what}` };
+    return { status: 'complete', ...counts, detail: `${published} ${what}${want !== undefined ? ` (at least ${want} expected)` : ''}` };
   };
 
   const want = expected?.invocations ?? {};
