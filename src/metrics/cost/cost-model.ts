@@ -214,16 +214,16 @@ function markPartial(lines: CostLine[], cw: CloudWatchResults | undefined, assum
       return x && x.status !== 'complete' ? [`${f} ${x.status}: ${x.detail}`] : [];
     });
   for (const l of lines) {
+    // what the line's quantity rests on, or would have rested on had CloudWatch had it all (a
+    // fallback to the harness's counts or to assumptions is there because it had not)
     const families: Array<keyof typeof c> =
-      l.source === 'report-lines'
-        ? ['reports']
-        : l.source !== 'cloudwatch'
-          ? []
-          : l.service === 'DynamoDB'
-            ? ['dynamodb']
-            : l.service === 'API Gateway'
-              ? ['lambda', 'emf']
-              : ['lambda'];
+      l.service === 'DynamoDB'
+        ? ['dynamodb']
+        : l.service === 'Lambda'
+          ? l.source === 'report-lines' ? ['reports'] : ['lambda']
+          : l.service === 'API Gateway' && l.item.startsWith('messages')
+            ? [l.source === 'report-lines' ? 'reports' : 'lambda', ...(l.item.includes('posts') ? (['emf'] as const) : [])]
+            : [];
     const why = incomplete(families);
     if (why.length > 0) l.partial = why.join('; ');
   }
