@@ -346,7 +346,7 @@ function tokenEnv(c: DocCommand): NodeJS.ProcessEnv {
 
 function cheap(node: CliNode, rest: string[]): boolean {
   const path = node.path.join(' ');
-  return rest.includes('--help') || (path === 'run' && rest.includes('--dry-run')) || (path === 'report' && !rest.includes('--artillery'));
+  return rest.includes('--help') || (path === 'run' && rest.includes('--dry-run')) || (path === 'report' && !rest.includes('--artillery') && !rest.includes('--repull'));
 }
 
 async function checkCli(c: DocCommand): Promise<string[]> {
