@@ -11,7 +11,7 @@ import { EXIT, EXIT_INTERRUPTED } from '../../common/exit-codes.ts';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
-import { collect, intFlag, MAX_REPEAT, runOptionsFromFlags, type RunFlags } from './run.ts';
+import { collect, intFlag, MAX_REPEAT, METRICS_WAIT_FLAG, METRICS_WAIT_HELP, runOptionsFromFlags, type RunFlags } from './run.ts';
 
 /**
  * `fanout-bench compare --memory 128,256,… [scenario]`: the scenario at each memory size, one
@@ -56,6 +56,7 @@ export function addCompareCommand(program: Command): void {
     .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
     .option('--token-file <file>', "file holding the token for the stack's $connect authorizer (else FANOUT_BENCH_TOKEN)")
     .option('--token-in <where>', 'where the token goes: header (x-api-key, default) or query (?token=)')
+    .option(METRICS_WAIT_FLAG, METRICS_WAIT_HELP)
     .option('--ignore-host-limits', "run even if the fleet looks bigger than this host's limits")
     .option('--no-progress', 'no progress output on stderr')
     .action(async (scenario: string, flags: CompareFlags) => {

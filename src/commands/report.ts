@@ -12,6 +12,9 @@ import { consoleSummary } from '../report/console-summary.ts';
 import { readResults } from '../report/read-results.ts';
 import { writeReports } from '../report/write-reports.ts';
 import { finish } from '../run/finish.ts';
+import { repull } from '../run/repull.ts';
+import { COMPARE_FILES } from '../report/write-comparison.ts';
+import { existsSync } from 'node:fs';
 import { collectThresholds, THRESHOLD_FLAG } from '../verdict/threshold-list.ts';
 import { exitCodeOf } from '../verdict/exit-codes.ts';
 
@@ -35,6 +38,7 @@ interface ReportFlags {
   out?: string;
   threshold?: string[];
   baseline?: string;
+  repull?: boolean;
 }
 
 export function addReportCommand(program: Command): void {
@@ -48,7 +52,8 @@ export function addReportCommand(program: Command): void {
     .option('--script <file>', '--artillery: the script fanout-bench artillery export wrote (names the scenario, target, phases and timeouts; adds its thresholds)')
     .option('--out <dir>', '--artillery: reports directory (the run gets <dir>/<run-id>/)', 'reports')
     .option(`${THRESHOLD_FLAG} <expr>`, '--artillery: pass/fail criterion, e.g. "broadcast.p99 < 250ms" (repeatable)', collect)
-    .option('--baseline <results.json>', '--artillery: a previous run to compare with (thresholds may name `baseline`)')
+    .option('--baseline <results.json>', '--artillery: a previous run to compare with (thresholds may name `baseline`); --repull: the baseline the run was judged against')
+    .option('--repull', "pull the run's CloudWatch window again (metrics AWS published after the run), recompute completeness, work and cost, judge again and re-render (a comparison's directory: every run, and compare.json)")
     .action(async (runDir: string | undefined, flags: ReportFlags) => {
       if (flags.artillery !== undefined) {
         if (runDir !== undefined) throw new UserError(`report: give a run directory or --artillery <output.json>, not both`);
@@ -56,6 +61,10 @@ export function addReportCommand(program: Command): void {
         return;
       }
       if (runDir === undefined) throw new UserError('report: missing a run directory (or --artillery <output.json>)');
+      if (flags.repull) {
+        process.exitCode = await reportRepull(runDir, flags);
+        return;
+      }
       for (const [flag, v] of [['--script', flags.script], [THRESHOLD_FLAG, flags.threshold], ['--baseline', flags.baseline]] as const) {
         if (v !== undefined) throw new UserError(`${flag}: applies to --artillery only (a run directory keeps the verdict it was judged by)`);
       }
@@ -85,6 +94,23 @@ export async function reportCommand(runDir: string, flags: { prices?: string; ar
     }
   }
   return writeReports(results, runDir);
+}
+
+/**
+ * `report --repull <dir>`: the exit code of the verdict judged again (a comparison: 0 once its
+ * pages are written again), as `run` and `compare` give theirs.
+ */
+export async function reportRepull(dir: string, flags: ReportFlags): Promise<number> {
+  for (const [flag, v] of [['--prices', flags.prices], ['--arch', flags.arch], ['--script', flags.script], [THRESHOLD_FLAG, flags.threshold]] as const) {
+    if (v !== undefined) throw new UserError(`${flag}: does not apply to --repull (it keeps the run's prices and thresholds)`);
+  }
+  const baseline = flags.baseline === undefined ? undefined : await readResults(flags.baseline);
+  const files = await repull(dir, { ...(baseline ? { baseline } : {}), onWarning: (m) => process.stderr.write(`fanout-bench: warning: ${m}\n`) });
+  for (const f of files) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
+  if (existsSync(join(dir, COMPARE_FILES.json))) return 0;
+  const results = await readResults(join(dir, RESULTS_FILE));
+  process.stdout.write(consoleSummary(results, join(dir, RESULTS_FILE)));
+  return exitCodeOf(results.verdict);
 }
 
 /** `report --artillery`: the exit code of the verdict. */

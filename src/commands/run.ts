@@ -22,6 +22,7 @@ import { isNodeRuntime, NODE_RUNTIMES, type NodeRuntime } from '../../common/nod
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { exitCodeOf } from '../verdict/exit-codes.ts';
 import { parseTargetSpec } from '../targets/target-spec.ts';
+import { DEFAULT_METRICS_WAIT_MS } from '../targets/cloudwatch-source.ts';
 import { THRESHOLD_FLAG } from '../verdict/threshold-list.ts';
 import { checkVerdictInput } from '../run/verdict-input.ts';
 import { preflightQuotas } from '../run/quota-preflight.ts';
@@ -61,6 +62,7 @@ export interface RunFlags {
   threshold?: string[];
   baseline?: string;
   repeat?: string;
+  metricsWait?: string;
 }
 
 /** A repeatable flag's values, in order (never commander's variadic `<x...>`, which takes the scenario after it too). */
@@ -90,6 +92,7 @@ export function addRunCommand(program: Command): void {
     .option(`${THRESHOLD_FLAG} <expr>`, 'pass/fail criterion, e.g. "broadcast.p99 < 250ms" or "broadcast.p99 <= baseline * 1.10" (repeatable)', collect)
     .option('--baseline <results.json>', 'a previous run to compare with (thresholds may name `baseline`)')
     .option('--repeat <n>', `measure the scenario n times against one target and judge the medians (at most ${MAX_REPEAT})`)
+    .option(METRICS_WAIT_FLAG, METRICS_WAIT_HELP)
     .option('--ignore-host-limits', "run even if the fleet looks bigger than this host's memory, cores, files or ports can hold")
     .option('--dry-run', "check the scenario, the flags, the host limits and the target's quotas, print the plan, start nothing")
     .option('--no-progress', 'no progress output on stderr')
@@ -123,7 +126,22 @@ export async function runOptionsFromFlags(scenario: string, flags: RunFlags): Pr
     thresholds: flags.threshold ?? [],
     baseline: flags.baseline,
     repeat: intFlag('--repeat', flags.repeat, 1, MAX_REPEAT),
+    ...(flags.metricsWait !== undefined ? { metricsWaitMs: metricsWaitFlag(flags.metricsWait) } : {}),
   };
+}
+
+export const METRICS_WAIT_FLAG = '--metrics-wait <d>';
+export const METRICS_WAIT_HELP = `how long to wait after the run for CloudWatch to publish its metrics where they arrive late (AWS, stack up --aws-metrics); default ${formatDuration(DEFAULT_METRICS_WAIT_MS)}`;
+
+/** At most an hour: AWS publishes within minutes; `report --repull` pulls again later. */
+const MAX_METRICS_WAIT_MS = 3_600_000;
+
+function metricsWaitFlag(v: string): number {
+  const ms = parseDuration(v);
+  if (ms === undefined || ms < 0 || ms > MAX_METRICS_WAIT_MS) {
+    throw new UserError(`--metrics-wait: must be a duration from 0s to ${formatDuration(MAX_METRICS_WAIT_MS)}, like "90s" or "5m", got "${v}"`);
+  }
+  return ms;
 }
 
 function tokenInFlag(v: string | undefined): TokenPlacement | undefined {

@@ -222,9 +222,11 @@ function lambdaIntro(cw: CloudWatchResults | undefined): string {
 }
 
 function problemsList(cw: CloudWatchResults): string {
+  const families = Object.entries(cw.completeness ?? {}).flatMap(([f, c]) => (c ? [`${f} ${c.status}: ${c.detail}`] : []));
   const items = [
     ...cw.problems.map((p) => `<li><strong>${h(p.step)}</strong>: <code>${h(p.errorName)}</code> ${h(p.message)}</li>`),
     ...cw.notes.map((n) => `<li>${h(n)}</li>`),
+    ...(families.length > 0 ? [`<li>published when pulled: ${families.map(h).join('; ')}</li>`] : []),
   ];
   if (items.length === 0) return '';
   const cls = cw.status === 'complete' ? 'banner info' : 'banner warn';
@@ -335,7 +337,7 @@ function costSection(cost: CostEstimate | undefined): string {
     `${fmtNum(l.quantity)} ${h(l.unit)}`,
     `${fmtUsd(l.unitPrice)}${l.per === 1 ? '' : ` / ${l.per === 1e6 ? '1M' : fmtInt(l.per)}`}`,
     fmtUsd(l.cost),
-    `<span class="src">${h(l.source)}</span>`,
+    `<span class="src">${h(l.source)}</span>${l.partial ? ` <strong class="bad-text" title="${h(l.partial)}">partial data</strong>` : ''}`,
   ]);
   rows.push(['', '<strong>total</strong>', '', '', `<strong>${fmtUsd(cost.totals.total)}</strong>`, '']);
   return (

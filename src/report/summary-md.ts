@@ -134,6 +134,8 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
       `**${fmtUsd(c.totals.total)}** this run (Lambda ${fmtUsd(c.totals.lambda)} · API Gateway ${fmtUsd(c.totals.apiGateway)} · DynamoDB ${fmtUsd(c.totals.dynamodb)}${c.totals.dataTransfer !== undefined ? ` · data transfer out ${fmtUsd(c.totals.dataTransfer)}` : ''}) · ${fmtUsd(c.perMillionDeliveries)} per 1M deliveries · ${fmtUsd(c.perThousandUsersPerMonth)} per 1,000 users per month  `,
       `${md(pricesLabel(c.prices))}, Lambda ${md(c.architecture)}; sources: Lambda ${c.sources.lambda}, messages ${c.sources.messages}, DynamoDB ${c.sources.dynamodb}${c.sources.dataTransfer ? `, data transfer ${c.sources.dataTransfer}` : ''}`,
       '',
+      ...c.lines.filter((l) => l.partial).map((l) => `- partial data: ${md(l.service)} ${md(l.item)} (${md(l.partial!)})`),
+      ...(c.lines.some((l) => l.partial) ? [''] : []),
     );
   }
 

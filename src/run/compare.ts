@@ -34,7 +34,7 @@ export interface CompareOptions
   extends Pick<
     RunOptions,
     | 'scenario' | 'target' | 'aws' | 'clients' | 'rooms' | 'durationMs' | 'rate' | 'seed' | 'shards' | 'outDir'
-    | 'stackKnobs' | 'ignoreHostLimits' | 'cost' | 'signal' | 'onInterval' | 'onWarning' | 'onStatus'
+    | 'stackKnobs' | 'ignoreHostLimits' | 'cost' | 'signal' | 'onInterval' | 'onWarning' | 'onStatus' | 'metricsWaitMs'
   > {
   /** memory sizes, MB */
   sizes: number[];

@@ -33,7 +33,7 @@ export async function measureInto(
 }
 
 /** What a run's or a comparison's options give every one of its measurements. */
-type Shared = Pick<MeasureOptions, 'rate' | 'signal' | 'onInterval' | 'onWarning' | 'onStatus' | 'cost' | 'intervalMs'>;
+type Shared = Pick<MeasureOptions, 'rate' | 'signal' | 'onInterval' | 'onWarning' | 'onStatus' | 'cost' | 'intervalMs' | 'metricsWaitMs'>;
 
 /** The options every measurement of a run or a comparison shares: its checked input and its own options. */
 export function measuringOptions(
@@ -51,5 +51,6 @@ export function measuringOptions(
     onStatus: o.onStatus,
     cost: o.cost,
     intervalMs: o.intervalMs,
+    ...(o.metricsWaitMs !== undefined ? { metricsWaitMs: o.metricsWaitMs } : {}),
   };
 }

@@ -60,6 +60,8 @@ export interface MeasureOptions {
    * (compare's warm-up, whose traffic only has to stay out of the next measurement's window)
    */
   systemMetrics?: boolean;
+  /** `--metrics-wait`: the longest wait for CloudWatch to publish the run (default: the target's) */
+  metricsWaitMs?: number;
   /** the results once the fleet is done, before CloudWatch is asked (a run writes results.json) */
   checkpoint?: (results: Results) => void | Promise<void>;
 }
@@ -94,7 +96,15 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
   if (systemMetrics) {
     const settleMaxMs = budget.left(INTERRUPTED_SETTLE_BY_MS);
     if (settleMaxMs !== undefined && cloudwatch) o.onStatus?.(readingCloudWatchNote(target, settleMaxMs));
-    await addSystemMetrics(results, target, { cost: o.cost, onWarning: o.onWarning, previousEndMs: lastEnded.get(target), settleMaxMs });
+    await addSystemMetrics(results, target, {
+      cost: o.cost,
+      onWarning: o.onWarning,
+      previousEndMs: lastEnded.get(target),
+      settleMaxMs,
+      // an interrupted run waits for CloudWatch no longer than its stop budget allows
+      ...(o.metricsWaitMs !== undefined || settleMaxMs !== undefined ? { metricsWaitMs: Math.min(o.metricsWaitMs ?? Infinity, settleMaxMs ?? Infinity) } : {}),
+      ...(o.onStatus ? { onStatus: o.onStatus } : {}),
+    });
   }
   lastEnded.set(target, now());
   return results;

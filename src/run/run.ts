@@ -53,6 +53,8 @@ export interface RunOptions extends RunRequest {
   repeat?: number;
   /** a note on what the run is doing (e.g. waiting for a fresh CloudWatch minute) */
   onStatus?: (message: string) => void;
+  /** `--metrics-wait`: the longest wait for CloudWatch to publish each measurement (default: the target's) */
+  metricsWaitMs?: number;
 }
 
 export interface RunOutcome {

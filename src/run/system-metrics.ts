@@ -6,6 +6,7 @@ import { runFunctions } from '../metrics/cost/run-functions.ts';
 import { dynamoDbWork, lambdaWork } from '../metrics/cost/work-per-message.ts';
 import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import type { Target } from '../targets/target.ts';
+import { expectedCounts } from './expected-counts.ts';
 import { withPriceList } from './run-prices.ts';
 
 export interface SystemMetricsOptions {
@@ -17,6 +18,10 @@ export interface SystemMetricsOptions {
   previousEndMs?: number;
   /** the longest to wait for a local stack's last invocations (default the puller's, 15 s) */
   settleMaxMs?: number;
+  /** `--metrics-wait`: the longest wait for CloudWatch to publish the run (default: the target's) */
+  metricsWaitMs?: number;
+  /** the wait's progress line */
+  onStatus?: (message: string) => void;
 }
 
 /**
@@ -36,14 +41,16 @@ export async function addSystemMetrics(results: Results, target: Target, options
       target: source,
       apiGateway: target.endpoints.apiGateway ?? null,
       functions: functions.map((f) => f.name),
-      // per-route API Gateway metrics (asked on AWS only, where detailed metrics publish them)
-      routes: functions.map((f) => f.route),
       // the tables the target names (a stack's outputs); their indexes are listed by ListMetrics
       ...(target.endpoints.tables
         ? { tables: target.endpoints.tables.map((name) => REFERENCE_TABLES.find((t) => t.name === name) ?? { name, globalIndexes: [] }) }
         : {}),
       run: { startMs: Date.parse(results.startedAt), endMs: Date.parse(results.endedAt) },
       ...(options.settleMaxMs === undefined ? {} : { settleMaxMs: options.settleMaxMs }),
+      // the wait for publication waits for what the harness counted itself
+      expected: expectedCounts(results),
+      ...(options.metricsWaitMs !== undefined ? { metricsWaitMs: options.metricsWaitMs } : {}),
+      ...(options.onStatus ? { onStatus: options.onStatus } : {}),
     });
     // CloudWatch's window starts on a minute (its totals are whole minutes, on AWS and in the
     // emulator): a measurement that follows another on the same target within it sees that one's

@@ -17,39 +17,51 @@ export interface CloudWatchTarget {
   region?: string;
   /** the endpoint recorded (the emulator's; AWS's is the SDK's to resolve) */
   endpoint?: string;
-  /** the period asked for by default, s: the emulator keeps 1 s; AWS 60 s (1 s with high resolution) */
+  /** the period asked for by default, s: the emulator keeps 1 s; AWS (and the emulator with its timing) 60 s */
   periodSec: number;
   /** how far the query window reaches past the run on each side, s */
   marginSec: number;
   /**
-   * Before pulling, wait until the functions' invocation count stops changing: the emulator's
-   * metrics are complete once it does (AWS's arrive a minute or more later: see publishDelayMs).
+   * How the puller waits before it pulls (src/metrics/cloudwatch/await-published.ts,
+   * await-settled.ts): `settle`, where metrics are complete once the functions' invocations stop
+   * (the emulator, answering at once); `published`, where each minute is published a while after
+   * it ends (AWS, or the emulator under --aws-metrics): poll until the run's counts are published.
    */
-  awaitInvocations: boolean;
-  /** how long after the fact the metrics are published, ms: a pull sooner than this is noted as possibly incomplete */
-  publishDelayMs: number;
-  /** per-route API Gateway metrics (detailed metrics) are published: on AWS; the emulator publishes the stage's alone */
-  routeMetrics: boolean;
+  wait: MetricsWait;
   /** the emulator's own host metrics (its CPU and memory held back the functions) are asked for and accounted */
   hostMetrics: boolean;
 }
 
-/** AWS publishes Lambda metrics a minute or more after the fact. */
-const AWS_PUBLISH_DELAY_MS = 180_000;
+/**
+ * The two wait rules. `published`: every `pollMs` the run's counts are asked; done when each
+ * count the harness can predict is reached and none has changed for `stableMs` (a full period),
+ * at most `maxMs` (`--metrics-wait`).
+ */
+export type MetricsWait = { rule: 'settle' } | { rule: 'published'; maxMs: number; stableMs: number; pollMs: number };
 
-/** The local emulator's CloudWatch at `endpoint` (its CloudWatch Logs at `logsEndpoint`, when that differs). */
-export function emulatorCloudWatch(o: { endpoint: string; logsEndpoint?: string; region?: string }): CloudWatchTarget {
+/** AWS publishes a minute 1-3 minutes after it ends: by default wait up to 5 minutes for it. */
+export const DEFAULT_METRICS_WAIT_MS = 300_000;
+
+/** AWS's timing: 60 s periods, published late; wait for them, polling every 5 s. */
+function publishedWait(periodSec: number): MetricsWait {
+  return { rule: 'published', maxMs: DEFAULT_METRICS_WAIT_MS, stableMs: periodSec * 1000, pollMs: 5_000 };
+}
+
+/**
+ * The local emulator's CloudWatch at `endpoint` (its CloudWatch Logs at `logsEndpoint`, when that
+ * differs). With `awsTiming` (`stack up --aws-metrics`) it publishes as AWS does, so it is read
+ * as AWS is: 60 s periods, and the wait for publication.
+ */
+export function emulatorCloudWatch(o: { endpoint: string; logsEndpoint?: string; region?: string; awsTiming?: boolean }): CloudWatchTarget {
   const cloudwatch = emulatorSettings(o.endpoint, o.region);
   return {
     source: 'local',
     clients: { cloudwatch, logs: emulatorSettings(o.logsEndpoint ?? o.endpoint, cloudwatch.region) },
     region: cloudwatch.region,
     endpoint: o.endpoint,
-    periodSec: 1,
-    marginSec: 5,
-    awaitInvocations: true,
-    publishDelayMs: 0,
-    routeMetrics: false,
+    periodSec: o.awsTiming ? 60 : 1,
+    marginSec: o.awsTiming ? 60 : 5,
+    wait: o.awsTiming ? publishedWait(60) : { rule: 'settle' },
     hostMetrics: true,
   };
 }
@@ -63,9 +75,7 @@ export function awsCloudWatch(o: { region?: string; profile?: string } = {}): Cl
     ...(o.region ? { region: o.region } : {}),
     periodSec: 60,
     marginSec: 60,
-    awaitInvocations: false,
-    publishDelayMs: AWS_PUBLISH_DELAY_MS,
-    routeMetrics: true,
+    wait: publishedWait(60),
     hostMetrics: false,
   };
 }
@@ -75,10 +85,10 @@ export function awsCloudWatch(o: { region?: string; profile?: string } = {}): Cl
  * target's region, or nowhere known (a stack of your own). On AWS the SDK resolves the regional
  * endpoint itself (the same one the endpoints name).
  */
-export function cloudWatchFor(endpoints: TargetEndpoints, o: { profile?: string } = {}): CloudWatchTarget | null {
+export function cloudWatchFor(endpoints: TargetEndpoints, o: { profile?: string; awsTiming?: boolean } = {}): CloudWatchTarget | null {
   if (endpoints.services === 'local' && endpoints.cloudwatch) {
     const logs = endpoints.logs && endpoints.logs !== endpoints.cloudwatch ? { logsEndpoint: endpoints.logs } : {};
-    return emulatorCloudWatch({ endpoint: endpoints.cloudwatch, ...logs, ...(endpoints.region ? { region: endpoints.region } : {}) });
+    return emulatorCloudWatch({ endpoint: endpoints.cloudwatch, ...logs, ...(endpoints.region ? { region: endpoints.region } : {}), ...(o.awsTiming ? { awsTiming: true } : {}) });
   }
   if (endpoints.services === 'aws') return awsCloudWatch({ ...(endpoints.region ? { region: endpoints.region } : {}), ...(o.profile ? { profile: o.profile } : {}) });
   return null;

@@ -110,7 +110,8 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
     describeFunctions: () => localStackFunctions(info),
     local: info,
     stackArgs: stackUpArgs(opts.launch),
-    cloudWatch: cloudWatchFor(endpoints),
+    // a stack started with AWS's metric timing is read as AWS is (60 s periods, the wait for publication)
+    cloudWatch: cloudWatchFor(endpoints, { awsTiming: opts.launch.settings?.awsMetrics?.enabled === true || opts.launch.settings?.awsMetrics?.lag !== undefined }),
     lambdaApi: emulatorLambdaApi(info),
     scenarioWarnings: () => [],
     startedWith: { stackArgs: stackUpArgs(opts.launch), stack, ...(info.lambdaRuntime ? { lambdaRuntime: info.lambdaRuntime } : {}) },

@@ -1,4 +1,4 @@
-import type { CloudWatchResults } from '../metrics/cloudwatch/cloudwatch-schema.ts';
+import { METRIC_FAMILIES, type CloudWatchResults, type MetricFamily } from '../metrics/cloudwatch/cloudwatch-schema.ts';
 import { ApiGatewayTotals } from '../metrics/cloudwatch/cloudwatch-schema.ts';
 import { Connections, Deliveries, Sends, Stale, type Results } from '../metrics/results/results-schema.ts';
 import { unexpectedErrors } from './checks.ts';
@@ -81,7 +81,41 @@ const ratio = (n: Reading, d: number, what: string, scale = 1): Reading =>
   'missing' in n ? n : d > 0 ? { value: (n.value / d) * scale } : { missing: `no ${what} to divide by` };
 
 function metric(name: string, label: string, unit: MetricUnit, noisy: boolean, read: (r: Results) => Reading): Metric {
-  return { name, label, unit, noisy, read };
+  const families = familiesOf(name);
+  if (families.length === 0) return { name, label, unit, noisy, read };
+  return { name, label, unit, noisy, read: (r) => unpublished(r, families) ?? read(r) };
+}
+
+// ---- completeness -------------------------------------------------------------------------
+
+/** The CloudWatch metric families a metric's value rests on (none: the harness's own counts). */
+function familiesOf(name: string): readonly MetricFamily[] {
+  const [first, second] = name.split('.');
+  if (first === 'lambda') return ['lambda', 'reports'];
+  if (first === 'dynamodb') return ['dynamodb'];
+  if (first === 'emf' || name === 'fanout.postsPerMessage') return ['emf'];
+  if (first === 'apiGateway') return ['apiGateway'];
+  if (first === 'cost') return METRIC_FAMILIES;
+  if (first === 'cloudwatch') {
+    const section: Record<string, MetricFamily> = { lambda: 'lambda', apiGatewayTotals: 'apiGateway', apiGatewayRoutes: 'apiGateway', emf: 'emf', dynamodb: 'dynamodb', reports: 'reports' };
+    return section[second] ? [section[second]] : [];
+  }
+  return [];
+}
+
+/**
+ * A value read from a family CloudWatch had not published in full is no value: a threshold on it
+ * is "no data" (never a pass on a partial count), until `report --repull` finds it complete.
+ */
+function unpublished(r: Results, families: readonly MetricFamily[]): Reading | undefined {
+  const c = r.cloudwatch?.completeness;
+  for (const f of families) {
+    const x = c?.[f];
+    if (x && x.status !== 'complete') {
+      return { missing: `CloudWatch's ${f} metrics were ${x.status} when pulled (${x.detail}); \`fanout-bench report --repull <run-dir>\` pulls them again` };
+    }
+  }
+  return undefined;
 }
 
 // ---- latency ------------------------------------------------------------------------------

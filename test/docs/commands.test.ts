@@ -33,6 +33,9 @@ const COVERED: { match: RegExp; files: string[]; why?: string; notRunHere?: true
   { match: /^fanout-bench run$/, files: ['test/e2e/default-run.test.ts'] },
   { match: /^fanout-bench run fanout --clients 200 .*--repeat 3/, files: ['.ci/nightly-check'], why: 'the nightly check, run by .github/workflows/nightly.yml' },
   { match: /^fanout-bench run \S+ (--baseline|--threshold)/, files: ['test/e2e/regression-check.test.ts', '.ci/nightly-check'] },
+  { match: /^fanout-bench run \S+ --target aws:\S+ --metrics-wait /, files: ['test/e2e/aws-metrics-wait.test.ts'] },
+  { match: /^fanout-bench report --repull /, files: ['test/e2e/aws-metrics-wait.test.ts'] },
+  { match: /^fanout-bench stack up --aws-metrics/, files: ['test/e2e/aws-metrics-wait.test.ts', 'test/local/cloudwatch-aws-timing.test.ts'] },
   { match: /^fanout-bench run \S+ --target aws:/, files: ['test/e2e/aws-target-cli.test.ts', 'test/e2e/auth-run.test.ts'] },
   { match: /^fanout-bench run \S+ --target wss?:/, files: ['test/e2e/auth-run.test.ts'] },
   { match: /^fanout-bench compare /, files: ['test/e2e/compare-cli.test.ts'] },
@@ -343,7 +346,7 @@ function tokenEnv(c: DocCommand): NodeJS.ProcessEnv {
 
 function cheap(node: CliNode, rest: string[]): boolean {
   const path = node.path.join(' ');
-  return rest.includes('--help') || (path === 'run' && rest.includes('--dry-run')) || (path === 'report' && !rest.includes('--artillery'));
+  return rest.includes('--help') || (path === 'run' && rest.includes('--dry-run')) || (path === 'report' && !rest.includes('--artillery') && !rest.includes('--repull'));
 }
 
 async function checkCli(c: DocCommand): Promise<string[]> {

@@ -105,7 +105,7 @@ describe('aws:<stackName>: a stack found by name', () => {
       expect(target.lambdaApi).not.toHaveProperty('endpoint');
       expect(target.lambdaApi).not.toHaveProperty('profile');
       // its metrics are AWS's, in the stack's region: read as AWS publishes them
-      expect(target.cloudWatch).toMatchObject({ source: 'aws', region: REGION, periodSec: 60, marginSec: 60, awaitInvocations: false, publishDelayMs: 180_000 });
+      expect(target.cloudWatch).toMatchObject({ source: 'aws', region: REGION, periodSec: 60, marginSec: 60, wait: { rule: 'published', maxMs: 300_000, stableMs: 60_000 } });
       // nothing of how it was started is the harness's to record (no stack up flags, no ready line)
       expect(target.startedWith).toEqual({});
     } finally {

@@ -84,7 +84,7 @@ describe('stack identity', () => {
       stage: 'local',
     });
     // the emulator: its endpoint with its dummy credentials; whole seconds; complete once its
-    // invocations stop; its host's own metrics; the stage's API Gateway metrics alone
+    // invocations stop; its host's own metrics
     const emulator = cloudWatchFor(local);
     expect(emulator).toEqual({
       source: 'local',
@@ -96,11 +96,11 @@ describe('stack identity', () => {
       region: 'us-east-1',
       periodSec: 1,
       marginSec: 5,
-      awaitInvocations: true,
-      publishDelayMs: 0,
-      routeMetrics: false,
+      wait: { rule: 'settle' },
       hostMetrics: true,
     });
+    // the emulator under --aws-metrics: read as AWS is (minutes, the wait for publication)
+    expect(cloudWatchFor(local, { awsTiming: true })).toMatchObject({ source: 'local', periodSec: 60, marginSec: 60, wait: { rule: 'published', maxMs: 300_000, stableMs: 60_000 } });
     // AWS in the URL's region, through the SDK's own chain: minutes, published a minute or more late
     const aws = cloudWatchFor(remoteEndpoints('wss://x1y2.execute-api.us-west-2.amazonaws.com/prod'), { profile: 'bench' });
     expect(aws).toEqual({
@@ -109,9 +109,7 @@ describe('stack identity', () => {
       region: 'us-west-2',
       periodSec: 60,
       marginSec: 60,
-      awaitInvocations: false,
-      publishDelayMs: 180_000,
-      routeMetrics: true,
+      wait: { rule: 'published', maxMs: 300_000, stableMs: 60_000, pollMs: 5_000 },
       hostMetrics: false,
     });
     expect(aws!.clients.cloudwatch).not.toHaveProperty('endpoint');

@@ -12,15 +12,16 @@ import { judged } from '../../src/verdict/judged.ts';
 import { buildResults } from '../report/fixtures.ts';
 import { awsCloudWatch, emulatorCloudWatch } from '../../src/targets/cloudwatch-source.ts';
 
-// Per-route API Gateway metrics (a stage with detailed metrics on publishes them with the
-// dimensions ApiId, Stage, Route). The emulator publishes only the stage-level set, so its
-// CloudWatch endpoint is given the datapoints AWS would publish, and the puller (real SDK
-// clients, GetMetricData) is pointed at it as if it were AWS.
+// Per-route API Gateway metrics by discovery: a stage with detailed metrics on publishes them
+// under AWS's documented set ApiId, Method, Resource, Stage (Resource = the route key). The
+// emulator's CloudWatch endpoint is given those datapoints, and the puller (real SDK clients,
+// ListMetrics, GetMetricData) finds the sets by ListMetrics and maps them to routes; nothing is
+// asked under a set nobody listed.
 
 const T0 = Math.floor((Date.now() - 30 * 60_000) / 60_000) * 60_000;
 const API = { apiId: 'abc123', stage: 'prod' };
 const STAGE = { ApiId: API.apiId, Stage: API.stage };
-const ROUTES = ['$connect', 'sendMessage', 'joinRoom'];
+const route = (resource: string, method = 'MESSAGE') => ({ ...STAGE, Method: method, Resource: resource });
 
 let store: MetricStore;
 let server: CloudWatchServer;
@@ -38,20 +39,22 @@ beforeAll(async () => {
   store = new MetricStore();
   // sendMessage: 100 messages, integration latency 1..100 ms; 2 integration errors
   for (let v = 1; v <= 100; v++) {
-    for (const dims of [{ ...STAGE }, { ...STAGE, Route: 'sendMessage' }]) {
+    for (const dims of [{ ...STAGE }, route('sendMessage')]) {
       put('MessageCount', dims, 1, 'Count', v * 100);
       put('IntegrationLatency', dims, v, 'Milliseconds', v * 100);
     }
   }
-  put('IntegrationError', { ...STAGE, Route: 'sendMessage' }, 2, 'Count', 500);
+  put('IntegrationError', route('sendMessage'), 2, 'Count', 500);
   // $connect: 10 connects at 40 ms
   for (let i = 0; i < 10; i++) {
     put('ConnectCount', { ...STAGE }, 1, 'Count', 1000 + i);
-    put('MessageCount', { ...STAGE, Route: '$connect' }, 1, 'Count', 1000 + i);
-    put('IntegrationLatency', { ...STAGE, Route: '$connect' }, 40, 'Milliseconds', 1000 + i);
+    put('MessageCount', route('$connect', 'CONNECT'), 1, 'Count', 1000 + i);
+    put('IntegrationLatency', route('$connect', 'CONNECT'), 40, 'Milliseconds', 1000 + i);
   }
   // another API's route must not leak in
-  put('IntegrationLatency', { ApiId: 'other', Stage: 'prod', Route: 'sendMessage' }, 5000, 'Milliseconds', 700);
+  put('IntegrationLatency', { ApiId: 'other', Stage: 'prod', Method: 'MESSAGE', Resource: 'sendMessage' }, 5000, 'Milliseconds', 700);
+  // the same API's other stage must not either
+  put('IntegrationLatency', { ...route('sendMessage'), Stage: 'beta' }, 7000, 'Milliseconds', 700);
   server = await startCloudWatchServer({ store, logs: new LogStore() });
 });
 
@@ -71,7 +74,6 @@ async function pull(kind: 'aws' | 'local', extra: Partial<PullCloudWatchOptions>
         marginSec: 0,
         functions: [],
         apiGateway: API,
-        routes: ROUTES,
         reportLines: false,
         ...extra,
       }),
@@ -83,7 +85,7 @@ async function pull(kind: 'aws' | 'local', extra: Partial<PullCloudWatchOptions>
 }
 
 describe('per-route API Gateway metrics', () => {
-  it('on AWS, pulls each route the stage published: messages, errors, integration latency avg/p50/p99', async () => {
+  it('finds each route the stage published by ListMetrics (Resource = the route key): messages, errors, integration latency avg/p50/p99', async () => {
     const cw = await pull('aws');
     expect(cw.problems).toEqual([]);
     expect(Object.keys(cw.apiGatewayRoutes ?? {}).sort()).toEqual(['$connect', 'sendMessage']);
@@ -100,7 +102,7 @@ describe('per-route API Gateway metrics', () => {
     expect(cw.apiGatewayRoutes!.$connect).toMatchObject({ messageCount: 10, integrationLatencyAvgMs: 40 });
     // the stage-level totals are unchanged by the per-route queries
     expect(cw.apiGatewayTotals).toMatchObject({ connectCount: 10, messageCount: 100 });
-    expect(cw.series.some((s) => s.dimensions.Route === 'sendMessage' && s.metric === 'IntegrationLatency')).toBe(true);
+    expect(cw.series.some((s) => s.dimensions.Resource === 'sendMessage' && s.dimensions.Method === 'MESSAGE' && s.metric === 'IntegrationLatency')).toBe(true);
 
     // kept in results.json and shown in the report, one row per route
     const results = buildResults({ cloudwatch: false });
@@ -110,15 +112,17 @@ describe('per-route API Gateway metrics', () => {
     expect(html).toMatch(/<code>sendMessage<\/code><\/td><td[^>]*>100<\/td><td[^>]*>2<\/td>/);
   });
 
-  it('against the emulator, asks nothing per route (it publishes stage-level metrics only)', async () => {
+  it('reads the emulator as AWS: the same discovery, the same routes', async () => {
     const cw = await pull('local');
-    expect(cw.apiGatewayRoutes).toBeUndefined();
-    expect(cw.series.some((s) => s.dimensions.Route !== undefined)).toBe(false);
+    expect(Object.keys(cw.apiGatewayRoutes ?? {}).sort()).toEqual(['$connect', 'sendMessage']);
+    expect(cw.apiGatewayRoutes!.sendMessage.messageCount).toBe(100);
   });
 
-  it('says so when the stage published no per-route metrics (detailed metrics off)', async () => {
+  it('says so when none is listed, without claiming the stage has detailed metrics off; and says nothing when some are', async () => {
     const cw = await pull('aws', { apiGateway: { apiId: 'abc123', stage: 'nodetail' } });
     expect(cw.apiGatewayRoutes).toBeUndefined();
-    expect(cw.notes.join('\n')).toContain('API Gateway published no per-route metrics for this stage');
+    expect(cw.notes.join('\n')).toContain('API Gateway per-route metrics: ListMetrics shows none for API abc123 stage nodetail');
+    expect(cw.notes.join('\n')).not.toMatch(/turn detailed metrics on|enable/i);
+    expect((await pull('aws')).notes.join('\n')).not.toContain('per-route');
   });
 });

@@ -129,9 +129,10 @@ describe('AWS denying CloudWatch metrics (IAM)', () => {
 
       const cw = await pullCloudWatch({ target: awsCloudWatch({ region: 'us-east-1' }), run, clients });
       expect(cw.status).toBe('partial');
-      expect(cw.problems.map((p) => p.step)).toEqual(['ListMetrics AWS/ApiGateway', 'ListMetrics FanoutBench', 'ListMetrics AWS/DynamoDB', 'GetMetricData']);
+      // the wait for publication asks GetMetricData too: denied, it ends at once
+      expect(cw.problems.map((p) => p.step)).toEqual(['ListMetrics AWS/ApiGateway', 'wait for CloudWatch to publish the run', 'ListMetrics FanoutBench', 'ListMetrics AWS/DynamoDB', 'GetMetricData']);
       expect(cw.problems.every((p) => p.errorName === 'AccessDenied')).toBe(true);
-      expect(cw.problems[3].message).toContain('not authorized to perform: cloudwatch:GetMetricData');
+      expect(cw.problems[4].message).toContain('not authorized to perform: cloudwatch:GetMetricData');
       expect(cw.lambda).toEqual({});
       // a function never invoked has no log group: zero lines, not a problem
       expect(Object.keys(cw.reports)).toEqual(['fanout-send-message']);

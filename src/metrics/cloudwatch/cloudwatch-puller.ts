@@ -1,4 +1,5 @@
 import pLimit from 'p-limit';
+import { awaitPublished, type ExpectedCounts } from './await-published.ts';
 import { awaitInvocationsSettled, LOCAL_SETTLE } from './await-settled.ts';
 import { createCloudWatchClients, type CloudWatchClients, type CloudWatchTarget } from './cloudwatch-clients.ts';
 import {
@@ -12,8 +13,10 @@ import {
   toMetricDataQuery,
   type DynamoTablePlan,
   type MetricRequest,
+  type RouteDimensionSet,
 } from './cloudwatch-queries.ts';
 import type { CloudWatchResults, ReportLineStats } from './cloudwatch-schema.ts';
+import { incompleteFamilies, metricCompleteness } from './completeness.ts';
 import { metricTotals } from './cloudwatch-totals.ts';
 import { DEFAULT_REPORT_LIMITS, pullReportLines, type ReportPullLimits } from './init-durations.ts';
 import { getMetricData, listMetrics } from './metric-data-fetch.ts';
@@ -31,20 +34,21 @@ export interface PullCloudWatchOptions {
   tables?: readonly BenchTable[];
   /** the WebSocket API; when absent it is looked up with ListMetrics (used if exactly one) */
   apiGateway?: { apiId: string; stage: string } | null;
-  /**
-   * route keys whose per-route API Gateway metrics (detailed metrics) are asked for, on AWS only:
-   * the emulator publishes the stage-level metrics alone
-   */
-  routes?: readonly string[];
   /** default: the target's (1 s locally; on AWS 60 s), or 1 s with highResolution */
   periodSec?: number;
   highResolution?: boolean;
   /** default: the target's (5 s locally, 60 s on AWS) */
   marginSec?: number;
-  /** a target whose metrics are complete once its invocations stop: wait for that before pulling (default true) */
+  /** wait as the target's rule says before pulling (default true; false: pull at once, e.g. `report --repull`) */
   settle?: boolean;
   /** local: the longest that wait may take (default 15 s; an interrupted run has less time) */
   settleMaxMs?: number;
+  /** `--metrics-wait`: the longest wait for a target whose metrics are published late (default: the target's) */
+  metricsWaitMs?: number;
+  /** what the harness counted itself: the wait for publication waits for these, and completeness is judged by them */
+  expected?: ExpectedCounts;
+  /** the progress line while waiting ("waiting for CloudWatch: …") */
+  onStatus?: (line: string) => void;
   /** read REPORT log lines (default true) */
   reportLines?: boolean;
   reportLimits?: ReportPullLimits;
@@ -95,6 +99,8 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
   }
 
   let succeeded = 0;
+  // whether the counts had stopped changing when pulled (no wait: taken as they are)
+  let stable = true;
   let hopeless = false;
   const attempt = async <T>(step: string, fn: () => Promise<T>): Promise<T | undefined> => {
     if (hopeless) return undefined;
@@ -114,8 +120,11 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
 
   const settleOptions = options.settleMaxMs === undefined ? LOCAL_SETTLE : { ...LOCAL_SETTLE, maxMs: options.settleMaxMs };
   try {
-    if (target.awaitInvocations && options.settle !== false && functions.length > 0) {
+    const wait = options.settle === false || functions.length === 0 ? undefined : target.wait;
+    if (wait?.rule === 'settle') {
       const settled = await attempt('wait for the last invocations', () => awaitInvocationsSettled(clients.cloudwatch, functions, window.startMs, settleOptions));
+      stable = settled?.settled ?? false;
+      result.wait = { rule: 'settle', waitedMs: settled?.waitedMs ?? 0, done: stable };
       if (settled && !settled.settled) {
         result.notes.push(`Lambda invocations were still arriving ${Math.round(settled.waitedMs / 1000)} s after the run: the last ones may be missing from the totals`);
       }
@@ -125,14 +134,28 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
       result.window = { startMs: window.startMs, endMs: window.endMs, periodSec };
     }
     if (!result.apiGateway) result.apiGateway = await discoverApi(clients, attempt, result.notes);
+    if (wait?.rule === 'published') {
+      const rule = { ...wait, ...(options.metricsWaitMs !== undefined ? { maxMs: options.metricsWaitMs } : {}) };
+      const watched = { functions, apiGateway: result.apiGateway, emf, tables: (options.tables ?? REFERENCE_TABLES).map((t) => t.name) };
+      const published = await attempt('wait for CloudWatch to publish the run', () =>
+        awaitPublished(clients.cloudwatch, watched, window, options.expected ?? { invocations: {} }, rule, options.onStatus),
+      );
+      stable = published?.stable ?? false;
+      result.wait = { rule: 'published', waitedMs: published?.waitedMs ?? 0, maxMs: rule.maxMs, done: published?.done ?? false };
+      if (published && !published.done) {
+        result.notes.push(
+          `CloudWatch had not published all of the run after ${Math.round(published.waitedMs / 1000)} s (--metrics-wait): pull it again later with \`fanout-bench report --repull <run-dir>\``,
+        );
+      }
+    }
     const emfMetrics = await discoverEmf(clients, attempt, emf);
     const dynamo = await discoverDynamo(clients, attempt, options.tables ?? REFERENCE_TABLES);
 
-    const routes = target.routeMetrics && result.apiGateway ? [...new Set(options.routes ?? [])] : [];
+    const routeSets = result.apiGateway ? await discoverRoutes(clients, attempt, result.apiGateway, result.notes) : [];
     const requests: MetricRequest[] = [
       ...lambdaRequests(functions),
       ...(result.apiGateway ? apiGatewayRequests(result.apiGateway) : []),
-      ...(result.apiGateway ? apiGatewayRouteRequests(result.apiGateway, routes) : []),
+      ...apiGatewayRouteRequests(routeSets),
       ...emfRequests(emf.namespace, emfMetrics),
       ...dynamoRequests(dynamo),
       ...(target.hostMetrics ? localHostRequests(functions) : []),
@@ -146,7 +169,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
     );
     if (data) {
       const localHost = target.hostMetrics ? { run: options.run } : undefined;
-      const { problems, notes, ...totals } = metricTotals({ requests, data, functions, apiGateway: result.apiGateway, routes, emfMetrics, emf, dynamo, localHost });
+      const { problems, notes, ...totals } = metricTotals({ requests, data, functions, apiGateway: result.apiGateway, routeSets, emfMetrics, emf, dynamo, localHost });
       Object.assign(result, totals);
       result.problems.push(...problems);
       result.notes.push(...notes);
@@ -172,13 +195,14 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
     }
   }
 
-  if (succeeded === 0) result.status = 'unavailable';
-  else if (result.problems.length > 0) result.status = 'partial';
-  if (Date.now() - options.run.endMs < target.publishDelayMs) {
-    result.notes.push(
-      `pulled ${Math.round((Date.now() - options.run.endMs) / 1000)} s after the run ended: AWS publishes metrics with a delay of a minute or more, so the last periods may be incomplete`,
-    );
+  if (succeeded === 0) {
+    result.status = 'unavailable';
+    return result;
   }
+  result.completeness = metricCompleteness(result, options.expected, stable, { reportLines: options.reportLines !== false });
+  const incomplete = incompleteFamilies(result.completeness);
+  if (result.problems.length > 0 || incomplete.length > 0) result.status = 'partial';
+  if (incomplete.length > 0) result.notes.push(`not all of the run's metrics were published when pulled: ${incomplete.join('; ')}`);
   return result;
 }
 
@@ -207,6 +231,30 @@ async function discoverApi(clients: CloudWatchClients, attempt: Attempt, notes: 
       : `API Gateway metrics: ${apis.size} APIs publish ConnectCount (${[...apis.keys()].slice(0, 5).join(', ')}); give the target's apiId and stage to pull them`,
   );
   return null;
+}
+
+/**
+ * The per-route dimension sets API Gateway publishes for the API (detailed metrics), as
+ * ListMetrics shows them: any set of the API's stage that names a Resource (the route key, under
+ * AWS's documented `ApiId, Method, Resource, Stage`). None listed is said without blaming the
+ * stage: its detailed metrics may be on and ListMetrics not show them yet (up to 15 minutes on AWS).
+ */
+async function discoverRoutes(clients: CloudWatchClients, attempt: Attempt, api: { apiId: string; stage: string }, notes: string[]): Promise<RouteDimensionSet[]> {
+  const listed = await attempt('ListMetrics AWS/ApiGateway per route', () => listMetrics(clients.cloudwatch, { namespace: 'AWS/ApiGateway', dimensions: { ApiId: api.apiId } }));
+  if (!listed) return [];
+  const sets = new Map<string, RouteDimensionSet>();
+  for (const m of listed) {
+    const d = m.dimensions;
+    if (d.Resource === undefined || (d.Stage !== undefined && d.Stage !== api.stage)) continue;
+    const key = JSON.stringify(Object.entries(d).sort(([a], [b]) => a.localeCompare(b)));
+    if (!sets.has(key)) sets.set(key, { route: d.Resource, dimensions: d });
+  }
+  if (sets.size === 0) {
+    notes.push(
+      `API Gateway per-route metrics: ListMetrics shows none for API ${api.apiId} stage ${api.stage}, so no route's latency is reported (they are published only with the stage's detailed metrics on, and AWS may take up to 15 minutes to list a new metric)`,
+    );
+  }
+  return [...sets.values()];
 }
 
 /**

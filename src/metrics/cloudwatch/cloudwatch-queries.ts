@@ -87,16 +87,20 @@ export function apiGatewayRequests(api: { apiId: string; stage: string }): Metri
   return withTotals(base, (r) => r.metric === 'IntegrationLatency' && r.stat === 'Average');
 }
 
+/** One per-route dimension set API Gateway publishes (found by ListMetrics), and the route it is: its Resource. */
+export interface RouteDimensionSet {
+  route: string;
+  dimensions: Record<string, string>;
+}
+
 /**
- * Per route: AWS/ApiGateway with dimensions ApiId, Stage and Route (the route key, e.g.
- * `sendMessage`). API Gateway publishes these only for a stage with detailed metrics on (the
- * reference stack's CDK app turns them on), so the puller asks for them on AWS only: the emulator
- * publishes the stage-level set.
+ * Per route: AWS/ApiGateway under each per-route dimension set ListMetrics showed for the API
+ * (AWS documents `ApiId, Method, Resource, Stage` for WebSocket APIs, published with detailed
+ * metrics on; Resource is the route key). Asked as listed, never built from a guess.
  */
-export function apiGatewayRouteRequests(api: { apiId: string; stage: string }, routes: readonly string[]): MetricRequest[] {
+export function apiGatewayRouteRequests(sets: readonly RouteDimensionSet[]): MetricRequest[] {
   const base: MetricRequest[] = [];
-  for (const route of routes) {
-    const d = { ApiId: api.apiId, Stage: api.stage, Route: route };
+  for (const { dimensions: d } of sets) {
     for (const metric of ['MessageCount', 'IntegrationError', 'ExecutionError']) base.push(series('AWS/ApiGateway', metric, 'Sum', d));
     base.push(series('AWS/ApiGateway', 'IntegrationLatency', 'Average', d), series('AWS/ApiGateway', 'IntegrationLatency', 'p99', d));
   }

@@ -41,7 +41,7 @@ export const ApiGatewayTotals = z.object({
 });
 export type ApiGatewayTotals = z.infer<typeof ApiGatewayTotals>;
 
-/** AWS/ApiGateway totals for one route (detailed metrics: dimensions ApiId, Stage, Route). */
+/** AWS/ApiGateway totals for one route (detailed metrics: the sets ListMetrics shows with its Resource, AWS's ApiId, Method, Resource, Stage). */
 export const ApiGatewayRouteTotals = z.object({
   messageCount: z.number().nonnegative(),
   integrationError: z.number().nonnegative(),
@@ -141,8 +141,42 @@ export const PullProblem = z.object({
 });
 export type PullProblem = z.infer<typeof PullProblem>;
 
+/** The families of metrics a pull brings back, each published on its own schedule. */
+export const METRIC_FAMILIES = ['lambda', 'apiGateway', 'dynamodb', 'emf', 'reports'] as const;
+export type MetricFamily = (typeof METRIC_FAMILIES)[number];
+
+/**
+ * Whether one family's metrics for the run's window were all published when they were pulled:
+ * complete (its counts reached what the harness counted itself, and stopped changing), partial
+ * (some published: `published` of `expected`), missing (none). `expected` is absent where the
+ * harness cannot predict the count (DynamoDB units): then only stopping counts.
+ */
+export const FamilyCompleteness = z.object({
+  status: z.enum(['complete', 'partial', 'missing']),
+  published: z.number().nonnegative().optional(),
+  /** what the harness's own counts say must be published, at least */
+  expected: z.number().nonnegative().optional(),
+  /** one line: what was compared, e.g. "fanout-send-message 380 of 410 invocations" */
+  detail: z.string(),
+});
+export type FamilyCompleteness = z.infer<typeof FamilyCompleteness>;
+
+export const Completeness = z.object(Object.fromEntries(METRIC_FAMILIES.map((f) => [f, FamilyCompleteness.optional()])) as Record<MetricFamily, z.ZodOptional<typeof FamilyCompleteness>>);
+export type Completeness = z.infer<typeof Completeness>;
+
+/** How long the pull waited for CloudWatch, by which rule, and whether the run's metrics were all in by then. */
+export const MetricsWaitOutcome = z.object({
+  rule: z.enum(['settle', 'published']),
+  waitedMs: z.number().nonnegative(),
+  /** the longest it would have waited (--metrics-wait) */
+  maxMs: z.number().nonnegative().optional(),
+  /** the counts reached what was expected and stopped changing within maxMs */
+  done: z.boolean(),
+});
+export type MetricsWaitOutcome = z.infer<typeof MetricsWaitOutcome>;
+
 export const CloudWatchResults = z.object({
-  /** complete: every step answered; partial: some did; unavailable: nothing could be pulled */
+  /** complete: every step answered and every family was published in full; partial: some step failed or some family is partial or missing; unavailable: nothing could be pulled */
   status: z.enum(['complete', 'partial', 'unavailable']),
   source: z.enum(['local', 'aws']),
   region: z.string(),
@@ -172,5 +206,9 @@ export const CloudWatchResults = z.object({
   reports: z.record(z.string(), ReportLineStats),
   problems: z.array(PullProblem),
   notes: z.array(z.string()),
+  /** per metric family, whether all of the run's metrics were published (absent from older results) */
+  completeness: Completeness.optional(),
+  /** the wait before the pull (absent from older results) */
+  wait: MetricsWaitOutcome.optional(),
 });
 export type CloudWatchResults = z.infer<typeof CloudWatchResults>;

@@ -1,4 +1,4 @@
-import type { DynamoTablePlan, MetricRequest } from './cloudwatch-queries.ts';
+import type { DynamoTablePlan, MetricRequest, RouteDimensionSet } from './cloudwatch-queries.ts';
 import type { ApiGatewayRouteTotals, ApiGatewayTotals, CloudWatchResults, CloudWatchSeries, DynamoTableTotals, EmfTotals, LambdaTotals, LocalHostTotals, PullProblem } from './cloudwatch-schema.ts';
 import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../../common/local-host-metrics.ts';
 import type { MetricDataResult } from './metric-data-fetch.ts';
@@ -14,8 +14,8 @@ export interface MetricTotalsInput {
   data: Map<string, MetricDataResult>;
   functions: readonly string[];
   apiGateway: { apiId: string; stage: string } | null;
-  /** routes whose per-route API Gateway metrics were asked for (none: no per-route totals) */
-  routes?: readonly string[];
+  /** the per-route dimension sets asked for, as ListMetrics showed them (none: no per-route totals) */
+  routeSets?: readonly RouteDimensionSet[];
   emfMetrics: ReadonlyArray<{ metric: string; dimensions: Record<string, string> }>;
   emf: { namespace: string; service: string };
   /** AWS/DynamoDB: the tables asked about (none: no dynamodb totals) */
@@ -94,29 +94,26 @@ export function metricTotals(input: MetricTotalsInput): MetricTotals {
     };
   }
 
-  // Per route, only routes CloudWatch had data for: a stage without detailed metrics publishes none.
+  // Per route (its Resource), summed over the sets listed for it; only routes with data.
   let apiGatewayRoutes: Record<string, ApiGatewayRouteTotals> | undefined;
-  if (input.apiGateway && input.routes && input.routes.length > 0) {
+  if (input.apiGateway && input.routeSets && input.routeSets.length > 0) {
     apiGatewayRoutes = {};
-    for (const route of input.routes) {
-      const d = { ApiId: input.apiGateway.apiId, Stage: input.apiGateway.stage, Route: route };
-      const sums = (metric: string) => values('AWS/ApiGateway', metric, 'Sum', d);
+    for (const route of new Set(input.routeSets.map((s) => s.route))) {
+      const dims = input.routeSets.filter((s) => s.route === route).map((s) => s.dimensions);
+      const sums = (metric: string) => dims.flatMap((d) => values('AWS/ApiGateway', metric, 'Sum', d));
       const published = ['MessageCount', 'IntegrationError', 'ExecutionError'].some((m) => sums(m).length > 0);
-      const latencyAvg = windowStat('AWS/ApiGateway', 'IntegrationLatency', [d], 'Average');
+      const latencyAvg = windowStat('AWS/ApiGateway', 'IntegrationLatency', dims, 'Average');
       if (!published && latencyAvg === null) continue;
       apiGatewayRoutes[route] = {
         messageCount: sum(sums('MessageCount')),
         integrationError: sum(sums('IntegrationError')),
         executionError: sum(sums('ExecutionError')),
         integrationLatencyAvgMs: latencyAvg,
-        integrationLatencyP50Ms: windowStat('AWS/ApiGateway', 'IntegrationLatency', [d], 'p50'),
-        integrationLatencyP99Ms: windowStat('AWS/ApiGateway', 'IntegrationLatency', [d], 'p99'),
+        integrationLatencyP50Ms: windowStat('AWS/ApiGateway', 'IntegrationLatency', dims, 'p50'),
+        integrationLatencyP99Ms: windowStat('AWS/ApiGateway', 'IntegrationLatency', dims, 'p99'),
       };
     }
-    if (Object.keys(apiGatewayRoutes).length === 0) {
-      notes.push('API Gateway published no per-route metrics for this stage: turn detailed metrics on in the stage (the reference stack does) to get each route\'s latency');
-      apiGatewayRoutes = undefined;
-    }
+    if (Object.keys(apiGatewayRoutes).length === 0) apiGatewayRoutes = undefined;
   }
 
   // Per metric: the set with `service` alone when published (no double counting of a datum

@@ -168,6 +168,8 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
     );
   }
 
+  markPartial(lines, cw, assumptions);
+
   const total = (service: CostLine['service']) => lines.filter((l) => l.service === service).reduce((s, l) => s + l.cost, 0);
   const totals = {
     lambda: total('Lambda'),
@@ -197,6 +199,40 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
     },
     assumptions,
   };
+}
+
+/**
+ * The lines whose quantities come from CloudWatch families that were not all published when
+ * pulled (results.cloudwatch.completeness) say so: the estimate is then a lower bound there.
+ */
+function markPartial(lines: CostLine[], cw: CloudWatchResults | undefined, assumptions: string[]): void {
+  const c = cw?.completeness;
+  if (!c) return;
+  const incomplete = (families: ReadonlyArray<keyof typeof c>) =>
+    families.flatMap((f) => {
+      const x = c[f];
+      return x && x.status !== 'complete' ? [`${f} ${x.status}: ${x.detail}`] : [];
+    });
+  for (const l of lines) {
+    // what the line's quantity rests on, or would have rested on had CloudWatch had it all (a
+    // fallback to the harness's counts or to assumptions is there because it had not)
+    const families: Array<keyof typeof c> =
+      l.service === 'DynamoDB'
+        ? ['dynamodb']
+        : l.service === 'Lambda'
+          ? l.source === 'report-lines' ? ['reports'] : ['lambda']
+          : l.service === 'API Gateway' && l.item.startsWith('messages')
+            ? [l.source === 'report-lines' ? 'reports' : 'lambda', ...(l.item.includes('posts') ? (['emf'] as const) : [])]
+            : [];
+    const why = incomplete(families);
+    if (why.length > 0) l.partial = why.join('; ');
+  }
+  const partial = lines.filter((l) => l.partial);
+  if (partial.length > 0) {
+    assumptions.push(
+      `partial CloudWatch data under ${partial.map((l) => `${l.service} ${l.item.split(' (')[0]}`).join(', ')}: those lines are a lower bound (\`fanout-bench report --repull <run-dir>\` pulls the run again)`,
+    );
+  }
 }
 
 function line(service: CostLine['service'], item: string, quantity: number, unit: string, unitPrice: number, per: number, source: CostSource): CostLine {

@@ -23,6 +23,8 @@ export const CostLine = z.object({
   cost: z.number().nonnegative(),
   source: CostSource,
   note: z.string().optional(),
+  /** the line rests on CloudWatch metrics that were not all published when pulled: which, and their counts */
+  partial: z.string().optional(),
 });
 export type CostLine = z.infer<typeof CostLine>;
 
