@@ -21,6 +21,11 @@ export function newHistogram(): Histogram {
   });
 }
 
+/** One empty histogram for each of `metrics`. */
+export function newHistograms<M extends string>(metrics: readonly M[]): Record<M, Histogram> {
+  return Object.fromEntries(metrics.map((m) => [m, newHistogram()])) as Record<M, Histogram>;
+}
+
 /** null for an empty histogram: nothing to ship. */
 export function encodeHistogram(h: Histogram): string | null {
   return h.totalCount === 0 ? null : hdr.encodeIntoCompressedBase64(h);

@@ -9,7 +9,7 @@ import {
   type ShardReport,
 } from '../../fleet/shard-link.ts';
 import { DeliveryLedger, type LedgerTimeouts } from './delivery-ledger.ts';
-import { addEncoded, encodeHistogram, newHistogram, type Histogram } from './histogram.ts';
+import { addEncoded, encodeHistogram, newHistogram, newHistograms, type Histogram } from './histogram.ts';
 import { summarize } from './latency-summary.ts';
 import type { IntervalRecord } from './interval-record.ts';
 import { CPU_LIMIT_CORES } from './saturation.ts';
@@ -42,17 +42,7 @@ export interface PhaseState {
 }
 
 function newMetricSet(): MetricSet {
-  return {
-    connect: newHistogram(),
-    connectCold: newHistogram(),
-    connectWarm: newHistogram(),
-    join: newHistogram(),
-    ack: newHistogram(),
-    broadcastCold: newHistogram(),
-    broadcastWarm: newHistogram(),
-    broadcast: newHistogram(),
-    fanoutCompletion: newHistogram(),
-  };
+  return newHistograms(RUN_METRICS);
 }
 
 function addCounts(into: ShardCounts, from: ShardCounts): void {

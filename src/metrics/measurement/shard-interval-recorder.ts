@@ -1,4 +1,4 @@
-import { encodeHistogram, newHistogram, type Histogram } from './histogram.ts';
+import { encodeHistogram, newHistograms, type Histogram } from './histogram.ts';
 
 /**
  * A shard's latency histograms for the current interval. The shard records into them and ships
@@ -11,19 +11,7 @@ export type ShardMetric = (typeof SHARD_METRICS)[number];
 export type EncodedHistograms = Partial<Record<ShardMetric, string>>;
 
 export class ShardIntervalRecorder {
-  private readonly h: Record<ShardMetric, Histogram>;
-
-  constructor() {
-    this.h = {
-      connect: newHistogram(),
-      connectCold: newHistogram(),
-      connectWarm: newHistogram(),
-      join: newHistogram(),
-      ack: newHistogram(),
-      broadcastCold: newHistogram(),
-      broadcastWarm: newHistogram(),
-    };
-  }
+  private readonly h: Record<ShardMetric, Histogram> = newHistograms(SHARD_METRICS);
 
   /** `us`: whole microseconds, already clamped at 0. */
   record(metric: ShardMetric, us: number): void {
