@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { SUPPORTED_NODE, unsupportedNode } from '../../bin/node-support.js';
+import { SUPPORTED_NODE, unsupportedNode } from '../../common/node-support.js';
 import { findNode } from '../../src/targets/node-binaries.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));

@@ -1,0 +1,1 @@
+export declare function runTypeScript(entry: URL): Promise<void>;
