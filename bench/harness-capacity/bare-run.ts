@@ -32,6 +32,8 @@ export interface BareRunOptions {
   /** name:deliveries-per-second:seconds, run back to back */
   phases: string[];
   timeoutMs: number;
+  /** extra environment for the fleet's process */
+  env?: Record<string, string>;
 }
 
 const clock = () => performance.timeOrigin + performance.now();
@@ -54,7 +56,7 @@ export function runBareFleet(o: BareRunOptions): Promise<BareRun> {
     ...o.phases.flatMap((p) => ['--phase', p]),
   ];
   const command = `node ${args.map((a) => (a === BARE_FLEET ? 'bench/harness-capacity/bare-fleet.ts' : a)).join(' ')}`;
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
   const pid = child.pid!;
   const forget = onCleanup(
     () =>

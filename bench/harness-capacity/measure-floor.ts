@@ -143,7 +143,7 @@ export async function measureFloor(sizes: Sizes, dir: string): Promise<FloorMeas
   }
 }
 
-function bareOptions(sizes: Sizes, server: ServerProcess, phases: string[]) {
+export function bareOptions(sizes: Sizes, server: ServerProcess, phases: string[]) {
   return {
     targetUrl: server.url,
     clients: FLOOR_ROOMS * ROOM_MEMBERS,
@@ -195,7 +195,7 @@ function highestKeptUp(steps: StepJudgement[], fleets: Fleet[], ladder: number[]
 function judgeBareStep(p: BarePhaseResult, rate: number): StepJudgement {
   const seconds = (p.endedAt - p.startedAt) / 1000;
   const fail: string[] = [];
-  const p99 = summary(p.histogram).p99Ms;
+  const p99 = histogramSummary(p.histogram).p99Ms;
   if (p.lost > p.expected * MAX_LOST_SHARE) fail.push(`lost ${p.lost} of ${p.expected}`);
   if (p.received / seconds < rate * MIN_DELIVERED_SHARE) fail.push(`delivered ${Math.round(p.received / seconds)}/s of ${rate}/s offered`);
   if (!(p.arrivedInWindow >= p.expected * MIN_DELIVERED_SHARE)) fail.push(`arrivals fell behind sends (${((p.arrivedInWindow / p.expected) * 100).toFixed(0)} %)`);
@@ -203,7 +203,8 @@ function judgeBareStep(p: BarePhaseResult, rate: number): StepJudgement {
   return { fleet: 'floor', rate, keptUp: fail.length === 0, p99Ms: p99, ...(fail.length ? { why: fail.join('; ') } : {}) };
 }
 
-function summary(encoded: string): { p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number } {
+/** Percentiles of a bare fleet phase's histogram, in ms. */
+export function histogramSummary(encoded: string): { p50Ms: number; p99Ms: number; p999Ms: number; maxMs: number } {
   const h = hdr.decodeFromCompressedBase64(encoded, 32, false);
   const ms = (us: number) => us / 1000;
   const s = { p50Ms: ms(h.getValueAtPercentile(50)), p99Ms: ms(h.getValueAtPercentile(99)), p999Ms: ms(h.getValueAtPercentile(99.9)), maxMs: ms(h.maxValue) };
@@ -215,7 +216,7 @@ function bareFigures(run: BareRun, phase: string): Figures {
   const p = run.output.phases.find((x) => x.name === phase);
   if (!p) throw new Error(`bare fleet output has no phase ${phase}`);
   const cpu = sampledAt(run.samples, p.endedAt, 'cpuSeconds') - sampledAt(run.samples, p.startedAt, 'cpuSeconds');
-  return { cpuPer10k: (cpu / p.arrivedInWindow) * 10_000, ...summary(p.histogram), lost: p.lost, deliveries: p.arrivedInWindow, missedSlots: p.missedSlots };
+  return { cpuPer10k: (cpu / p.arrivedInWindow) * 10_000, ...histogramSummary(p.histogram), lost: p.lost, deliveries: p.arrivedInWindow, missedSlots: p.missedSlots };
 }
 
 function harnessFigures(run: HarnessRun, phase: string): Figures {
