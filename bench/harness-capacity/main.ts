@@ -6,13 +6,13 @@ import { parseArgs } from 'node:util';
 import { cleanupAll } from './cleanup.ts';
 import { consoleReport } from './console-table.ts';
 import { describeMachine, loadAverage } from './machine.ts';
+import { measureFloor } from './measure-floor.ts';
 import { measureHeld } from './measure-held.ts';
 import { measureSteady } from './measure-steady.ts';
 import { measureSteps } from './measure-steps.ts';
 import { writeResultsMd } from './results-md.ts';
 import { FULL, QUICK } from './scenarios.ts';
-import type { TargetKey } from './targets.ts';
-import { heldLines, rows, steadyLines, stepsLines, type CapacitySummary, type Measured, type Section } from './summary.ts';
+import { floorLines, heldLines, rows, steadyLines, stepsLines, type CapacitySummary, type Measured, type Section } from './summary.ts';
 
 /**
  * `npx tsx bench/harness-capacity/main.ts [--quick] [--write] [--only steady,held,steps] [--keep]`
@@ -24,16 +24,8 @@ import { heldLines, rows, steadyLines, stepsLines, type CapacitySummary, type Me
  * check, not a measurement to record). Exit 0 when every measurement was taken (PASS or FAIL),
  * 1 when one could not be, 130 when interrupted.
  */
-const MEASUREMENTS = ['steady', 'held', 'steps'] as const;
+const MEASUREMENTS = ['steady', 'held', 'steps', 'floor'] as const;
 type Which = (typeof MEASUREMENTS)[number];
-const MEASURED_BY: Record<TargetKey, Which> = {
-  cpuPer10k: 'steady',
-  p99At20k: 'steady',
-  rssPer1000: 'held',
-  connectsPerSec: 'held',
-  clientsHeld: 'held',
-  maxDeliveriesPerSec: 'steps',
-};
 
 const { values } = parseArgs({
   options: {
@@ -104,6 +96,12 @@ try {
       return { lines: stepsLines(m, machine.cores), commands: [m.run.command] };
     });
   }
+  if (only.includes('floor') && !interrupted) {
+    await section('6. The floor: the harness beside a bare ws fleet, alternated', async () => {
+      const m = (measured.floor = await measureFloor(sizes, dir));
+      return { lines: floorLines(m), commands: m.commands };
+    });
+  }
 } finally {
   await cleanupAll();
 }
@@ -113,7 +111,7 @@ const summary: CapacitySummary = {
   command: `npx tsx bench/harness-capacity/main.ts${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
   mode: values.quick ? 'quick' : 'full',
   machine,
-  rows: rows(measured, values.quick === true).filter((r) => only.includes(MEASURED_BY[r.target.key])),
+  rows: rows(measured, values.quick === true, only),
   sections,
   wallSeconds: (performance.now() - started) / 1000,
 };

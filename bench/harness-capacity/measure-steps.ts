@@ -72,7 +72,7 @@ export async function measureSteps(sizes: Sizes, dir: string): Promise<StepsMeas
   }
 }
 
-function judgeStep(run: HarnessRun, offeredPerSec: number, stepSeconds: number): StepResult {
+export function judgeStep(run: HarnessRun, offeredPerSec: number, stepSeconds: number): StepResult {
   const r = run.results;
   const name = stepPhase(offeredPerSec);
   if (!r.phases?.some((p) => p.name === name)) {

@@ -23,6 +23,7 @@ export function renderMarkdown(s: CapacitySummary): string[] {
     '3. Connects/s: clients opened ÷ the connect phase\'s wall time, with connects offered at 20,000/s (up to 1,000 in flight).',
     '4. Clients held: the fewest clients open in any interval of a quiet hold after connect and join.',
     '5. Max deliveries/s: send phases of rising rate in one run; the highest step that kept up (see its criteria below), below the first that did not.',
+    '6. The floor: a bare `ws` fleet written for the benchmark (bench/harness-capacity/bare-fleet.ts: one process, chat protocol v1, JSON.parse and one HDR record per delivery) against the same server, alternated round by round with the harness on 1 shard and on its default shards, at 20,000 deliveries/s and at the highest rate all of them keep up with; the harness\'s CPU per delivery (shards and parent, /proc), broadcast p99 and p99.9 as ratios to the floor\'s in the same round, median over rounds.',
     '',
     '| measurement | measured | target | verdict |',
     '|---|---:|---:|---|',
@@ -32,9 +33,13 @@ export function renderMarkdown(s: CapacitySummary): string[] {
   for (const sec of s.sections) {
     out.push(`### ${sec.title}`, '', `Load average (1, 5, 15 min): ${sec.loadBefore} before, ${sec.loadAfter} after.`, '');
     if (sec.error) out.push(`**Not measured:** ${sec.error}`, '');
-    const table = sec.lines.filter((l) => l.startsWith('|'));
-    for (const l of sec.lines.filter((x) => !x.startsWith('|'))) out.push(`- ${l}`);
-    if (table.length > 0) out.push('', ...table);
+    // lines in their order: bullets, and each run of table lines as one table
+    sec.lines.forEach((l, i) => {
+      const table = l.startsWith('|');
+      if (table && !sec.lines[i - 1]?.startsWith('|')) out.push('');
+      out.push(table ? l : `- ${l}`);
+      if (table && i + 1 < sec.lines.length && !sec.lines[i + 1].startsWith('|')) out.push('');
+    });
     if (sec.commands.length > 0) {
       out.push('', 'Harness run (scenario file written by bench/harness-capacity/scenarios.ts; `--keep` keeps it and the run directory):', '', ...sec.commands.map((c) => `    ${c}`));
     }

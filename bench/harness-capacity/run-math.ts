@@ -39,7 +39,7 @@ export function sum(spans: IntervalSpan[], key: 'delivered' | 'connects' | 'sent
 }
 
 /** A sampled quantity at time t, interpolated between the samples around it. */
-export function sampledAt(samples: TreeSample[], t: number, key: keyof Omit<TreeSample, 't'>): number {
+export function sampledAt<K extends string>(samples: ({ t: number } & Record<K, number>)[], t: number, key: K): number {
   if (samples.length === 0) return Number.NaN;
   if (t <= samples[0].t) return samples[0][key];
   for (let i = 1; i < samples.length; i++) {

@@ -17,6 +17,13 @@ export interface Sizes {
   /** measurement 5: offered deliveries/s per step, and each step's length */
   deliverySteps: number[];
   stepSeconds: number;
+  /** the floor: alternated rounds (bare fleet, harness on 1 shard, on the default shards) */
+  floorRounds: number;
+  /** seconds measured at each rate in a round */
+  floorSeconds: number;
+  /** deliveries/s tried, each for floorStepSeconds, for the highest rate every fleet keeps up with */
+  floorSteps: number[];
+  floorStepSeconds: number;
 }
 
 export const FULL: Sizes = {
@@ -25,6 +32,10 @@ export const FULL: Sizes = {
   heldClients: 40_000,
   deliverySteps: [60_000, 90_000, 120_000, 150_000, 180_000, 210_000, 240_000],
   stepSeconds: 6,
+  floorRounds: 3,
+  floorSeconds: 15,
+  floorSteps: [40_000, 60_000, 80_000, 100_000, 120_000, 140_000],
+  floorStepSeconds: 4,
 };
 
 export const QUICK: Sizes = {
@@ -33,6 +44,10 @@ export const QUICK: Sizes = {
   heldClients: 6_000,
   deliverySteps: [50_000, 100_000, 150_000],
   stepSeconds: 2,
+  floorRounds: 1,
+  floorSeconds: 3,
+  floorSteps: [40_000, 80_000],
+  floorStepSeconds: 2,
 };
 
 /** Every room has this many members; each message is delivered to all of them (the sender too). */
@@ -44,6 +59,9 @@ export const BASELINE_PHASE = 'baseline';
 export const RAMP_PHASE = 'ramp';
 export const HOLD_PHASE = 'hold';
 export const stepPhase = (deliveriesPerSec: number) => `step-${deliveriesPerSec}`;
+export const ratePhase = (deliveriesPerSec: number) => `at-${deliveriesPerSec}`;
+export const FLOOR_ROOMS = 20;
+export const FLOOR_PAYLOAD_BYTES = 64;
 
 /** Connect and join fast: these phases only set up rooms for the measurement that follows. */
 const setup = (clients: number) => [
@@ -129,6 +147,38 @@ export function stepsScenario(s: Sizes): ScenarioInput {
         },
       })),
     ],
+  };
+}
+
+/**
+ * The floor comparison's harness side (the bare fleet runs the same phases: measure-floor.ts):
+ * 20 rooms × 100 members, one sender per room, a warm-up, then each rate in `rates` for
+ * floorSeconds.
+ */
+export function floorScenario(s: Sizes, rates: number[]): ScenarioInput {
+  return floorShape('capacity-floor', `${rates.join(', ')} deliveries/s side by side with a bare ws fleet`, 4, [
+    warmup(s, STEADY_DELIVERIES_PER_SEC),
+    ...rates.map((d) => sendAt(ratePhase(d), d, s.floorSeconds)),
+  ]);
+}
+
+/** The same shape with the rate raised in steps (the highest rate every fleet keeps up with). */
+export function floorStepsScenario(s: Sizes): ScenarioInput {
+  return floorShape('capacity-floor-steps', `deliveries/s raised in steps (${s.floorSteps.join(', ')}), one sender per room`, 5, [
+    warmup(s, STEADY_DELIVERIES_PER_SEC),
+    ...s.floorSteps.map((d) => sendAt(stepPhase(d), d, s.floorStepSeconds)),
+  ]);
+}
+
+function floorShape(name: string, description: string, seed: number, phases: ScenarioInput['phases']): ScenarioInput {
+  const clients = FLOOR_ROOMS * ROOM_MEMBERS;
+  return { name, description, clients, rooms: FLOOR_ROOMS, seed, timeouts: { grace: '2s' }, phases: [...setup(clients), ...phases] };
+}
+
+/** One sender per room, `deliveriesPerSec` in all. */
+function sendAt(name: string, deliveriesPerSec: number, seconds: number) {
+  return {
+    send: { name, duration: `${seconds}s`, rate: deliveriesPerSec / ROOM_MEMBERS, senders: { perRoom: 1 }, payloadBytes: FLOOR_PAYLOAD_BYTES },
   };
 }
 

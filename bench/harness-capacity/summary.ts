@@ -1,8 +1,9 @@
 import type { Machine } from './machine.ts';
+import { ratio, spread, type Fleet, type FloorMeasurement, type Ratio, type RatioKey } from './measure-floor.ts';
 import type { HeldMeasurement } from './measure-held.ts';
 import type { SteadyMeasurement } from './measure-steady.ts';
 import type { StepsMeasurement } from './measure-steps.ts';
-import { fmt, TARGETS, targetText, verdict, type Target, type TargetKey, type Verdict } from './targets.ts';
+import { FLOOR_LIMITS, FLOOR_LOST_KEY, floorKey, floorTargets, fmt, TARGETS, targetText, verdict, type FloorFigure, type Target, type Verdict } from './targets.ts';
 
 /**
  * Everything one benchmark invocation found, in the shape both renderers (console table,
@@ -11,6 +12,8 @@ import { fmt, TARGETS, targetText, verdict, type Target, type TargetKey, type Ve
 export interface Row {
   target: Target;
   value: number | undefined;
+  /** beside the value: its spread over rounds */
+  detail?: string;
   verdict: Verdict;
 }
 
@@ -39,23 +42,40 @@ export interface Measured {
   steady?: SteadyMeasurement;
   held?: HeldMeasurement;
   steps?: StepsMeasurement;
+  floor?: FloorMeasurement;
 }
 
-export function targetValues(m: Measured): Partial<Record<TargetKey, number>> {
-  return {
+export function targetValues(m: Measured): Record<string, number | undefined> {
+  const out: Record<string, number | undefined> = {
     cpuPer10k: m.steady?.cpuPer10k,
-    p99At20k: m.steady?.p99Ms,
     rssPer1000: m.held?.rssPer1000MB,
     connectsPerSec: m.held?.connectsPerSec,
     clientsHeld: m.held?.held,
     maxDeliveriesPerSec: m.steps?.maxDeliveriesPerSec,
   };
+  const f = m.floor;
+  if (f) {
+    for (const rate of f.rates) for (const n of f.shards) for (const figure of Object.keys(FLOOR_LIMITS) as FloorFigure[]) out[floorKey(figure, n, rate)] = ratio(f, n, rate, figure)?.median;
+    out[FLOOR_LOST_KEY] = f.trials.filter((t) => t.fleet !== 'floor').reduce((a, t) => a + t.figures.lost, 0);
+  }
+  return out;
 }
 
-export function rows(m: Measured, quick: boolean): Row[] {
+/** The rows of the measurements in `only`: fixed targets, and the floor's for the rates it measured. */
+export function rows(m: Measured, quick: boolean, only: readonly string[]): Row[] {
   const values = targetValues(m);
-  return TARGETS.map((t) => ({ target: t, value: values[t.key], verdict: verdict(t, values[t.key], quick) }));
+  const f = m.floor;
+  const all = [...TARGETS, ...(f ? floorTargets(f.shards, f.defaultShards, f.rates) : [])];
+  return all
+    .filter((t) => only.includes(t.measurement))
+    .map((t) => {
+      const parts = t.key.split(':');
+      const r = f && parts[0] === 'floor' && parts.length === 4 ? ratio(f, Number(parts[2]), Number(parts[3]), parts[1] as RatioKey) : undefined;
+      return { target: t, value: values[t.key], verdict: verdict(t, values[t.key], quick), ...(r ? { detail: ratioRange(r) } : {}) };
+    });
 }
+
+const ratioRange = (r: Ratio) => (r.each.length > 1 ? `(${fmt(r.min, 2)}–${fmt(r.max, 2)})` : '');
 
 const n = (v: number, d = 0) => fmt(v, d);
 
@@ -111,10 +131,39 @@ export function stepsLines(s: StepsMeasurement, cores: number): string[] {
   return out;
 }
 
+export function floorLines(f: FloorMeasurement): string[] {
+  const who = (x: Fleet) => (x === 'floor' ? 'bare ws fleet' : `harness, ${x} shard${x === 1 ? '' : 's'}${x === f.defaultShards ? ' (default)' : ''}`);
+  const mmm = (r: Ratio | undefined, d: number) => (r ? (r.each.length > 1 ? `${fmt(r.median, d)} (${fmt(r.min, d)}–${fmt(r.max, d)})` : fmt(r.median, d)) : '—');
+  const out = [
+    `${f.orders.length} rounds against one minimal server (2 workers), the fleets alternated (orders: ${f.orders.map((o) => o.map((x) => (x === 'floor' ? 'floor' : `${x}sh`)).join('→')).join(', ')}); load average before each round: ${f.loads.join(' | ')}`,
+    `bare ws fleet: one process, no harness code (bench/harness-capacity/bare-fleet.ts): the same 20 rooms × 100 members, one sender per room on an open-model schedule, JSON.parse and one HDR record per delivery`,
+    `CPU = every process of the fleet (harness: shards and parent) from /proc over the phase ÷ deliveries that arrived in it; latency = intended send time → arrival`,
+    f.highRate === undefined
+      ? `highest rate every fleet keeps up with: none of ${f.steps.map((s) => s.rate).filter((r, i, a) => a.indexOf(r) === i).join(', ')}/s (measurement 5's criteria); only 20,000/s compared`
+      : `highest rate every fleet keeps up with: ${fmt(f.highRate, 0)} deliveries/s (steps ${[...new Set(f.steps.map((s) => s.rate))].map((r) => fmt(r, 0)).join(', ')}, measurement 5's criteria)`,
+  ];
+  for (const s of f.steps.filter((x) => !x.keptUp)) out.push(`  step ${fmt(s.rate, 0)}/s, ${who(s.fleet)}: did not keep up (${s.why})`);
+  out.push(
+    'Each figure: median (min–max) over rounds; ratios are harness ÷ bare fleet within a round.',
+    '| fleet | deliveries/s | CPU-s per 10k | p50 ms | p99 ms | p99.9 ms | max ms | lost | missed send slots | CPU × floor | p50 × floor | p99 × floor | p99.9 × floor |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  );
+  for (const rate of f.rates) {
+    for (const x of ['floor', ...f.shards] as Fleet[]) {
+      const fig = (k: 'cpuPer10k' | 'p50Ms' | 'p99Ms' | 'p999Ms' | 'maxMs' | 'lost' | 'missedSlots', d: number) => mmm(spread(f, x, rate, k), d);
+      const rat = (k: RatioKey) => (x === 'floor' ? '1' : mmm(ratio(f, x, rate, k), 2));
+      out.push(
+        `| ${who(x)} | ${fmt(rate, 0)} | ${fig('cpuPer10k', 3)} | ${fig('p50Ms', 2)} | ${fig('p99Ms', 2)} | ${fig('p999Ms', 2)} | ${fig('maxMs', 1)} | ${fig('lost', 0)} | ${fig('missedSlots', 0)} | ${rat('cpuPer10k')} | ${rat('p50Ms')} | ${rat('p99Ms')} | ${rat('p999Ms')} |`,
+      );
+    }
+  }
+  return out;
+}
+
 export function rowText(r: Row): { label: string; measured: string; target: string; verdict: string } {
   return {
     label: r.target.label,
-    measured: r.value === undefined ? '—' : `${fmt(r.value, r.target.digits)} ${r.target.unit}`,
+    measured: r.value === undefined ? '—' : `${fmt(r.value, r.target.digits)} ${r.target.unit}${r.detail ? ` ${r.detail}` : ''}`,
     target: r.target.max === undefined && r.target.min === undefined ? '—' : `${targetText(r.target)} ${r.target.unit}`,
     verdict: r.verdict,
   };

@@ -37,8 +37,13 @@ export class Fleet {
     for (let i = 0; i < shards; i++) {
       const child = fork(BOOTSTRAP, [], {
         serialization: 'advanced',
-        // --expose-gc: see compactHeap() in shard.ts
-        execArgv: ['--expose-gc'],
+        // --expose-gc: see compactHeap() in shard.ts. --no-allocation-site-pretenuring: the
+        // connect and join bursts keep what they allocate, and the full GC after them taught V8
+        // to allocate the delivery path's objects (socket reads, ws frames) straight into the old
+        // generation: every delivery then cost a promotion, scavenges ran 5-10 ms and a
+        // mark-compact came every second (1 shard at 20k deliveries/s: broadcast p99 16 ms, 6 ms
+        // without; bench/RESULTS.md, "Harness capacity: where the tail came from").
+        execArgv: ['--expose-gc', '--no-allocation-site-pretenuring'],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       procs.push({ index: i, child, alive: true });
