@@ -1,6 +1,6 @@
 import * as hdr from 'hdr-histogram-js';
 import { chooseShards } from '../../src/fleet/shard-count.ts';
-import { newRunId } from '../../src/metrics/run-id.ts';
+import { newRunId } from '../../src/metrics/results/run-id.ts';
 import type { BarePhaseResult } from './bare-fleet.ts';
 import { runBareFleet, type BareRun } from './bare-run.ts';
 import { runHarness, type HarnessRun } from './harness-run.ts';
