@@ -123,7 +123,12 @@ describe('how a run ends', () => {
     const results = Results.parse(JSON.parse(readFileSync(join(out, runId, 'results.json'), 'utf8')));
     expect(results.status).toBe('interrupted');
     expect(results.connections).toMatchObject({ opened: 1000 });
-    expect(results.cloudwatch?.status).toBe('complete');
+    // CloudWatch was read, within the stop budget: complete, or partial when the stack's last
+    // invocations were still arriving when the shortened wait ended (completeness says which)
+    expect(['complete', 'partial']).toContain(results.cloudwatch?.status);
+    if (results.cloudwatch?.status === 'partial') {
+      expect(Object.values(results.cloudwatch.completeness ?? {}).some((f) => f?.status !== 'complete')).toBe(true);
+    }
     for (const f of ['index.html', 'summary.md', 'junit.xml']) expect(existsSync(join(out, runId, f))).toBe(true);
     await allGone(tree, 1_000);
   });
