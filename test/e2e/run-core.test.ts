@@ -56,9 +56,9 @@ describe('resolve → measure → finish', () => {
     const { scenario, seed, shards } = checkRunInput(options);
     target = await resolveTarget({ spec: 'local', knobs: scenario.target, stackKnobs: options.stackKnobs, logFile: join(dir, 'stack.log') });
     // What the local kind says of itself: its metrics are the emulator's, read by the second with
-    // a 5 s margin once its invocations stop, its host's own metrics with them; memory changes go
+    // a 5 s margin once its invocations stop (its wait rule: settle), its host's own metrics with them; memory changes go
     // through its Lambda API; no scenario misfits; results record how it was started.
-    expect(target.cloudWatch).toMatchObject({ source: 'local', endpoint: target.endpoints.cloudwatch, periodSec: 1, marginSec: 5, awaitInvocations: true, hostMetrics: true });
+    expect(target.cloudWatch).toMatchObject({ source: 'local', endpoint: target.endpoints.cloudwatch, periodSec: 1, marginSec: 5, wait: expect.objectContaining({ rule: 'settle' }), hostMetrics: true });
     expect(target.lambdaApi).toMatchObject({ endpoint: target.endpoints.lambda, region: target.endpoints.region });
     expect(target.scenarioWarnings(scenario)).toEqual([]);
     expect(target.startedWith.stackArgs).toEqual(['--memory', 'fanout-send-message=512']);
