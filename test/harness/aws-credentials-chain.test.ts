@@ -124,9 +124,10 @@ describe('--profile reaches the CloudWatch pull of an aws: target', () => {
 
   it("signs with the target's profile", async () => {
     const results = buildResults({ cloudwatch: false });
-    await addSystemMetrics(results, awsTarget('bench'));
+    // no wait for publication: what is tested is that every call was signed and answered
+    await addSystemMetrics(results, awsTarget('bench'), { metricsWaitMs: 0 });
     expect(results.cloudwatch?.problems).toEqual([]);
-    expect(results.cloudwatch?.status).toBe('complete');
+    expect(results.cloudwatch?.status).not.toBe('unavailable');
   });
 
   it('without it, the default chain has nothing to sign with', async () => {
