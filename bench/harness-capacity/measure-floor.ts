@@ -74,6 +74,13 @@ export interface FloorMeasurement {
   commands: string[];
 }
 
+/**
+ * Keeping up, for the floor comparison, is measurement 5's criteria and one more: at most 1 % of
+ * the send slots fired late (over 5 ms past their intended time). A fleet whose own timers run
+ * late is queueing, whatever arrives: its tail is no longer the harness's to compare.
+ */
+export const MAX_MISSED_SHARE = 0.01;
+
 const KEYS = ['cpuPer10k', 'p50Ms', 'p99Ms', 'p999Ms'] as const;
 export type RatioKey = (typeof KEYS)[number];
 export const RATIO_KEYS: readonly RatioKey[] = KEYS;
@@ -176,7 +183,9 @@ async function searchHighRate(sizes: Sizes, dir: string, server: ServerProcess, 
     commands.push(run.command);
     for (const rate of sizes.floorSteps) {
       const s = judgeStep(run, rate, sizes.floorStepSeconds);
-      out.push({ fleet: n, rate, keptUp: s.keptUp, p99Ms: s.p99Ms, ...(s.why ? { why: s.why } : {}) });
+      const sent = (rate / ROOM_MEMBERS) * sizes.floorStepSeconds;
+      const why = [s.why, missedWhy(s.missedSlots, sent)].filter(Boolean).join('; ');
+      out.push({ fleet: n, rate, keptUp: why === '', p99Ms: s.p99Ms, ...(why ? { why } : {}) });
     }
   }
   return out;
@@ -200,7 +209,13 @@ function judgeBareStep(p: BarePhaseResult, rate: number): StepJudgement {
   if (p.received / seconds < rate * MIN_DELIVERED_SHARE) fail.push(`delivered ${Math.round(p.received / seconds)}/s of ${rate}/s offered`);
   if (!(p.arrivedInWindow >= p.expected * MIN_DELIVERED_SHARE)) fail.push(`arrivals fell behind sends (${((p.arrivedInWindow / p.expected) * 100).toFixed(0)} %)`);
   if (!(p99 <= MAX_P99_MS)) fail.push(`p99 ${p99} ms > ${MAX_P99_MS} ms`);
+  const late = missedWhy(p.missedSlots, p.sent);
+  if (late) fail.push(late);
   return { fleet: 'floor', rate, keptUp: fail.length === 0, p99Ms: p99, ...(fail.length ? { why: fail.join('; ') } : {}) };
+}
+
+function missedWhy(missed: number, sent: number): string | undefined {
+  return Number.isFinite(missed) && missed > sent * MAX_MISSED_SHARE ? `${missed} of ${Math.round(sent)} send slots late` : undefined;
 }
 
 /** Percentiles of a bare fleet phase's histogram, in ms. */

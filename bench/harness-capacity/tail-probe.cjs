@@ -12,7 +12,9 @@
  * - /proc/self/schedstat every 250 ms: CPU time and time spent runnable but waiting for a core;
  * - with FANOUT_TAIL_PROBE_HEAP_AFTER_MS=<ms>, V8's sampling heap profile of every allocation
  *   from that long after the process started, collected ones included (what it allocates, by
- *   allocation site: the garbage the GC pays for).
+ *   allocation site: the garbage the GC pays for);
+ * - with FANOUT_TAIL_PROBE_TRACE_GC=1, V8's --trace-gc lines on the process's stdout (the flag
+ *   is refused in NODE_OPTIONS, and the harness forks its shards with flags of its own).
  * With FANOUT_TAIL_PROBE_DIR set, in the CLI ("parent"), each shard ("shard") and the bare fleet
  * ("bare"), all of it is written to <dir>/<role>-<pid>.json when the process exits. Any other
  * Node process that inherits NODE_OPTIONS is left alone.
@@ -31,6 +33,8 @@ if (dir && role) {
   const hrNowNs = process.hrtime.bigint();
   const perfNow = performance.now();
   const clock = { epochOriginMs: performance.timeOrigin, monotonicAtPerfZeroUs: Number(hrNowNs / 1000n) - perfNow * 1000 };
+
+  if (process.env.FANOUT_TAIL_PROBE_TRACE_GC === '1') require('node:v8').setFlagsFromString('--trace-gc');
 
   const session = new Session();
   session.connect();

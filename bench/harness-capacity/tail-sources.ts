@@ -74,7 +74,7 @@ const RULES: [RegExp, string][] = [
   [/^\(garbage collector\)/, 'GC'],
   [/@.*\/(run-recorder|delivery-ledger|stale-report)\.ts$/, 'parent: merge and ledger'],
   [/@.*\/(interval-file|measure|progress-[a-z]+)\.ts$/, 'parent: interval records'],
-  [/@.*\/(shard-main|recorder|self-watch|receipt-tally|packed-records)\.ts$|^report@.*\/shard\.ts$/, 'interval snapshot (flush)'],
+  [/@.*\/shard-main\.ts$|^report@.*\/shard\.ts$|^(drain|take|sample)@.*\/(recorder|receipt-tally|packed-records|self-watch)\.ts$/, 'interval snapshot (flush)'],
   [/^sweep@/, 'timeout sweep (250 ms)'],
   [/^tick@.*\/(schedule|bare-fleet)\.ts$|^sendPhase@/, 'sends (schedule, ws.send)'],
   [/@.*(child_process|serdes|serialization)/, 'IPC'],
