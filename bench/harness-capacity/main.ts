@@ -20,7 +20,7 @@ import { floorLines, heldLines, rows, steadyLines, stepsLines, type CapacitySumm
  * Measures the harness's own ceiling against the minimal fan-out server on 127.0.0.1: CPU per
  * delivery and p99 at 20,000 deliveries/s, RSS per 1,000 clients, connects/s, clients held, max
  * deliveries/s. Prints measured vs target with PASS/FAIL; --write records the result in
- * bench/RESULTS.md. Full mode takes about 3 minutes, --quick under one (smaller sizes: a smoke
+ * bench/RESULTS.md (with --only, only those measurements' parts: the others stay as recorded). Full mode takes about 3 minutes, --quick under one (smaller sizes: a smoke
  * check, not a measurement to record). Exit 0 when every measurement was taken (PASS or FAIL),
  * 1 when one could not be, 130 when interrupted.
  */
@@ -62,10 +62,10 @@ const onSignal = () => {
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
 
-async function section(title: string, run: () => Promise<{ lines: string[]; commands: string[] }>): Promise<void> {
+async function section(measurement: Which, title: string, run: () => Promise<{ lines: string[]; commands: string[] }>): Promise<void> {
   const loadBefore = loadAverage();
   process.stderr.write(`harness-capacity: ${title} (load average ${loadBefore}) …\n`);
-  const s: Section = { title, loadBefore, loadAfter: '', lines: [], commands: [] };
+  const s: Section = { measurement, title, loadBefore, loadAfter: '', lines: [], commands: [] };
   try {
     const out = await run();
     s.lines = out.lines;
@@ -79,25 +79,25 @@ async function section(title: string, run: () => Promise<{ lines: string[]; comm
 
 try {
   if (only.includes('steady')) {
-    await section('1. CPU per delivery and p99 at 20,000 deliveries/s', async () => {
+    await section('steady', '1. CPU per delivery and p99 at 20,000 deliveries/s', async () => {
       const m = (measured.steady = await measureSteady(sizes, dir));
       return { lines: steadyLines(m), commands: [m.run.command] };
     });
   }
   if (only.includes('held') && !interrupted) {
-    await section(`2–4. ${sizes.heldClients.toLocaleString('en-US')} clients: RSS, connects/s, clients held`, async () => {
+    await section('held', `2–4. ${sizes.heldClients.toLocaleString('en-US')} clients: RSS, connects/s, clients held`, async () => {
       const m = (measured.held = await measureHeld(sizes, dir));
       return { lines: heldLines(m, machine.cores), commands: [m.run.command] };
     });
   }
   if (only.includes('steps') && !interrupted) {
-    await section('5. Max deliveries/s (send rate raised in steps)', async () => {
+    await section('steps', '5. Max deliveries/s (send rate raised in steps)', async () => {
       const m = (measured.steps = await measureSteps(sizes, dir));
       return { lines: stepsLines(m, machine.cores), commands: [m.run.command] };
     });
   }
   if (only.includes('floor') && !interrupted) {
-    await section('6. The floor: the harness beside a bare ws fleet, alternated', async () => {
+    await section('floor', '6. The floor: the harness beside a bare ws fleet, alternated', async () => {
       const m = (measured.floor = await measureFloor(sizes, dir));
       return { lines: floorLines(m), commands: m.commands };
     });
@@ -118,7 +118,7 @@ const summary: CapacitySummary = {
 process.stdout.write(consoleReport(summary));
 if (values.write) {
   const file = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
-  writeResultsMd(file, summary);
+  writeResultsMd(file, summary, only);
   process.stdout.write(`wrote ${file}\n`);
 }
 if (values.keep) process.stdout.write(`run directories kept in ${dir}\n`);

@@ -3,7 +3,7 @@ import { ratio, spread, type Fleet, type FloorMeasurement, type Ratio, type Rati
 import type { HeldMeasurement } from './measure-held.ts';
 import type { SteadyMeasurement } from './measure-steady.ts';
 import type { StepsMeasurement } from './measure-steps.ts';
-import { FLOOR_LIMITS, FLOOR_LOST_KEY, floorKey, floorTargets, fmt, TARGETS, targetText, verdict, type FloorFigure, type Target, type Verdict } from './targets.ts';
+import { FLOOR_LIMITS, FLOOR_LOST_KEY, floorKey, floorTargets, fmt, TARGETS, targetText, verdict, type FloorFigure, type Measurement, type Target, type Verdict } from './targets.ts';
 
 /**
  * Everything one benchmark invocation found, in the shape both renderers (console table,
@@ -18,6 +18,8 @@ export interface Row {
 }
 
 export interface Section {
+  /** the part of the benchmark it belongs to (--only) */
+  measurement: Measurement;
   title: string;
   /** load average (1, 5, 15 min) just before and just after */
   loadBefore: string;
