@@ -10,7 +10,7 @@ import WebSocket from 'ws';
  * one HDR record per delivery. What the harness does beyond this (shards, IPC, per-message
  * ledger, order and duplicate checks, interval snapshots) is what its ratio to this floor shows.
  *
- *   node --import tsx bench/harness-capacity/bare-fleet.ts --url ws://127.0.0.1:PORT/
+ *   node --no-allocation-site-pretenuring --import tsx bench/harness-capacity/bare-fleet.ts --url ws://127.0.0.1:PORT/
  *     --clients 2000 --rooms 20 --room-prefix P --payload 64 --phase warmup:20000:3 --phase steady:20000:20
  *
  * A phase is name:deliveries-per-second:seconds; they run back to back. Prints one JSON line

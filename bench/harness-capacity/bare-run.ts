@@ -40,6 +40,10 @@ const clock = () => performance.timeOrigin + performance.now();
 
 export function runBareFleet(o: BareRunOptions): Promise<BareRun> {
   const args = [
+    // The harness's shards run with it (src/fleet/fleet.ts); without it V8's pretenuring sends this
+    // fleet's per-frame garbage to the old generation too, and the floor measures that GC pathology
+    // (p99 ×1.3–1.9, CPU +10 % on this machine: bench/RESULTS.md) rather than what a ws fleet must do.
+    '--no-allocation-site-pretenuring',
     '--import',
     'tsx',
     BARE_FLEET,

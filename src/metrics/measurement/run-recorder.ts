@@ -9,7 +9,7 @@ import {
   type ShardReport,
 } from '../../fleet/shard-link.ts';
 import { DeliveryLedger, type LedgerTimeouts } from './delivery-ledger.ts';
-import { addEncoded, encodeHistogram, newHistogram, newHistograms, type Histogram } from './histogram.ts';
+import { decodeHistogram, encodeHistogram, newHistogram, newHistograms, type Histogram } from './histogram.ts';
 import { summarize } from './latency-summary.ts';
 import type { IntervalRecord } from './interval-record.ts';
 import { CPU_LIMIT_CORES } from './saturation.ts';
@@ -155,9 +155,13 @@ export class RunRecorder {
     for (const r of reports) this.ingestSends(r.sends, r.shard);
     for (const r of reports) {
       for (const [name, enc] of Object.entries(r.histograms)) {
+        if (!enc) continue;
         const metric = name as RunMetric;
-        addEncoded(iv[metric], enc);
-        if (metric === 'broadcastCold' || metric === 'broadcastWarm') addEncoded(iv.broadcast, enc);
+        // decoded once, added twice for cold/warm deliveries (a decode is most of the merge's work)
+        const h = decodeHistogram(enc);
+        iv[metric].add(h);
+        if (metric === 'broadcastCold' || metric === 'broadcastWarm') iv.broadcast.add(h);
+        h.destroy();
       }
       addCounts(counts, r.counts);
       addErrors(errors, r.errors);
