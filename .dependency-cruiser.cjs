@@ -141,6 +141,17 @@ module.exports = {
       from: { path: '^src/metrics/compare/' },
       to: { path: '^src/', pathNot: ['^src/metrics/(compare|results|cost|stack-description)/', '^src/targets/recorded-target\\.ts$', CLOUDWATCH_RESULTS, SRC_TOP] },
     },
+    {
+      name: 'metrics-trend-imports',
+      comment:
+        'A trend is pure: runs\' results in, trend.json out; the command reads the files (with the reader it passes in) and the renderers show it. It names metrics as the verdict\'s catalogue does and takes the repeats\' median from there, and shuffles with the seeded random of the fleet.',
+      severity: 'error',
+      from: { path: '^src/metrics/trend/' },
+      to: {
+        path: '^src/',
+        pathNot: ['^src/metrics/(trend|results)/', '^src/verdict/(metric-catalogue|repeat-range|verdict-schema)\\.ts$', '^src/fleet/random\\.ts$', SRC_TOP],
+      },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

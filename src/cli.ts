@@ -5,6 +5,7 @@ import { addRunCommand } from './commands/run.ts';
 import { addReportCommand } from './commands/report.ts';
 import { addCompareCommand } from './commands/compare.ts';
 import { addArtilleryCommand } from './commands/artillery-export.ts';
+import { addTrendCommand } from './commands/trend.ts';
 
 // Thin entry: each command module declares its flags and calls one function.
 const program = new Command('fanout-bench')
@@ -18,6 +19,7 @@ addCompareCommand(program);
 addStackCommand(program);
 addReportCommand(program);
 addArtilleryCommand(program);
+addTrendCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 import { TOOL_VERSION } from '../metrics/results/results-builder.ts';
 import { SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type Results } from '../metrics/results/results-schema.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
+import { provenance } from '../metrics/results/provenance.ts';
 import { COUNTERS as C, HISTOGRAMS as H, PHASE_PREFIX } from './metric-names.ts';
 import type { ArtilleryOutput, ArtilleryPeriod, ArtillerySummary } from './output-schema.ts';
 import type { ExportedScript } from './plan-schema.ts';
@@ -105,6 +106,7 @@ export function artilleryResults(input: ArtilleryInput): Results {
     schemaVersion: SCHEMA_VERSION,
     runId: input.runId ?? newRunId(scenarioName, new Date(firstMs)),
     tool: { name: 'fanout-bench', version: TOOL_VERSION },
+    ...withProvenance(),
     status,
     ...(statusReason ? { statusReason } : {}),
     startedAt: new Date(firstMs).toISOString(),
@@ -266,4 +268,10 @@ function intervalsOf(output: ArtilleryOutput, firstMs: number, lastMs: number, p
     }
     return record;
   });
+}
+
+/** Where the code under test came from, as a run records it (results-schema.ts: Provenance). */
+function withProvenance(): Pick<Results, 'provenance'> {
+  const source = provenance();
+  return source ? { provenance: source } : {};
 }

@@ -75,6 +75,30 @@ describe('the nightly workflow', () => {
     expect(creds.with).not.toHaveProperty('aws-access-key-id');
     expect(aws.env.BASELINE).toBe('bench/baselines/nightly-aws.json');
   });
+
+  it('keeps the history on a branch and renders the trend after both checks, the only job that may write', () => {
+    const wf = parse(workflow);
+    const trend = wf.jobs.trend;
+    expect(trend.needs).toEqual(['local', 'aws']);
+    expect(trend.if).toBe('always()');
+    expect(trend.permissions).toEqual({ contents: 'write' });
+    const writers = Object.entries(wf.jobs).filter(([, j]) => JSON.stringify((j as { permissions?: unknown }).permissions ?? {}).includes('write'));
+    expect(writers.map(([name]) => name).sort()).toEqual(['aws', 'trend']); // aws: id-token only
+    expect(wf.jobs.aws.permissions.contents).toBe('read');
+    const runs = trend.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
+    expect(runs).toContain('.ci/nightly-history checkout "$HISTORY"');
+    expect(runs).toContain('.ci/nightly-history add "$HISTORY" "$name" "tonight/nightly-$name"');
+    expect(runs).toContain('.ci/nightly-history push "$HISTORY"');
+    expect(runs).toContain('.ci/nightly-history trend "$HISTORY" "$OUT"');
+    const download = trend.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/download-artifact@'));
+    expect(download.with).toEqual({ pattern: 'nightly-*', path: 'tonight' });
+    const summary = trend.steps.find((s: { run?: string }) => s.run?.includes('GITHUB_STEP_SUMMARY'));
+    const upload = trend.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/upload-artifact@'));
+    expect(summary.if).toBe('always()');
+    expect(summary.run).toContain('summary.md');
+    expect(upload.if).toBe('always()');
+    expect(upload.with).toMatchObject({ name: 'nightly-trend', path: '${{ env.OUT }}' });
+  });
 });
 
 describe('the scripts the workflow runs', () => {
@@ -83,7 +107,7 @@ describe('the scripts the workflow runs', () => {
   const script = (name: string) => new URL(`../../.ci/${name}`, import.meta.url).pathname;
 
   it('are executable bash that parses', () => {
-    for (const name of ['nightly-check', 'nightly-summary']) {
+    for (const name of ['nightly-check', 'nightly-summary', 'nightly-history']) {
       accessSync(script(name), constants.X_OK);
       execFileSync('bash', ['-n', script(name)]);
     }
@@ -96,5 +120,62 @@ describe('the scripts the workflow runs', () => {
     expect(out).toContain('Thresholds crossed (exit 99)');
     expect(out).toContain('## fanout-bench: fanout — ❌ FAIL');
     expect(execFileSync(script('nightly-summary'), [join(dir, 'none'), ''], { encoding: 'utf8' })).toContain('The check did not run');
+  });
+});
+
+describe('.ci/nightly-history with real git', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fb-history-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const script = new URL('../../.ci/nightly-history', import.meta.url).pathname;
+  const fixture = (name: string) => new URL(`../verdict/fixtures/${name}.json`, import.meta.url).pathname;
+  const env = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com' };
+  const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
+  const history = (cwd: string, ...args: string[]) => execFileSync(script, args, { cwd, env, encoding: 'utf8' });
+
+  /** A checkout of the repository as a nightly job has it, with tonight's run directories. */
+  function night(name: string, runs: string[]): string {
+    const clone = join(dir, name);
+    git(dir, 'clone', '-q', join(dir, 'origin.git'), clone);
+    for (const run of runs) {
+      mkdirSync(join(clone, 'tonight', run), { recursive: true });
+      writeFileSync(join(clone, 'tonight', run, 'results.json'), readFileSync(fixture(run)));
+    }
+    return clone;
+  }
+
+  it('starts the branch, adds each night without intervals and histograms, and renders the trend from it', { timeout: 60_000 }, () => {
+    git(dir, 'init', '-q', '--bare', '-b', 'main', 'origin.git');
+    const seed = join(dir, 'seed');
+    git(dir, 'clone', '-q', join(dir, 'origin.git'), seed);
+    writeFileSync(join(seed, 'README.md'), 'repo\n');
+    git(seed, 'add', 'README.md');
+    git(seed, 'commit', '-q', '-m', 'first');
+    git(seed, 'push', '-q', 'origin', 'HEAD:main');
+
+    const first = night('first', ['base-1', 'base-2']);
+    expect(history(first, 'checkout', 'hist')).toContain('no branch nightly-history on origin yet');
+    expect(history(first, 'add', 'hist', 'local', 'tonight')).toContain('2 run(s) added to nightly-history/local');
+    history(first, 'push', 'hist');
+
+    const second = night('second', ['base-3']);
+    history(second, 'checkout', 'hist');
+    history(second, 'add', 'hist', 'local', 'tonight');
+    history(second, 'push', 'hist');
+
+    const files = git(dir, '--git-dir', join(dir, 'origin.git'), 'ls-tree', '-r', '--name-only', 'nightly-history').split('\n');
+    expect(files).toEqual(['local/base-1/results.json', 'local/base-2/results.json', 'local/base-3/results.json']);
+    expect(git(dir, '--git-dir', join(dir, 'origin.git'), 'log', '--format=%s', 'nightly-history').split('\n')).toHaveLength(2);
+    const kept = JSON.parse(readFileSync(join(second, 'hist', 'local', 'base-3', 'results.json'), 'utf8'));
+    expect(kept.intervals).toEqual([]);
+    expect(kept.histograms).toEqual({});
+    expect(kept.runId).toBe(JSON.parse(readFileSync(fixture('base-3'), 'utf8')).runId);
+    // the main branch is untouched
+    expect(git(dir, '--git-dir', join(dir, 'origin.git'), 'ls-tree', '-r', '--name-only', 'main')).toBe('README.md');
+
+    history(second, 'trend', 'hist', 'out');
+    const summary = readFileSync(join(second, 'out', 'local', 'summary.md'), 'utf8');
+    expect(summary).toMatch(/^## fanout-bench trend: verdict-fixture — /);
+    expect(summary).toContain('3 runs from');
+    expect(readFileSync(join(second, 'out', 'local', 'index.html'), 'utf8')).toContain('data-chart="m0"');
   });
 });

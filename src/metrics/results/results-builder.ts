@@ -8,6 +8,7 @@ import { summarize } from '../measurement/latency-summary.ts';
 import { SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type PhaseResult, type Results } from './results-schema.ts';
 import type { MetricSet, PhaseState, RunRecorder } from '../measurement/run-recorder.ts';
 import { assessSaturation, phaseSaturated } from '../measurement/saturation.ts';
+import { provenance } from './provenance.ts';
 
 /** Assembles results.json from what the recorder measured. */
 export interface BuildInput {
@@ -113,10 +114,12 @@ export function buildResults(i: BuildInput): Results {
   // The description is kept once, in scenario.description (it may be long): not again in the definition.
   const { description: _description, ...definition } = i.scenario.definition;
   const started = i.target.startedWith ?? {};
+  const source = provenance();
   const results: Results = {
     schemaVersion: SCHEMA_VERSION,
     runId: i.runId,
     tool: { name: 'fanout-bench', version: TOOL_VERSION },
+    ...(source ? { provenance: source } : {}),
     status: i.status,
     ...(i.statusReason ? { statusReason: i.statusReason } : {}),
     startedAt: new Date(i.startedAt).toISOString(),

@@ -137,10 +137,27 @@ export const PhaseResult = z.object({
 });
 export type PhaseResult = z.infer<typeof PhaseResult>;
 
+/**
+ * Where the code under test came from (absent from older results, and where neither git nor
+ * GitHub Actions could say): the commit and ref, from GitHub Actions' GITHUB_SHA and
+ * GITHUB_REF_NAME or git in the working tree. The tool's version is `tool.version`, the machine
+ * `environment`, the target `config.target`.
+ */
+export const Provenance = z.object({
+  source: z.enum(['git', 'github-actions']),
+  commit: z.string(),
+  /** the branch or tag; absent for a detached checkout */
+  ref: z.string().optional(),
+  /** tracked files differed from the commit when the run started */
+  dirty: z.boolean().optional(),
+});
+export type Provenance = z.infer<typeof Provenance>;
+
 export const Results = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   runId: z.string(),
   tool: z.object({ name: z.string(), version: z.string() }),
+  provenance: Provenance.optional(),
   status: z.enum(['completed', 'interrupted', 'failed']),
   /** why the run did not complete (status != completed) */
   statusReason: z.string().optional(),
