@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The files a report inlines so it opens from disk with no network: uPlot's script and style
- * (from node_modules) and the pages' own chart scripts (a run's, a comparison's), each after
+ * (from node_modules) and the pages' own chart scripts (a run's, a comparison's, a search's), each after
  * the chart code they share. Read once, on
  * first use; the renderers take them as an argument and stay pure.
  */
@@ -13,6 +13,7 @@ export interface ReportAssets {
   uplotCss: string;
   clientJs: string;
   compareJs: string;
+  searchJs: string;
 }
 
 let cached: ReportAssets | undefined;
@@ -28,6 +29,7 @@ export function reportAssets(): ReportAssets {
       uplotCss: readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
       clientJs: chartMount + asset('report-client.js'),
       compareJs: chartMount + asset('compare-client.js'),
+      searchJs: chartMount + asset('search-client.js'),
     };
   }
   return cached;

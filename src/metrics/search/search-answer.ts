@@ -7,7 +7,7 @@ import { boundary, loadOutcomes, withinResolution } from './step-plan.ts';
  * The answer of a search from its steps, pure: the highest load that met every SLO every time it
  * was measured, the lowest that did not (step-plan.ts's boundary), the limiting factor named from
  * the evidence of the first failing load, and what the boundary's second measurements said about
- * noise: a load that passed once and failed once, and SLO values of the two boundary loads whose
+ * noise: a load whose measurements disagreed (the majority counts), and SLO values of the two boundary loads whose
  * ranges overlap (one inside the noise of its neighbour).
  */
 export interface AnswerInput {
@@ -67,7 +67,7 @@ function noiseLines(steps: readonly SearchStep[], maxPassing: number | null, fir
     if (o.times < 2) continue;
     const at = steps.filter((s) => s.load === l);
     const passes = at.filter((s) => s.passed).length;
-    if (passes > 0 && passes < at.length) out.push(`${load(l)} passed ${passes} of ${at.length} times: the SLOs hold there only sometimes, so it counts as not met`);
+    if (passes > 0 && passes < at.length) out.push(`${load(l)} met the SLOs ${passes} of ${at.length} times: inside the noise, counted as ${o.passed ? 'met' : 'not met'} by the majority`);
   }
   if (maxPassing === null || firstFailing === null) return out;
   const lo = steps.filter((s) => s.load === maxPassing);

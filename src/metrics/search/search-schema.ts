@@ -100,7 +100,7 @@ export const SearchAnswer = z.object({
    * ended the search before it had an answer
    */
   kind: z.enum(['limit-found', 'to-passed', 'first-step-failed', 'stopped']),
-  /** the highest load that met every SLO (every time it was measured) */
+  /** the highest load that met every SLO (in the majority of its measurements) */
   maxPassing: z.number().nullable(),
   /** the lowest load that did not */
   firstFailing: z.number().nullable(),

@@ -8,9 +8,10 @@ import type { StepRole } from './search-schema.ts';
  * 2. Bisect between the highest passing and the lowest failing load, at their midpoint, until
  *    the gap is at most `resolution` of the passing load (or no whole number lies between).
  * 3. Confirm: the two boundary loads are measured again, so one noisy step does not set the
- *    answer. A load met the SLOs only if it passed every time it was measured; a boundary that
- *    fails its second measurement moves the boundary down, and the plan goes on from there
- *    (bisecting again where the gap has opened). No load is measured more than twice.
+ *    answer. A load whose two measurements disagree is measured a third time, and the majority
+ *    decides; a boundary that turns out not met moves the boundary down, and the plan goes on
+ *    from there (bisecting again where the gap has opened). No load is measured more than three
+ *    times.
  *
  * Nothing follows a first step that failed (nothing passed to search from) or a `to` that passed.
  */
@@ -33,20 +34,31 @@ export interface PlannedStep {
   role: StepRole;
 }
 
-/** Measurements of a load beyond this are never planned. */
-const MAX_MEASUREMENTS_PER_LOAD = 2;
+/** Each boundary load is measured this often; a tie gets one more. */
+const CONFIRMED_TIMES = 2;
 
-/** Each load measured, whether it passed every time, and how often it was measured. */
-export function loadOutcomes(history: readonly MeasuredStep[]): Map<number, { passed: boolean; times: number }> {
-  const out = new Map<number, { passed: boolean; times: number }>();
+export interface LoadOutcome {
+  /** the majority of its measurements passed */
+  passed: boolean;
+  passes: number;
+  times: number;
+  /** as many passes as failures: one more measurement decides */
+  tied: boolean;
+}
+
+/** Each load measured: how often, how often it passed, and what the majority says. */
+export function loadOutcomes(history: readonly MeasuredStep[]): Map<number, LoadOutcome> {
+  const out = new Map<number, LoadOutcome>();
   for (const s of history) {
     const o = out.get(s.load);
-    out.set(s.load, { passed: (o?.passed ?? true) && s.passed, times: (o?.times ?? 0) + 1 });
+    const passes = (o?.passes ?? 0) + (s.passed ? 1 : 0);
+    const times = (o?.times ?? 0) + 1;
+    out.set(s.load, { passes, times, passed: passes * 2 > times, tied: passes * 2 === times });
   }
   return out;
 }
 
-/** The boundary: the highest load that always passed below the lowest load that ever failed. */
+/** The boundary: the highest load the majority passed below the lowest load it did not. */
 export function boundary(history: readonly MeasuredStep[]): { maxPassing: number | null; firstFailing: number | null } {
   const outcomes = loadOutcomes(history);
   const failing = [...outcomes].filter(([, o]) => !o.passed).map(([l]) => l);
@@ -63,6 +75,9 @@ export function withinResolution(maxPassing: number, firstFailing: number, resol
 export function nextStep(history: readonly MeasuredStep[], s: PlanSettings): PlannedStep | undefined {
   const growth = s.growth ?? 2;
   if (history.length === 0) return { load: Math.min(s.from, s.to), role: 'grow' };
+  const outcomes = loadOutcomes(history);
+  // measurements that disagree: one more decides, before anything else is planned
+  for (const [load, o] of outcomes) if (o.tied) return { load, role: 'confirm' };
   const { maxPassing, firstFailing } = boundary(history);
   if (firstFailing === null) {
     // still growing: every load so far passed
@@ -75,9 +90,8 @@ export function nextStep(history: readonly MeasuredStep[], s: PlanSettings): Pla
     const mid = Math.round((maxPassing + firstFailing) / 2);
     if (mid > maxPassing && mid < firstFailing) return { load: mid, role: 'bisect' };
   }
-  const outcomes = loadOutcomes(history);
   for (const load of [maxPassing, firstFailing]) {
-    if (outcomes.get(load)!.times < MAX_MEASUREMENTS_PER_LOAD) return { load, role: 'confirm' };
+    if (outcomes.get(load)!.times < CONFIRMED_TIMES) return { load, role: 'confirm' };
   }
   return undefined;
 }
