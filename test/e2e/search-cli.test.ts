@@ -106,12 +106,23 @@ describe('fanout-bench search', () => {
 
   it('with the stage throttle lowered, names API Gateway\'s 429s', { timeout: 240_000 }, async () => {
     const out = join(dir, 'throttle');
-    const file = scenario('throttle', `name: throttle\ntarget: { accountRps: 60, accountBurst: 20 }\n${SMALL.replace('rooms: 3', 'rooms: 3\ntimeouts: { loss: 5s }')}`);
+    // joins stay under the throttle (5 requests/s); the sends' messages and posts (4/s × 5) do not
+    const text = SMALL.replace('rooms: 3', 'rooms: 3\ntimeouts: { loss: 5s }').replace('join: { rate: 100 }', 'join: { rate: 3 }');
+    const file = scenario('throttle', `name: throttle\ntarget: { accountRps: 5, accountBurst: 5 }\n${text}`);
     const r = await search([file, '--vary', 'rate', '--slo', 'broadcast.p99 < 500ms', '--from', '4', '--to', '64', '--hold', '2s', '--resolution', '100%', '--shards', '1', '--out', out]);
     const s = readSearch(out);
     expect([0, 99], r.stderr).toContain(r.code);
     expect(s.answer.limitingFactor, r.stdout).toBe('api-gateway-429');
-    expect(s.answer.evidence[0]!.line).toMatch(/messages with 429 \(Too Many Requests\): the stage's throttle of 60 requests\/s \(the emulator's config\), burst 20$/);
+    expect(s.answer.evidence[0]!.line).toMatch(/messages with 429 \(Too Many Requests\): the stage's throttle of 5 requests\/s \(the emulator's config\), burst 5$/);
+  });
+
+  it('on the emulator as it is, the host is what limits a search over rate', { timeout: 240_000 }, async () => {
+    const out = join(dir, 'host');
+    const r = await search([scenario('host', `name: host\n${SMALL}`), '--vary', 'rate', '--slo', 'broadcast.p99 < 500ms', '--from', '8', '--to', '512', '--hold', '2s', '--resolution', '100%', '--shards', '1', '--out', out]);
+    const s = readSearch(out);
+    expect([0, 99], r.stderr).toContain(r.code);
+    expect(s.answer.firstFailing, r.stdout).not.toBeNull();
+    expect(s.answer.limitingFactor, r.stdout).toBe('local-host');
   });
 
   it('refuses bad input in one line naming the flag, exit 2', async () => {
