@@ -152,6 +152,14 @@ module.exports = {
         pathNot: ['^src/metrics/(trend|results)/', '^src/verdict/(metric-catalogue|repeat-range|verdict-schema)\\.ts$', '^src/fleet/random\\.ts$', SRC_TOP],
       },
     },
+    {
+      name: 'metrics-search-imports',
+      comment:
+        "A capacity search's plan, evidence and answer are pure: steps' judged results in, search.json out. It reads the results contract, what the pull brought back and the verdict's schema and comparison (steps are judged by src/verdict, not again here); the run drives it and the renderers show it.",
+      severity: 'error',
+      from: { path: '^src/metrics/search/' },
+      to: { path: '^src/', pathNot: ['^src/metrics/(search|results)/', CLOUDWATCH_RESULTS, '^src/verdict/(verdict-schema|threshold)\\.ts$', SRC_TOP] },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

@@ -35,8 +35,11 @@ export const StackSettings = z.strictObject({
       preparedPerFunction: z.number().optional(),
       /** a Lambda runtime such as nodejs22.x (common/node-runtimes.ts) */
       runtime: z.string().optional(),
+      accountConcurrency: z.number().optional(),
     })
     .optional(),
+  /** the account throttle (messages in and @connections calls) */
+  limits: z.strictObject({ accountRps: z.number().optional(), accountBurst: z.number().optional() }).optional(),
   /** per function name */
   functions: z.record(z.string(), z.strictObject({ memoryMB: z.number().optional(), reservedConcurrency: z.number().optional() })).optional(),
   auth: z

@@ -4,6 +4,7 @@ import { addStackCommand } from './commands/stack.ts';
 import { addRunCommand } from './commands/run.ts';
 import { addReportCommand } from './commands/report.ts';
 import { addCompareCommand } from './commands/compare.ts';
+import { addSearchCommand } from './commands/search.ts';
 import { addArtilleryCommand } from './commands/artillery-export.ts';
 import { addTrendCommand } from './commands/trend.ts';
 
@@ -16,6 +17,7 @@ const program = new Command('fanout-bench')
 
 addRunCommand(program);
 addCompareCommand(program);
+addSearchCommand(program);
 addStackCommand(program);
 addReportCommand(program);
 addArtilleryCommand(program);

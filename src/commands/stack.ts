@@ -32,6 +32,9 @@ export interface StackUpFlags {
   hostEnvironmentsPerCore?: string;
   initConcurrency?: string;
   prepared?: string;
+  accountConcurrency?: string;
+  accountRps?: string;
+  accountBurst?: string;
   runtime?: string;
   /** the $connect authorizer on */
   auth?: boolean;
@@ -67,6 +70,9 @@ export function addStackCommand(program: Command): void {
     .option('--host-environments-per-core <x>', "host cap on one function's environments, per core at a full vCPU share (default 0.5; 0 = none)")
     .option('--init-concurrency <n>', 'INITs running at once on this host (default: cores - 1)')
     .option('--prepared <n>', 'environments per function initialised before they are needed (default 2; 0 = none)')
+    .option('--account-concurrency <n>', "Lambda's account concurrency (AWS's default 1000)")
+    .option('--account-rps <n>', 'the account throttle on messages in and @connections calls, requests/s (default 10000)')
+    .option('--account-burst <n>', "that throttle's burst (default 5000)")
     .option('--runtime <runtime>', `Lambda runtime emulated: ${NODE_RUNTIMES.join('|')} (default ${DEFAULT_NODE_RUNTIME}); runs on that Node major when one is found`)
     .option('--auth', 'a Lambda REQUEST authorizer on $connect; the token it expects from FANOUT_BENCH_TOKEN or --auth-token-file')
     .option('--auth-identity <where>', 'where clients put the token: header (x-api-key, default) or query (?token=)')
@@ -149,6 +155,9 @@ export function stackLaunchOf(o: StackUpFlags): StackLaunch {
   }
   if (o.initConcurrency !== undefined) set(['lambda', 'initConcurrency'], number('--init-concurrency', o.initConcurrency));
   if (o.prepared !== undefined) set(['lambda', 'preparedPerFunction'], number('--prepared', o.prepared));
+  if (o.accountConcurrency !== undefined) set(['lambda', 'accountConcurrency'], number('--account-concurrency', o.accountConcurrency));
+  if (o.accountRps !== undefined) set(['limits', 'accountRps'], number('--account-rps', o.accountRps));
+  if (o.accountBurst !== undefined) set(['limits', 'accountBurst'], number('--account-burst', o.accountBurst));
   if (o.runtime !== undefined) set(['lambda', 'runtime'], o.runtime);
   if (o.auth) set(['auth', 'enabled'], true);
   if (o.authIdentity !== undefined) set(['auth', 'identitySource'], o.authIdentity);

@@ -62,6 +62,12 @@ export interface MeasureOptions {
   systemMetrics?: boolean;
   /** `--metrics-wait`: the longest wait for CloudWatch to publish the run (default: the target's) */
   metricsWaitMs?: number;
+  /**
+   * false: no wait for a fresh minute after the previous measurement (a search's steps on a
+   * target read at one-second periods: its window then reaches at most the margin into the
+   * previous step's end)
+   */
+  freshMinute?: boolean;
   /** the results once the fleet is done, before CloudWatch is asked (a run writes results.json) */
   checkpoint?: (results: Results) => void | Promise<void>;
 }
@@ -86,7 +92,7 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
   const previous = lastEnded.get(target);
   // Only a measurement whose CloudWatch is pulled has a window to keep apart (a stack of your own has none).
   const cloudwatch = systemMetrics ? target.cloudWatch : null;
-  if (previous !== undefined && cloudwatch) {
+  if (previous !== undefined && cloudwatch && o.freshMinute !== false) {
     await waitForFreshMinute(previous, cloudwatch.marginSec, o.signal, o.onStatus ?? (() => {}));
   }
   const functions = await functionsOf(target, warn);

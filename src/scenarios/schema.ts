@@ -123,6 +123,12 @@ export const StackKnobs = z.strictObject({
   hostEnvironmentsPerCore: z.number().min(0).optional(),
   /** INITs running at once on the host (not an AWS quota) */
   initConcurrency: z.int().positive().optional(),
+  /** Lambda's account concurrency (AWS's quota, default 1,000): lower it to see throttled invocations */
+  accountConcurrency: z.int().positive().optional(),
+  /** the account (stage) throttle on messages in and @connections calls, requests/s (default 10,000) */
+  accountRps: z.number().positive().optional(),
+  /** its burst, requests (default 5,000) */
+  accountBurst: z.number().positive().optional(),
   /** environments per function initialised before they are needed (0: INIT inside the cold invocation) */
   preparedPerFunction: z.int().min(0).max(64).optional(),
   /** the Lambda runtime emulated (default nodejs22.x) */

@@ -20,6 +20,9 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   'lambda.initConcurrency': '--init-concurrency',
   'lambda.preparedPerFunction': '--prepared',
   'lambda.runtime': '--runtime',
+  'lambda.accountConcurrency': '--account-concurrency',
+  'limits.accountRps': '--account-rps',
+  'limits.accountBurst': '--account-burst',
   'auth.enabled': '--auth',
   'auth.identitySource': '--auth-identity',
   'auth.tokenFile': '--auth-token-file',
@@ -74,6 +77,9 @@ export function stackUpArgs(launch: Pick<StackLaunch, 'settings' | 'configFile'>
   add('--init-concurrency', s.lambda?.initConcurrency);
   add('--prepared', s.lambda?.preparedPerFunction);
   add('--runtime', s.lambda?.runtime);
+  add('--account-concurrency', s.lambda?.accountConcurrency);
+  add('--account-rps', s.limits?.accountRps);
+  add('--account-burst', s.limits?.accountBurst);
   add('--config', launch.configFile);
   if (s.auth?.enabled) args.push('--auth');
   add('--auth-identity', s.auth?.identitySource);

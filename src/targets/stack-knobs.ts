@@ -17,8 +17,11 @@ export function stackLaunchOf(k: StackKnobs): StackLaunch {
     initConcurrency: k.initConcurrency,
     preparedPerFunction: k.preparedPerFunction,
     runtime: k.runtime,
+    accountConcurrency: k.accountConcurrency,
   });
   if (lambda) settings.lambda = lambda;
+  const limits = defined({ accountRps: k.accountRps, accountBurst: k.accountBurst });
+  if (limits) settings.limits = limits;
   const functions: NonNullable<StackSettings['functions']> = {};
   for (const [fn, mb] of Object.entries(k.memory ?? {})) functions[fn] = { ...functions[fn], memoryMB: mb };
   for (const [fn, n] of Object.entries(k.reserved ?? {})) functions[fn] = { ...functions[fn], reservedConcurrency: n };

@@ -75,8 +75,15 @@ const EMULATOR_KEYS: Array<[QuotaLimit, (c: EmulatorConfigFile) => unknown]> = [
   ['lambdaConcurrency', (c) => c.lambda?.accountConcurrency],
 ];
 
+/** The limits a scenario's `target:` knobs set directly (stack-knobs.ts hands them to the emulator). */
+const KNOB_KEYS: Partial<Record<QuotaLimit, (k: StackKnobs) => number | undefined>> = {
+  requestsPerSecond: (k) => k.accountRps,
+  requestBurst: (k) => k.accountBurst,
+  lambdaConcurrency: (k) => k.accountConcurrency,
+};
+
 /**
- * The local emulator's limits: its config file's, over AWS's defaults (the emulator's own). The
+ * The local emulator's limits: its knobs', then its config file's, over AWS's defaults (the emulator's own). The
  * stack checks the file when it starts; a value that is not a positive number is left to it.
  * Reserved concurrency (`target.reserved`) leaves the rest of the account's unreserved.
  */
@@ -84,7 +91,8 @@ export function emulatorQuotas(knobs: StackKnobs): TargetQuotas {
   const file = knobs.config === undefined ? {} : ((readDataFile(knobs.config, { what: 'emulator config file' }) ?? {}) as EmulatorConfigFile);
   const limits: Partial<Record<QuotaLimit, QuotaValue>> = {};
   for (const [limit, read] of EMULATOR_KEYS) {
-    const v = typeof file === 'object' ? read(file) : undefined;
+    // a scenario's knob wins over the config file, as the stack applies them
+    const v = KNOB_KEYS[limit]?.(knobs) ?? (typeof file === 'object' ? read(file) : undefined);
     limits[limit] = typeof v === 'number' && v > 0 ? { value: v, source: 'emulator-config' } : { value: AWS_DOCUMENTED_QUOTAS[limit], source: 'aws-documented' };
   }
   const reserved = Object.values(knobs.reserved ?? {}).reduce((a, b) => a + b, 0);

@@ -40,6 +40,7 @@ const COVERED: { match: RegExp; files: string[]; why?: string; notRunHere?: true
   { match: /^fanout-bench run \S+ --target wss?:/, files: ['test/e2e/auth-run.test.ts'] },
   { match: /^fanout-bench compare /, files: ['test/e2e/compare-cli.test.ts'] },
   { match: /^fanout-bench trend /, files: ['test/e2e/trend-cli.test.ts'] },
+  { match: /^fanout-bench search /, files: ['test/e2e/search-cli.test.ts'] },
   { match: /^fanout-bench stack up$/, files: ['test/local/stack-cli.test.ts'] },
   { match: /^fanout-bench stack install-node /, files: ['.ci/run'], why: 'downloads Node from the npm registry: CI runs it before the suite' },
   { match: /^fanout-bench artillery export /, files: ['test/e2e/artillery-commands.test.ts', 'test/e2e/artillery-cli.test.ts'] },

@@ -8,6 +8,7 @@ import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin/index.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 import { stackUpArgs } from '../../src/targets/stack-flags.ts';
 import { stackLaunchOf } from '../../src/targets/stack-knobs.ts';
+import { emulatorQuotas } from '../../src/targets/target-quotas.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fb-scenarios-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -82,6 +83,22 @@ describe('scenario files', () => {
     expect(stackLaunchOf({ runtime: 'nodejs20.x' })).toEqual({ settings: { lambda: { runtime: 'nodejs20.x' } } });
     const p = file('runtime-bad.yaml', GOOD.replace('target: { ', 'target: { runtime: nodejs18.x, '));
     expect(messageOf(p)).toBe(`${p}: target.runtime: Invalid option: expected one of "nodejs20.x"|"nodejs22.x"|"nodejs24.x"`);
+  });
+
+  it('target.accountConcurrency, accountRps and accountBurst reach the stack, and the quotas the run is held to', () => {
+    const s = loadScenario(file('limits.yaml', GOOD.replace('target: { ', 'target: { accountConcurrency: 4, accountRps: 300, accountBurst: 60, ')));
+    const launch = stackLaunchOf(s.target);
+    expect(launch.settings?.lambda).toEqual({ accountConcurrency: 4 });
+    expect(launch.settings?.limits).toEqual({ accountRps: 300, accountBurst: 60 });
+    expect(stackUpArgs(launch)).toEqual(expect.arrayContaining(['--account-concurrency', '4', '--account-rps', '300', '--account-burst', '60']));
+    const q = emulatorQuotas(s.target).limits;
+    expect([q.lambdaConcurrency, q.requestsPerSecond, q.requestBurst]).toEqual([
+      { value: 4, source: 'emulator-config' },
+      { value: 300, source: 'emulator-config' },
+      { value: 60, source: 'emulator-config' },
+    ]);
+    const p = file('limits-bad.yaml', GOOD.replace('target: { ', 'target: { accountConcurrency: 0, '));
+    expect(messageOf(p)).toMatch(new RegExp(`^${p}: target.accountConcurrency: `));
   });
 
   it('a wrong type names the file and the field', () => {

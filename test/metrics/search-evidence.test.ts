@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import type { Results } from '../../src/metrics/results/results-schema.ts';
+import { limitEvidence } from '../../src/metrics/search/limit-evidence.ts';
+import { searchAnswer } from '../../src/metrics/search/search-answer.ts';
+import { judgeExpect, parseExpect } from '../../src/metrics/search/search-expect.ts';
+import type { SearchStep } from '../../src/metrics/search/search-schema.ts';
+import { buildResults } from '../report/fixtures.ts';
+
+/** A run's results with nothing pointing at a limit: the evidence each test adds is the only one. */
+function quiet(): Results {
+  const r = buildResults();
+  r.errors = {};
+  r.harness.saturated = false;
+  const cw = r.cloudwatch!;
+  for (const t of Object.values(cw.lambda)) Object.assign(t, { throttles: 0, concurrentExecutionsMax: 1 });
+  cw.localHost = { hostBusyAvgPercent: 40, hostBusyPeakPercent: 70, stackCpuMs: 1000, heldBack: {} };
+  cw.emf = {};
+  for (const rep of Object.values(cw.reports)) rep.initDurationMsTotal = 0;
+  delete cw.dynamodb;
+  r.quotas = {
+    limits: { lambdaConcurrency: { value: 5, source: 'emulator-config' }, requestsPerSecond: { value: 200, source: 'emulator-config' }, requestBurst: { value: 50, source: 'emulator-config' } },
+    frameEnforced: false,
+    note: 'the local emulator',
+    plan: [],
+  };
+  return r;
+}
+
+describe('what limited a step, from its results', () => {
+  it('nothing: no line', () => {
+    expect(limitEvidence(quiet())).toEqual([]);
+  });
+
+  it('Lambda throttles and ConcurrentExecutions at the account limit, with their figures', () => {
+    const r = quiet();
+    r.cloudwatch!.lambda['fanout-send-message']!.throttles = 42;
+    r.cloudwatch!.lambda['fanout-send-message']!.concurrentExecutionsMax = 5;
+    expect(limitEvidence(r)).toEqual([
+      {
+        factor: 'lambda-throttles',
+        line: "Lambda throttled 42 invocations (fanout-send-message 42); ConcurrentExecutions peaked at 5 against Lambda's 5 concurrent executions per account (the emulator's config)",
+      },
+    ]);
+  });
+
+  it("API Gateway's 429s, naming the stage throttle", () => {
+    const r = quiet();
+    r.errors = { 'throttle:Too Many Requests': 30 };
+    const [e] = limitEvidence(r);
+    expect(e).toEqual({
+      factor: 'api-gateway-429',
+      line: `API Gateway answered 30 of ${r.sends.sent.toLocaleString('en-US')} messages with 429 (Too Many Requests): the stage's throttle of 200 requests/s (the emulator's config), burst 50`,
+    });
+  });
+
+  it('DynamoDB throttles, post errors, the local host, the harness, a cold-start storm, in that order', () => {
+    const r = quiet();
+    r.cloudwatch!.emf = {
+      DynamoDbThrottles: { sum: 7, average: null, p99: null },
+      FanoutPostErrors: { sum: 3, average: null, p99: null },
+      FanoutPostTimeouts: { sum: 1, average: null, p99: null },
+      FanoutDeliveries: { sum: 900, average: null, p99: null },
+    };
+    r.cloudwatch!.localHost!.heldBack = { 'fanout-send-message': { count: 80, totalMs: 9000, p50Ms: 90, p99Ms: 400, maxMs: 500 } };
+    r.harness.saturated = true;
+    const reports = Object.values(r.cloudwatch!.reports);
+    reports[0]!.initDurationMsTotal = 10 * reports.reduce((n, x) => n + x.durationMsTotal, 0);
+    expect(limitEvidence(r).map((e) => e.factor)).toEqual(['dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated', 'cold-start-storm']);
+    const line = (f: string) => limitEvidence(r).find((e) => e.factor === f)!.line;
+    expect(line('dynamodb-throttles')).toBe('the functions saw 7 throttled DynamoDB attempts (retries included)');
+    expect(line('connections-post-errors')).toBe('@connections posts failed: 3 errors and 1 timeouts against 900 posts delivered');
+    expect(line('local-host')).toBe('local host held back 80 fanout-send-message invocations (wait p99 400 ms); its cores averaged 40 %');
+    expect(line('cold-start-storm')).toMatch(/^a cold-start storm: INIT was 91 % of the step's Lambda time/);
+  });
+});
+
+function step(index: number, load: number, passed: boolean, p99: number, evidence: SearchStep['evidence'] = []): SearchStep {
+  return {
+    index,
+    load,
+    role: 'grow',
+    runId: `s${index}`,
+    dir: `step-${index}`,
+    status: 'completed',
+    passed,
+    slos: [{ expression: 'broadcast.p99 < 500ms', metric: 'broadcast.p99', unit: 'ms', observed: p99, limit: 500, outcome: passed ? 'pass' : 'fail' }],
+    failedChecks: [],
+    figures: { holdMs: 3000, offeredMessagesPerSec: load, offeredDeliveriesPerSec: load * 5, deliveredPerSec: load * 5, broadcastP50Ms: p99 / 2, broadcastP99Ms: p99, fanoutCompletionP99Ms: p99, lost: 0, errors: 0 },
+    evidence,
+  };
+}
+
+describe('the answer', () => {
+  const throttled = [{ factor: 'lambda-throttles' as const, line: 'Lambda throttled 9 invocations' }];
+  const base = { from: 10, to: 100, resolution: 0.1, unit: 'messages/s' };
+
+  it('names the limit and the first failing load\'s evidence; the boundary measured twice inside each other\'s noise is said', () => {
+    const a = searchAnswer({ ...base, steps: [step(1, 10, true, 50), step(2, 20, true, 90), step(3, 40, false, 700, throttled), step(4, 30, true, 470), step(5, 35, false, 520, throttled), step(6, 30, true, 499), step(7, 35, false, 495, throttled)] });
+    expect(a).toMatchObject({ kind: 'limit-found', maxPassing: 30, firstFailing: 35, withinResolution: false, limitingFactor: 'lambda-throttles' });
+    expect(a.summary).toBe('30 messages/s met every SLO, 35 messages/s did not (not yet within the resolution of 10 %); limited by Lambda throttled 9 invocations');
+    expect(a.noise).toEqual(['broadcast.p99 at 35 messages/s (495 ms to 520 ms) is inside the noise of 30 messages/s (470 ms to 499 ms): the two loads are not told apart by it']);
+  });
+
+  it('no evidence at the failing load is said in one line; a first step that fails and a --to that passes', () => {
+    const a = searchAnswer({ ...base, steps: [step(1, 10, true, 50), step(2, 11, false, 600)] });
+    expect(a.limitingFactor).toBe('none');
+    expect(a.evidence[0]!.line).toMatch(/^no evidence: /);
+    expect(a.withinResolution).toBe(true);
+    expect(searchAnswer({ ...base, steps: [step(1, 10, false, 900)] })).toMatchObject({ kind: 'first-step-failed', maxPassing: null, firstFailing: 10 });
+    expect(searchAnswer({ ...base, steps: [step(1, 50, true, 90), step(2, 100, true, 95)] })).toMatchObject({ kind: 'to-passed', maxPassing: 100, firstFailing: null, limitingFactor: null });
+  });
+
+  it('a load whose measurements disagree counts as the majority says, and is said to be inside the noise', () => {
+    const a = searchAnswer({ ...base, steps: [step(1, 10, true, 50), step(2, 20, true, 480), step(3, 22, false, 510), step(4, 20, false, 505), step(5, 20, false, 506), step(6, 10, true, 60)] });
+    expect([a.maxPassing, a.firstFailing]).toEqual([10, 20]);
+    expect(a.noise).toContain('20 messages/s met the SLOs 1 of 3 times: inside the noise, counted as not met by the majority');
+  });
+
+  it('--expect holds or not, and a malformed one is one line', () => {
+    const a = searchAnswer({ ...base, steps: [step(1, 10, true, 50), step(2, 11, false, 600)] });
+    const e = parseExpect('max >= 10');
+    expect('problem' in e).toBe(false);
+    expect(judgeExpect(e as Exclude<typeof e, { problem: string }>, a, 'messages/s')).toEqual({ expression: 'max >= 10', held: true, detail: 'the highest load that met every SLO is 10 messages/s: "max >= 10" holds' });
+    expect(judgeExpect(parseExpect('first > 20') as Exclude<typeof e, { problem: string }>, a, 'messages/s').held).toBe(false);
+    expect(parseExpect('most >= 10')).toEqual({ problem: 'expected "max <op> <number>" or "first <op> <number>" with op one of < <= > >= == !=, e.g. "max >= 2000", got "most >= 10"' });
+  });
+});
