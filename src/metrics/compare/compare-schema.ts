@@ -204,9 +204,9 @@ export const PointSetting = z.object({
   rooms: z.number().int().positive(),
   membersPerRoom: z.number().positive(),
   /** the send phases' rate, messages per second */
-  messagesPerSecond: z.number().positive(),
+  messagesPerSecond: z.number().nonnegative(),
   /** messagesPerSecond × membersPerRoom */
-  deliveriesPerSecond: z.number().positive(),
+  deliveriesPerSecond: z.number().nonnegative(),
   payloadBytes: z.number().int().nonnegative(),
   /** the variant's target (`--targets`), as given */
   target: z.string(),
