@@ -115,8 +115,13 @@ phases:
     // the reference stack refuses a payload over 32,768 bytes (PAYLOAD_TOO_LARGE): that point misses the SLO
     expect(over!.slo?.met).toBe(false);
     expect(over!.slo!.failed.join(' ')).toContain('PAYLOAD_TOO_LARGE');
-    expect(c.recommendation.firstFailing?.label).toBe('40,000 B');
-    if (large!.slo?.met) expect(c.recommendation.pick?.label).toBe('32,000 B');
+    // on a busy host a smaller point may miss too (the harness kept up is one of the checks): the rule holds either way
+    if (small!.slo?.met && large!.slo?.met) {
+      expect(c.recommendation.pick?.label).toBe('32,000 B');
+      expect(c.recommendation.firstFailing?.label).toBe('40,000 B');
+    } else {
+      expect(c.recommendation.firstFailing?.label).toBe(c.points.find((p) => !p.slo?.met)!.label);
+    }
   });
 
   it('--targets with a variants file: two local stacks side by side, the cheaper one that met the SLO picked', { timeout: 120_000 }, async () => {
