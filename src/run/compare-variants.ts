@@ -40,19 +40,13 @@ const VariantsFile = z.strictObject({
         arch: z.enum(['x86_64', 'arm64']).optional(),
       }),
     )
-    .min(2)
-    .max(MAX_VARIANTS),
+    .min(2, `list 2 to ${MAX_VARIANTS} variants`)
+    .max(MAX_VARIANTS, `list 2 to ${MAX_VARIANTS} variants`),
 });
 
 export function parseVariants(flag: string): Variant[] {
   const v = flag.trim();
-  const variants = /\.(ya?ml|json)$/i.test(v) && !v.includes(',') ? fromFile(v) : fromList(v);
-  const seen = new Set<string>();
-  for (const x of variants) {
-    if (seen.has(x.name)) throw new UserError(`--targets: the variant name "${x.name}" is given twice (names must be unique)`);
-    seen.add(x.name);
-  }
-  return variants;
+  return /\.(ya?ml|json)$/i.test(v) && !v.includes(',') ? fromFile(v) : fromList(v);
 }
 
 function fromList(v: string): Variant[] {
@@ -72,6 +66,9 @@ function fromList(v: string): Variant[] {
 function fromFile(file: string): Variant[] {
   const parsed = VariantsFile.safeParse(readDataFile(file, { what: 'variants file' }));
   if (!parsed.success) throw new UserError(`${file}: ${describeIssue(parsed.error.issues[0]!)}`);
+  const names = parsed.data.variants.map((x, i) => x.name ?? `variant-${i + 1}`);
+  const twice = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (twice >= 0) throw new UserError(`${file}: variants[${twice}].name: "${names[twice]}" is given twice (names must be unique)`);
   return parsed.data.variants.map((x, i) => {
     const spec = checkSpec(x.target, `${file}: variants[${i}].target`);
     if (x.knobs && !spec.startsLocalStack) throw new UserError(`${file}: variants[${i}].knobs: apply to a local target only (this one is ${x.target})`);
@@ -79,7 +76,7 @@ function fromFile(file: string): Variant[] {
     // a stack config or token file named in the variants file is relative to it
     if (knobs?.config !== undefined) knobs.config = resolve(dirname(file), knobs.config);
     if (knobs && typeof knobs.auth === 'object' && knobs.auth.tokenFile !== undefined) knobs.auth = { ...knobs.auth, tokenFile: resolve(dirname(file), knobs.auth.tokenFile) };
-    return { name: x.name ?? `variant-${i + 1}`, target: x.target, ...(knobs ? { knobs } : {}), ...(x.arch ? { arch: x.arch } : {}) };
+    return { name: names[i]!, target: x.target, ...(knobs ? { knobs } : {}), ...(x.arch ? { arch: x.arch } : {}) };
   });
 }
 
@@ -87,7 +84,8 @@ function checkSpec(target: string, where: string) {
   try {
     return parseTargetSpec(target);
   } catch (err) {
-    if (err instanceof UserError) throw new UserError(`${where}: ${err.message}`);
+    // the spec's own message names --target; here the flag or the file's field is the place
+    if (err instanceof UserError) throw new UserError(`${where}: ${err.message.replace(/^--target: /, '')}`);
     throw err;
   }
 }
