@@ -31,6 +31,7 @@ export function renderSweepConsole(c: SweepComparison): string[] {
     `  ${pickLine(c)}: ${plain(r.pick?.label ?? 'none')} — ${plain(r.reason)}`,
   ];
   for (const p of c.points.filter((x) => x.slo && !x.slo.met)) out.push(`  missed ${plain(p.label)}: ${plain(sloText(p).why)}`);
+  for (const p of c.points.filter((x) => sloText(x).note)) out.push(`  note ${plain(p.label)}: ${plain(sloText(p).note)}`);
   for (const e of c.excluded) out.push(`  excluded ${plain(e.label)}: ${plain(e.reason)}`);
   return out;
 }

@@ -80,13 +80,17 @@ function recommendation(c: SweepComparison): string {
         .join('')}</ul></div>`,
     );
   }
+  const noted = c.points.filter((p) => p.slo?.note);
+  if (noted.length > 0) {
+    banners.push(`<div class="banner warn" data-notes><strong>The harness was saturated at some points.</strong><ul>${noted.map((p) => `<li>${h(p.label)} — ${h(p.slo!.note!)}</li>`).join('')}</ul></div>`);
+  }
   return `<section class="reco"><h2>Recommendation</h2>${banners.join('')}<div class="cards">${cards.join('')}</div></section>`;
 }
 
 function sloCell(p: PointResult): string {
   const s = sloText(p);
   if (!p.slo) return h(s.verdict);
-  return `<span class="${p.slo.met ? 'slo-met' : 'slo-missed'}">${h(s.verdict)}</span>${s.why ? `<span class="why">${h(s.why)}</span>` : ''}`;
+  return `<span class="${p.slo.met ? 'slo-met' : 'slo-missed'}">${h(s.verdict)}</span>${s.why ? `<span class="why">${h(s.why)}</span>` : ''}${s.note ? `<span class="why point-note"><strong>Note:</strong> ${h(s.note)}</span>` : ''}`;
 }
 
 function pointsTable(c: SweepComparison): string {

@@ -39,7 +39,7 @@ export function renderSweepMarkdown(c: SweepComparison): string {
     const m = p.metrics;
     const slo = sloText(p);
     out.push(
-      `| ${md(p.label)} | ${md(settingText(c, p))} | ${p.runs.filter((x) => x.included).length} of ${p.runs.length}${p.status === 'excluded' ? ' (excluded)' : ''} | ${md(slo.verdict)}${slo.why ? `: ${md(slo.why)}` : ''} | ${v(m.fanoutP50Ms, fmtMsCell)} | ${v(m.fanoutP99Ms, fmtMsCell)} | ${v(m.broadcastP99Ms, fmtMsCell)} | ${v(p.functions[fn]?.durationP99Ms, fmtMsCell)} | ${v(m.totalCostPerMillionDeliveries, fmtUsdCell)} | ${v(p.costs.apiGateway, fmtUsdCell)} | ${v(p.costs.dataTransfer, fmtUsdCell)} |`,
+      `| ${md(p.label)} | ${md(settingText(c, p))} | ${p.runs.filter((x) => x.included).length} of ${p.runs.length}${p.status === 'excluded' ? ' (excluded)' : ''} | ${md(slo.verdict)}${slo.why ? `: ${md(slo.why)}` : ''}${slo.note ? ` — **note:** ${md(slo.note)}` : ''} | ${v(m.fanoutP50Ms, fmtMsCell)} | ${v(m.fanoutP99Ms, fmtMsCell)} | ${v(m.broadcastP99Ms, fmtMsCell)} | ${v(p.functions[fn]?.durationP99Ms, fmtMsCell)} | ${v(m.totalCostPerMillionDeliveries, fmtUsdCell)} | ${v(p.costs.apiGateway, fmtUsdCell)} | ${v(p.costs.dataTransfer, fmtUsdCell)} |`,
     );
   }
   out.push('');

@@ -12,6 +12,7 @@ import { resolveTarget } from '../targets/resolve-target.ts';
 import type { Target } from '../targets/target.ts';
 import { evaluate } from '../verdict/evaluate.ts';
 import type { Threshold } from '../verdict/threshold.ts';
+import { HARNESS_CHECK } from '../verdict/checks.ts';
 import { failsVerdict } from '../verdict/verdict-schema.ts';
 import { warmUp, type CompareOptions } from './compare.ts';
 import type { Variant } from './compare-variants.ts';
@@ -198,14 +199,32 @@ function planPoints(o: SweepOptions, sweep: Sweep, base: RunInput): Plan[] {
 
 /**
  * A point's verdict over its completed repeats (their medians, as `run --repeat` judges): met
- * when it passes; otherwise the failed checks and thresholds, one phrase each. Null: none completed.
+ * when it passes; otherwise the failed checks and thresholds, one phrase each, and whose the miss
+ * is: a saturated harness's alone (nothing else failed: the point says nothing about the stack),
+ * the stack's with the harness saturated too (its delay is in the latencies judged), or the
+ * stack's. Null: none completed.
  */
 export function judgePoint(results: readonly Results[], thresholds: readonly Threshold[]): PointSlo | null {
   if (results.length === 0) return null;
   const verdict = evaluate(results.at(-1)!, { thresholds, ...(results.length > 1 ? { repeats: results } : {}) });
-  const failed = [
-    ...verdict.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`),
-    ...verdict.thresholds.filter((t) => failsVerdict(t.outcome)).map((t) => `${t.expression}: ${t.detail}`),
-  ];
-  return { met: verdict.outcome === 'pass', failed };
+  const failedChecks = verdict.checks.filter((c) => !c.passed);
+  const failed = [...failedChecks.map((c) => `${c.name}: ${c.detail}`), ...verdict.thresholds.filter((t) => failsVerdict(t.outcome)).map((t) => `${t.expression}: ${t.detail}`)];
+  if (verdict.outcome === 'pass') return { met: true, failed };
+  const saturated = results.filter((r) => r.harness.saturated);
+  if (saturated.length === 0 || !failedChecks.some((c) => c.name === HARNESS_CHECK)) return { met: false, failed, missedBy: 'stack' };
+  const where = `${results.length > 1 ? `in ${saturated.length} of ${results.length} repeats, ` : ''}${saturated[0]!.harness.warnings[0]?.replace(/^harness saturated: /, '') ?? 'its CPU or event loop was the bottleneck'}`;
+  if (failed.length === 1) {
+    return {
+      met: false,
+      failed,
+      missedBy: 'harness',
+      note: `the harness, not the stack, missed: it was saturated (${where}), so this point says nothing about the stack; measure it again with more --shards or on a host with more free CPU`,
+    };
+  }
+  return {
+    met: false,
+    failed,
+    missedBy: 'harness-and-stack',
+    note: `the harness was saturated as well (${where}): the latencies judged include its own delay, so a latency miss here may be partly the harness's`,
+  };
 }

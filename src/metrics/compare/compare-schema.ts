@@ -217,11 +217,27 @@ export const PointSetting = z.object({
 export type PointSetting = z.infer<typeof PointSetting>;
 
 /**
+ * Whose a missed SLO is. `stack`: the harness kept up, so what failed is the system's. `harness`:
+ * the harness was saturated and nothing else failed: the point says nothing about the stack.
+ * `harness-and-stack`: the harness was saturated and more failed: the latencies judged include
+ * the harness's own delay, so a latency miss may be partly the harness's.
+ */
+export const MissedBy = z.enum(['stack', 'harness', 'harness-and-stack']);
+export type MissedBy = z.infer<typeof MissedBy>;
+
+/**
  * Whether a point met the SLO: its verdict over the counted repeats (their medians, as `run
  * --repeat` judges) passed — the built-in checks and every threshold (the scenario's and
- * `--threshold`). `failed` names what did not.
+ * `--threshold`). `failed` names what did not; `missedBy` and `note` say whose the miss is
+ * (absent when it met, and from files written before they were).
  */
-export const PointSlo = z.object({ met: z.boolean(), failed: z.array(z.string()) });
+export const PointSlo = z.object({
+  met: z.boolean(),
+  failed: z.array(z.string()),
+  missedBy: MissedBy.optional(),
+  /** one sentence on the point, for every report: e.g. that the harness, not the stack, was saturated */
+  note: z.string().optional(),
+});
 export type PointSlo = z.infer<typeof PointSlo>;
 
 /** The run's whole cost estimate per million deliveries received, by service. */
