@@ -11,7 +11,8 @@ import { runCli } from './cli.ts';
  * `fanout-bench compare` sweeping room size, payload and stack variants against the local
  * emulator, as a user runs it: each point on a stack of its own (no minute of waiting between
  * them), one comparison written, and the room-size report drawn in real headless Chromium. Kept
- * small: short send phases, one repeat, no warm-up.
+ * small for CI (about 2 minutes on 2 cores): short send phases, one repeat, no warm-up, two payload
+ * points; sendMessage at a full vCPU (1,769 MB) so a room of 200 drains in seconds, not minutes.
  */
 const dir = mkdtempSync(join(tmpdir(), 'fb-sweep-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,10 +29,20 @@ function readComparison(out: string): { c: SweepComparison; at: string } {
   return { c: SweepComparison.parse(JSON.parse(readFileSync(join(at, 'compare.json'), 'utf8'))), at };
 }
 
-const compare = (args: string[]) => runCli(['compare', '--no-progress', '--warm-up', '0', ...args], { timeoutMs: 170_000 });
+/** Every point that missed only because the harness was saturated says so, with a note, on the console too. */
+function expectHarnessNamed(c: SweepComparison): void {
+  for (const p of c.points) {
+    if (!p.slo || p.slo.met) continue;
+    const onlyHarness = p.slo.failed.every((f) => f.startsWith('harness not saturated:'));
+    expect(p.slo.missedBy, p.label).toBe(onlyHarness ? 'harness' : p.slo.failed.some((f) => f.startsWith('harness not saturated:')) ? 'harness-and-stack' : 'stack');
+    if (p.slo.missedBy !== 'stack') expect(p.slo.note, p.label).toMatch(/^the harness/);
+  }
+}
+
+const compare = (args: string[]) => runCli(['compare', '--no-progress', '--warm-up', '0', ...args], { timeoutMs: 140_000 });
 
 describe('fanout-bench compare sweeps', () => {
-  it('--room-size 10,50,200: fan-out completion grows with the members, and the report draws in Chromium', { timeout: 180_000 }, async () => {
+  it('--room-size 10,50,200: fan-out completion grows with the members, and the report draws in Chromium', { timeout: 150_000 }, async () => {
     // the same clients and send rate at every size: each message has 10, 50, then 200 members to reach
     const file = scenario(
       'rooms',
@@ -39,10 +50,11 @@ describe('fanout-bench compare sweeps', () => {
 clients: 200
 rooms: 20
 seed: 7
+target: { memory: { fanout-send-message: 1769 } }
 phases:
   - connect: { rate: 200 }
   - join: { rate: 200 }
-  - send: { duration: 4s, rate: 2 }
+  - send: { duration: 3s, rate: 1 }
 `,
     );
     const out = join(dir, 'rooms');
@@ -52,15 +64,16 @@ phases:
     expect(c.parameter).toBe('room-size');
     expect(c.holdConstant).toBe('clients');
     expect(c.points.map((p) => [p.x, p.setting.rooms, p.setting.membersPerRoom, p.setting.messagesPerSecond])).toEqual([
-      [10, 20, 10, 2],
-      [50, 4, 50, 2],
-      [200, 1, 200, 2],
+      [10, 20, 10, 1],
+      [50, 4, 50, 1],
+      [200, 1, 200, 1],
     ]);
     const p50 = c.points.map((p) => p.metrics.fanoutP50Ms!.median);
     expect(p50[2], `fan-out p50 by size: ${p50.join(', ')}`).toBeGreaterThan(p50[0]!);
     expect(p50[2], `fan-out p50 by size: ${p50.join(', ')}`).toBeGreaterThan(p50[1]!);
     // every point judged, and the recommendation is the largest that met the SLO
     for (const p of c.points) expect(p.slo).not.toBeNull();
+    expectHarnessNamed(c);
     const met = c.points.filter((p) => p.slo!.met).map((p) => p.label);
     expect(c.recommendation.pick?.label ?? null).toBe(met.at(-1) ?? null);
     expect(r.stdout).toContain('largest room size within the SLO:');
@@ -85,7 +98,7 @@ phases:
     }
   });
 
-  it('--payload 64,32000,40000: data out grows with the bytes, and the largest payload the stack takes is recommended', { timeout: 150_000 }, async () => {
+  it('--payload 32000,32600: the second crosses a 32 KB message unit, and API Gateway bills each post twice', { timeout: 120_000 }, async () => {
     const file = scenario(
       'payload',
       `name: payload
@@ -99,30 +112,26 @@ phases:
 `,
     );
     const out = join(dir, 'payload');
-    const r = await compare([file, '--payload', '64,32000,40000', '--out', out]);
+    const r = await compare([file, '--payload', '32600,32000', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const { c } = readComparison(out);
     expect(c.points.map((p) => [p.label, p.setting.payloadBytes])).toEqual([
-      ['64 B', 64],
       ['32,000 B', 32_000],
-      ['40,000 B', 40_000],
+      ['32,600 B', 32_600],
     ]);
-    const [small, large, over] = c.points;
-    // data transfer out is billed per GB: 500 times the payload is far more bytes out per delivery
-    expect(large!.costs.dataTransfer!.median).toBeGreaterThan(small!.costs.dataTransfer!.median * 50);
-    // both fit one 32 KB message unit each way: API Gateway's part per delivery does not fall
-    expect(large!.costs.apiGateway!.median).toBeGreaterThanOrEqual(small!.costs.apiGateway!.median * 0.9);
-    // the reference stack refuses a payload over 32,768 bytes (PAYLOAD_TOO_LARGE): that point misses the SLO
-    expect(over!.slo?.met).toBe(false);
-    expect(over!.slo!.failed.join(' ')).toContain('PAYLOAD_TOO_LARGE');
-    // on a busy host a smaller point may miss too (the harness kept up is one of the checks): the rule holds either way
-    if (small!.slo?.met && large!.slo?.met) {
-      expect(c.recommendation.pick?.label).toBe('32,000 B');
-      expect(c.recommendation.firstFailing?.label).toBe('40,000 B');
-    } else {
-      const pickX = c.recommendation.pick?.x ?? -1;
-      expect(c.recommendation.firstFailing?.label).toBe(c.points.find((p) => p.x > pickX && !p.slo?.met)!.label);
-    }
+    const [small, large] = c.points;
+    // both are within the stack's 32,768-byte limit: every delivery arrived
+    for (const p of c.points) expect(p.metrics.deliveriesLost!.median).toBe(0);
+    // a post of 32,000 bytes + its envelope is one 32 KB unit, of 32,600 + envelope two: API
+    // Gateway's part per delivery nearly doubles while the bytes out grow by 2 %
+    expect(large!.costs.apiGateway!.median).toBeGreaterThan(small!.costs.apiGateway!.median * 1.5);
+    expect(large!.costs.dataTransfer!.median).toBeGreaterThan(small!.costs.dataTransfer!.median);
+    expect(large!.costs.dataTransfer!.median).toBeLessThan(small!.costs.dataTransfer!.median * 1.1);
+    expectHarnessNamed(c);
+    // the largest payload that met the SLO (on a busy host the harness may miss one: the rule holds either way)
+    const met = c.points.filter((p) => p.slo?.met);
+    expect(c.recommendation.pick?.label ?? null).toBe(met.at(-1)?.label ?? null);
+    expect(r.stdout).toContain('largest payload within the SLO:');
   });
 
   it('--targets with a variants file: two local stacks side by side, the cheaper one that met the SLO picked', { timeout: 120_000 }, async () => {
@@ -161,6 +170,7 @@ phases:
       const run = JSON.parse(readFileSync(join(at, p.runs[0]!.dir!, 'results.json'), 'utf8'));
       expect(run.lambda.functions['fanout-send-message'].memoryMB).toBe(mb);
     }
+    expectHarnessNamed(c);
     const met = c.points.filter((p) => p.slo?.met && p.metrics.totalCostPerMillionDeliveries);
     const cheapest = met.sort((a, b) => a.metrics.totalCostPerMillionDeliveries!.median - b.metrics.totalCostPerMillionDeliveries!.median)[0];
     if (cheapest && !c.recommendation.reason.includes('tie')) expect(c.recommendation.pick?.label).toBe(cheapest.label);
