@@ -1,8 +1,14 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
 import { UserError } from '../../common/errors.ts';
-import { LatencyMetric } from '../metrics/compare/compare-schema.ts';
+import { HoldConstant, LatencyMetric } from '../metrics/compare/compare-schema.ts';
 import { renderCompareConsole } from '../report/compare-console.ts';
+import { renderSweepConsole } from '../report/compare-sweep-console.ts';
+import { parseVariants } from '../run/compare-variants.ts';
+import { runSweep, type Sweep } from '../run/compare-sweep.ts';
+import { MAX_PAYLOAD_BYTES, numberList } from '../run/sweep-points.ts';
+import { MAX_CLIENTS } from '../scenarios/limits.ts';
+import { THRESHOLD_FLAG } from '../verdict/threshold-list.ts';
 import { COMPARE_FILES } from '../report/write-comparison.ts';
 import { DEFAULT_COMPARED_FUNCTIONS, runComparison } from '../run/compare.ts';
 import { formatDuration, parseDuration } from '../scenarios/duration.ts';
@@ -14,14 +20,20 @@ import { progressPrinter } from './progress-printer.ts';
 import { collect, intFlag, MAX_REPEAT, METRICS_WAIT_FLAG, METRICS_WAIT_HELP, runOptionsFromFlags, type RunFlags } from './run.ts';
 
 /**
- * `fanout-bench compare --memory 128,256,… [scenario]`: the scenario at each memory size, one
+ * `fanout-bench compare --memory 128,256,… | --room-size 10,100,… | --payload 128,4096,… |
+ * --targets A,B[,…] [scenario]`: the scenario at each value of one swept parameter, one
  * comparison (compare.json, index.html, summary.md). Takes run's flags (target, load, output,
  * prices) except run's `--memory fn=MB`: here `--memory` lists the sizes and `--function` names
- * what is set to them. Exit 0 every size measured, 1 a measurement failed, 130/143 interrupted
- * (the original sizes restored first), 2 bad input.
+ * what is set to them. The sweeps take `--threshold` (the SLO each point is judged by). Exit 0
+ * every point measured, 1 a measurement failed, 130/143 interrupted (memory: the original sizes
+ * restored first), 2 bad input.
  */
-interface CompareFlags extends Omit<RunFlags, 'memory' | 'threshold' | 'baseline' | 'dryRun'> {
-  memory: string;
+interface CompareFlags extends Omit<RunFlags, 'memory' | 'baseline' | 'dryRun'> {
+  memory?: string;
+  roomSize?: string;
+  holdConstant?: string;
+  payload?: string;
+  targets?: string;
   function?: string[];
   latency?: string;
   weight?: string[];
@@ -33,14 +45,19 @@ const MAX_SIZES = 12;
 export function addCompareCommand(program: Command): void {
   program
     .command('compare')
-    .description('run a scenario at several Lambda memory sizes and write one comparison to <out>/<id>/')
+    .description('run a scenario at several Lambda memory sizes, room sizes, payloads or deployed variants and write one comparison to <out>/<id>/')
     .argument('[scenario]', `built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}) or a YAML/JSON file`, 'fanout')
-    .requiredOption('--memory <MB,MB,...>', `memory sizes to compare, e.g. 128,256,512,1024,1769 (2 to ${MAX_SIZES}, ${LAMBDA_MEMORY_MB.min}–${LAMBDA_MEMORY_MB.max} MB)`)
+    .option('--memory <MB,MB,...>', `memory sizes to compare, e.g. 128,256,512,1024,1769 (2 to ${MAX_SIZES}, ${LAMBDA_MEMORY_MB.min}–${LAMBDA_MEMORY_MB.max} MB)`)
+    .option('--room-size <N,N,...>', `members per room to compare, e.g. 10,100,1000 (2 to ${MAX_SIZES})`)
+    .option('--hold-constant <what>', `--room-size: ${HoldConstant.options.join(' or ')} stay the same at every size (default deliveries: deliveries per second)`)
+    .option('--payload <bytes,...>', `payload sizes to compare, e.g. 128,4096,32000 (2 to ${MAX_SIZES}, at most ${MAX_PAYLOAD_BYTES.toLocaleString('en-US')} bytes)`)
+    .option('--targets <A,B,...|file>', 'deployed variants to compare, e.g. aws:ChatArm64,aws:ChatX86, or a variants file (YAML/JSON) that can give local stacks their knobs')
+    .option(`${THRESHOLD_FLAG} <expr>`, 'sweeps: the SLO every point is judged by, after the scenario\'s thresholds (repeatable), e.g. "fanout.p99 < 500ms"', collect)
     .option('--function <names>', `functions set to each size, comma-separated or repeated (default: ${DEFAULT_COMPARED_FUNCTIONS.join(', ')})`, collect)
     .option('--repeat <n>', `measurements per size (at most ${MAX_REPEAT}; medians and their spread are compared)`)
     .option('--latency <metric>', `what "speed" means: ${LatencyMetric.options.join(', ')} (default duration: the compared functions' Duration p50)`)
     .option('--weight <w>', 'balanced strategy weights, 0 (speed only) to 1 (cost only), comma-separated or repeated; default 0.5', collect)
-    .option('--warm-up <d>', 'length of the warm-up send phases at each size (default 3s)')
+    .option('--warm-up <d>', 'length of the warm-up send phases at each size or target (default 3s; 0 skips the warm-up)')
     .option('--target <target>', '"local" (start the emulator), aws:<stackName>, or an execute-api wss:// URL', 'local')
     .option('--region <region>', "aws:<stackName>: the stack's AWS region (default: the SDK's chain)")
     .option('--profile <profile>', 'aws:<stackName>: the named AWS profile (default: the SDK\'s chain)')
@@ -59,8 +76,8 @@ export function addCompareCommand(program: Command): void {
     .option(METRICS_WAIT_FLAG, METRICS_WAIT_HELP)
     .option('--ignore-host-limits', "run even if the fleet looks bigger than this host's limits")
     .option('--no-progress', 'no progress output on stderr')
-    .action(async (scenario: string, flags: CompareFlags) => {
-      process.exitCode = await compareCommand(scenario, flags);
+    .action(async (scenario: string, flags: CompareFlags, cmd: Command) => {
+      process.exitCode = await compareCommand(scenario, flags, cmd.getOptionValueSource('target') === 'cli');
     });
 }
 
@@ -106,36 +123,69 @@ function latencyFlag(v: string | undefined): LatencyMetric | undefined {
 function warmUpFlag(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const ms = parseDuration(v);
-  if (ms === undefined || ms <= 0 || ms > 60_000) throw new UserError(`--warm-up: must be a duration from 1ms to ${formatDuration(60_000)}, got "${v}"`);
+  if (ms === undefined || ms < 0 || ms > 60_000) throw new UserError(`--warm-up: must be a duration from 0s (none) to ${formatDuration(60_000)}, got "${v}"`);
   return ms;
 }
 
-async function compareCommand(scenario: string, flags: CompareFlags): Promise<number> {
-  const sizes = sizesFlag(flags.memory);
-  const base = await runOptionsFromFlags(scenario, { ...flags, memory: undefined, threshold: undefined, baseline: undefined, repeat: undefined });
-  const options = {
+const SWEEP_FLAGS = ['--memory', '--room-size', '--payload', '--targets'] as const;
+
+/** Which sweep the flags ask for: exactly one of --memory, --room-size, --payload, --targets. */
+function sweepOf(flags: CompareFlags, targetGiven: boolean): Sweep | { parameter: 'memory'; sizes: number[] } {
+  const given = SWEEP_FLAGS.filter((f) => flagValue(flags, f) !== undefined);
+  if (given.length !== 1) {
+    throw new UserError(`compare: give exactly one of ${SWEEP_FLAGS.slice(0, -1).join(', ')} or ${SWEEP_FLAGS.at(-1)} (${given.length === 0 ? 'none given' : `got ${given.join(' and ')}`})`);
+  }
+  const which = given[0]!;
+  if (flags.holdConstant !== undefined && which !== '--room-size') throw new UserError('--hold-constant: applies to --room-size only');
+  if (which !== '--memory') {
+    for (const [flag, v] of [['--function', flags.function], ['--weight', flags.weight]] as const) {
+      if (v !== undefined) throw new UserError(`${flag}: applies to --memory only`);
+    }
+  } else if (flags.threshold !== undefined) {
+    throw new UserError(`${THRESHOLD_FLAG}: applies to --room-size, --payload and --targets (a memory comparison recommends by cost and speed)`);
+  }
+  switch (which) {
+    case '--memory':
+      return { parameter: 'memory', sizes: sizesFlag(flags.memory!) };
+    case '--room-size': {
+      const hold = flags.holdConstant === undefined ? 'deliveries' : HoldConstant.safeParse(flags.holdConstant).data;
+      if (hold === undefined) throw new UserError(`--hold-constant: must be ${HoldConstant.options.join(' or ')}, got "${flags.holdConstant}"`);
+      return { parameter: 'room-size', sizes: numberList('--room-size', flags.roomSize!, 1, MAX_CLIENTS, ' members'), holdConstant: hold };
+    }
+    case '--payload':
+      return { parameter: 'payload', bytes: numberList('--payload', flags.payload!, 0, MAX_PAYLOAD_BYTES, ' bytes') };
+    case '--targets':
+      if (targetGiven) throw new UserError('--target: --targets names the targets compared (give one or the other)');
+      return { parameter: 'targets', variants: parseVariants(flags.targets!) };
+  }
+}
+
+function flagValue(flags: CompareFlags, f: (typeof SWEEP_FLAGS)[number]): string | undefined {
+  return f === '--memory' ? flags.memory : f === '--room-size' ? flags.roomSize : f === '--payload' ? flags.payload : flags.targets;
+}
+
+async function compareCommand(scenarioRef: string, flags: CompareFlags, targetGiven: boolean): Promise<number> {
+  const sweep = sweepOf(flags, targetGiven);
+  const target = sweep.parameter === 'targets' ? sweep.variants[0]!.target : flags.target;
+  const base = await runOptionsFromFlags(scenarioRef, { ...flags, target, memory: undefined, threshold: undefined, baseline: undefined, repeat: undefined });
+  const common = {
     ...base,
-    sizes,
-    functions: listFlag('--function', flags.function),
     repeat: intFlag('--repeat', flags.repeat, 1, MAX_REPEAT),
     latencyMetric: latencyFlag(flags.latency),
-    balancedWeights: weightsFlag(flags.weight),
     warmUpMs: warmUpFlag(flags.warmUp),
   };
   const tty = process.stderr.isTTY === true;
   // A second signal quits at once; the memory session then prints what it could not restore.
-  const interrupts = catchInterrupts({ tty, what: 'restoring the original memory sizes, writing what was measured' });
+  const interrupts = catchInterrupts({ tty, what: sweep.parameter === 'memory' ? 'restoring the original memory sizes, writing what was measured' : 'writing what was measured' });
   const printer = progressPrinter({ progress: flags.progress, tty });
+  const live = { signal: interrupts.signal, onInterval: printer.onInterval, onWarning: printer.onWarning, onStatus: printer.onStatus };
   try {
-    const { comparison, dir, complete } = await runComparison({
-      ...options,
-      signal: interrupts.signal,
-      onInterval: printer.onInterval,
-      onWarning: printer.onWarning,
-      onStatus: printer.onStatus,
-    });
+    const { lines, dir, complete } =
+      sweep.parameter === 'memory'
+        ? await runComparison({ ...common, ...live, sizes: sweep.sizes, functions: listFlag('--function', flags.function), balancedWeights: weightsFlag(flags.weight) }).then((o) => ({ ...o, lines: renderCompareConsole(o.comparison) }))
+        : await runSweep({ ...common, ...live, sweep, thresholds: flags.threshold ?? [] }).then((o) => ({ ...o, lines: renderSweepConsole(o.comparison) }));
     printer.end();
-    process.stdout.write(`${renderCompareConsole(comparison).join('\n')}\n`);
+    process.stdout.write(`${lines.join('\n')}\n`);
     process.stdout.write(`compare: ${join(dir, COMPARE_FILES.json)}\nreport:  ${join(dir, COMPARE_FILES.html)}\n`);
     const signal = interrupts.first();
     if (signal) return EXIT_INTERRUPTED[signal];

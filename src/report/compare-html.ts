@@ -34,7 +34,7 @@ ${section('How to read this', '', `<ul class="notes">${c.notes.map((n) => `<li>$
   });
 }
 
-const EXTRA_STYLE = `
+export const EXTRA_STYLE = `
 .reco .cards { grid-template-columns:repeat(auto-fit,minmax(240px,1fr)); }
 .reco .card .sub { color:#334155; }
 .swatch { display:inline-block; width:10px; height:10px; border-radius:50%; margin-right:6px; vertical-align:baseline; }
@@ -43,7 +43,7 @@ const EXTRA_STYLE = `
 .nw { white-space:nowrap; word-break:normal; }
 `;
 
-function section(title: string, intro: string, body: string): string {
+export function section(title: string, intro: string, body: string): string {
   return `<section><h2>${h(title)}</h2>${intro ? `<p class="intro">${intro}</p>` : ''}${body}</section>`;
 }
 
@@ -60,14 +60,14 @@ function offChart(c: Comparison, charts: CompareCharts): string {
   return `<p class="note">Not on the cost-versus-latency chart (no cost or no latency): ${off.map((s) => `${fmtNum(s.memoryMB)} MB`).join(', ')}.</p>`;
 }
 
-function table(head: string[], rows: string[][], cls = 'num'): string {
+export function table(head: string[], rows: string[][], cls = 'num'): string {
   if (rows.length === 0) return '<p class="note">Nothing to show.</p>';
   return `<table class="${cls}"><thead><tr>${head.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
     .join('')}</tbody></table>`;
 }
 
-function cell(s: MedianRange | null | undefined, fmt: (n: number) => string): string {
+export function cell(s: MedianRange | null | undefined, fmt: (n: number) => string): string {
   const t = spreadText(s, fmt);
   return `${h(t.median)}${t.range ? `<span class="range">${h(t.range)}</span>` : ''}`;
 }
@@ -170,7 +170,7 @@ function functionsTable(c: Comparison): string {
 }
 
 /** A run directory as a relative link to its report; each path segment URL-encoded. */
-function runLink(dir: string | null, label: string): string {
+export function runLink(dir: string | null, label: string): string {
   if (!dir) return h(label);
   const href = `${dir.replace(/\\/g, '/').replace(/\/+$/, '').split('/').map(encodeURIComponent).join('/')}/index.html`;
   return `<a href="${h(href)}">${h(label)}</a>`;

@@ -1,21 +1,24 @@
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { UserError } from '../../common/errors.ts';
-import type { Comparison } from '../metrics/compare/compare-schema.ts';
+import { isSweep, type CompareFile, type RunRef } from '../metrics/compare/compare-schema.ts';
 import { reportAssets } from './assets.ts';
 import { renderCompareHtml } from './compare-html.ts';
 import { renderCompareMarkdown } from './compare-md.ts';
+import { renderSweepHtml } from './compare-sweep-html.ts';
+import { renderSweepMarkdown } from './compare-sweep-md.ts';
 import { writeTextFiles } from './write-files.ts';
 
 export const COMPARE_FILES = { json: 'compare.json', html: 'index.html', summary: 'summary.md' } as const;
 
 /**
- * Writes a comparison into `dir` (created if missing): compare.json, index.html, summary.md.
+ * Writes a comparison (of memory sizes, or a sweep) into `dir` (created if missing):
+ * compare.json, index.html, summary.md.
  * Run directories given as absolute paths are stored relative to `dir`, so the comparison and
  * its runs can be moved or uploaded together and the links still work. Returns the files
  * written; a file that cannot be written is a UserError naming it (exit 2).
  */
-export async function writeComparison(comparison: Comparison, dir: string): Promise<string[]> {
+export async function writeComparison(comparison: CompareFile, dir: string): Promise<string[]> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {
@@ -24,19 +27,15 @@ export async function writeComparison(comparison: Comparison, dir: string): Prom
   const c = relativeRunDirs(comparison, dir);
   return writeTextFiles(dir, [
     [COMPARE_FILES.json, `${JSON.stringify(c, null, 2)}\n`],
-    [COMPARE_FILES.html, renderCompareHtml(c, reportAssets())],
-    [COMPARE_FILES.summary, renderCompareMarkdown(c)],
+    [COMPARE_FILES.html, isSweep(c) ? renderSweepHtml(c, reportAssets()) : renderCompareHtml(c, reportAssets())],
+    [COMPARE_FILES.summary, isSweep(c) ? renderSweepMarkdown(c) : renderCompareMarkdown(c)],
   ]);
 }
 
 /** A copy whose absolute run directories are relative to `dir`, with forward slashes. */
-export function relativeRunDirs(c: Comparison, dir: string): Comparison {
+export function relativeRunDirs<C extends CompareFile>(c: C, dir: string): C {
   const base = resolve(dir);
-  return {
-    ...c,
-    sizes: c.sizes.map((s) => ({
-      ...s,
-      runs: s.runs.map((r) => (r.dir && isAbsolute(r.dir) ? { ...r, dir: relative(base, r.dir).split(sep).join('/') || '.' } : r)),
-    })),
-  };
+  const runs = (list: RunRef[]) => list.map((r) => (r.dir && isAbsolute(r.dir) ? { ...r, dir: relative(base, r.dir).split(sep).join('/') || '.' } : r));
+  if (isSweep(c)) return { ...c, points: c.points.map((p) => ({ ...p, runs: runs(p.runs) })) };
+  return { ...c, sizes: c.sizes.map((s) => ({ ...s, runs: runs(s.runs) })) };
 }

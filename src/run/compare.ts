@@ -43,7 +43,7 @@ export interface CompareOptions
   repeat?: number;
   latencyMetric?: LatencyMetric;
   balancedWeights?: number[];
-  /** send phases of the warm-up last this long (default 3 s) */
+  /** send phases of the warm-up last this long (default 3 s; 0: no warm-up) */
   warmUpMs?: number;
 }
 
@@ -102,7 +102,7 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
           if (o.signal?.aborted) break;
           say(`${functions.join(', ')} at ${memoryMB} MB: updating, then warming up`);
           await session.set(Object.fromEntries(functions.map((f) => [f, memoryMB])));
-          await warmUp(scenario, target, { ...o, seed, shards, token: token, runId: `${compareId}-${memoryMB}mb-warm` });
+          if (o.warmUpMs !== 0) await warmUp(scenario, target, { ...o, seed, shards, token: token, runId: `${compareId}-${memoryMB}mb-warm` });
           const runs: SizeInput['runs'] = [];
           for (let i = 1; i <= repeat && !o.signal?.aborted; i++) {
             const runDir = createRunDir(dir, `${memoryMB}mb-${i}`);
@@ -141,12 +141,13 @@ const DISCARD: IntervalSink = { append: () => {}, records: () => [] };
 
 /**
  * The scenario's connect, join and send phases, sends shortened: every compared function runs on
- * environments of the new size before the measurement. Nothing of it is kept.
+ * environments of the new size (a sweep: on warm environments) before the measurement. Nothing of
+ * it is kept.
  */
-async function warmUp(
+export async function warmUp(
   scenario: Scenario,
   target: Target,
-  o: Omit<CompareOptions, 'token'> & { seed: number; shards: number; runId: string; token?: ConnectToken },
+  o: Pick<CompareOptions, 'warmUpMs' | 'signal' | 'onWarning'> & { seed: number; shards: number; runId: string; token?: ConnectToken },
 ): Promise<Results> {
   const warmUpMs = o.warmUpMs ?? DEFAULT_WARM_UP_MS;
   const phases = scenario.phases

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { UserError } from '../../common/errors.ts';
 import { pullCloudWatch } from '../metrics/cloudwatch/cloudwatch-puller.ts';
 import { buildComparison, type SizeInput } from '../metrics/compare/build-comparison.ts';
-import { Comparison } from '../metrics/compare/compare-schema.ts';
+import { CompareFile, isSweep, type Comparison } from '../metrics/compare/compare-schema.ts';
 import { estimateCost } from '../metrics/cost/cost-model.ts';
 import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import { dynamoDbWork, lambdaWork } from '../metrics/cost/work-per-message.ts';
@@ -126,12 +126,16 @@ async function repulled(r: Results, file: string): Promise<Results> {
 
 async function repullComparison(dir: string, o: RepullOptions): Promise<string[]> {
   const file = join(dir, COMPARE_FILES.json);
-  let c: Comparison;
+  let read: CompareFile;
   try {
-    c = Comparison.parse(JSON.parse(await readFile(file, 'utf8')));
+    read = CompareFile.parse(JSON.parse(await readFile(file, 'utf8')));
   } catch (err) {
     throw new UserError(`${file}: not a comparison this version reads (${(err as Error).message.split('\n')[0]})`);
   }
+  if (isSweep(read)) {
+    throw new UserError(`${file}: a ${read.parameter} sweep is not repulled as a whole; repull its runs one by one (fanout-bench report --repull <its run directory>)`);
+  }
+  const c: Comparison = read;
   const files: string[] = [];
   const sizes: SizeInput[] = [];
   for (const size of c.sizes) {

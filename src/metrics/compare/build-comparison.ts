@@ -102,6 +102,7 @@ export function buildComparison(input: ComparisonInput): Comparison {
   return Comparison.parse({
     schemaVersion: COMPARE_SCHEMA_VERSION,
     kind: 'fanout-bench/compare',
+    parameter: 'memory',
     tool: first?.tool ?? { name: 'fanout-bench', version: 'unknown' },
     createdAt: input.createdAt ?? new Date().toISOString(),
     scenario: input.scenario ?? (first ? { name: first.scenario.name, description: first.scenario.description } : { name: 'unknown' }),
@@ -124,12 +125,41 @@ export function buildComparison(input: ComparisonInput): Comparison {
   });
 }
 
-type Options = Parameters<typeof runQuantities>[1];
+export type Options = Parameters<typeof runQuantities>[1];
 
 function sizeResult(input: SizeInput, o: Options): SizeResult {
+  const { runs, counted } = countRuns(input.runs, o);
+  return {
+    memoryMB: input.memoryMB,
+    status: runStatus(counted, input.runs),
+    runs,
+    metrics: metricsOver(counted),
+    functions: functionsOver(counted, o.compared),
+    costSource: weakestSource(counted),
+  };
+}
+
+/** ok: every repeat counted; partial: some were left out; excluded: none counted. */
+export function runStatus(counted: readonly unknown[], runs: readonly unknown[]): SizeResult['status'] {
+  return counted.length === 0 ? 'excluded' : counted.length < runs.length ? 'partial' : 'ok';
+}
+
+/** The weakest cost source over the counted repeats. */
+export function weakestSource(counted: readonly RunQuantities[]): CostSource | null {
+  const costSources = counted.map((q) => q.costSource).filter((s): s is CostSource => s !== null);
+  return costSources.length === 0 ? null : costSources.reduce((w, s) => (SOURCE_RANK[s] > SOURCE_RANK[w] ? s : w));
+}
+
+/**
+ * Each repeat's reference, and the quantities of those that count: completed and, where the
+ * comparison set a memory size (`o.memoryMB`) and REPORT lines say what the function ran with,
+ * run at that size. `also(results)` may give a further reason to leave a run out.
+ */
+export function countRuns(input: readonly SizeRun[], o: Options): { runs: RunRef[]; counted: RunQuantities[]; results: Results[] } {
   const runs: RunRef[] = [];
   const counted: RunQuantities[] = [];
-  input.runs.forEach((run, k) => {
+  const results: Results[] = [];
+  input.forEach((run, k) => {
     const ref: RunRef = {
       repeat: k + 1,
       runId: run.results?.runId ?? null,
@@ -149,7 +179,7 @@ function sizeResult(input: SizeInput, o: Options): SizeResult {
       return;
     }
     const q = runQuantities(r, o);
-    const wrong = Object.entries(q.functions).filter(([, f]) => f.reportedMemoryMB !== null && f.reportedMemoryMB !== o.memoryMB);
+    const wrong = o.memoryMB === undefined ? [] : Object.entries(q.functions).filter(([, f]) => f.reportedMemoryMB !== null && f.reportedMemoryMB !== o.memoryMB);
     if (wrong.length > 0) {
       ref.excludedBecause = wrong.map(([name, f]) => `${name} ran with ${f.reportedMemoryMB} MB, not ${o.memoryMB} MB (REPORT Memory Size)`).join('; ');
       return;
@@ -157,14 +187,21 @@ function sizeResult(input: SizeInput, o: Options): SizeResult {
     ref.included = true;
     ref.warnings = runWarnings(r, q, o);
     counted.push(q);
+    results.push(r);
   });
+  return { runs, counted, results };
+}
 
+/** Every quantity's median and range over the counted repeats. */
+export function metricsOver(counted: readonly RunQuantities[]): SizeMetrics {
   const over = (pick: (q: RunQuantities) => number | null) => medianRange(counted.map(pick));
-  const metrics: SizeMetrics = {
+  return {
     broadcastP50Ms: over((q) => q.broadcastP50Ms),
     broadcastP99Ms: over((q) => q.broadcastP99Ms),
     connectP50Ms: over((q) => q.connectP50Ms),
     connectP99Ms: over((q) => q.connectP99Ms),
+    fanoutP50Ms: over((q) => q.fanoutP50Ms),
+    fanoutP99Ms: over((q) => q.fanoutP99Ms),
     durationMeanMs: over((q) => q.durationMeanMs),
     coldStartShare: over((q) => q.coldStartShare),
     initMeanMs: over((q) => q.initMeanMs),
@@ -177,8 +214,12 @@ function sizeResult(input: SizeInput, o: Options): SizeResult {
     sendsFailed: over((q) => q.sendsFailed),
     latencyMs: over((q) => q.latencyMs),
   };
+}
+
+/** Each compared function's quantities over the counted repeats. */
+export function functionsOver(counted: readonly RunQuantities[], compared: readonly string[]): Record<string, FunctionAtSize> {
   const functions: Record<string, FunctionAtSize> = {};
-  for (const name of o.compared) {
+  for (const name of compared) {
     const f = (pick: (q: RunQuantities['functions'][string]) => number | null) => medianRange(counted.map((q) => pick(q.functions[name])));
     const sources = new Set(counted.map((q) => q.functions[name].durationSource).filter((s) => s !== null));
     functions[name] = {
@@ -192,15 +233,7 @@ function sizeResult(input: SizeInput, o: Options): SizeResult {
       durationSource: sources.size === 0 ? 'none' : sources.size > 1 ? 'mixed' : [...sources][0]!,
     };
   }
-  const costSources = counted.map((q) => q.costSource).filter((s): s is CostSource => s !== null);
-  return {
-    memoryMB: input.memoryMB,
-    status: counted.length === 0 ? 'excluded' : counted.length < input.runs.length ? 'partial' : 'ok',
-    runs,
-    metrics,
-    functions,
-    costSource: costSources.length === 0 ? null : costSources.reduce((w, s) => (SOURCE_RANK[s] > SOURCE_RANK[w] ? s : w)),
-  };
+  return functions;
 }
 
 function runWarnings(r: Results, q: RunQuantities, o: Options): string[] {

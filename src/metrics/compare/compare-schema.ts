@@ -1,9 +1,11 @@
 import { z } from 'zod';
 
 /**
- * compare.json — one comparison of Lambda memory sizes: the same scenario run N times at each
- * size, reduced to medians over the repeats with their spread, and a recommendation per
- * strategy. Bump COMPARE_SCHEMA_VERSION on any incompatible change.
+ * compare.json — one comparison: the same scenario run N times at each value of one swept
+ * parameter, reduced to medians over the repeats with their spread, and a recommendation that
+ * fits the parameter. Lambda memory (`Comparison`, the first kind: files without `parameter` are
+ * memory comparisons) or a sweep of room size, payload or deployed variants (`SweepComparison`).
+ * `CompareFile` reads either. Bump COMPARE_SCHEMA_VERSION on any incompatible change.
  */
 export const COMPARE_SCHEMA_VERSION = 1;
 
@@ -21,7 +23,7 @@ export type MedianRange = z.infer<typeof MedianRange>;
 const Q = MedianRange.nullable();
 
 /** What the latency axis of the comparison (speed strategy, chart) is. */
-export const LatencyMetric = z.enum(['duration', 'broadcast-p50', 'broadcast-p99', 'connect-p50', 'connect-p99']);
+export const LatencyMetric = z.enum(['duration', 'broadcast-p50', 'broadcast-p99', 'connect-p50', 'connect-p99', 'fanout-p50', 'fanout-p99']);
 export type LatencyMetric = z.infer<typeof LatencyMetric>;
 
 /** Short names, for sentences. */
@@ -31,6 +33,8 @@ export const LATENCY_METRIC_SHORT: Record<LatencyMetric, string> = {
   'broadcast-p99': 'broadcast p99',
   'connect-p50': 'connect p50',
   'connect-p99': 'connect p99',
+  'fanout-p50': 'fan-out completion p50',
+  'fanout-p99': 'fan-out completion p99',
 };
 
 export const LATENCY_METRIC_LABELS: Record<LatencyMetric, string> = {
@@ -39,6 +43,8 @@ export const LATENCY_METRIC_LABELS: Record<LatencyMetric, string> = {
   'broadcast-p99': 'broadcast p99',
   'connect-p50': 'connect p50',
   'connect-p99': 'connect p99',
+  'fanout-p50': 'fan-out completion p50 (a send to its last delivery)',
+  'fanout-p99': 'fan-out completion p99 (a send to its last delivery)',
 };
 
 /** One compared function at one size. */
@@ -62,6 +68,9 @@ export const SizeMetrics = z.object({
   broadcastP99Ms: Q,
   connectP50Ms: Q,
   connectP99Ms: Q,
+  /** send to the last member's delivery (absent from older files) */
+  fanoutP50Ms: Q.optional(),
+  fanoutP99Ms: Q.optional(),
   /** the compared functions together: Σ Duration ÷ Σ invocations */
   durationMeanMs: Q,
   /** cold starts ÷ invocations over the compared functions */
@@ -148,6 +157,8 @@ export type Recommendation = z.infer<typeof Recommendation>;
 export const Comparison = z.object({
   schemaVersion: z.literal(COMPARE_SCHEMA_VERSION),
   kind: z.literal('fanout-bench/compare'),
+  /** what was swept (absent from older files, which are all memory comparisons) */
+  parameter: z.literal('memory').optional(),
   tool: z.object({ name: z.string(), version: z.string() }),
   createdAt: z.string(),
   scenario: z.object({ name: z.string(), description: z.string().optional() }),
@@ -174,3 +185,125 @@ export const Comparison = z.object({
   notes: z.array(z.string()),
 });
 export type Comparison = z.infer<typeof Comparison>;
+
+/** What a sweep varies: members per room, the payload's bytes, or the deployed variant. */
+export const SweptParameter = z.enum(['room-size', 'payload', 'targets']);
+export type SweptParameter = z.infer<typeof SweptParameter>;
+
+/**
+ * A room-size sweep keeps one of two things the same at every size: the deliveries per second
+ * (the send rate falls as rooms grow: rate × members is the scenario's) or the clients and the
+ * send rate (deliveries per second grow with the rooms). The clients are the scenario's in both.
+ */
+export const HoldConstant = z.enum(['deliveries', 'clients']);
+export type HoldConstant = z.infer<typeof HoldConstant>;
+
+/** What one point of a sweep ran: the load as the scenario was changed for it, and where. */
+export const PointSetting = z.object({
+  clients: z.number().int().positive(),
+  rooms: z.number().int().positive(),
+  membersPerRoom: z.number().positive(),
+  /** the send phases' rate, messages per second */
+  messagesPerSecond: z.number().nonnegative(),
+  /** messagesPerSecond × membersPerRoom */
+  deliveriesPerSecond: z.number().nonnegative(),
+  payloadBytes: z.number().int().nonnegative(),
+  /** the variant's target (`--targets`), as given */
+  target: z.string(),
+  /** targets: the local stack's knobs of the variant */
+  knobs: z.record(z.string(), z.unknown()).optional(),
+  architecture: z.enum(['x86_64', 'arm64']),
+});
+export type PointSetting = z.infer<typeof PointSetting>;
+
+/**
+ * Whose a missed SLO is. `stack`: the harness kept up, so what failed is the system's. `harness`:
+ * the harness was saturated and nothing else failed: the point says nothing about the stack.
+ * `harness-and-stack`: the harness was saturated and more failed: the latencies judged include
+ * the harness's own delay, so a latency miss may be partly the harness's.
+ */
+export const MissedBy = z.enum(['stack', 'harness', 'harness-and-stack']);
+export type MissedBy = z.infer<typeof MissedBy>;
+
+/**
+ * Whether a point met the SLO: its verdict over the counted repeats (their medians, as `run
+ * --repeat` judges) passed — the built-in checks and every threshold (the scenario's and
+ * `--threshold`). `failed` names what did not; `missedBy` and `note` say whose the miss is
+ * (absent when it met, and from files written before they were).
+ */
+export const PointSlo = z.object({
+  met: z.boolean(),
+  failed: z.array(z.string()),
+  missedBy: MissedBy.optional(),
+  /** one sentence on the point, for every report: e.g. that the harness, not the stack, was saturated */
+  note: z.string().optional(),
+});
+export type PointSlo = z.infer<typeof PointSlo>;
+
+/** The run's whole cost estimate per million deliveries received, by service. */
+export const PointCosts = z.object({
+  lambda: Q,
+  apiGateway: Q,
+  dataTransfer: Q,
+  dynamodb: Q,
+});
+export type PointCosts = z.infer<typeof PointCosts>;
+
+export const PointResult = SizeResult.omit({ memoryMB: true }).extend({
+  /** the swept value on the x axis: members per room, payload bytes, or the variant's place (1, 2 …) */
+  x: z.number(),
+  /** how the page names the point: "50 members", "4,096 B", the variant's name */
+  label: z.string(),
+  setting: PointSetting,
+  /** null: no repeat counted */
+  slo: PointSlo.nullable(),
+  costs: PointCosts,
+});
+export type PointResult = z.infer<typeof PointResult>;
+
+export const PointPick = z.object({
+  label: z.string(),
+  x: z.number(),
+  /** the whole estimate per million deliveries */
+  costPerMillionDeliveries: z.number().nullable(),
+  latencyMs: z.number().nullable(),
+});
+export type PointPick = z.infer<typeof PointPick>;
+
+/**
+ * The sweep's recommendation. room-size and payload: the largest value whose point met the SLO
+ * (`largest-within-slo`), with the first larger one that did not; targets: the cheapest variant
+ * that met it (`cheapest-within-slo`), ties (within 1 %) to the faster.
+ */
+export const SweepRecommendation = z.object({
+  rule: z.enum(['largest-within-slo', 'cheapest-within-slo']),
+  pick: PointPick.nullable(),
+  runnerUp: PointPick.nullable(),
+  /** room-size, payload: the smallest value above the pick that did not meet the SLO */
+  firstFailing: PointPick.extend({ failed: z.array(z.string()) }).nullable(),
+  /** targets: the pick and the runner-up overlap in cost over their repeats */
+  withinSpread: z.boolean(),
+  /** one sentence: why this point */
+  reason: z.string(),
+});
+export type SweepRecommendation = z.infer<typeof SweepRecommendation>;
+
+export const SweepComparison = Comparison.omit({ parameter: true, sizes: true, excluded: true, recommendations: true }).extend({
+  parameter: SweptParameter,
+  /** room-size: what stayed the same at every size */
+  holdConstant: HoldConstant.optional(),
+  /** the threshold expressions every point was judged by (the built-in checks besides) */
+  slo: z.array(z.string()),
+  /** ascending by x (targets: in the order given) */
+  points: z.array(PointResult).min(1),
+  /** points no repeat of which counted, and why */
+  excluded: z.array(z.object({ label: z.string(), reason: z.string() })),
+  recommendation: SweepRecommendation,
+});
+export type SweepComparison = z.infer<typeof SweepComparison>;
+
+/** Any compare.json: a memory comparison (also those written before sweeps) or a sweep. */
+export const CompareFile = z.union([Comparison, SweepComparison]);
+export type CompareFile = z.infer<typeof CompareFile>;
+
+export const isSweep = (c: CompareFile): c is SweepComparison => 'points' in c;

@@ -30,6 +30,8 @@ export interface RunQuantities {
   broadcastP99Ms: number | null;
   connectP50Ms: number | null;
   connectP99Ms: number | null;
+  fanoutP50Ms: number | null;
+  fanoutP99Ms: number | null;
   durationMeanMs: number | null;
   coldStartShare: number | null;
   initMeanMs: number | null;
@@ -48,8 +50,8 @@ export interface RunQuantities {
 export interface QuantityOptions {
   /** names of the functions whose memory the comparison sets */
   compared: readonly string[];
-  /** the size they were set to */
-  memoryMB: number;
+  /** the size they were set to; absent (a sweep): the size each ran at, as the run recorded it */
+  memoryMB?: number;
   /** the stack's functions (for each compared one's route); unknown names get no route */
   stackFunctions: readonly BenchFunction[];
   prices: PriceTable;
@@ -112,7 +114,7 @@ export function runQuantities(results: Results, o: QuantityOptions): RunQuantiti
   const priced: BenchFunction[] = o.compared.map((name) => ({
     name,
     route: o.stackFunctions.find((f) => f.name === name)?.route ?? '',
-    memoryMB: o.memoryMB,
+    memoryMB: o.memoryMB ?? recordedMemoryMB(results, name) ?? o.stackFunctions.find((f) => f.name === name)?.memoryMB ?? 128,
   }));
   const deliveries = results.deliveries.received;
   const estimate = estimateCost(results, { prices: o.prices, architecture: o.architecture, functions: priced });
@@ -124,6 +126,8 @@ export function runQuantities(results: Results, o: QuantityOptions): RunQuantiti
     broadcastP99Ms: pct(results.metrics.broadcast, 'p99'),
     connectP50Ms: pct(results.metrics.connect, 'p50'),
     connectP99Ms: pct(results.metrics.connect, 'p99'),
+    fanoutP50Ms: pct(results.metrics.fanoutCompletion, 'p50'),
+    fanoutP99Ms: pct(results.metrics.fanoutCompletion, 'p99'),
     durationMeanMs: invocations > 0 ? durationTotal / invocations : null,
     coldStartShare: reportInvocations > 0 ? coldStarts / reportInvocations : null,
     initMeanMs: coldStarts > 0 ? initTotal / coldStarts : null,
@@ -154,5 +158,15 @@ function latencyOf(q: RunQuantities, metric: LatencyMetric): number | null {
       return q.connectP50Ms;
     case 'connect-p99':
       return q.connectP99Ms;
+    case 'fanout-p50':
+      return q.fanoutP50Ms;
+    case 'fanout-p99':
+      return q.fanoutP99Ms;
   }
+}
+
+/** The memory a function ran with: its REPORT lines' Memory Size, else the target's configuration recorded with the run. */
+export function recordedMemoryMB(results: Results, name: string): number | undefined {
+  const cw = results.cloudwatch && results.cloudwatch.status !== 'unavailable' ? results.cloudwatch : undefined;
+  return cw?.reports[name]?.memorySizeMB ?? results.config.target.functions?.functions.find((f) => f.name === name)?.memoryMB ?? undefined;
 }

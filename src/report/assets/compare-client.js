@@ -123,6 +123,45 @@
     return new uPlot(opts, [spec.x].concat(spec.series.map(function (s) { return s.values; })), el);
   }
 
-  var builders = { 'cost-latency': costLatency, 'by-memory': byMemory };
+  // A sweep: the swept parameter on x (one tick per point, named as the page names it), lines
+  // through the points, and the points that did not meet the SLO shaded red.
+  function sweep(el, spec) {
+    var usd = spec.unit === 'usd';
+    function fmt(v) { return v == null ? '–' : usd ? fmtUsd(v) : fmtValue(v) + ' ms'; }
+    function nameOf(v) { var k = spec.x.indexOf(v); return k < 0 ? '' : spec.xLabels[k]; }
+    var series = [{ label: spec.xLabel, value: function (u, v) { return v == null ? '–' : nameOf(v); } }];
+    spec.series.forEach(function (s) {
+      series.push({ label: s.label, stroke: s.color, width: 2, spanGaps: true, points: { show: true, size: 8, space: 0, fill: s.color }, value: function (u, v) { return fmt(v); } });
+    });
+    function missed(u) {
+      var ctx = u.ctx;
+      var n = spec.x.length;
+      ctx.save();
+      ctx.fillStyle = 'rgba(220, 38, 38, 0.10)';
+      for (var k = 0; k < n; k++) {
+        if (spec.met[k] !== false) continue;
+        var cx = u.valToPos(spec.x[k], 'x', true);
+        var half = n > 1 ? Math.abs(u.valToPos(spec.x[Math.min(n - 1, 1)], 'x', true) - u.valToPos(spec.x[0], 'x', true)) / 2 : u.bbox.width / 2;
+        ctx.fillRect(Math.max(u.bbox.left, cx - half), u.bbox.top, Math.min(2 * half, u.bbox.left + u.bbox.width - Math.max(u.bbox.left, cx - half)), u.bbox.height);
+      }
+      ctx.restore();
+    }
+    var opts = {
+      width: Math.max(320, el.clientWidth),
+      height: HEIGHT,
+      series: series,
+      scales: { x: { time: false, distr: 2 }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.12 : 1]; } } },
+      axes: [
+        Object.assign({}, axisStyle, { label: spec.xLabel, values: function (u, vals) { return vals.map(nameOf); } }),
+        Object.assign({}, axisStyle, { label: spec.yLabel, size: 64, values: function (u, vals) { return vals.map(function (v) { return usd ? '$' + fmtTick(v) : fmtTick(v); }); } }),
+      ],
+      legend: { live: true },
+      cursor: { drag: { x: false, y: false } },
+      hooks: { drawClear: [missed] },
+    };
+    return new uPlot(opts, [spec.x].concat(spec.series.map(function (s) { return s.values; })), el);
+  }
+
+  var builders = { 'cost-latency': costLatency, 'by-memory': byMemory, 'sweep-latency': sweep, 'sweep-cost': sweep };
   fanoutMountCharts(charts, function (id) { return builders[id]; }, HEIGHT);
 })();

@@ -1,0 +1,95 @@
+import { fmtMs, fmtUsd } from '../../number-format.ts';
+import { LATENCY_METRIC_SHORT, type LatencyMetric, type PointPick, type PointResult, type SweepRecommendation, type SweptParameter } from './compare-schema.ts';
+import { rangesOverlap } from './median-range.ts';
+import { tied } from './recommend.ts';
+
+/**
+ * A sweep's recommendation, fitted to what it swept:
+ * - room-size, payload: the largest value whose point met the SLO, and the first value above it
+ *   that did not (where fan-out in one invocation, or the payload, stops meeting it);
+ * - targets: the cheapest variant that met the SLO (the whole estimate per million deliveries),
+ *   a tie within 1 % going to the faster (the sweep's latency), then to the one given first.
+ * A point with no counted repeat, or none judged, cannot be picked. A miss that was a saturated
+ * harness's alone is said to be, not passed off as the stack's limit.
+ */
+export function recommendSweep(parameter: SweptParameter, points: readonly PointResult[], latencyMetric: LatencyMetric): SweepRecommendation {
+  const judged = points.filter((p) => p.status !== 'excluded' && p.slo !== null);
+  const met = judged.filter((p) => p.slo!.met);
+  if (parameter === 'targets') return cheapest(judged, met, latencyMetric);
+  return largest(parameter, judged, met, latencyMetric);
+}
+
+function pickOf(p: PointResult): PointPick {
+  return { label: p.label, x: p.x, costPerMillionDeliveries: p.metrics.totalCostPerMillionDeliveries?.median ?? null, latencyMs: p.metrics.latencyMs?.median ?? null };
+}
+
+function figures(p: PointResult, metric: LatencyMetric): string {
+  const parts: string[] = [];
+  if (p.metrics.latencyMs) parts.push(`${LATENCY_METRIC_SHORT[metric]} ${fmtMs(p.metrics.latencyMs.median)}`);
+  if (p.metrics.totalCostPerMillionDeliveries) parts.push(`${fmtUsd(p.metrics.totalCostPerMillionDeliveries.median)} per million deliveries`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+/** What a point missed, and whose the miss is when the harness was saturated (see PointSlo). */
+function failedText(p: PointResult): string {
+  const what = p.slo && p.slo.failed.length > 0 ? p.slo.failed.join('; ') : 'its verdict failed';
+  if (p.slo?.missedBy === 'harness') return `${what} — the harness's miss, not the stack's: the stack was not judged there`;
+  if (p.slo?.missedBy === 'harness-and-stack') return `${what} — with the harness saturated too: its own delay is in those latencies`;
+  return what;
+}
+
+function largest(parameter: SweptParameter, judged: PointResult[], met: PointResult[], metric: LatencyMetric): SweepRecommendation {
+  const what = parameter === 'room-size' ? 'room size' : 'payload';
+  const byX = [...judged].sort((a, b) => a.x - b.x);
+  const ok = [...met].sort((a, b) => a.x - b.x);
+  const pick = ok.at(-1) ?? null;
+  const runnerUp = ok.length > 1 ? ok.at(-2)! : null;
+  const firstFailing = byX.find((p) => !p.slo!.met && (pick === null || p.x > pick.x)) ?? null;
+  const base = {
+    rule: 'largest-within-slo' as const,
+    pick: pick ? pickOf(pick) : null,
+    runnerUp: runnerUp ? pickOf(runnerUp) : null,
+    firstFailing: firstFailing ? { ...pickOf(firstFailing), failed: firstFailing.slo!.failed } : null,
+    withinSpread: false,
+  };
+  if (judged.length === 0) return { ...base, reason: `no ${what} could be judged: no repeat counted` };
+  if (!pick) return { ...base, reason: `no ${what} met the SLO; already ${firstFailing!.label} did not: ${failedText(firstFailing!)}.` };
+  let reason = `${pick.label} is the largest ${what} that met the SLO${figures(pick, metric)}`;
+  reason += firstFailing ? `; ${firstFailing.label} did not: ${failedText(firstFailing)}.` : `; no larger ${what} was measured.`;
+  if (firstFailing?.slo?.missedBy === 'harness') reason += ` Where the stack's own limit lies, at ${firstFailing.label} or above, this sweep did not measure.`;
+  const below = byX.filter((p) => p.x < pick.x && !p.slo!.met);
+  if (below.length > 0) reason += ` ${below.map((p) => p.label).join(', ')}, smaller, did not meet it: the boundary is within the noise, or not where size alone sets it.`;
+  return { ...base, reason };
+}
+
+function cheapest(judged: PointResult[], met: PointResult[], metric: LatencyMetric): SweepRecommendation {
+  const base = { rule: 'cheapest-within-slo' as const, firstFailing: null };
+  if (judged.length === 0) return { ...base, pick: null, runnerUp: null, withinSpread: false, reason: 'no variant could be judged: no repeat counted' };
+  const priced = met.filter((p) => p.metrics.totalCostPerMillionDeliveries !== null);
+  if (priced.length === 0) {
+    const reason =
+      met.length === 0
+        ? `no variant met the SLO: ${judged.map((p) => `${p.label}: ${failedText(p)}`).join('; ')}.`
+        : `no variant that met the SLO has a cost estimate (${met.map((p) => p.label).join(', ')}).`;
+    return { ...base, pick: null, runnerUp: null, withinSpread: false, reason };
+  }
+  const cost = (p: PointResult) => p.metrics.totalCostPerMillionDeliveries!.median;
+  const latency = (p: PointResult) => p.metrics.latencyMs?.median ?? Infinity;
+  const best = (list: PointResult[]) => {
+    const low = Math.min(...list.map(cost));
+    const tiedOnCost = list.filter((p) => tied(cost(p), low));
+    const fast = Math.min(...tiedOnCost.map(latency));
+    return tiedOnCost.find((p) => latency(p) === fast) ?? tiedOnCost[0]!;
+  };
+  const pick = best(priced);
+  const rest = priced.filter((p) => p !== pick);
+  const runnerUp = rest.length > 0 ? best(rest) : null;
+  const withinSpread = runnerUp !== null && rangesOverlap(pick.metrics.totalCostPerMillionDeliveries!, runnerUp.metrics.totalCostPerMillionDeliveries!);
+  let reason = `${pick.label} is the cheapest variant that met the SLO${figures(pick, metric)}`;
+  reason += runnerUp ? `; next is ${runnerUp.label}${figures(runnerUp, metric)}.` : '; no other variant met it.';
+  if (runnerUp && tied(cost(pick), cost(runnerUp))) reason += ` The two tie on cost within 1 %: ${pick.label} is the faster.`;
+  if (withinSpread) reason += ' Their repeats overlap in cost: the difference is within the noise.';
+  const failing = judged.filter((p) => !p.slo!.met);
+  if (failing.length > 0) reason += ` Did not meet the SLO: ${failing.map((p) => `${p.label} (${failedText(p)})`).join('; ')}.`;
+  return { ...base, pick: pickOf(pick), runnerUp: runnerUp ? pickOf(runnerUp) : null, withinSpread, reason };
+}
