@@ -29,8 +29,8 @@ import { checkVerdictInput } from './verdict-input.ts';
  * fits the parameter.
  *
  * - room-size, payload: the points run in order. A local target gets a stack of its own per point
- *   (started for it, stopped after it): points share no state and no CloudWatch minute, so none
- *   waits for a fresh one; a deployed target serves every point.
+ *   (started for it, stopped after it): points share no state; a deployed target serves every
+ *   point, each measurement in a CloudWatch window of its own (src/run/fresh-window.ts).
  * - targets: every variant is resolved first and stays up; then round after round (`--repeat`),
  *   one measurement of each variant in turn, the order rotating each round, so that no variant
  *   owns a quieter or a busier stretch of time.

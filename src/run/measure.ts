@@ -20,7 +20,7 @@ import type { PlannedPhase, Scenario } from '../scenarios/schema.ts';
 import type { ConnectToken } from '../targets/connect-token.ts';
 import { assumedFunctions } from '../targets/target-functions.ts';
 import type { Target, TargetFunctions } from '../targets/target.ts';
-import { waitForFreshMinute } from './fresh-minute.ts';
+import { waitForFreshWindow } from './fresh-window.ts';
 import { INTERRUPTED_SETTLE_BY_MS, stopBudget } from './stop-budget.ts';
 import { addSystemMetrics } from './system-metrics.ts';
 
@@ -56,18 +56,12 @@ export interface MeasureOptions {
   /** measurement interval (default 1000 ms) */
   intervalMs?: number;
   /**
-   * false: the fleet's part only, no CloudWatch, work or cost, and no wait for a fresh minute
+   * false: the fleet's part only, no CloudWatch, work or cost, and no wait for a fresh window
    * (compare's warm-up, whose traffic only has to stay out of the next measurement's window)
    */
   systemMetrics?: boolean;
   /** `--metrics-wait`: the longest wait for CloudWatch to publish the run (default: the target's) */
   metricsWaitMs?: number;
-  /**
-   * false: no wait for a fresh minute after the previous measurement (a search's steps on a
-   * target read at one-second periods: its window then reaches at most the margin into the
-   * previous step's end)
-   */
-  freshMinute?: boolean;
   /** the results once the fleet is done, before CloudWatch is asked (a run writes results.json) */
   checkpoint?: (results: Results) => void | Promise<void>;
 }
@@ -92,8 +86,8 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
   const previous = lastEnded.get(target);
   // Only a measurement whose CloudWatch is pulled has a window to keep apart (a stack of your own has none).
   const cloudwatch = systemMetrics ? target.cloudWatch : null;
-  if (previous !== undefined && cloudwatch && o.freshMinute !== false) {
-    await waitForFreshMinute(previous, cloudwatch.marginSec, o.signal, o.onStatus ?? (() => {}));
+  if (previous !== undefined && cloudwatch) {
+    await waitForFreshWindow(previous, cloudwatch, o.signal, o.onStatus ?? (() => {}));
   }
   const functions = await functionsOf(target, warn);
   const results = await measureFleet({ o, scenario, target, functions, warnings });

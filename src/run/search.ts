@@ -153,10 +153,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
         if (o.signal?.aborted) break;
       }
       const stepDir = createRunDir(dir, `step-${index}-${next.load}`);
-      // one-second CloudWatch periods (the emulator): steps follow at once, each window reaching at
-      // most its margin into the previous step; minute periods (AWS) keep their minutes apart
-      const freshMinute = (target.cloudWatch?.periodSec ?? 60) >= 60;
-      const results = await measureInto(stepDir, scenario, target, { ...measuring, quotas, runId, freshMinute }, { thresholds: slos });
+      const results = await measureInto(stepDir, scenario, target, { ...measuring, quotas, runId }, { thresholds: slos });
       const step = searchStep(results, { index, load: next.load, role: next.role, dir: relativeDir(dir, stepDir) });
       steps.push(step);
       say(`step ${index}: ${next.load} ${unit}: ${step.status !== 'completed' ? step.status : step.passed ? 'met every SLO' : `did not meet the SLOs${step.evidence[0] ? ` (${step.evidence[0].line})` : ''}`}`);

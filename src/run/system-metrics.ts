@@ -52,9 +52,9 @@ export async function addSystemMetrics(results: Results, target: Target, options
       ...(options.metricsWaitMs !== undefined ? { metricsWaitMs: options.metricsWaitMs } : {}),
       ...(options.onStatus ? { onStatus: options.onStatus } : {}),
     });
-    // CloudWatch's window starts on a minute (its totals are whole minutes, on AWS and in the
-    // emulator): a measurement that follows another on the same target within it sees that one's
-    // tail too. Said, not hidden; separating them is the caller's choice (wait for the minute).
+    // CloudWatch's window starts on a period boundary (a minute on AWS, a second on the
+    // emulator's per-second metrics): a measurement that follows another on the same target
+    // within it sees that one's tail too. Said, not hidden (measure waits for a fresh window).
     const previous = options.previousEndMs;
     if (previous !== undefined && results.cloudwatch.window.startMs < previous) {
       const overlapSec = Math.round((previous - results.cloudwatch.window.startMs) / 1000);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Results } from '../../src/metrics/results/results-schema.ts';
-import { freshMinuteStart } from '../../src/run/fresh-minute.ts';
+import { freshWindowStart } from '../../src/run/fresh-window.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
 
 /**
@@ -108,12 +108,14 @@ describe('a regression check against a baseline', () => {
 });
 
 describe('repeats against one target', () => {
-  it('start each measurement in a CloudWatch minute of its own', () => {
-    // the local pull reaches 5 s before the start: the next measurement starts 6 s into a minute
-    expect(freshMinuteStart(Date.UTC(2026, 0, 1, 10, 0, 12), 5)).toBe(Date.UTC(2026, 0, 1, 10, 1, 6));
+  it('start each measurement in a CloudWatch window of its own', () => {
+    // the emulator's per-second metrics, read 5 s either side: the next measurement starts 6 s after the last second
+    expect(freshWindowStart(Date.UTC(2026, 0, 1, 10, 0, 12, 400), { periodSec: 1, marginSec: 5 })).toBe(Date.UTC(2026, 0, 1, 10, 0, 19));
+    // minute periods (the emulator with AWS's timing): 6 s into the next minute
+    expect(freshWindowStart(Date.UTC(2026, 0, 1, 10, 0, 12), { periodSec: 60, marginSec: 5 })).toBe(Date.UTC(2026, 0, 1, 10, 1, 6));
     // ending exactly on a boundary: that minute is already fresh
-    expect(freshMinuteStart(Date.UTC(2026, 0, 1, 10, 1, 0), 5)).toBe(Date.UTC(2026, 0, 1, 10, 1, 6));
+    expect(freshWindowStart(Date.UTC(2026, 0, 1, 10, 1, 0), { periodSec: 60, marginSec: 5 })).toBe(Date.UTC(2026, 0, 1, 10, 1, 6));
     // on AWS the window reaches back 60 s: the next measurement starts 61 s past the boundary
-    expect(freshMinuteStart(Date.UTC(2026, 0, 1, 10, 0, 12), 60)).toBe(Date.UTC(2026, 0, 1, 10, 2, 1));
+    expect(freshWindowStart(Date.UTC(2026, 0, 1, 10, 0, 12), { periodSec: 60, marginSec: 60 })).toBe(Date.UTC(2026, 0, 1, 10, 2, 1));
   });
 });

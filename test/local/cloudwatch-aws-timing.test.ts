@@ -45,7 +45,7 @@ describe('the lag and the period, on a clock the test moves (lag 2 s)', () => {
   });
 
   /** Sum per period of each family's metric, and what ListMetrics shows, at `clock`. */
-  async function seen(period = 60) {
+  async function seen(period = 60, startMs = M - 60_000) {
     const queries = [
       ['lambda', 'AWS/Lambda', 'Invocations', [{ Name: 'FunctionName', Value: 'fanout-send-message' }]],
       ['api', 'AWS/ApiGateway', 'MessageCount', [{ Name: 'ApiId', Value: 'abcdefghij' }, { Name: 'Stage', Value: 'local' }]],
@@ -54,7 +54,7 @@ describe('the lag and the period, on a clock the test moves (lag 2 s)', () => {
     ] as const;
     const out = await cw.send(
       new GetMetricDataCommand({
-        StartTime: new Date(M - 60_000),
+        StartTime: new Date(startMs),
         EndTime: new Date(M + 600_000),
         ScanBy: 'TimestampAscending',
         MetricDataQueries: queries.map(([id, namespace, name, dimensions]) => ({
@@ -87,6 +87,8 @@ describe('the lag and the period, on a clock the test moves (lag 2 s)', () => {
     });
     // a longer period (here from StartTime, a minute before M) aggregates the published minutes
     expect((await seen(300)).data.lambda).toEqual([[-60_000, 7]]);
+    // StartTime inside the minute rounds down to it, as CloudWatch does
+    expect((await seen(60, M + 20_000)).data.lambda).toEqual([[0, 7]]);
   });
 
   it('answers a high-resolution period with no data points (standard-resolution metrics), an invalid one with the usual error', async () => {

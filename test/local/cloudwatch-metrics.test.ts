@@ -95,6 +95,13 @@ describe('GetMetricData over the real SDK client', () => {
     expect(p50.values[0]).toBeCloseTo(5, 2); // 1..10 → rank 5
   });
 
+  it('answers a 60 s period from the second asked (the per-second mode; AWS rounds to the minute)', async () => {
+    // seconds 3..9 of f's Duration: 31..100
+    const r = await values('Sum', 60, { StartTime: new Date(T0 + 3_000) });
+    expect(r.timestamps).toEqual([T0 + 3_000]);
+    expect(r.values).toEqual([(31 + 100) * 35]);
+  });
+
   it('groups seconds into 5 s periods aligned to the start', async () => {
     const r = await values('Sum', 5, { ScanBy: 'TimestampAscending' });
     expect(r.timestamps).toEqual([T0, T0 + 5000]);

@@ -9,10 +9,10 @@ import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
 
 describe('queryWindow', () => {
-  it('widens by the margin, aligns the start to the minute and covers the window with one totals period', () => {
+  it('widens by the margin, aligns the start to the period (a second here) and covers the window with one totals period', () => {
     const start = Date.UTC(2026, 10, 21, 6, 0, 30, 250);
     const w = queryWindow({ startMs: start, endMs: start + 90_000 }, 1, 5);
-    expect(w.startMs).toBe(Date.UTC(2026, 10, 21, 6, 0, 0));
+    expect(w.startMs).toBe(Date.UTC(2026, 10, 21, 6, 0, 25));
     expect(w.endMs).toBe(start - 250 + 96_000);
     expect(w.totalsPeriodSec % 60).toBe(0);
     expect(w.startMs + w.totalsPeriodSec * 1000).toBeGreaterThanOrEqual(w.endMs);

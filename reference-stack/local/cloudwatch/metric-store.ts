@@ -185,6 +185,10 @@ export class MetricStore implements MetricSink {
    * CloudWatch does). Periods start at startTime rounded down to the period (sub-minute periods)
    * or to the minute (periods of 60 s and more), as CloudWatch rounds StartTime. With a
    * publication, only published data counts, and a period shorter than it serves answers nothing.
+   * Without one (the per-second mode, which AWS has no counterpart of: its Lambda, API Gateway
+   * and DynamoDB metrics are per minute) a period of 60 s or more starts at the second asked, so
+   * one whole-window datapoint covers exactly a measurement's window and two measurements a few
+   * seconds apart do not count each other's work.
    */
   query(q: SeriesQuery): SeriesPoint[] {
     const stat = parseStatistic(q.stat);
@@ -199,7 +203,7 @@ export class MetricStore implements MetricSink {
     const period = q.periodSeconds;
     if (this.publication && period < this.publication.minPeriodSeconds) return [];
     const endTime = Math.min(q.endTime, this.publication?.publishedBefore(q.namespace, this.now()) ?? Infinity);
-    const align = Math.min(period, 60);
+    const align = period < 60 ? period : this.publication ? 60 : 1;
     const startSec = Math.floor(Math.floor(q.startTime / 1000) / align) * align;
     const cutoff = Math.floor((this.now() - this.retentionMs) / 1000);
     const byUnit = this.metrics

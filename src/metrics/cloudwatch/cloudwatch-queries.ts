@@ -25,12 +25,13 @@ export interface QueryWindow {
 }
 
 /**
- * The run window widened by `marginSec` each side. The start is aligned to the minute (AWS rounds
- * StartTime down to the minute anyway, and the emulator does the same), and the totals period is
- * a whole number of minutes (a valid CloudWatch period) covering the window: one datapoint each.
+ * The run window widened by `marginSec` each side. The start is aligned to the target's period:
+ * the minute on AWS (which rounds StartTime down to the minute anyway), the second on the
+ * emulator's per-second metrics (which keeps StartTime to the second). The totals period is a
+ * whole number of minutes (a valid CloudWatch period) covering the window: one datapoint each.
  */
 export function queryWindow(run: { startMs: number; endMs: number }, periodSec: number, marginSec: number): QueryWindow {
-  const alignMs = Math.max(60, periodSec) * 1000;
+  const alignMs = periodSec * 1000;
   const startMs = Math.floor((run.startMs - marginSec * 1000) / alignMs) * alignMs;
   const endMs = Math.ceil((run.endMs + marginSec * 1000) / (periodSec * 1000)) * periodSec * 1000;
   const totalsPeriodSec = Math.max(60, Math.ceil((endMs - startMs) / 60_000) * 60);
