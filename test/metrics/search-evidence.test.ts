@@ -17,6 +17,7 @@ function quiet(): Results {
   cw.emf = {};
   for (const rep of Object.values(cw.reports)) rep.initDurationMsTotal = 0;
   delete cw.dynamodb;
+  cw.apiGatewayTotals = { ...cw.apiGatewayTotals!, clientError: 0 };
   r.quotas = {
     limits: { lambdaConcurrency: { value: 5, source: 'emulator-config' }, requestsPerSecond: { value: 200, source: 'emulator-config' }, requestBurst: { value: 50, source: 'emulator-config' } },
     frameEnforced: false,
@@ -51,6 +52,22 @@ describe('what limited a step, from its results', () => {
       factor: 'api-gateway-429',
       line: `API Gateway answered 30 of ${r.sends.sent.toLocaleString('en-US')} messages with 429 (Too Many Requests): the stage's throttle of 200 requests/s (the emulator's config), burst 50`,
     });
+  });
+
+  it("posts throttled by the stage (retried, no client told) with the host holding invocations back: API Gateway named first, not the host", () => {
+    const r = quiet();
+    const send = r.phases!.filter((p) => p.kind === 'send');
+    const holdSec = send.reduce((n, p) => n + p.durationMs, 0) / 1000;
+    // the step's messages and their posts at 90 % of a throttle set to fit them
+    r.quotas!.limits.requestsPerSecond = { value: Math.round((r.sends.sent + r.deliveries.expected) / holdSec / 0.9), source: 'emulator-config' };
+    r.cloudwatch!.apiGatewayTotals = { ...r.cloudwatch!.apiGatewayTotals!, clientError: 33 };
+    r.cloudwatch!.localHost!.heldBack = { 'fanout-send-message': { count: 80, totalMs: 9000, p50Ms: 90, p99Ms: 400, maxMs: 500 } };
+    const evidence = limitEvidence(r);
+    expect(evidence.map((e) => e.factor)).toEqual(['api-gateway-429', 'local-host']);
+    expect(evidence[0]!.line).toMatch(/^the step's requests reached the stage's throttle: [\d,]+ requests\/s \([\d,]+ messages in and [\d,]+ @connections posts over [\d.]+ s\) against the stage's throttle of [\d,]+ requests\/s \(the emulator's config\); API Gateway counted 33 client errors \(4XX\), its 429s to throttled posts among them$/);
+    // well under the throttle, client errors are something else (410s to gone connections): no line
+    r.quotas!.limits.requestsPerSecond = { value: 100 * r.quotas!.limits.requestsPerSecond.value, source: 'emulator-config' };
+    expect(limitEvidence(r).map((e) => e.factor)).toEqual(['local-host']);
   });
 
   it('DynamoDB throttles, post errors, the local host, the harness, a cold-start storm, in that order', () => {

@@ -12,7 +12,8 @@ import { LIMIT_FACTORS, type Evidence, type LimitFactor } from './search-schema.
  *
  * The evidence: AWS/Lambda Throttles and ConcurrentExecutions against the account's (or a
  * function's reserved) concurrency; API Gateway's 429s as the fleet counted them (`throttle:*`
- * answers, `handshake:429`); DynamoDB's throttled requests (AWS/DynamoDB, or the functions' own
+ * answers, `handshake:429`), or the step's requests at the stage throttle with API Gateway's client
+ * errors (throttled posts); DynamoDB's throttled requests (AWS/DynamoDB, or the functions' own
  * DynamoDbThrottles); @connections post errors and timeouts (FanoutPostErrors,
  * FanoutPostTimeouts); the harness's saturated flag; the emulator's held-back invocations and busy
  * cores (FanoutBench/LocalHost); the INIT share of the step's Lambda time (REPORT lines); the
@@ -23,6 +24,8 @@ import { LIMIT_FACTORS, type Evidence, type LimitFactor } from './search-schema.
 export const COLD_START_STORM_SHARE = 0.2;
 /** A fan-out taking this share of broadcast p99 inside one invocation is what limits it. */
 export const FANOUT_DOMINANT_SHARE = 0.5;
+/** A step's requests (messages in and @connections posts) this close to the stage throttle are throttled in its bursts. */
+export const STAGE_THROTTLE_NEAR = 0.8;
 /** Mean time per post (fan-out duration ÷ posts) past this is slow @connections posts. */
 export const SLOW_POST_MS = 50;
 
@@ -52,8 +55,8 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
   'api-gateway-429': (r) => {
     const messages = sum(Object.entries(r.errors).filter(([k]) => k.startsWith('throttle:')).map(([, n]) => n));
     const connects = r.errors['handshake:429'] ?? 0;
-    if (messages + connects === 0) return undefined;
     const q = r.quotas?.limits;
+    if (messages + connects === 0) return throttledPosts(r);
     const parts: string[] = [];
     if (messages > 0) {
       const rate = q?.requestsPerSecond ? `: ${quotaValueText('requestsPerSecond', q.requestsPerSecond)}${q.requestBurst ? `, burst ${fmtInt(q.requestBurst.value)}` : ''}` : '';
@@ -124,6 +127,23 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
     return `@connections posts were slow: ${ms(perPost)} per post on average (fan-out ${ms(duration)} for ${fmtNum(posts / invocations)} posts)`;
   },
 };
+
+/**
+ * The stage throttle counts @connections posts as well as messages in, and the functions retry a
+ * post answered 429 until it goes through: a step can be throttled with no client ever told so.
+ * Its evidence then is its own request rate at the throttle (messages sent plus the posts they
+ * meant, over the hold) while API Gateway counted client errors (its 4XX, 429s among them).
+ */
+function throttledPosts(r: Results): string | undefined {
+  const limit = r.quotas?.limits.requestsPerSecond;
+  const clientErrors = r.cloudwatch?.apiGatewayTotals?.clientError ?? 0;
+  const holdMs = sum((r.phases ?? []).filter((p) => p.kind === 'send').map((p) => p.durationMs));
+  if (!limit || clientErrors === 0 || holdMs <= 0) return undefined;
+  const posts = r.deliveries.expected;
+  const perSec = (r.sends.sent + posts) / (holdMs / 1000);
+  if (perSec < STAGE_THROTTLE_NEAR * limit.value) return undefined;
+  return `the step's requests reached the stage's throttle: ${fmtInt(perSec)} requests/s (${fmtInt(r.sends.sent)} messages in and ${fmtInt(posts)} @connections posts over ${fmtNum(holdMs / 1000)} s) against ${quotaValueText('requestsPerSecond', limit)}; API Gateway counted ${fmtInt(clientErrors)} client errors (4XX), its 429s to throttled posts among them`;
+}
 
 /** The step's evidence, one line per kind of limit it points at, in the order they are named. */
 export function limitEvidence(r: Results): Evidence[] {
