@@ -95,7 +95,7 @@ describe('stack identity', () => {
       endpoint: 'http://127.0.0.1:4599',
       region: 'us-east-1',
       periodSec: 1,
-      marginSec: 5,
+      marginSec: 2,
       wait: { rule: 'settle' },
       hostMetrics: true,
     });
