@@ -1,14 +1,28 @@
 import { availableParallelism } from 'node:os';
 import { UserError } from '../../common/errors.ts';
+import type { PlannedLoad } from './planned-load.ts';
 
 /**
  * Each process here may hold at most 20,000 open files (the cap cannot be raised), one per
  * socket plus a few of its own: 18,000 clients per shard leaves room. Where the limit is lower,
- * a shard holds the limit less the same 2,000 of headroom. By default one shard per core, more
- * if the clients need them, never more shards than clients.
+ * a shard holds the limit less the same 2,000 of headroom. By default: one shard while the
+ * scenario's load fits one, else one per core; more if the clients need them, never more shards
+ * than clients.
  */
 export const MAX_CLIENTS_PER_SHARD = 18_000;
 const FILES_HEADROOM = 2_000;
+
+/**
+ * What one shard takes by default before the load is spread over more: about half a core of
+ * the bench machine (2 cores shared with the server under test), measured with
+ * bench/harness-capacity. One shard kept up at 40,000 deliveries/s and not at 60,000 (the floor's
+ * rate steps); it costs 0.137 CPU-s per 10k deliveries at 20,000/s. Below this a second shard
+ * only costs: each wakes for half the frames (+21 % shard CPU at 20,000/s, 1.2× the bare ws
+ * fleet's CPU per delivery against 0.98× for one shard), and it adds a process to the run queue.
+ */
+export const DELIVERIES_PER_SHARD = 40_000;
+/** The same half core in connects: 0.236 ms of harness CPU per connect (4,238 connects/s on 2 shards). */
+export const CONNECTS_PER_SHARD = 2_000;
 
 /** Clients one shard process may hold under an open-files limit (undefined: unknown, assume 20,000). */
 export function clientsPerShard(openFilesPerProcess?: number): number {
@@ -16,7 +30,8 @@ export function clientsPerShard(openFilesPerProcess?: number): number {
   return Math.max(1, Math.min(MAX_CLIENTS_PER_SHARD, openFilesPerProcess - FILES_HEADROOM));
 }
 
-export function chooseShards(clients: number, requested?: number, openFilesPerProcess?: number): number {
+/** Shards for `clients`: `requested` if it can hold them; by default from the load (unknown: one per core). */
+export function chooseShards(clients: number, requested?: number, openFilesPerProcess?: number, load?: PlannedLoad): number {
   const perShard = clientsPerShard(openFilesPerProcess);
   const needed = Math.ceil(clients / perShard);
   if (requested !== undefined) {
@@ -27,5 +42,8 @@ export function chooseShards(clients: number, requested?: number, openFilesPerPr
     }
     return Math.max(1, Math.min(requested, clients));
   }
-  return Math.max(needed, Math.min(availableParallelism(), clients));
+  const forLoad = load
+    ? Math.max(1, Math.ceil(load.deliveriesPerSec / DELIVERIES_PER_SHARD), Math.ceil(load.connectsPerSec / CONNECTS_PER_SHARD))
+    : Infinity;
+  return Math.max(needed, Math.min(availableParallelism(), clients, forLoad));
 }
