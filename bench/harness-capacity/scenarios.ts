@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { plannedLoad } from '../../src/fleet/planned-load.ts';
+import { plannedLoad } from '../../src/scenarios/planned-load.ts';
 import { chooseShards } from '../../src/fleet/shard-count.ts';
 import { validateScenario } from '../../src/scenarios/load-scenario.ts';
 import type { ScenarioInput } from '../../src/scenarios/schema.ts';

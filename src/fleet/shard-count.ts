@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { UserError } from '../../common/errors.ts';
-import type { PlannedLoad } from './planned-load.ts';
 
 /**
  * Each process here may hold at most 20,000 open files (the cap cannot be raised), one per
@@ -23,6 +22,14 @@ const FILES_HEADROOM = 2_000;
 export const DELIVERIES_PER_SHARD = 40_000;
 /** The same half core in connects: 0.236 ms of harness CPU per connect (4,238 connects/s on 2 shards). */
 export const CONNECTS_PER_SHARD = 2_000;
+
+/** The most a scenario asks of its fleet at once (scenarios/planned-load.ts reads it from a scenario). */
+export interface PlannedLoad {
+  /** the busiest send phase's deliveries/s: its rate × the members a message reaches, on average over its senders */
+  deliveriesPerSec: number;
+  /** the fastest connect phase's rate, connections/s */
+  connectsPerSec: number;
+}
 
 /** Clients one shard process may hold under an open-files limit (undefined: unknown, assume 20,000). */
 export function clientsPerShard(openFilesPerProcess?: number): number {

@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { fieldPath, UserError } from '../../common/errors.ts';
 import { fleetLimitIssue } from '../fleet/fleet-limits.ts';
 import { hostFacts, type HostFacts } from '../fleet/host-facts.ts';
-import { plannedLoad } from '../fleet/planned-load.ts';
+import { plannedLoad } from '../scenarios/planned-load.ts';
 import { chooseShards } from '../fleet/shard-count.ts';
 import { applyOverrides } from '../scenarios/apply-overrides.ts';
 import { phaseLengthIssue } from '../scenarios/phase-length.ts';

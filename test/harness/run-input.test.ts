@@ -7,7 +7,7 @@ import { UserError } from '../../common/errors.ts';
 import { estimatedMemoryMB, fleetLimitIssue, localStackEnvironments } from '../../src/fleet/fleet-limits.ts';
 import type { HostFacts } from '../../src/fleet/host-facts.ts';
 import { hostFacts } from '../../src/fleet/host-facts.ts';
-import { plannedLoad } from '../../src/fleet/planned-load.ts';
+import { plannedLoad } from '../../src/scenarios/planned-load.ts';
 import { chooseShards, clientsPerShard, CONNECTS_PER_SHARD, DELIVERIES_PER_SHARD } from '../../src/fleet/shard-count.ts';
 import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
 import { checkRunInput } from '../../src/run/run-input.ts';

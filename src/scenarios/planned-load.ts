@@ -1,14 +1,8 @@
-import type { Scenario } from '../scenarios/schema.ts';
-import { roomSizes, roomsInOrder, sendersPerRoom } from './room-plan.ts';
+import { roomSizes, roomsInOrder, sendersPerRoom } from '../fleet/room-plan.ts';
+import type { PlannedLoad } from '../fleet/shard-count.ts';
+import type { Scenario } from './schema.ts';
 
 /** The most a scenario asks of its fleet at once: its busiest send phase and its fastest connect phase. */
-export interface PlannedLoad {
-  /** the busiest send phase's deliveries/s: its rate × the members a message reaches, on average over its senders */
-  deliveriesPerSec: number;
-  /** the fastest connect phase's rate, connections/s */
-  connectsPerSec: number;
-}
-
 export function plannedLoad(s: Pick<Scenario, 'clients' | 'rooms' | 'roomSizes' | 'phases'>): PlannedLoad {
   // Every sender sends at the same rate (measure.ts splits a phase's rate by senders) and a
   // message reaches every member of its room, so a message reaches Σ senders·size / Σ senders.
