@@ -12,15 +12,19 @@ export const MAX_CLIENTS_PER_SHARD = 18_000;
 const FILES_HEADROOM = 2_000;
 
 /**
- * What one shard takes by default before the load is spread over more: about half a core of
- * the bench machine (2 cores shared with the server under test), measured with
- * bench/harness-capacity. One shard kept up at 40,000 deliveries/s and not at 60,000 (the floor's
- * rate steps); it costs 0.137 CPU-s per 10k deliveries at 20,000/s. Below this a second shard
- * only costs: each wakes for half the frames (+21 % shard CPU at 20,000/s, 1.2× the bare ws
- * fleet's CPU per delivery against 0.98× for one shard), and it adds a process to the run queue.
+ * The most one shard takes by default before the load is spread over more, measured with
+ * bench/harness-capacity on 2 cores shared with the server under test (bench/RESULTS.md,
+ * "Harness capacity: where the tail came from"). One shard kept up at 30,000 deliveries/s (no
+ * send slot late, p99 at the bare ws fleet's, a third of a core) where two were worse (p99 1.7×);
+ * at 40,000/s it missed 2-6 % of its send slots in two runs of three. Up to there a second shard
+ * only costs: each wakes for half the frames (1.19× the bare fleet's CPU per delivery at
+ * 20,000/s against 0.99× for one), and it adds a process to the run queue.
  */
-export const DELIVERIES_PER_SHARD = 40_000;
-/** The same half core in connects: 0.236 ms of harness CPU per connect (4,238 connects/s on 2 shards). */
+export const DELIVERIES_PER_SHARD = 30_000;
+/**
+ * Connects by the per-connect cost, not by a shard-count comparison: 0.236 ms of harness CPU
+ * each, so 2,000/s is about half a core.
+ */
 export const CONNECTS_PER_SHARD = 2_000;
 
 /** The most a scenario asks of its fleet at once (scenarios/planned-load.ts reads it from a scenario). */
