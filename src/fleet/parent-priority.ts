@@ -3,11 +3,13 @@ import { getPriority, setPriority } from 'node:os';
 
 /**
  * While a fleet runs, the parent gives way to its shards: its own work (merging the shards'
- * reports each second, and its mark-compacts of 30-35 ms) otherwise takes a core from a shard
- * for that long, and every delivery the shard reads meanwhile waits: at 20,000 deliveries/s on
- * 2 cores that set the 1-shard p99.9 (bench/RESULTS.md, "Harness capacity: where the tail came
- * from"). Nice 10 above the shards still leaves the parent about a tenth of a busy core, several
- * times the ~25 ms a second it uses.
+ * reports each second, and the 17-35 ms mark-compacts V8's memory reducer runs in a process that
+ * allocates as little as it does) otherwise takes a core from a shard for that long, and every
+ * delivery the shard reads meanwhile waits: at 20,000 deliveries/s on 2 cores that set the
+ * 1-shard p99.9 (bench/RESULTS.md, "Harness capacity: where the tail came from"). Nice 10 above
+ * the shards still leaves the parent about a tenth of a busy core, several times the ~25 ms a
+ * second it uses. (`--no-memory-reducer` would remove those collections, but V8 reads it only
+ * at start-up.)
  *
  * Lowered only after the shards are forked (a child inherits the nice of the thread that forks
  * it), and undone when the fleet has closed, so nothing started later inherits it: a local stack
