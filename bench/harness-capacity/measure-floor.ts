@@ -13,6 +13,7 @@ import {
   ROOM_MEMBERS,
   STEADY_DELIVERIES_PER_SEC,
   WARMUP_PHASE,
+  defaultShards,
   floorScenario,
   floorStepsScenario,
   ratePhase,
@@ -61,7 +62,8 @@ export interface StepJudgement {
 
 export interface FloorMeasurement {
   shards: number[];
-  defaultShards: number;
+  /** per deliveries/s (the compared rates and the steps): the shards `run` chooses for a floor scenario at that rate alone */
+  defaultShards: Record<number, number>;
   rates: number[];
   /** highest step every fleet kept up with, undefined if none */
   highRate: number | undefined;
@@ -114,8 +116,10 @@ export function spread(m: FloorMeasurement, fleet: Fleet, rate: number, key: key
 
 export async function measureFloor(sizes: Sizes, dir: string): Promise<FloorMeasurement> {
   const clients = FLOOR_ROOMS * ROOM_MEMBERS;
-  const defaultShards = chooseShards(clients);
-  const shards = [...new Set([1, defaultShards])];
+  // 1 shard, one per core (the default before it followed the load), and whatever the default is at each rate
+  const defaults: Record<number, number> = {};
+  for (const rate of [STEADY_DELIVERIES_PER_SEC, ...sizes.floorSteps]) defaults[rate] = defaultShards(floorScenario(sizes, [rate]));
+  const shards = [...new Set([1, chooseShards(clients), ...Object.values(defaults)])].sort((a, b) => a - b);
   const fleets: Fleet[] = ['floor', ...shards];
   const server = await startServer(2);
   const commands: string[] = [];
@@ -144,7 +148,7 @@ export async function measureFloor(sizes: Sizes, dir: string): Promise<FloorMeas
         }
       }
     }
-    return { shards, defaultShards, rates, highRate, steps, trials, orders, loads, commands };
+    return { shards, defaultShards: defaults, rates, highRate, steps, trials, orders, loads, commands };
   } finally {
     await server.stop();
   }

@@ -1,7 +1,6 @@
-import { chooseShards } from '../../src/fleet/shard-count.ts';
 import { runHarness, type HarnessRun } from './harness-run.ts';
 import { median, phaseEnd, phaseIntervals, phaseNamed, samplesWithin, sum } from './run-math.ts';
-import { BASELINE_PHASE, HOLD_PHASE, RAMP_PHASE, heldScenario, writeScenario, type Sizes } from './scenarios.ts';
+import { BASELINE_PHASE, defaultShards, HOLD_PHASE, RAMP_PHASE, heldScenario, writeScenario, type Sizes } from './scenarios.ts';
 import { startServer } from './server-process.ts';
 
 /**
@@ -35,7 +34,7 @@ const MB = 2 ** 20;
 
 export async function measureHeld(sizes: Sizes, dir: string): Promise<HeldMeasurement> {
   const scenario = heldScenario(sizes);
-  const shards = chooseShards(scenario.clients);
+  const shards = defaultShards(scenario);
   const workers = Math.max(2, Math.ceil(scenario.clients / SERVER_SOCKETS_PER_WORKER));
   const server = await startServer(workers);
   try {

@@ -1,7 +1,6 @@
-import { chooseShards } from '../../src/fleet/shard-count.ts';
 import { runHarness, type HarnessRun } from './harness-run.ts';
 import { phaseEnd, phaseIntervals, phaseNamed, sampledAt, shardCpuSeconds, sum } from './run-math.ts';
-import { STEADY_PHASE, steadyScenario, writeScenario, type Sizes } from './scenarios.ts';
+import { defaultShards, STEADY_PHASE, steadyScenario, writeScenario, type Sizes } from './scenarios.ts';
 import { startServer } from './server-process.ts';
 
 /**
@@ -31,7 +30,7 @@ export async function measureSteady(sizes: Sizes, dir: string): Promise<SteadyMe
     const run = await runHarness({
       scenarioFile: writeScenario(dir, scenario),
       targetUrl: server.url,
-      shards: chooseShards(scenario.clients),
+      shards: defaultShards(scenario),
       outDir: dir,
       timeoutMs: (sizes.steadySeconds + 60) * 1000,
       otherPids: server.pids,

@@ -1,7 +1,6 @@
-import { chooseShards } from '../../src/fleet/shard-count.ts';
 import { runHarness, type HarnessRun } from './harness-run.ts';
 import { phaseEnd, phaseIntervals, phaseNamed, sampledAt, shardCpuSeconds, sum } from './run-math.ts';
-import { ROOM_MEMBERS, stepPhase, stepsScenario, writeScenario, type Sizes } from './scenarios.ts';
+import { defaultShards, ROOM_MEMBERS, stepPhase, stepsScenario, writeScenario, type Sizes } from './scenarios.ts';
 import { startServer } from './server-process.ts';
 
 /**
@@ -51,7 +50,7 @@ export async function measureSteps(sizes: Sizes, dir: string): Promise<StepsMeas
     const run = await runHarness({
       scenarioFile: writeScenario(dir, scenario),
       targetUrl: server.url,
-      shards: chooseShards(scenario.clients),
+      shards: defaultShards(scenario),
       outDir: dir,
       timeoutMs: (sizes.deliverySteps.length * sizes.stepSeconds + 90) * 1000,
       otherPids: server.pids,

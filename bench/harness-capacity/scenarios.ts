@@ -1,6 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import { plannedLoad } from '../../src/scenarios/planned-load.ts';
+import { chooseShards } from '../../src/fleet/shard-count.ts';
+import { validateScenario } from '../../src/scenarios/load-scenario.ts';
 import type { ScenarioInput } from '../../src/scenarios/schema.ts';
 
 /**
@@ -187,4 +190,10 @@ export function writeScenario(dir: string, scenario: ScenarioInput): string {
   const file = join(dir, `${scenario.name}.yaml`);
   writeFileSync(file, YAML.stringify(scenario));
   return file;
+}
+
+/** The shards `fanout-bench run` chooses for this scenario when --shards is not given (from its clients and load). */
+export function defaultShards(s: ScenarioInput): number {
+  const scenario = validateScenario(s, `bench scenario ${s.name}`);
+  return chooseShards(scenario.clients, undefined, undefined, plannedLoad(scenario));
 }

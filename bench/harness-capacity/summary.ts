@@ -134,7 +134,7 @@ export function stepsLines(s: StepsMeasurement, cores: number): string[] {
 }
 
 export function floorLines(f: FloorMeasurement): string[] {
-  const who = (x: Fleet) => (x === 'floor' ? 'bare ws fleet' : `harness, ${x} shard${x === 1 ? '' : 's'}${x === f.defaultShards ? ' (default)' : ''}`);
+  const who = (x: Fleet, rate: number) => (x === 'floor' ? 'bare ws fleet' : `harness, ${x} shard${x === 1 ? '' : 's'}${x === f.defaultShards[rate] ? ' (default)' : ''}`);
   const mmm = (r: Ratio | undefined, d: number) => (r ? (r.each.length > 1 ? `${fmt(r.median, d)} (${fmt(r.min, d)}–${fmt(r.max, d)})` : fmt(r.median, d)) : '—');
   const out = [
     `${f.orders.length} rounds against one minimal server (2 workers), the fleets alternated (orders: ${f.orders.map((o) => o.map((x) => (x === 'floor' ? 'floor' : `${x}sh`)).join('→')).join(', ')}); load average before each round: ${f.loads.join(' | ')}`,
@@ -144,7 +144,7 @@ export function floorLines(f: FloorMeasurement): string[] {
       ? `highest rate every fleet keeps up with: none of ${f.steps.map((s) => s.rate).filter((r, i, a) => a.indexOf(r) === i).join(', ')}/s; only 20,000/s compared (measurement 5's criteria, and at most 1 % of send slots late)`
       : `highest rate every fleet keeps up with: ${fmt(f.highRate, 0)} deliveries/s (steps ${[...new Set(f.steps.map((s) => s.rate))].map((r) => fmt(r, 0)).join(', ')}; measurement 5's criteria, and at most 1 % of send slots late)`,
   ];
-  for (const s of f.steps.filter((x) => !x.keptUp)) out.push(`  step ${fmt(s.rate, 0)}/s, ${who(s.fleet)}: did not keep up (${s.why})`);
+  for (const s of f.steps.filter((x) => !x.keptUp)) out.push(`  step ${fmt(s.rate, 0)}/s, ${who(s.fleet, s.rate)}: did not keep up (${s.why})`);
   out.push(
     'Each figure: median (min–max) over rounds; ratios are harness ÷ bare fleet within a round.',
     '| fleet | deliveries/s | CPU-s per 10k | p50 ms | p99 ms | p99.9 ms | max ms | lost | missed send slots | CPU × floor | p50 × floor | p99 × floor | p99.9 × floor |',
@@ -155,7 +155,7 @@ export function floorLines(f: FloorMeasurement): string[] {
       const fig = (k: 'cpuPer10k' | 'p50Ms' | 'p99Ms' | 'p999Ms' | 'maxMs' | 'lost' | 'missedSlots', d: number) => mmm(spread(f, x, rate, k), d);
       const rat = (k: RatioKey) => (x === 'floor' ? '1' : mmm(ratio(f, x, rate, k), 2));
       out.push(
-        `| ${who(x)} | ${fmt(rate, 0)} | ${fig('cpuPer10k', 3)} | ${fig('p50Ms', 2)} | ${fig('p99Ms', 2)} | ${fig('p999Ms', 2)} | ${fig('maxMs', 1)} | ${fig('lost', 0)} | ${fig('missedSlots', 0)} | ${rat('cpuPer10k')} | ${rat('p50Ms')} | ${rat('p99Ms')} | ${rat('p999Ms')} |`,
+        `| ${who(x, rate)} | ${fmt(rate, 0)} | ${fig('cpuPer10k', 3)} | ${fig('p50Ms', 2)} | ${fig('p99Ms', 2)} | ${fig('p999Ms', 2)} | ${fig('maxMs', 1)} | ${fig('lost', 0)} | ${fig('missedSlots', 0)} | ${rat('cpuPer10k')} | ${rat('p50Ms')} | ${rat('p99Ms')} | ${rat('p999Ms')} |`,
       );
     }
   }

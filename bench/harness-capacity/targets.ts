@@ -45,19 +45,21 @@ export function floorKey(figure: FloorFigure, shards: number, rate: number): str
   return `floor:${figure}:${shards}:${rate}`;
 }
 
-/** One row per figure, shard count and rate; one for what the harness lost in all of them. */
-export function floorTargets(shards: number[], defaultShards: number, rates: number[]): Target[] {
+/** One row per figure, shard count and rate (judged for 1 shard and the default); one for what the harness lost in all of them. */
+export function floorTargets(shards: number[], defaultShards: Record<number, number>, rates: number[]): Target[] {
   const out: Target[] = [];
   for (const rate of rates) {
     for (const n of shards) {
-      const who = `${n} shard${n === 1 ? '' : 's'}${n === defaultShards ? ' (default)' : ''}`;
+      const who = `${n} shard${n === 1 ? '' : 's'}${n === defaultShards[rate] ? ' (default)' : ''}`;
+      // The targets hold for 1 shard and for the default; another count is measured beside them, not judged.
+      const judged = n === 1 || n === defaultShards[rate];
       for (const figure of Object.keys(FLOOR_LIMITS) as FloorFigure[]) {
         out.push({
           key: floorKey(figure, n, rate),
           measurement: 'floor',
           label: `${FLOOR_LABELS[figure]} ÷ bare ws fleet's, ${who}, ${fmt(rate / 1000, 0)}k deliveries/s`,
           unit: '×',
-          max: FLOOR_LIMITS[figure],
+          ...(judged ? { max: FLOOR_LIMITS[figure] } : {}),
           digits: 2,
           sizeBound: true,
         });

@@ -65,7 +65,7 @@ export function addCompareCommand(program: Command): void {
     .option('--rooms <n>', 'rooms (overrides the scenario)')
     .option('--duration <d>', 'length of every send phase, e.g. 30s')
     .option('--rate <n>', 'messages per second of every send phase')
-    .option('--shards <n>', 'shard processes (default: one per core)')
+    .option('--shards <n>', 'shard processes (default: 1 up to 30,000 deliveries/s and 2,000 connects/s planned, else one per core)')
     .option('--seed <n>', 'seed for rooms, senders and drops')
     .option('--out <dir>', 'reports directory', 'reports')
     .option('--runtime <runtime>', 'local target: Lambda runtime emulated')

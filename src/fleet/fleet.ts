@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ParentPriority } from './parent-priority.ts';
 import type { FromShard, ShardInit, ShardPhase, ShardReport, ToShard } from './shard-link.ts';
 
 /**
@@ -28,6 +29,8 @@ export class Fleet {
   private waiters = new Set<() => void>();
   private failure: Error | undefined;
   private closing = false;
+  /** the parent's own priority, lowered below the shards' while they run (parent-priority.ts) */
+  private priority: ParentPriority | undefined;
 
   private constructor(private readonly procs: ShardProc[]) {}
 
@@ -49,6 +52,8 @@ export class Fleet {
       procs.push({ index: i, child, alive: true });
     }
     const fleet = new Fleet(procs);
+    // after every fork: a child inherits the nice of the thread that forks it
+    fleet.priority = ParentPriority.yieldToChildren();
     const ready = new Set<number>();
     for (const p of procs) {
       p.child.on('message', (m: FromShard) => {
@@ -133,6 +138,8 @@ export class Fleet {
     for (const p of this.procs) this.post(p, { type: 'close' });
     await this.until(() => this.procs.every((p) => !p.alive), CLOSE_TIMEOUT_MS, '').catch(() => {});
     for (const p of this.procs) if (p.alive) p.child.kill('SIGKILL');
+    this.priority?.restore();
+    this.priority = undefined;
   }
 
   /** The first shard failure, if any. */

@@ -4,11 +4,36 @@ import { UserError } from '../../common/errors.ts';
 /**
  * Each process here may hold at most 20,000 open files (the cap cannot be raised), one per
  * socket plus a few of its own: 18,000 clients per shard leaves room. Where the limit is lower,
- * a shard holds the limit less the same 2,000 of headroom. By default one shard per core, more
- * if the clients need them, never more shards than clients.
+ * a shard holds the limit less the same 2,000 of headroom. By default: one shard while the
+ * scenario's load fits one, else one per core; more if the clients need them, never more shards
+ * than clients.
  */
 export const MAX_CLIENTS_PER_SHARD = 18_000;
 const FILES_HEADROOM = 2_000;
+
+/**
+ * The most one shard takes by default before the load is spread over more, measured with
+ * bench/harness-capacity on 2 cores shared with the server under test (bench/RESULTS.md,
+ * "Harness capacity: where the tail came from"). One shard kept up at 30,000 deliveries/s (no
+ * send slot late, p99 at the bare ws fleet's, a third of a core) where two were worse (p99 1.7×);
+ * at 40,000/s it missed 2-6 % of its send slots in two runs of three. Up to there a second shard
+ * only costs: each wakes for half the frames (1.19× the bare fleet's CPU per delivery at
+ * 20,000/s against 0.99× for one), and it adds a process to the run queue.
+ */
+export const DELIVERIES_PER_SHARD = 30_000;
+/**
+ * Connects by the per-connect cost, not by a shard-count comparison: 0.236 ms of harness CPU
+ * each, so 2,000/s is about half a core.
+ */
+export const CONNECTS_PER_SHARD = 2_000;
+
+/** The most a scenario asks of its fleet at once (scenarios/planned-load.ts reads it from a scenario). */
+export interface PlannedLoad {
+  /** the busiest send phase's deliveries/s: its rate × the members a message reaches, on average over its senders */
+  deliveriesPerSec: number;
+  /** the fastest connect phase's rate, connections/s */
+  connectsPerSec: number;
+}
 
 /** Clients one shard process may hold under an open-files limit (undefined: unknown, assume 20,000). */
 export function clientsPerShard(openFilesPerProcess?: number): number {
@@ -16,7 +41,8 @@ export function clientsPerShard(openFilesPerProcess?: number): number {
   return Math.max(1, Math.min(MAX_CLIENTS_PER_SHARD, openFilesPerProcess - FILES_HEADROOM));
 }
 
-export function chooseShards(clients: number, requested?: number, openFilesPerProcess?: number): number {
+/** Shards for `clients`: `requested` if it can hold them; by default from the load (unknown: one per core). */
+export function chooseShards(clients: number, requested?: number, openFilesPerProcess?: number, load?: PlannedLoad): number {
   const perShard = clientsPerShard(openFilesPerProcess);
   const needed = Math.ceil(clients / perShard);
   if (requested !== undefined) {
@@ -27,5 +53,8 @@ export function chooseShards(clients: number, requested?: number, openFilesPerPr
     }
     return Math.max(1, Math.min(requested, clients));
   }
-  return Math.max(needed, Math.min(availableParallelism(), clients));
+  const forLoad = load
+    ? Math.max(1, Math.ceil(load.deliveriesPerSec / DELIVERIES_PER_SHARD), Math.ceil(load.connectsPerSec / CONNECTS_PER_SHARD))
+    : Infinity;
+  return Math.max(needed, Math.min(availableParallelism(), clients, forLoad));
 }

@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { fieldPath, UserError } from '../../common/errors.ts';
 import { fleetLimitIssue } from '../fleet/fleet-limits.ts';
 import { hostFacts, type HostFacts } from '../fleet/host-facts.ts';
+import { plannedLoad } from '../scenarios/planned-load.ts';
 import { chooseShards } from '../fleet/shard-count.ts';
 import { applyOverrides } from '../scenarios/apply-overrides.ts';
 import { phaseLengthIssue } from '../scenarios/phase-length.ts';
@@ -74,7 +75,7 @@ export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): Run
     throw new UserError(`${flag}: applies to --target aws:<stackName> only (a URL names its region; the local stack needs none)`);
   }
 
-  const shards = chooseShards(scenario.clients, o.shards, host.openFilesPerProcess);
+  const shards = chooseShards(scenario.clients, o.shards, host.openFilesPerProcess, plannedLoad(scenario));
   if (!o.ignoreHostLimits) {
     const issue = fleetLimitIssue(
       {

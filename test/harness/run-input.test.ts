@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, totalmem } from 'node:os';
+import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULTS as LAMBDA_DEFAULTS } from '../../reference-stack/local/lambda/options.ts';
@@ -7,7 +7,8 @@ import { UserError } from '../../common/errors.ts';
 import { estimatedMemoryMB, fleetLimitIssue, localStackEnvironments } from '../../src/fleet/fleet-limits.ts';
 import type { HostFacts } from '../../src/fleet/host-facts.ts';
 import { hostFacts } from '../../src/fleet/host-facts.ts';
-import { chooseShards, clientsPerShard } from '../../src/fleet/shard-count.ts';
+import { plannedLoad } from '../../src/scenarios/planned-load.ts';
+import { chooseShards, clientsPerShard, CONNECTS_PER_SHARD, DELIVERIES_PER_SHARD } from '../../src/fleet/shard-count.ts';
 import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
 import { checkRunInput } from '../../src/run/run-input.ts';
 import { withKnobs } from '../../src/targets/stack-knobs.ts';
@@ -73,12 +74,13 @@ describe('the load a run asks for, against what the host holds', () => {
       '--clients: 100000 clients need about 1.2 GB of memory for the harness (5.7 MB per 1,000 clients, 95 MB per shard process, 135 MB for the parent); this host has 1.0 GB available (--ignore-host-limits runs it anyway)',
     );
     // a local stack counts at its cap on Lambda environments: by default what 30 % of the host's memory holds
+    // (the built-in fanout plans 200 deliveries/s: one shard)
     const tight: HostFacts = { ...HOST, availableMemoryBytes: 4 * GiB };
     expect(refusal({ scenario: 'fanout' }, tight)).toBe(
-      'built-in scenario fanout: target.hostMaxEnvironments: a local stack at 230 Lambda environments (32 MB each) needs about 7.3 GB, with the harness 7.7 GB; this host has 4.0 GB available: set fewer (--ignore-host-limits runs it anyway)',
+      'built-in scenario fanout: target.hostMaxEnvironments: a local stack at 230 Lambda environments (32 MB each) needs about 7.3 GB, with the harness 7.6 GB; this host has 4.0 GB available: set fewer (--ignore-host-limits runs it anyway)',
     );
     const p = file('few-envs.yaml', SCENARIO('target: { hostMaxEnvironments: 64 }\n'));
-    expect(checkRunInput({ scenario: p }, tight).shards).toBe(2);
+    expect(checkRunInput({ scenario: p }, tight).shards).toBe(1);
     expect(estimatedMemoryMB({ clients: 1000, shards: 1, localStack: true, hostMaxEnvironments: 48 }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 95 + 5.7 + 150 + 48 * 32, 5);
     expect(estimatedMemoryMB({ clients: 1000, shards: 1, localStack: false }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 95 + 5.7, 5);
     expect(localStackEnvironments(2 * GiB)).toBe(19);
@@ -122,6 +124,51 @@ describe('the load a run asks for, against what the host holds', () => {
       expect(here.openFilesPerProcess).toBeGreaterThan(0);
       expect(here.localPorts).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('the default shards follow the planned load', () => {
+  const cores = availableParallelism();
+
+  it("a scenario's busiest send phase in deliveries/s, its fastest connect phase in connects/s", () => {
+    // 2,000 clients in 20 rooms of 100, one sender per room: a message reaches 100 members
+    const floor = file('floor.yaml', `name: floor
+clients: 2000
+rooms: 20
+phases:
+  - connect: { rate: 2000 }
+  - join: { rate: 4000 }
+  - send: { duration: 3s, rate: 100 }
+  - send: { duration: 3s, rate: 200 }
+`);
+    expect(plannedLoad(checkRunInput({ scenario: floor, target: 'ws://127.0.0.1:9/' }, HOST).scenario)).toEqual({ deliveriesPerSec: 20_000, connectsPerSec: 2000 });
+    // zipf sizes, a share of each room sending: every sender sends alike, so big rooms weigh by their senders
+    const zipf = file('zipf.yaml', `name: zipf
+clients: 30
+rooms: 2
+roomSizes: { distribution: zipf, exponent: 1 }
+phases:
+  - connect: {}
+  - join: {}
+  - send: { duration: 3s, rate: 10, senders: { share: 0.5 } }
+`);
+    const s = checkRunInput({ scenario: zipf, target: 'ws://127.0.0.1:9/' }, HOST).scenario;
+    // sizes 20 and 10 (one each, then 28 spare split 2:1 ≈ 18.7 + 9.3), senders 10 and 5
+    expect(plannedLoad(s)).toEqual({ deliveriesPerSec: (10 * (10 * 20 + 5 * 10)) / 15, connectsPerSec: 200 });
+  });
+
+  it('one shard up to what one keeps up with, one per core past it, more when the clients need the files', () => {
+    const load = (deliveriesPerSec: number, connectsPerSec = 200) => ({ deliveriesPerSec, connectsPerSec });
+    expect(chooseShards(2000, undefined, 20_000, load(20_000))).toBe(1);
+    expect(chooseShards(2000, undefined, 20_000, load(DELIVERIES_PER_SHARD))).toBe(1);
+    expect(chooseShards(2000, undefined, 20_000, load(DELIVERIES_PER_SHARD + 1))).toBe(Math.min(2, cores));
+    expect(chooseShards(2000, undefined, 20_000, load(1000, CONNECTS_PER_SHARD + 1))).toBe(Math.min(2, cores));
+    expect(chooseShards(2000, undefined, 20_000, load(10 * DELIVERIES_PER_SHARD))).toBe(Math.min(10, cores));
+    expect(chooseShards(40_000, undefined, 20_000, load(100))).toBe(3);
+    expect(chooseShards(2000, 2, 20_000, load(100))).toBe(2);
+    // a scenario with no send phase at a slow connect rate: one shard
+    expect(checkRunInput({ scenario: 'connect-storm', target: 'ws://127.0.0.1:9/' }, HOST).shards).toBe(1);
+    expect(checkRunInput({ scenario: 'fanout', target: 'ws://127.0.0.1:9/', rate: 5000 }, HOST).shards).toBe(Math.min(2, cores));
   });
 });
 
