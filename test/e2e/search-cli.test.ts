@@ -164,7 +164,7 @@ describe('fanout-bench search', () => {
 
   it('on the emulator as it is, finds a limit and names the host', { timeout: 180_000 }, async () => {
     const out = join(dir, 'host');
-    const r = await search([scenario('host', `name: host\n${EMULATOR}`), '--vary', 'rate', '--slo', 'broadcast.p99 < 500ms', '--from', '16', '--to', '256', '--hold', '1500ms', '--resolution', '100%', '--shards', '1', '--out', out]);
+    const r = await search([scenario('host', `name: host\n${EMULATOR}`), '--vary', 'rate', '--slo', 'broadcast.p99 < 500ms', '--from', '16', '--to', '2048', '--hold', '1500ms', '--resolution', '100%', '--shards', '1', '--out', out]);
     const s = readSearch(out);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(s.answer, r.stdout).toMatchObject({ kind: 'limit-found', limitingFactor: 'local-host' });
