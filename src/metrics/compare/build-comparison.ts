@@ -110,14 +110,7 @@ export function buildComparison(input: ComparisonInput): Comparison {
     functions: [...input.functions],
     repeat: input.repeat ?? Math.max(...input.sizes.map((s) => s.runs.length)),
     latencyMetric,
-    pricing: {
-      asOf: prices.asOf,
-      region: prices.region,
-      architecture,
-      requestsPerMillion: prices.lambda.requestsPerMillion,
-      gbSecond: architecture === 'arm64' ? prices.lambda.gbSecondArm64 : prices.lambda.gbSecondX86,
-      initBilled: prices.lambda.initBilled,
-    },
+    pricing: comparisonPricing(prices, architecture),
     sizes,
     excluded,
     recommendations,
@@ -126,6 +119,18 @@ export function buildComparison(input: ComparisonInput): Comparison {
 }
 
 export type Options = Parameters<typeof runQuantities>[1];
+
+/** The Lambda prices a comparison was priced at, for its architecture. */
+export function comparisonPricing(prices: PriceTable, architecture: 'x86_64' | 'arm64'): Comparison['pricing'] {
+  return {
+    asOf: prices.asOf,
+    region: prices.region,
+    architecture,
+    requestsPerMillion: prices.lambda.requestsPerMillion,
+    gbSecond: architecture === 'arm64' ? prices.lambda.gbSecondArm64 : prices.lambda.gbSecondX86,
+    initBilled: prices.lambda.initBilled,
+  };
+}
 
 function sizeResult(input: SizeInput, o: Options): SizeResult {
   const { runs, counted } = countRuns(input.runs, o);

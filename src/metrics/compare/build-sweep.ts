@@ -3,7 +3,7 @@ import { choosePrices } from '../cost/price-choice.ts';
 import type { Results } from '../results/results-schema.ts';
 import { REFERENCE_FUNCTIONS, type BenchFunction } from '../stack-description/reference-functions.ts';
 import { measuredOnNotes } from '../../targets/recorded-target.ts';
-import { countRuns, functionsOver, metricsOver, runStatus, weakestSource, type SizeRun } from './build-comparison.ts';
+import { comparisonPricing, countRuns, functionsOver, metricsOver, runStatus, weakestSource, type SizeRun } from './build-comparison.ts';
 import {
   COMPARE_SCHEMA_VERSION,
   LATENCY_METRIC_LABELS,
@@ -100,14 +100,7 @@ export function buildSweep(input: SweepInput): SweepComparison {
     functions,
     repeat: input.repeat ?? Math.max(...input.points.map((p) => p.runs.length)),
     latencyMetric,
-    pricing: {
-      asOf: prices.asOf,
-      region: prices.region,
-      architecture,
-      requestsPerMillion: prices.lambda.requestsPerMillion,
-      gbSecond: architecture === 'arm64' ? prices.lambda.gbSecondArm64 : prices.lambda.gbSecondX86,
-      initBilled: prices.lambda.initBilled,
-    },
+    pricing: comparisonPricing(prices, architecture),
     slo: [...input.slo],
     points,
     excluded,
