@@ -12,7 +12,8 @@ import { runCli, type CliResult } from './cli.ts';
  * variables (as a user exports them), CloudWatch published as AWS publishes it (whole minutes,
  * each 5 s after it ends, DynamoDB and EMF 10 s). No mock. Three stacks, so that no run's minutes
  * hold another's traffic: A for the run that waits, B for the one whose wait runs out (then
- * --repull), C for compare (running alongside, it mostly waits for minutes).
+ * --repull), C for compare. The three start together in beforeAll: each mostly waits for
+ * minutes to be published, and one after the other they would wait three times as long.
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fb-aws-wait-'));
@@ -76,19 +77,22 @@ const workCounts = (r: { cost: { lines: Array<{ service: string; item: string; u
  */
 const PROBE = { connects: 1, writeUnits: 2 };
 
-let A: Stack;
 let B: Stack;
+let partial: Promise<CliResult>;
+let waited: Promise<CliResult>;
 let compared: Promise<CliResult>;
 
 beforeAll(async () => {
-  [A, B] = await Promise.all([stackUp(), stackUp()]);
-  const C = await stackUp();
+  const [A, stackB, C] = await Promise.all([stackUp(), stackUp(), stackUp()]);
+  B = stackB;
+  partial = cli(['run', ...SCENARIO, '--target', 'aws:FanoutBenchChat', '--metrics-wait', '1s', '--threshold', 'emf.FanoutDeliveries > 0', '--out', join(dir, 'partial')], B.env);
+  waited = cli(['run', ...SCENARIO, '--target', 'aws:FanoutBenchChat', '--threshold', 'emf.FanoutDeliveries > 0', '--out', join(dir, 'aws')], A.env);
   compared = cli(['compare', ...SCENARIO, '--target', 'aws:FanoutBenchChat', '--memory', '256,1769', '--warm-up', '1s', '--out', join(dir, 'compare')], C.env, 900_000);
 }, 120_000);
 
 afterAll(async () => {
   for (const s of stacks) if (s.child.exitCode === null) s.child.kill('SIGTERM');
-  await compared?.catch(() => undefined);
+  await Promise.all([partial, waited, compared].map((p) => p?.catch(() => undefined)));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -99,10 +103,9 @@ describe('the harness waits for CloudWatch on an AWS-timed target', { timeout: 9
   let awsRun: ReturnType<typeof results>;
 
   it('with --metrics-wait shorter than the lag: partial or missing with counts, the cost says which lines, a threshold on them is no data (exit 99)', async () => {
-    const out = join(dir, 'partial');
-    const r = await cli(['run', ...SCENARIO, '--target', 'aws:FanoutBenchChat', '--metrics-wait', '1s', '--threshold', 'emf.FanoutDeliveries > 0', '--out', out], B.env);
+    const r = await partial;
     expect(r.code, r.stdout + r.stderr).toBe(99);
-    partialDir = onlyRun(out);
+    partialDir = onlyRun(join(dir, 'partial'));
     const res = results(partialDir);
     partialFailedChecks = res.verdict.checks.filter((x: { passed: boolean }) => !x.passed).map((x: { name: string }) => x.name);
     const c = res.cloudwatch.completeness;
@@ -122,11 +125,10 @@ describe('the harness waits for CloudWatch on an AWS-timed target', { timeout: 9
   });
 
   it('waits until the run is published: complete, and the same work as the scenario run locally (plus the probe connection of an aws: target)', async () => {
-    const out = join(dir, 'aws');
-    const r = await cli(['run', ...SCENARIO, '--target', 'aws:FanoutBenchChat', '--threshold', 'emf.FanoutDeliveries > 0', '--out', out], A.env);
+    const r = await waited;
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/waiting for CloudWatch: .* \d+ s \(at most 300 s\)/);
-    awsRun = results(onlyRun(out));
+    awsRun = results(onlyRun(join(dir, 'aws')));
     const cw = awsRun.cloudwatch;
     expect(cw.wait).toMatchObject({ rule: 'published', done: true });
     expect(cw.status, JSON.stringify(cw.problems)).toBe('complete');

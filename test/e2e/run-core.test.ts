@@ -58,7 +58,7 @@ describe('resolve → measure → finish', () => {
     // What the local kind says of itself: its metrics are the emulator's, read by the second with
     // a 5 s margin once its invocations stop (its wait rule: settle), its host's own metrics with them; memory changes go
     // through its Lambda API; no scenario misfits; results record how it was started.
-    expect(target.cloudWatch).toMatchObject({ source: 'local', endpoint: target.endpoints.cloudwatch, periodSec: 1, marginSec: 5, wait: expect.objectContaining({ rule: 'settle' }), hostMetrics: true });
+    expect(target.cloudWatch).toMatchObject({ source: 'local', endpoint: target.endpoints.cloudwatch, periodSec: 1, marginSec: 2, wait: expect.objectContaining({ rule: 'settle' }), hostMetrics: true });
     expect(target.lambdaApi).toMatchObject({ endpoint: target.endpoints.lambda, region: target.endpoints.region });
     expect(target.scenarioWarnings(scenario)).toEqual([]);
     expect(target.startedWith.stackArgs).toEqual(['--memory', 'fanout-send-message=512']);
