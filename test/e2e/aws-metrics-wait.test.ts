@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from './cli.ts';
+import { expectPassedButForHost } from './host-tolerant-exit.ts';
 
 /**
  * `--target aws:FanoutBenchChat` against `stack up --aws-metrics --aws-metrics-lag 5s`: the real
@@ -113,7 +114,9 @@ describe('the harness waits for CloudWatch on an AWS-timed target', { timeout: 9
     expect(res.cloudwatch.status).toBe('partial');
     for (const family of ['lambda', 'apiGateway', 'emf']) {
       expect(['partial', 'missing'], `${family}: ${JSON.stringify(c[family])}`).toContain(c[family].status);
-      expect(c[family].expected).toBeGreaterThan(c[family].published);
+      // short of what the run owes, or all of it but not yet unchanged for a full period (a
+      // family whose minutes closed before the run ended, under load, can be fully published)
+      if (c[family].published >= c[family].expected) expect(c[family].detail).toContain('the counts were still changing');
     }
     expect(c.lambda.expected).toBe(res.sends.acked + res.connections.opened + res.connections.joined);
     expect(c.apiGateway.expected).toBe(res.connections.opened);
@@ -126,9 +129,12 @@ describe('the harness waits for CloudWatch on an AWS-timed target', { timeout: 9
 
   it('waits until the run is published: complete, and the same work as the scenario run locally (plus the probe connection of an aws: target)', async () => {
     const r = await waited;
-    expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/waiting for CloudWatch: .* \d+ s \(at most 300 s\)/);
     awsRun = results(onlyRun(join(dir, 'aws')));
+    // the threshold on the EMF metric holds; a CI host busy with the suites beside this lane may
+    // saturate the harness, its own check, and nothing else
+    expect(awsRun.verdict.thresholds[0]).toMatchObject({ outcome: 'pass' });
+    expectPassedButForHost(r.code, awsRun, r.stderr);
     const cw = awsRun.cloudwatch;
     expect(cw.wait).toMatchObject({ rule: 'published', done: true });
     expect(cw.status, JSON.stringify(cw.problems)).toBe('complete');
