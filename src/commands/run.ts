@@ -255,7 +255,7 @@ export function durationFlag(name: string, v: string | undefined): number | unde
 }
 
 /** `--memory fn=MB`: a function of the reference stack and a size Lambda allows. */
-function memoryFlag(v: string): [string, number] {
+export function memoryFlag(v: string): [string, number] {
   const m = /^([\w.-]+)=(\d+)$/.exec(v);
   if (!m) throw new UserError(`--memory: expected fn=MB, got "${v}"`);
   if (!CONFIGURABLE_FUNCTION_NAMES.includes(m[1])) {

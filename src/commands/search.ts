@@ -2,10 +2,8 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { EXIT, EXIT_INTERRUPTED } from '../../common/exit-codes.ts';
 import { UserError } from '../../common/errors.ts';
-import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { parseExpect, type Expectation } from '../metrics/search/search-expect.ts';
 import { SEARCH_VARY, SearchVary, type Search } from '../metrics/search/search-schema.ts';
-import { CONFIGURABLE_FUNCTION_NAMES } from '../metrics/stack-description/reference-functions.ts';
 import { renderSearchConsole } from '../report/search-console.ts';
 import { SEARCH_FILES } from '../report/write-search.ts';
 import { DEFAULT_RESOLUTION, DEFAULT_SEARCH_WARM_UP_MS, runSearch } from '../run/search.ts';
@@ -14,7 +12,7 @@ import { formatDuration, parseDuration } from '../scenarios/duration.ts';
 import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MIN_SEND_MS } from '../scenarios/limits.ts';
 import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
-import { collect, METRICS_WAIT_FLAG, METRICS_WAIT_HELP, runOptionsFromFlags, type RunFlags } from './run.ts';
+import { collect, memoryFlag, METRICS_WAIT_FLAG, METRICS_WAIT_HELP, runOptionsFromFlags, type RunFlags } from './run.ts';
 
 /**
  * `fanout-bench search [scenario] --vary rate|clients|room-size --slo EXPR…`: the highest load
@@ -111,18 +109,9 @@ function expectFlag(v: string | undefined): Expectation | undefined {
   return e;
 }
 
+/** Each `--memory fn=MB` as run reads it; a function named twice keeps its last size. */
 function memoryFlags(v: string[] | undefined): Record<string, number> | undefined {
-  if (v === undefined) return undefined;
-  const out: Record<string, number> = {};
-  for (const item of v) {
-    const m = /^([\w.-]+)=(\d+)$/.exec(item);
-    if (!m) throw new UserError(`--memory: expected fn=MB, got "${item}"`);
-    if (!CONFIGURABLE_FUNCTION_NAMES.includes(m[1]!)) throw new UserError(`--memory: unknown function "${m[1]}" (known: ${CONFIGURABLE_FUNCTION_NAMES.join(', ')})`);
-    const mb = Number(m[2]);
-    if (mb < LAMBDA_MEMORY_MB.min || mb > LAMBDA_MEMORY_MB.max) throw new UserError(`--memory: ${m[1]}: must be from ${LAMBDA_MEMORY_MB.min} to ${LAMBDA_MEMORY_MB.max} MB, got ${m[2]}`);
-    out[m[1]!] = mb;
-  }
-  return out;
+  return v === undefined ? undefined : Object.fromEntries(v.map(memoryFlag));
 }
 
 /** The exit code of a search that was not interrupted. */

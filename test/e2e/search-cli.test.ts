@@ -204,6 +204,8 @@ describe('fanout-bench search', () => {
 
   it('refuses bad input in one line naming the flag, exit 2', async () => {
     expectOneLine(await runCli(['search', '--vary', 'speed', '--slo', 'broadcast.p99 < 1s']), '--vary: must be one of rate, clients, room-size, got "speed"');
+    expectOneLine(await runCli(['search', '--vary', 'rate', '--slo', 'broadcast.p99 < 1s', '--memory', 'fanout-send-message=64']), '--memory: fanout-send-message: must be from 128 to 10240 MB, got 64');
+    expectOneLine(await runCli(['search', '--vary', 'rate', '--slo', 'broadcast.p99 < 1s', '--memory', '1769']), '--memory: expected fn=MB, got "1769"');
     expectOneLine(await runCli(['search', '--vary', 'rate', '--slo', 'broadcast.p99 < fast']), /^fanout-bench: --slo: "broadcast.p99 < fast": /);
     expectOneLine(await runCli(['search', '--vary', 'rate', '--slo', 'broadcast.p99 < 1s', '--from', '50', '--to', '10']), '--to: must be at least --from (50), got 10');
     expectOneLine(await runCli(['search', '--vary', 'rate', '--slo', 'broadcast.p99 < 1s', '--resolution', '0']), '--resolution: must be a share from 0.1% to 100%, like "10%" or "0.1", got "0"');
