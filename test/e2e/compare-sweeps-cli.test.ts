@@ -23,6 +23,16 @@ function scenario(name: string, text: string): string {
   return file;
 }
 
+/** 20 clients in 2 rooms, 2 s of sends at 4 messages/s: the payload and variants sweeps' scenario */
+const SMALL = `clients: 20
+rooms: 2
+seed: 7
+phases:
+  - connect: { rate: 100 }
+  - join: { rate: 100 }
+  - send: { duration: 2s, rate: 4 }
+`;
+
 function readComparison(out: string): { c: SweepComparison; at: string } {
   const [id] = readdirSync(out);
   const at = join(out, id!);
@@ -101,18 +111,7 @@ phases:
   });
 
   it('--payload 32000,32600: the second crosses a 32 KB message unit, and API Gateway bills each post twice', { timeout: 120_000 }, async () => {
-    const file = scenario(
-      'payload',
-      `name: payload
-clients: 20
-rooms: 2
-seed: 7
-phases:
-  - connect: { rate: 100 }
-  - join: { rate: 100 }
-  - send: { duration: 2s, rate: 4 }
-`,
-    );
+    const file = scenario('payload', `name: payload\n${SMALL}`);
     const out = join(dir, 'payload');
     const r = await compare([file, '--payload', '32600,32000', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
@@ -137,18 +136,7 @@ phases:
   });
 
   it('--targets with a variants file: two local stacks side by side, the cheaper one that met the SLO picked', { timeout: 120_000 }, async () => {
-    const file = scenario(
-      'two-stacks',
-      `name: two-stacks
-clients: 20
-rooms: 2
-seed: 7
-phases:
-  - connect: { rate: 100 }
-  - join: { rate: 100 }
-  - send: { duration: 2s, rate: 4 }
-`,
-    );
+    const file = scenario('two-stacks', `name: two-stacks\n${SMALL}`);
     const variants = join(dir, 'variants.yaml');
     writeFileSync(
       variants,
