@@ -145,8 +145,8 @@ describe('the harness waits for CloudWatch on an AWS-timed target', { timeout: 9
 
     const local = join(dir, 'local');
     const l = await cli(['run', ...SCENARIO, '--target', 'local', '--out', local]);
-    expect(l.code, l.stderr).toBe(0);
     const localRun = results(onlyRun(local));
+    expectPassedButForHost(l.code, localRun, l.stderr);
     const invocations = (x: typeof awsRun) => Object.fromEntries(Object.entries(x.cloudwatch.lambda as Record<string, { invocations: number }>).map(([fn, t]) => [fn, t.invocations]));
     const localInvocations = invocations(localRun);
     expect(invocations(awsRun)).toEqual({
