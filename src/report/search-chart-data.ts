@@ -1,4 +1,5 @@
 import type { Search, SearchStep } from '../metrics/search/search-schema.ts';
+import { loadOutcomes } from '../metrics/search/step-plan.ts';
 
 /**
  * The knee charts of a search, as data the page's script draws (assets/search-client.js): one
@@ -21,7 +22,7 @@ export interface SearchChart {
   yLabel: string;
   x: number[];
   series: SearchSeries[];
-  /** loads that did not meet the SLOs, marked on the chart */
+  /** loads that did not meet the SLOs by the majority of their measurements (as the answer counts them), marked on the chart */
   failing: number[];
 }
 
@@ -46,7 +47,8 @@ export function buildSearchCharts(search: Search): SearchCharts {
   if (x.length === 0) return {};
   const per = (read: (s: SearchStep) => number | null) =>
     x.map((l) => median(byLoad.get(l)!.map(read).filter((v): v is number => v !== null)));
-  const failing = x.filter((l) => byLoad.get(l)!.some((s) => !s.passed));
+  const outcomes = loadOutcomes([...byLoad.values()].flat());
+  const failing = x.filter((l) => !outcomes.get(l)!.passed);
   const xLabel = `${search.vary} (${search.unit})`;
   const slos = search.steps[0]?.slos.filter((t) => t.unit === 'ms' && t.limit !== null) ?? [];
   return {

@@ -20,7 +20,7 @@ export function renderSearchHtml(s: Search, assets: ReportAssets = reportAssets(
     css: `${STYLE}${EXTRA_STYLE}`,
     main: `${header(s)}
 ${answer(s)}
-${section('The knee', `One point per load (the median of its measurements); loads that did not meet the SLOs are shaded, SLOs on a latency dashed.`, `<div class="grid two">${chartBox(charts, 'latency')}${chartBox(charts, 'throughput')}</div>`)}
+${section('The knee', `One point per load (the median of its measurements); loads that did not meet the SLOs (by the majority of their measurements, as the answer counts) are shaded, SLOs on a latency dashed.`, `<div class="grid two">${chartBox(charts, 'latency')}${chartBox(charts, 'throughput')}</div>`)}
 ${section('Steps', 'In the order measured: grow ×2 from --from, bisect between the last load that met the SLOs and the first that did not, then both measured again. Each step is a complete run with its own report.', stepsTable(s))}`,
     dataId: 'search-data',
     data: charts,

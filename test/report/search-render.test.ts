@@ -65,6 +65,8 @@ describe('index.html of a search', () => {
     // the median of a load's measurements: 64 messages/s measured three times
     const p99At64 = FIXTURE.steps.filter((s) => s.load === 64).map((s) => s.figures.broadcastP99Ms!).sort((a, b) => a - b)[1];
     expect(charts.latency!.series[1]!.values[3]).toBe(p99At64);
+    // shaded as the answer counts: 32 failed once in three (met by the majority), 64 twice in three
+    expect(charts.latency!.failing).toEqual([64, 128]);
     expect(charts.throughput!.series.map((s) => s.label)).toEqual(['offered', 'delivered']);
 
     const bad = renderSearchHtml(hostile());
