@@ -155,10 +155,10 @@ module.exports = {
     {
       name: 'metrics-search-imports',
       comment:
-        "A capacity search's plan, evidence and answer are pure: steps' judged results in, search.json out. It reads the results contract, what the pull brought back and the verdict's schema and comparison (steps are judged by src/verdict, not again here); the run drives it and the renderers show it.",
+        "A capacity search's plan, evidence and answer are pure: steps' judged results in, search.json out. It reads the results contract, what the pull brought back and the verdict's schema, comparison and rule for an SLO met (steps are judged by src/verdict, not again here); the run drives it and the renderers show it.",
       severity: 'error',
       from: { path: '^src/metrics/search/' },
-      to: { path: '^src/', pathNot: ['^src/metrics/(search|results)/', CLOUDWATCH_RESULTS, '^src/verdict/(verdict-schema|threshold)\\.ts$', SRC_TOP] },
+      to: { path: '^src/', pathNot: ['^src/metrics/(search|results)/', CLOUDWATCH_RESULTS, '^src/verdict/(verdict-schema|threshold|slo-met)\\.ts$', SRC_TOP] },
     },
   ],
   options: {

@@ -14,14 +14,14 @@ export function pickLine(c: SweepComparison): string {
 }
 
 /**
- * "met", "missed" (and why), "missed (harness)" when the miss was a saturated harness's alone, or
- * "not judged"; `note` is the point's note (whose the miss is), empty when it has none.
+ * "met", "missed" (and why), or "not judged"; `note` is the point's note (the harness was saturated
+ * there, and what that means for the verdict), empty when it has none.
  */
 export function sloText(p: PointResult): { verdict: string; why: string; note: string } {
   if (!p.slo) return { verdict: 'not judged', why: '', note: '' };
   const note = p.slo.note ?? '';
   if (p.slo.met) return { verdict: 'met', why: '', note };
-  return { verdict: p.slo.missedBy === 'harness' ? 'missed (harness)' : 'missed', why: p.slo.failed.join('; '), note };
+  return { verdict: 'missed', why: p.slo.failed.join('; '), note };
 }
 
 /** What the point ran: "20 rooms × 10 members, 200 clients, 2.5 msg/s = 25 deliveries/s, 64 B". */

@@ -32,7 +32,7 @@ export function unexpectedErrors(results: Results): Array<[kind: string, count: 
  */
 export const MAX_UNSENT_SHARE = 0.01;
 
-/** The check that fails when the harness itself was the bottleneck (a sweep names such a miss the harness's). */
+/** The check that fails when the harness itself was the bottleneck (see slo-met.ts for what it does not decide). */
 export const HARNESS_CHECK = 'harness not saturated';
 
 function sendsWentOut(results: Results): Check {

@@ -39,13 +39,19 @@ function readComparison(out: string): { c: SweepComparison; at: string } {
   return { c: SweepComparison.parse(JSON.parse(readFileSync(join(at, 'compare.json'), 'utf8'))), at };
 }
 
-/** Every point that missed only because the harness was saturated says so, with a note, on the console too. */
+/**
+ * Wherever the harness was saturated (likely on a 2-core host), the point says so in a note: met
+ * when that was its only failure (as search counts a step), else a miss of the harness and stack.
+ */
 function expectHarnessNamed(c: SweepComparison): void {
   for (const p of c.points) {
-    if (!p.slo || p.slo.met) continue;
-    const onlyHarness = p.slo.failed.every((f) => f.startsWith('harness not saturated:'));
-    expect(p.slo.missedBy, p.label).toBe(onlyHarness ? 'harness' : p.slo.failed.some((f) => f.startsWith('harness not saturated:')) ? 'harness-and-stack' : 'stack');
-    if (p.slo.missedBy !== 'stack') expect(p.slo.note, p.label).toMatch(/^the harness/);
+    if (!p.slo) continue;
+    const harness = p.slo.failed.some((f) => f.startsWith('harness not saturated:'));
+    const onlyHarness = harness && p.slo.failed.length === 1;
+    if (p.slo.failed.length === 0 || onlyHarness) expect(p.slo.met, p.label).toBe(true);
+    if (!p.slo.met) expect(p.slo.missedBy, p.label).toBe(harness ? 'harness-and-stack' : 'stack');
+    if (harness) expect(p.slo.note, p.label).toMatch(/^the harness was saturated/);
+    else expect(p.slo.note, p.label).toBeUndefined();
   }
 }
 

@@ -151,17 +151,17 @@ describe('judgePoint: whether a point met the SLO, and whose a miss is', () => {
     expect(judgePoint([], [])).toBeNull();
   });
 
-  it('says the miss is the harness\'s when the harness was saturated and nothing else failed', () => {
+  it('counts a point met when its only failure was a saturated harness, as search counts a step, and says so in its note', () => {
     const [kept, up] = bySize.get(1769)!;
     const slo = judgePoint([kept!, saturate(up!), kept!], [])!;
-    expect(slo.met).toBe(false);
-    expect(slo.missedBy).toBe('harness');
+    expect(slo.met).toBe(true);
+    expect(slo.missedBy).toBeUndefined();
     // the recorded 1,769 MB run 3 was itself saturated while it was recorded on a loaded host
-    expect(judgePoint([bySize.get(1769)![2]!], [])!.missedBy).toBe('harness');
+    expect(judgePoint([bySize.get(1769)![2]!], [])!.met).toBe(true);
     expect(slo.failed).toHaveLength(1);
     expect(slo.failed[0]).toMatch(/^harness not saturated: /);
     expect(slo.note).toBe(
-      "the harness, not the stack, missed: it was saturated (in 1 of 3 repeats, shard 0 event-loop lag p99 84.0 ms > 50 ms; latencies include the harness's own delay), so this point says nothing about the stack; measure it again with more --shards or on a host with more free CPU",
+      "the harness was saturated (in 1 of 3 repeats, shard 0 event-loop lag p99 84.0 ms > 50 ms; latencies include the harness's own delay), and the SLO held even with the harness's own delay in the latencies: the stack met it at least as well",
     );
   });
 

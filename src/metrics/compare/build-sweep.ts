@@ -134,8 +134,8 @@ function notes(input: SweepInput, metric: LatencyMetric, results: readonly Resul
   }
   out.push(
     input.slo.length > 0
-      ? `A point meets the SLO when its verdict over its counted repeats passes: the built-in checks and ${input.slo.map((t) => `\`${t}\``).join(', ')}.`
-      : 'No threshold was given (the scenario has none and no --threshold): a point meets the SLO when its built-in checks pass (completed, sends went out, nothing lost, the harness kept up, no unexpected errors).',
+      ? `A point meets the SLO when its verdict over its counted repeats holds: ${input.slo.map((t) => `\`${t}\``).join(', ')} and the built-in checks (a saturated harness only adds its own delay to the latencies: SLOs met despite it were met, and the point says so).`
+      : 'No threshold was given (the scenario has none and no --threshold): a point meets the SLO when its built-in checks pass (completed, sends went out, nothing lost, no unexpected errors; a saturated harness is noted, not a miss).',
     `Latency on the charts and for ties: ${LATENCY_METRIC_LABELS[metric]}. Cost is each run's whole estimate (Lambda, API Gateway messages and connection-minutes, data transfer out, DynamoDB) per million deliveries received, at list prices; every figure is the median over a point's counted repeats, a range their min–max.`,
     'A run that failed, was interrupted or produced no results is left out and named; a point with no run left is excluded from the recommendation.',
   );

@@ -217,25 +217,26 @@ export const PointSetting = z.object({
 export type PointSetting = z.infer<typeof PointSetting>;
 
 /**
- * Whose a missed SLO is. `stack`: the harness kept up, so what failed is the system's. `harness`:
- * the harness was saturated and nothing else failed: the point says nothing about the stack.
+ * Whose a missed SLO is. `stack`: the harness kept up, so what failed is the system's.
  * `harness-and-stack`: the harness was saturated and more failed: the latencies judged include
- * the harness's own delay, so a latency miss may be partly the harness's.
+ * the harness's own delay, so a latency miss may be partly the harness's. (A point whose only
+ * failure was a saturated harness met its SLOs: see verdict/slo-met.ts.)
  */
-export const MissedBy = z.enum(['stack', 'harness', 'harness-and-stack']);
+export const MissedBy = z.enum(['stack', 'harness-and-stack']);
 export type MissedBy = z.infer<typeof MissedBy>;
 
 /**
  * Whether a point met the SLO: its verdict over the counted repeats (their medians, as `run
- * --repeat` judges) passed — the built-in checks and every threshold (the scenario's and
- * `--threshold`). `failed` names what did not; `missedBy` and `note` say whose the miss is
- * (absent when it met, and from files written before they were).
+ * --repeat` judges) held — every threshold (the scenario's and `--threshold`) and the built-in
+ * checks, a saturated harness aside (verdict/slo-met.ts, as `search` judges a step). `failed`
+ * names what did not pass (on a met point, the harness's check); `missedBy` says whose a miss is
+ * (absent when it met, and from files written before it was).
  */
 export const PointSlo = z.object({
   met: z.boolean(),
   failed: z.array(z.string()),
   missedBy: MissedBy.optional(),
-  /** one sentence on the point, for every report: e.g. that the harness, not the stack, was saturated */
+  /** one sentence on the point, for every report: that the harness was saturated there, and what that means for the verdict */
   note: z.string().optional(),
 });
 export type PointSlo = z.infer<typeof PointSlo>;

@@ -9,8 +9,8 @@ import { tied } from './recommend.ts';
  *   that did not (where fan-out in one invocation, or the payload, stops meeting it);
  * - targets: the cheapest variant that met the SLO (the whole estimate per million deliveries),
  *   a tie within 1 % going to the faster (the sweep's latency), then to the one given first.
- * A point with no counted repeat, or none judged, cannot be picked. A miss that was a saturated
- * harness's alone is said to be, not passed off as the stack's limit.
+ * A point with no counted repeat, or none judged, cannot be picked. A miss with the harness
+ * saturated too says so: part of its latency was the harness's.
  */
 export function recommendSweep(parameter: SweptParameter, points: readonly PointResult[], latencyMetric: LatencyMetric): SweepRecommendation {
   const judged = points.filter((p) => p.status !== 'excluded' && p.slo !== null);
@@ -30,10 +30,9 @@ function figures(p: PointResult, metric: LatencyMetric): string {
   return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
-/** What a point missed, and whose the miss is when the harness was saturated (see PointSlo). */
+/** What a point missed, and that the harness was saturated too when it was (see PointSlo). */
 function failedText(p: PointResult): string {
   const what = p.slo && p.slo.failed.length > 0 ? p.slo.failed.join('; ') : 'its verdict failed';
-  if (p.slo?.missedBy === 'harness') return `${what} — the harness's miss, not the stack's: the stack was not judged there`;
   if (p.slo?.missedBy === 'harness-and-stack') return `${what} — with the harness saturated too: its own delay is in those latencies`;
   return what;
 }
@@ -56,7 +55,6 @@ function largest(parameter: SweptParameter, judged: PointResult[], met: PointRes
   if (!pick) return { ...base, reason: `no ${what} met the SLO; already ${firstFailing!.label} did not: ${failedText(firstFailing!)}.` };
   let reason = `${pick.label} is the largest ${what} that met the SLO${figures(pick, metric)}`;
   reason += firstFailing ? `; ${firstFailing.label} did not: ${failedText(firstFailing)}.` : `; no larger ${what} was measured.`;
-  if (firstFailing?.slo?.missedBy === 'harness') reason += ` Where the stack's own limit lies, at ${firstFailing.label} or above, this sweep did not measure.`;
   const below = byX.filter((p) => p.x < pick.x && !p.slo!.met);
   if (below.length > 0) reason += ` ${below.map((p) => p.label).join(', ')}, smaller, did not meet it: the boundary is within the noise, or not where size alone sets it.`;
   return { ...base, reason };

@@ -1,5 +1,6 @@
 import type { Results } from '../results/results-schema.ts';
-import { failsVerdict, type Verdict } from '../../verdict/verdict-schema.ts';
+import { sloMet } from '../../verdict/slo-met.ts';
+import type { Verdict } from '../../verdict/verdict-schema.ts';
 import { fmtInt } from '../../number-format.ts';
 import { limitEvidence } from './limit-evidence.ts';
 import type { SearchStep, StepRole } from './search-schema.ts';
@@ -16,22 +17,6 @@ import type { SearchStep, StepRole } from './search-schema.ts';
  * of the load is a limit to find, so the bar is high.)
  */
 export const MASS_ERROR_SHARE = 0.9;
-
-/**
- * The built-in check a step may fail and still have met its SLOs: a saturated harness only adds
- * its own delay to the latencies it measures (what it failed to send or receive the other checks
- * catch), so SLOs met despite it were met. Without this, any busy moment of a shared host (a CI
- * machine) would end a search with "the first step already failed". A failing step whose harness
- * was saturated stays failing, and its evidence says so.
- */
-export const HARNESS_CHECK = 'harness not saturated';
-
-/** Every SLO held and every built-in check passed, a saturated harness aside (HARNESS_CHECK). */
-export function stepPassed(v: Verdict): boolean {
-  if (v.outcome === 'pass') return true;
-  if (v.outcome !== 'fail') return false;
-  return v.thresholds.every((t) => !failsVerdict(t.outcome)) && v.checks.every((c) => c.passed || c.name === HARNESS_CHECK);
-}
 
 export function searchStep(
   results: Results & { verdict: Verdict },
@@ -52,7 +37,7 @@ export function searchStep(
     runId: results.runId,
     dir: at.dir,
     status: results.status,
-    passed: stepPassed(v),
+    passed: sloMet(v),
     slos: v.thresholds.map((t) => ({ expression: t.expression, metric: t.metric, unit: t.unit, observed: t.observed, limit: t.limit, outcome: t.outcome })),
     failedChecks: v.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`),
     figures: {
