@@ -1,5 +1,6 @@
 import { join, relative, resolve, sep } from 'node:path';
 import { UserError } from '../../common/errors.ts';
+import type { HostFacts } from '../fleet/host-facts.ts';
 import type { IntervalSink } from '../metrics/measurement/interval-sink.ts';
 import { createRunDir } from '../metrics/results/run-dir.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
@@ -20,7 +21,7 @@ import { parseThreshold, thresholdError, type Threshold } from '../verdict/thres
 import { measure } from './measure.ts';
 import { measureInto, measuringOptions } from './measure-into.ts';
 import { preflightQuotas } from './quota-preflight.ts';
-import { checkRunInput } from './run-input.ts';
+import { checkRunInput, type RunInput } from './run-input.ts';
 import type { RunOptions } from './run.ts';
 import { INTERRUPTED_KILL_BY_MS, stopBudget } from './stop-budget.ts';
 
@@ -73,15 +74,14 @@ const MAX_STEPS = 40;
 
 export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
   const input = checkRunInput({ ...o, durationMs: o.holdMs });
-  const { scenario: base, seed, shards, targetSpec, target: spec, token } = input;
+  const { scenario: base, seed, targetSpec, target: spec, token } = input;
   if (!base.phases.some((p) => p.kind === 'send')) throw new UserError(`${base.source}: a search needs a send phase (its load is what a step holds)`);
   const from = o.from ?? currentLoad(base, o.vary);
   const to = o.to ?? from * DEFAULT_SPAN;
   if (to < from) throw new UserError(`--to: must be at least --from (${from}), got ${to}`);
   if (o.vary === 'clients' && from < base.rooms) throw new UserError(`--from: a search over clients starts at no fewer clients than rooms (${base.rooms}), got ${from}`);
   const atLoad = (load: number) => stepScenario(base, o.vary, load, o.holdMs);
-  // the largest step's fleet checked against this host before anything starts
-  checkRunInput({ ...o, durationMs: o.holdMs, ...sizeAt(base, o.vary, to) });
+  const { shards } = largestStepInput(o, base, to);
   const slos = sloThresholds(base, o.slos);
   const quotas = await preflightQuotas(atLoad(to), spec, { aws: o.aws });
   for (const line of quotas?.plan ?? []) o.onWarning?.(`at --to ${to}: ${line}`);
@@ -198,6 +198,15 @@ export function currentLoad(s: Scenario, vary: SearchVary): number {
     case 'room-size':
       return Math.max(1, Math.round(s.clients / s.rooms));
   }
+}
+
+/**
+ * The run input of the search's largest step (`to`), checked before anything starts: its fleet
+ * against this host, and its shards (unless --shards: as its planned load needs) are every step's,
+ * so that steps differ in their load only and the top steps do not saturate a single shard.
+ */
+export function largestStepInput(o: SearchOptions, base: Scenario, to: number, host?: HostFacts): RunInput {
+  return checkRunInput({ ...o, durationMs: o.holdMs, ...sizeAt(base, o.vary, to), ...(o.vary === 'rate' ? { rate: to } : {}) }, host);
 }
 
 /** The scenario's clients at a load (a room-size search keeps the rooms and fills them). */
