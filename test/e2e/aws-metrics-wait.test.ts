@@ -11,10 +11,10 @@ import { expectPassedButForHost } from './host-tolerant-exit.ts';
  * `--target aws:FanoutBenchChat` against `stack up --aws-metrics --aws-metrics-lag 5s`: the real
  * CLI, the real SDK clients pointed at the emulator by the ready line's AWS_ENDPOINT_URL_*
  * variables (as a user exports them), CloudWatch published as AWS publishes it (whole minutes,
- * each 5 s after it ends, DynamoDB and EMF 10 s). No mock. Three stacks, so that no run's minutes
+ * each 5 s after it ends, DynamoDB and EMF 10 s). No mock. Four stacks, so that no run's minutes
  * hold another's traffic: A for the run that waits, B for the one whose wait runs out (then
- * --repull), C for compare. The three start together in beforeAll: each mostly waits for
- * minutes to be published, and one after the other they would wait three times as long.
+ * --repull), C for compare, D for search. The four start together in beforeAll: each mostly
+ * waits for minutes to be published, and one after the other they would wait four times as long.
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fb-aws-wait-'));
@@ -82,18 +82,22 @@ let B: Stack;
 let partial: Promise<CliResult>;
 let waited: Promise<CliResult>;
 let compared: Promise<CliResult>;
+let searched: Promise<CliResult>;
+/** a search of two steps, 4 then 8 messages/s, each warmed up for 1 s, both well inside the SLO */
+const SEARCH = ['search', 'fanout', '--clients', '4', '--rooms', '1', '--seed', '7', '--no-progress', '--vary', 'rate', '--slo', 'broadcast.p99 < 5s', '--from', '4', '--to', '8', '--hold', '2s', '--resolution', '100%', '--warm-up', '1s'];
 
 beforeAll(async () => {
-  const [A, stackB, C] = await Promise.all([stackUp(), stackUp(), stackUp()]);
+  const [A, stackB, C, D] = await Promise.all([stackUp(), stackUp(), stackUp(), stackUp()]);
   B = stackB;
   partial = cli(['run', ...SCENARIO, '--target', 'aws:FanoutBenchChat', '--metrics-wait', '1s', '--threshold', 'emf.FanoutDeliveries > 0', '--out', join(dir, 'partial')], B.env);
   waited = cli(['run', ...SCENARIO, '--target', 'aws:FanoutBenchChat', '--threshold', 'emf.FanoutDeliveries > 0', '--out', join(dir, 'aws')], A.env);
   compared = cli(['compare', ...SCENARIO, '--target', 'aws:FanoutBenchChat', '--memory', '256,1769', '--warm-up', '1s', '--out', join(dir, 'compare')], C.env, 900_000);
+  searched = cli([...SEARCH, '--target', 'aws:FanoutBenchChat', '--out', join(dir, 'search')], D.env, 900_000);
 }, 120_000);
 
 afterAll(async () => {
   for (const s of stacks) if (s.child.exitCode === null) s.child.kill('SIGTERM');
-  await Promise.all([partial, waited, compared].map((p) => p?.catch(() => undefined)));
+  await Promise.all([partial, waited, compared, searched].map((p) => p?.catch(() => undefined)));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -199,6 +203,28 @@ describe('the harness waits for CloudWatch on an AWS-timed target', { timeout: 9
       expect(run.cloudwatch.completeness.lambda.status).toBe('complete');
       expect(run.cloudwatch.reports['fanout-send-message'].memorySizeMB).toBe(s.memoryMB);
     }
+  });
+
+  it('search --target aws:FanoutBenchChat: each step waits for a minute of its own and for its publication, and counts only its own work', async () => {
+    const r = await searched;
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const at = onlyRun(join(dir, 'search'));
+    const s = JSON.parse(readFileSync(join(at, 'search.json'), 'utf8'));
+    expect(s.answer).toMatchObject({ kind: 'to-passed', maxPassing: 8 });
+    expect(s.steps.map((x: { load: number }) => x.load)).toEqual([4, 8]);
+    // after each warm-up, the measurement waits for a CloudWatch minute the warm-up's traffic is not in
+    expect(r.stderr.match(/waiting \d+ s, so CloudWatch's one-minute totals do not mix this measurement with the previous one/g)?.length).toBe(2);
+    const windows: Array<[number, number]> = [];
+    for (const step of s.steps) {
+      const run = results(join(at, step.dir));
+      expect(run.cloudwatch.wait, step.dir).toMatchObject({ rule: 'published', done: true });
+      expect(run.cloudwatch.status, step.dir).toBe('complete');
+      // the step's sendMessage invocations are its own acked sends: not the warm-up's, not the step before's
+      expect(run.cloudwatch.lambda['fanout-send-message'].invocations, step.dir).toBe(run.sends.acked);
+      windows.push([Date.parse(run.startedAt), Date.parse(run.endedAt)]);
+    }
+    // the second step's minutes begin after the first step's last minute
+    expect(Math.floor(windows[1]![0] / 60_000)).toBeGreaterThan(Math.floor(windows[0]![1] / 60_000));
   });
 });
 
