@@ -17,7 +17,8 @@ import { EXIT, EXIT_INTERRUPTED } from '../../common/exit-codes.ts';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
-import { collect, intFlag, MAX_REPEAT, METRICS_WAIT_FLAG, METRICS_WAIT_HELP, runOptionsFromFlags, type RunFlags } from './run.ts';
+import { intFlag, MAX_REPEAT, runOptionsFromFlags, type RunFlags } from './run.ts';
+import { closingFlags, collect, fleetFlags, stackFlags, targetFlags } from './shared-flags.ts';
 
 /**
  * `fanout-bench compare --memory 128,256,… | --room-size 10,100,… | --payload 128,4096,… |
@@ -43,7 +44,7 @@ interface CompareFlags extends Omit<RunFlags, 'memory' | 'baseline' | 'dryRun'> 
 const MAX_SIZES = 12;
 
 export function addCompareCommand(program: Command): void {
-  program
+  const compare = program
     .command('compare')
     .description('run a scenario at several Lambda memory sizes, room sizes, payloads or deployed variants and write one comparison to <out>/<id>/')
     .argument('[scenario]', `built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}) or a YAML/JSON file`, 'fanout')
@@ -57,28 +58,13 @@ export function addCompareCommand(program: Command): void {
     .option('--repeat <n>', `measurements per size (at most ${MAX_REPEAT}; medians and their spread are compared)`)
     .option('--latency <metric>', `what "speed" means: ${LatencyMetric.options.join(', ')} (default duration: the compared functions' Duration p50)`)
     .option('--weight <w>', 'balanced strategy weights, 0 (speed only) to 1 (cost only), comma-separated or repeated; default 0.5', collect)
-    .option('--warm-up <d>', 'length of the warm-up send phases at each size or target (default 3s; 0 skips the warm-up)')
-    .option('--target <target>', '"local" (start the emulator), aws:<stackName>, or an execute-api wss:// URL', 'local')
-    .option('--region <region>', "aws:<stackName>: the stack's AWS region (default: the SDK's chain)")
-    .option('--profile <profile>', 'aws:<stackName>: the named AWS profile (default: the SDK\'s chain)')
-    .option('--clients <n>', 'simulated clients (overrides the scenario)')
-    .option('--rooms <n>', 'rooms (overrides the scenario)')
-    .option('--duration <d>', 'length of every send phase, e.g. 30s')
-    .option('--rate <n>', 'messages per second of every send phase')
-    .option('--shards <n>', 'shard processes (default: 1 up to 30,000 deliveries/s and 2,000 connects/s planned, else one per core)')
-    .option('--seed <n>', 'seed for rooms, senders and drops')
-    .option('--out <dir>', 'reports directory', 'reports')
-    .option('--runtime <runtime>', 'local target: Lambda runtime emulated')
-    .option('--prices <file|aws>', "the cost estimate's prices: a JSON/YAML price file, or aws (the AWS Price List API, aws: targets)")
-    .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
-    .option('--token-file <file>', "file holding the token for the stack's $connect authorizer (else FANOUT_BENCH_TOKEN)")
-    .option('--token-in <where>', 'where the token goes: header (x-api-key, default) or query (?token=)')
-    .option(METRICS_WAIT_FLAG, METRICS_WAIT_HELP)
-    .option('--ignore-host-limits', "run even if the fleet looks bigger than this host's limits")
-    .option('--no-progress', 'no progress output on stderr')
-    .action(async (scenario: string, flags: CompareFlags, cmd: Command) => {
-      process.exitCode = await compareCommand(scenario, flags, cmd.getOptionValueSource('target') === 'cli');
-    });
+    .option('--warm-up <d>', 'length of the warm-up send phases at each size or target (default 3s; 0 skips the warm-up)');
+  targetFlags(compare, '"local" (start the emulator), aws:<stackName>, or an execute-api wss:// URL');
+  fleetFlags(compare, { duration: 'length of every send phase, e.g. 30s' });
+  stackFlags(compare);
+  closingFlags(compare).action(async (scenario: string, flags: CompareFlags, cmd: Command) => {
+    process.exitCode = await compareCommand(scenario, flags, cmd.getOptionValueSource('target') === 'cli');
+  });
 }
 
 export function sizesFlag(v: string): number[] {

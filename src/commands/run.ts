@@ -22,12 +22,12 @@ import { isNodeRuntime, NODE_RUNTIMES, type NodeRuntime } from '../../common/nod
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { exitCodeOf } from '../verdict/exit-codes.ts';
 import { parseTargetSpec } from '../targets/target-spec.ts';
-import { DEFAULT_METRICS_WAIT_MS } from '../targets/cloudwatch-source.ts';
 import { THRESHOLD_FLAG } from '../verdict/threshold-list.ts';
 import { checkVerdictInput } from '../run/verdict-input.ts';
 import { preflightQuotas } from '../run/quota-preflight.ts';
 import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
+import { closingFlags, collect, fleetFlags, stackFlags, targetFlags } from './shared-flags.ts';
 
 /**
  * `fanout-bench run [scenario|file]`: parses flags, wires Ctrl-C / SIGTERM and the progress line,
@@ -65,40 +65,22 @@ export interface RunFlags {
   metricsWait?: string;
 }
 
-/** A repeatable flag's values, in order (never commander's variadic `<x...>`, which takes the scenario after it too). */
-export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
 export function addRunCommand(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description('run a scenario against a target and write results to <out>/<run-id>/')
-    .argument('[scenario]', `built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}) or a YAML/JSON file`, 'default')
-    .option('--target <target>', '"local" (start the emulator), a ws:// / wss:// URL, or aws:<stackName> (a deployed stack, by its CloudFormation name)', 'local')
-    .option('--region <region>', 'aws:<stackName>: the stack\'s AWS region (default: the SDK\'s chain: AWS_REGION, the profile)')
-    .option('--profile <profile>', 'aws:<stackName>: the named AWS profile for credentials and region (default: the SDK\'s chain: AWS_PROFILE, default)')
-    .option('--clients <n>', `simulated clients (overrides the scenario; at most ${MAX_CLIENTS})`)
-    .option('--rooms <n>', 'rooms (overrides the scenario)')
-    .option('--duration <d>', `length of every send phase, e.g. 30s (at most ${formatDuration(MAX_PHASE_MS)})`)
-    .option('--rate <n>', 'messages per second of every send phase')
-    .option('--shards <n>', 'shard processes (default: 1 up to 30,000 deliveries/s and 2,000 connects/s planned, else one per core)')
-    .option('--seed <n>', 'seed for rooms, senders and drops')
-    .option('--out <dir>', 'reports directory', 'reports')
-    .option('--memory <fn=MB>', 'local target: Lambda memory for a function (repeatable)', collect)
-    .option('--runtime <runtime>', 'local target: Lambda runtime emulated, nodejs22.x (default), nodejs24.x or nodejs20.x')
-    .option('--prices <file|aws>', "the cost estimate's prices: a JSON/YAML price file, or aws (the AWS Price List API, aws: targets); default: the dated table of the stack's region")
-    .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
-    .option('--token-file <file>', "file holding the token for the stack's $connect authorizer (else FANOUT_BENCH_TOKEN)")
-    .option('--token-in <where>', 'where the token goes: header (x-api-key) or query (?token=); default header, or the scenario\'s target.auth.identitySource')
+    .argument('[scenario]', `built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}) or a YAML/JSON file`, 'default');
+  targetFlags(run);
+  fleetFlags(run, { duration: `length of every send phase, e.g. 30s (at most ${formatDuration(MAX_PHASE_MS)})` });
+  run.option('--memory <fn=MB>', 'local target: Lambda memory for a function (repeatable)', collect);
+  stackFlags(run)
     .option(`${THRESHOLD_FLAG} <expr>`, 'pass/fail criterion, e.g. "broadcast.p99 < 250ms" or "broadcast.p99 <= baseline * 1.10" (repeatable)', collect)
     .option('--baseline <results.json>', 'a previous run to compare with (thresholds may name `baseline`)')
     .option('--repeat <n>', `measure the scenario n times against one target and judge the medians (at most ${MAX_REPEAT})`)
-    .option(METRICS_WAIT_FLAG, METRICS_WAIT_HELP)
-    .option('--ignore-host-limits', "run even if the fleet looks bigger than this host's memory, cores, files or ports can hold")
-    .option('--dry-run', "check the scenario, the flags, the host limits and the target's quotas, print the plan, start nothing")
-    .option('--no-progress', 'no progress output on stderr')
-    .action(async (scenario: string, flags: RunFlags) => {
-      process.exitCode = flags.dryRun ? await dryRun(scenario, flags) : await runCommand(scenario, flags);
-    });
+    .option('--dry-run', "check the scenario, the flags, the host limits and the target's quotas, print the plan, start nothing");
+  closingFlags(run).action(async (scenario: string, flags: RunFlags) => {
+    process.exitCode = flags.dryRun ? await dryRun(scenario, flags) : await runCommand(scenario, flags);
+  });
 }
 
 /** The flags as RunOptions, each checked on its own (one line naming the flag). */
@@ -129,9 +111,6 @@ export async function runOptionsFromFlags(scenario: string, flags: RunFlags): Pr
     ...(flags.metricsWait !== undefined ? { metricsWaitMs: metricsWaitFlag(flags.metricsWait) } : {}),
   };
 }
-
-export const METRICS_WAIT_FLAG = '--metrics-wait <d>';
-export const METRICS_WAIT_HELP = `how long to wait after the run for CloudWatch to publish its metrics where they arrive late (AWS, stack up --aws-metrics); default ${formatDuration(DEFAULT_METRICS_WAIT_MS)}`;
 
 /** At most an hour: AWS publishes within minutes; `report --repull` pulls again later. */
 const MAX_METRICS_WAIT_MS = 3_600_000;

@@ -12,7 +12,8 @@ import { formatDuration, parseDuration } from '../scenarios/duration.ts';
 import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MIN_SEND_MS } from '../scenarios/limits.ts';
 import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
-import { collect, memoryFlag, METRICS_WAIT_FLAG, METRICS_WAIT_HELP, runOptionsFromFlags, type RunFlags } from './run.ts';
+import { memoryFlag, runOptionsFromFlags, type RunFlags } from './run.ts';
+import { closingFlags, collect, fleetFlags, stackFlags, targetFlags } from './shared-flags.ts';
 
 /**
  * `fanout-bench search [scenario] --vary rate|clients|room-size --slo EXPR…`: the highest load
@@ -36,7 +37,7 @@ interface SearchFlags extends Omit<RunFlags, 'memory' | 'threshold' | 'baseline'
 }
 
 export function addSearchCommand(program: Command): void {
-  program
+  const search = program
     .command('search')
     .description('find the highest load that meets every SLO, and what limited it; one search to <out>/<id>/')
     .argument('[scenario]', `built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}) or a YAML/JSON file`, 'fanout')
@@ -47,28 +48,17 @@ export function addSearchCommand(program: Command): void {
     .option('--hold <d>', 'how long each step holds its load, measured', '30s')
     .option('--warm-up <d>', `each step's warm-up at its load before the hold (default ${formatDuration(DEFAULT_SEARCH_WARM_UP_MS)}; 0s: none)`)
     .option('--resolution <share>', 'bisect until the gap is at most this share of the passing load, e.g. 10% or 0.1', `${DEFAULT_RESOLUTION * 100}%`)
-    .option('--expect <expr>', 'a CI check on the answer: "max >= N" (or "first > N"); exit 99 when it does not hold')
-    .option('--target <target>', '"local" (start the emulator), a ws:// / wss:// URL, or aws:<stackName>', 'local')
-    .option('--region <region>', "aws:<stackName>: the stack's AWS region (default: the SDK's chain)")
-    .option('--profile <profile>', "aws:<stackName>: the named AWS profile (default: the SDK's chain)")
-    .option('--clients <n>', `simulated clients (overrides the scenario; at most ${MAX_CLIENTS})`)
-    .option('--rooms <n>', 'rooms (overrides the scenario)')
-    .option('--rate <n>', 'messages per second of every send phase (when --vary is not rate)')
-    .option('--shards <n>', 'shard processes, the same at every step (default: as the largest step plans: 1 up to 30,000 deliveries/s and 2,000 connects/s, else one per core)')
-    .option('--seed <n>', 'seed for rooms, senders and drops')
-    .option('--out <dir>', 'reports directory', 'reports')
-    .option('--memory <fn=MB>', "a function's memory while the search runs, set through Lambda's API and restored at the end (repeatable)", collect)
-    .option('--runtime <runtime>', 'local target: Lambda runtime emulated')
-    .option('--prices <file|aws>', "the cost estimate's prices: a JSON/YAML price file, or aws")
-    .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
-    .option('--token-file <file>', "file holding the token for the stack's $connect authorizer (else FANOUT_BENCH_TOKEN)")
-    .option('--token-in <where>', 'where the token goes: header (x-api-key, default) or query (?token=)')
-    .option(METRICS_WAIT_FLAG, METRICS_WAIT_HELP)
-    .option('--ignore-host-limits', "run even if the largest step's fleet looks bigger than this host's limits")
-    .option('--no-progress', 'no progress output on stderr')
-    .action(async (scenario: string, flags: SearchFlags) => {
-      process.exitCode = await searchCommand(scenario, flags);
-    });
+    .option('--expect <expr>', 'a CI check on the answer: "max >= N" (or "first > N"); exit 99 when it does not hold');
+  targetFlags(search);
+  fleetFlags(search, {
+    rate: 'messages per second of every send phase (when --vary is not rate)',
+    shards: 'shard processes, the same at every step (default: as the largest step plans: 1 up to 30,000 deliveries/s and 2,000 connects/s, else one per core)',
+  });
+  search.option('--memory <fn=MB>', "a function's memory while the search runs, set through Lambda's API and restored at the end (repeatable)", collect);
+  stackFlags(search);
+  closingFlags(search, "run even if the largest step's fleet looks bigger than this host's memory, cores, files or ports can hold").action(async (scenario: string, flags: SearchFlags) => {
+    process.exitCode = await searchCommand(scenario, flags);
+  });
 }
 
 function varyFlag(v: string): SearchVary {
