@@ -78,8 +78,11 @@ describe('fanout-bench search', () => {
     expect(s.answer.firstFailing!).toBeGreaterThan(KNEE * 0.9);
     expect(Math.max(...s.steps.map((x) => x.load))).toBeLessThanOrEqual(160);
     expect(s.steps.filter((x) => x.role === 'confirm').length).toBeGreaterThanOrEqual(2);
-    // a server of your own tells nothing of its insides: no evidence points anywhere, and it says so
-    expect(s.answer.limitingFactor).toBe('none');
+    // a server of your own tells nothing of its insides: no evidence points into it, and it says so;
+    // on a host busy with other suites (CI) the harness may be saturated at the failing load, and
+    // then that, the one thing the harness does know, is named
+    expect(['none', 'harness-saturated'], s.answer.evidence.map((e) => e.line).join('\n')).toContain(s.answer.limitingFactor);
+    expect(new Set(s.answer.evidence.map((e) => e.factor))).toEqual(new Set([s.answer.limitingFactor]));
     expect(r.stdout).toContain('highest load that met every SLO:');
     for (const st of s.steps) expect(readdirSync(join(out, s.searchId, st.dir))).toContain('results.json');
 
