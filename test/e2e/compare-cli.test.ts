@@ -1,11 +1,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Comparison } from '../../src/metrics/compare/compare-schema.ts';
 import { runCli, type CliResult } from './cli.ts';
+import { inChromium } from './report-page.ts';
 
 /**
  * `fanout-bench compare` as a user runs it, against the local emulator: memory changed through
@@ -56,20 +55,12 @@ describe('fanout-bench compare', () => {
     }
     expect(r.stdout).toContain('cheapest:');
 
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      await page.goto(pathToFileURL(join(out, id!, 'index.html')).href, { waitUntil: 'load' });
+    const errors = await inChromium(join(out, id!, 'index.html'), async (page) => {
       const chart = page.locator('[data-chart="cost-latency"]');
       expect(await chart.locator('canvas').count()).toBe(1);
       expect(await chart.locator('.u-legend .u-series .u-label').allTextContents()).toEqual(['256 MB', '1,769 MB']);
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
+    expect(errors).toEqual([]);
   });
 
   it('restores the original memory size when interrupted, then exits 130', { timeout: 300_000 }, async () => {

@@ -1,11 +1,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SweepComparison } from '../../src/metrics/compare/compare-schema.ts';
 import { runCli } from './cli.ts';
+import { inChromium } from './report-page.ts';
 
 /**
  * `fanout-bench compare` sweeping room size, payload and stack variants against the local
@@ -96,13 +95,7 @@ phases:
     expect(c.recommendation.pick?.label ?? null).toBe(met.at(-1) ?? null);
     expect(r.stdout).toContain('largest room size within the SLO:');
 
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      await page.goto(pathToFileURL(join(at, 'index.html')).href, { waitUntil: 'load' });
+    const errors = await inChromium(join(at, 'index.html'), async (page) => {
       const chart = page.locator('[data-chart="sweep-latency"]');
       expect(await chart.locator('canvas').count()).toBe(1);
       expect(await chart.locator('.u-legend .u-series .u-label').allTextContents()).toEqual(expect.arrayContaining(['members per room', 'fan-out completion p50', 'fan-out completion p99']));
@@ -110,10 +103,8 @@ phases:
       const rows = page.locator('section', { hasText: 'What each point ran' }).locator('tbody tr');
       expect(await rows.locator('td:first-child').allTextContents()).toEqual(['10 members', '50 members', '200 members']);
       expect(await page.locator('.reco .card .label').first().textContent()).toBe('largest room size within the SLO');
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
+    expect(errors).toEqual([]);
   });
 
   it('--payload 32000,32600: the second crosses a 32 KB message unit, and API Gateway bills each post twice', { timeout: 120_000 }, async () => {

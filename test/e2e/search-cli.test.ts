@@ -1,13 +1,12 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Results } from '../../src/metrics/results/results-schema.ts';
 import { Search } from '../../src/metrics/search/search-schema.ts';
 import { startKneeChatServer, type KneeServer } from '../fixtures/knee-chat-server.ts';
 import { expectOneLine, runCli, type CliResult } from './cli.ts';
+import { inChromium } from './report-page.ts';
 
 /**
  * `fanout-bench search` as a user runs it: against a chat server whose delivery delay grows past
@@ -86,13 +85,7 @@ describe('fanout-bench search', () => {
     expect(r.stdout).toContain('highest load that met every SLO:');
     for (const st of s.steps) expect(readdirSync(join(out, s.searchId, st.dir))).toContain('results.json');
 
-    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-    try {
-      const page = await browser.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-      await page.goto(pathToFileURL(join(out, s.searchId, 'index.html')).href, { waitUntil: 'load' });
+    const errors = await inChromium(join(out, s.searchId, 'index.html'), async (page) => {
       for (const id of ['latency', 'throughput']) expect(await page.locator(`[data-chart="${id}"] canvas`).count()).toBe(1);
       expect(await page.locator('[data-chart="latency"] .u-legend .u-series .u-label').allTextContents()).toEqual([
         'rate (messages/s)',
@@ -101,10 +94,8 @@ describe('fanout-bench search', () => {
         'SLO broadcast.p99 < 250ms',
       ]);
       expect(await page.locator('table.steps tbody tr').count()).toBe(s.steps.length);
-      expect(errors).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
+    expect(errors).toEqual([]);
   });
 
   it('--vary clients: each step runs with its clients in the same rooms; --expect not holding exits 99', { timeout: 120_000 }, async () => {
