@@ -1,24 +1,8 @@
 import type { ChangePoint, Level, TrendRun } from '../metrics/trend/trend-schema.ts';
 import type { MetricUnit } from '../verdict/verdict-schema.ts';
-import { fmtMs, fmtNum, fmtUsd } from '../number-format.ts';
+import { fmtNum, fmtValue } from '../number-format.ts';
 
-/** How the trend pages write values, steps and commit ranges (the HTML and summary.md alike). */
-
-export function fmtValue(v: number | null | undefined, unit: MetricUnit): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  switch (unit) {
-    case 'ms':
-      return fmtMs(v);
-    case 'USD':
-      return fmtUsd(v);
-    case '%':
-      return `${fmtNum(v)} %`;
-    case '':
-      return fmtNum(v);
-    default:
-      return `${fmtNum(v)} ${unit}`;
-  }
-}
+/** How the trend pages write values, steps and commit ranges (the HTML and summary.md alike); a value as every report writes it (number-format's fmtValue). */
 
 /** `412 ms (398–430)`: the median and the middle half of the runs, or the value alone for one run. */
 export function levelText(l: Level, unit: MetricUnit): string {
