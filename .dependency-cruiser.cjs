@@ -1,20 +1,70 @@
 /**
- * The direction imports may take (issue 24), checked by test/architecture/import-rules.test.ts
- * over src/, reference-stack/, common/ and artillery/engine/src. Every rule is an error and there
- * are no exceptions: a new import that breaks one either moves the code to where it belongs or
- * changes the rule, with its reason here. Type-only imports count (tsPreCompilationDeps): a type
- * names what its module depends on as much as a value does.
+ * The direction imports may take, checked by test/architecture/import-rules.test.ts over src/,
+ * reference-stack/, common/ and artillery/engine/src. Every rule is an error and there are no
+ * exceptions: a new import that breaks one either moves the code to where it belongs or changes
+ * the rule, with its reason here. Type-only imports count (tsPreCompilationDeps): a type names
+ * what its module depends on as much as a value does.
  */
-
-/** The harness's shared top-level modules (errors, the data-file reader, number formatting). */
-const SRC_TOP = '^src/[^/]+\\.ts$';
 
 /**
- * What the CloudWatch pull brings back, for others to read: the schema of results.cloudwatch and
- * the reading of the local host's metrics. The rest of src/metrics/cloudwatch/ is the pull itself.
+ * The harness's layers, bottom first (docs/development.md draws them). A folder of src/ imports
+ * only from its own layer's folder, from layers below it, and from common/; folders of one layer
+ * do not import each other. So no two folders can import each other, which `no-circular` (files)
+ * alone cannot see.
  */
-const CLOUDWATCH_RESULTS = '^src/metrics/cloudwatch/(cloudwatch-schema|millis-summary|local-host)\\.ts$';
-const CLOUDWATCH_PULL = '^src/metrics/cloudwatch/(?!(cloudwatch-schema|millis-summary|local-host)\\.ts$)';
+const LAYERS = [
+  { name: 'base', folders: [], note: "src/'s own top-level modules: number formatting, the clock, seeded random" },
+  { name: 'contracts', folders: ['contracts'], note: 'the schemas everything is written in: results, verdict, target, scenario, quotas, and the metric names thresholds use' },
+  { name: 'plumbing', folders: ['aws', 'local-stack'], note: "AWS SDK clients and their errors; launching the emulator program and its Node binaries" },
+  { name: 'measuring', folders: ['metrics'], note: 'recorders, the CloudWatch pull, the cost model, results.json' },
+  { name: 'fleet', folders: ['fleet'], note: 'simulated clients and their protocols, pacing, shard processes; they record into metrics/measurement' },
+  { name: 'scenarios', folders: ['scenarios'], note: 'loading, built-ins, overrides, the planned load' },
+  { name: 'targets', folders: ['targets'], note: 'the kinds of target: local, a URL, aws:<stack>; resolved from a parsed target spec' },
+  { name: 'judging', folders: ['verdict'], note: 'checks, thresholds, baselines, the verdict and the exit code' },
+  { name: 'analyses', folders: ['analyses'], note: 'compare, search, trend: pure, over judged results' },
+  { name: 'showing', folders: ['report'], note: 'renderers: results in, text out' },
+  { name: 'session', folders: ['session'], note: 'one measured session: input checked, target resolved and stopped, the run directory, warm-up, interrupts' },
+  { name: 'modes', folders: ['modes', 'artillery-interop'], note: 'run, compare, sweeps and search supply the steps of a session; Artillery scripts and results' },
+  { name: 'commands', folders: ['commands'], note: 'the CLI: flags in, one call out (src/cli.ts wires them)' },
+];
+const folderRe = (folders) => `^src/(${folders.join('|')})/`;
+const ALL_FOLDERS = LAYERS.flatMap((l) => l.folders);
+const layerRules = [
+  {
+    name: 'layers',
+    comment: 'Every folder of src/ stands in one layer of LAYERS: a new folder is placed there first.',
+    severity: 'error',
+    from: { path: `^src/(?!(${ALL_FOLDERS.join('|')})/)[^/]+/` },
+    to: {},
+  },
+  ...LAYERS.flatMap((layer, i) => {
+    const above = LAYERS.slice(i + 1).flatMap((l) => l.folders);
+    const rules = [];
+    if (above.length > 0) {
+      rules.push({
+        name: 'layers',
+        comment: `${layer.name} (${layer.note}) imports nothing of a layer above it.`,
+        severity: 'error',
+        from: { path: i === 0 ? '^src/(?!cli\\.ts$)[^/]+\\.ts$' : folderRe(layer.folders) },
+        to: { path: i === 0 ? [folderRe(above), '^src/cli\\.ts$'] : folderRe(above) },
+      });
+    }
+    // folders of one layer stand side by side: none imports another
+    for (const f of layer.folders) {
+      const peers = layer.folders.filter((p) => p !== f);
+      if (peers.length > 0) {
+        rules.push({ name: 'layers', comment: `${f}/ stands beside ${peers.join(', ')} in the ${layer.name} layer: neither imports the other.`, severity: 'error', from: { path: `^src/${f}/` }, to: { path: folderRe(peers) } });
+      }
+    }
+    return rules;
+  }),
+];
+
+/** What the CloudWatch pull brings back, for renderers to read: the reading of the local host's metrics. The rest of src/metrics/cloudwatch/ is the pull itself. */
+const CLOUDWATCH_RESULTS = '^src/metrics/cloudwatch/local-host\\.ts$';
+const CLOUDWATCH_PULL = '^src/metrics/cloudwatch/(?!local-host\\.ts$)';
+/** src/'s base layer and its contracts: what every folder may import. */
+const BASE = ['^src/(?!cli\\.ts$)[^/]+\\.ts$', '^src/contracts/'];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -57,27 +107,31 @@ module.exports = {
       to: { path: '^reference-stack/(local|infra)/' },
     },
 
-    // Measuring, judging, showing: each depends only on the ones before it.
+    // The harness's layers (LAYERS above), and folders that import each other at any depth.
+    ...layerRules,
     {
-      name: 'verdict-reaches-no-renderer',
-      comment: 'Judging depends on showing nowhere: the verdict words its findings with src/number-format.ts, not with a renderer.',
+      name: 'no-folder-cycle',
+      comment: 'Two folders that import each other, at any depth (src/metrics/cost and src/metrics/results, say), cannot be read or moved one at a time; what both need goes below both.',
       severity: 'error',
-      from: { path: '^src/verdict/' },
-      to: { path: '^src/report/', reachable: true },
+      scope: 'folder',
+      from: { path: '^src/' },
+      to: { circular: true },
     },
+
+    // Inside the layers: what a folder may import of its own layer and those below it.
     {
-      name: 'measuring-reaches-no-verdict-or-renderer',
-      comment: 'What the fleet and the recorders measure cannot depend on how it is judged or shown, not even through another module.',
+      name: 'contracts-import-only-contracts',
+      comment: 'The contracts are plain schemas and the threshold language over them: they import nothing of the harness but each other and the base layer.',
       severity: 'error',
-      from: { path: '^src/(fleet|metrics/measurement)/' },
-      to: { path: '^src/(verdict|report)/', reachable: true },
+      from: { path: '^src/contracts/' },
+      to: { path: '^src/', pathNot: BASE },
     },
     {
       name: 'renderers-import-no-target-run-or-command',
-      comment: 'Renderers are pure: results in, text out; `fanout-bench report` re-renders a run with no target, run or command at hand.',
+      comment: 'Renderers are pure: results in, text out; `fanout-bench report` re-renders a run with no target, fleet, AWS client, session or command at hand.',
       severity: 'error',
       from: { path: '^src/report/' },
-      to: { path: '^src/(targets|run|commands)/' },
+      to: { path: '^src/(targets|aws|local-stack|fleet|scenarios)/' },
     },
     {
       name: 'renderers-reach-no-cloudwatch-pull',
@@ -90,75 +144,57 @@ module.exports = {
     // src/metrics/: each folder imports what its README.md says, and nothing else of src/.
     {
       name: 'metrics-measurement-imports',
-      comment: 'measurement/ is measured in memory while the fleet runs: it needs the fleet (wire format, clock) and nothing else of the harness.',
+      comment: 'measurement/ is measured in memory while the fleet runs (the fleet imports it): it needs nothing of the harness but the contracts.',
       severity: 'error',
       from: { path: '^src/metrics/measurement/' },
-      to: { path: '^src/', pathNot: ['^src/(fleet|metrics/measurement)/', SRC_TOP] },
-    },
-    {
-      name: 'metrics-stack-description-imports',
-      comment: 'stack-description/ is plain data the pull, the cost model and the targets start from: it imports nothing of the harness.',
-      severity: 'error',
-      from: { path: '^src/metrics/stack-description/' },
-      to: { path: '^src/', pathNot: '^src/metrics/stack-description/' },
+      to: { path: '^src/', pathNot: ['^src/metrics/measurement/', ...BASE] },
     },
     {
       name: 'metrics-cloudwatch-imports',
-      comment: 'The pull needs where CloudWatch is (targets), what to ask about (stack-description) and histograms (measurement); it knows nothing of results, cost or the comparison.',
+      comment: 'The pull needs where CloudWatch is (aws/) and histograms (measurement); it knows nothing of results, cost or the comparison.',
       severity: 'error',
       from: { path: '^src/metrics/cloudwatch/' },
-      to: { path: '^src/', pathNot: ['^src/(targets|metrics/(cloudwatch|measurement|stack-description))/', SRC_TOP] },
+      to: { path: '^src/', pathNot: ['^src/(aws|metrics/(cloudwatch|measurement))/', ...BASE] },
     },
     {
       name: 'metrics-cost-imports',
-      comment: 'Cost is a pure function of a run\'s results: it reads the results contract and what the pull brought back, never the pull or the recorders.',
+      comment: "Cost is a pure function of a run's results: it reads the contracts, never the pull or the recorders.",
       severity: 'error',
       from: { path: '^src/metrics/cost/' },
-      to: { path: '^src/', pathNot: ['^src/metrics/(cost|stack-description)/', CLOUDWATCH_RESULTS, '^src/metrics/results/results-schema\\.ts$', SRC_TOP] },
+      to: { path: '^src/', pathNot: ['^src/metrics/cost/', ...BASE] },
     },
     {
       name: 'metrics-results-imports',
-      comment: 'results.json composes the sections other folders define (their schemas only) and is built from the recorders; it never depends on the comparison, the run, a command or a renderer.',
+      comment: 'results.json is built from the recorders and written to the run directory; it never depends on the pull, the cost model, a comparison, a run or a renderer.',
       severity: 'error',
       from: { path: '^src/metrics/results/' },
+      to: { path: '^src/', pathNot: ['^src/metrics/(results|measurement)/', ...BASE] },
+    },
+    {
+      name: 'analyses-are-pure',
+      comment:
+        "compare, search and trend are pure: judged results in, their JSON out; the modes drive them and the renderers show them. Of the layers below they read the cost model (a comparison prices again at each size), the host's reading of CloudWatch, the quota attribution, the verdict's rule for an SLO met and repeat medians, and what a recorded target kind means; nothing that opens a target or asks AWS.",
+      severity: 'error',
+      from: { path: '^src/analyses/' },
       to: {
         path: '^src/',
         pathNot: [
-          '^src/metrics/(results|measurement|stack-description)/',
+          '^src/analyses/',
+          '^src/metrics/cost/',
           CLOUDWATCH_RESULTS,
-          '^src/metrics/cost/(cost|work)-schema\\.ts$',
-          '^src/(scenarios|targets)/',
-          '^src/verdict/verdict-schema\\.ts$',
-          SRC_TOP,
+          '^src/metrics/results/quota-attribution\\.ts$',
+          '^src/verdict/',
+          '^src/targets/recorded-target\\.ts$',
+          ...BASE,
         ],
       },
     },
     {
-      name: 'metrics-compare-imports',
-      comment:
-        'The comparison is pure: runs\' results in, compare.json out, priced again at each size; the run drives it and the renderers show it. Of targets/ it reads only what a recorded target kind means (recorded-target.ts, pure: no target is opened).',
+      name: 'analyses-stand-apart',
+      comment: 'Each analysis is its own idea: compare, search, trend (and plan) do not import one another.',
       severity: 'error',
-      from: { path: '^src/metrics/compare/' },
-      to: { path: '^src/', pathNot: ['^src/metrics/(compare|results|cost|stack-description)/', '^src/targets/recorded-target\\.ts$', CLOUDWATCH_RESULTS, SRC_TOP] },
-    },
-    {
-      name: 'metrics-trend-imports',
-      comment:
-        'A trend is pure: runs\' results in, trend.json out; the command reads the files (with the reader it passes in) and the renderers show it. It names metrics as the verdict\'s catalogue does and takes the repeats\' median from there, and shuffles with the seeded random of the fleet.',
-      severity: 'error',
-      from: { path: '^src/metrics/trend/' },
-      to: {
-        path: '^src/',
-        pathNot: ['^src/metrics/(trend|results)/', '^src/verdict/(metric-catalogue|repeat-range|verdict-schema)\\.ts$', '^src/fleet/random\\.ts$', SRC_TOP],
-      },
-    },
-    {
-      name: 'metrics-search-imports',
-      comment:
-        "A capacity search's plan, evidence and answer are pure: steps' judged results in, search.json out. It reads the results contract, what the pull brought back and the verdict's schema, comparison and rule for an SLO met (steps are judged by src/verdict, not again here); the run drives it and the renderers show it.",
-      severity: 'error',
-      from: { path: '^src/metrics/search/' },
-      to: { path: '^src/', pathNot: ['^src/metrics/(search|results)/', CLOUDWATCH_RESULTS, '^src/verdict/(verdict-schema|threshold|slo-met)\\.ts$', SRC_TOP] },
+      from: { path: '^src/analyses/([^/]+)/' },
+      to: { path: '^src/analyses/', pathNot: '^src/analyses/$1/' },
     },
   ],
   options: {

@@ -3,7 +3,7 @@
  * actions a client sends, the frames a stack answers with (the fields the harness reads), the
  * error codes, and the subprotocols of the cold-start flag. The stack's request schemas and frame
  * builders (reference-stack/functions/shared/protocol.ts) and the harness's encoders and delivery
- * scanner (src/fleet/chat-protocol.ts) are built on these.
+ * scanner (src/fleet/protocols/chat-v1.ts) are built on these.
  */
 
 export const ERROR_CODES = ['BAD_REQUEST', 'UNKNOWN_ACTION', 'NOT_A_MEMBER', 'NO_SUCH_ROOM', 'PAYLOAD_TOO_LARGE'] as const;

@@ -3,7 +3,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Results } from '../../src/metrics/results/results-schema.ts';
+import type { Results } from '../../src/contracts/results-schema.ts';
 import { blockMarkers, writeResultsBlock } from '../results-block.ts';
 import { runCli, type CliRun } from './cli-run.ts';
 import { idleHostInitMs } from './idle-init.ts';

@@ -82,7 +82,7 @@ function classify(profile: CpuProfile): { kind: 'env'; fn: string } | { kind: Ex
   if (fn) return { kind: 'env', fn };
   if (urls.some((u) => u.includes('reference-stack/local/gateway'))) return { kind: 'gateway' };
   if (urls.some((u) => u.includes('/dynalite/'))) return { kind: 'dynamodb' };
-  if (urls.some((u) => u.includes('/src/fleet/') || u.includes('/src/run') || u.includes('/src/cli'))) return { kind: 'harness' };
+  if (urls.some((u) => u.includes('/src/fleet/') || u.includes('/src/modes/') || u.includes('/src/session/') || u.includes('/src/cli'))) return { kind: 'harness' };
   return { kind: 'other' };
 }
 

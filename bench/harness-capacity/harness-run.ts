@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Results, type IntervalRecord } from '../../src/metrics/results/results-schema.ts';
+import { Results, type IntervalRecord } from '../../src/contracts/results-schema.ts';
 import { onCleanup } from './cleanup.ts';
 import { IntervalTail } from './interval-tail.ts';
 import { commandLine, processTree, readProc, sumProcs } from './proc-stats.ts';

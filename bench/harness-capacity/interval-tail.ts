@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { INTERVALS_FILE } from '../../src/metrics/results/run-dir.ts';
-import type { IntervalRecord } from '../../src/metrics/results/results-schema.ts';
+import type { IntervalRecord } from '../../src/contracts/results-schema.ts';
 
 /**
  * Follows a running harness's intervals.ndjson (one line per interval, appended as the run goes)

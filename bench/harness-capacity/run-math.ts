@@ -1,4 +1,4 @@
-import type { IntervalRecord, PhaseResult, Results } from '../../src/metrics/results/results-schema.ts';
+import type { IntervalRecord, PhaseResult, Results } from '../../src/contracts/results-schema.ts';
 import type { TreeSample } from './harness-run.ts';
 
 /**

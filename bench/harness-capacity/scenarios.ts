@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import { plannedLoad } from '../../src/scenarios/planned-load.ts';
 import { chooseShards } from '../../src/fleet/shard-count.ts';
 import { validateScenario } from '../../src/scenarios/load-scenario.ts';
-import type { ScenarioInput } from '../../src/scenarios/schema.ts';
+import type { ScenarioInput } from '../../src/contracts/scenario-schema.ts';
 
 /**
  * The scenarios the benchmark runs, as ordinary user scenario files (YAML, the same schema and

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { IntervalRecord, Results } from '../../src/metrics/results/results-schema.ts';
+import type { IntervalRecord, Results } from '../../src/contracts/results-schema.ts';
 import { SOAK_PHASE, type SoakPlan } from './plan.ts';
 import type { MemorySample, ProbedProcess } from './probe-log.ts';
 

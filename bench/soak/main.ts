@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chooseShards } from '../../src/fleet/shard-count.ts';
-import { parseDuration } from '../../src/scenarios/duration.ts';
+import { parseDuration } from '../../src/contracts/duration.ts';
 import { cleanupAll } from '../harness-capacity/cleanup.ts';
 import { runHarness } from '../harness-capacity/harness-run.ts';
 import { describeMachine, loadAverage } from '../harness-capacity/machine.ts';

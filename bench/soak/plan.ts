@@ -1,4 +1,4 @@
-import type { ScenarioInput } from '../../src/scenarios/schema.ts';
+import type { ScenarioInput } from '../../src/contracts/scenario-schema.ts';
 
 /**
  * What one soak run does, and how its measurement windows are cut. The scenario is an ordinary

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { LambdaRuntimeInfo, StackFunctionInfo, StackReady } from '../../common/stack-ready.ts';
 import { UserError } from '../../common/errors.ts';
 import { CONNECT_AUTHORIZER, FUNCTION_ENV, FUNCTIONS, TOKEN_IDENTITY_SOURCES, type AuthorizerSpec, type FunctionSpec } from '../functions/manifest.ts';
 import { tableDefinitions } from '../functions/shared/tables.ts';
@@ -49,63 +50,6 @@ export interface StartStackOptions {
   authToken?: string;
   /** Where the emulator's own diagnostics go (default stderr). */
   log?: (line: string) => void;
-}
-
-/** The one line `stack up` prints, and what a harness needs to reach the stack. */
-export interface StackReady {
-  ready: true;
-  websocketUrl: string;
-  callbackUrl: string;
-  cloudwatchEndpoint: string;
-  dynamodbEndpoint: string;
-  /** Lambda's API (GetFunctionConfiguration, UpdateFunctionConfiguration, …) for the SDK's LambdaClient. */
-  lambdaEndpoint: string;
-  /** Systems Manager Parameter Store (GetParameter, PutParameter) for the SDK's SSMClient. */
-  ssmEndpoint: string;
-  /** CloudFormation (DescribeStacks of this stack) for the SDK's CloudFormationClient. */
-  cloudformationEndpoint: string;
-  /** API Gateway v2 (GetStage of this stack's stage) for the SDK's ApiGatewayV2Client. */
-  apiGatewayV2Endpoint: string;
-  /**
-   * `AWS_ENDPOINT_URL_<SERVICE>` → endpoint, for every service above: exported, they point the
-   * SDK's standard configuration at this stack (aws-endpoint-urls.ts).
-   */
-  awsEndpointUrls: Record<string, string>;
-  /** the CloudFormation stack this one stands in for (DescribeStacks answers it) */
-  stackName: string;
-  /** its tables, named after it */
-  tables: StackTableNames;
-  stage: string;
-  apiId: string;
-  region: string;
-  lambdaRuntime: LambdaRuntimeInfo;
-  /** every function the stack runs, with the memory it got (`--memory`, the config, else the manifest's) */
-  functions: StackFunctionInfo[];
-  /** the $connect authorizer, when auth is on (the token itself is never here) */
-  auth?: { authorizer: string; identitySource: string[]; parameterName: string };
-}
-
-/** One function as the ready line describes it: what a harness would ask Lambda for on AWS. */
-export interface StackFunctionInfo {
-  name: string;
-  route: string;
-  memoryMB: number;
-  timeoutSeconds: number;
-  runtime: NodeRuntime;
-  /** true for the $connect authorizer: invoked on every handshake before `route`'s own function */
-  authorizer?: true;
-}
-
-/**
- * The runtime emulated and the Node that actually runs the functions (this process's: they run
- * in its worker threads). `matches` is false when the Node major differs from the runtime's.
- */
-export interface LambdaRuntimeInfo {
-  runtime: NodeRuntime;
-  node: string;
-  matches: boolean;
-  /** why they differ, when they do (filled by main.ts, from the launcher that chose the Node) */
-  note?: string;
 }
 
 export function lambdaRuntimeInfo(runtime: NodeRuntime, nodeVersion = process.versions.node): LambdaRuntimeInfo {

@@ -2,8 +2,8 @@ import { Document, isScalar, visit } from 'yaml';
 import { UserError } from '../../common/errors.ts';
 import { dropPlan } from '../fleet/drop-plan.ts';
 import { planRooms, sendersPerRoom } from '../fleet/room-plan.ts';
-import type { Scenario } from '../scenarios/schema.ts';
-import type { TokenPlacement } from '../targets/connect-token.ts';
+import type { Scenario } from '../contracts/scenario-schema.ts';
+import type { TokenPlacement } from '../contracts/token-placement.ts';
 import { PLAN_VERSION, type Plan, type PlanPhase } from './plan-schema.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { TOOL_VERSION } from '../metrics/results/results-builder.ts';
-import { SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type Results } from '../metrics/results/results-schema.ts';
+import { SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type Results } from '../contracts/results-schema.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
 import { provenance } from '../metrics/results/provenance.ts';
 import { COUNTERS as C, HISTOGRAMS as H, PHASE_PREFIX } from './metric-names.ts';

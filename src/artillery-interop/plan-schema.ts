@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { MAX_PHASE_MS, MAX_RATE } from '../scenarios/limits.ts';
-import { TOKEN_PLACEMENTS } from '../targets/connect-token.ts';
+import { MAX_PHASE_MS, MAX_RATE } from '../contracts/scenario-limits.ts';
+import { TOKEN_PLACEMENTS } from '../contracts/token-placement.ts';
 
 /**
  * The plan one Artillery worker plays, as `artillery export` writes it under

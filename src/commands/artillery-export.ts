@@ -9,7 +9,7 @@ import { applyOverrides } from '../scenarios/apply-overrides.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
 import { phaseLengthIssue } from '../scenarios/phase-length.ts';
 import { loadScenario } from '../scenarios/load-scenario.ts';
-import { DEFAULT_TOKEN_PLACEMENT, TOKEN_PLACEMENTS, type TokenPlacement } from '../targets/connect-token.ts';
+import { DEFAULT_TOKEN_PLACEMENT, TOKEN_PLACEMENTS, type TokenPlacement } from '../contracts/token-placement.ts';
 import { checkTargetUrl } from '../targets/remote.ts';
 import { durationFlag, intFlag, rateFlag } from './run.ts';
 

@@ -1,4 +1,4 @@
-import type { IntervalRecord } from '../metrics/results/results-schema.ts';
+import type { IntervalRecord } from '../contracts/results-schema.ts';
 import { progressLine, type ProgressContext } from '../report/progress-line.ts';
 
 /** Without a terminal, one progress line in this many intervals (and at every phase change). */

@@ -2,14 +2,14 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { EXIT, EXIT_INTERRUPTED } from '../../common/exit-codes.ts';
 import { UserError } from '../../common/errors.ts';
-import { parseExpect, type Expectation } from '../metrics/search/search-expect.ts';
-import { SEARCH_VARY, SearchVary, type Search } from '../metrics/search/search-schema.ts';
+import { parseExpect, type Expectation } from '../analyses/search/search-expect.ts';
+import { SEARCH_VARY, SearchVary, type Search } from '../analyses/search/search-schema.ts';
 import { renderSearchConsole } from '../report/search-console.ts';
 import { SEARCH_FILES } from '../report/write-search.ts';
-import { DEFAULT_RESOLUTION, DEFAULT_SEARCH_WARM_UP_MS, runSearch } from '../run/search.ts';
+import { DEFAULT_RESOLUTION, DEFAULT_SEARCH_WARM_UP_MS, runSearch } from '../modes/search.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
-import { formatDuration, parseDuration } from '../scenarios/duration.ts';
-import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MIN_SEND_MS } from '../scenarios/limits.ts';
+import { formatDuration, parseDuration } from '../contracts/duration.ts';
+import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MIN_SEND_MS } from '../contracts/scenario-limits.ts';
 import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
 import { memoryFlag, runOptionsFromFlags, type RunFlags } from './run.ts';
@@ -17,7 +17,7 @@ import { closingFlags, collect, fleetFlags, stackFlags, targetFlags } from './sh
 
 /**
  * `fanout-bench search [scenario] --vary rate|clients|room-size --slo EXPR…`: the highest load
- * that meets every SLO, the first that does not, and what limited it (src/run/search.ts). Takes
+ * that meets every SLO, the first that does not, and what limited it (src/modes/search.ts). Takes
  * run's flags, except that `--memory fn=MB` sets a function's memory for the search through
  * Lambda's API (any target that has one) and puts it back at the end. Exit codes as run's: 0 a
  * limit found inside --from…--to or --to passed; 99 the first step already failed, or --expect

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../../common/node-runtimes.ts';
-import { formatDuration } from '../scenarios/duration.ts';
-import { MAX_CLIENTS } from '../scenarios/limits.ts';
-import { DEFAULT_METRICS_WAIT_MS } from '../targets/cloudwatch-source.ts';
+import { formatDuration } from '../contracts/duration.ts';
+import { MAX_CLIENTS } from '../contracts/scenario-limits.ts';
+import { DEFAULT_METRICS_WAIT_MS } from '../aws/cloudwatch-source.ts';
 
 /**
  * The flags `run`, `compare` and `search` share, declared once so that each reads the same in

@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { UserError } from '../../common/errors.ts';
 import { DEFAULT_NODE_RUNTIME, isNodeRuntime, NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import type { StackLaunch, StackSettings } from '../../common/stack-launch.ts';
-import { installNode } from '../targets/install-node.ts';
-import { nodeCacheDir, PINNED_NODE_VERSIONS } from '../targets/node-binaries.ts';
-import { launchStack } from '../targets/stack-launcher.ts';
+import { installNode } from '../local-stack/install-node.ts';
+import { nodeCacheDir, PINNED_NODE_VERSIONS } from '../local-stack/node-binaries.ts';
+import { launchStack } from '../local-stack/stack-launcher.ts';
 
 /**
  * `fanout-bench stack up`: the local emulator in the foreground. Its flags become the stack

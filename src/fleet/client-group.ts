@@ -11,9 +11,9 @@ import {
   sendMessageFrame,
   sendMessagePrefix,
   type Probe,
-} from './chat-protocol.ts';
+} from './protocols/chat-v1.ts';
 import { CONNECTING, DROPPED, OPEN, SimClient, makeConnector, type ConnectorOptions, type ControlKind } from './client.ts';
-import { now } from './clock.ts';
+import { now } from '../clock.ts';
 import type { Matched, PendingSend } from './pending-sends.ts';
 import { Ramp, type RampOptions, type RampStart } from './ramp.ts';
 import { isSender, type RoomPlan } from './room-plan.ts';

@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import type { ReceiverOrder } from '../metrics/measurement/order-tracker.ts';
-import { handshakeWith, type ConnectToken } from '../targets/connect-token.ts';
-import { CONNECT_SUBPROTOCOLS } from './chat-protocol.ts';
+import { handshakeWith, type ConnectToken } from './protocols/connect-token.ts';
+import { CONNECT_SUBPROTOCOLS } from './protocols/chat-v1.ts';
 import { PendingSends } from './pending-sends.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { seededRandom, shuffle } from './random.ts';
+import { seededRandom, shuffle } from '../random.ts';
 import type { RoomPlan } from './room-plan.ts';
 
 /**

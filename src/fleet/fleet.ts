@@ -1,7 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ParentPriority } from './parent-priority.ts';
-import type { FromShard, ShardInit, ShardPhase, ShardReport, ToShard } from './shard-link.ts';
+import type { ShardReport } from '../metrics/measurement/shard-report.ts';
+import type { FromShard, ShardInit, ShardPhase, ToShard } from './shard-link.ts';
 
 /**
  * The parent's side of the fleet: forks one process per shard (each process may hold at most

@@ -1,4 +1,4 @@
-import { now } from './clock.ts';
+import { now } from '../clock.ts';
 import { DEFAULT_MISS_TOLERANCE_MS, OpenModelTicker, scheduleFor } from './schedule.ts';
 
 /**

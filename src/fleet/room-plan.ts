@@ -1,4 +1,4 @@
-import { seededRandom, shuffle } from './random.ts';
+import { seededRandom, shuffle } from '../random.ts';
 
 /**
  * Who is in which room. Room r holds the contiguous client ids roomStart[r] … roomStart[r+1]-1;

@@ -1,4 +1,4 @@
-import { now as hostNow } from './clock.ts';
+import { now as hostNow } from '../clock.ts';
 
 /**
  * Open-model pacing: slot k has an intended time fixed in advance (startAt + k·interval) that

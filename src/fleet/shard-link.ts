@@ -1,6 +1,5 @@
-import type { EncodedHistograms } from '../metrics/measurement/shard-interval-recorder.ts';
-import type { SelfSample } from '../metrics/measurement/self-watch.ts';
-import type { ConnectToken } from '../targets/connect-token.ts';
+import type { ShardReport } from '../metrics/measurement/shard-report.ts';
+import type { ConnectToken } from './protocols/connect-token.ts';
 import type { RoomPlan } from './room-plan.ts';
 
 /**
@@ -64,76 +63,6 @@ export type ToShard =
   /** close every socket with a close frame and exit */
   | { type: 'close' };
 
-/** Send events in ShardReport.sends, 5 numbers each: [event, slot, a, b, c]. */
-export const SEND_SENT = 1; // a = intended ms, b = phase index, c = sender client
-export const SEND_ACK = 2; // a = ack time ms, b = recipients, c = gone
-export const SEND_FAIL = 3; // a = time ms
-export const SEND_RECORD_WIDTH = 5;
-/** Receipts in ShardReport.receipts, 4 numbers each: [origin shard, slot, unique count, latest ms]. */
-export const RECEIPT_RECORD_WIDTH = 4;
-
-export interface ShardCounts {
-  connects: number;
-  connectFailures: number;
-  joins: number;
-  joinFailures: number;
-  /** slots the schedule asked for */
-  intended: number;
-  sent: number;
-  missedSlots: number;
-  /** slots with no open, joined sender to send them */
-  skipped: number;
-  acked: number;
-  failed: number;
-  /** delivery frames received, duplicates included */
-  delivered: number;
-  duplicates: number;
-  outOfOrder: number;
-  /** deliveries whose probe names no message of this run */
-  unexpected: number;
-  dropped: number;
-  /** connect slots that started later than their intended time */
-  connectMissed: number;
-  /** bytes of every WebSocket message received (deliveries, acks, answers, errors) */
-  bytesReceived: number;
-}
-
-export function zeroCounts(): ShardCounts {
-  return {
-    connects: 0,
-    connectFailures: 0,
-    joins: 0,
-    joinFailures: 0,
-    intended: 0,
-    sent: 0,
-    missedSlots: 0,
-    skipped: 0,
-    acked: 0,
-    failed: 0,
-    delivered: 0,
-    duplicates: 0,
-    outOfOrder: 0,
-    unexpected: 0,
-    dropped: 0,
-    connectMissed: 0,
-    bytesReceived: 0,
-  };
-}
-
-export interface ShardReport {
-  shard: number;
-  /** the flush this answers */
-  seq: number;
-  histograms: EncodedHistograms;
-  /** deltas since the previous report */
-  counts: ShardCounts;
-  errors: Record<string, number>;
-  sends: Float64Array;
-  receipts: Float64Array;
-  open: number;
-  self: SelfSample;
-}
-
 export type FromShard =
   | { type: 'ready'; shard: number }
   /**
@@ -143,3 +72,4 @@ export type FromShard =
   | { type: 'phaseDone'; shard: number; step: number; members: Int32Array }
   | { type: 'report'; report: ShardReport }
   | { type: 'fatal'; shard: number; message: string };
+

@@ -4,22 +4,14 @@ import { ReceiptTally } from '../metrics/measurement/receipt-tally.ts';
 import { ShardIntervalRecorder } from '../metrics/measurement/shard-interval-recorder.ts';
 import { SelfWatch } from '../metrics/measurement/self-watch.ts';
 import { CONNECT_COLD_SUBPROTOCOL, CONNECT_WARM_SUBPROTOCOL } from '../../common/chat-protocol.ts';
-import type { Probe } from './chat-protocol.ts';
+import type { Probe } from './protocols/chat-v1.ts';
 import { SimClient } from './client.ts';
 import { ClientGroup } from './client-group.ts';
-import { now, toMicros } from './clock.ts';
+import { now, toMicros } from '../clock.ts';
 import type { Matched, PendingSend } from './pending-sends.ts';
 import type { RampOptions } from './ramp.ts';
-import {
-  SEND_ACK,
-  SEND_FAIL,
-  SEND_RECORD_WIDTH,
-  SEND_SENT,
-  zeroCounts,
-  type ShardInit,
-  type ShardPhase,
-  type ShardReport,
-} from './shard-link.ts';
+import { SEND_ACK, SEND_FAIL, SEND_RECORD_WIDTH, SEND_SENT, zeroCounts, type ShardReport } from '../metrics/measurement/shard-report.ts';
+import type { ShardInit, ShardPhase } from './shard-link.ts';
 import { sourceAddressFor } from './source-address.ts';
 
 /**

@@ -1,6 +1,6 @@
-import type { CloudWatchSeries } from '../metrics/cloudwatch/cloudwatch-schema.ts';
+import type { CloudWatchSeries } from '../contracts/cloudwatch-schema.ts';
 import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../common/local-host-metrics.ts';
-import type { IntervalRecord, Results } from '../metrics/results/results-schema.ts';
+import type { IntervalRecord, Results } from '../contracts/results-schema.ts';
 import { percentileCurves } from './percentile-curve.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { LATENCY_METRIC_SHORT, type Comparison } from '../metrics/compare/compare-schema.ts';
+import { LATENCY_METRIC_SHORT, type Comparison } from '../analyses/compare/compare-schema.ts';
 import { PALETTE } from './chart-data.ts';
 import { fmtNum } from '../number-format.ts';
 

@@ -1,4 +1,4 @@
-import type { Comparison, Recommendation, MedianRange } from '../metrics/compare/compare-schema.ts';
+import type { Comparison, Recommendation, MedianRange } from '../analyses/compare/compare-schema.ts';
 import { fmtMs, fmtNum, fmtUsd } from '../number-format.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { LATENCY_METRIC_LABELS, type Comparison, type SizeResult, type MedianRange } from '../metrics/compare/compare-schema.ts';
+import { LATENCY_METRIC_LABELS, type Comparison, type SizeResult, type MedianRange } from '../analyses/compare/compare-schema.ts';
 import { reportAssets, type ReportAssets } from './assets.ts';
 import { buildCompareCharts, sizeColor, type CompareCharts } from './compare-chart-data.ts';
 import { fmtCount, fmtMsCell, fmtShare, fmtUsdCell, pickText, sizesText, spreadText, strategyTitle } from './compare-format.ts';

@@ -1,4 +1,4 @@
-import { LATENCY_METRIC_LABELS, type Comparison, type MedianRange } from '../metrics/compare/compare-schema.ts';
+import { LATENCY_METRIC_LABELS, type Comparison, type MedianRange } from '../analyses/compare/compare-schema.ts';
 import { fmtMsCell, fmtShare, fmtUsdCell, pickText, sizesText, spreadText, strategyTitle } from './compare-format.ts';
 import { escapeMarkdown } from './escape.ts';
 import { fmtNum } from '../number-format.ts';

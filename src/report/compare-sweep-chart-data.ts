@@ -1,4 +1,4 @@
-import { LATENCY_METRIC_SHORT, type MedianRange, type SweepComparison, type SweptParameter } from '../metrics/compare/compare-schema.ts';
+import { LATENCY_METRIC_SHORT, type MedianRange, type SweepComparison, type SweptParameter } from '../analyses/compare/compare-schema.ts';
 import { PALETTE } from './chart-data.ts';
 
 /**

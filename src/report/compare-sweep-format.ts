@@ -1,4 +1,4 @@
-import type { PointResult, SweepComparison, SweptParameter } from '../metrics/compare/compare-schema.ts';
+import type { PointResult, SweepComparison, SweptParameter } from '../analyses/compare/compare-schema.ts';
 import { fmtNum } from '../number-format.ts';
 
 /** Wording the sweep's renderers (HTML, Markdown, console) share, so the three say the same thing. */

@@ -1,4 +1,4 @@
-import type { PointResult, SweepComparison } from '../metrics/compare/compare-schema.ts';
+import type { PointResult, SweepComparison } from '../analyses/compare/compare-schema.ts';
 import { reportAssets, type ReportAssets } from './assets.ts';
 import { cell, EXTRA_STYLE, runLink, section, table } from './compare-html.ts';
 import { fmtCount, fmtMsCell, fmtUsdCell } from './compare-format.ts';

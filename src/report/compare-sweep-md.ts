@@ -1,4 +1,4 @@
-import type { MedianRange, SweepComparison } from '../metrics/compare/compare-schema.ts';
+import type { MedianRange, SweepComparison } from '../analyses/compare/compare-schema.ts';
 import { fmtMsCell, fmtUsdCell, spreadText } from './compare-format.ts';
 import { parameterTitle, pickLine, settingText, sloText } from './compare-sweep-format.ts';
 import { escapeMarkdown } from './escape.ts';

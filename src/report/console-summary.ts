@@ -1,7 +1,7 @@
-import type { LatencySummary, Results } from '../metrics/results/results-schema.ts';
+import type { LatencySummary, Results } from '../contracts/results-schema.ts';
 import { localHostWarnings } from '../metrics/cloudwatch/local-host.ts';
 import { verdictLines } from './verdict-text.ts';
-import { formatDuration } from '../scenarios/duration.ts';
+import { formatDuration } from '../contracts/duration.ts';
 import { pricesLabel } from './prices-label.ts';
 import { attributeQuotas } from '../metrics/results/quota-attribution.ts';
 

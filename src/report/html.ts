@@ -1,8 +1,8 @@
-import type { CloudWatchResults } from '../metrics/cloudwatch/cloudwatch-schema.ts';
-import type { CostEstimate } from '../metrics/cost/cost-schema.ts';
-import type { LatencySummary, Results } from '../metrics/results/results-schema.ts';
+import type { CloudWatchResults } from '../contracts/cloudwatch-schema.ts';
+import type { CostEstimate } from '../contracts/cost-schema.ts';
+import type { LatencySummary, Results } from '../contracts/results-schema.ts';
 import type { JudgedResults } from '../verdict/judged.ts';
-import type { Verdict } from '../verdict/verdict-schema.ts';
+import type { Verdict } from '../contracts/verdict-schema.ts';
 import { reportAssets, type ReportAssets } from './assets.ts';
 import { buildCharts, type ChartSpec } from './chart-data.ts';
 import { escapeHtml as h } from './escape.ts';

@@ -1,5 +1,5 @@
 import type { JudgedResults } from '../verdict/judged.ts';
-import { failsVerdict } from '../verdict/verdict-schema.ts';
+import { failsVerdict } from '../contracts/verdict-schema.ts';
 import { escapeXml as x } from './escape.ts';
 import { fmtMs } from '../number-format.ts';
 import { OUTCOME_TEXT } from './verdict-text.ts';

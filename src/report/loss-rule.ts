@@ -1,5 +1,5 @@
-import type { Results } from '../metrics/results/results-schema.ts';
-import { formatDuration } from '../scenarios/duration.ts';
+import type { Results } from '../contracts/results-schema.ts';
+import { formatDuration } from '../contracts/duration.ts';
 import { fmtInt } from '../number-format.ts';
 
 /**

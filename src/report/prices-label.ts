@@ -1,4 +1,4 @@
-import type { PriceTable } from '../metrics/cost/prices.ts';
+import type { PriceTable } from '../contracts/prices.ts';
 
 /** Which prices an estimate used, in words: the region, the date and where they came from. */
 export function pricesLabel(p: PriceTable): string {

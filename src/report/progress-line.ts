@@ -1,4 +1,4 @@
-import type { IntervalRecord } from '../metrics/results/results-schema.ts';
+import type { IntervalRecord } from '../contracts/results-schema.ts';
 
 /**
  * One interval as one progress line (pure):

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { fieldPath, UserError } from '../../common/errors.ts';
-import { Results, ResultsV1, SCHEMA_VERSION } from '../metrics/results/results-schema.ts';
+import { Results, ResultsV1, SCHEMA_VERSION } from '../contracts/results-schema.ts';
 import { judged, type JudgedResults } from '../verdict/judged.ts';
 
 /**

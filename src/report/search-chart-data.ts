@@ -1,5 +1,5 @@
-import type { Search, SearchStep } from '../metrics/search/search-schema.ts';
-import { loadOutcomes } from '../metrics/search/step-plan.ts';
+import type { Search, SearchStep } from '../analyses/search/search-schema.ts';
+import { loadOutcomes } from '../analyses/search/step-plan.ts';
 
 /**
  * The knee charts of a search, as data the page's script draws (assets/search-client.js): one

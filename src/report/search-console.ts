@@ -1,4 +1,4 @@
-import type { Search } from '../metrics/search/search-schema.ts';
+import type { Search } from '../analyses/search/search-schema.ts';
 import { fmtMs } from '../number-format.ts';
 import { loadText, sloValues, stepOutcome } from './search-text.ts';
 

@@ -1,4 +1,4 @@
-import type { Search, SearchStep } from '../metrics/search/search-schema.ts';
+import type { Search, SearchStep } from '../analyses/search/search-schema.ts';
 import { fmtInt, fmtMs, fmtNum } from '../number-format.ts';
 import { reportAssets, type ReportAssets } from './assets.ts';
 import { escapeHtml as h } from './escape.ts';

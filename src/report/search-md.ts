@@ -1,4 +1,4 @@
-import type { Search } from '../metrics/search/search-schema.ts';
+import type { Search } from '../analyses/search/search-schema.ts';
 import { fmtInt, fmtMs } from '../number-format.ts';
 import { escapeMarkdown } from './escape.ts';
 import { loadText, outcomeTitle, sloValues, stepOutcome } from './search-text.ts';

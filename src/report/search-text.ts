@@ -1,4 +1,4 @@
-import type { Search, SearchStep } from '../metrics/search/search-schema.ts';
+import type { Search, SearchStep } from '../analyses/search/search-schema.ts';
 import { fmtNum, fmtValue } from '../number-format.ts';
 
 /** Wording a search's pages share: the outcome's title, a load with its unit, a step's outcome. */

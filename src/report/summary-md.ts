@@ -1,6 +1,6 @@
-import type { LatencySummary } from '../metrics/results/results-schema.ts';
+import type { LatencySummary } from '../contracts/results-schema.ts';
 import type { JudgedResults } from '../verdict/judged.ts';
-import type { Verdict } from '../verdict/verdict-schema.ts';
+import type { Verdict } from '../contracts/verdict-schema.ts';
 import { escapeMarkdown as md } from './escape.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd, fmtValue } from '../number-format.ts';
 import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';

@@ -1,5 +1,5 @@
-import type { Trend } from '../metrics/trend/trend-schema.ts';
-import type { MetricUnit } from '../verdict/verdict-schema.ts';
+import type { Trend } from '../analyses/trend/trend-schema.ts';
+import type { MetricUnit } from '../contracts/verdict-schema.ts';
 import { changePctText, runDate } from './trend-format.ts';
 
 /** What the trend page's script draws for one metric: uPlot columns and the change points to mark. */

@@ -1,5 +1,5 @@
-import type { ChangePoint, Level, TrendRun } from '../metrics/trend/trend-schema.ts';
-import type { MetricUnit } from '../verdict/verdict-schema.ts';
+import type { ChangePoint, Level, TrendRun } from '../analyses/trend/trend-schema.ts';
+import type { MetricUnit } from '../contracts/verdict-schema.ts';
 import { fmtNum, fmtValue } from '../number-format.ts';
 
 /** How the trend pages write values, steps and commit ranges (the HTML and summary.md alike); a value as every report writes it (number-format's fmtValue). */

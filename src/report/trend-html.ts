@@ -1,4 +1,4 @@
-import type { Trend } from '../metrics/trend/trend-schema.ts';
+import type { Trend } from '../analyses/trend/trend-schema.ts';
 import { reportAssets, type ReportAssets } from './assets.ts';
 import { escapeHtml as h } from './escape.ts';
 import { htmlPage } from './html-page.ts';

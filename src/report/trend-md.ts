@@ -1,4 +1,4 @@
-import type { Trend } from '../metrics/trend/trend-schema.ts';
+import type { Trend } from '../analyses/trend/trend-schema.ts';
 import { escapeMarkdown } from './escape.ts';
 import { changePctText, commitRange, methodText, runDate, stepText } from './trend-format.ts';
 

@@ -1,4 +1,4 @@
-import type { DiffRow, ThresholdOutcome, Verdict } from '../verdict/verdict-schema.ts';
+import type { DiffRow, ThresholdOutcome, Verdict } from '../contracts/verdict-schema.ts';
 import { fmtNum, fmtValue } from '../number-format.ts';
 
 /**

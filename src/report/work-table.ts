@@ -1,4 +1,4 @@
-import type { Results } from '../metrics/results/results-schema.ts';
+import type { Results } from '../contracts/results-schema.ts';
 import { fmtInt, fmtNum } from '../number-format.ts';
 
 /**

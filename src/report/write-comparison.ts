@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { UserError } from '../../common/errors.ts';
-import { isSweep, type CompareFile, type RunRef } from '../metrics/compare/compare-schema.ts';
+import { isSweep, type CompareFile, type RunRef } from '../analyses/compare/compare-schema.ts';
 import { reportAssets } from './assets.ts';
 import { renderCompareHtml } from './compare-html.ts';
 import { renderCompareMarkdown } from './compare-md.ts';

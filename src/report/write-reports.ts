@@ -1,4 +1,4 @@
-import type { Results } from '../metrics/results/results-schema.ts';
+import type { Results } from '../contracts/results-schema.ts';
 import { judged } from '../verdict/judged.ts';
 import { reportAssets } from './assets.ts';
 import { renderHtml } from './html.ts';

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { UserError } from '../../common/errors.ts';
-import type { Search } from '../metrics/search/search-schema.ts';
+import type { Search } from '../analyses/search/search-schema.ts';
 import { reportAssets } from './assets.ts';
 import { renderSearchHtml } from './search-html.ts';
 import { renderSearchMarkdown } from './search-md.ts';

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { UserError } from '../../common/errors.ts';
-import type { Trend } from '../metrics/trend/trend-schema.ts';
+import type { Trend } from '../analyses/trend/trend-schema.ts';
 import { reportAssets } from './assets.ts';
 import { renderTrendHtml } from './trend-html.ts';
 import { renderTrendMarkdown } from './trend-md.ts';

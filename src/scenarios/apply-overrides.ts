@@ -1,5 +1,5 @@
 import { UserError } from '../../common/errors.ts';
-import type { Scenario } from './schema.ts';
+import type { Scenario } from '../contracts/scenario-schema.ts';
 
 /** What `run` flags may change in a scenario. */
 export interface ScenarioOverrides {

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { readDataFile } from '../../common/data-file.ts';
 import { UserError, fieldPath } from '../../common/errors.ts';
 import { BUILTIN_SCENARIOS } from './builtin/index.ts';
-import { normalizeScenario, ScenarioSchema, type Scenario } from './schema.ts';
+import { normalizeScenario, ScenarioSchema, type Scenario } from '../contracts/scenario-schema.ts';
 
 /**
  * `run [scenario|file]`: a built-in name, or a YAML/JSON file. Every mistake is one line that

@@ -1,6 +1,6 @@
-import { formatDuration } from './duration.ts';
-import { MAX_PHASE_MS } from './limits.ts';
-import type { Scenario } from './schema.ts';
+import { formatDuration } from '../contracts/duration.ts';
+import { MAX_PHASE_MS } from '../contracts/scenario-limits.ts';
+import type { Scenario } from '../contracts/scenario-schema.ts';
 
 export interface LimitIssue {
   /** the scenario field at fault, e.g. ["phases", 0, "connect", "rate"] */

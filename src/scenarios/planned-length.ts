@@ -1,4 +1,4 @@
-import type { Scenario } from './schema.ts';
+import type { Scenario } from '../contracts/scenario-schema.ts';
 
 /** The scenario's expected length in ms, for the progress line's remaining time and --dry-run's plan. */
 export function plannedMs(s: Scenario): number {

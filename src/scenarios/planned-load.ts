@@ -1,6 +1,6 @@
 import { roomSizes, roomsInOrder, sendersPerRoom } from '../fleet/room-plan.ts';
 import type { PlannedLoad } from '../fleet/shard-count.ts';
-import type { Scenario } from './schema.ts';
+import type { Scenario } from '../contracts/scenario-schema.ts';
 
 /** The most a scenario asks of its fleet at once: its busiest send phase and its fastest connect phase. */
 export function plannedLoad(s: Pick<Scenario, 'clients' | 'rooms' | 'roomSizes' | 'phases'>): PlannedLoad {

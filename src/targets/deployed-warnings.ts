@@ -1,5 +1,5 @@
-import { formatDuration } from '../scenarios/duration.ts';
-import type { Scenario } from '../scenarios/schema.ts';
+import { formatDuration } from '../contracts/duration.ts';
+import type { Scenario } from '../contracts/scenario-schema.ts';
 
 /** How long AWS keeps an idle Lambda environment, at the least (minutes, in practice). */
 const AWS_IDLE_ENVIRONMENT_MS = 5 * 60_000;

@@ -3,12 +3,13 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { UserError } from '../../common/errors.ts';
 import type { StackLaunch } from '../../common/stack-launch.ts';
-import { stackUpArgs } from './stack-flags.ts';
-import { launchStack } from './stack-launcher.ts';
+import { parseReadyLine } from '../../common/stack-ready.ts';
+import { stackUpArgs } from '../local-stack/stack-flags.ts';
+import { launchStack } from '../local-stack/stack-launcher.ts';
 import { localStackFunctions } from './target-functions.ts';
-import { cloudWatchFor } from './cloudwatch-source.ts';
-import { emulatorLambdaApi } from './lambda-api.ts';
-import type { LocalStackInfo, Target, TargetEndpoints } from './target.ts';
+import { cloudWatchFor } from '../aws/cloudwatch-source.ts';
+import { emulatorLambdaApi } from '../aws/lambda-api.ts';
+import type { StackReady, Target, TargetEndpoints } from './target.ts';
 
 /**
  * `--target local`: the stack program as a child process, started by the launcher `stack up`
@@ -61,9 +62,9 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
     log?.write(`${line}\n`);
   });
 
-  const info = await new Promise<LocalStackInfo>((resolve, reject) => {
+  const info = await new Promise<StackReady>((resolve, reject) => {
     let done = false;
-    const finish = (err: Error | undefined, v?: LocalStackInfo) => {
+    const finish = (err: Error | undefined, v?: StackReady) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
@@ -79,7 +80,13 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
         log?.write(`${line}\n`);
         return;
       }
-      const ready = parseReadyLine(line);
+      let ready: StackReady | undefined;
+      try {
+        ready = parseReadyLine(line);
+      } catch (err) {
+        finish(err as Error);
+        return;
+      }
       if (ready) finish(undefined, ready);
       else log?.write(`${line}\n`);
     });
@@ -125,7 +132,9 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
 }
 
 /** The emulator's endpoints, as its ready line names them. */
-export function localEndpoints(info: LocalStackInfo): TargetEndpoints {
+export function localEndpoints(
+  info: Pick<StackReady, 'websocketUrl' | 'callbackUrl' | 'cloudwatchEndpoint' | 'dynamodbEndpoint' | 'region' | 'apiId' | 'stage'> & Partial<Pick<StackReady, 'lambdaEndpoint'>>,
+): TargetEndpoints {
   return {
     websocket: info.websocketUrl,
     services: 'local',
@@ -137,18 +146,6 @@ export function localEndpoints(info: LocalStackInfo): TargetEndpoints {
     dynamodb: info.dynamodbEndpoint,
     ...(typeof info.lambdaEndpoint === 'string' ? { lambda: info.lambdaEndpoint } : {}),
   };
-}
-
-export function parseReadyLine(line: string): LocalStackInfo | undefined {
-  const t = line.trim();
-  if (!t.startsWith('{')) return undefined;
-  try {
-    const v = JSON.parse(t) as Partial<LocalStackInfo>;
-    if (v.ready === true && typeof v.websocketUrl === 'string') return v as LocalStackInfo;
-  } catch {
-    // not the ready line
-  }
-  return undefined;
 }
 
 async function stopChild(child: ChildProcess, graceMs = STOP_GRACE_MS): Promise<void> {

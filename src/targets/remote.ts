@@ -1,13 +1,13 @@
 import WebSocket from 'ws';
 import { UserError } from '../../common/errors.ts';
 import { CONNECT_COLD_SUBPROTOCOL, CONNECT_WARM_SUBPROTOCOL } from '../../common/chat-protocol.ts';
-import { CONNECT_SUBPROTOCOLS } from '../fleet/chat-protocol.ts';
+import { CONNECT_SUBPROTOCOLS } from '../fleet/protocols/chat-v1.ts';
 import { connectErrorKind } from '../fleet/client.ts';
-import { handshakeWith, type ConnectToken } from './connect-token.ts';
-import { cloudWatchFor } from './cloudwatch-source.ts';
+import { handshakeWith, type ConnectToken } from '../fleet/protocols/connect-token.ts';
+import { cloudWatchFor } from '../aws/cloudwatch-source.ts';
 import { deployedStackWarnings } from './deployed-warnings.ts';
-import { remoteEndpoints } from './execute-api.ts';
-import { urlLambdaApi } from './lambda-api.ts';
+import { remoteEndpoints } from '../aws/execute-api.ts';
+import { urlLambdaApi } from '../aws/lambda-api.ts';
 import { assumedFunctions } from './target-functions.ts';
 import type { Target } from './target.ts';
 

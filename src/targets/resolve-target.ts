@@ -1,12 +1,12 @@
 import { TOKEN_ENV } from '../../common/auth-token.ts';
-import type { StackKnobs } from '../scenarios/schema.ts';
-import type { ConnectToken } from './connect-token.ts';
+import type { StackKnobs } from '../contracts/scenario-schema.ts';
+import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
 import { openAwsStackTarget } from './aws-stack.ts';
 import { startLocalStack } from './local.ts';
 import { openRemoteTarget } from './remote.ts';
 import { parseTargetSpec } from './target-spec.ts';
 import type { Target } from './target.ts';
-import { stackLaunchOf, withKnobs } from './stack-knobs.ts';
+import { stackLaunchOf, withKnobs } from '../local-stack/stack-knobs.ts';
 
 export interface ResolveTargetOptions {
   /** "local", a ws:// / wss:// URL or aws:<stackName> (checked by checkRunInput) */

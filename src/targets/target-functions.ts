@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { REFERENCE_FUNCTIONS } from '../metrics/stack-description/reference-functions.ts';
-import type { LocalStackInfo } from './target.ts';
-import { TargetFunction, type TargetFunctions } from './target-schema.ts';
-import { readFunctionConfigs, type LambdaFunctionConfig } from './function-configuration.ts';
-import { createLambdaClient } from './lambda-client.ts';
-import { emulatorSettings } from './sdk-settings.ts';
+import { REFERENCE_FUNCTIONS } from '../contracts/reference-functions.ts';
+import type { StackReady } from '../../common/stack-ready.ts';
+import { TargetFunction, type TargetFunctions } from '../contracts/target-schema.ts';
+import { readFunctionConfigs, type LambdaFunctionConfig } from '../aws/function-configuration.ts';
+import { createLambdaClient } from '../aws/lambda-client.ts';
+import { emulatorSettings } from '../aws/sdk-settings.ts';
 
 /**
  * Where a target's function list comes from. A local stack lists its functions and their routes
@@ -12,7 +12,7 @@ import { emulatorSettings } from './sdk-settings.ts';
  * Lambda API, as it would be of AWS, so a size changed since the stack started (compare) is the
  * one recorded. A stack without that API (an older one) is taken at its ready line's word.
  */
-export async function localStackFunctions(ready: LocalStackInfo): Promise<TargetFunctions> {
+export async function localStackFunctions(ready: StackReady): Promise<TargetFunctions> {
   const listed = z.array(TargetFunction).safeParse(ready.functions);
   if (!listed.success || listed.data.length === 0) return assumedFunctions('the local stack did not list its functions (an older stack)');
   if (typeof ready.lambdaEndpoint !== 'string') return { source: 'stack', functions: listed.data };

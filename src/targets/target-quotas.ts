@@ -7,13 +7,13 @@ import {
   type QuotaLimit,
   type QuotaSource,
   type QuotaValue,
-} from '../metrics/results/quotas-schema.ts';
-import type { StackKnobs } from '../scenarios/schema.ts';
+} from '../contracts/quotas-schema.ts';
+import type { StackKnobs } from '../contracts/scenario-schema.ts';
 import { describeStack } from './aws-stack.ts';
-import { awsCallError } from './aws-call-errors.ts';
-import { apiGatewayFromUrl } from './execute-api.ts';
-import { createLambdaClient } from './lambda-client.ts';
-import { awsSettings } from './sdk-settings.ts';
+import { awsCallError } from '../aws/aws-call-errors.ts';
+import { apiGatewayFromUrl } from '../aws/execute-api.ts';
+import { createLambdaClient } from '../aws/lambda-client.ts';
+import { awsSettings } from '../aws/sdk-settings.ts';
 
 /**
  * The quotas a target holds a scenario to, as known before anything starts (the plan's and the

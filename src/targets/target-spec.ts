@@ -1,6 +1,6 @@
 import { awsStackName } from './aws-stack.ts';
 import { checkTargetUrl } from './remote.ts';
-import type { StackKnobs } from '../scenarios/schema.ts';
+import type { StackKnobs } from '../contracts/scenario-schema.ts';
 import { accountQuotas, emulatorQuotas, urlQuotas, type TargetQuotas } from './target-quotas.ts';
 import type { Target } from './target.ts';
 

@@ -1,9 +1,11 @@
-import type { Scenario } from '../scenarios/schema.ts';
-import type { CloudWatchTarget } from './cloudwatch-source.ts';
-import type { SdkClientSettings } from './sdk-settings.ts';
-import type { TargetEndpoints, TargetFunctions } from './target-schema.ts';
+import type { Scenario } from '../contracts/scenario-schema.ts';
+import type { CloudWatchTarget } from '../aws/cloudwatch-source.ts';
+import type { SdkClientSettings } from '../aws/sdk-settings.ts';
+import type { StackReady } from '../../common/stack-ready.ts';
+import type { RecordedTargetInfo, TargetEndpoints, TargetFunctions, TargetStart } from '../contracts/target-schema.ts';
 
-export type { TargetEndpoints, TargetFunction, TargetFunctions } from './target-schema.ts';
+export type { TargetEndpoints, TargetFunction, TargetFunctions, TargetStart } from '../contracts/target-schema.ts';
+export type { StackReady };
 
 /**
  * How the harness reaches a system under test: only by URL and the AWS APIs, the way it would
@@ -15,29 +17,7 @@ export type { TargetEndpoints, TargetFunction, TargetFunctions } from './target-
  * that makes it (local.ts, remote.ts, aws-stack.ts): the code that measures, pulls, compares and
  * records asks these, never which kind it has.
  */
-export interface LocalStackInfo {
-  ready: true;
-  websocketUrl: string;
-  callbackUrl: string;
-  cloudwatchEndpoint: string;
-  dynamodbEndpoint: string;
-  stage: string;
-  apiId: string;
-  region: string;
-  /** the Lambda runtime emulated and the Node that ran the functions (absent from older stacks) */
-  lambdaRuntime?: { runtime: string; node: string; matches: boolean; note?: string };
-  /** the emulator's Lambda API (GetFunctionConfiguration, UpdateFunctionConfiguration; absent from older stacks) */
-  lambdaEndpoint?: string;
-  /** the functions the stack runs and the memory each got (absent from older stacks) */
-  functions?: unknown;
-  [key: string]: unknown;
-}
-
-export interface Target {
-  /** results.json's config.target.kind: "local" (the emulator the harness started) or "remote" */
-  kind: 'local' | 'remote';
-  /** the WebSocket URL clients connect to */
-  url: string;
+export interface Target extends RecordedTargetInfo {
   /** where the system's APIs answer: @connections, CloudWatch, DynamoDB, Lambda */
   endpoints: TargetEndpoints;
   /**
@@ -46,7 +26,7 @@ export interface Target {
    */
   describeFunctions(): Promise<TargetFunctions>;
   /** the local stack's ready line; undefined for remote */
-  local: LocalStackInfo | undefined;
+  local: StackReady | undefined;
   /** the `stack up` flags the local stack was started with */
   stackArgs: string[];
   /**
@@ -93,11 +73,4 @@ export interface Target {
 export interface TokenParameter {
   name: string;
   rereadSeconds: number;
-}
-
-export interface TargetStart {
-  stackArgs?: string[];
-  /** the ready line, less its functions (results.json keeps those once, in config.target.functions) */
-  stack?: Record<string, unknown>;
-  lambdaRuntime?: LocalStackInfo['lambdaRuntime'];
 }

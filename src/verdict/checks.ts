@@ -1,29 +1,13 @@
-import type { Results } from '../metrics/results/results-schema.ts';
+import type { Results } from '../contracts/results-schema.ts';
 import { fmtInt, fmtPct } from '../number-format.ts';
-import type { Check } from './verdict-schema.ts';
+import { unexpectedErrors } from '../contracts/unexpected-errors.ts';
+import type { Check } from '../contracts/verdict-schema.ts';
 
 /**
  * The built-in checks of a run: it completed, its sends went out, nothing was lost, the harness
  * kept up, no unexpected errors. Part of every verdict (evaluate.ts), with or without thresholds.
  */
 export type { Check };
-
-/**
- * Error kinds the run expected (e.g. a stale-connection scenario's own drops): the strings in
- * `config.expectedErrors`, each an exact kind or a prefix ending in ':' ("close:").
- */
-function expectedErrorKinds(results: Results): string[] {
-  const raw = results.config.expectedErrors;
-  return Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : [];
-}
-
-export function unexpectedErrors(results: Results): Array<[kind: string, count: number]> {
-  const expected = expectedErrorKinds(results);
-  const isExpected = (kind: string) => expected.some((e) => (e.endsWith(':') ? kind.startsWith(e) : kind === e));
-  return Object.entries(results.errors)
-    .filter(([kind, count]) => count > 0 && !isExpected(kind))
-    .sort((a, b) => b[1] - a[1]);
-}
 
 /**
  * The share of intended sends that may be skipped (no open, joined sender) or fail before the run

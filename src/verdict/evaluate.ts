@@ -1,10 +1,10 @@
-import type { Results } from '../metrics/results/results-schema.ts';
+import type { Results } from '../contracts/results-schema.ts';
 import { fmtNum, fmtValue } from '../number-format.ts';
 import { runChecks } from './checks.ts';
-import { catalogueMetrics, HEADLINE_METRICS, lookupMetric, type Metric } from './metric-catalogue.ts';
+import { catalogueMetrics, HEADLINE_METRICS, lookupMetric, type Metric } from '../contracts/metric-catalogue.ts';
 import { median, rangeWidth, repeatRange } from './repeat-range.ts';
-import { holds, limitOf, type Threshold } from './threshold.ts';
-import { failsVerdict, type Check, type DiffRow, type RepeatRange, type ThresholdOutcome, type ThresholdResult, type Verdict } from './verdict-schema.ts';
+import { holds, limitOf, type Threshold } from '../contracts/threshold.ts';
+import { failsVerdict, type Check, type DiffRow, type RepeatRange, type ThresholdOutcome, type ThresholdResult, type Verdict } from '../contracts/verdict-schema.ts';
 
 /**
  * The verdict stage: the built-in checks, the thresholds and the comparison with a baseline,

@@ -1,5 +1,5 @@
 import { EXIT, EXIT_INTERRUPTED } from '../../common/exit-codes.ts';
-import type { Verdict } from './verdict-schema.ts';
+import type { Verdict } from '../contracts/verdict-schema.ts';
 
 /**
  * The exit code a verdict yields: 0 pass, 99 a check failed or a threshold was crossed or had no

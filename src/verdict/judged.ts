@@ -1,6 +1,6 @@
-import type { Results } from '../metrics/results/results-schema.ts';
+import type { Results } from '../contracts/results-schema.ts';
 import { evaluate } from './evaluate.ts';
-import type { Verdict } from './verdict-schema.ts';
+import type { Verdict } from '../contracts/verdict-schema.ts';
 
 /** Results with their verdict: what the renderers take. */
 export type JudgedResults = Results & { verdict: Verdict };

@@ -1,4 +1,4 @@
-import type { RepeatRange } from './verdict-schema.ts';
+import type { RepeatRange } from '../contracts/verdict-schema.ts';
 
 /** The median of repeated runs' values (the mean of the middle two for an even count). */
 export function median(values: readonly number[]): number {

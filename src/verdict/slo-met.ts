@@ -1,5 +1,5 @@
 import { HARNESS_CHECK } from './checks.ts';
-import { failsVerdict, type Verdict } from './verdict-schema.ts';
+import { failsVerdict, type Verdict } from '../contracts/verdict-schema.ts';
 
 /**
  * Whether a judged run met its SLOs: every threshold held and every built-in check passed, a

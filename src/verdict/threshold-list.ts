@@ -1,4 +1,4 @@
-import { parseThreshold, thresholdError, type Threshold } from './threshold.ts';
+import { parseThreshold, thresholdError, type Threshold } from '../contracts/threshold.ts';
 
 /** Where `--threshold` flags are named in messages and results. */
 export const THRESHOLD_FLAG = '--threshold';

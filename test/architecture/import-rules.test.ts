@@ -9,8 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 /**
  * The import direction of the house (.dependency-cruiser.cjs, one comment per rule saying why):
- * the harness and the reference stack apart, the verdict reaching no renderer, measuring
- * reaching no verdict, the src/metrics folders importing what their READMEs say, no cycles.
+ * the harness and the reference stack apart, src/'s folders in layers (so no two folders import
+ * each other), the renderers pure, the src/metrics folders importing what their READMEs say, no
+ * cycles of files or of folders.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CONFIG = join(ROOT, '.dependency-cruiser.cjs');
@@ -51,30 +52,38 @@ describe('import rules', () => {
       'src/scenarios/a.ts': "import type { B } from './b.ts';\nexport type A = { b?: B };\n",
       'src/scenarios/b.ts': "import type { A } from './a.ts';\nexport type B = { a?: A };\n",
       'src/commands/stack.ts': "import '../../reference-stack/local/stack.ts';\n",
-      'reference-stack/local/stack.ts': "import '../../src/errors.ts';\n",
-      'src/errors.ts': "import './verdict/exit-codes.ts';\n",
+      'reference-stack/local/stack.ts': "import '../../src/number-format.ts';\n",
+      // the base layer reaching up (and so, transitively, into the verdict)
+      'src/number-format.ts': "import './verdict/exit-codes.ts';\n",
       'src/verdict/exit-codes.ts': 'export const X = 1;\n',
       'common/errors.ts': "import '../src/scenarios/a.ts';\n",
       'reference-stack/functions/send.ts': "import '../local/config.ts';\n",
       'reference-stack/local/config.ts': 'export const C = 1;\n',
-      'src/verdict/evaluate.ts': "import '../metrics/compare/recommend.ts';\n",
-      'src/metrics/compare/recommend.ts': "import '../../report/html.ts';\n",
-      // a search's pure part reaching the run that drives it
-      'src/metrics/search/step-plan.ts': "import '../../run/finish.ts';\n",
-      'src/report/html.ts': "import '../run/finish.ts';\nimport '../metrics/cloudwatch/cloudwatch-schema.ts';\n",
-      'src/run/finish.ts': 'export const F = 1;\n',
-      'src/report/chart-data.ts': "import '../metrics/cloudwatch/local-host.ts';\n",
-      'src/metrics/cloudwatch/local-host.ts': "import './cloudwatch-puller.ts';\n",
-      'src/metrics/cloudwatch/cloudwatch-schema.ts': 'export const S = 1;\n',
-      'src/metrics/cloudwatch/cloudwatch-puller.ts': "import '../cost/cost-model.ts';\n",
-      'src/fleet/shard-count.ts': "import '../errors.ts';\n",
-      'src/metrics/measurement/run-recorder.ts': "import '../results/results-schema.ts';\n",
-      'src/metrics/results/results-schema.ts': "import '../cost/cost-schema.ts';\nimport '../cost/cost-model.ts';\n",
-      'src/metrics/cost/cost-schema.ts': 'export const S = 1;\n',
-      'src/metrics/cost/cost-model.ts': "import '../measurement/histogram.ts';\n",
+      // a folder loop made of files that form no file cycle: metrics → fleet → metrics
+      'src/metrics/measurement/self-watch.ts': "import '../../fleet/clock.ts';\n",
+      'src/fleet/clock.ts': 'export const now = 1;\n',
+      'src/fleet/shard.ts': "import '../metrics/measurement/histogram.ts';\n",
       'src/metrics/measurement/histogram.ts': 'export const H = 1;\n',
-      'src/metrics/stack-description/reference-functions.ts': "import '../../errors.ts';\n",
-      'src/metrics/trend/build-trend.ts': "import '../../report/html.ts';\n",
+      // two folders of one layer
+      'src/aws/sdk-settings.ts': "import '../local-stack/node-binaries.ts';\n",
+      'src/local-stack/node-binaries.ts': 'export const N = 1;\n',
+      // a folder in no layer
+      'src/helpers/misc.ts': "import '../number-format.ts';\n",
+      // a contract reaching the verdict
+      'src/contracts/results-schema.ts': "import '../verdict/exit-codes.ts';\nimport './verdict-schema.ts';\n",
+      'src/contracts/verdict-schema.ts': 'export const V = 1;\n',
+      // a pure analysis reaching a target kind and another analysis
+      'src/analyses/compare/recommend.ts': "import '../../targets/local.ts';\nimport '../search/step-plan.ts';\n",
+      'src/targets/local.ts': 'export const L = 1;\n',
+      'src/analyses/search/step-plan.ts': "import '../../contracts/results-schema.ts';\n",
+      // renderers: a target, and the pull through the host reading (allowed: local-host itself)
+      'src/report/html.ts': "import '../targets/local.ts';\nimport '../metrics/cloudwatch/local-host.ts';\nimport '../contracts/results-schema.ts';\n",
+      'src/metrics/cloudwatch/local-host.ts': "import './cloudwatch-puller.ts';\n",
+      'src/metrics/cloudwatch/cloudwatch-puller.ts': "import '../cost/cost-model.ts';\n",
+      'src/metrics/cost/cost-model.ts': "import '../../contracts/verdict-schema.ts';\nimport '../results/run-dir.ts';\n",
+      'src/metrics/results/run-dir.ts': 'export const D = 1;\n',
+      // results.json reaching the cost model (a sibling folder it does not need)
+      'src/metrics/results/results-builder.ts': "import '../cost/cost-model.ts';\nimport '../measurement/histogram.ts';\n",
     };
     for (const [file, text] of Object.entries(files)) {
       mkdirSync(dirname(join(dir, file)), { recursive: true });
@@ -85,16 +94,28 @@ describe('import rules', () => {
       const { violations } = await violationsIn(dir, TREES);
       const lines = violations.map(describeViolation);
       const options = await extractDepcruiseOptions(CONFIG);
-      const rules = (options.ruleSet?.forbidden ?? []).map((r) => r.name).sort();
+      const rules = [...new Set((options.ruleSet?.forbidden ?? []).map((r) => r.name))].sort();
       expect(rules.length).toBeGreaterThan(10);
       expect([...new Set(violations.map((v) => v.rule.name))].sort(), lines.join('\n')).toEqual(rules);
       expect(lines).toContain('no-circular: src/scenarios/a.ts → src/scenarios/b.ts (src/scenarios/a.ts → src/scenarios/b.ts → src/scenarios/a.ts)');
-      expect(lines).toContain('measuring-reaches-no-verdict-or-renderer: src/fleet/shard-count.ts → src/verdict/exit-codes.ts (src/fleet/shard-count.ts → src/errors.ts → src/verdict/exit-codes.ts)');
+      // the folder loop: no file cycle, yet it fails like one
+      expect(lines.filter((l) => l.startsWith('no-circular:') && (l.includes('src/fleet') || l.includes('src/metrics')))).toEqual([]);
+      expect(lines).toContain('layers: src/metrics/measurement/self-watch.ts → src/fleet/clock.ts');
+      expect(lines.some((l) => l.startsWith('no-folder-cycle: src/fleet') || l.startsWith('no-folder-cycle: src/metrics')), lines.join('\n')).toBe(true);
+      expect(lines).toContain('layers: src/number-format.ts → src/verdict/exit-codes.ts');
+      expect(lines).toContain('layers: src/aws/sdk-settings.ts → src/local-stack/node-binaries.ts');
+      expect(lines).toContain('layers: src/helpers/misc.ts → src/number-format.ts');
+      expect(lines).toContain('contracts-import-only-contracts: src/contracts/results-schema.ts → src/verdict/exit-codes.ts');
+      expect(lines).toContain('analyses-are-pure: src/analyses/compare/recommend.ts → src/targets/local.ts');
+      expect(lines).toContain('analyses-stand-apart: src/analyses/compare/recommend.ts → src/analyses/search/step-plan.ts');
+      expect(lines).toContain('renderers-import-no-target-run-or-command: src/report/html.ts → src/targets/local.ts');
       expect(lines).toContain(
-        'renderers-reach-no-cloudwatch-pull: src/report/chart-data.ts → src/metrics/cloudwatch/cloudwatch-puller.ts (src/report/chart-data.ts → src/metrics/cloudwatch/local-host.ts → src/metrics/cloudwatch/cloudwatch-puller.ts)',
+        'renderers-reach-no-cloudwatch-pull: src/report/html.ts → src/metrics/cloudwatch/cloudwatch-puller.ts (src/report/html.ts → src/metrics/cloudwatch/local-host.ts → src/metrics/cloudwatch/cloudwatch-puller.ts)',
       );
-      // allowed: a renderer reads results.cloudwatch's schema, the results contract composes cost's schema
-      expect(lines.filter((l) => l.includes('→ src/metrics/cloudwatch/cloudwatch-schema.ts') || l.includes('→ src/metrics/cost/cost-schema.ts'))).toEqual([]);
+      expect(lines).toContain('metrics-results-imports: src/metrics/results/results-builder.ts → src/metrics/cost/cost-model.ts');
+      expect(lines).toContain('metrics-cost-imports: src/metrics/cost/cost-model.ts → src/metrics/results/run-dir.ts');
+      // allowed: a renderer reads the contracts and the host reading; results.json reads the recorders; a contract reads a contract
+      expect(lines.filter((l) => /→ src\/contracts\/|→ src\/metrics\/measurement\/histogram\.ts$|→ src\/metrics\/cloudwatch\/local-host\.ts$/.test(l) && !l.startsWith('layers: src/number-format'))).toEqual([]);
     });
   });
 });

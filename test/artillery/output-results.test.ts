@@ -6,7 +6,7 @@ import { COUNTERS as C, HISTOGRAMS as H } from '../../src/artillery-interop/metr
 import { artilleryResults, summaryOf } from '../../src/artillery-interop/output-results.ts';
 import { ArtilleryOutput } from '../../src/artillery-interop/output-schema.ts';
 import { readArtilleryOutput, readExportedScript } from '../../src/artillery-interop/read-output.ts';
-import { Results } from '../../src/metrics/results/results-schema.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { exitCodeOf } from '../../src/verdict/exit-codes.ts';
 

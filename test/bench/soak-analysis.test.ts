@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Results } from '../../src/metrics/results/results-schema.ts';
+import type { Results } from '../../src/contracts/results-schema.ts';
 import { analyze, criteria } from '../../bench/soak/analyze.ts';
 import { makePlan, SOAK_PHASE } from '../../bench/soak/plan.ts';
 import { readProbes, type MemorySample, type ProbedProcess } from '../../bench/soak/probe-log.ts';

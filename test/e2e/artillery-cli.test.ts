@@ -7,10 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../reference-stack/local/config.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
-import { Results } from '../../src/metrics/results/results-schema.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
 import { fmtInt } from '../../src/number-format.ts';
 import { BIN, runNode, type CliResult } from './cli.ts';
-import { emulatorCloudWatch } from '../../src/targets/cloudwatch-source.ts';
+import { emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';
 
 // Scale-out on Artillery, end to end, as a user runs it: `fanout-bench artillery export` (which
 // also builds artillery-engine-fanout's bundle), then the real `artillery run` (the repo's own

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ExportedScript } from '../../src/artillery-interop/plan-schema.ts';
-import { Results } from '../../src/metrics/results/results-schema.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
 import { expectOneLine, runCli } from './cli.ts';
 
 // `fanout-bench artillery export` and `report --artillery` as a user runs them (the CLI in a child
@@ -85,7 +85,7 @@ describe('fanout-bench report --artillery (CLI)', { timeout: 180_000 }, () => {
     expect(html).toContain('per 10-second Artillery period');
     expect(md).toContain('606 of 606 expected received');
     expect(md).toContain('| broadcast | 606 |');
-    // finished as a run is (src/run/finish.ts): the verdict stored in results.json, and the JUnit
+    // finished as a run is (src/modes/finish.ts): the verdict stored in results.json, and the JUnit
     // file CI reads shows it, the script's threshold a test case of its own
     const junit = readFileSync(join(runDir, 'junit.xml'), 'utf8');
     expect(junit).toContain(`<property name="verdict" value="${results.verdict!.outcome}"/>`);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../reference-stack/local/config.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
-import { Results } from '../../src/metrics/results/results-schema.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
 import { runCli, type CliResult } from './cli.ts';
 
 // Whole runs against a stack with the $connect authorizer, as a user runs them (the CLI in a child

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Results } from '../../src/metrics/results/results-schema.ts';
-import { runBenchmark } from '../../src/run/run.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
+import { runBenchmark } from '../../src/modes/run.ts';
 
 /**
  * Every built-in scenario, briefly, against the real emulator through the local target (the

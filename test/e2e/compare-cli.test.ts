@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Comparison } from '../../src/metrics/compare/compare-schema.ts';
+import { Comparison } from '../../src/analyses/compare/compare-schema.ts';
 import { runCli, type CliResult } from './cli.ts';
 import { inChromium } from './report-page.ts';
 

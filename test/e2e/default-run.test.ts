@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
-import { Results } from '../../src/metrics/results/results-schema.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
 
 /**
  * README's first command, `fanout-bench run` with no scenario: `default` against the local

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Results } from '../../src/metrics/results/results-schema.ts';
+import type { Results } from '../../src/contracts/results-schema.ts';
 
 /**
  * A completed run's exit code follows its verdict: 0 when every check passed. A host busy with

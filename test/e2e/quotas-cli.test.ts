@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../reference-stack/local/config.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
-import { Results } from '../../src/metrics/results/results-schema.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
 import { escapeHtml, escapeMarkdown } from '../../src/report/escape.ts';
 import { expectOneLine, runCli, type CliResult } from './cli.ts';
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Results } from '../../src/metrics/results/results-schema.ts';
-import { freshWindowStart } from '../../src/run/fresh-window.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
+import { freshWindowStart } from '../../src/modes/fresh-window.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
 
 /**

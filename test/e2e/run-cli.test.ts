@@ -4,10 +4,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NODE_RUNTIMES, nodeMajorOf } from '../../common/node-runtimes.ts';
-import { Results } from '../../src/metrics/results/results-schema.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
 import { runCli, type CliOptions } from './cli.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
-import { bundledNodePackage, findNode } from '../../src/targets/node-binaries.ts';
+import { bundledNodePackage, findNode } from '../../src/local-stack/node-binaries.ts';
 
 /** `fanout-bench run` as a user runs it: a child process, its exit code, stdout and stderr. */
 const dir = mkdtempSync(join(tmpdir(), 'fb-cli-'));

@@ -6,10 +6,10 @@ import { runOptionsFromFlags } from '../../src/commands/run.ts';
 import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
 import type { IntervalSink } from '../../src/metrics/measurement/interval-sink.ts';
 import { newRunId } from '../../src/metrics/results/run-id.ts';
-import { Results, type IntervalRecord } from '../../src/metrics/results/results-schema.ts';
-import { checkRunInput } from '../../src/run/run-input.ts';
-import { finish } from '../../src/run/finish.ts';
-import { measure } from '../../src/run/measure.ts';
+import { Results, type IntervalRecord } from '../../src/contracts/results-schema.ts';
+import { checkRunInput } from '../../src/modes/run-input.ts';
+import { finish } from '../../src/modes/finish.ts';
+import { measure } from '../../src/modes/measure.ts';
 import { resolveTarget } from '../../src/targets/resolve-target.ts';
 import type { Target } from '../../src/targets/target.ts';
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Results } from '../../src/metrics/results/results-schema.ts';
-import { STACK_PROGRAM } from '../../src/targets/stack-launcher.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
+import { STACK_PROGRAM } from '../../src/local-stack/stack-launcher.ts';
 import { allGone, cmdline, descendants } from '../process-tree.ts';
 
 /**

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Results } from '../../src/metrics/results/results-schema.ts';
-import { runBenchmark } from '../../src/run/run.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
+import { runBenchmark } from '../../src/modes/run.ts';
 
 /**
  * `run --repeat`: every measurement against one local target (the real emulator, real shards)

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Results } from '../../src/metrics/results/results-schema.ts';
-import { Search } from '../../src/metrics/search/search-schema.ts';
+import type { Results } from '../../src/contracts/results-schema.ts';
+import { Search } from '../../src/analyses/search/search-schema.ts';
 import { startKneeChatServer, type KneeServer } from '../fixtures/knee-chat-server.ts';
 import { expectOneLine, runCli, type CliResult } from './cli.ts';
 import { inChromium } from './report-page.ts';

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Trend } from '../../src/metrics/trend/trend-schema.ts';
+import { Trend } from '../../src/analyses/trend/trend-schema.ts';
 import { BIN, expectOneLine, runCli } from './cli.ts';
 
 /**

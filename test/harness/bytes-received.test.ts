@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { attachChatNode } from '../../bench/minimal-server/chat-node.ts';
 import { LocalHub } from '../../bench/minimal-server/hub.ts';
-import { runBenchmark } from '../../src/run/run.ts';
+import { runBenchmark } from '../../src/modes/run.ts';
 
 // The bytes the clients received — what AWS bills as data transfer out — counted by the harness
 // across its shard processes, against what a real chat server (the minimal server) sent them.

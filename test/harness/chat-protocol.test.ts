@@ -8,7 +8,7 @@ import {
   scanMessageId,
   sendMessageFrame,
   sendMessagePrefix,
-} from '../../src/fleet/chat-protocol.ts';
+} from '../../src/fleet/protocols/chat-v1.ts';
 import { broadcastFrame, messageFrame } from '../../reference-stack/functions/shared/protocol.ts';
 
 const head = (cold: boolean) => ({ from: 'abc=', name: 'anonymous', messageId: 'm-123', serverTime: 1_700_000_000_000, cold });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
-import { parseVariants } from '../../src/run/compare-variants.ts';
+import { parseVariants } from '../../src/modes/compare-variants.ts';
 
 /** `compare --targets`: a list of targets or a variants file, and every mistake in one line naming the flag or the file and field. */
 const dir = mkdtempSync(join(tmpdir(), 'fb-variants-'));

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { probe } from '../../src/targets/remote.ts';
-import { runBenchmark } from '../../src/run/run.ts';
+import { runBenchmark } from '../../src/modes/run.ts';
 
 /**
  * Connects timed as cold or warm: the reference stack's $connect selects, from the subprotocols

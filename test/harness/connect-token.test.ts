@@ -17,12 +17,13 @@ import { startStack } from '../../reference-stack/local/stack.ts';
 import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
 import { UserError } from '../../common/errors.ts';
 import type { HostFacts } from '../../src/fleet/host-facts.ts';
-import { REFERENCE_AUTHORIZER } from '../../src/metrics/stack-description/reference-functions.ts';
+import { REFERENCE_AUTHORIZER } from '../../src/contracts/reference-functions.ts';
 import { refusedConnectsReason } from '../../src/metrics/measurement/refused-connects.ts';
-import { checkRunInput } from '../../src/run/run-input.ts';
+import { checkRunInput } from '../../src/modes/run-input.ts';
 import { deployedOutputs } from '../fixtures/targets/deployed-outputs.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
-import { handshakeWith, TOKEN_PLACEMENTS } from '../../src/targets/connect-token.ts';
+import { handshakeWith } from '../../src/fleet/protocols/connect-token.ts';
+import { TOKEN_PLACEMENTS } from '../../src/contracts/token-placement.ts';
 import { openAwsStackTarget } from '../../src/targets/aws-stack.ts';
 import { AUTHORIZER_FUNCTION_OUTPUT } from '../../common/stack-outputs.ts';
 import type { Target } from '../../src/targets/target.ts';
@@ -33,8 +34,8 @@ import {
   TOKEN_PARAMETER_ENV,
   TOKEN_REREAD_ENV,
 } from '../../src/targets/token-parameter.ts';
-import { stackUpArgs } from '../../src/targets/stack-flags.ts';
-import { stackLaunchOf } from '../../src/targets/stack-knobs.ts';
+import { stackUpArgs } from '../../src/local-stack/stack-flags.ts';
+import { stackLaunchOf } from '../../src/local-stack/stack-knobs.ts';
 import { DEFAULT_STACK_NAME, stackTokenParameter } from '../../reference-stack/functions/stack-names.ts';
 
 // The harness's side of the $connect authorizer: where the token comes from and goes, what a

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runBenchmark } from '../../src/run/run.ts';
+import { runBenchmark } from '../../src/modes/run.ts';
 import { startScriptedChatServer } from './scripted-chat-server.ts';
 
 /**

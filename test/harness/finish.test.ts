@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Results } from '../../src/metrics/results/results-schema.ts';
-import { finish } from '../../src/run/finish.ts';
-import { parseThreshold } from '../../src/verdict/threshold.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
+import { finish } from '../../src/modes/finish.ts';
+import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { buildResults } from '../report/fixtures.ts';
 
 // finish(): the one way a run ends (run, each --repeat, each of compare's measurements, a target

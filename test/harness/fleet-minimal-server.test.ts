@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnMinimalServer, startMinimalServer } from '../../bench/minimal-server/server.ts';
 import { UserError } from '../../common/errors.ts';
-import { IntervalRecord, Results } from '../../src/metrics/results/results-schema.ts';
-import { runBenchmark } from '../../src/run/run.ts';
+import { IntervalRecord, Results } from '../../src/contracts/results-schema.ts';
+import { runBenchmark } from '../../src/modes/run.ts';
 
 /**
  * The whole harness — real shard processes, real sockets — against the minimal fan-out server.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { zeroCounts, type ShardReport } from '../../src/fleet/shard-link.ts';
+import { zeroCounts, type ShardReport } from '../../src/metrics/measurement/shard-report.ts';
 import { addEncoded, newHistogram } from '../../src/metrics/measurement/histogram.ts';
 import { ShardIntervalRecorder } from '../../src/metrics/measurement/shard-interval-recorder.ts';
 import { RunRecorder } from '../../src/metrics/measurement/run-recorder.ts';

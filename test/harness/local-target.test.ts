@@ -10,7 +10,7 @@ import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tabl
 import { runOptionsFromFlags } from '../../src/commands/run.ts';
 import { resolveTarget } from '../../src/targets/resolve-target.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
-import { findNode } from '../../src/targets/node-binaries.ts';
+import { findNode } from '../../src/local-stack/node-binaries.ts';
 import type { Target } from '../../src/targets/target.ts';
 import { connect } from '../fixtures/gateway/clients.ts';
 

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { IntervalRecord, Results } from '../../src/metrics/results/results-schema.ts';
+import { IntervalRecord, Results } from '../../src/contracts/results-schema.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
-import { runBenchmark } from '../../src/run/run.ts';
+import { runBenchmark } from '../../src/modes/run.ts';
 import { startScriptedChatServer } from './scripted-chat-server.ts';
 
 /**

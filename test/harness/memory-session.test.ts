@@ -6,12 +6,12 @@ import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/cli
 import { defaultStackConfig } from '../../reference-stack/local/config.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
 import { UserError } from '../../common/errors.ts';
-import { readFunctionConfig, readFunctionConfigs } from '../../src/targets/function-configuration.ts';
-import { emulatorLambdaApi, urlLambdaApi } from '../../src/targets/lambda-api.ts';
-import { createLambdaClient } from '../../src/targets/lambda-client.ts';
-import { memorySession } from '../../src/targets/memory-session.ts';
-import { setMemorySize } from '../../src/targets/memory-update.ts';
-import { emulatorSettings } from '../../src/targets/sdk-settings.ts';
+import { readFunctionConfig, readFunctionConfigs } from '../../src/aws/function-configuration.ts';
+import { emulatorLambdaApi, urlLambdaApi } from '../../src/aws/lambda-api.ts';
+import { createLambdaClient } from '../../src/aws/lambda-client.ts';
+import { memorySession } from '../../src/aws/memory-session.ts';
+import { setMemorySize } from '../../src/aws/memory-update.ts';
+import { emulatorSettings } from '../../src/aws/sdk-settings.ts';
 
 // The harness's Lambda configuration path (the one AWS gets too) against the emulator's Lambda
 // API: read, set and wait, and the restorer, after an error and after a signal.

@@ -4,8 +4,8 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NODE_RUNTIMES, nodeMajorOf } from '../../common/node-runtimes.ts';
-import { bundledNodePackage, cachedNodePath, findNode, majorOf, PINNED_NODE_VERSIONS } from '../../src/targets/node-binaries.ts';
-import { stackNode } from '../../src/targets/stack-launcher.ts';
+import { bundledNodePackage, cachedNodePath, findNode, majorOf, PINNED_NODE_VERSIONS } from '../../src/local-stack/node-binaries.ts';
+import { stackNode } from '../../src/local-stack/stack-launcher.ts';
 
 // Stand-in binaries: shell scripts that answer `--version` like node does (nothing is downloaded).
 const dir = mkdtempSync(join(tmpdir(), 'fanout-node-bin-'));

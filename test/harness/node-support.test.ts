@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { SUPPORTED_NODE, unsupportedNode } from '../../common/node-support.js';
-import { findNode } from '../../src/targets/node-binaries.ts';
+import { findNode } from '../../src/local-stack/node-binaries.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
 const run = promisify(execFile);

@@ -10,9 +10,9 @@ import { hostFacts } from '../../src/fleet/host-facts.ts';
 import { plannedLoad } from '../../src/scenarios/planned-load.ts';
 import { chooseShards, clientsPerShard, CONNECTS_PER_SHARD, DELIVERIES_PER_SHARD } from '../../src/fleet/shard-count.ts';
 import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
-import { checkRunInput } from '../../src/run/run-input.ts';
-import { withKnobs } from '../../src/targets/stack-knobs.ts';
-import type { RunOptions } from '../../src/run/run.ts';
+import { checkRunInput } from '../../src/modes/run-input.ts';
+import { withKnobs } from '../../src/local-stack/stack-knobs.ts';
+import type { RunOptions } from '../../src/modes/run.ts';
 
 /** The run's input checks, before anything starts, against a described host (not this one). */
 const dir = mkdtempSync(join(tmpdir(), 'fb-run-input-'));

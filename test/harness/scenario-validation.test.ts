@@ -6,8 +6,8 @@ import { UserError } from '../../common/errors.ts';
 import { applyOverrides } from '../../src/scenarios/apply-overrides.ts';
 import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin/index.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
-import { stackUpArgs } from '../../src/targets/stack-flags.ts';
-import { stackLaunchOf } from '../../src/targets/stack-knobs.ts';
+import { stackUpArgs } from '../../src/local-stack/stack-flags.ts';
+import { stackLaunchOf } from '../../src/local-stack/stack-knobs.ts';
 import { emulatorQuotas } from '../../src/targets/target-quotas.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fb-scenarios-'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { now } from '../../src/fleet/clock.ts';
+import { now } from '../../src/clock.ts';
 import { Ramp } from '../../src/fleet/ramp.ts';
 import { intendedTime, OpenModelTicker, scheduleFor, slotCount } from '../../src/fleet/schedule.ts';
 

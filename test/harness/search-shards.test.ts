@@ -3,8 +3,8 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HostFacts } from '../../src/fleet/host-facts.ts';
-import { largestStepInput, type SearchOptions } from '../../src/run/search.ts';
-import { checkRunInput } from '../../src/run/run-input.ts';
+import { largestStepInput, type SearchOptions } from '../../src/modes/search.ts';
+import { checkRunInput } from '../../src/modes/run-input.ts';
 
 /**
  * A search runs every step on the shards its largest step (`--to`) plans for, so that steps differ

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { StackLaunch } from '../../common/stack-launch.ts';
 import { stackLaunchOf, type StackUpFlags } from '../../src/commands/stack.ts';
-import { sourcesOf, stackUpArgs } from '../../src/targets/stack-flags.ts';
+import { sourcesOf, stackUpArgs } from '../../src/local-stack/stack-flags.ts';
 
 // `stack up`'s flags as the stack's launch object and back: every flag lands in its setting,
 // each setting is named by its flag (how the stack reports a bad value), and the command line

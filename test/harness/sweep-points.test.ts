@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { loadScenario, validateScenario } from '../../src/scenarios/load-scenario.ts';
-import { loadOf, numberList, payloadPoints, roomSizePoints } from '../../src/run/sweep-points.ts';
+import { loadOf, numberList, payloadPoints, roomSizePoints } from '../../src/modes/sweep-points.ts';
 
 /** The scenario as each point of a room-size or payload sweep runs it, and the value lists' bad-input lines. */
 

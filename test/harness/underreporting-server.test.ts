@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startMinimalServer } from '../../bench/minimal-server/server.ts';
-import { runBenchmark } from '../../src/run/run.ts';
+import { runBenchmark } from '../../src/modes/run.ts';
 import { startScriptedChatServer } from './scripted-chat-server.ts';
 
 /**

@@ -11,7 +11,7 @@ import { ChatStack, DEFAULT_THROTTLE } from '../../reference-stack/infra/chat-st
 import { DEFAULT_STACK_NAME } from '../../reference-stack/functions/stack-names.ts';
 import { chatStackPropsFromContext, stackNameFromContext } from '../../reference-stack/infra/context.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
-import { REFERENCE_TABLES } from '../../src/metrics/stack-description/reference-tables.ts';
+import { REFERENCE_TABLES } from '../../src/contracts/reference-tables.ts';
 
 // Synthesis only (no AWS account needed). Bundling is skipped: it is esbuild, exercised by the
 // emulator's own bundler on the same entries.

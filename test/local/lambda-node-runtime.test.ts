@@ -8,7 +8,7 @@ import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store
 import { bundleFunctions } from '../../reference-stack/local/lambda/bundle.ts';
 import { NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { createLambdaRuntime } from '../../reference-stack/local/lambda/runtime.ts';
-import { findNode, majorOf } from '../../src/targets/node-binaries.ts';
+import { findNode, majorOf } from '../../src/local-stack/node-binaries.ts';
 import { expectOk, fixture } from './lambda-test-helpers.ts';
 
 /** A runtime whose Node is not this process's but is at hand (cache or PATH), if any. */

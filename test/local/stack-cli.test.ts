@@ -11,7 +11,7 @@ import { until } from './lambda-test-helpers.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { awsExportBlock } from '../../reference-stack/local/aws-endpoint-urls.ts';
 import { NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
-import { findNode, majorOf, PINNED_NODE_VERSIONS, type NodeBinary } from '../../src/targets/node-binaries.ts';
+import { findNode, majorOf, PINNED_NODE_VERSIONS, type NodeBinary } from '../../src/local-stack/node-binaries.ts';
 
 // `fanout-bench stack up` as a user runs it: a child process, one JSON line on stdout. It starts the
 // stack program (reference-stack/local/main.ts) as a child of its own, through the launcher the

@@ -8,7 +8,7 @@ import type { LambdaRuntime } from '../../reference-stack/local/lambda/types.ts'
 import { awaitInvocationsSettled } from '../../src/metrics/cloudwatch/await-settled.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
 import { fixture } from '../local/lambda-test-helpers.ts';
-import { emulatorCloudWatch } from '../../src/targets/cloudwatch-source.ts';
+import { emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';
 
 // The end of a local run waits for the stack's last invocations (the closing clients'
 // $disconnects) before it pulls CloudWatch: the real runtime publishes Invocations when it

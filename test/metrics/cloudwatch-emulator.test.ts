@@ -3,9 +3,9 @@ import { defaultStackConfig } from '../../reference-stack/local/config.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
-import { CloudWatchResults } from '../../src/metrics/cloudwatch/cloudwatch-schema.ts';
+import { CloudWatchResults } from '../../src/contracts/cloudwatch-schema.ts';
 import { connect, type TestClient } from '../fixtures/gateway/clients.ts';
-import { emulatorCloudWatch } from '../../src/targets/cloudwatch-source.ts';
+import { emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';
 
 // The puller against the emulator's CloudWatch endpoint: the same SDK calls it makes on AWS,
 // after a short real chat session (real ws clients, the reference functions, dynalite).

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cloudWatchFor } from '../../src/targets/cloudwatch-source.ts';
-import { apiGatewayFromUrl, remoteEndpoints } from '../../src/targets/execute-api.ts';
+import { cloudWatchFor } from '../../src/aws/cloudwatch-source.ts';
+import { apiGatewayFromUrl, remoteEndpoints } from '../../src/aws/execute-api.ts';
 import { localEndpoints } from '../../src/targets/local.ts';
 import { apiGatewayRequests, dynamoRequests, emfRequests, lambdaRequests, queryWindow, toMetricDataQuery } from '../../src/metrics/cloudwatch/cloudwatch-queries.ts';
-import { REFERENCE_FUNCTIONS } from '../../src/metrics/stack-description/reference-functions.ts';
-import { REFERENCE_TABLES } from '../../src/metrics/stack-description/reference-tables.ts';
+import { REFERENCE_FUNCTIONS } from '../../src/contracts/reference-functions.ts';
+import { REFERENCE_TABLES } from '../../src/contracts/reference-tables.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
 
@@ -74,7 +74,6 @@ describe('stack identity', () => {
 
   it('finds where a target publishes metrics, and how they are read: the emulator, AWS, or nowhere known', () => {
     const local = localEndpoints({
-      ready: true,
       websocketUrl: 'ws://127.0.0.1:4510/local',
       callbackUrl: 'http://127.0.0.1:4510/local',
       cloudwatchEndpoint: 'http://127.0.0.1:4599',

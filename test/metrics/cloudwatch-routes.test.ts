@@ -5,12 +5,12 @@ import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from '../../reference-stack/local/cloudwatch/server.ts';
 import { pullCloudWatch, type PullCloudWatchOptions } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
-import { CloudWatchResults } from '../../src/metrics/cloudwatch/cloudwatch-schema.ts';
-import { Results } from '../../src/metrics/results/results-schema.ts';
+import { CloudWatchResults } from '../../src/contracts/cloudwatch-schema.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import { judged } from '../../src/verdict/judged.ts';
 import { buildResults } from '../report/fixtures.ts';
-import { awsCloudWatch, emulatorCloudWatch } from '../../src/targets/cloudwatch-source.ts';
+import { awsCloudWatch, emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';
 
 // Per-route API Gateway metrics by discovery: a stage with detailed metrics on publishes them
 // under AWS's documented set ApiId, Method, Resource, Stage (Resource = the route key). The

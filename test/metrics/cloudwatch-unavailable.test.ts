@@ -6,14 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCloudWatchClients } from '../../src/metrics/cloudwatch/cloudwatch-clients.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
-import { CloudWatchResults } from '../../src/metrics/cloudwatch/cloudwatch-schema.ts';
+import { CloudWatchResults } from '../../src/contracts/cloudwatch-schema.ts';
 import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
-import { Results } from '../../src/metrics/results/results-schema.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
 import { buildResults } from '../report/fixtures.ts';
 import { judged } from '../../src/verdict/judged.ts';
-import { awsCloudWatch, emulatorCloudWatch } from '../../src/targets/cloudwatch-source.ts';
+import { awsCloudWatch, emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';
 
 // When CloudWatch cannot be pulled, the run still gets its report, with a note saying what was
 // not pulled and why (error class + message) — never a crash, never a credential in the output.

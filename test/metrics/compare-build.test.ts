@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildComparison, type SizeInput } from '../../src/metrics/compare/build-comparison.ts';
-import { Comparison } from '../../src/metrics/compare/compare-schema.ts';
-import { tied } from '../../src/metrics/compare/recommend.ts';
-import { medianRange } from '../../src/metrics/compare/median-range.ts';
+import { buildComparison, type SizeInput } from '../../src/analyses/compare/build-comparison.ts';
+import { Comparison } from '../../src/analyses/compare/compare-schema.ts';
+import { tied } from '../../src/analyses/compare/recommend.ts';
+import { medianRange } from '../../src/analyses/compare/median-range.ts';
 import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
-import type { Results } from '../../src/metrics/results/results-schema.ts';
+import type { Results } from '../../src/contracts/results-schema.ts';
 import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
 
 // Per-size Results of real emulator runs (test/fixtures/compare) → the comparison. Each figure is

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { SizeMetrics, SizeResult, MedianRange } from '../../src/metrics/compare/compare-schema.ts';
-import { recommend, TIE_TOLERANCE } from '../../src/metrics/compare/recommend.ts';
-import { medianRange } from '../../src/metrics/compare/median-range.ts';
+import type { SizeMetrics, SizeResult, MedianRange } from '../../src/analyses/compare/compare-schema.ts';
+import { recommend, TIE_TOLERANCE } from '../../src/analyses/compare/recommend.ts';
+import { medianRange } from '../../src/analyses/compare/median-range.ts';
 
 // The strategies on constructed sizes whose answer is plain: cheapest, fastest, a balance, ties,
 // overlap between repeats, and sizes that cannot be ranked.

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildSweep, type PointInput } from '../../src/metrics/compare/build-sweep.ts';
-import { CompareFile, isSweep, SweepComparison, type PointSetting } from '../../src/metrics/compare/compare-schema.ts';
-import { medianRange } from '../../src/metrics/compare/median-range.ts';
+import { buildSweep, type PointInput } from '../../src/analyses/compare/build-sweep.ts';
+import { CompareFile, isSweep, SweepComparison, type PointSetting } from '../../src/analyses/compare/compare-schema.ts';
+import { medianRange } from '../../src/analyses/compare/median-range.ts';
 import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
-import type { Results } from '../../src/metrics/results/results-schema.ts';
-import { judgePoint } from '../../src/run/compare-sweep.ts';
-import { parseThreshold } from '../../src/verdict/threshold.ts';
+import type { Results } from '../../src/contracts/results-schema.ts';
+import { judgePoint } from '../../src/modes/compare-sweep.ts';
+import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
 
 // buildSweep on real emulator runs (test/fixtures/compare: the fanout scenario with sendMessage

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MedianRange, PointResult, PointSlo, SizeMetrics } from '../../src/metrics/compare/compare-schema.ts';
-import { recommendSweep } from '../../src/metrics/compare/sweep-recommend.ts';
+import type { MedianRange, PointResult, PointSlo, SizeMetrics } from '../../src/analyses/compare/compare-schema.ts';
+import { recommendSweep } from '../../src/analyses/compare/sweep-recommend.ts';
 
 // A sweep's recommendation on constructed points whose answer is plain: the largest room size or
 // payload within the SLO and the first larger one that missed it; the cheapest variant within

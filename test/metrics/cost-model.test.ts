@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { CloudWatchResults, ReportLineStats } from '../../src/metrics/cloudwatch/cloudwatch-schema.ts';
+import type { CloudWatchResults, ReportLineStats } from '../../src/contracts/cloudwatch-schema.ts';
 import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
-import { CostEstimate } from '../../src/metrics/cost/cost-schema.ts';
+import { CostEstimate } from '../../src/contracts/cost-schema.ts';
 import { routeUnits } from '../../src/metrics/cost/dynamo-units.ts';
 import { dynamoDbWork, lambdaWork } from '../../src/metrics/cost/work-per-message.ts';
-import { DynamoDbWork, LambdaWork } from '../../src/metrics/cost/work-schema.ts';
-import { applyPriceOverride } from '../../src/metrics/cost/prices.ts';
+import { DynamoDbWork, LambdaWork } from '../../src/contracts/work-schema.ts';
+import { applyPriceOverride } from '../../src/contracts/prices.ts';
 import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
-import { SCHEMA_VERSION, type LatencySummary, type Results } from '../../src/metrics/results/results-schema.ts';
+import { SCHEMA_VERSION, type LatencySummary, type Results } from '../../src/contracts/results-schema.ts';
 
 // Hand-computed cases: every expected number is written out as the arithmetic behind it.
 

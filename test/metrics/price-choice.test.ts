@@ -9,7 +9,7 @@ import { choosePrices, UnknownPrices } from '../../src/metrics/cost/price-choice
 import { readPriceFile } from '../../src/metrics/cost/prices-file.ts';
 import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 import { REGION_PRICES } from '../../src/metrics/cost/region-prices.ts';
-import { addSystemMetrics } from '../../src/run/system-metrics.ts';
+import { addSystemMetrics } from '../../src/modes/system-metrics.ts';
 import type { Target } from '../../src/targets/target.ts';
 import { buildResults } from '../report/fixtures.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { attributeQuotas } from '../../src/metrics/results/quota-attribution.ts';
-import { AWS_DOCUMENTED_QUOTAS, type QuotaLimit, type Quotas } from '../../src/metrics/results/quotas-schema.ts';
-import type { PhaseResult } from '../../src/metrics/results/results-schema.ts';
+import { AWS_DOCUMENTED_QUOTAS, type QuotaLimit, type Quotas } from '../../src/contracts/quotas-schema.ts';
+import type { PhaseResult } from '../../src/contracts/results-schema.ts';
 
 // The attribution table on the close codes several limits send (1001) and on the message throttle,
 // which the e2e runs (test/e2e/quotas-cli.test.ts) do not reach in CI's time: phases as a run

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { now } from '../../src/fleet/clock.ts';
+import { now } from '../../src/clock.ts';
 import { buildResults } from '../../src/metrics/results/results-builder.ts';
 import { RunRecorder } from '../../src/metrics/measurement/run-recorder.ts';
 import { renderHtml } from '../../src/report/html.ts';

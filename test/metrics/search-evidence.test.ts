@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Results } from '../../src/metrics/results/results-schema.ts';
-import { limitEvidence } from '../../src/metrics/search/limit-evidence.ts';
-import { searchAnswer } from '../../src/metrics/search/search-answer.ts';
-import { judgeExpect, parseExpect } from '../../src/metrics/search/search-expect.ts';
-import type { SearchStep } from '../../src/metrics/search/search-schema.ts';
+import type { Results } from '../../src/contracts/results-schema.ts';
+import { limitEvidence } from '../../src/analyses/search/limit-evidence.ts';
+import { searchAnswer } from '../../src/analyses/search/search-answer.ts';
+import { judgeExpect, parseExpect } from '../../src/analyses/search/search-expect.ts';
+import type { SearchStep } from '../../src/analyses/search/search-schema.ts';
 import { buildResults } from '../report/fixtures.ts';
 
 /** A run's results with nothing pointing at a limit: the evidence each test adds is the only one. */

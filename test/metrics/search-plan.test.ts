@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boundary, nextStep, type MeasuredStep, type PlanSettings } from '../../src/metrics/search/step-plan.ts';
+import { boundary, nextStep, type MeasuredStep, type PlanSettings } from '../../src/analyses/search/step-plan.ts';
 
 /** Runs the plan against a judge to its end: the loads measured, in order, with their roles. */
 function search(settings: PlanSettings, passes: (load: number, nth: number) => boolean): Array<MeasuredStep & { role: string }> {

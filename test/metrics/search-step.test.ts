@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Results } from '../../src/metrics/results/results-schema.ts';
-import { searchStep } from '../../src/metrics/search/search-step.ts';
+import type { Results } from '../../src/contracts/results-schema.ts';
+import { searchStep } from '../../src/analyses/search/search-step.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
-import { parseThreshold } from '../../src/verdict/threshold.ts';
+import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { buildResults } from '../report/fixtures.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildTrend, type ReadRun } from '../../src/metrics/trend/build-trend.ts';
-import { eDivisive } from '../../src/metrics/trend/e-divisive.ts';
+import { buildTrend, type ReadRun } from '../../src/analyses/trend/build-trend.ts';
+import { eDivisive } from '../../src/analyses/trend/e-divisive.ts';
 import { commitOf, syntheticRuns } from './trend-synthetic.ts';
 
 /**

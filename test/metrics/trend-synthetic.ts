@@ -1,6 +1,6 @@
-import { seededRandom } from '../../src/fleet/random.ts';
-import type { Results } from '../../src/metrics/results/results-schema.ts';
-import type { ReadRun } from '../../src/metrics/trend/build-trend.ts';
+import { seededRandom } from '../../src/random.ts';
+import type { Results } from '../../src/contracts/results-schema.ts';
+import type { ReadRun } from '../../src/analyses/trend/build-trend.ts';
 import { buildResults } from '../report/fixtures.ts';
 
 /**

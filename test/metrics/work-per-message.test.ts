@@ -7,11 +7,11 @@ import { startDynamoDb, type LocalDynamoDb } from '../../reference-stack/local/d
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
 import { dynamoDbWork } from '../../src/metrics/cost/work-per-message.ts';
-import type { DynamoDbWork } from '../../src/metrics/cost/work-schema.ts';
+import type { DynamoDbWork } from '../../src/contracts/work-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
-import { parseThreshold } from '../../src/verdict/threshold.ts';
+import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { buildResults } from '../report/fixtures.ts';
-import { emulatorCloudWatch } from '../../src/targets/cloudwatch-source.ts';
+import { emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';
 
 // Work per message catches what latency on a shared host cannot: turning sendMessage's member
 // Query into a Scan. The reference functions' own DynamoDB code (rooms.ts, connections.ts,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { consoleSummary } from '../../src/report/console-summary.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
-import { parseThreshold } from '../../src/verdict/threshold.ts';
+import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { buildResults } from './fixtures.ts';
 
 /** The summary `run` prints on stdout, rendered from results alone. */

@@ -4,7 +4,7 @@ import { renderHtml } from '../../src/report/html.ts';
 import { renderJunit } from '../../src/report/junit.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
-import { parseThreshold } from '../../src/verdict/threshold.ts';
+import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { buildResults, XSS } from './fixtures.ts';
 import { judged } from '../../src/verdict/judged.ts';
 

@@ -1,8 +1,8 @@
 import * as hdr from 'hdr-histogram-js';
-import type { CloudWatchResults, CloudWatchSeries, ReportLineStats } from '../../src/metrics/cloudwatch/cloudwatch-schema.ts';
+import type { CloudWatchResults, CloudWatchSeries, ReportLineStats } from '../../src/contracts/cloudwatch-schema.ts';
 import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
 import { summarize } from '../../src/metrics/measurement/latency-summary.ts';
-import { Results, SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type PhaseResult } from '../../src/metrics/results/results-schema.ts';
+import { Results, SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type PhaseResult } from '../../src/contracts/results-schema.ts';
 import { dynamoDbWork, lambdaWork } from '../../src/metrics/cost/work-per-message.ts';
 
 /**

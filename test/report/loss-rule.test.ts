@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { consoleSummary as summary } from '../../src/report/console-summary.ts';
-import { Results } from '../../src/metrics/results/results-schema.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import { lossRule } from '../../src/report/loss-rule.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';

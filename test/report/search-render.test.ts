@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Search } from '../../src/metrics/search/search-schema.ts';
+import { Search } from '../../src/analyses/search/search-schema.ts';
 import { escapeMarkdown, jsonForScript } from '../../src/report/escape.ts';
 import { buildSearchCharts } from '../../src/report/search-chart-data.ts';
 import { renderSearchConsole } from '../../src/report/search-console.ts';

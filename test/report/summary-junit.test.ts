@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Results } from '../../src/metrics/results/results-schema.ts';
-import { runChecks, unexpectedErrors } from '../../src/verdict/checks.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
+import { runChecks } from '../../src/verdict/checks.ts';
+import { unexpectedErrors } from '../../src/contracts/unexpected-errors.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { renderJunit } from '../../src/report/junit.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';

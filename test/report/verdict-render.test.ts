@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Results, SCHEMA_VERSION } from '../../src/metrics/results/results-schema.ts';
+import { Results, SCHEMA_VERSION } from '../../src/contracts/results-schema.ts';
 import { renderJunit } from '../../src/report/junit.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
 import { verdictLines } from '../../src/report/verdict-text.ts';

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Results } from '../../src/metrics/results/results-schema.ts';
+import type { Results } from '../../src/contracts/results-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
-import { parseThreshold } from '../../src/verdict/threshold.ts';
-import { Verdict, type ThresholdResult } from '../../src/verdict/verdict-schema.ts';
+import { parseThreshold } from '../../src/contracts/threshold.ts';
+import { Verdict, type ThresholdResult } from '../../src/contracts/verdict-schema.ts';
 import { baselineWithRepeats as withRepeats, recordedRuns } from './recorded-runs.ts';
 
 // Baselines and repeats on results.json recorded from real emulator runs (recorded-runs.ts).

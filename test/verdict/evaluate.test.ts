@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { Results } from '../../src/metrics/results/results-schema.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { EXIT } from '../../common/exit-codes.ts';
 import { exitCodeOf } from '../../src/verdict/exit-codes.ts';
-import { catalogueMetrics, lookupMetric, type Metric } from '../../src/verdict/metric-catalogue.ts';
-import { parseThreshold } from '../../src/verdict/threshold.ts';
-import { Verdict } from '../../src/verdict/verdict-schema.ts';
+import { catalogueMetrics, lookupMetric, type Metric } from '../../src/contracts/metric-catalogue.ts';
+import { parseThreshold } from '../../src/contracts/threshold.ts';
+import { Verdict } from '../../src/contracts/verdict-schema.ts';
 import { buildResults } from '../report/fixtures.ts';
 
 // Evaluation on the report fixture: a 2-minute run with real HDR histograms and a CloudWatch

@@ -1,8 +1,8 @@
-import type { Results } from '../../src/metrics/results/results-schema.ts';
+import type { Results } from '../../src/contracts/results-schema.ts';
 import { readResults } from '../../src/report/read-results.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import type { JudgedResults } from '../../src/verdict/judged.ts';
-import { parseThreshold } from '../../src/verdict/threshold.ts';
+import { parseThreshold } from '../../src/contracts/threshold.ts';
 
 /**
  * results.json files recorded from real runs against the local emulator (fixtures/; version 1

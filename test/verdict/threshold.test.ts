@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
-import { lookupMetric } from '../../src/verdict/metric-catalogue.ts';
-import { parseThreshold } from '../../src/verdict/threshold.ts';
+import { lookupMetric } from '../../src/contracts/metric-catalogue.ts';
+import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { collectThresholds } from '../../src/verdict/threshold-list.ts';
 
 /** The one line a bad threshold gives (a UserError, exit 2), or the parsed threshold. */

@@ -15,14 +15,14 @@ import {
   type MetricRequest,
   type RouteDimensionSet,
 } from './cloudwatch-queries.ts';
-import type { CloudWatchResults, ReportLineStats } from './cloudwatch-schema.ts';
+import type { CloudWatchResults, ReportLineStats } from '../../contracts/cloudwatch-schema.ts';
 import { incompleteFamilies, metricCompleteness } from './completeness.ts';
 import { metricTotals } from './cloudwatch-totals.ts';
 import { DEFAULT_REPORT_LIMITS, pullReportLines, type ReportPullLimits } from './init-durations.ts';
 import { getMetricData, listMetrics } from './metric-data-fetch.ts';
 import { describeProblem, isHopeless } from './pull-problem.ts';
-import { EMF_METRICS, EMF_NAMESPACE, EMF_SERVICE, REFERENCE_FUNCTION_NAMES } from '../stack-description/reference-functions.ts';
-import { DYNAMO_OPERATIONS, REFERENCE_TABLES, type BenchTable } from '../stack-description/reference-tables.ts';
+import { EMF_METRICS, EMF_NAMESPACE, EMF_SERVICE, REFERENCE_FUNCTION_NAMES } from '../../contracts/reference-functions.ts';
+import { DYNAMO_OPERATIONS, REFERENCE_TABLES, type BenchTable } from '../../contracts/reference-tables.ts';
 
 export interface PullCloudWatchOptions {
   target: CloudWatchTarget;

@@ -1,5 +1,5 @@
 import type { DynamoTablePlan, MetricRequest, RouteDimensionSet } from './cloudwatch-queries.ts';
-import type { ApiGatewayRouteTotals, ApiGatewayTotals, CloudWatchResults, CloudWatchSeries, DynamoTableTotals, EmfTotals, LambdaTotals, LocalHostTotals, PullProblem } from './cloudwatch-schema.ts';
+import type { ApiGatewayRouteTotals, ApiGatewayTotals, CloudWatchResults, CloudWatchSeries, DynamoTableTotals, EmfTotals, LambdaTotals, LocalHostTotals, PullProblem } from '../../contracts/cloudwatch-schema.ts';
 import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../../common/local-host-metrics.ts';
 import type { MetricDataResult } from './metric-data-fetch.ts';
 

@@ -1,5 +1,5 @@
 import type { ExpectedCounts } from './await-published.ts';
-import type { CloudWatchResults, Completeness, FamilyCompleteness } from './cloudwatch-schema.ts';
+import type { CloudWatchResults, Completeness, FamilyCompleteness } from '../../contracts/cloudwatch-schema.ts';
 
 /**
  * Per metric family, whether the pulled totals hold all of the run: each count the harness

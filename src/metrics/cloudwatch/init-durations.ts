@@ -1,5 +1,5 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import type { ReportLineStats } from './cloudwatch-schema.ts';
+import type { ReportLineStats } from '../../contracts/cloudwatch-schema.ts';
 import { encodeHistogram, newHistogram } from '../measurement/histogram.ts';
 import { summarize } from '../measurement/latency-summary.ts';
 import { initNotInBilledMs, parseReportLine, type ReportLine } from './report-lines.ts';

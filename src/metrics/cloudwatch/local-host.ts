@@ -1,4 +1,4 @@
-import type { LocalHostTotals } from './cloudwatch-schema.ts';
+import type { LocalHostTotals } from '../../contracts/cloudwatch-schema.ts';
 
 /**
  * What the local emulator's account of its own host (common/local-host-metrics.ts) means for a

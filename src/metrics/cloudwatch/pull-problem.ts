@@ -1,4 +1,4 @@
-import type { PullProblem } from './cloudwatch-schema.ts';
+import type { PullProblem } from '../../contracts/cloudwatch-schema.ts';
 
 /**
  * What could not be pulled, for the report: the error's class name and first message line.

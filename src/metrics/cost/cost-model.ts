@@ -1,12 +1,12 @@
-import type { CloudWatchResults } from '../cloudwatch/cloudwatch-schema.ts';
-import type { CostEstimate, CostLine, CostSource } from './cost-schema.ts';
+import type { CloudWatchResults } from '../../contracts/cloudwatch-schema.ts';
+import type { CostEstimate, CostLine, CostSource } from '../../contracts/cost-schema.ts';
 import { DEFAULT_DYNAMO_ASSUMPTIONS, routeUnits, type DynamoAssumptions, type RouteContext } from './dynamo-units.ts';
-import type { PriceTable } from './prices.ts';
-import type { BenchFunction } from '../stack-description/reference-functions.ts';
+import type { PriceTable } from '../../contracts/prices.ts';
+import type { BenchFunction } from '../../contracts/reference-functions.ts';
 import { choosePrices } from './price-choice.ts';
 import type { PriceFile } from './prices-file.ts';
 import { runArchitecture, runFunctions } from './run-functions.ts';
-import type { Results } from '../results/results-schema.ts';
+import type { Results } from '../../contracts/results-schema.ts';
 import { dynamoDbWork } from './work-per-message.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { PriceFile } from './prices-file.ts';
-import { applyPriceOverride, completePriceFile, type PriceTable } from './prices.ts';
+import { applyPriceOverride, completePriceFile, type PriceTable } from '../../contracts/prices.ts';
 import { DEFAULT_PRICES } from './region-prices.ts';
 import { REGION_PRICES, tablePrices } from './region-prices.ts';
 

@@ -1,5 +1,5 @@
 import { paginateGetProducts, PricingClient, type Filter } from '@aws-sdk/client-pricing';
-import type { PriceTable } from './prices.ts';
+import type { PriceTable } from '../../contracts/prices.ts';
 
 /**
  * `--prices aws`: the stack's region's on-demand prices from the AWS Price List API (GetProducts),

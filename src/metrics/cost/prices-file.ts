@@ -1,6 +1,6 @@
 import { readDataFile } from '../../../common/data-file.ts';
 import { fieldPath, UserError } from '../../../common/errors.ts';
-import { applyPriceOverride, PriceOverride, type PriceTable } from './prices.ts';
+import { applyPriceOverride, PriceOverride, type PriceTable } from '../../contracts/prices.ts';
 import { DEFAULT_PRICES } from './region-prices.ts';
 
 /** A price file as read: its path and the prices it sets (one region's; any subset of the table). */

@@ -1,4 +1,4 @@
-import type { PriceTable } from './prices.ts';
+import type { PriceTable } from '../../contracts/prices.ts';
 
 /**
  * The built-in dated price table, per AWS region: on-demand list prices (USD) of what the

@@ -1,5 +1,5 @@
-import { REFERENCE_FUNCTIONS, type BenchFunction } from '../stack-description/reference-functions.ts';
-import type { Results } from '../results/results-schema.ts';
+import { REFERENCE_FUNCTIONS, type BenchFunction } from '../../contracts/reference-functions.ts';
+import type { Results } from '../../contracts/results-schema.ts';
 
 /**
  * The Lambda functions a run's work and cost are computed for: its target's, as results.json

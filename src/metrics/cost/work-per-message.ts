@@ -1,8 +1,8 @@
-import type { CloudWatchResults } from '../cloudwatch/cloudwatch-schema.ts';
-import type { BenchFunction } from '../stack-description/reference-functions.ts';
+import type { CloudWatchResults } from '../../contracts/cloudwatch-schema.ts';
+import type { BenchFunction } from '../../contracts/reference-functions.ts';
 import { runFunctions } from './run-functions.ts';
-import type { Results } from '../results/results-schema.ts';
-import type { DynamoDbWork, LambdaWork } from './work-schema.ts';
+import type { Results } from '../../contracts/results-schema.ts';
+import type { DynamoDbWork, LambdaWork } from '../../contracts/work-schema.ts';
 
 /**
  * The run's work per message and per 1,000 deliveries, from what CloudWatch reported: DynamoDB

@@ -1,4 +1,4 @@
-import type { IntervalRecord } from './interval-record.ts';
+import type { IntervalRecord } from '../../contracts/interval-record.ts';
 
 /**
  * Where a measurement puts its interval records (one per second) as they come, and reads them

@@ -1,4 +1,4 @@
-import type { LatencySummary } from './latency-summary-schema.ts';
+import type { LatencySummary } from '../../contracts/latency-summary-schema.ts';
 import type { Histogram } from './histogram.ts';
 
 /** Milliseconds summary of a microsecond histogram. */

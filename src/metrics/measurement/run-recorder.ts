@@ -7,11 +7,11 @@ import {
   zeroCounts,
   type ShardCounts,
   type ShardReport,
-} from '../../fleet/shard-link.ts';
+} from './shard-report.ts';
 import { DeliveryLedger, type LedgerTimeouts } from './delivery-ledger.ts';
 import { decodeHistogram, encodeHistogram, newHistogram, newHistograms, type Histogram } from './histogram.ts';
 import { summarize } from './latency-summary.ts';
-import type { IntervalRecord } from './interval-record.ts';
+import type { IntervalRecord } from '../../contracts/interval-record.ts';
 import { CPU_LIMIT_CORES } from './saturation.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import { now } from '../../fleet/clock.ts';
+import { now } from '../../clock.ts';
 
 /**
  * A process watching itself: event-loop lag (perf_hooks, 10 ms resolution) per interval and over

@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IntervalSink } from '../measurement/interval-sink.ts';
-import type { IntervalRecord } from './results-schema.ts';
+import type { IntervalRecord } from '../../contracts/results-schema.ts';
 import { INTERVALS_FILE } from './run-dir.ts';
 
 /**

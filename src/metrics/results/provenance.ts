@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Provenance } from './results-schema.ts';
+import type { Provenance } from '../../contracts/results-schema.ts';
 
 /**
  * Where the code under test came from, for results.json: in GitHub Actions the commit and ref the

@@ -1,5 +1,5 @@
-import type { PhaseResult, Results } from './results-schema.ts';
-import type { QuotaLimit, Quotas, QuotaValue } from './quotas-schema.ts';
+import type { PhaseResult, Results } from '../../contracts/results-schema.ts';
+import type { QuotaLimit, Quotas, QuotaValue } from '../../contracts/quotas-schema.ts';
 
 /**
  * Refusals and closes, attributed to the limit that caused them: one table, limit → evidence →

@@ -1,11 +1,11 @@
 import { cpus, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
-import type { Scenario } from '../../scenarios/schema.ts';
-import type { Target, TargetFunctions } from '../../targets/target.ts';
+import type { Scenario } from '../../contracts/scenario-schema.ts';
+import type { RecordedTargetInfo, TargetFunctions } from '../../contracts/target-schema.ts';
 import { HELD_MAX, zeroTotals, type DeliveryTotals } from '../measurement/delivery-ledger.ts';
-import { formatDuration } from '../../scenarios/duration.ts';
+import { formatDuration } from '../../contracts/duration.ts';
 import { summarize } from '../measurement/latency-summary.ts';
-import { SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type PhaseResult, type Results } from './results-schema.ts';
+import { SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type PhaseResult, type Results } from '../../contracts/results-schema.ts';
 import type { MetricSet, PhaseState, RunRecorder } from '../measurement/run-recorder.ts';
 import { assessSaturation, phaseSaturated } from '../measurement/saturation.ts';
 import { provenance } from './provenance.ts';
@@ -19,7 +19,7 @@ export interface BuildInput {
   endedAt: number;
   scenario: Scenario;
   /** the target measured; for one that never started, what its spec records (kind and url) */
-  target: Pick<Target, 'kind' | 'url'> & Partial<Pick<Target, 'endpoints' | 'startedWith'>>;
+  target: RecordedTargetInfo;
   /** the target's functions as configured while measuring */
   functions?: TargetFunctions;
   shards: number;

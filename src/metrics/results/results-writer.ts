@@ -1,6 +1,6 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Results } from './results-schema.ts';
+import { Results } from '../../contracts/results-schema.ts';
 import { RESULTS_FILE } from './run-dir.ts';
 
 /**

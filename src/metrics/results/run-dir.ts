@@ -1,7 +1,7 @@
 import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../../../common/errors.ts';
-import { Results } from './results-schema.ts';
+import { Results } from '../../contracts/results-schema.ts';
 
 /**
  * A run's directory: intervals.ndjson grows one line per interval while the run goes

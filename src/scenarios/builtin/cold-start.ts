@@ -1,4 +1,4 @@
-import type { ScenarioInput } from '../schema.ts';
+import type { ScenarioInput } from '../../contracts/scenario-schema.ts';
 
 /**
  * Warm traffic, then idle past the emulator's reap time (3 s here; on AWS reaping takes minutes:

@@ -1,4 +1,4 @@
-import type { ScenarioInput } from '../schema.ts';
+import type { ScenarioInput } from '../../contracts/scenario-schema.ts';
 
 /** Connect latency (intended connect time → `open`) under a ramp, the $connect cold starts included. */
 export const connectStorm: ScenarioInput = {

@@ -1,4 +1,4 @@
-import type { ScenarioInput } from '../schema.ts';
+import type { ScenarioInput } from '../../contracts/scenario-schema.ts';
 
 /**
  * The four built-in scenarios, briefly, on one fleet: a connect storm, fan-out across zipf rooms,

@@ -1,4 +1,4 @@
-import type { ScenarioInput } from '../schema.ts';
+import type { ScenarioInput } from '../../contracts/scenario-schema.ts';
 
 /** Broadcast latency per delivery and fan-out completion per message, across zipf room sizes. */
 export const fanout: ScenarioInput = {

@@ -1,4 +1,4 @@
-import type { ScenarioInput } from '../schema.ts';
+import type { ScenarioInput } from '../../contracts/scenario-schema.ts';
 import { coldStart } from './cold-start.ts';
 import { connectStorm } from './connect-storm.ts';
 import { defaultScenario } from './default.ts';

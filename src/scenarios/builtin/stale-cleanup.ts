@@ -1,4 +1,4 @@
-import type { ScenarioInput } from '../schema.ts';
+import type { ScenarioInput } from '../../contracts/scenario-schema.ts';
 
 /**
  * A share of clients vanish without a close frame while $disconnect events are lost, so the

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { NODE_RUNTIMES } from './node-runtimes.ts';
+
+/**
+ * The one line `stack up` prints when the local stack is ready: what a harness needs to reach it.
+ * The emulator writes it (reference-stack/local/stack.ts) and the harness reads it
+ * (src/targets/local.ts) through this one schema, so the two cannot drift apart.
+ */
+
+/**
+ * The runtime emulated and the Node that actually runs the functions. `matches` is false when
+ * the Node major differs from the runtime's; `note` says why.
+ */
+export const LambdaRuntimeInfo = z.object({
+  runtime: z.enum(NODE_RUNTIMES),
+  node: z.string(),
+  matches: z.boolean(),
+  note: z.string().optional(),
+});
+export type LambdaRuntimeInfo = z.infer<typeof LambdaRuntimeInfo>;
+
+/** One function as the ready line describes it: what a harness would ask Lambda for on AWS. */
+export const StackFunctionInfo = z.object({
+  name: z.string(),
+  route: z.string(),
+  memoryMB: z.number(),
+  timeoutSeconds: z.number(),
+  runtime: z.enum(NODE_RUNTIMES),
+  /** true for the $connect authorizer: invoked on every handshake before `route`'s own function */
+  authorizer: z.literal(true).optional(),
+});
+export type StackFunctionInfo = z.infer<typeof StackFunctionInfo>;
+
+export const StackReady = z.object({
+  ready: z.literal(true),
+  websocketUrl: z.string(),
+  callbackUrl: z.string(),
+  cloudwatchEndpoint: z.string(),
+  dynamodbEndpoint: z.string(),
+  /** Lambda's API (GetFunctionConfiguration, UpdateFunctionConfiguration, …) for the SDK's LambdaClient. */
+  lambdaEndpoint: z.string(),
+  /** Systems Manager Parameter Store (GetParameter, PutParameter) for the SDK's SSMClient. */
+  ssmEndpoint: z.string(),
+  /** CloudFormation (DescribeStacks of this stack) for the SDK's CloudFormationClient. */
+  cloudformationEndpoint: z.string(),
+  /** API Gateway v2 (GetStage of this stack's stage) for the SDK's ApiGatewayV2Client. */
+  apiGatewayV2Endpoint: z.string(),
+  /** `AWS_ENDPOINT_URL_<SERVICE>` → endpoint, for every service above: exported, they point the SDK's standard configuration at this stack. */
+  awsEndpointUrls: z.record(z.string(), z.string()),
+  /** the CloudFormation stack this one stands in for (DescribeStacks answers it) */
+  stackName: z.string(),
+  /** its tables, named after it */
+  tables: z.object({ connections: z.string(), roomMembers: z.string(), messages: z.string() }),
+  stage: z.string(),
+  apiId: z.string(),
+  region: z.string(),
+  lambdaRuntime: LambdaRuntimeInfo,
+  /** every function the stack runs, with the memory it got (`--memory`, the config, else the manifest's) */
+  functions: z.array(StackFunctionInfo),
+  /** the $connect authorizer, when auth is on (the token itself is never here) */
+  auth: z.object({ authorizer: z.string(), identitySource: z.array(z.string()), parameterName: z.string() }).optional(),
+});
+export type StackReady = z.infer<typeof StackReady>;
+
+/**
+ * The ready line among the stack's output lines: the first JSON object with `ready: true`.
+ * A line that claims to be it but does not match the schema is an error, not silence: the
+ * harness and the stack it started disagree about the contract.
+ */
+export function parseReadyLine(line: string): StackReady | undefined {
+  const t = line.trim();
+  if (!t.startsWith('{')) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+  if ((v as { ready?: unknown } | null)?.ready !== true) return undefined;
+  const parsed = StackReady.safeParse(v);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`the local stack's ready line does not match its contract (common/stack-ready.ts): ${issue.path.join('.') || '(line)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}

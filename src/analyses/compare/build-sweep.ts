@@ -1,0 +1,145 @@
+import type { PriceTable } from '../../contracts/prices.ts';
+import { choosePrices } from '../../metrics/cost/price-choice.ts';
+import type { Results } from '../../contracts/results-schema.ts';
+import { REFERENCE_FUNCTIONS, type BenchFunction } from '../../contracts/reference-functions.ts';
+import { measuredOnNotes } from '../../targets/recorded-target.ts';
+import { comparisonPricing, countRuns, functionsOver, metricsOver, runStatus, weakestSource, type SizeRun } from './build-comparison.ts';
+import {
+  COMPARE_SCHEMA_VERSION,
+  LATENCY_METRIC_LABELS,
+  SweepComparison,
+  type HoldConstant,
+  type LatencyMetric,
+  type PointCosts,
+  type PointResult,
+  type PointSetting,
+  type PointSlo,
+  type SweptParameter,
+} from './compare-schema.ts';
+import { medianRange } from './median-range.ts';
+import { recommendSweep } from './sweep-recommend.ts';
+
+/**
+ * Per-point Results of a sweep (room size, payload or deployed variants) → one comparison
+ * (compare.json). Pure: no I/O, no clock unless `createdAt` is left out. Runs count as in a
+ * memory comparison (completed ones; no memory is checked, none was set); whether a point met the
+ * SLO is judged by the caller (the verdict over its counted repeats) and given here.
+ */
+export interface PointInput {
+  x: number;
+  label: string;
+  setting: PointSetting;
+  /** the repeats at this point, in the order they ran */
+  runs: SizeRun[];
+  /** null or absent: not judged (no counted repeat) */
+  slo?: PointSlo | null;
+}
+
+export interface SweepInput {
+  parameter: SweptParameter;
+  holdConstant?: HoldConstant;
+  /** the threshold expressions each point was judged by */
+  slo: readonly string[];
+  points: readonly PointInput[];
+  /** functions whose Duration is shown (default fanout-send-message) */
+  functions?: readonly string[];
+  repeat?: number;
+  /** default: room-size fan-out completion p99, otherwise broadcast p99 */
+  latencyMetric?: LatencyMetric;
+  stackFunctions?: readonly BenchFunction[];
+  prices?: PriceTable;
+  architecture?: 'x86_64' | 'arm64';
+  scenario?: { name: string; description?: string };
+  createdAt?: string;
+}
+
+export const DEFAULT_SWEEP_LATENCY: Record<SweptParameter, LatencyMetric> = { 'room-size': 'fanout-p99', payload: 'broadcast-p99', targets: 'broadcast-p99' };
+
+export function buildSweep(input: SweepInput): SweepComparison {
+  if (input.points.length === 0) throw new Error('buildSweep: no point');
+  const functions = input.functions && input.functions.length > 0 ? [...input.functions] : ['fanout-send-message'];
+  const latencyMetric = input.latencyMetric ?? DEFAULT_SWEEP_LATENCY[input.parameter];
+  const allResults = input.points.flatMap((p) => p.runs.flatMap((r) => (r.results ? [r.results] : [])));
+  const first = allResults[0];
+  const priced = allResults.find((r) => r.cost)?.cost;
+  const prices = input.prices ?? priced?.prices ?? choosePrices(first?.config.target.endpoints?.region).prices;
+  const architecture = input.architecture ?? priced?.architecture ?? 'x86_64';
+  const stackFunctions = input.stackFunctions ?? REFERENCE_FUNCTIONS;
+
+  const ordered = input.parameter === 'targets' ? [...input.points] : [...input.points].sort((a, b) => a.x - b.x);
+  const points: PointResult[] = ordered.map((p) => {
+    // each run priced at the memory it ran with, at its own architecture (a variant may differ)
+    const { runs, counted, results } = countRuns(p.runs, { compared: functions, stackFunctions, prices, architecture: p.setting.architecture, latencyMetric });
+    return {
+      x: p.x,
+      label: p.label,
+      setting: p.setting,
+      status: runStatus(counted, p.runs),
+      runs,
+      metrics: metricsOver(counted),
+      functions: functionsOver(counted, functions),
+      costSource: weakestSource(counted),
+      slo: counted.length === 0 ? null : (p.slo ?? null),
+      costs: costsOver(results),
+    };
+  });
+  const excluded = points
+    .filter((p) => p.status === 'excluded')
+    .map((p) => ({ label: p.label, reason: p.runs.map((r) => `repeat ${r.repeat}: ${r.excludedBecause}`).join('; ') || 'no runs' }));
+  const target = input.parameter === 'targets' ? null : (first?.config.target ?? null);
+
+  return SweepComparison.parse({
+    schemaVersion: COMPARE_SCHEMA_VERSION,
+    kind: 'fanout-bench/compare',
+    parameter: input.parameter,
+    ...(input.holdConstant ? { holdConstant: input.holdConstant } : {}),
+    tool: first?.tool ?? { name: 'fanout-bench', version: 'unknown' },
+    createdAt: input.createdAt ?? new Date().toISOString(),
+    scenario: input.scenario ?? (first ? { name: first.scenario.name, description: first.scenario.description } : { name: 'unknown' }),
+    target: target ? { kind: target.kind, url: target.url } : null,
+    functions,
+    repeat: input.repeat ?? Math.max(...input.points.map((p) => p.runs.length)),
+    latencyMetric,
+    pricing: comparisonPricing(prices, architecture),
+    slo: [...input.slo],
+    points,
+    excluded,
+    recommendation: recommendSweep(input.parameter, points, latencyMetric),
+    notes: notes(input, latencyMetric, allResults),
+  });
+}
+
+/** Each service's share of the runs' own cost estimates, per million deliveries received. */
+function costsOver(results: readonly Results[]): PointCosts {
+  const per = (pick: (t: NonNullable<Results['cost']>['totals']) => number | undefined) =>
+    medianRange(results.map((r) => (r.cost && r.deliveries.received > 0 ? ((pick(r.cost.totals) ?? 0) / r.deliveries.received) * 1e6 : null)));
+  return { lambda: per((t) => t.lambda), apiGateway: per((t) => t.apiGateway), dataTransfer: per((t) => t.dataTransfer), dynamodb: per((t) => t.dynamodb) };
+}
+
+function notes(input: SweepInput, metric: LatencyMetric, results: readonly Results[]): string[] {
+  const out: string[] = [];
+  if (input.parameter === 'room-size') {
+    out.push(
+      input.holdConstant === 'clients'
+        ? "Same clients and send rate at every room size (rooms = clients ÷ members): deliveries per second grow with the rooms, so a larger room is more fan-out per message and more load."
+        : "Same deliveries per second at every room size (rooms = clients ÷ members, messages per second = the scenario's deliveries per second ÷ members): a larger room is more fan-out per message, not more load.",
+      'Each message is fanned out by one sendMessage invocation (the reference stack posts to every member from one invocation): fan-out completion is a send to its last delivery.',
+    );
+  }
+  if (input.parameter === 'payload') {
+    out.push('API Gateway bills WebSocket messages in 32 KB units (a message of 32 KB and 1 byte is two), and data transfer out per GB: both are in the cost per million deliveries.');
+  }
+  if (input.parameter === 'targets') {
+    out.push('The variants were measured round-robin, one repeat of each in turn, the order rotating each round, so none owns a quieter or busier stretch of time.');
+  }
+  out.push(
+    input.slo.length > 0
+      ? `A point meets the SLO when its verdict over its counted repeats holds: ${input.slo.map((t) => `\`${t}\``).join(', ')} and the built-in checks (a saturated harness only adds its own delay to the latencies: SLOs met despite it were met, and the point says so).`
+      : 'No threshold was given (the scenario has none and no --threshold): a point meets the SLO when its built-in checks pass (completed, sends went out, nothing lost, no unexpected errors; a saturated harness is noted, not a miss).',
+    `Latency on the charts and for ties: ${LATENCY_METRIC_LABELS[metric]}. Cost is each run's whole estimate (Lambda, API Gateway messages and connection-minutes, data transfer out, DynamoDB) per million deliveries received, at list prices; every figure is the median over a point's counted repeats, a range their min–max.`,
+    'A run that failed, was interrupted or produced no results is left out and named; a point with no run left is excluded from the recommendation.',
+  );
+  const kinds = new Set(results.map((r) => r.config.target.kind));
+  if (kinds.has('local')) out.push(...measuredOnNotes('local'));
+  return out;
+}

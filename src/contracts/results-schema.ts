@@ -1,0 +1,255 @@
+import { z } from 'zod';
+import { CloudWatchResults } from './cloudwatch-schema.ts';
+import { CostEstimate } from './cost-schema.ts';
+import { IntervalRecord } from './interval-record.ts';
+import { LatencySummary } from './latency-summary-schema.ts';
+import { DynamoDbWork, LambdaWork } from './work-schema.ts';
+import { Quotas } from './quotas-schema.ts';
+import { TargetEndpoints, TargetFunctions } from './target-schema.ts';
+import { Verdict } from './verdict-schema.ts';
+
+/**
+ * results.json — the contract between a run, the report renderers and later tools (baseline
+ * comparison, merging runs). Bump SCHEMA_VERSION on any incompatible change and keep the reader
+ * of older versions working (`fanout-bench report` re-renders old runs).
+ */
+export const SCHEMA_VERSION = 2;
+
+// Part of the results contract: importers keep taking them from here.
+export { IntervalRecord, LatencySummary };
+
+export const Deliveries = z.object({
+  /** room members at send time, summed over acknowledged sends */
+  expected: z.number().int().nonnegative(),
+  received: z.number().int().nonnegative(),
+  lost: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  outOfOrder: z.number().int().nonnegative(),
+  /**
+   * of received: arrived more than the grace (timeouts.grace) after their message's ack (older
+   * runs, without lossTimeoutMs: arrived after the grace and stayed counted in lost)
+   */
+  late: z.number().int().nonnegative().optional(),
+  /** the loss timeout that applied: a delivery is lost only when it had not arrived this long after its ack */
+  lossTimeoutMs: z.number().nonnegative().optional(),
+  /** the grace that applied: deliveries later than this after the ack are `late` */
+  graceMs: z.number().nonnegative().optional(),
+  /** of lost: missed by messages settled before their loss timeout ran out (the run ended first) */
+  lostEarly: z.number().int().nonnegative().optional(),
+  /** arrived after their message had been counted lost (past the loss timeout): they stay in lost */
+  afterLossTimeout: z.number().int().nonnegative().optional(),
+  /** deliveries of messages whose send failed or was never acknowledged (not in expected) */
+  unacknowledged: z.number().int().nonnegative().optional(),
+  /** unique deliveries beyond what the system reported posting */
+  surplus: z.number().int().nonnegative().optional(),
+  /** deliveries whose probe names no message of this run */
+  foreign: z.number().int().nonnegative().optional(),
+  /**
+   * room members the target did not count: Σ over messages of the harness's member count minus
+   * the target's recipients − gone, where that was smaller (they are in expected, so in lost)
+   */
+  underreported: z.number().int().nonnegative().optional(),
+});
+
+export const Sends = z.object({
+  /** sends the schedule asked for */
+  intended: z.number().int().nonnegative(),
+  /** sends actually written to a socket */
+  sent: z.number().int().nonnegative(),
+  /** sends that left later than their slot allowed (still sent; latency counts from the slot) */
+  missedSlots: z.number().int().nonnegative(),
+  /** sends the system acknowledged ({"type":"sent"}) */
+  acked: z.number().int().nonnegative(),
+  /** sends answered with an error frame or never answered */
+  failed: z.number().int().nonnegative(),
+  /** slots with no open, joined sender to send them (intended = sent + skipped) */
+  skipped: z.number().int().nonnegative().optional(),
+});
+
+export const Connections = z.object({
+  /** connects attempted (all connect phases) */
+  attempted: z.number().int().nonnegative(),
+  opened: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  /** connect slots that started more than 5 ms after their intended time */
+  missedSlots: z.number().int().nonnegative(),
+  joined: z.number().int().nonnegative(),
+  joinFailed: z.number().int().nonnegative(),
+  /** open at the end of the last phase */
+  openAtEnd: z.number().int().nonnegative(),
+});
+
+export const Stale = z.object({
+  /** clients dropped without a close frame */
+  dropped: z.number().int().nonnegative(),
+  /** 410s the system reported (sum of "gone" in sendMessage answers) */
+  gone410: z.number().int().nonnegative(),
+  /** from the first broadcast after the drop until broadcasts stop hitting stale connections; null = never clean */
+  timeToCleanMs: z.number().nullable(),
+  /** posts that reached nobody: recipients reported by the system minus deliveries received by live clients */
+  wastedPosts: z.number().int().nonnegative(),
+});
+
+export const Harness = z.object({
+  shards: z.number().int().positive(),
+  /** CPU-seconds used by all shards */
+  cpuSeconds: z.number(),
+  /** peak CPU in cores */
+  cpuCoresMax: z.number(),
+  eventLoopLagP99Ms: z.number(),
+  eventLoopLagMaxMs: z.number(),
+  /** peak resident memory over all shards, MB */
+  rssMB: z.number(),
+  /** CPU-seconds of the parent process (merging, writing), not in cpuSeconds */
+  parentCpuSeconds: z.number().optional(),
+  /** true when the harness itself was the bottleneck: the numbers are not trustworthy */
+  saturated: z.boolean(),
+  warnings: z.array(z.string()),
+});
+
+/** One phase of the scenario as it ran (plus a final 'drain' while the last acks and deliveries arrive). */
+export const PhaseResult = z.object({
+  index: z.number().int().nonnegative(),
+  name: z.string(),
+  kind: z.enum(['connect', 'join', 'send', 'idle', 'drop', 'drain']),
+  /** epoch ms */
+  startedAt: z.number(),
+  durationMs: z.number(),
+  /** sends of this phase's schedule; deliveries of messages sent in this phase */
+  sends: Sends,
+  deliveries: Deliveries,
+  /** latencies recorded while this phase ran */
+  connect: LatencySummary.optional(),
+  /** connects the target said were (not) cold starts of $connect, when it says */
+  connectCold: LatencySummary.optional(),
+  connectWarm: LatencySummary.optional(),
+  join: LatencySummary.optional(),
+  ack: LatencySummary.optional(),
+  broadcast: LatencySummary.optional(),
+  broadcastCold: LatencySummary.optional(),
+  broadcastWarm: LatencySummary.optional(),
+  /** fan-out completion of messages sent in this phase */
+  fanoutCompletion: LatencySummary.optional(),
+  gone410: z.number().int().nonnegative(),
+  errors: z.record(z.string(), z.number().int()),
+  /** the harness was the bottleneck during this phase (see harness.saturated) */
+  saturated: z.boolean().optional(),
+});
+export type PhaseResult = z.infer<typeof PhaseResult>;
+
+/**
+ * Where the code under test came from (absent from older results, and where neither git nor
+ * GitHub Actions could say): the commit and ref, from GitHub Actions' GITHUB_SHA and
+ * GITHUB_REF_NAME or git in the working tree. The tool's version is `tool.version`, the machine
+ * `environment`, the target `config.target`.
+ */
+export const Provenance = z.object({
+  source: z.enum(['git', 'github-actions']),
+  commit: z.string(),
+  /** the branch or tag; absent for a detached checkout */
+  ref: z.string().optional(),
+  /** tracked files differed from the commit when the run started */
+  dirty: z.boolean().optional(),
+});
+export type Provenance = z.infer<typeof Provenance>;
+
+export const Results = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  runId: z.string(),
+  tool: z.object({ name: z.string(), version: z.string() }),
+  provenance: Provenance.optional(),
+  status: z.enum(['completed', 'interrupted', 'failed']),
+  /** why the run did not complete (status != completed) */
+  statusReason: z.string().optional(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  durationMs: z.number(),
+  scenario: z.object({
+    name: z.string(),
+    description: z.string().optional(),
+    /** the validated scenario as it ran */
+    definition: z.record(z.string(), z.unknown()),
+  }),
+  config: z.object({
+    target: z.object({
+      kind: z.enum(['local', 'remote']),
+      url: z.string(),
+      /** where the system's APIs answered (absent from older results and from a target that never started) */
+      endpoints: TargetEndpoints.optional(),
+      /** the Lambda functions as configured while the run measured (absent from older results) */
+      functions: TargetFunctions.optional(),
+    }),
+    clients: z.number().int(),
+    rooms: z.number().int(),
+    durationMs: z.number(),
+  }).catchall(z.unknown()),
+  environment: z.object({
+    node: z.string(),
+    platform: z.string(),
+    cpus: z.number().int(),
+    cpuModel: z.string(),
+    totalMemoryMB: z.number(),
+    /** all timestamps come from this one host clock unless this says otherwise */
+    clock: z.string(),
+    /**
+     * local target: the Lambda runtime emulated and the Node version that ran the functions;
+     * `matches: false` (with `note`) when that Node's major is not the runtime's (a fallback)
+     */
+    lambdaRuntime: z
+      .object({ runtime: z.string(), node: z.string(), matches: z.boolean(), note: z.string().optional() })
+      .optional(),
+  }),
+  metrics: z.object({
+    connect: LatencySummary,
+    broadcast: LatencySummary,
+    fanoutCompletion: LatencySummary,
+    connectCold: LatencySummary.optional(),
+    connectWarm: LatencySummary.optional(),
+    broadcastCold: LatencySummary.optional(),
+    broadcastWarm: LatencySummary.optional(),
+    /** intended send time → the sender's `sent` ack */
+    ack: LatencySummary.optional(),
+    /** intended join time → `joined` */
+    join: LatencySummary.optional(),
+  }),
+  sends: Sends,
+  connections: Connections.optional(),
+  deliveries: Deliveries,
+  stale: Stale.optional(),
+  /** counts by kind, e.g. "handshake:429", "close:1006", "frame:Forbidden", "frame:NOT_A_MEMBER", "timeout:ack" */
+  errors: z.record(z.string(), z.number().int()),
+  /**
+   * bytes of every WebSocket message the clients received (deliveries, acks, route answers,
+   * errors; frame headers, TLS and TCP/IP not counted): what the API sent out, which AWS bills as
+   * data transfer out. Absent from older results and Artillery runs.
+   */
+  bytesReceived: z.number().int().nonnegative().optional(),
+  harness: Harness,
+  intervals: z.array(IntervalRecord),
+  phases: z.array(PhaseResult).optional(),
+  /** base64 of compressed HDR histograms (hdr-histogram-js encodeIntoCompressedBase64), µs units */
+  histograms: z.record(z.string(), z.string()),
+  /** filled by the CloudWatch puller (issue 4); absent or carrying a note when it could not pull */
+  cloudwatch: CloudWatchResults.optional(),
+  /** DynamoDB units per message and per 1,000 deliveries, from AWS/DynamoDB (absent: not pulled) */
+  dynamodb: DynamoDbWork.optional(),
+  /** Lambda GB-seconds per message and per 1,000 deliveries (absent: no Lambda metrics) */
+  lambda: LambdaWork.optional(),
+  /** filled by the cost model (issue 4) */
+  cost: CostEstimate.optional(),
+  /** the quotas the run was held against and the plan's lines about them (absent: a stack whose limits are not known, older results) */
+  quotas: Quotas.optional(),
+  /**
+   * the checks, thresholds and baseline comparison judged (src/verdict); absent only in a file
+   * written before the run was judged (results.json is written first, so nothing measured is lost)
+   */
+  verdict: Verdict.optional(),
+});
+export type Results = z.infer<typeof Results>;
+
+/**
+ * results.json version 1: the same fields without a verdict (its checks were computed by each
+ * renderer). read-results.ts reads it and judges it by its built-in checks.
+ */
+export const ResultsV1 = Results.omit({ verdict: true }).extend({ schemaVersion: z.literal(1) });
+export type ResultsV1 = z.infer<typeof ResultsV1>;

@@ -1,0 +1,278 @@
+import { z } from 'zod';
+import { CONFIGURABLE_FUNCTION_NAMES } from './reference-functions.ts';
+import { DURATION_HINT, formatDuration, parseDuration } from './duration.ts';
+import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MAX_TIMEOUT_MS, MIN_SEND_MS, MIN_TIMEOUT_MS } from './scenario-limits.ts';
+import { NODE_RUNTIMES } from '../../common/node-runtimes.ts';
+import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
+import { TOKEN_PLACEMENTS } from './token-placement.ts';
+import { quote, thresholdProblem } from './threshold.ts';
+
+/**
+ * A scenario, k6-style: named phases run in order, pacing (rates, in-flight bounds) kept apart
+ * from measurement (always on). Built-in scenarios and user files (YAML or JSON) go through this
+ * one schema; strict objects, so a misspelt key is an error, not a silent default.
+ */
+
+/** A duration within [min, max] ms; the message says the range. */
+const durationIn = (min: number, max: number) =>
+  z
+    .custom<string | number>((v) => parseDuration(v) !== undefined, { error: DURATION_HINT })
+    .refine((v) => {
+      const ms = parseDuration(v)!;
+      return ms >= min && ms <= max;
+    }, { error: min > 0 ? `must be from ${formatDuration(min)} to ${formatDuration(max)}` : `must be at most ${formatDuration(max)}` });
+const Duration = durationIn(0, MAX_PHASE_MS);
+/** A send phase of 0 ms sends nothing, and its run would pass on nothing. */
+const SendDuration = durationIn(MIN_SEND_MS, MAX_PHASE_MS);
+const Timeout = durationIn(MIN_TIMEOUT_MS, MAX_TIMEOUT_MS);
+const Rate = z.number().positive().max(MAX_RATE);
+const Name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ . -');
+
+export const PHASE_KINDS = ['connect', 'join', 'send', 'idle', 'drop'] as const;
+export type PhaseKindName = (typeof PHASE_KINDS)[number];
+
+const ConnectPhase = z.strictObject({
+  name: Name.optional(),
+  /** connects started per second, all shards together */
+  rate: Rate.default(200),
+  /** connects unfinished at once */
+  maxInFlight: z.int().positive().default(100),
+});
+
+const JoinPhase = z.strictObject({
+  name: Name.optional(),
+  /** createRoom + joinRoom requests per second */
+  rate: Rate.default(200),
+  maxInFlight: z.int().positive().default(50),
+});
+
+const Senders = z
+  .strictObject({
+    /** this many members of every room send (fewer if the room is smaller) */
+    perRoom: z.int().positive().optional(),
+    /** this share of every room's members send, at least one */
+    share: z.number().gt(0).max(1).optional(),
+  })
+  .refine((s) => (s.perRoom === undefined) !== (s.share === undefined), { error: 'give exactly one of perRoom or share' });
+
+const SendPhase = z.strictObject({
+  name: Name.optional(),
+  duration: SendDuration,
+  /** messages per second, all senders together (open model: not slowed by the system) */
+  rate: Rate,
+  senders: Senders.default({ perRoom: 1 }),
+  /** size of the payload string (the probe, padded) */
+  payloadBytes: z.int().min(0).max(126_000).default(64),
+});
+
+const IdlePhase = z.strictObject({
+  name: Name.optional(),
+  duration: Duration,
+});
+
+const DropPhase = z.strictObject({
+  name: Name.optional(),
+  /** share of all clients dropped without a close frame (non-senders first) */
+  share: z.number().gt(0).max(1),
+});
+
+const Phase = z
+  .strictObject({
+    connect: ConnectPhase.optional(),
+    join: JoinPhase.optional(),
+    send: SendPhase.optional(),
+    idle: IdlePhase.optional(),
+    drop: DropPhase.optional(),
+  })
+  .refine((p) => Object.values(p).filter((v) => v !== undefined).length === 1, {
+    error: `must name exactly one of ${PHASE_KINDS.join(', ')}`,
+  });
+
+/** One threshold expression ("broadcast.p99 < 250ms"): a mistake names the expression. */
+const Threshold = z.string().superRefine((expression, ctx) => {
+  const problem = thresholdProblem(expression);
+  if (problem) ctx.addIssue({ code: 'custom', message: `${quote(expression)}: ${problem}` });
+});
+
+/** Per-function settings: keys must be functions of the reference stack (the local target runs it). */
+const perFunction = <T extends z.ZodType>(value: T) =>
+  z.record(z.string(), value).superRefine((rec, ctx) => {
+    for (const name of Object.keys(rec)) {
+      if (!CONFIGURABLE_FUNCTION_NAMES.includes(name)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: `unknown function (known: ${CONFIGURABLE_FUNCTION_NAMES.join(', ')})` });
+        return;
+      }
+    }
+  });
+
+/** Knobs for the local emulator (`--target local`); ignored (with a warning) for a remote target. */
+export const StackKnobs = z.strictObject({
+  /** share of $disconnect events the emulator loses (AWS delivers them best effort) */
+  lostDisconnectShare: z.number().min(0).max(1).optional(),
+  /** share of DynamoDB calls the emulator answers with ProvisionedThroughputExceededException */
+  dynamodbThrottleShare: z.number().min(0).max(1).optional(),
+  /** idle execution environments are reaped after this long */
+  idleReapSeconds: z.number().positive().optional(),
+  /** Lambda memory per function name, MB */
+  memory: perFunction(z.int().min(LAMBDA_MEMORY_MB.min).max(LAMBDA_MEMORY_MB.max)).optional(),
+  /** reserved concurrency per function name */
+  reserved: perFunction(z.int().nonnegative()).optional(),
+  cpuModel: z.enum(['throttle', 'off']).optional(),
+  hostMaxEnvironments: z.int().positive().optional(),
+  /** host cap on one function's environments, per core at a full vCPU share (0: none; not an AWS quota) */
+  hostEnvironmentsPerCore: z.number().min(0).optional(),
+  /** INITs running at once on the host (not an AWS quota) */
+  initConcurrency: z.int().positive().optional(),
+  /** Lambda's account concurrency (AWS's quota, default 1,000): lower it to see throttled invocations */
+  accountConcurrency: z.int().positive().optional(),
+  /** the account (stage) throttle on messages in and @connections calls, requests/s (default 10,000) */
+  accountRps: z.number().positive().optional(),
+  /** its burst, requests (default 5,000) */
+  accountBurst: z.number().positive().optional(),
+  /** environments per function initialised before they are needed (0: INIT inside the cold invocation) */
+  preparedPerFunction: z.int().min(0).max(64).optional(),
+  /** the Lambda runtime emulated (default nodejs22.x) */
+  runtime: z.enum(NODE_RUNTIMES).optional(),
+  /** an emulator config file (YAML/JSON), as `stack up --config` takes it */
+  config: z.string().min(1).optional(),
+  /**
+   * the $connect authorizer: true, or where clients put the token (identitySource) and a file
+   * holding the token the stack expects (tokenFile, relative to the scenario file; default: the
+   * run's own token, FANOUT_BENCH_TOKEN or --token-file)
+   */
+  auth: z
+    .union([
+      z.boolean(),
+      z.strictObject({
+        identitySource: z.enum(TOKEN_PLACEMENTS).optional(),
+        tokenFile: z.string().min(1).optional(),
+      }),
+    ])
+    .optional(),
+});
+export type StackKnobs = z.infer<typeof StackKnobs>;
+
+export const ScenarioSchema = z.strictObject({
+  name: Name,
+  description: z.string().optional(),
+  clients: z.int().positive().max(MAX_CLIENTS),
+  rooms: z.int().positive(),
+  roomSizes: z
+    .strictObject({
+      distribution: z.enum(['uniform', 'zipf']),
+      /** zipf exponent s: room i gets a share ∝ 1/(i+1)^s */
+      exponent: z.number().positive().default(1),
+    })
+    .default({ distribution: 'uniform', exponent: 1 }),
+  seed: z.int().nonnegative().optional(),
+  target: StackKnobs.optional(),
+  timeouts: z
+    .strictObject({
+      /** WebSocket handshake ($connect runs inside it; API Gateway's integration timeout is 29 s) */
+      connect: Timeout.default('30s'),
+      /** a send's `sent` ack, a join's `joined` (the same 29 s bound applies to every route) */
+      ack: Timeout.default('30s'),
+      /** a delivery arriving more than this after its message's ack is counted as late (still received) */
+      grace: durationIn(0, MAX_TIMEOUT_MS).default('2s'),
+      /** a member's delivery is lost only when nothing arrived this long after the ack; the run drains up to it */
+      loss: Timeout.default('30s'),
+    })
+    .prefault({}),
+  phases: z.array(Phase).min(1),
+  /** k6-style threshold expressions, checked with the run (`--threshold` adds more) */
+  thresholds: z.array(Threshold).optional(),
+}).superRefine((s, ctx) => {
+  if (s.rooms > s.clients) ctx.addIssue({ code: 'custom', path: ['rooms'], message: `must not exceed clients (${s.clients})` });
+  const grace = parseDuration(s.timeouts.grace);
+  const loss = parseDuration(s.timeouts.loss);
+  if (grace !== undefined && loss !== undefined && loss < grace) {
+    ctx.addIssue({ code: 'custom', path: ['timeouts', 'loss'], message: `must be at least timeouts.grace (${formatDuration(grace)})` });
+  }
+  let connected = false;
+  let joined = false;
+  s.phases.forEach((p, i) => {
+    if (p.connect) connected = true;
+    if (p.join && !connected) ctx.addIssue({ code: 'custom', path: ['phases', i, 'join'], message: 'needs a connect phase before it' });
+    if (p.join) joined = true;
+    if (p.send && !joined) ctx.addIssue({ code: 'custom', path: ['phases', i, 'send'], message: 'needs a join phase before it' });
+  });
+});
+
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+type ScenarioParsed = z.output<typeof ScenarioSchema>;
+
+export type PlannedPhase =
+  | { kind: 'connect'; name: string; rate: number; maxInFlight: number }
+  | { kind: 'join'; name: string; rate: number; maxInFlight: number }
+  | {
+      kind: 'send';
+      name: string;
+      durationMs: number;
+      rate: number;
+      senders: { perRoom?: number; share?: number };
+      payloadBytes: number;
+    }
+  | { kind: 'idle'; name: string; durationMs: number }
+  | { kind: 'drop'; name: string; share: number };
+
+/** A validated scenario with durations in ms and every phase named. */
+export interface Scenario {
+  /** where it came from, for messages: the file path, or "built-in scenario <name>" */
+  source: string;
+  name: string;
+  description?: string;
+  clients: number;
+  rooms: number;
+  roomSizes: { distribution: 'uniform' } | { distribution: 'zipf'; exponent: number };
+  seed?: number;
+  target: StackKnobs;
+  /** grace: deliveries later than this after the ack are late; loss: none by then = lost */
+  timeouts: { connectMs: number; ackMs: number; graceMs: number; lossMs: number };
+  phases: PlannedPhase[];
+  /** threshold expressions as written in the scenario (validated; parsed with the flags' by collectThresholds) */
+  thresholds: string[];
+  /** the definition as validated, for results.json */
+  definition: Record<string, unknown>;
+}
+
+export function normalizeScenario(s: ScenarioParsed, source: string): Scenario {
+  const seen = new Map<string, number>();
+  const label = (kind: string, name: string | undefined) => {
+    if (name) return name;
+    const n = (seen.get(kind) ?? 0) + 1;
+    seen.set(kind, n);
+    return n === 1 ? kind : `${kind}-${n}`;
+  };
+  const ms = (v: string | number) => parseDuration(v)!;
+  const phases: PlannedPhase[] = s.phases.map((p) => {
+    if (p.connect) return { kind: 'connect', name: label('connect', p.connect.name), rate: p.connect.rate, maxInFlight: p.connect.maxInFlight };
+    if (p.join) return { kind: 'join', name: label('join', p.join.name), rate: p.join.rate, maxInFlight: p.join.maxInFlight };
+    if (p.send) {
+      return {
+        kind: 'send',
+        name: label('send', p.send.name),
+        durationMs: ms(p.send.duration),
+        rate: p.send.rate,
+        senders: p.send.senders,
+        payloadBytes: p.send.payloadBytes,
+      };
+    }
+    if (p.idle) return { kind: 'idle', name: label('idle', p.idle.name), durationMs: ms(p.idle.duration) };
+    return { kind: 'drop', name: label('drop', p.drop!.name), share: p.drop!.share };
+  });
+  return {
+    source,
+    name: s.name,
+    description: s.description,
+    clients: s.clients,
+    rooms: s.rooms,
+    roomSizes:
+      s.roomSizes.distribution === 'zipf' ? { distribution: 'zipf', exponent: s.roomSizes.exponent } : { distribution: 'uniform' },
+    seed: s.seed,
+    target: s.target ?? {},
+    timeouts: { connectMs: ms(s.timeouts.connect), ackMs: ms(s.timeouts.ack), graceMs: ms(s.timeouts.grace), lossMs: ms(s.timeouts.loss) },
+    phases,
+    thresholds: s.thresholds ?? [],
+    definition: s as unknown as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,81 @@
+import type { StackReady } from '../../common/stack-ready.ts';
+import { z } from 'zod';
+
+/**
+ * What a target says about the system behind it, as recorded in results.json
+ * (`config.target.endpoints`, `config.target.functions`): where its AWS APIs answer and which
+ * Lambda functions it runs, with the memory each has now. Cost, the CloudWatch pull and compare
+ * read these instead of assuming the reference stack's defaults.
+ */
+export const TargetFunction = z.object({
+  /** Lambda function name (the CloudWatch FunctionName dimension and log group) */
+  name: z.string(),
+  /** the API Gateway route it serves */
+  route: z.string(),
+  memoryMB: z.number().int().positive(),
+  timeoutSeconds: z.number().positive().optional(),
+  architecture: z.enum(['x86_64', 'arm64']).optional(),
+  /** Lambda runtime identifier, e.g. nodejs22.x */
+  runtime: z.string().optional(),
+  /** a Lambda authorizer on `route` (invoked on every handshake before the route's own function), not the route's integration */
+  authorizer: z.literal(true).optional(),
+});
+export type TargetFunction = z.infer<typeof TargetFunction>;
+
+export const TargetFunctions = z.object({
+  /**
+   * where the list came from: `stack` the local stack's ready line, `lambda-api` Lambda's
+   * GetFunctionConfiguration, `assumed` nobody was asked (the reference stack's names and default
+   * sizes; `note` says why)
+   */
+  source: z.enum(['stack', 'lambda-api', 'assumed']),
+  note: z.string().optional(),
+  functions: z.array(TargetFunction),
+});
+export type TargetFunctions = z.infer<typeof TargetFunctions>;
+
+export const TargetEndpoints = z.object({
+  /** the WebSocket URL clients connect to */
+  websocket: z.string(),
+  /**
+   * who answers the stack's AWS APIs: `local` the emulator (at the URLs below), `aws` AWS in
+   * `region` (the URLs are its regional endpoints; the SDK resolves the same ones), `unknown` a
+   * stack of your own whose APIs the harness does not know
+   */
+  services: z.enum(['local', 'aws', 'unknown']),
+  region: z.string().optional(),
+  apiGateway: z.object({ apiId: z.string(), stage: z.string() }).optional(),
+  /** the @connections management API (the functions' CALLBACK_URL) */
+  callback: z.string().optional(),
+  /** CloudWatch metrics and CloudWatch Logs (one endpoint in the emulator) */
+  cloudwatch: z.string().optional(),
+  logs: z.string().optional(),
+  dynamodb: z.string().optional(),
+  /** Lambda's control-plane API (GetFunctionConfiguration), where there is one */
+  lambda: z.string().optional(),
+  /** the CloudFormation stack these were read from (`--target aws:<stackName>`) */
+  stackName: z.string().optional(),
+  /** the DynamoDB tables the stack's functions use (CloudWatch TableName), where the stack names them */
+  tables: z.array(z.string()).optional(),
+});
+export type TargetEndpoints = z.infer<typeof TargetEndpoints>;
+
+/**
+ * What results.json records of a target (config.target, config.stack): its kind and URL, and for
+ * one that started, its endpoints and how it was started. src/targets' Target is one of these.
+ */
+export interface RecordedTargetInfo {
+  /** results.json's config.target.kind: "local" (the emulator the harness started) or "remote" */
+  kind: 'local' | 'remote';
+  /** the WebSocket URL clients connect to */
+  url: string;
+  endpoints?: TargetEndpoints;
+  startedWith?: TargetStart;
+}
+
+export interface TargetStart {
+  stackArgs?: string[];
+  /** the ready line, less its functions (results.json keeps those once, in config.target.functions) */
+  stack?: Record<string, unknown>;
+  lambdaRuntime?: StackReady['lambdaRuntime'];
+}

@@ -1,0 +1,51 @@
+import type { StackLaunch, StackSettings } from '../../common/stack-launch.ts';
+import type { StackKnobs } from '../contracts/scenario-schema.ts';
+
+/**
+ * A scenario's local-stack knobs (`target:`) as the launch object of the stack program
+ * (common/stack-launch.ts): the settings the emulator's config file would write, and the file.
+ */
+export function stackLaunchOf(k: StackKnobs): StackLaunch {
+  const settings: StackSettings = {};
+  const faults = defined({ lostDisconnectShare: k.lostDisconnectShare, dynamodbThrottleShare: k.dynamodbThrottleShare });
+  if (faults) settings.faults = faults;
+  const lambda = defined({
+    idleReapSeconds: k.idleReapSeconds,
+    cpuModel: k.cpuModel,
+    hostMaxEnvironments: k.hostMaxEnvironments,
+    hostEnvironmentsPerCore: k.hostEnvironmentsPerCore,
+    initConcurrency: k.initConcurrency,
+    preparedPerFunction: k.preparedPerFunction,
+    runtime: k.runtime,
+    accountConcurrency: k.accountConcurrency,
+  });
+  if (lambda) settings.lambda = lambda;
+  const limits = defined({ accountRps: k.accountRps, accountBurst: k.accountBurst });
+  if (limits) settings.limits = limits;
+  const functions: NonNullable<StackSettings['functions']> = {};
+  for (const [fn, mb] of Object.entries(k.memory ?? {})) functions[fn] = { ...functions[fn], memoryMB: mb };
+  for (const [fn, n] of Object.entries(k.reserved ?? {})) functions[fn] = { ...functions[fn], reservedConcurrency: n };
+  if (Object.keys(functions).length > 0) settings.functions = functions;
+  if (k.auth) {
+    const where = typeof k.auth === 'object' ? k.auth : {};
+    settings.auth = { enabled: true, ...defined({ identitySource: where.identitySource, tokenFile: where.tokenFile }) };
+  }
+  return { settings, ...(k.config !== undefined ? { configFile: k.config } : {}) };
+}
+
+/**
+ * The scenario's knobs with those the run's flags set (`run --memory`, `--runtime`) over them:
+ * a function's memory from a flag wins over the scenario's for that function only.
+ */
+export function withKnobs(scenario: StackKnobs, flags: StackKnobs | undefined): StackKnobs {
+  const set = flags && defined(flags);
+  if (!set) return scenario;
+  const memory = scenario.memory || set.memory ? { ...scenario.memory, ...set.memory } : undefined;
+  return { ...scenario, ...set, ...(memory ? { memory } : {}) };
+}
+
+/** The object without its undefined fields, or undefined when none is left. */
+function defined<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } | undefined {
+  const out = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+  return Object.keys(out).length > 0 ? out : undefined;
+}

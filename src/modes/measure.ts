@@ -1,0 +1,383 @@
+import type { CostOptions } from '../metrics/cost/cost-model.ts';
+import { now } from '../clock.ts';
+import { dropPlan } from '../fleet/drop-plan.ts';
+import { Fleet } from '../fleet/fleet.ts';
+import { Pauses, playPhases, type PhaseFleet } from '../fleet/phase-program.ts';
+import { isSender, planRooms, sendersPerRoom, type RoomPlan } from '../fleet/room-plan.ts';
+import type { ShardPhase } from '../fleet/shard-link.ts';
+import { clientsPerSourceAddress } from '../fleet/source-address.ts';
+import type { IntervalSink } from '../metrics/measurement/interval-sink.ts';
+import { lostTargetReason } from '../metrics/measurement/lost-target.ts';
+import { MIN_REFUSED_ATTEMPTS, refusedConnectsReason } from '../metrics/measurement/refused-connects.ts';
+import { buildResults } from '../metrics/results/results-builder.ts';
+import type { IntervalRecord, Results } from '../contracts/results-schema.ts';
+import { RunRecorder } from '../metrics/measurement/run-recorder.ts';
+import { expectedTokenSource } from '../targets/token-parameter.ts';
+import type { ProgressContext } from '../report/progress-line.ts';
+import { MAX_TIMER_MS } from '../contracts/scenario-limits.ts';
+import { plannedMs } from '../scenarios/planned-length.ts';
+import type { PlannedPhase, Scenario } from '../contracts/scenario-schema.ts';
+import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
+import { assumedFunctions } from '../targets/target-functions.ts';
+import type { Target, TargetFunctions } from '../targets/target.ts';
+import { waitForFreshWindow } from './fresh-window.ts';
+import { INTERRUPTED_SETTLE_BY_MS, stopBudget } from './stop-budget.ts';
+import { addSystemMetrics } from './system-metrics.ts';
+
+/**
+ * Measuring: one scenario against a target that is up → Results. The fleet runs the phases; then,
+ * while the target is still up, what the system itself reports is added (CloudWatch, work per
+ * message, the cost estimate: system-metrics.ts). No file I/O of its own: interval records go to
+ * the injected sink, and `checkpoint` gets the results as soon as the fleet is done, before the
+ * CloudWatch pull (a run writes results.json there: a failure later loses nothing measured).
+ * Whatever happens once the fleet starts (completion, abort, a shard dying, a phase timing out)
+ * ends in results with a status; nothing here throws for it. Several measurements may run one
+ * after another against one target (compare), each with its own runId.
+ */
+export interface MeasureOptions {
+  runId: string;
+  seed: number;
+  shards: number;
+  /** where interval records go while measuring (a run's: its intervals.ndjson) */
+  intervals: IntervalSink;
+  /** the --rate override, recorded in results.config */
+  rate?: number;
+  /** the token every handshake carries for a $connect authorizer (never recorded) */
+  token?: ConnectToken;
+  /** abort = interrupt: stop, keep what was measured, status "interrupted" (a string reason is named in it) */
+  signal?: AbortSignal;
+  onInterval?: (record: IntervalRecord, ctx: ProgressContext) => void;
+  /** said once, as it happens; also kept in results.harness.warnings unless it is about a later step */
+  onWarning?: (message: string) => void;
+  /** a note on what measuring is doing (not a warning) */
+  onStatus?: (message: string) => void;
+  /** prices and architecture for the cost estimate */
+  cost?: CostOptions;
+  /** measurement interval (default 1000 ms) */
+  intervalMs?: number;
+  /**
+   * false: the fleet's part only, no CloudWatch, work or cost, and no wait for a fresh window
+   * (compare's warm-up, whose traffic only has to stay out of the next measurement's window)
+   */
+  systemMetrics?: boolean;
+  /** `--metrics-wait`: the longest wait for CloudWatch to publish the run (default: the target's) */
+  metricsWaitMs?: number;
+  /** the results once the fleet is done, before CloudWatch is asked (a run writes results.json) */
+  checkpoint?: (results: Results) => void | Promise<void>;
+}
+
+/** When the last measurement against each target ended (its CloudWatch window may reach back into it). */
+const lastEnded = new WeakMap<Target, number>();
+
+/** Slack on top of each phase's planned length before it is declared stuck. */
+const PHASE_SLACK_MS = 30_000;
+/** Lead time so every shard starts a schedule at the same intended instant. */
+const START_LEAD_MS = 250;
+
+export async function measure(scenario: Scenario, target: Target, o: MeasureOptions): Promise<Results> {
+  const warnings: string[] = [];
+  const warn = (m: string) => {
+    warnings.push(m);
+    o.onWarning?.(m);
+  };
+  for (const w of target.scenarioWarnings(scenario)) warn(w);
+  const budget = stopBudget(o.signal);
+  const systemMetrics = o.systemMetrics ?? true;
+  const previous = lastEnded.get(target);
+  // Only a measurement whose CloudWatch is pulled has a window to keep apart (a stack of your own has none).
+  const cloudwatch = systemMetrics ? target.cloudWatch : null;
+  if (previous !== undefined && cloudwatch) {
+    await waitForFreshWindow(previous, cloudwatch, o.signal, o.onStatus ?? (() => {}));
+  }
+  const functions = await functionsOf(target, warn);
+  const results = await measureFleet({ o, scenario, target, functions, warnings });
+  budget.dispose();
+  await o.checkpoint?.(results);
+  if (systemMetrics) {
+    const settleMaxMs = budget.left(INTERRUPTED_SETTLE_BY_MS);
+    if (settleMaxMs !== undefined && cloudwatch) o.onStatus?.(readingCloudWatchNote(target, settleMaxMs));
+    await addSystemMetrics(results, target, {
+      cost: o.cost,
+      onWarning: o.onWarning,
+      previousEndMs: lastEnded.get(target),
+      settleMaxMs,
+      // an interrupted run waits for CloudWatch no longer than its stop budget allows
+      ...(o.metricsWaitMs !== undefined || settleMaxMs !== undefined ? { metricsWaitMs: Math.min(o.metricsWaitMs ?? Infinity, settleMaxMs ?? Infinity) } : {}),
+      ...(o.onStatus ? { onStatus: o.onStatus } : {}),
+    });
+  }
+  lastEnded.set(target, now());
+  return results;
+}
+
+/** What an interrupted measurement waits for after its fleet has closed. */
+function readingCloudWatchNote(target: Target, settleMaxMs: number): string {
+  if (!target.local) return "stopping: reading the target's CloudWatch";
+  const wait = Math.ceil(settleMaxMs / 1000);
+  return wait > 0
+    ? `stopping: waiting at most ${wait} s for the local stack's last invocations, then reading its CloudWatch`
+    : "stopping: reading the local stack's CloudWatch";
+}
+
+/** The target's functions as configured now; when it cannot say, the reference stack's, marked assumed. */
+async function functionsOf(target: Target, warn: (m: string) => void): Promise<TargetFunctions> {
+  try {
+    return await target.describeFunctions();
+  } catch (err) {
+    const why = `the target could not list its functions (${(err as Error).message})`;
+    warn(why);
+    return assumedFunctions(why);
+  }
+}
+
+interface MeasureInput {
+  o: MeasureOptions;
+  scenario: Scenario;
+  target: Target;
+  functions: TargetFunctions;
+  warnings: string[];
+}
+
+/** The fleet's part: phases, drain, the recorder's totals → results (no CloudWatch yet). */
+async function measureFleet(m: MeasureInput): Promise<Results> {
+  const { o, scenario, target } = m;
+  const { seed, shards } = o;
+  const plan = planRooms(scenario.clients, scenario.rooms, scenario.roomSizes, seed);
+  const perRoom = new Map<PlannedPhase, Int32Array>();
+  const maxSenders = new Int32Array(plan.rooms);
+  for (const p of scenario.phases) {
+    if (p.kind !== 'send') continue;
+    const s = sendersPerRoom(plan, p.senders);
+    perRoom.set(p, s);
+    for (let r = 0; r < plan.rooms; r++) maxSenders[r] = Math.max(maxSenders[r], s[r]);
+  }
+  const { connectMs, ackMs } = scenario.timeouts;
+  const startedAt = now();
+  const cpuAtStart = process.cpuUsage();
+  const recorder = new RunRecorder(shards, startedAt, scenario.timeouts);
+  const ctx: ProgressContext = { scenario: scenario.name, plannedSec: plannedMs(scenario) / 1000, intervalSec: 1 };
+  let fleet: Fleet | undefined;
+  let status: Results['status'] = 'completed';
+  let statusReason: string | undefined;
+  // Set when an authorizer refuses every connect: the run stops early, failed, with this line.
+  let refused: string | undefined;
+
+  // Abort (Ctrl-C) stops the shards' schedules and cuts any pause short; the phase program then ends.
+  const aborted = () => o.signal?.aborted === true;
+  const pauses = new Pauses();
+  const onAbort = () => {
+    fleet?.stop();
+    pauses.stop();
+  };
+  o.signal?.addEventListener('abort', onAbort);
+  if (aborted()) pauses.stop();
+
+  let flushing: Promise<void> = Promise.resolve();
+  const flush = (): Promise<void> =>
+    (flushing = flushing.catch(() => {}).then(async () => {
+      if (!fleet) return;
+      const reports = await fleet.flush();
+      const t = now();
+      const record = recorder.ingest(reports, t);
+      o.intervals.append(record);
+      o.onInterval?.(record, { ...ctx, intervalSec: (t - record.t) / 1000 });
+      if (refused === undefined) {
+        refused = refusedConnectsReason(recorder.counts, recorder.errors, Math.min(MIN_REFUSED_ATTEMPTS, scenario.clients), expectedTokenSource(target));
+        if (refused !== undefined) {
+          fleet.stop();
+          pauses.stop();
+        }
+      }
+    }));
+  const ticker = setInterval(() => void flush().catch(() => {}), o.intervalMs ?? 1000);
+
+  try {
+    fleet = await Fleet.start(shards, {
+      targetUrl: target.url,
+      plan,
+      roomPrefix: `fb.${o.runId}.r`,
+      maxSendersPerRoom: maxSenders,
+      clientsPerSourceAddress: clientsPerSourceAddress(target.url, scenario.clients),
+      connectTimeoutMs: connectMs,
+      ackTimeoutMs: ackMs,
+      token: o.token,
+      connectColdFlag: target.connectColdFlag,
+    });
+    if (aborted()) fleet.stop();
+    const shardFleet = new ShardFleet(fleet, recorder, flush, { plan, shards, perRoom, maxSenders, seed, connectMs, ackMs });
+    const intervalMs = o.intervalMs ?? 1000;
+    await playPhases(scenario.phases, shardFleet, {
+      timeouts: scenario.timeouts,
+      stopped: () => aborted() || refused !== undefined,
+      pauses,
+      // the recorder numbers phases as they begin: the program's index, which the shards' sends carry
+      beginPhase: async (phase) => {
+        await flush();
+        if (refused !== undefined) return;
+        const state = recorder.beginPhase(phase.name, phase.kind, now());
+        if (phase.kind === 'send') recorder.setMembers(state.index, shardFleet.members, plan.roomOf);
+      },
+      afterPhases: async () => {
+        if (!aborted()) await flush();
+      },
+      beginDrain: () => recorder.beginPhase('drain', 'drain', now()),
+      // the recorder settles messages at each interval flush: its count lags by up to two intervals
+      settlePollMs: Math.min(250, intervalMs),
+      settleLagMs: 2 * intervalMs,
+    });
+  } catch (err) {
+    status = 'failed';
+    statusReason = err instanceof Error ? err.message : String(err);
+    fleet?.stop();
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+  }
+  if (status === 'completed' && refused !== undefined) {
+    status = 'failed';
+    statusReason = refused;
+  }
+  if (status === 'completed' && aborted()) {
+    status = 'interrupted';
+    // the CLI aborts with the signal's name as the reason
+    const by = typeof o.signal?.reason === 'string' ? ` by ${o.signal.reason}` : '';
+    statusReason = `interrupted${by} before the scenario finished`;
+  }
+
+  clearInterval(ticker);
+  await flush().catch(() => {});
+  recorder.endPhase(now());
+  recorder.finish(now());
+  const openAtEnd = recorder.openClients;
+  if (fleet && aborted()) o.onStatus?.(`stopping: closing ${openAtEnd} clients`);
+  if (fleet?.error && status === 'completed') {
+    status = 'failed';
+    statusReason = fleet.error.message;
+  }
+  const lost = status === 'completed' ? lostTargetReason(recorder) : undefined;
+  if (lost) {
+    status = 'failed';
+    statusReason = lost;
+  }
+  await fleet?.close();
+  const cpu = process.cpuUsage(cpuAtStart);
+  return buildResults({
+    runId: o.runId,
+    status,
+    statusReason,
+    startedAt,
+    endedAt: now(),
+    scenario,
+    target,
+    functions: m.functions,
+    shards,
+    seed,
+    rate: o.rate,
+    recorder,
+    intervals: o.intervals.records(),
+    parentCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    openAtEnd,
+    extraWarnings: m.warnings,
+  });
+}
+
+interface ShardFleetEnv {
+  plan: RoomPlan;
+  shards: number;
+  perRoom: Map<PlannedPhase, Int32Array>;
+  maxSenders: Int32Array;
+  seed: number;
+  connectMs: number;
+  ackMs: number;
+}
+
+/**
+ * The shard processes as the phase program plays them: each step split over the shards at
+ * 1/shards of its rate, run to a barrier (every shard done) within a budget past which the step
+ * is stuck and the run fails.
+ */
+class ShardFleet implements PhaseFleet<PlannedPhase> {
+  /**
+   * The harness's own room membership (open, joined clients per room), taken when each connect,
+   * join and drop step ends: every message of the next send phase expects at least this many
+   * deliveries, whatever the target claims. Clients that close unexpectedly during a send phase
+   * stay counted until the next such step: a member the target lost is a delivery lost.
+   */
+  members: Int32Array;
+
+  constructor(
+    private readonly fleet: Fleet,
+    private readonly recorder: RunRecorder,
+    readonly sync: () => Promise<void>,
+    private readonly env: ShardFleetEnv,
+  ) {
+    this.members = new Int32Array(env.plan.rooms);
+  }
+
+  private split(p: { rate: number; maxInFlight: number }) {
+    return { startAt: now() + START_LEAD_MS, rate: p.rate / this.env.shards, maxInFlight: Math.max(1, Math.ceil(p.maxInFlight / this.env.shards)) };
+  }
+
+  async connect(phase: Extract<PlannedPhase, { kind: 'connect' }>): Promise<void> {
+    const ramp = this.split(phase);
+    this.members = await this.fleet.runPhase(() => ({ kind: 'connect', ...ramp }), rampBudget(this.env.plan.clients, phase, this.env.connectMs));
+  }
+
+  async createRooms(phase: Extract<PlannedPhase, { kind: 'join' }>): Promise<void> {
+    // createRoom once per room, by the shard holding its first client. The budget allows for one
+    // shard owning every room at its 1/shards share of the rate.
+    const create = this.split(phase);
+    await this.fleet.runPhase(() => ({ kind: 'create', ...create }), rampBudget(this.env.plan.rooms * this.env.shards, phase, this.env.ackMs));
+  }
+
+  async joinRooms(phase: Extract<PlannedPhase, { kind: 'join' }>): Promise<void> {
+    const join = this.split(phase);
+    this.members = await this.fleet.runPhase(() => ({ kind: 'join', ...join }), rampBudget(this.env.plan.clients, phase, this.env.ackMs));
+  }
+
+  async send(phase: Extract<PlannedPhase, { kind: 'send' }>, index: number): Promise<void> {
+    const { plan, shards } = this.env;
+    const perRoom = this.env.perRoom.get(phase)!;
+    const inShard = new Array<number>(shards).fill(0);
+    for (let c = 0; c < plan.clients; c++) if (isSender(plan, c, perRoom)) inShard[c % shards]++;
+    const total = inShard.reduce((a, b) => a + b, 0);
+    const startAt = now() + START_LEAD_MS;
+    const shardPhase = (s: number): ShardPhase => ({
+      kind: 'send',
+      phase: index,
+      startAt,
+      durationMs: phase.durationMs,
+      rate: total > 0 ? (phase.rate * inShard[s]) / total : 0,
+      sendersPerRoom: perRoom,
+      payloadBytes: phase.payloadBytes,
+    });
+    await this.fleet.runPhase(shardPhase, phase.durationMs + START_LEAD_MS + PHASE_SLACK_MS);
+  }
+
+  async drop(phase: Extract<PlannedPhase, { kind: 'drop' }>): Promise<void> {
+    const clients = dropPlan(this.env.plan, phase.share, this.env.maxSenders, this.env.seed);
+    this.members = await this.fleet.runPhase(() => ({ kind: 'drop', clients }), PHASE_SLACK_MS);
+  }
+
+  async drain(): Promise<void> {
+    const { ackMs } = this.env;
+    await this.fleet.runPhase(() => ({ kind: 'drain', timeoutMs: ackMs + 1000 }), ackMs + PHASE_SLACK_MS);
+  }
+
+  unsettled(): number {
+    return this.recorder.ledger.unsettled();
+  }
+
+  openClients(): number {
+    return this.recorder.openClients;
+  }
+}
+
+/**
+ * The longest a ramp of `n` items can take: paced by its rate, or — if every item runs into its
+ * timeout — by the in-flight bound. Past this, the phase is stuck and the run fails.
+ */
+function rampBudget(n: number, p: { rate: number; maxInFlight: number }, timeoutMs: number): number {
+  const ms = Math.max((n / p.rate) * 1000, (n * timeoutMs) / p.maxInFlight) + timeoutMs + PHASE_SLACK_MS;
+  // every item timing out one by one can outlast any timer: bounded by the longest one Node can set
+  return Math.min(ms, MAX_TIMER_MS);
+}

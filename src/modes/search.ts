@@ -1,0 +1,267 @@
+import { join, relative, resolve, sep } from 'node:path';
+import { UserError } from '../../common/errors.ts';
+import type { HostFacts } from '../fleet/host-facts.ts';
+import type { IntervalSink } from '../metrics/measurement/interval-sink.ts';
+import { createRunDir } from '../metrics/results/run-dir.ts';
+import { newRunId } from '../metrics/results/run-id.ts';
+import { searchAnswer } from '../analyses/search/search-answer.ts';
+import { judgeExpect, type Expectation } from '../analyses/search/search-expect.ts';
+import { SEARCH_SCHEMA_VERSION, VARY_UNIT, type Search, type SearchStep, type SearchVary } from '../analyses/search/search-schema.ts';
+import { searchStep } from '../analyses/search/search-step.ts';
+import { nextStep, type PlanSettings } from '../analyses/search/step-plan.ts';
+import { writeSearch } from '../report/write-search.ts';
+import { applyOverrides } from '../scenarios/apply-overrides.ts';
+import type { Scenario } from '../contracts/scenario-schema.ts';
+import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
+import { createLambdaClient } from '../aws/lambda-client.ts';
+import { memorySession, type MemorySession } from '../aws/memory-session.ts';
+import { resolveTarget } from '../targets/resolve-target.ts';
+import type { Target } from '../targets/target.ts';
+import { parseThreshold, thresholdError, type Threshold } from '../contracts/threshold.ts';
+import { measure } from './measure.ts';
+import { measureInto, measuringOptions } from './measure-into.ts';
+import { preflightQuotas } from './quota-preflight.ts';
+import { checkRunInput, type RunInput } from './run-input.ts';
+import type { RunOptions } from './run.ts';
+import { INTERRUPTED_KILL_BY_MS, stopBudget } from './stop-budget.ts';
+
+/**
+ * `search`: the load at which a scenario stops meeting its SLOs, against one target. Each step is
+ * the scenario at one load (`vary`: its send rate, its clients, or its members per room): a short
+ * warm-up at that load, then the measured hold, a complete run directory (`step-<n>-<load>/`)
+ * judged against the SLOs like `run`'s thresholds. Which load comes next is the step plan's
+ * (src/analyses/search/step-plan.ts); what limited a failing step is read from its results
+ * (limit-evidence.ts). search.json and its reports are written after every step, so a search that
+ * is interrupted, or stops on mass errors, keeps every step it measured. Memory changed for the
+ * search (`memory`) goes back at the end, also after a failure or Ctrl-C, through Lambda's API as
+ * compare's does.
+ */
+export interface SearchOptions
+  extends Pick<
+    RunOptions,
+    | 'scenario' | 'target' | 'aws' | 'clients' | 'rooms' | 'rate' | 'seed' | 'shards' | 'outDir' | 'token' | 'tokenIn'
+    | 'stackKnobs' | 'ignoreHostLimits' | 'cost' | 'signal' | 'onInterval' | 'onWarning' | 'onStatus' | 'metricsWaitMs' | 'intervalMs'
+  > {
+  vary: SearchVary;
+  /** threshold expressions every step must meet (with the scenario's own thresholds) */
+  slos: string[];
+  /** the first load (default: the scenario's own) */
+  from?: number;
+  /** the highest load ever measured (default: 16 × from) */
+  to?: number;
+  /** bisection stops within this share of the passing load (default 0.1) */
+  resolution?: number;
+  /** the measured send phase's length at each step */
+  holdMs: number;
+  /** each step's warm-up send phase (0: none; default 3 s) */
+  warmUpMs?: number;
+  expect?: Expectation;
+  /** memory for these functions while the search runs, set and restored through Lambda's API */
+  memory?: Record<string, number>;
+}
+
+export interface SearchOutcome {
+  search: Search;
+  dir: string;
+}
+
+export const DEFAULT_RESOLUTION = 0.1;
+export const DEFAULT_SEARCH_WARM_UP_MS = 3_000;
+/** --to's default, as a multiple of --from: four doublings. */
+const DEFAULT_SPAN = 16;
+/** At most this many steps, whatever the plan: a search ends in bounded time. */
+const MAX_STEPS = 40;
+
+export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
+  const input = checkRunInput({ ...o, durationMs: o.holdMs });
+  const { scenario: base, seed, targetSpec, target: spec, token } = input;
+  if (!base.phases.some((p) => p.kind === 'send')) throw new UserError(`${base.source}: a search needs a send phase (its load is what a step holds)`);
+  const from = o.from ?? currentLoad(base, o.vary);
+  const to = o.to ?? from * DEFAULT_SPAN;
+  if (to < from) throw new UserError(`--to: must be at least --from (${from}), got ${to}`);
+  if (o.vary === 'clients' && from < base.rooms) throw new UserError(`--from: a search over clients starts at no fewer clients than rooms (${base.rooms}), got ${from}`);
+  const atLoad = (load: number) => stepScenario(base, o.vary, load, o.holdMs);
+  const { shards } = largestStepInput(o, base, to);
+  const slos = sloThresholds(base, o.slos);
+  const quotas = await preflightQuotas(atLoad(to), spec, { aws: o.aws });
+  for (const line of quotas?.plan ?? []) o.onWarning?.(`at --to ${to}: ${line}`);
+
+  const say = o.onStatus ?? (() => {});
+  const searchId = newRunId(`search-${base.name}`);
+  const dir = createRunDir(o.outDir ?? 'reports', searchId);
+  const settings: PlanSettings = { from, to, resolution: o.resolution ?? DEFAULT_RESOLUTION };
+  const unit = VARY_UNIT[o.vary];
+  const startedAt = new Date().toISOString();
+  const steps: SearchStep[] = [];
+  const restored: string[] = [];
+  let stopped: string | undefined;
+  const current = (status: Search['status']): Search => {
+    const answer = searchAnswer({ steps: steps.filter((s) => s.status !== 'interrupted'), from, to, resolution: settings.resolution, unit, stopped });
+    return {
+      schemaVersion: SEARCH_SCHEMA_VERSION,
+      searchId,
+      scenario: { name: base.name, source: base.source },
+      target: targetSpec,
+      vary: o.vary,
+      unit,
+      from,
+      to,
+      resolution: settings.resolution,
+      holdMs: o.holdMs,
+      warmUpMs: o.warmUpMs ?? DEFAULT_SEARCH_WARM_UP_MS,
+      slos: slos.map((t) => t.expression),
+      status,
+      ...(stopped ? { statusReason: stopped } : {}),
+      startedAt,
+      endedAt: new Date().toISOString(),
+      steps: [...steps],
+      answer,
+      ...(o.expect ? { expect: judgeExpect(o.expect, answer, unit) } : {}),
+      restored: [...restored],
+    };
+  };
+
+  const target = await resolveTarget({
+    spec: targetSpec,
+    aws: o.aws,
+    knobs: base.target,
+    stackKnobs: o.stackKnobs,
+    token,
+    logFile: spec.startsLocalStack ? join(dir, 'stack.log') : undefined,
+    onWarning: o.onWarning,
+  });
+  const budget = stopBudget(o.signal);
+  const measuring = measuringOptions(o, { seed, shards, token });
+  let session: MemorySession | undefined;
+  let lambda: ReturnType<typeof createLambdaClient> | undefined;
+  try {
+    if (o.memory && Object.keys(o.memory).length > 0) {
+      if (!target.lambdaApi) throw new UserError(`--memory: --target ${targetSpec} names no Lambda API to set memory through (use --target local or aws:<stackName>)`);
+      lambda = createLambdaClient(target.lambdaApi);
+      session = await memorySession(lambda, Object.keys(o.memory), { log: (line) => say(line) });
+      say(`setting ${Object.entries(o.memory).map(([fn, mb]) => `${fn} to ${mb} MB`).join(', ')} for the search`);
+      await session.set(o.memory);
+    }
+    for (let index = 1; index <= MAX_STEPS && !o.signal?.aborted; index++) {
+      const next = nextStep(steps.filter((s) => s.status !== 'interrupted'), settings);
+      if (!next) break;
+      say(`step ${index}: ${next.load} ${unit} (${next.role})${o.warmUpMs === 0 ? '' : ', warming up'}`);
+      const scenario = atLoad(next.load);
+      const runId = `${searchId}-step-${index}`;
+      if ((o.warmUpMs ?? DEFAULT_SEARCH_WARM_UP_MS) > 0) {
+        await warmUp(scenario, target, { seed, shards, token, signal: o.signal, onWarning: o.onWarning, runId: `${runId}-warm`, warmUpMs: o.warmUpMs ?? DEFAULT_SEARCH_WARM_UP_MS });
+        if (o.signal?.aborted) break;
+      }
+      const stepDir = createRunDir(dir, `step-${index}-${next.load}`);
+      const results = await measureInto(stepDir, scenario, target, { ...measuring, quotas, runId }, { thresholds: slos });
+      const step = searchStep(results, { index, load: next.load, role: next.role, dir: relativeDir(dir, stepDir) });
+      steps.push(step);
+      say(`step ${index}: ${next.load} ${unit}: ${step.status !== 'completed' ? step.status : step.passed ? 'met every SLO' : `did not meet the SLOs${step.evidence[0] ? ` (${step.evidence[0].line})` : ''}`}`);
+      if (step.massErrors) {
+        stopped = `mass errors at ${next.load} ${unit}: ${step.massErrors}`;
+        o.onWarning?.(`stopping the search: ${stopped}`);
+      } else if (step.status === 'failed') {
+        stopped = `the step at ${next.load} ${unit} failed: ${results.statusReason ?? 'the target stopped answering'}`;
+      }
+      await writeSearch(current(o.signal?.aborted ? 'interrupted' : 'completed'), dir, { onWarning: o.onWarning });
+      if (stopped) break;
+    }
+  } finally {
+    budget.dispose();
+    try {
+      if (session) {
+        await session.restore();
+        restored.push(...Object.entries(session.original).map(([fn, mb]) => `${fn} memory back to ${mb} MB`));
+      }
+    } finally {
+      lambda?.destroy();
+      const graceMs = budget.left(INTERRUPTED_KILL_BY_MS);
+      if (graceMs !== undefined && target.local) o.onStatus?.('stopping: stopping the local stack');
+      await target.stop(graceMs);
+    }
+  }
+  if (o.signal?.aborted) stopped ??= `interrupted (${String(o.signal.reason ?? 'SIGINT')})`;
+  const search = current(o.signal?.aborted ? 'interrupted' : stopped ? 'stopped' : 'completed');
+  await writeSearch(search, dir, { onWarning: o.onWarning });
+  return { search, dir };
+}
+
+/** The load the scenario itself has: its first send phase's rate, its clients, or its mean room size. */
+export function currentLoad(s: Scenario, vary: SearchVary): number {
+  switch (vary) {
+    case 'rate': {
+      const send = s.phases.find((p) => p.kind === 'send');
+      return Math.max(1, Math.round(send?.kind === 'send' ? send.rate : 1));
+    }
+    case 'clients':
+      return s.clients;
+    case 'room-size':
+      return Math.max(1, Math.round(s.clients / s.rooms));
+  }
+}
+
+/**
+ * The run input of the search's largest step (`to`), checked before anything starts: its fleet
+ * against this host, and its shards (unless --shards: as its planned load needs) are every step's,
+ * so that steps differ in their load only and the top steps do not saturate a single shard.
+ */
+export function largestStepInput(o: SearchOptions, base: Scenario, to: number, host?: HostFacts): RunInput {
+  return checkRunInput({ ...o, durationMs: o.holdMs, ...sizeAt(base, o.vary, to), ...(o.vary === 'rate' ? { rate: to } : {}) }, host);
+}
+
+/** The scenario's clients at a load (a room-size search keeps the rooms and fills them). */
+function sizeAt(s: Scenario, vary: SearchVary, load: number): { clients?: number } {
+  if (vary === 'clients') return { clients: load };
+  if (vary === 'room-size') return { clients: load * s.rooms };
+  return {};
+}
+
+/** The scenario at one step's load, every send phase holding for `holdMs`. */
+export function stepScenario(s: Scenario, vary: SearchVary, load: number, holdMs: number): Scenario {
+  return applyOverrides(s, { ...sizeAt(s, vary, load), ...(vary === 'rate' ? { rate: load } : {}), durationMs: holdMs });
+}
+
+/** The SLOs: the scenario's own thresholds, then each --slo; each named where it came from. */
+function sloThresholds(s: Scenario, slos: readonly string[]): Threshold[] {
+  const written = [
+    ...s.thresholds.map((e, i) => ({ expression: e, source: `${s.source}: thresholds[${i}]` })),
+    ...slos.map((e) => ({ expression: e, source: '--slo' })),
+  ];
+  const out: Threshold[] = [];
+  for (const w of written) {
+    const t = parseThreshold(w.expression, w.source);
+    if (t.bound.baseline) throw thresholdError(w.source, w.expression, 'a search has no baseline: give the SLO as a value, e.g. "broadcast.p99 < 250ms"');
+    if (!out.some((x) => x.expression === t.expression)) out.push(t);
+  }
+  if (out.length === 0) throw new UserError('--slo: a search needs at least one SLO, e.g. --slo "broadcast.p99 < 250ms"');
+  return out;
+}
+
+/** A null sink: the warm-up's intervals are not kept. */
+const DISCARD: IntervalSink = { append: () => {}, records: () => [] };
+
+/** The step's connect, join and send phases at its load, sends shortened to the warm-up; nothing of it is kept. */
+async function warmUp(
+  scenario: Scenario,
+  target: Target,
+  o: { seed: number; shards: number; token?: ConnectToken; signal?: AbortSignal; onWarning?: (m: string) => void; runId: string; warmUpMs: number },
+): Promise<void> {
+  const phases = scenario.phases
+    .filter((p) => p.kind === 'connect' || p.kind === 'join' || p.kind === 'send')
+    .map((p) => (p.kind === 'send' ? { ...p, durationMs: Math.min(p.durationMs, o.warmUpMs) } : p));
+  await measure({ ...scenario, phases }, target, {
+    runId: o.runId,
+    seed: o.seed,
+    shards: o.shards,
+    intervals: DISCARD,
+    ...(o.token ? { token: o.token } : {}),
+    signal: o.signal,
+    onWarning: o.onWarning,
+    systemMetrics: false,
+  });
+}
+
+/** A step's directory relative to the search's, with forward slashes (the search and its steps move together). */
+function relativeDir(dir: string, stepDir: string): string {
+  return relative(resolve(dir), resolve(stepDir)).split(sep).join('/');
+}

@@ -1,0 +1,96 @@
+import { UserError } from '../../common/errors.ts';
+import type { HoldConstant } from '../analyses/compare/compare-schema.ts';
+import { fmtNum } from '../number-format.ts';
+import type { PlannedPhase, Scenario } from '../contracts/scenario-schema.ts';
+
+/**
+ * The scenario as each point of a room-size or payload sweep runs it. Pure. A mistake (a room
+ * larger than the clients, a send rate out of bounds) is a UserError naming the flag and value,
+ * before anything starts.
+ */
+export interface SweepPoint {
+  x: number;
+  label: string;
+  scenario: Scenario;
+}
+
+/** The largest payload a send phase takes (the scenario schema's bound: API Gateway's frame is 128 KB). */
+export const MAX_PAYLOAD_BYTES = 126_000;
+const MAX_POINTS = 12;
+
+type SendPhase = Extract<PlannedPhase, { kind: 'send' }>;
+
+function sendPhases(s: Scenario, flag: string): SendPhase[] {
+  const sends = s.phases.filter((p): p is SendPhase => p.kind === 'send');
+  if (sends.length === 0) throw new UserError(`${flag}: ${s.source} has no send phase: there is nothing to sweep`);
+  return sends;
+}
+
+/** A comma-separated list of whole numbers from `min` to `max`, 2 to 12 of them, none twice. */
+export function numberList(flag: string, v: string, min: number, max: number, unit: string): number[] {
+  const parts = v.split(',').map((p) => p.trim());
+  const values = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : Number.NaN));
+  const bad = parts.find((p, i) => !Number.isSafeInteger(values[i]) || values[i]! < min || values[i]! > max);
+  if (bad !== undefined) throw new UserError(`${flag}: each value must be a whole number from ${fmtNum(min)} to ${fmtNum(max)}${unit}, got "${bad}" in "${v}"`);
+  const twice = values.find((s, i) => values.indexOf(s) !== i);
+  if (twice !== undefined) throw new UserError(`${flag}: ${twice} is listed twice in "${v}"`);
+  if (values.length < 2 || values.length > MAX_POINTS) throw new UserError(`${flag}: list 2 to ${MAX_POINTS} values to compare, got ${values.length} ("${v}")`);
+  return values;
+}
+
+/**
+ * Room size `members`: rooms = ⌊clients ÷ members⌋ of exactly `members` each (clients rounded down
+ * to a multiple; uniform sizes, whatever the scenario's distribution). `deliveries` keeps the
+ * scenario's deliveries per second (each send phase's rate × its members per room ÷ members),
+ * `clients` keeps each send phase's rate.
+ */
+export function roomSizePoints(base: Scenario, sizes: readonly number[], hold: HoldConstant): SweepPoint[] {
+  const sends = sendPhases(base, '--room-size');
+  const baseMembers = base.clients / base.rooms;
+  return [...sizes].sort((a, b) => a - b).map((members) => {
+    const rooms = Math.floor(base.clients / members);
+    if (rooms < 1) {
+      throw new UserError(`--room-size: rooms of ${fmtNum(members)} members need at least ${fmtNum(members)} clients; ${base.source} has ${fmtNum(base.clients)} (raise --clients)`);
+    }
+    const clients = rooms * members;
+    const rateOf = (p: SendPhase) => (hold === 'deliveries' ? (p.rate * baseMembers) / members : p.rate);
+    for (const p of sends) {
+      const rate = rateOf(p);
+      if (!(rate > 0) || rate > 1_000_000) throw new UserError(`--room-size ${members}: send phase ${p.name} would send ${rate} messages per second`);
+    }
+    const definition = structuredClone(base.definition) as Record<string, unknown> & { phases?: Array<Record<string, Record<string, unknown>>> };
+    definition.clients = clients;
+    definition.rooms = rooms;
+    definition.roomSizes = { distribution: 'uniform', exponent: 1 };
+    let k = 0;
+    for (const p of definition.phases ?? []) if (p.send) p.send.rate = rateOf(sends[k++]!);
+    const scenario: Scenario = {
+      ...base,
+      clients,
+      rooms,
+      roomSizes: { distribution: 'uniform' },
+      phases: base.phases.map((p) => (p.kind === 'send' ? { ...p, rate: rateOf(p) } : p)),
+      definition,
+    };
+    return { x: members, label: `${fmtNum(members)} members`, scenario };
+  });
+}
+
+/** Payload `bytes` in every send phase; nothing else changes. */
+export function payloadPoints(base: Scenario, bytes: readonly number[]): SweepPoint[] {
+  sendPhases(base, '--payload');
+  return [...bytes].sort((a, b) => a - b).map((n) => {
+    const definition = structuredClone(base.definition) as Record<string, unknown> & { phases?: Array<Record<string, Record<string, unknown>>> };
+    for (const p of definition.phases ?? []) if (p.send) p.send.payloadBytes = n;
+    const scenario: Scenario = { ...base, phases: base.phases.map((p) => (p.kind === 'send' ? { ...p, payloadBytes: n } : p)), definition };
+    return { x: n, label: `${fmtNum(n)} B`, scenario };
+  });
+}
+
+/** What a point's scenario runs, for compare.json: the first send phase's rate and payload. */
+export function loadOf(s: Scenario): { clients: number; rooms: number; membersPerRoom: number; messagesPerSecond: number; deliveriesPerSecond: number; payloadBytes: number } {
+  const send = s.phases.find((p): p is SendPhase => p.kind === 'send');
+  const membersPerRoom = s.clients / s.rooms;
+  const messagesPerSecond = send?.rate ?? 0;
+  return { clients: s.clients, rooms: s.rooms, membersPerRoom, messagesPerSecond, deliveriesPerSecond: messagesPerSecond * membersPerRoom, payloadBytes: send?.payloadBytes ?? 0 };
+}

@@ -1,0 +1,91 @@
+import { pullCloudWatch } from '../metrics/cloudwatch/cloudwatch-puller.ts';
+import { estimateCost, type CostOptions } from '../metrics/cost/cost-model.ts';
+import type { Results } from '../contracts/results-schema.ts';
+import { REFERENCE_TABLES } from '../contracts/reference-tables.ts';
+import { runFunctions } from '../metrics/cost/run-functions.ts';
+import { dynamoDbWork, lambdaWork } from '../metrics/cost/work-per-message.ts';
+import { UnknownPrices } from '../metrics/cost/price-choice.ts';
+import type { Target } from '../targets/target.ts';
+import { expectedCounts } from './expected-counts.ts';
+import { withPriceList } from './run-prices.ts';
+
+export interface SystemMetricsOptions {
+  /** a step that went wrong, one line (the fleet's results are already checkpointed) */
+  onWarning?: (message: string) => void;
+  /** prices and architecture for the cost estimate (default: the dated table of the stack's region, the functions' architecture) */
+  cost?: CostOptions;
+  /** epoch ms the previous measurement against the same target ended, if there was one */
+  previousEndMs?: number;
+  /** the longest to wait for a local stack's last invocations (default the puller's, 15 s) */
+  settleMaxMs?: number;
+  /** `--metrics-wait`: the longest wait for CloudWatch to publish the run (default: the target's) */
+  metricsWaitMs?: number;
+  /** the wait's progress line */
+  onStatus?: (message: string) => void;
+}
+
+/**
+ * The last part of measuring, for every run — finished, interrupted or failed — while the target
+ * is still up: what the system itself reports. The CloudWatch pull (the target's endpoints, its
+ * functions as results.config.target.functions lists them), then the work per message and the
+ * cost estimate computed from it. None of these throws: a step that fails is a warning and the
+ * rest is kept.
+ */
+export async function addSystemMetrics(results: Results, target: Target, options: SystemMetricsOptions = {}): Promise<void> {
+  const warn = options.onWarning ?? (() => {});
+  const source = target.cloudWatch;
+  if (source) {
+    // pullCloudWatch never throws: what it could not pull is listed in results.cloudwatch.problems
+    const functions = runFunctions(results);
+    results.cloudwatch = await pullCloudWatch({
+      target: source,
+      apiGateway: target.endpoints.apiGateway ?? null,
+      functions: functions.map((f) => f.name),
+      // the tables the target names (a stack's outputs); their indexes are listed by ListMetrics
+      ...(target.endpoints.tables
+        ? { tables: target.endpoints.tables.map((name) => REFERENCE_TABLES.find((t) => t.name === name) ?? { name, globalIndexes: [] }) }
+        : {}),
+      run: { startMs: Date.parse(results.startedAt), endMs: Date.parse(results.endedAt) },
+      ...(options.settleMaxMs === undefined ? {} : { settleMaxMs: options.settleMaxMs }),
+      // the wait for publication waits for what the harness counted itself
+      expected: expectedCounts(results),
+      ...(options.metricsWaitMs !== undefined ? { metricsWaitMs: options.metricsWaitMs } : {}),
+      ...(options.onStatus ? { onStatus: options.onStatus } : {}),
+    });
+    // CloudWatch's window starts on a period boundary (a minute on AWS, a second on the
+    // emulator's per-second metrics): a measurement that follows another on the same target
+    // within it sees that one's tail too. Said, not hidden (measure waits for a fresh window).
+    const previous = options.previousEndMs;
+    if (previous !== undefined && results.cloudwatch.window.startMs < previous) {
+      const overlapSec = Math.round((previous - results.cloudwatch.window.startMs) / 1000);
+      const note = `the CloudWatch window starts ${overlapSec} s before the previous measurement on this target ended: Lambda, API Gateway and DynamoDB totals include its tail`;
+      results.cloudwatch.notes.push(note);
+      warn(note);
+    }
+    if (results.cloudwatch.status !== 'complete') {
+      warn(`CloudWatch pull ${results.cloudwatch.status}: ${results.cloudwatch.problems.map((p) => `${p.step}: ${p.errorName}`).join('; ')}`);
+    }
+  }
+  try {
+    const dynamodb = dynamoDbWork(results);
+    if (dynamodb) results.dynamodb = dynamodb;
+    const lambda = lambdaWork(results, options.cost?.functions);
+    if (lambda) results.lambda = lambda;
+  } catch (err) {
+    warn(`work per message failed: ${(err as Error).message}`);
+  }
+  // what the prices could not be is said, and kept with the results
+  const keep = (m: string) => {
+    results.harness.warnings.push(m);
+    warn(m);
+  };
+  try {
+    results.cost = estimateCost(results, await withPriceList(target, options.cost, keep));
+  } catch (err) {
+    if (err instanceof UnknownPrices) {
+      keep(err.message); // refused, not guessed
+    } else {
+      warn(`cost estimate failed: ${(err as Error).message}`);
+    }
+  }
+}
