@@ -5,6 +5,7 @@ import { fmtCount, fmtMsCell, fmtShare, fmtUsdCell, pickText, sizesText, spreadT
 import { escapeHtml as h } from './escape.ts';
 import { fmtNum } from '../number-format.ts';
 import { htmlPage } from './html-page.ts';
+import { chartBox, section, table } from './html-parts.ts';
 import { STYLE } from './html-style.ts';
 
 /**
@@ -21,8 +22,8 @@ export function renderCompareHtml(c: Comparison, assets: ReportAssets = reportAs
     main: `${header(c)}
 ${recommendations(c)}
 ${section('Cost versus latency', `Medians over each size's counted repeats; whiskers span their min–max. Cost is the compared functions' Lambda bill per million deliveries: requests, billed Duration × memory${c.pricing.initBilled ? ' and INIT' : ''}.`, `<div class="grid two">${chartBox(charts, 'cost-latency')}${chartBox(charts, 'by-memory')}</div>${offChart(c, charts)}`)}
-${section('Latency by size', `Median over the counted repeats, min–max below. The recommendation ranks ${h(LATENCY_METRIC_LABELS[c.latencyMetric])}.`, latencyTable(c))}
-${section('Cost by size', `At ${h(c.pricing.region)} list prices of ${h(c.pricing.asOf)}, ${h(c.pricing.architecture)}: $${fmtNum(c.pricing.requestsPerMillion)} per million requests, $${c.pricing.gbSecond} per GB-s${c.pricing.initBilled ? ', INIT billed' : ''}.`, costTable(c))}
+${section('Latency by size', `Median over the counted repeats, min–max below. The recommendation ranks ${LATENCY_METRIC_LABELS[c.latencyMetric]}.`, latencyTable(c))}
+${section('Cost by size', `At ${c.pricing.region} list prices of ${c.pricing.asOf}, ${c.pricing.architecture}: $${fmtNum(c.pricing.requestsPerMillion)} per million requests, $${c.pricing.gbSecond} per GB-s${c.pricing.initBilled ? ', INIT billed' : ''}.`, costTable(c))}
 ${section('Compared functions', 'From REPORT log lines where the runs have them (every invocation), else CloudWatch AWS/Lambda statistics.', functionsTable(c))}
 ${section('Runs', 'Each run keeps its own directory and report.', runsTable(c))}
 ${section('How to read this', '', `<ul class="notes">${c.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`)}`,
@@ -43,28 +44,11 @@ export const EXTRA_STYLE = `
 .nw { white-space:nowrap; word-break:normal; }
 `;
 
-export function section(title: string, intro: string, body: string): string {
-  return `<section><h2>${h(title)}</h2>${intro ? `<p class="intro">${intro}</p>` : ''}${body}</section>`;
-}
-
-function chartBox(charts: CompareCharts, id: keyof CompareCharts): string {
-  const spec = charts[id];
-  if (!spec) return `<div class="chart-box empty"><p class="no-data">No size has the data for this chart.</p></div>`;
-  return `<figure class="chart-box"><figcaption>${h(spec.title)}</figcaption><div class="chart" data-chart="${h(id)}"></div></figure>`;
-}
-
 function offChart(c: Comparison, charts: CompareCharts): string {
   const on = new Set(charts['cost-latency']?.series.map((s) => s.memoryMB) ?? []);
   const off = c.sizes.filter((s) => !on.has(s.memoryMB));
   if (off.length === 0) return '';
   return `<p class="note">Not on the cost-versus-latency chart (no cost or no latency): ${off.map((s) => `${fmtNum(s.memoryMB)} MB`).join(', ')}.</p>`;
-}
-
-export function table(head: string[], rows: string[][], cls = 'num'): string {
-  if (rows.length === 0) return '<p class="note">Nothing to show.</p>';
-  return `<table class="${cls}"><thead><tr>${head.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
 }
 
 export function cell(s: MedianRange | null | undefined, fmt: (n: number) => string): string {
@@ -134,7 +118,7 @@ function latencyTable(c: Comparison): string {
     cell(s.metrics.deliveriesLost, fmtCount),
     cell(s.metrics.sendsFailed, fmtCount),
   ]);
-  return table(['memory', 'runs counted', 'broadcast p50', 'broadcast p99', 'connect p50', 'connect p99', 'Duration (mean)', 'INIT (mean)', 'cold starts', 'lost deliveries', 'failed sends'], rows);
+  return table(['memory', 'runs counted', 'broadcast p50', 'broadcast p99', 'connect p50', 'connect p99', 'Duration (mean)', 'INIT (mean)', 'cold starts', 'lost deliveries', 'failed sends'], rows, 'num');
 }
 
 function costTable(c: Comparison): string {
@@ -146,7 +130,7 @@ function costTable(c: Comparison): string {
     cell(s.metrics.totalCostPerMillionDeliveries, fmtUsdCell),
     h(s.costSource ?? '–'),
   ]);
-  return table(['memory', 'GB-s (compared functions)', 'GB-s per 1,000 deliveries', 'Lambda $ per 1M deliveries', 'whole estimate $ per 1M deliveries', 'cost source'], rows);
+  return table(['memory', 'GB-s (compared functions)', 'GB-s per 1,000 deliveries', 'Lambda $ per 1M deliveries', 'whole estimate $ per 1M deliveries', 'cost source'], rows, 'num');
 }
 
 function functionsTable(c: Comparison): string {

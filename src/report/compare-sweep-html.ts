@@ -1,11 +1,12 @@
 import type { PointResult, SweepComparison } from '../analyses/compare/compare-schema.ts';
 import { reportAssets, type ReportAssets } from './assets.ts';
-import { cell, EXTRA_STYLE, runLink, section, table } from './compare-html.ts';
+import { cell, EXTRA_STYLE, runLink } from './compare-html.ts';
 import { fmtCount, fmtMsCell, fmtUsdCell } from './compare-format.ts';
-import { buildSweepCharts, type SweepCharts } from './compare-sweep-chart-data.ts';
+import { buildSweepCharts } from './compare-sweep-chart-data.ts';
 import { parameterTitle, pickLine, settingText, sloText } from './compare-sweep-format.ts';
 import { escapeHtml as h } from './escape.ts';
 import { htmlPage } from './html-page.ts';
+import { chartBox, html, section, table } from './html-parts.ts';
 import { STYLE } from './html-style.ts';
 
 /**
@@ -26,8 +27,8 @@ td .why { display:block; color:var(--muted); font-size:11px; max-width:360px; }`
     main: `${header(c)}
 ${recommendation(c)}
 ${section(`Latency and cost by ${parameterTitle(c.parameter)}`, `Medians over each point's counted repeats. Points that did not meet the SLO are shaded red.`, `<div class="grid two">${chartBox(charts, 'sweep-latency')}${chartBox(charts, 'sweep-cost')}</div>`)}
-${section('By point', `What each point ran and what it measured: median over the counted repeats, min–max below. <code>${h(fn)}</code> Duration from REPORT log lines where the runs have them, else CloudWatch.`, pointsTable(c))}
-${section('Cost by point', `The runs' own estimates per million deliveries received, at ${h(c.pricing.region)} list prices of ${h(c.pricing.asOf)}.`, costTable(c))}
+${section('By point', html`What each point ran and what it measured: median over the counted repeats, min–max below. <code>${fn}</code> Duration from REPORT log lines where the runs have them, else CloudWatch.`, pointsTable(c))}
+${section('Cost by point', `The runs' own estimates per million deliveries received, at ${c.pricing.region} list prices of ${c.pricing.asOf}.`, costTable(c))}
 ${section('Runs', 'Each run keeps its own directory and report.', runsTable(c))}
 ${section('How to read this', '', `<ul class="notes">${c.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`)}`,
     dataId: 'compare-data',
@@ -36,12 +37,6 @@ ${section('How to read this', '', `<ul class="notes">${c.notes.map((n) => `<li>$
     uplotJs: assets.uplotJs,
     clientJs: assets.compareJs,
   });
-}
-
-function chartBox(charts: SweepCharts, id: keyof SweepCharts): string {
-  const spec = charts[id];
-  if (!spec) return `<div class="chart-box empty"><p class="no-data">No point has the data for this chart.</p></div>`;
-  return `<figure class="chart-box"><figcaption>${h(spec.title)}</figcaption><div class="chart" data-chart="${h(id)}"></div></figure>`;
 }
 
 function header(c: SweepComparison): string {
@@ -126,7 +121,7 @@ function costTable(c: SweepComparison): string {
     cell(p.metrics.totalCostPerMillionDeliveries, fmtUsdCell),
     h(p.setting.architecture),
   ]);
-  return table([h(parameterTitle(c.parameter)), 'Lambda', 'API Gateway (32 KB message units)', 'data transfer out', 'DynamoDB', 'whole estimate', 'architecture priced'], rows);
+  return table([h(parameterTitle(c.parameter)), 'Lambda', 'API Gateway (32 KB message units)', 'data transfer out', 'DynamoDB', 'whole estimate', 'architecture priced'], rows, 'num');
 }
 
 function runsTable(c: SweepComparison): string {

@@ -7,6 +7,7 @@ import { reportAssets, type ReportAssets } from './assets.ts';
 import { buildCharts, type ChartSpec } from './chart-data.ts';
 import { escapeHtml as h } from './escape.ts';
 import { htmlPage } from './html-page.ts';
+import { chartBox, section, table } from './html-parts.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd, fmtValue } from '../number-format.ts';
 import { STYLE } from './html-style.ts';
 import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
@@ -55,25 +56,8 @@ function intervalWording(r: Results): string {
   return typeof periodMs === 'number' ? `${Math.round(periodMs / 1000)}-second Artillery period` : '1-second interval';
 }
 
-function section(title: string, intro: string, body: string): string {
-  return `<section><h2>${h(title)}</h2>${intro ? `<p class="intro">${intro}</p>` : ''}${body}</section>`;
-}
-
-function chartBox(charts: Record<string, ChartSpec>, id: string): string {
-  const spec = charts[id];
-  if (!spec) return `<div class="chart-box empty"><p class="no-data">No data for this chart in this run.</p></div>`;
-  return `<figure class="chart-box"><figcaption>${h(spec.title)}</figcaption><div class="chart" data-chart="${h(id)}"></div></figure>`;
-}
-
 function chartGrid(charts: Record<string, ChartSpec>, ids: string[]): string {
   return `<div class="grid">${ids.map((id) => chartBox(charts, id)).join('')}</div>`;
-}
-
-function table(head: string[], rows: string[][], cls = ''): string {
-  if (rows.length === 0) return '';
-  return `<table${cls ? ` class="${cls}"` : ''}><thead><tr>${head.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
 }
 
 function header(r: Results): string {
@@ -218,7 +202,7 @@ function quotaNote(r: Results): string {
 function lambdaIntro(cw: CloudWatchResults | undefined): string {
   if (!cw) return 'CloudWatch was not pulled for this run.';
   const period = cw.window.periodSec === 1 ? '1-second' : `${cw.window.periodSec}-second`;
-  return `From ${cw.source === 'aws' ? `AWS (${h(cw.region)})` : `the local emulator (${h(cw.endpoint ?? '')})`}, ${period} periods, on the same time axis as the client-side charts.`;
+  return `From ${cw.source === 'aws' ? `AWS (${cw.region})` : `the local emulator (${cw.endpoint ?? ''})`}, ${period} periods, on the same time axis as the client-side charts.`;
 }
 
 function problemsList(cw: CloudWatchResults): string {
@@ -264,7 +248,8 @@ function lambdaSection(charts: Record<string, ChartSpec>, cw: CloudWatchResults 
   return (
     problemsList(cw) +
     `<div class="grid two">${['lambda-duration', 'lambda-concurrency', 'lambda-invocations', 'lambda-throttles'].map((id) => chartBox(charts, id)).join('')}</div>` +
-    table(['function', 'invocations', 'errors', 'throttles', 'avg', 'p50', 'p99', 'max concurrency'], rows, 'num') +
+    // left out when no function was active: the charts above already say so (as before)
+    (rows.length ? table(['function', 'invocations', 'errors', 'throttles', 'avg', 'p50', 'p99', 'max concurrency'], rows, 'num') : '') +
     api +
     (routes.length
       ? `<h3>API Gateway by route (detailed metrics)</h3>${table(['route', 'messages', 'integration errors', 'execution errors', 'integration latency avg', 'p50', 'p99'], routes, 'num')}`
@@ -325,8 +310,8 @@ function staleSection(r: Results, charts: Record<string, ChartSpec>): string {
 
 function costIntro(cost: CostEstimate | undefined): string {
   if (!cost) return 'No cost estimate for this run.';
-  const dt = cost.sources.dataTransfer ? `, data transfer out from ${h(cost.sources.dataTransfer)}` : '';
-  return `What this run's load costs on AWS at ${h(pricesLabel(cost.prices))}, Lambda on ${h(cost.architecture)}. Sources: Lambda from ${h(cost.sources.lambda)}, messages from ${h(cost.sources.messages)}, DynamoDB from ${h(cost.sources.dynamodb)}${dt}.`;
+  const dt = cost.sources.dataTransfer ? `, data transfer out from ${cost.sources.dataTransfer}` : '';
+  return `What this run's load costs on AWS at ${pricesLabel(cost.prices)}, Lambda on ${cost.architecture}. Sources: Lambda from ${cost.sources.lambda}, messages from ${cost.sources.messages}, DynamoDB from ${cost.sources.dynamodb}${dt}.`;
 }
 
 function costSection(cost: CostEstimate | undefined): string {

@@ -3,8 +3,9 @@ import { fmtInt, fmtMs, fmtNum } from '../number-format.ts';
 import { reportAssets, type ReportAssets } from './assets.ts';
 import { escapeHtml as h } from './escape.ts';
 import { htmlPage } from './html-page.ts';
+import { chartBox, section } from './html-parts.ts';
 import { STYLE } from './html-style.ts';
-import { buildSearchCharts, type SearchCharts } from './search-chart-data.ts';
+import { buildSearchCharts } from './search-chart-data.ts';
 import { loadText, outcomeTitle, sloValues, stepOutcome, whyNotMet } from './search-text.ts';
 
 /**
@@ -38,10 +39,6 @@ const EXTRA_STYLE = `
 .steps tr.pass td.outcome { color:var(--ok); font-weight:650; }
 `;
 
-function section(title: string, intro: string, body: string): string {
-  return `<section><h2>${h(title)}</h2>${intro ? `<p class="intro">${h(intro)}</p>` : ''}${body}</section>`;
-}
-
 function header(s: Search): string {
   return `<header>
 <div class="brand">fanout-bench · capacity search</div>
@@ -74,12 +71,6 @@ function answer(s: Search): string {
 
 function card(label: string, value: string, bad: boolean): string {
   return `<div class="card${bad ? ' bad' : ''}"><div class="label">${h(label)}</div><div class="value">${h(value)}</div></div>`;
-}
-
-function chartBox(charts: SearchCharts, id: keyof SearchCharts): string {
-  const spec = charts[id];
-  if (!spec) return `<div class="chart-box empty"><p class="no-data">No step has the data for this chart.</p></div>`;
-  return `<figure class="chart-box"><figcaption>${h(spec.title)}</figcaption><div class="chart" data-chart="${h(id)}"></div></figure>`;
 }
 
 function stepsTable(s: Search): string {

@@ -2,6 +2,7 @@ import type { Trend } from '../analyses/trend/trend-schema.ts';
 import { reportAssets, type ReportAssets } from './assets.ts';
 import { escapeHtml as h } from './escape.ts';
 import { htmlPage } from './html-page.ts';
+import { section, table } from './html-parts.ts';
 import { STYLE } from './html-style.ts';
 import { buildTrendCharts, chartId } from './trend-chart-data.ts';
 import { changePctText, commitRange, methodText, runDate, shortCommit, stepText } from './trend-format.ts';
@@ -37,17 +38,6 @@ const EXTRA_STYLE = `
 .nw { white-space:nowrap; word-break:normal; }
 .cp-count { font-weight:650; }
 `;
-
-function section(title: string, intro: string, body: string): string {
-  return `<section><h2>${h(title)}</h2>${intro ? `<p class="intro">${h(intro)}</p>` : ''}${body}</section>`;
-}
-
-function table(head: string[], rows: string[][], cls = ''): string {
-  if (rows.length === 0) return '<p class="note">None.</p>';
-  return `<table class="${cls}"><thead><tr>${head.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
-}
 
 function header(t: Trend): string {
   const first = t.runs[0];

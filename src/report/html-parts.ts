@@ -1,0 +1,52 @@
+import { escapeHtml as h } from './escape.ts';
+
+/**
+ * Section, chart box and table for every HTML report, kept once so the pages cannot drift in how
+ * they escape or what an empty table or chart says.
+ *
+ * Escaping: a section's title and intro are plain text, escaped here once (callers pass them
+ * unescaped). An intro that needs markup is written with the `html` tag, which escapes each
+ * `${value}` it interpolates. Bodies, table heads and cells are markup their callers escape.
+ */
+
+/** Markup made by the `html` tag: its literal text is trusted, every interpolated value escaped. */
+export class Html {
+  private constructor(readonly markup: string) {}
+
+  static tag(strings: TemplateStringsArray, ...values: unknown[]): Html {
+    // an Html value nests as is, so markup built in two steps is not escaped twice
+    const parts = values.map((v, i) => (v instanceof Html ? v.markup : h(v)) + strings[i + 1]);
+    return new Html(strings[0] + parts.join(''));
+  }
+}
+
+/** html`Duration of <code>${fn}</code>`: an intro with markup, `fn` escaped. */
+export const html = Html.tag;
+
+export function section(title: string, intro: string | Html, body: string): string {
+  const text = intro instanceof Html ? intro.markup : h(intro);
+  return `<section><h2>${h(title)}</h2>${text ? `<p class="intro">${text}</p>` : ''}${body}</section>`;
+}
+
+/** The one empty state of a chart and of a table. */
+export const NO_CHART_DATA = 'No data for this chart.';
+export const NO_TABLE_ROWS = 'No data.';
+
+/** A chart for the page's script to draw (by `data-chart`), or the one empty state when the page has no data for it. */
+export function chartBox<C extends { [K in keyof C]?: { title: string } }>(charts: C, id: keyof C & string): string {
+  const spec = charts[id];
+  if (!spec) return `<div class="chart-box empty"><p class="no-data">${NO_CHART_DATA}</p></div>`;
+  return `<figure class="chart-box"><figcaption>${h(spec.title)}</figcaption><div class="chart" data-chart="${h(id)}"></div></figure>`;
+}
+
+/**
+ * A table of markup cells (escaped by the caller). No rows reads as a "no data" line, in the
+ * style of an empty chart; a caller whose table is optional leaves it out itself
+ * (`rows.length ? table(…) : ''`).
+ */
+export function table(head: string[], rows: string[][], cls = ''): string {
+  if (rows.length === 0) return `<p class="no-data">${NO_TABLE_ROWS}</p>`;
+  return `<table${cls ? ` class="${h(cls)}"` : ''}><thead><tr>${head.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}

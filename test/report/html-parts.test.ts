@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { chartBox, html, NO_CHART_DATA, NO_TABLE_ROWS, section, table } from '../../src/report/html-parts.ts';
+
+// The pieces every HTML report is built from: one escaping rule for section titles and intros,
+// one empty state for a table and for a chart, and the table's class applied as given.
+
+const HOSTILE = '<script>alert(1)</script> & "co"';
+const ESCAPED = '&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;co&quot;';
+
+describe('section', () => {
+  it('escapes a title and a plain-text intro, once; the body is markup as given', () => {
+    const out = section(`Title ${HOSTILE}`, `Intro ${HOSTILE}`, '<p>body</p>');
+    expect(out).toBe(`<section><h2>Title ${ESCAPED}</h2><p class="intro">Intro ${ESCAPED}</p><p>body</p></section>`);
+    expect(out).not.toContain('<script>');
+  });
+
+  it('leaves out an empty intro', () => {
+    expect(section('T', '', 'b')).toBe('<section><h2>T</h2>b</section>');
+  });
+
+  it('keeps an html`` intro\'s markup and escapes only what it interpolates, never twice', () => {
+    const fn = 'send<Message> & co';
+    const intro = html`Duration of <code>${fn}</code> from REPORT lines.`;
+    expect(section('T', intro, '')).toBe('<section><h2>T</h2><p class="intro">Duration of <code>send&lt;Message&gt; &amp; co</code> from REPORT lines.</p></section>');
+    // markup built in two steps is not escaped again
+    expect(section('T', html`<em>${intro}</em> ${'&'}`, '')).toContain('<em>Duration of <code>send&lt;Message&gt; &amp; co</code> from REPORT lines.</em> &amp;</p>');
+    expect(section('T', intro, '')).not.toContain('&amp;amp;');
+  });
+});
+
+describe('table', () => {
+  it('with no rows reads as one "no data" line, whatever its class', () => {
+    expect(table(['a'], [])).toBe(`<p class="no-data">${NO_TABLE_ROWS}</p>`);
+    expect(table(['a'], [], 'num')).toBe(`<p class="no-data">${NO_TABLE_ROWS}</p>`);
+  });
+
+  it('applies the class given, and none when none is given; head and cells are markup as given', () => {
+    expect(table(['<span class="nw">x</span>', 'y'], [['<code>1</code>', '2']], 'num second-text')).toBe(
+      '<table class="num second-text"><thead><tr><th><span class="nw">x</span></th><th>y</th></tr></thead><tbody><tr><td><code>1</code></td><td>2</td></tr></tbody></table>',
+    );
+    expect(table(['x'], [['1']])).toMatch(/^<table><thead>/);
+  });
+});
+
+describe('chartBox', () => {
+  const charts: { latency?: { title: string }; cost?: { title: string } } = { latency: { title: `Latency ${HOSTILE}` } };
+
+  it('draws a chart by its id, its title escaped', () => {
+    expect(chartBox(charts, 'latency')).toBe(`<figure class="chart-box"><figcaption>Latency ${ESCAPED}</figcaption><div class="chart" data-chart="latency"></div></figure>`);
+  });
+
+  it('has one empty state for a chart the page has no data for', () => {
+    expect(chartBox(charts, 'cost')).toBe(`<div class="chart-box empty"><p class="no-data">${NO_CHART_DATA}</p></div>`);
+    expect(chartBox({} as Record<string, { title: string }>, 'anything')).toBe(chartBox(charts, 'cost'));
+    // @ts-expect-error an id the charts record does not have is a type error
+    chartBox(charts, 'throughput');
+  });
+});
