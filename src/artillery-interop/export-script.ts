@@ -126,7 +126,7 @@ export function workerPlan(scenario: Scenario, o: Pick<ExportOptions, 'workers' 
       name: scenario.name,
       ...(scenario.description ? { description: scenario.description } : {}),
       definition,
-      thresholds: scenario.thresholds,
+      thresholds: scenario.thresholds.map((t) => t.expression),
     },
   };
 }

@@ -4,14 +4,11 @@ import { writeFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { buildEngineBundle, ENGINE_DIR } from '../artillery-interop/engine-bundle.ts';
 import { exportArtilleryScript } from '../artillery-interop/export-script.ts';
-import { fieldPath, UserError } from '../../common/errors.ts';
-import { applyOverrides } from '../scenarios/apply-overrides.ts';
+import { UserError } from '../../common/errors.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
-import { phaseLengthIssue } from '../scenarios/phase-length.ts';
-import { loadScenario } from '../scenarios/load-scenario.ts';
-import { DEFAULT_TOKEN_PLACEMENT, TOKEN_PLACEMENTS, type TokenPlacement } from '../contracts/token-placement.ts';
-import { checkTargetUrl } from '../targets/remote.ts';
-import { durationFlag, intFlag, rateFlag } from './run.ts';
+import { DEFAULT_TOKEN_PLACEMENT, type TokenPlacement } from '../contracts/token-placement.ts';
+import { checkRunInput } from '../session/run-input.ts';
+import { durationFlag, intFlag, numberFlag, tokenInFlag } from './shared-flags.ts';
 
 /**
  * `fanout-bench artillery export [scenario] --target <url> [--workers N] [--out file]`: the
@@ -61,16 +58,19 @@ export function artilleryExport(scenarioRef: string, flags: ExportFlags): { text
   if (flags.target === undefined) {
     throw new UserError('--target: the ws:// or wss:// URL the workers connect to is needed (`artillery run -t <url>` can change it later)');
   }
-  const url = checkTargetUrl(flags.target).toString();
-  const scenario = applyOverrides(loadScenario(scenarioRef), {
-    clients: intFlag('--clients', flags.clients, 1),
-    rooms: intFlag('--rooms', flags.rooms, 1),
+  // checked as a run's input is (the fleet plays on Artillery's workers, not on this host)
+  const { scenario, target } = checkRunInput({
+    scenario: scenarioRef,
+    target: flags.target,
+    clients: intFlag('--clients', flags.clients),
+    rooms: intFlag('--rooms', flags.rooms),
     durationMs: durationFlag('--duration', flags.duration),
-    rate: rateFlag('--rate', flags.rate),
-    seed: intFlag('--seed', flags.seed, 0),
+    rate: numberFlag('--rate', flags.rate),
+    seed: intFlag('--seed', flags.seed),
+    ignoreHostLimits: true,
   });
-  const long = phaseLengthIssue(scenario);
-  if (long) throw new UserError(`${scenario.source}: ${fieldPath(long.path)}: ${long.message}`);
+  if (target.kind !== 'url') throw new UserError(`--target: the workers connect to a ws:// or wss:// URL, got "${target.spec}"`);
+  const url = target.url;
   const tokenIn = tokenInFlag(flags.tokenIn) ?? scenarioTokenIn(scenario.target.auth) ?? DEFAULT_TOKEN_PLACEMENT;
   const scriptDir = flags.out === undefined ? process.cwd() : dirname(resolve(flags.out));
   const { text, plan } = exportArtilleryScript(scenario, {
@@ -98,12 +98,6 @@ export function artilleryExport(scenarioRef: string, flags: ExportFlags): { text
     notes.push(`for run-fargate or run-lambda, write the script into ${relative(process.cwd(), ARTILLERY_DIR) || '.'}/: its package.json and the engine are uploaded with it`);
   }
   return { text, notes };
-}
-
-function tokenInFlag(v: string | undefined): TokenPlacement | undefined {
-  if (v === undefined) return undefined;
-  if (!(TOKEN_PLACEMENTS as readonly string[]).includes(v)) throw new UserError(`--token-in: must be ${TOKEN_PLACEMENTS.join(' or ')}, got "${v}"`);
-  return v as TokenPlacement;
 }
 
 function scenarioTokenIn(auth: unknown): TokenPlacement | undefined {

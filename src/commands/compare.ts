@@ -17,8 +17,8 @@ import { EXIT, EXIT_INTERRUPTED } from '../../common/exit-codes.ts';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
-import { intFlag, MAX_REPEAT, runOptionsFromFlags, type RunFlags } from './run.ts';
-import { closingFlags, collect, fleetFlags, stackFlags, targetFlags } from './shared-flags.ts';
+import { MAX_REPEAT } from './run.ts';
+import { closingFlags, collect, fleetFlags, intFlag, sessionOptionsFromFlags, stackFlags, targetFlags, type SharedFlags } from './shared-flags.ts';
 
 /**
  * `fanout-bench compare --memory 128,256,… | --room-size 10,100,… | --payload 128,4096,… |
@@ -29,8 +29,10 @@ import { closingFlags, collect, fleetFlags, stackFlags, targetFlags } from './sh
  * every point measured, 1 a measurement failed, 130/143 interrupted (memory: the original sizes
  * restored first), 2 bad input.
  */
-interface CompareFlags extends Omit<RunFlags, 'memory' | 'baseline' | 'dryRun'> {
+interface CompareFlags extends SharedFlags {
   memory?: string;
+  threshold?: string[];
+  repeat?: string;
   roomSize?: string;
   holdConstant?: string;
   payload?: string;
@@ -153,7 +155,7 @@ function flagValue(flags: CompareFlags, f: (typeof SWEEP_FLAGS)[number]): string
 async function compareCommand(scenarioRef: string, flags: CompareFlags, targetGiven: boolean): Promise<number> {
   const sweep = sweepOf(flags, targetGiven);
   const target = sweep.parameter === 'targets' ? sweep.variants[0]!.target : flags.target;
-  const base = await runOptionsFromFlags(scenarioRef, { ...flags, target, memory: undefined, threshold: undefined, baseline: undefined, repeat: undefined });
+  const base = await sessionOptionsFromFlags(scenarioRef, { ...flags, target });
   const common = {
     ...base,
     repeat: intFlag('--repeat', flags.repeat, 1, MAX_REPEAT),

@@ -11,12 +11,14 @@ import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import { consoleSummary } from '../report/console-summary.ts';
 import { readResults } from '../report/read-results.ts';
 import { writeReports } from '../report/write-reports.ts';
-import { finish } from '../modes/finish.ts';
+import { finish } from '../session/finish.ts';
 import { repull } from '../modes/repull.ts';
 import { COMPARE_FILES } from '../report/write-comparison.ts';
 import { existsSync } from 'node:fs';
+import { parseThreshold } from '../contracts/threshold.ts';
 import { collectThresholds, THRESHOLD_FLAG } from '../verdict/threshold-list.ts';
 import { exitCodeOf } from '../verdict/exit-codes.ts';
+import { collect } from './shared-flags.ts';
 
 /**
  * `fanout-bench report <run-dir>`: re-renders index.html, summary.md and junit.xml from the run's
@@ -28,8 +30,6 @@ import { exitCodeOf } from '../verdict/exit-codes.ts';
  * directory under --out, judged like a run (the script's thresholds, --threshold, --baseline), with
  * run's exit codes: 0 passed, 99 a check or threshold failed, 1 a worker failed, 2 bad input.
  */
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
 interface ReportFlags {
   prices?: string;
   arch?: string;
@@ -77,7 +77,7 @@ export async function reportCommand(runDir: string, flags: { prices?: string; ar
   const results = await readResults(join(runDir, RESULTS_FILE));
   if (flags.prices !== undefined || flags.arch !== undefined) {
     // the estimate lives in results.json too, so it and the reports stay in agreement
-    const options = await costOptionsFromFlags(flags);
+    const options = await costOptionsFromFlags(flags, { rerender: true });
     // the run's own prices (its region's, as read then) unless they predate the recorded source
     const recorded = results.cost?.prices;
     if (recorded?.source !== undefined) options.prices = recorded;
@@ -123,9 +123,9 @@ export async function reportArtillery(outputFile: string, flags: ReportFlags): P
   const plan = script?.config.engines.fanout;
   // checked before anything is written, as run checks them before any load is sent
   const thresholds = collectThresholds({
-    ...(plan && flags.script ? { scenario: { thresholds: plan.scenario.thresholds, source: flags.script } } : {}),
+    ...(plan && flags.script ? { scenario: plan.scenario.thresholds.map((e, i) => parseThreshold(e, `${flags.script}: thresholds[${i}]`)) } : {}),
     flags: flags.threshold,
-    hasBaseline: flags.baseline !== undefined,
+    baseline: { given: flags.baseline !== undefined },
   });
   const baseline = flags.baseline === undefined ? undefined : await readResults(flags.baseline);
   const measured = artilleryResults({ output, outputFile, ...(script ? { script } : {}) });

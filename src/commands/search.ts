@@ -6,14 +6,14 @@ import { parseExpect, type Expectation } from '../analyses/search/search-expect.
 import { SEARCH_VARY, SearchVary, type Search } from '../analyses/search/search-schema.ts';
 import { renderSearchConsole } from '../report/search-console.ts';
 import { SEARCH_FILES } from '../report/write-search.ts';
-import { DEFAULT_RESOLUTION, DEFAULT_SEARCH_WARM_UP_MS, runSearch } from '../modes/search.ts';
+import { DEFAULT_RESOLUTION, runSearch } from '../modes/search.ts';
+import { DEFAULT_WARM_UP_MS } from '../session/warm-up.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
 import { formatDuration, parseDuration } from '../contracts/duration.ts';
-import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MIN_SEND_MS } from '../contracts/scenario-limits.ts';
+import { MAX_PHASE_MS } from '../contracts/scenario-limits.ts';
 import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
-import { memoryFlag, runOptionsFromFlags, type RunFlags } from './run.ts';
-import { closingFlags, collect, fleetFlags, stackFlags, targetFlags } from './shared-flags.ts';
+import { closingFlags, collect, durationFlag, fleetFlags, intFlag, memoryFlags, sessionOptionsFromFlags, stackFlags, targetFlags, type SharedFlags } from './shared-flags.ts';
 
 /**
  * `fanout-bench search [scenario] --vary rate|clients|room-size --slo EXPR…`: the highest load
@@ -24,7 +24,7 @@ import { closingFlags, collect, fleetFlags, stackFlags, targetFlags } from './sh
  * does not hold; 1 the search stopped on mass errors before it had an answer; 130/143
  * interrupted (memory restored, every step measured kept); 2 bad input.
  */
-interface SearchFlags extends Omit<RunFlags, 'memory' | 'threshold' | 'baseline' | 'dryRun' | 'repeat' | 'duration'> {
+interface SearchFlags extends Omit<SharedFlags, 'duration'> {
   vary: string;
   slo: string[];
   from?: string;
@@ -46,7 +46,7 @@ export function addSearchCommand(program: Command): void {
     .option('--from <n>', "the first step's load (default: the scenario's own)")
     .option('--to <n>', 'the highest load ever measured (default: 16 × --from)')
     .option('--hold <d>', 'how long each step holds its load, measured', '30s')
-    .option('--warm-up <d>', `each step's warm-up at its load before the hold (default ${formatDuration(DEFAULT_SEARCH_WARM_UP_MS)}; 0s: none)`)
+    .option('--warm-up <d>', `each step's warm-up at its load before the hold (default ${formatDuration(DEFAULT_WARM_UP_MS)}; 0s: none)`)
     .option('--resolution <share>', 'bisect until the gap is at most this share of the passing load, e.g. 10% or 0.1', `${DEFAULT_RESOLUTION * 100}%`)
     .option('--expect <expr>', 'a CI check on the answer: "max >= N" (or "first > N"); exit 99 when it does not hold');
   targetFlags(search);
@@ -67,19 +67,18 @@ function varyFlag(v: string): SearchVary {
   return parsed.data;
 }
 
-/** A load: a whole number ≥ 1, at most what the varied quantity allows. */
-function loadFlag(name: string, v: string | undefined, vary: SearchVary): number | undefined {
-  if (v === undefined) return undefined;
-  const max = vary === 'rate' ? MAX_RATE : MAX_CLIENTS;
-  const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1 || n > max) throw new UserError(`${name}: must be a whole number from 1 to ${max} (${vary}), got "${v}"`);
+/** A load: a whole number ≥ 1; the scenario schema holds it to its field's limits at the step it sets (--from, --to). */
+function loadFlag(name: string, v: string | undefined): number | undefined {
+  const n = intFlag(name, v);
+  if (n === 0) throw new UserError(`${name}: must be a whole number >= 1, got "${v}"`);
   return n;
 }
 
-function holdFlag(name: string, v: string, min: number): number {
+/** --warm-up: no scenario field holds it (it shortens the send phases), so its bounds are here. */
+function warmUpFlag(v: string): number {
   const ms = parseDuration(v);
-  if (ms === undefined || ms < min || ms > MAX_PHASE_MS) {
-    throw new UserError(`${name}: must be a duration from ${formatDuration(min)} to ${formatDuration(MAX_PHASE_MS)}, like "30s" or "2m", got "${v}"`);
+  if (ms === undefined || ms > MAX_PHASE_MS) {
+    throw new UserError(`--warm-up: must be a duration from 0s to ${formatDuration(MAX_PHASE_MS)}, like "3s" or "0s", got "${v}"`);
   }
   return ms;
 }
@@ -97,11 +96,6 @@ function expectFlag(v: string | undefined): Expectation | undefined {
   const e = parseExpect(v);
   if ('problem' in e) throw new UserError(`--expect: ${e.problem}`);
   return e;
-}
-
-/** Each `--memory fn=MB` as run reads it; a function named twice keeps its last size. */
-function memoryFlags(v: string[] | undefined): Record<string, number> | undefined {
-  return v === undefined ? undefined : Object.fromEntries(v.map(memoryFlag));
 }
 
 /** The exit code of a search that was not interrupted. */
@@ -122,15 +116,15 @@ async function searchCommand(scenario: string, flags: SearchFlags): Promise<numb
   const vary = varyFlag(flags.vary);
   if (vary === 'rate' && flags.rate !== undefined) throw new UserError('--rate: the search varies the rate itself (--from, --to)');
   if (vary !== 'rate' && flags.clients !== undefined) throw new UserError(`--clients: a search over ${vary} sets the clients itself (--from, --to)`);
-  const from = loadFlag('--from', flags.from, vary);
-  const to = loadFlag('--to', flags.to, vary);
+  const from = loadFlag('--from', flags.from);
+  const to = loadFlag('--to', flags.to);
   if (from !== undefined && to !== undefined && to < from) throw new UserError(`--to: must be at least --from (${from}), got ${to}`);
-  const holdMs = holdFlag('--hold', flags.hold, MIN_SEND_MS);
-  const warmUpMs = flags.warmUp === undefined ? undefined : holdFlag('--warm-up', flags.warmUp, 0);
+  const holdMs = durationFlag('--hold', flags.hold)!;
+  const warmUpMs = flags.warmUp === undefined ? undefined : warmUpFlag(flags.warmUp);
   const resolution = resolutionFlag(flags.resolution);
   const expect = expectFlag(flags.expect);
   const memory = memoryFlags(flags.memory);
-  const base = await runOptionsFromFlags(scenario, { ...flags, memory: undefined, threshold: undefined, baseline: undefined, repeat: undefined, duration: undefined });
+  const base = await sessionOptionsFromFlags(scenario, flags);
   const tty = process.stderr.isTTY === true;
   const interrupts = catchInterrupts({ tty, what: 'restoring what the search changed, writing the steps measured' });
   const printer = progressPrinter({ progress: flags.progress, tty });

@@ -1,13 +1,25 @@
 import type { Command } from 'commander';
-import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../../common/node-runtimes.ts';
-import { formatDuration } from '../contracts/duration.ts';
+import { readToken } from '../../common/auth-token.ts';
+import { UserError } from '../../common/errors.ts';
+import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
+import { DEFAULT_NODE_RUNTIME, isNodeRuntime, NODE_RUNTIMES, type NodeRuntime } from '../../common/node-runtimes.ts';
+import { formatDuration, parseDuration } from '../contracts/duration.ts';
+import { CONFIGURABLE_FUNCTION_NAMES } from '../contracts/reference-functions.ts';
+import type { StackKnobs } from '../contracts/scenario-schema.ts';
+import { TOKEN_PLACEMENTS, type TokenPlacement } from '../contracts/token-placement.ts';
+import { costOptionsFromFlags } from '../metrics/cost/cost-flags.ts';
+import type { SessionOptions } from '../session/session.ts';
 import { MAX_CLIENTS } from '../contracts/scenario-limits.ts';
 import { DEFAULT_METRICS_WAIT_MS } from '../aws/cloudwatch-source.ts';
 
 /**
  * The flags `run`, `compare` and `search` share, declared once so that each reads the same in
- * every command's --help. Each command adds its own flags around these groups, in this order:
- * target, fleet, stack, closing. runOptionsFromFlags (run.ts) reads them all.
+ * every command's --help, and read once into a session's options (sessionOptionsFromFlags). Each
+ * command adds its own flags around these groups, in this order: target, fleet, stack, closing.
+ *
+ * Reading a flag checks its form only (a whole number, a duration, fn=MB); what a scenario's
+ * field may be is the scenario schema's to say, after the flags are applied to it
+ * (src/scenarios/scenario-overrides.ts), so a flag is held to exactly the limits a file is.
  */
 
 /** A repeatable flag's values, in order (never commander's variadic `<x...>`, which takes the scenario after it too). */
@@ -48,4 +60,133 @@ export function closingFlags(cmd: Command, ignoreHostLimits = "run even if the f
     .option('--metrics-wait <d>', `how long to wait after the run for CloudWatch to publish its metrics where they arrive late (AWS, stack up --aws-metrics); default ${formatDuration(DEFAULT_METRICS_WAIT_MS)}`)
     .option('--ignore-host-limits', ignoreHostLimits)
     .option('--no-progress', 'no progress output on stderr');
+}
+
+/** The shared flags as commander hands them over. */
+export interface SharedFlags {
+  target: string;
+  region?: string;
+  profile?: string;
+  clients?: string;
+  rooms?: string;
+  duration?: string;
+  rate?: string;
+  shards?: string;
+  seed?: string;
+  out: string;
+  runtime?: string;
+  prices?: string;
+  arch?: string;
+  tokenFile?: string;
+  tokenIn?: string;
+  metricsWait?: string;
+  ignoreHostLimits?: boolean;
+  progress: boolean;
+}
+
+/** The shared flags as a session's options, each read for its form (one line naming the flag). */
+export async function sessionOptionsFromFlags(scenario: string, flags: SharedFlags, stackKnobs?: StackKnobs): Promise<SessionOptions> {
+  const aws = flags.region !== undefined || flags.profile !== undefined ? { region: regionFlag(flags.region), profile: profileFlag(flags.profile) } : undefined;
+  const knobs: StackKnobs = { ...stackKnobs, ...(flags.runtime !== undefined ? { runtime: runtimeFlag(flags.runtime) } : {}) };
+  return {
+    scenario,
+    target: flags.target,
+    ...(aws ? { aws } : {}),
+    clients: intFlag('--clients', flags.clients),
+    rooms: intFlag('--rooms', flags.rooms),
+    durationMs: durationFlag('--duration', flags.duration),
+    rate: numberFlag('--rate', flags.rate),
+    shards: intFlag('--shards', flags.shards, 1),
+    seed: intFlag('--seed', flags.seed),
+    outDir: flags.out,
+    ...(Object.keys(knobs).length > 0 ? { stackKnobs: knobs } : {}),
+    cost: await costOptionsFromFlags(flags),
+    ignoreHostLimits: flags.ignoreHostLimits === true,
+    token: readToken({ file: flags.tokenFile, fileField: '--token-file' }),
+    tokenIn: tokenInFlag(flags.tokenIn),
+    ...(flags.metricsWait !== undefined ? { metricsWaitMs: metricsWaitFlag(flags.metricsWait) } : {}),
+  };
+}
+
+/** A whole number; `min`/`max` only for flags no scenario field holds (--shards, --repeat, --workers). */
+export function intFlag(name: string, v: string | undefined, min?: number, max?: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  const inRange = (min === undefined || n >= min) && (max === undefined || n <= max);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || !inRange) {
+    const range = min === undefined ? '' : max === undefined ? ` >= ${min}` : ` from ${min} to ${max}`;
+    throw new UserError(`${name}: must be an integer${range}, got "${v}"`);
+  }
+  return n;
+}
+
+/** A number, like 200 or 0.5. */
+export function numberFlag(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = v.trim() === '' ? Number.NaN : Number(v);
+  if (!Number.isFinite(n)) throw new UserError(`${name}: must be a number, got "${v}"`);
+  return n;
+}
+
+/** A duration like "30s", "500ms" or "2m", in ms. */
+export function durationFlag(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const ms = parseDuration(v);
+  if (ms === undefined) throw new UserError(`${name}: must be a duration like "30s", "500ms" or "2m", got "${v}"`);
+  return ms;
+}
+
+/** `--memory fn=MB`: a function of the reference stack and a size Lambda allows. */
+export function memoryFlag(v: string): [string, number] {
+  const m = /^([\w.-]+)=(\d+)$/.exec(v);
+  if (!m) throw new UserError(`--memory: expected fn=MB, got "${v}"`);
+  if (!CONFIGURABLE_FUNCTION_NAMES.includes(m[1]!)) {
+    throw new UserError(`--memory: unknown function "${m[1]}" (known: ${CONFIGURABLE_FUNCTION_NAMES.join(', ')})`);
+  }
+  const mb = Number(m[2]);
+  if (mb < LAMBDA_MEMORY_MB.min || mb > LAMBDA_MEMORY_MB.max) {
+    throw new UserError(`--memory: ${m[1]}: must be from ${LAMBDA_MEMORY_MB.min} to ${LAMBDA_MEMORY_MB.max} MB, got ${m[2]}`);
+  }
+  return [m[1]!, mb];
+}
+
+/** Each `--memory fn=MB`; a function named twice keeps its last size. */
+export function memoryFlags(v: readonly string[] | undefined): Record<string, number> | undefined {
+  return v === undefined ? undefined : Object.fromEntries(v.map(memoryFlag));
+}
+
+/** `--token-in`: header or query. */
+export function tokenInFlag(v: string | undefined): TokenPlacement | undefined {
+  if (v === undefined) return undefined;
+  if (!(TOKEN_PLACEMENTS as readonly string[]).includes(v)) throw new UserError(`--token-in: must be ${TOKEN_PLACEMENTS.join(' or ')}, got "${v}"`);
+  return v as TokenPlacement;
+}
+
+/** At most an hour: AWS publishes within minutes; `report --repull` pulls again later. */
+const MAX_METRICS_WAIT_MS = 3_600_000;
+
+function metricsWaitFlag(v: string): number {
+  const ms = parseDuration(v);
+  if (ms === undefined || ms < 0 || ms > MAX_METRICS_WAIT_MS) {
+    throw new UserError(`--metrics-wait: must be a duration from 0s to ${formatDuration(MAX_METRICS_WAIT_MS)}, like "90s" or "5m", got "${v}"`);
+  }
+  return ms;
+}
+
+function regionFlag(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(v)) throw new UserError(`--region: must be an AWS region such as us-east-1, got "${v}"`);
+  return v;
+}
+
+/** A profile name as the shared config files allow it: no whitespace, no brackets. */
+function profileFlag(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[^\s[\]]{1,128}$/.test(v)) throw new UserError(`--profile: must be a profile name of the AWS config files (1-128 characters, no spaces or brackets), got "${v}"`);
+  return v;
+}
+
+function runtimeFlag(v: string): NodeRuntime {
+  if (!isNodeRuntime(v)) throw new UserError(`--runtime: must be one of ${NODE_RUNTIMES.join(', ')}, got "${v}"`);
+  return v;
 }

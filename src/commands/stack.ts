@@ -6,6 +6,7 @@ import type { StackLaunch, StackSettings } from '../../common/stack-launch.ts';
 import { installNode } from '../local-stack/install-node.ts';
 import { nodeCacheDir, PINNED_NODE_VERSIONS } from '../local-stack/node-binaries.ts';
 import { launchStack } from '../local-stack/stack-launcher.ts';
+import { collect } from './shared-flags.ts';
 
 /**
  * `fanout-bench stack up`: the local emulator in the foreground. Its flags become the stack
@@ -186,8 +187,4 @@ function pair(flag: string, raw: string, shape: string): [string, string] {
   const eq = raw.lastIndexOf('=');
   if (eq <= 0 || eq === raw.length - 1) throw new UserError(`${flag}: expected ${shape}, got "${raw}"`);
   return [raw.slice(0, eq), raw.slice(eq + 1)];
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }

@@ -8,6 +8,7 @@ import { trendMetric } from '../analyses/trend/trend-metrics.ts';
 import { readResults } from '../report/read-results.ts';
 import { commitRange, stepText } from '../report/trend-format.ts';
 import { writeTrend } from '../report/write-trend.ts';
+import { collect } from './shared-flags.ts';
 
 /**
  * `fanout-bench trend <results.json | run-dir | dir>… [--out dir] [--metric NAME…] [--baseline
@@ -16,8 +17,6 @@ import { writeTrend } from '../report/write-trend.ts';
  * nothing readable left, or no completed run, exit 2. Otherwise exit 0, change points or not: a
  * trend reports, the run's thresholds judge.
  */
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
 interface TrendFlags {
   out: string;
   metric?: string[];

@@ -4,7 +4,7 @@ import { z } from 'zod';
  * The quotas a run was held against (results.json's `quotas`): API Gateway's WebSocket quotas,
  * the stage's throttle and Lambda's account concurrency, each with its value and where that value
  * came from, and the plan's lines (one per limit the scenario would pass). Written by the run's
- * pre-flight (src/modes/quota-preflight.ts); read by the attribution of refusals and closes
+ * pre-flight (src/session/quota-preflight.ts); read by the attribution of refusals and closes
  * (quota-attribution.ts).
  */
 

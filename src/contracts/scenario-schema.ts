@@ -5,7 +5,7 @@ import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MAX_TIMEOUT_MS, MIN_SEND_MS, MIN_T
 import { NODE_RUNTIMES } from '../../common/node-runtimes.ts';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { TOKEN_PLACEMENTS } from './token-placement.ts';
-import { quote, thresholdProblem } from './threshold.ts';
+import { parseThreshold, type Threshold } from './threshold.ts';
 
 /**
  * A scenario, k6-style: named phases run in order, pacing (rates, in-flight bounds) kept apart
@@ -25,7 +25,10 @@ const Duration = durationIn(0, MAX_PHASE_MS);
 /** A send phase of 0 ms sends nothing, and its run would pass on nothing. */
 const SendDuration = durationIn(MIN_SEND_MS, MAX_PHASE_MS);
 const Timeout = durationIn(MIN_TIMEOUT_MS, MAX_TIMEOUT_MS);
-const Rate = z.number().positive().max(MAX_RATE);
+/** Rates, clients, rooms and seeds are worded once, for a file's field and the flag that sets it alike. */
+const RATE_RANGE = `must be a number > 0 and at most ${MAX_RATE}`;
+const Rate = z.number().positive({ error: RATE_RANGE }).max(MAX_RATE, { error: RATE_RANGE });
+const CLIENTS_RANGE = `must be an integer from 1 to ${MAX_CLIENTS}`;
 const Name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ . -');
 
 export const PHASE_KINDS = ['connect', 'join', 'send', 'idle', 'drop'] as const;
@@ -88,11 +91,8 @@ const Phase = z
     error: `must name exactly one of ${PHASE_KINDS.join(', ')}`,
   });
 
-/** One threshold expression ("broadcast.p99 < 250ms"): a mistake names the expression. */
-const Threshold = z.string().superRefine((expression, ctx) => {
-  const problem = thresholdProblem(expression);
-  if (problem) ctx.addIssue({ code: 'custom', message: `${quote(expression)}: ${problem}` });
-});
+/** One threshold expression ("broadcast.p99 < 250ms"), parsed once by normalizeScenario. */
+const ThresholdExpression = z.string();
 
 /** Per-function settings: keys must be functions of the reference stack (the local target runs it). */
 const perFunction = <T extends z.ZodType>(value: T) =>
@@ -155,8 +155,8 @@ export type StackKnobs = z.infer<typeof StackKnobs>;
 export const ScenarioSchema = z.strictObject({
   name: Name,
   description: z.string().optional(),
-  clients: z.int().positive().max(MAX_CLIENTS),
-  rooms: z.int().positive(),
+  clients: z.int().min(1, { error: CLIENTS_RANGE }).max(MAX_CLIENTS, { error: CLIENTS_RANGE }),
+  rooms: z.int().min(1, { error: 'must be an integer >= 1' }),
   roomSizes: z
     .strictObject({
       distribution: z.enum(['uniform', 'zipf']),
@@ -164,7 +164,7 @@ export const ScenarioSchema = z.strictObject({
       exponent: z.number().positive().default(1),
     })
     .default({ distribution: 'uniform', exponent: 1 }),
-  seed: z.int().nonnegative().optional(),
+  seed: z.int().min(0, { error: 'must be an integer >= 0' }).optional(),
   target: StackKnobs.optional(),
   timeouts: z
     .strictObject({
@@ -180,7 +180,7 @@ export const ScenarioSchema = z.strictObject({
     .prefault({}),
   phases: z.array(Phase).min(1),
   /** k6-style threshold expressions, checked with the run (`--threshold` adds more) */
-  thresholds: z.array(Threshold).optional(),
+  thresholds: z.array(ThresholdExpression).optional(),
 }).superRefine((s, ctx) => {
   if (s.rooms > s.clients) ctx.addIssue({ code: 'custom', path: ['rooms'], message: `must not exceed clients (${s.clients})` });
   const grace = parseDuration(s.timeouts.grace);
@@ -191,6 +191,12 @@ export const ScenarioSchema = z.strictObject({
   let connected = false;
   let joined = false;
   s.phases.forEach((p, i) => {
+    // A connect or join ramp paces every client (joins: every room's create and every client's join) at its rate: it must fit in a phase.
+    const ramp = p.connect ? { kind: 'connect', rate: p.connect.rate, items: s.clients, what: `${s.clients} connects` } : p.join ? { kind: 'join', rate: p.join.rate, items: s.clients + s.rooms, what: `${s.clients + s.rooms} createRoom and joinRoom requests` } : undefined;
+    if (ramp && (ramp.items / ramp.rate) * 1000 > MAX_PHASE_MS) {
+      const ms = Math.round((ramp.items / ramp.rate) * 1000);
+      ctx.addIssue({ code: 'custom', path: ['phases', i, ramp.kind, 'rate'], message: `${ramp.what} at ${ramp.rate}/s take ${formatDuration(ms)}; a phase may take at most ${formatDuration(MAX_PHASE_MS)}` });
+    }
     if (p.connect) connected = true;
     if (p.join && !connected) ctx.addIssue({ code: 'custom', path: ['phases', i, 'join'], message: 'needs a connect phase before it' });
     if (p.join) joined = true;
@@ -229,13 +235,17 @@ export interface Scenario {
   /** grace: deliveries later than this after the ack are late; loss: none by then = lost */
   timeouts: { connectMs: number; ackMs: number; graceMs: number; lossMs: number };
   phases: PlannedPhase[];
-  /** threshold expressions as written in the scenario (validated; parsed with the flags' by collectThresholds) */
-  thresholds: string[];
+  /** the scenario's thresholds, parsed (each named `<source>: thresholds[i]`); the flags' join them in collectThresholds */
+  thresholds: Threshold[];
   /** the definition as validated, for results.json */
   definition: Record<string, unknown>;
 }
 
-export function normalizeScenario(s: ScenarioParsed, source: string): Scenario {
+/**
+ * The validated definition as the harness uses it. Its thresholds are parsed here, once; a
+ * scenario revised from another (scenario-overrides.ts) passes the other's in `parsed`.
+ */
+export function normalizeScenario(s: ScenarioParsed, source: string, parsed?: { thresholds: Threshold[] }): Scenario {
   const seen = new Map<string, number>();
   const label = (kind: string, name: string | undefined) => {
     if (name) return name;
@@ -272,7 +282,7 @@ export function normalizeScenario(s: ScenarioParsed, source: string): Scenario {
     target: s.target ?? {},
     timeouts: { connectMs: ms(s.timeouts.connect), ackMs: ms(s.timeouts.ack), graceMs: ms(s.timeouts.grace), lossMs: ms(s.timeouts.loss) },
     phases,
-    thresholds: s.thresholds ?? [],
+    thresholds: parsed?.thresholds ?? (s.thresholds ?? []).map((e, i) => parseThreshold(e, `${source}: thresholds[${i}]`)),
     definition: s as unknown as Record<string, unknown>,
   };
 }

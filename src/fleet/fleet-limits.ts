@@ -1,6 +1,7 @@
 import type { HostFacts } from './host-facts.ts';
 import { clientsPerShard } from './shard-count.ts';
 import { clientsPerSourceAddress } from './source-address.ts';
+import type { TargetSpec } from '../contracts/target-spec.ts';
 
 /**
  * Whether this machine can hold the fleet a run asks for, estimated from the harness's own
@@ -31,10 +32,8 @@ const LOCAL_STACK_FILES_HEADROOM = 1_000;
 export interface FleetAsk {
   clients: number;
   shards: number;
-  /** the run's target as given: a ws(s):// URL, aws:<stackName>, or "local" */
-  target: string;
-  /** the harness starts the target's stack on this host (the local target): its memory and open files count too */
-  localStack: boolean;
+  /** the run's target, parsed: a local stack's memory and open files count too; a URL's host decides the source addresses */
+  target: TargetSpec;
   /** a local stack's cap on Lambda environments, when the scenario sets one */
   hostMaxEnvironments?: number;
   /** how to name the client count in a message: "--clients" or "my.yaml: clients" */
@@ -45,6 +44,15 @@ export interface FleetAsk {
   shardsRequested?: number;
 }
 
+/** What a memory estimate needs to know of a fleet. */
+export interface MemoryAsk {
+  clients: number;
+  shards: number;
+  /** the harness starts the target's stack on this host: its memory counts too */
+  localStack: boolean;
+  hostMaxEnvironments?: number;
+}
+
 const MB = 2 ** 20;
 
 /** The local stack's cap on Lambda environments: the scenario's, or the emulator's default for this host. */
@@ -53,13 +61,13 @@ export function localStackEnvironments(totalMemoryBytes: number, hostMaxEnvironm
 }
 
 /** A local stack's memory at its environment cap, in MB (0 for a remote target). */
-export function localStackMB(ask: Pick<FleetAsk, 'localStack' | 'hostMaxEnvironments'>, totalMemoryBytes: number): number {
+export function localStackMB(ask: MemoryAsk, totalMemoryBytes: number): number {
   if (!ask.localStack) return 0;
   return MB_LOCAL_STACK_BASE + localStackEnvironments(totalMemoryBytes, ask.hostMaxEnvironments) * MB_PER_ENVIRONMENT;
 }
 
 /** The harness's (and a local stack's) estimated memory for a fleet, in MB. */
-export function estimatedMemoryMB(ask: Pick<FleetAsk, 'clients' | 'shards' | 'localStack' | 'hostMaxEnvironments'>, totalMemoryBytes: number): number {
+export function estimatedMemoryMB(ask: MemoryAsk, totalMemoryBytes: number): number {
   const harness = MB_PARENT + ask.shards * MB_PER_SHARD + (ask.clients / 1000) * MB_PER_1000_CLIENTS;
   return harness + localStackMB(ask, totalMemoryBytes);
 }
@@ -75,8 +83,9 @@ export function fleetLimitIssue(ask: FleetAsk, host: HostFacts): string | undefi
     return `${ask.clientsField}: ${clients} clients need ${shards} shard processes (${fmt(perShard)} clients each, as a process may open ${fmt(host.openFilesPerProcess ?? 20_000)} files): ${why}`;
   }
 
-  const needMB = estimatedMemoryMB(ask, host.totalMemoryBytes);
-  const stackMB = localStackMB(ask, host.totalMemoryBytes);
+  const memoryAsk = { ...ask, localStack: ask.target.startsLocalStack };
+  const needMB = estimatedMemoryMB(memoryAsk, host.totalMemoryBytes);
+  const stackMB = localStackMB(memoryAsk, host.totalMemoryBytes);
   const haveMB = host.availableMemoryBytes / MB;
   if (needMB > haveMB) {
     const have = `this host has ${gb(haveMB)} available`;
@@ -88,7 +97,7 @@ export function fleetLimitIssue(ask: FleetAsk, host: HostFacts): string | undefi
     return `${ask.scenarioSource}: target.hostMaxEnvironments: a local stack at ${envs} Lambda environments (${MB_PER_ENVIRONMENT} MB each) needs about ${gb(stackMB)}, with the harness ${gb(needMB)}; ${have}: set fewer`;
   }
 
-  if (ask.localStack && host.openFilesPerProcess !== undefined) {
+  if (ask.target.startsLocalStack && host.openFilesPerProcess !== undefined) {
     const max = host.openFilesPerProcess - LOCAL_STACK_FILES_HEADROOM;
     if (clients > max) {
       return `${ask.clientsField}: ${clients} clients: the local stack is one process, which may open ${fmt(host.openFilesPerProcess)} files (one per client socket): it holds at most ${fmt(max)} clients; run a bigger fleet against a deployed stack`;
@@ -97,22 +106,14 @@ export function fleetLimitIssue(ask: FleetAsk, host: HostFacts): string | undefi
 
   // Against anything but a 127.x address (where clients spread over source addresses, as they do
   // to a local stack), every connection to the target takes one ephemeral port of a single source address.
-  const target = ask.localStack ? undefined : ask.target;
-  if (target !== undefined && host.localPorts !== undefined && clients > host.localPorts) {
-    if (clientsPerSourceAddress(target, clients) === 0) {
-      const hostName = safeHost(target);
+  const target = ask.target;
+  if (!target.startsLocalStack && host.localPorts !== undefined && clients > host.localPorts) {
+    if (clientsPerSourceAddress(target.kind === 'url' ? target.hostname : undefined, clients) === 0) {
+      const hostName = target.kind === 'url' ? target.hostname : target.spec;
       return `${ask.clientsField}: ${clients} connections to ${hostName} need ${fmt(clients)} local ports, but one source address has ${fmt(host.localPorts)} (net.ipv4.ip_local_port_range)`;
     }
   }
   return undefined;
-}
-
-function safeHost(url: string): string {
-  try {
-    return new URL(url).host || url;
-  } catch {
-    return url;
-  }
 }
 
 function gb(mb: number): string {

@@ -4,7 +4,7 @@ import { now } from '../clock.ts';
  * The phase program: a scenario's phases in order, each played on a fleet — the connect ramp,
  * createRoom once per room then joinRoom, open-model sends, idle, drop — then a drain and the
  * settle, until every message is settled. One program for every way the harness plays a
- * scenario: `measure` plays it on its shard processes (src/modes/measure.ts), the Artillery engine
+ * scenario: `measure` plays it on its shard processes (src/session/measure.ts), the Artillery engine
  * on one worker's in-process clients (artillery/engine/src/player.ts). What differs is the
  * fleet (a PhaseFleet) and what each records at a phase's start.
  *

@@ -8,15 +8,9 @@
  */
 export const CLIENTS_PER_SOURCE_ADDRESS = 5_000;
 
-/** Spreading applies only to a loopback IPv4 target and only when one address would not do. */
-export function clientsPerSourceAddress(targetUrl: string, clients: number): number {
-  let host: string;
-  try {
-    host = new URL(targetUrl).hostname;
-  } catch {
-    return 0;
-  }
-  if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return 0;
+/** Spreading applies only to a loopback IPv4 target (by its host name) and only when one address would not do. */
+export function clientsPerSourceAddress(host: string | undefined, clients: number): number {
+  if (host === undefined || !/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) return 0;
   return clients > CLIENTS_PER_SOURCE_ADDRESS ? CLIENTS_PER_SOURCE_ADDRESS : 0;
 }
 

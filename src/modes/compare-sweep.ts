@@ -1,27 +1,25 @@
-import { join } from 'node:path';
 import { buildSweep, type PointInput } from '../analyses/compare/build-sweep.ts';
 import type { HoldConstant, LatencyMetric, PointSlo, SweepComparison } from '../analyses/compare/compare-schema.ts';
+import type { Quotas } from '../contracts/quotas-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
-import { createRunDir } from '../metrics/results/run-dir.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
 import { writeComparison } from '../report/write-comparison.ts';
 import { UserError } from '../../common/errors.ts';
 import type { Scenario } from '../contracts/scenario-schema.ts';
 import { withKnobs } from '../local-stack/stack-knobs.ts';
-import { resolveTarget } from '../targets/resolve-target.ts';
 import type { Target } from '../targets/target.ts';
 import { evaluate } from '../verdict/evaluate.ts';
 import type { Threshold } from '../contracts/threshold.ts';
 import { HARNESS_CHECK } from '../verdict/checks.ts';
 import { sloMet } from '../verdict/slo-met.ts';
 import { failsVerdict } from '../contracts/verdict-schema.ts';
-import { warmUp, type CompareOptions } from './compare.ts';
+import { checkRunInput, type RunInput } from '../session/run-input.ts';
+import { FailedStart, withSession } from '../session/session.ts';
+import { checkVerdictInput } from '../session/verdict-input.ts';
+import { DEFAULT_WARM_UP_MS } from '../session/warm-up.ts';
+import type { CompareOptions } from './compare.ts';
 import type { Variant } from './compare-variants.ts';
-import { measureInto, measuringOptions } from './measure-into.ts';
-import { preflightQuotas } from './quota-preflight.ts';
-import { checkRunInput, type RunInput } from './run-input.ts';
 import { loadOf, payloadPoints, roomSizePoints } from './sweep-points.ts';
-import { checkVerdictInput } from './verdict-input.ts';
 
 /**
  * `compare --room-size`, `--payload`, `--targets`: one scenario at each value of the swept
@@ -31,7 +29,7 @@ import { checkVerdictInput } from './verdict-input.ts';
  *
  * - room-size, payload: the points run in order. A local target gets a stack of its own per point
  *   (started for it, stopped after it): points share no state; a deployed target serves every
- *   point, each measurement in a CloudWatch window of its own (src/modes/fresh-window.ts).
+ *   point, each measurement in a CloudWatch window of its own (src/session/fresh-window.ts).
  * - targets: every variant is resolved first and stays up; then round after round (`--repeat`),
  *   one measurement of each variant in turn, the order rotating each round, so that no variant
  *   owns a quieter or a busier stretch of time.
@@ -69,96 +67,94 @@ interface Plan {
 
 export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   const sweep = o.sweep;
-  const base = checkRunInput(sweep.parameter === 'targets' ? { ...o, target: sweep.variants[0]!.target } : o);
+  const first = sweep.parameter === 'targets' ? sweep.variants[0]! : undefined;
+  const base = checkRunInput(first ? { ...o, target: first.target, targetField: first.field.target } : o);
   const { thresholds } = await checkVerdictInput(base.scenario, { thresholds: o.thresholds });
   const repeat = o.repeat ?? 1;
-  const say = o.onStatus ?? (() => {});
   const plans = planPoints(o, sweep, base);
-  // every point held against its target's quotas before anything starts
-  const quotas = new Map<Plan, Awaited<ReturnType<typeof preflightQuotas>>>();
-  for (const p of plans) {
-    const q = await preflightQuotas(p.scenario, p.input.target, { aws: o.aws });
-    for (const line of q?.plan ?? []) o.onWarning?.(`${p.label}: ${line}`);
-    quotas.set(p, q);
-  }
   const compareId = newRunId(`compare-${base.scenario.name}`);
-  const dir = createRunDir(o.outDir ?? 'reports', compareId);
   let complete = true;
+  let failedStart: FailedStart | undefined;
 
-  const resolve = (p: Plan, log: string) =>
-    resolveTarget({
-      spec: p.input.targetSpec,
-      aws: o.aws,
-      knobs: p.scenario.target,
-      stackKnobs: p.variant ? undefined : o.stackKnobs,
-      token: p.input.token,
-      logFile: p.input.target.startsLocalStack ? join(dir, log) : undefined,
-      onWarning: o.onWarning,
-    });
-  const measureOnce = async (p: Plan, target: Target, i: number) => {
-    const runDir = createRunDir(dir, `${p.slug}-${i}`);
-    const cost = p.variant?.arch ? { ...o.cost, architecture: p.variant.arch } : o.cost;
-    const measuring = measuringOptions({ ...o, cost, rate: sweep.parameter === 'room-size' ? undefined : o.rate }, { seed: base.seed, shards: base.shards, token: p.input.token });
-    const results = await measureInto(runDir, p.scenario, target, { ...measuring, quotas: quotas.get(p), runId: `${compareId}-${p.slug}-${i}` }, { thresholds });
-    p.runs.push({ results, dir: runDir });
-    if (results.status === 'completed') p.results.push(results);
-    else complete = false;
-  };
-  const warm = async (p: Plan, target: Target) => {
-    if (o.warmUpMs === 0 || o.signal?.aborted) return;
-    say(`${p.label}: warming up`);
-    await warmUp(p.scenario, target, { ...o, seed: base.seed, shards: base.shards, token: p.input.token, runId: `${compareId}-${p.slug}-warm` });
-  };
+  const dir = await withSession(o, compareId, async (session) => {
+    // every point held against its target's quotas before anything starts
+    const quotas = new Map<Plan, Quotas | undefined>();
+    for (const p of plans) quotas.set(p, await session.planQuotas(p.scenario, p.input, p.label));
+    const start = (p: Plan, log: string) => session.start(p.input, { scenario: p.scenario, log, ...(p.variant ? { stackKnobs: undefined } : {}) });
+    const measureOnce = async (p: Plan, target: Target, i: number) => {
+      const runDir = session.subdir(`${p.slug}-${i}`);
+      const results = await session.measure({
+        dir: runDir,
+        runId: `${compareId}-${p.slug}-${i}`,
+        scenario: p.scenario,
+        target,
+        input: p.input,
+        quotas: quotas.get(p),
+        judge: { thresholds },
+        ...(p.variant?.arch ? { cost: { ...o.cost, architecture: p.variant.arch } } : {}),
+        // a room-size point's rate is its own (the deliveries held constant), not --rate
+        ...(sweep.parameter === 'room-size' ? { rate: undefined } : {}),
+      });
+      p.runs.push({ results, dir: runDir });
+      if (results.status === 'completed') p.results.push(results);
+      else complete = false;
+    };
+    const warm = async (p: Plan, target: Target) => {
+      const warmUpMs = o.warmUpMs ?? DEFAULT_WARM_UP_MS;
+      if (warmUpMs === 0 || session.aborted) return;
+      session.say(`${p.label}: warming up`);
+      await session.warmUp(p.scenario, target, p.input, { runId: `${compareId}-${p.slug}-warm`, warmUpMs });
+    };
 
-  if (sweep.parameter === 'targets') {
-    const targets = new Map<Plan, Target>();
     try {
-      for (const p of plans) {
-        if (o.signal?.aborted) break;
-        say(`${p.label}: starting ${p.variant!.target}`);
-        targets.set(p, await resolve(p, `${p.slug}-stack.log`));
-      }
-      for (const p of plans) if (targets.has(p)) await warm(p, targets.get(p)!);
-      for (let round = 0; round < repeat && !o.signal?.aborted; round++) {
-        // the order rotates each round: variant k starts round k
-        const order = plans.map((_, k) => plans[(k + round) % plans.length]!);
-        for (const p of order) {
-          if (o.signal?.aborted) break;
-          say(`${p.label}: measuring (round ${round + 1} of ${repeat})`);
-          await measureOnce(p, targets.get(p)!, round + 1);
+      if (sweep.parameter === 'targets') {
+        const targets = new Map<Plan, Target>();
+        for (const p of plans) {
+          if (session.aborted) break;
+          session.say(`${p.label}: starting ${p.variant!.target}`);
+          targets.set(p, await start(p, `${p.slug}-stack.log`));
+        }
+        for (const p of plans) if (targets.has(p)) await warm(p, targets.get(p)!);
+        for (let round = 0; round < repeat && !session.aborted; round++) {
+          // the order rotates each round: variant k starts round k
+          const order = plans.map((_, k) => plans[(k + round) % plans.length]!);
+          for (const p of order) {
+            if (session.aborted) break;
+            session.say(`${p.label}: measuring (round ${round + 1} of ${repeat})`);
+            await measureOnce(p, targets.get(p)!, round + 1);
+          }
+        }
+      } else if (base.target.startsLocalStack) {
+        for (const p of plans) {
+          if (session.aborted) break;
+          session.say(`${p.label}: starting a local stack of its own`);
+          const target = await start(p, `${p.slug}-stack.log`);
+          try {
+            await warm(p, target);
+            for (let i = 1; i <= repeat && !session.aborted; i++) await measureOnce(p, target, i);
+          } finally {
+            await session.stop(target);
+          }
+        }
+      } else {
+        const target = await start(plans[0]!, 'stack.log');
+        await warm(plans[0]!, target);
+        for (const p of plans) {
+          for (let i = 1; i <= repeat && !session.aborted; i++) {
+            session.say(`${p.label}: measuring`);
+            await measureOnce(p, target, i);
+          }
         }
       }
-    } finally {
-      for (const t of targets.values()) await t.stop();
+    } catch (err) {
+      // a point's stack that does not start after others were measured: the comparison of those is still written
+      if (!(err instanceof FailedStart) || !plans.some((p) => p.runs.length > 0)) throw err;
+      failedStart = err;
     }
-  } else if (base.target.startsLocalStack) {
-    for (const p of plans) {
-      if (o.signal?.aborted) break;
-      say(`${p.label}: starting a local stack of its own`);
-      const target = await resolve(p, `${p.slug}-stack.log`);
-      try {
-        await warm(p, target);
-        for (let i = 1; i <= repeat && !o.signal?.aborted; i++) await measureOnce(p, target, i);
-      } finally {
-        await target.stop();
-      }
-    }
-  } else {
-    const target = await resolve(plans[0]!, 'stack.log');
-    try {
-      await warm(plans[0]!, target);
-      for (const p of plans) {
-        for (let i = 1; i <= repeat && !o.signal?.aborted; i++) {
-          say(`${p.label}: measuring`);
-          await measureOnce(p, target, i);
-        }
-      }
-    } finally {
-      await target.stop();
-    }
-  }
+    return session.dir;
+  });
 
-  if (o.signal?.aborted || plans.some((p) => p.runs.length < repeat)) complete = false;
+  if (o.signal?.aborted || failedStart || plans.some((p) => p.runs.length < repeat)) complete = false;
   const measured = plans.filter((p) => p.runs.length > 0);
   if (measured.length === 0) throw new UserError('compare: interrupted before any point was measured', 130);
   const comparison = buildSweep({
@@ -174,7 +170,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       label: p.label,
       setting: {
         ...loadOf(p.scenario),
-        target: p.input.targetSpec,
+        target: p.input.target.spec,
         ...(p.variant?.knobs ? { knobs: p.variant.knobs } : {}),
         architecture: p.variant?.arch ?? o.cost?.architecture ?? 'x86_64',
       },
@@ -183,6 +179,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     })),
   });
   await writeComparison(comparison, dir);
+  if (failedStart) throw failedStart;
   return { comparison, dir, complete };
 }
 
@@ -192,7 +189,8 @@ function planPoints(o: SweepOptions, sweep: Sweep, base: RunInput): Plan[] {
   if (sweep.parameter === 'payload') return payloadPoints(base.scenario, sweep.bytes).map((p) => plan(p.x, p.label, `payload-${p.x}b`, p.scenario, base));
   return sweep.variants.map((v, k) => {
     // each variant's own input: its target's token and host limits; the same seed for all
-    const input = k === 0 ? base : checkRunInput({ ...o, target: v.target, seed: base.seed });
+    const input = k === 0 ? base : checkRunInput({ ...o, target: v.target, targetField: v.field.target, seed: base.seed });
+    if (v.knobs && !input.target.startsLocalStack) throw new UserError(`${v.field.knobs ?? v.field.target}: apply to a local target only (this one is ${v.target})`);
     const knobs = withKnobs(withKnobs(base.scenario.target, o.stackKnobs), v.knobs);
     return plan(k + 1, v.name, `${k + 1}-${v.name.replace(/[^A-Za-z0-9_.-]+/g, '_')}`, { ...base.scenario, target: knobs }, input, v);
   });

@@ -4,7 +4,6 @@ import { readDataFile } from '../../common/data-file.ts';
 import { UserError } from '../../common/errors.ts';
 import { describeIssue } from '../scenarios/load-scenario.ts';
 import { StackKnobs } from '../contracts/scenario-schema.ts';
-import { parseTargetSpec } from '../targets/target-spec.ts';
 
 /**
  * `compare --targets`: the deployed variants compared side by side. Either a comma-separated list
@@ -20,8 +19,10 @@ import { parseTargetSpec } from '../targets/target-spec.ts';
  */
 export interface Variant {
   name: string;
-  /** local, aws:<stackName> or a wss:// URL */
+  /** local, aws:<stackName> or a wss:// URL: parsed with the variant's run input (checkRunInput), named by `field` */
   target: string;
+  /** where the target and knobs were written, for messages: `--targets`, or the file's fields */
+  field: { target: string; knobs?: string };
   /** a local target's knobs */
   knobs?: StackKnobs;
   /** priced as (default: --arch, else x86_64) */
@@ -55,11 +56,10 @@ function fromList(v: string): Variant[] {
   if (parts.length < 2 || parts.length > MAX_VARIANTS) throw new UserError(`--targets: list 2 to ${MAX_VARIANTS} targets to compare, got ${parts.length} ("${v}")`);
   const count = new Map<string, number>();
   return parts.map((target) => {
-    checkSpec(target, '--targets');
     // the same target twice (an A/A comparison) gets a number: local, local#2
     const n = (count.get(target) ?? 0) + 1;
     count.set(target, n);
-    return { name: n === 1 ? target : `${target}#${n}`, target };
+    return { name: n === 1 ? target : `${target}#${n}`, target, field: { target: '--targets' } };
   });
 }
 
@@ -70,22 +70,10 @@ function fromFile(file: string): Variant[] {
   const twice = names.findIndex((n, i) => names.indexOf(n) !== i);
   if (twice >= 0) throw new UserError(`${file}: variants[${twice}].name: "${names[twice]}" is given twice (names must be unique)`);
   return parsed.data.variants.map((x, i) => {
-    const spec = checkSpec(x.target, `${file}: variants[${i}].target`);
-    if (x.knobs && !spec.startsLocalStack) throw new UserError(`${file}: variants[${i}].knobs: apply to a local target only (this one is ${x.target})`);
     const knobs = x.knobs ? { ...x.knobs } : undefined;
     // a stack config or token file named in the variants file is relative to it
     if (knobs?.config !== undefined) knobs.config = resolve(dirname(file), knobs.config);
     if (knobs && typeof knobs.auth === 'object' && knobs.auth.tokenFile !== undefined) knobs.auth = { ...knobs.auth, tokenFile: resolve(dirname(file), knobs.auth.tokenFile) };
-    return { name: names[i]!, target: x.target, ...(knobs ? { knobs } : {}), ...(x.arch ? { arch: x.arch } : {}) };
+    return { name: names[i]!, target: x.target, field: { target: `${file}: variants[${i}].target`, knobs: `${file}: variants[${i}].knobs` }, ...(knobs ? { knobs } : {}), ...(x.arch ? { arch: x.arch } : {}) };
   });
-}
-
-function checkSpec(target: string, where: string) {
-  try {
-    return parseTargetSpec(target);
-  } catch (err) {
-    // the spec's own message names --target; here the flag or the file's field is the place
-    if (err instanceof UserError) throw new UserError(`${where}: ${err.message.replace(/^--target: /, '')}`);
-    throw err;
-  }
 }

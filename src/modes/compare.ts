@@ -1,24 +1,14 @@
-import { join } from 'node:path';
 import { buildComparison, type SizeInput } from '../analyses/compare/build-comparison.ts';
 import type { Comparison, LatencyMetric } from '../analyses/compare/compare-schema.ts';
-import type { IntervalSink } from '../metrics/measurement/interval-sink.ts';
-import type { Results } from '../contracts/results-schema.ts';
-import { createRunDir } from '../metrics/results/run-dir.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
 import { choosePrices, UnknownPrices } from '../metrics/cost/price-choice.ts';
 import { writeComparison } from '../report/write-comparison.ts';
 import { UserError } from '../../common/errors.ts';
-import { checkRunInput } from './run-input.ts';
-import type { Scenario } from '../contracts/scenario-schema.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
 import { memorySession } from '../aws/memory-session.ts';
-import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
-import { resolveTarget } from '../targets/resolve-target.ts';
-import type { Target } from '../targets/target.ts';
-import { measure } from './measure.ts';
-import { measureInto, measuringOptions } from './measure-into.ts';
-import { preflightQuotas } from './quota-preflight.ts';
-import type { RunOptions } from './run.ts';
+import { checkRunInput } from '../session/run-input.ts';
+import { withSession, type SessionOptions } from '../session/session.ts';
+import { DEFAULT_WARM_UP_MS } from '../session/warm-up.ts';
 
 /**
  * `compare`: one scenario at several Lambda memory sizes, against one target. For each size the
@@ -30,12 +20,7 @@ import type { RunOptions } from './run.ts';
  * at the end, also after a failure or Ctrl-C. The comparison (compare.json, index.html,
  * summary.md) goes into the comparison's directory.
  */
-export interface CompareOptions
-  extends Pick<
-    RunOptions,
-    | 'scenario' | 'target' | 'aws' | 'clients' | 'rooms' | 'durationMs' | 'rate' | 'seed' | 'shards' | 'outDir'
-    | 'stackKnobs' | 'ignoreHostLimits' | 'cost' | 'signal' | 'onInterval' | 'onWarning' | 'onStatus' | 'metricsWaitMs'
-  > {
+export interface CompareOptions extends SessionOptions {
   /** memory sizes, MB */
   sizes: number[];
   /** functions set to each size (default: fanout-send-message) */
@@ -55,35 +40,21 @@ export interface CompareOutcome {
 }
 
 export const DEFAULT_COMPARED_FUNCTIONS = ['fanout-send-message'];
-const DEFAULT_WARM_UP_MS = 3_000;
 
 export async function runComparison(o: CompareOptions): Promise<CompareOutcome> {
-  const { scenario, seed, shards, targetSpec, target: spec, token } = checkRunInput(o);
-  // Held against the target's quotas before anything starts, as a run is: a frame that cannot pass is refused here.
-  const quotas = await preflightQuotas(scenario, spec, { aws: o.aws });
-  for (const line of quotas?.plan ?? []) o.onWarning?.(line);
+  const input = checkRunInput(o);
+  const { scenario } = input;
   const functions = o.functions && o.functions.length > 0 ? [...new Set(o.functions)] : DEFAULT_COMPARED_FUNCTIONS;
   const repeat = o.repeat ?? 1;
-  const say = o.onStatus ?? (() => {});
   const compareId = newRunId(`compare-${scenario.name}`);
-  const dir = createRunDir(o.outDir ?? 'reports', compareId);
-
-  const target = await resolveTarget({
-    spec: targetSpec,
-    aws: o.aws,
-    knobs: scenario.target,
-    stackKnobs: o.stackKnobs,
-    token,
-    logFile: spec.startsLocalStack ? join(dir, 'stack.log') : undefined,
-    onWarning: o.onWarning,
-  });
   const sizes: SizeInput[] = [];
   let complete = true;
-  const measuring = measuringOptions(o, { seed, shards, token });
-  try {
+  const dir = await withSession(o, compareId, async (session) => {
+    const quotas = await session.planQuotas(scenario, input);
+    const target = await session.start(input);
     const where = target.lambdaApi;
     if (!where) {
-      throw new UserError(`--target ${targetSpec}: compare changes memory through Lambda's API, which this target does not name (use --target local or an execute-api URL)`);
+      throw new UserError(`--target ${input.target.spec}: compare changes memory through Lambda's API, which this target does not name (use --target local or an execute-api URL)`);
     }
     // compare ranks by cost: a region without prices is refused before any load, not priced as another
     if (!o.cost?.priceList) {
@@ -96,31 +67,31 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
     }
     const lambda = createLambdaClient(where);
     try {
-      const session = await memorySession(lambda, functions, { log: (line) => say(line) });
+      const memory = await memorySession(lambda, functions, { log: (line) => session.say(line) });
       try {
         for (const memoryMB of o.sizes) {
-          if (o.signal?.aborted) break;
-          say(`${functions.join(', ')} at ${memoryMB} MB: updating, then warming up`);
-          await session.set(Object.fromEntries(functions.map((f) => [f, memoryMB])));
-          if (o.warmUpMs !== 0) await warmUp(scenario, target, { ...o, seed, shards, token: token, runId: `${compareId}-${memoryMB}mb-warm` });
+          if (session.aborted) break;
+          session.say(`${functions.join(', ')} at ${memoryMB} MB: updating, then warming up`);
+          await memory.set(Object.fromEntries(functions.map((f) => [f, memoryMB])));
+          const warmUpMs = o.warmUpMs ?? DEFAULT_WARM_UP_MS;
+          if (warmUpMs > 0) await session.warmUp(scenario, target, input, { runId: `${compareId}-${memoryMB}mb-warm`, warmUpMs });
           const runs: SizeInput['runs'] = [];
-          for (let i = 1; i <= repeat && !o.signal?.aborted; i++) {
-            const runDir = createRunDir(dir, `${memoryMB}mb-${i}`);
-            const results = await measureInto(runDir, scenario, target, { ...measuring, quotas, runId: `${compareId}-${memoryMB}mb-${i}` });
+          for (let i = 1; i <= repeat && !session.aborted; i++) {
+            const runDir = session.subdir(`${memoryMB}mb-${i}`);
+            const results = await session.measure({ dir: runDir, runId: `${compareId}-${memoryMB}mb-${i}`, scenario, target, input, quotas });
             runs.push({ results, dir: runDir });
             if (results.status !== 'completed') complete = false;
           }
           sizes.push({ memoryMB, runs });
         }
       } finally {
-        await session.restore();
+        await memory.restore();
       }
     } finally {
       lambda.destroy();
     }
-  } finally {
-    await target.stop();
-  }
+    return session.dir;
+  });
   if (o.signal?.aborted || sizes.length < o.sizes.length) complete = false;
   if (sizes.length === 0) throw new UserError('compare: interrupted before any size was measured (the original memory sizes were restored)', 130);
   const comparison = buildComparison({
@@ -134,33 +105,4 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
   });
   await writeComparison(comparison, dir);
   return { comparison, dir, complete };
-}
-
-/** A null sink: the warm-up's intervals are not kept. */
-const DISCARD: IntervalSink = { append: () => {}, records: () => [] };
-
-/**
- * The scenario's connect, join and send phases, sends shortened: every compared function runs on
- * environments of the new size (a sweep: on warm environments) before the measurement. Nothing of
- * it is kept.
- */
-export async function warmUp(
-  scenario: Scenario,
-  target: Target,
-  o: Pick<CompareOptions, 'warmUpMs' | 'signal' | 'onWarning'> & { seed: number; shards: number; runId: string; token?: ConnectToken },
-): Promise<Results> {
-  const warmUpMs = o.warmUpMs ?? DEFAULT_WARM_UP_MS;
-  const phases = scenario.phases
-    .filter((p) => p.kind === 'connect' || p.kind === 'join' || p.kind === 'send')
-    .map((p) => (p.kind === 'send' ? { ...p, durationMs: Math.min(p.durationMs, warmUpMs) } : p));
-  return measure({ ...scenario, phases }, target, {
-    runId: o.runId,
-    seed: o.seed,
-    shards: o.shards,
-    intervals: DISCARD,
-    token: o.token,
-    signal: o.signal,
-    onWarning: o.onWarning,
-    systemMetrics: false,
-  });
 }

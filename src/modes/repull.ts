@@ -15,8 +15,8 @@ import { readResults } from '../report/read-results.ts';
 import { COMPARE_FILES, writeComparison } from '../report/write-comparison.ts';
 import { awsCloudWatch, emulatorCloudWatch, type CloudWatchTarget } from '../aws/cloudwatch-source.ts';
 import { parseThreshold } from '../contracts/threshold.ts';
-import { expectedCounts } from './expected-counts.ts';
-import { finish } from './finish.ts';
+import { expectedCounts } from '../session/expected-counts.ts';
+import { finish } from '../session/finish.ts';
 import { repeatDirName } from './run.ts';
 
 /**

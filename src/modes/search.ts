@@ -1,8 +1,6 @@
-import { join, relative, resolve, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { UserError } from '../../common/errors.ts';
 import type { HostFacts } from '../fleet/host-facts.ts';
-import type { IntervalSink } from '../metrics/measurement/interval-sink.ts';
-import { createRunDir } from '../metrics/results/run-dir.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
 import { searchAnswer } from '../analyses/search/search-answer.ts';
 import { judgeExpect, type Expectation } from '../analyses/search/search-expect.ts';
@@ -10,20 +8,14 @@ import { SEARCH_SCHEMA_VERSION, VARY_UNIT, type Search, type SearchStep, type Se
 import { searchStep } from '../analyses/search/search-step.ts';
 import { nextStep, type PlanSettings } from '../analyses/search/step-plan.ts';
 import { writeSearch } from '../report/write-search.ts';
-import { applyOverrides } from '../scenarios/apply-overrides.ts';
+import { FLAG_NAMES, withOverrides, type OverrideNames } from '../scenarios/scenario-overrides.ts';
 import type { Scenario } from '../contracts/scenario-schema.ts';
-import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
 import { memorySession, type MemorySession } from '../aws/memory-session.ts';
-import { resolveTarget } from '../targets/resolve-target.ts';
-import type { Target } from '../targets/target.ts';
-import { parseThreshold, thresholdError, type Threshold } from '../contracts/threshold.ts';
-import { measure } from './measure.ts';
-import { measureInto, measuringOptions } from './measure-into.ts';
-import { preflightQuotas } from './quota-preflight.ts';
-import { checkRunInput, type RunInput } from './run-input.ts';
-import type { RunOptions } from './run.ts';
-import { INTERRUPTED_KILL_BY_MS, stopBudget } from './stop-budget.ts';
+import { collectThresholds } from '../verdict/threshold-list.ts';
+import { checkRunInput, type RunInput } from '../session/run-input.ts';
+import { withSession, type SessionOptions } from '../session/session.ts';
+import { DEFAULT_WARM_UP_MS } from '../session/warm-up.ts';
 
 /**
  * `search`: the load at which a scenario stops meeting its SLOs, against one target. Each step is
@@ -36,12 +28,7 @@ import { INTERRUPTED_KILL_BY_MS, stopBudget } from './stop-budget.ts';
  * search (`memory`) goes back at the end, also after a failure or Ctrl-C, through Lambda's API as
  * compare's does.
  */
-export interface SearchOptions
-  extends Pick<
-    RunOptions,
-    | 'scenario' | 'target' | 'aws' | 'clients' | 'rooms' | 'rate' | 'seed' | 'shards' | 'outDir' | 'token' | 'tokenIn'
-    | 'stackKnobs' | 'ignoreHostLimits' | 'cost' | 'signal' | 'onInterval' | 'onWarning' | 'onStatus' | 'metricsWaitMs' | 'intervalMs'
-  > {
+export interface SearchOptions extends Omit<SessionOptions, 'durationMs'> {
   vary: SearchVary;
   /** threshold expressions every step must meet (with the scenario's own thresholds) */
   slos: string[];
@@ -66,31 +53,31 @@ export interface SearchOutcome {
 }
 
 export const DEFAULT_RESOLUTION = 0.1;
-export const DEFAULT_SEARCH_WARM_UP_MS = 3_000;
 /** --to's default, as a multiple of --from: four doublings. */
 const DEFAULT_SPAN = 16;
 /** At most this many steps, whatever the plan: a search ends in bounded time. */
 const MAX_STEPS = 40;
 
 export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
-  const input = checkRunInput({ ...o, durationMs: o.holdMs });
-  const { scenario: base, seed, targetSpec, target: spec, token } = input;
+  const input = checkRunInput({ ...o, durationMs: o.holdMs, overrideNames: STEP_NAMES });
+  const base = input.scenario;
   if (!base.phases.some((p) => p.kind === 'send')) throw new UserError(`${base.source}: a search needs a send phase (its load is what a step holds)`);
   const from = o.from ?? currentLoad(base, o.vary);
   const to = o.to ?? from * DEFAULT_SPAN;
   if (to < from) throw new UserError(`--to: must be at least --from (${from}), got ${to}`);
   if (o.vary === 'clients' && from < base.rooms) throw new UserError(`--from: a search over clients starts at no fewer clients than rooms (${base.rooms}), got ${from}`);
   const atLoad = (load: number) => stepScenario(base, o.vary, load, o.holdMs);
+  // the first and the largest step checked before anything starts, each named by its flag
+  stepScenario(base, o.vary, from, o.holdMs, '--from');
   const { shards } = largestStepInput(o, base, to);
-  const slos = sloThresholds(base, o.slos);
-  const quotas = await preflightQuotas(atLoad(to), spec, { aws: o.aws });
-  for (const line of quotas?.plan ?? []) o.onWarning?.(`at --to ${to}: ${line}`);
+  const stepInput: RunInput = { ...input, shards };
+  const slos = collectThresholds({ scenario: base.thresholds, flags: o.slos, flagName: '--slo', baseline: { none: 'a search has no baseline: give the SLO as a value, e.g. "broadcast.p99 < 250ms"' } });
+  if (slos.length === 0) throw new UserError('--slo: a search needs at least one SLO, e.g. --slo "broadcast.p99 < 250ms"');
 
-  const say = o.onStatus ?? (() => {});
   const searchId = newRunId(`search-${base.name}`);
-  const dir = createRunDir(o.outDir ?? 'reports', searchId);
   const settings: PlanSettings = { from, to, resolution: o.resolution ?? DEFAULT_RESOLUTION };
   const unit = VARY_UNIT[o.vary];
+  const warmUpMs = o.warmUpMs ?? DEFAULT_WARM_UP_MS;
   const startedAt = new Date().toISOString();
   const steps: SearchStep[] = [];
   const restored: string[] = [];
@@ -101,14 +88,14 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
       schemaVersion: SEARCH_SCHEMA_VERSION,
       searchId,
       scenario: { name: base.name, source: base.source },
-      target: targetSpec,
+      target: input.target.spec,
       vary: o.vary,
       unit,
       from,
       to,
       resolution: settings.resolution,
       holdMs: o.holdMs,
-      warmUpMs: o.warmUpMs ?? DEFAULT_SEARCH_WARM_UP_MS,
+      warmUpMs,
       slos: slos.map((t) => t.expression),
       status,
       ...(stopped ? { statusReason: stopped } : {}),
@@ -121,65 +108,55 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
     };
   };
 
-  const target = await resolveTarget({
-    spec: targetSpec,
-    aws: o.aws,
-    knobs: base.target,
-    stackKnobs: o.stackKnobs,
-    token,
-    logFile: spec.startsLocalStack ? join(dir, 'stack.log') : undefined,
-    onWarning: o.onWarning,
-  });
-  const budget = stopBudget(o.signal);
-  const measuring = measuringOptions(o, { seed, shards, token });
-  let session: MemorySession | undefined;
-  let lambda: ReturnType<typeof createLambdaClient> | undefined;
-  try {
-    if (o.memory && Object.keys(o.memory).length > 0) {
-      if (!target.lambdaApi) throw new UserError(`--memory: --target ${targetSpec} names no Lambda API to set memory through (use --target local or aws:<stackName>)`);
-      lambda = createLambdaClient(target.lambdaApi);
-      session = await memorySession(lambda, Object.keys(o.memory), { log: (line) => say(line) });
-      say(`setting ${Object.entries(o.memory).map(([fn, mb]) => `${fn} to ${mb} MB`).join(', ')} for the search`);
-      await session.set(o.memory);
-    }
-    for (let index = 1; index <= MAX_STEPS && !o.signal?.aborted; index++) {
-      const next = nextStep(steps.filter((s) => s.status !== 'interrupted'), settings);
-      if (!next) break;
-      say(`step ${index}: ${next.load} ${unit} (${next.role})${o.warmUpMs === 0 ? '' : ', warming up'}`);
-      const scenario = atLoad(next.load);
-      const runId = `${searchId}-step-${index}`;
-      if ((o.warmUpMs ?? DEFAULT_SEARCH_WARM_UP_MS) > 0) {
-        await warmUp(scenario, target, { seed, shards, token, signal: o.signal, onWarning: o.onWarning, runId: `${runId}-warm`, warmUpMs: o.warmUpMs ?? DEFAULT_SEARCH_WARM_UP_MS });
-        if (o.signal?.aborted) break;
-      }
-      const stepDir = createRunDir(dir, `step-${index}-${next.load}`);
-      const results = await measureInto(stepDir, scenario, target, { ...measuring, quotas, runId }, { thresholds: slos });
-      const step = searchStep(results, { index, load: next.load, role: next.role, dir: relativeDir(dir, stepDir) });
-      steps.push(step);
-      say(`step ${index}: ${next.load} ${unit}: ${step.status !== 'completed' ? step.status : step.passed ? 'met every SLO' : `did not meet the SLOs${step.evidence[0] ? ` (${step.evidence[0].line})` : ''}`}`);
-      if (step.massErrors) {
-        stopped = `mass errors at ${next.load} ${unit}: ${step.massErrors}`;
-        o.onWarning?.(`stopping the search: ${stopped}`);
-      } else if (step.status === 'failed') {
-        stopped = `the step at ${next.load} ${unit} failed: ${results.statusReason ?? 'the target stopped answering'}`;
-      }
-      await writeSearch(current(o.signal?.aborted ? 'interrupted' : 'completed'), dir, { onWarning: o.onWarning });
-      if (stopped) break;
-    }
-  } finally {
-    budget.dispose();
+  const dir = await withSession(o, searchId, async (session) => {
+    const quotas = await session.planQuotas(atLoad(to), stepInput, `at --to ${to}`);
+    const target = await session.start(stepInput);
+    let memory: MemorySession | undefined;
+    let lambda: ReturnType<typeof createLambdaClient> | undefined;
     try {
-      if (session) {
-        await session.restore();
-        restored.push(...Object.entries(session.original).map(([fn, mb]) => `${fn} memory back to ${mb} MB`));
+      if (o.memory && Object.keys(o.memory).length > 0) {
+        if (!target.lambdaApi) throw new UserError(`--memory: --target ${input.target.spec} names no Lambda API to set memory through (use --target local or aws:<stackName>)`);
+        lambda = createLambdaClient(target.lambdaApi);
+        memory = await memorySession(lambda, Object.keys(o.memory), { log: (line) => session.say(line) });
+        session.say(`setting ${Object.entries(o.memory).map(([fn, mb]) => `${fn} to ${mb} MB`).join(', ')} for the search`);
+        await memory.set(o.memory);
+      }
+      for (let index = 1; index <= MAX_STEPS && !session.aborted; index++) {
+        const next = nextStep(steps.filter((s) => s.status !== 'interrupted'), settings);
+        if (!next) break;
+        session.say(`step ${index}: ${next.load} ${unit} (${next.role})${warmUpMs === 0 ? '' : ', warming up'}`);
+        const scenario = atLoad(next.load);
+        const runId = `${searchId}-step-${index}`;
+        if (warmUpMs > 0) {
+          await session.warmUp(scenario, target, stepInput, { runId: `${runId}-warm`, warmUpMs });
+          if (session.aborted) break;
+        }
+        const stepDir = session.subdir(`step-${index}-${next.load}`);
+        const results = await session.measure({ dir: stepDir, runId, scenario, target, input: stepInput, quotas, judge: { thresholds: slos } });
+        const step = searchStep(results, { index, load: next.load, role: next.role, dir: relativeDir(session.dir, stepDir) });
+        steps.push(step);
+        session.say(`step ${index}: ${next.load} ${unit}: ${step.status !== 'completed' ? step.status : step.passed ? 'met every SLO' : `did not meet the SLOs${step.evidence[0] ? ` (${step.evidence[0].line})` : ''}`}`);
+        if (step.massErrors) {
+          stopped = `mass errors at ${next.load} ${unit}: ${step.massErrors}`;
+          session.warn(`stopping the search: ${stopped}`);
+        } else if (step.status === 'failed') {
+          stopped = `the step at ${next.load} ${unit} failed: ${results.statusReason ?? 'the target stopped answering'}`;
+        }
+        await writeSearch(current(session.aborted ? 'interrupted' : 'completed'), session.dir, { onWarning: o.onWarning });
+        if (stopped) break;
       }
     } finally {
-      lambda?.destroy();
-      const graceMs = budget.left(INTERRUPTED_KILL_BY_MS);
-      if (graceMs !== undefined && target.local) o.onStatus?.('stopping: stopping the local stack');
-      await target.stop(graceMs);
+      try {
+        if (memory) {
+          await memory.restore();
+          restored.push(...Object.entries(memory.original).map(([fn, mb]) => `${fn} memory back to ${mb} MB`));
+        }
+      } finally {
+        lambda?.destroy();
+      }
     }
-  }
+    return session.dir;
+  });
   if (o.signal?.aborted) stopped ??= `interrupted (${String(o.signal.reason ?? 'SIGINT')})`;
   const search = current(o.signal?.aborted ? 'interrupted' : stopped ? 'stopped' : 'completed');
   await writeSearch(search, dir, { onWarning: o.onWarning });
@@ -206,7 +183,7 @@ export function currentLoad(s: Scenario, vary: SearchVary): number {
  * so that steps differ in their load only and the top steps do not saturate a single shard.
  */
 export function largestStepInput(o: SearchOptions, base: Scenario, to: number, host?: HostFacts): RunInput {
-  return checkRunInput({ ...o, durationMs: o.holdMs, ...sizeAt(base, o.vary, to), ...(o.vary === 'rate' ? { rate: to } : {}) }, host);
+  return checkRunInput({ ...o, durationMs: o.holdMs, ...sizeAt(base, o.vary, to), ...(o.vary === 'rate' ? { rate: to } : {}), overrideNames: stepNames(o.vary, '--to') }, host);
 }
 
 /** The scenario's clients at a load (a room-size search keeps the rooms and fills them). */
@@ -216,49 +193,15 @@ function sizeAt(s: Scenario, vary: SearchVary, load: number): { clients?: number
   return {};
 }
 
-/** The scenario at one step's load, every send phase holding for `holdMs`. */
-export function stepScenario(s: Scenario, vary: SearchVary, load: number, holdMs: number): Scenario {
-  return applyOverrides(s, { ...sizeAt(s, vary, load), ...(vary === 'rate' ? { rate: load } : {}), durationMs: holdMs });
+/** Who sets what in a step's scenario, for messages: the load flag (`--from`, `--to`), `--hold`, or run's flags. */
+const STEP_NAMES: OverrideNames = { ...FLAG_NAMES, durationMs: '--hold' };
+function stepNames(vary: SearchVary, load: string): OverrideNames {
+  return { ...STEP_NAMES, ...(vary === 'rate' ? { rate: load } : { clients: load }) };
 }
 
-/** The SLOs: the scenario's own thresholds, then each --slo; each named where it came from. */
-function sloThresholds(s: Scenario, slos: readonly string[]): Threshold[] {
-  const written = [
-    ...s.thresholds.map((e, i) => ({ expression: e, source: `${s.source}: thresholds[${i}]` })),
-    ...slos.map((e) => ({ expression: e, source: '--slo' })),
-  ];
-  const out: Threshold[] = [];
-  for (const w of written) {
-    const t = parseThreshold(w.expression, w.source);
-    if (t.bound.baseline) throw thresholdError(w.source, w.expression, 'a search has no baseline: give the SLO as a value, e.g. "broadcast.p99 < 250ms"');
-    if (!out.some((x) => x.expression === t.expression)) out.push(t);
-  }
-  if (out.length === 0) throw new UserError('--slo: a search needs at least one SLO, e.g. --slo "broadcast.p99 < 250ms"');
-  return out;
-}
-
-/** A null sink: the warm-up's intervals are not kept. */
-const DISCARD: IntervalSink = { append: () => {}, records: () => [] };
-
-/** The step's connect, join and send phases at its load, sends shortened to the warm-up; nothing of it is kept. */
-async function warmUp(
-  scenario: Scenario,
-  target: Target,
-  o: { seed: number; shards: number; token?: ConnectToken; signal?: AbortSignal; onWarning?: (m: string) => void; runId: string; warmUpMs: number },
-): Promise<void> {
-  const phases = scenario.phases
-    .filter((p) => p.kind === 'connect' || p.kind === 'join' || p.kind === 'send')
-    .map((p) => (p.kind === 'send' ? { ...p, durationMs: Math.min(p.durationMs, o.warmUpMs) } : p));
-  await measure({ ...scenario, phases }, target, {
-    runId: o.runId,
-    seed: o.seed,
-    shards: o.shards,
-    intervals: DISCARD,
-    ...(o.token ? { token: o.token } : {}),
-    signal: o.signal,
-    onWarning: o.onWarning,
-    systemMetrics: false,
-  });
+/** The scenario at one step's load, every send phase holding for `holdMs`; `loadFlag` names the flag that asked for the load. */
+export function stepScenario(s: Scenario, vary: SearchVary, load: number, holdMs: number, loadFlag = '--to'): Scenario {
+  return withOverrides(s, { ...sizeAt(s, vary, load), ...(vary === 'rate' ? { rate: load } : {}), durationMs: holdMs }, stepNames(vary, loadFlag));
 }
 
 /** A step's directory relative to the search's, with forward slashes (the search and its steps move together). */

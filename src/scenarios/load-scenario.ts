@@ -8,7 +8,7 @@ import { normalizeScenario, ScenarioSchema, type Scenario } from '../contracts/s
 
 /**
  * `run [scenario|file]`: a built-in name, or a YAML/JSON file. Every mistake is one line that
- * names the file and the field, e.g. `my.yaml: phases[2].send.rate: Too small: expected number to be >0`.
+ * names the file and the field, e.g. `my.yaml: phases[2].send.rate: must be a number > 0 and at most 1000000`.
  */
 export function loadScenario(ref: string | undefined): Scenario {
   const name = ref ?? 'default';
@@ -27,11 +27,26 @@ export function loadScenario(ref: string | undefined): Scenario {
   return scenario;
 }
 
-/** Validates a scenario definition; `source` names it in the message (a file path). */
-export function validateScenario(input: unknown, source: string): Scenario {
-  const parsed = ScenarioSchema.safeParse(input);
-  if (!parsed.success) throw new UserError(`${source}: ${describeIssue(parsed.error.issues[0])}`);
-  return normalizeScenario(parsed.data, source);
+/**
+ * Who changed a field the schema refuses, if not the scenario's source: `by` names it (a flag);
+ * `own` means the field is the one it sets, so the message needs no field path, and says what it
+ * was `given`.
+ */
+export type Blame = (path: readonly PropertyKey[]) => { by: string; own: boolean; given?: string } | undefined;
+
+/**
+ * Validates a scenario definition; `source` names it in the message (a file path), or `blame`
+ * the flag that set the field at fault.
+ */
+export function validateScenario(input: unknown, source: string, blame?: Blame, parsed?: Pick<Scenario, 'thresholds'>): Scenario {
+  const result = ScenarioSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const who = blame?.(issue.path);
+    if (!who) throw new UserError(`${source}: ${describeIssue(issue)}`);
+    throw new UserError(`${who.by}: ${who.own ? issue.message : describeIssue(issue)}${who.own && who.given !== undefined ? `, got "${who.given}"` : ''}`);
+  }
+  return normalizeScenario(result.data, source, parsed);
 }
 
 export function describeIssue(issue: z.core.$ZodIssue): string {

@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { UserError } from '../../common/errors.ts';
+import { AWS_TARGET_PREFIX } from '../contracts/target-spec.ts';
 import { awsCallError } from '../aws/aws-call-errors.ts';
 import { cloudWatchFor } from '../aws/cloudwatch-source.ts';
 import { deployedStackWarnings } from './deployed-warnings.ts';
@@ -23,21 +24,6 @@ import type { Target, TargetEndpoints, TargetFunctions } from './target.ts';
  * `--region` / `--profile`. Everything is asked before any client connects; a missing stack, no
  * credentials or no permission is one line (UserError, exit 2) that never holds a secret.
  */
-
-export const AWS_TARGET_PREFIX = 'aws:';
-
-/** CloudFormation's rule for a stack name. */
-const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
-
-/** The stack name of an `aws:<stackName>` target; undefined for any other target. A bad name is a UserError. */
-export function awsStackName(spec: string): string | undefined {
-  if (!spec.startsWith(AWS_TARGET_PREFIX)) return undefined;
-  const name = spec.slice(AWS_TARGET_PREFIX.length);
-  if (!STACK_NAME.test(name)) {
-    throw new UserError(`--target: aws:<stackName> needs a CloudFormation stack name (a letter, then up to 127 letters, digits or "-"), got "${spec}"`);
-  }
-  return name;
-}
 
 export interface AwsStackTargetOptions {
   stackName: string;

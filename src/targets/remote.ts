@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { UserError } from '../../common/errors.ts';
+import type { UrlSpec } from '../contracts/target-spec.ts';
 import { CONNECT_COLD_SUBPROTOCOL, CONNECT_WARM_SUBPROTOCOL } from '../../common/chat-protocol.ts';
 import { CONNECT_SUBPROTOCOLS } from '../fleet/protocols/chat-v1.ts';
 import { connectErrorKind } from '../fleet/client.ts';
@@ -18,21 +19,8 @@ import type { Target } from './target.ts';
  */
 const PROBE_TIMEOUT_MS = 5_000;
 
-export function checkTargetUrl(spec: string): URL {
-  let url: URL;
-  try {
-    url = new URL(spec);
-  } catch {
-    throw new UserError(`--target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "${spec}"`);
-  }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new UserError(`--target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "${spec}"`);
-  }
-  return url;
-}
-
-export async function openRemoteTarget(spec: string, o: { timeoutMs?: number; token?: ConnectToken } = {}): Promise<Target> {
-  const url = checkTargetUrl(spec).toString();
+export async function openRemoteTarget(spec: UrlSpec, o: { timeoutMs?: number; token?: ConnectToken } = {}): Promise<Target> {
+  const url = spec.url;
   const connectColdFlag = await probe(url, o.timeoutMs ?? PROBE_TIMEOUT_MS, o.token);
   const functions = assumedFunctions(`the functions behind ${url} are not known to the harness`);
   const endpoints = remoteEndpoints(url);

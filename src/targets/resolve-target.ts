@@ -4,13 +4,13 @@ import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
 import { openAwsStackTarget } from './aws-stack.ts';
 import { startLocalStack } from './local.ts';
 import { openRemoteTarget } from './remote.ts';
-import { parseTargetSpec } from './target-spec.ts';
+import type { TargetSpec } from '../contracts/target-spec.ts';
 import type { Target } from './target.ts';
 import { stackLaunchOf, withKnobs } from '../local-stack/stack-knobs.ts';
 
 export interface ResolveTargetOptions {
-  /** "local", a ws:// / wss:// URL or aws:<stackName> (checked by checkRunInput) */
-  spec: string;
+  /** what --target named, parsed once (checkRunInput) */
+  spec: TargetSpec;
   /** aws:<stackName>: `--region` and `--profile` (default: the SDK's standard chain) */
   aws?: { region?: string; profile?: string };
   /** the scenario's local-stack knobs (`target:` in the scenario) */
@@ -32,9 +32,9 @@ export interface ResolveTargetOptions {
  * start, or a URL that does not answer, is a UserError naming why; nothing is measured yet.
  */
 export async function resolveTarget(o: ResolveTargetOptions): Promise<Target> {
-  const spec = parseTargetSpec(o.spec);
-  if (spec.stackName) return openAwsStackTarget({ stackName: spec.stackName, region: o.aws?.region, profile: o.aws?.profile, token: o.token });
-  if (!spec.startsLocalStack) return openRemoteTarget(o.spec, { token: o.token });
+  const spec = o.spec;
+  if (spec.kind === 'aws-stack') return openAwsStackTarget({ stackName: spec.stackName, region: o.aws?.region, profile: o.aws?.profile, token: o.token });
+  if (spec.kind === 'url') return openRemoteTarget(spec, { token: o.token });
   // The token reaches the stack through its environment, never its arguments (which results.json records).
   const env = o.token ? { ...process.env, [TOKEN_ENV]: o.token.token } : undefined;
   const target = await startLocalStack({ launch: stackLaunchOf(withKnobs(o.knobs, o.stackKnobs)), logFile: o.logFile, env });

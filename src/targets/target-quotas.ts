@@ -9,6 +9,7 @@ import {
   type QuotaValue,
 } from '../contracts/quotas-schema.ts';
 import type { StackKnobs } from '../contracts/scenario-schema.ts';
+import type { TargetSpec } from '../contracts/target-spec.ts';
 import { describeStack } from './aws-stack.ts';
 import { awsCallError } from '../aws/aws-call-errors.ts';
 import { apiGatewayFromUrl } from '../aws/execute-api.ts';
@@ -168,4 +169,20 @@ export async function accountQuotas(stackName: string, at: { region?: string; pr
     note: `${read ? `the stage's throttle (GetStage) and the account's Lambda concurrency (GetAccountSettings) read from ${subject} in ${stack.region}; ` : ''}API Gateway's WebSocket quotas as AWS documents their defaults`,
     problems,
   };
+}
+
+/**
+ * The quotas a target holds a scenario to, known before it starts: an aws: stack's read from its
+ * account, a local stack's from its config, an execute-api URL's as AWS documents them; null for
+ * a stack of your own. Starts nothing, opens no WebSocket.
+ */
+export async function targetQuotas(spec: TargetSpec, o: { knobs: StackKnobs; aws?: { region?: string; profile?: string } }): Promise<TargetQuotas | null> {
+  switch (spec.kind) {
+    case 'local':
+      return emulatorQuotas(o.knobs);
+    case 'aws-stack':
+      return accountQuotas(spec.stackName, o.aws);
+    case 'url':
+      return urlQuotas(spec.url);
+  }
 }

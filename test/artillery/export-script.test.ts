@@ -6,7 +6,7 @@ import { ExportedScript } from '../../src/artillery-interop/plan-schema.ts';
 import { UserError } from '../../common/errors.ts';
 import { dropPlan } from '../../src/fleet/drop-plan.ts';
 import { planRooms, roomSizes, sendersPerRoom } from '../../src/fleet/room-plan.ts';
-import { applyOverrides } from '../../src/scenarios/apply-overrides.ts';
+import { withOverrides } from '../../src/scenarios/scenario-overrides.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 
 // `artillery export`: a scenario as one Artillery worker's share. Every worker of a distributed
@@ -56,7 +56,7 @@ describe('one worker\'s share of a scenario', () => {
   });
 
   it('is the scenario itself for one worker, the flags applied', () => {
-    const scenario = applyOverrides(loadScenario('fanout'), { clients: 60, rooms: 6, rate: 12, durationMs: 3000 });
+    const scenario = withOverrides(loadScenario('fanout'), { clients: 60, rooms: 6, rate: 12, durationMs: 3000 });
     const plan = workerPlan(scenario, options(1));
     expect(plan.rooms).toEqual([...planRooms(60, 6, scenario.roomSizes, 11).sizes]);
     expect(plan.phases.find((p) => p.kind === 'send')).toMatchObject({ rate: 12, durationMs: 3000 });
@@ -79,7 +79,7 @@ describe('one worker\'s share of a scenario', () => {
     expect(problem(3)).toBe(
       '--workers: 20 rooms do not divide among 3 workers (every Artillery worker runs the same script, so each plays 1/3 of the scenario): choose a divisor, or --rooms 18',
     );
-    expect(problem(4, applyOverrides(scenario, { clients: 202 }))).toMatch(/^--workers: 202 clients do not divide among 4 workers .*--clients 200$/);
+    expect(problem(4, withOverrides(scenario, { clients: 202 }))).toMatch(/^--workers: 202 clients do not divide among 4 workers .*--clients 200$/);
     expect(problem(20)).toBeUndefined();
   });
 

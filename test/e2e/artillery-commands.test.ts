@@ -85,7 +85,7 @@ describe('fanout-bench report --artillery (CLI)', { timeout: 180_000 }, () => {
     expect(html).toContain('per 10-second Artillery period');
     expect(md).toContain('606 of 606 expected received');
     expect(md).toContain('| broadcast | 606 |');
-    // finished as a run is (src/modes/finish.ts): the verdict stored in results.json, and the JUnit
+    // finished as a run is (src/session/finish.ts): the verdict stored in results.json, and the JUnit
     // file CI reads shows it, the script's threshold a test case of its own
     const junit = readFileSync(join(runDir, 'junit.xml'), 'utf8');
     expect(junit).toContain(`<property name="verdict" value="${results.verdict!.outcome}"/>`);

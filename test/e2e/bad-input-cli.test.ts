@@ -38,7 +38,7 @@ describe('bad paths and values, from the CLI', { timeout: 120_000 }, () => {
   });
 
   it('ranges: --duration 600h, timeouts.ack 0, a load past the host, --memory with a remote target', async () => {
-    expectOneLine(await cli(['run', 'fanout', '--duration', '600h']), '--duration: must be at most 24h, got "600h"');
+    expectOneLine(await cli(['run', 'fanout', '--duration', '600h']), '--duration: must be from 1ms to 24h, got "600h"');
     const ack = join(dir, 'ack.yaml');
     writeFileSync(ack, 'name: a\nclients: 2\nrooms: 1\ntimeouts: { ack: 0 }\nphases: [{ connect: {} }]\n');
     expectOneLine(await cli(['run', ack]), `${ack}: timeouts.ack: must be from 100ms to 15m`);
@@ -55,8 +55,8 @@ describe('bad paths and values, from the CLI', { timeout: 120_000 }, () => {
     writeFileSync(zero, 'name: z\nclients: 2\nrooms: 1\nphases:\n  - connect: {}\n  - join: {}\n  - send: { duration: 0, rate: 5 }\n');
     const out = join(dir, 'send-zero-out');
     expectOneLine(await cli(['run', zero, '--out', out]), `${zero}: phases[2].send.duration: must be from 1ms to 24h`);
-    expectOneLine(await cli(['run', 'fanout', '--duration', '0', '--out', out]), '--duration: must be at least 1ms (a send phase of 0 sends nothing), got "0"');
-    expectOneLine(await cli(['compare', '--memory', '256,512', 'fanout', '--duration', '0s', '--out', out]), '--duration: must be at least 1ms (a send phase of 0 sends nothing), got "0s"');
+    expectOneLine(await cli(['run', 'fanout', '--duration', '0', '--out', out]), '--duration: must be from 1ms to 24h, got "0ms"');
+    expectOneLine(await cli(['compare', '--memory', '256,512', 'fanout', '--duration', '0s', '--out', out]), '--duration: must be from 1ms to 24h, got "0ms"');
     expect(existsSync(out)).toBe(false);
   });
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Results } from '../../src/contracts/results-schema.ts';
-import { freshWindowStart } from '../../src/modes/fresh-window.ts';
+import { freshWindowStart } from '../../src/session/fresh-window.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
 
 /**

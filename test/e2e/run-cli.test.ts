@@ -23,7 +23,7 @@ describe('fanout-bench run (CLI)', () => {
     writeFileSync(file, 'name: bad\nclients: 10\nrooms: 2\nphases:\n  - connect: { rate: -5 }\n');
     const r = await run([file, '--out', dir]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`fanout-bench: ${file}: phases[0].connect.rate: Too small: expected number to be >0\n`);
+    expect(r.stderr).toBe(`fanout-bench: ${file}: phases[0].connect.rate: must be a number > 0 and at most 1000000\n`);
     expect(r.stdout).toBe('');
   });
 
@@ -38,7 +38,7 @@ describe('fanout-bench run (CLI)', () => {
   it('a bad flag: one line, exit 2', { timeout: 60_000 }, async () => {
     const r = await run(['fanout', '--clients', 'lots']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('fanout-bench: --clients: must be an integer from 1 to 1000000, got "lots"\n');
+    expect(r.stderr).toBe('fanout-bench: --clients: must be an integer, got "lots"\n');
   });
 
   it('a completed run against the local emulator: summary on stdout, results on disk, exit 0', { timeout: 180_000 }, async () => {

@@ -7,9 +7,10 @@ import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
 import type { IntervalSink } from '../../src/metrics/measurement/interval-sink.ts';
 import { newRunId } from '../../src/metrics/results/run-id.ts';
 import { Results, type IntervalRecord } from '../../src/contracts/results-schema.ts';
-import { checkRunInput } from '../../src/modes/run-input.ts';
-import { finish } from '../../src/modes/finish.ts';
-import { measure } from '../../src/modes/measure.ts';
+import { checkRunInput } from '../../src/session/run-input.ts';
+import { finish } from '../../src/session/finish.ts';
+import { measure } from '../../src/session/measure.ts';
+import { parseTargetSpec } from '../../src/contracts/target-spec.ts';
 import { resolveTarget } from '../../src/targets/resolve-target.ts';
 import type { Target } from '../../src/targets/target.ts';
 
@@ -54,7 +55,7 @@ describe('resolve → measure → finish', () => {
       memory: ['fanout-send-message=512'],
     });
     const { scenario, seed, shards } = checkRunInput(options);
-    target = await resolveTarget({ spec: 'local', knobs: scenario.target, stackKnobs: options.stackKnobs, logFile: join(dir, 'stack.log') });
+    target = await resolveTarget({ spec: parseTargetSpec('local'), knobs: scenario.target, stackKnobs: options.stackKnobs, logFile: join(dir, 'stack.log') });
     // What the local kind says of itself: its metrics are the emulator's, read by the second with
     // a 5 s margin once its invocations stop (its wait rule: settle), its host's own metrics with them; memory changes go
     // through its Lambda API; no scenario misfits; results record how it was started.

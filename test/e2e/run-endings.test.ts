@@ -11,7 +11,8 @@ import { allGone, cmdline, descendants } from '../process-tree.ts';
 /**
  * Every way a run against the local stack can end, as a user (or `timeout`, or a CI runner)
  * ends it: SIGTERM to the whole process group, SIGKILL of the harness alone, a stack that does
- * not start. Whatever happens, what was measured is written and no process is left behind.
+ * not start (in every mode: failed-start.test.ts). Whatever happens, what was measured is written
+ * and no process is left behind.
  */
 const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fb-endings-'));
@@ -152,25 +153,4 @@ describe('how a run ends', () => {
     expect(readFileSync(join(out, runId, 'intervals.ndjson'), 'utf8').split('\n').length).toBeGreaterThan(1);
   });
 
-  it('a local stack that fails to start: one line naming why, exit 2, and results.json says failed and why', { timeout: 120_000 }, async () => {
-    const out = join(dir, 'stack-fails');
-    const config = join(dir, 'bad-stack.yaml');
-    writeFileSync(config, 'limits:\n  idleTimeoutSecs: 5\n');
-    const scenario = join(dir, 'stack-fails.yaml');
-    writeFileSync(scenario, `name: stack-fails\nclients: 2\nrooms: 1\ntarget: { config: ./bad-stack.yaml }\nphases:\n  - connect: {}\n`);
-    const run = start([scenario, '--out', out]);
-    const { code } = await run.exited;
-    expect(code).toBe(2);
-    const [runId] = readdirSync(out);
-    const runDir = join(out, runId);
-    expect(run.stderr()).toBe(
-      `fanout-bench: local stack exited before it was ready (code 2): ${config}: limits.idleTimeoutSecs: unknown key (its log: ${join(runDir, 'stack.log')})\n`,
-    );
-    const results = Results.parse(JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')));
-    expect(results.status).toBe('failed');
-    expect(results.statusReason).toBe(`local stack exited before it was ready (code 2): ${config}: limits.idleTimeoutSecs: unknown key`);
-    expect(results.sends.sent).toBe(0);
-    expect(existsSync(join(runDir, 'junit.xml'))).toBe(true);
-    expect(readFileSync(join(runDir, 'stack.log'), 'utf8')).toContain('limits.idleTimeoutSecs: unknown key');
-  });
 });

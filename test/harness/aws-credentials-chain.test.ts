@@ -6,7 +6,7 @@ import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from '../../reference-stack/local/cloudwatch/server.ts';
 import { UserError } from '../../common/errors.ts';
-import { addSystemMetrics } from '../../src/modes/system-metrics.ts';
+import { addSystemMetrics } from '../../src/session/system-metrics.ts';
 import { openAwsStackTarget } from '../../src/targets/aws-stack.ts';
 import { cloudWatchFor } from '../../src/aws/cloudwatch-source.ts';
 import type { Target } from '../../src/targets/target.ts';

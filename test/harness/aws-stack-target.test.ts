@@ -7,7 +7,8 @@ import { defaultStackConfig } from '../../reference-stack/local/config.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
 import { UserError } from '../../common/errors.ts';
 import { resolveTarget } from '../../src/targets/resolve-target.ts';
-import { awsStackName, openAwsStackTarget, type AwsStackTargetOptions } from '../../src/targets/aws-stack.ts';
+import { parseTargetSpec } from '../../src/contracts/target-spec.ts';
+import { openAwsStackTarget, type AwsStackTargetOptions } from '../../src/targets/aws-stack.ts';
 import { ROUTE_FUNCTION_OUTPUTS, type ChatRoute } from '../../common/stack-outputs.ts';
 import { deployedOutputs } from '../fixtures/targets/deployed-outputs.ts';
 
@@ -139,7 +140,7 @@ describe('aws:<stackName>: a stack found by name', () => {
 
   it('is what resolveTarget gives for --target aws:<stackName>, in the --region asked', async () => {
     cfn.on(DescribeStacksCommand, { StackName: 'Missing' }).rejects(cfnError('ValidationError', 'Stack with id Missing does not exist'));
-    const err = await refusal(resolveTarget({ spec: 'aws:Missing', aws: { region: 'eu-west-1' }, knobs: {} }));
+    const err = await refusal(resolveTarget({ spec: parseTargetSpec('aws:Missing'), aws: { region: 'eu-west-1' }, knobs: {} }));
     expect(err.message).toBe('aws:Missing: no such stack in eu-west-1 (deploy it with "npm run cdk -- deploy", or give the stack\'s --region / --profile)');
     expect(err.exitCode).toBe(2);
   });
@@ -200,16 +201,16 @@ describe('aws:<stackName>: one line, exit 2, when the stack cannot be used', () 
 
 describe('aws:<stackName> as a --target value', () => {
   it.each(['aws:FanoutBenchChat', 'aws:a', `aws:A${'b-'.repeat(63)}c`])('accepts %s', (spec) => {
-    expect(awsStackName(spec)).toBe(spec.slice(4));
+    expect(parseTargetSpec(spec)).toMatchObject({ kind: 'aws-stack', stackName: spec.slice(4) });
   });
 
   it.each(['aws:', 'aws:1stack', 'aws:my_stack', 'aws:my stack', `aws:a${'b'.repeat(128)}`])('refuses %j with one line', (spec) => {
-    expect(() => awsStackName(spec)).toThrow(`--target: aws:<stackName> needs a CloudFormation stack name (a letter, then up to 127 letters, digits or "-"), got "${spec}"`);
+    expect(() => parseTargetSpec(spec)).toThrow(`--target: aws:<stackName> needs a CloudFormation stack name (a letter, then up to 127 letters, digits or "-"), got "${spec}"`);
   });
 
   it('leaves other targets alone', () => {
-    expect(awsStackName('local')).toBeUndefined();
-    expect(awsStackName('wss://abc.execute-api.us-east-1.amazonaws.com/prod')).toBeUndefined();
+    expect(parseTargetSpec('local').kind).toBe('local');
+    expect(parseTargetSpec('wss://abc.execute-api.us-east-1.amazonaws.com/prod').kind).toBe('url');
   });
 
   it('routes are the contract\'s', () => {

@@ -19,7 +19,7 @@ import { UserError } from '../../common/errors.ts';
 import type { HostFacts } from '../../src/fleet/host-facts.ts';
 import { REFERENCE_AUTHORIZER } from '../../src/contracts/reference-functions.ts';
 import { refusedConnectsReason } from '../../src/metrics/measurement/refused-connects.ts';
-import { checkRunInput } from '../../src/modes/run-input.ts';
+import { checkRunInput } from '../../src/session/run-input.ts';
 import { deployedOutputs } from '../fixtures/targets/deployed-outputs.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 import { handshakeWith } from '../../src/fleet/protocols/connect-token.ts';

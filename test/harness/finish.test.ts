@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Results } from '../../src/contracts/results-schema.ts';
-import { finish } from '../../src/modes/finish.ts';
+import { finish } from '../../src/session/finish.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { buildResults } from '../report/fixtures.ts';
 

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { planLine, runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
 import { UserError } from '../../common/errors.ts';
 import { hostFacts } from '../../src/fleet/host-facts.ts';
-import { checkRunInput } from '../../src/modes/run-input.ts';
+import { checkRunInput } from '../../src/session/run-input.ts';
 import { allGone, descendants } from '../process-tree.ts';
 
 /**

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
 import { runOptionsFromFlags } from '../../src/commands/run.ts';
+import { parseTargetSpec } from '../../src/contracts/target-spec.ts';
 import { resolveTarget } from '../../src/targets/resolve-target.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 import { findNode } from '../../src/local-stack/node-binaries.ts';
@@ -47,7 +48,7 @@ beforeAll(async () => {
   const scenario = loadScenario(scenarioFile);
   // `run --memory` sets one more function's memory, over the scenario's knobs
   const options = await runOptionsFromFlags(scenarioFile, { target: 'local', out: dir, progress: false, memory: ['fanout-join-room=640', 'fanout-whoami=448'] });
-  target = await resolveTarget({ spec: 'local', knobs: scenario.target, stackKnobs: options.stackKnobs, logFile: join(dir, 'stack.log') });
+  target = await resolveTarget({ spec: parseTargetSpec('local'), knobs: scenario.target, stackKnobs: options.stackKnobs, logFile: join(dir, 'stack.log') });
   lambda = new LambdaClient({ endpoint: target.endpoints.lambda, region: target.endpoints.region, credentials });
 });
 

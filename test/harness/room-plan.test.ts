@@ -80,9 +80,10 @@ describe('room plan', () => {
 
 describe('source addresses', () => {
   it('spreads only big runs against a loopback IPv4 target', () => {
-    expect(clientsPerSourceAddress('ws://127.0.0.1:9000/x', 40_000)).toBe(5_000);
-    expect(clientsPerSourceAddress('ws://127.0.0.1:9000/x', 5_000)).toBe(0);
-    expect(clientsPerSourceAddress('wss://abc.execute-api.us-east-1.amazonaws.com/prod', 40_000)).toBe(0);
+    expect(clientsPerSourceAddress('127.0.0.1', 40_000)).toBe(5_000);
+    expect(clientsPerSourceAddress('127.0.0.1', 5_000)).toBe(0);
+    expect(clientsPerSourceAddress('abc.execute-api.us-east-1.amazonaws.com', 40_000)).toBe(0);
+    expect(clientsPerSourceAddress(undefined, 40_000)).toBe(0);
     expect(sourceAddressFor(0, 10_000)).toBe('127.0.0.1');
     expect(sourceAddressFor(25_000, 10_000)).toBe('127.0.0.3');
     expect(sourceAddressFor(25_000, 0)).toBeUndefined();

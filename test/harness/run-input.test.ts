@@ -10,7 +10,8 @@ import { hostFacts } from '../../src/fleet/host-facts.ts';
 import { plannedLoad } from '../../src/scenarios/planned-load.ts';
 import { chooseShards, clientsPerShard, CONNECTS_PER_SHARD, DELIVERIES_PER_SHARD } from '../../src/fleet/shard-count.ts';
 import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
-import { checkRunInput } from '../../src/modes/run-input.ts';
+import { checkRunInput } from '../../src/session/run-input.ts';
+import { parseTargetSpec } from '../../src/contracts/target-spec.ts';
 import { withKnobs } from '../../src/local-stack/stack-knobs.ts';
 import type { RunOptions } from '../../src/modes/run.ts';
 
@@ -52,7 +53,7 @@ ${extra}phases:
 describe('the load a run asks for, against what the host holds', () => {
   it('refuses clients past the hard bound whatever the host', () => {
     const p = file('million.yaml', SCENARIO().replace('clients: 100', 'clients: 1000001'));
-    expect(refusal({ scenario: p, ignoreHostLimits: true })).toBe(`${p}: clients: Too big: expected number to be <=1000000`);
+    expect(refusal({ scenario: p, ignoreHostLimits: true })).toBe(`${p}: clients: must be an integer from 1 to 1000000`);
   });
 
   it('too many shard processes for the cores: from the clients, or from --shards', () => {
@@ -108,7 +109,7 @@ describe('the load a run asks for, against what the host holds', () => {
   it('--ignore-host-limits runs past the estimate on purpose', () => {
     const input = checkRunInput({ scenario: 'fanout', clients: 200_000, target: 'wss://example.com/prod', ignoreHostLimits: true }, HOST);
     expect(input.shards).toBe(12);
-    expect(fleetLimitIssue({ clients: 10, shards: 1, target: 'local', localStack: true, clientsField: 'clients', scenarioSource: 's.yaml' }, HOST)).toBeUndefined();
+    expect(fleetLimitIssue({ clients: 10, shards: 1, target: parseTargetSpec('local'), clientsField: 'clients', scenarioSource: 's.yaml' }, HOST)).toBeUndefined();
   });
 
   it('shards follow the open-files limit of the host', () => {
@@ -203,7 +204,7 @@ describe('ranges checked up front', () => {
 
   it('a rate past a million per second is refused', () => {
     const p = file('fast.yaml', SCENARIO().replace('rate: 10 }', 'rate: 1e9 }'));
-    expect(refusal({ scenario: p })).toBe(`${p}: phases[2].send.rate: Too big: expected number to be <=1000000`);
+    expect(refusal({ scenario: p })).toBe(`${p}: phases[2].send.rate: must be a number > 0 and at most 1000000`);
   });
 
   it("a bad function name in the scenario's target.memory is the scenario's field, not a flag", () => {
@@ -224,13 +225,16 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-describe('run flags, each checked on its own', () => {
+describe('run flags: read for their form, then held to the scenario schema with the scenario', () => {
   const base: RunFlags = { target: 'local', out: 'reports', progress: false };
+  // as the CLI does: the flags read, then the run's input checked once
   async function flagRefusal(flags: Partial<RunFlags>): Promise<string> {
-    const err = await runOptionsFromFlags('fanout', { ...base, ...flags }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await runOptionsFromFlags('fanout', { ...base, ...flags })
+      .then((o) => void checkRunInput({ ...o, ignoreHostLimits: true }, HOST))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(UserError);
     return (err as Error).message;
   }
@@ -255,13 +259,18 @@ describe('run flags, each checked on its own', () => {
     expect(withKnobs(scenario, undefined)).toBe(scenario);
   });
 
-  it('--clients, --rate and --duration within their ranges', async () => {
+  it('--clients, --rooms, --rate, --duration and --seed: the schema\'s limits, named by the flag', async () => {
     expect(await flagRefusal({ clients: '1000001' })).toBe('--clients: must be an integer from 1 to 1000000, got "1000001"');
-    expect(await flagRefusal({ rate: '1e7' })).toBe('--rate: must be a number > 0 and at most 1000000, got "1e7"');
-    expect(await flagRefusal({ rate: '' })).toBe('--rate: must be a number > 0 and at most 1000000, got ""');
-    expect(await flagRefusal({ duration: '25h' })).toBe('--duration: must be at most 24h, got "25h"');
-    expect(await flagRefusal({ duration: '0' })).toBe('--duration: must be at least 1ms (a send phase of 0 sends nothing), got "0"');
+    expect(await flagRefusal({ clients: '0' })).toBe('--clients: must be an integer from 1 to 1000000, got "0"');
+    expect(await flagRefusal({ clients: 'many' })).toBe('--clients: must be an integer, got "many"');
+    expect(await flagRefusal({ rooms: '500' })).toBe('--rooms: must not exceed clients (200), got "500"');
+    expect(await flagRefusal({ clients: '5' })).toBe('--clients: rooms: must not exceed clients (5)');
+    expect(await flagRefusal({ rate: '1e7' })).toBe('--rate: must be a number > 0 and at most 1000000, got "10000000"');
+    expect(await flagRefusal({ rate: '' })).toBe('--rate: must be a number, got ""');
+    expect(await flagRefusal({ duration: '25h' })).toBe('--duration: must be from 1ms to 24h, got "25h"');
+    expect(await flagRefusal({ duration: '0' })).toBe('--duration: must be from 1ms to 24h, got "0ms"');
     expect(await flagRefusal({ duration: 'soon' })).toBe('--duration: must be a duration like "30s", "500ms" or "2m", got "soon"');
+    expect(await flagRefusal({ seed: '-1' })).toBe('--seed: must be an integer, got "-1"');
     const ok = await runOptionsFromFlags('fanout', { ...base, clients: '1000000', rate: '1000000', duration: '24h', ignoreHostLimits: true });
     expect(ok).toMatchObject({ clients: 1_000_000, rate: 1_000_000, durationMs: 86_400_000, ignoreHostLimits: true });
   });

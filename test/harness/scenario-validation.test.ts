@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
-import { applyOverrides } from '../../src/scenarios/apply-overrides.ts';
+import { withOverrides } from '../../src/scenarios/scenario-overrides.ts';
 import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin/index.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 import { stackUpArgs } from '../../src/local-stack/stack-flags.ts';
@@ -123,7 +123,7 @@ describe('scenario files', () => {
 
   it('a negative rate names the file and the field', () => {
     const p = file('negative.yaml', GOOD.replace('rate: 10,', 'rate: -10,'));
-    expect(messageOf(p)).toBe(`${p}: phases[2].send.rate: Too small: expected number to be >0`);
+    expect(messageOf(p)).toBe(`${p}: phases[2].send.rate: must be a number > 0 and at most 1000000`);
   });
 
   it('other mistakes: a phase with two kinds, more rooms than clients, sends before joins', () => {
@@ -154,10 +154,11 @@ describe('scenario files', () => {
   });
 
   it('flags override clients, rooms and every send phase, and the recorded definition follows', () => {
-    const s = applyOverrides(loadScenario('default'), { clients: 50, rooms: 5, durationMs: 1_500, rate: 3 });
+    const s = withOverrides(loadScenario('default'), { clients: 50, rooms: 5, durationMs: 1_500, rate: 3 });
     expect(s.clients).toBe(50);
     for (const p of s.phases) if (p.kind === 'send') expect(p).toMatchObject({ durationMs: 1_500, rate: 3 });
     expect(s.definition).toMatchObject({ clients: 50, rooms: 5 });
-    expect(() => applyOverrides(loadScenario('fanout'), { rooms: 500 })).toThrow('--rooms: rooms (500) must not exceed clients (200)');
+    expect(() => withOverrides(loadScenario('fanout'), { rooms: 500 })).toThrow('--rooms: must not exceed clients (200)');
+    expect(() => withOverrides(loadScenario('fanout'), { clients: 10 })).toThrow('--clients: rooms: must not exceed clients (10)');
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HostFacts } from '../../src/fleet/host-facts.ts';
 import { largestStepInput, type SearchOptions } from '../../src/modes/search.ts';
-import { checkRunInput } from '../../src/modes/run-input.ts';
+import { checkRunInput } from '../../src/session/run-input.ts';
 
 /**
  * A search runs every step on the shards its largest step (`--to`) plans for, so that steps differ
@@ -45,6 +45,9 @@ describe('the shards of a search', () => {
 
   it('are --shards when given, and the largest fleet is checked against the host', () => {
     expect(largestStepInput(options({ shards: 1 }), base, 400, HOST).shards).toBe(1);
-    expect(() => largestStepInput(options({ vary: 'clients' }), base, 2_000_000, HOST)).toThrow(/^--clients: /);
+    // the schema's limit on clients, named by the flag that set the largest step
+    expect(() => largestStepInput(options({ vary: 'clients' }), base, 2_000_000, HOST)).toThrow(/^--to: must be an integer from 1 to 1000000, got "2000000"$/);
+    // the host's: more clients than its shards can hold
+    expect(() => largestStepInput(options({ vary: 'clients' }), base, 1_000_000, { ...HOST, cores: 1 })).toThrow(/^--to: 1000000 clients need \d+ shard processes/);
   });
 });

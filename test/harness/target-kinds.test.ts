@@ -6,7 +6,7 @@ import { WebSocketServer } from 'ws';
 import { UserError } from '../../common/errors.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 import { openRemoteTarget } from '../../src/targets/remote.ts';
-import { parseTargetSpec } from '../../src/targets/target-spec.ts';
+import { parseTargetSpec, type UrlSpec } from '../../src/contracts/target-spec.ts';
 
 /**
  * What each kind of target says of itself, so that nothing outside src/targets asks which kind it
@@ -38,28 +38,32 @@ function scenarioFile(name: string, body: string): string {
 
 describe('a --target spec, before anything starts', () => {
   it('"local": the harness starts the stack on this host; no AWS account applies', () => {
-    expect(parseTargetSpec('local')).toEqual({ spec: 'local', recorded: { kind: 'local', url: 'local' }, startsLocalStack: true, usesAwsAccount: false, quotas: expect.any(Function) });
+    expect(parseTargetSpec('local')).toEqual({ kind: 'local', spec: 'local', recorded: { kind: 'local', url: 'local' }, startsLocalStack: true, usesAwsAccount: false });
   });
 
   it('aws:<stackName>: found through AWS (--region, --profile), started elsewhere', () => {
     expect(parseTargetSpec('aws:FanoutBenchChat')).toEqual({
+      kind: 'aws-stack',
       spec: 'aws:FanoutBenchChat',
       recorded: { kind: 'remote', url: 'aws:FanoutBenchChat' },
       startsLocalStack: false,
       usesAwsAccount: true,
       stackName: 'FanoutBenchChat',
-      quotas: expect.any(Function),
     });
   });
 
   it('a ws:// or wss:// URL: started elsewhere, no AWS account of its own; anything else is one line', () => {
     expect(parseTargetSpec('wss://abc.execute-api.eu-west-1.amazonaws.com/prod')).toEqual({
+      kind: 'url',
       spec: 'wss://abc.execute-api.eu-west-1.amazonaws.com/prod',
+      url: 'wss://abc.execute-api.eu-west-1.amazonaws.com/prod',
+      hostname: 'abc.execute-api.eu-west-1.amazonaws.com',
       recorded: { kind: 'remote', url: 'wss://abc.execute-api.eu-west-1.amazonaws.com/prod' },
       startsLocalStack: false,
       usesAwsAccount: false,
-      quotas: expect.any(Function),
     });
+    // where it was written names it: a variants file's field, --targets
+    expect(() => parseTargetSpec('http://x', 'v.yaml: variants[1].target')).toThrow('v.yaml: variants[1].target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "http://x"');
     for (const bad of ['http://example.com', 'aws:1bad', 'locale']) {
       expect(() => parseTargetSpec(bad)).toThrow(UserError);
     }
@@ -69,7 +73,7 @@ describe('a --target spec, before anything starts', () => {
 
 describe('a URL target, probed', () => {
   it('knows no CloudWatch or Lambda API of a stack of your own, records nothing of its start, and says what of the scenario does not fit it', async () => {
-    const target = await openRemoteTarget(url);
+    const target = await openRemoteTarget(parseTargetSpec(url) as UrlSpec);
     try {
       expect(target.kind).toBe('remote');
       expect(target.cloudWatch).toBeNull();

@@ -97,8 +97,10 @@ describe('fanout-bench stack up', () => {
       AWS_ENDPOINT_URL_APIGATEWAYV2: ready.apiGatewayV2Endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: ready.dynamodbEndpoint,
     });
-    // and on stderr, once, ready to paste
-    expect(run.stderr()).toContain(awsExportBlock(ready.awsEndpointUrls, 'us-east-1', 'FanoutBenchChat'));
+    // and on stderr, once, ready to paste: written just after the ready line, on another pipe, so it may arrive a moment later
+    const block = awsExportBlock(ready.awsEndpointUrls, 'us-east-1', 'FanoutBenchChat');
+    for (let waited = 0; !run.stderr().includes(block) && waited < 5_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(run.stderr()).toContain(block);
     expect(run.stderr().split('export AWS_ENDPOINT_URL_LAMBDA=')).toHaveLength(2);
     // every function of the manifest, with the memory it got: --memory's where given
     expect(ready.functions.map((f: { name: string }) => f.name)).toEqual(FUNCTIONS.map((f) => f.name));

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
+import { checkRunInput } from '../../src/session/run-input.ts';
 import { costOptionsFromFlags } from '../../src/metrics/cost/cost-flags.ts';
 import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
 import { choosePrices, UnknownPrices } from '../../src/metrics/cost/price-choice.ts';
 import { readPriceFile } from '../../src/metrics/cost/prices-file.ts';
 import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 import { REGION_PRICES } from '../../src/metrics/cost/region-prices.ts';
-import { addSystemMetrics } from '../../src/modes/system-metrics.ts';
+import { addSystemMetrics } from '../../src/session/system-metrics.ts';
 import type { Target } from '../../src/targets/target.ts';
 import { buildResults } from '../report/fixtures.ts';
 
@@ -84,13 +85,14 @@ describe('choosePrices', () => {
 
 describe('--prices FILE|aws', () => {
   it('aws needs an aws:<stackName> target; a file is read up front', async () => {
-    expect(await costOptionsFromFlags({ prices: 'aws' }, 'aws:FanoutBenchChat')).toEqual({ priceList: true });
-    await expect(costOptionsFromFlags({ prices: 'aws' }, 'local')).rejects.toThrow(
+    expect(await costOptionsFromFlags({ prices: 'aws' })).toEqual({ priceList: true });
+    // the run's input check holds --prices aws to an aws: target, as it reads the target once
+    expect(() => checkRunInput({ target: 'local', cost: { priceList: true } })).toThrow(
       new UserError('--prices aws: asks the AWS Price List API for the region of an aws:<stackName> target while it runs; for --target local, give a price file (--prices <file>)'),
     );
-    await expect(costOptionsFromFlags({ prices: 'aws' })).rejects.toThrow(/^--prices aws: .* for re-rendering a run, give a price file/);
+    await expect(costOptionsFromFlags({ prices: 'aws' }, { rerender: true })).rejects.toThrow(/^--prices aws: .* for re-rendering a run, give a price file/);
     const f = file('p.json', '{"dataTransferOut":{"outPerGB":0.05}}');
-    expect(await costOptionsFromFlags({ prices: f }, 'local')).toEqual({ priceFile: { file: f, override: { dataTransferOut: { outPerGB: 0.05 } } } });
+    expect(await costOptionsFromFlags({ prices: f })).toEqual({ priceFile: { file: f, override: { dataTransferOut: { outPerGB: 0.05 } } } });
   });
 });
 

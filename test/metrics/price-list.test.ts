@@ -4,7 +4,7 @@ import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
 import { UnknownPrices } from '../../src/metrics/cost/price-choice.ts';
 import { PRICE_LIST_SOURCE, priceListEndpointRegion, readPriceList } from '../../src/metrics/cost/price-list.ts';
 import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
-import { withPriceList } from '../../src/modes/run-prices.ts';
+import { withPriceList } from '../../src/session/run-prices.ts';
 import type { TargetEndpoints } from '../../src/contracts/target-schema.ts';
 import { buildResults } from '../report/fixtures.ts';
 import { FRANKFURT_PRODUCTS } from '../fixtures/price-list/products.ts';

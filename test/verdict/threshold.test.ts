@@ -156,12 +156,12 @@ describe('thresholds from the scenario file and --threshold', () => {
   it('merges the file first, then the flags; the same expression once; sources say where each came from', () => {
     const file = scenarioFile('ok.yaml', 'thresholds:\n  - broadcast.p99 < 250ms\n  - "deliveries.lost  ==  0"\n');
     const scenario = loadScenario(file);
-    expect(scenario.thresholds).toEqual(['broadcast.p99 < 250ms', 'deliveries.lost  ==  0']);
-    const list = collectThresholds({
-      scenario: { thresholds: scenario.thresholds, source: scenario.source },
-      flags: ['deliveries.lost == 0', 'connect.p99 <= baseline * 1.2'],
-      hasBaseline: true,
-    });
+    // parsed once, when the scenario is loaded, each named where it was written
+    expect(scenario.thresholds.map((t) => [t.expression, t.source])).toEqual([
+      ['broadcast.p99 < 250ms', `${file}: thresholds[0]`],
+      ['deliveries.lost == 0', `${file}: thresholds[1]`],
+    ]);
+    const list = collectThresholds({ scenario: scenario.thresholds, flags: ['deliveries.lost == 0', 'connect.p99 <= baseline * 1.2'], baseline: { given: true } });
     expect(list.map((t) => [t.expression, t.source])).toEqual([
       ['broadcast.p99 < 250ms', `${file}: thresholds[0]`],
       ['deliveries.lost == 0', `${file}: thresholds[1]`],
@@ -170,11 +170,16 @@ describe('thresholds from the scenario file and --threshold', () => {
   });
 
   it('a threshold on the baseline without --baseline is bad input, naming where it came from', () => {
-    expect(() => collectThresholds({ flags: ['broadcast.p99 <= baseline * 1.1'], hasBaseline: false })).toThrow(
+    expect(() => collectThresholds({ flags: ['broadcast.p99 <= baseline * 1.1'], baseline: { given: false } })).toThrow(
       new UserError('--threshold: "broadcast.p99 <= baseline * 1.1": compares with the baseline, but no --baseline <results.json> was given'),
     );
-    expect(() => collectThresholds({ scenario: { thresholds: ['ok.p99 < 1'], source: 's.yaml' }, hasBaseline: false })).toThrow(
-      /^s\.yaml: thresholds\[0\]: "ok\.p99 < 1": unknown metric "ok\.p99"/,
+    const file = scenarioFile('base.yaml', 'thresholds:\n  - broadcast.p99 <= baseline * 1.1\n');
+    expect(() => collectThresholds({ scenario: loadScenario(file).thresholds, baseline: { given: false } })).toThrow(
+      new UserError(`${file}: thresholds[0]: "broadcast.p99 <= baseline * 1.1": compares with the baseline, but no --baseline <results.json> was given`),
+    );
+    // a search's SLOs can have no baseline at all, and are named --slo
+    expect(() => collectThresholds({ flags: ['broadcast.p99 <= baseline'], flagName: '--slo', baseline: { none: 'a search has no baseline' } })).toThrow(
+      new UserError('--slo: "broadcast.p99 <= baseline": a search has no baseline'),
     );
   });
 });
@@ -198,7 +203,7 @@ describe('docs/verdict.md', () => {
       const [source, expression] = [m[1], m[2]];
       const thrown = (() => {
         try {
-          collectThresholds({ flags: [expression], hasBaseline: false });
+          collectThresholds({ flags: [expression], baseline: { given: false } });
           parseThreshold(expression, source);
         } catch (err) {
           return (err as Error).message;

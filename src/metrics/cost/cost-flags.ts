@@ -7,9 +7,10 @@ export const PRICE_LIST_FLAG = 'aws';
 
 /**
  * The `--prices FILE|aws` and `--arch` flags shared by `run`, `compare` and `report`, validated up
- * front. `aws` needs an `aws:<stackName>` target (`target`; undefined for `report`, which has none).
+ * front. `aws` needs an `aws:<stackName>` target: the run's input check holds it to one
+ * (src/session/run-input.ts); `report`, re-rendering a run, has none (`rerender`).
  */
-export async function costOptionsFromFlags(flags: { prices?: string; arch?: string }, target?: string): Promise<CostOptions> {
+export async function costOptionsFromFlags(flags: { prices?: string; arch?: string }, o: { rerender?: boolean } = {}): Promise<CostOptions> {
   const options: CostOptions = {};
   if (flags.arch !== undefined) {
     if (flags.arch !== 'x86_64' && flags.arch !== 'arm64') {
@@ -18,9 +19,8 @@ export async function costOptionsFromFlags(flags: { prices?: string; arch?: stri
     options.architecture = flags.arch;
   }
   if (flags.prices === PRICE_LIST_FLAG) {
-    if (target === undefined || !target.startsWith('aws:')) {
-      const where = target === undefined ? 're-rendering a run' : `--target ${target}`;
-      throw new UserError(`--prices aws: asks the AWS Price List API for the region of an aws:<stackName> target while it runs; for ${where}, give a price file (--prices <file>)`);
+    if (o.rerender) {
+      throw new UserError('--prices aws: asks the AWS Price List API for the region of an aws:<stackName> target while it runs; for re-rendering a run, give a price file (--prices <file>)');
     }
     options.priceList = true;
   } else if (flags.prices !== undefined) {

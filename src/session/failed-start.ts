@@ -3,7 +3,7 @@ import { buildResults } from '../metrics/results/results-builder.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { RunRecorder } from '../metrics/measurement/run-recorder.ts';
 import type { Scenario } from '../contracts/scenario-schema.ts';
-import type { TargetSpec } from '../targets/target-spec.ts';
+import type { TargetSpec } from '../contracts/target-spec.ts';
 
 export interface FailedStart {
   runId: string;

@@ -1,31 +1,33 @@
 import { randomInt } from 'node:crypto';
-import { fieldPath, UserError } from '../../common/errors.ts';
+import { UserError } from '../../common/errors.ts';
+import { DEFAULT_TOKEN_PLACEMENT, type TokenPlacement } from '../contracts/token-placement.ts';
+import type { CostOptions } from '../metrics/cost/cost-model.ts';
+import type { StackKnobs, Scenario } from '../contracts/scenario-schema.ts';
+import { LOCAL_TARGET, parseTargetSpec, type TargetSpec } from '../contracts/target-spec.ts';
 import { fleetLimitIssue } from '../fleet/fleet-limits.ts';
 import { hostFacts, type HostFacts } from '../fleet/host-facts.ts';
-import { plannedLoad } from '../scenarios/planned-load.ts';
 import { chooseShards } from '../fleet/shard-count.ts';
-import { applyOverrides } from '../scenarios/apply-overrides.ts';
-import { phaseLengthIssue } from '../scenarios/phase-length.ts';
-import { loadScenario } from '../scenarios/load-scenario.ts';
-import type { Scenario } from '../contracts/scenario-schema.ts';
 import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
-import { DEFAULT_TOKEN_PLACEMENT, type TokenPlacement } from '../contracts/token-placement.ts';
+import { loadScenario } from '../scenarios/load-scenario.ts';
+import { plannedLoad } from '../scenarios/planned-load.ts';
+import { FLAG_NAMES, withOverrides, type OverrideNames, type ScenarioOverrides } from '../scenarios/scenario-overrides.ts';
 
-/** What a run is asked for, before it is checked: the scenario, the flags applied to it, the target and its token. */
-export interface RunRequest {
+/**
+ * What a session is asked for, before it is checked: the scenario and the changes made to it, the
+ * target and its token, the local stack's knobs and the cost's prices. Flags arrive here read
+ * for their form only (a number, a duration); what they may be is the scenario schema's to say.
+ */
+export interface RunRequest extends ScenarioOverrides {
   /** built-in scenario name or a YAML/JSON file (default: "default") */
   scenario?: string;
-  /** "local" (default), a ws:// / wss:// URL or aws:<stackName> */
+  /** "local" (default), a ws:// / wss:// URL or aws:<stackName>: parsed here, once */
   target?: string;
+  /** where `target` was written, for messages (default `--target`) */
+  targetField?: string;
+  /** who set the overrides, for messages (default: run's flags) */
+  overrideNames?: OverrideNames;
   /** aws:<stackName>: region and profile (default: the SDK's standard chain) */
   aws?: { region?: string; profile?: string };
-  clients?: number;
-  rooms?: number;
-  /** every send phase's duration */
-  durationMs?: number;
-  /** every send phase's rate, messages/s */
-  rate?: number;
-  seed?: number;
   shards?: number;
   /**
    * The token for a $connect authorizer (FANOUT_BENCH_TOKEN or --token-file). Sent with every
@@ -36,44 +38,42 @@ export interface RunRequest {
   tokenIn?: TokenPlacement;
   /** run even if the fleet looks bigger than this host can hold (fleet-limits.ts) */
   ignoreHostLimits?: boolean;
+  /** the local target's knobs set by flags (--memory, --runtime): over the scenario's `target:` */
+  stackKnobs?: StackKnobs;
+  /** prices and architecture for the cost estimate */
+  cost?: CostOptions;
 }
-import { LOCAL_TARGET, parseTargetSpec, type TargetSpec } from '../targets/target-spec.ts';
 
 /**
- * A run's input, checked before anything starts: the scenario (file and fields), the flags
- * applied to it, every phase within its time bound, the target's URL, and the fleet against what
- * this host can hold. Any mistake is a UserError: one line naming the file and field or the
- * flag, exit 2. Nothing here opens a socket, spawns a process or writes a file.
+ * A run's input, checked before anything starts: the scenario (file and fields) with the changes
+ * asked for validated again through its schema, the target spec parsed, the fleet against what
+ * this host can hold, the token. Any mistake is a UserError: one line naming the file and field
+ * or the flag, exit 2. Nothing here opens a socket, spawns a process or writes a file.
  */
 export interface RunInput {
   scenario: Scenario;
   seed: number;
   shards: number;
-  /** "local", a ws(s):// URL or aws:<stackName> */
-  targetSpec: string;
-  /** what that names: whether the harness starts it, where it is looked up */
+  /** what --target names: whether the harness starts it, where it is looked up */
   target: TargetSpec;
   /** the token every handshake carries, and where */
   token?: ConnectToken;
 }
 
 export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): RunInput {
-  const base = loadScenario(o.scenario);
-  const scenario = applyOverrides(base, {
-    clients: o.clients,
-    rooms: o.rooms,
-    durationMs: o.durationMs,
-    rate: o.rate,
-    seed: o.seed,
-  });
-  const long = phaseLengthIssue(scenario);
-  if (long) throw new UserError(`${scenario.source}: ${fieldPath(long.path)}: ${long.message}`);
+  const scenario = withOverrides(loadScenario(o.scenario), { clients: o.clients, rooms: o.rooms, durationMs: o.durationMs, rate: o.rate, seed: o.seed }, o.overrideNames ?? FLAG_NAMES);
 
-  const targetSpec = o.target ?? LOCAL_TARGET;
-  const target = parseTargetSpec(targetSpec);
+  const field = o.targetField ?? '--target';
+  const target = parseTargetSpec(o.target ?? LOCAL_TARGET, field);
   if (o.aws && !target.usesAwsAccount) {
     const flag = o.aws.region !== undefined ? '--region' : '--profile';
     throw new UserError(`${flag}: applies to --target aws:<stackName> only (a URL names its region; the local stack needs none)`);
+  }
+  if (o.stackKnobs?.memory !== undefined && !target.startsLocalStack) {
+    throw new UserError(`--memory: sets a Lambda's memory in the local emulator (--target local) only; a deployed stack's is set when it is deployed (cdk deploy -c memory=MB)`);
+  }
+  if (o.cost?.priceList && target.kind !== 'aws-stack') {
+    throw new UserError(`--prices aws: asks the AWS Price List API for the region of an aws:<stackName> target while it runs; for ${field} ${target.spec}, give a price file (--prices <file>)`);
   }
 
   const shards = chooseShards(scenario.clients, o.shards, host.openFilesPerProcess, plannedLoad(scenario));
@@ -82,10 +82,9 @@ export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): Run
       {
         clients: scenario.clients,
         shards,
-        target: targetSpec,
-        localStack: target.startsLocalStack,
+        target,
         hostMaxEnvironments: scenario.target.hostMaxEnvironments,
-        clientsField: o.clients !== undefined ? '--clients' : `${scenario.source}: clients`,
+        clientsField: o.clients !== undefined ? (o.overrideNames?.clients ?? FLAG_NAMES.clients) : `${scenario.source}: clients`,
         scenarioSource: scenario.source,
         shardsRequested: o.shards,
       },
@@ -94,7 +93,7 @@ export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): Run
     if (issue) throw new UserError(`${issue} (--ignore-host-limits runs it anyway)`);
   }
   const token = connectToken(o, scenario, target);
-  return { scenario, seed: scenario.seed ?? randomInt(2 ** 31 - 1), shards, targetSpec, target, ...(token ? { token } : {}) };
+  return { scenario, seed: scenario.seed ?? randomInt(2 ** 31 - 1), shards, target, ...(token ? { token } : {}) };
 }
 
 /**

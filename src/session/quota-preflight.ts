@@ -8,8 +8,8 @@ import type { Results } from '../contracts/results-schema.ts';
 import { formatDuration } from '../contracts/duration.ts';
 import { plannedMs } from '../scenarios/planned-length.ts';
 import type { PlannedPhase, Scenario } from '../contracts/scenario-schema.ts';
-import type { TargetQuotas } from '../targets/target-quotas.ts';
-import type { TargetSpec } from '../targets/target-spec.ts';
+import { targetQuotas, type TargetQuotas } from '../targets/target-quotas.ts';
+import type { TargetSpec } from '../contracts/target-spec.ts';
 
 /**
  * The plan held against the target's quotas, before any load: one line per limit the scenario
@@ -23,7 +23,7 @@ export async function preflightQuotas(
   spec: TargetSpec,
   o: { aws?: { region?: string; profile?: string }; shards?: number },
 ): Promise<Quotas | undefined> {
-  const quotas = await spec.quotas({ knobs: scenario.target, aws: o.aws });
+  const quotas = await targetQuotas(spec, { knobs: scenario.target, aws: o.aws });
   if (!quotas) return undefined;
   const { lines, refusal } = quotaLines(scenario, quotas);
   if (refusal) throw new UserError(refusal);

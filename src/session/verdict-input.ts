@@ -17,11 +17,7 @@ export interface VerdictInput {
  * UserError (one line naming it, exit 2) before the target is even resolved.
  */
 export async function checkVerdictInput(scenario: Scenario, o: { thresholds?: readonly string[]; baseline?: string }): Promise<VerdictInput> {
-  const thresholds = collectThresholds({
-    scenario: { thresholds: scenario.thresholds, source: scenario.source },
-    flags: o.thresholds,
-    hasBaseline: o.baseline !== undefined,
-  });
+  const thresholds = collectThresholds({ scenario: scenario.thresholds, flags: o.thresholds, baseline: { given: o.baseline !== undefined } });
   const baseline = o.baseline === undefined ? undefined : await readResults(o.baseline);
   return { thresholds, ...(baseline ? { baseline } : {}) };
 }

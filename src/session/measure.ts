@@ -197,7 +197,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
       plan,
       roomPrefix: `fb.${o.runId}.r`,
       maxSendersPerRoom: maxSenders,
-      clientsPerSourceAddress: clientsPerSourceAddress(target.url, scenario.clients),
+      clientsPerSourceAddress: clientsPerSourceAddress(new URL(target.url).hostname, scenario.clients),
       connectTimeoutMs: connectMs,
       ackTimeoutMs: ackMs,
       token: o.token,

@@ -1,0 +1,212 @@
+import { join } from 'node:path';
+import { UserError } from '../../common/errors.ts';
+import { now } from '../clock.ts';
+import type { Quotas } from '../contracts/quotas-schema.ts';
+import type { IntervalRecord, Results } from '../contracts/results-schema.ts';
+import type { Scenario, StackKnobs } from '../contracts/scenario-schema.ts';
+import type { Verdict } from '../contracts/verdict-schema.ts';
+import type { CostOptions } from '../metrics/cost/cost-model.ts';
+import { createRunDir } from '../metrics/results/run-dir.ts';
+import type { ProgressContext } from '../report/progress-line.ts';
+import { resolveTarget } from '../targets/resolve-target.ts';
+import type { Target } from '../targets/target.ts';
+import type { EvaluateOptions } from '../verdict/evaluate.ts';
+import { failedStartResults } from './failed-start.ts';
+import { finish } from './finish.ts';
+import { measureInto } from './measure-into.ts';
+import { preflightQuotas } from './quota-preflight.ts';
+import type { RunInput, RunRequest } from './run-input.ts';
+import { INTERRUPTED_KILL_BY_MS, stopBudget, type StopBudget } from './stop-budget.ts';
+import { warmUp } from './warm-up.ts';
+
+/**
+ * A measured session: what `run`, `compare` (memory sizes and sweeps) and `search` share, written
+ * once. It owns the session's directory, the quota plan's lines, every target it starts (a
+ * target that fails to start is recorded the same way in every mode: results.json with status
+ * failed and the reason, beside the stack's log), warm-ups, measurements into run directories,
+ * and the end: every target it started is stopped, within the stop budget once interrupted. A mode
+ * supplies only its steps: which scenario, at which load or size, against which target, in which
+ * order, and what it makes of the results.
+ */
+export interface SessionOptions extends RunRequest {
+  /** parent of the session's directory (default ./reports) */
+  outDir?: string;
+  /** abort = interrupt: stop, keep what was measured, status "interrupted" (a string reason is named in it) */
+  signal?: AbortSignal;
+  onInterval?: (record: IntervalRecord, ctx: ProgressContext) => void;
+  onWarning?: (message: string) => void;
+  /** a note on what the session is doing (e.g. waiting for a fresh CloudWatch minute) */
+  onStatus?: (message: string) => void;
+  /** measurement interval (default 1000 ms) */
+  intervalMs?: number;
+  /** `--metrics-wait`: the longest wait for CloudWatch to publish each measurement (default: the target's) */
+  metricsWaitMs?: number;
+}
+
+/** What one measurement of the session is. */
+export interface Measurement {
+  /** its run directory */
+  dir: string;
+  /** results.config.runId (room names carry it) */
+  runId: string;
+  scenario: Scenario;
+  target: Target;
+  /** its seed, shards and token */
+  input: RunInput;
+  quotas?: Quotas;
+  /** thresholds, baseline, repeats: what it is judged by besides the built-in checks */
+  judge?: EvaluateOptions;
+  /** its own prices or architecture (a variant's), over the session's */
+  cost?: CostOptions;
+  /** the rate results.config records (default: the session's --rate) */
+  rate?: number | undefined;
+}
+
+export class Session {
+  private dirPath: string | undefined;
+  private readonly started = new Set<Target>();
+  private readonly budget: StopBudget;
+
+  constructor(
+    readonly options: SessionOptions,
+    /** the session's id: its directory's name under outDir, and the prefix of its measurements' run ids */
+    readonly id: string,
+  ) {
+    this.budget = stopBudget(options.signal);
+  }
+
+  get aborted(): boolean {
+    return this.options.signal?.aborted === true;
+  }
+
+  say(line: string): void {
+    this.options.onStatus?.(line);
+  }
+
+  warn(line: string): void {
+    this.options.onWarning?.(line);
+  }
+
+  /** The session's directory, made the first time it is needed (an unreachable URL leaves none behind). */
+  get dir(): string {
+    this.dirPath ??= createRunDir(this.options.outDir ?? 'reports', this.id);
+    return this.dirPath;
+  }
+
+  /** A run directory of its own inside the session's. */
+  subdir(name: string): string {
+    return createRunDir(this.dir, name);
+  }
+
+  /**
+   * The scenario held against the target's quotas before anything starts: a frame that cannot
+   * pass is refused here (UserError); each plan line is said as a warning, after `label`.
+   */
+  async planQuotas(scenario: Scenario, input: RunInput, label?: string): Promise<Quotas | undefined> {
+    const quotas = await preflightQuotas(scenario, input.target, { aws: this.options.aws });
+    for (const line of quotas?.plan ?? []) this.warn(label ? `${label}: ${line}` : line);
+    return quotas;
+  }
+
+  /**
+   * Starts (or, for a URL or an aws: stack, reaches) the target `input` names, for `scenario`.
+   * A local stack logs into the session's directory (`log`). One that does not start ends as a
+   * run does in every mode: results.json (status failed, the reason) and the reports in the
+   * session's directory, and a UserError naming the reason and the log. A URL that does not
+   * answer is a UserError and leaves nothing behind.
+   */
+  async start(input: RunInput, o: { scenario?: Scenario; log?: string; stackKnobs?: StackKnobs } = {}): Promise<Target> {
+    const scenario = o.scenario ?? input.scenario;
+    const logFile = input.target.startsLocalStack ? join(this.dir, o.log ?? 'stack.log') : undefined;
+    const startedAt = now();
+    let target: Target;
+    try {
+      target = await resolveTarget({
+        spec: input.target,
+        aws: this.options.aws,
+        knobs: scenario.target,
+        stackKnobs: 'stackKnobs' in o ? o.stackKnobs : this.options.stackKnobs,
+        token: input.token,
+        logFile,
+        onWarning: this.options.onWarning,
+      });
+    } catch (err) {
+      if (!logFile) throw err;
+      const reason = (err as Error).message;
+      const failed = failedStartResults({ runId: this.id, scenario, target: input.target, shards: input.shards, seed: input.seed, rate: this.options.rate, startedAt, reason });
+      await finish(failed, this.dir, { onWarning: this.options.onWarning });
+      throw new FailedStart(`${reason} (its log: ${logFile})`);
+    }
+    this.started.add(target);
+    return target;
+  }
+
+  /** Stops a target the session started, before the session ends (a sweep's point's own stack). */
+  async stop(target: Target): Promise<void> {
+    this.started.delete(target);
+    const graceMs = this.budget.left(INTERRUPTED_KILL_BY_MS);
+    if (graceMs !== undefined && target.local) this.say('stopping: stopping the local stack');
+    await target.stop(graceMs);
+  }
+
+  /** The scenario's connect, join and send phases, sends shortened; nothing of it is kept. */
+  async warmUp(scenario: Scenario, target: Target, input: RunInput, o: { runId: string; warmUpMs: number }): Promise<void> {
+    await warmUp(scenario, target, {
+      runId: o.runId,
+      seed: input.seed,
+      shards: input.shards,
+      ...(input.token ? { token: input.token } : {}),
+      signal: this.options.signal,
+      onWarning: this.options.onWarning,
+      warmUpMs: o.warmUpMs,
+    });
+  }
+
+  /** One measurement into its run directory: intervals streamed, results.json, judged, the reports (measure-into.ts). */
+  async measure(m: Measurement): Promise<Results & { verdict: Verdict }> {
+    const o = this.options;
+    return measureInto(
+      m.dir,
+      m.scenario,
+      m.target,
+      {
+        runId: m.runId,
+        seed: m.input.seed,
+        shards: m.input.shards,
+        ...(m.input.token ? { token: m.input.token } : {}),
+        rate: 'rate' in m ? m.rate : o.rate,
+        signal: o.signal,
+        onInterval: o.onInterval,
+        onWarning: o.onWarning,
+        onStatus: o.onStatus,
+        cost: m.cost ?? o.cost,
+        intervalMs: o.intervalMs,
+        ...(o.metricsWaitMs !== undefined ? { metricsWaitMs: o.metricsWaitMs } : {}),
+        ...(m.quotas ? { quotas: m.quotas } : {}),
+      },
+      m.judge,
+    );
+  }
+
+  /** Stops every target still up (within the stop budget once interrupted). Safe to call twice. */
+  async close(): Promise<void> {
+    try {
+      for (const t of [...this.started]) await this.stop(t);
+    } finally {
+      this.budget.dispose();
+    }
+  }
+}
+
+/** A target that did not start: results.json says so in the session's directory (a UserError: exit 2). */
+export class FailedStart extends UserError {}
+
+/** The session, for `body`; closed however `body` ends. */
+export async function withSession<T>(options: SessionOptions, id: string, body: (s: Session) => Promise<T>): Promise<T> {
+  const session = new Session(options, id);
+  try {
+    return await body(session);
+  } finally {
+    await session.close();
+  }
+}
