@@ -2,6 +2,7 @@ import { UserError } from '../../common/errors.ts';
 import type { HoldConstant } from '../analyses/compare/compare-schema.ts';
 import { fmtNum } from '../number-format.ts';
 import type { PlannedPhase, Scenario } from '../contracts/scenario-schema.ts';
+import { revised } from '../scenarios/scenario-overrides.ts';
 
 /**
  * The scenario as each point of a room-size or payload sweep runs it. Pure. A mistake (a room
@@ -54,24 +55,18 @@ export function roomSizePoints(base: Scenario, sizes: readonly number[], hold: H
     }
     const clients = rooms * members;
     const rateOf = (p: SendPhase) => (hold === 'deliveries' ? (p.rate * baseMembers) / members : p.rate);
-    for (const p of sends) {
-      const rate = rateOf(p);
-      if (!(rate > 0) || rate > 1_000_000) throw new UserError(`--room-size ${members}: send phase ${p.name} would send ${rate} messages per second`);
-    }
-    const definition = structuredClone(base.definition) as Record<string, unknown> & { phases?: Array<Record<string, Record<string, unknown>>> };
-    definition.clients = clients;
-    definition.rooms = rooms;
-    definition.roomSizes = { distribution: 'uniform', exponent: 1 };
-    let k = 0;
-    for (const p of definition.phases ?? []) if (p.send) p.send.rate = rateOf(sends[k++]!);
-    const scenario: Scenario = {
-      ...base,
-      clients,
-      rooms,
-      roomSizes: { distribution: 'uniform' },
-      phases: base.phases.map((p) => (p.kind === 'send' ? { ...p, rate: rateOf(p) } : p)),
-      definition,
-    };
+    // the schema holds each point as it holds a file: a rate past its bound names the point
+    const scenario = revised(
+      base,
+      (d) => {
+        d.clients = clients;
+        d.rooms = rooms;
+        d.roomSizes = { distribution: 'uniform', exponent: 1 };
+        let k = 0;
+        for (const p of d.phases ?? []) if (p.send) p.send.rate = rateOf(sends[k++]!);
+      },
+      () => ({ by: `--room-size ${members}`, own: false }),
+    );
     return { x: members, label: `${fmtNum(members)} members`, scenario };
   });
 }
@@ -80,9 +75,13 @@ export function roomSizePoints(base: Scenario, sizes: readonly number[], hold: H
 export function payloadPoints(base: Scenario, bytes: readonly number[]): SweepPoint[] {
   sendPhases(base, '--payload');
   return [...bytes].sort((a, b) => a - b).map((n) => {
-    const definition = structuredClone(base.definition) as Record<string, unknown> & { phases?: Array<Record<string, Record<string, unknown>>> };
-    for (const p of definition.phases ?? []) if (p.send) p.send.payloadBytes = n;
-    const scenario: Scenario = { ...base, phases: base.phases.map((p) => (p.kind === 'send' ? { ...p, payloadBytes: n } : p)), definition };
+    const scenario = revised(
+      base,
+      (d) => {
+        for (const p of d.phases ?? []) if (p.send) p.send.payloadBytes = n;
+      },
+      () => ({ by: `--payload ${n}`, own: false }),
+    );
     return { x: n, label: `${fmtNum(n)} B`, scenario };
   });
 }

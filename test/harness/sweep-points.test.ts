@@ -49,6 +49,16 @@ describe('roomSizePoints', () => {
     expect(refusal(() => roomSizePoints(quiet, [5, 10], 'deliveries'))).toBe('--room-size: quiet.yaml has no send phase: there is nothing to sweep');
     expect(refusal(() => payloadPoints(quiet, [64, 128]))).toBe('--payload: quiet.yaml has no send phase: there is nothing to sweep');
   });
+
+  it('holds each point to the scenario schema, as a file is held, naming the point', () => {
+    // rooms of 1 at the deliveries of rooms of 100: 100 times the send rate, past the schema's bound
+    const fast = validateScenario(
+      { name: 'fast', clients: 1000, rooms: 10, phases: [{ connect: { rate: 1000 } }, { join: { rate: 1000 } }, { send: { duration: '1s', rate: 20_000 } }] },
+      'fast.yaml',
+    );
+    expect(refusal(() => roomSizePoints(fast, [1, 100], 'deliveries'))).toBe('--room-size 1: phases[2].send.rate: must be a number > 0 and at most 1000000');
+    expect(refusal(() => payloadPoints(fast, [64, 200_000]))).toMatch(/^--payload 200000: phases\[2\]\.send\.payloadBytes: /);
+  });
 });
 
 describe('payloadPoints', () => {
