@@ -38,8 +38,19 @@ export const StackSettings = z.strictObject({
       accountConcurrency: z.number().optional(),
     })
     .optional(),
-  /** the account throttle (messages in and @connections calls) */
-  limits: z.strictObject({ accountRps: z.number().optional(), accountBurst: z.number().optional() }).optional(),
+  /**
+   * API Gateway's throttles: the account's (messages in and @connections calls), the stage's
+   * default route throttle (messages in), and what resets the idle timer (`client` | `either`)
+   */
+  limits: z
+    .strictObject({
+      accountRps: z.number().optional(),
+      accountBurst: z.number().optional(),
+      stageRps: z.number().optional(),
+      stageBurst: z.number().optional(),
+      idleTimeoutRule: z.string().optional(),
+    })
+    .optional(),
   /** per function name */
   functions: z.record(z.string(), z.strictObject({ memoryMB: z.number().optional(), reservedConcurrency: z.number().optional() })).optional(),
   auth: z

@@ -36,6 +36,9 @@ export interface StackUpFlags {
   accountConcurrency?: string;
   accountRps?: string;
   accountBurst?: string;
+  stageRps?: string;
+  stageBurst?: string;
+  idleRule?: string;
   runtime?: string;
   /** the $connect authorizer on */
   auth?: boolean;
@@ -74,6 +77,9 @@ export function addStackCommand(program: Command): void {
     .option('--account-concurrency <n>', "Lambda's account concurrency (AWS's default 1000)")
     .option('--account-rps <n>', 'the account throttle on messages in and @connections calls, requests/s (default 10000)')
     .option('--account-burst <n>', "that throttle's burst (default 5000)")
+    .option('--stage-rps <n>', "the stage's default route throttle on messages in, requests/s (default 500, as the CDK app deploys the stage)")
+    .option('--stage-burst <n>', "that throttle's burst (default 1000)")
+    .option('--idle-rule <rule>', "what resets a connection's idle timer: client (its own messages) or either (traffic either way; default)")
     .option('--runtime <runtime>', `Lambda runtime emulated: ${NODE_RUNTIMES.join('|')} (default ${DEFAULT_NODE_RUNTIME}); runs on that Node major when one is found`)
     .option('--auth', 'a Lambda REQUEST authorizer on $connect; the token it expects from FANOUT_BENCH_TOKEN or --auth-token-file')
     .option('--auth-identity <where>', 'where clients put the token: header (x-api-key, default) or query (?token=)')
@@ -159,6 +165,9 @@ export function stackLaunchOf(o: StackUpFlags): StackLaunch {
   if (o.accountConcurrency !== undefined) set(['lambda', 'accountConcurrency'], number('--account-concurrency', o.accountConcurrency));
   if (o.accountRps !== undefined) set(['limits', 'accountRps'], number('--account-rps', o.accountRps));
   if (o.accountBurst !== undefined) set(['limits', 'accountBurst'], number('--account-burst', o.accountBurst));
+  if (o.stageRps !== undefined) set(['limits', 'stageRps'], number('--stage-rps', o.stageRps));
+  if (o.stageBurst !== undefined) set(['limits', 'stageBurst'], number('--stage-burst', o.stageBurst));
+  if (o.idleRule !== undefined) set(['limits', 'idleTimeoutRule'], o.idleRule);
   if (o.runtime !== undefined) set(['lambda', 'runtime'], o.runtime);
   if (o.auth) set(['auth', 'enabled'], true);
   if (o.authIdentity !== undefined) set(['auth', 'identitySource'], o.authIdentity);

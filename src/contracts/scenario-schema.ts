@@ -125,10 +125,16 @@ export const StackKnobs = z.strictObject({
   initConcurrency: z.int().positive().optional(),
   /** Lambda's account concurrency (AWS's quota, default 1,000): lower it to see throttled invocations */
   accountConcurrency: z.int().positive().optional(),
-  /** the account (stage) throttle on messages in and @connections calls, requests/s (default 10,000) */
+  /** the account's throttle on messages in and @connections calls, requests/s (default 10,000) */
   accountRps: z.number().positive().optional(),
   /** its burst, requests (default 5,000) */
   accountBurst: z.number().positive().optional(),
+  /** the stage's default route throttle on messages in, requests/s (default 500, as the CDK app deploys it) */
+  stageRps: z.number().positive().optional(),
+  /** its burst, requests (default 1,000) */
+  stageBurst: z.number().positive().optional(),
+  /** what resets a connection's idle timer: `client` (its own messages) or `either` (traffic either way, the default) */
+  idleTimeoutRule: z.enum(['client', 'either']).optional(),
   /** environments per function initialised before they are needed (0: INIT inside the cold invocation) */
   preparedPerFunction: z.int().min(0).max(64).optional(),
   /** the Lambda runtime emulated (default nodejs22.x) */

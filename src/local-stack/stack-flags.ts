@@ -23,6 +23,9 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   'lambda.accountConcurrency': '--account-concurrency',
   'limits.accountRps': '--account-rps',
   'limits.accountBurst': '--account-burst',
+  'limits.stageRps': '--stage-rps',
+  'limits.stageBurst': '--stage-burst',
+  'limits.idleTimeoutRule': '--idle-rule',
   'auth.enabled': '--auth',
   'auth.identitySource': '--auth-identity',
   'auth.tokenFile': '--auth-token-file',
@@ -80,6 +83,9 @@ export function stackUpArgs(launch: Pick<StackLaunch, 'settings' | 'configFile'>
   add('--account-concurrency', s.lambda?.accountConcurrency);
   add('--account-rps', s.limits?.accountRps);
   add('--account-burst', s.limits?.accountBurst);
+  add('--stage-rps', s.limits?.stageRps);
+  add('--stage-burst', s.limits?.stageBurst);
+  add('--idle-rule', s.limits?.idleTimeoutRule);
   add('--config', launch.configFile);
   if (s.auth?.enabled) args.push('--auth');
   add('--auth-identity', s.auth?.identitySource);
