@@ -47,3 +47,9 @@ export const EMF_METRICS = [
   'DynamoDbThrottles',
   'FanoutDurationMs',
 ] as const;
+
+/**
+ * The reference stack's stage throttle as its CDK app deploys it (reference-stack/infra), which
+ * the emulator reproduces by default: 500 client messages/s, burst 1,000. A test holds the two equal.
+ */
+export const REFERENCE_STAGE_THROTTLE = { rateLimit: 500, burstLimit: 1_000 } as const;

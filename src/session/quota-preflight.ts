@@ -2,8 +2,8 @@ import { fieldPath, UserError } from '../../common/errors.ts';
 import { encodeProbe, sendMessageFrame, sendMessagePrefix } from '../fleet/protocols/chat-v1.ts';
 import { roomSizes } from '../fleet/room-plan.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
-import type { QuotaLimit, Quotas, QuotaValue } from '../contracts/quotas-schema.ts';
-import { attributeQuotas, quotaValueText } from '../metrics/results/quota-attribution.ts';
+import type { IdleRule, QuotaLimit, Quotas, QuotaValue } from '../contracts/quotas-schema.ts';
+import { attributeQuotas, quotaSourceText as sourceText, quotaValueText } from '../metrics/results/quota-attribution.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { formatDuration } from '../contracts/duration.ts';
 import { plannedMs } from '../scenarios/planned-length.ts';
@@ -27,7 +27,14 @@ export async function preflightQuotas(
   if (!quotas) return undefined;
   const { lines, refusal } = quotaLines(scenario, quotas);
   if (refusal) throw new UserError(refusal);
-  return { limits: quotas.limits, frameEnforced: quotas.frameEnforced, note: quotas.note, plan: [...quotas.problems, ...lines] };
+  return {
+    limits: quotas.limits,
+    ...(quotas.routes ? { routes: quotas.routes } : {}),
+    idleRule: quotas.idleRule,
+    frameEnforced: quotas.frameEnforced,
+    note: quotas.note,
+    plan: [...quotas.problems, ...lines],
+  };
 }
 
 /** The results with the quotas they were held against, and their refusals and closes attributed. */
@@ -47,12 +54,32 @@ export function quotaLines(scenario: Scenario, q: TargetQuotas): { lines: string
   const phaseField = (i: number, p: PlannedPhase, field: string) => `${scenario.source}: ${fieldPath(['phases', i, p.kind, field])}`;
   const sizes = roomSizes(scenario.clients, scenario.rooms, scenario.roomSizes);
   let refusal: string | undefined;
+  // A client's messages meet their route's throttle, else the stage's ($connect is a route too).
+  const routeThrottle = (route: string): string | undefined => {
+    const r = q.routes?.[route];
+    if (r) return `the ${route} route's throttle of ${fmt(r.rate.value)} requests/s (${sourceText(r.rate)})${r.burst ? `, burst ${fmt(r.burst.value)}` : ''}`;
+    const stage = at('requestsPerSecond');
+    if (!stage) return undefined;
+    const burst = at('requestBurst');
+    return `${limit('requestsPerSecond')}${burst ? `, burst ${fmt(burst.value)}` : ''}`;
+  };
+  const routeRate = (route: string): number | undefined => q.routes?.[route]?.rate.value ?? at('requestsPerSecond')?.value;
 
   scenario.phases.forEach((p, i) => {
     if (p.kind === 'connect') {
       const quota = at('newConnectionsPerSecond');
       if (quota && p.rate > quota.value) {
         lines.push(`quota: connect phase "${p.name}" opens ${fmt(p.rate)} connections/s, over ${limit('newConnectionsPerSecond')}: expect 429s at handshake`);
+      }
+      const stage = routeRate('$connect');
+      if (stage !== undefined && p.rate > stage) {
+        lines.push(`quota: connect phase "${p.name}" opens ${fmt(p.rate)} connections/s, over ${routeThrottle('$connect')} ($connect is one of its routes): expect 429s at handshake`);
+      }
+    }
+    if (p.kind === 'join') {
+      const stage = routeRate('joinRoom');
+      if (stage !== undefined && p.rate > stage) {
+        lines.push(`quota: join phase "${p.name}" sends ${fmt(p.rate)} joinRoom messages/s, over ${routeThrottle('joinRoom')}: expect 429s ("Too Many Requests") on joins`);
       }
     }
     if (p.kind === 'connect' || p.kind === 'join') {
@@ -77,24 +104,32 @@ export function quotaLines(scenario: Scenario, q: TargetQuotas): { lines: string
     if (messageQuota && frame > messageQuota.value) {
       lines.push(`quota: send phase "${p.name}" sends ${fmt(frame)}-byte messages, over ${limit('messageBytes')}: expect closes with 1009 (message too big)`);
     }
-    const throttle = at('requestsPerSecond');
-    if (throttle) {
+    // the stage (or the route) holds the clients' messages; the account holds messages and @connections posts together
+    const stage = routeRate('sendMessage');
+    if (stage !== undefined && p.rate > stage) {
+      lines.push(`quota: send phase "${p.name}" sends ${fmt(p.rate)} messages/s, over ${routeThrottle('sendMessage')}: expect 429s ("Too Many Requests") on messages; @connections posts do not count against it`);
+    }
+    const account = at('accountRequestsPerSecond');
+    if (account) {
       const posts = p.rate * meanRecipients(sizes, p.senders);
       const requests = p.rate + posts;
-      if (requests > throttle.value) {
-        const burst = at('requestBurst');
+      if (requests > account.value) {
+        const burst = at('accountRequestBurst');
         lines.push(
-          `quota: send phase "${p.name}" makes about ${fmt(requests)} requests/s (${fmt(p.rate)} messages/s + ${fmt(posts)} @connections posts/s = rate × room size), over ${limit('requestsPerSecond')}${burst ? `, burst ${fmt(burst.value)}` : ''}: expect 429s ("Too Many Requests") on messages and posts`,
+          `quota: send phase "${p.name}" makes about ${fmt(requests)} requests/s (${fmt(p.rate)} messages/s + ${fmt(posts)} @connections posts/s = rate × room size), over ${limit('accountRequestsPerSecond')}${burst ? `, burst ${fmt(burst.value)}` : ''}, which messages and posts share: expect 429s on messages and LimitExceededException on posts`,
         );
       }
     }
   });
 
   const idle = at('idleTimeoutSeconds');
-  const quiet = longestQuiet(scenario, sizes, idle ? idle.value * 1000 : Infinity);
+  const rule = q.idleRule.rule;
+  const quiet = longestQuiet(scenario, sizes, idle ? idle.value * 1000 : Infinity, rule);
   if (idle && quiet.ms >= idle.value * 1000) {
+    const what = rule === 'either' ? 'no message of their own, none delivered to them' : 'no message of their own';
+    const assumed = q.idleRule.source === 'assumed' ? 'assumed' : "the emulator's rule";
     lines.push(
-      `quota: clients stay quiet (no message of their own) for about ${formatDuration(quiet.ms)} (${quiet.phases.join(', ')}), over ${limit('idleTimeoutSeconds')}: expect closes with 1001 (going away)`,
+      `quota: clients stay quiet (${what}) for about ${formatDuration(quiet.ms)} (${quiet.phases.join(', ')}), over ${limit('idleTimeoutSeconds')}: expect closes with 1001 (going away) (${assumed}: ${IDLE_RULE_TEXT[rule]}; AWS does not document which)`,
     );
   }
   const lifetime = at('connectionLifetimeSeconds');
@@ -133,20 +168,30 @@ function meanRecipients(sizes: number[], senders: { perRoom?: number; share?: nu
   return weight > 0 ? posts / weight : 0;
 }
 
+const IDLE_RULE_TEXT: Record<IdleRule, string> = {
+  either: 'traffic either way resets the idle timer',
+  client: "only a client's own messages reset the idle timer",
+};
+
 /**
- * The longest stretch a client sends nothing of its own, from the last connect or join step: idle
- * phases, and send phases in which some clients do not send or each sender's turn comes less
- * often than the idle timeout. The idle timeout counts from the client's last message (deliveries
- * to it do not reset it).
+ * The longest stretch a client is quiet, from the last connect or join step: idle phases, and
+ * send phases that leave some client quiet for longer than the idle timeout. Under `client` only a
+ * client's own messages reset the timer (some clients do not send, or each sender's turn comes
+ * less often than the timeout); under `either` a delivery to it does too (a room's messages come
+ * less often than the timeout).
  */
-function longestQuiet(scenario: Scenario, sizes: number[], idleMs: number): { ms: number; phases: string[] } {
+function longestQuiet(scenario: Scenario, sizes: number[], idleMs: number, rule: IdleRule): { ms: number; phases: string[] } {
   let best = { ms: 0, phases: [] as string[] };
   let cur = { ms: 0, phases: [] as string[] };
   for (const p of scenario.phases) {
     const everyoneSends = p.kind === 'send' && sizes.every((size) => sendersOf(size, p.senders) >= size);
     // each sender's turn comes every (senders / rate) s
     const often = p.kind === 'send' && (scenario.clients / p.rate) * 1000 < idleMs;
-    if (p.kind === 'connect' || p.kind === 'join' || (everyoneSends && often)) {
+    const totalSenders = p.kind === 'send' ? sizes.reduce((n, size) => n + sendersOf(size, p.senders), 0) : 0;
+    // the quietest room's messages come every (all senders / (rate × its senders)) s
+    const everyRoomHears = p.kind === 'send' && sizes.every((size) => (totalSenders / (p.rate * sendersOf(size, p.senders))) * 1000 < idleMs);
+    const reset = p.kind === 'send' && (rule === 'either' ? everyRoomHears || (everyoneSends && often) : everyoneSends && often);
+    if (p.kind === 'connect' || p.kind === 'join' || reset) {
       cur = { ms: 0, phases: [] };
       continue;
     }

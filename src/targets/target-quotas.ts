@@ -1,13 +1,20 @@
+import { APIGatewayClient, GetAccountCommand } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client, GetStageCommand } from '@aws-sdk/client-apigatewayv2';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GetAccountSettingsCommand } from '@aws-sdk/client-lambda';
 import { readDataFile } from '../../common/data-file.ts';
 import {
+  accountThrottleDefault,
   AWS_DOCUMENTED_QUOTAS,
+  DEFAULT_IDLE_RULE,
+  IdleRule,
+  LOWER_THROTTLE_REGIONS_AS_OF,
   type QuotaLimit,
+  type Quotas,
   type QuotaSource,
   type QuotaValue,
 } from '../contracts/quotas-schema.ts';
+import { REFERENCE_STAGE_THROTTLE } from '../contracts/reference-functions.ts';
 import type { StackKnobs } from '../contracts/scenario-schema.ts';
 import type { TargetSpec } from '../contracts/target-spec.ts';
 import { describeStack } from './aws-stack.ts';
@@ -21,16 +28,23 @@ import { awsSettings } from '../aws/sdk-settings.ts';
  * run's pre-flight): every kind of target says what it knows.
  *
  * - aws:<stackName>: API Gateway's WebSocket quotas as AWS documents them (new connections/s, frame,
- *   message, idle timeout, connection lifetime: not readable from the account), the stage's throttle
- *   from GetStage (its default route settings; none set: the account's 10,000/s, burst 5,000) and the
- *   account's Lambda concurrency from GetAccountSettings.
- * - an execute-api URL: AWS's documented values, all of them (nothing is asked of AWS).
- * - local: the emulator's configured limits (its config file, `target.config`, over AWS's defaults,
- *   which are the emulator's own). The emulator does not refuse frames, only messages over its size.
+ *   message, idle timeout, connection lifetime: not readable from the account); the stage's own
+ *   throttle and its routes' from GetStage (its default and route settings; none set: the stage has
+ *   none, its messages meet the account's); the account's throttle from API Gateway's GetAccount
+ *   (else AWS's documented default for the region); the account's Lambda concurrency from
+ *   GetAccountSettings.
+ * - an execute-api URL: AWS's documented values for its region (nothing is asked of AWS).
+ * - local: the emulator's configured limits (its knobs, its config file, `target.config`, over its
+ *   defaults: AWS's, and the stage throttle the CDK app deploys). The emulator does not refuse
+ *   frames, only messages over its size.
  * - any other URL: a stack of your own; its limits are not known (null).
  */
 export interface TargetQuotas {
   limits: Partial<Record<QuotaLimit, QuotaValue>>;
+  /** routes with a throttle of their own, by route key */
+  routes?: NonNullable<Quotas['routes']>;
+  /** what resets the idle timer, as assumed for this target */
+  idleRule: NonNullable<Quotas['idleRule']>;
   frameEnforced: boolean;
   /** one sentence: where the values come from */
   note: string;
@@ -44,74 +58,108 @@ function documented(...limits: QuotaLimit[]): Partial<Record<QuotaLimit, QuotaVa
   return out;
 }
 
-const API_GATEWAY_LIMITS: QuotaLimit[] = ['newConnectionsPerSecond', 'frameBytes', 'messageBytes', 'idleTimeoutSeconds', 'connectionLifetimeSeconds'];
-const ALL_LIMITS = Object.keys(AWS_DOCUMENTED_QUOTAS) as QuotaLimit[];
+/** The account's throttle as AWS documents the default for a region (the dated table of quotas-schema.ts). */
+function regionalAccountThrottle(region: string | undefined): Partial<Record<QuotaLimit, QuotaValue>> {
+  const t = accountThrottleDefault(region);
+  return { accountRequestsPerSecond: { value: t.rateLimit, source: 'aws-documented-region' }, accountRequestBurst: { value: t.burstLimit, source: 'aws-documented-region' } };
+}
 
-/** An execute-api URL: AWS's documented quotas; any other URL: none known. */
+const REGIONAL_NOTE = `the account's throttle as AWS documents the default for the region (API Gateway's quotas page, as of ${LOWER_THROTTLE_REGIONS_AS_OF})`;
+/** AWS documents the idle timeout, not which traffic resets it. */
+const ASSUMED_IDLE: TargetQuotas['idleRule'] = { rule: DEFAULT_IDLE_RULE, source: 'assumed' };
+
+const API_GATEWAY_LIMITS: QuotaLimit[] = ['newConnectionsPerSecond', 'frameBytes', 'messageBytes', 'idleTimeoutSeconds', 'connectionLifetimeSeconds'];
+const LAMBDA_LIMITS: QuotaLimit[] = ['lambdaConcurrency', 'lambdaUnreservedConcurrency'];
+
+/** An execute-api URL: AWS's documented quotas for its region (its stage's own throttle is not asked); any other URL: none known. */
 export function urlQuotas(url: string): TargetQuotas | null {
-  if (!apiGatewayFromUrl(url)) return null;
+  const api = apiGatewayFromUrl(url);
+  if (!api) return null;
   return {
-    limits: documented(...ALL_LIMITS),
+    limits: { ...documented(...API_GATEWAY_LIMITS, ...LAMBDA_LIMITS), ...regionalAccountThrottle(api.region) },
+    idleRule: ASSUMED_IDLE,
     frameEnforced: true,
-    note: "API Gateway's and Lambda's quotas as AWS documents their defaults (an execute-api URL: the account is not asked)",
+    note: `API Gateway's and Lambda's quotas as AWS documents their defaults, ${REGIONAL_NOTE} (an execute-api URL: the account and the stage are not asked)`,
     problems: [],
   };
 }
 
 /** What `limits:` and `lambda.accountConcurrency` of the emulator's config file may say (the rest is not read here). */
 interface EmulatorConfigFile {
-  limits?: Partial<Record<'maxMessageBytes' | 'frameBytes' | 'idleTimeoutSeconds' | 'maxConnectionSeconds' | 'newConnectionsPerSecond' | 'accountRps' | 'accountBurst', unknown>>;
+  limits?: Partial<Record<'maxMessageBytes' | 'frameBytes' | 'idleTimeoutSeconds' | 'maxConnectionSeconds' | 'newConnectionsPerSecond' | 'accountRps' | 'accountBurst' | 'stageRps' | 'stageBurst' | 'idleTimeoutRule', unknown>> & {
+    routeThrottles?: Record<string, { rps?: unknown; burst?: unknown }>;
+  };
   lambda?: { accountConcurrency?: unknown };
 }
 
-/** The emulator's keys for each limit (reference-stack/local/config.ts, LimitsSchema and LambdaSchema). */
-const EMULATOR_KEYS: Array<[QuotaLimit, (c: EmulatorConfigFile) => unknown]> = [
+/** The emulator's keys for each limit (reference-stack/local/config.ts, LimitsSchema and LambdaSchema), and its default where it is not AWS's. */
+const EMULATOR_KEYS: Array<[QuotaLimit, (c: EmulatorConfigFile) => unknown, number?]> = [
   ['newConnectionsPerSecond', (c) => c.limits?.newConnectionsPerSecond],
   ['frameBytes', (c) => c.limits?.frameBytes],
   ['messageBytes', (c) => c.limits?.maxMessageBytes],
   ['idleTimeoutSeconds', (c) => c.limits?.idleTimeoutSeconds],
   ['connectionLifetimeSeconds', (c) => c.limits?.maxConnectionSeconds],
-  ['requestsPerSecond', (c) => c.limits?.accountRps],
-  ['requestBurst', (c) => c.limits?.accountBurst],
+  // the emulator's stage is throttled as the CDK app deploys the reference stack's
+  ['requestsPerSecond', (c) => c.limits?.stageRps, REFERENCE_STAGE_THROTTLE.rateLimit],
+  ['requestBurst', (c) => c.limits?.stageBurst, REFERENCE_STAGE_THROTTLE.burstLimit],
+  ['accountRequestsPerSecond', (c) => c.limits?.accountRps],
+  ['accountRequestBurst', (c) => c.limits?.accountBurst],
   ['lambdaConcurrency', (c) => c.lambda?.accountConcurrency],
 ];
 
 /** The limits a scenario's `target:` knobs set directly (stack-knobs.ts hands them to the emulator). */
 const KNOB_KEYS: Partial<Record<QuotaLimit, (k: StackKnobs) => number | undefined>> = {
-  requestsPerSecond: (k) => k.accountRps,
-  requestBurst: (k) => k.accountBurst,
+  requestsPerSecond: (k) => k.stageRps,
+  requestBurst: (k) => k.stageBurst,
+  accountRequestsPerSecond: (k) => k.accountRps,
+  accountRequestBurst: (k) => k.accountBurst,
   lambdaConcurrency: (k) => k.accountConcurrency,
 };
 
+const positive = (v: unknown): v is number => typeof v === 'number' && v > 0;
+
 /**
- * The local emulator's limits: its knobs', then its config file's, over AWS's defaults (the emulator's own). The
- * stack checks the file when it starts; a value that is not a positive number is left to it.
- * Reserved concurrency (`target.reserved`) leaves the rest of the account's unreserved.
+ * The local emulator's limits: its knobs', then its config file's, over its defaults. The stack
+ * checks the file when it starts; a value that is not a positive number is left to it. Reserved
+ * concurrency (`target.reserved`) leaves the rest of the account's unreserved.
  */
 export function emulatorQuotas(knobs: StackKnobs): TargetQuotas {
-  const file = knobs.config === undefined ? {} : ((readDataFile(knobs.config, { what: 'emulator config file' }) ?? {}) as EmulatorConfigFile);
+  const read = knobs.config === undefined ? {} : readDataFile(knobs.config, { what: 'emulator config file' });
+  const file = (typeof read === 'object' && read !== null ? read : {}) as EmulatorConfigFile;
   const limits: Partial<Record<QuotaLimit, QuotaValue>> = {};
-  for (const [limit, read] of EMULATOR_KEYS) {
+  for (const [limit, fromFile, emulatorDefault] of EMULATOR_KEYS) {
     // a scenario's knob wins over the config file, as the stack applies them
-    const v = KNOB_KEYS[limit]?.(knobs) ?? (typeof file === 'object' ? read(file) : undefined);
-    limits[limit] = typeof v === 'number' && v > 0 ? { value: v, source: 'emulator-config' } : { value: AWS_DOCUMENTED_QUOTAS[limit], source: 'aws-documented' };
+    const v = KNOB_KEYS[limit]?.(knobs) ?? fromFile(file);
+    limits[limit] = positive(v)
+      ? { value: v, source: 'emulator-config' }
+      : emulatorDefault !== undefined
+        ? { value: emulatorDefault, source: 'emulator-config' }
+        : { value: AWS_DOCUMENTED_QUOTAS[limit], source: 'aws-documented' };
   }
   const reserved = Object.values(knobs.reserved ?? {}).reduce((a, b) => a + b, 0);
   const total = limits.lambdaConcurrency!;
   limits.lambdaUnreservedConcurrency = { value: Math.max(0, total.value - reserved), source: total.source };
+  const routes: NonNullable<Quotas['routes']> = {};
+  for (const [route, t] of Object.entries(file.limits?.routeThrottles ?? {})) {
+    if (positive(t?.rps)) routes[route] = { rate: { value: t.rps, source: 'emulator-config' }, ...(positive(t.burst) ? { burst: { value: t.burst, source: 'emulator-config' } } : {}) };
+  }
+  const rule = IdleRule.safeParse(knobs.idleTimeoutRule ?? file.limits?.idleTimeoutRule);
   return {
     limits,
+    ...(Object.keys(routes).length > 0 ? { routes } : {}),
+    idleRule: rule.success ? { rule: rule.data, source: 'emulator-config' } : { rule: DEFAULT_IDLE_RULE, source: 'emulator-config' },
     frameEnforced: false,
-    note: `the local emulator's limits (${knobs.config === undefined ? "AWS's documented defaults, its own" : `its config file ${knobs.config}, over AWS's documented defaults`}); it refuses messages over its size, not frames`,
+    note: `the local emulator's limits (${knobs.config === undefined ? "its defaults: AWS's, and the stage throttle the CDK app deploys" : `its config file ${knobs.config}, over its defaults`}); it refuses messages over its size, not frames`,
     problems: [],
   };
 }
 
 /**
- * aws:<stackName>: the stage's throttle (GetStage) and the account's Lambda concurrency
- * (GetAccountSettings), read through the SDK's standard configuration (AWS_ENDPOINT_URL_* reaches
- * the emulator); API Gateway's WebSocket quotas as documented. A missing stack or no credentials is
- * DescribeStacks' one line (exit 2); a value that cannot be read is said, and its documented default used.
+ * aws:<stackName>: the stage's and its routes' throttles (GetStage), the account's throttle
+ * (API Gateway's GetAccount) and the account's Lambda concurrency (GetAccountSettings), read
+ * through the SDK's standard configuration (AWS_ENDPOINT_URL_* reaches the emulator); API
+ * Gateway's WebSocket quotas as documented. A missing stack or no credentials is DescribeStacks'
+ * one line (exit 2); a value that cannot be read is said, and its documented default used.
  */
 export async function accountQuotas(stackName: string, at: { region?: string; profile?: string } = {}): Promise<TargetQuotas> {
   const subject = `aws:${stackName}`;
@@ -128,11 +176,13 @@ export async function accountQuotas(stackName: string, at: { region?: string; pr
   const stack = await describeStack(cloudformation, stackName, { region, profile: at.profile }).finally(() => cloudformation.destroy());
   const settings = awsSettings({ region: stack.region, profile: at.profile });
   const limits = documented(...API_GATEWAY_LIMITS);
+  const routes: NonNullable<Quotas['routes']> = {};
   const problems: string[] = [];
-  const fallback = (what: string, err: unknown, ...keep: QuotaLimit[]) => {
+  const read: string[] = [];
+  const fallback = (what: string, err: unknown, defaults: Partial<Record<QuotaLimit, QuotaValue>>, instead = "AWS's documented default used instead") => {
     const line = awsCallError(err, { subject, action: what, service: what.split(':')[0]!, region: stack.region }).message;
-    problems.push(`${line}: AWS's documented default used instead`);
-    Object.assign(limits, documented(...keep));
+    problems.push(`${line}: ${instead}`);
+    Object.assign(limits, defaults);
   };
 
   const apigw = new ApiGatewayV2Client(settings);
@@ -140,13 +190,34 @@ export async function accountQuotas(stackName: string, at: { region?: string; pr
     const s = await apigw.send(new GetStageCommand({ ApiId: stack.apiId, StageName: stack.stage }));
     const rate = s.DefaultRouteSettings?.ThrottlingRateLimit;
     const burst = s.DefaultRouteSettings?.ThrottlingBurstLimit;
-    // A stage without a throttle of its own is held to the account's (AWS's documented default here).
-    limits.requestsPerSecond = rate !== undefined && rate > 0 ? { value: rate, source: 'account' } : documented('requestsPerSecond').requestsPerSecond!;
-    limits.requestBurst = burst !== undefined && burst > 0 ? { value: burst, source: 'account' } : documented('requestBurst').requestBurst!;
+    // A stage with no throttle of its own holds its messages to the account's alone.
+    if (positive(rate)) limits.requestsPerSecond = { value: rate, source: 'account' };
+    if (positive(burst)) limits.requestBurst = { value: burst, source: 'account' };
+    for (const [route, r] of Object.entries(s.RouteSettings ?? {})) {
+      if (positive(r.ThrottlingRateLimit)) {
+        routes[route] = { rate: { value: r.ThrottlingRateLimit, source: 'account' }, ...(positive(r.ThrottlingBurstLimit) ? { burst: { value: r.ThrottlingBurstLimit, source: 'account' } } : {}) };
+      }
+    }
+    read.push("the stage's throttles (GetStage)");
   } catch (err) {
-    fallback('apigateway:GET', err, 'requestsPerSecond', 'requestBurst');
+    fallback('apigateway:GET', err, {}, 'the stage is taken to have no throttle of its own');
   } finally {
     apigw.destroy();
+  }
+
+  const v1 = new APIGatewayClient(settings);
+  try {
+    const a = await v1.send(new GetAccountCommand({}));
+    const rate = a.throttleSettings?.rateLimit;
+    const burst = a.throttleSettings?.burstLimit;
+    if (!positive(rate) || !positive(burst)) throw new Error('GetAccount answered without throttleSettings');
+    limits.accountRequestsPerSecond = { value: rate, source: 'account' };
+    limits.accountRequestBurst = { value: burst, source: 'account' };
+    read.push("the account's throttle (GetAccount)");
+  } catch (err) {
+    fallback('apigateway:GET', err, regionalAccountThrottle(stack.region));
+  } finally {
+    v1.destroy();
   }
 
   const lambda = createLambdaClient(settings);
@@ -157,18 +228,31 @@ export async function accountQuotas(stackName: string, at: { region?: string; pr
     if (total === undefined || unreserved === undefined) throw new Error('GetAccountSettings answered without AccountLimit');
     limits.lambdaConcurrency = { value: total, source: 'account' };
     limits.lambdaUnreservedConcurrency = { value: unreserved, source: 'account' };
+    read.push("the account's Lambda concurrency (GetAccountSettings)");
   } catch (err) {
-    fallback('lambda:GetAccountSettings', err, 'lambdaConcurrency', 'lambdaUnreservedConcurrency');
+    fallback('lambda:GetAccountSettings', err, documented(...LAMBDA_LIMITS));
   } finally {
     lambda.destroy();
   }
-  const read = (Object.values(limits) as QuotaValue[]).some((v) => v.source === ('account' satisfies QuotaSource));
+  const regional = limits.accountRequestsPerSecond?.source === ('aws-documented-region' satisfies QuotaSource);
   return {
     limits,
+    ...(Object.keys(routes).length > 0 ? { routes } : {}),
+    idleRule: ASSUMED_IDLE,
     frameEnforced: true,
-    note: `${read ? `the stage's throttle (GetStage) and the account's Lambda concurrency (GetAccountSettings) read from ${subject} in ${stack.region}; ` : ''}API Gateway's WebSocket quotas as AWS documents their defaults`,
+    note: [
+      read.length > 0 ? `${joinList(read)} read from ${subject} in ${stack.region}` : undefined,
+      regional ? REGIONAL_NOTE : undefined,
+      "API Gateway's WebSocket quotas as AWS documents their defaults",
+    ]
+      .filter(Boolean)
+      .join('; '),
     problems,
   };
+}
+
+function joinList(xs: string[]): string {
+  return xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}`;
 }
 
 /**

@@ -153,7 +153,7 @@ describe('fanout-bench search', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(s.answer, r.stdout).toMatchObject({ kind: 'limit-found', limitingFactor: 'api-gateway-429' });
     expect(s.answer.maxPassing).toBeGreaterThanOrEqual(8);
-    expect(s.answer.evidence[0]!.line).toMatch(/the stage's throttle of 60 requests\/s \(the emulator's config\)/);
+    expect(s.answer.evidence[0]!.line).toMatch(/the account's throttle of 60 requests\/s \(the emulator's config\)/);
   });
 
   it('on the emulator as it is, finds a limit and names the host', { timeout: 240_000 }, async () => {

@@ -85,18 +85,27 @@ describe('scenario files', () => {
     expect(messageOf(p)).toBe(`${p}: target.runtime: Invalid option: expected one of "nodejs20.x"|"nodejs22.x"|"nodejs24.x"`);
   });
 
-  it('target.accountConcurrency, accountRps and accountBurst reach the stack, and the quotas the run is held to', () => {
-    const s = loadScenario(file('limits.yaml', GOOD.replace('target: { ', 'target: { accountConcurrency: 4, accountRps: 300, accountBurst: 60, ')));
+  it('target.accountConcurrency, accountRps, accountBurst, stageRps, stageBurst and idleTimeoutRule reach the stack, and the quotas the run is held to', () => {
+    const s = loadScenario(file('limits.yaml', GOOD.replace('target: { ', 'target: { accountConcurrency: 4, accountRps: 300, accountBurst: 60, stageRps: 50, stageBurst: 20, idleTimeoutRule: client, ')));
     const launch = stackLaunchOf(s.target);
     expect(launch.settings?.lambda).toEqual({ accountConcurrency: 4 });
-    expect(launch.settings?.limits).toEqual({ accountRps: 300, accountBurst: 60 });
-    expect(stackUpArgs(launch)).toEqual(expect.arrayContaining(['--account-concurrency', '4', '--account-rps', '300', '--account-burst', '60']));
-    const q = emulatorQuotas(s.target).limits;
-    expect([q.lambdaConcurrency, q.requestsPerSecond, q.requestBurst]).toEqual([
+    expect(launch.settings?.limits).toEqual({ accountRps: 300, accountBurst: 60, stageRps: 50, stageBurst: 20, idleTimeoutRule: 'client' });
+    expect(stackUpArgs(launch)).toEqual(
+      expect.arrayContaining(['--account-concurrency', '4', '--account-rps', '300', '--account-burst', '60', '--stage-rps', '50', '--stage-burst', '20', '--idle-rule', 'client']),
+    );
+    const quotas = emulatorQuotas(s.target);
+    const q = quotas.limits;
+    expect([q.lambdaConcurrency, q.accountRequestsPerSecond, q.accountRequestBurst, q.requestsPerSecond, q.requestBurst]).toEqual([
       { value: 4, source: 'emulator-config' },
       { value: 300, source: 'emulator-config' },
       { value: 60, source: 'emulator-config' },
+      { value: 50, source: 'emulator-config' },
+      { value: 20, source: 'emulator-config' },
     ]);
+    expect(quotas.idleRule).toEqual({ rule: 'client', source: 'emulator-config' });
+    // unset: the stage throttle the CDK app deploys, the account's as AWS documents it, traffic either way resets the idle timer
+    const plain = emulatorQuotas({});
+    expect([plain.limits.requestsPerSecond?.value, plain.limits.requestBurst?.value, plain.limits.accountRequestsPerSecond?.value, plain.idleRule.rule]).toEqual([500, 1000, 10_000, 'either']);
     const p = file('limits-bad.yaml', GOOD.replace('target: { ', 'target: { accountConcurrency: 0, '));
     expect(messageOf(p)).toMatch(new RegExp(`^${p}: target.accountConcurrency: `));
   });

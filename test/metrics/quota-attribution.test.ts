@@ -16,8 +16,8 @@ const quotas: Quotas = {
 };
 
 let at = 0;
-function phase(kind: PhaseResult['kind'], durationMs: number, errors: Record<string, number> = {}): PhaseResult {
-  const p = { index: 0, name: kind, kind, startedAt: at, durationMs, errors } as unknown as PhaseResult;
+function phase(kind: PhaseResult['kind'], durationMs: number, errors: Record<string, number> = {}, load: { sent?: number; expected?: number } = {}): PhaseResult {
+  const p = { index: 0, name: kind, kind, startedAt: at, durationMs, errors, sends: { sent: load.sent ?? 0 }, deliveries: { expected: load.expected ?? 0 } } as unknown as PhaseResult;
   at += durationMs;
   return p;
 }
@@ -56,12 +56,32 @@ describe('refusals and closes attributed to their limit', () => {
       }),
     ).toEqual([
       "30 connects refused with 429 at handshake: the new-connection quota, API Gateway's 500 new connections/s per account and region (AWS's documented default)",
-      '12 messages answered "Too Many Requests" (429): the stage\'s throttle of 500 requests/s (read from the account)',
+      '12 messages answered "Too Many Requests" (429): the stage\'s throttle of 500 requests/s (read from the account), which holds the clients\' messages',
       "2 connections closed with 1009 (message too big): API Gateway's 131,072-byte WebSocket message (AWS's documented default)",
     ]);
   });
 
   it('no quotas recorded (a stack of your own, older results): nothing attributed', () => {
     expect(attributeQuotas({ errors: { 'handshake:429': 3 }, phases: [] })).toEqual([]);
+  });
+
+  it('a message\'s 429: the stage\'s throttle when the phase\'s messages came near it, the account\'s when messages and posts together did', () => {
+    const limits = {
+      ...quotas.limits,
+      requestsPerSecond: { value: 500, source: 'account' as const },
+      accountRequestsPerSecond: { value: 10_000, source: 'account' as const },
+    } satisfies Partial<Record<QuotaLimit, unknown>>;
+    const held = { ...quotas, limits };
+    const run = (p: PhaseResult) => attributeQuotas({ errors: p.errors, phases: [p], quotas: held });
+    at = 0;
+    // 480 messages/s for 10 s, rooms of 2: near the stage's 500
+    expect(run(phase('send', 10_000, { 'throttle:Too Many Requests': 9 }, { sent: 4_800, expected: 9_600 }))).toEqual([
+      '9 messages answered "Too Many Requests" (429): the stage\'s throttle of 500 requests/s (read from the account), which holds the clients\' messages',
+    ]);
+    at = 0;
+    // 50 messages/s into rooms of 200: 10,050 requests/s, near the account's 10,000; far under the stage's
+    expect(run(phase('send', 10_000, { 'throttle:Too Many Requests': 4 }, { sent: 500, expected: 100_000 }))).toEqual([
+      '4 messages answered "Too Many Requests" (429): the account\'s throttle of 10,000 requests/s (read from the account), which the clients\' messages and the @connections posts share',
+    ]);
   });
 });

@@ -54,19 +54,31 @@ describe('what limited a step, from its results', () => {
     });
   });
 
-  it("posts throttled by the stage (retried, no client told) with the host holding invocations back: API Gateway named first, not the host", () => {
+  it("API Gateway's 429s, naming the account's throttle when the step's messages and posts reached it, not the stage's", () => {
+    const r = quiet();
+    r.errors = { 'throttle:Too Many Requests': 30 };
+    const holdSec = r.phases!.filter((p) => p.kind === 'send').reduce((n, p) => n + p.durationMs, 0) / 1000;
+    // the stage far above the step's messages; the account just above its messages and posts
+    r.quotas!.limits.requestsPerSecond = { value: 1_000_000, source: 'emulator-config' };
+    r.quotas!.limits.accountRequestsPerSecond = { value: Math.round((r.sends.sent + r.deliveries.expected) / holdSec / 0.9), source: 'emulator-config' };
+    expect(limitEvidence(r)[0]!.line).toMatch(/^API Gateway answered 30 of [\d,]+ messages with 429 \(Too Many Requests\): the account's throttle of [\d,]+ requests\/s \(the emulator's config\)$/);
+  });
+
+  it("posts throttled by the account (retried, no client told) with the host holding invocations back: API Gateway named first, not the host", () => {
     const r = quiet();
     const send = r.phases!.filter((p) => p.kind === 'send');
     const holdSec = send.reduce((n, p) => n + p.durationMs, 0) / 1000;
-    // the step's messages and their posts at 90 % of a throttle set to fit them
-    r.quotas!.limits.requestsPerSecond = { value: Math.round((r.sends.sent + r.deliveries.expected) / holdSec / 0.9), source: 'emulator-config' };
+    // the step's messages and their posts at 90 % of an account throttle set to fit them
+    r.quotas!.limits.accountRequestsPerSecond = { value: Math.round((r.sends.sent + r.deliveries.expected) / holdSec / 0.9), source: 'emulator-config' };
     r.cloudwatch!.apiGatewayTotals = { ...r.cloudwatch!.apiGatewayTotals!, clientError: 33 };
     r.cloudwatch!.localHost!.heldBack = { 'fanout-send-message': { count: 80, totalMs: 9000, p50Ms: 90, p99Ms: 400, maxMs: 500 } };
     const evidence = limitEvidence(r);
     expect(evidence.map((e) => e.factor)).toEqual(['api-gateway-429', 'local-host']);
-    expect(evidence[0]!.line).toMatch(/^the step's requests reached the stage's throttle: [\d,]+ requests\/s \([\d,]+ messages in and [\d,]+ @connections posts over [\d.]+ s\) against the stage's throttle of [\d,]+ requests\/s \(the emulator's config\); API Gateway counted 33 client errors \(4XX\), its 429s to throttled posts among them$/);
+    expect(evidence[0]!.line).toMatch(/^the step's requests reached the account's throttle: [\d,]+ requests\/s \([\d,]+ messages in and [\d,]+ @connections posts over [\d.]+ s\) against the account's throttle of [\d,]+ requests\/s \(the emulator's config\); API Gateway counted 33 client errors \(4XX\), its 429s to throttled posts among them$/);
     // well under the throttle, client errors are something else (410s to gone connections): no line
-    r.quotas!.limits.requestsPerSecond = { value: 100 * r.quotas!.limits.requestsPerSecond.value, source: 'emulator-config' };
+    r.quotas!.limits.accountRequestsPerSecond = { value: 100 * r.quotas!.limits.accountRequestsPerSecond.value, source: 'emulator-config' };
+    // the stage's throttle never holds posts: a stage throttle under the step's posts is no evidence
+    r.quotas!.limits.requestsPerSecond = { value: 1, source: 'emulator-config' };
     expect(limitEvidence(r).map((e) => e.factor)).toEqual(['local-host']);
   });
 

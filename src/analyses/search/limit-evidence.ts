@@ -1,6 +1,6 @@
 import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
 import type { Results } from '../../contracts/results-schema.ts';
-import { quotaValueText } from '../../metrics/results/quota-attribution.ts';
+import { messageThrottleOf, quotaValueText, THROTTLE_NEAR } from '../../metrics/results/quota-attribution.ts';
 import { fmtInt, fmtNum } from '../../number-format.ts';
 import { LIMIT_FACTORS, type Evidence, type LimitFactor } from './search-schema.ts';
 
@@ -12,8 +12,9 @@ import { LIMIT_FACTORS, type Evidence, type LimitFactor } from './search-schema.
  *
  * The evidence: AWS/Lambda Throttles and ConcurrentExecutions against the account's (or a
  * function's reserved) concurrency; API Gateway's 429s as the fleet counted them (`throttle:*`
- * answers, `handshake:429`), or the step's requests at the stage throttle with API Gateway's client
- * errors (throttled posts); DynamoDB's throttled requests (AWS/DynamoDB, or the functions' own
+ * answers, `handshake:429`: the stage's throttle or the account's, by the step's rates), or the
+ * step's messages and posts at the account's throttle with API Gateway's client errors (throttled
+ * posts); DynamoDB's throttled requests (AWS/DynamoDB, or the functions' own
  * DynamoDbThrottles); @connections post errors and timeouts (FanoutPostErrors,
  * FanoutPostTimeouts); the harness's saturated flag; the emulator's held-back invocations and busy
  * cores (FanoutBench/LocalHost); the INIT share of the step's Lambda time (REPORT lines); the
@@ -24,8 +25,6 @@ import { LIMIT_FACTORS, type Evidence, type LimitFactor } from './search-schema.
 export const COLD_START_STORM_SHARE = 0.2;
 /** A fan-out taking this share of broadcast p99 inside one invocation is what limits it. */
 export const FANOUT_DOMINANT_SHARE = 0.5;
-/** A step's requests (messages in and @connections posts) this close to the stage throttle are throttled in its bursts. */
-export const STAGE_THROTTLE_NEAR = 0.8;
 /** Mean time per post (fan-out duration ÷ posts) past this is slow @connections posts. */
 export const SLOW_POST_MS = 50;
 
@@ -59,7 +58,10 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
     if (messages + connects === 0) return throttledPosts(r);
     const parts: string[] = [];
     if (messages > 0) {
-      const rate = q?.requestsPerSecond ? `: ${quotaValueText('requestsPerSecond', q.requestsPerSecond)}${q.requestBurst ? `, burst ${fmtInt(q.requestBurst.value)}` : ''}` : '';
+      // the stage's throttle (messages) or the account's (messages and posts), by the step's rates
+      const which = r.quotas ? messageThrottleOf({ sends: r.sends, deliveries: r.deliveries, durationMs: holdMsOf(r) }, r.quotas) : undefined;
+      const burst = which === 'requestsPerSecond' ? q?.requestBurst : q?.accountRequestBurst;
+      const rate = which && q?.[which] ? `: ${quotaValueText(which, q[which])}${burst ? `, burst ${fmtInt(burst.value)}` : ''}` : '';
       parts.push(`API Gateway answered ${fmtInt(messages)} of ${fmtInt(r.sends.sent)} messages with 429 (Too Many Requests)${rate}`);
     }
     if (connects > 0) {
@@ -128,21 +130,27 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
   },
 };
 
+/** The step's send phases' length, ms. */
+function holdMsOf(r: Results): number {
+  return sum((r.phases ?? []).filter((p) => p.kind === 'send').map((p) => p.durationMs));
+}
+
 /**
- * The stage throttle counts @connections posts as well as messages in, and the functions retry a
- * post answered 429 until it goes through: a step can be throttled with no client ever told so.
- * Its evidence then is its own request rate at the throttle (messages sent plus the posts they
- * meant, over the hold) while API Gateway counted client errors (its 4XX, 429s among them).
+ * The account's throttle counts @connections posts as well as messages in (the stage's counts
+ * messages only), and the functions retry a post answered 429 until it goes through: a step can
+ * be throttled with no client ever told so. Its evidence then is its own request rate at the
+ * account's throttle (messages sent plus the posts they meant, over the hold) while API Gateway
+ * counted client errors (its 4XX, 429s among them).
  */
 function throttledPosts(r: Results): string | undefined {
-  const limit = r.quotas?.limits.requestsPerSecond;
+  const limit = r.quotas?.limits.accountRequestsPerSecond;
   const clientErrors = r.cloudwatch?.apiGatewayTotals?.clientError ?? 0;
-  const holdMs = sum((r.phases ?? []).filter((p) => p.kind === 'send').map((p) => p.durationMs));
+  const holdMs = holdMsOf(r);
   if (!limit || clientErrors === 0 || holdMs <= 0) return undefined;
   const posts = r.deliveries.expected;
   const perSec = (r.sends.sent + posts) / (holdMs / 1000);
-  if (perSec < STAGE_THROTTLE_NEAR * limit.value) return undefined;
-  return `the step's requests reached the stage's throttle: ${fmtInt(perSec)} requests/s (${fmtInt(r.sends.sent)} messages in and ${fmtInt(posts)} @connections posts over ${fmtNum(holdMs / 1000)} s) against ${quotaValueText('requestsPerSecond', limit)}; API Gateway counted ${fmtInt(clientErrors)} client errors (4XX), its 429s to throttled posts among them`;
+  if (perSec < THROTTLE_NEAR * limit.value) return undefined;
+  return `the step's requests reached the account's throttle: ${fmtInt(perSec)} requests/s (${fmtInt(r.sends.sent)} messages in and ${fmtInt(posts)} @connections posts over ${fmtNum(holdMs / 1000)} s) against ${quotaValueText('accountRequestsPerSecond', limit)}; API Gateway counted ${fmtInt(clientErrors)} client errors (4XX), its 429s to throttled posts among them`;
 }
 
 /** The step's evidence, one line per kind of limit it points at, in the order they are named. */

@@ -3,7 +3,9 @@ import type { QuotaLimit, Quotas, QuotaValue } from '../../contracts/quotas-sche
 
 /**
  * Refusals and closes, attributed to the limit that caused them: one table, limit → evidence →
- * line, read by the console summary and the reports. The evidence is the error kinds the fleet
+ * line, read by the console summary and the reports. A 429 to a message is the stage's (or its
+ * route's) or the account's throttle, by the phase's rates (messageThrottleOf); a post's is never
+ * the stage's. The evidence is the error kinds the fleet
  * counts (src/fleet: `handshake:<status>`, `throttle:<message>`, `close:<code>`), per phase, and
  * the quotas the run was held against (results.quotas). A run with no quotas recorded (a URL of a
  * stack of your own, older results) is attributed nothing: its limits are not known.
@@ -11,6 +13,7 @@ import type { QuotaLimit, Quotas, QuotaValue } from '../../contracts/quotas-sche
 
 const SOURCE: Record<QuotaValue['source'], string> = {
   'aws-documented': "AWS's documented default",
+  'aws-documented-region': "AWS's documented default for the region",
   account: 'read from the account',
   'emulator-config': "the emulator's config",
 };
@@ -27,9 +30,16 @@ const LIMIT_TEXT: Record<QuotaLimit, (v: number) => string> = {
   connectionLifetimeSeconds: (v) => `API Gateway's ${minutes(v)} connection lifetime`,
   requestsPerSecond: (v) => `the stage's throttle of ${fmt(v)} requests/s`,
   requestBurst: (v) => `the stage's burst of ${fmt(v)} requests`,
+  accountRequestsPerSecond: (v) => `the account's throttle of ${fmt(v)} requests/s`,
+  accountRequestBurst: (v) => `the account's burst of ${fmt(v)} requests`,
   lambdaConcurrency: (v) => `Lambda's ${fmt(v)} concurrent executions per account`,
   lambdaUnreservedConcurrency: (v) => `Lambda's ${fmt(v)} unreserved concurrent executions`,
 };
+
+/** Where a value came from, as lines name it: "AWS's documented default". */
+export function quotaSourceText(v: QuotaValue): string {
+  return SOURCE[v.source];
+}
 
 /** A limit, its value and where the value came from: "API Gateway's 500 new connections/s per account and region (AWS's documented default)". */
 export function quotaValueText(limit: QuotaLimit, v: QuotaValue): string {
@@ -39,8 +49,8 @@ export function quotaValueText(limit: QuotaLimit, v: QuotaValue): string {
 interface Evidence {
   /** the error kinds counted for it */
   kind: (k: string) => boolean;
-  /** for a close code several limits send (1001): does this phase fit the limit? */
-  phase?: (p: PhaseResult, ctx: PhaseContext, limitValue: number) => boolean;
+  /** for an error several limits cause (1001, 429 on a message): does this phase fit this limit? */
+  phase?: (p: PhaseResult, ctx: PhaseContext, limitValue: number, q: Quotas) => boolean;
 }
 
 interface PhaseContext {
@@ -48,6 +58,30 @@ interface PhaseContext {
   endOffsetMs: number;
   /** ms without a connect or join step (clients sending nothing of their own may be quiet all along), at this phase's end */
   quietMs: number;
+}
+
+/** A phase's rates this close to a throttle are throttled in its bursts. */
+export const THROTTLE_NEAR = 0.8;
+
+const isMessageThrottle = (k: string) => k.startsWith('throttle:');
+
+/**
+ * Whose 429 a throttled message is. API Gateway holds a client's messages to its route's throttle,
+ * else the stage's (messages only), and to the account's, which `@connections` posts count
+ * against too: the stage's when the phase's messages came near it, else the account's when its
+ * messages and posts together did; with neither near, the lower of the two the run knows.
+ */
+export function messageThrottleOf(p: Pick<PhaseResult, 'sends' | 'deliveries' | 'durationMs'> | undefined, q: Quotas): 'requestsPerSecond' | 'accountRequestsPerSecond' | undefined {
+  const stage = q.limits.requestsPerSecond;
+  const account = q.limits.accountRequestsPerSecond;
+  if (p && p.durationMs > 0) {
+    const messages = p.sends.sent / (p.durationMs / 1000);
+    const posts = p.deliveries.expected / (p.durationMs / 1000);
+    if (stage && messages >= THROTTLE_NEAR * stage.value) return 'requestsPerSecond';
+    if (account && messages + posts >= THROTTLE_NEAR * account.value) return 'accountRequestsPerSecond';
+  }
+  if (stage && (!account || stage.value <= account.value)) return 'requestsPerSecond';
+  return account ? 'accountRequestsPerSecond' : undefined;
 }
 
 /** The table: limit → evidence → line. */
@@ -59,8 +93,13 @@ const ATTRIBUTION: Array<{ limit: QuotaLimit; evidence: Evidence; line: (n: numb
   },
   {
     limit: 'requestsPerSecond',
-    evidence: { kind: (k) => k.startsWith('throttle:') },
-    line: (n, limit) => `${fmt(n)} messages answered "Too Many Requests" (429): ${limit}`,
+    evidence: { kind: isMessageThrottle, phase: (p, _ctx, _v, q) => messageThrottleOf(p, q) === 'requestsPerSecond' },
+    line: (n, limit) => `${fmt(n)} messages answered "Too Many Requests" (429): ${limit}, which holds the clients' messages`,
+  },
+  {
+    limit: 'accountRequestsPerSecond',
+    evidence: { kind: isMessageThrottle, phase: (p, _ctx, _v, q) => messageThrottleOf(p, q) === 'accountRequestsPerSecond' },
+    line: (n, limit) => `${fmt(n)} messages answered "Too Many Requests" (429): ${limit}, which the clients' messages and the @connections posts share`,
   },
   {
     limit: 'messageBytes',
@@ -86,16 +125,18 @@ export function attributeQuotas(r: Pick<Results, 'errors' | 'phases'> & { quotas
   const counted = new Map<QuotaLimit, number>();
   const phases = r.phases ?? [];
   const contexts = phaseContexts(phases);
+  const messageLimit = messageThrottleOf(undefined, q);
   for (const row of ATTRIBUTION) {
     const v = q.limits[row.limit];
     if (!v) continue;
     let n = 0;
     if (row.evidence.phase && phases.length > 0) {
       phases.forEach((p, i) => {
-        if (!row.evidence.phase!(p, contexts[i]!, v.value)) return;
+        if (!row.evidence.phase!(p, contexts[i]!, v.value, q)) return;
         for (const [kind, c] of Object.entries(p.errors)) if (row.evidence.kind(kind)) n += c;
       });
-    } else if (!row.evidence.phase) {
+    } else if (!row.evidence.phase || (row.evidence.kind === isMessageThrottle && row.limit === messageLimit)) {
+      // no phases recorded: a throttled message is the limit the run's quotas point at
       for (const [kind, c] of Object.entries(r.errors)) if (row.evidence.kind(kind)) n += c;
     }
     // 1001 closes at the connection's age are the lifetime's, not also the idle timeout's
