@@ -235,8 +235,9 @@ async function discoverApi(clients: CloudWatchClients, attempt: Attempt, notes: 
 
 /**
  * The per-route dimension sets API Gateway publishes for the API (detailed metrics), as
- * ListMetrics shows them: any set of the API's stage that names a Resource (the route key, under
- * AWS's documented `ApiId, Method, Resource, Stage`). None listed is said without blaming the
+ * ListMetrics shows them: any set of the API's stage that names a Resource (AWS documents the set
+ * `ApiId, Method, Resource, Stage`, Resource as "resource path, and route ID"; that it carries the
+ * route key is assumed, and a route is named by whatever value is listed). None listed is said without blaming the
  * stage: its detailed metrics may be on and ListMetrics not show them yet (up to 15 minutes on AWS).
  */
 async function discoverRoutes(clients: CloudWatchClients, attempt: Attempt, api: { apiId: string; stage: string }, notes: string[]): Promise<RouteDimensionSet[]> {

@@ -97,7 +97,7 @@ export interface RouteDimensionSet {
 /**
  * Per route: AWS/ApiGateway under each per-route dimension set ListMetrics showed for the API
  * (AWS documents `ApiId, Method, Resource, Stage` for WebSocket APIs, published with detailed
- * metrics on; Resource is the route key). Asked as listed, never built from a guess.
+ * metrics on; the route is named by the Resource listed). Asked as listed, never built from a guess.
  */
 export function apiGatewayRouteRequests(sets: readonly RouteDimensionSet[]): MetricRequest[] {
   const base: MetricRequest[] = [];
