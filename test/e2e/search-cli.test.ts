@@ -172,7 +172,9 @@ describe('fanout-bench search', () => {
   it('Ctrl-C in the middle keeps the steps measured, puts the memory back and exits 130', { timeout: 120_000 }, async () => {
     const out = join(dir, 'interrupted');
     let sent = false;
-    const r = await runCli(['search', scenario('interrupted', `name: interrupted\n${EMULATOR}`), '--vary', 'rate', '--slo', 'broadcast.p99 < 500ms', '--from', '4', '--hold', '1500ms', '--warm-up', '0s', '--shards', '1', '--memory', 'fanout-send-message=256', '--no-progress', '--out', out], {
+    // an SLO the emulator meets even on a CI host busy with other suites (its cold starts under load
+    // once put step 1's p99 past 500 ms, the search then ended there): this test is about Ctrl-C
+    const r = await runCli(['search', scenario('interrupted', `name: interrupted\n${EMULATOR}`), '--vary', 'rate', '--slo', 'broadcast.p99 < 10s', '--from', '4', '--hold', '1500ms', '--warm-up', '0s', '--shards', '1', '--memory', 'fanout-send-message=256', '--no-progress', '--out', out], {
       timeoutMs: 110_000,
       onStderr: (stderr, kill) => {
         // interrupt the second step once it is under way
@@ -182,7 +184,7 @@ describe('fanout-bench search', () => {
         }
       },
     });
-    expect(sent).toBe(true);
+    expect(sent, r.stderr).toBe(true);
     expect(r.code, r.stderr).toBe(130);
     const s = readSearch(out);
     expect(s.status).toBe('interrupted');
