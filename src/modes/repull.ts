@@ -24,10 +24,12 @@ import { repeatDirName } from './run.ts';
  * publishes minutes late; a run whose --metrics-wait ran out recorded partial metrics). The same
  * window, functions, API and tables as results.json recorded, from the same CloudWatch (the
  * source and region recorded; AWS's endpoint as the SDK resolves it, AWS_ENDPOINT_URL_* included);
- * no wait: what is published now is taken. Then completeness, work and cost are computed again,
- * the run is judged again by the thresholds it recorded, and every report is written again. A
- * `--repeat` run's directory repulls each repeat and judges over them; a comparison's directory
- * repulls each of its runs and writes compare.json and its pages again.
+ * no wait: what is published now is taken. A window older than CloudWatch keeps at the recorded
+ * period is asked at the period it still serves (60, 300 or 3600 s; queryWindow), and noted. Then
+ * completeness, work and cost are computed again, the run is judged again by the thresholds it
+ * recorded, and every report is written again. A `--repeat` run's directory repulls each repeat
+ * and judges over them; a comparison's directory repulls each of its runs and writes compare.json
+ * and its pages again.
  */
 export interface RepullOptions {
   /** the baseline the run's thresholds compared with (needed only when one did) */

@@ -14,6 +14,7 @@ import {
 import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
 import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from '../../reference-stack/local/cloudwatch/server.ts';
+import { LONGEST_RETENTION_MS } from '../../common/cloudwatch-resolution.ts';
 
 // A minute boundary half an hour ago: inside the 3 h retention, aligned for 60 s periods.
 const T0 = Math.floor((Date.now() - 30 * 60_000) / 60_000) * 60_000;
@@ -180,6 +181,84 @@ describe('GetMetricData over the real SDK client', () => {
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { __type: string }).__type).toBe('UnknownOperationException');
+  });
+});
+
+describe('old data, served at the periods CloudWatch keeps it at (GetMetricData over the real SDK client)', () => {
+  // AWS: a StartTime more than 3 hours, 15 days or 63 days ago answers only a Period that is a
+  // multiple of 60, 300 or 3600 s, "or no data points in that time range is returned" (MetricStat,
+  // Period): empty Values, StatusCode Complete, no error. StartTime is rounded down to the minute,
+  // 5 minutes or hour by the same ages (GetMetricData, StartTime).
+  const DAY = 86_400_000;
+  const HOUR = 3_600_000;
+  let clock = 0;
+  let server: CloudWatchServer;
+  let client: CloudWatchClient;
+  /** an hour boundary `days` ago, 10 minutes in: 5-minute aligned, inside its hour */
+  const at = (days: number) => Math.floor((Date.now() - days * DAY) / HOUR) * HOUR + 10 * 60_000;
+  const T4H = Math.floor((Date.now() - 4 * HOUR) / 60_000) * 60_000;
+  const T20 = at(20);
+  const T100 = at(100);
+
+  beforeAll(async () => {
+    // Each minute's Invocations were put when they were fresh, then the clock moved on: the store
+    // keeps them as long as CloudWatch's longest retention.
+    const store = new MetricStore({ retentionMs: LONGEST_RETENTION_MS, now: () => clock });
+    for (const t of [T100, T20, T4H]) {
+      clock = t + 5 * 60_000;
+      // 1, 2, 3, 4 invocations at +0, +1, +2, +3 min: 10 in all, 6 of them from +2 min on
+      for (let m = 0; m < 4; m++) store.put({ namespace: NS, name: 'Invocations', dimensions: { FunctionName: 'old' }, value: m + 1, unit: 'Count', timestamp: t + m * 60_000 + 7_000 });
+    }
+    clock = Date.now();
+    server = await startCloudWatchServer({ store, logs: new LogStore() });
+    client = new CloudWatchClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await server?.close();
+  });
+
+  async function invocations(startMs: number, period: number, endMs = startMs + 3 * HOUR) {
+    const out = await client.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(startMs),
+        EndTime: new Date(endMs),
+        ScanBy: 'TimestampAscending',
+        MetricDataQueries: [{ Id: 'q', MetricStat: { Metric: { Namespace: NS, MetricName: 'Invocations', Dimensions: [{ Name: 'FunctionName', Value: 'old' }] }, Period: period, Stat: 'Sum' } }],
+      }),
+    );
+    const r = out.MetricDataResults![0];
+    return { timestamps: r.Timestamps!.map((t) => t.getTime() - startMs), values: r.Values!, status: r.StatusCode };
+  }
+
+  it('20 days back: 60 s periods answer no data points (not an error), 300 s ones the data, 3600 s too', async () => {
+    expect(await invocations(T20, 60)).toEqual({ timestamps: [], values: [], status: 'Complete' });
+    expect(await invocations(T20, 1)).toEqual({ timestamps: [], values: [], status: 'Complete' });
+    expect(await invocations(T20, 120)).toEqual({ timestamps: [], values: [], status: 'Complete' });
+    expect(await invocations(T20, 300)).toEqual({ timestamps: [0], values: [10], status: 'Complete' });
+    expect(await invocations(T20, 600)).toEqual({ timestamps: [0], values: [10], status: 'Complete' });
+    // the hour from 10 minutes before T20
+    expect(await invocations(T20 - 10 * 60_000, 3600)).toEqual({ timestamps: [0], values: [10], status: 'Complete' });
+  });
+
+  it('rounds an old StartTime down to the 5 minutes: 2 min 34 s in, the whole 5 minutes still count', async () => {
+    const r = await invocations(T20 + 154_000, 300);
+    expect(r).toEqual({ timestamps: [-154_000], values: [10], status: 'Complete' });
+  });
+
+  it('100 days back: only multiples of 3600 s', async () => {
+    expect((await invocations(T100, 300)).values).toEqual([]);
+    expect(await invocations(T100 - 10 * 60_000, 3600)).toEqual({ timestamps: [0], values: [10], status: 'Complete' });
+  });
+
+  it('4 hours back: sub-minute periods answer nothing, 60 s ones the minutes', async () => {
+    expect((await invocations(T4H, 1)).values).toEqual([]);
+    expect((await invocations(T4H, 30)).values).toEqual([]);
+    expect(await invocations(T4H, 60, T4H + 10 * 60_000)).toEqual({ timestamps: [0, 60_000, 120_000, 180_000], values: [1, 2, 3, 4], status: 'Complete' });
+  });
+
+  it('an invalid Period is still an error at any age', async () => {
+    await expect(invocations(T20, 7)).rejects.toBeInstanceOf(InvalidParameterValueException);
   });
 });
 

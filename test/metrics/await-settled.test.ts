@@ -55,7 +55,11 @@ describe('awaitInvocationsSettled against the emulator', () => {
 
   it('counts work that ends after the run window: the pull waits for it and widens the window', async () => {
     await runtime.invoke('slow', { action: 'sleep', ms: 0 }); // warm: the late one below is all handler
-    const run = { startMs: Date.now() - 2_000, endMs: Date.now() };
+    // The run starts on a fresh second, after every earlier invocation: the window (aligned down to
+    // the second) could otherwise hold an earlier one's REPORT line (written when it ended) but not
+    // its Invocations (counted when it was accepted), and the two counts below would differ.
+    await new Promise((r) => setTimeout(r, 1_010 - (Date.now() % 1_000)));
+    const run = { startMs: Date.now(), endMs: Date.now() };
     const late = runtime.invoke('slow', { action: 'sleep', ms: 1_200 }); // ends past the run's window (margin 0: the next whole second)
     const cw = await pullCloudWatch({ target: emulatorCloudWatch({ endpoint: server.url, region: 'us-east-1' }), run, functions: ['slow'], marginSec: 0 });
     await late;

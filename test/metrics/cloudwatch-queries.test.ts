@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cloudWatchFor } from '../../src/aws/cloudwatch-source.ts';
 import { apiGatewayFromUrl, remoteEndpoints } from '../../src/aws/execute-api.ts';
 import { localEndpoints } from '../../src/targets/local.ts';
-import { apiGatewayRequests, dynamoRequests, emfRequests, lambdaRequests, queryWindow, toMetricDataQuery } from '../../src/metrics/cloudwatch/cloudwatch-queries.ts';
+import { AGE_SLACK_MS, apiGatewayRequests, coarsenedNote, dynamoRequests, emfRequests, lambdaRequests, queryWindow, toMetricDataQuery } from '../../src/metrics/cloudwatch/cloudwatch-queries.ts';
 import { REFERENCE_FUNCTIONS } from '../../src/contracts/reference-functions.ts';
 import { REFERENCE_TABLES } from '../../src/contracts/reference-tables.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
@@ -11,7 +11,7 @@ import { tableDefinitions } from '../../reference-stack/functions/shared/tables.
 describe('queryWindow', () => {
   it('widens by the margin, aligns the start to the period (a second here) and covers the window with one totals period', () => {
     const start = Date.UTC(2026, 10, 21, 6, 0, 30, 250);
-    const w = queryWindow({ startMs: start, endMs: start + 90_000 }, 1, 5);
+    const w = queryWindow({ startMs: start, endMs: start + 90_000 }, 1, 5, start + 100_000);
     expect(w.startMs).toBe(Date.UTC(2026, 10, 21, 6, 0, 25));
     expect(w.endMs).toBe(start - 250 + 96_000);
     expect(w.totalsPeriodSec % 60).toBe(0);
@@ -20,9 +20,81 @@ describe('queryWindow', () => {
 
   it('keeps 60-second periods on minute boundaries', () => {
     const start = Date.UTC(2026, 10, 21, 6, 0, 30);
-    const w = queryWindow({ startMs: start, endMs: start + 600_000 }, 60, 60);
+    const w = queryWindow({ startMs: start, endMs: start + 600_000 }, 60, 60, start + 700_000);
     expect(w.startMs % 60_000).toBe(0);
     expect(w.endMs % 60_000).toBe(0);
+  });
+});
+
+describe('queryWindow for a late pull: the period CloudWatch serves for the window\'s age', () => {
+  const DAY = 86_400_000;
+  const now = Date.UTC(2026, 10, 24, 16, 27, 3);
+  // a 2-minute run, recorded by a pull at 1 s (the emulator) or 60 s (AWS), pulled again `days` later
+  const run = (days: number) => ({ startMs: now - days * DAY + 12_345, endMs: now - days * DAY + 12_345 + 120_000 });
+
+  it('a day old: 60-second periods (a 1 s pull is coarsened; 60 s stays), minute-aligned, totals a whole number of minutes', () => {
+    const w = queryWindow(run(1), 1, 0, now);
+    expect(w.periodSec).toBe(60);
+    expect(w.coarsenedFromSec).toBe(1);
+    expect(w.startMs % 60_000).toBe(0);
+    expect(w.endMs % 60_000).toBe(0);
+    expect(w.totalsPeriodSec).toBe((w.endMs - w.startMs) / 1000);
+    expect(w.totalsPeriodSec % 60).toBe(0);
+    const aws = queryWindow(run(1), 60, 0, now);
+    expect(aws.periodSec).toBe(60);
+    expect(aws.coarsenedFromSec).toBeUndefined();
+    expect(coarsenedNote(aws, now)).toBeUndefined();
+  });
+
+  it('20 days old: 300-second periods for the series and the totals, the window on 5-minute boundaries', () => {
+    for (const asked of [1, 60]) {
+      const w = queryWindow(run(20), asked, 0, now);
+      expect(w.periodSec).toBe(300);
+      expect(w.coarsenedFromSec).toBe(asked);
+      expect(w.startMs % 300_000).toBe(0);
+      expect(w.endMs % 300_000).toBe(0);
+      expect(w.startMs).toBeLessThanOrEqual(run(20).startMs);
+      expect(w.endMs).toBeGreaterThanOrEqual(run(20).endMs);
+      expect(w.totalsPeriodSec % 300).toBe(0);
+      expect(w.startMs + w.totalsPeriodSec * 1000).toBe(w.endMs);
+      const [series] = lambdaRequests(['fn']);
+      const totals = lambdaRequests(['fn']).find((r) => r.kind === 'totals')!;
+      expect(toMetricDataQuery('q0', series, w).MetricStat?.Period).toBe(300);
+      expect(toMetricDataQuery('q1', totals, w).MetricStat?.Period).toBe(w.totalsPeriodSec);
+    }
+    expect(coarsenedNote(queryWindow(run(20), 60, 0, now), now)).toBe(
+      'the window starts 20 days ago, and CloudWatch serves data older than 15 days only in periods of 300 s or a multiple: the series and totals were asked at 300 s (not 60 s) over the window widened to whole periods, so they are coarser than first asked',
+    );
+  });
+
+  it('100 days old: 3600-second periods, the window on hour boundaries', () => {
+    const w = queryWindow(run(100), 60, 0, now);
+    expect(w.periodSec).toBe(3600);
+    expect(w.startMs % 3_600_000).toBe(0);
+    expect(w.endMs % 3_600_000).toBe(0);
+    expect(w.totalsPeriodSec % 3600).toBe(0);
+    expect(w.startMs + w.totalsPeriodSec * 1000).toBe(w.endMs);
+    expect(coarsenedNote(w, now)).toMatch(/^the window starts 100 days ago, and CloudWatch serves data older than 63 days only in periods of 3600 s or a multiple/);
+  });
+
+  it('a fresh window keeps the period asked, 1 s included', () => {
+    const fresh = { startMs: now - 130_000, endMs: now - 10_000 };
+    expect(queryWindow(fresh, 1, 2, now)).toMatchObject({ periodSec: 1 });
+    expect(queryWindow(fresh, 1, 2, now).coarsenedFromSec).toBeUndefined();
+  });
+
+  it('a start just short of a limit is taken as past it (the queries go out a little later), and alignment that crosses a limit steps up', () => {
+    // 14 days 23 h 55 min old: within AGE_SLACK_MS of 15 days
+    const nearly = { startMs: now - 15 * DAY + AGE_SLACK_MS / 2, endMs: now - 15 * DAY + AGE_SLACK_MS / 2 + 60_000 };
+    expect(queryWindow(nearly, 60, 0, now).periodSec).toBe(300);
+    expect(queryWindow({ startMs: now - 3 * 3_600_000 + AGE_SLACK_MS / 2, endMs: now }, 1, 0, now).periodSec).toBe(60);
+    // 20 s short of the limit (slack included) and 23 s past a minute: aligned to the minute, past it
+    const crossing = { startMs: now - 15 * DAY + AGE_SLACK_MS + 20_000, endMs: now - 15 * DAY + AGE_SLACK_MS + 80_000 };
+    expect(new Date(crossing.startMs).getUTCSeconds()).toBe(23);
+    expect(queryWindow(crossing, 60, 0, now).periodSec).toBe(300);
+    expect(queryWindow({ ...crossing, startMs: crossing.startMs - 23_000 + 60_000 }, 60, 0, now).periodSec).toBe(60);
+    // pure: the same window and now, the same answer
+    expect(queryWindow(run(20), 1, 0, now)).toEqual(queryWindow(run(20), 1, 0, now));
   });
 });
 
@@ -53,7 +125,7 @@ describe('metric requests', () => {
   });
 
   it('builds valid GetMetricData queries', () => {
-    const w = queryWindow({ startMs: 0, endMs: 100_000 }, 1, 5);
+    const w = queryWindow({ startMs: 0, endMs: 100_000 }, 1, 5, 110_000);
     const [series] = lambdaRequests(['fn']);
     const q = toMetricDataQuery('q0', series, w);
     expect(q).toEqual({

@@ -1,3 +1,4 @@
+import { servedPeriodSec } from '../../../common/cloudwatch-resolution.ts';
 import type { MetricPublication } from './aws-timing.ts';
 import { SecondBucket } from './second-bucket.ts';
 import { parseStatistic, PeriodAggregate } from './statistic.ts';
@@ -50,7 +51,10 @@ export class MetricQueryError extends Error {
 }
 
 export interface MetricStoreOptions {
-  /** How long data points are kept; default 3 h (CloudWatch's high-resolution retention). */
+  /**
+   * How long data points are kept; default 3 h (CloudWatch's high-resolution retention). Longer
+   * (tests of old data) keeps them, served only at the periods CloudWatch serves data that old.
+   */
   retentionMs?: number;
   now?: () => number;
   /**
@@ -188,7 +192,10 @@ export class MetricStore implements MetricSink {
    * Without one (the per-second mode, which AWS has no counterpart of: its Lambda, API Gateway
    * and DynamoDB metrics are per minute) a period of 60 s or more starts at the second asked, so
    * one whole-window datapoint covers exactly a measurement's window and two measurements a few
-   * seconds apart do not count each other's work.
+   * seconds apart do not count each other's work. Old data is served as CloudWatch serves it
+   * (common/cloudwatch-resolution.ts): a StartTime more than 3 hours, 15 days or 63 days ago
+   * answers only a Period that is a multiple of 60, 300 or 3600 s, from StartTime rounded down to
+   * that; any other Period answers no data points, as AWS does (not an error).
    */
   query(q: SeriesQuery): SeriesPoint[] {
     const stat = parseStatistic(q.stat);
@@ -202,10 +209,14 @@ export class MetricStore implements MetricSink {
     }
     const period = q.periodSeconds;
     if (this.publication && period < this.publication.minPeriodSeconds) return [];
-    const endTime = Math.min(q.endTime, this.publication?.publishedBefore(q.namespace, this.now()) ?? Infinity);
-    const align = period < 60 ? period : this.publication ? 60 : 1;
+    const now = this.now();
+    const served = servedPeriodSec(q.startTime, now);
+    if (period % served !== 0) return [];
+    const endTime = Math.min(q.endTime, this.publication?.publishedBefore(q.namespace, now) ?? Infinity);
+    // the per-second mode's start to the second is for fresh data; older data is rounded as AWS does
+    const align = period < 60 ? period : Math.max(served, this.publication ? 60 : 1);
     const startSec = Math.floor(Math.floor(q.startTime / 1000) / align) * align;
-    const cutoff = Math.floor((this.now() - this.retentionMs) / 1000);
+    const cutoff = Math.floor((now - this.retentionMs) / 1000);
     const byUnit = this.metrics
       .get(`${q.namespace}\u0000${q.metricName}`)
       ?.get(dimensionKey(q.dimensions ?? {}));

@@ -46,7 +46,7 @@ export async function awaitInvocationsSettled(
   o: SettleOptions = LOCAL_SETTLE,
 ): Promise<Settled> {
   const started = Date.now();
-  const window = queryWindow({ startMs: sinceMs, endMs: started + o.maxMs + 60_000 }, 60, 0);
+  const window = queryWindow({ startMs: sinceMs, endMs: started + o.maxMs + 60_000 }, 60, 0, started);
   const query = (id: string, fn: string, metric: 'Invocations' | 'Duration', stat: 'Sum' | 'SampleCount'): MetricDataQuery => ({
     Id: id,
     MetricStat: {

@@ -5,6 +5,7 @@ import { createCloudWatchClients, type CloudWatchClients, type CloudWatchTarget 
 import {
   apiGatewayRequests,
   apiGatewayRouteRequests,
+  coarsenedNote,
   dynamoRequests,
   emfRequests,
   lambdaRequests,
@@ -34,7 +35,10 @@ export interface PullCloudWatchOptions {
   tables?: readonly BenchTable[];
   /** the WebSocket API; when absent it is looked up with ListMetrics (used if exactly one) */
   apiGateway?: { apiId: string; stage: string } | null;
-  /** default: the target's (1 s locally; on AWS 60 s), or 1 s with highResolution */
+  /**
+   * default: the target's (1 s locally; on AWS 60 s), or 1 s with highResolution; coarser where
+   * the window is too old for CloudWatch to serve it (queryWindow)
+   */
   periodSec?: number;
   highResolution?: boolean;
   /** default: the target's (5 s locally, 60 s on AWS) */
@@ -67,7 +71,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
   const { target } = options;
   const periodSec = options.periodSec ?? (options.highResolution ? 1 : target.periodSec);
   const marginSec = options.marginSec ?? target.marginSec;
-  let window = queryWindow(options.run, periodSec, marginSec);
+  let window = queryWindow(options.run, periodSec, marginSec, Date.now());
   const functions = [...(options.functions ?? REFERENCE_FUNCTION_NAMES)];
   const emf = options.emf ?? { namespace: EMF_NAMESPACE, service: EMF_SERVICE };
 
@@ -76,7 +80,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
     source: target.source,
     region: target.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'unknown',
     ...(target.endpoint ? { endpoint: target.endpoint } : {}),
-    window: { startMs: window.startMs, endMs: window.endMs, periodSec },
+    window: { startMs: window.startMs, endMs: window.endMs, periodSec: window.periodSec },
     pulledAt: new Date().toISOString(),
     functions,
     apiGateway: options.apiGateway ?? null,
@@ -130,8 +134,8 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
       }
       // The run's work ends when the stack has settled, not when its fleet closed (a big fleet's
       // last $disconnects end after the run's own window).
-      window = queryWindow({ startMs: options.run.startMs, endMs: Math.max(options.run.endMs, Date.now()) }, periodSec, marginSec);
-      result.window = { startMs: window.startMs, endMs: window.endMs, periodSec };
+      window = queryWindow({ startMs: options.run.startMs, endMs: Math.max(options.run.endMs, Date.now()) }, periodSec, marginSec, Date.now());
+      result.window = { startMs: window.startMs, endMs: window.endMs, periodSec: window.periodSec };
     }
     if (!result.apiGateway) result.apiGateway = await discoverApi(clients, attempt, result.notes);
     if (wait?.rule === 'published') {
@@ -148,6 +152,8 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
         );
       }
     }
+    const coarsened = coarsenedNote(window, Date.now());
+    if (coarsened) result.notes.push(coarsened);
     const emfMetrics = await discoverEmf(clients, attempt, emf);
     const dynamo = await discoverDynamo(clients, attempt, options.tables ?? REFERENCE_TABLES);
 
@@ -168,7 +174,9 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
       ),
     );
     if (data) {
-      const localHost = target.hostMetrics ? { run: options.run } : undefined;
+      // coarse periods start before the run: the host's are then read over the whole window
+      const hostSpan = window.coarsenedFromSec === undefined ? options.run : { startMs: window.startMs, endMs: window.endMs };
+      const localHost = target.hostMetrics ? { run: hostSpan } : undefined;
       const { problems, notes, ...totals } = metricTotals({ requests, data, functions, apiGateway: result.apiGateway, routeSets, emfMetrics, emf, dynamo, localHost });
       Object.assign(result, totals);
       result.problems.push(...problems);
@@ -179,7 +187,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
       const limits = options.reportLimits ?? DEFAULT_REPORT_LIMITS;
       // FilterLogEvents has a low per-account request rate on AWS: two functions at a time.
       const reports = await pLimit(2).map(functions, (fn) =>
-        attempt(`FilterLogEvents /aws/lambda/${fn}`, () => pullReportLines(clients.logs, fn, { ...window, periodSec }, limits)),
+        attempt(`FilterLogEvents /aws/lambda/${fn}`, () => pullReportLines(clients.logs, fn, window, limits)),
       );
       functions.forEach((fn, i) => {
         const stats: ReportLineStats | null | undefined = reports[i];

@@ -1,5 +1,8 @@
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { RESOLUTION_TIERS, servedPeriodSec } from '../../../common/cloudwatch-resolution.ts';
 import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../../common/local-host-metrics.ts';
+
+const DAY_MS = 86_400_000;
 
 /**
  * The metric statistics the puller asks for. Each is asked twice over: once per period (the time
@@ -20,22 +23,69 @@ export interface QueryWindow {
   startMs: number;
   endMs: number;
   periodSec: number;
-  /** a period covering the whole window (a multiple of 60) */
+  /** a period covering the whole window (a multiple of 60, and of periodSec when that is one) */
   totalsPeriodSec: number;
+  /** the period asked for, when CloudWatch serves the window's start only coarser (periodSec is then that coarser period) */
+  coarsenedFromSec?: number;
 }
+
+/**
+ * The queries are asked a little after their window is chosen (discovery, paging, the REPORT
+ * lines): a start this close to an age limit is taken as past it, so that no query lands on the
+ * far side of the limit and comes back empty.
+ */
+export const AGE_SLACK_MS = 10 * 60_000;
 
 /**
  * The run window widened by `marginSec` each side. The start is aligned to the target's period:
  * the minute on AWS (which rounds StartTime down to the minute anyway), the second on the
  * emulator's per-second metrics (which keeps StartTime to the second). The totals period is a
  * whole number of minutes (a valid CloudWatch period) covering the window: one datapoint each.
+ *
+ * A late pull (`report --repull`, or any window whose start is hours or days old at `nowMs`) gets
+ * the period CloudWatch still serves for data that old (common/cloudwatch-resolution.ts): a
+ * multiple of 60 s past 3 hours, of 300 s past 15 days, of 3600 s past 63 days, for the series
+ * and the totals alike, with the window aligned to it. Any finer period would come back with no
+ * data points at all. Pure: the same window and `nowMs` give the same answer.
  */
-export function queryWindow(run: { startMs: number; endMs: number }, periodSec: number, marginSec: number): QueryWindow {
+export function queryWindow(run: { startMs: number; endMs: number }, periodSec: number, marginSec: number, nowMs: number): QueryWindow {
+  let period = periodSec;
+  let aligned = alignWindow(run, period, marginSec);
+  // aligning to a coarser period moves the start back, which can pass the next limit: at most three steps
+  for (;;) {
+    const served = servedPeriodSec(aligned.startMs, nowMs + AGE_SLACK_MS);
+    if (period % served === 0) break;
+    period = Math.ceil(period / served) * served;
+    aligned = alignWindow(run, period, marginSec);
+  }
+  const { startMs, endMs } = aligned;
+  const unitSec = period % 60 === 0 ? period : 60;
+  const totalsPeriodSec = Math.max(unitSec, Math.ceil((endMs - startMs) / (unitSec * 1000)) * unitSec);
+  return { startMs, endMs, periodSec: period, totalsPeriodSec, ...(period !== periodSec ? { coarsenedFromSec: periodSec } : {}) };
+}
+
+function alignWindow(run: { startMs: number; endMs: number }, periodSec: number, marginSec: number): { startMs: number; endMs: number } {
   const alignMs = periodSec * 1000;
-  const startMs = Math.floor((run.startMs - marginSec * 1000) / alignMs) * alignMs;
-  const endMs = Math.ceil((run.endMs + marginSec * 1000) / (periodSec * 1000)) * periodSec * 1000;
-  const totalsPeriodSec = Math.max(60, Math.ceil((endMs - startMs) / 60_000) * 60);
-  return { startMs, endMs, periodSec, totalsPeriodSec };
+  return {
+    startMs: Math.floor((run.startMs - marginSec * 1000) / alignMs) * alignMs,
+    endMs: Math.ceil((run.endMs + marginSec * 1000) / alignMs) * alignMs,
+  };
+}
+
+/**
+ * The note a coarsened window leaves in results.cloudwatch.notes, so that the reports say why the
+ * series are coarser than the pull first asked for (a repull's first pull, say).
+ */
+export function coarsenedNote(window: QueryWindow, nowMs: number): string | undefined {
+  if (window.coarsenedFromSec === undefined) return undefined;
+  const ageMs = nowMs - window.startMs;
+  // the coarsest limit the period was raised to (the tiers run oldest first)
+  const tier = RESOLUTION_TIERS.find((t) => window.periodSec % t.periodSec === 0) ?? RESOLUTION_TIERS[RESOLUTION_TIERS.length - 1];
+  const age = ageMs >= 2 * DAY_MS ? `${Math.floor(ageMs / DAY_MS)} days` : `${Math.floor(ageMs / 3_600_000)} hours`;
+  return (
+    `the window starts ${age} ago, and CloudWatch serves data older than ${tier.label} only in periods of ${tier.periodSec} s or a multiple: ` +
+    `the series and totals were asked at ${window.periodSec} s (not ${window.coarsenedFromSec} s) over the window widened to whole periods, so they are coarser than first asked`
+  );
 }
 
 const series = (namespace: string, metric: string, stat: string, dimensions: Record<string, string>): MetricRequest => ({
