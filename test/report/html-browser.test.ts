@@ -122,7 +122,9 @@ describe('index.html in headless Chromium', () => {
       await expect(page.locator('.verdict .pill').textContent()).resolves.toBe('FAIL');
       const costSection = page.locator('section', { hasText: 'Cost estimate' });
       expect(await costSection.locator('table').textContent()).toContain('connection-minutes');
-      expect(await costSection.locator('tr', { hasText: 'Data transfer' }).locator('td').nth(1).textContent()).toBe('out to the clients (GB of 2^30 bytes)');
+      // AWS charges no data transfer on WebSocket APIs: no line, no $0 part, no note
+      await expect(costSection.locator('tr', { hasText: 'Data transfer' }).count()).resolves.toBe(0);
+      expect(await costSection.locator('.cards').textContent()).not.toContain('transfer');
       expect(await costSection.textContent()).toContain('at us-east-1 list prices as of 2025-08-01 (built-in table)');
       const work = page.locator('section', { hasText: 'Work per message' });
       expect(await work.locator('table').first().locator('tr', { hasText: 'DynamoDB read units' }).locator('td').allTextContents()).toEqual([
