@@ -5,7 +5,7 @@ import { unexpectedErrors } from '../../src/contracts/unexpected-errors.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { renderJunit } from '../../src/report/junit.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
-import { buildResults } from './fixtures.ts';
+import { buildResults, resultsWithOldTransferLine } from './fixtures.ts';
 import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
 import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 import { judged } from '../../src/verdict/judged.ts';
@@ -116,6 +116,23 @@ describe('renderSummaryMarkdown', () => {
     expect(priced).toMatch(/ · data transfer out \$0\.00662\) · /);
     expect(priced).toContain(', data transfer assumption');
     expect(priced).not.toContain('[!NOTE]');
+  });
+
+  it('re-rendering results recorded with the old data-transfer line says what AWS does not charge, and the estimate without it', () => {
+    const old = renderSummaryMarkdown(judged(resultsWithOldTransferLine()));
+    const cost = old.slice(old.indexOf('### Cost (estimate)'));
+    expect(cost.split('\n').slice(0, 5)).toEqual([
+      '### Cost (estimate)',
+      '',
+      '> [!NOTE]',
+      '> This estimate was recorded with a data-transfer-out line of $0.00662 (0.0735 GB at $0.09 per GB), which AWS does not charge on WebSocket APIs ' +
+        '(they are billed for messages and connection minutes only). Without it: $0.119 this run, $1.16 per 1M deliveries, $2,776.80 per 1,000 users per month. ' +
+        '`fanout-bench report --arch x86_64 <run-dir>` estimates it again without the line.',
+      '',
+    ]);
+    // the recorded figures stay as recorded, next to the note
+    expect(cost).toContain('**$0.125** this run');
+    expect(cost).toContain(' · data transfer out $0.00662) · ');
   });
 
   it('stays small enough for a job summary', () => {
