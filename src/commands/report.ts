@@ -8,6 +8,7 @@ import { estimateCost } from '../metrics/cost/cost-model.ts';
 import { writeResults } from '../metrics/results/results-writer.ts';
 import { createRunDir, RESULTS_FILE } from '../metrics/results/run-dir.ts';
 import { UnknownPrices } from '../metrics/cost/price-choice.ts';
+import { pricesToReestimate } from '../metrics/cost/uncharged-transfer.ts';
 import { consoleSummary } from '../report/console-summary.ts';
 import { readResults } from '../report/read-results.ts';
 import { writeReports } from '../report/write-reports.ts';
@@ -79,8 +80,7 @@ export async function reportCommand(runDir: string, flags: { prices?: string; ar
     // the estimate lives in results.json too, so it and the reports stay in agreement
     const options = await costOptionsFromFlags(flags, { rerender: true });
     // the run's own prices (its region's, as read then) unless they predate the recorded source
-    const recorded = results.cost?.prices;
-    if (recorded?.source !== undefined) options.prices = recorded;
+    if (results.cost?.prices.source !== undefined) options.prices = pricesToReestimate(results.cost);
     try {
       results.cost = estimateCost(results, options);
     } catch (err) {

@@ -37,7 +37,7 @@ export const CostEstimate = z.object({
     lambda: z.number(),
     apiGateway: z.number(),
     dynamodb: z.number(),
-    /** out to the clients (absent from older results, which did not price it) */
+    /** out to the clients: only when the prices have a transfer price (a price file's; see `transferOut`) */
     dataTransfer: z.number().optional(),
     total: z.number(),
   }),
@@ -53,6 +53,13 @@ export const CostEstimate = z.object({
   }),
   /** which source each part used */
   sources: z.object({ lambda: CostSource, messages: CostSource, dynamodb: CostSource, dataTransfer: CostSource.optional() }),
+  /**
+   * Data transfer out: AWS charges none on WebSocket APIs, only messages and connection minutes
+   * (docs/aws-prices.md), so `not-charged` has no line; `priced`: the prices given (a price file)
+   * add one. Absent from estimates made before this was known: a "Data transfer" line in one of
+   * those came from the default prices (uncharged-transfer.ts says what it added).
+   */
+  transferOut: z.enum(['not-charged', 'priced']).optional(),
   assumptions: z.array(z.string()),
 });
 export type CostEstimate = z.infer<typeof CostEstimate>;

@@ -36,8 +36,9 @@ const DynamoDb = z.strictObject({
 
 const DataTransfer = z.strictObject({
   /**
-   * USD per GB (2^30 bytes) out to the internet, the first paid tier (up to 10 TB a month): what
-   * API Gateway bills for the bytes it sends to clients, at EC2's data-transfer-out rates
+   * USD per GB (2^30 bytes) of the bytes API Gateway sends the clients. AWS charges no data
+   * transfer out on WebSocket APIs (only messages and connection minutes), so no built-in table
+   * has it: a price file adds it for a contract that does charge it
    */
   outPerGB: z.number().nonnegative(),
 });
@@ -55,7 +56,10 @@ export const PriceTable = z.strictObject({
   lambda: Lambda,
   apiGatewayWebSocket: WebSocket,
   dynamodbOnDemand: DynamoDb,
-  /** absent from older results, whose estimate had no data-transfer line */
+  /**
+   * only from a price file (AWS does not charge it on WebSocket APIs); in results written before
+   * that was known, the built-in table's and the Price List's prices carried one
+   */
   dataTransferOut: DataTransfer.optional(),
 });
 export type PriceTable = z.infer<typeof PriceTable>;
@@ -95,9 +99,9 @@ export function completePriceFile(override: PriceOverride, region: string): { ta
     lambda: override.lambda,
     apiGatewayWebSocket: override.apiGatewayWebSocket,
     dynamodbOnDemand: override.dynamodbOnDemand,
-    dataTransferOut: override.dataTransferOut,
+    ...(override.dataTransferOut ? { dataTransferOut: override.dataTransferOut } : {}),
   };
-  const parsed = PriceTable.required({ dataTransferOut: true }).safeParse(candidate);
+  const parsed = PriceTable.safeParse(candidate);
   if (parsed.success) return { table: parsed.data };
   return { missing: [...new Set(parsed.error.issues.map((i) => i.path.join('.')))] };
 }

@@ -220,8 +220,9 @@ export const Results = z.object({
   errors: z.record(z.string(), z.number().int()),
   /**
    * bytes of every WebSocket message the clients received (deliveries, acks, route answers,
-   * errors; frame headers, TLS and TCP/IP not counted): what the API sent out, which AWS bills as
-   * data transfer out. Absent from older results and Artillery runs.
+   * errors; frame headers, TLS and TCP/IP not counted): what the API sent out, priced only by a
+   * price file's data-transfer price (AWS charges none on WebSocket APIs). Absent from older
+   * results and Artillery runs.
    */
   bytesReceived: z.number().int().nonnegative().optional(),
   harness: Harness,

@@ -75,7 +75,8 @@ export abstract class ClientGroup {
   protected open = 0;
   /**
    * Bytes of the WebSocket messages received since the subclass last took them: what the API sent
-   * out to these clients, which AWS bills as data transfer out (the cost model prices it).
+   * out to these clients (AWS charges no data transfer on WebSocket APIs; a price file's transfer
+   * price applies to it).
    */
   protected bytesReceived = 0;
   protected stopping = false;

@@ -6,6 +6,7 @@ import { pullCloudWatch } from '../metrics/cloudwatch/cloudwatch-puller.ts';
 import { buildComparison, type SizeInput } from '../analyses/compare/build-comparison.ts';
 import { CompareFile, isSweep, type Comparison } from '../analyses/compare/compare-schema.ts';
 import { estimateCost } from '../metrics/cost/cost-model.ts';
+import { pricesToReestimate } from '../metrics/cost/uncharged-transfer.ts';
 import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import { dynamoDbWork, lambdaWork } from '../metrics/cost/work-per-message.ts';
 import type { Results } from '../contracts/results-schema.ts';
@@ -117,7 +118,7 @@ async function repulled(r: Results, file: string): Promise<Results> {
   if (lambda) out.lambda = lambda;
   if (r.cost) {
     try {
-      out.cost = estimateCost(out, { prices: r.cost.prices, architecture: r.cost.architecture });
+      out.cost = estimateCost(out, { prices: pricesToReestimate(r.cost), architecture: r.cost.architecture });
     } catch (err) {
       if (err instanceof UnknownPrices) throw new UserError(err.message);
       throw err;

@@ -6,8 +6,8 @@ import { PALETTE } from './chart-data.ts';
  * swept parameter on the x axis, one tick per point (named as the page names it), and the points
  * that did not meet the SLO shaded:
  * - `sweep-latency`: fan-out completion p50/p99, broadcast p99 and sendMessage Duration p99 (ms);
- * - `sweep-cost`: the whole estimate per million deliveries and its Lambda, API Gateway and data
- *   transfer parts (USD).
+ * - `sweep-cost`: the whole estimate per million deliveries and its Lambda and API Gateway parts,
+ *   and data transfer out when the prices priced it (USD).
  * Excluded points are left off (the page names them).
  */
 export interface SweepChart {

@@ -32,3 +32,8 @@ export function settingText(c: SweepComparison, p: PointResult): string {
   const knobs = s.knobs && Object.keys(s.knobs).length > 0 ? ` ${JSON.stringify(s.knobs)}` : '';
   return `${s.target}${knobs}; ${load}`;
 }
+
+/** Some point's estimates priced data transfer out (a price file's price: AWS charges none on WebSocket APIs); else no column for it. */
+export function transferPriced(c: SweepComparison): boolean {
+  return c.points.some((p) => p.costs.dataTransfer !== null);
+}

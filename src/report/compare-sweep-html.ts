@@ -3,7 +3,7 @@ import { reportAssets, type ReportAssets } from './assets.ts';
 import { cell, EXTRA_STYLE, runLink } from './compare-html.ts';
 import { fmtCount, fmtMsCell, fmtUsdCell } from './compare-format.ts';
 import { buildSweepCharts } from './compare-sweep-chart-data.ts';
-import { parameterTitle, pickLine, settingText, sloText } from './compare-sweep-format.ts';
+import { parameterTitle, pickLine, settingText, sloText, transferPriced } from './compare-sweep-format.ts';
 import { escapeHtml as h } from './escape.ts';
 import { htmlPage } from './html-page.ts';
 import { chartBox, html, section, table } from './html-parts.ts';
@@ -112,16 +112,21 @@ function pointsTable(c: SweepComparison): string {
 }
 
 function costTable(c: SweepComparison): string {
+  const transfer = transferPriced(c);
   const rows = c.points.map((p) => [
     `<span class="nw">${h(p.label)}</span>`,
     cell(p.costs.lambda, fmtUsdCell),
     cell(p.costs.apiGateway, fmtUsdCell),
-    cell(p.costs.dataTransfer, fmtUsdCell),
+    ...(transfer ? [cell(p.costs.dataTransfer, fmtUsdCell)] : []),
     cell(p.costs.dynamodb, fmtUsdCell),
     cell(p.metrics.totalCostPerMillionDeliveries, fmtUsdCell),
     h(p.setting.architecture),
   ]);
-  return table([h(parameterTitle(c.parameter)), 'Lambda', 'API Gateway (32 KB message units)', 'data transfer out', 'DynamoDB', 'whole estimate', 'architecture priced'], rows, 'num');
+  return table(
+    [h(parameterTitle(c.parameter)), 'Lambda', 'API Gateway (32 KB message units)', ...(transfer ? ['data transfer out'] : []), 'DynamoDB', 'whole estimate', 'architecture priced'],
+    rows,
+    'num',
+  );
 }
 
 function runsTable(c: SweepComparison): string {

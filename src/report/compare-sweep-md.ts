@@ -1,6 +1,6 @@
 import type { MedianRange, SweepComparison } from '../analyses/compare/compare-schema.ts';
 import { fmtMsCell, fmtUsdCell, spreadText } from './compare-format.ts';
-import { parameterTitle, pickLine, settingText, sloText } from './compare-sweep-format.ts';
+import { parameterTitle, pickLine, settingText, sloText, transferPriced } from './compare-sweep-format.ts';
 import { escapeMarkdown } from './escape.ts';
 import { fmtNum } from '../number-format.ts';
 
@@ -31,15 +31,16 @@ export function renderSweepMarkdown(c: SweepComparison): string {
     return t.range ? `${t.median} (${t.range})` : t.median;
   };
   const fn = c.functions[0]!;
+  const transfer = transferPriced(c);
   out.push(
-    `| ${md(what)} | load | runs | SLO | fan-out p50 | fan-out p99 | broadcast p99 | sendMessage Duration p99 | $ / 1M deliveries | API Gateway $ / 1M | data out $ / 1M |`,
-    '|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${md(what)} | load | runs | SLO | fan-out p50 | fan-out p99 | broadcast p99 | sendMessage Duration p99 | $ / 1M deliveries | API Gateway $ / 1M |${transfer ? ' data out $ / 1M |' : ''}`,
+    `|---|---|---:|---|---:|---:|---:|---:|---:|---:|${transfer ? '---:|' : ''}`,
   );
   for (const p of c.points) {
     const m = p.metrics;
     const slo = sloText(p);
     out.push(
-      `| ${md(p.label)} | ${md(settingText(c, p))} | ${p.runs.filter((x) => x.included).length} of ${p.runs.length}${p.status === 'excluded' ? ' (excluded)' : ''} | ${md(slo.verdict)}${slo.why ? `: ${md(slo.why)}` : ''}${slo.note ? ` — **note:** ${md(slo.note)}` : ''} | ${v(m.fanoutP50Ms, fmtMsCell)} | ${v(m.fanoutP99Ms, fmtMsCell)} | ${v(m.broadcastP99Ms, fmtMsCell)} | ${v(p.functions[fn]?.durationP99Ms, fmtMsCell)} | ${v(m.totalCostPerMillionDeliveries, fmtUsdCell)} | ${v(p.costs.apiGateway, fmtUsdCell)} | ${v(p.costs.dataTransfer, fmtUsdCell)} |`,
+      `| ${md(p.label)} | ${md(settingText(c, p))} | ${p.runs.filter((x) => x.included).length} of ${p.runs.length}${p.status === 'excluded' ? ' (excluded)' : ''} | ${md(slo.verdict)}${slo.why ? `: ${md(slo.why)}` : ''}${slo.note ? ` — **note:** ${md(slo.note)}` : ''} | ${v(m.fanoutP50Ms, fmtMsCell)} | ${v(m.fanoutP99Ms, fmtMsCell)} | ${v(m.broadcastP99Ms, fmtMsCell)} | ${v(p.functions[fn]?.durationP99Ms, fmtMsCell)} | ${v(m.totalCostPerMillionDeliveries, fmtUsdCell)} | ${v(p.costs.apiGateway, fmtUsdCell)} |${transfer ? ` ${v(p.costs.dataTransfer, fmtUsdCell)} |` : ''}`,
     );
   }
   out.push('');

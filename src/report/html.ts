@@ -16,6 +16,7 @@ import { workTable } from './work-table.ts';
 import { localHostWarnings } from '../metrics/cloudwatch/local-host.ts';
 import { pricesLabel } from './prices-label.ts';
 import { attributeQuotas } from '../metrics/results/quota-attribution.ts';
+import { unchargedTransfer } from '../metrics/cost/uncharged-transfer.ts';
 
 /**
  * index.html for one run: self-contained (uPlot and the chart script inlined, data embedded as
@@ -325,7 +326,9 @@ function costSection(cost: CostEstimate | undefined): string {
     `<span class="src">${h(l.source)}</span>${l.partial ? ` <strong class="bad-text" title="${h(l.partial)}">partial data</strong>` : ''}`,
   ]);
   rows.push(['', '<strong>total</strong>', '', '', `<strong>${fmtUsd(cost.totals.total)}</strong>`, '']);
+  const old = unchargedTransfer(cost);
   return (
+    (old ? `<div class="banner warn uncharged-transfer"><strong>Not on AWS's bill.</strong> ${h(old.text)} <code>${h(old.command)}</code> estimates it again without the line.</div>` : '') +
     `<div class="cards small">
 <div class="card"><div class="label">this run</div><div class="value">${fmtUsd(cost.totals.total)}</div><div class="sub">Lambda ${fmtUsd(cost.totals.lambda)} · API ${fmtUsd(cost.totals.apiGateway)} · DynamoDB ${fmtUsd(cost.totals.dynamodb)}${cost.totals.dataTransfer !== undefined ? ` · transfer ${fmtUsd(cost.totals.dataTransfer)}` : ''}</div></div>
 <div class="card"><div class="label">per 1M deliveries</div><div class="value">${fmtUsd(cost.perMillionDeliveries)}</div><div class="sub">${fmtInt(cost.basis.deliveries)} delivered</div></div>

@@ -9,6 +9,7 @@ import { workTable } from './work-table.ts';
 import { localHostWarnings } from '../metrics/cloudwatch/local-host.ts';
 import { pricesLabel } from './prices-label.ts';
 import { attributeQuotas } from '../metrics/results/quota-attribution.ts';
+import { unchargedTransfer } from '../metrics/cost/uncharged-transfer.ts';
 
 /**
  * summary.md: the run at a glance for a CI job summary (GitHub step summary): the verdict (checks,
@@ -128,9 +129,11 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
 
   if (r.cost) {
     const c = r.cost;
+    const old = unchargedTransfer(c);
     out.push(
       '### Cost (estimate)',
       '',
+      ...(old ? ['> [!NOTE]', `> ${md(old.text)} \`${old.command}\` estimates it again without the line.`, ''] : []),
       `**${fmtUsd(c.totals.total)}** this run (Lambda ${fmtUsd(c.totals.lambda)} · API Gateway ${fmtUsd(c.totals.apiGateway)} · DynamoDB ${fmtUsd(c.totals.dynamodb)}${c.totals.dataTransfer !== undefined ? ` · data transfer out ${fmtUsd(c.totals.dataTransfer)}` : ''}) · ${fmtUsd(c.perMillionDeliveries)} per 1M deliveries · ${fmtUsd(c.perThousandUsersPerMonth)} per 1,000 users per month  `,
       `${md(pricesLabel(c.prices))}, Lambda ${md(c.architecture)}; sources: Lambda ${c.sources.lambda}, messages ${c.sources.messages}, DynamoDB ${c.sources.dynamodb}${c.sources.dataTransfer ? `, data transfer ${c.sources.dataTransfer}` : ''}`,
       '',

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudWatchResults, ReportLineStats } from '../../src/contracts/cloudwatch-schema.ts';
 import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
 import { CostEstimate } from '../../src/contracts/cost-schema.ts';
@@ -7,6 +10,7 @@ import { dynamoDbWork, lambdaWork } from '../../src/metrics/cost/work-per-messag
 import { DynamoDbWork, LambdaWork } from '../../src/contracts/work-schema.ts';
 import { applyPriceOverride } from '../../src/contracts/prices.ts';
 import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
+import { readPriceFile } from '../../src/metrics/cost/prices-file.ts';
 import { SCHEMA_VERSION, type LatencySummary, type Results } from '../../src/contracts/results-schema.ts';
 
 // Hand-computed cases: every expected number is written out as the arithmetic behind it.
@@ -113,46 +117,24 @@ describe('estimateCost from client-side counts only', () => {
     expect(write.cost).toBeCloseTo(0.00100125, 12);
   });
 
-  it('data transfer out, estimated when the results count no bytes: each post 100 + 250 B, each route response 100 B', () => {
-    // 50,000 posts × 350 B + 1,102 responses × 100 B = 17,610,200 B = 0.016400… GB of 2^30 B
-    const dt = cost(c, 'out to the clients');
-    expect(dt.service).toBe('Data transfer');
-    expect(dt.quantity).toBeCloseTo(17_610_200 / 2 ** 30, 12);
-    // × $0.09 per GB = $0.00147607
-    expect(dt.cost).toBeCloseTo((17_610_200 / 2 ** 30) * 0.09, 12);
-    expect(dt.source).toBe('assumption');
-    expect(c.assumptions.some((a) => a.startsWith('data transfer out estimated (the results count no bytes)'))).toBe(true);
-  });
-
-  it('data transfer out from the bytes the clients received, when the results count them', () => {
-    const r = run();
-    // 32 KB payloads: 50,000 deliveries of ~33,000 B are 1.65 GB, more than their 100,000 message units cost
-    r.bytesReceived = 50_000 * 33_000;
-    const counted = estimateCost(r, { payloadBytes: 32_768 });
-    const dt = cost(counted, 'out to the clients');
-    expect(dt.quantity).toBeCloseTo(1.65e9 / 2 ** 30, 12);
-    expect(dt.cost).toBeCloseTo((1.65e9 / 2 ** 30) * 0.09, 12);
-    expect(dt.source).toBe('client');
-    expect(dt.cost).toBeGreaterThan(cost(counted, 'messages API → clients').cost);
-    expect(counted.totals.dataTransfer).toBeCloseTo(dt.cost, 12);
-    expect(counted.sources.dataTransfer).toBe('client');
-    expect(counted.assumptions).toContain(
-      `data transfer out: the ${50_000 * 33_000} bytes of WebSocket messages the harness's clients received (frame headers, TLS and TCP/IP overhead not counted), at the first paid tier; the account's monthly free allowance is ignored`,
-    );
+  it('no data transfer out: AWS charges WebSocket APIs for messages and connection minutes only', () => {
+    expect(c.lines.filter((l) => l.service === 'Data transfer')).toEqual([]);
+    expect(c.totals.dataTransfer).toBeUndefined();
+    expect(c.sources.dataTransfer).toBeUndefined();
+    expect(c.transferOut).toBe('not-charged');
+    expect(c.assumptions).toContain('no data transfer out: AWS charges WebSocket APIs for messages and connection minutes only (a price file with dataTransferOut adds a transfer line)');
   });
 
   it('totals, per million deliveries and per 1,000 users per month', () => {
-    // 0.0002604 + 41.51 × 0.0000166667 + 0.001102 + 0.051102 + 0.000025 + 0.00054375 + 0.00100125, + data transfer
-    const transfer = (17_610_200 / 2 ** 30) * 0.09;
-    const total = 0.0002604 + 41.51 * 0.0000166667 + 0.001102 + 0.051102 + 0.000025 + 0.00054375 + 0.00100125 + transfer;
+    // 0.0002604 + 41.51 × 0.0000166667 + 0.001102 + 0.051102 + 0.000025 + 0.00054375 + 0.00100125
+    const total = 0.0002604 + 41.51 * 0.0000166667 + 0.001102 + 0.051102 + 0.000025 + 0.00054375 + 0.00100125;
     expect(c.totals.total).toBeCloseTo(total, 12);
-    expect(c.totals.dataTransfer).toBeCloseTo(transfer, 12);
-    expect(c.totals.lambda + c.totals.apiGateway + c.totals.dynamodb + c.totals.dataTransfer!).toBeCloseTo(total, 12);
+    expect(c.totals.lambda + c.totals.apiGateway + c.totals.dynamodb).toBeCloseTo(total, 12);
     // total / 50,000 deliveries × 1M
     expect(c.perMillionDeliveries).toBeCloseTo((total / 50_000) * 1e6, 9);
     // total / 6,000 connection-seconds × 1,000 users × 730 h × 3,600 s
     expect(c.perThousandUsersPerMonth).toBeCloseTo((total / 6000) * 1000 * 730 * 3600, 6);
-    expect(c.sources).toEqual({ lambda: 'assumption', messages: 'client', dynamodb: 'assumption', dataTransfer: 'assumption' });
+    expect(c.sources).toEqual({ lambda: 'assumption', messages: 'client', dynamodb: 'assumption' });
   });
 
   it('counts $connect and joinRoom invocations from the connection tally when the run has one', () => {
@@ -345,5 +327,61 @@ describe('routeUnits', () => {
     const ctx = { members: 5, connections: 5, payloadBytes: 5, gonePerInvocation: 0 };
     expect(routeUnits('whoami', ctx)).toEqual({ read: 0, write: 0 });
     expect(routeUnits('custom', ctx)).toEqual({ read: 0, write: 0 });
+  });
+});
+
+describe('data transfer out at 32 KB payloads', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fb-cost-transfer-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** 50,000 deliveries of 32 KB payloads, the bytes counted: 50,000 × 33,000 B = 1.65 GB received. */
+  const big = () => {
+    const r = run();
+    r.config.payloadBytes = 32_768;
+    r.bytesReceived = 50_000 * 33_000;
+    return r;
+  };
+
+  it('at the built-in prices: no transfer line, whatever the bytes; the estimate is messages, connection time, Lambda and DynamoDB', () => {
+    const c = estimateCost(big());
+    expect(c.lines.map((l) => l.service)).not.toContain('Data transfer');
+    expect(c.totals.dataTransfer).toBeUndefined();
+    expect(c.transferOut).toBe('not-charged');
+    expect(c.totals.total).toBeCloseTo(c.totals.lambda + c.totals.apiGateway + c.totals.dynamodb, 12);
+    // out: 1,102 responses + 50,000 × ⌈(32,768 + 250) / 32,768⌉ = 1,102 + 100,000 units: the payload's cost is there
+    expect(cost(c, 'messages API → clients').quantity).toBe(101_102);
+  });
+
+  it('a price file with a transfer price adds the line, from the bytes the clients received', () => {
+    const file = join(dir, 'contract.json');
+    writeFileSync(file, '{"dataTransferOut":{"outPerGB":0.05}}');
+    const c = estimateCost(big(), { priceFile: readPriceFile(file) });
+    const dt = cost(c, 'out to the clients');
+    expect(dt).toMatchObject({ service: 'Data transfer', unit: 'GB', unitPrice: 0.05, source: 'client' });
+    // 1.65e9 B / 2^30 = 1.5367 GB × $0.05 = $0.0768
+    expect(dt.quantity).toBeCloseTo(1.65e9 / 2 ** 30, 12);
+    expect(dt.cost).toBeCloseTo((1.65e9 / 2 ** 30) * 0.05, 12);
+    expect(c.totals.dataTransfer).toBeCloseTo(dt.cost, 12);
+    expect(c.totals.total).toBeCloseTo(c.totals.lambda + c.totals.apiGateway + c.totals.dynamodb + dt.cost, 12);
+    expect(c.sources.dataTransfer).toBe('client');
+    expect(c.transferOut).toBe('priced');
+    expect(c.prices).toMatchObject({ source: `file ${file} over table`, dataTransferOut: { outPerGB: 0.05 } });
+    expect(c.assumptions).toContain(
+      `data transfer out, at the prices' $0.05 per GB (AWS charges none on WebSocket APIs; these prices add it): the ${50_000 * 33_000} bytes of WebSocket messages the harness's clients received (frame headers, TLS and TCP/IP overhead not counted)`,
+    );
+  });
+
+  it('without counted bytes, a priced transfer line is estimated: each post payload + 250 B, each route response 100 B', () => {
+    const r = big();
+    delete r.bytesReceived;
+    const c = estimateCost(r, { prices: { ...DEFAULT_PRICES, dataTransferOut: { outPerGB: 0.05 } } });
+    // 50,000 posts × 33,018 B + 1,102 responses × 100 B = 1,651,010,200 B
+    const dt = cost(c, 'out to the clients');
+    expect(dt.quantity).toBeCloseTo(1_651_010_200 / 2 ** 30, 12);
+    expect(dt.source).toBe('assumption');
+    expect(c.sources.dataTransfer).toBe('assumption');
   });
 });

@@ -29,16 +29,15 @@ region: eu-west-1
 lambda: { requestsPerMillion: 0.2, gbSecondX86: 0.0000166667, gbSecondArm64: 0.0000133334, initBilled: true }
 apiGatewayWebSocket: { messagesPerMillion: 1.1, messageUnitBytes: 32768, connectionMinutesPerMillion: 0.3 }
 dynamodbOnDemand: { writeUnitsPerMillion: 0.7, readUnitsPerMillion: 0.14 }
-dataTransferOut: { outPerGB: 0.09 }
 `;
 
 describe('the built-in table', () => {
-  it('is dated, sourced and complete for every region it holds, data transfer included', () => {
+  it('is dated, sourced and complete for every region it holds, with no data transfer (AWS charges none on WebSocket APIs)', () => {
     for (const [region, t] of Object.entries(REGION_PRICES)) {
       expect(t.region).toBe(region);
       expect(t.asOf).toMatch(/^\d{4}-\d{2}-\d{2}$/);
       expect(t.source).toBe('table');
-      expect(t.dataTransferOut?.outPerGB).toBeGreaterThan(0);
+      expect(t.dataTransferOut).toBeUndefined();
     }
     expect(DEFAULT_PRICES).toBe(REGION_PRICES['us-east-1']);
   });
@@ -68,10 +67,14 @@ describe('choosePrices', () => {
   it('a region the table lacks takes a price file that gives every price, else names what it lacks', () => {
     const full = file('eu.yaml', FULL_EU);
     const { prices } = choosePrices('eu-west-1', { priceFile: readPriceFile(full) });
-    expect(prices).toMatchObject({ region: 'eu-west-1', asOf: '2026-02-01', source: `file ${full}`, dataTransferOut: { outPerGB: 0.09 } });
+    expect(prices).toMatchObject({ region: 'eu-west-1', asOf: '2026-02-01', source: `file ${full}` });
+    // every price the cost model needs; a transfer price only if the file gives one
+    expect(prices.dataTransferOut).toBeUndefined();
+    const withTransfer = file('eu-transfer.yaml', `${FULL_EU}dataTransferOut: { outPerGB: 0.05 }\n`);
+    expect(choosePrices('eu-west-1', { priceFile: readPriceFile(withTransfer) }).prices.dataTransferOut).toEqual({ outPerGB: 0.05 });
     const partial = file('eu-partial.yaml', 'region: eu-west-1\nasOf: "2026-02-01"\nlambda: { requestsPerMillion: 0.2 }\n');
     expect(() => choosePrices('eu-west-1', { priceFile: readPriceFile(partial) })).toThrow(
-      `${partial}: prices for region eu-west-1 are not in the built-in table, so the price file must give every one of them (asOf and all prices); missing: lambda.gbSecondX86, lambda.gbSecondArm64, lambda.initBilled, apiGatewayWebSocket, dynamodbOnDemand, dataTransferOut`,
+      `${partial}: prices for region eu-west-1 are not in the built-in table, so the price file must give every one of them (asOf and all prices); missing: lambda.gbSecondX86, lambda.gbSecondArm64, lambda.initBilled, apiGatewayWebSocket, dynamodbOnDemand`,
     );
   });
 

@@ -40,22 +40,22 @@ describe('the AWS Price List API (GetProducts)', () => {
       region: 'eu-central-1',
       source: PRICE_LIST_SOURCE,
       lambda: { requestsPerMillion: 0.21, gbSecondX86: 0.000017, gbSecondArm64: 0.0000136, initBilled: true },
+      // the messages' $0 first tier is skipped: free allowances are ignored
       apiGatewayWebSocket: { messagesPerMillion: 1.1, messageUnitBytes: 32_768, connectionMinutesPerMillion: 0.275 },
       dynamodbOnDemand: { writeUnitsPerMillion: 0.68, readUnitsPerMillion: 0.136 },
-      // the $0 "first GB" tier is skipped: free allowances are ignored
-      dataTransferOut: { outPerGB: 0.09 },
+      // no data transfer: AWS charges none on WebSocket APIs
     });
   });
 
   it('asks each service filtered to the region, and follows NextToken through every page', async () => {
     await readPriceList('eu-central-1', { client });
     const services = [...new Set(server.requests.map((r) => r.ServiceCode))].sort();
-    expect(services).toEqual(['AWSDataTransfer', 'AWSLambda', 'AmazonApiGateway', 'AmazonDynamoDB']);
+    // not AWSDataTransfer: the Price List has it, but AWS charges no data transfer on WebSocket APIs
+    expect(services).toEqual(['AWSLambda', 'AmazonApiGateway', 'AmazonDynamoDB']);
     const lambda = server.requests.filter((r) => r.ServiceCode === 'AWSLambda');
     // 7 eu-central-1 Lambda products, 3 a page: 3 requests, the later ones with the token
     expect(lambda.map((r) => r.NextToken)).toEqual([undefined, '3', '6']);
     expect(lambda[0]!.Filters).toEqual([{ Type: 'TERM_MATCH', Field: 'regionCode', Value: 'eu-central-1' }]);
-    expect(server.requests.find((r) => r.ServiceCode === 'AWSDataTransfer')!.Filters).toEqual([{ Type: 'TERM_MATCH', Field: 'fromRegionCode', Value: 'eu-central-1' }]);
   });
 
   it('names what the answer lacks', async () => {
@@ -105,8 +105,8 @@ describe('a run with --prices aws', () => {
     results.config.target.endpoints = target.endpoints;
     const cost = estimateCost(results, first);
     expect(cost.prices).toMatchObject({ region: 'eu-central-1', source: 'aws-price-list', asOf: new Date().toISOString().slice(0, 10) });
-    const transfer = cost.lines.find((l) => l.service === 'Data transfer')!;
-    expect(transfer.unitPrice).toBe(0.09);
+    expect(cost.lines.find((l) => l.service === 'Data transfer')).toBeUndefined();
+    expect(cost.transferOut).toBe('not-charged');
   });
 
   it('falls back to the built-in table when the call fails, with one line saying why, kept in the estimate', async () => {

@@ -11,6 +11,8 @@ import { writeComparison } from '../../src/report/write-comparison.ts';
 import { judgePoint } from '../../src/modes/compare-sweep.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
+import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
+import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 
 // A compare.json written before sweeps existed still reads and renders as a memory comparison;
 // and a sweep whose point missed only because the harness was saturated says so in every report.
@@ -88,6 +90,49 @@ describe('a sweep point met with the harness saturated', () => {
     const html = await readFile(join(dir, 'sweep', 'index.html'), 'utf8');
     expect(html).toContain('<div class="banner warn" data-notes><strong>The harness was saturated at some points.</strong><ul><li>30 members — the harness was saturated');
     expect(html).toContain('<span class="slo-met">met</span><span class="why point-note"><strong>Note:</strong> the harness was saturated');
+  });
+});
+
+describe('data transfer out in a payload sweep', () => {
+  const sweep = (price?: number) => {
+    // the recorded runs, their cost estimated as today: at the built-in prices, or a price file's transfer price on top
+    const runs = (mb: number) =>
+      bySize.get(mb)!.map((r) => ({ results: { ...r, cost: estimateCost(r, price === undefined ? {} : { prices: { ...DEFAULT_PRICES, dataTransferOut: { outPerGB: price } } }) }, dir: join(dir, 'runs', `${mb}`) }));
+    return buildSweep({
+      parameter: 'payload',
+      slo: [],
+      functions: [COMPARED],
+      points: [
+        { x: 256, label: '256 B', setting: setting(10), runs: runs(256) },
+        { x: 4096, label: '4,096 B', setting: { ...setting(10), payloadBytes: 4096 }, runs: runs(1769) },
+      ],
+      createdAt: '2026-11-22T12:00:00.000Z',
+    });
+  };
+
+  it('AWS charges none on WebSocket APIs: no part, no column, no series, and the notes say why', async () => {
+    const c = sweep();
+    expect(c.points.map((p) => p.costs.dataTransfer)).toEqual([null, null]);
+    expect(c.notes).toContain('API Gateway bills WebSocket messages in 32 KB units (a message of 32 KB and 1 byte is two): that is in the cost per million deliveries. AWS charges no data transfer out on WebSocket APIs.');
+    await writeComparison(c, join(dir, 'payload'));
+    const md = await readFile(join(dir, 'payload', 'summary.md'), 'utf8');
+    expect(md).toContain('| $ / 1M deliveries | API Gateway $ / 1M |\n');
+    expect(md).not.toContain('data out');
+    const html = await readFile(join(dir, 'payload', 'index.html'), 'utf8');
+    expect(html).not.toContain('<th>data transfer out</th>');
+    expect(html).not.toContain('"label":"data transfer out"');
+    expect(html).toContain('AWS charges no data transfer out on WebSocket APIs.');
+  });
+
+  it('a price file that prices it: its part per point, a column and a series', async () => {
+    const c = sweep(0.09);
+    for (const p of c.points) expect(p.costs.dataTransfer!.median).toBeGreaterThan(0);
+    await writeComparison(c, join(dir, 'payload-priced'));
+    const md = await readFile(join(dir, 'payload-priced', 'summary.md'), 'utf8');
+    expect(md).toContain('| API Gateway $ / 1M | data out $ / 1M |\n');
+    const html = await readFile(join(dir, 'payload-priced', 'index.html'), 'utf8');
+    expect(html).toContain('<th>data transfer out</th>');
+    expect(html).toContain('"label":"data transfer out"');
   });
 });
 

@@ -3,6 +3,8 @@ import { consoleSummary } from '../../src/report/console-summary.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { buildResults } from './fixtures.ts';
+import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
+import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 
 /** The summary `run` prints on stdout, rendered from results alone. */
 describe('console summary', () => {
@@ -18,10 +20,18 @@ describe('console summary', () => {
     expect(lines).toContain('  harness      2 shards  cpu 61.4s  lag p99 24.1ms  rss 212MB');
     expect(lines).toContain('  local host   busy avg 59% peak 98%  stack cpu 116.0s  held back 120 invocations');
     expect(lines.some((l) => l.startsWith('  warning: local host held back 120 of 1000 fanout-connect invocations (wait p50 310 ms, p99 821 ms)'))).toBe(true);
-    expect(lines).toContain('  cost         ≈ $0.1255 at us-east-1 list prices as of 2025-08-01 (built-in table)  ($1.22 per million deliveries)');
-    expect(lines).toContain('  transfer out 0.074 GB to the clients ≈ $0.0066 of it');
+    expect(lines).toContain('  cost         ≈ $0.1189 at us-east-1 list prices as of 2025-08-01 (built-in table)  ($1.16 per million deliveries)');
+    // AWS charges no data transfer on WebSocket APIs: no line for it, not a $0 one
+    expect(lines.some((l) => l.includes('transfer'))).toBe(false);
     expect(lines.at(-2)).toBe('results: /runs/r1/results.json');
     expect(lines.at(-1)).toBe('');
+  });
+
+  it('shows a transfer line when the prices add one (a price file for a contract that charges it)', () => {
+    const r = buildResults();
+    r.cost = estimateCost(r, { prices: { ...DEFAULT_PRICES, dataTransferOut: { outPerGB: 0.09 } } });
+    const lines = consoleSummary(r, 'results.json').split('\n');
+    expect(lines).toContain('  transfer out 0.074 GB to the clients ≈ $0.0066 of it');
   });
 
   it('names why a run did not complete, leaves out what was not measured, and flags a saturated harness by phase', () => {

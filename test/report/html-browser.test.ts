@@ -11,7 +11,7 @@ import { evaluate } from '../../src/verdict/evaluate.ts';
 import type { JudgedResults } from '../../src/verdict/judged.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { slowAgainstBaseline } from '../verdict/recorded-runs.ts';
-import { buildResults, XSS } from './fixtures.ts';
+import { buildResults, resultsWithOldTransferLine, XSS } from './fixtures.ts';
 import { judged } from '../../src/verdict/judged.ts';
 
 // The report in a real headless Chromium (Debian's package), opened from a file:// URL the way a
@@ -122,7 +122,10 @@ describe('index.html in headless Chromium', () => {
       await expect(page.locator('.verdict .pill').textContent()).resolves.toBe('FAIL');
       const costSection = page.locator('section', { hasText: 'Cost estimate' });
       expect(await costSection.locator('table').textContent()).toContain('connection-minutes');
-      expect(await costSection.locator('tr', { hasText: 'Data transfer' }).locator('td').nth(1).textContent()).toBe('out to the clients (GB of 2^30 bytes)');
+      // AWS charges no data transfer on WebSocket APIs: no line, no $0 part, no note
+      await expect(costSection.locator('tr', { hasText: 'Data transfer' }).count()).resolves.toBe(0);
+      expect(await costSection.locator('.cards').textContent()).not.toContain('transfer');
+      await expect(costSection.locator('.uncharged-transfer').count()).resolves.toBe(0);
       expect(await costSection.textContent()).toContain('at us-east-1 list prices as of 2025-08-01 (built-in table)');
       const work = page.locator('section', { hasText: 'Work per message' });
       expect(await work.locator('table').first().locator('tr', { hasText: 'DynamoDB read units' }).locator('td').allTextContents()).toEqual([
@@ -189,6 +192,27 @@ describe('index.html in headless Chromium', () => {
       expect(xml.errors).toBe(0);
       expect(xml.cases).toBe(6);
       expect(xml.failures[0]).toBe(`status failed: ${XSS.statusReason}`);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('re-rendering results recorded with the old data-transfer line says what AWS does not charge, and the estimate without it', async () => {
+    const { page, problems } = await open(resultsWithOldTransferLine(), 'old-transfer');
+    try {
+      expect(problems).toEqual([]);
+      const costSection = page.locator('section', { hasText: 'Cost estimate' });
+      const note = costSection.locator('.uncharged-transfer');
+      await expect(note.isVisible()).resolves.toBe(true);
+      expect(await note.textContent()).toBe(
+        "Not on AWS's bill. This estimate was recorded with a data-transfer-out line of $0.00662 (0.0735 GB at $0.09 per GB), which AWS does not charge on WebSocket APIs " +
+          '(they are billed for messages and connection minutes only). Without it: $0.119 this run, $1.16 per 1M deliveries, $2,776.80 per 1,000 users per month. ' +
+          'fanout-bench report --arch x86_64 <run-dir> estimates it again without the line.',
+      );
+      await expect(note.locator('code').textContent()).resolves.toBe('fanout-bench report --arch x86_64 <run-dir>');
+      // the recorded line and figures stay as recorded, under the note
+      expect(await costSection.locator('tr', { hasText: 'Data transfer' }).locator('td').nth(1).textContent()).toBe('out to the clients (GB of 2^30 bytes)');
+      expect(await costSection.locator('.cards .card').first().locator('.value').textContent()).toBe('$0.125');
     } finally {
       await page.close();
     }

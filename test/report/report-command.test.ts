@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { reportCommand } from '../../src/commands/report.ts';
 import { writeReports } from '../../src/report/write-reports.ts';
-import { buildResults } from './fixtures.ts';
+import { buildResults, resultsWithOldTransferLine } from './fixtures.ts';
 
 const run = promisify(execFile);
 const CLI = new URL('../../bin/fanout-bench.js', import.meta.url).pathname;
@@ -105,6 +105,49 @@ describe('fanout-bench report <run-dir>', () => {
       c.lines.filter((l) => l.service === 'Lambda' && /requests/.test(l.item)).reduce((a, l) => a + l.cost, 0);
     expect(requests(after.cost)).toBeCloseTo(requests(before.cost) * 10, 9);
     expect(await readFile(join(d, 'summary.md'), 'utf8')).toContain('Cost');
+  });
+
+  describe('results recorded with the old data-transfer line (AWS charges none on WebSocket APIs)', () => {
+    const NOTE = 'This estimate was recorded with a data-transfer-out line of $0.00662 (0.0735 GB at $0.09 per GB), which AWS does not charge on WebSocket APIs';
+
+    it('still read, and re-render with a note saying so and the estimate without it; results.json stays as recorded', async () => {
+      const d = await runDir('old-transfer', resultsWithOldTransferLine());
+      const recorded = await readFile(join(d, 'results.json'), 'utf8');
+      const { stdout } = await run(process.execPath, [CLI, 'report', d], { cwd: d });
+      expect(stdout.trim().split('\n')).toEqual(['index.html', 'summary.md', 'junit.xml']);
+      for (const f of ['index.html', 'summary.md']) {
+        const text = await readFile(join(d, f), 'utf8');
+        expect(text, f).toContain(NOTE);
+        expect(text, f).toContain('Without it: $0.119 this run, $1.16 per 1M deliveries, $2,776.80 per 1,000 users per month.');
+      }
+      expect(await readFile(join(d, 'results.json'), 'utf8')).toBe(recorded);
+    }, 60_000);
+
+    it('--arch estimates it again without the line, at its recorded prices less the transfer price', async () => {
+      const d = await runDir('old-transfer-arch', resultsWithOldTransferLine());
+      await reportCommand(d, { arch: 'x86_64' });
+      const after = JSON.parse(await readFile(join(d, 'results.json'), 'utf8'));
+      expect(after.cost.lines.map((l: { service: string }) => l.service)).not.toContain('Data transfer');
+      expect(after.cost.totals.dataTransfer).toBeUndefined();
+      expect(after.cost.prices.dataTransferOut).toBeUndefined();
+      expect(after.cost.transferOut).toBe('not-charged');
+      expect(after.cost.totals.total).toBeCloseTo(0.11887, 5);
+      expect(await readFile(join(d, 'summary.md'), 'utf8')).not.toContain(NOTE);
+    });
+
+    it('--prices FILE with dataTransferOut adds a transfer line a contract charges, with no note', async () => {
+      const d = await runDir('old-transfer-priced', resultsWithOldTransferLine());
+      const pricesFile = join(d, 'contract.json');
+      await writeFile(pricesFile, '{"dataTransferOut":{"outPerGB":0.05}}');
+      await reportCommand(d, { prices: pricesFile });
+      const after = JSON.parse(await readFile(join(d, 'results.json'), 'utf8'));
+      const line = after.cost.lines.find((l: { service: string }) => l.service === 'Data transfer');
+      expect(line).toMatchObject({ unitPrice: 0.05, source: 'assumption' });
+      expect(after.cost.transferOut).toBe('priced');
+      const md = await readFile(join(d, 'summary.md'), 'utf8');
+      expect(md).toContain(' · data transfer out $0.00368) · ');
+      expect(md).not.toContain(NOTE);
+    });
   });
 
   it('a bad price file or architecture: one line naming it, exit 2', async () => {

@@ -5,7 +5,9 @@ import { unexpectedErrors } from '../../src/contracts/unexpected-errors.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { renderJunit } from '../../src/report/junit.ts';
 import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
-import { buildResults } from './fixtures.ts';
+import { buildResults, resultsWithOldTransferLine } from './fixtures.ts';
+import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
+import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 import { judged } from '../../src/verdict/judged.ts';
 
 /** The fixture run made clean: nothing lost, no errors. */
@@ -76,8 +78,9 @@ describe('renderSummaryMarkdown', () => {
     expect(md).toMatch(/^\| fanout-send-message \| 2,100 \| 2 \| 18 \|/m);
     expect(md).toContain(`per 1M deliveries`);
     expect(md).toContain('us-east-1 list prices as of 2025-08-01 (built-in table), Lambda x86\\_64');
-    expect(md).toMatch(/ · data transfer out \$[0-9.]+\) · /);
-    expect(md).toContain(', data transfer assumption');
+    // AWS charges no data transfer on WebSocket APIs: no part, no source, no note
+    expect(md).toMatch(/^\*\*\$0\.119\*\* this run \(Lambda \$[0-9.]+ · API Gateway \$[0-9.]+ · DynamoDB \$[0-9.]+\) · \$1\.16 per 1M deliveries/m);
+    expect(md).not.toMatch(/transfer/i);
     expect(md).toContain("> The local host held the stack back: where a client waited on it, its latency includes the emulator's host queueing, which AWS would not have.");
     expect(md).toContain('> - local host held back 120 of 1000 fanout-connect invocations (wait p50 310 ms, p99 821 ms)');
     const hostile = renderSummaryMarkdown(judged(buildResults({ hostile: true })));
@@ -104,6 +107,32 @@ describe('renderSummaryMarkdown', () => {
     const parsed = Results.parse(JSON.parse(JSON.stringify(old)));
     expect(renderSummaryMarkdown(judged(parsed))).not.toContain('Work per message');
     expect(renderSummaryMarkdown(judged(parsed))).toContain('### Cost (estimate)');
+  });
+
+  it('a price file that prices data transfer shows its part and source', () => {
+    const r = buildResults();
+    r.cost = estimateCost(r, { prices: { ...DEFAULT_PRICES, dataTransferOut: { outPerGB: 0.09 } } });
+    const priced = renderSummaryMarkdown(judged(r));
+    expect(priced).toMatch(/ · data transfer out \$0\.00662\) · /);
+    expect(priced).toContain(', data transfer assumption');
+    expect(priced).not.toContain('[!NOTE]');
+  });
+
+  it('re-rendering results recorded with the old data-transfer line says what AWS does not charge, and the estimate without it', () => {
+    const old = renderSummaryMarkdown(judged(resultsWithOldTransferLine()));
+    const cost = old.slice(old.indexOf('### Cost (estimate)'));
+    expect(cost.split('\n').slice(0, 5)).toEqual([
+      '### Cost (estimate)',
+      '',
+      '> [!NOTE]',
+      '> This estimate was recorded with a data-transfer-out line of $0.00662 (0.0735 GB at $0.09 per GB), which AWS does not charge on WebSocket APIs ' +
+        '(they are billed for messages and connection minutes only). Without it: $0.119 this run, $1.16 per 1M deliveries, $2,776.80 per 1,000 users per month. ' +
+        '`fanout-bench report --arch x86_64 <run-dir>` estimates it again without the line.',
+      '',
+    ]);
+    // the recorded figures stay as recorded, next to the note
+    expect(cost).toContain('**$0.125** this run');
+    expect(cost).toContain(' · data transfer out $0.00662) · ');
   });
 
   it('stays small enough for a job summary', () => {

@@ -109,10 +109,18 @@ export function buildSweep(input: SweepInput): SweepComparison {
   });
 }
 
-/** Each service's share of the runs' own cost estimates, per million deliveries received. */
+/**
+ * Each service's share of the runs' own cost estimates, per million deliveries received. A part
+ * the estimates have no line for (data transfer, unless a price file priced it) is null, not $0.
+ */
 function costsOver(results: readonly Results[]): PointCosts {
   const per = (pick: (t: NonNullable<Results['cost']>['totals']) => number | undefined) =>
-    medianRange(results.map((r) => (r.cost && r.deliveries.received > 0 ? ((pick(r.cost.totals) ?? 0) / r.deliveries.received) * 1e6 : null)));
+    medianRange(
+      results.map((r) => {
+        const part = r.cost ? pick(r.cost.totals) : undefined;
+        return part !== undefined && r.deliveries.received > 0 ? (part / r.deliveries.received) * 1e6 : null;
+      }),
+    );
   return { lambda: per((t) => t.lambda), apiGateway: per((t) => t.apiGateway), dataTransfer: per((t) => t.dataTransfer), dynamodb: per((t) => t.dynamodb) };
 }
 
@@ -126,8 +134,13 @@ function notes(input: SweepInput, metric: LatencyMetric, results: readonly Resul
       'Each message is fanned out by one sendMessage invocation (the reference stack posts to every member from one invocation): fan-out completion is a send to its last delivery.',
     );
   }
+  const transferPriced = results.some((r) => r.cost?.totals.dataTransfer !== undefined);
   if (input.parameter === 'payload') {
-    out.push('API Gateway bills WebSocket messages in 32 KB units (a message of 32 KB and 1 byte is two), and data transfer out per GB: both are in the cost per million deliveries.');
+    out.push(
+      transferPriced
+        ? 'API Gateway bills WebSocket messages in 32 KB units (a message of 32 KB and 1 byte is two): that is in the cost per million deliveries, and so is the data transfer out the prices add (AWS charges none on WebSocket APIs).'
+        : 'API Gateway bills WebSocket messages in 32 KB units (a message of 32 KB and 1 byte is two): that is in the cost per million deliveries. AWS charges no data transfer out on WebSocket APIs.',
+    );
   }
   if (input.parameter === 'targets') {
     out.push('The variants were measured round-robin, one repeat of each in turn, the order rotating each round, so none owns a quieter or busier stretch of time.');
@@ -136,7 +149,7 @@ function notes(input: SweepInput, metric: LatencyMetric, results: readonly Resul
     input.slo.length > 0
       ? `A point meets the SLO when its verdict over its counted repeats holds: ${input.slo.map((t) => `\`${t}\``).join(', ')} and the built-in checks (a saturated harness only adds its own delay to the latencies: SLOs met despite it were met, and the point says so).`
       : 'No threshold was given (the scenario has none and no --threshold): a point meets the SLO when its built-in checks pass (completed, sends went out, nothing lost, no unexpected errors; a saturated harness is noted, not a miss).',
-    `Latency on the charts and for ties: ${LATENCY_METRIC_LABELS[metric]}. Cost is each run's whole estimate (Lambda, API Gateway messages and connection-minutes, data transfer out, DynamoDB) per million deliveries received, at list prices; every figure is the median over a point's counted repeats, a range their min–max.`,
+    `Latency on the charts and for ties: ${LATENCY_METRIC_LABELS[metric]}. Cost is each run's whole estimate (Lambda, API Gateway messages and connection-minutes, ${transferPriced ? 'data transfer out at the prices given, ' : ''}DynamoDB) per million deliveries received, at list prices; every figure is the median over a point's counted repeats, a range their min–max.`,
     'A run that failed, was interrupted or produced no results is left out and named; a point with no run left is excluded from the recommendation.',
   );
   const kinds = new Set(results.map((r) => r.config.target.kind));

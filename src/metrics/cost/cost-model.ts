@@ -14,8 +14,10 @@ import { dynamoDbWork } from './work-per-message.ts';
  * messages and connection-minutes, DynamoDB on-demand request units. Pure: results in, estimate
  * out. Each quantity takes the best source available — REPORT lines, then CloudWatch metrics,
  * then the harness's own counts — and says which one it used. DynamoDB units are the measured
- * AWS/DynamoDB ones when the run has them, else assumptions per route (dynamo-units.ts). Data
- * transfer out is the bytes the clients received. Prices are the stack's region's (price-choice.ts).
+ * AWS/DynamoDB ones when the run has them, else assumptions per route (dynamo-units.ts). No data
+ * transfer out: AWS charges none on WebSocket APIs; a price file that prices it (a contract's
+ * terms) adds a line for the bytes the clients received. Prices are the stack's region's
+ * (price-choice.ts).
  */
 export interface CostOptions {
   /** a complete table; default: the built-in table's prices of the run's region */
@@ -43,7 +45,7 @@ const OUTBOUND_ENVELOPE_BYTES = 250;
 const DEFAULT_PAYLOAD_BYTES = 256;
 /** Bytes of a route response (`sent`, `joined`, `roomCreated`), for runs that did not count bytes. */
 const RESPONSE_BYTES = 100;
-/** AWS bills data transfer per GB of 2^30 bytes. */
+/** A transfer price is per GB of 2^30 bytes. */
 const GB_BYTES = 2 ** 30;
 /** Routes that are not messages: they bill as connection time, not per frame. */
 const CONNECTION_ROUTES = new Set(['$connect', '$disconnect']);
@@ -114,7 +116,7 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
     line('API Gateway', 'messages API → clients: route responses + @connections posts (32 KB units)', outboundUnits, 'messages', ws.messagesPerMillion, 1e6, weakest([countsSource, postsSource])),
   );
   lines.push(line('API Gateway', 'connection-minutes', connection.seconds / 60, 'minutes', ws.connectionMinutesPerMillion, 1e6, connection.source));
-  // Data transfer out: what API Gateway sent the clients, billed per GB at EC2's rates
+  // Data transfer out: not on AWS's bill for a WebSocket API; priced only when the prices say so
   let dataTransferSource: CostSource | undefined;
   if (prices.dataTransferOut) {
     const counted = results.bytesReceived;
@@ -123,11 +125,11 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
     lines.push(line('Data transfer', 'out to the clients (GB of 2^30 bytes)', bytes / GB_BYTES, 'GB', prices.dataTransferOut.outPerGB, 1, dataTransferSource));
     assumptions.push(
       counted !== undefined
-        ? `data transfer out: the ${counted} bytes of WebSocket messages the harness's clients received (frame headers, TLS and TCP/IP overhead not counted), at the first paid tier; the account's monthly free allowance is ignored`
-        : `data transfer out estimated (the results count no bytes): each post ${payloadBytes + OUTBOUND_ENVELOPE_BYTES} bytes, each route response ${RESPONSE_BYTES}; the monthly free allowance is ignored`,
+        ? `data transfer out, at the prices' $${prices.dataTransferOut.outPerGB} per GB (AWS charges none on WebSocket APIs; these prices add it): the ${counted} bytes of WebSocket messages the harness's clients received (frame headers, TLS and TCP/IP overhead not counted)`
+        : `data transfer out, at the prices' $${prices.dataTransferOut.outPerGB} per GB (AWS charges none on WebSocket APIs; these prices add it), estimated (the results count no bytes): each post ${payloadBytes + OUTBOUND_ENVELOPE_BYTES} bytes, each route response ${RESPONSE_BYTES}`,
     );
   } else {
-    assumptions.push('data transfer out not priced: the price table has no data-transfer price (an older estimate)');
+    assumptions.push('no data transfer out: AWS charges WebSocket APIs for messages and connection minutes only (a price file with dataTransferOut adds a transfer line)');
   }
   if (cw?.apiGatewayTotals) {
     assumptions.push(`API Gateway MessageCount in CloudWatch for the window: ${cw.apiGatewayTotals.messageCount} (for comparison; the estimate counts frames by route)`);
@@ -197,6 +199,7 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
       dynamodb: dynamoSource,
       ...(dataTransferSource ? { dataTransfer: dataTransferSource } : {}),
     },
+    transferOut: dataTransferSource ? 'priced' : 'not-charged',
     assumptions,
   };
 }

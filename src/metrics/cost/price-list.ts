@@ -4,11 +4,12 @@ import type { PriceTable } from '../../contracts/prices.ts';
 /**
  * `--prices aws`: the stack's region's on-demand prices from the AWS Price List API (GetProducts),
  * the same list AWS's pricing pages are rendered from. One query per service (Lambda, API Gateway
- * WebSocket, DynamoDB on-demand, data transfer out), each filtered to the region; the wanted
- * products are picked by usage type (`Request`, `Lambda-GB-Second`, `ApiGatewayMessage`, …, with
- * or without the region's prefix such as `EUC1-`), and each price is its first paid tier (free
- * tiers and allowances are ignored, as in the built-in table). Anything missing from the answer
- * is an error naming it: the caller falls back to the built-in table and says why.
+ * WebSocket, DynamoDB on-demand; not data transfer, which AWS does not charge on WebSocket APIs),
+ * each filtered to the region; the wanted products are picked by usage type (`Request`,
+ * `Lambda-GB-Second`, `ApiGatewayMessage`, …, with or without the region's prefix such as
+ * `EUC1-`), and each price is its first paid tier (free tiers and allowances are ignored, as in
+ * the built-in table). Anything missing from the answer is an error naming it: the caller falls
+ * back to the built-in table and says why.
  *
  * The Price List API answers in us-east-1, eu-central-1 and ap-south-1; the nearest is asked.
  * The SDK's standard configuration applies (credentials, AWS_ENDPOINT_URL_PRICING); the caller
@@ -85,11 +86,10 @@ function firstPaidPrice(list: readonly PriceListProduct[], usage: string): numbe
 
 /** The region's prices from the Price List API; throws naming the service or price it could not get. */
 export async function readPriceList(region: string, o: { client: PricingClient; now?: Date }): Promise<PriceTable> {
-  const [lambda, websocket, dynamodb, transfer] = await Promise.all([
+  const [lambda, websocket, dynamodb] = await Promise.all([
     products(o.client, { serviceCode: 'AWSLambda', filters: [term('regionCode', region)] }),
     products(o.client, { serviceCode: 'AmazonApiGateway', filters: [term('regionCode', region), term('productFamily', 'WebSocket')] }),
     products(o.client, { serviceCode: 'AmazonDynamoDB', filters: [term('regionCode', region), term('productFamily', 'Amazon DynamoDB PayPerRequest Throughput')] }),
-    products(o.client, { serviceCode: 'AWSDataTransfer', filters: [term('fromRegionCode', region)] }),
   ]);
   const price = (list: readonly PriceListProduct[], service: string, usage: string): number => {
     const usd = firstPaidPrice(list, usage);
@@ -117,7 +117,6 @@ export async function readPriceList(region: string, o: { client: PricingClient; 
       writeUnitsPerMillion: round(price(dynamodb, 'AmazonDynamoDB', 'WriteRequestUnits') * 1e6),
       readUnitsPerMillion: round(price(dynamodb, 'AmazonDynamoDB', 'ReadRequestUnits') * 1e6),
     },
-    dataTransferOut: { outPerGB: price(transfer, 'AWSDataTransfer', 'DataTransfer-Out-Bytes') },
   };
 }
 

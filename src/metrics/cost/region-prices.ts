@@ -3,10 +3,11 @@ import type { PriceTable } from '../../contracts/prices.ts';
 /**
  * The built-in dated price table, per AWS region: on-demand list prices (USD) of what the
  * reference stack uses. Lambda requests and GB-seconds (x86_64, arm64), API Gateway WebSocket
- * messages (metered in 32 KB steps) and connection-minutes, DynamoDB on-demand request units, and
- * data transfer out to the internet (API Gateway bills the bytes it sends at EC2's rates). Each
- * price is the first paid tier; free tiers and allowances are ignored (a benchmark's account is
- * rarely new, and a run should cost what the same load costs on a busy account).
+ * messages (metered in 32 KB steps) and connection-minutes, DynamoDB on-demand request units. No
+ * data transfer out: AWS charges it on HTTP and REST APIs, not on WebSocket APIs
+ * (aws.amazon.com/api-gateway/pricing; docs/aws-prices.md). Each price is the first paid tier;
+ * free tiers and allowances are ignored (a benchmark's account is rarely new, and a run should
+ * cost what the same load costs on a busy account).
  *
  * Only regions whose every price was read from AWS's own pages are here. AWS's pricing pages
  * render other regions' rates in the browser from the Price List; none of those could be read
@@ -29,9 +30,6 @@ export const REGION_PRICES: Readonly<Record<string, PriceTable>> = {
     // aws.amazon.com/dynamodb/pricing/on-demand: $0.625 per 1M write and $0.125 per 1M read
     // request units (since the 2024-11-01 reduction)
     dynamodbOnDemand: { writeUnitsPerMillion: 0.625, readUnitsPerMillion: 0.125 },
-    // aws.amazon.com/ec2/pricing/on-demand, data transfer out to the internet: $0.09 per GB up
-    // to 10 TB a month (after the account's monthly free allowance, ignored here)
-    dataTransferOut: { outPerGB: 0.09 },
   },
 };
 
