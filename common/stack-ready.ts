@@ -43,7 +43,7 @@ export const StackReady = z.object({
   ssmEndpoint: z.string(),
   /** CloudFormation (DescribeStacks of this stack) for the SDK's CloudFormationClient. */
   cloudformationEndpoint: z.string(),
-  /** API Gateway v2 (GetStage of this stack's stage) for the SDK's ApiGatewayV2Client. */
+  /** API Gateway: v2 GetStage of this stack's stage for the SDK's ApiGatewayV2Client, and v1 GetAccount (the account's throttle) for its APIGatewayClient. */
   apiGatewayV2Endpoint: z.string(),
   /** `AWS_ENDPOINT_URL_<SERVICE>` → endpoint, for every service above: exported, they point the SDK's standard configuration at this stack. */
   awsEndpointUrls: z.record(z.string(), z.string()),

@@ -19,6 +19,17 @@ export interface FunctionSpec {
 
 export const ROUTE_SELECTION_EXPRESSION = '$request.body.action';
 
+/**
+ * The stage's default route throttle, what the CDK app deploys (`-c throttleRate` /
+ * `throttleBurst` change it) and what the emulator applies unless told otherwise
+ * (`limits.stageRps` / `stageBurst`): declared here so the two cannot drift. An open WebSocket
+ * endpoint multiplies cost (one inbound message fans out to a whole room, each post billed, each
+ * a Lambda's work), so the stage refuses more than this with 429 unless a benchmark asks for
+ * more. 500 messages/s (burst 1,000) carries the built-in scenarios (connect and join at 200/s,
+ * sends at 100/s) with room to spare.
+ */
+export const DEFAULT_STAGE_THROTTLE = { rateLimit: 500, burstLimit: 1_000 } as const;
+
 export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'fanout-connect', route: '$connect', entry: 'connect.ts', memoryMB: 256, timeoutSeconds: 10, returnResponse: false },
   { name: 'fanout-disconnect', route: '$disconnect', entry: 'disconnect.ts', memoryMB: 256, timeoutSeconds: 10, returnResponse: false },

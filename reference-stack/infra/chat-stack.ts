@@ -9,7 +9,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { CONNECT_AUTHORIZER, FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec } from '../functions/manifest.ts';
+import { CONNECT_AUTHORIZER, DEFAULT_STAGE_THROTTLE, FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec } from '../functions/manifest.ts';
 import { BY_CONNECTION_INDEX, TABLE_DEFAULT_NAMES, tableDefinitions } from '../functions/shared/tables.ts';
 import { stackFunctionName, stackTableNames } from '../functions/stack-names.ts';
 import { ConnectAuthorizer, type ConnectAuthorizerProps } from './connect-authorizer.ts';
@@ -18,21 +18,13 @@ import { grantRouteAccess, ROUTE_ACCESS, type TableKey } from './route-access.ts
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
 
-/**
- * Stage throttling defaults: an open WebSocket endpoint multiplies cost (one inbound message fans
- * out to a whole room, each post billed, each a Lambda's work), so the stage refuses more than this
- * with 429 unless a benchmark asks for more. 500 messages/s (burst 1,000) carries the built-in
- * scenarios (connect and join at 200/s, sends at 100/s) with room to spare.
- */
-export const DEFAULT_THROTTLE = { rateLimit: 500, burstLimit: 1_000 } as const;
-
 export interface ChatStackProps extends StackProps {
   /** Memory for every function (MB); per-function overrides win. */
   memoryMB?: number;
   memoryByFunction?: Record<string, number>;
   architecture?: 'x86_64' | 'arm64';
   stageName?: string;
-  /** Stage-level throttling of inbound messages ($connect included); default DEFAULT_THROTTLE. */
+  /** Stage-level throttling of inbound messages ($connect included); default DEFAULT_STAGE_THROTTLE (manifest.ts). */
   throttle?: { rateLimit: number; burstLimit: number };
   /**
    * Deploy the naive `broadcast` route (a Scan of every connection per message, posted to all).
@@ -64,7 +56,7 @@ export class ChatStack extends Stack {
 
     const tables = this.createTables();
     const api = new WebSocketApi(this, 'ChatApi', { routeSelectionExpression: ROUTE_SELECTION_EXPRESSION });
-    const throttle = props.throttle ?? DEFAULT_THROTTLE;
+    const throttle = props.throttle ?? DEFAULT_STAGE_THROTTLE;
     const stage = new WebSocketStage(this, 'Stage', {
       webSocketApi: api,
       stageName,

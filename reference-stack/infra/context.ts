@@ -1,6 +1,6 @@
-import { DEFAULT_THROTTLE, type ChatStackProps } from './chat-stack.ts';
+import type { ChatStackProps } from './chat-stack.ts';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
-import { TOKEN_IDENTITIES, type TokenIdentity } from '../functions/manifest.ts';
+import { DEFAULT_STAGE_THROTTLE, TOKEN_IDENTITIES, type TokenIdentity } from '../functions/manifest.ts';
 import { DEFAULT_STACK_NAME, stackNameIssue } from '../functions/stack-names.ts';
 
 /**
@@ -34,8 +34,8 @@ export function chatStackPropsFromContext(get: Lookup): ChatStackProps {
   if (stage !== undefined && (typeof stage !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(stage))) {
     throw new ContextError(`context stage: must be 1-128 letters, digits, "-" or "_", got ${String(stage)}`);
   }
-  const rateLimit = number(get, 'throttleRate') ?? DEFAULT_THROTTLE.rateLimit;
-  const burstLimit = integer(get, 'throttleBurst', 0, 5_000_000, 'requests') ?? DEFAULT_THROTTLE.burstLimit;
+  const rateLimit = number(get, 'throttleRate') ?? DEFAULT_STAGE_THROTTLE.rateLimit;
+  const burstLimit = integer(get, 'throttleBurst', 0, 5_000_000, 'requests') ?? DEFAULT_STAGE_THROTTLE.burstLimit;
   return {
     memoryMB,
     architecture: arch,

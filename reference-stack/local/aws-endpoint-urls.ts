@@ -2,7 +2,8 @@
  * The SDK's standard way to send a service's calls elsewhere: `AWS_ENDPOINT_URL_<SERVICE>`, where
  * SERVICE is the client's service id upper-cased with spaces as underscores (@smithy/core's
  * getEndpointUrlConfig: "CloudWatch Logs" → AWS_ENDPOINT_URL_CLOUDWATCH_LOGS, "ApiGatewayV2" →
- * AWS_ENDPOINT_URL_APIGATEWAYV2). The AWS CLI reads the same names. Exported in a shell, they point
+ * AWS_ENDPOINT_URL_APIGATEWAYV2, "API Gateway" (the v1 client, @aws-sdk/client-api-gateway) →
+ * AWS_ENDPOINT_URL_API_GATEWAY). The AWS CLI reads the same names. Exported in a shell, they point
  * every SDK v3 client (and the CLI) at the local stack with no code change, so
  * `--target aws:<stackName>` runs offline on the same code path as on AWS.
  */
@@ -13,6 +14,7 @@ export interface StackServiceEndpoints {
   /** CloudWatch and CloudWatch Logs share one endpoint in the emulator */
   cloudwatch: string;
   ssm: string;
+  /** API Gateway v2 (GetStage) and v1 (GetAccount) share one endpoint in the emulator */
   apigatewayv2: string;
   dynamodb: string;
 }
@@ -26,6 +28,7 @@ export function awsEndpointUrls(e: StackServiceEndpoints): Record<string, string
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: e.cloudwatch,
     AWS_ENDPOINT_URL_SSM: e.ssm,
     AWS_ENDPOINT_URL_APIGATEWAYV2: e.apigatewayv2,
+    AWS_ENDPOINT_URL_API_GATEWAY: e.apigatewayv2,
     AWS_ENDPOINT_URL_DYNAMODB: e.dynamodb,
   };
 }

@@ -6,6 +6,7 @@ import { DEFAULTS as LAMBDA_DEFAULTS } from './lambda/options.ts';
 import { UserError, fieldPath } from '../../common/errors.ts';
 import {
   CONNECT_AUTHORIZER,
+  DEFAULT_STAGE_THROTTLE,
   DEFAULT_TOKEN_IDENTITY,
   FUNCTION_ENV,
   FUNCTIONS,
@@ -19,7 +20,8 @@ import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../../common/node-runtimes.
  * The emulator's configuration: one schema, AWS's documented values as defaults, so a config
  * file only names what differs from AWS. Sources: API Gateway quotas for WebSocket APIs
  * (128 KB message, 32 KB frame, 10 min idle, 2 h connection, 500 new connections/s, account
- * throttle 10,000 rps with burst 5,000) and Lambda quotas (1,000 concurrent executions).
+ * throttle 10,000 rps with burst 5,000) and Lambda quotas (1,000 concurrent executions); the
+ * stage's throttle is the one the CDK app deploys (manifest.ts).
  */
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -54,6 +56,20 @@ const LimitsSchema = z.strictObject({
   /** Account throttle shared by inbound messages and @connections calls. */
   accountRps: z.number().positive().default(10_000),
   accountBurst: z.number().positive().default(5_000),
+  /**
+   * The stage's default route throttle (DefaultRouteSettings): client messages and $connect, not
+   * @connections calls. What the CDK app deploys; AWS's burst is an integer, 0 refuses everything.
+   */
+  stageRps: z.number().positive().default(DEFAULT_STAGE_THROTTLE.rateLimit),
+  stageBurst: z.int().min(0).default(DEFAULT_STAGE_THROTTLE.burstLimit),
+  /** Routes with a throttle of their own (the stage's RouteSettings), by route key; in place of the stage's. */
+  routeThrottles: z.record(z.string(), z.strictObject({ rps: z.number().positive(), burst: z.int().min(0) })).default({}),
+  /**
+   * What resets the idle timer: `either`, traffic either way (published experience: server-sent
+   * messages keep a connection open; AWS does not document the direction), or `client`, only the
+   * client's own messages.
+   */
+  idleTimeoutRule: z.enum(['client', 'either']).default('either'),
 });
 
 const LambdaSchema = z.strictObject({
@@ -213,6 +229,8 @@ export interface LoadStackConfigOptions {
   flagFor?: (field: string) => string | undefined;
   /** Function names `functions` may name (default: the manifest's). */
   functionNames?: readonly string[];
+  /** Route keys `limits.routeThrottles` may name (default: the manifest's). */
+  routeKeys?: readonly string[];
 }
 
 /** Read, merge and validate; any mistake is one UserError line naming file or flag, and field. */
@@ -247,12 +265,20 @@ export function loadStackConfig(options: LoadStackConfigOptions = {}): StackConf
       throw new UserError(`${source}: functions.${name}: the $connect authorizer runs only with auth on (--auth, auth.enabled)`);
     }
   }
+  // As UpdateStage refuses RouteSettings for a route the API does not have.
+  const routes = options.routeKeys ?? FUNCTIONS.map((f) => f.route);
+  for (const key of Object.keys(result.data.limits.routeThrottles)) {
+    if (!routes.includes(key)) {
+      const source = sourceOf(['limits', 'routeThrottles', key], overrides, options);
+      throw new UserError(`${source}: limits.routeThrottles.${key}: unknown route "${key}" (routes: ${routes.join(', ')})`);
+    }
+  }
   return result.data;
 }
 
-/** Defaults only (tests, embedded use). */
-export function defaultStackConfig(overrides: StackConfigInput = {}): StackConfig {
-  return loadStackConfig({ overrides: overrides as Record<string, unknown> });
+/** Defaults only (tests, embedded use); `options` for a stack of other functions or routes. */
+export function defaultStackConfig(overrides: StackConfigInput = {}, options: Pick<LoadStackConfigOptions, 'functionNames' | 'routeKeys'> = {}): StackConfig {
+  return loadStackConfig({ ...options, overrides: overrides as Record<string, unknown> });
 }
 
 /** Bounded, linear-time YAML/JSON reading with line:column errors, shared with the harness's files. */

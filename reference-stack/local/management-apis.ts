@@ -1,5 +1,6 @@
+import { accountBody } from './apigatewayv2/account.ts';
 import { startApiGatewayV2Server } from './apigatewayv2/server.ts';
-import { localStage } from './apigatewayv2/stage.ts';
+import { localStage, type Throttle } from './apigatewayv2/stage.ts';
 import { localStackRecord } from './cloudformation/describe-stacks.ts';
 import { startCloudFormationServer } from './cloudformation/server.ts';
 import { localStackOutputs, type LocalStackFacts } from './cloudformation/stack-outputs.ts';
@@ -7,16 +8,21 @@ import type { LocalEndpoint } from './local-listener.ts';
 
 /**
  * What a harness asks of AWS about a stack before it measures it, answered for the local stack:
- * CloudFormation (DescribeStacks: where everything is) and API Gateway v2 (GetStage: the stage's
- * throttle and metrics settings). With Lambda's API and CloudWatch beside them, `--target
- * aws:<stackName>` finds the local stack exactly as it finds a deployed one.
+ * CloudFormation (DescribeStacks: where everything is) and API Gateway (v2 GetStage: the stage's
+ * and routes' throttles and metrics settings; v1 GetAccount: the account's throttle). With
+ * Lambda's API and CloudWatch beside them, `--target aws:<stackName>` finds the local stack
+ * exactly as it finds a deployed one.
  */
 
 export interface ManagementApisOptions extends LocalStackFacts {
   stackName: string;
   accountId: string;
-  /** what the gateway enforces on the stage's messages (GetStage's default route throttle) */
-  throttle: { rateLimit: number; burstLimit: number };
+  /** what the gateway enforces on the stage's client messages and $connect (GetStage's default route throttle) */
+  throttle: Throttle;
+  /** routes with a throttle of their own (GetStage's route settings) */
+  routeThrottles: Readonly<Record<string, Throttle>>;
+  /** the account's throttle on messages and @connections calls (GetAccount) */
+  accountThrottle: Throttle;
 }
 
 export interface ManagementApis {
@@ -27,10 +33,10 @@ export interface ManagementApis {
 
 export async function startManagementApis(o: ManagementApisOptions): Promise<ManagementApis> {
   const stack = localStackRecord({ stackName: o.stackName, region: o.region, accountId: o.accountId, outputs: localStackOutputs(o) });
-  const stage = localStage({ apiId: o.apiId, stageName: o.stage, throttle: o.throttle }, stack.creationTime);
+  const stage = localStage({ apiId: o.apiId, stageName: o.stage, throttle: o.throttle, routeThrottles: o.routeThrottles }, stack.creationTime);
   const [cloudformation, apigatewayv2] = await Promise.allSettled([
     startCloudFormationServer(stack),
-    startApiGatewayV2Server(stage, o.accountId),
+    startApiGatewayV2Server({ stage, account: accountBody(o.accountThrottle), accountId: o.accountId }),
   ]);
   if (cloudformation.status === 'rejected' || apigatewayv2.status === 'rejected') {
     for (const started of [cloudformation, apigatewayv2]) if (started.status === 'fulfilled') await started.value.close();

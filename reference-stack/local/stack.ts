@@ -158,7 +158,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         tables,
         functions,
         authorizer: authorizer && { name: authorizer.name, parameterName, identitySource: identitySource[0]! },
-        throttle: { rateLimit: config.limits.accountRps, burstLimit: config.limits.accountBurst },
+        throttle: { rateLimit: config.limits.stageRps, burstLimit: config.limits.stageBurst },
+        routeThrottles: Object.fromEntries(Object.entries(config.limits.routeThrottles).map(([route, t]) => [route, { rateLimit: t.rps, burstLimit: t.burst }])),
+        accountThrottle: { rateLimit: config.limits.accountRps, burstLimit: config.limits.accountBurst },
       }).then((m) => (management = m)),
     ]);
     if (!dynamodb || !cloudwatch || !ssm || !management) throw new Error('unreachable: dynamodb, cloudwatch, ssm and the management apis started');

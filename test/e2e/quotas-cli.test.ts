@@ -28,7 +28,8 @@ beforeAll(async () => {
       region: REGION,
       lambda: { accountConcurrency: 40, preparedPerFunction: 0 },
       functions: { 'fanout-send-message': { reservedConcurrency: 10 } },
-      limits: { accountRps: 300, accountBurst: 150 },
+      // the stage's own throttle, what GetStage answers (the account's stays AWS's 10,000/s)
+      limits: { stageRps: 300, stageBurst: 150 },
     }),
     log: () => {},
   });

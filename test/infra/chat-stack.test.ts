@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ChatStack, DEFAULT_THROTTLE } from '../../reference-stack/infra/chat-stack.ts';
+import { ChatStack } from '../../reference-stack/infra/chat-stack.ts';
 import { DEFAULT_STACK_NAME } from '../../reference-stack/functions/stack-names.ts';
 import { chatStackPropsFromContext, stackNameFromContext } from '../../reference-stack/infra/context.ts';
-import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
+import { DEFAULT_STAGE_THROTTLE, FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { REFERENCE_TABLES } from '../../src/contracts/reference-tables.ts';
 
 // Synthesis only (no AWS account needed). Bundling is skipped: it is esbuild, exercised by the
@@ -88,13 +88,13 @@ describe('CDK reference stack: safe to deploy by default', () => {
 
   it('throttles the stage by default, and takes rate and burst from context', () => {
     synthFromContext({}).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      DefaultRouteSettings: { ThrottlingRateLimit: DEFAULT_THROTTLE.rateLimit, ThrottlingBurstLimit: DEFAULT_THROTTLE.burstLimit },
+      DefaultRouteSettings: { ThrottlingRateLimit: DEFAULT_STAGE_THROTTLE.rateLimit, ThrottlingBurstLimit: DEFAULT_STAGE_THROTTLE.burstLimit },
     });
     synthFromContext({ throttleRate: '2500', throttleBurst: '4000' }).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 2500, ThrottlingBurstLimit: 4000 },
     });
     synthFromContext({ throttleRate: '0.5' }).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      DefaultRouteSettings: { ThrottlingRateLimit: 0.5, ThrottlingBurstLimit: DEFAULT_THROTTLE.burstLimit },
+      DefaultRouteSettings: { ThrottlingRateLimit: 0.5, ThrottlingBurstLimit: DEFAULT_STAGE_THROTTLE.burstLimit },
     });
   });
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
+import { DEFAULT_STAGE_THROTTLE } from '../../reference-stack/functions/manifest.ts';
 import { defaultStackConfig, loadStackConfig } from '../../reference-stack/local/config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fanout-config-'));
@@ -41,6 +42,11 @@ describe('StackConfig defaults are AWS values', () => {
         newConnectionsPerSecond: 500,
         accountRps: 10_000,
         accountBurst: 5_000,
+        // the stage's throttle as the CDK app deploys it, no route of its own, either direction resets the idle timer
+        stageRps: DEFAULT_STAGE_THROTTLE.rateLimit,
+        stageBurst: DEFAULT_STAGE_THROTTLE.burstLimit,
+        routeThrottles: {},
+        idleTimeoutRule: 'either',
       },
       lambda: {
         accountConcurrency: 1_000,
@@ -141,6 +147,37 @@ describe('loadStackConfig', () => {
   it('refuses a stall share outside 0..1', () => {
     const path = file('stall.yaml', 'faults:\n  stallPostShare: 1.5\n');
     expect(errorOf(() => loadStackConfig({ file: path })).message).toMatch(new RegExp(`^${path}: faults\\.stallPostShare: `));
+  });
+
+  it("reads the stage's throttle, route throttles and the idle rule, and names a bad one", () => {
+    const path = file('throttles.yaml', ['limits:', '  stageRps: 50', '  stageBurst: 0', '  routeThrottles:', '    sendMessage: { rps: 2.5, burst: 5 }', '    $connect: { rps: 10, burst: 10 }', '  idleTimeoutRule: client'].join('\n'));
+    expect(loadStackConfig({ file: path }).limits).toMatchObject({
+      stageRps: 50,
+      stageBurst: 0,
+      routeThrottles: { sendMessage: { rps: 2.5, burst: 5 }, $connect: { rps: 10, burst: 10 } },
+      idleTimeoutRule: 'client',
+    });
+    const cases: Array<[string, RegExp]> = [
+      ['limits:\n  stageRps: 0\n', /: limits\.stageRps: /],
+      ['limits:\n  stageBurst: 2.5\n', /: limits\.stageBurst: /],
+      ['limits:\n  idleTimeoutRule: server\n', /: limits\.idleTimeoutRule: /],
+      ['limits:\n  routeThrottles:\n    sendMessage: { rps: -1, burst: 5 }\n', /: limits\.routeThrottles\.sendMessage\.rps: /],
+      ['limits:\n  routeThrottles:\n    sendMessage: { rps: 1 }\n', /: limits\.routeThrottles\.sendMessage\.burst: /],
+      ['limits:\n  routeThrottles:\n    sendMessage: { rps: 1, burst: 1, rate: 1 }\n', /: limits\.routeThrottles\.sendMessage\.rate: unknown key$/],
+    ];
+    for (const [text, message] of cases) {
+      const bad = file('throttle-bad.yaml', text);
+      const err = errorOf(() => loadStackConfig({ file: bad }));
+      expect(err.message.startsWith(`${bad}: `)).toBe(true);
+      expect(err.message).toMatch(message);
+    }
+  });
+
+  it('refuses a route throttle for a route the stack does not have, as UpdateStage does', () => {
+    const path = file('route.yaml', 'limits:\n  routeThrottles:\n    sendMesage: { rps: 1, burst: 1 }\n');
+    expect(errorOf(() => loadStackConfig({ file: path })).message).toMatch(new RegExp(`^${path}: limits\\.routeThrottles\\.sendMesage: unknown route "sendMesage" \\(routes: \\$connect, \\$disconnect, \\$default, `));
+    // a stack of other routes names its own
+    expect(loadStackConfig({ file: file('echo.yaml', 'limits:\n  routeThrottles:\n    echo: { rps: 1, burst: 1 }\n'), routeKeys: ['echo'] }).limits.routeThrottles).toEqual({ echo: { rps: 1, burst: 1 } });
   });
 
   it('requires a path when DynamoDB is not in memory', () => {

@@ -1,10 +1,12 @@
+import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultStackConfig } from '../../reference-stack/local/config.ts';
+import { defaultStackConfig, type StackConfigInput } from '../../reference-stack/local/config.ts';
 import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
-import { connect, connectionIdOf, eventually, fixture, recordedEvents } from '../fixtures/gateway/clients.ts';
+import { connect, connectionIdOf, eventually, fixture, handshakeStatus, recordedEvents, type TestClient } from '../fixtures/gateway/clients.ts';
 
-// Message size, idle timeout, maximum connection duration and the account throttle, with small
-// configured values where AWS's would take minutes.
+// Message size, idle timeout (and what resets it), maximum connection duration, and the throttles:
+// the account's, the stage's and a route's own, with small configured values where AWS's would
+// take minutes or thousands of messages.
 
 const functions = [
   fixture('fx-connect', '$connect', 'record.ts'),
@@ -16,18 +18,45 @@ const functions = [
 let big: RunningStack; // AWS's default limits
 let short: RunningStack; // 1 s idle timeout, 3 s max duration
 let throttled: RunningStack; // account throttle 1 rps, burst 2
+let staged: RunningStack; // stage throttle 1 rps, burst 3; echo and $connect have their own
+let connectStaged: RunningStack; // stage throttle 1 rps, burst 2, on $connect too
+let idleEither: RunningStack; // 1.5 s idle timeout, reset by traffic either way
+let idleClient: RunningStack; // 1.5 s idle timeout, reset by the client's messages only
+
+const routeKeys = functions.map((f) => f.route);
+const start = (limits: StackConfigInput['limits']) =>
+  startStack({ config: defaultStackConfig({ limits, lambda: { preparedPerFunction: 1 } }, { routeKeys }), functions, log: () => {} });
 
 beforeAll(async () => {
-  [big, short, throttled] = await Promise.all([
+  [big, short, throttled, staged, connectStaged, idleEither, idleClient] = await Promise.all([
     startStack({ config: defaultStackConfig(), functions, log: () => {} }),
     startStack({ config: defaultStackConfig({ limits: { idleTimeoutSeconds: 1, maxConnectionSeconds: 3 } }), functions, log: () => {} }),
     startStack({ config: defaultStackConfig({ limits: { accountRps: 1, accountBurst: 2 } }), functions, log: () => {} }),
+    start({ stageRps: 1, stageBurst: 3, routeThrottles: { echo: { rps: 1, burst: 8 }, $connect: { rps: 50, burst: 50 } } }),
+    start({ stageRps: 1, stageBurst: 2 }),
+    start({ idleTimeoutSeconds: 1.5, idleTimeoutRule: 'either' }),
+    start({ idleTimeoutSeconds: 1.5, idleTimeoutRule: 'client' }),
   ]);
 });
 
 afterAll(async () => {
-  await Promise.all([big?.close(), short?.close(), throttled?.close()]);
+  await Promise.all([big, short, throttled, staged, connectStaged, idleEither, idleClient].map((s) => s?.close()));
 });
+
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const TOO_MANY = /^\{"message": "Too Many Requests", "connectionId":"[^"]+", "requestId":"[^"]+"\}$/;
+
+/** Every frame that arrives until none has for `quietMs`. */
+async function drain(c: TestClient, quietMs = 1_000): Promise<string[]> {
+  const frames: string[] = [];
+  for (;;) {
+    try {
+      frames.push(await c.next(quietMs));
+    } catch {
+      return frames;
+    }
+  }
+}
 
 async function disconnectEventOf(stack: RunningStack, id: string): Promise<any> {
   return eventually(async () => {
@@ -93,5 +122,102 @@ describe('account throttle', () => {
     expect(frames.some((f) => f.includes('"type":"echo"'))).toBe(true);
     expect(c.ws.readyState).toBe(c.ws.OPEN);
     c.close();
+  });
+});
+
+describe("the stage's throttle (its default route settings) and a route's own", () => {
+  it('answers messages over the stage throttle with Too Many Requests, while @connections posts past it pass', async () => {
+    const c = await connect(staged.ready.websocketUrl);
+    // quiet is held to the stage's throttle (3 at once, 1/s): a message it lets through gets no frame
+    for (let i = 0; i < 8; i++) c.send({ action: 'quiet', i });
+    const refused = await drain(c);
+    expect(refused.length).toBeGreaterThanOrEqual(4);
+    expect(refused.length).toBeLessThanOrEqual(5);
+    for (const f of refused) expect(f).toMatch(TOO_MANY);
+
+    // posts are held to the account's throttle only (10,000/s here), not the stage's
+    const id = JSON.parse(refused[0]!).connectionId as string;
+    const api = new ApiGatewayManagementApiClient({ endpoint: staged.ready.callbackUrl, region: 'us-east-1', credentials });
+    try {
+      await Promise.all(Array.from({ length: 30 }, (_, i) => api.send(new PostToConnectionCommand({ ConnectionId: id, Data: `post ${i}` }))));
+    } finally {
+      api.destroy();
+    }
+    const delivered = await drain(c);
+    expect(delivered.sort()).toEqual(Array.from({ length: 30 }, (_, i) => `post ${i}`).sort());
+    expect(c.ws.readyState).toBe(c.ws.OPEN);
+    c.close();
+  });
+
+  it("holds a route with a throttle of its own to it, and the other routes to the stage's", async () => {
+    const c = await connect(staged.ready.websocketUrl);
+    // echo's own throttle: 8 at once, though the stage lets 3 through
+    for (let i = 0; i < 12; i++) c.send({ action: 'echo', i });
+    // each gets one frame: its echo (after a cold start, maybe) or Too Many Requests
+    const echoed: string[] = [];
+    for (let i = 0; i < 12; i++) echoed.push(await c.next(20_000));
+    const echoes = echoed.filter((f) => f.includes('"type":"echo"'));
+    expect(echoes.length).toBeGreaterThanOrEqual(8);
+    expect(echoes.length).toBeLessThanOrEqual(9);
+    expect(echoed.filter((f) => TOO_MANY.test(f))).toHaveLength(12 - echoes.length);
+    // and quiet, the stage's: at most 3 (its burst) and 1/s since, whatever echo took
+    for (let i = 0; i < 10; i++) c.send({ action: 'quiet', i });
+    const refused = await drain(c);
+    expect(refused.length).toBeGreaterThanOrEqual(6);
+    for (const f of refused) expect(f).toMatch(TOO_MANY);
+    c.close();
+  });
+
+  it('answers a $connect burst over the stage throttle with 429 at the handshake', async () => {
+    // the account's new-connection quota (500/s) is far away: the stage's 2 at once, 1/s, refuses these
+    const statuses = await Promise.all(Array.from({ length: 6 }, () => handshakeStatus(connectStaged.ready.websocketUrl)));
+    const accepted = statuses.filter((s) => s === 101).length;
+    expect(accepted).toBeGreaterThanOrEqual(2);
+    expect(accepted).toBeLessThanOrEqual(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(6 - accepted);
+  });
+});
+
+describe('what resets the idle timer (limits.idleTimeoutRule)', () => {
+  /** Posts to `c` every 300 ms for `ms` or until it closes; when it closed, and how many posts it got. */
+  async function postEvery300ms(stack: RunningStack, c: TestClient, id: string, ms: number): Promise<{ delivered: number; closedAt?: number }> {
+    const api = new ApiGatewayManagementApiClient({ endpoint: stack.ready.callbackUrl, region: 'us-east-1', credentials });
+    let closedAt: number | undefined;
+    void c.closed.then(() => (closedAt = Date.now()));
+    let delivered = 0;
+    try {
+      for (const until = Date.now() + ms; closedAt === undefined && Date.now() < until; ) {
+        await api.send(new PostToConnectionCommand({ ConnectionId: id, Data: `tick ${delivered}` })).then(
+          () => delivered++,
+          (err: unknown) => {
+            if (!(err instanceof GoneException)) throw err;
+          },
+        );
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    } finally {
+      api.destroy();
+    }
+    return { delivered, closedAt };
+  }
+
+  it('either: a client that only receives (a post every 300 ms) stays open past the idle timeout', async () => {
+    const c = await connect(idleEither.ready.websocketUrl);
+    const id = await connectionIdOf(c); // its last message of its own
+    const { delivered, closedAt } = await postEvery300ms(idleEither, c, id, 4_500);
+    expect(closedAt).toBeUndefined();
+    expect(c.ws.readyState).toBe(c.ws.OPEN);
+    expect(delivered).toBeGreaterThanOrEqual(10);
+    c.close();
+  });
+
+  it('client: the same client is closed with 1001 once it has sent nothing for the idle timeout', async () => {
+    const c = await connect(idleClient.ready.websocketUrl);
+    const id = await connectionIdOf(c);
+    const lastOwn = Date.now();
+    const { closedAt } = await postEvery300ms(idleClient, c, id, 4_500);
+    expect(await c.closed).toEqual({ code: 1001, reason: 'Going away' });
+    expect(closedAt! - lastOwn).toBeGreaterThanOrEqual(1_400);
+    expect(closedAt! - lastOwn).toBeLessThan(3_000);
   });
 });

@@ -18,8 +18,8 @@ import { connect, eventually } from '../fixtures/gateway/clients.ts';
 // What the harness asks AWS on an `aws:` target, asked of the emulator with the real SDK v3
 // clients, found through the standard AWS_ENDPOINT_URL_* variables of the ready line (no
 // `endpoint` in the code): CloudFormation DescribeStacks, Lambda GetAccountSettings, API Gateway v2
-// GetStage, CloudWatch, CloudWatch Logs, Parameter Store and DynamoDB. Then a second stack of
-// another name beside it, its names derived from its name.
+// GetStage, API Gateway GetAccount, CloudWatch, CloudWatch Logs, Parameter Store and DynamoDB.
+// Then a second stack of another name beside it, its names derived from its name.
 
 const REGION = 'eu-west-1';
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -42,7 +42,7 @@ beforeAll(async () => {
       auth: { enabled: true },
       lambda: { accountConcurrency: 400, preparedPerFunction: 0 },
       functions: { 'fanout-whoami': { reservedConcurrency: 7 } },
-      limits: { accountRps: 250, accountBurst: 100 },
+      limits: { accountRps: 250, accountBurst: 100, stageRps: 40, stageBurst: 20, routeThrottles: { sendMessage: { rps: 5, burst: 3 } } },
     }),
     authToken: TOKEN,
     log: () => {},
@@ -60,10 +60,13 @@ describe('the ready line points the SDK at the stack', () => {
   it("names one variable per service, as each client reads it (its service id, upper-cased, spaces as _)", () => {
     type AnyClient = new (config: { region: string; credentials: typeof credentials }) => { destroy(): void; config: object };
     const makers: AnyClient[] = [CloudFormationClient, LambdaClient, CloudWatchClient, CloudWatchLogsClient, SSMClient, ApiGatewayV2Client, DynamoDBClient];
-    const serviceIds = makers.map((make) => (client(make).config as { serviceId?: string }).serviceId!);
+    // and the API Gateway (v1) client's, GetAccount's: @aws-sdk/client-api-gateway is not installed
+    // here, its service id is "API Gateway" (its runtimeConfig.shared)
+    const serviceIds = [...makers.map((make) => (client(make).config as { serviceId?: string }).serviceId!), 'API Gateway'];
     expect(Object.keys(stack.ready.awsEndpointUrls).sort()).toEqual(serviceIds.map((id) => `AWS_ENDPOINT_URL_${id.toUpperCase().replaceAll(' ', '_')}`).sort());
     expect(stack.ready.awsEndpointUrls.AWS_ENDPOINT_URL_CLOUDFORMATION).toBe(stack.ready.cloudformationEndpoint);
     expect(stack.ready.awsEndpointUrls.AWS_ENDPOINT_URL_APIGATEWAYV2).toBe(stack.ready.apiGatewayV2Endpoint);
+    expect(stack.ready.awsEndpointUrls.AWS_ENDPOINT_URL_API_GATEWAY).toBe(stack.ready.apiGatewayV2Endpoint);
     expect(stack.ready.stackName).toBe('FanoutBenchChat');
   });
 
@@ -141,17 +144,19 @@ describe('Lambda GetAccountSettings', () => {
 });
 
 describe('API Gateway v2 GetStage', () => {
-  it("describes the stage: the throttle the gateway applies to its messages, detailed metrics on", async () => {
+  it("describes the stage: its own throttle and its routes' (not the account's), detailed metrics on", async () => {
     const out = await client(ApiGatewayV2Client).send(new GetStageCommand({ ApiId: stack.ready.apiId, StageName: stack.ready.stage }));
     expect(out.StageName).toBe('local');
     expect(out.DefaultRouteSettings).toEqual({
       DataTraceEnabled: false,
       DetailedMetricsEnabled: true,
       LoggingLevel: 'OFF',
-      ThrottlingBurstLimit: 100,
-      ThrottlingRateLimit: 250,
+      ThrottlingBurstLimit: 20,
+      ThrottlingRateLimit: 40,
     });
-    expect(out.RouteSettings).toEqual({});
+    expect(out.RouteSettings).toEqual({
+      sendMessage: { DataTraceEnabled: false, DetailedMetricsEnabled: true, LoggingLevel: 'OFF', ThrottlingBurstLimit: 3, ThrottlingRateLimit: 5 },
+    });
     expect(out.AutoDeploy).toBe(true);
     expect(out.CreatedDate).toBeInstanceOf(Date);
   });
@@ -164,6 +169,27 @@ describe('API Gateway v2 GetStage', () => {
     expect(err).toBeInstanceOf(NotFoundException);
     expect((err as NotFoundException).message).toBe(message);
     expect((err as NotFoundException).$metadata.httpStatusCode).toBe(404);
+  });
+});
+
+describe('API Gateway GetAccount', () => {
+  it("answers the account's throttle at AWS_ENDPOINT_URL_API_GATEWAY, as the v1 SDK client sends and reads it", async () => {
+    // APIGatewayClient's GetAccountCommand: GET /account, no body, `accept: application/json`
+    // (its middleware-sdk-api-gateway), signed (the emulator checks no signature)
+    const res = await fetch(`${process.env.AWS_ENDPOINT_URL_API_GATEWAY}/account`, {
+      headers: { accept: 'application/json', authorization: 'AWS4-HMAC-SHA256 Credential=local/20261121/eu-west-1/apigateway/aws4_request, SignedHeaders=accept;host;x-amz-date, Signature=0', 'x-amz-date': '20261121T062501Z' },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    // what its deserializer takes (apiKeyVersion, cloudwatchRoleArn, features, throttleSettings):
+    // here throttleSettings only, the account throttle the gateway enforces
+    expect(await res.json()).toEqual({ throttleSettings: { burstLimit: 100, rateLimit: 250 } });
+  });
+
+  it('answers any other v1 request with NotFoundException (404)', async () => {
+    const res = await fetch(`${process.env.AWS_ENDPOINT_URL_API_GATEWAY}/restapis`, { headers: { accept: 'application/json' } });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('x-amzn-errortype')).toBe('NotFoundException');
   });
 });
 

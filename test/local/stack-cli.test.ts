@@ -95,6 +95,7 @@ describe('fanout-bench stack up', () => {
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: ready.cloudwatchEndpoint,
       AWS_ENDPOINT_URL_SSM: ready.ssmEndpoint,
       AWS_ENDPOINT_URL_APIGATEWAYV2: ready.apiGatewayV2Endpoint,
+      AWS_ENDPOINT_URL_API_GATEWAY: ready.apiGatewayV2Endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: ready.dynamodbEndpoint,
     });
     // and on stderr, once, ready to paste: written just after the ready line, on another pipe, so it may arrive a moment later
@@ -200,6 +201,15 @@ describe('fanout-bench stack up', () => {
     const lag = stackUp(['--aws-metrics-lag', 'soon']);
     expect(await lag.exited).toBe(2);
     expect(lag.stderr()).toMatch(/^fanout-bench: --aws-metrics-lag: awsMetrics\.lag: a duration from 0 to 1h[^\n]*\n$/);
+    const stageRps = stackUp(['--stage-rps', '0']);
+    expect(await stageRps.exited).toBe(2);
+    expect(stageRps.stderr()).toMatch(/^fanout-bench: --stage-rps: limits\.stageRps: [^\n]+\n$/);
+    const stageBurst = stackUp(['--stage-burst', '1.5']);
+    expect(await stageBurst.exited).toBe(2);
+    expect(stageBurst.stderr()).toMatch(/^fanout-bench: --stage-burst: limits\.stageBurst: [^\n]+\n$/);
+    const rule = stackUp(['--idle-rule', 'server']);
+    expect(await rule.exited).toBe(2);
+    expect(rule.stderr()).toMatch(/^fanout-bench: --idle-rule: limits\.idleTimeoutRule: [^\n]*"client"[^\n]*"either"[^\n]*\n$/);
   });
 
   it('with --auth expects the token from --auth-token-file (or FANOUT_BENCH_TOKEN) and never prints it', async () => {

@@ -2,17 +2,25 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * The WebSocket API's one stage as API Gateway v2's GetStage describes it (its REST-JSON field
- * names). The stage's default route settings carry the throttle the emulator applies to the
- * stage's messages: it has no stage throttle of its own, so that is the account throttle
- * (`limits.accountRps`, burst `limits.accountBurst`, gateway/rate-limit.ts), the limit a message
- * meets first here. Detailed metrics are on, as the CDK app deploys the stage: the gateway
- * publishes the per-route set (gateway/api-metrics.ts). No route has settings of its own.
+ * names), with the throttles the gateway applies to it (gateway/rate-limit.ts): its default route
+ * settings hold the stage's throttle (`limits.stageRps`, burst `limits.stageBurst`), its route
+ * settings the routes that have one of their own (`limits.routeThrottles`). The account's
+ * throttle is not the stage's: GetAccount answers it (account.ts). Detailed metrics are on, as
+ * the CDK app deploys the stage: the gateway publishes the per-route set (gateway/api-metrics.ts).
  */
+
+export interface Throttle {
+  rateLimit: number;
+  burstLimit: number;
+}
 
 export interface LocalStageFacts {
   apiId: string;
   stageName: string;
-  throttle: { rateLimit: number; burstLimit: number };
+  /** the stage's default route throttle */
+  throttle: Throttle;
+  /** routes with a throttle of their own, by route key */
+  routeThrottles: Readonly<Record<string, Throttle>>;
 }
 
 export interface LocalStage {
@@ -25,6 +33,13 @@ export interface LocalStage {
 export function localStage(facts: LocalStageFacts, created = new Date()): LocalStage {
   const deploymentId = randomBytes(3).toString('hex');
   const date = created.toISOString();
+  const routeSettings = (t: Throttle) => ({
+    dataTraceEnabled: false,
+    detailedMetricsEnabled: true,
+    loggingLevel: 'OFF',
+    throttlingBurstLimit: t.burstLimit,
+    throttlingRateLimit: t.rateLimit,
+  });
   return {
     apiId: facts.apiId,
     stageName: facts.stageName,
@@ -37,14 +52,8 @@ export function localStage(facts: LocalStageFacts, created = new Date()): LocalS
       createdDate: date,
       lastUpdatedDate: date,
       lastDeploymentStatusMessage: `Successfully deployed stage with deployment ID '${deploymentId}'`,
-      defaultRouteSettings: {
-        dataTraceEnabled: false,
-        detailedMetricsEnabled: true,
-        loggingLevel: 'OFF',
-        throttlingBurstLimit: facts.throttle.burstLimit,
-        throttlingRateLimit: facts.throttle.rateLimit,
-      },
-      routeSettings: {},
+      defaultRouteSettings: routeSettings(facts.throttle),
+      routeSettings: Object.fromEntries(Object.entries(facts.routeThrottles).map(([route, t]) => [route, routeSettings(t)])),
       stageVariables: {},
       tags: {},
     },

@@ -13,9 +13,9 @@ const BINARY = { binary: true } as const;
 export class Connection implements ClientInfo {
   state: ConnectionState = 'connecting';
   ws: WebSocket | undefined;
-  /** Last message in or out (GET @connections lastActiveAt). */
+  /** Last message in or out (GET @connections lastActiveAt; the idle timeout under the `either` rule). */
   lastActiveAt: number;
-  /** Last message from the client (the idle timeout counts from here). */
+  /** Last message from the client, or the socket's opening (the idle timeout under the `client` rule). */
   lastClientMessageAt: number;
   /** Set when the gateway closes the socket: what $disconnect reports. */
   serverClose: { code: number; reason: string } | undefined;

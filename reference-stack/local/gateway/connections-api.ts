@@ -8,6 +8,10 @@ import type { Connection } from './connection.ts';
  * /{stage}/@connections/{connectionId}. Errors carry `x-amzn-ErrorType` so SDK v3 raises the
  * matching exception class. POST is the hottest path of a fan-out: no allocation beyond the
  * body buffer when it arrives in one chunk, constant header objects.
+ *
+ * The callback API is held to the account's throttle only (AWS's quota is "across HTTP APIs, REST
+ * APIs, WebSocket APIs, and WebSocket callback APIs"); the stage's and routes' throttles apply to
+ * the API's routes, i.e. to what clients send.
  */
 
 const OK_EMPTY = { 'Content-Length': '0' } as const;

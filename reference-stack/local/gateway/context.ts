@@ -29,6 +29,10 @@ export interface GatewayContext {
   newConnections: TokenBucket;
   /** Account throttle: messages in and @connections calls. */
   account: TokenBucket;
+  /** The stage's default route throttle: client messages and $connect of routes without their own. */
+  stage: TokenBucket;
+  /** Routes with a throttle of their own (the stage's route settings), by route key. */
+  routeThrottles: ReadonlyMap<string, TokenBucket>;
   wss: WebSocketServer;
   /** Subprotocol $connect chose, read by the ws server's handleProtocols during the upgrade. */
   chosenProtocol: WeakMap<IncomingMessage, string>;

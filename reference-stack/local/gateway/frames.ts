@@ -11,7 +11,7 @@ export function internalServerErrorFrame(connectionId: string, requestId: string
   return `{"message": "Internal server error", "connectionId":"${connectionId}", "requestId":"${requestId}"}`;
 }
 
-/** Sent when the account throttle drops a message (AWS answers throttled requests with 429). */
+/** Sent when a throttle (the route's, the stage's or the account's) drops a message (AWS answers throttled requests with 429). */
 export function tooManyRequestsFrame(connectionId: string, requestId: string): string {
   return `{"message": "Too Many Requests", "connectionId":"${connectionId}", "requestId":"${requestId}"}`;
 }

@@ -9,6 +9,7 @@ import { connectEvent } from './events.ts';
 import { awsId } from './ids.ts';
 import type { IntegrationOutcome } from './integration.ts';
 import { onClientMessage } from './messages.ts';
+import { routeBucket } from './rate-limit.ts';
 
 /**
  * The WebSocket handshake. AWS runs $connect while the upgrade request waits: the socket is
@@ -18,7 +19,8 @@ import { onClientMessage } from './messages.ts';
  * Status codes: no $connect route or 2xx -> 101; another status from the function -> that
  * status; the function threw or timed out -> 502; Lambda throttled the invoke -> 500 (API
  * Gateway never passes Lambda's 429 through a proxy integration: it is an integration failure);
- * the 29 s integration timeout -> 504; over the new-connection quota -> 429. With a $connect
+ * the 29 s integration timeout -> 504; over the $connect route's throttle (the stage's unless it
+ * has its own) or the new-connection quota -> 429. With a $connect
  * authorizer it runs first (authorizer.ts): 401 / 403 / 500 when it refuses or fails, and only a
  * connection it allows reaches $connect (and counts in ConnectCount).
  */
@@ -39,7 +41,8 @@ export async function onUpgrade(ctx: GatewayContext, req: IncomingMessage, socke
   if (!isWebSocketUpgrade(req)) {
     return reject(socket, 400, '{"message":"Bad Request"}');
   }
-  if (!ctx.newConnections.tryTake()) {
+  // $connect is a route: its own throttle or the stage's, then the account's new-connection quota.
+  if (!routeBucket(ctx, '$connect').tryTake() || !ctx.newConnections.tryTake()) {
     ctx.metrics.count('ClientError');
     return reject(socket, 429, '{"message":"Too Many Requests"}');
   }

@@ -3,22 +3,27 @@ import type { Connection } from './connection.ts';
 import { messageEvent } from './events.ts';
 import { forbiddenFrame, internalServerErrorFrame, tooManyRequestsFrame } from './frames.ts';
 import { awsId } from './ids.ts';
+import { routeBucket } from './rate-limit.ts';
 
 /**
  * A message from a client. Dispatched at once, never queued behind the connection's earlier
  * messages (AWS does not serialize a connection's messages either).
+ *
+ * Throttles, as API Gateway applies them to a route: the route's own throttle when it has one,
+ * else the stage's default route throttle, then the account's (shared with @connections calls).
+ * Either one refusing drops the message with a Too Many Requests frame.
  */
 export async function onClientMessage(ctx: GatewayContext, conn: Connection, data: Buffer, isBinary: boolean): Promise<void> {
   const now = Date.now();
   conn.lastActiveAt = now;
   conn.lastClientMessageAt = now;
   const requestId = awsId();
-  if (!ctx.account.tryTake()) {
+  const route = ctx.routes.select(data, isBinary);
+  if (!routeBucket(ctx, route?.routeKey).tryTake() || !ctx.account.tryTake()) {
     ctx.metrics.count('ClientError');
     conn.send(tooManyRequestsFrame(conn.connectionId, requestId));
     return;
   }
-  const route = ctx.routes.select(data, isBinary);
   ctx.metrics.count('MessageCount', route?.routeKey);
   if (!route) {
     ctx.metrics.count('ClientError');

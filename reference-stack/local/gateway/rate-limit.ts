@@ -1,6 +1,7 @@
 /**
  * Token bucket, the algorithm API Gateway documents for its throttles: `rate` tokens per second
- * refill a bucket of `burst` tokens; a request takes one token or is throttled.
+ * refill a bucket of `burst` tokens; a request takes one token or is throttled. A burst below 1
+ * refuses everything, as a throttle with burst 0 does.
  */
 export class TokenBucket {
   private tokens: number;
@@ -23,4 +24,9 @@ export class TokenBucket {
     this.tokens -= 1;
     return true;
   }
+}
+
+/** The bucket a client request on `routeKey` (undefined: no route matched) takes from: its route's own, else the stage's. */
+export function routeBucket(ctx: { stage: TokenBucket; routeThrottles: ReadonlyMap<string, TokenBucket> }, routeKey: string | undefined): TokenBucket {
+  return (routeKey === undefined ? undefined : ctx.routeThrottles.get(routeKey)) ?? ctx.stage;
 }

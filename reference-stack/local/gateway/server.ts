@@ -90,6 +90,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     integration: new Integration(metrics, log),
     newConnections: new TokenBucket(config.limits.newConnectionsPerSecond, config.limits.newConnectionsPerSecond),
     account: new TokenBucket(config.limits.accountRps, config.limits.accountBurst),
+    stage: new TokenBucket(config.limits.stageRps, config.limits.stageBurst),
+    routeThrottles: new Map(Object.entries(config.limits.routeThrottles).map(([route, t]) => [route, new TokenBucket(t.rps, t.burst)])),
     wss,
     chosenProtocol: new WeakMap(),
     counters: { lostDisconnects: 0, deliveredDisconnects: 0, stalledPosts: 0 },
