@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { accountThrottleDefault } from '../../common/api-gateway-quotas.ts';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { readDataFile } from '../../common/data-file.ts';
 import { DEFAULTS as LAMBDA_DEFAULTS } from './lambda/options.ts';
@@ -53,9 +54,9 @@ const LimitsSchema = z.strictObject({
   maxConnectionSeconds: z.number().positive().default(7_200),
   /** New connections per second per account (token bucket, burst = rate). */
   newConnectionsPerSecond: z.number().positive().default(500),
-  /** Account throttle shared by inbound messages and @connections calls. */
-  accountRps: z.number().positive().default(10_000),
-  accountBurst: z.number().positive().default(5_000),
+  /** Account throttle shared by inbound messages and @connections calls; default: AWS's for the stack's region (accountThrottleDefault). */
+  accountRps: z.number().positive().optional(),
+  accountBurst: z.number().positive().optional(),
   /**
    * The stage's default route throttle (DefaultRouteSettings): client messages and $connect, not
    * @connections calls. What the CDK app deploys; AWS's burst is an integer, 0 refuses everything.
@@ -213,6 +214,10 @@ export const StackConfigSchema = z.strictObject({
   auth: AuthSchema.prefault({}),
   /** AWS's metric timing in CloudWatch: 60 s periods only, each published after a lag (aws-timing.ts). */
   awsMetrics: AwsMetricsSchema.prefault({}),
+}).transform((c) => {
+  // the account's throttle AWS documents for the stack's region, unless the config sets its own
+  const regional = accountThrottleDefault(c.region);
+  return { ...c, limits: { ...c.limits, accountRps: c.limits.accountRps ?? regional.rateLimit, accountBurst: c.limits.accountBurst ?? regional.burstLimit } };
 });
 
 export type StackConfig = z.output<typeof StackConfigSchema>;

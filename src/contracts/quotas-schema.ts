@@ -31,7 +31,7 @@ export type QuotaLimit = (typeof QUOTA_LIMITS)[number];
  * AWS's documented defaults: API Gateway quotas for WebSocket APIs (500 new connections per
  * second per account and region, 32 KB frame, 128 KB message, 10-minute idle timeout, 2-hour
  * connection, the account throttle of 10,000 requests/s with a burst of 5,000 in most regions:
- * accountThrottleDefault below) and Lambda's account concurrency of 1,000. A stage has no throttle
+ * accountThrottleDefault, common/api-gateway-quotas.ts) and Lambda's account concurrency of 1,000. A stage has no throttle
  * of its own unless one is set: its default here is the account's, the limit its messages meet.
  */
 export const AWS_DOCUMENTED_QUOTAS: Readonly<Record<QuotaLimit, number>> = {
@@ -47,35 +47,6 @@ export const AWS_DOCUMENTED_QUOTAS: Readonly<Record<QuotaLimit, number>> = {
   lambdaConcurrency: 1_000,
   lambdaUnreservedConcurrency: 1_000,
 };
-
-/**
- * The regions whose default account throttle is 2,500 requests/s with a burst of 1,250 instead
- * of 10,000 and 5,000, as API Gateway's quotas page lists them
- * (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html, read 2026-11-24):
- * Cape Town, Milan, Jakarta, UAE, Hyderabad, Melbourne, Spain, Zurich, Tel Aviv, Calgary,
- * Malaysia, Thailand, Mexico (Central). Used when the account's own (GetAccount) cannot be read.
- */
-export const LOWER_THROTTLE_REGIONS_AS_OF = '2026-11-24';
-export const LOWER_THROTTLE_REGIONS: readonly string[] = [
-  'af-south-1',
-  'eu-south-1',
-  'ap-southeast-3',
-  'me-central-1',
-  'ap-south-2',
-  'ap-southeast-4',
-  'eu-south-2',
-  'eu-central-2',
-  'il-central-1',
-  'ca-west-1',
-  'ap-southeast-5',
-  'ap-southeast-7',
-  'mx-central-1',
-];
-
-/** The account throttle AWS documents as the default for a region (unknown region: the common one). */
-export function accountThrottleDefault(region: string | undefined): { rateLimit: number; burstLimit: number } {
-  return region !== undefined && LOWER_THROTTLE_REGIONS.includes(region) ? { rateLimit: 2_500, burstLimit: 1_250 } : { rateLimit: 10_000, burstLimit: 5_000 };
-}
 
 /**
  * What resets a connection's 10-minute idle timer. AWS documents the timeout, not the direction:

@@ -3,12 +3,11 @@ import { ApiGatewayV2Client, GetStageCommand } from '@aws-sdk/client-apigatewayv
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GetAccountSettingsCommand } from '@aws-sdk/client-lambda';
 import { readDataFile } from '../../common/data-file.ts';
+import { accountThrottleDefault, LOWER_THROTTLE_REGIONS_AS_OF } from '../../common/api-gateway-quotas.ts';
 import {
-  accountThrottleDefault,
   AWS_DOCUMENTED_QUOTAS,
   DEFAULT_IDLE_RULE,
   IdleRule,
-  LOWER_THROTTLE_REGIONS_AS_OF,
   type QuotaLimit,
   type Quotas,
   type QuotaSource,
@@ -90,6 +89,7 @@ interface EmulatorConfigFile {
     routeThrottles?: Record<string, { rps?: unknown; burst?: unknown }>;
   };
   lambda?: { accountConcurrency?: unknown };
+  region?: unknown;
 }
 
 /** The emulator's keys for each limit (reference-stack/local/config.ts, LimitsSchema and LambdaSchema), and its default where it is not AWS's. */
@@ -135,6 +135,12 @@ export function emulatorQuotas(knobs: StackKnobs): TargetQuotas {
       : emulatorDefault !== undefined
         ? { value: emulatorDefault, source: 'emulator-config' }
         : { value: AWS_DOCUMENTED_QUOTAS[limit], source: 'aws-documented' };
+  }
+  // the emulator's account throttle defaults to AWS's for its region, as the stack sets it
+  if (typeof file.region === 'string') {
+    const regional = regionalAccountThrottle(file.region);
+    if (limits.accountRequestsPerSecond?.source === 'aws-documented') limits.accountRequestsPerSecond = regional.accountRequestsPerSecond!;
+    if (limits.accountRequestBurst?.source === 'aws-documented') limits.accountRequestBurst = regional.accountRequestBurst!;
   }
   const reserved = Object.values(knobs.reserved ?? {}).reduce((a, b) => a + b, 0);
   const total = limits.lambdaConcurrency!;

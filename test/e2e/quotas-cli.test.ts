@@ -28,8 +28,8 @@ beforeAll(async () => {
       region: REGION,
       lambda: { accountConcurrency: 40, preparedPerFunction: 0 },
       functions: { 'fanout-send-message': { reservedConcurrency: 10 } },
-      // the stage's own throttle, what GetStage answers (the account's stays AWS's 10,000/s)
-      limits: { stageRps: 300, stageBurst: 150 },
+      // the stage's own throttle (what GetStage answers) and the account's (what GetAccount answers)
+      limits: { stageRps: 300, stageBurst: 150, accountRps: 600, accountBurst: 300 },
     }),
     log: () => {},
   });
@@ -83,14 +83,16 @@ phases:
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^fanout-bench over-aws: valid: .* against aws:FanoutBenchChat;/);
     expect(lines.slice(1)).toEqual([
-      `quotas: the stage's throttle (GetStage) and the account's Lambda concurrency (GetAccountSettings) read from aws:FanoutBenchChat in ${REGION}; API Gateway's WebSocket quotas as AWS documents their defaults`,
+      `quotas: the stage's throttles (GetStage), the account's throttle (GetAccount) and the account's Lambda concurrency (GetAccountSettings) read from aws:FanoutBenchChat in ${REGION}; API Gateway's WebSocket quotas as AWS documents their defaults`,
       `quota: connect phase "connect" opens 800 connections/s, over API Gateway's 500 new connections/s per account and region (AWS's documented default): expect 429s at handshake`,
+      // $connect is a route: the stage's throttle holds it
+      `quota: connect phase "connect" opens 800 connections/s, over the stage's throttle of 300 requests/s (read from the account), burst 150 ($connect is one of its routes): expect 429s at handshake`,
       `quota: connect phase "connect" keeps up to 50 invocations running (maxInFlight), over Lambda's 30 unreserved concurrent executions (read from the account): expect throttled invocations (500 at handshake)`,
-      // 10 messages/s to rooms of 100: 1,000 posts/s
-      `quota: send phase "send" makes about 1,010 requests/s (10 messages/s + 1,000 @connections posts/s = rate × room size), over the stage's throttle of 300 requests/s (read from the account), burst 150: expect 429s ("Too Many Requests") on messages and posts`,
-      // every client sends in the last phase, each every 200 s: the quiet stretch ends there
-      `quota: send phase "send-2" makes about 1,010 requests/s (10 messages/s + 1,000 @connections posts/s = rate × room size), over the stage's throttle of 300 requests/s (read from the account), burst 150: expect 429s ("Too Many Requests") on messages and posts`,
-      `quota: clients stay quiet (no message of their own) for about 670s (send, idle), over API Gateway's 10 min idle timeout (AWS's documented default): expect closes with 1001 (going away)`,
+      // 10 messages/s to rooms of 100: under the stage's 300/s, but with their 1,000 posts/s over the account's 600/s
+      `quota: send phase "send" makes about 1,010 requests/s (10 messages/s + 1,000 @connections posts/s = rate × room size), over the account's throttle of 600 requests/s (read from the account), burst 300, which messages and posts share: expect 429s on messages and LimitExceededException on posts`,
+      `quota: send phase "send-2" makes about 1,010 requests/s (10 messages/s + 1,000 @connections posts/s = rate × room size), over the account's throttle of 600 requests/s (read from the account), burst 300, which messages and posts share: expect 429s on messages and LimitExceededException on posts`,
+      // rooms hear a message every 2 s in "send": only the idle phase is quiet, under the rule assumed
+      `quota: clients stay quiet (no message of their own, none delivered to them) for about 11m (idle), over API Gateway's 10 min idle timeout (AWS's documented default): expect closes with 1001 (going away) (assumed: traffic either way resets the idle timer; AWS does not document which)`,
       expect.stringMatching(/^quota: the run lasts about \S+, over API Gateway's 2 h connection lifetime \(AWS's documented default\): expect closes with 1001 \(going away\) at that age$/),
     ]);
   });
@@ -148,7 +150,7 @@ phases:
     const dry = await runCli(['run', file, '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout.trimEnd().split('\n').slice(1)).toEqual([
-      `quotas: the local emulator's limits (its config file ${config}, over AWS's documented defaults); it refuses messages over its size, not frames`,
+      `quotas: the local emulator's limits (its config file ${config}, over its defaults); it refuses messages over its size, not frames`,
       `quota: connect phase "connect" opens 200 connections/s, over API Gateway's 10 new connections/s per account and region (the emulator's config): expect 429s at handshake`,
       expect.stringMatching(/^quota: send phase "big" sends 2,\d{3}-byte messages, over API Gateway's 2,000-byte WebSocket message \(the emulator's config\): expect closes with 1009 \(message too big\)$/),
     ]);

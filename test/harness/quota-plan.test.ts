@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { accountThrottleDefault, LOWER_THROTTLE_REGIONS } from '../../src/contracts/quotas-schema.ts';
+import { loadStackConfig } from '../../reference-stack/local/config.ts';
+import { accountThrottleDefault, LOWER_THROTTLE_REGIONS } from '../../common/api-gateway-quotas.ts';
 import { validateScenario } from '../../src/scenarios/load-scenario.ts';
 import { quotaLines } from '../../src/session/quota-preflight.ts';
 import { emulatorQuotas, urlQuotas, type TargetQuotas } from '../../src/targets/target-quotas.ts';
@@ -85,5 +89,28 @@ describe('the idle line says which rule it assumed', () => {
         /^quota: clients stay quiet \(no message of their own\) for about \S+ \(send, idle\), over API Gateway's 10 min idle timeout \(AWS's documented default\): expect closes with 1001 \(going away\) \(the emulator's rule: only a client's own messages reset the idle timer; AWS does not document which\)$/,
       ),
     ]);
+  });
+});
+
+describe("the emulator's account throttle follows its region too", () => {
+  it('a stack config in Milan: the plan and the emulator both hold the account to 2,500/s, burst 1,250', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fb-milan-'));
+    try {
+      const config = join(dir, 'milan.yaml');
+      writeFileSync(config, 'region: eu-south-1\n');
+      const q = emulatorQuotas({ config });
+      expect([q.limits.accountRequestsPerSecond, q.limits.accountRequestBurst]).toEqual([
+        { value: 2_500, source: 'aws-documented-region' },
+        { value: 1_250, source: 'aws-documented-region' },
+      ]);
+      const stack = loadStackConfig({ file: config });
+      expect([stack.limits.accountRps, stack.limits.accountBurst]).toEqual([2_500, 1_250]);
+      // set, it is the config's in both
+      writeFileSync(config, 'region: eu-south-1\nlimits: { accountRps: 4000 }\n');
+      expect(emulatorQuotas({ config }).limits.accountRequestsPerSecond).toEqual({ value: 4_000, source: 'emulator-config' });
+      expect(loadStackConfig({ file: config }).limits.accountRps).toBe(4_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

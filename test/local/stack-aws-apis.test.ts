@@ -3,6 +3,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type Dimension } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { APIGatewayClient, GetAccountCommand } from '@aws-sdk/client-api-gateway';
 import { GetAccountSettingsCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,10 +60,8 @@ afterAll(async () => {
 describe('the ready line points the SDK at the stack', () => {
   it("names one variable per service, as each client reads it (its service id, upper-cased, spaces as _)", () => {
     type AnyClient = new (config: { region: string; credentials: typeof credentials }) => { destroy(): void; config: object };
-    const makers: AnyClient[] = [CloudFormationClient, LambdaClient, CloudWatchClient, CloudWatchLogsClient, SSMClient, ApiGatewayV2Client, DynamoDBClient];
-    // and the API Gateway (v1) client's, GetAccount's: @aws-sdk/client-api-gateway is not installed
-    // here, its service id is "API Gateway" (its runtimeConfig.shared)
-    const serviceIds = [...makers.map((make) => (client(make).config as { serviceId?: string }).serviceId!), 'API Gateway'];
+    const makers: AnyClient[] = [CloudFormationClient, LambdaClient, CloudWatchClient, CloudWatchLogsClient, SSMClient, ApiGatewayV2Client, APIGatewayClient, DynamoDBClient];
+    const serviceIds = makers.map((make) => (client(make).config as { serviceId?: string }).serviceId!);
     expect(Object.keys(stack.ready.awsEndpointUrls).sort()).toEqual(serviceIds.map((id) => `AWS_ENDPOINT_URL_${id.toUpperCase().replaceAll(' ', '_')}`).sort());
     expect(stack.ready.awsEndpointUrls.AWS_ENDPOINT_URL_CLOUDFORMATION).toBe(stack.ready.cloudformationEndpoint);
     expect(stack.ready.awsEndpointUrls.AWS_ENDPOINT_URL_APIGATEWAYV2).toBe(stack.ready.apiGatewayV2Endpoint);
@@ -173,17 +172,10 @@ describe('API Gateway v2 GetStage', () => {
 });
 
 describe('API Gateway GetAccount', () => {
-  it("answers the account's throttle at AWS_ENDPOINT_URL_API_GATEWAY, as the v1 SDK client sends and reads it", async () => {
-    // APIGatewayClient's GetAccountCommand: GET /account, no body, `accept: application/json`
-    // (its middleware-sdk-api-gateway), signed (the emulator checks no signature)
-    const res = await fetch(`${process.env.AWS_ENDPOINT_URL_API_GATEWAY}/account`, {
-      headers: { accept: 'application/json', authorization: 'AWS4-HMAC-SHA256 Credential=local/20261121/eu-west-1/apigateway/aws4_request, SignedHeaders=accept;host;x-amz-date, Signature=0', 'x-amz-date': '20261121T062501Z' },
-    });
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('application/json');
-    // what its deserializer takes (apiKeyVersion, cloudwatchRoleArn, features, throttleSettings):
-    // here throttleSettings only, the account throttle the gateway enforces
-    expect(await res.json()).toEqual({ throttleSettings: { burstLimit: 100, rateLimit: 250 } });
+  it("answers the account's throttle at AWS_ENDPOINT_URL_API_GATEWAY, through the SDK's APIGatewayClient", async () => {
+    const out = await client(APIGatewayClient).send(new GetAccountCommand({}));
+    expect(out.throttleSettings).toEqual({ burstLimit: 100, rateLimit: 250 });
+    expect(out.$metadata.httpStatusCode).toBe(200);
   });
 
   it('answers any other v1 request with NotFoundException (404)', async () => {
