@@ -1,6 +1,6 @@
 /**
  * The direction imports may take, checked by test/architecture/import-rules.test.ts over src/,
- * reference-stack/, common/ and artillery/engine/src. Every rule is an error and there are no
+ * emulator/, reference-stack/, common/ and artillery/engine/src. Every rule is an error and there are no
  * exceptions: a new import that breaks one either moves the code to where it belongs or changes
  * the rule, with its reason here. Type-only imports count (tsPreCompilationDeps): a type names
  * what its module depends on as much as a value does.
@@ -77,34 +77,49 @@ module.exports = {
       to: { circular: true },
     },
 
-    // Two programs and a contract: the harness sees the system under test only as AWS would show it.
+    // Three programs and a contract: the harness sees the system under test only as AWS would show
+    // it; the emulator serves any stack of that shape, the reference stack's being one it reads.
     {
       name: 'harness-imports-no-stack',
-      comment: 'The harness measures any target by URL and the CloudWatch API; what it shares with the stack lives in common/.',
+      comment: 'The harness measures any target by URL and the AWS APIs; what it shares with the emulator and the reference stack lives in common/.',
       severity: 'error',
       from: { path: '^src/' },
-      to: { path: '^reference-stack/' },
+      to: { path: '^(reference-stack|emulator)/' },
     },
     {
       name: 'stack-imports-no-harness',
-      comment: 'The reference stack (functions, CDK app, emulator) is the system under test: it must run without the harness; shared code lives in common/.',
+      comment: 'The reference stack and the emulator are the system under test: they run without the harness; shared code lives in common/.',
       severity: 'error',
-      from: { path: '^reference-stack/' },
+      from: { path: '^(reference-stack|emulator)/' },
       to: { path: '^src/' },
     },
     {
       name: 'common-imports-neither',
-      comment: 'common/ is the contract both programs import, so it depends on neither of them.',
+      comment: 'common/ is the contract every program imports, so it depends on none of them.',
       severity: 'error',
       from: { path: '^common/' },
-      to: { path: '^(src|reference-stack|artillery)/' },
+      to: { path: '^(src|reference-stack|emulator|artillery)/' },
     },
     {
-      name: 'functions-import-no-emulator-or-infra',
-      comment: 'The Lambda handlers deploy unchanged to AWS: they cannot depend on the emulator that hosts them locally or on the CDK app that deploys them.',
+      name: 'reference-stack-imports-no-emulator',
+      comment: 'The reference stack deploys unchanged to AWS: its functions and its CDK app cannot depend on the emulator that hosts them locally.',
+      severity: 'error',
+      from: { path: '^reference-stack/' },
+      to: { path: '^emulator/' },
+    },
+    {
+      name: 'functions-import-no-infra',
+      comment: 'The Lambda handlers deploy unchanged to AWS: they cannot depend on the CDK app that deploys them.',
       severity: 'error',
       from: { path: '^reference-stack/functions/' },
-      to: { path: '^reference-stack/(local|infra)/' },
+      to: { path: '^reference-stack/infra/' },
+    },
+    {
+      name: 'emulator-reads-reference-stack-in-one-place',
+      comment: "The emulator runs a stack description; the reference stack's manifest is one reader of it (emulator/stack-model/), and nothing else of the emulator knows that stack.",
+      severity: 'error',
+      from: { path: '^emulator/', pathNot: '^emulator/stack-model/' },
+      to: { path: '^reference-stack/' },
     },
 
     // The harness's layers (LAYERS above), and folders that import each other at any depth.

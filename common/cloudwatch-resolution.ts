@@ -10,7 +10,7 @@
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricStat.html and
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricData.html.
  *
- * The emulator answers by this rule (reference-stack/local/cloudwatch/metric-store.ts); the
+ * The emulator answers by this rule (emulator/cloudwatch/metric-store.ts); the
  * harness asks by it (src/metrics/cloudwatch/cloudwatch-queries.ts).
  */
 

@@ -2,7 +2,7 @@
  * The emulator's own account of its host, published beside the AWS metrics in a namespace of its
  * own so that a run can tell the stack's latency from the host's queueing. AWS has nothing like
  * it: on AWS every environment has its own CPU, locally they share the harness's cores. The
- * emulator publishes these (reference-stack/local/host-meter.ts, the Lambda runtime); the harness
+ * emulator publishes these (emulator/host-meter.ts, the Lambda runtime); the harness
  * pulls them (src/metrics/local-host.ts says what they mean for a run).
  *
  * - `HostBusyPercent` (no dimensions), once a second: how busy all the host's cores were, 0–100.

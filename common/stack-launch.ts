@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * What starts the stack program (reference-stack/local/main.ts): one object, built by the
+ * What starts the stack program (emulator/main.ts): one object, built by the
  * harness (`stack up` from its flags, the local target from a scenario's knobs) and read by the
  * stack. It travels as JSON in the STACK_LAUNCH_ENV environment variable: stdin is the owner's
  * lifeline (`exitWithStdin`: the stack ends when it closes) and a terminal's for `stack up`, a

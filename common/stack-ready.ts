@@ -3,7 +3,7 @@ import { NODE_RUNTIMES } from './node-runtimes.ts';
 
 /**
  * The one line `stack up` prints when the local stack is ready: what a harness needs to reach it.
- * The emulator writes it (reference-stack/local/stack.ts) and the harness reads it
+ * The emulator writes it (emulator/stack.ts) and the harness reads it
  * (src/targets/local.ts) through this one schema, so the two cannot drift apart.
  */
 

@@ -1,5 +1,5 @@
 // How a process of either program starts (the CLI, bin/fanout-bench.js; the stack program,
-// reference-stack/local/bootstrap.js): an unsupported Node is refused in one line before tsx's
+// emulator/bootstrap.js): an unsupported Node is refused in one line before tsx's
 // loader (which may not run on it) is loaded, then the TypeScript entry runs through that
 // loader, so a checkout works without a build step.
 import { unsupportedNode } from './node-support.js';

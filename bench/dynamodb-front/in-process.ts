@@ -1,10 +1,10 @@
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { tableDefinitions, TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
-import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
-import { inProcessCall, type RequestListener } from '../../reference-stack/local/dynamodb/in-process-call.ts';
-import { MeteringFront } from '../../reference-stack/local/dynamodb/metering-front.ts';
-import { MetricBatch, metricBatchReader } from '../../reference-stack/local/dynamodb/metric-batch.ts';
+import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
+import { inProcessCall, type RequestListener } from '../../emulator/dynamodb/in-process-call.ts';
+import { MeteringFront } from '../../emulator/dynamodb/metering-front.ts';
+import { MetricBatch, metricBatchReader } from '../../emulator/dynamodb/metric-batch.ts';
 
 /**
  * The front's own CPU per call, without HTTP or an SDK client in the way: the same request bodies

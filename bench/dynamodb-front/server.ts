@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
-import type { RequestListener } from '../../reference-stack/local/dynamodb/in-process-call.ts';
-import { MeteringFront } from '../../reference-stack/local/dynamodb/metering-front.ts';
-import { MetricBatch, metricBatchReader } from '../../reference-stack/local/dynamodb/metric-batch.ts';
+import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
+import type { RequestListener } from '../../emulator/dynamodb/in-process-call.ts';
+import { MeteringFront } from '../../emulator/dynamodb/metering-front.ts';
+import { MetricBatch, metricBatchReader } from '../../emulator/dynamodb/metric-batch.ts';
 
 /**
  * The measured process: dynalite and the metering front on one thread, as in the emulator's

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Results } from '../../src/contracts/results-schema.ts';
-import type { HostCpuReport } from '../../reference-stack/local/host-cpu.ts';
+import type { HostCpuReport } from '../../emulator/host-cpu.ts';
 
 /**
  * One run of the real CLI against the local stack, the way a user starts it:

@@ -40,17 +40,17 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { ROOM_METADATA_SK } from '../../reference-stack/functions/shared/protocol.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
-import { startDynamoDb } from '../../reference-stack/local/dynamodb/dynamodb-thread.ts';
+import { startDynamoDb } from '../../emulator/dynamodb/dynamodb-thread.ts';
 import {
   connectEvent as gatewayConnectEvent,
   messageEvent as gatewayMessageEvent,
   type ApiIdentity,
   type ClientInfo,
-} from '../../reference-stack/local/gateway/events.ts';
-import { LOCAL_DEFAULT_ENV, wiredEnvironment } from '../../reference-stack/local/function-environment.ts';
-import { ONE_VCPU_MB } from '../../reference-stack/local/lambda/cpu-share.ts';
-import { functionEnvironmentCap } from '../../reference-stack/local/lambda/function-environment-cap.ts';
-import { DEFAULTS as LAMBDA_DEFAULTS, LOCAL_CREDENTIALS } from '../../reference-stack/local/lambda/options.ts';
+} from '../../emulator/gateway/events.ts';
+import { LOCAL_DEFAULT_ENV, wiredEnvironment } from '../../emulator/function-environment.ts';
+import { ONE_VCPU_MB } from '../../emulator/lambda/cpu-share.ts';
+import { functionEnvironmentCap } from '../../emulator/lambda/function-environment-cap.ts';
+import { DEFAULTS as LAMBDA_DEFAULTS, LOCAL_CREDENTIALS } from '../../emulator/lambda/options.ts';
 import { decodeHistogram, newHistogram, type Histogram } from '../../src/metrics/measurement/histogram.ts';
 import { blockMarkers, tsxCommand, writeResultsBlock } from '../results-block.ts';
 import type { FromReceivers, ReceiversInit } from './floor-receivers.ts';

@@ -1,7 +1,7 @@
-import { createLambdaRuntime } from '../../reference-stack/local/lambda/runtime.ts';
-import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
-import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
-import { manifestFunctions } from '../../reference-stack/local/stack.ts';
+import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
+import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
+import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
+import { manifestFunctions } from '../../emulator/stack.ts';
 import { FUNCTION_ENV } from '../../reference-stack/functions/manifest.ts';
 
 /**

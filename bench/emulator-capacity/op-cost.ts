@@ -15,9 +15,9 @@
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { defaultStackConfig } from '../../reference-stack/local/config.ts';
-import { threadCpuClock } from '../../reference-stack/local/lambda/cpu-share.ts';
-import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
+import { defaultStackConfig } from '../../emulator/config.ts';
+import { threadCpuClock } from '../../emulator/lambda/cpu-share.ts';
+import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { blockMarkers, tsxCommand, writeResultsBlock } from '../results-block.ts';
 
 const { values } = parseArgs({ options: { write: { type: 'boolean', default: false } } });
@@ -114,7 +114,7 @@ function report(rows: Cost[], envs: number, warmUpS: number): void {
   const lines = [
     '## Emulator: CPU per operation',
     '',
-    'What one operation costs the local stack\'s process (`reference-stack/local` in one process with its',
+    'What one operation costs the local stack\'s process (`emulator` in one process with its',
     'clients), by thread: the function\'s environments (worker threads, INIT and invoking), the main thread',
     '(gateway, runtime, these clients), the DynamoDB thread (dynalite and its metering front) and the rest',
     '(V8\'s GC and compiler threads of every isolate, libuv\'s pool). On 2 cores the stack can do at most',

@@ -80,7 +80,7 @@ function classify(profile: CpuProfile): { kind: 'env'; fn: string } | { kind: Ex
   const urls = profile.nodes.map((n) => n.callFrame.url);
   const fn = urls.map((u) => /\/functions\/([^/]+)\/index\.(?:m?js)$/.exec(u)?.[1]).find(Boolean);
   if (fn) return { kind: 'env', fn };
-  if (urls.some((u) => u.includes('reference-stack/local/gateway'))) return { kind: 'gateway' };
+  if (urls.some((u) => u.includes('emulator/gateway'))) return { kind: 'gateway' };
   if (urls.some((u) => u.includes('/dynalite/'))) return { kind: 'dynamodb' };
   if (urls.some((u) => u.includes('/src/fleet/') || u.includes('/src/modes/') || u.includes('/src/session/') || u.includes('/src/cli'))) return { kind: 'harness' };
   return { kind: 'other' };

@@ -1,9 +1,9 @@
-import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
-import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
-import { createLambdaRuntime } from '../../reference-stack/local/lambda/runtime.ts';
+import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
+import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
+import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
 import { FUNCTION_ENV } from '../../reference-stack/functions/manifest.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
-import { manifestFunctions } from '../../reference-stack/local/stack.ts';
+import { manifestFunctions } from '../../emulator/stack.ts';
 
 /**
  * What a cold start of the real sendMessage function costs on the Node running this script. K

@@ -92,7 +92,7 @@ interface EmulatorConfigFile {
   region?: unknown;
 }
 
-/** The emulator's keys for each limit (reference-stack/local/config.ts, LimitsSchema and LambdaSchema), and its default where it is not AWS's. */
+/** The emulator's keys for each limit (emulator/config.ts, LimitsSchema and LambdaSchema), and its default where it is not AWS's. */
 const EMULATOR_KEYS: Array<[QuotaLimit, (c: EmulatorConfigFile) => unknown, number?]> = [
   ['newConnectionsPerSecond', (c) => c.limits?.newConnectionsPerSecond],
   ['frameBytes', (c) => c.limits?.frameBytes],

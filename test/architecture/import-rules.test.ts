@@ -9,13 +9,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 /**
  * The import direction of the house (.dependency-cruiser.cjs, one comment per rule saying why):
- * the harness and the reference stack apart, src/'s folders in layers (so no two folders import
+ * the harness, the emulator and the reference stack apart, src/'s folders in layers (so no two folders import
  * each other), the renderers pure, the src/metrics folders importing what their READMEs say, no
  * cycles of files or of folders.
  */
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CONFIG = join(ROOT, '.dependency-cruiser.cjs');
-const TREES = ['src', 'reference-stack', 'common', 'artillery/engine/src'];
+const TREES = ['src', 'emulator', 'reference-stack', 'common', 'artillery/engine/src'];
 
 async function violationsIn(baseDir: string, trees: string[], tsConfig?: string): Promise<{ cruised: number; violations: IViolation[] }> {
   const options = await extractDepcruiseOptions(CONFIG);
@@ -37,7 +37,7 @@ function describeViolation(v: IViolation): string {
 }
 
 describe('import rules', () => {
-  it('holds for src/, reference-stack/, common/ and artillery/engine/src with no exception', async () => {
+  it('holds for src/, emulator/, reference-stack/, common/ and artillery/engine/src with no exception', async () => {
     const { cruised, violations } = await violationsIn(ROOT, TREES, join(ROOT, 'tsconfig.json'));
     expect(cruised, 'the cruise found the source trees').toBeGreaterThan(250);
     expect(violations.map(describeViolation).join('\n')).toBe('');
@@ -51,14 +51,18 @@ describe('import rules', () => {
       // a type-only cycle is a cycle
       'src/scenarios/a.ts': "import type { B } from './b.ts';\nexport type A = { b?: B };\n",
       'src/scenarios/b.ts': "import type { A } from './a.ts';\nexport type B = { a?: A };\n",
-      'src/commands/stack.ts': "import '../../reference-stack/local/stack.ts';\n",
-      'reference-stack/local/stack.ts': "import '../../src/number-format.ts';\n",
+      'src/commands/stack.ts': "import '../../emulator/stack.ts';\n",
+      'emulator/stack.ts': "import '../src/number-format.ts';\n",
       // the base layer reaching up (and so, transitively, into the verdict)
       'src/number-format.ts': "import './verdict/exit-codes.ts';\n",
       'src/verdict/exit-codes.ts': 'export const X = 1;\n',
       'common/errors.ts': "import '../src/scenarios/a.ts';\n",
-      'reference-stack/functions/send.ts': "import '../local/config.ts';\n",
-      'reference-stack/local/config.ts': 'export const C = 1;\n',
+      'reference-stack/functions/send.ts': "import '../../emulator/config.ts';\nimport '../infra/app.ts';\nimport './manifest.ts';\n",
+      'reference-stack/functions/manifest.ts': 'export const M = 1;\n',
+      'reference-stack/infra/app.ts': "import '../functions/manifest.ts';\n",
+      // the emulator knows the reference stack only through its manifest reader
+      'emulator/config.ts': "import '../reference-stack/functions/manifest.ts';\n",
+      'emulator/stack-model/manifest-reader.ts': "import '../../reference-stack/functions/manifest.ts';\nimport '../config.ts';\n",
       // a folder loop made of files that form no file cycle: metrics → fleet → metrics
       'src/metrics/measurement/self-watch.ts': "import '../../fleet/clock.ts';\n",
       'src/fleet/clock.ts': 'export const now = 1;\n',
@@ -103,6 +107,9 @@ describe('import rules', () => {
       expect(lines).toContain('layers: src/metrics/measurement/self-watch.ts → src/fleet/clock.ts');
       expect(lines.some((l) => l.startsWith('no-folder-cycle: src/fleet') || l.startsWith('no-folder-cycle: src/metrics')), lines.join('\n')).toBe(true);
       expect(lines).toContain('layers: src/number-format.ts → src/verdict/exit-codes.ts');
+      expect(lines).toContain('reference-stack-imports-no-emulator: reference-stack/functions/send.ts → emulator/config.ts');
+      expect(lines).toContain('emulator-reads-reference-stack-in-one-place: emulator/config.ts → reference-stack/functions/manifest.ts');
+      expect(lines.filter((l) => l.includes('emulator/stack-model/manifest-reader.ts →') || l.startsWith('functions-import-no-infra: reference-stack/infra'))).toEqual([]);
       expect(lines).toContain('layers: src/aws/sdk-settings.ts → src/local-stack/node-binaries.ts');
       expect(lines).toContain('layers: src/helpers/misc.ts → src/number-format.ts');
       expect(lines).toContain('contracts-import-only-contracts: src/contracts/results-schema.ts → src/verdict/exit-codes.ts');

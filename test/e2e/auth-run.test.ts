@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultStackConfig } from '../../reference-stack/local/config.ts';
-import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
+import { defaultStackConfig } from '../../emulator/config.ts';
+import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { runCli, type CliResult } from './cli.ts';
 

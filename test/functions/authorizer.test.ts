@@ -2,10 +2,10 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TOKEN_PARAMETER_PLACEHOLDER } from '../../reference-stack/functions/manifest.ts';
 import type { ConnectAuthorizerEvent } from '../../reference-stack/functions/shared/events.ts';
-import type { AwsJsonServer } from '../../reference-stack/local/aws-json-server.ts';
-import { AwsApiError } from '../../reference-stack/local/cloudwatch/aws-json.ts';
-import { ParameterStore } from '../../reference-stack/local/ssm/parameter-store.ts';
-import { startSsmServer } from '../../reference-stack/local/ssm/server.ts';
+import type { AwsJsonServer } from '../../emulator/aws-json-server.ts';
+import { AwsApiError } from '../../emulator/cloudwatch/aws-json.ts';
+import { ParameterStore } from '../../emulator/ssm/parameter-store.ts';
+import { startSsmServer } from '../../emulator/ssm/server.ts';
 
 // The authorizer handler itself, in this process, reading its parameter through the real
 // SSMClient from a Parameter Store endpoint (the emulator's), as it would on Lambda. The store

@@ -3,8 +3,8 @@ import { LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionUpda
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
-import { defaultStackConfig } from '../../reference-stack/local/config.ts';
-import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
+import { defaultStackConfig } from '../../emulator/config.ts';
+import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { UserError } from '../../common/errors.ts';
 import { resolveTarget } from '../../src/targets/resolve-target.ts';
 import { parseTargetSpec } from '../../src/contracts/target-spec.ts';

@@ -12,8 +12,8 @@ import {
   TOKEN_IDENTITIES,
   TOKEN_IDENTITY_SOURCES,
 } from '../../reference-stack/functions/manifest.ts';
-import { defaultStackConfig } from '../../reference-stack/local/config.ts';
-import { startStack } from '../../reference-stack/local/stack.ts';
+import { defaultStackConfig } from '../../emulator/config.ts';
+import { startStack } from '../../emulator/stack.ts';
 import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
 import { UserError } from '../../common/errors.ts';
 import type { HostFacts } from '../../src/fleet/host-facts.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadStackConfig } from '../../reference-stack/local/config.ts';
+import { loadStackConfig } from '../../emulator/config.ts';
 import { accountThrottleDefault, LOWER_THROTTLE_REGIONS } from '../../common/api-gateway-quotas.ts';
 import { validateScenario } from '../../src/scenarios/load-scenario.ts';
 import { quotaLines } from '../../src/session/quota-preflight.ts';

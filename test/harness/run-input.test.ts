@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULTS as LAMBDA_DEFAULTS } from '../../reference-stack/local/lambda/options.ts';
+import { DEFAULTS as LAMBDA_DEFAULTS } from '../../emulator/lambda/options.ts';
 import { UserError } from '../../common/errors.ts';
 import { estimatedMemoryMB, fleetLimitIssue, localStackEnvironments } from '../../src/fleet/fleet-limits.ts';
 import type { HostFacts } from '../../src/fleet/host-facts.ts';

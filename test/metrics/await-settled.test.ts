@@ -1,13 +1,13 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
-import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
-import { startCloudWatchServer, type CloudWatchServer } from '../../reference-stack/local/cloudwatch/server.ts';
-import { createLambdaRuntime } from '../../reference-stack/local/lambda/runtime.ts';
-import type { LambdaRuntime } from '../../reference-stack/local/lambda/types.ts';
+import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
+import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
+import { startCloudWatchServer, type CloudWatchServer } from '../../emulator/cloudwatch/server.ts';
+import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
+import type { LambdaRuntime } from '../../emulator/lambda/types.ts';
 import { awaitInvocationsSettled } from '../../src/metrics/cloudwatch/await-settled.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
-import { fixture } from '../local/lambda-test-helpers.ts';
+import { fixture } from '../emulator/lambda-test-helpers.ts';
 import { emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';
 
 // The end of a local run waits for the stack's last invocations (the closing clients'

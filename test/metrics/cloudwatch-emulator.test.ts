@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultStackConfig } from '../../reference-stack/local/config.ts';
-import { startStack, type RunningStack } from '../../reference-stack/local/stack.ts';
+import { defaultStackConfig } from '../../emulator/config.ts';
+import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
 import { CloudWatchResults } from '../../src/contracts/cloudwatch-schema.ts';

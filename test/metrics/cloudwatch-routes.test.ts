@@ -1,9 +1,9 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
-import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
-import { startCloudWatchServer, type CloudWatchServer } from '../../reference-stack/local/cloudwatch/server.ts';
+import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
+import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
+import { startCloudWatchServer, type CloudWatchServer } from '../../emulator/cloudwatch/server.ts';
 import { pullCloudWatch, type PullCloudWatchOptions } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
 import { CloudWatchResults } from '../../src/contracts/cloudwatch-schema.ts';
 import { Results } from '../../src/contracts/results-schema.ts';

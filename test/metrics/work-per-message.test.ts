@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LogStore } from '../../reference-stack/local/cloudwatch/log-store.ts';
-import { MetricStore } from '../../reference-stack/local/cloudwatch/metric-store.ts';
-import { startCloudWatchServer, type CloudWatchServer } from '../../reference-stack/local/cloudwatch/server.ts';
-import type { MetricDatum } from '../../reference-stack/local/cloudwatch/types.ts';
-import { startDynamoDb, type LocalDynamoDb } from '../../reference-stack/local/dynamodb/dynamodb-thread.ts';
+import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
+import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
+import { startCloudWatchServer, type CloudWatchServer } from '../../emulator/cloudwatch/server.ts';
+import type { MetricDatum } from '../../emulator/cloudwatch/types.ts';
+import { startDynamoDb, type LocalDynamoDb } from '../../emulator/dynamodb/dynamodb-thread.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
 import { dynamoDbWork } from '../../src/metrics/cost/work-per-message.ts';

@@ -1,0 +1,326 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { accountThrottleDefault } from '../common/api-gateway-quotas.ts';
+import { LAMBDA_MEMORY_MB } from '../common/lambda-memory.ts';
+import { readDataFile } from '../common/data-file.ts';
+import { DEFAULTS as LAMBDA_DEFAULTS } from './lambda/options.ts';
+import { UserError, fieldPath } from '../common/errors.ts';
+import {
+  CONNECT_AUTHORIZER,
+  DEFAULT_STAGE_THROTTLE,
+  DEFAULT_TOKEN_IDENTITY,
+  FUNCTION_ENV,
+  FUNCTIONS,
+  TOKEN_IDENTITIES,
+} from '../reference-stack/functions/manifest.ts';
+import { DEFAULT_STACK_NAME, stackFunctionName, stackNameIssue } from '../reference-stack/functions/stack-names.ts';
+import { AwsMetricsSchema } from './cloudwatch/aws-timing.ts';
+import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../common/node-runtimes.ts';
+
+/**
+ * The emulator's configuration: one schema, AWS's documented values as defaults, so a config
+ * file only names what differs from AWS. Sources: API Gateway quotas for WebSocket APIs
+ * (128 KB message, 32 KB frame, 10 min idle, 2 h connection, 500 new connections/s, account
+ * throttle 10,000 rps with burst 5,000) and Lambda quotas (1,000 concurrent executions); the
+ * stage's throttle is the one the CDK app deploys (manifest.ts).
+ */
+
+const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** API Gateway API ids are 10 lowercase alphanumerics, e.g. "a1b2c3d4e5". */
+export function randomApiId(): string {
+  const bytes = randomBytes(10);
+  let id = '';
+  for (const b of bytes) id += ALNUM[b % ALNUM.length];
+  return id;
+}
+
+/** Variables the stack sets for every function (see stack.ts); `functions.<name>.environment` may not. */
+const WIRED_ENV = new Set<string>([
+  FUNCTION_ENV.connectionsTable,
+  FUNCTION_ENV.roomMembersTable,
+  FUNCTION_ENV.messagesTable,
+  FUNCTION_ENV.callbackUrl,
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+]);
+
+const LimitsSchema = z.strictObject({
+  /** Max WebSocket message (and @connections payload); larger messages close with 1009. */
+  maxMessageBytes: z.int().min(1).default(131_072),
+  /** AWS's frame limit; documented, not enforced (ws enforces message size only). */
+  frameBytes: z.int().min(1).default(32_768),
+  idleTimeoutSeconds: z.number().positive().default(600),
+  maxConnectionSeconds: z.number().positive().default(7_200),
+  /** New connections per second per account (token bucket, burst = rate). */
+  newConnectionsPerSecond: z.number().positive().default(500),
+  /** Account throttle shared by inbound messages and @connections calls; default: AWS's for the stack's region (accountThrottleDefault). */
+  accountRps: z.number().positive().optional(),
+  accountBurst: z.number().positive().optional(),
+  /**
+   * The stage's default route throttle (DefaultRouteSettings): client messages and $connect, not
+   * @connections calls. What the CDK app deploys; AWS's burst is an integer, 0 refuses everything.
+   */
+  stageRps: z.number().positive().default(DEFAULT_STAGE_THROTTLE.rateLimit),
+  stageBurst: z.int().min(0).default(DEFAULT_STAGE_THROTTLE.burstLimit),
+  /** Routes with a throttle of their own (the stage's RouteSettings), by route key; in place of the stage's. */
+  routeThrottles: z.record(z.string(), z.strictObject({ rps: z.number().positive(), burst: z.int().min(0) })).default({}),
+  /**
+   * What resets the idle timer: `either`, traffic either way (published experience: server-sent
+   * messages keep a connection open; AWS does not document the direction), or `client`, only the
+   * client's own messages.
+   */
+  idleTimeoutRule: z.enum(['client', 'either']).default('either'),
+});
+
+const LambdaSchema = z.strictObject({
+  /** AWS's default account concurrency quota. */
+  accountConcurrency: z.int().min(1).default(1_000),
+  /**
+   * Host cap on live execution environments (not an AWS quota): what the host's memory holds.
+   * Cold starts beyond it evict idle environments, or wait (results say the host held them).
+   */
+  hostMaxEnvironments: z.int().min(1).default(LAMBDA_DEFAULTS.hostMaxEnvironments),
+  /**
+   * Host cap on one function's live environments: this many per core at a full vCPU share, so
+   * cores × this ÷ the function's CPU share (at least 4). Beyond what the host's cores can keep
+   * busy, another environment adds no throughput, only its own JIT warm-up; invocations past the
+   * cap wait for one of the function's environments (results count them as held back by the
+   * host). 0: no such cap (every concurrent invocation gets its own environment, as on AWS).
+   */
+  hostEnvironmentsPerCore: z.number().min(0).default(LAMBDA_DEFAULTS.hostEnvironmentsPerCore),
+  /** INITs running at once on this host (not an AWS quota); default: cores - 1. */
+  initConcurrency: z.int().min(1).default(LAMBDA_DEFAULTS.initConcurrency),
+  /**
+   * Environments per function whose INIT runs before they are needed; a cold start takes one and
+   * is charged its INIT duration. 0: every INIT runs inside the invocation that needs it.
+   */
+  preparedPerFunction: z.int().min(0).max(64).default(2),
+  /** Idle environments are reaped after this long (AWS does not document it; ~5-15 min observed). */
+  idleReapSeconds: z.number().positive().default(300),
+  /** 'throttle' slows each invocation to its memory size's CPU share (1,769 MB = 1 vCPU). */
+  cpuModel: z.enum(['throttle', 'off']).default('throttle'),
+  /**
+   * The Lambda runtime emulated (what the CDK app deploys by default). The functions run in the
+   * stack's own process, so `stack up` runs on that Node major when it can find one.
+   */
+  runtime: z.enum(NODE_RUNTIMES).default(DEFAULT_NODE_RUNTIME),
+});
+
+const FunctionOverrideSchema = z.strictObject({
+  memoryMB: z.int().min(LAMBDA_MEMORY_MB.min).max(LAMBDA_MEMORY_MB.max).optional(),
+  reservedConcurrency: z.int().min(0).optional(),
+  /** Extra latency added to every invocation (simulates a slower dependency). */
+  addedLatencyMs: z.number().min(0).optional(),
+  /** Share of invocations rejected as throttled, whatever the concurrency. */
+  forceThrottleShare: z.number().min(0).max(1).optional(),
+  /**
+   * Extra environment variables for the function (FANOUT_CONCURRENCY, POST_TIMEOUT_MS, …). What
+   * the emulator wires itself (tables, CALLBACK_URL, AWS_*) cannot be replaced: the functions must
+   * reach only the local endpoints.
+   */
+  environment: z
+    .record(
+      z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+        .refine((name) => !WIRED_ENV.has(name) && !name.startsWith('AWS_') && !name.startsWith('_'), {
+          error: 'is set by the emulator and cannot be replaced',
+        }),
+      // YAML writes `POST_TIMEOUT_MS: 500` as a number; the environment holds its text.
+      z.union([z.string(), z.number(), z.boolean()]).transform(String),
+    )
+    .optional(),
+});
+
+const FaultsSchema = z.strictObject({
+  /** Share of $disconnect events silently not delivered (AWS delivers them best effort). */
+  lostDisconnectShare: z.number().min(0).max(1).default(0),
+  /**
+   * Share of DynamoDB data-plane calls answered with ProvisionedThroughputExceededException (the
+   * SDK retries them, 3 attempts in the reference functions, so callers see far fewer).
+   */
+  dynamodbThrottleShare: z.number().min(0).max(1).default(0),
+  /**
+   * Share of @connections POSTs that stall: never answered (and never delivered) until the caller
+   * aborts or the stack closes, like a post stuck in the network. Exercises the functions' abort.
+   */
+  stallPostShare: z.number().min(0).max(1).default(0),
+});
+
+/**
+ * The $connect authorizer (a Lambda REQUEST authorizer, fanout-authorizer). Its expected token is
+ * seeded into the emulator's Parameter Store at start, from `tokenFile` or else the
+ * FANOUT_BENCH_TOKEN environment variable; never from the config itself, and never printed.
+ */
+const AuthSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** where clients put the token, the authorizer's identity source: header x-api-key, or query parameter token */
+  identitySource: z.enum(TOKEN_IDENTITIES).default(DEFAULT_TOKEN_IDENTITY),
+  /**
+   * the Parameter Store parameter the authorizer reads (AUTH_TOKEN_PARAMETER); default the one the
+   * CDK app creates for the stack, /fanout-bench/<stackName>/connect-token (stack-names.ts)
+   */
+  parameterName: z
+    .string()
+    .regex(/^\/[a-zA-Z0-9_.\-/]{1,1000}$/, 'a parameter path such as /fanout-bench/connect-token')
+    .optional(),
+  /** a file holding the expected token (else FANOUT_BENCH_TOKEN); relative to the current directory */
+  tokenFile: z.string().min(1).optional(),
+});
+
+const DynamoDbSchema = z
+  .strictObject({
+    inMemory: z.boolean().default(true),
+    /** LevelDB directory when inMemory is false. */
+    path: z.string().min(1).optional(),
+  })
+  .refine((d) => d.inMemory || d.path !== undefined, {
+    message: 'path is required when inMemory is false',
+    path: ['path'],
+  });
+
+export const StackConfigSchema = z.strictObject({
+  /**
+   * The CloudFormation stack this one stands in for: DescribeStacks answers it, and its functions,
+   * tables and token parameter are named after it as the CDK app names them (stack-names.ts).
+   */
+  stackName: z
+    .string()
+    .superRefine((name, ctx) => {
+      const issue = stackNameIssue(name);
+      if (issue) ctx.addIssue({ code: 'custom', message: issue });
+    })
+    .default(DEFAULT_STACK_NAME),
+  host: z.string().min(1).default('127.0.0.1'),
+  /** 0 = any free port. */
+  port: z.int().min(0).max(65_535).default(0),
+  stage: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,128}$/, 'letters, digits, "-" and "_" only')
+    .default('local'),
+  apiId: z
+    .string()
+    .regex(/^[a-z0-9]{10}$/, '10 lowercase letters or digits')
+    .default(randomApiId),
+  region: z.string().min(1).default('us-east-1'),
+  accountId: z.string().regex(/^\d{12}$/, '12 digits').default('000000000000'),
+  limits: LimitsSchema.prefault({}),
+  lambda: LambdaSchema.prefault({}),
+  /** Per-function overrides, keyed by function name from the manifest. */
+  functions: z.record(z.string(), FunctionOverrideSchema).default({}),
+  faults: FaultsSchema.prefault({}),
+  dynamodb: DynamoDbSchema.prefault({}),
+  auth: AuthSchema.prefault({}),
+  /** AWS's metric timing in CloudWatch: 60 s periods only, each published after a lag (aws-timing.ts). */
+  awsMetrics: AwsMetricsSchema.prefault({}),
+}).transform((c) => {
+  // the account's throttle AWS documents for the stack's region, unless the config sets its own
+  const regional = accountThrottleDefault(c.region);
+  return { ...c, limits: { ...c.limits, accountRps: c.limits.accountRps ?? regional.rateLimit, accountBurst: c.limits.accountBurst ?? regional.burstLimit } };
+});
+
+export type StackConfig = z.output<typeof StackConfigSchema>;
+export type StackConfigInput = z.input<typeof StackConfigSchema>;
+export type FunctionOverride = z.output<typeof FunctionOverrideSchema>;
+export type AuthConfig = z.output<typeof AuthSchema>;
+
+export interface LoadStackConfigOptions {
+  /** YAML or JSON file (JSON is YAML). */
+  file?: string;
+  /** Values from CLI flags; they win over the file. */
+  overrides?: Record<string, unknown>;
+  /** Names the flag that sets a field (dotted path), for messages about override values. */
+  flagFor?: (field: string) => string | undefined;
+  /** Function names `functions` may name (default: the manifest's). */
+  functionNames?: readonly string[];
+  /** Route keys `limits.routeThrottles` may name (default: the manifest's). */
+  routeKeys?: readonly string[];
+}
+
+/** Read, merge and validate; any mistake is one UserError line naming file or flag, and field. */
+export function loadStackConfig(options: LoadStackConfigOptions = {}): StackConfig {
+  const fromFile = options.file === undefined ? {} : readConfigFile(options.file);
+  const overrides = options.overrides ?? {};
+  const merged = deepMerge(fromFile, overrides);
+  const result = StackConfigSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    // An unknown key is reported at the key itself: "limits.idleTimeout: unknown key".
+    const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+    const path = unknownKey === undefined ? issue.path : [...issue.path, unknownKey];
+    // A record key that failed its own check: its message says why ("Invalid key in record" does not).
+    const keyIssue = issue.code === 'invalid_key' ? issue.issues[0] : undefined;
+    const message = unknownKey !== undefined ? 'unknown key' : (keyIssue?.message ?? issue.message);
+    const source = sourceOf(path, overrides, options);
+    const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
+    throw new UserError(`${source}: ${fieldPath(path)}: ${message}${more}`);
+  }
+  // Functions go by the names they have in this stack (the manifest's for the default stack).
+  const deployed = (manifestName: string) => stackFunctionName(result.data.stackName, manifestName);
+  const authorizerName = deployed(CONNECT_AUTHORIZER.name);
+  const known = options.functionNames ?? [...FUNCTIONS.map((f) => deployed(f.name)), authorizerName];
+  for (const name of Object.keys(result.data.functions)) {
+    if (!known.includes(name)) {
+      const source = sourceOf(['functions', name], overrides, options);
+      throw new UserError(`${source}: functions.${name}: unknown function "${name}" (known: ${known.join(', ')})`);
+    }
+    if (name === authorizerName && !result.data.auth.enabled && options.functionNames === undefined) {
+      const source = sourceOf(['functions', name], overrides, options);
+      throw new UserError(`${source}: functions.${name}: the $connect authorizer runs only with auth on (--auth, auth.enabled)`);
+    }
+  }
+  // As UpdateStage refuses RouteSettings for a route the API does not have.
+  const routes = options.routeKeys ?? FUNCTIONS.map((f) => f.route);
+  for (const key of Object.keys(result.data.limits.routeThrottles)) {
+    if (!routes.includes(key)) {
+      const source = sourceOf(['limits', 'routeThrottles', key], overrides, options);
+      throw new UserError(`${source}: limits.routeThrottles.${key}: unknown route "${key}" (routes: ${routes.join(', ')})`);
+    }
+  }
+  return result.data;
+}
+
+/** Defaults only (tests, embedded use); `options` for a stack of other functions or routes. */
+export function defaultStackConfig(overrides: StackConfigInput = {}, options: Pick<LoadStackConfigOptions, 'functionNames' | 'routeKeys'> = {}): StackConfig {
+  return loadStackConfig({ ...options, overrides: overrides as Record<string, unknown> });
+}
+
+/** Bounded, linear-time YAML/JSON reading with line:column errors, shared with the harness's files. */
+function readConfigFile(file: string): Record<string, unknown> {
+  const parsed = readDataFile(file, { what: 'emulator config file' });
+  if (parsed === null || parsed === undefined) return {};
+  if (!isPlainObject(parsed)) throw new UserError(`${file}: (root): expected a mapping of settings`);
+  return parsed;
+}
+
+/** Which input a failing field came from: the flag that set it, else the file. */
+function sourceOf(path: readonly PropertyKey[], overrides: Record<string, unknown>, options: LoadStackConfigOptions): string {
+  if (hasPath(overrides, path)) {
+    return options.flagFor?.(fieldPath(path)) ?? 'overrides';
+  }
+  return options.file ?? 'config';
+}
+
+function hasPath(obj: unknown, path: readonly PropertyKey[]): boolean {
+  let cur: unknown = obj;
+  for (const key of path) {
+    if (!isPlainObject(cur) || !(String(key) in cur)) return false;
+    cur = cur[String(key)];
+  }
+  return path.length > 0 && cur !== undefined;
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    if (value === undefined) continue;
+    const prev = out[key];
+    out[key] = isPlainObject(prev) && isPlainObject(value) ? deepMerge(prev, value) : value;
+  }
+  return out;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

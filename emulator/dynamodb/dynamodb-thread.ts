@@ -1,0 +1,164 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import {
+  CreateTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  waitUntilTableExists,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { build } from 'esbuild';
+import { UserError } from '../../common/errors.ts';
+import { tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
+import type { MetricSink } from '../cloudwatch/types.ts';
+import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './worker-messages.ts';
+import { metricBatchReader } from './metric-batch.ts';
+
+/**
+ * DynamoDB for the emulator: dynalite behind a metering front, both on their own worker thread
+ * (see worker.ts). The front is the endpoint the functions reach: it publishes
+ * AWS/DynamoDB metrics (consumed units, request counts, throttles) into the stack's metric store
+ * and carries the throttle fault.
+ */
+
+export interface LocalDynamoDb {
+  /** http://127.0.0.1:PORT — the metering front */
+  endpoint: string;
+  /** data-plane calls received and throttled, and the worker thread's CPU ms, so far (as last reported by the worker) */
+  stats(): { calls: number; throttled: number; cpuMs: number };
+  close(): Promise<void>;
+}
+
+export interface StartDynamoDbOptions {
+  /** LevelDB directory; in memory when absent. */
+  path?: string;
+  /** Tables to create and wait for (default: the reference stack's). */
+  tables?: CreateTableCommandInput[];
+  /** Credentials/region for the client that creates the tables (dynalite ignores them). */
+  region?: string;
+  /** Where AWS/DynamoDB metrics go (none when absent). */
+  metrics?: MetricSink;
+  /** Share 0..1 of data-plane calls answered with ProvisionedThroughputExceededException. */
+  throttleShare?: number;
+}
+
+const WORKER_ENTRY = fileURLToPath(new URL('./worker.ts', import.meta.url));
+let workerCode: Promise<string> | undefined;
+
+/** The worker bundled once per process: plain CommonJS, so the thread needs no TypeScript loader. */
+function bundledWorker(): Promise<string> {
+  workerCode ??= build({
+    entryPoints: [WORKER_ENTRY],
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    logLevel: 'silent',
+  }).then((r) => r.outputFiles[0]!.text);
+  return workerCode;
+}
+
+export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise<LocalDynamoDb> {
+  if (options.path !== undefined) usableDirectory(options.path);
+  const require = createRequire(import.meta.url);
+  const init: DynamoWorkerInit = { dynalitePath: require.resolve('dynalite'), path: options.path, throttleShare: options.throttleShare ?? 0 };
+  const worker = new Worker(await bundledWorker(), { eval: true, workerData: init });
+
+  const counters = { calls: 0, throttled: 0, cpuMs: 0 };
+  const read = options.metrics ? metricBatchReader(options.metrics) : undefined;
+  worker.on('message', (msg: FromDynamoWorker) => {
+    if (msg.type === 'data') {
+      counters.calls = msg.calls;
+      counters.throttled = msg.throttled;
+      counters.cpuMs = msg.cpuMs;
+    }
+    read?.(msg);
+  });
+
+  const port = await new Promise<number>((resolve, reject) => {
+    const onMessage = (msg: FromDynamoWorker) => {
+      if (msg.type === 'listening') resolve(msg.port);
+      else if (msg.type === 'error') reject(new Error(`dynalite: ${msg.message}`));
+    };
+    worker.on('message', onMessage);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`dynalite worker exited with code ${code} before listening`)));
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      // Ask dynalite to close its store (matters for a LevelDB path), then end the thread.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2_000);
+        worker.on('message', (msg: FromDynamoWorker) => {
+          if (msg.type === 'closed') {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        const bye: ToDynamoWorker = { type: 'close' };
+        worker.postMessage(bye);
+      });
+      await worker.terminate();
+    })();
+    return closing;
+  };
+
+  // A store that fails to open kills the worker after it listened: race table creation against it.
+  let onExit: ((code: number) => void) | undefined;
+  const died = new Promise<never>((_, reject) => {
+    onExit = (code) => reject(new Error(`dynalite stopped (exit code ${code})`));
+    worker.once('exit', onExit);
+  });
+  try {
+    await Promise.race([createTables(endpoint, options.tables ?? tableDefinitions(), options.region ?? 'us-east-1'), died]);
+  } catch (err) {
+    await close();
+    if (options.path === undefined) throw err;
+    throw new UserError(`dynamodb.path: could not open a table store in ${options.path}: ${(err as Error).message}`);
+  } finally {
+    worker.off('exit', onExit!);
+    died.catch(() => {});
+  }
+  return { endpoint, stats: () => ({ ...counters }), close };
+}
+
+/** The LevelDB directory must exist (it is created) and be writable: one clear line otherwise. */
+function usableDirectory(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+    accessSync(path, constants.R_OK | constants.W_OK);
+  } catch (err) {
+    throw new UserError(`dynamodb.path: cannot use ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+async function createTables(endpoint: string, tables: CreateTableCommandInput[], region: string): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    await Promise.all(
+      tables.map((t) =>
+        client.send(new CreateTableCommand(t)).catch((err: unknown) => {
+          // A persistent store (path) already has its tables from the last run.
+          if (!(err instanceof ResourceInUseException)) throw err;
+        }),
+      ),
+    );
+    await Promise.all(
+      tables.map((t) =>
+        waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: t.TableName! }),
+      ),
+    );
+  } finally {
+    client.destroy();
+  }
+}

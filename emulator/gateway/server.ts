@@ -1,0 +1,172 @@
+import { createServer, type Server } from 'node:http';
+import { WebSocketServer } from 'ws';
+import { UserError } from '../../common/errors.ts';
+import type { MetricSink } from '../cloudwatch/types.ts';
+import type { StackConfig } from '../config.ts';
+import type { LambdaRuntime } from '../lambda/types.ts';
+import { ApiMetrics } from './api-metrics.ts';
+import { ConnectionRegistry } from './connection.ts';
+import { handleConnectionsApi, sendError } from './connections-api.ts';
+import type { AuthorizerConfig, GatewayContext } from './context.ts';
+import { onUpgrade } from './handshake.ts';
+import { Integration } from './integration.ts';
+import { startLifetimeSweep } from './lifetime.ts';
+import { TokenBucket } from './rate-limit.ts';
+import { RouteTable } from './routing.ts';
+
+/**
+ * The API Gateway WebSocket API of the emulator: one HTTP server carrying the WebSocket
+ * endpoint (ws://HOST:PORT/{stage}) and the @connections callback API
+ * (http://HOST:PORT/{stage}/@connections/{id}). It binds first, so the port is known before the
+ * Lambda runtime (whose functions need CALLBACK_URL) is attached.
+ */
+
+export interface GatewayOptions {
+  config: StackConfig;
+  /** Route -> function, from the manifest (or test fixtures). */
+  functions: readonly { name: string; route: string; returnResponse: boolean }[];
+  /** A Lambda REQUEST authorizer on $connect (auth on). */
+  authorizer?: AuthorizerConfig;
+  metrics: MetricSink;
+  log?: (line: string) => void;
+}
+
+export interface GatewayStats {
+  /** Connections registered (open or still in $connect). */
+  connections: number;
+  lostDisconnects: number;
+  deliveredDisconnects: number;
+  stalledPosts: number;
+}
+
+export interface Gateway {
+  readonly host: string;
+  readonly port: number;
+  /** "HOST:PORT", the domainName in events. */
+  readonly domainName: string;
+  /** ws://HOST:PORT/{stage} */
+  readonly websocketUrl: string;
+  /** http://HOST:PORT/{stage}, the @connections endpoint (CALLBACK_URL). */
+  readonly callbackUrl: string;
+  /** Start serving connections: until then upgrades get 503. */
+  attach(runtime: LambdaRuntime): void;
+  stats(): GatewayStats;
+  /** Close every socket with 1001, let $disconnects run (bounded), stop the server. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { config } = options;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const server = createServer({ noDelay: true, keepAlive: true });
+  // SDK clients keep sockets alive for reuse; closing them after Node's 5 s default races with
+  // a reuse and surfaces as ECONNRESET in the functions.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  const port = await listen(server, config.port, config.host);
+  const hostInUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const domainName = `${hostInUrl}:${port}`;
+  const stage = config.stage;
+
+  const metrics = new ApiMetrics(options.metrics, config.apiId, stage);
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: config.limits.maxMessageBytes,
+    perMessageDeflate: false,
+    clientTracking: false,
+    handleProtocols: (protocols, req) => {
+      const chosen = ctx.chosenProtocol.get(req);
+      return chosen !== undefined && protocols.has(chosen) ? chosen : false;
+    },
+  });
+  const ctx: GatewayContext = {
+    config,
+    api: { apiId: config.apiId, stage, domainName },
+    routes: new RouteTable(options.functions),
+    authorizer: options.authorizer,
+    registry: new ConnectionRegistry(),
+    metrics,
+    integration: new Integration(metrics, log),
+    newConnections: new TokenBucket(config.limits.newConnectionsPerSecond, config.limits.newConnectionsPerSecond),
+    account: new TokenBucket(config.limits.accountRps, config.limits.accountBurst),
+    stage: new TokenBucket(config.limits.stageRps, config.limits.stageBurst),
+    routeThrottles: new Map(Object.entries(config.limits.routeThrottles).map(([route, t]) => [route, new TokenBucket(t.rps, t.burst)])),
+    wss,
+    chosenProtocol: new WeakMap(),
+    counters: { lostDisconnects: 0, deliveredDisconnects: 0, stalledPosts: 0 },
+    closing: false,
+    log,
+  };
+
+  const connectionsPrefix = `/${stage}/@connections/`;
+  server.on('request', (req, res) => {
+    if (ctx.closing) return sendError(res, 503, 'ServiceUnavailableException', 'Service Unavailable');
+    handleConnectionsApi(ctx, connectionsPrefix, req, res);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    onUpgrade(ctx, req, socket, head).catch((err) => {
+      log(`gateway: upgrade failed: ${(err as Error)?.stack ?? String(err)}`);
+      socket.destroy();
+    });
+  });
+  const stopSweep = startLifetimeSweep(ctx);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      ctx.closing = true;
+      stopSweep();
+      for (const conn of ctx.registry.values()) conn.close(1001, 'Going away');
+      await waitFor(() => openSockets(ctx) === 0, 1_000);
+      for (const conn of ctx.registry.values()) conn.ws?.terminate();
+      await waitFor(() => openSockets(ctx) === 0, 500);
+      await ctx.integration.drain(3_000);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      wss.close();
+    })();
+    return closing;
+  };
+
+  return {
+    host: config.host,
+    port,
+    domainName,
+    websocketUrl: `ws://${domainName}/${stage}`,
+    callbackUrl: `http://${domainName}/${stage}`,
+    attach: (runtime) => ctx.integration.attach(runtime),
+    stats: () => ({ connections: ctx.registry.size, ...ctx.counters }),
+    close,
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') reject(new UserError(`port ${port} on ${host} is already in use`));
+      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') reject(new UserError(`cannot listen on host ${host}: ${err.code}`));
+      else if (err.code === 'EACCES') reject(new UserError(`port ${port} on ${host}: permission denied`));
+      else reject(err);
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+}
+
+function openSockets(ctx: GatewayContext): number {
+  let n = 0;
+  for (const conn of ctx.registry.values()) if (conn.state === 'open') n++;
+  return n;
+}
+
+async function waitFor(done: () => boolean, maxMs: number): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}

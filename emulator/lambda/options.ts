@@ -1,0 +1,128 @@
+import { availableParallelism, totalmem } from 'node:os';
+import { z } from 'zod';
+import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
+import { UserError, fieldPath } from '../../common/errors.ts';
+import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
+import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../../common/node-runtimes.ts';
+
+/** AWS's documented quotas and the emulator's host knobs, with their defaults. */
+export const DEFAULTS = {
+  accountConcurrency: 1_000,
+  /** AWS: each function scales by 1,000 execution environments every 10 seconds. */
+  scalingRate: { environments: 1_000, perMs: 10_000 },
+  /**
+   * Host cap on live environments across all functions (not an AWS quota). An idle environment
+   * costs memory (~26 MB of RSS with the reference functions' bundles), not CPU, so the cap is set
+   * by memory: 30 % of the host's, at 32 MB each, between 16 and 256.
+   */
+  hostMaxEnvironments: Math.max(16, Math.min(256, Math.floor((totalmem() * 0.3) / 2 ** 25))),
+  /**
+   * INITs running at once (not an AWS quota): leave a core to the gateway and the load, so an
+   * INIT takes what it takes on an idle host instead of queueing behind forty others.
+   */
+  initConcurrency: Math.max(1, availableParallelism() - 1),
+  /**
+   * Host cap on one function's live environments, per core at a full vCPU share (not an AWS
+   * quota; see `functionEnvironmentCap` in function-environment-cap.ts). 0: no such cap.
+   */
+  hostEnvironmentsPerCore: 0.5,
+  /** Environments per function whose INIT runs before they are needed (see env-preparer.ts). */
+  preparedPerFunction: 0,
+  /**
+   * AWS does not document when idle environments are reaped; 5-15 minutes is what is commonly
+   * observed. The emulator reaps after 5 minutes idle.
+   */
+  idleReapMs: 5 * 60_000,
+  region: 'us-east-1',
+  accountId: '000000000000',
+} as const;
+
+const FunctionSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, hyphens or underscores'),
+  /** Absolute path of the handler file (TS or JS) exporting `handler`. */
+  entry: z.string().min(1),
+  memoryMB: z.int().min(LAMBDA_MEMORY_MB.min).max(LAMBDA_MEMORY_MB.max),
+  timeoutSeconds: z.number().positive().max(900),
+  reservedConcurrency: z.int().min(0).optional(),
+  environment: z.record(z.string(), z.string()).default({}),
+  /** Fault knob: milliseconds added before each invocation. */
+  addedLatencyMs: z.number().min(0).optional(),
+  /** Fault knob: share 0..1 of invocations throttled with reason 'forced'. */
+  forceThrottle: z.number().min(0).max(1).optional(),
+});
+
+const OptionsSchema = z.strictObject({
+  functions: z.array(FunctionSchema).min(1),
+  accountConcurrency: z.int().min(1).default(DEFAULTS.accountConcurrency),
+  scalingRate: z
+    .strictObject({ environments: z.number().positive(), perMs: z.number().positive() })
+    .default({ ...DEFAULTS.scalingRate }),
+  hostMaxEnvironments: z.int().min(1).default(DEFAULTS.hostMaxEnvironments),
+  hostEnvironmentsPerCore: z.number().min(0).default(DEFAULTS.hostEnvironmentsPerCore),
+  idleReapMs: z.number().positive().default(DEFAULTS.idleReapMs),
+  initConcurrency: z.int().min(1).default(DEFAULTS.initConcurrency),
+  preparedPerFunction: z.int().min(0).max(64).default(DEFAULTS.preparedPerFunction),
+  cpuModel: z.enum(['throttle', 'off']).default('throttle'),
+  /** The Lambda runtime emulated: AWS_EXECUTION_ENV and the bundle's esbuild target. */
+  runtime: z.enum(NODE_RUNTIMES).default(DEFAULT_NODE_RUNTIME),
+  region: z.string().min(1).default(DEFAULTS.region),
+  accountId: z.string().regex(/^\d{12}$/, 'must be 12 digits').default(DEFAULTS.accountId),
+});
+
+export type FunctionDefinition = z.input<typeof FunctionSchema>;
+export type FunctionConfig = z.output<typeof FunctionSchema>;
+
+export type LambdaRuntimeOptions = z.input<typeof OptionsSchema> & { metrics: MetricSink; logs: LogSink };
+export type RuntimeConfig = z.output<typeof OptionsSchema> & { metrics: MetricSink; logs: LogSink };
+
+/**
+ * A function's configuration after an update (memory, timeout, environment variables), checked
+ * against the same rules as at start-up; a mistake is a one-line UserError naming the field.
+ */
+export function resolveFunctionUpdate(
+  current: FunctionConfig,
+  update: { memoryMB?: number; timeoutSeconds?: number; environment?: Record<string, string> },
+): FunctionConfig {
+  const parsed = FunctionSchema.safeParse({ ...current, ...update });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`lambda runtime: ${current.name}.${fieldPath(issue.path)}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Validate options; a mistake becomes a one-line UserError naming the field. */
+export function resolveOptions(options: LambdaRuntimeOptions): RuntimeConfig {
+  const { metrics, logs, ...rest } = options;
+  const parsed = OptionsSchema.safeParse(rest);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`lambda runtime: ${fieldPath(issue.path)}: ${issue.message}`);
+  }
+  const config = parsed.data;
+  const names = new Set<string>();
+  let reserved = 0;
+  config.functions.forEach((fn, i) => {
+    if (names.has(fn.name)) throw new UserError(`lambda runtime: functions[${i}].name: duplicate function name ${fn.name}`);
+    names.add(fn.name);
+    reserved += fn.reservedConcurrency ?? 0;
+  });
+  if (reserved > config.accountConcurrency) {
+    throw new UserError(
+      `lambda runtime: functions[].reservedConcurrency: reserved ${reserved} exceeds accountConcurrency ${config.accountConcurrency}`,
+    );
+  }
+  return { ...config, metrics, logs };
+}
+
+/**
+ * The credentials every function receives, as Lambda injects the execution role's: always these
+ * dummies, never the caller's. The functions reach only local endpoints, which check no
+ * signatures; handing them the caller's AWS_ACCESS_KEY_ID/… would put real keys in reach of
+ * code under test (and its logs) for nothing. Set, so the SDK never probes instance metadata.
+ */
+export const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } as const;
+
+export function functionCredentials(_config: RuntimeConfig): Record<string, string> {
+  return { ...LOCAL_CREDENTIALS };
+}

@@ -1,0 +1,350 @@
+import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import { bundleFunctions, type FunctionBundles } from './bundle.ts';
+import { ConcurrencyLimits } from './concurrency.ts';
+import { Environment, type EnvironmentSpec, type RunResult } from './environment.ts';
+import { EnvironmentPreparer } from './env-preparer.ts';
+import { FunctionPool } from './function-pool.ts';
+import { HostCapacity } from './host-capacity.ts';
+import { functionCredentials, resolveFunctionUpdate, resolveOptions, type FunctionConfig, type LambdaRuntimeOptions, type RuntimeConfig } from './options.ts';
+import { billedDurationMs } from './report-line.ts';
+import type { FunctionStats, FunctionUpdate, InvokeOutcome, LambdaRuntime, ThrottleReason } from './types.ts';
+import type { MetricSink } from '../cloudwatch/types.ts';
+import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../common/local-host-metrics.ts';
+
+export type { LambdaRuntimeOptions } from './options.ts';
+
+const NAMESPACE = 'AWS/Lambda';
+/** AWS publishes ConcurrentExecutions for the account too, with no dimensions. */
+const ACCOUNT: Record<string, string> = {};
+
+/**
+ * Start the emulator's Lambda service: bundle every function once, then run invocations in
+ * worker-thread execution environments with Lambda's concurrency, scaling-rate, cold-start,
+ * timeout and reaping behaviour, plus a host cap on live environments. See
+ * emulator/README-lambda-runtime.md.
+ */
+export async function createLambdaRuntime(options: LambdaRuntimeOptions): Promise<LambdaRuntime> {
+  const config = resolveOptions(options);
+  const bundles = await bundleFunctions(config.functions, config.runtime);
+  return new Runtime(config, bundles);
+}
+
+function baseEnvironment(config: RuntimeConfig, fn: RuntimeConfig['functions'][number]): Record<string, string> {
+  return {
+    ...fn.environment,
+    ...functionCredentials(config),
+    AWS_REGION: config.region,
+    AWS_DEFAULT_REGION: config.region,
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMB),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${config.runtime}`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    _HANDLER: 'index.handler',
+  };
+}
+
+/** What an errored invocation reports, in the order `failed` and `errored` take it. */
+type ErrorArgs = [
+  requestId: string,
+  errorType: string,
+  errorMessage: string,
+  cold: boolean,
+  durationMs: number,
+  hostCapWaitMs: number,
+  initDurationMs?: number,
+];
+
+class Runtime implements LambdaRuntime {
+  private readonly pools = new Map<string, FunctionPool>();
+  private readonly concurrency: ConcurrencyLimits<FunctionPool>;
+  private readonly host: HostCapacity;
+  private readonly preparer: EnvironmentPreparer;
+  private readonly metrics: MetricSink;
+  private readonly reaper: NodeJS.Timeout;
+  private readonly onIdleExit = (env: Environment) => this.idleEnvironmentDied(env);
+  /** Every environment not yet terminated, so close() can stop busy and starting ones too. */
+  private readonly environments = new Set<Environment>();
+  /** Invocations running now, all functions: the account-level ConcurrentExecutions. */
+  private accountBusy = 0;
+  private closed = false;
+
+  constructor(
+    private readonly config: RuntimeConfig,
+    private readonly bundles: FunctionBundles,
+  ) {
+    this.metrics = config.metrics;
+    let reserved = 0;
+    for (const fn of config.functions) {
+      reserved += fn.reservedConcurrency ?? 0;
+      const spec: EnvironmentSpec = {
+        fn,
+        bundlePath: bundles.handlerPaths.get(fn.name) as string,
+        workerPath: bundles.workerPath,
+        env: baseEnvironment(config, fn),
+        cpuThrottle: config.cpuModel === 'throttle',
+        region: config.region,
+        accountId: config.accountId,
+        logs: config.logs,
+        metrics: config.metrics,
+        cpu: { initMs: 0, invokeMs: 0 },
+        code: {},
+      };
+      this.pools.set(fn.name, new FunctionPool(fn, spec, config.scalingRate, config.preparedPerFunction, config.hostEnvironmentsPerCore));
+    }
+    const pools = [...this.pools.values()];
+    this.host = new HostCapacity(config.hostMaxEnvironments, pools, () => this.preparer.pump());
+    this.concurrency = new ConcurrencyLimits(config.accountConcurrency, reserved, pools, (pool) => this.heldAtHost(pool));
+    this.preparer = new EnvironmentPreparer(pools, this.host, config.initConcurrency, (pool) => new Environment(pool.spec, this.onIdleExit, this.environments));
+    const every = Math.max(20, Math.min(config.idleReapMs / 2, 30_000));
+    this.reaper = setInterval(() => this.reap(), every);
+    this.reaper.unref();
+    this.preparer.pump(); // prepared environments start at once, whether or not prepared() is awaited
+  }
+
+  /** Resolves when every function has its prepared environments (start-up: every core may INIT). */
+  prepared(): Promise<void> {
+    return this.preparer.whenPrepared(availableParallelism());
+  }
+
+  async invoke(functionName: string, event: unknown): Promise<InvokeOutcome> {
+    const pool = this.pools.get(functionName);
+    if (!pool) throw new Error(`Function not found: ${functionName}`);
+    const fn = pool.config;
+    if (fn.addedLatencyMs) await delay(fn.addedLatencyMs);
+    if (this.closed) throw new Error('Lambda runtime is closed');
+    const requestId = randomUUID();
+
+    if (fn.forceThrottle && Math.random() < fn.forceThrottle) return this.throttled(pool, 'forced', requestId);
+    const denied = this.concurrency.check(pool);
+    if (denied) return this.throttled(pool, denied, requestId);
+    let env = pool.takeIdle();
+    // Only a new environment needs a scaling token; one queued at a host cap gets an old one.
+    if (!env && !this.wouldBeHeld(pool) && !pool.scaling.take()) return this.throttled(pool, 'scaling-rate', requestId);
+
+    this.concurrency.acquire(pool);
+    this.accountBusy++;
+    pool.counters.invocations++;
+    this.put(pool.dimensions, 'Invocations', 1);
+    if (env) this.putConcurrency(pool);
+
+    let cold = false;
+    let hostCapWaitMs = 0;
+    let initDurationMs: number | undefined;
+    if (!env) {
+      const asked = performance.now();
+      const pending = this.preparer.acquire(pool);
+      this.putConcurrency(pool); // once queued: a cold start held at a host cap is not counted
+      const fromPrepared = 'kind' in pending;
+      const grant = fromPrepared ? pending : await pending;
+      const waitedMs = performance.now() - asked;
+      if (grant.kind === 'closed') {
+        return this.failed(pool, requestId, 'Runtime.ExitError', 'The Lambda runtime closed before an environment was free', false, 0, waitedMs);
+      }
+      if (grant.kind === 'init-failed') {
+        pool.counters.coldStarts++;
+        const { errorType, errorMessage, initMs } = grant.failure;
+        return this.failed(pool, requestId, errorType, errorMessage, true, 0, Math.max(0, waitedMs - initMs), initMs);
+      }
+      env = grant.env;
+      if (grant.kind === 'warm') {
+        hostCapWaitMs = waitedMs;
+      } else {
+        cold = true;
+        initDurationMs = env.initMs;
+        pool.counters.coldStarts++;
+        if (fromPrepared) {
+          // INIT that ran before it was needed is charged now: the client waits as long as it took.
+          pool.counters.preparedColdStarts++;
+          await delay(env.initMs);
+        } else {
+          // Until an INIT for it was under way, the host held it back (INIT concurrency or the
+          // host cap). Boot and INIT themselves are the cold start.
+          hostCapWaitMs = grant.heldBackMs;
+        }
+      }
+      if (hostCapWaitMs > 0) {
+        pool.counters.hostCapWaits++;
+        this.put(pool.dimensions, LOCAL_HOST_METRIC.heldBackMs, hostCapWaitMs, 'Milliseconds', LOCAL_HOST_NAMESPACE);
+      }
+    }
+
+    const run = await env.run(requestId, event);
+    return this.finish(pool, env, run, requestId, cold, hostCapWaitMs, initDurationMs);
+  }
+
+  /** ConcurrentExecutions as AWS counts them: per function and for the account (no dimensions). */
+  private putConcurrency(pool: FunctionPool): void {
+    this.put(pool.dimensions, 'ConcurrentExecutions', this.concurrency.running(pool));
+    this.put(ACCOUNT, 'ConcurrentExecutions', this.accountBusy - this.concurrency.held());
+  }
+
+  /**
+   * A function's invocations queued at a host cap: cold starts beyond the INITs under way and
+   * beyond the environments the host will still start for the function. They wait for one of its
+   * environments to free up, outside Lambda's concurrency accounting (see concurrency.ts). Those
+   * within that room wait only for an INIT slot: on AWS they would be in INIT, and they count.
+   */
+  private heldAtHost(pool: FunctionPool): number {
+    const queued = pool.coldWaiters.length - pool.preparing;
+    return queued <= 0 ? 0 : Math.max(0, queued - this.room(pool));
+  }
+
+  /** Whether a cold start of `pool` arriving now would be queued at a host cap. */
+  private wouldBeHeld(pool: FunctionPool): boolean {
+    return pool.prepared.length === 0 && pool.coldWaiters.length - pool.preparing + 1 > this.room(pool);
+  }
+
+  /** How many more environments the host will start for `pool`: its cap's room and the host's. */
+  private room(pool: FunctionPool): number {
+    return Math.max(0, Math.min(pool.hostCap - pool.live, this.host.max - this.host.liveEnvironments));
+  }
+
+  functionNames(): string[] {
+    return [...this.pools.keys()];
+  }
+
+  functionConfig(name: string): FunctionConfig | undefined {
+    return this.pools.get(name)?.config;
+  }
+
+  async updateFunction(name: string, update: FunctionUpdate): Promise<void> {
+    const pool = this.pools.get(name);
+    if (!pool) throw new Error(`Function not found: ${name}`);
+    if (this.closed) throw new Error('Lambda runtime is closed');
+    const fn = resolveFunctionUpdate(pool.config, update);
+    const spec: EnvironmentSpec = { ...pool.spec, fn, env: baseEnvironment(this.config, fn) };
+    // As on AWS, warm environments run the old configuration and are retired: the next
+    // invocations are cold. Busy ones finish their invocation on it first (see finish()).
+    for (const env of pool.reconfigure(fn, spec)) this.retire(pool, env);
+    // Lambda provisions the new configuration before the update counts as done: here that is
+    // the function's prepared environments, INIT run under the new memory size and variables.
+    await this.preparer.whenPoolPrepared(pool);
+  }
+
+  stats(): Record<string, FunctionStats> {
+    const out: Record<string, FunctionStats> = {};
+    for (const [name, pool] of this.pools) out[name] = pool.stats();
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.reaper);
+    this.preparer.close();
+    for (const pool of this.pools.values()) {
+      pool.live -= pool.idle.length + pool.prepared.length;
+      pool.idle.length = 0;
+      pool.prepared.length = 0;
+    }
+    await Promise.all([...this.environments].map((env) => env.terminate()));
+    await this.bundles.dispose();
+  }
+
+  private finish(
+    pool: FunctionPool,
+    env: Environment,
+    run: RunResult,
+    requestId: string,
+    cold: boolean,
+    hostCapWaitMs: number,
+    initDurationMs: number | undefined,
+  ): InvokeOutcome {
+    this.release(pool);
+    this.put(pool.dimensions, 'Duration', run.durationMs, 'Milliseconds');
+    if (run.kind === 'done') {
+      if (this.closed) void env.terminate();
+      else if (!pool.isCurrent(env)) this.retire(pool, env); // its configuration was replaced meanwhile
+      else this.preparer.release(env, pool);
+      if (run.ok) {
+        return {
+          kind: 'ok',
+          result: run.result,
+          cold,
+          durationMs: run.durationMs,
+          billedDurationMs: billedDurationMs(run.durationMs, initDurationMs),
+          ...(initDurationMs !== undefined ? { initDurationMs } : {}),
+          hostCapWaitMs,
+          requestId,
+        };
+      }
+      return this.errored(pool, requestId, run.errorType ?? 'Error', run.errorMessage ?? '', cold, run.durationMs, hostCapWaitMs, initDurationMs);
+    }
+    // Timed out or crashed: the environment is gone.
+    pool.live--;
+    if (!this.closed) this.host.slotFreed();
+    if (run.kind === 'timeout') {
+      pool.counters.timeouts++;
+      const seconds = pool.config.timeoutSeconds.toFixed(2);
+      return this.errored(pool, requestId, 'Sandbox.Timedout', `Task timed out after ${seconds} seconds`, cold, run.durationMs, hostCapWaitMs, initDurationMs);
+    }
+    return this.errored(pool, requestId, 'Runtime.ExitError', run.errorMessage, cold, run.durationMs, hostCapWaitMs, initDurationMs);
+  }
+
+  /** An invocation that failed before running (INIT failed, or the runtime closed). */
+  private failed(pool: FunctionPool, ...error: ErrorArgs): InvokeOutcome {
+    this.release(pool);
+    return this.errored(pool, ...error);
+  }
+
+  private release(pool: FunctionPool): void {
+    this.concurrency.release(pool);
+    this.accountBusy--;
+  }
+
+  private errored(pool: FunctionPool, ...[requestId, errorType, errorMessage, cold, durationMs, hostCapWaitMs, initDurationMs]: ErrorArgs): InvokeOutcome {
+    pool.counters.errors++;
+    this.put(pool.dimensions, 'Errors', 1);
+    return {
+      kind: 'error',
+      errorType,
+      errorMessage,
+      cold,
+      durationMs,
+      requestId,
+      hostCapWaitMs,
+      ...(initDurationMs !== undefined ? { initDurationMs } : {}),
+    };
+  }
+
+  private throttled(pool: FunctionPool, reason: ThrottleReason, requestId: string): InvokeOutcome {
+    pool.counters.throttles++;
+    this.put(pool.dimensions, 'Throttles', 1);
+    return { kind: 'throttled', reason, requestId };
+  }
+
+  private put(dimensions: Record<string, string>, name: string, value: number, unit = 'Count', namespace = NAMESPACE): void {
+    this.metrics.put({ namespace, name, dimensions, value, unit, timestamp: Date.now() });
+  }
+
+  /** A live, idle environment that must not serve again: it exits, its host slot freed. */
+  private retire(pool: FunctionPool, env: Environment): void {
+    pool.live--;
+    env.retire();
+    this.host.slotFreed();
+  }
+
+  private reap(): void {
+    const cutoff = performance.now() - this.config.idleReapMs;
+    for (const pool of this.pools.values()) {
+      while (pool.idle.length > 0 && pool.idle[0].lastUsedAt < cutoff) {
+        this.retire(pool, pool.idle.shift() as Environment);
+      }
+    }
+  }
+
+  private idleEnvironmentDied(env: Environment): void {
+    for (const pool of this.pools.values()) {
+      if (pool.removeIdle(env)) {
+        pool.live--;
+        if (!this.closed) this.host.slotFreed();
+        return;
+      }
+    }
+  }
+}

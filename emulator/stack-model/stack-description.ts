@@ -1,0 +1,128 @@
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import type { NodeRuntime } from '../../common/node-runtimes.ts';
+
+/**
+ * What the emulator runs: one WebSocket API stack, described once whatever it was written in.
+ * Two readers make one: the reference stack's manifest (manifest-reader.ts, kept fast: its
+ * TypeScript handlers are bundled as the CDK app bundles them) and a template reader
+ * (CloudFormation, SAM, a CDK cloud assembly, a Serverless Framework package). Everything past the
+ * readers (gateway, Lambda runtime, DynamoDB, the AWS APIs) sees only this.
+ *
+ * Names are physical (what AWS would call the resource once deployed); logical ids are kept so
+ * the user can name a function either way (`memory`, `reserved`) and so CloudFormation's
+ * DescribeStackResources can answer with both.
+ */
+export interface StackDescription {
+  stackName: string;
+  source: StackSource;
+  api: ApiDescription;
+  routes: RouteDescription[];
+  /** The $connect authorizer, when a route uses one (a WebSocket API authorizes $connect only). */
+  authorizer?: AuthorizerDescription;
+  functions: FunctionDescription[];
+  tables: TableDescription[];
+  /** Parameter Store parameters the stack creates (AWS::SSM::Parameter). */
+  parameters: ParameterDescription[];
+  /** Every resource read but not emulated (IAM, permissions, log groups...), listed once each. */
+  notEmulated: NotEmulated[];
+  /** The stack's outputs, resolved (DescribeStacks answers them). */
+  outputs: Array<{ key: string; value: string; description?: string; exportName?: string }>;
+}
+
+export type StackSource =
+  | { kind: 'manifest' }
+  | { kind: 'template'; format: 'cloudformation' | 'sam' | 'cdk-assembly' | 'serverless'; path: string; templateFile: string };
+
+export interface ApiDescription {
+  logicalId: string;
+  name: string;
+  /** e.g. `$request.body.action` */
+  routeSelectionExpression: string;
+  stage: StageDescription;
+}
+
+export interface StageDescription {
+  logicalId?: string;
+  /** the stage name (the callback URL's last segment) */
+  name: string;
+  /** DefaultRouteSettings' throttling; undefined: the account's throttle only */
+  throttle?: Throttle;
+  /** RouteSettings' throttling, by route key */
+  routeThrottles: Record<string, Throttle>;
+}
+
+export interface Throttle {
+  rateLimit: number;
+  burstLimit: number;
+}
+
+export interface RouteDescription {
+  logicalId: string;
+  routeKey: string;
+  /** The function behind the route's AWS_PROXY integration (a FunctionDescription's logicalId). */
+  functionId: string;
+  integrationId: string;
+  authorizationType: 'NONE' | 'CUSTOM' | 'AWS_IAM';
+  /**
+   * A two-way route: the integration's response body goes back to the caller (a RouteResponse
+   * `$default` exists, as `RouteResponseSelectionExpression: $default` sets up).
+   */
+  twoWay: boolean;
+}
+
+export interface AuthorizerDescription {
+  logicalId: string;
+  name: string;
+  /** the FunctionDescription's logicalId */
+  functionId: string;
+  /** e.g. `route.request.header.x-api-key`, `route.request.querystring.token` */
+  identitySource: string[];
+  /** the Parameter Store parameter the reference stack's authorizer reads its token from */
+  tokenParameter?: string;
+}
+
+/**
+ * A function's code. `entry`: a TypeScript or JavaScript source whose `handler` export is bundled
+ * by the emulator as the CDK's NodejsFunction bundles it (the manifest). `handler`: code as
+ * deployed (a directory, an asset, an unpacked zip, or inline `ZipFile` written out), loaded as
+ * written from `dir` with Lambda's `Handler` setting (`path/file.export`).
+ */
+export type FunctionCode = { kind: 'entry'; entry: string } | { kind: 'handler'; dir: string; handler: string };
+
+export interface FunctionDescription {
+  logicalId: string;
+  /** the physical FunctionName (the CloudWatch dimension) */
+  name: string;
+  code: FunctionCode;
+  runtime: NodeRuntime;
+  memoryMB: number;
+  timeoutSeconds: number;
+  /** the function's own variables, intrinsics resolved */
+  environment: Record<string, string>;
+  reservedConcurrency?: number;
+}
+
+export interface TableDescription {
+  logicalId: string;
+  /** What the emulator creates in its DynamoDB: key schema, indexes, billing mode, provisioned throughput. */
+  definition: CreateTableCommandInput & { TableName: string };
+  /** TimeToLiveSpecification's attribute, when enabled */
+  ttlAttribute?: string;
+}
+
+export interface ParameterDescription {
+  logicalId: string;
+  name: string;
+  type: 'String' | 'StringList' | 'SecureString';
+  value: string;
+}
+
+export interface NotEmulated {
+  logicalId: string;
+  type: string;
+}
+
+/** A function by logical id (templates) or physical name (either). */
+export function findFunction(stack: StackDescription, id: string): FunctionDescription | undefined {
+  return stack.functions.find((f) => f.name === id) ?? stack.functions.find((f) => f.logicalId === id);
+}

@@ -1,0 +1,94 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { bundleFunctions } from '../../emulator/lambda/bundle.ts';
+
+// Bundles are built with the real esbuild and kept between stack starts while their sources are
+// unchanged; FANOUT_BENCH_BUNDLE_CACHE points the cache at a directory of this test's own.
+
+const work = mkdtempSync(join(tmpdir(), 'fb-bundle-cache-'));
+const entry = join(work, 'src', 'handler.ts');
+const write = (answer: string) => {
+  mkdirSync(dirname(entry), { recursive: true });
+  writeFileSync(entry, `export const handler = async () => ({ answer: '${answer}' });\n`);
+};
+const bundle = async () => {
+  const b = await bundleFunctions([{ name: 'fn', entry }], 'nodejs22.x');
+  return { ...b, code: readFileSync(b.handlerPaths.get('fn')!, 'utf8') };
+};
+const before = process.env.FANOUT_BENCH_BUNDLE_CACHE;
+
+afterEach(() => {
+  if (before === undefined) delete process.env.FANOUT_BENCH_BUNDLE_CACHE;
+  else process.env.FANOUT_BENCH_BUNDLE_CACHE = before;
+});
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('bundle cache', () => {
+  it('reuses a build while its sources are unchanged, and builds anew into another directory when one changes', async () => {
+    const root = join(work, 'cache-a');
+    process.env.FANOUT_BENCH_BUNDLE_CACHE = root;
+    write('first');
+    const a = await bundle();
+    expect(a.dir.startsWith(root)).toBe(true);
+    expect(a.code).toContain('first');
+    const builtAt = statSync(a.handlerPaths.get('fn')!).mtimeMs;
+
+    const again = await bundle();
+    expect(again.dir).toBe(a.dir);
+    expect(statSync(again.handlerPaths.get('fn')!).mtimeMs).toBe(builtAt); // not rebuilt
+
+    write('second');
+    const future = new Date(Date.now() + 5_000); // a different mtime even on a coarse clock
+    utimesSync(entry, future, future);
+    const b = await bundle();
+    expect(b.dir).not.toBe(a.dir);
+    expect(b.code).toContain('second');
+    // the old build stays: a stack started before the edit still loads it for new environments
+    expect(readFileSync(a.handlerPaths.get('fn')!, 'utf8')).toContain('first');
+    await b.dispose();
+    expect(existsSync(b.dir)).toBe(true);
+  });
+
+  it('several starts in one process that build the same sources into an empty cache all get the build', async () => {
+    const root = join(work, 'cache-c');
+    process.env.FANOUT_BENCH_BUNDLE_CACHE = root;
+    write('together');
+    const builds = await Promise.all([bundle(), bundle(), bundle()]);
+    for (const b of builds) {
+      expect(b.dir).toBe(builds[0].dir);
+      expect(b.code).toContain('together');
+    }
+    expect((await bundle()).dir).toBe(builds[0].dir); // and the pointer they left finds it
+  });
+
+  it('removes builds unused for a week when it builds', async () => {
+    const root = join(work, 'cache-b');
+    process.env.FANOUT_BENCH_BUNDLE_CACHE = root;
+    write('old');
+    const old = await bundle();
+    const weekAgo = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+    utimesSync(old.dir, weekAgo, weekAgo);
+    write('new');
+    const future = new Date(Date.now() + 10_000);
+    utimesSync(entry, future, future);
+    const fresh = await bundle();
+    expect(existsSync(fresh.dir)).toBe(true);
+    expect(existsSync(old.dir)).toBe(false);
+  });
+
+  it('without a cache ("off", or a directory that cannot be made) builds into a temp dir that dispose() removes', async () => {
+    write('temp');
+    const blocker = join(work, 'a-file');
+    writeFileSync(blocker, '');
+    for (const setting of ['off', join(blocker, 'cache')]) {
+      process.env.FANOUT_BENCH_BUNDLE_CACHE = setting;
+      const b = await bundle();
+      expect(b.dir.startsWith(join(tmpdir(), 'fanout-lambda-'))).toBe(true);
+      expect(b.code).toContain('temp');
+      await b.dispose();
+      expect(existsSync(b.dir)).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,311 @@
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect } from '../fixtures/gateway/clients.ts';
+import { until } from './lambda-test-helpers.ts';
+import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
+import { awsExportBlock } from '../../emulator/aws-endpoint-urls.ts';
+import { NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
+import { findNode, majorOf, PINNED_NODE_VERSIONS, type NodeBinary } from '../../src/local-stack/node-binaries.ts';
+
+// `fanout-bench stack up` as a user runs it: a child process, one JSON line on stdout. It starts the
+// stack program (emulator/main.ts) as a child of its own, through the launcher the
+// local target uses, on the Node of the emulated runtime.
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Runtimes other than this process's Node major, with the Node found for each (if any). */
+const others = NODE_RUNTIMES.filter((r) => nodeMajorOf(r) !== majorOf(process.versions.node)).map((runtime) => ({
+  runtime,
+  node: findNode(nodeMajorOf(runtime)),
+}));
+const atHand = others.find((o) => o.node) as { runtime: NodeRuntime; node: NodeBinary } | undefined;
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+function stackUp(args: string[], stdin: 'ignore' | 'pipe' = 'ignore', env: NodeJS.ProcessEnv = process.env): Run {
+  const child = spawn(process.execPath, ['bin/fanout-bench.js', 'stack', 'up', ...args], {
+    cwd: ROOT,
+    stdio: [stdin, 'pipe', 'pipe'],
+    env,
+  });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** Exit 0 after a SIGTERM; if not, the failure says which signal ended it and what it wrote to stderr. */
+async function expectCleanExit(run: Run): Promise<void> {
+  const code = await run.exited;
+  expect(code, `ended by ${run.child.signalCode ?? `exit ${code}`}; stderr: ${run.stderr()}`).toBe(0);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function firstLine(run: Run, timeoutMs = 60_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (!run.stdout().includes('\n')) {
+    if (Date.now() > deadline) throw new Error(`no ready line; stderr: ${run.stderr()}`);
+    if (run.child.exitCode !== null) throw new Error(`exited ${run.child.exitCode}; stderr: ${run.stderr()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return run.stdout().split('\n')[0]!;
+}
+
+describe('fanout-bench stack up', () => {
+  it('prints exactly one ready line, serves the chat, and exits 0 on SIGTERM', async () => {
+    const run = stackUp(['--port', '0', '--stage', 'cli', '--memory', 'fanout-whoami=512']);
+    const ready = JSON.parse(await firstLine(run));
+    expect(Object.keys(ready).sort()).toEqual(
+      [
+        'apiId', 'callbackUrl', 'cloudwatchEndpoint', 'dynamodbEndpoint', 'functions', 'lambdaEndpoint', 'lambdaRuntime', 'ready', 'region', 'ssmEndpoint', 'stage', 'websocketUrl',
+        'cloudformationEndpoint', 'apiGatewayV2Endpoint', 'awsEndpointUrls', 'stackName', 'tables',
+      ].sort(),
+    );
+    expect(ready.awsEndpointUrls).toEqual({
+      AWS_ENDPOINT_URL_CLOUDFORMATION: ready.cloudformationEndpoint,
+      AWS_ENDPOINT_URL_LAMBDA: ready.lambdaEndpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH: ready.cloudwatchEndpoint,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: ready.cloudwatchEndpoint,
+      AWS_ENDPOINT_URL_SSM: ready.ssmEndpoint,
+      AWS_ENDPOINT_URL_APIGATEWAYV2: ready.apiGatewayV2Endpoint,
+      AWS_ENDPOINT_URL_API_GATEWAY: ready.apiGatewayV2Endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: ready.dynamodbEndpoint,
+    });
+    // and on stderr, once, ready to paste: written just after the ready line, on another pipe, so it may arrive a moment later
+    const block = awsExportBlock(ready.awsEndpointUrls, 'us-east-1', 'FanoutBenchChat');
+    for (let waited = 0; !run.stderr().includes(block) && waited < 5_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    expect(run.stderr()).toContain(block);
+    expect(run.stderr().split('export AWS_ENDPOINT_URL_LAMBDA=')).toHaveLength(2);
+    // every function of the manifest, with the memory it got: --memory's where given
+    expect(ready.functions.map((f: { name: string }) => f.name)).toEqual(FUNCTIONS.map((f) => f.name));
+    expect(ready.functions.find((f: { name: string }) => f.name === 'fanout-whoami')).toEqual({
+      name: 'fanout-whoami',
+      route: 'whoami',
+      memoryMB: 512,
+      timeoutSeconds: 10,
+      runtime: 'nodejs22.x',
+    });
+    expect(ready.functions.find((f: { name: string }) => f.name === 'fanout-send-message').memoryMB).toBe(1024);
+    expect(ready.lambdaEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // the default runtime, on Node 22 when one is at hand (this process, the cache or PATH)
+    const node22 = findNode(22);
+    expect(ready.lambdaRuntime).toEqual(
+      node22
+        ? { runtime: 'nodejs22.x', node: node22.version, matches: true }
+        : { runtime: 'nodejs22.x', node: process.versions.node, matches: false, note: expect.stringMatching(/^nodejs22\.x runs on Node 22, and none was found/) },
+    );
+    expect(ready).toMatchObject({ ready: true, stage: 'cli', region: 'us-east-1' });
+    expect(ready.websocketUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/cli$/);
+    expect(ready.callbackUrl).toBe(ready.websocketUrl.replace('ws://', 'http://'));
+
+    const c = await connect(ready.websocketUrl);
+    c.send({ action: 'whoami' });
+    expect((await c.take((f) => f.type === 'whoami', 30_000)).connectionId).toBeTypeOf('string');
+
+    // --memory reached the function: its REPORT line, read back through the real Logs client
+    const logs = new CloudWatchLogsClient({
+      endpoint: ready.cloudwatchEndpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      const { events } = await logs.send(
+        new FilterLogEventsCommand({ logGroupName: '/aws/lambda/fanout-whoami', filterPattern: 'REPORT' }),
+      );
+      expect(events?.[0]?.message).toMatch(/\tMemory Size: 512 MB\t/);
+    } finally {
+      logs.destroy();
+    }
+
+    run.child.kill('SIGTERM');
+    await expectCleanExit(run);
+    expect((await c.closed).code).toBe(1001);
+    expect(run.stdout().trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('with --exit-with-stdin stops by itself when its parent goes away (stdin closes)', async () => {
+    const run = stackUp(['--port', '0', '--exit-with-stdin'], 'pipe');
+    const ready = JSON.parse(await firstLine(run));
+    const c = await connect(ready.websocketUrl);
+    // the parent (the harness's local target) dying closes this pipe; nothing else signals the stack.
+    // Orphaned, it ends at once (the kernel kills it: no close frames, nobody is left to read them).
+    run.child.stdin!.end();
+    expect(await run.exited).toBeNull();
+    expect(run.child.signalCode).toBe('SIGKILL');
+    expect((await c.closed).code).toBe(1006);
+  });
+
+  it('says the port is in use in one line and exits 2', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const run = stackUp(['--port', String(port)]);
+      expect(await run.exited).toBe(2);
+      expect(run.stderr()).toBe(`fanout-bench: port ${port} on 127.0.0.1 is already in use\n`);
+      expect(run.stdout()).toBe('');
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('names the file and field of a bad config in one line and exits 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fanout-cli-'));
+    const file = join(dir, 'stack.yaml');
+    writeFileSync(file, 'limits:\n  maxMessageBytes: lots\n');
+    const run = stackUp(['--config', file]);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toMatch(new RegExp(`^fanout-bench: ${file}: limits\\.maxMessageBytes: [^\\n]+\\n$`));
+  });
+
+  it('names the flag of a bad flag value and exits 2', async () => {
+    const run = stackUp(['--lost-disconnect-share', '1.5']);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toMatch(/^fanout-bench: --lost-disconnect-share: faults\.lostDisconnectShare: [^\n]+\n$/);
+    const throttle = stackUp(['--dynamodb-throttle-share', '-0.1']);
+    expect(await throttle.exited).toBe(2);
+    expect(throttle.stderr()).toMatch(/^fanout-bench: --dynamodb-throttle-share: faults\.dynamodbThrottleShare: [^\n]+\n$/);
+    const bad = stackUp(['--memory', 'fanout-nope=256']);
+    expect(await bad.exited).toBe(2);
+    expect(bad.stderr()).toMatch(/^fanout-bench: --memory: functions\.fanout-nope: unknown function "fanout-nope"/);
+    const name = stackUp(['--stack-name', 'arm_64']);
+    expect(await name.exited).toBe(2);
+    expect(name.stderr()).toBe('fanout-bench: --stack-name: stackName: must start with a letter and hold only letters, digits and "-"\n');
+    const lag = stackUp(['--aws-metrics-lag', 'soon']);
+    expect(await lag.exited).toBe(2);
+    expect(lag.stderr()).toMatch(/^fanout-bench: --aws-metrics-lag: awsMetrics\.lag: a duration from 0 to 1h[^\n]*\n$/);
+    const stageRps = stackUp(['--stage-rps', '0']);
+    expect(await stageRps.exited).toBe(2);
+    expect(stageRps.stderr()).toMatch(/^fanout-bench: --stage-rps: limits\.stageRps: [^\n]+\n$/);
+    const stageBurst = stackUp(['--stage-burst', '1.5']);
+    expect(await stageBurst.exited).toBe(2);
+    expect(stageBurst.stderr()).toMatch(/^fanout-bench: --stage-burst: limits\.stageBurst: [^\n]+\n$/);
+    const rule = stackUp(['--idle-rule', 'server']);
+    expect(await rule.exited).toBe(2);
+    expect(rule.stderr()).toMatch(/^fanout-bench: --idle-rule: limits\.idleTimeoutRule: [^\n]*"client"[^\n]*"either"[^\n]*\n$/);
+  });
+
+  it('with --auth expects the token from --auth-token-file (or FANOUT_BENCH_TOKEN) and never prints it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fanout-cli-'));
+    const file = join(dir, 'token');
+    const token = `cli-${process.pid}-${Date.now()}-secret`;
+    writeFileSync(file, `${token}\n`);
+    const run = stackUp(['--port', '0', '--auth', '--auth-identity', 'query', '--auth-token-file', file], 'ignore', { ...process.env, FANOUT_BENCH_TOKEN: 'not-this-one' });
+    const ready = JSON.parse(await firstLine(run));
+    expect(ready.auth).toEqual({ authorizer: 'fanout-authorizer', identitySource: ['route.request.querystring.token'], parameterName: '/fanout-bench/FanoutBenchChat/connect-token' });
+    const c = await connect(`${ready.websocketUrl}?token=${token}`);
+    c.send({ action: 'whoami' });
+    expect(await c.take((f) => f.type === 'whoami', 30_000)).toMatchObject({ principalId: 'token-holder', tokenSource: 'query' });
+    await expect(connect(`${ready.websocketUrl}?token=not-this-one`)).rejects.toMatchObject({ status: 403 });
+    run.child.kill('SIGTERM');
+    await expectCleanExit(run);
+    expect(run.stdout() + run.stderr()).not.toContain(token);
+  });
+
+  it('with --auth and no token says where to put it in one line and exits 2', async () => {
+    const env = { ...process.env };
+    delete env.FANOUT_BENCH_TOKEN;
+    const run = stackUp(['--port', '0', '--auth'], 'ignore', env);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toMatch(/^fanout-bench: auth: the authorizer needs the token it expects: set FANOUT_BENCH_TOKEN or auth\.tokenFile \(--auth-token-file\)\n$/);
+    const empty = join(mkdtempSync(join(tmpdir(), 'fanout-cli-')), 'empty');
+    writeFileSync(empty, '\n');
+    const emptyRun = stackUp(['--port', '0', '--auth', '--auth-token-file', empty], 'ignore', env);
+    expect(await emptyRun.exited).toBe(2);
+    expect(emptyRun.stderr()).toBe(`fanout-bench: --auth-token-file ${empty}: the token is empty\n`);
+    const where = stackUp(['--auth-identity', 'cookie'], 'ignore', env);
+    expect(await where.exited).toBe(2);
+    expect(where.stderr()).toMatch(/^fanout-bench: --auth-identity: auth\.identitySource: [^\n]+\n$/);
+  });
+
+  it.skipIf(!atHand)(`runs the stack on the emulated runtime's Node when one is at hand (${atHand?.runtime})`, async () => {
+    const run = stackUp(['--port', '0', '--runtime', atHand!.runtime]);
+    const ready = JSON.parse(await firstLine(run));
+    expect(ready.lambdaRuntime).toEqual({ runtime: atHand!.runtime, node: atHand!.node.version, matches: true });
+    const c = await connect(ready.websocketUrl);
+    c.send({ action: 'whoami' });
+    expect((await c.take((f) => f.type === 'whoami', 30_000)).connectionId).toBeTypeOf('string');
+    // SIGTERM reaches the stack through the process that launched it; both exit 0
+    run.child.kill('SIGTERM');
+    await expectCleanExit(run);
+    expect((await c.closed).code).toBe(1001);
+    expect(run.stderr()).not.toMatch(/warning/);
+  });
+
+  it.skipIf(!atHand)(`takes the runtime from a --config file, and runs on its Node (${atHand?.runtime})`, async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'fanout-cli-')), 'stack.yaml');
+    writeFileSync(file, `lambda:\n  runtime: ${atHand!.runtime}\n`);
+    const run = stackUp(['--port', '0', '--config', file]);
+    const ready = JSON.parse(await firstLine(run));
+    expect(ready.lambdaRuntime).toEqual({ runtime: atHand!.runtime, node: atHand!.node.version, matches: true });
+    expect(ready.functions[0].runtime).toBe(atHand!.runtime);
+    run.child.kill('SIGTERM');
+    await expectCleanExit(run);
+  });
+
+  it.skipIf(process.platform !== 'linux')('the stack stops when the process that launched it is killed', async () => {
+    const run = stackUp(['--port', '0']);
+    const ready = JSON.parse(await firstLine(run));
+    const pid = run.child.pid!;
+    const [stackPid] = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).map(Number);
+    expect(stackPid).toBeGreaterThan(0);
+    const c = await connect(ready.websocketUrl);
+    run.child.kill('SIGKILL'); // no signal can be forwarded
+    // orphaned, the stack ends at once (killed by the kernel: no close frames)
+    expect((await c.closed).code).toBe(1006);
+    await until(() => !alive(stackPid!), 15_000);
+  });
+
+  it('without the runtime\'s Node: says so once, runs on this Node and records the mismatch in the ready line', async () => {
+    const emptyCache = mkdtempSync(join(tmpdir(), 'fanout-no-node-'));
+    // a runtime whose Node is neither this one nor one that npm installed (Node 22)
+    const runtime = others.find((o) => findNode(nodeMajorOf(o.runtime), { cacheDir: emptyCache, path: '' }) === undefined)!.runtime;
+    // only this Node on PATH, and an empty cache: nothing of the runtime's major to be found
+    const env = { ...process.env, FANOUT_BENCH_NODE_CACHE: emptyCache, PATH: dirname(process.execPath) };
+    const run = stackUp(['--port', '0', '--runtime', runtime], 'ignore', env);
+    const ready = JSON.parse(await firstLine(run));
+    const major = nodeMajorOf(runtime);
+    expect(ready.lambdaRuntime).toEqual({
+      runtime,
+      node: process.versions.node,
+      matches: false,
+      note: `${runtime} runs on Node ${major}, and none was found in node_modules, ${emptyCache} or on PATH: the functions run on Node ${process.versions.node} instead; \`npx fanout-bench stack install-node ${runtime}\` puts Node ${PINNED_NODE_VERSIONS[major]} there`,
+    });
+    expect(run.stderr()).toBe(`fanout-bench: warning: ${ready.lambdaRuntime.note}\n${awsExportBlock(ready.awsEndpointUrls, 'us-east-1', 'FanoutBenchChat')}`);
+    run.child.kill('SIGTERM');
+    await expectCleanExit(run);
+  });
+
+  it('names a runtime it does not emulate in one line and exits 2', async () => {
+    const run = stackUp(['--runtime', 'nodejs18.x']);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toBe('fanout-bench: --runtime: lambda.runtime: Invalid option: expected one of "nodejs20.x"|"nodejs22.x"|"nodejs24.x"\n');
+  });
+});
