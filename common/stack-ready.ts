@@ -49,16 +49,16 @@ export const StackReady = z.object({
   awsEndpointUrls: z.record(z.string(), z.string()),
   /** the CloudFormation stack this one stands in for (DescribeStacks answers it) */
   stackName: z.string(),
-  /** its tables, named after it */
-  tables: z.object({ connections: z.string(), roomMembers: z.string(), messages: z.string() }),
+  /** its DynamoDB tables, by physical name */
+  tables: z.array(z.string()),
   stage: z.string(),
   apiId: z.string(),
   region: z.string(),
   lambdaRuntime: LambdaRuntimeInfo,
   /** every function the stack runs, with the memory it got (`--memory`, the config, else the manifest's) */
   functions: z.array(StackFunctionInfo),
-  /** the $connect authorizer, when auth is on (the token itself is never here) */
-  auth: z.object({ authorizer: z.string(), identitySource: z.array(z.string()), parameterName: z.string() }).optional(),
+  /** the $connect authorizer, when the stack has one (the token itself is never here); parameterName: where the reference stack's reads its token */
+  auth: z.object({ authorizer: z.string(), identitySource: z.array(z.string()), parameterName: z.string().optional() }).optional(),
 });
 export type StackReady = z.infer<typeof StackReady>;
 

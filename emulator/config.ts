@@ -5,15 +5,6 @@ import { LAMBDA_MEMORY_MB } from '../common/lambda-memory.ts';
 import { readDataFile } from '../common/data-file.ts';
 import { DEFAULTS as LAMBDA_DEFAULTS } from './lambda/options.ts';
 import { UserError, fieldPath } from '../common/errors.ts';
-import {
-  CONNECT_AUTHORIZER,
-  DEFAULT_STAGE_THROTTLE,
-  DEFAULT_TOKEN_IDENTITY,
-  FUNCTION_ENV,
-  FUNCTIONS,
-  TOKEN_IDENTITIES,
-} from '../reference-stack/functions/manifest.ts';
-import { DEFAULT_STACK_NAME, stackFunctionName, stackNameIssue } from '../reference-stack/functions/stack-names.ts';
 import { AwsMetricsSchema } from './cloudwatch/aws-timing.ts';
 import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../common/node-runtimes.ts';
 
@@ -35,15 +26,6 @@ export function randomApiId(): string {
   return id;
 }
 
-/** Variables the stack sets for every function (see stack.ts); `functions.<name>.environment` may not. */
-const WIRED_ENV = new Set<string>([
-  FUNCTION_ENV.connectionsTable,
-  FUNCTION_ENV.roomMembersTable,
-  FUNCTION_ENV.messagesTable,
-  FUNCTION_ENV.callbackUrl,
-  'POWERTOOLS_SERVICE_NAME',
-  'POWERTOOLS_METRICS_NAMESPACE',
-]);
 
 const LimitsSchema = z.strictObject({
   /** Max WebSocket message (and @connections payload); larger messages close with 1009. */
@@ -59,10 +41,12 @@ const LimitsSchema = z.strictObject({
   accountBurst: z.number().positive().optional(),
   /**
    * The stage's default route throttle (DefaultRouteSettings): client messages and $connect, not
-   * @connections calls. What the CDK app deploys; AWS's burst is an integer, 0 refuses everything.
+   * @connections calls. Default: the stack's own (the template's stage, the reference stack's
+   * DEFAULT_STAGE_THROTTLE), else the account's, as on API Gateway; AWS's burst is an integer,
+   * 0 refuses everything.
    */
-  stageRps: z.number().positive().default(DEFAULT_STAGE_THROTTLE.rateLimit),
-  stageBurst: z.int().min(0).default(DEFAULT_STAGE_THROTTLE.burstLimit),
+  stageRps: z.number().positive().optional(),
+  stageBurst: z.int().min(0).optional(),
   /** Routes with a throttle of their own (the stage's RouteSettings), by route key; in place of the stage's. */
   routeThrottles: z.record(z.string(), z.strictObject({ rps: z.number().positive(), burst: z.int().min(0) })).default({}),
   /**
@@ -124,7 +108,7 @@ const FunctionOverrideSchema = z.strictObject({
       z
         .string()
         .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
-        .refine((name) => !WIRED_ENV.has(name) && !name.startsWith('AWS_') && !name.startsWith('_'), {
+        .refine((name) => !name.startsWith('AWS_') && !name.startsWith('_'), {
           error: 'is set by the emulator and cannot be replaced',
         }),
       // YAML writes `POST_TIMEOUT_MS: 500` as a number; the environment holds its text.
@@ -156,7 +140,7 @@ const FaultsSchema = z.strictObject({
 const AuthSchema = z.strictObject({
   enabled: z.boolean().default(false),
   /** where clients put the token, the authorizer's identity source: header x-api-key, or query parameter token */
-  identitySource: z.enum(TOKEN_IDENTITIES).default(DEFAULT_TOKEN_IDENTITY),
+  identitySource: z.enum(['header', 'query']).default('header'),
   /**
    * the Parameter Store parameter the authorizer reads (AUTH_TOKEN_PARAMETER); default the one the
    * CDK app creates for the stack, /fanout-bench/<stackName>/connect-token (stack-names.ts)
@@ -187,11 +171,19 @@ export const StackConfigSchema = z.strictObject({
    */
   stackName: z
     .string()
-    .superRefine((name, ctx) => {
-      const issue = stackNameIssue(name);
-      if (issue) ctx.addIssue({ code: 'custom', message: issue });
+    .regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must start with a letter and hold only letters, digits and "-"')
+    .max(128)
+    .optional(),
+  /**
+   * A stack of the user's own instead of the reference stack: a CloudFormation or SAM template,
+   * a CDK cloud assembly (cdk.out) or a Serverless Framework package, with its parameters.
+   */
+  template: z
+    .strictObject({
+      path: z.string().min(1),
+      parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
     })
-    .default(DEFAULT_STACK_NAME),
+    .optional(),
   host: z.string().min(1).default('127.0.0.1'),
   /** 0 = any free port. */
   port: z.int().min(0).max(65_535).default(0),
@@ -232,10 +224,6 @@ export interface LoadStackConfigOptions {
   overrides?: Record<string, unknown>;
   /** Names the flag that sets a field (dotted path), for messages about override values. */
   flagFor?: (field: string) => string | undefined;
-  /** Function names `functions` may name (default: the manifest's). */
-  functionNames?: readonly string[];
-  /** Route keys `limits.routeThrottles` may name (default: the manifest's). */
-  routeKeys?: readonly string[];
 }
 
 /** Read, merge and validate; any mistake is one UserError line naming file or flag, and field. */
@@ -256,34 +244,52 @@ export function loadStackConfig(options: LoadStackConfigOptions = {}): StackConf
     const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
     throw new UserError(`${source}: ${fieldPath(path)}: ${message}${more}`);
   }
-  // Functions go by the names they have in this stack (the manifest's for the default stack).
-  const deployed = (manifestName: string) => stackFunctionName(result.data.stackName, manifestName);
-  const authorizerName = deployed(CONNECT_AUTHORIZER.name);
-  const known = options.functionNames ?? [...FUNCTIONS.map((f) => deployed(f.name)), authorizerName];
-  for (const name of Object.keys(result.data.functions)) {
-    if (!known.includes(name)) {
-      const source = sourceOf(['functions', name], overrides, options);
-      throw new UserError(`${source}: functions.${name}: unknown function "${name}" (known: ${known.join(', ')})`);
-    }
-    if (name === authorizerName && !result.data.auth.enabled && options.functionNames === undefined) {
-      const source = sourceOf(['functions', name], overrides, options);
-      throw new UserError(`${source}: functions.${name}: the $connect authorizer runs only with auth on (--auth, auth.enabled)`);
-    }
+  return result.data;
+}
+
+/** Defaults only (tests, embedded use). */
+export function defaultStackConfig(overrides: StackConfigInput = {}): StackConfig {
+  return loadStackConfig({ overrides: overrides as Record<string, unknown> });
+}
+
+/**
+ * What the config names in the stack it runs, checked once the stack is described: functions by
+ * physical name or logical id (answered by physical name from then on), route throttles by route
+ * key (as UpdateStage refuses RouteSettings for a route the API does not have), no replacing a
+ * variable the stack wires. Each mistake is one line naming the flag or file and the field.
+ */
+export function checkConfigAgainstStack(
+  config: StackConfig,
+  stack: {
+    functions: ReadonlyArray<{ name: string; logicalId: string }>;
+    routes: ReadonlyArray<{ routeKey: string }>;
+    wiredEnvironment?: Record<string, string>;
+    callbackUrlVariable?: string;
+    dormantFunctions?: Record<string, string>;
+  },
+  options: Pick<LoadStackConfigOptions, 'file' | 'overrides' | 'flagFor'> = {},
+): StackConfig {
+  const overrides = options.overrides ?? {};
+  const known = stack.functions.map((f) => f.name);
+  const functions: StackConfig['functions'] = {};
+  for (const [name, override] of Object.entries(config.functions)) {
+    const source = sourceOf(['functions', name], overrides, options);
+    const fn = stack.functions.find((f) => f.name === name) ?? stack.functions.find((f) => f.logicalId === name);
+    const dormant = stack.dormantFunctions?.[name];
+    if (dormant !== undefined) throw new UserError(`${source}: functions.${name}: ${dormant}`);
+    if (!fn) throw new UserError(`${source}: functions.${name}: unknown function "${name}" (known: ${known.join(', ')})`);
+    const wired = Object.keys(override.environment ?? {}).find((v) => stack.wiredEnvironment?.[v] !== undefined || v === stack.callbackUrlVariable);
+    if (wired) throw new UserError(`${source}: functions.${name}.environment.${wired}: is set by the emulator and cannot be replaced`);
+    functions[fn.name] = { ...functions[fn.name], ...override };
   }
-  // As UpdateStage refuses RouteSettings for a route the API does not have.
-  const routes = options.routeKeys ?? FUNCTIONS.map((f) => f.route);
-  for (const key of Object.keys(result.data.limits.routeThrottles)) {
+  const routes = stack.routes.map((r) => r.routeKey);
+  for (const key of Object.keys(config.limits.routeThrottles)) {
     if (!routes.includes(key)) {
       const source = sourceOf(['limits', 'routeThrottles', key], overrides, options);
       throw new UserError(`${source}: limits.routeThrottles.${key}: unknown route "${key}" (routes: ${routes.join(', ')})`);
     }
   }
-  return result.data;
-}
-
-/** Defaults only (tests, embedded use); `options` for a stack of other functions or routes. */
-export function defaultStackConfig(overrides: StackConfigInput = {}, options: Pick<LoadStackConfigOptions, 'functionNames' | 'routeKeys'> = {}): StackConfig {
-  return loadStackConfig({ ...options, overrides: overrides as Record<string, unknown> });
+  return { ...config, functions };
 }
 
 /** Bounded, linear-time YAML/JSON reading with line:column errors, shared with the harness's files. */

@@ -15,7 +15,8 @@ import { startStack } from './stack.ts';
  */
 async function main(): Promise<void> {
   const launch = readLaunch();
-  const config = loadStackConfig({ file: launch.configFile, overrides: launch.settings, flagFor: (field) => launch.sources[field] });
+  const sources = { file: launch.configFile, overrides: launch.settings, flagFor: (field: string) => launch.sources[field] };
+  const config = loadStackConfig(sources);
   if (!isLoopback(config.host)) {
     process.stderr.write(`fanout-bench: warning: binding ${config.host}: the emulator checks no credentials; anyone who can reach it can use it\n`);
   }
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   const authToken = config.auth.enabled
     ? readToken({ file: config.auth.tokenFile, fileField: launch.sources['auth.tokenFile'] ?? 'auth.tokenFile' })
     : undefined;
-  const stack = await startStack({ config, authToken, log: (line) => process.stderr.write(`${line}\n`) });
+  const stack = await startStack({ config, authToken, configSources: sources, log: (line) => process.stderr.write(`${line}\n`) });
   try {
     const runtime = stack.ready.lambdaRuntime;
     if (!runtime.matches) {

@@ -3,8 +3,8 @@ import { startApiGatewayV2Server } from './apigatewayv2/server.ts';
 import { localStage, type Throttle } from './apigatewayv2/stage.ts';
 import { localStackRecord } from './cloudformation/describe-stacks.ts';
 import { startCloudFormationServer } from './cloudformation/server.ts';
-import { localStackOutputs, type LocalStackFacts } from './cloudformation/stack-outputs.ts';
 import type { LocalEndpoint } from './local-listener.ts';
+import type { StackDescription } from './stack-model/stack-description.ts';
 
 /**
  * What a harness asks of AWS about a stack before it measures it, answered for the local stack:
@@ -14,9 +14,15 @@ import type { LocalEndpoint } from './local-listener.ts';
  * exactly as it finds a deployed one.
  */
 
-export interface ManagementApisOptions extends LocalStackFacts {
-  stackName: string;
+export interface ManagementApisOptions {
+  stack: StackDescription;
   accountId: string;
+  region: string;
+  apiId: string;
+  stage: string;
+  /** the gateway's local endpoints: ws://HOST:PORT/{stage} and http://HOST:PORT/{stage} */
+  websocketUrl: string;
+  callbackUrl: string;
   /** what the gateway enforces on the stage's client messages and $connect (GetStage's default route throttle) */
   throttle: Throttle;
   /** routes with a throttle of their own (GetStage's route settings) */
@@ -32,7 +38,8 @@ export interface ManagementApis {
 }
 
 export async function startManagementApis(o: ManagementApisOptions): Promise<ManagementApis> {
-  const stack = localStackRecord({ stackName: o.stackName, region: o.region, accountId: o.accountId, outputs: localStackOutputs(o) });
+  const outputs = o.stack.outputs.map((out) => ({ OutputKey: out.key, OutputValue: localized(out.value, o) }));
+  const stack = localStackRecord({ stackName: o.stack.stackName, region: o.region, accountId: o.accountId, outputs });
   const stage = localStage({ apiId: o.apiId, stageName: o.stage, throttle: o.throttle, routeThrottles: o.routeThrottles }, stack.creationTime);
   const [cloudformation, apigatewayv2] = await Promise.allSettled([
     startCloudFormationServer(stack),
@@ -49,4 +56,15 @@ export async function startManagementApis(o: ManagementApisOptions): Promise<Man
       await Promise.all([cloudformation.value.close(), apigatewayv2.value.close()]);
     },
   };
+}
+
+/**
+ * An output that holds this API's AWS endpoint (`wss://{apiId}.execute-api.{region}.amazonaws.com/{stage}`
+ * to connect, `https://…/{stage}` for @connections) answers with the local one instead: what a
+ * harness reads from DescribeStacks must be reachable here. The one place the emulator's answers
+ * differ from AWS's, and only in the host.
+ */
+function localized(value: string, o: Pick<ManagementApisOptions, 'apiId' | 'region' | 'stage' | 'websocketUrl' | 'callbackUrl'>): string {
+  const host = `${o.apiId}.execute-api.${o.region}.amazonaws.com/${o.stage}`;
+  return value.replaceAll(`wss://${host}`, o.websocketUrl).replaceAll(`https://${host}`, o.callbackUrl);
 }

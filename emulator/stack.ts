@@ -1,17 +1,13 @@
-import { fileURLToPath } from 'node:url';
-import type { LambdaRuntimeInfo, StackFunctionInfo, StackReady } from '../common/stack-ready.ts';
+import type { LambdaRuntimeInfo, StackReady } from '../common/stack-ready.ts';
 import { UserError } from '../common/errors.ts';
-import { CONNECT_AUTHORIZER, FUNCTION_ENV, FUNCTIONS, TOKEN_IDENTITY_SOURCES, type AuthorizerSpec, type FunctionSpec } from '../reference-stack/functions/manifest.ts';
-import { tableDefinitions } from '../reference-stack/functions/shared/tables.ts';
-import { DEFAULT_STACK_NAME, stackFunctionName, stackTableNames, stackTokenParameter, type StackTableNames } from '../reference-stack/functions/stack-names.ts';
 import { awsEndpointUrls } from './aws-endpoint-urls.ts';
 import { metricPublicationOf } from './cloudwatch/aws-timing.ts';
 import { LogStore } from './cloudwatch/log-store.ts';
 import { MetricStore } from './cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from './cloudwatch/server.ts';
-import type { StackConfig } from './config.ts';
+import { checkConfigAgainstStack, type LoadStackConfigOptions, type StackConfig } from './config.ts';
 import { startDynamoDb, type LocalDynamoDb } from './dynamodb/dynamodb-thread.ts';
-import { LOCAL_DEFAULT_ENV, wiredEnvironment } from './function-environment.ts';
+import { stackEnvironment } from './function-environment.ts';
 import { startGateway, type Gateway } from './gateway/server.ts';
 import { hostCpuLine, startHostCpu, type HostCpuReport } from './host-cpu.ts';
 import { startHostMeter } from './host-meter.ts';
@@ -24,32 +20,35 @@ import type { LambdaRuntime } from './lambda/types.ts';
 import { ParameterStore } from './ssm/parameter-store.ts';
 import { startSsmServer } from './ssm/server.ts';
 import type { AwsJsonServer } from './aws-json-server.ts';
+import { readManifestStack, type ManifestStackOptions } from './stack-model/manifest-reader.ts';
+import type { FunctionDescription, StackDescription } from './stack-model/stack-description.ts';
 
 /**
- * The whole local stack, started in dependency order: gateway bound (so the port, hence
- * CALLBACK_URL, is known, and a port in use fails first) → DynamoDB (dynalite, tables ACTIVE),
- * the CloudWatch and the Parameter Store endpoints, side by side (the token the authorizer expects
- * seeded), and CloudFormation and API Gateway v2 (management-apis.ts) → Lambda runtime with each
- * function's environment, and the Lambda API endpoint over it → gateway starts serving. Functions,
- * tables and the token parameter are named after `config.stackName`, as the CDK app names them.
+ * One stack, described (stack-model/), started in dependency order: gateway bound (so the port,
+ * hence the local @connections URL, is known, and a port in use fails first) → DynamoDB (dynalite,
+ * the stack's tables ACTIVE), the CloudWatch and the Parameter Store endpoints, side by side (the
+ * stack's parameters and the token the reference authorizer expects seeded), and CloudFormation
+ * and API Gateway v2 (management-apis.ts) → Lambda runtime with each function's environment, and
+ * the Lambda API endpoint over it → gateway starts serving.
  */
-
-/** A function to run: the manifest's entries, or test fixtures, with `entry` an absolute path. */
-export type StackFunction = FunctionSpec;
 
 export interface StartStackOptions {
   config: StackConfig;
-  /** Replaces the manifest's functions (tests). */
-  functions?: readonly StackFunction[];
-  /** Replaces the manifest's $connect authorizer, with `entry` an absolute path (tests). */
-  authorizer?: AuthorizerSpec;
+  /** The stack to run (default: the reference stack, from its manifest). */
+  stack?: StackDescription;
+  /** Replaces the manifest's functions, `entry` absolute (tests; with no `stack`). */
+  functions?: ManifestStackOptions['functions'];
+  /** Replaces the manifest's $connect authorizer, `entry` absolute (tests; with no `stack`). */
+  authorizer?: ManifestStackOptions['authorizer'];
   /**
    * The token the authorizer expects (`config.auth.enabled`): seeded into Parameter Store as a
-   * SecureString under `config.auth.parameterName`. Never printed, never in the ready line.
+   * SecureString under the authorizer's token parameter. Never printed, never in the ready line.
    */
   authToken?: string;
   /** Where the emulator's own diagnostics go (default stderr). */
   log?: (line: string) => void;
+  /** Where the config's values came from, for a message about one the stack refuses (the flag, else the file). */
+  configSources?: Pick<LoadStackConfigOptions, 'file' | 'overrides' | 'flagFor'>;
 }
 
 export function lambdaRuntimeInfo(runtime: NodeRuntime, nodeVersion = process.versions.node): LambdaRuntimeInfo {
@@ -58,6 +57,8 @@ export function lambdaRuntimeInfo(runtime: NodeRuntime, nodeVersion = process.ve
 
 export interface RunningStack {
   ready: StackReady;
+  /** what runs: the stack description, with the physical names its functions and tables got */
+  stack: StackDescription;
   metrics: MetricStore;
   logs: LogStore;
   runtime: LambdaRuntime;
@@ -68,35 +69,41 @@ export interface RunningStack {
   close(): Promise<void>;
 }
 
-const FUNCTIONS_DIR = fileURLToPath(new URL('../reference-stack/functions/', import.meta.url));
-
-/** The manifest's functions with absolute entry paths, named as in the stack `stackName`. */
-export function manifestFunctions(stackName = DEFAULT_STACK_NAME): StackFunction[] {
-  return FUNCTIONS.map((f) => ({ ...f, name: stackFunctionName(stackName, f.name), entry: `${FUNCTIONS_DIR}${f.entry}` }));
-}
-
-/** The manifest's $connect authorizer with an absolute entry path, named as in the stack `stackName`. */
-export function manifestAuthorizer(stackName = DEFAULT_STACK_NAME): AuthorizerSpec {
-  return { ...CONNECT_AUTHORIZER, name: stackFunctionName(stackName, CONNECT_AUTHORIZER.name), entry: `${FUNCTIONS_DIR}${CONNECT_AUTHORIZER.entry}` };
+/** The reference stack as `config` asks for it (its name, stage, region, auth). */
+export function referenceStack(config: StackConfig, test: Pick<StartStackOptions, 'functions' | 'authorizer'> = {}): StackDescription {
+  return readManifestStack({
+    stackName: config.stackName,
+    region: config.region,
+    accountId: config.accountId,
+    apiId: config.apiId,
+    stage: config.stage,
+    runtime: config.lambda.runtime,
+    ...(config.auth.enabled ? { auth: { identitySource: config.auth.identitySource, parameterName: config.auth.parameterName } } : {}),
+    ...test,
+  });
 }
 
 export async function startStack(options: StartStackOptions): Promise<RunningStack> {
-  const { config } = options;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const functions = options.functions ?? manifestFunctions(config.stackName);
-  const auth = config.auth;
-  const authorizer = auth.enabled ? (options.authorizer ?? manifestAuthorizer(config.stackName)) : undefined;
-  const tables = stackTableNames(config.stackName);
-  const parameterName = auth.parameterName ?? stackTokenParameter(config.stackName);
-  if (authorizer && options.authToken === undefined) {
+  const stack = options.stack ?? referenceStack(options.config, options);
+  const config = withStackLimits(checkConfigAgainstStack(options.config, stack, options.configSources), stack);
+  const authorizer = stack.authorizer;
+  const functionOf = (id: string): FunctionDescription => {
+    const fn = stack.functions.find((f) => f.logicalId === id);
+    if (!fn) throw new Error(`unreachable: the stack description names function ${id} it does not describe`);
+    return fn;
+  };
+  if (authorizer?.tokenParameter !== undefined && stack.source.kind === 'manifest' && options.authToken === undefined) {
     throw new UserError('auth: the authorizer needs the token it expects: set FANOUT_BENCH_TOKEN or auth.tokenFile (--auth-token-file)');
   }
   const metrics = new MetricStore({ publication: metricPublicationOf(config.awsMetrics) });
   const logs = new LogStore();
   const parameters = new ParameterStore(config.region, config.accountId);
-  if (authorizer) parameters.seed(parameterName, options.authToken!, 'SecureString');
-  const memoryOf = (f: { name: string; memoryMB: number }) => config.functions[f.name]?.memoryMB ?? f.memoryMB;
-  const identitySource = [TOKEN_IDENTITY_SOURCES[auth.identitySource]];
+  for (const p of stack.parameters) parameters.seed(p.name, p.value, p.type);
+  if (authorizer?.tokenParameter !== undefined && options.authToken !== undefined) parameters.seed(authorizer.tokenParameter, options.authToken, 'SecureString');
+  const memoryOf = (f: FunctionDescription) => config.functions[f.name]?.memoryMB ?? f.memoryMB;
+  const routeFunctions = stack.routes.map((r) => ({ name: functionOf(r.functionId).name, route: r.routeKey, returnResponse: r.twoWay }));
+  const authorizerFunction = authorizer && functionOf(authorizer.functionId);
 
   let dynamodb: LocalDynamoDb | undefined;
   let cloudwatch: CloudWatchServer | undefined;
@@ -128,15 +135,16 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     // Bind first: a port in use fails before anything else has started.
     gateway = await startGateway({
       config,
-      functions,
+      functions: routeFunctions,
+      routeSelectionExpression: stack.api.routeSelectionExpression,
       metrics,
       log,
-      authorizer: authorizer && { functionName: authorizer.name, identitySource },
+      authorizer: authorizer && authorizerFunction && { functionName: authorizerFunction.name, identitySource: authorizer.identitySource },
     });
     await Promise.all([
       startDynamoDb({
         path: config.dynamodb.inMemory ? undefined : config.dynamodb.path,
-        tables: tableDefinitions(tables),
+        tables: stack.tables.map((t) => t.definition),
         region: config.region,
         metrics,
         throttleShare: config.faults.dynamodbThrottleShare,
@@ -148,16 +156,13 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       ),
       startSsmServer(parameters).then((s) => (ssm = s)),
       startManagementApis({
-        stackName: config.stackName,
+        stack,
         accountId: config.accountId,
         websocketUrl: gateway.websocketUrl,
         callbackUrl: gateway.callbackUrl,
         apiId: config.apiId,
         stage: config.stage,
         region: config.region,
-        tables,
-        functions,
-        authorizer: authorizer && { name: authorizer.name, parameterName, identitySource: identitySource[0]! },
         throttle: { rateLimit: config.limits.stageRps, burstLimit: config.limits.stageBurst },
         routeThrottles: Object.fromEntries(Object.entries(config.limits.routeThrottles).map(([route, t]) => [route, { rateLimit: t.rps, burstLimit: t.burst }])),
         accountThrottle: { rateLimit: config.limits.accountRps, burstLimit: config.limits.accountBurst },
@@ -165,25 +170,23 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     ]);
     if (!dynamodb || !cloudwatch || !ssm || !management) throw new Error('unreachable: dynamodb, cloudwatch, ssm and the management apis started');
 
-    const environment = wiredEnvironment({ callbackUrl: gateway.callbackUrl, dynamodb: dynamodb.endpoint, ssm: ssm.url }, tables);
-    const lambdaFunction = (f: { name: string; entry: string; memoryMB: number; timeoutSeconds: number }, own: Record<string, string> = {}) => {
+    const environment = stackEnvironment(stack, { callbackUrl: gateway.callbackUrl, dynamodb: dynamodb.endpoint, ssm: ssm.url });
+    const lambdaFunction = (f: FunctionDescription) => {
       const override = config.functions[f.name] ?? {};
+      if (f.code.kind !== 'entry') throw new UserError(`${f.logicalId}: Code: the emulator's runtime does not load handlers as written yet`);
       return {
         name: f.name,
-        entry: f.entry,
+        entry: f.code.entry,
         memoryMB: memoryOf(f),
         timeoutSeconds: f.timeoutSeconds,
-        reservedConcurrency: override.reservedConcurrency,
+        reservedConcurrency: override.reservedConcurrency ?? f.reservedConcurrency,
         addedLatencyMs: override.addedLatencyMs,
         forceThrottle: override.forceThrottleShare,
-        environment: { ...LOCAL_DEFAULT_ENV, ...override.environment, ...own, ...environment },
+        environment: { ...f.environment, ...override.environment, ...environment },
       };
     };
     runtime = await createLambdaRuntime({
-      functions: [
-        ...functions.map((f) => lambdaFunction(f)),
-        ...(authorizer ? [lambdaFunction(authorizer, { [FUNCTION_ENV.tokenParameter]: parameterName })] : []),
-      ],
+      functions: stack.functions.map(lambdaFunction),
       accountConcurrency: config.lambda.accountConcurrency,
       hostMaxEnvironments: config.lambda.hostMaxEnvironments,
       hostEnvironmentsPerCore: config.lambda.hostEnvironmentsPerCore,
@@ -217,6 +220,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
 
   const running = runtime;
   const db = dynamodb;
+  const routeOf = new Map(stack.routes.map((r) => [r.functionId, r.routeKey]));
   return {
     ready: {
       ready: true,
@@ -236,32 +240,54 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         apigatewayv2: management.apigatewayv2.url,
         dynamodb: dynamodb.endpoint,
       }),
-      stackName: config.stackName,
-      tables,
+      stackName: stack.stackName,
+      tables: stack.tables.map((t) => t.definition.TableName),
       stage: config.stage,
       apiId: config.apiId,
       region: config.region,
       lambdaRuntime: lambdaRuntimeInfo(config.lambda.runtime),
-      functions: [
-        ...functions.map((f) => ({
+      functions: stack.functions
+        .filter((f) => routeOf.has(f.logicalId) || f === authorizerFunction)
+        .map((f) => ({
           name: f.name,
-          route: f.route,
+          route: routeOf.get(f.logicalId) ?? '$connect',
           memoryMB: memoryOf(f),
           timeoutSeconds: f.timeoutSeconds,
-          runtime: config.lambda.runtime,
+          runtime: f.runtime,
+          ...(f === authorizerFunction ? { authorizer: true as const } : {}),
         })),
-        ...(authorizer
-          ? [{ name: authorizer.name, route: authorizer.route, memoryMB: memoryOf(authorizer), timeoutSeconds: authorizer.timeoutSeconds, runtime: config.lambda.runtime, authorizer: true as const }]
-          : []),
-      ],
-      ...(authorizer ? { auth: { authorizer: authorizer.name, identitySource, parameterName } } : {}),
+      ...(authorizer && authorizerFunction
+        ? { auth: { authorizer: authorizerFunction.name, identitySource: authorizer.identitySource, ...(authorizer.tokenParameter ? { parameterName: authorizer.tokenParameter } : {}) } }
+        : {}),
     },
+    stack,
     metrics,
     logs,
     runtime,
     gateway,
     hostCpu: () => hostCpu(running.stats(), db.stats().cpuMs),
     close,
+  };
+}
+
+/**
+ * The limits the stack runs with: the config's where it sets them, else the stack's own stage
+ * throttle and route settings, else (no stage throttle) the account's, as API Gateway applies.
+ */
+function withStackLimits(config: StackConfig, stack: StackDescription): StackConfig & { limits: { stageRps: number; stageBurst: number } } {
+  const stage = stack.api.stage;
+  const routeThrottles = {
+    ...Object.fromEntries(Object.entries(stage.routeThrottles).map(([route, t]) => [route, { rps: t.rateLimit, burst: t.burstLimit }])),
+    ...config.limits.routeThrottles,
+  };
+  return {
+    ...config,
+    limits: {
+      ...config.limits,
+      stageRps: config.limits.stageRps ?? stage.throttle?.rateLimit ?? config.limits.accountRps,
+      stageBurst: config.limits.stageBurst ?? stage.throttle?.burstLimit ?? config.limits.accountBurst,
+      routeThrottles,
+    },
   };
 }
 

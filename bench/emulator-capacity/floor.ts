@@ -39,7 +39,7 @@ import { build } from 'esbuild';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { ROOM_METADATA_SK } from '../../reference-stack/functions/shared/protocol.ts';
-import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
+import { TABLE_DEFAULT_NAMES, tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
 import { startDynamoDb } from '../../emulator/dynamodb/dynamodb-thread.ts';
 import {
   connectEvent as gatewayConnectEvent,
@@ -47,7 +47,8 @@ import {
   type ApiIdentity,
   type ClientInfo,
 } from '../../emulator/gateway/events.ts';
-import { LOCAL_DEFAULT_ENV, wiredEnvironment } from '../../emulator/function-environment.ts';
+import { stackEnvironment } from '../../emulator/function-environment.ts';
+import { readManifestStack } from '../../emulator/stack-model/manifest-reader.ts';
 import { ONE_VCPU_MB } from '../../emulator/lambda/cpu-share.ts';
 import { functionEnvironmentCap } from '../../emulator/lambda/function-environment-cap.ts';
 import { DEFAULTS as LAMBDA_DEFAULTS, LOCAL_CREDENTIALS } from '../../emulator/lambda/options.ts';
@@ -114,7 +115,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // --- the pieces: DynamoDB, the @connections endpoint, the clients' sockets
 
 const dir = await mkdtemp(join(tmpdir(), 'fb-floor-'));
-const db = await startDynamoDb({ region: REGION });
+const db = await startDynamoDb({ tables: tableDefinitions(), region: REGION });
 const doc = DynamoDBDocumentClient.from(
   new DynamoDBClient({ endpoint: db.endpoint, region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
 );
@@ -197,9 +198,10 @@ interface Pool {
 async function threads(path: string, count: number, functionName: string): Promise<Pool> {
   // What the emulator gives a function, less what only its runtime adds (REPORT-line names and
   // the like): the stack's wiring and local defaults, the dummy credentials, the region.
+  const reference = readManifestStack({ region: REGION, accountId: '000000000000', apiId: 'floorfloor', stage: STAGE, runtime: 'nodejs22.x' });
   const env = {
-    ...LOCAL_DEFAULT_ENV,
-    ...wiredEnvironment({ callbackUrl: `${base}/${STAGE}`, dynamodb: db.endpoint }),
+    ...reference.functions.find((f) => f.name === functionName)?.environment,
+    ...stackEnvironment(reference, { callbackUrl: `${base}/${STAGE}`, dynamodb: db.endpoint }),
     ...LOCAL_CREDENTIALS,
     AWS_REGION: REGION,
     AWS_LAMBDA_FUNCTION_NAME: functionName,

@@ -1,7 +1,7 @@
 import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
-import { manifestFunctions } from '../../emulator/stack.ts';
+import { manifestFunctions } from '../../emulator/stack-model/manifest-reader.ts';
 import { FUNCTION_ENV } from '../../reference-stack/functions/manifest.ts';
 
 /**

@@ -3,7 +3,7 @@ import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
 import { FUNCTION_ENV } from '../../reference-stack/functions/manifest.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
-import { manifestFunctions } from '../../emulator/stack.ts';
+import { manifestFunctions } from '../../emulator/stack-model/manifest-reader.ts';
 
 /**
  * What a cold start of the real sendMessage function costs on the Node running this script. K

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { QueryApiError, type QueryValue } from './query-xml.ts';
-import type { StackOutput } from './stack-outputs.ts';
+import type { StackOutput } from '../stack-model/reference-outputs.ts';
 
 /**
  * CloudFormation's DescribeStacks for the one stack the emulator runs: created when the emulator

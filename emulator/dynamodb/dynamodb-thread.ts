@@ -11,7 +11,6 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { build } from 'esbuild';
 import { UserError } from '../../common/errors.ts';
-import { tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './worker-messages.ts';
 import { metricBatchReader } from './metric-batch.ts';
@@ -34,8 +33,8 @@ export interface LocalDynamoDb {
 export interface StartDynamoDbOptions {
   /** LevelDB directory; in memory when absent. */
   path?: string;
-  /** Tables to create and wait for (default: the reference stack's). */
-  tables?: CreateTableCommandInput[];
+  /** The stack's tables, created and waited for. */
+  tables: CreateTableCommandInput[];
   /** Credentials/region for the client that creates the tables (dynalite ignores them). */
   region?: string;
   /** Where AWS/DynamoDB metrics go (none when absent). */
@@ -61,7 +60,7 @@ function bundledWorker(): Promise<string> {
   return workerCode;
 }
 
-export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise<LocalDynamoDb> {
+export async function startDynamoDb(options: StartDynamoDbOptions): Promise<LocalDynamoDb> {
   if (options.path !== undefined) usableDirectory(options.path);
   const require = createRequire(import.meta.url);
   const init: DynamoWorkerInit = { dynalitePath: require.resolve('dynalite'), path: options.path, throttleShare: options.throttleShare ?? 0 };
@@ -116,7 +115,7 @@ export async function startDynamoDb(options: StartDynamoDbOptions = {}): Promise
     worker.once('exit', onExit);
   });
   try {
-    await Promise.race([createTables(endpoint, options.tables ?? tableDefinitions(), options.region ?? 'us-east-1'), died]);
+    await Promise.race([createTables(endpoint, options.tables, options.region ?? 'us-east-1'), died]);
   } catch (err) {
     await close();
     if (options.path === undefined) throw err;

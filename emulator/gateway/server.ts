@@ -23,8 +23,10 @@ import { RouteTable } from './routing.ts';
 
 export interface GatewayOptions {
   config: StackConfig;
-  /** Route -> function, from the manifest (or test fixtures). */
+  /** Route -> function, from the stack description. */
   functions: readonly { name: string; route: string; returnResponse: boolean }[];
+  /** The API's RouteSelectionExpression (default `$request.body.action`). */
+  routeSelectionExpression?: string;
   /** A Lambda REQUEST authorizer on $connect (auth on). */
   authorizer?: AuthorizerConfig;
   metrics: MetricSink;
@@ -83,14 +85,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const ctx: GatewayContext = {
     config,
     api: { apiId: config.apiId, stage, domainName },
-    routes: new RouteTable(options.functions),
+    routes: new RouteTable(options.functions, options.routeSelectionExpression),
     authorizer: options.authorizer,
     registry: new ConnectionRegistry(),
     metrics,
     integration: new Integration(metrics, log),
     newConnections: new TokenBucket(config.limits.newConnectionsPerSecond, config.limits.newConnectionsPerSecond),
     account: new TokenBucket(config.limits.accountRps, config.limits.accountBurst),
-    stage: new TokenBucket(config.limits.stageRps, config.limits.stageBurst),
+    // A stage without a throttle of its own is held to the account's (API Gateway's default).
+    stage: new TokenBucket(config.limits.stageRps ?? config.limits.accountRps, config.limits.stageBurst ?? config.limits.accountBurst),
     routeThrottles: new Map(Object.entries(config.limits.routeThrottles).map(([route, t]) => [route, new TokenBucket(t.rps, t.burst)])),
     wss,
     chosenProtocol: new WeakMap(),

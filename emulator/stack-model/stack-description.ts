@@ -27,6 +27,19 @@ export interface StackDescription {
   notEmulated: NotEmulated[];
   /** The stack's outputs, resolved (DescribeStacks answers them). */
   outputs: Array<{ key: string; value: string; description?: string; exportName?: string }>;
+  /**
+   * Variables every function gets that a config's `functions.<name>.environment` may not replace
+   * (the reference stack's table names: what its CDK app wires).
+   */
+  wiredEnvironment?: Record<string, string>;
+  /**
+   * A variable the emulator sets to its local @connections URL (the reference stack's
+   * CALLBACK_URL), so the reference functions post straight to it. A template's functions keep the
+   * AWS form their template gives, and the runtime sends those requests to the emulator.
+   */
+  callbackUrlVariable?: string;
+  /** Functions the stack has but does not run as configured, by physical name, with why (the reference authorizer with auth off). */
+  dormantFunctions?: Record<string, string>;
 }
 
 export type StackSource =

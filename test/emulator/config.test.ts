@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
-import { DEFAULT_STAGE_THROTTLE } from '../../reference-stack/functions/manifest.ts';
-import { defaultStackConfig, loadStackConfig } from '../../emulator/config.ts';
+import { checkConfigAgainstStack, defaultStackConfig, loadStackConfig } from '../../emulator/config.ts';
+import { referenceStack } from '../../emulator/stack.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fanout-config-'));
 function file(name: string, text: string): string {
@@ -42,9 +42,7 @@ describe('StackConfig defaults are AWS values', () => {
         newConnectionsPerSecond: 500,
         accountRps: 10_000,
         accountBurst: 5_000,
-        // the stage's throttle as the CDK app deploys it, no route of its own, either direction resets the idle timer
-        stageRps: DEFAULT_STAGE_THROTTLE.rateLimit,
-        stageBurst: DEFAULT_STAGE_THROTTLE.burstLimit,
+        // no stage throttle of the config's own (the stack's applies), no route of its own, either direction resets the idle timer
         routeThrottles: {},
         idleTimeoutRule: 'either',
       },
@@ -101,9 +99,10 @@ describe('loadStackConfig', () => {
     expect(errorOf(() => loadStackConfig({ file: path })).message).toMatch(new RegExp(`^${path}: functions\\.fanout-whoami\\.memoryMB: `));
   });
 
-  it('refuses a function the manifest does not have, naming it', () => {
+  it('refuses a function the stack does not have, naming it', () => {
     const path = file('fn.yaml', 'functions:\n  fanout-nope:\n    memoryMB: 256\n');
-    const err = errorOf(() => loadStackConfig({ file: path }));
+    const config = loadStackConfig({ file: path });
+    const err = errorOf(() => checkConfigAgainstStack(config, referenceStack(config), { file: path }));
     expect(err.message).toMatch(new RegExp(`^${path}: functions\\.fanout-nope: unknown function "fanout-nope"`));
   });
 
@@ -141,7 +140,11 @@ describe('loadStackConfig', () => {
     ['not-a-name', 'must be an environment variable name'],
   ])('refuses function environment variable %s, naming it', (name, why) => {
     const path = file('env-bad.yaml', `functions:\n  fanout-send-message:\n    environment:\n      ${name}: x\n`);
-    expect(errorOf(() => loadStackConfig({ file: path })).message).toBe(`${path}: functions.fanout-send-message.environment.${name}: ${why}`);
+    const check = () => {
+      const config = loadStackConfig({ file: path });
+      return checkConfigAgainstStack(config, referenceStack(config), { file: path });
+    };
+    expect(errorOf(check).message).toBe(`${path}: functions.fanout-send-message.environment.${name}: ${why}`);
   });
 
   it('refuses a stall share outside 0..1', () => {
@@ -175,9 +178,17 @@ describe('loadStackConfig', () => {
 
   it('refuses a route throttle for a route the stack does not have, as UpdateStage does', () => {
     const path = file('route.yaml', 'limits:\n  routeThrottles:\n    sendMesage: { rps: 1, burst: 1 }\n');
-    expect(errorOf(() => loadStackConfig({ file: path })).message).toMatch(new RegExp(`^${path}: limits\\.routeThrottles\\.sendMesage: unknown route "sendMesage" \\(routes: \\$connect, \\$disconnect, \\$default, `));
+    const config = loadStackConfig({ file: path });
+    expect(errorOf(() => checkConfigAgainstStack(config, referenceStack(config), { file: path })).message).toMatch(
+      new RegExp(`^${path}: limits\\.routeThrottles\\.sendMesage: unknown route "sendMesage" \\(routes: \\$connect, \\$disconnect, \\$default, `),
+    );
     // a stack of other routes names its own
-    expect(loadStackConfig({ file: file('echo.yaml', 'limits:\n  routeThrottles:\n    echo: { rps: 1, burst: 1 }\n'), routeKeys: ['echo'] }).limits.routeThrottles).toEqual({ echo: { rps: 1, burst: 1 } });
+    const echo = loadStackConfig({ file: file('echo.yaml', 'limits:\n  routeThrottles:\n    echo: { rps: 1, burst: 1 }\n') });
+    const echoStack = { functions: [{ name: 'fx-echo', logicalId: 'Echo' }], routes: [{ routeKey: 'echo' }] };
+    expect(checkConfigAgainstStack(echo, echoStack).limits.routeThrottles).toEqual({ echo: { rps: 1, burst: 1 } });
+    // a template's function by its logical id is answered by its physical name
+    const byLogicalId = loadStackConfig({ overrides: { functions: { Echo: { memoryMB: 512 } } } });
+    expect(checkConfigAgainstStack(byLogicalId, echoStack).functions).toEqual({ 'fx-echo': { memoryMB: 512 } });
   });
 
   it('requires a path when DynamoDB is not in memory', () => {

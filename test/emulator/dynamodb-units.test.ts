@@ -13,7 +13,7 @@ import {
   UpdateItemCommand,
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
-import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
+import { TABLE_DEFAULT_NAMES, tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
 import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from '../../emulator/cloudwatch/server.ts';
@@ -36,7 +36,7 @@ let cw: CloudWatchClient;
 
 beforeAll(async () => {
   store = new MetricStore();
-  [db, cwServer] = await Promise.all([startDynamoDb({ metrics: store }), startCloudWatchServer({ store, logs: new LogStore() })]);
+  [db, cwServer] = await Promise.all([startDynamoDb({ tables: tableDefinitions(), metrics: store }), startCloudWatchServer({ store, logs: new LogStore() })]);
   ddb = new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials });
   cw = new CloudWatchClient({ endpoint: cwServer.url, region: 'us-east-1', credentials });
 });
@@ -281,7 +281,7 @@ describe('AWS/DynamoDB metrics through the CloudWatch API', () => {
 
 describe('faults.dynamodbThrottleShare', () => {
   it('answers calls with ProvisionedThroughputExceededException, which the SDK raises, and counts them', async () => {
-    const throttling = await startDynamoDb({ metrics: store, throttleShare: 1 });
+    const throttling = await startDynamoDb({ tables: tableDefinitions(), metrics: store, throttleShare: 1 });
     const client = new DynamoDBClient({ endpoint: throttling.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
     const start = await freshSecond();
     try {

@@ -20,7 +20,6 @@ beforeAll(async () => {
     startStack({
       config: loadStackConfig({
         overrides: { functions: { 'fx-throttled-connect': { forceThrottleShare: 1 } } },
-        functionNames: ['fx-throttled-connect'],
       }),
       // every $connect invoke is throttled (forceThrottleShare 1)
       functions: [fixture('fx-throttled-connect', '$connect', 'record.ts')],

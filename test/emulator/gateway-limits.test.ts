@@ -23,9 +23,8 @@ let connectStaged: RunningStack; // stage throttle 1 rps, burst 2, on $connect t
 let idleEither: RunningStack; // 1.5 s idle timeout, reset by traffic either way
 let idleClient: RunningStack; // 1.5 s idle timeout, reset by the client's messages only
 
-const routeKeys = functions.map((f) => f.route);
 const start = (limits: StackConfigInput['limits']) =>
-  startStack({ config: defaultStackConfig({ limits, lambda: { preparedPerFunction: 1 } }, { routeKeys }), functions, log: () => {} });
+  startStack({ config: defaultStackConfig({ limits, lambda: { preparedPerFunction: 1 } }), functions, log: () => {} });
 
 beforeAll(async () => {
   [big, short, throttled, staged, connectStaged, idleEither, idleClient] = await Promise.all([

@@ -4,8 +4,8 @@ import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { CloudWatchLogsClient, paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultStackConfig, loadStackConfig } from '../../emulator/config.ts';
-import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import { checkConfigAgainstStack, defaultStackConfig, loadStackConfig } from '../../emulator/config.ts';
+import { referenceStack, startStack, type RunningStack } from '../../emulator/stack.ts';
 import { connect, eventually, findConnectEvent, fixture, handshakeStatus, type TestClient } from '../fixtures/gateway/clients.ts';
 
 // The $connect authorizer end to end: real ws clients, the real authorizer function reading its
@@ -266,10 +266,14 @@ async function apiSums(cw: CloudWatchClient, stack: RunningStack): Promise<Recor
 
 describe('the authorizer in the stack config', () => {
   it('takes per-function settings only when auth is on, and a parameter path', () => {
-    expect(loadStackConfig({ overrides: { auth: { enabled: true }, functions: { 'fanout-authorizer': { memoryMB: 512 } } } }).functions).toEqual({
+    const checked = (o: Parameters<typeof loadStackConfig>[0]) => {
+      const config = loadStackConfig(o);
+      return checkConfigAgainstStack(config, referenceStack(config), o);
+    };
+    expect(checked({ overrides: { auth: { enabled: true }, functions: { 'fanout-authorizer': { memoryMB: 512 } } } }).functions).toEqual({
       'fanout-authorizer': { memoryMB: 512 },
     });
-    expect(() => loadStackConfig({ overrides: { functions: { 'fanout-authorizer': { memoryMB: 512 } } }, flagFor: () => '--memory' })).toThrow(
+    expect(() => checked({ overrides: { functions: { 'fanout-authorizer': { memoryMB: 512 } } }, flagFor: () => '--memory' })).toThrow(
       '--memory: functions.fanout-authorizer: the $connect authorizer runs only with auth on (--auth, auth.enabled)',
     );
     expect(() => loadStackConfig({ overrides: { auth: { enabled: true, parameterName: 'no-slash' } } })).toThrow(/^overrides: auth\.parameterName: a parameter path/);

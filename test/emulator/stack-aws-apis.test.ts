@@ -8,8 +8,8 @@ import { GetAccountSettingsCommand, GetFunctionConfigurationCommand, LambdaClien
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
-import { defaultStackConfig } from '../../emulator/config.ts';
-import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import { checkConfigAgainstStack, defaultStackConfig } from '../../emulator/config.ts';
+import { referenceStack, startStack, type RunningStack } from '../../emulator/stack.ts';
 import { UserError } from '../../common/errors.ts';
 import { describeStack } from '../../src/targets/aws-stack.ts';
 import { AUTHORIZER_FUNCTION_OUTPUT, stackOutputKeys, type ChatRoute } from '../../common/stack-outputs.ts';
@@ -246,7 +246,7 @@ describe('a stack of another name beside it (--stack-name)', () => {
     expect(described.tables).toEqual({ connections: 'FanoutBenchChatArm-connections', roomMembers: 'FanoutBenchChatArm-room-members', messages: 'FanoutBenchChatArm-messages' });
     expect(described.functions.map((f) => f.name)).toEqual(FUNCTIONS.map((f) => f.name.replace(/^fanout-/, 'FanoutBenchChatArm-')));
     expect(arm.ready.functions.map((f) => f.name)).toEqual(described.functions.map((f) => f.name));
-    expect(arm.ready.tables).toEqual(described.tables);
+    expect(arm.ready.tables).toEqual(Object.values(described.tables));
     await expect(describeStack(cfn, 'FanoutBenchChat')).rejects.toThrow(/^aws:FanoutBenchChat: no such stack/);
 
     const lambda = new LambdaClient(endpoint(arm.ready.lambdaEndpoint));
@@ -254,8 +254,12 @@ describe('a stack of another name beside it (--stack-name)', () => {
     const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'FanoutBenchChatArm-send-message' }));
     expect(config.Environment?.Variables).toMatchObject({ CONNECTIONS_TABLE: 'FanoutBenchChatArm-connections', ROOM_MEMBERS_TABLE: 'FanoutBenchChatArm-room-members' });
     expect(config.MemorySize).toBe(512);
-    expect(() => defaultStackConfig({ stackName: 'FanoutBenchChatArm', functions: { 'fanout-send-message': { memoryMB: 512 } } })).toThrow(
-      /functions\.fanout-send-message: unknown function "fanout-send-message" \(known: FanoutBenchChatArm-connect, /,
+    // the manifest's name is the function's logical id: it names the stack's function too
+    const byManifestName = defaultStackConfig({ stackName: 'FanoutBenchChatArm', functions: { 'fanout-send-message': { memoryMB: 512 } } });
+    expect(checkConfigAgainstStack(byManifestName, referenceStack(byManifestName)).functions).toEqual({ 'FanoutBenchChatArm-send-message': { memoryMB: 512 } });
+    const misnamed = defaultStackConfig({ stackName: 'FanoutBenchChatArm', functions: { 'FanoutBenchChat-send-message': { memoryMB: 512 } } });
+    expect(() => checkConfigAgainstStack(misnamed, referenceStack(misnamed))).toThrow(
+      /functions\.FanoutBenchChat-send-message: unknown function "FanoutBenchChat-send-message" \(known: FanoutBenchChatArm-connect, /,
     );
   });
 

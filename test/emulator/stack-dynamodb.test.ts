@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
+import { TABLE_DEFAULT_NAMES, tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
 import { startDynamoDb } from '../../emulator/dynamodb/dynamodb-thread.ts';
 import { UserError } from '../../common/errors.ts';
 
@@ -15,7 +15,7 @@ function client(endpoint: string): DynamoDBClient {
 
 describe('startDynamoDb', () => {
   it('returns with every table ACTIVE, including the byConnection index', async () => {
-    const db = await startDynamoDb();
+    const db = await startDynamoDb({ tables: tableDefinitions() });
     const ddb = client(db.endpoint);
     try {
       expect(db.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -34,13 +34,13 @@ describe('startDynamoDb', () => {
 
   it('keeps data across restarts when given a path', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'fanout-ddb-')), 'store');
-    const first = await startDynamoDb({ path });
+    const first = await startDynamoDb({ tables: tableDefinitions(), path });
     let ddb = client(first.endpoint);
     await ddb.send(new PutItemCommand({ TableName: TABLE_DEFAULT_NAMES.connections, Item: { connectionId: { S: 'kept' } } }));
     ddb.destroy();
     await first.close();
 
-    const second = await startDynamoDb({ path });
+    const second = await startDynamoDb({ tables: tableDefinitions(), path });
     ddb = client(second.endpoint);
     try {
       const { Item } = await ddb.send(new GetItemCommand({ TableName: TABLE_DEFAULT_NAMES.connections, Key: { connectionId: { S: 'kept' } } }));
@@ -55,7 +55,7 @@ describe('startDynamoDb', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fanout-ddb-bad-'));
     const file = join(dir, 'a-file');
     writeFileSync(file, 'not a directory');
-    const err = await startDynamoDb({ path: join(file, 'db') }).then(() => undefined, (e: unknown) => e);
+    const err = await startDynamoDb({ tables: tableDefinitions(), path: join(file, 'db') }).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toBe(`dynamodb.path: cannot use ${join(file, 'db')}: ENOTDIR`);
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
-import { manifestFunctions, startStack, type RunningStack } from '../../emulator/stack.ts';
+import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import { manifestFunctions } from '../../emulator/stack-model/manifest-reader.ts';
 import { answer, emfSum, joinAll, openClients, readersFor, settle, type Member, type StackReaders } from './stack-fanout-helpers.ts';
 
 // faults.stallPostShare = 0.5: half the @connections posts are never answered. The real

@@ -6,7 +6,7 @@ import { DEFAULT_STACK_NAME } from '../../reference-stack/functions/stack-names.
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { OPTIONAL_ROUTES, ROUTE_FUNCTION_OUTPUTS, STACK_OUTPUTS, stackOutputKeys, type ChatRoute } from '../../common/stack-outputs.ts';
 import { parseStackOutputs } from '../../src/targets/stack-description.ts';
-import { localStackOutputs, routeFunctionOutputKey } from '../../emulator/cloudformation/stack-outputs.ts';
+import { localStackOutputs, routeFunctionOutputKey } from '../../emulator/stack-model/reference-outputs.ts';
 import { stackTableNames } from '../../reference-stack/functions/stack-names.ts';
 import { deployedOutputs } from '../fixtures/targets/deployed-outputs.ts';
 

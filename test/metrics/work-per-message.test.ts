@@ -4,7 +4,7 @@ import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from '../../emulator/cloudwatch/server.ts';
 import type { MetricDatum } from '../../emulator/cloudwatch/types.ts';
 import { startDynamoDb, type LocalDynamoDb } from '../../emulator/dynamodb/dynamodb-thread.ts';
-import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
+import { TABLE_DEFAULT_NAMES, tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
 import { dynamoDbWork } from '../../src/metrics/cost/work-per-message.ts';
 import type { DynamoDbWork } from '../../src/contracts/work-schema.ts';
@@ -40,7 +40,7 @@ const roomName = (r: number) => `room-${r}`; // 6 characters
 const memberId = (r: number, m: number) => `c${r}-${String(m).padStart(2, '0')}`; // 5 characters
 
 beforeAll(async () => {
-  db = await startDynamoDb({ metrics: { put: (d: MetricDatum) => current.put(d) } });
+  db = await startDynamoDb({ tables: tableDefinitions(), metrics: { put: (d: MetricDatum) => current.put(d) } });
   // The environment the emulator gives the functions; their modules read it when loaded.
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_DYNAMODB: db.endpoint,

@@ -1,0 +1,141 @@
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../../common/errors.ts';
+import type { NodeRuntime } from '../../common/node-runtimes.ts';
+import {
+  CONNECT_AUTHORIZER,
+  DEFAULT_STAGE_THROTTLE,
+  FUNCTION_ENV,
+  FUNCTIONS,
+  ROUTE_SELECTION_EXPRESSION,
+  TOKEN_IDENTITY_SOURCES,
+  type AuthorizerSpec,
+  type FunctionSpec,
+  type TokenIdentity,
+} from '../../reference-stack/functions/manifest.ts';
+import { tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
+import { DEFAULT_STACK_NAME, stackFunctionName, stackNameIssue, stackTableNames, stackTokenParameter } from '../../reference-stack/functions/stack-names.ts';
+import { localStackOutputs } from './reference-outputs.ts';
+import type { FunctionDescription, StackDescription } from './stack-description.ts';
+
+/**
+ * The reference stack as a stack description, from its manifest (reference-stack/functions):
+ * what the CDK app deploys, named as it names them for the stack `stackName`, without a
+ * synthesis. The functions are TypeScript entries the emulator bundles as NodejsFunction does.
+ * The only reader that knows the reference stack; everything else of the emulator runs the
+ * description.
+ */
+
+export { DEFAULT_STACK_NAME };
+
+export interface ManifestStackOptions {
+  stackName?: string;
+  region: string;
+  accountId: string;
+  apiId: string;
+  stage: string;
+  runtime: NodeRuntime;
+  /** the $connect authorizer, when auth is on */
+  auth?: { identitySource: TokenIdentity; parameterName?: string };
+  /** Replaces the manifest's functions, `entry` absolute (tests). */
+  functions?: readonly FunctionSpec[];
+  /** Replaces the manifest's authorizer, `entry` absolute (tests). */
+  authorizer?: AuthorizerSpec;
+}
+
+const FUNCTIONS_DIR = fileURLToPath(new URL('../../reference-stack/functions/', import.meta.url));
+
+/**
+ * Defaults the emulator gives the reference functions where this host differs from AWS; a
+ * function's own `environment` in the config wins. POST_TIMEOUT_MS: on AWS a post answers in
+ * milliseconds and the functions' 2 s bound only cuts off stuck ones, but here the functions
+ * share a few cores with the gateway and the harness, and an oversubscribed host can hold a
+ * healthy post for seconds: cutting it off would report the host's overload as lost deliveries.
+ */
+export const LOCAL_DEFAULT_ENV: Readonly<Record<string, string>> = { [FUNCTION_ENV.postTimeoutMs]: '20000' };
+
+/** A function of the manifest (or a test's), `entry` absolute. */
+export type StackFunction = FunctionSpec;
+
+/** The manifest's functions with absolute entry paths, named as in the stack `stackName`. */
+export function manifestFunctions(stackName = DEFAULT_STACK_NAME): StackFunction[] {
+  return FUNCTIONS.map((f) => ({ ...f, name: stackFunctionName(stackName, f.name), entry: `${FUNCTIONS_DIR}${f.entry}` }));
+}
+
+export function readManifestStack(o: ManifestStackOptions): StackDescription {
+  const stackName = o.stackName ?? DEFAULT_STACK_NAME;
+  const issue = stackNameIssue(stackName);
+  if (issue) throw new UserError(`stackName: ${issue}`);
+  const tables = stackTableNames(stackName);
+  const awsCallbackUrl = `https://${o.apiId}.execute-api.${o.region}.amazonaws.com/${o.stage}`;
+  // What the CDK app sets on every function, and what a config may not replace.
+  const wired = {
+    [FUNCTION_ENV.connectionsTable]: tables.connections,
+    [FUNCTION_ENV.roomMembersTable]: tables.roomMembers,
+    [FUNCTION_ENV.messagesTable]: tables.messages,
+    POWERTOOLS_SERVICE_NAME: 'fanout-chat',
+    POWERTOOLS_METRICS_NAMESPACE: 'FanoutBench',
+  };
+  // Test functions come named as they run; the manifest's are named after the stack.
+  const nameOf = (name: string) => (o.functions ? name : stackFunctionName(stackName, name));
+  const describe = (f: { name: string; entry: string; memoryMB: number; timeoutSeconds: number }, own: Record<string, string> = {}): FunctionDescription => ({
+    logicalId: f.name,
+    name: nameOf(f.name),
+    code: { kind: 'entry', entry: f.entry.startsWith('/') ? f.entry : `${FUNCTIONS_DIR}${f.entry}` },
+    runtime: o.runtime,
+    memoryMB: f.memoryMB,
+    timeoutSeconds: f.timeoutSeconds,
+    environment: { ...LOCAL_DEFAULT_ENV, ...own },
+  });
+  const specs = o.functions ?? FUNCTIONS;
+  const functions = specs.map((f) => describe(f));
+  const authorizerSpec = o.auth ? (o.authorizer ?? CONNECT_AUTHORIZER) : undefined;
+  const parameterName = o.auth?.parameterName ?? stackTokenParameter(stackName);
+  const authorizerFn = authorizerSpec && describe(authorizerSpec, { [FUNCTION_ENV.tokenParameter]: parameterName });
+  if (authorizerFn) functions.push(authorizerFn);
+  const routes = specs.map((f) => ({
+    logicalId: `${f.name}-route`,
+    routeKey: f.route,
+    functionId: f.name,
+    integrationId: `${f.name}-integration`,
+    authorizationType: (f.route === '$connect' && authorizerFn ? 'CUSTOM' : 'NONE') as 'CUSTOM' | 'NONE',
+    twoWay: f.returnResponse,
+  }));
+  const authorizer = authorizerFn && {
+    logicalId: authorizerFn.logicalId,
+    name: authorizerFn.name,
+    functionId: authorizerFn.logicalId,
+    identitySource: [TOKEN_IDENTITY_SOURCES[o.auth!.identitySource]],
+    tokenParameter: parameterName,
+  };
+  const definitions = tableDefinitions(tables);
+  const outputs = localStackOutputs({
+    websocketUrl: `wss://${o.apiId}.execute-api.${o.region}.amazonaws.com/${o.stage}`,
+    callbackUrl: awsCallbackUrl,
+    apiId: o.apiId,
+    stage: o.stage,
+    region: o.region,
+    tables,
+    functions: specs.map((f) => ({ route: f.route, name: nameOf(f.name) })),
+    authorizer: authorizer && { name: authorizer.name, parameterName, identitySource: authorizer.identitySource[0]! },
+  });
+  return {
+    stackName,
+    source: { kind: 'manifest' },
+    api: {
+      logicalId: 'ChatApi',
+      name: `${stackName}-api`,
+      routeSelectionExpression: ROUTE_SELECTION_EXPRESSION,
+      stage: { name: o.stage, throttle: { ...DEFAULT_STAGE_THROTTLE }, routeThrottles: {} },
+    },
+    routes,
+    ...(authorizer ? { authorizer } : {}),
+    functions,
+    tables: definitions.map((definition) => ({ logicalId: definition.TableName!, definition: { ...definition, TableName: definition.TableName! } })),
+    parameters: [],
+    notEmulated: [],
+    outputs: outputs.map((out) => ({ key: out.OutputKey, value: out.OutputValue })),
+    wiredEnvironment: wired,
+    ...(authorizerFn ? {} : { dormantFunctions: { [stackFunctionName(stackName, (o.authorizer ?? CONNECT_AUTHORIZER).name)]: 'the $connect authorizer runs only with auth on (--auth, auth.enabled)' } }),
+    callbackUrlVariable: FUNCTION_ENV.callbackUrl,
+  };
+}
