@@ -87,6 +87,11 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const stack = options.stack ?? referenceStack(options.config, options);
   const config = withStackLimits(checkConfigAgainstStack(options.config, stack, options.configSources), stack);
+  // The stack's own stage (a template's StageName) is the one served: its name is in every URL.
+  config.stage = stack.api.stage.name;
+  // A template's functions name their runtime; the stack reports the one they share.
+  const runtimes = [...new Set(stack.functions.map((f) => f.runtime))];
+  if (stack.source.kind === 'template' && runtimes.length === 1) config.lambda = { ...config.lambda, runtime: runtimes[0]! };
   const authorizer = stack.authorizer;
   const functionOf = (id: string): FunctionDescription => {
     const fn = stack.functions.find((f) => f.logicalId === id);

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readToken } from '../../common/auth-token.ts';
 import { UserError } from '../../common/errors.ts';
@@ -44,9 +45,11 @@ export function fleetFlags(cmd: Command, o: { duration?: string; rate?: string; 
     .option('--out <dir>', 'reports directory', 'reports');
 }
 
-/** The stack: the runtime the emulator runs, the prices and architecture of the cost estimate, the $connect token. */
+/** The stack: your own or the reference stack, the runtime the emulator runs, the prices and architecture of the cost estimate, the $connect token. */
 export function stackFlags(cmd: Command): Command {
   return cmd
+    .option('--template <path>', 'local target: run your own stack, a CloudFormation/SAM template, a CDK cloud assembly (cdk.out) or a Serverless package (.serverless/)')
+    .option('--parameter <Key=Value>', "local target: a template parameter's value (repeatable)", collect)
     .option('--runtime <runtime>', `local target: Lambda runtime emulated, ${[`${DEFAULT_NODE_RUNTIME} (default)`, ...NODE_RUNTIMES.filter((r) => r !== DEFAULT_NODE_RUNTIME)].join(', ')}`)
     .option('--prices <file|aws>', "the cost estimate's prices: a JSON/YAML price file, or aws (the AWS Price List API, aws: targets); default: the dated table of the stack's region")
     .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
@@ -75,6 +78,8 @@ export interface SharedFlags {
   seed?: string;
   out: string;
   runtime?: string;
+  template?: string;
+  parameter?: string[];
   prices?: string;
   arch?: string;
   tokenFile?: string;
@@ -87,7 +92,7 @@ export interface SharedFlags {
 /** The shared flags as a session's options, each read for its form (one line naming the flag). */
 export async function sessionOptionsFromFlags(scenario: string, flags: SharedFlags, stackKnobs?: StackKnobs): Promise<SessionOptions> {
   const aws = flags.region !== undefined || flags.profile !== undefined ? { region: regionFlag(flags.region), profile: profileFlag(flags.profile) } : undefined;
-  const knobs: StackKnobs = { ...stackKnobs, ...(flags.runtime !== undefined ? { runtime: runtimeFlag(flags.runtime) } : {}) };
+  const knobs: StackKnobs = { ...stackKnobs, ...(flags.runtime !== undefined ? { runtime: runtimeFlag(flags.runtime) } : {}), ...templateFlags(flags) };
   return {
     scenario,
     target: flags.target,
@@ -106,6 +111,23 @@ export async function sessionOptionsFromFlags(scenario: string, flags: SharedFla
     tokenIn: tokenInFlag(flags.tokenIn),
     ...(flags.metricsWait !== undefined ? { metricsWaitMs: metricsWaitFlag(flags.metricsWait) } : {}),
   };
+}
+
+/** `Key=Value`: the value may hold "=" (a template parameter's often does), the key may not. */
+export function parameterPair(raw: string): [string, string] {
+  const eq = raw.indexOf('=');
+  if (eq <= 0) throw new UserError(`--parameter: expected Key=Value, got "${raw}"`);
+  return [raw.slice(0, eq), raw.slice(eq + 1)];
+}
+
+/** `--template` (resolved from where the command runs) and each `--parameter Key=Value`. */
+function templateFlags(flags: Pick<SharedFlags, 'template' | 'parameter'>): Pick<StackKnobs, 'template' | 'parameters'> {
+  if (flags.template === undefined) {
+    if (flags.parameter?.length) throw new UserError('--parameter: a parameter is for a template: give --template too');
+    return {};
+  }
+  const parameters = Object.fromEntries((flags.parameter ?? []).map(parameterPair));
+  return { template: resolve(flags.template), ...(Object.keys(parameters).length > 0 ? { parameters } : {}) };
 }
 
 /** A whole number; `min`/`max` only for flags no scenario field holds (--shards, --repeat, --workers). */
@@ -136,11 +158,14 @@ export function durationFlag(name: string, v: string | undefined): number | unde
   return ms;
 }
 
-/** `--memory fn=MB`: a function of the reference stack and a size Lambda allows. */
-export function memoryFlag(v: string): [string, number] {
+/**
+ * `--memory fn=MB`: a size Lambda allows, and a function of the reference stack unless the
+ * stack is a template (`anyFunction`: the emulator names an unknown one when it reads it).
+ */
+export function memoryFlag(v: string, anyFunction = false): [string, number] {
   const m = /^([\w.-]+)=(\d+)$/.exec(v);
   if (!m) throw new UserError(`--memory: expected fn=MB, got "${v}"`);
-  if (!CONFIGURABLE_FUNCTION_NAMES.includes(m[1]!)) {
+  if (!anyFunction && !CONFIGURABLE_FUNCTION_NAMES.includes(m[1]!)) {
     throw new UserError(`--memory: unknown function "${m[1]}" (known: ${CONFIGURABLE_FUNCTION_NAMES.join(', ')})`);
   }
   const mb = Number(m[2]);
@@ -151,8 +176,8 @@ export function memoryFlag(v: string): [string, number] {
 }
 
 /** Each `--memory fn=MB`; a function named twice keeps its last size. */
-export function memoryFlags(v: readonly string[] | undefined): Record<string, number> | undefined {
-  return v === undefined ? undefined : Object.fromEntries(v.map(memoryFlag));
+export function memoryFlags(v: readonly string[] | undefined, anyFunction = false): Record<string, number> | undefined {
+  return v === undefined ? undefined : Object.fromEntries(v.map((item) => memoryFlag(item, anyFunction)));
 }
 
 /** `--token-in`: header or query. */

@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../common/errors.ts';
 import { DEFAULT_NODE_RUNTIME, isNodeRuntime, NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
@@ -6,7 +7,7 @@ import type { StackLaunch, StackSettings } from '../../common/stack-launch.ts';
 import { installNode } from '../local-stack/install-node.ts';
 import { nodeCacheDir, PINNED_NODE_VERSIONS } from '../local-stack/node-binaries.ts';
 import { launchStack } from '../local-stack/stack-launcher.ts';
-import { collect } from './shared-flags.ts';
+import { collect, parameterPair } from './shared-flags.ts';
 
 /**
  * `fanout-bench stack up`: the local emulator in the foreground. Its flags become the stack
@@ -47,6 +48,10 @@ export interface StackUpFlags {
   authTokenFile?: string;
   /** the CloudFormation stack it stands in for (default FanoutBenchChat); names derive from it */
   stackName?: string;
+  /** a stack of the user's own instead of the reference stack */
+  template?: string;
+  /** "Key=Value", repeatable: the template's parameters */
+  parameter?: string[];
   /** AWS's metric timing in CloudWatch */
   awsMetrics?: boolean;
   /** the Lambda / API Gateway metric lag (implies awsMetrics) */
@@ -56,7 +61,7 @@ export interface StackUpFlags {
 }
 
 export function addStackCommand(program: Command): void {
-  const stack = program.command('stack').description('The local AWS emulator running the reference stack');
+  const stack = program.command('stack').description('The local AWS emulator, running the reference stack or a template of your own');
   stack
     .command('up')
     .description('Start the emulator in the foreground; prints one JSON line with its endpoints when ready')
@@ -84,7 +89,9 @@ export function addStackCommand(program: Command): void {
     .option('--auth', 'a Lambda REQUEST authorizer on $connect; the token it expects from FANOUT_BENCH_TOKEN or --auth-token-file')
     .option('--auth-identity <where>', 'where clients put the token: header (x-api-key, default) or query (?token=)')
     .option('--auth-token-file <file>', 'file holding the token the authorizer expects (else FANOUT_BENCH_TOKEN)')
-    .option('--stack-name <name>', 'the CloudFormation stack it answers for (default FanoutBenchChat); functions, tables and the token parameter are named after it')
+    .option('--stack-name <name>', 'the CloudFormation stack it answers for (default FanoutBenchChat, or the template\'s); resources without a name of their own are named after it')
+    .option('--template <path>', 'run your own stack: a CloudFormation or SAM template (YAML/JSON), a CDK cloud assembly (cdk.out) or a Serverless package (.serverless/)')
+    .option('--parameter <Key=Value>', "a template parameter's value (repeatable)", collect)
     .option('--aws-metrics', "AWS's metric timing in CloudWatch: 60 s periods only, each published after a lag (default 60 s; DynamoDB and EMF twice it)")
     .option('--aws-metrics-lag <duration>', 'the lag of --aws-metrics after a minute ends, e.g. 5s (DynamoDB and EMF: twice it); implies --aws-metrics')
     .option('--exit-with-stdin', 'stop when stdin closes (used by a parent process that owns the stack)')
@@ -173,6 +180,12 @@ export function stackLaunchOf(o: StackUpFlags): StackLaunch {
   if (o.authIdentity !== undefined) set(['auth', 'identitySource'], o.authIdentity);
   if (o.authTokenFile !== undefined) set(['auth', 'tokenFile'], o.authTokenFile);
   if (o.stackName !== undefined) set(['stackName'], o.stackName);
+  if (o.template !== undefined) set(['template', 'path'], resolve(o.template));
+  for (const item of o.parameter ?? []) {
+    if (o.template === undefined) throw new UserError('--parameter: a parameter is for a template: give --template too');
+    const [key, value] = parameterPair(item);
+    set(['template', 'parameters', key], value);
+  }
   if (o.awsMetrics || o.awsMetricsLag !== undefined) set(['awsMetrics', 'enabled'], true);
   if (o.awsMetricsLag !== undefined) set(['awsMetrics', 'lag'], o.awsMetricsLag);
   for (const item of o.memory ?? []) {

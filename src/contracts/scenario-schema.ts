@@ -94,19 +94,18 @@ const Phase = z
 /** One threshold expression ("broadcast.p99 < 250ms"), parsed once by normalizeScenario. */
 const ThresholdExpression = z.string();
 
-/** Per-function settings: keys must be functions of the reference stack (the local target runs it). */
-const perFunction = <T extends z.ZodType>(value: T) =>
-  z.record(z.string(), value).superRefine((rec, ctx) => {
-    for (const name of Object.keys(rec)) {
-      if (!CONFIGURABLE_FUNCTION_NAMES.includes(name)) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `unknown function (known: ${CONFIGURABLE_FUNCTION_NAMES.join(', ')})` });
-        return;
-      }
-    }
-  });
+/** Per-function settings, by function name: the reference stack's, or (with a template) its own, which the emulator checks when it reads the template. */
+const perFunction = <T extends z.ZodType>(value: T) => z.record(z.string(), value);
 
 /** Knobs for the local emulator (`--target local`); ignored (with a warning) for a remote target. */
-export const StackKnobs = z.strictObject({
+export const StackKnobs = z
+  .strictObject({
+  /** a stack of the user's own instead of the reference stack: a CloudFormation/SAM template, a cdk.out or a .serverless/ package (relative to the scenario file) */
+  template: z.string().min(1).optional(),
+  /** the template's parameters */
+  parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+  /** the CloudFormation stack the emulator stands in for (default: the reference stack's FanoutBenchChat, or the template's) */
+  stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must start with a letter and hold only letters, digits and "-"').max(128).optional(),
   /** share of $disconnect events the emulator loses (AWS delivers them best effort) */
   lostDisconnectShare: z.number().min(0).max(1).optional(),
   /** share of DynamoDB calls the emulator answers with ProvisionedThroughputExceededException */
@@ -155,7 +154,23 @@ export const StackKnobs = z.strictObject({
       }),
     ])
     .optional(),
-});
+  })
+  .superRefine((k, ctx) => {
+    if (k.parameters !== undefined && k.template === undefined) ctx.addIssue({ code: 'custom', path: ['parameters'], message: 'are for a template: set target.template too' });
+    if (k.template !== undefined) {
+      // a template's functions are its own: the emulator names an unknown one when it reads the template
+      if (k.auth !== undefined) ctx.addIssue({ code: 'custom', path: ['auth'], message: "is the reference stack's authorizer: a template's own authorizer runs as written" });
+      return;
+    }
+    for (const field of ['memory', 'reserved'] as const) {
+      for (const name of Object.keys(k[field] ?? {})) {
+        if (!CONFIGURABLE_FUNCTION_NAMES.includes(name)) {
+          ctx.addIssue({ code: 'custom', path: [field, name], message: `unknown function (known: ${CONFIGURABLE_FUNCTION_NAMES.join(', ')})` });
+          return;
+        }
+      }
+    }
+  });
 export type StackKnobs = z.infer<typeof StackKnobs>;
 
 export const ScenarioSchema = z.strictObject({

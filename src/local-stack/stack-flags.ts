@@ -30,6 +30,7 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   'auth.identitySource': '--auth-identity',
   'auth.tokenFile': '--auth-token-file',
   stackName: '--stack-name',
+  'template.path': '--template',
   'awsMetrics.enabled': '--aws-metrics',
   'awsMetrics.lag': '--aws-metrics-lag',
 };
@@ -37,6 +38,7 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
 /** The flag that sets a field (dotted path), if one does. */
 export function flagOf(field: string, settings: StackSettings): string | undefined {
   if (FLAG_OF_FIELD[field]) return FLAG_OF_FIELD[field];
+  if (field.startsWith('template.parameters')) return '--parameter';
   if (field.endsWith('.memoryMB')) return '--memory';
   if (field.endsWith('.reservedConcurrency')) return '--reserved';
   if (field.startsWith('functions.')) return settings.functions?.[field.slice('functions.'.length)]?.memoryMB !== undefined ? '--memory' : '--reserved';
@@ -91,6 +93,8 @@ export function stackUpArgs(launch: Pick<StackLaunch, 'settings' | 'configFile'>
   add('--auth-identity', s.auth?.identitySource);
   add('--auth-token-file', s.auth?.tokenFile);
   add('--stack-name', s.stackName);
+  add('--template', s.template?.path);
+  for (const [key, value] of Object.entries(s.template?.parameters ?? {})) args.push('--parameter', `${key}=${value}`);
   if (s.awsMetrics?.enabled && s.awsMetrics.lag === undefined) args.push('--aws-metrics');
   add('--aws-metrics-lag', s.awsMetrics?.lag);
   return args;

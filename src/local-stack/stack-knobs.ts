@@ -30,6 +30,8 @@ export function stackLaunchOf(k: StackKnobs): StackLaunch {
     const where = typeof k.auth === 'object' ? k.auth : {};
     settings.auth = { enabled: true, ...defined({ identitySource: where.identitySource, tokenFile: where.tokenFile }) };
   }
+  if (k.stackName !== undefined) settings.stackName = k.stackName;
+  if (k.template !== undefined) settings.template = { path: k.template, ...(k.parameters ? { parameters: k.parameters } : {}) };
   return { settings, ...(k.config !== undefined ? { configFile: k.config } : {}) };
 }
 

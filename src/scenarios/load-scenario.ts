@@ -22,6 +22,7 @@ export function loadScenario(ref: string | undefined): Scenario {
   const scenario = validateScenario(readDataFile(name, { what: 'scenario file' }), name);
   // A stack config named in the file is relative to the file, not to where the run starts.
   if (scenario.target.config !== undefined) scenario.target.config = resolve(dirname(name), scenario.target.config);
+  if (scenario.target.template !== undefined) scenario.target.template = resolve(dirname(name), scenario.target.template);
   const auth = scenario.target.auth;
   if (typeof auth === 'object' && auth.tokenFile !== undefined) auth.tokenFile = resolve(dirname(name), auth.tokenFile);
   return scenario;

@@ -122,7 +122,8 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
     lambdaApi: emulatorLambdaApi(info),
     scenarioWarnings: () => [],
     startedWith: { stackArgs: stackUpArgs(opts.launch), stack, ...(info.lambdaRuntime ? { lambdaRuntime: info.lambdaRuntime } : {}) },
-    connectColdFlag: true, // the reference stack, of this very version
+    // the reference stack, of this very version, answers connects with its cold/warm subprotocol; a template's stack is the user's own
+    connectColdFlag: opts.launch.settings?.template === undefined,
     stop: (graceMs) =>
       (stopped ??= stopChild(child, graceMs).then(() => {
         process.off('exit', killOnExit);
@@ -133,7 +134,7 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
 
 /** The emulator's endpoints, as its ready line names them. */
 export function localEndpoints(
-  info: Pick<StackReady, 'websocketUrl' | 'callbackUrl' | 'cloudwatchEndpoint' | 'dynamodbEndpoint' | 'region' | 'apiId' | 'stage'> & Partial<Pick<StackReady, 'lambdaEndpoint'>>,
+  info: Pick<StackReady, 'websocketUrl' | 'callbackUrl' | 'cloudwatchEndpoint' | 'dynamodbEndpoint' | 'region' | 'apiId' | 'stage'> & Partial<Pick<StackReady, 'lambdaEndpoint' | 'tables'>>,
 ): TargetEndpoints {
   return {
     websocket: info.websocketUrl,
@@ -145,6 +146,7 @@ export function localEndpoints(
     logs: info.cloudwatchEndpoint,
     dynamodb: info.dynamodbEndpoint,
     ...(typeof info.lambdaEndpoint === 'string' ? { lambda: info.lambdaEndpoint } : {}),
+    ...(Array.isArray(info.tables) ? { tables: info.tables } : {}),
   };
 }
 
