@@ -17,6 +17,10 @@ import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from '../../emulator/cloudwatch/server.ts';
 import { startDynamoDb, type LocalDynamoDb } from '../../emulator/dynamodb/dynamodb-thread.ts';
 import { INDEX_THROTTLE_MESSAGE, TABLE_THROTTLE_MESSAGE } from '../../emulator/dynamodb/metering-front.ts';
+import { limitEvidence } from '../../src/analyses/search/limit-evidence.ts';
+import { emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';
+import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
+import { buildResults } from '../report/fixtures.ts';
 
 // Provisioned capacity, enforced as DynamoDB does: real SDK clients against the emulator's
 // DynamoDB (metering front + dynalite) and its CloudWatch endpoint. Each test has a table of its
@@ -73,8 +77,10 @@ let db: LocalDynamoDb;
 /** one attempt per call: every throttle is seen */
 let once: DynamoDBClient;
 let cw: CloudWatchClient;
+let startedAt: number;
 
 beforeAll(async () => {
+  startedAt = Date.now();
   store = new MetricStore();
   [db, cwServer] = await Promise.all([startDynamoDb({ metrics: store, tables: TABLES }), startCloudWatchServer({ store, logs: new LogStore() })]);
   once = new DynamoDBClient({ endpoint: db.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 });
@@ -358,5 +364,41 @@ describe('on-demand tables', () => {
     expect(results.every(Boolean)).toBe(true);
     expect(await sumSince('ConsumedWriteCapacityUnits', { TableName: 'on-demand' }, since, 600)).toBe(600);
     expect(await sumSince('ThrottledRequests', { TableName: 'on-demand', Operation: 'PutItem' }, since, 0)).toBe(0);
+  });
+});
+
+describe("the harness's side", () => {
+  it('the CloudWatch pull reads the throttles from the emulator, and search names the limit dynamodb-throttles', async () => {
+    // runs after the tests above: p-gsi's index, p-read's reads and p-batch's items were throttled
+    const pulled = await pullCloudWatch({
+      target: emulatorCloudWatch({ endpoint: cwServer.url }),
+      run: { startMs: startedAt, endMs: Date.now() },
+      functions: [],
+      tables: [
+        { name: 'p-gsi', globalIndexes: ['byOwner'] },
+        { name: 'p-read', globalIndexes: [] },
+        { name: 'on-demand', globalIndexes: [] },
+      ],
+      apiGateway: null,
+      reportLines: false,
+      settle: false,
+    });
+    expect(pulled.problems).toEqual([]);
+    const gsi = pulled.dynamodb!['p-gsi']!;
+    expect(gsi.indexes.byOwner!.writeThrottleEvents).toBeGreaterThanOrEqual(1);
+    expect(gsi.writeThrottleEvents).toBe(0); // the table had room: the index's events, not the table's
+    expect(gsi.operations.PutItem!.throttled).toBeGreaterThanOrEqual(1);
+    expect(pulled.dynamodb!['p-read']!.readThrottleEvents).toBe(2);
+    expect(pulled.dynamodb!['p-read']!.operations.GetItem!.throttled).toBe(2);
+    expect(pulled.dynamodb!['on-demand']!.operations.PutItem).toMatchObject({ requests: 300, throttled: 0 });
+
+    // one step's results with these numbers: search names the limit
+    const r = buildResults();
+    r.cloudwatch!.emf = {};
+    delete r.cloudwatch!.dynamodb;
+    expect(limitEvidence(r).map((e) => e.factor)).not.toContain('dynamodb-throttles');
+    r.cloudwatch!.dynamodb = pulled.dynamodb;
+    const line = limitEvidence(r).find((e) => e.factor === 'dynamodb-throttles')?.line;
+    expect(line).toMatch(/^DynamoDB throttled [\d,]+ requests \(p-gsi [\d,]+, p-read 2\); throttle events: p-gsi index byOwner [\d,]+ write, p-read 2 read$/);
   });
 });
