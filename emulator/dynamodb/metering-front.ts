@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
+import { admit, release, type Admission, type TableInfo, type ThrottleEvent } from './capacity-admission.ts';
 import { indexWriteUnits, readUnits, tableShape, writeUnits, type TableShape } from './capacity.ts';
 import { inProcessCall, type CallAnswer, type RequestListener } from './in-process-call.ts';
 import { itemSize, type Item } from './item-size.ts';
+import { isSettled, ProvisionedCapacity, type CapacityBucket, type CapacityDescription } from './provisioned-capacity.ts';
 
 /**
  * The DynamoDB endpoint the functions reach: a thin front over dynalite (called in-process, same
@@ -18,6 +20,12 @@ import { itemSize, type Item } from './item-size.ts';
  *
  * The throttle fault (faults.dynamodbThrottleShare) answers that share of data-plane calls with
  * DynamoDB's 400 ProvisionedThroughputExceededException before they reach dynalite.
+ *
+ * A table in provisioned mode (and each of its global indexes) throttles as DynamoDB does
+ * (provisioned-capacity.ts, capacity-admission.ts): a call its capacity cannot take is answered
+ * ProvisionedThroughputExceededException without reaching dynalite, a batch hands back what did
+ * not fit, and the units each call consumed are taken from its buckets. A call to an on-demand
+ * table pays one map lookup for this once its table was described.
  */
 
 export type DataOperation = 'GetItem' | 'BatchGetItem' | 'Query' | 'Scan' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
@@ -29,6 +37,13 @@ const API = 'DynamoDB_20120810';
 const ERROR_PREFIX = 'com.amazonaws.dynamodb.v20120810#';
 const THROTTLE_MESSAGE =
   'Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table or index so please try again shortly.';
+/** DynamoDB's messages when a table's provisioned capacity, or a global index's, is exceeded. */
+export const TABLE_THROTTLE_MESSAGE =
+  'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.';
+export const INDEX_THROTTLE_MESSAGE =
+  'The level of configured provisioned throughput for one or more global secondary indexes of the table was exceeded. Consider increasing your provisioning level for the under-provisioned global secondary indexes with the UpdateTable API';
+/** DynamoDB publishes ProvisionedRead/WriteCapacityUnits now and then; here at most once a minute. */
+const PROVISIONED_METRIC_EVERY_MS = 60_000;
 
 /** Where the front's metrics go: one datum per call and dimension set, as DynamoDB emits them. */
 export interface MeterSink {
@@ -47,7 +62,7 @@ export interface MeteringFrontOptions {
 export interface FrontCounters {
   /** data-plane calls received */
   calls: number;
-  /** of them, answered with the throttle fault */
+  /** of them, answered ProvisionedThroughputExceededException (the throttle fault or provisioned capacity) */
   throttled: number;
 }
 
@@ -63,7 +78,9 @@ type Headers = Record<string, string | string[] | undefined>;
 
 export class MeteringFront {
   readonly counters: FrontCounters = { calls: 0, throttled: 0 };
-  private readonly shapes = new Map<string, Promise<TableShape | undefined>>();
+  private readonly described = new Map<string, Promise<Described | undefined>>();
+  private readonly capacity = new ProvisionedCapacity();
+  private provisionedPublishedAt = -Infinity;
   private readonly random: () => number;
   private readonly now: () => number;
 
@@ -90,7 +107,14 @@ export class MeteringFront {
     const operation = target.startsWith(`${API}.`) ? target.slice(API.length + 1) : '';
     if (!READS.has(operation) && !WRITES.has(operation)) {
       const answer = await inProcessCall(this.options.dynalite, headers, body);
-      if (TABLE_CHANGES.has(operation)) this.shapes.clear();
+      if (TABLE_CHANGES.has(operation)) {
+        this.described.clear();
+        this.capacity.forget();
+        // New capacity holds from when the table is ACTIVE again, not from its next call:
+        // describe it once dynalite has applied the update (its own timer runs first).
+        const table = operation === 'UpdateTable' && answer.status === 200 ? tableNameOf(body) : undefined;
+        if (table) setTimeout(() => void this.describe(table), 1).unref();
+      }
       return answer;
     }
     let request: Json;
@@ -114,6 +138,25 @@ export class MeteringFront {
       return errorAnswer(400, 'ProvisionedThroughputExceededException', THROTTLE_MESSAGE);
     }
 
+    // Provisioned tables only: a table known to be on-demand costs a map lookup here.
+    let provisioned: Map<string, TableInfo> | undefined;
+    let admission: Admission | undefined;
+    for (const table of tables) {
+      if (this.capacity.known(table) === null) continue;
+      const d = await this.describe(table);
+      if (d?.capacity) (provisioned ??= new Map()).set(table, { capacity: d.capacity, shape: d.shape });
+    }
+    if (provisioned) {
+      const now = this.now();
+      this.publishProvisioned(now);
+      admission = admit(operation, request, provisioned, now);
+      if (admission.events.length > 0) this.recordCapacityThrottle(operation, admission);
+      if (admission.refused) {
+        this.counters.throttled++;
+        return throttledAnswer(admission.events);
+      }
+    }
+
     const asked = request.ReturnConsumedCapacity;
     request.ReturnConsumedCapacity = 'INDEXES';
     const before = await this.itemsBefore(operation, request);
@@ -122,12 +165,22 @@ export class MeteringFront {
     const latencyMs = this.now() - started;
 
     if (answer.status !== 200) {
-      await this.recordFailure(operation, request, tables, answer);
+      const units = await this.recordFailure(operation, request, tables, answer);
+      if (admission && provisioned) {
+        // A failed conditional write still consumed its units; any other failure consumed none.
+        const table = String(request.TableName ?? '');
+        if (units > 0) settle(admission, provisioned, new Map([[table, { read: 0, write: units, indexes: new Map() }]]), this.now());
+        else release(admission, this.now());
+      }
       return answer;
     }
     const response = JSON.parse(answer.body) as Json;
     const uses = await this.consumption(operation, request, response, before);
     this.recordSuccess(operation, response, uses, latencyMs);
+    if (admission && provisioned) {
+      settle(admission, provisioned, uses, this.now());
+      if (admission.unprocessed) mergeUnprocessed(operation, response, admission.unprocessed);
+    }
 
     if (before.strippedOld) delete response.Attributes;
     if (asked === 'TOTAL' || asked === 'INDEXES') {
@@ -262,15 +315,16 @@ export class MeteringFront {
     }
   }
 
-  private async recordFailure(operation: DataOperation, request: Json, tables: string[], answer: CallAnswer): Promise<void> {
+  /** Publishes what a failed call means; returns the write units it still consumed (a failed condition). */
+  private async recordFailure(operation: DataOperation, request: Json, tables: string[], answer: CallAnswer): Promise<number> {
     const sink = this.options.sink;
     if (answer.status >= 500) {
       for (const table of tables) sink.put('SystemErrors', 'Count', 1, { TableName: table, Operation: operation });
-      return;
+      return 0;
     }
     if (errorType(answer.body) !== 'ConditionalCheckFailedException') {
       sink.put('UserErrors', 'Count', 1, {});
-      return;
+      return 0;
     }
     // A failed conditional write still consumes write units: the larger of the item there and
     // the item it would have written (an UpdateItem's result is unknown here: the one there).
@@ -282,6 +336,7 @@ export class MeteringFront {
     const [existing] = key ? await this.readItems(table, [key]) : [];
     const units = writeUnits(Math.max(existing ? itemSize(existing) : 0, written ? itemSize(written) : 0));
     sink.put('ConsumedWriteCapacityUnits', 'Count', units, { TableName: table });
+    return units;
   }
 
   private recordThrottle(operation: DataOperation, request: Json, tables: string[]): void {
@@ -296,14 +351,66 @@ export class MeteringFront {
     }
   }
 
+  /**
+   * Capacity refused the call, or a part of a batch: ThrottledRequests once for a refused call
+   * (a batch only when no item got through), and one Read/WriteThrottleEvents per table or index
+   * event that lacked capacity, under TableName (the table's) or TableName and
+   * GlobalSecondaryIndexName (an index's), as DynamoDB publishes them.
+   */
+  private recordCapacityThrottle(operation: DataOperation, admission: Admission): void {
+    const sink = this.options.sink;
+    const counts = new Map<string, { event: ThrottleEvent; n: number }>();
+    for (const e of admission.events) {
+      const key = `${e.read}\u0000${e.table}\u0000${e.index ?? ''}`;
+      const c = counts.get(key);
+      if (c) c.n++;
+      else counts.set(key, { event: e, n: 1 });
+    }
+    for (const { event: e, n } of counts.values()) {
+      const dims: Record<string, string> = e.index === undefined ? { TableName: e.table } : { TableName: e.table, GlobalSecondaryIndexName: e.index };
+      sink.put(e.read ? 'ReadThrottleEvents' : 'WriteThrottleEvents', 'Count', n, dims);
+    }
+    if (admission.refused) for (const table of new Set(admission.events.map((e) => e.table))) sink.put('ThrottledRequests', 'Count', 1, { TableName: table, Operation: operation });
+  }
+
+  /** ProvisionedRead/WriteCapacityUnits of every provisioned table and index, at most once a minute. */
+  private publishProvisioned(now: number): void {
+    if (now - this.provisionedPublishedAt < PROVISIONED_METRIC_EVERY_MS) return;
+    this.provisionedPublishedAt = now;
+    for (const p of this.capacity.all()) this.publishUnits(p.table, p.index, p.read, p.write);
+  }
+
+  /** A table just described (created, updated): its figures at once, then with the others. */
+  private publishProvisionedOf(table: string, capacity: TableInfo['capacity']): void {
+    this.publishUnits(table, undefined, capacity.table.read.unitsPerSecond, capacity.table.write.unitsPerSecond);
+    for (const [index, p] of capacity.indexes) this.publishUnits(table, index, p.read.unitsPerSecond, p.write.unitsPerSecond);
+  }
+
+  private publishUnits(table: string, index: string | undefined, read: number, write: number): void {
+    const dims: Record<string, string> = index === undefined ? { TableName: table } : { TableName: table, GlobalSecondaryIndexName: index };
+    this.options.sink.put('ProvisionedReadCapacityUnits', 'Count', read, dims);
+    this.options.sink.put('ProvisionedWriteCapacityUnits', 'Count', write, dims);
+  }
+
   /** The table's keys and global indexes, from DescribeTable (in-process, cached). */
   private shape(table: string): Promise<TableShape | undefined> {
-    let p = this.shapes.get(table);
+    return this.describe(table).then((d) => d?.shape);
+  }
+
+  /** The table's shape and capacity, from DescribeTable (in-process, cached while the table is ACTIVE). */
+  private describe(table: string): Promise<Described | undefined> {
+    let p = this.described.get(table);
     if (!p) {
-      p = this.internal('DescribeTable', { TableName: table }).then((r) => (r ? tableShape(r.Table as Json) : undefined));
-      this.shapes.set(table, p);
-      void p.then((s) => {
-        if (!s) this.shapes.delete(table);
+      p = this.internal('DescribeTable', { TableName: table }).then((r) => {
+        if (!r) return undefined;
+        const description = r.Table as Json & CapacityDescription;
+        const capacity = this.capacity.describe(description, this.now());
+        if (capacity) this.publishProvisionedOf(table, capacity);
+        return { shape: tableShape(description), capacity, settled: isSettled(description) };
+      });
+      this.described.set(table, p);
+      void p.then((d) => {
+        if (!d || !d.settled) this.described.delete(table);
       });
     }
     return p;
@@ -336,6 +443,58 @@ export class MeteringFront {
   }
 }
 
+interface Described {
+  shape: TableShape;
+  /** null: on-demand */
+  capacity: TableInfo['capacity'] | null;
+  /** the table and its indexes ACTIVE (not being updated): safe to keep */
+  settled: boolean;
+}
+
+/** Takes from each bucket what the call consumed beyond what its admission reserved. */
+function settle(admission: Admission, tables: ReadonlyMap<string, TableInfo>, uses: Map<string, TableUse>, now: number): void {
+  const actual = new Map<CapacityBucket, number>();
+  const add = (bucket: CapacityBucket | undefined, units: number) => {
+    if (bucket && units > 0) actual.set(bucket, (actual.get(bucket) ?? 0) + units);
+  };
+  for (const [table, use] of uses) {
+    const capacity = tables.get(table)?.capacity;
+    if (!capacity) continue;
+    add(capacity.table.read, use.read);
+    add(capacity.table.write, use.write);
+    for (const [name, u] of use.indexes) {
+      add(capacity.indexes.get(name)?.read, u.read);
+      add(capacity.indexes.get(name)?.write, u.write);
+    }
+  }
+  for (const bucket of new Set([...actual.keys(), ...admission.reserved.keys()])) {
+    bucket.take((actual.get(bucket) ?? 0) - (admission.reserved.get(bucket) ?? 0), now);
+  }
+  admission.reserved.clear();
+}
+
+/** A partly admitted batch: what capacity held back joins what dynalite left unprocessed. */
+function mergeUnprocessed(operation: DataOperation, response: Json, held: Json): void {
+  const field = operation === 'BatchWriteItem' ? 'UnprocessedItems' : 'UnprocessedKeys';
+  const out = { ...((response[field] ?? {}) as Json) };
+  for (const [table, entry] of Object.entries(held)) {
+    const there = out[table];
+    if (operation === 'BatchWriteItem') out[table] = [...(Array.isArray(there) ? there : []), ...(entry as unknown[])];
+    else {
+      const e = entry as Json & { Keys: unknown[] };
+      out[table] = there ? { ...(there as Json), Keys: [...(((there as Json).Keys as unknown[]) ?? []), ...e.Keys] } : e;
+    }
+  }
+  response[field] = out;
+}
+
+/** ProvisionedThroughputExceededException with DynamoDB's message and ThrottlingReasons. */
+function throttledAnswer(events: ThrottleEvent[]): CallAnswer {
+  const onlyIndexWrites = events.length > 0 && events.every((e) => e.index !== undefined && !e.read);
+  const reasons = [...new Map(events.map((e) => [`${e.reason} ${e.resource}`, { reason: e.reason, resource: e.resource }])).values()];
+  return errorAnswer(400, 'ProvisionedThroughputExceededException', onlyIndexWrites ? INDEX_THROTTLE_MESSAGE : TABLE_THROTTLE_MESSAGE, { ThrottlingReasons: reasons });
+}
+
 interface Before {
   /** ReturnValues: ALL_OLD was added by the front: take Attributes out of the answer */
   strippedOld: boolean;
@@ -353,6 +512,15 @@ function batchWrites(request: Json): BatchWrites {
   if (!items || typeof items !== 'object') return out;
   for (const [table, writes] of Object.entries(items as Record<string, unknown>)) if (Array.isArray(writes)) out[table] = writes;
   return out;
+}
+
+function tableNameOf(body: string): string | undefined {
+  try {
+    const name = (JSON.parse(body) as Json).TableName;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function tablesOf(operation: DataOperation, request: Json): string[] {
@@ -418,11 +586,11 @@ function requestId(): string {
 }
 
 /** DynamoDB's JSON error shape: the SDK raises the class named after the '#'. */
-export function errorAnswer(status: number, type: string, message: string): CallAnswer {
+export function errorAnswer(status: number, type: string, message: string, extra: Json = {}): CallAnswer {
   return {
     status,
     headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId() },
-    body: JSON.stringify({ __type: `${ERROR_PREFIX}${type}`, message }),
+    body: JSON.stringify({ __type: `${ERROR_PREFIX}${type}`, message, ...extra }),
   };
 }
 

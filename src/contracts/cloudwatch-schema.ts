@@ -60,10 +60,16 @@ export const EmfTotals = z.object({
 });
 export type EmfTotals = z.infer<typeof EmfTotals>;
 
-/** Units consumed on a table itself or on one of its global secondary indexes. */
+/**
+ * Units consumed on a table itself or on one of its global secondary indexes, and the events its
+ * provisioned capacity throttled there (Read/WriteThrottleEvents; absent in results written
+ * before they were pulled).
+ */
 export const DynamoUnits = z.object({
   readUnits: z.number().nonnegative(),
   writeUnits: z.number().nonnegative(),
+  readThrottleEvents: z.number().nonnegative().optional(),
+  writeThrottleEvents: z.number().nonnegative().optional(),
 });
 export type DynamoUnits = z.infer<typeof DynamoUnits>;
 

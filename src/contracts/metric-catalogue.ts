@@ -251,6 +251,16 @@ const FIXED: Metric[] = [
     for (const t of Object.values(r.dynamodb.tables)) for (const o of Object.values(t.operations)) n += o.throttled;
     return { value: n };
   }),
+  metric('dynamodb.throttleEvents', 'DynamoDB read and write throttle events (tables and indexes)', '', false, (r) => {
+    if (!r.dynamodb) return { missing: noDynamo };
+    let n = 0;
+    const add = (u: { readThrottleEvents?: number; writeThrottleEvents?: number }) => (n += (u.readThrottleEvents ?? 0) + (u.writeThrottleEvents ?? 0));
+    for (const t of Object.values(r.dynamodb.tables)) {
+      add(t);
+      for (const i of Object.values(t.indexes)) add(i);
+    }
+    return { value: n };
+  }),
   metric('lambda.invocations', 'Lambda invocations', '', false, allInvocations),
   metric('lambda.invocationsPerMessage', 'Lambda invocations per message', '', false, (r) => ratio(allInvocations(r), r.sends.sent, 'messages sent')),
   metric('fanout.postsPerMessage', '@connections posts per message', '', false, (r) => {

@@ -108,7 +108,8 @@ describe('pullCloudWatch against the local emulator', () => {
     expect(members.operations.Query).toEqual({ requests: CLIENTS + MESSAGES + CLIENTS, throttled: 0, returnedItems: 1 + 2 + 3 + MESSAGES * CLIENTS + CLIENTS });
     // byConnection: each join puts an entry, each $disconnect deletes one (1 unit each) after
     // reading it back (one small keys-only entry, eventually consistent: ½ unit)
-    expect(members.indexes.byConnection).toEqual({ readUnits: CLIENTS * 0.5, writeUnits: 2 * CLIENTS });
+    // (on-demand tables: no throttle events)
+    expect(members.indexes.byConnection).toEqual({ readUnits: CLIENTS * 0.5, writeUnits: 2 * CLIENTS, readThrottleEvents: 0, writeThrottleEvents: 0 });
     expect(members.operations.BatchWriteItem?.requests).toBe(CLIENTS);
     const messages = cw.dynamodb!['fanout-messages'];
     expect(messages.operations.PutItem?.requests).toBe(1 + MESSAGES); // createRoom + history

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emfRequests, lambdaRequests, localHostRequests } from '../../src/metrics/cloudwatch/cloudwatch-queries.ts';
+import { dynamoRequests, emfRequests, lambdaRequests, localHostRequests } from '../../src/metrics/cloudwatch/cloudwatch-queries.ts';
 import { hostInLatencies, localHostWarnings } from '../../src/metrics/cloudwatch/local-host.ts';
 import { metricTotals } from '../../src/metrics/cloudwatch/cloudwatch-totals.ts';
 import type { MetricDataResult } from '../../src/metrics/cloudwatch/metric-data-fetch.ts';
@@ -50,6 +50,22 @@ describe('metricTotals', () => {
     const t = metricTotals({ requests, data, functions: [], apiGateway: null, emfMetrics, emf: EMF });
     expect(t.emf.ColdStart.sum).toBe(5);
     expect(t.emf.FanoutDeliveries.sum).toBe(100);
+  });
+
+  it("sums a provisioned table's throttles: ThrottledRequests per operation, Read/WriteThrottleEvents of the table and of each index", () => {
+    const dynamo = [{ table: 't', indexes: ['byX'], operations: ['PutItem', 'BatchWriteItem'] }];
+    const requests = dynamoRequests(dynamo);
+    const data = new Map<string, MetricDataResult>();
+    requests.forEach((r, i) => {
+      const index = r.dimensions.GlobalSecondaryIndexName !== undefined;
+      if (r.metric === 'WriteThrottleEvents') data.set(`q${i}`, point([0, 60_000], index ? [1, 2] : [10, 5]));
+      if (r.metric === 'ReadThrottleEvents' && !index) data.set(`q${i}`, point([0], [4]));
+      if (r.metric === 'ThrottledRequests' && r.dimensions.Operation === 'PutItem') data.set(`q${i}`, point([0], [6]));
+    });
+    const t = metricTotals({ requests, data, functions: [], apiGateway: null, emfMetrics: [], emf: EMF, dynamo });
+    expect(t.dynamodb?.t).toMatchObject({ writeThrottleEvents: 15, readThrottleEvents: 4, indexes: { byX: { writeThrottleEvents: 3, readThrottleEvents: 0 } } });
+    // a batch that lost only some items counts events, not a throttled request
+    expect(t.dynamodb?.t?.operations).toEqual({ PutItem: { requests: 0, throttled: 6 } });
   });
 
   it('reports queries CloudWatch refused', () => {

@@ -82,6 +82,29 @@ describe('what limited a step, from its results', () => {
     expect(limitEvidence(r).map((e) => e.factor)).toEqual(['local-host']);
   });
 
+  it('provisioned capacity: throttle events alone (a batch that lost only some items) name DynamoDB, tables and indexes', () => {
+    const r = quiet();
+    const members = {
+      readUnits: 10,
+      writeUnits: 40,
+      writeThrottleEvents: 12,
+      indexes: { byConnection: { readUnits: 0, writeUnits: 20, readThrottleEvents: 0, writeThrottleEvents: 3 } },
+      operations: { BatchWriteItem: { requests: 5, throttled: 0 } } as Record<string, { requests: number; throttled: number }>,
+      conditionalCheckFailed: 0,
+    };
+    r.cloudwatch!.dynamodb = { 'fanout-room-members': members, 'fanout-messages': { readUnits: 1, writeUnits: 1, readThrottleEvents: 0, writeThrottleEvents: 0, indexes: {}, operations: {}, conditionalCheckFailed: 0 } };
+    const line = () => limitEvidence(r).find((e) => e.factor === 'dynamodb-throttles')?.line;
+    expect(limitEvidence(r).map((e) => e.factor)).toEqual(['dynamodb-throttles']);
+    expect(line()).toBe('throttle events: fanout-room-members 12 write, fanout-room-members index byConnection 3 write');
+    members.operations.PutItem = { requests: 9, throttled: 4 };
+    expect(line()).toBe('DynamoDB throttled 4 requests (fanout-room-members 4); throttle events: fanout-room-members 12 write, fanout-room-members index byConnection 3 write');
+    // no events, no throttled requests: nothing to name
+    members.writeThrottleEvents = 0;
+    members.indexes.byConnection.writeThrottleEvents = 0;
+    members.operations.PutItem.throttled = 0;
+    expect(limitEvidence(r)).toEqual([]);
+  });
+
   it('DynamoDB throttles, post errors, the local host, the harness, a cold-start storm, in that order', () => {
     const r = quiet();
     r.cloudwatch!.emf = {

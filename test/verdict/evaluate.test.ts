@@ -58,6 +58,17 @@ describe('the metric catalogue reads results.json', () => {
     expect(read('stale.timeToCleanMs')).toEqual({ value: 1840 });
   });
 
+  it('dynamodb.throttleEvents sums the tables\' and their indexes\' Read/WriteThrottleEvents (older results without them: 0)', () => {
+    const copy = Results.parse(JSON.parse(JSON.stringify(r)));
+    expect(metric('dynamodb.throttleEvents').read(copy)).toEqual({ value: 0 });
+    const [first, second] = Object.values(copy.dynamodb!.tables);
+    Object.assign(first!, { readThrottleEvents: 2, writeThrottleEvents: 5 });
+    const [index] = Object.values(second!.indexes).length > 0 ? Object.values(second!.indexes) : Object.values(first!.indexes);
+    if (index) index.writeThrottleEvents = 3;
+    expect(metric('dynamodb.throttleEvents').read(copy)).toEqual({ value: 2 + 5 + (index ? 3 : 0) });
+    expect(metric('dynamodb.throttleEvents').read(buildResults({ cloudwatch: false }))).toEqual({ missing: 'no DynamoDB metrics in these results (CloudWatch not pulled, or no AWS/DynamoDB data)' });
+  });
+
   it('says why when there is no value', () => {
     const bare = buildResults({ cloudwatch: false });
     expect(metric('dynamodb.readUnitsPerMessage').read(bare)).toEqual({ missing: 'no DynamoDB metrics in these results (CloudWatch not pulled, or no AWS/DynamoDB data)' });

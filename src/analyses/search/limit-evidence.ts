@@ -14,8 +14,8 @@ import { LIMIT_FACTORS, type Evidence, type LimitFactor } from './search-schema.
  * function's reserved) concurrency; API Gateway's 429s as the fleet counted them (`throttle:*`
  * answers, `handshake:429`: the stage's throttle or the account's, by the step's rates), or the
  * step's messages and posts at the account's throttle with API Gateway's client errors (throttled
- * posts); DynamoDB's throttled requests (AWS/DynamoDB, or the functions' own
- * DynamoDbThrottles); @connections post errors and timeouts (FanoutPostErrors,
+ * posts); DynamoDB's throttled requests and throttle events (AWS/DynamoDB: ThrottledRequests,
+ * Read/WriteThrottleEvents of tables and indexes; or the functions' own DynamoDbThrottles); @connections post errors and timeouts (FanoutPostErrors,
  * FanoutPostTimeouts); the harness's saturated flag; the emulator's held-back invocations and busy
  * cores (FanoutBench/LocalHost); the INIT share of the step's Lambda time (REPORT lines); the
  * fan-out's own duration (FanoutDurationMs) against broadcast p99.
@@ -74,9 +74,16 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
     const tables = Object.entries(r.cloudwatch?.dynamodb ?? {})
       .map(([t, totals]) => [t, sum(Object.values(totals.operations).map((o) => o.throttled))] as const)
       .filter(([, n]) => n > 0);
+    // Throttle events count items and indexes short of provisioned capacity: a batch that lost
+    // only some items to it counts events and no throttled request.
+    const events = Object.entries(r.cloudwatch?.dynamodb ?? {}).flatMap(([t, totals]) => [
+      ...throttleEvents(t, totals),
+      ...Object.entries(totals.indexes).flatMap(([index, units]) => throttleEvents(`${t} index ${index}`, units)),
+    ]);
     const fromFunctions = r.cloudwatch?.emf.DynamoDbThrottles?.sum ?? 0;
-    if (tables.length === 0 && fromFunctions === 0) return undefined;
+    if (tables.length === 0 && events.length === 0 && fromFunctions === 0) return undefined;
     const parts = tables.length > 0 ? [`DynamoDB throttled ${fmtInt(sum(tables.map(([, n]) => n)))} requests (${tables.map(([t, n]) => `${t} ${fmtInt(n)}`).join(', ')})`] : [];
+    if (events.length > 0) parts.push(`throttle events: ${events.join(', ')}`);
     if (fromFunctions > 0) parts.push(`the functions saw ${fmtInt(fromFunctions)} throttled DynamoDB attempts (retries included)`);
     return parts.join('; ');
   },
@@ -129,6 +136,16 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
     return `@connections posts were slow: ${ms(perPost)} per post on average (fan-out ${ms(duration)} for ${fmtNum(posts / invocations)} posts)`;
   },
 };
+
+/** "t 12 read, 3 write": a table's or an index's Read/WriteThrottleEvents, when there are any. */
+function throttleEvents(name: string, e: { readThrottleEvents?: number; writeThrottleEvents?: number }): string[] {
+  const kinds = [
+    [e.readThrottleEvents ?? 0, 'read'],
+    [e.writeThrottleEvents ?? 0, 'write'],
+  ] as const;
+  const present = kinds.filter(([n]) => n > 0).map(([n, kind]) => `${fmtInt(n)} ${kind}`);
+  return present.length > 0 ? [`${name} ${present.join(', ')}`] : [];
+}
 
 /** The step's send phases' length, ms. */
 function holdMsOf(r: Results): number {

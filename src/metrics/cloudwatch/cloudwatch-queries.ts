@@ -177,10 +177,14 @@ export function dynamoRequests(plans: readonly DynamoTablePlan[]): MetricRequest
     add('ConsumedReadCapacityUnits', 'Sum', t);
     add('ConsumedWriteCapacityUnits', 'Sum', t);
     add('ConditionalCheckFailedRequests', 'Sum', t);
+    add('ReadThrottleEvents', 'Sum', t);
+    add('WriteThrottleEvents', 'Sum', t);
     for (const index of indexes) {
       const d = { TableName: table, GlobalSecondaryIndexName: index };
       add('ConsumedReadCapacityUnits', 'Sum', d);
       add('ConsumedWriteCapacityUnits', 'Sum', d);
+      add('ReadThrottleEvents', 'Sum', d);
+      add('WriteThrottleEvents', 'Sum', d);
     }
     for (const operation of operations) {
       const d = { TableName: table, Operation: operation };

@@ -138,13 +138,20 @@ export function metricTotals(input: MetricTotalsInput): MetricTotals {
       const totals: DynamoTableTotals = {
         readUnits: total('ConsumedReadCapacityUnits', 'Sum', t),
         writeUnits: total('ConsumedWriteCapacityUnits', 'Sum', t),
+        readThrottleEvents: total('ReadThrottleEvents', 'Sum', t),
+        writeThrottleEvents: total('WriteThrottleEvents', 'Sum', t),
         indexes: {},
         operations: {},
         conditionalCheckFailed: total('ConditionalCheckFailedRequests', 'Sum', t),
       };
       for (const index of indexes) {
         const d = { TableName: table, GlobalSecondaryIndexName: index };
-        totals.indexes[index] = { readUnits: total('ConsumedReadCapacityUnits', 'Sum', d), writeUnits: total('ConsumedWriteCapacityUnits', 'Sum', d) };
+        totals.indexes[index] = {
+          readUnits: total('ConsumedReadCapacityUnits', 'Sum', d),
+          writeUnits: total('ConsumedWriteCapacityUnits', 'Sum', d),
+          readThrottleEvents: total('ReadThrottleEvents', 'Sum', d),
+          writeThrottleEvents: total('WriteThrottleEvents', 'Sum', d),
+        };
       }
       for (const operation of operations) {
         const d = { TableName: table, Operation: operation };
