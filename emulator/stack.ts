@@ -24,6 +24,8 @@ import type { LambdaRuntime } from './lambda/types.ts';
 import { ParameterStore } from './ssm/parameter-store.ts';
 import { startSsmServer } from './ssm/server.ts';
 import type { AwsJsonServer } from './aws-json-server.ts';
+import { startEdge } from './edge/server.ts';
+import type { LocalEndpoint } from './local-listener.ts';
 
 /**
  * The whole local stack, started in dependency order: gateway bound (so the port, hence
@@ -105,6 +107,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   let runtime: LambdaRuntime | undefined;
   let lambdaApi: LambdaApiServer | undefined;
   let management: ManagementApis | undefined;
+  let edge: LocalEndpoint | undefined;
   let closing: Promise<void> | undefined;
   const hostCpu = startHostCpu();
   const stopHostMeter = startHostMeter(metrics);
@@ -113,6 +116,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       // Gateway first: its shutdown closes sockets and lets their $disconnects reach the runtime.
       stopHostMeter();
       await settle(gateway?.close(), log, 'gateway');
+      await settle(edge?.close(), log, 'edge');
       await settle(lambdaApi?.close(), log, 'lambda api');
       await settle(management?.close(), log, 'cloudformation and api gateway apis');
       if (runtime) log(hostCpuLine(hostCpu(runtime.stats(), dynamodb?.stats().cpuMs)));
@@ -207,6 +211,15 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       accountConcurrency: config.lambda.accountConcurrency,
     });
     lambdaApi = await startLambdaApiServer({ controlPlane, host: '127.0.0.1', port: 0 });
+    edge = await startEdge({
+      dynamodb: dynamodb.endpoint,
+      lambda: lambdaApi.url,
+      cloudwatch: cloudwatch.url,
+      ssm: ssm.url,
+      cloudformation: management.cloudformation.url,
+      apigateway: management.apigatewayv2.url,
+      'execute-api': new URL(gateway.callbackUrl).origin,
+    });
     // Prepared environments run their INIT now, on an idle host, before the first client comes.
     await runtime.prepared();
     gateway.attach(runtime);
@@ -228,7 +241,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       ssmEndpoint: ssm.url,
       cloudformationEndpoint: management.cloudformation.url,
       apiGatewayV2Endpoint: management.apigatewayv2.url,
+      edgeEndpoint: edge.url,
       awsEndpointUrls: awsEndpointUrls({
+        edge: edge.url,
         cloudformation: management.cloudformation.url,
         lambda: lambdaApi.url,
         cloudwatch: cloudwatch.url,

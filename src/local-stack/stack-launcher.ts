@@ -16,7 +16,7 @@ import { sourcesOf } from './stack-flags.ts';
  * once why.
  */
 const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
-export const STACK_PROGRAM = join(CHECKOUT, 'reference-stack', 'local', 'bootstrap.js');
+export const STACK_PROGRAM = join(CHECKOUT, 'emulator', 'bootstrap.js');
 
 export interface LaunchOptions {
   stdio: StdioOptions;
