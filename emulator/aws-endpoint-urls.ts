@@ -6,9 +6,15 @@
  * AWS_ENDPOINT_URL_API_GATEWAY). The AWS CLI reads the same names. Exported in a shell, they point
  * every SDK v3 client (and the CLI) at the local stack with no code change, so
  * `--target aws:<stackName>` runs offline on the same code path as on AWS.
+ *
+ * `AWS_ENDPOINT_URL` (no service) is the one every client falls back to when its own is not set:
+ * the emulator's edge (edge/server.ts), which answers every service on one port. The export block
+ * gives only it: one variable points the SDK and the CLI at the whole stack.
  */
 
 export interface StackServiceEndpoints {
+  /** every service on one port (edge/server.ts) */
+  edge: string;
   cloudformation: string;
   lambda: string;
   /** CloudWatch and CloudWatch Logs share one endpoint in the emulator */
@@ -22,6 +28,7 @@ export interface StackServiceEndpoints {
 /** Each service's variable, keyed by name (in this order in the ready line and the export block). */
 export function awsEndpointUrls(e: StackServiceEndpoints): Record<string, string> {
   return {
+    AWS_ENDPOINT_URL: e.edge,
     AWS_ENDPOINT_URL_CLOUDFORMATION: e.cloudformation,
     AWS_ENDPOINT_URL_LAMBDA: e.lambda,
     AWS_ENDPOINT_URL_CLOUDWATCH: e.cloudwatch,
@@ -34,14 +41,15 @@ export function awsEndpointUrls(e: StackServiceEndpoints): Record<string, string
 }
 
 /**
- * What `stack up` prints on stderr once, ready to paste: the variables, the stack's region, and
- * credentials (any: the local endpoints check no signature, but the SDK signs every call and
- * fails without some).
+ * What `stack up` prints on stderr once, ready to paste: the edge's variable (else each
+ * service's), the stack's region, and credentials (any: the local endpoints check no signature,
+ * but the SDK signs every call and fails without some).
  */
 export function awsExportBlock(urls: Record<string, string>, region: string, stackName: string): string {
+  const exported = urls.AWS_ENDPOINT_URL !== undefined ? { AWS_ENDPOINT_URL: urls.AWS_ENDPOINT_URL } : urls;
   const lines = [
     `# point the AWS SDK and CLI at this local stack (then: fanout-bench run --target aws:${stackName}):`,
-    ...Object.entries(urls).map(([name, url]) => `export ${name}=${url}`),
+    ...Object.entries(exported).map(([name, url]) => `export ${name}=${url}`),
     `export AWS_REGION=${region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
   ];
   return `${lines.join('\n')}\n`;

@@ -8,7 +8,9 @@ import type { StackDescription } from './stack-model/stack-description.ts';
 
 /**
  * What a harness asks of AWS about a stack before it measures it, answered for the local stack:
- * CloudFormation (DescribeStacks: where everything is) and API Gateway (v2 GetStage: the stage's
+ * CloudFormation (DescribeStacks: where everything is; DescribeStackResources and
+ * ListStackResources: every resource with its physical id) and API Gateway (v2 GetApi, GetRoutes,
+ * GetIntegrations, GetAuthorizers: the API and the functions behind it; GetStage: the stage's
  * and routes' throttles and metrics settings; v1 GetAccount: the account's throttle). With
  * Lambda's API and CloudWatch beside them, `--target aws:<stackName>` finds the local stack
  * exactly as it finds a deployed one.
@@ -39,11 +41,12 @@ export interface ManagementApis {
 
 export async function startManagementApis(o: ManagementApisOptions): Promise<ManagementApis> {
   const outputs = o.stack.outputs.map((out) => ({ OutputKey: out.key, OutputValue: localized(out.value, o) }));
-  const stack = localStackRecord({ stackName: o.stack.stackName, region: o.region, accountId: o.accountId, outputs });
-  const stage = localStage({ apiId: o.apiId, stageName: o.stage, throttle: o.throttle, routeThrottles: o.routeThrottles }, stack.creationTime);
+  const record = localStackRecord({ stackName: o.stack.stackName, region: o.region, accountId: o.accountId, outputs });
+  const stage = localStage({ apiId: o.apiId, stageName: o.stage, throttle: o.throttle, routeThrottles: o.routeThrottles }, record.creationTime);
+  const placement = { apiId: o.apiId, region: o.region, accountId: o.accountId, websocketUrl: o.websocketUrl };
   const [cloudformation, apigatewayv2] = await Promise.allSettled([
-    startCloudFormationServer(stack),
-    startApiGatewayV2Server({ stage, account: accountBody(o.accountThrottle), accountId: o.accountId }),
+    startCloudFormationServer({ record, stack: o.stack, apiId: o.apiId }),
+    startApiGatewayV2Server({ stage, account: accountBody(o.accountThrottle), accountId: o.accountId, api: { stack: o.stack, placement, created: record.creationTime } }),
   ]);
   if (cloudformation.status === 'rejected' || apigatewayv2.status === 'rejected') {
     for (const started of [cloudformation, apigatewayv2]) if (started.status === 'fulfilled') await started.value.close();

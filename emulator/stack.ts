@@ -22,6 +22,8 @@ import { startSsmServer } from './ssm/server.ts';
 import type { AwsJsonServer } from './aws-json-server.ts';
 import { readManifestStack, type ManifestStackOptions } from './stack-model/manifest-reader.ts';
 import type { FunctionDescription, StackDescription } from './stack-model/stack-description.ts';
+import { startEdge } from './edge/server.ts';
+import type { LocalEndpoint } from './local-listener.ts';
 
 /**
  * One stack, described (stack-model/), started in dependency order: gateway bound (so the port,
@@ -117,6 +119,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   let runtime: LambdaRuntime | undefined;
   let lambdaApi: LambdaApiServer | undefined;
   let management: ManagementApis | undefined;
+  let edge: LocalEndpoint | undefined;
   let closing: Promise<void> | undefined;
   const hostCpu = startHostCpu();
   const stopHostMeter = startHostMeter(metrics);
@@ -125,6 +128,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       // Gateway first: its shutdown closes sockets and lets their $disconnects reach the runtime.
       stopHostMeter();
       await settle(gateway?.close(), log, 'gateway');
+      await settle(edge?.close(), log, 'edge');
       await settle(lambdaApi?.close(), log, 'lambda api');
       await settle(management?.close(), log, 'cloudformation and api gateway apis');
       if (runtime) log(hostCpuLine(hostCpu(runtime.stats(), dynamodb?.stats().cpuMs)));
@@ -215,6 +219,15 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       accountConcurrency: config.lambda.accountConcurrency,
     });
     lambdaApi = await startLambdaApiServer({ controlPlane, host: '127.0.0.1', port: 0 });
+    edge = await startEdge({
+      dynamodb: dynamodb.endpoint,
+      lambda: lambdaApi.url,
+      cloudwatch: cloudwatch.url,
+      ssm: ssm.url,
+      cloudformation: management.cloudformation.url,
+      apigateway: management.apigatewayv2.url,
+      'execute-api': new URL(gateway.callbackUrl).origin,
+    });
     // Prepared environments run their INIT now, on an idle host, before the first client comes.
     await runtime.prepared();
     gateway.attach(runtime);
@@ -237,7 +250,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       ssmEndpoint: ssm.url,
       cloudformationEndpoint: management.cloudformation.url,
       apiGatewayV2Endpoint: management.apigatewayv2.url,
+      edgeEndpoint: edge.url,
       awsEndpointUrls: awsEndpointUrls({
+        edge: edge.url,
         cloudformation: management.cloudformation.url,
         lambda: lambdaApi.url,
         cloudwatch: cloudwatch.url,

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
+import type { StackOutline } from '../stack-model/stack-outline.ts';
 import { describeStacks, type LocalStackRecord } from './describe-stacks.ts';
 import { QueryApiError, queryError, queryResult, type QueryValue } from './query-xml.ts';
+import { describeStackResources, listStackResources } from './stack-resources.ts';
 
 /**
  * The emulator's CloudFormation endpoint: the AWS Query protocol (API version 2010-05-15) the
  * SDK's CloudFormationClient speaks, a form-encoded `Action=…&Version=…&…` (POST body, or GET
- * query string) answered in XML. Only DescribeStacks, for the stack the emulator runs; any other
- * action is CloudFormation's InvalidAction. Signatures are not checked.
+ * query string) answered in XML. DescribeStacks, DescribeStackResources and ListStackResources, for
+ * the stack the emulator runs; any other action is CloudFormation's InvalidAction. Signatures are
+ * not checked.
  */
 
 const XMLNS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
@@ -16,9 +19,19 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 type Operation = (params: URLSearchParams) => Record<string, QueryValue>;
 
-export async function startCloudFormationServer(stack: LocalStackRecord, host = '127.0.0.1', port = 0): Promise<LocalEndpoint> {
+export interface CloudFormationFacts {
+  record: LocalStackRecord;
+  /** the stack's resources (DescribeStackResources, ListStackResources) */
+  stack: StackOutline;
+  apiId: string;
+}
+
+export async function startCloudFormationServer(facts: CloudFormationFacts, host = '127.0.0.1', port = 0): Promise<LocalEndpoint> {
+  const { record, stack, apiId } = facts;
   const operations: Record<string, Operation> = {
-    DescribeStacks: (params) => describeStacks(stack, params),
+    DescribeStacks: (params) => describeStacks(record, params),
+    DescribeStackResources: (params) => describeStackResources(record, stack, apiId, params),
+    ListStackResources: (params) => listStackResources(record, stack, apiId, params),
   };
   const server = createServer((req, res) => {
     const requestId = randomUUID();

@@ -8,12 +8,13 @@ import {
   FUNCTIONS,
   ROUTE_SELECTION_EXPRESSION,
   TOKEN_IDENTITY_SOURCES,
+  TOKEN_PARAMETER_PLACEHOLDER,
   type AuthorizerSpec,
   type FunctionSpec,
   type TokenIdentity,
 } from '../../reference-stack/functions/manifest.ts';
 import { tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
-import { DEFAULT_STACK_NAME, stackFunctionName, stackNameIssue, stackTableNames, stackTokenParameter } from '../../reference-stack/functions/stack-names.ts';
+import { DEFAULT_STACK_NAME, stackFunctionName, stackNameIssue, stackTableNames, stackTokenParameter, type StackTableNames } from '../../reference-stack/functions/stack-names.ts';
 import { localStackOutputs } from './reference-outputs.ts';
 import type { FunctionDescription, StackDescription } from './stack-description.ts';
 
@@ -130,12 +131,19 @@ export function readManifestStack(o: ManifestStackOptions): StackDescription {
     routes,
     ...(authorizer ? { authorizer } : {}),
     functions,
-    tables: definitions.map((definition) => ({ logicalId: definition.TableName!, definition: { ...definition, TableName: definition.TableName! } })),
-    parameters: [],
+    tables: definitions.map((definition) => ({ logicalId: tableLogicalId(tables, definition.TableName!), definition: { ...definition, TableName: definition.TableName! } })),
+    // the parameter the CDK app creates for the authorizer's token, holding its placeholder until the token is put
+    parameters: authorizer ? [{ logicalId: 'ConnectTokenParameter', name: parameterName, type: 'String', value: TOKEN_PARAMETER_PLACEHOLDER }] : [],
     notEmulated: [],
     outputs: outputs.map((out) => ({ key: out.OutputKey, value: out.OutputValue })),
     wiredEnvironment: wired,
     ...(authorizerFn ? {} : { dormantFunctions: { [stackFunctionName(stackName, (o.authorizer ?? CONNECT_AUTHORIZER).name)]: 'the $connect authorizer runs only with auth on (--auth, auth.enabled)' } }),
     callbackUrlVariable: FUNCTION_ENV.callbackUrl,
   };
+}
+
+/** `roomMembers` → RoomMembersTable, as the outputs name the tables. */
+function tableLogicalId(tables: StackTableNames, name: string): string {
+  const key = (Object.keys(tables) as Array<keyof StackTableNames>).find((k) => tables[k] === name) ?? name;
+  return `${key.charAt(0).toUpperCase()}${key.slice(1)}Table`;
 }

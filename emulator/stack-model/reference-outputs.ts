@@ -24,7 +24,7 @@ export interface LocalStackFacts {
   region: string;
   tables: StackTableNames;
   /** every route's function, in the manifest's order */
-  functions: ReadonlyArray<{ route: string; name: string }>;
+  functions: ReadonlyArray<{ route: string; name: string; returnResponse?: boolean }>;
   /** the $connect authorizer, when the stack has one */
   authorizer?: { name: string; parameterName: string; identitySource: string };
 }

@@ -31,7 +31,8 @@ export function targetFlags(cmd: Command, targetHelp = '"local" (start the emula
   return cmd
     .option('--target <target>', targetHelp, 'local')
     .option('--region <region>', "aws:<stackName>: the stack's AWS region (default: the SDK's chain: AWS_REGION, the profile)")
-    .option('--profile <profile>', "aws:<stackName>: the named AWS profile for credentials and region (default: the SDK's chain: AWS_PROFILE, default)");
+    .option('--profile <profile>', "aws:<stackName>: the named AWS profile for credentials and region (default: the SDK's chain: AWS_PROFILE, default)")
+    .option('--table <name>', 'aws-api:<apiId>/<stage>: a DynamoDB table the API\'s functions use (repeatable; default: the tables their environment variables name)', collect);
 }
 
 /** The fleet: its size and pace (over the scenario's), its shards and seed, and where results go. */
@@ -70,6 +71,7 @@ export interface SharedFlags {
   target: string;
   region?: string;
   profile?: string;
+  table?: string[];
   clients?: string;
   rooms?: string;
   duration?: string;
@@ -91,7 +93,11 @@ export interface SharedFlags {
 
 /** The shared flags as a session's options, each read for its form (one line naming the flag). */
 export async function sessionOptionsFromFlags(scenario: string, flags: SharedFlags, stackKnobs?: StackKnobs): Promise<SessionOptions> {
-  const aws = flags.region !== undefined || flags.profile !== undefined ? { region: regionFlag(flags.region), profile: profileFlag(flags.profile) } : undefined;
+  const tables = flags.table?.map(tableFlag);
+  const aws =
+    flags.region !== undefined || flags.profile !== undefined || tables !== undefined
+      ? { region: regionFlag(flags.region), profile: profileFlag(flags.profile), ...(tables ? { tables } : {}) }
+      : undefined;
   const knobs: StackKnobs = { ...stackKnobs, ...(flags.runtime !== undefined ? { runtime: runtimeFlag(flags.runtime) } : {}), ...templateFlags(flags) };
   return {
     scenario,
@@ -208,6 +214,12 @@ function regionFlag(v: string | undefined): string | undefined {
 function profileFlag(v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
   if (!/^[^\s[\]]{1,128}$/.test(v)) throw new UserError(`--profile: must be a profile name of the AWS config files (1-128 characters, no spaces or brackets), got "${v}"`);
+  return v;
+}
+
+/** A DynamoDB table name: 3-255 letters, digits, "_", "-" or ".". */
+function tableFlag(v: string): string {
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(v)) throw new UserError(`--table: must be a DynamoDB table name (3-255 letters, digits, "_", "-" or "."), got "${v}"`);
   return v;
 }
 

@@ -5,7 +5,7 @@ import { IntervalRecord } from './interval-record.ts';
 import { LatencySummary } from './latency-summary-schema.ts';
 import { DynamoDbWork, LambdaWork } from './work-schema.ts';
 import { Quotas } from './quotas-schema.ts';
-import { TargetEndpoints, TargetFunctions } from './target-schema.ts';
+import { TargetDiscovery, TargetEndpoints, TargetFunctions } from './target-schema.ts';
 import { Verdict } from './verdict-schema.ts';
 
 /**
@@ -178,6 +178,10 @@ export const Results = z.object({
       endpoints: TargetEndpoints.optional(),
       /** the Lambda functions as configured while the run measured (absent from older results) */
       functions: TargetFunctions.optional(),
+      /** what names the target the same from run to run (a trend's group; absent from older results) */
+      label: z.string().optional(),
+      /** a deployed target: what was discovered, and from where */
+      discovery: TargetDiscovery.optional(),
     }),
     clients: z.number().int(),
     rooms: z.number().int(),

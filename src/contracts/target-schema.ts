@@ -61,6 +61,26 @@ export const TargetEndpoints = z.object({
 export type TargetEndpoints = z.infer<typeof TargetEndpoints>;
 
 /**
+ * How a deployed target was found, and each thing found with where it came from: a stack's outputs
+ * contract (DescribeStacks), its resources (ListStackResources, then API Gateway's GetApi,
+ * GetStage, GetRoutes, GetIntegrations, GetAuthorizers), or an API by id (the same calls; tables
+ * from --table or from the functions' environment, confirmed with DescribeTable).
+ */
+export const TargetDiscovery = z.object({
+  method: z.enum(['stack-outputs', 'stack-resources', 'api']),
+  found: z.array(
+    z.object({
+      /** e.g. "api", "stage", "websocket URL", "function of sendmessage", "table" */
+      what: z.string(),
+      value: z.string(),
+      /** e.g. "ListStackResources (AWS::ApiGatewayV2::Api ChatApi)", "GetRoutes + GetIntegrations" */
+      from: z.string(),
+    }),
+  ),
+});
+export type TargetDiscovery = z.infer<typeof TargetDiscovery>;
+
+/**
  * What results.json records of a target (config.target, config.stack): its kind and URL, and for
  * one that started, its endpoints and how it was started. src/targets' Target is one of these.
  */
@@ -71,6 +91,13 @@ export interface RecordedTargetInfo {
   url: string;
   endpoints?: TargetEndpoints;
   startedWith?: TargetStart;
+  /**
+   * What names this target the same from one run to the next (a trend's group): "local emulator",
+   * `aws:<stack>`, `aws-api:<apiId>/<stage>`, a URL without its query.
+   */
+  label?: string;
+  /** a deployed target: what was discovered, and from where */
+  discovery?: TargetDiscovery;
 }
 
 export interface TargetStart {

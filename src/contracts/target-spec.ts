@@ -7,9 +7,10 @@ import { UserError } from '../../common/errors.ts';
  *
  * - `local`: the emulator, started by the harness on this host;
  * - `url`: a ws:// or wss:// URL of a stack of any kind;
- * - `aws-stack`: `aws:<stackName>`, a deployed stack found by its CloudFormation name.
+ * - `aws-stack`: `aws:<stackName>`, a deployed stack found by its CloudFormation name;
+ * - `aws-api`: `aws-api:<apiId>/<stage>`, a WebSocket API found by its id (one made by hand).
  */
-export type TargetSpec = LocalSpec | UrlSpec | AwsStackSpec;
+export type TargetSpec = LocalSpec | UrlSpec | AwsStackSpec | AwsApiSpec;
 
 interface SpecBase {
   /** as given */
@@ -46,8 +47,21 @@ export interface AwsStackSpec extends SpecBase {
   usesAwsAccount: true;
 }
 
+export interface AwsApiSpec extends SpecBase {
+  kind: 'aws-api';
+  apiId: string;
+  stage: string;
+  startsLocalStack: false;
+  usesAwsAccount: true;
+}
+
 export const LOCAL_TARGET = 'local';
 export const AWS_TARGET_PREFIX = 'aws:';
+export const AWS_API_TARGET_PREFIX = 'aws-api:';
+
+/** API Gateway's API ids (10 lower-case letters and digits on AWS) and its stage names' characters. */
+const API_ID = /^[a-z0-9]{1,32}$/;
+const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** CloudFormation's rule for a stack name. */
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
@@ -65,6 +79,13 @@ export function parseTargetSpec(spec: string, field = '--target'): TargetSpec {
     }
     return { kind: 'aws-stack', spec, stackName, recorded: { kind: 'remote', url: spec }, startsLocalStack: false, usesAwsAccount: true };
   }
+  if (spec.startsWith(AWS_API_TARGET_PREFIX)) {
+    const [apiId = '', stage, ...rest] = spec.slice(AWS_API_TARGET_PREFIX.length).split('/');
+    if (!API_ID.test(apiId) || stage === undefined || !STAGE_NAME.test(stage) || rest.length > 0) {
+      throw new UserError(`${field}: aws-api:<apiId>/<stage> needs an API Gateway API id and a stage name (letters, digits, "-" or "_"), got "${spec}"`);
+    }
+    return { kind: 'aws-api', spec, apiId, stage, recorded: { kind: 'remote', url: spec }, startsLocalStack: false, usesAwsAccount: true };
+  }
   let url: URL | undefined;
   try {
     url = new URL(spec);
@@ -72,7 +93,7 @@ export function parseTargetSpec(spec: string, field = '--target'): TargetSpec {
     url = undefined;
   }
   if (!url || (url.protocol !== 'ws:' && url.protocol !== 'wss:')) {
-    throw new UserError(`${field}: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "${spec}"`);
+    throw new UserError(`${field}: expected "local", a ws:// or wss:// URL, aws:<stackName> or aws-api:<apiId>/<stage>, got "${spec}"`);
   }
   return { kind: 'url', spec, url: url.toString(), hostname: url.hostname, recorded: { kind: 'remote', url: spec }, startsLocalStack: false, usesAwsAccount: false };
 }

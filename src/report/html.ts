@@ -70,10 +70,19 @@ ${r.scenario.description ? `<p class="description">${h(r.scenario.description)}<
 <div><dt>run</dt><dd>${h(r.runId)}</dd></div>
 <div><dt>started</dt><dd>${h(r.startedAt)}</dd></div>
 <div><dt>duration</dt><dd>${h(fmtDuration(r.durationMs))}</dd></div>
-<div><dt>target</dt><dd>${h(r.config.target.kind)} · ${h(r.config.target.url)}</dd></div>
-<div><dt>clients</dt><dd>${fmtInt(r.config.clients)} in ${fmtInt(r.config.rooms)} rooms</dd></div>
+<div><dt>target</dt><dd>${h(r.config.target.label ?? r.config.target.kind)} · ${h(r.config.target.url)}</dd></div>
+${discovered(r)}<div><dt>clients</dt><dd>${fmtInt(r.config.clients)} in ${fmtInt(r.config.rooms)} rooms</dd></div>
 </dl>
 </header>`;
+}
+
+/** What a deployed target was found to be, and where each thing came from. */
+function discovered(r: Results): string {
+  const d = r.config.target.discovery;
+  if (!d) return '';
+  const how = { 'stack-outputs': "the stack's outputs", 'stack-resources': "the stack's resources", api: 'the API by id' }[d.method];
+  const rows = d.found.map((f) => `<li>${h(f.what)}: <code>${h(f.value)}</code> <span class="sub">(${h(f.from)})</span></li>`).join('');
+  return `<div class="discovery"><dt>discovered</dt><dd><details><summary>${fmtInt(d.found.length)} items, from ${h(how)}</summary><ul>${rows}</ul></details></dd></div>\n`;
 }
 
 function verdictBlock(r: JudgedResults): string {

@@ -21,7 +21,7 @@ import type { TargetSpec } from '../contracts/target-spec.ts';
 export async function preflightQuotas(
   scenario: Scenario,
   spec: TargetSpec,
-  o: { aws?: { region?: string; profile?: string }; shards?: number },
+  o: { aws?: { region?: string; profile?: string; tables?: string[] }; shards?: number },
 ): Promise<Quotas | undefined> {
   const quotas = await targetQuotas(spec, { knobs: scenario.target, aws: o.aws });
   if (!quotas) return undefined;

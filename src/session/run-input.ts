@@ -27,7 +27,7 @@ export interface RunRequest extends ScenarioOverrides {
   /** who set the overrides, for messages (default: run's flags) */
   overrideNames?: OverrideNames;
   /** aws:<stackName>: region and profile (default: the SDK's standard chain) */
-  aws?: { region?: string; profile?: string };
+  aws?: { region?: string; profile?: string; tables?: string[] };
   shards?: number;
   /**
    * The token for a $connect authorizer (FANOUT_BENCH_TOKEN or --token-file). Sent with every
@@ -65,14 +65,17 @@ export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): Run
 
   const field = o.targetField ?? '--target';
   const target = parseTargetSpec(o.target ?? LOCAL_TARGET, field);
-  if (o.aws && !target.usesAwsAccount) {
+  if (o.aws && (o.aws.region !== undefined || o.aws.profile !== undefined) && !target.usesAwsAccount) {
     const flag = o.aws.region !== undefined ? '--region' : '--profile';
     throw new UserError(`${flag}: applies to --target aws:<stackName> only (a URL names its region; the local stack needs none)`);
+  }
+  if (o.aws?.tables !== undefined && target.kind !== 'aws-api') {
+    throw new UserError(`--table: names the tables of an API found by id (--target aws-api:<apiId>/<stage>) only; ${field} ${target.spec} names its own`);
   }
   if (o.stackKnobs?.memory !== undefined && !target.startsLocalStack) {
     throw new UserError(`--memory: sets a Lambda's memory in the local emulator (--target local) only; a deployed stack's is set when it is deployed (cdk deploy -c memory=MB)`);
   }
-  if (o.cost?.priceList && target.kind !== 'aws-stack') {
+  if (o.cost?.priceList && !target.usesAwsAccount) {
     throw new UserError(`--prices aws: asks the AWS Price List API for the region of an aws:<stackName> target while it runs; for ${field} ${target.spec}, give a price file (--prices <file>)`);
   }
 

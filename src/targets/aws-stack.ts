@@ -1,3 +1,4 @@
+import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { CloudFormationClient, DescribeStacksCommand, type Stack } from '@aws-sdk/client-cloudformation';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { UserError } from '../../common/errors.ts';
@@ -10,7 +11,9 @@ import { createLambdaClient } from '../aws/lambda-client.ts';
 import { awsSettings } from '../aws/sdk-settings.ts';
 import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
 import { probe } from './remote.ts';
-import { parseStackOutputs, type StackDescription } from './stack-description.ts';
+import { fromOutputs, type DeployedStack } from './deployed-stack.ts';
+import { FIXED_OUTPUT_KEYS, parseStackOutputs, type StackDescription } from './stack-description.ts';
+import { discoverStack } from './stack-discovery.ts';
 import { configuredFunction } from './target-functions.ts';
 import { readTokenParameter } from './token-parameter.ts';
 import type { Target, TargetEndpoints, TargetFunctions } from './target.ts';
@@ -18,7 +21,8 @@ import type { Target, TargetEndpoints, TargetFunctions } from './target.ts';
 /**
  * `--target aws:<stackName>`: a deployed stack found by its CloudFormation name. Its outputs (the
  * contract in common/stack-outputs.ts) name the WebSocket URL, the API and stage, the tables and the
- * function of every route; Lambda's GetFunctionConfiguration says how each function is configured
+ * function of every route; a stack without them (none of the contract's keys) is discovered from
+ * its resources instead (stack-discovery.ts). Lambda's GetFunctionConfiguration says how each function is configured
  * now (memory, architecture, timeout, runtime). So the CloudWatch pull, the cost and compare use
  * the real functions and sizes. Region and credentials come from the SDK's standard chain, or
  * `--region` / `--profile`. Everything is asked before any client connects; a missing stack, no
@@ -35,7 +39,7 @@ export interface AwsStackTargetOptions {
    * Clients made by the caller (tests): CloudFormation has no local endpoint, the emulator serves
    * Lambda's. Clients passed in are not destroyed by stop().
    */
-  clients?: { cloudformation?: CloudFormationClient; lambda?: LambdaClient };
+  clients?: { cloudformation?: CloudFormationClient; lambda?: LambdaClient; apigatewayv2?: ApiGatewayV2Client };
   /** the WebSocket probe's timeout (default 5 s) */
   probeTimeoutMs?: number;
   /** the run's token for the stack's $connect authorizer: the probe sends it too */
@@ -52,41 +56,75 @@ export async function openAwsStackTarget(o: AwsStackTargetOptions): Promise<Targ
   let lambda: LambdaClient | undefined = o.clients?.lambda;
   try {
     const region = await clientRegion(cloudformation, subject);
-    const stack = await describeStack(cloudformation, o.stackName, { region, profile: o.profile });
+    const stack = await findDeployedStack(cloudformation, o.stackName, { region, profile: o.profile }, o.clients?.apigatewayv2);
     // the stack's region from here on, and --profile for everything asked of AWS later (CloudWatch, compare's Lambda calls)
     const lambdaApi = awsSettings({ region: stack.region, profile: o.profile });
     lambda ??= own(createLambdaClient(lambdaApi), owned);
-    const lambdaClient = lambda;
-    const describeFunctions = () => stackFunctions(lambdaClient, stack, subject);
-    // Asked now so that a missing function or permission stops the run before it starts.
-    await describeFunctions();
-    const authorizer = stack.functions.find((f) => f.authorizer);
-    const tokenParameter = authorizer ? await readTokenParameter(lambdaClient, authorizer.name) : undefined;
-    const connectColdFlag = await probe(stack.websocketUrl, o.probeTimeoutMs, o.token);
-    let stopped = false;
-    const endpoints = stackEndpoints(o.stackName, stack);
-    return {
-      kind: 'remote',
-      url: stack.websocketUrl,
-      endpoints,
-      describeFunctions,
-      local: undefined,
-      stackArgs: [],
-      cloudWatch: cloudWatchFor(endpoints, { profile: o.profile }),
-      lambdaApi,
-      scenarioWarnings: deployedStackWarnings,
-      startedWith: {},
-      connectColdFlag,
-      ...(tokenParameter ? { tokenParameter } : {}),
-      stop: async () => {
-        if (stopped) return;
-        stopped = true;
-        for (const c of owned) c.destroy();
-      },
-    };
+    return await deployedTarget(stack, { label: subject, lambda, lambdaApi, profile: o.profile, probeTimeoutMs: o.probeTimeoutMs, token: o.token, owned });
   } catch (err) {
     for (const c of owned) c.destroy();
     throw err;
+  }
+}
+
+/**
+ * The Target of a deployed stack however it was found (aws:<stack>, aws-api:<id>/<stage>): its
+ * functions asked of Lambda now (a missing function or permission stops the run before it
+ * starts), its authorizer's token parameter, one probe of its URL. stop() destroys `owned`.
+ */
+export async function deployedTarget(
+  stack: DeployedStack,
+  o: { label: string; lambda: LambdaClient; lambdaApi: ReturnType<typeof awsSettings>; profile?: string; probeTimeoutMs?: number; token?: ConnectToken; owned: Array<{ destroy(): void }> },
+): Promise<Target> {
+  const describeFunctions = () => stackFunctions(o.lambda, stack, o.label);
+  await describeFunctions();
+  const authorizer = stack.functions.find((f) => f.authorizer);
+  const tokenParameter = authorizer ? await readTokenParameter(o.lambda, authorizer.name) : undefined;
+  const connectColdFlag = await probe(stack.websocketUrl, o.probeTimeoutMs, o.token);
+  let stopped = false;
+  const endpoints = stackEndpoints(stack);
+  return {
+    kind: 'remote',
+    url: stack.websocketUrl,
+    label: o.label,
+    discovery: stack.discovery,
+    endpoints,
+    describeFunctions,
+    local: undefined,
+    stackArgs: [],
+    cloudWatch: cloudWatchFor(endpoints, { profile: o.profile }),
+    lambdaApi: o.lambdaApi,
+    scenarioWarnings: deployedStackWarnings,
+    startedWith: {},
+    connectColdFlag,
+    ...(tokenParameter ? { tokenParameter } : {}),
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      for (const c of o.owned) c.destroy();
+    },
+  };
+}
+
+/**
+ * The stack by name, checked (it exists, it is usable), then read: from its outputs when it
+ * publishes the contract, else discovered from its resources. `apigatewayv2`: a client made by the
+ * caller (tests); otherwise one is made in the stack's region and destroyed.
+ */
+export async function findDeployedStack(
+  client: CloudFormationClient,
+  stackName: string,
+  at: { region: string; profile?: string },
+  apigatewayv2?: ApiGatewayV2Client,
+): Promise<DeployedStack> {
+  const stack = await checkedStack(client, stackName, at);
+  const outputs = outputsOf(stack);
+  if (FIXED_OUTPUT_KEYS.some((k) => outputs[k] !== undefined)) return fromOutputs(stackName, parsedOutputs(stackName, outputs));
+  const apigw = apigatewayv2 ?? new ApiGatewayV2Client(awsSettings(at));
+  try {
+    return await discoverStack(client, apigw, { stackName, region: at.region, subject: `${AWS_TARGET_PREFIX}${stackName}` });
+  } finally {
+    if (!apigatewayv2) apigw.destroy();
   }
 }
 
@@ -113,6 +151,25 @@ export async function describeStack(
   stackName: string,
   at: { region?: string; profile?: string } = {},
 ): Promise<StackDescription> {
+  return parsedOutputs(stackName, outputsOf(await checkedStack(client, stackName, at)));
+}
+
+function outputsOf(stack: Stack): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  for (const o of stack.Outputs ?? []) if (o.OutputKey && o.OutputValue !== undefined) outputs[o.OutputKey] = o.OutputValue;
+  return outputs;
+}
+
+function parsedOutputs(stackName: string, outputs: Record<string, string>): StackDescription {
+  const parsed = parseStackOutputs(outputs);
+  if (!parsed.ok) {
+    throw new UserError(`${AWS_TARGET_PREFIX}${stackName}: ${parsed.issue}: a stack targeted by name publishes the outputs listed in the README ("Targeting a stack by name"), or none of them (then its resources are discovered)`);
+  }
+  return parsed.value;
+}
+
+/** DescribeStacks: the stack exists in this region and is in a state that describes what is deployed. */
+async function checkedStack(client: CloudFormationClient, stackName: string, at: { region?: string; profile?: string }): Promise<Stack> {
   const subject = `${AWS_TARGET_PREFIX}${stackName}`;
   const where = at.region ? ` in ${at.region}` : '';
   let stack: Stack | undefined;
@@ -131,13 +188,7 @@ export async function describeStack(
     const why = status.endsWith('_IN_PROGRESS') ? 'wait until it is complete' : 'its outputs do not describe a working deployment; deploy it again';
     throw new UserError(`${subject}: the stack is ${status}${where}: ${why}`);
   }
-  const outputs: Record<string, string> = {};
-  for (const o of stack.Outputs ?? []) if (o.OutputKey && o.OutputValue !== undefined) outputs[o.OutputKey] = o.OutputValue;
-  const parsed = parseStackOutputs(outputs);
-  if (!parsed.ok) {
-    throw new UserError(`${subject}: ${parsed.issue}: a stack targeted by name publishes the outputs listed in the README ("Targeting a stack by name")`);
-  }
-  return parsed.value;
+  return stack;
 }
 
 /**
@@ -145,7 +196,7 @@ export async function describeStack(
  * Asked again by each measurement: compare changes memory between two. A failure is Lambda's one
  * line (function-configuration.ts) about the first function that failed, prefixed with the stack.
  */
-export async function stackFunctions(lambda: LambdaClient, stack: StackDescription, subject: string): Promise<TargetFunctions> {
+export async function stackFunctions(lambda: LambdaClient, stack: Pick<DeployedStack, 'functions'>, subject: string): Promise<TargetFunctions> {
   try {
     const configs = await readFunctionConfigs(lambda, stack.functions.map((f) => f.name));
     return { source: 'lambda-api', functions: stack.functions.map((f, i) => configuredFunction(f, configs[i]!)) };
@@ -156,7 +207,7 @@ export async function stackFunctions(lambda: LambdaClient, stack: StackDescripti
 }
 
 /** Where the stack's APIs answer: AWS's regional endpoints, as the SDK resolves them. */
-export function stackEndpoints(stackName: string, stack: StackDescription): TargetEndpoints {
+export function stackEndpoints(stack: DeployedStack): TargetEndpoints {
   const domain = stack.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
   const at = (service: string) => `https://${service}.${stack.region}.${domain}`;
   return {
@@ -169,7 +220,7 @@ export function stackEndpoints(stackName: string, stack: StackDescription): Targ
     logs: at('logs'),
     dynamodb: at('dynamodb'),
     lambda: at('lambda'),
-    stackName,
-    tables: [stack.tables.connections, stack.tables.roomMembers, stack.tables.messages],
+    ...(stack.stackName ? { stackName: stack.stackName } : {}),
+    tables: stack.tables,
   };
 }

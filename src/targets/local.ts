@@ -112,6 +112,7 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
   const { functions: _functions, ...stack } = info;
   return {
     kind: 'local',
+    label: 'local emulator',
     url: info.websocketUrl,
     endpoints,
     describeFunctions: () => localStackFunctions(info),

@@ -27,6 +27,7 @@ export async function openRemoteTarget(spec: UrlSpec, o: { timeoutMs?: number; t
   return {
     kind: 'remote',
     url,
+    label: url.replace(/[?#].*$/, ''),
     endpoints,
     describeFunctions: async () => functions,
     local: undefined,

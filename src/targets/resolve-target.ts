@@ -1,6 +1,7 @@
 import { TOKEN_ENV } from '../../common/auth-token.ts';
 import type { StackKnobs } from '../contracts/scenario-schema.ts';
 import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
+import { openAwsApiTarget } from './aws-api.ts';
 import { openAwsStackTarget } from './aws-stack.ts';
 import { startLocalStack } from './local.ts';
 import { openRemoteTarget } from './remote.ts';
@@ -12,7 +13,7 @@ export interface ResolveTargetOptions {
   /** what --target named, parsed once (checkRunInput) */
   spec: TargetSpec;
   /** aws:<stackName>: `--region` and `--profile` (default: the SDK's standard chain) */
-  aws?: { region?: string; profile?: string };
+  aws?: { region?: string; profile?: string; tables?: string[] };
   /** the scenario's local-stack knobs (`target:` in the scenario) */
   knobs: StackKnobs;
   /** a local target: knobs set by the run's flags (--memory, --runtime), over the scenario's */
@@ -34,6 +35,9 @@ export interface ResolveTargetOptions {
 export async function resolveTarget(o: ResolveTargetOptions): Promise<Target> {
   const spec = o.spec;
   if (spec.kind === 'aws-stack') return openAwsStackTarget({ stackName: spec.stackName, region: o.aws?.region, profile: o.aws?.profile, token: o.token });
+  if (spec.kind === 'aws-api') {
+    return openAwsApiTarget({ apiId: spec.apiId, stage: spec.stage, region: o.aws?.region, profile: o.aws?.profile, tables: o.aws?.tables, token: o.token });
+  }
   if (spec.kind === 'url') return openRemoteTarget(spec, { token: o.token });
   // The token reaches the stack through its environment, never its arguments (which results.json records).
   const env = o.token ? { ...process.env, [TOKEN_ENV]: o.token.token } : undefined;

@@ -27,6 +27,9 @@ const Fixed = z.object({
   MessagesTable: nonEmpty,
 });
 
+/** The contract's fixed keys: a stack that publishes none of them does not follow it (its resources are discovered instead). */
+export const FIXED_OUTPUT_KEYS = Object.keys(Fixed.shape);
+
 /** What a stack's outputs say, read and checked. */
 export interface StackDescription {
   websocketUrl: string;

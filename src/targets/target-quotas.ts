@@ -16,7 +16,8 @@ import {
 import { REFERENCE_STAGE_THROTTLE } from '../contracts/reference-functions.ts';
 import type { StackKnobs } from '../contracts/scenario-schema.ts';
 import type { TargetSpec } from '../contracts/target-spec.ts';
-import { describeStack } from './aws-stack.ts';
+import { findDeployedStack } from './aws-stack.ts';
+import { findApi } from './aws-api.ts';
 import { awsCallError } from '../aws/aws-call-errors.ts';
 import { apiGatewayFromUrl } from '../aws/execute-api.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
@@ -179,7 +180,18 @@ export async function accountQuotas(stackName: string, at: { region?: string; pr
     cloudformation.destroy();
     throw err;
   }
-  const stack = await describeStack(cloudformation, stackName, { region, profile: at.profile }).finally(() => cloudformation.destroy());
+  const stack = await findDeployedStack(cloudformation, stackName, { region, profile: at.profile }).finally(() => cloudformation.destroy());
+  return deployedQuotas(subject, stack, at.profile);
+}
+
+/** aws-api:<apiId>/<stage>: the same, for the API found by id (api-discovery.ts). */
+export async function apiQuotas(apiId: string, stage: string, at: { region?: string; profile?: string; tables?: string[] } = {}): Promise<TargetQuotas> {
+  const stack = await findApi({ apiId, stage, ...at });
+  return deployedQuotas(`aws-api:${apiId}/${stage}`, stack, at.profile);
+}
+
+async function deployedQuotas(subject: string, stack: { apiId: string; stage: string; region: string }, profile: string | undefined): Promise<TargetQuotas> {
+  const at = { profile };
   const settings = awsSettings({ region: stack.region, profile: at.profile });
   const limits = documented(...API_GATEWAY_LIMITS);
   const routes: NonNullable<Quotas['routes']> = {};
@@ -266,12 +278,14 @@ function joinList(xs: string[]): string {
  * account, a local stack's from its config, an execute-api URL's as AWS documents them; null for
  * a stack of your own. Starts nothing, opens no WebSocket.
  */
-export async function targetQuotas(spec: TargetSpec, o: { knobs: StackKnobs; aws?: { region?: string; profile?: string } }): Promise<TargetQuotas | null> {
+export async function targetQuotas(spec: TargetSpec, o: { knobs: StackKnobs; aws?: { region?: string; profile?: string; tables?: string[] } }): Promise<TargetQuotas | null> {
   switch (spec.kind) {
     case 'local':
       return emulatorQuotas(o.knobs);
     case 'aws-stack':
       return accountQuotas(spec.stackName, o.aws);
+    case 'aws-api':
+      return apiQuotas(spec.apiId, spec.stage, o.aws);
     case 'url':
       return urlQuotas(spec.url);
   }

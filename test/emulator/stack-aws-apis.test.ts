@@ -62,7 +62,8 @@ describe('the ready line points the SDK at the stack', () => {
     type AnyClient = new (config: { region: string; credentials: typeof credentials }) => { destroy(): void; config: object };
     const makers: AnyClient[] = [CloudFormationClient, LambdaClient, CloudWatchClient, CloudWatchLogsClient, SSMClient, ApiGatewayV2Client, APIGatewayClient, DynamoDBClient];
     const serviceIds = makers.map((make) => (client(make).config as { serviceId?: string }).serviceId!);
-    expect(Object.keys(stack.ready.awsEndpointUrls).sort()).toEqual(serviceIds.map((id) => `AWS_ENDPOINT_URL_${id.toUpperCase().replaceAll(' ', '_')}`).sort());
+    expect(Object.keys(stack.ready.awsEndpointUrls).sort()).toEqual(['AWS_ENDPOINT_URL', ...serviceIds.map((id) => `AWS_ENDPOINT_URL_${id.toUpperCase().replaceAll(' ', '_')}`)].sort());
+    expect(stack.ready.awsEndpointUrls.AWS_ENDPOINT_URL).toBe(stack.ready.edgeEndpoint);
     expect(stack.ready.awsEndpointUrls.AWS_ENDPOINT_URL_CLOUDFORMATION).toBe(stack.ready.cloudformationEndpoint);
     expect(stack.ready.awsEndpointUrls.AWS_ENDPOINT_URL_APIGATEWAYV2).toBe(stack.ready.apiGatewayV2Endpoint);
     expect(stack.ready.awsEndpointUrls.AWS_ENDPOINT_URL_API_GATEWAY).toBe(stack.ready.apiGatewayV2Endpoint);

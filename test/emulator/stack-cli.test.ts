@@ -85,10 +85,11 @@ describe('fanout-bench stack up', () => {
     expect(Object.keys(ready).sort()).toEqual(
       [
         'apiId', 'callbackUrl', 'cloudwatchEndpoint', 'dynamodbEndpoint', 'functions', 'lambdaEndpoint', 'lambdaRuntime', 'ready', 'region', 'ssmEndpoint', 'stage', 'websocketUrl',
-        'cloudformationEndpoint', 'apiGatewayV2Endpoint', 'awsEndpointUrls', 'stackName', 'tables',
+        'cloudformationEndpoint', 'apiGatewayV2Endpoint', 'edgeEndpoint', 'awsEndpointUrls', 'stackName', 'tables',
       ].sort(),
     );
     expect(ready.awsEndpointUrls).toEqual({
+      AWS_ENDPOINT_URL: ready.edgeEndpoint,
       AWS_ENDPOINT_URL_CLOUDFORMATION: ready.cloudformationEndpoint,
       AWS_ENDPOINT_URL_LAMBDA: ready.lambdaEndpoint,
       AWS_ENDPOINT_URL_CLOUDWATCH: ready.cloudwatchEndpoint,
@@ -102,7 +103,9 @@ describe('fanout-bench stack up', () => {
     const block = awsExportBlock(ready.awsEndpointUrls, 'us-east-1', 'FanoutBenchChat');
     for (let waited = 0; !run.stderr().includes(block) && waited < 5_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
     expect(run.stderr()).toContain(block);
-    expect(run.stderr().split('export AWS_ENDPOINT_URL_LAMBDA=')).toHaveLength(2);
+    // one variable, the edge's, points the SDK and the CLI at the whole stack
+    expect(run.stderr().split(`export AWS_ENDPOINT_URL=${ready.edgeEndpoint}\n`)).toHaveLength(2);
+    expect(run.stderr()).not.toContain('export AWS_ENDPOINT_URL_');
     // every function of the manifest, with the memory it got: --memory's where given
     expect(ready.functions.map((f: { name: string }) => f.name)).toEqual(FUNCTIONS.map((f) => f.name));
     expect(ready.functions.find((f: { name: string }) => f.name === 'fanout-whoami')).toEqual({

@@ -60,7 +60,7 @@ describe('parseVariants: a list of targets', () => {
     expect(refusal('local')).toBe('--targets: list 2 to 12 targets to compare, got 1 ("local")');
     expect(refusal('local,,aws:B')).toBe('--targets: an empty item in "local,,aws:B" (a comma-separated list, e.g. --targets aws:ChatArm64,aws:ChatX86, or a variants file)');
     expect(refusal(Array.from({ length: 13 }, (_, k) => `aws:S${k}`).join(','))).toMatch(/^--targets: list 2 to 12 targets to compare, got 13 /);
-    expect(await sweepRefusal('nope,local')).toBe('--targets: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "nope"');
+    expect(await sweepRefusal('nope,local')).toBe('--targets: expected "local", a ws:// or wss:// URL, aws:<stackName> or aws-api:<apiId>/<stage>, got "nope"');
     expect(await sweepRefusal('local,aws:1bad')).toBe('--targets: aws:<stackName> needs a CloudFormation stack name (a letter, then up to 127 letters, digits or "-"), got "aws:1bad"');
   });
 });
@@ -101,7 +101,7 @@ describe('parseVariants: a variants file', () => {
     // each variant's target and knobs, when the sweep checks its input
     const checked: Array<[string, string, string]> = [
       ['remote-knobs.yaml', 'variants:\n  - { name: a, target: local }\n  - { name: b, target: "aws:Chat", knobs: { runtime: nodejs24.x } }\n', 'variants[1].knobs: apply to a local target only (this one is aws:Chat)'],
-      ['bad-target.yaml', 'variants:\n  - { name: a, target: local }\n  - { name: b, target: "ftp://x" }\n', 'variants[1].target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "ftp://x"'],
+      ['bad-target.yaml', 'variants:\n  - { name: a, target: local }\n  - { name: b, target: "ftp://x" }\n', 'variants[1].target: expected "local", a ws:// or wss:// URL, aws:<stackName> or aws-api:<apiId>/<stage>, got "ftp://x"'],
       ['bad-first.yaml', 'variants:\n  - { name: a, target: "aws:" }\n  - { name: b, target: local }\n', 'variants[0].target: aws:<stackName> needs a CloudFormation stack name (a letter, then up to 127 letters, digits or "-"), got "aws:"'],
     ];
     for (const [name, text, line] of checked) expect(await sweepRefusal(file(name, text)), name).toBe(`${join(dir, name)}: ${line}`);

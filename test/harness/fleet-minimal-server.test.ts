@@ -167,7 +167,7 @@ timeouts: { grace: 500ms }
       new UserError('target ws://127.0.0.1:1/x unreachable: cannot connect (ECONNREFUSED)'),
     );
     await expect(runBenchmark({ scenario: FANOUT, target: 'http://example.com', outDir: dir })).rejects.toThrow(
-      '--target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "http://example.com"',
+      '--target: expected "local", a ws:// or wss:// URL, aws:<stackName> or aws-api:<apiId>/<stage>, got "http://example.com"',
     );
   });
 });

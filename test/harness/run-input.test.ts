@@ -217,7 +217,7 @@ describe('ranges checked up front', () => {
   });
 
   it('a bad target URL is refused before the host limits are looked at', () => {
-    expect(refusal({ scenario: 'fanout', target: 'http://example.com' })).toBe('--target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "http://example.com"');
+    expect(refusal({ scenario: 'fanout', target: 'http://example.com' })).toBe('--target: expected "local", a ws:// or wss:// URL, aws:<stackName> or aws-api:<apiId>/<stage>, got "http://example.com"');
   });
 });
 

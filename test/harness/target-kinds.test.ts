@@ -63,11 +63,11 @@ describe('a --target spec, before anything starts', () => {
       usesAwsAccount: false,
     });
     // where it was written names it: a variants file's field, --targets
-    expect(() => parseTargetSpec('http://x', 'v.yaml: variants[1].target')).toThrow('v.yaml: variants[1].target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "http://x"');
+    expect(() => parseTargetSpec('http://x', 'v.yaml: variants[1].target')).toThrow('v.yaml: variants[1].target: expected "local", a ws:// or wss:// URL, aws:<stackName> or aws-api:<apiId>/<stage>, got "http://x"');
     for (const bad of ['http://example.com', 'aws:1bad', 'locale']) {
       expect(() => parseTargetSpec(bad)).toThrow(UserError);
     }
-    expect(() => parseTargetSpec('http://example.com')).toThrow('--target: expected "local", a ws:// or wss:// URL, or aws:<stackName>, got "http://example.com"');
+    expect(() => parseTargetSpec('http://example.com')).toThrow('--target: expected "local", a ws:// or wss:// URL, aws:<stackName> or aws-api:<apiId>/<stage>, got "http://example.com"');
   });
 });
 

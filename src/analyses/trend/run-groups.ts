@@ -1,4 +1,5 @@
 import type { Results } from '../../contracts/results-schema.ts';
+import { recordedTargetLabel } from '../../targets/recorded-target.ts';
 
 /**
  * What makes two runs comparable: the same scenario with the same load (clients, rooms, room
@@ -24,8 +25,8 @@ export function identityOf(r: Results): RunIdentity {
     scenario: r.scenario.name,
     load: `${c.clients} clients in ${c.rooms} rooms${phaseText ? `; ${phaseText}` : ''}`,
     loadKey: JSON.stringify([c.clients, c.rooms, c.roomSizes ?? null, c.phases ?? null]),
-    // a local stack listens on a new port each run: it is the same target
-    target: c.target.kind === 'local' ? 'local emulator' : c.target.url.replace(/[?#].*$/, ''),
+    // as the target named itself (a local stack listens on a new port each run: it is the same target)
+    target: recordedTargetLabel(c.target),
     machine: `${r.environment.platform}, ${r.environment.cpus} cores, ${r.environment.cpuModel}`,
   };
 }

@@ -136,6 +136,8 @@ export function buildResults(i: BuildInput): Results {
         url: i.target.url,
         ...(i.target.endpoints ? { endpoints: i.target.endpoints } : {}),
         ...(i.functions ? { functions: i.functions } : {}),
+        ...(i.target.label ? { label: i.target.label } : {}),
+        ...(i.target.discovery ? { discovery: i.target.discovery } : {}),
       },
       clients: i.scenario.clients,
       rooms: i.scenario.rooms,

@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import { apiResourceId, type StackOutline } from '../stack-model/stack-outline.ts';
+import type { LocalStackRecord } from './describe-stacks.ts';
+import { QueryApiError, type QueryValue } from './query-xml.ts';
+
+/**
+ * CloudFormation's DescribeStackResources and ListStackResources for the stack the emulator runs:
+ * every resource of the stack, emulated or not, with the physical id AWS would have given it
+ * (the API's id, the stage's name, functions', tables' and parameters' names; API Gateway's
+ * 7-character ids for routes, integrations and the authorizer; `<stack>-<logicalId>-<suffix>` for
+ * the rest, as CloudFormation names what the template leaves unnamed), all CREATE_COMPLETE since
+ * the stack was created.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackResources.html
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListStackResources.html
+ */
+
+export interface StackResource {
+  logicalId: string;
+  physicalId: string;
+  type: string;
+}
+
+/** ListStackResources' page: AWS answers up to 100 summaries per call. */
+const PAGE = 100;
+
+/** Every resource of the stack, in template order: the API first, then what hangs off it. */
+export function stackResources(stack: StackOutline, apiId: string): StackResource[] {
+  const out: StackResource[] = [
+    { logicalId: stack.api.logicalId, physicalId: apiId, type: 'AWS::ApiGatewayV2::Api' },
+    { logicalId: stack.api.stage.logicalId ?? `${stack.api.logicalId}Stage`, physicalId: stack.api.stage.name, type: 'AWS::ApiGatewayV2::Stage' },
+  ];
+  const integrations = new Set<string>();
+  for (const r of stack.routes) {
+    out.push({ logicalId: r.logicalId, physicalId: apiResourceId(apiId, r.logicalId), type: 'AWS::ApiGatewayV2::Route' });
+    if (!integrations.has(r.integrationId)) {
+      integrations.add(r.integrationId);
+      out.push({ logicalId: r.integrationId, physicalId: apiResourceId(apiId, r.integrationId), type: 'AWS::ApiGatewayV2::Integration' });
+    }
+  }
+  if (stack.authorizer) out.push({ logicalId: stack.authorizer.logicalId, physicalId: apiResourceId(apiId, stack.authorizer.logicalId), type: 'AWS::ApiGatewayV2::Authorizer' });
+  for (const f of stack.functions) out.push({ logicalId: f.logicalId, physicalId: f.name, type: 'AWS::Lambda::Function' });
+  for (const t of stack.tables) out.push({ logicalId: t.logicalId, physicalId: t.definition.TableName, type: 'AWS::DynamoDB::Table' });
+  for (const p of stack.parameters) out.push({ logicalId: p.logicalId, physicalId: p.name, type: 'AWS::SSM::Parameter' });
+  for (const n of stack.notEmulated) out.push({ logicalId: n.logicalId, physicalId: unnamedPhysicalId(stack.stackName, apiId, n.logicalId, n.type), type: n.type });
+  return out;
+}
+
+/**
+ * What CloudFormation calls a resource the template does not name: `<stack>-<logicalId>-<12
+ * letters and digits>` (truncated to fit), and API Gateway's own ids for its sub-resources.
+ */
+function unnamedPhysicalId(stackName: string, apiId: string, logicalId: string, type: string): string {
+  if (type.startsWith('AWS::ApiGatewayV2::')) return apiResourceId(apiId, logicalId);
+  const suffix = createHash('sha256').update(`${stackName}/${logicalId}`).digest('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 12).toUpperCase();
+  return `${stackName.slice(0, 30)}-${logicalId.slice(0, 30)}-${suffix}`;
+}
+
+/** Asked by StackName (name or id) or by PhysicalResourceId; a missing stack is CloudFormation's ValidationError. */
+function checkedStack(record: LocalStackRecord, resources: StackResource[], params: URLSearchParams): void {
+  const asked = params.get('StackName');
+  const physical = params.get('PhysicalResourceId');
+  if (asked === null && physical === null) throw new QueryApiError('ValidationError', 'Either StackName or PhysicalResourceId must be specified');
+  if (asked !== null && asked !== record.stackName && asked !== record.stackId) throw new QueryApiError('ValidationError', `Stack with id ${asked} does not exist`);
+  if (asked === null && !resources.some((r) => r.physicalId === physical)) {
+    throw new QueryApiError('ValidationError', `Stack for ${physical} does not exist`);
+  }
+}
+
+export function describeStackResources(record: LocalStackRecord, stack: StackOutline, apiId: string, params: URLSearchParams): Record<string, QueryValue> {
+  const resources = stackResources(stack, apiId);
+  checkedStack(record, resources, params);
+  const logical = params.get('LogicalResourceId');
+  const picked = logical === null ? resources : resources.filter((r) => r.logicalId === logical);
+  return {
+    StackResources: picked.map((r) => ({
+      StackName: record.stackName,
+      StackId: record.stackId,
+      LogicalResourceId: r.logicalId,
+      PhysicalResourceId: r.physicalId,
+      ResourceType: r.type,
+      Timestamp: record.creationTime,
+      ResourceStatus: 'CREATE_COMPLETE',
+      DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
+    })),
+  };
+}
+
+export function listStackResources(record: LocalStackRecord, stack: StackOutline, apiId: string, params: URLSearchParams): Record<string, QueryValue> {
+  const asked = params.get('StackName');
+  if (asked === null) throw new QueryApiError('ValidationError', "1 validation error detected: Value null at 'stackName' failed to satisfy constraint: Member must not be null");
+  const resources = stackResources(stack, apiId);
+  checkedStack(record, resources, params);
+  const token = params.get('NextToken');
+  const start = token === null ? 0 : Number.parseInt(token, 10);
+  if (!Number.isSafeInteger(start) || start < 0 || start > resources.length || (token !== null && String(start) !== token)) {
+    throw new QueryApiError('ValidationError', 'Invalid NextToken');
+  }
+  const page = resources.slice(start, start + PAGE);
+  return {
+    StackResourceSummaries: page.map((r) => ({
+      LogicalResourceId: r.logicalId,
+      PhysicalResourceId: r.physicalId,
+      ResourceType: r.type,
+      LastUpdatedTimestamp: record.creationTime,
+      ResourceStatus: 'CREATE_COMPLETE',
+      DriftInformation: { StackResourceDriftStatus: 'NOT_CHECKED' },
+    })),
+    NextToken: start + PAGE < resources.length ? String(start + PAGE) : undefined,
+  };
+}

@@ -1,0 +1,103 @@
+import {
+  GetApiCommand,
+  GetAuthorizersCommand,
+  GetIntegrationsCommand,
+  GetRoutesCommand,
+  GetStageCommand,
+  type ApiGatewayV2Client,
+  type Authorizer,
+  type Integration,
+  type Route,
+} from '@aws-sdk/client-apigatewayv2';
+import { UserError } from '../../common/errors.ts';
+import { awsCallError } from '../aws/aws-call-errors.ts';
+import type { TargetDiscovery } from '../contracts/target-schema.ts';
+import { stageUrls } from './deployed-stack.ts';
+
+/**
+ * A WebSocket API found by its id, as API Gateway v2 describes it: GetApi (it must be a WEBSOCKET
+ * API; its ApiEndpoint and the stage make the URL), GetStage (the stage exists), GetRoutes and
+ * GetIntegrations (each route's AWS_PROXY integration names its function by its invoke ARN) and
+ * GetAuthorizers (the $connect authorizer's function). A route whose integration is not a Lambda
+ * function is left out (nothing of it is pulled from CloudWatch) and said so.
+ */
+
+export interface DiscoveredApi {
+  websocketUrl: string;
+  callbackUrl: string;
+  functions: Array<{ route: string; name: string; authorizer?: true }>;
+  found: TargetDiscovery['found'];
+}
+
+/** At most this many pages of a list (100 items each): a bound, far past any real API. */
+const MAX_PAGES = 50;
+
+export async function discoverApi(client: ApiGatewayV2Client, apiId: string, stage: string, o: { subject: string; region?: string }): Promise<DiscoveredApi> {
+  const call = async <T>(action: string, f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (err) {
+      if ((err as Error).name === 'NotFoundException') {
+        throw new UserError(`${o.subject}: ${action === 'apigateway:GET stage' ? `no stage "${stage}" on API ${apiId}` : `no API ${apiId}`}${o.region ? ` in ${o.region}` : ''} (${(err as Error).message})`);
+      }
+      throw awsCallError(err, { subject: o.subject, action: 'apigateway:GET', service: 'API Gateway', ...(o.region ? { region: o.region } : {}) });
+    }
+  };
+  const api = await call('apigateway:GET api', () => client.send(new GetApiCommand({ ApiId: apiId })));
+  if (api.ProtocolType !== 'WEBSOCKET') throw new UserError(`${o.subject}: API ${apiId} is ${api.ProtocolType ?? 'of no protocol'}, not a WebSocket API`);
+  if (!api.ApiEndpoint) throw new UserError(`${o.subject}: API ${apiId} has no endpoint (GetApi answered no ApiEndpoint)`);
+  await call('apigateway:GET stage', () => client.send(new GetStageCommand({ ApiId: apiId, StageName: stage })));
+  const routes = await call('apigateway:GET', () => pages<Route>((NextToken) => client.send(new GetRoutesCommand({ ApiId: apiId, NextToken }))));
+  const integrations = await call('apigateway:GET', () => pages<Integration>((NextToken) => client.send(new GetIntegrationsCommand({ ApiId: apiId, NextToken }))));
+  const urls = stageUrls(api.ApiEndpoint, stage);
+  const found: TargetDiscovery['found'] = [
+    { what: 'api', value: `${apiId} (${api.Name ?? 'unnamed'}, WEBSOCKET)`, from: 'GetApi' },
+    { what: 'stage', value: stage, from: 'GetStage' },
+    { what: 'websocket URL', value: urls.websocketUrl, from: "GetApi's ApiEndpoint and the stage" },
+  ];
+  const functions: DiscoveredApi['functions'] = [];
+  const byId = new Map(integrations.map((i) => [i.IntegrationId, i]));
+  for (const r of routes) {
+    const integration = byId.get(r.Target?.replace(/^integrations\//, ''));
+    const name = integration ? lambdaFunctionName(integration.IntegrationUri) : undefined;
+    if (name && r.RouteKey) {
+      functions.push({ route: r.RouteKey, name });
+      found.push({ what: `function of ${r.RouteKey}`, value: name, from: 'GetRoutes + GetIntegrations' });
+    } else if (r.RouteKey) {
+      found.push({ what: `route ${r.RouteKey}`, value: integration ? `${integration.IntegrationType} ${integration.IntegrationUri ?? ''}`.trim() : 'no integration', from: 'GetRoutes + GetIntegrations (not a Lambda function: not measured)' });
+    }
+  }
+  const connect = routes.find((r) => r.RouteKey === '$connect' && r.AuthorizationType === 'CUSTOM' && r.AuthorizerId);
+  if (connect) {
+    const authorizers = await call('apigateway:GET', () => pages<Authorizer>((NextToken) => client.send(new GetAuthorizersCommand({ ApiId: apiId, NextToken }))));
+    const name = lambdaFunctionName(authorizers.find((a) => a.AuthorizerId === connect.AuthorizerId)?.AuthorizerUri);
+    if (name) {
+      functions.push({ route: '$connect', name, authorizer: true });
+      found.push({ what: 'authorizer of $connect', value: name, from: 'GetAuthorizers' });
+    }
+  }
+  if (functions.length === 0) throw new UserError(`${o.subject}: no route of API ${apiId} is integrated with a Lambda function`);
+  return { ...urls, functions, found };
+}
+
+async function pages<T>(get: (token: string | undefined) => Promise<{ Items?: T[]; NextToken?: string }>): Promise<T[]> {
+  const items: T[] = [];
+  let token: string | undefined;
+  for (let i = 0; i < MAX_PAGES; i++) {
+    const page = await get(token);
+    items.push(...(page.Items ?? []));
+    token = page.NextToken;
+    if (!token) break;
+  }
+  return items;
+}
+
+/**
+ * The function an integration or authorizer URI names: the invoke ARN
+ * `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/arn:aws:lambda:{region}:{account}:function:{name}[:{alias}]/invocations`,
+ * or a plain Lambda ARN.
+ */
+export function lambdaFunctionName(uri: string | undefined): string | undefined {
+  const m = /arn:aws[a-z-]*:lambda:[^:]+:\d+:function:([A-Za-z0-9_-]+)/.exec(uri ?? '');
+  return m?.[1];
+}
