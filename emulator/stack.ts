@@ -20,6 +20,8 @@ import { startManagementApis, type ManagementApis } from './management-apis.ts';
 import { startLambdaApiServer, type LambdaApiServer } from './lambda-api/server.ts';
 import { nodeMajorOf, type NodeRuntime } from '../common/node-runtimes.ts';
 import { createLambdaRuntime } from './lambda/runtime.ts';
+import { awsEndpointServices } from './lambda/aws-endpoint-services.ts';
+import type { FunctionCode } from './stack-model/stack-description.ts';
 import type { LambdaRuntime } from './lambda/types.ts';
 import { ParameterStore } from './ssm/parameter-store.ts';
 import { startSsmServer } from './ssm/server.ts';
@@ -34,8 +36,11 @@ import type { AwsJsonServer } from './aws-json-server.ts';
  * tables and the token parameter are named after `config.stackName`, as the CDK app names them.
  */
 
-/** A function to run: the manifest's entries, or test fixtures, with `entry` an absolute path. */
-export type StackFunction = FunctionSpec;
+/**
+ * A function to run: the manifest's entries, or test fixtures, with `entry` an absolute path, or
+ * `code` (code as written, loaded from its directory with its Handler setting).
+ */
+export type StackFunction = Omit<FunctionSpec, 'entry'> & { entry?: string; code?: FunctionCode };
 
 export interface StartStackOptions {
   config: StackConfig;
@@ -166,11 +171,11 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     if (!dynamodb || !cloudwatch || !ssm || !management) throw new Error('unreachable: dynamodb, cloudwatch, ssm and the management apis started');
 
     const environment = wiredEnvironment({ callbackUrl: gateway.callbackUrl, dynamodb: dynamodb.endpoint, ssm: ssm.url }, tables);
-    const lambdaFunction = (f: { name: string; entry: string; memoryMB: number; timeoutSeconds: number }, own: Record<string, string> = {}) => {
+    const lambdaFunction = (f: { name: string; entry?: string; code?: FunctionCode; memoryMB: number; timeoutSeconds: number }, own: Record<string, string> = {}) => {
       const override = config.functions[f.name] ?? {};
       return {
         name: f.name,
-        entry: f.entry,
+        ...(f.code ? { code: f.code } : { entry: f.entry }),
         memoryMB: memoryOf(f),
         timeoutSeconds: f.timeoutSeconds,
         reservedConcurrency: override.reservedConcurrency,
@@ -192,6 +197,17 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       idleReapMs: config.lambda.idleReapSeconds * 1000,
       cpuModel: config.lambda.cpuModel,
       runtime: config.lambda.runtime,
+      // The Lambda API is not listening yet (it serves this runtime): calls to lambda.*.amazonaws.com are refused.
+      awsEndpoints: {
+        services: awsEndpointServices({
+          gatewayOrigin: new URL(gateway.callbackUrl).origin,
+          dynamodb: dynamodb.endpoint,
+          ssm: ssm.url,
+          cloudwatch: cloudwatch.url,
+          cloudformation: management.cloudformation.url,
+          apigatewayv2: management.apigatewayv2.url,
+        }),
+      },
       region: config.region,
       accountId: config.accountId,
       metrics,
