@@ -10,7 +10,7 @@ import { urlToHttpOptions } from 'node:url';
  * (`https://${apiId}.execute-api.${region}.amazonaws.com/${stage}`, the form AWS's samples use for
  * @connections, or `https://dynamodb.us-east-1.amazonaws.com`) or a callback URL read from an
  * environment variable in that form, sends HTTPS to an AWS host. `https.request` (what the SDK
- * v3's NodeHttpHandler calls), `https.get` and `fetch` are wrapped: a request to
+ * v3's NodeHttpHandler calls), `https.get`, their `http` twins and `fetch` are wrapped: a request to
  * `*.amazonaws.com` (also `.amazonaws.com.cn`, `.api.aws`) whose endpoint prefix the emulator
  * serves goes over plain HTTP to the local base URL, path kept (for execute-api it starts with
  * /{stage}: the gateway routes /{stage}/@connections/{id}); headers, Host included, kept. Any
@@ -47,10 +47,10 @@ export function localTargetFor(services: ServiceEndpoints, hostname: string, pat
   return { hostname: url.hostname, port: url.port || '80', path: `${url.pathname.replace(/\/$/, '')}${path.startsWith('/') ? '' : '/'}${path}` };
 }
 
-function refusal(hostname: string): Error {
+function refusal(hostname: string, port: number): Error {
   return Object.assign(
-    new Error(`connect ECONNREFUSED ${hostname}:443 (the local emulator does not serve this AWS endpoint; it never reaches AWS)`),
-    { code: 'ECONNREFUSED', errno: -111, syscall: 'connect', address: hostname, port: 443 },
+    new Error(`connect ECONNREFUSED ${hostname}:${port} (the local emulator does not serve this AWS endpoint; it never reaches AWS)`),
+    { code: 'ECONNREFUSED', errno: -111, syscall: 'connect', address: hostname, port },
   );
 }
 
@@ -69,69 +69,61 @@ function normalise(args: unknown[]): { options: RequestOptions; callback?: Callb
   return { options, callback };
 }
 
+type RequestFn = (...args: unknown[]) => ClientRequest;
+
 /** Install the redirect in this thread (an environment's worker). */
 export function installAwsEndpointRedirect(services: ServiceEndpoints): void {
-  const original = https.request;
+  const httpRequest = http.request as RequestFn;
+  const httpsRequest = https.request as RequestFn;
   // Keep-alive, like the SDK's own agent; idle sockets are unref'd so a frozen or idle
   // environment holds nothing open that keeps its event loop busy.
   const agent = new http.Agent({ keepAlive: true });
   const own = new Set(Object.values(services).map((base) => new URL(base).host));
-  const request = ((...args: unknown[]): ClientRequest => {
+  const isAws = (hostname: string) => AWS_HOST.test(hostname.replace(/\.$/, ''));
+
+  /** `original` for other hosts; for AWS hosts (and, over https, the emulator's own), the local endpoint or a refusal. */
+  const wrap = (original: RequestFn, tls: boolean): RequestFn => (...args) => {
     const { options, callback } = normalise(args);
     const hostname = options.hostname ?? options.host ?? 'localhost';
-    const ownTarget = own.size > 0 && own.has(`${hostname}:${String(options.port ?? 443)}`);
-    if (!ownTarget && !AWS_HOST.test(hostname.replace(/\.$/, ''))) return (original as (...a: unknown[]) => ClientRequest)(...args);
-    const local = ownTarget
-      ? { hostname, port: String(options.port), path: options.path ?? '/' }
-      : localTargetFor(services, hostname, options.path ?? '/');
+    const ownTarget = tls && own.has(`${hostname}:${String(options.port ?? 443)}`);
+    if (!ownTarget && !isAws(hostname)) return original(...args);
+    const local = ownTarget ? { hostname, port: String(options.port), path: options.path ?? '/' } : localTargetFor(services, hostname, options.path ?? '/');
     if (!local) {
       // A request that fails as connecting to that host would, with an error naming it.
-      return http.request(
-        {
-          ...options,
-          protocol: 'http:',
-          agent: undefined,
-          createConnection: () => {
-            const socket = new Socket();
-            process.nextTick(() => socket.destroy(refusal(hostname)));
-            return socket;
-          },
-        },
-        callback,
-      );
+      const createConnection = () => {
+        const socket = new Socket();
+        process.nextTick(() => socket.destroy(refusal(hostname, Number(options.port ?? (tls ? 443 : 80)))));
+        return socket;
+      };
+      return httpRequest({ ...options, protocol: 'http:', agent: undefined, createConnection }, callback);
     }
     const { ca: _ca, cert: _cert, key: _key, servername: _sn, rejectUnauthorized: _ru, ...plain } = options as RequestOptions & Record<string, unknown>;
-    return http.request(
-      {
-        ...plain,
-        protocol: 'http:',
-        hostname: local.hostname,
-        host: local.hostname,
-        port: local.port,
-        path: local.path,
-        agent,
-        defaultPort: 80,
-      },
-      callback,
-    );
-  }) as typeof https.request;
-  https.request = request;
-  https.get = ((...args: Parameters<typeof https.get>) => {
-    const req = (request as (...a: unknown[]) => ClientRequest)(...args);
+    const target = { ...plain, protocol: 'http:', hostname: local.hostname, host: local.hostname, port: local.port, path: local.path, agent, defaultPort: 80 };
+    return httpRequest(target, callback);
+  };
+  const get = (request: RequestFn) => (...args: unknown[]) => {
+    const req = request(...args);
     req.end();
     return req;
-  }) as typeof https.get;
+  };
+  const redirectedHttps = wrap(httpsRequest, true);
+  const redirectedHttp = wrap(httpRequest, false);
+  https.request = redirectedHttps as typeof https.request;
+  https.get = get(redirectedHttps) as typeof https.get;
+  http.request = redirectedHttp as typeof http.request;
+  http.get = get(redirectedHttp) as typeof http.get;
   syncBuiltinESMExports(); // `import { request } from 'node:https'` sees the wrapper too
 
   const fetch = globalThis.fetch;
   if (typeof fetch === 'function') {
     globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
       const url = new URL(input instanceof Request ? input.url : input);
-      const ownTarget = own.has(url.host);
-      if (url.protocol !== 'https:' || (!ownTarget && !AWS_HOST.test(url.hostname.replace(/\.$/, '')))) return fetch(input, init);
+      const ownTarget = url.protocol === 'https:' && own.has(url.host);
+      if (!ownTarget && !isAws(url.hostname)) return fetch(input, init);
       const path = `${url.pathname}${url.search}`;
       const local = ownTarget ? { hostname: url.hostname, port: url.port, path } : localTargetFor(services, url.hostname, path);
-      if (!local) return Promise.reject(new TypeError('fetch failed', { cause: refusal(url.hostname) }));
+      const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+      if (!local) return Promise.reject(new TypeError('fetch failed', { cause: refusal(url.hostname, port) }));
       const target = `http://${local.hostname}:${local.port}${local.path}`;
       return fetch(input instanceof Request ? new Request(target, input) : target, init);
     }) as typeof fetch;

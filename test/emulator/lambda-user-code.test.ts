@@ -126,12 +126,13 @@ describe('Lambda runtime: code as written', () => {
     expect(runtime.stats()['never-returns']!.timeouts).toBe(1);
   });
 
-  it('sends nothing to AWS: an AWS host the emulator does not serve is a refused connection naming it (https and fetch)', async () => {
+  it('sends nothing to AWS: an AWS host the emulator does not serve is a refused connection naming it (https, http and fetch)', async () => {
     const r = expectOk(await runtime.invoke('cjs', { action: 'unserved-host' })).result as Record<string, { code: string; message: string }>;
     for (const way of [r.viaHttps, r.viaFetch]) {
       expect(way.code).toBe('ECONNREFUSED');
-      expect(way.message).toMatch(/^connect ECONNREFUSED sqs\.us-east-1\.amazonaws\.com:443 /);
+      expect(way.message).toMatch(/^connect ECONNREFUSED sqs\.us-east-1\.amazonaws\.com:443 \(the local emulator does not serve/);
     }
+    expect(r.viaHttp!.message).toMatch(/^connect ECONNREFUSED sqs\.us-east-1\.amazonaws\.com:80 /);
   });
 
   it('writes START, END and REPORT for code as written, in order, before it freezes', async () => {

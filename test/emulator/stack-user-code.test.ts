@@ -22,11 +22,14 @@ beforeAll(async () => {
   fixtures = await deployedUserFunctions();
   const functions: StackFunction[] = [
     { name: 'u-post', route: 'post', code: { kind: 'handler', dir: fixtures.dir('chat-posts'), handler: 'index.handler' }, memoryMB: 1769, timeoutSeconds: 10, returnResponse: true },
+    // The same code for the not-awaited posts, one environment at most: the next invocation thaws the one that froze.
+    { name: 'u-lazy', route: 'lazy', code: { kind: 'handler', dir: fixtures.dir('chat-posts'), handler: 'index.handler' }, memoryMB: 1769, timeoutSeconds: 10, returnResponse: true },
     { name: 'u-cjs', route: 'cjs', code: { kind: 'handler', dir: fixtures.dir('cjs'), handler: 'index.handler' }, memoryMB: 1769, timeoutSeconds: 10, returnResponse: true },
   ];
   const config = defaultStackConfig({ apiId: API_ID, stage: STAGE });
   // The config knows only the manifest's names; the stack applies overrides to whatever runs.
   config.functions['u-post'] = { environment: { CALLBACK_URL_AWS: AWS_CALLBACK_URL, CONNECTIONS_URL_AWS: `${AWS_CALLBACK_URL}/@connections` } };
+  config.functions['u-lazy'] = { reservedConcurrency: 1 };
   stack = await startStack({ config, functions, log: () => {} });
 });
 
@@ -61,23 +64,24 @@ describe('functions written for AWS, through the stack', () => {
 
   it('a post the handler does not await is not delivered while the environment is frozen; the next invocation thaws it', async () => {
     const [alice, bob] = await Promise.all([client(), client()]);
-    alice.c.send({ action: 'post', to: bob.id, text: 'not awaited', await: false });
+    alice.c.send({ action: 'lazy', to: bob.id, text: 'not awaited', await: false });
     await alice.c.take((f) => f.type === 'done');
     await new Promise((r) => setTimeout(r, 500));
     expect(bob.c.frames).toEqual([]); // frozen: not sent
-    // The next invocation thaws the environment: the post resumes, as on Lambda.
-    alice.c.send({ action: 'post', whoami: true });
+    // The next invocation thaws the environment: the post resumes while it runs, as on Lambda
+    // (an environment runs only during invocations: a quick one may freeze it again first).
+    alice.c.send({ action: 'lazy', whoami: true, sleepMs: 300 });
     await alice.c.take((f) => f.type === 'me');
-    expect(await bob.c.next(5_000)).toBe('not awaited');
+    expect(bob.c.frames.map((f) => f.data)).toEqual(['not awaited']);
   });
 
   it('a post the handler does not await is lost for good when its environment is retired frozen', async () => {
     const [alice, bob] = await Promise.all([client(), client()]);
-    alice.c.send({ action: 'post', to: bob.id, text: 'never sent', await: false });
+    alice.c.send({ action: 'lazy', to: bob.id, text: 'never sent', await: false });
     await alice.c.take((f) => f.type === 'done');
     // A configuration change retires the idle (frozen) environment: it exits without thawing.
-    await stack.runtime.updateFunction('u-post', { memoryMB: 1024 });
-    alice.c.send({ action: 'post', whoami: true }); // a new environment, cold
+    await stack.runtime.updateFunction('u-lazy', { memoryMB: 1024 });
+    alice.c.send({ action: 'lazy', whoami: true }); // a new environment, cold
     await alice.c.take((f) => f.type === 'me');
     await new Promise((r) => setTimeout(r, 500));
     expect(bob.c.frames).toEqual([]);
