@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
@@ -21,8 +23,20 @@ const fn = (name: string, dir: string, handler: string, timeoutSeconds = 5) => (
   timeoutSeconds,
 });
 
+/** A function that ships its own `@aws-sdk/client-dynamodb` (a stand-in saying so): written here, node_modules is not committed. */
+async function writeOwnSdkFunction(dir: string): Promise<void> {
+  const pkg = join(dir, 'node_modules', '@aws-sdk', 'client-dynamodb');
+  await mkdir(pkg, { recursive: true });
+  await writeFile(join(pkg, 'package.json'), JSON.stringify({ name: '@aws-sdk/client-dynamodb', main: 'index.js' }));
+  await writeFile(join(pkg, 'index.js'), "exports.shippedWithTheFunction = true;\n");
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'commonjs' }));
+  await writeFile(join(dir, 'index.js'), "exports.handler = async () => ({ own: require('@aws-sdk/client-dynamodb').shippedWithTheFunction === true });\n");
+  await writeFile(join(dir, 'esm.mjs'), "import sdk from '@aws-sdk/client-dynamodb';\nexport const handler = async () => ({ own: sdk.shippedWithTheFunction === true });\n");
+}
+
 beforeAll(async () => {
   fixtures = await deployedUserFunctions();
+  await writeOwnSdkFunction(fixtures.dir('own-sdk'));
   logs = new LogStore();
   runtime = await createLambdaRuntime({
     cpuModel: 'off',
@@ -40,6 +54,8 @@ beforeAll(async () => {
       fn('not-exported', 'cjs', 'index.nope'),
       fn('missing-module', 'cjs', 'absent.handler'),
       fn('never-returns', 'callback', 'index.handler', 1),
+      fn('own-sdk-cjs', 'own-sdk', 'index.handler'),
+      fn('own-sdk-esm', 'own-sdk', 'esm.handler'),
     ],
   });
 });
@@ -62,6 +78,11 @@ describe('Lambda runtime: code as written', () => {
 
   it('offers the SDK only, as Lambda\'s runtime does: other packages the emulator has are not found', async () => {
     expect(expectOk(await runtime.invoke('cjs', { action: 'require-other' })).result).toEqual({ found: false, code: 'MODULE_NOT_FOUND' });
+  });
+
+  it('what the function ships wins over the runtime\'s SDK, as on Lambda (CommonJS and ES modules)', async () => {
+    expect(expectOk(await runtime.invoke('own-sdk-cjs', {})).result).toEqual({ own: true });
+    expect(expectOk(await runtime.invoke('own-sdk-esm', {})).result).toEqual({ own: true });
   });
 
   it('imports ES modules: .mjs, and .js under "type": "module", with the SDK through the resolve hook', async () => {
