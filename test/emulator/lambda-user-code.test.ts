@@ -140,6 +140,24 @@ describe('Lambda runtime: code as written', () => {
     expect(fired[0]!.afterMs).toBeGreaterThanOrEqual(500); // not 50: frozen meanwhile
   });
 
+  it('freezes after INIT too: a timer INIT left pending fires when the first invocation thaws the environment', async () => {
+    const prepared = await createLambdaRuntime({
+      cpuModel: 'off',
+      metrics: new MetricStore(),
+      logs: new LogStore(),
+      preparedPerFunction: 1,
+      functions: [fn('init-timer', 'init-timer', 'index.handler')],
+    });
+    try {
+      await prepared.prepared(); // INIT ran ahead
+      await new Promise((r) => setTimeout(r, 400));
+      const r = expectOk(await prepared.invoke('init-timer', {}));
+      expect((r.result as { firedAfterMs: number }).firedAfterMs).toBeGreaterThanOrEqual(400); // not 20
+    } finally {
+      await prepared.close();
+    }
+  });
+
   it('a handler that never returns ends at its timeout (Sandbox.Timedout)', async () => {
     // waits for an empty event loop, which a 60 s timer keeps busy: past the 1 s timeout
     const r = expectError(await runtime.invoke('never-returns', { pendingMs: 60_000 }));
@@ -154,6 +172,20 @@ describe('Lambda runtime: code as written', () => {
       expect(way.message).toMatch(/^connect ECONNREFUSED sqs\.us-east-1\.amazonaws\.com:443 \(the local emulator does not serve/);
     }
     expect(r.viaHttp!.message).toMatch(/^connect ECONNREFUSED sqs\.us-east-1\.amazonaws\.com:80 /);
+  });
+
+  it('refuses a code directory that does not exist, and a local endpoint that is not http, naming the field', async () => {
+    const base = { cpuModel: 'off' as const, metrics: new MetricStore(), logs: new LogStore() };
+    await expect(
+      createLambdaRuntime({ ...base, functions: [{ name: 'x', code: { kind: 'handler', dir: fixtures.dir('absent'), handler: 'index.handler' }, memoryMB: 128, timeoutSeconds: 3 }] }),
+    ).rejects.toThrow(/^lambda runtime: functions\[0\]\.code\.dir: no such directory \//);
+    await expect(
+      createLambdaRuntime({
+        ...base,
+        awsEndpoints: { services: { dynamodb: 'https://127.0.0.1:1' } },
+        functions: [fn('y', 'cjs', 'index.handler')],
+      }),
+    ).rejects.toThrow(/^lambda runtime: awsEndpoints\.services\.dynamodb: /);
   });
 
   it('writes START, END and REPORT for code as written, in order, before it freezes', async () => {
