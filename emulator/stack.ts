@@ -16,6 +16,8 @@ import { startManagementApis, type ManagementApis } from './management-apis.ts';
 import { startLambdaApiServer, type LambdaApiServer } from './lambda-api/server.ts';
 import { nodeMajorOf, type NodeRuntime } from '../common/node-runtimes.ts';
 import { createLambdaRuntime } from './lambda/runtime.ts';
+import { awsEndpointServices } from './lambda/aws-endpoint-services.ts';
+import type { FunctionCode } from './stack-model/stack-description.ts';
 import type { LambdaRuntime } from './lambda/types.ts';
 import { ParameterStore } from './ssm/parameter-store.ts';
 import { startSsmServer } from './ssm/server.ts';
@@ -182,10 +184,10 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     const environment = stackEnvironment(stack, { callbackUrl: gateway.callbackUrl, dynamodb: dynamodb.endpoint, ssm: ssm.url });
     const lambdaFunction = (f: FunctionDescription) => {
       const override = config.functions[f.name] ?? {};
-      if (f.code.kind !== 'entry') throw new UserError(`${f.logicalId}: Code: the emulator's runtime does not load handlers as written yet`);
       return {
         name: f.name,
-        entry: f.code.entry,
+        code: f.code,
+        runtime: f.runtime,
         memoryMB: memoryOf(f),
         timeoutSeconds: f.timeoutSeconds,
         reservedConcurrency: override.reservedConcurrency ?? f.reservedConcurrency,
@@ -204,6 +206,17 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       idleReapMs: config.lambda.idleReapSeconds * 1000,
       cpuModel: config.lambda.cpuModel,
       runtime: config.lambda.runtime,
+      // The Lambda API is not listening yet (it serves this runtime): calls to lambda.*.amazonaws.com are refused.
+      awsEndpoints: {
+        services: awsEndpointServices({
+          gatewayOrigin: new URL(gateway.callbackUrl).origin,
+          dynamodb: dynamodb.endpoint,
+          ssm: ssm.url,
+          cloudwatch: cloudwatch.url,
+          cloudformation: management.cloudformation.url,
+          apigatewayv2: management.apigatewayv2.url,
+        }),
+      },
       region: config.region,
       accountId: config.accountId,
       metrics,

@@ -22,20 +22,25 @@ export interface FunctionBundles {
   workerPath: string;
   /** Function name → its bundled `index.js` (CommonJS). */
   handlerPaths: Map<string, string>;
-  /** The esbuild target the bundles were built for, e.g. "node22" for nodejs22.x. */
+  /** The esbuild target of the worker and of functions that name no runtime, e.g. "node22" for nodejs22.x. */
   target: string;
   dispose(): Promise<void>;
 }
 
 const WORKER_SOURCE = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const SDK_HOOKS_SOURCE = fileURLToPath(new URL('./bundled-sdk-hooks.ts', import.meta.url));
+
+/** A function to bundle; `runtime` (its own Lambda runtime) sets its esbuild target. */
+export interface BundledFunction {
+  name: string;
+  entry: string;
+  runtime?: NodeRuntime;
+}
 const CHECKOUT_CACHE = fileURLToPath(new URL('../../.cache/bundles', import.meta.url));
 const REQUIRE_BANNER =
   "import { createRequire as __fanoutCreateRequire } from 'node:module'; const require = __fanoutCreateRequire(import.meta.url);";
 
-export async function bundleFunctions(
-  functions: ReadonlyArray<{ name: string; entry: string }>,
-  runtime: NodeRuntime,
-): Promise<FunctionBundles> {
+export async function bundleFunctions(functions: readonly BundledFunction[], runtime: NodeRuntime): Promise<FunctionBundles> {
   const target = esbuildTargetOf(runtime);
   for (const [i, fn] of functions.entries()) {
     try {
@@ -85,8 +90,16 @@ function cacheRoot(): string | undefined {
   return usableCacheRoot(wanted ? resolve(wanted) : CHECKOUT_CACHE);
 }
 
-/** The two builds, without their output directory: the functions (CommonJS) and the worker (ESM). */
-function buildOptions(functions: ReadonlyArray<{ name: string; entry: string }>, target: string): BuildOptions[] {
+/**
+ * The builds, without their output directory: the functions (CommonJS), one build per esbuild
+ * target they need, and the worker (ESM).
+ */
+function buildOptions(functions: readonly BundledFunction[], target: string): BuildOptions[] {
+  const byTarget = new Map<string, BundledFunction[]>();
+  for (const fn of functions) {
+    const t = fn.runtime ? esbuildTargetOf(fn.runtime) : target;
+    byTarget.set(t, [...(byTarget.get(t) ?? []), fn]);
+  }
   const common: BuildOptions = {
     bundle: true,
     platform: 'node',
@@ -101,19 +114,24 @@ function buildOptions(functions: ReadonlyArray<{ name: string; entry: string }>,
   return [
     // CommonJS, NodejsFunction's default format, which also lets the worker load it with a V8
     // code cache. `import.meta.url` keeps working for handlers written as ESM.
-    {
+    ...[...byTarget].map(([t, fns]): BuildOptions => ({
       ...common,
-      entryPoints: functions.map((fn) => ({ in: resolve(fn.entry), out: `functions/${fn.name}/index` })),
+      target: t,
+      entryPoints: fns.map((fn) => ({ in: resolve(fn.entry), out: `functions/${fn.name}/index` })),
       format: 'cjs',
       // import() of Node built-ins (the SDK's HTTP handler) becomes require(): a script loaded
       // from a V8 code cache has no dynamic-import callback.
       supported: { 'dynamic-import': false },
       define: { 'import.meta.url': '__fanout_import_meta_url' },
       banner: { js: "var __fanout_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-    },
+    })),
     {
       ...common,
-      entryPoints: [{ in: WORKER_SOURCE, out: 'runtime/worker' }],
+      // The resolve hook the worker registers for ESM user code (module.register needs a file).
+      entryPoints: [
+        { in: WORKER_SOURCE, out: 'runtime/worker' },
+        { in: SDK_HOOKS_SOURCE, out: 'runtime/bundled-sdk-hooks' },
+      ],
       outExtension: { '.js': '.mjs' },
       format: 'esm',
       banner: { js: REQUIRE_BANNER },

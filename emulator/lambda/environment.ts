@@ -5,7 +5,8 @@ import { LogForwarder } from './log-forwarder.ts';
 import { PROFILING_FLAGS } from './profiling.ts';
 import { endLine, initReportLine, reportLine, timeoutMessage } from './report-line.ts';
 import type { FunctionConfig } from './options.ts';
-import { EXIT_REQUEST, type InvokeRequest, type WorkerInit, type WorkerMessage } from './worker-protocol.ts';
+import { FreezeControl } from './freeze.ts';
+import type { InvokeRequest, WorkerInit, WorkerMessage } from './worker-protocol.ts';
 import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
 
 /** On-demand INIT may take 10 s; Lambda then retries it inside the invoke, under the function timeout. */
@@ -19,8 +20,11 @@ const RETIRE_GRACE_MS = 5_000;
 /** What every environment of a function shares. */
 export interface EnvironmentSpec {
   fn: FunctionConfig;
-  bundlePath: string;
+  /** What the worker loads: the function's bundle, or its code as written. */
+  code: WorkerInit['code'];
   workerPath: string;
+  /** Endpoint prefix → local base URL (aws-endpoint-redirect.ts). */
+  awsEndpoints: Record<string, string>;
   /** Environment variables without AWS_LAMBDA_LOG_STREAM_NAME (set per environment). */
   env: Record<string, string>;
   cpuThrottle: boolean;
@@ -31,7 +35,7 @@ export interface EnvironmentSpec {
   /** Host CPU the function's environments used (worker threads), ms: the host's accounting. */
   cpu: { initMs: number; invokeMs: number };
   /** The bundle's V8 code cache, once an environment made one (shared across configurations: same bundle). */
-  code: { cache?: Uint8Array };
+  codeCache: { cache?: Uint8Array };
 }
 
 export type StartResult = { ok: true; initMs: number } | StartFailure;
@@ -75,6 +79,8 @@ export class Environment {
   /** performance.now() when the environment last became idle. */
   lastUsedAt = performance.now();
   private readonly worker: Worker;
+  /** Frozen between invocations and after INIT (freeze.ts): thawed to run, or to exit. */
+  private readonly freeze = new FreezeControl();
   private readonly log: LogForwarder;
   private maxMemoryUsedMB = 0;
   private intentional = false;
@@ -104,7 +110,7 @@ export class Environment {
     const logGroupName = `/aws/lambda/${fn.name}`;
     this.log = new LogForwarder(spec.logs, spec.metrics, logGroupName, this.logStream);
     const workerData: WorkerInit = {
-      bundlePath: spec.bundlePath,
+      code: spec.code,
       functionName: fn.name,
       memoryMB: fn.memoryMB,
       region: spec.region,
@@ -112,7 +118,9 @@ export class Environment {
       logGroupName,
       logStreamName: this.logStream,
       cpuThrottle: spec.cpuThrottle,
-      codeCache: spec.code.cache,
+      codeCache: spec.codeCache.cache,
+      awsEndpoints: spec.awsEndpoints,
+      freeze: this.freeze.buffer,
     };
     this.worker = new Worker(spec.workerPath, {
       workerData,
@@ -168,7 +176,9 @@ export class Environment {
       this.runStartedAt = performance.now();
       this.runTimer = setTimeout(this.onTimeout, timeoutMs);
       try {
+        // Delivered once the worker thaws: it wakes, and its event loop receives the message.
         this.worker.postMessage(request);
+        this.freeze.thaw();
       } catch (err) {
         this.finishRun({ kind: 'done', ok: false, errorType: 'InvalidRequestContentException', errorMessage: String(err), durationMs: 0 });
         this.state = 'idle';
@@ -198,7 +208,9 @@ export class Environment {
       clearTimeout(timer);
       this.registry.delete(this);
     });
-    this.worker.postMessage(EXIT_REQUEST);
+    // A frozen environment is not thawed to run what it left pending: it exits, as a reaped
+    // environment on Lambda is gone with it.
+    this.freeze.exit();
   }
 
   /** Stop the worker. A pending INIT or invocation (only when the runtime closes) ends as an error. */
@@ -215,6 +227,7 @@ export class Environment {
       this.finishRun({ kind: 'crash', errorMessage: `RequestId: ${this.runId} Error: Runtime exited with error: environment terminated`, durationMs });
     }
     if (PROFILING_FLAGS.length > 0 && this.wasReady) return this.exitForProfile();
+    this.freeze.exit(); // a frozen thread wakes (and exits) rather than waiting to be interrupted
     return this.worker.terminate().then(
       () => undefined,
       () => undefined,
@@ -224,7 +237,7 @@ export class Environment {
   /** A terminated thread writes no CPU profile: when profiling, let it exit by itself first. */
   private async exitForProfile(): Promise<void> {
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
-    this.worker.postMessage(EXIT_REQUEST);
+    this.freeze.exit();
     const timer = setTimeout(() => void this.worker.terminate().catch(() => undefined), 5_000);
     await exited;
     clearTimeout(timer);
@@ -232,8 +245,11 @@ export class Environment {
 
   private onMessage(m: WorkerMessage): void {
     switch (m.t) {
+      case 'log':
+        this.log.push(m.text);
+        return;
       case 'code-cache':
-        this.spec.code.cache = m.data;
+        this.spec.codeCache.cache = m.data;
         return;
       case 'ready':
         this.state = 'idle';

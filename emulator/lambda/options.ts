@@ -37,10 +37,26 @@ export const DEFAULTS = {
   accountId: '000000000000',
 } as const;
 
+/**
+ * A function's code (the stack description's FunctionCode): `entry`, a TS/JS source bundled as
+ * CDK's NodejsFunction bundles it (the reference stack); `handler`, code as deployed, loaded as
+ * written from `dir` with Lambda's `Handler` setting (`path/file.export`).
+ */
+const CodeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('entry'), entry: z.string().min(1) }),
+  z.strictObject({
+    kind: z.literal('handler'),
+    dir: z.string().min(1),
+    /** Lambda's `Handler`: `[path/]module.export[.nested]`; checked at INIT, as Lambda does. */
+    handler: z.string().min(1),
+  }),
+]);
+
 const FunctionSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, hyphens or underscores'),
-  /** Absolute path of the handler file (TS or JS) exporting `handler`. */
-  entry: z.string().min(1),
+  code: CodeSchema,
+  /** The Lambda runtime named by the function; default: the runtime's `runtime` option. */
+  runtime: z.enum(NODE_RUNTIMES).optional(),
   memoryMB: z.int().min(LAMBDA_MEMORY_MB.min).max(LAMBDA_MEMORY_MB.max),
   timeoutSeconds: z.number().positive().max(900),
   reservedConcurrency: z.int().min(0).optional(),
@@ -51,8 +67,15 @@ const FunctionSchema = z.strictObject({
   forceThrottle: z.number().min(0).max(1).optional(),
 });
 
+/** `{ entry }` → `{ code: { kind: 'entry', entry } }`, before the strict schema sees it. */
+function withCode(fn: unknown): unknown {
+  if (typeof fn !== 'object' || fn === null || !('entry' in fn) || 'code' in fn) return fn;
+  const { entry, ...rest } = fn as { entry: unknown };
+  return { ...rest, code: { kind: 'entry', entry } };
+}
+
 const OptionsSchema = z.strictObject({
-  functions: z.array(FunctionSchema).min(1),
+  functions: z.array(z.preprocess(withCode, FunctionSchema)).min(1),
   accountConcurrency: z.int().min(1).default(DEFAULTS.accountConcurrency),
   scalingRate: z
     .strictObject({ environments: z.number().positive(), perMs: z.number().positive() })
@@ -63,16 +86,39 @@ const OptionsSchema = z.strictObject({
   initConcurrency: z.int().min(1).default(DEFAULTS.initConcurrency),
   preparedPerFunction: z.int().min(0).max(64).default(DEFAULTS.preparedPerFunction),
   cpuModel: z.enum(['throttle', 'off']).default('throttle'),
-  /** The Lambda runtime emulated: AWS_EXECUTION_ENV and the bundle's esbuild target. */
+  /**
+   * The Lambda runtime emulated for functions that name none: AWS_EXECUTION_ENV and the
+   * bundle's esbuild target (the worker's too).
+   */
   runtime: z.enum(NODE_RUNTIMES).default(DEFAULT_NODE_RUNTIME),
+  /**
+   * Where the functions' AWS calls go when they name an AWS host (`https://dynamodb.us-east-1.amazonaws.com`,
+   * `https://{api}.execute-api.{region}.amazonaws.com/{stage}`): endpoint prefix (the host's
+   * service label: dynamodb, execute-api, ssm, lambda, monitoring, logs, cloudformation,
+   * apigateway, …) → the emulator's local base URL (`http://127.0.0.1:PORT`; for execute-api the
+   * gateway's origin, the request's path keeps its /{stage}). Any other AWS host fails in the
+   * function as a refused connection naming it (aws-endpoint-redirect.ts).
+   */
+  awsEndpoints: z
+    .strictObject({ services: z.record(z.string().regex(/^[a-z0-9-]+$/, 'must be an endpoint prefix'), z.url({ protocol: /^http$/ })) })
+    .default({ services: {} }),
   region: z.string().min(1).default(DEFAULTS.region),
   accountId: z.string().regex(/^\d{12}$/, 'must be 12 digits').default(DEFAULTS.accountId),
 });
 
-export type FunctionDefinition = z.input<typeof FunctionSchema>;
+/**
+ * One of `code` and `entry`: `entry` is shorthand for `code: { kind: 'entry', entry }` (the
+ * reference stack's functions and most tests name a source file to bundle).
+ */
+export type FunctionDefinition = Omit<z.input<typeof FunctionSchema>, 'code'> & { code?: z.input<typeof CodeSchema>; entry?: string };
+export type FunctionCodeConfig = z.output<typeof CodeSchema>;
 export type FunctionConfig = z.output<typeof FunctionSchema>;
 
-export type LambdaRuntimeOptions = z.input<typeof OptionsSchema> & { metrics: MetricSink; logs: LogSink };
+export type LambdaRuntimeOptions = Omit<z.input<typeof OptionsSchema>, 'functions'> & {
+  functions: FunctionDefinition[];
+  metrics: MetricSink;
+  logs: LogSink;
+};
 export type RuntimeConfig = z.output<typeof OptionsSchema> & { metrics: MetricSink; logs: LogSink };
 
 /**

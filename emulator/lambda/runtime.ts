@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import { access } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { bundleFunctions, type FunctionBundles } from './bundle.ts';
+import { bundledSdkModules } from './bundled-sdk.ts';
+import { UserError } from '../../common/errors.ts';
 import { ConcurrencyLimits } from './concurrency.ts';
 import { Environment, type EnvironmentSpec, type RunResult } from './environment.ts';
 import { EnvironmentPreparer } from './env-preparer.ts';
@@ -28,11 +33,35 @@ const ACCOUNT: Record<string, string> = {};
  */
 export async function createLambdaRuntime(options: LambdaRuntimeOptions): Promise<LambdaRuntime> {
   const config = resolveOptions(options);
-  const bundles = await bundleFunctions(config.functions, config.runtime);
-  return new Runtime(config, bundles);
+  const bundled = config.functions.flatMap((fn) => (fn.code.kind === 'entry' ? [{ name: fn.name, entry: fn.code.entry, runtime: fn.runtime }] : []));
+  for (const [i, fn] of config.functions.entries()) {
+    if (fn.code.kind !== 'handler') continue;
+    try {
+      await access(fn.code.dir);
+    } catch {
+      throw new UserError(`lambda runtime: functions[${i}].code.dir: no such directory ${fn.code.dir}`);
+    }
+  }
+  const bundles = await bundleFunctions(bundled, config.runtime);
+  try {
+    const runtimeDir = dirname(bundles.workerPath);
+    const sdkModules = bundled.length < config.functions.length ? await bundledSdkModules(runtimeDir) : undefined;
+    return new Runtime(config, bundles, sdkModules);
+  } catch (err) {
+    await bundles.dispose();
+    throw err;
+  }
 }
 
-function baseEnvironment(config: RuntimeConfig, fn: RuntimeConfig['functions'][number]): Record<string, string> {
+/** What a function's worker loads. */
+function workerCode(fn: FunctionConfig, bundles: FunctionBundles, sdkModules: string | undefined): EnvironmentSpec['code'] {
+  if (fn.code.kind === 'entry') return { kind: 'bundle', path: bundles.handlerPaths.get(fn.name) as string };
+  const hooks = pathToFileURL(join(dirname(bundles.workerPath), 'bundled-sdk-hooks.mjs')).href;
+  return { kind: 'handler', dir: fn.code.dir, handler: fn.code.handler, esmHook: { url: hooks, sdkModules: sdkModules as string } };
+}
+
+function baseEnvironment(config: RuntimeConfig, fn: FunctionConfig, sdkModules: string | undefined): Record<string, string> {
+  const code = fn.code;
   return {
     ...fn.environment,
     ...functionCredentials(config),
@@ -42,9 +71,12 @@ function baseEnvironment(config: RuntimeConfig, fn: RuntimeConfig['functions'][n
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMB),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${config.runtime}`,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime ?? config.runtime}`,
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    _HANDLER: 'index.handler',
+    _HANDLER: code.kind === 'handler' ? code.handler : 'index.handler',
+    // Code as written finds the runtime's SDK through NODE_PATH, as on Lambda (bundled-sdk.ts),
+    // and its task root is its directory.
+    ...(code.kind === 'handler' && sdkModules ? { NODE_PATH: `${sdkModules}:${code.dir}`, LAMBDA_TASK_ROOT: code.dir } : {}),
   };
 }
 
@@ -76,6 +108,7 @@ class Runtime implements LambdaRuntime {
   constructor(
     private readonly config: RuntimeConfig,
     private readonly bundles: FunctionBundles,
+    private readonly sdkModules: string | undefined,
   ) {
     this.metrics = config.metrics;
     let reserved = 0;
@@ -83,16 +116,17 @@ class Runtime implements LambdaRuntime {
       reserved += fn.reservedConcurrency ?? 0;
       const spec: EnvironmentSpec = {
         fn,
-        bundlePath: bundles.handlerPaths.get(fn.name) as string,
+        code: workerCode(fn, bundles, sdkModules),
         workerPath: bundles.workerPath,
-        env: baseEnvironment(config, fn),
+        awsEndpoints: config.awsEndpoints.services,
+        env: baseEnvironment(config, fn, sdkModules),
         cpuThrottle: config.cpuModel === 'throttle',
         region: config.region,
         accountId: config.accountId,
         logs: config.logs,
         metrics: config.metrics,
         cpu: { initMs: 0, invokeMs: 0 },
-        code: {},
+        codeCache: {},
       };
       this.pools.set(fn.name, new FunctionPool(fn, spec, config.scalingRate, config.preparedPerFunction, config.hostEnvironmentsPerCore));
     }
@@ -217,7 +251,7 @@ class Runtime implements LambdaRuntime {
     if (!pool) throw new Error(`Function not found: ${name}`);
     if (this.closed) throw new Error('Lambda runtime is closed');
     const fn = resolveFunctionUpdate(pool.config, update);
-    const spec: EnvironmentSpec = { ...pool.spec, fn, env: baseEnvironment(this.config, fn) };
+    const spec: EnvironmentSpec = { ...pool.spec, fn, env: baseEnvironment(this.config, fn, this.sdkModules) };
     // As on AWS, warm environments run the old configuration and are retired: the next
     // invocations are cold. Busy ones finish their invocation on it first (see finish()).
     for (const env of pool.reconfigure(fn, spec)) this.retire(pool, env);

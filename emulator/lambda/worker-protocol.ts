@@ -2,7 +2,8 @@
 
 /** workerData: what the worker needs to boot. */
 export interface WorkerInit {
-  bundlePath: string;
+  /** A bundle (the `entry` kind: CommonJS, `handler` export), or code as written. */
+  code: { kind: 'bundle'; path: string } | { kind: 'handler'; dir: string; handler: string; esmHook: { url: string; sdkModules: string } };
   functionName: string;
   memoryMB: number;
   region: string;
@@ -13,10 +14,11 @@ export interface WorkerInit {
   cpuThrottle: boolean;
   /** V8 code cache for the bundle, written by an earlier environment of this runtime (see worker.ts). */
   codeCache?: Uint8Array;
+  /** Endpoint prefix → local base URL, for code that names AWS hosts (aws-endpoint-redirect.ts). */
+  awsEndpoints: Record<string, string>;
+  /** The freeze cell (freeze.ts): the worker blocks on it between invocations and after INIT. */
+  freeze: SharedArrayBuffer;
 }
-
-/** Main → worker: end the thread by itself (so a CPU profile gets written), sent only when profiling. */
-export const EXIT_REQUEST = 'exit';
 
 /** Main → worker: run one invocation. */
 export interface InvokeRequest {
@@ -28,6 +30,11 @@ export interface InvokeRequest {
 
 /** Worker → main. */
 export type WorkerMessage =
+  /**
+   * What the environment wrote to stdout/stderr (its log stream), posted at once on the port the
+   * answers use: in order with them, and nothing left buffered in a stream when it freezes.
+   */
+  | { t: 'log'; text: string }
   /** Sent during INIT when the environment compiled without a usable code cache: one for the next ones. */
   | { t: 'code-cache'; data: Uint8Array }
   | {

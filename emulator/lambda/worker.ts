@@ -1,9 +1,10 @@
 /**
  * The code inside one execution environment (a worker thread). Bundled to plain JS with the
- * functions at start-up, so workers load no TypeScript loader. It loads the function's bundle
- * (INIT, timed), then runs one invocation per message: START line, handler, END and REPORT lines
- * on its own stdout (so they stay in order with the function's output), result back to the
- * runtime. The runtime enforces timeouts and reads stdout into CloudWatch Logs.
+ * functions at start-up, so workers load no TypeScript loader. It loads the function's code
+ * (INIT, timed): a bundle, or code as written (handler-module.ts), then runs one invocation per
+ * message: START line, handler, END and REPORT lines in its log (so they stay in order with the
+ * function's output), result back to the runtime, then freezes until the next one (freeze.ts).
+ * The runtime enforces timeouts and turns the log into CloudWatch Logs.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,15 +16,30 @@ import { getHeapStatistics } from 'node:v8';
 import { CpuThrottle, threadCpuClock } from './cpu-share.ts';
 import { endLine, initReportLine, reportLine, startLine } from './report-line.ts';
 import { installLambdaConsole } from './runtime-console.ts';
-import { EXIT_REQUEST, type InvokeRequest, type WorkerInit, type WorkerMessage } from './worker-protocol.ts';
-
-type Handler = (event: unknown, context: unknown, callback?: (err: unknown, value?: unknown) => void) => unknown;
+import { installAwsEndpointRedirect } from './aws-endpoint-redirect.ts';
+import { eventLoopDrained } from './event-loop-drain.ts';
+import { Freezer } from './freeze.ts';
+import { loadHandler, type Handler } from './handler-module.ts';
+import type { InvokeRequest, WorkerInit, WorkerMessage } from './worker-protocol.ts';
 
 const init = workerData as WorkerInit;
 const port = parentPort!;
+const freezer = new Freezer(init.freeze, () => process.exit(0));
 const write = (text: string): void => {
-  process.stdout.write(text);
+  port.postMessage({ t: 'log', text } satisfies WorkerMessage);
 };
+// Everything written to stdout/stderr (Powertools writes there directly) goes the same way: a
+// worker's stdio streams hold chunks until the main thread acknowledges the previous ones, so a
+// frozen environment would keep its last lines (END, REPORT) to itself.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.write = ((chunk: string | Uint8Array, encoding?: BufferEncoding | ((err?: Error | null) => void), cb?: (err?: Error | null) => void) => {
+    write(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8'));
+    const done = typeof encoding === 'function' ? encoding : cb;
+    if (done) process.nextTick(done, null);
+    return true;
+  }) as typeof stream.write;
+}
+installAwsEndpointRedirect(init.awsEndpoints);
 let currentRequestId: string | undefined;
 installLambdaConsole(() => currentRequestId, write);
 
@@ -60,8 +76,10 @@ function describeError(err: unknown, fallbackType = 'Error'): { errorType: strin
   return { errorType: typeof err, errorMessage: String(err), stack: [] };
 }
 
+const callbackStyle = (): boolean => handler.length >= 3;
+
 function callHandler(event: unknown, context: unknown): unknown {
-  if (handler.length < 3) return handler(event, context);
+  if (!callbackStyle()) return handler(event, context);
   // Callback-style handler (Node.js 20 runtime still supports it).
   return new Promise((resolve, reject) => {
     const returned = handler(event, context, (err, value) => (err ? reject(err) : resolve(value)));
@@ -119,6 +137,7 @@ async function onInvoke(request: InvokeRequest): Promise<void> {
     console.error(`Invoke Error \t${JSON.stringify(d)}`);
   }
   throttle?.end();
+  if (callbackStyle() && context.callbackWaitsForEmptyEventLoop) await eventLoopDrained(request.deadline);
   const durationMs = performance.now() - start;
   maxMemoryUsedMB = Math.max(maxMemoryUsedMB, memoryUsedMB());
   const initDurationMs = pendingInitMs;
@@ -138,6 +157,32 @@ async function onInvoke(request: InvokeRequest): Promise<void> {
     maxMemoryUsedMB,
     cpuMs: cpuSinceLastMessage(),
   });
+  // Frozen until the next invocation: nothing the handler left pending runs meanwhile.
+  freeze();
+}
+
+/** Whether work left pending at the last freeze (timers, sockets in use) must run before the next invocation. */
+let pendingAtFreeze = false;
+
+function freeze(): void {
+  pendingAtFreeze = process.getActiveResourcesInfo().some((r) => r !== 'MessagePort');
+  freezer.freeze();
+}
+
+/**
+ * The next invocation, once thawed. The worker froze inside the previous message's handling, and
+ * the next message would be handled in the same turn of the event loop: what was due meanwhile
+ * (a timer, a socket's data) would wait behind every invocation that follows. On Lambda the loop
+ * turns on a thaw (the runtime receives the next event as I/O), so expired timers fire first:
+ * when work was pending, the invocation starts after one full turn (timers, then I/O, then it).
+ */
+function onMessage(request: InvokeRequest): void {
+  if (!pendingAtFreeze) {
+    void onInvoke(request);
+    return;
+  }
+  pendingAtFreeze = false;
+  setImmediate(() => setImmediate(() => void onInvoke(request)));
 }
 
 /**
@@ -160,20 +205,26 @@ function loadBundle(path: string): { handler?: unknown } {
   return module.exports;
 }
 
+async function load(code: WorkerInit['code']): Promise<Handler> {
+  if (code.kind === 'handler') return loadHandler(code);
+  const mod = loadBundle(code.path);
+  if (typeof mod.handler !== 'function') {
+    const err = new Error('index.handler is undefined or not exported');
+    err.name = 'Runtime.HandlerNotFound';
+    throw err;
+  }
+  return mod.handler as Handler;
+}
+
 async function boot(): Promise<void> {
   const t0 = performance.now();
   try {
-    const mod = loadBundle(init.bundlePath);
-    if (typeof mod.handler !== 'function') {
-      const err = new Error('index.handler is undefined or not exported');
-      err.name = 'Runtime.HandlerNotFound';
-      throw err;
-    }
-    handler = mod.handler as Handler;
+    handler = await load(init.code);
   } catch (err) {
     const initMs = performance.now() - t0;
     const code = (err as { code?: string }).code;
-    const notFound = code === 'MODULE_NOT_FOUND' || (code === 'ENOENT' && (err as { path?: string }).path === init.bundlePath);
+    const bundlePath = init.code.kind === 'bundle' ? init.code.path : undefined;
+    const notFound = code === 'MODULE_NOT_FOUND' || (code === 'ENOENT' && (err as { path?: string }).path === bundlePath);
     const d = describeError(err);
     if (notFound) d.errorType = 'Runtime.ImportModuleError';
     console.error(`Uncaught Exception \t${JSON.stringify(d)}`);
@@ -183,11 +234,10 @@ async function boot(): Promise<void> {
   }
   pendingInitMs = performance.now() - t0;
   maxMemoryUsedMB = memoryUsedMB();
-  port.on('message', (request: InvokeRequest | typeof EXIT_REQUEST) => {
-    if (request === EXIT_REQUEST) process.exit(0);
-    else void onInvoke(request);
-  });
+  port.on('message', onMessage);
   post({ t: 'ready', initMs: pendingInitMs, maxMemoryUsedMB, cpuMs: cpuSinceLastMessage() });
+  // Lambda freezes an environment after INIT too, until its first invocation.
+  freeze();
 }
 
 void boot();

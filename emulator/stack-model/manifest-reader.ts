@@ -16,7 +16,7 @@ import {
 import { tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
 import { DEFAULT_STACK_NAME, stackFunctionName, stackNameIssue, stackTableNames, stackTokenParameter, type StackTableNames } from '../../reference-stack/functions/stack-names.ts';
 import { localStackOutputs } from './reference-outputs.ts';
-import type { FunctionDescription, StackDescription } from './stack-description.ts';
+import type { FunctionCode, FunctionDescription, StackDescription } from './stack-description.ts';
 
 /**
  * The reference stack as a stack description, from its manifest (reference-stack/functions):
@@ -38,7 +38,7 @@ export interface ManifestStackOptions {
   /** the $connect authorizer, when auth is on */
   auth?: { identitySource: TokenIdentity; parameterName?: string };
   /** Replaces the manifest's functions, `entry` absolute (tests). */
-  functions?: readonly FunctionSpec[];
+  functions?: readonly StackFunction[];
   /** Replaces the manifest's authorizer, `entry` absolute (tests). */
   authorizer?: AuthorizerSpec;
 }
@@ -54,8 +54,8 @@ const FUNCTIONS_DIR = fileURLToPath(new URL('../../reference-stack/functions/', 
  */
 export const LOCAL_DEFAULT_ENV: Readonly<Record<string, string>> = { [FUNCTION_ENV.postTimeoutMs]: '20000' };
 
-/** A function of the manifest (or a test's), `entry` absolute. */
-export type StackFunction = FunctionSpec;
+/** A function of the manifest (or a test's): `entry` absolute, or `code` as written (loaded from its directory with its Handler setting). */
+export type StackFunction = Omit<FunctionSpec, 'entry'> & { entry?: string; code?: FunctionCode };
 
 /** The manifest's functions with absolute entry paths, named as in the stack `stackName`. */
 export function manifestFunctions(stackName = DEFAULT_STACK_NAME): StackFunction[] {
@@ -78,10 +78,10 @@ export function readManifestStack(o: ManifestStackOptions): StackDescription {
   };
   // Test functions come named as they run; the manifest's are named after the stack.
   const nameOf = (name: string) => (o.functions ? name : stackFunctionName(stackName, name));
-  const describe = (f: { name: string; entry: string; memoryMB: number; timeoutSeconds: number }, own: Record<string, string> = {}): FunctionDescription => ({
+  const describe = (f: { name: string; entry?: string; code?: FunctionCode; memoryMB: number; timeoutSeconds: number }, own: Record<string, string> = {}): FunctionDescription => ({
     logicalId: f.name,
     name: nameOf(f.name),
-    code: { kind: 'entry', entry: f.entry.startsWith('/') ? f.entry : `${FUNCTIONS_DIR}${f.entry}` },
+    code: f.code ?? { kind: 'entry', entry: f.entry!.startsWith('/') ? f.entry! : `${FUNCTIONS_DIR}${f.entry}` },
     runtime: o.runtime,
     memoryMB: f.memoryMB,
     timeoutSeconds: f.timeoutSeconds,

@@ -41,6 +41,26 @@ describe('Lambda runtime: the emulated Node.js runtime', () => {
     }
   });
 
+  it('takes each function\'s own runtime (AWS_EXECUTION_ENV, esbuild target), the runtime option for those that name none', async () => {
+    const runtime = await createLambdaRuntime({
+      runtime: 'nodejs24.x',
+      cpuModel: 'off',
+      metrics: new MetricStore(),
+      logs: new LogStore(),
+      functions: [
+        { name: 'own', runtime: 'nodejs20.x', entry: fixture('behaviour.ts'), memoryMB: 256, timeoutSeconds: 10 },
+        { name: 'default', entry: fixture('behaviour.ts'), memoryMB: 256, timeoutSeconds: 10 },
+      ],
+    });
+    try {
+      const env = async (name: string) => (expectOk(await runtime.invoke(name, { action: 'echo' })).result as { env: { executionEnv: string } }).env.executionEnv;
+      expect(await env('own')).toBe('AWS_Lambda_nodejs20.x');
+      expect(await env('default')).toBe('AWS_Lambda_nodejs24.x');
+    } finally {
+      await runtime.close();
+    }
+  });
+
   it('refuses a runtime it does not emulate, naming the field', async () => {
     await expect(
       createLambdaRuntime({

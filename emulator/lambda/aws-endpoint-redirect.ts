@@ -1,0 +1,131 @@
+import http, { type ClientRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import https from 'node:https';
+import { syncBuiltinESMExports } from 'node:module';
+import { Socket } from 'node:net';
+import { urlToHttpOptions } from 'node:url';
+
+/**
+ * Inside an execution environment: calls to AWS hosts answered by the emulator, without the
+ * function's code changing. A client built with an explicit endpoint
+ * (`https://${apiId}.execute-api.${region}.amazonaws.com/${stage}`, the form AWS's samples use for
+ * @connections, or `https://dynamodb.us-east-1.amazonaws.com`) or a callback URL read from an
+ * environment variable in that form, sends HTTPS to an AWS host. `https.request` (what the SDK
+ * v3's NodeHttpHandler calls), `https.get`, their `http` twins and `fetch` are wrapped: a request to
+ * `*.amazonaws.com` (also `.amazonaws.com.cn`, `.api.aws`) whose endpoint prefix the emulator
+ * serves goes over plain HTTP to the local base URL, path kept (for execute-api it starts with
+ * /{stage}: the gateway routes /{stage}/@connections/{id}); headers, Host included, kept. Any
+ * other AWS host fails as a refused connection naming it: nothing reaches the internet. HTTPS to
+ * one of the emulator's own endpoints (`https://${requestContext.domainName}/${stage}`, AWS's
+ * chat sample, where the gateway's domainName is 127.0.0.1:PORT) goes as plain HTTP: the emulator
+ * serves no TLS. Other hosts are left alone.
+ */
+export type ServiceEndpoints = Readonly<Record<string, string>>;
+
+const AWS_HOST = /\.(amazonaws\.com(\.cn)?|api\.aws)$/i;
+
+/** The endpoint prefix of an AWS host: `execute-api` for `{api}.execute-api.{region}…`, else its first label. */
+export function endpointPrefixOf(hostname: string): string | undefined {
+  const host = hostname.replace(/\.$/, '').toLowerCase();
+  if (!AWS_HOST.test(host)) return undefined;
+  const labels = host.split('.');
+  return labels[1] === 'execute-api' ? 'execute-api' : labels[0];
+}
+
+export interface LocalTarget {
+  hostname: string;
+  port: string;
+  /** the base URL's path (usually none) + the request's path and query, as sent (not re-encoded) */
+  path: string;
+}
+
+/** Where a request to an AWS host goes locally, or undefined (refused) when the emulator does not serve it. */
+export function localTargetFor(services: ServiceEndpoints, hostname: string, path: string): LocalTarget | undefined {
+  const prefix = endpointPrefixOf(hostname);
+  const base = prefix === undefined ? undefined : services[prefix];
+  if (base === undefined) return undefined;
+  const url = new URL(base);
+  return { hostname: url.hostname, port: url.port || '80', path: `${url.pathname.replace(/\/$/, '')}${path.startsWith('/') ? '' : '/'}${path}` };
+}
+
+function refusal(hostname: string, port: number): Error {
+  return Object.assign(
+    new Error(`connect ECONNREFUSED ${hostname}:${port} (the local emulator does not serve this AWS endpoint; it never reaches AWS)`),
+    { code: 'ECONNREFUSED', errno: -111, syscall: 'connect', address: hostname, port },
+  );
+}
+
+type Callback = (res: IncomingMessage) => void;
+
+/** https.request's overloads, normalised: one options object and the callback. */
+function normalise(args: unknown[]): { options: RequestOptions; callback?: Callback } {
+  let options: RequestOptions = {};
+  let i = 0;
+  if (typeof args[0] === 'string' || args[0] instanceof URL) {
+    options = urlToHttpOptions(typeof args[0] === 'string' ? new URL(args[0]) : args[0]) as RequestOptions;
+    i = 1;
+  }
+  if (typeof args[i] === 'object' && args[i] !== null) options = { ...options, ...(args[i] as RequestOptions) };
+  const callback = args.find((a) => typeof a === 'function') as Callback | undefined;
+  return { options, callback };
+}
+
+type RequestFn = (...args: unknown[]) => ClientRequest;
+
+/** Install the redirect in this thread (an environment's worker). */
+export function installAwsEndpointRedirect(services: ServiceEndpoints): void {
+  const httpRequest = http.request as RequestFn;
+  const httpsRequest = https.request as RequestFn;
+  // Keep-alive, like the SDK's own agent; idle sockets are unref'd so a frozen or idle
+  // environment holds nothing open that keeps its event loop busy.
+  const agent = new http.Agent({ keepAlive: true });
+  const own = new Set(Object.values(services).map((base) => new URL(base).host));
+  const isAws = (hostname: string) => AWS_HOST.test(hostname.replace(/\.$/, ''));
+
+  /** `original` for other hosts; for AWS hosts (and, over https, the emulator's own), the local endpoint or a refusal. */
+  const wrap = (original: RequestFn, tls: boolean): RequestFn => (...args) => {
+    const { options, callback } = normalise(args);
+    const hostname = options.hostname ?? options.host ?? 'localhost';
+    const ownTarget = tls && own.has(`${hostname}:${String(options.port ?? 443)}`);
+    if (!ownTarget && !isAws(hostname)) return original(...args);
+    const local = ownTarget ? { hostname, port: String(options.port), path: options.path ?? '/' } : localTargetFor(services, hostname, options.path ?? '/');
+    if (!local) {
+      // A request that fails as connecting to that host would, with an error naming it.
+      const createConnection = () => {
+        const socket = new Socket();
+        process.nextTick(() => socket.destroy(refusal(hostname, Number(options.port ?? (tls ? 443 : 80)))));
+        return socket;
+      };
+      return httpRequest({ ...options, protocol: 'http:', agent: undefined, createConnection }, callback);
+    }
+    const { ca: _ca, cert: _cert, key: _key, servername: _sn, rejectUnauthorized: _ru, ...plain } = options as RequestOptions & Record<string, unknown>;
+    const target = { ...plain, protocol: 'http:', hostname: local.hostname, host: local.hostname, port: local.port, path: local.path, agent, defaultPort: 80 };
+    return httpRequest(target, callback);
+  };
+  const get = (request: RequestFn) => (...args: unknown[]) => {
+    const req = request(...args);
+    req.end();
+    return req;
+  };
+  const redirectedHttps = wrap(httpsRequest, true);
+  const redirectedHttp = wrap(httpRequest, false);
+  https.request = redirectedHttps as typeof https.request;
+  https.get = get(redirectedHttps) as typeof https.get;
+  http.request = redirectedHttp as typeof http.request;
+  http.get = get(redirectedHttp) as typeof http.get;
+  syncBuiltinESMExports(); // `import { request } from 'node:https'` sees the wrapper too
+
+  const fetch = globalThis.fetch;
+  if (typeof fetch === 'function') {
+    globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) => {
+      const url = new URL(input instanceof Request ? input.url : input);
+      const ownTarget = url.protocol === 'https:' && own.has(url.host);
+      if (!ownTarget && !isAws(url.hostname)) return fetch(input, init);
+      const path = `${url.pathname}${url.search}`;
+      const local = ownTarget ? { hostname: url.hostname, port: url.port, path } : localTargetFor(services, url.hostname, path);
+      const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+      if (!local) return Promise.reject(new TypeError('fetch failed', { cause: refusal(url.hostname, port) }));
+      const target = `http://${local.hostname}:${local.port}${local.path}`;
+      return fetch(input instanceof Request ? new Request(target, input) : target, init);
+    }) as typeof fetch;
+  }
+}

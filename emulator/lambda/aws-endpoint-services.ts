@@ -1,0 +1,22 @@
+import type { StackServiceEndpoints } from '../aws-endpoint-urls.ts';
+
+/**
+ * The runtime's `awsEndpoints.services` for a stack: each AWS endpoint prefix a function's code
+ * may name (`https://<prefix>.<region>.amazonaws.com`, `https://{api}.execute-api.…`) → the local
+ * endpoint serving it. CloudWatch's `monitoring` and Logs' `logs` share one endpoint, as API
+ * Gateway's v1 and v2 (`apigateway`) do. For execute-api, the gateway's origin: the request's path
+ * already starts with /{stage}.
+ */
+export function awsEndpointServices(e: Partial<StackServiceEndpoints> & { gatewayOrigin: string }): Record<string, string> {
+  const services: Record<string, string | undefined> = {
+    'execute-api': e.gatewayOrigin,
+    dynamodb: e.dynamodb,
+    ssm: e.ssm,
+    lambda: e.lambda,
+    monitoring: e.cloudwatch,
+    logs: e.cloudwatch,
+    cloudformation: e.cloudformation,
+    apigateway: e.apigatewayv2,
+  };
+  return Object.fromEntries(Object.entries(services).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}

@@ -1,0 +1,108 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * Loading a function's code as written, the way Lambda's Node.js runtime (aws-lambda-nodejs-
+ * runtime-interface-client, UserFunction.js) does, inside the environment's worker thread:
+ *
+ * - `Handler: [path/]module.export[.nested]`, relative to the code directory (Lambda's task root).
+ * - The module file: `module` as is (extensionless, required), then `module.js` required unless
+ *   the nearest package.json says `"type": "module"`, then `module.js` imported (when it does),
+ *   `module.mjs` imported, `module.cjs` required; last, `module` resolved as Node would from the
+ *   code directory.
+ * - Errors as Lambda names them: `Runtime.MalformedHandlerName`, `Runtime.ImportModuleError`
+ *   (nothing found, or a module it imports missing), `Runtime.UserCodeSyntaxError`,
+ *   `Runtime.HandlerNotFound`.
+ */
+export type Handler = (event: unknown, context: unknown, callback?: (err: unknown, value?: unknown) => void) => unknown;
+
+export class RuntimeError extends Error {
+  constructor(name: string, message: string) {
+    super(message);
+    this.name = name;
+  }
+}
+
+/** What the worker passes in for user code: where it is, and what Lambda's runtime offers beside it. */
+export interface HandlerModuleOptions {
+  dir: string;
+  handler: string;
+  /** URL of the ESM resolve hook (bundled-sdk-hooks) and the directory it falls back to. */
+  esmHook?: { url: string; sdkModules: string };
+}
+
+export async function loadHandler(options: HandlerModuleOptions): Promise<Handler> {
+  const { dir, handler: setting } = options;
+  const slash = setting.lastIndexOf('/');
+  const moduleRoot = slash < 0 ? '' : setting.slice(0, slash);
+  const match = /^([^.]*)\.(.*)$/.exec(setting.slice(slash + 1));
+  if (!match || match[1] === '' || match[2] === '') throw new RuntimeError('Runtime.MalformedHandlerName', 'Bad handler');
+  const [, module, handlerPath] = match;
+  const userApp = await loadModule(options, resolve(dir, moduleRoot, module), module);
+  let value: unknown = userApp;
+  for (const part of handlerPath.split('.')) value = value == null ? undefined : (value as Record<string, unknown>)[part];
+  if (value === undefined) throw new RuntimeError('Runtime.HandlerNotFound', `${setting} is undefined or not exported`);
+  if (typeof value !== 'function') throw new RuntimeError('Runtime.HandlerNotFound', `${setting} is not a function`);
+  return value as Handler;
+}
+
+async function loadModule(options: HandlerModuleOptions, path: string, module: string): Promise<unknown> {
+  const typeModule = nearestPackageIsModule(path);
+  try {
+    if (existsSync(path)) return requireFile(path);
+    if (!typeModule && existsSync(`${path}.js`)) return requireFile(`${path}.js`);
+    if (typeModule && existsSync(`${path}.js`)) return await importFile(options, `${path}.js`);
+    if (existsSync(`${path}.mjs`)) return await importFile(options, `${path}.mjs`);
+    if (existsSync(`${path}.cjs`)) return requireFile(`${path}.cjs`);
+    const require = createRequire(join(options.dir, 'index.js'));
+    return require(require.resolve(module, { paths: [options.dir, dirname(path)] }));
+  } catch (err) {
+    throw asRuntimeError(err);
+  }
+}
+
+function requireFile(path: string): unknown {
+  return createRequire(path)(path);
+}
+
+let hookRegistered = false;
+
+/**
+ * ES modules ignore NODE_PATH: the first ESM import registers the resolve hook that offers the
+ * runtime's SDK (one hooks thread per environment, so only functions written as ESM pay for it).
+ */
+async function importFile(options: HandlerModuleOptions, path: string): Promise<unknown> {
+  if (options.esmHook && !hookRegistered) {
+    hookRegistered = true;
+    register(options.esmHook.url, { data: { fallbackParent: pathToFileURL(join(options.esmHook.sdkModules, '..', 'resolve-from-here.js')).href } });
+  }
+  return import(pathToFileURL(path).href);
+}
+
+/** `"type": "module"` in the nearest package.json, looking up from the file to the root. */
+function nearestPackageIsModule(file: string): boolean {
+  for (let dir = dirname(file), i = 0; i < 64; i++, dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    if (dirname(dir) === dir) return false;
+  }
+  return false;
+}
+
+function asRuntimeError(err: unknown): unknown {
+  if (!(err instanceof Error)) return err;
+  const code = (err as { code?: string }).code;
+  if (err instanceof SyntaxError) return Object.assign(new RuntimeError('Runtime.UserCodeSyntaxError', `${err.name}: ${err.message}`), { stack: err.stack });
+  if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
+    return Object.assign(new RuntimeError('Runtime.ImportModuleError', `Error: ${err.message}`), { stack: err.stack });
+  }
+  return err;
+}
