@@ -18,8 +18,9 @@ function wrap(key: string, value: unknown): YAMLMap {
   return map;
 }
 
-function tagsFor(tag: string, key: string, scalar: (value: string) => unknown = (v) => new Scalar(v)): Tags {
-  const onScalar: ScalarTag = { tag, resolve: (value) => wrap(key, scalar(value)) };
+function tagsFor(tag: string, key: string, scalar: (value: string) => unknown = (v) => v): Tags {
+  // a scalar's value is plain data: returned as a plain object (a node here would reach toJS unconverted)
+  const onScalar: ScalarTag = { tag, resolve: (value) => ({ [key]: scalar(value) }) };
   const onSeq: CollectionTag = { tag, collection: 'seq', resolve: (seq) => wrap(key, seq) };
   const onMap: CollectionTag = { tag, collection: 'map', resolve: (map) => wrap(key, map) };
   return [onScalar, onSeq, onMap];
@@ -28,7 +29,7 @@ function tagsFor(tag: string, key: string, scalar: (value: string) => unknown = 
 /** `!GetAtt Res.Attr` names the resource before the first dot, the attribute after it (which may hold dots). */
 function getAttScalar(value: string): unknown {
   const dot = value.indexOf('.');
-  return dot < 0 ? new Scalar(value) : [value.slice(0, dot), value.slice(dot + 1)];
+  return dot < 0 ? value : [value.slice(0, dot), value.slice(dot + 1)];
 }
 
 export const CLOUDFORMATION_YAML_TAGS: Tags = [
