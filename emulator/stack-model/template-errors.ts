@@ -17,7 +17,7 @@ export function describePath(path: TemplatePath): string {
   }
   if (section === 'Outputs' && id !== undefined) return rest.length > 0 ? `output ${id} ${tail(rest)}` : `output ${id}`;
   if (section === 'Conditions' && id !== undefined) return `condition ${id}`;
-  if (section === 'Parameters' && id !== undefined) return `parameter ${id}`;
+  if (section === 'Parameters' && id !== undefined) return rest.length > 0 ? `parameter ${id} property ${tail(rest)}` : `parameter ${id}`;
   if (section === 'Mappings' && id !== undefined) return `mapping ${id}`;
   return tail(path) || '(template)';
 }

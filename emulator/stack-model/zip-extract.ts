@@ -63,7 +63,15 @@ export async function extractZip(zipFile: string, targetDir: string, options: Ex
     });
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw fail(`${zipFile} is not a readable zip (${(err as Error).message})`);
+    const message = (err as Error).message;
+    // yauzl's own name checks (validateFileName) come first: `../x`, `/x`, `a\\..\\..\\x`
+    if (/^(invalid relative path|absolute path|invalid characters in fileName)/.test(message)) {
+      throw fail(`${zipFile}: an entry would unpack outside its directory (${message})`);
+    }
+    if (/too many bytes in the stream|not enough bytes in the stream/.test(message)) {
+      throw fail(`${zipFile}: an entry's size is not what the zip says it is (${message})`);
+    }
+    throw fail(`${zipFile} is not a readable zip (${message})`);
   }
 
   async function handle(entry: yauzl.Entry): Promise<void> {
@@ -97,6 +105,7 @@ export async function extractZip(zipFile: string, targetDir: string, options: Ex
   }
 
   function tooBig(): UserError {
-    return fail(`${zipFile} unpacks to more than ${maxBytes / 1024 / 1024} MB (Lambda's limit on a function's unzipped code is 250 MB)`);
+    const bound = maxBytes % (1024 * 1024) === 0 ? `${maxBytes / 1024 / 1024} MB` : `${maxBytes} bytes`;
+    return fail(`${zipFile} unpacks to more than ${bound} (Lambda's limit on a function's unzipped code is 250 MB)`);
   }
 }
