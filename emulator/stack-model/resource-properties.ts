@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { fieldPath } from '../../common/errors.ts';
 import { templateError } from './template-errors.ts';
 
 /**
@@ -15,7 +14,7 @@ export function parseProperties<S extends z.ZodType>(file: string, logicalId: st
 }
 
 function fail(file: string, logicalId: string, path: readonly PropertyKey[], message: string): never {
-  throw templateError(file, ['Resources', logicalId, 'Properties', ...path.map((p) => (typeof p === 'number' ? p : String(p)))], path.length ? message : `${fieldPath(path)}: ${message}`);
+  throw templateError(file, ['Resources', logicalId, 'Properties', ...path.map((p) => (typeof p === 'number' ? p : String(p)))], message);
 }
 
 /** An integer, or a string of one (CloudFormation converts). */

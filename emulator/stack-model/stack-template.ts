@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { fieldPath } from '../../common/errors.ts';
 import { IntrinsicResolver, NO_VALUE } from './intrinsics.ts';
 import { physicalAttribute, physicalName, physicalRef, type PhysicalIdContext } from './physical-ids.ts';
 import { stackUuid } from './physical-names.ts';
@@ -41,10 +40,13 @@ export type Template = z.infer<typeof templateSchema>;
 /** A template as read, checked for its top-level shape; one line naming the section otherwise. */
 export function parseTemplate(file: string, raw: unknown): Template {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw templateError(file, [], 'not a CloudFormation template (expected a mapping with Resources)');
+  for (const id of Object.keys((raw as { Resources?: object }).Resources ?? {})) {
+    if (id.startsWith('Fn::ForEach')) throw templateError(file, ['Resources', id], 'Fn::ForEach (AWS::LanguageExtensions) is not expanded offline: expand the loop in the template');
+  }
   const parsed = templateSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw templateError(file, issue.path as (string | number)[], `${fieldPath(issue.path)}: ${issue.message}`);
+    throw templateError(file, issue.path as (string | number)[], issue.message);
   }
   return parsed.data;
 }
@@ -77,9 +79,6 @@ export class StackTemplate {
     this.file = o.file;
     this.stackName = o.stackName;
     this.all = o.template.Resources as Record<string, TemplateResource>;
-    for (const id of Object.keys(this.all)) {
-      if (id.startsWith('Fn::ForEach')) throw templateError(o.file, ['Resources', id], 'Fn::ForEach (AWS::LanguageExtensions) is not expanded offline: expand the loop in the template');
-    }
     this.partition = o.region.startsWith('cn-') ? 'aws-cn' : o.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
     this.urlSuffix = o.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
     this.stackId = `arn:${this.partition}:cloudformation:${o.region}:${o.accountId}:stack/${o.stackName}/${stackUuid(o.stackName, o.region, o.accountId)}`;

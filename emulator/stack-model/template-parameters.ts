@@ -1,6 +1,5 @@
 import { runInNewContext } from 'node:vm';
 import { z } from 'zod';
-import { fieldPath } from '../../common/errors.ts';
 import { templateError } from './template-errors.ts';
 
 /**
@@ -64,7 +63,7 @@ export function resolveParameters(file: string, declared: unknown, overrides: Re
     const parsed = parameterSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw templateError(file, [...at, ...(issue.path as (string | number)[])], `${fieldPath(issue.path)}: ${issue.message}`);
+      throw templateError(file, [...at, ...(issue.path as (string | number)[])], issue.message);
     }
     const p = parsed.data;
     const noEcho = p.NoEcho ?? false;
