@@ -89,9 +89,15 @@ function findStacks(root: string, dir: string, depth: number): FoundStack[] {
   }
   const artifacts = manifest.artifacts ?? {};
   const assets: FoundStack['assets'] = [];
-  for (const a of Object.values(artifacts)) {
+  // the schema's properties are a union over artifact types, so the fields read here are checked here
+  const field = (id: string, properties: unknown, name: string): string => {
+    const value = (properties as Record<string, unknown> | undefined)?.[name];
+    if (typeof value !== 'string' || value === '') throw new UserError(`${file}: not a valid cloud assembly manifest (artifact ${id} has no properties.${name})`);
+    return value;
+  };
+  for (const [id, a] of Object.entries(artifacts)) {
     if (a.type !== ArtifactType.ASSET_MANIFEST) continue;
-    const assetFile = inside(root, dir, (a.properties as { file: string }).file, `${file}: asset manifest`);
+    const assetFile = inside(root, dir, field(id, a.properties, 'file'), `${file}: asset manifest`);
     refuseLarge(assetFile);
     try {
       assets.push({ dir: dirname(assetFile), manifest: Manifest.loadAssetManifest(assetFile) });
@@ -102,10 +108,11 @@ function findStacks(root: string, dir: string, depth: number): FoundStack[] {
   const out: FoundStack[] = [];
   for (const [id, a] of Object.entries(artifacts)) {
     if (a.type === ArtifactType.AWS_CLOUDFORMATION_STACK) {
+      field(id, a.properties, 'templateFile');
       const properties = a.properties as AwsCloudFormationStackProperties;
       out.push({ id, stackName: properties.stackName ?? id, dir, properties, assets });
     } else if (a.type === ArtifactType.NESTED_CLOUD_ASSEMBLY && depth < MAX_NESTING) {
-      const nested = inside(root, dir, (a.properties as { directoryName: string }).directoryName, `${file}: nested assembly ${id}`);
+      const nested = inside(root, dir, field(id, a.properties, 'directoryName'), `${file}: nested assembly ${id}`);
       out.push(...findStacks(root, nested, depth + 1));
     }
   }
