@@ -10,7 +10,8 @@ import { templateError } from './template-errors.ts';
  *   merged in (mappings merged key by key, lists appended, the function's own value winning),
  *   CodeUri kept as a local path (what `sam package` would upload), InlineCode as ZipFile, and the
  *   execution role SAM creates (`{Id}Role`) when the function names none. Events are listed as
- *   not emulated, one line each (an Api, a schedule, a queue... never invokes it offline).
+ *   not emulated, one line each (an Api, a schedule, a queue... never invokes it offline), and so
+ *   are the alias of AutoPublishAlias (its provisioned concurrency included) and a function URL.
  * - AWS::Serverless::SimpleTable → AWS::DynamoDB::Table: PrimaryKey (default `id` String),
  *   ProvisionedThroughput (on-demand without it), TableName.
  * Other AWS::Serverless types stay as they are and are listed as not emulated.
@@ -58,6 +59,9 @@ export function expandSam(file: string, template: Template): SamExpansion {
         lambda.Role = { 'Fn::GetAtt': [`${id}Role`, 'Arn'] };
       }
       resources[id] = { ...resource, Type: 'AWS::Lambda::Function', Properties: lambda };
+      // what SAM makes beside the function that would change how it is reached or started
+      if (typeof props.AutoPublishAlias === 'string') notEmulated.push({ logicalId: `${id}Alias${props.AutoPublishAlias}`, type: 'AWS::Lambda::Alias' });
+      if (props.FunctionUrlConfig !== undefined) notEmulated.push({ logicalId: `${id}Url`, type: 'AWS::Lambda::Url' });
       for (const [event, spec] of Object.entries((props.Events ?? {}) as Record<string, { Type?: unknown }>)) {
         notEmulated.push({ logicalId: `${id}${event}`, type: `AWS::Serverless::Function event ${String(spec?.Type ?? '(no Type)')}` });
       }

@@ -73,7 +73,9 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   }
   refuseTransforms(file, template);
 
-  const stackName = o.stackName !== undefined ? checkStackName(o.stackName) : (located.stackName ?? stackNameFromFile(file));
+  // an assembly's stack is named by the assembly (--stack-name chose it); a file's by --stack-name or its name
+  const stackName =
+    located.format === 'cdk-assembly' ? located.stackName! : o.stackName !== undefined ? checkStackName(o.stackName) : (located.stackName ?? stackNameFromFile(file));
   const t = new StackTemplate({
     file,
     template,

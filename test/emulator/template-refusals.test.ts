@@ -63,6 +63,9 @@ describe('the base template', () => {
     const d = await read(base());
     expect(d.routes).toEqual([{ logicalId: 'Route', routeKey: '$default', functionId: 'Fn', integrationId: 'Integration', authorizationType: 'NONE', twoWay: false }]);
     expect(d.functions[0]!.code).toEqual({ kind: 'handler', dir: expect.stringMatching(/work\/inline\/Fn$/), handler: 'index.handler' });
+    // a .template file is JSON or YAML
+    const asTemplate = await read(base(), { ext: 'template' });
+    expect(asTemplate.routes).toEqual(d.routes);
   });
 });
 
@@ -138,6 +141,21 @@ describe('what cannot run is refused, naming the resource and the property', () 
     const t = withProps('Fn', { Environment: { Variables: { Q: { Ref: 'Queue' } } } });
     t.Resources.Queue = { Type: 'AWS::SQS::Queue', Properties: { Tags: [{ Key: 'fn', Value: { 'Fn::GetAtt': ['Fn', 'Arn'] } }] } };
     expect(await refusal(t)).toBe('resource Fn: resources refer to each other in a cycle: Fn → Queue → Fn (CloudFormation refuses a circular dependency)');
+  });
+
+  it('properties out of range or missing, each named', async () => {
+    expect(await refusal(withProps('Fn', { MemorySize: 64 }))).toBe('resource Fn property MemorySize: Too small: expected number to be >=128');
+    expect(await refusal(withProps('Fn', { Timeout: '901' }))).toBe('resource Fn property Timeout: Too big: expected number to be <=900');
+    const t = base();
+    t.Resources.Table = { Type: 'AWS::DynamoDB::Table', Properties: { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] } };
+    expect(await refusal(t)).toBe("resource Table property ProvisionedThroughput: missing: BillingMode is PROVISIONED (CloudFormation's default) and needs it");
+    t.Resources.Table.Properties = { ...t.Resources.Table.Properties, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] };
+    expect(await refusal(t)).toBe('resource Table property KeySchema[0].AttributeName: pk is not in AttributeDefinitions');
+    const noStage = base();
+    delete noStage.Resources.Stage;
+    expect(await refusal(noStage)).toBe('resource Api: no AWS::ApiGatewayV2::Stage for this API: a WebSocket API is reached through a stage');
+    const authorizedDefault = withProps('Route', { AuthorizationType: 'CUSTOM', AuthorizerId: 'x' });
+    expect(await refusal(authorizedDefault)).toBe('resource Route property AuthorizationType: CUSTOM on a route other than $connect: a WebSocket API authorizes $connect only');
   });
 
   it('an unknown --parameter', async () => {
@@ -230,6 +248,8 @@ describe('what is not emulated is listed, not fatal', () => {
             Runtime: 'nodejs22.x',
             Handler: 'index.handler',
             InlineCode: 'exports.handler = async () => ({})',
+            AutoPublishAlias: 'live',
+            FunctionUrlConfig: { AuthType: 'NONE' },
             Events: { Nightly: { Type: 'Schedule', Properties: { Schedule: 'rate(1 day)' } }, Jobs: { Type: 'SQS', Properties: { Queue: 'arn:aws:sqs:us-east-1:1:q' } } },
           },
         },
@@ -237,6 +257,8 @@ describe('what is not emulated is listed, not fatal', () => {
     };
     const s = await read(sam);
     expect(s.notEmulated).toEqual([
+      { logicalId: 'FnAliaslive', type: 'AWS::Lambda::Alias' },
+      { logicalId: 'FnUrl', type: 'AWS::Lambda::Url' },
       { logicalId: 'FnNightly', type: 'AWS::Serverless::Function event Schedule' },
       { logicalId: 'FnJobs', type: 'AWS::Serverless::Function event SQS' },
       { logicalId: 'FnRole', type: 'AWS::IAM::Role' },
