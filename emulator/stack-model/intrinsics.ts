@@ -40,7 +40,7 @@ export class IntrinsicResolver {
 
   /** The value with every intrinsic resolved; NO_VALUE where `Ref: AWS::NoValue` removes it. */
   resolve(value: unknown, at: TemplatePath, depth = 0): unknown {
-    if (depth > MAX_DEPTH) throw this.error(at, `intrinsic functions nested more than ${MAX_DEPTH} deep`);
+    if (depth > MAX_DEPTH) throw this.error(at, `values and intrinsic functions nested more than ${MAX_DEPTH} deep`);
     if (Array.isArray(value)) {
       const out: unknown[] = [];
       value.forEach((item, i) => {

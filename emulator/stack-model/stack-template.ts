@@ -22,6 +22,11 @@ const resourceSchema = z
   })
   .loose();
 
+/** CloudFormation's limit on resources in one template */
+export const MAX_RESOURCES = 500;
+/** How many resources one value may reach through the names of others (a chain longer than this is refused, not followed). */
+const MAX_REFERENCE_CHAIN = 100;
+
 export const templateSchema = z
   .object({
     AWSTemplateFormatVersion: z.union([z.string(), z.date().transform((d) => d.toISOString().slice(0, 10))]).optional(),
@@ -43,6 +48,8 @@ export function parseTemplate(file: string, raw: unknown): Template {
   for (const id of Object.keys((raw as { Resources?: object }).Resources ?? {})) {
     if (id.startsWith('Fn::ForEach')) throw templateError(file, ['Resources', id], 'Fn::ForEach (AWS::LanguageExtensions) is not expanded offline: expand the loop in the template');
   }
+  const count = Object.keys((raw as { Resources?: object }).Resources ?? {}).length;
+  if (count > MAX_RESOURCES) throw templateError(file, ['Resources'], `${count} resources, more than CloudFormation's limit of ${MAX_RESOURCES} per template`);
   const parsed = templateSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -124,6 +131,9 @@ export class StackTemplate {
     if (this.inProgress.includes(key)) {
       const loop = [...this.inProgress.slice(this.inProgress.indexOf(key)), key].map((k) => k.replace('\u0000', '.'));
       throw templateError(this.file, ['Resources', logicalId, 'Properties', name], `values refer to each other in a loop: ${loop.join(' → ')}`);
+    }
+    if (this.inProgress.length >= MAX_REFERENCE_CHAIN) {
+      throw templateError(this.file, ['Resources', logicalId, 'Properties', name], `a value that refers through more than ${MAX_REFERENCE_CHAIN} resources' properties`);
     }
     this.inProgress.push(key);
     try {

@@ -40,7 +40,7 @@ const parameterSchema = z
   })
   .loose();
 
-const STRING_TYPES = /^(String|AWS::EC2::[A-Za-z:]+::[A-Za-z]+|AWS::Route53::HostedZone::Id)$/;
+const STRING_TYPES = /^(String|AWS::EC2::[A-Za-z:]+::[A-Za-z]+|AWS::Route53::HostedZone::Id|AWS::SSM::Parameter::Name)$/;
 const LIST_TYPES = /^(CommaDelimitedList|List<Number>|List<AWS::EC2::[A-Za-z:]+>|List<AWS::Route53::HostedZone::Id>)$/;
 const SSM_TYPES = /^AWS::SSM::Parameter::Value<.+>$/;
 /** CloudFormation's limit on a parameter value */

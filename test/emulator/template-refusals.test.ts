@@ -171,6 +171,16 @@ describe('bounds', () => {
     expect(message).toMatch(/larger than 1 MiB, the most a template may be$/);
   });
 
+  it("more resources than CloudFormation's 500, and a chain of names longer than 100", async () => {
+    const many = base();
+    for (let i = 0; i < 500; i++) many.Resources[`Topic${i}`] = { Type: 'AWS::SNS::Topic' };
+    expect(await refusal(many)).toBe("Resources: 505 resources, more than CloudFormation's limit of 500 per template");
+    const chain = base();
+    chain.Resources.Fn!.Properties!.FunctionName = { 'Fn::Sub': '${Q0.QueueName}' };
+    for (let i = 0; i < 150; i++) chain.Resources[`Q${i}`] = { Type: 'AWS::SQS::Queue', Properties: i < 149 ? { QueueName: { 'Fn::Sub': `\${Q${i + 1}}-x` } } : {} };
+    expect(await refusal(chain)).toMatch(/^resource Q\d+ property QueueName: a value that refers through more than 100 resources' properties$/);
+  });
+
   it('YAML aliases', async () => {
     const lines = ['Resources: {}', 'a: &a [x, x, x, x, x, x, x, x, x, x]'];
     for (let i = 1; i < 8; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
