@@ -149,6 +149,7 @@ export function physicalAttribute(type: string, logicalId: string, attribute: st
     default:
       // a type the emulator does not run: an ARN of the usual shape, any other attribute by name
       if (attribute === 'Arn') return `${arn(serviceOf(type))}:${logicalId.toLowerCase()}/${ref()}`;
+      if (attribute === 'Name') return name();
       return `${ref()}.${attribute}`;
   }
 }

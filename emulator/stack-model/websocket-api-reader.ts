@@ -63,7 +63,13 @@ const routeSchema = z
   .loose();
 const routeResponseSchema = z.object({ RouteId: z.string(), RouteResponseKey: z.string() }).loose();
 const authorizerSchema = z
-  .object({ AuthorizerType: z.string(), AuthorizerUri: z.string().optional(), IdentitySource: z.array(z.string()).optional(), Name: z.string().optional() })
+  .object({
+    AuthorizerType: z.string(),
+    AuthorizerUri: z.string().optional(),
+    // a list in CloudFormation's schema; older templates give one source as a string
+    IdentitySource: z.union([z.array(z.string()), z.string().transform((s) => [s])]).optional(),
+    Name: z.string().optional(),
+  })
   .loose();
 
 export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functionIdsByName: Map<string, string>): WebSocketApi {
@@ -82,11 +88,13 @@ export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functio
 
   // integration physical id → the function behind it
   const functionOf = (id: string, property: string, uri: string | undefined): string => {
-    const m = uri === undefined ? null : /^arn:[^:]+:apigateway:[^:]+:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/.exec(uri);
-    if (!m) throw templateError(t.file, at(id, property), `${uri ?? '(missing)'} is not a Lambda function's invocation URI (arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations)`);
-    const name = /^arn:[^:]+:lambda:[^:]+:[^:]+:function:([^:]+)(?::[^:]+)?$/.exec(m[1]!)?.[1];
+    // the invocation URI, or (as HTTP APIs take it) the function's ARN itself
+    const invocation = uri === undefined ? undefined : /^arn:[^:]+:apigateway:[^:]+:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/.exec(uri);
+    const functionArn = invocation ? invocation[1]! : uri !== undefined && /^arn:[^:]+:lambda:/.test(uri) ? uri : undefined;
+    if (functionArn === undefined) throw templateError(t.file, at(id, property), `${uri ?? '(missing)'} is not a Lambda function's invocation URI (arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations)`);
+    const name = /^arn:[^:]+:lambda:[^:]+:[^:]+:function:([^:]+)(?::[^:]+)?$/.exec(functionArn)?.[1];
     const functionId = name === undefined ? undefined : functionIdsByName.get(name);
-    if (!functionId) throw templateError(t.file, at(id, property), `${m[1]} is not a function of this stack: the emulator runs the stack's own functions`);
+    if (!functionId) throw templateError(t.file, at(id, property), `${functionArn} is not a function of this stack: the emulator runs the stack's own functions`);
     return functionId;
   };
   const integrations = new Map<string, { logicalId: string; functionId: string }>();

@@ -90,6 +90,15 @@ describe('what cannot run is refused, naming the resource and the property', () 
     );
   });
 
+  it("an integration URI that is not a function's", async () => {
+    expect(await refusal(withProps('Integration', { IntegrationUri: 'https://example.com/hook' }))).toBe(
+      "resource Integration property IntegrationUri: https://example.com/hook is not a Lambda function's invocation URI (arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations)",
+    );
+    // the function's ARN itself is taken, as HTTP APIs take it
+    const d = await read(withProps('Integration', { IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] } }));
+    expect(d.routes[0]!.functionId).toBe('Fn');
+  });
+
   it('a runtime it does not run, listing the ones it does', async () => {
     expect(await refusal(withProps('Fn', { Runtime: 'nodejs18.x' }))).toBe('resource Fn property Runtime: nodejs18.x is not a runtime the emulator runs (it runs nodejs20.x, nodejs22.x, nodejs24.x)');
     expect(await refusal(withProps('Fn', { Runtime: 'python3.12' }))).toMatch(/^resource Fn property Runtime: python3\.12 is not a runtime/);
