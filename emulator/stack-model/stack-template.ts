@@ -47,6 +47,8 @@ export function parseTemplate(file: string, raw: unknown): Template {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw templateError(file, [], 'not a CloudFormation template (expected a mapping with Resources)');
   for (const id of Object.keys((raw as { Resources?: object }).Resources ?? {})) {
     if (id.startsWith('Fn::ForEach')) throw templateError(file, ['Resources', id], 'Fn::ForEach (AWS::LanguageExtensions) is not expanded offline: expand the loop in the template');
+    // CloudFormation's rule; a logical id also names a directory in the work directory
+    if (!/^[A-Za-z0-9]{1,255}$/.test(id)) throw templateError(file, ['Resources'], `${JSON.stringify(id.slice(0, 80))} is not a logical id (letters and digits, at most 255)`);
   }
   const count = Object.keys((raw as { Resources?: object }).Resources ?? {}).length;
   if (count > MAX_RESOURCES) throw templateError(file, ['Resources'], `${count} resources, more than CloudFormation's limit of ${MAX_RESOURCES} per template`);

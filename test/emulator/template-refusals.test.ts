@@ -128,6 +128,12 @@ describe('what cannot run is refused, naming the resource and the property', () 
     expect(await refusal(withProps('Fn', { PackageType: 'Image' }))).toMatch(/^resource Fn property PackageType: a container image/);
   });
 
+  it('a logical id CloudFormation would refuse (one would also name a directory outside the work directory)', async () => {
+    const t = base();
+    t.Resources['../../Escape'] = t.Resources.Fn!;
+    expect(await refusal(t)).toBe('Resources: "../../Escape" is not a logical id (letters and digits, at most 255)');
+  });
+
   it('a macro, and Fn::ForEach', async () => {
     expect(await refusal({ ...base(), Transform: 'MyMacro' })).toBe('Transform: MyMacro is a macro the emulator cannot run: give the template as CloudFormation processed it');
     const t = base();
