@@ -88,7 +88,8 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   const apiLogicalId = chooseWebSocketApi(t);
 
   const functionIds = t.ofType('AWS::Lambda::Function');
-  const functionIdsByName = new Map(functionIds.map((id) => [t.name(id), id]));
+  const functionIdsByName = uniqueNames(t, functionIds, 'FunctionName');
+  uniqueNames(t, t.ofType('AWS::DynamoDB::Table'), 'TableName');
   const ws = readWebSocketApi(t, apiLogicalId, functionIdsByName);
   const read = new Set(ws.read);
 
@@ -137,6 +138,18 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     notEmulated,
     outputs: readOutputs(t, template),
   };
+}
+
+/** Physical name → logical id; two resources of one type with one name cannot both be created (CloudFormation fails the deploy). */
+function uniqueNames(t: StackTemplate, ids: string[], property: string): Map<string, string> {
+  const byName = new Map<string, string>();
+  for (const id of ids) {
+    const name = t.name(id);
+    const other = byName.get(name);
+    if (other !== undefined) throw templateError(t.file, ['Resources', id, 'Properties', property], `${name} is also resource ${other}'s name`);
+    byName.set(name, id);
+  }
+  return byName;
 }
 
 /** Which of the four formats a path is, and where its template is. */

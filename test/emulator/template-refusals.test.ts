@@ -173,6 +173,12 @@ describe('what cannot run is refused, naming the resource and the property', () 
     expect(await refusal(authorizedDefault)).toBe('resource Route property AuthorizationType: CUSTOM on a route other than $connect: a WebSocket API authorizes $connect only');
   });
 
+  it('two functions of one name', async () => {
+    const t = withProps('Fn', { FunctionName: 'chat' });
+    t.Resources.Other = { Type: 'AWS::Lambda::Function', Properties: { ...t.Resources.Fn!.Properties, FunctionName: { 'Fn::Join': ['', ['ch', 'at']] } } };
+    expect(await refusal(t)).toBe("resource Other property FunctionName: chat is also resource Fn's name");
+  });
+
   it('an unknown --parameter', async () => {
     expect(await refusal(base(), { parameters: { Nope: '1' } })).toBe('Parameters: --parameter Nope: the template has no such parameter (it declares none)');
   });
