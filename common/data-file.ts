@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit, type Tags } from 'yaml';
 import { UserError } from './errors.ts';
 
 /**
@@ -18,11 +18,15 @@ export interface ReadDataFileOptions {
   /** what the file is, for messages: "scenario file", "price file" */
   what: string;
   maxBytes?: number;
+  /** YAML tags beyond the core schema's (CloudFormation's short forms `!Ref`, `!Sub`, …) */
+  yamlTags?: Tags;
+  /** how many alias expansions a YAML file may make (the library's default, 100, when absent) */
+  maxAliasCount?: number;
 }
 
 export function readDataFile(file: string, options: ReadDataFileOptions): unknown {
   const text = readBounded(file, options.what, options.maxBytes ?? MAX_DATA_FILE_BYTES);
-  return file.endsWith('.json') ? parseJson(file, text) : parseYaml(file, text);
+  return file.endsWith('.json') ? parseJson(file, text) : parseYaml(file, text, options);
 }
 
 /** A regular file's text, at most `maxBytes`; every problem one UserError naming the file (never its content). */
@@ -72,9 +76,9 @@ function parseJson(file: string, text: string): unknown {
   }
 }
 
-function parseYaml(file: string, text: string): unknown {
+function parseYaml(file: string, text: string, options: ReadDataFileOptions): unknown {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter: lines });
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, lineCounter: lines, customTags: options.yamlTags });
   const at = (offset: number) => {
     const p = lines.linePos(offset);
     return `${file}:${p.line}:${p.col}`;
@@ -99,7 +103,7 @@ function parseYaml(file: string, text: string): unknown {
     },
   });
   try {
-    return doc.toJS();
+    return doc.toJS({ maxAliasCount: options.maxAliasCount ?? 100 });
   } catch (err) {
     // unresolved aliases, and too many of them (the library's guard against an alias bomb)
     throw new UserError(`${file}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);

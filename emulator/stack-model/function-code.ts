@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, posix, resolve } from 'node:path';
+import type { FunctionCode } from './stack-description.ts';
+import { templateError } from './template-errors.ts';
+import { extractZip } from './zip-extract.ts';
+
+/**
+ * Where a function's code is on this machine, as deployed: a directory loaded as written, a zip
+ * unpacked into the work directory, or inline `ZipFile` source written out as `index.js` (the
+ * file Lambda makes of it). Each format knows its own local code (SAM's CodeUri, a CDK asset, a
+ * Serverless package's zip, `aws cloudformation package`'s local Code path); code that is only
+ * in S3 is refused, since there is nothing here to run.
+ */
+export interface CodeSource {
+  /** The local directory or zip holding the function's code (an absolute path); undefined when the format has none for it. */
+  localCode(logicalId: string, code: unknown): string | undefined;
+}
+
+/** Lambda's Node.js runtime loads `{dir}/{path}/{module}.js|.mjs|.cjs` for Handler `path/module.export`. */
+const HANDLER = /^(?:(.*)\/)?([^./][^/.]*)\.([^/]+)$/;
+
+export class FunctionCodeReader {
+  private readonly unpacked = new Map<string, string>();
+
+  constructor(
+    private readonly file: string,
+    private readonly workDir: string,
+    private readonly source: CodeSource,
+  ) {}
+
+  async read(logicalId: string, code: unknown, handler: string): Promise<FunctionCode> {
+    const at = ['Resources', logicalId, 'Properties', 'Code'];
+    const dir = await this.directory(logicalId, code, at);
+    const m = HANDLER.exec(handler);
+    if (!m) throw templateError(this.file, ['Resources', logicalId, 'Properties', 'Handler'], `${JSON.stringify(handler)} is not path/file.export`);
+    const modulePath = join(dir, m[1] ?? '', m[2]!);
+    if (!['.js', '.mjs', '.cjs'].some((ext) => existsSync(modulePath + ext))) {
+      throw templateError(this.file, ['Resources', logicalId, 'Properties', 'Handler'], `${handler}: no ${posix.join(m[1] ?? '', m[2]!)}.js, .mjs or .cjs in ${dir}`);
+    }
+    return { kind: 'handler', dir, handler };
+  }
+
+  private async directory(logicalId: string, code: unknown, at: string[]): Promise<string> {
+    const inline = (code as { ZipFile?: unknown } | undefined)?.ZipFile;
+    if (inline !== undefined) {
+      if (typeof inline !== 'string') throw templateError(this.file, [...at, 'ZipFile'], 'must be the function source as a string');
+      const dir = join(this.workDir, 'inline', logicalId);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'index.js'), inline);
+      return dir;
+    }
+    // `aws cloudformation package` and SAM read a local path in Code / CodeUri
+    const isLocalPath = typeof code === 'string' && !/^s3:\/\//.test(code);
+    const local = isLocalPath ? resolve(dirname(this.file), code) : this.source.localCode(logicalId, code);
+    if (local === undefined) {
+      const c = (code ?? {}) as { S3Bucket?: unknown; S3Key?: unknown; ImageUri?: unknown };
+      const where = typeof code === 'string' ? ` (${code})` : typeof c.S3Bucket === 'string' && typeof c.S3Key === 'string' ? ` (s3://${c.S3Bucket}/${c.S3Key})` : '';
+      throw templateError(this.file, at, `the code is only in S3${where}: the emulator runs local code (a CodeUri directory or zip, a CDK asset, a Serverless package's zip, or ZipFile)`);
+    }
+    let st;
+    try {
+      st = statSync(local);
+    } catch {
+      throw templateError(this.file, at, `${local} does not exist`);
+    }
+    if (st.isDirectory()) return local;
+    if (!st.isFile() || !local.endsWith('.zip')) throw templateError(this.file, at, `${local} is neither a directory nor a .zip`);
+    const done = this.unpacked.get(local);
+    if (done) return done;
+    const target = join(this.workDir, 'unzipped', `${basename(local, '.zip')}-${createHash('sha256').update(local).digest('hex').slice(0, 8)}`);
+    // a work directory reused from an earlier read: unpack afresh
+    rmSync(target, { recursive: true, force: true });
+    await extractZip(local, target, { what: `${this.file}: resource ${logicalId} property Code (${basename(local)})` });
+    this.unpacked.set(local, target);
+    return target;
+  }
+}

@@ -1,0 +1,167 @@
+import { generatedName, generatedShortId, generatedSuffix } from './physical-names.ts';
+
+/**
+ * What `Ref` and `Fn::GetAtt` give for a resource once "deployed": its physical id and its
+ * attributes, as each AWS type documents them (a Lambda function's Ref is its name, a table's Arn
+ * `arn:aws:dynamodb:{region}:{account}:table/{name}`, a WebSocket API's ApiEndpoint
+ * `wss://{apiId}.execute-api.{region}.amazonaws.com`). Types the emulator does not run still get
+ * an id and an ARN of the documented shape, so a value that only passes through (a role's ARN in
+ * a function's settings) resolves.
+ */
+export interface PhysicalIdContext {
+  stackName: string;
+  region: string;
+  accountId: string;
+  partition: string;
+  urlSuffix: string;
+  /** the id the emulator gives the stack's WebSocket API */
+  apiId: string;
+  /** the WebSocket API's logical id (other APIs get ids of their own) */
+  apiLogicalId: string | undefined;
+  /** a property of the resource, intrinsics resolved; undefined when absent */
+  property(name: string): unknown;
+}
+
+/** Name limits of the types CloudFormation names (its documented maxima). */
+const NAME_LIMITS: Record<string, number> = {
+  'AWS::Lambda::Function': 64,
+  'AWS::DynamoDB::Table': 255,
+  'AWS::IAM::Role': 64,
+  'AWS::IAM::Policy': 128,
+  'AWS::Logs::LogGroup': 512,
+  'AWS::SQS::Queue': 80,
+  'AWS::SNS::Topic': 256,
+  'AWS::S3::Bucket': 63,
+};
+
+/** The property that names a resource of each type, when the template names it. */
+const NAME_PROPERTIES: Record<string, string> = {
+  'AWS::Lambda::Function': 'FunctionName',
+  'AWS::DynamoDB::Table': 'TableName',
+  'AWS::SSM::Parameter': 'Name',
+  'AWS::IAM::Role': 'RoleName',
+  'AWS::IAM::Policy': 'PolicyName',
+  'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::SQS::Queue': 'QueueName',
+  'AWS::SNS::Topic': 'TopicName',
+  'AWS::S3::Bucket': 'BucketName',
+  'AWS::ApiGatewayV2::Stage': 'StageName',
+};
+
+const SHORT_ID_TYPES = new Set([
+  'AWS::ApiGatewayV2::Route',
+  'AWS::ApiGatewayV2::Integration',
+  'AWS::ApiGatewayV2::Authorizer',
+  'AWS::ApiGatewayV2::Deployment',
+  'AWS::ApiGatewayV2::RouteResponse',
+  'AWS::ApiGatewayV2::IntegrationResponse',
+  'AWS::ApiGatewayV2::Model',
+]);
+
+/** The resource's name: the template's, or the one CloudFormation would generate. */
+export function physicalName(type: string, logicalId: string, ctx: PhysicalIdContext): string {
+  const property = NAME_PROPERTIES[type];
+  const given = property ? ctx.property(property) : undefined;
+  if (typeof given === 'string' && given !== '') return given;
+  if (type === 'AWS::SSM::Parameter') return `CFN-${logicalId}-${generatedSuffix(ctx.stackName, logicalId)}`;
+  // bucket names are lowercase
+  if (type === 'AWS::S3::Bucket') return generatedName(ctx.stackName, logicalId, 63).toLowerCase();
+  return generatedName(ctx.stackName, logicalId, NAME_LIMITS[type] ?? 128);
+}
+
+export function physicalRef(type: string, logicalId: string, ctx: PhysicalIdContext): string {
+  const arn = arnPrefix(ctx);
+  if (type === 'AWS::ApiGatewayV2::Api') return logicalId === ctx.apiLogicalId ? ctx.apiId : generatedShortId(ctx.stackName, logicalId).padEnd(10, '0');
+  if (SHORT_ID_TYPES.has(type)) return generatedShortId(ctx.stackName, logicalId);
+  const name = physicalName(type, logicalId, ctx);
+  switch (type) {
+    case 'AWS::SQS::Queue':
+      return `https://sqs.${ctx.region}.${ctx.urlSuffix}/${ctx.accountId}/${name}`;
+    case 'AWS::SNS::Topic':
+      return `${arn('sns')}:${name}`;
+    case 'AWS::IAM::ManagedPolicy':
+      return `arn:${ctx.partition}:iam::${ctx.accountId}:policy/${name}`;
+    default:
+      return name;
+  }
+}
+
+/** Fn::GetAtt; undefined when the type has no such attribute. */
+export function physicalAttribute(type: string, logicalId: string, attribute: string, ctx: PhysicalIdContext): unknown {
+  const arn = arnPrefix(ctx);
+  const ref = () => physicalRef(type, logicalId, ctx);
+  const name = () => physicalName(type, logicalId, ctx);
+  switch (type) {
+    case 'AWS::Lambda::Function':
+      if (attribute === 'Arn') return `${arn('lambda')}:function:${name()}`;
+      if (attribute === 'SnapStartResponse.ApplyOn') return 'None';
+      return undefined;
+    case 'AWS::DynamoDB::Table': {
+      const tableArn = `${arn('dynamodb')}:table/${name()}`;
+      if (attribute === 'Arn') return tableArn;
+      // the stream's label is its creation time; the emulator's tables are created at the epoch
+      if (attribute === 'StreamArn') return `${tableArn}/stream/1970-01-01T00:00:00.000`;
+      return undefined;
+    }
+    case 'AWS::ApiGatewayV2::Api': {
+      const id = ref();
+      if (attribute === 'ApiId') return id;
+      if (attribute === 'ApiEndpoint') {
+        const scheme = ctx.property('ProtocolType') === 'WEBSOCKET' ? 'wss' : 'https';
+        return `${scheme}://${id}.execute-api.${ctx.region}.${ctx.urlSuffix}`;
+      }
+      return undefined;
+    }
+    case 'AWS::ApiGatewayV2::Route':
+      return attribute === 'RouteId' ? ref() : undefined;
+    case 'AWS::ApiGatewayV2::Integration':
+      return attribute === 'IntegrationId' ? ref() : undefined;
+    case 'AWS::ApiGatewayV2::Authorizer':
+      return attribute === 'AuthorizerId' ? ref() : undefined;
+    case 'AWS::ApiGatewayV2::Deployment':
+      return attribute === 'DeploymentId' ? ref() : undefined;
+    case 'AWS::ApiGatewayV2::RouteResponse':
+      return attribute === 'RouteResponseId' ? ref() : undefined;
+    case 'AWS::SSM::Parameter':
+      if (attribute === 'Value') return ctx.property('Value');
+      if (attribute === 'Type') return ctx.property('Type');
+      return undefined;
+    case 'AWS::IAM::Role':
+      if (attribute === 'Arn') return `arn:${ctx.partition}:iam::${ctx.accountId}:role${pathOf(ctx.property('Path'))}${name()}`;
+      if (attribute === 'RoleId') return `AROA${generatedSuffix(ctx.stackName, logicalId)}`;
+      return undefined;
+    case 'AWS::Logs::LogGroup':
+      return attribute === 'Arn' ? `${arn('logs')}:log-group:${name()}:*` : undefined;
+    case 'AWS::SQS::Queue':
+      if (attribute === 'Arn') return `${arn('sqs')}:${name()}`;
+      if (attribute === 'QueueName') return name();
+      if (attribute === 'QueueUrl') return ref();
+      return undefined;
+    case 'AWS::SNS::Topic':
+      if (attribute === 'TopicArn') return ref();
+      if (attribute === 'TopicName') return name();
+      return undefined;
+    case 'AWS::S3::Bucket':
+      if (attribute === 'Arn') return `arn:${ctx.partition}:s3:::${name()}`;
+      if (attribute === 'DomainName') return `${name()}.s3.${ctx.urlSuffix}`;
+      if (attribute === 'RegionalDomainName') return `${name()}.s3.${ctx.region}.${ctx.urlSuffix}`;
+      return undefined;
+    default:
+      // a type the emulator does not run: an ARN of the usual shape, any other attribute by name
+      if (attribute === 'Arn') return `${arn(serviceOf(type))}:${logicalId.toLowerCase()}/${ref()}`;
+      if (attribute === 'Name') return name();
+      return `${ref()}.${attribute}`;
+  }
+}
+
+function arnPrefix(ctx: PhysicalIdContext): (service: string) => string {
+  return (service) => `arn:${ctx.partition}:${service}:${ctx.region}:${ctx.accountId}`;
+}
+
+function serviceOf(type: string): string {
+  return (type.split('::')[1] ?? 'unknown').toLowerCase();
+}
+
+function pathOf(path: unknown): string {
+  return typeof path === 'string' && path.startsWith('/') ? path : '/';
+}

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The names CloudFormation gives resources the template leaves unnamed:
+ * `{stackName}-{logicalId}-{SUFFIX}`, the suffix 13 uppercase letters and digits, the stack and
+ * logical id shortened to fit the type's limit (Lambda 64, DynamoDB 255) as CloudFormation
+ * shortens them. CloudFormation's suffix is random; ours is a hash of the stack name and logical
+ * id, so two runs of one template name everything alike (a report compares like with like).
+ */
+export const GENERATED_SUFFIX_LENGTH = 13;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+
+function digest(...parts: string[]): Buffer {
+  return createHash('sha256').update(parts.join('\u0000')).digest();
+}
+
+function encode(bytes: Buffer, length: number, alphabet: string): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += alphabet[bytes[i]! % alphabet.length];
+  return out;
+}
+
+export function generatedSuffix(stackName: string, logicalId: string): string {
+  return encode(digest(stackName, logicalId), GENERATED_SUFFIX_LENGTH, ALPHABET);
+}
+
+export function generatedName(stackName: string, logicalId: string, maxLength: number): string {
+  const suffix = generatedSuffix(stackName, logicalId);
+  const budget = maxLength - suffix.length - 2;
+  let stack = stackName;
+  let logical = logicalId;
+  // the longer part gives way first, one character at a time (bounded by the two lengths)
+  while (stack.length + logical.length > budget && stack.length + logical.length > 0) {
+    if (stack.length >= logical.length) stack = stack.slice(0, -1);
+    else logical = logical.slice(0, -1);
+  }
+  return `${stack}-${logical}-${suffix}`;
+}
+
+/** API Gateway's ids (routes, integrations, authorizers, deployments): 7 lowercase letters and digits. */
+export function generatedShortId(stackName: string, logicalId: string): string {
+  return encode(digest('short-id', stackName, logicalId), 7, 'abcdefghijklmnopqrstuvwxyz0123456789');
+}
+
+/** The UUID in a stack id (`arn:aws:cloudformation:…:stack/{name}/{uuid}`), from the stack's name. */
+export function stackUuid(stackName: string, region: string, accountId: string): string {
+  const h = digest('stack', stackName, region, accountId).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+import { templateError } from './template-errors.ts';
+
+/**
+ * A resource's resolved properties checked against the schema of what the emulator reads of its
+ * type: one line naming the resource and the property when they do not fit. CloudFormation
+ * takes numbers written as strings ("512"), and so do these.
+ */
+export function parseProperties<S extends z.ZodType>(file: string, logicalId: string, schema: S, properties: unknown): z.infer<S> {
+  const parsed = schema.safeParse(properties);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  return fail(file, logicalId, issue.path, issue.message);
+}
+
+function fail(file: string, logicalId: string, path: readonly PropertyKey[], message: string): never {
+  throw templateError(file, ['Resources', logicalId, 'Properties', ...path.map((p) => (typeof p === 'number' ? p : String(p)))], message);
+}
+
+/** An integer, or a string of one (CloudFormation converts). */
+export const cfnInteger = z.union([z.number().int(), z.string().regex(/^-?\d+$/, 'must be an integer').transform(Number)]);
+
+/** A number, or a string of one. */
+export const cfnNumber = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a number').transform(Number)]);
+
+/** A string; numbers and booleans become strings, as CloudFormation passes them. */
+export const cfnString = z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]);
+
+export const cfnBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);

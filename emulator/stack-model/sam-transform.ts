@@ -1,0 +1,107 @@
+import type { TemplateResource } from './resource-dependencies.ts';
+import type { NotEmulated } from './stack-description.ts';
+import type { Template } from './stack-template.ts';
+import { templateError } from './template-errors.ts';
+
+/**
+ * The part of the SAM transform (`Transform: AWS::Serverless-2016-10-31`) a WebSocket stack
+ * needs, done as SAM does it, logical ids kept:
+ * - AWS::Serverless::Function → AWS::Lambda::Function of the same logical id, Globals.Function
+ *   merged in (mappings merged key by key, lists appended, the function's own value winning),
+ *   CodeUri kept as a local path (what `sam package` would upload), InlineCode as ZipFile, and the
+ *   execution role SAM creates (`{Id}Role`) when the function names none. Events are listed as
+ *   not emulated, one line each (an Api, a schedule, a queue... never invokes it offline), and so
+ *   are the alias of AutoPublishAlias (its provisioned concurrency included) and a function URL.
+ * - AWS::Serverless::SimpleTable → AWS::DynamoDB::Table: PrimaryKey (default `id` String),
+ *   ProvisionedThroughput (on-demand without it), TableName.
+ * Other AWS::Serverless types stay as they are and are listed as not emulated.
+ */
+export const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
+
+export interface SamExpansion {
+  template: Template;
+  /** SAM's events, as the resources SAM would make of them: not emulated */
+  notEmulated: NotEmulated[];
+}
+
+/** The properties of a Serverless::Function that are AWS::Lambda::Function's under the same name. */
+const LAMBDA_PROPERTIES = [
+  'FunctionName', 'Handler', 'Runtime', 'MemorySize', 'Timeout', 'Environment', 'ReservedConcurrentExecutions',
+  'Layers', 'PackageType', 'Architectures', 'Description', 'Role', 'VpcConfig', 'KmsKeyArn', 'EphemeralStorage', 'LoggingConfig',
+];
+
+export function isSamTemplate(template: Template): boolean {
+  const t = template.Transform;
+  return t === SAM_TRANSFORM || (Array.isArray(t) && t.includes(SAM_TRANSFORM));
+}
+
+export function expandSam(file: string, template: Template): SamExpansion {
+  const globals = (template.Globals ?? {}) as Record<string, unknown>;
+  for (const key of Object.keys(globals)) {
+    if (!['Function', 'Api', 'HttpApi', 'SimpleTable', 'StateMachine', 'LayerVersion'].includes(key)) throw templateError(file, ['Globals', key], 'not a section SAM knows in Globals');
+  }
+  const functionGlobals = (globals.Function ?? {}) as Record<string, unknown>;
+  const resources: Record<string, TemplateResource> = {};
+  const notEmulated: NotEmulated[] = [];
+  for (const [id, resource] of Object.entries(template.Resources) as Array<[string, TemplateResource]>) {
+    if (resource.Type === 'AWS::Serverless::Function') {
+      const props = merge(functionGlobals, resource.Properties ?? {}) as Record<string, unknown>;
+      const lambda: Record<string, unknown> = {};
+      for (const key of LAMBDA_PROPERTIES) if (props[key] !== undefined) lambda[key] = props[key];
+      if (props.InlineCode !== undefined) lambda.Code = { ZipFile: props.InlineCode };
+      else if (typeof props.CodeUri === 'object' && props.CodeUri !== null && 'Bucket' in props.CodeUri) {
+        const uri = props.CodeUri as { Bucket: unknown; Key: unknown };
+        lambda.Code = { S3Bucket: uri.Bucket, S3Key: uri.Key };
+      } else if (props.CodeUri !== undefined) lambda.Code = props.CodeUri;
+      else if (props.PackageType !== 'Image') throw templateError(file, ['Resources', id, 'Properties', 'CodeUri'], 'missing: SAM needs CodeUri or InlineCode');
+      if (lambda.Role === undefined) {
+        resources[`${id}Role`] = { Type: 'AWS::IAM::Role', Properties: {}, ...(resource.Condition ? { Condition: resource.Condition } : {}) };
+        lambda.Role = { 'Fn::GetAtt': [`${id}Role`, 'Arn'] };
+      }
+      resources[id] = { ...resource, Type: 'AWS::Lambda::Function', Properties: lambda };
+      // what SAM makes beside the function that would change how it is reached or started
+      if (typeof props.AutoPublishAlias === 'string') notEmulated.push({ logicalId: `${id}Alias${props.AutoPublishAlias}`, type: 'AWS::Lambda::Alias' });
+      if (props.FunctionUrlConfig !== undefined) notEmulated.push({ logicalId: `${id}Url`, type: 'AWS::Lambda::Url' });
+      for (const [event, spec] of Object.entries((props.Events ?? {}) as Record<string, { Type?: unknown }>)) {
+        notEmulated.push({ logicalId: `${id}${event}`, type: `AWS::Serverless::Function event ${String(spec?.Type ?? '(no Type)')}` });
+      }
+    } else if (resource.Type === 'AWS::Serverless::SimpleTable') {
+      const p = (resource.Properties ?? {}) as { PrimaryKey?: { Name?: unknown; Type?: unknown }; ProvisionedThroughput?: unknown; TableName?: unknown };
+      const name = p.PrimaryKey?.Name ?? 'id';
+      const type = p.PrimaryKey?.Type ?? 'String';
+      const attributeType = ({ String: 'S', Number: 'N', Binary: 'B' } as Record<string, string>)[String(type)];
+      if (!attributeType) throw templateError(file, ['Resources', id, 'Properties', 'PrimaryKey', 'Type'], `${String(type)}: must be String, Number or Binary`);
+      resources[id] = {
+        ...resource,
+        Type: 'AWS::DynamoDB::Table',
+        Properties: {
+          ...(p.TableName !== undefined ? { TableName: p.TableName } : {}),
+          AttributeDefinitions: [{ AttributeName: name, AttributeType: attributeType }],
+          KeySchema: [{ AttributeName: name, KeyType: 'HASH' }],
+          ...(p.ProvisionedThroughput !== undefined ? { BillingMode: 'PROVISIONED', ProvisionedThroughput: p.ProvisionedThroughput } : { BillingMode: 'PAY_PER_REQUEST' }),
+        },
+      };
+    } else {
+      resources[id] = resource;
+    }
+  }
+  const transforms = (Array.isArray(template.Transform) ? template.Transform : [template.Transform]).filter((t) => t !== SAM_TRANSFORM);
+  const { Globals: _globals, ...rest } = template;
+  return { template: { ...rest, Transform: transforms.length ? transforms : undefined, Resources: resources } as Template, notEmulated };
+}
+
+/** SAM's Globals rule: mappings merged key by key, lists appended (globals first), otherwise the function's value. */
+function merge(global: unknown, own: unknown): unknown {
+  if (own === undefined) return global;
+  if (global === undefined) return own;
+  if (Array.isArray(global) && Array.isArray(own)) return [...global, ...own];
+  const isMap = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  // an intrinsic (`{Ref: …}`, `{Fn::If: …}`) is a value, not a mapping to merge into
+  const intrinsic = (v: unknown) => isMap(v) && Object.keys(v as object).some((k) => k === 'Ref' || k.startsWith('Fn::'));
+  if (isMap(global) && isMap(own) && !intrinsic(global) && !intrinsic(own)) {
+    const out: Record<string, unknown> = { ...(global as Record<string, unknown>) };
+    for (const [k, v] of Object.entries(own as Record<string, unknown>)) out[k] = merge(out[k], v);
+    return out;
+  }
+  return own;
+}

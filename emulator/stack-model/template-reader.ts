@@ -1,0 +1,212 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { MAX_DATA_FILE_BYTES, readDataFile } from '../../common/data-file.ts';
+import { UserError } from '../../common/errors.ts';
+import { readCdkAssembly, isCloudAssembly } from './cdk-assembly.ts';
+import { CLOUDFORMATION_YAML_TAGS } from './cloudformation-yaml-tags.ts';
+import { readDynamoDbTable } from './dynamodb-table-reader.ts';
+import { FunctionCodeReader, type CodeSource } from './function-code.ts';
+import { readLambdaFunction } from './lambda-function-reader.ts';
+import type { TemplateResource } from './resource-dependencies.ts';
+import { expandSam, isSamTemplate, SAM_TRANSFORM } from './sam-transform.ts';
+import { readServerlessPackage, serverlessDirOf } from './serverless-package.ts';
+import { readSsmParameter } from './ssm-parameter-reader.ts';
+import type { FunctionDescription, NotEmulated, StackDescription, StackSource } from './stack-description.ts';
+import { checkStackName, stackNameFromFile } from './stack-name.ts';
+import { parseTemplate, StackTemplate, type Template } from './stack-template.ts';
+import { templateError } from './template-errors.ts';
+import { chooseWebSocketApi, readWebSocketApi } from './websocket-api-reader.ts';
+
+/**
+ * The template reader: a CloudFormation template (YAML or JSON), a SAM template, a CDK cloud
+ * assembly or a Serverless Framework package, read into the stack description the emulator
+ * runs. Everything it cannot run is refused here, before anything starts, in one line naming
+ * the resource and the property; every resource it does not emulate is listed once in
+ * `notEmulated`. See README.md in this folder.
+ */
+export interface ReadTemplateOptions {
+  /** a template file (.yaml/.yml/.json/.template), a cdk.out directory, or a Serverless `.serverless/` directory (or a project dir containing it) */
+  path: string;
+  /** --parameter Key=Value overrides */
+  parameters: Record<string, string>;
+  /** --stack-name; default: the assembly's stack name, or derived from the file name */
+  stackName?: string;
+  region: string;
+  accountId: string;
+  /** the physical id the emulator gives the WebSocket API (Ref of the Api resolves to it) */
+  apiId: string;
+  /** a directory the reader may write into: zips unpacked, inline ZipFile code written out */
+  workDir: string;
+}
+
+/**
+ * CloudFormation's limit on a template uploaded to S3 is 1 MB; the reader refuses anything
+ * larger (common/data-file.ts reads it bounded, so a wrong path to a large file is not read whole).
+ */
+export const MAX_TEMPLATE_BYTES = MAX_DATA_FILE_BYTES;
+/** Alias expansions a YAML template may make: a template uses a few anchors at most; an alias bomb is refused. */
+export const MAX_TEMPLATE_ALIASES = 100;
+
+const LANGUAGE_EXTENSIONS = 'AWS::LanguageExtensions';
+
+interface Located {
+  format: Extract<StackSource, { kind: 'template' }>['format'];
+  templateFile: string;
+  stackName?: string;
+  parameters: Record<string, string>;
+  codeSource: (resources: Record<string, TemplateResource>) => CodeSource;
+}
+
+const NO_LOCAL_CODE: CodeSource = { localCode: () => undefined };
+
+export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDescription> {
+  const located = locate(o);
+  const file = located.templateFile;
+  let template = parseTemplate(file, readDataFile(file, { what: 'template', maxBytes: MAX_TEMPLATE_BYTES, yamlTags: CLOUDFORMATION_YAML_TAGS, maxAliasCount: MAX_TEMPLATE_ALIASES }));
+  const notEmulated: NotEmulated[] = [];
+  let format = located.format;
+  if (isSamTemplate(template)) {
+    const expanded = expandSam(file, template);
+    template = expanded.template;
+    notEmulated.push(...expanded.notEmulated);
+    if (format === 'cloudformation') format = 'sam';
+  }
+  refuseTransforms(file, template);
+
+  // an assembly's stack is named by the assembly (--stack-name chose it); a file's by --stack-name or its name
+  const stackName =
+    located.format === 'cdk-assembly' ? located.stackName! : o.stackName !== undefined ? checkStackName(o.stackName) : (located.stackName ?? stackNameFromFile(file));
+  const t = new StackTemplate({
+    file,
+    template,
+    parameters: { ...located.parameters, ...o.parameters },
+    stackName,
+    region: o.region,
+    accountId: o.accountId,
+    apiId: o.apiId,
+  });
+  const apiLogicalId = chooseWebSocketApi(t);
+
+  const functionIds = t.ofType('AWS::Lambda::Function');
+  const functionIdsByName = uniqueNames(t, functionIds, 'FunctionName');
+  uniqueNames(t, t.ofType('AWS::DynamoDB::Table'), 'TableName');
+  const ws = readWebSocketApi(t, apiLogicalId, functionIdsByName);
+  const read = new Set(ws.read);
+
+  mkdirSync(o.workDir, { recursive: true });
+  const code = new FunctionCodeReader(file, resolve(o.workDir), located.codeSource(t.resources));
+  // Only the functions API Gateway invokes run offline; another (a stream consumer, a custom
+  // resource's provider) has nothing to invoke it here and is listed, not refused.
+  const invoked = new Set([...ws.routes.map((r) => r.functionId), ...(ws.authorizer ? [ws.authorizer.functionId] : [])]);
+  const functions: FunctionDescription[] = [];
+  for (const id of functionIds) {
+    if (!invoked.has(id)) continue;
+    functions.push(await readLambdaFunction(t, id, code));
+    read.add(id);
+  }
+  const tables = t.ofType('AWS::DynamoDB::Table').map((id) => {
+    read.add(id);
+    return readDynamoDbTable(t, id);
+  });
+  const parameters = t.ofType('AWS::SSM::Parameter').map((id) => {
+    read.add(id);
+    return readSsmParameter(t, id);
+  });
+
+  // the Parameter Store parameter the authorizer reads: one the stack creates and names in its environment
+  if (ws.authorizer) {
+    const env = functions.find((f) => f.logicalId === ws.authorizer!.functionId)?.environment ?? {};
+    const tokenParameter = parameters.find((p) => Object.values(env).includes(p.name));
+    if (tokenParameter) ws.authorizer.tokenParameter = tokenParameter.name;
+  }
+
+  for (const [id, r] of Object.entries(t.resources)) {
+    if (read.has(id)) continue;
+    // IAM, permissions, log groups, functions nothing invokes offline...: listed, never dropped silently
+    notEmulated.push({ logicalId: id, type: r.Type });
+  }
+
+  return {
+    stackName,
+    source: { kind: 'template', format, path: o.path, templateFile: file },
+    api: ws.api,
+    routes: ws.routes,
+    ...(ws.authorizer ? { authorizer: ws.authorizer } : {}),
+    functions,
+    tables,
+    parameters,
+    notEmulated,
+    outputs: readOutputs(t, template),
+  };
+}
+
+/** Physical name → logical id; two resources of one type with one name cannot both be created (CloudFormation fails the deploy). */
+function uniqueNames(t: StackTemplate, ids: string[], property: string): Map<string, string> {
+  const byName = new Map<string, string>();
+  for (const id of ids) {
+    const name = t.name(id);
+    const other = byName.get(name);
+    if (other !== undefined) throw templateError(t.file, ['Resources', id, 'Properties', property], `${name} is also resource ${other}'s name`);
+    byName.set(name, id);
+  }
+  return byName;
+}
+
+/** Which of the four formats a path is, and where its template is. */
+function locate(o: ReadTemplateOptions): Located {
+  let st;
+  try {
+    st = statSync(o.path);
+  } catch {
+    throw new UserError(`--template ${o.path}: does not exist`);
+  }
+  if (st.isDirectory()) {
+    if (isCloudAssembly(o.path)) {
+      const cdk = readCdkAssembly(o.path, o.stackName);
+      return { format: 'cdk-assembly', templateFile: cdk.templateFile, stackName: cdk.stackName, parameters: cdk.parameters, codeSource: cdk.codeSource };
+    }
+    const serverlessDir = serverlessDirOf(o.path);
+    if (serverlessDir) {
+      const sls = readServerlessPackage(serverlessDir);
+      return {
+        format: 'serverless',
+        templateFile: sls.templateFile,
+        ...(sls.stackName ? { stackName: sls.stackName } : {}),
+        parameters: {},
+        codeSource: () => sls.codeSource,
+      };
+    }
+    throw new UserError(`--template ${o.path}: a directory, but neither a CDK cloud assembly (manifest.json) nor a Serverless package (.serverless/cloudformation-template-update-stack.json)`);
+  }
+  return { format: 'cloudformation', templateFile: resolve(o.path), parameters: {}, codeSource: () => NO_LOCAL_CODE };
+}
+
+/** Macros change the template before CloudFormation reads it: only SAM's (expanded here) and AWS::LanguageExtensions' functions are known. */
+function refuseTransforms(file: string, template: Template): void {
+  const transforms = template.Transform === undefined ? [] : Array.isArray(template.Transform) ? template.Transform : [template.Transform];
+  for (const name of transforms) {
+    if (name !== LANGUAGE_EXTENSIONS && name !== SAM_TRANSFORM) {
+      throw templateError(file, ['Transform'], `${name} is a macro the emulator cannot run: give the template as CloudFormation processed it`);
+    }
+  }
+}
+
+function readOutputs(t: StackTemplate, template: Template): StackDescription['outputs'] {
+  const out: StackDescription['outputs'] = [];
+  for (const [key, raw] of Object.entries(template.Outputs ?? {})) {
+    const at = ['Outputs', key];
+    if (raw === null || typeof raw !== 'object' || !('Value' in raw)) throw templateError(t.file, at, 'an output needs a Value');
+    const o = raw as { Value: unknown; Description?: unknown; Condition?: unknown; Export?: { Name?: unknown } };
+    if (typeof o.Condition === 'string' && !t.resolver.condition(o.Condition, [...at, 'Condition'])) continue;
+    const value = t.resolve(o.Value, [...at, 'Value']);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw templateError(t.file, [...at, 'Value'], 'must resolve to a string');
+    const exportName = o.Export?.Name === undefined ? undefined : t.resolve(o.Export.Name, [...at, 'Export', 'Name']);
+    out.push({
+      key,
+      value: String(value),
+      ...(typeof o.Description === 'string' ? { description: o.Description } : {}),
+      ...(exportName !== undefined ? { exportName: String(exportName) } : {}),
+    });
+  }
+  return out;
+}

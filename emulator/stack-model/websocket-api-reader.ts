@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import { cfnNumber, parseProperties } from './resource-properties.ts';
+import type { StackTemplate } from './stack-template.ts';
+import type { ApiDescription, AuthorizerDescription, RouteDescription, Throttle } from './stack-description.ts';
+import { templateError } from './template-errors.ts';
+
+/**
+ * The WebSocket API of a template: AWS::ApiGatewayV2::Api (WEBSOCKET), its Stage, Routes,
+ * Integrations (AWS_PROXY to a function of the stack), RouteResponses, Authorizer and
+ * Deployment. A stack runs one WebSocket API with one stage; an HTTP API, an HTTP/HTTP_PROXY/
+ * MOCK/AWS integration, a route without an integration, an integration with a function outside
+ * the stack are refused, each naming the resource and the property.
+ */
+export const API_TYPES = {
+  api: 'AWS::ApiGatewayV2::Api',
+  stage: 'AWS::ApiGatewayV2::Stage',
+  route: 'AWS::ApiGatewayV2::Route',
+  integration: 'AWS::ApiGatewayV2::Integration',
+  routeResponse: 'AWS::ApiGatewayV2::RouteResponse',
+  authorizer: 'AWS::ApiGatewayV2::Authorizer',
+  deployment: 'AWS::ApiGatewayV2::Deployment',
+} as const;
+
+/** API Gateway's account-level throttle, what a stage setting left out falls back to. */
+const ACCOUNT_THROTTLE: Throttle = { rateLimit: 10_000, burstLimit: 5_000 };
+
+export interface WebSocketApi {
+  api: ApiDescription;
+  routes: RouteDescription[];
+  authorizer?: AuthorizerDescription;
+  /** the resources read here (everything else of API Gateway goes to "not emulated") */
+  read: Set<string>;
+}
+
+/** Picks the stack's one WebSocket API (refusing HTTP APIs and a second one) and gives it the emulator's id. */
+export function chooseWebSocketApi(t: StackTemplate): string {
+  const apis = t.ofType(API_TYPES.api);
+  for (const id of apis) {
+    const protocol = t.property(id, 'ProtocolType');
+    if (protocol !== 'WEBSOCKET') {
+      throw templateError(t.file, ['Resources', id, 'Properties', 'ProtocolType'], `${String(protocol ?? '(missing)')}: only WEBSOCKET APIs are emulated (an HTTP API is not)`);
+    }
+  }
+  if (apis.length === 0) throw templateError(t.file, ['Resources'], `no ${API_TYPES.api} with ProtocolType WEBSOCKET: the emulator runs a WebSocket API stack`);
+  if (apis.length > 1) throw templateError(t.file, ['Resources', apis[1]!], `a second WebSocket API (the stack has ${apis.join(', ')}): the emulator runs one`);
+  t.setWebSocketApi(apis[0]!);
+  return apis[0]!;
+}
+
+const apiSchema = z.object({ Name: z.string().optional(), RouteSelectionExpression: z.string() }).loose();
+const routeThrottle = z.object({ ThrottlingRateLimit: cfnNumber.optional(), ThrottlingBurstLimit: cfnNumber.optional() }).loose();
+const stageSchema = z
+  .object({ StageName: z.string().min(1), DefaultRouteSettings: routeThrottle.optional(), RouteSettings: z.record(z.string(), routeThrottle).optional() })
+  .loose();
+const integrationSchema = z.object({ IntegrationType: z.string(), IntegrationUri: z.string().optional() }).loose();
+const routeSchema = z
+  .object({
+    RouteKey: z.string(),
+    Target: z.string().optional(),
+    AuthorizationType: z.enum(['NONE', 'CUSTOM', 'AWS_IAM']).optional(),
+    AuthorizerId: z.string().optional(),
+  })
+  .loose();
+const routeResponseSchema = z.object({ RouteId: z.string(), RouteResponseKey: z.string() }).loose();
+const authorizerSchema = z
+  .object({
+    AuthorizerType: z.string(),
+    AuthorizerUri: z.string().optional(),
+    // a list in CloudFormation's schema; older templates give one source as a string
+    IdentitySource: z.union([z.array(z.string()), z.string().transform((s) => [s])]).optional(),
+    Name: z.string().optional(),
+  })
+  .loose();
+
+export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functionIdsByName: Map<string, string>): WebSocketApi {
+  const apiId = t.ref(apiLogicalId);
+  const read = new Set<string>([apiLogicalId]);
+  const mine = (type: string) => t.ofType(type).filter((id) => t.property(id, 'ApiId') === apiId);
+  const at = (id: string, ...path: (string | number)[]) => ['Resources', id, 'Properties', ...path];
+  const api = parseProperties(t.file, apiLogicalId, apiSchema, t.properties(apiLogicalId));
+
+  const stages = mine(API_TYPES.stage);
+  if (stages.length === 0) throw templateError(t.file, ['Resources', apiLogicalId], `no ${API_TYPES.stage} for this API: a WebSocket API is reached through a stage`);
+  if (stages.length > 1) throw templateError(t.file, ['Resources', stages[1]!], `a second stage of ${apiLogicalId} (it has ${stages.join(', ')}): the emulator serves one`);
+  const stageId = stages[0]!;
+  const stage = parseProperties(t.file, stageId, stageSchema, t.properties(stageId));
+  read.add(stageId);
+
+  // integration physical id → the function behind it
+  const functionOf = (id: string, property: string, uri: string | undefined): string => {
+    // the invocation URI, or (as HTTP APIs take it) the function's ARN itself
+    const invocation = uri === undefined ? undefined : /^arn:[^:]+:apigateway:[^:]+:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/.exec(uri);
+    const functionArn = invocation ? invocation[1]! : uri !== undefined && /^arn:[^:]+:lambda:/.test(uri) ? uri : undefined;
+    if (functionArn === undefined) throw templateError(t.file, at(id, property), `${uri ?? '(missing)'} is not a Lambda function's invocation URI (arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations)`);
+    const name = /^arn:[^:]+:lambda:[^:]+:[^:]+:function:([^:]+)(?::[^:]+)?$/.exec(functionArn)?.[1];
+    const functionId = name === undefined ? undefined : functionIdsByName.get(name);
+    if (!functionId) throw templateError(t.file, at(id, property), `${functionArn} is not a function of this stack: the emulator runs the stack's own functions`);
+    return functionId;
+  };
+  const integrations = new Map<string, { logicalId: string; functionId: string }>();
+  for (const id of mine(API_TYPES.integration)) {
+    const p = parseProperties(t.file, id, integrationSchema, t.properties(id));
+    if (p.IntegrationType !== 'AWS_PROXY') {
+      throw templateError(t.file, at(id, 'IntegrationType'), `${p.IntegrationType} integrations are not emulated: only AWS_PROXY to a Lambda function`);
+    }
+    integrations.set(t.ref(id), { logicalId: id, functionId: functionOf(id, 'IntegrationUri', p.IntegrationUri) });
+    read.add(id);
+  }
+
+  const twoWayRoutes = new Set<string>();
+  for (const id of mine(API_TYPES.routeResponse)) {
+    const p = parseProperties(t.file, id, routeResponseSchema, t.properties(id));
+    if (p.RouteResponseKey === '$default') twoWayRoutes.add(p.RouteId);
+    read.add(id);
+  }
+
+  const authorizers = new Map<string, string>(mine(API_TYPES.authorizer).map((id) => [t.ref(id), id]));
+  let authorizer: AuthorizerDescription | undefined;
+  const routes: RouteDescription[] = [];
+  for (const id of mine(API_TYPES.route)) {
+    const p = parseProperties(t.file, id, routeSchema, t.properties(id));
+    if (p.Target === undefined) throw templateError(t.file, at(id, 'Target'), `route ${p.RouteKey} has no integration (Target: integrations/<id>)`);
+    const target = /^integrations\/(.+)$/.exec(p.Target)?.[1];
+    const integration = target === undefined ? undefined : integrations.get(target);
+    if (!integration) throw templateError(t.file, at(id, 'Target'), `${p.Target} is not an integration of this API (integrations/<id>)`);
+    const authorizationType = p.AuthorizationType ?? 'NONE';
+    if (authorizationType === 'CUSTOM') {
+      if (p.RouteKey !== '$connect') throw templateError(t.file, at(id, 'AuthorizationType'), 'CUSTOM on a route other than $connect: a WebSocket API authorizes $connect only');
+      const authorizerId = p.AuthorizerId === undefined ? undefined : authorizers.get(p.AuthorizerId);
+      if (!authorizerId) throw templateError(t.file, at(id, 'AuthorizerId'), `${p.AuthorizerId ?? '(missing)'} is not an authorizer of this API`);
+      authorizer = readAuthorizer(t, authorizerId, functionOf);
+      read.add(authorizerId);
+    }
+    routes.push({ logicalId: id, routeKey: p.RouteKey, functionId: integration.functionId, integrationId: integration.logicalId, authorizationType, twoWay: twoWayRoutes.has(t.ref(id)) });
+    read.add(id);
+  }
+  for (const id of mine(API_TYPES.deployment)) read.add(id);
+
+  return {
+    api: {
+      logicalId: apiLogicalId,
+      name: api.Name ?? apiLogicalId,
+      routeSelectionExpression: api.RouteSelectionExpression,
+      stage: {
+        logicalId: stageId,
+        name: stage.StageName,
+        ...(throttleOf(stage.DefaultRouteSettings) ? { throttle: throttleOf(stage.DefaultRouteSettings) } : {}),
+        routeThrottles: Object.fromEntries(
+          Object.entries(stage.RouteSettings ?? {}).flatMap(([key, s]) => {
+            const th = throttleOf(s);
+            return th ? [[key, th]] : [];
+          }),
+        ),
+      },
+    },
+    routes,
+    ...(authorizer ? { authorizer } : {}),
+    read,
+  };
+}
+
+function throttleOf(s: z.infer<typeof routeThrottle> | undefined): Throttle | undefined {
+  if (!s || (s.ThrottlingRateLimit === undefined && s.ThrottlingBurstLimit === undefined)) return undefined;
+  return { rateLimit: s.ThrottlingRateLimit ?? ACCOUNT_THROTTLE.rateLimit, burstLimit: s.ThrottlingBurstLimit ?? ACCOUNT_THROTTLE.burstLimit };
+}
+
+function readAuthorizer(t: StackTemplate, id: string, functionOf: (id: string, property: string, uri: string | undefined) => string): AuthorizerDescription {
+  const p = parseProperties(t.file, id, authorizerSchema, t.properties(id));
+  if (p.AuthorizerType !== 'REQUEST') throw templateError(t.file, ['Resources', id, 'Properties', 'AuthorizerType'], `${p.AuthorizerType}: a WebSocket API's authorizer is a REQUEST Lambda authorizer`);
+  return { logicalId: id, name: p.Name ?? id, functionId: functionOf(id, 'AuthorizerUri', p.AuthorizerUri), identitySource: p.IdentitySource ?? [] };
+}

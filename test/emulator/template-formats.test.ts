@@ -1,0 +1,329 @@
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../common/errors.ts';
+import { findFunction, type StackDescription } from '../../emulator/stack-model/stack-description.ts';
+import { readTemplateStack, type ReadTemplateOptions } from '../../emulator/stack-model/template-reader.ts';
+import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
+import { writeZip } from './zip-fixture.ts';
+
+// The template reader over each format it reads, each producing the description the emulator
+// runs: the SAM fixture, the CloudFormation JSON fixture, a Serverless Framework package, and
+// the reference stack's own cloud assembly, synthesized here by the repository's CDK app.
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const FIXTURES = join(ROOT, 'test/fixtures/stacks');
+const work = mkdtempSync(join(tmpdir(), 'template-formats-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const API_ID = 'r00ms4p1x2';
+function options(path: string, more: Partial<ReadTemplateOptions> = {}): ReadTemplateOptions {
+  return { path, parameters: {}, region: 'eu-west-1', accountId: '111122223333', apiId: API_ID, workDir: join(work, 'work'), ...more };
+}
+
+function fn(d: StackDescription, id: string) {
+  const f = findFunction(d, id);
+  if (!f) throw new Error(`no function ${id}`);
+  return f;
+}
+
+describe('SAM: the rooms fixture', () => {
+  let d: StackDescription;
+  beforeAll(async () => {
+    d = await readTemplateStack(options(join(FIXTURES, 'sam-rooms/template.yaml')));
+  });
+
+  it('names the stack after its directory and the functions as CloudFormation would', () => {
+    expect(d.stackName).toBe('sam-rooms');
+    expect(d.source).toEqual({ kind: 'template', format: 'sam', path: join(FIXTURES, 'sam-rooms/template.yaml'), templateFile: join(FIXTURES, 'sam-rooms/template.yaml') });
+    expect(d.functions.map((f) => f.logicalId)).toEqual(['JoinFunction', 'LeaveFunction', 'PublishFunction']);
+    for (const f of d.functions) expect(f.name).toMatch(new RegExp(`^sam-rooms-${f.logicalId}-[A-Z0-9]{13}$`));
+  });
+
+  it('reads the API, the stage with its throttles, and routes to functions', () => {
+    expect(d.api).toEqual({
+      logicalId: 'RoomsApi',
+      name: 'sam-rooms-rooms',
+      routeSelectionExpression: '$request.body.action',
+      stage: { logicalId: 'Stage', name: 'live', throttle: { rateLimit: 200, burstLimit: 400 }, routeThrottles: { publish: { rateLimit: 100, burstLimit: 50 } } },
+    });
+    expect(d.routes.map((r) => [r.routeKey, r.functionId, r.integrationId, r.authorizationType, r.twoWay])).toEqual([
+      ['$connect', 'JoinFunction', 'ConnectIntegration', 'NONE', false],
+      ['$disconnect', 'LeaveFunction', 'DisconnectIntegration', 'NONE', false],
+      ['publish', 'PublishFunction', 'PublishIntegration', 'NONE', false],
+    ]);
+    expect(d.authorizer).toBeUndefined();
+  });
+
+  it('merges Globals into each function: code dir, handler, runtime, memory, timeout, environment', () => {
+    const members = d.tables.find((t) => t.logicalId === 'MembersTable')!.definition.TableName;
+    const stats = d.tables.find((t) => t.logicalId === 'RoomStatsTable')!.definition.TableName;
+    expect(fn(d, 'PublishFunction')).toEqual({
+      logicalId: 'PublishFunction',
+      name: expect.stringMatching(/^sam-rooms-PublishFunction-/),
+      code: { kind: 'handler', dir: join(FIXTURES, 'sam-rooms/src'), handler: 'publish.handler' },
+      runtime: 'nodejs22.x',
+      memoryMB: 512,
+      timeoutSeconds: 10,
+      environment: { MEMBERS_TABLE: members, BY_CONNECTION_INDEX: 'byConnection', STATS_TABLE: stats },
+    });
+    expect(fn(d, 'JoinFunction').memoryMB).toBe(256);
+    expect(fn(d, 'LeaveFunction').code).toEqual({ kind: 'handler', dir: join(FIXTURES, 'sam-rooms/src'), handler: 'leave.handler' });
+    expect(fn(d, 'LeaveFunction').environment).toEqual({ MEMBERS_TABLE: members, BY_CONNECTION_INDEX: 'byConnection' });
+  });
+
+  it('reads the table with its GSI and TTL, and the SimpleTable on demand', () => {
+    expect(d.tables).toEqual([
+      {
+        logicalId: 'MembersTable',
+        definition: {
+          TableName: expect.stringMatching(/^sam-rooms-MembersTable-[A-Z0-9]{13}$/),
+          AttributeDefinitions: [
+            { AttributeName: 'room', AttributeType: 'S' },
+            { AttributeName: 'connectionId', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'room', KeyType: 'HASH' },
+            { AttributeName: 'connectionId', KeyType: 'RANGE' },
+          ],
+          BillingMode: 'PAY_PER_REQUEST',
+          GlobalSecondaryIndexes: [{ IndexName: 'byConnection', KeySchema: [{ AttributeName: 'connectionId', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } }],
+        },
+        ttlAttribute: 'expiresAt',
+      },
+      {
+        logicalId: 'RoomStatsTable',
+        definition: {
+          TableName: expect.stringMatching(/^sam-rooms-RoomStatsTable-/),
+          AttributeDefinitions: [{ AttributeName: 'room', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'room', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        },
+      },
+    ]);
+  });
+
+  it('lists what it does not emulate, and resolves the outputs', () => {
+    expect(d.notEmulated).toEqual([
+      { logicalId: 'JoinFunctionRole', type: 'AWS::IAM::Role' },
+      { logicalId: 'LeaveFunctionRole', type: 'AWS::IAM::Role' },
+      { logicalId: 'PublishFunctionRole', type: 'AWS::IAM::Role' },
+      { logicalId: 'JoinPermission', type: 'AWS::Lambda::Permission' },
+      { logicalId: 'LeavePermission', type: 'AWS::Lambda::Permission' },
+      { logicalId: 'PublishPermission', type: 'AWS::Lambda::Permission' },
+    ]);
+    expect(d.outputs).toEqual([
+      { key: 'WebSocketUrl', value: `wss://${API_ID}.execute-api.eu-west-1.amazonaws.com/live`, description: 'where clients connect (add ?room=<name>)' },
+      { key: 'ConnectionsUrl', value: `https://${API_ID}.execute-api.eu-west-1.amazonaws.com/live` },
+    ]);
+  });
+
+  it('follows --parameter, conditions and --stack-name', async () => {
+    const prod = await readTemplateStack(options(join(FIXTURES, 'sam-rooms/template.yaml'), { parameters: { Environment: 'prod', StageName: 'beta', PublishMemory: '1024' }, stackName: 'RoomsProd' }));
+    expect(prod.stackName).toBe('RoomsProd');
+    expect(prod.api.stage).toMatchObject({ name: 'beta', throttle: { rateLimit: 1000, burstLimit: 2000 } });
+    expect(fn(prod, 'PublishFunction')).toMatchObject({ memoryMB: 1024, reservedConcurrency: 50, name: expect.stringMatching(/^RoomsProd-PublishFunction-/) });
+    expect(fn(d, 'PublishFunction').reservedConcurrency).toBeUndefined();
+    expect(prod.outputs.map((o) => o.key)).toEqual(['WebSocketUrl', 'ConnectionsUrl', 'ProdOnly']);
+    await expect(readTemplateStack(options(join(FIXTURES, 'sam-rooms/template.yaml'), { parameters: { PublishMemory: '2048' } }))).rejects.toThrow(
+      /template\.yaml: parameter PublishMemory: "2048" is not one of AllowedValues 256, 512, 1024$/,
+    );
+    await expect(readTemplateStack(options(join(FIXTURES, 'sam-rooms/template.yaml'), { stackName: '9rooms' }))).rejects.toThrow(UserError);
+  });
+
+  it('is the same description on every read (generated names are deterministic)', async () => {
+    expect(await readTemplateStack(options(join(FIXTURES, 'sam-rooms/template.yaml')))).toEqual(d);
+  });
+});
+
+describe('CloudFormation JSON: the provisioned fixture', () => {
+  let d: StackDescription;
+  beforeAll(async () => {
+    d = await readTemplateStack(options(join(FIXTURES, 'provisioned-cfn/template.json'), { workDir: join(work, 'cfn') }));
+  });
+
+  it('reads a PROVISIONED table small enough to throttle', () => {
+    expect(d.source.kind === 'template' && d.source.format).toBe('cloudformation');
+    expect(d.tables).toEqual([
+      {
+        logicalId: 'ConnectionsTable',
+        definition: {
+          TableName: expect.stringMatching(/^provisioned-cfn-ConnectionsTable-[A-Z0-9]{13}$/),
+          AttributeDefinitions: [{ AttributeName: 'connectionId', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'connectionId', KeyType: 'HASH' }],
+          BillingMode: 'PROVISIONED',
+          ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+        },
+        ttlAttribute: 'expiresAt',
+      },
+    ]);
+  });
+
+  it('writes inline ZipFile code out as index.js, and reads a local code directory', () => {
+    const connect = fn(d, 'ConnectFunction');
+    expect(connect.name).toBe('provisioned-cfn-connect');
+    expect(connect.code).toEqual({ kind: 'handler', dir: join(work, 'cfn/inline/ConnectFunction'), handler: 'index.handler' });
+    const template = JSON.parse(readFileSync(join(FIXTURES, 'provisioned-cfn/template.json'), 'utf8'));
+    expect(readFileSync(join(work, 'cfn/inline/ConnectFunction/index.js'), 'utf8')).toBe(template.Resources.ConnectFunction.Properties.Code.ZipFile);
+    expect(fn(d, 'SendFunction')).toMatchObject({
+      name: expect.stringMatching(/^provisioned-cfn-SendFunction-[A-Z0-9]{13}$/),
+      code: { kind: 'handler', dir: join(FIXTURES, 'provisioned-cfn/src'), handler: 'send.handler' },
+      memoryMB: 1024,
+      environment: { CONNECTIONS_TABLE: d.tables[0]!.definition.TableName, CALLBACK_URL: `https://${API_ID}.execute-api.eu-west-1.amazonaws.com/v1` },
+    });
+  });
+
+  it('reads the two-way route, the stage, what is not emulated and the outputs', () => {
+    expect(d.routes.map((r) => [r.routeKey, r.functionId, r.twoWay])).toEqual([
+      ['$connect', 'ConnectFunction', false],
+      ['$disconnect', 'DisconnectFunction', false],
+      ['send', 'SendFunction', true],
+    ]);
+    expect(d.api.stage).toEqual({ logicalId: 'Stage', name: 'v1', throttle: { rateLimit: 500, burstLimit: 1000 }, routeThrottles: {} });
+    expect(d.notEmulated).toEqual([
+      { logicalId: 'FunctionRole', type: 'AWS::IAM::Role' },
+      { logicalId: 'ApiInvokePermission', type: 'AWS::Lambda::Permission' },
+    ]);
+    expect(d.outputs).toEqual([
+      { key: 'WebSocketUrl', value: `wss://${API_ID}.execute-api.eu-west-1.amazonaws.com/v1` },
+      { key: 'ConnectionsTableName', value: d.tables[0]!.definition.TableName, exportName: 'provisioned-cfn-connections' },
+    ]);
+  });
+
+  it('takes the capacity as a parameter', async () => {
+    const bigger = await readTemplateStack(options(join(FIXTURES, 'provisioned-cfn/template.json'), { parameters: { ReadCapacity: '50', WriteCapacity: '25' }, workDir: join(work, 'cfn2') }));
+    expect(bigger.tables[0]!.definition.ProvisionedThroughput).toEqual({ ReadCapacityUnits: 50, WriteCapacityUnits: 25 });
+  });
+});
+
+describe('a Serverless Framework package', () => {
+  it("reads .serverless/: the template, the service's zip unpacked, the stack named {service}-{stage}", async () => {
+    // What `serverless package` leaves for a service `rooms` at stage `dev`, functions packaged together.
+    const project = join(work, 'sls-project');
+    const sls = join(project, '.serverless');
+    mkdirSync(sls, { recursive: true });
+    const template = JSON.parse(readFileSync(join(FIXTURES, 'provisioned-cfn/template.json'), 'utf8'));
+    template.Resources.ServerlessDeploymentBucket = { Type: 'AWS::S3::Bucket', Properties: {} };
+    for (const id of ['ConnectFunction', 'DisconnectFunction', 'SendFunction']) {
+      const handler = { ConnectFunction: 'handlers/connect.handler', DisconnectFunction: 'handlers/disconnect.handler', SendFunction: 'src/send.handler' }[id]!;
+      template.Resources[id].Properties.Code = { S3Bucket: { Ref: 'ServerlessDeploymentBucket' }, S3Key: 'serverless/rooms/dev/1732400000000-2024-11-23T22:13:20.000Z/rooms.zip' };
+      template.Resources[id].Properties.Handler = handler;
+      template.Resources[id].Properties.FunctionName = `rooms-dev-${id.replace('Function', '').toLowerCase()}`;
+    }
+    writeFileSync(join(sls, 'cloudformation-template-update-stack.json'), JSON.stringify(template));
+    writeFileSync(join(sls, 'serverless-state.json'), JSON.stringify({ service: { service: 'rooms', provider: { name: 'aws', stage: 'dev', region: 'eu-west-1' } } }));
+    writeZip(join(sls, 'rooms.zip'), [
+      { name: 'handlers/connect.js', data: 'exports.handler = async () => ({ statusCode: 200 });', deflate: true },
+      { name: 'handlers/disconnect.js', data: 'exports.handler = async () => ({ statusCode: 200 });', deflate: true },
+      { name: 'src/send.mjs', data: readFileSync(join(FIXTURES, 'provisioned-cfn/src/send.mjs')), deflate: true },
+    ]);
+    const workDir = join(work, 'sls-work');
+    for (const path of [project, sls]) {
+      const d = await readTemplateStack(options(path, { workDir }));
+      expect(d.stackName).toBe('rooms-dev');
+      expect(d.source).toMatchObject({ kind: 'template', format: 'serverless', templateFile: join(sls, 'cloudformation-template-update-stack.json') });
+      expect(d.functions.map((f) => f.name)).toEqual(['rooms-dev-connect', 'rooms-dev-disconnect', 'rooms-dev-send']);
+      const dirs = new Set(d.functions.map((f) => (f.code as { dir: string }).dir));
+      expect(dirs.size).toBe(1); // one zip for the service, unpacked once
+      const [dir] = [...dirs];
+      expect(dir!.startsWith(join(workDir, 'unzipped'))).toBe(true);
+      expect(existsSync(join(dir!, 'src/send.mjs'))).toBe(true);
+      expect(fn(d, 'SendFunction').code).toEqual({ kind: 'handler', dir, handler: 'src/send.handler' });
+      expect(d.notEmulated).toContainEqual({ logicalId: 'ServerlessDeploymentBucket', type: 'AWS::S3::Bucket' });
+    }
+    rmSync(join(sls, 'rooms.zip'));
+    await expect(readTemplateStack(options(sls, { workDir }))).rejects.toThrow(/resource ConnectFunction property Code\.S3Key: rooms\.zip .* is not in .*\.serverless: run serverless package again$/);
+  });
+});
+
+describe('a CDK cloud assembly: the reference stack, synthesized', () => {
+  const out = join(work, 'cdk.out');
+  let d: StackDescription;
+
+  beforeAll(async () => {
+    // The repository's own CDK app and CLI (npm run cdk fixes --output cdk.out, so the same
+    // command with another output); bundled with the installed esbuild, offline.
+    await promisify(execFile)(join(ROOT, 'node_modules/.bin/cdk'), ['--app', 'tsx reference-stack/infra/app.ts', '--output', out, '--no-notices', 'synth', '--quiet', '-c', 'broadcast=true'], {
+      cwd: ROOT,
+      timeout: 240_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    d = await readTemplateStack(options(out, { workDir: join(work, 'cdk-work') }));
+  }, 300_000);
+
+  it('picks the only stack, with its name', () => {
+    expect(d.stackName).toBe('FanoutBenchChat');
+    expect(d.source).toEqual({ kind: 'template', format: 'cdk-assembly', path: out, templateFile: join(out, 'FanoutBenchChat.template.json') });
+  });
+
+  it("has the reference stack's 10 route functions, each on its route, from its asset directory", () => {
+    expect(d.routes).toHaveLength(10);
+    for (const spec of FUNCTIONS) {
+      const route = d.routes.find((r) => r.routeKey === spec.route);
+      expect(route, spec.route).toBeDefined();
+      const f = fn(d, route!.functionId);
+      expect(f.name).toBe(spec.name);
+      expect(f.memoryMB).toBe(spec.memoryMB);
+      expect(f.timeoutSeconds).toBe(spec.timeoutSeconds);
+      expect(f.runtime).toBe('nodejs22.x');
+      expect(route!.twoWay).toBe(spec.returnResponse);
+      const code = f.code as { kind: string; dir: string; handler: string };
+      expect(code.kind).toBe('handler');
+      expect(code.handler).toBe('index.handler');
+      expect(code.dir.startsWith(join(out, 'asset.'))).toBe(true);
+      expect(existsSync(join(code.dir, 'index.mjs'))).toBe(true);
+      expect(f.environment.CALLBACK_URL).toBe(`https://${API_ID}.execute-api.eu-west-1.amazonaws.com/prod`);
+    }
+  });
+
+  it('has the $connect authorizer with its token parameter, the stage throttle and the 3 tables', () => {
+    expect(d.authorizer).toMatchObject({ functionId: expect.any(String), identitySource: ['route.request.header.x-api-key'], tokenParameter: '/fanout-bench/FanoutBenchChat/connect-token' });
+    expect(fn(d, d.authorizer!.functionId).name).toBe('fanout-authorizer');
+    expect(d.routes.find((r) => r.routeKey === '$connect')!.authorizationType).toBe('CUSTOM');
+    expect(d.api.stage).toMatchObject({ name: 'prod', throttle: { rateLimit: 500, burstLimit: 1000 } });
+    expect(d.tables.map((t) => t.definition.TableName).sort()).toEqual(['fanout-connections', 'fanout-messages', 'fanout-room-members']);
+    for (const t of d.tables) expect(t.definition.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(d.parameters).toEqual([{ logicalId: expect.any(String), name: '/fanout-bench/FanoutBenchChat/connect-token', type: 'String', value: expect.stringMatching(/^unset/) }]);
+  });
+
+  it('lists roles, policies, permissions, log groups and the CDK metadata as not emulated', () => {
+    const types = d.notEmulated.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.type]: (acc[r.type] ?? 0) + 1 }), {});
+    expect(types['AWS::IAM::Role']).toBe(11);
+    expect(types['AWS::IAM::Policy']).toBe(11);
+    expect(types['AWS::Lambda::Permission']).toBe(11);
+    expect(types['AWS::Logs::LogGroup']).toBe(11);
+    expect(Object.keys(types).sort()).toEqual(['AWS::CDK::Metadata', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup']);
+    expect(d.outputs.find((o) => o.key === 'ApiId')!.value).toBe(API_ID);
+  });
+
+  it('chooses among several stacks by --stack-name, and refuses to guess', async () => {
+    const two = join(work, 'cdk-two');
+    cpSync(out, two, { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(two, 'manifest.json'), 'utf8'));
+    manifest.artifacts.Copy = { ...manifest.artifacts.FanoutBenchChat, properties: { ...manifest.artifacts.FanoutBenchChat.properties, stackName: 'FanoutBenchChatCopy' } };
+    writeFileSync(join(two, 'manifest.json'), JSON.stringify(manifest));
+    await expect(readTemplateStack(options(two, { workDir: join(work, 'cdk-two-work') }))).rejects.toThrow(
+      `${two}: the cloud assembly has 2 stacks (FanoutBenchChat, FanoutBenchChatCopy): choose one with --stack-name`,
+    );
+    const copy = await readTemplateStack(options(two, { stackName: 'FanoutBenchChatCopy', workDir: join(work, 'cdk-two-work') }));
+    expect(copy.stackName).toBe('FanoutBenchChatCopy');
+    expect(copy.routes).toHaveLength(10);
+    await expect(readTemplateStack(options(two, { stackName: 'Nope', workDir: join(work, 'cdk-two-work') }))).rejects.toThrow(/no stack Nope in the cloud assembly \(it has FanoutBenchChat, FanoutBenchChatCopy\)$/);
+  });
+
+  it('refuses an asset path outside the assembly, and a manifest that is not one', async () => {
+    const evil = join(work, 'cdk-evil');
+    cpSync(out, evil, { recursive: true });
+    const templateFile = join(evil, 'FanoutBenchChat.template.json');
+    const template = JSON.parse(readFileSync(templateFile, 'utf8'));
+    const connect = Object.entries<{ Type: string; Properties: { FunctionName?: string }; Metadata: Record<string, unknown> }>(template.Resources).find(([, r]) => r.Properties?.FunctionName === 'fanout-connect')!;
+    connect[1].Metadata['aws:asset:path'] = '../../../etc';
+    writeFileSync(templateFile, JSON.stringify(template));
+    await expect(readTemplateStack(options(evil, { workDir: join(work, 'cdk-evil-work') }))).rejects.toThrow(new RegExp(`resource ${connect[0]} Metadata aws:asset:path: \\.\\./\\.\\./\\.\\./etc is outside the cloud assembly$`));
+    writeFileSync(join(evil, 'manifest.json'), JSON.stringify({ version: '55.0.0', artifacts: { X: { type: 'aws:cloudformation:stack', properties: 42 } } }));
+    await expect(readTemplateStack(options(evil))).rejects.toThrow(/manifest\.json: not a valid cloud assembly manifest/);
+  });
+});

@@ -1,0 +1,298 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../common/errors.ts';
+import { readTemplateStack } from '../../emulator/stack-model/template-reader.ts';
+import { extractZip } from '../../emulator/stack-model/zip-extract.ts';
+import { writeZip } from './zip-fixture.ts';
+
+// "Bad templates are input, not code": everything the reader cannot run is refused before
+// anything starts, as a UserError of one line naming the resource and the property; bounds on
+// size, aliases, loops and zips hold. Unrecognized resource types are listed, not fatal.
+
+const dir = mkdtempSync(join(tmpdir(), 'template-refusals-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+type Resources = Record<string, { Type: string; Properties?: Record<string, unknown>; [k: string]: unknown }>;
+
+const uri = (fn: string) => ({ 'Fn::Sub': `arn:aws:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${${fn}.Arn}/invocations` });
+
+/** A small valid WebSocket stack: one $default route to an inline function. */
+function base(): { Resources: Resources; [k: string]: unknown } {
+  return {
+    Resources: {
+      Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' } },
+      Route: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Api' }, RouteKey: '$default', Target: { 'Fn::Sub': 'integrations/${Integration}' } } },
+      Integration: { Type: 'AWS::ApiGatewayV2::Integration', Properties: { ApiId: { Ref: 'Api' }, IntegrationType: 'AWS_PROXY', IntegrationUri: uri('Fn') } },
+      Stage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: 'prod' } },
+      Fn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler', Code: { ZipFile: 'exports.handler = async () => ({ statusCode: 200 });' } } },
+    },
+  };
+}
+
+let n = 0;
+async function read(template: unknown, options: { ext?: string; text?: string; parameters?: Record<string, string> } = {}) {
+  const sub = join(dir, `case${n++}`);
+  mkdirSync(sub, { recursive: true });
+  const file = join(sub, `stack.${options.ext ?? 'json'}`);
+  writeFileSync(file, options.text ?? JSON.stringify(template));
+  return readTemplateStack({ path: file, parameters: options.parameters ?? {}, region: 'us-east-1', accountId: '123456789012', apiId: 'abcdef1234', workDir: join(sub, 'work') });
+}
+
+async function refusal(template: unknown, options?: Parameters<typeof read>[1]): Promise<string> {
+  try {
+    await read(template, options);
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    const message = (err as Error).message;
+    expect(message).not.toContain('\n');
+    return message.replace(/^.*?stack\.(json|yaml): /, '');
+  }
+  throw new Error('expected a refusal');
+}
+
+function withProps(id: string, props: Record<string, unknown>) {
+  const t = base();
+  t.Resources[id]!.Properties = { ...t.Resources[id]!.Properties, ...props };
+  return t;
+}
+
+describe('the base template', () => {
+  it('reads (so each refusal below is the one change it makes)', async () => {
+    const d = await read(base());
+    expect(d.routes).toEqual([{ logicalId: 'Route', routeKey: '$default', functionId: 'Fn', integrationId: 'Integration', authorizationType: 'NONE', twoWay: false }]);
+    expect(d.functions[0]!.code).toEqual({ kind: 'handler', dir: expect.stringMatching(/work\/inline\/Fn$/), handler: 'index.handler' });
+    // a .template file is JSON or YAML
+    const asTemplate = await read(base(), { ext: 'template' });
+    expect(asTemplate.routes).toEqual(d.routes);
+  });
+});
+
+describe('what cannot run is refused, naming the resource and the property', () => {
+  it('code only in S3', async () => {
+    expect(await refusal(withProps('Fn', { Code: { S3Bucket: 'my-bucket', S3Key: 'fn.zip' } }))).toBe(
+      "resource Fn property Code: the code is only in S3 (s3://my-bucket/fn.zip): the emulator runs local code (a CodeUri directory or zip, a CDK asset, a Serverless package's zip, or ZipFile)",
+    );
+  });
+
+  it('an HTTP, HTTP_PROXY, MOCK or AWS integration', async () => {
+    for (const type of ['HTTP', 'HTTP_PROXY', 'MOCK', 'AWS']) {
+      expect(await refusal(withProps('Integration', { IntegrationType: type, IntegrationUri: 'https://example.com' }))).toBe(
+        `resource Integration property IntegrationType: ${type} integrations are not emulated: only AWS_PROXY to a Lambda function`,
+      );
+    }
+  });
+
+  it('an integration with a function outside the stack', async () => {
+    expect(await refusal(withProps('Integration', { IntegrationUri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:other/invocations' }))).toBe(
+      'resource Integration property IntegrationUri: arn:aws:lambda:us-east-1:1:function:other is not a function of this stack: the emulator runs the stack\'s own functions',
+    );
+  });
+
+  it("an integration URI that is not a function's", async () => {
+    expect(await refusal(withProps('Integration', { IntegrationUri: 'https://example.com/hook' }))).toBe(
+      "resource Integration property IntegrationUri: https://example.com/hook is not a Lambda function's invocation URI (arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations)",
+    );
+    // the function's ARN itself is taken, as HTTP APIs take it
+    const d = await read(withProps('Integration', { IntegrationUri: { 'Fn::GetAtt': ['Fn', 'Arn'] } }));
+    expect(d.routes[0]!.functionId).toBe('Fn');
+  });
+
+  it('a runtime it does not run, listing the ones it does', async () => {
+    expect(await refusal(withProps('Fn', { Runtime: 'nodejs18.x' }))).toBe('resource Fn property Runtime: nodejs18.x is not a runtime the emulator runs (it runs nodejs20.x, nodejs22.x, nodejs24.x)');
+    expect(await refusal(withProps('Fn', { Runtime: 'python3.12' }))).toMatch(/^resource Fn property Runtime: python3\.12 is not a runtime/);
+  });
+
+  it('Fn::ImportValue', async () => {
+    expect(await refusal(withProps('Fn', { Environment: { Variables: { TABLE: { 'Fn::ImportValue': 'shared-table' } } } }))).toBe(
+      "resource Fn property Environment.Variables.TABLE.Fn::ImportValue: Fn::ImportValue reads another stack's export, which the emulator does not have: give the value as a parameter instead",
+    );
+  });
+
+  it('an HTTP API, and a stack with no WebSocket API', async () => {
+    expect(await refusal(withProps('Api', { ProtocolType: 'HTTP' }))).toBe('resource Api property ProtocolType: HTTP: only WEBSOCKET APIs are emulated (an HTTP API is not)');
+    const none = { Resources: { Table: { Type: 'AWS::DynamoDB::Table', Properties: {} } } };
+    expect(await refusal(none)).toBe('Resources: no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET: the emulator runs a WebSocket API stack');
+  });
+
+  it('a route without an integration', async () => {
+    const t = base();
+    delete t.Resources.Route!.Properties!.Target;
+    expect(await refusal(t)).toBe('resource Route property Target: route $default has no integration (Target: integrations/<id>)');
+  });
+
+  it('a missing Handler file, layers, a container image', async () => {
+    expect(await refusal(withProps('Fn', { Handler: 'app.handler' }))).toMatch(/^resource Fn property Handler: app\.handler: no app\.js, \.mjs or \.cjs in /);
+    expect(await refusal(withProps('Fn', { Layers: ['arn:aws:lambda:us-east-1:1:layer:x:1'] }))).toMatch(/^resource Fn property Layers: layers are not loaded offline/);
+    expect(await refusal(withProps('Fn', { PackageType: 'Image' }))).toMatch(/^resource Fn property PackageType: a container image/);
+  });
+
+  it('a logical id CloudFormation would refuse (one would also name a directory outside the work directory)', async () => {
+    const t = base();
+    t.Resources['../../Escape'] = t.Resources.Fn!;
+    expect(await refusal(t)).toBe('Resources: "../../Escape" is not a logical id (letters and digits, at most 255)');
+  });
+
+  it('a macro, and Fn::ForEach', async () => {
+    expect(await refusal({ ...base(), Transform: 'MyMacro' })).toBe('Transform: MyMacro is a macro the emulator cannot run: give the template as CloudFormation processed it');
+    const t = base();
+    (t.Resources as Record<string, unknown>)['Fn::ForEach::Topics'] = ['T', ['a'], {}];
+    expect(await refusal({ ...t, Transform: 'AWS::LanguageExtensions' })).toMatch(/^resource Fn::ForEach::Topics: Fn::ForEach/);
+  });
+
+  it('a CodeUri that does not exist (SAM)', async () => {
+    const sam = {
+      Transform: 'AWS::Serverless-2016-10-31',
+      Resources: {
+        ...base().Resources,
+        Fn: { Type: 'AWS::Serverless::Function', Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler', CodeUri: 'nowhere/' } },
+      },
+    };
+    expect(await refusal(sam)).toMatch(/^resource Fn property Code: \/.*\/nowhere does not exist$/);
+  });
+
+  it('resources that refer to each other in a cycle', async () => {
+    const t = withProps('Fn', { Environment: { Variables: { Q: { Ref: 'Queue' } } } });
+    t.Resources.Queue = { Type: 'AWS::SQS::Queue', Properties: { Tags: [{ Key: 'fn', Value: { 'Fn::GetAtt': ['Fn', 'Arn'] } }] } };
+    expect(await refusal(t)).toBe('resource Fn: resources refer to each other in a cycle: Fn → Queue → Fn (CloudFormation refuses a circular dependency)');
+  });
+
+  it('properties out of range or missing, each named', async () => {
+    expect(await refusal(withProps('Fn', { MemorySize: 64 }))).toBe('resource Fn property MemorySize: Too small: expected number to be >=128');
+    expect(await refusal(withProps('Fn', { Timeout: '901' }))).toBe('resource Fn property Timeout: Too big: expected number to be <=900');
+    const t = base();
+    t.Resources.Table = { Type: 'AWS::DynamoDB::Table', Properties: { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] } };
+    expect(await refusal(t)).toBe("resource Table property ProvisionedThroughput: missing: BillingMode is PROVISIONED (CloudFormation's default) and needs it");
+    t.Resources.Table.Properties = { ...t.Resources.Table.Properties, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] };
+    expect(await refusal(t)).toBe('resource Table property KeySchema[0].AttributeName: pk is not in AttributeDefinitions');
+    const noStage = base();
+    delete noStage.Resources.Stage;
+    expect(await refusal(noStage)).toBe('resource Api: no AWS::ApiGatewayV2::Stage for this API: a WebSocket API is reached through a stage');
+    const authorizedDefault = withProps('Route', { AuthorizationType: 'CUSTOM', AuthorizerId: 'x' });
+    expect(await refusal(authorizedDefault)).toBe('resource Route property AuthorizationType: CUSTOM on a route other than $connect: a WebSocket API authorizes $connect only');
+  });
+
+  it('two functions of one name', async () => {
+    const t = withProps('Fn', { FunctionName: 'chat' });
+    t.Resources.Other = { Type: 'AWS::Lambda::Function', Properties: { ...t.Resources.Fn!.Properties, FunctionName: { 'Fn::Join': ['', ['ch', 'at']] } } };
+    expect(await refusal(t)).toBe("resource Other property FunctionName: chat is also resource Fn's name");
+  });
+
+  it('an unknown --parameter', async () => {
+    expect(await refusal(base(), { parameters: { Nope: '1' } })).toBe('Parameters: --parameter Nope: the template has no such parameter (it declares none)');
+  });
+});
+
+describe('bounds', () => {
+  it('a template larger than CloudFormation allows (1 MB from S3)', async () => {
+    const t = base();
+    (t as Record<string, unknown>).Description = 'x'.repeat(1024 * 1024);
+    const message = await refusal(t);
+    expect(message).toMatch(/larger than 1 MiB, the most a template may be$/);
+  });
+
+  it("more resources than CloudFormation's 500, and a chain of names longer than 100", async () => {
+    const many = base();
+    for (let i = 0; i < 500; i++) many.Resources[`Topic${i}`] = { Type: 'AWS::SNS::Topic' };
+    expect(await refusal(many)).toBe("Resources: 505 resources, more than CloudFormation's limit of 500 per template");
+    const chain = base();
+    chain.Resources.Fn!.Properties!.FunctionName = { 'Fn::Sub': '${Q0.QueueName}' };
+    for (let i = 0; i < 150; i++) chain.Resources[`Q${i}`] = { Type: 'AWS::SQS::Queue', Properties: i < 149 ? { QueueName: { 'Fn::Sub': `\${Q${i + 1}}-x` } } : {} };
+    expect(await refusal(chain)).toMatch(/^resource Q\d+ property QueueName: a value that refers through more than 100 resources' properties$/);
+  });
+
+  it('YAML aliases', async () => {
+    const lines = ['Resources: {}', 'a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 8; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    expect(await refusal(undefined, { ext: 'yaml', text: lines.join('\n') })).toMatch(/not valid YAML: Excessive alias count/);
+  });
+
+  it('zips that would unpack outside their directory, hold a symlink, or unpack past the bound', async () => {
+    const zipDir = join(dir, 'zips');
+    mkdirSync(zipDir, { recursive: true });
+    const cases: Array<[string, Parameters<typeof writeZip>[1], RegExp]> = [
+      ['slip', [{ name: '../../escaped.js', data: 'x' }], /an entry would unpack outside its directory \(invalid relative path: \.\.\/\.\.\/escaped\.js\)$/],
+      ['absolute', [{ name: '/tmp/escaped.js', data: 'x' }], /an entry would unpack outside its directory \(absolute path: \/tmp\/escaped\.js\)$/],
+      ['backslash', [{ name: 'a\\..\\..\\escaped.js', data: 'x' }], /an entry would unpack outside its directory/],
+      ['symlink', [{ name: 'index.js', data: '/etc/passwd', mode: 0o120777 }], /entry "index\.js" is a symbolic link, which is not unpacked$/],
+      ['lying', [{ name: 'index.js', data: Buffer.alloc(100_000), deflate: true, declaredSize: 10 }], /an entry's size is not what the zip says it is/],
+      ['big', [{ name: 'a.bin', data: Buffer.alloc(64 * 1024), deflate: true }, { name: 'b.bin', data: Buffer.alloc(64 * 1024), deflate: true }], /unpacks to more than 100000 bytes \(Lambda's limit on a function's unzipped code is 250 MB\)$/],
+    ];
+    for (const [name, entries, expected] of cases) {
+      writeZip(join(zipDir, `${name}.zip`), entries);
+      const target = join(zipDir, `out-${name}`);
+      const err = await extractZip(join(zipDir, `${name}.zip`), target, { what: `resource Fn property Code (${name}.zip)`, maxBytes: 100_000 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err, name).toBeInstanceOf(UserError);
+      expect((err as Error).message, name).toMatch(expected);
+      expect((err as Error).message).toMatch(new RegExp(`^resource Fn property Code \\(${name}\\.zip\\): `));
+      expect(existsSync(join(dir, 'escaped.js')) || existsSync('/tmp/escaped.js')).toBe(false);
+    }
+  });
+
+  it("the reader refuses a bad zip as a function's code, naming the resource", async () => {
+    const t = withProps('Fn', { Code: 'code.zip' });
+    const sub = join(dir, `case${n}`);
+    mkdirSync(sub, { recursive: true });
+    writeZip(join(sub, 'code.zip'), [{ name: '../evil.js', data: 'x' }]);
+    expect(await refusal(t)).toMatch(/^resource Fn property Code \(code\.zip\): .*code\.zip: an entry would unpack outside its directory/);
+    expect(readdirSync(sub)).not.toContain('evil.js');
+  });
+
+  it('a good zip unpacks in the work directory, modes and directories kept', async () => {
+    const t = withProps('Fn', { Code: 'code.zip', Handler: 'lib/app.handler' });
+    const sub = join(dir, `case${n}`);
+    mkdirSync(sub, { recursive: true });
+    writeZip(join(sub, 'code.zip'), [{ name: 'lib/' }, { name: 'lib/app.js', data: 'exports.handler = async () => ({})', deflate: true }, { name: 'bin/tool', data: '#!/bin/sh', mode: 0o100755 }]);
+    const d = await read(t);
+    const code = d.functions[0]!.code as { dir: string; handler: string };
+    expect(code.handler).toBe('lib/app.handler');
+    expect(code.dir.startsWith(join(sub, 'work', 'unzipped'))).toBe(true);
+    expect(readdirSync(code.dir, { recursive: true }).sort()).toEqual(['bin', 'bin/tool', 'lib', 'lib/app.js']);
+  });
+});
+
+describe('what is not emulated is listed, not fatal', () => {
+  it('lists unrecognized types and SAM events once each', async () => {
+    const t = base();
+    t.Resources.Bucket = { Type: 'AWS::S3::Bucket' };
+    t.Resources.Custom = { Type: 'Custom::Thing', Properties: { ServiceToken: 'arn:aws:lambda:us-east-1:1:function:x' } };
+    t.Resources.Fn!.Properties!.Environment = { Variables: { BUCKET: { Ref: 'Bucket' }, BUCKET_ARN: { 'Fn::GetAtt': ['Bucket', 'Arn'] } } };
+    const d = await read(t);
+    expect(d.notEmulated).toEqual([
+      { logicalId: 'Bucket', type: 'AWS::S3::Bucket' },
+      { logicalId: 'Custom', type: 'Custom::Thing' },
+    ]);
+    expect(d.functions[0]!.environment.BUCKET).toMatch(/^case\d+-bucket-[a-z0-9]{13}$/);
+    expect(d.functions[0]!.environment.BUCKET_ARN).toBe(`arn:aws:s3:::${d.functions[0]!.environment.BUCKET}`);
+
+    const sam = {
+      Transform: 'AWS::Serverless-2016-10-31',
+      Resources: {
+        ...base().Resources,
+        Fn: {
+          Type: 'AWS::Serverless::Function',
+          Properties: {
+            Runtime: 'nodejs22.x',
+            Handler: 'index.handler',
+            InlineCode: 'exports.handler = async () => ({})',
+            AutoPublishAlias: 'live',
+            FunctionUrlConfig: { AuthType: 'NONE' },
+            Events: { Nightly: { Type: 'Schedule', Properties: { Schedule: 'rate(1 day)' } }, Jobs: { Type: 'SQS', Properties: { Queue: 'arn:aws:sqs:us-east-1:1:q' } } },
+          },
+        },
+      },
+    };
+    const s = await read(sam);
+    expect(s.notEmulated).toEqual([
+      { logicalId: 'FnAliaslive', type: 'AWS::Lambda::Alias' },
+      { logicalId: 'FnUrl', type: 'AWS::Lambda::Url' },
+      { logicalId: 'FnNightly', type: 'AWS::Serverless::Function event Schedule' },
+      { logicalId: 'FnJobs', type: 'AWS::Serverless::Function event SQS' },
+      { logicalId: 'FnRole', type: 'AWS::IAM::Role' },
+    ]);
+  });
+});
