@@ -4,6 +4,7 @@ import { STACK_LAUNCH_ENV, StackLaunch, type StackLaunchParsed } from '../common
 import { awsExportBlock } from './aws-endpoint-urls.ts';
 import { loadStackConfig } from './config.ts';
 import { startStack } from './stack.ts';
+import { describeStack } from './stack-model/describe-stack.ts';
 
 /**
  * The stack program: reads its launch object (common/stack-launch.ts) from the environment,
@@ -28,7 +29,12 @@ async function main(): Promise<void> {
   const authToken = config.auth.enabled
     ? readToken({ file: config.auth.tokenFile, fileField: launch.sources['auth.tokenFile'] ?? 'auth.tokenFile' })
     : undefined;
-  const stack = await startStack({ config, authToken, configSources: sources, log: (line) => process.stderr.write(`${line}\n`) });
+  const described = await describeStack(config);
+  for (const r of described.stack.notEmulated) process.stderr.write(`fanout-bench: not emulated: ${r.logicalId} (${r.type})\n`);
+  const stack = await startStack({ config, stack: described.stack, authToken, configSources: sources, log: (line) => process.stderr.write(`${line}\n`) }).catch(async (err: unknown) => {
+    await described.dispose();
+    throw err;
+  });
   try {
     const runtime = stack.ready.lambdaRuntime;
     if (!runtime.matches) {
@@ -41,6 +47,7 @@ async function main(): Promise<void> {
     await (orphaned ? Promise.race([stop, orphaned]) : stop);
   } finally {
     await stack.close();
+    await described.dispose();
   }
 }
 

@@ -1,0 +1,52 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../../common/errors.ts';
+import type { StackConfig } from '../config.ts';
+import { readManifestStack } from './manifest-reader.ts';
+import type { StackDescription } from './stack-description.ts';
+import { readTemplateStack } from './template-reader.ts';
+
+/**
+ * The stack a config asks for: its template's when it names one, else the reference stack's
+ * manifest. A template's unpacked code and inline functions go to a directory of their own,
+ * removed by `dispose` when the stack stops.
+ */
+export interface DescribedStack {
+  stack: StackDescription;
+  dispose(): Promise<void>;
+}
+
+export async function describeStack(config: StackConfig): Promise<DescribedStack> {
+  if (config.template === undefined) {
+    const stack = readManifestStack({
+      stackName: config.stackName,
+      region: config.region,
+      accountId: config.accountId,
+      apiId: config.apiId,
+      stage: config.stage,
+      runtime: config.lambda.runtime,
+      ...(config.auth.enabled ? { auth: { identitySource: config.auth.identitySource, parameterName: config.auth.parameterName } } : {}),
+    });
+    return { stack, dispose: async () => {} };
+  }
+  if (config.auth.enabled) throw new UserError("auth.enabled: is the reference stack's authorizer; a template's own authorizer runs as written");
+  const workDir = await mkdtemp(join(tmpdir(), 'fanout-bench-stack-'));
+  const dispose = () => rm(workDir, { recursive: true, force: true });
+  try {
+    const stack = await readTemplateStack({
+      path: config.template.path,
+      parameters: config.template.parameters,
+      ...(config.stackName !== undefined ? { stackName: config.stackName } : {}),
+      region: config.region,
+      accountId: config.accountId,
+      apiId: config.apiId,
+      workDir,
+    });
+    // The stage the template deploys is the one the emulator serves (its name in every URL).
+    return { stack, dispose };
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+}
