@@ -1,0 +1,188 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseReadyLine, type StackReady } from '../../common/stack-ready.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
+import { BIN, runCli } from './cli.ts';
+import { expectPassedButForHost } from './host-tolerant-exit.ts';
+
+/**
+ * A stack of your own, offline, through the CLI as a user runs it: `stack up --template` serves
+ * the SAM fixture (a protocol unlike ours: the room in the connect URL, raw deliveries, an explicit
+ * execute-api endpoint in the function), `run --template cdk.out` of the reference stack's own
+ * synthesized assembly does exactly the work of the built-in path, and a template the emulator
+ * cannot run is one line and exit 2 before anything starts.
+ */
+const ROOT = resolve(import.meta.dirname, '../..');
+const SAM = join(ROOT, 'test/fixtures/stacks/sam-rooms/template.yaml');
+const work = mkdtempSync(join(tmpdir(), 'fb-template-e2e-'));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** `stack up` in the background until its ready line; the child is killed after the file. */
+async function stackUp(args: string[]): Promise<StackReady> {
+  const child = spawn(process.execPath, [BIN, 'stack', 'up', '--exit-with-stdin', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d));
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no ready line in 120 s: ${err.slice(-800)}`)), 120_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      for (const line of out.split('\n')) {
+        const ready = parseReadyLine(line);
+        if (ready) {
+          clearTimeout(timer);
+          done(ready);
+        }
+      }
+    });
+    child.once('exit', (code) => fail(new Error(`stack up exited ${code}: ${err.slice(-800)}`)));
+  });
+}
+
+function open(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(url);
+  return new Promise((done, fail) => {
+    ws.once('open', () => done(ws));
+    ws.once('error', fail);
+    ws.once('unexpected-response', (_req, res) => fail(new Error(`handshake ${res.statusCode}`)));
+  });
+}
+
+describe('stack up --template: the SAM fixture, served', () => {
+  it('connects into a room by the URL, publishes, and every member of that room (only) receives the raw text', { timeout: 180_000 }, async () => {
+    const ready = await stackUp(['--template', SAM]);
+    expect(ready.stackName).toBe('sam-rooms');
+    expect(ready.stage).toBe('live');
+    expect(ready.functions.map((f) => f.route).sort()).toEqual(['$connect', '$disconnect', 'publish']);
+    const [alice, bob, carol] = await Promise.all([open(`${ready.websocketUrl}?room=lobby`), open(`${ready.websocketUrl}?room=lobby`), open(`${ready.websocketUrl}?room=attic`)]);
+    const received = new Map<WebSocket, string[]>([
+      [alice, []],
+      [bob, []],
+      [carol, []],
+    ]);
+    for (const [ws, list] of received) ws.on('message', (data: Buffer) => list.push(data.toString('utf8')));
+    alice.send(JSON.stringify({ action: 'publish', text: 'hello lobby' }));
+    const deadline = Date.now() + 20_000;
+    while ((received.get(alice)!.length < 1 || received.get(bob)!.length < 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    // a moment more for anything that should not arrive
+    await new Promise((r) => setTimeout(r, 500));
+    expect(received.get(alice)).toEqual(['hello lobby']);
+    expect(received.get(bob)).toEqual(['hello lobby']);
+    expect(received.get(carol)).toEqual([]);
+    for (const ws of received.keys()) ws.close();
+  });
+});
+
+describe('run --template cdk.out: the reference stack synthesized does the work of the built-in path', () => {
+  const out = join(work, 'cdk.out');
+  beforeAll(async () => {
+    // as the built-in path runs it: every route, no authorizer (the default run has none)
+    await promisify(execFile)(join(ROOT, 'node_modules/.bin/cdk'), ['--app', 'tsx reference-stack/infra/app.ts', '--output', out, '--no-notices', 'synth', '--quiet', '-c', 'broadcast=true', '-c', 'auth=false'], {
+      cwd: ROOT,
+      timeout: 240_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  }, 300_000);
+
+  it('counts the same invocations per function, posts and DynamoDB units per table', { timeout: 420_000 }, async () => {
+    const scenario = join(work, 'small.yaml');
+    writeFileSync(
+      scenario,
+      ['name: small', 'clients: 12', 'rooms: 2', 'seed: 7', 'phases:', '  - connect: { rate: 50 }', '  - join: { rate: 50 }', '  - send: { rate: 4, duration: 3s }', ''].join('\n'),
+    );
+    const measure = async (name: string, extra: string[]): Promise<Results> => {
+      const dir = join(work, name);
+      const r = await runCli(['run', scenario, '--out', dir, '--shards', '1', '--no-progress', ...extra], { timeoutMs: 300_000 });
+      const [run] = readdirSync(dir);
+      const results = Results.parse(JSON.parse(readFileSync(join(dir, run!, 'results.json'), 'utf8')));
+      expectPassedButForHost(r.code, results, `${r.stdout}\n${r.stderr}`);
+      return results;
+    };
+    const builtIn = await measure('built-in', []);
+    const template = await measure('template', ['--template', out]);
+    // the same load (a missed pacing slot is the host's, not the stack's)
+    expect([template.sends.sent, template.sends.acked]).toEqual([builtIn.sends.sent, builtIn.sends.acked]);
+    expect(template.deliveries.received).toBe(builtIn.deliveries.received);
+    const cw = (r: Results) => r.cloudwatch!;
+    const invocations = (r: Results) => Object.fromEntries(Object.entries(cw(r).lambda).map(([fn, t]) => [fn, t.invocations]));
+    expect(invocations(template)).toEqual(invocations(builtIn));
+    expect(Object.values(invocations(builtIn)).reduce((a, b) => a + b, 0)).toBeGreaterThan(12 * 3);
+    // the functions' own counts of their work (cold starts and durations are the host's timing, not work)
+    const counted = ['FanoutDeliveries', 'FanoutPostErrors', 'FanoutPostTimeouts', 'StaleConnectionsRemoved'];
+    const emf = (r: Results) => Object.fromEntries(counted.map((name) => [name, cw(r).emf[name]?.sum]));
+    expect(emf(builtIn).FanoutDeliveries).toBe(builtIn.deliveries.received);
+    expect(emf(template)).toEqual(emf(builtIn));
+    const units = (r: Results) => Object.fromEntries(Object.entries(cw(r).dynamodb ?? {}).map(([table, t]) => [table, { read: t.readUnits, write: t.writeUnits }]));
+    expect(Object.keys(units(builtIn)).length).toBe(3);
+    // Exactly the same units, but for one read the reference functions skip by design: joinRoom
+    // reads a room's metadata once per execution environment (rooms.ts, roomExists), so those reads
+    // follow how many environments the host started, not the stack; they lie between one per room
+    // and one per join on either path.
+    const withoutRoomReads = (r: Results) => ({ ...units(r), 'fanout-messages': { write: units(r)['fanout-messages']!.write } });
+    expect(withoutRoomReads(template)).toEqual(withoutRoomReads(builtIn));
+    for (const r of [builtIn, template]) {
+      const roomReads = units(r)['fanout-messages']!.read;
+      expect(roomReads).toBeGreaterThanOrEqual(2);
+      expect(roomReads).toBeLessThanOrEqual(12);
+    }
+  });
+});
+
+describe('a template the emulator cannot run', () => {
+  it.each([
+    ['an HTTP integration', 'HttpIntegration', 'IntegrationType'],
+    ['code only in S3', 'S3Function', 'Code'],
+  ])('%s: one line naming the resource and property, exit 2, before anything starts', { timeout: 120_000 }, async (_, logicalId, property) => {
+    const file = join(work, `${logicalId}.yaml`);
+    const resources: Record<string, string> = {
+      HttpIntegration: [
+        '  Integration:',
+        '    Type: AWS::ApiGatewayV2::Integration',
+        '    Properties: { ApiId: !Ref Api, IntegrationType: HTTP_PROXY, IntegrationUri: "https://example.com", IntegrationMethod: POST }',
+        '  Route:',
+        '    Type: AWS::ApiGatewayV2::Route',
+        '    Properties: { ApiId: !Ref Api, RouteKey: $default, Target: !Sub "integrations/${Integration}" }',
+      ].join('\n'),
+      S3Function: [
+        '  S3Function:',
+        '    Type: AWS::Lambda::Function',
+        '    Properties: { Runtime: nodejs22.x, Handler: index.handler, Role: arn:aws:iam::111122223333:role/x, Code: { S3Bucket: my-bucket, S3Key: code.zip } }',
+        '  Integration:',
+        '    Type: AWS::ApiGatewayV2::Integration',
+        '    Properties: { ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationUri: !Sub "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${S3Function.Arn}/invocations" }',
+        '  Route:',
+        '    Type: AWS::ApiGatewayV2::Route',
+        '    Properties: { ApiId: !Ref Api, RouteKey: $default, Target: !Sub "integrations/${Integration}" }',
+      ].join('\n'),
+    };
+    const template = [
+      'Resources:',
+      '  Api:',
+      '    Type: AWS::ApiGatewayV2::Api',
+      '    Properties: { Name: x, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action }',
+      '  Stage:',
+      '    Type: AWS::ApiGatewayV2::Stage',
+      '    Properties: { ApiId: !Ref Api, StageName: prod }',
+      resources[logicalId],
+      '',
+    ].join('\n');
+    writeFileSync(file, template);
+    const r = await runCli(['stack', 'up', '--template', file], { timeoutMs: 60_000 });
+    expect(r.code).toBe(2);
+    const lines = r.stderr.split('\n').filter((l) => l.startsWith('fanout-bench:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(logicalId === 'HttpIntegration' ? 'Integration' : 'S3Function');
+    expect(lines[0]).toContain(property);
+    expect(r.stdout).toBe('');
+  });
+});
