@@ -1,4 +1,4 @@
-import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import { UserError } from '../../../common/errors.ts';
 import { handshakeWith } from './connect-token.ts';
 import type { WireOptions } from './chat-v1-wire.ts';
@@ -52,11 +52,14 @@ const PROBE_SAMPLE = 'fb1|0|0|0|0|0|xxxx';
 export async function loadProtocolModule(path: string): Promise<ProtocolModule> {
   let ns: Record<string, unknown>;
   try {
-    ns = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+    // tsx's scoped import: a .ts module loads as ESM whatever package.json sits beside it
+    ns = (await tsImport(path, import.meta.url)) as Record<string, unknown>;
   } catch (err) {
     throw new UserError(`protocol.module: ${path}: cannot be loaded (${((err as Error).message ?? String(err)).split('\n')[0]})`);
   }
-  const m = (ns.protocol ?? ns.default) as Partial<ProtocolModule> | undefined;
+  // a module read as CommonJS wraps its exports in `default`
+  const inner = ns.default as Record<string, unknown> | undefined;
+  const m = (ns.protocol ?? inner?.protocol ?? (inner && 'default' in inner ? inner.default : inner)) as Partial<ProtocolModule> | undefined;
   const at = (field: string, what: string) => new UserError(`protocol.module: ${path}: ${field}: ${what}`);
   if (typeof m !== 'object' || m === null) throw at('export', 'must export a protocol object as `default` or `protocol`');
   if (m.membership !== 'join' && m.membership !== 'connect' && m.membership !== 'all') throw at('membership', 'must be join, connect or all');
