@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { encodeProbe } from './chat-v1.ts';
+import { encodeProbe, newProbe } from './chat-v1.ts';
 import type { WireProtocol } from './wire-protocol.ts';
 
 /**
@@ -25,8 +25,10 @@ export async function firstProbe(wire: WireProtocol, o: FirstProbeOptions): Prom
   const ws = new WebSocket(h.url, h.protocols, { headers: h.headers, perMessageDeflate: false, handshakeTimeout: o.timeoutMs });
   let seen: string | undefined;
   let waiting: { join: boolean; ack: boolean; done: (ok: boolean) => void } | undefined;
+  const delivery = newProbe();
   ws.on('message', (data: Buffer) => {
-    if (!waiting) return;
+    // the probe's own delivery (membership all, or the sender's copy) is not an answer
+    if (!waiting || wire.scan(data, delivery)) return;
     const a = wire.answer(data, { join: waiting.join, ack: waiting.ack });
     if ((waiting.join && a.kind === 'joined') || (waiting.ack && a.kind === 'sent')) waiting.done(true);
     else seen ??= data.toString('utf8').slice(0, SHOWN);
