@@ -64,6 +64,11 @@ timeouts: { loss: 3s }
       expect(results.protocol).toMatchObject({ name: 'sendmessage', kind: 'described', membership: 'all', sendAcks: false });
       expect(Object.keys(results.protocol!.notObservable)).toEqual(expect.arrayContaining(['metrics.connectCold', 'sends.acked', 'deliveries.underreported']));
       expect(results.protocol!.notObservable['metrics.connectCold']).toMatch(/CloudWatch/);
+      // the reports say it too, never a silent 0
+      const summary = readFileSync(join(runDir, 'summary.md'), 'utf8');
+      expect(summary).toContain('acknowledgements not observable');
+      expect(summary).toMatch(/`metrics\.connectCold`: not observable with protocol sendmessage/);
+      expect(readFileSync(join(runDir, 'index.html'), 'utf8')).toContain('not observable with protocol sendmessage');
       // judged as a chat-v1 run is (the saturation check depends on how busy this shared host is)
       expect(results.verdict.checks.filter((c) => !c.passed && c.name !== 'harness not saturated')).toEqual([]);
     });
