@@ -146,7 +146,8 @@ export interface ScenarioShape {
 /**
  * A membership model the scenario contradicts (docs/measuring-your-own-stack.md, "What a
  * protocol and a scenario must agree on"): `all` delivers every message to every connection, so
- * the scenario has one room (several rooms would each expect only their own members); `connect`
+ * rooms mean nothing to the stack and the scenario has one (several would plan senders and room
+ * sizes the stack never sees); `connect`
  * and `all` have no join step, so a join phase has nothing to do; `join` needs one before a send.
  */
 export function membershipIssues(model: 'join' | 'connect' | 'all', s: ScenarioShape): ProtocolIssue[] {
