@@ -9,6 +9,9 @@ import { StaleTally, type StaleResult } from './stale-report.ts';
  * the harness's own count of its room's open, joined clients when it was sent. The target's claim
  * alone cannot be trusted: a stack that skips a member and reports fewer recipients would show
  * nothing lost. When it claims fewer than the harness knows, the shortfall is `underreported`.
+ * A protocol without our `sent` ack makes no claim (NO_CLAIM): expected = members alone, and a
+ * fire-and-forget send is settled as if answered at its intended send time, so its loss timeout
+ * and grace run from there.
  *
  * When a message is settled (final):
  * - acknowledged: as soon as every expected delivery arrived (complete; its fan-out completion,
