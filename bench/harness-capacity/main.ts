@@ -11,11 +11,11 @@ import { measureHeld } from './measure-held.ts';
 import { measureSteady } from './measure-steady.ts';
 import { measureSteps } from './measure-steps.ts';
 import { writeResultsMd } from './results-md.ts';
-import { FULL, QUICK } from './scenarios.ts';
+import { BENCH_PROTOCOLS, FULL, QUICK, type BenchProtocol } from './scenarios.ts';
 import { floorLines, heldLines, rows, steadyLines, stepsLines, type CapacitySummary, type Measured, type Section } from './summary.ts';
 
 /**
- * `npx tsx bench/harness-capacity/main.ts [--quick] [--write] [--only steady,held,steps] [--keep]`
+ * `npx tsx bench/harness-capacity/main.ts [--quick] [--write] [--only steady,held,steps] [--keep] [--protocol chat-v1|described]`
  *
  * Measures the harness's own ceiling against the minimal fan-out server on 127.0.0.1: CPU per
  * delivery and p99 at 20,000 deliveries/s, RSS per 1,000 clients, connects/s, clients held, max
@@ -33,8 +33,14 @@ const { values } = parseArgs({
     write: { type: 'boolean', default: false },
     only: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    protocol: { type: 'string', default: 'chat-v1' },
   },
 });
+if (!(BENCH_PROTOCOLS as readonly string[]).includes(values.protocol!)) {
+  process.stderr.write(`harness-capacity: --protocol: must be one of ${BENCH_PROTOCOLS.join(', ')}\n`);
+  process.exit(2);
+}
+const protocol = values.protocol as BenchProtocol;
 const only = (values.only?.split(',').map((s) => s.trim()) ?? [...MEASUREMENTS]) as Which[];
 const unknown = only.filter((w) => !MEASUREMENTS.includes(w));
 if (unknown.length > 0) {
@@ -98,7 +104,7 @@ try {
   }
   if (only.includes('floor') && !interrupted) {
     await section('floor', '6. The floor: the harness beside a bare ws fleet, alternated', async () => {
-      const m = (measured.floor = await measureFloor(sizes, dir));
+      const m = (measured.floor = await measureFloor(sizes, dir, protocol));
       return { lines: floorLines(m), commands: m.commands };
     });
   }

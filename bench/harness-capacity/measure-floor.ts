@@ -19,6 +19,7 @@ import {
   ratePhase,
   stepPhase,
   writeScenario,
+  type BenchProtocol,
   type Sizes,
 } from './scenarios.ts';
 import { startServer, type ServerProcess } from './server-process.ts';
@@ -62,6 +63,8 @@ export interface StepJudgement {
 
 export interface FloorMeasurement {
   shards: number[];
+  /** the protocol the harness spoke (the bare fleet always speaks chat-v1 its own way) */
+  protocol: BenchProtocol;
   /** per deliveries/s (the compared rates and the steps): the shards `run` chooses for a floor scenario at that rate alone */
   defaultShards: Record<number, number>;
   rates: number[];
@@ -114,7 +117,7 @@ export function spread(m: FloorMeasurement, fleet: Fleet, rate: number, key: key
   return { median: median(each), min: Math.min(...each), max: Math.max(...each), each };
 }
 
-export async function measureFloor(sizes: Sizes, dir: string): Promise<FloorMeasurement> {
+export async function measureFloor(sizes: Sizes, dir: string, protocol: BenchProtocol = 'chat-v1'): Promise<FloorMeasurement> {
   const clients = FLOOR_ROOMS * ROOM_MEMBERS;
   // 1 shard, one per core (the default before it followed the load), and whatever the default is at each rate
   const defaults: Record<number, number> = {};
@@ -124,10 +127,10 @@ export async function measureFloor(sizes: Sizes, dir: string): Promise<FloorMeas
   const server = await startServer(2);
   const commands: string[] = [];
   try {
-    const steps = await searchHighRate(sizes, dir, server, shards, commands);
+    const steps = await searchHighRate(sizes, dir, server, shards, commands, protocol);
     const highRate = highestKeptUp(steps, fleets, sizes.floorSteps);
     const rates = highRate === undefined || highRate === STEADY_DELIVERIES_PER_SEC ? [STEADY_DELIVERIES_PER_SEC] : [STEADY_DELIVERIES_PER_SEC, highRate];
-    const scenarioFile = writeScenario(dir, floorScenario(sizes, rates));
+    const scenarioFile = writeScenario(dir, floorScenario(sizes, rates, protocol));
     const trials: Trial[] = [];
     const orders: Fleet[][] = [];
     const loads: string[] = [];
@@ -148,7 +151,7 @@ export async function measureFloor(sizes: Sizes, dir: string): Promise<FloorMeas
         }
       }
     }
-    return { shards, defaultShards: defaults, rates, highRate, steps, trials, orders, loads, commands };
+    return { shards, protocol, defaultShards: defaults, rates, highRate, steps, trials, orders, loads, commands };
   } finally {
     await server.stop();
   }
@@ -168,13 +171,13 @@ export function bareOptions(sizes: Sizes, server: ServerProcess, phases: string[
 }
 
 /** One run per fleet with the rate raised in steps; each step judged by measurement 5's criteria. */
-async function searchHighRate(sizes: Sizes, dir: string, server: ServerProcess, shards: number[], commands: string[]): Promise<StepJudgement[]> {
+async function searchHighRate(sizes: Sizes, dir: string, server: ServerProcess, shards: number[], commands: string[], protocol: BenchProtocol): Promise<StepJudgement[]> {
   const out: StepJudgement[] = [];
   process.stderr.write(`harness-capacity: floor: the highest rate every fleet keeps up with (${sizes.floorSteps.join(', ')}/s) …\n`);
   const bare = await runBareFleet(bareOptions(sizes, server, [`${WARMUP_PHASE}:${STEADY_DELIVERIES_PER_SEC}:${sizes.warmupSeconds}`, ...sizes.floorSteps.map((r) => `${stepPhase(r)}:${r}:${sizes.floorStepSeconds}`)]));
   commands.push(bare.command);
   for (const rate of sizes.floorSteps) out.push(judgeBareStep(bare.output.phases.find((p) => p.name === stepPhase(rate))!, rate));
-  const scenarioFile = writeScenario(dir, floorStepsScenario(sizes));
+  const scenarioFile = writeScenario(dir, floorStepsScenario(sizes, protocol));
   for (const n of shards) {
     const run = await runHarness({
       scenarioFile,

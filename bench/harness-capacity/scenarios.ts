@@ -158,19 +158,38 @@ export function stepsScenario(s: Sizes): ScenarioInput {
  * 20 rooms × 100 members, one sender per room, a warm-up, then each rate in `rates` for
  * floorSeconds.
  */
-export function floorScenario(s: Sizes, rates: number[]): ScenarioInput {
-  return floorShape('capacity-floor', `${rates.join(', ')} deliveries/s side by side with a bare ws fleet`, 4, [
+export function floorScenario(s: Sizes, rates: number[], protocol: BenchProtocol = 'chat-v1'): ScenarioInput {
+  return withProtocol(floorShape('capacity-floor', `${rates.join(', ')} deliveries/s side by side with a bare ws fleet`, 4, [
     warmup(s, STEADY_DELIVERIES_PER_SEC),
     ...rates.map((d) => sendAt(ratePhase(d), d, s.floorSeconds)),
-  ]);
+  ]), protocol);
+}
+
+/**
+ * `--protocol`: the harness speaks chat-v1 (its own, the default) or the same wire format written
+ * as a described protocol (joinRoom answered by `joined`, sendMessage acked by `sent`, matched by
+ * JSON path; deliveries found by the probe's marker): the protocol layer's cost on the delivery
+ * path, against the same server (it creates a room on its first join: no createRoom step).
+ */
+export const BENCH_PROTOCOLS = ['chat-v1', 'described'] as const;
+export type BenchProtocol = (typeof BENCH_PROTOCOLS)[number];
+
+export const DESCRIBED_CHAT = {
+  name: 'chat-described',
+  membership: { model: 'join', frame: { action: 'joinRoom', room: '{{room}}' }, answer: { json: '$.type', equals: 'joined' } },
+  send: { frame: { action: 'sendMessage', room: '{{room}}', payload: '{{probe}}' }, ack: { json: '$.type', equals: 'sent' } },
+};
+
+function withProtocol(s: ScenarioInput, protocol: BenchProtocol): ScenarioInput {
+  return protocol === 'chat-v1' ? s : { ...s, name: `${s.name}-described`, protocol: DESCRIBED_CHAT };
 }
 
 /** The same shape with the rate raised in steps (the highest rate every fleet keeps up with). */
-export function floorStepsScenario(s: Sizes): ScenarioInput {
-  return floorShape('capacity-floor-steps', `deliveries/s raised in steps (${s.floorSteps.join(', ')}), one sender per room`, 5, [
+export function floorStepsScenario(s: Sizes, protocol: BenchProtocol = 'chat-v1'): ScenarioInput {
+  return withProtocol(floorShape('capacity-floor-steps', `deliveries/s raised in steps (${s.floorSteps.join(', ')}), one sender per room`, 5, [
     warmup(s, STEADY_DELIVERIES_PER_SEC),
     ...s.floorSteps.map((d) => sendAt(stepPhase(d), d, s.floorStepSeconds)),
-  ]);
+  ]), protocol);
 }
 
 function floorShape(name: string, description: string, seed: number, phases: ScenarioInput['phases']): ScenarioInput {

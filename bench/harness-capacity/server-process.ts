@@ -24,7 +24,7 @@ export interface ServerProcess {
 }
 
 export function startServer(workers: number): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [BOOTSTRAP, '--workers', String(workers), '--host', '127.0.0.1', '--port', '0'], {
+  const child = spawn(process.execPath, [BOOTSTRAP, '--workers', String(workers), '--host', '127.0.0.1', '--port', '0', '--create-on-join'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {

@@ -137,6 +137,7 @@ export function floorLines(f: FloorMeasurement): string[] {
   const who = (x: Fleet, rate: number) => (x === 'floor' ? 'bare ws fleet' : `harness, ${x} shard${x === 1 ? '' : 's'}${x === f.defaultShards[rate] ? ' (default)' : ''}`);
   const mmm = (r: Ratio | undefined, d: number) => (r ? (r.each.length > 1 ? `${fmt(r.median, d)} (${fmt(r.min, d)}–${fmt(r.max, d)})` : fmt(r.median, d)) : '—');
   const out = [
+    `the harness spoke ${f.protocol === 'chat-v1' ? 'chat-v1 (its own protocol)' : 'a described protocol (chat-v1\'s wire format written as a description: answers matched by JSON path, deliveries found by the probe\'s marker)'}`,
     `${f.orders.length} rounds against one minimal server (2 workers), the fleets alternated (orders: ${f.orders.map((o) => o.map((x) => (x === 'floor' ? 'floor' : `${x}sh`)).join('→')).join(', ')}); load average before each round: ${f.loads.join(' | ')}`,
     `bare ws fleet: one process, no harness code (bench/harness-capacity/bare-fleet.ts): the same 20 rooms × 100 members, one sender per room on an open-model schedule, JSON.parse and one HDR record per delivery`,
     `CPU = every process of the fleet (harness: shards and parent) from /proc over the phase ÷ deliveries that arrived in it; latency = intended send time → arrival`,

@@ -12,6 +12,8 @@ import type { Member } from './local-rooms.ts';
 export interface ChatNodeOptions {
   /** share of closed sockets whose membership is kept, as if $disconnect were lost (0..1) */
   lostDisconnectShare?: number;
+  /** joinRoom creates a room that does not exist (a protocol without createRoom: bench/harness-capacity --protocol described) */
+  createOnJoin?: boolean;
   /** prefix of connection ids, unique per process */
   idPrefix?: string;
 }
@@ -74,6 +76,7 @@ export function attachChatNode(wss: WebSocketServer, hub: Hub, opts: ChatNodeOpt
       case 'joinRoom': {
         if (!needRoom()) return;
         if (conn.rooms.has(room)) return reply(conn, { type: 'joined', room, members: await hub.members(room) });
+        if (opts.createOnJoin) await hub.createRoom(room);
         hub.rooms.add(room, conn);
         const members = await hub.join(room);
         if (members < 0) {

@@ -8,7 +8,7 @@ import { startMinimalServer } from './server.ts';
 
 /**
  * `node bench/minimal-server/bootstrap.js [--port 0] [--host 127.0.0.1] [--workers N]
- *  [--lost-disconnect-share X]` prints one JSON ready line {"ready":true,"websocketUrl":…}
+ *  [--lost-disconnect-share X] [--create-on-join]` prints one JSON ready line {"ready":true,"websocketUrl":…}
  * and serves until SIGTERM/SIGINT.
  */
 const { values } = parseArgs({
@@ -17,17 +17,19 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     workers: { type: 'string', default: '1' },
     'lost-disconnect-share': { type: 'string', default: '0' },
+    'create-on-join': { type: 'boolean', default: false },
   },
 });
 const port = Number(values.port);
 const host = values.host!;
 const workers = Math.max(1, Number(values.workers));
 const lostDisconnectShare = Number(values['lost-disconnect-share']);
+const createOnJoin = values['create-on-join'];
 const ready = (p: number) => process.stdout.write(`${JSON.stringify({ ready: true, websocketUrl: `ws://${host}:${p}/`, workers })}\n`);
 
 if (cluster.isWorker) {
   const wss = new WebSocketServer({ host, port, perMessageDeflate: false, clientTracking: false, maxPayload: 128 * 1024 });
-  attachChatNode(wss, new ClusterHub(), { lostDisconnectShare, idPrefix: `w${cluster.worker!.id}-` });
+  attachChatNode(wss, new ClusterHub(), { lostDisconnectShare, createOnJoin, idPrefix: `w${cluster.worker!.id}-` });
 } else if (workers > 1) {
   const exec = fileURLToPath(new URL('./bootstrap.js', import.meta.url));
   runPrimary(exec, workers, process.argv.slice(2), ready);
@@ -38,7 +40,7 @@ if (cluster.isWorker) {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 } else {
-  const server = await startMinimalServer({ host, port, lostDisconnectShare });
+  const server = await startMinimalServer({ host, port, lostDisconnectShare, createOnJoin });
   ready(Number(new URL(server.url).port));
   const stop = () => void server.close().then(() => process.exit(0));
   process.on('SIGTERM', stop);

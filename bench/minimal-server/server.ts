@@ -14,6 +14,7 @@ export interface MinimalServerOptions {
   /** 0 = a free port */
   port?: number;
   lostDisconnectShare?: number;
+  createOnJoin?: boolean;
 }
 
 export interface RunningServer {
@@ -28,7 +29,7 @@ export function startMinimalServer(opts: MinimalServerOptions = {}): Promise<Run
     wss.once('error', reject);
     wss.once('listening', () => {
       const { port } = wss.address() as { port: number };
-      attachChatNode(wss, new LocalHub(), { lostDisconnectShare: opts.lostDisconnectShare });
+      attachChatNode(wss, new LocalHub(), { lostDisconnectShare: opts.lostDisconnectShare, createOnJoin: opts.createOnJoin });
       resolve({
         url: `ws://${host}:${port}/`,
         close: () =>
@@ -47,6 +48,7 @@ const BOOTSTRAP = fileURLToPath(new URL('./bootstrap.js', import.meta.url));
 export function spawnMinimalServer(opts: MinimalServerOptions & { workers: number }): Promise<RunningServer> {
   const args = [BOOTSTRAP, '--workers', String(opts.workers), '--port', String(opts.port ?? 0), '--host', opts.host ?? '127.0.0.1'];
   if (opts.lostDisconnectShare) args.push('--lost-disconnect-share', String(opts.lostDisconnectShare));
+  if (opts.createOnJoin) args.push('--create-on-join');
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

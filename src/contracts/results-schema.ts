@@ -153,6 +153,24 @@ export const Provenance = z.object({
 });
 export type Provenance = z.infer<typeof Provenance>;
 
+/**
+ * The protocol the clients spoke (absent: chat-v1, before protocols were chosen) and the figures
+ * it cannot show: each names the field of these results and says where the figure came from
+ * instead, or that it is not observable with this protocol. Such a field then reads 0 or is
+ * absent: this says why, so it is never a silent zero.
+ */
+export const ProtocolResult = z.object({
+  name: z.string(),
+  kind: z.enum(['chat-v1', 'described', 'module']),
+  membership: z.enum(['join', 'connect', 'all']),
+  recipients: z.enum(['room', 'others']),
+  /** sends are acknowledged (false: fire-and-forget, settled from the intended send time) */
+  sendAcks: z.boolean(),
+  /** results field (e.g. "metrics.connectCold", "stale.gone410") → where it came from instead, or why not observable */
+  notObservable: z.record(z.string(), z.string()),
+});
+export type ProtocolResult = z.infer<typeof ProtocolResult>;
+
 export const Results = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   runId: z.string(),
@@ -220,6 +238,7 @@ export const Results = z.object({
   connections: Connections.optional(),
   deliveries: Deliveries,
   stale: Stale.optional(),
+  protocol: ProtocolResult.optional(),
   /** counts by kind, e.g. "handshake:429", "close:1006", "frame:Forbidden", "frame:NOT_A_MEMBER", "timeout:ack" */
   errors: z.record(z.string(), z.number().int()),
   /**

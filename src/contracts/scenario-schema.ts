@@ -6,6 +6,7 @@ import { NODE_RUNTIMES } from '../../common/node-runtimes.ts';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { TOKEN_PLACEMENTS } from './token-placement.ts';
 import { parseThreshold, type Threshold } from './threshold.ts';
+import { protocolFieldIssues, protocolSpec, type ProtocolSpec } from './protocol-schema.ts';
 
 /**
  * A scenario, k6-style: named phases run in order, pacing (rates, in-flight bounds) kept apart
@@ -202,7 +203,13 @@ export const ScenarioSchema = z.strictObject({
   phases: z.array(Phase).min(1),
   /** k6-style threshold expressions, checked with the run (`--threshold` adds more) */
   thresholds: z.array(ThresholdExpression).optional(),
+  /** the protocol the clients speak: chat-v1 (default), sendmessage, a description or { module } (protocol-schema.ts) */
+  protocol: z.unknown().optional(),
 }).superRefine((s, ctx) => {
+  const protocolIssues = protocolFieldIssues(s.protocol, s as unknown as { rooms: number; phases: Array<Record<string, unknown>> });
+  for (const i of protocolIssues) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
+  // a send needs a join phase before it only where members join (not with membership connect/all, nor a module, checked when loaded)
+  const joinsFirst = protocolIssues.length === 0 && joinModel(s.protocol);
   if (s.rooms > s.clients) ctx.addIssue({ code: 'custom', path: ['rooms'], message: `must not exceed clients (${s.clients})` });
   const grace = parseDuration(s.timeouts.grace);
   const loss = parseDuration(s.timeouts.loss);
@@ -221,9 +228,15 @@ export const ScenarioSchema = z.strictObject({
     if (p.connect) connected = true;
     if (p.join && !connected) ctx.addIssue({ code: 'custom', path: ['phases', i, 'join'], message: 'needs a connect phase before it' });
     if (p.join) joined = true;
-    if (p.send && !joined) ctx.addIssue({ code: 'custom', path: ['phases', i, 'send'], message: 'needs a join phase before it' });
+    if (p.send && !joined && joinsFirst) ctx.addIssue({ code: 'custom', path: ['phases', i, 'send'], message: 'needs a join phase before it' });
   });
 });
+
+/** The protocol's clients join their rooms with a frame (chat-v1 and join-membership descriptions). */
+function joinModel(protocol: unknown): boolean {
+  const spec = protocolSpec(protocol);
+  return spec.kind === 'chat-v1' || (spec.kind === 'described' && spec.description.membership.model === 'join');
+}
 
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 type ScenarioParsed = z.output<typeof ScenarioSchema>;
@@ -258,6 +271,8 @@ export interface Scenario {
   phases: PlannedPhase[];
   /** the scenario's thresholds, parsed (each named `<source>: thresholds[i]`); the flags' join them in collectThresholds */
   thresholds: Threshold[];
+  /** the protocol the clients speak (chat-v1 unless the scenario says) */
+  protocol: ProtocolSpec;
   /** the definition as validated, for results.json */
   definition: Record<string, unknown>;
 }
@@ -304,6 +319,7 @@ export function normalizeScenario(s: ScenarioParsed, source: string, parsed?: { 
     timeouts: { connectMs: ms(s.timeouts.connect), ackMs: ms(s.timeouts.ack), graceMs: ms(s.timeouts.grace), lossMs: ms(s.timeouts.loss) },
     phases,
     thresholds: parsed?.thresholds ?? (s.thresholds ?? []).map((e, i) => parseThreshold(e, `${source}: thresholds[${i}]`)),
+    protocol: protocolSpec(s.protocol),
     definition: s as unknown as Record<string, unknown>,
   };
 }

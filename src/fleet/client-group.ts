@@ -1,17 +1,8 @@
 import { newReceiverOrder, observe, SEEN_NEW, type Seen } from '../metrics/measurement/order-tracker.ts';
-import {
-  createRoomFrame,
-  decodeProbe,
-  encodeProbe,
-  joinRoomFrame,
-  newProbe,
-  parseControl,
-  scanDelivery,
-  scanMessageId,
-  sendMessageFrame,
-  sendMessagePrefix,
-  type Probe,
-} from './protocols/chat-v1.ts';
+import { NO_CLAIM } from '../metrics/measurement/delivery-ledger.ts';
+import { decodeProbe, encodeProbe, newProbe, scanMessageId, type Probe } from './protocols/chat-v1.ts';
+import { chatV1Wire } from './protocols/chat-v1-wire.ts';
+import type { WireProtocol } from './protocols/wire-protocol.ts';
 import { CONNECTING, DROPPED, OPEN, SimClient, makeConnector, type ConnectorOptions, type ControlKind } from './client.ts';
 import { now } from '../clock.ts';
 import type { Matched, PendingSend } from './pending-sends.ts';
@@ -34,7 +25,10 @@ export interface ClientGroupOptions {
   /** the origin every probe this group sends carries */
   origin: number;
   ackTimeoutMs: number;
+  /** the handshake's timeout and source address; its URL, token and cold flag make chat-v1's handshake when `wire` is not given */
   connector: ConnectorOptions;
+  /** the protocol the clients speak (default: chat-v1 from `connector`) */
+  wire?: WireProtocol;
 }
 
 export interface SendPhaseSpec {
@@ -87,24 +81,31 @@ export abstract class ClientGroup {
   private active: { stop(): void } | undefined;
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly connector: (c: SimClient) => void;
-  /** per room: its name and the head of its sendMessage frames */
+  /** per room: its name */
   private readonly roomNames: string[] = [];
-  private readonly sendPrefixes: string[] = [];
+  protected readonly wire: WireProtocol;
+  /** the protocol's delivery scanner, held directly: the hot path calls it once per delivery */
+  private readonly scan: (buf: Buffer, out: Probe) => boolean;
 
   constructor(o: ClientGroupOptions) {
     this.plan = o.plan;
     this.origin = o.origin;
     this.maxSendersPerRoom = o.maxSendersPerRoom;
     this.ackTimeoutMs = o.ackTimeoutMs;
-    for (let r = 0; r < o.plan.rooms; r++) {
-      this.roomNames.push(`${o.roomPrefix}${r}`);
-      this.sendPrefixes.push(sendMessagePrefix(this.roomNames[r]));
-    }
+    for (let r = 0; r < o.plan.rooms; r++) this.roomNames.push(`${o.roomPrefix}${r}`);
+    const wire = (this.wire = o.wire ?? chatV1Wire({ url: o.connector.url, token: o.connector.token, askColdFlag: o.connector.askColdFlag, run: '' }));
+    this.scan = wire.scan;
+    const memberOnConnect = wire.membership !== 'join';
     this.connector = makeConnector(
       {
         onOpen: (c) => {
           this.open++;
           this.opened(c);
+          // membership connect/all: the handshake made it a member
+          if (memberOnConnect) {
+            c.joined = true;
+            this.joinedOnConnect(c);
+          }
           this.connectSettled(c);
         },
         onConnectFailed: (c, kind) => {
@@ -114,7 +115,11 @@ export abstract class ClientGroup {
         onFrame: (c, data) => this.onFrame(c, data),
         onClose: (c, code) => this.onClose(c, code),
       },
-      o.connector,
+      {
+        timeoutMs: o.connector.timeoutMs,
+        localAddress: o.connector.localAddress,
+        handshake: (c) => wire.handshake(this.roomNames[c.room], c.id),
+      },
     );
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
   }
@@ -136,6 +141,13 @@ export abstract class ClientGroup {
   protected abstract error(kind: string): void;
   /** a socket that had opened closed, dropped ones included (`open` already counts it out) */
   protected closed(_c: SimClient, _code: number): void {}
+  /** c became a member by connecting (membership connect or all) */
+  protected joinedOnConnect(_c: SimClient): void {}
+  /**
+   * A fire-and-forget send (the protocol has no ack) is on the wire: nothing will answer it, so
+   * it is settled from its intended time (a subclass that keeps a ledger records that).
+   */
+  protected unanswerable(_c: SimClient, _slot: number, _intended: number): void {}
 
   // --- phases ---------------------------------------------------------------------------------
 
@@ -165,6 +177,7 @@ export abstract class ClientGroup {
    * member here. A room none of whose members here is open is not created (its joins fail).
    */
   protected roomCreators(owns: (room: number) => boolean): SimClient[] {
+    if (!this.wire.createsRooms) return [];
     const seen = new Set<number>();
     const out: SimClient[] = [];
     for (const c of this.clients) {
@@ -177,6 +190,8 @@ export abstract class ClientGroup {
 
   protected async controlPhase(kind: ControlKind, list: SimClient[], spec: RampOptions): Promise<void> {
     await this.ramp(list, spec, (c, intended) => this.control(c, kind, intended));
+    // fire-and-forget joins: give the target the protocol's settle time to take the last of them
+    if (kind === 'join' && !this.wire.joinAnswered && list.length > 0 && !this.stopping) await sleep(this.wire.joinSettleMs);
   }
 
   /** The open clients that have not joined their room. */
@@ -204,7 +219,8 @@ export abstract class ClientGroup {
         },
       };
       const room = this.roomNames[c.room];
-      c.ws.send(kind === 'create' ? createRoomFrame(room) : joinRoomFrame(room));
+      c.ws.send(kind === 'create' ? this.wire.createFrame(room) : this.wire.joinFrame(room, c.id));
+      if (kind === 'join' && !this.wire.joinAnswered) c.control.done(true);
     });
   }
 
@@ -215,6 +231,7 @@ export abstract class ClientGroup {
   protected async sendPhase(spec: SendPhaseSpec, hooks: SendSlotHooks): Promise<void> {
     const senders = this.clients.filter((c) => isSender(this.plan, c.id, spec.sendersPerRoom));
     const count = senders.length === 0 ? 0 : slotCount(spec.durationMs, spec.rate);
+    const acks = this.wire.acksSends;
     let rr = 0;
     const ticker = new OpenModelTicker(scheduleFor(spec.startAt, spec.rate, count), (_k, intended, missed) => {
       hooks.due();
@@ -233,9 +250,11 @@ export abstract class ClientGroup {
       }
       const slot = hooks.slot(c, intended, missed);
       const seq = c.seq++;
-      c.ws.send(sendMessageFrame(this.sendPrefixes[c.room], encodeProbe({ origin: this.origin, slot, sender: c.id, seq, intended }, spec.payloadBytes)));
-      c.sends.add(slot, intended, now());
+      const probe = encodeProbe({ origin: this.origin, slot, sender: c.id, seq, intended }, spec.payloadBytes);
+      c.ws.send(this.wire.sendFrame(this.roomNames[c.room], c.id, probe));
+      if (acks) c.sends.add(slot, intended, now());
       hooks.sent(c, slot, intended);
+      if (!acks) this.unanswerable(c, slot, intended);
     });
     await this.runActive(ticker, ticker.start());
   }
@@ -310,17 +329,23 @@ export abstract class ClientGroup {
     const t = now();
     this.bytesReceived += data.length;
     const p = this.probe;
-    if (scanDelivery(data, p)) {
+    if (this.scan(data, p)) {
       this.onDelivery(c, p, t, data, undefined);
       return;
     }
-    const f = parseControl(data.toString('utf8'));
+    const f = this.wire.answer(data, { join: c.control?.kind === 'join', ack: (c.pending?.size ?? 0) > 0 });
     switch (f.kind) {
       case 'delivery':
         if (decodeProbe(f.payload, f.cold, p)) this.onDelivery(c, p, t, undefined, f.messageId);
         else this.unreadableDelivery(c);
         return;
       case 'sent': {
+        if (!this.wire.acksCount) {
+          // an ack that names no message and counts no one: it answers the oldest send still waiting
+          const send = c.pending?.failOldest();
+          if (send) this.acked({ send, ack: { messageId: '', recipients: NO_CLAIM, gone: 0, at: t } });
+          return;
+        }
         const m = c.sends.onAck({ messageId: f.messageId, recipients: f.recipients, gone: f.gone, at: t });
         if (m) this.acked(m);
         return;
@@ -356,7 +381,7 @@ export abstract class ClientGroup {
 
   /** c's own copy of its message `slot`, carrying the messageId its ack names (the ack may have come first). */
   protected ownCopy(c: SimClient, slot: number, data: Buffer | undefined, messageId: string | undefined): void {
-    if (!c.pending || c.pending.size === 0) return;
+    if (!c.pending || c.pending.size === 0 || !this.wire.ownCopyIds) return;
     const id = messageId ?? (data ? scanMessageId(data) : undefined);
     if (id) {
       const m = c.pending.onOwnCopy(slot, id);
@@ -404,7 +429,7 @@ export abstract class ClientGroup {
         }
       }
       if (c.control && t - c.control.startedAt > ackTimeoutMs) {
-        this.error(c.control.kind === 'join' ? 'timeout:joinRoom' : 'timeout:createRoom');
+        this.error(c.control.kind === 'join' ? (this.wire.createsRooms ? 'timeout:joinRoom' : 'timeout:join') : 'timeout:createRoom');
         c.control.done(false);
       }
     }

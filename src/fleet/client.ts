@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import type { ReceiverOrder } from '../metrics/measurement/order-tracker.ts';
-import { handshakeWith, type ConnectToken } from './protocols/connect-token.ts';
-import { CONNECT_SUBPROTOCOLS } from './protocols/chat-v1.ts';
+import type { ConnectToken } from './protocols/connect-token.ts';
+import type { Handshake } from './protocols/wire-protocol.ts';
 import { PendingSends } from './pending-sends.ts';
 
 /**
@@ -68,6 +68,13 @@ export interface ConnectorOptions {
   askColdFlag?: boolean;
 }
 
+/** What makeConnector needs: the handshake of each client (its protocol's), the timeout, the source address. */
+export interface ConnectorSpec {
+  timeoutMs: number;
+  localAddress: (c: SimClient) => string | undefined;
+  handshake: (c: SimClient) => Handshake;
+}
+
 const CLIENT = Symbol('client');
 type Tagged = WebSocket & { [CLIENT]: SimClient };
 
@@ -75,7 +82,7 @@ type Tagged = WebSocket & { [CLIENT]: SimClient };
  * Returns `connect(c)`: opens c's socket. Exactly one of onOpen / onConnectFailed follows, then
  * maybe onClose. The four listeners are shared by every socket and find their client on it.
  */
-export function makeConnector(events: ClientEvents, opts: ConnectorOptions): (c: SimClient) => void {
+export function makeConnector(events: ClientEvents, opts: ConnectorSpec): (c: SimClient) => void {
   function onOpen(this: Tagged) {
     const c = this[CLIENT];
     c.state = OPEN;
@@ -102,11 +109,10 @@ export function makeConnector(events: ClientEvents, opts: ConnectorOptions): (c:
     if (c.state === OPEN) c.state = CLOSED;
     events.onClose(c, code);
   }
-  const handshake = handshakeWith(opts.url, opts.token);
-  const protocols = opts.askColdFlag ? CONNECT_SUBPROTOCOLS : undefined;
   return (c: SimClient) => {
     c.state = CONNECTING;
-    const ws = new WebSocket(handshake.url, protocols, {
+    const handshake = opts.handshake(c);
+    const ws = new WebSocket(handshake.url, handshake.protocols, {
       headers: handshake.headers,
       perMessageDeflate: false,
       skipUTF8Validation: true,

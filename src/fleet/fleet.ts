@@ -24,6 +24,12 @@ interface ShardProc {
 
 export class ShardDiedError extends Error {}
 
+/** `--cpu-prof` for every shard when FANOUT_BENCH_SHARD_CPU_PROF names a directory (profiling the delivery path: bench/RESULTS.md). */
+function cpuProfArgs(): string[] {
+  const dir = process.env.FANOUT_BENCH_SHARD_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 export class Fleet {
   private reports: ShardReport[] = [];
   private flushSeq = 0;
@@ -47,7 +53,8 @@ export class Fleet {
         // generation: every delivery then cost a promotion, scavenges ran 5-10 ms and a
         // mark-compact came every second (1 shard at 20k deliveries/s: broadcast p99 16 ms, 6 ms
         // without; bench/RESULTS.md, "Harness capacity: where the tail came from").
-        execArgv: ['--expose-gc', '--no-allocation-site-pretenuring'],
+        // FANOUT_BENCH_SHARD_CPU_PROF=<dir>: each shard writes a V8 CPU profile there (NODE_OPTIONS refuses --cpu-prof)
+        execArgv: ['--expose-gc', '--no-allocation-site-pretenuring', ...cpuProfArgs()],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       procs.push({ index: i, child, alive: true });

@@ -1,6 +1,7 @@
 import type { ShardReport } from '../metrics/measurement/shard-report.ts';
 import type { ConnectToken } from './protocols/connect-token.ts';
 import type { RoomPlan } from './room-plan.ts';
+import type { ProtocolSpec } from '../contracts/protocol-schema.ts';
 
 /**
  * The messages between the parent (fleet.ts) and a shard process (shard-main.ts), over the
@@ -24,6 +25,10 @@ export interface ShardInit {
   token?: ConnectToken;
   /** the target's $connect says, through the subprotocol it selects, whether it ran cold */
   connectColdFlag?: boolean;
+  /** the protocol the clients speak (default chat-v1) */
+  protocol?: ProtocolSpec;
+  /** the run's id ({{run}} in a described protocol's templates) */
+  runId?: string;
 }
 
 export interface RampSpec {

@@ -1,4 +1,6 @@
 import { Shard } from './shard.ts';
+import { wireFor } from './protocols/wire-for.ts';
+import { CHAT_V1 } from '../contracts/protocol-schema.ts';
 import type { FromShard, ToShard } from './shard-link.ts';
 
 /**
@@ -27,11 +29,16 @@ process.on('unhandledRejection', fatal);
 
 process.on('message', (m: ToShard) => {
   switch (m.type) {
-    case 'init':
+    case 'init': {
       shardIndex = m.init.shard;
-      shard = new Shard(m.init);
-      send({ type: 'ready', shard: shardIndex });
+      const init = m.init;
+      // a module protocol is imported here, in every shard (the parent checked it before forking)
+      wireFor(init.protocol ?? CHAT_V1, { url: init.targetUrl, token: init.token, askColdFlag: init.connectColdFlag, run: init.runId ?? '' }).then((wire) => {
+        shard = new Shard(init, wire);
+        send({ type: 'ready', shard: shardIndex });
+      }, fatal);
       return;
+    }
     case 'phase':
       shard!.runPhase(m.phase).then(
         () => send({ type: 'phaseDone', shard: shardIndex, step: m.step, members: shard!.membersByRoom() }),

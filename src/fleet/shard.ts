@@ -12,6 +12,8 @@ import type { Matched, PendingSend } from './pending-sends.ts';
 import type { RampOptions } from './ramp.ts';
 import { SEND_ACK, SEND_FAIL, SEND_RECORD_WIDTH, SEND_SENT, zeroCounts, type ShardReport } from '../metrics/measurement/shard-report.ts';
 import type { ShardInit, ShardPhase } from './shard-link.ts';
+import type { WireProtocol } from './protocols/wire-protocol.ts';
+import { NO_CLAIM } from '../metrics/measurement/delivery-ledger.ts';
 import { sourceAddressFor } from './source-address.ts';
 
 /**
@@ -28,8 +30,12 @@ export class Shard extends ClientGroup {
   private readonly watch = new SelfWatch().start();
   private nextSlot = 0;
 
-  constructor(private readonly init: ShardInit) {
+  constructor(
+    private readonly init: ShardInit,
+    wire?: WireProtocol,
+  ) {
     super({
+      wire,
       plan: init.plan,
       roomPrefix: init.roomPrefix,
       maxSendersPerRoom: init.maxSendersPerRoom,
@@ -143,6 +149,15 @@ export class Shard extends ClientGroup {
     const protocol = c.ws?.protocol;
     if (protocol === CONNECT_COLD_SUBPROTOCOL) this.recorder.record('connectCold', us);
     else if (protocol === CONNECT_WARM_SUBPROTOCOL) this.recorder.record('connectWarm', us);
+  }
+
+  protected joinedOnConnect(): void {
+    this.counts.joins++;
+  }
+
+  /** A fire-and-forget send: settled as if answered at its intended time, with no claim of whom it reached. */
+  protected unanswerable(_c: SimClient, slot: number, intended: number): void {
+    this.sends.push5(SEND_ACK, slot, intended, NO_CLAIM, 0);
   }
 
   protected connectFailed(_c: SimClient, kind: string): void {

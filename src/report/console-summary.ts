@@ -28,9 +28,11 @@ export function consoleSummary(r: Results, file: string): string {
   const lines: (string | undefined)[] = [];
   const secs = (r.durationMs / 1000).toFixed(1);
   lines.push(`fanout-bench ${r.scenario.name}: ${r.status} in ${secs}s against ${r.config.target.kind} ${r.config.target.url}${r.statusReason ? ` (${r.statusReason})` : ''}`);
+  const unseen = r.protocol?.notObservable ?? {};
+  if (r.protocol) lines.push(`  protocol     ${r.protocol.name} (${r.protocol.kind}, membership ${r.protocol.membership}${r.protocol.sendAcks ? '' : ', no acks'})`);
   lines.push(lat('connect', r.metrics.connect));
-  lines.push(lat('  cold', r.metrics.connectCold));
-  lines.push(lat('  warm', r.metrics.connectWarm));
+  lines.push(unseen['metrics.connectCold'] ? `  cold/warm    ${unseen['metrics.connectCold']}` : lat('  cold', r.metrics.connectCold));
+  if (!unseen['metrics.connectWarm']) lines.push(lat('  warm', r.metrics.connectWarm));
   lines.push(lat('join', r.metrics.join));
   lines.push(lat('ack', r.metrics.ack));
   lines.push(lat('broadcast', r.metrics.broadcast));
@@ -38,11 +40,12 @@ export function consoleSummary(r: Results, file: string): string {
   lines.push(lat('  warm', r.metrics.broadcastWarm));
   lines.push(lat('fan-out', r.metrics.fanoutCompletion));
   const s = r.sends;
-  lines.push(`  sends        intended ${s.intended}  sent ${s.sent}  acked ${s.acked}  failed ${s.failed}  missed slots ${s.missedSlots}`);
+  lines.push(`  sends        intended ${s.intended}  sent ${s.sent}  acked ${unseen['sends.acked'] ? 'not observable (no acks)' : s.acked}  failed ${s.failed}  missed slots ${s.missedSlots}`);
   const d = r.deliveries;
   const lossRule = d.lossTimeoutMs === undefined ? '' : ` (loss timeout ${formatDuration(d.lossTimeoutMs)})  late ${d.late ?? 0} (>${formatDuration(d.graceMs ?? 0)} after ack)`;
   lines.push(`  deliveries   expected ${d.expected}  received ${d.received}  lost ${d.lost}${lossRule}  duplicates ${d.duplicates}  out-of-order ${d.outOfOrder}`);
-  if (r.stale) {
+  if (r.stale && unseen['stale.gone410']) lines.push(`  stale        dropped ${r.stale.dropped}  410s, time to clean, wasted posts: ${unseen['stale.gone410']}`);
+  else if (r.stale) {
     const clean = r.stale.timeToCleanMs === null ? 'never clean' : `clean after ${r.stale.timeToCleanMs}ms`;
     lines.push(`  stale        dropped ${r.stale.dropped}  410s ${r.stale.gone410}  ${clean}  wasted posts ${r.stale.wastedPosts}`);
   }

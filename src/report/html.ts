@@ -300,13 +300,15 @@ function coldWarm(r: Results, charts: Record<string, ChartSpec>): string {
     s.memorySizeMB === null ? '–' : `${fmtInt(s.maxMemoryUsedMB ?? 0)} / ${fmtInt(s.memorySizeMB)} MB`,
   ]);
   return (
-    `<div class="grid two"><div>${client.length ? table(['client-side', 'count', 'share', 'p50', 'p99', 'max'], client, 'num') : '<p class="note">The run recorded no cold/warm split.</p>'}</div>${chartBox(charts, 'cold-starts')}</div>` +
+    `<div class="grid two"><div>${client.length ? table(['client-side', 'count', 'share', 'p50', 'p99', 'max'], client, 'num') : `<p class="note">${h(r.protocol?.notObservable['metrics.connectCold'] ?? 'The run recorded no cold/warm split.')}</p>`}</div>${chartBox(charts, 'cold-starts')}</div>` +
     (reports.length ? `<h3>Init durations (REPORT log lines)</h3>${table(['function', 'invocations', 'cold starts', 'init p50', 'init p99', 'init max', 'memory used'], reports, 'num')}` : '')
   );
 }
 
 function staleSection(r: Results, charts: Record<string, ChartSpec>): string {
   const s = r.stale;
+  const unseen = r.protocol?.notObservable['stale.gone410'];
+  if (s && unseen) return `<div class="cards small"><div class="card"><div class="label">clients dropped</div><div class="value">${fmtInt(s.dropped)}</div></div></div><p class="note">410s, time to clean and wasted posts: ${h(unseen)}</p>`;
   const cards = s
     ? `<div class="cards small">
 <div class="card"><div class="label">clients dropped</div><div class="value">${fmtInt(s.dropped)}</div></div>
@@ -404,6 +406,9 @@ function configSection(r: Results): string {
     ...(e.lambdaRuntime ? [['Lambda runtime', lambdaRuntimeCell(e.lambdaRuntime)]] : []),
     ['tool', `${h(r.tool.name)} ${h(r.tool.version)}`],
     ['results schema', String(r.schemaVersion)],
+    ...(r.protocol
+      ? [['protocol', `${h(r.protocol.name)} (${h(r.protocol.kind)}, membership ${h(r.protocol.membership)}${r.protocol.sendAcks ? '' : ', no acks'})${Object.entries(r.protocol.notObservable).map(([f, why]) => `<br><code>${h(f)}</code>: ${h(why)}`).join('')}`]]
+      : []),
   ];
   return (
     `<div class="grid two"><div><h3>Environment</h3>${table(['', ''], env, 'kv')}</div>` +

@@ -79,6 +79,12 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
   row('connect (cold)', r.metrics.connectCold);
   row('broadcast (cold)', r.metrics.broadcastCold);
   out.push('');
+  const unseen = r.protocol?.notObservable ?? {};
+  if (r.protocol) {
+    out.push(`Protocol: ${md(r.protocol.name)} (${r.protocol.kind}, membership ${r.protocol.membership}${r.protocol.sendAcks ? '' : ', no acks'}). What it cannot show:`, '');
+    for (const [field, why] of Object.entries(unseen)) out.push(`- \`${field}\`: ${md(why)}`);
+    out.push('');
+  }
 
   const d = r.deliveries;
   const s = r.sends;
@@ -86,10 +92,11 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
     '### Deliveries',
     '',
     `${fmtInt(d.received)} of ${fmtInt(d.expected)} expected received · **${fmtInt(d.lost)} lost** (${fmtPct(d.lost, d.expected)}) · ${fmtInt(d.duplicates)} duplicates · ${fmtInt(d.outOfOrder)} out of order  `,
-    `Sends: ${fmtInt(s.intended)} intended · ${fmtInt(s.sent)} sent · ${fmtInt(s.acked)} acknowledged · ${fmtInt(s.failed)} failed · ${fmtInt(s.missedSlots)} left late  `,
+    `Sends: ${fmtInt(s.intended)} intended · ${fmtInt(s.sent)} sent · ${unseen['sends.acked'] ? 'acknowledgements not observable' : `${fmtInt(s.acked)} acknowledged`} · ${fmtInt(s.failed)} failed · ${fmtInt(s.missedSlots)} left late  `,
     md(lossRule(r)),
   );
-  if (r.stale) {
+  if (r.stale && unseen['stale.gone410']) out.push('', `Stale connections: ${fmtInt(r.stale.dropped)} dropped · 410s and time to clean not observable (see Protocol above)`);
+  else if (r.stale) {
     out.push('', `Stale connections: ${fmtInt(r.stale.dropped)} dropped · ${fmtInt(r.stale.gone410)} × 410 Gone · time to clean ${r.stale.timeToCleanMs === null ? 'never' : fmtMs(r.stale.timeToCleanMs)}`);
   }
   out.push('');

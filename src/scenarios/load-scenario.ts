@@ -5,6 +5,7 @@ import { readDataFile } from '../../common/data-file.ts';
 import { UserError, fieldPath } from '../../common/errors.ts';
 import { BUILTIN_SCENARIOS } from './builtin/index.ts';
 import { normalizeScenario, ScenarioSchema, type Scenario } from '../contracts/scenario-schema.ts';
+import { resolveProtocolRef } from './protocol-file.ts';
 
 /**
  * `run [scenario|file]`: a built-in name, or a YAML/JSON file. Every mistake is one line that
@@ -19,13 +20,24 @@ export function loadScenario(ref: string | undefined): Scenario {
       `${name}: not a built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}) nor a scenario file`,
     );
   }
-  const scenario = validateScenario(readDataFile(name, { what: 'scenario file' }), name);
+  const scenario = validateScenario(withProtocolResolved(readDataFile(name, { what: 'scenario file' }), name), name);
   // A stack config named in the file is relative to the file, not to where the run starts.
   if (scenario.target.config !== undefined) scenario.target.config = resolve(dirname(name), scenario.target.config);
   if (scenario.target.template !== undefined) scenario.target.template = resolve(dirname(name), scenario.target.template);
   const auth = scenario.target.auth;
   if (typeof auth === 'object' && auth.tokenFile !== undefined) auth.tokenFile = resolve(dirname(name), auth.tokenFile);
   return scenario;
+}
+
+/**
+ * The scenario file's definition with its protocol's paths resolved against the file's folder:
+ * a protocol file read, checked (its mistakes name it) and put inline, a module's path made
+ * absolute. What is validated and recorded is then the same wherever the run starts.
+ */
+function withProtocolResolved(input: unknown, file: string): unknown {
+  if (typeof input !== 'object' || input === null || !('protocol' in input)) return input;
+  const d = input as Record<string, unknown>;
+  return { ...d, protocol: resolveProtocolRef(d.protocol, dirname(file), file) };
 }
 
 /**

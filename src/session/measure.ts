@@ -21,6 +21,13 @@ import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
 import { assumedFunctions } from '../targets/target-functions.ts';
 import type { Target, TargetFunctions } from '../targets/target.ts';
 import { waitForFreshWindow } from './fresh-window.ts';
+import { UserError, fieldPath } from '../../common/errors.ts';
+import { membershipIssues } from '../contracts/protocol-schema.ts';
+import { firstProbe } from '../fleet/protocols/first-probe.ts';
+import { wireFor } from '../fleet/protocols/wire-for.ts';
+import type { WireProtocol } from '../fleet/protocols/wire-protocol.ts';
+import type { ProtocolTraits } from '../metrics/results/protocol-result.ts';
+import { expectedMembers } from '../fleet/expected-members.ts';
 import { INTERRUPTED_SETTLE_BY_MS, stopBudget } from './stop-budget.ts';
 import { addSystemMetrics } from './system-metrics.ts';
 
@@ -152,6 +159,30 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
     for (let r = 0; r < plan.rooms; r++) maxSenders[r] = Math.max(maxSenders[r], s[r]);
   }
   const { connectMs, ackMs } = scenario.timeouts;
+  // The protocol as the shards will speak it; one that is not ours is tried once before any load.
+  const wire = await wireFor(scenario.protocol, { url: target.url, token: o.token, askColdFlag: target.connectColdFlag, run: o.runId });
+  const traits = protocolTraits(scenario, wire);
+  if (scenario.protocol.kind === 'module') {
+    // a module's membership is known once it is loaded: held against the phases here, before any load
+    const phases = (scenario.definition.phases ?? []) as Array<Record<string, unknown>>;
+    const issue = membershipIssues(wire.membership, { rooms: scenario.rooms, phases })[0];
+    if (issue) throw new UserError(`${scenario.source}: ${fieldPath(issue.path)}: ${issue.message} (protocol.module ${scenario.protocol.name})`);
+    const firstSend = scenario.phases.findIndex((p) => p.kind === 'send');
+    const firstJoin = scenario.phases.findIndex((p) => p.kind === 'join');
+    if (wire.membership === 'join' && firstSend >= 0 && (firstJoin < 0 || firstJoin > firstSend)) {
+      throw new UserError(`${scenario.source}: phases[${firstSend}].send: needs a join phase before it (protocol.module ${scenario.protocol.name} has membership join)`);
+    }
+  }
+  if (scenario.protocol.kind !== 'chat-v1') {
+    const module = scenario.protocol.kind === 'module';
+    const mistake = await firstProbe(wire, {
+      room: `fb.${o.runId}.probe`,
+      client: plan.clients,
+      timeoutMs: ackMs,
+      fields: module ? { join: 'protocol.module: readAnswer ("joined")', ack: 'protocol.module: readAnswer ("acked")' } : { join: 'protocol.membership.answer', ack: 'protocol.send.ack' },
+    });
+    if (mistake) throw new UserError(`${scenario.source}: ${mistake}`);
+  }
   const startedAt = now();
   const cpuAtStart = process.cpuUsage();
   const recorder = new RunRecorder(shards, startedAt, scenario.timeouts);
@@ -202,6 +233,8 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
       ackTimeoutMs: ackMs,
       token: o.token,
       connectColdFlag: target.connectColdFlag,
+      protocol: scenario.protocol,
+      runId: o.runId,
     });
     if (aborted()) fleet.stop();
     const shardFleet = new ShardFleet(fleet, recorder, flush, { plan, shards, perRoom, maxSenders, seed, connectMs, ackMs });
@@ -215,7 +248,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
         await flush();
         if (refused !== undefined) return;
         const state = recorder.beginPhase(phase.name, phase.kind, now());
-        if (phase.kind === 'send') recorder.setMembers(state.index, shardFleet.members, plan.roomOf);
+        if (phase.kind === 'send') recorder.setMembers(state.index, expectedMembers(shardFleet.members, wire), plan.roomOf);
       },
       afterPhases: async () => {
         if (!aborted()) await flush();
@@ -277,7 +310,22 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
     parentCpuSeconds: (cpu.user + cpu.system) / 1e6,
     openAtEnd,
     extraWarnings: m.warnings,
+    ...(traits ? { protocol: traits } : {}),
   });
+}
+
+/** What the protocol lets the harness see; undefined for chat-v1 (it shows everything, and older results had no section). */
+function protocolTraits(scenario: Scenario, wire: WireProtocol): ProtocolTraits | undefined {
+  if (scenario.protocol.kind === 'chat-v1') return undefined;
+  return {
+    name: wire.name,
+    kind: scenario.protocol.kind,
+    membership: wire.membership,
+    recipients: wire.recipients,
+    sendAcks: wire.acksSends,
+    ackCounts: wire.acksCount,
+    coldConnects: wire.coldConnects,
+  };
 }
 
 interface ShardFleetEnv {

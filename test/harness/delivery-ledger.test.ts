@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeliveryLedger, HELD_MAX, RETAIN_MS } from '../../src/metrics/measurement/delivery-ledger.ts';
+import { DeliveryLedger, HELD_MAX, NO_CLAIM, RETAIN_MS } from '../../src/metrics/measurement/delivery-ledger.ts';
 import { newReceiverOrder, observe, SEEN_DUPLICATE, SEEN_NEW, SEEN_OUT_OF_ORDER } from '../../src/metrics/measurement/order-tracker.ts';
 import { ReceiptTally } from '../../src/metrics/measurement/receipt-tally.ts';
 import { staleReport } from '../../src/metrics/measurement/stale-report.ts';
@@ -326,6 +326,24 @@ describe('receipt tally', () => {
     expect(bySlot).toEqual(new Map([[3, 2], [3 + 65_536, 1], [3 + 2 * 65_536, 1]]));
     t.add(0, 1_000_000_000, 9);
     expect(Array.from(t.drain())).toEqual([0, 1_000_000_000, 1, 9]);
+  });
+});
+
+describe('messages without a claim (fire-and-forget sends, acks without counts)', () => {
+  it('expect the harness\'s member count, settle from their intended time, and report no recipients, gone or underreporting', () => {
+    const ledger = new DeliveryLedger({ graceMs: 100, lossMs: 1_000 });
+    ledger.sent(0, 0, 10_000, 0, 5);
+    ledger.acked(0, 0, 10_000, NO_CLAIM, 0); // settled at its intended time: nothing answers it
+    ledger.sent(0, 1, 10_010, 0, 5);
+    ledger.acked(0, 1, 10_010, NO_CLAIM, 0);
+    ledger.receipts(0, 0, 5, 10_050);
+    ledger.receipts(0, 1, 3, 10_200); // 190 ms after its intended time: late
+    ledger.finalize(10_500);
+    expect(ledger.unsettled()).toBe(1); // slot 1 waits out its loss timeout from 10,010
+    ledger.finalize(11_010);
+    expect(ledger.totals).toMatchObject({ expected: 10, received: 8, lost: 2, late: 3, lostEarly: 0, complete: 1, incomplete: 1, recipients: 0, gone: 0, underreported: 0, unacknowledged: 0 });
+    ledger.receipts(0, 1, 1, 11_100); // after the loss timeout: stays lost
+    expect(ledger.totals.afterLossTimeout).toBe(1);
   });
 });
 

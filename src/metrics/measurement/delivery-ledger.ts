@@ -9,6 +9,9 @@ import { StaleTally, type StaleResult } from './stale-report.ts';
  * the harness's own count of its room's open, joined clients when it was sent. The target's claim
  * alone cannot be trusted: a stack that skips a member and reports fewer recipients would show
  * nothing lost. When it claims fewer than the harness knows, the shortfall is `underreported`.
+ * A protocol without our `sent` ack makes no claim (NO_CLAIM): expected = members alone, and a
+ * fire-and-forget send is settled as if answered at its intended send time, so its loss timeout
+ * and grace run from there.
  *
  * When a message is settled (final):
  * - acknowledged: as soon as every expected delivery arrived (complete; its fan-out completion,
@@ -33,6 +36,15 @@ const SENT = 1;
 const ACKED = 2;
 const FAILED = 3;
 const FINAL = 4;
+
+/**
+ * `recipients` of a message the target settled without saying whom it posted to: a protocol
+ * without our `sent` ack (fire-and-forget: settled at its intended send time; or an ack that
+ * carries no counts). Its expected deliveries are the harness's member count alone.
+ */
+export const NO_CLAIM = -2;
+/** `recipients` of a final message whose send failed or was never answered */
+const FAILED_MARK = -1;
 
 export interface DeliveryTotals {
   expected: number;
@@ -270,7 +282,7 @@ export class DeliveryLedger {
     }
     if (c.state[i] === FINAL) {
       const phase = c.phase1[i] - 1;
-      if (c.recipients[i] < 0) this.add('unacknowledged', phase, count);
+      if (c.recipients[i] === FAILED_MARK) this.add('unacknowledged', phase, count);
       else if (c.received[i] >= expectedOf(c, i)) this.add('surplus', phase, count);
       else this.add('afterLossTimeout', phase, count);
       return;
@@ -333,21 +345,23 @@ export class DeliveryLedger {
     c.state[i] = FINAL;
     if (s !== NONE) this.unsettledCount--;
     if (s !== ACKED) {
-      c.recipients[i] = -1;
+      c.recipients[i] = FAILED_MARK;
       if (s !== NONE) this.add('failed', phase, 1);
       this.add('unacknowledged', phase, rec);
       if (s !== NONE) this.stale?.add({ phase, intended: c.intended[i], ackAt: c.doneAt[i], acked: false, recipients: 0, gone: 0, received: rec });
       return;
     }
-    const claimed = Math.max(0, c.recipients[i] - c.gone[i]);
+    const noClaim = c.recipients[i] === NO_CLAIM;
     const expected = expectedOf(c, i);
-    this.add('underreported', phase, expected - claimed);
+    if (!noClaim) this.add('underreported', phase, expected - Math.max(0, c.recipients[i] - c.gone[i]));
     const received = Math.min(rec, expected);
     // on-time deliveries fill `received` first: late ones beyond expected are surplus
     const late = received - Math.min(received, rec - c.late[i]);
     this.add('acked', phase, 1);
-    this.add('recipients', phase, c.recipients[i]);
-    this.add('gone', phase, c.gone[i]);
+    if (!noClaim) {
+      this.add('recipients', phase, c.recipients[i]);
+      this.add('gone', phase, c.gone[i]);
+    }
     this.add('expected', phase, expected);
     this.add('received', phase, received);
     this.add('late', phase, late);
@@ -360,7 +374,8 @@ export class DeliveryLedger {
     } else {
       this.add('incomplete', phase, 1);
     }
-    this.stale?.add({ phase, intended: c.intended[i], ackAt: c.doneAt[i], acked: true, recipients: c.recipients[i], gone: c.gone[i], received: rec });
+    // without the target's counts there are no 410s to see: the stale account is not observable (results say so)
+    if (!noClaim) this.stale?.add({ phase, intended: c.intended[i], ackAt: c.doneAt[i], acked: true, recipients: c.recipients[i], gone: c.gone[i], received: rec });
   }
 
   private add(field: keyof DeliveryTotals, phase: number, n: number): void {

@@ -10,6 +10,8 @@ import type { MetricSet, PhaseState, RunRecorder } from '../measurement/run-reco
 import { assessSaturation, phaseSaturated } from '../measurement/saturation.ts';
 import { provenance } from './provenance.ts';
 
+import { protocolResult, type ProtocolTraits } from './protocol-result.ts';
+
 /** Assembles results.json from what the recorder measured. */
 export interface BuildInput {
   runId: string;
@@ -30,6 +32,8 @@ export interface BuildInput {
   parentCpuSeconds: number;
   openAtEnd: number;
   extraWarnings: string[];
+  /** what the clients' protocol lets the harness see (absent: chat-v1, which shows everything) */
+  protocol?: ProtocolTraits;
 }
 
 export const TOOL_VERSION: string = (() => {
@@ -60,7 +64,7 @@ function deliveries(t: DeliveryTotals, dup: number, ooo: number, foreign?: numbe
   };
 }
 
-function phaseResult(p: PhaseState, rec: RunRecorder, endedAt: number): PhaseResult {
+function phaseResult(p: PhaseState, rec: RunRecorder, endedAt: number, sendAcks: boolean): PhaseResult {
   const t = rec.ledger.byPhase[p.index] ?? zeroTotals();
   const out: PhaseResult = {
     index: p.index,
@@ -72,7 +76,7 @@ function phaseResult(p: PhaseState, rec: RunRecorder, endedAt: number): PhaseRes
       intended: p.counts.intended,
       sent: p.counts.sent,
       missedSlots: p.counts.missedSlots,
-      acked: t.acked,
+      acked: sendAcks ? t.acked : 0,
       failed: t.failed,
       skipped: p.counts.skipped,
     },
@@ -173,7 +177,8 @@ export function buildResults(i: BuildInput): Results {
       intended: c.intended,
       sent: c.sent,
       missedSlots: c.missedSlots,
-      acked: totals.acked,
+      // fire-and-forget sends settle in the ledger as answered at their intended time: nothing acknowledged them
+      acked: i.protocol && !i.protocol.sendAcks ? 0 : totals.acked,
       failed: totals.failed,
       skipped: c.skipped,
     },
@@ -188,6 +193,7 @@ export function buildResults(i: BuildInput): Results {
     },
     deliveries: { ...deliveries(totals, c.duplicates, c.outOfOrder, c.unexpected), lossTimeoutMs: lossMs, graceMs },
     ...(dropIndex >= 0 ? { stale: rec.ledger.staleResult(c.dropped) } : {}),
+    ...(i.protocol ? { protocol: protocolResult(i.protocol, dropIndex >= 0) } : {}),
     errors: rec.errors,
     bytesReceived: c.bytesReceived,
     harness: {
@@ -202,7 +208,7 @@ export function buildResults(i: BuildInput): Results {
       warnings,
     },
     intervals: i.intervals,
-    phases: rec.phases.map((p) => phaseResult(p, rec, i.endedAt)),
+    phases: rec.phases.map((p) => phaseResult(p, rec, i.endedAt, i.protocol?.sendAcks ?? true)),
     histograms: rec.encodedTotals(),
   };
   return results;

@@ -1,0 +1,44 @@
+import type { ProtocolResult } from '../../contracts/results-schema.ts';
+
+/** What a protocol lets the harness see, as the results describe it. */
+export interface ProtocolTraits {
+  name: string;
+  kind: ProtocolResult['kind'];
+  membership: ProtocolResult['membership'];
+  recipients: ProtocolResult['recipients'];
+  sendAcks: boolean;
+  /** acks say whom the target posted to and how many were gone (chat-v1's `sent`) */
+  ackCounts: boolean;
+  /** connects say whether $connect ran cold (chat-v1's subprotocol answer) */
+  coldConnects: boolean;
+}
+
+/**
+ * The protocol section of results.json: which protocol, and for each figure it cannot show, where
+ * the figure came from instead or that it is not observable (docs/measuring-your-own-stack.md,
+ * "What a protocol cannot show").
+ */
+export function protocolResult(t: ProtocolTraits, hasDrop: boolean): ProtocolResult {
+  const not = `not observable with protocol ${t.name}`;
+  const n: Record<string, string> = {};
+  if (!t.coldConnects) {
+    const why = `${not}: its $connect does not answer the harness's cold/warm subprotocols; cold starts are counted from CloudWatch (INIT durations, cloudwatch.lambda) where the target has it`;
+    n['metrics.connectCold'] = why;
+    n['metrics.connectWarm'] = why;
+  }
+  if (!t.sendAcks) {
+    n['sends.acked'] = `${not}: sends are fire-and-forget; each message expects its room's members as the harness put them there (membership ${t.membership}${t.recipients === 'others' ? ', without the sender' : ''}), lost counted from the intended send time after the loss timeout`;
+    n['metrics.ack'] = `${not}: nothing acknowledges a send`;
+  }
+  if (!t.ackCounts) {
+    const why = `${not}: no ack says whom the target posted to; expected deliveries are the harness's own member counts`;
+    n['deliveries.underreported'] = why;
+    if (hasDrop) {
+      const stale = `${not}: 410s are seen only in chat-v1's sent acks (gone); the emulator's and CloudWatch's view of posts to dropped connections is in cloudwatch where the target has it`;
+      n['stale.gone410'] = stale;
+      n['stale.timeToCleanMs'] = stale;
+      n['stale.wastedPosts'] = stale;
+    }
+  }
+  return { name: t.name, kind: t.kind, membership: t.membership, recipients: t.recipients, sendAcks: t.sendAcks, notObservable: n };
+}
