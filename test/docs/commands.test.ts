@@ -43,6 +43,8 @@ const COVERED: { match: RegExp; files: string[]; why?: string; notRunHere?: true
   { match: /^fanout-bench trend /, files: ['test/e2e/trend-cli.test.ts'] },
   { match: /^fanout-bench search /, files: ['test/e2e/search-cli.test.ts'] },
   { match: /^fanout-bench stack up$/, files: ['test/emulator/stack-cli.test.ts'] },
+  { match: /^fanout-bench (stack up|run \S+) --template /, files: ['test/e2e/template-stack.test.ts'] },
+  { match: /^fanout-bench run \S+ --target aws-api:/, files: ['test/e2e/aws-api-target-cli.test.ts'] },
   { match: /^fanout-bench stack install-node /, files: ['.ci/run'], why: 'downloads Node from the npm registry: CI runs it before the suite' },
   { match: /^fanout-bench artillery export /, files: ['test/e2e/artillery-commands.test.ts', 'test/e2e/artillery-cli.test.ts'] },
   { match: /^fanout-bench report --artillery /, files: ['test/e2e/artillery-commands.test.ts', 'test/e2e/artillery-cli.test.ts'] },
