@@ -32,6 +32,9 @@ export async function readLambdaFunction(t: StackTemplate, logicalId: string, co
   if (p.PackageType === 'Image') throw templateError(t.file, at('PackageType'), 'a container image function is not run offline: the emulator runs Node.js zip functions');
   if (p.Layers && p.Layers.length > 0) throw templateError(t.file, at('Layers'), "layers are not loaded offline (their code is not in the template): bundle what the function imports into its code");
   if (p.Runtime === undefined) throw templateError(t.file, at('Runtime'), `missing (the emulator runs ${NODE_RUNTIMES.join(', ')})`);
+  if (p.Runtime === 'nodejs18.x') {
+    throw templateError(t.file, at('Runtime'), `nodejs18.x is deprecated by Lambda (no new functions since 2025-10-01, docs/aws-facts.md): the emulator runs ${NODE_RUNTIMES.join(', ')}`);
+  }
   if (!isNodeRuntime(p.Runtime)) throw templateError(t.file, at('Runtime'), `${p.Runtime} is not a runtime the emulator runs (it runs ${NODE_RUNTIMES.join(', ')})`);
   if (p.Handler === undefined) throw templateError(t.file, at('Handler'), 'missing (path/file.export)');
   return {

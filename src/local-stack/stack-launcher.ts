@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readDataFile } from '../../common/data-file.ts';
@@ -64,13 +65,16 @@ export function stackNode(launch: Pick<StackLaunch, 'settings' | 'configFile'>):
 }
 
 /**
- * The runtime the stack will emulate: the settings', else the config file's, else the default.
- * The file is only peeked at for it (any problem with it is the stack's to name, when it reads
- * the file for real).
+ * The runtime the stack will emulate: the settings', else the one every function of a template
+ * names, else the config file's, else the default. The files are only peeked at for it (any
+ * problem with them is the stack's to name, when it reads them for real).
  */
 export function runtimeOf(launch: Pick<StackLaunch, 'settings' | 'configFile'>): string {
   const set = launch.settings?.lambda?.runtime;
   if (set !== undefined) return set;
+  const template = launch.settings?.template?.path;
+  const templated = template === undefined ? undefined : templateRuntime(template);
+  if (templated !== undefined) return templated;
   if (launch.configFile !== undefined) {
     try {
       const runtime = (readDataFile(launch.configFile, { what: 'emulator config file' }) as { lambda?: { runtime?: unknown } } | null)?.lambda?.runtime;
@@ -88,4 +92,33 @@ export function missingNodeNote(runtime: NodeRuntime, node: string): string {
   const pinned = PINNED_NODE_VERSIONS[major];
   const install = pinned ? `; \`npx fanout-bench stack install-node ${runtime}\` puts Node ${pinned} there` : '';
   return `${runtime} runs on Node ${major}, and none was found in node_modules, ${nodeCacheDir()} or on PATH: the functions run on Node ${node} instead${install}`;
+}
+
+/** The runtime every function of a template names (`Runtime: nodejs22.x`), when they agree; a peek, not a read. */
+export function templateRuntime(path: string): string | undefined {
+  const files = templateFiles(path);
+  const runtimes = new Set<string>();
+  for (const file of files) {
+    let text: string;
+    try {
+      if (statSync(file).size > 1_048_576) continue;
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const m of text.matchAll(/\bRuntime["']?\s*:\s*["']?(nodejs\d+\.x)/g)) runtimes.add(m[1]!);
+  }
+  return runtimes.size === 1 ? [...runtimes][0] : undefined;
+}
+
+/** A template file, a cdk.out's stack templates, or a Serverless package's template. */
+function templateFiles(path: string): string[] {
+  try {
+    if (!statSync(path).isDirectory()) return [path];
+    const serverless = [join(path, 'cloudformation-template-update-stack.json'), join(path, '.serverless', 'cloudformation-template-update-stack.json')].filter((f) => existsSync(f));
+    if (serverless.length > 0) return serverless;
+    return readdirSync(path).filter((f) => f.endsWith('.template.json')).map((f) => join(path, f));
+  } catch {
+    return [];
+  }
 }
