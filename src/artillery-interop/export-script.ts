@@ -45,6 +45,9 @@ export interface ExportedArtillery {
 
 export function exportArtilleryScript(scenario: Scenario, o: ExportOptions): ExportedArtillery {
   const plan = workerPlan(scenario, o);
+  // The protocol travels in the scenario, not in config: Artillery renders every {{…}} in config
+  // with its own variables before an engine sees it, and leaves scenarios alone.
+  const { protocol, ...played } = plan;
   const script = {
     config: {
       target: o.targetUrl,
@@ -52,9 +55,9 @@ export function exportArtilleryScript(scenario: Scenario, o: ExportOptions): Exp
       // gives an arrivalCount phase to one thread only, so the plan is played once per worker.
       phases: [{ name: `fanout-bench ${scenario.name}`, arrivalCount: 1, duration: 1 }],
       ...(o.engineDir !== undefined ? { includeFiles: [o.engineDir] } : {}),
-      engines: { [ENGINE_NAME]: plan },
+      engines: { [ENGINE_NAME]: played },
     },
-    scenarios: [{ name: scenario.name, engine: ENGINE_NAME }],
+    scenarios: [{ name: scenario.name, engine: ENGINE_NAME, protocol }],
   };
   const doc = new Document(script);
   // lists of numbers (rooms, per-room counts) on one line each: a worker may hold thousands of rooms

@@ -41,8 +41,9 @@ function playInNode(script: unknown): Promise<Played> {
       else if (event === 'histogram') (histograms[name] ??= []).push(value);
       else if (event === 'error') errors.push(name);
     } };
-    const engine = new Engine(JSON.parse(process.env.SCRIPT), ee, {});
-    engine.createScenario({ engine: 'fanout' }, ee)({ vars: {} }, (err) => {
+    const script = JSON.parse(process.env.SCRIPT);
+    const engine = new Engine(script, ee, {});
+    engine.createScenario(script.scenarios?.[0] ?? { engine: 'fanout' }, ee)({ vars: {} }, (err) => {
       console.log(JSON.stringify({ counters, histograms, errors, failure: err ? err.message : null, exports: Object.keys(mod) }));
     });
   `;
@@ -146,13 +147,8 @@ describe('the engine bundle', () => {
         send: { frame: { type: 'say', body: { text: '{{probe}}' } } },
         recipients: 'others',
       };
-      const share = {
-        ...plan,
-        timeouts: { ...plan.timeouts, lossMs: 1_500 },
-        phases: [plan.phases[0], plan.phases[2]],
-        protocol,
-      };
-      const r = await playInNode({ config: { target: other.url, engines: { fanout: share } }, scenarios: [{ engine: 'fanout' }] });
+      const share = { ...plan, timeouts: { ...plan.timeouts, lossMs: 1_500 }, phases: [plan.phases[0], plan.phases[2]] };
+      const r = await playInNode({ config: { target: other.url, engines: { fanout: share } }, scenarios: [{ engine: 'fanout', protocol }] });
       expect(r.failure, r.stderr).toBeNull();
       expect(r.errors).toEqual([]);
       const c = r.counters;
@@ -185,7 +181,7 @@ describe('the engine bundle', () => {
         membership: { model: 'join', frame: { op: 'subscribe', channel: '{{room}}' }, answer: { json: '$.result.subscribed' } },
         send: { frame: { op: 'publish', channel: '{{room}}', data: '{{probe}}' }, ack: { json: '$.result.published', equals: true } },
       };
-      const r = await playInNode({ config: { target: other.url, engines: { fanout: { ...plan, protocol } } }, scenarios: [{ engine: 'fanout' }] });
+      const r = await playInNode({ config: { target: other.url, engines: { fanout: plan } }, scenarios: [{ engine: 'fanout', protocol }] });
       expect(r.failure, r.stderr).toBeNull();
       expect(r.errors).toEqual([]);
       const c = r.counters;
@@ -206,8 +202,8 @@ describe('the engine bundle', () => {
   it('refuses a protocol it cannot speak in one line naming the field', async () => {
     buildEngineBundle();
     const protocol = { membership: { model: 'all' }, send: { frame: { action: 'sendmessage', data: 'no probe' } } };
-    const r = await playInNode({ config: { target: server.url, engines: { fanout: { ...plan, protocol } } } });
-    expect(r.failure).toBe('config.engines.fanout.protocol.send.frame: must carry {{probe}} (the harness finds each delivery by it)');
+    const r = await playInNode({ config: { target: server.url, engines: { fanout: plan } }, scenarios: [{ engine: 'fanout', protocol }] });
+    expect(r.failure).toBe('scenarios[0].protocol.send.frame: must carry {{probe}} (the harness finds each delivery by it)');
     expect(r.counters).toEqual({});
   });
 });
