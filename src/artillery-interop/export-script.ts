@@ -1,10 +1,12 @@
+import { relative } from 'node:path';
 import { Document, isScalar, visit } from 'yaml';
 import { UserError } from '../../common/errors.ts';
 import { dropPlan } from '../fleet/drop-plan.ts';
 import { planRooms, sendersPerRoom } from '../fleet/room-plan.ts';
 import type { Scenario } from '../contracts/scenario-schema.ts';
 import type { TokenPlacement } from '../contracts/token-placement.ts';
-import { PLAN_VERSION, type Plan, type PlanPhase } from './plan-schema.ts';
+import type { ProtocolSpec } from '../contracts/protocol-schema.ts';
+import { PLAN_VERSION, type Plan, type PlanPhase, type PlanProtocol } from './plan-schema.ts';
 
 /**
  * A scenario as an Artillery script for the fanout engine (artillery/engine), its load split
@@ -43,6 +45,9 @@ export interface ExportedArtillery {
 
 export function exportArtilleryScript(scenario: Scenario, o: ExportOptions): ExportedArtillery {
   const plan = workerPlan(scenario, o);
+  // The protocol travels in the scenario, not in config: Artillery renders every {{…}} in config
+  // with its own variables before an engine sees it, and leaves scenarios alone.
+  const { protocol, ...played } = plan;
   const script = {
     config: {
       target: o.targetUrl,
@@ -50,9 +55,9 @@ export function exportArtilleryScript(scenario: Scenario, o: ExportOptions): Exp
       // gives an arrivalCount phase to one thread only, so the plan is played once per worker.
       phases: [{ name: `fanout-bench ${scenario.name}`, arrivalCount: 1, duration: 1 }],
       ...(o.engineDir !== undefined ? { includeFiles: [o.engineDir] } : {}),
-      engines: { [ENGINE_NAME]: plan },
+      engines: { [ENGINE_NAME]: played },
     },
-    scenarios: [{ name: scenario.name, engine: ENGINE_NAME }],
+    scenarios: [{ name: scenario.name, engine: ENGINE_NAME, protocol }],
   };
   const doc = new Document(script);
   // lists of numbers (rooms, per-room counts) on one line each: a worker may hold thousands of rooms
@@ -121,6 +126,7 @@ export function workerPlan(scenario: Scenario, o: Pick<ExportOptions, 'workers' 
     rooms: [...plan.sizes],
     timeouts: { ...scenario.timeouts },
     phases,
+    protocol: planProtocol(scenario.protocol),
     total: { clients: scenario.clients, rooms: scenario.rooms },
     scenario: {
       name: scenario.name,
@@ -129,4 +135,23 @@ export function workerPlan(scenario: Scenario, o: Pick<ExportOptions, 'workers' 
       thresholds: scenario.thresholds.map((t) => t.expression),
     },
   };
+}
+
+/**
+ * The scenario's protocol as the plan carries it: chat-v1, or the description written out whole
+ * (the engine builds the same WireProtocol from it). A module is refused: its code is not in the
+ * engine's bundle and Artillery's workers install nothing but the engine package, so a worker
+ * could not load it.
+ */
+export function planProtocol(spec: ProtocolSpec): PlanProtocol {
+  switch (spec.kind) {
+    case 'chat-v1':
+      return 'chat-v1';
+    case 'described':
+      return spec.description;
+    case 'module':
+      throw new UserError(
+        `protocol.module: ${relative(process.cwd(), spec.path) || spec.path}: artillery export cannot carry a protocol module (Artillery's workers load only the engine's bundle, not the scenario's code): describe the protocol in the scenario instead, or measure it with fanout-bench run`,
+      );
+  }
 }

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { MAX_PHASE_MS, MAX_RATE } from '../contracts/scenario-limits.ts';
 import { TOKEN_PLACEMENTS } from '../contracts/token-placement.ts';
+import { DescribedProtocol, descriptionIssues } from '../contracts/protocol-schema.ts';
 
 /**
  * The plan one Artillery worker plays, as `artillery export` writes it under
@@ -61,6 +62,33 @@ const TokenIn = z.enum(TOKEN_PLACEMENTS, { error: `must be ${TOKEN_PLACEMENTS.jo
 /** this worker's rooms: their sizes */
 const Rooms = z.array(z.int().positive(), { error: 'must be a non-empty list of room sizes (integers > 0)' }).min(1, { error: 'must be a non-empty list of room sizes (integers > 0)' });
 const Timeouts = z.object({ connectMs: msIn(1), ackMs: msIn(1), graceMs: msIn(0), lossMs: msIn(1) });
+/**
+ * The protocol the worker's clients speak: `chat-v1`, or a described protocol written out whole
+ * (a `file:` read, `sendmessage` expanded) and checked as a scenario's is. Absent: chat-v1 (scripts
+ * exported before protocols). A module protocol is not carried (export refuses it).
+ */
+export const PlanProtocol = z.unknown().transform((v, ctx): 'chat-v1' | DescribedProtocol => {
+  if (v === 'chat-v1') return v;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    ctx.addIssue({ code: 'custom', message: 'must be chat-v1 or a described protocol (as fanout-bench artillery export writes it)' });
+    return z.NEVER;
+  }
+  const parsed = DescribedProtocol.safeParse(v);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    const path = i.code === 'unrecognized_keys' ? [...i.path, i.keys[0]!] : i.path;
+    ctx.addIssue({ code: 'custom', path, message: i.code === 'unrecognized_keys' ? 'unknown key' : i.message });
+    return z.NEVER;
+  }
+  const own = descriptionIssues(parsed.data)[0];
+  if (own) {
+    ctx.addIssue({ code: 'custom', path: own.path, message: own.message });
+    return z.NEVER;
+  }
+  return parsed.data;
+});
+export type PlanProtocol = z.output<typeof PlanProtocol>;
+
 const Phases = z.array(PlanPhase, { error: 'must be a non-empty list' }).min(1, { error: 'must be a non-empty list' });
 
 /** Every per-room list (a send phase's senders, a drop phase's members) has one count per room, at most its size. */
@@ -76,7 +104,9 @@ function perRoomLists(plan: { rooms: number[]; phases: PlanPhase[] }, ctx: z.Ref
 }
 
 /** The part of the plan a worker plays: what the engine reads (the rest of the plan it leaves alone). */
-export const WorkerPlan = z.looseObject({ version: Version, tokenIn: TokenIn, rooms: Rooms, timeouts: Timeouts, phases: Phases }).superRefine(perRoomLists);
+export const WorkerPlan = z
+  .looseObject({ version: Version, tokenIn: TokenIn, rooms: Rooms, timeouts: Timeouts, phases: Phases, protocol: PlanProtocol.optional() })
+  .superRefine(perRoomLists);
 
 export const Plan = z
   .object({
@@ -89,6 +119,8 @@ export const Plan = z
     rooms: Rooms,
     timeouts: Timeouts,
     phases: Phases,
+    /** the protocol the clients speak (absent: chat-v1) */
+    protocol: PlanProtocol.optional(),
     /** the whole load, every worker together */
     total: z.object({ clients: z.int().positive(), rooms: z.int().positive() }),
     scenario: z.object({
@@ -101,7 +133,7 @@ export const Plan = z
   })
   .superRefine(perRoomLists);
 export type Plan = z.infer<typeof Plan>;
-export type WorkerPlan = Pick<Plan, 'version' | 'tokenIn' | 'rooms' | 'timeouts' | 'phases'>;
+export type WorkerPlan = Pick<Plan, 'version' | 'tokenIn' | 'rooms' | 'timeouts' | 'phases' | 'protocol'>;
 
 /** The part of an exported Artillery script `report --artillery --script` reads. */
 export const ExportedScript = z.object({

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildEngineBundle, ENGINE_BUNDLE, ENGINE_DIR } from '../../src/artillery-interop/engine-bundle.ts';
 import { COUNTERS as C, HISTOGRAMS as H } from '../../src/artillery-interop/metric-names.ts';
 import { startScriptedChatServer, type ScriptedChatServer } from '../harness/scripted-chat-server.ts';
+import { startProtocolServer } from '../fixtures/protocols/protocol-server.ts';
 
 // Artillery loads artillery-engine-fanout with Node's own loader (import() of the package's main):
 // plain JavaScript, no TypeScript, nothing of the harness installed but what the bundle holds. So
@@ -40,8 +41,9 @@ function playInNode(script: unknown): Promise<Played> {
       else if (event === 'histogram') (histograms[name] ??= []).push(value);
       else if (event === 'error') errors.push(name);
     } };
-    const engine = new Engine(JSON.parse(process.env.SCRIPT), ee, {});
-    engine.createScenario({ engine: 'fanout' }, ee)({ vars: {} }, (err) => {
+    const script = JSON.parse(process.env.SCRIPT);
+    const engine = new Engine(script, ee, {});
+    engine.createScenario(script.scenarios?.[0] ?? { engine: 'fanout' }, ee)({ vars: {} }, (err) => {
       console.log(JSON.stringify({ counters, histograms, errors, failure: err ? err.message : null, exports: Object.keys(mod) }));
     });
   `;
@@ -129,6 +131,79 @@ describe('the engine bundle', () => {
     const r = await playInNode({ config: { target: server.url, engines: { fanout: { ...plan, version: 2 } } } });
     expect(r.failure).toBe('config.engines.fanout.version: must be 1, got 2');
     expect(r.errors).toEqual(['fanout: config.engines.fanout.version: must be 1, got 2']);
+    expect(r.counters).toEqual({});
+  });
+
+  // The plan carries the scenario's protocol and the bundle speaks it, as a shard would
+  // (described-wire.ts): against real servers of other shapes (test/fixtures/protocols).
+  it('speaks a described protocol without acks: room in the connect URL, deliveries to the others; lost = what the server dropped', { timeout: 90_000 }, async () => {
+    buildEngineBundle();
+    const other = await startProtocolServer({ shape: 'room-in-url', dropEvery: 4 });
+    try {
+      const protocol = {
+        name: 'room-in-url',
+        connect: { query: { room: '{{run}}-{{room}}' } },
+        membership: { model: 'connect' },
+        send: { frame: { type: 'say', body: { text: '{{probe}}' } } },
+        recipients: 'others',
+      };
+      const share = { ...plan, timeouts: { ...plan.timeouts, lossMs: 1_500 }, phases: [plan.phases[0], plan.phases[2]] };
+      const r = await playInNode({ config: { target: other.url, engines: { fanout: share } }, scenarios: [{ engine: 'fanout', protocol }] });
+      expect(r.failure, r.stderr).toBeNull();
+      expect(r.errors).toEqual([]);
+      const c = r.counters;
+      // every client asked for its room in the URL: one room name per room, unique to the worker
+      const rooms = new Set(other.urls.map((u) => new URL(u, 'http://x').searchParams.get('room')));
+      expect(rooms.size).toBe(2);
+      expect(other.urls).toHaveLength(6);
+      expect(c[C.joined]).toBe(6); // members by connecting
+      expect(r.histograms[H.join]).toBeUndefined();
+      expect(c[C.sendsSent]).toBe(10);
+      // each message expects the 2 other members of its room; nothing acknowledges a send
+      expect(c[C.expected]).toBe(20);
+      expect(r.histograms[H.ack]).toBeUndefined();
+      expect(c[C.received]).toBe(other.posted());
+      expect(c[C.lost]).toBe(other.dropped());
+      expect(other.dropped()).toBe(5);
+      expect(c[C.underreported]).toBeUndefined();
+      expect(r.histograms[H.broadcast]).toHaveLength(15);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('speaks a described protocol with answers: joins confirmed, sends acknowledged, binary deliveries', { timeout: 90_000 }, async () => {
+    buildEngineBundle();
+    const other = await startProtocolServer({ shape: 'subscribe' });
+    try {
+      const protocol = {
+        name: 'subscribe',
+        membership: { model: 'join', frame: { op: 'subscribe', channel: '{{room}}' }, answer: { json: '$.result.subscribed' } },
+        send: { frame: { op: 'publish', channel: '{{room}}', data: '{{probe}}' }, ack: { json: '$.result.published', equals: true } },
+      };
+      const r = await playInNode({ config: { target: other.url, engines: { fanout: plan } }, scenarios: [{ engine: 'fanout', protocol }] });
+      expect(r.failure, r.stderr).toBeNull();
+      expect(r.errors).toEqual([]);
+      const c = r.counters;
+      expect(c[C.joined]).toBe(6);
+      expect(r.histograms[H.join]).toHaveLength(6);
+      expect(c[C.sendsSent]).toBe(10);
+      expect(c[C.sendsAcked]).toBe(10);
+      expect(r.histograms[H.ack]).toHaveLength(10);
+      expect(c[C.expected]).toBe(30);
+      expect(c[C.received]).toBe(30);
+      expect(other.posted()).toBe(30);
+      expect(c[C.lost]).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses a protocol it cannot speak in one line naming the field', async () => {
+    buildEngineBundle();
+    const protocol = { membership: { model: 'all' }, send: { frame: { action: 'sendmessage', data: 'no probe' } } };
+    const r = await playInNode({ config: { target: server.url, engines: { fanout: plan } }, scenarios: [{ engine: 'fanout', protocol }] });
+    expect(r.failure).toBe('scenarios[0].protocol.send.frame: must carry {{probe}} (the harness finds each delivery by it)');
     expect(r.counters).toEqual({});
   });
 });

@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readPlan } from '../../artillery/engine/src/plan.ts';
 import { exportArtilleryScript, workerPlan } from '../../src/artillery-interop/export-script.ts';
 import { ExportedScript } from '../../src/artillery-interop/plan-schema.ts';
@@ -90,11 +93,67 @@ describe('one worker\'s share of a scenario', () => {
     expect(script.config.target).toBe(URL_);
     expect(script.config.phases).toEqual([{ name: 'fanout-bench stale-cleanup', arrivalCount: 1, duration: 1 }]);
     expect(script.config.includeFiles).toEqual(['../artillery/engine']);
-    expect(script.scenarios).toEqual([{ name: 'stale-cleanup', engine: 'fanout' }]);
-    expect(ExportedScript.parse(script).config.engines.fanout).toEqual(plan);
+    expect(script.scenarios).toEqual([{ name: 'stale-cleanup', engine: 'fanout', protocol: 'chat-v1' }]);
+    const { protocol: _protocol, ...played } = plan;
+    expect(ExportedScript.parse(script).config.engines.fanout).toEqual(played);
     // the engine's own reader accepts what the harness wrote
-    expect(readPlan(script.config.engines.fanout)).toEqual({ plan });
+    expect(readPlan(script.config.engines.fanout, script.scenarios[0].protocol)).toEqual({ plan });
     // lists of numbers stay on one line: a worker may hold thousands of rooms
     expect(text).toMatch(/^ {6}rooms: \[\d+(, \d+)*\]$/m);
+  });
+});
+
+describe('the scenario\'s protocol in the script', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fb-export-protocol-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const scenarioWith = (protocol: string) => {
+    const file = join(dir, `s${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(file, `name: mine\nclients: 12\nrooms: ${protocol === 'sendmessage' ? 1 : 4}\nprotocol: ${protocol}\nphases:\n  - connect: { rate: 100 }\n  - send: { duration: 2s, rate: 4 }\n`);
+    return loadScenario(file);
+  };
+  const exported = (scenario: ReturnType<typeof loadScenario>, workers = 1) => parse(exportArtilleryScript(scenario, options(workers)).text);
+
+  it('carries chat-v1 (the default) by name', () => {
+    const script = exported(loadScenario('fanout'), 2);
+    expect(script.scenarios[0].protocol).toBe('chat-v1');
+    expect(readPlan(script.config.engines.fanout, script.scenarios[0].protocol)).toMatchObject({ plan: { protocol: 'chat-v1' } });
+  });
+
+  it('carries a described protocol from its file whole, and the engine reads it back as the scenario has it', () => {
+    const description = {
+      name: 'room-in-url',
+      connect: { query: { room: '{{room}}', user: 'bench-{{client}}' } },
+      membership: { model: 'connect' },
+      send: { frame: { type: 'say', body: { text: '{{probe}}' } } },
+      recipients: 'others',
+    };
+    writeFileSync(join(dir, 'room-url.yaml'), JSON.stringify(description));
+    const scenario = scenarioWith('{ file: ./room-url.yaml }');
+    const script = exported(scenario, 2);
+    // the file's content, not its path: a worker has no scenario folder; in the script's scenario,
+    // which Artillery does not template (it renders {{…}} in config with its own variables)
+    expect(script.scenarios[0].protocol).toEqual(description);
+    expect(script.config.engines.fanout.protocol).toBeUndefined();
+    const read = readPlan(script.config.engines.fanout, script.scenarios[0].protocol);
+    expect('plan' in read && read.plan.protocol).toEqual(scenario.protocol.kind === 'described' && scenario.protocol.description);
+  });
+
+  it('carries sendmessage as its description (the engine needs no list of built-in names)', () => {
+    const script = exported(scenarioWith('sendmessage'));
+    expect(script.scenarios[0].protocol).toEqual({
+      name: 'sendmessage',
+      membership: { model: 'all' },
+      send: { frame: { action: 'sendmessage', data: '{{probe}}' } },
+      recipients: 'room',
+    });
+  });
+
+  it('refuses a protocol module in one line naming the field: a worker could not load its code', () => {
+    writeFileSync(join(dir, 'mine.ts'), 'export default { membership: "all", sendFrame: ({ probe }) => probe };\n');
+    const scenario = scenarioWith('{ module: ./mine.ts }');
+    expect(() => exportArtilleryScript(scenario, options(1))).toThrow(UserError);
+    expect(() => exportArtilleryScript(scenario, options(1))).toThrow(
+      /^protocol\.module: .*mine\.ts: artillery export cannot carry a protocol module \(Artillery's workers load only the engine's bundle, not the scenario's code\): describe the protocol in the scenario instead, or measure it with fanout-bench run$/,
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { Results } from '../../src/contracts/results-schema.ts';
 import { fmtInt } from '../../src/number-format.ts';
 import { BIN, runNode, type CliResult } from './cli.ts';
 import { emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';
+import { startProtocolServer } from '../fixtures/protocols/protocol-server.ts';
 
 // Scale-out on Artillery, end to end, as a user runs it: `fanout-bench artillery export` (which
 // also builds artillery-engine-fanout's bundle), then the real `artillery run` (the repo's own
@@ -172,5 +173,53 @@ describe('Artillery: export, artillery run against the emulator, report', () => 
     expect(results.errors['handshake:403']).toBe(20);
     expect(results.sends.intended).toBe(0);
     for (const t of [readFileSync(output, 'utf8'), ran.stdout, ran.stderr, report.stdout]) expect(t).not.toContain(WRONG);
+  });
+
+  it('a described protocol: the script carries it, the workers speak it to a stack of that shape, the report counts what it posted', { timeout: 240_000 }, async (ctx) => {
+    if (!installed) ctx.skip(`artillery/ is not installed (${INSTALL})`);
+    // a ws server of another shape than ours: the room in the connect URL, the text delivered to
+    // the room's others, nothing answered (test/fixtures/protocols/protocol-server.ts)
+    const other = await startProtocolServer({ shape: 'room-in-url' });
+    try {
+      writeFileSync(
+        join(dir, 'room-url.yaml'),
+        'name: room-in-url\nconnect: { query: { room: "{{room}}" } }\nmembership: { model: connect }\nsend: { frame: { type: say, body: { text: "{{probe}}" } } }\nrecipients: others\n',
+      );
+      writeFileSync(
+        join(dir, 'mine.yaml'),
+        'name: mine\nclients: 12\nrooms: 4\nprotocol: { file: ./room-url.yaml }\nphases:\n  - connect: { rate: 50 }\n  - send: { duration: 2s, rate: 6, senders: { perRoom: 1 } }\ntimeouts: { loss: 3s }\n',
+      );
+      const script = join(dir, 'mine.yml');
+      const exported = await exec(BIN, ['artillery', 'export', join(dir, 'mine.yaml'), '--target', other.url, '--workers', '2', '--seed', '3', '--out', script], env());
+      expect(exported.code, exported.stderr).toBe(0);
+      expect(readFileSync(script, 'utf8')).toContain('recipients: others');
+
+      const output = join(dir, 'mine.json');
+      const ran = await artilleryRun(script, output, 2, 'unused');
+      expect(ran.code, ran.stderr).toBe(0);
+      expect(ran.stdout).toMatch(/vusers\.failed: \.+ 0\n/);
+      // every client asked for its room by URL: 4 rooms, 2 workers' own names
+      expect(other.urls).toHaveLength(12);
+      expect(new Set(other.urls.map((u) => new URL(u, 'http://x').searchParams.get('room'))).size).toBe(4);
+
+      const out = join(dir, 'mine-reports');
+      const report = await exec(BIN, ['report', '--artillery', output, '--script', script, '--out', out], env());
+      const results = Results.parse(JSON.parse(readFileSync(join(reportDir(out), 'results.json'), 'utf8')));
+      const failedChecks = results.verdict!.checks.filter((c) => !c.passed).map((c) => c.name);
+      expect(failedChecks.filter((n) => n !== 'harness not saturated')).toEqual([]);
+      expect(report.code, report.stderr).toBe(failedChecks.length === 0 ? 0 : 99);
+      expect(results.connections).toMatchObject({ attempted: 12, opened: 12, joined: 12 });
+      expect(results.sends.sent).toBe(12); // 2 s at 6/s
+      // 3 members a room, the sender gets no copy: 2 deliveries a message, each one the server posted
+      expect(results.deliveries.expected).toBe(24);
+      expect(results.deliveries.received).toBe(other.posted());
+      expect(results.deliveries.received).toBe(24);
+      expect(results.deliveries.lost).toBe(0);
+      expect(results.metrics.broadcast.count).toBe(24);
+      expect(results.metrics.ack).toBeUndefined();
+      expect(results.errors).toEqual({});
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -29,14 +29,14 @@ export default class FanoutEngine {
     _helpers?: unknown,
   ) {}
 
-  createScenario(_spec: unknown, ee: ScenarioEvents): (context: unknown, callback: ScenarioDone) => void {
+  createScenario(spec: { protocol?: unknown } | undefined, ee: ScenarioEvents): (context: unknown, callback: ScenarioDone) => void {
     return (context, callback) => {
       ee.emit('started');
       const fail = (problem: string) => {
         ee.emit('error', `fanout: ${problem}`);
         callback(new Error(problem), context);
       };
-      const read = readPlan(this.script.config.engines?.fanout);
+      const read = readPlan(this.script.config.engines?.fanout, spec?.protocol);
       if ('problem' in read) return fail(read.problem);
       const url = this.script.config.target;
       if (typeof url !== 'string' || !/^wss?:\/\//.test(url)) return fail(`config.target: must be a ws:// or wss:// URL, got ${JSON.stringify(url)}`);

@@ -13,15 +13,19 @@ import { roomsInOrder } from '../../../src/fleet/room-plan.ts';
 import { SEEN_DUPLICATE, SEEN_OUT_OF_ORDER } from '../../../src/metrics/measurement/order-tracker.ts';
 import { MIN_REFUSED_ATTEMPTS, refusedConnectsReason } from '../../../src/metrics/measurement/refused-connects.ts';
 import type { ConnectToken } from '../../../src/fleet/protocols/connect-token.ts';
+import { expectedMembers } from '../../../src/fleet/expected-members.ts';
+import { NO_CLAIM } from '../../../src/metrics/measurement/delivery-ledger.ts';
 import { Ledger } from './ledger.ts';
+import { planWire } from './plan-wire.ts';
 import type { WorkerPhase, WorkerPlan } from './plan.ts';
 import { WorkerHealth } from './worker-health.ts';
 
 /**
  * One virtual user playing one worker's share of a fanout-bench scenario: the harness's own
  * simulated clients (src/fleet/client-group.ts, as a shard plays them) through the harness's own
- * phase program (src/fleet/phase-program.ts, as `measure` plays it): connect ramp → createRoom
- * per room, then joinRoom ramp → open-model sends → idle → drop …, then a drain until every
+ * phase program (src/fleet/phase-program.ts, as `measure` plays it), speaking the plan's protocol
+ * (chat-v1 or a described one, plan-wire.ts): connect ramp → createRoom per room (chat-v1), then
+ * the join ramp (membership join) → open-model sends → idle → drop …, then a drain until every
  * message is settled, then every socket closed. Every
  * room of the plan lives in this one process, so every broadcast latency is timed on its clock,
  * and the delivery ledger is kept here too. What it measures goes to Artillery (`emit`): counters
@@ -52,8 +56,11 @@ export class Player extends ClientGroup {
   private readonly emit: Emit;
   private readonly counts = new Map<string, number>();
   private readonly ledger: Ledger;
-  /** per room: open, joined members when the last connect, join or drop step ended */
-  private members: Int32Array;
+  /**
+   * per room: the deliveries a message sent into it expects, from the open, joined members when
+   * the last connect, join or drop step ended and the protocol's membership model
+   */
+  private expected: Int32Array;
   private everOpened = 0;
   private connectFailures = 0;
   /** connects refused by the $connect authorizer, by error kind */
@@ -67,13 +74,13 @@ export class Player extends ClientGroup {
     createRooms: (phase) => this.controlPhase('create', this.roomCreators(() => true), this.rampOptions(phase)),
     joinRooms: async (phase) => {
       await this.controlPhase('join', this.notJoined(), this.rampOptions(phase));
-      this.members = this.membersByRoom();
+      this.expected = this.expectedByRoom();
     },
     send: (phase, index) => this.sendShare(phase, index),
     drop: async (phase, index) => {
       this.ledger.watchStale(index);
       this.dropPhase(phase.members);
-      this.members = this.membersByRoom();
+      this.expected = this.expectedByRoom();
     },
     drain: () => this.drain(this.share.timeouts.ackMs + 1000),
     unsettled: () => {
@@ -88,20 +95,23 @@ export class Player extends ClientGroup {
     options: PlayerOptions,
   ) {
     const rooms = roomsInOrder(share.rooms);
+    const run = randomBytes(4).toString('hex');
+    const connector = { url: options.url, token: options.token, timeoutMs: share.timeouts.connectMs, localAddress: () => undefined };
     super({
-      // Room names and probes unique to this virtual user: rooms of two workers never mix, and a
-      // delivery that is not ours is counted foreign.
+      // Room names, probes and the run's id ({{run}} in a described protocol) unique to this
+      // virtual user: rooms of two workers never mix, and a delivery that is not ours is counted foreign.
       plan: rooms,
-      roomPrefix: `fb.${randomBytes(4).toString('hex')}.r`,
+      roomPrefix: `fb.${run}.r`,
       origin: randomInt(1, 2 ** 31 - 1),
       // receivers track the order of every member that sends in any phase
       maxSendersPerRoom: share.rooms.map((size, r) => Math.min(size, Math.max(0, ...share.phases.map((p) => (p.kind === 'send' ? p.senders[r] : 0))))),
       ackTimeoutMs: share.timeouts.ackMs,
-      connector: { url: options.url, token: options.token, timeoutMs: share.timeouts.connectMs, localAddress: () => undefined },
+      connector,
+      wire: planWire(share.protocol, { url: options.url, token: options.token, run }),
     });
     for (let id = 0; id < rooms.clients; id++) this.clients.push(new SimClient(id, rooms.roomOf[id]));
     this.emit = options.emit;
-    this.members = new Int32Array(rooms.rooms);
+    this.expected = new Int32Array(rooms.rooms);
     this.ledger = new Ledger(share.timeouts, { count: (n, v) => this.count(n, v), histogram: (n, v) => this.emit.histogram(n, v) });
   }
 
@@ -165,7 +175,11 @@ export class Player extends ClientGroup {
     });
     this.count(C.connectsMissed, ramp.missed);
     if (this.everOpened === 0 && !this.failure && list.length > 0) this.fail(`none of the ${list.length} connects opened (${this.connectFailures} failed)`);
-    this.members = this.membersByRoom();
+    this.expected = this.expectedByRoom();
+  }
+
+  private expectedByRoom(): Int32Array {
+    return expectedMembers(this.membersByRoom(), this.wire);
   }
 
   private sendShare(phase: Extract<WorkerPhase, { kind: 'send' }>, index: number): Promise<void> {
@@ -176,7 +190,7 @@ export class Player extends ClientGroup {
         skipped: () => this.count(C.sendsSkipped, 1),
         slot: (c, intended, missed) => {
           if (missed) this.count(C.sendsMissed, 1);
-          return this.ledger.sent(intended, index, this.members[c.room]);
+          return this.ledger.sent(intended, index, this.expected[c.room]);
         },
         sent: () => this.count(C.sendsSent, 1),
       },
@@ -263,6 +277,16 @@ export class Player extends ClientGroup {
     this.emit.histogram(p.cold ? H.broadcastCold : H.broadcastWarm, ms);
     if (p.cold) this.count(C.arrivedCold, 1);
     if (p.sender === c.id) this.ownCopy(c, p.slot, data, messageId);
+  }
+
+  /** membership connect or all: the open socket is the member */
+  protected override joinedOnConnect(): void {
+    this.count(C.joined, 1);
+  }
+
+  /** A fire-and-forget send: settled from its intended time, with no claim of whom it reached (as a shard settles it). */
+  protected override unanswerable(_c: SimClient, slot: number, intended: number): void {
+    this.ledger.acked(slot, intended, NO_CLAIM, 0);
   }
 
   protected unreadableDelivery(): void {
