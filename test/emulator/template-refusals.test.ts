@@ -100,7 +100,10 @@ describe('what cannot run is refused, naming the resource and the property', () 
   });
 
   it('a runtime it does not run, listing the ones it does', async () => {
-    expect(await refusal(withProps('Fn', { Runtime: 'nodejs18.x' }))).toBe('resource Fn property Runtime: nodejs18.x is not a runtime the emulator runs (it runs nodejs20.x, nodejs22.x, nodejs24.x)');
+    expect(await refusal(withProps('Fn', { Runtime: 'nodejs18.x' }))).toBe(
+      'resource Fn property Runtime: nodejs18.x is deprecated by Lambda (no new functions since 2025-10-01, docs/aws-facts.md): the emulator runs nodejs20.x, nodejs22.x, nodejs24.x',
+    );
+    expect(await refusal(withProps('Fn', { Runtime: 'python3.12' }))).toBe('resource Fn property Runtime: python3.12 is not a runtime the emulator runs (it runs nodejs20.x, nodejs22.x, nodejs24.x)');
     expect(await refusal(withProps('Fn', { Runtime: 'python3.12' }))).toMatch(/^resource Fn property Runtime: python3\.12 is not a runtime/);
   });
 
