@@ -1,4 +1,5 @@
 import { pullCloudWatch } from '../metrics/cloudwatch/cloudwatch-puller.ts';
+import { incompleteFamilies } from '../metrics/cloudwatch/completeness.ts';
 import { estimateCost, type CostOptions } from '../metrics/cost/cost-model.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { REFERENCE_TABLES } from '../contracts/reference-tables.ts';
@@ -63,7 +64,10 @@ export async function addSystemMetrics(results: Results, target: Target, options
       warn(note);
     }
     if (results.cloudwatch.status !== 'complete') {
-      warn(`CloudWatch pull ${results.cloudwatch.status}: ${results.cloudwatch.problems.map((p) => `${p.step}: ${p.errorName}`).join('; ')}`);
+      // what failed to be pulled, else what was not (fully) published: never an empty reason
+      const problems = results.cloudwatch.problems.map((p) => `${p.step}: ${p.errorName}`);
+      const reasons = problems.length > 0 ? problems : incompleteFamilies(results.cloudwatch.completeness);
+      warn(`CloudWatch pull ${results.cloudwatch.status}: ${reasons.join('; ')}`);
     }
   }
   try {

@@ -5,7 +5,7 @@ import { buildResults } from '../report/fixtures.ts';
 /**
  * What the CloudWatch wait expects from a run: chat-v1's joins and sends invoke joinRoom and
  * sendMessage; another protocol's do not (its own routes, or no join at all), so the wait must not
- * hold out for invocations that never come. Its connects pass $connect whatever the protocol.
+ * hold out for invocations (or the reference stack's FanoutDeliveries) that never come. Its connects pass $connect whatever the protocol.
  */
 describe('expected CloudWatch counts by protocol', () => {
   it('chat-v1 expects joinRoom and sendMessage; a described protocol expects only $connect', () => {
@@ -17,5 +17,9 @@ describe('expected CloudWatch counts by protocol', () => {
     const only = expectedCounts(described).invocations;
     expect(Object.keys(only)).toHaveLength(1);
     expect(Object.values(only)[0]).toBe(described.connections!.opened);
+    // FanoutDeliveries is the reference stack's own metric: another stack publishes none
+    expect(chat.deliveries.received).toBeGreaterThan(0);
+    expect(expectedCounts(chat).fanoutDeliveries).toBe(chat.deliveries.received);
+    expect(expectedCounts(described).fanoutDeliveries).toBeUndefined();
   });
 });

@@ -1,0 +1,189 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import WebSocket from 'ws';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseReadyLine, type StackReady } from '../../common/stack-ready.ts';
+import { Search } from '../../src/analyses/search/search-schema.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
+import { BIN, runCli } from './cli.ts';
+
+/**
+ * The limits of a stack of your own, found through the CLI as a user finds them (issue 31): the
+ * provisioned-capacity fixture under a rising load is throttled by DynamoDB (the functions'
+ * ProvisionedThroughputExceededException in their logs, Read/WriteThrottleEvents in CloudWatch) and
+ * `search` names the limit `dynamodb-throttles`; a broadcast that forgets to await its posts loses
+ * them, as Lambda's freeze loses them on AWS, and `run` says so, while the same stack awaiting them
+ * loses nothing. Few clients, seconds per step.
+ */
+const ROOT = resolve(import.meta.dirname, '../..');
+const PROVISIONED = join(ROOT, 'test/fixtures/stacks/provisioned-cfn/template.json');
+const UNAWAITED = join(ROOT, 'test/fixtures/stacks/unawaited-posts/template.yaml');
+const work = mkdtempSync(join(tmpdir(), 'fb-own-limits-'));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(work, { recursive: true, force: true });
+});
+
+function file(name: string, lines: string[]): string {
+  const path = join(work, name);
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  return path;
+}
+
+/** The provisioned fixture's protocol: `send` Scans the table and posts `{"from","text"}` to every connection, answering `{"sent":n}`. */
+const SEND_ALL = [
+  'protocol:',
+  '  name: send-all',
+  '  membership: { model: all }',
+  '  send:',
+  '    frame: { action: send, text: "{{probe}}" }',
+  '    ack: { json: "$.sent" }',
+];
+
+describe('the provisioned fixture under a rising load', () => {
+  // 1 RCU: each send's Scan needs half a unit or more, so a few messages a second (once the unused
+  // capacity saved between steps is spent) are more than the table serves; 50 WCU keep the
+  // connects' writes out of it
+  const parameters = ['--parameter', 'ReadCapacity=1', '--parameter', 'WriteCapacity=50'];
+
+  it('search names dynamodb-throttles, with the failing load throttled in AWS/DynamoDB', { timeout: 300_000 }, async () => {
+    const scenario = file('provisioned.yaml', ['name: provisioned', 'clients: 8', 'rooms: 1', 'seed: 5', 'timeouts: { loss: 2s }', ...SEND_ALL, 'phases:', '  - connect: { rate: 20 }', '  - send: { duration: 2s, rate: 2 }']);
+    const out = join(work, 'search');
+    const r = await runCli(
+      ['search', scenario, '--template', PROVISIONED, ...parameters, '--vary', 'rate', '--slo', 'broadcast.p99 < 1000ms', '--from', '2', '--to', '32', '--hold', '2s', '--warm-up', '0s', '--resolution', '100%', '--shards', '1', '--no-progress', '--out', out],
+      { timeoutMs: 280_000 },
+    );
+    const [id] = readdirSync(out).filter((d) => d.includes('search-'));
+    const s = Search.parse(JSON.parse(readFileSync(join(out, id!, 'search.json'), 'utf8')));
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(s.answer, r.stdout).toMatchObject({ kind: 'limit-found', limitingFactor: 'dynamodb-throttles' });
+    expect(s.answer.maxPassing!).toBeGreaterThanOrEqual(2);
+    expect(r.stdout).toMatch(/limited by DynamoDB throttled [\d,]+ requests \(provisioned-cfn-ConnectionsTable-/);
+
+    // the failing load's own results (a measurement of it that did not meet the SLOs and named the
+    // throttles): the Scans throttled, as read events of the provisioned table
+    const failing = s.steps.find((st) => st.load === s.answer.firstFailing && !st.passed && st.evidence.some((e) => e.factor === 'dynamodb-throttles'))!;
+    expect(failing, JSON.stringify(s.steps.map((st) => [st.load, st.passed, st.evidence.map((e) => e.factor)]))).toBeDefined();
+    const results = Results.parse(JSON.parse(readFileSync(join(out, id!, failing.dir, 'results.json'), 'utf8')));
+    const tables = Object.entries(results.cloudwatch!.dynamodb ?? {});
+    expect(tables).toHaveLength(1);
+    const [name, table] = tables[0]!;
+    expect(name).toMatch(/^provisioned-cfn-ConnectionsTable-/);
+    expect(table.readThrottleEvents).toBeGreaterThan(0);
+    expect(table.operations.Scan!.throttled).toBe(table.readThrottleEvents);
+    expect(table.writeThrottleEvents).toBe(0);
+    // what the clients saw of it: sends whose function gave up, their deliveries lost
+    expect(results.deliveries.lost).toBeGreaterThan(0);
+    // the reference stack's own metrics are not expected of another stack: nothing "partial" for want of them
+    expect(r.stderr).not.toMatch(/CloudWatch pull partial: \n/);
+    expect(results.cloudwatch!.completeness?.emf).toBeUndefined();
+  });
+
+  it("the send function's log says ProvisionedThroughputExceededException once the SDK gives up", { timeout: 180_000 }, async () => {
+    const ready = await stackUp(['--template', PROVISIONED, ...parameters]);
+    const clients = await Promise.all(Array.from({ length: 4 }, () => open(ready.websocketUrl)));
+    const answers: string[] = [];
+    for (const ws of clients) ws.on('message', (d: Buffer) => answers.push(d.toString('utf8')));
+    // 40 sends at once against 1 RCU: the SDK's retries cannot wait long enough for most of them
+    for (let i = 0; i < 10; i++) for (const ws of clients) ws.send(JSON.stringify({ action: 'send', text: `m${i}` }));
+    const deadline = Date.now() + 60_000;
+    while (!answers.some((a) => a.includes('Internal server error')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(answers.some((a) => a.includes('Internal server error'))).toBe(true);
+    for (const ws of clients) ws.close();
+
+    const send = ready.functions.find((f) => f.route === 'send')!.name;
+    const logs = new CloudWatchLogsClient({ endpoint: ready.cloudwatchEndpoint, region: ready.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      let found = 0;
+      for (let i = 0; i < 50 && found === 0; i++) {
+        const page = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${send}`, filterPattern: '"ProvisionedThroughputExceededException"' }));
+        found = page.events?.length ?? 0;
+        if (found === 0) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(found).toBeGreaterThan(0);
+    } finally {
+      logs.destroy();
+    }
+  });
+});
+
+describe('a broadcast that does not await its posts', () => {
+  const scenario = () =>
+    file('unawaited.yaml', [
+      'name: unawaited',
+      'clients: 4',
+      'rooms: 1',
+      'seed: 3',
+      'timeouts: { loss: 2s }',
+      'protocol:',
+      '  name: broadcast',
+      '  membership: { model: all }',
+      '  send:',
+      '    frame: { action: broadcast, data: "{{probe}}" }',
+      'phases:',
+      '  - connect: { rate: 20 }',
+      '  - send: { duration: 2s, rate: 2 }',
+    ]);
+
+  async function run(awaitPosts: 'true' | 'false') {
+    const out = join(work, `unawaited-${awaitPosts}`);
+    const r = await runCli(['run', scenario(), '--template', UNAWAITED, '--parameter', `AwaitPosts=${awaitPosts}`, '--shards', '1', '--no-progress', '--out', out], { timeoutMs: 150_000 });
+    const [dir] = readdirSync(out);
+    return { r, results: Results.parse(JSON.parse(readFileSync(join(out, dir!, 'results.json'), 'utf8'))) };
+  }
+
+  it('loses those deliveries, as on AWS: the verdict fails (exit 99) on lost deliveries', { timeout: 180_000 }, async () => {
+    const { r, results } = await run('false');
+    expect(results.sends.sent).toBe(4);
+    expect(results.deliveries.expected).toBe(16);
+    expect(results.deliveries.lost, r.stdout).toBeGreaterThan(0);
+    expect(r.code, r.stdout + r.stderr).toBe(99);
+    const failed = results.verdict!.checks.filter((c) => !c.passed).map((c) => c.name);
+    expect(failed).toContain('no lost deliveries');
+    expect(r.stdout).toMatch(/check failed: no lost deliveries: \d+ of 16 expected deliveries lost/);
+  });
+
+  it('the same stack awaiting them loses nothing', { timeout: 180_000 }, async () => {
+    const { r, results } = await run('true');
+    expect([results.sends.sent, results.deliveries.expected, results.deliveries.received, results.deliveries.lost], r.stdout).toEqual([4, 16, 16, 0]);
+    const failed = results.verdict!.checks.filter((c) => !c.passed).map((c) => c.name);
+    // a host busy with other work may saturate the harness; no other check may fail
+    expect(failed.filter((name) => name !== 'harness not saturated'), r.stdout).toEqual([]);
+  });
+});
+
+/** `stack up` in the background until its ready line; the child is killed after the file. */
+async function stackUp(args: string[]): Promise<StackReady> {
+  const child = spawn(process.execPath, [BIN, 'stack', 'up', '--exit-with-stdin', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d));
+  return new Promise((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no ready line in 120 s: ${err.slice(-800)}`)), 120_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      for (const line of out.split('\n')) {
+        const ready = parseReadyLine(line);
+        if (ready) {
+          clearTimeout(timer);
+          done(ready);
+        }
+      }
+    });
+    child.once('exit', (code) => fail(new Error(`stack up exited ${code}: ${err.slice(-800)}`)));
+  });
+}
+
+function open(url: string): Promise<WebSocket> {
+  const ws = new WebSocket(url);
+  return new Promise((done, fail) => {
+    ws.once('open', () => done(ws));
+    ws.once('error', fail);
+    ws.once('unexpected-response', (_req, res) => fail(new Error(`handshake ${res.statusCode}`)));
+  });
+}
