@@ -131,7 +131,7 @@ describe('stack up --aws-metrics-lag 5s', () => {
     }
     const ready = JSON.parse(out.split('\n')[0]!);
     // the export block, once, on stderr: what a user pastes into a shell
-    expect(err.split('\n').filter((l) => l.startsWith('export AWS_ENDPOINT_URL_CLOUDWATCH='))).toEqual([`export AWS_ENDPOINT_URL_CLOUDWATCH=${ready.cloudwatchEndpoint}`]);
+    expect(err.split('\n').filter((l) => l.startsWith('export AWS_ENDPOINT_URL='))).toEqual([`export AWS_ENDPOINT_URL=${ready.edgeEndpoint}`]);
     process.env.AWS_ENDPOINT_URL_CLOUDWATCH = ready.awsEndpointUrls.AWS_ENDPOINT_URL_CLOUDWATCH;
     const cw = new CloudWatchClient({ region: 'us-east-1', credentials });
     try {
