@@ -22,7 +22,10 @@ import type { LambdaRuntime } from './lambda/types.ts';
 import { ParameterStore } from './ssm/parameter-store.ts';
 import { startSsmServer } from './ssm/server.ts';
 import type { AwsJsonServer } from './aws-json-server.ts';
-import { readManifestStack, type ManifestStackOptions } from './stack-model/manifest-reader.ts';
+import { referenceStack } from './stack-model/describe-stack.ts';
+import type { ManifestStackOptions } from './stack-model/manifest-reader.ts';
+
+export { referenceStack };
 import type { FunctionDescription, StackDescription } from './stack-model/stack-description.ts';
 import { startEdge } from './edge/server.ts';
 import type { LocalEndpoint } from './local-listener.ts';
@@ -71,20 +74,6 @@ export interface RunningStack {
   hostCpu(): HostCpuReport;
   /** Close sockets (1001), runtime, servers and dynalite. Idempotent. */
   close(): Promise<void>;
-}
-
-/** The reference stack as `config` asks for it (its name, stage, region, auth). */
-export function referenceStack(config: StackConfig, test: Pick<StartStackOptions, 'functions' | 'authorizer'> = {}): StackDescription {
-  return readManifestStack({
-    stackName: config.stackName,
-    region: config.region,
-    accountId: config.accountId,
-    apiId: config.apiId,
-    stage: config.stage,
-    runtime: config.lambda.runtime,
-    ...(config.auth.enabled ? { auth: { identitySource: config.auth.identitySource, parameterName: config.auth.parameterName } } : {}),
-    ...test,
-  });
 }
 
 export async function startStack(options: StartStackOptions): Promise<RunningStack> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../common/errors.ts';
 import type { StackConfig } from '../config.ts';
-import { readManifestStack } from './manifest-reader.ts';
+import { readManifestStack, type ManifestStackOptions } from './manifest-reader.ts';
 import type { StackDescription } from './stack-description.ts';
 import { readTemplateStack } from './template-reader.ts';
 
@@ -17,19 +17,23 @@ export interface DescribedStack {
   dispose(): Promise<void>;
 }
 
+/** The reference stack as `config` asks for it (its name, stage, region, auth); `test` replaces its functions. */
+export function referenceStack(config: StackConfig, test: Pick<ManifestStackOptions, 'functions' | 'authorizer'> = {}): StackDescription {
+  return readManifestStack({
+    stackName: config.stackName,
+    region: config.region,
+    accountId: config.accountId,
+    apiId: config.apiId,
+    stage: config.stage,
+    runtime: config.lambda.runtime,
+    ...(config.auth.enabled ? { auth: { identitySource: config.auth.identitySource, parameterName: config.auth.parameterName } } : {}),
+    ...(test.functions ? { functions: test.functions } : {}),
+    ...(test.authorizer ? { authorizer: test.authorizer } : {}),
+  });
+}
+
 export async function describeStack(config: StackConfig): Promise<DescribedStack> {
-  if (config.template === undefined) {
-    const stack = readManifestStack({
-      stackName: config.stackName,
-      region: config.region,
-      accountId: config.accountId,
-      apiId: config.apiId,
-      stage: config.stage,
-      runtime: config.lambda.runtime,
-      ...(config.auth.enabled ? { auth: { identitySource: config.auth.identitySource, parameterName: config.auth.parameterName } } : {}),
-    });
-    return { stack, dispose: async () => {} };
-  }
+  if (config.template === undefined) return { stack: referenceStack(config), dispose: async () => {} };
   if (config.auth.enabled) throw new UserError("auth.enabled: is the reference stack's authorizer; a template's own authorizer runs as written");
   const workDir = await mkdtemp(join(tmpdir(), 'fanout-bench-stack-'));
   const dispose = () => rm(workDir, { recursive: true, force: true });

@@ -8,7 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseReadyLine, type StackReady } from '../../common/stack-ready.ts';
 import { Search } from '../../src/analyses/search/search-schema.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
-import { BIN, runCli } from './cli.ts';
+import { runCli } from './cli.ts';
+import { openSocket, stackUp, stopStacks } from './stack-up.ts';
 
 /**
  * The limits of a stack of your own, found through the CLI as a user finds them (issue 31): the
@@ -22,9 +23,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const PROVISIONED = join(ROOT, 'test/fixtures/stacks/provisioned-cfn/template.json');
 const UNAWAITED = join(ROOT, 'test/fixtures/stacks/unawaited-posts/template.yaml');
 const work = mkdtempSync(join(tmpdir(), 'fb-own-limits-'));
-const children: ChildProcess[] = [];
 afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+  stopStacks();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -85,7 +85,7 @@ describe('the provisioned fixture under a rising load', () => {
 
   it("the send function's log says ProvisionedThroughputExceededException once the SDK gives up", { timeout: 180_000 }, async () => {
     const ready = await stackUp(['--template', PROVISIONED, ...parameters]);
-    const clients = await Promise.all(Array.from({ length: 4 }, () => open(ready.websocketUrl)));
+    const clients = await Promise.all(Array.from({ length: 4 }, () => openSocket(ready.websocketUrl)));
     const answers: string[] = [];
     for (const ws of clients) ws.on('message', (d: Buffer) => answers.push(d.toString('utf8')));
     // 40 sends at once against 1 RCU: the SDK's retries cannot wait long enough for most of them
@@ -156,34 +156,3 @@ describe('a broadcast that does not await its posts', () => {
   });
 });
 
-/** `stack up` in the background until its ready line; the child is killed after the file. */
-async function stackUp(args: string[]): Promise<StackReady> {
-  const child = spawn(process.execPath, [BIN, 'stack', 'up', '--exit-with-stdin', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d));
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no ready line in 120 s: ${err.slice(-800)}`)), 120_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      for (const line of out.split('\n')) {
-        const ready = parseReadyLine(line);
-        if (ready) {
-          clearTimeout(timer);
-          done(ready);
-        }
-      }
-    });
-    child.once('exit', (code) => fail(new Error(`stack up exited ${code}: ${err.slice(-800)}`)));
-  });
-}
-
-function open(url: string): Promise<WebSocket> {
-  const ws = new WebSocket(url);
-  return new Promise((done, fail) => {
-    ws.once('open', () => done(ws));
-    ws.once('error', fail);
-    ws.once('unexpected-response', (_req, res) => fail(new Error(`handshake ${res.statusCode}`)));
-  });
-}

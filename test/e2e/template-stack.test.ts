@@ -7,7 +7,8 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReadyLine, type StackReady } from '../../common/stack-ready.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
-import { BIN, runCli } from './cli.ts';
+import { runCli } from './cli.ts';
+import { openSocket, stackUp, stopStacks } from './stack-up.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
 
 /**
@@ -20,43 +21,11 @@ import { expectPassedButForHost } from './host-tolerant-exit.ts';
 const ROOT = resolve(import.meta.dirname, '../..');
 const SAM = join(ROOT, 'test/fixtures/stacks/sam-rooms/template.yaml');
 const work = mkdtempSync(join(tmpdir(), 'fb-template-e2e-'));
-const children: ChildProcess[] = [];
 afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+  stopStacks();
   rmSync(work, { recursive: true, force: true });
 });
 
-/** `stack up` in the background until its ready line; the child is killed after the file. */
-async function stackUp(args: string[]): Promise<StackReady> {
-  const child = spawn(process.execPath, [BIN, 'stack', 'up', '--exit-with-stdin', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d));
-  return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no ready line in 120 s: ${err.slice(-800)}`)), 120_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d;
-      for (const line of out.split('\n')) {
-        const ready = parseReadyLine(line);
-        if (ready) {
-          clearTimeout(timer);
-          done(ready);
-        }
-      }
-    });
-    child.once('exit', (code) => fail(new Error(`stack up exited ${code}: ${err.slice(-800)}`)));
-  });
-}
-
-function open(url: string): Promise<WebSocket> {
-  const ws = new WebSocket(url);
-  return new Promise((done, fail) => {
-    ws.once('open', () => done(ws));
-    ws.once('error', fail);
-    ws.once('unexpected-response', (_req, res) => fail(new Error(`handshake ${res.statusCode}`)));
-  });
-}
 
 describe('stack up --template: the SAM fixture, served', () => {
   it('connects into a room by the URL, publishes, and every member of that room (only) receives the raw text', { timeout: 180_000 }, async () => {
@@ -64,7 +33,7 @@ describe('stack up --template: the SAM fixture, served', () => {
     expect(ready.stackName).toBe('sam-rooms');
     expect(ready.stage).toBe('live');
     expect(ready.functions.map((f) => f.route).sort()).toEqual(['$connect', '$disconnect', 'publish']);
-    const [alice, bob, carol] = await Promise.all([open(`${ready.websocketUrl}?room=lobby`), open(`${ready.websocketUrl}?room=lobby`), open(`${ready.websocketUrl}?room=attic`)]);
+    const [alice, bob, carol] = await Promise.all([openSocket(`${ready.websocketUrl}?room=lobby`), openSocket(`${ready.websocketUrl}?room=lobby`), openSocket(`${ready.websocketUrl}?room=attic`)]);
     const received = new Map<WebSocket, string[]>([
       [alice, []],
       [bob, []],

@@ -85,7 +85,16 @@ export function scanDelivery(buf: Buffer, out: Probe): boolean {
   if (!startsWith(buf, TYPE_MESSAGE_HEAD) && !startsWith(buf, TYPE_BROADCAST_HEAD)) {
     if (buf.indexOf(TYPE_MESSAGE) < 0 && buf.indexOf(TYPE_BROADCAST) < 0) return false;
   }
-  let i = at + MARK.length;
+  if (!readProbeFields(buf, at + MARK.length, out)) return false;
+  out.cold = coldFlag(buf, at);
+  return true;
+}
+
+/**
+ * Reads a probe's five fields (origin, slot, sender, seq, intended µs) from `i` on into `out`;
+ * false when they are not five `|`-terminated numbers. Shared by every protocol's byte scan.
+ */
+export function readProbeFields(buf: Buffer, i: number, out: Probe): boolean {
   const end = buf.length;
   let field = 0;
   let v = 0;
@@ -110,7 +119,6 @@ export function scanDelivery(buf: Buffer, out: Probe): boolean {
     }
   }
   if (field < 5) return false;
-  out.cold = coldFlag(buf, at);
   return true;
 }
 

@@ -1,4 +1,4 @@
-import { PROBE_PREFIX, type Probe } from './chat-v1.ts';
+import { PROBE_PREFIX, readProbeFields, type Probe } from './chat-v1.ts';
 
 /**
  * The probe found in any frame, wherever it sits: text or binary, JSON or not. The probe's own
@@ -7,8 +7,6 @@ import { PROBE_PREFIX, type Probe } from './chat-v1.ts';
  * the frame is never decoded. A stack that re-encodes the payload (base64, escapes) hides it.
  */
 const MARK = Buffer.from(PROBE_PREFIX);
-const PIPE = 0x7c;
-const ZERO = 0x30;
 
 export function scanProbe(buf: Buffer, out: Probe): boolean {
   let at = buf.indexOf(MARK);
@@ -20,32 +18,9 @@ export function scanProbe(buf: Buffer, out: Probe): boolean {
   return false;
 }
 
-/** Reads the five fields from `i` on; false when they are not five `|`-terminated numbers. */
+/** Reads the five fields from `i` on; false when they are not five `|`-terminated numbers. No cold flag: only chat-v1 frames carry one. */
 export function readProbeAt(buf: Buffer, i: number, out: Probe): boolean {
-  const end = buf.length;
-  let field = 0;
-  let v = 0;
-  let digits = 0;
-  while (i < end && field < 5) {
-    const c = buf[i++];
-    if (c === PIPE) {
-      if (digits === 0) return false;
-      if (field === 0) out.origin = v;
-      else if (field === 1) out.slot = v;
-      else if (field === 2) out.sender = v;
-      else if (field === 3) out.seq = v;
-      else out.intended = v / 1000;
-      field++;
-      v = 0;
-      digits = 0;
-    } else {
-      const d = c - ZERO;
-      if (d < 0 || d > 9) return false;
-      v = v * 10 + d;
-      digits++;
-    }
-  }
-  if (field < 5) return false;
+  if (!readProbeFields(buf, i, out)) return false;
   out.cold = false;
   return true;
 }
