@@ -6,6 +6,7 @@ import { runFunctions } from '../metrics/cost/run-functions.ts';
 import { dynamoDbWork, lambdaWork } from '../metrics/cost/work-per-message.ts';
 import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import type { Target } from '../targets/target.ts';
+import { incompleteFamilies } from '../metrics/cloudwatch/completeness.ts';
 import { expectedCounts } from './expected-counts.ts';
 import { withPriceList } from './run-prices.ts';
 
@@ -63,7 +64,9 @@ export async function addSystemMetrics(results: Results, target: Target, options
       warn(note);
     }
     if (results.cloudwatch.status !== 'complete') {
-      warn(`CloudWatch pull ${results.cloudwatch.status}: ${results.cloudwatch.problems.map((p) => `${p.step}: ${p.errorName}`).join('; ')}`);
+      // a pull with no failed call is partial because a family was not all published: say which
+      const why = [...results.cloudwatch.problems.map((p) => `${p.step}: ${p.errorName}`), ...incompleteFamilies(results.cloudwatch.completeness)];
+      warn(`CloudWatch pull ${results.cloudwatch.status}: ${why.join('; ')}`);
     }
   }
   try {
