@@ -42,6 +42,44 @@ async function measure(name: string, args: string[], env?: NodeJS.ProcessEnv): P
   return results;
 }
 
+/**
+ * `stack up --template <rooms> --aws-metrics` in the background (AWS's metric timing, a 1 s lag),
+ * and the environment of a user's shell after its export block: the edge, no AWS configuration.
+ */
+async function stackUpForAws(): Promise<{ ready: StackReady; env: NodeJS.ProcessEnv }> {
+  const child = spawn(process.execPath, [BIN, 'stack', 'up', '--exit-with-stdin', '--template', ROOMS, '--aws-metrics', '--aws-metrics-lag', '1s'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d));
+  const ready = await new Promise<StackReady>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`no ready line in 120 s: ${err.slice(-800)}`)), 120_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      for (const line of out.split('\n')) {
+        const r = parseReadyLine(line);
+        if (r) {
+          clearTimeout(timer);
+          done(r);
+        }
+      }
+    });
+    child.once('exit', (code) => fail(new Error(`stack up exited ${code}: ${err.slice(-800)}`)));
+  });
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
+  Object.assign(env, {
+    AWS_ENDPOINT_URL: ready.edgeEndpoint,
+    AWS_REGION: ready.region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_CONFIG_FILE: join(work, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
+  return { ready, env };
+}
+
 /** Every delivery accounted for, each message's fan-out completed, latencies present. */
 function expectAllDelivered(r: Results, expected: number): void {
   expect(r.deliveries).toMatchObject({ expected, received: expected, lost: 0, duplicates: 0 });
@@ -118,42 +156,16 @@ describe('a described protocol against the SAM rooms fixture', () => {
   });
 
   describe('through the emulator\'s AWS APIs (stack up --template --aws-metrics)', () => {
-    let ready: StackReady;
-    const env: NodeJS.ProcessEnv = {};
+    // One stack per target kind, measured at once: AWS's minute periods make each pull wait a
+    // minute or two, and a stack of its own keeps each run's CloudWatch counts its own.
+    const stacks = new Map<string, { ready: StackReady; env: NodeJS.ProcessEnv }>();
     beforeAll(async () => {
-      const child = spawn(process.execPath, [BIN, 'stack', 'up', '--exit-with-stdin', '--template', ROOMS, '--aws-metrics', '--aws-metrics-lag', '1s'], { stdio: ['pipe', 'pipe', 'pipe'] });
-      children.push(child);
-      let out = '';
-      let err = '';
-      child.stderr!.on('data', (d: Buffer) => (err += d));
-      ready = await new Promise<StackReady>((done, fail) => {
-        const timer = setTimeout(() => fail(new Error(`no ready line in 120 s: ${err.slice(-800)}`)), 120_000);
-        child.stdout!.on('data', (d: Buffer) => {
-          out += d;
-          for (const line of out.split('\n')) {
-            const r = parseReadyLine(line);
-            if (r) {
-              clearTimeout(timer);
-              done(r);
-            }
-          }
-        });
-        child.once('exit', (code) => fail(new Error(`stack up exited ${code}: ${err.slice(-800)}`)));
-      });
-      // as a user's shell has it after the export block: the edge, and no AWS configuration of its own
-      for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-      Object.assign(env, {
-        AWS_ENDPOINT_URL: ready.edgeEndpoint,
-        AWS_REGION: ready.region,
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        AWS_CONFIG_FILE: join(work, 'no-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-      });
+      const [byName, byId] = await Promise.all([stackUpForAws(), stackUpForAws()]);
+      stacks.set('aws:sam-rooms', byName).set('aws-api', byId);
     }, 150_000);
 
-    it.each([['aws:sam-rooms'], ['aws-api']])('--target %s: CloudWatch complete, publish invocations equal to the sends, cost and quotas', { timeout: 300_000 }, async (kind) => {
+    it.concurrent.each([['aws:sam-rooms'], ['aws-api']])('--target %s: CloudWatch complete, publish invocations equal to the sends, cost and quotas', { timeout: 300_000 }, async (kind) => {
+      const { ready, env } = stacks.get(kind)!;
       const target = kind === 'aws-api' ? `aws-api:${ready.apiId}/${ready.stage}` : kind;
       const name = kind.replace(':', '-');
       const r = await measure(name, [file(name), '--target', target], env);

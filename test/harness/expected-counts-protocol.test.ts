@@ -17,5 +17,9 @@ describe('expected CloudWatch counts by protocol', () => {
     const only = expectedCounts(described).invocations;
     expect(Object.keys(only)).toHaveLength(1);
     expect(Object.values(only)[0]).toBe(described.connections!.opened);
+    // FanoutDeliveries is the reference stack's EMF metric: another protocol's stack publishes none
+    expect(expectedCounts(chat).fanoutDeliveries).toBe(chat.deliveries.received);
+    expect(chat.deliveries.received).toBeGreaterThan(0);
+    expect(expectedCounts(described).fanoutDeliveries).toBeUndefined();
   });
 });
