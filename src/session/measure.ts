@@ -30,6 +30,7 @@ import type { ProtocolTraits } from '../metrics/results/protocol-result.ts';
 import { expectedMembers } from '../fleet/expected-members.ts';
 import { INTERRUPTED_SETTLE_BY_MS, stopBudget } from './stop-budget.ts';
 import { addSystemMetrics } from './system-metrics.ts';
+import { roomPrefix } from './room-names.ts';
 
 /**
  * Measuring: one scenario against a target that is up → Results. The fleet runs the phases; then,
@@ -176,7 +177,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
   if (scenario.protocol.kind !== 'chat-v1') {
     const module = scenario.protocol.kind === 'module';
     const mistake = await firstProbe(wire, {
-      room: `fb.${o.runId}.probe`,
+      room: `${roomPrefix(o.runId)}probe`,
       client: plan.clients,
       timeoutMs: ackMs,
       fields: module ? { join: 'protocol.module: readAnswer ("joined")', ack: 'protocol.module: readAnswer ("acked")' } : { join: 'protocol.membership.answer', ack: 'protocol.send.ack' },
@@ -226,7 +227,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
     fleet = await Fleet.start(shards, {
       targetUrl: target.url,
       plan,
-      roomPrefix: `fb.${o.runId}.r`,
+      roomPrefix: `${roomPrefix(o.runId)}r`,
       maxSendersPerRoom: maxSenders,
       clientsPerSourceAddress: clientsPerSourceAddress(new URL(target.url).hostname, scenario.clients),
       connectTimeoutMs: connectMs,

@@ -10,6 +10,7 @@ import { plannedMs } from '../scenarios/planned-length.ts';
 import type { PlannedPhase, Scenario } from '../contracts/scenario-schema.ts';
 import { targetQuotas, type TargetQuotas } from '../targets/target-quotas.ts';
 import type { TargetSpec } from '../contracts/target-spec.ts';
+import { roomPrefix } from './room-names.ts';
 
 /**
  * The plan held against the target's quotas, before any load: one line per limit the scenario
@@ -146,7 +147,7 @@ export function quotaLines(scenario: Scenario, q: TargetQuotas): { lines: string
  * probe of the widest numbers.
  */
 export function sendFrameBytes(scenario: Scenario, payloadBytes: number): number {
-  const room = `fb.${newRunId(scenario.name)}-repeat-20.r${scenario.rooms - 1}`;
+  const room = `${roomPrefix(`${newRunId(scenario.name)}-repeat-20`)}r${scenario.rooms - 1}`;
   const probe = encodeProbe({ origin: 999, slot: 2 ** 31 - 1, sender: scenario.clients - 1, seq: 2 ** 31 - 1, intended: Date.now() + 86_400_000 }, payloadBytes);
   return Buffer.byteLength(sendMessageFrame(sendMessagePrefix(room), probe));
 }

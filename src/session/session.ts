@@ -18,6 +18,7 @@ import { preflightQuotas } from './quota-preflight.ts';
 import type { RunInput, RunRequest } from './run-input.ts';
 import { INTERRUPTED_KILL_BY_MS, stopBudget, type StopBudget } from './stop-budget.ts';
 import { warmUp } from './warm-up.ts';
+import { protocolHandshake } from './protocol-handshake.ts';
 
 /**
  * A measured session: what `run`, `compare` (memory sizes and sweeps) and `search` share, written
@@ -127,6 +128,7 @@ export class Session {
         knobs: scenario.target,
         stackKnobs: 'stackKnobs' in o ? o.stackKnobs : this.options.stackKnobs,
         token: input.token,
+        ...(scenario.protocol.kind === 'chat-v1' ? {} : { probeHandshake: protocolHandshake(scenario.protocol, { token: input.token, runId: this.id }) }),
         logFile,
         onWarning: this.options.onWarning,
       });

@@ -7,6 +7,7 @@ import { awsSettings } from '../aws/sdk-settings.ts';
 import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
 import { discoverApi } from './api-discovery.ts';
 import { deployedTarget } from './aws-stack.ts';
+import type { ProbeHandshake } from './remote.ts';
 import type { DeployedStack } from './deployed-stack.ts';
 import { discoverTables } from './table-discovery.ts';
 import type { Target } from './target.ts';
@@ -27,6 +28,7 @@ export interface AwsApiTargetOptions {
   tables?: readonly string[];
   probeTimeoutMs?: number;
   token?: ConnectToken;
+  probeHandshake?: ProbeHandshake;
 }
 
 export async function openAwsApiTarget(o: AwsApiTargetOptions): Promise<Target> {
@@ -36,7 +38,7 @@ export async function openAwsApiTarget(o: AwsApiTargetOptions): Promise<Target> 
   const lambda = createLambdaClient(lambdaApi);
   owned.push(lambda);
   try {
-    return await deployedTarget(stack, { label: subjectOf(o), lambda, lambdaApi, profile: o.profile, probeTimeoutMs: o.probeTimeoutMs, token: o.token, owned });
+    return await deployedTarget(stack, { label: subjectOf(o), lambda, lambdaApi, profile: o.profile, probeTimeoutMs: o.probeTimeoutMs, token: o.token, probeHandshake: o.probeHandshake, owned });
   } catch (err) {
     lambda.destroy();
     throw err;

@@ -10,9 +10,9 @@ import { readFunctionConfigs } from '../aws/function-configuration.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
 import { awsSettings } from '../aws/sdk-settings.ts';
 import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
-import { probe } from './remote.ts';
+import { probe, type ProbeHandshake } from './remote.ts';
 import { fromOutputs, type DeployedStack } from './deployed-stack.ts';
-import { FIXED_OUTPUT_KEYS, parseStackOutputs, type StackDescription } from './stack-description.ts';
+import { CONTRACT_OUTPUT_KEYS, parseStackOutputs, type StackDescription } from './stack-description.ts';
 import { discoverStack } from './stack-discovery.ts';
 import { configuredFunction } from './target-functions.ts';
 import { readTokenParameter } from './token-parameter.ts';
@@ -21,7 +21,7 @@ import type { Target, TargetEndpoints, TargetFunctions } from './target.ts';
 /**
  * `--target aws:<stackName>`: a deployed stack found by its CloudFormation name. Its outputs (the
  * contract in common/stack-outputs.ts) name the WebSocket URL, the API and stage, the tables and the
- * function of every route; a stack without them (none of the contract's keys) is discovered from
+ * function of every route; a stack without them (none of the contract's own keys: CONTRACT_OUTPUT_KEYS) is discovered from
  * its resources instead (stack-discovery.ts). Lambda's GetFunctionConfiguration says how each function is configured
  * now (memory, architecture, timeout, runtime). So the CloudWatch pull, the cost and compare use
  * the real functions and sizes. Region and credentials come from the SDK's standard chain, or
@@ -42,6 +42,8 @@ export interface AwsStackTargetOptions {
   clients?: { cloudformation?: CloudFormationClient; lambda?: LambdaClient; apigatewayv2?: ApiGatewayV2Client };
   /** the WebSocket probe's timeout (default 5 s) */
   probeTimeoutMs?: number;
+  /** a protocol other than chat-v1: the probe shakes hands as its clients do */
+  probeHandshake?: ProbeHandshake;
   /** the run's token for the stack's $connect authorizer: the probe sends it too */
   token?: ConnectToken;
 }
@@ -60,7 +62,7 @@ export async function openAwsStackTarget(o: AwsStackTargetOptions): Promise<Targ
     // the stack's region from here on, and --profile for everything asked of AWS later (CloudWatch, compare's Lambda calls)
     const lambdaApi = awsSettings({ region: stack.region, profile: o.profile });
     lambda ??= own(createLambdaClient(lambdaApi), owned);
-    return await deployedTarget(stack, { label: subject, lambda, lambdaApi, profile: o.profile, probeTimeoutMs: o.probeTimeoutMs, token: o.token, owned });
+    return await deployedTarget(stack, { label: subject, lambda, lambdaApi, profile: o.profile, probeTimeoutMs: o.probeTimeoutMs, token: o.token, probeHandshake: o.probeHandshake, owned });
   } catch (err) {
     for (const c of owned) c.destroy();
     throw err;
@@ -74,13 +76,13 @@ export async function openAwsStackTarget(o: AwsStackTargetOptions): Promise<Targ
  */
 export async function deployedTarget(
   stack: DeployedStack,
-  o: { label: string; lambda: LambdaClient; lambdaApi: ReturnType<typeof awsSettings>; profile?: string; probeTimeoutMs?: number; token?: ConnectToken; owned: Array<{ destroy(): void }> },
+  o: { label: string; lambda: LambdaClient; lambdaApi: ReturnType<typeof awsSettings>; profile?: string; probeTimeoutMs?: number; token?: ConnectToken; probeHandshake?: ProbeHandshake; owned: Array<{ destroy(): void }> },
 ): Promise<Target> {
   const describeFunctions = () => stackFunctions(o.lambda, stack, o.label);
   await describeFunctions();
   const authorizer = stack.functions.find((f) => f.authorizer);
   const tokenParameter = authorizer ? await readTokenParameter(o.lambda, authorizer.name) : undefined;
-  const connectColdFlag = await probe(stack.websocketUrl, o.probeTimeoutMs, o.token);
+  const connectColdFlag = await probe(stack.websocketUrl, o.probeTimeoutMs, o.token, o.probeHandshake);
   let stopped = false;
   const endpoints = stackEndpoints(stack);
   return {
@@ -119,7 +121,7 @@ export async function findDeployedStack(
 ): Promise<DeployedStack> {
   const stack = await checkedStack(client, stackName, at);
   const outputs = outputsOf(stack);
-  if (FIXED_OUTPUT_KEYS.some((k) => outputs[k] !== undefined)) return fromOutputs(stackName, parsedOutputs(stackName, outputs));
+  if (CONTRACT_OUTPUT_KEYS.some((k) => outputs[k] !== undefined)) return fromOutputs(stackName, parsedOutputs(stackName, outputs));
   const apigw = apigatewayv2 ?? new ApiGatewayV2Client(awsSettings(at));
   try {
     return await discoverStack(client, apigw, { stackName, region: at.region, subject: `${AWS_TARGET_PREFIX}${stackName}` });
@@ -163,7 +165,7 @@ function outputsOf(stack: Stack): Record<string, string> {
 function parsedOutputs(stackName: string, outputs: Record<string, string>): StackDescription {
   const parsed = parseStackOutputs(outputs);
   if (!parsed.ok) {
-    throw new UserError(`${AWS_TARGET_PREFIX}${stackName}: ${parsed.issue}: a stack targeted by name publishes the outputs listed in the README ("Targeting a stack by name"), or none of them (then its resources are discovered)`);
+    throw new UserError(`${AWS_TARGET_PREFIX}${stackName}: ${parsed.issue}: a stack targeted by name publishes the outputs listed in the README ("Targeting a stack by name"), or none of CallbackUrl and its table outputs (then its resources are discovered)`);
   }
   return parsed.value;
 }

@@ -11,6 +11,13 @@ import { remoteEndpoints } from '../aws/execute-api.ts';
 import { urlLambdaApi } from '../aws/lambda-api.ts';
 import { assumedFunctions } from './target-functions.ts';
 import type { Target } from './target.ts';
+import type { Handshake } from '../fleet/protocols/wire-protocol.ts';
+
+/**
+ * The handshake of a protocol other than chat-v1 for the probe (its connect query, headers and
+ * subprotocols, the token where it puts it): a stack that needs, say, `?room=` refuses a bare one.
+ */
+export type ProbeHandshake = (url: string) => Promise<Handshake>;
 
 /**
  * `--target ws[s]://…`: a deployed stack. Before any fleet starts, one probe connection proves
@@ -19,9 +26,9 @@ import type { Target } from './target.ts';
  */
 const PROBE_TIMEOUT_MS = 5_000;
 
-export async function openRemoteTarget(spec: UrlSpec, o: { timeoutMs?: number; token?: ConnectToken } = {}): Promise<Target> {
+export async function openRemoteTarget(spec: UrlSpec, o: { timeoutMs?: number; token?: ConnectToken; probeHandshake?: ProbeHandshake } = {}): Promise<Target> {
   const url = spec.url;
-  const connectColdFlag = await probe(url, o.timeoutMs ?? PROBE_TIMEOUT_MS, o.token);
+  const connectColdFlag = await probe(url, o.timeoutMs ?? PROBE_TIMEOUT_MS, o.token, o.probeHandshake);
   const functions = assumedFunctions(`the functions behind ${url} are not known to the harness`);
   const endpoints = remoteEndpoints(url);
   return {
@@ -49,17 +56,23 @@ export async function openRemoteTarget(spec: UrlSpec, o: { timeoutMs?: number; t
  * It offers the cold/warm subprotocols (chat-protocol.ts): resolves true when $connect selected
  * cold or warm. When the target selects none (a stack of another version, or not ours), it
  * shakes hands again without them and resolves false, so that the fleet does not offer them.
+ * With `protocol` (a protocol other than chat-v1) it shakes hands once as that protocol's clients
+ * do and resolves false: such a protocol offers no cold/warm subprotocols.
  */
-export async function probe(url: string, timeoutMs: number = PROBE_TIMEOUT_MS, token?: ConnectToken): Promise<boolean> {
-  const answered = await handshakeOnce(url, timeoutMs, token, CONNECT_SUBPROTOCOLS);
+export async function probe(url: string, timeoutMs: number = PROBE_TIMEOUT_MS, token?: ConnectToken, protocol?: ProbeHandshake): Promise<boolean> {
+  if (protocol) {
+    await handshakeOnce(url, timeoutMs, await protocol(url));
+    return false;
+  }
+  const answered = await handshakeOnce(url, timeoutMs, { ...handshakeWith(url, token), protocols: CONNECT_SUBPROTOCOLS });
   if (answered !== 'no-subprotocol') return answered === 'subprotocol';
-  await handshakeOnce(url, timeoutMs, token, undefined);
+  await handshakeOnce(url, timeoutMs, handshakeWith(url, token));
   return false;
 }
 
-function handshakeOnce(url: string, timeoutMs: number, token: ConnectToken | undefined, protocols: string[] | undefined) {
+function handshakeOnce(url: string, timeoutMs: number, handshake: Handshake) {
+  const protocols = handshake.protocols;
   return new Promise<'subprotocol' | 'no-subprotocol' | 'open' | 'refused'>((resolve, reject) => {
-    const handshake = handshakeWith(url, token);
     const ws = new WebSocket(handshake.url, protocols, { handshakeTimeout: timeoutMs, perMessageDeflate: false, headers: handshake.headers });
     ws.on('open', () => {
       ws.close(1000);

@@ -4,7 +4,7 @@ import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
 import { openAwsApiTarget } from './aws-api.ts';
 import { openAwsStackTarget } from './aws-stack.ts';
 import { startLocalStack } from './local.ts';
-import { openRemoteTarget } from './remote.ts';
+import { openRemoteTarget, type ProbeHandshake } from './remote.ts';
 import type { TargetSpec } from '../contracts/target-spec.ts';
 import type { Target } from './target.ts';
 import { stackLaunchOf, withKnobs } from '../local-stack/stack-knobs.ts';
@@ -22,6 +22,8 @@ export interface ResolveTargetOptions {
   logFile?: string;
   /** the run's token: the URL probe sends it; a local stack with auth expects it (unless its knobs name a token file) */
   token?: ConnectToken;
+  /** a protocol other than chat-v1: how its clients shake hands, for the probe of a deployed target */
+  probeHandshake?: ProbeHandshake;
   onWarning?: (message: string) => void;
 }
 
@@ -34,11 +36,11 @@ export interface ResolveTargetOptions {
  */
 export async function resolveTarget(o: ResolveTargetOptions): Promise<Target> {
   const spec = o.spec;
-  if (spec.kind === 'aws-stack') return openAwsStackTarget({ stackName: spec.stackName, region: o.aws?.region, profile: o.aws?.profile, token: o.token });
+  if (spec.kind === 'aws-stack') return openAwsStackTarget({ stackName: spec.stackName, region: o.aws?.region, profile: o.aws?.profile, token: o.token, probeHandshake: o.probeHandshake });
   if (spec.kind === 'aws-api') {
-    return openAwsApiTarget({ apiId: spec.apiId, stage: spec.stage, region: o.aws?.region, profile: o.aws?.profile, tables: o.aws?.tables, token: o.token });
+    return openAwsApiTarget({ apiId: spec.apiId, stage: spec.stage, region: o.aws?.region, profile: o.aws?.profile, tables: o.aws?.tables, token: o.token, probeHandshake: o.probeHandshake });
   }
-  if (spec.kind === 'url') return openRemoteTarget(spec, { token: o.token });
+  if (spec.kind === 'url') return openRemoteTarget(spec, { token: o.token, probeHandshake: o.probeHandshake });
   // The token reaches the stack through its environment, never its arguments (which results.json records).
   const env = o.token ? { ...process.env, [TOKEN_ENV]: o.token.token } : undefined;
   const target = await startLocalStack({ launch: stackLaunchOf(withKnobs(o.knobs, o.stackKnobs)), logFile: o.logFile, env });

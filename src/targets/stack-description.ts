@@ -27,8 +27,13 @@ const Fixed = z.object({
   MessagesTable: nonEmpty,
 });
 
-/** The contract's fixed keys: a stack that publishes none of them does not follow it (its resources are discovered instead). */
-export const FIXED_OUTPUT_KEYS = Object.keys(Fixed.shape);
+/**
+ * The keys that say a stack follows the contract: its fixed keys but the generic ones (a SAM app
+ * or another CDK app commonly outputs a `WebSocketUrl` or an `ApiId` of its own). A stack that
+ * publishes none of these does not follow it (its resources are discovered instead).
+ */
+const GENERIC_OUTPUT_KEYS = ['WebSocketUrl', 'ApiId', 'StageName', 'Region'];
+export const CONTRACT_OUTPUT_KEYS = Object.keys(Fixed.shape).filter((k) => !GENERIC_OUTPUT_KEYS.includes(k));
 
 /** What a stack's outputs say, read and checked. */
 export interface StackDescription {

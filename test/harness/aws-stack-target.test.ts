@@ -184,7 +184,7 @@ describe('aws:<stackName>: one line, exit 2, when the stack cannot be used', () 
     s.Outputs = s.Outputs!.filter((o) => o.OutputKey !== ROUTE_FUNCTION_OUTPUTS.sendMessage);
     cfn.on(DescribeStacksCommand).resolves({ Stacks: [s] });
     expect((await refusal(open())).message).toBe(
-      'aws:FanoutBenchChat: output SendMessageFunction is missing (the function of the sendMessage route): a stack targeted by name publishes the outputs listed in the README ("Targeting a stack by name"), or none of them (then its resources are discovered)',
+      'aws:FanoutBenchChat: output SendMessageFunction is missing (the function of the sendMessage route): a stack targeted by name publishes the outputs listed in the README ("Targeting a stack by name"), or none of CallbackUrl and its table outputs (then its resources are discovered)',
     );
   });
 

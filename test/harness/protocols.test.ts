@@ -105,7 +105,7 @@ timeouts: { loss: 3s }
       const d = results.deliveries;
       expect(d.expected).toBe(results.sends.sent * 5); // rooms of 6, without the sender
       expect(d).toMatchObject({ received: d.expected, lost: 0, duplicates: 0, outOfOrder: 0 });
-      expect(server.urls.filter((u) => /[?&]room=fb\.[^&]+\.r[0-3]&who=c\d+$/.test(u))).toHaveLength(24);
+      expect(server.urls.filter((u) => /[?&]room=fb-[^&]+-r[0-3]&who=c\d+$/.test(u))).toHaveLength(24);
       expect(results.protocol).toMatchObject({ name: 'room-in-url', membership: 'connect', recipients: 'others' });
     });
   });
