@@ -9,6 +9,7 @@
  *   npx tsx bench/emulator-capacity/template-compare.ts --template <cdk.out|template> [--rounds 3] [--quick] [--write]
  *
  * "Emulator's own" is the stack process minus the functions' environments (their threads run the
+ * `--only built-in|template` runs one way (to profile it); its report has no ratio.
  * functions' code, which differs between the two: bundled by us or by CDK): the main thread
  * (gateway, runtime, @connections, CloudWatch, and these clients, the same in both), the DynamoDB
  * thread and the rest (GC and compiler threads, libuv's pool). The main thread is also shown alone.
@@ -24,7 +25,7 @@ import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { blockMarkers, tsxCommand, writeResultsBlock } from '../results-block.ts';
 
-const USAGE = 'usage: template-compare.ts --template <cdk.out|template> [--rounds 3] [--quick] [--write]';
+const USAGE = 'usage: template-compare.ts --template <cdk.out|template> [--rounds 3] [--only built-in|template] [--quick] [--write]';
 // A mistake in the flags is one line naming it and exit 2, before any stack starts.
 const fail = (message: string): never => {
   process.stderr.write(`template-compare: ${message} (${USAGE})\n`);
@@ -36,6 +37,8 @@ const values = (() => {
       options: {
         template: { type: 'string' },
         rounds: { type: 'string', default: '3' },
+        // One way only: to profile it alone (`node --cpu-prof --import tsx …`), not to compare.
+        only: { type: 'string' },
         quick: { type: 'boolean', default: false },
         write: { type: 'boolean', default: false },
       },
@@ -48,6 +51,8 @@ if (values.template === undefined) fail('--template <path> is required (a CDK cl
 if (!existsSync(values.template!)) fail(`--template: ${values.template} does not exist`);
 const rounds = Number(values.rounds);
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10) fail('--rounds must be a whole number from 1 to 10');
+if (values.only !== undefined && values.only !== 'built-in' && values.only !== 'template') fail('--only must be built-in or template');
+const ways = values.only !== undefined ? [values.only as Way] : (['built-in', 'template'] as const);
 const templatePath = resolve(values.template!);
 const quick = values.quick === true;
 const ROOM = quick ? 50 : 100;
@@ -72,7 +77,7 @@ const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 const started = performance.now();
 
 for (let r = 0; r < rounds; r++) {
-  for (const way of ['built-in', 'template'] as const) {
+  for (const way of ways) {
     log(`round ${r + 1}, ${way} (load ${load()}) …`);
     const c = await measureOnce(way);
     samples[way].invocation.push(c.invocation);
@@ -118,11 +123,10 @@ async function measureOnce(way: Way): Promise<{ invocation: Cost; post: Cost }> 
 }
 
 async function measure(stack: RunningStack, fn: string, count: number, work: () => Promise<void>): Promise<Cost> {
-  const envCpu = () => {
-    const s = stack.runtime.stats()[fn];
-    if (!s) throw new Error(`template-compare: no function ${fn} in the runtime`);
-    return s.hostCpuInitMs + s.hostCpuInvokeMs;
-  };
+  if (!stack.runtime.stats()[fn]) throw new Error(`template-compare: no function ${fn} in the runtime`);
+  // Every function's environments, not only the measured one's: another function's environment
+  // booting in the window (prepared environments, the template's extra functions) is not the emulator.
+  const envCpu = () => Object.values(stack.runtime.stats()).reduce((a, s) => a + s.hostCpuInitMs + s.hostCpuInvokeMs, 0);
   const env0 = envCpu();
   const main0 = mainClock!();
   const p0 = process.cpuUsage();
@@ -138,6 +142,7 @@ async function measure(stack: RunningStack, fn: string, count: number, work: () 
 
 function report(): void {
   const median = (xs: number[]) => {
+    if (xs.length === 0) return NaN; // the way not run (--only)
     const s = [...xs].sort((a, b) => a - b);
     const m = Math.floor(s.length / 2);
     return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
@@ -169,7 +174,7 @@ function report(): void {
     '',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
-  if (values.write) writeResultsBlock(new URL('../RESULTS.md', import.meta.url).pathname, blockMarkers('template-compare', 'bench/emulator-capacity/template-compare.ts'), lines);
+  if (values.write && values.only === undefined) writeResultsBlock(new URL('../RESULTS.md', import.meta.url).pathname, blockMarkers('template-compare', 'bench/emulator-capacity/template-compare.ts'), lines);
 }
 
 function open(s: RunningStack): Promise<WebSocket> {

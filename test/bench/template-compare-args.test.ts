@@ -14,6 +14,7 @@ describe('bench/emulator-capacity/template-compare.ts flags', () => {
     [['--template', '/no/such/cdk.out'], /^template-compare: --template: \/no\/such\/cdk.out does not exist \(usage: /],
     [['--template', FIXTURE, '--rounds', '0'], /^template-compare: --rounds must be a whole number from 1 to 10 \(usage: /],
     [['--template', FIXTURE, '--rounds', 'many'], /^template-compare: --rounds must be a whole number from 1 to 10 \(usage: /],
+    [['--template', FIXTURE, '--only', 'both'], /^template-compare: --only must be built-in or template \(usage: /],
     [['--seconds', '10'], /^template-compare: Unknown option '--seconds'.*\(usage: /],
   ])('%j: one line, exit 2', (args, message) => {
     const r = run(SCRIPT, ...args);
