@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Results } from '../../src/contracts/results-schema.ts';
@@ -10,7 +10,7 @@ import { idleHostInitMs } from './idle-init.ts';
 import { summarizeProfiles } from './profile-summary.ts';
 
 /**
- * `npx tsx bench/emulator-capacity/main.ts [--quick] [--write] [--only a,b] [--keep]`
+ * `npx tsx bench/emulator-capacity/main.ts [--quick] [--write] [--only a,b] [--keep] [--template <path>]`
  *
  * Whole local stack and harness on one machine, `--target local`, default memory sizes, driven
  * through the real CLI. Measures what "the local stack keeps up" asks for:
@@ -27,6 +27,9 @@ import { summarizeProfiles } from './profile-summary.ts';
  *   ceiling   sendMessage at rising rates: the highest that keeps up.
  * Prints measured vs target with PASS/FAIL; --write records the result in bench/RESULTS.md.
  * --quick: smaller sizes, a smoke check (not a measurement to record).
+ * --template: every harness run serves that stack (`run … --template`, e.g. a cdk.out of the
+ * reference stack) instead of the built-in one; the idle-host INIT probe stays on the built-in.
+ * template-compare.ts puts the two side by side in one process.
  */
 const ALL = ['capacity', 'fanout', 'default', 'profile', 'ceiling'] as const;
 type Which = (typeof ALL)[number];
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     write: { type: 'boolean', default: false },
     only: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    template: { type: 'string' },
   },
 });
 const only = (values.only?.split(',').map((s) => s.trim()) ?? [...ALL]) as Which[];
@@ -46,6 +50,11 @@ if (unknown) {
   process.exit(2);
 }
 const quick = values.quick === true;
+if (values.template !== undefined && !existsSync(values.template)) {
+  process.stderr.write(`emulator-capacity: --template: ${values.template} does not exist\n`);
+  process.exit(2);
+}
+const templateArgs = values.template !== undefined ? ['--template', resolve(values.template)] : [];
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fb-emulator-capacity-'));
 const started = performance.now();
@@ -68,7 +77,7 @@ const log = (line: string) => process.stderr.write(`emulator-capacity: ${line}\n
 
 async function run(args: string[], timeoutMs: number, profileDir?: string): Promise<CliRun> {
   log(`${args.join(' ')} (load ${load()}) …`);
-  const r = await runCli({ args, outDir: dir, timeoutMs, profileDir });
+  const r = await runCli({ args: [...args, ...templateArgs], outDir: dir, timeoutMs, profileDir });
   commands.push(r.command);
   log(`  exit ${r.exitCode}, ${s1(r.wallSeconds)}`);
   return r;
@@ -254,10 +263,11 @@ const table = ['| measurement | measured | target | verdict |', '|---|---|---|--
 process.stdout.write(`${table.join('\n')}\n\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
 if (values.write) {
   const file = here('../RESULTS.md');
-  writeResultsBlock(file, blockMarkers('emulator-capacity', 'bench/emulator-capacity/main.ts'), [
-    '## Emulator capacity (the local stack keeps up)',
+  // A template's run is its own block: it does not replace the built-in stack's record.
+  writeResultsBlock(file, blockMarkers(values.template !== undefined ? 'emulator-capacity-template' : 'emulator-capacity', 'bench/emulator-capacity/main.ts'), [
+    values.template !== undefined ? '## Emulator capacity, the stack from a template (`--template`)' : '## Emulator capacity (the local stack keeps up)',
     '',
-    'The whole local stack (`--target local`, default memory sizes) and the harness on one machine, driven through the real CLI.',
+    `The whole local stack (\`--target local\`, default memory sizes${values.template !== undefined ? `, served from \`${values.template}\`` : ''}) and the harness on one machine, driven through the real CLI.`,
     '',
     `- command: \`${command}\` (${quick ? 'quick' : 'full'} mode, ${wall.toFixed(0)} s)`,
     `- measured: ${new Date().toISOString()}; load average at the end ${load()}`,
