@@ -76,8 +76,7 @@ describe('the provisioned fixture under a rising load', () => {
     expect(table.readThrottleEvents).toBeGreaterThan(0);
     expect(table.operations.Scan!.throttled).toBe(table.readThrottleEvents);
     expect(table.writeThrottleEvents).toBe(0);
-    // what the clients saw of it: sends whose function gave up, their deliveries lost
-    expect(results.deliveries.lost).toBeGreaterThan(0);
+    // what the clients saw of it depends on the SDK's retries: a throttled Scan retried in time loses nothing, so no count of lost deliveries is asserted
     // the reference stack's own metrics are not expected of another stack: nothing "partial" for want of them
     expect(r.stderr).not.toMatch(/CloudWatch pull partial: \n/);
     expect(results.cloudwatch!.completeness?.emf).toBeUndefined();

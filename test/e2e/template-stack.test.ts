@@ -56,7 +56,7 @@ describe('run --template cdk.out: the reference stack synthesized does the work 
   const out = join(work, 'cdk.out');
   beforeAll(async () => {
     // as the built-in path runs it: every route, no authorizer (the default run has none)
-    await promisify(execFile)(join(ROOT, 'node_modules/.bin/cdk'), ['--app', 'tsx reference-stack/infra/app.ts', '--output', out, '--no-notices', 'synth', '--quiet', '-c', 'broadcast=true', '-c', 'auth=false'], {
+    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/aws-cdk/bin/cdk'), '--app', `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'node_modules/tsx/dist/cli.mjs'))} reference-stack/infra/app.ts`, '--output', out, '--no-notices', 'synth', '--quiet', '-c', 'broadcast=true', '-c', 'auth=false'], {
       cwd: ROOT,
       timeout: 240_000,
       maxBuffer: 16 * 1024 * 1024,

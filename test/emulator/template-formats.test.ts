@@ -246,7 +246,7 @@ describe('a CDK cloud assembly: the reference stack, synthesized', () => {
   beforeAll(async () => {
     // The repository's own CDK app and CLI (npm run cdk fixes --output cdk.out, so the same
     // command with another output); bundled with the installed esbuild, offline.
-    await promisify(execFile)(join(ROOT, 'node_modules/.bin/cdk'), ['--app', 'tsx reference-stack/infra/app.ts', '--output', out, '--no-notices', 'synth', '--quiet', '-c', 'broadcast=true'], {
+    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/aws-cdk/bin/cdk'), '--app', `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'node_modules/tsx/dist/cli.mjs'))} reference-stack/infra/app.ts`, '--output', out, '--no-notices', 'synth', '--quiet', '-c', 'broadcast=true'], {
       cwd: ROOT,
       timeout: 240_000,
       maxBuffer: 16 * 1024 * 1024,
