@@ -14,11 +14,12 @@
  */
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { threadCpuClock } from '../../emulator/lambda/cpu-share.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { blockMarkers, tsxCommand, writeResultsBlock } from '../results-block.ts';
+import { ask, inFlight, open } from './chat-calls.ts';
 
 const { values } = parseArgs({ options: { write: { type: 'boolean', default: false } } });
 const ROOM = 100;
@@ -45,16 +46,16 @@ try {
   for (let i = 0; i < ROOM; i++) clients.push(await open(stack));
 
   // 1. Invocation overhead: $default answers an unknown action with no SDK call.
-  await inFlight(4, 400, (i) => ask(clients[i % ROOM], { action: 'noSuchAction' }, 'error'));
-  costs.push(await measure('one invocation ($default, 0 SDK calls)', 'fanout-default', 1200, () => inFlight(4, 1200, (i) => ask(clients[i % ROOM], { action: 'noSuchAction' }, 'error'))));
+  await inFlight(4, 400, (i) => ask('op-cost', clients[i % ROOM], { action: 'noSuchAction' }, 'error'));
+  costs.push(await measure('one invocation ($default, 0 SDK calls)', 'fanout-default', 1200, () => inFlight(4, 1200, (i) => ask('op-cost', clients[i % ROOM], { action: 'noSuchAction' }, 'error'))));
 
   // 2. Joins into rooms of 100 (PutItem + Query COUNT; the room's GetItem is cached per
   //    environment), after eight rooms' worth to warm the environments.
   let room = 0;
   const joinRoom = async () => {
     const name = `j${room++}`;
-    await ask(clients[0], { action: 'createRoom', room: name }, 'roomCreated');
-    await inFlight(2, ROOM, (i) => ask(clients[i], { action: 'joinRoom', room: name }, 'joined'));
+    await ask('op-cost', clients[0], { action: 'createRoom', room: name }, 'roomCreated');
+    await inFlight(2, ROOM, (i) => ask('op-cost', clients[i], { action: 'joinRoom', room: name }, 'joined'));
   };
   for (let r = 0; r < 8; r++) await joinRoom();
   costs.push(await measure('one join (room of 100, 2 in flight)', 'fanout-join-room', 4 * ROOM, async () => {
@@ -62,7 +63,7 @@ try {
   }));
 
   // 3. Deliveries: sendMessage to the 100 members of room j0, 4 senders at once.
-  const send = (count: number) => inFlight(4, count, (i) => ask(clients[i % 4], { action: 'sendMessage', room: 'j0', payload: 'x'.repeat(64) }, 'sent'));
+  const send = (count: number) => inFlight(4, count, (i) => ask('op-cost', clients[i % 4], { action: 'sendMessage', room: 'j0', payload: 'x'.repeat(64) }, 'sent'));
   const fresh = await measure('one delivery, environments new (their INIT and first 30 invocations)', 'fanout-send-message', 120 * ROOM, () => send(120));
   await send(120);
   const warm = await measure('one delivery, environments warm', 'fanout-send-message', 120 * ROOM, () => send(120));
@@ -134,38 +135,3 @@ function report(rows: Cost[], envs: number, warmUpS: number): void {
   if (values.write) writeResultsBlock(new URL('../RESULTS.md', import.meta.url).pathname, blockMarkers('op-cost', 'bench/emulator-capacity/op-cost.ts'), lines);
 }
 
-function open(s: RunningStack): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(s.ready.websocketUrl);
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
-/** Sends `body` and resolves with the first answer of `type`; an error frame of another kind fails. */
-function ask(ws: WebSocket, body: object, type: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`op-cost: no ${type} answer in 30 s`)), 30_000);
-    const onMessage = (data: WebSocket.RawData) => {
-      const frame = JSON.parse(String(data)) as { type?: string };
-      if (frame.type === type) done();
-      else if (frame.type === 'error') done(new Error(`op-cost: ${String(data)}`));
-    };
-    const done = (err?: Error) => {
-      clearTimeout(timer);
-      ws.off('message', onMessage);
-      if (err) reject(err);
-      else resolve();
-    };
-    ws.on('message', onMessage);
-    ws.send(JSON.stringify(body));
-  });
-}
-
-/** Runs `count` operations, `n` at a time. */
-async function inFlight(n: number, count: number, op: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < count) await op(next++);
-  }));
-}

@@ -18,12 +18,13 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { threadCpuClock } from '../../emulator/lambda/cpu-share.ts';
 import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { blockMarkers, tsxCommand, writeResultsBlock } from '../results-block.ts';
+import { ask, inFlight, open } from './chat-calls.ts';
 
 const USAGE = 'usage: template-compare.ts --template <cdk.out|template> [--rounds 3] [--only built-in|template] [--quick] [--write]';
 // A mistake in the flags is one line naming it and exit 2, before any stack starts.
@@ -105,13 +106,13 @@ async function measureOnce(way: Way): Promise<{ invocation: Cost; post: Cost }> 
     };
     for (let i = 0; i < ROOM; i++) clients.push(await open(stack));
     // Warm-up: the environments' INIT and their hot paths' compilation are not what is compared.
-    await inFlight(4, INVOCATIONS / 2, (i) => ask(clients[i % ROOM]!, { action: 'noSuchAction' }, 'error'));
+    await inFlight(4, INVOCATIONS / 2, (i) => ask('template-compare', clients[i % ROOM]!, { action: 'noSuchAction' }, 'error'));
     const invocation = await measure(stack, fnOf('$default'), INVOCATIONS, () =>
-      inFlight(4, INVOCATIONS, (i) => ask(clients[i % ROOM]!, { action: 'noSuchAction' }, 'error')),
+      inFlight(4, INVOCATIONS, (i) => ask('template-compare', clients[i % ROOM]!, { action: 'noSuchAction' }, 'error')),
     );
-    await ask(clients[0]!, { action: 'createRoom', room: 'r' }, 'roomCreated');
-    await inFlight(2, ROOM, (i) => ask(clients[i]!, { action: 'joinRoom', room: 'r' }, 'joined'));
-    const send = (count: number) => inFlight(4, count, (i) => ask(clients[i % 4]!, { action: 'sendMessage', room: 'r', payload: 'x'.repeat(64) }, 'sent'));
+    await ask('template-compare', clients[0]!, { action: 'createRoom', room: 'r' }, 'roomCreated');
+    await inFlight(2, ROOM, (i) => ask('template-compare', clients[i]!, { action: 'joinRoom', room: 'r' }, 'joined'));
+    const send = (count: number) => inFlight(4, count, (i) => ask('template-compare', clients[i % 4]!, { action: 'sendMessage', room: 'r', payload: 'x'.repeat(64) }, 'sent'));
     await send(SENDS);
     const post = await measure(stack, fnOf('sendMessage'), SENDS * ROOM, () => send(SENDS));
     return { invocation, post };
@@ -177,40 +178,3 @@ function report(): void {
   if (values.write && values.only === undefined) writeResultsBlock(new URL('../RESULTS.md', import.meta.url).pathname, blockMarkers('template-compare', 'bench/emulator-capacity/template-compare.ts'), lines);
 }
 
-function open(s: RunningStack): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(s.ready.websocketUrl);
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
-/** Sends `body` and resolves with the first answer of `type`; an error frame of another kind fails. */
-function ask(ws: WebSocket, body: object, type: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => done(new Error(`template-compare: no ${type} answer in 30 s`)), 30_000);
-    const onMessage = (data: WebSocket.RawData) => {
-      const frame = JSON.parse(String(data)) as { type?: string };
-      if (frame.type === type) done();
-      else if (frame.type === 'error') done(new Error(`template-compare: ${String(data)}`));
-    };
-    const done = (err?: Error) => {
-      clearTimeout(timer);
-      ws.off('message', onMessage);
-      if (err) reject(err);
-      else resolve();
-    };
-    ws.on('message', onMessage);
-    ws.send(JSON.stringify(body));
-  });
-}
-
-/** Runs `count` operations, `n` at a time. */
-async function inFlight(n: number, count: number, op: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < count) await op(next++);
-    }),
-  );
-}
