@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import { createRequire, register } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { resolveSyncFrom } from './bundled-sdk-hooks.ts';
 
 /**
  * Loading a function's code as written, the way Lambda's Node.js runtime (aws-lambda-nodejs-
@@ -69,14 +71,22 @@ function requireFile(path: string): unknown {
 
 let hookRegistered = false;
 
+/** Node 22.15 and later: hooks that run in the calling thread (absent from Node 20's types). */
+type RegisterHooks = (hooks: { resolve: ReturnType<typeof resolveSyncFrom> }) => unknown;
+const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
+
 /**
  * ES modules ignore NODE_PATH: the first ESM import registers the resolve hook that offers the
- * runtime's SDK (one hooks thread per environment, so only functions written as ESM pay for it).
+ * runtime's SDK. In the environment's own thread where Node can (registerHooks); on Node 20 only
+ * module.register exists, and it starts a hooks thread per environment, which costs the emulator
+ * a thread's start-up and memory per cold start (bench/RESULTS.md, template-compare).
  */
 async function importFile(options: HandlerModuleOptions, path: string): Promise<unknown> {
   if (options.esmHook && !hookRegistered) {
     hookRegistered = true;
-    register(options.esmHook.url, { data: { fallbackParent: pathToFileURL(join(options.esmHook.sdkModules, '..', 'resolve-from-here.js')).href } });
+    const fallbackParent = pathToFileURL(join(options.esmHook.sdkModules, '..', 'resolve-from-here.js')).href;
+    if (registerHooks) registerHooks({ resolve: resolveSyncFrom(fallbackParent) });
+    else register(options.esmHook.url, { data: { fallbackParent } });
   }
   return import(pathToFileURL(path).href);
 }
