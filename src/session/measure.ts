@@ -98,7 +98,7 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
     await waitForFreshWindow(previous, cloudwatch, o.signal, o.onStatus ?? (() => {}));
   }
   const functions = await functionsOf(target, warn);
-  const results = await measureFleet({ o, scenario, target, functions, warnings });
+  const { results, lastSentAfterDrop } = await measureFleet({ o, scenario, target, functions, warnings });
   budget.dispose();
   await o.checkpoint?.(results);
   if (systemMetrics) {
@@ -109,6 +109,7 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
       onWarning: o.onWarning,
       previousEndMs: lastEnded.get(target),
       settleMaxMs,
+      ...(lastSentAfterDrop !== undefined ? { lastSentAfterDrop } : {}),
       // an interrupted run waits for CloudWatch no longer than its stop budget allows
       ...(o.metricsWaitMs !== undefined || settleMaxMs !== undefined ? { metricsWaitMs: Math.min(o.metricsWaitMs ?? Infinity, settleMaxMs ?? Infinity) } : {}),
       ...(o.onStatus ? { onStatus: o.onStatus } : {}),
@@ -146,8 +147,11 @@ interface MeasureInput {
   warnings: string[];
 }
 
-/** The fleet's part: phases, drain, the recorder's totals → results (no CloudWatch yet). */
-async function measureFleet(m: MeasureInput): Promise<Results> {
+/**
+ * The fleet's part: phases, drain, the recorder's totals → results (no CloudWatch yet), and when
+ * the last message after the first drop was sent (the target's view of stale posts is held to it).
+ */
+async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSentAfterDrop: number | undefined }> {
   const { o, scenario, target } = m;
   const { seed, shards } = o;
   const plan = planRooms(scenario.clients, scenario.rooms, scenario.roomSizes, seed);
@@ -294,7 +298,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
   }
   await fleet?.close();
   const cpu = process.cpuUsage(cpuAtStart);
-  return buildResults({
+  const results = buildResults({
     runId: o.runId,
     status,
     statusReason,
@@ -313,6 +317,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
     extraWarnings: m.warnings,
     ...(traits ? { protocol: traits } : {}),
   });
+  return { results, lastSentAfterDrop: recorder.ledger.lastSentAfterDrop() };
 }
 
 /** What the protocol lets the harness see; undefined for chat-v1 (it shows everything, and older results had no section). */
