@@ -26,6 +26,7 @@ import { membershipIssues } from '../contracts/protocol-schema.ts';
 import { firstProbe } from '../fleet/protocols/first-probe.ts';
 import { wireFor } from '../fleet/protocols/wire-for.ts';
 import type { WireProtocol } from '../fleet/protocols/wire-protocol.ts';
+import { protocolTraits } from '../fleet/protocols/protocol-traits.ts';
 import type { ProtocolTraits } from '../metrics/results/protocol-result.ts';
 import { expectedMembers } from '../fleet/expected-members.ts';
 import { INTERRUPTED_SETTLE_BY_MS, stopBudget } from './stop-budget.ts';
@@ -166,7 +167,7 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
   const { connectMs, ackMs } = scenario.timeouts;
   // The protocol as the shards will speak it; one that is not ours is tried once before any load.
   const wire = await wireFor(scenario.protocol, { url: target.url, token: o.token, askColdFlag: target.connectColdFlag, run: o.runId });
-  const traits = protocolTraits(scenario, wire);
+  const traits = traitsOf(scenario, wire);
   if (scenario.protocol.kind === 'module') {
     // a module's membership is known once it is loaded: held against the phases here, before any load
     const phases = (scenario.definition.phases ?? []) as Array<Record<string, unknown>>;
@@ -321,17 +322,8 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
 }
 
 /** What the protocol lets the harness see; undefined for chat-v1 (it shows everything, and older results had no section). */
-function protocolTraits(scenario: Scenario, wire: WireProtocol): ProtocolTraits | undefined {
-  if (scenario.protocol.kind === 'chat-v1') return undefined;
-  return {
-    name: wire.name,
-    kind: scenario.protocol.kind,
-    membership: wire.membership,
-    recipients: wire.recipients,
-    sendAcks: wire.acksSends,
-    ackCounts: wire.acksCount,
-    coldConnects: wire.coldConnects,
-  };
+function traitsOf(scenario: Scenario, wire: WireProtocol): ProtocolTraits | undefined {
+  return scenario.protocol.kind === 'chat-v1' ? undefined : protocolTraits(scenario.protocol.kind, wire);
 }
 
 interface ShardFleetEnv {
