@@ -25,7 +25,7 @@ import type { ExportedScript } from './plan-schema.ts';
  * - The protocol the clients spoke (the script's), with what it cannot show, as a run's results say.
  * - The harness's health is each worker's own (event-loop lag, CPU of its process, RSS).
  *
- * Without the exported script the scenario, its target, timeouts and phase names are unknown.
+ * Without the exported script the scenario, its target, timeouts, phase names and protocol are unknown.
  */
 export interface ArtilleryInput {
   output: ArtilleryOutput;

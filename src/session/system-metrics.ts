@@ -33,8 +33,8 @@ export interface SystemMetricsOptions {
  * is still up: what the system itself reports. The CloudWatch pull (the target's endpoints, its
  * functions as results.config.target.functions lists them), the target's own view of posts to
  * dropped clients where the protocol cannot show them (target-stale.ts), then the work per
- * message and the cost estimate computed from it. None of these throws: a step that fails is a warning and the
- * rest is kept.
+ * message and the cost estimate computed from it. None of these throws: a step that fails is a
+ * warning and the rest is kept.
  */
 export async function addSystemMetrics(results: Results, target: Target, options: SystemMetricsOptions = {}): Promise<void> {
   const warn = options.onWarning ?? (() => {});

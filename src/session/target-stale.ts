@@ -3,7 +3,7 @@ import { staleFromTarget } from '../metrics/measurement/stale-report.ts';
 import type { Target } from '../targets/target.ts';
 
 /** The stale figures a protocol without 410 counts cannot show from its answers. */
-export const TARGET_STALE_FIELDS = ['stale.gone410', 'stale.timeToCleanMs', 'stale.wastedPosts'] as const;
+const TARGET_STALE_FIELDS = ['stale.gone410', 'stale.timeToCleanMs', 'stale.wastedPosts'] as const;
 
 /**
  * Stale-connection cleanup for a protocol whose answers do not count 410s (results.protocol marks
@@ -28,7 +28,7 @@ export async function addTargetStale(results: Results, target: Target, o: { last
   } catch (err) {
     const why = `the target's view of posts to dropped clients' connections could not be read (${(err as Error).message})`;
     o.onWarning?.(why);
-    say(`${unseen['stale.gone410']}; ${why}`);
+    say(`not observable: ${why}`);
     return;
   }
   if ('unseen' in view) return say(view.unseen);
