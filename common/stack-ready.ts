@@ -45,6 +45,11 @@ export const StackReady = z.object({
   cloudformationEndpoint: z.string(),
   /** API Gateway: v2 GetStage of this stack's stage for the SDK's ApiGatewayV2Client, and v1 GetAccount (the account's throttle) for its APIGatewayClient. */
   apiGatewayV2Endpoint: z.string(),
+  /**
+   * The emulator's own record of connections that went away and the @connections posts made to
+   * them after (`GET`, common/gone-connections.ts): no AWS API says this.
+   */
+  goneConnectionsEndpoint: z.string(),
   /** Every AWS API above on one port (the emulator's edge): what `AWS_ENDPOINT_URL` names. */
   edgeEndpoint: z.string(),
   /** `AWS_ENDPOINT_URL` (the edge), and `AWS_ENDPOINT_URL_<SERVICE>` → endpoint, for every service above: exported, they point the SDK's standard configuration at this stack. */

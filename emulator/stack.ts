@@ -246,6 +246,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       ready: true,
       websocketUrl: gateway.websocketUrl,
       callbackUrl: gateway.callbackUrl,
+      goneConnectionsEndpoint: gateway.goneConnectionsUrl,
       cloudwatchEndpoint: cloudwatch.url,
       dynamodbEndpoint: dynamodb.endpoint,
       lambdaEndpoint: lambdaApi.url,

@@ -59,7 +59,7 @@ function post(ctx: GatewayContext, id: string, req: IncomingMessage, res: Server
   const max = ctx.config.limits.maxMessageBytes;
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > max) return tooLarge(ctx, res);
-  if (!openConnection(ctx, id)) return gone(ctx, res);
+  if (!openConnection(ctx, id)) return postGone(ctx, id, res);
 
   let first: Buffer | undefined;
   let rest: Buffer[] | undefined;
@@ -74,7 +74,7 @@ function post(ctx: GatewayContext, id: string, req: IncomingMessage, res: Server
     if (size > max) return tooLarge(ctx, res);
     // Look the connection up again: it may have closed while the body arrived.
     const conn = openConnection(ctx, id);
-    if (!conn) return gone(ctx, res);
+    if (!conn) return postGone(ctx, id, res);
     const body = rest ? Buffer.concat(rest, size) : (first ?? Buffer.alloc(0));
     conn.send(body, !isUtf8(body));
     conn.lastActiveAt = Date.now();
@@ -100,6 +100,12 @@ function connectionIdOf(url: string, prefix: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A POST to a connection that is not open: 410, and the emulator's record of posts to gone connections. */
+function postGone(ctx: GatewayContext, id: string, res: ServerResponse): void {
+  ctx.gone.posted(id, Date.now());
+  gone(ctx, res);
 }
 
 function gone(ctx: GatewayContext, res: ServerResponse): void {

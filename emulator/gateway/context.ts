@@ -3,6 +3,7 @@ import type { WebSocketServer } from 'ws';
 import type { StackConfig } from '../config.ts';
 import type { ApiMetrics } from './api-metrics.ts';
 import type { ConnectionRegistry } from './connection.ts';
+import type { GoneConnectionRecord } from './gone-connections.ts';
 import type { ApiIdentity } from './events.ts';
 import type { Integration } from './integration.ts';
 import type { TokenBucket } from './rate-limit.ts';
@@ -23,6 +24,8 @@ export interface GatewayContext {
   /** The Lambda REQUEST authorizer on $connect, when the stack has one. */
   authorizer: AuthorizerConfig | undefined;
   registry: ConnectionRegistry;
+  /** connections that went away and the posts made to them since (GET /@emulator/gone-connections) */
+  gone: GoneConnectionRecord;
   metrics: ApiMetrics;
   integration: Integration;
   /** New connections per second (account quota). */

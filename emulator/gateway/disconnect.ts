@@ -9,13 +9,21 @@ const DEFAULT_REASONS: Record<number, string> = {
   1005: 'Client-side close frame status not set',
 };
 
-/** The socket is gone: forget the connection and tell $disconnect (best effort, like AWS). */
+/** ws reports a socket that ended without a close frame with this code (RFC 6455: abnormal closure). */
+export const NO_CLOSE_FRAME = 1006;
+
+/**
+ * The socket is gone: forget the connection, note how it went (the record of posts to gone
+ * connections), and tell $disconnect (best effort, like AWS).
+ */
 export function onSocketClosed(ctx: GatewayContext, conn: Connection, code: number, reason: Buffer): void {
   if (conn.state === 'closed') return;
   conn.state = 'closed';
   ctx.registry.remove(conn);
   const status = conn.serverClose?.code ?? code;
   const text = conn.serverClose?.reason ?? (reason.length > 0 ? reason.toString('utf8') : (DEFAULT_REASONS[code] ?? ''));
+  const cause = conn.serverClose ? 'gateway-close' : code === NO_CLOSE_FRAME ? 'no-close-frame' : 'client-close';
+  ctx.gone.went(conn, cause, status, Date.now());
   dispatchDisconnect(ctx, conn, status, text);
 }
 

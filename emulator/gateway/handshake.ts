@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import { Connection } from './connection.ts';
 import { authorize } from './authorizer.ts';
 import type { GatewayContext } from './context.ts';
-import { dispatchDisconnect, onSocketClosed } from './disconnect.ts';
+import { dispatchDisconnect, NO_CLOSE_FRAME, onSocketClosed } from './disconnect.ts';
 import { connectEvent } from './events.ts';
 import { awsId } from './ids.ts';
 import type { IntegrationOutcome } from './integration.ts';
@@ -80,7 +80,8 @@ export async function onUpgrade(ctx: GatewayContext, req: IncomingMessage, socke
     ctx.registry.remove(conn);
     conn.state = 'closed';
     socket.destroy();
-    dispatchDisconnect(ctx, conn, 1006, '');
+    ctx.gone.went(conn, ctx.closing ? 'gateway-close' : 'no-close-frame', NO_CLOSE_FRAME, Date.now());
+    dispatchDisconnect(ctx, conn, NO_CLOSE_FRAME, '');
     return;
   }
   if (decision.protocol !== undefined) ctx.chosenProtocol.set(req, decision.protocol);

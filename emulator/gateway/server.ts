@@ -1,12 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { UserError } from '../../common/errors.ts';
+import { GONE_CONNECTIONS_PATH } from '../../common/gone-connections.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import type { StackConfig } from '../config.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';
 import { ApiMetrics } from './api-metrics.ts';
 import { ConnectionRegistry } from './connection.ts';
 import { handleConnectionsApi, sendError } from './connections-api.ts';
+import { GoneConnectionRecord, handleGoneConnections } from './gone-connections.ts';
 import type { AuthorizerConfig, GatewayContext } from './context.ts';
 import { onUpgrade } from './handshake.ts';
 import { Integration } from './integration.ts';
@@ -50,6 +52,8 @@ export interface Gateway {
   readonly websocketUrl: string;
   /** http://HOST:PORT/{stage}, the @connections endpoint (CALLBACK_URL). */
   readonly callbackUrl: string;
+  /** http://HOST:PORT/@emulator/gone-connections: the emulator's record of posts to gone connections */
+  readonly goneConnectionsUrl: string;
   /** Start serving connections: until then upgrades get 503. */
   attach(runtime: LambdaRuntime): void;
   stats(): GatewayStats;
@@ -88,6 +92,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     routes: new RouteTable(options.functions, options.routeSelectionExpression),
     authorizer: options.authorizer,
     registry: new ConnectionRegistry(),
+    gone: new GoneConnectionRecord(),
     metrics,
     integration: new Integration(metrics, log),
     newConnections: new TokenBucket(config.limits.newConnectionsPerSecond, config.limits.newConnectionsPerSecond),
@@ -104,6 +109,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const connectionsPrefix = `/${stage}/@connections/`;
   server.on('request', (req, res) => {
+    // the emulator's own record, not an AWS API: neither throttled nor metered
+    const path = req.url?.split('?', 1)[0];
+    if (path === GONE_CONNECTIONS_PATH) return handleGoneConnections(ctx.gone, req, res);
     if (ctx.closing) return sendError(res, 503, 'ServiceUnavailableException', 'Service Unavailable');
     handleConnectionsApi(ctx, connectionsPrefix, req, res);
   });
@@ -140,6 +148,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     domainName,
     websocketUrl: `ws://${domainName}/${stage}`,
     callbackUrl: `http://${domainName}/${stage}`,
+    goneConnectionsUrl: `http://${domainName}${GONE_CONNECTIONS_PATH}`,
     attach: (runtime) => ctx.integration.attach(runtime),
     stats: () => ({ connections: ctx.registry.size, ...ctx.counters }),
     close,

@@ -2,6 +2,9 @@ import { TOOL_VERSION } from '../metrics/results/results-builder.ts';
 import { SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type Results } from '../contracts/results-schema.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
 import { provenance } from '../metrics/results/provenance.ts';
+import { protocolResult } from '../metrics/results/protocol-result.ts';
+import { describedWire } from '../fleet/protocols/described-wire.ts';
+import { protocolTraits } from '../fleet/protocols/protocol-traits.ts';
 import { COUNTERS as C, HISTOGRAMS as H, PHASE_PREFIX } from './metric-names.ts';
 import type { ArtilleryOutput, ArtilleryPeriod, ArtillerySummary } from './output-schema.ts';
 import type { ExportedScript } from './plan-schema.ts';
@@ -19,9 +22,10 @@ import type { ExportedScript } from './plan-schema.ts';
  * - Intervals are Artillery's 10-second periods, not 1-second ones; the phase of a period is the
  *   last phase any worker began in it or before.
  * - No CloudWatch pull, no DynamoDB work, no cost: Artillery's output knows nothing of the stack.
+ * - The protocol the clients spoke (the script's), with what it cannot show, as a run's results say.
  * - The harness's health is each worker's own (event-loop lag, CPU of its process, RSS).
  *
- * Without the exported script the scenario, its target, timeouts and phase names are unknown.
+ * Without the exported script the scenario, its target, timeouts, phase names and protocol are unknown.
  */
 export interface ArtilleryInput {
   output: ArtilleryOutput;
@@ -86,6 +90,7 @@ export function artilleryResults(input: ArtilleryInput): Results {
   const sendMs = plan?.phases.reduce((a, p) => a + (p.kind === 'send' ? p.durationMs : 0), 0);
   const timeouts = plan?.timeouts;
   const staleWatched = n(C.staleWatched) > 0;
+  const protocol = script ? spokenProtocol(script, staleWatched || script.config.engines.fanout.phases.some((p) => p.kind === 'drop')) : undefined;
 
   const metrics: Results['metrics'] = {
     connect: summary(H.connect) ?? emptySummary(),
@@ -185,6 +190,7 @@ export function artilleryResults(input: ArtilleryInput): Results {
           },
         }
       : {}),
+    ...(protocol ? { protocol } : {}),
     errors,
     harness: {
       shards: Math.max(1, workers),
@@ -206,8 +212,20 @@ export function artilleryNotes(results: Results, input: Pick<ArtilleryInput, 'ou
   const workers = results.harness.shards;
   return [
     `from Artillery's output ${input.outputFile}: ${workers} worker${workers === 1 ? '' : 's'}; latencies are Artillery's DDSketch summaries merged across workers (1 % relative accuracy, 0.1 ms steps), not HDR histograms; intervals are Artillery's 10-second periods; no CloudWatch, DynamoDB or cost figures (Artillery's output knows nothing of the stack)`,
-    ...(input.script ? [] : ['no --script: the scenario, its target, timeouts and phase names are unknown']),
+    ...(input.script ? [] : ['no --script: the scenario, its target, timeouts, phase names and the protocol the clients spoke are unknown']),
   ];
+}
+
+/**
+ * The protocol section our own runs write, for the protocol the workers spoke: the script's
+ * scenario carries it (absent: chat-v1, which, as in a run's results, has no section). Artillery's
+ * workers have no target view of their own, so what the protocol cannot show stays not observable.
+ */
+function spokenProtocol(script: ExportedScript, hasDrop: boolean): Results['protocol'] {
+  const spoken = script.scenarios?.[0]?.protocol ?? script.config.engines.fanout.protocol;
+  if (spoken === undefined || spoken === 'chat-v1') return undefined;
+  // the same WireProtocol the engine built from it (artillery/engine/src/plan-wire.ts)
+  return protocolResult(protocolTraits('described', describedWire(spoken, { url: script.config.target, run: '' })), hasDrop);
 }
 
 /** A latency summary from Artillery's, percentiles clipped into [min, max]. */

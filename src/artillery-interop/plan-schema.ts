@@ -135,11 +135,15 @@ export const Plan = z
 export type Plan = z.infer<typeof Plan>;
 export type WorkerPlan = Pick<Plan, 'version' | 'tokenIn' | 'rooms' | 'timeouts' | 'phases' | 'protocol'>;
 
-/** The part of an exported Artillery script `report --artillery --script` reads. */
+/**
+ * The part of an exported Artillery script `report --artillery --script` reads: the plan, and the
+ * protocol the workers spoke, which export writes into the scenario (export-script.ts says why).
+ */
 export const ExportedScript = z.object({
   config: z.object({
     target: z.string(),
     engines: z.object({ fanout: Plan }),
   }),
+  scenarios: z.array(z.looseObject({ protocol: PlanProtocol.optional() })).optional(),
 });
 export type ExportedScript = z.infer<typeof ExportedScript>;

@@ -88,6 +88,13 @@ export const Stale = z.object({
   timeToCleanMs: z.number().nullable(),
   /** posts that reached nobody: recipients reported by the system minus deliveries received by live clients */
   wastedPosts: z.number().int().nonnegative(),
+  /**
+   * where gone410, timeToCleanMs and wastedPosts came from when the protocol's answers do not count
+   * 410s: the target's own view of posts to the dropped clients' connections ("the emulator's
+   * gateway: …", "the functions' logs: …"). Absent: from chat-v1's sent acks, or not observable
+   * (results.protocol.notObservable says so).
+   */
+  source: z.string().optional(),
 });
 
 export const Harness = z.object({

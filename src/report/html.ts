@@ -308,14 +308,14 @@ function coldWarm(r: Results, charts: Record<string, ChartSpec>): string {
 function staleSection(r: Results, charts: Record<string, ChartSpec>): string {
   const s = r.stale;
   const unseen = r.protocol?.notObservable['stale.gone410'];
-  if (s && unseen) return `<div class="cards small"><div class="card"><div class="label">clients dropped</div><div class="value">${fmtInt(s.dropped)}</div></div></div><p class="note">410s, time to clean and wasted posts: ${h(unseen)}</p>`;
+  if (s && !s.source && unseen) return `<div class="cards small"><div class="card"><div class="label">clients dropped</div><div class="value">${fmtInt(s.dropped)}</div></div></div><p class="note">410s, time to clean and wasted posts: ${h(unseen)}</p>`;
   const cards = s
     ? `<div class="cards small">
 <div class="card"><div class="label">clients dropped</div><div class="value">${fmtInt(s.dropped)}</div></div>
 <div class="card"><div class="label">410 Gone reported</div><div class="value">${fmtInt(s.gone410)}</div></div>
 <div class="card${s.timeToCleanMs === null ? ' bad' : ''}"><div class="label">time to clean</div><div class="value">${s.timeToCleanMs === null ? 'never' : fmtMs(s.timeToCleanMs)}</div></div>
 <div class="card"><div class="label">wasted posts</div><div class="value">${fmtInt(s.wastedPosts)}</div></div>
-</div>`
+</div>${s.source ? `<p class="note">410s, time to clean and wasted posts from ${h(s.source)}</p>` : ''}`
     : '<p class="note">This scenario dropped no clients.</p>';
   return cards + chartBox(charts, 'stale');
 }

@@ -81,7 +81,7 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
   out.push('');
   const unseen = r.protocol?.notObservable ?? {};
   if (r.protocol) {
-    out.push(`Protocol: ${md(r.protocol.name)} (${r.protocol.kind}, membership ${r.protocol.membership}${r.protocol.sendAcks ? '' : ', no acks'}). What it cannot show:`, '');
+    out.push(`Protocol: ${md(r.protocol.name)} (${r.protocol.kind}, membership ${r.protocol.membership}${r.protocol.sendAcks ? '' : ', no acks'}). What it cannot show, or where such a figure came from instead:`, '');
     for (const [field, why] of Object.entries(unseen)) out.push(`- \`${field}\`: ${md(why)}`);
     out.push('');
   }
@@ -95,9 +95,10 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
     `Sends: ${fmtInt(s.intended)} intended · ${fmtInt(s.sent)} sent · ${unseen['sends.acked'] ? 'acknowledgements not observable' : `${fmtInt(s.acked)} acknowledged`} · ${fmtInt(s.failed)} failed · ${fmtInt(s.missedSlots)} left late  `,
     md(lossRule(r)),
   );
-  if (r.stale && unseen['stale.gone410']) out.push('', `Stale connections: ${fmtInt(r.stale.dropped)} dropped · 410s and time to clean not observable (see Protocol above)`);
+  if (r.stale && !r.stale.source && unseen['stale.gone410']) out.push('', `Stale connections: ${fmtInt(r.stale.dropped)} dropped · 410s and time to clean not observable (see Protocol above)`);
   else if (r.stale) {
-    out.push('', `Stale connections: ${fmtInt(r.stale.dropped)} dropped · ${fmtInt(r.stale.gone410)} × 410 Gone · time to clean ${r.stale.timeToCleanMs === null ? 'never' : fmtMs(r.stale.timeToCleanMs)}`);
+    const from = r.stale.source ? ` (from ${md(r.stale.source)})` : '';
+    out.push('', `Stale connections: ${fmtInt(r.stale.dropped)} dropped · ${fmtInt(r.stale.gone410)} × 410 Gone · time to clean ${r.stale.timeToCleanMs === null ? 'never' : fmtMs(r.stale.timeToCleanMs)}${from}`);
   }
   out.push('');
 

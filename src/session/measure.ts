@@ -26,6 +26,7 @@ import { membershipIssues } from '../contracts/protocol-schema.ts';
 import { firstProbe } from '../fleet/protocols/first-probe.ts';
 import { wireFor } from '../fleet/protocols/wire-for.ts';
 import type { WireProtocol } from '../fleet/protocols/wire-protocol.ts';
+import { protocolTraits } from '../fleet/protocols/protocol-traits.ts';
 import type { ProtocolTraits } from '../metrics/results/protocol-result.ts';
 import { expectedMembers } from '../fleet/expected-members.ts';
 import { INTERRUPTED_SETTLE_BY_MS, stopBudget } from './stop-budget.ts';
@@ -98,7 +99,7 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
     await waitForFreshWindow(previous, cloudwatch, o.signal, o.onStatus ?? (() => {}));
   }
   const functions = await functionsOf(target, warn);
-  const results = await measureFleet({ o, scenario, target, functions, warnings });
+  const { results, lastSentAfterDrop } = await measureFleet({ o, scenario, target, functions, warnings });
   budget.dispose();
   await o.checkpoint?.(results);
   if (systemMetrics) {
@@ -109,6 +110,7 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
       onWarning: o.onWarning,
       previousEndMs: lastEnded.get(target),
       settleMaxMs,
+      ...(lastSentAfterDrop !== undefined ? { lastSentAfterDrop } : {}),
       // an interrupted run waits for CloudWatch no longer than its stop budget allows
       ...(o.metricsWaitMs !== undefined || settleMaxMs !== undefined ? { metricsWaitMs: Math.min(o.metricsWaitMs ?? Infinity, settleMaxMs ?? Infinity) } : {}),
       ...(o.onStatus ? { onStatus: o.onStatus } : {}),
@@ -146,8 +148,11 @@ interface MeasureInput {
   warnings: string[];
 }
 
-/** The fleet's part: phases, drain, the recorder's totals → results (no CloudWatch yet). */
-async function measureFleet(m: MeasureInput): Promise<Results> {
+/**
+ * The fleet's part: phases, drain, the recorder's totals → results (no CloudWatch yet), and when
+ * the last message after the first drop was sent (the target's view of stale posts is held to it).
+ */
+async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSentAfterDrop: number | undefined }> {
   const { o, scenario, target } = m;
   const { seed, shards } = o;
   const plan = planRooms(scenario.clients, scenario.rooms, scenario.roomSizes, seed);
@@ -162,7 +167,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
   const { connectMs, ackMs } = scenario.timeouts;
   // The protocol as the shards will speak it; one that is not ours is tried once before any load.
   const wire = await wireFor(scenario.protocol, { url: target.url, token: o.token, askColdFlag: target.connectColdFlag, run: o.runId });
-  const traits = protocolTraits(scenario, wire);
+  const traits = traitsOf(scenario, wire);
   if (scenario.protocol.kind === 'module') {
     // a module's membership is known once it is loaded: held against the phases here, before any load
     const phases = (scenario.definition.phases ?? []) as Array<Record<string, unknown>>;
@@ -294,7 +299,7 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
   }
   await fleet?.close();
   const cpu = process.cpuUsage(cpuAtStart);
-  return buildResults({
+  const results = buildResults({
     runId: o.runId,
     status,
     statusReason,
@@ -313,20 +318,12 @@ async function measureFleet(m: MeasureInput): Promise<Results> {
     extraWarnings: m.warnings,
     ...(traits ? { protocol: traits } : {}),
   });
+  return { results, lastSentAfterDrop: recorder.ledger.lastSentAfterDrop() };
 }
 
 /** What the protocol lets the harness see; undefined for chat-v1 (it shows everything, and older results had no section). */
-function protocolTraits(scenario: Scenario, wire: WireProtocol): ProtocolTraits | undefined {
-  if (scenario.protocol.kind === 'chat-v1') return undefined;
-  return {
-    name: wire.name,
-    kind: scenario.protocol.kind,
-    membership: wire.membership,
-    recipients: wire.recipients,
-    sendAcks: wire.acksSends,
-    ackCounts: wire.acksCount,
-    coldConnects: wire.coldConnects,
-  };
+function traitsOf(scenario: Scenario, wire: WireProtocol): ProtocolTraits | undefined {
+  return scenario.protocol.kind === 'chat-v1' ? undefined : protocolTraits(scenario.protocol.kind, wire);
 }
 
 interface ShardFleetEnv {

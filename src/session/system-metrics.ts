@@ -8,6 +8,7 @@ import { dynamoDbWork, lambdaWork } from '../metrics/cost/work-per-message.ts';
 import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import type { Target } from '../targets/target.ts';
 import { expectedCounts } from './expected-counts.ts';
+import { addTargetStale } from './target-stale.ts';
 import { withPriceList } from './run-prices.ts';
 
 export interface SystemMetricsOptions {
@@ -23,14 +24,17 @@ export interface SystemMetricsOptions {
   metricsWaitMs?: number;
   /** the wait's progress line */
   onStatus?: (message: string) => void;
+  /** the intended time of the run's last message after its first drop (the ledger's), for the target's view of stale posts */
+  lastSentAfterDrop?: number;
 }
 
 /**
  * The last part of measuring, for every run — finished, interrupted or failed — while the target
  * is still up: what the system itself reports. The CloudWatch pull (the target's endpoints, its
- * functions as results.config.target.functions lists them), then the work per message and the
- * cost estimate computed from it. None of these throws: a step that fails is a warning and the
- * rest is kept.
+ * functions as results.config.target.functions lists them), the target's own view of posts to
+ * dropped clients where the protocol cannot show them (target-stale.ts), then the work per
+ * message and the cost estimate computed from it. None of these throws: a step that fails is a
+ * warning and the rest is kept.
  */
 export async function addSystemMetrics(results: Results, target: Target, options: SystemMetricsOptions = {}): Promise<void> {
   const warn = options.onWarning ?? (() => {});
@@ -70,6 +74,8 @@ export async function addSystemMetrics(results: Results, target: Target, options
       warn(`CloudWatch pull ${results.cloudwatch.status}: ${reasons.join('; ')}`);
     }
   }
+  // once the system has settled (the pull waited for it): its own view of posts to dropped clients, where the protocol cannot show them
+  await addTargetStale(results, target, { lastSentAfterDrop: options.lastSentAfterDrop, onWarning: warn });
   try {
     const dynamodb = dynamoDbWork(results);
     if (dynamodb) results.dynamodb = dynamodb;

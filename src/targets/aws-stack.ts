@@ -5,6 +5,7 @@ import { UserError } from '../../common/errors.ts';
 import { AWS_TARGET_PREFIX } from '../contracts/target-spec.ts';
 import { awsCallError } from '../aws/aws-call-errors.ts';
 import { cloudWatchFor } from '../aws/cloudwatch-source.ts';
+import { goneLogLines } from '../metrics/cloudwatch/gone-log-lines.ts';
 import { deployedStackWarnings } from './deployed-warnings.ts';
 import { readFunctionConfigs } from '../aws/function-configuration.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
@@ -85,6 +86,7 @@ export async function deployedTarget(
   const connectColdFlag = await probe(stack.websocketUrl, o.probeTimeoutMs, o.token, o.probeHandshake);
   let stopped = false;
   const endpoints = stackEndpoints(stack);
+  const cloudWatch = cloudWatchFor(endpoints, { profile: o.profile });
   return {
     kind: 'remote',
     url: stack.websocketUrl,
@@ -94,11 +96,13 @@ export async function deployedTarget(
     describeFunctions,
     local: undefined,
     stackArgs: [],
-    cloudWatch: cloudWatchFor(endpoints, { profile: o.profile }),
+    cloudWatch,
     lambdaApi: o.lambdaApi,
     scenarioWarnings: deployedStackWarnings,
     startedWith: {},
     connectColdFlag,
+    // AWS says nothing of posts to gone connections but what the functions log
+    ...(cloudWatch ? { stalePosts: (run: { startMs: number; endMs: number }) => goneLogLines(cloudWatch, stack.functions.map((f) => f.name), run) } : {}),
     ...(tokenParameter ? { tokenParameter } : {}),
     stop: async () => {
       if (stopped) return;

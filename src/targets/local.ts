@@ -7,6 +7,7 @@ import { parseReadyLine } from '../../common/stack-ready.ts';
 import { stackUpArgs } from '../local-stack/stack-flags.ts';
 import { launchStack } from '../local-stack/stack-launcher.ts';
 import { localStackFunctions } from './target-functions.ts';
+import { emulatorGonePosts } from './emulator-gone-posts.ts';
 import { cloudWatchFor } from '../aws/cloudwatch-source.ts';
 import { emulatorLambdaApi } from '../aws/lambda-api.ts';
 import type { StackReady, Target, TargetEndpoints } from './target.ts';
@@ -108,6 +109,7 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
 
   let stopped: Promise<void> | undefined;
   const endpoints = localEndpoints(info);
+  const goneEndpoint = info.goneConnectionsEndpoint;
   // The functions are kept once in results.json, in config.target.functions: not again in the ready line.
   const { functions: _functions, ...stack } = info;
   return {
@@ -125,6 +127,8 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
     startedWith: { stackArgs: stackUpArgs(opts.launch), stack, ...(info.lambdaRuntime ? { lambdaRuntime: info.lambdaRuntime } : {}) },
     // the reference stack, of this very version, answers connects with its cold/warm subprotocol; a template's stack is the user's own
     connectColdFlag: opts.launch.settings?.template === undefined,
+    // the emulator sees every post: its gateway's record of posts to gone connections
+    stalePosts: (run) => emulatorGonePosts(goneEndpoint, run),
     stop: (graceMs) =>
       (stopped ??= stopChild(child, graceMs).then(() => {
         process.off('exit', killOnExit);

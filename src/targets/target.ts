@@ -2,6 +2,7 @@ import type { Scenario } from '../contracts/scenario-schema.ts';
 import type { CloudWatchTarget } from '../aws/cloudwatch-source.ts';
 import type { SdkClientSettings } from '../aws/sdk-settings.ts';
 import type { StackReady } from '../../common/stack-ready.ts';
+import type { StalePostsView } from '../metrics/measurement/stale-report.ts';
 import type { RecordedTargetInfo, TargetEndpoints, TargetFunctions, TargetStart } from '../contracts/target-schema.ts';
 
 export type { TargetEndpoints, TargetFunction, TargetFunctions, TargetStart } from '../contracts/target-schema.ts';
@@ -62,6 +63,13 @@ export interface Target extends RecordedTargetInfo {
    * (`aws:` targets with an authorizer; token-parameter.ts): named when a run is refused with 403.
    */
   tokenParameter?: TokenParameter;
+  /**
+   * The target's own view of posts to the connections of clients dropped during a run (each
+   * answered 410 Gone), asked after the run for a protocol whose answers do not count them: the
+   * emulator's gateway record (local), the functions' logs (aws:, aws-api:). Absent where the
+   * target has none (a URL): the figures are then not observable.
+   */
+  stalePosts?: (run: { startMs: number; endMs: number }) => Promise<StalePostsView>;
   /**
    * Stops what this target started (nothing for remote). Safe to call twice. A local stack that
    * has not stopped within `graceMs` (default 5 s) is killed.

@@ -1,13 +1,20 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { COUNTERS as C, HISTOGRAMS as H } from '../../src/artillery-interop/metric-names.ts';
-import { artilleryResults, summaryOf } from '../../src/artillery-interop/output-results.ts';
+import { exportArtilleryScript } from '../../src/artillery-interop/export-script.ts';
+import { artilleryNotes, artilleryResults, summaryOf } from '../../src/artillery-interop/output-results.ts';
 import { ArtilleryOutput } from '../../src/artillery-interop/output-schema.ts';
 import { readArtilleryOutput, readExportedScript } from '../../src/artillery-interop/read-output.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
+import { renderHtml } from '../../src/report/html.ts';
+import { consoleSummary } from '../../src/report/console-summary.ts';
+import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
+import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
+import type { JudgedResults } from '../../src/verdict/judged.ts';
 import { exitCodeOf } from '../../src/verdict/exit-codes.ts';
 
 // Artillery's --output JSON → fanout-bench's results, from a real run: test/fixtures/artillery
@@ -122,5 +129,46 @@ describe('results from an Artillery run of the fanout engine', () => {
     expect(r.deliveries.received).toBe(606);
     expect(r.deliveries.lossTimeoutMs).toBeUndefined();
     expect(r.intervals.at(-1)!.phase).toBe('phase 4');
+  });
+});
+
+describe('the protocol the workers spoke, in the report', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fb-artillery-protocol-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const output = readArtilleryOutput(OUTPUT);
+
+  /** The script `artillery export` writes for a scenario speaking `protocol`, read back as `report --artillery --script` reads it. */
+  function exportedWith(protocol: string) {
+    const scenario = join(dir, `${protocol}.yaml`);
+    // sendmessage's membership all: one room, so one worker; chat-v1 joins its rooms
+    const [rooms, join_] = protocol === 'sendmessage' ? [1, ''] : [4, '  - join: { rate: 50 }\n'];
+    writeFileSync(scenario, `name: mine\nclients: 40\nrooms: ${rooms}\nprotocol: ${protocol}\nphases:\n  - connect: { rate: 50 }\n${join_}  - send: { duration: 2s, rate: 4 }\n  - drop: { share: 0.25 }\n  - send: { duration: 2s, rate: 4 }\n`);
+    const file = join(dir, `${protocol}.yml`);
+    writeFileSync(file, exportArtilleryScript(loadScenario(scenario), { workers: 1, targetUrl: 'ws://127.0.0.1:9/local', tokenIn: 'header', seed: 5 }).text);
+    return readExportedScript(file);
+  }
+
+  it('names it, with its membership and acks, and what it cannot show, as a run\'s report does: no silent 410s', () => {
+    const script = exportedWith('sendmessage');
+    const r = artilleryResults({ output, outputFile: OUTPUT, script });
+    expect(Results.parse(r)).toEqual(r);
+    expect(r.protocol).toMatchObject({ name: 'sendmessage', kind: 'described', membership: 'all', recipients: 'room', sendAcks: false });
+    expect(Object.keys(r.protocol!.notObservable)).toEqual(
+      expect.arrayContaining(['metrics.connectCold', 'sends.acked', 'deliveries.underreported', 'stale.gone410', 'stale.timeToCleanMs', 'stale.wastedPosts']),
+    );
+    expect(r.protocol!.notObservable['stale.gone410']).toMatch(/^not observable with protocol sendmessage: /);
+    r.verdict = evaluate(r, { notes: artilleryNotes(r, { outputFile: OUTPUT, script }) });
+    const md = renderSummaryMarkdown(r as JudgedResults);
+    expect(md).toContain('Protocol: sendmessage (described, membership all, no acks).');
+    expect(md).toMatch(/`stale\.gone410`: not observable with protocol sendmessage/);
+    expect(md).toContain('410s and time to clean not observable');
+    expect(consoleSummary(r, 'results.json')).toMatch(/\n {2}protocol {5}sendmessage \(described, membership all, no acks\)\n/);
+    expect(consoleSummary(r, 'results.json')).toMatch(/\n {2}stale {8}dropped 10 {2}410s, time to clean, wasted posts: not observable/);
+    expect(renderHtml(r as JudgedResults)).toContain('sendmessage (described, membership all, no acks)');
+  });
+
+  it('chat-v1 shows everything: no protocol section, as in a run\'s results', () => {
+    expect(artilleryResults({ output, outputFile: OUTPUT, script: exportedWith('chat-v1') }).protocol).toBeUndefined();
+    expect(artilleryResults({ output, outputFile: OUTPUT, script: readExportedScript(SCRIPT) }).protocol).toBeUndefined();
   });
 });

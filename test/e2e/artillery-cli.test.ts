@@ -218,6 +218,10 @@ describe('Artillery: export, artillery run against the emulator, report', () => 
       expect(results.metrics.broadcast.count).toBe(24);
       expect(results.metrics.ack).toBeUndefined();
       expect(results.errors).toEqual({});
+      // the report says which protocol the workers spoke, and what it cannot show
+      expect(results.protocol).toMatchObject({ name: 'room-in-url', kind: 'described', membership: 'connect', recipients: 'others', sendAcks: false });
+      expect(results.protocol!.notObservable['sends.acked']).toMatch(/^not observable with protocol room-in-url: /);
+      expect(readFileSync(join(reportDir(out), 'summary.md'), 'utf8')).toContain('Protocol: room-in-url (described, membership connect, no acks).');
     } finally {
       await other.close();
     }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DeliveryLedger, HELD_MAX, NO_CLAIM, RETAIN_MS } from '../../src/metrics/measurement/delivery-ledger.ts';
 import { newReceiverOrder, observe, SEEN_DUPLICATE, SEEN_NEW, SEEN_OUT_OF_ORDER } from '../../src/metrics/measurement/order-tracker.ts';
 import { ReceiptTally } from '../../src/metrics/measurement/receipt-tally.ts';
-import { staleReport } from '../../src/metrics/measurement/stale-report.ts';
+import { staleFromTarget, staleReport } from '../../src/metrics/measurement/stale-report.ts';
 
 const GRACE = 1_000;
 const LOSS = 5_000;
@@ -345,6 +345,20 @@ describe('messages without a claim (fire-and-forget sends, acks without counts)'
     ledger.receipts(0, 1, 1, 11_100); // after the loss timeout: stays lost
     expect(ledger.totals.afterLossTimeout).toBe(1);
   });
+
+  it('say nothing of 410s after a drop, only when the last of them was sent', () => {
+    const ledger = new DeliveryLedger({ graceMs: 100, lossMs: 1_000 });
+    ledger.watchStale(1);
+    for (const [slot, intended, phase] of [[0, 10_000, 0], [1, 12_000, 2], [2, 12_500, 2]] as const) {
+      ledger.sent(0, slot, intended, phase, 2);
+      ledger.acked(0, slot, intended, NO_CLAIM, 0);
+      ledger.receipts(0, slot, 2, intended + 10);
+    }
+    ledger.sent(0, 3, 12_900, 2, 2); // never left: not sent after the drop
+    ledger.finalize(20_000, true);
+    expect(ledger.lastSentAfterDrop()).toBe(12_500);
+    expect(ledger.staleResult(1)).toEqual({ dropped: 1, gone410: 0, timeToCleanMs: null, wastedPosts: 0 });
+  });
 });
 
 describe('stale report', () => {
@@ -363,5 +377,23 @@ describe('stale report', () => {
 
   it('is 0 when nothing stale was ever hit', () => {
     expect(staleReport([msg(2, 1_000, 0)], 1, 3).timeToCleanMs).toBe(0);
+  });
+});
+
+describe('stale cleanup from the target\'s own view', () => {
+  const seen = (posts: number, lastPostAt: number | null) => ({ posts, lastPostAt, source: 'the emulator\'s gateway: test' });
+  const at = { dropped: 2, dropAt: 1_000 };
+
+  it('counts the posts the target saw, timed from the drop to the last of them once a later message went out', () => {
+    expect(staleFromTarget(seen(3, 1_250.5), { ...at, lastSentAt: 2_000 })).toEqual({ dropped: 2, gone410: 3, timeToCleanMs: 250.5, wastedPosts: 3 });
+  });
+
+  it('is null while posts go on until the last message, or when no message followed the drop', () => {
+    expect(staleFromTarget(seen(5, 2_100), { ...at, lastSentAt: 2_000 }).timeToCleanMs).toBeNull();
+    expect(staleFromTarget(seen(0, null), { ...at, lastSentAt: undefined }).timeToCleanMs).toBeNull();
+  });
+
+  it('is 0 when the target saw no post to a dropped client', () => {
+    expect(staleFromTarget(seen(0, null), { ...at, lastSentAt: 2_000 })).toEqual({ dropped: 2, gone410: 0, timeToCleanMs: 0, wastedPosts: 0 });
   });
 });

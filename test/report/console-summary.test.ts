@@ -27,6 +27,19 @@ describe('console summary', () => {
     expect(lines.at(-1)).toBe('');
   });
 
+  it('shows stale figures from a target\'s own view with their source, and says when a protocol leaves them unseen, never a silent 0', () => {
+    const r = buildResults();
+    const protocol = { name: 'sendmessage', kind: 'described' as const, membership: 'all' as const, recipients: 'room' as const, sendAcks: false };
+    const unseen = 'not observable with protocol sendmessage: no answer counts 410s';
+    r.protocol = { ...protocol, notObservable: { 'stale.gone410': unseen } };
+    r.stale = { dropped: 2, gone410: 0, timeToCleanMs: null, wastedPosts: 0 };
+    expect(consoleSummary(r, 'results.json')).toContain(`  stale        dropped 2  410s, time to clean, wasted posts: ${unseen}\n`);
+    const source = "the emulator's gateway: 3 @connections posts answered 410 to the 2 connections that ended without a close frame during the run";
+    r.protocol = { ...protocol, notObservable: { 'stale.gone410': `from ${source}` } };
+    r.stale = { dropped: 2, gone410: 3, timeToCleanMs: 281, wastedPosts: 3, source };
+    expect(consoleSummary(r, 'results.json')).toContain(`  stale        dropped 2  410s 3  clean after 281ms  wasted posts 3\n               from ${source}\n`);
+  });
+
   it('shows a transfer line when the prices add one (a price file for a contract that charges it)', () => {
     const r = buildResults();
     r.cost = estimateCost(r, { prices: { ...DEFAULT_PRICES, dataTransferOut: { outPerGB: 0.09 } } });

@@ -229,6 +229,11 @@ export class DeliveryLedger {
     return { ...this.stale.result(dropped), gone410: this.totals.gone };
   }
 
+  /** The intended time of the last message after the first drop that reached the target; undefined without one (or without watchStale()). */
+  lastSentAfterDrop(): number | undefined {
+    return this.stale?.lastSentAfterDrop();
+  }
+
   /** Array entries held per message column, over all origins (what the ledger's memory follows). */
   capacity(): number {
     return this.origins.reduce((n, c) => n + (c ? c.state.length : 0), 0);
@@ -374,8 +379,9 @@ export class DeliveryLedger {
     } else {
       this.add('incomplete', phase, 1);
     }
-    // without the target's counts there are no 410s to see: the stale account is not observable (results say so)
+    // without the target's counts there are no 410s to see here (the target's own view may have them: src/session/target-stale.ts)
     if (!noClaim) this.stale?.add({ phase, intended: c.intended[i], ackAt: c.doneAt[i], acked: true, recipients: c.recipients[i], gone: c.gone[i], received: rec });
+    else this.stale?.sent(phase, c.intended[i]);
   }
 
   private add(field: keyof DeliveryTotals, phase: number, n: number): void {

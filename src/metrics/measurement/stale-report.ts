@@ -39,6 +39,8 @@ export class StaleTally {
   private lastHit: { intended: number; ackAt: number } | undefined;
   /** the latest intended time of an acknowledged message after the drop that hit none */
   private lastClean = -Infinity;
+  /** the latest intended time of a message after the drop that reached the target (acknowledged or fire-and-forget) */
+  private lastSent = -Infinity;
 
   constructor(readonly dropPhase: number) {}
 
@@ -47,6 +49,7 @@ export class StaleTally {
     if (m.phase <= this.dropPhase) return;
     this.firstAfter = Math.min(this.firstAfter, m.intended);
     if (!m.acked) return;
+    this.lastSent = Math.max(this.lastSent, m.intended);
     this.ackedAfter++;
     this.wastedPosts += Math.max(0, m.recipients - m.received);
     if (m.gone > 0) {
@@ -54,6 +57,19 @@ export class StaleTally {
     } else {
       this.lastClean = Math.max(this.lastClean, m.intended);
     }
+  }
+
+  /**
+   * A fire-and-forget message (no ack says whom it reached) of `phase`, sent at `intended`: it says
+   * nothing of 410s, only that sends went on after the drop.
+   */
+  sent(phase: number, intended: number): void {
+    if (phase > this.dropPhase) this.lastSent = Math.max(this.lastSent, intended);
+  }
+
+  /** The intended time of the last message after the drop that reached the target; undefined: none did. */
+  lastSentAfterDrop(): number | undefined {
+    return this.lastSent === -Infinity ? undefined : this.lastSent;
   }
 
   result(dropped: number): StaleResult {
@@ -72,4 +88,36 @@ export function staleReport(messages: Iterable<MessageView>, dropPhase: number, 
   const tally = new StaleTally(dropPhase);
   for (const m of messages) tally.add(m);
   return tally.result(dropped);
+}
+
+/**
+ * What a target saw itself of posts to the connections of dropped clients (each answered 410
+ * Gone), for a protocol whose answers do not count them: the emulator's gateway record, the
+ * functions' logs (src/targets/). `source` says where from, as results keep it.
+ */
+export interface StalePostsSeen {
+  posts: number;
+  /** epoch ms of the last such post; null when there was none */
+  lastPostAt: number | null;
+  /** where the figures come from, one phrase ("the emulator's gateway: …") */
+  source: string;
+}
+
+/** A target's view of stale posts, or why it has none for this run. */
+export type StalePostsView = StalePostsSeen | { unseen: string };
+
+/**
+ * Stale-connection cleanup from the target's view instead of the acks:
+ *   gone410, wastedPosts  the posts the target saw to dropped clients' connections
+ *   timeToCleanMs         from the drop (`dropAt`, the harness's own time) to the last of them,
+ *                         0 without any; null when they did not stop before the run's last
+ *                         message after the drop (`lastSentAt`) went out, or when none went out
+ */
+export function staleFromTarget(seen: StalePostsSeen, o: { dropped: number; dropAt: number; lastSentAt: number | undefined }): StaleResult {
+  let timeToCleanMs: number | null = null;
+  if (o.lastSentAt !== undefined) {
+    if (seen.lastPostAt === null) timeToCleanMs = 0;
+    else if (seen.lastPostAt < o.lastSentAt) timeToCleanMs = Math.max(0, Math.round((seen.lastPostAt - o.dropAt) * 1000) / 1000);
+  }
+  return { dropped: o.dropped, gone410: seen.posts, timeToCleanMs, wastedPosts: seen.posts };
 }

@@ -34,7 +34,8 @@ export function protocolResult(t: ProtocolTraits, hasDrop: boolean): ProtocolRes
     const why = `${not}: no ack says whom the target posted to; expected deliveries are the harness's own member counts`;
     n['deliveries.underreported'] = why;
     if (hasDrop) {
-      const stale = `${not}: 410s are seen only in chat-v1's sent acks (gone); the emulator's and CloudWatch's view of posts to dropped connections is in cloudwatch where the target has it`;
+      // the session asks the target's own view after the run (src/session/target-stale.ts) and says where the figures came from instead
+      const stale = `${not}: no answer counts 410s (chat-v1's sent acks do, in gone), and the target has no view of its own of posts to the dropped clients' connections (the emulator's gateway, the functions' logs)`;
       n['stale.gone410'] = stale;
       n['stale.timeToCleanMs'] = stale;
       n['stale.wastedPosts'] = stale;
