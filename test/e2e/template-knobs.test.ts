@@ -70,7 +70,7 @@ function onlyDir(out: string): string {
 }
 
 describe('a function the template does not have', () => {
-  it('a function the template does not have is one line, exit 2, naming its functions by logical id and name', { timeout: 120_000 }, async () => {
+  it('is one line, exit 2, naming its functions by logical id and name (run --memory, stack up --reserved, compare without --function)', { timeout: 120_000 }, async () => {
     const rooms = scenario('unknown.yaml');
     const [byRun, byStack, byCompare] = await Promise.all([
       runCli(['run', rooms, '--template', ROOMS, '--memory', 'Nope=512', '--shards', '1', '--no-progress', '--out', join(work, 'unknown-run')]),
@@ -89,7 +89,6 @@ describe('a function the template does not have', () => {
 // Measured at once: most of each is waiting (stack start, cold starts, the drain, CloudWatch's
 // window), and each has a stack of its own.
 describe.concurrent('knobs and tools on a template stack (the SAM rooms fixture)', () => {
-
   it('run --repeat 2: both repeats written, memory set by logical id and by name, a threshold that holds exits 0', { timeout: 120_000 }, async () => {
     const file = scenario('repeat.yaml', { target: 'memory: { PublishFunction: 1024 }', lines: ['thresholds: ["deliveries.lostShare < 100%"]'] });
     const out = join(work, 'repeat');
