@@ -22,6 +22,8 @@ export type LambdaRuntimeInfo = z.infer<typeof LambdaRuntimeInfo>;
 /** One function as the ready line describes it: what a harness would ask Lambda for on AWS. */
 export const StackFunctionInfo = z.object({
   name: z.string(),
+  /** the template's logical id, where it differs from the name: what a user may name it by (compare --function) */
+  logicalId: z.string().optional(),
   route: z.string(),
   memoryMB: z.number(),
   timeoutSeconds: z.number(),

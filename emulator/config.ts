@@ -270,7 +270,8 @@ export function checkConfigAgainstStack(
   options: Pick<LoadStackConfigOptions, 'file' | 'overrides' | 'flagFor'> = {},
 ): StackConfig {
   const overrides = options.overrides ?? {};
-  const known = stack.functions.map((f) => f.name);
+  // named as the user may name them: the logical id too, where the template's differs
+  const known = stack.functions.map((f) => (f.logicalId === f.name ? f.name : `${f.logicalId} (${f.name})`));
   const functions: StackConfig['functions'] = {};
   for (const [name, override] of Object.entries(config.functions)) {
     const source = sourceOf(['functions', name], overrides, options);

@@ -30,11 +30,13 @@ async function main(): Promise<void> {
     ? readToken({ file: config.auth.tokenFile, fileField: launch.sources['auth.tokenFile'] ?? 'auth.tokenFile' })
     : undefined;
   const described = await describeStack(config);
-  for (const r of described.stack.notEmulated) process.stderr.write(`fanout-bench: not emulated: ${r.logicalId} (${r.type})\n`);
   const stack = await startStack({ config, stack: described.stack, authToken, configSources: sources, log: (line) => process.stderr.write(`${line}\n`) }).catch(async (err: unknown) => {
     await described.dispose();
     throw err;
   });
+  // Listed once the stack runs: a stack refused (a --memory or --reserved naming no function of
+  // it, a port taken) is its one line alone.
+  for (const r of described.stack.notEmulated) process.stderr.write(`fanout-bench: not emulated: ${r.logicalId} (${r.type})\n`);
   try {
     const runtime = stack.ready.lambdaRuntime;
     if (!runtime.matches) {

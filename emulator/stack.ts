@@ -273,6 +273,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         .filter((f) => routeOf.has(f.logicalId) || f === authorizerFunction)
         .map((f) => ({
           name: f.name,
+          ...(f.logicalId !== f.name ? { logicalId: f.logicalId } : {}),
           route: routeOf.get(f.logicalId) ?? '$connect',
           memoryMB: memoryOf(f),
           timeoutSeconds: f.timeoutSeconds,

@@ -56,7 +56,7 @@ export function addCompareCommand(program: Command): void {
     .option('--payload <bytes,...>', `payload sizes to compare, e.g. 128,4096,32000 (2 to ${MAX_SIZES}, at most ${MAX_PAYLOAD_BYTES.toLocaleString('en-US')} bytes)`)
     .option('--targets <A,B,...|file>', 'deployed variants to compare, e.g. aws:ChatArm64,aws:ChatX86, or a variants file (YAML/JSON) that can give local stacks their knobs')
     .option(`${THRESHOLD_FLAG} <expr>`, 'sweeps: the SLO every point is judged by, after the scenario\'s thresholds (repeatable), e.g. "fanout.p99 < 500ms"', collect)
-    .option('--function <names>', `functions set to each size, comma-separated or repeated (default: ${DEFAULT_COMPARED_FUNCTIONS.join(', ')})`, collect)
+    .option('--function <names>', `functions set to each size, comma-separated or repeated; a template's by name or logical id (default: ${DEFAULT_COMPARED_FUNCTIONS.join(', ')})`, collect)
     .option('--repeat <n>', `measurements per size (at most ${MAX_REPEAT}; medians and their spread are compared)`)
     .option('--latency <metric>', `what "speed" means: ${LatencyMetric.options.join(', ')} (default duration: the compared functions' Duration p50)`)
     .option('--weight <w>', 'balanced strategy weights, 0 (speed only) to 1 (cost only), comma-separated or repeated; default 0.5', collect)

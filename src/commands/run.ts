@@ -58,7 +58,7 @@ export function addRunCommand(program: Command): void {
 
 /** The flags as RunOptions, each read for its form (one line naming the flag); the input check holds them to the scenario's limits. */
 export async function runOptionsFromFlags(scenario: string, flags: RunFlags): Promise<RunOptions> {
-  const memory = memoryFlags(flags.memory, flags.template !== undefined);
+  const memory = memoryFlags(flags.memory);
   return {
     ...(await sessionOptionsFromFlags(scenario, flags, memory ? { memory } : undefined)),
     thresholds: flags.threshold ?? [],

@@ -123,7 +123,7 @@ async function searchCommand(scenario: string, flags: SearchFlags): Promise<numb
   const warmUpMs = flags.warmUp === undefined ? undefined : warmUpFlag(flags.warmUp);
   const resolution = resolutionFlag(flags.resolution);
   const expect = expectFlag(flags.expect);
-  const memory = memoryFlags(flags.memory, flags.template !== undefined);
+  const memory = memoryFlags(flags.memory);
   const base = await sessionOptionsFromFlags(scenario, flags);
   const tty = process.stderr.isTTY === true;
   const interrupts = catchInterrupts({ tty, what: 'restoring what the search changed, writing the steps measured' });

@@ -5,7 +5,6 @@ import { UserError } from '../../common/errors.ts';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { DEFAULT_NODE_RUNTIME, isNodeRuntime, NODE_RUNTIMES, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { formatDuration, parseDuration } from '../contracts/duration.ts';
-import { CONFIGURABLE_FUNCTION_NAMES } from '../contracts/reference-functions.ts';
 import type { StackKnobs } from '../contracts/scenario-schema.ts';
 import { TOKEN_PLACEMENTS, type TokenPlacement } from '../contracts/token-placement.ts';
 import { costOptionsFromFlags } from '../metrics/cost/cost-flags.ts';
@@ -126,14 +125,14 @@ export function parameterPair(raw: string): [string, string] {
   return [raw.slice(0, eq), raw.slice(eq + 1)];
 }
 
-/** `--template` (resolved from where the command runs) and each `--parameter Key=Value`. */
+/**
+ * `--template` (resolved from where the command runs) and each `--parameter Key=Value`: for the
+ * scenario's `target.template` too, so whether there is a template is checked with the scenario's
+ * knobs (stack-knobs-check.ts).
+ */
 function templateFlags(flags: Pick<SharedFlags, 'template' | 'parameter'>): Pick<StackKnobs, 'template' | 'parameters'> {
-  if (flags.template === undefined) {
-    if (flags.parameter?.length) throw new UserError('--parameter: a parameter is for a template: give --template too');
-    return {};
-  }
   const parameters = Object.fromEntries((flags.parameter ?? []).map(parameterPair));
-  return { template: resolve(flags.template), ...(Object.keys(parameters).length > 0 ? { parameters } : {}) };
+  return { ...(flags.template !== undefined ? { template: resolve(flags.template) } : {}), ...(Object.keys(parameters).length > 0 ? { parameters } : {}) };
 }
 
 /** A whole number; `min`/`max` only for flags no scenario field holds (--shards, --repeat, --workers). */
@@ -165,15 +164,12 @@ export function durationFlag(name: string, v: string | undefined): number | unde
 }
 
 /**
- * `--memory fn=MB`: a size Lambda allows, and a function of the reference stack unless the
- * stack is a template (`anyFunction`: the emulator names an unknown one when it reads it).
+ * `--memory fn=MB`: a size Lambda allows. Whose function it names (the reference stack's, or a
+ * template's by logical id or physical name) is checked with the scenario (stack-knobs-check.ts).
  */
-export function memoryFlag(v: string, anyFunction = false): [string, number] {
+export function memoryFlag(v: string): [string, number] {
   const m = /^([\w.-]+)=(\d+)$/.exec(v);
   if (!m) throw new UserError(`--memory: expected fn=MB, got "${v}"`);
-  if (!anyFunction && !CONFIGURABLE_FUNCTION_NAMES.includes(m[1]!)) {
-    throw new UserError(`--memory: unknown function "${m[1]}" (known: ${CONFIGURABLE_FUNCTION_NAMES.join(', ')})`);
-  }
   const mb = Number(m[2]);
   if (mb < LAMBDA_MEMORY_MB.min || mb > LAMBDA_MEMORY_MB.max) {
     throw new UserError(`--memory: ${m[1]}: must be from ${LAMBDA_MEMORY_MB.min} to ${LAMBDA_MEMORY_MB.max} MB, got ${m[2]}`);
@@ -182,8 +178,8 @@ export function memoryFlag(v: string, anyFunction = false): [string, number] {
 }
 
 /** Each `--memory fn=MB`; a function named twice keeps its last size. */
-export function memoryFlags(v: readonly string[] | undefined, anyFunction = false): Record<string, number> | undefined {
-  return v === undefined ? undefined : Object.fromEntries(v.map((item) => memoryFlag(item, anyFunction)));
+export function memoryFlags(v: readonly string[] | undefined): Record<string, number> | undefined {
+  return v === undefined ? undefined : Object.fromEntries(v.map((item) => memoryFlag(item)));
 }
 
 /** `--token-in`: header or query. */

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { CONFIGURABLE_FUNCTION_NAMES } from './reference-functions.ts';
 import { DURATION_HINT, formatDuration, parseDuration } from './duration.ts';
 import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MAX_TIMEOUT_MS, MIN_SEND_MS, MIN_TIMEOUT_MS } from './scenario-limits.ts';
 import { NODE_RUNTIMES } from '../../common/node-runtimes.ts';
@@ -95,12 +94,15 @@ const Phase = z
 /** One threshold expression ("broadcast.p99 < 250ms"), parsed once by normalizeScenario. */
 const ThresholdExpression = z.string();
 
-/** Per-function settings, by function name: the reference stack's, or (with a template) its own, which the emulator checks when it reads the template. */
+/**
+ * Per-function settings, by function name: the reference stack's, or (with a template) its own,
+ * which the emulator checks when it reads the template. Which stack that is is known only with the
+ * flags: src/local-stack/stack-knobs-check.ts.
+ */
 const perFunction = <T extends z.ZodType>(value: T) => z.record(z.string(), value);
 
 /** Knobs for the local emulator (`--target local`); ignored (with a warning) for a remote target. */
-export const StackKnobs = z
-  .strictObject({
+export const StackKnobs = z.strictObject({
   /** a stack of the user's own instead of the reference stack: a CloudFormation/SAM template, a cdk.out or a .serverless/ package (relative to the scenario file) */
   template: z.string().min(1).optional(),
   /** the template's parameters */
@@ -155,22 +157,6 @@ export const StackKnobs = z
       }),
     ])
     .optional(),
-  })
-  .superRefine((k, ctx) => {
-    if (k.parameters !== undefined && k.template === undefined) ctx.addIssue({ code: 'custom', path: ['parameters'], message: 'are for a template: set target.template too' });
-    if (k.template !== undefined) {
-      // a template's functions are its own: the emulator names an unknown one when it reads the template
-      if (k.auth !== undefined) ctx.addIssue({ code: 'custom', path: ['auth'], message: "is the reference stack's authorizer: a template's own authorizer runs as written" });
-      return;
-    }
-    for (const field of ['memory', 'reserved'] as const) {
-      for (const name of Object.keys(k[field] ?? {})) {
-        if (!CONFIGURABLE_FUNCTION_NAMES.includes(name)) {
-          ctx.addIssue({ code: 'custom', path: [field, name], message: `unknown function (known: ${CONFIGURABLE_FUNCTION_NAMES.join(', ')})` });
-          return;
-        }
-      }
-    }
   });
 export type StackKnobs = z.infer<typeof StackKnobs>;
 

@@ -10,6 +10,8 @@ import { z } from 'zod';
 export const TargetFunction = z.object({
   /** Lambda function name (the CloudWatch FunctionName dimension and log group) */
   name: z.string(),
+  /** a local template's logical id for it, where that differs from the name */
+  logicalId: z.string().optional(),
   /** the API Gateway route it serves */
   route: z.string(),
   memoryMB: z.number().int().positive(),

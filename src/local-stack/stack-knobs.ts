@@ -36,14 +36,16 @@ export function stackLaunchOf(k: StackKnobs): StackLaunch {
 }
 
 /**
- * The scenario's knobs with those the run's flags set (`run --memory`, `--runtime`) over them:
- * a function's memory from a flag wins over the scenario's for that function only.
+ * The scenario's knobs with those the run's flags set (`run --memory`, `--runtime`, `--template`,
+ * `--parameter`) over them: a function's memory or a template parameter from a flag wins over
+ * the scenario's for that function or parameter only.
  */
 export function withKnobs(scenario: StackKnobs, flags: StackKnobs | undefined): StackKnobs {
   const set = flags && defined(flags);
   if (!set) return scenario;
   const memory = scenario.memory || set.memory ? { ...scenario.memory, ...set.memory } : undefined;
-  return { ...scenario, ...set, ...(memory ? { memory } : {}) };
+  const parameters = scenario.parameters || set.parameters ? { ...scenario.parameters, ...set.parameters } : undefined;
+  return { ...scenario, ...set, ...(memory ? { memory } : {}), ...(parameters ? { parameters } : {}) };
 }
 
 /** The object without its undefined fields, or undefined when none is left. */

@@ -7,6 +7,7 @@ import { writeComparison } from '../report/write-comparison.ts';
 import { UserError } from '../../common/errors.ts';
 import type { Scenario } from '../contracts/scenario-schema.ts';
 import { withKnobs } from '../local-stack/stack-knobs.ts';
+import { checkStackKnobs } from '../local-stack/stack-knobs-check.ts';
 import type { Target } from '../targets/target.ts';
 import { evaluate } from '../verdict/evaluate.ts';
 import type { Threshold } from '../contracts/threshold.ts';
@@ -191,6 +192,7 @@ function planPoints(o: SweepOptions, sweep: Sweep, base: RunInput): Plan[] {
     // each variant's own input: its target's token and host limits; the same seed for all
     const input = k === 0 ? base : checkRunInput({ ...o, target: v.target, targetField: v.field.target, seed: base.seed });
     if (v.knobs && !input.target.startsLocalStack) throw new UserError(`${v.field.knobs ?? v.field.target}: apply to a local target only (this one is ${v.target})`);
+    checkStackKnobs([{ knobs: base.scenario.target, field: `${base.scenario.source}: target` }, { knobs: o.stackKnobs }, { knobs: v.knobs, field: v.field.knobs }]);
     const knobs = withKnobs(withKnobs(base.scenario.target, o.stackKnobs), v.knobs);
     return plan(k + 1, v.name, `${k + 1}-${v.name.replace(/[^A-Za-z0-9_.-]+/g, '_')}`, { ...base.scenario, target: knobs }, input, v);
   });

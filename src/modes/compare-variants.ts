@@ -71,8 +71,9 @@ function fromFile(file: string): Variant[] {
   if (twice >= 0) throw new UserError(`${file}: variants[${twice}].name: "${names[twice]}" is given twice (names must be unique)`);
   return parsed.data.variants.map((x, i) => {
     const knobs = x.knobs ? { ...x.knobs } : undefined;
-    // a stack config or token file named in the variants file is relative to it
+    // a stack config, template or token file named in the variants file is relative to it
     if (knobs?.config !== undefined) knobs.config = resolve(dirname(file), knobs.config);
+    if (knobs?.template !== undefined) knobs.template = resolve(dirname(file), knobs.template);
     if (knobs && typeof knobs.auth === 'object' && knobs.auth.tokenFile !== undefined) knobs.auth = { ...knobs.auth, tokenFile: resolve(dirname(file), knobs.auth.tokenFile) };
     return { name: names[i]!, target: x.target, field: { target: `${file}: variants[${i}].target`, knobs: `${file}: variants[${i}].knobs` }, ...(knobs ? { knobs } : {}), ...(x.arch ? { arch: x.arch } : {}) };
   });

@@ -9,6 +9,8 @@ import { memorySession } from '../aws/memory-session.ts';
 import { checkRunInput } from '../session/run-input.ts';
 import { withSession, type SessionOptions } from '../session/session.ts';
 import { DEFAULT_WARM_UP_MS } from '../session/warm-up.ts';
+import { functionNamed } from '../targets/target-functions.ts';
+import type { Target } from '../targets/target.ts';
 
 /**
  * `compare`: one scenario at several Lambda memory sizes, against one target. For each size the
@@ -23,7 +25,7 @@ import { DEFAULT_WARM_UP_MS } from '../session/warm-up.ts';
 export interface CompareOptions extends SessionOptions {
   /** memory sizes, MB */
   sizes: number[];
-  /** functions set to each size (default: fanout-send-message) */
+  /** functions set to each size, by name or (a local template's) logical id (default: fanout-send-message) */
   functions?: string[];
   repeat?: number;
   latencyMetric?: LatencyMetric;
@@ -41,10 +43,24 @@ export interface CompareOutcome {
 
 export const DEFAULT_COMPARED_FUNCTIONS = ['fanout-send-message'];
 
+/**
+ * The functions set to each size, by the names Lambda's API knows: those named (a local template's
+ * by logical id too), else the reference stack's send function, which a stack of another shape
+ * does not have: it is asked to name its own, from the list of them.
+ */
+async function comparedFunctions(target: Target, named: string[] | undefined): Promise<string[]> {
+  const { functions: listed } = await target.describeFunctions();
+  if (named) return [...new Set(named.map((id) => functionNamed(listed, id)))];
+  if (listed.length === 0 || DEFAULT_COMPARED_FUNCTIONS.every((d) => listed.some((f) => f.name === d))) return DEFAULT_COMPARED_FUNCTIONS;
+  const its = listed.map((f) => (f.logicalId ? `${f.logicalId} (${f.name})` : f.name)).join(', ');
+  throw new UserError(`--function: this stack has no ${DEFAULT_COMPARED_FUNCTIONS.join(', ')} (the reference stack's, set by default): name the functions to set to each size (its functions: ${its})`);
+}
+
 export async function runComparison(o: CompareOptions): Promise<CompareOutcome> {
   const input = checkRunInput(o);
   const { scenario } = input;
-  const functions = o.functions && o.functions.length > 0 ? [...new Set(o.functions)] : DEFAULT_COMPARED_FUNCTIONS;
+  const named = o.functions && o.functions.length > 0 ? [...new Set(o.functions)] : undefined;
+  let functions = named ?? DEFAULT_COMPARED_FUNCTIONS;
   const repeat = o.repeat ?? 1;
   const compareId = newRunId(`compare-${scenario.name}`);
   const sizes: SizeInput[] = [];
@@ -65,6 +81,7 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
         throw err;
       }
     }
+    functions = await comparedFunctions(target, named);
     const lambda = createLambdaClient(where);
     try {
       const memory = await memorySession(lambda, functions, { log: (line) => session.say(line) });

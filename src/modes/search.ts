@@ -12,6 +12,8 @@ import { FLAG_NAMES, withOverrides, type OverrideNames } from '../scenarios/scen
 import type { Scenario } from '../contracts/scenario-schema.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
 import { memorySession, type MemorySession } from '../aws/memory-session.ts';
+import { checkStackKnobs } from '../local-stack/stack-knobs-check.ts';
+import { functionNamed } from '../targets/target-functions.ts';
 import { collectThresholds } from '../verdict/threshold-list.ts';
 import { checkRunInput, type RunInput } from '../session/run-input.ts';
 import { withSession, type SessionOptions } from '../session/session.ts';
@@ -61,6 +63,8 @@ const MAX_STEPS = 40;
 export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
   const input = checkRunInput({ ...o, durationMs: o.holdMs, overrideNames: STEP_NAMES });
   const base = input.scenario;
+  // a local stack's functions are known before it starts: the reference stack's, or a template's
+  if (o.memory && input.target.startsLocalStack) checkStackKnobs([{ knobs: base.target, field: `${base.source}: target` }, { knobs: { ...o.stackKnobs, memory: o.memory } }]);
   if (!base.phases.some((p) => p.kind === 'send')) throw new UserError(`${base.source}: a search needs a send phase (its load is what a step holds)`);
   const from = o.from ?? currentLoad(base, o.vary);
   const to = o.to ?? from * DEFAULT_SPAN;
@@ -117,9 +121,12 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
       if (o.memory && Object.keys(o.memory).length > 0) {
         if (!target.lambdaApi) throw new UserError(`--memory: --target ${input.target.spec} names no Lambda API to set memory through (use --target local or aws:<stackName>)`);
         lambda = createLambdaClient(target.lambdaApi);
-        memory = await memorySession(lambda, Object.keys(o.memory), { log: (line) => session.say(line) });
-        session.say(`setting ${Object.entries(o.memory).map(([fn, mb]) => `${fn} to ${mb} MB`).join(', ')} for the search`);
-        await memory.set(o.memory);
+        // a local template's functions by logical id too: Lambda's API knows them by name
+        const { functions: listed } = await target.describeFunctions();
+        const sizes = Object.fromEntries(Object.entries(o.memory).map(([fn, mb]) => [functionNamed(listed, fn), mb]));
+        memory = await memorySession(lambda, Object.keys(sizes), { log: (line) => session.say(line) });
+        session.say(`setting ${Object.entries(sizes).map(([fn, mb]) => `${fn} to ${mb} MB`).join(', ')} for the search`);
+        await memory.set(sizes);
       }
       for (let index = 1; index <= MAX_STEPS && !session.aborted; index++) {
         const next = nextStep(steps.filter((s) => s.status !== 'interrupted'), settings);

@@ -8,6 +8,7 @@ import { fleetLimitIssue } from '../fleet/fleet-limits.ts';
 import { hostFacts, type HostFacts } from '../fleet/host-facts.ts';
 import { chooseShards } from '../fleet/shard-count.ts';
 import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
+import { checkStackKnobs } from '../local-stack/stack-knobs-check.ts';
 import { loadScenario } from '../scenarios/load-scenario.ts';
 import { plannedLoad } from '../scenarios/planned-load.ts';
 import { FLAG_NAMES, withOverrides, type OverrideNames, type ScenarioOverrides } from '../scenarios/scenario-overrides.ts';
@@ -38,7 +39,7 @@ export interface RunRequest extends ScenarioOverrides {
   tokenIn?: TokenPlacement;
   /** run even if the fleet looks bigger than this host can hold (fleet-limits.ts) */
   ignoreHostLimits?: boolean;
-  /** the local target's knobs set by flags (--memory, --runtime): over the scenario's `target:` */
+  /** the local target's knobs set by flags (--memory, --runtime, --template, --parameter): over the scenario's `target:` */
   stackKnobs?: StackKnobs;
   /** prices and architecture for the cost estimate */
   cost?: CostOptions;
@@ -62,6 +63,9 @@ export interface RunInput {
 
 export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): RunInput {
   const scenario = withOverrides(loadScenario(o.scenario), { clients: o.clients, rooms: o.rooms, durationMs: o.durationMs, rate: o.rate, seed: o.seed }, o.overrideNames ?? FLAG_NAMES);
+
+  // which stack the knobs name functions of: the scenario's and the flags' together
+  checkStackKnobs([{ knobs: scenario.target, field: `${scenario.source}: target` }, { knobs: o.stackKnobs }]);
 
   const field = o.targetField ?? '--target';
   const target = parseTargetSpec(o.target ?? LOCAL_TARGET, field);

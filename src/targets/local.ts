@@ -50,15 +50,16 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
   };
   process.on('exit', killOnExit);
 
-  // Why the stack failed, if it does: its own one-line error, else the first line naming an Error
-  // (not the stack trace's last line, which is Node's version), else its last line.
+  // Why the stack failed, if it does: its own one-line error (not a warning, nor a line of what is
+  // not emulated), else the first line naming an Error (not the stack trace's last line, which is
+  // Node's version), else its last line.
   let ownError = '';
   let firstError = '';
   let lastStderr = '';
   createInterface({ input: child.stderr! }).on('line', (line) => {
     const t = line.trim();
     if (t) lastStderr = t;
-    if (!ownError && t.startsWith('fanout-bench: ') && !t.startsWith('fanout-bench: warning:')) ownError = t;
+    if (!ownError && t.startsWith('fanout-bench: ') && !/^fanout-bench: (warning|not emulated):/.test(t)) ownError = t;
     if (!firstError && /^[A-Za-z]*Error\b/.test(t)) firstError = t;
     log?.write(`${line}\n`);
   });

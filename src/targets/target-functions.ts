@@ -26,7 +26,7 @@ export async function localStackFunctions(ready: StackReady): Promise<TargetFunc
 }
 
 /** A function the target lists (name, route), as Lambda's GetFunctionConfiguration says it is configured now. */
-export function configuredFunction(f: Pick<TargetFunction, 'name' | 'route' | 'authorizer'>, c: LambdaFunctionConfig): TargetFunction {
+export function configuredFunction(f: Pick<TargetFunction, 'name' | 'logicalId' | 'route' | 'authorizer'>, c: LambdaFunctionConfig): TargetFunction {
   const architecture = c.architectures[0];
   return {
     ...f,
@@ -47,4 +47,13 @@ export function assumedFunctions(why: string): TargetFunctions {
     note: `${why}: assumed the reference stack's functions and default memory sizes`,
     functions: REFERENCE_FUNCTIONS.map((f) => ({ name: f.name, route: f.route, memoryMB: f.memoryMB })),
   };
+}
+
+/**
+ * The Lambda function a user names: by its name, or by its logical id in the local template's stack
+ * (what the template calls it; Lambda's API knows only the name). A name the target does not list
+ * is left as given, for Lambda's API to answer (a function behind no route).
+ */
+export function functionNamed(listed: readonly TargetFunction[], id: string): string {
+  return listed.find((f) => f.name === id)?.name ?? listed.find((f) => f.logicalId === id)?.name ?? id;
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MAX_DATA_FILE_BYTES, readDataFile } from '../../common/data-file.ts';
 import { UserError } from '../../common/errors.ts';
-import { loadScenario } from '../../src/scenarios/load-scenario.ts';
+import { checkRunInput } from '../../src/session/run-input.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fb-data-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -101,8 +101,8 @@ describe('reading a YAML or JSON file', () => {
     const p = file('wide.yaml', text);
     const parsed = readDataFile(p, { what: 'scenario file' }) as { target: { memory: Record<string, number> } };
     expect(Object.keys(parsed.target.memory).length).toBeGreaterThan(40_000);
-    // and the scenario is then refused for what it says, naming the first unknown function
-    expect(() => loadScenario(p)).toThrow(`${p}: target.memory.function-0: unknown function`);
+    // and the run's input is then refused for what it says, naming the first unknown function
+    expect(() => checkRunInput({ scenario: p, ignoreHostLimits: true })).toThrow(`${p}: target.memory.function-0: unknown function`);
   });
 });
 

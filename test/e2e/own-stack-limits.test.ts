@@ -54,7 +54,8 @@ describe('the provisioned fixture under a rising load', () => {
     const scenario = file('provisioned.yaml', ['name: provisioned', 'clients: 8', 'rooms: 1', 'seed: 5', 'timeouts: { loss: 2s }', ...SEND_ALL, 'phases:', '  - connect: { rate: 20 }', '  - send: { duration: 2s, rate: 2 }']);
     const out = join(work, 'search');
     const r = await runCli(
-      ['search', scenario, '--template', PROVISIONED, ...parameters, '--vary', 'rate', '--slo', 'broadcast.p99 < 1000ms', '--from', '2', '--to', '32', '--hold', '2s', '--warm-up', '0s', '--resolution', '100%', '--shards', '1', '--no-progress', '--out', out],
+      // the send function by its logical id: set through Lambda's API by its name, and put back
+      ['search', scenario, '--template', PROVISIONED, ...parameters, '--memory', 'SendFunction=1769', '--vary', 'rate', '--slo', 'broadcast.p99 < 1000ms', '--from', '2', '--to', '32', '--hold', '2s', '--warm-up', '0s', '--resolution', '100%', '--shards', '1', '--no-progress', '--out', out],
       { timeoutMs: 280_000 },
     );
     const [id] = readdirSync(out).filter((d) => d.includes('search-'));
@@ -63,12 +64,15 @@ describe('the provisioned fixture under a rising load', () => {
     expect(s.answer, r.stdout).toMatchObject({ kind: 'limit-found', limitingFactor: 'dynamodb-throttles' });
     expect(s.answer.maxPassing!).toBeGreaterThanOrEqual(2);
     expect(r.stdout).toMatch(/limited by DynamoDB throttled [\d,]+ requests \(provisioned-cfn-ConnectionsTable-/);
+    expect(s.restored).toEqual([expect.stringMatching(/^provisioned-cfn-SendFunction-[A-Z0-9]{13} memory back to 1024 MB$/)]);
 
     // the failing load's own results (a measurement of it that did not meet the SLOs and named the
     // throttles): the Scans throttled, as read events of the provisioned table
     const failing = s.steps.find((st) => st.load === s.answer.firstFailing && !st.passed && st.evidence.some((e) => e.factor === 'dynamodb-throttles'))!;
     expect(failing, JSON.stringify(s.steps.map((st) => [st.load, st.passed, st.evidence.map((e) => e.factor)]))).toBeDefined();
     const results = Results.parse(JSON.parse(readFileSync(join(out, id!, failing.dir, 'results.json'), 'utf8')));
+    const send = Object.entries(results.lambda!.functions).find(([fn]) => fn.startsWith('provisioned-cfn-SendFunction-'))!;
+    expect(send[1].memoryMB).toBe(1769);
     const tables = Object.entries(results.cloudwatch!.dynamodb ?? {});
     expect(tables).toHaveLength(1);
     const [name, table] = tables[0]!;

@@ -260,7 +260,7 @@ describe('a stack of another name beside it (--stack-name)', () => {
     expect(checkConfigAgainstStack(byManifestName, referenceStack(byManifestName)).functions).toEqual({ 'FanoutBenchChatArm-send-message': { memoryMB: 512 } });
     const misnamed = defaultStackConfig({ stackName: 'FanoutBenchChatArm', functions: { 'FanoutBenchChat-send-message': { memoryMB: 512 } } });
     expect(() => checkConfigAgainstStack(misnamed, referenceStack(misnamed))).toThrow(
-      /functions\.FanoutBenchChat-send-message: unknown function "FanoutBenchChat-send-message" \(known: FanoutBenchChatArm-connect, /,
+      /functions\.FanoutBenchChat-send-message: unknown function "FanoutBenchChat-send-message" \(known: fanout-connect \(FanoutBenchChatArm-connect\), /,
     );
   });
 

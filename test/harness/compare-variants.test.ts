@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
+import { CONFIGURABLE_FUNCTION_NAMES } from '../../src/contracts/reference-functions.ts';
 import { parseVariants } from '../../src/modes/compare-variants.ts';
 import { runSweep } from '../../src/modes/compare-sweep.ts';
 
@@ -70,14 +71,14 @@ describe('parseVariants: a variants file', () => {
     const f = file(
       'variants.yaml',
       `variants:
-  - { name: node22, target: local, knobs: { runtime: nodejs22.x, config: stack.yaml } }
+  - { name: node22, target: local, knobs: { runtime: nodejs22.x, config: stack.yaml, template: sam/template.yaml } }
   - { name: node24, target: local, knobs: { runtime: nodejs24.x, memory: { fanout-send-message: 1024 } } }
   - { target: "aws:ChatArm64", arch: arm64 }
 `,
     );
     const field = (i: number) => ({ target: `${f}: variants[${i}].target`, knobs: `${f}: variants[${i}].knobs` });
     expect(parseVariants(f)).toEqual([
-      { name: 'node22', target: 'local', field: field(0), knobs: { runtime: 'nodejs22.x', config: join(dir, 'stack.yaml') } },
+      { name: 'node22', target: 'local', field: field(0), knobs: { runtime: 'nodejs22.x', config: join(dir, 'stack.yaml'), template: join(dir, 'sam/template.yaml') } },
       { name: 'node24', target: 'local', field: field(1), knobs: { runtime: 'nodejs24.x', memory: { 'fanout-send-message': 1024 } } },
       { name: 'variant-3', target: 'aws:ChatArm64', field: field(2), arch: 'arm64' },
     ]);
@@ -103,6 +104,8 @@ describe('parseVariants: a variants file', () => {
       ['remote-knobs.yaml', 'variants:\n  - { name: a, target: local }\n  - { name: b, target: "aws:Chat", knobs: { runtime: nodejs24.x } }\n', 'variants[1].knobs: apply to a local target only (this one is aws:Chat)'],
       ['bad-target.yaml', 'variants:\n  - { name: a, target: local }\n  - { name: b, target: "ftp://x" }\n', 'variants[1].target: expected "local", a ws:// or wss:// URL, aws:<stackName> or aws-api:<apiId>/<stage>, got "ftp://x"'],
       ['bad-first.yaml', 'variants:\n  - { name: a, target: "aws:" }\n  - { name: b, target: local }\n', 'variants[0].target: aws:<stackName> needs a CloudFormation stack name (a letter, then up to 127 letters, digits or "-"), got "aws:"'],
+      // the reference stack's functions, as no layer names a template
+      ['bad-function.yaml', 'variants:\n  - { name: a, target: local }\n  - { name: b, target: local, knobs: { memory: { PublishFunction: 512 } } }\n', `variants[1].knobs.memory.PublishFunction: unknown function (known: ${CONFIGURABLE_FUNCTION_NAMES.join(', ')})`],
     ];
     for (const [name, text, line] of checked) expect(await sweepRefusal(file(name, text)), name).toBe(`${join(dir, name)}: ${line}`);
     expect(refusal(join(dir, 'missing.yaml'))).toBe(`${join(dir, 'missing.yaml')}: cannot read variants file (ENOENT)`);

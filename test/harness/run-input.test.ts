@@ -216,6 +216,16 @@ describe('ranges checked up front', () => {
     expect(refusal({ scenario: q })).toMatch(new RegExp(`^${escape(q)}: target\\.reserved\\.nope: unknown function`));
   });
 
+  it("a template from --template makes the scenario's function names the template's, and a template in the scenario the flag's", async () => {
+    const p = file('own.yaml', SCENARIO('target: { memory: { PublishFunction: 1024 }, reserved: { JoinFunction: 5 }, parameters: { Stage: dev } }\n'));
+    expect(refusal({ scenario: p })).toBe(`${p}: target.parameters: are for a template: name one too (template, or --template)`);
+    const byFlag = await runOptionsFromFlags(p, { target: 'local', out: 'reports', progress: false, template: 'template.yaml' });
+    expect(checkRunInput(byFlag, HOST).scenario.target.memory).toEqual({ PublishFunction: 1024 });
+    const q = file('own-template.yaml', SCENARIO('target: { template: ./template.yaml }\n'));
+    const flags = await runOptionsFromFlags(q, { target: 'local', out: 'reports', progress: false, memory: ['rooms-PublishFunction-ABC=512'], parameter: ['Stage=dev'] });
+    expect(() => checkRunInput(flags, HOST)).not.toThrow();
+  });
+
   it('a bad target URL is refused before the host limits are looked at', () => {
     expect(refusal({ scenario: 'fanout', target: 'http://example.com' })).toBe('--target: expected "local", a ws:// or wss:// URL, aws:<stackName> or aws-api:<apiId>/<stage>, got "http://example.com"');
   });

@@ -1,0 +1,157 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generatedName } from '../../emulator/stack-model/physical-names.ts';
+import { Comparison } from '../../src/analyses/compare/compare-schema.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
+import { expectOneLine, runCli } from './cli.ts';
+
+/**
+ * The harness's tools on a stack of your own (issue 31, "knobs and tools work on it"), through the
+ * CLI as a user runs them against the SAM rooms fixture: memory set by logical id (the scenario's
+ * `target.memory`) and by physical name (`--memory`), `run --repeat 2` writing both repeats, a
+ * scenario threshold that holds (exit 0) and one that fails (exit 99), `compare --memory` setting
+ * the functions it names by logical id and by name to each size, and a function the template does
+ * not have refused in one line. Every function's memory is read where Lambda reports it: the
+ * REPORT lines' Memory Size (results' lambda.functions) and GetFunctionConfiguration (the target's
+ * functions). Few clients, 1 s sends, no warm-up.
+ */
+const ROOT = resolve(import.meta.dirname, '../..');
+const ROOMS = join(ROOT, 'test/fixtures/stacks/sam-rooms/template.yaml');
+/** The names the emulator gives the template's unnamed functions, as CloudFormation would (the same every run). */
+const name = (logicalId: string) => generatedName('sam-rooms', logicalId, 64);
+const [JOIN, PUBLISH] = [name('JoinFunction'), name('PublishFunction')];
+
+const work = mkdtempSync(join(tmpdir(), 'fb-template-knobs-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/**
+ * The rooms fixture's protocol (the room in the connect URL, raw deliveries), 4 clients in one
+ * room; `target` knobs beside no prepared environments (INIT in the cold invocation: half the
+ * stack's CPU on a host this small).
+ */
+function scenario(file: string, o: { target?: string; lines?: string[] } = {}): string {
+  const path = join(work, file);
+  writeFileSync(
+    path,
+    [
+      `name: ${file.replace(/\.yaml$/, '')}`,
+      'clients: 4',
+      'rooms: 1',
+      'seed: 7',
+      'protocol:',
+      '  name: rooms',
+      '  connect: { query: { room: "{{room}}" } }',
+      '  membership: { model: connect }',
+      '  send: { frame: { action: publish, text: "{{probe}}" } }',
+      `target: { preparedPerFunction: 0${o.target ? `, ${o.target}` : ''} }`,
+      'timeouts: { loss: 4s, grace: 2s }',
+      ...(o.lines ?? []),
+      'phases:',
+      '  - connect: { rate: 40 }',
+      '  - send: { duration: 1s, rate: 3 }',
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+const readResults = (dir: string) => Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
+/** The memory each invocation of a function ran with: its REPORT lines' Memory Size. */
+const reportedMemory = (r: Results, fn: string) => r.lambda!.functions[fn]!.memoryMB;
+/** The memory Lambda's GetFunctionConfiguration gave for a function when the run was measured. */
+const configuredMemory = (r: Results, fn: string) => r.config.target!.functions!.functions.find((f) => f.name === fn)!.memoryMB;
+
+function onlyDir(out: string): string {
+  const [dir] = existsSync(out) ? readdirSync(out) : [];
+  expect(dir, `nothing in ${out}`).toBeDefined();
+  return join(out, dir!);
+}
+
+describe('a function the template does not have', () => {
+  it('is one line, exit 2, naming its functions by logical id and name (run --memory, stack up --reserved, compare without --function)', { timeout: 120_000 }, async () => {
+    const rooms = scenario('unknown.yaml');
+    const [byRun, byStack, byCompare] = await Promise.all([
+      runCli(['run', rooms, '--template', ROOMS, '--memory', 'Nope=512', '--shards', '1', '--no-progress', '--out', join(work, 'unknown-run')]),
+      runCli(['stack', 'up', '--template', ROOMS, '--reserved', 'Nope=5']),
+      // compare's default function is the reference stack's: this stack is asked to name its own
+      runCli(['compare', rooms, '--template', ROOMS, '--memory', '1024,1769', '--shards', '1', '--no-progress', '--out', join(work, 'unknown-compare')]),
+    ]);
+    const known = `JoinFunction (${JOIN}), LeaveFunction (${name('LeaveFunction')}), PublishFunction (${PUBLISH})`;
+    expectOneLine(byStack, `--reserved: functions.Nope: unknown function "Nope" (known: ${known})`);
+    // the stack the run started refused it: its own line, not the list of what is not emulated
+    expectOneLine(byRun, new RegExp(`^fanout-bench: local stack exited before it was ready \\(code 2\\): --memory: functions\\.Nope: unknown function "Nope" \\(known: ${escape(known)}\\) \\(its log: `));
+    expectOneLine(byCompare, `--function: this stack has no fanout-send-message (the reference stack's, set by default): name the functions to set to each size (its functions: ${known})`);
+  });
+});
+
+// Measured at once: most of each is waiting (stack start, cold starts, the drain, CloudWatch's
+// window), and each has a stack of its own.
+describe.concurrent('knobs and tools on a template stack (the SAM rooms fixture)', () => {
+  it('run --repeat 2: both repeats written, memory set by logical id and by name, a threshold that holds exits 0', { timeout: 120_000 }, async () => {
+    const file = scenario('repeat.yaml', { target: 'memory: { PublishFunction: 1024 }', lines: ['thresholds: ["deliveries.lostShare < 100%"]'] });
+    const out = join(work, 'repeat');
+    const r = await runCli(['run', file, '--template', ROOMS, '--memory', `${JOIN}=1024`, '--repeat', '2', '--shards', '1', '--no-progress', '--out', out]);
+    const dir = onlyDir(out);
+    expect(readdirSync(dir).filter((d) => d.startsWith('repeat-')).sort()).toEqual(['repeat-1', 'repeat-2']);
+    for (const repeat of ['repeat-1', 'repeat-2']) {
+      const own = readResults(join(dir, repeat));
+      expect(own.status, own.statusReason).toBe('completed');
+      expect(own.sends.sent).toBeGreaterThan(0);
+      for (const fn of [PUBLISH, JOIN]) expect([reportedMemory(own, fn), configuredMemory(own, fn)], `${repeat} ${fn}`).toEqual([1024, 1024]);
+      // the template's own size where nothing set another (Globals: 256 MB)
+      expect(configuredMemory(own, name('LeaveFunction'))).toBe(256);
+    }
+    const whole = readResults(dir);
+    expect(whole.verdict!.repeats!.runIds).toHaveLength(2);
+    expect(whole.verdict!.thresholds.map((t) => [t.expression, t.outcome])).toEqual([['deliveries.lostShare < 100%', 'pass']]);
+    // a host busy with other work may saturate the harness (exit 99 for that check alone)
+    const failed = whole.verdict!.checks.filter((c) => !c.passed).map((c) => c.name);
+    expect(failed.filter((c) => c !== 'harness not saturated'), r.stdout).toEqual([]);
+    expect(r.code, r.stdout + r.stderr).toBe(failed.length === 0 ? 0 : 99);
+  });
+
+  it('a scenario threshold that fails exits 99 and says which; a template parameter sets the memory', { timeout: 120_000 }, async () => {
+    const file = scenario('threshold.yaml', { lines: ['thresholds: ["broadcast.p50 < 1ms"]'] });
+    const out = join(work, 'threshold');
+    const r = await runCli(['run', file, '--template', ROOMS, '--parameter', 'PublishMemory=1024', '--shards', '1', '--no-progress', '--out', out]);
+    const results = readResults(onlyDir(out));
+    expect(results.status, results.statusReason).toBe('completed');
+    expect(reportedMemory(results, PUBLISH)).toBe(1024);
+    expect(results.verdict!.thresholds.map((t) => [t.expression, t.outcome])).toEqual([['broadcast.p50 < 1ms', 'fail']]);
+    expect(r.code, r.stderr).toBe(99);
+    expect(r.stdout).toContain(`  crossed: broadcast.p50 < 1ms: ${results.verdict!.thresholds[0]!.detail} [${file}: thresholds[0]]\n`);
+  });
+
+  it('compare --memory sets the functions it names, by logical id and by name, to each size, and writes the comparison', { timeout: 150_000 }, async () => {
+    const out = join(work, 'compare');
+    const r = await runCli(['compare', scenario('compare.yaml'), '--template', ROOMS, '--memory', '1024,1769', '--function', `PublishFunction,${JOIN}`, '--warm-up', '0s', '--shards', '1', '--no-progress', '--out', out], {
+      timeoutMs: 140_000,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const dir = onlyDir(out);
+    const c = Comparison.parse(JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8')));
+    // by the names Lambda knows them by
+    expect(c.functions).toEqual([PUBLISH, JOIN]);
+    expect(c.sizes.map((s) => s.memoryMB)).toEqual([1024, 1769]);
+    for (const size of [1024, 1769]) {
+      const run = readResults(join(dir, `${size}mb-1`));
+      expect(run.status, run.statusReason).toBe('completed');
+      for (const fn of [PUBLISH, JOIN]) expect([reportedMemory(run, fn), configuredMemory(run, fn)], `${size} MB ${fn}`).toEqual([size, size]);
+    }
+    // through Lambda's API, then each function's template size put back
+    const updates = readFileSync(join(dir, 'stack.log'), 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('UpdateFunctionConfiguration'))
+      .map((l) => l.replace(/^.*UpdateFunctionConfiguration /, ''));
+    expect(updates.sort()).toEqual([`${JOIN}: MemorySize 1024`, `${JOIN}: MemorySize 1769`, `${JOIN}: MemorySize 256`, `${PUBLISH}: MemorySize 1024`, `${PUBLISH}: MemorySize 1769`, `${PUBLISH}: MemorySize 512`].sort());
+    expect(r.stdout).toContain(`compare: ${join(dir, 'compare.json')}`);
+    expect(r.stdout).toContain(`report:  ${join(dir, 'index.html')}`);
+    expect(existsSync(join(dir, 'index.html'))).toBe(true);
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
