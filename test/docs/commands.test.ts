@@ -288,7 +288,8 @@ beforeAll(async () => {
     if (!('problem' in resolved) && cheap(resolved.node, resolved.rest) && args) void cli(args, tokenEnv(c));
   }
   for (const c of commands.filter((c) => c.kind === 'npm' && c.args.includes('--'))) void cdkFlags(c.args[c.args.indexOf('--') + 1] ?? '');
-}, 60_000);
+  // readCli spawns the CLI for every command's --help: minutes when CI's other lanes hold both cores
+}, 180_000);
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });

@@ -21,7 +21,9 @@ describe('the harness watching itself', () => {
     w.stop();
     expect(s.lagMaxMs).toBeGreaterThan(80);
     expect(s.cpuMicros).toBeGreaterThan(80_000);
-    expect(s.wallMs).toBeGreaterThan(190);
+    // the two timers alone take 80 ms of wall; the spin's share may be short, as process CPU
+    // counts every thread (GC threads too) and can reach 120 ms in less wall time
+    expect(s.wallMs).toBeGreaterThan(79);
     expect(s.rssBytes).toBeGreaterThan(0);
   });
 
