@@ -1,5 +1,5 @@
 import { LATENCY_METRIC_SHORT, type MedianRange, type SweepComparison, type SweptParameter } from '../../analyses/compare/compare-schema.ts';
-import { PALETTE } from '../run/chart-data.ts';
+import { PALETTE } from '../shared/palette.ts';
 
 /**
  * A sweep's charts as plain data (pure); the page's script hands them to uPlot. Both have the

@@ -1,5 +1,5 @@
 import type { MedianRange, SweepComparison } from '../../analyses/compare/compare-schema.ts';
-import { fmtMsCell, fmtUsdCell, spreadText } from '../compare/format.ts';
+import { fmtMsCell, fmtUsdCell, spreadText } from '../shared/spread-format.ts';
 import { parameterTitle, pickLine, sloText } from './format.ts';
 
 /**

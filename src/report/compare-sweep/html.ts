@@ -1,7 +1,7 @@
 import type { PointResult, SweepComparison } from '../../analyses/compare/compare-schema.ts';
 import { reportAssets, type ReportAssets } from '../shared/assets.ts';
-import { cell, EXTRA_STYLE, runLink } from '../compare/html.ts';
-import { fmtCount, fmtMsCell, fmtUsdCell } from '../compare/format.ts';
+import { cell, EXTRA_STYLE, runLink } from '../shared/comparison-html.ts';
+import { fmtCount, fmtMsCell, fmtUsdCell } from '../shared/spread-format.ts';
 import { buildSweepCharts } from './chart-data.ts';
 import { parameterTitle, pickLine, settingText, sloText, transferPriced } from './format.ts';
 import { escapeHtml as h } from '../shared/escape.ts';

@@ -1,5 +1,5 @@
 import { LATENCY_METRIC_SHORT, type Comparison } from '../../analyses/compare/compare-schema.ts';
-import { PALETTE } from '../run/chart-data.ts';
+import { PALETTE } from '../shared/palette.ts';
 import { fmtNum } from '../../number-format.ts';
 
 /**

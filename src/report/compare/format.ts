@@ -1,21 +1,13 @@
-import type { Comparison, Recommendation, MedianRange } from '../../analyses/compare/compare-schema.ts';
-import { fmtMs, fmtNum, fmtUsd } from '../../number-format.ts';
+import type { Comparison, Recommendation } from '../../analyses/compare/compare-schema.ts';
+import { fmtNum } from '../../number-format.ts';
 
 /**
  * Wording and number formats the comparison's renderers (HTML, Markdown, console) share, so the
- * three say the same thing the same way.
+ * three say the same thing the same way. What a sweep says the same way too (a figure over
+ * repeats) is in ../shared/spread-format.ts.
  */
 
-/** "757 ms" for one repeat or equal ones; with `range`, the min–max over the repeats as well. */
-export function spreadText(s: MedianRange | null | undefined, fmt: (n: number) => string): { median: string; range: string } {
-  if (!s) return { median: '–', range: '' };
-  return { median: fmt(s.median), range: s.n > 1 && s.min !== s.max ? `${fmt(s.min)}–${fmt(s.max)}` : '' };
-}
-
-export const fmtMsCell = (n: number) => fmtMs(n);
-export const fmtUsdCell = (n: number) => fmtUsd(n);
 export const fmtShare = (n: number) => `${n === 0 ? '0' : fmtNum(n * 100)}%`;
-export const fmtCount = (n: number) => fmtNum(n);
 
 export function strategyTitle(r: Recommendation): string {
   if (r.strategy === 'cost') return 'cheapest';

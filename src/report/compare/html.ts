@@ -1,11 +1,13 @@
-import { LATENCY_METRIC_LABELS, type Comparison, type SizeResult, type MedianRange } from '../../analyses/compare/compare-schema.ts';
+import { LATENCY_METRIC_LABELS, type Comparison, type SizeResult } from '../../analyses/compare/compare-schema.ts';
 import { reportAssets, type ReportAssets } from '../shared/assets.ts';
 import { buildCompareCharts, sizeColor, type CompareCharts } from './chart-data.ts';
-import { fmtCount, fmtMsCell, fmtShare, fmtUsdCell, pickText, sizesText, spreadText, strategyTitle } from './format.ts';
+import { fmtShare, pickText, sizesText, strategyTitle } from './format.ts';
+import { cell, EXTRA_STYLE, runLink } from '../shared/comparison-html.ts';
 import { escapeHtml as h } from '../shared/escape.ts';
 import { fmtNum } from '../../number-format.ts';
 import { htmlPage } from '../shared/html-page.ts';
 import { chartBox, section, table } from '../shared/html-parts.ts';
+import { fmtCount, fmtMsCell, fmtUsdCell } from '../shared/spread-format.ts';
 import { STYLE } from '../shared/html-style.ts';
 
 /**
@@ -35,25 +37,11 @@ ${section('How to read this', '', `<ul class="notes">${c.notes.map((n) => `<li>$
   });
 }
 
-export const EXTRA_STYLE = `
-.reco .cards { grid-template-columns:repeat(auto-fit,minmax(240px,1fr)); }
-.reco .card .sub { color:#334155; }
-.swatch { display:inline-block; width:10px; height:10px; border-radius:50%; margin-right:6px; vertical-align:baseline; }
-.range { display:block; color:var(--muted); font-size:11px; }
-.notes li { margin:4px 0; }
-.nw { white-space:nowrap; word-break:normal; }
-`;
-
 function offChart(c: Comparison, charts: CompareCharts): string {
   const on = new Set(charts['cost-latency']?.series.map((s) => s.memoryMB) ?? []);
   const off = c.sizes.filter((s) => !on.has(s.memoryMB));
   if (off.length === 0) return '';
   return `<p class="note">Not on the cost-versus-latency chart (no cost or no latency): ${off.map((s) => `${fmtNum(s.memoryMB)} MB`).join(', ')}.</p>`;
-}
-
-export function cell(s: MedianRange | null | undefined, fmt: (n: number) => string): string {
-  const t = spreadText(s, fmt);
-  return `${h(t.median)}${t.range ? `<span class="range">${h(t.range)}</span>` : ''}`;
 }
 
 function sizeCell(c: Comparison, s: SizeResult): string {
@@ -151,13 +139,6 @@ function functionsTable(c: Comparison): string {
     }),
   );
   return table(['function', 'memory', 'invocations', 'Duration p50', 'Duration p99', 'INIT p50', 'INIT p99', 'cold starts', 'source'], rows, 'num second-text');
-}
-
-/** A run directory as a relative link to its report; each path segment URL-encoded. */
-export function runLink(dir: string | null, label: string): string {
-  if (!dir) return h(label);
-  const href = `${dir.replace(/\\/g, '/').replace(/\/+$/, '').split('/').map(encodeURIComponent).join('/')}/index.html`;
-  return `<a href="${h(href)}">${h(label)}</a>`;
 }
 
 function runsTable(c: Comparison): string {

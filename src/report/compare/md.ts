@@ -1,5 +1,6 @@
 import { LATENCY_METRIC_LABELS, type Comparison, type MedianRange } from '../../analyses/compare/compare-schema.ts';
-import { fmtMsCell, fmtShare, fmtUsdCell, pickText, sizesText, spreadText, strategyTitle } from './format.ts';
+import { fmtShare, pickText, sizesText, strategyTitle } from './format.ts';
+import { fmtMsCell, fmtUsdCell, spreadText } from '../shared/spread-format.ts';
 import { escapeMarkdown } from '../shared/escape.ts';
 import { fmtNum } from '../../number-format.ts';
 

@@ -1,6 +1,7 @@
 import type { CloudWatchSeries } from '../../contracts/cloudwatch-schema.ts';
 import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../../common/local-host-metrics.ts';
 import type { IntervalRecord, Results } from '../../contracts/results-schema.ts';
+import { PALETTE } from '../shared/palette.ts';
 import { percentileCurves } from './percentile-curve.ts';
 
 /**
@@ -30,7 +31,6 @@ export interface ChartSpec {
   bars?: boolean;
 }
 
-export const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#475569', '#ea580c'];
 const PCT_COLORS = { p50: '#2563eb', p90: '#16a34a', p99: '#d97706', max: '#dc2626' } as const;
 
 export const HISTOGRAM_LABELS: Record<string, string> = {
