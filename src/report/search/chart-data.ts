@@ -2,7 +2,7 @@ import type { Search, SearchStep } from '../../analyses/search/search-schema.ts'
 import { loadOutcomes } from '../../analyses/search/step-plan.ts';
 
 /**
- * The knee charts of a search, as data the page's script draws (assets/search-client.js): one
+ * The knee charts of a search, as data the page's script draws (../shared/assets/search-client.js): one
  * point per load measured (the median of its measurements), x the varied load.
  *
  * - latency: broadcast p50 and p99 against load, each SLO on a latency drawn as a level line;
