@@ -1,5 +1,5 @@
 import type { IntervalRecord } from '../contracts/results-schema.ts';
-import { progressLine, type ProgressContext } from '../report/progress-line.ts';
+import { progressLine, type ProgressContext } from '../report/run/progress-line.ts';
 
 /** Without a terminal, one progress line in this many intervals (and at every phase change). */
 const PLAIN_PROGRESS_EVERY = 5;

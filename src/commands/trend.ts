@@ -5,9 +5,9 @@ import { TOOL_VERSION } from '../metrics/results/results-builder.ts';
 import { buildTrend, type ReadRun } from '../analyses/trend/build-trend.ts';
 import { collectRuns } from '../analyses/trend/collect-runs.ts';
 import { trendMetric } from '../analyses/trend/trend-metrics.ts';
-import { readResults } from '../report/read-results.ts';
-import { commitRange, stepText } from '../report/trend-format.ts';
-import { writeTrend } from '../report/write-trend.ts';
+import { readResults } from '../report/run/read-results.ts';
+import { commitRange, stepText } from '../report/trend/format.ts';
+import { writeTrend } from '../report/trend/write.ts';
 import { collect } from './shared-flags.ts';
 
 /**

@@ -3,7 +3,7 @@ import type { HoldConstant, LatencyMetric, PointSlo, SweepComparison } from '../
 import type { Quotas } from '../contracts/quotas-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
-import { writeComparison } from '../report/write-comparison.ts';
+import { writeComparison } from '../report/compare/write.ts';
 import { UserError } from '../../common/errors.ts';
 import type { Scenario } from '../contracts/scenario-schema.ts';
 import { withKnobs } from '../local-stack/stack-knobs.ts';

@@ -2,7 +2,7 @@ import { buildComparison, type SizeInput } from '../analyses/compare/build-compa
 import type { Comparison, LatencyMetric } from '../analyses/compare/compare-schema.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
 import { choosePrices, UnknownPrices } from '../metrics/cost/price-choice.ts';
-import { writeComparison } from '../report/write-comparison.ts';
+import { writeComparison } from '../report/compare/write.ts';
 import { UserError } from '../../common/errors.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
 import { memorySession } from '../aws/memory-session.ts';

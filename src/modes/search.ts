@@ -7,7 +7,7 @@ import { judgeExpect, type Expectation } from '../analyses/search/search-expect.
 import { SEARCH_SCHEMA_VERSION, VARY_UNIT, type Search, type SearchStep, type SearchVary } from '../analyses/search/search-schema.ts';
 import { searchStep } from '../analyses/search/search-step.ts';
 import { nextStep, type PlanSettings } from '../analyses/search/step-plan.ts';
-import { writeSearch } from '../report/write-search.ts';
+import { writeSearch } from '../report/search/write.ts';
 import { FLAG_NAMES, withOverrides, type OverrideNames } from '../scenarios/scenario-overrides.ts';
 import type { Scenario } from '../contracts/scenario-schema.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';

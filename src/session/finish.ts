@@ -1,6 +1,6 @@
 import type { Results } from '../contracts/results-schema.ts';
 import { writeResults } from '../metrics/results/results-writer.ts';
-import { writeReports } from '../report/write-reports.ts';
+import { writeReports } from '../report/run/write.ts';
 import { evaluate, type EvaluateOptions } from '../verdict/evaluate.ts';
 import type { Verdict } from '../contracts/verdict-schema.ts';
 

@@ -13,7 +13,7 @@ import { buildResults } from '../metrics/results/results-builder.ts';
 import type { IntervalRecord, Results } from '../contracts/results-schema.ts';
 import { RunRecorder } from '../metrics/measurement/run-recorder.ts';
 import { expectedTokenSource } from '../targets/token-parameter.ts';
-import type { ProgressContext } from '../report/progress-line.ts';
+import type { ProgressContext } from '../report/run/progress-line.ts';
 import { MAX_TIMER_MS } from '../contracts/scenario-limits.ts';
 import { plannedMs } from '../scenarios/planned-length.ts';
 import type { PlannedPhase, Scenario } from '../contracts/scenario-schema.ts';

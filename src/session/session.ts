@@ -7,7 +7,7 @@ import type { Scenario, StackKnobs } from '../contracts/scenario-schema.ts';
 import type { Verdict } from '../contracts/verdict-schema.ts';
 import type { CostOptions } from '../metrics/cost/cost-model.ts';
 import { createRunDir } from '../metrics/results/run-dir.ts';
-import type { ProgressContext } from '../report/progress-line.ts';
+import type { ProgressContext } from '../report/run/progress-line.ts';
 import { resolveTarget } from '../targets/resolve-target.ts';
 import type { Target } from '../targets/target.ts';
 import type { EvaluateOptions } from '../verdict/evaluate.ts';

@@ -9,9 +9,9 @@ import { artilleryNotes, artilleryResults, summaryOf } from '../../src/artillery
 import { ArtilleryOutput } from '../../src/artillery-interop/output-schema.ts';
 import { readArtilleryOutput, readExportedScript } from '../../src/artillery-interop/read-output.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
-import { renderHtml } from '../../src/report/html.ts';
-import { consoleSummary } from '../../src/report/console-summary.ts';
-import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
+import { renderHtml } from '../../src/report/run/html.ts';
+import { consoleSummary } from '../../src/report/run/console.ts';
+import { renderSummaryMarkdown } from '../../src/report/run/md.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import type { JudgedResults } from '../../src/verdict/judged.ts';

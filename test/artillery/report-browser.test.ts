@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artilleryNotes, artilleryResults } from '../../src/artillery-interop/output-results.ts';
 import { readArtilleryOutput, readExportedScript } from '../../src/artillery-interop/read-output.ts';
-import { renderHtml } from '../../src/report/html.ts';
+import { renderHtml } from '../../src/report/run/html.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import type { JudgedResults } from '../../src/verdict/judged.ts';
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
-import { escapeHtml, escapeMarkdown } from '../../src/report/escape.ts';
+import { escapeHtml, escapeMarkdown } from '../../src/report/shared/escape.ts';
 import { expectOneLine, runCli, type CliResult } from './cli.ts';
 
 // The quotas a scenario is held against, through the real CLI in a child process:

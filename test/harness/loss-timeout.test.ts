@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { IntervalRecord, Results } from '../../src/contracts/results-schema.ts';
-import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
+import { renderSummaryMarkdown } from '../../src/report/run/md.ts';
 import { runBenchmark } from '../../src/modes/run.ts';
 import { startScriptedChatServer } from './scripted-chat-server.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assessSaturation, phaseSaturated } from '../../src/metrics/measurement/saturation.ts';
 import { SelfWatch } from '../../src/metrics/measurement/self-watch.ts';
-import { progressLine } from '../../src/report/progress-line.ts';
+import { progressLine } from '../../src/report/run/progress-line.ts';
 import { chooseShards, MAX_CLIENTS_PER_SHARD } from '../../src/fleet/shard-count.ts';
 
 describe('the harness watching itself', () => {

@@ -7,7 +7,7 @@ import { startCloudWatchServer, type CloudWatchServer } from '../../emulator/clo
 import { pullCloudWatch, type PullCloudWatchOptions } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
 import { CloudWatchResults } from '../../src/contracts/cloudwatch-schema.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
-import { renderHtml } from '../../src/report/html.ts';
+import { renderHtml } from '../../src/report/run/html.ts';
 import { judged } from '../../src/verdict/judged.ts';
 import { buildResults } from '../report/fixtures.ts';
 import { awsCloudWatch, emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';

@@ -9,8 +9,8 @@ import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.t
 import { CloudWatchResults } from '../../src/contracts/cloudwatch-schema.ts';
 import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
-import { renderHtml } from '../../src/report/html.ts';
-import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
+import { renderHtml } from '../../src/report/run/html.ts';
+import { renderSummaryMarkdown } from '../../src/report/run/md.ts';
 import { buildResults } from '../report/fixtures.ts';
 import { judged } from '../../src/verdict/judged.ts';
 import { awsCloudWatch, emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';

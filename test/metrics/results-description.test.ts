@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { now } from '../../src/clock.ts';
 import { buildResults } from '../../src/metrics/results/results-builder.ts';
 import { RunRecorder } from '../../src/metrics/measurement/run-recorder.ts';
-import { renderHtml } from '../../src/report/html.ts';
+import { renderHtml } from '../../src/report/run/html.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
 import { judged } from '../../src/verdict/judged.ts';
 

@@ -6,9 +6,9 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildComparison } from '../../src/analyses/compare/build-comparison.ts';
 import type { Comparison } from '../../src/analyses/compare/compare-schema.ts';
-import { sizeColor } from '../../src/report/compare-chart-data.ts';
-import { writeComparison } from '../../src/report/write-comparison.ts';
-import { writeReports } from '../../src/report/write-reports.ts';
+import { sizeColor } from '../../src/report/compare/chart-data.ts';
+import { writeComparison } from '../../src/report/compare/write.ts';
+import { writeReports } from '../../src/report/run/write.ts';
 import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
 
 // A comparison of recorded emulator runs (256 and 1,769 MB, three repeats each, plus a size whose

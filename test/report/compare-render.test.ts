@@ -6,9 +6,9 @@ import { UserError } from '../../common/errors.ts';
 import { buildComparison } from '../../src/analyses/compare/build-comparison.ts';
 import { Comparison } from '../../src/analyses/compare/compare-schema.ts';
 import type { Results } from '../../src/contracts/results-schema.ts';
-import { renderCompareConsole } from '../../src/report/compare-console.ts';
-import { renderCompareMarkdown } from '../../src/report/compare-md.ts';
-import { COMPARE_FILES, writeComparison } from '../../src/report/write-comparison.ts';
+import { renderCompareConsole } from '../../src/report/compare/console.ts';
+import { renderCompareMarkdown } from '../../src/report/compare/md.ts';
+import { COMPARE_FILES, writeComparison } from '../../src/report/compare/write.ts';
 import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
 
 // summary.md, the console lines and the files writeComparison leaves, for a comparison of the

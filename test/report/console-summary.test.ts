@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consoleSummary } from '../../src/report/console-summary.ts';
+import { consoleSummary } from '../../src/report/run/console.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { buildResults } from './fixtures.ts';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, escapeMarkdown, escapeXml, jsonForScript } from '../../src/report/escape.ts';
-import { renderHtml } from '../../src/report/html.ts';
-import { renderJunit } from '../../src/report/junit.ts';
-import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
+import { escapeHtml, escapeMarkdown, escapeXml, jsonForScript } from '../../src/report/shared/escape.ts';
+import { renderHtml } from '../../src/report/run/html.ts';
+import { renderJunit } from '../../src/report/run/junit.ts';
+import { renderSummaryMarkdown } from '../../src/report/run/md.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { buildResults, XSS } from './fixtures.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartBox, html, NO_CHART_DATA, NO_TABLE_ROWS, section, table } from '../../src/report/html-parts.ts';
+import { chartBox, html, NO_CHART_DATA, NO_TABLE_ROWS, section, table } from '../../src/report/shared/html-parts.ts';
 
 // The pieces every HTML report is built from: one escaping rule for section titles and intros,
 // one empty state for a table and for a chart, and the table's class applied as given.

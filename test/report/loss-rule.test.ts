@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { consoleSummary as summary } from '../../src/report/console-summary.ts';
+import { consoleSummary as summary } from '../../src/report/run/console.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
-import { renderHtml } from '../../src/report/html.ts';
-import { lossRule } from '../../src/report/loss-rule.ts';
-import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
+import { renderHtml } from '../../src/report/run/html.ts';
+import { lossRule } from '../../src/report/run/loss-rule.ts';
+import { renderSummaryMarkdown } from '../../src/report/run/md.ts';
 import { buildResults } from './fixtures.ts';
 import { judged } from '../../src/verdict/judged.ts';
 

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { reportCommand } from '../../src/commands/report.ts';
-import { writeReports } from '../../src/report/write-reports.ts';
+import { writeReports } from '../../src/report/run/write.ts';
 import { buildResults, resultsWithOldTransferLine } from './fixtures.ts';
 
 const run = promisify(execFile);

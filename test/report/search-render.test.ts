@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Search } from '../../src/analyses/search/search-schema.ts';
-import { escapeMarkdown, jsonForScript } from '../../src/report/escape.ts';
-import { buildSearchCharts } from '../../src/report/search-chart-data.ts';
-import { renderSearchConsole } from '../../src/report/search-console.ts';
-import { renderSearchHtml } from '../../src/report/search-html.ts';
-import { renderSearchMarkdown } from '../../src/report/search-md.ts';
+import { escapeMarkdown, jsonForScript } from '../../src/report/shared/escape.ts';
+import { buildSearchCharts } from '../../src/report/search/chart-data.ts';
+import { renderSearchConsole } from '../../src/report/search/console.ts';
+import { renderSearchHtml } from '../../src/report/search/html.ts';
+import { renderSearchMarkdown } from '../../src/report/search/md.ts';
 
 /**
  * The three renderers of a search, pure functions of its search.json: a search recorded on the

@@ -7,7 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTrend } from '../../src/analyses/trend/build-trend.ts';
 import type { Trend } from '../../src/analyses/trend/trend-schema.ts';
-import { writeTrend } from '../../src/report/write-trend.ts';
+import { writeTrend } from '../../src/report/trend/write.ts';
 import { XSS } from './fixtures.ts';
 import { syntheticRuns } from '../metrics/trend-synthetic.ts';
 

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Results, SCHEMA_VERSION } from '../../src/contracts/results-schema.ts';
-import { renderJunit } from '../../src/report/junit.ts';
-import { renderSummaryMarkdown } from '../../src/report/summary-md.ts';
-import { verdictLines } from '../../src/report/verdict-text.ts';
+import { renderJunit } from '../../src/report/run/junit.ts';
+import { renderSummaryMarkdown } from '../../src/report/run/md.ts';
+import { verdictLines } from '../../src/report/run/verdict-text.ts';
 import type { JudgedResults } from '../../src/verdict/judged.ts';
 import { FIXTURES, recorded, slowAgainstBaseline } from '../verdict/recorded-runs.ts';
 

@@ -1,0 +1,40 @@
+import type { MedianRange, SweepComparison } from '../../analyses/compare/compare-schema.ts';
+import { fmtMsCell, fmtUsdCell, spreadText } from '../shared/spread-format.ts';
+import { parameterTitle, pickLine, sloText } from './format.ts';
+
+/**
+ * A sweep's console summary (stdout at the end of `compare`): one line per point with medians,
+ * then the recommendation and anything excluded. Plain text, no colour.
+ */
+export function renderSweepConsole(c: SweepComparison): string[] {
+  const fn = c.functions[0]!;
+  const head = [parameterTitle(c.parameter), 'runs', 'SLO', 'fan-out p50', 'fan-out p99', 'bcast p99', 'Duration p99', '$/1M deliv', 'API GW $/1M'];
+  const med = (s: MedianRange | null | undefined, fmt: (n: number) => string) => spreadText(s, fmt).median;
+  const rows = c.points.map((p) => [
+    plain(p.label),
+    `${p.runs.filter((r) => r.included).length}/${p.runs.length}`,
+    sloText(p).verdict,
+    med(p.metrics.fanoutP50Ms, fmtMsCell),
+    med(p.metrics.fanoutP99Ms, fmtMsCell),
+    med(p.metrics.broadcastP99Ms, fmtMsCell),
+    med(p.functions[fn]?.durationP99Ms, fmtMsCell),
+    med(p.metrics.totalCostPerMillionDeliveries, fmtUsdCell),
+    med(p.costs.apiGateway, fmtUsdCell),
+  ]);
+  const widths = head.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k]!.length)));
+  const line = (cells: string[]) => `  ${cells.map((x, k) => (k === 0 || k === 2 ? x.padEnd(widths[k]!) : x.padStart(widths[k]!))).join('  ')}`.trimEnd();
+  const r = c.recommendation;
+  const out = [
+    `fanout-bench compare ${plain(c.scenario.name)}: ${parameterTitle(c.parameter)} ${plain(c.points.map((p) => p.label).join(', '))}, ${c.repeat} repeat${c.repeat === 1 ? '' : 's'} each; SLO: ${plain(c.slo.length > 0 ? c.slo.join(', ') : 'the built-in checks')}`,
+    line(head),
+    ...rows.map(line),
+    `  ${pickLine(c)}: ${plain(r.pick?.label ?? 'none')} — ${plain(r.reason)}`,
+  ];
+  for (const p of c.points.filter((x) => x.slo && !x.slo.met)) out.push(`  missed ${plain(p.label)}: ${plain(sloText(p).why)}`);
+  for (const p of c.points.filter((x) => sloText(x).note)) out.push(`  note ${plain(p.label)}: ${plain(sloText(p).note)}`);
+  for (const e of c.excluded) out.push(`  excluded ${plain(e.label)}: ${plain(e.reason)}`);
+  return out;
+}
+
+// eslint-disable-next-line no-control-regex
+const plain = (text: string) => text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');

@@ -1,0 +1,79 @@
+import type { LatencySummary, Results } from '../../contracts/results-schema.ts';
+import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
+import { verdictLines } from './verdict-text.ts';
+import { formatDuration } from '../../contracts/duration.ts';
+import { pricesLabel } from './prices-label.ts';
+import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
+
+function lat(name: string, s: LatencySummary | undefined): string | undefined {
+  if (!s || s.count === 0) return undefined;
+  return `  ${name.padEnd(12)} n=${s.count}  p50 ${s.p50}ms  p90 ${s.p90}ms  p99 ${s.p99}ms  max ${s.max}ms`;
+}
+
+/** The local emulator's host: how busy, what the stack used, how many invocations it held back. */
+function localHostLine(r: Results): string | undefined {
+  const host = r.cloudwatch?.localHost;
+  if (!host) return undefined;
+  const pct = (v: number | null) => (v === null ? '?' : `${Math.round(v)}%`);
+  const held = Object.values(host.heldBack).reduce((n, b) => n + b.count, 0);
+  return `  local host   busy avg ${pct(host.hostBusyAvgPercent)} peak ${pct(host.hostBusyPeakPercent)}  stack cpu ${(host.stackCpuMs / 1000).toFixed(1)}s  held back ${held} invocations`;
+}
+
+/**
+ * The summary a run prints on stdout when it ends: status, latencies, accounting, errors, the
+ * harness's health, warnings, the cost, the verdict, and where results.json is. Pure: results in,
+ * text out.
+ */
+export function consoleSummary(r: Results, file: string): string {
+  const lines: (string | undefined)[] = [];
+  const secs = (r.durationMs / 1000).toFixed(1);
+  lines.push(`fanout-bench ${r.scenario.name}: ${r.status} in ${secs}s against ${r.config.target.kind} ${r.config.target.url}${r.statusReason ? ` (${r.statusReason})` : ''}`);
+  const unseen = r.protocol?.notObservable ?? {};
+  if (r.protocol) lines.push(`  protocol     ${r.protocol.name} (${r.protocol.kind}, membership ${r.protocol.membership}${r.protocol.sendAcks ? '' : ', no acks'})`);
+  lines.push(lat('connect', r.metrics.connect));
+  lines.push(unseen['metrics.connectCold'] ? `  cold/warm    ${unseen['metrics.connectCold']}` : lat('  cold', r.metrics.connectCold));
+  if (!unseen['metrics.connectWarm']) lines.push(lat('  warm', r.metrics.connectWarm));
+  lines.push(lat('join', r.metrics.join));
+  lines.push(lat('ack', r.metrics.ack));
+  lines.push(lat('broadcast', r.metrics.broadcast));
+  lines.push(lat('  cold', r.metrics.broadcastCold));
+  lines.push(lat('  warm', r.metrics.broadcastWarm));
+  lines.push(lat('fan-out', r.metrics.fanoutCompletion));
+  const s = r.sends;
+  lines.push(`  sends        intended ${s.intended}  sent ${s.sent}  acked ${unseen['sends.acked'] ? 'not observable (no acks)' : s.acked}  failed ${s.failed}  missed slots ${s.missedSlots}`);
+  const d = r.deliveries;
+  const lossRule = d.lossTimeoutMs === undefined ? '' : ` (loss timeout ${formatDuration(d.lossTimeoutMs)})  late ${d.late ?? 0} (>${formatDuration(d.graceMs ?? 0)} after ack)`;
+  lines.push(`  deliveries   expected ${d.expected}  received ${d.received}  lost ${d.lost}${lossRule}  duplicates ${d.duplicates}  out-of-order ${d.outOfOrder}`);
+  // figures from the acks, or from the target's own view (source); otherwise why they cannot be shown
+  if (r.stale && !r.stale.source && unseen['stale.gone410']) lines.push(`  stale        dropped ${r.stale.dropped}  410s, time to clean, wasted posts: ${unseen['stale.gone410']}`);
+  else if (r.stale) {
+    const clean = r.stale.timeToCleanMs === null ? 'never clean' : `clean after ${r.stale.timeToCleanMs}ms`;
+    lines.push(`  stale        dropped ${r.stale.dropped}  410s ${r.stale.gone410}  ${clean}  wasted posts ${r.stale.wastedPosts}`);
+    if (r.stale.source) lines.push(`               from ${r.stale.source}`);
+  }
+  const errs = Object.entries(r.errors);
+  lines.push(`  errors       ${errs.length === 0 ? 'none' : errs.map(([k, v]) => `${k}=${v}`).join('  ')}`);
+  // the limits the plan passes, then the refusals and closes each limit caused
+  for (const l of r.quotas?.plan ?? []) lines.push(`  plan         ${l}`);
+  for (const l of attributeQuotas(r)) lines.push(`  quota        ${l}`);
+  const lr = r.environment.lambdaRuntime;
+  if (lr) lines.push(`  lambda       ${lr.runtime} on Node ${lr.node}${lr.matches ? '' : ' (not its Node: a fallback)'}`);
+  const h = r.harness;
+  lines.push(`  harness      ${h.shards} shards  cpu ${h.cpuSeconds}s  lag p99 ${h.eventLoopLagP99Ms}ms  rss ${h.rssMB}MB${h.saturated ? '  SATURATED' : ''}`);
+  const hot = (r.phases ?? []).filter((p) => p.saturated).map((p) => p.name);
+  if (h.saturated && hot.length > 0) lines.push(`  saturated    during ${hot.join(', ')}; the other phases' numbers are the system's`);
+  for (const w of h.warnings) lines.push(`  warning: ${w}`);
+  lines.push(localHostLine(r));
+  for (const w of localHostWarnings(r)) lines.push(`  warning: ${w}`);
+  if (r.cost) {
+    const c = r.cost;
+    const perM = c.perMillionDeliveries === null ? '' : `  ($${c.perMillionDeliveries.toFixed(2)} per million deliveries)`;
+    lines.push(`  cost         ≈ $${c.totals.total.toFixed(4)} at ${pricesLabel(c.prices)}${perM}`);
+    const dt = c.lines.find((l) => l.service === 'Data transfer');
+    if (dt) lines.push(`  transfer out ${dt.quantity.toFixed(3)} GB to the clients ≈ $${dt.cost.toFixed(4)} of it`);
+  }
+  // the verdict once the run is judged (src/verdict): its headline, and what did not pass
+  if (r.verdict) lines.push(...verdictLines(r.verdict));
+  lines.push(`results: ${file}`);
+  return `${lines.filter((l) => l !== undefined).join('\n')}\n`;
+}

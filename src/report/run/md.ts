@@ -1,0 +1,162 @@
+import type { LatencySummary } from '../../contracts/results-schema.ts';
+import type { JudgedResults } from '../../verdict/judged.ts';
+import type { Verdict } from '../../contracts/verdict-schema.ts';
+import { escapeMarkdown as md } from '../shared/escape.ts';
+import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd, fmtValue } from '../../number-format.ts';
+import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
+import { lossRule } from './loss-rule.ts';
+import { workTable } from './work-table.ts';
+import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
+import { pricesLabel } from './prices-label.ts';
+import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
+import { unchargedTransfer } from '../../metrics/cost/uncharged-transfer.ts';
+
+/**
+ * summary.md: the run at a glance for a CI job summary (GitHub step summary): the verdict (checks,
+ * thresholds, the comparison with a baseline), latency table, deliveries, errors, cost, warnings.
+ * Pure: it shows the stored verdict. Target- or user-controlled text is escaped (GitHub renders
+ * inline HTML in Markdown).
+ */
+const VERDICT_MARK: Record<Verdict['outcome'], string> = { pass: '✅', fail: '❌', 'run-failed': '❌', interrupted: '⚠️' };
+const OUTCOME_MARK = { pass: '✅', fail: '❌', 'no-data': '❔', 'within-noise': '〰️' } as const;
+
+export function renderSummaryMarkdown(results: JudgedResults): string {
+  const r = results;
+  const v = r.verdict;
+  const checks = v.checks;
+  const out: string[] = [];
+  out.push(`## fanout-bench: ${md(r.scenario.name)} — ${VERDICT_MARK[v.outcome]} ${VERDICT_HEADLINE[v.outcome]}`, '');
+  out.push(
+    `**${md(r.status)}** · ${fmtDuration(r.durationMs)} · ${md(r.config.target.kind)} \`${r.config.target.url.replace(/`/g, "'")}\` · ${fmtInt(r.config.clients)} clients in ${fmtInt(r.config.rooms)} rooms · run \`${r.runId.replace(/`/g, "'")}\``,
+    '',
+  );
+  if (r.harness.saturated) out.push('> [!WARNING]', '> The harness was saturated: these numbers describe the harness, not the system under test.', '');
+  const hostWarnings = localHostWarnings(r);
+  if (hostWarnings.length > 0) {
+    out.push('> [!WARNING]', "> The local host held the stack back: where a client waited on it, its latency includes the emulator's host queueing, which AWS would not have.", ...hostWarnings.map((w) => `> - ${md(w)}`), '');
+  }
+  if (r.status !== 'completed') out.push('> [!CAUTION]', `> Run ${md(r.status)}${r.statusReason ? `: ${md(r.statusReason)}` : ''}`, '');
+
+  out.push(`Verdict: ${md(v.summary)}`, '');
+  out.push('| check | result | detail |', '|---|:---:|---|');
+  for (const c of checks) out.push(`| ${md(c.name)} | ${c.passed ? '✅' : '❌'} | ${md(c.detail)} |`);
+  out.push('');
+  if (v.thresholds.length > 0) {
+    out.push('### Thresholds', '', '| threshold | result | this run | limit | detail | from |', '|---|:---:|---:|---:|---|---|');
+    for (const t of v.thresholds) {
+      out.push(
+        `| ${md(t.expression)} | ${OUTCOME_MARK[t.outcome]} ${OUTCOME_TEXT[t.outcome]} | ${fmtValue(t.observed, t.unit)} | ${t.limit === null ? '–' : `${md(t.op)} ${fmtValue(t.limit, t.unit)}`} | ${md(t.detail)} | ${md(t.source)} |`,
+      );
+    }
+    out.push('');
+  }
+  if (v.baseline && v.diff) {
+    out.push(
+      `### Compared with the baseline`,
+      '',
+      `Baseline \`${v.baseline.runId.replace(/`/g, "'")}\` (${md(v.baseline.scenario)}, ${md(v.baseline.startedAt)}${v.baseline.runs > 1 ? `, ${v.baseline.runs} runs` : ''})`,
+      '',
+      '| metric | baseline | this run | change | verdict |',
+      '|---|---:|---:|---:|---|',
+    );
+    for (const row of v.diff) {
+      const [metric, base, cur, change, outcome] = diffCells(row);
+      out.push(`| ${md(metric)} | ${base} | ${cur} | ${change} | ${row.outcome ? `${OUTCOME_MARK[row.outcome]} ${outcome}` : outcome} |`);
+    }
+    out.push('');
+  }
+  if (v.notes.length > 0) out.push(...v.notes.map((n) => `- ${md(n)}`), '');
+
+  out.push('### Latency', '', '| metric | count | p50 | p90 | p99 | max |', '|---|---:|---:|---:|---:|---:|');
+  const row = (name: string, s: LatencySummary | undefined) => {
+    if (s) out.push(`| ${name} | ${fmtInt(s.count)} | ${fmtMs(s.p50)} | ${fmtMs(s.p90)} | ${fmtMs(s.p99)} | ${fmtMs(s.max)} |`);
+  };
+  row('connect', r.metrics.connect);
+  row('broadcast', r.metrics.broadcast);
+  row('fan-out completion', r.metrics.fanoutCompletion);
+  row('send ack', r.metrics.ack);
+  row('join', r.metrics.join);
+  row('connect (cold)', r.metrics.connectCold);
+  row('broadcast (cold)', r.metrics.broadcastCold);
+  out.push('');
+  const unseen = r.protocol?.notObservable ?? {};
+  if (r.protocol) {
+    out.push(`Protocol: ${md(r.protocol.name)} (${r.protocol.kind}, membership ${r.protocol.membership}${r.protocol.sendAcks ? '' : ', no acks'}). What it cannot show, or where such a figure came from instead:`, '');
+    for (const [field, why] of Object.entries(unseen)) out.push(`- \`${field}\`: ${md(why)}`);
+    out.push('');
+  }
+
+  const d = r.deliveries;
+  const s = r.sends;
+  out.push(
+    '### Deliveries',
+    '',
+    `${fmtInt(d.received)} of ${fmtInt(d.expected)} expected received · **${fmtInt(d.lost)} lost** (${fmtPct(d.lost, d.expected)}) · ${fmtInt(d.duplicates)} duplicates · ${fmtInt(d.outOfOrder)} out of order  `,
+    `Sends: ${fmtInt(s.intended)} intended · ${fmtInt(s.sent)} sent · ${unseen['sends.acked'] ? 'acknowledgements not observable' : `${fmtInt(s.acked)} acknowledged`} · ${fmtInt(s.failed)} failed · ${fmtInt(s.missedSlots)} left late  `,
+    md(lossRule(r)),
+  );
+  if (r.stale && !r.stale.source && unseen['stale.gone410']) out.push('', `Stale connections: ${fmtInt(r.stale.dropped)} dropped · 410s and time to clean not observable (see Protocol above)`);
+  else if (r.stale) {
+    const from = r.stale.source ? ` (from ${md(r.stale.source)})` : '';
+    out.push('', `Stale connections: ${fmtInt(r.stale.dropped)} dropped · ${fmtInt(r.stale.gone410)} × 410 Gone · time to clean ${r.stale.timeToCleanMs === null ? 'never' : fmtMs(r.stale.timeToCleanMs)}${from}`);
+  }
+  out.push('');
+
+  const errors = Object.entries(r.errors).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  if (errors.length > 0) {
+    out.push('### Errors', '', '| kind | count |', '|---|---:|');
+    for (const [kind, n] of errors.slice(0, 15)) out.push(`| ${md(kind)} | ${fmtInt(n)} |`);
+    if (errors.length > 15) out.push(`| … ${errors.length - 15} more kinds | |`);
+    out.push('');
+  }
+
+  // only when the plan passed a limit or a limit refused or closed something
+  const caused = attributeQuotas(r);
+  if (r.quotas && (r.quotas.plan.length > 0 || caused.length > 0)) {
+    out.push('### Quotas', '', `Held against ${md(r.quotas.note)}.`, '', ...r.quotas.plan.map((l) => `- plan: ${md(l)}`), ...caused.map((l) => `- **${md(l)}**`), '');
+  }
+
+  if (r.cloudwatch) {
+    const lambda = Object.entries(r.cloudwatch.lambda).filter(([, t]) => t.invocations > 0);
+    if (lambda.length > 0) {
+      out.push('### Lambda (CloudWatch)', '', '| function | invocations | errors | throttles | p99 | cold starts | init p99 |', '|---|---:|---:|---:|---:|---:|---:|');
+      for (const [fn, t] of lambda) {
+        const rep = r.cloudwatch.reports[fn];
+        out.push(`| ${md(fn)} | ${fmtInt(t.invocations)} | ${fmtInt(t.errors)} | ${fmtInt(t.throttles)} | ${fmtMs(t.durationP99Ms)} | ${rep ? fmtInt(rep.coldStarts) : '–'} | ${fmtMs(rep?.initDuration?.p99)} |`);
+      }
+      out.push('');
+    }
+  }
+
+  const work = workTable(r);
+  if (work) {
+    out.push('### Work per message (CloudWatch)', '', `| ${work.head.map(md).join(' | ')} |`, `|---|${work.head.slice(1).map(() => '---:').join('|')}|`);
+    for (const row of work.rows) out.push(`| ${row.map(md).join(' | ')} |`);
+    out.push('');
+  }
+
+  if (r.cost) {
+    const c = r.cost;
+    const old = unchargedTransfer(c);
+    out.push(
+      '### Cost (estimate)',
+      '',
+      ...(old ? ['> [!NOTE]', `> ${md(old.text)} \`${old.command}\` estimates it again without the line.`, ''] : []),
+      `**${fmtUsd(c.totals.total)}** this run (Lambda ${fmtUsd(c.totals.lambda)} · API Gateway ${fmtUsd(c.totals.apiGateway)} · DynamoDB ${fmtUsd(c.totals.dynamodb)}${c.totals.dataTransfer !== undefined ? ` · data transfer out ${fmtUsd(c.totals.dataTransfer)}` : ''}) · ${fmtUsd(c.perMillionDeliveries)} per 1M deliveries · ${fmtUsd(c.perThousandUsersPerMonth)} per 1,000 users per month  `,
+      `${md(pricesLabel(c.prices))}, Lambda ${md(c.architecture)}; sources: Lambda ${c.sources.lambda}, messages ${c.sources.messages}, DynamoDB ${c.sources.dynamodb}${c.sources.dataTransfer ? `, data transfer ${c.sources.dataTransfer}` : ''}`,
+      '',
+      ...c.lines.filter((l) => l.partial).map((l) => `- partial data: ${md(l.service)} ${md(l.item)} (${md(l.partial!)})`),
+      ...(c.lines.some((l) => l.partial) ? [''] : []),
+    );
+  }
+
+  const warnings = [
+    ...r.harness.warnings.map((w) => `harness: ${md(w)}`),
+    ...(r.cloudwatch?.problems ?? []).map((p) => `CloudWatch ${md(p.step)}: ${md(p.errorName)} ${md(p.message)}`),
+    ...(r.cloudwatch?.notes ?? []).map((n) => `CloudWatch: ${md(n)}`),
+  ];
+  if (warnings.length > 0) {
+    out.push('### Warnings', '', ...warnings.map((w) => `- ${w}`), '');
+  }
+  return out.join('\n');
+}

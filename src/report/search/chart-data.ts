@@ -1,0 +1,79 @@
+import type { Search, SearchStep } from '../../analyses/search/search-schema.ts';
+import { loadOutcomes } from '../../analyses/search/step-plan.ts';
+
+/**
+ * The knee charts of a search, as data the page's script draws (../shared/assets/search-client.js): one
+ * point per load measured (the median of its measurements), x the varied load.
+ *
+ * - latency: broadcast p50 and p99 against load, each SLO on a latency drawn as a level line;
+ * - throughput: deliveries offered against delivered per second of hold.
+ */
+export interface SearchSeries {
+  label: string;
+  color: string;
+  values: Array<number | null>;
+  /** a level line (an SLO's limit), dashed */
+  dashed?: boolean;
+}
+
+export interface SearchChart {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  x: number[];
+  series: SearchSeries[];
+  /** loads that did not meet the SLOs by the majority of their measurements (as the answer counts them), marked on the chart */
+  failing: number[];
+}
+
+export interface SearchCharts {
+  latency?: SearchChart;
+  throughput?: SearchChart;
+}
+
+const COLORS = { p50: '#0ea5e9', p99: '#7c3aed', offered: '#64748b', delivered: '#16a34a', slo: '#dc2626' };
+
+function median(xs: number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function buildSearchCharts(search: Search): SearchCharts {
+  const byLoad = new Map<number, SearchStep[]>();
+  for (const s of search.steps) if (s.status !== 'interrupted') byLoad.set(s.load, [...(byLoad.get(s.load) ?? []), s]);
+  const x = [...byLoad.keys()].sort((a, b) => a - b);
+  if (x.length === 0) return {};
+  const per = (read: (s: SearchStep) => number | null) =>
+    x.map((l) => median(byLoad.get(l)!.map(read).filter((v): v is number => v !== null)));
+  const outcomes = loadOutcomes([...byLoad.values()].flat());
+  const failing = x.filter((l) => !outcomes.get(l)!.passed);
+  const xLabel = `${search.vary} (${search.unit})`;
+  const slos = search.steps[0]?.slos.filter((t) => t.unit === 'ms' && t.limit !== null) ?? [];
+  return {
+    latency: {
+      title: 'Broadcast latency against load',
+      xLabel,
+      yLabel: 'ms',
+      x,
+      series: [
+        { label: 'broadcast p50', color: COLORS.p50, values: per((s) => s.figures.broadcastP50Ms) },
+        { label: 'broadcast p99', color: COLORS.p99, values: per((s) => s.figures.broadcastP99Ms) },
+        ...slos.map((t) => ({ label: `SLO ${t.expression}`, color: COLORS.slo, values: x.map(() => t.limit), dashed: true })),
+      ],
+      failing,
+    },
+    throughput: {
+      title: 'Deliveries offered against delivered',
+      xLabel,
+      yLabel: 'deliveries/s',
+      x,
+      series: [
+        { label: 'offered', color: COLORS.offered, values: per((s) => s.figures.offeredDeliveriesPerSec), dashed: true },
+        { label: 'delivered', color: COLORS.delivered, values: per((s) => s.figures.deliveredPerSec) },
+      ],
+      failing,
+    },
+  };
+}
