@@ -36,7 +36,8 @@ async function stackUp(): Promise<Stack> {
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
-  const deadline = Date.now() + 60_000;
+  // CI starts this lane beside the whole suite: a first stack start there waited out 60 s
+  const deadline = Date.now() + 150_000;
   while (!out.includes('\n')) {
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ready line; stderr: ${err}`);
     await sleep(50);
@@ -93,7 +94,7 @@ beforeAll(async () => {
   waited = cli(['run', ...SCENARIO, '--target', 'aws:FanoutBenchChat', '--threshold', 'emf.FanoutDeliveries > 0', '--out', join(dir, 'aws')], A.env);
   compared = cli(['compare', ...SCENARIO, '--target', 'aws:FanoutBenchChat', '--memory', '256,1769', '--warm-up', '1s', '--out', join(dir, 'compare')], C.env, 900_000);
   searched = cli([...SEARCH, '--target', 'aws:FanoutBenchChat', '--out', join(dir, 'search')], D.env, 900_000);
-}, 120_000);
+}, 200_000);
 
 afterAll(async () => {
   for (const s of stacks) if (s.child.exitCode === null) s.child.kill('SIGTERM');
