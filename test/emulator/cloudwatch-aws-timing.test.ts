@@ -131,7 +131,9 @@ describe('stack up --aws-metrics-lag 5s', () => {
       await sleep(50);
     }
     const ready = JSON.parse(out.split('\n')[0]!);
-    // the export block, once, on stderr: what a user pastes into a shell
+    // the export block, once, on stderr: what a user pastes into a shell. It is written just after
+    // the ready line, on another pipe, so it may arrive a moment later.
+    while (!/^export AWS_REGION=/m.test(err) && Date.now() < deadline) await sleep(20);
     expect(err.split('\n').filter((l) => l.startsWith('export AWS_ENDPOINT_URL='))).toEqual([`export AWS_ENDPOINT_URL=${ready.edgeEndpoint}`]);
     process.env.AWS_ENDPOINT_URL_CLOUDWATCH = ready.awsEndpointUrls.AWS_ENDPOINT_URL_CLOUDWATCH;
     const cw = new CloudWatchClient({ region: 'us-east-1', credentials });
