@@ -7,6 +7,7 @@ import { addCompareCommand } from './commands/compare.ts';
 import { addSearchCommand } from './commands/search.ts';
 import { addArtilleryCommand } from './commands/artillery-export.ts';
 import { addTrendCommand } from './commands/trend.ts';
+import { addPlanCommand } from './commands/plan.ts';
 
 // Thin entry: each command module declares its flags and calls one function.
 const program = new Command('fanout-bench')
@@ -22,6 +23,7 @@ addStackCommand(program);
 addReportCommand(program);
 addArtilleryCommand(program);
 addTrendCommand(program);
+addPlanCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -41,17 +41,19 @@ export interface CostOptions {
 export const HOURS_PER_MONTH = 730;
 /** Envelope bytes around the payload: the client's sendMessage frame, the delivered message frame. */
 const INBOUND_ENVELOPE_BYTES = 60;
-const OUTBOUND_ENVELOPE_BYTES = 250;
-const DEFAULT_PAYLOAD_BYTES = 256;
+export const OUTBOUND_ENVELOPE_BYTES = 250;
+export const DEFAULT_PAYLOAD_BYTES = 256;
 /** Bytes of a route response (`sent`, `joined`, `roomCreated`), for runs that did not count bytes. */
 const RESPONSE_BYTES = 100;
 /** A transfer price is per GB of 2^30 bytes. */
 const GB_BYTES = 2 ** 30;
 /** Routes that are not messages: they bill as connection time, not per frame. */
-const CONNECTION_ROUTES = new Set(['$connect', '$disconnect']);
+export const CONNECTION_ROUTES: ReadonlySet<string> = new Set(['$connect', '$disconnect']);
+/** Routes whose function posts one message to each recipient. */
+export const FANOUT_ROUTES: ReadonlySet<string> = new Set(['sendMessage', 'broadcast']);
 const SOURCE_RANK: Record<CostSource, number> = { 'report-lines': 0, cloudwatch: 1, client: 2, assumption: 3 };
 
-interface FunctionUsage {
+export interface FunctionUsage {
   fn: BenchFunction;
   invocations: number;
   invocationsSource: CostSource;
@@ -85,37 +87,15 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
 
   const lines: CostLine[] = [];
 
-  // Lambda
-  const invoked = usage.filter((u) => u.invocations > 0);
-  const requests = invoked.reduce((n, u) => n + u.invocations, 0);
-  lines.push(line('Lambda', 'requests', requests, 'requests', prices.lambda.requestsPerMillion, 1e6, weakest(invoked.map((u) => u.invocationsSource))));
-  const gbSecond = architecture === 'arm64' ? prices.lambda.gbSecondArm64 : prices.lambda.gbSecondX86;
-  for (const u of invoked) {
-    const gbs = (u.billedMs / 1000) * (u.memoryMB / 1024);
-    lines.push(line('Lambda', `${u.fn.name} compute (${u.memoryMB} MB, ${architecture})`, gbs, 'GB-s', gbSecond, 1, u.billedSource));
-  }
+  lines.push(...lambdaLines(usage, prices, architecture));
 
   // API Gateway WebSocket: client → API frames, API → client route responses and posts
-  const unitBytes = prices.apiGatewayWebSocket.messageUnitBytes;
-  const fanoutRoutes = new Set(['sendMessage', 'broadcast']);
-  const framesIn = usage.filter((u) => !CONNECTION_ROUTES.has(u.fn.route));
-  const framesInCount = framesIn.reduce((n, u) => n + u.invocations, 0);
-  const inboundUnits = framesIn.reduce(
-    (n, u) => n + u.invocations * (fanoutRoutes.has(u.fn.route) ? Math.ceil((payloadBytes + INBOUND_ENVELOPE_BYTES) / unitBytes) : 1),
-    0,
-  );
-  const countsSource = weakest(framesIn.filter((u) => u.invocations > 0).map((u) => u.invocationsSource));
-  const emfDeliveries = cw?.emf.FanoutDeliveries?.sum;
-  const d = results.deliveries;
-  const posts = emfDeliveries ?? d.received + d.lost + (d.unacknowledged ?? 0);
-  const postsSource: CostSource = emfDeliveries !== undefined ? 'cloudwatch' : 'client';
-  const outboundUnits = framesInCount + posts * Math.ceil((payloadBytes + OUTBOUND_ENVELOPE_BYTES) / unitBytes);
-  const ws = prices.apiGatewayWebSocket;
-  lines.push(line('API Gateway', 'messages client → API (32 KB units)', inboundUnits, 'messages', ws.messagesPerMillion, 1e6, countsSource));
-  lines.push(
-    line('API Gateway', 'messages API → clients: route responses + @connections posts (32 KB units)', outboundUnits, 'messages', ws.messagesPerMillion, 1e6, weakest([countsSource, postsSource])),
-  );
-  lines.push(line('API Gateway', 'connection-minutes', connection.seconds / 60, 'minutes', ws.connectionMinutesPerMillion, 1e6, connection.source));
+  const { posts, source: postsSource } = runPosts(results, cw);
+  const messages = apiGatewayMessageLines(usage, { posts, postsSource, payloadBytes }, prices);
+  const countsSource = messages.countsSource;
+  const framesInCount = messages.framesIn;
+  lines.push(...messages.lines);
+  lines.push(connectionMinutesLine(connection.seconds / 60, connection.source, prices));
   // Data transfer out: not on AWS's bill for a WebSocket API; priced only when the prices say so
   let dataTransferSource: CostSource | undefined;
   if (prices.dataTransferOut) {
@@ -136,13 +116,11 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
   }
 
   // DynamoDB on-demand: the units CloudWatch measured when there are any, else per-route assumptions
-  const db = prices.dynamodbOnDemand;
   const measured = results.dynamodb ?? dynamoDbWork(results);
   let dynamoSource: CostSource;
   if (measured) {
     dynamoSource = 'cloudwatch';
-    lines.push(line('DynamoDB', 'read request units', measured.readUnits, 'RRU', db.readUnitsPerMillion, 1e6, 'cloudwatch'));
-    lines.push(line('DynamoDB', 'write request units', measured.writeUnits, 'WRU', db.writeUnitsPerMillion, 1e6, 'cloudwatch'));
+    lines.push(...dynamoDbLines(measured.readUnits, measured.writeUnits, 'cloudwatch', prices));
     assumptions.push(
       `DynamoDB units measured: AWS/DynamoDB ConsumedReadCapacityUnits / ConsumedWriteCapacityUnits of ${Object.keys(measured.tables).join(', ')} and their global indexes (no per-route assumptions)`,
     );
@@ -163,8 +141,7 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
       read += units.read * u.invocations;
       write += units.write * u.invocations;
     }
-    lines.push(line('DynamoDB', 'read request units', read, 'RRU', db.readUnitsPerMillion, 1e6, 'assumption'));
-    lines.push(line('DynamoDB', 'write request units', write, 'WRU', db.writeUnitsPerMillion, 1e6, 'assumption'));
+    lines.push(...dynamoDbLines(read, write, 'assumption', prices));
     assumptions.push(
       `DynamoDB units per route as in dynamo-units.ts (no AWS/DynamoDB metrics for the run): member row ${dynamo.memberRowBytes} B, connection row ${dynamo.connectionRowBytes} B, history item ${dynamo.historyOverheadBytes} B + payload, ${dynamo.roomsPerConnection} room(s) per connection, ${round(ctx.members, 2)} members per send`,
     );
@@ -194,7 +171,7 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
     perThousandUsersPerMonth: connection.seconds > 0 ? (totals.total / connection.seconds) * 1000 * HOURS_PER_MONTH * 3600 : null,
     basis: { runSeconds: results.durationMs / 1000, deliveries, connectionSeconds: connection.seconds, peakConnections: connection.peak },
     sources: {
-      lambda: weakest(invoked.flatMap((u) => [u.invocationsSource, u.billedSource])),
+      lambda: weakest(usage.filter((u) => u.invocations > 0).flatMap((u) => [u.invocationsSource, u.billedSource])),
       messages: weakest([countsSource, postsSource]),
       dynamodb: dynamoSource,
       ...(dataTransferSource ? { dataTransfer: dataTransferSource } : {}),
@@ -202,6 +179,65 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
     transferOut: dataTransferSource ? 'priced' : 'not-charged',
     assumptions,
   };
+}
+
+/** The Lambda lines of a usage: requests, and each invoked function's GB-seconds at its memory. */
+export function lambdaLines(usage: readonly FunctionUsage[], prices: PriceTable, architecture: 'x86_64' | 'arm64'): CostLine[] {
+  const invoked = usage.filter((u) => u.invocations > 0);
+  const requests = invoked.reduce((n, u) => n + u.invocations, 0);
+  const lines = [line('Lambda', 'requests', requests, 'requests', prices.lambda.requestsPerMillion, 1e6, weakest(invoked.map((u) => u.invocationsSource)))];
+  const gbSecond = architecture === 'arm64' ? prices.lambda.gbSecondArm64 : prices.lambda.gbSecondX86;
+  for (const u of invoked) {
+    const gbs = (u.billedMs / 1000) * (u.memoryMB / 1024);
+    lines.push(line('Lambda', `${u.fn.name} compute (${u.memoryMB} MB, ${architecture})`, gbs, 'GB-s', gbSecond, 1, u.billedSource));
+  }
+  return lines;
+}
+
+/** @connections posts of a run: the stack's own count (EMF FanoutDeliveries) when it published one, else the harness's. */
+export function runPosts(results: Pick<Results, 'deliveries'>, cw: CloudWatchResults | undefined): { posts: number; source: CostSource } {
+  const emfDeliveries = cw?.emf.FanoutDeliveries?.sum;
+  const d = results.deliveries;
+  return emfDeliveries !== undefined ? { posts: emfDeliveries, source: 'cloudwatch' } : { posts: d.received + d.lost + (d.unacknowledged ?? 0), source: 'client' };
+}
+
+/**
+ * API Gateway's message lines: every client frame but a connect or disconnect (a send metered in
+ * 32 KB units of payload and envelope), and every frame back: one route response per frame in,
+ * one @connections post per recipient.
+ */
+export function apiGatewayMessageLines(
+  usage: readonly FunctionUsage[],
+  o: { posts: number; postsSource: CostSource; payloadBytes: number },
+  prices: PriceTable,
+): { lines: CostLine[]; framesIn: number; countsSource: CostSource } {
+  const unitBytes = prices.apiGatewayWebSocket.messageUnitBytes;
+  const framesIn = usage.filter((u) => !CONNECTION_ROUTES.has(u.fn.route));
+  const framesInCount = framesIn.reduce((n, u) => n + u.invocations, 0);
+  const inboundUnits = framesIn.reduce((n, u) => n + u.invocations * (FANOUT_ROUTES.has(u.fn.route) ? Math.ceil((o.payloadBytes + INBOUND_ENVELOPE_BYTES) / unitBytes) : 1), 0);
+  const countsSource = weakest(framesIn.filter((u) => u.invocations > 0).map((u) => u.invocationsSource));
+  const outboundUnits = framesInCount + o.posts * Math.ceil((o.payloadBytes + OUTBOUND_ENVELOPE_BYTES) / unitBytes);
+  const ws = prices.apiGatewayWebSocket;
+  return {
+    lines: [
+      line('API Gateway', 'messages client → API (32 KB units)', inboundUnits, 'messages', ws.messagesPerMillion, 1e6, countsSource),
+      line('API Gateway', 'messages API → clients: route responses + @connections posts (32 KB units)', outboundUnits, 'messages', ws.messagesPerMillion, 1e6, weakest([countsSource, o.postsSource])),
+    ],
+    framesIn: framesInCount,
+    countsSource,
+  };
+}
+
+export function connectionMinutesLine(minutes: number, source: CostSource, prices: PriceTable): CostLine {
+  return line('API Gateway', 'connection-minutes', minutes, 'minutes', prices.apiGatewayWebSocket.connectionMinutesPerMillion, 1e6, source);
+}
+
+export function dynamoDbLines(readUnits: number, writeUnits: number, source: CostSource, prices: PriceTable): CostLine[] {
+  const db = prices.dynamodbOnDemand;
+  return [
+    line('DynamoDB', 'read request units', readUnits, 'RRU', db.readUnitsPerMillion, 1e6, source),
+    line('DynamoDB', 'write request units', writeUnits, 'WRU', db.writeUnitsPerMillion, 1e6, source),
+  ];
 }
 
 /**
@@ -242,14 +278,14 @@ function line(service: CostLine['service'], item: string, quantity: number, unit
   return { service, item, quantity, unit, unitPrice, per, cost: (quantity * unitPrice) / per, source };
 }
 
-function weakest(sources: CostSource[]): CostSource {
+export function weakest(sources: CostSource[]): CostSource {
   return sources.reduce<CostSource>((w, s) => (SOURCE_RANK[s] > SOURCE_RANK[w] ? s : w), sources[0] ?? 'client');
 }
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** Invocations and billed time of one function, from the best source there is. */
-function functionUsage(
+export function functionUsage(
   fn: BenchFunction,
   results: Results,
   cw: CloudWatchResults | undefined,
@@ -309,7 +345,7 @@ function clientDurationProxyMs(route: string, results: Results): number {
 }
 
 /** What the harness itself counted, by route (each attempt invokes its function, answered or not). */
-function clientRouteCounts(results: Results): Record<string, number> {
+export function clientRouteCounts(results: Results): Record<string, number> {
   const c = results.connections;
   const intervalConnects = results.intervals.reduce((n, i) => n + i.connects, 0);
   const connects = c ? c.opened : intervalConnects > 0 ? intervalConnects : results.config.clients;
@@ -323,7 +359,7 @@ function clientRouteCounts(results: Results): Record<string, number> {
 }
 
 /** Connection-seconds held (open clients integrated over the intervals) and the peak. */
-function connectionTime(results: Results): { seconds: number; peak: number; source: CostSource } {
+export function connectionTime(results: Results): { seconds: number; peak: number; source: CostSource } {
   const iv = results.intervals;
   if (iv.length === 0) {
     return { seconds: (results.config.clients * results.durationMs) / 1000, peak: results.config.clients, source: 'assumption' };
@@ -339,7 +375,7 @@ function connectionTime(results: Results): { seconds: number; peak: number; sour
 }
 
 /** `payloadBytes` from the run's config or scenario (searched a few levels deep; the largest). */
-function payloadBytesOf(results: Results): number | undefined {
+export function payloadBytesOf(results: Results): number | undefined {
   let found: number | undefined;
   const visit = (v: unknown, depth: number) => {
     if (depth > 4 || v === null || typeof v !== 'object') return;

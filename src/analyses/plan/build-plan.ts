@@ -1,0 +1,101 @@
+import { UserError } from '../../../common/errors.ts';
+import type { PriceTable } from '../../contracts/prices.ts';
+import { choosePrices, UnknownPrices } from '../../metrics/cost/price-choice.ts';
+import { REGION_PRICES, tablePrices } from '../../metrics/cost/region-prices.ts';
+import { runArchitecture } from '../../metrics/cost/run-functions.ts';
+import { pricesToReestimate } from '../../metrics/cost/uncharged-transfer.ts';
+import { ownTraffic, planCost, plannedTraffic, type TrafficInput } from './monthly-cost.ts';
+import type { Plan, PlanCheck, PlanCost } from './plan-schema.ts';
+import { buildWorkModel, runBasis, type MeasuredRun, type RunBasis } from './work-model.ts';
+
+/**
+ * A plan: the work model of the runs, the traffic (given, or the one run's own), its cost by
+ * line; for a run's own traffic, the run's measured cost and invocations beside the planned ones.
+ * Pure: read runs in, plan.json's content out.
+ */
+export interface PlanInput {
+  runs: readonly MeasuredRun[];
+  /** absent: the one run's own traffic over its own duration */
+  traffic?: TrafficInput;
+  /** --memory fn=MB */
+  memory?: Readonly<Record<string, number>>;
+  /** --region: the built-in table's prices of that region */
+  region?: string;
+  toolVersion: string;
+  createdAt: string;
+}
+
+export function buildPlan(input: PlanInput): Plan {
+  const first = input.runs[0];
+  if (!first) throw new UserError('plan: no run to plan from');
+  if (!input.traffic && input.runs.length > 1) {
+    throw new UserError(`plan: ${input.runs.length} runs and no traffic: give --connections, --room-size and --messages-per-s (a run's own traffic is planned one run at a time)`);
+  }
+  const prices = planPrices(first, input.region);
+  const architecture = first.results.cost?.architecture ?? runArchitecture(first.results) ?? 'x86_64';
+  const bases = input.runs.map((m) => runBasis(m, prices));
+  const model = buildWorkModel(bases, input.memory ?? {});
+  const basis = bases[0]!;
+  const traffic = input.traffic ? plannedTraffic(model, input.traffic) : ownTraffic(basis);
+  const cost = planCost(model, traffic, { prices, architecture, connectionSource: input.traffic ? 'assumption' : basis.connectionSource });
+  const notes = [...model.notes];
+  if (input.traffic) {
+    notes.push(
+      `a flat month: ${input.traffic.connections} connections, rooms of ${input.traffic.roomSize}, ${input.traffic.messagesPerS} messages/s, ${round(traffic.connectsPerS, 3)} connects/s, held 24 h a day for 30 days`,
+      `the runs measured rooms of ${model.runs.map((r) => round(r.roomSize, 1)).join(', ')}: a fan-out function's billed time is scaled per recipient, its invocations per message`,
+    );
+  }
+  return {
+    kind: 'plan',
+    toolVersion: input.toolVersion,
+    createdAt: input.createdAt,
+    workModel: model,
+    traffic,
+    cost,
+    ...(input.traffic ? {} : { check: ownTrafficCheck(first, basis, cost) }),
+    notes,
+  };
+}
+
+/** The prices the plan uses: --region's from the built-in table, else those the run was estimated at, else its region's. */
+function planPrices(run: MeasuredRun, region: string | undefined): PriceTable {
+  if (region !== undefined) {
+    const table = tablePrices(region);
+    if (!table) throw new UserError(`--region ${region}: no built-in prices for it (the table has ${Object.keys(REGION_PRICES).join(', ')})`);
+    return table;
+  }
+  if (run.results.cost) return pricesToReestimate(run.results.cost);
+  try {
+    return choosePrices(run.results.config.target.endpoints?.region).prices;
+  } catch (err) {
+    if (err instanceof UnknownPrices) throw new UserError(`${run.file}: ${err.message.replace(/; use .*$/, '')}: give --region`);
+    throw err;
+  }
+}
+
+/** The run's measured figures beside the plan of its own traffic. */
+function ownTrafficCheck(run: MeasuredRun, basis: RunBasis, cost: PlanCost): PlanCheck {
+  const measuredCost = run.results.cost;
+  const key = (l: { service: string; item: string }) => `${l.service}|${l.item}`;
+  const planned = new Map(cost.lines.map((l) => [key(l), l]));
+  const measured = new Map((measuredCost?.lines ?? []).map((l) => [key(l), l]));
+  const keys = [...new Set([...measured.keys(), ...planned.keys()])];
+  const names = [...new Set([...basis.usage.filter((u) => u.invocations > 0).map((u) => u.fn.name), ...Object.keys(cost.invocations)])];
+  return {
+    runId: run.results.runId,
+    invocations: names.map((name) => ({
+      function: name,
+      measured: basis.usage.find((u) => u.fn.name === name)?.invocations ?? null,
+      planned: cost.invocations[name] ?? null,
+    })),
+    lines: keys.map((k) => {
+      const m = measured.get(k);
+      const p = planned.get(k);
+      const l = (m ?? p)!;
+      return { service: l.service, item: l.item, quantity: { measured: m?.quantity ?? null, planned: p?.quantity ?? null }, cost: { measured: m?.cost ?? null, planned: p?.cost ?? null } };
+    }),
+    total: { measured: measuredCost?.totals.total ?? null, planned: cost.totals.total },
+  };
+}
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;

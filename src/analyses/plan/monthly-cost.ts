@@ -1,0 +1,111 @@
+import type { CostLine, CostSource } from '../../contracts/cost-schema.ts';
+import type { PriceTable } from '../../contracts/prices.ts';
+import { apiGatewayMessageLines, connectionMinutesLine, dynamoDbLines, lambdaLines, type FunctionUsage } from '../../metrics/cost/cost-model.ts';
+import type { PlanCost, PlanTraffic, WorkModel } from './plan-schema.ts';
+import { countOf, functionOf, modelledUnits, type RunBasis } from './work-model.ts';
+
+/**
+ * The cost of a traffic by line, priced by the cost model's own line builders (cost-model.ts), so
+ * a plan of a run's own traffic is priced exactly as the run was. The traffic is flat for now:
+ * the given connections, room size and rates held 24 hours a day for 30 days.
+ */
+
+/** The month a plan prices: 30 days of 24 hours (a flat profile). */
+export const PLAN_MONTH_SEC = 30 * 24 * 3600;
+
+export interface TrafficInput {
+  connections: number;
+  roomSize: number;
+  messagesPerS: number;
+  /** default: connections ÷ session (each connection replaced when its session ends) */
+  connectsPerS?: number;
+  sessionSec: number;
+}
+
+/** The planned traffic as totals over a flat month. */
+export function plannedTraffic(model: WorkModel, t: TrafficInput): PlanTraffic {
+  const periodSec = PLAN_MONTH_SEC;
+  const connectsPerS = t.connectsPerS ?? t.connections / t.sessionSec;
+  const connects = connectsPerS * periodSec;
+  const messages = t.messagesPerS * periodSec;
+  const recipients = messages * t.roomSize;
+  return {
+    source: 'flags',
+    periodSec,
+    periodLabel: 'month (30 days × 24 h, flat)',
+    connections: t.connections,
+    roomSize: t.roomSize,
+    messagesPerS: t.messagesPerS,
+    connectsPerS,
+    sessionSec: t.sessionSec,
+    totals: {
+      connects,
+      // the rooms the traffic holds, each created once in the month
+      rooms: t.connections / t.roomSize,
+      joins: connects * model.joinsPerConnect,
+      messages,
+      recipients,
+      posts: recipients * model.posts.perRecipient,
+      connectionMinutes: (t.connections * periodSec) / 60,
+    },
+  };
+}
+
+/** A run's own traffic over its own duration: its counts as measured. */
+export function ownTraffic(b: RunBasis): PlanTraffic {
+  const periodSec = Math.max(b.run.durationSec, 1e-3);
+  return {
+    source: 'run',
+    periodSec,
+    periodLabel: `the run's own ${round(b.run.durationSec, 1)} s`,
+    connections: b.dynamoContext.connections,
+    roomSize: b.run.roomSize,
+    messagesPerS: b.counts.messages / periodSec,
+    connectsPerS: b.counts.connects / periodSec,
+    totals: { ...b.counts, posts: b.posts.posts, connectionMinutes: b.connectionSeconds / 60 },
+  };
+}
+
+export interface PriceBasis {
+  prices: PriceTable;
+  architecture: 'x86_64' | 'arm64';
+}
+
+/** Each function's planned usage: invocations per operation × operations, billed time per invocation or per recipient. */
+export function plannedUsage(model: WorkModel, traffic: PlanTraffic): FunctionUsage[] {
+  return model.functions.map((f) => {
+    const invocations = f.invocationsPer * countOf(traffic.totals, f.per);
+    const billedMs = f.billedMsPer * (f.billedMsPerUnit === 'recipient' ? traffic.totals.recipients : invocations);
+    return { fn: functionOf(f), invocations, invocationsSource: f.invocationsSource, memoryMB: f.memoryMB, billedMs, billedSource: f.billedSource };
+  });
+}
+
+export function planCost(model: WorkModel, traffic: PlanTraffic, o: PriceBasis & { connectionSource: CostSource }): PlanCost {
+  const usage = plannedUsage(model, traffic);
+  const lines: CostLine[] = [...lambdaLines(usage, o.prices, o.architecture)];
+  const payloadBytes = model.runs[0]!.payloadBytes;
+  lines.push(...apiGatewayMessageLines(usage, { posts: traffic.totals.posts, postsSource: model.posts.source, payloadBytes }, o.prices).lines);
+  lines.push(connectionMinutesLine(traffic.totals.connectionMinutes, o.connectionSource, o.prices));
+  const units = modelledUnits(usage, {
+    members: traffic.roomSize,
+    connections: traffic.connections,
+    payloadBytes,
+    gonePerInvocation: model.dynamodb.gonePerMessage,
+  });
+  lines.push(...dynamoDbLines(units.read * model.dynamodb.readScale, units.write * model.dynamodb.writeScale, model.dynamodb.source, o.prices));
+  const total = (service: CostLine['service']) => lines.filter((l) => l.service === service).reduce((s, l) => s + l.cost, 0);
+  const totals = { lambda: total('Lambda'), apiGateway: total('API Gateway'), dynamodb: total('DynamoDB'), total: 0 };
+  totals.total = totals.lambda + totals.apiGateway + totals.dynamodb;
+  return {
+    currency: 'USD',
+    region: o.prices.region,
+    pricesAsOf: o.prices.asOf,
+    pricesSource: o.prices.source ?? 'table',
+    architecture: o.architecture,
+    lines,
+    totals,
+    invocations: Object.fromEntries(usage.map((u) => [u.fn.name, u.invocations])),
+  };
+}
+
+const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;

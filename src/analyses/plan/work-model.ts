@@ -1,0 +1,252 @@
+import { UserError } from '../../../common/errors.ts';
+import type { CloudWatchResults } from '../../contracts/cloudwatch-schema.ts';
+import type { CostSource } from '../../contracts/cost-schema.ts';
+import type { PriceTable } from '../../contracts/prices.ts';
+import type { BenchFunction } from '../../contracts/reference-functions.ts';
+import type { Results } from '../../contracts/results-schema.ts';
+import {
+  clientRouteCounts,
+  connectionTime,
+  DEFAULT_PAYLOAD_BYTES,
+  FANOUT_ROUTES,
+  functionUsage,
+  OUTBOUND_ENVELOPE_BYTES,
+  payloadBytesOf,
+  runPosts,
+  weakest,
+  type FunctionUsage,
+} from '../../metrics/cost/cost-model.ts';
+import { DEFAULT_DYNAMO_ASSUMPTIONS, routeUnits, type RouteContext } from '../../metrics/cost/dynamo-units.ts';
+import { runFunctions } from '../../metrics/cost/run-functions.ts';
+import { dynamoDbWork } from '../../metrics/cost/work-per-message.ts';
+import { measuredOnNotes } from '../../targets/recorded-target.ts';
+import type { FunctionWork, MeasuredOn, OperationCounts, PlanOperation, PlanRun, WorkModel } from './plan-schema.ts';
+
+/**
+ * The work model: what one connect, room, join, message and recipient cost the stack in the
+ * measured runs. Each function's invocations and billed time are the cost model's own
+ * (functionUsage: REPORT lines, else CloudWatch, else the harness's counts), divided by the
+ * operation that invokes the function; a fan-out function's billed time is counted per recipient,
+ * since its posts are most of its work. DynamoDB units are measured per table, not per route, so
+ * they are split over the routes in the shape of the per-route model (dynamo-units.ts), scaled so
+ * that the runs' own traffic gives exactly the units measured. Several runs are pooled: sums over
+ * sums, each figure naming the runs it came from.
+ */
+export interface MeasuredRun {
+  file: string;
+  results: Results;
+}
+
+/** What the work model keeps of each run to plan with (not in plan.json). */
+export interface RunBasis {
+  run: PlanRun;
+  counts: OperationCounts;
+  usage: FunctionUsage[];
+  posts: { posts: number; source: CostSource };
+  connectionSeconds: number;
+  connectionSource: CostSource;
+  /** the per-route DynamoDB model's context at the run's own traffic */
+  dynamoContext: RouteContext;
+  measuredUnits: { read: number; write: number } | undefined;
+  /** results.bytesReceived */
+  bytesReceived: number | undefined;
+}
+
+/** The operation a function's invocations are counted per. */
+export function operationOf(fn: Pick<BenchFunction, 'route' | 'authorizer'>): Exclude<PlanOperation, 'recipient'> {
+  if (FANOUT_ROUTES.has(fn.route)) return 'message';
+  if (fn.route === 'joinRoom') return 'join';
+  if (fn.route === 'createRoom') return 'room';
+  // $connect (and its authorizer), $disconnect, and the per-connection routes (setName, whoami, leaveRoom, $default)
+  return 'connect';
+}
+
+const COUNT_OF: Record<PlanOperation, keyof OperationCounts> = { connect: 'connects', room: 'rooms', join: 'joins', message: 'messages', recipient: 'recipients' };
+export const countOf = (counts: OperationCounts, op: PlanOperation): number => counts[COUNT_OF[op]];
+
+function usableCloudWatch(results: Results): CloudWatchResults | undefined {
+  return results.cloudwatch && results.cloudwatch.status !== 'unavailable' ? results.cloudwatch : undefined;
+}
+
+export function measuredOn(results: Results): MeasuredOn {
+  return results.config.target.kind === 'local' || results.cloudwatch?.source === 'local' ? 'emulator' : 'aws';
+}
+
+/** One run read for planning: its own operation counts and the cost model's usage of each function. */
+export function runBasis(m: MeasuredRun, prices: PriceTable): RunBasis {
+  const { results } = m;
+  const cw = usableCloudWatch(results);
+  const client = clientRouteCounts(results);
+  const d = results.deliveries;
+  const counts: OperationCounts = {
+    connects: client.$connect ?? 0,
+    rooms: client.createRoom ?? 0,
+    joins: client.joinRoom ?? 0,
+    messages: client.sendMessage ?? 0,
+    recipients: d.expected > 0 ? d.expected : d.received,
+  };
+  // what the cost model says about these functions is kept there; the plan reads the usage only
+  const ignored: string[] = [];
+  const usage = runFunctions(results).map((fn) => functionUsage(fn, results, cw, client, prices, ignored));
+  const connection = connectionTime(results);
+  const payloadBytes = payloadBytesOf(results) ?? DEFAULT_PAYLOAD_BYTES;
+  const roomSize = results.sends.acked > 0 ? d.expected / results.sends.acked : results.config.clients / Math.max(1, results.config.rooms);
+  const fanoutSends = usage.filter((u) => FANOUT_ROUTES.has(u.fn.route)).reduce((n, u) => n + u.invocations, 0);
+  const gone = cw?.emf.StaleConnectionsRemoved?.sum ?? results.stale?.gone410 ?? 0;
+  const measured = results.dynamodb ?? dynamoDbWork(results);
+  return {
+    run: {
+      runId: results.runId,
+      file: m.file,
+      measuredOn: measuredOn(results),
+      cloudwatchSource: cw?.source ?? null,
+      durationSec: results.durationMs / 1000,
+      roomSize,
+      payloadBytes,
+    },
+    counts,
+    usage,
+    posts: runPosts(results, cw),
+    connectionSeconds: connection.seconds,
+    connectionSource: connection.source,
+    dynamoContext: { members: roomSize, connections: connection.peak, payloadBytes, gonePerInvocation: fanoutSends > 0 ? gone / fanoutSends : 0 },
+    measuredUnits: measured ? { read: measured.readUnits, write: measured.writeUnits } : undefined,
+    bytesReceived: results.bytesReceived,
+  };
+}
+
+/** The per-route model's units of `usage` in `ctx` (the authorizer touches no table). */
+export function modelledUnits(usage: ReadonlyArray<Pick<FunctionUsage, 'fn' | 'invocations'>>, ctx: RouteContext): { read: number; write: number } {
+  let read = 0;
+  let write = 0;
+  for (const u of usage) {
+    if (u.fn.authorizer) continue;
+    const units = routeUnits(u.fn.route, ctx, DEFAULT_DYNAMO_ASSUMPTIONS);
+    read += units.read * u.invocations;
+    write += units.write * u.invocations;
+  }
+  return { read, write };
+}
+
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+const ratio = (n: number, d: number) => (d > 0 ? n / d : 0);
+
+/**
+ * The work model of `runs` (already read as bases). `memory`: --memory fn=MB, the size each named
+ * function is planned at; a name no run has is refused.
+ */
+export function buildWorkModel(bases: readonly RunBasis[], memory: Readonly<Record<string, number>> = {}): WorkModel {
+  if (bases.length === 0) throw new UserError('plan: no run to plan from');
+  const counts: OperationCounts = {
+    connects: sum(bases.map((b) => b.counts.connects)),
+    rooms: sum(bases.map((b) => b.counts.rooms)),
+    joins: sum(bases.map((b) => b.counts.joins)),
+    messages: sum(bases.map((b) => b.counts.messages)),
+    recipients: sum(bases.map((b) => b.counts.recipients)),
+  };
+  const notes: string[] = [];
+  const known = new Set(bases.flatMap((b) => b.usage.map((u) => u.fn.name)));
+  for (const name of Object.keys(memory)) {
+    if (!known.has(name)) throw new UserError(`--memory ${name}: the runs have no function ${name} (they have ${[...known].join(', ')})`);
+  }
+
+  const functions: FunctionWork[] = [];
+  for (const name of known) {
+    const uses = bases.flatMap((b) => b.usage.filter((u) => u.fn.name === name && u.invocations > 0).map((u) => ({ b, u })));
+    if (uses.length === 0) continue;
+    const fn = uses[0]!.u.fn;
+    const sizes = [...new Set(uses.map(({ u }) => u.memoryMB))];
+    if (sizes.length > 1) {
+      throw new UserError(`plan: the runs measured ${name} at ${sizes.join(' and ')} MB: plan from runs of one memory size (--memory ${name}=MB sets the size planned)`);
+    }
+    const per = operationOf(fn);
+    const perRecipient = per === 'message';
+    const opCount = sum(uses.map(({ b }) => countOf(b.counts, per)));
+    const invocations = sum(uses.map(({ u }) => u.invocations));
+    const billedMs = sum(uses.map(({ u }) => u.billedMs));
+    if (opCount === 0) {
+      notes.push(`${name}: ${invocations} invocations but no ${per} counted in the runs: left out of the plan`);
+      continue;
+    }
+    const recipients = sum(uses.map(({ b }) => b.counts.recipients));
+    functions.push({
+      name,
+      route: fn.route,
+      ...(fn.authorizer ? { authorizer: true as const } : {}),
+      per,
+      invocationsPer: invocations / opCount,
+      billedMsPer: perRecipient ? ratio(billedMs, recipients) : billedMs / invocations,
+      billedMsPerUnit: perRecipient ? 'recipient' : 'invocation',
+      measuredMemoryMB: sizes[0]!,
+      memoryMB: memory[name] ?? sizes[0]!,
+      invocationsSource: weakest(uses.map(({ u }) => u.invocationsSource)),
+      billedSource: weakest(uses.map(({ u }) => u.billedSource)),
+      runs: uses.map(({ b }) => b.run.runId),
+      measuredOn: [...new Set(uses.map(({ b }) => b.run.measuredOn))],
+    });
+  }
+  for (const f of functions) {
+    if (f.memoryMB !== f.measuredMemoryMB) {
+      notes.push(`${f.name} planned at ${f.memoryMB} MB with the billed time measured at ${f.measuredMemoryMB} MB: Duration changes with memory (compare --memory measures how much), so its GB-seconds scale with the memory alone here`);
+    }
+  }
+
+  // DynamoDB: the measured units over the per-route model's, for the runs that measured them
+  const measuredRuns = bases.filter((b) => b.measuredUnits !== undefined);
+  const modelled = measuredRuns.map((b) => modelledUnits(b.usage, b.dynamoContext));
+  const measuredRead = sum(measuredRuns.map((b) => b.measuredUnits!.read));
+  const measuredWrite = sum(measuredRuns.map((b) => b.measuredUnits!.write));
+  const readScale = measuredRuns.length > 0 && sum(modelled.map((m) => m.read)) > 0 ? measuredRead / sum(modelled.map((m) => m.read)) : 1;
+  const writeScale = measuredRuns.length > 0 && sum(modelled.map((m) => m.write)) > 0 ? measuredWrite / sum(modelled.map((m) => m.write)) : 1;
+  if (measuredRuns.length === 0) notes.push('no run measured DynamoDB units (AWS/DynamoDB): units per route are the per-route assumptions alone (dynamo-units.ts)');
+  else if (measuredRuns.length < bases.length) notes.push(`DynamoDB units measured in ${measuredRuns.map((b) => b.run.runId).join(', ')} only; the others' are left out of the scale`);
+  const gonePerMessage = ratio(sum(bases.map((b) => b.dynamoContext.gonePerInvocation * b.counts.messages)), counts.messages);
+  const pooledContext: RouteContext = {
+    members: ratio(counts.recipients, counts.messages),
+    connections: Math.max(...bases.map((b) => b.dynamoContext.connections)),
+    payloadBytes: bases[0]!.run.payloadBytes,
+    gonePerInvocation: gonePerMessage,
+  };
+  const perOperation: Array<{ operation: PlanOperation; readUnits: number; writeUnits: number }> = (['connect', 'room', 'join', 'message'] as const).map((operation) => {
+    const fs = functions.filter((f) => f.per === operation);
+    const units = modelledUnits(
+      fs.map((f) => ({ fn: functionOf(f), invocations: f.invocationsPer })),
+      pooledContext,
+    );
+    return { operation, readUnits: units.read * readScale, writeUnits: units.write * writeScale };
+  });
+  // a message's Query reads every member row: what one more recipient adds
+  perOperation.push({ operation: 'recipient', readUnits: (DEFAULT_DYNAMO_ASSUMPTIONS.memberRowBytes / 4096) * readScale, writeUnits: 0 });
+
+  const posts = sum(bases.map((b) => b.posts.posts));
+  const withBytes = bases.filter((b) => b.bytesReceived !== undefined);
+  const bytes =
+    withBytes.length > 0
+      ? { perPost: ratio(sum(withBytes.map((b) => b.bytesReceived!)), sum(withBytes.map((b) => b.posts.posts))), source: 'client' as const, runs: withBytes.map((b) => b.run.runId) }
+      : { perPost: bases[0]!.run.payloadBytes + OUTBOUND_ENVELOPE_BYTES, source: 'assumption' as const, runs: [] };
+  if (bytes.source === 'assumption') notes.push(`bytes per post assumed: the payload and a ${OUTBOUND_ENVELOPE_BYTES}-byte message envelope (the runs counted no bytes received)`);
+
+  const emulated = bases.filter((b) => b.run.measuredOn === 'emulator');
+  if (emulated.length > 0) {
+    notes.push(
+      `${emulated.map((b) => b.run.runId).join(', ')} measured on the local emulator: their billed durations are this host's (its CPU, its load, the emulator's CPU-share model), not Lambda's; invocations, posts and DynamoDB units are the stack's own and carry over to AWS`,
+      ...measuredOnNotes('local'),
+    );
+  }
+
+  return {
+    runs: bases.map((b) => b.run),
+    counts,
+    functions,
+    dynamodb: { source: measuredRuns.length > 0 ? 'cloudwatch' : 'assumption', readScale, writeScale, perOperation, gonePerMessage, runs: measuredRuns.map((b) => b.run.runId) },
+    posts: { perRecipient: ratio(posts, counts.recipients), source: weakest(bases.map((b) => b.posts.source)), runs: bases.map((b) => b.run.runId) },
+    bytes,
+    joinsPerConnect: ratio(counts.joins, counts.connects),
+    notes,
+  };
+}
+
+/** The function a work-model entry stands for, at its planned memory. */
+export function functionOf(f: FunctionWork): BenchFunction {
+  return { name: f.name, route: f.route, memoryMB: f.memoryMB, ...(f.authorizer ? { authorizer: true as const } : {}) };
+}

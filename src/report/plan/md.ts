@@ -1,0 +1,65 @@
+import type { FunctionWork, Plan } from '../../analyses/plan/plan-schema.ts';
+import { fmtInt, fmtNum, fmtUsd } from '../../number-format.ts';
+import { escapeMarkdown } from '../shared/escape.ts';
+
+/**
+ * summary.md of a plan, numbers first: the total for the period, the cost by line, the work
+ * model with where each figure came from, then (a run's own traffic) measured beside planned, and
+ * the notes. Pure.
+ */
+// eslint-disable-next-line no-control-regex
+const md = (v: unknown) => escapeMarkdown(v).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+
+export function renderPlanMarkdown(p: Plan): string {
+  const t = p.traffic;
+  const c = p.cost;
+  const out: string[] = [];
+  out.push(`## fanout-bench plan: ${fmtUsd(c.totals.total)} per ${md(t.periodLabel)}`, '');
+  out.push(
+    t.source === 'flags'
+      ? `${fmtInt(t.connections)} connections · rooms of ${fmtNum(t.roomSize)} · ${fmtNum(t.messagesPerS)} messages/s · ${fmtNum(t.connectsPerS)} connects/s${t.sessionSec ? ` (sessions of ${fmtNum(t.sessionSec / 60)} min)` : ''}`
+      : `run ${md(p.check?.runId ?? p.workModel.runs[0]?.runId)} at its own traffic: ${fmtInt(t.connections)} connections at peak · rooms of ${fmtNum(t.roomSize)} · ${fmtNum(t.messagesPerS)} messages/s`,
+    `${md(c.region)} prices of ${md(c.pricesAsOf)} (${md(c.pricesSource)}), Lambda ${c.architecture}`,
+    '',
+    `| Lambda | API Gateway | DynamoDB | total |`,
+    `|---:|---:|---:|---:|`,
+    `| ${fmtUsd(c.totals.lambda)} | ${fmtUsd(c.totals.apiGateway)} | ${fmtUsd(c.totals.dynamodb)} | **${fmtUsd(c.totals.total)}** |`,
+    '',
+    '### Cost by line',
+    '',
+    '| service | item | quantity | unit | cost | source |',
+    '|---|---|---:|---|---:|---|',
+  );
+  for (const l of c.lines) out.push(`| ${l.service} | ${md(l.item)} | ${fmtNum(l.quantity)} | ${md(l.unit)} | ${fmtUsd(l.cost)} | ${l.source} |`);
+
+  const w = p.workModel;
+  out.push('', '### Work model', '', `From ${w.runs.map((r) => `${md(r.runId)} (${r.measuredOn}, rooms of ${fmtNum(r.roomSize)}, ${fmtNum(r.durationSec)} s)`).join(', ')}: ${fmtInt(w.counts.connects)} connects, ${fmtInt(w.counts.rooms)} rooms, ${fmtInt(w.counts.joins)} joins, ${fmtInt(w.counts.messages)} messages, ${fmtInt(w.counts.recipients)} recipients.`, '');
+  out.push('| function | per | invocations per | billed ms | memory | source | runs |', '|---|---|---:|---:|---:|---|---|');
+  for (const f of w.functions) out.push(`| ${md(f.name)} | ${f.per} | ${fmtNum(f.invocationsPer)} | ${fmtNum(f.billedMsPer)} per ${f.billedMsPerUnit} | ${memoryText(f)} | ${sourceText(f)} | ${md(f.runs.join(', '))} |`);
+  out.push('', `| DynamoDB units per | read | write |`, '|---|---:|---:|');
+  for (const u of w.dynamodb.perOperation) out.push(`| ${u.operation} | ${fmtNum(u.readUnits)} | ${fmtNum(u.writeUnits)} |`);
+  out.push(
+    '',
+    `DynamoDB: ${w.dynamodb.source === 'cloudwatch' ? `measured (AWS/DynamoDB, ${md(w.dynamodb.runs.join(', '))}), split over the routes by the per-route model (read × ${fmtNum(w.dynamodb.readScale)}, write × ${fmtNum(w.dynamodb.writeScale)})` : 'the per-route assumptions (nothing measured)'}; ${fmtNum(w.dynamodb.gonePerMessage)} gone connections per message. Posts per recipient ${fmtNum(w.posts.perRecipient)} (${w.posts.source}); ${fmtInt(Math.round(w.bytes.perPost))} bytes per post (${w.bytes.source}); ${fmtNum(w.joinsPerConnect)} joins per connect.`,
+  );
+
+  if (p.check) {
+    const k = p.check;
+    out.push('', `### Measured beside planned (${md(k.runId)})`, '', '| function | measured invocations | planned |', '|---|---:|---:|');
+    for (const i of k.invocations) out.push(`| ${md(i.function)} | ${fmtNum(i.measured)} | ${fmtNum(i.planned)} |`);
+    out.push('', '| line | measured quantity | planned | measured cost | planned |', '|---|---:|---:|---:|---:|');
+    for (const l of k.lines) out.push(`| ${l.service}: ${md(l.item)} | ${fmtNum(l.quantity.measured)} | ${fmtNum(l.quantity.planned)} | ${fmtUsd(l.cost.measured)} | ${fmtUsd(l.cost.planned)} |`);
+    out.push(`| **total** | | | ${fmtUsd(k.total.measured)} | ${fmtUsd(k.total.planned)} |`);
+  }
+  if (p.notes.length > 0) out.push('', '### Notes', '', ...p.notes.map((n) => `- ${md(n)}`));
+  return `${out.join('\n')}\n`;
+}
+
+function memoryText(f: FunctionWork): string {
+  return f.memoryMB === f.measuredMemoryMB ? `${f.memoryMB} MB` : `${f.memoryMB} MB (measured at ${f.measuredMemoryMB})`;
+}
+
+function sourceText(f: FunctionWork): string {
+  const where = f.measuredOn.includes('emulator') ? 'emulator: host durations' : 'AWS';
+  return `${f.invocationsSource === f.billedSource ? f.billedSource : `${f.invocationsSource} / ${f.billedSource}`}, ${where}`;
+}

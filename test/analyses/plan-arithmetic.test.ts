@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { PLAN_MONTH_SEC, planCost, plannedTraffic } from '../../src/analyses/plan/monthly-cost.ts';
+import type { FunctionWork, WorkModel } from '../../src/analyses/plan/plan-schema.ts';
+import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
+
+/**
+ * A flat month of a hand-made work model, every figure worked by hand: 32 KB message units,
+ * connection minutes, GB-seconds, requests and DynamoDB units per route.
+ */
+function fn(name: string, route: string, per: FunctionWork['per'], billedMsPer: number, memoryMB: number): FunctionWork {
+  return {
+    name,
+    route,
+    per,
+    invocationsPer: 1,
+    billedMsPer,
+    billedMsPerUnit: per === 'message' ? 'recipient' : 'invocation',
+    measuredMemoryMB: memoryMB,
+    memoryMB,
+    invocationsSource: 'report-lines',
+    billedSource: 'report-lines',
+    runs: ['r1'],
+    measuredOn: ['aws'],
+  };
+}
+
+const model: WorkModel = {
+  runs: [{ runId: 'r1', file: 'r1/results.json', measuredOn: 'aws', cloudwatchSource: 'aws', durationSec: 60, roomSize: 10, payloadBytes: 40_000 }],
+  counts: { connects: 10, rooms: 1, joins: 10, messages: 10, recipients: 100 },
+  functions: [
+    fn('fanout-connect', '$connect', 'connect', 10, 256),
+    fn('fanout-disconnect', '$disconnect', 'connect', 20, 256),
+    fn('fanout-join-room', 'joinRoom', 'join', 30, 256),
+    fn('fanout-send-message', 'sendMessage', 'message', 2, 1024),
+  ],
+  dynamodb: { source: 'cloudwatch', readScale: 1, writeScale: 1, perOperation: [], gonePerMessage: 0, runs: ['r1'] },
+  posts: { perRecipient: 1, source: 'cloudwatch', runs: ['r1'] },
+  bytes: { perPost: 40_250, source: 'client', runs: ['r1'] },
+  joinsPerConnect: 1,
+  notes: [],
+};
+
+describe('plan: a flat month worked by hand', () => {
+  // 1,000 connections, rooms of 10, 5 messages/s, sessions of 30 min: 1,000 / 1,800 s connects/s
+  const traffic = plannedTraffic(model, { connections: 1000, roomSize: 10, messagesPerS: 5, sessionSec: 1800 });
+  const cost = planCost(model, traffic, { prices: DEFAULT_PRICES, architecture: 'x86_64', connectionSource: 'assumption' });
+  const line = (item: string) => {
+    const l = cost.lines.find((x) => x.item.startsWith(item));
+    if (!l) throw new Error(`no line ${item}`);
+    return l;
+  };
+
+  it('holds the traffic 24 h a day for 30 days', () => {
+    expect(PLAN_MONTH_SEC).toBe(2_592_000);
+    expect(traffic.totals.connects).toBeCloseTo(1_440_000, 6); // 1,000 / 1,800 × 2,592,000
+    expect(traffic.totals.joins).toBeCloseTo(1_440_000, 6);
+    expect(traffic.totals.messages).toBe(12_960_000);
+    expect(traffic.totals.recipients).toBe(129_600_000);
+    expect(traffic.totals.rooms).toBe(100);
+  });
+
+  it('connection minutes: 1,000 connections × 43,200 minutes, $0.25 per million', () => {
+    expect(line('connection-minutes').quantity).toBe(43_200_000);
+    expect(line('connection-minutes').cost).toBeCloseTo(10.8, 9);
+  });
+
+  it('Lambda requests and GB-seconds at each memory', () => {
+    expect(cost.invocations).toEqual({ 'fanout-connect': 1_440_000, 'fanout-disconnect': 1_440_000, 'fanout-join-room': 1_440_000, 'fanout-send-message': 12_960_000 });
+    expect(line('requests').quantity).toBeCloseTo(17_280_000, 4);
+    expect(line('requests').cost).toBeCloseTo(3.456, 9);
+    // 1.44 M × 10 ms × 0.25 GB; send: 129.6 M recipients × 2 ms × 1 GB
+    expect(line('fanout-connect compute').quantity).toBeCloseTo(3_600, 6);
+    expect(line('fanout-disconnect compute').quantity).toBeCloseTo(7_200, 6);
+    expect(line('fanout-join-room compute').quantity).toBeCloseTo(10_800, 6);
+    expect(line('fanout-send-message compute (1024 MB').quantity).toBeCloseTo(259_200, 6);
+    expect(line('fanout-send-message compute').cost).toBeCloseTo(259_200 * 0.0000166667, 6);
+  });
+
+  it('API Gateway messages in 32 KB units: a 40,000-byte payload is two units each way', () => {
+    // in: 1.44 M joins × 1 + 12.96 M sends × ⌈40,060 / 32,768⌉ = 2
+    expect(line('messages client').quantity).toBeCloseTo(27_360_000, 4);
+    // out: a response per frame in (14.4 M) + 129.6 M posts × ⌈40,250 / 32,768⌉ = 2
+    expect(line('messages API').quantity).toBeCloseTo(273_600_000, 4);
+    expect(cost.totals.apiGateway).toBeCloseTo(27.36 + 273.6 + 10.8, 6);
+  });
+
+  it('DynamoDB units per route at rooms of 10', () => {
+    // reads: disconnect 0.5, join 1 + ⌈10 × 100 B / 4 KB⌉ = 2, send 2 + 1 = 3
+    expect(line('read request units').quantity).toBeCloseTo(0.72e6 + 2.88e6 + 38.88e6, 3);
+    // writes: connect 1, disconnect 3, join 2, send ⌈(40,000 + 200) / 1 KB⌉ = 40
+    expect(line('write request units').quantity).toBeCloseTo(1.44e6 + 4.32e6 + 2.88e6 + 518.4e6, 3);
+    expect(cost.totals.dynamodb).toBeCloseTo(42.48 * 0.125 + 527.04 * 0.625, 6);
+    expect(cost.totals.total).toBeCloseTo(cost.totals.lambda + cost.totals.apiGateway + cost.totals.dynamodb, 9);
+  });
+});

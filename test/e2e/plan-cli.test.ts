@@ -1,0 +1,37 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectOneLine, runCli } from './cli.ts';
+
+/** `fanout-bench plan` through the real CLI: no stack, a recorded run dir; seconds. */
+const RUN_DIR = fileURLToPath(new URL('../fixtures/plan/', import.meta.url));
+const out = mkdtempSync(join(tmpdir(), 'plan-cli-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+describe('fanout-bench plan', () => {
+  it('writes plan.json and summary.md for a month of traffic, and prints the total', async () => {
+    const r = await runCli(['plan', RUN_DIR, '--connections', '50000', '--room-size', '200', '--messages-per-s', '250', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^plan: \$[\d,.]+ per month \(30 days × 24 h, flat\)/);
+    const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'));
+    expect(plan.traffic).toMatchObject({ source: 'flags', connections: 50000, roomSize: 200, messagesPerS: 250 });
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/^## fanout-bench plan: \$/);
+  });
+
+  it.each([
+    [['--connections', '0', '--room-size', '2', '--messages-per-s', '1'], /^fanout-bench: --connections: must be an integer >= 1, got "0"\n$/],
+    [['--connections', '10', '--room-size', '2', '--messages-per-s', '-3'], /^fanout-bench: --messages-per-s: must be more than 0, got "-3"\n$/],
+    [['--connections', '10', '--room-size', '20', '--messages-per-s', '1'], /^fanout-bench: --room-size: 20 is more than --connections \(10\)\n$/],
+    [['--connections', '10'], /^fanout-bench: --room-size, --messages-per-s: missing/],
+    [['--memory', 'no-such-fn=512'], /^fanout-bench: --memory no-such-fn: the runs have no function no-such-fn/],
+  ])('bad traffic %j: one line, exit 2', async (flags, line) => {
+    expectOneLine(await runCli(['plan', RUN_DIR, ...flags, '--out', out]), line);
+  });
+
+  it('a run dir without results.json: one line naming the file, exit 2', async () => {
+    expectOneLine(await runCli(['plan', out, '--out', out]), `${join(out, 'results.json')}: no such file`);
+  });
+});
