@@ -19,6 +19,8 @@ function fn(name: string, route: string, per: FunctionWork['per'], billedMsPer: 
     memoryMB,
     invocationsSource: 'report-lines',
     billedSource: 'report-lines',
+    p99Ms: null,
+    p99AtRecipients: null,
     runs: ['r1'],
     measuredOn: ['aws'],
   };

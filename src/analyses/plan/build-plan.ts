@@ -52,6 +52,9 @@ export function buildPlan(input: PlanInput): Plan {
     workModel: model,
     traffic,
     cost,
+    headroom: [],
+    growth: [],
+    firstBreak: null,
     ...(input.traffic ? {} : { check: ownTrafficCheck(first, basis, cost) }),
     notes,
   };

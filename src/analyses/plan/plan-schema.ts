@@ -40,6 +40,21 @@ export const OperationCounts = z.object({
 });
 export type OperationCounts = z.infer<typeof OperationCounts>;
 
+/**
+ * A straight line through a fan-out function's billed ms per invocation against recipients per
+ * message, one point per room size measured (least squares): billed ms = interceptMs +
+ * perRecipientMs × recipients. With a fit, the function's billed time at a planned room size is
+ * read off the line instead of scaled per recipient.
+ */
+export const DurationFit = z.object({
+  interceptMs: z.number(),
+  perRecipientMs: z.number(),
+  /** coefficient of determination of the line over the points (1: on the line) */
+  r2: z.number(),
+  points: z.array(z.object({ recipients: z.number().nonnegative(), billedMsPerInvocation: z.number().nonnegative(), runs: z.array(z.string()) })),
+});
+export type DurationFit = z.infer<typeof DurationFit>;
+
 export const FunctionWork = z.object({
   name: z.string(),
   route: z.string(),
@@ -57,6 +72,15 @@ export const FunctionWork = z.object({
   memoryMB: z.number().positive(),
   invocationsSource: CostSource,
   billedSource: CostSource,
+  /**
+   * p99 duration of one invocation in the runs (ms; the longest of the runs' p99s): REPORT lines,
+   * else AWS/Lambda's p99; null when neither was measured. Little's law at the peak uses it.
+   */
+  p99Ms: z.number().nonnegative().nullable(),
+  /** the room size (recipients per message) p99Ms was measured at: a fan-out function's p99 moves with it */
+  p99AtRecipients: z.number().nonnegative().nullable(),
+  /** a fan-out function measured at several room sizes (a room-size sweep): its billed time per invocation against recipients */
+  fit: DurationFit.optional(),
   runs: z.array(z.string()),
   measuredOn: z.array(MeasuredOn),
 });
@@ -92,6 +116,17 @@ export const WorkModel = z.object({
 });
 export type WorkModel = z.infer<typeof WorkModel>;
 
+/**
+ * How the traffic moves over a day: 24 factors of the peak (hour 0 to 23, UTC), the peak hours 1.
+ * The traffic given is the peak's; the month is 30 such days.
+ */
+export const DailyProfile = z.object({
+  hours: z.array(z.number().min(0).max(1)).length(24),
+  /** where it came from: the traffic file and what it said (e.g. "plan.yaml: peak 18-22, off-peak 0.2") */
+  source: z.string(),
+});
+export type DailyProfile = z.infer<typeof DailyProfile>;
+
 /** The traffic planned, as given and as totals over the period priced. */
 export const PlanTraffic = z.object({
   /** flags: the traffic given; run: the run's own traffic over the run's own duration */
@@ -105,6 +140,8 @@ export const PlanTraffic = z.object({
   connectsPerS: z.number().nonnegative(),
   /** how long a connection lasts (flags only) */
   sessionSec: z.number().positive().optional(),
+  /** absent: flat, the peak held 24 h a day */
+  profile: DailyProfile.optional(),
   totals: OperationCounts.extend({
     posts: z.number().nonnegative(),
     connectionMinutes: z.number().nonnegative(),
@@ -125,6 +162,98 @@ export const PlanCost = z.object({
 });
 export type PlanCost = z.infer<typeof PlanCost>;
 
+/** The limits a plan holds its peak against (docs/aws-facts.md has each one's source). */
+export const PlanLimitId = z.enum([
+  /** the account's Lambda concurrency, by Little's law on the functions' p99 durations */
+  'lambdaConcurrency',
+  /** a function's scaling rate: 1,000 new execution environments every 10 s */
+  'lambdaScaling',
+  /** a function's reserved concurrency */
+  'reservedConcurrency',
+  /** API Gateway's new connections per second (account and region) */
+  'newConnectionsPerSecond',
+  /** the account's request rate: client messages and @connections posts together */
+  'accountRequestsPerSecond',
+  /** the stage's (or a route's) throttle on client messages, where one is set */
+  'stageRequestsPerSecond',
+  /** a table's throughput: on-demand's table-level maximum, or its provisioned capacity */
+  'tableReadUnits',
+  'tableWriteUnits',
+  /** one partition (a busy room is one partition key): 3,000 read and 1,000 write units per second */
+  'partitionReadUnits',
+  'partitionWriteUnits',
+  /** a sendMessage frame, and a delivered message */
+  'frameBytes',
+  'messageBytes',
+  /** a session longer than API Gateway's 2-hour connection lifetime */
+  'connectionLifetime',
+]);
+export type PlanLimitId = z.infer<typeof PlanLimitId>;
+
+/** One limit at the peak: "needs X of Y (Z %)". */
+export const Headroom = z.object({
+  limit: PlanLimitId,
+  /** what it applies to where not the account: a function's name, a table's */
+  scope: z.string().optional(),
+  /** e.g. "account Lambda concurrency", "fanout-send-message scaling rate" */
+  label: z.string(),
+  needs: z.number().nonnegative(),
+  of: z.number().positive(),
+  /** e.g. "concurrent executions", "connections/s", "requests/s", "read units/s", "bytes" */
+  unit: z.string(),
+  /** needs ÷ of: over 1 is passed */
+  share: z.number().nonnegative(),
+  /** how the need was worked out, with its figures (e.g. "Little's law: 812 invocations/s × p99 0.42 s") */
+  how: z.string(),
+  /** where the limit's value came from: AWS's documented default, the account (the run's quotas), a flag */
+  limitSource: z.string(),
+  /** what would move it: a quota increase, a memory size, a table design */
+  moves: z.string(),
+});
+export type Headroom = z.infer<typeof Headroom>;
+
+/** What the plan grows to find the first limit to break (as `search` does). */
+export const GrowthAxis = z.enum(['connections', 'roomSize', 'messagesPerS']);
+export type GrowthAxis = z.infer<typeof GrowthAxis>;
+
+const TrafficPoint = z.object({ connections: z.number(), roomSize: z.number(), messagesPerS: z.number() });
+
+/** A headroom's key in GrowthPoint.shares: the limit, and its scope where it has one. */
+export const headroomKey = (h: Pick<Headroom, 'limit' | 'scope'>): string => (h.scope ? `${h.limit}:${h.scope}` : h.limit);
+
+export const GrowthPoint = z.object({
+  /** × the planned peak's value on the axis */
+  factor: z.number().positive(),
+  traffic: TrafficPoint,
+  monthlyCost: z.number().nonnegative(),
+  /** each limit's share at this point, by headroomKey */
+  shares: z.record(z.string(), z.number().nonnegative()),
+});
+export type GrowthPoint = z.infer<typeof GrowthPoint>;
+
+export const FirstBreak = z.object({
+  axis: GrowthAxis,
+  limit: PlanLimitId,
+  scope: z.string().optional(),
+  label: z.string(),
+  /** × the planned peak's value on the axis where the limit is reached */
+  factor: z.number().positive(),
+  traffic: TrafficPoint,
+  monthlyCost: z.number().nonnegative(),
+  moves: z.string(),
+});
+export type FirstBreak = z.infer<typeof FirstBreak>;
+
+/** The traffic grown along one axis: the curves the page draws, and where the first limit is passed. */
+export const Growth = z.object({
+  axis: GrowthAxis,
+  points: z.array(GrowthPoint),
+  /** null: no limit is passed up to maxFactor */
+  firstBreak: FirstBreak.nullable(),
+  maxFactor: z.number().positive(),
+});
+export type Growth = z.infer<typeof Growth>;
+
 const Pair = z.object({ measured: z.number().nullable(), planned: z.number().nullable() });
 
 /** A run planned at its own traffic: what was measured beside what the plan gives. */
@@ -143,6 +272,12 @@ export const Plan = z.object({
   workModel: WorkModel,
   traffic: PlanTraffic,
   cost: PlanCost,
+  /** every limit that applies, at the peak */
+  headroom: z.array(Headroom),
+  /** the traffic grown along each axis, the one grown first (--grow) first */
+  growth: z.array(Growth),
+  /** the first limit to break along the axis grown first (growth[0].firstBreak) */
+  firstBreak: FirstBreak.nullable(),
   check: PlanCheck.optional(),
   notes: z.array(z.string()),
 });

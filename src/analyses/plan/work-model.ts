@@ -50,6 +50,13 @@ export interface RunBasis {
   measuredUnits: { read: number; write: number } | undefined;
   /** results.bytesReceived */
   bytesReceived: number | undefined;
+  /** p99 ms of one invocation by function name: REPORT lines, else AWS/Lambda (absent: not measured) */
+  p99Ms: Record<string, number>;
+}
+
+/** A function's p99 duration in a run: its REPORT lines', else AWS/Lambda's. */
+function p99Of(cw: CloudWatchResults | undefined, name: string): number | undefined {
+  return cw?.reports[name]?.duration?.p99 ?? cw?.lambda[name]?.durationP99Ms ?? undefined;
 }
 
 /** The operation a function's invocations are counted per. */
@@ -112,6 +119,10 @@ export function runBasis(m: MeasuredRun, prices: PriceTable): RunBasis {
     dynamoContext: { members: roomSize, connections: connection.peak, payloadBytes, gonePerInvocation: fanoutSends > 0 ? gone / fanoutSends : 0 },
     measuredUnits: measured ? { read: measured.readUnits, write: measured.writeUnits } : undefined,
     bytesReceived: results.bytesReceived,
+    p99Ms: Object.fromEntries(usage.flatMap((u) => {
+      const p99 = p99Of(cw, u.fn.name);
+      return p99 === undefined ? [] : [[u.fn.name, p99]];
+    })),
   };
 }
 
@@ -169,6 +180,9 @@ export function buildWorkModel(bases: readonly RunBasis[], memory: Readonly<Reco
       continue;
     }
     const recipients = sum(uses.map(({ b }) => b.counts.recipients));
+    // the longest of the runs' p99s, and the room size of the run it came from
+    const p99s = uses.flatMap(({ b }) => (b.p99Ms[name] === undefined ? [] : [{ ms: b.p99Ms[name]!, at: b.run.roomSize }]));
+    const p99 = p99s.reduce<{ ms: number; at: number } | undefined>((best, x) => (best && best.ms >= x.ms ? best : x), undefined);
     functions.push({
       name,
       route: fn.route,
@@ -181,6 +195,8 @@ export function buildWorkModel(bases: readonly RunBasis[], memory: Readonly<Reco
       memoryMB: memory[name] ?? sizes[0]!,
       invocationsSource: weakest(uses.map(({ u }) => u.invocationsSource)),
       billedSource: weakest(uses.map(({ u }) => u.billedSource)),
+      p99Ms: p99?.ms ?? null,
+      p99AtRecipients: p99?.at ?? null,
       runs: uses.map(({ b }) => b.run.runId),
       measuredOn: [...new Set(uses.map(({ b }) => b.run.measuredOn))],
     });
