@@ -4,7 +4,8 @@ import WebSocket from 'ws';
 
 /**
  * The floor under the harness: the least a `ws` client fleet must do to measure what the harness
- * measures, written for the benchmark with no harness code. One process; chat protocol v1
+ * measures, written for the benchmark with no harness code. One process (or one of `--shards`:
+ * below); chat protocol v1
  * (createRoom, joinRoom, sendMessage); messages sent on an open-model schedule (every slot has
  * its intended time fixed in advance and latency counts from it); every frame JSON.parse'd and
  * one HDR record per delivery. What the harness does beyond this (shards, IPC, per-message
@@ -15,6 +16,14 @@ import WebSocket from 'ws';
  *
  * A phase is name:deliveries-per-second:seconds; they run back to back. Prints one JSON line
  * (BareFleetOutput) on stdout once every message is delivered or the loss wait ran out.
+ *
+ * `--shard i --shards n`: this process is one of n, split the way the harness splits its shards
+ * (client c lives in process c mod n; room r's sender is its member r mod n, so the senders too are
+ * spread over the processes). With n > 1 no room is created (the minimal server's
+ * --create-on-join creates it on its first join), and the phases wait for their start: once its
+ * clients have joined, the process prints {"ready":true} and reads "go <epoch ms>" on stdin
+ * (bare-run.ts starts every process's first phase at one instant). Each process counts what it
+ * sent and what its own clients expected and received; bare-run.ts adds them up.
  */
 export interface BarePhaseResult {
   name: string;
@@ -58,6 +67,8 @@ const { values } = parseArgs({
     'room-prefix': { type: 'string', default: 'bare.r' },
     payload: { type: 'string', default: '64' },
     phase: { type: 'string', multiple: true, default: [] },
+    shard: { type: 'string', default: '0' },
+    shards: { type: 'string', default: '1' },
   },
 });
 if (!values.url) fail('--url: required (ws://127.0.0.1:PORT/)');
@@ -75,6 +86,19 @@ const phases = values.phase!.map((spec) => {
   return p;
 });
 if (phases.length === 0) fail('--phase: at least one');
+const shards = Number(values.shards);
+const shard = Number(values.shard);
+if (!Number.isInteger(shards) || shards < 1) fail('--shards: a positive integer');
+if (!Number.isInteger(shard) || shard < 0 || shard >= shards) fail(`--shard: an integer from 0 to ${shards - 1}`);
+/** room r's sender: its member r mod shards, so each process sends for some rooms (as the harness's shuffled senders spread) */
+const senderOf = (r: number) => r * members + (r % Math.min(shards, members));
+const isLocal = (client: number) => client % shards === shard;
+/** this process's members of each room */
+const localMembers = Array.from({ length: roomCount }, (_, r) => {
+  let n = 0;
+  for (let c = r * members; c < (r + 1) * members; c++) if (isLocal(c)) n++;
+  return n;
+});
 
 function positive(key: 'clients' | 'rooms' | 'payload'): number {
   const n = Number(values[key]);
@@ -92,6 +116,7 @@ const now = () => origin + performance.now();
 
 interface Client {
   ws: WebSocket;
+  index: number;
   room: number;
   /** resolves the control request (createRoom, joinRoom) in flight */
   answer?: (ok: boolean) => void;
@@ -124,10 +149,10 @@ function onMessage(c: Client, data: Buffer): void {
   }
 }
 
-function connect(room: number): Promise<Client> {
+function connect(index: number): Promise<Client> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false });
-    const c: Client = { ws, room };
+    const c: Client = { ws, index, room: Math.floor(index / members) };
     ws.once('open', () => resolve(c));
     ws.once('error', reject);
     ws.on('message', (data: Buffer) => onMessage(c, data));
@@ -165,15 +190,27 @@ function within<T>(p: Promise<T>, what: string): Promise<T> {
   return Promise.race([p, limit]).finally(() => clearTimeout(timer));
 }
 
-/** One phase's open-model schedule: slot k at startAt + k·interval, sent by room k mod rooms' first member. */
-function runPhase(index: number, senders: Client[], startAt: number): Promise<BarePhaseResult> {
+/**
+ * One phase's open-model schedule: slot k at startAt + k·interval, sent by room (k mod rooms)'s
+ * sender: by this process when the sender is one of its clients (`senders[r]`, else undefined).
+ */
+function runPhase(index: number, senders: Array<Client | undefined>, startAt: number): Promise<BarePhaseResult> {
   const spec = phases[index];
   const rate = spec.deliveriesPerSec / members;
   const interval = 1000 / rate;
   const count = Math.floor(spec.seconds * rate);
   const prefix = `{"action":"sendMessage","room":`;
-  const roomParts = senders.map((c) => `${prefix}${JSON.stringify(roomName(c.room))},"payload":"`);
-  let k = 0;
+  const roomParts = senders.map((_, r) => `${prefix}${JSON.stringify(roomName(r))},"payload":"`);
+  // what this process sends, and what its clients are to receive, of the phase's slots
+  let sent = 0;
+  let expected = 0;
+  for (let r = 0; r < roomCount; r++) {
+    const slots = Math.floor(count / roomCount) + (r < count % roomCount ? 1 : 0);
+    if (senders[r]) sent += slots;
+    expected += slots * localMembers[r]!;
+  }
+  // a process that sends nothing runs no schedule: it only waits out the phase
+  let k = senders.some(Boolean) ? 0 : count;
   let missed = 0;
   const cpu0 = process.cpuUsage();
   const arrivals0 = arrivals;
@@ -186,12 +223,14 @@ function runPhase(index: number, senders: Client[], startAt: number): Promise<Ba
           t = now();
           if (intended > t) break;
         }
+        const r = k % roomCount;
+        const sender = senders[r];
+        k++;
+        if (!sender) continue;
         if (t - intended > MISS_TOLERANCE_MS) missed++;
         const head = `${Math.round(intended * 1000)}|${index}|`;
         const payload = head.length >= payloadBytes ? head : head + 'x'.repeat(payloadBytes - head.length);
-        const r = k % senders.length;
-        senders[r].ws.send(`${roomParts[r]}${payload}"}`);
-        k++;
+        sender.ws.send(`${roomParts[r]}${payload}"}`);
       }
       if (k < count) {
         setTimeout(tick, Math.max(0, startAt + k * interval - now()));
@@ -206,8 +245,8 @@ function runPhase(index: number, senders: Client[], startAt: number): Promise<Ba
           deliveriesPerSec: spec.deliveriesPerSec,
           startedAt: startAt,
           endedAt: endAt,
-          sent: count,
-          expected: count * members,
+          sent,
+          expected,
           received: 0,
           lost: 0,
           arrivedInWindow: arrivals - arrivals0,
@@ -222,24 +261,40 @@ function runPhase(index: number, senders: Client[], startAt: number): Promise<Ba
   });
 }
 
+/** The first phase's start, from the line "go <epoch ms>" on stdin. */
+function goSignal(): Promise<number> {
+  return new Promise((resolve) => {
+    let text = '';
+    process.stdin.on('data', (d: Buffer) => {
+      text += d.toString('utf8');
+      const m = /^go (\d+(?:\.\d+)?)\n/m.exec(text);
+      if (m) {
+        process.stdin.pause();
+        resolve(Number(m[1]));
+      }
+    });
+  });
+}
+
 async function main(): Promise<void> {
-  const clients = await within(
-    bounded(
-      Array.from({ length: clientCount }, (_, i) => Math.floor(i / members)),
-      (room) => connect(room),
-    ),
-    'connecting',
-  );
-  const firsts = Array.from({ length: roomCount }, (_, r) => clients[r * members]);
-  await within(bounded(firsts, (c) => control(c, 'createRoom')), 'createRoom');
+  const indexes = Array.from({ length: clientCount }, (_, i) => i).filter(isLocal);
+  const clients = await within(bounded(indexes, (i) => connect(i)), 'connecting');
+  const byIndex = new Map(clients.map((c) => [c.index, c]));
+  const senders = Array.from({ length: roomCount }, (_, r) => byIndex.get(senderOf(r)));
+  if (shards === 1) await within(bounded(senders as Client[], (c) => control(c, 'createRoom')), 'createRoom');
   await within(bounded(clients, (c) => control(c, 'joinRoom')), 'joinRoom');
 
-  const results: BarePhaseResult[] = [];
   let startAt = now() + 250;
+  if (shards > 1) {
+    process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+    startAt = await within(goSignal(), 'waiting for go');
+  }
+  const results: BarePhaseResult[] = [];
   for (let i = 0; i < phases.length; i++) {
-    const r = await runPhase(i, firsts, startAt);
+    const r = await runPhase(i, senders, startAt);
     results.push(r);
-    startAt = now() + 250;
+    // every process's next phase starts at the same instant
+    startAt = r.endedAt + 250;
   }
   const expected = results.reduce((a, r) => a + r.expected, 0);
   const deadline = now() + LOSS_WAIT_MS;

@@ -30,8 +30,27 @@ import { startServer, type ServerProcess } from './server-process.ts';
  * round (the order rotates, so none always runs first or last). Each round measures 20,000
  * deliveries/s and the highest rate every fleet keeps up with (found first, by a run of rising
  * steps per fleet). The harness's figures are read as ratios to the floor's in the same round.
+ *
+ * The bare fleet runs as one process ('floor') and, for each shard count above 1 the harness is
+ * measured on, split over that many processes as the harness splits its shards ('floor-2'): n
+ * processes on two cores each wake for part of every room's burst and share the cores with more
+ * neighbours, whoever's code they run. The harness on n shards is judged against the bare fleet on
+ * n processes (its own code's cost), and its default against the one-process floor too (the
+ * cheapest way to measure at that rate).
  */
-export type Fleet = 'floor' | number;
+export type FloorFleet = 'floor' | `floor-${number}`;
+export type Fleet = FloorFleet | number;
+
+export const isFloor = (f: Fleet): f is FloorFleet => typeof f === 'string';
+/** The processes a bare fleet runs on. */
+export const floorProcesses = (f: FloorFleet): number => (f === 'floor' ? 1 : Number(f.slice('floor-'.length)));
+/** The bare fleet on `processes` processes. */
+export const floorOn = (processes: number): FloorFleet => (processes === 1 ? 'floor' : `floor-${processes}`);
+/** How a fleet is named in the results. */
+export function fleetName(f: Fleet, defaultShards?: number): string {
+  if (isFloor(f)) return f === 'floor' ? 'bare ws fleet' : `bare ws fleet, ${floorProcesses(f)} processes`;
+  return `harness, ${f} shard${f === 1 ? '' : 's'}${f === defaultShards ? ' (default)' : ''}`;
+}
 
 export interface Figures {
   /** CPU-seconds per 10,000 deliveries: every process of the fleet (harness: shards and parent), from /proc */
@@ -47,7 +66,7 @@ export interface Figures {
 
 export interface Trial {
   round: number;
-  /** 'floor', or the harness's shard count */
+  /** a bare fleet ('floor', 'floor-2': on 2 processes), or the harness's shard count */
   fleet: Fleet;
   rate: number;
   figures: Figures;
@@ -99,11 +118,11 @@ export interface Ratio {
 }
 
 /** Harness ÷ floor of `key`, round by round (same round: the fleets ran minutes apart at most). */
-export function ratio(m: FloorMeasurement, shards: number, rate: number, key: RatioKey): Ratio | undefined {
+export function ratio(m: FloorMeasurement, fleet: Fleet, rate: number, key: RatioKey, floor: FloorFleet = 'floor'): Ratio | undefined {
   const each: number[] = [];
   for (let round = 0; round < m.orders.length; round++) {
-    const f = m.trials.find((t) => t.round === round && t.fleet === 'floor' && t.rate === rate);
-    const h = m.trials.find((t) => t.round === round && t.fleet === shards && t.rate === rate);
+    const f = m.trials.find((t) => t.round === round && t.fleet === floor && t.rate === rate);
+    const h = m.trials.find((t) => t.round === round && t.fleet === fleet && t.rate === rate);
     if (f && h && f.figures[key] > 0 && Number.isFinite(h.figures[key])) each.push(h.figures[key] / f.figures[key]);
   }
   if (each.length === 0) return undefined;
@@ -123,7 +142,7 @@ export async function measureFloor(sizes: Sizes, dir: string, protocol: BenchPro
   const defaults: Record<number, number> = {};
   for (const rate of [STEADY_DELIVERIES_PER_SEC, ...sizes.floorSteps]) defaults[rate] = defaultShards(floorScenario(sizes, [rate]));
   const shards = [...new Set([1, chooseShards(clients), ...Object.values(defaults)])].sort((a, b) => a - b);
-  const fleets: Fleet[] = ['floor', ...shards];
+  const fleets: Fleet[] = [...shards.map(floorOn), ...shards];
   const server = await startServer(2);
   const commands: string[] = [];
   try {
@@ -139,9 +158,12 @@ export async function measureFloor(sizes: Sizes, dir: string, protocol: BenchPro
       orders.push(order);
       loads.push(loadAverage());
       for (const fleet of order) {
-        process.stderr.write(`harness-capacity: floor round ${round + 1}/${sizes.floorRounds}: ${fleet === 'floor' ? 'bare ws fleet' : `harness, ${fleet} shard(s)`} (load average ${loadAverage()})\n`);
-        if (fleet === 'floor') {
-          const run = await runBareFleet(bareOptions(sizes, server, [`${WARMUP_PHASE}:${STEADY_DELIVERIES_PER_SEC}:${sizes.warmupSeconds}`, ...rates.map((r) => `${ratePhase(r)}:${r}:${sizes.floorSeconds}`)]));
+        process.stderr.write(`harness-capacity: floor round ${round + 1}/${sizes.floorRounds}: ${fleetName(fleet)} (load average ${loadAverage()})\n`);
+        if (isFloor(fleet)) {
+          const run = await runBareFleet({
+            ...bareOptions(sizes, server, [`${WARMUP_PHASE}:${STEADY_DELIVERIES_PER_SEC}:${sizes.warmupSeconds}`, ...rates.map((r) => `${ratePhase(r)}:${r}:${sizes.floorSeconds}`)]),
+            processes: floorProcesses(fleet),
+          });
           if (round === 0) commands.push(run.command);
           for (const rate of rates) trials.push({ round, fleet, rate, figures: bareFigures(run, ratePhase(rate)) });
         } else {
@@ -174,9 +196,14 @@ export function bareOptions(sizes: Sizes, server: ServerProcess, phases: string[
 async function searchHighRate(sizes: Sizes, dir: string, server: ServerProcess, shards: number[], commands: string[], protocol: BenchProtocol): Promise<StepJudgement[]> {
   const out: StepJudgement[] = [];
   process.stderr.write(`harness-capacity: floor: the highest rate every fleet keeps up with (${sizes.floorSteps.join(', ')}/s) …\n`);
-  const bare = await runBareFleet(bareOptions(sizes, server, [`${WARMUP_PHASE}:${STEADY_DELIVERIES_PER_SEC}:${sizes.warmupSeconds}`, ...sizes.floorSteps.map((r) => `${stepPhase(r)}:${r}:${sizes.floorStepSeconds}`)]));
-  commands.push(bare.command);
-  for (const rate of sizes.floorSteps) out.push(judgeBareStep(bare.output.phases.find((p) => p.name === stepPhase(rate))!, rate));
+  for (const floor of shards.map(floorOn)) {
+    const bare = await runBareFleet({
+      ...bareOptions(sizes, server, [`${WARMUP_PHASE}:${STEADY_DELIVERIES_PER_SEC}:${sizes.warmupSeconds}`, ...sizes.floorSteps.map((r) => `${stepPhase(r)}:${r}:${sizes.floorStepSeconds}`)]),
+      processes: floorProcesses(floor),
+    });
+    commands.push(bare.command);
+    for (const rate of sizes.floorSteps) out.push(judgeBareStep(bare.output.phases.find((p) => p.name === stepPhase(rate))!, rate, floor));
+  }
   const scenarioFile = writeScenario(dir, floorStepsScenario(sizes, protocol));
   for (const n of shards) {
     const run = await runHarness({
@@ -208,7 +235,7 @@ function highestKeptUp(steps: StepJudgement[], fleets: Fleet[], ladder: number[]
   return best;
 }
 
-function judgeBareStep(p: BarePhaseResult, rate: number): StepJudgement {
+function judgeBareStep(p: BarePhaseResult, rate: number, fleet: FloorFleet): StepJudgement {
   const seconds = (p.endedAt - p.startedAt) / 1000;
   const fail: string[] = [];
   const p99 = histogramSummary(p.histogram).p99Ms;
@@ -218,7 +245,7 @@ function judgeBareStep(p: BarePhaseResult, rate: number): StepJudgement {
   if (!(p99 <= MAX_P99_MS)) fail.push(`p99 ${p99} ms > ${MAX_P99_MS} ms`);
   const late = missedWhy(p.missedSlots, p.sent);
   if (late) fail.push(late);
-  return { fleet: 'floor', rate, keptUp: fail.length === 0, p99Ms: p99, ...(fail.length ? { why: fail.join('; ') } : {}) };
+  return { fleet, rate, keptUp: fail.length === 0, p99Ms: p99, ...(fail.length ? { why: fail.join('; ') } : {}) };
 }
 
 function missedWhy(missed: number, sent: number): string | undefined {

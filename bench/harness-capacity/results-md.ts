@@ -23,7 +23,7 @@ const DERIVATIONS: Record<Measurement, string> = {
   ].join('\n'),
   steps: '5. Max deliveries/s: send phases of rising rate in one run; the highest step that kept up (see its criteria below), below the first that did not.',
   floor:
-    '6. The floor: a bare `ws` fleet written for the benchmark (bench/harness-capacity/bare-fleet.ts: one process, chat protocol v1, JSON.parse and one HDR record per delivery, run with the V8 flag the shards run with) against the same server, alternated round by round with the harness on 1 shard and on its default shards, at 20,000 deliveries/s and at the highest rate all of them keep up with; the harness\'s CPU per delivery (shards and parent, /proc), broadcast p99 and p99.9 as ratios to the floor\'s in the same round, median over rounds.',
+    '6. The floor: a bare `ws` fleet written for the benchmark (bench/harness-capacity/bare-fleet.ts: chat protocol v1, JSON.parse and one HDR record per delivery, run with the V8 flag the shards run with; on one process, and on n processes split as the harness splits n shards) against the same server, alternated round by round with the harness on 1 shard and on its default shards, at 20,000 deliveries/s and at the highest rate all of them keep up with; the harness\'s CPU per delivery (shards and parent, /proc), broadcast p99 and p99.9 as ratios to the floor\'s in the same round, median over rounds: n shards against the floor on n processes, and the default (and 1 shard) against the floor on one.',
 };
 
 const ORDER: Measurement[] = ['steady', 'held', 'steps', 'floor'];

@@ -1,5 +1,5 @@
 import type { Machine } from './machine.ts';
-import { ratio, spread, type Fleet, type FloorMeasurement, type Ratio, type RatioKey } from './measure-floor.ts';
+import { fleetName, floorOn, isFloor, ratio, spread, type Fleet, type FloorFleet, type FloorMeasurement, type Ratio, type RatioKey } from './measure-floor.ts';
 import type { HeldMeasurement } from './measure-held.ts';
 import type { SteadyMeasurement } from './measure-steady.ts';
 import type { StepsMeasurement } from './measure-steps.ts';
@@ -57,8 +57,15 @@ export function targetValues(m: Measured): Record<string, number | undefined> {
   };
   const f = m.floor;
   if (f) {
-    for (const rate of f.rates) for (const n of f.shards) for (const figure of Object.keys(FLOOR_LIMITS) as FloorFigure[]) out[floorKey(figure, n, rate)] = ratio(f, n, rate, figure)?.median;
-    out[FLOOR_LOST_KEY] = f.trials.filter((t) => t.fleet !== 'floor').reduce((a, t) => a + t.figures.lost, 0);
+    for (const rate of f.rates) {
+      for (const n of f.shards) {
+        for (const figure of Object.keys(FLOOR_LIMITS) as FloorFigure[]) {
+          out[floorKey(figure, n, rate)] = ratio(f, n, rate, figure)?.median;
+          if (n > 1) out[floorKey(figure, n, rate, n)] = ratio(f, n, rate, figure, floorOn(n))?.median;
+        }
+      }
+    }
+    out[FLOOR_LOST_KEY] = f.trials.filter((t) => !isFloor(t.fleet)).reduce((a, t) => a + t.figures.lost, 0);
   }
   return out;
 }
@@ -72,7 +79,7 @@ export function rows(m: Measured, quick: boolean, only: readonly string[]): Row[
     .filter((t) => only.includes(t.measurement))
     .map((t) => {
       const parts = t.key.split(':');
-      const r = f && parts[0] === 'floor' && parts.length === 4 ? ratio(f, Number(parts[2]), Number(parts[3]), parts[1] as RatioKey) : undefined;
+      const r = f && parts[0]!.startsWith('floor') && parts.length === 4 ? ratio(f, Number(parts[2]), Number(parts[3]), parts[1] as RatioKey, parts[0] as FloorFleet) : undefined;
       return { target: t, value: values[t.key], verdict: verdict(t, values[t.key], quick), ...(r ? { detail: ratioRange(r) } : {}) };
     });
 }
@@ -134,12 +141,12 @@ export function stepsLines(s: StepsMeasurement, cores: number): string[] {
 }
 
 export function floorLines(f: FloorMeasurement): string[] {
-  const who = (x: Fleet, rate: number) => (x === 'floor' ? 'bare ws fleet' : `harness, ${x} shard${x === 1 ? '' : 's'}${x === f.defaultShards[rate] ? ' (default)' : ''}`);
+  const who = (x: Fleet, rate: number) => fleetName(x, f.defaultShards[rate]);
   const mmm = (r: Ratio | undefined, d: number) => (r ? (r.each.length > 1 ? `${fmt(r.median, d)} (${fmt(r.min, d)}–${fmt(r.max, d)})` : fmt(r.median, d)) : '—');
   const out = [
     `the harness spoke ${f.protocol === 'chat-v1' ? 'chat-v1 (its own protocol)' : 'a described protocol (chat-v1\'s wire format written as a description: answers matched by JSON path, deliveries found by the probe\'s marker)'}`,
-    `${f.orders.length} rounds against one minimal server (2 workers), the fleets alternated (orders: ${f.orders.map((o) => o.map((x) => (x === 'floor' ? 'floor' : `${x}sh`)).join('→')).join(', ')}); load average before each round: ${f.loads.join(' | ')}`,
-    `bare ws fleet: one process, no harness code (bench/harness-capacity/bare-fleet.ts): the same 20 rooms × 100 members, one sender per room on an open-model schedule, JSON.parse and one HDR record per delivery`,
+    `${f.orders.length} rounds against one minimal server (2 workers), the fleets alternated (orders: ${f.orders.map((o) => o.map((x) => (isFloor(x) ? x : `${x}sh`)).join('→')).join(', ')}); load average before each round: ${f.loads.join(' | ')}`,
+    `bare ws fleet: no harness code (bench/harness-capacity/bare-fleet.ts): the same 20 rooms × 100 members, one sender per room on an open-model schedule, JSON.parse and one HDR record per delivery; on one process, and split over n processes as the harness splits n shards (client c in process c mod n, the senders spread over them) for each n > 1 measured`,
     `CPU = every process of the fleet (harness: shards and parent) from /proc over the phase ÷ deliveries that arrived in it; latency = intended send time → arrival`,
     f.highRate === undefined
       ? `highest rate every fleet keeps up with: none of ${f.steps.map((s) => s.rate).filter((r, i, a) => a.indexOf(r) === i).join(', ')}/s; only 20,000/s compared (measurement 5's criteria, and at most 1 % of send slots late)`
@@ -147,16 +154,17 @@ export function floorLines(f: FloorMeasurement): string[] {
   ];
   for (const s of f.steps.filter((x) => !x.keptUp)) out.push(`  step ${fmt(s.rate, 0)}/s, ${who(s.fleet, s.rate)}: did not keep up (${s.why})`);
   out.push(
-    'Each figure: median (min–max) over rounds; ratios are harness ÷ bare fleet within a round.',
-    '| fleet | deliveries/s | CPU-s per 10k | p50 ms | p99 ms | p99.9 ms | max ms | lost | missed send slots | CPU × floor | p50 × floor | p99 × floor | p99.9 × floor |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    'Each figure: median (min–max) over rounds; ratios are a fleet ÷ the bare fleet on one process within a round, and (last four columns) harness on n shards ÷ bare fleet on n processes.',
+    '| fleet | deliveries/s | CPU-s per 10k | p50 ms | p99 ms | p99.9 ms | max ms | lost | missed send slots | CPU × floor | p50 × floor | p99 × floor | p99.9 × floor | CPU × same-process floor | p50 × same | p99 × same | p99.9 × same |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const rate of f.rates) {
-    for (const x of ['floor', ...f.shards] as Fleet[]) {
+    for (const x of [...f.shards.map(floorOn), ...f.shards] as Fleet[]) {
       const fig = (k: 'cpuPer10k' | 'p50Ms' | 'p99Ms' | 'p999Ms' | 'maxMs' | 'lost' | 'missedSlots', d: number) => mmm(spread(f, x, rate, k), d);
       const rat = (k: RatioKey) => (x === 'floor' ? '1' : mmm(ratio(f, x, rate, k), 2));
+      const same = (k: RatioKey) => (typeof x === 'number' && x > 1 ? mmm(ratio(f, x, rate, k, floorOn(x)), 2) : '—');
       out.push(
-        `| ${who(x, rate)} | ${fmt(rate, 0)} | ${fig('cpuPer10k', 3)} | ${fig('p50Ms', 2)} | ${fig('p99Ms', 2)} | ${fig('p999Ms', 2)} | ${fig('maxMs', 1)} | ${fig('lost', 0)} | ${fig('missedSlots', 0)} | ${rat('cpuPer10k')} | ${rat('p50Ms')} | ${rat('p99Ms')} | ${rat('p999Ms')} |`,
+        `| ${who(x, rate)} | ${fmt(rate, 0)} | ${fig('cpuPer10k', 3)} | ${fig('p50Ms', 2)} | ${fig('p99Ms', 2)} | ${fig('p999Ms', 2)} | ${fig('maxMs', 1)} | ${fig('lost', 0)} | ${fig('missedSlots', 0)} | ${rat('cpuPer10k')} | ${rat('p50Ms')} | ${rat('p99Ms')} | ${rat('p999Ms')} | ${same('cpuPer10k')} | ${same('p50Ms')} | ${same('p99Ms')} | ${same('p999Ms')} |`,
       );
     }
   }

@@ -41,28 +41,37 @@ const FLOOR_LABELS: Record<FloorFigure, string> = { p99Ms: 'broadcast p99', p999
 
 export const FLOOR_LOST_KEY = 'floor:lost';
 
-export function floorKey(figure: FloorFigure, shards: number, rate: number): string {
-  return `floor:${figure}:${shards}:${rate}`;
+/** A floor row's key: the figure, the harness's shards and the rate, against the bare fleet on `floorProcesses` processes. */
+export function floorKey(figure: FloorFigure, shards: number, rate: number, floorProcesses = 1): string {
+  return `${floorProcesses === 1 ? 'floor' : `floor-${floorProcesses}`}:${figure}:${shards}:${rate}`;
 }
 
-/** One row per figure, shard count and rate (judged for 1 shard and the default); one for what the harness lost in all of them. */
+/**
+ * One row per figure, shard count and rate, against the bare fleet on one process (judged for 1
+ * shard and the default: the cheapest way to measure at that rate), and for n > 1 shards against
+ * the bare fleet on n processes too (judged: the harness's own code on n processes); one for what
+ * the harness lost in all of them.
+ */
 export function floorTargets(shards: number[], defaultShards: Record<number, number>, rates: number[]): Target[] {
   const out: Target[] = [];
   for (const rate of rates) {
     for (const n of shards) {
       const who = `${n} shard${n === 1 ? '' : 's'}${n === defaultShards[rate] ? ' (default)' : ''}`;
-      // The targets hold for 1 shard and for the default; another count is measured beside them, not judged.
-      const judged = n === 1 || n === defaultShards[rate];
-      for (const figure of Object.keys(FLOOR_LIMITS) as FloorFigure[]) {
-        out.push({
-          key: floorKey(figure, n, rate),
-          measurement: 'floor',
-          label: `${FLOOR_LABELS[figure]} ÷ bare ws fleet's, ${who}, ${fmt(rate / 1000, 0)}k deliveries/s`,
-          unit: '×',
-          ...(judged ? { max: FLOOR_LIMITS[figure] } : {}),
-          digits: 2,
-          sizeBound: true,
-        });
+      const against = n === 1 ? [1] : [n, 1];
+      for (const processes of against) {
+        const judged = processes === n || n === defaultShards[rate];
+        const floor = processes === 1 ? "bare ws fleet's" : `bare ws fleet's on ${processes} processes`;
+        for (const figure of Object.keys(FLOOR_LIMITS) as FloorFigure[]) {
+          out.push({
+            key: floorKey(figure, n, rate, processes),
+            measurement: 'floor',
+            label: `${FLOOR_LABELS[figure]} ÷ ${floor}, ${who}, ${fmt(rate / 1000, 0)}k deliveries/s`,
+            unit: '×',
+            ...(judged ? { max: FLOOR_LIMITS[figure] } : {}),
+            digits: 2,
+            sizeBound: true,
+          });
+        }
       }
     }
   }

@@ -1,9 +1,7 @@
 import type { Results } from '../contracts/results-schema.ts';
 import { staleFromTarget } from '../metrics/measurement/stale-report.ts';
+import { STALE_FIELDS_FROM_ACKS } from '../metrics/results/protocol-result.ts';
 import type { Target } from '../targets/target.ts';
-
-/** The stale figures a protocol without 410 counts cannot show from its answers. */
-const TARGET_STALE_FIELDS = ['stale.gone410', 'stale.timeToCleanMs', 'stale.wastedPosts'] as const;
 
 /**
  * Stale-connection cleanup for a protocol whose answers do not count 410s (results.protocol marks
@@ -20,7 +18,7 @@ export async function addTargetStale(results: Results, target: Target, o: { last
   const drop = results.phases?.find((p) => p.kind === 'drop');
   if (!stale || !unseen?.['stale.gone410'] || !drop || !target.stalePosts) return;
   const say = (text: string) => {
-    for (const f of TARGET_STALE_FIELDS) unseen[f] = text;
+    for (const f of STALE_FIELDS_FROM_ACKS) unseen[f] = text;
   };
   let view;
   try {

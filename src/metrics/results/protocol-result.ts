@@ -1,5 +1,11 @@
 import type { ProtocolResult } from '../../contracts/results-schema.ts';
 
+/**
+ * The stale-cleanup figures only 410 counts in acks show (chat-v1's `sent`): without them they are
+ * not observable, unless the target's own view supplies them (src/session/target-stale.ts).
+ */
+export const STALE_FIELDS_FROM_ACKS = ['stale.gone410', 'stale.timeToCleanMs', 'stale.wastedPosts'] as const;
+
 /** What a protocol lets the harness see, as the results describe it. */
 export interface ProtocolTraits {
   name: string;
@@ -36,9 +42,7 @@ export function protocolResult(t: ProtocolTraits, hasDrop: boolean): ProtocolRes
     if (hasDrop) {
       // the session asks the target's own view after the run (src/session/target-stale.ts) and says where the figures came from instead
       const stale = `${not}: no answer counts 410s (chat-v1's sent acks do, in gone), and the target has no view of its own of posts to the dropped clients' connections (the emulator's gateway, the functions' logs)`;
-      n['stale.gone410'] = stale;
-      n['stale.timeToCleanMs'] = stale;
-      n['stale.wastedPosts'] = stale;
+      for (const f of STALE_FIELDS_FROM_ACKS) n[f] = stale;
     }
   }
   return { name: t.name, kind: t.kind, membership: t.membership, recipients: t.recipients, sendAcks: t.sendAcks, notObservable: n };
