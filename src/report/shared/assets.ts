@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The files a report inlines so it opens from disk with no network: uPlot's script and style
- * (from node_modules) and the pages' own chart scripts (a run's, a comparison's, a trend's, a search's), each after
+ * (from node_modules) and the pages' own chart scripts (a run's, a comparison's, a trend's, a search's, a plan's), each after
  * the chart code they share. Read once, on
  * first use; the renderers take them as an argument and stay pure.
  */
@@ -15,6 +15,7 @@ export interface ReportAssets {
   compareJs: string;
   trendJs: string;
   searchJs: string;
+  planJs: string;
 }
 
 let cached: ReportAssets | undefined;
@@ -32,6 +33,7 @@ export function reportAssets(): ReportAssets {
       compareJs: chartMount + asset('compare-client.js'),
       trendJs: chartMount + asset('trend-client.js'),
       searchJs: chartMount + asset('search-client.js'),
+      planJs: chartMount + asset('plan-client.js'),
     };
   }
   return cached;

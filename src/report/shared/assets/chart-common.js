@@ -1,5 +1,5 @@
 /* fanout-bench pages: what every chart page shares, inlined before the page's own script: how a
-   value is written on an axis or in a legend, and the mounting of the charts (each [data-chart]
+   value is written on an axis or in a legend, the axes' look, and the mounting of the charts (each [data-chart]
    element drawn by the builder its page gives for it, a chart that could not be drawn replaced
    by why, every chart resized with the window). */
 
@@ -15,6 +15,12 @@ function fanoutFmtValue(v, smallDigits) {
   if (a >= 1) return v.toFixed(2);
   if (a === 0) return '0';
   return String(Number(v.toPrecision(smallDigits)));
+}
+
+/* The axes' look every chart shares (a fresh object each call: callers extend it). */
+function fanoutAxisStyle() {
+  'use strict';
+  return { stroke: '#475569', grid: { stroke: '#e2e8f0', width: 1 }, ticks: { stroke: '#cbd5e1', width: 1 }, font: '11px system-ui, sans-serif', labelFont: '11px system-ui, sans-serif' };
 }
 
 function fanoutMountCharts(charts, builderFor, height) {

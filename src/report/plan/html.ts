@@ -1,0 +1,300 @@
+import type { FunctionWork, Growth, Headroom, Plan } from '../../analyses/plan/plan-schema.ts';
+import { fmtInt, fmtMs, fmtNum, fmtUsd } from '../../number-format.ts';
+import { reportAssets, type ReportAssets } from '../shared/assets.ts';
+import { escapeHtml as h } from '../shared/escape.ts';
+import { htmlPage } from '../shared/html-page.ts';
+import { chartBox, section, table } from '../shared/html-parts.ts';
+import { STYLE } from '../shared/html-style.ts';
+import { buildPlanCharts, fitChartId, scaleChartId, type PlanCharts } from './chart-data.ts';
+import { AXIS_NAME, axisValueText, factorText, headroomText, passed, shareText, trafficText } from './format.ts';
+
+/**
+ * plan.html: self-contained like a run's report (uPlot and the chart script inlined, the charts'
+ * data embedded as JSON, opens from disk with no network). Numbers first: the month's cost by
+ * service, the traffic, the first limit to break and the headroom at the peak; then the cost and
+ * each limit's share as the traffic grows, the cost by line, measured beside planned (a run at its
+ * own traffic), the traffic's totals and the work model with where each figure came from. Pure:
+ * plan.json in, HTML out; every string from it escaped (function and table names are the user's).
+ */
+export function renderPlanHtml(p: Plan, assets: ReportAssets = reportAssets()): string {
+  const charts = buildPlanCharts(p);
+  return htmlPage({
+    title: `fanout-bench plan · ${fmtUsd(p.cost.totals.total)} per ${p.traffic.periodLabel}`,
+    css: `${STYLE}${EXTRA_STYLE}`,
+    main: [
+      header(p),
+      costCards(p),
+      firstBreak(p),
+      section('Headroom at the peak', 'Every limit that applies, the nearest first; over 100 % is passed.', headroomTable(p.headroom)),
+      growthSection(p, charts),
+      costSection(p),
+      checkSection(p),
+      trafficSection(p),
+      workSection(p, charts),
+      notesSection(p),
+    ]
+      .filter(Boolean)
+      .join('\n'),
+    dataId: 'plan-data',
+    data: charts,
+    uplotCss: assets.uplotCss,
+    uplotJs: assets.uplotJs,
+    clientJs: assets.planJs,
+  });
+}
+
+const EXTRA_STYLE = `
+.nw { white-space:nowrap; word-break:normal; }
+.tag { display:inline-block; border-radius:4px; padding:0 6px; font-size:12px; font-weight:650; }
+.tag.passed { color:#fff; background:var(--bad); }
+tr.passed td { background:#fef2f2; }
+.first-break .moves { margin:6px 0 0; }
+.first-break ul { margin:6px 0 0; padding-left:20px; }
+table.lines td:nth-child(3), table.lines td:nth-child(5), table.lines td:nth-child(6), table.lines th:nth-child(3), table.lines th:nth-child(6) { text-align:right; }
+table.work td:nth-child(3), table.work td:nth-child(4), table.work td:nth-child(5), table.work td:nth-child(6) { text-align:right; }
+table.profile td, table.profile th { text-align:right; padding:3px 4px; font-size:12px; }
+.notes li { margin:4px 0; word-break:break-word; }
+.table-wrap { overflow-x:auto; }
+`;
+
+function fact(label: string, value: string): string {
+  return `<div><dt>${h(label)}</dt><dd>${h(value)}</dd></div>`;
+}
+
+function header(p: Plan): string {
+  const t = p.traffic;
+  const c = p.cost;
+  const facts = [
+    fact('traffic', t.source === 'flags' ? 'as given' : `run ${p.check?.runId ?? p.workModel.runs[0]?.runId ?? ''} at its own traffic`),
+    fact('connections', fmtInt(Math.round(t.connections))),
+    fact('room size', fmtNum(t.roomSize)),
+    fact('messages/s', fmtNum(t.messagesPerS)),
+    fact('connects/s', fmtNum(t.connectsPerS)),
+    t.sessionSec !== undefined ? fact('session', `${fmtNum(t.sessionSec / 60)} min`) : '',
+    fact('profile', t.profile ? `${t.profile.source} · daily mean ${fmtNum(mean(t.profile.hours) * 100)} % of the peak` : 'flat: the peak 24 h a day'),
+    fact('period', t.periodLabel),
+    fact('prices', `${c.region} of ${c.pricesAsOf} (${c.pricesSource}), Lambda ${c.architecture}`),
+    fact('created', p.createdAt),
+  ];
+  return `<header>
+<div class="brand">fanout-bench <span>${h(p.toolVersion)}</span> · plan</div>
+<h1>${h(fmtUsd(c.totals.total))} per ${h(t.periodLabel)}</h1>
+<dl class="facts">
+${facts.filter(Boolean).join('\n')}
+</dl>
+${emulatorBanner(p)}
+</header>`;
+}
+
+function emulatorBanner(p: Plan): string {
+  const emulated = p.workModel.runs.filter((r) => r.measuredOn === 'emulator').map((r) => r.runId);
+  if (emulated.length === 0) return '';
+  return `<div class="banner warn">Measured on the local emulator (${h(emulated.join(', '))}): billed durations are this host's, not Lambda's; the Lambda compute lines and the concurrency are an order of magnitude, the counts carry over.</div>`;
+}
+
+function card(label: string, value: string, sub = '', bad = false): string {
+  return `<div class="card${bad ? ' bad' : ''}"><div class="label">${h(label)}</div><div class="value">${h(value)}</div>${sub ? `<div class="sub">${h(sub)}</div>` : ''}</div>`;
+}
+
+function costCards(p: Plan): string {
+  const t = p.cost.totals;
+  const transfer = p.cost.lines.filter((l) => l.service === 'Data transfer').reduce((s, l) => s + l.cost, 0);
+  const cards = [
+    card('total', fmtUsd(t.total), `per ${p.traffic.periodLabel}`),
+    card('Lambda', fmtUsd(t.lambda)),
+    card('API Gateway', fmtUsd(t.apiGateway)),
+    card('DynamoDB', fmtUsd(t.dynamodb)),
+    transfer > 0 ? card('Data transfer', fmtUsd(transfer)) : '',
+    p.check ? card('measured', fmtUsd(p.check.total.measured), `run ${p.check.runId}`) : '',
+  ];
+  return `<section class="costs"><h2>Cost per ${h(p.traffic.periodLabel)}</h2><div class="cards">${cards.join('')}</div></section>`;
+}
+
+/** "no limit passed up to ×100 connections" */
+function noBreakText(g: Growth): string {
+  return `no limit passed up to ${factorText(g.maxFactor)} ${AXIS_NAME[g.axis]}`;
+}
+
+function firstBreak(p: Plan): string {
+  const b = p.firstBreak;
+  const first = p.growth[0];
+  let title = 'First limit to break';
+  let body: string;
+  if (b) {
+    title = `First limit to break: ${b.label} at ${factorText(b.factor)} ${AXIS_NAME[b.axis]}`;
+    body = `<div class="cards small">${[
+      card('at', `${factorText(b.factor)} ${AXIS_NAME[b.axis]}`, axisValueText(b.axis, b.traffic)),
+      card('connections there', fmtInt(Math.round(b.traffic.connections))),
+      card('room size there', fmtNum(b.traffic.roomSize)),
+      card('messages/s there', fmtNum(b.traffic.messagesPerS)),
+      card('cost there', fmtUsd(b.monthlyCost), 'per month'),
+    ].join('')}</div><p class="moves"><strong>What would move it:</strong> ${h(b.moves)}</p>`;
+  } else if (first) {
+    body = `<p class="no-break"><strong>${h(noBreakText(first))}</strong></p>`;
+  } else {
+    body = '<p class="note">The traffic was not grown: no limit was checked.</p>';
+  }
+  // the other axes grown, each with its own first break
+  const others = p.growth.slice(1).map((g) => `<li>grown by ${h(AXIS_NAME[g.axis])}: ${h(g.firstBreak ? `${g.firstBreak.label} at ${factorText(g.firstBreak.factor)} (${axisValueText(g.axis, g.firstBreak.traffic)}), ${fmtUsd(g.firstBreak.monthlyCost)} per month` : noBreakText(g))}</li>`);
+  return `<section class="first-break verdict ${b ? 'fail' : 'pass'}"><h2>${h(title)}</h2>${first ? `<p class="intro">The planned peak grown by ${h(AXIS_NAME[first.axis])}, the rest held.</p>` : ''}${body}${others.length ? `<ul>${others.join('')}</ul>` : ''}</section>`;
+}
+
+function headroomTable(rows: readonly Headroom[]): string {
+  const sorted = [...rows].sort((a, b) => b.share - a.share);
+  if (sorted.length === 0) return '<p class="no-data">No limit was checked.</p>';
+  const body = sorted.map((r) => {
+    const scope = r.scope && !r.label.includes(r.scope) ? ` <span class="src">${h(r.scope)}</span>` : '';
+    const state = passed(r) ? '<span class="tag passed">passed</span>' : r.share > 0 ? `<span class="nw">${h(factorText(1 / r.share))} to the limit</span>` : '–';
+    return `<tr class="${passed(r) ? 'passed' : 'within'}" data-limit="${h(r.limit)}"><td>${h(r.label)}${scope}</td><td class="nw">${h(headroomText(r))}</td><td>${state}</td><td class="src">${h(r.how)}</td><td class="src">${h(r.limitSource)}</td><td class="src">${h(r.moves)}</td></tr>`;
+  });
+  return `<table class="headroom"><thead><tr><th>limit</th><th>at the peak</th><th>headroom</th><th>how</th><th>limit from</th><th>what would move it</th></tr></thead><tbody>${body.join('')}</tbody></table>`;
+}
+
+function growthSection(p: Plan, charts: PlanCharts): string {
+  if (p.growth.length === 0) return '';
+  const parts = p.growth.map((g) => {
+    const base = axisValueText(g.axis, p.traffic);
+    const outcome = g.firstBreak ? `first break at ${factorText(g.firstBreak.factor)}: ${g.firstBreak.label}` : noBreakText(g);
+    return `<h3 data-axis="${h(g.axis)}">Grown by ${h(AXIS_NAME[g.axis])} (1× = ${h(base)}): ${h(outcome)}</h3><div class="grid two">${chartBox(charts, scaleChartId('cost', g.axis))}${chartBox(charts, scaleChartId('headroom', g.axis))}</div>`;
+  });
+  return section(
+    'As the traffic grows',
+    'The planned peak grown along each axis, the others held: the monthly cost, and each limit\'s share of itself with the limit drawn at 100 %. The red line marks the first limit passed.',
+    parts.join(''),
+  );
+}
+
+function costSection(p: Plan): string {
+  const rows = p.cost.lines.map((l) => [
+    h(l.service),
+    `${h(l.item)}${l.note ? `<br><span class="src">${h(l.note)}</span>` : ''}${l.partial ? `<br><span class="src bad-text">${h(l.partial)}</span>` : ''}`,
+    h(fmtNum(l.quantity)),
+    h(l.unit),
+    `<span class="nw">${h(fmtUsd(l.unitPrice))} per ${h(fmtNum(l.per))}</span>`,
+    h(fmtUsd(l.cost)),
+    `<span class="src">${h(l.source)}</span>`,
+  ]);
+  rows.push(['<strong>total</strong>', '', '', '', '', `<strong>${h(fmtUsd(p.cost.totals.total))}</strong>`, '']);
+  return section('Cost by line', `At ${p.cost.region} prices of ${p.cost.pricesAsOf}, over ${p.traffic.periodLabel}.`, table(['service', 'item', 'quantity', 'unit', 'price', 'cost', 'source'], rows, 'lines'));
+}
+
+/** planned − measured, and its share of the measured: "+12 (+0.5 %)"; "0" within rounding. */
+function diffText(m: number | null, planned: number | null, fmt: (n: number) => string): string {
+  if (m === null || planned === null) return '–';
+  const d = planned - m;
+  if (Math.abs(d) <= 1e-9 * Math.max(Math.abs(m), Math.abs(planned))) return '0';
+  const sign = d > 0 ? '+' : '−';
+  return `${sign}${fmt(Math.abs(d))}${m !== 0 ? ` (${sign}${fmtNum((Math.abs(d) / Math.abs(m)) * 100)} %)` : ''}`;
+}
+
+function checkSection(p: Plan): string {
+  const k = p.check;
+  if (!k) return '';
+  const inv = k.invocations.map((i) => [h(i.function), h(fmtNum(i.measured)), h(fmtNum(i.planned)), h(diffText(i.measured, i.planned, fmtNum))]);
+  const lines = k.lines.map((l) => [
+    `${h(l.service)}: ${h(l.item)}`,
+    h(fmtNum(l.quantity.measured)),
+    h(fmtNum(l.quantity.planned)),
+    h(diffText(l.quantity.measured, l.quantity.planned, fmtNum)),
+    h(fmtUsd(l.cost.measured)),
+    h(fmtUsd(l.cost.planned)),
+    h(diffText(l.cost.measured, l.cost.planned, fmtUsd)),
+  ]);
+  lines.push(['<strong>total</strong>', '', '', '', `<strong>${h(fmtUsd(k.total.measured))}</strong>`, `<strong>${h(fmtUsd(k.total.planned))}</strong>`, h(diffText(k.total.measured, k.total.planned, fmtUsd))]);
+  return section(
+    `Measured beside planned (${k.runId})`,
+    'The run planned at its own traffic: what it measured, what the plan gives, and the difference (planned − measured).',
+    `<h3>Invocations</h3>${table(['function', 'measured', 'planned', 'difference'], inv, 'num check-invocations')}<h3>Cost by line</h3>${table(['line', 'measured quantity', 'planned', 'difference', 'measured cost', 'planned', 'difference'], lines, 'num check-lines')}`,
+  );
+}
+
+function trafficSection(p: Plan): string {
+  const t = p.traffic.totals;
+  const totals = table(
+    ['connects', 'rooms', 'joins', 'messages', 'recipients', 'posts', 'connection minutes'],
+    [[t.connects, t.rooms, t.joins, t.messages, t.recipients, t.posts, t.connectionMinutes].map((n) => h(fmtInt(Math.round(n))))],
+    'num',
+  );
+  const profile = p.traffic.profile;
+  const hours = profile
+    ? `<h3>Daily profile (${h(profile.source)}): % of the peak by hour, UTC</h3><div class="table-wrap">${table(
+        profile.hours.map((_, i) => String(i)),
+        [profile.hours.map((f) => h(fmtNum(f * 100)))],
+        'profile',
+      )}</div>`
+    : '';
+  return section(`Traffic over ${p.traffic.periodLabel}`, 'The operations the cost is priced on.', `${totals}${hours}`);
+}
+
+function workSection(p: Plan, charts: PlanCharts): string {
+  const w = p.workModel;
+  const runs = table(
+    ['run', 'measured on', 'CloudWatch', 'duration', 'room size', 'payload', 'file'],
+    w.runs.map((r) => [h(r.runId), h(r.measuredOn), h(r.cloudwatchSource ?? 'none'), `${h(fmtNum(r.durationSec))} s`, h(fmtNum(r.roomSize)), `${h(fmtInt(r.payloadBytes))} B`, `<span class="src">${h(r.file)}</span>`]),
+  );
+  const counts = `${fmtInt(w.counts.connects)} connects, ${fmtInt(w.counts.rooms)} rooms, ${fmtInt(w.counts.joins)} joins, ${fmtInt(w.counts.messages)} messages, ${fmtInt(w.counts.recipients)} recipients`;
+  const fns = table(
+    ['function', 'per', 'invocations per', 'billed ms per', 'memory', 'p99', 'source', 'measured on', 'runs'],
+    w.functions.map((f) => [
+      `<code>${h(f.name)}</code> <span class="src">${h(f.route)}${f.authorizer ? ' (authorizer)' : ''}</span>`,
+      `<span class="nw">${h(f.per)}</span>`,
+      h(fmtNum(f.invocationsPer)),
+      `<span class="nw">${h(fmtNum(f.billedMsPer))}</span> <span class="src">per ${h(f.billedMsPerUnit)}${f.fit ? ', fitted' : ''}</span>`,
+      h(f.memoryMB === f.measuredMemoryMB ? `${f.memoryMB} MB` : `${f.memoryMB} MB (measured at ${f.measuredMemoryMB})`),
+      h(p99Text(f)),
+      `<span class="src nw">${h(f.invocationsSource === f.billedSource ? f.billedSource : `${f.invocationsSource} / ${f.billedSource}`)}</span>`,
+      h(f.measuredOn.join(', ')),
+      `<span class="src">${h(f.runs.join(', '))}</span>`,
+    ]),
+    'work',
+  );
+  const fits = w.functions.map((f, i) => fitPart(f, i, charts)).join('');
+  const d = w.dynamodb;
+  const units = table(
+    ['DynamoDB units per', 'read', 'write'],
+    d.perOperation.map((u) => [h(u.operation), h(fmtNum(u.readUnits)), h(fmtNum(u.writeUnits))]),
+    'num',
+  );
+  const unitsFrom =
+    d.source === 'cloudwatch'
+      ? `measured (AWS/DynamoDB, ${d.runs.join(', ')}), split over the routes by the per-route model (read × ${fmtNum(d.readScale)}, write × ${fmtNum(d.writeScale)})`
+      : 'the per-route assumptions (nothing measured)';
+  const rest = [
+    `DynamoDB units: ${unitsFrom}; ${fmtNum(d.gonePerMessage)} gone connections per message.`,
+    `@connections posts per recipient: ${fmtNum(w.posts.perRecipient)} (${w.posts.source}${w.posts.runs.length ? `, ${w.posts.runs.join(', ')}` : ''}).`,
+    `Bytes per post: ${fmtInt(Math.round(w.bytes.perPost))} (${w.bytes.source}${w.bytes.runs.length ? `, ${w.bytes.runs.join(', ')}` : ''}).`,
+    `Joins per connect: ${fmtNum(w.joinsPerConnect)}.`,
+  ];
+  return section(
+    'Work model',
+    `What the measured runs did per operation (${counts}), each figure with its source and runs.`,
+    `<h3>Runs</h3>${runs}<h3>Lambda functions</h3>${fns}${fits}<h3>DynamoDB</h3>${units}<ul class="notes">${rest.map((l) => `<li>${h(l)}</li>`).join('')}</ul>`,
+  );
+}
+
+function p99Text(f: FunctionWork): string {
+  if (f.p99Ms === null) return '–';
+  return f.p99AtRecipients !== null ? `${fmtMs(f.p99Ms)} at ${fmtNum(f.p99AtRecipients)} recipients` : fmtMs(f.p99Ms);
+}
+
+/** A fan-out function's room-size fit: the line, r², its points and a chart of both. */
+function fitPart(f: FunctionWork, i: number, charts: PlanCharts): string {
+  const fit = f.fit;
+  if (!fit) return '';
+  const sign = fit.perRecipientMs < 0 ? '−' : '+';
+  const line = `billed ms = ${fmtNum(fit.interceptMs)} ${sign} ${fmtNum(Math.abs(fit.perRecipientMs))} × recipients, r² = ${fmtNum(fit.r2)}`;
+  const points = table(
+    ['recipients', 'billed ms per invocation', 'runs'],
+    fit.points.map((pt) => [h(fmtNum(pt.recipients)), h(fmtNum(pt.billedMsPerInvocation)), `<span class="src">${h(pt.runs.join(', '))}</span>`]),
+    'num',
+  );
+  return `<h3 class="fit" data-function="${h(f.name)}"><code>${h(f.name)}</code>: ${h(line)}</h3><div class="grid two">${chartBox(charts, fitChartId(i))}<div>${points}</div></div>`;
+}
+
+function notesSection(p: Plan): string {
+  const notes = [...new Set([...p.workModel.notes, ...p.notes])];
+  if (notes.length === 0) return '';
+  return section('Notes', '', `<ul class="notes">${notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`);
+}
+
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);

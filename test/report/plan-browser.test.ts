@@ -1,0 +1,115 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BREAK_COLOR } from '../../src/report/plan/chart-data.ts';
+import { PLAN_FILES, writePlan } from '../../src/report/plan/write.ts';
+import { XSS } from './fixtures.ts';
+import { hostilePlan } from './plan-fixture.ts';
+
+// The plan of test/report/plan-fixture.ts (a hostile function name in it), written by writePlan
+// and opened from disk in real headless Chromium: no network, no error, no script run from the
+// name; the numbers on the first screen; every chart drawn, the first break marked in red on the
+// two axes that have one and on no other.
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
+const VIEWPORT = { width: 1280, height: 900 };
+
+let browser: Browser;
+let dir: string;
+let page: Page;
+const problems: string[] = [];
+const requests: string[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'fanout-plan-html-'));
+  await mkdir(ARTIFACTS, { recursive: true });
+  const files = await writePlan(hostilePlan(XSS.functionName), dir);
+  expect(files).toEqual([PLAN_FILES.json, PLAN_FILES.html, PLAN_FILES.summary].map((f) => join(dir, f)));
+
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  page = await browser.newPage({ viewport: VIEWPORT });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(pathToFileURL(join(dir, PLAN_FILES.html)).href, { waitUntil: 'load' });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Pixels of one chart's canvas within a small colour distance of `hex` (-1: no canvas). */
+function pixels(chart: string, hex: string | null): Promise<number> {
+  return page.evaluate(
+    ({ chart, hex }) => {
+      const canvas = document.querySelector<HTMLCanvasElement>(`[data-chart="${chart}"] canvas`);
+      if (!canvas) return -1;
+      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+      const rgb = hex ? [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) : null;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3]! <= 100) continue;
+        // null: anything drawn at all
+        if (!rgb || Math.abs(data[i]! - rgb[0]!) + Math.abs(data[i + 1]! - rgb[1]!) + Math.abs(data[i + 2]! - rgb[2]!) < 40) n++;
+      }
+      return n;
+    },
+    { chart, hex },
+  );
+}
+
+const CHARTS = ['cost-messagesPerS', 'headroom-messagesPerS', 'cost-connections', 'headroom-connections', 'cost-roomSize', 'headroom-roomSize', 'fit-3'];
+
+describe('plan.html in headless Chromium', () => {
+  it('loads offline, without errors, the hostile name as text', async () => {
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([page.url()]);
+    expect(await page.locator('svg').count()).toBe(0);
+    expect(await page.locator('table.work code').nth(3).textContent()).toBe(`fanout-broadcast${XSS.functionName}`);
+  });
+
+  it('has the numbers on the first screen: the month, the first break, the headroom table begun', async () => {
+    await page.screenshot({ path: join(ARTIFACTS, 'plan.png'), fullPage: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'plan-first-screen.png') });
+    const top = async (sel: string) => (await page.locator(sel).first().boundingBox())!.y;
+    expect(await top('h1')).toBeLessThan(VIEWPORT.height);
+    expect(await page.locator('section.costs .card .value').first().textContent()).toBe('$4,321.50');
+    const fb = (await page.locator('section.first-break').boundingBox())!;
+    expect(fb.y + fb.height).toBeLessThan(VIEWPORT.height);
+    expect(await page.locator('section.first-break').textContent()).toContain('×1.99 messages/s');
+    expect(await top('table.headroom')).toBeLessThan(VIEWPORT.height);
+  });
+
+  it('draws every chart, the limit in the legend of each headroom chart', async () => {
+    expect(await page.locator('[data-chart]').evaluateAll((els) => els.map((e) => e.getAttribute('data-chart')))).toEqual(CHARTS);
+    expect(await page.locator('.chart-failed').count()).toBe(0);
+    for (const id of CHARTS) {
+      expect(await page.locator(`[data-chart="${id}"] canvas`).count(), id).toBe(1);
+      expect(await pixels(id, null), `${id}: drawn`).toBeGreaterThan(2000);
+    }
+    const legend = await page.locator('[data-chart="headroom-messagesPerS"] .u-legend .u-series .u-label').allTextContents();
+    expect(legend[1]).toBe('account request rate (messages + @connections posts)');
+    expect(legend).toContain(`fanout-broadcast${XSS.functionName} scaling rate`);
+    expect(legend.at(-1)).toBe('the limit');
+    // the fit: its measured points (blue) and the fitted line (amber)
+    expect(await pixels('fit-3', '#2563eb')).toBeGreaterThan(50);
+    expect(await pixels('fit-3', '#d97706')).toBeGreaterThan(100);
+  });
+
+  it('marks the first break in red on the axes that have one, and on no other', async () => {
+    for (const id of ['cost-messagesPerS', 'headroom-messagesPerS', 'cost-roomSize', 'headroom-roomSize']) expect(await pixels(id, BREAK_COLOR), `${id}: marked`).toBeGreaterThan(150);
+    for (const id of ['cost-connections', 'headroom-connections', 'fit-3']) expect(await pixels(id, BREAK_COLOR), `${id}: nothing marked`).toBeLessThan(10);
+  });
+});
