@@ -15,9 +15,12 @@ describe('fanout-bench plan', () => {
     const r = await runCli(['plan', RUN_DIR, '--connections', '50000', '--room-size', '200', '--messages-per-s', '250', '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^plan: \$[\d,.]+ per month \(30 days × 24 h, flat\)/);
+    // the first limit to break on the first line, then the month's total
+    expect(r.stdout).toMatch(/^first to break: .+ × connections \([\d,]+ connections\), \$[\d,.]+\/month there\n  what moves it: .+\nplan: \$[\d,.]+ per month \(30 days × 24 h, flat\)/);
     const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'));
     expect(plan.traffic).toMatchObject({ source: 'flags', connections: 50000, roomSize: 200, messagesPerS: 250 });
+    expect(plan.firstBreak).toMatchObject({ axis: 'connections' });
+    expect(plan.headroom.map((h: { limit: string }) => h.limit)).toContain('lambdaConcurrency');
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/^## fanout-bench plan: \$/);
   });
 
@@ -27,6 +30,9 @@ describe('fanout-bench plan', () => {
     [['--connections', '10', '--room-size', '20', '--messages-per-s', '1'], /^fanout-bench: --room-size: 20 is more than --connections \(10\)\n$/],
     [['--connections', '10'], /^fanout-bench: --room-size, --messages-per-s: missing/],
     [['--memory', 'no-such-fn=512'], /^fanout-bench: --memory no-such-fn: the runs have no function no-such-fn/],
+    [['--reserved', 'fanout-send-message=0'], /^fanout-bench: --reserved: expected fn=N with N a whole number >= 1, got "fanout-send-message=0"\n$/],
+    [['--table-capacity', 'read=100'], /^fanout-bench: --table-capacity: expected read=R,write=W in whole units\/s >= 1, got "read=100"\n$/],
+    [['--grow', 'rooms'], /^fanout-bench: --grow: must be connections, room-size, rate, got "rooms"\n$/],
   ])('bad traffic %j: one line, exit 2', async (flags, line) => {
     expectOneLine(await runCli(['plan', RUN_DIR, ...flags, '--out', out]), line);
   });

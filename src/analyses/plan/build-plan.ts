@@ -4,8 +4,11 @@ import { choosePrices, UnknownPrices } from '../../metrics/cost/price-choice.ts'
 import { REGION_PRICES, tablePrices } from '../../metrics/cost/region-prices.ts';
 import { runArchitecture } from '../../metrics/cost/run-functions.ts';
 import { pricesToReestimate } from '../../metrics/cost/uncharged-transfer.ts';
+import { growTraffic } from './growth.ts';
+import { headroomAt } from './headroom.ts';
 import { ownTraffic, planCost, plannedTraffic, type TrafficInput } from './monthly-cost.ts';
-import type { Plan, PlanCheck, PlanCost } from './plan-schema.ts';
+import { planLimits, type LimitFlags } from './plan-limits.ts';
+import type { GrowthAxis, Plan, PlanCheck, PlanCost, PlanTraffic } from './plan-schema.ts';
 import { buildWorkModel, runBasis, type MeasuredRun, type RunBasis } from './work-model.ts';
 
 /**
@@ -21,6 +24,10 @@ export interface PlanInput {
   memory?: Readonly<Record<string, number>>;
   /** --region: the built-in table's prices of that region */
   region?: string;
+  /** --reserved, --table-capacity, --account-concurrency */
+  limits?: LimitFlags;
+  /** --grow: the axis grown first to find the first limit to break (default connections) */
+  grow?: GrowthAxis;
   toolVersion: string;
   createdAt: string;
 }
@@ -38,7 +45,17 @@ export function buildPlan(input: PlanInput): Plan {
   const basis = bases[0]!;
   const traffic = input.traffic ? plannedTraffic(model, input.traffic) : ownTraffic(basis);
   const cost = planCost(model, traffic, { prices, architecture, connectionSource: input.traffic ? 'assumption' : basis.connectionSource });
-  const notes = [...model.notes];
+  const limits = planLimits(input.runs, { region: prices.region, functions: model.functions.map((f) => f.name), ...(input.limits ? { flags: input.limits } : {}) });
+  const headroom = headroomAt(model, traffic, limits);
+  const growth = growTraffic({
+    model,
+    peak: input.traffic ?? ownPeak(traffic),
+    sessionGiven: input.traffic !== undefined,
+    limits,
+    price: { prices, architecture, connectionSource: 'assumption' },
+    first: input.grow ?? 'connections',
+  });
+  const notes = [...model.notes, ...limits.notes];
   if (input.traffic) {
     notes.push(
       `a flat month: ${input.traffic.connections} connections, rooms of ${input.traffic.roomSize}, ${input.traffic.messagesPerS} messages/s, ${round(traffic.connectsPerS, 3)} connects/s, held 24 h a day for 30 days`,
@@ -52,12 +69,18 @@ export function buildPlan(input: PlanInput): Plan {
     workModel: model,
     traffic,
     cost,
-    headroom: [],
-    growth: [],
-    firstBreak: null,
+    headroom,
+    growth,
+    firstBreak: growth[0]?.firstBreak ?? null,
     ...(input.traffic ? {} : { check: ownTrafficCheck(first, basis, cost) }),
     notes,
   };
+}
+
+/** A run's own traffic as a peak to grow: its rates held (a month of them is what each grown point costs). */
+function ownPeak(t: PlanTraffic): TrafficInput {
+  // the session only sets connects/s when they are not given; they are, so any will do
+  return { connections: t.connections, roomSize: t.roomSize, messagesPerS: t.messagesPerS, connectsPerS: t.connectsPerS, sessionSec: 1 };
 }
 
 /** The prices the plan uses: --region's from the built-in table, else those the run was estimated at, else its region's. */

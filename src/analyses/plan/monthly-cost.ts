@@ -80,19 +80,32 @@ export function plannedUsage(model: WorkModel, traffic: PlanTraffic): FunctionUs
   });
 }
 
+/**
+ * DynamoDB units of planned invocations (over a month, or in one second at the peak): the
+ * per-route model at the traffic's room size and connections, scaled to what the runs measured.
+ */
+export function plannedUnits(
+  model: WorkModel,
+  usage: ReadonlyArray<Pick<FunctionUsage, 'fn' | 'invocations'>>,
+  at: Pick<PlanTraffic, 'roomSize' | 'connections'>,
+): { read: number; write: number } {
+  const units = modelledUnits(usage, {
+    members: at.roomSize,
+    connections: at.connections,
+    payloadBytes: model.runs[0]!.payloadBytes,
+    gonePerInvocation: model.dynamodb.gonePerMessage,
+  });
+  return { read: units.read * model.dynamodb.readScale, write: units.write * model.dynamodb.writeScale };
+}
+
 export function planCost(model: WorkModel, traffic: PlanTraffic, o: PriceBasis & { connectionSource: CostSource }): PlanCost {
   const usage = plannedUsage(model, traffic);
   const lines: CostLine[] = [...lambdaLines(usage, o.prices, o.architecture)];
   const payloadBytes = model.runs[0]!.payloadBytes;
   lines.push(...apiGatewayMessageLines(usage, { posts: traffic.totals.posts, postsSource: model.posts.source, payloadBytes }, o.prices).lines);
   lines.push(connectionMinutesLine(traffic.totals.connectionMinutes, o.connectionSource, o.prices));
-  const units = modelledUnits(usage, {
-    members: traffic.roomSize,
-    connections: traffic.connections,
-    payloadBytes,
-    gonePerInvocation: model.dynamodb.gonePerMessage,
-  });
-  lines.push(...dynamoDbLines(units.read * model.dynamodb.readScale, units.write * model.dynamodb.writeScale, model.dynamodb.source, o.prices));
+  const units = plannedUnits(model, usage, traffic);
+  lines.push(...dynamoDbLines(units.read, units.write, model.dynamodb.source, o.prices));
   const total = (service: CostLine['service']) => lines.filter((l) => l.service === service).reduce((s, l) => s + l.cost, 0);
   const totals = { lambda: total('Lambda'), apiGateway: total('API Gateway'), dynamodb: total('DynamoDB'), total: 0 };
   totals.total = totals.lambda + totals.apiGateway + totals.dynamodb;

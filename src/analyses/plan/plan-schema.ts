@@ -241,6 +241,11 @@ export const FirstBreak = z.object({
   traffic: TrafficPoint,
   monthlyCost: z.number().nonnegative(),
   moves: z.string(),
+  /**
+   * passed at every scale the axis reaches (a size, the session, a room's own load as rooms grow
+   * in number): the traffic does not move it, so factor is 1 and the traffic and cost the peak's
+   */
+  atEveryScale: z.literal(true).optional(),
 });
 export type FirstBreak = z.infer<typeof FirstBreak>;
 

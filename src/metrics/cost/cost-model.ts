@@ -40,7 +40,7 @@ export interface CostOptions {
 /** Hours AWS prices a month at. */
 export const HOURS_PER_MONTH = 730;
 /** Envelope bytes around the payload: the client's sendMessage frame, the delivered message frame. */
-const INBOUND_ENVELOPE_BYTES = 60;
+export const INBOUND_ENVELOPE_BYTES = 60;
 export const OUTBOUND_ENVELOPE_BYTES = 250;
 export const DEFAULT_PAYLOAD_BYTES = 256;
 /** Bytes of a route response (`sent`, `joined`, `roomCreated`), for runs that did not count bytes. */

@@ -85,3 +85,29 @@ export function routeUnits(route: string, ctx: RouteContext, a: DynamoAssumption
       return { read: 0, write: 0 };
   }
 }
+
+/**
+ * Of routeUnits, the units one invocation spends on its room's own partitions (both room tables
+ * are keyed by room, so a busy room is one partition key in each): `members` the room-members
+ * table's (a send's Get member and member Query, a join's COUNT Query and member row, a member row
+ * removed by a leave, a disconnect or a 410), `history` the messages table's (a send's history
+ * item, a join's Get of the room item, the room item created). The rest (the connection rows, the
+ * index keyed by connection) is spread over other keys.
+ */
+export function roomPartitionUnits(route: string, ctx: RouteContext, a: DynamoAssumptions = DEFAULT_DYNAMO_ASSUMPTIONS): { members: RequestUnits; history: RequestUnits } {
+  const none = { read: 0, write: 0 };
+  const query = readUnits(ctx.members * a.memberRowBytes);
+  switch (route) {
+    case 'createRoom':
+      return { members: none, history: { read: 0, write: 1 } };
+    case 'joinRoom':
+      return { members: { read: query, write: 1 }, history: { read: 1, write: 0 } };
+    case 'leaveRoom':
+    case '$disconnect':
+      return { members: { read: 0, write: 1 }, history: none };
+    case 'sendMessage':
+      return { members: { read: 1 + query, write: ctx.gonePerInvocation }, history: { read: 0, write: writeUnits(ctx.payloadBytes + a.historyOverheadBytes) } };
+    default:
+      return { members: none, history: none };
+  }
+}

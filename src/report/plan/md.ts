@@ -1,11 +1,13 @@
 import type { FunctionWork, Plan } from '../../analyses/plan/plan-schema.ts';
 import { fmtInt, fmtNum, fmtUsd } from '../../number-format.ts';
 import { escapeMarkdown } from '../shared/escape.ts';
+import { AXIS_NAME, breakText, byShare, firstBreakLines } from './limits-text.ts';
 
 /**
- * summary.md of a plan, numbers first: the total for the period, the cost by line, the work
- * model with where each figure came from, then (a run's own traffic) measured beside planned, and
- * the notes. Pure.
+ * summary.md of a plan, numbers first: the total for the period and the first limit to break,
+ * the headroom at the peak and the first break along each axis, the cost by line, the work model
+ * with where each figure came from, then (a run's own traffic) measured beside planned, and the
+ * notes. Pure.
  */
 // eslint-disable-next-line no-control-regex
 const md = (v: unknown) => escapeMarkdown(v).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
@@ -15,6 +17,8 @@ export function renderPlanMarkdown(p: Plan): string {
   const c = p.cost;
   const out: string[] = [];
   out.push(`## fanout-bench plan: ${fmtUsd(c.totals.total)} per ${md(t.periodLabel)}`, '');
+  const first = firstBreakLines(p);
+  if (first.length > 0) out.push(`**${md(first[0]!)}**${first[1] ? `  \n${md(first[1].trim())}` : ''}`, '');
   out.push(
     t.source === 'flags'
       ? `${fmtInt(t.connections)} connections · rooms of ${fmtNum(t.roomSize)} · ${fmtNum(t.messagesPerS)} messages/s · ${fmtNum(t.connectsPerS)} connects/s${t.sessionSec ? ` (sessions of ${fmtNum(t.sessionSec / 60)} min)` : ''}`
@@ -25,6 +29,9 @@ export function renderPlanMarkdown(p: Plan): string {
     `|---:|---:|---:|---:|`,
     `| ${fmtUsd(c.totals.lambda)} | ${fmtUsd(c.totals.apiGateway)} | ${fmtUsd(c.totals.dynamodb)} | **${fmtUsd(c.totals.total)}** |`,
     '',
+  );
+  out.push(...limitsSection(p));
+  out.push(
     '### Cost by line',
     '',
     '| service | item | quantity | unit | cost | source |',
@@ -53,6 +60,24 @@ export function renderPlanMarkdown(p: Plan): string {
   }
   if (p.notes.length > 0) out.push('', '### Notes', '', ...p.notes.map((n) => `- ${md(n)}`));
   return `${out.join('\n')}\n`;
+}
+
+/** The headroom at the peak (the tightest first), and the first break along each axis. */
+function limitsSection(p: Plan): string[] {
+  const out: string[] = [];
+  if (p.headroom.length > 0) {
+    out.push('### Headroom at the peak', '', '| limit | needs | of | unit | share | how | limit from |', '|---|---:|---:|---|---:|---|---|');
+    for (const h of byShare(p.headroom)) {
+      out.push(`| ${md(h.label)} | ${fmtNum(h.needs)} | ${fmtNum(h.of)} | ${md(h.unit)} | ${h.share >= 1 ? '**' : ''}${fmtNum(h.share * 100)} %${h.share >= 1 ? '**' : ''} | ${md(h.how)} | ${md(h.limitSource)} |`);
+    }
+    out.push('');
+  }
+  if (p.growth.length > 0) {
+    out.push('### The first limit to break, by what grows', '', '| grown | first to break | what moves it |', '|---|---|---|');
+    for (const g of p.growth) out.push(`| ${AXIS_NAME[g.axis]} | ${md(breakText(g, p.headroom))} | ${md(g.firstBreak?.moves ?? '')} |`);
+    out.push('');
+  }
+  return out;
 }
 
 function memoryText(f: FunctionWork): string {

@@ -1,0 +1,294 @@
+import { CONNECTION_ROUTES, FANOUT_ROUTES, INBOUND_ENVELOPE_BYTES } from '../../metrics/cost/cost-model.ts';
+import { roomPartitionUnits } from '../../metrics/cost/dynamo-units.ts';
+import { fmtNum } from '../../number-format.ts';
+import { plannedUnits } from './monthly-cost.ts';
+import type { HeldLimit, PlanLimits } from './plan-limits.ts';
+import type { FunctionWork, Headroom, PlanLimitId, PlanOperation, PlanTraffic, WorkModel } from './plan-schema.ts';
+import { functionOf } from './work-model.ts';
+
+/**
+ * Headroom at the peak: every limit that applies, as "needs X of Y". The traffic given is the
+ * peak's (with a daily profile, the hour whose factor is 1), held as rates per second: connects,
+ * joins, messages, recipients and posts; each function's invocations per second are its
+ * invocations per operation × that operation's rate. Lambda's concurrency is Little's law on
+ * each function's p99 duration; DynamoDB's units are the cost model's per-route units (the same
+ * arithmetic as the month's cost, in one second); a room's partitions get that room's share of
+ * the operations that touch them.
+ */
+
+/** The peak's operations per second. */
+export function peakRates(model: WorkModel, t: PlanTraffic): Record<PlanOperation, number> {
+  return {
+    connect: t.connectsPerS,
+    // the rooms the traffic holds are created once over the period
+    room: t.totals.rooms / t.periodSec,
+    join: t.connectsPerS * model.joinsPerConnect,
+    message: t.messagesPerS,
+    recipient: t.messagesPerS * t.roomSize,
+  };
+}
+
+/** One function at the peak: invocations per second, the duration Little's law holds them for, and so its concurrency. */
+export interface FunctionPeak {
+  f: FunctionWork;
+  perS: number;
+  durationMs: number;
+  /** where durationMs came from, in figures */
+  durationHow: string;
+  concurrency: number;
+}
+
+/** A fan-out function's billed ms per invocation when a message reaches `recipients`: its fit's line, else its billed ms per recipient. */
+function billedPerInvocation(f: FunctionWork, recipients: number): number {
+  if (f.fit) return f.fit.interceptMs + f.fit.perRecipientMs * recipients;
+  return f.billedMsPerUnit === 'recipient' ? (f.billedMsPer * recipients) / (f.invocationsPer > 0 ? f.invocationsPer : 1) : f.billedMsPer;
+}
+
+const sec = (ms: number) => `${fmtNum(ms / 1000)} s`;
+
+/**
+ * The duration of one invocation at the peak: the measured p99; a fan-out function's scaled to the
+ * planned room size by its billed ms per invocation there over at the room size the p99 was
+ * measured at (the fit's line, else per recipient); with no p99 measured, the mean billed ms.
+ */
+function peakDuration(f: FunctionWork, roomSize: number): { ms: number; how: string } {
+  const fanout = f.billedMsPerUnit === 'recipient';
+  if (f.p99Ms === null) {
+    const ms = fanout ? billedPerInvocation(f, roomSize) : f.billedMsPer;
+    return { ms, how: `${sec(ms)} (mean billed ms: no p99 measured)` };
+  }
+  const at = f.p99AtRecipients;
+  if (!fanout || at === null || at <= 0 || at === roomSize) return { ms: f.p99Ms, how: `p99 ${sec(f.p99Ms)}` };
+  const planned = billedPerInvocation(f, roomSize);
+  const measured = billedPerInvocation(f, at);
+  const byFit = f.fit !== undefined && planned > 0 && measured > 0;
+  const scale = byFit ? planned / measured : roomSize / at;
+  const ms = f.p99Ms * scale;
+  return { ms, how: `p99 ${sec(f.p99Ms)} at rooms of ${fmtNum(at)} × ${fmtNum(scale)} (${byFit ? 'the fit of billed ms against recipients' : 'per recipient'}) = ${sec(ms)}` };
+}
+
+export function functionPeaks(model: WorkModel, t: PlanTraffic): FunctionPeak[] {
+  const rates = peakRates(model, t);
+  return model.functions.map((f) => {
+    const perS = f.invocationsPer * rates[f.per];
+    const d = peakDuration(f, t.roomSize);
+    return { f, perS, durationMs: d.ms, durationHow: d.how, concurrency: (perS * d.ms) / 1000 };
+  });
+}
+
+function entry(limit: PlanLimitId, label: string, needs: number, held: HeldLimit, unit: string, how: string, moves: string, scope?: string): Headroom {
+  return { limit, ...(scope !== undefined ? { scope } : {}), label, needs, of: held.value, unit, share: needs / held.value, how, limitSource: held.source, moves };
+}
+
+const perSecond = (n: number) => `${fmtNum(n)}/s`;
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** Every limit that applies to `model` at the traffic `t` (its given figures are the peak's). */
+export function headroomAt(model: WorkModel, t: PlanTraffic, limits: PlanLimits): Headroom[] {
+  const peaks = functionPeaks(model, t);
+  const rates = peakRates(model, t);
+  const out: Headroom[] = [];
+
+  // Lambda: the account's concurrency (less what is reserved), each reservation, each function's scaling rate
+  const reservedSum = sum(Object.values(limits.reserved).map((r) => r.value));
+  const pooled = peaks.filter((p) => !limits.reserved[p.f.name]);
+  const littles = (ps: readonly FunctionPeak[]) =>
+    [...ps]
+      .filter((p) => p.perS > 0)
+      .sort((a, b) => b.concurrency - a.concurrency)
+      .map((p) => `${p.f.name} ${perSecond(p.perS)} × ${p.durationHow}`)
+      .join(' + ') || 'no invocations';
+  const concurrency = sum(pooled.map((p) => p.concurrency));
+  const busiest = [...pooled].sort((a, b) => b.concurrency - a.concurrency)[0];
+  out.push(
+    entry(
+      'lambdaConcurrency',
+      reservedSum > 0 ? 'account Lambda concurrency (unreserved)' : 'account Lambda concurrency',
+      concurrency,
+      reservedSum > 0 ? { value: limits.accountConcurrency.value - reservedSum, source: `${limits.accountConcurrency.source}, less ${fmtNum(reservedSum)} reserved` } : limits.accountConcurrency,
+      'concurrent executions',
+      `Little's law, invocations/s × duration: ${littles(pooled)} = ${fmtNum(concurrency)}`,
+      `a Lambda concurrency quota increase (Service Quotas: concurrent executions), or shorter durations${busiest && concurrency > 0 ? `: ${busiest.f.name} holds ${fmtNum((100 * busiest.concurrency) / concurrency)} % of it (more memory is more CPU; compare --memory measures whether it is faster)` : ''}`,
+    ),
+  );
+  for (const p of peaks) {
+    const held = limits.reserved[p.f.name];
+    if (held) {
+      out.push(
+        entry('reservedConcurrency', `${p.f.name} reserved concurrency`, p.concurrency, held, 'concurrent executions', `Little's law: ${littles([p])} = ${fmtNum(p.concurrency)}`, `a larger reservation for ${p.f.name} (--reserved ${p.f.name}=N), or a shorter duration`, p.f.name),
+      );
+    }
+  }
+  const per10s = limits.scalingPer10s.value;
+  for (const p of peaks) {
+    const steps = Math.max(1, Math.ceil(p.concurrency / per10s));
+    out.push(
+      entry(
+        'lambdaScaling',
+        `${p.f.name} scaling rate`,
+        p.concurrency,
+        limits.scalingPer10s,
+        'new environments in 10 s',
+        `${fmtNum(p.concurrency)} concurrent at the peak: from cold, ${steps === 1 ? 'within the first 10 s' : `${steps * 10} s to reach it`} at ${fmtNum(per10s)} new environments per 10 s`,
+        `a ramp to the peak slower than ${fmtNum(per10s)} environments per 10 s, or provisioned concurrency for ${p.f.name} (the scaling rate is not a quota)`,
+        p.f.name,
+      ),
+    );
+  }
+
+  // API Gateway: new connections, the account's throttle (client messages and posts), the stage's and routes' throttles
+  const session = t.sessionSec !== undefined && Math.abs(t.connections / t.sessionSec - t.connectsPerS) <= 1e-9 * Math.max(1, t.connectsPerS);
+  out.push(
+    entry(
+      'newConnectionsPerSecond',
+      'API Gateway new connections per second',
+      t.connectsPerS,
+      limits.newConnectionsPerSecond,
+      'connections/s',
+      session ? `${fmtNum(t.connections)} connections ÷ sessions of ${fmtNum(t.sessionSec! / 60)} min = ${perSecond(t.connectsPerS)}` : `${perSecond(t.connectsPerS)} connects at the peak`,
+      'a quota increase (Service Quotas: API Gateway new connections per second), or longer sessions (fewer reconnects)',
+    ),
+  );
+  const frames = peaks.filter((p) => !CONNECTION_ROUTES.has(p.f.route) && !p.f.authorizer);
+  const framesPerS = sum(frames.map((p) => p.perS));
+  const framesHow = frames.filter((p) => p.perS > 0).map((p) => `${p.f.route} ${fmtNum(p.perS)}`).join(', ');
+  const postsPerS = rates.recipient * model.posts.perRecipient;
+  out.push(
+    entry(
+      'accountRequestsPerSecond',
+      'API Gateway account throttle (messages + @connections posts)',
+      framesPerS + postsPerS,
+      limits.accountRequestsPerSecond,
+      'requests/s',
+      `client messages ${perSecond(framesPerS)}${framesHow ? ` (${framesHow})` : ''} + @connections posts ${perSecond(postsPerS)} (${fmtNum(t.messagesPerS)} messages/s × rooms of ${fmtNum(t.roomSize)} × ${fmtNum(model.posts.perRecipient)} per recipient) = ${perSecond(framesPerS + postsPerS)}`,
+      'an account throttle increase (Service Quotas: API Gateway throttle rate), or fewer posts: smaller rooms, several messages batched into one post',
+    ),
+  );
+  if (limits.stageRequestsPerSecond) {
+    out.push(
+      entry(
+        'stageRequestsPerSecond',
+        "the stage's throttle",
+        framesPerS + t.connectsPerS,
+        limits.stageRequestsPerSecond,
+        'requests/s',
+        `client messages ${perSecond(framesPerS)} + $connect ${perSecond(t.connectsPerS)} (a route like the others)`,
+        "the stage's throttle setting (DefaultRouteSettings), up to the account's",
+      ),
+    );
+  }
+  for (const [route, held] of Object.entries(limits.routeRequestsPerSecond)) {
+    const perS = route === '$connect' ? t.connectsPerS : sum(peaks.filter((p) => p.f.route === route && !p.f.authorizer).map((p) => p.perS));
+    out.push(entry('stageRequestsPerSecond', `${route} route throttle`, perS, held, 'requests/s', `${route} ${perSecond(perS)} at the peak`, `the route's throttle setting (RouteSettings ${route}), up to the account's`, route));
+  }
+
+  // DynamoDB: the tables' units in one second of the peak, and one room's partitions
+  const perFunction = peaks.map((p) => ({ p, units: plannedUnits(model, [{ fn: functionOf(p.f), invocations: p.perS }], t) }));
+  const tableHow = (dir: 'read' | 'write') =>
+    `the stack's tables together (not split by table: the busiest needs at most this): ${
+      perFunction
+        .filter((x) => x.units[dir] > 0)
+        .map((x) => `${x.p.f.name} ${perSecond(x.p.perS)} × ${fmtNum(x.units[dir] / x.p.perS)}`)
+        .join(' + ') || 'none'
+    }`;
+  const tableMoves =
+    limits.table.mode === 'on-demand'
+      ? 'a table-level throughput quota increase (Service Quotas: DynamoDB), or the units spread over more tables'
+      : 'more provisioned capacity (--table-capacity), or on-demand';
+  const mode = limits.table.mode;
+  out.push(
+    entry('tableReadUnits', `DynamoDB table read units (${mode})`, sum(perFunction.map((x) => x.units.read)), limits.table.read, 'read units/s', tableHow('read'), tableMoves),
+    entry('tableWriteUnits', `DynamoDB table write units (${mode})`, sum(perFunction.map((x) => x.units.write)), limits.table.write, 'write units/s', tableHow('write'), tableMoves),
+  );
+
+  const rooms = t.roomSize > 0 ? t.connections / t.roomSize : 0;
+  const ctx = { members: t.roomSize, connections: t.connections, payloadBytes: model.runs[0]!.payloadBytes, gonePerInvocation: model.dynamodb.gonePerMessage };
+  const scale = { read: model.dynamodb.readScale, write: model.dynamodb.writeScale };
+  const partition = (dir: 'read' | 'write') => {
+    const terms = { members: [] as string[], history: [] as string[] };
+    const total = { members: 0, history: 0 };
+    for (const p of peaks) {
+      if (p.f.authorizer || rooms === 0) continue;
+      const perRoom = p.perS / rooms;
+      const u = roomPartitionUnits(p.f.route, ctx);
+      for (const key of ['members', 'history'] as const) {
+        const units = u[key][dir];
+        if (perRoom > 0 && units > 0) {
+          total[key] += perRoom * units * scale[dir];
+          terms[key].push(`${p.f.route} ${perSecond(perRoom)} × ${fmtNum(units)}`);
+        }
+      }
+    }
+    const busier = total.members >= total.history ? 'members' : 'history';
+    const other = busier === 'members' ? 'history' : 'members';
+    const name = { members: 'room-members partition', history: 'message-history partition' };
+    const scaled = scale[dir] !== 1 ? ` × ${fmtNum(scale[dir])} (measured ÷ modelled)` : '';
+    const how = `one room of ${fmtNum(t.roomSize)} (${fmtNum(rooms)} rooms), its ${name[busier]}: ${terms[busier].join(' + ') || 'none'}${scaled} = ${fmtNum(total[busier])}; its ${name[other]}: ${fmtNum(total[other])}`;
+    return { needs: total[busier], how };
+  };
+  const read = partition('read');
+  const write = partition('write');
+  out.push(
+    entry(
+      'partitionReadUnits',
+      "one room's partition: read units",
+      read.needs,
+      limits.partition.read,
+      'read units/s',
+      read.how,
+      'a different table design: the member list cached in the function or split over several keys per room (room#shard), or eventually consistent reads (half the units)',
+    ),
+    entry(
+      'partitionWriteUnits',
+      "one room's partition: write units",
+      write.needs,
+      limits.partition.write,
+      'write units/s',
+      write.how,
+      'a different table design: history keyed by room and time bucket or shard (or no history item per message)',
+    ),
+  );
+
+  // sizes: the sendMessage frame, the delivered message; the session against the connection's lifetime
+  const payload = model.runs[0]!.payloadBytes;
+  if (model.functions.some((f) => FANOUT_ROUTES.has(f.route))) {
+    out.push(
+      entry(
+        'frameBytes',
+        'API Gateway frame size (a sendMessage frame)',
+        payload + INBOUND_ENVELOPE_BYTES,
+        limits.frameBytes,
+        'bytes',
+        `a ${fmtNum(payload)}-byte payload + a ${INBOUND_ENVELOPE_BYTES}-byte envelope`,
+        'a smaller payload, or a client that sends it over several frames (a message may be 128 KB)',
+      ),
+    );
+  }
+  if (model.posts.perRecipient > 0) {
+    out.push(
+      entry(
+        'messageBytes',
+        'API Gateway message size (a delivered message)',
+        model.bytes.perPost,
+        limits.messageBytes,
+        'bytes',
+        `${fmtNum(model.bytes.perPost)} bytes per post (${model.bytes.source === 'client' ? 'as the clients received them' : 'the payload and an envelope, assumed'})`,
+        'a smaller payload, e.g. a link to the content (in S3) instead of the content',
+      ),
+    );
+  }
+  if (t.sessionSec !== undefined) {
+    out.push(
+      entry(
+        'connectionLifetime',
+        'API Gateway connection lifetime',
+        t.sessionSec,
+        limits.connectionLifetimeSec,
+        's',
+        `sessions of ${fmtNum(t.sessionSec / 60)} min`,
+        'clients that reconnect before 2 h (AWS closes every connection then; no quota moves it)',
+      ),
+    );
+  }
+  return out.filter((h) => h.of > 0);
+}

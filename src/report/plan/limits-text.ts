@@ -1,0 +1,51 @@
+import { headroomKey, type FirstBreak, type Growth, type GrowthAxis, type Headroom, type Plan } from '../../analyses/plan/plan-schema.ts';
+import { fmtInt, fmtNum, fmtUsd } from '../../number-format.ts';
+
+/** A plan's limits in words, shared by its renderers: the first limit to break, and "needs X of Y (Z %)". Pure. */
+
+export const AXIS_NAME: Record<GrowthAxis, string> = { connections: 'connections', roomSize: 'room size', messagesPerS: 'message rate' };
+
+/** A factor as read: 3.2, 0.45, 1,000. */
+export function fmtFactor(f: number): string {
+  return f >= 1000 ? fmtInt(f) : String(Number(f.toPrecision(f >= 100 ? 3 : 2)));
+}
+
+/** The value on the axis at a point: "160,000", "rooms of 640", "800 messages/s". */
+export function axisValue(axis: GrowthAxis, t: FirstBreak['traffic']): string {
+  if (axis === 'connections') return `${fmtInt(t.connections)} connections`;
+  if (axis === 'roomSize') return `rooms of ${fmtNum(t.roomSize)}, ${fmtInt(t.connections)} connections`;
+  return `${fmtNum(t.messagesPerS)} messages/s`;
+}
+
+/** "needs 812 of 1,000 concurrent executions (81 %)" */
+export function needsText(h: Pick<Headroom, 'needs' | 'of' | 'unit' | 'share'>): string {
+  return `needs ${fmtNum(h.needs)} of ${fmtNum(h.of)} ${h.unit} (${fmtNum(h.share * 100)} %)`;
+}
+
+/** Where a growth's first limit breaks, in one line (without the moves). */
+export function breakText(g: Growth, headroom: readonly Headroom[]): string {
+  const b = g.firstBreak;
+  const axis = AXIS_NAME[g.axis];
+  if (!b) {
+    const last = g.points.at(-1);
+    return `no limit passed up to ${fmtFactor(g.maxFactor)} × ${axis}${last ? ` (${axisValue(g.axis, last.traffic)}), ${fmtUsd(last.monthlyCost)}/month there` : ''}`;
+  }
+  if (b.atEveryScale) {
+    const h = headroom.find((x) => headroomKey(x) === headroomKey(b));
+    return `${b.label}, passed at every scale of the ${axis}${h ? `: ${needsText(h)}` : ''}`;
+  }
+  const where = `${fmtFactor(b.factor)} × ${axis} (${axisValue(g.axis, b.traffic)}), ${fmtUsd(b.monthlyCost)}/month there`;
+  return b.factor < 1 ? `${b.label}, already passed at the planned peak: it holds only up to ${where}` : `${b.label} at ${where}`;
+}
+
+/** The plan's first break (the axis grown first) as its first line; null when nothing was grown. */
+export function firstBreakLines(p: Plan): string[] {
+  const g = p.growth[0];
+  if (!g) return [];
+  return [`first to break: ${breakText(g, p.headroom)}`, ...(g.firstBreak ? [`  what moves it: ${g.firstBreak.moves}`] : [])];
+}
+
+/** The headroom, the tightest first. */
+export function byShare(headroom: readonly Headroom[]): Headroom[] {
+  return [...headroom].sort((a, b) => b.share - a.share);
+}
