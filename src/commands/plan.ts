@@ -1,27 +1,33 @@
 import type { Command } from 'commander';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { UserError } from '../../common/errors.ts';
 import { buildPlan } from '../analyses/plan/build-plan.ts';
 import type { TrafficInput } from '../analyses/plan/monthly-cost.ts';
 import type { LimitFlags } from '../analyses/plan/plan-limits.ts';
 import type { GrowthAxis } from '../analyses/plan/plan-schema.ts';
-import type { MeasuredRun } from '../analyses/plan/work-model.ts';
+import { readPlanDirs } from '../analyses/plan/run-dirs.ts';
+import { checkTraffic, DEFAULT_SESSION, type TrafficField } from '../analyses/plan/traffic-check.ts';
+import { readTrafficFile } from '../analyses/plan/traffic-file.ts';
 import { TOOL_VERSION } from '../metrics/results/results-builder.ts';
 import { createRunDir, RESULTS_FILE } from '../metrics/results/run-dir.ts';
+import { COMPARE_FILES } from '../report/compare/write.ts';
+import { readComparison } from '../report/compare/read-comparison.ts';
 import { renderPlanConsole } from '../report/plan/console.ts';
 import { readResults } from '../report/run/read-results.ts';
 import { writePlan } from '../report/plan/write.ts';
 import { collect, durationFlag, intFlag, memoryFlags, numberFlag } from './shared-flags.ts';
 
 /**
- * `fanout-bench plan <run-dir>… [--connections N --room-size S --messages-per-s R]
- * [--connects-per-s C] [--session 30m] [--memory fn=MB] [--region r] [--reserved fn=N]
- * [--table-capacity read=R,write=W] [--account-concurrency N] [--grow axis] [--out dir]`: the
- * measured runs' work per operation, the traffic's cost per month by line, its headroom at the
- * peak against every limit and the first limit to break as it grows (plan.json, summary.md). With
- * no traffic, the one run's own traffic over its own duration, its measured figures beside the
- * planned ones. Bad traffic, a run dir without results.json or --memory/--reserved naming a
- * function the runs lack: one line, exit 2.
+ * `fanout-bench plan <run-dir|compare-dir|sweep-dir>… [--connections N --room-size S
+ * --messages-per-s R [--connects-per-s C] [--session 30m] | --traffic file.yaml] [--memory fn=MB]
+ * [--region r] [--reserved fn=N] [--table-capacity read=R,write=W] [--account-concurrency N]
+ * [--grow axis] [--out dir]`: the measured runs' work per operation, the traffic's cost per month
+ * by line, its headroom at the peak against every limit and the first limit to break as it grows
+ * (plan.json, plan.html, summary.md). A room-size sweep's runs give the fan-out functions' billed
+ * time against the room size. With no traffic, the one run's own traffic over its own duration,
+ * its measured figures beside the planned ones. Bad traffic, a dir with neither results.json nor
+ * compare.json, a comparison a plan cannot pool, or --memory/--reserved naming a function the
+ * runs lack: one line, exit 2.
  */
 interface PlanFlags {
   connections?: string;
@@ -29,6 +35,7 @@ interface PlanFlags {
   messagesPerS?: string;
   connectsPerS?: string;
   session?: string;
+  traffic?: string;
   memory?: string[];
   region?: string;
   reserved?: string[];
@@ -38,27 +45,27 @@ interface PlanFlags {
   out?: string;
 }
 
-const DEFAULT_SESSION = '30m';
 /** --grow's names for the axes */
 const GROW_AXES: Record<string, GrowthAxis> = { connections: 'connections', 'room-size': 'roomSize', rate: 'messagesPerS' };
 
 export function addPlanCommand(program: Command): void {
   program
     .command('plan')
-    .description("project measured runs to a traffic: the work per connect, join, message and recipient, the month's cost by line, the headroom at the peak and the first limit to break (plan.json, summary.md)")
-    .argument('<run-dirs...>', `run directories (each holding ${RESULTS_FILE})`)
+    .description("project measured runs to a traffic: the work per connect, join, message and recipient, the month's cost by line, the headroom at the peak and the first limit to break (plan.json, plan.html, summary.md)")
+    .argument('<dirs...>', `run directories (holding ${RESULTS_FILE}), or compare or sweep directories (holding ${COMPARE_FILES.json}): a room-size sweep's runs fit billed time against the room size`)
     .option('--connections <n>', 'concurrent connections planned')
     .option('--room-size <n>', 'members per room, the sender too')
     .option('--messages-per-s <r>', 'messages sent per second over all rooms')
     .option('--connects-per-s <c>', 'new connections per second (default: connections ÷ --session)')
     .option('--session <d>', `how long a connection lasts (default ${DEFAULT_SESSION})`)
+    .option('--traffic <file>', 'the traffic as a YAML/JSON file, with a daily profile of peak and off-peak hours (instead of the traffic flags)')
     .option('--memory <fn=MB>', "plan a function at this memory size (repeatable; billed time stays as measured)", collect)
     .option('--region <r>', "price at this region's built-in prices (default: the prices the run was estimated at)")
     .option('--reserved <fn=N>', "a function's reserved concurrency (repeatable; default: the runs' scenario's target.reserved)", collect)
     .option('--table-capacity <read=R,write=W>', 'the tables are provisioned at R read and W write units/s (default: on-demand)')
     .option('--account-concurrency <n>', "the account's Lambda concurrency (default: as the runs read it from the account, else 1,000)")
     .option('--grow <axis>', `the traffic grown first to find the first limit to break: ${Object.keys(GROW_AXES).join(', ')} (default connections)`)
-    .option('--out <dir>', 'where plan.json and summary.md are written (default: a new directory under reports/)')
+    .option('--out <dir>', 'where plan.json, plan.html and summary.md are written (default: a new directory under reports/)')
     .action(async (dirs: string[], flags: PlanFlags) => {
       const { files, summary } = await planCommand(dirs, flags);
       for (const line of summary) process.stdout.write(`${line}\n`);
@@ -66,12 +73,15 @@ export function addPlanCommand(program: Command): void {
     });
 }
 
-/** A number > 0 (--messages-per-s, --connects-per-s). */
-function positiveFlag(name: string, v: string | undefined): number | undefined {
-  const n = numberFlag(name, v);
-  if (n !== undefined && !(n > 0)) throw new UserError(`${name}: must be more than 0, got "${v}"`);
-  return n;
-}
+const TRAFFIC_FLAGS = [
+  ['--connections', 'connections'],
+  ['--room-size', 'roomSize'],
+  ['--messages-per-s', 'messagesPerS'],
+  ['--connects-per-s', 'connectsPerS'],
+  ['--session', 'session'],
+] as const;
+
+const FLAG_NAMES: Record<TrafficField, string> = Object.fromEntries(TRAFFIC_FLAGS.map(([flag, field]) => [field, flag])) as Record<TrafficField, string>;
 
 /** The traffic the flags give, checked; undefined when none is given (the run's own). */
 export function trafficFlags(flags: PlanFlags): TrafficInput | undefined {
@@ -89,14 +99,31 @@ export function trafficFlags(flags: PlanFlags): TrafficInput | undefined {
   }
   const missing = main.filter(([, v]) => v === undefined).map(([f]) => f);
   if (missing.length > 0) throw new UserError(`${missing.join(', ')}: missing (a traffic is --connections, --room-size and --messages-per-s together)`);
-  const connections = intFlag('--connections', flags.connections, 1)!;
-  const roomSize = intFlag('--room-size', flags.roomSize, 1)!;
-  if (roomSize > connections) throw new UserError(`--room-size: ${roomSize} is more than --connections (${connections})`);
-  const messagesPerS = positiveFlag('--messages-per-s', flags.messagesPerS)!;
-  const connectsPerS = positiveFlag('--connects-per-s', flags.connectsPerS);
-  const sessionSec = durationFlag('--session', flags.session ?? DEFAULT_SESSION)! / 1000;
-  if (!(sessionSec > 0)) throw new UserError(`--session: must be longer than 0s, got "${flags.session}"`);
-  return { connections, roomSize, messagesPerS, sessionSec, ...(connectsPerS !== undefined ? { connectsPerS } : {}) };
+  const raw: Record<TrafficField, string | undefined> = { connections: flags.connections, roomSize: flags.roomSize, messagesPerS: flags.messagesPerS, connectsPerS: flags.connectsPerS, session: flags.session ?? DEFAULT_SESSION };
+  // the flags' form here (a whole number, a number, a duration); what the traffic may be, in checkTraffic as for a file
+  const connectsPerS = numberFlag('--connects-per-s', flags.connectsPerS);
+  return checkTraffic(
+    {
+      connections: intFlag('--connections', flags.connections, 1)!,
+      roomSize: intFlag('--room-size', flags.roomSize, 1)!,
+      messagesPerS: numberFlag('--messages-per-s', flags.messagesPerS)!,
+      sessionSec: durationFlag('--session', raw.session)! / 1000,
+      ...(connectsPerS !== undefined ? { connectsPerS } : {}),
+    },
+    { names: FLAG_NAMES, got: (field) => `"${raw[field]}"` },
+  );
+}
+
+/**
+ * `--traffic file`: the file gives the whole traffic, so a traffic flag beside it is refused
+ * rather than merged (one place says what is planned; plan.json's profile names the file).
+ */
+function trafficOf(flags: PlanFlags): TrafficInput | undefined {
+  if (flags.traffic === undefined) return trafficFlags(flags);
+  for (const [flag, field] of TRAFFIC_FLAGS) {
+    if (flags[field] !== undefined) throw new UserError(`${flag}: --traffic ${flags.traffic} gives the traffic: set ${field} in the file, or plan by flags without --traffic`);
+  }
+  return readTrafficFile(flags.traffic);
 }
 
 /** `--reserved fn=N`, each N at least 1; a function named twice keeps its last. */
@@ -138,18 +165,15 @@ function growFlag(v: string | undefined): GrowthAxis | undefined {
 }
 
 export async function planCommand(dirs: readonly string[], flags: PlanFlags): Promise<{ files: string[]; summary: string[] }> {
-  const traffic = trafficFlags(flags);
+  const traffic = trafficOf(flags);
   const memory = memoryFlags(flags.memory) ?? {};
   const limits = limitFlags(flags);
   const grow = growFlag(flags.grow);
   if (flags.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(flags.region)) throw new UserError(`--region: not an AWS region name, got "${flags.region}"`);
-  const runs: MeasuredRun[] = [];
-  for (const dir of dirs) {
-    const file = join(dir, RESULTS_FILE);
-    runs.push({ file, results: await readResults(file) });
-  }
+  const { runs, notes } = await readPlanDirs(dirs, { resultsFile: RESULTS_FILE, readResults, comparisonFile: COMPARE_FILES.json, readComparison });
   const plan = buildPlan({
     runs,
+    readNotes: notes,
     ...(traffic ? { traffic } : {}),
     memory,
     limits,

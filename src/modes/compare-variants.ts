@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { readDataFile } from '../../common/data-file.ts';
 import { UserError } from '../../common/errors.ts';
-import { describeIssue } from '../scenarios/load-scenario.ts';
+import { describeIssue } from '../contracts/schema-issue.ts';
 import { StackKnobs } from '../contracts/scenario-schema.ts';
 
 /**

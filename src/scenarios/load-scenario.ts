@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { z } from 'zod';
 import { readDataFile } from '../../common/data-file.ts';
-import { UserError, fieldPath } from '../../common/errors.ts';
+import { UserError } from '../../common/errors.ts';
+import { describeIssue } from '../contracts/schema-issue.ts';
 import { BUILTIN_SCENARIOS } from './builtin/index.ts';
 import { normalizeScenario, ScenarioSchema, type Scenario } from '../contracts/scenario-schema.ts';
 import { resolveProtocolRef } from './protocol-file.ts';
@@ -60,14 +60,4 @@ export function validateScenario(input: unknown, source: string, blame?: Blame, 
     throw new UserError(`${who.by}: ${who.own ? issue.message : describeIssue(issue)}${who.own && who.given !== undefined ? `, got "${who.given}"` : ''}`);
   }
   return normalizeScenario(result.data, source, parsed);
-}
-
-export function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') {
-    return `${fieldPath([...issue.path, issue.keys[0]])}: unknown key`;
-  }
-  // zod says a missing field is "expected number, received undefined": say it is missing
-  const missing = /^Invalid input: expected (\w+), received undefined$/.exec(issue.message);
-  if (missing) return `${fieldPath(issue.path)}: missing (expected ${missing[1]})`;
-  return `${fieldPath(issue.path)}: ${issue.message}`;
 }

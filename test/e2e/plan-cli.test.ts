@@ -37,7 +37,7 @@ describe('fanout-bench plan', () => {
     expectOneLine(await runCli(['plan', RUN_DIR, ...flags, '--out', out]), line);
   });
 
-  it('a run dir without results.json: one line naming the file, exit 2', async () => {
-    expectOneLine(await runCli(['plan', out, '--out', out]), `${join(out, 'results.json')}: no such file`);
+  it('a dir with neither results.json nor compare.json: one line naming it, exit 2', async () => {
+    expectOneLine(await runCli(['plan', out, '--out', out]), `${out}: no results.json nor compare.json: give a run dir (holding results.json) or a compare or sweep dir (holding compare.json)`);
   });
 });

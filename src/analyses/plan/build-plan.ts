@@ -4,9 +4,10 @@ import { choosePrices, UnknownPrices } from '../../metrics/cost/price-choice.ts'
 import { REGION_PRICES, tablePrices } from '../../metrics/cost/region-prices.ts';
 import { runArchitecture } from '../../metrics/cost/run-functions.ts';
 import { pricesToReestimate } from '../../metrics/cost/uncharged-transfer.ts';
+import { fitAtNotes } from './duration-fit.ts';
 import { growTraffic } from './growth.ts';
 import { headroomAt } from './headroom.ts';
-import { ownTraffic, planCost, plannedTraffic, type TrafficInput } from './monthly-cost.ts';
+import { ownTraffic, peakHoursADay, planCost, plannedTraffic, type TrafficInput } from './monthly-cost.ts';
 import { planLimits, type LimitFlags } from './plan-limits.ts';
 import type { GrowthAxis, Plan, PlanCheck, PlanCost, PlanTraffic } from './plan-schema.ts';
 import { buildWorkModel, runBasis, type MeasuredRun, type RunBasis } from './work-model.ts';
@@ -28,6 +29,8 @@ export interface PlanInput {
   limits?: LimitFlags;
   /** --grow: the axis grown first to find the first limit to break (default connections) */
   grow?: GrowthAxis;
+  /** what reading the dirs said (runs a comparison left out), first among the notes */
+  readNotes?: readonly string[];
   toolVersion: string;
   createdAt: string;
 }
@@ -36,7 +39,7 @@ export function buildPlan(input: PlanInput): Plan {
   const first = input.runs[0];
   if (!first) throw new UserError('plan: no run to plan from');
   if (!input.traffic && input.runs.length > 1) {
-    throw new UserError(`plan: ${input.runs.length} runs and no traffic: give --connections, --room-size and --messages-per-s (a run's own traffic is planned one run at a time)`);
+    throw new UserError(`plan: ${input.runs.length} runs and no traffic: give --connections, --room-size and --messages-per-s, or --traffic (a run's own traffic is planned one run at a time)`);
   }
   const prices = planPrices(first, input.region);
   const architecture = first.results.cost?.architecture ?? runArchitecture(first.results) ?? 'x86_64';
@@ -55,12 +58,21 @@ export function buildPlan(input: PlanInput): Plan {
     price: { prices, architecture, connectionSource: 'assumption' },
     first: input.grow ?? 'connections',
   });
-  const notes = [...model.notes, ...limits.notes];
+  const notes = [...(input.readNotes ?? []), ...model.notes, ...limits.notes];
   if (input.traffic) {
+    const t = input.traffic;
+    const peak = `${t.connections} connections, rooms of ${t.roomSize}, ${t.messagesPerS} messages/s, ${round(traffic.connectsPerS, 3)} connects/s`;
     notes.push(
-      `a flat month: ${input.traffic.connections} connections, rooms of ${input.traffic.roomSize}, ${input.traffic.messagesPerS} messages/s, ${round(traffic.connectsPerS, 3)} connects/s, held 24 h a day for 30 days`,
-      `the runs measured rooms of ${model.runs.map((r) => round(r.roomSize, 1)).join(', ')}: a fan-out function's billed time is scaled per recipient, its invocations per message`,
+      t.profile
+        ? `the peak: ${peak}; a daily profile (${t.profile.source}) of ${round(peakHoursADay(t.profile), 2)} peak hours a day, for 30 days`
+        : `a flat month: ${peak}, held 24 h a day for 30 days`,
     );
+    const fitted = model.functions.filter((f) => f.fit);
+    const scaled = model.functions.filter((f) => f.billedMsPerUnit === 'recipient' && !f.fit);
+    for (const f of fitted) notes.push(...fitAtNotes(f.name, f.fit!, t.roomSize));
+    if (scaled.length > 0) {
+      notes.push(`the runs measured rooms of ${[...new Set(model.runs.map((r) => round(r.roomSize, 1)))].join(', ')}: ${scaled.map((f) => f.name).join(', ')}: billed time scaled per recipient, invocations per message`);
+    }
   }
   return {
     kind: 'plan',

@@ -1,17 +1,20 @@
 import type { CostLine, CostSource } from '../../contracts/cost-schema.ts';
 import type { PriceTable } from '../../contracts/prices.ts';
 import { apiGatewayMessageLines, connectionMinutesLine, dynamoDbLines, lambdaLines, type FunctionUsage } from '../../metrics/cost/cost-model.ts';
-import type { PlanCost, PlanTraffic, WorkModel } from './plan-schema.ts';
+import { billedMsAt } from './duration-fit.ts';
+import type { DailyProfile, PlanCost, PlanTraffic, WorkModel } from './plan-schema.ts';
 import { countOf, functionOf, modelledUnits, type RunBasis } from './work-model.ts';
 
 /**
  * The cost of a traffic by line, priced by the cost model's own line builders (cost-model.ts), so
- * a plan of a run's own traffic is priced exactly as the run was. The traffic is flat for now:
- * the given connections, room size and rates held 24 hours a day for 30 days.
+ * a plan of a run's own traffic is priced exactly as the run was. The traffic given is the
+ * peak's: flat, it is held 24 hours a day for 30 days; with a daily profile (a traffic file),
+ * each hour of the day carries its share of it.
  */
 
-/** The month a plan prices: 30 days of 24 hours (a flat profile). */
-export const PLAN_MONTH_SEC = 30 * 24 * 3600;
+/** The month a plan prices: 30 days of 24 hours. */
+export const PLAN_MONTH_DAYS = 30;
+export const PLAN_MONTH_SEC = PLAN_MONTH_DAYS * 24 * 3600;
 
 export interface TrafficInput {
   connections: number;
@@ -20,24 +23,37 @@ export interface TrafficInput {
   /** default: connections ÷ session (each connection replaced when its session ends) */
   connectsPerS?: number;
   sessionSec: number;
+  /** absent: flat, the peak held 24 h a day */
+  profile?: DailyProfile;
 }
 
-/** The planned traffic as totals over a flat month. */
+/** Hours at the peak a day's profile adds up to (24: flat). */
+export const peakHoursADay = (profile: DailyProfile | undefined): number => (profile ? profile.hours.reduce((a, b) => a + b, 0) : 24);
+
+/**
+ * The planned traffic as totals over a month. Connections, connects and messages each scale
+ * with the hour's share of the peak, so the month holds the peak's rates for 30 × Σ shares hours:
+ * a connection minute is one of the hour's connections for a minute. The room size stays the
+ * peak's: off-peak there are fewer rooms talking, not smaller ones.
+ */
 export function plannedTraffic(model: WorkModel, t: TrafficInput): PlanTraffic {
   const periodSec = PLAN_MONTH_SEC;
+  // seconds of the month at the peak's rates: the whole month when flat
+  const peakSec = t.profile ? PLAN_MONTH_DAYS * 3600 * peakHoursADay(t.profile) : periodSec;
   const connectsPerS = t.connectsPerS ?? t.connections / t.sessionSec;
-  const connects = connectsPerS * periodSec;
-  const messages = t.messagesPerS * periodSec;
+  const connects = connectsPerS * peakSec;
+  const messages = t.messagesPerS * peakSec;
   const recipients = messages * t.roomSize;
   return {
     source: 'flags',
     periodSec,
-    periodLabel: 'month (30 days × 24 h, flat)',
+    periodLabel: t.profile ? `month (30 days, a daily profile of ${round(peakHoursADay(t.profile), 2)} peak hours a day)` : 'month (30 days × 24 h, flat)',
     connections: t.connections,
     roomSize: t.roomSize,
     messagesPerS: t.messagesPerS,
     connectsPerS,
     sessionSec: t.sessionSec,
+    ...(t.profile ? { profile: t.profile } : {}),
     totals: {
       connects,
       // the rooms the traffic holds, each created once in the month
@@ -46,7 +62,7 @@ export function plannedTraffic(model: WorkModel, t: TrafficInput): PlanTraffic {
       messages,
       recipients,
       posts: recipients * model.posts.perRecipient,
-      connectionMinutes: (t.connections * periodSec) / 60,
+      connectionMinutes: (t.connections * peakSec) / 60,
     },
   };
 }
@@ -71,11 +87,17 @@ export interface PriceBasis {
   architecture: 'x86_64' | 'arm64';
 }
 
-/** Each function's planned usage: invocations per operation × operations, billed time per invocation or per recipient. */
+/**
+ * Each function's planned usage: invocations per operation × operations, billed time per
+ * invocation or per recipient; a fan-out function with a fit (a room-size sweep) billed per
+ * invocation off its line at the planned room size.
+ */
 export function plannedUsage(model: WorkModel, traffic: PlanTraffic): FunctionUsage[] {
   return model.functions.map((f) => {
     const invocations = f.invocationsPer * countOf(traffic.totals, f.per);
-    const billedMs = f.billedMsPer * (f.billedMsPerUnit === 'recipient' ? traffic.totals.recipients : invocations);
+    const billedMs = f.fit
+      ? billedMsAt(f.fit, traffic.roomSize).ms * invocations
+      : f.billedMsPer * (f.billedMsPerUnit === 'recipient' ? traffic.totals.recipients : invocations);
     return { fn: functionOf(f), invocations, invocationsSource: f.invocationsSource, memoryMB: f.memoryMB, billedMs, billedSource: f.billedSource };
   });
 }

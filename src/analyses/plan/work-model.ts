@@ -20,6 +20,7 @@ import { DEFAULT_DYNAMO_ASSUMPTIONS, routeUnits, type RouteContext } from '../..
 import { runFunctions } from '../../metrics/cost/run-functions.ts';
 import { dynamoDbWork } from '../../metrics/cost/work-per-message.ts';
 import { measuredOnNotes } from '../../targets/recorded-target.ts';
+import { durationFit, fitNotes, type FitPoint } from './duration-fit.ts';
 import type { FunctionWork, MeasuredOn, OperationCounts, PlanOperation, PlanRun, WorkModel } from './plan-schema.ts';
 
 /**
@@ -30,7 +31,8 @@ import type { FunctionWork, MeasuredOn, OperationCounts, PlanOperation, PlanRun,
  * since its posts are most of its work. DynamoDB units are measured per table, not per route, so
  * they are split over the routes in the shape of the per-route model (dynamo-units.ts), scaled so
  * that the runs' own traffic gives exactly the units measured. Several runs are pooled: sums over
- * sums, each figure naming the runs it came from.
+ * sums, each figure naming the runs it came from. Runs at several room sizes (a room-size sweep)
+ * also give each fan-out function a line of its billed time against recipients (duration-fit.ts).
  */
 export interface MeasuredRun {
   file: string;
@@ -183,6 +185,8 @@ export function buildWorkModel(bases: readonly RunBasis[], memory: Readonly<Reco
     // the longest of the runs' p99s, and the room size of the run it came from
     const p99s = uses.flatMap(({ b }) => (b.p99Ms[name] === undefined ? [] : [{ ms: b.p99Ms[name]!, at: b.run.roomSize }]));
     const p99 = p99s.reduce<{ ms: number; at: number } | undefined>((best, x) => (best && best.ms >= x.ms ? best : x), undefined);
+    const fit = perRecipient ? durationFit(fitPoints(uses)) : undefined;
+    if (fit) notes.push(...fitNotes(name, fit));
     functions.push({
       name,
       route: fn.route,
@@ -197,6 +201,7 @@ export function buildWorkModel(bases: readonly RunBasis[], memory: Readonly<Reco
       billedSource: weakest(uses.map(({ u }) => u.billedSource)),
       p99Ms: p99?.ms ?? null,
       p99AtRecipients: p99?.at ?? null,
+      ...(fit ? { fit } : {}),
       runs: uses.map(({ b }) => b.run.runId),
       measuredOn: [...new Set(uses.map(({ b }) => b.run.measuredOn))],
     });
@@ -260,6 +265,29 @@ export function buildWorkModel(bases: readonly RunBasis[], memory: Readonly<Reco
     joinsPerConnect: ratio(counts.joins, counts.connects),
     notes,
   };
+}
+
+/**
+ * A fan-out function's billed ms per invocation at each room size its runs measured: the runs of
+ * one size pooled (sums over sums), its recipients per message the pooled deliveries ÷ messages.
+ * Runs are of one size when their rooms agree to a tenth of a member.
+ */
+function fitPoints(uses: ReadonlyArray<{ b: RunBasis; u: FunctionUsage }>): FitPoint[] {
+  const bySize = new Map<number, Array<{ b: RunBasis; u: FunctionUsage }>>();
+  for (const use of uses) {
+    const key = Math.round(use.b.run.roomSize * 10) / 10;
+    bySize.set(key, [...(bySize.get(key) ?? []), use]);
+  }
+  return [...bySize.values()].flatMap((group) => {
+    const invocations = sum(group.map(({ u }) => u.invocations));
+    const messages = sum(group.map(({ b }) => b.counts.messages));
+    if (invocations === 0 || messages === 0) return [];
+    return [{
+      recipients: sum(group.map(({ b }) => b.counts.recipients)) / messages,
+      billedMsPerInvocation: sum(group.map(({ u }) => u.billedMs)) / invocations,
+      runs: group.map(({ b }) => b.run.runId),
+    }];
+  });
 }
 
 /** The function a work-model entry stands for, at its planned memory. */
