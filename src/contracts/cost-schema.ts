@@ -25,6 +25,8 @@ export const CostLine = z.object({
   note: z.string().optional(),
   /** the line rests on CloudWatch metrics that were not all published when pulled: which, and their counts */
   partial: z.string().optional(),
+  /** priced over a month's volume tiers (a plan's month: src/metrics/cost/volume-tiers.ts), the note says how */
+  tiered: z.literal(true).optional(),
 });
 export type CostLine = z.infer<typeof CostLine>;
 

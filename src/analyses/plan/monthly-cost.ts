@@ -1,6 +1,7 @@
 import type { CostLine, CostSource } from '../../contracts/cost-schema.ts';
 import type { PriceTable } from '../../contracts/prices.ts';
 import { apiGatewayMessageLines, connectionMinutesLine, dynamoDbLines, lambdaLines, type FunctionUsage } from '../../metrics/cost/cost-model.ts';
+import { applyVolumeTiers, REGION_TIERS } from '../../metrics/cost/volume-tiers.ts';
 import { billedMsAt } from './duration-fit.ts';
 import type { DailyProfile, PlanCost, PlanTraffic, WorkModel } from './plan-schema.ts';
 import { countOf, functionOf, modelledUnits, type RunBasis } from './work-model.ts';
@@ -128,18 +129,45 @@ export function planCost(model: WorkModel, traffic: PlanTraffic, o: PriceBasis &
   lines.push(connectionMinutesLine(traffic.totals.connectionMinutes, o.connectionSource, o.prices));
   const units = plannedUnits(model, usage, traffic);
   lines.push(...dynamoDbLines(units.read, units.write, model.dynamodb.source, o.prices));
-  const total = (service: CostLine['service']) => lines.filter((l) => l.service === service).reduce((s, l) => s + l.cost, 0);
-  const totals = { lambda: total('Lambda'), apiGateway: total('API Gateway'), dynamodb: total('DynamoDB'), total: 0 };
-  totals.total = totals.lambda + totals.apiGateway + totals.dynamodb;
+  const transfer = transferOutLine(model, traffic, o.prices);
+  if (transfer) lines.push(transfer);
+  // a month reaches AWS's volume tiers (the built-in table's region knows them); a run's own traffic is priced as its estimate was
+  const tiers = traffic.source === 'flags' && (o.prices.source ?? 'table') === 'table' ? REGION_TIERS[o.prices.region] : undefined;
+  const priced = tiers ? applyVolumeTiers(lines, tiers, o.architecture) : lines;
+  const total = (service: CostLine['service']) => priced.filter((l) => l.service === service).reduce((s, l) => s + l.cost, 0);
+  const totals = { lambda: total('Lambda'), apiGateway: total('API Gateway'), dynamodb: total('DynamoDB'), ...(transfer ? { dataTransfer: total('Data transfer') } : {}), total: 0 };
+  totals.total = totals.lambda + totals.apiGateway + totals.dynamodb + (totals.dataTransfer ?? 0);
   return {
     currency: 'USD',
     region: o.prices.region,
     pricesAsOf: o.prices.asOf,
     pricesSource: o.prices.source ?? 'table',
     architecture: o.architecture,
-    lines,
+    lines: priced,
     totals,
     invocations: Object.fromEntries(usage.map((u) => [u.fn.name, u.invocations])),
+  };
+}
+
+/**
+ * Data transfer out to the clients (posts × bytes per post): priced when the prices have a
+ * transfer price (a price file's), else, for a month's plan, shown at $0: AWS charges none on
+ * WebSocket APIs (docs/aws-prices.md). A run's own traffic gets the line only as its estimate had it.
+ */
+function transferOutLine(model: WorkModel, traffic: PlanTraffic, prices: PriceTable): CostLine | undefined {
+  const gb = (traffic.totals.posts * model.bytes.perPost) / 2 ** 30;
+  const price = prices.dataTransferOut?.outPerGB;
+  if (price === undefined && traffic.source !== 'flags') return undefined;
+  return {
+    service: 'Data transfer',
+    item: 'out to the clients (GB of 2^30 bytes)',
+    quantity: gb,
+    unit: 'GB',
+    unitPrice: price ?? 0,
+    per: 1,
+    cost: gb * (price ?? 0),
+    source: model.bytes.source,
+    ...(price === undefined ? { note: 'not charged: AWS bills WebSocket APIs for messages and connection minutes only (docs/aws-prices.md); a price file with dataTransferOut prices it' } : {}),
   };
 }
 

@@ -156,7 +156,8 @@ export const PlanCost = z.object({
   pricesSource: z.string(),
   architecture: z.enum(['x86_64', 'arm64']),
   lines: z.array(CostLine),
-  totals: z.object({ lambda: z.number(), apiGateway: z.number(), dynamodb: z.number(), total: z.number() }),
+  /** dataTransfer: the transfer-out line (a month's plan always has one, at $0 unless the prices charge it) */
+  totals: z.object({ lambda: z.number(), apiGateway: z.number(), dynamodb: z.number(), dataTransfer: z.number().optional(), total: z.number() }),
   /** planned invocations by function */
   invocations: z.record(z.string(), z.number().nonnegative()),
 });

@@ -1,7 +1,7 @@
 import { headroomKey, type FunctionWork, type Growth, type GrowthAxis, type Plan } from '../../analyses/plan/plan-schema.ts';
 import { fmtInt, fmtNum } from '../../number-format.ts';
 import { PALETTE } from '../shared/palette.ts';
-import { AXIS_NAME, axisValueText, factorText } from './format.ts';
+import { AXIS_NAME, axisValue, factorText } from './limits-text.ts';
 
 /**
  * The plan page's charts as plain data (pure); its script (../shared/assets/plan-client.js)
@@ -100,7 +100,7 @@ function costChart(p: Plan, g: Growth): ScaleChart {
     xLabel: xLabel(p, g.axis),
     yLabel: 'USD per month',
     x: points.map((pt) => pt.factor),
-    xText: points.map((pt) => axisValueText(g.axis, pt.traffic)),
+    xText: points.map((pt) => axisValue(g.axis, pt.traffic)),
     series: [{ label: 'monthly cost', color: COST_COLOR, values: points.map((pt) => pt.monthlyCost) }],
     mark: mark(g),
   };
@@ -122,7 +122,7 @@ function headroomChart(p: Plan, g: Growth): ScaleChart {
     xLabel: xLabel(p, g.axis),
     yLabel: '% of the limit',
     x: points.map((pt) => pt.factor),
-    xText: points.map((pt) => axisValueText(g.axis, pt.traffic)),
+    xText: points.map((pt) => axisValue(g.axis, pt.traffic)),
     series: keys.map((k, i) => ({
       label: labels.get(k) ?? k,
       color: SERIES_COLORS[i % SERIES_COLORS.length]!,

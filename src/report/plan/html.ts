@@ -6,7 +6,7 @@ import { htmlPage } from '../shared/html-page.ts';
 import { chartBox, section, table } from '../shared/html-parts.ts';
 import { STYLE } from '../shared/html-style.ts';
 import { buildPlanCharts, fitChartId, scaleChartId, type PlanCharts } from './chart-data.ts';
-import { AXIS_NAME, axisValueText, factorText, headroomText, passed, shareText, trafficText } from './format.ts';
+import { AXIS_NAME, axisValue, breakText, exceeded, factorText, needsText, shareText, trafficText } from './limits-text.ts';
 
 /**
  * plan.html: self-contained like a run's report (uPlot and the chart script inlined, the charts'
@@ -25,7 +25,7 @@ export function renderPlanHtml(p: Plan, assets: ReportAssets = reportAssets()): 
       header(p),
       costCards(p),
       firstBreak(p),
-      section('Headroom at the peak', 'Every limit that applies, the nearest first; over 100 % is passed.', headroomTable(p.headroom)),
+      section('Headroom at the peak', 'Every limit that applies, the nearest first; over 100 % is exceeded.', headroomTable(p.headroom)),
       growthSection(p, charts),
       costSection(p),
       checkSection(p),
@@ -110,32 +110,27 @@ function costCards(p: Plan): string {
   return `<section class="costs"><h2>Cost per ${h(p.traffic.periodLabel)}</h2><div class="cards">${cards.join('')}</div></section>`;
 }
 
-/** "no limit passed up to ×100 connections" */
-function noBreakText(g: Growth): string {
-  return `no limit passed up to ${factorText(g.maxFactor)} ${AXIS_NAME[g.axis]}`;
-}
-
 function firstBreak(p: Plan): string {
   const b = p.firstBreak;
   const first = p.growth[0];
   let title = 'First limit to break';
   let body: string;
   if (b) {
-    title = `First limit to break: ${b.label} at ${factorText(b.factor)} ${AXIS_NAME[b.axis]}`;
+    title = `First limit to break: ${breakText(first!, p.headroom)}`;
     body = `<div class="cards small">${[
-      card('at', `${factorText(b.factor)} ${AXIS_NAME[b.axis]}`, axisValueText(b.axis, b.traffic)),
+      card('at', `${factorText(b.factor)} ${AXIS_NAME[b.axis]}`, axisValue(b.axis, b.traffic)),
       card('connections there', fmtInt(Math.round(b.traffic.connections))),
       card('room size there', fmtNum(b.traffic.roomSize)),
       card('messages/s there', fmtNum(b.traffic.messagesPerS)),
       card('cost there', fmtUsd(b.monthlyCost), 'per month'),
     ].join('')}</div><p class="moves"><strong>What would move it:</strong> ${h(b.moves)}</p>`;
   } else if (first) {
-    body = `<p class="no-break"><strong>${h(noBreakText(first))}</strong></p>`;
+    body = `<p class="no-break"><strong>${h(breakText(first, p.headroom))}</strong></p>`;
   } else {
     body = '<p class="note">The traffic was not grown: no limit was checked.</p>';
   }
   // the other axes grown, each with its own first break
-  const others = p.growth.slice(1).map((g) => `<li>grown by ${h(AXIS_NAME[g.axis])}: ${h(g.firstBreak ? `${g.firstBreak.label} at ${factorText(g.firstBreak.factor)} (${axisValueText(g.axis, g.firstBreak.traffic)}), ${fmtUsd(g.firstBreak.monthlyCost)} per month` : noBreakText(g))}</li>`);
+  const others = p.growth.slice(1).map((g) => `<li>grown by ${h(AXIS_NAME[g.axis])}: ${h(breakText(g, p.headroom))}</li>`);
   return `<section class="first-break verdict ${b ? 'fail' : 'pass'}"><h2>${h(title)}</h2>${first ? `<p class="intro">The planned peak grown by ${h(AXIS_NAME[first.axis])}, the rest held.</p>` : ''}${body}${others.length ? `<ul>${others.join('')}</ul>` : ''}</section>`;
 }
 
@@ -144,8 +139,8 @@ function headroomTable(rows: readonly Headroom[]): string {
   if (sorted.length === 0) return '<p class="no-data">No limit was checked.</p>';
   const body = sorted.map((r) => {
     const scope = r.scope && !r.label.includes(r.scope) ? ` <span class="src">${h(r.scope)}</span>` : '';
-    const state = passed(r) ? '<span class="tag passed">passed</span>' : r.share > 0 ? `<span class="nw">${h(factorText(1 / r.share))} to the limit</span>` : '–';
-    return `<tr class="${passed(r) ? 'passed' : 'within'}" data-limit="${h(r.limit)}"><td>${h(r.label)}${scope}</td><td class="nw">${h(headroomText(r))}</td><td>${state}</td><td class="src">${h(r.how)}</td><td class="src">${h(r.limitSource)}</td><td class="src">${h(r.moves)}</td></tr>`;
+    const state = exceeded(r) ? '<span class="tag passed">exceeded</span>' : r.share > 0 ? `<span class="nw">${h(factorText(1 / r.share))} to the limit</span>` : '–';
+    return `<tr class="${exceeded(r) ? 'passed' : 'within'}" data-limit="${h(r.limit)}"><td>${h(r.label)}${scope}</td><td class="nw">${h(needsText(r))}</td><td>${state}</td><td class="src">${h(r.how)}</td><td class="src">${h(r.limitSource)}</td><td class="src">${h(r.moves)}</td></tr>`;
   });
   return `<table class="headroom"><thead><tr><th>limit</th><th>at the peak</th><th>headroom</th><th>how</th><th>limit from</th><th>what would move it</th></tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
@@ -153,8 +148,8 @@ function headroomTable(rows: readonly Headroom[]): string {
 function growthSection(p: Plan, charts: PlanCharts): string {
   if (p.growth.length === 0) return '';
   const parts = p.growth.map((g) => {
-    const base = axisValueText(g.axis, p.traffic);
-    const outcome = g.firstBreak ? `first break at ${factorText(g.firstBreak.factor)}: ${g.firstBreak.label}` : noBreakText(g);
+    const base = axisValue(g.axis, p.traffic);
+    const outcome = breakText(g, p.headroom);
     return `<h3 data-axis="${h(g.axis)}">Grown by ${h(AXIS_NAME[g.axis])} (1× = ${h(base)}): ${h(outcome)}</h3><div class="grid two">${chartBox(charts, scaleChartId('cost', g.axis))}${chartBox(charts, scaleChartId('headroom', g.axis))}</div>`;
   });
   return section(

@@ -1,7 +1,7 @@
 import { headroomKey, type FirstBreak, type Growth, type GrowthAxis, type Headroom, type Plan } from '../../analyses/plan/plan-schema.ts';
 import { fmtInt, fmtNum, fmtUsd } from '../../number-format.ts';
 
-/** A plan's limits in words, shared by its renderers: the first limit to break, and "needs X of Y (Z %)". Pure. */
+/** A plan's traffic and limits in words, shared by its renderers (the page, summary.md and the console): the first limit to break, and "needs X of Y (Z %)". Pure. */
 
 export const AXIS_NAME: Record<GrowthAxis, string> = { connections: 'connections', roomSize: 'room size', messagesPerS: 'message rate' };
 
@@ -12,14 +12,28 @@ export function fmtFactor(f: number): string {
 
 /** The value on the axis at a point: "160,000", "rooms of 640", "800 messages/s". */
 export function axisValue(axis: GrowthAxis, t: FirstBreak['traffic']): string {
-  if (axis === 'connections') return `${fmtInt(t.connections)} connections`;
-  if (axis === 'roomSize') return `rooms of ${fmtNum(t.roomSize)}, ${fmtInt(t.connections)} connections`;
+  if (axis === 'connections') return `${fmtInt(Math.round(t.connections))} connections`;
+  if (axis === 'roomSize') return `rooms of ${fmtNum(t.roomSize)}, ${fmtInt(Math.round(t.connections))} connections`;
   return `${fmtNum(t.messagesPerS)} messages/s`;
 }
 
+/** "50,000 connections · rooms of 200 · 250 messages/s" */
+export function trafficText(t: FirstBreak['traffic']): string {
+  return `${fmtInt(Math.round(t.connections))} connections · rooms of ${fmtNum(t.roomSize)} · ${fmtNum(t.messagesPerS)} messages/s`;
+}
+
+/** "×3.2" */
+export const factorText = (factor: number) => `×${fmtFactor(factor)}`;
+
+/** A share of a limit in percent: "81.2 %". */
+export const shareText = (share: number) => `${fmtNum(share * 100)} %`;
+
+/** Over its limit (at the limit is not over). */
+export const exceeded = (h: Pick<Headroom, 'share'>) => h.share > 1;
+
 /** "needs 812 of 1,000 concurrent executions (81 %)" */
 export function needsText(h: Pick<Headroom, 'needs' | 'of' | 'unit' | 'share'>): string {
-  return `needs ${fmtNum(h.needs)} of ${fmtNum(h.of)} ${h.unit} (${fmtNum(h.share * 100)} %)`;
+  return `needs ${fmtNum(h.needs)} of ${fmtNum(h.of)} ${h.unit} (${shareText(h.share)})`;
 }
 
 /** Where a growth's first limit breaks, in one line (without the moves). */

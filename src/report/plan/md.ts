@@ -1,7 +1,7 @@
 import type { FunctionWork, Plan } from '../../analyses/plan/plan-schema.ts';
 import { fmtInt, fmtNum, fmtUsd } from '../../number-format.ts';
 import { escapeMarkdown } from '../shared/escape.ts';
-import { AXIS_NAME, breakText, byShare, firstBreakLines } from './limits-text.ts';
+import { AXIS_NAME, breakText, byShare, exceeded, firstBreakLines } from './limits-text.ts';
 
 /**
  * summary.md of a plan, numbers first: the total for the period and the first limit to break,
@@ -37,12 +37,23 @@ export function renderPlanMarkdown(p: Plan): string {
     '| service | item | quantity | unit | cost | source |',
     '|---|---|---:|---|---:|---|',
   );
-  for (const l of c.lines) out.push(`| ${l.service} | ${md(l.item)} | ${fmtNum(l.quantity)} | ${md(l.unit)} | ${fmtUsd(l.cost)} | ${l.source} |`);
+  for (const l of c.lines) out.push(`| ${l.service} | ${md(l.item)}${l.note ? ` (${md(l.note)})` : ''} | ${fmtNum(l.quantity)} | ${md(l.unit)} | ${fmtUsd(l.cost)} | ${l.source} |`);
 
   const w = p.workModel;
   out.push('', '### Work model', '', `From ${w.runs.map((r) => `${md(r.runId)} (${r.measuredOn}, rooms of ${fmtNum(r.roomSize)}, ${fmtNum(r.durationSec)} s)`).join(', ')}: ${fmtInt(w.counts.connects)} connects, ${fmtInt(w.counts.rooms)} rooms, ${fmtInt(w.counts.joins)} joins, ${fmtInt(w.counts.messages)} messages, ${fmtInt(w.counts.recipients)} recipients.`, '');
   out.push('| function | per | invocations per | billed ms | memory | source | runs |', '|---|---|---:|---:|---:|---|---|');
   for (const f of w.functions) out.push(`| ${md(f.name)} | ${f.per} | ${fmtNum(f.invocationsPer)} | ${fmtNum(f.billedMsPer)} per ${f.billedMsPerUnit} | ${memoryText(f)} | ${sourceText(f)} | ${md(f.runs.join(', '))} |`);
+  for (const f of w.functions.filter((x) => x.fit)) {
+    const fit = f.fit!;
+    out.push(
+      '',
+      `${md(f.name)}, billed ms per invocation against recipients (least squares over ${fit.points.length} room sizes): **${fmtNum(fit.interceptMs)} + ${fmtNum(fit.perRecipientMs)} × recipients**, r² ${fmtNum(fit.r2)}`,
+      '',
+      '| recipients | billed ms per invocation | on the line | runs |',
+      '|---:|---:|---:|---|',
+      ...fit.points.map((pt) => `| ${fmtNum(pt.recipients)} | ${fmtNum(pt.billedMsPerInvocation)} | ${fmtNum(fit.interceptMs + fit.perRecipientMs * pt.recipients)} | ${md(pt.runs.join(', '))} |`),
+    );
+  }
   out.push('', `| DynamoDB units per | read | write |`, '|---|---:|---:|');
   for (const u of w.dynamodb.perOperation) out.push(`| ${u.operation} | ${fmtNum(u.readUnits)} | ${fmtNum(u.writeUnits)} |`);
   out.push(
@@ -68,7 +79,7 @@ function limitsSection(p: Plan): string[] {
   if (p.headroom.length > 0) {
     out.push('### Headroom at the peak', '', '| limit | needs | of | unit | share | how | limit from |', '|---|---:|---:|---|---:|---|---|');
     for (const h of byShare(p.headroom)) {
-      out.push(`| ${md(h.label)} | ${fmtNum(h.needs)} | ${fmtNum(h.of)} | ${md(h.unit)} | ${h.share >= 1 ? '**' : ''}${fmtNum(h.share * 100)} %${h.share >= 1 ? '**' : ''} | ${md(h.how)} | ${md(h.limitSource)} |`);
+      out.push(`| ${md(h.label)} | ${fmtNum(h.needs)} | ${fmtNum(h.of)} | ${md(h.unit)} | ${exceeded(h) ? '**' : ''}${fmtNum(h.share * 100)} %${exceeded(h) ? '**' : ''} | ${md(h.how)} | ${md(h.limitSource)} |`);
     }
     out.push('');
   }
