@@ -8,7 +8,7 @@ import { now } from '../clock.ts';
 import type { Matched, PendingSend } from './pending-sends.ts';
 import { Ramp, type RampOptions, type RampStart } from './ramp.ts';
 import { isSender, type RoomPlan } from './room-plan.ts';
-import { OpenModelTicker, scheduleFor, slotCount } from './schedule.ts';
+import { laneCount, OpenModelTicker, scheduleFor, slotCount, type Lane } from './schedule.ts';
 
 /** How often pending acks, joins and orphan acks are checked against their timeouts. */
 const SWEEP_MS = 250;
@@ -35,8 +35,10 @@ export interface SendPhaseSpec {
   /** epoch ms of the first slot */
   startAt: number;
   durationMs: number;
-  /** messages per second from this group's senders */
+  /** messages per second: of the whole schedule when `lane` is given, else from this group's senders */
   rate: number;
+  /** this group's share of a schedule split between groups (schedule.ts) */
+  lane?: Lane;
   /** per room: its members that send (rank below this) */
   sendersPerRoom: ArrayLike<number>;
   payloadBytes: number;
@@ -230,10 +232,11 @@ export abstract class ClientGroup {
    */
   protected async sendPhase(spec: SendPhaseSpec, hooks: SendSlotHooks): Promise<void> {
     const senders = this.clients.filter((c) => isSender(this.plan, c.id, spec.sendersPerRoom));
-    const count = senders.length === 0 ? 0 : slotCount(spec.durationMs, spec.rate);
+    const all = slotCount(spec.durationMs, spec.rate);
+    const count = senders.length === 0 ? 0 : spec.lane ? laneCount(all, spec.lane) : all;
     const acks = this.wire.acksSends;
     let rr = 0;
-    const ticker = new OpenModelTicker(scheduleFor(spec.startAt, spec.rate, count), (_k, intended, missed) => {
+    const ticker = new OpenModelTicker({ ...scheduleFor(spec.startAt, spec.rate, count), ...(spec.lane ? { lane: spec.lane } : {}) }, (_k, intended, missed) => {
       hooks.due();
       let c: SimClient | undefined;
       for (let tries = 0; tries < senders.length; tries++) {

@@ -11,6 +11,19 @@ export interface ScheduleSpec {
   startAt: number;
   intervalMs: number;
   count: number;
+  /** one shard's share of a schedule several shards split (absent: every slot is this one's) */
+  lane?: Lane;
+}
+
+/**
+ * A shard's lane of a schedule split between shards: the whole schedule's slots j whose j mod
+ * `cycle` is one of `positions` (ascending). The shards' lanes interleave, so together they keep
+ * the whole schedule's even spacing: two shards on separate schedules of half the rate each would
+ * send in pairs, at the same instants, a burstier load than the rate planned.
+ */
+export interface Lane {
+  cycle: number;
+  positions: readonly number[];
 }
 
 export const DEFAULT_MISS_TOLERANCE_MS = 5;
@@ -26,8 +39,41 @@ export function scheduleFor(startAt: number, ratePerSec: number, count: number):
   return { startAt, intervalMs: ratePerSec > 0 ? 1000 / ratePerSec : 0, count };
 }
 
+/** The intended time of this schedule's k-th slot (its lane's k-th, where it has one). */
 export function intendedTime(spec: ScheduleSpec, k: number): number {
-  return spec.startAt + k * spec.intervalMs;
+  const lane = spec.lane;
+  if (!lane) return spec.startAt + k * spec.intervalMs;
+  const n = lane.positions.length;
+  return spec.startAt + (Math.floor(k / n) * lane.cycle + lane.positions[k % n]!) * spec.intervalMs;
+}
+
+/** A lane's slots among the whole schedule's first `total`. */
+export function laneCount(total: number, lane: Lane): number {
+  const rest = total % lane.cycle;
+  return Math.floor(total / lane.cycle) * lane.positions.length + lane.positions.filter((p) => p < rest).length;
+}
+
+/**
+ * Lanes for shards with these weights (their senders), interleaved over one cycle of their sum:
+ * each slot goes to the shard furthest behind its share so far, so every shard's slots are spread
+ * evenly through the cycle and it gets exactly its weight of them.
+ */
+export function interleavedLanes(weights: readonly number[]): Lane[] {
+  const cycle = weights.reduce((a, b) => a + b, 0);
+  const positions = weights.map((): number[] => []);
+  for (let j = 0; j < cycle; j++) {
+    let best = -1;
+    let deficit = -Infinity;
+    for (let s = 0; s < weights.length; s++) {
+      const d = (weights[s]! * (j + 1)) / cycle - positions[s]!.length;
+      if (weights[s]! > 0 && d > deficit) {
+        deficit = d;
+        best = s;
+      }
+    }
+    positions[best]!.push(j);
+  }
+  return positions.map((p) => ({ cycle, positions: p }));
 }
 
 export type SlotHandler = (k: number, intended: number, missed: boolean) => void;

@@ -1,6 +1,7 @@
 import type { ShardReport } from '../metrics/measurement/shard-report.ts';
 import type { ConnectToken } from './protocols/connect-token.ts';
 import type { RoomPlan } from './room-plan.ts';
+import type { Lane } from './schedule.ts';
 import type { ProtocolSpec } from '../contracts/protocol-schema.ts';
 
 /**
@@ -50,8 +51,10 @@ export type ShardPhase =
       phase: number;
       startAt: number;
       durationMs: number;
-      /** messages per second from this shard's senders */
+      /** messages per second, all shards' */
       rate: number;
+      /** this shard's slots of the phase's schedule, interleaved with the other shards' */
+      lane: Lane;
       sendersPerRoom: Int32Array;
       payloadBytes: number;
     }

@@ -3,6 +3,7 @@ import { now } from '../clock.ts';
 import { dropPlan } from '../fleet/drop-plan.ts';
 import { Fleet } from '../fleet/fleet.ts';
 import { Pauses, playPhases, type PhaseFleet } from '../fleet/phase-program.ts';
+import { interleavedLanes } from '../fleet/schedule.ts';
 import { isSender, planRooms, sendersPerRoom, type RoomPlan } from '../fleet/room-plan.ts';
 import type { ShardPhase } from '../fleet/shard-link.ts';
 import { clientsPerSourceAddress } from '../fleet/source-address.ts';
@@ -385,14 +386,16 @@ class ShardFleet implements PhaseFleet<PlannedPhase> {
     const perRoom = this.env.perRoom.get(phase)!;
     const inShard = new Array<number>(shards).fill(0);
     for (let c = 0; c < plan.clients; c++) if (isSender(plan, c, perRoom)) inShard[c % shards]++;
-    const total = inShard.reduce((a, b) => a + b, 0);
+    // each shard's share of the slots in proportion to its senders, interleaved: the phase's sends stay evenly spaced
+    const lanes = interleavedLanes(inShard);
     const startAt = now() + START_LEAD_MS;
     const shardPhase = (s: number): ShardPhase => ({
       kind: 'send',
       phase: index,
       startAt,
       durationMs: phase.durationMs,
-      rate: total > 0 ? (phase.rate * inShard[s]) / total : 0,
+      rate: phase.rate,
+      lane: lanes[s]!,
       sendersPerRoom: perRoom,
       payloadBytes: phase.payloadBytes,
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { now } from '../../src/clock.ts';
 import { Ramp } from '../../src/fleet/ramp.ts';
-import { intendedTime, OpenModelTicker, scheduleFor, slotCount } from '../../src/fleet/schedule.ts';
+import { intendedTime, interleavedLanes, laneCount, OpenModelTicker, scheduleFor, slotCount } from '../../src/fleet/schedule.ts';
 
 function busyWait(ms: number): void {
   const end = now() + ms;
@@ -23,6 +23,26 @@ describe('open-model schedule', () => {
     const s = scheduleFor(1_000, 200, 10);
     expect(intendedTime(s, 0)).toBe(1_000);
     expect(intendedTime(s, 7)).toBe(1_035);
+  });
+
+  it('splits one schedule between shards in interleaved lanes: every slot once, each shard its share, evenly spread', () => {
+    // two shards with 10 senders each: every other slot, the whole schedule's spacing kept
+    const [a, b] = interleavedLanes([10, 10]);
+    expect(a!.positions).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+    expect(b!.positions).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
+    const whole = scheduleFor(1_000, 200, 20); // a slot every 5 ms
+    expect([0, 1, 2].map((k) => intendedTime({ ...whole, lane: a! }, k))).toEqual([1_000, 1_010, 1_020]);
+    expect([0, 1, 9, 10].map((k) => intendedTime({ ...whole, lane: b! }, k))).toEqual([1_005, 1_015, 1_095, 1_105]);
+    // uneven shares (9 and 11 senders, a third shard with none): each gets its weight, no slot twice, none skipped
+    const lanes = interleavedLanes([9, 11, 0]);
+    expect(lanes.map((l) => l.positions.length)).toEqual([9, 11, 0]);
+    expect(lanes.flatMap((l) => l.positions).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, j) => j));
+    // spread: no shard holds three slots in a row
+    const owner = Array.from({ length: 20 }, (_, j) => lanes.findIndex((l) => l.positions.includes(j)));
+    for (let j = 2; j < 20; j++) expect(owner[j] === owner[j - 1] && owner[j] === owner[j - 2]).toBe(false);
+    // a lane's slots among the whole schedule's first n: 25 slots = one cycle of 20 and 5 more (positions 0–4)
+    expect(laneCount(25, lanes[0]!) + laneCount(25, lanes[1]!) + laneCount(25, lanes[2]!)).toBe(25);
+    expect(laneCount(25, lanes[0]!)).toBe(9 + lanes[0]!.positions.filter((p) => p < 5).length);
   });
 
   it('fires each slot once, in order, never before its intended time', async () => {
