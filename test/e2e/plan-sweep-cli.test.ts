@@ -22,7 +22,9 @@ describe('fanout-bench plan <sweep-dir> --traffic file', () => {
     const r = await runCli(['plan', SWEEP, '--traffic', TRAFFIC, '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^plan: \$[\d,.]+ per month \(30 days, a daily profile of 9 peak hours a day\)/);
+    // the first limit to break comes first; then the month's total
+    expect(r.stdout).toMatch(/^first to break: /);
+    expect(r.stdout).toMatch(/^plan: \$[\d,.]+ per month \(30 days, a daily profile of 9 peak hours a day\)/m);
     const plan = JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8'));
     expect(plan.workModel.runs).toHaveLength(3);
     expect(plan.workModel.functions.find((f: { name: string }) => f.name === 'fanout-send-message').fit.points.map((p: { recipients: number }) => p.recipients)).toEqual([5, 10, 20]);

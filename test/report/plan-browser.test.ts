@@ -88,7 +88,7 @@ describe('plan.html in headless Chromium', () => {
     expect(await page.locator('section.costs .card .value').first().textContent()).toBe('$4,321.50');
     const fb = (await page.locator('section.first-break').boundingBox())!;
     expect(fb.y + fb.height).toBeLessThan(VIEWPORT.height);
-    expect(await page.locator('section.first-break').textContent()).toContain('×1.99 messages/s');
+    expect(await page.locator('section.first-break').textContent()).toContain('1.99 × message rate (49.8 messages/s)');
     expect(await top('table.headroom')).toBeLessThan(VIEWPORT.height);
   });
 

@@ -35,10 +35,10 @@ describe('plan.html', () => {
     expect(html).toContain('<dt>profile</dt><dd>plan.yaml: peak 18-22, off-peak 0.2 · daily mean 62.5 % of the peak</dd>');
     expect(html).toContain('Measured on the local emulator (emu-10)');
 
-    // the first break: the limit, ×1.99 of the messages/s (49.75 of them), the traffic there, its cost
-    expect(html).toContain('<h2>First limit to break: account request rate (messages + @connections posts) at ×1.99 messages/s</h2>');
+    // the first break: the limit, 1.99 × the message rate (49.75 messages/s), the traffic there, its cost
+    expect(html).toContain('<h2>First limit to break: account request rate (messages + @connections posts) at 1.99 × message rate (49.8 messages/s), $6,888.47/month there</h2>');
     expect(cards.slice(5)).toEqual([
-      ['at', '×1.99 messages/s'],
+      ['at', '×1.99 message rate'],
       ['connections there', '50,000'],
       ['room size there', '200'],
       ['messages/s there', '49.8'],
@@ -47,17 +47,17 @@ describe('plan.html', () => {
     expect(html).toContain('<div class="sub">49.8 messages/s</div>');
     expect(html).toContain('<strong>What would move it:</strong> a quota increase of the account throttle (Service Quotas), or fewer posts per message');
     // the other axes, each with its own outcome
-    expect(html).toContain('<li>grown by connections: no limit passed up to ×100 connections</li>');
-    expect(html).toContain('<li>grown by room size: account request rate (messages + @connections posts) at ×1.99 (rooms of 398), $6,888.47 per month</li>');
+    expect(html).toContain('<li>grown by connections: no limit passed up to 100 × connections (5,000,000 connections), $261,018.60/month there</li>');
+    expect(html).toContain('<li>grown by room size: account request rate (messages + @connections posts) at 1.99 × room size (rooms of 398, 50,000 connections), $6,888.47/month there</li>');
 
     const firstChart = html.indexOf('data-chart=');
     for (const s of ['<h1>', 'First limit to break', 'Headroom at the peak']) expect(html.indexOf(s)).toBeLessThan(firstChart);
   });
 
-  it('gives every limit as "needs X of Y (Z %)", the nearest first, the passed one marked', () => {
+  it('gives every limit as "needs X of Y (Z %)", the nearest first, the exceeded one marked', () => {
     const r = rows(html, 'headroom');
     expect(r.map((c) => [c[0], c[1], c[2]])).toEqual([
-      ['API Gateway connection lifetime', 'needs 10,800 of 7,200 s (150 %)', 'passed'],
+      ['API Gateway connection lifetime', 'needs 10,800 of 7,200 s (150 %)', 'exceeded'],
       ['account request rate (messages + @connections posts)', 'needs 5,025 of 10,000 requests/s (50.2 %)', '×1.99 to the limit'],
       ['account Lambda concurrency', 'needs 103 of 1,000 concurrent executions (10.3 %)', '×9.71 to the limit'],
       ['fanout-broadcast scaling rate', 'needs 41.2 of 1,000 new environments per 10 s (4.12 %)', '×24.3 to the limit'],
@@ -77,7 +77,7 @@ describe('plan.html', () => {
     expect(share.series[0]!.values[4]).toBeCloseTo(100.5, 6); // ×2: 0.5025 × 2
     expect(share.series.map((s) => s.label)).toContain('fanout-broadcast scaling rate');
     expect(share.xText[1]).toBe('31.3 messages/s');
-    expect(share.xLabel).toBe('× messages/s (1× = 25)');
+    expect(share.xLabel).toBe('× message rate (1× = 25)');
     const cost = charts['cost-connections'] as ScaleChart;
     expect(cost.mark).toBeNull();
     expect(cost.x).toEqual([1, 2, 4, 8, 16, 32, 64, 100]);
@@ -92,7 +92,7 @@ describe('plan.html', () => {
       points: [33.1, 196.4, 1844],
       line: [10, 100, 1000].map((r) => 14.2 + 1.83 * r),
     });
-    expect(html).toContain('<h3 data-axis="connections">Grown by connections (1× = 50,000 connections): no limit passed up to ×100 connections</h3>');
+    expect(html).toContain('<h3 data-axis="connections">Grown by connections (1× = 50,000 connections): no limit passed up to 100 × connections (5,000,000 connections), $261,018.60/month there</h3>');
     expect(html).toContain('<code>fanout-broadcast</code>: billed ms = 14.2 + 1.83 × recipients, r² = 0.997</h3>');
   });
 

@@ -7,7 +7,7 @@ export const AXIS_NAME: Record<GrowthAxis, string> = { connections: 'connections
 
 /** A factor as read: 3.2, 0.45, 1,000. */
 export function fmtFactor(f: number): string {
-  return f >= 1000 ? fmtInt(f) : String(Number(f.toPrecision(f >= 100 ? 3 : 2)));
+  return f >= 1000 ? fmtInt(f) : String(Number(f.toPrecision(3)));
 }
 
 /** The value on the axis at a point: "160,000", "rooms of 640", "800 messages/s". */
