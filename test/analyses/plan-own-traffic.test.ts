@@ -5,12 +5,16 @@ import { Plan } from '../../src/analyses/plan/plan-schema.ts';
 import { readResults } from '../../src/report/run/read-results.ts';
 
 /**
- * A recorded run of the emulator (test/fixtures/plan/README.md) planned at its own traffic over
- * its own duration: the plan gives the run's measured invocations and cost, line by line.
+ * Recorded runs of the emulator (test/fixtures/plan/README.md): the default run (`fanout-bench
+ * run`, README's first command) and a small fanout run, each planned at its own traffic over its
+ * own duration: the plan gives the run's measured invocations and cost, line by line.
  */
-const FILE = fileURLToPath(new URL('../fixtures/plan/results.json', import.meta.url));
+const FIXTURES = {
+  'the default run': fileURLToPath(new URL('../fixtures/plan/default-run/results.json', import.meta.url)),
+  'a small fanout run': fileURLToPath(new URL('../fixtures/plan/results.json', import.meta.url)),
+};
 
-describe('plan of a run at its own traffic', async () => {
+describe.each(Object.entries(FIXTURES))('plan of %s at its own traffic', async (_, FILE) => {
   const results = await readResults(FILE);
   const plan = buildPlan({ runs: [{ file: FILE, results }], toolVersion: 'test', createdAt: '2025-01-01T00:00:00.000Z' });
 
