@@ -25,6 +25,8 @@ function fn(name: string, route: string, per: FunctionWork['per'], billedMsPer: 
     billedSource: 'report-lines',
     p99Ms,
     p99AtRecipients: 10,
+    initBilledMsPerColdStart: null,
+    coldStarts: 0,
     runs: ['r1'],
     measuredOn: ['aws'],
   };

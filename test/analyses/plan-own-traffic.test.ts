@@ -47,6 +47,24 @@ describe.each(Object.entries(FIXTURES))('plan of %s at its own traffic', async (
     expect(check.total.measured).toBeGreaterThan(0);
   });
 
+  it('bills INIT on lines of its own, the run\'s own cold starts, folded into each compute line for the check', () => {
+    const report = results.cloudwatch!.reports['fanout-connect']!;
+    const connect = plan.workModel.functions.find((f) => f.name === 'fanout-connect')!;
+    // the emulator's REPORT lines bill INIT inside Billed Duration: the lines' INIT, per cold start
+    expect(report.initNotInBilledMs).toBe(0);
+    expect(connect.coldStarts).toBe(report.coldStarts);
+    expect(connect.initBilledMsPerColdStart).toBeCloseTo(report.initDurationMsTotal / report.coldStarts, 9);
+    expect(connect.billedMsPer).toBeCloseTo((report.billedDurationMsTotal - report.initDurationMsTotal) / report.invocations, 9);
+    const init = plan.cost.lines.find((l) => l.item === 'fanout-connect INIT (256 MB, x86_64)')!;
+    const compute = plan.cost.lines.find((l) => l.item === 'fanout-connect compute (256 MB, x86_64)')!;
+    expect(init.quantity).toBeCloseTo((report.initDurationMsTotal / 1000) * 0.25, 9);
+    expect(init.note).toBe(`the run's own ${report.coldStarts} cold starts × ${connect.initBilledMsPerColdStart!.toFixed(1)} ms billed INIT each`);
+    const measured = results.cost!.lines.find((l) => l.item === compute.item)!;
+    expect(compute.quantity).toBeLessThan(measured.quantity);
+    expect(plan.check!.lines.find((l) => l.item === compute.item)!.quantity.planned).toBeCloseTo(compute.quantity + init.quantity, 12);
+    expect(plan.notes).toContain("the check holds each function's measured compute line (INIT inside it, as the run's estimate bills it) against the plan's compute and INIT lines together");
+  });
+
   it('planned at a month of bigger traffic, scales each operation by its own count', () => {
     const big = buildPlan({
       runs: [{ file: FILE, results }],

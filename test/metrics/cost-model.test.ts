@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CloudWatchResults, ReportLineStats } from '../../src/contracts/cloudwatch-schema.ts';
-import { estimateCost } from '../../src/metrics/cost/cost-model.ts';
+import { billedInitMs, estimateCost, lambdaInitLines } from '../../src/metrics/cost/cost-model.ts';
 import { CostEstimate } from '../../src/contracts/cost-schema.ts';
 import { routeUnits } from '../../src/metrics/cost/dynamo-units.ts';
 import { dynamoDbWork, lambdaWork } from '../../src/metrics/cost/work-per-message.ts';
@@ -262,6 +262,34 @@ function withDynamo(): Results {
   };
   return r;
 }
+
+describe('billed INIT on a line of its own (a plan\'s)', () => {
+  const notBilled = applyPriceOverride(DEFAULT_PRICES, { lambda: { initBilled: false } });
+
+  it('finds the INIT inside a function\'s billed ms: within Billed Duration, or left out of it', () => {
+    // since Aug 2025 a line bills INIT inside Billed Duration (⌈Init + Duration⌉): the lines' 480.4 ms of INIT
+    expect(billedInitMs({ initDurationMsTotal: 480.4, initNotInBilledMs: 0 }, DEFAULT_PRICES)).toBe(480.4);
+    // a line that left it out: the cost model adds ⌈Init⌉ per line, 500 ms over the two
+    expect(billedInitMs({ initDurationMsTotal: 480.4, initNotInBilledMs: 500 }, DEFAULT_PRICES)).toBe(500);
+    // prices that do not bill INIT: nothing is taken out of the billed ms
+    expect(billedInitMs({ initDurationMsTotal: 480.4, initNotInBilledMs: 500 }, notBilled)).toBe(0);
+  });
+
+  it('prices cold starts × INIT ms × memory at the GB-second price, from REPORT lines', () => {
+    const fn = { name: 'fanout-send-message', route: 'sendMessage', memoryMB: 1024 };
+    const inits = [
+      { fn, memoryMB: 1024, coldStarts: 500, initBilledMsPerColdStart: 300, note: 'how' },
+      { fn: { ...fn, name: 'idle' }, memoryMB: 256, coldStarts: 0, initBilledMsPerColdStart: 300 },
+    ];
+    const [send, ...rest] = lambdaInitLines(inits, DEFAULT_PRICES, 'arm64');
+    // 500 × 0.3 s × 1 GB = 150 GB-s × $0.0000133334 = $0.00200001
+    expect(send).toMatchObject({ service: 'Lambda', item: 'fanout-send-message INIT (1024 MB, arm64)', quantity: 150, unit: 'GB-s', source: 'report-lines', note: 'how' });
+    expect(send!.cost).toBeCloseTo(0.00200001, 12);
+    // no cold start, no line
+    expect(rest).toEqual([]);
+    expect(lambdaInitLines(inits, notBilled, 'arm64')).toEqual([]);
+  });
+});
 
 describe('work per message', () => {
   it('DynamoDB: every table and index over 1,000 messages and 50,000 deliveries', () => {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CostLine } from '../../src/contracts/cost-schema.ts';
+import { lambdaInitLines } from '../../src/metrics/cost/cost-model.ts';
+import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 import { applyVolumeTiers, REGION_TIERS, tieredCost } from '../../src/metrics/cost/volume-tiers.ts';
 
 /** us-east-1's monthly volume tiers, every figure worked by hand. */
@@ -53,5 +55,14 @@ describe('monthly volume tiers', () => {
     expect(big[0]!.cost).toBeCloseTo(tiered / 2, 3);
     const small = [gbs('a', 1e6)];
     expect(applyVolumeTiers(small, tiers, 'arm64')[0]).toBe(small[0]);
+  });
+
+  it('tiers a plan\'s INIT lines with the compute lines: they are GB-s of the same functions', () => {
+    // 2e10 cold starts × 250 ms × 1 GB = 5e9 GB-s of INIT beside 5e9 GB-s of compute
+    const init = lambdaInitLines([{ fn: { name: 'a', route: 'sendMessage', memoryMB: 1024 }, memoryMB: 1024, coldStarts: 2e10, initBilledMsPerColdStart: 250 }], DEFAULT_PRICES, 'arm64');
+    const out = applyVolumeTiers([line('Lambda', 'a compute (1024 MB, arm64)', 5e9, 'GB-s', 0.0000133334, 1), ...init], tiers, 'arm64');
+    expect(out[1]!.item).toBe('a INIT (1024 MB, arm64)');
+    expect(out[1]!.tiered).toBe(true);
+    expect(out[0]!.cost + out[1]!.cost).toBeCloseTo(tieredCost(10e9, tiers.gbSecondArm64), 3);
   });
 });

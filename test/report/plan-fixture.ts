@@ -74,6 +74,8 @@ const fn = (name: string, route: string, per: string, invocationsPer: number, bi
   billedSource: 'report-lines',
   p99Ms: 48,
   p99AtRecipients: null,
+  initBilledMsPerColdStart: null,
+  coldStarts: 0,
   runs: ['emu-10'],
   measuredOn: ['emulator'],
   ...extra,
@@ -98,6 +100,8 @@ export const PLAN_INPUT = {
         measuredMemoryMB: 512,
         p99Ms: 410,
         p99AtRecipients: 100,
+        initBilledMsPerColdStart: null,
+        coldStarts: 0,
         runs: ['emu-10', 'aws-100'],
         measuredOn: ['emulator', 'aws'],
         fit: {

@@ -1,5 +1,7 @@
 import { UserError } from '../../../common/errors.ts';
+import type { CostLine } from '../../contracts/cost-schema.ts';
 import type { PriceTable } from '../../contracts/prices.ts';
+import { computeItem, initItem } from '../../metrics/cost/cost-model.ts';
 import { choosePrices, UnknownPrices } from '../../metrics/cost/price-choice.ts';
 import { REGION_PRICES, tablePrices } from '../../metrics/cost/region-prices.ts';
 import { runArchitecture } from '../../metrics/cost/run-functions.ts';
@@ -9,7 +11,7 @@ import { growTraffic } from './growth.ts';
 import { headroomAt } from './headroom.ts';
 import { ownTraffic, peakHoursADay, planCost, plannedTraffic, type TrafficInput } from './monthly-cost.ts';
 import { planLimits, type LimitFlags } from './plan-limits.ts';
-import type { GrowthAxis, Plan, PlanCheck, PlanCost, PlanTraffic } from './plan-schema.ts';
+import type { FunctionWork, GrowthAxis, Plan, PlanCheck, PlanCost, PlanTraffic } from './plan-schema.ts';
 import { buildWorkModel, runBasis, type MeasuredRun, type RunBasis } from './work-model.ts';
 
 /**
@@ -59,6 +61,10 @@ export function buildPlan(input: PlanInput): Plan {
     first: input.grow ?? 'connections',
   });
   const notes = [...(input.readNotes ?? []), ...model.notes, ...limits.notes];
+  const estimated = input.traffic ? undefined : asEstimated(cost, model.functions);
+  if (estimated && estimated.lines.length < cost.lines.length) {
+    notes.push("the check holds each function's measured compute line (INIT inside it, as the run's estimate bills it) against the plan's compute and INIT lines together");
+  }
   if (input.traffic) {
     const t = input.traffic;
     const peak = `${t.connections} connections, rooms of ${t.roomSize}, ${t.messagesPerS} messages/s, ${round(traffic.connectsPerS, 3)} connects/s`;
@@ -84,7 +90,7 @@ export function buildPlan(input: PlanInput): Plan {
     headroom,
     growth,
     firstBreak: growth[0]?.firstBreak ?? null,
-    ...(input.traffic ? {} : { check: ownTrafficCheck(first, basis, cost) }),
+    ...(estimated ? { check: ownTrafficCheck(first, basis, estimated) } : {}),
     notes,
   };
 }
@@ -111,7 +117,25 @@ function planPrices(run: MeasuredRun, region: string | undefined): PriceTable {
   }
 }
 
-/** The run's measured figures beside the plan of its own traffic. */
+/**
+ * The plan's cost with its lines as a run's estimate has them: a run bills each function's INIT
+ * inside its compute line (functionUsage), the plan on a line of its own, so each INIT line is
+ * folded into its function's compute line to be held against the run's.
+ */
+function asEstimated(cost: PlanCost, functions: readonly FunctionWork[]): PlanCost {
+  const lambda = (item: string) => cost.lines.find((l) => l.service === 'Lambda' && l.item === item);
+  const folded = new Set<CostLine>();
+  const lines = cost.lines.map((l) => {
+    const f = l.service === 'Lambda' ? functions.find((x) => computeItem(x.name, x.memoryMB, cost.architecture) === l.item) : undefined;
+    const init = f && lambda(initItem(f.name, f.memoryMB, cost.architecture));
+    if (!init) return l;
+    folded.add(init);
+    return { ...l, quantity: l.quantity + init.quantity, cost: l.cost + init.cost };
+  });
+  return { ...cost, lines: lines.filter((l) => !folded.has(l)) };
+}
+
+/** The run's measured figures beside the plan of its own traffic (its lines as the run's estimate has them: asEstimated). */
 function ownTrafficCheck(run: MeasuredRun, basis: RunBasis, cost: PlanCost): PlanCheck {
   const measuredCost = run.results.cost;
   const key = (l: { service: string; item: string }) => `${l.service}|${l.item}`;

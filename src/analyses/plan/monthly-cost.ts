@@ -1,16 +1,18 @@
 import type { CostLine, CostSource } from '../../contracts/cost-schema.ts';
 import type { PriceTable } from '../../contracts/prices.ts';
-import { apiGatewayMessageLines, connectionMinutesLine, dynamoDbLines, lambdaLines, type FunctionUsage } from '../../metrics/cost/cost-model.ts';
+import { apiGatewayMessageLines, connectionMinutesLine, dynamoDbLines, lambdaInitLines, lambdaLines, type FunctionUsage } from '../../metrics/cost/cost-model.ts';
 import { applyVolumeTiers, REGION_TIERS } from '../../metrics/cost/volume-tiers.ts';
+import { plannedInits } from './cold-starts.ts';
 import { billedMsAt } from './duration-fit.ts';
 import type { DailyProfile, PlanCost, PlanTraffic, WorkModel } from './plan-schema.ts';
 import { countOf, functionOf, modelledUnits, type RunBasis } from './work-model.ts';
 
 /**
  * The cost of a traffic by line, priced by the cost model's own line builders (cost-model.ts), so
- * a plan of a run's own traffic is priced exactly as the run was. The traffic given is the
- * peak's: flat, it is held 24 hours a day for 30 days; with a daily profile (a traffic file),
- * each hour of the day carries its share of it.
+ * a plan of a run's own traffic is priced exactly as the run was (but for INIT, on lines of its
+ * own: the plan's check folds them back into each compute line, as the run's estimate has it).
+ * The traffic given is the peak's: flat, it is held 24 hours a day for 30 days; with a daily
+ * profile (a traffic file), each hour of the day carries its share of it.
  */
 
 /** The month a plan prices: 30 days of 24 hours. */
@@ -91,7 +93,8 @@ export interface PriceBasis {
 /**
  * Each function's planned usage: invocations per operation × operations, billed time per
  * invocation or per recipient; a fan-out function with a fit (a room-size sweep) billed per
- * invocation off its line at the planned room size.
+ * invocation off its line at the planned room size. INIT is not in it: its cold starts are
+ * counted for the traffic (cold-starts.ts) and priced on lines of their own.
  */
 export function plannedUsage(model: WorkModel, traffic: PlanTraffic): FunctionUsage[] {
   return model.functions.map((f) => {
@@ -123,7 +126,7 @@ export function plannedUnits(
 
 export function planCost(model: WorkModel, traffic: PlanTraffic, o: PriceBasis & { connectionSource: CostSource }): PlanCost {
   const usage = plannedUsage(model, traffic);
-  const lines: CostLine[] = [...lambdaLines(usage, o.prices, o.architecture)];
+  const lines: CostLine[] = [...lambdaLines(usage, o.prices, o.architecture), ...lambdaInitLines(plannedInits(model, traffic), o.prices, o.architecture)];
   const payloadBytes = model.runs[0]!.payloadBytes;
   lines.push(...apiGatewayMessageLines(usage, { posts: traffic.totals.posts, postsSource: model.posts.source, payloadBytes }, o.prices).lines);
   lines.push(connectionMinutesLine(traffic.totals.connectionMinutes, o.connectionSource, o.prices));

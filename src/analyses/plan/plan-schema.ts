@@ -63,7 +63,7 @@ export const FunctionWork = z.object({
   /** the operation its invocations are counted per */
   per: PlanOperation,
   invocationsPer: z.number().nonnegative(),
-  /** billed ms (INIT included where billed) per invocation, or per recipient for a fan-out function */
+  /** billed ms per invocation, or per recipient for a fan-out function; INIT is not in it (initBilledMsPerColdStart) */
   billedMsPer: z.number().nonnegative(),
   billedMsPerUnit: z.enum(['invocation', 'recipient']),
   /** the memory it ran at in the runs */
@@ -79,6 +79,14 @@ export const FunctionWork = z.object({
   p99Ms: z.number().nonnegative().nullable(),
   /** the room size (recipients per message) p99Ms was measured at: a fan-out function's p99 moves with it */
   p99AtRecipients: z.number().nonnegative().nullable(),
+  /**
+   * billed INIT ms per cold start in the runs' REPORT lines (where the prices bill INIT; else 0);
+   * null: no cold start measured (no REPORT lines, or none cold). The plan bills it per cold start
+   * of the traffic planned, on a line of its own.
+   */
+  initBilledMsPerColdStart: z.number().nonnegative().nullable(),
+  /** the runs' cold starts (REPORT lines with an Init Duration; 0 where there are none) */
+  coldStarts: z.number().nonnegative(),
   /** a fan-out function measured at several room sizes (a room-size sweep): its billed time per invocation against recipients */
   fit: DurationFit.optional(),
   runs: z.array(z.string()),

@@ -5,6 +5,7 @@ import type { PriceTable } from '../../contracts/prices.ts';
 import type { BenchFunction } from '../../contracts/reference-functions.ts';
 import type { Results } from '../../contracts/results-schema.ts';
 import {
+  billedInitMs,
   clientRouteCounts,
   connectionTime,
   DEFAULT_PAYLOAD_BYTES,
@@ -28,7 +29,10 @@ import type { FunctionWork, MeasuredOn, OperationCounts, PlanOperation, PlanRun,
  * measured runs. Each function's invocations and billed time are the cost model's own
  * (functionUsage: REPORT lines, else CloudWatch, else the harness's counts), divided by the
  * operation that invokes the function; a fan-out function's billed time is counted per recipient,
- * since its posts are most of its work. DynamoDB units are measured per table, not per route, so
+ * since its posts are most of its work. INIT is taken out of the billed time and kept per cold
+ * start (REPORT lines): a short run starts most environments cold, a month reuses them, so the
+ * plan counts the cold starts of the traffic planned (cold-starts.ts) instead of scaling the
+ * run's per invocation. DynamoDB units are measured per table, not per route, so
  * they are split over the routes in the shape of the per-route model (dynamo-units.ts), scaled so
  * that the runs' own traffic gives exactly the units measured. Several runs are pooled: sums over
  * sums, each figure naming the runs it came from. Runs at several room sizes (a room-size sweep)
@@ -54,6 +58,11 @@ export interface RunBasis {
   bytesReceived: number | undefined;
   /** p99 ms of one invocation by function name: REPORT lines, else AWS/Lambda (absent: not measured) */
   p99Ms: Record<string, number>;
+  /**
+   * by function name, where its usage is from REPORT lines: its cold starts and the INIT ms
+   * inside its usage's billed ms (billedInitMs); absent: not measured (no REPORT lines)
+   */
+  init: Record<string, { coldStarts: number; billedMs: number }>;
 }
 
 /** A function's p99 duration in a run: its REPORT lines', else AWS/Lambda's. */
@@ -125,7 +134,17 @@ export function runBasis(m: MeasuredRun, prices: PriceTable): RunBasis {
       const p99 = p99Of(cw, u.fn.name);
       return p99 === undefined ? [] : [[u.fn.name, p99]];
     })),
+    init: Object.fromEntries(usage.flatMap((u) => {
+      const report = cw?.reports[u.fn.name];
+      // functionUsage read these lines (and billed INIT from them) only when its source says so
+      return report && u.billedSource === 'report-lines' ? [[u.fn.name, { coldStarts: report.coldStarts, billedMs: billedInitMs(report, prices) }]] : [];
+    })),
   };
+}
+
+/** A run's billed ms of one function without INIT (the plan bills INIT per cold start, on a line of its own). */
+export function ownBilledMs(b: RunBasis, u: FunctionUsage): number {
+  return Math.max(0, u.billedMs - (b.init[u.fn.name]?.billedMs ?? 0));
 }
 
 /** The per-route model's units of `usage` in `ctx` (the authorizer touches no table). */
@@ -176,7 +195,11 @@ export function buildWorkModel(bases: readonly RunBasis[], memory: Readonly<Reco
     const perRecipient = per === 'message';
     const opCount = sum(uses.map(({ b }) => countOf(b.counts, per)));
     const invocations = sum(uses.map(({ u }) => u.invocations));
-    const billedMs = sum(uses.map(({ u }) => u.billedMs));
+    const billedMs = sum(uses.map(({ b, u }) => ownBilledMs(b, u)));
+    // INIT from the runs with REPORT lines: billed ms per cold start, pooled (null: none measured one)
+    const inits = uses.flatMap(({ b }) => (b.init[name] ? [b.init[name]!] : []));
+    const coldStarts = sum(inits.map((i) => i.coldStarts));
+    const initMs = sum(inits.map((i) => i.billedMs));
     if (opCount === 0) {
       notes.push(`${name}: ${invocations} invocations but no ${per} counted in the runs: left out of the plan`);
       continue;
@@ -201,10 +224,16 @@ export function buildWorkModel(bases: readonly RunBasis[], memory: Readonly<Reco
       billedSource: weakest(uses.map(({ u }) => u.billedSource)),
       p99Ms: p99?.ms ?? null,
       p99AtRecipients: p99?.at ?? null,
+      initBilledMsPerColdStart: coldStarts > 0 ? initMs / coldStarts : null,
+      coldStarts,
       ...(fit ? { fit } : {}),
       runs: uses.map(({ b }) => b.run.runId),
       measuredOn: [...new Set(uses.map(({ b }) => b.run.measuredOn))],
     });
+  }
+  const noInit = functions.filter((f) => f.initBilledMsPerColdStart === null);
+  if (noInit.length > 0) {
+    notes.push(`${noInit.map((f) => f.name).join(', ')}: no cold start in REPORT lines (or no REPORT lines), so no INIT measured: the plan's INIT lines leave ${noInit.length === 1 ? 'it' : 'them'} out`);
   }
   for (const f of functions) {
     if (f.memoryMB !== f.measuredMemoryMB) {
@@ -284,7 +313,7 @@ function fitPoints(uses: ReadonlyArray<{ b: RunBasis; u: FunctionUsage }>): FitP
     if (invocations === 0 || messages === 0) return [];
     return [{
       recipients: sum(group.map(({ b }) => b.counts.recipients)) / messages,
-      billedMsPerInvocation: sum(group.map(({ u }) => u.billedMs)) / invocations,
+      billedMsPerInvocation: sum(group.map(({ b, u }) => ownBilledMs(b, u))) / invocations,
       runs: group.map(({ b }) => b.run.runId),
     }];
   });

@@ -1,4 +1,4 @@
-import type { CloudWatchResults } from '../../contracts/cloudwatch-schema.ts';
+import type { CloudWatchResults, ReportLineStats } from '../../contracts/cloudwatch-schema.ts';
 import type { CostEstimate, CostLine, CostSource } from '../../contracts/cost-schema.ts';
 import { DEFAULT_DYNAMO_ASSUMPTIONS, routeUnits, type DynamoAssumptions, type RouteContext } from './dynamo-units.ts';
 import type { PriceTable } from '../../contracts/prices.ts';
@@ -189,9 +189,50 @@ export function lambdaLines(usage: readonly FunctionUsage[], prices: PriceTable,
   const gbSecond = architecture === 'arm64' ? prices.lambda.gbSecondArm64 : prices.lambda.gbSecondX86;
   for (const u of invoked) {
     const gbs = (u.billedMs / 1000) * (u.memoryMB / 1024);
-    lines.push(line('Lambda', `${u.fn.name} compute (${u.memoryMB} MB, ${architecture})`, gbs, 'GB-s', gbSecond, 1, u.billedSource));
+    lines.push(line('Lambda', computeItem(u.fn.name, u.memoryMB, architecture), gbs, 'GB-s', gbSecond, 1, u.billedSource));
   }
   return lines;
+}
+
+export const computeItem = (name: string, memoryMB: number, architecture: 'x86_64' | 'arm64') => `${name} compute (${memoryMB} MB, ${architecture})`;
+export const initItem = (name: string, memoryMB: number, architecture: 'x86_64' | 'arm64') => `${name} INIT (${memoryMB} MB, ${architecture})`;
+
+/** A function's cold starts over a period and the billed INIT of each (a plan's: its compute lines leave INIT out). */
+export interface InitUsage {
+  fn: BenchFunction;
+  memoryMB: number;
+  coldStarts: number;
+  initBilledMsPerColdStart: number;
+  /** how the cold starts were counted */
+  note?: string;
+}
+
+/**
+ * Billed INIT as lines of its own, one per function with cold starts: cold starts × billed INIT
+ * ms × memory, at the GB-second price, from REPORT lines (the only source of INIT). None where
+ * the prices do not bill INIT.
+ */
+export function lambdaInitLines(inits: readonly InitUsage[], prices: PriceTable, architecture: 'x86_64' | 'arm64'): CostLine[] {
+  if (!prices.lambda.initBilled) return [];
+  const gbSecond = architecture === 'arm64' ? prices.lambda.gbSecondArm64 : prices.lambda.gbSecondX86;
+  return inits
+    .filter((i) => i.coldStarts > 0 && i.initBilledMsPerColdStart > 0)
+    .map((i) => {
+      const gbs = ((i.coldStarts * i.initBilledMsPerColdStart) / 1000) * (i.memoryMB / 1024);
+      const l = line('Lambda', initItem(i.fn.name, i.memoryMB, architecture), gbs, 'GB-s', gbSecond, 1, 'report-lines');
+      return i.note ? { ...l, note: i.note } : l;
+    });
+}
+
+/**
+ * The INIT inside functionUsage's billed ms of REPORT lines: INIT within Billed Duration (every
+ * line since August 2025 bills it there: Billed Duration ≈ ⌈Init + Duration⌉) and, where the
+ * prices bill INIT, the INIT a line left out of it (initNotInBilledMs, ⌈Init⌉ each). Both come to
+ * the lines' INIT, within a millisecond per cold start: the larger of the two totals. Where the
+ * prices do not bill INIT, nothing is taken out (billed time is then as the lines billed it).
+ */
+export function billedInitMs(report: Pick<ReportLineStats, 'initDurationMsTotal' | 'initNotInBilledMs'>, prices: PriceTable): number {
+  return prices.lambda.initBilled ? Math.max(report.initDurationMsTotal, report.initNotInBilledMs) : 0;
 }
 
 /** @connections posts of a run: the stack's own count (EMF FanoutDeliveries) when it published one, else the harness's. */

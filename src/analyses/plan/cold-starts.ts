@@ -1,0 +1,68 @@
+import type { InitUsage } from '../../metrics/cost/cost-model.ts';
+import { fmtNum } from '../../number-format.ts';
+import { functionPeaks } from './function-peaks.ts';
+import type { FunctionWork, PlanTraffic, WorkModel } from './plan-schema.ts';
+import { functionOf } from './work-model.ts';
+
+/**
+ * The cold starts of a planned traffic, each billed the runs' mean INIT. A short run starts most
+ * of its environments cold; a month of steady traffic reuses them, so a run's cold starts per
+ * invocation would overstate a month's INIT by orders of magnitude. Instead:
+ * - a run's own traffic: the run's own cold starts (its plan reproduces its measured cost);
+ * - a month: Lambda starts an environment when a function's concurrency rises past those it has,
+ *   and keeps it while it is used. Flat, the peak's concurrency (Little's law, function-peaks.ts)
+ *   is started once; with a daily profile, the lowest hour's environments are started once and
+ *   each day's rise from the lowest hour to the peak starts the difference again.
+ * Lambda also ends environments every few hours, even busy ones, at an interval it does not
+ * publish, and reaps idle ones (docs/aws-facts.md): the month's count is a lower bound, and each
+ * line's note says so.
+ */
+
+const DAY_SEC = 86_400;
+
+/** Whole environments for a concurrency: one for any use at all (float noise is not one more). */
+const environments = (concurrency: number) => (concurrency > 0 ? Math.max(1, Math.ceil(concurrency - 1e-9)) : 0);
+
+const envs = (n: number) => `${fmtNum(n)} environment${n === 1 ? '' : 's'}`;
+
+const LOWER_BOUND = 'a lower bound: Lambda also ends environments every few hours, at an interval it does not publish, and reaps idle ones (docs/aws-facts.md)';
+
+/** Each function with a measured INIT: its cold starts over the traffic's period, with how they were counted. */
+export function plannedInits(model: WorkModel, traffic: PlanTraffic): InitUsage[] {
+  const measured = model.functions.filter((f) => f.initBilledMsPerColdStart !== null);
+  const init = (f: FunctionWork, coldStarts: number, how: string): InitUsage => ({
+    fn: functionOf(f),
+    memoryMB: f.memoryMB,
+    coldStarts,
+    initBilledMsPerColdStart: f.initBilledMsPerColdStart!,
+    note:
+      traffic.source === 'run'
+        ? `${how} × ${fmtNum(f.initBilledMsPerColdStart!)} ms billed INIT each`
+        : `${how}, × ${fmtNum(f.initBilledMsPerColdStart!)} ms billed INIT each (the runs' mean over ${fmtNum(f.coldStarts)} cold starts); ${LOWER_BOUND}`,
+  });
+  if (traffic.source === 'run') return measured.map((f) => init(f, f.coldStarts, `the run's own ${fmtNum(f.coldStarts)} cold starts`));
+
+  const peak = new Map(functionPeaks(model, traffic).map((p) => [p.f.name, p]));
+  const low = traffic.profile ? Math.min(...traffic.profile.hours) : 1;
+  if (low >= 1) {
+    return measured.map((f) => {
+      const p = peak.get(f.name)!;
+      const n = environments(p.concurrency);
+      return init(f, n, `${envs(n)} at the peak (Little's law: ${fmtNum(p.perS)}/s × ${fmtNum(p.durationMs)} ms = ${fmtNum(p.concurrency)}), started once`);
+    });
+  }
+  // the lowest hour is the same traffic at a share of the peak's rates (the rooms' creations stay over the period)
+  const lowTraffic: PlanTraffic = { ...traffic, connections: traffic.connections * low, connectsPerS: traffic.connectsPerS * low, messagesPerS: traffic.messagesPerS * low };
+  const lowest = new Map(functionPeaks(model, lowTraffic).map((p) => [p.f.name, p]));
+  const days = traffic.periodSec / DAY_SEC;
+  return measured.map((f) => {
+    const atPeak = environments(peak.get(f.name)!.concurrency);
+    const atLow = Math.min(atPeak, environments(lowest.get(f.name)!.concurrency));
+    const n = atLow + days * (atPeak - atLow);
+    return init(
+      f,
+      n,
+      `${envs(atLow)} at the lowest hour (× ${fmtNum(low)} of the peak) started once + ${fmtNum(days)} days × the daily rise to ${fmtNum(atPeak)} at the peak (Little's law) = ${fmtNum(n)} cold starts`,
+    );
+  });
+}
