@@ -3,48 +3,24 @@ import { PLAN_MONTH_SEC, planCost, plannedTraffic } from '../../src/analyses/pla
 import type { FunctionWork, WorkModel } from '../../src/analyses/plan/plan-schema.ts';
 import { applyPriceOverride } from '../../src/contracts/prices.ts';
 import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
+import { handFunction, handModel } from './plan-models.ts';
 
 /**
  * A flat month of a hand-made work model, every figure worked by hand: 32 KB message units,
  * connection minutes, GB-seconds, requests and DynamoDB units per route; billed INIT per cold
  * start, flat and with a daily profile.
  */
-function fn(name: string, route: string, per: FunctionWork['per'], billedMsPer: number, memoryMB: number): FunctionWork {
-  return {
-    name,
-    route,
-    per,
-    invocationsPer: 1,
-    billedMsPer,
-    billedMsPerUnit: per === 'message' ? 'recipient' : 'invocation',
-    measuredMemoryMB: memoryMB,
-    memoryMB,
-    invocationsSource: 'report-lines',
-    billedSource: 'report-lines',
-    p99Ms: null,
-    p99AtRecipients: null,
-    initBilledMsPerColdStart: null,
-    coldStarts: 0,
-    runs: ['r1'],
-    measuredOn: ['aws'],
-  };
-}
+const fn = (name: string, route: string, per: FunctionWork['per'], billedMsPer: number, memoryMB: number) => handFunction(name, route, per, billedMsPer, { memoryMB });
 
-const model: WorkModel = {
-  runs: [{ runId: 'r1', file: 'r1/results.json', measuredOn: 'aws', cloudwatchSource: 'aws', durationSec: 60, roomSize: 10, payloadBytes: 40_000 }],
-  counts: { connects: 10, rooms: 1, joins: 10, messages: 10, recipients: 100 },
-  functions: [
+const model: WorkModel = handModel(
+  [
     fn('fanout-connect', '$connect', 'connect', 10, 256),
     fn('fanout-disconnect', '$disconnect', 'connect', 20, 256),
     fn('fanout-join-room', 'joinRoom', 'join', 30, 256),
     fn('fanout-send-message', 'sendMessage', 'message', 2, 1024),
   ],
-  dynamodb: { source: 'cloudwatch', readScale: 1, writeScale: 1, perOperation: [], gonePerMessage: 0, runs: ['r1'] },
-  posts: { perRecipient: 1, source: 'cloudwatch', runs: ['r1'] },
-  bytes: { perPost: 40_250, source: 'client', runs: ['r1'] },
-  joinsPerConnect: 1,
-  notes: [],
-};
+  { payloadBytes: 40_000, bytesPerPost: 40_250 },
+);
 
 describe('plan: a flat month worked by hand', () => {
   // 1,000 connections, rooms of 10, 5 messages/s, sessions of 30 min: 1,000 / 1,800 s connects/s

@@ -5,48 +5,21 @@ import { planLimits, type PlanLimits } from '../../src/analyses/plan/plan-limits
 import { Growth, type FunctionWork, type GrowthAxis, type Plan, type WorkModel } from '../../src/analyses/plan/plan-schema.ts';
 import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 import { firstBreakLines } from '../../src/report/plan/limits-text.ts';
+import { handFunction, handModel } from './plan-models.ts';
 
 /**
  * The first limit to break, grown along each axis, against the factor solved by hand: each share
  * is a line (or a step) in the factor, so where it reaches 1 can be worked out; the cost there is
  * the month's cost of the traffic at that factor.
  */
-function fn(name: string, route: string, per: FunctionWork['per'], billedMsPer: number, p99Ms: number): FunctionWork {
-  return {
-    name,
-    route,
-    per,
-    invocationsPer: 1,
-    billedMsPer,
-    billedMsPerUnit: per === 'message' ? 'recipient' : 'invocation',
-    measuredMemoryMB: 256,
-    memoryMB: 256,
-    invocationsSource: 'report-lines',
-    billedSource: 'report-lines',
-    p99Ms,
-    p99AtRecipients: 10,
-    initBilledMsPerColdStart: null,
-    coldStarts: 0,
-    runs: ['r1'],
-    measuredOn: ['aws'],
-  };
-}
+const fn = (name: string, route: string, per: FunctionWork['per'], billedMsPer: number, p99Ms: number) => handFunction(name, route, per, billedMsPer, { p99Ms });
 
-const model: WorkModel = {
-  runs: [{ runId: 'r1', file: 'r1/results.json', measuredOn: 'aws', cloudwatchSource: 'aws', durationSec: 60, roomSize: 10, payloadBytes: 1000 }],
-  counts: { connects: 10, rooms: 1, joins: 10, messages: 10, recipients: 100 },
-  functions: [
-    fn('fanout-connect', '$connect', 'connect', 10, 50),
-    fn('fanout-disconnect', '$disconnect', 'connect', 20, 20),
-    fn('fanout-join-room', 'joinRoom', 'join', 30, 100),
-    fn('fanout-send-message', 'sendMessage', 'message', 2, 40),
-  ],
-  dynamodb: { source: 'cloudwatch', readScale: 1, writeScale: 1, perOperation: [], gonePerMessage: 0, runs: ['r1'] },
-  posts: { perRecipient: 1, source: 'cloudwatch', runs: ['r1'] },
-  bytes: { perPost: 1250, source: 'client', runs: ['r1'] },
-  joinsPerConnect: 1,
-  notes: [],
-};
+const model: WorkModel = handModel([
+  fn('fanout-connect', '$connect', 'connect', 10, 50),
+  fn('fanout-disconnect', '$disconnect', 'connect', 20, 20),
+  fn('fanout-join-room', 'joinRoom', 'join', 30, 100),
+  fn('fanout-send-message', 'sendMessage', 'message', 2, 40),
+]);
 const price = { prices: DEFAULT_PRICES, architecture: 'x86_64' as const, connectionSource: 'assumption' as const };
 const documented = () => planLimits([], { region: 'us-east-1', functions: model.functions.map((f) => f.name) });
 

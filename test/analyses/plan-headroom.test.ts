@@ -5,6 +5,7 @@ import { plannedTraffic } from '../../src/analyses/plan/monthly-cost.ts';
 import { planLimits, type LimitFlags } from '../../src/analyses/plan/plan-limits.ts';
 import { Headroom, type FunctionWork, type PlanLimitId, type WorkModel } from '../../src/analyses/plan/plan-schema.ts';
 import type { Quotas } from '../../src/contracts/quotas-schema.ts';
+import { handFunction, handModel } from './plan-models.ts';
 
 /**
  * Headroom at the peak of a hand-made work model, every figure worked by hand: Little's law on
@@ -12,45 +13,16 @@ import type { Quotas } from '../../src/contracts/quotas-schema.ts';
  * against the account's throttle, a room's partition units, the tables' units in one second, the
  * frame and message sizes, and where each limit's value came from.
  */
-function fn(name: string, route: string, per: FunctionWork['per'], billedMsPer: number, p99Ms: number | null, extra: Partial<FunctionWork> = {}): FunctionWork {
-  return {
-    name,
-    route,
-    per,
-    invocationsPer: 1,
-    billedMsPer,
-    billedMsPerUnit: per === 'message' ? 'recipient' : 'invocation',
-    measuredMemoryMB: 256,
-    memoryMB: 256,
-    invocationsSource: 'report-lines',
-    billedSource: 'report-lines',
-    p99Ms,
-    p99AtRecipients: p99Ms === null ? null : 10,
-    initBilledMsPerColdStart: null,
-    coldStarts: 0,
-    runs: ['r1'],
-    measuredOn: ['aws'],
-    ...extra,
-  };
-}
+const fn = (name: string, route: string, per: FunctionWork['per'], billedMsPer: number, p99Ms: number | null, extra: Partial<FunctionWork> = {}) => handFunction(name, route, per, billedMsPer, { p99Ms, ...extra });
 
-const model: WorkModel = {
-  runs: [{ runId: 'r1', file: 'r1/results.json', measuredOn: 'aws', cloudwatchSource: 'aws', durationSec: 60, roomSize: 10, payloadBytes: 1000 }],
-  counts: { connects: 10, rooms: 1, joins: 10, messages: 10, recipients: 100 },
-  functions: [
-    fn('fanout-connect', '$connect', 'connect', 10, 50),
-    // no p99 measured: its mean billed ms stands in
-    fn('fanout-disconnect', '$disconnect', 'connect', 20, null),
-    fn('fanout-join-room', 'joinRoom', 'join', 30, 100),
-    // 2 ms per recipient; p99 40 ms measured at rooms of 10
-    fn('fanout-send-message', 'sendMessage', 'message', 2, 40),
-  ],
-  dynamodb: { source: 'cloudwatch', readScale: 1, writeScale: 1, perOperation: [], gonePerMessage: 0, runs: ['r1'] },
-  posts: { perRecipient: 1, source: 'cloudwatch', runs: ['r1'] },
-  bytes: { perPost: 1250, source: 'client', runs: ['r1'] },
-  joinsPerConnect: 1,
-  notes: [],
-};
+const model: WorkModel = handModel([
+  fn('fanout-connect', '$connect', 'connect', 10, 50),
+  // no p99 measured: its mean billed ms stands in
+  fn('fanout-disconnect', '$disconnect', 'connect', 20, null),
+  fn('fanout-join-room', 'joinRoom', 'join', 30, 100),
+  // 2 ms per recipient; p99 40 ms measured at rooms of 10
+  fn('fanout-send-message', 'sendMessage', 'message', 2, 40),
+]);
 const NAMES = model.functions.map((f) => f.name);
 
 // 50,000 connections in rooms of 200 (250 rooms), 250 messages/s, sessions of 30 min:

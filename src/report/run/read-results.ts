@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
 import { fieldPath, UserError } from '../../../common/errors.ts';
 import { Results, ResultsV1, SCHEMA_VERSION } from '../../contracts/results-schema.ts';
 import { judged, type JudgedResults } from '../../verdict/judged.ts';
+import { readVersionedJson } from '../shared/read-versioned-json.ts';
 
 /**
  * Reads and validates a results.json of this version or an older one, with its verdict: a
@@ -10,23 +10,7 @@ import { judged, type JudgedResults } from '../../verdict/judged.ts';
  * invalid file is one line naming file and field.
  */
 export async function readResults(file: string): Promise<JudgedResults> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? (error as Error).message})`}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`${file}: not valid JSON (${(error as Error).message})`);
-  }
-  const version = typeof raw === 'object' && raw !== null ? (raw as { schemaVersion?: unknown }).schemaVersion : undefined;
-  if (typeof version === 'number' && Number.isInteger(version) && version > SCHEMA_VERSION) {
-    throw new UserError(`${file}: schemaVersion ${version} is newer than this fanout-bench reads (${SCHEMA_VERSION}): upgrade fanout-bench`);
-  }
+  const { raw, version } = await readVersionedJson(file, SCHEMA_VERSION);
   if (version === 1) {
     const v1 = valid(ResultsV1, raw, file);
     return judged({ ...v1, schemaVersion: SCHEMA_VERSION }, 'judged when read: a version 1 results file stores no verdict, so this is its built-in checks');
