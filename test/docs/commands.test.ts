@@ -42,6 +42,7 @@ const COVERED: { match: RegExp; files: string[]; why?: string; notRunHere?: true
   { match: /^fanout-bench compare /, files: ['test/e2e/compare-cli.test.ts'] },
   { match: /^fanout-bench trend /, files: ['test/e2e/trend-cli.test.ts'] },
   { match: /^fanout-bench search /, files: ['test/e2e/search-cli.test.ts'] },
+  { match: /^fanout-bench plan /, files: ['test/e2e/plan-cli.test.ts', 'test/e2e/plan-sweep-cli.test.ts'] },
   { match: /^fanout-bench stack up$/, files: ['test/emulator/stack-cli.test.ts'] },
   { match: /^fanout-bench (stack up|run \S+) --template /, files: ['test/e2e/template-stack.test.ts'] },
   { match: /^fanout-bench run \S+ --target aws-api:/, files: ['test/e2e/aws-api-target-cli.test.ts'] },
