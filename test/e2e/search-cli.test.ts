@@ -132,14 +132,16 @@ describe('fanout-bench search', () => {
     // 8 concurrent executions, as many as clients: connects, joins and the closing $disconnects
     // can never pass it, however slow a busy host makes them (with 3, a loaded CI host throttled
     // them before any message). sendMessage at 128 MB (a slow fan-out: its CPU share is 128/1,769
-    // of a core) is what passes it: ~2 in flight at 12 messages/s, over 8 from ~48
+    // of a core) is what passes it: ~2 in flight at 12 messages/s on a quiet host, over 8 from ~48.
+    // The search starts at 4 messages/s: a CI host busy with the other suites made the fan-out slow
+    // enough that 12 already passed 8 (2 throttled in the first step)
     const memory = '{ fanout-connect: 1769, fanout-join-room: 1769, fanout-create-room: 1769, fanout-disconnect: 1769, fanout-send-message: 128 }';
     const file = scenario('concurrency', `name: concurrency\ntarget: { accountConcurrency: 8, memory: ${memory} }\n${EMULATOR.replaceAll('rate: 40', 'rate: 8')}`);
-    const r = await search([file, '--vary', 'rate', '--slo', 'broadcast.p99 < 500ms', '--from', '12', '--to', '96', '--hold', '1500ms', '--resolution', '100%', '--shards', '1', '--out', out, '--warm-up', '1s']);
+    const r = await search([file, '--vary', 'rate', '--slo', 'broadcast.p99 < 500ms', '--from', '4', '--to', '96', '--hold', '1500ms', '--resolution', '100%', '--shards', '1', '--out', out, '--warm-up', '1s']);
     const s = readSearch(out);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(s.answer, r.stdout).toMatchObject({ kind: 'limit-found', limitingFactor: 'lambda-throttles' });
-    expect(s.answer.maxPassing).toBeGreaterThanOrEqual(12);
+    expect(s.answer.maxPassing).toBeGreaterThanOrEqual(4);
     expect(s.answer.evidence[0]!.line).toMatch(/^Lambda throttled [\d,]+ invocations \(.*fanout-send-message [\d,]+.*\); ConcurrentExecutions peaked at 8 against Lambda's 8 concurrent executions per account \(the emulator's config\)$/);
   });
 
