@@ -24,7 +24,10 @@ export type ProbeHandshake = (url: string) => Promise<Handshake>;
  * the URL answers a WebSocket handshake; otherwise the run stops with one line (exit 2). Its
  * functions are not asked for (yet): the reference stack's are assumed, and marked so.
  */
-const PROBE_TIMEOUT_MS = 5_000;
+// AWS answers a cold $connect in a second or two; a local stack on a host busy with other work
+// (the emulator holding an invocation back until a core is free) has taken over 5 s. A target that
+// refuses or errors fails at once whatever this is: only one that never answers waits it out.
+const PROBE_TIMEOUT_MS = 15_000;
 
 export async function openRemoteTarget(spec: UrlSpec, o: { timeoutMs?: number; token?: ConnectToken; probeHandshake?: ProbeHandshake } = {}): Promise<Target> {
   const url = spec.url;
