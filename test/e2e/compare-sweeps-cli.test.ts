@@ -57,7 +57,7 @@ function expectHarnessNamed(c: SweepComparison): void {
 const compare = (args: string[]) => runCli(['compare', '--no-progress', '--warm-up', '0', ...args], { timeoutMs: 140_000 });
 
 describe('fanout-bench compare sweeps', () => {
-  it('--room-size 10,50,200: fan-out completion grows with the members, and the report draws in Chromium', { timeout: 150_000 }, async () => {
+  it('--room-size 10,50,200: the send function\'s work per message grows with the members, and the report draws in Chromium', { timeout: 150_000 }, async () => {
     // the same 200 deliveries per second at every size (the default): 20, 4, then 1 message per
     // second to rooms of 10, 50, then 200 members. Many small messages keep the small rooms' p50 on
     // warm environments; a 200-member message is 200 posts from one invocation however warm.
@@ -85,11 +85,15 @@ phases:
       [50, 4, 50, 4, 200],
       [200, 1, 200, 1, 200],
     ]);
-    const p50 = c.points.map((p) => p.metrics.fanoutP50Ms!.median);
-    // 50 → 200 members carries the claim. The 10-member point sends 20 invocations a second, the
-    // most of the three, and is the one a busy host queues: CI once saw its p50 at 3.7 s (the
-    // emulator holding invocations back for the host's cores) against 0.8 s at 200 members.
-    expect(p50[2], `fan-out p50 by size: ${p50.join(', ')}`).toBeGreaterThan(p50[1]!);
+    // A message to 200 members is 200 posts from one sendMessage invocation, to 10 members 10: the
+    // function's Duration per invocation carries the claim. Fan-out completion itself is not
+    // ordered on a shared host: it adds the time an invocation waits for a core, and CI saw the
+    // 10-member point at 3.7 s against 0.8 s at 200 members, and once the 50-member one at 2.4 s
+    // against 1.2 s at 200 (the emulator holding invocations back while other suites ran).
+    const perInvocation = c.points.map((p) => p.functions['fanout-send-message']!.durationMeanMs.median);
+    expect(perInvocation[1], `sendMessage mean Duration by size: ${perInvocation.join(', ')} ms`).toBeGreaterThan(perInvocation[0]!);
+    expect(perInvocation[2], `sendMessage mean Duration by size: ${perInvocation.join(', ')} ms`).toBeGreaterThan(perInvocation[1]!);
+    for (const p of c.points) expect(p.metrics.fanoutP50Ms!.median, p.label).toBeGreaterThan(0);
     // every point judged, and the recommendation is the largest that met the SLO
     for (const p of c.points) expect(p.slo).not.toBeNull();
     expectHarnessNamed(c);
