@@ -1,9 +1,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openReport } from '../chromium.ts';
 import { artilleryNotes, artilleryResults } from '../../src/artillery-interop/output-results.ts';
 import { readArtilleryOutput, readExportedScript } from '../../src/artillery-interop/read-output.ts';
 import { renderHtml } from '../../src/report/run/html.ts';
@@ -15,13 +16,12 @@ import type { JudgedResults } from '../../src/verdict/judged.ts';
 // ones it has none for say so, and nothing fails or reaches the network.
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/artillery/', import.meta.url));
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 
 let browser: Browser;
 let dir: string;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  browser = await launchChromium();
   dir = await mkdtemp(join(tmpdir(), 'fanout-artillery-html-'));
 });
 
@@ -38,18 +38,8 @@ describe('an Artillery run\'s index.html in headless Chromium', () => {
     results.verdict = evaluate(results, { notes: artilleryNotes(results, { outputFile: 'output.json', script }) });
     const file = join(dir, 'artillery.html');
     await writeFile(file, renderHtml(results as JudgedResults));
-    const url = pathToFileURL(file).href;
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('request', (r) => requests.push(r.url()));
+    const { page, url, problems, requests } = await openReport(browser, file);
     try {
-      await page.goto(url, { waitUntil: 'load' });
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       expect(problems).toEqual([]);
       expect(requests).toEqual([url]);
       const drawn = await page.evaluate(() =>

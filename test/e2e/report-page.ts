@@ -1,5 +1,5 @@
-import { pathToFileURL } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium, openReport } from '../chromium.ts';
 
 /**
  * Opens a report the CLI wrote in real headless Chromium (Debian's), loads it from disk, hands
@@ -7,15 +7,11 @@ import { chromium, type Page } from 'playwright-core';
  * expects none). The browser is closed whatever `check` throws.
  */
 export async function inChromium(file: string, check: (page: Page) => Promise<void>): Promise<string[]> {
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await launchChromium();
   try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    const { page, problems } = await openReport(browser, file);
     await check(page);
-    return errors;
+    return problems;
   } finally {
     await browser.close();
   }

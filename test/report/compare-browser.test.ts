@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openReport } from '../chromium.ts';
 import { buildComparison } from '../../src/analyses/compare/build-comparison.ts';
 import type { Comparison } from '../../src/analyses/compare/compare-schema.ts';
 import { sizeColor } from '../../src/report/compare/chart-data.ts';
@@ -16,15 +16,14 @@ import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
 // real headless Chromium from disk: the uPlot charts draw a series per size, nothing reaches the
 // network, nothing logs an error, and each run's link opens that run's report.
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 
 let browser: Browser;
 let dir: string;
 let comparison: Comparison;
 let page: Page;
-const problems: string[] = [];
-const requests: string[] = [];
+let problems: string[];
+let requests: string[];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fanout-compare-html-'));
@@ -46,15 +45,8 @@ beforeAll(async () => {
   comparison = buildComparison({ functions: [COMPARED], sizes });
   await writeComparison(comparison, join(dir, 'comparison'));
 
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('request', (r) => requests.push(r.url()));
-  await page.goto(pathToFileURL(join(dir, 'comparison', 'index.html')).href, { waitUntil: 'load' });
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  browser = await launchChromium();
+  ({ page, problems, requests } = await openReport(browser, join(dir, 'comparison', 'index.html')));
 });
 
 afterAll(async () => {

@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openReport, type OpenedReport } from '../chromium.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { renderHtml } from '../../src/report/run/html.ts';
 import { renderJunit } from '../../src/report/run/junit.ts';
@@ -17,14 +17,13 @@ import { judged } from '../../src/verdict/judged.ts';
 // The report in a real headless Chromium (Debian's package), opened from a file:// URL the way a
 // person opens it from disk: no network, no console errors, every chart drawn, hostile strings shown as text.
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 
 let browser: Browser;
 let dir: string;
 
 beforeAll(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+  browser = await launchChromium();
   dir = await mkdtemp(join(tmpdir(), 'fanout-html-'));
   await mkdir(ARTIFACTS, { recursive: true });
 });
@@ -34,38 +33,13 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-interface Opened {
-  page: Page;
-  url: string;
-  problems: string[];
-  requests: string[];
-  dialogs: string[];
-}
-
-async function open(results: Results, name: string): Promise<Opened> {
+async function open(results: Results, name: string): Promise<OpenedReport> {
   const file = join(dir, `${name}.html`);
   await writeFile(file, renderHtml(judged(results)));
   return openFile(file);
 }
 
-async function openFile(file: string): Promise<Opened> {
-  const url = pathToFileURL(file).href;
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const opened: Opened = { page, url, problems: [], requests: [], dialogs: [] };
-  page.on('console', (m) => {
-    if (m.type() === 'error') opened.problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => opened.problems.push(`pageerror: ${e.message}`));
-  page.on('request', (r) => opened.requests.push(r.url()));
-  page.on('dialog', (d) => {
-    opened.dialogs.push(d.message());
-    void d.dismiss();
-  });
-  await page.goto(url, { waitUntil: 'load' });
-  // two frames: uPlot has drawn whatever it draws on its first animation frame
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  return opened;
-}
+const openFile = (file: string): Promise<OpenedReport> => openReport(browser, file);
 
 /** Per chart: canvas pixels drawn at all, and pixels in one of its series' colours. */
 function chartPixels(page: Page) {

@@ -1,9 +1,9 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openReport, VIEWPORT } from '../chromium.ts';
 import { BREAK_COLOR } from '../../src/report/plan/chart-data.ts';
 import { PLAN_FILES, writePlan } from '../../src/report/plan/write.ts';
 import { XSS } from './fixtures.ts';
@@ -14,15 +14,13 @@ import { hostilePlan } from './plan-fixture.ts';
 // name; the numbers on the first screen; every chart drawn, the first break marked in red on the
 // two axes that have one and on no other.
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
-const VIEWPORT = { width: 1280, height: 900 };
 
 let browser: Browser;
 let dir: string;
 let page: Page;
-const problems: string[] = [];
-const requests: string[] = [];
+let problems: string[];
+let requests: string[];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fanout-plan-html-'));
@@ -30,19 +28,8 @@ beforeAll(async () => {
   const files = await writePlan(hostilePlan(XSS.functionName), dir);
   expect(files).toEqual([PLAN_FILES.json, PLAN_FILES.html, PLAN_FILES.summary].map((f) => join(dir, f)));
 
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
-  page = await browser.newPage({ viewport: VIEWPORT });
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('dialog', (d) => {
-    problems.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  page.on('request', (r) => requests.push(r.url()));
-  await page.goto(pathToFileURL(join(dir, PLAN_FILES.html)).href, { waitUntil: 'load' });
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  browser = await launchChromium();
+  ({ page, problems, requests } = await openReport(browser, join(dir, PLAN_FILES.html)));
 });
 
 afterAll(async () => {

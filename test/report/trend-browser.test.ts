@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium, openReport } from '../chromium.ts';
 import { buildTrend } from '../../src/analyses/trend/build-trend.ts';
 import type { Trend } from '../../src/analyses/trend/trend-schema.ts';
 import { writeTrend } from '../../src/report/trend/write.ts';
@@ -17,7 +17,6 @@ import { syntheticRuns } from '../metrics/trend-synthetic.ts';
 // metric, the change points marked in red on exactly the charts that have one, no network, no
 // error, and the set-apart run listed, not charted.
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 const CHANGE_RED = '#dc2626';
 
@@ -25,8 +24,8 @@ let browser: Browser;
 let dir: string;
 let trend: Trend;
 let page: Page;
-const problems: string[] = [];
-const requests: string[] = [];
+let problems: string[];
+let requests: string[];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fanout-trend-html-'));
@@ -45,19 +44,8 @@ beforeAll(async () => {
   });
   await writeTrend(trend, dir);
 
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('dialog', (d) => {
-    problems.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  page.on('request', (r) => requests.push(r.url()));
-  await page.goto(pathToFileURL(join(dir, 'index.html')).href, { waitUntil: 'load' });
-  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  browser = await launchChromium();
+  ({ page, problems, requests } = await openReport(browser, join(dir, 'index.html')));
 });
 
 afterAll(async () => {
