@@ -43,9 +43,11 @@ async function main(): Promise<void> {
       runtime.note = launch.nodeNote ?? `${runtime.runtime}'s functions run on this process's Node ${runtime.node}`;
       process.stderr.write(`fanout-bench: warning: ${runtime.note}\n`);
     }
+    // Listening before the ready line: a SIGTERM sent as soon as it is read must stop the stack
+    // cleanly, not meet Node's default of dying by the signal (CI once saw that on a busy host).
+    const stop = stopRequested(() => process.stderr.write('fanout-bench: second signal, exiting now\n'));
     process.stdout.write(`${JSON.stringify(stack.ready)}\n`);
     process.stderr.write(awsExportBlock(stack.ready.awsEndpointUrls, stack.ready.region, stack.ready.stackName));
-    const stop = stopRequested(() => process.stderr.write('fanout-bench: second signal, exiting now\n'));
     await (orphaned ? Promise.race([stop, orphaned]) : stop);
   } finally {
     await stack.close();
