@@ -36,10 +36,8 @@ afterAll(async () => {
 async function open(results: Results, name: string): Promise<OpenedReport> {
   const file = join(dir, `${name}.html`);
   await writeFile(file, renderHtml(judged(results)));
-  return openFile(file);
+  return openReport(browser, file);
 }
-
-const openFile = (file: string): Promise<OpenedReport> => openReport(browser, file);
 
 /** Per chart: canvas pixels drawn at all, and pixels in one of its series' colours. */
 function chartPixels(page: Page) {
@@ -215,7 +213,7 @@ describe('index.html in headless Chromium', () => {
     const results: JudgedResults = await slowAgainstBaseline();
     const file = join(dir, 'verdict.html');
     await writeFile(file, renderHtml(results));
-    const { page, problems, requests, url } = await openFile(file);
+    const { page, problems, requests, url } = await openReport(browser, file);
     try {
       expect(problems).toEqual([]);
       expect(requests).toEqual([url]);
