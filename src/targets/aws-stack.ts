@@ -41,7 +41,7 @@ export interface AwsStackTargetOptions {
    * Lambda's. Clients passed in are not destroyed by stop().
    */
   clients?: { cloudformation?: CloudFormationClient; lambda?: LambdaClient; apigatewayv2?: ApiGatewayV2Client };
-  /** the WebSocket probe's timeout (default 5 s) */
+  /** the WebSocket probe's timeout (default remote.ts's PROBE_TIMEOUT_MS, 15 s) */
   probeTimeoutMs?: number;
   /** a protocol other than chat-v1: the probe shakes hands as its clients do */
   probeHandshake?: ProbeHandshake;

@@ -19,16 +19,16 @@ import type { Handshake } from '../fleet/protocols/wire-protocol.ts';
  */
 export type ProbeHandshake = (url: string) => Promise<Handshake>;
 
-/**
- * `--target ws[s]://…`: a deployed stack. Before any fleet starts, one probe connection proves
- * the URL answers a WebSocket handshake; otherwise the run stops with one line (exit 2). Its
- * functions are not asked for (yet): the reference stack's are assumed, and marked so.
- */
 // AWS answers a cold $connect in a second or two; a local stack on a host busy with other work
 // (the emulator holding an invocation back until a core is free) has taken over 5 s. A target that
 // refuses or errors fails at once whatever this is: only one that never answers waits it out.
 const PROBE_TIMEOUT_MS = 15_000;
 
+/**
+ * `--target ws[s]://…`: a deployed stack. Before any fleet starts, one probe connection proves
+ * the URL answers a WebSocket handshake; otherwise the run stops with one line (exit 2). Its
+ * functions are not asked for (yet): the reference stack's are assumed, and marked so.
+ */
 export async function openRemoteTarget(spec: UrlSpec, o: { timeoutMs?: number; token?: ConnectToken; probeHandshake?: ProbeHandshake } = {}): Promise<Target> {
   const url = spec.url;
   const connectColdFlag = await probe(url, o.timeoutMs ?? PROBE_TIMEOUT_MS, o.token, o.probeHandshake);
