@@ -1,11 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Results } from '../../src/contracts/results-schema.ts';
-import { Search } from '../../src/analyses/search/search-schema.ts';
 import { startKneeChatServer, type KneeServer } from '../fixtures/knee-chat-server.ts';
-import { expectOneLine, runCli, type CliResult } from './cli.ts';
+import { expectOneLine, runCli } from './cli.ts';
+import { EMULATOR, readSearch, scenarioIn, search, stepResults } from './search-cli-helpers.ts';
 import { inChromium } from './report-page.ts';
 
 /**
@@ -15,17 +14,14 @@ import { inChromium } from './report-page.ts';
  * local emulator, where each search finds a limit and names what set it: the host as it is, Lambda
  * throttling with the account concurrency lowered, API Gateway's throttle with the stage throttle
  * lowered; Ctrl-C keeping what was measured and restoring memory; bad input refused in one line.
- * Short holds and few clients keep the whole file near seven minutes (the emulator searches take
- * about two each: every step is a warm-up measurement, a fresh CloudWatch window and the hold).
+ * The three emulator searches that find a limit are files of their own (search-limit-*.test.ts),
+ * about two minutes each: every step is a warm-up measurement, a fresh CloudWatch window and the
+ * hold.
  */
 const dir = mkdtempSync(join(tmpdir(), 'fb-search-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function scenario(name: string, text: string): string {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, text);
-  return file;
-}
+const scenario = (name: string, text: string) => scenarioIn(dir, name, text);
 
 const SMALL = `clients: 12
 rooms: 3
@@ -36,29 +32,7 @@ phases:
   - send: { duration: 2s, rate: 5 }
 `;
 
-/** The emulator's scenario: 8 clients in 2 rooms of 4; a lost delivery is declared after 2 s. */
-const EMULATOR = `clients: 8
-rooms: 2
-seed: 5
-timeouts: { loss: 2s }
-phases:
-  - connect: { rate: 40 }
-  - join: { rate: 40 }
-  - send: { duration: 2s, rate: 5 }
-`;
 
-function search(args: string[], timeoutMs = 240_000): Promise<CliResult> {
-  return runCli(['search', ...args, '--no-progress', ...(args.includes('--warm-up') ? [] : ['--warm-up', '0s'])], { timeoutMs });
-}
-
-function stepResults(out: string, s: Search, stepDir: string): Results {
-  return JSON.parse(readFileSync(join(out, s.searchId, stepDir, 'results.json'), 'utf8')) as Results;
-}
-
-function readSearch(out: string): Search {
-  const [id] = readdirSync(out).filter((d) => d.includes('search-'));
-  return Search.parse(JSON.parse(readFileSync(join(out, id!, 'search.json'), 'utf8')));
-}
 
 describe('fanout-bench search', () => {
   let knee: KneeServer;
@@ -126,62 +100,6 @@ describe('fanout-bench search', () => {
       expect(results.deliveries.expected / results.sends.acked).toBe(st.load);
     }
   });
-  // Each emulator search must find a limit: a load that met the SLO (with a margin on a loaded
-  // 2-core host) and one inside --from…--to that did not, for the reason the test set up.
-  it("with the emulator's account concurrency lowered, finds a limit and names Lambda throttling", { timeout: 400_000 }, async () => {
-    const out = join(dir, 'concurrency');
-    // 8 concurrent executions, as many as clients: connects, joins and the closing $disconnects
-    // can never pass it, however slow a busy host makes them (with 3, a loaded CI host throttled
-    // them before any message). sendMessage at 128 MB (a slow fan-out: its CPU share is 128/1,769
-    // of a core) is what passes it. The limit is not sharp: a step's first visit to a higher rate
-    // starts environments whose INIT at 128 MB is slow, and one throttle there fails it, while its
-    // confirms pass (on a quiet host 24 or 32 messages/s fail once, then pass; 64 fails). So a
-    // search here takes up to 10 steps of ~12 s each (a warm-up measurement, CloudWatch's fresh
-    // window, the measured hold), and a CI host busy with other suites stretches that past 180 s.
-    // It starts at 4 messages/s: a busy host once made the fan-out slow enough that 12 passed 8.
-    const memory = '{ fanout-connect: 1769, fanout-join-room: 1769, fanout-create-room: 1769, fanout-disconnect: 1769, fanout-send-message: 128 }';
-    const file = scenario('concurrency', `name: concurrency\ntarget: { accountConcurrency: 8, memory: ${memory} }\n${EMULATOR}`);
-    const r = await search([file, '--vary', 'rate', '--slo', 'broadcast.p99 < 500ms', '--from', '4', '--to', '64', '--hold', '1500ms', '--resolution', '100%', '--shards', '1', '--out', out, '--warm-up', '1s'], 390_000);
-    const s = readSearch(out);
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(s.answer, r.stdout).toMatchObject({ kind: 'limit-found', limitingFactor: 'lambda-throttles' });
-    expect(s.answer.maxPassing).toBeGreaterThanOrEqual(4);
-    expect(s.answer.evidence[0]!.line).toMatch(/^Lambda throttled [\d,]+ invocations \(.*fanout-send-message [\d,]+.*\); ConcurrentExecutions peaked at 8 against Lambda's 8 concurrent executions per account \(the emulator's config\)$/);
-  });
-
-  it("with the stage throttle lowered, finds a limit and names API Gateway's throttle", { timeout: 180_000 }, async () => {
-    const out = join(dir, 'throttle');
-    // 60 requests/s, burst 30: a message and its 4 posts are 5 requests. 4 messages/s (20/s) and 8
-    // (40/s) pass; at 16 (80/s) the throttled posts are retried by the function (p99 0.8-1.1 s on a
-    // quiet host); at 32 (160/s) messages are refused with 429 (2 of 48) and posts come past 2.5 s:
-    // the step fails its checks whatever the SLO. The SLO and the start leave room for a busy host:
-    // CI once saw 8 messages/s at 923 ms p99 with no 429, and a burst of 15 lets a stall of the host
-    // bunch sends into a throttle of their own. The joins (20/s) stay under it.
-    const text = EMULATOR.replace('join: { rate: 40 }', 'join: { rate: 20 }');
-    const file = scenario('throttle', `name: throttle\ntarget: { accountRps: 60, accountBurst: 30 }\n${text}`);
-    const r = await search([file, '--vary', 'rate', '--slo', 'broadcast.p99 < 1500ms', '--from', '4', '--to', '32', '--hold', '1500ms', '--resolution', '100%', '--shards', '1', '--out', out, '--warm-up', '500ms']);
-    const s = readSearch(out);
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(s.answer, r.stdout).toMatchObject({ kind: 'limit-found', limitingFactor: 'api-gateway-429' });
-    expect(s.answer.maxPassing).toBeGreaterThanOrEqual(4);
-    expect(s.answer.evidence[0]!.line).toMatch(/the account's throttle of 60 requests\/s \(the emulator's config\)/);
-  });
-
-  it('on the emulator as it is, finds a limit and names the host', { timeout: 240_000 }, async () => {
-    const out = join(dir, 'host');
-    // a 1 s warm-up takes the first cold starts out of the judged window (on a CI host busy with
-    // other suites, cold starts alone once put the first step's p99 over the SLO), and 8 messages/s
-    // is a first step the host meets even then. The steps go up to 2,048 messages/s: the stage's
-    // throttle is raised to the account's so that the host, not the stage's default 500/s, is what
-    // the search can meet
-    const r = await search([scenario('host', `name: host\ntarget: { stageRps: 10000, stageBurst: 5000 }\n${EMULATOR}`), '--vary', 'rate', '--slo', 'broadcast.p99 < 500ms', '--from', '8', '--to', '2048', '--hold', '1500ms', '--resolution', '100%', '--shards', '1', '--out', out, '--warm-up', '1s']);
-    const s = readSearch(out);
-    expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(s.answer, r.stdout).toMatchObject({ kind: 'limit-found', limitingFactor: 'local-host' });
-    expect(s.answer.maxPassing).toBeGreaterThanOrEqual(8);
-    expect(s.answer.evidence[0]!.line).toMatch(/^local host (busy|held back)/);
-  });
-
   it('Ctrl-C in the middle keeps the steps measured, puts the memory back and exits 130', { timeout: 120_000 }, async () => {
     const out = join(dir, 'interrupted');
     let sent = false;

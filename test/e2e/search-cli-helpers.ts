@@ -1,0 +1,39 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Results } from '../../src/contracts/results-schema.ts';
+import { Search } from '../../src/analyses/search/search-schema.ts';
+import { runCli, type CliResult } from './cli.ts';
+
+/** What the search-cli and search-limit-* files share: the emulator's scenario, running and reading a search. */
+
+/** The emulator's scenario: 8 clients in 2 rooms of 4; a lost delivery is declared after 2 s. */
+export const EMULATOR = `clients: 8
+rooms: 2
+seed: 5
+timeouts: { loss: 2s }
+phases:
+  - connect: { rate: 40 }
+  - join: { rate: 40 }
+  - send: { duration: 2s, rate: 5 }
+`;
+
+/** Writes a scenario file `<name>.yaml` into `dir`. */
+export function scenarioIn(dir: string, name: string, text: string): string {
+  const file = join(dir, `${name}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** `fanout-bench search …` without progress, and without a warm-up unless the args give one. */
+export function search(args: string[], timeoutMs = 240_000): Promise<CliResult> {
+  return runCli(['search', ...args, '--no-progress', ...(args.includes('--warm-up') ? [] : ['--warm-up', '0s'])], { timeoutMs });
+}
+
+export function stepResults(out: string, s: Search, stepDir: string): Results {
+  return JSON.parse(readFileSync(join(out, s.searchId, stepDir, 'results.json'), 'utf8')) as Results;
+}
+
+export function readSearch(out: string): Search {
+  const [id] = readdirSync(out).filter((d) => d.includes('search-'));
+  return Search.parse(JSON.parse(readFileSync(join(out, id!, 'search.json'), 'utf8')));
+}
