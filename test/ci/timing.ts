@@ -14,6 +14,18 @@ export const LAST_RUN_TIMING = '.cache/ci/timing.json';
 /** A single test file may not take longer than this, on any lane. */
 export const FILE_BUDGET_S = 180;
 
+/**
+ * Files allowed past the budget, each with why. Compare and search against a target that
+ * publishes CloudWatch as AWS does wait for two measurements' minutes each (a fresh minute, the
+ * run, the lag, a full period of stable counts: about four minutes apiece on a quiet host), and no
+ * shorter clock exists for them yet. They run in CI's waiting lane, beside the main suite, and hold
+ * none of its workers. An entry goes when its file fits.
+ */
+export const OVER_BUDGET: Readonly<Record<string, string>> = {
+  'test/e2e/aws-metrics-compare.test.ts': "two measurements on AWS's real minutes",
+  'test/e2e/aws-metrics-search.test.ts': "two steps on AWS's real minutes",
+};
+
 export interface FileTiming {
   lane: string;
   file: string;
@@ -96,10 +108,10 @@ export function slowest(files: FileTiming[], n: number): FileTiming[] {
   return [...files].sort((a, b) => b.wallS - a.wallS).slice(0, n);
 }
 
-/** Files over the per-file budget, each as one line naming it. */
-export function overBudget(files: FileTiming[], budgetS = FILE_BUDGET_S): string[] {
+/** Files over the per-file budget (but those allowed), each as one line naming it. */
+export function overBudget(files: FileTiming[], budgetS = FILE_BUDGET_S, allowed: Readonly<Record<string, string>> = OVER_BUDGET): string[] {
   return files
-    .filter((f) => f.wallS > budgetS)
+    .filter((f) => f.wallS > budgetS && !(f.file in allowed))
     .map((f) => `${f.file} took ${f.wallS} s on lane ${f.lane} (budget ${budgetS} s per file)`);
 }
 

@@ -11,9 +11,9 @@ import { inChromium } from './report-page.ts';
  * `fanout-bench search` as a user runs it: against a chat server whose delivery delay grows past
  * a known knee (the found limit within --resolution of it, the report drawn in Chromium; searches
  * over clients and room size, each step run at its load, --expect as a CI check); against the
- * local emulator, where each search finds a limit and names what set it: the host as it is, Lambda
- * throttling with the account concurrency lowered, API Gateway's throttle with the stage throttle
- * lowered; Ctrl-C keeping what was measured and restoring memory; bad input refused in one line.
+ * local emulator, where each search finds a limit and names what set it: the host with its cap
+ * lowered, Lambda throttling with the account concurrency lowered, API Gateway's throttle with the
+ * stage throttle lowered; Ctrl-C keeping what was measured and restoring memory; bad input refused in one line.
  * The three emulator searches that find a limit are files of their own (search-limit-*.test.ts),
  * about two minutes each: every step is a warm-up measurement, a fresh CloudWatch window and the
  * hold.

@@ -6,8 +6,8 @@ import { EMULATOR, readSearch, scenarioIn, search } from './search-cli-helpers.t
 
 /**
  * `fanout-bench search` against the local emulator finds a limit and names what set it from
- * evidence: with the stage throttle lowered, API Gateway's throttle. A file of its own (beside search-cli.test.ts) so that each search's couple
- * of minutes is one file's time.
+ * evidence: with the stage throttle lowered, API Gateway's throttle.
+ * A file of its own, beside search-cli.test.ts, so that each search's minutes are one file's.
  */
 const dir = mkdtempSync(join(tmpdir(), 'fb-search-throttle-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
