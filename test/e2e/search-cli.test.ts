@@ -1,27 +1,22 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKneeChatServer, type KneeServer } from '../fixtures/knee-chat-server.ts';
 import { expectOneLine, runCli } from './cli.ts';
-import { EMULATOR, readSearch, scenarioIn, search, stepResults } from './search-cli-helpers.ts';
+import { EMULATOR, readSearch, search, searchFiles, stepResults } from './search-cli-helpers.ts';
 import { inChromium } from './report-page.ts';
 
 /**
  * `fanout-bench search` as a user runs it: against a chat server whose delivery delay grows past
  * a known knee (the found limit within --resolution of it, the report drawn in Chromium; searches
  * over clients and room size, each step run at its load, --expect as a CI check); against the
- * local emulator, where each search finds a limit and names what set it: the host with its cap
- * lowered, Lambda throttling with the account concurrency lowered, API Gateway's throttle with the
- * stage throttle lowered; Ctrl-C keeping what was measured and restoring memory; bad input refused in one line.
- * The three emulator searches that find a limit are files of their own (search-limit-*.test.ts),
- * about two minutes each: every step is a warm-up measurement, a fresh CloudWatch window and the
- * hold.
+ * local emulator, Ctrl-C keeping what was measured and restoring memory; bad input refused in
+ * one line. The emulator searches that find a limit and name what set it (the host with its cap
+ * lowered, Lambda throttling with the account concurrency lowered, API Gateway's throttle with
+ * the stage throttle lowered) are files of their own, search-limit-*.test.ts, about a minute or
+ * two each: every step is a warm-up measurement, a fresh CloudWatch window and the hold.
  */
-const dir = mkdtempSync(join(tmpdir(), 'fb-search-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const scenario = (name: string, text: string) => scenarioIn(dir, name, text);
+const { dir, scenario } = searchFiles('fb-search-');
 
 const SMALL = `clients: 12
 rooms: 3

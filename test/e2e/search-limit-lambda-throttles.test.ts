@@ -1,17 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { EMULATOR, readSearch, scenarioIn, search } from './search-cli-helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { EMULATOR, readSearch, search, searchFiles } from './search-cli-helpers.ts';
 
 /**
  * `fanout-bench search` against the local emulator finds a limit and names what set it from
  * evidence: with the emulator's account concurrency lowered, Lambda throttling.
  * A file of its own, beside search-cli.test.ts, so that each search's minutes are one file's.
  */
-const dir = mkdtempSync(join(tmpdir(), 'fb-search-concurrency-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const scenario = (name: string, text: string) => scenarioIn(dir, name, text);
+const { dir, scenario } = searchFiles('fb-search-concurrency-');
 
 describe('fanout-bench search on the emulator', () => {
   // Each emulator search must find a limit: a load that met the SLO (with a margin on a loaded
