@@ -1,27 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { SweepComparison } from '../../src/analyses/compare/compare-schema.ts';
-import type { Results } from '../../src/contracts/results-schema.ts';
-import { runCli } from './cli.ts';
-import { inChromium } from './report-page.ts';
+import { describe, expect, it } from 'vitest';
+import { compare, expectHarnessNamed, readComparison, sweepFiles } from './compare-sweep-helpers.ts';
 
 /**
- * `fanout-bench compare` sweeping room size, payload and stack variants against the local
- * emulator, as a user runs it: each point on a stack of its own (no minute of waiting between
- * them), one comparison written, and the room-size report drawn in real headless Chromium. Kept
- * small for CI (about 2 minutes on 2 cores): short send phases, one repeat, no warm-up, two payload
- * points; sendMessage at a full vCPU (1,769 MB) so a room of 200 drains in seconds, not minutes.
+ * `fanout-bench compare` sweeping payload and stack variants against the local emulator, as a
+ * user runs it: each point on a stack of its own (no minute of waiting between them), one
+ * comparison written. Kept small for CI: short send phases, one repeat, no warm-up, two payload
+ * points. The room-size sweep, drawn in Chromium, is compare-room-size-cli.test.ts.
  */
-const dir = mkdtempSync(join(tmpdir(), 'fb-sweep-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function scenario(name: string, text: string): string {
-  const file = join(dir, `${name}.yaml`);
-  writeFileSync(file, text);
-  return file;
-}
+const { dir, scenario } = sweepFiles('fb-sweep-');
 
 /** 20 clients in 2 rooms, 2 s of sends at 4 messages/s: the payload and variants sweeps' scenario */
 const SMALL = `clients: 20
@@ -33,90 +21,7 @@ phases:
   - send: { duration: 2s, rate: 4 }
 `;
 
-function readComparison(out: string): { c: SweepComparison; at: string } {
-  const [id] = readdirSync(out);
-  const at = join(out, id!);
-  return { c: SweepComparison.parse(JSON.parse(readFileSync(join(at, 'compare.json'), 'utf8'))), at };
-}
-
-/**
- * Wherever the harness was saturated (likely on a 2-core host), the point says so in a note: met
- * when that was its only failure (as search counts a step), else a miss of the harness and stack.
- */
-function expectHarnessNamed(c: SweepComparison): void {
-  for (const p of c.points) {
-    if (!p.slo) continue;
-    const harness = p.slo.failed.some((f) => f.startsWith('harness not saturated:'));
-    const onlyHarness = harness && p.slo.failed.length === 1;
-    if (p.slo.failed.length === 0 || onlyHarness) expect(p.slo.met, p.label).toBe(true);
-    if (!p.slo.met) expect(p.slo.missedBy, p.label).toBe(harness ? 'harness-and-stack' : 'stack');
-    if (harness) expect(p.slo.note, p.label).toMatch(/^the harness was saturated/);
-    else expect(p.slo.note, p.label).toBeUndefined();
-  }
-}
-
-const compare = (args: string[]) => runCli(['compare', '--no-progress', '--warm-up', '0', ...args], { timeoutMs: 140_000 });
-
 describe('fanout-bench compare sweeps', () => {
-  it('--room-size 10,50,200: the send function\'s work per message grows with the members, and the report draws in Chromium', { timeout: 150_000 }, async () => {
-    // the same 200 deliveries per second at every size (the default): 20, 4, then 1 message per
-    // second to rooms of 10, 50, then 200 members. Many small messages keep the small rooms' p50 on
-    // warm environments; a 200-member message is 200 posts from one invocation however warm.
-    const file = scenario(
-      'rooms',
-      `name: rooms
-clients: 200
-rooms: 20
-seed: 7
-target: { memory: { fanout-send-message: 1769 } }
-phases:
-  - connect: { rate: 200 }
-  - join: { rate: 200 }
-  - send: { duration: 3s, rate: 20 }
-`,
-    );
-    const out = join(dir, 'rooms');
-    const r = await compare([file, '--room-size', '10,50,200', '--threshold', 'fanoutCompletion.p50 < 10s', '--out', out]);
-    expect(r.code, r.stderr).toBe(0);
-    const { c, at } = readComparison(out);
-    expect(c.parameter).toBe('room-size');
-    expect(c.holdConstant).toBe('deliveries');
-    expect(c.points.map((p) => [p.x, p.setting.rooms, p.setting.membersPerRoom, p.setting.messagesPerSecond, p.setting.deliveriesPerSecond])).toEqual([
-      [10, 20, 10, 20, 200],
-      [50, 4, 50, 4, 200],
-      [200, 1, 200, 1, 200],
-    ]);
-    // A message to 200 members is 200 posts from one sendMessage invocation, to 10 members 10: the
-    // function's own count of its posts (its FanoutDeliveries EMF metric) per invocation carries
-    // the claim. Neither its Duration nor fan-out completion is ordered on a shared host: both add
-    // the time an invocation waits for a core (CI saw the mean Duration at 44, 247 and 227 ms for
-    // 10, 50 and 200 members, and fan-out completion at 3.7 s for 10 against 0.8 s for 200).
-    for (const p of c.points) {
-      const run = JSON.parse(readFileSync(join(at, p.runs[0]!.dir!, 'results.json'), 'utf8')) as Results;
-      const invocations = run.cloudwatch!.lambda['fanout-send-message']!.invocations;
-      expect(invocations, p.label).toBe(run.sends.acked);
-      expect(run.cloudwatch!.emf.FanoutDeliveries!.sum / invocations, p.label).toBe(p.x);
-    }
-    for (const p of c.points) expect(p.metrics.fanoutP50Ms!.median, p.label).toBeGreaterThan(0);
-    // every point judged, and the recommendation is the largest that met the SLO
-    for (const p of c.points) expect(p.slo).not.toBeNull();
-    expectHarnessNamed(c);
-    const met = c.points.filter((p) => p.slo!.met).map((p) => p.label);
-    expect(c.recommendation.pick?.label ?? null).toBe(met.at(-1) ?? null);
-    expect(r.stdout).toContain('largest room size within the SLO:');
-
-    const errors = await inChromium(join(at, 'index.html'), async (page) => {
-      const chart = page.locator('[data-chart="sweep-latency"]');
-      expect(await chart.locator('canvas').count()).toBe(1);
-      expect(await chart.locator('.u-legend .u-series .u-label').allTextContents()).toEqual(expect.arrayContaining(['members per room', 'fan-out completion p50', 'fan-out completion p99']));
-      expect(await page.locator('[data-chart="sweep-cost"] canvas').count()).toBe(1);
-      const rows = page.locator('section', { hasText: 'What each point ran' }).locator('tbody tr');
-      expect(await rows.locator('td:first-child').allTextContents()).toEqual(['10 members', '50 members', '200 members']);
-      expect(await page.locator('.reco .card .label').first().textContent()).toBe('largest room size within the SLO');
-    });
-    expect(errors).toEqual([]);
-  });
-
   it('--payload 32000,32600: the second crosses a 32 KB message unit, and API Gateway bills each post twice', { timeout: 120_000 }, async () => {
     const file = scenario('payload', `name: payload\n${SMALL}`);
     const out = join(dir, 'payload');
