@@ -38,7 +38,7 @@ const COVERED: { match: RegExp; files: string[]; why?: string; notRunHere?: true
   { match: /^fanout-bench stack up --aws-metrics/, files: ['test/e2e/aws-timed-stack.ts', 'test/emulator/cloudwatch-aws-timing.test.ts'] },
   { match: /^fanout-bench run \S+ --target aws:/, files: ['test/e2e/aws-target-cli.test.ts', 'test/e2e/auth-run.test.ts'] },
   { match: /^fanout-bench run \S+ --target wss?:/, files: ['test/e2e/auth-run.test.ts'] },
-  { match: /^fanout-bench compare .*--(room-size|payload|targets)\b/, files: ['test/e2e/compare-sweeps-cli.test.ts', 'test/e2e/compare-room-size-cli.test.ts'] },
+  { match: /^fanout-bench compare .*--(room-size|payload|targets)\b/, files: ['test/e2e/compare-sweeps-cli.test.ts', 'test/e2e/compare-room-size-cli.test.ts', 'test/e2e/compare-sweep-helpers.ts'] },
   { match: /^fanout-bench compare /, files: ['test/e2e/compare-cli.test.ts'] },
   { match: /^fanout-bench trend /, files: ['test/e2e/trend-cli.test.ts'] },
   { match: /^fanout-bench search /, files: ['test/e2e/search-cli.test.ts', 'test/e2e/search-limit-lambda-throttles.test.ts', 'test/e2e/search-limit-api-gateway-throttle.test.ts', 'test/e2e/search-limit-local-host.test.ts'] },
