@@ -15,8 +15,10 @@ import {
 
 /**
  * The suite's time budget: no single test file may pass FILE_BUDGET_S on any lane of .ci/run, so
- * that a slow new test is seen when it is written, not when CI is over its 15 minutes. .ci/run runs
- * this file once more after writing its timing.
+ * that a slow new test is seen when it is written, not when CI is over its 15 minutes. Run by hand
+ * after a CI run, it reads that run's timing; .ci/run itself lists the files over the budget at its
+ * end but does not fail on them yet: on a host busy with the whole suite, files beside the AWS-timed
+ * ones still pass 180 s.
  */
 describe('the per-file time budget', () => {
   it.runIf(existsSync(LAST_RUN_TIMING))(`the last .ci/run has no file over ${FILE_BUDGET_S} s`, () => {

@@ -132,18 +132,25 @@ function round(x: number): number {
 }
 
 // `tsx test/ci/timing.ts <lanes-dir> <steps-file> [total-s]`: merge, write LAST_RUN_TIMING, print.
+// `tsx test/ci/timing.ts --over-budget <timing.json>`: the files over the budget, one line each.
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  const [dir, stepsFile, total] = process.argv.slice(2);
-  if (!dir || !stepsFile) {
-    console.error('usage: tsx test/ci/timing.ts <lanes-dir> <steps-file> [total-s]');
-    process.exit(2);
+  const args = process.argv.slice(2);
+  if (args[0] === '--over-budget' && args[1]) {
+    const over = overBudget((JSON.parse(readFileSync(args[1], 'utf8')) as RunTiming).files);
+    console.log(over.length === 0 ? `every file within ${FILE_BUDGET_S} s` : over.map((l) => `over budget: ${l}`).join('\n'));
+  } else {
+    const [dir, stepsFile, total] = args;
+    if (!dir || !stepsFile) {
+      console.error('usage: tsx test/ci/timing.ts <lanes-dir> <steps-file> [total-s] | --over-budget <timing.json>');
+      process.exit(2);
+    }
+    const run: RunTiming = {
+      files: readLanes(dir, process.cwd()),
+      steps: readSteps(readFileSync(stepsFile, 'utf8')),
+      ...(total ? { totalS: Number(total) } : {}),
+    };
+    mkdirSync(dirname(LAST_RUN_TIMING), { recursive: true });
+    writeFileSync(LAST_RUN_TIMING, `${JSON.stringify(run, null, 2)}\n`);
+    console.log(formatSummary(run));
   }
-  const run: RunTiming = {
-    files: readLanes(dir, process.cwd()),
-    steps: readSteps(readFileSync(stepsFile, 'utf8')),
-    ...(total ? { totalS: Number(total) } : {}),
-  };
-  mkdirSync(dirname(LAST_RUN_TIMING), { recursive: true });
-  writeFileSync(LAST_RUN_TIMING, `${JSON.stringify(run, null, 2)}\n`);
-  console.log(formatSummary(run));
 }
