@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Results } from '../../src/contracts/results-schema.ts';
-import { compare, expectHarnessNamed, readComparison, sweepFiles } from './compare-sweep-helpers.ts';
+import { compare, expectHarnessNamed, readComparison } from './compare-sweep-helpers.ts';
+import { scenarioFiles } from './scenario-files.ts';
 import { inChromium } from './report-page.ts';
 
 /**
@@ -11,7 +12,7 @@ import { inChromium } from './report-page.ts';
  * sendMessage at a full vCPU (1,769 MB) so a room of 200 drains in seconds, not minutes. The
  * payload and variants sweeps are compare-sweeps-cli.test.ts.
  */
-const { dir, scenario } = sweepFiles('fb-sweep-rooms-');
+const { dir, scenario } = scenarioFiles('fb-sweep-rooms-');
 
 describe('fanout-bench compare --room-size', () => {
   it('--room-size 10,50,200: the send function\'s work per message grows with the members, and the report draws in Chromium', { timeout: 150_000 }, async () => {

@@ -1,28 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, expect } from 'vitest';
+import { expect } from 'vitest';
 import { SweepComparison } from '../../src/analyses/compare/compare-schema.ts';
 import { runCli } from './cli.ts';
 
-/** What the compare-sweep files share: a temporary directory, running `compare`, reading what it wrote. */
-
-/**
- * A test file's own temporary directory, removed after its tests, and `scenario(name, text)`
- * writing `<name>.yaml` into it.
- */
-export function sweepFiles(prefix: string): { dir: string; scenario: (name: string, text: string) => string } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return {
-    dir,
-    scenario: (name, text) => {
-      const file = join(dir, `${name}.yaml`);
-      writeFileSync(file, text);
-      return file;
-    },
-  };
-}
+/** What the compare-sweep files share: running `compare`, reading what it wrote. */
 
 export function readComparison(out: string): { c: SweepComparison; at: string } {
   const [id] = readdirSync(out);

@@ -1,7 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compare, expectHarnessNamed, readComparison, sweepFiles } from './compare-sweep-helpers.ts';
+import { compare, expectHarnessNamed, readComparison } from './compare-sweep-helpers.ts';
+import { scenarioFiles } from './scenario-files.ts';
 
 /**
  * `fanout-bench compare` sweeping payload and stack variants against the local emulator, as a
@@ -9,7 +10,7 @@ import { compare, expectHarnessNamed, readComparison, sweepFiles } from './compa
  * comparison written. Kept small for CI: short send phases, one repeat, no warm-up, two payload
  * points. The room-size sweep, drawn in Chromium, is compare-room-size-cli.test.ts.
  */
-const { dir, scenario } = sweepFiles('fb-sweep-');
+const { dir, scenario } = scenarioFiles('fb-sweep-');
 
 /** 20 clients in 2 rooms, 2 s of sends at 4 messages/s: the payload and variants sweeps' scenario */
 const SMALL = `clients: 20

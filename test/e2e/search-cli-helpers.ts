@@ -1,7 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 import type { Results } from '../../src/contracts/results-schema.ts';
 import { Search } from '../../src/analyses/search/search-schema.ts';
 import { runCli, type CliResult } from './cli.ts';
@@ -18,23 +16,6 @@ phases:
   - join: { rate: 40 }
   - send: { duration: 2s, rate: 5 }
 `;
-
-/**
- * A test file's own temporary directory, removed after its tests, and `scenario(name, text)`
- * writing `<name>.yaml` into it.
- */
-export function searchFiles(prefix: string): { dir: string; scenario: (name: string, text: string) => string } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return {
-    dir,
-    scenario: (name, text) => {
-      const file = join(dir, `${name}.yaml`);
-      writeFileSync(file, text);
-      return file;
-    },
-  };
-}
 
 /** `fanout-bench search …` without progress, and without a warm-up unless the args give one. */
 export function search(args: string[], timeoutMs = 240_000): Promise<CliResult> {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKneeChatServer, type KneeServer } from '../fixtures/knee-chat-server.ts';
 import { expectOneLine, runCli } from './cli.ts';
-import { EMULATOR, readSearch, search, searchFiles, stepResults } from './search-cli-helpers.ts';
+import { EMULATOR, readSearch, search, stepResults } from './search-cli-helpers.ts';
+import { scenarioFiles } from './scenario-files.ts';
 import { inChromium } from './report-page.ts';
 
 /**
@@ -16,7 +17,7 @@ import { inChromium } from './report-page.ts';
  * the stage throttle lowered) are files of their own, search-limit-*.test.ts, about a minute or
  * two each: every step is a warm-up measurement, a fresh CloudWatch window and the hold.
  */
-const { dir, scenario } = searchFiles('fb-search-');
+const { dir, scenario } = scenarioFiles('fb-search-');
 
 const SMALL = `clients: 12
 rooms: 3

@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EMULATOR, readSearch, search, searchFiles } from './search-cli-helpers.ts';
+import { EMULATOR, readSearch, search } from './search-cli-helpers.ts';
+import { scenarioFiles } from './scenario-files.ts';
 
 /**
  * `fanout-bench search` against the local emulator finds a limit and names what set it from
  * evidence: with the stage throttle lowered, API Gateway's throttle.
  * A file of its own, beside search-cli.test.ts, so that each search's minutes are one file's.
  */
-const { dir, scenario } = searchFiles('fb-search-throttle-');
+const { dir, scenario } = scenarioFiles('fb-search-throttle-');
 
 describe('fanout-bench search on the emulator', () => {
   it("with the stage throttle lowered, finds a limit and names API Gateway's throttle", { timeout: 180_000 }, async () => {
