@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run through tsx's loader (common/typescript-entry.js).
-import { runTypeScript } from '../common/typescript-entry.js';
+// The CLI: its TypeScript through tsx in a checkout, compiled in the package (common/program-entry.js).
+import { runProgram } from '../common/program-entry.js';
 
-await runTypeScript(new URL('../src/cli.ts', import.meta.url));
+await runProgram(new URL('../src/cli.ts', import.meta.url));

@@ -1,7 +1,7 @@
 // The stack program's process entry, as the harness's launcher spawns it (src/local-stack/stack-launcher.ts):
-// TypeScript run through tsx's loader as the CLI is (common/typescript-entry.js; the launcher
-// picks the Node of the emulated runtime, and one too old for the loader is refused in one line),
-// then main.ts reads its launch object and starts the stack.
-import { runTypeScript } from '../common/typescript-entry.js';
+// started as the CLI is (common/program-entry.js; the launcher picks the Node of the emulated
+// runtime, and one too old is refused in one line), then main.ts reads its launch object and
+// starts the stack.
+import { runProgram } from '../common/program-entry.js';
 
-await runTypeScript(new URL('./main.ts', import.meta.url));
+await runProgram(new URL('./main.ts', import.meta.url));

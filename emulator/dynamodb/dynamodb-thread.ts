@@ -1,6 +1,5 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   CreateTableCommand,
@@ -14,6 +13,7 @@ import { UserError } from '../../common/errors.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './worker-messages.ts';
 import { metricBatchReader } from './metric-batch.ts';
+import { siblingModule } from '../../common/package-root.ts';
 
 /**
  * DynamoDB for the emulator: dynalite behind a metering front, both on their own worker thread
@@ -43,7 +43,7 @@ export interface StartDynamoDbOptions {
   throttleShare?: number;
 }
 
-const WORKER_ENTRY = fileURLToPath(new URL('./worker.ts', import.meta.url));
+const WORKER_ENTRY = siblingModule(import.meta.url, 'worker');
 let workerCode: Promise<string> | undefined;
 
 /** The worker bundled once per process: plain CommonJS, so the thread needs no TypeScript loader. */

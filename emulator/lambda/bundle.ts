@@ -1,12 +1,12 @@
 import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { build, version as esbuildVersion, type BuildFailure, type BuildOptions } from 'esbuild';
 import { UserError } from '../../common/errors.ts';
 import { esbuildTargetOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { buildKey, cachedBuild, usableCacheRoot } from './bundle-cache.ts';
 import { PROFILE_DIR } from './profiling.ts';
+import { packagePath, siblingModule } from '../../common/package-root.ts';
 
 /**
  * Bundle every function like CDK's NodejsFunction does by default (esbuild: bundle, platform
@@ -27,8 +27,8 @@ export interface FunctionBundles {
   dispose(): Promise<void>;
 }
 
-const WORKER_SOURCE = fileURLToPath(new URL('./worker.ts', import.meta.url));
-const SDK_HOOKS_SOURCE = fileURLToPath(new URL('./bundled-sdk-hooks.ts', import.meta.url));
+const WORKER_SOURCE = siblingModule(import.meta.url, 'worker');
+const SDK_HOOKS_SOURCE = siblingModule(import.meta.url, 'bundled-sdk-hooks');
 
 /** A function to bundle; `runtime` (its own Lambda runtime) sets its esbuild target. */
 export interface BundledFunction {
@@ -36,7 +36,7 @@ export interface BundledFunction {
   entry: string;
   runtime?: NodeRuntime;
 }
-const CHECKOUT_CACHE = fileURLToPath(new URL('../../.cache/bundles', import.meta.url));
+const CHECKOUT_CACHE = packagePath('.cache', 'bundles');
 const REQUIRE_BANNER =
   "import { createRequire as __fanoutCreateRequire } from 'node:module'; const require = __fanoutCreateRequire(import.meta.url);";
 

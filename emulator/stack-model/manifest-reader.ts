@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { UserError } from '../../common/errors.ts';
 import type { NodeRuntime } from '../../common/node-runtimes.ts';
 import {
@@ -17,6 +16,7 @@ import { tableDefinitions } from '../../reference-stack/functions/shared/tables.
 import { DEFAULT_STACK_NAME, stackFunctionName, stackNameIssue, stackTableNames, stackTokenParameter, type StackTableNames } from '../../reference-stack/functions/stack-names.ts';
 import { localStackOutputs } from './reference-outputs.ts';
 import type { FunctionCode, FunctionDescription, StackDescription } from './stack-description.ts';
+import { packagePath } from '../../common/package-root.ts';
 
 /**
  * The reference stack as a stack description, from its manifest (reference-stack/functions):
@@ -43,7 +43,7 @@ export interface ManifestStackOptions {
   authorizer?: AuthorizerSpec;
 }
 
-const FUNCTIONS_DIR = fileURLToPath(new URL('../../reference-stack/functions/', import.meta.url));
+const FUNCTIONS_DIR = `${packagePath('reference-stack', 'functions')}/`;
 
 /**
  * Defaults the emulator gives the reference functions where this host differs from AWS; a

@@ -1,8 +1,9 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { buildSync, type BuildFailure } from 'esbuild';
 import { UserError } from '../../common/errors.ts';
+import { packagePath } from '../../common/package-root.ts';
 
 /**
  * artillery-engine-fanout as Artillery loads it: artillery/engine/src (the engine class, its
@@ -13,7 +14,7 @@ import { UserError } from '../../common/errors.ts';
  * outside, the engine package's dependency. `artillery export` builds it before writing a script,
  * so the engine a worker runs is the harness that planned its share.
  */
-export const ENGINE_DIR = fileURLToPath(new URL('../../artillery/engine', import.meta.url));
+export const ENGINE_DIR = packagePath('artillery', 'engine');
 export const ENGINE_ENTRY = join(ENGINE_DIR, 'src', 'index.ts');
 export const ENGINE_BUNDLE = join(ENGINE_DIR, 'dist', 'index.js');
 

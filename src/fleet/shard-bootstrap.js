@@ -1,6 +1,5 @@
-// Shard processes run TypeScript the same way the CLI does (bin/fanout-bench.js): tsx's loader
-// registered from a plain .js entry, so forking works from the CLI and from vitest alike.
-import { register } from 'tsx/esm/api';
+// A load shard's process entry, forked by fleet.ts: started as the CLI is (common/program-entry.js),
+// from a plain .js file so forking works from the CLI and from vitest alike.
+import { runProgram } from '../../common/program-entry.js';
 
-register();
-await import('./shard-main.ts');
+await runProgram(new URL('./shard-main.ts', import.meta.url));

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readdirSync, realpathSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../common/package-root.ts';
 
 /**
  * Where the Node binary for an emulated Lambda runtime comes from. The functions run in worker
@@ -15,8 +15,8 @@ import { fileURLToPath } from 'node:url';
 /** The versions `stack install-node` installs (npm registry package `node-<os>-<arch>`). */
 export const PINNED_NODE_VERSIONS: Readonly<Record<number, string>> = { 20: '20.20.2', 22: '22.23.3', 24: '24.21.0' };
 
-const CHECKOUT_CACHE = fileURLToPath(new URL('../../.cache/node', import.meta.url));
-const CHECKOUT_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
+const CHECKOUT_CACHE = packagePath('.cache', 'node');
+const CHECKOUT_MODULES = packagePath('node_modules');
 
 /**
  * The npm registry's package of the official Node binary for a platform, as the `node` package's

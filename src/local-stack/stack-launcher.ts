@@ -16,8 +16,7 @@ import { sourcesOf } from './stack-flags.ts';
  * emulates: chosen here, once (node-binaries.ts), else this process's Node, and the stack says
  * once why.
  */
-const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
-export const STACK_PROGRAM = join(CHECKOUT, 'emulator', 'bootstrap.js');
+export const STACK_PROGRAM = fileURLToPath(new URL('../../emulator/bootstrap.js', import.meta.url));
 
 export interface LaunchOptions {
   stdio: StdioOptions;

@@ -1,7 +1,7 @@
 import { readlinkSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { bundledNodePackage, PINNED_NODE_VERSIONS } from './node-binaries.ts';
+import { packagePath } from '../../common/package-root.ts';
 
 /**
  * package.json's postinstall: removes the `node` command npm links into node_modules/.bin for
@@ -11,7 +11,7 @@ import { bundledNodePackage, PINNED_NODE_VERSIONS } from './node-binaries.ts';
  * path, not through PATH. Only a link into a bundled Node package is removed. (`npm rebuild` and
  * `npm ci --ignore-scripts` leave the link; the next `npm ci` removes it.)
  */
-const MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
+const MODULES = packagePath('node_modules');
 const BIN = join(MODULES, '.bin', 'node');
 
 function linkTarget(path: string): string | undefined {

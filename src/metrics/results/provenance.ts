@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Provenance } from '../../contracts/results-schema.ts';
+import { PACKAGE_ROOT } from '../../../common/package-root.ts';
 
 /**
  * Where the code under test came from, for results.json: in GitHub Actions the commit and ref the
@@ -16,7 +16,7 @@ export function provenance(env: NodeJS.ProcessEnv = process.env): Provenance | u
 
 let cached: { value: Provenance | undefined } | undefined;
 
-const TOOL_DIR = fileURLToPath(new URL('../../..', import.meta.url));
+const TOOL_DIR = PACKAGE_ROOT;
 
 function lookup(env: NodeJS.ProcessEnv): Provenance | undefined {
   if (env.GITHUB_ACTIONS === 'true' && env.GITHUB_SHA) {

@@ -11,6 +11,7 @@ import { assessSaturation, phaseSaturated } from '../measurement/saturation.ts';
 import { provenance } from './provenance.ts';
 
 import { protocolResult, type ProtocolTraits } from './protocol-result.ts';
+import { packagePath } from '../../../common/package-root.ts';
 
 /** Assembles results.json from what the recorder measured. */
 export interface BuildInput {
@@ -38,7 +39,7 @@ export interface BuildInput {
 
 export const TOOL_VERSION: string = (() => {
   try {
-    return JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version ?? '0.0.0';
+    return JSON.parse(readFileSync(packagePath('package.json'), 'utf8')).version ?? '0.0.0';
   } catch {
     return '0.0.0';
   }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../../common/package-root.ts';
 
 /**
  * The files a report inlines so it opens from disk with no network: uPlot's script and style
@@ -23,7 +23,7 @@ let cached: ReportAssets | undefined;
 export function reportAssets(): ReportAssets {
   if (!cached) {
     const require = createRequire(import.meta.url);
-    const asset = (name: string) => readFileSync(fileURLToPath(new URL(`./assets/${name}`, import.meta.url)), 'utf8');
+    const asset = (name: string) => readFileSync(packagePath('src', 'report', 'shared', 'assets', name), 'utf8');
     // what every chart page shares (chart-common.js), before the page's own script
     const chartMount = asset('chart-common.js');
     cached = {

@@ -1,0 +1,1 @@
+export declare function runProgram(entry: URL): Promise<void>;

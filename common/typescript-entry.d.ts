@@ -1,1 +1,0 @@
-export declare function runTypeScript(entry: URL): Promise<void>;
