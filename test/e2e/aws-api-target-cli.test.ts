@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StackReady } from '../../common/stack-ready.ts';
+import { stackForAws, stopAwsTimedStacks } from './aws-timed-stack.ts';
 import { expectOneLine, runCli } from './cli.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
 
@@ -13,38 +13,16 @@ import { expectPassedButForHost } from './host-tolerant-exit.ts';
  * edge) and nothing else of the emulator's. A short run finds the API, its functions and tables
  * through the edge, measures, and records what it found and from where.
  */
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fb-aws-api-'));
-let child: ChildProcess;
-let ready: { edgeEndpoint: string; apiId: string; stage: string; region: string; websocketUrl: string };
-const env: NodeJS.ProcessEnv = {};
+let ready: StackReady;
+let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  child = spawn(process.execPath, ['bin/fanout-bench.js', 'stack', 'up', '--prepared', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
-  const deadline = Date.now() + 60_000;
-  while (!out.includes('\n')) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ready line; stderr: ${err}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  ready = JSON.parse(out.split('\n')[0]!);
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-  Object.assign(env, {
-    AWS_ENDPOINT_URL: ready.edgeEndpoint,
-    AWS_REGION: ready.region,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_CONFIG_FILE: join(dir, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-  });
-}, 90_000);
+  ({ ready, env } = await stackForAws(dir, { endpoint: 'edge' }));
+}, 160_000);
 
 afterAll(() => {
-  if (child?.exitCode === null) child.kill('SIGTERM');
+  stopAwsTimedStacks();
   rmSync(dir, { recursive: true, force: true });
 });
 

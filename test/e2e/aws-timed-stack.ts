@@ -2,47 +2,59 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseReadyLine, type StackReady } from '../../common/stack-ready.ts';
 import { runCli, type CliResult } from './cli.ts';
 
 /**
- * `stack up --aws-metrics --aws-metrics-lag 5s` for the tests that wait for CloudWatch as AWS
- * publishes it (whole minutes, each 5 s after it ends, DynamoDB and EMF 10 s), and the CLI run
- * against it as `--target aws:FanoutBenchChat` with the real SDK clients pointed at the emulator by
- * the ready line's AWS_ENDPOINT_URL_* variables, as a user exports them. No mock. One stack per
- * command under test, so that no run's minutes hold another's traffic; the files that use it run
- * at once in CI's waiting lane, since each mostly waits for minutes to be published.
+ * `stack up` for the tests that reach the emulator as a deployed stack, through its AWS APIs, and
+ * the CLI's environment as a user's shell has it after pasting the export block: the real SDK
+ * clients pointed at the emulator, no other AWS settings. No mock. With `awsMetricsLag` the stack
+ * publishes CloudWatch as AWS does (whole minutes, each that long after it ends, DynamoDB and EMF
+ * twice it): those tests mostly wait for minutes to be published, so their files run at once in
+ * CI's waiting lane. One stack per command under test, so that no run's minutes hold another's
+ * traffic.
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** small and short: 4 clients in one room, 2 s of sends */
 export const SCENARIO = ['fanout', '--clients', '4', '--rooms', '1', '--duration', '2s', '--rate', '4', '--seed', '7', '--no-progress'];
 
+export interface StackForAwsOptions {
+  /** publish CloudWatch with AWS's timing, this lag after each minute (`--aws-metrics-lag`); default: at once */
+  awsMetricsLag?: string;
+  /** your own stack (`--template`); default the reference stack */
+  template?: string;
+  /** the export block's one edge variable (AWS_ENDPOINT_URL), or its per-service ones (default) */
+  endpoint?: 'edge' | 'per-service';
+}
+
 export interface AwsTimedStack {
   child: ChildProcess;
   env: NodeJS.ProcessEnv;
+  ready: StackReady;
 }
 const stacks: AwsTimedStack[] = [];
 
 /** A stack whose CLI environment keeps its config and credentials files in `dir` (none there). */
-export async function awsTimedStack(dir: string): Promise<AwsTimedStack> {
-  const child = spawn(process.execPath, ['bin/fanout-bench.js', 'stack', 'up', '--aws-metrics', '--aws-metrics-lag', '5s', '--prepared', '0'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function stackForAws(dir: string, opts: StackForAwsOptions = {}): Promise<AwsTimedStack> {
+  const args = ['stack', 'up', '--prepared', '0', ...(opts.template ? ['--template', opts.template] : []), ...(opts.awsMetricsLag ? ['--aws-metrics', '--aws-metrics-lag', opts.awsMetricsLag] : [])];
+  const child = spawn(process.execPath, ['bin/fanout-bench.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
   child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
-  // CI starts this lane beside the whole suite: a first stack start there waited out 60 s
+  const stack = { child, env: {}, ready: undefined as unknown as StackReady };
+  stacks.push(stack);
+  // CI starts the waiting lane beside the whole suite: a first stack start there waited out 60 s
   const deadline = Date.now() + 150_000;
   while (!out.includes('\n')) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ready line; stderr: ${err}`);
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`stack ${args.join(' ')}: no ready line; stderr: ${err}`);
     await sleep(50);
   }
-  const ready = JSON.parse(out.split('\n')[0]!) as { awsEndpointUrls: Record<string, string>; region: string };
-  // the CLI's environment as a user's shell has it after pasting the export block: no other AWS settings
+  const ready = parseReadyLine(out.split('\n')[0]!);
+  if (!ready) throw new Error(`stack ${args.join(' ')}: not a ready line: ${out}`);
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
-  Object.assign(env, ready.awsEndpointUrls, {
+  Object.assign(env, opts.endpoint === 'edge' ? { AWS_ENDPOINT_URL: ready.edgeEndpoint } : ready.awsEndpointUrls, {
     AWS_REGION: ready.region,
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -50,11 +62,11 @@ export async function awsTimedStack(dir: string): Promise<AwsTimedStack> {
     AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
   });
-  const stack = { child, env };
-  stacks.push(stack);
-  return stack;
+  return Object.assign(stack, { env, ready });
 }
 
+/** The reference stack publishing as AWS does, 5 s after each minute, per-service endpoints. */
+export const awsTimedStack = (dir: string): Promise<AwsTimedStack> => stackForAws(dir, { awsMetricsLag: '5s' });
 
 export function stopAwsTimedStacks(): void {
   for (const s of stacks.splice(0)) if (s.child.exitCode === null) s.child.kill('SIGTERM');

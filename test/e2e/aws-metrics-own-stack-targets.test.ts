@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stackForAws, stopAwsTimedStacks, type AwsTimedStack } from './aws-timed-stack.ts';
+import { expectAllDelivered, ownStackWork, publishInvocations, ROOMS } from './own-stack-measure.ts';
+
+/**
+ * The SAM rooms fixture with its described protocol, through `--target aws:sam-rooms` and
+ * `--target aws-api:<id>/<stage>` against `stack up --template --aws-metrics` (AWS's metric
+ * timing, a 1 s lag) reached only through AWS_ENDPOINT_URL, as a user reaches it after pasting the
+ * export block. Each pull waits a minute or two for AWS's minute periods: CI's waiting lane.
+ */
+const { dir, roomsScenario, measure } = ownStackWork('fb-own-aws-');
+afterAll(stopAwsTimedStacks);
+
+describe('a described protocol against the SAM rooms fixture, through the emulator\'s AWS APIs (stack up --template --aws-metrics)', () => {
+  // One stack per target kind, measured at once: a stack of its own keeps each run's CloudWatch counts its own.
+  const stacks = new Map<string, AwsTimedStack>();
+  beforeAll(async () => {
+    const up = () => stackForAws(dir, { template: ROOMS, awsMetricsLag: '1s', endpoint: 'edge' });
+    const [byName, byId] = await Promise.all([up(), up()]);
+    stacks.set('aws:sam-rooms', byName).set('aws-api', byId);
+  }, 160_000);
+
+  it.concurrent.each([['aws:sam-rooms'], ['aws-api']])('--target %s: CloudWatch complete, publish invocations equal to the sends, cost and quotas', { timeout: 300_000 }, async (kind) => {
+    const { ready, env } = stacks.get(kind)!;
+    const target = kind === 'aws-api' ? `aws-api:${ready.apiId}/${ready.stage}` : kind;
+    const name = kind.replace(':', '-');
+    const r = await measure(name, [roomsScenario(name), '--target', target], env);
+    expectAllDelivered(r, r.sends.sent * 3);
+    expect(r.config.target).toMatchObject({ kind: 'remote', url: ready.websocketUrl, label: target });
+    expect(r.cloudwatch!.source).toBe('aws');
+    expect(publishInvocations(r)).toBe(r.sends.sent);
+    expect(r.cost!.lines.length).toBeGreaterThan(0);
+    expect(r.cost!.totals.total).toBeGreaterThan(0);
+    expect(r.cost!.totals.lambda).toBeGreaterThan(0);
+    expect(r.quotas!.limits).toBeDefined();
+  });
+});
