@@ -5,7 +5,7 @@ import { UserError } from '../../common/errors.ts';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { DEFAULT_NODE_RUNTIME, isNodeRuntime, NODE_RUNTIMES, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { formatDuration, parseDuration } from '../contracts/duration.ts';
-import type { StackKnobs } from '../contracts/scenario-schema.ts';
+import { MAX_PREPARED_PER_FUNCTION, type StackKnobs } from '../contracts/scenario-schema.ts';
 import { TOKEN_PLACEMENTS, type TokenPlacement } from '../contracts/token-placement.ts';
 import { costOptionsFromFlags } from '../metrics/cost/cost-flags.ts';
 import type { SessionOptions } from '../session/session.ts';
@@ -51,6 +51,7 @@ export function stackFlags(cmd: Command): Command {
     .option('--template <path>', 'local target: run your own stack, a CloudFormation/SAM template, a CDK cloud assembly (cdk.out) or a Serverless package (.serverless/)')
     .option('--parameter <Key=Value>', "local target: a template parameter's value (repeatable)", collect)
     .option('--runtime <runtime>', `local target: Lambda runtime emulated, ${[`${DEFAULT_NODE_RUNTIME} (default)`, ...NODE_RUNTIMES.filter((r) => r !== DEFAULT_NODE_RUNTIME)].join(', ')}`)
+    .option('--prepared <n>', 'local target: execution environments per function initialised before they are needed (default 2; 0 = none: every cold start runs its INIT)')
     .option('--prices <file|aws>', "the cost estimate's prices: a JSON/YAML price file, or aws (the AWS Price List API, aws: targets); default: the dated table of the stack's region")
     .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
     .option('--token-file <file>', "file holding the token for the stack's $connect authorizer (else FANOUT_BENCH_TOKEN)")
@@ -79,6 +80,7 @@ export interface SharedFlags {
   seed?: string;
   out: string;
   runtime?: string;
+  prepared?: string;
   template?: string;
   parameter?: string[];
   prices?: string;
@@ -97,7 +99,12 @@ export async function sessionOptionsFromFlags(scenario: string, flags: SharedFla
     flags.region !== undefined || flags.profile !== undefined || tables !== undefined
       ? { region: regionFlag(flags.region), profile: profileFlag(flags.profile), ...(tables ? { tables } : {}) }
       : undefined;
-  const knobs: StackKnobs = { ...stackKnobs, ...(flags.runtime !== undefined ? { runtime: runtimeFlag(flags.runtime) } : {}), ...templateFlags(flags) };
+  const knobs: StackKnobs = {
+    ...stackKnobs,
+    ...(flags.runtime !== undefined ? { runtime: runtimeFlag(flags.runtime) } : {}),
+    ...(flags.prepared !== undefined ? { preparedPerFunction: intFlag('--prepared', flags.prepared, 0, MAX_PREPARED_PER_FUNCTION) } : {}),
+    ...templateFlags(flags),
+  };
   return {
     scenario,
     target: flags.target,

@@ -31,6 +31,9 @@ const Rate = z.number().positive({ error: RATE_RANGE }).max(MAX_RATE, { error: R
 const CLIENTS_RANGE = `must be an integer from 1 to ${MAX_CLIENTS}`;
 const Name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ . -');
 
+/** The most environments per function a stack prepares ahead (`target.preparedPerFunction`, `--prepared`). */
+export const MAX_PREPARED_PER_FUNCTION = 64;
+
 export const PHASE_KINDS = ['connect', 'join', 'send', 'idle', 'drop'] as const;
 export type PhaseKindName = (typeof PHASE_KINDS)[number];
 
@@ -138,7 +141,7 @@ export const StackKnobs = z.strictObject({
   /** what resets a connection's idle timer: `client` (its own messages) or `either` (traffic either way, the default) */
   idleTimeoutRule: z.enum(['client', 'either']).optional(),
   /** environments per function initialised before they are needed (0: INIT inside the cold invocation) */
-  preparedPerFunction: z.int().min(0).max(64).optional(),
+  preparedPerFunction: z.int().min(0).max(MAX_PREPARED_PER_FUNCTION).optional(),
   /** the Lambda runtime emulated (default nodejs22.x) */
   runtime: z.enum(NODE_RUNTIMES).optional(),
   /** an emulator config file (YAML/JSON), as `stack up --config` takes it */

@@ -79,6 +79,9 @@ export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): Run
   if (o.stackKnobs?.memory !== undefined && !target.startsLocalStack) {
     throw new UserError(`--memory: sets a Lambda's memory in the local emulator (--target local) only; a deployed stack's is set when it is deployed (cdk deploy -c memory=MB)`);
   }
+  if (o.stackKnobs?.preparedPerFunction !== undefined && !target.startsLocalStack) {
+    throw new UserError(`--prepared: sets how many environments the local emulator (--target local) initialises ahead; ${field} ${target.spec} is not one`);
+  }
   if (o.cost?.priceList && !target.usesAwsAccount) {
     throw new UserError(`--prices aws: asks the AWS Price List API for the region of an aws:<stackName> target while it runs; for ${field} ${target.spec}, give a price file (--prices <file>)`);
   }

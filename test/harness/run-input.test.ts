@@ -269,6 +269,17 @@ describe('run flags: read for their form, then held to the scenario schema with 
     expect(withKnobs(scenario, undefined)).toBe(scenario);
   });
 
+  it('--prepared: 0 to 64, a knob of the local stack over the scenario\'s, the local target only', async () => {
+    expect(await flagRefusal({ prepared: '65' })).toBe('--prepared: must be an integer from 0 to 64, got "65"');
+    expect(await flagRefusal({ prepared: '-1' })).toBe('--prepared: must be an integer from 0 to 64, got "-1"');
+    expect(await flagRefusal({ prepared: '0', target: 'wss://example.com/prod' })).toBe(
+      '--prepared: sets how many environments the local emulator (--target local) initialises ahead; --target wss://example.com/prod is not one',
+    );
+    const ok = await runOptionsFromFlags('fanout', { ...base, prepared: '0' });
+    expect(ok.stackKnobs).toEqual({ preparedPerFunction: 0 });
+    expect(withKnobs({ preparedPerFunction: 2, idleReapSeconds: 3 }, ok.stackKnobs)).toEqual({ preparedPerFunction: 0, idleReapSeconds: 3 });
+  });
+
   it('--clients, --rooms, --rate, --duration and --seed: the schema\'s limits, named by the flag', async () => {
     expect(await flagRefusal({ clients: '1000001' })).toBe('--clients: must be an integer from 1 to 1000000, got "1000001"');
     expect(await flagRefusal({ clients: '0' })).toBe('--clients: must be an integer from 1 to 1000000, got "0"');
