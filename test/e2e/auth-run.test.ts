@@ -61,7 +61,7 @@ function expectNoToken(r: CliResult & { runDir: string }): void {
 
 describe('runs against a stack with the $connect authorizer', () => {
   it('with the right token (--token-file, in the x-api-key header) completes, and counts the authorizer', { timeout: 180_000 }, async () => {
-    const r = await run([scenario('auth-ok', 'true'), '--token-file', join(dir, 'right-token')], join(dir, 'ok'), env());
+    const r = await run([scenario('auth-ok', 'true'), '--token-file', join(dir, 'right-token'), '--prepared', '0'], join(dir, 'ok'), env());
     expect(r.stderr).not.toMatch(/refused/);
     const results = Results.parse(JSON.parse(readFileSync(join(r.runDir, 'results.json'), 'utf8')));
     expect(results.status).toBe('completed');
@@ -72,7 +72,8 @@ describe('runs against a stack with the $connect authorizer', () => {
     expect(results.errors).toEqual({});
     expect(results.connections).toMatchObject({ opened: 30 });
     expect(results.deliveries.received).toBeGreaterThan(0);
-    expect(results.config.stackArgs).toEqual(['--auth']);
+    // --prepared 0 (no INITs ahead for functions the run never calls) reaches the stack beside --auth
+    expect(results.config.stackArgs).toEqual(['--prepared', '0', '--auth']);
     const authorizer = results.config.target.functions!.functions.find((f) => f.name === 'fanout-authorizer');
     expect(authorizer).toMatchObject({ route: '$connect', authorizer: true, memoryMB: 256 });
     // AWS/Lambda for the authorizer: one invocation per handshake (no caching on WebSocket APIs)
@@ -83,7 +84,7 @@ describe('runs against a stack with the $connect authorizer', () => {
   it('with a wrong token stops early with one line, exit 1, results written, the token nowhere', { timeout: 180_000 }, async () => {
     const file = scenario('auth-wrong', `{ tokenFile: ./right-token, identitySource: query }`, '60s');
     const started = Date.now();
-    const r = await run([file], join(dir, 'wrong'), env({ FANOUT_BENCH_TOKEN: WRONG }));
+    const r = await run([file, '--prepared', '0'], join(dir, 'wrong'), env({ FANOUT_BENCH_TOKEN: WRONG }));
     expect(r.code).toBe(1);
     // the 60 s send phase never ran
     expect(Date.now() - started).toBeLessThan(60_000);

@@ -36,9 +36,10 @@ interface Ran {
   runDir: string;
 }
 
+// --prepared 0: a check compares runs made alike; no INITs ahead for functions the scenario never calls
 function run(scenario: string, out: string, extra: string[] = []): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [BIN, 'run', scenario, '--out', out, '--no-progress', ...extra], { timeout: 150_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [BIN, 'run', scenario, '--out', out, '--no-progress', '--prepared', '0', ...extra], { timeout: 150_000 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       try {
         const [runId] = readdirSync(out);

@@ -45,7 +45,8 @@ describe('fanout-bench run (CLI)', () => {
     const out = join(dir, 'ok');
     // nothing in the cache folder, as on a fresh machine: Node 22 comes from what `npm ci` installed
     const emptyCache = join(dir, 'fresh-node-cache');
-    const r = await run(['fanout', '--clients', '20', '--rooms', '2', '--duration', '2s', '--rate', '5', '--out', out], {
+    // --prepared 0 (here and below): no INITs ahead for functions the run never calls
+    const r = await run(['fanout', '--clients', '20', '--rooms', '2', '--duration', '2s', '--rate', '5', '--prepared', '0', '--out', out], {
       env: { ...process.env, FANOUT_BENCH_NODE_CACHE: emptyCache },
     });
     expect(r.stdout).toMatch(/^fanout-bench fanout: completed in [\d.]+s against local ws:\/\/127\.0\.0\.1:\d+\//);
@@ -86,7 +87,7 @@ describe('fanout-bench run (CLI)', () => {
     const runtime = NODE_RUNTIMES.find((x) => findNode(nodeMajorOf(x), { cacheDir: emptyCache, path: '' }) === undefined)!;
     // only this Node on PATH and an empty cache: nothing of the runtime's major to be found
     const env = { ...process.env, FANOUT_BENCH_NODE_CACHE: emptyCache, PATH: dirname(process.execPath) };
-    const r = await run(['fanout', '--clients', '10', '--rooms', '1', '--duration', '1s', '--rate', '2', '--runtime', runtime, '--out', out], { env });
+    const r = await run(['fanout', '--clients', '10', '--rooms', '1', '--duration', '1s', '--rate', '2', '--runtime', runtime, '--prepared', '0', '--out', out], { env });
     // (a loaded host may add its own saturation warning; only the runtime's is this test's)
     const warnings = r.stderr.split('\n').filter((l) => l.includes('warning:') && !l.includes('harness saturated'));
     expect(warnings).toEqual([expect.stringMatching(new RegExp(`^fanout-bench: warning: ${runtime.replace('.', '\\.')} runs on Node ${nodeMajorOf(runtime)}, and none was found in `))]);
@@ -100,13 +101,13 @@ describe('fanout-bench run (CLI)', () => {
       matches: false,
       note: warnings[0]!.replace('fanout-bench: warning: ', ''),
     });
-    expect(results.config.stackArgs).toEqual(['--runtime', runtime]);
+    expect(results.config.stackArgs).toEqual(['--prepared', '0', '--runtime', runtime]);
   });
 
   it('Ctrl-C (SIGINT) writes results.json from what was measured, status interrupted', { timeout: 180_000 }, async () => {
     const out = join(dir, 'sigint');
     let sent = false;
-    const r = await run(['fanout', '--clients', '20', '--rooms', '2', '--duration', '60s', '--rate', '5', '--out', out], {
+    const r = await run(['fanout', '--clients', '20', '--rooms', '2', '--duration', '60s', '--rate', '5', '--prepared', '0', '--out', out], {
       onStderr: (text, kill) => {
         // a progress line of the send phase with messages flowing
         if (!sent && /fanout {2}open 20 {2}sent [1-9]/.test(text)) {

@@ -101,7 +101,7 @@ describe('how a run ends', () => {
     const out = join(dir, 'sigterm-load');
     // 1,000 clients joining: the stack's host cap queues their invocations, and the $disconnects
     // of the closing clients queue behind them (waited for in full, that took 10 s and more)
-    const run = start(['fanout', '--clients', '1000', '--rooms', '50', '--duration', '60s', '--rate', '60', '--out', out]);
+    const run = start(['fanout', '--clients', '1000', '--rooms', '50', '--duration', '60s', '--rate', '60', '--prepared', '0', '--out', out]);
     await run.waitFor(/^fanout {2}\d+s\/\d+s {2}join {2}open 1000 /m);
     const tree = descendants(run.child.pid!);
     // `timeout` signals its child, then the child's whole group: the harness may receive both
@@ -137,7 +137,8 @@ describe('how a run ends', () => {
 
   it('SIGKILL of the harness alone: its local stack is gone within a second', { timeout: 240_000 }, async () => {
     const out = join(dir, 'sigkill');
-    const run = start([...SMALL, '--out', out]);
+    // --prepared 0: the stack is gone within a second however it was started
+    const run = start([...SMALL, '--prepared', '0', '--out', out]);
     await run.waitFor(SENDING);
     const tree = descendants(run.child.pid!);
     const stack = tree.filter(isStack);

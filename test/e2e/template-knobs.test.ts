@@ -92,7 +92,8 @@ describe.concurrent('knobs and tools on a template stack (the SAM rooms fixture)
   it('run --repeat 2: both repeats written, memory set by logical id and by name, a threshold that holds exits 0', { timeout: 120_000 }, async () => {
     const file = scenario('repeat.yaml', { target: 'memory: { PublishFunction: 1024 }', lines: ['thresholds: ["deliveries.lostShare < 100%"]'] });
     const out = join(work, 'repeat');
-    const r = await runCli(['run', file, '--template', ROOMS, '--memory', `${JOIN}=1024`, '--repeat', '2', '--shards', '1', '--no-progress', '--out', out]);
+    // --prepared 0 here and below: these runs check knobs and counts, not cold starts
+    const r = await runCli(['run', file, '--template', ROOMS, '--memory', `${JOIN}=1024`, '--repeat', '2', '--prepared', '0', '--shards', '1', '--no-progress', '--out', out]);
     const dir = onlyDir(out);
     expect(readdirSync(dir).filter((d) => d.startsWith('repeat-')).sort()).toEqual(['repeat-1', 'repeat-2']);
     for (const repeat of ['repeat-1', 'repeat-2']) {
@@ -115,7 +116,7 @@ describe.concurrent('knobs and tools on a template stack (the SAM rooms fixture)
   it('a scenario threshold that fails exits 99 and says which; a template parameter sets the memory', { timeout: 120_000 }, async () => {
     const file = scenario('threshold.yaml', { lines: ['thresholds: ["broadcast.p50 < 1ms"]'] });
     const out = join(work, 'threshold');
-    const r = await runCli(['run', file, '--template', ROOMS, '--parameter', 'PublishMemory=1024', '--shards', '1', '--no-progress', '--out', out]);
+    const r = await runCli(['run', file, '--template', ROOMS, '--parameter', 'PublishMemory=1024', '--prepared', '0', '--shards', '1', '--no-progress', '--out', out]);
     const results = readResults(onlyDir(out));
     expect(results.status, results.statusReason).toBe('completed');
     expect(reportedMemory(results, PUBLISH)).toBe(1024);
@@ -126,7 +127,7 @@ describe.concurrent('knobs and tools on a template stack (the SAM rooms fixture)
 
   it('compare --memory sets the functions it names, by logical id and by name, to each size, and writes the comparison', { timeout: 150_000 }, async () => {
     const out = join(work, 'compare');
-    const r = await runCli(['compare', scenario('compare.yaml'), '--template', ROOMS, '--memory', '1024,1769', '--function', `PublishFunction,${JOIN}`, '--warm-up', '0s', '--shards', '1', '--no-progress', '--out', out], {
+    const r = await runCli(['compare', scenario('compare.yaml'), '--template', ROOMS, '--memory', '1024,1769', '--function', `PublishFunction,${JOIN}`, '--warm-up', '0s', '--prepared', '0', '--shards', '1', '--no-progress', '--out', out], {
       timeoutMs: 140_000,
     });
     expect(r.code, r.stderr).toBe(0);
