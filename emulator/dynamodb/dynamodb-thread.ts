@@ -13,7 +13,7 @@ import { UserError } from '../../common/errors.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './worker-messages.ts';
 import { metricBatchReader } from './metric-batch.ts';
-import { siblingModule } from '../../common/package-root.ts';
+import { siblingModule } from '../../common/package-paths.ts';
 
 /**
  * DynamoDB for the emulator: dynalite behind a metering front, both on their own worker thread

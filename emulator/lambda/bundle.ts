@@ -6,7 +6,7 @@ import { UserError } from '../../common/errors.ts';
 import { esbuildTargetOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { buildKey, cachedBuild, usableCacheRoot } from './bundle-cache.ts';
 import { PROFILE_DIR } from './profiling.ts';
-import { packagePath, siblingModule } from '../../common/package-root.ts';
+import { packagePath, siblingModule } from '../../common/package-paths.ts';
 
 /**
  * Bundle every function like CDK's NodejsFunction does by default (esbuild: bundle, platform

@@ -16,7 +16,7 @@ import { tableDefinitions } from '../../reference-stack/functions/shared/tables.
 import { DEFAULT_STACK_NAME, stackFunctionName, stackNameIssue, stackTableNames, stackTokenParameter, type StackTableNames } from '../../reference-stack/functions/stack-names.ts';
 import { localStackOutputs } from './reference-outputs.ts';
 import type { FunctionCode, FunctionDescription, StackDescription } from './stack-description.ts';
-import { packagePath } from '../../common/package-root.ts';
+import { packagePath } from '../../common/package-paths.ts';
 
 /**
  * The reference stack as a stack description, from its manifest (reference-stack/functions):

@@ -3,7 +3,7 @@ import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildSync, type BuildFailure } from 'esbuild';
 import { UserError } from '../../common/errors.ts';
-import { packagePath } from '../../common/package-root.ts';
+import { packagePath } from '../../common/package-paths.ts';
 
 /**
  * artillery-engine-fanout as Artillery loads it: artillery/engine/src (the engine class, its

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readdirSync, realpathSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
-import { packagePath } from '../../common/package-root.ts';
+import { packagePath } from '../../common/package-paths.ts';
 
 /**
  * Where the Node binary for an emulated Lambda runtime comes from. The functions run in worker

@@ -1,7 +1,7 @@
 import { readlinkSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { bundledNodePackage, PINNED_NODE_VERSIONS } from './node-binaries.ts';
-import { packagePath } from '../../common/package-root.ts';
+import { packagePath } from '../../common/package-paths.ts';
 
 /**
  * package.json's postinstall: removes the `node` command npm links into node_modules/.bin for

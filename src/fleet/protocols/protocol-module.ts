@@ -1,4 +1,3 @@
-import { tsImport } from 'tsx/esm/api';
 import { UserError } from '../../../common/errors.ts';
 import { handshakeWith } from './connect-token.ts';
 import type { WireOptions } from './chat-v1-wire.ts';
@@ -52,7 +51,9 @@ const PROBE_SAMPLE = 'fb1|0|0|0|0|0|xxxx';
 export async function loadProtocolModule(path: string): Promise<ProtocolModule> {
   let ns: Record<string, unknown>;
   try {
-    // tsx's scoped import: a .ts module loads as ESM whatever package.json sits beside it
+    // tsx's scoped import: a .ts module loads as ESM whatever package.json sits beside it (tsx
+    // loaded here, not at start: a compiled CLI with no protocol module never needs it)
+    const { tsImport } = await import('tsx/esm/api');
     ns = (await tsImport(path, import.meta.url)) as Record<string, unknown>;
   } catch (err) {
     throw new UserError(`protocol.module: ${path}: cannot be loaded (${((err as Error).message ?? String(err)).split('\n')[0]})`);

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import type { Provenance } from '../../contracts/results-schema.ts';
-import { PACKAGE_ROOT } from '../../../common/package-root.ts';
+import { PACKAGE_ROOT } from '../../../common/package-paths.ts';
 
 /**
  * Where the code under test came from, for results.json: in GitHub Actions the commit and ref the

@@ -11,7 +11,7 @@ import { assessSaturation, phaseSaturated } from '../measurement/saturation.ts';
 import { provenance } from './provenance.ts';
 
 import { protocolResult, type ProtocolTraits } from './protocol-result.ts';
-import { packagePath } from '../../../common/package-root.ts';
+import { packagePath } from '../../../common/package-paths.ts';
 
 /** Assembles results.json from what the recorder measured. */
 export interface BuildInput {

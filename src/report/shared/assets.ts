@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { packagePath } from '../../../common/package-root.ts';
+import { packagePath } from '../../../common/package-paths.ts';
 
 /**
  * The files a report inlines so it opens from disk with no network: uPlot's script and style
