@@ -1,4 +1,4 @@
-import { runInNewContext } from 'node:vm';
+import { createContext, Script } from 'node:vm';
 import { z } from 'zod';
 import { templateError } from './template-errors.ts';
 
@@ -45,8 +45,16 @@ const LIST_TYPES = /^(CommaDelimitedList|List<Number>|List<AWS::EC2::[A-Za-z:]+>
 const SSM_TYPES = /^AWS::SSM::Parameter::Value<.+>$/;
 /** CloudFormation's limit on a parameter value */
 const MAX_VALUE_BYTES = 4096;
-/** An AllowedPattern is the template's (untrusted) regular expression: it gets this long to answer. */
-const PATTERN_TIMEOUT_MS = 200;
+/**
+ * An AllowedPattern is the template's (untrusted) regular expression: it gets this long to answer.
+ * The bound is wall time and only stops a pattern that backtracks without end (such a one runs for
+ * minutes), so it is generous: at 200 ms a plain pattern once ran out of it on a CI host busy with
+ * other work.
+ */
+const PATTERN_TIMEOUT_MS = 2_000;
+/** One context and script for every match: making a context per match took part of the bound. */
+const PATTERN_CONTEXT = createContext({ re: /$^/, value: '' });
+const PATTERN_TEST = new Script('re.test(value)');
 
 export function resolveParameters(file: string, declared: unknown, overrides: Record<string, string>): Map<string, ResolvedParameter> {
   const out = new Map<string, ResolvedParameter>();
@@ -116,9 +124,11 @@ function matchesPattern(file: string, at: string[], pattern: string, value: stri
   } catch {
     throw templateError(file, [...at, 'AllowedPattern'], `not a regular expression: ${pattern}`);
   }
+  Object.assign(PATTERN_CONTEXT, { re, value });
   try {
-    return runInNewContext('re.test(value)', { re, value }, { timeout: PATTERN_TIMEOUT_MS }) as boolean;
-  } catch {
+    return PATTERN_TEST.runInContext(PATTERN_CONTEXT, { timeout: PATTERN_TIMEOUT_MS }) as boolean;
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err;
     throw templateError(file, [...at, 'AllowedPattern'], `took longer than ${PATTERN_TIMEOUT_MS} ms to match (a pattern that backtracks without end)`);
   }
 }

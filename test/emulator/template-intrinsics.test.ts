@@ -332,7 +332,7 @@ describe('parameters', () => {
   it('time-bound an AllowedPattern that backtracks without end', () => {
     const started = Date.now();
     const message = refusal(() => stack({ parameters: '  P: { Type: String, Default: "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", AllowedPattern: "(a+)+" }' }));
-    expect(message).toMatch(/parameter P property AllowedPattern: took longer than 200 ms to match/);
+    expect(message).toMatch(/parameter P property AllowedPattern: took longer than 2000 ms to match/);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
