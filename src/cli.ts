@@ -1,13 +1,22 @@
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../common/errors.ts';
-import { addStackCommand } from './commands/stack.ts';
-import { addRunCommand } from './commands/run.ts';
-import { addReportCommand } from './commands/report.ts';
-import { addCompareCommand } from './commands/compare.ts';
-import { addSearchCommand } from './commands/search.ts';
-import { addArtilleryCommand } from './commands/artillery-export.ts';
-import { addTrendCommand } from './commands/trend.ts';
-import { addPlanCommand } from './commands/plan.ts';
+
+/**
+ * Each command's module (its flags, description and action), loaded only when that command runs:
+ * loading them all (the run, compare and search modes, the report renderers, the AWS SDK clients)
+ * costs a `stack up` or a `trend` about a CPU-second at start that it never uses. `--help`, and
+ * anything that is not a known command, loads them all, in the order --help lists them.
+ */
+const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
+  run: async () => (await import('./commands/run.ts')).addRunCommand,
+  compare: async () => (await import('./commands/compare.ts')).addCompareCommand,
+  search: async () => (await import('./commands/search.ts')).addSearchCommand,
+  stack: async () => (await import('./commands/stack.ts')).addStackCommand,
+  report: async () => (await import('./commands/report.ts')).addReportCommand,
+  artillery: async () => (await import('./commands/artillery-export.ts')).addArtilleryCommand,
+  trend: async () => (await import('./commands/trend.ts')).addTrendCommand,
+  plan: async () => (await import('./commands/plan.ts')).addPlanCommand,
+};
 
 // Thin entry: each command module declares its flags and calls one function.
 const program = new Command('fanout-bench')
@@ -16,14 +25,9 @@ const program = new Command('fanout-bench')
   .configureOutput({ outputError: (text, write) => write(`fanout-bench: ${text.replace(/^error: /, '').trimEnd()} (see --help)\n`) })
   .exitOverride();
 
-addRunCommand(program);
-addCompareCommand(program);
-addSearchCommand(program);
-addStackCommand(program);
-addReportCommand(program);
-addArtilleryCommand(program);
-addTrendCommand(program);
-addPlanCommand(program);
+const named = process.argv[2];
+const only = named !== undefined && Object.hasOwn(COMMANDS, named) ? [COMMANDS[named]!] : Object.values(COMMANDS);
+for (const add of await Promise.all(only.map((load) => load()))) add(program);
 
 try {
   await program.parseAsync(process.argv);
