@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { parseReadyLine, type StackReady } from '../../common/stack-ready.ts';
+import type { StackReady } from '../../common/stack-ready.ts';
 import { runCli, type CliResult } from './cli.ts';
+import { stackUp, stopStacks } from './stack-up.ts';
 
 /**
  * `stack up` for the tests that reach the emulator as a deployed stack, through its AWS APIs, and
@@ -14,7 +13,6 @@ import { runCli, type CliResult } from './cli.ts';
  * CI's waiting lane. One stack per command under test, so that no run's minutes hold another's
  * traffic.
  */
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** small and short: 4 clients in one room, 2 s of sends */
 export const SCENARIO = ['fanout', '--clients', '4', '--rooms', '1', '--duration', '2s', '--rate', '4', '--seed', '7', '--no-progress'];
 
@@ -28,30 +26,18 @@ export interface StackForAwsOptions {
 }
 
 export interface AwsTimedStack {
-  child: ChildProcess;
   env: NodeJS.ProcessEnv;
   ready: StackReady;
 }
-const stacks: AwsTimedStack[] = [];
 
 /** A stack whose CLI environment keeps its config and credentials files in `dir` (none there). */
 export async function stackForAws(dir: string, opts: StackForAwsOptions = {}): Promise<AwsTimedStack> {
-  const args = ['stack', 'up', '--prepared', '0', ...(opts.template ? ['--template', opts.template] : []), ...(opts.awsMetricsLag ? ['--aws-metrics', '--aws-metrics-lag', opts.awsMetricsLag] : [])];
-  const child = spawn(process.execPath, ['bin/fanout-bench.js', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
-  const stack = { child, env: {}, ready: undefined as unknown as StackReady };
-  stacks.push(stack);
-  // CI starts the waiting lane beside the whole suite: a first stack start there waited out 60 s
-  const deadline = Date.now() + 150_000;
-  while (!out.includes('\n')) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`stack ${args.join(' ')}: no ready line; stderr: ${err}`);
-    await sleep(50);
-  }
-  const ready = parseReadyLine(out.split('\n')[0]!);
-  if (!ready) throw new Error(`stack ${args.join(' ')}: not a ready line: ${out}`);
+  const ready = await stackUp([
+    '--prepared',
+    '0',
+    ...(opts.template ? ['--template', opts.template] : []),
+    ...(opts.awsMetricsLag ? ['--aws-metrics', '--aws-metrics-lag', opts.awsMetricsLag] : []),
+  ]);
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('AWS_')) env[k] = v;
   Object.assign(env, opts.endpoint === 'edge' ? { AWS_ENDPOINT_URL: ready.edgeEndpoint } : ready.awsEndpointUrls, {
@@ -62,15 +48,14 @@ export async function stackForAws(dir: string, opts: StackForAwsOptions = {}): P
     AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
     AWS_EC2_METADATA_DISABLED: 'true',
   });
-  return Object.assign(stack, { env, ready });
+  return { env, ready };
 }
 
 /** The reference stack publishing as AWS does, 5 s after each minute, per-service endpoints. */
 export const awsTimedStack = (dir: string): Promise<AwsTimedStack> => stackForAws(dir, { awsMetricsLag: '5s' });
 
-export function stopAwsTimedStacks(): void {
-  for (const s of stacks.splice(0)) if (s.child.exitCode === null) s.child.kill('SIGTERM');
-}
+/** Ends every stack this file started (they end with the test process anyway: --exit-with-stdin). */
+export const stopAwsTimedStacks = stopStacks;
 
 export const cliIn = (dir: string) => (args: string[], env?: NodeJS.ProcessEnv, timeoutMs = 400_000): Promise<CliResult> => runCli(args, { env, cwd: dir, timeoutMs });
 export const onlyRun = (out: string) => {

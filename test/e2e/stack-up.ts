@@ -16,7 +16,8 @@ export async function stackUp(args: string[]): Promise<StackReady> {
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d));
   return new Promise((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`no ready line in 120 s: ${err.slice(-800)}`)), 120_000);
+    // CI's waiting lane starts stacks beside the whole suite: a first start there once took 60 s
+    const timer = setTimeout(() => fail(new Error(`no ready line in 150 s: ${err.slice(-800)}`)), 150_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d;
       for (const line of out.split('\n')) {
