@@ -1,4 +1,4 @@
-import { createContext, Script } from 'node:vm';
+import { createContext, Script, type Context } from 'node:vm';
 import { z } from 'zod';
 import { templateError } from './template-errors.ts';
 
@@ -52,9 +52,11 @@ const MAX_VALUE_BYTES = 4096;
  * other work.
  */
 const PATTERN_TIMEOUT_MS = 2_000;
-/** One context and script for every match: making a context per match took part of the bound. */
-const PATTERN_CONTEXT = createContext({ re: /$^/, value: '' });
-const PATTERN_TEST = new Script('re.test(value)');
+/**
+ * One context and script for every match (making a context per match took part of the bound),
+ * made at the first pattern: most stacks have none, and every stack program loads this module.
+ */
+let patternMatcher: { context: Context; test: Script } | undefined;
 
 export function resolveParameters(file: string, declared: unknown, overrides: Record<string, string>): Map<string, ResolvedParameter> {
   const out = new Map<string, ResolvedParameter>();
@@ -124,9 +126,10 @@ function matchesPattern(file: string, at: string[], pattern: string, value: stri
   } catch {
     throw templateError(file, [...at, 'AllowedPattern'], `not a regular expression: ${pattern}`);
   }
-  Object.assign(PATTERN_CONTEXT, { re, value });
+  patternMatcher ??= { context: createContext({}), test: new Script('re.test(value)') };
+  Object.assign(patternMatcher.context, { re, value });
   try {
-    return PATTERN_TEST.runInContext(PATTERN_CONTEXT, { timeout: PATTERN_TIMEOUT_MS }) as boolean;
+    return patternMatcher.test.runInContext(patternMatcher.context, { timeout: PATTERN_TIMEOUT_MS }) as boolean;
   } catch (err) {
     if ((err as { code?: string }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw err;
     throw templateError(file, [...at, 'AllowedPattern'], `took longer than ${PATTERN_TIMEOUT_MS} ms to match (a pattern that backtracks without end)`);
