@@ -26,9 +26,13 @@ const REQUEST_HANDLER = { connectionTimeout: 3_000, requestTimeout: 30_000 };
 /** The region the emulator answers in when nobody said (its own default). */
 export const EMULATOR_DEFAULT_REGION = 'us-east-1';
 
-/** The local emulator at `endpoint`: its dummy credentials (no real keys are ever sent to it), two attempts. */
+/**
+ * The local emulator at `endpoint`: its dummy credentials (no real keys are ever sent to it), two
+ * attempts. Fresh objects each time: a client's constructor marks the credentials it is given
+ * (`$source`), which must not reach every later client's settings.
+ */
 export function emulatorSettings(endpoint: string, region: string = EMULATOR_DEFAULT_REGION): SdkClientSettings {
-  return { endpoint, region, credentials: LOCAL_CREDENTIALS, maxAttempts: 2, requestHandler: REQUEST_HANDLER };
+  return { endpoint, region, credentials: { ...LOCAL_CREDENTIALS }, maxAttempts: 2, requestHandler: { ...REQUEST_HANDLER } };
 }
 
 /**
@@ -41,6 +45,6 @@ export function awsSettings(o: { region?: string; profile?: string } = {}): SdkC
     ...(o.profile ? { profile: o.profile } : {}),
     maxAttempts: 6,
     retryMode: 'adaptive',
-    requestHandler: REQUEST_HANDLER,
+    requestHandler: { ...REQUEST_HANDLER },
   };
 }
