@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { ISOLATED_DIRS, ISOLATED_FILES, SHARED_DIRS } from './test/ci/test-projects.ts';
+
+const tests = (dir: string) => `${dir}/**/*.test.ts`;
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Real sockets, worker threads and child processes: give them time on a 2-core machine, and
-    // keep files in separate processes so one file's emulator never shares a loop with another's.
+    // Real sockets, worker threads and child processes: give them time on a 2-core machine.
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,
@@ -12,5 +13,13 @@ export default defineConfig({
     // Per-file CPU for .ci/run's timing summary (a no-op unless FANOUT_BENCH_FILE_CPU is set).
     setupFiles: ['test/ci/file-cpu.ts'],
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    projects: [
+      // Most files run one after another in shared processes: a fresh process per file cost about
+      // 1 CPU-s before its first test (test/ci/test-projects.ts says which files, and why).
+      { extends: true, test: { name: 'shared', include: SHARED_DIRS.map(tests), exclude: [...ISOLATED_FILES], isolate: false } },
+      // The rest each in a process of its own: the whole-CLI files, and those that change the
+      // process's environment or mock a module.
+      { extends: true, test: { name: 'isolated', include: [...ISOLATED_DIRS.map(tests), ...ISOLATED_FILES] } },
+    ],
   },
 });
