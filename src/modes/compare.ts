@@ -89,7 +89,14 @@ export async function runComparison(o: CompareOptions): Promise<CompareOutcome> 
         for (const memoryMB of o.sizes) {
           if (session.aborted) break;
           session.say(`${functions.join(', ')} at ${memoryMB} MB: updating, then warming up`);
-          await memory.set(Object.fromEntries(functions.map((f) => [f, memoryMB])));
+          try {
+            await memory.set(Object.fromEntries(functions.map((f) => [f, memoryMB])));
+          } catch (err) {
+            // Ctrl-C while the update was taking effect: an interruption like any other (the sizes
+            // measured so far are written), not a failed update.
+            if (session.aborted) break;
+            throw err;
+          }
           const warmUpMs = o.warmUpMs ?? DEFAULT_WARM_UP_MS;
           if (warmUpMs > 0) await session.warmUp(scenario, target, input, { runId: `${compareId}-${memoryMB}mb-warm`, warmUpMs });
           const runs: SizeInput['runs'] = [];

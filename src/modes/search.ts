@@ -126,7 +126,11 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
         const sizes = Object.fromEntries(Object.entries(o.memory).map(([fn, mb]) => [functionNamed(listed, fn), mb]));
         memory = await memorySession(lambda, Object.keys(sizes), { log: (line) => session.say(line) });
         session.say(`setting ${Object.entries(sizes).map(([fn, mb]) => `${fn} to ${mb} MB`).join(', ')} for the search`);
-        await memory.set(sizes);
+        try {
+          await memory.set(sizes);
+        } catch (err) {
+          if (!session.aborted) throw err; // Ctrl-C while it took effect: interrupted, no step run
+        }
       }
       for (let index = 1; index <= MAX_STEPS && !session.aborted; index++) {
         const next = nextStep(steps.filter((s) => s.status !== 'interrupted'), settings);

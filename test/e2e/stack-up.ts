@@ -10,12 +10,23 @@ import { BIN } from './cli.ts';
 const children: ChildProcess[] = [];
 
 export async function stackUp(args: string[]): Promise<StackReady> {
+  return (await startStack(args)).ready;
+}
+
+/** A stack started by `startStack`: its ready line, and a stop that resolves once it has exited. */
+export interface StartedStack {
+  ready: StackReady;
+  stop(): Promise<void>;
+}
+
+export async function startStack(args: string[]): Promise<StartedStack> {
   const child = spawn(process.execPath, [BIN, 'stack', 'up', '--exit-with-stdin', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   children.push(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d));
-  return new Promise((done, fail) => {
+  const ready = await new Promise<StackReady>((done, fail) => {
     // CI's waiting lane starts stacks beside the whole suite: a first start there once took 60 s
     const timer = setTimeout(() => fail(new Error(`no ready line in 150 s: ${err.slice(-800)}`)), 150_000);
     child.stdout!.on('data', (d: Buffer) => {
@@ -30,6 +41,13 @@ export async function stackUp(args: string[]): Promise<StackReady> {
     });
     child.once('exit', (code) => fail(new Error(`stack up exited ${code}: ${err.slice(-800)}`)));
   });
+  return {
+    ready,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 export function stopStacks(): void {

@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Trend } from '../../src/analyses/trend/trend-schema.ts';
-import { BIN, expectOneLine, runCli } from './cli.ts';
+import { expectOneLine, runCli } from './cli.ts';
+import { startStack, stopStacks } from './stack-up.ts';
 
 /**
  * `fanout-bench trend` through the real CLI. Eight real runs against the emulator, the last four
@@ -19,9 +19,8 @@ import { BIN, expectOneLine, runCli } from './cli.ts';
  * left is exit 2.
  */
 const dir = mkdtempSync(join(tmpdir(), 'fb-trend-'));
-const children: ChildProcess[] = [];
 afterAll(() => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  stopStacks();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -47,30 +46,6 @@ function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-/** `fanout-bench stack up` on `port`; resolves with a stop function once its ready line is out. */
-async function stackUp(port: number, config: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [BIN, 'stack', 'up', '--port', String(port), '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d));
-  child.stderr!.on('data', (d: Buffer) => (err += d));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const deadline = Date.now() + 60_000;
-  while (!out.includes('\n')) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`stack up: no ready line; stderr: ${err}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const ready = JSON.parse(out.split('\n')[0]!) as { websocketUrl: string };
-  return {
-    url: ready.websocketUrl,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }
 
 describe('fanout-bench trend: bad input', () => {
@@ -107,15 +82,16 @@ describe('fanout-bench trend over real emulator runs with a fault from half-way'
     writeFileSync(join(dir, 'slow.yaml'), 'functions:\n  fanout-send-message: { addedLatencyMs: 1000 }\n');
     const port = await freePort();
     for (const [from, to, config] of [[0, FAULT_FROM, 'healthy.yaml'], [FAULT_FROM, RUNS, 'slow.yaml']] as const) {
-      const stack = await stackUp(port, join(dir, config));
+      // no prepared environments: the warm-up run starts the ones the kept runs use
+      const stack = await startStack(['--port', String(port), '--config', join(dir, config), '--prepared', '0']);
       try {
         // a stack's first run meets environments still starting (a second or more on a busy
         // host): a warm-up run, not kept, so that every kept run meets the stack as the others do
-        const warm = await runCli(['run', join(dir, 'scenario.yaml'), '--target', stack.url, '--out', join(dir, 'warm-up'), '--duration', '1s', '--no-progress'], { timeoutMs: 90_000 });
+        const warm = await runCli(['run', join(dir, 'scenario.yaml'), '--target', stack.ready.websocketUrl, '--out', join(dir, 'warm-up'), '--duration', '1s', '--no-progress'], { timeoutMs: 90_000 });
         expect(warm.code === 0 || warm.code === 99, `warm-up: exit ${warm.code}: ${warm.stderr}`).toBe(true);
         for (let i = from; i < to; i++) {
           const env = { ...process.env, GITHUB_ACTIONS: 'true', GITHUB_SHA: sha(i), GITHUB_REF_NAME: 'main' };
-          const r = await runCli(['run', join(dir, 'scenario.yaml'), '--target', stack.url, '--out', runs, '--no-progress'], { env, timeoutMs: 90_000 });
+          const r = await runCli(['run', join(dir, 'scenario.yaml'), '--target', stack.ready.websocketUrl, '--out', runs, '--no-progress'], { env, timeoutMs: 90_000 });
           expect(r.code === 0 || r.code === 99, `run ${i}: exit ${r.code}: ${r.stderr}`).toBe(true);
         }
       } finally {
