@@ -23,7 +23,7 @@ import { collect, durationFlag, intFlag, memoryFlags, numberFlag } from './share
  * [--region r] [--reserved fn=N] [--table-capacity read=R,write=W] [--account-concurrency N]
  * [--grow axis] [--out dir]`: the measured runs' work per operation, the traffic's cost per month
  * by line, its headroom at the peak against every limit and the first limit to break as it grows
- * (plan.json, plan.html, summary.md). A room-size sweep's runs give the fan-out functions' billed
+ * (plan.json, index.html, summary.md, in a folder of its own). A room-size sweep's runs give the fan-out functions' billed
  * time against the room size. With no traffic, the one run's own traffic over its own duration,
  * its measured figures beside the planned ones. Bad traffic, a dir with neither results.json nor
  * compare.json, a comparison a plan cannot pool, or --memory/--reserved naming a function the
@@ -51,7 +51,7 @@ const GROW_AXES: Record<string, GrowthAxis> = { connections: 'connections', 'roo
 export function addPlanCommand(program: Command): void {
   program
     .command('plan')
-    .description("project measured runs to a traffic: the work per connect, join, message and recipient, the month's cost by line, the headroom at the peak and the first limit to break (plan.json, plan.html, summary.md)")
+    .description("project measured runs to a traffic: the work per connect, join, message and recipient, the month's cost by line, the headroom at the peak and the first limit to break (plan.json, index.html, summary.md)")
     .argument('<dirs...>', `run directories (holding ${RESULTS_FILE}), or compare or sweep directories (holding ${COMPARE_FILES.json}): a room-size sweep's runs fit billed time against the room size`)
     .option('--connections <n>', 'concurrent connections planned')
     .option('--room-size <n>', 'members per room, the sender too')
@@ -65,7 +65,7 @@ export function addPlanCommand(program: Command): void {
     .option('--table-capacity <read=R,write=W>', 'the tables are provisioned at R read and W write units/s (default: on-demand)')
     .option('--account-concurrency <n>', "the account's Lambda concurrency (default: as the runs read it from the account, else 1,000)")
     .option('--grow <axis>', `the traffic grown first to find the first limit to break: ${Object.keys(GROW_AXES).join(', ')} (default connections)`)
-    .option('--out <dir>', 'where plan.json, plan.html and summary.md are written (default: a new directory under reports/)')
+    .option('--out <dir>', 'the plan\'s own folder: plan.json, index.html and summary.md (new, empty or an earlier plan\'s; default: a new directory under reports/)')
     .action(async (dirs: string[], flags: PlanFlags) => {
       const { files, summary } = await planCommand(dirs, flags);
       for (const line of summary) process.stdout.write(`${line}\n`);

@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectOneLine, runCli } from './cli.ts';
@@ -11,7 +11,7 @@ const out = mkdtempSync(join(tmpdir(), 'plan-cli-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('fanout-bench plan', () => {
-  it('writes plan.json and summary.md for a month of traffic, and prints the total', async () => {
+  it('writes plan.json, index.html and summary.md for a month of traffic, and prints the total', async () => {
     const r = await runCli(['plan', RUN_DIR, '--connections', '50000', '--room-size', '200', '--messages-per-s', '250', '--out', out]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -22,6 +22,24 @@ describe('fanout-bench plan', () => {
     expect(plan.firstBreak).toMatchObject({ axis: 'connections' });
     expect(plan.headroom.map((h: { limit: string }) => h.limit)).toContain('lambdaConcurrency');
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/^## fanout-bench plan: \$/);
+    expect(readFileSync(join(out, 'index.html'), 'utf8')).toMatch(/<h1>\$[\d,.]+ per month/);
+    // the files written, last on stdout
+    expect(r.stdout.trimEnd().split('\n').slice(-3)).toEqual(['plan.json', 'index.html', 'summary.md'].map((f) => relative(process.cwd(), join(out, f))));
+  });
+
+  it("--out a run's directory: one line, exit 2, the run's index.html and summary.md untouched", async () => {
+    const runDir = join(out, 'a-run');
+    mkdirSync(runDir);
+    cpSync(join(RUN_DIR, 'results.json'), join(runDir, 'results.json'));
+    writeFileSync(join(runDir, 'index.html'), "the run's page");
+    writeFileSync(join(runDir, 'summary.md'), "the run's summary");
+    expectOneLine(
+      await runCli(['plan', runDir, '--out', runDir]),
+      `--out ${runDir}: holds index.html, results.json, summary.md, not a plan: a plan is written to a folder of its own (its page is index.html); name a new or empty directory`,
+    );
+    expect(readdirSync(runDir).sort()).toEqual(['index.html', 'results.json', 'summary.md']);
+    expect(readFileSync(join(runDir, 'index.html'), 'utf8')).toBe("the run's page");
+    expect(readFileSync(join(runDir, 'summary.md'), 'utf8')).toBe("the run's summary");
   });
 
   it.each([

@@ -59,7 +59,7 @@ function pixels(chart: string, hex: string | null): Promise<number> {
 
 const CHARTS = ['cost-messagesPerS', 'headroom-messagesPerS', 'cost-connections', 'headroom-connections', 'cost-roomSize', 'headroom-roomSize', 'fit-3'];
 
-describe('plan.html in headless Chromium', () => {
+describe("a plan's index.html in headless Chromium", () => {
   it('loads offline, without errors, the hostile name as text', async () => {
     expect(problems).toEqual([]);
     expect(requests).toEqual([page.url()]);

@@ -1,7 +1,7 @@
 import { Plan, type GrowthAxis } from '../../src/analyses/plan/plan-schema.ts';
 
 /**
- * A plan that fills every part of plan.html: 50,000 connections in rooms of 200 at 25 messages/s
+ * A plan that fills every part of a plan's index.html: 50,000 connections in rooms of 200 at 25 messages/s
  * with a daily profile, from an emulator run and an AWS run (a room-size fit on the fan-out
  * function), headroom against six limits (the 3-hour session passes the 2-hour connection
  * lifetime, which no axis moves), the traffic grown along three axes (messages/s first: the

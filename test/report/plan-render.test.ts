@@ -5,7 +5,7 @@ import { XSS } from './fixtures.ts';
 import { hostilePlan, PLAN } from './plan-fixture.ts';
 
 /**
- * plan.html, a pure function of plan.json (test/report/plan-fixture.ts: every section filled).
+ * A plan's index.html, a pure function of plan.json (test/report/plan-fixture.ts: every section filled).
  * Numbers first: the month by service, the first break with its scale, traffic and cost, the
  * headroom lines; then the charts' data, and measured beside planned with the difference.
  */
@@ -19,7 +19,7 @@ function rows(page: string, cls: string): string[][] {
   return [...body.matchAll(/<tr[^>]*>(.*?)<\/tr>/g)].map((r) => [...r[1]!.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((c) => c[1]!.replace(/<[^>]+>/g, '')));
 }
 
-describe('plan.html', () => {
+describe("a plan's index.html", () => {
   it('opens on numbers: the month by service, the traffic, the first break, the headroom, before any chart', () => {
     expect(html).toContain('<h1>$4,321.50 per month (30 days, profiled)</h1>');
     const cards = [...html.matchAll(/<div class="label">([^<]+)<\/div><div class="value">([^<]+)<\/div>/g)].map((m) => [m[1], m[2]]);

@@ -9,7 +9,7 @@ import { buildPlanCharts, fitChartId, scaleChartId, type PlanCharts } from './ch
 import { AXIS_NAME, axisValue, breakText, exceeded, factorText, needsText, shareText, trafficText } from './limits-text.ts';
 
 /**
- * plan.html: self-contained like a run's report (uPlot and the chart script inlined, the charts'
+ * The plan's index.html: self-contained like a run's report (uPlot and the chart script inlined, the charts'
  * data embedded as JSON, opens from disk with no network). Numbers first: the month's cost by
  * service, the traffic, the first limit to break and the headroom at the peak; then the cost and
  * each limit's share as the traffic grows, the cost by line, measured beside planned (a run at its
