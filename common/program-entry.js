@@ -2,9 +2,10 @@
 // emulator/bootstrap.js; a load shard, src/fleet/shard-bootstrap.js): an unsupported Node is
 // refused in one line first, then the program runs from one of two forms of the same code:
 // - compiled JavaScript (`npm run build` writes dist/, the packed package ships it): where no
-//   TypeScript sits beside the entry, or where FANOUT_BENCH_COMPILED=1 asks a checkout for its
-//   dist/ (CI runs its tests that way: what ships is what is tested, and no process pays for
-//   transpiling at start);
+//   TypeScript sits beside the entry (the JavaScript beside it in dist/; its counterpart in dist/
+//   for the package's bin/, which starts here at the package's root), or where
+//   FANOUT_BENCH_COMPILED=1 asks a checkout for its dist/ (CI runs its tests that way: what ships
+//   is what is tested, and no process pays for transpiling at start);
 // - the TypeScript itself through tsx's loader, so a checkout works without a build step.
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -23,7 +24,7 @@ export async function runProgram(entry) {
   const source = fileURLToPath(entry);
   const compiled = source.replace(/\.ts$/, '.js');
   if (!existsSync(source)) {
-    await import(pathToFileURL(compiled).href);
+    await import(pathToFileURL(existsSync(compiled) ? compiled : join(TREE, 'dist', relative(TREE, compiled))).href);
     return;
   }
   if (process.env.FANOUT_BENCH_COMPILED === '1') {

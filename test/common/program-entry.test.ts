@@ -57,6 +57,11 @@ describe('a process starts from its TypeScript or its build', () => {
     expect(await start(boot, '1')).toMatchObject({ stdout: 'compiled beside\n', stderr: '' });
   });
 
+  it("in the package (its bin/ and common/'s entry at the root, no TypeScript, the build in dist/): the counterpart in dist/", async () => {
+    const boot = tree('packed', { ts: false, compiledBeside: false, dist: true });
+    expect(await start(boot)).toMatchObject({ stdout: 'compiled in dist\n', stderr: '' });
+  });
+
   it('FANOUT_BENCH_COMPILED=1 with no build: one line naming the missing file and the command, exit 2', async () => {
     const boot = tree('unbuilt', { ts: true, compiledBeside: false, dist: false });
     const r = await start(boot, '1');

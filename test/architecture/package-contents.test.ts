@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { distPath, relativeClosure, ROOT, runtimeFiles } from './runtime-files.ts';
+
+/**
+ * What `npm pack` puts in the package (package.json's `files`): what runs and nothing else. The
+ * compiled build of every runtime file (runtime-files.ts) with its source map, the functions'
+ * sources the emulator bundles, the report assets read from disk, and the CLI's bin/ with the
+ * entry it loads at the package's root; no tests, benchmarks or docs, and no TypeScript of the
+ * programs, so the installed CLI runs dist/ and never transpiles at start. Packs the checkout as
+ * it is (`--dry-run`, lifecycle scripts off), so dist/ must be built: the test builds it when it
+ * is missing; a stale one shows as files missing from the pack (`npm run build` again).
+ */
+const run = promisify(execFile);
+const { compiled, bundled } = runtimeFiles();
+const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+const ASSETS = 'src/report/shared/assets';
+
+let packed: Set<string>;
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, distPath('src/cli.ts')))) await run('npm', ['run', 'build'], { cwd: ROOT });
+  const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  const [pack] = JSON.parse(stdout) as [{ files: { path: string }[] }];
+  packed = new Set(pack.files.map((f) => f.path));
+}, 180_000);
+
+const missing = (paths: readonly string[]) => paths.filter((p) => !packed.has(p));
+
+describe('the packed package', () => {
+  it('holds no tests, benchmarks, docs, CI scripts or the CDK app', () => {
+    expect([...packed].filter((p) => /^(test|bench|docs|\.ci|\.github|reference-stack\/infra|artillery)\//.test(p))).toEqual([]);
+  });
+
+  it('holds the compiled build of every runtime file, each with its source map', () => {
+    expect(compiled.length).toBeGreaterThan(400);
+    expect(missing(compiled.flatMap((f) => [distPath(f), `${distPath(f)}.map`]))).toEqual([]);
+  });
+
+  it("holds the functions' sources the emulator bundles (with the protocol they import from common/), and the report assets it reads from disk", () => {
+    expect(bundled).toEqual(expect.arrayContaining(['reference-stack/functions/send-message.ts', 'common/chat-protocol.ts']));
+    expect(missing(bundled)).toEqual([]);
+    const assets = readdirSync(join(ROOT, ASSETS)).map((f) => `${ASSETS}/${f}`);
+    expect(assets).toContain(`${ASSETS}/report-client.js`);
+    expect(missing(assets)).toEqual([]);
+  });
+
+  it('holds bin/fanout-bench.js and every file it loads at the root; no TypeScript of the programs, so it runs dist/', () => {
+    expect(Object.values(manifest.bin)).toEqual(['bin/fanout-bench.js']);
+    const chain = relativeClosure(['bin/fanout-bench.js']);
+    expect(chain).toEqual(expect.arrayContaining(['bin/fanout-bench.js', 'common/program-entry.js', 'common/node-support.js']));
+    expect(missing(chain)).toEqual([]);
+    // src/cli.ts beside the bin would make common/program-entry.js start it through tsx
+    expect([...packed].filter((p) => p.endsWith('.ts') && !bundled.includes(p))).toEqual([]);
+  });
+
+  it('holds nothing else (but the READMEs npm adds from every folder it packs)', () => {
+    const expected = new Set([
+      'package.json',
+      ...relativeClosure(['bin/fanout-bench.js']),
+      ...[...compiled, ...bundled].flatMap((f) => [distPath(f), `${distPath(f)}.map`]),
+      ...bundled,
+      ...readdirSync(join(ROOT, ASSETS)).map((f) => `${ASSETS}/${f}`),
+    ]);
+    expect(packed.has('README.md')).toBe(true);
+    expect([...packed].filter((p) => !expected.has(p) && basename(p) !== 'README.md')).toEqual([]);
+  });
+});
