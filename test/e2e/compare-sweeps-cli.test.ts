@@ -8,7 +8,8 @@ import { scenarioFiles } from './scenario-files.ts';
  * `fanout-bench compare` sweeping payload and stack variants against the local emulator, as a
  * user runs it: each point on a stack of its own (no minute of waiting between them), one
  * comparison written. Kept small for CI: short send phases, one repeat, no warm-up, two payload
- * points. The room-size sweep, drawn in Chromium, is compare-room-size-cli.test.ts.
+ * points, no prepared environments (what is asserted holds whatever the cold starts cost). The
+ * room-size sweep, drawn in Chromium, is compare-room-size-cli.test.ts.
  */
 const { dir, scenario } = scenarioFiles('fb-sweep-');
 
@@ -26,7 +27,7 @@ describe('fanout-bench compare sweeps', () => {
   it('--payload 32000,32600: the second crosses a 32 KB message unit, and API Gateway bills each post twice', { timeout: 120_000 }, async () => {
     const file = scenario('payload', `name: payload\n${SMALL}`);
     const out = join(dir, 'payload');
-    const r = await compare([file, '--payload', '32600,32000', '--out', out]);
+    const r = await compare([file, '--payload', '32600,32000', '--prepared', '0', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const { c, at } = readComparison(out);
     expect(c.points.map((p) => [p.label, p.setting.payloadBytes])).toEqual([
@@ -55,8 +56,8 @@ describe('fanout-bench compare sweeps', () => {
     writeFileSync(
       variants,
       `variants:
-  - { name: small, target: local, knobs: { memory: { fanout-send-message: 512 } } }
-  - { name: large, target: local, knobs: { memory: { fanout-send-message: 2048 } } }
+  - { name: small, target: local, knobs: { memory: { fanout-send-message: 512 }, preparedPerFunction: 0 } }
+  - { name: large, target: local, knobs: { memory: { fanout-send-message: 2048 }, preparedPerFunction: 0 } }
 `,
     );
     const out = join(dir, 'targets');
@@ -65,8 +66,8 @@ describe('fanout-bench compare sweeps', () => {
     const { c, at } = readComparison(out);
     expect(c.parameter).toBe('targets');
     expect(c.points.map((p) => [p.label, p.setting.target, p.setting.knobs])).toEqual([
-      ['small', 'local', { memory: { 'fanout-send-message': 512 } }],
-      ['large', 'local', { memory: { 'fanout-send-message': 2048 } }],
+      ['small', 'local', { memory: { 'fanout-send-message': 512 }, preparedPerFunction: 0 }],
+      ['large', 'local', { memory: { 'fanout-send-message': 2048 }, preparedPerFunction: 0 }],
     ]);
     // each variant ran on its own stack, with its own memory
     for (const [k, mb] of [[1, 512], [2, 2048]] as const) {
