@@ -7,7 +7,8 @@ export default defineConfig({
   test: {
     // Real sockets, worker threads and child processes: give them time on a 2-core machine.
     pool: 'forks',
-    maxWorkers: 2,
+    // No maxWorkers here: a project takes its own config's over the command line's, so it is given
+    // on the command line (npm test: 2; .ci/run: per lane).
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Per-file CPU for .ci/run's timing summary (a no-op unless FANOUT_BENCH_FILE_CPU is set).
