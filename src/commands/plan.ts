@@ -23,8 +23,8 @@ import { collect, durationFlag, intFlag, memoryFlags, numberFlag } from './share
  * [--region r] [--reserved fn=N] [--table-capacity read=R,write=W] [--account-concurrency N]
  * [--grow axis] [--out dir]`: the measured runs' work per operation, the traffic's cost per month
  * by line, its headroom at the peak against every limit and the first limit to break as it grows
- * (plan.json, index.html, summary.md, in a folder of its own). A room-size sweep's runs give the fan-out functions' billed
- * time against the room size. With no traffic, the one run's own traffic over its own duration,
+ * (plan.json, index.html, summary.md, in a folder of its own). A room-size sweep's runs give the
+ * fan-out functions' billed time against the room size. With no traffic, the one run's own traffic over its own duration,
  * its measured figures beside the planned ones. Bad traffic, a dir with neither results.json nor
  * compare.json, a comparison a plan cannot pool, or --memory/--reserved naming a function the
  * runs lack: one line, exit 2.

@@ -18,6 +18,9 @@ const run = promisify(execFile);
 const { compiled, bundled } = runtimeFiles();
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
 const ASSETS = 'src/report/shared/assets';
+const assets = readdirSync(join(ROOT, ASSETS)).map((f) => `${ASSETS}/${f}`);
+/** bin/fanout-bench.js and every file it loads by relative path */
+const binChain = relativeClosure(['bin/fanout-bench.js']);
 
 let packed: Set<string>;
 
@@ -43,16 +46,14 @@ describe('the packed package', () => {
   it("holds the functions' sources the emulator bundles (with the protocol they import from common/), and the report assets it reads from disk", () => {
     expect(bundled).toEqual(expect.arrayContaining(['reference-stack/functions/send-message.ts', 'common/chat-protocol.ts']));
     expect(missing(bundled)).toEqual([]);
-    const assets = readdirSync(join(ROOT, ASSETS)).map((f) => `${ASSETS}/${f}`);
     expect(assets).toContain(`${ASSETS}/report-client.js`);
     expect(missing(assets)).toEqual([]);
   });
 
   it('holds bin/fanout-bench.js and every file it loads at the root; no TypeScript of the programs, so it runs dist/', () => {
     expect(Object.values(manifest.bin)).toEqual(['bin/fanout-bench.js']);
-    const chain = relativeClosure(['bin/fanout-bench.js']);
-    expect(chain).toEqual(expect.arrayContaining(['bin/fanout-bench.js', 'common/program-entry.js', 'common/node-support.js']));
-    expect(missing(chain)).toEqual([]);
+    expect(binChain).toEqual(expect.arrayContaining(['bin/fanout-bench.js', 'common/program-entry.js', 'common/node-support.js']));
+    expect(missing(binChain)).toEqual([]);
     // src/cli.ts beside the bin would make common/program-entry.js start it through tsx
     expect([...packed].filter((p) => p.endsWith('.ts') && !bundled.includes(p))).toEqual([]);
   });
@@ -60,10 +61,10 @@ describe('the packed package', () => {
   it('holds nothing else (but the READMEs npm adds from every folder it packs)', () => {
     const expected = new Set([
       'package.json',
-      ...relativeClosure(['bin/fanout-bench.js']),
+      ...binChain,
       ...[...compiled, ...bundled].flatMap((f) => [distPath(f), `${distPath(f)}.map`]),
       ...bundled,
-      ...readdirSync(join(ROOT, ASSETS)).map((f) => `${ASSETS}/${f}`),
+      ...assets,
     ]);
     expect(packed.has('README.md')).toBe(true);
     expect([...packed].filter((p) => !expected.has(p) && basename(p) !== 'README.md')).toEqual([]);

@@ -9,9 +9,9 @@ import { buildPlanCharts, fitChartId, scaleChartId, type PlanCharts } from './ch
 import { AXIS_NAME, axisValue, breakText, exceeded, factorText, needsText, shareText, trafficText } from './limits-text.ts';
 
 /**
- * The plan's index.html: self-contained like a run's report (uPlot and the chart script inlined, the charts'
- * data embedded as JSON, opens from disk with no network). Numbers first: the month's cost by
- * service, the traffic, the first limit to break and the headroom at the peak; then the cost and
+ * The plan's index.html: self-contained like a run's report (uPlot and the chart script inlined,
+ * the charts' data embedded as JSON, opens from disk with no network). Numbers first: the month's
+ * cost by service, the traffic, the first limit to break and the headroom at the peak; then the cost and
  * each limit's share as the traffic grows, the cost by line, measured beside planned (a run at its
  * own traffic), the traffic's totals and the work model with where each figure came from. Pure:
  * plan.json in, HTML out; every string from it escaped (function and table names are the user's).
