@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirstSequencer from './test/ci/longest-first.ts';
 import { ISOLATED_DIRS, ISOLATED_FILES, SHARED_DIRS } from './test/ci/test-projects.ts';
 
 const tests = (dir: string) => `${dir}/**/*.test.ts`;
@@ -14,6 +15,8 @@ export default defineConfig({
     // Per-file CPU for .ci/run's timing summary (a no-op unless FANOUT_BENCH_FILE_CPU is set).
     setupFiles: ['test/ci/file-cpu.ts'],
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // Longest files first, both projects mixed, from a recorded CI run (test/ci/longest-first.ts).
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       // Most files run one after another in shared processes: a fresh process per file cost about
       // 1 CPU-s before its first test (test/ci/test-projects.ts says which files, and why).

@@ -127,21 +127,30 @@ export function formatSummary(run: RunTiming, n = 10): string {
   return lines.join('\n');
 }
 
+/** Each file's wall seconds on `lane`, longest first: test/ci/longest-first.ts's record. */
+export function fileSeconds(run: RunTiming, lane: string): Record<string, number> {
+  const files = run.files.filter((f) => f.lane === lane).sort((a, b) => b.wallS - a.wallS || a.file.localeCompare(b.file));
+  return Object.fromEntries(files.map((f) => [f.file, f.wallS]));
+}
+
 function round(x: number): number {
   return Math.round(x * 10) / 10;
 }
 
 // `tsx test/ci/timing.ts <lanes-dir> <steps-file> [total-s]`: merge, write LAST_RUN_TIMING, print.
 // `tsx test/ci/timing.ts --over-budget <timing.json>`: the files over the budget, one line each.
+// `tsx test/ci/timing.ts --file-seconds <timing.json> <lane>`: the record test/ci/longest-first.ts orders by.
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   const args = process.argv.slice(2);
   if (args[0] === '--over-budget' && args[1]) {
     const over = overBudget((JSON.parse(readFileSync(args[1], 'utf8')) as RunTiming).files);
     console.log(over.length === 0 ? `every file within ${FILE_BUDGET_S} s` : over.map((l) => `over budget: ${l}`).join('\n'));
+  } else if (args[0] === '--file-seconds' && args[1] && args[2]) {
+    console.log(JSON.stringify(fileSeconds(JSON.parse(readFileSync(args[1], 'utf8')) as RunTiming, args[2]), null, 2));
   } else {
     const [dir, stepsFile, total] = args;
     if (!dir || !stepsFile) {
-      console.error('usage: tsx test/ci/timing.ts <lanes-dir> <steps-file> [total-s] | --over-budget <timing.json>');
+      console.error('usage: tsx test/ci/timing.ts <lanes-dir> <steps-file> [total-s] | --over-budget <timing.json> | --file-seconds <timing.json> <lane>');
       process.exit(2);
     }
     const run: RunTiming = {
