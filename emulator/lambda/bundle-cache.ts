@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -24,16 +24,6 @@ type Stamp = [path: string, size: number, mtimeMs: number];
 interface Pointer {
   dir: string;
   inputs: Stamp[];
-}
-
-/** The cache directory, created if needed; undefined when it cannot be (a read-only install). */
-export function usableCacheRoot(root: string): string | undefined {
-  try {
-    mkdirSync(root, { recursive: true });
-    return root;
-  } catch {
-    return undefined;
-  }
 }
 
 /** A stable key for a build configuration: any JSON-serialisable description of it. */

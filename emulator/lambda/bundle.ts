@@ -4,17 +4,18 @@ import { join, resolve } from 'node:path';
 import { build, version as esbuildVersion, type BuildFailure, type BuildOptions } from 'esbuild';
 import { UserError } from '../../common/errors.ts';
 import { esbuildTargetOf, type NodeRuntime } from '../../common/node-runtimes.ts';
-import { buildKey, cachedBuild, usableCacheRoot } from './bundle-cache.ts';
+import { buildKey, cachedBuild } from './bundle-cache.ts';
 import { PROFILE_DIR } from './profiling.ts';
-import { packagePath, siblingModule } from '../../common/package-paths.ts';
+import { bundleCache, writableCacheDir } from '../../common/cache-dir.ts';
+import { siblingModule } from '../../common/package-paths.ts';
 
 /**
  * Bundle every function like CDK's NodejsFunction does by default (esbuild: bundle, platform
  * node, CommonJS, the runtime's Node as target, dependencies inlined), plus the environment's
  * worker code (ESM). Workers then load plain JS: no TypeScript loader, and INIT is the real cost
  * of loading the bundled SDK and Powertools (with a V8 code cache, see worker.ts). Built once and
- * kept in the bundle cache while its sources are unchanged (bundle-cache.ts); where there is no
- * writable cache, into a temp dir that `dispose()` removes.
+ * kept in the bundle cache while its sources are unchanged (bundle-cache.ts; where it is:
+ * common/cache-dir.ts); with FANOUT_BENCH_BUNDLE_CACHE=off, into a temp dir that `dispose()` removes.
  */
 export interface FunctionBundles {
   dir: string;
@@ -36,7 +37,6 @@ export interface BundledFunction {
   entry: string;
   runtime?: NodeRuntime;
 }
-const CHECKOUT_CACHE = packagePath('.cache', 'bundles');
 const REQUIRE_BANNER =
   "import { createRequire as __fanoutCreateRequire } from 'node:module'; const require = __fanoutCreateRequire(import.meta.url);";
 
@@ -66,7 +66,7 @@ export async function bundleFunctions(functions: readonly BundledFunction[], run
     await buildInto(dir, options);
     return located(dir, keep);
   }
-  const root = cacheRoot();
+  const root = bundleCacheRoot();
   if (root) {
     // The key holds every option (entry points included): changing how functions are bundled
     // is a different build, never a stale hit.
@@ -83,11 +83,14 @@ export async function bundleFunctions(functions: readonly BundledFunction[], run
   return located(dir, () => rm(dir, { recursive: true, force: true }));
 }
 
-/** Where built bundles are kept: FANOUT_BENCH_BUNDLE_CACHE ("off": none), else `.cache/bundles` in this checkout. */
-function cacheRoot(): string | undefined {
-  const wanted = process.env.FANOUT_BENCH_BUNDLE_CACHE;
-  if (wanted === 'off') return undefined;
-  return usableCacheRoot(wanted ? resolve(wanted) : CHECKOUT_CACHE);
+/**
+ * Where built bundles are kept: none with FANOUT_BENCH_BUNDLE_CACHE=off, else the cache's
+ * bundles/ folder (common/cache-dir.ts), which must be writable (one line naming the variable
+ * to change, exit 2).
+ */
+function bundleCacheRoot(): string | undefined {
+  const at = bundleCache();
+  return at && writableCacheDir(at);
 }
 
 /**

