@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildSync, type BuildFailure } from 'esbuild';
@@ -12,14 +12,28 @@ import { packagePath } from '../../common/package-paths.ts';
  * `main`, not in git). Artillery's workers load plain JavaScript and install the engine package
  * with its own dependencies only, so the harness code travels inside the bundle; `ws` stays
  * outside, the engine package's dependency. `artillery export` builds it before writing a script,
- * so the engine a worker runs is the harness that planned its share.
+ * so the engine a worker runs is the harness that planned its share. The packed package ships the
+ * bundle built by `prepack` (and the engine's package.json), not its sources: installed, the
+ * export uses that bundle, built from the very harness it ships, and writes nothing in the package.
  */
 export const ENGINE_DIR = packagePath('artillery', 'engine');
+/** The Artillery the engine is played and tested with (artillery/package.json pins it; a test holds the two together). */
+export const ARTILLERY_VERSION = '2.0.34';
 export const ENGINE_ENTRY = join(ENGINE_DIR, 'src', 'index.ts');
 export const ENGINE_BUNDLE = join(ENGINE_DIR, 'dist', 'index.js');
 
 /** A bundled CommonJS dependency may require() Node built-ins: give the ES module a require. */
 const REQUIRE_BANNER = "import { createRequire as __fanoutCreateRequire } from 'node:module'; const require = __fanoutCreateRequire(import.meta.url);";
+
+/**
+ * The engine's bundle as `artillery export` hands it over: built afresh in a checkout (its sources
+ * are there), the shipped one where fanout-bench is installed; one line when neither is there.
+ */
+export function engineBundleForExport(): string {
+  if (existsSync(ENGINE_ENTRY)) return buildEngineBundle();
+  if (existsSync(ENGINE_BUNDLE)) return ENGINE_BUNDLE;
+  throw new UserError(`artillery engine: ${ENGINE_BUNDLE} is missing from this install of fanout-bench: install it again (npm pack builds it)`);
+}
 
 /** Builds the bundle at `out` (replaced whole, untouched when unchanged); returns its path. */
 export function buildEngineBundle(out = ENGINE_BUNDLE): string {

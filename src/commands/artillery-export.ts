@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { randomInt } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
-import { buildEngineBundle, ENGINE_DIR } from '../artillery-interop/engine-bundle.ts';
+import { ARTILLERY_VERSION, ENGINE_DIR, ENGINE_ENTRY, engineBundleForExport } from '../artillery-interop/engine-bundle.ts';
 import { exportArtilleryScript } from '../artillery-interop/export-script.ts';
 import { UserError } from '../../common/errors.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
@@ -80,7 +80,7 @@ export function artilleryExport(scenarioRef: string, flags: ExportFlags): { text
     seed: scenario.seed ?? randomInt(2 ** 31 - 1),
     engineDir: relative(scriptDir, ENGINE_DIR).split(sep).join('/') || '.',
   });
-  buildEngineBundle();
+  engineBundleForExport();
   if (flags.out !== undefined) {
     try {
       writeFileSync(flags.out, text);
@@ -94,7 +94,11 @@ export function artilleryExport(scenarioRef: string, flags: ExportFlags): { text
       (workers === 1 ? 'run it with: artillery run --output out.json <script>' : `run it with: artillery run-fargate --count ${workers} --output out.json <script> (see README, "Scale out on Artillery")`),
   ];
   if (Object.keys(scenario.target).length > 0) notes.push('the scenario\'s "target" knobs apply to the local emulator only (--target local of run); ignored');
-  if (workers > 1 && scriptDir !== ARTILLERY_DIR) {
+  if (!existsSync(ENGINE_ENTRY)) {
+    // installed: Artillery loads engines by package name, so the project installs this one beside Artillery
+    const engine = relative(process.cwd(), ENGINE_DIR).split(sep).join('/');
+    notes.push(`Artillery loads the engine by name: \`npm install --save-dev artillery@${ARTILLERY_VERSION} ./${engine}\` in this project, then run the script from here`);
+  } else if (workers > 1 && scriptDir !== ARTILLERY_DIR) {
     notes.push(`for run-fargate or run-lambda, write the script into ${relative(process.cwd(), ARTILLERY_DIR) || '.'}/: its package.json and the engine are uploaded with it`);
   }
   return { text, notes };

@@ -10,9 +10,11 @@ import { distPath, relativeClosure, ROOT, runtimeFiles } from './runtime-files.t
  * compiled build of every runtime file (runtime-files.ts) with its source map, the functions'
  * sources the emulator bundles, the report assets read from disk, and the CLI's bin/ with the
  * entry it loads at the package's root; no tests, benchmarks or docs, and no TypeScript of the
- * programs, so the installed CLI runs dist/ and never transpiles at start. Packs the checkout as
- * it is (`--dry-run`, lifecycle scripts off), so dist/ must be built: the test builds it when it
- * is missing; a stale one shows as files missing from the pack (`npm run build` again).
+ * programs, so the installed CLI runs dist/ and never transpiles at start; the Artillery engine as
+ * `artillery export` hands it over (its package.json and the bundle prepack builds, not its
+ * sources); the licence. Packs the checkout as it is (`--dry-run`, lifecycle scripts off), so
+ * dist/ and the engine's bundle must be built: the test builds them when missing; a stale dist/
+ * shows as files missing from the pack (`npm run build` again).
  */
 const run = promisify(execFile);
 const { compiled, bundled } = runtimeFiles();
@@ -21,11 +23,15 @@ const ASSETS = 'src/report/shared/assets';
 const assets = readdirSync(join(ROOT, ASSETS)).map((f) => `${ASSETS}/${f}`);
 /** bin/fanout-bench.js and every file it loads by relative path */
 const binChain = relativeClosure(['bin/fanout-bench.js']);
+/** the Artillery engine's bundle and the package.json that names it its main */
+const ENGINE = 'artillery/engine/dist/index.js';
+const ENGINE_PACKAGE = ['artillery/engine/package.json', ENGINE];
 
 let packed: Set<string>;
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, distPath('src/cli.ts')))) await run('npm', ['run', 'build'], { cwd: ROOT });
+  if (!existsSync(join(ROOT, ENGINE))) await run('npm', ['run', 'build:artillery-engine'], { cwd: ROOT });
   const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
   const [pack] = JSON.parse(stdout) as [{ files: { path: string }[] }];
   packed = new Set(pack.files.map((f) => f.path));
@@ -35,7 +41,9 @@ const missing = (paths: readonly string[]) => paths.filter((p) => !packed.has(p)
 
 describe('the packed package', () => {
   it('holds no tests, benchmarks, docs, CI scripts or the CDK app', () => {
-    expect([...packed].filter((p) => /^(test|bench|docs|\.ci|\.github|reference-stack\/infra|artillery)\//.test(p))).toEqual([]);
+    expect([...packed].filter((p) => /^(test|bench|docs|\.ci|\.github|reference-stack\/infra)\//.test(p))).toEqual([]);
+    // of artillery/, the engine as Artillery loads it: not its sources, nor Artillery's own lockfile
+    expect([...packed].filter((p) => p.startsWith('artillery/') && basename(p) !== 'README.md').sort()).toEqual([...ENGINE_PACKAGE].sort());
   });
 
   it('holds the compiled build of every runtime file, each with its source map', () => {
@@ -65,8 +73,11 @@ describe('the packed package', () => {
       ...[...compiled, ...bundled].flatMap((f) => [distPath(f), `${distPath(f)}.map`]),
       ...bundled,
       ...assets,
+      ...ENGINE_PACKAGE,
+      'LICENSE',
     ]);
     expect(packed.has('README.md')).toBe(true);
+    expect(packed.has('LICENSE')).toBe(true);
     expect([...packed].filter((p) => !expected.has(p) && basename(p) !== 'README.md')).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildEngineBundle, ENGINE_BUNDLE, ENGINE_DIR } from '../../src/artillery-interop/engine-bundle.ts';
+import { ARTILLERY_VERSION, buildEngineBundle, ENGINE_BUNDLE, ENGINE_DIR } from '../../src/artillery-interop/engine-bundle.ts';
 import { COUNTERS as C, HISTOGRAMS as H } from '../../src/artillery-interop/metric-names.ts';
 import { startScriptedChatServer, type ScriptedChatServer } from '../harness/scripted-chat-server.ts';
 import { startProtocolServer } from '../fixtures/protocols/protocol-server.ts';
@@ -99,6 +99,11 @@ describe('the engine bundle', () => {
     const before = readFileSync(ENGINE_BUNDLE);
     buildEngineBundle();
     expect(readFileSync(ENGINE_BUNDLE).equals(before)).toBe(true);
+  });
+
+  it('names the Artillery that artillery/package.json pins (an installed export tells the user to install that one)', () => {
+    const pinned = JSON.parse(readFileSync(join(ENGINE_DIR, '..', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pinned.dependencies.artillery).toBe(ARTILLERY_VERSION);
   });
 
   it('loads in a bare node and plays a worker\'s share: every message delivered to every member', { timeout: 90_000 }, async () => {
