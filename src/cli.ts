@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { isCheckout } from '../common/cache-dir.ts';
 import { UserError } from '../common/errors.ts';
+import { PACKAGE_ROOT } from '../common/package-paths.ts';
+import { unlinkAbovePackage } from './local-stack/unlink-bundled-node.ts';
 
 /**
  * Each command's module (its flags, description and action), loaded only when that command runs:
@@ -17,6 +20,10 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   trend: async () => (await import('./commands/trend.ts')).addTrendCommand,
   plan: async () => (await import('./commands/plan.ts')).addPlanCommand,
 };
+
+// Installed as a dependency (no install script runs), npm's `node` link to the bundled Node is
+// removed here, at first use, as the checkout's prepare script does at `npm ci`.
+if (!isCheckout(PACKAGE_ROOT)) unlinkAbovePackage();
 
 // Thin entry: each command module declares its flags and calls one function.
 const program = new Command('fanout-bench')

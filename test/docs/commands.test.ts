@@ -30,7 +30,7 @@ const DOC_FILES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) =>
  * files that run it for real. Matched in order against the command as written, brackets dropped.
  */
 const COVERED: { match: RegExp; files: string[]; why?: string; notRunHere?: true }[] = [
-  { match: /^fanout-bench run$/, files: ['test/e2e/default-run.test.ts'] },
+  { match: /^fanout-bench run$/, files: ['test/e2e/default-run.test.ts', 'test/e2e/packed-install.test.ts'] },
   { match: /^fanout-bench run fanout --clients 200 .*--repeat 3/, files: ['.ci/nightly-check'], why: 'the nightly check, run by .github/workflows/nightly.yml' },
   { match: /^fanout-bench run \S+ (--baseline|--threshold)/, files: ['test/e2e/regression-check.test.ts', '.ci/nightly-check'] },
   { match: /^fanout-bench run \S+ --target aws:\S+ --metrics-wait /, files: ['test/e2e/aws-metrics-wait.test.ts'] },
@@ -44,7 +44,7 @@ const COVERED: { match: RegExp; files: string[]; why?: string; notRunHere?: true
   { match: /^fanout-bench search /, files: ['test/e2e/search-cli.test.ts', 'test/e2e/search-limit-lambda-throttles.test.ts', 'test/e2e/search-limit-api-gateway-throttle.test.ts', 'test/e2e/search-limit-local-host.test.ts'] },
   { match: /^fanout-bench plan /, files: ['test/e2e/plan-cli.test.ts', 'test/e2e/plan-sweep-cli.test.ts'] },
   { match: /^fanout-bench stack up$/, files: ['test/emulator/stack-cli.test.ts'] },
-  { match: /^fanout-bench (stack up|run \S+) --template /, files: ['test/e2e/template-stack.test.ts'] },
+  { match: /^fanout-bench (stack up|run \S+) --template /, files: ['test/e2e/template-stack.test.ts', 'test/e2e/packed-install.test.ts'] },
   { match: /^fanout-bench run \S+ --target aws-api:/, files: ['test/e2e/aws-api-target-cli.test.ts'] },
   { match: /^fanout-bench stack install-node /, files: ['.ci/run'], why: 'downloads Node from the npm registry: CI runs it before the suite' },
   { match: /^fanout-bench artillery export /, files: ['test/e2e/artillery-commands.test.ts', 'test/e2e/artillery-cli.test.ts'] },

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { NODE_RUNTIMES, nodeMajorOf } from '../../common/node-runtimes.ts';
 import { bundledNodePackage, cachedNodePath, findNode, majorOf, modulesDirs, PINNED_NODE_VERSIONS } from '../../src/local-stack/node-binaries.ts';
 import { stackNode } from '../../src/local-stack/stack-launcher.ts';
+import { unlinkBundledNode } from '../../src/local-stack/unlink-bundled-node.ts';
 
 // Stand-in binaries: shell scripts that answer `--version` like node does (nothing is downloaded).
 const dir = mkdtempSync(join(tmpdir(), 'fanout-node-bin-'));
@@ -92,6 +93,24 @@ describe('finding the Node for an emulated runtime', () => {
       expect(existsSync(join(ROOT, 'node_modules', '.bin', 'node'))).toBe(false);
     },
   );
+});
+
+describe("npm's `node` link to the bundled Node", () => {
+  it('is removed from node_modules/.bin; any other `node` there is left alone', () => {
+    const modules = join(dir, 'linked', 'node_modules');
+    const bundled = fakeNode(join(modules, bundledNodePackage(22), 'bin', 'node'), '22.23.3');
+    const other = fakeNode(join(modules, 'some-other-node', 'bin', 'node'), '22.0.0');
+    mkdirSync(join(modules, '.bin'), { recursive: true });
+    const link = join(modules, '.bin', 'node');
+    symlinkSync(`../${bundledNodePackage(22)}/bin/node`, link); // as npm links a bin: relative
+    expect(unlinkBundledNode(modules)).toBe(true);
+    expect(existsSync(link)).toBe(false);
+    expect(existsSync(bundled)).toBe(true);
+    symlinkSync(other, link);
+    expect(unlinkBundledNode(modules)).toBe(false);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(unlinkBundledNode(join(dir, 'no-such-node_modules'))).toBe(false);
+  });
 });
 
 describe('the launcher picks the Node that runs the stack', () => {
