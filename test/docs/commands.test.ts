@@ -31,8 +31,8 @@ const DOC_FILES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) =>
  */
 const COVERED: { match: RegExp; files: string[]; why?: string; notRunHere?: true }[] = [
   { match: /^fanout-bench run$/, files: ['test/e2e/default-run.test.ts', 'test/e2e/packed-install.test.ts'] },
-  { match: /^fanout-bench run fanout --clients 200 .*--repeat 3/, files: ['.ci/nightly-check'], why: 'the nightly check, run by .github/workflows/nightly.yml' },
-  { match: /^fanout-bench run \S+ (--baseline|--threshold)/, files: ['test/e2e/regression-check.test.ts', '.ci/nightly-check'] },
+  { match: /^fanout-bench run fanout --clients 200 .*--repeat 3/, files: ['.github/workflows/nightly.yml', '.github/action/run.sh'], why: 'the nightly check: the workflow\'s inputs to the action' },
+  { match: /^fanout-bench run \S+ (--baseline|--threshold)/, files: ['test/e2e/regression-check.test.ts', 'test/e2e/run-repeat.test.ts'] },
   { match: /^fanout-bench run \S+ --target aws:\S+ --metrics-wait /, files: ['test/e2e/aws-metrics-wait.test.ts'] },
   { match: /^fanout-bench report --repull /, files: ['test/e2e/aws-metrics-wait.test.ts'] },
   { match: /^fanout-bench stack up --aws-metrics/, files: ['test/e2e/aws-timed-stack.ts', 'test/emulator/cloudwatch-aws-timing.test.ts'] },
