@@ -99,9 +99,10 @@ beforeAll(async () => {
   });
   // the user's own stack and scenario, in their project
   cpSync(join(ROOT, 'test/fixtures/stacks/sendmessage-broadcast'), join(project, 'app'), { recursive: true });
+  // a long loss timeout: deliveries are counted, not timed (a busy CI host made the 256 MB functions' deliveries seconds late)
   writeFileSync(
     join(project, 'chat.yaml'),
-    ['name: chat', 'clients: 6', 'rooms: 1', 'seed: 7', 'protocol: sendmessage', 'phases:', '  - connect: { rate: 50 }', '  - send: { duration: 2s, rate: 3 }', ''].join('\n'),
+    ['name: chat', 'clients: 6', 'rooms: 1', 'seed: 7', 'protocol: sendmessage', 'timeouts: { loss: 30s, grace: 4s }', 'phases:', '  - connect: { rate: 50 }', '  - send: { duration: 2s, rate: 3 }', ''].join('\n'),
   );
   // read-only, as a package manager's store may leave it (root writes through it: the snapshot tells)
   await run('chmod', ['-R', 'a-w', installed]);
