@@ -24,10 +24,19 @@ describe('fanout-bench search on the emulator', () => {
     const text = `name: host\ntarget: { hostEnvironmentsPerCore: 0.01, memory: { fanout-send-message: 128 } }\n${EMULATOR}`;
     const r = await search([scenario('host', text), '--vary', 'rate', '--slo', 'broadcast.p99 < 500ms', '--from', '4', '--to', '64', '--hold', '1500ms', '--resolution', '100%', '--shards', '1', '--out', out, '--warm-up', '1s']);
     const s = readSearch(out);
+    // Either way the host is named: it is the limit, whether the cap or the cores set it.
+    expect(s.answer.limitingFactor, r.stdout).toBe('local-host');
+    expect(s.answer.evidence[0]!.line).toMatch(/^local host (busy|held back)/);
+    if (s.answer.kind === 'first-step-failed') {
+      // A host busy with other work (a CI neighbour, a CPU hog) can fail the first step on its
+      // cores alone, before the cap is reached: the search says so, and exits 99.
+      expect(r.code, r.stdout + r.stderr).toBe(99);
+      expect(s.answer.evidence[0]!.line, r.stdout).toMatch(/^local host busy: its cores averaged \d+ %/);
+      return;
+    }
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(s.answer, r.stdout).toMatchObject({ kind: 'limit-found', limitingFactor: 'local-host' });
     expect(s.answer.maxPassing).toBeGreaterThanOrEqual(4);
-    expect(s.answer.evidence[0]!.line).toMatch(/^local host (busy|held back)/);
     expect(s.answer.evidence[0]!.line).toMatch(/held back \d+ of \d+ fanout-send-message invocations/);
   });
 });
