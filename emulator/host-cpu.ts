@@ -4,9 +4,12 @@ import type { FunctionStats } from './lambda/types.ts';
 /**
  * Where the host's CPU went while the stack ran: the stack process's main thread (gateway,
  * @connections, CloudWatch endpoint, Lambda runtime bookkeeping), each function's environments
- * (worker boot + INIT, invocations), the DynamoDB worker thread (dynalite and its metering front),
- * and the other threads (libuv's pool, V8's GC and compiler threads for every isolate). Logged when the stack stops, so a run's stack.log says what its load cost
- * the emulator; this is the host's accounting, not anything AWS would bill.
+ * (worker boot + INIT, invocations; for a runtime that is not Node.js, its environments'
+ * processes, which the stack started: `environmentProcessesMs`, counted in `totalMs` too), the
+ * DynamoDB worker thread (dynalite and its metering front), and the other threads (libuv's pool,
+ * V8's GC and compiler threads for every isolate). Logged when the stack stops, so a run's
+ * stack.log says what its load cost the emulator; this is the host's accounting, not anything
+ * AWS would bill.
  */
 export interface HostCpuReport {
   totalMs: number;
@@ -14,6 +17,8 @@ export interface HostCpuReport {
   environments: Record<string, { initMs: number; invokeMs: number; coldStarts: number; preparedColdStarts: number; hostCapWaits: number }>;
   /** the DynamoDB worker thread (0 where thread clocks are unavailable) */
   dynamodbMs: number;
+  /** the runtime processes of functions that are not Node.js (outside the stack process) */
+  environmentProcessesMs: number;
   otherThreadsMs: number;
 }
 
@@ -27,6 +32,7 @@ export function startHostCpu(): (stats: Record<string, FunctionStats>, dynamodbC
     const mainThreadMs = mainThread ? mainThread() - main0 : 0;
     const environments: HostCpuReport['environments'] = {};
     let envMs = 0;
+    let processesMs = 0;
     for (const [name, s] of Object.entries(stats)) {
       if (s.invocations === 0 && s.hostCpuInitMs === 0) continue;
       environments[name] = {
@@ -36,13 +42,15 @@ export function startHostCpu(): (stats: Record<string, FunctionStats>, dynamodbC
         preparedColdStarts: s.preparedColdStarts,
         hostCapWaits: s.hostCapWaits,
       };
-      envMs += s.hostCpuInitMs + s.hostCpuInvokeMs;
+      if (s.runsIn === 'process') processesMs += s.hostCpuInitMs + s.hostCpuInvokeMs;
+      else envMs += s.hostCpuInitMs + s.hostCpuInvokeMs;
     }
     return {
-      totalMs: round(totalMs),
+      totalMs: round(totalMs + processesMs),
       mainThreadMs: round(mainThreadMs),
       environments,
       dynamodbMs: round(dynamodbCpuMs),
+      environmentProcessesMs: round(processesMs),
       otherThreadsMs: round(Math.max(0, totalMs - mainThreadMs - envMs - dynamodbCpuMs)),
     };
   };

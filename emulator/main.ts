@@ -5,6 +5,7 @@ import { awsExportBlock } from './aws-endpoint-urls.ts';
 import { loadStackConfig } from './config.ts';
 import { startStack } from './stack.ts';
 import { describeStack } from './stack-model/describe-stack.ts';
+import { killEnvironmentProcesses } from './lambda/environment-processes.ts';
 
 /**
  * The stack program: reads its launch object (common/stack-launch.ts) from the environment,
@@ -79,9 +80,11 @@ function readLaunch(): StackLaunchParsed {
  * An orphaned stack ends at once: nobody is left to read from it, and it must not outlive its
  * owner by more than a moment. Not process.exit(): Node's exit joins every Lambda worker thread
  * one after the other, and closing the gateway first starts more of them for the $disconnects
- * (measured: 5 to 30 s on a busy 2-core host). The kernel ends it in milliseconds.
+ * (measured: 5 to 30 s on a busy 2-core host). The kernel ends it in milliseconds. The runtime
+ * processes of non-Node functions go first: a SIGKILL runs no 'exit' handler to end them.
  */
 function endNow(): never {
+  killEnvironmentProcesses();
   process.kill(process.pid, 'SIGKILL');
   throw new Error('unreachable: SIGKILL');
 }

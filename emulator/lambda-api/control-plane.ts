@@ -259,9 +259,9 @@ export class LambdaControlPlane {
     return {
       FunctionName: name,
       FunctionArn: this.arn(name),
-      Runtime: this.options.runtimeId,
+      Runtime: fn.runtime ?? this.options.runtimeId,
       Role: `arn:aws:iam::${this.options.accountId}:role/fanout-local-execution`,
-      Handler: 'index.handler',
+      Handler: fn.code.kind === 'handler' ? fn.code.handler : 'index.handler',
       Description: meta.description,
       Timeout: fn.timeoutSeconds,
       MemorySize: fn.memoryMB,

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Environment } from './environment.ts';
+import type { ExecutionEnvironment } from './execution-environment.ts';
 import type { ColdGrant, ColdWaiter, FunctionPool } from './function-pool.ts';
 import type { HostCapacity } from './host-capacity.ts';
 
@@ -34,7 +34,7 @@ export class EnvironmentPreparer {
     private readonly pools: readonly FunctionPool[],
     private readonly host: HostCapacity,
     private concurrency: number,
-    private readonly createEnvironment: (pool: FunctionPool) => Environment,
+    private readonly createEnvironment: (pool: FunctionPool) => ExecutionEnvironment,
   ) {}
 
   /** A cold start for `pool`: a prepared environment now, or the promise of one. */
@@ -67,7 +67,7 @@ export class EnvironmentPreparer {
    * A healthy environment finished an invocation: to a cold waiter held back too long (or held
    * back at all, when the function is at its host cap and no INIT will come for it), else idle.
    */
-  release(env: Environment, pool: FunctionPool): void {
+  release(env: ExecutionEnvironment, pool: FunctionPool): void {
     env.markIdle();
     const waiter = this.heldBackTooLong(pool) ?? (pool.atHostCap ? pool.coldWaiters.find((w) => w.coveredAt === undefined) : undefined);
     if (waiter) {
@@ -155,7 +155,7 @@ export class EnvironmentPreparer {
     pool.live++;
     const covered = pool.coldWaiters[pool.preparing - 1];
     if (covered && covered.coveredAt === undefined) covered.coveredAt = performance.now();
-    let env: Environment;
+    let env: ExecutionEnvironment;
     try {
       env = this.createEnvironment(pool);
     } catch (err) {
@@ -208,7 +208,7 @@ export class EnvironmentPreparer {
     return pool.coldWaiters.find((w) => w.coveredAt === undefined && now - w.enqueuedAt >= pool.expectedStartupMs - 1);
   }
 
-  private handOver(waiter: ColdWaiter, env: Environment): void {
+  private handOver(waiter: ColdWaiter, env: ExecutionEnvironment): void {
     const waiters = waiter.pool.coldWaiters;
     waiters.splice(waiters.indexOf(waiter), 1);
     waiter.resolve({ kind: 'warm', env });

@@ -1,6 +1,6 @@
 import { functionEnvironmentCap } from './function-environment-cap.ts';
 import { TokenBucket } from './token-bucket.ts';
-import type { Environment, EnvironmentSpec, StartFailure } from './environment.ts';
+import type { EnvironmentSpec, ExecutionEnvironment, StartFailure } from './execution-environment.ts';
 import type { FunctionConfig } from './options.ts';
 import type { FunctionStats } from './types.ts';
 
@@ -19,8 +19,8 @@ export interface ColdWaiter {
  * held the cold start back, the INIT failure, or nothing (the runtime is closing).
  */
 export type ColdGrant =
-  | { kind: 'prepared'; env: Environment; heldBackMs: number }
-  | { kind: 'warm'; env: Environment }
+  | { kind: 'prepared'; env: ExecutionEnvironment; heldBackMs: number }
+  | { kind: 'warm'; env: ExecutionEnvironment }
   | { kind: 'init-failed'; failure: StartFailure }
   | { kind: 'closed' };
 
@@ -34,8 +34,8 @@ const DEFAULT_EXPECTED_STARTUP_MS = 150;
  * start takes one (still a cold start, with that INIT's duration).
  */
 export class FunctionPool {
-  readonly idle: Environment[] = [];
-  readonly prepared: Environment[] = [];
+  readonly idle: ExecutionEnvironment[] = [];
+  readonly prepared: ExecutionEnvironment[] = [];
   /** Oldest first; short (a burst's worth), so an array. */
   readonly coldWaiters: ColdWaiter[] = [];
   readonly scaling: TokenBucket;
@@ -50,7 +50,7 @@ export class FunctionPool {
   lastStartupMs: number | undefined;
   /** The last INIT failed: prepare no spares until an invocation's INIT succeeds again. */
   initFailing = false;
-  readonly counters: Omit<FunctionStats, 'live' | 'busy' | 'prepared' | 'hostCpuInitMs' | 'hostCpuInvokeMs'> = {
+  readonly counters: Omit<FunctionStats, 'live' | 'busy' | 'prepared' | 'runsIn' | 'hostCpuInitMs' | 'hostCpuInvokeMs'> = {
     coldStarts: 0,
     preparedColdStarts: 0,
     invocations: 0,
@@ -100,26 +100,26 @@ export class FunctionPool {
    * Returns the idle and prepared environments, which run the old one, for the caller to retire;
    * busy and starting ones are retired when they finish (`isCurrent` is then false).
    */
-  reconfigure(config: FunctionConfig, spec: EnvironmentSpec): Environment[] {
+  reconfigure(config: FunctionConfig, spec: EnvironmentSpec): ExecutionEnvironment[] {
     this.config = config;
     this.spec = spec;
     return [...this.idle.splice(0), ...this.prepared.splice(0)];
   }
 
   /** Whether an environment runs the current configuration (else it must not serve again). */
-  isCurrent(env: Environment): boolean {
+  isCurrent(env: ExecutionEnvironment): boolean {
     return env.spec === this.spec;
   }
 
-  takeIdle(): Environment | undefined {
+  takeIdle(): ExecutionEnvironment | undefined {
     return this.idle.pop();
   }
 
-  putIdle(env: Environment): void {
+  putIdle(env: ExecutionEnvironment): void {
     this.idle.push(env);
   }
 
-  removeIdle(env: Environment): boolean {
+  removeIdle(env: ExecutionEnvironment): boolean {
     return remove(this.idle, env) || remove(this.prepared, env);
   }
 
@@ -129,13 +129,14 @@ export class FunctionPool {
       busy: this.busy,
       prepared: this.prepared.length,
       ...this.counters,
+      runsIn: this.spec.kind,
       hostCpuInitMs: this.spec.cpu.initMs,
       hostCpuInvokeMs: this.spec.cpu.invokeMs,
     };
   }
 }
 
-function remove(list: Environment[], env: Environment): boolean {
+function remove(list: ExecutionEnvironment[], env: ExecutionEnvironment): boolean {
   const i = list.indexOf(env);
   if (i < 0) return false;
   list.splice(i, 1);

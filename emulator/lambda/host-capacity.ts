@@ -1,4 +1,4 @@
-import type { Environment } from './environment.ts';
+import type { ExecutionEnvironment } from './execution-environment.ts';
 import type { FunctionPool } from './function-pool.ts';
 
 /**
@@ -47,8 +47,8 @@ export class HostCapacity {
     this.onFree();
   }
 
-  private leastRecentlyUsedIdle(): { pool: FunctionPool; env: Environment } | undefined {
-    let best: { pool: FunctionPool; env: Environment } | undefined;
+  private leastRecentlyUsedIdle(): { pool: FunctionPool; env: ExecutionEnvironment } | undefined {
+    let best: { pool: FunctionPool; env: ExecutionEnvironment } | undefined;
     for (const pool of this.pools) {
       const env = pool.idle[0];
       if (env && (!best || env.lastUsedAt < best.env.lastUsedAt)) best = { pool, env };
@@ -56,7 +56,7 @@ export class HostCapacity {
     return best;
   }
 
-  private spareOfLargestPreparedPool(requester: FunctionPool): { pool: FunctionPool; env: Environment } | undefined {
+  private spareOfLargestPreparedPool(requester: FunctionPool): { pool: FunctionPool; env: ExecutionEnvironment } | undefined {
     let best: FunctionPool | undefined;
     for (const pool of this.pools) {
       if (pool !== requester && pool.prepared.length > (best?.prepared.length ?? 0)) best = pool;

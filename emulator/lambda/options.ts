@@ -4,6 +4,7 @@ import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { UserError, fieldPath } from '../../common/errors.ts';
 import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
 import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../../common/node-runtimes.ts';
+import { LAMBDA_RUNTIMES, runsInWorker } from '../../common/lambda-runtimes.ts';
 
 /** AWS's documented quotas and the emulator's host knobs, with their defaults. */
 export const DEFAULTS = {
@@ -55,8 +56,12 @@ const CodeSchema = z.discriminatedUnion('kind', [
 const FunctionSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, hyphens or underscores'),
   code: CodeSchema,
-  /** The Lambda runtime named by the function; default: the runtime's `runtime` option. */
-  runtime: z.enum(NODE_RUNTIMES).optional(),
+  /**
+   * The Lambda runtime named by the function; default: the runtime's `runtime` option. Node.js runs
+   * in worker threads; Python and `provided.*` as processes speaking the Runtime API, from code as
+   * written (`code.kind: 'handler'`).
+   */
+  runtime: z.enum(LAMBDA_RUNTIMES).optional(),
   memoryMB: z.int().min(LAMBDA_MEMORY_MB.min).max(LAMBDA_MEMORY_MB.max),
   timeoutSeconds: z.number().positive().max(900),
   reservedConcurrency: z.int().min(0).optional(),
@@ -118,6 +123,8 @@ export type LambdaRuntimeOptions = Omit<z.input<typeof OptionsSchema>, 'function
   functions: FunctionDefinition[];
   metrics: MetricSink;
   logs: LogSink;
+  /** Where the runtime's own lines go (which Python runs a Python runtime); none by default. */
+  log?: (line: string) => void;
 };
 export type RuntimeConfig = z.output<typeof OptionsSchema> & { metrics: MetricSink; logs: LogSink };
 
@@ -139,7 +146,7 @@ export function resolveFunctionUpdate(
 
 /** Validate options; a mistake becomes a one-line UserError naming the field. */
 export function resolveOptions(options: LambdaRuntimeOptions): RuntimeConfig {
-  const { metrics, logs, ...rest } = options;
+  const { metrics, logs, log: _log, ...rest } = options;
   const parsed = OptionsSchema.safeParse(rest);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -152,6 +159,9 @@ export function resolveOptions(options: LambdaRuntimeOptions): RuntimeConfig {
     if (names.has(fn.name)) throw new UserError(`lambda runtime: functions[${i}].name: duplicate function name ${fn.name}`);
     names.add(fn.name);
     reserved += fn.reservedConcurrency ?? 0;
+    if (fn.code.kind === 'entry' && fn.runtime !== undefined && !runsInWorker(fn.runtime)) {
+      throw new UserError(`lambda runtime: functions[${i}].code: a ${fn.runtime} function runs code as written (kind: handler), not a bundled entry`);
+    }
   });
   if (reserved > config.accountConcurrency) {
     throw new UserError(

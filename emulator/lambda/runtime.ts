@@ -3,17 +3,20 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { access } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { bundleFunctions, type FunctionBundles } from './bundle.ts';
+import { dirname } from 'node:path';
+import { bundleFunctions } from './bundle.ts';
 import { bundledSdkModules } from './bundled-sdk.ts';
 import { UserError } from '../../common/errors.ts';
+import { runsInWorker } from '../../common/lambda-runtimes.ts';
+import type { NodeRuntime } from '../../common/node-runtimes.ts';
 import { ConcurrencyLimits } from './concurrency.ts';
-import { Environment, type EnvironmentSpec, type RunResult } from './environment.ts';
+import { createEnvironment, environmentSpec, updatedSpec, type SpecSources } from './environment-specs.ts';
 import { EnvironmentPreparer } from './env-preparer.ts';
+import type { ExecutionEnvironment, RunResult } from './execution-environment.ts';
 import { FunctionPool } from './function-pool.ts';
 import { HostCapacity } from './host-capacity.ts';
-import { functionCredentials, resolveFunctionUpdate, resolveOptions, type FunctionConfig, type LambdaRuntimeOptions, type RuntimeConfig } from './options.ts';
+import { resolveHostRuntimes } from './host-runtimes.ts';
+import { resolveFunctionUpdate, resolveOptions, type FunctionConfig, type LambdaRuntimeOptions } from './options.ts';
 import { billedDurationMs } from './report-line.ts';
 import type { FunctionStats, FunctionUpdate, InvokeOutcome, LambdaRuntime, ThrottleReason } from './types.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
@@ -26,14 +29,16 @@ const NAMESPACE = 'AWS/Lambda';
 const ACCOUNT: Record<string, string> = {};
 
 /**
- * Start the emulator's Lambda service: bundle every function once, then run invocations in
- * worker-thread execution environments with Lambda's concurrency, scaling-rate, cold-start,
- * timeout and reaping behaviour, plus a host cap on live environments. See
+ * Start the emulator's Lambda service: bundle every Node.js function once and find what runs the
+ * others on this host, then run invocations in execution environments (worker threads for Node.js,
+ * processes speaking the Runtime API for the rest) with Lambda's concurrency, scaling-rate,
+ * cold-start, timeout and reaping behaviour, plus a host cap on live environments. See
  * emulator/README-lambda-runtime.md.
  */
 export async function createLambdaRuntime(options: LambdaRuntimeOptions): Promise<LambdaRuntime> {
   const config = resolveOptions(options);
-  const bundled = config.functions.flatMap((fn) => (fn.code.kind === 'entry' ? [{ name: fn.name, entry: fn.code.entry, runtime: fn.runtime }] : []));
+  const inWorker = (fn: FunctionConfig) => runsInWorker(fn.runtime ?? config.runtime);
+  const bundled = config.functions.flatMap((fn) => (fn.code.kind === 'entry' ? [{ name: fn.name, entry: fn.code.entry, runtime: fn.runtime as NodeRuntime | undefined }] : []));
   for (const [i, fn] of config.functions.entries()) {
     if (fn.code.kind !== 'handler') continue;
     try {
@@ -42,42 +47,22 @@ export async function createLambdaRuntime(options: LambdaRuntimeOptions): Promis
       throw new UserError(`lambda runtime: functions[${i}].code.dir: no such directory ${fn.code.dir}`);
     }
   }
-  const bundles = await bundleFunctions(bundled, config.runtime);
+  const processFunctions = config.functions.filter((fn) => !inWorker(fn));
+  const commands = await resolveHostRuntimes(
+    processFunctions.map((fn) => ({ label: `function ${fn.name}`, runtime: fn.runtime!, dir: fn.code.kind === 'handler' ? fn.code.dir : '' })),
+    options.log,
+  );
+  const hostRuntimes = new Map(processFunctions.map((fn, i) => [fn.name, commands[i]!]));
+  // A stack of Python or custom-runtime functions alone bundles nothing.
+  const workers = config.functions.filter(inWorker);
+  const bundles = workers.length > 0 ? await bundleFunctions(bundled, config.runtime) : undefined;
   try {
-    const runtimeDir = dirname(bundles.workerPath);
-    const sdkModules = bundled.length < config.functions.length ? await bundledSdkModules(runtimeDir) : undefined;
-    return new Runtime(config, bundles, sdkModules);
+    const sdkModules = bundles && bundled.length < workers.length ? await bundledSdkModules(dirname(bundles.workerPath)) : undefined;
+    return new Runtime({ config, bundles, sdkModules, hostRuntimes });
   } catch (err) {
-    await bundles.dispose();
+    await bundles?.dispose();
     throw err;
   }
-}
-
-/** What a function's worker loads. */
-function workerCode(fn: FunctionConfig, bundles: FunctionBundles, sdkModules: string | undefined): EnvironmentSpec['code'] {
-  if (fn.code.kind === 'entry') return { kind: 'bundle', path: bundles.handlerPaths.get(fn.name) as string };
-  const hooks = pathToFileURL(join(dirname(bundles.workerPath), 'bundled-sdk-hooks.mjs')).href;
-  return { kind: 'handler', dir: fn.code.dir, handler: fn.code.handler, esmHook: { url: hooks, sdkModules: sdkModules as string } };
-}
-
-function baseEnvironment(config: RuntimeConfig, fn: FunctionConfig, sdkModules: string | undefined): Record<string, string> {
-  const code = fn.code;
-  return {
-    ...fn.environment,
-    ...functionCredentials(config),
-    AWS_REGION: config.region,
-    AWS_DEFAULT_REGION: config.region,
-    AWS_LAMBDA_FUNCTION_NAME: fn.name,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMB),
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime ?? config.runtime}`,
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    _HANDLER: code.kind === 'handler' ? code.handler : 'index.handler',
-    // Code as written finds the runtime's SDK through NODE_PATH, as on Lambda (bundled-sdk.ts),
-    // and its task root is its directory.
-    ...(code.kind === 'handler' && sdkModules ? { NODE_PATH: `${sdkModules}:${code.dir}`, LAMBDA_TASK_ROOT: code.dir } : {}),
-  };
 }
 
 /** What an errored invocation reports, in the order `failed` and `errored` take it. */
@@ -98,42 +83,28 @@ class Runtime implements LambdaRuntime {
   private readonly preparer: EnvironmentPreparer;
   private readonly metrics: MetricSink;
   private readonly reaper: NodeJS.Timeout;
-  private readonly onIdleExit = (env: Environment) => this.idleEnvironmentDied(env);
+  private readonly onIdleExit = (env: ExecutionEnvironment) => this.idleEnvironmentDied(env);
   /** Every environment not yet terminated, so close() can stop busy and starting ones too. */
-  private readonly environments = new Set<Environment>();
+  private readonly environments = new Set<ExecutionEnvironment>();
+  private readonly config: SpecSources['config'];
   /** Invocations running now, all functions: the account-level ConcurrentExecutions. */
   private accountBusy = 0;
   private closed = false;
 
-  constructor(
-    private readonly config: RuntimeConfig,
-    private readonly bundles: FunctionBundles,
-    private readonly sdkModules: string | undefined,
-  ) {
+  constructor(private readonly sources: SpecSources) {
+    const config = sources.config;
+    this.config = config;
     this.metrics = config.metrics;
     let reserved = 0;
     for (const fn of config.functions) {
       reserved += fn.reservedConcurrency ?? 0;
-      const spec: EnvironmentSpec = {
-        fn,
-        code: workerCode(fn, bundles, sdkModules),
-        workerPath: bundles.workerPath,
-        awsEndpoints: config.awsEndpoints.services,
-        env: baseEnvironment(config, fn, sdkModules),
-        cpuThrottle: config.cpuModel === 'throttle',
-        region: config.region,
-        accountId: config.accountId,
-        logs: config.logs,
-        metrics: config.metrics,
-        cpu: { initMs: 0, invokeMs: 0 },
-        codeCache: {},
-      };
+      const spec = environmentSpec(sources, fn);
       this.pools.set(fn.name, new FunctionPool(fn, spec, config.scalingRate, config.preparedPerFunction, config.hostEnvironmentsPerCore));
     }
     const pools = [...this.pools.values()];
     this.host = new HostCapacity(config.hostMaxEnvironments, pools, () => this.preparer.pump());
     this.concurrency = new ConcurrencyLimits(config.accountConcurrency, reserved, pools, (pool) => this.heldAtHost(pool));
-    this.preparer = new EnvironmentPreparer(pools, this.host, config.initConcurrency, (pool) => new Environment(pool.spec, this.onIdleExit, this.environments));
+    this.preparer = new EnvironmentPreparer(pools, this.host, config.initConcurrency, (pool) => createEnvironment(pool.spec, this.onIdleExit, this.environments));
     const every = Math.max(20, Math.min(config.idleReapMs / 2, 30_000));
     this.reaper = setInterval(() => this.reap(), every);
     this.reaper.unref();
@@ -251,7 +222,7 @@ class Runtime implements LambdaRuntime {
     if (!pool) throw new Error(`Function not found: ${name}`);
     if (this.closed) throw new Error('Lambda runtime is closed');
     const fn = resolveFunctionUpdate(pool.config, update);
-    const spec: EnvironmentSpec = { ...pool.spec, fn, env: baseEnvironment(this.config, fn, this.sdkModules) };
+    const spec = updatedSpec(this.sources, pool.spec, fn);
     // As on AWS, warm environments run the old configuration and are retired: the next
     // invocations are cold. Busy ones finish their invocation on it first (see finish()).
     for (const env of pool.reconfigure(fn, spec)) this.retire(pool, env);
@@ -277,12 +248,12 @@ class Runtime implements LambdaRuntime {
       pool.prepared.length = 0;
     }
     await Promise.all([...this.environments].map((env) => env.terminate()));
-    await this.bundles.dispose();
+    await this.sources.bundles?.dispose();
   }
 
   private finish(
     pool: FunctionPool,
-    env: Environment,
+    env: ExecutionEnvironment,
     run: RunResult,
     requestId: string,
     cold: boolean,
@@ -357,7 +328,7 @@ class Runtime implements LambdaRuntime {
   }
 
   /** A live, idle environment that must not serve again: it exits, its host slot freed. */
-  private retire(pool: FunctionPool, env: Environment): void {
+  private retire(pool: FunctionPool, env: ExecutionEnvironment): void {
     pool.live--;
     env.retire();
     this.host.slotFreed();
@@ -367,12 +338,12 @@ class Runtime implements LambdaRuntime {
     const cutoff = performance.now() - this.config.idleReapMs;
     for (const pool of this.pools.values()) {
       while (pool.idle.length > 0 && pool.idle[0].lastUsedAt < cutoff) {
-        this.retire(pool, pool.idle.shift() as Environment);
+        this.retire(pool, pool.idle.shift() as ExecutionEnvironment);
       }
     }
   }
 
-  private idleEnvironmentDied(env: Environment): void {
+  private idleEnvironmentDied(env: ExecutionEnvironment): void {
     for (const pool of this.pools.values()) {
       if (pool.removeIdle(env)) {
         pool.live--;

@@ -83,7 +83,9 @@ export interface FunctionStats {
   hostCapWaits: number;
   /** Idle environments of this function terminated early to make room under the host cap. */
   hostCapEvictions: number;
-  /** Host CPU its environments' threads used for worker boot + INIT, ms (0 where unreadable). */
+  /** Where its environments run: threads of the stack process (Node.js), or processes of their own (Runtime API). */
+  runsIn: 'worker' | 'process';
+  /** Host CPU its environments used for start-up (worker boot, or the process) + INIT, ms (0 where unreadable). */
   hostCpuInitMs: number;
   /** Host CPU its environments' threads used after INIT (invocations, idle timers, GC), ms. */
   hostCpuInvokeMs: number;

@@ -8,7 +8,8 @@ import { distPath, relativeClosure, ROOT, runtimeFiles } from './runtime-files.t
 /**
  * What `npm pack` puts in the package (package.json's `files`): what runs and nothing else. The
  * compiled build of every runtime file (runtime-files.ts) with its source map, the functions'
- * sources the emulator bundles, the report assets read from disk, and the CLI's bin/ with the
+ * sources the emulator bundles, the report assets read from disk, the Python runtime's bootstrap
+ * the emulator runs as it is (emulator/lambda/python-bootstrap.py), and the CLI's bin/ with the
  * entry it loads at the package's root; no tests, benchmarks or docs, and no TypeScript of the
  * programs, so the installed CLI runs dist/ and never transpiles at start; the Artillery engine as
  * `artillery export` hands it over (its package.json and the bundle prepack builds, not its
@@ -26,6 +27,8 @@ const binChain = relativeClosure(['bin/fanout-bench.js']);
 /** the Artillery engine's bundle and the package.json that names it its main */
 const ENGINE = 'artillery/engine/dist/index.js';
 const ENGINE_PACKAGE = ['artillery/engine/package.json', ENGINE];
+/** run as they are by a host interpreter, not compiled */
+const INTERPRETED = ['emulator/lambda/python-bootstrap.py'];
 
 let packed: Set<string>;
 
@@ -56,6 +59,7 @@ describe('the packed package', () => {
     expect(missing(bundled)).toEqual([]);
     expect(assets).toContain(`${ASSETS}/report-client.js`);
     expect(missing(assets)).toEqual([]);
+    expect(missing(INTERPRETED)).toEqual([]);
   });
 
   it('holds bin/fanout-bench.js and every file it loads at the root; no TypeScript of the programs, so it runs dist/', () => {
@@ -73,6 +77,7 @@ describe('the packed package', () => {
       ...[...compiled, ...bundled].flatMap((f) => [distPath(f), `${distPath(f)}.map`]),
       ...bundled,
       ...assets,
+      ...INTERPRETED,
       ...ENGINE_PACKAGE,
       'LICENSE',
     ]);

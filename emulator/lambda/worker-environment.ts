@@ -4,50 +4,15 @@ import { performance } from 'node:perf_hooks';
 import { LogForwarder } from './log-forwarder.ts';
 import { PROFILING_FLAGS } from './profiling.ts';
 import { endLine, initReportLine, reportLine, timeoutMessage } from './report-line.ts';
-import type { FunctionConfig } from './options.ts';
 import { FreezeControl } from './freeze.ts';
+import { INIT_LIMIT_MS, streamName, type ExecutionEnvironment, type RunResult, type StartResult, type WorkerEnvironmentSpec } from './execution-environment.ts';
 import type { InvokeRequest, WorkerInit, WorkerMessage } from './worker-protocol.ts';
-import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
 
-/** On-demand INIT may take 10 s; Lambda then retries it inside the invoke, under the function timeout. */
-const INIT_LIMIT_MS = 10_000;
 /** Runtime, SDK and module overhead outside the V8 old generation, kept out of the heap limit. */
 const NON_HEAP_MB = 48;
 const MIN_HEAP_MB = 64;
 /** How long a retired environment may take to exit by itself before it is terminated. */
 const RETIRE_GRACE_MS = 5_000;
-
-/** What every environment of a function shares. */
-export interface EnvironmentSpec {
-  fn: FunctionConfig;
-  /** What the worker loads: the function's bundle, or its code as written. */
-  code: WorkerInit['code'];
-  workerPath: string;
-  /** Endpoint prefix → local base URL (aws-endpoint-redirect.ts). */
-  awsEndpoints: Record<string, string>;
-  /** Environment variables without AWS_LAMBDA_LOG_STREAM_NAME (set per environment). */
-  env: Record<string, string>;
-  cpuThrottle: boolean;
-  region: string;
-  accountId: string;
-  logs: LogSink;
-  metrics: MetricSink;
-  /** Host CPU the function's environments used (worker threads), ms: the host's accounting. */
-  cpu: { initMs: number; invokeMs: number };
-  /** The bundle's V8 code cache, once an environment made one (shared across configurations: same bundle). */
-  codeCache: { cache?: Uint8Array };
-}
-
-export type StartResult = { ok: true; initMs: number } | StartFailure;
-export type StartFailure = { ok: false; initMs: number; errorType: string; errorMessage: string };
-
-/** The worker's answer as the runtime sees it (the worker's own bookkeeping fields dropped). */
-type Done = Omit<Extract<WorkerMessage, { t: 'done' }>, 't' | 'id' | 'maxMemoryUsedMB' | 'cpuMs'>;
-
-export type RunResult =
-  | ({ kind: 'done' } & Done)
-  | { kind: 'timeout'; durationMs: number }
-  | { kind: 'crash'; errorMessage: string; durationMs: number };
 
 type State = 'starting' | 'idle' | 'busy' | 'dead';
 
@@ -56,18 +21,11 @@ export function heapLimitMB(memoryMB: number): number {
   return Math.max(MIN_HEAP_MB, memoryMB - NON_HEAP_MB);
 }
 
-function streamName(id: string, now = new Date()): string {
-  const y = now.getUTCFullYear();
-  const m = String(now.getUTCMonth() + 1).padStart(2, '0');
-  const d = String(now.getUTCDate()).padStart(2, '0');
-  return `${y}/${m}/${d}/[$LATEST]${id}`;
-}
-
 /**
- * One execution environment: one worker thread, one invocation at a time. The worker's stdout
- * and stderr are its log stream. A timed-out or crashed environment is dead and never reused.
+ * A Node.js execution environment: one worker thread, one invocation at a time. The worker's
+ * stdout and stderr are its log stream. A timed-out or crashed environment is dead and never reused.
  */
-export class Environment {
+export class WorkerEnvironment implements ExecutionEnvironment {
   readonly id = randomBytes(16).toString('hex');
   readonly logStream = streamName(this.id);
   state: State = 'starting';
@@ -100,10 +58,10 @@ export class Environment {
    * idle (nothing else would notice).
    */
   constructor(
-    readonly spec: EnvironmentSpec,
-    private readonly onIdleExit: (env: Environment) => void,
+    readonly spec: WorkerEnvironmentSpec,
+    private readonly onIdleExit: (env: ExecutionEnvironment) => void,
     /** Live environments; this one leaves it when it stops. */
-    private readonly registry: Set<Environment>,
+    private readonly registry: Set<ExecutionEnvironment>,
   ) {
     registry.add(this);
     const fn = spec.fn;

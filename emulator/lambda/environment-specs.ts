@@ -1,0 +1,121 @@
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { isPythonRuntime, runsInWorker } from '../../common/lambda-runtimes.ts';
+import type { FunctionBundles } from './bundle.ts';
+import type { EnvironmentSpec, ExecutionEnvironment, ProcessEnvironmentSpec, WorkerEnvironmentSpec } from './execution-environment.ts';
+import { PYTHON_BOOTSTRAP, type HostRuntime } from './host-runtimes.ts';
+import { functionCredentials, type FunctionConfig, type RuntimeConfig } from './options.ts';
+import { ProcessEnvironment } from './process-environment.ts';
+import { WorkerEnvironment } from './worker-environment.ts';
+
+/**
+ * What a function's execution environments are created from: a worker thread for Node.js, a
+ * process for any other runtime (host-runtimes.ts says which), with the variables Lambda sets.
+ */
+export interface SpecSources {
+  config: RuntimeConfig;
+  /** the Node functions' bundles and the worker (none when no function runs in a worker) */
+  bundles?: FunctionBundles;
+  /** the runtime's SDK for Node code as written (bundled-sdk.ts) */
+  sdkModules?: string;
+  /** each process function's command, by function name */
+  hostRuntimes: ReadonlyMap<string, HostRuntime>;
+}
+
+export function environmentSpec(src: SpecSources, fn: FunctionConfig): EnvironmentSpec {
+  const { config } = src;
+  const common = {
+    fn,
+    cpuThrottle: config.cpuModel === 'throttle',
+    region: config.region,
+    accountId: config.accountId,
+    logs: config.logs,
+    metrics: config.metrics,
+    cpu: { initMs: 0, invokeMs: 0 },
+  };
+  const runtime = fn.runtime ?? config.runtime;
+  if (runsInWorker(runtime)) {
+    const bundles = src.bundles!;
+    return { kind: 'worker', ...common, code: workerCode(fn, bundles, src.sdkModules), workerPath: bundles.workerPath, awsEndpoints: config.awsEndpoints.services, env: workerVariables(config, fn, src.sdkModules), codeCache: {} };
+  }
+  const host = src.hostRuntimes.get(fn.name);
+  if (!host || fn.code.kind !== 'handler') throw new Error(`unreachable: ${fn.name} (${runtime}) has no host runtime or no code directory`);
+  return { kind: 'process', ...common, command: host.command, args: host.args, cwd: fn.code.dir, env: processVariables(config, fn) };
+}
+
+/** The spec after a configuration update: same code and command, the new configuration and variables. */
+export function updatedSpec(src: SpecSources, previous: EnvironmentSpec, fn: FunctionConfig): EnvironmentSpec {
+  if (previous.kind === 'worker') return { ...previous, fn, env: workerVariables(src.config, fn, src.sdkModules) } satisfies WorkerEnvironmentSpec;
+  return { ...previous, fn, env: processVariables(src.config, fn) } satisfies ProcessEnvironmentSpec;
+}
+
+export function createEnvironment(
+  spec: EnvironmentSpec,
+  onIdleExit: (env: ExecutionEnvironment) => void,
+  registry: Set<ExecutionEnvironment>,
+): ExecutionEnvironment {
+  return spec.kind === 'worker' ? new WorkerEnvironment(spec, onIdleExit, registry) : new ProcessEnvironment(spec, onIdleExit, registry);
+}
+
+/** What a function's worker loads. */
+function workerCode(fn: FunctionConfig, bundles: FunctionBundles, sdkModules: string | undefined): WorkerEnvironmentSpec['code'] {
+  if (fn.code.kind === 'entry') return { kind: 'bundle', path: bundles.handlerPaths.get(fn.name) as string };
+  const hooks = pathToFileURL(join(dirname(bundles.workerPath), 'bundled-sdk-hooks.mjs')).href;
+  return { kind: 'handler', dir: fn.code.dir, handler: fn.code.handler, esmHook: { url: hooks, sdkModules: sdkModules as string } };
+}
+
+/** The variables Lambda sets for every runtime (Lambda's "Defined runtime environment variables"). */
+function lambdaVariables(config: RuntimeConfig, fn: FunctionConfig): Record<string, string> {
+  return {
+    ...functionCredentials(config),
+    AWS_REGION: config.region,
+    AWS_DEFAULT_REGION: config.region,
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMB),
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    _HANDLER: fn.code.kind === 'handler' ? fn.code.handler : 'index.handler',
+  };
+}
+
+function workerVariables(config: RuntimeConfig, fn: FunctionConfig, sdkModules: string | undefined): Record<string, string> {
+  const code = fn.code;
+  return {
+    ...fn.environment,
+    ...lambdaVariables(config, fn),
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime ?? config.runtime}`,
+    // Code as written finds the runtime's SDK through NODE_PATH, as on Lambda (bundled-sdk.ts),
+    // and its task root is its directory.
+    ...(code.kind === 'handler' && sdkModules ? { NODE_PATH: `${sdkModules}:${code.dir}`, LAMBDA_TASK_ROOT: code.dir } : {}),
+  };
+}
+
+/**
+ * A process's variables. A process has its own, unlike a worker thread: PATH (the host's, so a
+ * custom runtime's script finds its tools), LANG and TZ as Lambda sets them (the function's own
+ * may replace those three, as on Lambda), then the function's, then Lambda's. AWS_EXECUTION_ENV is
+ * not set for OS-only runtimes (provided.*), as on Lambda. The Python bootstrap also gets the
+ * emulator's endpoint map for boto3 (it removes the variable before the function's code runs).
+ */
+function processVariables(config: RuntimeConfig, fn: FunctionConfig): Record<string, string> {
+  const runtime = fn.runtime ?? config.runtime;
+  const dir = fn.code.kind === 'handler' ? fn.code.dir : '';
+  return {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    // Lambda sets en_US.UTF-8; C.UTF-8 is the UTF-8 locale every Linux host has.
+    LANG: 'C.UTF-8',
+    TZ: ':UTC',
+    ...fn.environment,
+    ...lambdaVariables(config, fn),
+    LAMBDA_TASK_ROOT: dir,
+    ...(isPythonRuntime(runtime)
+      ? {
+          AWS_EXECUTION_ENV: `AWS_Lambda_${runtime}`,
+          LAMBDA_RUNTIME_DIR: dirname(PYTHON_BOOTSTRAP),
+          _FANOUT_BENCH_AWS_ENDPOINTS: JSON.stringify(config.awsEndpoints.services),
+        }
+      : {}),
+  };
+}
+

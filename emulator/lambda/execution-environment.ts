@@ -1,0 +1,96 @@
+import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
+import type { FunctionConfig } from './options.ts';
+import type { WorkerInit } from './worker-protocol.ts';
+
+/**
+ * What the pool (function-pool.ts, env-preparer.ts, host-capacity.ts, runtime.ts) knows of an
+ * execution environment, whatever runs it: a worker thread of the stack for Node.js
+ * (worker-environment.ts), a process speaking the Runtime API for every other runtime
+ * (process-environment.ts). Concurrency, throttles, host caps, prepared environments, reaping,
+ * metrics and the outcome of an invocation are the pool's, one code path for both.
+ */
+export interface ExecutionEnvironment {
+  /** The function's configuration when the environment was created: kept for life (an update retires it). */
+  readonly spec: EnvironmentSpec;
+  /** INIT's duration once it has run: what a cold start on this environment costs. */
+  readonly initMs: number;
+  /** Start-up (thread or process) + INIT, as the runtime saw it. */
+  readonly startupMs: number;
+  /** performance.now() when the environment last became idle. */
+  readonly lastUsedAt: number;
+  /** Run INIT; resolves once it has finished or failed. */
+  start(): Promise<StartResult>;
+  /** Run one invocation; the environment must be idle. */
+  run(requestId: string, event: unknown): Promise<RunResult>;
+  /** After an invocation: idle again (the caller decides where it goes). */
+  markIdle(): void;
+  /** An idle environment that will not serve again (reaped, evicted, replaced): it ends, running nothing it left pending. */
+  retire(): void;
+  /** Stop it now; a pending INIT or invocation (only when the runtime closes) ends as an error. */
+  terminate(): Promise<void>;
+}
+
+interface SpecBase {
+  fn: FunctionConfig;
+  /** Environment variables without AWS_LAMBDA_LOG_STREAM_NAME (set per environment). */
+  env: Record<string, string>;
+  cpuThrottle: boolean;
+  region: string;
+  accountId: string;
+  logs: LogSink;
+  metrics: MetricSink;
+  /** Host CPU the function's environments used, ms: the host's accounting. */
+  cpu: { initMs: number; invokeMs: number };
+}
+
+/** A Node.js function: a worker thread of the stack process. */
+export interface WorkerEnvironmentSpec extends SpecBase {
+  kind: 'worker';
+  /** What the worker loads: the function's bundle, or its code as written. */
+  code: WorkerInit['code'];
+  workerPath: string;
+  /** Endpoint prefix → local base URL (aws-endpoint-redirect.ts). */
+  awsEndpoints: Record<string, string>;
+  /** The bundle's V8 code cache, once an environment made one (shared across configurations: same bundle). */
+  codeCache: { cache?: Uint8Array };
+}
+
+/** Any other runtime: a process (the Python bootstrap, a custom runtime's `bootstrap`) speaking the Runtime API. */
+export interface ProcessEnvironmentSpec extends SpecBase {
+  kind: 'process';
+  /** The executable and its arguments (host-runtimes.ts). */
+  command: string;
+  args: string[];
+  /** The code directory: Lambda's task root, and the process's working directory. */
+  cwd: string;
+}
+
+export type EnvironmentSpec = WorkerEnvironmentSpec | ProcessEnvironmentSpec;
+
+export type StartResult = { ok: true; initMs: number } | StartFailure;
+export type StartFailure = { ok: false; initMs: number; errorType: string; errorMessage: string };
+
+export type RunResult =
+  | {
+      kind: 'done';
+      ok: boolean;
+      result?: unknown;
+      errorType?: string;
+      errorMessage?: string;
+      durationMs: number;
+      /** Set on the environment's first invocation (the cold one). */
+      initDurationMs?: number;
+    }
+  | { kind: 'timeout'; durationMs: number }
+  | { kind: 'crash'; errorMessage: string; durationMs: number };
+
+/** On-demand INIT may take 10 s; Lambda then retries it inside the invoke, under the function timeout. */
+export const INIT_LIMIT_MS = 10_000;
+
+/** A log stream's name as Lambda makes it: `YYYY/MM/DD/[$LATEST]<32 hex>`. */
+export function streamName(id: string, now = new Date()): string {
+  const y = now.getUTCFullYear();
+  const m = String(now.getUTCMonth() + 1).padStart(2, '0');
+  const d = String(now.getUTCDate()).padStart(2, '0');
+  return `${y}/${m}/${d}/[$LATEST]${id}`;
+}

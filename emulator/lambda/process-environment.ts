@@ -1,0 +1,389 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { trackEnvironmentProcess } from './environment-processes.ts';
+import { INIT_LIMIT_MS, streamName, type ExecutionEnvironment, type ProcessEnvironmentSpec, type RunResult, type StartFailure, type StartResult } from './execution-environment.ts';
+import { LogForwarder } from './log-forwarder.ts';
+import { ProcessCpuThrottle, processScheduleOf } from './process-cpu-share.ts';
+import { ProcessFreeze } from './process-freeze.ts';
+import { endLine, initReportLine, reportLine, startLine, timeoutMessage } from './report-line.ts';
+import { MAX_PAYLOAD_BYTES, RuntimeApiServer, type Invocation } from './runtime-api-server.ts';
+
+/** How long a runtime that reported its INIT error may take to exit by itself before it is killed. */
+const INIT_ERROR_GRACE_MS = 1_000;
+
+type State = 'starting' | 'idle' | 'busy' | 'dead';
+
+/**
+ * An execution environment of a runtime that is not Node.js: a process started with Lambda's
+ * variables (AWS_LAMBDA_RUNTIME_API naming this environment's own Runtime API server), speaking
+ * the Runtime API as on Lambda. INIT lasts from the process's start to its first /next
+ * (`Init Duration`); between invocations, and after INIT, the process (and any it started) is
+ * stopped (process-freeze.ts); during one, its CPU time is stretched to the memory size's share
+ * (process-cpu-share.ts). Its stdout and stderr are the log stream; the START, END and REPORT lines
+ * are the platform's, written here, with Max Memory Used from the process's peak resident memory.
+ * A timed-out environment is killed; one whose process exits is dead and never reused.
+ */
+export class ProcessEnvironment implements ExecutionEnvironment {
+  readonly id = randomBytes(16).toString('hex');
+  readonly logStream = streamName(this.id);
+  initMs = 0;
+  startupMs = 0;
+  lastUsedAt = performance.now();
+  private readonly createdAt = performance.now();
+  private state: State = 'starting';
+  private api: RuntimeApiServer | undefined;
+  private child: ChildProcess | undefined;
+  private pid = 0;
+  private untrack: (() => void) | undefined;
+  private freeze: ProcessFreeze | undefined;
+  private throttle: ProcessCpuThrottle | undefined;
+  private readonly stdout: LogForwarder;
+  private readonly stderr: LogForwarder;
+  private readonly arn: string;
+  private spawnedAt = 0;
+  private intentional = false;
+  private exited: Promise<void> = Promise.resolve();
+  private startResolve: ((r: StartResult) => void) | undefined;
+  private startTimer: NodeJS.Timeout | undefined;
+  private runResolve: ((r: RunResult) => void) | undefined;
+  private runTimer: NodeJS.Timeout | undefined;
+  private runId = '';
+  private runStartedAt = 0;
+  /** An invocation given while the runtime had not yet asked for the next one: delivered when it does. */
+  private queued: Invocation | undefined;
+  /** INIT's duration until the first invocation's REPORT line carries it. */
+  private pendingInitMs: number | undefined;
+  private maxMemoryUsedMB = 0;
+  private cpuSeen = 0;
+
+  constructor(
+    readonly spec: ProcessEnvironmentSpec,
+    private readonly onIdleExit: (env: ExecutionEnvironment) => void,
+    /** Live environments; this one leaves it when its process has ended. */
+    private readonly registry: Set<ExecutionEnvironment>,
+  ) {
+    registry.add(this);
+    const group = `/aws/lambda/${spec.fn.name}`;
+    this.stdout = new LogForwarder(spec.logs, spec.metrics, group, this.logStream);
+    this.stderr = new LogForwarder(spec.logs, spec.metrics, group, this.logStream);
+    this.arn = `arn:aws:lambda:${spec.region}:${spec.accountId}:function:${spec.fn.name}`;
+  }
+
+  start(): Promise<StartResult> {
+    return new Promise((resolve) => {
+      this.startResolve = resolve;
+      this.startTimer = setTimeout(() => {
+        const initMs = performance.now() - this.createdAt;
+        this.stdout.line(initReportLine(initMs, 'timeout'));
+        this.finishStart({ ok: false, initMs, errorType: 'Sandbox.Timedout', errorMessage: timeoutMessage(this.spec.fn.timeoutSeconds) });
+        void this.terminate();
+      }, INIT_LIMIT_MS + this.spec.fn.timeoutSeconds * 1000);
+      void this.launch();
+    });
+  }
+
+  run(requestId: string, event: unknown): Promise<RunResult> {
+    if (this.state === 'dead') {
+      return Promise.resolve({ kind: 'crash', errorMessage: `RequestId: ${requestId} Error: Runtime exited before the invocation`, durationMs: 0 });
+    }
+    const timeoutMs = this.spec.fn.timeoutSeconds * 1000;
+    return new Promise((resolve) => {
+      this.state = 'busy';
+      this.runResolve = resolve;
+      this.runId = requestId;
+      this.runTimer = setTimeout(() => this.timedOut(), timeoutMs);
+      const inv: Invocation = {
+        requestId,
+        deadlineMs: Date.now() + timeoutMs,
+        invokedFunctionArn: this.arn,
+        traceId: traceId(),
+        body: JSON.stringify(event) ?? 'null',
+      };
+      // The runtime may still be between its answer and its next /next: the invocation waits for it, as on Lambda.
+      if (this.api?.waiting) this.dispatch(inv);
+      else this.queued = inv;
+    });
+  }
+
+  markIdle(): void {
+    if (this.state === 'busy') this.state = 'idle';
+    this.lastUsedAt = performance.now();
+  }
+
+  /** Killed as it is, frozen: nothing it left pending runs, as a reaped environment on Lambda. */
+  retire(): void {
+    if (this.state === 'dead') return;
+    this.intentional = true;
+    this.state = 'dead';
+    this.kill();
+  }
+
+  terminate(): Promise<void> {
+    this.intentional = true;
+    this.state = 'dead';
+    if (this.startResolve) {
+      const initMs = performance.now() - this.createdAt;
+      this.finishStart({ ok: false, initMs, errorType: 'Runtime.ExitError', errorMessage: 'Error: Runtime exited with error: environment terminated' });
+    }
+    if (this.runResolve) {
+      const durationMs = this.runStartedAt > 0 ? performance.now() - this.runStartedAt : 0;
+      this.finishRun({ kind: 'crash', errorMessage: `RequestId: ${this.runId} Error: Runtime exited with error: environment terminated`, durationMs });
+    }
+    this.kill();
+    if (!this.child) this.registry.delete(this);
+    return this.exited;
+  }
+
+  private async launch(): Promise<void> {
+    try {
+      this.api = await RuntimeApiServer.listen({
+        next: () => this.onNext(),
+        response: (id, body, tooLarge) => this.onAnswer(id, () => answerOf(body, tooLarge)),
+        error: (id, body, type) => this.onAnswer(id, () => errorOf(body, type)),
+        initError: (body, type) => this.onInitError(body, type),
+      });
+    } catch (err) {
+      this.finishStart({ ok: false, initMs: 0, errorType: 'Runtime.ExitError', errorMessage: `Error: could not start an execution environment: ${String(err)}` });
+      this.registry.delete(this);
+      return;
+    }
+    if (this.state === 'dead') {
+      this.api.close();
+      this.registry.delete(this);
+      return;
+    }
+    const env = { ...this.spec.env, AWS_LAMBDA_RUNTIME_API: this.api.address, AWS_LAMBDA_LOG_STREAM_NAME: this.logStream };
+    this.spawnedAt = performance.now();
+    const child = spawn(this.spec.command, this.spec.args, { cwd: this.spec.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    this.exited = new Promise((resolve) => {
+      child.once('close', () => resolve());
+      child.once('error', (err: Error & { code?: string }) => {
+        if (child.pid !== undefined) return;
+        // Not started at all (no such file, not executable): what Lambda reports for a bootstrap it cannot run.
+        this.intentional = true;
+        this.state = 'dead';
+        this.stdout.line(initReportLine(performance.now() - this.spawnedAt, 'error', 'Runtime.InvalidEntrypoint'));
+        this.finishStart({ ok: false, initMs: 0, errorType: 'Runtime.InvalidEntrypoint', errorMessage: `Error: ${err.message}` });
+        this.gone();
+        resolve();
+      });
+    });
+    if (child.pid === undefined) return;
+    this.pid = child.pid;
+    this.untrack = trackEnvironmentProcess(child.pid);
+    this.freeze = new ProcessFreeze(child.pid);
+    if (this.spec.cpuThrottle) this.throttle = new ProcessCpuThrottle(child.pid, this.spec.fn.memoryMB);
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.stdout.push(chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => this.stderr.push(chunk));
+    child.once('exit', (code, sig) => this.onExit(code, sig));
+    // Idle environments must not keep the stack alive; pending invocations hold timers that do.
+    child.unref();
+    (child.stdout as Socket).unref();
+    (child.stderr as Socket).unref();
+  }
+
+  private onNext(): void {
+    if (this.state === 'starting' && this.startResolve) {
+      // INIT is over: from the process's start to its first /next, as Lambda measures it.
+      const now = performance.now();
+      this.initMs = now - this.spawnedAt;
+      this.pendingInitMs = this.initMs;
+      this.startupMs = now - this.createdAt;
+      this.maxMemoryUsedMB = residentPeakMB(this.pid) ?? this.maxMemoryUsedMB;
+      this.spec.cpu.initMs += this.cpuSinceLastSeen();
+      this.state = 'idle';
+      this.freeze?.freeze();
+      this.finishStart({ ok: true, initMs: this.initMs });
+      return;
+    }
+    const queued = this.queued;
+    this.queued = undefined;
+    if (queued && this.state === 'busy') this.dispatch(queued);
+    else this.freeze?.freeze(); // frozen until the next invocation
+  }
+
+  private dispatch(inv: Invocation): void {
+    this.freeze?.thaw();
+    this.stdout.line(startLine(inv.requestId));
+    this.runStartedAt = performance.now();
+    this.throttle?.begin();
+    this.api!.deliver(inv);
+  }
+
+  /** The runtime answered the invocation (a result or an error). */
+  private onAnswer(requestId: string, outcome: () => Pick<Extract<RunResult, { kind: 'done' }>, 'ok' | 'result' | 'errorType' | 'errorMessage'>): void {
+    if (requestId !== this.runId || !this.runResolve) return;
+    const owedMs = this.throttle?.end() ?? 0;
+    const answered = performance.now();
+    // After the output the runtime wrote before answering (another pipe, read in the same turn),
+    // and after the CPU share still owed.
+    const finish = () => {
+      if (requestId !== this.runId || !this.runResolve) return; // timed out meanwhile
+      const durationMs = answered - this.runStartedAt + owedMs;
+      this.maxMemoryUsedMB = Math.max(this.maxMemoryUsedMB, residentPeakMB(this.pid) ?? 0);
+      this.spec.cpu.invokeMs += this.cpuSinceLastSeen();
+      const initDurationMs = this.pendingInitMs;
+      this.pendingInitMs = undefined;
+      const o = outcome();
+      this.stdout.flush();
+      this.stderr.flush();
+      this.stdout.line(endLine(requestId));
+      this.stdout.line(reportLine({ requestId, durationMs, memoryMB: this.spec.fn.memoryMB, maxMemoryUsedMB: this.maxMemoryUsedMB, initDurationMs }));
+      this.finishRun({ kind: 'done', ...o, durationMs, ...(initDurationMs !== undefined ? { initDurationMs } : {}) });
+    };
+    if (owedMs >= 1) setTimeout(finish, owedMs);
+    else setImmediate(finish);
+  }
+
+  private onInitError(body: Buffer, typeHeader: string | undefined): void {
+    if (!this.startResolve) return;
+    const initMs = performance.now() - this.spawnedAt;
+    const { errorType, errorMessage } = errorOf(body, typeHeader);
+    const failure: StartFailure = { ok: false, initMs, errorType: errorType ?? 'Runtime.Unknown', errorMessage: errorMessage ?? '' };
+    setImmediate(() => {
+      this.stdout.flush();
+      this.stderr.flush();
+      this.stdout.line(initReportLine(initMs, 'error', failure.errorType));
+    });
+    this.finishStart(failure);
+    // The runtime exits by itself after reporting (Lambda's do); one that does not is ended.
+    this.intentional = true;
+    this.state = 'dead';
+    setTimeout(() => this.kill(), INIT_ERROR_GRACE_MS).unref();
+  }
+
+  private timedOut(): void {
+    const durationMs = this.spec.fn.timeoutSeconds * 1000;
+    const id = this.runId;
+    this.throttle?.dispose();
+    this.stdout.line(`${new Date().toISOString()} ${id} ${timeoutMessage(this.spec.fn.timeoutSeconds)}`);
+    this.stdout.line(endLine(id));
+    this.stdout.line(reportLine({ requestId: id, durationMs, memoryMB: this.spec.fn.memoryMB, maxMemoryUsedMB: this.maxMemoryUsedMB, status: 'timeout' }));
+    this.runTimer = undefined;
+    this.finishRun({ kind: 'timeout', durationMs });
+    void this.terminate();
+  }
+
+  private onExit(code: number | null, sig: NodeJS.Signals | null): void {
+    this.stdout.flush();
+    this.stderr.flush();
+    this.gone();
+    if (this.intentional) return;
+    const wasIdle = this.state === 'idle';
+    this.intentional = true;
+    this.state = 'dead';
+    const reason = sig ? `signal: ${SIGNAL_WORDS[sig] ?? sig}` : `exit status ${code}`;
+    if (this.startResolve) {
+      const initMs = performance.now() - this.spawnedAt;
+      this.stdout.line(initReportLine(initMs, 'error', 'Runtime.ExitError'));
+      this.finishStart({ ok: false, initMs, errorType: 'Runtime.ExitError', errorMessage: `Error: Runtime exited with error: ${reason}` });
+    } else if (this.runResolve) {
+      const durationMs = this.runStartedAt > 0 ? performance.now() - this.runStartedAt : 0;
+      const id = this.runId;
+      const message = `RequestId: ${id} Error: Runtime exited with error: ${reason}`;
+      this.stdout.line(message);
+      this.stdout.line('Runtime.ExitError');
+      this.stdout.line(endLine(id));
+      this.stdout.line(
+        reportLine({ requestId: id, durationMs, memoryMB: this.spec.fn.memoryMB, maxMemoryUsedMB: this.maxMemoryUsedMB, status: 'error', errorType: 'Runtime.ExitError' }),
+      );
+      this.finishRun({ kind: 'crash', errorMessage: message, durationMs });
+    } else if (wasIdle) {
+      this.onIdleExit(this);
+    }
+  }
+
+  /** The process has ended (or never started): nothing of it is left to stop or serve. */
+  private gone(): void {
+    this.untrack?.();
+    this.untrack = undefined;
+    this.throttle?.dispose();
+    this.api?.close();
+    this.registry.delete(this);
+  }
+
+  private kill(): void {
+    this.throttle?.dispose();
+    this.freeze?.kill();
+    this.api?.close();
+  }
+
+  private cpuSinceLastSeen(): number {
+    const now = processScheduleOf(this.pid)?.cpuMs ?? this.cpuSeen;
+    const delta = now - this.cpuSeen;
+    this.cpuSeen = now;
+    return delta;
+  }
+
+  private finishStart(r: StartResult): void {
+    clearTimeout(this.startTimer);
+    this.startTimer = undefined;
+    const resolve = this.startResolve;
+    this.startResolve = undefined;
+    resolve?.(r);
+  }
+
+  private finishRun(r: RunResult): void {
+    clearTimeout(this.runTimer);
+    this.runTimer = undefined;
+    this.queued = undefined;
+    const resolve = this.runResolve;
+    this.runResolve = undefined;
+    resolve?.(r);
+  }
+}
+
+/** How Lambda words a runtime killed by a signal (Go's names: "signal: killed"). */
+const SIGNAL_WORDS: Partial<Record<NodeJS.Signals, string>> = {
+  SIGKILL: 'killed',
+  SIGTERM: 'terminated',
+  SIGSEGV: 'segmentation fault',
+  SIGABRT: 'aborted',
+  SIGINT: 'interrupt',
+  SIGHUP: 'hangup',
+};
+
+function answerOf(body: Buffer, tooLarge: boolean): Pick<Extract<RunResult, { kind: 'done' }>, 'ok' | 'result' | 'errorType' | 'errorMessage'> {
+  if (tooLarge) {
+    return { ok: false, errorType: 'Function.ResponseSizeTooLarge', errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_PAYLOAD_BYTES} bytes).` };
+  }
+  const text = body.toString('utf8');
+  try {
+    return { ok: true, result: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: true, result: text }; // Lambda passes any bytes on; the caller decides what they are
+  }
+}
+
+/** An error as a runtime reports it: Lambda's `{errorMessage, errorType, stackTrace}`, else the header's type. */
+function errorOf(body: Buffer, typeHeader: string | undefined): { ok: false; errorType: string; errorMessage: string } {
+  let parsed: { errorType?: unknown; errorMessage?: unknown } | undefined;
+  try {
+    parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
+  } catch {
+    parsed = undefined;
+  }
+  const errorType = typeof parsed?.errorType === 'string' ? parsed.errorType : (typeHeader ?? 'Unhandled');
+  const errorMessage = typeof parsed?.errorMessage === 'string' ? parsed.errorMessage : '';
+  return { ok: false, errorType, errorMessage };
+}
+
+/** The process's peak resident memory (VmHWM), MB: Max Memory Used. */
+function residentPeakMB(pid: number): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
+    return m ? Math.ceil(Number(m[1]) / 1024) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An X-Ray trace header as Lambda hands one to each invocation (not sampled: nothing collects traces here). */
+function traceId(): string {
+  const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+}

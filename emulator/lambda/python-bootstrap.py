@@ -1,0 +1,322 @@
+"""The emulator's Lambda Python runtime: one execution environment's process.
+
+What Lambda's own Python runtime (awslambdaric's bootstrap) does, with the standard library only:
+the Runtime API loop on AWS_LAMBDA_RUNTIME_API (HTTP/1.1 on one socket) (GET next, POST response or error, POST init/error),
+`_HANDLER` = `[package/]module.function` imported from LAMBDA_TASK_ROOT, first on sys.path as
+/var/task is, `event` as a dict and a `context` like Lambda's, a handler's exception answered as
+Lambda answers it ({"errorMessage", "errorType", "requestId", "stackTrace"}) and logged as
+`[ERROR] Type: message` with its traceback on one line, `print` and `logging` in the function's log
+(logging with Lambda's `[LEVEL]\\ttime\\trequestId\\tmessage` prefix).
+
+boto3 reaches the emulator with the code unchanged: requests botocore sends to an AWS host the
+emulator serves go to its local endpoint (the map in _FANOUT_BENCH_AWS_ENDPOINTS, the Node side's),
+HTTPS to one of the emulator's own endpoints (an `endpoint_url` built from the event's domainName)
+goes as plain HTTP, and any other AWS host fails as a refused connection naming it. botocore is
+patched when it is first imported, not before: a handler that never imports it pays nothing.
+"""
+import sys
+
+TASK_ROOT_ENV = "LAMBDA_TASK_ROOT"
+
+import os  # noqa: E402
+
+# The script's own folder is not the function's: the code directory comes first, as /var/task does.
+sys.path[0] = os.environ[TASK_ROOT_ENV]
+
+import importlib  # noqa: E402
+import importlib.machinery  # noqa: E402
+import json  # noqa: E402
+import logging  # noqa: E402
+import re  # noqa: E402
+import socket  # noqa: E402
+import time  # noqa: E402
+import traceback  # noqa: E402
+from urllib.parse import urlsplit, urlunsplit  # noqa: E402
+
+_ENDPOINTS = json.loads(os.environ.pop("_FANOUT_BENCH_AWS_ENDPOINTS", "{}"))
+_OWN_HOSTS = {urlsplit(base).netloc for base in _ENDPOINTS.values()}
+_AWS_HOST = re.compile(r"\.(amazonaws\.com(\.cn)?|api\.aws)$", re.IGNORECASE)
+_request_id = None
+
+
+# --- boto3 to the emulator -------------------------------------------------------------------
+
+
+def _local_url(url):
+    """The URL a botocore request goes to instead, None to leave it, or an Exception to refuse it."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".").lower()
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    if parts.scheme == "https" and f"{host}:{port}" in _OWN_HOSTS:
+        return urlunsplit(("http", parts.netloc, parts.path, parts.query, parts.fragment))
+    if not _AWS_HOST.search(host):
+        return None
+    labels = host.split(".")
+    prefix = "execute-api" if len(labels) > 1 and labels[1] == "execute-api" else labels[0]
+    base = _ENDPOINTS.get(prefix)
+    if base is None:
+        return ConnectionRefusedError(
+            111, f"connect ECONNREFUSED {host}:{port} (the local emulator does not serve this AWS endpoint; it never reaches AWS)"
+        )
+    local = urlsplit(base)
+    return urlunsplit(("http", local.netloc, local.path.rstrip("/") + parts.path, parts.query, parts.fragment))
+
+
+def _patch_httpsession(module):
+    from botocore.exceptions import EndpointConnectionError
+
+    original = module.URLLib3Session.send
+
+    def send(self, request):
+        target = _local_url(request.url)
+        if isinstance(target, Exception):
+            raise EndpointConnectionError(endpoint_url=request.url, error=target)
+        if target is not None:
+            request.url = target
+        return original(self, request)
+
+    module.URLLib3Session.send = send
+
+
+class _BotocoreRedirect:
+    """A meta path finder that patches botocore.httpsession right after it is first executed."""
+
+    def find_spec(self, name, path, target=None):
+        if name != "botocore.httpsession":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        exec_module = spec.loader.exec_module
+
+        def patched(module):
+            exec_module(module)
+            _patch_httpsession(module)
+
+        spec.loader.exec_module = patched
+        return spec
+
+
+sys.meta_path.insert(0, _BotocoreRedirect())
+
+
+# --- logging as Lambda's Python runtime sets it up ------------------------------------------
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.aws_request_id = _request_id or ""
+        return True
+
+
+class _LambdaLogHandler(logging.Handler):
+    """One log event per record: newlines inside it become carriage returns, as on Lambda."""
+
+    def emit(self, record):
+        try:
+            sys.stdout.write(self.format(record).replace("\n", "\r") + "\n")
+        except Exception:
+            self.handleError(record)
+
+
+def _setup_logging():
+    logging.Formatter.converter = time.gmtime
+    handler = _LambdaLogHandler()
+    handler.setFormatter(logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"))
+    handler.addFilter(_RequestIdFilter())
+    logging.getLogger().addHandler(handler)
+
+
+def _log_error(result):
+    """`[ERROR] Type: message` and the traceback, one log event (lines joined by carriage returns)."""
+    line = "[ERROR]"
+    if result.get("errorType"):
+        line += " " + result["errorType"]
+    if result.get("errorMessage"):
+        line += (":" if result.get("errorType") else "") + " " + result["errorMessage"]
+    lines = [line]
+    stack = result.get("stackTrace")
+    if stack is not None:
+        lines.append("Traceback (most recent call last):")
+        for element in stack:
+            lines.extend(element.splitlines() or [""])
+    sys.stdout.write("\r".join(lines) + "\n")
+
+
+# --- the handler ------------------------------------------------------------------------------
+
+
+class _Fault(Exception):
+    def __init__(self, error_type, message, trace=None):
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.trace = [] if trace is None else trace
+
+
+def _error_result(error_type, message, stack):
+    return {"errorMessage": message, "errorType": error_type, "requestId": _request_id or "", "stackTrace": stack}
+
+
+def _exception_result(exc):
+    """An exception as Lambda's Python runtime answers it: its type, message and the frames below the runtime's."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    own = os.path.abspath(__file__)
+    while frames and os.path.abspath(frames[0].filename) == own:
+        frames = frames[1:]
+    return _error_result(type(exc).__name__, str(exc), traceback.format_list(frames))
+
+
+def _load_handler(setting):
+    try:
+        module_name, function_name = setting.rsplit(".", 1)
+    except ValueError as e:
+        raise _Fault("Runtime.MalformedHandlerName", f"Bad handler '{setting}': {e}")
+    try:
+        if module_name.split(".")[0] in sys.builtin_module_names:
+            raise _Fault("Runtime.BuiltInModuleConflict", f"Cannot use built-in module {module_name} as a handler module")
+        module = importlib.import_module(module_name.replace("/", "."))
+    except ImportError as e:
+        raise _Fault("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {e}")
+    except SyntaxError as e:
+        trace = [f'  File "{e.filename}" Line {e.lineno}\n    {e.text}']
+        raise _Fault("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {e}", trace)
+    handler = getattr(module, function_name, None)
+    if handler is None:
+        # As Lambda's: INIT succeeds, and every invocation reports the missing handler.
+        fault = _Fault("Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'")
+
+        def missing(event, context):
+            raise fault
+
+        return missing
+    return handler
+
+
+class LambdaContext:
+    def __init__(self, request_id, deadline_ms, invoked_function_arn):
+        self.aws_request_id = request_id
+        self.invoked_function_arn = invoked_function_arn
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.identity = None
+        self.client_context = None
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        return max(0, self._deadline_ms - int(time.time() * 1000))
+
+    def __repr__(self):
+        return f"LambdaContext([aws_request_id={self.aws_request_id},function_name={self.function_name}])"
+
+
+def _json_default(value):
+    import decimal
+
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# --- the Runtime API loop -------------------------------------------------------------------
+
+
+class _RuntimeApi:
+    """HTTP/1.1 to the Runtime API on one kept-alive socket.
+
+    Written out rather than http.client's: its header parsing (the email package) costs more than
+    everything else an invocation does here, and the emulator's API answers one known shape.
+    """
+
+    def __init__(self, address):
+        host, _, port = address.rpartition(":")
+        self.host = address
+        self.sock = socket.create_connection((host, int(port)))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.reader = self.sock.makefile("rb")
+
+    def _call(self, method, path, body=b"", headers=""):
+        head = f"{method} /2018-06-01/runtime/{path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Length: {len(body)}\r\n{headers}\r\n"
+        self.sock.sendall(head.encode("latin-1") + body if len(body) < 65536 else head.encode("latin-1"))
+        if len(body) >= 65536:
+            self.sock.sendall(body)
+        status_line = self.reader.readline()
+        if not status_line:
+            raise ConnectionError("the Runtime API closed the connection")
+        status = int(status_line.split()[1])
+        fields = {}
+        while True:
+            line = self.reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            fields[name.strip().lower()] = value.strip()
+        length = int(fields.get("content-length", "0"))
+        return status, fields, self.reader.read(length) if length else b""
+
+    def next(self):
+        status, fields, data = self._call("GET", "invocation/next")
+        if status != 200:
+            raise RuntimeError(f"/next answered {status}: {data!r}")
+        return fields, data
+
+    def post(self, path, payload, error_type=None):
+        headers = "Content-Type: application/json\r\n"
+        if error_type:
+            headers += f"Lambda-Runtime-Function-Error-Type: {error_type}\r\n"
+        self._call("POST", path, payload, headers)
+
+
+def main():
+    global _request_id
+    _setup_logging()
+    api = _RuntimeApi(os.environ["AWS_LAMBDA_RUNTIME_API"])
+    try:
+        handler = _load_handler(os.environ["_HANDLER"])
+    except _Fault as fault:
+        result = _error_result(fault.error_type, fault.message, fault.trace)
+        _log_error(result)
+        api.post("init/error", json.dumps(result).encode(), fault.error_type)
+        sys.exit(1)
+    except Exception as e:  # an exception raised while the module ran
+        result = _exception_result(e)
+        _log_error(result)
+        api.post("init/error", json.dumps(result).encode(), result["errorType"])
+        sys.exit(1)
+
+    while True:
+        headers, body = api.next()
+        _request_id = headers["lambda-runtime-aws-request-id"]
+        trace = headers.get("lambda-runtime-trace-id")
+        if trace:
+            os.environ["_X_AMZN_TRACE_ID"] = trace
+        context = LambdaContext(_request_id, int(headers["lambda-runtime-deadline-ms"]), headers["lambda-runtime-invoked-function-arn"])
+        try:
+            result = handler(json.loads(body), context)
+        except _Fault as fault:
+            error = _error_result(fault.error_type, fault.message, fault.trace)
+            _log_error(error)
+            api.post(f"invocation/{_request_id}/error", json.dumps(error).encode(), fault.error_type)
+            continue
+        except Exception as e:
+            error = _exception_result(e)
+            _log_error(error)
+            api.post(f"invocation/{_request_id}/error", json.dumps(error).encode(), error["errorType"])
+            continue
+        try:
+            payload = json.dumps(result, default=_json_default).encode()
+        except (TypeError, ValueError) as e:
+            error = _error_result("Runtime.MarshalError", f"Unable to marshal response: {e}", [])
+            _log_error(error)
+            api.post(f"invocation/{_request_id}/error", json.dumps(error).encode(), "Runtime.MarshalError")
+            continue
+        api.post(f"invocation/{_request_id}/response", payload)
+
+
+if __name__ == "__main__":
+    # stderr into the same pipe as stdout: the function's log keeps their order.
+    os.dup2(1, 2)
+    main()
