@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { NODE_RUNTIMES } from './node-runtimes.ts';
+import { LAMBDA_RUNTIMES } from './lambda-runtimes.ts';
 
 /**
  * The one line `stack up` prints when the local stack is ready: what a harness needs to reach it.
@@ -27,7 +28,7 @@ export const StackFunctionInfo = z.object({
   route: z.string(),
   memoryMB: z.number(),
   timeoutSeconds: z.number(),
-  runtime: z.enum(NODE_RUNTIMES),
+  runtime: z.enum(LAMBDA_RUNTIMES),
   /** true for the $connect authorizer: invoked on every handshake before `route`'s own function */
   authorizer: z.literal(true).optional(),
 });

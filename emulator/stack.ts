@@ -14,7 +14,9 @@ import { startHostMeter } from './host-meter.ts';
 import { LambdaControlPlane } from './lambda-api/control-plane.ts';
 import { startManagementApis, type ManagementApis } from './management-apis.ts';
 import { startLambdaApiServer, type LambdaApiServer } from './lambda-api/server.ts';
-import { nodeMajorOf, type NodeRuntime } from '../common/node-runtimes.ts';
+import { isNodeRuntime, nodeMajorOf, type NodeRuntime } from '../common/node-runtimes.ts';
+import { runsInWorker } from '../common/lambda-runtimes.ts';
+import { resolveHostRuntimes } from './lambda/host-runtimes.ts';
 import { createLambdaRuntime } from './lambda/runtime.ts';
 import { awsEndpointServices } from './lambda/aws-endpoint-services.ts';
 import type { FunctionCode } from './stack-model/stack-description.ts';
@@ -82,9 +84,10 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   const config = withStackLimits(checkConfigAgainstStack(options.config, stack, options.configSources), stack);
   // The stack's own stage (a template's StageName) is the one served: its name is in every URL.
   config.stage = stack.api.stage.name;
-  // A template's functions name their runtime; the stack reports the one they share.
+  // A template's functions name their runtime; the stack reports the Node.js one they share.
   const runtimes = [...new Set(stack.functions.map((f) => f.runtime))];
-  if (stack.source.kind === 'template' && runtimes.length === 1) config.lambda = { ...config.lambda, runtime: runtimes[0]! };
+  const shared = runtimes.length === 1 ? runtimes[0]! : undefined;
+  if (stack.source.kind === 'template' && shared !== undefined && isNodeRuntime(shared)) config.lambda = { ...config.lambda, runtime: shared };
   const authorizer = stack.authorizer;
   const functionOf = (id: string): FunctionDescription => {
     const fn = stack.functions.find((f) => f.logicalId === id);
@@ -132,6 +135,14 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   };
 
   try {
+    // What runs the functions that are not Node.js (a Python, a bootstrap), before anything
+    // listens: a host that cannot run one is one line naming it.
+    await resolveHostRuntimes(
+      stack.functions
+        .filter((f) => !runsInWorker(f.runtime) && f.code.kind === 'handler')
+        .map((f) => ({ label: stack.source.kind === 'template' ? `resource ${f.logicalId}` : `function ${f.name}`, runtime: f.runtime, dir: f.code.kind === 'handler' ? f.code.dir : '' })),
+      log,
+    );
     // Bind first: a port in use fails before anything else has started.
     gateway = await startGateway({
       config,

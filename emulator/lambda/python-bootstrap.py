@@ -70,7 +70,8 @@ def _patch_httpsession(module):
     def send(self, request):
         target = _local_url(request.url)
         if isinstance(target, Exception):
-            raise EndpointConnectionError(endpoint_url=request.url, error=target)
+            # botocore's own error for a refused connection, its message naming why
+            raise EndpointConnectionError(endpoint_url=f"{request.url} (the local emulator does not serve this AWS endpoint; it never reaches AWS)", error=target)
         if target is not None:
             request.url = target
         return original(self, request)

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix, resolve } from 'node:path';
+import { isProvidedRuntime, isPythonRuntime, type LambdaRuntimeId } from '../../common/lambda-runtimes.ts';
+import { bootstrapProblem } from '../lambda/host-runtimes.ts';
 import type { FunctionCode } from './stack-description.ts';
 import { templateError } from './template-errors.ts';
 import { extractZip } from './zip-extract.ts';
 
 /**
  * Where a function's code is on this machine, as deployed: a directory loaded as written, a zip
- * unpacked into the work directory, or inline `ZipFile` source written out as `index.js` (the
- * file Lambda makes of it). Each format knows its own local code (SAM's CodeUri, a CDK asset, a
+ * unpacked into the work directory, or inline `ZipFile` source written out as `index.js` (or
+ * `index.py` for Python: the file Lambda makes of it). Each format knows its own local code (SAM's CodeUri, a CDK asset, a
  * Serverless package's zip, `aws cloudformation package`'s local Code path); code that is only
  * in S3 is refused, since there is nothing here to run.
  */
@@ -19,6 +21,8 @@ export interface CodeSource {
 
 /** Lambda's Node.js runtime loads `{dir}/{path}/{module}.js|.mjs|.cjs` for Handler `path/module.export`. */
 const HANDLER = /^(?:(.*)\/)?([^./][^/.]*)\.([^/]+)$/;
+/** Lambda's Python runtime imports `module` (dots and slashes as package separators) for Handler `[package/]module.function`. */
+const PYTHON_HANDLER = /^([^.][^]*)\.([^./]+)$/;
 
 export class FunctionCodeReader {
   private readonly unpacked = new Map<string, string>();
@@ -29,9 +33,18 @@ export class FunctionCodeReader {
     private readonly source: CodeSource,
   ) {}
 
-  async read(logicalId: string, code: unknown, handler: string): Promise<FunctionCode> {
+  async read(logicalId: string, code: unknown, handler: string, runtime: LambdaRuntimeId): Promise<FunctionCode> {
     const at = ['Resources', logicalId, 'Properties', 'Code'];
-    const dir = await this.directory(logicalId, code, at);
+    const dir = await this.directory(logicalId, code, at, runtime);
+    if (isProvidedRuntime(runtime)) {
+      const problem = bootstrapProblem(dir);
+      if (problem) throw templateError(this.file, at, problem);
+      return { kind: 'handler', dir, handler };
+    }
+    if (isPythonRuntime(runtime)) {
+      this.checkPythonModule(logicalId, dir, handler);
+      return { kind: 'handler', dir, handler };
+    }
     const m = HANDLER.exec(handler);
     if (!m) throw templateError(this.file, ['Resources', logicalId, 'Properties', 'Handler'], `${JSON.stringify(handler)} is not path/file.export`);
     const modulePath = join(dir, m[1] ?? '', m[2]!);
@@ -41,13 +54,24 @@ export class FunctionCodeReader {
     return { kind: 'handler', dir, handler };
   }
 
-  private async directory(logicalId: string, code: unknown, at: string[]): Promise<string> {
+  /** The handler's module is in the code (a module, a package, or a compiled one): a missing one is refused here, as a Node handler's file is. */
+  private checkPythonModule(logicalId: string, dir: string, handler: string): void {
+    const at = ['Resources', logicalId, 'Properties', 'Handler'];
+    const m = PYTHON_HANDLER.exec(handler);
+    if (!m) throw templateError(this.file, at, `${JSON.stringify(handler)} is not [package/]module.function`);
+    const modulePath = join(dir, ...m[1]!.split(/[./]/));
+    const found = [`${modulePath}.py`, `${modulePath}.pyc`, join(modulePath, '__init__.py')].some((f) => existsSync(f)) || isDirectory(modulePath);
+    if (!found) throw templateError(this.file, at, `${handler}: no ${posix.join(...m[1]!.split(/[./]/))}.py (nor that package) in ${dir}`);
+  }
+
+  private async directory(logicalId: string, code: unknown, at: string[], runtime: LambdaRuntimeId): Promise<string> {
     const inline = (code as { ZipFile?: unknown } | undefined)?.ZipFile;
     if (inline !== undefined) {
       if (typeof inline !== 'string') throw templateError(this.file, [...at, 'ZipFile'], 'must be the function source as a string');
+      if (isProvidedRuntime(runtime)) throw templateError(this.file, [...at, 'ZipFile'], `inline code is for Node.js and Python functions (CloudFormation's rule): a ${runtime} function needs its bootstrap in a code directory or zip`);
       const dir = join(this.workDir, 'inline', logicalId);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'index.js'), inline);
+      writeFileSync(join(dir, isPythonRuntime(runtime) ? 'index.py' : 'index.js'), inline);
       return dir;
     }
     // `aws cloudformation package` and SAM read a local path in Code / CodeUri
@@ -74,5 +98,13 @@ export class FunctionCodeReader {
     await extractZip(local, target, { what: `${this.file}: resource ${logicalId} property Code (${basename(local)})` });
     this.unpacked.set(local, target);
     return target;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isNodeRuntime, NODE_RUNTIMES } from '../../common/node-runtimes.ts';
+import { isProvidedRuntime, runtimeRefusal, RUNTIMES_RUN, type LambdaRuntimeId } from '../../common/lambda-runtimes.ts';
 import type { FunctionCodeReader } from './function-code.ts';
 import { cfnInteger, cfnString, parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
@@ -10,7 +10,7 @@ import { templateError } from './template-errors.ts';
  * AWS::Lambda::Function as the emulator runs it: name, code, Handler, Runtime, MemorySize
  * (default 128), Timeout (default 3), Environment, ReservedConcurrentExecutions. What would run
  * differently is refused, naming the property: a container image, layers (their code is not
- * here), a runtime the emulator does not run.
+ * here), a runtime the emulator does not run (retired ones named as retired).
  */
 const functionSchema = z
   .object({
@@ -29,19 +29,20 @@ const functionSchema = z
 export async function readLambdaFunction(t: StackTemplate, logicalId: string, code: FunctionCodeReader): Promise<FunctionDescription> {
   const p = parseProperties(t.file, logicalId, functionSchema, t.properties(logicalId));
   const at = (prop: string) => ['Resources', logicalId, 'Properties', prop];
-  if (p.PackageType === 'Image') throw templateError(t.file, at('PackageType'), 'a container image function is not run offline: the emulator runs Node.js zip functions');
+  if (p.PackageType === 'Image') throw templateError(t.file, at('PackageType'), 'a container image function is not run offline: the emulator runs zip functions');
   if (p.Layers && p.Layers.length > 0) throw templateError(t.file, at('Layers'), "layers are not loaded offline (their code is not in the template): bundle what the function imports into its code");
-  if (p.Runtime === undefined) throw templateError(t.file, at('Runtime'), `missing (the emulator runs ${NODE_RUNTIMES.join(', ')})`);
-  if (p.Runtime === 'nodejs18.x') {
-    throw templateError(t.file, at('Runtime'), `nodejs18.x is deprecated by Lambda (no new functions since 2025-10-01, docs/aws-facts.md): the emulator runs ${NODE_RUNTIMES.join(', ')}`);
-  }
-  if (!isNodeRuntime(p.Runtime)) throw templateError(t.file, at('Runtime'), `${p.Runtime} is not a runtime the emulator runs (it runs ${NODE_RUNTIMES.join(', ')})`);
-  if (p.Handler === undefined) throw templateError(t.file, at('Handler'), 'missing (path/file.export)');
+  if (p.Runtime === undefined) throw templateError(t.file, at('Runtime'), `missing (the emulator runs ${RUNTIMES_RUN})`);
+  const refusal = runtimeRefusal(p.Runtime);
+  if (refusal !== undefined) throw templateError(t.file, at('Runtime'), refusal);
+  const runtime = p.Runtime as LambdaRuntimeId;
+  // A custom runtime's bootstrap reads _HANDLER if it wants one: Lambda requires none of it.
+  const handler = p.Handler ?? (isProvidedRuntime(runtime) ? 'bootstrap' : undefined);
+  if (handler === undefined) throw templateError(t.file, at('Handler'), `missing (${runtime.startsWith('python') ? '[package/]module.function' : 'path/file.export'})`);
   return {
     logicalId,
     name: t.name(logicalId),
-    code: await code.read(logicalId, p.Code, p.Handler),
-    runtime: p.Runtime,
+    code: await code.read(logicalId, p.Code, handler, runtime),
+    runtime,
     memoryMB: p.MemorySize ?? 128,
     timeoutSeconds: p.Timeout ?? 3,
     environment: { ...(p.Environment?.Variables ?? {}) },

@@ -1,5 +1,5 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import type { NodeRuntime } from '../../common/node-runtimes.ts';
+import type { LambdaRuntimeId } from '../../common/lambda-runtimes.ts';
 
 /**
  * What the emulator runs: one WebSocket API stack, described once whatever it was written in.
@@ -107,7 +107,8 @@ export interface FunctionDescription {
   /** the physical FunctionName (the CloudWatch dimension) */
   name: string;
   code: FunctionCode;
-  runtime: NodeRuntime;
+  /** Node.js runs in the stack's worker threads, any other runtime as a process speaking the Runtime API */
+  runtime: LambdaRuntimeId;
   memoryMB: number;
   timeoutSeconds: number;
   /** the function's own variables, intrinsics resolved */

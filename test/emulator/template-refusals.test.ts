@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -99,12 +99,41 @@ describe('what cannot run is refused, naming the resource and the property', () 
     expect(d.routes[0]!.functionId).toBe('Fn');
   });
 
-  it('a runtime it does not run, listing the ones it does', async () => {
+  it('a runtime it does not run, listing the ones it does; a retired one named as retired', async () => {
+    const runs = 'nodejs20.x, nodejs22.x, nodejs24.x, python3.9…python3.13, provided.al2, provided.al2023';
     expect(await refusal(withProps('Fn', { Runtime: 'nodejs18.x' }))).toBe(
-      'resource Fn property Runtime: nodejs18.x is deprecated by Lambda (no new functions since 2025-10-01, docs/aws-facts.md): the emulator runs nodejs20.x, nodejs22.x, nodejs24.x',
+      `resource Fn property Runtime: nodejs18.x is deprecated by Lambda (no new functions since 2025-10-01, docs/aws-facts.md): the emulator runs ${runs}`,
     );
-    expect(await refusal(withProps('Fn', { Runtime: 'python3.12' }))).toBe('resource Fn property Runtime: python3.12 is not a runtime the emulator runs (it runs nodejs20.x, nodejs22.x, nodejs24.x)');
-    expect(await refusal(withProps('Fn', { Runtime: 'python3.12' }))).toMatch(/^resource Fn property Runtime: python3\.12 is not a runtime/);
+    expect(await refusal(withProps('Fn', { Runtime: 'python3.8' }))).toBe(
+      'resource Fn property Runtime: python3.8 is retired by Lambda (deprecated 2024-10-14, docs/aws-facts.md): the emulator runs python3.9…python3.13',
+    );
+    for (const runtime of ['java21', 'dotnet8', 'ruby3.3']) {
+      expect(await refusal(withProps('Fn', { Runtime: runtime }))).toBe(`resource Fn property Runtime: ${runtime} is not run offline: the emulator runs ${runs}`);
+    }
+    expect(await refusal(withProps('Fn', { Runtime: 'cobol1' }))).toBe(`resource Fn property Runtime: cobol1 is not a runtime the emulator runs (it runs ${runs})`);
+  });
+
+  it("a Python handler whose module is not in the code; inline Python code is index.py", async () => {
+    expect(await refusal(withProps('Fn', { Runtime: 'python3.12', Handler: 'app.handler', Code: { ZipFile: 'def handler(e, c):\n    return {}\n' } }))).toMatch(
+      /^resource Fn property Handler: app\.handler: no app\.py \(nor that package\) in /,
+    );
+    expect(await refusal(withProps('Fn', { Runtime: 'python3.12', Handler: 'handler' }))).toBe('resource Fn property Handler: "handler" is not [package/]module.function');
+    const d = await read(withProps('Fn', { Runtime: 'python3.12', Handler: 'index.handler', Code: { ZipFile: 'def handler(e, c):\n    return {}\n' } }));
+    expect(d.functions[0]).toMatchObject({ runtime: 'python3.12', code: { kind: 'handler', handler: 'index.handler' } });
+    expect(existsSync(join((d.functions[0]!.code as { dir: string }).dir, 'index.py'))).toBe(true);
+  });
+
+  it('a custom runtime without an executable bootstrap, or with inline code', async () => {
+    const code = join(dir, 'provided-code');
+    mkdirSync(code, { recursive: true });
+    const provided = (props: Record<string, unknown>) => withProps('Fn', { Runtime: 'provided.al2023', Code: code, ...props });
+    expect(await refusal(provided({}))).toBe(`resource Fn property Code: no executable bootstrap in ${code} (a provided runtime runs the code's \`bootstrap\`)`);
+    writeFileSync(join(code, 'bootstrap'), '#!/bin/sh\n', { mode: 0o644 });
+    expect(await refusal(provided({}))).toBe(`resource Fn property Code: ${join(code, 'bootstrap')} is not executable (chmod +x it, as the deployment zip must keep it)`);
+    expect(await refusal(provided({ Code: { ZipFile: 'echo' } }))).toMatch(/^resource Fn property Code\.ZipFile: inline code is for Node\.js and Python functions/);
+    chmodSync(join(code, 'bootstrap'), 0o755);
+    const d = await read(provided({ Handler: undefined }));
+    expect(d.functions[0]).toMatchObject({ runtime: 'provided.al2023', code: { kind: 'handler', dir: code, handler: 'bootstrap' } });
   });
 
   it('Fn::ImportValue', async () => {
