@@ -16,12 +16,15 @@ export function trackEnvironmentProcess(pid: number): () => void {
   return () => live.delete(pid);
 }
 
+/** SIGKILL to each runtime process and its group (each leads one: process-freeze.ts). */
 export function killEnvironmentProcesses(): void {
   for (const pid of live) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // already gone, or not a group leader
+      }
     }
   }
   live.clear();

@@ -17,7 +17,10 @@ import { packagePath } from '../../common/package-paths.ts';
  * - `provided.al2`, `provided.al2023`: the function's executable `bootstrap` in its code directory.
  *
  * On Linux the process is started through `setpriv --pdeathsig KILL` (util-linux): the kernel
- * kills it if the stack dies without stopping it, even by SIGKILL.
+ * kills it if the stack dies without stopping it, even by SIGKILL. Each leads a process group of
+ * its own (process-freeze.ts): the Python bootstrap makes itself one; a custom runtime's
+ * bootstrap is exec'd by a one-line perl (`setpgrp`; Debian's perl-base is essential) where the
+ * host has perl, and runs in the stack's group otherwise.
  */
 export interface HostRuntime {
   command: string;
@@ -64,7 +67,7 @@ export async function resolveHostRuntimes(functions: readonly HostRuntimeFunctio
       }
       out.push(wrapped(python.path, ['-B', '-u', PYTHON_BOOTSTRAP]));
     } else if (isProvidedRuntime(fn.runtime)) {
-      out.push(wrapped(providedBootstrap(fn), []));
+      out.push(wrapped(...groupLeader(providedBootstrap(fn))));
     } else {
       throw new Error(`unreachable: ${fn.runtime} runs in a worker thread, not a process`);
     }
@@ -161,6 +164,17 @@ function wrapped(command: string, args: string[]): HostRuntime {
   pdeathsig ??= deathSignalPrefix();
   if (pdeathsig.length === 0) return { command, args };
   return { command: pdeathsig[0]!, args: [...pdeathsig.slice(1), command, ...args] };
+}
+
+let perl: string | null | undefined;
+
+/** `command` exec'd as the leader of a new process group (in the same session), where the host has perl. */
+function groupLeader(command: string): [string, string[]] {
+  perl ??= onPath('perl') ?? null;
+  if (perl === null) return [command, []];
+  // exit 127 when the exec fails, as a shell does: the environment reports it as Lambda reports an entrypoint it cannot run
+  const script = 'setpgrp(0, 0); exec { $ARGV[0] } @ARGV; print STDERR "cannot run $ARGV[0]: $!\\n"; exit 127';
+  return [perl, ['-e', script, command]];
 }
 
 /** `setpriv --pdeathsig KILL --` where the host has a setpriv that knows it (util-linux 2.33+), else nothing. */

@@ -279,8 +279,10 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     const reason = sig ? `signal: ${SIGNAL_WORDS[sig] ?? sig}` : `exit status ${code}`;
     if (this.startResolve) {
       const initMs = performance.now() - this.spawnedAt;
-      this.stdout.line(initReportLine(initMs, 'error', 'Runtime.ExitError'));
-      this.finishStart({ ok: false, initMs, errorType: 'Runtime.ExitError', errorMessage: `Error: Runtime exited with error: ${reason}` });
+      // 126/127 from the launcher: the bootstrap could not be executed at all
+      const errorType = code === 126 || code === 127 ? 'Runtime.InvalidEntrypoint' : 'Runtime.ExitError';
+      this.stdout.line(initReportLine(initMs, 'error', errorType));
+      this.finishStart({ ok: false, initMs, errorType, errorMessage: `Error: Runtime exited with error: ${reason}` });
     } else if (this.runResolve) {
       const durationMs = this.runStartedAt > 0 ? performance.now() - this.runStartedAt : 0;
       const id = this.runId;

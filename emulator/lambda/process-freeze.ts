@@ -4,15 +4,19 @@ import { readdirSync, readFileSync } from 'node:fs';
  * Lambda's freeze for an environment that is a process: between invocations (and after INIT)
  * Lambda's freezer stops the whole environment, so a thread the handler left running does not run
  * meanwhile, and what it had not finished is lost if the environment is retired. Here: SIGSTOP to
- * the runtime process and every process below it (read from /proc: `task/<tid>/children`), SIGCONT
- * to the same ones at the next invocation. A stopped process uses no CPU, and SIGKILL still ends it.
+ * the runtime process and every process it started, SIGCONT to the same at the next invocation.
+ * A stopped process uses no CPU, and SIGKILL still ends it.
  *
- * The processes stay in the stack's process group (not a group of their own): when the stack dies
- * with some of them stopped, the kernel hangs up and continues that orphaned group, and the
- * runtime process itself is killed with its parent (`setpriv --pdeathsig`, host-runtimes.ts).
+ * Each runtime process leads a process group of its own in the stack's session (the Python
+ * bootstrap makes itself one; a custom runtime's bootstrap is started as one, host-runtimes.ts):
+ * the freeze and the kill are then one signal to the group. That is also what ends a frozen
+ * environment when the stack dies without stopping it: the runtime process gets its parent-death
+ * signal, and the kernel hangs up and continues a group left orphaned with stopped members. Where
+ * the process leads no group, the processes below it are read from /proc (`task/<tid>/children`).
  */
 export class ProcessFreeze {
   private stopped: number[] = [];
+  private leader: boolean | undefined;
 
   constructor(private readonly pid: number) {}
 
@@ -22,32 +26,47 @@ export class ProcessFreeze {
 
   freeze(): void {
     if (this.frozen) return;
-    const pids = [this.pid, ...descendantsOf(this.pid)];
-    for (const pid of pids) signal(pid, 'SIGSTOP');
-    this.stopped = pids;
+    this.stopped = this.targets();
+    for (const target of this.stopped) signal(target, 'SIGSTOP');
   }
 
   thaw(): void {
-    const pids = this.stopped;
+    const targets = this.stopped;
     this.stopped = [];
-    for (const pid of pids) signal(pid, 'SIGCONT');
+    for (const target of targets) signal(target, 'SIGCONT');
   }
 
-  /** SIGKILL to the process and every process below it (a handler's fork would otherwise outlive the environment). */
+  /** SIGKILL to the process and every process it started (a handler's fork would otherwise outlive the environment). */
   kill(): void {
-    const pids = [this.pid, ...descendantsOf(this.pid)];
-    for (const pid of pids) signal(pid, 'SIGKILL');
+    for (const target of this.targets()) signal(target, 'SIGKILL');
     this.stopped = [];
+  }
+
+  /** What a signal goes to: the process's group (a negative id) when it leads one, else it and the processes below it. */
+  private targets(): number[] {
+    this.leader ??= processGroupOf(this.pid) === this.pid;
+    return this.leader ? [-this.pid] : [this.pid, ...descendantsOf(this.pid)];
   }
 }
 
-/** Send a signal; false when the process is gone. */
-export function signal(pid: number, sig: NodeJS.Signals): boolean {
+/** Send a signal (to a process, or to a group by its negative id); false when there is none. */
+export function signal(target: number, sig: NodeJS.Signals): boolean {
   try {
-    process.kill(pid, sig);
+    process.kill(target, sig);
     return true;
   } catch {
     return false;
+  }
+}
+
+/** The process group of a process (/proc/<pid>/stat), undefined where it cannot be read. */
+function processGroupOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return undefined;
   }
 }
 

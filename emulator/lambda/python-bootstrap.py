@@ -318,6 +318,9 @@ def main():
 
 
 if __name__ == "__main__":
+    # A process group of its own: the emulator freezes and kills the environment (what the handler
+    # forks too) with one signal to it, and the kernel ends it if the stack dies frozen.
+    os.setpgid(0, 0)
     # stderr into the same pipe as stdout: the function's log keeps their order.
     os.dup2(1, 2)
     main()
