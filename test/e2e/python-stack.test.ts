@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Results } from '../../src/contracts/results-schema.ts';
@@ -132,5 +133,35 @@ describe('the provided.al2023 fixture, by --template', () => {
     expect(report.coldStarts).toBeGreaterThanOrEqual(1);
     expect(report.initDuration!.count).toBe(report.coldStarts);
     expect(report.memorySizeMB).toBe(512);
+  });
+});
+
+describe('a stack the host cannot run', () => {
+  const refused = async (args: string[], env: NodeJS.ProcessEnv = process.env) => {
+    const r = await runCli(['stack', 'up', ...args], { env, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stdout).toBe(''); // no ready line: nothing listened
+    const lines = r.stderr.trim().split('\n');
+    expect(lines, r.stderr).toHaveLength(1);
+    return lines[0]!;
+  };
+
+  it('is one line naming the function and the fix, exit 2, before anything listens: no Python, no boto3, a runtime not run', { timeout: 60_000 }, async () => {
+    const bin = join(dir, 'bin-without-python');
+    mkdirSync(bin, { recursive: true });
+    expect(await refused(['--template', PYTHON_ROOMS], { ...process.env, PATH: bin })).toBe(
+      'fanout-bench: resource ConnectFunction (python3.12): no Python on this host (tried python3.12, python3 on PATH): install Python 3 and boto3 (apt-get install python3 python3-boto3)',
+    );
+    // a python3 that does not see its site-packages: boto3 is not importable
+    const real = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).trim();
+    const noSite = join(dir, 'bin-without-boto3');
+    mkdirSync(noSite, { recursive: true });
+    writeFileSync(join(noSite, 'python3'), `#!/bin/sh\nexec ${real} -S "$@"\n`, { mode: 0o755 });
+    expect(await refused(['--template', PYTHON_ROOMS], { ...process.env, PATH: noSite })).toMatch(
+      /^fanout-bench: resource ConnectFunction \(python3\.12\): boto3 is not importable by the host's Python 3\.\d+\.\d+ \(\S+\), and Lambda's Python runtime has it: apt-get install python3-boto3 \(Debian, Ubuntu\), or pip install boto3$/,
+    );
+    const java = join(dir, 'java.yaml');
+    writeFileSync(java, readFileSync(PROVIDED_ECHO, 'utf8').replace('Runtime: provided.al2023', 'Runtime: java21').replace('CodeUri: src/', `CodeUri: ${join(ROOT, 'test/fixtures/stacks/provided-echo/src')}`));
+    expect(await refused(['--template', java])).toMatch(/^fanout-bench: \S+java\.yaml: resource EchoFunction property Runtime: java21 is not run offline: the emulator runs nodejs20\.x, nodejs22\.x, nodejs24\.x, python3\.9…python3\.13, provided\.al2, provided\.al2023$/);
   });
 });
