@@ -134,6 +134,10 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     }
     this.kill();
     if (!this.child) this.registry.delete(this);
+    // Waited for: the process and its pipes hold the event loop until they are gone (idle ones do not).
+    this.child?.ref();
+    (this.child?.stdout as Socket | null)?.ref();
+    (this.child?.stderr as Socket | null)?.ref();
     return this.exited;
   }
 
