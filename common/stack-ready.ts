@@ -10,13 +10,17 @@ import { LAMBDA_RUNTIMES } from './lambda-runtimes.ts';
 
 /**
  * The runtime emulated and the Node that actually runs the functions. `matches` is false when
- * the Node major differs from the runtime's; `note` says why.
+ * the Node major differs from the runtime's; `note` says why. `others`: what runs the functions
+ * that are not Node.js, one phrase per runtime (`python3.12 on the host's Python 3.11.2 (…)`);
+ * `node: false` when no function runs on Node.
  */
 export const LambdaRuntimeInfo = z.object({
   runtime: z.enum(NODE_RUNTIMES),
   node: z.string(),
   matches: z.boolean(),
   note: z.string().optional(),
+  others: z.array(z.string()).optional(),
+  nodeFunctions: z.boolean().optional(),
 });
 export type LambdaRuntimeInfo = z.infer<typeof LambdaRuntimeInfo>;
 

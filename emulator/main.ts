@@ -40,7 +40,8 @@ async function main(): Promise<void> {
   for (const r of described.stack.notEmulated) process.stderr.write(`fanout-bench: not emulated: ${r.logicalId} (${r.type})\n`);
   try {
     const runtime = stack.ready.lambdaRuntime;
-    if (!runtime.matches) {
+    // Said only where a function runs on Node: a stack of Python functions has none.
+    if (!runtime.matches && runtime.nodeFunctions !== false) {
       runtime.note = launch.nodeNote ?? `${runtime.runtime}'s functions run on this process's Node ${runtime.node}`;
       process.stderr.write(`fanout-bench: warning: ${runtime.note}\n`);
     }

@@ -116,6 +116,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   let edge: LocalEndpoint | undefined;
   let closing: Promise<void> | undefined;
   const hostCpu = startHostCpu();
+  /** what runs the functions that are not Node.js, for the ready line */
+  const runsOn: string[] = [];
   const stopHostMeter = startHostMeter(metrics);
   const close = (): Promise<void> => {
     closing ??= (async () => {
@@ -142,6 +144,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         .filter((f) => !runsInWorker(f.runtime) && f.code.kind === 'handler')
         .map((f) => ({ label: stack.source.kind === 'template' ? `resource ${f.logicalId}` : `function ${f.name}`, runtime: f.runtime, dir: f.code.kind === 'handler' ? f.code.dir : '' })),
       log,
+      runsOn,
     );
     // Bind first: a port in use fails before anything else has started.
     gateway = await startGateway({
@@ -279,7 +282,10 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       stage: config.stage,
       apiId: config.apiId,
       region: config.region,
-      lambdaRuntime: lambdaRuntimeInfo(config.lambda.runtime),
+      lambdaRuntime: {
+        ...lambdaRuntimeInfo(config.lambda.runtime),
+        ...(runsOn.length > 0 ? { others: runsOn, nodeFunctions: stack.functions.some((f) => runsInWorker(f.runtime)) } : {}),
+      },
       functions: stack.functions
         .filter((f) => routeOf.has(f.logicalId) || f === authorizerFunction)
         .map((f) => ({

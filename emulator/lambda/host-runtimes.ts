@@ -51,22 +51,29 @@ let pdeathsig: string[] | undefined;
 
 /**
  * Each function's command, in the order given; `log` gets the line saying which Python runs each
- * Python runtime (once per runtime per call). Throws a UserError naming the first function the host
- * cannot run.
+ * Python runtime (once per runtime per call), `runsOn` one phrase per runtime (the stack's ready
+ * line carries them). Throws a UserError naming the first function the host cannot run.
  */
-export async function resolveHostRuntimes(functions: readonly HostRuntimeFunction[], log?: (line: string) => void): Promise<HostRuntime[]> {
+export async function resolveHostRuntimes(
+  functions: readonly HostRuntimeFunction[],
+  log?: (line: string) => void,
+  runsOn: string[] = [],
+): Promise<HostRuntime[]> {
   const said = new Set<string>();
   const out: HostRuntime[] = [];
   for (const fn of functions) {
     const runtime = fn.runtime;
+    const first = !said.has(runtime);
+    said.add(runtime);
     if (isPythonRuntime(runtime)) {
       const python = await pythonFor({ ...fn, runtime });
-      if (!said.has(runtime)) {
-        said.add(runtime);
+      if (first) {
         log?.(runsOnLine(runtime, python));
+        runsOn.push(`${runtime} on the host's Python ${python.version} (${python.path})`);
       }
       out.push(wrapped(python.path, ['-B', '-u', PYTHON_BOOTSTRAP]));
     } else if (isProvidedRuntime(fn.runtime)) {
+      if (first) runsOn.push(`${runtime} on each function's own bootstrap`);
       out.push(wrapped(...groupLeader(providedBootstrap(fn))));
     } else {
       throw new Error(`unreachable: ${fn.runtime} runs in a worker thread, not a process`);

@@ -222,10 +222,19 @@ export const Results = z.object({
     clock: z.string(),
     /**
      * local target: the Lambda runtime emulated and the Node version that ran the functions;
-     * `matches: false` (with `note`) when that Node's major is not the runtime's (a fallback)
+     * `matches: false` (with `note`) when that Node's major is not the runtime's (a fallback);
+     * `others`: what ran the functions that are not Node.js, one phrase per runtime;
+     * `nodeFunctions: false` when none ran on Node
      */
     lambdaRuntime: z
-      .object({ runtime: z.string(), node: z.string(), matches: z.boolean(), note: z.string().optional() })
+      .object({
+        runtime: z.string(),
+        node: z.string(),
+        matches: z.boolean(),
+        note: z.string().optional(),
+        others: z.array(z.string()).optional(),
+        nodeFunctions: z.boolean().optional(),
+      })
       .optional(),
   }),
   metrics: z.object({

@@ -46,6 +46,6 @@ export async function resolveTarget(o: ResolveTargetOptions): Promise<Target> {
   const target = await startLocalStack({ launch: stackLaunchOf(withKnobs(o.knobs, o.stackKnobs)), logFile: o.logFile, env });
   // Said once, here; results.json keeps it under environment.lambdaRuntime.
   const runtime = target.local?.lambdaRuntime;
-  if (runtime && !runtime.matches) o.onWarning?.(runtime.note ?? `${runtime.runtime}'s functions ran on Node ${runtime.node}`);
+  if (runtime && !runtime.matches && runtime.nodeFunctions !== false) o.onWarning?.(runtime.note ?? `${runtime.runtime}'s functions ran on Node ${runtime.node}`);
   return target;
 }

@@ -50,6 +50,7 @@ describe('the python-rooms fixture, by --template', () => {
       '  - send: { name: after, duration: 2s, rate: 3 }',
     ]);
     const r = await measure('python-rooms', [file, '--template', PYTHON_ROOMS]);
+    expect(r.environment.lambdaRuntime).toMatchObject({ nodeFunctions: false, others: [expect.stringMatching(/^python3\.12 on the host's Python 3\.\d+/)] });
     const [before, after] = [r.phases!.find((p) => p.name === 'before')!, r.phases!.find((p) => p.name === 'after')!];
     expect(r.stale!.dropped).toBe(2);
     // two rooms of three: each message goes to the two others; after the drop, to who is left
@@ -123,6 +124,7 @@ describe('the provided.al2023 fixture, by --template', () => {
       '  - send: { duration: 2s, rate: 4 }',
     ]);
     const r = await measure('provided-echo', [file, '--template', PROVIDED_ECHO]);
+    expect(r.environment.lambdaRuntime).toMatchObject({ nodeFunctions: false, others: ["provided.al2023 on each function's own bootstrap"] });
     expectAllDelivered(r, r.sends.sent);
     const cw = r.cloudwatch!;
     expect(cw.status, JSON.stringify(cw.completeness)).toBe('complete');

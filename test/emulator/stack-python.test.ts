@@ -59,6 +59,8 @@ describe('the python-rooms fixture: boto3 against the emulator', () => {
   it('says which Python runs python3.12, and lists its functions with their runtime', () => {
     expect(lines.some((l) => /python3\.12 runs on the host's Python 3\.\d+/.test(l))).toBe(true);
     expect(rooms.stack.ready.functions.map((f) => f.runtime)).toEqual(['python3.12', 'python3.12', 'python3.12']);
+    // the ready line says what ran them, and that no function runs on Node
+    expect(rooms.stack.ready.lambdaRuntime).toMatchObject({ nodeFunctions: false, others: [expect.stringMatching(/^python3\.12 on the host's Python 3\.\d+\.\d+ \(\/\S+\)$/)] });
   });
 
   it('answers /join, posts a message to the other members of the room only, as text', async () => {

@@ -57,7 +57,8 @@ export function consoleSummary(r: Results, file: string): string {
   for (const l of r.quotas?.plan ?? []) lines.push(`  plan         ${l}`);
   for (const l of attributeQuotas(r)) lines.push(`  quota        ${l}`);
   const lr = r.environment.lambdaRuntime;
-  if (lr) lines.push(`  lambda       ${lr.runtime} on Node ${lr.node}${lr.matches ? '' : ' (not its Node: a fallback)'}`);
+  if (lr && lr.nodeFunctions !== false) lines.push(`  lambda       ${lr.runtime} on Node ${lr.node}${lr.matches ? '' : ' (not its Node: a fallback)'}`);
+  for (const other of lr?.others ?? []) lines.push(`  lambda       ${other}`);
   const h = r.harness;
   lines.push(`  harness      ${h.shards} shards  cpu ${h.cpuSeconds}s  lag p99 ${h.eventLoopLagP99Ms}ms  rss ${h.rssMB}MB${h.saturated ? '  SATURATED' : ''}`);
   const hot = (r.phases ?? []).filter((p) => p.saturated).map((p) => p.name);

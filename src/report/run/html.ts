@@ -389,10 +389,11 @@ function localHostTable(r: Results): string {
   return kv + held;
 }
 
-/** "nodejs22.x on Node 22.23.3", or the fallback, marked, with its reason. */
+/** "nodejs22.x on Node 22.23.3", or the fallback, marked, with its reason; then what ran the other runtimes. */
 function lambdaRuntimeCell(x: NonNullable<Results['environment']['lambdaRuntime']>): string {
   const text = `${h(x.runtime)} on Node ${h(x.node)}`;
-  return x.matches ? text : `<strong class="bad-text">${text}</strong>${x.note ? ` (${h(x.note)})` : ''}`;
+  const node = x.matches ? text : `<strong class="bad-text">${text}</strong>${x.note ? ` (${h(x.note)})` : ''}`;
+  return [...(x.nodeFunctions === false ? [] : [node]), ...(x.others ?? []).map(h)].join('<br>');
 }
 
 function configSection(r: Results): string {
