@@ -348,6 +348,18 @@ describe('Python on the Runtime API', () => {
     expect(runtime.stats().reserved).toMatchObject({ throttles: 1, invocations: 1 });
   });
 
+  it('takes a frozen environment whose process is killed out of the pool: the next invocation is cold', async () => {
+    const before = expectOk(await runtime.invoke('nested-dots', {}));
+    expect(before.cold).toBe(false);
+    const pid = (expectOk(await runtime.invoke('about', {})).result as { pid: number }).pid;
+    const live = runtime.stats().about!.live;
+    process.kill(pid, 'SIGKILL'); // stopped, between invocations
+    await until(() => runtime.stats().about!.live === live - 1);
+    const after = expectOk(await runtime.invoke('about', {}));
+    expect(after.cold).toBe(true);
+    expect((after.result as { pid: number }).pid).not.toBe(pid);
+  });
+
   it('keeps megabytes of output and a forked child from taking anything down; the child ends with the environment', async () => {
     expect(expectOk(await runtime.invoke('noisy', {})).result).toEqual({ ok: true });
     const log = logOf('noisy');
