@@ -87,7 +87,12 @@ async function stackUp(): Promise<{ launcher: ChildProcess; stackPid: number; ru
   expect(commands.filter((c) => c.endsWith('provided-echo/src/bootstrap')), commands.join('\n')).toHaveLength(2);
   expect(commands.filter((c) => c.startsWith('curl ')), commands.join('\n')).toHaveLength(2);
   // frozen: stopped between invocations (and after INIT)
-  for (const pid of runtimePids) expect(stateOf(pid), cmdline(pid)).toBe('T');
+  // (the stop follows the ready line by the runtime's own timing: on a busy host, a moment later)
+  for (const pid of runtimePids) {
+    const until = Date.now() + 10_000;
+    while (stateOf(pid) !== 'T' && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    expect(stateOf(pid), cmdline(pid)).toBe('T');
+  }
   return { launcher, stackPid, runtimePids };
 }
 
