@@ -1,6 +1,6 @@
 import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
 import type { FunctionConfig } from './options.ts';
-import type { WorkerInit } from './worker-protocol.ts';
+import type { WorkerInit, WorkerMessage } from './worker-protocol.ts';
 
 /**
  * What the pool (function-pool.ts, env-preparer.ts, host-capacity.ts, runtime.ts) knows of an
@@ -71,16 +71,8 @@ export type StartResult = { ok: true; initMs: number } | StartFailure;
 export type StartFailure = { ok: false; initMs: number; errorType: string; errorMessage: string };
 
 export type RunResult =
-  | {
-      kind: 'done';
-      ok: boolean;
-      result?: unknown;
-      errorType?: string;
-      errorMessage?: string;
-      durationMs: number;
-      /** Set on the environment's first invocation (the cold one). */
-      initDurationMs?: number;
-    }
+  // the worker's answer without its own bookkeeping: one shape for both kinds of environment
+  | ({ kind: 'done' } & Omit<Extract<WorkerMessage, { t: 'done' }>, 't' | 'id' | 'maxMemoryUsedMB' | 'cpuMs'>)
   | { kind: 'timeout'; durationMs: number }
   | { kind: 'crash'; errorMessage: string; durationMs: number };
 
