@@ -1,5 +1,6 @@
 import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
 import type { FunctionConfig } from './options.ts';
+import { timeoutMessage } from './report-line.ts';
 import type { WorkerInit, WorkerMessage } from './worker-protocol.ts';
 
 /**
@@ -78,6 +79,24 @@ export type RunResult =
 
 /** On-demand INIT may take 10 s; Lambda then retries it inside the invoke, under the function timeout. */
 export const INIT_LIMIT_MS = 10_000;
+
+/** How long INIT may run before it is timed out: INIT_LIMIT_MS, then the function's timeout. */
+export function initLimitMs(fn: FunctionConfig): number {
+  return INIT_LIMIT_MS + fn.timeoutSeconds * 1000;
+}
+
+/** INIT past initLimitMs, as Lambda reports it. */
+export function initTimedOut(initMs: number, fn: FunctionConfig): StartFailure {
+  return { ok: false, initMs, errorType: 'Sandbox.Timedout', errorMessage: timeoutMessage(fn.timeoutSeconds) };
+}
+
+/** What an environment stopped by the emulator (terminate()) owes: INIT and the invocation end as Lambda's runtime exit. */
+export function terminatedInit(initMs: number): StartFailure {
+  return { ok: false, initMs, errorType: 'Runtime.ExitError', errorMessage: 'Error: Runtime exited with error: environment terminated' };
+}
+export function terminatedRun(requestId: string, durationMs: number): RunResult {
+  return { kind: 'crash', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: environment terminated`, durationMs };
+}
 
 /** A log stream's name as Lambda makes it: `YYYY/MM/DD/[$LATEST]<32 hex>`. */
 export function streamName(id: string, now = new Date()): string {

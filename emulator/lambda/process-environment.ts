@@ -4,11 +4,23 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { trackEnvironmentProcess } from './environment-processes.ts';
-import { INIT_LIMIT_MS, streamName, type ExecutionEnvironment, type ProcessEnvironmentSpec, type RunResult, type StartFailure, type StartResult } from './execution-environment.ts';
+import {
+  initLimitMs,
+  initTimedOut,
+  streamName,
+  terminatedInit,
+  terminatedRun,
+  type ExecutionEnvironment,
+  type ProcessEnvironmentSpec,
+  type RunResult,
+  type StartFailure,
+  type StartResult,
+} from './execution-environment.ts';
 import { LogForwarder } from './log-forwarder.ts';
 import { ProcessCpuThrottle, processScheduleOf } from './process-cpu-share.ts';
 import { ProcessFreeze } from './process-freeze.ts';
 import { endLine, initReportLine, reportLine, startLine, timeoutMessage } from './report-line.ts';
+import { PendingResult } from './pending-result.ts';
 import { MAX_PAYLOAD_BYTES, RuntimeApiServer, type Invocation } from './runtime-api-server.ts';
 
 /** How long a runtime that reported its INIT error may take to exit by itself before it is killed. */
@@ -46,10 +58,8 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   private spawnedAt = 0;
   private intentional = false;
   private exited: Promise<void> = Promise.resolve();
-  private startResolve: ((r: StartResult) => void) | undefined;
-  private startTimer: NodeJS.Timeout | undefined;
-  private runResolve: ((r: RunResult) => void) | undefined;
-  private runTimer: NodeJS.Timeout | undefined;
+  private readonly init = new PendingResult<StartResult>();
+  private readonly invocation = new PendingResult<RunResult>();
   private runId = '';
   private runStartedAt = 0;
   /** An invocation given while the runtime had not yet asked for the next one: delivered when it does. */
@@ -73,16 +83,14 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   }
 
   start(): Promise<StartResult> {
-    return new Promise((resolve) => {
-      this.startResolve = resolve;
-      this.startTimer = setTimeout(() => {
-        const initMs = performance.now() - this.createdAt;
-        this.stdout.line(initReportLine(initMs, 'timeout'));
-        this.finishStart({ ok: false, initMs, errorType: 'Sandbox.Timedout', errorMessage: timeoutMessage(this.spec.fn.timeoutSeconds) });
-        void this.terminate();
-      }, INIT_LIMIT_MS + this.spec.fn.timeoutSeconds * 1000);
-      void this.launch();
+    const result = this.init.begin(initLimitMs(this.spec.fn), () => {
+      const initMs = performance.now() - this.createdAt;
+      this.stdout.line(initReportLine(initMs, 'timeout'));
+      this.init.settle(initTimedOut(initMs, this.spec.fn));
+      void this.terminate();
     });
+    void this.launch();
+    return result;
   }
 
   run(requestId: string, event: unknown): Promise<RunResult> {
@@ -90,22 +98,20 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       return Promise.resolve({ kind: 'crash', errorMessage: `RequestId: ${requestId} Error: Runtime exited before the invocation`, durationMs: 0 });
     }
     const timeoutMs = this.spec.fn.timeoutSeconds * 1000;
-    return new Promise((resolve) => {
-      this.state = 'busy';
-      this.runResolve = resolve;
-      this.runId = requestId;
-      this.runTimer = setTimeout(() => this.timedOut(), timeoutMs);
-      const inv: Invocation = {
-        requestId,
-        deadlineMs: Date.now() + timeoutMs,
-        invokedFunctionArn: this.arn,
-        traceId: traceId(),
-        body: JSON.stringify(event) ?? 'null',
-      };
-      // The runtime may still be between its answer and its next /next: the invocation waits for it, as on Lambda.
-      if (this.api?.waiting) this.dispatch(inv);
-      else this.queued = inv;
-    });
+    const inv: Invocation = {
+      requestId,
+      deadlineMs: Date.now() + timeoutMs,
+      invokedFunctionArn: this.arn,
+      traceId: traceId(),
+      body: JSON.stringify(event) ?? 'null',
+    };
+    this.state = 'busy';
+    this.runId = requestId;
+    const result = this.invocation.begin(timeoutMs, () => this.timedOut());
+    // The runtime may still be between its answer and its next /next: the invocation waits for it, as on Lambda.
+    if (this.api?.waiting) this.dispatch(inv);
+    else this.queued = inv;
+    return result;
   }
 
   markIdle(): void {
@@ -124,14 +130,8 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   terminate(): Promise<void> {
     this.intentional = true;
     this.state = 'dead';
-    if (this.startResolve) {
-      const initMs = performance.now() - this.createdAt;
-      this.finishStart({ ok: false, initMs, errorType: 'Runtime.ExitError', errorMessage: 'Error: Runtime exited with error: environment terminated' });
-    }
-    if (this.runResolve) {
-      const durationMs = this.runStartedAt > 0 ? performance.now() - this.runStartedAt : 0;
-      this.finishRun({ kind: 'crash', errorMessage: `RequestId: ${this.runId} Error: Runtime exited with error: environment terminated`, durationMs });
-    }
+    if (this.init.pending) this.init.settle(terminatedInit(performance.now() - this.createdAt));
+    if (this.invocation.pending) this.endRun(terminatedRun(this.runId, this.runStartedAt > 0 ? performance.now() - this.runStartedAt : 0));
     this.kill();
     if (!this.child) this.registry.delete(this);
     // Waited for: the process and its pipes hold the event loop until they are gone (idle ones do not).
@@ -150,7 +150,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
         initError: (body, type) => this.onInitError(body, type),
       });
     } catch (err) {
-      this.finishStart({ ok: false, initMs: 0, errorType: 'Runtime.ExitError', errorMessage: `Error: could not start an execution environment: ${String(err)}` });
+      this.init.settle({ ok: false, initMs: 0, errorType: 'Runtime.ExitError', errorMessage: `Error: could not start an execution environment: ${String(err)}` });
       this.registry.delete(this);
       return;
     }
@@ -171,7 +171,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
         this.intentional = true;
         this.state = 'dead';
         this.stdout.line(initReportLine(performance.now() - this.spawnedAt, 'error', 'Runtime.InvalidEntrypoint'));
-        this.finishStart({ ok: false, initMs: 0, errorType: 'Runtime.InvalidEntrypoint', errorMessage: `Error: ${err.message}` });
+        this.init.settle({ ok: false, initMs: 0, errorType: 'Runtime.InvalidEntrypoint', errorMessage: `Error: ${err.message}` });
         this.gone();
         resolve();
       });
@@ -191,7 +191,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   }
 
   private onNext(): void {
-    if (this.state === 'starting' && this.startResolve) {
+    if (this.state === 'starting' && this.init.pending) {
       // INIT is over: from the process's start to its first /next, as Lambda measures it.
       const now = performance.now();
       this.initMs = now - this.spawnedAt;
@@ -201,7 +201,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       this.spec.cpu.initMs += this.cpuSinceLastSeen();
       this.state = 'idle';
       this.freeze?.freeze();
-      this.finishStart({ ok: true, initMs: this.initMs });
+      this.init.settle({ ok: true, initMs: this.initMs });
       return;
     }
     const queued = this.queued;
@@ -220,13 +220,13 @@ export class ProcessEnvironment implements ExecutionEnvironment {
 
   /** The runtime answered the invocation (a result or an error). */
   private onAnswer(requestId: string, outcome: () => Pick<Extract<RunResult, { kind: 'done' }>, 'ok' | 'result' | 'errorType' | 'errorMessage'>): void {
-    if (requestId !== this.runId || !this.runResolve) return;
+    if (requestId !== this.runId || !this.invocation.pending) return;
     const owedMs = this.throttle?.end() ?? 0;
     const answered = performance.now();
     // After the output the runtime wrote before answering (another pipe, read in the same turn),
     // and after the CPU share still owed.
     const finish = () => {
-      if (requestId !== this.runId || !this.runResolve) return; // timed out meanwhile
+      if (requestId !== this.runId || !this.invocation.pending) return; // timed out meanwhile
       const durationMs = answered - this.runStartedAt + owedMs;
       this.maxMemoryUsedMB = Math.max(this.maxMemoryUsedMB, residentPeakMB(this.pid) ?? 0);
       this.spec.cpu.invokeMs += this.cpuSinceLastSeen();
@@ -237,14 +237,14 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       this.stderr.flush();
       this.stdout.line(endLine(requestId));
       this.stdout.line(reportLine({ requestId, durationMs, memoryMB: this.spec.fn.memoryMB, maxMemoryUsedMB: this.maxMemoryUsedMB, initDurationMs }));
-      this.finishRun({ kind: 'done', ...o, durationMs, ...(initDurationMs !== undefined ? { initDurationMs } : {}) });
+      this.endRun({ kind: 'done', ...o, durationMs, ...(initDurationMs !== undefined ? { initDurationMs } : {}) });
     };
     if (owedMs >= 1) setTimeout(finish, owedMs);
     else setImmediate(finish);
   }
 
   private onInitError(body: Buffer, typeHeader: string | undefined): void {
-    if (!this.startResolve) return;
+    if (!this.init.pending) return;
     const initMs = performance.now() - this.spawnedAt;
     const { errorType, errorMessage } = errorOf(body, typeHeader);
     const failure: StartFailure = { ok: false, initMs, errorType: errorType ?? 'Runtime.Unknown', errorMessage: errorMessage ?? '' };
@@ -253,7 +253,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       this.stderr.flush();
       this.stdout.line(initReportLine(initMs, 'error', failure.errorType));
     });
-    this.finishStart(failure);
+    this.init.settle(failure);
     // The runtime exits by itself after reporting (Lambda's do); one that does not is ended.
     this.intentional = true;
     this.state = 'dead';
@@ -267,8 +267,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     this.stdout.line(`${new Date().toISOString()} ${id} ${timeoutMessage(this.spec.fn.timeoutSeconds)}`);
     this.stdout.line(endLine(id));
     this.stdout.line(reportLine({ requestId: id, durationMs, memoryMB: this.spec.fn.memoryMB, maxMemoryUsedMB: this.maxMemoryUsedMB, status: 'timeout' }));
-    this.runTimer = undefined;
-    this.finishRun({ kind: 'timeout', durationMs });
+    this.endRun({ kind: 'timeout', durationMs });
     void this.terminate();
   }
 
@@ -281,13 +280,13 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     this.intentional = true;
     this.state = 'dead';
     const reason = sig ? `signal: ${SIGNAL_WORDS[sig] ?? sig}` : `exit status ${code}`;
-    if (this.startResolve) {
+    if (this.init.pending) {
       const initMs = performance.now() - this.spawnedAt;
       // 126/127 from the launcher: the bootstrap could not be executed at all
       const errorType = code === 126 || code === 127 ? 'Runtime.InvalidEntrypoint' : 'Runtime.ExitError';
       this.stdout.line(initReportLine(initMs, 'error', errorType));
-      this.finishStart({ ok: false, initMs, errorType, errorMessage: `Error: Runtime exited with error: ${reason}` });
-    } else if (this.runResolve) {
+      this.init.settle({ ok: false, initMs, errorType, errorMessage: `Error: Runtime exited with error: ${reason}` });
+    } else if (this.invocation.pending) {
       const durationMs = this.runStartedAt > 0 ? performance.now() - this.runStartedAt : 0;
       const id = this.runId;
       const message = `RequestId: ${id} Error: Runtime exited with error: ${reason}`;
@@ -297,7 +296,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       this.stdout.line(
         reportLine({ requestId: id, durationMs, memoryMB: this.spec.fn.memoryMB, maxMemoryUsedMB: this.maxMemoryUsedMB, status: 'error', errorType: 'Runtime.ExitError' }),
       );
-      this.finishRun({ kind: 'crash', errorMessage: message, durationMs });
+      this.endRun({ kind: 'crash', errorMessage: message, durationMs });
     } else if (wasIdle) {
       this.onIdleExit(this);
     }
@@ -325,21 +324,10 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     return delta;
   }
 
-  private finishStart(r: StartResult): void {
-    clearTimeout(this.startTimer);
-    this.startTimer = undefined;
-    const resolve = this.startResolve;
-    this.startResolve = undefined;
-    resolve?.(r);
-  }
-
-  private finishRun(r: RunResult): void {
-    clearTimeout(this.runTimer);
-    this.runTimer = undefined;
+  /** The invocation's outcome; one not yet delivered to the runtime is dropped with it. */
+  private endRun(r: RunResult): void {
     this.queued = undefined;
-    const resolve = this.runResolve;
-    this.runResolve = undefined;
-    resolve?.(r);
+    this.invocation.settle(r);
   }
 }
 

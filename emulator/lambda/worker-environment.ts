@@ -5,7 +5,18 @@ import { LogForwarder } from './log-forwarder.ts';
 import { PROFILING_FLAGS } from './profiling.ts';
 import { endLine, initReportLine, reportLine, timeoutMessage } from './report-line.ts';
 import { FreezeControl } from './freeze.ts';
-import { INIT_LIMIT_MS, streamName, type ExecutionEnvironment, type RunResult, type StartResult, type WorkerEnvironmentSpec } from './execution-environment.ts';
+import {
+  initLimitMs,
+  initTimedOut,
+  streamName,
+  terminatedInit,
+  terminatedRun,
+  type ExecutionEnvironment,
+  type RunResult,
+  type StartResult,
+  type WorkerEnvironmentSpec,
+} from './execution-environment.ts';
+import { PendingResult } from './pending-result.ts';
 import type { InvokeRequest, WorkerInit, WorkerMessage } from './worker-protocol.ts';
 
 /** Runtime, SDK and module overhead outside the V8 old generation, kept out of the heap limit. */
@@ -42,15 +53,12 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   private readonly log: LogForwarder;
   private maxMemoryUsedMB = 0;
   private intentional = false;
-  private startResolve: ((r: StartResult) => void) | undefined;
-  private startTimer: NodeJS.Timeout | undefined;
+  private readonly init = new PendingResult<StartResult>();
   /** performance.now() when the worker was created. */
   readonly createdAt = performance.now();
-  private runResolve: ((r: RunResult) => void) | undefined;
-  private runTimer: NodeJS.Timeout | undefined;
+  private readonly invocation = new PendingResult<RunResult>();
   private runId = '';
   private runStartedAt = 0;
-  private readonly onTimeout = () => this.timedOut();
 
   /**
    * `spec` is the function's configuration when this environment was created: it keeps it for
@@ -108,15 +116,11 @@ export class WorkerEnvironment implements ExecutionEnvironment {
 
   /** Wait for INIT (module import) to finish. */
   start(): Promise<StartResult> {
-    return new Promise((resolve) => {
-      this.startResolve = resolve;
-      const limitMs = INIT_LIMIT_MS + this.spec.fn.timeoutSeconds * 1000;
-      this.startTimer = setTimeout(() => {
-        const initMs = performance.now() - this.createdAt;
-        this.log.line(initReportLine(initMs, 'timeout'));
-        this.finishStart({ ok: false, initMs, errorType: 'Sandbox.Timedout', errorMessage: timeoutMessage(this.spec.fn.timeoutSeconds) });
-        this.terminate();
-      }, limitMs);
+    return this.init.begin(initLimitMs(this.spec.fn), () => {
+      const initMs = performance.now() - this.createdAt;
+      this.log.line(initReportLine(initMs, 'timeout'));
+      this.init.settle(initTimedOut(initMs, this.spec.fn));
+      void this.terminate();
     });
   }
 
@@ -127,21 +131,19 @@ export class WorkerEnvironment implements ExecutionEnvironment {
     if (this.state === 'dead') {
       return Promise.resolve({ kind: 'crash', errorMessage: `RequestId: ${requestId} Error: Runtime exited before the invocation`, durationMs: 0 });
     }
-    return new Promise((resolve) => {
-      this.state = 'busy';
-      this.runResolve = resolve;
-      this.runId = requestId;
-      this.runStartedAt = performance.now();
-      this.runTimer = setTimeout(this.onTimeout, timeoutMs);
-      try {
-        // Delivered once the worker thaws: it wakes, and its event loop receives the message.
-        this.worker.postMessage(request);
-        this.freeze.thaw();
-      } catch (err) {
-        this.finishRun({ kind: 'done', ok: false, errorType: 'InvalidRequestContentException', errorMessage: String(err), durationMs: 0 });
-        this.state = 'idle';
-      }
-    });
+    this.state = 'busy';
+    this.runId = requestId;
+    this.runStartedAt = performance.now();
+    const result = this.invocation.begin(timeoutMs, () => this.timedOut());
+    try {
+      // Delivered once the worker thaws: it wakes, and its event loop receives the message.
+      this.worker.postMessage(request);
+      this.freeze.thaw();
+    } catch (err) {
+      this.invocation.settle({ kind: 'done', ok: false, errorType: 'InvalidRequestContentException', errorMessage: String(err), durationMs: 0 });
+      this.state = 'idle';
+    }
+    return result;
   }
 
   /** Mark the environment idle after an invocation (the caller decides where it goes). */
@@ -176,14 +178,8 @@ export class WorkerEnvironment implements ExecutionEnvironment {
     this.intentional = true;
     this.state = 'dead';
     this.registry.delete(this);
-    if (this.startResolve) {
-      const initMs = performance.now() - this.createdAt;
-      this.finishStart({ ok: false, initMs, errorType: 'Runtime.ExitError', errorMessage: 'Error: Runtime exited with error: environment terminated' });
-    }
-    if (this.runResolve) {
-      const durationMs = performance.now() - this.runStartedAt;
-      this.finishRun({ kind: 'crash', errorMessage: `RequestId: ${this.runId} Error: Runtime exited with error: environment terminated`, durationMs });
-    }
+    if (this.init.pending) this.init.settle(terminatedInit(performance.now() - this.createdAt));
+    if (this.invocation.pending) this.invocation.settle(terminatedRun(this.runId, performance.now() - this.runStartedAt));
     if (PROFILING_FLAGS.length > 0 && this.wasReady) return this.exitForProfile();
     this.freeze.exit(); // a frozen thread wakes (and exits) rather than waiting to be interrupted
     return this.worker.terminate().then(
@@ -216,10 +212,10 @@ export class WorkerEnvironment implements ExecutionEnvironment {
         this.initMs = m.initMs;
         this.spec.cpu.initMs += m.cpuMs;
         this.startupMs = performance.now() - this.createdAt;
-        this.finishStart({ ok: true, initMs: m.initMs });
+        this.init.settle({ ok: true, initMs: m.initMs });
         return;
       case 'init-error': {
-        this.finishStart({ ok: false, initMs: m.initMs, errorType: m.errorType, errorMessage: m.errorMessage });
+        this.init.settle({ ok: false, initMs: m.initMs, errorType: m.errorType, errorMessage: m.errorMessage });
         // Let the worker end by itself so its last lines (the error, INIT_REPORT) are flushed.
         this.intentional = true;
         this.state = 'dead';
@@ -231,7 +227,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
         this.spec.cpu.invokeMs += m.cpuMs;
         if (m.id !== this.runId) return;
         this.maxMemoryUsedMB = m.maxMemoryUsedMB;
-        this.finishRun({
+        this.invocation.settle({
           kind: 'done',
           ok: m.ok,
           result: m.result,
@@ -252,8 +248,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
     this.log.line(
       reportLine({ requestId: id, durationMs, memoryMB: this.spec.fn.memoryMB, maxMemoryUsedMB: this.maxMemoryUsedMB, status: 'timeout' }),
     );
-    this.runTimer = undefined;
-    this.finishRun({ kind: 'timeout', durationMs });
+    this.invocation.settle({ kind: 'timeout', durationMs });
     void this.terminate();
   }
 
@@ -264,11 +259,11 @@ export class WorkerEnvironment implements ExecutionEnvironment {
     this.state = 'dead';
     this.registry.delete(this);
     this.log.flush();
-    if (this.startResolve) {
+    if (this.init.pending) {
       const initMs = performance.now() - this.createdAt;
       this.log.line(initReportLine(initMs, 'error', 'Runtime.ExitError'));
-      this.finishStart({ ok: false, initMs, errorType: 'Runtime.ExitError', errorMessage: `Error: Runtime exited with error: ${reason}` });
-    } else if (this.runResolve) {
+      this.init.settle({ ok: false, initMs, errorType: 'Runtime.ExitError', errorMessage: `Error: Runtime exited with error: ${reason}` });
+    } else if (this.invocation.pending) {
       const durationMs = performance.now() - this.runStartedAt;
       const id = this.runId;
       this.log.line(endLine(id));
@@ -282,26 +277,11 @@ export class WorkerEnvironment implements ExecutionEnvironment {
           errorType: 'Runtime.ExitError',
         }),
       );
-      this.finishRun({ kind: 'crash', errorMessage: `RequestId: ${id} Error: Runtime exited with error: ${reason}`, durationMs });
+      this.invocation.settle({ kind: 'crash', errorMessage: `RequestId: ${id} Error: Runtime exited with error: ${reason}`, durationMs });
     } else if (wasIdle) {
       this.onIdleExit(this);
     }
     void this.worker.terminate().catch(() => undefined);
   }
 
-  private finishStart(r: StartResult): void {
-    clearTimeout(this.startTimer);
-    this.startTimer = undefined;
-    const resolve = this.startResolve;
-    this.startResolve = undefined;
-    resolve?.(r);
-  }
-
-  private finishRun(r: RunResult): void {
-    clearTimeout(this.runTimer);
-    this.runTimer = undefined;
-    const resolve = this.runResolve;
-    this.runResolve = undefined;
-    resolve?.(r);
-  }
 }
