@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { trackEnvironmentProcess } from './environment-processes.ts';
@@ -19,6 +18,7 @@ import {
 import { LogForwarder } from './log-forwarder.ts';
 import { ProcessCpuThrottle, processScheduleOf } from './process-cpu-share.ts';
 import { ProcessFreeze } from './process-freeze.ts';
+import { ProcessMemoryLimit, residentPeakMB } from './process-memory.ts';
 import { endLine, initReportLine, reportLine, startLine, timeoutMessage } from './report-line.ts';
 import { PendingResult } from './pending-result.ts';
 import { MAX_PAYLOAD_BYTES, RuntimeApiServer, type Invocation } from './runtime-api-server.ts';
@@ -52,6 +52,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   private untrack: (() => void) | undefined;
   private freeze: ProcessFreeze | undefined;
   private throttle: ProcessCpuThrottle | undefined;
+  private memory: ProcessMemoryLimit | undefined;
   private readonly stdout: LogForwarder;
   private readonly stderr: LogForwarder;
   private readonly arn: string;
@@ -181,6 +182,8 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     this.untrack = trackEnvironmentProcess(child.pid);
     this.freeze = new ProcessFreeze(child.pid);
     if (this.spec.cpuThrottle) this.throttle = new ProcessCpuThrottle(child.pid, this.spec.fn.memoryMB);
+    this.memory = new ProcessMemoryLimit(child.pid, this.spec.fn.memoryMB, () => this.outOfMemory());
+    this.memory.watch();
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.stdout.push(chunk));
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => this.stderr.push(chunk));
     child.once('exit', (code, sig) => this.onExit(code, sig));
@@ -200,18 +203,19 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       this.maxMemoryUsedMB = residentPeakMB(this.pid) ?? this.maxMemoryUsedMB;
       this.spec.cpu.initMs += this.cpuSinceLastSeen();
       this.state = 'idle';
-      this.freeze?.freeze();
+      this.pauseProcess();
       this.init.settle({ ok: true, initMs: this.initMs });
       return;
     }
     const queued = this.queued;
     this.queued = undefined;
     if (queued && this.state === 'busy') this.dispatch(queued);
-    else this.freeze?.freeze(); // frozen until the next invocation
+    else this.pauseProcess(); // frozen until the next invocation
   }
 
   private dispatch(inv: Invocation): void {
     this.freeze?.thaw();
+    this.memory?.watch();
     this.stdout.line(startLine(inv.requestId));
     this.runStartedAt = performance.now();
     this.throttle?.begin();
@@ -306,12 +310,26 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   private gone(): void {
     this.untrack?.();
     this.untrack = undefined;
+    this.memory?.dispose();
     this.throttle?.dispose();
     this.api?.close();
     this.registry.delete(this);
   }
 
+  /** Frozen between invocations: it neither runs nor grows. */
+  private pauseProcess(): void {
+    this.freeze?.freeze();
+    this.memory?.pause();
+  }
+
+  /** Past its memory size: killed as Lambda's sandbox is, and reported by onExit as a runtime killed by a signal. */
+  private outOfMemory(): void {
+    this.maxMemoryUsedMB = this.spec.fn.memoryMB;
+    this.freeze?.kill();
+  }
+
   private kill(): void {
+    this.memory?.dispose();
     this.throttle?.dispose();
     this.freeze?.kill();
     this.api?.close();
@@ -364,16 +382,6 @@ function errorOf(body: Buffer, typeHeader: string | undefined): { ok: false; err
   const errorType = typeof parsed?.errorType === 'string' ? parsed.errorType : (typeHeader ?? 'Unhandled');
   const errorMessage = typeof parsed?.errorMessage === 'string' ? parsed.errorMessage : '';
   return { ok: false, errorType, errorMessage };
-}
-
-/** The process's peak resident memory (VmHWM), MB: Max Memory Used. */
-function residentPeakMB(pid: number): number | undefined {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'latin1'));
-    return m ? Math.ceil(Number(m[1]) / 1024) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** An X-Ray trace header as Lambda hands one to each invocation (not sampled: nothing collects traces here). */

@@ -64,6 +64,14 @@ def sleep(event, context):
     time.sleep(event["seconds"])
     return {"slept": event["seconds"]}
 
+hoard = []
+
+def hoard_mb(event, context):
+    # written, not only reserved: resident memory grows with each block
+    for _ in range(event["mb"] // 8):
+        hoard.append(b"\x01" * (8 * 1024 * 1024))
+    return {"held": len(hoard) * 8}
+
 def exit(event, context):
     os._exit(3)
 
@@ -143,6 +151,7 @@ beforeAll(async () => {
       fn('fail', 'app.fail', app),
       fn('sleep', 'app.sleep', app, { timeoutSeconds: 1 }),
       fn('exit', 'app.exit', app),
+      fn('hoard', 'app.hoard_mb', app, { memoryMB: 128 }),
       fn('freeze', 'app.ticker', app),
       fn('later', 'app.later', app),
       fn('reserved', 'app.sleep', app, { reservedConcurrency: 1 }),
@@ -309,6 +318,19 @@ describe('Python on the Runtime API', () => {
     expect(logOf('exit').find((l) => l.startsWith('REPORT'))).toMatch(/Status: error\tError Type: Runtime\.ExitError\t$/);
     expect(runtime.stats().exit).toMatchObject({ live: 0, errors: 1 });
     expect(expectError(await runtime.invoke('exit', {})).cold).toBe(true);
+  });
+
+  it('kills a process past its memory size as Lambda does: signal: killed, Max Memory Used the size, the next invocation cold', async () => {
+    // 48 MB fits in 128 MB beside the interpreter (about 10 MB): answered, and the environment kept
+    expect(expectOk(await runtime.invoke('hoard', { mb: 48 })).result).toEqual({ held: 48 });
+    const e = expectError(await runtime.invoke('hoard', { mb: 256 }));
+    expect(e.errorType).toBe('Runtime.ExitError');
+    expect(e.errorMessage).toMatch(/^RequestId: [0-9a-f-]{36} Error: Runtime exited with error: signal: killed$/);
+    const reports = logOf('hoard').filter((l) => l.startsWith('REPORT'));
+    expect(reports).toHaveLength(2);
+    expect(reports[1]).toMatch(/\tMemory Size: 128 MB\tMax Memory Used: 128 MB\t.*Status: error\tError Type: Runtime\.ExitError\t$/);
+    expect(runtime.stats().hoard).toMatchObject({ live: 0, errors: 1 });
+    expect(expectOk(await runtime.invoke('hoard', { mb: 8 })).cold).toBe(true);
   });
 
   it('freezes the process between invocations: a thread the handler left running does not run meanwhile', async () => {
