@@ -9,7 +9,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 /**
  * The CLI loads only the module of the command it runs (src/cli.ts): `stack up` and `trend` start
  * without the run modes, the fleet, the report renderers and the AWS SDK's many files. Seen from
- * outside, through a module hook that lists every module the real process resolves.
+ * outside, through a module hook that lists every module the real process resolves: the CLI as
+ * TypeScript, whatever FANOUT_BENCH_COMPILED says, because the compiled CLI is one file
+ * (common/program-bundles.ts) whose modules resolve nothing; its bundler keeps a dynamic import's
+ * module uninitialised until the import runs, so the same commands stay unloaded there.
  */
 const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fb-cli-loading-'));
@@ -25,7 +28,8 @@ export async function resolve(specifier, context, next) {
   return r;
 }`;
   const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, BIN, ...args, '--help']);
+  const { FANOUT_BENCH_COMPILED: _compiled, ...env } = process.env;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, BIN, ...args, '--help'], { env });
   expect(stdout).toMatch(/^Usage: fanout-bench/);
   return readFileSync(list, 'utf8').trim().split('\n');
 }
