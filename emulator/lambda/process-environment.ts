@@ -200,7 +200,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       this.initMs = now - this.spawnedAt;
       this.pendingInitMs = this.initMs;
       this.startupMs = now - this.createdAt;
-      this.maxMemoryUsedMB = residentPeakMB(this.pid) ?? this.maxMemoryUsedMB;
+      if (this.overMemory()) return;
       this.spec.cpu.initMs += this.cpuSinceLastSeen();
       this.state = 'idle';
       this.pauseProcess();
@@ -232,7 +232,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     const finish = () => {
       if (requestId !== this.runId || !this.invocation.pending) return; // timed out meanwhile
       const durationMs = answered - this.runStartedAt + owedMs;
-      this.maxMemoryUsedMB = Math.max(this.maxMemoryUsedMB, residentPeakMB(this.pid) ?? 0);
+      if (this.overMemory()) return;
       this.spec.cpu.invokeMs += this.cpuSinceLastSeen();
       const initDurationMs = this.pendingInitMs;
       this.pendingInitMs = undefined;
@@ -320,6 +320,18 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   private pauseProcess(): void {
     this.freeze?.freeze();
     this.memory?.pause();
+  }
+
+  /**
+   * Max Memory Used so far (the process's peak resident memory); past the size, a peak the reads
+   * while it ran came too late for (between two reads, it answered) kills it as the limit would
+   * have: true, and onExit reports it.
+   */
+  private overMemory(): boolean {
+    this.maxMemoryUsedMB = Math.max(this.maxMemoryUsedMB, residentPeakMB(this.pid) ?? 0);
+    if (this.maxMemoryUsedMB <= this.spec.fn.memoryMB) return false;
+    this.outOfMemory();
+    return true;
   }
 
   /** Past its memory size: killed as Lambda's sandbox is, and reported by onExit as a runtime killed by a signal. */
