@@ -19,7 +19,7 @@ import { LogForwarder } from './log-forwarder.ts';
 import { ProcessCpuThrottle, processScheduleOf } from './process-cpu-share.ts';
 import { ProcessFreeze } from './process-freeze.ts';
 import { ProcessMemoryLimit, residentPeakMB } from './process-memory.ts';
-import { endLine, initReportLine, reportLine, startLine, timeoutMessage } from './report-line.ts';
+import { endLine, exitedLines, initReportLine, reportLine, startLine, timedOutLines } from './report-line.ts';
 import { PendingResult } from './pending-result.ts';
 import { MAX_PAYLOAD_BYTES, RuntimeApiServer, type Invocation } from './runtime-api-server.ts';
 
@@ -265,13 +265,9 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   }
 
   private timedOut(): void {
-    const durationMs = this.spec.fn.timeoutSeconds * 1000;
-    const id = this.runId;
     this.throttle?.dispose();
-    this.stdout.line(`${new Date().toISOString()} ${id} ${timeoutMessage(this.spec.fn.timeoutSeconds)}`);
-    this.stdout.line(endLine(id));
-    this.stdout.line(reportLine({ requestId: id, durationMs, memoryMB: this.spec.fn.memoryMB, maxMemoryUsedMB: this.maxMemoryUsedMB, status: 'timeout' }));
-    this.endRun({ kind: 'timeout', durationMs });
+    for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB)) this.stdout.line(line);
+    this.endRun({ kind: 'timeout', durationMs: this.spec.fn.timeoutSeconds * 1000 });
     void this.terminate();
   }
 
@@ -296,10 +292,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       const message = `RequestId: ${id} Error: Runtime exited with error: ${reason}`;
       this.stdout.line(message);
       this.stdout.line('Runtime.ExitError');
-      this.stdout.line(endLine(id));
-      this.stdout.line(
-        reportLine({ requestId: id, durationMs, memoryMB: this.spec.fn.memoryMB, maxMemoryUsedMB: this.maxMemoryUsedMB, status: 'error', errorType: 'Runtime.ExitError' }),
-      );
+      for (const line of exitedLines(id, durationMs, this.spec.fn, this.maxMemoryUsedMB)) this.stdout.line(line);
       this.endRun({ kind: 'crash', errorMessage: message, durationMs });
     } else if (wasIdle) {
       this.onIdleExit(this);

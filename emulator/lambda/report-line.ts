@@ -49,3 +49,23 @@ export function initReportLine(initDurationMs: number, status: 'error' | 'timeou
 export function timeoutMessage(timeoutSeconds: number): string {
   return `Task timed out after ${timeoutSeconds.toFixed(2)} seconds`;
 }
+
+/** What a function's size and timeout put in the lines below. */
+interface FunctionLimits {
+  memoryMB: number;
+  timeoutSeconds: number;
+}
+
+/** An invocation past its Timeout, as Lambda logs it: the timeout line, END, REPORT with `Status: timeout`. */
+export function timedOutLines(requestId: string, fn: FunctionLimits, maxMemoryUsedMB: number, now = new Date()): string[] {
+  return [
+    `${now.toISOString()} ${requestId} ${timeoutMessage(fn.timeoutSeconds)}`,
+    endLine(requestId),
+    reportLine({ requestId, durationMs: fn.timeoutSeconds * 1000, memoryMB: fn.memoryMB, maxMemoryUsedMB, status: 'timeout' }),
+  ];
+}
+
+/** END and REPORT of an invocation whose runtime exited under it (`Status: error`, Runtime.ExitError). */
+export function exitedLines(requestId: string, durationMs: number, fn: FunctionLimits, maxMemoryUsedMB: number): string[] {
+  return [endLine(requestId), reportLine({ requestId, durationMs, memoryMB: fn.memoryMB, maxMemoryUsedMB, status: 'error', errorType: 'Runtime.ExitError' })];
+}

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { LogForwarder } from './log-forwarder.ts';
 import { PROFILING_FLAGS } from './profiling.ts';
-import { endLine, initReportLine, reportLine, timeoutMessage } from './report-line.ts';
+import { exitedLines, initReportLine, timedOutLines } from './report-line.ts';
 import { FreezeControl } from './freeze.ts';
 import {
   initLimitMs,
@@ -241,14 +241,8 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   }
 
   private timedOut(): void {
-    const durationMs = this.spec.fn.timeoutSeconds * 1000;
-    const id = this.runId;
-    this.log.line(`${new Date().toISOString()} ${id} ${timeoutMessage(this.spec.fn.timeoutSeconds)}`);
-    this.log.line(endLine(id));
-    this.log.line(
-      reportLine({ requestId: id, durationMs, memoryMB: this.spec.fn.memoryMB, maxMemoryUsedMB: this.maxMemoryUsedMB, status: 'timeout' }),
-    );
-    this.invocation.settle({ kind: 'timeout', durationMs });
+    for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB)) this.log.line(line);
+    this.invocation.settle({ kind: 'timeout', durationMs: this.spec.fn.timeoutSeconds * 1000 });
     void this.terminate();
   }
 
@@ -266,17 +260,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
     } else if (this.invocation.pending) {
       const durationMs = performance.now() - this.runStartedAt;
       const id = this.runId;
-      this.log.line(endLine(id));
-      this.log.line(
-        reportLine({
-          requestId: id,
-          durationMs,
-          memoryMB: this.spec.fn.memoryMB,
-          maxMemoryUsedMB: this.maxMemoryUsedMB,
-          status: 'error',
-          errorType: 'Runtime.ExitError',
-        }),
-      );
+      for (const line of exitedLines(id, durationMs, this.spec.fn, this.maxMemoryUsedMB)) this.log.line(line);
       this.invocation.settle({ kind: 'crash', errorMessage: `RequestId: ${id} Error: Runtime exited with error: ${reason}`, durationMs });
     } else if (wasIdle) {
       this.onIdleExit(this);
