@@ -303,7 +303,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   private gone(): void {
     this.untrack?.();
     this.untrack = undefined;
-    this.memory?.dispose();
+    this.memory?.pause();
     this.throttle?.dispose();
     this.api?.close();
     this.registry.delete(this);
@@ -334,7 +334,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   }
 
   private kill(): void {
-    this.memory?.dispose();
+    this.memory?.pause();
     this.throttle?.dispose();
     this.freeze?.kill();
     this.api?.close();

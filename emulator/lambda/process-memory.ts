@@ -22,7 +22,7 @@ export class ProcessMemoryLimit {
     private readonly everyMs = 25,
   ) {}
 
-  /** The process runs: read its memory until pause() or dispose(). */
+  /** The process runs: read its memory until pause(). */
   watch(): void {
     if (this.timer) return;
     this.timer = setInterval(() => this.check(), this.everyMs);
@@ -33,10 +33,6 @@ export class ProcessMemoryLimit {
   pause(): void {
     clearInterval(this.timer);
     this.timer = undefined;
-  }
-
-  dispose(): void {
-    this.pause();
   }
 
   private check(): void {
