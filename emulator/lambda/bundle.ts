@@ -1,7 +1,8 @@
+import { createRequire } from 'node:module';
 import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build, version as esbuildVersion, type BuildFailure, type BuildOptions } from 'esbuild';
+import type { BuildFailure, BuildOptions } from 'esbuild';
 import { UserError } from '../../common/errors.ts';
 import { esbuildTargetOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { buildKey, cachedBuild } from './bundle-cache.ts';
@@ -70,7 +71,7 @@ export async function bundleFunctions(functions: readonly BundledFunction[], run
   if (root) {
     // The key holds every option (entry points included): changing how functions are bundled
     // is a different build, never a stale hit.
-    const key = buildKey({ esbuild: esbuildVersion, options });
+    const key = buildKey({ esbuild: esbuildVersion(), options });
     return located(await cachedBuild(root, key, (dir) => buildInto(dir, options)), keep);
   }
   const dir = await mkdtemp(join(tmpdir(), 'fanout-lambda-'));
@@ -81,6 +82,11 @@ export async function bundleFunctions(functions: readonly BundledFunction[], run
     throw err;
   }
   return located(dir, () => rm(dir, { recursive: true, force: true }));
+}
+
+/** esbuild's version, for the cache key, read without loading esbuild itself. */
+function esbuildVersion(): string {
+  return (createRequire(import.meta.url)('esbuild/package.json') as { version: string }).version;
 }
 
 /**
@@ -145,6 +151,9 @@ function buildOptions(functions: readonly BundledFunction[], target: string): Bu
 /** Runs the builds into `outdir`; returns the absolute paths of every file they read. */
 async function buildInto(outdir: string, options: BuildOptions[]): Promise<string[]> {
   try {
+    // Loaded when a build runs: most starts find their bundles cached, and every process that
+    // imports this module (the CLI too) would otherwise pay esbuild's load (about 0.1 CPU-s).
+    const { build } = await import('esbuild');
     const results = await Promise.all(options.map((o) => build({ ...o, outdir, metafile: true })));
     return [...new Set(results.flatMap((r) => Object.keys(r.metafile?.inputs ?? {}).map((p) => resolve(p))))];
   } catch (err) {

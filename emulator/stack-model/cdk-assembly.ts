@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { ArtifactType, Manifest, type AssemblyManifest, type AssetManifest, type AwsCloudFormationStackProperties } from '@aws-cdk/cloud-assembly-schema';
+import type { AssemblyManifest, AssetManifest, AwsCloudFormationStackProperties } from '@aws-cdk/cloud-assembly-schema';
 import { UserError } from '../../common/errors.ts';
 import type { CodeSource } from './function-code.ts';
 import type { TemplateResource } from './resource-dependencies.ts';
@@ -78,7 +79,16 @@ export function readCdkAssembly(dir: string, stackName: string | undefined): Cdk
   };
 }
 
+/**
+ * The CDK's schema package, loaded when an assembly is read: it is large CommonJS, and every stack
+ * start (most of them from a template or the reference stack) would otherwise pay its load.
+ */
+function cdkSchema(): typeof import('@aws-cdk/cloud-assembly-schema') {
+  return createRequire(import.meta.url)('@aws-cdk/cloud-assembly-schema') as typeof import('@aws-cdk/cloud-assembly-schema');
+}
+
 function findStacks(root: string, dir: string, depth: number): FoundStack[] {
+  const { ArtifactType, Manifest } = cdkSchema();
   const file = join(dir, 'manifest.json');
   let manifest: AssemblyManifest;
   refuseLarge(file);
