@@ -84,7 +84,8 @@ export function readCdkAssembly(dir: string, stackName: string | undefined): Cdk
  * start (most of them from a template or the reference stack) would otherwise pay its load.
  */
 function cdkSchema(): typeof import('@aws-cdk/cloud-assembly-schema') {
-  return createRequire(import.meta.url)('@aws-cdk/cloud-assembly-schema') as typeof import('@aws-cdk/cloud-assembly-schema');
+  const require = createRequire(import.meta.url);
+  return require('@aws-cdk/cloud-assembly-schema') as typeof import('@aws-cdk/cloud-assembly-schema');
 }
 
 function findStacks(root: string, dir: string, depth: number): FoundStack[] {
