@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -164,18 +164,31 @@ describe('CDK reference stack: stacks side by side (-c name=…)', () => {
     expect(() => stackNameFromContext((key) => (context as Record<string, string>)[key])).toThrow(message);
   });
 
-  it('the app deploys the stack under that name (`npm run cdk -- synth -c name=…`)', async () => {
-    const app = fileURLToPath(new URL('../../reference-stack/infra/app.ts', import.meta.url));
+  // The CDK CLI pinned in package.json, as `npm run cdk -- synth -c name=…` runs it: the app, the
+  // functions bundled by NodejsFunction (esbuild), the assembly written and read back by the CLI.
+  // Offline where the host allows a network namespace of one's own: a synth needs no AWS account
+  // and no network. This is CI's synth of the app (.ci/run ran one beside the suite before).
+  it('the app deploys the stack under that name (`npm run cdk -- synth -c name=…`), offline', { timeout: 180_000 }, async () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
     const out = mkdtempSync(join(tmpdir(), 'cdk-out-'));
+    const cdk = [join(root, 'node_modules', '.bin', 'cdk'), '--app', 'tsx reference-stack/infra/app.ts', '--output', out, '--no-notices', 'synth', '--quiet', '-c', 'name=FanoutBenchChatArm'];
+    const offline = await promisify(execFile)('unshare', ['-rn', 'true']).then(
+      () => ['unshare', '-rn'],
+      () => [],
+    );
+    const [command, ...args] = [...offline, ...cdk];
     try {
-      await promisify(execFile)(process.execPath, ['--import', 'tsx', app], {
-        env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ name: 'FanoutBenchChatArm', 'aws:cdk:bundling-stacks': [] }), CDK_OUTDIR: out },
-      });
+      await promisify(execFile)(command!, args, { cwd: root, timeout: 170_000 });
       const template = JSON.parse(readFileSync(join(out, 'FanoutBenchChatArm.template.json'), 'utf8'));
-      const names = Object.values(template.Resources as Record<string, any>).filter((r) => r.Type === 'AWS::Lambda::Function').map((r) => r.Properties.FunctionName);
-      expect(names).toContain('FanoutBenchChatArm-send-message');
+      const functions = Object.values(template.Resources as Record<string, any>).filter((r) => r.Type === 'AWS::Lambda::Function');
+      expect(functions.map((r) => r.Properties.FunctionName)).toContain('FanoutBenchChatArm-send-message');
+      // bundled: each function's code is an asset directory holding its esbuild bundle
+      const assets = readdirSync(out).filter((f) => f.startsWith('asset.'));
+      expect(assets.length).toBeGreaterThanOrEqual(functions.length);
+      for (const dir of assets) expect(readdirSync(join(out, dir))).toContain('index.mjs');
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
   });
+
 });
