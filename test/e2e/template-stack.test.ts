@@ -1,12 +1,12 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReadyLine, type StackReady } from '../../common/stack-ready.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
+import { synthReferenceStack } from '../fixtures/template-cdk-synth.ts';
 import { runCli } from './cli.ts';
 import { openSocket, stackUp, stopStacks } from './stack-up.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
@@ -29,7 +29,8 @@ afterAll(() => {
 
 describe('stack up --template: the SAM fixture, served', () => {
   it('connects into a room by the URL, publishes, and every member of that room (only) receives the raw text', { timeout: 180_000 }, async () => {
-    const ready = await stackUp(['--template', SAM]);
+    // no prepared environments: this serves the template, it does not time cold starts
+    const ready = await stackUp(['--template', SAM, '--prepared', '0']);
     expect(ready.stackName).toBe('sam-rooms');
     expect(ready.stage).toBe('live');
     expect(ready.functions.map((f) => f.route).sort()).toEqual(['$connect', '$disconnect', 'publish']);
@@ -56,18 +57,16 @@ describe('run --template cdk.out: the reference stack synthesized does the work 
   const out = join(work, 'cdk.out');
   beforeAll(async () => {
     // as the built-in path runs it: every route, no authorizer (the default run has none)
-    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/aws-cdk/bin/cdk'), '--app', `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'node_modules/tsx/dist/cli.mjs'))} reference-stack/infra/app.ts`, '--output', out, '--no-notices', 'synth', '--quiet', '-c', 'broadcast=true', '-c', 'auth=false'], {
-      cwd: ROOT,
-      timeout: 240_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    await synthReferenceStack(out, { broadcast: 'true', auth: 'false' });
   }, 300_000);
 
   it('counts the same invocations per function, posts and DynamoDB units per table', { timeout: 420_000 }, async () => {
     const scenario = join(work, 'small.yaml');
+    // 6 clients in two rooms, 0.1 s apart: the same work both ways is the subject, not its size
+    // (fewer clients, and fewer at once, boot fewer environments)
     writeFileSync(
       scenario,
-      ['name: small', 'clients: 12', 'rooms: 2', 'seed: 7', 'phases:', '  - connect: { rate: 50 }', '  - join: { rate: 50 }', '  - send: { rate: 4, duration: 3s }', ''].join('\n'),
+      ['name: small', 'clients: 6', 'rooms: 2', 'seed: 7', 'phases:', '  - connect: { rate: 10 }', '  - join: { rate: 10 }', '  - send: { rate: 4, duration: 3s }', ''].join('\n'),
     );
     const measure = async (name: string, extra: string[]): Promise<Results> => {
       const dir = join(work, name);
@@ -86,7 +85,7 @@ describe('run --template cdk.out: the reference stack synthesized does the work 
     const cw = (r: Results) => r.cloudwatch!;
     const invocations = (r: Results) => Object.fromEntries(Object.entries(cw(r).lambda).map(([fn, t]) => [fn, t.invocations]));
     expect(invocations(template)).toEqual(invocations(builtIn));
-    expect(Object.values(invocations(builtIn)).reduce((a, b) => a + b, 0)).toBeGreaterThan(12 * 3);
+    expect(Object.values(invocations(builtIn)).reduce((a, b) => a + b, 0)).toBeGreaterThan(6 * 3);
     // the functions' own counts of their work (cold starts and durations are the host's timing, not work)
     const counted = ['FanoutDeliveries', 'FanoutPostErrors', 'FanoutPostTimeouts', 'StaleConnectionsRemoved'];
     const emf = (r: Results) => Object.fromEntries(counted.map((name) => [name, cw(r).emf[name]?.sum]));
@@ -103,38 +102,18 @@ describe('run --template cdk.out: the reference stack synthesized does the work 
     for (const r of [builtIn, template]) {
       const roomReads = units(r)['fanout-messages']!.read;
       expect(roomReads).toBeGreaterThanOrEqual(2);
-      expect(roomReads).toBeLessThanOrEqual(12);
+      expect(roomReads).toBeLessThanOrEqual(6);
     }
   });
 });
 
 describe('a template the emulator cannot run', () => {
-  it.each([
-    ['an HTTP integration', 'HttpIntegration', 'IntegrationType'],
-    ['code only in S3', 'S3Function', 'Code'],
-  ])('%s: one line naming the resource and property, exit 2, before anything starts', { timeout: 120_000 }, async (_, logicalId, property) => {
-    const file = join(work, `${logicalId}.yaml`);
-    const resources: Record<string, string> = {
-      HttpIntegration: [
-        '  Integration:',
-        '    Type: AWS::ApiGatewayV2::Integration',
-        '    Properties: { ApiId: !Ref Api, IntegrationType: HTTP_PROXY, IntegrationUri: "https://example.com", IntegrationMethod: POST }',
-        '  Route:',
-        '    Type: AWS::ApiGatewayV2::Route',
-        '    Properties: { ApiId: !Ref Api, RouteKey: $default, Target: !Sub "integrations/${Integration}" }',
-      ].join('\n'),
-      S3Function: [
-        '  S3Function:',
-        '    Type: AWS::Lambda::Function',
-        '    Properties: { Runtime: nodejs22.x, Handler: index.handler, Role: arn:aws:iam::111122223333:role/x, Code: { S3Bucket: my-bucket, S3Key: code.zip } }',
-        '  Integration:',
-        '    Type: AWS::ApiGatewayV2::Integration',
-        '    Properties: { ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationUri: !Sub "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${S3Function.Arn}/invocations" }',
-        '  Route:',
-        '    Type: AWS::ApiGatewayV2::Route',
-        '    Properties: { ApiId: !Ref Api, RouteKey: $default, Target: !Sub "integrations/${Integration}" }',
-      ].join('\n'),
-    };
+  // One refusal through the CLI: every refusal of the reader takes this path (its UserError,
+  // before anything starts). Code only in S3 is held to at the reader's level, with the other
+  // integration types: test/emulator/template-refusals.test.ts ("code only in S3", "an HTTP,
+  // HTTP_PROXY, MOCK or AWS integration").
+  it('an HTTP integration: one line naming the resource and property, exit 2, before anything starts', { timeout: 120_000 }, async () => {
+    const file = join(work, 'HttpIntegration.yaml');
     const template = [
       'Resources:',
       '  Api:',
@@ -143,7 +122,12 @@ describe('a template the emulator cannot run', () => {
       '  Stage:',
       '    Type: AWS::ApiGatewayV2::Stage',
       '    Properties: { ApiId: !Ref Api, StageName: prod }',
-      resources[logicalId],
+      '  Integration:',
+      '    Type: AWS::ApiGatewayV2::Integration',
+      '    Properties: { ApiId: !Ref Api, IntegrationType: HTTP_PROXY, IntegrationUri: "https://example.com", IntegrationMethod: POST }',
+      '  Route:',
+      '    Type: AWS::ApiGatewayV2::Route',
+      '    Properties: { ApiId: !Ref Api, RouteKey: $default, Target: !Sub "integrations/${Integration}" }',
       '',
     ].join('\n');
     writeFileSync(file, template);
@@ -151,8 +135,8 @@ describe('a template the emulator cannot run', () => {
     expect(r.code).toBe(2);
     const lines = r.stderr.split('\n').filter((l) => l.startsWith('fanout-bench:'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain(logicalId === 'HttpIntegration' ? 'Integration' : 'S3Function');
-    expect(lines[0]).toContain(property);
+    expect(lines[0]).toContain('Integration');
+    expect(lines[0]).toContain('IntegrationType');
     expect(r.stdout).toBe('');
   });
 });

@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { findFunction, type StackDescription } from '../../emulator/stack-model/stack-description.ts';
 import { readTemplateStack, type ReadTemplateOptions } from '../../emulator/stack-model/template-reader.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
+import { synthReferenceStack } from '../fixtures/template-cdk-synth.ts';
 import { writeZip } from './zip-fixture.ts';
 
 // The template reader over each format it reads, each producing the description the emulator
@@ -244,13 +243,8 @@ describe('a CDK cloud assembly: the reference stack, synthesized', () => {
   let d: StackDescription;
 
   beforeAll(async () => {
-    // The repository's own CDK app and CLI (npm run cdk fixes --output cdk.out, so the same
-    // command with another output); bundled with the installed esbuild, offline.
-    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/aws-cdk/bin/cdk'), '--app', `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'node_modules/tsx/dist/cli.mjs'))} reference-stack/infra/app.ts`, '--output', out, '--no-notices', 'synth', '--quiet', '-c', 'broadcast=true'], {
-      cwd: ROOT,
-      timeout: 240_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    // The repository's own CDK app and CLI, bundled with the installed esbuild, offline.
+    await synthReferenceStack(out, { broadcast: 'true' });
     d = await readTemplateStack(options(out, { workDir: join(work, 'cdk-work') }));
   }, 300_000);
 
