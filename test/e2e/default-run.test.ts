@@ -34,11 +34,23 @@ describe('the default run', () => {
     expect(results.deliveries.expected).toBeGreaterThan(0);
     expect(results.deliveries.received).toBe(results.deliveries.expected);
     expect(results.deliveries.lost).toBe(0);
-    // cold-start: deliveries from cold environments after the idle period
+    // both scenarios' knobs reached the stack it started
+    expect(results.config.stackArgs).toEqual(['--lost-disconnect-share', '1', '--idle-reap-seconds', '3']);
+    // cold-start: deliveries in the burst after the idle period (past the reap time) from cold
+    // environments, warm ones besides (what builtin-scenarios.test.ts asserted of cold-start's own run)
+    const burstCold = results.intervals.filter((i) => i.phase === 'burst').reduce((a, i) => a + (i.deliveredCold ?? 0), 0);
+    expect(burstCold).toBeGreaterThan(0);
     expect(results.metrics.broadcastCold?.count ?? 0).toBeGreaterThan(0);
-    // stale-cleanup: 410s seen, and broadcasts ran clean afterwards
+    expect(results.metrics.broadcastWarm?.count ?? 0).toBeGreaterThan(0);
+    // stale-cleanup: a fifth of the clients dropped, 410s seen only after the drop, posts wasted on
+    // them, and broadcasts ran clean afterwards (as stale-cleanup's own run was asserted)
+    expect(results.stale?.dropped).toBe(results.config.clients / 5);
     expect(results.stale?.gone410 ?? 0).toBeGreaterThan(0);
     expect(results.stale?.timeToCleanMs).not.toBeNull();
+    expect(results.stale?.wastedPosts ?? 0).toBeGreaterThan(0);
+    const dropAt = results.phases!.findIndex((p) => p.kind === 'drop');
+    expect(dropAt).toBeGreaterThan(0);
+    expect(results.phases!.slice(0, dropAt).map((p) => p.gone410)).toEqual(results.phases!.slice(0, dropAt).map(() => 0));
     // after the run
     expect(results.cloudwatch?.status).toBe('complete');
     expect(results.cost?.totals.total ?? 0).toBeGreaterThan(0);
