@@ -62,6 +62,8 @@ export const COUNTERS = {
   sendsIntended: 'fanout.sends.intended',
   sendsSent: 'fanout.sends.sent',
   sendsSkipped: 'fanout.sends.skipped',
+  /** a sender not open and joined had a member of its room send in its place (a phase's first time) */
+  sendsStoodIn: 'fanout.sends.stood_in',
   sendsMissed: 'fanout.sends.missed_slots',
   sendsAcked: 'fanout.sends.acked',
   sendsFailed: 'fanout.sends.failed',

@@ -62,8 +62,21 @@ export const Sends = z.object({
   acked: z.number().int().nonnegative(),
   /** sends answered with an error frame or never answered */
   failed: z.number().int().nonnegative(),
-  /** slots with no open, joined sender to send them (intended = sent + skipped) */
+  /** slots with no open, joined sender, nor member of its room to stand in, to send them (intended = sent + skipped) */
   skipped: z.number().int().nonnegative().optional(),
+  /** skipped slots by why their sender could not send: its connect's or socket's error kind ("handshake:500", "close:1006"), "dropped", "not joined" */
+  skippedWhy: z.record(z.string(), z.number().int().nonnegative()).optional(),
+  /**
+   * Senders that were not open and joined when their slot came, and the member of their room that
+   * sent in their place (chosen by rank in the room, so repeats pick alike): `total` pairs, the
+   * first 50 of them listed (run-recorder.ts STAND_INS_LISTED).
+   */
+  standIns: z
+    .object({
+      total: z.number().int().nonnegative(),
+      first: z.array(z.object({ phase: z.string(), room: z.number().int().nonnegative(), sender: z.number().int().nonnegative(), standIn: z.number().int().nonnegative(), why: z.string() })),
+    })
+    .optional(),
 });
 
 export const Connections = z.object({

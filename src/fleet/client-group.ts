@@ -48,8 +48,16 @@ export interface SendPhaseSpec {
 export interface SendSlotHooks {
   /** a slot came due */
   due(): void;
-  /** it came due with no open, joined sender to send it */
-  skipped(): void;
+  /**
+   * it came due with no open, joined sender, nor member of a sender's room to stand in for one;
+   * `why` is the first sender's reason (notReadyWhy)
+   */
+  skipped(why: string): void;
+  /**
+   * `standIn`, an open, joined member of `sender`'s room, sends in its place from now on in this
+   * phase, `sender` being not ready for `why` (notReadyWhy); said once per pair and phase
+   */
+  stoodIn(sender: SimClient, standIn: SimClient, why: string): void;
   /** the slot number of the message c sends for it (`missed`: the slot fired late) */
   slot(c: SimClient, intended: number, missed: boolean): number;
   /** the message is on the wire */
@@ -85,6 +93,8 @@ export abstract class ClientGroup {
   private readonly connector: (c: SimClient) => void;
   /** per room: its name */
   private readonly roomNames: string[] = [];
+  /** per room: its members here, by rank (membersOf) */
+  private roomMembers: Map<number, SimClient[]> | undefined;
   protected readonly wire: WireProtocol;
   /** the protocol's delivery scanner, held directly: the hot path calls it once per delivery */
   private readonly scan: (buf: Buffer, out: Probe) => boolean;
@@ -227,28 +237,42 @@ export abstract class ClientGroup {
   }
 
   /**
-   * Sends on the open-model schedule: each slot goes to the next open, joined sender round-robin
-   * (skipped when there is none), stamped with its intended time.
+   * Sends on the open-model schedule: each slot goes to the next sender round-robin, stamped with
+   * its intended time. A sender that is not open and joined (its connect failed, its socket closed,
+   * its join failed, it was dropped) has an open, joined member of its room here stand in for it,
+   * so that one failed connect does not take a room's messages away (standInFor); with none, the
+   * slot goes to the next sender, and is skipped when no sender has anyone to send it.
    */
   protected async sendPhase(spec: SendPhaseSpec, hooks: SendSlotHooks): Promise<void> {
     const senders = this.clients.filter((c) => isSender(this.plan, c.id, spec.sendersPerRoom));
     const all = slotCount(spec.durationMs, spec.rate);
     const count = senders.length === 0 ? 0 : spec.lane ? laneCount(all, spec.lane) : all;
     const acks = this.wire.acksSends;
+    const standIns = new Map<SimClient, SimClient>();
     let rr = 0;
     const ticker = new OpenModelTicker({ ...scheduleFor(spec.startAt, spec.rate, count), ...(spec.lane ? { lane: spec.lane } : {}) }, (_k, intended, missed) => {
       hooks.due();
       let c: SimClient | undefined;
+      const first = senders[rr];
       for (let tries = 0; tries < senders.length; tries++) {
         const x = senders[rr];
         rr = rr + 1 === senders.length ? 0 : rr + 1;
-        if (x.state === OPEN && x.joined) {
+        if (ready(x)) {
           c = x;
+          break;
+        }
+        const y = this.standInFor(x, spec.sendersPerRoom, standIns);
+        if (y) {
+          if (standIns.get(x) !== y) {
+            standIns.set(x, y);
+            hooks.stoodIn(x, y, notReadyWhy(x));
+          }
+          c = y;
           break;
         }
       }
       if (!c || !c.ws) {
-        hooks.skipped();
+        hooks.skipped(first ? notReadyWhy(first) : 'no sender');
         return;
       }
       const slot = hooks.slot(c, intended, missed);
@@ -260,6 +284,44 @@ export abstract class ClientGroup {
       if (!acks) this.unanswerable(c, slot, intended);
     });
     await this.runActive(ticker, ticker.start());
+  }
+
+  /**
+   * Who sends for `sender` while it is not ready: the one already standing in for it while that one
+   * is ready, else the first ready member of its room here by rank (the room plan's order, fixed by
+   * the seed, so repeats pick alike) that sends for no one yet, members that are not senders
+   * first; else the first ready member standing in for another; undefined when none is ready.
+   * A stand-in's messages carry its own id: receivers do not check their order (order-tracker.ts
+   * follows a room's first senders only).
+   */
+  private standInFor(sender: SimClient, sendersPerRoom: ArrayLike<number>, standIns: Map<SimClient, SimClient>): SimClient | undefined {
+    const current = standIns.get(sender);
+    if (current && ready(current)) return current;
+    const members = this.membersOf(sender.room);
+    const busy = new Set(standIns.values());
+    const isSenderHere = (c: SimClient) => isSender(this.plan, c.id, sendersPerRoom);
+    return (
+      members.find((c) => ready(c) && !isSenderHere(c) && !busy.has(c)) ??
+      members.find((c) => ready(c) && c !== sender && !busy.has(c)) ??
+      members.find((c) => ready(c) && c !== sender)
+    );
+  }
+
+  /** The members of `room` this group holds, by their rank in it (made once, on first need). */
+  private membersOf(room: number): SimClient[] {
+    this.roomMembers ??= this.byRoom();
+    return this.roomMembers.get(room) ?? [];
+  }
+
+  private byRoom(): Map<number, SimClient[]> {
+    const out = new Map<number, SimClient[]>();
+    for (const c of this.clients) {
+      const list = out.get(c.room);
+      if (list) list.push(c);
+      else out.set(c.room, [c]);
+    }
+    for (const list of out.values()) list.sort((a, b) => this.plan.rankInRoom[a.id] - this.plan.rankInRoom[b.id]);
+    return out;
   }
 
   /**
@@ -408,7 +470,10 @@ export abstract class ClientGroup {
   private onClose(c: SimClient, code: number): void {
     this.open--;
     c.joined = false;
-    if (c.state !== DROPPED && !this.closing) this.error(`close:${code}`);
+    if (c.state !== DROPPED && !this.closing) {
+      c.failure = `close:${code}`;
+      this.error(c.failure);
+    }
     this.failAll(c);
     this.closed(c, code);
   }
@@ -437,6 +502,19 @@ export abstract class ClientGroup {
       }
     }
   }
+}
+
+/** Open and joined: able to send. */
+function ready(c: SimClient): boolean {
+  return c.state === OPEN && c.joined;
+}
+
+/** Why c cannot send now: what its connect or socket said, else where it stands. */
+export function notReadyWhy(c: SimClient): string {
+  if (c.state === DROPPED) return 'dropped';
+  if (c.state === OPEN) return 'not joined';
+  if (c.state === CONNECTING) return 'still connecting';
+  return c.failure ?? 'never connected';
 }
 
 function sleep(ms: number): Promise<void> {

@@ -38,6 +38,12 @@ export class SimClient {
   order: ReceiverOrder | undefined = undefined;
   pending: PendingSends | undefined = undefined;
   control: PendingControl | undefined = undefined;
+  /**
+   * Why its socket is not open: the error kind of its last failed connect ("handshake:500") or of
+   * its socket's unexpected close ("close:1006"); undefined while it has never failed. Said when
+   * a send phase stands a member in for it (client-group.ts).
+   */
+  failure: string | undefined = undefined;
 
   constructor(
     readonly id: number,
@@ -95,14 +101,16 @@ export function makeConnector(events: ClientEvents, opts: ConnectorSpec): (c: Si
     const c = this[CLIENT];
     if (c.ws !== this || c.state !== CONNECTING) return;
     c.state = CLOSED;
-    events.onConnectFailed(c, connectErrorKind(err));
+    c.failure = connectErrorKind(err);
+    events.onConnectFailed(c, c.failure);
   }
   function onClose(this: Tagged, code: number) {
     const c = this[CLIENT];
     if (c.ws !== this) return;
     if (c.state === CONNECTING) {
       c.state = CLOSED;
-      events.onConnectFailed(c, `close:${code}`);
+      c.failure = `close:${code}`;
+      events.onConnectFailed(c, c.failure);
       return;
     }
     if (c.state === CLOSED) return; // the connect already failed on 'error'

@@ -10,7 +10,7 @@ import { ClientGroup } from './client-group.ts';
 import { now, toMicros } from '../clock.ts';
 import type { Matched, PendingSend } from './pending-sends.ts';
 import type { RampOptions } from './ramp.ts';
-import { SEND_ACK, SEND_FAIL, SEND_RECORD_WIDTH, SEND_SENT, zeroCounts, type ShardReport } from '../metrics/measurement/shard-report.ts';
+import { SEND_ACK, SEND_FAIL, SEND_RECORD_WIDTH, SEND_SENT, zeroCounts, type ShardReport, type ShardStandIn } from '../metrics/measurement/shard-report.ts';
 import type { ShardInit, ShardPhase } from './shard-link.ts';
 import type { WireProtocol } from './protocols/wire-protocol.ts';
 import { NO_CLAIM } from '../metrics/measurement/delivery-ledger.ts';
@@ -27,6 +27,8 @@ export class Shard extends ClientGroup {
   private readonly sends = new PackedRecords(SEND_RECORD_WIDTH, 1024);
   private counts = zeroCounts();
   private errors: Record<string, number> = {};
+  private skippedWhy: Record<string, number> = {};
+  private standIns: ShardStandIn[] = [];
   private readonly watch = new SelfWatch().start();
   private nextSlot = 0;
 
@@ -72,7 +74,11 @@ export class Shard extends ClientGroup {
       case 'send':
         return this.sendPhase(phase, {
           due: () => this.counts.intended++,
-          skipped: () => this.counts.skipped++,
+          skipped: (why) => {
+            this.counts.skipped++;
+            this.skippedWhy[why] = (this.skippedWhy[why] ?? 0) + 1;
+          },
+          stoodIn: (sender, standIn, why) => this.standIns.push({ phase: phase.phase, room: sender.room, sender: sender.id, standIn: standIn.id, why }),
           slot: (_c, _intended, missed) => {
             if (missed) this.counts.missedSlots++;
             return this.nextSlot++;
@@ -98,6 +104,8 @@ export class Shard extends ClientGroup {
       histograms: this.recorder.drain(),
       counts: this.counts,
       errors: this.errors,
+      skippedWhy: this.skippedWhy,
+      standIns: this.standIns,
       sends: this.sends.take(),
       receipts: this.tally.drain(),
       open: this.open,
@@ -105,6 +113,8 @@ export class Shard extends ClientGroup {
     };
     this.counts = zeroCounts();
     this.errors = {};
+    this.skippedWhy = {};
+    this.standIns = [];
     return r;
   }
 

@@ -20,17 +20,27 @@ export const MAX_UNSENT_SHARE = 0.01;
 export const HARNESS_CHECK = 'harness not saturated';
 
 function sendsWentOut(results: Results): Check {
-  const { intended, sent, failed } = results.sends;
+  const { intended, sent, failed, skippedWhy, standIns } = results.sends;
   const skipped = results.sends.skipped ?? Math.max(0, intended - sent);
   const unsent = skipped + failed;
+  const why = skipped > 0 && skippedWhy ? ` (skipped: no member of the sender's room open and joined; the sender's state: ${tally(skippedWhy)})` : '';
+  const stood = standIns ? `; ${fmtInt(standIns.total)} sender${standIns.total === 1 ? '' : 's'} not open stood in for by a member of the room` : '';
   return {
     name: 'sends went out',
     passed: unsent <= intended * MAX_UNSENT_SHARE,
     detail:
       intended === 0
         ? 'no sends were scheduled'
-        : `${fmtInt(skipped)} skipped and ${fmtInt(failed)} failed of ${fmtInt(intended)} intended sends (${fmtPct(unsent, intended)}; at most ${MAX_UNSENT_SHARE * 100}% allowed)`,
+        : `${fmtInt(skipped)} skipped and ${fmtInt(failed)} failed of ${fmtInt(intended)} intended sends (${fmtPct(unsent, intended)}; at most ${MAX_UNSENT_SHARE * 100}% allowed)${why}${stood}`,
   };
+}
+
+/** "handshake:500 ×8, dropped ×2", largest first. */
+function tally(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ×${fmtInt(n)}`)
+    .join(', ');
 }
 
 export function runChecks(results: Results): Check[] {

@@ -11,6 +11,8 @@ function report(shard: number, rec: ShardIntervalRecorder): ShardReport {
     histograms: rec.drain(),
     counts: { ...zeroCounts(), delivered: 0 },
     errors: {},
+    skippedWhy: {},
+    standIns: [],
     sends: new Float64Array(0),
     receipts: new Float64Array(0),
     open: 0,

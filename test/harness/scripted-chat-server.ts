@@ -13,6 +13,8 @@ export interface Script {
   onSend?: () => void;
   /** answer `sent` at once and post the message to the members this much later (an asynchronous fan-out) */
   deliverAfterMs?: number;
+  /** the HTTP status that refuses the n-th handshake (0-based, in arrival order), or undefined to accept it */
+  refuseHandshake?: (n: number) => number | undefined;
 }
 
 export interface ScriptedChatServer {
@@ -28,7 +30,16 @@ export interface ScriptedChatServer {
 }
 
 export async function startScriptedChatServer(script: Script = {}): Promise<ScriptedChatServer> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  let handshakes = 0;
+  const wss = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    verifyClient: (_info, done) => {
+      const status = script.refuseHandshake?.(handshakes++);
+      if (status === undefined) done(true);
+      else done(false, status);
+    },
+  });
   await new Promise<void>((resolve) => wss.once('listening', resolve));
   const creates = new Map<string, number>();
   const rooms = new Map<string, WebSocket[]>();

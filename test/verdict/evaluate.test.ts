@@ -150,3 +150,15 @@ describe('evaluate', () => {
     expect(exitCodeOf(vi, 'SIGTERM')).toBe(143);
   });
 });
+
+describe('the sends check says why sends did not go out', () => {
+  it('names the skipped senders\' state, and the stand-ins that kept a room sending', () => {
+    const r = clean();
+    r.sends = { ...r.sends, intended: 100, sent: 90, failed: 0, skipped: 10, skippedWhy: { 'handshake:500': 8, dropped: 2 }, standIns: { total: 3, first: [] } };
+    const check = evaluate(r).checks.find((c) => c.name === 'sends went out')!;
+    expect(check.passed).toBe(false);
+    expect(check.detail).toBe(
+      "10 skipped and 0 failed of 100 intended sends (10%; at most 1% allowed) (skipped: no member of the sender's room open and joined; the sender's state: handshake:500 ×8, dropped ×2); 3 senders not open stood in for by a member of the room",
+    );
+  });
+});

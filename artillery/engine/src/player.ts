@@ -188,6 +188,7 @@ export class Player extends ClientGroup {
       {
         due: () => this.count(C.sendsIntended, 1),
         skipped: () => this.count(C.sendsSkipped, 1),
+        stoodIn: () => this.count(C.sendsStoodIn, 1),
         slot: (c, intended, missed) => {
           if (missed) this.count(C.sendsMissed, 1);
           return this.ledger.sent(intended, index, this.expected[c.room]);

@@ -9,7 +9,10 @@ import type { RunRecorder } from './run-recorder.ts';
  * - more than half of the connections that opened closed unexpectedly (`close:<code>` errors:
  *   the target or the network closed them; the scenario's own drops and the harness's closing at
  *   the end are not counted as errors);
- * - a send phase skipped more than half of its slots because no sender was open and joined.
+ * - a send phase skipped more than half of its slots because the sockets of its senders, and of
+ *   every member of their rooms that could stand in for them, had been closed unexpectedly
+ *   (`close:<code>`). Slots skipped for clients that never connected (a handshake answered 500,
+ *   say) are not this sign: the target answered them; the sends check names why instead.
  */
 export const LOST_SHARE = 0.5;
 
@@ -22,9 +25,11 @@ export function lostTargetReason(rec: RunRecorder): string | undefined {
   }
   for (const p of rec.phases) {
     if (p.kind !== 'send') continue;
-    const { intended, skipped } = p.counts;
-    if (intended > 0 && skipped > intended * LOST_SHARE) {
-      return `the target stopped answering: send phase "${p.name}" skipped ${skipped} of ${intended} sends (no sender open and joined)`;
+    const { intended } = p.counts;
+    let skippedClosed = 0;
+    for (const [why, n] of Object.entries(p.skippedWhy)) if (why.startsWith('close:')) skippedClosed += n;
+    if (intended > 0 && skippedClosed > intended * LOST_SHARE) {
+      return `the target stopped answering: send phase "${p.name}" skipped ${skippedClosed} of ${intended} sends (the sockets of its senders and their rooms had closed)`;
     }
   }
   return undefined;

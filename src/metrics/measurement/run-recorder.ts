@@ -21,6 +21,9 @@ import { CPU_LIMIT_CORES } from './saturation.ts';
  */
 export const RUN_METRICS = ['connect', 'connectCold', 'connectWarm', 'join', 'ack', 'broadcastCold', 'broadcastWarm', 'broadcast', 'fanoutCompletion'] as const;
 export type RunMetric = (typeof RUN_METRICS)[number];
+
+/** How many stand-ins results.json lists (results' sends.standIns.first); the rest are counted. */
+export const STAND_INS_LISTED = 50;
 export type MetricSet = Record<RunMetric, Histogram>;
 
 export type PhaseKind = 'connect' | 'join' | 'send' | 'idle' | 'drop' | 'drain';
@@ -34,6 +37,8 @@ export interface PhaseState {
   hist: MetricSet;
   counts: ShardCounts;
   errors: Record<string, number>;
+  /** skipped send slots by why their sender could not send (client-group.ts notReadyWhy) */
+  skippedWhy: Record<string, number>;
   /** worst shard event-loop lag p99 of any interval in this phase, ms */
   lagP99Max: number;
   /** intervals (of at least half a second) in which a shard kept a core over the CPU limit */
@@ -57,6 +62,10 @@ export class RunRecorder {
   readonly totals = newMetricSet();
   readonly counts = zeroCounts();
   readonly errors: Record<string, number> = {};
+  readonly skippedWhy: Record<string, number> = {};
+  /** the send phases' stand-ins, the first STAND_INS_LISTED of them (standInTotal counts all) */
+  readonly standIns: { phase: string; room: number; sender: number; standIn: number; why: string }[] = [];
+  standInTotal = 0;
   readonly phases: PhaseState[] = [];
   readonly ledger: DeliveryLedger;
   /** per shard: CPU in cores per interval */
@@ -110,6 +119,7 @@ export class RunRecorder {
       hist: newMetricSet(),
       counts: zeroCounts(),
       errors: {},
+      skippedWhy: {},
       lagP99Max: 0,
       hotIntervals: 0,
       intervals: 0,
@@ -165,6 +175,12 @@ export class RunRecorder {
       }
       addCounts(counts, r.counts);
       addErrors(errors, r.errors);
+      addErrors(this.skippedWhy, r.skippedWhy);
+      if (phase) addErrors(phase.skippedWhy, r.skippedWhy);
+      for (const x of r.standIns) {
+        this.standInTotal++;
+        if (this.standIns.length < STAND_INS_LISTED) this.standIns.push({ ...x, phase: this.phases[x.phase]?.name ?? String(x.phase) });
+      }
       this.ingestReceipts(r.receipts);
       this.shardOpen[r.shard] = r.open;
       this.shardRss[r.shard] = r.self.rssBytes;

@@ -64,6 +64,18 @@ export function zeroCounts(): ShardCounts {
   };
 }
 
+/**
+ * A send phase's stand-in (client-group.ts): `standIn`, a member of `room`, sends in the place of
+ * `sender`, which was not open and joined for `why`.
+ */
+export interface ShardStandIn {
+  phase: number;
+  room: number;
+  sender: number;
+  standIn: number;
+  why: string;
+}
+
 export interface ShardReport {
   shard: number;
   /** the flush this answers */
@@ -72,6 +84,10 @@ export interface ShardReport {
   /** deltas since the previous report */
   counts: ShardCounts;
   errors: Record<string, number>;
+  /** send slots skipped since the previous report, by why their first sender could not send */
+  skippedWhy: Record<string, number>;
+  /** stand-ins since the previous report */
+  standIns: ShardStandIn[];
   sends: Float64Array;
   receipts: Float64Array;
   open: number;

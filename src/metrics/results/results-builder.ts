@@ -80,6 +80,7 @@ function phaseResult(p: PhaseState, rec: RunRecorder, endedAt: number, sendAcks:
       acked: sendAcks ? t.acked : 0,
       failed: t.failed,
       skipped: p.counts.skipped,
+      ...(p.counts.skipped > 0 ? { skippedWhy: p.skippedWhy } : {}),
     },
     deliveries: deliveries(t, p.counts.duplicates, p.counts.outOfOrder),
     gone410: t.gone,
@@ -182,6 +183,8 @@ export function buildResults(i: BuildInput): Results {
       acked: i.protocol && !i.protocol.sendAcks ? 0 : totals.acked,
       failed: totals.failed,
       skipped: c.skipped,
+      ...(c.skipped > 0 ? { skippedWhy: rec.skippedWhy } : {}),
+      ...(rec.standInTotal > 0 ? { standIns: { total: rec.standInTotal, first: rec.standIns } } : {}),
     },
     connections: {
       attempted: c.connects + c.connectFailures,
