@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -178,7 +178,8 @@ describe('CDK reference stack: stacks side by side (-c name=…)', () => {
     );
     const [command, ...args] = [...offline, ...cdk];
     try {
-      await promisify(execFile)(command!, args, { cwd: root, timeout: 170_000 });
+      // node_modules/.bin first on PATH, as `npm run` puts it: the app runs through its tsx
+      await promisify(execFile)(command!, args, { cwd: root, timeout: 170_000, env: { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}` } });
       const template = JSON.parse(readFileSync(join(out, 'FanoutBenchChatArm.template.json'), 'utf8'));
       const functions = Object.values(template.Resources as Record<string, any>).filter((r) => r.Type === 'AWS::Lambda::Function');
       expect(functions.map((r) => r.Properties.FunctionName)).toContain('FanoutBenchChatArm-send-message');
