@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTILLERY_VERSION, buildEngineBundle, ENGINE_BUNDLE, ENGINE_DIR } from '../../src/artillery-interop/engine-bundle.ts';
 import { COUNTERS as C, HISTOGRAMS as H } from '../../src/artillery-interop/metric-names.ts';
@@ -14,11 +14,27 @@ import { startProtocolServer } from '../fixtures/protocols/protocol-server.ts';
 // share against a chat server on 127.0.0.1 through Artillery's interface (an engine class, a
 // scenario function, events on an emitter).
 
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let server: ScriptedChatServer;
+/**
+ * The bundle as built, copied beside the checkout's own node_modules (in its .cache/): there it
+ * imports ws as it would from a user's install. Not from artillery/engine/: CI installs artillery/'s
+ * dependencies (the engine's ws among them) in the background while this suite runs, and a
+ * half-written artillery/engine/node_modules/ws failed the import on a loaded host.
+ */
+let bundleCopy: string;
+let copyDir: string;
 beforeAll(async () => {
   server = await startScriptedChatServer();
+  mkdirSync(join(ROOT, '.cache'), { recursive: true });
+  copyDir = mkdtempSync(join(ROOT, '.cache', 'engine-bundle-'));
+  writeFileSync(join(copyDir, 'package.json'), '{ "type": "module" }\n');
+  bundleCopy = join(copyDir, 'index.js');
 });
-afterAll(() => server?.close());
+afterAll(async () => {
+  await server?.close();
+  if (copyDir) rmSync(copyDir, { recursive: true, force: true });
+});
 
 interface Played {
   code: number | null;
@@ -30,10 +46,11 @@ interface Played {
   exports: string[];
 }
 
-/** A bare node imports the bundle and runs one virtual user of `script`, as Artillery's runner does. */
+/** A bare node imports the bundle (as last built) and runs one virtual user of `script`, as Artillery's runner does. */
 function playInNode(script: unknown): Promise<Played> {
+  copyFileSync(ENGINE_BUNDLE, bundleCopy);
   const program = `
-    const mod = await import(${JSON.stringify(pathToFileURL(ENGINE_BUNDLE).href)});
+    const mod = await import(${JSON.stringify(pathToFileURL(bundleCopy).href)});
     const Engine = mod.default;
     const counters = {}, histograms = {}, errors = [];
     const ee = { emit(event, name, value) {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
+import { stretchFactor } from '../../emulator/lambda/cpu-share.ts';
 import type { LambdaRuntime } from '../../emulator/lambda/types.ts';
 import { expectError, expectOk, until } from './lambda-test-helpers.ts';
 
@@ -416,11 +417,15 @@ describe('the CPU-share model on a process', () => {
       }
       const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1]!;
       // 256 MB is 0.145 of a vCPU: 40 ms of CPU is stretched about 6.9 times; a full vCPU not at all.
-      // A busy host's run-queue waits are credited against the stretch, and a loaded host preempts
-      // the 1,769 MB run too: medians of three, and > 2x, as the worker's test holds it (one sample
-      // at 3x failed beside the CI suite: 257 ms against 107 ms).
-      expect(median(small) / median(whole)).toBeGreaterThan(2);
-      expect(median(small)).toBeGreaterThan(40 * 2);
+      // A busy host's run-queue waits are credited against the stretch, never added to it: the
+      // small size's invocation lasts its CPU times the stretch however busy the host (waits only
+      // take the place of blocks it owed), so that bound holds on any host (0.8 of it: the 10 ms
+      // ticks the throttle blocks in).
+      expect(median(small)).toBeGreaterThan(0.8 * 40 * stretchFactor(256));
+      // A loaded host also preempts the 1,769 MB run, by as much as it likes (under a CPU hog on
+      // both cores its median was 200 ms): the two sizes' ratio says something only when that run
+      // kept its core, and then it is well past 2x (the worker's test holds the same).
+      if (median(whole) < 40 * 2) expect(median(small) / median(whole)).toBeGreaterThan(2);
     } finally {
       await throttled.close();
     }
