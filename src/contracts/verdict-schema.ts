@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LimitFactor } from './limit-factors.ts';
 
 /**
  * results.verdict — what the verdict stage decided about a run: the built-in checks, every
@@ -70,12 +71,28 @@ export const DiffRow = z.object({
 });
 export type DiffRow = z.infer<typeof DiffRow>;
 
+/**
+ * Why a failed check failed (src/verdict/explanations.ts): the evidence of the run's window that
+ * bears on it, ranked, each line with what would move it; the functions' own errors; where lost
+ * deliveries went missing; or, when nothing explains it, that sentence.
+ */
+export const Explanation = z.object({
+  check: z.string(),
+  evidence: z.array(z.object({ factor: LimitFactor, line: z.string(), remedy: z.string() })),
+  functionErrors: z.array(z.string()).optional(),
+  where: z.array(z.string()).optional(),
+  unexplained: z.string().optional(),
+});
+export type Explanation = z.infer<typeof Explanation>;
+
 export const Verdict = z.object({
   /** pass; fail (a check failed or a threshold was crossed or had no data); run-failed; interrupted */
   outcome: z.enum(['pass', 'fail', 'run-failed', 'interrupted']),
   /** one line: what decided the outcome */
   summary: z.string(),
   checks: z.array(Check),
+  /** one per failed check, in their order */
+  explanations: z.array(Explanation).optional(),
   thresholds: z.array(ThresholdResult),
   /** the run compared against (--baseline) */
   baseline: z

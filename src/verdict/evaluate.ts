@@ -1,6 +1,7 @@
 import type { Results } from '../contracts/results-schema.ts';
 import { fmtNum, fmtValue } from '../number-format.ts';
 import { runChecks } from './checks.ts';
+import { explainChecks } from './explanations.ts';
 import { catalogueMetrics, HEADLINE_METRICS, lookupMetric, type Metric } from '../contracts/metric-catalogue.ts';
 import { median, rangeWidth, repeatRange } from './repeat-range.ts';
 import { holds, limitOf, type Threshold } from '../contracts/threshold.ts';
@@ -54,11 +55,13 @@ export function evaluate(results: Results, options: EvaluateOptions = {}): Verdi
   const judged = thresholds.map((t) => judge(t, observe(t.metric), fromBaseline(t.metric), baseline !== undefined));
   const checks = combinedChecks(runs);
   const outcome = overallOutcome(runs, checks, judged);
+  const explanations = explainChecks(results, checks);
 
   return {
     outcome,
     summary: summaryLine(outcome, results, checks, judged),
     checks,
+    ...(explanations.length > 0 ? { explanations } : {}),
     thresholds: judged,
     ...(baseline
       ? {

@@ -1,22 +1,23 @@
-import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
-import type { Results } from '../../contracts/results-schema.ts';
-import { messageThrottleOf, quotaValueText, THROTTLE_NEAR } from '../../metrics/results/quota-attribution.ts';
-import { fmtInt, fmtNum } from '../../number-format.ts';
-import { LIMIT_FACTORS, type Evidence, type LimitFactor } from './search-schema.ts';
+import { localHostWarnings } from '../metrics/cloudwatch/local-host.ts';
+import type { Results } from '../contracts/results-schema.ts';
+import { messageThrottleOf, quotaValueText, THROTTLE_NEAR } from '../metrics/results/quota-attribution.ts';
+import { fmtInt, fmtNum } from '../number-format.ts';
+import { LIMIT_FACTORS, type Evidence, type LimitFactor } from '../contracts/limit-factors.ts';
 
 /**
- * What limited one step, read from its results.json alone: one line per kind of limit the step's
- * numbers point at, each with its figures, in the order of LIMIT_FACTORS (a hard limit that refused
- * work first; then what makes the numbers untrustworthy, the local host or the harness; then what
- * made the work slow). No line: nothing in the results points anywhere.
+ * What limited one run (a search's step; a failed run, whose explanations read it too), read from
+ * its results.json alone: one line per kind of limit the run's numbers point at, each with its
+ * figures, in the order of LIMIT_FACTORS (a hard limit that refused work first; then what makes
+ * the numbers untrustworthy, the local host or the harness; then what made the work slow). No
+ * line: nothing in the results points anywhere.
  *
  * The evidence: AWS/Lambda Throttles and ConcurrentExecutions against the account's (or a
  * function's reserved) concurrency; API Gateway's 429s as the fleet counted them (`throttle:*`
  * answers, `handshake:429`: the stage's throttle or the account's, by the step's rates), or the
  * step's messages and posts at the account's throttle with API Gateway's client errors (throttled
  * posts); DynamoDB's throttled requests and throttle events (AWS/DynamoDB: ThrottledRequests,
- * Read/WriteThrottleEvents of tables and indexes; or the functions' own DynamoDbThrottles); @connections post errors and timeouts (FanoutPostErrors,
- * FanoutPostTimeouts); the harness's saturated flag; the emulator's held-back invocations and busy
+ * Read/WriteThrottleEvents of tables and indexes; or the functions' own DynamoDbThrottles);
+ * @connections post errors and timeouts (FanoutPostErrors, FanoutPostTimeouts); the harness's saturated flag; the emulator's held-back invocations and busy
  * cores (FanoutBench/LocalHost); the INIT share of the step's Lambda time (REPORT lines); the
  * fan-out's own duration (FanoutDurationMs) against broadcast p99.
  */

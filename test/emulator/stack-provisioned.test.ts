@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { referenceStack, startStack, type RunningStack } from '../../emulator/stack.ts';
 import type { StackDescription } from '../../emulator/stack-model/stack-description.ts';
-import { limitEvidence } from '../../src/analyses/search/limit-evidence.ts';
+import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
 import { emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
 import { handshakeStatus } from '../fixtures/gateway/clients.ts';

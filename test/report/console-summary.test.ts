@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { explanationLines, explanationOf } from '../../src/report/run/verdict-text.ts';
 import { consoleSummary } from '../../src/report/run/console.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';
@@ -75,10 +76,18 @@ describe('console summary', () => {
     r.verdict = evaluate(r, { thresholds: [parseThreshold('deliveries.lost == 0', '--threshold'), parseThreshold('broadcast.p99 < 1s', '--threshold')] });
     const lines = consoleSummary(r, 'results.json').split('\n');
     const at = lines.findIndex((l) => l.startsWith('verdict: '));
+    // each failed check with its explanation under it (explanations.test.ts holds what it says)
+    const why = (check: string) => {
+      const e = explanationLines(explanationOf(r.verdict!, check)!);
+      expect(e.length, check).toBeGreaterThan(0);
+      return e.map((l) => `    ${l}`);
+    };
     expect(lines.slice(at, -2)).toEqual([
       'verdict: FAIL: 2 of 5 checks failed (no lost deliveries, no unexpected errors); 1 of 2 thresholds crossed',
       '  check failed: no lost deliveries: 12 of 102,812 expected deliveries lost (0.0117%)',
+      ...why('no lost deliveries'),
       '  check failed: no unexpected errors: 23 unexpected errors: frame:Internal server error ×18, close:1006 ×5',
+      ...why('no unexpected errors'),
       '  crossed: deliveries.lost == 0: 12; limit == 0: crossed [--threshold]',
     ]);
     expect(lines.at(-2)).toBe('results: results.json');

@@ -123,14 +123,20 @@ describe('the verdict for a terminal', () => {
   it('is the headline, then what did not pass, one line each', () => {
     const lines = verdictLines(judgedSlow.verdict);
     expect(lines[0]).toBe('verdict: FAIL: 1 of 5 checks failed (harness not saturated); 2 of 5 thresholds crossed, 1 of 5 without data');
-    expect(lines.slice(1).map((l) => l.slice(0, l.indexOf(':', 3)))).toEqual([
+    // a failed check's explanation, indented under it
+    expect(lines[1]).toMatch(/^ {2}check failed: harness not saturated: /);
+    const why = lines.slice(2).filter((l) => l.startsWith('    '));
+    expect(why.length).toBeGreaterThan(0);
+    expect(why.every((l) => /^ {4}(why|function errors|where): /.test(l))).toBe(true);
+    const rest = lines.slice(1).filter((l) => !l.startsWith('    '));
+    expect(rest.map((l) => l.slice(0, l.indexOf(':', 3)))).toEqual([
       '  check failed',
       '  crossed',
       '  within noise',
       '  crossed',
       '  no data',
     ]);
-    expect(lines[5]).toBe('  no data: stale.timeToCleanMs < 5s: no data: this run dropped no clients; counts as failed [--threshold]');
+    expect(rest[4]).toBe('  no data: stale.timeToCleanMs < 5s: no data: this run dropped no clients; counts as failed [--threshold]');
     expect(lines.every((l) => !l.includes('\n'))).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Evidence, LimitFactor } from '../../contracts/limit-factors.ts';
 import { MetricUnit, ThresholdOutcome } from '../../contracts/verdict-schema.ts';
 
 /**
@@ -20,31 +21,6 @@ export const VARY_UNIT: Record<SearchVary, string> = { rate: 'messages/s', clien
 /** Why a step was measured: growing geometrically, bisecting the boundary, or measuring a boundary again. */
 export const StepRole = z.enum(['grow', 'bisect', 'confirm']);
 export type StepRole = z.infer<typeof StepRole>;
-
-/**
- * The kinds of limit a search can name, in the order they are named when several have evidence:
- * a limit that refused work first; then the local host (which the harness shares on a local
- * target, so a busy host shows as a busy harness too), the harness itself; then what made the
- * work slow.
- */
-export const LIMIT_FACTORS = [
-  'lambda-throttles',
-  'api-gateway-429',
-  'dynamodb-throttles',
-  'connections-post-errors',
-  'local-host',
-  'harness-saturated',
-  'cold-start-storm',
-  'posts-per-invocation',
-  'connections-post-latency',
-  'none',
-] as const;
-export const LimitFactor = z.enum(LIMIT_FACTORS);
-export type LimitFactor = z.infer<typeof LimitFactor>;
-
-/** One line of evidence, with its figures. */
-export const Evidence = z.object({ factor: LimitFactor, line: z.string() });
-export type Evidence = z.infer<typeof Evidence>;
 
 /** One SLO as one step's verdict judged it (a threshold of the step's results.json). */
 export const StepSlo = z.object({

@@ -10,7 +10,7 @@ import { htmlPage } from '../shared/html-page.ts';
 import { chartBox, section, table } from '../shared/html-parts.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd, fmtValue } from '../../number-format.ts';
 import { STYLE } from '../shared/html-style.ts';
-import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
+import { diffCells, explanationLines, explanationOf, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
 import { lossRule, lossTimeoutLabel } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
@@ -119,12 +119,18 @@ ${card('errors', fmtInt(errorsTotal), `${fmtInt(r.sends.failed)} failed sends ·
 ${r.cost ? card('estimated cost', fmtUsd(r.cost.totals.total), `${fmtUsd(r.cost.perMillionDeliveries)} per 1M deliveries`) : ''}
 </div>
 <ul class="checks">${checks
-    .map((c) => `<li class="${c.passed ? 'ok' : 'fail'}"><span class="mark">${c.passed ? '✓' : '✗'}</span><strong>${h(c.name)}</strong> — ${h(c.detail)}</li>`)
+    .map((c) => `<li class="${c.passed ? 'ok' : 'fail'}"><span class="mark">${c.passed ? '✓' : '✗'}</span><strong>${h(c.name)}</strong> — ${h(c.detail)}${whyList(r.verdict, c.name)}</li>`)
     .join('')}</ul>
 ${thresholdTable(r.verdict)}
 ${diffTable(r.verdict)}
 ${r.verdict.notes.length ? `<ul class="verdict-notes">${r.verdict.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>` : ''}
 </section>`;
+}
+
+/** A failed check's explanation under it in the verdict box. */
+function whyList(v: Verdict, check: string): string {
+  const e = explanationOf(v, check);
+  return e ? `<ul class="why">${explanationLines(e).map((l) => `<li>${h(l)}</li>`).join('')}</ul>` : '';
 }
 
 function thresholdTable(v: Verdict): string {

@@ -3,7 +3,7 @@ import type { JudgedResults } from '../../verdict/judged.ts';
 import type { Verdict } from '../../contracts/verdict-schema.ts';
 import { escapeMarkdown as md } from '../shared/escape.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd, fmtValue } from '../../number-format.ts';
-import { diffCells, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
+import { diffCells, explanationLines, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
 import { lossRule } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
@@ -41,6 +41,11 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
   out.push('| check | result | detail |', '|---|:---:|---|');
   for (const c of checks) out.push(`| ${md(c.name)} | ${c.passed ? '✅' : '❌'} | ${md(c.detail)} |`);
   out.push('');
+  if (v.explanations?.length) {
+    out.push('### Why', '');
+    for (const e of v.explanations) out.push(`- **${md(e.check)}**`, ...explanationLines(e).map((l) => `  - ${md(l)}`));
+    out.push('');
+  }
   if (v.thresholds.length > 0) {
     out.push('### Thresholds', '', '| threshold | result | this run | limit | detail | from |', '|---|:---:|---:|---:|---|---|');
     for (const t of v.thresholds) {

@@ -1,4 +1,4 @@
-import type { DiffRow, ThresholdOutcome, Verdict } from '../../contracts/verdict-schema.ts';
+import type { DiffRow, Explanation, ThresholdOutcome, Verdict } from '../../contracts/verdict-schema.ts';
 import { fmtNum, fmtValue } from '../../number-format.ts';
 
 /**
@@ -32,12 +32,36 @@ export function diffCells(row: DiffRow): [metric: string, baseline: string, curr
 }
 
 /**
+ * A failed check's explanation as lines of text: each piece of evidence with what would move it,
+ * the functions' own errors, where lost deliveries went missing, or that nothing explains it.
+ */
+export function explanationLines(e: Explanation): string[] {
+  return [
+    ...e.evidence.map((x) => `why: ${x.line} (what would move it: ${x.remedy})`),
+    ...(e.functionErrors ?? []).map((x) => `function errors: ${x}`),
+    ...(e.where ?? []).map((x) => `where: ${x}`),
+    ...(e.unexplained ? [`why: ${e.unexplained}`] : []),
+  ];
+}
+
+/** The explanation of the failed check `name`, if the verdict has one. */
+export function explanationOf(verdict: Verdict, name: string): Explanation | undefined {
+  return verdict.explanations?.find((e) => e.check === name);
+}
+
+/**
  * The verdict for a terminal (the run's console summary): the headline and summary, then every
- * check that failed and every threshold that did not simply pass, one line each.
+ * check that failed with its explanation, and every threshold that did not simply pass, one line
+ * each.
  */
 export function verdictLines(verdict: Verdict): string[] {
   const lines = [`verdict: ${VERDICT_HEADLINE[verdict.outcome]}: ${verdict.summary}`];
-  for (const c of verdict.checks) if (!c.passed) lines.push(`  check failed: ${c.name}: ${c.detail}`);
+  for (const c of verdict.checks) {
+    if (c.passed) continue;
+    lines.push(`  check failed: ${c.name}: ${c.detail}`);
+    const e = explanationOf(verdict, c.name);
+    if (e) lines.push(...explanationLines(e).map((l) => `    ${l}`));
+  }
   for (const t of verdict.thresholds) {
     if (t.outcome !== 'pass') lines.push(`  ${OUTCOME_TEXT[t.outcome]}: ${t.expression}: ${t.detail} [${t.source}]`);
   }

@@ -1,0 +1,79 @@
+import type { LimitFactor } from '../contracts/limit-factors.ts';
+import type { Results } from '../contracts/results-schema.ts';
+import type { Check, Explanation } from '../contracts/verdict-schema.ts';
+import { fmtInt } from '../number-format.ts';
+import { limitEvidence } from './limit-evidence.ts';
+
+/**
+ * Why each failed check failed, from the target's own evidence in the run's window: the same
+ * evidence a search names its limit by (limit-evidence.ts, one module), the lines that bear on the
+ * check in the order the evidence ranks them, each with what would move it; the functions' own
+ * errors; and for lost deliveries, where they went missing. A check nothing explains says so,
+ * rather than staying silent.
+ */
+
+type Factor = Exclude<LimitFactor, 'none'>;
+
+/** What would move each kind of limit, said beside its evidence. */
+export const REMEDIES: Record<Factor, string> = {
+  'lambda-throttles': "raise the function's reserved concurrency, or the account's concurrent executions (a Service Quotas request)",
+  'api-gateway-429': "raise the stage's throttle (its rate and burst), or the account's API Gateway throttle (a Service Quotas request)",
+  'dynamodb-throttles': "raise the table's (or index's) provisioned read or write units, or make it on-demand; spread a hot partition key",
+  'connections-post-errors': "read the fan-out function's logs for the posts' errors: 410s are stale connections, 429s the account's throttle",
+  'local-host': 'the emulator shared its cores with the load: fewer clients on this host, or measure on AWS',
+  'harness-saturated': 'the harness was the bottleneck: more shards (--shards), fewer clients per load host, or a bigger one',
+  'cold-start-storm': 'provisioned concurrency, a smaller bundle or more memory (INIT runs on its CPU share), or a warm-up',
+  'posts-per-invocation': 'fan out from more invocations (a queue of batches) or post in parallel; smaller rooms',
+  'connections-post-latency': "more memory for the fan-out function (Lambda's CPU follows it), or parallel posts",
+};
+
+/** The kinds of evidence that can explain each built-in check's failure (checks.ts). */
+const BEARS_ON: Record<string, readonly Factor[]> = {
+  'run completed': ['lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated'],
+  'sends went out': ['api-gateway-429', 'lambda-throttles', 'dynamodb-throttles', 'local-host', 'harness-saturated'],
+  'no lost deliveries': ['lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated', 'posts-per-invocation'],
+  'harness not saturated': ['harness-saturated', 'local-host'],
+  'no unexpected errors': ['lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host'],
+};
+
+/** Said of a failed check when nothing in the evidence bears on it. */
+export const UNEXPLAINED =
+  "nothing in the target's metrics and logs of the run's window explains it (no throttles, 429s, DynamoDB throttling, post errors, function errors or held-back invocations)";
+
+/** One explanation per failed check, in the checks' order. */
+export function explainChecks(results: Results, checks: readonly Check[]): Explanation[] {
+  const failed = checks.filter((c) => !c.passed);
+  if (failed.length === 0) return [];
+  const evidence = limitEvidence(results);
+  const errors = functionErrors(results);
+  return failed.map((c) => {
+    const factors = BEARS_ON[c.name] ?? [];
+    const lines = evidence
+      .filter((e) => e.factor !== 'none' && factors.includes(e.factor))
+      .map((e) => ({ factor: e.factor, line: e.line, remedy: REMEDIES[e.factor as Factor] }));
+    const where = c.name === 'no lost deliveries' ? lostByPhase(results) : [];
+    const own = c.name === 'harness not saturated' ? [] : errors;
+    return {
+      check: c.name,
+      evidence: lines,
+      ...(own.length > 0 ? { functionErrors: own } : {}),
+      ...(where.length > 0 ? { where } : {}),
+      ...(lines.length === 0 && own.length === 0 ? { unexplained: UNEXPLAINED } : {}),
+    };
+  });
+}
+
+/** "fanout-connect: 12 errors in 40 invocations", per function with errors (AWS/Lambda Errors). */
+function functionErrors(r: Results): string[] {
+  return Object.entries(r.cloudwatch?.lambda ?? {})
+    .filter(([, t]) => t.errors > 0)
+    .sort((a, b) => b[1].errors - a[1].errors)
+    .map(([fn, t]) => `${fn}: ${fmtInt(t.errors)} errors in ${fmtInt(t.invocations)} invocations (AWS/Lambda Errors)`);
+}
+
+/** Lost deliveries by send phase: "before: 10 of 390 expected lost". */
+function lostByPhase(r: Results): string[] {
+  return (r.phases ?? [])
+    .filter((p) => p.deliveries.lost > 0)
+    .map((p) => `send phase "${p.name}": ${fmtInt(p.deliveries.lost)} of ${fmtInt(p.deliveries.expected)} expected deliveries lost`);
+}

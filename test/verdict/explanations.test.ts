@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { Results } from '../../src/contracts/results-schema.ts';
+import { evaluate } from '../../src/verdict/evaluate.ts';
+import { REMEDIES, UNEXPLAINED } from '../../src/verdict/explanations.ts';
+import { verdictLines } from '../../src/report/run/verdict-text.ts';
+import { buildResults } from '../report/fixtures.ts';
+
+// A failed check carries its explanation, from the evidence a search names its limit by
+// (src/verdict/limit-evidence.ts), on the report fixture: a run with a CloudWatch pull.
+
+/** The fixture with no limit in its evidence: no throttles, no held-back invocations, no function errors. */
+function quiet(): Results {
+  const r = buildResults();
+  for (const t of Object.values(r.cloudwatch!.lambda)) Object.assign(t, { throttles: 0, errors: 0, concurrentExecutionsMax: 1 });
+  r.cloudwatch!.localHost = { ...r.cloudwatch!.localHost!, heldBack: {}, hostBusyAvgPercent: 20, hostBusyPeakPercent: 30 };
+  r.cloudwatch!.emf = {};
+  r.cloudwatch!.apiGatewayTotals = { ...r.cloudwatch!.apiGatewayTotals!, clientError: 0 };
+  r.errors = {};
+  return Results.parse(r);
+}
+
+describe('a failed check explains itself', () => {
+  it("names the table's throttles behind handshakes answered 500, with what would move them", () => {
+    const r = quiet();
+    // $connect writes to a table provisioned too small for the storm, catches the throttle and answers 500
+    r.errors = { 'handshake:500': 1 };
+    const connections = r.cloudwatch!.dynamodb!['fanout-connections']!;
+    connections.operations.PutItem = { requests: 1000, throttled: 50 };
+    connections.writeThrottleEvents = 50;
+    const v = evaluate(r);
+    const e = v.explanations!.find((x) => x.check === 'no unexpected errors')!;
+    expect(e.evidence.map((x) => x.factor)).toEqual(['dynamodb-throttles']);
+    expect(e.evidence[0]!.line).toBe('DynamoDB throttled 50 requests (fanout-connections 50); throttle events: fanout-connections 50 write');
+    expect(e.evidence[0]!.remedy).toBe(REMEDIES['dynamodb-throttles']);
+    expect(e.unexplained).toBeUndefined();
+    // the console shows it under the check
+    const lines = verdictLines(v);
+    const at = lines.findIndex((l) => l.startsWith('  check failed: no unexpected errors'));
+    expect(lines[at + 1]).toBe(`    why: DynamoDB throttled 50 requests (fanout-connections 50); throttle events: fanout-connections 50 write (what would move it: ${REMEDIES['dynamodb-throttles']})`);
+  });
+
+  it('ranks the evidence as a search does and adds the functions\' own errors and where deliveries went missing', () => {
+    const r = buildResults(); // Lambda throttled fanout-send-message 18 times, the host held connects back, 12 lost
+    const v = evaluate(Results.parse(r));
+    const lost = v.explanations!.find((x) => x.check === 'no lost deliveries')!;
+    expect(lost.evidence.map((x) => x.factor)).toEqual(['lambda-throttles', 'local-host']);
+    expect(lost.functionErrors).toEqual([expect.stringMatching(/^fanout-send-message: 2 errors in [\d,]+ invocations \(AWS\/Lambda Errors\)$/)]);
+    expect(lost.where).toEqual(r.phases!.filter((p) => p.deliveries.lost > 0).map((p) => `send phase "${p.name}": ${p.deliveries.lost} of ${p.deliveries.expected.toLocaleString('en-US')} expected deliveries lost`));
+  });
+
+  it('says so when nothing in the evidence explains it', () => {
+    const r = quiet();
+    r.deliveries = { ...r.deliveries, lost: 3, expected: r.deliveries.received + 3 };
+    const e = evaluate(r).explanations!.find((x) => x.check === 'no lost deliveries')!;
+    expect(e).toMatchObject({ evidence: [], unexplained: UNEXPLAINED });
+  });
+
+  it('a run whose checks all pass has none', () => {
+    const r = quiet();
+    r.deliveries = { ...r.deliveries, lost: 0, expected: r.deliveries.received };
+    expect(evaluate(r).explanations).toBeUndefined();
+  });
+});
