@@ -31,6 +31,9 @@ describe('fanout-bench search on the emulator', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(s.answer, r.stdout).toMatchObject({ kind: 'limit-found', limitingFactor: 'lambda-throttles' });
     expect(s.answer.maxPassing).toBeGreaterThanOrEqual(4);
-    expect(s.answer.evidence[0]!.line).toMatch(/^Lambda throttled [\d,]+ invocations \(.*fanout-send-message [\d,]+.*\); ConcurrentExecutions peaked at 8 against Lambda's 8 concurrent executions per account \(the emulator's config\)$/);
+    // Concurrency at the account's 8, with the throttles it refused when there were any: a busy
+    // host can fail the first step over the limit on its latency while at the cap, before an
+    // invocation is refused (a CI run did: "ConcurrentExecutions peaked at 8 against …" alone)
+    expect(s.answer.evidence[0]!.line).toMatch(/^(Lambda throttled [\d,]+ invocations \(.*fanout-send-message [\d,]+.*\); )?ConcurrentExecutions peaked at 8 against Lambda's 8 concurrent executions per account \(the emulator's config\)$/);
   });
 });
