@@ -23,7 +23,7 @@ function sendsWentOut(results: Results): Check {
   const { intended, sent, failed, skippedWhy, standIns } = results.sends;
   const skipped = results.sends.skipped ?? Math.max(0, intended - sent);
   const unsent = skipped + failed;
-  const why = skipped > 0 && skippedWhy ? ` (skipped: no member of the sender's room open and joined; the sender's state: ${tally(skippedWhy)})` : '';
+  const why = skipped > 0 && skippedWhy ? ` (skipped: no member of the sender's room open and joined; the sender's state: ${tallyText(Object.entries(skippedWhy).sort((a, b) => b[1] - a[1]))})` : '';
   const stood = standIns ? `; ${fmtInt(standIns.total)} sender${standIns.total === 1 ? '' : 's'} not open stood in for by a member of the room` : '';
   return {
     name: 'sends went out',
@@ -35,12 +35,9 @@ function sendsWentOut(results: Results): Check {
   };
 }
 
-/** "handshake:500 ×8, dropped ×2", largest first. */
-function tally(counts: Record<string, number>): string {
-  return Object.entries(counts)
-    .sort((a, b) => b[1] - a[1])
-    .map(([k, n]) => `${k} ×${fmtInt(n)}`)
-    .join(', ');
+/** Kinds and their counts as the checks say them: "handshake:500 ×8, dropped ×2". */
+function tallyText(counts: readonly (readonly [string, number])[]): string {
+  return counts.map(([k, n]) => `${k} ×${fmtInt(n)}`).join(', ');
 }
 
 export function runChecks(results: Results): Check[] {
@@ -75,10 +72,7 @@ export function runChecks(results: Results): Check[] {
       detail:
         unexpectedTotal === 0
           ? 'no unexpected errors'
-          : `${fmtInt(unexpectedTotal)} unexpected errors: ${unexpected
-              .slice(0, 5)
-              .map(([k, c]) => `${k} ×${fmtInt(c)}`)
-              .join(', ')}${unexpected.length > 5 ? `, and ${unexpected.length - 5} more kinds` : ''}`,
+          : `${fmtInt(unexpectedTotal)} unexpected errors: ${tallyText(unexpected.slice(0, 5))}${unexpected.length > 5 ? `, and ${unexpected.length - 5} more kinds` : ''}`,
     },
   ];
 }

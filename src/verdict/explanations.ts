@@ -63,7 +63,7 @@ export function explainChecks(results: Results, checks: readonly Check[]): Expla
   });
 }
 
-/** "fanout-connect: 12 errors in 40 invocations", per function with errors (AWS/Lambda Errors). */
+/** "fanout-connect: 12 errors in 40 invocations (AWS/Lambda Errors)", per function with errors. */
 function functionErrors(r: Results): string[] {
   return Object.entries(r.cloudwatch?.lambda ?? {})
     .filter(([, t]) => t.errors > 0)
@@ -71,7 +71,7 @@ function functionErrors(r: Results): string[] {
     .map(([fn, t]) => `${fn}: ${fmtInt(t.errors)} errors in ${fmtInt(t.invocations)} invocations (AWS/Lambda Errors)`);
 }
 
-/** Lost deliveries by send phase: "before: 10 of 390 expected lost". */
+/** Lost deliveries by send phase: 'send phase "before": 10 of 390 expected deliveries lost'. */
 function lostByPhase(r: Results): string[] {
   return (r.phases ?? [])
     .filter((p) => p.deliveries.lost > 0)

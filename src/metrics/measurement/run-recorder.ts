@@ -7,6 +7,7 @@ import {
   zeroCounts,
   type ShardCounts,
   type ShardReport,
+  type ShardStandIn,
 } from './shard-report.ts';
 import { DeliveryLedger, type LedgerTimeouts } from './delivery-ledger.ts';
 import { decodeHistogram, encodeHistogram, newHistogram, newHistograms, type Histogram } from './histogram.ts';
@@ -21,10 +22,10 @@ import { CPU_LIMIT_CORES } from './saturation.ts';
  */
 export const RUN_METRICS = ['connect', 'connectCold', 'connectWarm', 'join', 'ack', 'broadcastCold', 'broadcastWarm', 'broadcast', 'fanoutCompletion'] as const;
 export type RunMetric = (typeof RUN_METRICS)[number];
+export type MetricSet = Record<RunMetric, Histogram>;
 
 /** How many stand-ins results.json lists (results' sends.standIns.first); the rest are counted. */
 export const STAND_INS_LISTED = 50;
-export type MetricSet = Record<RunMetric, Histogram>;
 
 export type PhaseKind = 'connect' | 'join' | 'send' | 'idle' | 'drop' | 'drain';
 
@@ -64,7 +65,7 @@ export class RunRecorder {
   readonly errors: Record<string, number> = {};
   readonly skippedWhy: Record<string, number> = {};
   /** the send phases' stand-ins, the first STAND_INS_LISTED of them (standInTotal counts all) */
-  readonly standIns: { phase: string; room: number; sender: number; standIn: number; why: string }[] = [];
+  readonly standIns: (Omit<ShardStandIn, 'phase'> & { phase: string })[] = [];
   standInTotal = 0;
   readonly phases: PhaseState[] = [];
   readonly ledger: DeliveryLedger;
