@@ -3,6 +3,7 @@ import { CloudWatchResults } from './cloudwatch-schema.ts';
 import { CostEstimate } from './cost-schema.ts';
 import { IntervalRecord } from './interval-record.ts';
 import { LatencySummary } from './latency-summary-schema.ts';
+import { MissingDeliveries } from './missing-deliveries-schema.ts';
 import { DynamoDbWork, LambdaWork } from './work-schema.ts';
 import { Quotas } from './quotas-schema.ts';
 import { TargetDiscovery, TargetEndpoints, TargetFunctions } from './target-schema.ts';
@@ -49,6 +50,8 @@ export const Deliveries = z.object({
    * the target's recipients − gone, where that was smaller (they are in expected, so in lost)
    */
   underreported: z.number().int().nonnegative().optional(),
+  /** where the lost deliveries went missing: by room, message and recipient, the shape named (run totals only; absent without a loss) */
+  missing: MissingDeliveries.optional(),
 });
 
 export const Sends = z.object({

@@ -60,8 +60,8 @@ export interface SendSlotHooks {
   stoodIn(sender: SimClient, standIn: SimClient, why: string): void;
   /** the slot number of the message c sends for it (`missed`: the slot fired late) */
   slot(c: SimClient, intended: number, missed: boolean): number;
-  /** the message is on the wire */
-  sent(c: SimClient, slot: number, intended: number): void;
+  /** the message is on the wire: `seq` is its number among c's messages (in its probe) */
+  sent(c: SimClient, slot: number, intended: number, seq: number): void;
 }
 
 /**
@@ -280,7 +280,7 @@ export abstract class ClientGroup {
       const probe = encodeProbe({ origin: this.origin, slot, sender: c.id, seq, intended }, spec.payloadBytes);
       c.ws.send(this.wire.sendFrame(this.roomNames[c.room], c.id, probe));
       if (acks) c.sends.add(slot, intended, now());
-      hooks.sent(c, slot, intended);
+      hooks.sent(c, slot, intended, seq);
       if (!acks) this.unanswerable(c, slot, intended);
     });
     await this.runActive(ticker, ticker.start());
@@ -308,7 +308,7 @@ export abstract class ClientGroup {
   }
 
   /** The members of `room` this group holds, by their rank in it (made once, on first need). */
-  private membersOf(room: number): SimClient[] {
+  protected membersOf(room: number): SimClient[] {
     this.roomMembers ??= this.byRoom();
     return this.roomMembers.get(room) ?? [];
   }

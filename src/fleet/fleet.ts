@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ParentPriority } from './parent-priority.ts';
-import type { ShardReport } from '../metrics/measurement/shard-report.ts';
+import type { MissingAnswer, ShardReport } from '../metrics/measurement/shard-report.ts';
 import type { FromShard, ShardInit, ShardPhase, ToShard } from './shard-link.ts';
 
 /**
@@ -105,7 +105,7 @@ export class Fleet {
       }
       for (let r = 0; r < m.members.length; r++) members[r] += m.members[r];
     };
-    this.phaseListeners.add(listener);
+    this.listeners.add(listener);
     try {
       let kind = '';
       for (const p of this.procs) {
@@ -116,7 +116,7 @@ export class Fleet {
       await this.until(() => done.size === this.procs.length, timeoutMs, `the ${kind} step did not finish`);
       return members;
     } finally {
-      this.phaseListeners.delete(listener);
+      this.listeners.delete(listener);
     }
   }
 
@@ -133,6 +133,26 @@ export class Fleet {
     const out = this.reports;
     this.reports = [];
     return out;
+  }
+
+  /**
+   * Asks every live shard which of its members missed the lost messages in `query`
+   * (missing-recipients.ts); waits at most `timeoutMs` and returns the answers that came.
+   */
+  async missing(query: Float64Array, timeoutMs = 5000): Promise<MissingAnswer[]> {
+    const answers = new Map<number, MissingAnswer>();
+    const listener = (m: FromShard) => {
+      if (m.type === 'missing') answers.set(m.answer.shard, m.answer);
+    };
+    this.listeners.add(listener);
+    try {
+      const live = this.procs.filter((p) => p.alive);
+      for (const p of live) this.post(p, { type: 'missing', query });
+      await this.until(() => live.every((p) => !p.alive || answers.has(p.index)), timeoutMs, '').catch(() => {});
+      return [...answers.values()];
+    } finally {
+      this.listeners.delete(listener);
+    }
   }
 
   /** Interrupt: stop ramps and schedules in every shard. */
@@ -155,12 +175,13 @@ export class Fleet {
     return this.failure;
   }
 
-  private phaseListeners = new Set<(m: FromShard) => void>();
+  /** what runPhase and missing wait for: every message from a shard */
+  private listeners = new Set<(m: FromShard) => void>();
 
   private onMessage(m: FromShard): void {
     if (m.type === 'report') this.reports.push(m.report);
     else if (m.type === 'fatal') this.fail(new ShardDiedError(`shard ${m.shard} failed: ${m.message.split('\n')[0]}`));
-    for (const l of this.phaseListeners) l(m);
+    for (const l of this.listeners) l(m);
     this.wake();
   }
 

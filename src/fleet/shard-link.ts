@@ -1,4 +1,4 @@
-import type { ShardReport } from '../metrics/measurement/shard-report.ts';
+import type { MissingAnswer, ShardReport } from '../metrics/measurement/shard-report.ts';
 import type { ConnectToken } from './protocols/connect-token.ts';
 import type { RoomPlan } from './room-plan.ts';
 import type { Lane } from './schedule.ts';
@@ -66,6 +66,8 @@ export type ToShard =
   /** `step` numbers the barrier: the shard answers phaseDone with it */
   | { type: 'phase'; step: number; phase: ShardPhase }
   | { type: 'flush'; seq: number }
+  /** which members missed these lost messages (shard-report.ts MISSING_QUERY_WIDTH numbers each) */
+  | { type: 'missing'; query: Float64Array }
   /** stop sending and ramping now (interrupt), keep sockets for the final flush */
   | { type: 'stop' }
   /** close every socket with a close frame and exit */
@@ -79,5 +81,6 @@ export type FromShard =
    */
   | { type: 'phaseDone'; shard: number; step: number; members: Int32Array }
   | { type: 'report'; report: ShardReport }
+  | { type: 'missing'; answer: MissingAnswer }
   | { type: 'fatal'; shard: number; message: string };
 

@@ -48,6 +48,9 @@ process.on('message', (m: ToShard) => {
     case 'flush':
       send({ type: 'report', report: shard!.report(m.seq) });
       return;
+    case 'missing':
+      send({ type: 'missing', answer: shard!.missing(m.query) });
+      return;
     case 'stop':
       shard?.stop();
       return;

@@ -1,16 +1,27 @@
 import { SEEN_DUPLICATE, SEEN_OUT_OF_ORDER } from '../metrics/measurement/order-tracker.ts';
 import { PackedRecords } from '../metrics/measurement/packed-records.ts';
 import { ReceiptTally } from '../metrics/measurement/receipt-tally.ts';
+import { RecipientBook } from '../metrics/measurement/recipient-book.ts';
 import { ShardIntervalRecorder } from '../metrics/measurement/shard-interval-recorder.ts';
 import { SelfWatch } from '../metrics/measurement/self-watch.ts';
 import { CONNECT_COLD_SUBPROTOCOL, CONNECT_WARM_SUBPROTOCOL } from '../../common/chat-protocol.ts';
 import type { Probe } from './protocols/chat-v1.ts';
-import { SimClient } from './client.ts';
-import { ClientGroup } from './client-group.ts';
+import { OPEN, SimClient } from './client.ts';
+import { ClientGroup, notReadyWhy } from './client-group.ts';
+import { missingRecipients } from './missing-recipients.ts';
 import { now, toMicros } from '../clock.ts';
 import type { Matched, PendingSend } from './pending-sends.ts';
 import type { RampOptions } from './ramp.ts';
-import { SEND_ACK, SEND_FAIL, SEND_RECORD_WIDTH, SEND_SENT, zeroCounts, type ShardReport, type ShardStandIn } from '../metrics/measurement/shard-report.ts';
+import {
+  SEND_ACK,
+  SEND_FAIL,
+  SEND_RECORD_WIDTH,
+  SEND_SENT,
+  zeroCounts,
+  type MissingAnswer,
+  type ShardReport,
+  type ShardStandIn,
+} from '../metrics/measurement/shard-report.ts';
 import type { ShardInit, ShardPhase } from './shard-link.ts';
 import type { WireProtocol } from './protocols/wire-protocol.ts';
 import { NO_CLAIM } from '../metrics/measurement/delivery-ledger.ts';
@@ -31,6 +42,14 @@ export class Shard extends ClientGroup {
   private standIns: ShardStandIn[] = [];
   private readonly watch = new SelfWatch().start();
   private nextSlot = 0;
+  /** which message each client received, to name who missed a lost one (missing()) */
+  private readonly book: RecipientBook;
+  /** per client index: 1 when open and joined at the last connect, join or drop step (what a send phase's messages expect) */
+  private members: Uint8Array;
+  /** per send phase: `members` when it began */
+  private readonly membersByPhase = new Map<number, Uint8Array>();
+  /** per client index: epoch ms its socket closed (0: it did not) */
+  private readonly closedAtMs: Float64Array;
 
   constructor(
     private readonly init: ShardInit,
@@ -54,6 +73,9 @@ export class Shard extends ClientGroup {
     const { plan, shard, shards } = init;
     this.tally = new ReceiptTally(shards);
     for (let id = shard; id < plan.clients; id += shards) this.clients.push(new SimClient(id, plan.roomOf[id]));
+    this.book = new RecipientBook(this.clients.length);
+    this.members = new Uint8Array(this.clients.length);
+    this.closedAtMs = new Float64Array(this.clients.length);
   }
 
   get clientCount(): number {
@@ -65,13 +87,16 @@ export class Shard extends ClientGroup {
     switch (phase.kind) {
       case 'connect':
         await this.connectPhase(phase);
+        this.takeMembers();
         return compactHeap();
       case 'create':
         return this.controlPhase('create', this.roomCreators((r) => this.createsRoom(r)), phase);
       case 'join':
         await this.controlPhase('join', this.notJoined(), phase);
+        this.takeMembers();
         return compactHeap();
       case 'send':
+        this.membersByPhase.set(phase.phase, this.members);
         return this.sendPhase(phase, {
           due: () => this.counts.intended++,
           skipped: (why) => {
@@ -83,13 +108,14 @@ export class Shard extends ClientGroup {
             if (missed) this.counts.missedSlots++;
             return this.nextSlot++;
           },
-          sent: (c, slot, intended) => {
-            this.sends.push5(SEND_SENT, slot, intended, phase.phase, c.id);
+          sent: (c, slot, intended, seq) => {
+            this.sends.push6(SEND_SENT, slot, intended, phase.phase, c.id, seq);
             this.counts.sent++;
           },
         });
       case 'drop':
-        return this.dropPhase(phase.clients);
+        this.dropPhase(phase.clients);
+        return this.takeMembers();
       case 'drain':
         return this.drain(phase.timeoutMs);
     }
@@ -118,12 +144,41 @@ export class Shard extends ClientGroup {
     return r;
   }
 
+  /** Which of this shard's members missed each traced lost message (missing-recipients.ts). */
+  missing(query: Float64Array): MissingAnswer {
+    const { shard, shards } = this.init;
+    const all = this.wire.membership === 'all';
+    return missingRecipients(query, {
+      shard,
+      wire: this.wire,
+      book: this.book,
+      candidates: (room) => (all ? this.clients : this.membersOf(room)),
+      indexOf: (c) => (c.id - shard) / shards,
+      membersFor: (phase) => this.membersByPhase.get(phase),
+      stateOf: (c) => (c.state === OPEN ? 'open' : notReadyWhy(c)),
+      closedAt: (i) => this.closedAtMs[i],
+    });
+  }
+
   override async close(): Promise<void> {
     await super.close();
     this.watch.stop();
   }
 
   // --- phases -------------------------------------------------------------------------------
+
+  /**
+   * The members the next send phases' messages expect: open and joined now, at the end of a
+   * connect, join or drop step, the moment the parent takes its member counts (shard-main.ts).
+   */
+  private takeMembers(): void {
+    const m = new Uint8Array(this.clients.length);
+    for (let i = 0; i < this.clients.length; i++) {
+      const c = this.clients[i];
+      if (c.state === OPEN && c.joined) m[i] = 1;
+    }
+    this.members = m;
+  }
 
   private async connectPhase(spec: RampOptions): Promise<void> {
     const ramp = await this.ramp(this.unconnected(), spec, (c, intended) => this.connect(c, intended));
@@ -167,7 +222,7 @@ export class Shard extends ClientGroup {
 
   /** A fire-and-forget send: settled as if answered at its intended time, with no claim of whom it reached. */
   protected unanswerable(_c: SimClient, slot: number, intended: number): void {
-    this.sends.push5(SEND_ACK, slot, intended, NO_CLAIM, 0);
+    this.sends.push6(SEND_ACK, slot, intended, NO_CLAIM, 0, 0);
   }
 
   protected connectFailed(_c: SimClient, kind: string): void {
@@ -197,8 +252,13 @@ export class Shard extends ClientGroup {
       this.counts.unexpected++;
       return;
     }
+    this.book.add((c.id - this.init.shard) / this.init.shards, p.sender, p.seq, t);
     this.recorder.record(p.cold ? 'broadcastCold' : 'broadcastWarm', toMicros(t - p.intended));
     if (p.sender === c.id && p.origin === this.init.shard) this.ownCopy(c, p.slot, data, messageId);
+  }
+
+  protected override closed(c: SimClient): void {
+    this.closedAtMs[(c.id - this.init.shard) / this.init.shards] = now();
   }
 
   protected unreadableDelivery(): void {
@@ -208,12 +268,12 @@ export class Shard extends ClientGroup {
   protected acked(m: Matched): void {
     this.counts.acked++;
     this.recorder.record('ack', toMicros(m.ack.at - m.send.intended));
-    this.sends.push5(SEND_ACK, m.send.slot, m.ack.at, m.ack.recipients, m.ack.gone);
+    this.sends.push6(SEND_ACK, m.send.slot, m.ack.at, m.ack.recipients, m.ack.gone, 0);
   }
 
   protected failed(s: PendingSend, at: number): void {
     this.counts.failed++;
-    this.sends.push5(SEND_FAIL, s.slot, at, 0, 0);
+    this.sends.push6(SEND_FAIL, s.slot, at, 0, 0, 0);
   }
 
   protected error(kind: string): void {

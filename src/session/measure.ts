@@ -287,6 +287,8 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
   await flush().catch(() => {});
   recorder.endPhase(now());
   recorder.finish(now());
+  // where the lost deliveries went missing: the shards know which members received what
+  if (fleet && recorder.lost.messages > 0) recorder.lost.trace(await fleet.missing(recorder.lost.query()), shards);
   const openAtEnd = recorder.openClients;
   if (fleet && aborted()) o.onStatus?.(`stopping: closing ${openAtEnd} clients`);
   if (fleet?.error && status === 'completed') {
@@ -313,6 +315,7 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
     seed,
     rate: o.rate,
     recorder,
+    roomPrefix: `${roomPrefix(o.runId)}r`,
     intervals: o.intervals.records(),
     parentCpuSeconds: (cpu.user + cpu.system) / 1e6,
     openAtEnd,

@@ -51,7 +51,7 @@ export function explainChecks(results: Results, checks: readonly Check[]): Expla
     const lines = evidence
       .filter((e) => e.factor !== 'none' && factors.includes(e.factor))
       .map((e) => ({ factor: e.factor, line: e.line, remedy: REMEDIES[e.factor as Factor] }));
-    const where = c.name === 'no lost deliveries' ? lostByPhase(results) : [];
+    const where = c.name === 'no lost deliveries' ? lostWhere(results) : [];
     const own = c.name === 'harness not saturated' ? [] : errors;
     return {
       check: c.name,
@@ -71,9 +71,18 @@ function functionErrors(r: Results): string[] {
     .map(([fn, t]) => `${fn}: ${fmtInt(t.errors)} errors in ${fmtInt(t.invocations)} invocations (AWS/Lambda Errors)`);
 }
 
-/** Lost deliveries by send phase: 'send phase "before": 10 of 390 expected deliveries lost'. */
-function lostByPhase(r: Results): string[] {
-  return (r.phases ?? [])
-    .filter((p) => p.deliveries.lost > 0)
-    .map((p) => `send phase "${p.name}": ${fmtInt(p.deliveries.lost)} of ${fmtInt(p.deliveries.expected)} expected deliveries lost`);
+/**
+ * Where lost deliveries went missing: by send phase ('send phase "before": 10 of 390 expected
+ * deliveries lost'), then the loss's shapes, most deliveries first (results' deliveries.missing),
+ * and why recipients could not be named, when they could not.
+ */
+function lostWhere(r: Results): string[] {
+  const missing = r.deliveries.missing;
+  return [
+    ...(r.phases ?? [])
+      .filter((p) => p.deliveries.lost > 0)
+      .map((p) => `send phase "${p.name}": ${fmtInt(p.deliveries.lost)} of ${fmtInt(p.deliveries.expected)} expected deliveries lost`),
+    ...(missing?.shapes ?? []).map((s) => s.line),
+    ...(missing?.tracedWhy ? [`recipients not all named: ${missing.tracedWhy}`] : []),
+  ];
 }

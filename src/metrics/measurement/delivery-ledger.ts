@@ -111,6 +111,10 @@ class OriginColumns {
   gone = new Int32Array(1024);
   /** the harness's member count of the sender's room at send time */
   members = new Int32Array(1024);
+  /** the sender's room, client id and its sequence number (-1: not said): where a loss is named */
+  room = new Int32Array(1024);
+  sender = new Int32Array(1024);
+  seq = new Int32Array(1024);
   received = new Uint32Array(1024);
   /** of received: deliveries in records whose latest arrival was past ack + grace */
   late = new Uint32Array(1024);
@@ -159,6 +163,9 @@ class OriginColumns {
     this.recipients = move(this.recipients);
     this.gone = move(this.gone);
     this.members = move(this.members);
+    this.room = move(this.room);
+    this.sender = move(this.sender);
+    this.seq = move(this.seq);
     this.received = move(this.received);
     this.late = move(this.late);
     this.latest = move(this.latest);
@@ -172,8 +179,8 @@ class OriginColumns {
 export const RETAIN_MS = 60_000;
 
 /**
- * The most slots one origin keeps after a settle (its arrays, about 47 bytes a slot, hold at most
- * twice that between settles: under 50 MB). Past it the oldest unsettled messages are settled at
+ * The most slots one origin keeps after a settle (its arrays, about 59 bytes a slot, hold at most
+ * twice that between settles: under 64 MB). Past it the oldest unsettled messages are settled at
  * once, before their loss timeout (`lostEarly`), and final ones dropped before RETAIN_MS: the
  * bound holds for any loss timeout and send rate. It takes 8,700 sends/s per shard to fill it
  * with settled messages, 17,000/s with messages waiting out the default 30 s loss timeout.
@@ -181,6 +188,24 @@ export const RETAIN_MS = 60_000;
 export const HELD_MAX = 1 << 19;
 
 export type CompletionSink = (phase: number, micros: number) => void;
+
+/** An acknowledged message settled with deliveries lost (lost-deliveries.ts keeps them). */
+export interface LostMessage {
+  phase: number;
+  /** -1 when the sender's room, id or sequence number was not said (sent()) */
+  room: number;
+  sender: number;
+  seq: number;
+  origin: number;
+  slot: number;
+  /** epoch ms */
+  intended: number;
+  ackAt: number;
+  expected: number;
+  received: number;
+}
+
+export type LossSink = (m: LostMessage) => void;
 
 export interface LedgerTimeouts {
   /** a delivery more than this after its message's ack is late (and a failed send final) */
@@ -201,6 +226,7 @@ export class DeliveryLedger {
   constructor(
     timeouts: LedgerTimeouts,
     private readonly onCompletion: CompletionSink = () => {},
+    private readonly onLoss: LossSink = () => {},
   ) {
     this.graceMs = timeouts.graceMs;
     this.lossMs = timeouts.lossMs;
@@ -247,8 +273,11 @@ export class DeliveryLedger {
     return this.unsettledCount;
   }
 
-  /** `members`: the harness's count of the sender's room (open, joined clients) at send time. */
-  sent(origin: number, slot: number, intended: number, phase: number, members = 0): void {
+  /**
+   * `members`: the harness's count of the sender's room (open, joined clients) at send time;
+   * `room`, `sender`, `seq`: the sender's room, client id and sequence number, for naming a loss.
+   */
+  sent(origin: number, slot: number, intended: number, phase: number, members = 0, room = -1, sender = -1, seq = -1): void {
     const c = this.col(origin);
     const i = c.index(slot);
     if (i < 0 || c.state[i] !== NONE) return;
@@ -256,6 +285,9 @@ export class DeliveryLedger {
     c.intended[i] = intended;
     c.phase1[i] = phase + 1;
     c.members[i] = members;
+    c.room[i] = room;
+    c.sender[i] = sender;
+    c.seq[i] = seq;
     this.unsettledCount++;
   }
 
@@ -318,7 +350,7 @@ export class DeliveryLedger {
           advance = false;
           continue;
         }
-        this.finish(c, i, now);
+        this.finish(o, c, i, now);
         if (advance) c.cursor = slot + 1;
       }
       let keepFrom = c.offset;
@@ -327,7 +359,7 @@ export class DeliveryLedger {
         // Over the bound: settle and drop down to half of it (half, so the drop is worth its copy).
         const upTo = c.size - HELD_MAX / 2;
         for (let slot = c.offset; slot < upTo; slot++) {
-          if (c.state[slot - c.offset] !== FINAL) this.finish(c, slot - c.offset, now);
+          if (c.state[slot - c.offset] !== FINAL) this.finish(o, c, slot - c.offset, now);
         }
         c.cursor = Math.max(c.cursor, upTo);
         keepFrom = Math.max(keepFrom, upTo);
@@ -343,7 +375,7 @@ export class DeliveryLedger {
     return false;
   }
 
-  private finish(c: OriginColumns, i: number, now: number): void {
+  private finish(origin: number, c: OriginColumns, i: number, now: number): void {
     const s = c.state[i];
     const phase = c.phase1[i] - 1;
     const rec = c.received[i];
@@ -378,6 +410,18 @@ export class DeliveryLedger {
       if (expected > 0) this.onCompletion(phase, Math.max(0, Math.round((c.latest[i] - c.intended[i]) * 1000)));
     } else {
       this.add('incomplete', phase, 1);
+      this.onLoss({
+        phase,
+        room: c.room[i],
+        sender: c.sender[i],
+        seq: c.seq[i],
+        origin,
+        slot: c.offset + i,
+        intended: c.intended[i],
+        ackAt: c.doneAt[i],
+        expected,
+        received,
+      });
     }
     // without the target's counts there are no 410s to see here (the target's own view may have them: src/session/target-stale.ts)
     if (!noClaim) this.stale?.add({ phase, intended: c.intended[i], ackAt: c.doneAt[i], acked: true, recipients: c.recipients[i], gone: c.gone[i], received: rec });

@@ -26,7 +26,7 @@ export class PackedRecords {
   }
 
   // One method per record width, written out: these run once per delivery, and a rest-parameter
-  // or loop version allocates or costs a loop where three to five stores do.
+  // or loop version allocates or costs a loop where two to six stores do.
   push2(a: number, b: number): void {
     this.ensure();
     const i = this.used;
@@ -45,7 +45,7 @@ export class PackedRecords {
     this.used += this.width;
   }
 
-  push5(a: number, b: number, c: number, d: number, e: number): void {
+  push6(a: number, b: number, c: number, d: number, e: number, f: number): void {
     this.ensure();
     const i = this.used;
     this.buf[i] = a;
@@ -53,6 +53,7 @@ export class PackedRecords {
     this.buf[i + 2] = c;
     this.buf[i + 3] = d;
     this.buf[i + 4] = e;
+    this.buf[i + 5] = f;
     this.used += this.width;
   }
 

@@ -10,6 +10,7 @@ import {
   type ShardStandIn,
 } from './shard-report.ts';
 import { DeliveryLedger, type LedgerTimeouts } from './delivery-ledger.ts';
+import { LostDeliveries } from './lost-deliveries.ts';
 import { decodeHistogram, encodeHistogram, newHistogram, newHistograms, type Histogram } from './histogram.ts';
 import { summarize } from './latency-summary.ts';
 import type { IntervalRecord } from '../../contracts/interval-record.ts';
@@ -69,6 +70,8 @@ export class RunRecorder {
   standInTotal = 0;
   readonly phases: PhaseState[] = [];
   readonly ledger: DeliveryLedger;
+  /** the messages settled with deliveries lost, to say where they went missing */
+  readonly lost = new LostDeliveries();
   /** per shard: CPU in cores per interval */
   readonly shardCpu: number[][];
   readonly shardRunLagP99: number[];
@@ -104,7 +107,7 @@ export class RunRecorder {
       this.intervalCompletion.recordValue(us);
       const p = this.phases[phase];
       if (p) p.hist.fanoutCompletion.recordValue(us);
-    });
+    }, (m) => this.lost.add(m));
   }
 
   /** The phase that intervals from now on belong to. */
@@ -272,8 +275,9 @@ export class RunRecorder {
       const slot = sends[i + 1];
       if (kind === SEND_SENT) {
         const phase = sends[i + 3];
-        const room = this.roomOf[sends[i + 4]];
-        this.ledger.sent(origin, slot, sends[i + 2], phase, this.phaseMembers.get(phase)?.[room] ?? 0);
+        const sender = sends[i + 4];
+        const room = this.roomOf[sender];
+        this.ledger.sent(origin, slot, sends[i + 2], phase, this.phaseMembers.get(phase)?.[room] ?? 0, room, sender, sends[i + 5]);
       }
       else if (kind === SEND_ACK) this.ledger.acked(origin, slot, sends[i + 2], sends[i + 3], sends[i + 4]);
       else if (kind === SEND_FAIL) this.ledger.failed(origin, slot, sends[i + 2]);

@@ -8,11 +8,11 @@ import type { EncodedHistograms } from './shard-interval-recorder.ts';
  * no part of the fleet.
  */
 
-/** Send events in ShardReport.sends, 5 numbers each: [event, slot, a, b, c]. */
-export const SEND_SENT = 1; // a = intended ms, b = phase index, c = sender client
+/** Send events in ShardReport.sends, 6 numbers each: [event, slot, a, b, c, d]. */
+export const SEND_SENT = 1; // a = intended ms, b = phase index, c = sender client, d = its seq
 export const SEND_ACK = 2; // a = ack time ms, b = recipients, c = gone
 export const SEND_FAIL = 3; // a = time ms
-export const SEND_RECORD_WIDTH = 5;
+export const SEND_RECORD_WIDTH = 6;
 /** Receipts in ShardReport.receipts, 4 numbers each: [origin shard, slot, unique count, latest ms]. */
 export const RECEIPT_RECORD_WIDTH = 4;
 
@@ -93,3 +93,45 @@ export interface ShardReport {
   open: number;
   self: SelfSample;
 }
+
+/**
+ * The parent's question at the end of a run (lost-deliveries.ts): for each traced lost message,
+ * MISSING_QUERY_WIDTH numbers [room, phase, sender client, sender seq], which of your members
+ * did not receive it?
+ */
+export const MISSING_QUERY_WIDTH = 4;
+
+/** One client that missed at least one traced message (missing-recipients.ts). */
+export interface MissingRecipient {
+  client: number;
+  room: number;
+  /** traced messages it was a member for, and of those the ones it did not receive */
+  expected: number;
+  missed: number;
+  /** unique deliveries it received in the whole run, the latest at lastAt (epoch ms; 0: none) */
+  received: number;
+  lastAt: number;
+  /** "open", or why not (client-group.ts notReadyWhy) */
+  state: string;
+  /** epoch ms its socket closed (0: it did not) */
+  closedAt: number;
+}
+
+export interface MissingAnswer {
+  shard: number;
+  /** per queried message, 3 numbers: [this shard's members that expected it, that missed it, that it cannot tell for] */
+  perMessage: Int32Array;
+  /** per queried message: the first MISSED_BY_NAMED of this shard's members that missed it */
+  missedBy: number[][];
+  /** the clients that missed at least one, most missed first (at most RECIPIENTS_ANSWERED) */
+  recipients: MissingRecipient[];
+  /** how many clients missed at least one */
+  recipientCount: number;
+  /** epoch ms the shard's receipt book filled (0: it did not) */
+  bookFullAt: number;
+}
+
+/** The most members named per message (missedBy). */
+export const MISSED_BY_NAMED = 10;
+/** The most recipients one shard names in its answer. */
+export const RECIPIENTS_ANSWERED = 200;

@@ -9,6 +9,7 @@ import { SCHEMA_VERSION, type IntervalRecord, type LatencySummary, type PhaseRes
 import type { MetricSet, PhaseState, RunRecorder } from '../measurement/run-recorder.ts';
 import { assessSaturation, phaseSaturated } from '../measurement/saturation.ts';
 import { provenance } from './provenance.ts';
+import { missingDeliveries } from './missing-deliveries.ts';
 
 import { protocolResult, type ProtocolTraits } from './protocol-result.ts';
 import { packagePath } from '../../../common/package-paths.ts';
@@ -29,6 +30,8 @@ export interface BuildInput {
   seed: number;
   rate?: number;
   recorder: RunRecorder;
+  /** room r is named `${roomPrefix}${r}` (absent: "room <r>") */
+  roomPrefix?: string;
   intervals: IntervalRecord[];
   parentCpuSeconds: number;
   openAtEnd: number;
@@ -115,6 +118,13 @@ export function buildResults(i: BuildInput): Results {
     );
   }
   const dropIndex = rec.phases.findIndex((p) => p.kind === 'drop');
+  const missing = missingDeliveries(rec.lost, {
+    phase: (k) => rec.phases[k]?.name ?? String(k),
+    room: (r) => (i.roomPrefix === undefined ? `room ${r}` : `${i.roomPrefix}${r}`),
+    afterLossTimeout: totals.afterLossTimeout,
+    lossTimeoutMs: lossMs,
+    lost: totals.lost,
+  });
   const sendMs = i.scenario.phases.reduce((a, p) => a + (p.kind === 'send' ? p.durationMs : 0), 0);
   const cpu = cpus();
   // The description is kept once, in scenario.description (it may be long): not again in the definition.
@@ -195,7 +205,7 @@ export function buildResults(i: BuildInput): Results {
       joinFailed: c.joinFailures,
       openAtEnd: i.openAtEnd,
     },
-    deliveries: { ...deliveries(totals, c.duplicates, c.outOfOrder, c.unexpected), lossTimeoutMs: lossMs, graceMs },
+    deliveries: { ...deliveries(totals, c.duplicates, c.outOfOrder, c.unexpected), lossTimeoutMs: lossMs, graceMs, ...(missing ? { missing } : {}) },
     ...(dropIndex >= 0 ? { stale: rec.ledger.staleResult(c.dropped) } : {}),
     ...(i.protocol ? { protocol: protocolResult(i.protocol, dropIndex >= 0) } : {}),
     errors: rec.errors,
