@@ -13,6 +13,7 @@ import { STYLE } from '../shared/html-style.ts';
 import { diffCells, explanationLines, explanationOf, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
 import { lossRule, lossTimeoutLabel } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
+import { missingSection } from './missing-section.ts';
 import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
 import { pricesLabel } from './prices-label.ts';
 import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
@@ -35,6 +36,7 @@ ${section('Latency over time', `Client-side, per ${intervalWording(results)}, me
 ${section('Latency distribution', 'Whole-run HDR histograms; the x axis counts nines (p90, p99, p99.9 …).', chartBox(charts, 'distribution') + latencyTable(results))}
 ${section('Throughput and connections', '', chartBox(charts, 'throughput') + connectionsNote(results) + phasesTable(results))}
 ${section('Errors', '', chartBox(charts, 'errors') + errorTable(results))}
+${missingSection(results.deliveries.missing)}
 ${section('Lambda (CloudWatch)', lambdaIntro(results.cloudwatch), lambdaSection(charts, results.cloudwatch))}
 ${section('Work per message', 'From CloudWatch: work counts do not depend on how busy the host was. DynamoDB units cover every table and global index over the whole run (connects, joins, sends, disconnects); Lambda GB-seconds are Duration × memory, INIT excluded.', workSection(results))}
 ${section('Cold vs warm', 'Cold: the message or connection met a new Lambda execution environment.', coldWarm(results, charts))}
