@@ -85,6 +85,16 @@ export const Explanation = z.object({
 });
 export type Explanation = z.infer<typeof Explanation>;
 
+/**
+ * One run's failed checks and their explanations, told beside its figures wherever several runs
+ * stand side by side: each repeat of `--repeat` (verdict.repeats.runs), each run of a comparison.
+ */
+export const RunWhy = z.object({
+  failed: z.array(z.object({ check: z.string(), detail: z.string() })),
+  explanations: z.array(Explanation),
+});
+export type RunWhy = z.infer<typeof RunWhy>;
+
 export const Verdict = z.object({
   /** pass; fail (a check failed or a threshold was crossed or had no data); run-failed; interrupted */
   outcome: z.enum(['pass', 'fail', 'run-failed', 'interrupted']),
@@ -102,7 +112,12 @@ export const Verdict = z.object({
   diff: z.array(DiffRow).optional(),
   /** with repeats: each run's value of every metric the catalogue knows, so this file can serve as a baseline with its spread */
   repeats: z
-    .object({ runIds: z.array(z.string()), values: z.record(z.string(), z.array(z.number().nullable())) })
+    .object({
+      runIds: z.array(z.string()),
+      values: z.record(z.string(), z.array(z.number().nullable())),
+      /** per run, in runIds' order: its status and, when a check failed, why (absent from older results) */
+      runs: z.array(RunWhy.partial().extend({ status: z.string() })).optional(),
+    })
     .optional(),
   notes: z.array(z.string()),
 });

@@ -2,6 +2,7 @@ import type { Results } from '../contracts/results-schema.ts';
 import { fmtNum, fmtValue } from '../number-format.ts';
 import { runChecks } from './checks.ts';
 import { explainChecks } from './explanations.ts';
+import { firstExplanations, runWhy } from './run-why.ts';
 import { catalogueMetrics, HEADLINE_METRICS, lookupMetric, type Metric } from '../contracts/metric-catalogue.ts';
 import { median, rangeWidth, repeatRange } from './repeat-range.ts';
 import { holds, limitOf, type Threshold } from '../contracts/threshold.ts';
@@ -55,7 +56,10 @@ export function evaluate(results: Results, options: EvaluateOptions = {}): Verdi
   const judged = thresholds.map((t) => judge(t, observe(t.metric), fromBaseline(t.metric), baseline !== undefined));
   const checks = combinedChecks(runs);
   const outcome = overallOutcome(runs, checks, judged);
-  const explanations = explainChecks(results, checks);
+  // several runs: each told with its own evidence, and a combined check explained by the first run it failed in
+  const whys = runs.length > 1 ? runs.map(runWhy) : [];
+  const failedNames = checks.filter((c) => !c.passed).map((c) => c.name);
+  const explanations = runs.length > 1 ? firstExplanations(failedNames, whys) : explainChecks(results, checks);
 
   return {
     outcome,
@@ -74,7 +78,7 @@ export function evaluate(results: Results, options: EvaluateOptions = {}): Verdi
           diff: diffRows(thresholds, judged, observe, fromBaseline),
         }
       : {}),
-    ...(runs.length > 1 ? { repeats: repeatValues(runs, thresholds) } : {}),
+    ...(runs.length > 1 ? { repeats: { ...repeatValues(runs, thresholds), runs: runs.map((r, k) => ({ status: r.status, ...whys[k] })) } } : {}),
     notes,
   };
 }

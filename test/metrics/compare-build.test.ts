@@ -6,6 +6,7 @@ import { medianRange } from '../../src/analyses/compare/median-range.ts';
 import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 import type { Results } from '../../src/contracts/results-schema.ts';
 import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
+import { renderCompareConsole } from '../../src/report/compare/console.ts';
 
 // Per-size Results of real emulator runs (test/fixtures/compare) → the comparison. Each figure is
 // checked against the same quantity read straight from the runs' REPORT-line statistics.
@@ -128,6 +129,26 @@ describe('buildComparison on recorded runs at 256 and 1,769 MB', () => {
     const pick = (strategy: string, weight: number | null) => c.recommendations.find((r) => r.strategy === strategy && r.weight === weight)!.pick?.memoryMB;
     expect(pick('balanced', 1)).toBe(pick('cost', null));
     expect(pick('balanced', 0)).toBe(pick('speed', null));
+  });
+
+  it("tells each run's failed checks and why beside its figures, from that run's own evidence", () => {
+    const [good, other] = bySize.get(256)!;
+    const erring: Results = structuredClone(other);
+    erring.errors = { ...erring.errors, 'handshake:500': 3 };
+    erring.cloudwatch!.lambda['fanout-connect'] = { ...erring.cloudwatch!.lambda['fanout-connect']!, errors: 3 };
+    const c = buildComparison({ functions: [COMPARED], sizes: [{ memoryMB: 256, runs: [{ results: good, dir: 'a' }, { results: erring, dir: 'b' }] }] });
+    const [first, second] = c.sizes[0]!.runs;
+    expect(first!.why?.failed.some((f) => f.check === 'no unexpected errors')).not.toBe(true);
+    const e = second!.why!.explanations.find((x) => x.check === 'no unexpected errors')!;
+    expect(second!.why!.failed).toContainEqual({ check: 'no unexpected errors', detail: '3 unexpected errors: handshake:500 ×3' });
+    expect(e.functionErrors).toEqual([expect.stringMatching(/^fanout-connect: 3 errors in [\d,]+ invocations/)]);
+    // still counted: a failed check is a finding, not a broken run
+    expect(second!.included).toBe(true);
+    const lines = renderCompareConsole(c);
+    const at = lines.indexOf('  why 256 MB repeat 2:');
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1)).toContain('    check failed: no unexpected errors: 3 unexpected errors: handshake:500 ×3');
+    expect(lines.slice(at + 1).some((l) => /^      function errors: fanout-connect: 3 errors in/.test(l))).toBe(true);
   });
 
   it('warns, and still counts, a run whose latencies include the local host\'s queueing', () => {

@@ -120,8 +120,14 @@ describe('results.json version 1 (written before the verdict)', () => {
 });
 
 describe('the verdict for a terminal', () => {
-  it('is the headline, then what did not pass, one line each', () => {
-    const lines = verdictLines(judgedSlow.verdict);
+  it('is the headline, then what did not pass, one line each, then each repeat with its figures and why', () => {
+    const all = verdictLines(judgedSlow.verdict);
+    const at = all.indexOf('  repeats:');
+    // the slow build was run three times: one line each, its failed checks' lines under it
+    const repeats = all.slice(at + 1);
+    expect(repeats.filter((l) => /^ {4}\d\. /.test(l)).map((l) => l.slice(0, 7))).toEqual(['    1. ', '    2. ', '    3. ']);
+    expect(repeats.every((l) => /^ {4}\d\. \S+: completed, broadcast p99 [\d,.]+ ms, connect p99 [\d,.]+ ms, lost \d+, unexpected errors \d+$/.test(l) || /^ {7}(check failed|  (why|function errors|where)): /.test(l))).toBe(true);
+    const lines = all.slice(0, at);
     expect(lines[0]).toBe('verdict: FAIL: 1 of 5 checks failed (harness not saturated); 2 of 5 thresholds crossed, 1 of 5 without data');
     // a failed check's explanation, indented under it
     expect(lines[1]).toMatch(/^ {2}check failed: harness not saturated: /);

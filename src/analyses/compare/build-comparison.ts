@@ -16,6 +16,7 @@ import {
 import { recommend, TIE_TOLERANCE } from './recommend.ts';
 import { runQuantities, type RunQuantities } from './run-quantities.ts';
 import { medianRange } from './median-range.ts';
+import { runWhy } from '../../verdict/run-why.ts';
 import { hostInLatencies } from '../../metrics/cloudwatch/local-host.ts';
 import { measuredOnNotes } from '../../targets/recorded-target.ts';
 
@@ -179,6 +180,8 @@ export function countRuns(input: readonly SizeRun[], o: Options): { runs: RunRef
       ref.excludedBecause = run.error ?? 'the run produced no results';
       return;
     }
+    const why = runWhy(r);
+    if (why) ref.why = why;
     if (r.status !== 'completed') {
       ref.excludedBecause = `run ${r.status}${r.statusReason ? `: ${r.statusReason}` : ''}`;
       return;

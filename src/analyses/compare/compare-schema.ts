@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RunWhy } from '../../contracts/verdict-schema.ts';
 
 /**
  * compare.json — one comparison: the same scenario run N times at each value of one swept
@@ -106,6 +107,8 @@ export const RunRef = z.object({
   excludedBecause: z.string().optional(),
   /** saturated harness, missing metrics … (the run still counts) */
   warnings: z.array(z.string()),
+  /** the run's failed checks and why, from its own evidence (absent: every check passed, or older comparisons) */
+  why: RunWhy.optional(),
 });
 export type RunRef = z.infer<typeof RunRef>;
 

@@ -1,6 +1,7 @@
 import type { MedianRange, SweepComparison } from '../../analyses/compare/compare-schema.ts';
 import { fmtMsCell, fmtUsdCell, spreadText } from '../shared/spread-format.ts';
 import { parameterTitle, pickLine, sloText } from './format.ts';
+import { runWhyLines } from '../run/verdict-text.ts';
 
 /**
  * A sweep's console summary (stdout at the end of `compare`): one line per point with medians,
@@ -33,6 +34,7 @@ export function renderSweepConsole(c: SweepComparison): string[] {
   for (const p of c.points.filter((x) => x.slo && !x.slo.met)) out.push(`  missed ${plain(p.label)}: ${plain(sloText(p).why)}`);
   for (const p of c.points.filter((x) => sloText(x).note)) out.push(`  note ${plain(p.label)}: ${plain(sloText(p).note)}`);
   for (const e of c.excluded) out.push(`  excluded ${plain(e.label)}: ${plain(e.reason)}`);
+  for (const p of c.points) for (const r of p.runs) if (r.why) out.push(`  why ${plain(p.label)} repeat ${r.repeat}:`, ...runWhyLines(r.why).map((l) => `    ${plain(l)}`));
   return out;
 }
 

@@ -1,6 +1,6 @@
 import type { PointResult, SweepComparison } from '../../analyses/compare/compare-schema.ts';
 import { reportAssets, type ReportAssets } from '../shared/assets.ts';
-import { cell, EXTRA_STYLE, runLink } from '../shared/comparison-html.ts';
+import { cell, EXTRA_STYLE, runLink, whyCell } from '../shared/comparison-html.ts';
 import { fmtCount, fmtMsCell, fmtUsdCell } from '../shared/spread-format.ts';
 import { buildSweepCharts } from './chart-data.ts';
 import { parameterTitle, pickLine, settingText, sloText, transferPriced } from './format.ts';
@@ -138,7 +138,8 @@ function runsTable(c: SweepComparison): string {
       `<span class="nw">${h(r.status)}</span>`,
       r.included ? 'yes' : `<span class="bad-text">no</span> — ${h(r.excludedBecause ?? '')}`,
       r.warnings.map((w) => h(w)).join('<br>'),
+      whyCell(r),
     ]),
   );
-  return table([h(parameterTitle(c.parameter)), '<span class="nw">repeat</span>', 'run', 'status', 'counted', 'warnings'], rows, 'second-text');
+  return table([h(parameterTitle(c.parameter)), '<span class="nw">repeat</span>', 'run', 'status', 'counted', 'warnings', 'why'], rows, 'second-text');
 }

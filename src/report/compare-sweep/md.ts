@@ -3,6 +3,7 @@ import { fmtMsCell, fmtUsdCell, spreadText } from '../shared/spread-format.ts';
 import { parameterTitle, pickLine, settingText, sloText, transferPriced } from './format.ts';
 import { escapeMarkdown } from '../shared/escape.ts';
 import { fmtNum } from '../../number-format.ts';
+import { runWhyLines } from '../run/verdict-text.ts';
 
 /**
  * summary.md of a sweep (fits a CI job summary): the recommendation, one table row per point
@@ -48,7 +49,10 @@ export function renderSweepMarkdown(c: SweepComparison): string {
     p.runs.map((x) => {
       const name = md(x.runId ?? '(no results)');
       const link = x.dir ? `[${name}](${encodeURI(`${x.dir.replace(/\\/g, '/').replace(/\/+$/, '')}/index.html`).replace(/[()]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)})` : name;
-      return `- ${md(p.label)}, repeat ${x.repeat}: ${link} — ${md(x.status)}${x.included ? '' : `, left out: ${md(x.excludedBecause ?? '')}`}${x.warnings.length ? ` (${md(x.warnings.join('; '))})` : ''}`;
+      return [
+        `- ${md(p.label)}, repeat ${x.repeat}: ${link} — ${md(x.status)}${x.included ? '' : `, left out: ${md(x.excludedBecause ?? '')}`}${x.warnings.length ? ` (${md(x.warnings.join('; '))})` : ''}`,
+        ...(x.why ? runWhyLines(x.why).map((l) => `  - ${md(l.trim())}`) : []),
+      ].join('\n');
     }),
   );
   out.push('<details><summary>Runs</summary>', '', ...links, '', '</details>', '');

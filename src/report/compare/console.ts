@@ -2,6 +2,7 @@ import { LATENCY_METRIC_LABELS, type Comparison, type MedianRange } from '../../
 import { fmtShare, pickText, sizesText, strategyTitle } from './format.ts';
 import { fmtMsCell, fmtUsdCell, spreadText } from '../shared/spread-format.ts';
 import { fmtNum } from '../../number-format.ts';
+import { runWhyLines } from '../run/verdict-text.ts';
 
 /**
  * The comparison's console summary (stdout at the end of `compare`): one line per size with
@@ -40,6 +41,7 @@ export function renderCompareConsole(c: Comparison): string[] {
   for (const s of c.sizes.filter((x) => x.status === 'partial')) {
     for (const r of s.runs.filter((x) => !x.included)) out.push(`  left out ${fmtNum(s.memoryMB)} MB repeat ${r.repeat}: ${plain(r.excludedBecause ?? '')}`);
   }
+  for (const s of c.sizes) for (const r of s.runs) if (r.why) out.push(`  why ${fmtNum(s.memoryMB)} MB repeat ${r.repeat}:`, ...runWhyLines(r.why).map((l) => `    ${plain(l)}`));
   if (c.latencyMetric !== 'duration') out.push(`  speed and balanced rank ${LATENCY_METRIC_LABELS[c.latencyMetric]}`);
   return out;
 }

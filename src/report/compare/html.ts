@@ -2,7 +2,7 @@ import { LATENCY_METRIC_LABELS, type Comparison, type SizeResult } from '../../a
 import { reportAssets, type ReportAssets } from '../shared/assets.ts';
 import { buildCompareCharts, sizeColor, type CompareCharts } from './chart-data.ts';
 import { fmtShare, pickText, sizesText, strategyTitle } from './format.ts';
-import { cell, EXTRA_STYLE, runLink } from '../shared/comparison-html.ts';
+import { cell, EXTRA_STYLE, runLink, whyCell } from '../shared/comparison-html.ts';
 import { escapeHtml as h } from '../shared/escape.ts';
 import { fmtNum } from '../../number-format.ts';
 import { htmlPage } from '../shared/html-page.ts';
@@ -150,7 +150,8 @@ function runsTable(c: Comparison): string {
       `<span class="nw">${h(r.status)}</span>`,
       r.included ? 'yes' : `<span class="bad-text">no</span> — ${h(r.excludedBecause ?? '')}`,
       r.warnings.map((w) => h(w)).join('<br>'),
+      whyCell(r),
     ]),
   );
-  return table(['memory', '<span class="nw">repeat</span>', 'run', 'status', 'counted', 'warnings'], rows, 'second-text');
+  return table(['memory', '<span class="nw">repeat</span>', 'run', 'status', 'counted', 'warnings', 'why'], rows, 'second-text');
 }

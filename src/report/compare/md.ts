@@ -3,6 +3,7 @@ import { fmtShare, pickText, sizesText, strategyTitle } from './format.ts';
 import { fmtMsCell, fmtUsdCell, spreadText } from '../shared/spread-format.ts';
 import { escapeMarkdown } from '../shared/escape.ts';
 import { fmtNum } from '../../number-format.ts';
+import { runWhyLines } from '../run/verdict-text.ts';
 
 /**
  * summary.md of a comparison (fits a CI job summary): the recommendation per strategy, one table
@@ -54,7 +55,10 @@ export function renderCompareMarkdown(c: Comparison): string {
     s.runs.map((r) => {
       const name = md(r.runId ?? '(no results)');
       const link = r.dir ? `[${name}](${encodeURI(`${r.dir.replace(/\\/g, '/').replace(/\/+$/, '')}/index.html`).replace(/[()]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)})` : name;
-      return `- ${fmtNum(s.memoryMB)} MB, repeat ${r.repeat}: ${link} — ${md(r.status)}${r.included ? '' : `, left out: ${md(r.excludedBecause ?? '')}`}${r.warnings.length ? ` (${md(r.warnings.join('; '))})` : ''}`;
+      return [
+        `- ${fmtNum(s.memoryMB)} MB, repeat ${r.repeat}: ${link} — ${md(r.status)}${r.included ? '' : `, left out: ${md(r.excludedBecause ?? '')}`}${r.warnings.length ? ` (${md(r.warnings.join('; '))})` : ''}`,
+        ...(r.why ? runWhyLines(r.why).map((l) => `  - ${md(l.trim())}`) : []),
+      ].join('\n');
     }),
   );
   out.push('<details><summary>Runs</summary>', '', ...links, '', '</details>', '');

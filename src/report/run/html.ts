@@ -10,7 +10,7 @@ import { htmlPage } from '../shared/html-page.ts';
 import { chartBox, section, table } from '../shared/html-parts.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd, fmtValue } from '../../number-format.ts';
 import { STYLE } from '../shared/html-style.ts';
-import { diffCells, explanationLines, explanationOf, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
+import { diffCells, explanationLines, explanationOf, OUTCOME_TEXT, REPEAT_FIGURE_LABELS, repeatRows, VERDICT_HEADLINE } from './verdict-text.ts';
 import { lossRule, lossTimeoutLabel } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 import { missingSection } from './missing-section.ts';
@@ -125,6 +125,7 @@ ${r.cost ? card('estimated cost', fmtUsd(r.cost.totals.total), `${fmtUsd(r.cost.
     .join('')}</ul>
 ${thresholdTable(r.verdict)}
 ${diffTable(r.verdict)}
+${repeatsTable(r.verdict)}
 ${r.verdict.notes.length ? `<ul class="verdict-notes">${r.verdict.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>` : ''}
 </section>`;
 }
@@ -142,6 +143,17 @@ function thresholdTable(v: Verdict): string {
       `<tr class="outcome-${t.outcome}"><td><code>${h(t.expression)}</code></td><td><span class="outcome ${t.outcome}">${h(OUTCOME_TEXT[t.outcome])}</span></td><td class="n">${h(fmtValue(t.observed, t.unit))}</td><td class="n">${t.limit === null ? '–' : h(`${t.op} ${fmtValue(t.limit, t.unit)}`)}</td><td>${h(t.detail)}<div class="src">${h(t.source)}</div></td></tr>`,
   );
   return `<h3>Thresholds</h3><table class="thresholds" data-table="thresholds"><thead><tr><th>threshold</th><th>result</th><th class="n">this run</th><th class="n">limit</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Each repeat's figures with why its checks failed, beside them. */
+function repeatsTable(v: Verdict): string {
+  const rows = repeatRows(v).map((x) => [
+    `<code>${h(x.runId)}</code>`,
+    h(x.status),
+    ...x.figures.map((f) => h(f)),
+    x.why.length ? `<ul class="why">${x.why.map((l) => `<li>${h(l.trim())}</li>`).join('')}</ul>` : '–',
+  ]);
+  return rows.length ? `<h3>Repeats</h3>${table(['run', 'status', ...REPEAT_FIGURE_LABELS, 'why'], rows, 'second-text')}` : '';
 }
 
 function diffTable(v: Verdict): string {

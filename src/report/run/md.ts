@@ -3,7 +3,7 @@ import type { JudgedResults } from '../../verdict/judged.ts';
 import type { Verdict } from '../../contracts/verdict-schema.ts';
 import { escapeMarkdown as md } from '../shared/escape.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd, fmtValue } from '../../number-format.ts';
-import { diffCells, explanationLines, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
+import { diffCells, explanationLines, OUTCOME_TEXT, REPEAT_FIGURE_LABELS, repeatRows, VERDICT_HEADLINE } from './verdict-text.ts';
 import { lossRule } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
@@ -68,6 +68,12 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
       const [metric, base, cur, change, outcome] = diffCells(row);
       out.push(`| ${md(metric)} | ${base} | ${cur} | ${change} | ${row.outcome ? `${OUTCOME_MARK[row.outcome]} ${outcome}` : outcome} |`);
     }
+    out.push('');
+  }
+  const repeats = repeatRows(v);
+  if (repeats.length > 0) {
+    out.push('### Repeats', '', `| run | status | ${REPEAT_FIGURE_LABELS.join(' | ')} | why |`, `|---|---|${REPEAT_FIGURE_LABELS.map(() => '---:|').join('')}---|`);
+    for (const x of repeats) out.push(`| \`${x.runId.replace(/`/g, "'")}\` | ${md(x.status)} | ${x.figures.join(' | ')} | ${x.why.map((l) => md(l.trim())).join('<br>') || '–'} |`);
     out.push('');
   }
   if (v.notes.length > 0) out.push(...v.notes.map((n) => `- ${md(n)}`), '');

@@ -1,5 +1,5 @@
-import type { DiffRow, Explanation, ThresholdOutcome, Verdict } from '../../contracts/verdict-schema.ts';
-import { fmtNum, fmtValue } from '../../number-format.ts';
+import type { DiffRow, Explanation, RunWhy, ThresholdOutcome, Verdict } from '../../contracts/verdict-schema.ts';
+import { fmtInt, fmtMs, fmtNum, fmtValue } from '../../number-format.ts';
 
 /**
  * The words and numbers every renderer uses to show a verdict (plain text; each renderer
@@ -49,6 +49,38 @@ export function explanationOf(verdict: Verdict, name: string): Explanation | und
   return verdict.explanations?.find((e) => e.check === name);
 }
 
+/** A run's failed checks, each followed by its explanation's lines (indented two spaces). */
+export function runWhyLines(w: Partial<RunWhy>): string[] {
+  return (w.failed ?? []).flatMap((f) => {
+    const e = w.explanations?.find((x) => x.check === f.check);
+    return [`check failed: ${f.check}: ${f.detail}`, ...(e ? explanationLines(e).map((l) => `  ${l}`) : [])];
+  });
+}
+
+/** The headline figures each repeat is shown with (verdict.repeats.values), as [label, metric]. */
+const REPEAT_FIGURES: Array<[string, string, (v: number) => string]> = [
+  ['broadcast p99', 'broadcast.p99', fmtMs],
+  ['connect p99', 'connect.p99', fmtMs],
+  ['lost', 'deliveries.lost', fmtInt],
+  ['unexpected errors', 'errors.unexpected', fmtInt],
+];
+export const REPEAT_FIGURE_LABELS = REPEAT_FIGURES.map(([label]) => label);
+
+/** Each repeat of a `--repeat` run: its id, status, headline figures and why its checks failed. */
+export function repeatRows(v: Verdict): Array<{ runId: string; status: string; figures: string[]; why: string[] }> {
+  const rep = v.repeats;
+  if (!rep) return [];
+  return rep.runIds.map((runId, k) => ({
+    runId,
+    status: rep.runs?.[k]?.status ?? '–',
+    figures: REPEAT_FIGURES.map(([, metric, fmt]) => {
+      const x = rep.values[metric]?.[k];
+      return x === null || x === undefined ? '–' : fmt(x);
+    }),
+    why: rep.runs?.[k] ? runWhyLines(rep.runs[k]) : [],
+  }));
+}
+
 /**
  * The verdict for a terminal (the run's console summary): the headline and summary, then every
  * check that failed with its explanation, and every threshold that did not simply pass, one line
@@ -65,5 +97,11 @@ export function verdictLines(verdict: Verdict): string[] {
   for (const t of verdict.thresholds) {
     if (t.outcome !== 'pass') lines.push(`  ${OUTCOME_TEXT[t.outcome]}: ${t.expression}: ${t.detail} [${t.source}]`);
   }
+  const repeats = repeatRows(verdict);
+  if (repeats.length > 0) lines.push('  repeats:');
+  repeats.forEach((r, k) => {
+    lines.push(`    ${k + 1}. ${r.runId}: ${r.status}, ${REPEAT_FIGURE_LABELS.map((l, i) => `${l} ${r.figures[i]}`).join(', ')}`);
+    lines.push(...r.why.map((l) => `       ${l}`));
+  });
   return lines;
 }

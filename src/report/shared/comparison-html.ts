@@ -1,10 +1,11 @@
-import type { MedianRange } from '../../analyses/compare/compare-schema.ts';
+import type { MedianRange, RunRef } from '../../analyses/compare/compare-schema.ts';
 import { escapeHtml as h } from './escape.ts';
+import { runWhyLines } from '../run/verdict-text.ts';
 import { spreadText } from './spread-format.ts';
 
 /**
  * The HTML both comparison pages (memory sizes, a sweep) are built of: a figure over repeats as
- * a cell, a link to a run's own report, and the style they add to the page's.
+ * a cell, a link to a run's own report, why a run's checks failed, and the style they add to the page's.
  */
 
 export const EXTRA_STYLE = `
@@ -27,4 +28,9 @@ export function runLink(dir: string | null, label: string): string {
   if (!dir) return h(label);
   const href = `${dir.replace(/\\/g, '/').replace(/\/+$/, '').split('/').map(encodeURIComponent).join('/')}/index.html`;
   return `<a href="${h(href)}">${h(label)}</a>`;
+}
+
+/** Why a run's checks failed, from its own evidence (runWhy): its lines as a list, "–" when every check passed. */
+export function whyCell(r: RunRef): string {
+  return r.why ? `<ul class="why">${runWhyLines(r.why).map((l) => `<li>${h(l.trim())}</li>`).join('')}</ul>` : '–';
 }
