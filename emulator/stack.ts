@@ -103,6 +103,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   for (const p of stack.parameters) parameters.seed(p.name, p.value, p.type);
   if (authorizer?.tokenParameter !== undefined && options.authToken !== undefined) parameters.seed(authorizer.tokenParameter, options.authToken, 'SecureString');
   const memoryOf = (f: FunctionDescription) => config.functions[f.name]?.memoryMB ?? f.memoryMB;
+  const reservedOf = (f: FunctionDescription) => config.functions[f.name]?.reservedConcurrency ?? f.reservedConcurrency;
   const routeFunctions = stack.routes.map((r) => ({ name: functionOf(r.functionId).name, route: r.routeKey, returnResponse: r.twoWay }));
   const authorizerFunction = authorizer && functionOf(authorizer.functionId);
 
@@ -193,7 +194,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         runtime: f.runtime,
         memoryMB: memoryOf(f),
         timeoutSeconds: f.timeoutSeconds,
-        reservedConcurrency: override.reservedConcurrency ?? f.reservedConcurrency,
+        reservedConcurrency: reservedOf(f),
         addedLatencyMs: override.addedLatencyMs,
         forceThrottle: override.forceThrottleShare,
         environment: { ...f.environment, ...override.environment, ...environment },
@@ -296,6 +297,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
           timeoutSeconds: f.timeoutSeconds,
           runtime: f.runtime,
           ...(f === authorizerFunction ? { authorizer: true as const } : {}),
+          ...(reservedOf(f) === undefined ? {} : { reservedConcurrency: reservedOf(f) }),
         })),
       ...(authorizer && authorizerFunction
         ? { auth: { authorizer: authorizerFunction.name, identitySource: authorizer.identitySource, ...(authorizer.tokenParameter ? { parameterName: authorizer.tokenParameter } : {}) } }

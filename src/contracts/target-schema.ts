@@ -21,6 +21,8 @@ export const TargetFunction = z.object({
   runtime: z.string().optional(),
   /** a Lambda authorizer on `route` (invoked on every handshake before the route's own function), not the route's integration */
   authorizer: z.literal(true).optional(),
+  /** its reserved concurrency, where the target says (a local stack's ready line; absent: none, or not known) */
+  reservedConcurrency: z.int().nonnegative().optional(),
 });
 export type TargetFunction = z.infer<typeof TargetFunction>;
 

@@ -46,10 +46,17 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
     const peak = Math.max(0, ...Object.values(lambda).map((t) => t.concurrentExecutionsMax ?? 0));
     const atLimit = limit !== undefined && peak >= limit.value;
     if (throttled.length === 0 && !atLimit) return undefined;
+    // a function with reserved concurrency is throttled at that, whatever the account's
+    const reservedOf = (fn: string) => r.config.target.functions?.functions.find((f) => f.name === fn)?.reservedConcurrency;
+    const atReserved = (fn: string, peakOf: number | null) => {
+      const n = reservedOf(fn);
+      return n === undefined ? '' : `: its reserved concurrency of ${fmtInt(n)}${peakOf === null ? '' : `, ConcurrentExecutions peaked at ${fmtInt(peakOf)}`}`;
+    };
     const parts = throttled.length > 0
-      ? [`Lambda throttled ${fmtInt(sum(throttled.map(([, t]) => t.throttles)))} invocations (${throttled.map(([fn, t]) => `${fn} ${fmtInt(t.throttles)}`).join(', ')})`]
+      ? [`Lambda throttled ${fmtInt(sum(throttled.map(([, t]) => t.throttles)))} invocations (${throttled.map(([fn, t]) => `${fn} ${fmtInt(t.throttles)}${atReserved(fn, t.concurrentExecutionsMax)}`).join(', ')})`]
       : [];
-    if (limit) parts.push(`ConcurrentExecutions peaked at ${fmtInt(peak)} against ${quotaValueText('lambdaConcurrency', limit)}`);
+    const allReserved = throttled.length > 0 && throttled.every(([fn]) => reservedOf(fn) !== undefined);
+    if (limit && (atLimit || !allReserved)) parts.push(`ConcurrentExecutions peaked at ${fmtInt(peak)} against ${quotaValueText('lambdaConcurrency', limit)}`);
     return parts.join('; ');
   },
   'api-gateway-429': (r) => {
@@ -72,8 +79,12 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
     return parts.join('; ');
   },
   'dynamodb-throttles': (r) => {
+    // per table, its throttled requests by operation, most first: "t: PutItem 45, DeleteItem 36"
     const tables = Object.entries(r.cloudwatch?.dynamodb ?? {})
-      .map(([t, totals]) => [t, sum(Object.values(totals.operations).map((o) => o.throttled))] as const)
+      .map(([t, totals]) => {
+        const ops = Object.entries(totals.operations).filter(([, o]) => o.throttled > 0).sort((a, b) => b[1].throttled - a[1].throttled);
+        return [t, sum(ops.map(([, o]) => o.throttled)), ops.map(([op, o]) => `${op} ${fmtInt(o.throttled)}`).join(', ')] as const;
+      })
       .filter(([, n]) => n > 0);
     // Throttle events count items and indexes short of provisioned capacity: a batch that lost
     // only some items to it counts events and no throttled request.
@@ -83,7 +94,7 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
     ]);
     const fromFunctions = r.cloudwatch?.emf.DynamoDbThrottles?.sum ?? 0;
     if (tables.length === 0 && events.length === 0 && fromFunctions === 0) return undefined;
-    const parts = tables.length > 0 ? [`DynamoDB throttled ${fmtInt(sum(tables.map(([, n]) => n)))} requests (${tables.map(([t, n]) => `${t} ${fmtInt(n)}`).join(', ')})`] : [];
+    const parts = tables.length > 0 ? [`DynamoDB throttled ${fmtInt(sum(tables.map(([, n]) => n)))} requests (${tables.map(([t, , ops]) => `${t}: ${ops}`).join('; ')})`] : [];
     if (events.length > 0) parts.push(`throttle events: ${events.join(', ')}`);
     if (fromFunctions > 0) parts.push(`the functions saw ${fmtInt(fromFunctions)} throttled DynamoDB attempts (retries included)`);
     return parts.join('; ');

@@ -405,6 +405,6 @@ describe("the harness's side", () => {
     expect(limitEvidence(r).map((e) => e.factor)).not.toContain('dynamodb-throttles');
     r.cloudwatch!.dynamodb = pulled.dynamodb;
     const line = limitEvidence(r).find((e) => e.factor === 'dynamodb-throttles')?.line;
-    expect(line).toMatch(/^DynamoDB throttled [\d,]+ requests \(p-gsi [\d,]+, p-read 2\); throttle events: p-gsi index byOwner [\d,]+ write, p-read 2 read$/);
+    expect(line).toMatch(/^DynamoDB throttled [\d,]+ requests \(p-gsi: PutItem [\d,]+; p-read: GetItem 2\); throttle events: p-gsi index byOwner [\d,]+ write, p-read 2 read$/);
   });
 });

@@ -44,6 +44,21 @@ describe('what limited a step, from its results', () => {
     ]);
   });
 
+  it("a function's reserved concurrency, when it throttled there and the account had room", () => {
+    const r = quiet();
+    r.quotas!.limits.lambdaConcurrency = { value: 1000, source: 'emulator-config' };
+    r.config.target.functions = { source: 'stack', functions: [{ name: 'fanout-send-message', route: 'sendMessage', memoryMB: 1024, reservedConcurrency: 2 }] };
+    Object.assign(r.cloudwatch!.lambda['fanout-send-message']!, { throttles: 7, concurrentExecutionsMax: 2 });
+    expect(limitEvidence(r)).toEqual([
+      { factor: 'lambda-throttles', line: 'Lambda throttled 7 invocations (fanout-send-message 7: its reserved concurrency of 2, ConcurrentExecutions peaked at 2)' },
+    ]);
+    // at the account's limit as well: both are said
+    r.quotas!.limits.lambdaConcurrency = { value: 2, source: 'emulator-config' };
+    expect(limitEvidence(r)[0]!.line).toBe(
+      "Lambda throttled 7 invocations (fanout-send-message 7: its reserved concurrency of 2, ConcurrentExecutions peaked at 2); ConcurrentExecutions peaked at 2 against Lambda's 2 concurrent executions per account (the emulator's config)",
+    );
+  });
+
   it("API Gateway's 429s, naming the stage throttle", () => {
     const r = quiet();
     r.errors = { 'throttle:Too Many Requests': 30 };
@@ -97,7 +112,7 @@ describe('what limited a step, from its results', () => {
     expect(limitEvidence(r).map((e) => e.factor)).toEqual(['dynamodb-throttles']);
     expect(line()).toBe('throttle events: fanout-room-members 12 write, fanout-room-members index byConnection 3 write');
     members.operations.PutItem = { requests: 9, throttled: 4 };
-    expect(line()).toBe('DynamoDB throttled 4 requests (fanout-room-members 4); throttle events: fanout-room-members 12 write, fanout-room-members index byConnection 3 write');
+    expect(line()).toBe('DynamoDB throttled 4 requests (fanout-room-members: PutItem 4); throttle events: fanout-room-members 12 write, fanout-room-members index byConnection 3 write');
     // no events, no throttled requests: nothing to name
     members.writeThrottleEvents = 0;
     members.indexes.byConnection.writeThrottleEvents = 0;

@@ -30,13 +30,13 @@ describe('a failed check explains itself', () => {
     const v = evaluate(r);
     const e = v.explanations!.find((x) => x.check === 'no unexpected errors')!;
     expect(e.evidence.map((x) => x.factor)).toEqual(['dynamodb-throttles']);
-    expect(e.evidence[0]!.line).toBe('DynamoDB throttled 50 requests (fanout-connections 50); throttle events: fanout-connections 50 write');
+    expect(e.evidence[0]!.line).toBe('DynamoDB throttled 50 requests (fanout-connections: PutItem 50); throttle events: fanout-connections 50 write');
     expect(e.evidence[0]!.remedy).toBe(REMEDIES['dynamodb-throttles']);
     expect(e.unexplained).toBeUndefined();
     // the console shows it under the check
     const lines = verdictLines(v);
     const at = lines.findIndex((l) => l.startsWith('  check failed: no unexpected errors'));
-    expect(lines[at + 1]).toBe(`    why: DynamoDB throttled 50 requests (fanout-connections 50); throttle events: fanout-connections 50 write (what would move it: ${REMEDIES['dynamodb-throttles']})`);
+    expect(lines[at + 1]).toBe(`    why: DynamoDB throttled 50 requests (fanout-connections: PutItem 50); throttle events: fanout-connections 50 write (what would move it: ${REMEDIES['dynamodb-throttles']})`);
   });
 
   it('ranks the evidence as a search does and adds the functions\' own errors and where deliveries went missing', () => {
