@@ -8,11 +8,13 @@ import { z } from 'zod';
  * ISO, to find them in the target's own logs.
  */
 
-export const SHAPES = ['connection', 'one-per-message', 'burst', 'scattered', 'after-loss-timeout', 'untraced'] as const;
+export const SHAPES = ['own-copy', 'connection', 'one-per-message', 'burst', 'scattered', 'after-loss-timeout', 'untraced'] as const;
 export type ShapeKind = (typeof SHAPES)[number];
 
 export const MissingShape = z.object({
   /**
+   * own-copy: messages whose one missing recipient was their own sender (a target that does not
+   * echo a message to its sender, under a protocol that says it does: recipients room);
    * connection: connections that missed every lost message of their room while counted members;
    * one-per-message: most lost messages missed one recipient, different ones;
    * burst: messages lost whole (no member received them);

@@ -32,12 +32,13 @@ timeouts: { grace: 300ms, loss: 500ms }
 
 describe('where deliveries went missing', () => {
   it('one connection per room that never receives is named, with every message it missed', async () => {
-    // every message skips its room's last member to join
+    // every message skips its room's last member to join other than its sender (one sender per room)
     const skipped = new Set<WebSocket>();
     const server = await startScriptedChatServer({
-      deliverTo: (members) => {
-        skipped.add(members.at(-1)!);
-        return members.slice(0, -1);
+      deliverTo: (members, sender) => {
+        const skip = members.filter((m) => m !== sender).at(-1)!;
+        skipped.add(skip);
+        return members.filter((m) => m !== skip);
       },
     });
     try {
@@ -73,14 +74,35 @@ describe('where deliveries went missing', () => {
     }
   });
 
+  it("a target that sends no sender its own message is told so, with the protocol setting that says it", async () => {
+    const server = await startScriptedChatServer({ deliverTo: (members, sender) => members.filter((m) => m !== sender) });
+    try {
+      const { results } = await runBenchmark({ scenario: SCENARIO, target: server.url, outDir: dir, shards: 2, seed: 7 });
+      const m = results.deliveries.missing!;
+      expect(results.sends.acked).toBe(12);
+      expect(m.shapes.map((s) => s.kind)).toEqual(['own-copy']);
+      // one sender per room: each of its messages missed it alone
+      const senders = [...new Set(m.byMessage.map((row) => row.sender))].sort((a, b) => a - b);
+      expect(senders).toHaveLength(2);
+      for (const row of m.byMessage) expect(row.missedBy).toEqual([row.sender]);
+      expect(m.shapes[0]).toMatchObject({ deliveries: 12, clients: senders });
+      expect(m.shapes[0].line).toBe(
+        `12 messages missed only their own sender (client ${senders[0]}, client ${senders[1]}): the target does not send a sender its own message; if that is its protocol, say so (protocol recipients: others) and those are not lost`,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
   it('messages each missing a different member, and a burst lost whole, are told apart', async () => {
-    // the 4th to 7th messages reach no one; every other message skips a member in turn
+    // the 4th to 7th messages reach no one; every other message skips a member other than its sender, in turn
     let n = 0;
     const server = await startScriptedChatServer({
-      deliverTo: (members) => {
+      deliverTo: (members, sender) => {
         const k = n++;
         if (k >= 3 && k < 7) return [];
-        return members.filter((_, i) => i !== k % members.length);
+        const others = members.filter((m) => m !== sender);
+        return members.filter((m) => m !== others[k % others.length]);
       },
     });
     try {

@@ -7,8 +7,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
  * Rooms must be created before they are joined, as on the reference stack.
  */
 export interface Script {
-  /** the room members a sendMessage reaches, in join order (default: all of them) */
-  deliverTo?: (members: readonly WebSocket[]) => readonly WebSocket[];
+  /** the room members a sendMessage from `sender` reaches, in join order (default: all of them) */
+  deliverTo?: (members: readonly WebSocket[], sender: WebSocket) => readonly WebSocket[];
   /** called on every sendMessage before it is answered */
   onSend?: () => void;
   /** answer `sent` at once and post the message to the members this much later (an asynchronous fan-out) */
@@ -73,7 +73,7 @@ export async function startScriptedChatServer(script: Script = {}): Promise<Scri
         script.onSend?.();
         const messageId = randomUUID();
         const frame = JSON.stringify({ type: 'message', room: req.room, messageId, cold: false, payload: req.payload });
-        const posted = script.deliverTo ? script.deliverTo(members) : members;
+        const posted = script.deliverTo ? script.deliverTo(members, ws) : members;
         const post = () => {
           for (const m of posted) if (m.readyState === m.OPEN) m.send(frame);
         };

@@ -6,6 +6,8 @@ import type { MissingRecipient } from '../measurement/shard-report.ts';
 /**
  * results.json's `deliveries.missing`: where the lost deliveries went missing, by room, message
  * and recipient, with the shape named. Shapes, each with the lost deliveries it accounts for:
+ * - own-copy: messages whose one missing recipient was their sender (the target echoes nothing to
+ *   a sender while the protocol says it does);
  * - burst: messages no member received (lost whole), with their window, rooms and senders;
  * - connection: members that missed every traced message of their room while others received
  *   some, with what became of each (open and silent, stopped receiving at a time, closed);
@@ -91,10 +93,25 @@ function shapes(book: LostDeliveries, traced: TracedMessage[], n: MissingNames):
   }
   if (!book.tracedByShards) return finish(out, book, traced, n, accounted);
 
+  // own-copy: each missed by its sender alone; those senders are not counted as silent members below
+  const own = traced.filter((m) => m.missing === 1 && m.missedBy[0] === m.sender);
+  const ownSenders = new Set(own.map((m) => m.sender));
+  if (own.length > 0) {
+    accounted += own.length;
+    const senders = [...ownSenders].sort((a, b) => a - b);
+    out.push({
+      kind: 'own-copy',
+      deliveries: own.length,
+      line: `${plural(own.length, 'message')} missed only ${own.length === 1 ? 'its' : 'their'} own sender (${listOf(senders.map((c) => `client ${c}`))}): the target does not send a sender its own message; if that is its protocol, say so (protocol recipients: others) and those are not lost`,
+      clients: senders.slice(0, CLIENTS_IN_SHAPE),
+    });
+  }
+
   // connection: members that missed every traced message of their room, messages others received included
-  const silent = book.recipients.filter((r) => r.missed === r.expected && r.missed > (wholeInRoom.get(r.room) ?? 0));
+  const ownOf = (c: number) => own.filter((m) => m.sender === c).length;
+  const silent = book.recipients.filter((r) => r.missed === r.expected && r.missed > (wholeInRoom.get(r.room) ?? 0) + ownOf(r.client));
   if (silent.length > 0) {
-    const d = silent.reduce((s, r) => s + r.missed - (wholeInRoom.get(r.room) ?? 0), 0);
+    const d = silent.reduce((s, r) => s + r.missed - (wholeInRoom.get(r.room) ?? 0) - ownOf(r.client), 0);
     accounted += d;
     const head =
       silent.length === 1
@@ -108,7 +125,7 @@ function shapes(book: LostDeliveries, traced: TracedMessage[], n: MissingNames):
 
   // one-per-message: messages that each missed one recipient, not all the same one
   const silentIds = new Set(silent.map((r) => r.client));
-  const single = traced.filter((m) => m.missing === 1 && m.missedBy.length === 1 && !silentIds.has(m.missedBy[0]));
+  const single = traced.filter((m) => m.missing === 1 && m.missedBy.length === 1 && m.missedBy[0] !== m.sender && !silentIds.has(m.missedBy[0]));
   const who = new Map<number, number>();
   for (const m of single) who.set(m.missedBy[0], (who.get(m.missedBy[0]) ?? 0) + 1);
   if (single.length >= 2 && who.size >= 2) {
