@@ -77,7 +77,10 @@ export type DiffRow = z.infer<typeof DiffRow>;
  * deliveries went missing; or, when nothing explains it, that sentence.
  */
 export const Explanation = z.object({
+  /** the failed check's name, or the crossed threshold's expression (kind threshold) */
   check: z.string(),
+  /** absent: a check */
+  kind: z.literal('threshold').optional(),
   evidence: z.array(z.object({ factor: LimitFactor, line: z.string(), remedy: z.string() })),
   functionErrors: z.array(z.string()).optional(),
   where: z.array(z.string()).optional(),

@@ -56,10 +56,12 @@ export function evaluate(results: Results, options: EvaluateOptions = {}): Verdi
   const judged = thresholds.map((t) => judge(t, observe(t.metric), fromBaseline(t.metric), baseline !== undefined));
   const checks = combinedChecks(runs);
   const outcome = overallOutcome(runs, checks, judged);
-  // several runs: each told with its own evidence, and a combined check explained by the first run it failed in
+  // several runs: each told with its own evidence, and a combined check explained by the first run
+  // it failed in; a threshold (judged on the runs' median) by this run's evidence
   const whys = runs.length > 1 ? runs.map(runWhy) : [];
   const failedNames = checks.filter((c) => !c.passed).map((c) => c.name);
-  const explanations = runs.length > 1 ? firstExplanations(failedNames, whys) : explainChecks(results, checks);
+  const explanations =
+    runs.length > 1 ? [...firstExplanations(failedNames, whys), ...explainChecks(results, [], judged)] : explainChecks(results, checks, judged);
 
   return {
     outcome,

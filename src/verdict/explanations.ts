@@ -1,6 +1,6 @@
 import type { LimitFactor } from '../contracts/limit-factors.ts';
 import type { Results } from '../contracts/results-schema.ts';
-import type { Check, Explanation } from '../contracts/verdict-schema.ts';
+import type { Check, Explanation, ThresholdResult } from '../contracts/verdict-schema.ts';
 import { fmtInt } from '../number-format.ts';
 import { limitEvidence } from './limit-evidence.ts';
 
@@ -36,31 +36,45 @@ const BEARS_ON: Record<string, readonly Factor[]> = {
   'no unexpected errors': ['lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host'],
 };
 
+/**
+ * What can explain a crossed threshold: every kind of evidence, latency's (the host, the harness,
+ * cold starts, the fan-out's posts) as much as the refusals'.
+ */
+const ANY_FACTOR = Object.keys(REMEDIES) as Factor[];
+
 /** Said of a failed check when nothing in the evidence bears on it. */
 export const UNEXPLAINED =
   "nothing in the target's metrics and logs of the run's window explains it (no throttles, 429s, DynamoDB throttling, post errors, function errors or held-back invocations)";
 
-/** One explanation per failed check, in the checks' order. */
-export function explainChecks(results: Results, checks: readonly Check[]): Explanation[] {
+/**
+ * One explanation per failed check, in the checks' order, then one per crossed threshold (an SLO
+ * the run did not meet: `kind: 'threshold'`, named by its expression), in the thresholds' order.
+ */
+export function explainChecks(results: Results, checks: readonly Check[], thresholds: readonly ThresholdResult[] = []): Explanation[] {
   const failed = checks.filter((c) => !c.passed);
-  if (failed.length === 0) return [];
+  const crossed = thresholds.filter((t) => t.outcome === 'fail');
+  if (failed.length === 0 && crossed.length === 0) return [];
   const evidence = limitEvidence(results);
   const errors = functionErrors(results);
-  return failed.map((c) => {
-    const factors = BEARS_ON[c.name] ?? [];
+  const explain = (check: string, factors: readonly Factor[], where: string[], own: string[]): Explanation => {
     const lines = evidence
       .filter((e) => e.factor !== 'none' && factors.includes(e.factor))
       .map((e) => ({ factor: e.factor, line: e.line, remedy: REMEDIES[e.factor as Factor] }));
-    const where = c.name === 'no lost deliveries' ? lostWhere(results) : [];
-    const own = c.name === 'harness not saturated' ? [] : errors;
     return {
-      check: c.name,
+      check,
       evidence: lines,
       ...(own.length > 0 ? { functionErrors: own } : {}),
       ...(where.length > 0 ? { where } : {}),
       ...(lines.length === 0 && own.length === 0 ? { unexplained: UNEXPLAINED } : {}),
     };
-  });
+  };
+  return [
+    ...failed.map((c) => explain(c.name, BEARS_ON[c.name] ?? [], c.name === 'no lost deliveries' ? lostWhere(results) : [], c.name === 'harness not saturated' ? [] : errors)),
+    ...crossed.map((t) => ({
+      ...explain(t.expression, ANY_FACTOR, t.metric.startsWith('deliveries.') ? lostWhere(results) : [], errors),
+      kind: 'threshold' as const,
+    })),
+  ];
 }
 
 /** "fanout-connect: 12 errors in 40 invocations (AWS/Lambda Errors)", per function with errors. */

@@ -71,14 +71,14 @@ describe('console summary', () => {
     expect(text).toContain('  warning: shard 1: event-loop lag p99 80 ms\n');
   });
 
-  it('ends with the verdict when the results carry one: the headline, then what did not pass', () => {
+  it('ends with the verdict when the results carry one: the headline, then what did not pass, each with its why', () => {
     const r = buildResults();
     r.verdict = evaluate(r, { thresholds: [parseThreshold('deliveries.lost == 0', '--threshold'), parseThreshold('broadcast.p99 < 1s', '--threshold')] });
     const lines = consoleSummary(r, 'results.json').split('\n');
     const at = lines.findIndex((l) => l.startsWith('verdict: '));
     // each failed check with its explanation under it (explanations.test.ts holds what it says)
-    const why = (check: string) => {
-      const e = explanationLines(explanationOf(r.verdict!, check)!);
+    const why = (check: string, threshold = false) => {
+      const e = explanationLines(explanationOf(r.verdict!, check, threshold)!);
       expect(e.length, check).toBeGreaterThan(0);
       return e.map((l) => `    ${l}`);
     };
@@ -89,7 +89,10 @@ describe('console summary', () => {
       '  check failed: no unexpected errors: 23 unexpected errors: frame:Internal server error ×18, close:1006 ×5',
       ...why('no unexpected errors'),
       '  crossed: deliveries.lost == 0: 12; limit == 0: crossed [--threshold]',
+      // a crossed threshold is explained too, by every kind of evidence, and where the deliveries went
+      ...why('deliveries.lost == 0', true),
     ]);
+    expect(why('deliveries.lost == 0', true).at(-1)).toBe('    where: send phase "steady": 12 of 102,812 expected deliveries lost');
     expect(lines.at(-2)).toBe('results: results.json');
   });
 });

@@ -3,6 +3,7 @@ import { Results } from '../../src/contracts/results-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { REMEDIES, UNEXPLAINED } from '../../src/verdict/explanations.ts';
 import { verdictLines } from '../../src/report/run/verdict-text.ts';
+import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { buildResults } from '../report/fixtures.ts';
 
 // A failed check carries its explanation, from the evidence a search names its limit by
@@ -53,6 +54,22 @@ describe('a failed check explains itself', () => {
     r.deliveries = { ...r.deliveries, lost: 3, expected: r.deliveries.received + 3 };
     const e = evaluate(r).explanations!.find((x) => x.check === 'no lost deliveries')!;
     expect(e).toMatchObject({ evidence: [], unexplained: UNEXPLAINED });
+  });
+
+  it('a crossed threshold is explained by every kind of evidence: a host that held invocations back', () => {
+    const r = quiet();
+    r.cloudwatch!.localHost = { ...r.cloudwatch!.localHost!, heldBack: { 'fanout-send-message': { count: 40, totalMs: 12_000, p50Ms: 300, p99Ms: 900, maxMs: 950 } } };
+    const v = evaluate(r, { thresholds: [parseThreshold('broadcast.p99 < 1ms', '--threshold'), parseThreshold('connect.p99 < 3600s', '--threshold')] });
+    // the crossed one only, named by its expression, after the failed checks' (the fixture lost deliveries)
+    const failedChecks = v.checks.filter((c) => !c.passed).length;
+    expect(v.explanations).toHaveLength(failedChecks + 1);
+    const e = v.explanations!.at(-1)!;
+    expect(e).toMatchObject({ check: 'broadcast.p99 < 1ms', kind: 'threshold' });
+    expect(e.evidence.map((x) => x.factor)).toEqual(['local-host']);
+    expect(e.evidence[0]!.line).toMatch(/^local host held back 40 fanout-send-message invocations \(wait p99 900 ms\)/);
+    const lines = verdictLines(v);
+    const at = lines.findIndex((l) => l.startsWith('  crossed: broadcast.p99 < 1ms: '));
+    expect(lines[at + 1]).toBe(`    why: ${e.evidence[0]!.line} (what would move it: ${REMEDIES['local-host']})`);
   });
 
   it('a run whose checks all pass has none', () => {

@@ -130,9 +130,9 @@ ${r.verdict.notes.length ? `<ul class="verdict-notes">${r.verdict.notes.map((n) 
 </section>`;
 }
 
-/** A failed check's explanation under it in the verdict box. */
-function whyList(v: Verdict, check: string): string {
-  const e = explanationOf(v, check);
+/** A failed check's (or crossed threshold's) explanation under it in the verdict box. */
+function whyList(v: Verdict, check: string, threshold = false): string {
+  const e = explanationOf(v, check, threshold);
   return e ? `<ul class="why">${explanationLines(e).map((l) => `<li>${h(l)}</li>`).join('')}</ul>` : '';
 }
 
@@ -140,7 +140,7 @@ function thresholdTable(v: Verdict): string {
   if (v.thresholds.length === 0) return '';
   const rows = v.thresholds.map(
     (t) =>
-      `<tr class="outcome-${t.outcome}"><td><code>${h(t.expression)}</code></td><td><span class="outcome ${t.outcome}">${h(OUTCOME_TEXT[t.outcome])}</span></td><td class="n">${h(fmtValue(t.observed, t.unit))}</td><td class="n">${t.limit === null ? '–' : h(`${t.op} ${fmtValue(t.limit, t.unit)}`)}</td><td>${h(t.detail)}<div class="src">${h(t.source)}</div></td></tr>`,
+      `<tr class="outcome-${t.outcome}"><td><code>${h(t.expression)}</code></td><td><span class="outcome ${t.outcome}">${h(OUTCOME_TEXT[t.outcome])}</span></td><td class="n">${h(fmtValue(t.observed, t.unit))}</td><td class="n">${t.limit === null ? '–' : h(`${t.op} ${fmtValue(t.limit, t.unit)}`)}</td><td>${h(t.detail)}<div class="src">${h(t.source)}</div>${whyList(v, t.expression, true)}</td></tr>`,
   );
   return `<h3>Thresholds</h3><table class="thresholds" data-table="thresholds"><thead><tr><th>threshold</th><th>result</th><th class="n">this run</th><th class="n">limit</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -43,7 +43,7 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
   out.push('');
   if (v.explanations?.length) {
     out.push('### Why', '');
-    for (const e of v.explanations) out.push(`- **${md(e.check)}**`, ...explanationLines(e).map((l) => `  - ${md(l)}`));
+    for (const e of v.explanations) out.push(`- **${e.kind === 'threshold' ? `threshold ${md(e.check)}` : md(e.check)}**`, ...explanationLines(e).map((l) => `  - ${md(l)}`));
     out.push('');
   }
   if (v.thresholds.length > 0) {

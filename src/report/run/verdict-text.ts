@@ -44,9 +44,9 @@ export function explanationLines(e: Explanation): string[] {
   ];
 }
 
-/** The explanation of the failed check `name`, if the verdict has one. */
-export function explanationOf(verdict: Verdict, name: string): Explanation | undefined {
-  return verdict.explanations?.find((e) => e.check === name);
+/** The explanation of the failed check `name` (or, `threshold`, of the crossed threshold of that expression), if the verdict has one. */
+export function explanationOf(verdict: Verdict, name: string, threshold = false): Explanation | undefined {
+  return verdict.explanations?.find((e) => e.check === name && (e.kind === 'threshold') === threshold);
 }
 
 /** A run's failed checks, each followed by its explanation's lines (indented two spaces). */
@@ -95,7 +95,10 @@ export function verdictLines(verdict: Verdict): string[] {
     if (e) lines.push(...explanationLines(e).map((l) => `    ${l}`));
   }
   for (const t of verdict.thresholds) {
-    if (t.outcome !== 'pass') lines.push(`  ${OUTCOME_TEXT[t.outcome]}: ${t.expression}: ${t.detail} [${t.source}]`);
+    if (t.outcome === 'pass') continue;
+    lines.push(`  ${OUTCOME_TEXT[t.outcome]}: ${t.expression}: ${t.detail} [${t.source}]`);
+    const e = explanationOf(verdict, t.expression, true);
+    if (e) lines.push(...explanationLines(e).map((l) => `    ${l}`));
   }
   const repeats = repeatRows(verdict);
   if (repeats.length > 0) lines.push('  repeats:');
