@@ -35,6 +35,8 @@ export const StackFunctionInfo = z.object({
   runtime: z.enum(LAMBDA_RUNTIMES),
   /** true for the $connect authorizer: invoked on every handshake before `route`'s own function */
   authorizer: z.literal(true).optional(),
+  /** its reserved concurrency (the template's, or the config's override); absent: none */
+  reservedConcurrency: z.number().int().nonnegative().optional(),
 });
 export type StackFunctionInfo = z.infer<typeof StackFunctionInfo>;
 

@@ -407,7 +407,7 @@ export abstract class ClientGroup {
       case 'sent': {
         if (!this.wire.acksCount) {
           // an ack that names no message and counts no one: it answers the oldest send still waiting
-          const send = c.pending?.failOldest();
+          const send = c.pending?.takeOldest();
           if (send) this.acked({ send, ack: { messageId: '', recipients: NO_CLAIM, gone: 0, at: t } });
           return;
         }
@@ -449,8 +449,9 @@ export abstract class ClientGroup {
     if (!c.pending || c.pending.size === 0 || !this.wire.ownCopyIds) return;
     const id = messageId ?? (data ? scanMessageId(data) : undefined);
     if (id) {
-      const m = c.pending.onOwnCopy(slot, id);
-      if (m) this.acked(m);
+      const { matched, failInstead } = c.pending.onOwnCopy(slot, id);
+      if (failInstead) this.failed(failInstead, now());
+      if (matched) this.acked(matched);
     }
   }
 

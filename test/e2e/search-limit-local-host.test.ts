@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EMULATOR, readSearch, search } from './search-cli-helpers.ts';
+import { EMULATOR, readSearch, search, stepResults } from './search-cli-helpers.ts';
 import { scenarioFiles } from './scenario-files.ts';
 
 /**
  * `fanout-bench search` against the local emulator finds a limit and names what set it from
- * evidence: with the host cap lowered, the host.
+ * evidence: with the host cap lowered, the host; the failing step's own verdict says so under its SLO.
  * A file of its own, beside search-cli.test.ts, so that each search's minutes are one file's.
  */
 const { dir, scenario } = scenarioFiles('fb-search-host-');
@@ -27,6 +27,11 @@ describe('fanout-bench search on the emulator', () => {
     // Either way the host is named: it is the limit, whether the cap or the cores set it.
     expect(s.answer.limitingFactor, r.stdout).toBe('local-host');
     expect(s.answer.evidence[0]!.line).toMatch(/^local host (busy|held back)/);
+    // the failing step's own verdict explains its crossed SLO by the host, as any failing run would
+    const failing = s.steps.find((st) => !st.passed && st.evidence[0]?.factor === 'local-host')!;
+    const slo = stepResults(out, s, failing.dir).verdict!.explanations!.find((e) => e.kind === 'threshold' && e.check === 'broadcast.p99 < 500ms')!;
+    expect(slo.evidence.map((e) => e.factor), JSON.stringify(slo)).toContain('local-host');
+    expect(slo.evidence.find((e) => e.factor === 'local-host')!.remedy).toBe('the emulator shared its cores with the load: fewer clients on this host, or measure on AWS');
     if (s.answer.kind === 'first-step-failed') {
       // A host busy with other work (a CI neighbour, a CPU hog) can fail the first step on its
       // cores alone, before the cap is reached: the search says so, and exits 99.

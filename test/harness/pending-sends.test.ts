@@ -8,8 +8,8 @@ describe('matching acks to sends', () => {
     const p = new PendingSends();
     p.add(1, 0, 0);
     p.add(2, 10, 10);
-    expect(p.onOwnCopy(1, 'a')).toBeUndefined();
-    expect(p.onOwnCopy(2, 'b')).toBeUndefined();
+    expect(p.onOwnCopy(1, 'a')).toEqual({});
+    expect(p.onOwnCopy(2, 'b')).toEqual({});
     expect(p.onAck(ack('b'))?.send.slot).toBe(2);
     expect(p.onAck(ack('a'))?.send.slot).toBe(1);
     expect(p.size).toBe(0);
@@ -20,7 +20,7 @@ describe('matching acks to sends', () => {
     p.add(1, 0, 0);
     p.add(2, 10, 10);
     expect(p.onAck(ack('b'))).toBeUndefined(); // two unidentified sends: wait for a copy
-    expect(p.onOwnCopy(2, 'b')?.send.slot).toBe(2);
+    expect(p.onOwnCopy(2, 'b').matched?.send.slot).toBe(2);
     expect(p.onAck(ack('a'))?.send.slot).toBe(1); // the only one left
   });
 
@@ -42,5 +42,36 @@ describe('matching acks to sends', () => {
     p.add(2, 1, 1);
     expect(p.failOldest()?.slot).toBe(1);
     expect(p.clear().map((s) => s.slot)).toEqual([2]);
+  });
+
+  it('an error frame fails the oldest send not yet seen accepted (its own copy came)', () => {
+    const p = new PendingSends();
+    p.add(1, 0, 0);
+    p.add(2, 1, 1);
+    p.onOwnCopy(1, 'a');
+    expect(p.failOldest()?.slot).toBe(2);
+    expect(p.onAck(ack('a'))?.send.slot).toBe(1);
+  });
+
+  it('takes a failure back when the failed send\'s own copy arrives after all, and fails the other send instead', () => {
+    // two sends in flight: the second is throttled and answered at once; the first, slow, is accepted
+    const p = new PendingSends();
+    p.add(1, 0, 0);
+    p.add(2, 1, 1);
+    expect(p.failOldest()?.slot).toBe(1); // the throttle's error names no message: a guess
+    const { matched, failInstead } = p.onOwnCopy(1, 'a'); // the first was accepted
+    expect(matched).toBeUndefined();
+    expect(failInstead?.slot).toBe(2);
+    expect(p.onAck(ack('a'))?.send.slot).toBe(1);
+    expect(p.size).toBe(0);
+    // a copy of a send failed long ago, or never sent, changes nothing
+    expect(p.onOwnCopy(9, 'z')).toEqual({});
+  });
+
+  it('an ack that counts no one answers the oldest send, which no copy takes back', () => {
+    const p = new PendingSends();
+    p.add(1, 0, 0);
+    expect(p.takeOldest()?.slot).toBe(1);
+    expect(p.onOwnCopy(1, 'a')).toEqual({});
   });
 });
