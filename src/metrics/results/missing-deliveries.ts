@@ -1,7 +1,7 @@
 import type { MissingDeliveries, MissingShape } from '../../contracts/missing-deliveries-schema.ts';
 import { fmtInt } from '../../number-format.ts';
 import type { LostDeliveries, TracedMessage } from '../measurement/lost-deliveries.ts';
-import type { MissingRecipient } from '../measurement/shard-report.ts';
+import { MISSED_BY_NAMED, type MissingRecipient } from '../measurement/shard-report.ts';
 
 /**
  * results.json's `deliveries.missing`: where the lost deliveries went missing, by room, message
@@ -50,7 +50,7 @@ export function missingDeliveries(book: LostDeliveries, n: MissingNames): Missin
       at: iso(m.intended),
       expected: m.expected,
       received: m.received,
-      ...(m.missedBy.length > 0 ? { missedBy: m.missedBy.slice(0, 10) } : {}),
+      ...(m.missedBy.length > 0 ? { missedBy: m.missedBy.slice(0, MISSED_BY_NAMED) } : {}),
     })),
     recipients: book.recipientCount,
     byRecipient: book.recipients.slice(0, RECIPIENTS_LISTED).map((r) => ({
@@ -75,8 +75,8 @@ function shapes(book: LostDeliveries, traced: TracedMessage[], n: MissingNames):
   const lostOf = (m: TracedMessage) => m.expected - m.received;
   let accounted = 0;
 
-  // burst: messages no member received
-  const whole = traced.filter((m) => m.received === 0 && m.expected >= 2);
+  // burst: messages no member received (traced: not even after the loss timeout)
+  const whole = traced.filter((m) => (book.tracedByShards ? m.members >= 2 && m.missing === m.members : m.received === 0 && m.expected >= 2));
   const wholeInRoom = new Map<number, number>();
   for (const m of whole) wholeInRoom.set(m.room, (wholeInRoom.get(m.room) ?? 0) + 1);
   if (whole.length > 0) {
