@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { explanationLines, explanationOf } from '../../src/report/run/verdict-text.ts';
+import { explanationOf } from '../../src/report/run/verdict-text.ts';
+import { explanationLines } from '../../src/report/shared/why-lines.ts';
 import { consoleSummary } from '../../src/report/run/console.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';

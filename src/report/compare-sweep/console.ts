@@ -1,7 +1,7 @@
 import type { MedianRange, SweepComparison } from '../../analyses/compare/compare-schema.ts';
 import { fmtMsCell, fmtUsdCell, spreadText } from '../shared/spread-format.ts';
 import { parameterTitle, pickLine, sloText } from './format.ts';
-import { runWhyLines } from '../run/verdict-text.ts';
+import { runWhyLines } from '../shared/why-lines.ts';
 
 /**
  * A sweep's console summary (stdout at the end of `compare`): one line per point with medians,

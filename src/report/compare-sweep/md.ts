@@ -3,7 +3,7 @@ import { fmtMsCell, fmtUsdCell, spreadText } from '../shared/spread-format.ts';
 import { parameterTitle, pickLine, settingText, sloText, transferPriced } from './format.ts';
 import { escapeMarkdown } from '../shared/escape.ts';
 import { fmtNum } from '../../number-format.ts';
-import { runWhyLines } from '../run/verdict-text.ts';
+import { runWhyLines } from '../shared/why-lines.ts';
 
 /**
  * summary.md of a sweep (fits a CI job summary): the recommendation, one table row per point

@@ -2,7 +2,7 @@ import { LATENCY_METRIC_LABELS, type Comparison, type MedianRange } from '../../
 import { fmtShare, pickText, sizesText, strategyTitle } from './format.ts';
 import { fmtMsCell, fmtUsdCell, spreadText } from '../shared/spread-format.ts';
 import { fmtNum } from '../../number-format.ts';
-import { runWhyLines } from '../run/verdict-text.ts';
+import { runWhyLines } from '../shared/why-lines.ts';
 
 /**
  * The comparison's console summary (stdout at the end of `compare`): one line per size with

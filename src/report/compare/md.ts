@@ -3,7 +3,7 @@ import { fmtShare, pickText, sizesText, strategyTitle } from './format.ts';
 import { fmtMsCell, fmtUsdCell, spreadText } from '../shared/spread-format.ts';
 import { escapeMarkdown } from '../shared/escape.ts';
 import { fmtNum } from '../../number-format.ts';
-import { runWhyLines } from '../run/verdict-text.ts';
+import { runWhyLines } from '../shared/why-lines.ts';
 
 /**
  * summary.md of a comparison (fits a CI job summary): the recommendation per strategy, one table

@@ -1,4 +1,5 @@
-import type { DiffRow, Explanation, RunWhy, ThresholdOutcome, Verdict } from '../../contracts/verdict-schema.ts';
+import type { DiffRow, Explanation, ThresholdOutcome, Verdict } from '../../contracts/verdict-schema.ts';
+import { explanationLines, runWhyLines } from '../shared/why-lines.ts';
 import { fmtInt, fmtMs, fmtNum, fmtValue } from '../../number-format.ts';
 
 /**
@@ -31,30 +32,9 @@ export function diffCells(row: DiffRow): [metric: string, baseline: string, curr
   return [row.metric, fmtValue(row.baseline, row.unit), fmtValue(row.current, row.unit), fmtChange(row.changePct), row.outcome ? OUTCOME_TEXT[row.outcome] : '–'];
 }
 
-/**
- * A failed check's explanation as lines of text: each piece of evidence with what would move it,
- * the functions' own errors, where lost deliveries went missing, or that nothing explains it.
- */
-export function explanationLines(e: Explanation): string[] {
-  return [
-    ...e.evidence.map((x) => `why: ${x.line} (what would move it: ${x.remedy})`),
-    ...(e.functionErrors ?? []).map((x) => `function errors: ${x}`),
-    ...(e.where ?? []).map((x) => `where: ${x}`),
-    ...(e.unexplained ? [`why: ${e.unexplained}`] : []),
-  ];
-}
-
 /** The explanation of the failed check `name` (or, `threshold`, of the crossed threshold of that expression), if the verdict has one. */
 export function explanationOf(verdict: Verdict, name: string, threshold = false): Explanation | undefined {
   return verdict.explanations?.find((e) => e.check === name && (e.kind === 'threshold') === threshold);
-}
-
-/** A run's failed checks, each followed by its explanation's lines (indented two spaces). */
-export function runWhyLines(w: Partial<RunWhy>): string[] {
-  return (w.failed ?? []).flatMap((f) => {
-    const e = w.explanations?.find((x) => x.check === f.check);
-    return [`check failed: ${f.check}: ${f.detail}`, ...(e ? explanationLines(e).map((l) => `  ${l}`) : [])];
-  });
 }
 
 /** The headline figures each repeat is shown with (verdict.repeats.values), as [label, metric]. */

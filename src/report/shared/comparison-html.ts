@@ -1,6 +1,6 @@
 import type { MedianRange, RunRef } from '../../analyses/compare/compare-schema.ts';
 import { escapeHtml as h } from './escape.ts';
-import { runWhyLines } from '../run/verdict-text.ts';
+import { runWhyLines } from './why-lines.ts';
 import { spreadText } from './spread-format.ts';
 
 /**
