@@ -351,7 +351,7 @@ export abstract class ClientGroup {
   /** Per room: this group's clients that are open and joined (a member the target must reach). */
   membersByRoom(): Int32Array {
     const out = new Int32Array(this.plan.rooms);
-    for (const c of this.clients) if (c.state === OPEN && c.joined) out[c.room]++;
+    for (const c of this.clients) if (ready(c)) out[c.room]++;
     return out;
   }
 
@@ -505,8 +505,8 @@ export abstract class ClientGroup {
   }
 }
 
-/** Open and joined: able to send. */
-function ready(c: SimClient): boolean {
+/** Open and joined: able to send, and a member the target must reach. */
+export function ready(c: SimClient): boolean {
   return c.state === OPEN && c.joined;
 }
 

@@ -7,7 +7,7 @@ import { SelfWatch } from '../metrics/measurement/self-watch.ts';
 import { CONNECT_COLD_SUBPROTOCOL, CONNECT_WARM_SUBPROTOCOL } from '../../common/chat-protocol.ts';
 import type { Probe } from './protocols/chat-v1.ts';
 import { OPEN, SimClient } from './client.ts';
-import { ClientGroup, notReadyWhy } from './client-group.ts';
+import { ClientGroup, notReadyWhy, ready } from './client-group.ts';
 import { missingRecipients } from './missing-recipients.ts';
 import { now, toMicros } from '../clock.ts';
 import type { Matched, PendingSend } from './pending-sends.ts';
@@ -146,14 +146,13 @@ export class Shard extends ClientGroup {
 
   /** Which of this shard's members missed each traced lost message (missing-recipients.ts). */
   missing(query: Float64Array): MissingAnswer {
-    const { shard, shards } = this.init;
     const all = this.wire.membership === 'all';
     return missingRecipients(query, {
-      shard,
+      shard: this.init.shard,
       wire: this.wire,
       book: this.book,
       candidates: (room) => (all ? this.clients : this.membersOf(room)),
-      indexOf: (c) => (c.id - shard) / shards,
+      indexOf: (c) => this.indexOf(c.id),
       membersFor: (phase) => this.membersByPhase.get(phase),
       stateOf: (c) => (c.state === OPEN ? 'open' : notReadyWhy(c)),
       closedAt: (i) => this.closedAtMs[i],
@@ -171,12 +170,14 @@ export class Shard extends ClientGroup {
    * The members the next send phases' messages expect: open and joined now, at the end of a
    * connect, join or drop step, the moment the parent takes its member counts (shard-main.ts).
    */
+  /** Client `id`'s index in this shard (its place in `clients`, the book's and the member arrays' index). */
+  private indexOf(id: number): number {
+    return (id - this.init.shard) / this.init.shards;
+  }
+
   private takeMembers(): void {
     const m = new Uint8Array(this.clients.length);
-    for (let i = 0; i < this.clients.length; i++) {
-      const c = this.clients[i];
-      if (c.state === OPEN && c.joined) m[i] = 1;
-    }
+    for (let i = 0; i < this.clients.length; i++) if (ready(this.clients[i])) m[i] = 1;
     this.members = m;
   }
 
@@ -200,7 +201,7 @@ export class Shard extends ClientGroup {
     const { shard, shards } = this.init;
     for (const id of ids) {
       if (id % shards !== shard) continue;
-      const c = this.clients[(id - shard) / shards];
+      const c = this.clients[this.indexOf(id)];
       if (c && this.drop(c)) this.counts.dropped++;
     }
   }
@@ -252,13 +253,13 @@ export class Shard extends ClientGroup {
       this.counts.unexpected++;
       return;
     }
-    this.book.add((c.id - this.init.shard) / this.init.shards, p.sender, p.seq, t);
+    this.book.add(this.indexOf(c.id), p.sender, p.seq, t);
     this.recorder.record(p.cold ? 'broadcastCold' : 'broadcastWarm', toMicros(t - p.intended));
     if (p.sender === c.id && p.origin === this.init.shard) this.ownCopy(c, p.slot, data, messageId);
   }
 
   protected override closed(c: SimClient): void {
-    this.closedAtMs[(c.id - this.init.shard) / this.init.shards] = now();
+    this.closedAtMs[this.indexOf(c.id)] = now();
   }
 
   protected unreadableDelivery(): void {
