@@ -95,10 +95,11 @@ function shapes(book: LostDeliveries, traced: TracedMessage[], n: MissingNames):
 
   // own-copy: each missed by its sender alone; those senders are not counted as silent members below
   const own = traced.filter((m) => m.missing === 1 && m.missedBy[0] === m.sender);
-  const ownSenders = new Set(own.map((m) => m.sender));
+  const ownBySender = new Map<number, number>();
+  for (const m of own) ownBySender.set(m.sender, (ownBySender.get(m.sender) ?? 0) + 1);
   if (own.length > 0) {
     accounted += own.length;
-    const senders = [...ownSenders].sort((a, b) => a - b);
+    const senders = [...ownBySender.keys()].sort((a, b) => a - b);
     out.push({
       kind: 'own-copy',
       deliveries: own.length,
@@ -108,7 +109,7 @@ function shapes(book: LostDeliveries, traced: TracedMessage[], n: MissingNames):
   }
 
   // connection: members that missed every traced message of their room, messages others received included
-  const ownOf = (c: number) => own.filter((m) => m.sender === c).length;
+  const ownOf = (c: number) => ownBySender.get(c) ?? 0;
   const silent = book.recipients.filter((r) => r.missed === r.expected && r.missed > (wholeInRoom.get(r.room) ?? 0) + ownOf(r.client));
   if (silent.length > 0) {
     const d = silent.reduce((s, r) => s + r.missed - (wholeInRoom.get(r.room) ?? 0) - ownOf(r.client), 0);
