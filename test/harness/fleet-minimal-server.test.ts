@@ -1,45 +1,22 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { spawnMinimalServer, startMinimalServer } from '../../bench/minimal-server/server.ts';
+import { describe, expect, it } from 'vitest';
+import { startMinimalServer } from '../../bench/minimal-server/server.ts';
 import { UserError } from '../../common/errors.ts';
-import { IntervalRecord, Results } from '../../src/contracts/results-schema.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
 import { runBenchmark } from '../../src/modes/run.ts';
+import { scenarioFiles } from '../e2e/scenario-files.ts';
+import { FANOUT_SCENARIO, readIntervals } from './minimal-server-fanout.ts';
 
 /**
  * The whole harness — real shard processes, real sockets — against the minimal fan-out server.
  * With nothing dropped, every expected delivery must arrive, whichever shard holds the receiver.
+ * CI runs this file on Node 20, 22 and 24 (the fleet's sockets, its shard processes and their
+ * signals are the Node's); the runs that exercise the harness's modes against the same server,
+ * independent of the Node, are fleet-minimal-server-runs.test.ts.
  */
-const dir = mkdtempSync(join(tmpdir(), 'fb-harness-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-function scenario(name: string, body: string): string {
-  const p = join(dir, `${name}.yaml`);
-  writeFileSync(p, body);
-  return p;
-}
-
-const FANOUT = scenario(
-  'fanout',
-  `name: mini-fanout
-clients: 60
-rooms: 6
-roomSizes: { distribution: zipf, exponent: 1 }
-phases:
-  - connect: { rate: 300, maxInFlight: 30 }
-  - join: { rate: 300, maxInFlight: 30 }
-  - send: { duration: 2s, rate: 40, senders: { share: 0.5 }, payloadBytes: 120 }
-timeouts: { grace: 500ms }
-`,
-);
-
-function readIntervals(runDir: string): IntervalRecord[] {
-  return readFileSync(join(runDir, 'intervals.ndjson'), 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => IntervalRecord.parse(JSON.parse(l)));
-}
+const { dir, scenario } = scenarioFiles('fb-harness-');
+const FANOUT = scenario('fanout', FANOUT_SCENARIO);
 
 describe('harness against the minimal server', () => {
   it('delivers every expected message across shards and writes valid results', async () => {
@@ -73,64 +50,6 @@ describe('harness against the minimal server', () => {
       expect(results.config.target.functions!.source).toBe('assumed');
       expect(results.config.target.functions!.note).toMatch(/are not known to the harness: assumed the reference stack's functions and default memory sizes$/);
       expect(results.cloudwatch).toBeUndefined();
-    } finally {
-      await server.close();
-    }
-  });
-
-  it('repeats against a stack of your own back to back: no CloudWatch is pulled, so no fresh minute is waited for', async () => {
-    const server = await startMinimalServer();
-    try {
-      const statuses: string[] = [];
-      const { results, runDir } = await runBenchmark({ scenario: FANOUT, target: server.url, outDir: dir, shards: 1, seed: 4, repeat: 2, onStatus: (m) => statuses.push(m) });
-      expect(statuses).toEqual([]);
-      expect(results.verdict.repeats?.runIds).toHaveLength(2);
-      for (const r of ['repeat-1', 'repeat-2']) expect(readIntervals(join(runDir, r)).length).toBeGreaterThan(0);
-    } finally {
-      await server.close();
-    }
-  });
-
-  it('measures 410s and cleanup when dropped clients stay listed', async () => {
-    const server = await startMinimalServer({ lostDisconnectShare: 1 });
-    const file = scenario(
-      'stale',
-      `name: mini-stale
-clients: 60
-rooms: 6
-phases:
-  - connect: { rate: 300 }
-  - join: { rate: 300 }
-  - send: { duration: 1s, rate: 30 }
-  - drop: { share: 0.3 }
-  - send: { name: after, duration: 3s, rate: 30 }
-timeouts: { grace: 500ms }
-`,
-    );
-    try {
-      const { results } = await runBenchmark({ scenario: file, target: server.url, outDir: dir, shards: 2, seed: 2 });
-      expect(results.status).toBe('completed');
-      expect(results.stale).toBeDefined();
-      expect(results.stale!.dropped).toBe(18);
-      expect(results.stale!.gone410).toBe(18); // each stale member is hit once, then removed
-      expect(results.stale!.timeToCleanMs).not.toBeNull();
-      expect(results.stale!.wastedPosts).toBe(18);
-      expect(results.deliveries.lost).toBe(0);
-      expect(results.deliveries.received).toBe(results.deliveries.expected);
-      expect(results.errors).toEqual({}); // dropping is not an error
-    } finally {
-      await server.close();
-    }
-  });
-
-  it('works against a multi-process server (cluster workers behind one port)', async () => {
-    const server = await spawnMinimalServer({ workers: 2 });
-    try {
-      const { results } = await runBenchmark({ scenario: FANOUT, target: server.url, outDir: dir, shards: 2, seed: 3 });
-      expect(results.status).toBe('completed');
-      expect(results.deliveries.expected).toBeGreaterThan(0);
-      expect(results.deliveries.received).toBe(results.deliveries.expected);
-      expect(results.deliveries.lost).toBe(0);
     } finally {
       await server.close();
     }
