@@ -13,7 +13,6 @@ import { consoleSummary } from '../report/run/console.ts';
 import { readResults } from '../report/run/read-results.ts';
 import { writeReports } from '../report/run/write.ts';
 import { finish } from '../session/finish.ts';
-import { repull } from '../modes/repull.ts';
 import { COMPARE_FILES } from '../report/compare/write.ts';
 import { existsSync } from 'node:fs';
 import { parseThreshold } from '../contracts/threshold.ts';
@@ -105,6 +104,9 @@ export async function reportRepull(dir: string, flags: ReportFlags): Promise<num
     if (v !== undefined) throw new UserError(`${flag}: does not apply to --repull (it keeps the run's prices and thresholds)`);
   }
   const baseline = flags.baseline === undefined ? undefined : await readResults(flags.baseline);
+  // Loaded here, not with the command: it brings the run modes and the AWS SDK's CloudWatch, which
+  // rendering a run's pages (report's every other use) never needs.
+  const { repull } = await import('../modes/repull.ts');
   const files = await repull(dir, { ...(baseline ? { baseline } : {}), onWarning: (m) => process.stderr.write(`fanout-bench: warning: ${m}\n`) });
   for (const f of files) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
   if (existsSync(join(dir, COMPARE_FILES.json))) return 0;

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PROGRAMS } from '../../common/program-bundles.ts';
 import { distPath, relativeClosure, ROOT, runtimeFiles } from './runtime-files.ts';
 
 /**
@@ -70,12 +71,20 @@ describe('the packed package', () => {
     expect([...packed].filter((p) => p.endsWith('.ts') && !bundled.includes(p))).toEqual([]);
   });
 
+  it("holds the chunks the programs' bundles import (a dynamic import's code, written beside its program)", () => {
+    const chunks = programChunks();
+    // the CLI's commands, at least, are chunks of their own (src/cli.ts imports each when it runs)
+    expect(chunks.filter((f) => f.startsWith('dist/src/cli-')).length).toBeGreaterThan(5);
+    expect(missing(chunks)).toEqual([]);
+  });
+
   it('holds nothing else (but the READMEs npm adds from every folder it packs)', () => {
     const expected = new Set([
       'package.json',
       ...binChain,
       ...[...compiled, ...bundled].flatMap((f) => [distPath(f), `${distPath(f)}.map`]),
       ...bundled,
+      ...programChunks(),
       ...assets,
       ...INTERPRETED,
       ...ENGINE_PACKAGE,
@@ -86,3 +95,13 @@ describe('the packed package', () => {
     expect([...packed].filter((p) => !expected.has(p) && basename(p) !== 'README.md')).toEqual([]);
   });
 });
+
+/** The chunk files of the programs' bundles in dist/: `<program>-<name>-<hash>.js` beside each (common/program-bundles.ts). */
+function programChunks(): string[] {
+  return PROGRAMS.flatMap((program) => {
+    const prefix = `${basename(program, '.js')}-`;
+    return readdirSync(join(ROOT, dirname(program)))
+      .filter((f) => f.startsWith(prefix) && /-[A-Z0-9]{8}\.js$/.test(f))
+      .map((f) => `${dirname(program)}/${f}`);
+  });
+}

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -53,5 +53,26 @@ describe('program bundles', () => {
     write('dist/src/shard-main.js', "import { version } from 'esbuild';\nconsole.log(version);\n");
     await bundleProgram('dist/src/shard-main.js', root);
     expect(readFileSync(join(root, 'dist/src/shard-main.js'), 'utf8')).toMatch(/from\s*"esbuild"/);
+  });
+
+  it('a dynamic import is a chunk beside the entry, evaluated only when imported, knowing its own module\'s URL', async () => {
+    const command = write('dist/lazy/commands/heavy.js', "globalThis.heavyLoaded = true;\nexport const own = import.meta.url;\n");
+    const entry = write(
+      'dist/lazy/cli.js',
+      [
+        'const before = globalThis.heavyLoaded === true;',
+        "const { own } = process.argv[2] === 'heavy' ? await import('./commands/heavy.js') : { own: null };",
+        'console.log(JSON.stringify({ before, own }));',
+        '',
+      ].join('\n'),
+    );
+    await bundleProgram('dist/lazy/cli.js', root);
+    const chunks = readdirSync(join(root, 'dist/lazy')).filter((f) => f !== 'cli.js' && f.endsWith('.js'));
+    expect(chunks).toEqual([expect.stringMatching(/^cli-heavy-[A-Z0-9]+\.js$/)]);
+    // the command's code is in its chunk, not in the entry
+    expect(readFileSync(entry, 'utf8')).not.toMatch(/heavyLoaded\s*=\s*(!0|true)/);
+    expect(readFileSync(join(root, 'dist/lazy', chunks[0]!), 'utf8')).toMatch(/heavyLoaded\s*=\s*(!0|true)/);
+    expect(JSON.parse(execFileSync(process.execPath, [entry], { encoding: 'utf8' }))).toEqual({ before: false, own: null });
+    expect(JSON.parse(execFileSync(process.execPath, [entry, 'heavy'], { encoding: 'utf8' }))).toEqual({ before: false, own: pathToFileURL(command).href });
   });
 });

@@ -10,9 +10,9 @@ import { afterAll, describe, expect, it } from 'vitest';
  * The CLI loads only the module of the command it runs (src/cli.ts): `stack up` and `trend` start
  * without the run modes, the fleet, the report renderers and the AWS SDK's many files. Seen from
  * outside, through a module hook that lists every module the real process resolves: the CLI as
- * TypeScript, whatever FANOUT_BENCH_COMPILED says, because the compiled CLI is one file
- * (common/program-bundles.ts) whose modules resolve nothing; its bundler keeps a dynamic import's
- * module uninitialised until the import runs, so the same commands stay unloaded there.
+ * TypeScript, whatever FANOUT_BENCH_COMPILED says, because the compiled CLI is a bundle
+ * (common/program-bundles.ts) whose modules resolve nothing; there each command is a chunk of its
+ * own, read only when the command runs (test/common/program-bundles.test.ts).
  */
 const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fb-cli-loading-'));
