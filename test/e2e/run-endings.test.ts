@@ -74,8 +74,7 @@ const SMALL = ['fanout', '--clients', '20', '--rooms', '2', '--duration', '60s',
 describe('how a run ends', () => {
   it('SIGTERM to the process group (as `timeout` sends it) ends the run like Ctrl-C: results written, exit 143, nothing left', { timeout: 240_000 }, async () => {
     const out = join(dir, 'sigterm');
-    // --prepared 0: no environments INIT'd ahead (3-4 CPU-s of a stack start) for what is proved here
-    const run = start([...SMALL, '--prepared', '0', '--out', out]);
+    const run = start([...SMALL, '--out', out]);
     await run.waitFor(SENDING);
     const tree = descendants(run.child.pid!);
     expect(tree.some(isStack)).toBe(true);
