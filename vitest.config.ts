@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import LongestFirstSequencer from './test/ci/longest-first.ts';
+import FileOrderSequencer from './test/ci/file-order.ts';
 import { ISOLATED_DIRS, ISOLATED_FILES, SHARED_DIRS } from './test/ci/test-projects.ts';
 
 const tests = (dir: string) => `${dir}/**/*.test.ts`;
@@ -15,8 +15,9 @@ export default defineConfig({
     // Per-file CPU for .ci/run's timing summary (a no-op unless FANOUT_BENCH_FILE_CPU is set).
     setupFiles: ['test/ci/file-cpu.ts'],
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    // Longest files first, both projects mixed, from a recorded CI run (test/ci/longest-first.ts).
-    sequence: { sequencer: LongestFirstSequencer },
+    // Long files first, those that mostly wait spread among those that work, both projects mixed,
+    // from a recorded CI run (test/ci/file-order.ts).
+    sequence: { sequencer: FileOrderSequencer },
     projects: [
       // Most files run one after another in shared processes: a fresh process per file cost about
       // 1 CPU-s before its first test (test/ci/test-projects.ts says which files, and why).

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import type { FileRecord } from './file-order.ts';
 
 /**
  * The suite's timing, per lane and per file: what .ci/run prints at its end and keeps for the
@@ -127,10 +128,10 @@ export function formatSummary(run: RunTiming, n = 10): string {
   return lines.join('\n');
 }
 
-/** Each file's wall seconds on `lane`, longest first: test/ci/longest-first.ts's record. */
-export function fileSeconds(run: RunTiming, lane: string): Record<string, number> {
+/** Each file's wall and CPU seconds on `lane`, longest first: test/ci/file-order.ts's record. */
+export function fileSeconds(run: RunTiming, lane: string): FileRecord {
   const files = run.files.filter((f) => f.lane === lane).sort((a, b) => b.wallS - a.wallS || a.file.localeCompare(b.file));
-  return Object.fromEntries(files.map((f) => [f.file, f.wallS]));
+  return Object.fromEntries(files.map((f) => [f.file, { wallS: f.wallS, ...(f.cpuS === undefined ? {} : { cpuS: f.cpuS }) }]));
 }
 
 function round(x: number): number {
@@ -139,7 +140,7 @@ function round(x: number): number {
 
 // `tsx test/ci/timing.ts <lanes-dir> <steps-file> [total-s]`: merge, write LAST_RUN_TIMING, print.
 // `tsx test/ci/timing.ts --over-budget <timing.json>`: the files over the budget, one line each.
-// `tsx test/ci/timing.ts --file-seconds <timing.json> <lane>`: the record test/ci/longest-first.ts orders by.
+// `tsx test/ci/timing.ts --file-seconds <timing.json> <lane>`: the record test/ci/file-order.ts orders by.
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
   const args = process.argv.slice(2);
   if (args[0] === '--over-budget' && args[1]) {
