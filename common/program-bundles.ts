@@ -20,7 +20,7 @@ import { PACKAGE_ROOT } from './package-paths.ts';
  *
  * A dynamic `import()` (the CLI's commands, src/cli.ts) becomes a chunk of its own, written beside
  * the entry as `<entry>-<name>-<hash>.js` and parsed only when imported: as one file, the CLI
- * parsed every command's code at each start (`stack --help` 0.31 CPU-s, 0.22 split).
+ * parsed every command's code at each start (`stack --help` 0.49 CPU-s, 0.30 split: bench/RESULTS.md).
  */
 export const PROGRAMS = ['dist/src/cli.js', 'dist/emulator/main.js', 'dist/src/fleet/shard-main.js'] as const;
 

@@ -164,17 +164,17 @@ export class Shard extends ClientGroup {
     this.watch.stop();
   }
 
+  /** Client `id`'s index in this shard (its place in `clients`, the book's and the member arrays' index). */
+  private indexOf(id: number): number {
+    return (id - this.init.shard) / this.init.shards;
+  }
+
   // --- phases -------------------------------------------------------------------------------
 
   /**
    * The members the next send phases' messages expect: open and joined now, at the end of a
    * connect, join or drop step, the moment the parent takes its member counts (shard-main.ts).
    */
-  /** Client `id`'s index in this shard (its place in `clients`, the book's and the member arrays' index). */
-  private indexOf(id: number): number {
-    return (id - this.init.shard) / this.init.shards;
-  }
-
   private takeMembers(): void {
     const m = new Uint8Array(this.clients.length);
     for (let i = 0; i < this.clients.length; i++) if (ready(this.clients[i])) m[i] = 1;

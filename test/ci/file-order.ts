@@ -29,14 +29,14 @@ export interface FileCost {
 export type FileRecord = Record<string, FileCost>;
 
 /** A file using at least this share of a core over its wall time works; below, it mostly waits. */
-export const WORKING_CORES = 0.5;
+const WORKING_CORES = 0.5;
 
 export function readFileSeconds(path = FILE_SECONDS): FileRecord {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as FileRecord) : {};
 }
 
 /** The cores a file keeps busy on average over its run. */
-export function coresOf(cost: FileCost): number {
+function coresOf(cost: FileCost): number {
   return cost.cpuS === undefined || cost.wallS <= 0 ? 1 : cost.cpuS / cost.wallS;
 }
 

@@ -72,5 +72,4 @@ timeouts: { grace: 500ms }
       await server.close();
     }
   });
-
 });
