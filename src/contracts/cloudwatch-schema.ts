@@ -113,6 +113,28 @@ export const ReportLineStats = z.object({
 });
 export type ReportLineStats = z.infer<typeof ReportLineStats>;
 
+/**
+ * One kind of error a function's own log names (src/metrics/cloudwatch/function-errors.ts), as
+ * Lambda writes it: the Node runtime's `Invoke Error` / `Uncaught Exception` JSON, Python's
+ * `[ERROR] Type: message` and traceback, `Task timed out after N.NN seconds`, and a REPORT line's
+ * `Status: error` (Runtime.ExitError, out of memory).
+ */
+export const FunctionError = z.object({
+  /** the error type as the runtime names it (Runtime.ImportModuleError, GoneException, KeyError), or `Task timed out`, `Runtime.OutOfMemory` */
+  kind: z.string(),
+  /** its message, the first seen (ids in it stay as logged) */
+  message: z.string(),
+  /** init: the function's INIT failed (its module did not load); invoke: an invocation failed */
+  phase: z.enum(['init', 'invoke']),
+  /** log events of this kind and message in the window */
+  count: z.number().int().positive(),
+  /** the frame nearest the error in the stack's own code ("app.py:14 in send_to_all"), where the log names one */
+  firstFrame: z.string().nullable(),
+  /** when it was first logged, epoch ms */
+  firstAt: z.number(),
+});
+export type FunctionError = z.infer<typeof FunctionError>;
+
 /** Invocations of one function the local host held back (FanoutBench/LocalHost HeldBackMs). */
 export const HeldBackTotals = z.object({
   count: z.number().int().nonnegative(),
@@ -210,6 +232,8 @@ export const CloudWatchResults = z.object({
   localHost: LocalHostTotals.optional(),
   /** by function name, from FilterLogEvents "REPORT" on /aws/lambda/<function> */
   reports: z.record(z.string(), ReportLineStats),
+  /** by function name, the errors its log names, most first (the same FilterLogEvents pull; absent from older results) */
+  functionErrors: z.record(z.string(), z.array(FunctionError)).optional(),
   problems: z.array(PullProblem),
   notes: z.array(z.string()),
   /** per metric family, whether all of the run's metrics were published (absent from older results) */

@@ -16,10 +16,10 @@ import {
   type MetricRequest,
   type RouteDimensionSet,
 } from './cloudwatch-queries.ts';
-import type { CloudWatchResults, ReportLineStats } from '../../contracts/cloudwatch-schema.ts';
+import type { CloudWatchResults } from '../../contracts/cloudwatch-schema.ts';
 import { incompleteFamilies, metricCompleteness } from './completeness.ts';
 import { metricTotals } from './cloudwatch-totals.ts';
-import { DEFAULT_REPORT_LIMITS, pullReportLines, type ReportPullLimits } from './init-durations.ts';
+import { DEFAULT_REPORT_LIMITS, pullReportLines, type FunctionLog, type ReportPullLimits } from './init-durations.ts';
 import { getMetricData, listMetrics } from './metric-data-fetch.ts';
 import { describeProblem, isHopeless } from './pull-problem.ts';
 import { EMF_METRICS, EMF_NAMESPACE, EMF_SERVICE, REFERENCE_FUNCTION_NAMES } from '../../contracts/reference-functions.ts';
@@ -64,7 +64,7 @@ export interface PullCloudWatchOptions {
 
 /**
  * Pulls AWS/Lambda, AWS/ApiGateway, AWS/DynamoDB and the stack's EMF metrics for the run window, and the REPORT
- * lines of every function. The same calls go to AWS and to the emulator. Never throws: whatever
+ * lines and error lines of every function. The same calls go to AWS and to the emulator. Never throws: whatever
  * cannot be pulled is listed in `problems` (error class + message) and the rest is kept.
  */
 export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<CloudWatchResults> {
@@ -190,10 +190,11 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
         attempt(`FilterLogEvents /aws/lambda/${fn}`, () => pullReportLines(clients.logs, fn, window, limits)),
       );
       functions.forEach((fn, i) => {
-        const stats: ReportLineStats | null | undefined = reports[i];
-        if (!stats) return;
-        result.reports[fn] = stats;
-        if (stats.truncated) result.notes.push(`REPORT lines of ${fn} stopped at the page limit: its counts are a lower bound`);
+        const log: FunctionLog | null | undefined = reports[i];
+        if (!log) return;
+        result.reports[fn] = log.reports;
+        if (log.errors.length > 0) (result.functionErrors ??= {})[fn] = log.errors;
+        if (log.reports.truncated) result.notes.push(`REPORT lines of ${fn} stopped at the page limit: its counts are a lower bound`);
       });
     }
   } finally {

@@ -1,5 +1,6 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import type { ReportLineStats } from '../../contracts/cloudwatch-schema.ts';
+import type { FunctionError, ReportLineStats } from '../../contracts/cloudwatch-schema.ts';
+import { classifyLogEvent, classifyReportLine, ERROR_FILTER_TERMS, FunctionErrorAccumulator } from './function-errors.ts';
 import { encodeHistogram, newHistogram } from '../measurement/histogram.ts';
 import { summarize } from '../measurement/latency-summary.ts';
 import { initNotInBilledMs, parseReportLine, type ReportLine } from './report-lines.ts';
@@ -8,8 +9,13 @@ import { initNotInBilledMs, parseReportLine, type ReportLine } from './report-li
  * Cold starts, init durations and billed time per function, from the REPORT line Lambda writes
  * after every invocation. FilterLogEvents with the pattern "REPORT" works the same on AWS and on
  * the emulator; on AWS, Logs Insights (StartQuery `filter @type = "REPORT" | stats …`) would
- * aggregate server-side and scale better, but it is AWS-only and asynchronous.
+ * aggregate server-side and scale better, but it is AWS-only and asynchronous. The same pull reads
+ * the function's errors in its own words (function-errors.ts): one filter pattern with both, so a
+ * function costs one series of FilterLogEvents pages, not two, and an error-free log adds nothing.
  */
+
+/** REPORT lines, and every error form function-errors.ts classifies. */
+export const REPORT_AND_ERRORS_PATTERN = ['REPORT', ...ERROR_FILTER_TERMS].map((t) => `?${t}`).join(' ');
 
 /** Folds REPORT lines into histograms and totals: no per-invocation array is ever kept. */
 export class ReportLineAccumulator {
@@ -81,17 +87,25 @@ export interface ReportPullLimits {
 
 export const DEFAULT_REPORT_LIMITS: ReportPullLimits = { maxPages: 2_000, deadlineMs: 120_000 };
 
+/** What one function's log says of the window: its REPORT lines, and its errors, most first. */
+export interface FunctionLog {
+  reports: ReportLineStats;
+  errors: FunctionError[];
+}
+
 /**
- * Reads one function's REPORT lines in the window. A function never invoked has no log group
- * (ResourceNotFoundException): that is zero lines, not a failure. Returns null in that case.
+ * Reads one function's REPORT lines and error lines in the window. A function never invoked has
+ * no log group (ResourceNotFoundException): that is zero lines, not a failure. Returns null in
+ * that case.
  */
 export async function pullReportLines(
   logs: CloudWatchLogsClient,
   functionName: string,
   window: { startMs: number; endMs: number; periodSec: number },
   limits: ReportPullLimits = DEFAULT_REPORT_LIMITS,
-): Promise<ReportLineStats | null> {
+): Promise<FunctionLog | null> {
   const acc = new ReportLineAccumulator(window.periodSec * 1000);
+  const errors = new FunctionErrorAccumulator();
   const deadline = Date.now() + limits.deadlineMs;
   let nextToken: string | undefined;
   let pages = 0;
@@ -100,15 +114,18 @@ export async function pullReportLines(
       const out = await logs.send(
         new FilterLogEventsCommand({
           logGroupName: `/aws/lambda/${functionName}`,
-          filterPattern: 'REPORT',
+          filterPattern: REPORT_AND_ERRORS_PATTERN,
           startTime: window.startMs,
           endTime: window.endMs,
           nextToken,
         }),
       );
       for (const event of out.events ?? []) {
+        const at = event.timestamp ?? window.startMs;
         const line = parseReportLine(event.message ?? '');
-        if (line) acc.add(line, event.timestamp ?? window.startMs);
+        const error = line ? classifyReportLine(line) : classifyLogEvent(event.message ?? '');
+        if (line) acc.add(line, at);
+        if (error) errors.add(error, at);
       }
       nextToken = out.nextToken;
       pages++;
@@ -118,5 +135,5 @@ export async function pullReportLines(
     throw error;
   }
   acc.truncated = nextToken !== undefined;
-  return acc.stats();
+  return { reports: acc.stats(), errors: errors.errors() };
 }

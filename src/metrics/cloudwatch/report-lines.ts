@@ -1,7 +1,9 @@
 /**
  * Lambda's per-invocation REPORT log line:
  * `REPORT RequestId: <id>\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\t
- *  Max Memory Used: 78 MB\tInit Duration: 95.21 ms\t` (Init Duration only on a cold start).
+ *  Max Memory Used: 78 MB\tInit Duration: 95.21 ms\t` (Init Duration only on a cold start). An
+ * invocation that timed out or whose runtime exited adds `Status: timeout` or `Status: error\tError
+ * Type: Runtime.ExitError`.
  */
 export interface ReportLine {
   requestId: string;
@@ -11,6 +13,9 @@ export interface ReportLine {
   maxMemoryUsedMB: number;
   /** present on cold starts */
   initDurationMs?: number;
+  /** present on an invocation that did not end normally */
+  status?: string;
+  errorType?: string;
 }
 
 const FIELD = /([A-Za-z][A-Za-z ]*?):\s*([^\t]+?)\s*(?:\t|$)/g;
@@ -39,6 +44,10 @@ export function parseReportLine(message: string): ReportLine | null {
   };
   const init = num('Init Duration');
   if (init !== undefined) line.initDurationMs = init;
+  const status = fields.get('Status');
+  if (status !== undefined) line.status = status;
+  const errorType = fields.get('Error Type');
+  if (errorType !== undefined) line.errorType = errorType;
   return line;
 }
 

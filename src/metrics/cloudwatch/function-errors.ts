@@ -1,0 +1,126 @@
+import type { FunctionError } from '../../contracts/cloudwatch-schema.ts';
+import type { ReportLine } from './report-lines.ts';
+
+/**
+ * A function's failures in its own words: the log events Lambda's runtimes write when a function
+ * fails, classified by kind and message, with the frame nearest the error in the stack's own code.
+ * The forms, as Lambda writes them (text log format):
+ *   Node:   `<time>\t<request id>\tERROR\tInvoke Error \t{"errorType":…,"errorMessage":…,"stack":[…]}`
+ *           `<time>\tundefined\tERROR\tUncaught Exception \t{…}` (INIT: the module did not load)
+ *   Python: `[ERROR] <Type>: <message>` then `Traceback (most recent call last):` and its frames in
+ *           the same event (carriage returns between lines); `logging.error` writes `[ERROR]\t…`
+ *           instead, a function's own report, not a failure
+ *   any:    `<time> <request id> Task timed out after 3.00 seconds`, and a REPORT line's
+ *           `Status: error\tError Type: Runtime.ExitError` when the runtime exited under it (out of
+ *           memory when Max Memory Used reached the size).
+ */
+
+/** What the pull asks FilterLogEvents for beside REPORT lines: every form above names one of these. */
+export const ERROR_FILTER_TERMS = ['ERROR', '"Task timed out"'] as const;
+
+export type LoggedError = Omit<FunctionError, 'count' | 'firstAt'>;
+
+const NODE_ERROR = /^\S+\t(\S+)\tERROR\t(Invoke Error|Uncaught Exception|Unhandled Promise Rejection) \t(\{.*\})\s*$/s;
+const PYTHON_ERROR = /^\[ERROR\] ([A-Za-z_][\w.]*)(?:: ?(.*))?$/;
+const TIMEOUT = /^\S+ \S+ (Task timed out after [\d.]+ seconds)/;
+/** INIT failures: the handler's module could not be loaded or found. */
+const INIT_KINDS = /^Runtime\.(ImportModuleError|HandlerNotFound|UserCodeSyntaxError|MalformedHandlerName)$/;
+
+/** The error one log event names, or null when it names none (START, END, a function's own logging). */
+export function classifyLogEvent(message: string): LoggedError | null {
+  const timeout = TIMEOUT.exec(message);
+  if (timeout) return { kind: 'Task timed out', message: timeout[1]!, phase: 'invoke', firstFrame: null };
+  const node = NODE_ERROR.exec(message);
+  if (node) return nodeError(node[1]!, node[2]!, node[3]!);
+  const lines = message.split(/\r\n|\r|\n/);
+  const python = PYTHON_ERROR.exec(lines[0]!);
+  if (python) {
+    const kind = python[1]!;
+    return { kind, message: (python[2] ?? '').trim(), phase: INIT_KINDS.test(kind) ? 'init' : 'invoke', firstFrame: pythonFrame(lines.slice(1)) };
+  }
+  return null;
+}
+
+/** A REPORT line's own failure: the runtime exited under the invocation (out of memory when it used all of it). */
+export function classifyReportLine(line: ReportLine): LoggedError | null {
+  if (line.status !== 'error' || line.errorType === undefined || !/^Runtime\.(ExitError|OutOfMemory)$/.test(line.errorType)) return null;
+  const oom = line.errorType === 'Runtime.OutOfMemory' || line.maxMemoryUsedMB >= line.memorySizeMB;
+  return oom
+    ? { kind: 'Runtime.OutOfMemory', message: `Runtime exited: out of memory (Max Memory Used ${line.maxMemoryUsedMB} MB of ${line.memorySizeMB} MB)`, phase: 'invoke', firstFrame: null }
+    : { kind: line.errorType, message: 'Runtime exited with error', phase: 'invoke', firstFrame: null };
+}
+
+function nodeError(requestId: string, label: string, json: string): LoggedError | null {
+  let d: { errorType?: unknown; errorMessage?: unknown; stack?: unknown };
+  try {
+    d = JSON.parse(json) as typeof d;
+  } catch {
+    return null;
+  }
+  const kind = typeof d.errorType === 'string' ? d.errorType : 'Error';
+  const full = typeof d.errorMessage === 'string' ? d.errorMessage : '';
+  const stack = Array.isArray(d.stack) ? d.stack.filter((x): x is string => typeof x === 'string').flatMap((x) => x.split('\n')) : [];
+  const init = (label === 'Uncaught Exception' && requestId === 'undefined') || INIT_KINDS.test(kind);
+  return { kind, message: full.split('\n')[0]!.trim(), phase: init ? 'init' : 'invoke', firstFrame: nodeFrame([...stack, ...full.split('\n')]) };
+}
+
+/** Code that is not the stack's own: its dependencies, the runtime, the language's library. */
+const NOT_OWN = /node_modules|^node:|\(node:|\/var\/runtime\/|\/var\/lang\/|site-packages|dist-packages|\/usr\/lib\/python|<frozen|python-bootstrap|\/emulator\/lambda\//;
+
+/** "/var/task/app.js" → "app.js"; elsewhere the file's name. */
+function shortPath(path: string): string {
+  const task = path.indexOf('/var/task/');
+  if (task >= 0) return path.slice(task + '/var/task/'.length);
+  return path.replace(/^file:\/\//, '').split('/').pop() ?? path;
+}
+
+/** The innermost Node frame in own code (`at fn (/var/task/app.js:5:11)`), else the first own file of a require stack (`- /var/task/app.js`). */
+function nodeFrame(lines: readonly string[]): string | null {
+  for (const l of lines) {
+    const m = /^\s*at (?:(.+?) \()?(\S+?):(\d+):\d+\)?\s*$/.exec(l);
+    if (m && !NOT_OWN.test(m[2]!)) return `${shortPath(m[2]!)}:${m[3]}${m[1] ? ` (${m[1]})` : ''}`;
+  }
+  for (const l of lines) {
+    const m = /^- (\S+)$/.exec(l.trim());
+    if (m && !NOT_OWN.test(m[1]!)) return shortPath(m[1]!);
+  }
+  return null;
+}
+
+/** The innermost traceback frame in own code: `File "/var/task/app.py", line 14, in send_to_all` → "app.py:14 in send_to_all". */
+function pythonFrame(lines: readonly string[]): string | null {
+  let own: string | null = null;
+  for (const l of lines) {
+    const m = /^\s*File "([^"]+)", line (\d+), in (\S+)/.exec(l);
+    if (m && !NOT_OWN.test(m[1]!)) own = `${shortPath(m[1]!)}:${m[2]} in ${m[3]}`;
+  }
+  return own;
+}
+
+/** Kinds kept per function: a log naming more distinct errors counts only its first ones. */
+const MAX_KINDS = 50;
+
+/** Tokens that differ per connection or request (ids), so that one kind of error is counted once. */
+const ID_TOKEN = /[A-Za-z0-9+/_=-]{12,}/g;
+
+/** Folds one function's classified errors into counts per kind and message. */
+export class FunctionErrorAccumulator {
+  private readonly byKey = new Map<string, FunctionError>();
+
+  add(e: LoggedError, atMs: number): void {
+    const key = `${e.phase}\t${e.kind}\t${e.message.replace(ID_TOKEN, (t) => (/\d/.test(t) ? '…' : t))}`;
+    const seen = this.byKey.get(key);
+    if (seen) {
+      seen.count++;
+      if (atMs < seen.firstAt) seen.firstAt = atMs;
+      seen.firstFrame ??= e.firstFrame;
+    } else if (this.byKey.size < MAX_KINDS) {
+      this.byKey.set(key, { ...e, count: 1, firstAt: atMs });
+    }
+  }
+
+  /** Most logged first. */
+  errors(): FunctionError[] {
+    return [...this.byKey.values()].sort((a, b) => b.count - a.count || a.firstAt - b.firstAt);
+  }
+}
