@@ -1,4 +1,4 @@
-import { threadCpuClock } from './lambda/cpu-share.ts';
+import { threadCpuClock } from './lambda/environments/cpu-share.ts';
 import type { FunctionStats } from './lambda/types.ts';
 
 /**

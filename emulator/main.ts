@@ -5,7 +5,7 @@ import { awsExportBlock } from './aws-endpoint-urls.ts';
 import { loadStackConfig } from './config.ts';
 import { startStack } from './stack.ts';
 import { describeStack } from './stack-model/describe-stack.ts';
-import { killEnvironmentProcesses } from './lambda/environment-processes.ts';
+import { killEnvironmentProcesses } from './lambda/environments/environment-processes.ts';
 
 /**
  * The stack program: reads its launch object (common/stack-launch.ts) from the environment,

@@ -10,7 +10,7 @@ import { parentPort } from 'node:worker_threads';
 import { handler as connect } from '../../reference-stack/functions/connect.ts';
 import { handler as joinRoom } from '../../reference-stack/functions/join-room.ts';
 import { handler as sendMessage } from '../../reference-stack/functions/send-message.ts';
-import { threadCpuClock } from '../../emulator/lambda/cpu-share.ts';
+import { threadCpuClock } from '../../emulator/lambda/environments/cpu-share.ts';
 
 export type FloorRoute = 'connect' | 'joinRoom' | 'sendMessage';
 export interface FloorRequest {

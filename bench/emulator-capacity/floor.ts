@@ -49,8 +49,8 @@ import {
 } from '../../emulator/gateway/events.ts';
 import { stackEnvironment } from '../../emulator/function-environment.ts';
 import { readManifestStack } from '../../emulator/stack-model/manifest-reader.ts';
-import { ONE_VCPU_MB } from '../../emulator/lambda/cpu-share.ts';
-import { functionEnvironmentCap } from '../../emulator/lambda/function-environment-cap.ts';
+import { ONE_VCPU_MB } from '../../emulator/lambda/environments/cpu-share.ts';
+import { functionEnvironmentCap } from '../../emulator/lambda/pool/function-environment-cap.ts';
 import { DEFAULTS as LAMBDA_DEFAULTS, LOCAL_CREDENTIALS } from '../../emulator/lambda/options.ts';
 import { decodeHistogram, newHistogram, type Histogram } from '../../src/metrics/measurement/histogram.ts';
 import { blockMarkers, tsxCommand, writeResultsBlock } from '../results-block.ts';

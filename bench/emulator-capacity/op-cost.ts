@@ -16,7 +16,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import type WebSocket from 'ws';
 import { defaultStackConfig } from '../../emulator/config.ts';
-import { threadCpuClock } from '../../emulator/lambda/cpu-share.ts';
+import { threadCpuClock } from '../../emulator/lambda/environments/cpu-share.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { blockMarkers, tsxCommand, writeResultsBlock } from '../results-block.ts';
 import { ask, inFlight, open } from './chat-calls.ts';

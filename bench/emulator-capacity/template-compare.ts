@@ -20,7 +20,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type WebSocket from 'ws';
 import { defaultStackConfig } from '../../emulator/config.ts';
-import { threadCpuClock } from '../../emulator/lambda/cpu-share.ts';
+import { threadCpuClock } from '../../emulator/lambda/environments/cpu-share.ts';
 import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { blockMarkers, tsxCommand, writeResultsBlock } from '../results-block.ts';

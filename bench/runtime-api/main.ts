@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
-import { RuntimeApiServer } from '../../emulator/lambda/runtime-api-server.ts';
+import { RuntimeApiServer } from '../../emulator/lambda/runtimes/runtime-api-server.ts';
 import type { LambdaRuntime } from '../../emulator/lambda/types.ts';
 import { blockMarkers, tsxCommand, writeResultsBlock } from '../results-block.ts';
 

@@ -5,7 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { RequestListener } from './in-process-call.ts';
 import { MeteringFront } from './metering-front.ts';
 import { MetricBatch } from './metric-batch.ts';
-import { threadCpuClock } from '../lambda/cpu-share.ts';
+import { threadCpuClock } from '../lambda/environments/cpu-share.ts';
 import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './worker-messages.ts';
 
 /**

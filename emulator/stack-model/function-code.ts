@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix, resolve } from 'node:path';
 import { isProvidedRuntime, isPythonRuntime, type LambdaRuntimeId } from '../../common/lambda-runtimes.ts';
-import { bootstrapProblem } from '../lambda/host-runtimes.ts';
+import { bootstrapProblem } from '../lambda/runtimes/host-runtimes.ts';
 import type { FunctionCode } from './stack-description.ts';
 import { templateError } from './template-errors.ts';
 import { extractZip } from './zip-extract.ts';

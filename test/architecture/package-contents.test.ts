@@ -10,7 +10,7 @@ import { distPath, relativeClosure, ROOT, runtimeFiles } from './runtime-files.t
  * What `npm pack` puts in the package (package.json's `files`): what runs and nothing else. The
  * compiled build of every runtime file (runtime-files.ts) with its source map, the functions'
  * sources the emulator bundles, the report assets read from disk, the Python runtime's bootstrap
- * the emulator runs as it is (emulator/lambda/python-bootstrap.py), and the CLI's bin/ with the
+ * the emulator runs as it is (emulator/lambda/runtimes/python-bootstrap.py), and the CLI's bin/ with the
  * entry it loads at the package's root; no tests, benchmarks or docs, and no TypeScript of the
  * programs, so the installed CLI runs dist/ and never transpiles at start; the Artillery engine as
  * `artillery export` hands it over (its package.json and the bundle prepack builds, not its
@@ -29,7 +29,7 @@ const binChain = relativeClosure(['bin/fanout-bench.js']);
 const ENGINE = 'artillery/engine/dist/index.js';
 const ENGINE_PACKAGE = ['artillery/engine/package.json', ENGINE];
 /** run as they are by a host interpreter, not compiled */
-const INTERPRETED = ['emulator/lambda/python-bootstrap.py'];
+const INTERPRETED = ['emulator/lambda/runtimes/python-bootstrap.py'];
 
 let packed: Set<string>;
 

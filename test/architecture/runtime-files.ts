@@ -18,7 +18,7 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  *   worker threads. The package runs them from dist/.
  * - `bundled`: reference-stack/functions/, the chat Lambdas, and the files they import by
  *   relative path (common/chat-protocol.ts). The emulator bundles them with esbuild from these
- *   sources at `stack up` (emulator/lambda/bundle.ts), resolving their packages in the package's
+ *   sources at `stack up` (emulator/lambda/bundling/bundle.ts), resolving their packages in the package's
  *   node_modules, so they ship as written; the emulator also imports the functions' manifest,
  *   tables and stack names (compiled into dist/ with it).
  *

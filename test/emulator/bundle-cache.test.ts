@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { bundleFunctions } from '../../emulator/lambda/bundle.ts';
+import { bundleFunctions } from '../../emulator/lambda/bundling/bundle.ts';
 import { UserError } from '../../common/errors.ts';
 
 // Bundles are built with the real esbuild and kept between stack starts while their sources are

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { endpointPrefixOf, localTargetFor } from '../../emulator/lambda/aws-endpoint-redirect.ts';
-import { awsEndpointServices } from '../../emulator/lambda/aws-endpoint-services.ts';
+import { endpointPrefixOf, localTargetFor } from '../../emulator/lambda/runtimes/aws-endpoint-redirect.ts';
+import { awsEndpointServices } from '../../emulator/lambda/runtimes/aws-endpoint-services.ts';
 
 // Which local endpoint answers a request a function sends to an AWS host (the worker-side
 // wrapping of https/http/fetch is exercised through real workers in lambda-user-code and

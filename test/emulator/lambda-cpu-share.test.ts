@@ -10,7 +10,7 @@ import {
   threadCpuClock,
   threadScheduleReader,
   type ThrottleClock,
-} from '../../emulator/lambda/cpu-share.ts';
+} from '../../emulator/lambda/environments/cpu-share.ts';
 import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { LogStore } from '../../emulator/cloudwatch/log-store.ts';

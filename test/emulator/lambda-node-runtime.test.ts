@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
-import { bundleFunctions } from '../../emulator/lambda/bundle.ts';
+import { bundleFunctions } from '../../emulator/lambda/bundling/bundle.ts';
 import { NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
 import { findNode, majorOf } from '../../src/local-stack/node-binaries.ts';

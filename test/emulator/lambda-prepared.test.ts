@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { functionEnvironmentCap } from '../../emulator/lambda/function-environment-cap.ts';
+import { functionEnvironmentCap } from '../../emulator/lambda/pool/function-environment-cap.ts';
 import { createLambdaRuntime, type LambdaRuntimeOptions } from '../../emulator/lambda/runtime.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { LogStore } from '../../emulator/cloudwatch/log-store.ts';

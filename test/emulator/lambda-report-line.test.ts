@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { billedDurationMs, endLine, initReportLine, reportLine, startLine, timeoutMessage } from '../../emulator/lambda/report-line.ts';
+import { billedDurationMs, endLine, initReportLine, reportLine, startLine, timeoutMessage } from '../../emulator/lambda/environments/report-line.ts';
 
 describe('Lambda platform log lines', () => {
   it('formats REPORT exactly as Lambda does, with Init Duration only when cold', () => {

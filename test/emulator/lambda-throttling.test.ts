@@ -3,7 +3,7 @@ import { createLambdaRuntime, type LambdaRuntimeOptions } from '../../emulator/l
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
 import type { InvokeOutcome, LambdaRuntime } from '../../emulator/lambda/types.ts';
-import { functionEnvironmentCap } from '../../emulator/lambda/function-environment-cap.ts';
+import { functionEnvironmentCap } from '../../emulator/lambda/pool/function-environment-cap.ts';
 import { expectOk, fixture } from './lambda-test-helpers.ts';
 
 type Fn = LambdaRuntimeOptions['functions'][number];

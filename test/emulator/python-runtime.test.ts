@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
-import { stretchFactor } from '../../emulator/lambda/cpu-share.ts';
+import { stretchFactor } from '../../emulator/lambda/environments/cpu-share.ts';
 import type { LambdaRuntime } from '../../emulator/lambda/types.ts';
 import { expectError, expectOk, until } from './lambda-test-helpers.ts';
 

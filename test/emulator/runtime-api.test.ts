@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_PAYLOAD_BYTES, RuntimeApiServer, type RuntimeApiEvents } from '../../emulator/lambda/runtime-api-server.ts';
+import { MAX_PAYLOAD_BYTES, RuntimeApiServer, type RuntimeApiEvents } from '../../emulator/lambda/runtimes/runtime-api-server.ts';
 
 // Lambda's Runtime API as one environment's runtime sees it, over real sockets: /next blocks until
 // an invocation is delivered, with Lambda's headers; the answers to calls the runtime's state does

@@ -1,10 +1,10 @@
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isPythonRuntime, runsInWorker } from '../../common/lambda-runtimes.ts';
-import type { FunctionBundles } from './bundle.ts';
+import { isPythonRuntime, runsInWorker } from '../../../common/lambda-runtimes.ts';
+import type { FunctionBundles } from '../bundling/bundle.ts';
 import type { EnvironmentSpec, ExecutionEnvironment, ProcessEnvironmentSpec, WorkerEnvironmentSpec } from './execution-environment.ts';
-import { PYTHON_BOOTSTRAP, type HostRuntime } from './host-runtimes.ts';
-import { functionCredentials, type FunctionConfig, type RuntimeConfig } from './options.ts';
+import { PYTHON_BOOTSTRAP, type HostRuntime } from '../runtimes/host-runtimes.ts';
+import { functionCredentials, type FunctionConfig, type RuntimeConfig } from '../options.ts';
 import { ProcessEnvironment } from './process-environment.ts';
 import { WorkerEnvironment } from './worker-environment.ts';
 

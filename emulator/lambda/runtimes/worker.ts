@@ -13,12 +13,12 @@ import { Script } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
-import { CpuThrottle, threadCpuClock } from './cpu-share.ts';
-import { endLine, initReportLine, reportLine, startLine } from './report-line.ts';
+import { CpuThrottle, threadCpuClock } from '../environments/cpu-share.ts';
+import { endLine, initReportLine, reportLine, startLine } from '../environments/report-line.ts';
 import { installLambdaConsole } from './runtime-console.ts';
 import { installAwsEndpointRedirect } from './aws-endpoint-redirect.ts';
 import { eventLoopDrained } from './event-loop-drain.ts';
-import { Freezer } from './freeze.ts';
+import { Freezer } from '../environments/freeze.ts';
 import { loadHandler, type Handler } from './handler-module.ts';
 import type { InvokeRequest, WorkerInit, WorkerMessage } from './worker-protocol.ts';
 

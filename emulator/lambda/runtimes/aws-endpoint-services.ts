@@ -1,4 +1,4 @@
-import type { StackServiceEndpoints } from '../aws-endpoint-urls.ts';
+import type { StackServiceEndpoints } from '../../aws-endpoint-urls.ts';
 
 /**
  * The runtime's `awsEndpoints.services` for a stack: each AWS endpoint prefix a function's code

@@ -1,4 +1,4 @@
-import type { ThrottleReason } from './types.ts';
+import type { ThrottleReason } from '../types.ts';
 
 /** What the accounting needs to know about a function. */
 export interface ConcurrencyUser {

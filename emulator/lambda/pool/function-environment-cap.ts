@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { cpuShare } from './cpu-share.ts';
+import { cpuShare } from '../environments/cpu-share.ts';
 
 /** The per-function cap never goes below this: a burst's first few cold starts stay as on AWS. */
 const MIN_FUNCTION_CAP = 4;

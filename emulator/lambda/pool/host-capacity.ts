@@ -1,4 +1,4 @@
-import type { ExecutionEnvironment } from './execution-environment.ts';
+import type { ExecutionEnvironment } from '../environments/execution-environment.ts';
 import type { FunctionPool } from './function-pool.ts';
 
 /**

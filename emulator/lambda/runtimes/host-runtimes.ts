@@ -2,9 +2,9 @@ import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import { UserError } from '../../common/errors.ts';
-import { isProvidedRuntime, isPythonRuntime, type LambdaRuntimeId, type PythonRuntime } from '../../common/lambda-runtimes.ts';
-import { packagePath } from '../../common/package-paths.ts';
+import { UserError } from '../../../common/errors.ts';
+import { isProvidedRuntime, isPythonRuntime, type LambdaRuntimeId, type PythonRuntime } from '../../../common/lambda-runtimes.ts';
+import { packagePath } from '../../../common/package-paths.ts';
 
 /**
  * What on this host runs a function whose runtime is not Node.js, checked before the stack
@@ -35,7 +35,7 @@ export interface HostRuntimeFunction {
   dir: string;
 }
 
-export const PYTHON_BOOTSTRAP = packagePath('emulator', 'lambda', 'python-bootstrap.py');
+export const PYTHON_BOOTSTRAP = packagePath('emulator', 'lambda', 'runtimes', 'python-bootstrap.py');
 
 const execFileAsync = promisify(execFile);
 

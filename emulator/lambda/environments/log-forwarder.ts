@@ -1,5 +1,5 @@
-import { mayBeEmf, parseEmfLine } from '../cloudwatch/emf.ts';
-import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
+import { mayBeEmf, parseEmfLine } from '../../cloudwatch/emf.ts';
+import type { LogSink, MetricSink } from '../../cloudwatch/types.ts';
 
 /** CloudWatch Logs' maximum event size; longer lines are truncated, as Lambda does. */
 const MAX_EVENT_CHARS = 256 * 1024;

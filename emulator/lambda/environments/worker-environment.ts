@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { LogForwarder } from './log-forwarder.ts';
-import { PROFILING_FLAGS } from './profiling.ts';
+import { PROFILING_FLAGS } from '../bundling/profiling.ts';
 import { exitedLines, initReportLine, timedOutLines } from './report-line.ts';
 import { FreezeControl } from './freeze.ts';
 import {
@@ -17,7 +17,7 @@ import {
   type WorkerEnvironmentSpec,
 } from './execution-environment.ts';
 import { PendingResult } from './pending-result.ts';
-import type { InvokeRequest, WorkerInit, WorkerMessage } from './worker-protocol.ts';
+import type { InvokeRequest, WorkerInit, WorkerMessage } from '../runtimes/worker-protocol.ts';
 
 /** Runtime, SDK and module overhead outside the V8 old generation, kept out of the heap limit. */
 const NON_HEAP_MB = 48;

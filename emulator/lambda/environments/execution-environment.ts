@@ -1,7 +1,7 @@
-import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
-import type { FunctionConfig } from './options.ts';
+import type { LogSink, MetricSink } from '../../cloudwatch/types.ts';
+import type { FunctionConfig } from '../options.ts';
 import { timeoutMessage } from './report-line.ts';
-import type { WorkerInit, WorkerMessage } from './worker-protocol.ts';
+import type { WorkerInit, WorkerMessage } from '../runtimes/worker-protocol.ts';
 
 /**
  * What the pool (function-pool.ts, env-preparer.ts, host-capacity.ts, runtime.ts) knows of an

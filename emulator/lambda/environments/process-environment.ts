@@ -21,7 +21,7 @@ import { ProcessFreeze } from './process-freeze.ts';
 import { ProcessMemoryLimit, residentPeakMB } from './process-memory.ts';
 import { endLine, exitedLines, initReportLine, reportLine, startLine, timedOutLines } from './report-line.ts';
 import { PendingResult } from './pending-result.ts';
-import { MAX_PAYLOAD_BYTES, RuntimeApiServer, type Invocation } from './runtime-api-server.ts';
+import { MAX_PAYLOAD_BYTES, RuntimeApiServer, type Invocation } from '../runtimes/runtime-api-server.ts';
 
 /** How long a runtime that reported its INIT error may take to exit by itself before it is killed. */
 const INIT_ERROR_GRACE_MS = 1_000;

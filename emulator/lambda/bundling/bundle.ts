@@ -3,12 +3,12 @@ import { access, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BuildFailure, BuildOptions } from 'esbuild';
-import { UserError } from '../../common/errors.ts';
-import { esbuildTargetOf, type NodeRuntime } from '../../common/node-runtimes.ts';
+import { UserError } from '../../../common/errors.ts';
+import { esbuildTargetOf, type NodeRuntime } from '../../../common/node-runtimes.ts';
 import { buildKey, cachedBuild } from './bundle-cache.ts';
 import { PROFILE_DIR } from './profiling.ts';
-import { bundleCache, writableCacheDir } from '../../common/cache-dir.ts';
-import { siblingModule } from '../../common/package-paths.ts';
+import { bundleCache, writableCacheDir } from '../../../common/cache-dir.ts';
+import { siblingModule } from '../../../common/package-paths.ts';
 
 /**
  * Bundle every function like CDK's NodejsFunction does by default (esbuild: bundle, platform
@@ -29,8 +29,8 @@ export interface FunctionBundles {
   dispose(): Promise<void>;
 }
 
-const WORKER_SOURCE = siblingModule(import.meta.url, 'worker');
-const SDK_HOOKS_SOURCE = siblingModule(import.meta.url, 'bundled-sdk-hooks');
+const WORKER_SOURCE = siblingModule(import.meta.url, '../runtimes/worker');
+const SDK_HOOKS_SOURCE = siblingModule(import.meta.url, '../runtimes/bundled-sdk-hooks');
 
 /** A function to bundle; `runtime` (its own Lambda runtime) sets its esbuild target. */
 export interface BundledFunction {

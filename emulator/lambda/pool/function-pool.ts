@@ -1,8 +1,8 @@
 import { functionEnvironmentCap } from './function-environment-cap.ts';
 import { TokenBucket } from './token-bucket.ts';
-import type { EnvironmentSpec, ExecutionEnvironment, StartFailure } from './execution-environment.ts';
-import type { FunctionConfig } from './options.ts';
-import type { FunctionStats } from './types.ts';
+import type { EnvironmentSpec, ExecutionEnvironment, StartFailure } from '../environments/execution-environment.ts';
+import type { FunctionConfig } from '../options.ts';
+import type { FunctionStats } from '../types.ts';
 
 /** A cold invocation waiting for an environment (see env-preparer.ts). */
 export interface ColdWaiter {

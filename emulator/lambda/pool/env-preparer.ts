@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { ExecutionEnvironment } from './execution-environment.ts';
+import type { ExecutionEnvironment } from '../environments/execution-environment.ts';
 import type { ColdGrant, ColdWaiter, FunctionPool } from './function-pool.ts';
 import type { HostCapacity } from './host-capacity.ts';
 
