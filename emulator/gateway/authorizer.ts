@@ -1,7 +1,7 @@
-import type { IncomingMessage } from 'node:http';
 import type { Connection } from './connection.ts';
 import type { AuthorizerConfig, GatewayContext } from './context.ts';
 import { authorizerEvent } from './events.ts';
+import { headerValues, type HandshakeRequest } from './handshake-request.ts';
 import { awsId } from './ids.ts';
 import type { IntegrationOutcome } from './integration.ts';
 
@@ -9,7 +9,8 @@ import type { IntegrationOutcome } from './integration.ts';
  * A Lambda REQUEST authorizer on $connect, with API Gateway's semantics:
  *
  * - every identity source (`route.request.header.X`, `route.request.querystring.Y`) must be present
- *   and non-empty, else 401 without calling the function;
+ *   and non-empty in the request as the gateway passes it on (with the headers it adds, such as
+ *   X-Forwarded-Proto), else 401 without calling the function;
  * - the function throws "Unauthorized" → 401; returns a policy whose statement on this method ARN
  *   denies (explicit deny) → 403, or that matches no statement (implicit deny) → 403;
  * - it throws anything else, times out, is throttled, or answers something that is not a valid
@@ -34,15 +35,15 @@ export async function authorize(
   ctx: GatewayContext,
   auth: AuthorizerConfig,
   conn: Connection,
-  req: IncomingMessage,
+  request: HandshakeRequest,
   now: number,
 ): Promise<AuthorizerDecision> {
-  if (!identityPresent(req, auth.identitySource)) {
+  if (!identityPresent(request, auth.identitySource)) {
     ctx.metrics.count('ClientError');
     return UNAUTHORIZED;
   }
   const methodArn = `arn:aws:execute-api:${ctx.config.region}:${ctx.config.accountId}:${ctx.api.apiId}/${ctx.api.stage}/$connect`;
-  const event = authorizerEvent(ctx.api, conn, req, awsId(), now, methodArn);
+  const event = authorizerEvent(ctx.api, conn, request, awsId(), now, methodArn);
   const start = performance.now();
   const outcome = await ctx.integration.invoke(auth.functionName, event, { metrics: false });
   const decision = evaluate(outcome, methodArn, Math.round(performance.now() - start), (why) =>
@@ -53,23 +54,13 @@ export async function authorize(
 }
 
 /** Every identity source present and non-empty (header names case-insensitive, query names exact). */
-export function identityPresent(req: IncomingMessage, sources: readonly string[]): boolean {
-  let query: URLSearchParams | undefined;
+export function identityPresent(request: HandshakeRequest, sources: readonly string[]): boolean {
   for (const source of sources) {
     const header = /^route\.request\.header\.(.+)$/.exec(source);
-    if (header) {
-      const v = req.headers[header[1]!.toLowerCase()];
-      if (!(Array.isArray(v) ? v.some((x) => x !== '') : v !== undefined && v !== '')) return false;
-      continue;
-    }
-    const param = /^route\.request\.querystring\.(.+)$/.exec(source);
-    if (param) {
-      const url = req.url ?? '/';
-      query ??= new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
-      if (!query.getAll(param[1]!).some((x) => x !== '')) return false;
-      continue;
-    }
-    return false; // not an identity source this emulator evaluates (its config never names one)
+    const param = header ? undefined : /^route\.request\.querystring\.(.+)$/.exec(source);
+    // an identity source of another kind is one this emulator's config never names
+    const values = header ? headerValues(request, header[1]!) : param ? (request.query?.multi[param[1]!] ?? []) : [];
+    if (!values.some((v) => v !== '')) return false;
   }
   return true;
 }

@@ -1,12 +1,15 @@
-import type { IncomingMessage } from 'node:http';
-import { awsId, traceId } from './ids.ts';
+import type { HandshakeRequest } from './handshake-request.ts';
+import { awsId } from './ids.ts';
 
 /**
  * The Lambda proxy events API Gateway sends for WebSocket routes, field for field:
  * requestContext on every event; headers and query string on $connect only (plus the stub
  * header set AWS puts on $disconnect); body + isBase64Encoded on messages;
  * disconnectStatusCode/disconnectReason on $disconnect. messageId is null on CONNECT, a string
- * on MESSAGE and absent on DISCONNECT.
+ * on MESSAGE and absent on DISCONNECT. identity.userAgent is there only when the client sent a
+ * User-Agent (AWS's documented events without one have sourceIp alone); the authorizer's identity
+ * has sourceIp alone. test/fixtures/gateway/aws-documented-events.json holds AWS's examples these
+ * are held against.
  */
 
 export interface ApiIdentity {
@@ -21,6 +24,7 @@ export interface ClientInfo {
   connectionId: string;
   connectedAt: number;
   sourceIp: string;
+  /** '' when the client sent no User-Agent */
   userAgent: string;
   /**
    * What the $connect authorizer answered for this connection (principalId, integrationLatency and
@@ -61,13 +65,11 @@ function baseContext(api: ApiIdentity, client: ClientInfo, routeKey: string, eve
  * string as $connect gets them, `type`, `methodArn`, `stageVariables`, and a CONNECT request
  * context whose identity has the source IP only (AWS's documented example).
  */
-export function authorizerEvent(api: ApiIdentity, client: ClientInfo, req: IncomingMessage, requestId: string, now: number, methodArn: string) {
-  const { headers, multiValueHeaders } = eventHeaders(req, client, api.domainName, now);
-  const event: Record<string, unknown> = { type: 'REQUEST', methodArn, headers, multiValueHeaders };
-  const query = queryParameters(req.url ?? '/');
-  if (query) {
-    event.queryStringParameters = query.single;
-    event.multiValueQueryStringParameters = query.multi;
+export function authorizerEvent(api: ApiIdentity, client: ClientInfo, request: HandshakeRequest, requestId: string, now: number, methodArn: string) {
+  const event: Record<string, unknown> = { type: 'REQUEST', methodArn, headers: request.headers, multiValueHeaders: request.multiValueHeaders };
+  if (request.query) {
+    event.queryStringParameters = request.query.single;
+    event.multiValueQueryStringParameters = request.query.multi;
   }
   event.stageVariables = {};
   event.requestContext = {
@@ -77,18 +79,16 @@ export function authorizerEvent(api: ApiIdentity, client: ClientInfo, req: Incom
   return event;
 }
 
-export function connectEvent(api: ApiIdentity, client: ClientInfo, req: IncomingMessage, requestId: string, now: number) {
-  const { headers, multiValueHeaders } = eventHeaders(req, client, api.domainName, now);
-  const event: Record<string, unknown> = { headers, multiValueHeaders };
-  const query = queryParameters(req.url ?? '/');
-  if (query) {
-    event.queryStringParameters = query.single;
-    event.multiValueQueryStringParameters = query.multi;
+export function connectEvent(api: ApiIdentity, client: ClientInfo, request: HandshakeRequest, requestId: string, now: number) {
+  const event: Record<string, unknown> = { headers: request.headers, multiValueHeaders: request.multiValueHeaders };
+  if (request.query) {
+    event.queryStringParameters = request.query.single;
+    event.multiValueQueryStringParameters = request.query.multi;
   }
   event.requestContext = {
     ...baseContext(api, client, '$connect', 'CONNECT', now, requestId),
     messageId: null,
-    identity: { sourceIp: client.sourceIp, userAgent: client.userAgent },
+    identity: identityOf(client),
   };
   event.isBase64Encoded = false;
   return event;
@@ -107,7 +107,7 @@ export function messageEvent(
     requestContext: {
       ...baseContext(api, client, routeKey, 'MESSAGE', now, requestId),
       messageId: awsId(),
-      identity: { sourceIp: client.sourceIp },
+      identity: identityOf(client),
     },
     body: isBinary ? data.toString('base64') : data.toString('utf8'),
     isBase64Encoded: isBinary,
@@ -133,7 +133,7 @@ export function disconnectEvent(api: ApiIdentity, client: ClientInfo, statusCode
       stage: base.stage,
       connectedAt: base.connectedAt,
       requestTimeEpoch: base.requestTimeEpoch,
-      identity: { sourceIp: client.sourceIp, userAgent: client.userAgent },
+      identity: identityOf(client),
       requestId: base.requestId,
       domainName: base.domainName,
       connectionId: base.connectionId,
@@ -144,33 +144,7 @@ export function disconnectEvent(api: ApiIdentity, client: ClientInfo, statusCode
   };
 }
 
-/** Client headers with their original casing, plus the X-Forwarded-* / trace headers AWS adds. */
-function eventHeaders(req: IncomingMessage, client: ClientInfo, domainName: string, now: number) {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
-  const add = (name: string, value: string) => {
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
-  };
-  const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) add(raw[i]!, raw[i + 1]!);
-  if (!('Host' in headers) && !('host' in headers)) add('Host', domainName);
-  add('X-Amzn-Trace-Id', traceId(now));
-  add('X-Forwarded-For', client.sourceIp);
-  add('X-Forwarded-Port', String(req.socket.localPort ?? ''));
-  add('X-Forwarded-Proto', 'http');
-  return { headers, multiValueHeaders };
-}
-
-function queryParameters(url: string) {
-  const q = url.indexOf('?');
-  if (q < 0 || q === url.length - 1) return undefined;
-  const params = new URLSearchParams(url.slice(q + 1));
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
-  for (const [key, value] of params) {
-    single[key] = value;
-    (multi[key] ??= []).push(value);
-  }
-  return Object.keys(single).length > 0 ? { single, multi } : undefined;
+/** The caller as route events name it: its address, and its User-Agent when it sent one. */
+function identityOf(client: ClientInfo): { sourceIp: string; userAgent?: string } {
+  return client.userAgent === '' ? { sourceIp: client.sourceIp } : { sourceIp: client.sourceIp, userAgent: client.userAgent };
 }

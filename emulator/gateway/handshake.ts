@@ -6,6 +6,7 @@ import { authorize } from './authorizer.ts';
 import type { GatewayContext } from './context.ts';
 import { dispatchDisconnect, NO_CLOSE_FRAME, onSocketClosed } from './disconnect.ts';
 import { connectEvent } from './events.ts';
+import { handshakeRequest } from './handshake-request.ts';
 import { awsId } from './ids.ts';
 import type { IntegrationOutcome } from './integration.ts';
 import { onClientMessage } from './messages.ts';
@@ -50,6 +51,7 @@ export async function onUpgrade(ctx: GatewayContext, req: IncomingMessage, socke
   const now = Date.now();
   const conn = new Connection(awsId(), now, sourceIpOf(req), headerValue(req.headers['user-agent']));
   ctx.registry.add(conn);
+  const request = handshakeRequest(req, conn.sourceIp, ctx.api.domainName, now);
 
   let clientGone = false;
   const onGone = () => (clientGone = true);
@@ -57,7 +59,7 @@ export async function onUpgrade(ctx: GatewayContext, req: IncomingMessage, socke
 
   let decision: Decision = { accept: true };
   if (ctx.authorizer) {
-    const auth = await authorize(ctx, ctx.authorizer, conn, req, now);
+    const auth = await authorize(ctx, ctx.authorizer, conn, request, now);
     if (auth.allow) conn.authorizer = auth.authorizer;
     else decision = { accept: false, status: auth.status, body: auth.body };
   }
@@ -65,7 +67,7 @@ export async function onUpgrade(ctx: GatewayContext, req: IncomingMessage, socke
   if (decision.accept) ctx.metrics.count('ConnectCount', route?.routeKey);
   if (route && decision.accept) {
     const requestId = awsId();
-    const outcome = await ctx.integration.invoke(route.functionName, connectEvent(ctx.api, conn, req, requestId, now), { route: route.routeKey });
+    const outcome = await ctx.integration.invoke(route.functionName, connectEvent(ctx.api, conn, request, requestId, now), { route: route.routeKey });
     decision = decide(outcome, ctx);
   }
   socket.off('close', onGone);
