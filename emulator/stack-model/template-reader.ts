@@ -9,7 +9,7 @@ import { FunctionCodeReader, type CodeSource } from './function-code.ts';
 import { readLambdaFunction } from './lambda-function-reader.ts';
 import type { TemplateResource } from './resource-dependencies.ts';
 import { expandSam, isSamTemplate, SAM_TRANSFORM } from './sam-transform.ts';
-import { readServerlessPackage, serverlessDirOf } from './serverless-package.ts';
+import { isServerlessSource, readServerlessPackage, serverlessDirOf, serverlessSourceRefusal } from './serverless-package.ts';
 import { readSsmParameter } from './ssm-parameter-reader.ts';
 import type { FunctionDescription, NotEmulated, StackDescription, StackSource } from './stack-description.ts';
 import { checkStackName, stackNameFromFile } from './stack-name.ts';
@@ -55,6 +55,8 @@ interface Located {
   stackName?: string;
   parameters: Record<string, string>;
   codeSource: (resources: Record<string, TemplateResource>) => CodeSource;
+  /** a Serverless package whose serverless.yml declares a WebSocket API: what declares it */
+  declaredWebSocketApi?: string;
 }
 
 const NO_LOCAL_CODE: CodeSource = { localCode: () => undefined };
@@ -62,7 +64,9 @@ const NO_LOCAL_CODE: CodeSource = { localCode: () => undefined };
 export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDescription> {
   const located = locate(o);
   const file = located.templateFile;
-  let template = parseTemplate(file, readDataFile(file, { what: 'template', maxBytes: MAX_TEMPLATE_BYTES, yamlTags: CLOUDFORMATION_YAML_TAGS, maxAliasCount: MAX_TEMPLATE_ALIASES }));
+  const raw = readDataFile(file, { what: 'template', maxBytes: MAX_TEMPLATE_BYTES, yamlTags: CLOUDFORMATION_YAML_TAGS, maxAliasCount: MAX_TEMPLATE_ALIASES });
+  if (located.format === 'cloudformation' && isServerlessSource(file, raw)) throw serverlessSourceRefusal(o.path);
+  let template = parseTemplate(file, raw);
   const notEmulated: NotEmulated[] = [];
   let format = located.format;
   if (isSamTemplate(template)) {
@@ -85,6 +89,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     accountId: o.accountId,
     apiId: o.apiId,
   });
+  refuseApiOutsideTemplate(t, located.declaredWebSocketApi);
   const apiLogicalId = chooseWebSocketApi(t);
 
   const functionIds = t.ofType('AWS::Lambda::Function');
@@ -172,13 +177,32 @@ function locate(o: ReadTemplateOptions): Located {
         format: 'serverless',
         templateFile: sls.templateFile,
         ...(sls.stackName ? { stackName: sls.stackName } : {}),
+        ...(sls.declaredWebSocketApi ? { declaredWebSocketApi: sls.declaredWebSocketApi } : {}),
         parameters: {},
         codeSource: () => sls.codeSource,
       };
     }
     throw new UserError(`--template ${o.path}: a directory, but neither a CDK cloud assembly (manifest.json) nor a Serverless package (.serverless/cloudformation-template-update-stack.json)`);
   }
+  // by its name: serverless.ts/.js would not even read as data
+  if (isServerlessSource(o.path)) throw serverlessSourceRefusal(o.path);
   return { format: 'cloudformation', templateFile: resolve(o.path), parameters: {}, codeSource: () => NO_LOCAL_CODE };
+}
+
+/**
+ * A stack with functions but no WebSocket API in its CloudFormation: the API is made outside the
+ * template (a deploy-time plugin such as serverless-websockets-plugin calls the API Gateway API
+ * itself), so there is nothing here to read it from. Said as such, rather than "no API".
+ */
+function refuseApiOutsideTemplate(t: StackTemplate, declared: string | undefined): void {
+  if (t.ofType('AWS::ApiGatewayV2::Api').length > 0) return;
+  const functions = t.ofType('AWS::Lambda::Function').length;
+  if (declared !== undefined) {
+    throw templateError(t.file, ['Resources'], `no AWS::ApiGatewayV2::Api, though serverless.yml declares a WebSocket API (${declared}): a plugin makes that API at deploy time with SDK calls, so it cannot be read from the template; declare the routes as the framework's own \`websocket\` events and package again`);
+  }
+  if (functions > 0) {
+    throw templateError(t.file, ['Resources'], `${functions} Lambda function${functions === 1 ? '' : 's'} but no AWS::ApiGatewayV2::Api: the WebSocket API is not in this CloudFormation (made at deploy time by a plugin or a script?), so it cannot be read from the template`);
+  }
 }
 
 /** Macros change the template before CloudFormation reads it: only SAM's (expanded here) and AWS::LanguageExtensions' functions are known. */

@@ -148,6 +148,64 @@ describe('what cannot run is refused, naming the resource and the property', () 
     expect(await refusal(none)).toBe('Resources: no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET: the emulator runs a WebSocket API stack');
   });
 
+  it('functions without a WebSocket API: the API is not in the CloudFormation', async () => {
+    const t = base();
+    for (const id of ['Api', 'Route', 'Integration', 'Stage']) delete t.Resources[id];
+    expect(await refusal(t)).toBe(
+      'Resources: 1 Lambda function but no AWS::ApiGatewayV2::Api: the WebSocket API is not in this CloudFormation (made at deploy time by a plugin or a script?), so it cannot be read from the template',
+    );
+  });
+
+  it('a Serverless package whose API serverless-websockets-plugin makes at deploy time', async () => {
+    // What `serverless package` leaves for a service on the old plugin: functions, no API.
+    const sls = join(dir, 'sls-plugin', '.serverless');
+    mkdirSync(sls, { recursive: true });
+    const t = base();
+    for (const id of ['Api', 'Route', 'Integration', 'Stage']) delete t.Resources[id];
+    writeFileSync(join(sls, 'cloudformation-template-update-stack.json'), JSON.stringify(t));
+    writeFileSync(
+      join(sls, 'serverless-state.json'),
+      JSON.stringify({
+        service: {
+          service: 'chat',
+          provider: { name: 'aws', stage: 'dev', websocketApiName: 'chat-websockets' },
+          plugins: ['serverless-websockets-plugin'],
+          functions: { connectionManager: { handler: 'handler.connectionManager', events: [{ websocket: { routeKey: '$connect' } }] } },
+        },
+      }),
+    );
+    const err = await readTemplateStack({ path: join(dir, 'sls-plugin'), parameters: {}, region: 'us-east-1', accountId: '123456789012', apiId: 'abcdef1234', workDir: join(dir, 'sls-plugin-work') }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toBe(
+      `${join(sls, 'cloudformation-template-update-stack.json')}: Resources: no AWS::ApiGatewayV2::Api, though serverless.yml declares a WebSocket API (plugins: serverless-websockets-plugin): a plugin makes that API at deploy time with SDK calls, so it cannot be read from the template; declare the routes as the framework's own \`websocket\` events and package again`,
+    );
+  });
+
+  it('a Serverless service file (serverless.yml): what to run first, and where the package lands', async () => {
+    const project = join(dir, 'sls-source');
+    mkdirSync(project, { recursive: true });
+    const source = 'service: chat\nprovider:\n  name: aws\n  runtime: nodejs20.x\nfunctions:\n  connect:\n    handler: handler.connect\n    events:\n      - websocket: $connect\n';
+    const refused = async (path: string) => {
+      const err = await readTemplateStack({ path, parameters: {}, region: 'us-east-1', accountId: '123456789012', apiId: 'abcdef1234', workDir: join(project, 'work') }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as Error).message).not.toContain('\n');
+      return (err as Error).message;
+    };
+    for (const name of ['serverless.yml', 'serverless.ts']) {
+      writeFileSync(join(project, name), name.endsWith('.ts') ? 'export default { service: "chat" };' : source);
+      expect(await refused(join(project, name))).toBe(
+        `--template ${join(project, name)}: a Serverless Framework service file, not its CloudFormation: run \`npx serverless package\` first (it writes ${join(project, '.serverless', 'cloudformation-template-update-stack.json')}), then --template ${join(project, '.serverless')}`,
+      );
+    }
+    // known by its shape under another name, and once packaged, pointed at the package
+    writeFileSync(join(project, 'chat.yml'), source);
+    mkdirSync(join(project, '.serverless'));
+    writeFileSync(join(project, '.serverless', 'cloudformation-template-update-stack.json'), '{}');
+    expect(await refused(join(project, 'chat.yml'))).toBe(
+      `--template ${join(project, 'chat.yml')}: a Serverless Framework service file, not its CloudFormation: its package is at ${join(project, '.serverless', 'cloudformation-template-update-stack.json')}: give --template ${join(project, '.serverless')}`,
+    );
+  });
+
   it('a route without an integration', async () => {
     const t = base();
     delete t.Resources.Route!.Properties!.Target;
