@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isProvidedRuntime, runtimeRefusal, RUNTIMES_RUN, type LambdaRuntimeId } from '../../common/lambda-runtimes.ts';
+import { readExecutionRole } from '../iam/execution-role-reader.ts';
 import type { FunctionCodeReader } from './function-code.ts';
 import { cfnInteger, cfnString, parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
@@ -35,6 +36,7 @@ export async function readLambdaFunction(t: StackTemplate, logicalId: string, co
   const refusal = runtimeRefusal(p.Runtime);
   if (refusal !== undefined) throw templateError(t.file, at('Runtime'), refusal);
   const runtime = p.Runtime as LambdaRuntimeId;
+  const role = readExecutionRole(t, logicalId);
   // A custom runtime's bootstrap reads _HANDLER if it wants one: Lambda requires none of it.
   const handler = p.Handler ?? (isProvidedRuntime(runtime) ? 'bootstrap' : undefined);
   if (handler === undefined) throw templateError(t.file, at('Handler'), `missing (${runtime.startsWith('python') ? '[package/]module.function' : 'path/file.export'})`);
@@ -47,5 +49,6 @@ export async function readLambdaFunction(t: StackTemplate, logicalId: string, co
     timeoutSeconds: p.Timeout ?? 3,
     environment: { ...(p.Environment?.Variables ?? {}) },
     ...(p.ReservedConcurrentExecutions !== undefined ? { reservedConcurrency: p.ReservedConcurrentExecutions } : {}),
+    ...(role ? { role } : {}),
   };
 }

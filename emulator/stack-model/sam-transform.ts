@@ -9,7 +9,8 @@ import { templateError } from './template-errors.ts';
  * - AWS::Serverless::Function → AWS::Lambda::Function of the same logical id, Globals.Function
  *   merged in (mappings merged key by key, lists appended, the function's own value winning),
  *   CodeUri kept as a local path (what `sam package` would upload), InlineCode as ZipFile, and the
- *   execution role SAM creates (`{Id}Role`) when the function names none. Events are listed as
+ *   execution role SAM creates (`{Id}Role`) when the function names none, its `Policies` kept
+ *   unexpanded in the role's Metadata (SAM_POLICIES). Events are listed as
  *   not emulated, one line each (an Api, a schedule, a queue... never invokes it offline), and so
  *   are the alias of AutoPublishAlias (its provisioned concurrency included) and a function URL.
  * - AWS::Serverless::SimpleTable → AWS::DynamoDB::Table: PrimaryKey (default `id` String),
@@ -17,6 +18,8 @@ import { templateError } from './template-errors.ts';
  * Other AWS::Serverless types stay as they are and are listed as not emulated.
  */
 export const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
+/** The implicit role's Metadata key holding its function's SAM `Policies`, unexpanded: `{ function, policies }`. */
+export const SAM_POLICIES = 'SamPolicies';
 
 export interface SamExpansion {
   template: Template;
@@ -55,7 +58,9 @@ export function expandSam(file: string, template: Template): SamExpansion {
       } else if (props.CodeUri !== undefined) lambda.Code = props.CodeUri;
       else if (props.PackageType !== 'Image') throw templateError(file, ['Resources', id, 'Properties', 'CodeUri'], 'missing: SAM needs CodeUri or InlineCode');
       if (lambda.Role === undefined) {
-        resources[`${id}Role`] = { Type: 'AWS::IAM::Role', Properties: {}, ...(resource.Condition ? { Condition: resource.Condition } : {}) };
+        // SAM writes Policies into the role it makes; kept as written, for the role reader (emulator/iam/) to expand
+        const samPolicies = { [SAM_POLICIES]: { function: id, policies: props.Policies ?? [] } };
+        resources[`${id}Role`] = { Type: 'AWS::IAM::Role', Properties: {}, Metadata: samPolicies, ...(resource.Condition ? { Condition: resource.Condition } : {}) };
         lambda.Role = { 'Fn::GetAtt': [`${id}Role`, 'Arn'] };
       }
       resources[id] = { ...resource, Type: 'AWS::Lambda::Function', Properties: lambda };

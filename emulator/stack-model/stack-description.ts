@@ -1,5 +1,6 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { LambdaRuntimeId } from '../../common/lambda-runtimes.ts';
+import type { ExecutionRole } from '../iam/execution-role.ts';
 
 /**
  * What the emulator runs: one WebSocket API stack, described once whatever it was written in.
@@ -114,6 +115,8 @@ export interface FunctionDescription {
   /** the function's own variables, intrinsics resolved */
   environment: Record<string, string>;
   reservedConcurrency?: number;
+  /** its execution role and the statements of its policies (emulator/iam/); absent where none was read */
+  role?: ExecutionRole;
 }
 
 export interface TableDescription {

@@ -68,6 +68,8 @@ describe('SAM: the rooms fixture', () => {
       memoryMB: 512,
       timeoutSeconds: 10,
       environment: { MEMBERS_TABLE: members, BY_CONNECTION_INDEX: 'byConnection', STATS_TABLE: stats },
+      // the role SAM makes for it, with the basic execution role SAM attaches (the fixture names no Policies)
+      role: expect.objectContaining({ name: expect.stringMatching(/^sam-rooms-PublishFunctionRole-/), notes: [] }),
     });
     expect(fn(d, 'JoinFunction').memoryMB).toBe(256);
     expect(fn(d, 'LeaveFunction').code).toEqual({ kind: 'handler', dir: join(FIXTURES, 'sam-rooms/src'), handler: 'leave.handler' });
