@@ -234,7 +234,8 @@ export class Shard extends ClientGroup {
   protected joinDone(_c: SimClient, intended: number, ok: boolean): void {
     if (ok) {
       this.counts.joins++;
-      this.recorder.record('join', toMicros(now() - intended));
+      // a join nothing answers has no latency: its "done" is only the frame going out
+      if (this.wire.joinAnswered) this.recorder.record('join', toMicros(now() - intended));
     } else {
       this.counts.joinFailures++;
     }

@@ -145,6 +145,9 @@ timeouts: { grace: 1s, loss: 2s }
       expect(results.metrics.fanoutCompletion.min).toBeGreaterThanOrEqual(150);
       expect(results.verdict.outcome).toBe('fail');
       expect(results.verdict.checks.find((c) => c.name === 'no lost deliveries')!.passed).toBe(false);
+      // members by the connect URL: there is no join, so no join latency
+      expect(results.metrics.join).toBeUndefined();
+      expect(results.protocol!.notObservable['metrics.join']).toMatch(/^no join to measure: with membership connect/);
     });
   });
 
@@ -183,6 +186,34 @@ timeouts: { loss: 3s }
       expect(results.errors).toEqual({});
       expect(results.protocol!.notObservable['sends.acked']).toBeUndefined();
       expect(results.protocol!.notObservable['metrics.connectCold']).toBeDefined();
+    });
+  });
+
+  it('a join nothing answers has no latency to measure: no join metric, and the reports say why', async () => {
+    await withServer(await startProtocolServer({ shape: 'subscribe', answers: false }), async (server) => {
+      const scenario = file(
+        'unanswered-join.yaml',
+        `name: unanswered-join
+clients: 4
+rooms: 2
+protocol:
+  name: fire-and-forget
+  membership: { model: join, frame: { op: subscribe, channel: "{{room}}" }, settle: 200ms }
+  send: { frame: { op: publish, channel: "{{room}}", data: "{{probe}}" } }
+phases:
+  - connect: { rate: 400 }
+  - join: { rate: 400 }
+  - send: { duration: 1s, rate: 4 }
+timeouts: { loss: 2s }
+`,
+      );
+      const { results, runDir } = await runBenchmark({ scenario, target: server.url, outDir: dir, shards: 1, seed: 6 });
+      expect(results.connections).toMatchObject({ opened: 4, joined: 4, joinFailed: 0 });
+      // the joins went out (deliveries prove the members are in), but nothing timed them
+      expect(results.deliveries.received).toBeGreaterThan(0);
+      expect(results.metrics.join).toBeUndefined();
+      expect(results.protocol!.notObservable['metrics.join']).toMatch(/^no answer to measure: /);
+      expect(readFileSync(join(runDir, 'summary.md'), 'utf8')).toMatch(/`metrics\.join`: no answer to measure/);
     });
   });
 

@@ -14,6 +14,7 @@ export function protocolTraits(kind: Exclude<ProtocolResult['kind'], 'chat-v1'>,
     membership: wire.membership,
     recipients: wire.recipients,
     sendAcks: wire.acksSends,
+    joinAnswers: wire.joinAnswered,
     ackCounts: wire.acksCount,
     coldConnects: wire.coldConnects,
   };

@@ -13,10 +13,17 @@ export interface ProtocolTraits {
   membership: ProtocolResult['membership'];
   recipients: ProtocolResult['recipients'];
   sendAcks: boolean;
+  /** the target answers a join (membership join with an answer); otherwise a join has no latency to measure */
+  joinAnswers: boolean;
   /** acks say whom the target posted to and how many were gone (chat-v1's `sent`) */
   ackCounts: boolean;
   /** connects say whether $connect ran cold (chat-v1's subprotocol answer) */
   coldConnects: boolean;
+}
+
+/** A join the harness can time: chat-v1's (no traits), or a protocol whose clients join and are answered. */
+export function joinMeasured(t: ProtocolTraits | undefined): boolean {
+  return t === undefined || (t.membership === 'join' && t.joinAnswers);
 }
 
 /**
@@ -31,6 +38,11 @@ export function protocolResult(t: ProtocolTraits, hasDrop: boolean): ProtocolRes
     const why = `${not}: its $connect does not answer the harness's cold/warm subprotocols; cold starts are counted from CloudWatch (INIT durations, cloudwatch.lambda) where the target has it`;
     n['metrics.connectCold'] = why;
     n['metrics.connectWarm'] = why;
+  }
+  if (t.membership !== 'join') {
+    n['metrics.join'] = `no join to measure: with membership ${t.membership} a client is a member once connected`;
+  } else if (!joinMeasured(t)) {
+    n['metrics.join'] = 'no answer to measure: joins are fire-and-forget (nothing answers them), so a join has no latency; the join step waits its settle time instead';
   }
   if (!t.sendAcks) {
     n['sends.acked'] = `${not}: sends are fire-and-forget; each message expects its room's members as the harness put them there (membership ${t.membership}${t.recipients === 'others' ? ', without the sender' : ''}), lost counted from the intended send time after the loss timeout`;

@@ -11,7 +11,7 @@ import { assessSaturation, phaseSaturated } from '../measurement/saturation.ts';
 import { provenance } from './provenance.ts';
 import { missingDeliveries } from './missing-deliveries.ts';
 
-import { protocolResult, type ProtocolTraits } from './protocol-result.ts';
+import { joinMeasured, protocolResult, type ProtocolTraits } from './protocol-result.ts';
 import { packagePath } from '../../../common/package-paths.ts';
 
 /** Assembles results.json from what the recorder measured. */
@@ -183,7 +183,8 @@ export function buildResults(i: BuildInput): Results {
       broadcastCold: summarize(rec.totals.broadcastCold),
       broadcastWarm: summarize(rec.totals.broadcastWarm),
       ack: summarize(rec.totals.ack),
-      join: summarize(rec.totals.join),
+      // a join nothing answers has no latency: absent, and protocol.notObservable says why
+      ...(joinMeasured(i.protocol) ? { join: summarize(rec.totals.join) } : {}),
     },
     sends: {
       intended: c.intended,

@@ -33,7 +33,7 @@ export function consoleSummary(r: Results, file: string): string {
   lines.push(lat('connect', r.metrics.connect));
   lines.push(unseen['metrics.connectCold'] ? `  cold/warm    ${unseen['metrics.connectCold']}` : lat('  cold', r.metrics.connectCold));
   if (!unseen['metrics.connectWarm']) lines.push(lat('  warm', r.metrics.connectWarm));
-  lines.push(lat('join', r.metrics.join));
+  lines.push(unseen['metrics.join'] ? `  join         ${unseen['metrics.join']}` : lat('join', r.metrics.join));
   lines.push(lat('ack', r.metrics.ack));
   lines.push(lat('broadcast', r.metrics.broadcast));
   lines.push(lat('  cold', r.metrics.broadcastCold));
