@@ -7,6 +7,7 @@ import { DEFAULTS as LAMBDA_DEFAULTS } from './lambda/options.ts';
 import { UserError, fieldPath } from '../common/errors.ts';
 import { AwsMetricsSchema } from './cloudwatch/aws-timing.ts';
 import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../common/node-runtimes.ts';
+import { IAM_MODES } from './iam/execution-role.ts';
 
 /**
  * The emulator's configuration: one schema, AWS's documented values as defaults, so a config
@@ -204,6 +205,13 @@ export const StackConfigSchema = z.strictObject({
   faults: FaultsSchema.prefault({}),
   dynamodb: DynamoDbSchema.prefault({}),
   auth: AuthSchema.prefault({}),
+  /**
+   * Whether a function's calls are authorized against its execution role, as IAM would (emulator/iam/):
+   * `enforce` answers a denied call as the service does (AccessDeniedException), `report` lets it
+   * through and records it, `off` checks nothing. The harness's `target.iam`. Off until every
+   * service the functions reach asks IAM; `enforce` is the faithful one.
+   */
+  iam: z.enum(IAM_MODES).default('off'),
   /** AWS's metric timing in CloudWatch: 60 s periods only, each published after a lag (aws-timing.ts). */
   awsMetrics: AwsMetricsSchema.prefault({}),
 }).transform((c) => {

@@ -18,3 +18,12 @@ export function stackEnvironment(
     ...(endpoints.ssm === undefined ? {} : { AWS_ENDPOINT_URL_SSM: endpoints.ssm }),
   };
 }
+
+/**
+ * A function's own credentials, as Lambda hands each function its role's: the session token that
+ * says which function (and role) a call comes from (emulator/iam/role-sessions.ts). None for a
+ * function whose role was not read, or with IAM off.
+ */
+export function roleSessionEnvironment(token: string | undefined): Record<string, string> {
+  return token === undefined ? {} : { AWS_SESSION_TOKEN: token };
+}

@@ -13,6 +13,7 @@ import { UserError } from '../../common/errors.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './worker-messages.ts';
 import { metricBatchReader } from './metric-batch.ts';
+import type { AccessRecord } from '../iam/access-ledger.ts';
 import { siblingModule } from '../../common/package-paths.ts';
 
 /**
@@ -25,6 +26,8 @@ import { siblingModule } from '../../common/package-paths.ts';
 export interface LocalDynamoDb {
   /** http://127.0.0.1:PORT — the metering front */
   endpoint: string;
+  /** every call a function's role was asked about, allowed or denied, with counts (none when IAM is off) */
+  iamAccess(): Promise<AccessRecord[]>;
   /** data-plane calls received and throttled, and the worker thread's CPU ms, so far (as last reported by the worker) */
   stats(): { calls: number; throttled: number; cpuMs: number };
   close(): Promise<void>;
@@ -41,6 +44,10 @@ export interface StartDynamoDbOptions {
   metrics?: MetricSink;
   /** Share 0..1 of data-plane calls answered with ProvisionedThroughputExceededException. */
   throttleShare?: number;
+  /** IAM (target.iam enforce or report): each function's session and its role's statements */
+  iam?: DynamoWorkerInit['iam'];
+  /** where a function's first denial is said (default stderr) */
+  log?: (line: string) => void;
 }
 
 const WORKER_ENTRY = siblingModule(import.meta.url, 'worker');
@@ -63,7 +70,10 @@ async function newWorker(workerData: DynamoWorkerInit): Promise<Worker> {
 export async function startDynamoDb(options: StartDynamoDbOptions): Promise<LocalDynamoDb> {
   if (options.path !== undefined) usableDirectory(options.path);
   const require = createRequire(import.meta.url);
-  const init: DynamoWorkerInit = { dynalitePath: require.resolve('dynalite'), path: options.path, throttleShare: options.throttleShare ?? 0 };
+  const init: DynamoWorkerInit = { dynalitePath: require.resolve('dynalite'), path: options.path, throttleShare: options.throttleShare ?? 0, ...(options.iam ? { iam: options.iam } : {}) };
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const ledgerAnswers = new Map<number, (records: AccessRecord[]) => void>();
+  let ledgerAsks = 0;
   const worker = await newWorker(init);
 
   const counters = { calls: 0, throttled: 0, cpuMs: 0 };
@@ -73,6 +83,10 @@ export async function startDynamoDb(options: StartDynamoDbOptions): Promise<Loca
       counters.calls = msg.calls;
       counters.throttled = msg.throttled;
       counters.cpuMs = msg.cpuMs;
+    } else if (msg.type === 'iam-line') log(msg.line);
+    else if (msg.type === 'iam-ledger') {
+      ledgerAnswers.get(msg.id)?.(msg.records);
+      ledgerAnswers.delete(msg.id);
     }
     read?.(msg);
   });
@@ -124,7 +138,16 @@ export async function startDynamoDb(options: StartDynamoDbOptions): Promise<Loca
     worker.off('exit', onExit!);
     died.catch(() => {});
   }
-  return { endpoint, stats: () => ({ ...counters }), close };
+  const iamAccess = (): Promise<AccessRecord[]> => {
+    if (!options.iam || closing) return Promise.resolve([]);
+    const id = ++ledgerAsks;
+    const ask: ToDynamoWorker = { type: 'iam-ledger', id };
+    return new Promise((resolve) => {
+      ledgerAnswers.set(id, resolve);
+      worker.postMessage(ask);
+    });
+  };
+  return { endpoint, stats: () => ({ ...counters }), iamAccess, close };
 }
 
 /** The LevelDB directory must exist (it is created) and be writable: one clear line otherwise. */

@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 import { admit, release, type Admission, type TableInfo, type ThrottleEvent } from './capacity-admission.ts';
 import { indexWriteUnits, readUnits, tableShape, writeUnits, type TableShape } from './capacity.ts';
+import type { IamAuthorizer, RolePrincipal } from '../iam/iam-authorizer.ts';
+import { dynamoDbAccess } from './dynamodb-access.ts';
 import { inProcessCall, type CallAnswer, type RequestListener } from './in-process-call.ts';
 import { itemSize, type Item } from './item-size.ts';
 import { isSettled, ProvisionedCapacity, type CapacityBucket, type CapacityDescription } from './provisioned-capacity.ts';
@@ -57,6 +59,17 @@ export interface MeteringFrontOptions {
   throttleShare: number;
   random?: () => number;
   now?: () => number;
+  /** IAM (target.iam enforce or report): who a session token is, and the one question asked of every call a function makes */
+  iam?: FrontIam;
+}
+
+export interface FrontIam {
+  authorizer: IamAuthorizer;
+  /** session token (X-Amz-Security-Token) → the function and its role */
+  principals: ReadonlyMap<string, RolePrincipal>;
+  region: string;
+  /** a function's first denial of an action on a resource: one line for the stack's log */
+  onFirstDenial(line: string): void;
 }
 
 export interface FrontCounters {
@@ -105,6 +118,8 @@ export class MeteringFront {
   async answer(headers: Headers, body: string): Promise<CallAnswer> {
     const target = String(headers['x-amz-target'] ?? '');
     const operation = target.startsWith(`${API}.`) ? target.slice(API.length + 1) : '';
+    const denied = this.options.iam && this.authorize(this.options.iam, headers, operation, body);
+    if (denied) return denied;
     if (!READS.has(operation) && !WRITES.has(operation)) {
       const answer = await inProcessCall(this.options.dynalite, headers, body);
       if (TABLE_CHANGES.has(operation)) {
@@ -190,6 +205,33 @@ export class MeteringFront {
       delete response.ConsumedCapacity;
     }
     return { status: 200, headers: answer.headers, body: JSON.stringify(response) };
+  }
+
+  /**
+   * A call from a function's session is asked of IAM for each action and resource it needs (every
+   * table of a batch); the first denied is DynamoDB's 400 AccessDeniedException in AWS's words. In
+   * `report` mode the call goes on, recorded. A call with no function's session is not checked.
+   */
+  private authorize(iam: FrontIam, headers: Headers, operation: string, body: string): CallAnswer | undefined {
+    const token = headers['x-amz-security-token'];
+    const principal = typeof token === 'string' ? iam.principals.get(token) : undefined;
+    if (!principal || operation === '') return undefined;
+    let request: Json;
+    try {
+      request = JSON.parse(body) as Json;
+    } catch {
+      return undefined; // dynalite answers the SerializationException
+    }
+    const account = iam.authorizer.accountId;
+    let refusal: CallAnswer | undefined;
+    for (const { action, resource } of dynamoDbAccess(operation, request ?? {}, (t) => `arn:aws:dynamodb:${iam.region}:${account}:table/${t}`)) {
+      const decision = iam.authorizer.authorize(principal, action, resource);
+      if (decision.allowed) continue;
+      const message = iam.authorizer.denialMessage(principal, action, resource, decision.reason);
+      if (decision.first) iam.onFirstDenial(`iam: ${decision.enforced ? 'denied' : 'would deny (report)'}: ${message}`);
+      if (decision.enforced && !refusal) refusal = errorAnswer(400, 'AccessDeniedException', message);
+    }
+    return refusal;
   }
 
   /** What the index units need to know about items before a write (see the class comment). */

@@ -1,3 +1,6 @@
+import type { AccessRecord } from '../iam/access-ledger.ts';
+import type { IamGrants } from '../iam/role-sessions.ts';
+
 /** Messages between startDynamoDb (the stack's thread) and the DynamoDB worker thread. */
 
 export interface DynamoWorkerInit {
@@ -7,6 +10,8 @@ export interface DynamoWorkerInit {
   path?: string;
   /** faults.dynamodbThrottleShare */
   throttleShare: number;
+  /** IAM, when target.iam is enforce or report */
+  iam?: { mode: 'enforce' | 'report'; grants: IamGrants; region: string; accountId: string };
 }
 
 export type FromDynamoWorker =
@@ -16,6 +21,10 @@ export type FromDynamoWorker =
   | { type: 'series'; id: number; name: string; unit: string; dimensions: Record<string, string> }
   /** datums as (series id, value, epoch ms) triples, the front's counters and the thread's CPU ms so far */
   | { type: 'data'; datums: Float64Array; calls: number; throttled: number; cpuMs: number }
-  | { type: 'closed' };
+  | { type: 'closed' }
+  /** a function's first denial of an action on a resource, in AWS's words */
+  | { type: 'iam-line'; line: string }
+  /** the IAM ledger, as asked */
+  | { type: 'iam-ledger'; id: number; records: AccessRecord[] };
 
-export type ToDynamoWorker = { type: 'close' };
+export type ToDynamoWorker = { type: 'close' } | { type: 'iam-ledger'; id: number };

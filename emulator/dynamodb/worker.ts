@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RequestListener } from './in-process-call.ts';
-import { MeteringFront } from './metering-front.ts';
+import { IamAuthorizer } from '../iam/iam-authorizer.ts';
+import { MeteringFront, type FrontIam } from './metering-front.ts';
 import { MetricBatch } from './metric-batch.ts';
 import { threadCpuClock } from '../lambda/environments/cpu-share.ts';
 import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './worker-messages.ts';
@@ -28,7 +29,13 @@ let front: MeteringFront;
 // The thread's CPU rides along, for the stack's host-CPU accounting (host-cpu.ts).
 const threadCpu = threadCpuClock() ?? (() => 0);
 const batch = new MetricBatch(post, () => ({ ...front.counters, cpuMs: threadCpu() }));
-front = new MeteringFront({ dynalite: handler, sink: batch, throttleShare: init.throttleShare });
+const iam: FrontIam | undefined = init.iam && {
+  authorizer: new IamAuthorizer(init.iam.mode, new Map(init.iam.grants.roles), init.iam.accountId),
+  principals: new Map(init.iam.grants.sessions.map((s) => [s.token, s])),
+  region: init.iam.region,
+  onFirstDenial: (line) => post({ type: 'iam-line', line }),
+};
+front = new MeteringFront({ dynalite: handler, sink: batch, throttleShare: init.throttleShare, ...(iam ? { iam } : {}) });
 const server = createServer(front.handle);
 
 const fail = (err: unknown) => post({ type: 'error', message: String((err as Error)?.message ?? err) });
@@ -39,6 +46,7 @@ db.listen(0, '127.0.0.1', () => {
 });
 
 port.on('message', (m: ToDynamoWorker) => {
+  if (m.type === 'iam-ledger') return post({ type: 'iam-ledger', id: m.id, records: iam?.authorizer.ledger.entries() ?? [] });
   if (m.type !== 'close') return;
   server.close();
   server.closeAllConnections();
