@@ -7,7 +7,9 @@ import { MetricStore } from './cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from './cloudwatch/server.ts';
 import { checkConfigAgainstStack, type LoadStackConfigOptions, type StackConfig } from './config.ts';
 import { startDynamoDb, type LocalDynamoDb } from './dynamodb/dynamodb-thread.ts';
-import { stackEnvironment } from './function-environment.ts';
+import { roleSessionEnvironment, stackEnvironment } from './function-environment.ts';
+import type { AccessRecord } from './iam/access-ledger.ts';
+import { setUpIam } from './iam/iam-setup.ts';
 import { startGateway, type Gateway } from './gateway/server.ts';
 import { hostCpuLine, startHostCpu, type HostCpuReport } from './host-cpu.ts';
 import { startHostMeter } from './host-meter.ts';
@@ -72,6 +74,8 @@ export interface RunningStack {
   logs: LogStore;
   runtime: LambdaRuntime;
   gateway: Gateway;
+  /** Every call a function's role was asked about (config.iam enforce or report), allowed or denied, with counts. */
+  iamAccess(): Promise<AccessRecord[]>;
   /** Where the host's CPU went since the stack started, as logged when it stops (host-cpu.ts). */
   hostCpu(): HostCpuReport;
   /** Close sockets (1001), runtime, servers and dynalite. Idempotent. */
@@ -97,6 +101,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   if (authorizer?.tokenParameter !== undefined && stack.source.kind === 'manifest' && options.authToken === undefined) {
     throw new UserError('auth: the authorizer needs the token it expects: set FANOUT_BENCH_TOKEN or auth.tokenFile (--auth-token-file)');
   }
+  // IAM's sessions and roles, and what it says of them, before anything listens
+  const iam = setUpIam(stack.functions, config.iam, stack.source.kind, log);
+  const sessionOf = new Map(iam?.sessions.map((s) => [s.function, s.token]));
   const metrics = new MetricStore({ publication: metricPublicationOf(config.awsMetrics) });
   const logs = new LogStore();
   const parameters = new ParameterStore(config.region, config.accountId);
@@ -163,6 +170,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         region: config.region,
         metrics,
         throttleShare: config.faults.dynamodbThrottleShare,
+        ...(iam && config.iam !== 'off' ? { iam: { mode: config.iam, grants: iam, region: config.region, accountId: config.accountId }, log } : {}),
       }).then(
         (db) => (dynamodb = db),
       ),
@@ -197,7 +205,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         reservedConcurrency: reservedOf(f),
         addedLatencyMs: override.addedLatencyMs,
         forceThrottle: override.forceThrottleShare,
-        environment: { ...f.environment, ...override.environment, ...environment },
+        environment: { ...f.environment, ...override.environment, ...environment, ...roleSessionEnvironment(sessionOf.get(f.name)) },
       };
     };
     runtime = await createLambdaRuntime({
@@ -308,6 +316,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     logs,
     runtime,
     gateway,
+    iamAccess: () => db.iamAccess(),
     hostCpu: () => hostCpu(running.stats(), db.stats().cpuMs),
     close,
   };
