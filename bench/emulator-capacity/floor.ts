@@ -47,6 +47,7 @@ import {
   type ApiIdentity,
   type ClientInfo,
 } from '../../emulator/gateway/events.ts';
+import { handshakeRequest } from '../../emulator/gateway/handshake-request.ts';
 import { stackEnvironment } from '../../emulator/function-environment.ts';
 import { readManifestStack } from '../../emulator/stack-model/manifest-reader.ts';
 import { ONE_VCPU_MB } from '../../emulator/lambda/environments/cpu-share.ts';
@@ -84,8 +85,8 @@ const STAGE = 'local';
 // The events' source, declared here: the phases below run at the top level before later lines.
 /** Where the events say they came from, as the emulator's gateway names its stage. */
 const API: ApiIdentity = { apiId: 'local', stage: STAGE, domainName: '127.0.0.1' };
-/** The handshake as the gateway's $connect event reads it: its headers, URL and local port. */
-const HANDSHAKE = { rawHeaders: ['Host', '127.0.0.1', 'Sec-WebSocket-Version', '13'], url: '/', socket: { localPort: 0 } } as unknown as IncomingMessage;
+/** The handshake as the gateway passes it on to $connect: the client's headers plus the gateway's, its URL. */
+const HANDSHAKE = handshakeRequest({ rawHeaders: ['Host', '127.0.0.1', 'Sec-WebSocket-Version', '13'], url: '/' } as unknown as IncomingMessage, '127.0.0.1', API.domainName, Date.now());
 const client = (connectionId: string): ClientInfo => ({ connectionId, connectedAt: Date.now(), sourceIp: '127.0.0.1', userAgent: 'fanout-bench floor' });
 
 /** Threads per function: the emulator's host cap for it at its default memory size, on this host. */
