@@ -16,8 +16,9 @@ import { startHostMeter } from './host-meter.ts';
 import { LambdaControlPlane } from './lambda-api/control-plane.ts';
 import { startManagementApis, type ManagementApis } from './management-apis.ts';
 import { startLambdaApiServer, type LambdaApiServer } from './lambda-api/server.ts';
-import { isNodeRuntime, nodeMajorOf, type NodeRuntime } from '../common/node-runtimes.ts';
-import { runsInWorker } from '../common/lambda-runtimes.ts';
+import { nodeMajorOf, type NodeRuntime } from '../common/node-runtimes.ts';
+import { deprecationLine, factsOf, hostNodeRuntimeOf, runsInWorker } from '../common/lambda-runtimes.ts';
+import { installedAwsSdkV2, missingAwsSdkV2 } from '../common/aws-sdk-v2.ts';
 import { resolveHostRuntimes } from './lambda/runtimes/host-runtimes.ts';
 import { createLambdaRuntime } from './lambda/runtime.ts';
 import { awsEndpointServices } from './lambda/runtimes/aws-endpoint-services.ts';
@@ -91,7 +92,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   // A template's functions name their runtime; the stack reports the Node.js one they share.
   const runtimes = [...new Set(stack.functions.map((f) => f.runtime))];
   const shared = runtimes.length === 1 ? runtimes[0]! : undefined;
-  if (stack.source.kind === 'template' && shared !== undefined && isNodeRuntime(shared)) config.lambda = { ...config.lambda, runtime: shared };
+  if (stack.source.kind === 'template' && shared !== undefined && runsInWorker(shared)) config.lambda = { ...config.lambda, runtime: hostNodeRuntimeOf(shared) };
   const authorizer = stack.authorizer;
   const functionOf = (id: string): FunctionDescription => {
     const fn = stack.functions.find((f) => f.logicalId === id);
@@ -147,13 +148,26 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   try {
     // What runs the functions that are not Node.js (a Python, a bootstrap), before anything
     // listens: a host that cannot run one is one line naming it.
+    // The SDK v2 that nodejs16.x and older ship is fetched once into the cache: missing, one line.
+    const needsSdkV2 = stack.functions.find((f) => factsOf(f.runtime).ships === 'aws-sdk-v2' && f.code.kind === 'handler');
+    if (needsSdkV2 && installedAwsSdkV2() === undefined) throw new UserError(missingAwsSdkV2(needsSdkV2.runtime));
     await resolveHostRuntimes(
       stack.functions
         .filter((f) => !runsInWorker(f.runtime) && f.code.kind === 'handler')
-        .map((f) => ({ label: stack.source.kind === 'template' ? `resource ${f.logicalId}` : `function ${f.name}`, runtime: f.runtime, dir: f.code.kind === 'handler' ? f.code.dir : '' })),
+        .map((f) => ({
+          label: stack.source.kind === 'template' ? `resource ${f.logicalId}` : `function ${f.name}`,
+          runtime: f.runtime,
+          dir: f.code.kind === 'handler' ? f.code.dir : '',
+          handler: f.code.kind === 'handler' ? f.code.handler : undefined,
+        })),
       log,
       runsOn,
     );
+    // Deprecated runtimes run, as Lambda still invokes them: one line each says so.
+    for (const id of new Set(stack.functions.map((f) => f.runtime))) {
+      const line = deprecationLine(id, runsInWorker(id) ? process.versions.node : undefined);
+      if (line) log(`stack: ${line}`);
+    }
     // Bind first: a port in use fails before anything else has started.
     gateway = await startGateway({
       config,

@@ -5,10 +5,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { bundleFunctions } from './bundling/bundle.ts';
-import { bundledSdkModules } from './bundling/bundled-sdk.ts';
+import { awsSdkV2Modules, bundledSdkModules, type SdkModules } from './bundling/bundled-sdk.ts';
 import { UserError } from '../../common/errors.ts';
-import { runsInWorker } from '../../common/lambda-runtimes.ts';
-import type { NodeRuntime } from '../../common/node-runtimes.ts';
+import { factsOf, runsInWorker, type NodeFunctionRuntime } from '../../common/lambda-runtimes.ts';
 import { ConcurrencyLimits } from './pool/concurrency.ts';
 import { createEnvironment, environmentSpec, updatedSpec, type SpecSources } from './environments/environment-specs.ts';
 import { EnvironmentPreparer } from './pool/env-preparer.ts';
@@ -38,7 +37,7 @@ const ACCOUNT: Record<string, string> = {};
 export async function createLambdaRuntime(options: LambdaRuntimeOptions): Promise<LambdaRuntime> {
   const config = resolveOptions(options);
   const inWorker = (fn: FunctionConfig) => runsInWorker(fn.runtime ?? config.runtime);
-  const bundled = config.functions.flatMap((fn) => (fn.code.kind === 'entry' ? [{ name: fn.name, entry: fn.code.entry, runtime: fn.runtime as NodeRuntime | undefined }] : []));
+  const bundled = config.functions.flatMap((fn) => (fn.code.kind === 'entry' ? [{ name: fn.name, entry: fn.code.entry, runtime: fn.runtime as NodeFunctionRuntime | undefined }] : []));
   for (const [i, fn] of config.functions.entries()) {
     if (fn.code.kind !== 'handler') continue;
     try {
@@ -49,7 +48,7 @@ export async function createLambdaRuntime(options: LambdaRuntimeOptions): Promis
   }
   const processFunctions = config.functions.filter((fn) => !inWorker(fn));
   const commands = await resolveHostRuntimes(
-    processFunctions.map((fn) => ({ label: `function ${fn.name}`, runtime: fn.runtime!, dir: fn.code.kind === 'handler' ? fn.code.dir : '' })),
+    processFunctions.map((fn) => ({ label: `function ${fn.name}`, runtime: fn.runtime!, dir: fn.code.kind === 'handler' ? fn.code.dir : '', handler: fn.code.kind === 'handler' ? fn.code.handler : undefined })),
     options.log,
   );
   const hostRuntimes = new Map(processFunctions.map((fn, i) => [fn.name, commands[i]!]));
@@ -57,7 +56,15 @@ export async function createLambdaRuntime(options: LambdaRuntimeOptions): Promis
   const workers = config.functions.filter(inWorker);
   const bundles = workers.length > 0 ? await bundleFunctions(bundled, config.runtime) : undefined;
   try {
-    const sdkModules = bundles && bundled.length < workers.length ? await bundledSdkModules(dirname(bundles.workerPath)) : undefined;
+    // Code as written finds what its runtime ships (bundled-sdk.ts): v3, or v2 for nodejs16.x and older.
+    const sdkModules: SdkModules = {};
+    for (const fn of workers) {
+      if (!bundles || fn.code.kind !== 'handler') continue;
+      const runtime = fn.runtime ?? config.runtime;
+      const runtimeDir = dirname(bundles.workerPath);
+      if (factsOf(runtime).ships === 'aws-sdk-v2') sdkModules['aws-sdk-v2'] ??= await awsSdkV2Modules(runtimeDir, runtime);
+      else sdkModules['aws-sdk-v3'] ??= await bundledSdkModules(runtimeDir);
+    }
     return new Runtime({ config, bundles, sdkModules, hostRuntimes });
   } catch (err) {
     await bundles?.dispose();

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix, resolve } from 'node:path';
-import { isProvidedRuntime, isPythonRuntime, type LambdaRuntimeId } from '../../common/lambda-runtimes.ts';
-import { bootstrapProblem } from '../lambda/runtimes/host-runtimes.ts';
+import { isGoRuntime, isProvidedRuntime, isPythonRuntime, type LambdaRuntimeId } from '../../common/lambda-runtimes.ts';
+import { executableProblem } from '../lambda/runtimes/host-runtimes.ts';
 import type { FunctionCode } from './stack-description.ts';
 import { templateError } from './template-errors.ts';
 import { extractZip } from './zip-extract.ts';
@@ -36,8 +36,8 @@ export class FunctionCodeReader {
   async read(logicalId: string, code: unknown, handler: string, runtime: LambdaRuntimeId): Promise<FunctionCode> {
     const at = ['Resources', logicalId, 'Properties', 'Code'];
     const dir = await this.directory(logicalId, code, at, runtime);
-    if (isProvidedRuntime(runtime)) {
-      const problem = bootstrapProblem(dir);
+    if (isProvidedRuntime(runtime) || isGoRuntime(runtime)) {
+      const problem = executableProblem(runtime, dir, handler);
       if (problem) throw templateError(this.file, at, problem);
       return { kind: 'handler', dir, handler };
     }
@@ -68,7 +68,7 @@ export class FunctionCodeReader {
     const inline = (code as { ZipFile?: unknown } | undefined)?.ZipFile;
     if (inline !== undefined) {
       if (typeof inline !== 'string') throw templateError(this.file, [...at, 'ZipFile'], 'must be the function source as a string');
-      if (isProvidedRuntime(runtime)) throw templateError(this.file, [...at, 'ZipFile'], `inline code is for Node.js and Python functions (CloudFormation's rule): a ${runtime} function needs its bootstrap in a code directory or zip`);
+      if (isProvidedRuntime(runtime) || isGoRuntime(runtime)) throw templateError(this.file, [...at, 'ZipFile'], `inline code is for Node.js and Python functions (CloudFormation's rule): a ${runtime} function needs its executable in a code directory or zip`);
       const dir = join(this.workDir, 'inline', logicalId);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, isPythonRuntime(runtime) ? 'index.py' : 'index.js'), inline);

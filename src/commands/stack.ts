@@ -2,13 +2,17 @@ import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../common/errors.ts';
-import { DEFAULT_NODE_RUNTIME, isNodeRuntime, NODE_RUNTIMES, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
+import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES, nodeMajorOf } from '../../common/node-runtimes.ts';
 import type { StackLaunch, StackSettings } from '../../common/stack-launch.ts';
-import { installNode } from '../local-stack/install-node.ts';
-import { nodeCache, nodeCacheDir, PINNED_NODE_VERSIONS } from '../local-stack/node-binaries.ts';
+import { installAwsSdkV2, installNode } from '../local-stack/install-node.ts';
+import { factsOf, hostNodeRuntimeOf, isLambdaRuntime, LAMBDA_RUNTIMES, runsInWorker, type NodeFunctionRuntime } from '../../common/lambda-runtimes.ts';
+import { findNode, nodeCache, nodeCacheDir, PINNED_NODE_VERSIONS } from '../local-stack/node-binaries.ts';
 import { writableCacheDir } from '../../common/cache-dir.ts';
 import { launchStack } from '../local-stack/stack-launcher.ts';
 import { collect, parameterPair } from './shared-flags.ts';
+
+/** Every Node.js runtime identifier, for install-node. */
+const NODE_FUNCTION_RUNTIMES = LAMBDA_RUNTIMES.filter(runsInWorker);
 
 /**
  * `fanout-bench stack up`: the local emulator in the foreground. Its flags become the stack
@@ -104,15 +108,20 @@ export function addStackCommand(program: Command): void {
     .description(
       `Put the pinned Node of each runtime into ${nodeCacheDir()} (from the npm registry); prints each binary's path`,
     )
-    .argument('[runtimes...]', `${NODE_RUNTIMES.join(', ')} (default ${DEFAULT_NODE_RUNTIME}); pinned: ${pinnedList()}`)
+    .argument('[runtimes...]', `any Node.js runtime (${NODE_FUNCTION_RUNTIMES.join(', ')}; default ${DEFAULT_NODE_RUNTIME}): the pinned Node that runs it (${pinnedList()}), and for nodejs16.x and older the AWS SDK for JavaScript v2 it shipped`)
     .action(async (runtimes: string[]) => {
       const wanted = runtimes.length > 0 ? runtimes : [DEFAULT_NODE_RUNTIME];
       for (const r of wanted) {
-        if (!isNodeRuntime(r)) throw new UserError(`install-node: unknown runtime "${r}" (known: ${NODE_RUNTIMES.join(', ')})`);
+        if (!isLambdaRuntime(r) || !runsInWorker(r)) throw new UserError(`install-node: unknown runtime "${r}" (known: ${NODE_FUNCTION_RUNTIMES.join(', ')})`);
       }
       const cacheDir = writableCacheDir(nodeCache());
-      for (const r of wanted as NodeRuntime[]) {
-        const node = await installNode(nodeMajorOf(r), cacheDir, (line) => process.stderr.write(`${line}\n`));
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      for (const r of wanted as NodeFunctionRuntime[]) {
+        const host = hostNodeRuntimeOf(r);
+        // An older runtime runs on Node 20: one found already (on PATH too) serves it.
+        const found = host !== r ? findNode(nodeMajorOf(host)) : undefined;
+        const node = found ?? (await installNode(nodeMajorOf(host), cacheDir, log));
+        if (factsOf(r).ships === 'aws-sdk-v2') log(`fanout-bench: ${r}'s AWS SDK for JavaScript v2 is in ${await installAwsSdkV2(process.env, log)}`);
         process.stdout.write(`${node.path}\n`);
       }
     });

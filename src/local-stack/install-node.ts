@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { AWS_SDK_V2_VERSION, awsSdkV2Prefix, installedAwsSdkV2 } from '../../common/aws-sdk-v2.ts';
 import { UserError } from '../../common/errors.ts';
 import { cachedNodePath, PINNED_NODE_VERSIONS, registryNodePackage, versionOf, type NodeBinary } from './node-binaries.ts';
 
@@ -41,6 +42,33 @@ export async function installNode(major: number, cacheDir: string, log: (line: s
     await rm(tmp, { recursive: true, force: true });
   }
   return { path: target, version, source: 'cache' };
+}
+
+/**
+ * The AWS SDK for JavaScript v2 that nodejs16.x and older ship, into the cache
+ * (common/aws-sdk-v2.ts says where and which version): `npm install --prefix` into a temp folder
+ * beside it, with its dependencies and no install scripts, then moved into place. Returns the
+ * package's directory.
+ */
+export async function installAwsSdkV2(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<string> {
+  const have = installedAwsSdkV2(env);
+  if (have) return have;
+  const prefix = awsSdkV2Prefix(env);
+  await mkdir(dirname(prefix), { recursive: true });
+  const tmp = await mkdtemp(join(dirname(prefix), '.install-'));
+  const pkg = `aws-sdk@${AWS_SDK_V2_VERSION}`;
+  try {
+    log(`fanout-bench: fetching ${pkg} from the npm registry`);
+    const args = ['install', '--prefix', tmp, pkg, '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel', 'error'];
+    await tool('npm', args, tmp, `npm install ${pkg}`, 'check that npm reaches its registry (`npm config get registry`, a proxy)');
+    await rm(prefix, { recursive: true, force: true });
+    await rename(tmp, prefix);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+  const installed = installedAwsSdkV2(env);
+  if (!installed) throw new UserError(`install-node: npm install ${pkg} left no aws-sdk in ${prefix}`);
+  return installed;
 }
 
 /** What to do when the registry's package cannot be had: reach the registry, or bring that Node another way. */

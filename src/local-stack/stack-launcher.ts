@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleCache, writableCacheDir } from '../../common/cache-dir.ts';
 import { readDataFile } from '../../common/data-file.ts';
 import { DEFAULT_NODE_RUNTIME, isNodeRuntime, nodeMajorOf, type NodeRuntime } from '../../common/node-runtimes.ts';
+import { hostNodeRuntimeOf, isLambdaRuntime, runsInWorker } from '../../common/lambda-runtimes.ts';
 import { STACK_LAUNCH_ENV, type StackLaunch } from '../../common/stack-launch.ts';
 import { findNode, nodeCacheDir, PINNED_NODE_VERSIONS } from './node-binaries.ts';
 import { sourcesOf } from './stack-flags.ts';
@@ -59,7 +60,9 @@ export function launchStack(launch: StackLaunch, o: LaunchOptions): LaunchedStac
  * with the note that says why.
  */
 export function stackNode(launch: Pick<StackLaunch, 'settings' | 'configFile'>): { node: LaunchedStack['node']; nodeNote?: string } {
-  const runtime = runtimeOf(launch);
+  const named = runtimeOf(launch);
+  // Older Node.js runtimes (nodejs16.x) run on the oldest Node the emulator runs on.
+  const runtime = isLambdaRuntime(named) && runsInWorker(named) ? hostNodeRuntimeOf(named) : named;
   // An unknown runtime runs on this Node: the stack names the mistake.
   const found = isNodeRuntime(runtime) ? findNode(nodeMajorOf(runtime)) : undefined;
   if (found) return { node: { path: found.path, version: found.version } };

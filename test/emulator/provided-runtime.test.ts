@@ -64,6 +64,15 @@ function bootstrap(name: string, text: string, mode = 0o755): string {
   return dir;
 }
 
+/** go1.x: the Handler names the executable (a Go binary on Lambda; this sh loop speaks the same API). */
+function goHandler(name: string, text: string): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'chat-handler'), text);
+  chmodSync(join(dir, 'chat-handler'), 0o755);
+  return dir;
+}
+
 const fn = (name: string, dir: string, timeoutSeconds = 5) => ({
   name,
   runtime: 'provided.al2023' as const,
@@ -82,7 +91,11 @@ beforeAll(async () => {
     metrics: new MetricStore(),
     logs,
     cpuModel: 'off',
-    functions: [fn('echo', bootstrap('echo', LOOP)), fn('init-error', bootstrap('init-error', INIT_ERROR))],
+    functions: [
+      fn('echo', bootstrap('echo', LOOP)),
+      fn('init-error', bootstrap('init-error', INIT_ERROR)),
+      { name: 'go-echo', runtime: 'go1.x' as const, code: { kind: 'handler' as const, dir: goHandler('go-echo', LOOP), handler: 'chat-handler' }, memoryMB: 256, timeoutSeconds: 5 },
+    ],
   });
 }, 30_000);
 
@@ -121,7 +134,11 @@ describe('a custom runtime (provided.al2023)', () => {
   it('reports a bootstrap that exits during an invocation as Runtime.ExitError, and one that posts an INIT error as it says', async () => {
     const e = expectError(await runtime.invoke('echo', { probe: 'crash' }));
     expect(e).toMatchObject({ errorType: 'Runtime.ExitError', errorMessage: expect.stringMatching(/Error: Runtime exited with error: exit status 7$/) });
-    expect(expectOk(await runtime.invoke('echo', {})).cold).toBe(true);
+    // the crashed environment is gone: the next invocation is a cold start, its REPORT with Init Duration
+    const after = expectOk(await runtime.invoke('echo', {}));
+    expect(after.cold).toBe(true);
+    await until(() => logOf('echo').some((l) => l.startsWith(`REPORT RequestId: ${after.requestId}`)));
+    expect(logOf('echo').find((l) => l.startsWith(`REPORT RequestId: ${after.requestId}`))).toMatch(/\tInit Duration: [\d.]+ ms\t$/);
     const init = expectError(await runtime.invoke('init-error', {}));
     expect(init).toMatchObject({ errorType: 'Runtime.ConfigMissing', errorMessage: 'no configuration', cold: true });
     await until(() => logOf('init-error').some((l) => l.startsWith('INIT_REPORT')));
@@ -140,5 +157,23 @@ describe('a custom runtime (provided.al2023)', () => {
       expect((err as Error).message).toContain(why);
       expect((err as Error).message).not.toContain('\n');
     }
+  });
+});
+
+describe('go1.x', () => {
+  it('runs the executable its Handler names through the Runtime API, as a custom runtime its bootstrap, with AWS_EXECUTION_ENV set', async () => {
+    const r = expectOk(await runtime.invoke('go-echo', { hello: 'go' }));
+    expect(r).toMatchObject({ cold: true, result: { event: { hello: 'go' } } });
+    expect(logOf('go-echo')[0]).toBe(`init: handler chat-handler, execution env 'AWS_Lambda_go1.x', task root ${join(root, 'go-echo')}, cwd ${join(root, 'go-echo')}, tz :UTC`);
+  });
+
+  it('refuses a Handler that names no executable, in one line naming the function', async () => {
+    const err = await createLambdaRuntime({
+      metrics: new MetricStore(),
+      logs: new LogStore(),
+      functions: [{ name: 'go-bad', runtime: 'go1.x', code: { kind: 'handler', dir: goHandler('go-bad', LOOP), handler: 'main' }, memoryMB: 128, timeoutSeconds: 3 }],
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toBe(`function go-bad (go1.x): no executable main in ${join(root, 'go-bad')} (go1.x runs the executable its Handler names)`);
   });
 });

@@ -100,12 +100,12 @@ describe('what cannot run is refused, naming the resource and the property', () 
   });
 
   it('a runtime it does not run, listing the ones it does; a retired one named as retired', async () => {
-    const runs = 'nodejs20.x, nodejs22.x, nodejs24.x, python3.9…python3.13, provided.al2, provided.al2023';
-    expect(await refusal(withProps('Fn', { Runtime: 'nodejs18.x' }))).toBe(
-      `resource Fn property Runtime: nodejs18.x is deprecated by Lambda (no new functions since 2025-10-01, docs/aws-facts.md): the emulator runs ${runs}`,
+    const runs = 'nodejs10.x…nodejs24.x, python3.6…python3.14, provided, provided.al2, provided.al2023, go1.x';
+    expect(await refusal(withProps('Fn', { Runtime: 'nodejs8.10' }))).toBe(
+      `resource Fn property Runtime: nodejs8.10 is retired by Lambda (deprecation completed 2020-03-06; Lambda no longer invokes it): the emulator runs ${runs}`,
     );
-    expect(await refusal(withProps('Fn', { Runtime: 'python3.8' }))).toBe(
-      'resource Fn property Runtime: python3.8 is retired by Lambda (deprecated 2024-10-14, docs/aws-facts.md): the emulator runs python3.9…python3.13',
+    expect(await refusal(withProps('Fn', { Runtime: 'python2.7' }))).toBe(
+      `resource Fn property Runtime: python2.7 is Python 2, which the host's Python 3 does not run: the emulator runs ${runs}`,
     );
     for (const runtime of ['java21', 'dotnet8', 'ruby3.3']) {
       expect(await refusal(withProps('Fn', { Runtime: runtime }))).toBe(`resource Fn property Runtime: ${runtime} is not run offline: the emulator runs ${runs}`);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BuildFailure, BuildOptions } from 'esbuild';
 import { UserError } from '../../../common/errors.ts';
-import { esbuildTargetOf, type NodeRuntime } from '../../../common/node-runtimes.ts';
+import { esbuildTargetOf, type NodeRuntime, type NodeRuntimeId } from '../../../common/node-runtimes.ts';
 import { buildKey, cachedBuild } from './bundle-cache.ts';
 import { PROFILE_DIR } from './profiling.ts';
 import { bundleCache, writableCacheDir } from '../../../common/cache-dir.ts';
@@ -36,7 +36,7 @@ const SDK_HOOKS_SOURCE = siblingModule(import.meta.url, '../runtimes/bundled-sdk
 export interface BundledFunction {
   name: string;
   entry: string;
-  runtime?: NodeRuntime;
+  runtime?: NodeRuntimeId;
 }
 const REQUIRE_BANNER =
   "import { createRequire as __fanoutCreateRequire } from 'node:module'; const require = __fanoutCreateRequire(import.meta.url);";

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isPythonRuntime, runsInWorker } from '../../../common/lambda-runtimes.ts';
+import { factsOf, isGoRuntime, isPythonRuntime, runsInWorker } from '../../../common/lambda-runtimes.ts';
+import type { SdkModules } from '../bundling/bundled-sdk.ts';
 import type { FunctionBundles } from '../bundling/bundle.ts';
 import type { EnvironmentSpec, ExecutionEnvironment, ProcessEnvironmentSpec, WorkerEnvironmentSpec } from './execution-environment.ts';
 import { PYTHON_BOOTSTRAP, type HostRuntime } from '../runtimes/host-runtimes.ts';
@@ -16,8 +17,8 @@ export interface SpecSources {
   config: RuntimeConfig;
   /** the Node functions' bundles and the worker (none when no function runs in a worker) */
   bundles?: FunctionBundles;
-  /** the runtime's SDK for Node code as written (bundled-sdk.ts) */
-  sdkModules?: string;
+  /** what each Node runtime ships, for code as written (bundled-sdk.ts) */
+  sdkModules: SdkModules;
   /** each process function's command, by function name */
   hostRuntimes: ReadonlyMap<string, HostRuntime>;
 }
@@ -36,7 +37,8 @@ export function environmentSpec(src: SpecSources, fn: FunctionConfig): Environme
   const runtime = fn.runtime ?? config.runtime;
   if (runsInWorker(runtime)) {
     const bundles = src.bundles!;
-    return { kind: 'worker', ...common, code: workerCode(fn, bundles, src.sdkModules), workerPath: bundles.workerPath, awsEndpoints: config.awsEndpoints.services, env: workerVariables(config, fn, src.sdkModules), codeCache: {} };
+    const sdk = sdkModulesOf(src, fn);
+    return { kind: 'worker', ...common, code: workerCode(fn, bundles, sdk), workerPath: bundles.workerPath, awsEndpoints: config.awsEndpoints.services, env: workerVariables(config, fn, sdk), codeCache: {} };
   }
   const host = src.hostRuntimes.get(fn.name);
   if (!host || fn.code.kind !== 'handler') throw new Error(`unreachable: ${fn.name} (${runtime}) has no host runtime or no code directory`);
@@ -45,7 +47,7 @@ export function environmentSpec(src: SpecSources, fn: FunctionConfig): Environme
 
 /** The spec after a configuration update: same code and command, the new configuration and variables. */
 export function updatedSpec(src: SpecSources, previous: EnvironmentSpec, fn: FunctionConfig): EnvironmentSpec {
-  if (previous.kind === 'worker') return { ...previous, fn, env: workerVariables(src.config, fn, src.sdkModules) } satisfies WorkerEnvironmentSpec;
+  if (previous.kind === 'worker') return { ...previous, fn, env: workerVariables(src.config, fn, sdkModulesOf(src, fn)) } satisfies WorkerEnvironmentSpec;
   return { ...previous, fn, env: processVariables(src.config, fn) } satisfies ProcessEnvironmentSpec;
 }
 
@@ -55,6 +57,12 @@ export function createEnvironment(
   registry: Set<ExecutionEnvironment>,
 ): ExecutionEnvironment {
   return spec.kind === 'worker' ? new WorkerEnvironment(spec, onIdleExit, registry) : new ProcessEnvironment(spec, onIdleExit, registry);
+}
+
+/** The module directory of what the function's Node runtime ships (none for a bundle). */
+function sdkModulesOf(src: SpecSources, fn: FunctionConfig): string | undefined {
+  const ships = factsOf(fn.runtime ?? src.config.runtime).ships;
+  return ships === 'aws-sdk-v2' || ships === 'aws-sdk-v3' ? src.sdkModules[ships] : undefined;
 }
 
 /** What a function's worker loads. */
@@ -109,6 +117,8 @@ function processVariables(config: RuntimeConfig, fn: FunctionConfig): Record<str
     ...fn.environment,
     ...lambdaVariables(config, fn),
     LAMBDA_TASK_ROOT: dir,
+    // Lambda sets it for every managed runtime, go1.x included; not for OS-only ones (provided.*).
+    ...(isGoRuntime(runtime) ? { AWS_EXECUTION_ENV: `AWS_Lambda_${runtime}` } : {}),
     ...(isPythonRuntime(runtime)
       ? {
           AWS_EXECUTION_ENV: `AWS_Lambda_${runtime}`,

@@ -3,7 +3,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { UserError } from '../../../common/errors.ts';
-import { isProvidedRuntime, isPythonRuntime, type LambdaRuntimeId, type PythonRuntime } from '../../../common/lambda-runtimes.ts';
+import { isGoRuntime, isProvidedRuntime, isPythonRuntime, type LambdaRuntimeId, type PythonRuntime } from '../../../common/lambda-runtimes.ts';
 import { packagePath } from '../../../common/package-paths.ts';
 
 /**
@@ -14,7 +14,9 @@ import { packagePath } from '../../../common/package-paths.ts';
  *   which (`python3.12 runs on the host's Python 3.11.2`), running the emulator's bootstrap
  *   (python-bootstrap.py). boto3 must be importable, as Lambda's runtime bundles it: the
  *   function's own (vendored beside its code, a `sam build` output) or the host's.
- * - `provided.al2`, `provided.al2023`: the function's executable `bootstrap` in its code directory.
+ * - `provided`, `provided.al2`, `provided.al2023`: the function's executable `bootstrap` in its code
+ *   directory; `go1.x`: the executable its Handler names there (aws-lambda-go speaks the Runtime
+ *   API when AWS_LAMBDA_RUNTIME_API is set). One code path: each is a Runtime API executable.
  *
  * On Linux the process is started through `setpriv --pdeathsig KILL` (util-linux): the kernel
  * kills it if the stack dies without stopping it, even by SIGKILL. Each leads a process group of
@@ -33,6 +35,8 @@ export interface HostRuntimeFunction {
   runtime: LambdaRuntimeId;
   /** the code directory (Lambda's task root) */
   dir: string;
+  /** the Handler setting (go1.x names its executable by it) */
+  handler?: string;
 }
 
 export const PYTHON_BOOTSTRAP = packagePath('emulator', 'lambda', 'runtimes', 'python-bootstrap.py');
@@ -72,9 +76,9 @@ export async function resolveHostRuntimes(
         runsOn.push(`${runtime} on the host's Python ${python.version} (${python.path})`);
       }
       out.push(wrapped(python.path, ['-B', '-u', PYTHON_BOOTSTRAP]));
-    } else if (isProvidedRuntime(fn.runtime)) {
-      if (first) runsOn.push(`${runtime} on each function's own bootstrap`);
-      out.push(wrapped(...groupLeader(providedBootstrap(fn))));
+    } else if (isProvidedRuntime(runtime) || isGoRuntime(runtime)) {
+      if (first) runsOn.push(isGoRuntime(runtime) ? `${runtime} on each function's handler binary` : `${runtime} on each function's own bootstrap`);
+      out.push(wrapped(...groupLeader(runtimeApiExecutable(fn))));
     } else {
       throw new Error(`unreachable: ${fn.runtime} runs in a worker thread, not a process`);
     }
@@ -82,16 +86,23 @@ export async function resolveHostRuntimes(
   return out;
 }
 
-/** Why a custom runtime's bootstrap cannot run, or undefined when it can. */
-export function bootstrapProblem(dir: string): string | undefined {
-  const path = join(dir, 'bootstrap');
+/** The executable a process runtime starts: `bootstrap` for a custom runtime, the Handler's file for go1.x. */
+export function executableName(runtime: LambdaRuntimeId, handler: string | undefined): string {
+  return isGoRuntime(runtime) ? (handler ?? '') : 'bootstrap';
+}
+
+/** Why the executable a custom runtime or go1.x starts cannot run, or undefined when it can. */
+export function executableProblem(runtime: LambdaRuntimeId, dir: string, handler?: string): string | undefined {
+  const name = executableName(runtime, handler);
+  const why = isGoRuntime(runtime) ? 'go1.x runs the executable its Handler names' : "a provided runtime runs the code's `bootstrap`";
+  const path = join(dir, name);
   let st;
   try {
     st = statSync(path);
   } catch {
-    return `no executable bootstrap in ${dir} (a provided runtime runs the code's \`bootstrap\`)`;
+    return `no executable ${name} in ${dir} (${why})`;
   }
-  if (!st.isFile()) return `${path} is not a file (a provided runtime runs the code's \`bootstrap\`)`;
+  if (!st.isFile()) return `${path} is not a file (${why})`;
   try {
     accessSync(path, constants.X_OK);
   } catch {
@@ -100,10 +111,10 @@ export function bootstrapProblem(dir: string): string | undefined {
   return undefined;
 }
 
-function providedBootstrap(fn: HostRuntimeFunction): string {
-  const problem = bootstrapProblem(fn.dir);
+function runtimeApiExecutable(fn: HostRuntimeFunction): string {
+  const problem = executableProblem(fn.runtime, fn.dir, fn.handler);
   if (problem) throw new UserError(`${fn.label} (${fn.runtime}): ${problem}`);
-  return join(fn.dir, 'bootstrap');
+  return join(fn.dir, executableName(fn.runtime, fn.handler));
 }
 
 async function pythonFor(fn: HostRuntimeFunction & { runtime: PythonRuntime }): Promise<Python> {
