@@ -2,12 +2,14 @@ import { z } from 'zod';
 
 /**
  * The kinds of limit the evidence can name (a search's limiting factor, a failed run's explanation),
- * in the order they are named when several have evidence:
- * a limit that refused work first; then the local host (which the harness shares on a local
+ * in the order they are named when several have evidence and none says how much of the symptom it
+ * accounts for (evidence with a share is ranked by it first): the functions' own errors, then a
+ * limit that refused work; then the local host (which the harness shares on a local
  * target, so a busy host shows as a busy harness too), the harness itself; then what made the
  * work slow.
  */
 export const LIMIT_FACTORS = [
+  'function-errors',
   'lambda-throttles',
   'api-gateway-429',
   'dynamodb-throttles',
@@ -22,6 +24,10 @@ export const LIMIT_FACTORS = [
 export const LimitFactor = z.enum(LIMIT_FACTORS);
 export type LimitFactor = z.infer<typeof LimitFactor>;
 
-/** One line of evidence, with its figures. */
-export const Evidence = z.object({ factor: LimitFactor, line: z.string() });
+/**
+ * One line of evidence, with its figures; `share`: how much of the symptom it accounts for (0–1),
+ * where its figures say; `remedy`: what would move it, where that depends on the evidence itself
+ * (a function's error kind) rather than on its factor alone.
+ */
+export const Evidence = z.object({ factor: LimitFactor, line: z.string(), share: z.number().min(0).max(1).optional(), remedy: z.string().optional() });
 export type Evidence = z.infer<typeof Evidence>;

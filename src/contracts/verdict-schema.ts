@@ -73,15 +73,17 @@ export type DiffRow = z.infer<typeof DiffRow>;
 
 /**
  * Why a failed check failed (src/verdict/explanations.ts): the evidence of the run's window that
- * bears on it, ranked, each line with what would move it; the functions' own errors; where lost
- * deliveries went missing; or, when nothing explains it, that sentence.
+ * can produce its symptom, ranked, each line with what would move it (the functions' own errors
+ * among it); where lost deliveries went missing; or, when nothing explains it, that sentence.
  */
 export const Explanation = z.object({
   /** the failed check's name, or the crossed threshold's expression (kind threshold) */
   check: z.string(),
   /** absent: a check */
   kind: z.literal('threshold').optional(),
-  evidence: z.array(z.object({ factor: LimitFactor, line: z.string(), remedy: z.string() })),
+  /** ranked: the largest share of the symptom first (share: how much of it the line accounts for, where its figures say) */
+  evidence: z.array(z.object({ factor: LimitFactor, line: z.string(), remedy: z.string(), share: z.number().min(0).max(1).optional() })),
+  /** results written before the functions' errors were evidence: "fn: N errors in M invocations (AWS/Lambda Errors)" */
   functionErrors: z.array(z.string()).optional(),
   where: z.array(z.string()).optional(),
   unexplained: z.string().optional(),

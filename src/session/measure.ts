@@ -22,6 +22,7 @@ import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
 import { assumedFunctions } from '../targets/target-functions.ts';
 import type { Target, TargetFunctions } from '../targets/target.ts';
 import { waitForFreshWindow } from './fresh-window.ts';
+import { watchInitFailures } from '../metrics/cloudwatch/init-failure-watch.ts';
 import { UserError, fieldPath } from '../../common/errors.ts';
 import { membershipIssues } from '../contracts/protocol-schema.ts';
 import { firstProbe } from '../fleet/protocols/first-probe.ts';
@@ -100,7 +101,9 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
     await waitForFreshWindow(previous, cloudwatch, o.signal, o.onStatus ?? (() => {}));
   }
   const functions = await functionsOf(target, warn);
-  const { results, lastSentAfterDrop } = await measureFleet({ o, scenario, target, functions, warnings });
+  // a function whose INIT fails is named as soon as its log shows it, not only in the verdict
+  const initWatch = cloudwatch && o.onStatus ? watchInitFailures(cloudwatch, functions.functions.map((f) => f.name), now(), o.onStatus) : undefined;
+  const { results, lastSentAfterDrop } = await measureFleet({ o, scenario, target, functions, warnings }).finally(() => initWatch?.stop());
   budget.dispose();
   await o.checkpoint?.(results);
   if (systemMetrics) {

@@ -2,13 +2,14 @@ import type { LimitFactor } from '../contracts/limit-factors.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import type { Check, Explanation, ThresholdResult } from '../contracts/verdict-schema.ts';
 import { fmtInt } from '../number-format.ts';
-import { limitEvidence } from './limit-evidence.ts';
+import { limitEvidence, symptomOf, type Symptom } from './limit-evidence.ts';
 
 /**
  * Why each failed check failed, from the target's own evidence in the run's window: the same
- * evidence a search names its limit by (limit-evidence.ts, one module), the lines that bear on the
- * check in the order the evidence ranks them, each with what would move it; the functions' own
- * errors; and for lost deliveries, where they went missing. A check nothing explains says so,
+ * evidence a search names its limit by (limit-evidence.ts, one module), the lines that can produce
+ * the check's symptom, ranked by the share of it they account for, each with what would move it
+ * (the functions' own errors in their own words among them); and for lost deliveries, where they
+ * went missing. A check nothing explains says so,
  * rather than staying silent.
  */
 
@@ -16,6 +17,7 @@ type Factor = Exclude<LimitFactor, 'none'>;
 
 /** What would move each kind of limit, said beside its evidence. */
 export const REMEDIES: Record<Factor, string> = {
+  'function-errors': "read the function's log for the error's stack: it failed in its own code",
   'lambda-throttles': "raise the function's reserved concurrency, or the account's concurrent executions (a Service Quotas request)",
   'api-gateway-429': "raise the stage's throttle (its rate and burst), or the account's API Gateway throttle (a Service Quotas request)",
   'dynamodb-throttles': "raise the table's (or index's) provisioned read or write units, or make it on-demand; spread a hot partition key",
@@ -29,11 +31,11 @@ export const REMEDIES: Record<Factor, string> = {
 
 /** The kinds of evidence that can explain each built-in check's failure (checks.ts). */
 const BEARS_ON: Record<string, readonly Factor[]> = {
-  'run completed': ['lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated'],
-  'sends went out': ['api-gateway-429', 'lambda-throttles', 'dynamodb-throttles', 'local-host', 'harness-saturated'],
-  'no lost deliveries': ['lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated', 'posts-per-invocation'],
+  'run completed': ['function-errors', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated'],
+  'sends went out': ['function-errors', 'api-gateway-429', 'lambda-throttles', 'dynamodb-throttles', 'local-host', 'harness-saturated'],
+  'no lost deliveries': ['function-errors', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated', 'posts-per-invocation'],
   'harness not saturated': ['harness-saturated', 'local-host'],
-  'no unexpected errors': ['lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host'],
+  'no unexpected errors': ['function-errors', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host'],
 };
 
 /**
@@ -54,35 +56,26 @@ export function explainChecks(results: Results, checks: readonly Check[], thresh
   const failed = checks.filter((c) => !c.passed);
   const crossed = thresholds.filter((t) => t.outcome === 'fail');
   if (failed.length === 0 && crossed.length === 0) return [];
-  const evidence = limitEvidence(results);
-  const errors = functionErrors(results);
-  const explain = (check: string, factors: readonly Factor[], where: string[], own: string[]): Explanation => {
-    const lines = evidence
+  const bySymptom = new Map<Symptom, ReturnType<typeof limitEvidence>>();
+  const evidenceFor = (symptom: Symptom) => bySymptom.get(symptom) ?? bySymptom.set(symptom, limitEvidence(results, new Set([symptom]))).get(symptom)!;
+  const explain = (check: string, symptom: Symptom, factors: readonly Factor[], where: string[]): Explanation => {
+    const lines = evidenceFor(symptom)
       .filter((e) => e.factor !== 'none' && factors.includes(e.factor))
-      .map((e) => ({ factor: e.factor, line: e.line, remedy: REMEDIES[e.factor as Factor] }));
+      .map((e) => ({ factor: e.factor, line: e.line, remedy: e.remedy ?? REMEDIES[e.factor as Factor], ...(e.share !== undefined ? { share: e.share } : {}) }));
     return {
       check,
       evidence: lines,
-      ...(own.length > 0 ? { functionErrors: own } : {}),
       ...(where.length > 0 ? { where } : {}),
-      ...(lines.length === 0 && own.length === 0 ? { unexplained: UNEXPLAINED } : {}),
+      ...(lines.length === 0 ? { unexplained: UNEXPLAINED } : {}),
     };
   };
   return [
-    ...failed.map((c) => explain(c.name, BEARS_ON[c.name] ?? [], c.name === 'no lost deliveries' ? lostWhere(results) : [], c.name === 'harness not saturated' ? [] : errors)),
+    ...failed.map((c) => explain(c.name, symptomOf(c), BEARS_ON[c.name] ?? [], c.name === 'no lost deliveries' ? lostWhere(results) : [])),
     ...crossed.map((t) => ({
-      ...explain(t.expression, ANY_FACTOR, t.metric.startsWith('deliveries.') ? lostWhere(results) : [], errors),
+      ...explain(t.expression, symptomOf(t), ANY_FACTOR, t.metric.startsWith('deliveries.') ? lostWhere(results) : []),
       kind: 'threshold' as const,
     })),
   ];
-}
-
-/** "fanout-connect: 12 errors in 40 invocations (AWS/Lambda Errors)", per function with errors. */
-function functionErrors(r: Results): string[] {
-  return Object.entries(r.cloudwatch?.lambda ?? {})
-    .filter(([, t]) => t.errors > 0)
-    .sort((a, b) => b[1].errors - a[1].errors)
-    .map(([fn, t]) => `${fn}: ${fmtInt(t.errors)} errors in ${fmtInt(t.invocations)} invocations (AWS/Lambda Errors)`);
 }
 
 /**

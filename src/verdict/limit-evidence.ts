@@ -1,5 +1,7 @@
-import { localHostWarnings } from '../metrics/cloudwatch/local-host.ts';
+import { localHostFindings } from '../metrics/cloudwatch/local-host.ts';
+import type { FunctionError } from '../contracts/cloudwatch-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
+import { unexpectedErrors } from '../contracts/unexpected-errors.ts';
 import { messageThrottleOf, quotaValueText, THROTTLE_NEAR } from '../metrics/results/quota-attribution.ts';
 import { fmtInt, fmtNum } from '../number-format.ts';
 import { LIMIT_FACTORS, type Evidence, type LimitFactor } from '../contracts/limit-factors.ts';
@@ -7,18 +9,25 @@ import { LIMIT_FACTORS, type Evidence, type LimitFactor } from '../contracts/lim
 /**
  * What limited one run (a search's step; a failed run, whose explanations read it too), read from
  * its results.json alone: one line per kind of limit the run's numbers point at, each with its
- * figures, in the order of LIMIT_FACTORS (a hard limit that refused work first; then what makes
- * the numbers untrustworthy, the local host or the harness; then what made the work slow). No
- * line: nothing in the results points anywhere.
+ * figures. A cause is named only for a symptom it can produce (a failed check's or crossed SLO's:
+ * errors, lost deliveries, latency), and says how much of it it accounts for (its share); the
+ * lines are ranked by that share, and where no share is known, in the order of LIMIT_FACTORS (the
+ * functions' own errors, a hard limit that refused work; then what makes the numbers
+ * untrustworthy, the local host or the harness; then what made the work slow). No line: nothing
+ * in the results points anywhere.
  *
- * The evidence: AWS/Lambda Throttles and ConcurrentExecutions against the account's (or a
+ * The evidence: the functions' own errors as their logs name them (results.cloudwatch
+ * .functionErrors: kind, message, count, first frame; a timeout with its memory size's CPU share),
+ * AWS/Lambda Errors where the log names none; AWS/Lambda Throttles and ConcurrentExecutions against the account's (or a
  * function's reserved) concurrency; API Gateway's 429s as the fleet counted them (`throttle:*`
  * answers, `handshake:429`: the stage's throttle or the account's, by the step's rates), or the
  * step's messages and posts at the account's throttle with API Gateway's client errors (throttled
  * posts); DynamoDB's throttled requests and throttle events (AWS/DynamoDB: ThrottledRequests,
  * Read/WriteThrottleEvents of tables and indexes; or the functions' own DynamoDbThrottles);
  * @connections post errors and timeouts (FanoutPostErrors, FanoutPostTimeouts); the harness's saturated flag; the emulator's held-back invocations and busy
- * cores (FanoutBench/LocalHost); the INIT share of the step's Lambda time (REPORT lines); the
+ * cores (FanoutBench/LocalHost: for a latency only where a client waited for the route held
+ * back; for a loss or an error only where a wait came within reach of the function's Timeout,
+ * the integration's 29 s or the loss timeout); the INIT share of the step's Lambda time (REPORT lines); the
  * fan-out's own duration (FanoutDurationMs) against broadcast p99.
  */
 
@@ -35,11 +44,41 @@ const sum = (xs: Iterable<number>) => {
   return n;
 };
 const ms = (v: number | null | undefined) => (v === null || v === undefined ? '?' : `${fmtNum(v)} ms`);
+const shareOf = (part: number, whole: number) => (whole > 0 ? Math.min(1, part / whole) : undefined);
 
-type Detector = (r: Results) => string | undefined;
+/** What a failed check or crossed SLO shows: errors the clients met, deliveries lost, or latency. */
+export type Symptom = 'errors' | 'loss' | 'latency';
+export const SYMPTOMS: readonly Symptom[] = ['errors', 'loss', 'latency'];
+
+/** The symptom of a built-in check (checks.ts) or of a threshold's metric. */
+export function symptomOf(check: { name: string } | { metric: string }): Symptom {
+  if ('metric' in check) return check.metric.startsWith('deliveries.') ? 'loss' : /^(errors|sends)\./.test(check.metric) ? 'errors' : 'latency';
+  const byCheck: Record<string, Symptom> = { 'no lost deliveries': 'loss', 'harness not saturated': 'latency' };
+  return byCheck[check.name] ?? 'errors';
+}
+
+/** The symptoms of a judged run: its failed checks' and crossed thresholds'; every symptom when it has no verdict (or none failed). */
+function symptomsOfVerdict(r: Results): ReadonlySet<Symptom> {
+  const v = r.verdict;
+  const named = v ? [...v.checks.filter((c) => !c.passed).map(symptomOf), ...v.thresholds.filter((t) => t.outcome === 'fail').map(symptomOf)] : [];
+  return new Set(named.length > 0 ? named : SYMPTOMS);
+}
+
+/** A wait this large a share of a limit (the function's Timeout, the integration's 29 s, the loss timeout) can reach it. */
+export const WAIT_REACH_SHARE = 0.5;
+/** API Gateway's integration timeout, ms. */
+const INTEGRATION_TIMEOUT_MS = 29_000;
+
+interface Finding {
+  line: string;
+  share?: number;
+  remedy?: string;
+}
+type Detector = (r: Results, symptoms: ReadonlySet<Symptom>) => Finding | Finding[] | string | undefined;
 
 const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
-  'lambda-throttles': (r) => {
+  'function-errors': (r, symptoms) => functionErrorFindings(r, symptoms),
+  'lambda-throttles': (r, symptoms) => {
     const lambda = r.cloudwatch?.lambda ?? {};
     const throttled = Object.entries(lambda).filter(([, t]) => t.throttles > 0);
     const limit = r.quotas?.limits.lambdaConcurrency;
@@ -57,9 +96,9 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
       : [];
     const allReserved = throttled.length > 0 && throttled.every(([fn]) => reservedOf(fn) !== undefined);
     if (limit && (atLimit || !allReserved)) parts.push(`ConcurrentExecutions peaked at ${fmtInt(peak)} against ${quotaValueText('lambdaConcurrency', limit)}`);
-    return parts.join('; ');
+    return { line: parts.join('; '), share: symptoms.has('errors') ? shareOf(sum(throttled.map(([, t]) => t.throttles)), unexpectedCount(r)) : undefined };
   },
-  'api-gateway-429': (r) => {
+  'api-gateway-429': (r, symptoms) => {
     const messages = sum(Object.entries(r.errors).filter(([k]) => k.startsWith('throttle:')).map(([, n]) => n));
     const connects = r.errors['handshake:429'] ?? 0;
     const q = r.quotas?.limits;
@@ -76,7 +115,7 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
       const quota = q?.newConnectionsPerSecond ? `: ${quotaValueText('newConnectionsPerSecond', q.newConnectionsPerSecond)}` : '';
       parts.push(`${fmtInt(connects)} connects refused with 429 at handshake${quota}`);
     }
-    return parts.join('; ');
+    return { line: parts.join('; '), share: symptoms.has('errors') ? shareOf(messages + connects, unexpectedCount(r)) : undefined };
   },
   'dynamodb-throttles': (r) => {
     // per table, its throttled requests by operation, most first: "t: PutItem 45, DeleteItem 36"
@@ -99,28 +138,37 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
     if (fromFunctions > 0) parts.push(`the functions saw ${fmtInt(fromFunctions)} throttled DynamoDB attempts (retries included)`);
     return parts.join('; ');
   },
-  'connections-post-errors': (r) => {
+  'connections-post-errors': (r, symptoms) => {
     const emf = r.cloudwatch?.emf ?? {};
     const errors = emf.FanoutPostErrors?.sum ?? 0;
     const timeouts = emf.FanoutPostTimeouts?.sum ?? 0;
     if (errors + timeouts === 0) return undefined;
     const delivered = emf.FanoutDeliveries?.sum ?? 0;
-    return `@connections posts failed: ${fmtInt(errors)} errors and ${fmtInt(timeouts)} timeouts against ${fmtInt(delivered)} posts delivered`;
+    return {
+      line: `@connections posts failed: ${fmtInt(errors)} errors and ${fmtInt(timeouts)} timeouts against ${fmtInt(delivered)} posts delivered`,
+      share: symptoms.has('loss') ? shareOf(errors + timeouts, r.deliveries.lost) : undefined,
+    };
   },
   'harness-saturated': (r) => {
     const h = r.harness;
     if (!h.saturated) return undefined;
     return `the harness was saturated (event-loop lag p99 ${ms(h.eventLoopLagP99Ms)}, max ${ms(h.eventLoopLagMaxMs)}; peak CPU ${fmtNum(h.cpuCoresMax)} cores on ${fmtInt(h.shards)} shard(s)): its own delay is in the numbers`;
   },
-  'local-host': (r) => {
-    const warnings = localHostWarnings(r);
-    if (warnings.length > 0) return warnings.join('; ');
+  'local-host': (r, symptoms) => {
+    const all = localHostFindings(r);
+    // A latency: what a client waited for. A loss or an error: a wait that could reach a limit.
+    const bearing = all.filter((f) => (symptoms.has('latency') && f.inLatencies) || ((symptoms.has('loss') || symptoms.has('errors')) && f.inLatencies && f.held && withinReach(r, f.held)));
+    if (bearing.length > 0) return { line: bearing.map((f) => f.text).join('; '), share: Math.max(...bearing.map((f) => f.held?.share ?? 0)) || undefined };
+    if (!symptoms.has('latency')) return undefined;
+    // below the warnings' share, still named for a latency: the waited routes' held-back invocations
     const host = r.cloudwatch?.localHost;
-    const held = Object.entries(host?.heldBack ?? {}).filter(([, h]) => h.count > 0);
+    const unwaited = new Set((r.config.target.functions?.functions ?? []).filter((f) => f.route === '$disconnect').map((f) => f.name));
+    const held = Object.entries(host?.heldBack ?? {}).filter(([fn, h]) => h.count > 0 && !unwaited.has(fn));
     if (held.length === 0) return undefined;
     return `local host held back ${held.map(([fn, h]) => `${fmtInt(h.count)} ${fn} invocations (wait p99 ${ms(h.p99Ms)})`).join(', ')}; its cores averaged ${host!.hostBusyAvgPercent === null ? '?' : `${Math.round(host!.hostBusyAvgPercent)} %`}`;
   },
-  'cold-start-storm': (r) => {
+  'cold-start-storm': (r, symptoms) => {
+    if (!symptoms.has('latency')) return undefined;
     const reports = Object.values(r.cloudwatch?.reports ?? {});
     const init = sum(reports.map((x) => x.initDurationMsTotal));
     const run = sum(reports.map((x) => x.durationMsTotal));
@@ -135,9 +183,13 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
     if (!fanout?.p99 || !broadcast || fanout.p99 < FANOUT_DOMINANT_SHARE * broadcast) return undefined;
     const posts = r.cloudwatch?.emf.FanoutDeliveries?.sum ?? 0;
     const perMessage = r.sends.acked > 0 ? posts / r.sends.acked : 0;
-    return `fan-out completion is limited by posts per invocation: one sendMessage invocation posting to ${fmtNum(perMessage)} members took p99 ${ms(fanout.p99)}, ${Math.round((fanout.p99 / broadcast) * 100)} % of broadcast p99 ${ms(broadcast)}`;
+    return {
+      line: `fan-out completion is limited by posts per invocation: one sendMessage invocation posting to ${fmtNum(perMessage)} members took p99 ${ms(fanout.p99)}, ${Math.round((fanout.p99 / broadcast) * 100)} % of broadcast p99 ${ms(broadcast)}`,
+      share: Math.min(1, fanout.p99 / broadcast),
+    };
   },
-  'connections-post-latency': (r) => {
+  'connections-post-latency': (r, symptoms) => {
+    if (!symptoms.has('latency')) return undefined;
     const emf = r.cloudwatch?.emf ?? {};
     const duration = emf.FanoutDurationMs?.average;
     const posts = emf.FanoutDeliveries?.sum ?? 0;
@@ -182,15 +234,115 @@ function throttledPosts(r: Results): string | undefined {
   return `the step's requests reached the account's throttle: ${fmtInt(perSec)} requests/s (${fmtInt(r.sends.sent)} messages in and ${fmtInt(posts)} @connections posts over ${fmtNum(holdMs / 1000)} s) against ${quotaValueText('accountRequestsPerSecond', limit)}; API Gateway counted ${fmtInt(clientErrors)} client errors (4XX), its 429s to throttled posts among them`;
 }
 
-/** The step's evidence, one line per kind of limit it points at, in the order they are named. */
-export function limitEvidence(r: Results): Evidence[] {
+/**
+ * The evidence that can produce these symptoms (default: the judged run's own, from its verdict),
+ * one line per kind of limit (per function, for the functions' errors), the largest share of the
+ * symptom first; lines without a share after those with one, in LIMIT_FACTORS' order.
+ */
+export function limitEvidence(r: Results, symptoms: ReadonlySet<Symptom> = symptomsOfVerdict(r)): Evidence[] {
   const out: Evidence[] = [];
   for (const factor of LIMIT_FACTORS) {
     if (factor === 'none') continue;
-    const line = DETECTORS[factor](r);
-    if (line) out.push({ factor, line });
+    const found = DETECTORS[factor](r, symptoms);
+    for (const f of [found ?? []].flat()) {
+      const x = typeof f === 'string' ? { line: f } : f;
+      out.push({ factor, line: x.line, ...(x.share !== undefined ? { share: x.share } : {}), ...(x.remedy ? { remedy: x.remedy } : {}) });
+    }
   }
-  return out;
+  // stable: equal shares (and none) keep LIMIT_FACTORS' order
+  return out.sort((a, b) => (b.share ?? -1) - (a.share ?? -1));
+}
+
+/** The client-facing errors the run did not expect (502s, error frames, 429s …). */
+function unexpectedCount(r: Results): number {
+  return sum(unexpectedErrors(r).map(([, n]) => n));
+}
+
+/** Whether a held-back function's longest wait came within reach of a limit a wait can hit: its Timeout, the integration's 29 s, the loss timeout. */
+function withinReach(r: Results, held: { fn: string; maxWaitMs: number | null }): boolean {
+  if (held.maxWaitMs === null) return false;
+  const timeoutS = r.config.target.functions?.functions.find((f) => f.name === held.fn)?.timeoutSeconds;
+  const limits = [INTEGRATION_TIMEOUT_MS, ...(timeoutS !== undefined ? [timeoutS * 1000] : []), ...(r.deliveries.lossTimeoutMs !== undefined ? [r.deliveries.lossTimeoutMs] : [])];
+  return held.maxWaitMs >= WAIT_REACH_SHARE * Math.min(...limits);
+}
+
+/** Routes whose function's failure loses no delivery: it fans nothing out. */
+const NO_FANOUT_ROUTES = new Set(['$connect', '$disconnect']);
+
+/**
+ * Per function with errors, most share first: its error kinds in its own words with their counts
+ * and first frame, and the share of the symptom they account for (of the client-facing errors;
+ * of the messages whose fan-out they ended, for a loss). Where its log names none, AWS/Lambda
+ * Errors' count alone.
+ */
+function functionErrorFindings(r: Results, symptoms: ReadonlySet<Symptom>): Finding[] {
+  const lambda = r.cloudwatch?.lambda ?? {};
+  const logged = r.cloudwatch?.functionErrors ?? {};
+  const config = r.config.target.functions?.functions ?? [];
+  const names = new Set([...Object.keys(logged), ...Object.entries(lambda).filter(([, t]) => t.errors > 0).map(([fn]) => fn)]);
+  const out: Finding[] = [];
+  for (const fn of names) {
+    const f = config.find((x) => x.name === fn);
+    const kinds = logged[fn] ?? [];
+    const errors = Math.max(lambda[fn]?.errors ?? 0, sum(kinds.filter((k) => k.phase === 'invoke').map((k) => k.count)));
+    const invocations = lambda[fn]?.invocations ?? r.cloudwatch?.reports[fn]?.invocations ?? 0;
+    const fansOut = f === undefined || (!NO_FANOUT_ROUTES.has(f.route) && !f.authorizer);
+    const shares = [
+      ...(symptoms.has('errors') ? [shareOf(errors, unexpectedCount(r))] : []),
+      ...(symptoms.has('loss') && fansOut && r.deliveries.lost > 0 ? [shareOf(errors, r.sends.sent)] : []),
+    ];
+    if (shares.length === 0 || errors + kinds.length === 0) continue;
+    const defined = shares.filter((x): x is number => x !== undefined);
+    const head = `${fn}: ${fmtInt(errors)} error${errors === 1 ? '' : 's'} in ${fmtInt(invocations)} invocations`;
+    // results pulled before the logs were read for errors have no functionErrors at all
+    const unsaid = r.cloudwatch?.functionErrors === undefined ? ' (AWS/Lambda Errors)' : ' (AWS/Lambda Errors; its log names none of them)';
+    const said = kinds.length > 0 ? `: ${kinds.map((k) => kindText(r, fn, k)).join('; ')}` : unsaid;
+    const gone = kinds.some((k) => k.kind === 'GoneException') && symptoms.has('loss') && (r.stale?.gone410 ?? 0) > 0
+      ? `; ${fmtInt(r.stale!.gone410)} posts answered 410 (stale connections), each ending its invocation's loop before the connections after it`
+      : '';
+    out.push({ line: `${head}${said}${gone}`, ...(defined.length > 0 ? { share: Math.max(...defined) } : {}), ...(kinds[0] ? { remedy: remedyOf(r, fn, kinds[0]) } : {}) });
+  }
+  return out.sort((a, b) => (b.share ?? -1) - (a.share ?? -1));
+}
+
+const clip = (s: string, n = 160) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** `GoneException: An error occurred … ×17 (at app.py:32 in send_message)`; a timeout with its CPU share. */
+function kindText(r: Results, fn: string, e: FunctionError): string {
+  const what = e.kind === 'Task timed out' ? e.message : `${e.kind}${e.message ? `: ${clip(e.message)}` : ''}`;
+  const where = [e.phase === 'init' ? 'at INIT' : '', e.firstFrame ? `at ${e.firstFrame}` : ''].filter(Boolean).join(', ');
+  return `${what} ×${fmtInt(e.count)}${where ? ` (${where})` : ''}${e.kind === 'Task timed out' ? timeoutFigures(r, fn, e) : ''}`;
+}
+
+/** Lambda's CPU follows memory: this many MB is one vCPU. */
+const ONE_VCPU_MB = 1_769;
+
+function sizeOf(r: Results, fn: string, e: FunctionError): { memoryMB?: number; timeoutS?: number } {
+  const f = r.config.target.functions?.functions.find((x) => x.name === fn);
+  const logged = /after ([\d.]+) seconds/.exec(e.message);
+  return { memoryMB: f?.memoryMB ?? r.cloudwatch?.reports[fn]?.memorySizeMB ?? undefined, timeoutS: logged ? Number(logged[1]) : f?.timeoutSeconds };
+}
+
+/** "; at 128 MB = 7 % of a vCPU, its 3.00 s Timeout holds 217 ms of CPU (the rest of its invocations took p50 …)". */
+function timeoutFigures(r: Results, fn: string, e: FunctionError): string {
+  const { memoryMB, timeoutS } = sizeOf(r, fn, e);
+  if (memoryMB === undefined || timeoutS === undefined) return '';
+  const share = Math.min(1, memoryMB / ONE_VCPU_MB);
+  return `; ${fmtInt(memoryMB)} MB = ${share < 0.1 ? (share * 100).toFixed(1) : Math.round(share * 100)} % of a vCPU, so its ${timeoutS.toFixed(2)} s Timeout holds at most ${fmtInt(timeoutS * 1000 * share)} ms of CPU: work needing more than that at full speed cannot finish`;
+}
+
+/** What would move a function's commonest error. */
+function remedyOf(r: Results, fn: string, e: FunctionError): string {
+  if (e.kind === 'Task timed out') {
+    const { memoryMB } = sizeOf(r, fn, e);
+    const more = memoryMB !== undefined && memoryMB < ONE_VCPU_MB ? ` (${fmtInt(Math.min(ONE_VCPU_MB, memoryMB * 4))} MB gives it ${fmtNum(Math.min(ONE_VCPU_MB, memoryMB * 4) / memoryMB)}× the CPU; ${fmtInt(ONE_VCPU_MB)} MB is one vCPU)` : '';
+    return `more memory, since Lambda's CPU share follows it${more}; SDK clients built once at module scope, in INIT, rather than in every call; or a longer Timeout`;
+  }
+  if (e.kind === 'GoneException') return 'catch GoneException around each post (the connection is stale), delete its row and go on to the next connection';
+  if (e.kind === 'Runtime.ImportModuleError') return "ship the module with the function's code, or use what its runtime provides (nodejs18.x and newer bundle the AWS SDK v3, not v2's aws-sdk); every invocation fails until it loads";
+  if (e.kind === 'Runtime.OutOfMemory') return 'more memory (MemorySize), or less held at once in an invocation';
+  if (e.phase === 'init') return "fix the function's INIT (its module fails to load): every invocation fails until it does";
+  return `handle or fix the error where it is raised${e.firstFrame ? ` (${e.firstFrame})` : ''}`;
 }
 
 /** The line said when no evidence points anywhere. */

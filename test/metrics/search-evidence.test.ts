@@ -12,7 +12,7 @@ function quiet(): Results {
   r.errors = {};
   r.harness.saturated = false;
   const cw = r.cloudwatch!;
-  for (const t of Object.values(cw.lambda)) Object.assign(t, { throttles: 0, concurrentExecutionsMax: 1 });
+  for (const t of Object.values(cw.lambda)) Object.assign(t, { throttles: 0, errors: 0, concurrentExecutionsMax: 1 });
   cw.localHost = { hostBusyAvgPercent: 40, hostBusyPeakPercent: 70, stackCpuMs: 1000, heldBack: {} };
   cw.emf = {};
   for (const rep of Object.values(cw.reports)) rep.initDurationMsTotal = 0;
@@ -66,6 +66,8 @@ describe('what limited a step, from its results', () => {
     expect(e).toEqual({
       factor: 'api-gateway-429',
       line: `API Gateway answered 30 of ${r.sends.sent.toLocaleString('en-US')} messages with 429 (Too Many Requests): the stage's throttle of 200 requests/s (the emulator's config), burst 50`,
+      // the 429s are all of the step's unexpected errors
+      share: 1,
     });
   });
 
@@ -120,7 +122,7 @@ describe('what limited a step, from its results', () => {
     expect(limitEvidence(r)).toEqual([]);
   });
 
-  it('DynamoDB throttles, post errors, the local host, the harness, a cold-start storm, in that order', () => {
+  it('post errors first by their share of the lost deliveries; then, with no share, DynamoDB throttles, the local host, the harness, a cold-start storm, in that order', () => {
     const r = quiet();
     r.cloudwatch!.emf = {
       DynamoDbThrottles: { sum: 7, average: null, p99: null },
@@ -132,7 +134,8 @@ describe('what limited a step, from its results', () => {
     r.harness.saturated = true;
     const reports = Object.values(r.cloudwatch!.reports);
     reports[0]!.initDurationMsTotal = 10 * reports.reduce((n, x) => n + x.durationMsTotal, 0);
-    expect(limitEvidence(r).map((e) => e.factor)).toEqual(['dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated', 'cold-start-storm']);
+    expect(limitEvidence(r).map((e) => e.factor)).toEqual(['connections-post-errors', 'dynamodb-throttles', 'local-host', 'harness-saturated', 'cold-start-storm']);
+    expect(limitEvidence(r)[0]!.share).toBe(4 / r.deliveries.lost);
     const line = (f: string) => limitEvidence(r).find((e) => e.factor === f)!.line;
     expect(line('dynamodb-throttles')).toBe('the functions saw 7 throttled DynamoDB attempts (retries included)');
     expect(line('connections-post-errors')).toBe('@connections posts failed: 3 errors and 1 timeouts against 900 posts delivered');

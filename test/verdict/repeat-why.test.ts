@@ -32,7 +32,7 @@ describe('each repeat told with its figures and its why', () => {
     expect(rows[2].failed).toBeUndefined();
     // the first run's own evidence: its $connect's errors (the run judged last had none)
     const own = /^fanout-connect: 2 errors in [\d,]+ invocations \(AWS\/Lambda Errors\)$/;
-    expect(rows[0].explanations!.find((e) => e.check === 'no unexpected errors')!.functionErrors).toEqual([expect.stringMatching(own)]);
+    expect(rows[0].explanations!.find((e) => e.check === 'no unexpected errors')!.evidence[0]).toMatchObject({ factor: 'function-errors', line: expect.stringMatching(own), share: 1 });
     expect(v.explanations).toEqual(rows[0].explanations);
   });
 
@@ -46,11 +46,11 @@ describe('each repeat told with its figures and its why', () => {
     expect(lines[at + 2]).toMatch(/^       check failed: harness not saturated: /);
     const errorsAt = lines.indexOf('       check failed: no unexpected errors: 2 unexpected errors: handshake:500 ×2');
     expect(errorsAt).toBeGreaterThan(at + 2);
-    expect(lines[errorsAt + 1]).toMatch(/^         function errors: fanout-connect: 2 errors in/);
+    expect(lines[errorsAt + 1]).toMatch(/^         why: fanout-connect: 2 errors in [\d,]+ invocations \(AWS\/Lambda Errors\) \(what would move it: /);
     expect(lines.slice(at).filter((l) => /^    \d\. /.test(l))).toHaveLength(3);
 
     const md = renderSummaryMarkdown(judged);
     expect(md).toContain('### Repeats');
-    expect(md).toMatch(new RegExp(`\\| \`${runs[0].runId}\` \\| completed \\| [^|]+ \\| [^|]+ \\| 0 \\| 2 \\| check failed: harness not saturated: .*<br>check failed: no unexpected errors: 2 unexpected errors: handshake:500 ×2<br>function errors: fanout-connect: 2 errors in`));
+    expect(md).toMatch(new RegExp(`\\| \`${runs[0].runId}\` \\| completed \\| [^|]+ \\| [^|]+ \\| 0 \\| 2 \\| check failed: harness not saturated: .*<br>check failed: no unexpected errors: 2 unexpected errors: handshake:500 ×2<br>why: fanout-connect: 2 errors in`));
   });
 });

@@ -78,7 +78,7 @@ function shortPath(path: string): string {
 function nodeFrame(lines: readonly string[]): string | null {
   for (const l of lines) {
     const m = /^\s*at (?:(.+?) \()?(\S+?):(\d+):\d+\)?\s*$/.exec(l);
-    if (m && !NOT_OWN.test(m[2]!)) return `${shortPath(m[2]!)}:${m[3]}${m[1] ? ` (${m[1]})` : ''}`;
+    if (m && !NOT_OWN.test(m[2]!)) return `${shortPath(m[2]!)}:${m[3]}${m[1] && m[1] !== 'Object.<anonymous>' ? ` (${m[1]})` : ''}`;
   }
   for (const l of lines) {
     const m = /^- (\S+)$/.exec(l.trim());

@@ -22,16 +22,20 @@ export interface LocalHostView {
 /** Routes no client waits for: holding them back delays the stack's own work, not a latency. */
 const UNWAITED_ROUTES = new Set(['$disconnect']);
 
-interface Finding {
+/** One way the local host's contention shows in a run. */
+export interface HostFinding {
   text: string;
   /** a client waited for what was held back: its latency includes the wait */
   inLatencies: boolean;
+  /** the function held back, and its held-back invocations' longest wait and share of its invocations (absent: the host's busy cores) */
+  held?: { fn: string; maxWaitMs: number | null; share: number };
 }
 
-function findings(r: LocalHostView): Finding[] {
+/** Each way the local host's contention shows in the run (the evidence of a failed run reads them: which can produce its symptom). */
+export function localHostFindings(r: LocalHostView): HostFinding[] {
   const host = r.cloudwatch?.localHost;
   if (!host) return [];
-  const out: Finding[] = [];
+  const out: HostFinding[] = [];
   if (host.hostBusyAvgPercent !== null && host.hostBusyAvgPercent >= BUSY_WARN_PERCENT) {
     out.push({
       text: `local host busy: its cores averaged ${Math.round(host.hostBusyAvgPercent)} % during the run, so latencies include waiting for a core, which AWS would not have`,
@@ -48,6 +52,7 @@ function findings(r: LocalHostView): Finding[] {
     out.push({
       text: `local host held back ${held.count} of ${invocations} ${fn} invocations (wait p50 ${ms(held.p50Ms)}, p99 ${ms(held.p99Ms)}) where AWS would have started an environment: ${effect}`,
       inLatencies: waited,
+      held: { fn, maxWaitMs: held.maxMs ?? held.p99Ms, share: invocations > 0 ? Math.min(1, held.count / invocations) : 1 },
     });
   }
   return out;
@@ -58,10 +63,10 @@ function findings(r: LocalHostView): Finding[] {
  * kept up. Pure: the console summary, summary.md and the HTML report all print these.
  */
 export function localHostWarnings(r: LocalHostView): string[] {
-  return findings(r).map((f) => f.text);
+  return localHostFindings(r).map((f) => f.text);
 }
 
 /** Whether some client-side latency of the run includes the local host's queueing. */
 export function hostInLatencies(r: LocalHostView): boolean {
-  return findings(r).some((f) => f.inLatencies);
+  return localHostFindings(r).some((f) => f.inLatencies);
 }

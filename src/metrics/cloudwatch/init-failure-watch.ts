@@ -1,0 +1,65 @@
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchTarget } from '../../aws/cloudwatch-source.ts';
+import { classifyLogEvent } from './function-errors.ts';
+
+/**
+ * A function whose INIT fails fails every invocation until its code changes: the run names it the
+ * first time its log shows it, not only in the verdict. While the fleet runs, each function's log
+ * group is asked (FilterLogEvents, one page of at most 20 events) for the lines a failed INIT
+ * writes: Node's `Uncaught Exception` at INIT, Python's `[ERROR] Runtime.ImportModuleError` and
+ * its kin, and `INIT_REPORT` (Lambda writes it when INIT fails or times out). Soon after the start,
+ * then every few seconds,
+ * two functions at a time (FilterLogEvents has a low per-account request rate on AWS); a function
+ * already named is not asked again. Never throws: a log that cannot be read is simply not watched.
+ */
+export const INIT_FAILURE_PATTERN = ['"Uncaught Exception"', 'ImportModuleError', 'HandlerNotFound', 'UserCodeSyntaxError', 'INIT_REPORT'].map((t) => `?${t}`).join(' ');
+export const INIT_WATCH_EVERY_MS = 5_000;
+const FIRST_LOOK_MS = 1_500;
+
+export interface InitFailureWatch {
+  stop(): Promise<void>;
+}
+
+export function watchInitFailures(
+  target: CloudWatchTarget,
+  functions: readonly string[],
+  startMs: number,
+  onFirst: (line: string) => void,
+  everyMs = INIT_WATCH_EVERY_MS,
+): InitFailureWatch {
+  const logs = new CloudWatchLogsClient(target.clients.logs);
+  const pending = new Set(functions);
+  let polling: Promise<void> = Promise.resolve();
+  const poll = async () => {
+    const fns = [...pending];
+    for (let i = 0; i < fns.length; i += 2) await Promise.all(fns.slice(i, i + 2).map((fn) => check(fn)));
+  };
+  const check = async (fn: string) => {
+    try {
+      const out = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${fn}`, filterPattern: INIT_FAILURE_PATTERN, startTime: Math.floor(startMs), limit: 20 }));
+      const events = out.events ?? [];
+      const said = events.map((e) => classifyLogEvent(e.message ?? '')).find((e) => e?.phase === 'init');
+      const report = events.map((e) => /^INIT_REPORT .*Status: (error|timeout)\t(?:Error Type: ([^\t]+))?/.exec(e.message ?? '')).find((m) => m !== null);
+      if (!said && !report) return;
+      pending.delete(fn);
+      const what = said ? `${said.kind}: ${said.message}${said.firstFrame ? ` (at ${said.firstFrame})` : ''}` : `INIT_REPORT Status: ${report![1]}${report![2] ? `, Error Type: ${report![2]}` : ''}`;
+      onFirst(`${fn}: INIT failed: ${what}; every invocation of it fails until its code loads`);
+    } catch {
+      // no log group yet (never invoked), or the log cannot be read: asked again next time
+    }
+  };
+  const tick = () => {
+    polling = polling.then(poll);
+  };
+  // the first look soon after the fleet starts: a failing INIT shows with the first connects
+  const first = setTimeout(tick, Math.min(FIRST_LOOK_MS, everyMs));
+  const timer = setInterval(tick, everyMs);
+  return {
+    stop: async () => {
+      clearTimeout(first);
+      clearInterval(timer);
+      await polling;
+      logs.destroy();
+    },
+  };
+}

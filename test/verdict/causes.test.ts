@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { Results } from '../../src/contracts/results-schema.ts';
+import { parseThreshold } from '../../src/contracts/threshold.ts';
+import { evaluate } from '../../src/verdict/evaluate.ts';
+import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
+import { buildResults } from '../report/fixtures.ts';
+
+/**
+ * Causes that hold (issue 50): a cause is named for a failed check only where it can produce that
+ * symptom, with the share of it it accounts for, the largest first. Over results objects: the
+ * report fixture with nothing pointing anywhere, and each case's evidence added.
+ */
+function quiet(): Results {
+  const r = buildResults();
+  r.errors = {};
+  r.harness.saturated = false;
+  const cw = r.cloudwatch!;
+  for (const t of Object.values(cw.lambda)) Object.assign(t, { throttles: 0, errors: 0, concurrentExecutionsMax: 1 });
+  cw.localHost = { hostBusyAvgPercent: 40, hostBusyPeakPercent: 70, stackCpuMs: 1000, heldBack: {} };
+  cw.emf = {};
+  for (const rep of Object.values(cw.reports)) rep.initDurationMsTotal = 0;
+  delete cw.dynamodb;
+  cw.apiGatewayTotals = { ...cw.apiGatewayTotals!, clientError: 0 };
+  cw.functionErrors = {};
+  r.config.target.functions = {
+    source: 'stack',
+    functions: [
+      { name: 'fanout-connect', route: '$connect', memoryMB: 256, timeoutSeconds: 10 },
+      { name: 'fanout-disconnect', route: '$disconnect', memoryMB: 256, timeoutSeconds: 10 },
+      { name: 'fanout-send-message', route: 'sendMessage', memoryMB: 128, timeoutSeconds: 3 },
+    ],
+  };
+  r.deliveries = { ...r.deliveries, lost: 0, expected: r.deliveries.received, lossTimeoutMs: 30_000 };
+  return Results.parse(r);
+}
+
+/** The send function's invocations errored as its log says, losing deliveries; the clients met error frames. */
+function fanoutFailed(r: Results, errors: Array<{ kind: string; message: string; count: number; firstFrame?: string }>): void {
+  const total = errors.reduce((n, e) => n + e.count, 0);
+  r.cloudwatch!.lambda['fanout-send-message']!.errors = total;
+  r.cloudwatch!.functionErrors = { 'fanout-send-message': errors.map((e) => ({ phase: 'invoke' as const, firstFrame: e.firstFrame ?? null, firstAt: r.startedAt ? Date.parse(r.startedAt) : 0, ...e })) };
+  r.errors = { 'frame:Internal server error': total };
+  r.deliveries = { ...r.deliveries, lost: 87, expected: r.deliveries.received + 87 };
+}
+
+const firstWhy = (r: Results, check: string) => evaluate(r).explanations!.find((e) => e.check === check)!.evidence;
+
+describe('causes that hold', () => {
+  it("a broadcast stopped by its first GoneException: the exception, its count and the 410s first; the host's short waits not named for the loss", () => {
+    const r = quiet();
+    fanoutFailed(r, [{ kind: 'GoneException', message: 'An error occurred (GoneException) when calling the PostToConnection operation: Gone', count: 17, firstFrame: 'app.py:32 in send_message' }]);
+    r.stale = { dropped: 5, gone410: 17, timeToCleanMs: null, wastedPosts: 17 };
+    r.cloudwatch!.localHost!.heldBack = { 'fanout-send-message': { count: 80, totalMs: 90_000, p50Ms: 900, p99Ms: 3800, maxMs: 4000 } };
+    const lost = firstWhy(r, 'no lost deliveries');
+    expect(lost.map((e) => e.factor)).toEqual(['function-errors']);
+    expect(lost[0]!.line).toBe(
+      `fanout-send-message: 17 errors in ${r.cloudwatch!.lambda['fanout-send-message']!.invocations.toLocaleString('en-US')} invocations: GoneException: An error occurred (GoneException) when calling the PostToConnection operation: Gone ×17 (at app.py:32 in send_message); 17 posts answered 410 (stale connections), each ending its invocation's loop before the connections after it`,
+    );
+    expect(lost[0]!.remedy).toMatch(/^catch GoneException around each post/);
+    // the error frames are the same invocations' errors, all of them
+    expect(firstWhy(r, 'no unexpected errors')[0]).toMatchObject({ factor: 'function-errors', share: 1 });
+  });
+
+  it('a host whose waits came within reach of the loss timeout is named for the loss, ranked by its share', () => {
+    const r = quiet();
+    r.deliveries = { ...r.deliveries, lost: 40, expected: r.deliveries.received + 40 };
+    const invocations = r.cloudwatch!.lambda['fanout-send-message']!.invocations;
+    r.cloudwatch!.localHost!.heldBack = { 'fanout-send-message': { count: invocations, totalMs: 9e6, p50Ms: 12_000, p99Ms: 19_000, maxMs: 20_000 } };
+    const lost = firstWhy(r, 'no lost deliveries');
+    expect(lost.map((e) => e.factor)).toEqual(['local-host']);
+    expect(lost[0]!.share).toBe(1);
+    // the same waits at a 60 s loss timeout are out of reach of it, but not of the integration's 29 s
+    r.deliveries.lossTimeoutMs = 60_000;
+    expect(firstWhy(r, 'no lost deliveries').map((e) => e.factor)).toEqual(['local-host']);
+    // under half the function's 3 s Timeout, the smallest limit: out of reach
+    r.cloudwatch!.localHost!.heldBack['fanout-send-message']!.maxMs = 1_000;
+    expect(firstWhy(r, 'no lost deliveries')).toEqual([]);
+  });
+
+  it('a timeout at 128 MB: named with its CPU share and what it holds, and what would move it', () => {
+    const r = quiet();
+    fanoutFailed(r, [{ kind: 'Task timed out', message: 'Task timed out after 3.00 seconds', count: 10 }]);
+    r.cloudwatch!.localHost!.heldBack = { 'fanout-connect': { count: 7, totalMs: 3000, p50Ms: 400, p99Ms: 450, maxMs: 460 } };
+    const [first, ...rest] = firstWhy(r, 'no lost deliveries');
+    expect(rest).toEqual([]);
+    expect(first!.line).toMatch(
+      /^fanout-send-message: 10 errors in [\d,]+ invocations: Task timed out after 3\.00 seconds ×10; 128 MB = 7\.2 % of a vCPU, so its 3\.00 s Timeout holds at most 217 ms of CPU: work needing more than that at full speed cannot finish$/,
+    );
+    expect(first!.remedy).toBe(
+      "more memory, since Lambda's CPU share follows it (512 MB gives it 4× the CPU; 1,769 MB is one vCPU); SDK clients built once at module scope, in INIT, rather than in every call; or a longer Timeout",
+    );
+  });
+
+  it('ranks by share: the function errors behind every error frame before a throttle behind a few', () => {
+    const r = quiet();
+    fanoutFailed(r, [{ kind: 'KeyError', message: "'Item'", count: 30, firstFrame: 'app.py:12 in handler' }]);
+    r.cloudwatch!.lambda['fanout-connect']!.throttles = 3;
+    r.errors = { 'frame:Internal server error': 30, 'handshake:429': 3 };
+    const errors = firstWhy(r, 'no unexpected errors');
+    expect(errors.map((e) => [e.factor, e.share])).toEqual([
+      ['function-errors', 30 / 33],
+      // equal shares keep the factors' order
+      ['lambda-throttles', 3 / 33],
+      ['api-gateway-429', 3 / 33],
+    ]);
+    expect(errors[0]!.remedy).toBe('handle or fix the error where it is raised (app.py:12 in handler)');
+  });
+
+  it("a search for broadcast p99: $disconnect held back is not its limit; a waited route's is", () => {
+    const r = quiet();
+    r.cloudwatch!.localHost!.heldBack = { 'fanout-disconnect': { count: 293, totalMs: 90_000, p50Ms: 300, p99Ms: 800, maxMs: 900 } };
+    r.cloudwatch!.lambda['fanout-disconnect']!.invocations = 300;
+    const judged = { ...r, verdict: evaluate(r, { thresholds: [parseThreshold('broadcast.p99 < 1ms', '--threshold')] }) };
+    expect(judged.verdict.thresholds[0]!.outcome).toBe('fail');
+    expect(limitEvidence(judged).map((e) => e.factor)).toEqual([]);
+    judged.cloudwatch!.localHost!.heldBack['fanout-send-message'] = { count: 50, totalMs: 9000, p50Ms: 100, p99Ms: 300, maxMs: 320 };
+    const [host] = limitEvidence(judged);
+    expect(host!.factor).toBe('local-host');
+    expect(host!.line).toMatch(/^local host held back 50 fanout-send-message invocations \(wait p99 300 ms\)/);
+    expect(host!.line).not.toContain('fanout-disconnect');
+  });
+});
