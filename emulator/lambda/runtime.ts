@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -11,12 +11,13 @@ import { factsOf, runsInWorker, type NodeFunctionRuntime } from '../../common/la
 import { ConcurrencyLimits } from './pool/concurrency.ts';
 import { createEnvironment, environmentSpec, updatedSpec, type SpecSources } from './environments/environment-specs.ts';
 import { EnvironmentPreparer } from './pool/env-preparer.ts';
-import type { ExecutionEnvironment, RunResult } from './environments/execution-environment.ts';
-import { FunctionPool } from './pool/function-pool.ts';
+import { streamName, type ExecutionEnvironment, type RunResult } from './environments/execution-environment.ts';
+import { LogForwarder } from './environments/log-forwarder.ts';
+import { FunctionPool, type ColdGrant } from './pool/function-pool.ts';
 import { HostCapacity } from './pool/host-capacity.ts';
 import { resolveHostRuntimes } from './runtimes/host-runtimes.ts';
 import { resolveFunctionUpdate, resolveOptions, type FunctionConfig, type LambdaRuntimeOptions } from './options.ts';
-import { billedDurationMs } from './environments/report-line.ts';
+import { billedDurationMs, initFailedLines } from './environments/report-line.ts';
 import type { FunctionStats, FunctionUpdate, InvokeOutcome, LambdaRuntime, ThrottleReason } from './types.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../common/local-host-metrics.ts';
@@ -160,6 +161,7 @@ class Runtime implements LambdaRuntime {
       if (grant.kind === 'init-failed') {
         pool.counters.coldStarts++;
         const { errorType, errorMessage, initMs } = grant.failure;
+        this.logInitFailed(pool, requestId, grant);
         return this.failed(pool, requestId, errorType, errorMessage, true, 0, Math.max(0, waitedMs - initMs), initMs);
       }
       env = grant.env;
@@ -296,6 +298,21 @@ class Runtime implements LambdaRuntime {
       return this.errored(pool, requestId, 'Sandbox.Timedout', `Task timed out after ${seconds} seconds`, cold, run.durationMs, hostCapWaitMs, initDurationMs);
     }
     return this.errored(pool, requestId, 'Runtime.ExitError', run.errorMessage, cold, run.durationMs, hostCapWaitMs, initDurationMs);
+  }
+
+  /**
+   * The invocation's own START, END and REPORT lines when its INIT failed, in the failed
+   * environment's stream (a fresh one when none started), as Lambda writes them: a harness that
+   * counts REPORT lines finds every invocation. After the environment's last lines (a process's
+   * INIT_REPORT is written on the next turn).
+   */
+  private logInitFailed(pool: FunctionPool, requestId: string, grant: Extract<ColdGrant, { kind: 'init-failed' }>): void {
+    const { logs, metrics } = pool.spec;
+    const log = new LogForwarder(logs, metrics, `/aws/lambda/${pool.config.name}`, grant.logStream ?? streamName(randomBytes(16).toString('hex')));
+    const lines = initFailedLines(requestId, grant.failure.initMs, pool.config, grant.failure.errorType);
+    setImmediate(() => {
+      for (const line of lines) log.line(line);
+    });
   }
 
   /** An invocation that failed before running (INIT failed, or the runtime closed). */

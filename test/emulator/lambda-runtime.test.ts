@@ -40,6 +40,10 @@ describe('Lambda runtime: environments, errors, logs and metrics', () => {
     await runtime?.close();
   });
 
+  /** An invocation's REPORT line, once written. */
+  const reportOf = async (fn: string, requestId: string): Promise<string> =>
+    (await until(() => logs.filter({ logGroupName: `/aws/lambda/${fn}`, filterPattern: `"REPORT RequestId: ${requestId}"` })?.events[0])).message;
+
   it('starts cold, then reuses the warm environment', async () => {
     const first = expectOk(await runtime.invoke('echo', { action: 'echo' }));
     expect(first.cold).toBe(true);
@@ -108,7 +112,11 @@ describe('Lambda runtime: environments, errors, logs and metrics', () => {
     expect(next.cold).toBe(true);
     const report = logs.filter({ logGroupName: '/aws/lambda/slow', filterPattern: '"Status: timeout"' })!.events;
     expect(report).toHaveLength(1);
-    expect(report[0].message).toMatch(/^REPORT RequestId: \S+\tDuration: 300.00 ms\tBilled Duration: 300 ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB\tStatus: timeout\t$/);
+    // It was the environment's first invocation: a cold start that timed out still has its Init Duration.
+    const init = Number(/Init Duration: ([\d.]+) ms/.exec(report[0].message)?.[1]);
+    expect(report[0].message).toMatch(/^REPORT RequestId: \S+\tDuration: 300.00 ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\tStatus: timeout\t$/);
+    expect(report[0].message).toContain(`Billed Duration: ${Math.ceil(300 + init)} ms`);
+    expect(await reportOf('slow', next.requestId)).toContain('Init Duration');
     expect(logs.filter({ logGroupName: '/aws/lambda/slow', filterPattern: '"Task timed out after 0.30 seconds"' })!.events).toHaveLength(1);
   });
 
@@ -130,7 +138,9 @@ describe('Lambda runtime: environments, errors, logs and metrics', () => {
     expect(out.errorType).toBe('Runtime.ExitError');
     expect(out.errorMessage).toContain('exit status 3');
     expect(runtime.stats().errors.live).toBe(0);
-    expect(expectOk(await runtime.invoke('errors', { action: 'echo' })).cold).toBe(true);
+    const next = expectOk(await runtime.invoke('errors', { action: 'echo' }));
+    expect(next.cold).toBe(true);
+    expect(await reportOf('errors', next.requestId)).toContain('Init Duration');
   });
 
   it('reports running out of memory as Runtime.ExitError with the memory size used', async () => {
@@ -138,8 +148,10 @@ describe('Lambda runtime: environments, errors, logs and metrics', () => {
     expect(out.errorType).toBe('Runtime.ExitError');
     expect(out.errorMessage).toContain('memory limit');
     expect(runtime.stats().errors.live).toBe(0);
-    const report = await until(() => logs.filter({ logGroupName: '/aws/lambda/errors', filterPattern: `"REPORT RequestId: ${out.requestId}"` })!.events[0]);
-    expect(report.message).toContain('Memory Size: 256 MB\tMax Memory Used: 256 MB\tStatus: error\tError Type: Runtime.ExitError\t');
+    expect(await reportOf('errors', out.requestId)).toContain('Memory Size: 256 MB\tMax Memory Used: 256 MB\tStatus: error\tError Type: Runtime.ExitError\t');
+    const next = expectOk(await runtime.invoke('errors', { action: 'echo' }));
+    expect(next.cold).toBe(true);
+    expect(await reportOf('errors', next.requestId)).toContain('Init Duration');
   });
 
   it('reports an INIT failure with the error and an INIT_REPORT line', async () => {
@@ -153,6 +165,13 @@ describe('Lambda runtime: environments, errors, logs and metrics', () => {
     });
     expect(lines[0].message).toMatch(/\tundefined\tERROR\tUncaught Exception \t\{"errorType":"Error","errorMessage":"MISSING_TABLE is not set"/);
     expect(lines[1].message).toMatch(/^INIT_REPORT Init Duration: \d+\.\d{2} ms\tPhase: init\tStatus: error\tError Type: Error\t$/);
+    // The invocation has its REPORT line too, as on Lambda: one per invocation, whatever failed.
+    await reportOf('init-fails', out.requestId);
+    expect(logs.filter({ logGroupName: '/aws/lambda/init-fails' })!.events.slice(2).map((e) => e.message)).toEqual([
+      `START RequestId: ${out.requestId} Version: $LATEST`,
+      `END RequestId: ${out.requestId}`,
+      expect.stringMatching(new RegExp(`^REPORT RequestId: ${out.requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 256 MB\\tMax Memory Used: 0 MB\\tStatus: error\\tError Type: Error\\t$`)),
+    ]);
   });
 
   it('writes START, function output, END and REPORT lines in order, Init Duration only when cold', async () => {

@@ -179,6 +179,11 @@ function logOf(name: string): string[] {
   return (logs.filter({ logGroupName: `/aws/lambda/${name}`, limit: 10_000 })?.events ?? []).map((e) => e.message);
 }
 
+/** An invocation's REPORT line, once written. */
+async function reportOf(name: string, requestId: string): Promise<string> {
+  return until(() => logOf(name).find((l) => l.startsWith(`REPORT RequestId: ${requestId}`)));
+}
+
 /** A process that has not exited (a zombie has: only its parent's wait is missing). */
 function alive(pid: number): boolean {
   try {
@@ -290,13 +295,20 @@ describe('Python on the Runtime API', () => {
     const missing = expectError(await runtime.invoke('no-handler', {}));
     expect(missing).toMatchObject({ errorType: 'Runtime.HandlerNotFound', errorMessage: "Handler 'nope' missing on module 'fine'", cold: true });
     expect(expectError(await runtime.invoke('no-handler', {})).cold).toBe(false);
-    const log = logOf('import-error');
-    expect(log[0]).toBe("[ERROR] Runtime.ImportModuleError: Unable to import module 'missing': No module named 'no_such_package'\rTraceback (most recent call last):");
+    const first = logOf('import-error');
+    expect(first[0]).toBe("[ERROR] Runtime.ImportModuleError: Unable to import module 'missing': No module named 'no_such_package'\rTraceback (most recent call last):");
     await until(() => logOf('import-error').some((l) => l.startsWith('INIT_REPORT')));
     expect(logOf('import-error').find((l) => l.startsWith('INIT_REPORT'))).toMatch(/^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime\.ImportModuleError\t$/);
     // each cold invocation runs INIT again and fails again, as on AWS
-    expect(expectError(await runtime.invoke('import-error', {})).cold).toBe(true);
+    const again = expectError(await runtime.invoke('import-error', {}));
+    expect(again.cold).toBe(true);
     expect(runtime.stats()['import-error']).toMatchObject({ coldStarts: 2, errors: 2, live: 0 });
+    // and each has its REPORT line, after its environment's INIT_REPORT, as on Lambda
+    for (const id of [importError.requestId, again.requestId]) {
+      expect(await reportOf('import-error', id)).toMatch(/\tStatus: error\tError Type: Runtime\.ImportModuleError\t$/);
+    }
+    const log = logOf('import-error');
+    expect(log.findIndex((l) => l.startsWith('INIT_REPORT'))).toBeLessThan(log.indexOf(`START RequestId: ${importError.requestId} Version: $LATEST`));
     expect(expectOk(await runtime.invoke('nested-dots', {})).result).toEqual({ nested: true });
   });
 
@@ -308,7 +320,9 @@ describe('Python on the Runtime API', () => {
     expect(runtime.stats().sleep).toMatchObject({ timeouts: 1, live: 0 });
     expect(logOf('sleep').some((l) => /^\S+Z \S+ Task timed out after 1\.00 seconds$/.test(l))).toBe(true);
     expect(logOf('sleep').find((l) => l.includes('Status: timeout'))).toMatch(/^REPORT .*\tDuration: 1000\.00 ms\t.*Status: timeout\t$/);
-    expect(expectOk(await runtime.invoke('sleep', { seconds: 0 })).cold).toBe(true);
+    const next = expectOk(await runtime.invoke('sleep', { seconds: 0 }));
+    expect(next.cold).toBe(true);
+    expect(await reportOf('sleep', next.requestId)).toContain('Init Duration');
   });
 
   it('reports a process that exits during an invocation as Runtime.ExitError; the next invocation is cold', async () => {
@@ -316,9 +330,12 @@ describe('Python on the Runtime API', () => {
     expect(e.errorType).toBe('Runtime.ExitError');
     expect(e.errorMessage).toMatch(/^RequestId: [0-9a-f-]{36} Error: Runtime exited with error: exit status 3$/);
     expect(logOf('exit')).toContain('Runtime.ExitError');
-    expect(logOf('exit').find((l) => l.startsWith('REPORT'))).toMatch(/Status: error\tError Type: Runtime\.ExitError\t$/);
+    // its environment's first invocation: a cold start, with its Init Duration, though it crashed
+    expect(logOf('exit').find((l) => l.startsWith('REPORT'))).toMatch(/\tInit Duration: [\d.]+ ms\tStatus: error\tError Type: Runtime\.ExitError\t$/);
     expect(runtime.stats().exit).toMatchObject({ live: 0, errors: 1 });
-    expect(expectError(await runtime.invoke('exit', {})).cold).toBe(true);
+    const next = expectError(await runtime.invoke('exit', {}));
+    expect(next.cold).toBe(true);
+    expect(await reportOf('exit', next.requestId)).toContain('Init Duration');
   });
 
   it('kills a process past its memory size as Lambda does: signal: killed, Max Memory Used the size, the next invocation cold', async () => {
@@ -331,7 +348,9 @@ describe('Python on the Runtime API', () => {
     expect(reports).toHaveLength(2);
     expect(reports[1]).toMatch(/\tMemory Size: 128 MB\tMax Memory Used: 128 MB\t.*Status: error\tError Type: Runtime\.ExitError\t$/);
     expect(runtime.stats().hoard).toMatchObject({ live: 0, errors: 1 });
-    expect(expectOk(await runtime.invoke('hoard', { mb: 8 })).cold).toBe(true);
+    const next = expectOk(await runtime.invoke('hoard', { mb: 8 }));
+    expect(next.cold).toBe(true);
+    expect(await reportOf('hoard', next.requestId)).toContain('Init Duration');
   });
 
   it('freezes the process between invocations: a thread the handler left running does not run meanwhile', async () => {

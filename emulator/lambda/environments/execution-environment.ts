@@ -19,6 +19,8 @@ export interface ExecutionEnvironment {
   readonly startupMs: number;
   /** performance.now() when the environment last became idle. */
   readonly lastUsedAt: number;
+  /** Its log stream in the function's log group (`YYYY/MM/DD/[$LATEST]<id>`). */
+  readonly logStream: string;
   /** Run INIT; resolves once it has finished or failed. */
   start(): Promise<StartResult>;
   /** Run one invocation; the environment must be idle. */

@@ -234,8 +234,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       const durationMs = answered - this.runStartedAt + owedMs;
       if (this.overMemory()) return;
       this.spec.cpu.invokeMs += this.cpuSinceLastSeen();
-      const initDurationMs = this.pendingInitMs;
-      this.pendingInitMs = undefined;
+      const initDurationMs = this.takeInitMs();
       const o = outcome();
       this.stdout.flush();
       this.stderr.flush();
@@ -266,7 +265,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
 
   private timedOut(): void {
     this.throttle?.dispose();
-    for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB)) this.stdout.line(line);
+    for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB, this.takeInitMs())) this.stdout.line(line);
     this.endRun({ kind: 'timeout', durationMs: this.spec.fn.timeoutSeconds * 1000 });
     void this.terminate();
   }
@@ -292,7 +291,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       const message = `RequestId: ${id} Error: Runtime exited with error: ${reason}`;
       this.stdout.line(message);
       this.stdout.line('Runtime.ExitError');
-      for (const line of exitedLines(id, durationMs, this.spec.fn, this.maxMemoryUsedMB)) this.stdout.line(line);
+      for (const line of exitedLines(id, durationMs, this.spec.fn, this.maxMemoryUsedMB, this.takeInitMs())) this.stdout.line(line);
       this.endRun({ kind: 'crash', errorMessage: message, durationMs });
     } else if (wasIdle) {
       this.onIdleExit(this);
@@ -338,6 +337,13 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     this.throttle?.dispose();
     this.freeze?.kill();
     this.api?.close();
+  }
+
+  /** INIT's duration for the first invocation's REPORT line (however it ends), once. */
+  private takeInitMs(): number | undefined {
+    const ms = this.pendingInitMs;
+    this.pendingInitMs = undefined;
+    return ms;
   }
 
   private cpuSinceLastSeen(): number {

@@ -5,7 +5,8 @@
  *   REPORT RequestId: <id>\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 78 MB\tInit Duration: 95.21 ms\t
  * Init Duration only on cold starts. Billed Duration is ceil(Duration) and, on cold starts,
  * ceil(Duration + Init Duration): AWS bills INIT for on-demand functions since 1 August 2025.
- * A timed-out or crashed invocation adds `Status: timeout` / `Status: error\tError Type: …`.
+ * A timed-out or crashed invocation adds `Status: timeout` / `Status: error\tError Type: …`, and
+ * so does one whose INIT failed: every invocation has its REPORT line.
  */
 export interface ReportFields {
   requestId: string;
@@ -56,16 +57,29 @@ interface FunctionLimits {
   timeoutSeconds: number;
 }
 
-/** An invocation past its Timeout, as Lambda logs it: the timeout line, END, REPORT with `Status: timeout`. */
-export function timedOutLines(requestId: string, fn: FunctionLimits, maxMemoryUsedMB: number, now = new Date()): string[] {
+/**
+ * An invocation past its Timeout, as Lambda logs it: the timeout line, END, REPORT with `Status:
+ * timeout`, and `Init Duration` when it was the environment's first (a cold start counts as one
+ * even when it times out).
+ */
+export function timedOutLines(requestId: string, fn: FunctionLimits, maxMemoryUsedMB: number, initDurationMs?: number, now = new Date()): string[] {
   return [
     `${now.toISOString()} ${requestId} ${timeoutMessage(fn.timeoutSeconds)}`,
     endLine(requestId),
-    reportLine({ requestId, durationMs: fn.timeoutSeconds * 1000, memoryMB: fn.memoryMB, maxMemoryUsedMB, status: 'timeout' }),
+    reportLine({ requestId, durationMs: fn.timeoutSeconds * 1000, memoryMB: fn.memoryMB, maxMemoryUsedMB, initDurationMs, status: 'timeout' }),
   ];
 }
 
-/** END and REPORT of an invocation whose runtime exited under it (`Status: error`, Runtime.ExitError). */
-export function exitedLines(requestId: string, durationMs: number, fn: FunctionLimits, maxMemoryUsedMB: number): string[] {
-  return [endLine(requestId), reportLine({ requestId, durationMs, memoryMB: fn.memoryMB, maxMemoryUsedMB, status: 'error', errorType: 'Runtime.ExitError' })];
+/** END and REPORT of an invocation whose runtime exited under it (`Status: error`, Runtime.ExitError; `Init Duration` when cold). */
+export function exitedLines(requestId: string, durationMs: number, fn: FunctionLimits, maxMemoryUsedMB: number, initDurationMs?: number): string[] {
+  return [endLine(requestId), reportLine({ requestId, durationMs, memoryMB: fn.memoryMB, maxMemoryUsedMB, initDurationMs, status: 'error', errorType: 'Runtime.ExitError' })];
+}
+
+/**
+ * START, END and REPORT of an invocation whose INIT failed: Lambda reports every invocation, this
+ * one with `Status: error` and the INIT's error type (`Error Type: Runtime.ImportModuleError`), its
+ * Duration the INIT it waited for, and no Init Duration (the INIT_REPORT line carries that).
+ */
+export function initFailedLines(requestId: string, durationMs: number, fn: FunctionLimits, errorType: string): string[] {
+  return [startLine(requestId), endLine(requestId), reportLine({ requestId, durationMs, memoryMB: fn.memoryMB, maxMemoryUsedMB: 0, status: 'error', errorType })];
 }

@@ -59,6 +59,10 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   private readonly invocation = new PendingResult<RunResult>();
   private runId = '';
   private runStartedAt = 0;
+  /** INIT's duration until the first invocation has run: its REPORT line carries it, however it ends. */
+  private pendingInitMs: number | undefined;
+  /** The running invocation's Init Duration, when it is the environment's first. */
+  private runInitMs: number | undefined;
 
   /**
    * `spec` is the function's configuration when this environment was created: it keeps it for
@@ -134,6 +138,8 @@ export class WorkerEnvironment implements ExecutionEnvironment {
     this.state = 'busy';
     this.runId = requestId;
     this.runStartedAt = performance.now();
+    this.runInitMs = this.pendingInitMs;
+    this.pendingInitMs = undefined;
     const result = this.invocation.begin(timeoutMs, () => this.timedOut());
     try {
       // Delivered once the worker thaws: it wakes, and its event loop receives the message.
@@ -210,6 +216,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
         this.maxMemoryUsedMB = m.maxMemoryUsedMB;
         this.wasReady = true;
         this.initMs = m.initMs;
+        this.pendingInitMs = m.initMs;
         this.spec.cpu.initMs += m.cpuMs;
         this.startupMs = performance.now() - this.createdAt;
         this.init.settle({ ok: true, initMs: m.initMs });
@@ -241,7 +248,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   }
 
   private timedOut(): void {
-    for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB)) this.log.line(line);
+    for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB, this.runInitMs)) this.log.line(line);
     this.invocation.settle({ kind: 'timeout', durationMs: this.spec.fn.timeoutSeconds * 1000 });
     void this.terminate();
   }
@@ -260,7 +267,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
     } else if (this.invocation.pending) {
       const durationMs = performance.now() - this.runStartedAt;
       const id = this.runId;
-      for (const line of exitedLines(id, durationMs, this.spec.fn, this.maxMemoryUsedMB)) this.log.line(line);
+      for (const line of exitedLines(id, durationMs, this.spec.fn, this.maxMemoryUsedMB, this.runInitMs)) this.log.line(line);
       this.invocation.settle({ kind: 'crash', errorMessage: `RequestId: ${id} Error: Runtime exited with error: ${reason}`, durationMs });
     } else if (wasIdle) {
       this.onIdleExit(this);

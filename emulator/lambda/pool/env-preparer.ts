@@ -187,7 +187,7 @@ export class EnvironmentPreparer {
       } else {
         pool.initFailing = true;
         pool.live--;
-        pool.coldWaiters.shift()?.resolve({ kind: 'init-failed', failure: result });
+        pool.coldWaiters.shift()?.resolve({ kind: 'init-failed', failure: result, logStream: env.logStream });
         this.host.slotFreed(); // pumps
       }
       this.pump();

@@ -21,7 +21,7 @@ export interface ColdWaiter {
 export type ColdGrant =
   | { kind: 'prepared'; env: ExecutionEnvironment; heldBackMs: number }
   | { kind: 'warm'; env: ExecutionEnvironment }
-  | { kind: 'init-failed'; failure: StartFailure }
+  | { kind: 'init-failed'; failure: StartFailure; /** the failed environment's, when one started */ logStream?: string }
   | { kind: 'closed' };
 
 /** Until a function has started an environment once, what a cold waiter is expected to wait. */
