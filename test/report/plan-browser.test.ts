@@ -21,6 +21,8 @@ let dir: string;
 let page: Page;
 let problems: string[];
 let requests: string[];
+/** the same plan with a real plan's long explanations in the headroom table (a sum over five functions) */
+let longPage: Page;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fanout-plan-html-'));
@@ -30,7 +32,48 @@ beforeAll(async () => {
 
   browser = await launchChromium();
   ({ page, problems, requests } = await openReport(browser, join(dir, PLAN_FILES.html)));
+
+  const plan = hostilePlan(XSS.functionName);
+  const long = join(dir, 'long');
+  await writePlan({ ...plan, headroom: plan.headroom.map((r) => ({ ...r, how: `${r.how}: ${LONG_HOW}` })) }, long);
+  ({ page: longPage } = await openReport(browser, join(long, PLAN_FILES.html)));
 });
+
+const LONG_HOW =
+  "invocations/s × duration: fanout-send-message 250/s × p99 3.72 s at rooms of 1,000 × 0.192 (the fit of billed ms against recipients) = 0.713 s + fanout-join-room 27.8/s × p99 0.157 s + fanout-disconnect 27.8/s × p99 0.111 s + fanout-connect 27.8/s × p99 0.0669 s = 188";
+
+/**
+ * The headroom table's columns as laid out: per column its width, the widest word in it, the
+ * widest line any of its cells fills, and every word that a line break split (a word: what lies
+ * between spaces, "fanout-send-message" or "requests/s" included).
+ */
+function headroomLayout(p: Page) {
+  return p.evaluate(() => {
+    const table = document.querySelector('table.headroom')!;
+    const heads = [...table.querySelectorAll('thead th')];
+    const cols = heads.map((th) => ({ name: th.textContent!, width: th.getBoundingClientRect().width, widestWord: 0, widestLine: 0, split: [] as string[] }));
+    for (const tr of table.querySelectorAll('tbody tr')) {
+      [...tr.children].forEach((td, i) => {
+        const col = cols[i]!;
+        const left = td.getBoundingClientRect().left + parseFloat(getComputedStyle(td).paddingLeft);
+        const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          for (const m of node.textContent!.matchAll(/\S+/g)) {
+            const range = document.createRange();
+            range.setStart(node, m.index);
+            range.setEnd(node, m.index + m[0].length);
+            const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+            if (new Set(rects.map((r) => Math.round(r.top))).size > 1) col.split.push(m[0]);
+            const whole = range.getBoundingClientRect();
+            col.widestWord = Math.max(col.widestWord, rects.length === 1 ? whole.width : 0);
+            col.widestLine = Math.max(col.widestLine, whole.right - left);
+          }
+        }
+      });
+    }
+    return { cols, tableWidth: table.getBoundingClientRect().width, roomWidth: table.parentElement!.clientWidth };
+  });
+}
 
 afterAll(async () => {
   await browser?.close();
@@ -77,6 +120,22 @@ describe("a plan's index.html in headless Chromium", () => {
     expect(fb.y + fb.height).toBeLessThan(VIEWPORT.height);
     expect(await page.locator('section.first-break').textContent()).toContain('1.99 × message rate (49.8 messages/s)');
     expect(await top('table.headroom')).toBeLessThan(VIEWPORT.height);
+  });
+
+  it('lays the headroom table out to read at 1280 px: no word split, each column its longest word wide, "at the peak" filled', async () => {
+    for (const p of [page, longPage]) {
+      const { cols, tableWidth, roomWidth } = await headroomLayout(p);
+      expect(tableWidth).toBeLessThanOrEqual(roomWidth);
+      expect(cols.map((c) => c.name)).toEqual(['limit', 'at the peak', 'headroom', 'how', 'limit from', 'what would move it']);
+      for (const c of cols) {
+        expect(c.split, `${c.name}: words split over two lines`).toEqual([]);
+        expect(c.width, `${c.name}: narrower than its longest word`).toBeGreaterThanOrEqual(c.widestWord);
+      }
+      // the column was half empty when "needs X of Y (Z %)" was kept on one line beside squeezed names
+      const peak = cols[1]!;
+      expect(peak.widestLine / peak.width, 'at the peak: share of its width its widest line fills').toBeGreaterThan(0.7);
+    }
+    await longPage.locator('table.headroom').screenshot({ path: join(ARTIFACTS, 'plan-headroom.png') });
   });
 
   it('draws every chart, the limit in the legend of each headroom chart', async () => {

@@ -55,6 +55,7 @@ table.work td:nth-child(3), table.work td:nth-child(4), table.work td:nth-child(
 table.profile td, table.profile th { text-align:right; padding:3px 4px; font-size:12px; }
 .notes li { margin:4px 0; word-break:break-word; }
 .table-wrap { overflow-x:auto; }
+table.headroom td, table.headroom th { word-break:normal; overflow-wrap:normal; }
 `;
 
 function fact(label: string, value: string): string {
@@ -138,11 +139,30 @@ function headroomTable(rows: readonly Headroom[]): string {
   const sorted = [...rows].sort((a, b) => b.share - a.share);
   if (sorted.length === 0) return '<p class="no-data">No limit was checked.</p>';
   const body = sorted.map((r) => {
-    const scope = r.scope && !r.label.includes(r.scope) ? ` <span class="src">${h(r.scope)}</span>` : '';
+    const scope = r.scope && !r.label.includes(r.scope) ? ` <span class="src">${words(r.scope)}</span>` : '';
     const state = exceeded(r) ? '<span class="tag passed">exceeded</span>' : r.share > 0 ? `<span class="nw">${h(factorText(1 / r.share))} to the limit</span>` : '–';
-    return `<tr class="${exceeded(r) ? 'passed' : 'within'}" data-limit="${h(r.limit)}"><td>${h(r.label)}${scope}</td><td class="nw">${h(needsText(r))}</td><td>${state}</td><td class="src">${h(r.how)}</td><td class="src">${h(r.limitSource)}</td><td class="src">${h(r.moves)}</td></tr>`;
+    return `<tr class="${exceeded(r) ? 'passed' : 'within'}" data-limit="${h(r.limit)}"><td>${words(r.label)}${scope}</td><td>${words(needsText(r))}</td><td>${state}</td><td class="src">${words(r.how)}</td><td class="src">${words(r.limitSource)}</td><td class="src">${words(r.moves)}</td></tr>`;
   });
-  return `<table class="headroom"><thead><tr><th>limit</th><th>at the peak</th><th>headroom</th><th>how</th><th>limit from</th><th>what would move it</th></tr></thead><tbody>${body.join('')}</tbody></table>`;
+  return `<table class="headroom">${HEADROOM_COLUMNS}<thead><tr><th>limit</th><th>at the peak</th><th>headroom</th><th>how</th><th>limit from</th><th>what would move it</th></tr></thead><tbody>${body.join('')}</tbody></table>`;
+}
+
+/**
+ * The headroom table's share of the page width per column: the limit's name and what it needs
+ * read first, the explanations take what is left. Cells wrap between words only (see words()),
+ * so no column is narrower than its longest word whatever these say.
+ */
+const HEADROOM_COLUMNS = `<colgroup>${[19, 19, 10, 22, 11, 19].map((pct) => `<col style="width:${pct}%">`).join('')}</colgroup>`;
+
+/**
+ * Text that wraps only between words: a word with a hyphen or a slash in it
+ * ("fanout-send-message", "requests/s") is kept whole, where a browser would break it after its
+ * hyphen or slash.
+ */
+function words(text: string): string {
+  return text
+    .split(/(\s+)/)
+    .map((w) => (/[-/]/.test(w) && w.length > 1 ? `<span class="nw">${h(w)}</span>` : h(w)))
+    .join('');
 }
 
 function growthSection(p: Plan, charts: PlanCharts): string {
