@@ -11,7 +11,7 @@ import { chartBox, section, table } from '../shared/html-parts.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd, fmtValue } from '../../number-format.ts';
 import { STYLE } from '../shared/html-style.ts';
 import { diffCells, explanationOf, OUTCOME_TEXT, REPEAT_FIGURE_LABELS, repeatRows, VERDICT_HEADLINE } from './verdict-text.ts';
-import { explanationLines } from '../shared/why-lines.ts';
+import { explanationLines, firstCause } from '../shared/why-lines.ts';
 import { lossRule, lossTimeoutLabel } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 import { missingSection } from './missing-section.ts';
@@ -96,7 +96,11 @@ function verdictBlock(r: JudgedResults): string {
   const card = (label: string, value: string, sub = '', bad = false) =>
     `<div class="card${bad ? ' bad' : ''}"><div class="label">${label}</div><div class="value">${value}</div>${sub ? `<div class="sub">${sub}</div>` : ''}</div>`;
   const hostWarnings = localHostWarnings(r);
+  const cause = firstCause(r.verdict);
   const warnings = [
+    ...(cause
+      ? [`<div class="banner danger first-cause"><strong>Why: ${h(cause.check)}.</strong> ${h(cause.line)} <span class="remedy">(what would move it: ${h(cause.remedy)})</span></div>`]
+      : []),
     ...(r.harness.saturated
       ? [`<div class="banner danger"><strong>The harness was saturated.</strong> Its own CPU or event loop was the bottleneck, so these latencies describe the harness, not the system under test.</div>`]
       : []),

@@ -4,7 +4,7 @@ import type { Verdict } from '../../contracts/verdict-schema.ts';
 import { escapeMarkdown as md } from '../shared/escape.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd, fmtValue } from '../../number-format.ts';
 import { diffCells, OUTCOME_TEXT, REPEAT_FIGURE_LABELS, repeatRows, VERDICT_HEADLINE } from './verdict-text.ts';
-import { explanationLines } from '../shared/why-lines.ts';
+import { explanationLines, firstCause } from '../shared/why-lines.ts';
 import { lossRule } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
@@ -31,6 +31,8 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
     `**${md(r.status)}** · ${fmtDuration(r.durationMs)} · ${md(r.config.target.kind)} \`${r.config.target.url.replace(/`/g, "'")}\` · ${fmtInt(r.config.clients)} clients in ${fmtInt(r.config.rooms)} rooms · run \`${r.runId.replace(/`/g, "'")}\``,
     '',
   );
+  const cause = firstCause(v);
+  if (cause) out.push('> [!CAUTION]', `> Why: ${md(cause.check)}. ${md(cause.line)} (what would move it: ${md(cause.remedy)})`, '');
   if (r.harness.saturated) out.push('> [!WARNING]', '> The harness was saturated: these numbers describe the harness, not the system under test.', '');
   const hostWarnings = localHostWarnings(r);
   if (hostWarnings.length > 0) {

@@ -1,4 +1,4 @@
-import type { Explanation, RunWhy } from '../../contracts/verdict-schema.ts';
+import type { Explanation, RunWhy, Verdict } from '../../contracts/verdict-schema.ts';
 
 /**
  * Why a check failed, as lines of plain text, for every renderer: the run's (console, summary.md,
@@ -24,4 +24,17 @@ export function runWhyLines(w: Partial<RunWhy>): string[] {
     const e = w.explanations?.find((x) => x.check === f.check);
     return [`check failed: ${f.check}: ${f.detail}`, ...(e ? explanationLines(e).map((l) => `  ${l}`) : [])];
   });
+}
+
+/**
+ * The first cause of a failed run, as its headline names it: the first failed check's first
+ * evidence (the verdict ranks each check's evidence by the share of its symptom), with what would
+ * move it; none when no evidence explains a failure.
+ */
+export function firstCause(v: Pick<Verdict, 'explanations'>): { check: string; line: string; remedy: string } | undefined {
+  for (const e of v.explanations ?? []) {
+    const first = e.evidence[0];
+    if (first) return { check: e.check, line: first.line, remedy: first.remedy };
+  }
+  return undefined;
 }

@@ -1,0 +1,97 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EXIT } from '../../common/exit-codes.ts';
+import { Results } from '../../src/contracts/results-schema.ts';
+import { runCli } from './cli.ts';
+
+/**
+ * A failing stack says why in its own words, through the CLI as a user meets it (issue 50): the
+ * first why line, on the console, in summary.md's headline and in index.html's, names the cause
+ * from the functions' own logs. Three small runs of our own fixtures: a Node function on
+ * nodejs22.x requiring the AWS SDK v2 (INIT fails with Runtime.ImportModuleError, named while the
+ * run goes on); AWS's Python sample's send at 128 MB building boto3 clients per call (it times out
+ * at its 3 s Timeout: named with its CPU share); the same send after a drop, stopped by its first
+ * GoneException (named with its count and the 410s; the host not named for the loss).
+ */
+const ROOT = resolve(import.meta.dirname, '../..');
+const SDK_V2 = join(ROOT, 'test/fixtures/stacks/sdk-v2-chat/template.yaml');
+const PYTHON = join(ROOT, 'test/fixtures/stacks/python-sendmessage/template.yaml');
+const work = mkdtempSync(join(tmpdir(), 'fb-own-words-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function run(name: string, lines: string[], args: string[]) {
+  const file = join(work, `${name}.yaml`);
+  writeFileSync(file, [`name: ${name}`, 'rooms: 1', 'seed: 7', ...lines, ''].join('\n'));
+  const out = join(work, name);
+  const r = await runCli(['run', file, ...args, '--prepared', '0', '--out', out], { timeoutMs: 80_000 });
+  expect(r.code, r.stdout + r.stderr).toBe(EXIT.thresholdsCrossed);
+  const dir = join(out, readdirSync(out)[0]!);
+  const results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
+  return { ...r, dir, results, whys: firstWhys(r.stdout, dir) };
+}
+
+const text = (html: string) => html.replace(/<[^>]+>/g, '').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+/** The first why line as the console, summary.md and index.html each say it. */
+function firstWhys(stdout: string, dir: string): { console: string; md: string; html: string } {
+  const consoleLine = stdout.split('\n').find((l) => l.startsWith('    why: '));
+  const md = readFileSync(join(dir, 'summary.md'), 'utf8').split('\n').find((l) => l.startsWith('> Why: '));
+  const html = /<div class="banner danger first-cause">(.*?)<\/div>/s.exec(readFileSync(join(dir, 'index.html'), 'utf8'))?.[1];
+  // Markdown escapes its punctuation (`send\_message`) and quotes as entities
+  return { console: consoleLine?.trim() ?? '', md: text(md ?? '').replace(/\\(.)/g, '$1'), html: text(html ?? '') };
+}
+
+describe("a failing stack's why, in its own words", () => {
+  it("a Node function needing aws-sdk on nodejs22.x: its INIT failure, named during the run and first in the why", { timeout: 90_000 }, async () => {
+    // four connects a second apart: the run lasts past the watch's first look at the logs
+    const r = await run('sdk-v2-init', ['clients: 4', 'phases:', '  - connect: { rate: 1 }'], ['--template', SDK_V2, '--parameter', 'NodeRuntime=nodejs22.x']);
+    expect(r.results.errors['handshake:502']).toBe(4);
+    expect(r.stderr).toMatch(/^fanout-bench: sdk-v2-chat-ConnectFunction-\w+: INIT failed: Runtime\.ImportModuleError: Error: Cannot find module 'aws-sdk' \(at app\.js:\d+\); every invocation of it fails until its code loads$/m);
+    const named = /sdk-v2-chat-ConnectFunction-\w+: 4 errors in 4 invocations: Runtime\.ImportModuleError: Error: Cannot find module 'aws-sdk' ×4 \(at INIT, at app\.js:\d+\)/;
+    expect(r.whys.console).toMatch(new RegExp(`^why: ${named.source}`));
+    expect(r.whys.md).toMatch(new RegExp(`^> Why: no unexpected errors\\. ${named.source}`));
+    expect(r.whys.html).toMatch(new RegExp(`^Why: no unexpected errors\\. ${named.source}`));
+    const [fn, errors] = Object.entries(r.results.cloudwatch!.functionErrors!)[0]!;
+    expect(fn).toMatch(/ConnectFunction/);
+    expect(errors).toEqual([{ kind: 'Runtime.ImportModuleError', message: "Error: Cannot find module 'aws-sdk'", phase: 'init', count: 4, firstFrame: expect.stringMatching(/^app\.js:\d+$/), firstAt: expect.any(Number) }]);
+  });
+
+  it('a Python send at 128 MB building boto3 clients per call: its timeout, with the CPU share that caused it', { timeout: 90_000 }, async () => {
+    const r = await run(
+      'py-timeout',
+      ['clients: 4', 'protocol: sendmessage', 'timeouts: { loss: 5s, grace: 2s }', 'phases:', '  - connect: { rate: 50 }', '  - send: { duration: 2s, rate: 1 }'],
+      ['--template', PYTHON, '--parameter', 'ClientsPerCall=5'],
+    );
+    expect(r.results.deliveries.lost).toBe(r.results.deliveries.expected);
+    const named =
+      /python-sendmessage-SendMessageFunction-\w+: 2 errors in 2 invocations: Task timed out after 3\.00 seconds ×2; 128 MB = 7\.2 % of a vCPU, so its 3\.00 s Timeout holds at most 217 ms of CPU/;
+    expect(r.whys.console).toMatch(new RegExp(`^why: ${named.source}.* \\(what would move it: more memory, since Lambda's CPU share follows it`));
+    expect(r.whys.md).toMatch(new RegExp(`^> Why: no lost deliveries\\. ${named.source}`));
+    expect(r.whys.html).toMatch(new RegExp(`^Why: no lost deliveries\\. ${named.source}`));
+    expect(r.stdout).not.toMatch(/why: local host/);
+  });
+
+  it('a Python broadcast stopped by its first GoneException after a drop: the exception, its count and the 410s; the host not named for the loss', { timeout: 90_000 }, async () => {
+    // a dropped connection's row stays (no $disconnect): the loop meets it and stops there, so the
+    // connections after it in the Scan's order miss every message (4 of 12 dropped: all four last in
+    // the Scan's order, no loss, one time in 495)
+    const r = await run(
+      'py-gone',
+      ['clients: 12', 'protocol: sendmessage', 'target: { lostDisconnectShare: 1 }', 'timeouts: { loss: 4s, grace: 2s }', 'phases:', '  - connect: { rate: 20 }', '  - drop: { share: 0.34 }', '  - send: { duration: 2s, rate: 2 }'],
+      ['--template', PYTHON, '--parameter', 'SendMemorySize=1024'],
+    );
+    const sent = r.results.sends.sent;
+    const gone = r.results.stale!.gone410;
+    expect(gone).toBe(sent);
+    const named = new RegExp(
+      `python-sendmessage-SendMessageFunction-\\w+: ${sent} errors in ${sent} invocations: GoneException: An error occurred \\(GoneException\\) when calling the PostToConnection operation: \\w* ×${sent} \\(at app\\.py:\\d+ in send_message\\); ${gone} posts answered 410 \\(stale connections\\), each ending its invocation's loop`,
+    );
+    expect(r.whys.console).toMatch(new RegExp(`^why: ${named.source}`));
+    expect(r.whys.md).toMatch(new RegExp(`^> Why: no lost deliveries\\. ${named.source}`));
+    expect(r.whys.html).toMatch(new RegExp(`^Why: no lost deliveries\\. ${named.source}`));
+    // the host's waits (well under the loss timeout and the Timeout) are said beside the latencies, not as a cause
+    expect(r.stdout).not.toMatch(/why: local host/);
+  });
+});
