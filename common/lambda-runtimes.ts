@@ -23,34 +23,34 @@ export interface RuntimeFacts {
   ships: RuntimeShips;
   /** deprecation date (YYYY-MM-DD): past, or projected */
   deprecated: string;
-  /** creating functions blocked from, where the page gives it */
+  /** creating functions blocked from, where a source for it was found (docs/aws-facts.md) */
   blockCreate?: string;
-  /** updating functions blocked from, where the page gives it */
+  /** updating functions blocked from, as the page gives it */
   blockUpdate?: string;
 }
 
 export const RUNTIME_TABLE = {
-  'nodejs10.x': { language: 'node', ships: 'aws-sdk-v2', deprecated: '2021-07-30' },
-  'nodejs12.x': { language: 'node', ships: 'aws-sdk-v2', deprecated: '2023-03-31' },
-  'nodejs14.x': { language: 'node', ships: 'aws-sdk-v2', deprecated: '2023-12-04' },
-  'nodejs16.x': { language: 'node', ships: 'aws-sdk-v2', deprecated: '2024-06-12' },
-  'nodejs18.x': { language: 'node', ships: 'aws-sdk-v3', deprecated: '2025-09-01', blockCreate: '2025-10-01', blockUpdate: '2025-11-11' },
-  'nodejs20.x': { language: 'node', ships: 'aws-sdk-v3', deprecated: '2026-04-30' },
-  'nodejs22.x': { language: 'node', ships: 'aws-sdk-v3', deprecated: '2027-04-30' },
-  'nodejs24.x': { language: 'node', ships: 'aws-sdk-v3', deprecated: '2028-04-30' },
-  'python3.6': { language: 'python', ships: 'boto3', deprecated: '2022-07-18' },
-  'python3.7': { language: 'python', ships: 'boto3', deprecated: '2023-12-04' },
-  'python3.8': { language: 'python', ships: 'boto3', deprecated: '2024-10-14' },
-  'python3.9': { language: 'python', ships: 'boto3', deprecated: '2025-12-15' },
-  'python3.10': { language: 'python', ships: 'boto3', deprecated: '2026-06-30' },
-  'python3.11': { language: 'python', ships: 'boto3', deprecated: '2026-06-30' },
-  'python3.12': { language: 'python', ships: 'boto3', deprecated: '2028-10-31' },
-  'python3.13': { language: 'python', ships: 'boto3', deprecated: '2029-06-30' },
-  'python3.14': { language: 'python', ships: 'boto3', deprecated: '2029-06-30' },
-  provided: { language: 'provided', ships: 'nothing', deprecated: '2024-01-08' },
-  'provided.al2': { language: 'provided', ships: 'nothing', deprecated: '2026-06-30' },
-  'provided.al2023': { language: 'provided', ships: 'nothing', deprecated: '2029-06-30' },
-  'go1.x': { language: 'go', ships: 'nothing', deprecated: '2024-01-08' },
+  'nodejs10.x': { language: 'node', ships: 'aws-sdk-v2', deprecated: '2021-07-30', blockCreate: '2021-07-30', blockUpdate: '2022-02-14' },
+  'nodejs12.x': { language: 'node', ships: 'aws-sdk-v2', deprecated: '2023-03-31', blockCreate: '2023-03-31', blockUpdate: '2023-04-30' },
+  'nodejs14.x': { language: 'node', ships: 'aws-sdk-v2', deprecated: '2023-12-04', blockUpdate: '2027-03-03' },
+  'nodejs16.x': { language: 'node', ships: 'aws-sdk-v2', deprecated: '2024-06-12', blockCreate: '2027-02-01', blockUpdate: '2027-03-03' },
+  'nodejs18.x': { language: 'node', ships: 'aws-sdk-v3', deprecated: '2025-09-01', blockCreate: '2027-02-01', blockUpdate: '2027-03-03' },
+  'nodejs20.x': { language: 'node', ships: 'aws-sdk-v3', deprecated: '2026-04-30', blockCreate: '2027-02-01', blockUpdate: '2027-03-03' },
+  'nodejs22.x': { language: 'node', ships: 'aws-sdk-v3', deprecated: '2027-04-30', blockUpdate: '2027-07-01' },
+  'nodejs24.x': { language: 'node', ships: 'aws-sdk-v3', deprecated: '2028-04-30', blockUpdate: '2028-07-01' },
+  'python3.6': { language: 'python', ships: 'boto3', deprecated: '2022-07-18', blockCreate: '2022-07-18', blockUpdate: '2022-08-29' },
+  'python3.7': { language: 'python', ships: 'boto3', deprecated: '2023-12-04', blockUpdate: '2027-03-03' },
+  'python3.8': { language: 'python', ships: 'boto3', deprecated: '2024-10-14', blockCreate: '2027-02-01', blockUpdate: '2027-03-03' },
+  'python3.9': { language: 'python', ships: 'boto3', deprecated: '2025-12-15', blockCreate: '2027-02-01', blockUpdate: '2027-03-03' },
+  'python3.10': { language: 'python', ships: 'boto3', deprecated: '2026-10-31', blockCreate: '2027-02-01', blockUpdate: '2027-03-03' },
+  'python3.11': { language: 'python', ships: 'boto3', deprecated: '2027-06-30', blockUpdate: '2027-08-31' },
+  'python3.12': { language: 'python', ships: 'boto3', deprecated: '2028-10-31', blockUpdate: '2029-01-10' },
+  'python3.13': { language: 'python', ships: 'boto3', deprecated: '2029-06-30', blockUpdate: '2029-08-31' },
+  'python3.14': { language: 'python', ships: 'boto3', deprecated: '2029-06-30', blockUpdate: '2029-08-31' },
+  provided: { language: 'provided', ships: 'nothing', deprecated: '2024-01-08', blockUpdate: '2027-03-03' },
+  'provided.al2': { language: 'provided', ships: 'nothing', deprecated: '2026-07-31', blockUpdate: '2027-03-03' },
+  'provided.al2023': { language: 'provided', ships: 'nothing', deprecated: '2029-06-30', blockUpdate: '2029-08-31' },
+  'go1.x': { language: 'go', ships: 'nothing', deprecated: '2024-01-08', blockUpdate: '2027-03-03' },
 } as const satisfies Record<string, RuntimeFacts>;
 
 /**
@@ -158,12 +158,16 @@ export function runsHerePhrase(runtime: LambdaRuntimeId, runsOn?: string): strin
 export function deprecationLine(runtime: LambdaRuntimeId, runsOn?: string, today: Date = new Date()): string | undefined {
   const date = deprecationOf(runtime, today);
   if (date === undefined) return undefined;
-  const { blockCreate } = RUNTIME_TABLE[runtime] as RuntimeFacts;
+  const { blockCreate, blockUpdate } = RUNTIME_TABLE[runtime] as RuntimeFacts;
   const day = today.toISOString().slice(0, 10);
+  const when = (d: string) => (d <= day ? `since ${d}` : `from ${d}`);
+  const updates = blockUpdate ? ` and updates ${when(blockUpdate)}` : '';
   const refuses =
-    blockCreate === undefined || blockCreate <= day
-      ? `refuses new ones${blockCreate ? ` since ${blockCreate}` : ''}, so a fresh deploy of this template fails`
-      : `refuses new ones from ${blockCreate}, when a fresh deploy of this template fails`;
+    blockCreate === undefined
+      ? `refuses new ones from a date not recorded here${updates}, so a fresh deploy of this template may fail`
+      : blockCreate <= day
+        ? `refuses new ones ${when(blockCreate)}${updates}, so a fresh deploy of this template fails`
+        : `refuses new ones ${when(blockCreate)}${updates}, when a fresh deploy of this template fails`;
   return `${runtime}: deprecated by Lambda on ${date} (docs/aws-facts.md); Lambda still invokes existing functions but ${refuses}; here it runs on ${runsHerePhrase(runtime, runsOn)}`;
 }
 

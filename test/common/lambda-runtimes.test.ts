@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deprecationLine, hostNodeRuntimeOf, LAMBDA_RUNTIMES, RUNTIME_TABLE, runtimeRefusal, runsInWorker, type NodeFunctionRuntime } from '../../common/lambda-runtimes.ts';
+import { deprecationLine, hostNodeRuntimeOf, LAMBDA_RUNTIMES, RUNTIME_TABLE, runtimeRefusal, runsInWorker, type NodeFunctionRuntime, type RuntimeFacts } from '../../common/lambda-runtimes.ts';
 
 // The one runtime table: every Node.js and Python identifier Lambda has had since nodejs10.x and
 // python3.6 is run (with its language and what it ships), every older or other one refused in
@@ -27,13 +27,24 @@ describe('the runtime table', () => {
 
   it('says a deprecated runtime in one line, and nothing of one not deprecated on that day', () => {
     const deprecated = LAMBDA_RUNTIMES.filter((r) => deprecationLine(r, undefined, DAY) !== undefined);
-    expect(deprecated).toEqual(['nodejs10.x', 'nodejs12.x', 'nodejs14.x', 'nodejs16.x', 'nodejs18.x', 'nodejs20.x', 'python3.6', 'python3.7', 'python3.8', 'python3.9', 'python3.10', 'python3.11', 'provided', 'provided.al2', 'go1.x']);
+    expect(deprecated).toEqual(['nodejs10.x', 'nodejs12.x', 'nodejs14.x', 'nodejs16.x', 'nodejs18.x', 'nodejs20.x', 'python3.6', 'python3.7', 'python3.8', 'python3.9', 'python3.10', 'provided', 'provided.al2', 'go1.x']);
     expect(deprecationLine('nodejs18.x', '20.20.2', DAY)).toBe(
-      "nodejs18.x: deprecated by Lambda on 2025-09-01 (docs/aws-facts.md); Lambda still invokes existing functions but refuses new ones since 2025-10-01, so a fresh deploy of this template fails; here it runs on Node 20.20.2 in a worker thread, the oldest Node the emulator's worker code runs on, with the AWS SDK for JavaScript v3 it ships",
+      "nodejs18.x: deprecated by Lambda on 2025-09-01 (docs/aws-facts.md); Lambda still invokes existing functions but refuses new ones from 2027-02-01 and updates from 2027-03-03, when a fresh deploy of this template fails; here it runs on Node 20.20.2 in a worker thread, the oldest Node the emulator's worker code runs on, with the AWS SDK for JavaScript v3 it ships",
     );
+    expect(deprecationLine('nodejs18.x', '20.20.2', new Date('2027-02-15T00:00:00Z'))).toContain('refuses new ones since 2027-02-01 and updates from 2027-03-03, so a fresh deploy of this template fails;');
+    expect(deprecationLine('nodejs10.x', '20.20.2', DAY)).toContain('refuses new ones since 2021-07-30 and updates since 2022-02-14, so a fresh deploy of this template fails;');
     expect(deprecationLine('go1.x', undefined, DAY)).toBe(
-      'go1.x: deprecated by Lambda on 2024-01-08 (docs/aws-facts.md); Lambda still invokes existing functions but refuses new ones, so a fresh deploy of this template fails; here it runs on its handler binary, through the Runtime API, as a custom runtime runs its bootstrap',
+      'go1.x: deprecated by Lambda on 2024-01-08 (docs/aws-facts.md); Lambda still invokes existing functions but refuses new ones from a date not recorded here and updates from 2027-03-03, so a fresh deploy of this template may fail; here it runs on its handler binary, through the Runtime API, as a custom runtime runs its bootstrap',
     );
+  });
+
+  it('holds its dates in order: deprecated, then creating blocked, then updating', () => {
+    for (const r of LAMBDA_RUNTIMES) {
+      const { deprecated, blockCreate, blockUpdate } = RUNTIME_TABLE[r] as RuntimeFacts;
+      const dates = [deprecated, blockCreate, blockUpdate].filter((d) => d !== undefined);
+      for (const d of dates) expect(d, r).toMatch(/^20\d\d-\d\d-\d\d$/);
+      expect([...dates].sort(), r).toEqual(dates);
+    }
   });
 
   it('refuses runtimes Lambda retired, Python 2 and other languages in one line', () => {
