@@ -66,6 +66,12 @@ const FunctionSchema = z.strictObject({
   timeoutSeconds: z.number().positive().max(900),
   reservedConcurrency: z.int().min(0).optional(),
   environment: z.record(z.string(), z.string()).default({}),
+  /**
+   * The function's own session (emulator/iam/role-sessions.ts): AWS_SESSION_TOKEN beside the keys,
+   * as Lambda hands each function its role's credentials; not among its variables, so an update
+   * of them keeps it and GetFunctionConfiguration does not show it.
+   */
+  sessionToken: z.string().optional(),
   /** Fault knob: milliseconds added before each invocation. */
   addedLatencyMs: z.number().min(0).optional(),
   /** Fault knob: share 0..1 of invocations throttled with reason 'forced'. */
@@ -179,6 +185,6 @@ export function resolveOptions(options: LambdaRuntimeOptions): RuntimeConfig {
  */
 export const LOCAL_CREDENTIALS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' } as const;
 
-export function functionCredentials(_config: RuntimeConfig): Record<string, string> {
-  return { ...LOCAL_CREDENTIALS };
+export function functionCredentials(_config: RuntimeConfig, fn: Pick<FunctionConfig, 'sessionToken'>): Record<string, string> {
+  return fn.sessionToken === undefined ? { ...LOCAL_CREDENTIALS } : { ...LOCAL_CREDENTIALS, AWS_SESSION_TOKEN: fn.sessionToken };
 }

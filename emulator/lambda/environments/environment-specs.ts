@@ -75,7 +75,7 @@ function workerCode(fn: FunctionConfig, bundles: FunctionBundles, sdkModules: st
 /** The variables Lambda sets for every runtime (Lambda's "Defined runtime environment variables"). */
 function lambdaVariables(config: RuntimeConfig, fn: FunctionConfig): Record<string, string> {
   return {
-    ...functionCredentials(config),
+    ...functionCredentials(config, fn),
     AWS_REGION: config.region,
     AWS_DEFAULT_REGION: config.region,
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
