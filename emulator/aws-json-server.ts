@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { AwsApiError } from './cloudwatch/aws-json.ts';
 import { listenLocal, type LocalEndpoint } from './local-listener.ts';
 import { readJsonBody, type JsonBodyErrors } from './json-body.ts';
+import type { IamGate } from './iam/iam-gate.ts';
 
 /**
  * An HTTP endpoint speaking the AWS JSON protocols (1.0 and 1.1) the SDK v3 clients use: a POST
@@ -15,6 +16,11 @@ export interface AwsJsonService {
   /** Answer the query-era code next to __type (awsQueryCompatible services only, e.g. CloudWatch). */
   queryCompatible: boolean;
   operations: Record<string, (body: unknown) => unknown>;
+  /**
+   * What a call needs of IAM (`<service>:<Operation>` on its resources), asked of a function's
+   * role when the server has an IAM gate; a refusal is this service's own error (`status`).
+   */
+  access?: { of: (operation: string, body: unknown) => Array<{ action: string; resource: string }>; status: number };
 }
 
 export type AwsJsonServer = LocalEndpoint;
@@ -22,16 +28,16 @@ export type AwsJsonServer = LocalEndpoint;
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** Serves `services`, keyed by their X-Amz-Target prefix, on host:port (0 = any free port). */
-export async function startAwsJsonServer(services: Record<string, AwsJsonService>, host = '127.0.0.1', port = 0): Promise<AwsJsonServer> {
+export async function startAwsJsonServer(services: Record<string, AwsJsonService>, host = '127.0.0.1', port = 0, iam?: IamGate): Promise<AwsJsonServer> {
   const server = createServer((req, res) => {
-    handle(req, res, services).catch((err: unknown) => {
+    handle(req, res, services, iam).catch((err: unknown) => {
       send(res, 500, 'application/x-amz-json-1.1', { __type: 'InternalFailure', message: String(err) });
     });
   });
   return listenLocal(server, host, port);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, services: Record<string, AwsJsonService>): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, services: Record<string, AwsJsonService>, iam: IamGate | undefined): Promise<void> {
   const target = String(req.headers['x-amz-target'] ?? '');
   const dot = target.indexOf('.');
   const service = dot > 0 ? services[target.slice(0, dot)] : undefined;
@@ -48,6 +54,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, services: Recor
   } catch (err) {
     sendError(res, contentType, false, err instanceof AwsApiError ? err : new AwsApiError('SerializationException', String(err)));
     return;
+  }
+  const principal = iam && service.access ? iam.principalOf(req.headers) : undefined;
+  if (principal) {
+    for (const { action, resource } of service.access!.of(target.slice(dot + 1), body)) {
+      const refusal = iam!.refuses(principal, action, resource);
+      if (refusal !== undefined) return sendError(res, contentType, false, new AwsApiError('AccessDeniedException', refusal, service.access!.status));
+    }
   }
   try {
     send(res, 200, contentType, operation(body));

@@ -19,11 +19,3 @@ export function stackEnvironment(
   };
 }
 
-/**
- * A function's own credentials, as Lambda hands each function its role's: the session token that
- * says which function (and role) a call comes from (emulator/iam/role-sessions.ts). None for a
- * function whose role was not read, or with IAM off.
- */
-export function roleSessionEnvironment(token: string | undefined): Record<string, string> {
-  return token === undefined ? {} : { AWS_SESSION_TOKEN: token };
-}

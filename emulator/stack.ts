@@ -7,9 +7,11 @@ import { MetricStore } from './cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from './cloudwatch/server.ts';
 import { checkConfigAgainstStack, type LoadStackConfigOptions, type StackConfig } from './config.ts';
 import { startDynamoDb, type LocalDynamoDb } from './dynamodb/dynamodb-thread.ts';
-import { roleSessionEnvironment, stackEnvironment } from './function-environment.ts';
+import { stackEnvironment } from './function-environment.ts';
 import type { AccessRecord } from './iam/access-ledger.ts';
 import { setUpIam } from './iam/iam-setup.ts';
+import { IamGate } from './iam/iam-gate.ts';
+import { invokeRefusal } from './iam/invoke-permission.ts';
 import { startGateway, type Gateway } from './gateway/server.ts';
 import { hostCpuLine, startHostCpu, type HostCpuReport } from './host-cpu.ts';
 import { startHostMeter } from './host-meter.ts';
@@ -105,6 +107,18 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   // IAM's sessions and roles, and what it says of them, before anything listens
   const iam = setUpIam(stack.functions, config.iam, stack.source.kind, log);
   const sessionOf = new Map(iam?.sessions.map((s) => [s.function, s.token]));
+  // the services of this thread (@connections, Parameter Store, CloudWatch, the Lambda API) ask it; DynamoDB's thread has its own
+  const gate = iam && config.iam !== 'off' ? new IamGate(config.iam, iam, config.region, config.accountId, log) : undefined;
+  // API Gateway's right to invoke each route's function (AWS::Lambda::Permission), said once at start
+  const refusedRoutes = new Map<string, string>();
+  if (config.iam !== 'off') {
+    for (const r of stack.routes) {
+      const why = invokeRefusal(r, functionOf(r.functionId), stack.invokePermissions, { region: config.region, accountId: config.accountId, apiId: config.apiId, stage: config.stage });
+      if (why === undefined) continue;
+      refusedRoutes.set(r.routeKey, why);
+      log(`iam: ${why}: ${config.iam === 'enforce' ? 'the route fails as on AWS ("Internal server error")' : 'it would fail on AWS (report: invoked)'}`);
+    }
+  }
   const metrics = new MetricStore({ publication: metricPublicationOf(config.awsMetrics) });
   const logs = new LogStore();
   const parameters = new ParameterStore(config.region, config.accountId);
@@ -176,6 +190,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       metrics,
       log,
       authorizer: authorizer && authorizerFunction && { functionName: authorizerFunction.name, identitySource: authorizer.identitySource },
+      ...(gate ? { iam: gate } : {}),
+      ...(refusedRoutes.size > 0 && config.iam !== 'off' ? { invokeRefusals: { mode: config.iam, routes: refusedRoutes } } : {}),
     });
     await Promise.all([
       startDynamoDb({
@@ -188,10 +204,10 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       }).then(
         (db) => (dynamodb = db),
       ),
-      startCloudWatchServer({ store: metrics, logs, host: '127.0.0.1', port: 0, region: config.region, accountId: config.accountId }).then(
+      startCloudWatchServer({ store: metrics, logs, host: '127.0.0.1', port: 0, region: config.region, accountId: config.accountId, ...(gate ? { iam: gate } : {}) }).then(
         (cw) => (cloudwatch = cw),
       ),
-      startSsmServer(parameters).then((s) => (ssm = s)),
+      startSsmServer(parameters, '127.0.0.1', 0, gate).then((s) => (ssm = s)),
       startManagementApis({
         stack,
         accountId: config.accountId,
@@ -219,7 +235,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         reservedConcurrency: reservedOf(f),
         addedLatencyMs: override.addedLatencyMs,
         forceThrottle: override.forceThrottleShare,
-        environment: { ...f.environment, ...override.environment, ...environment, ...roleSessionEnvironment(sessionOf.get(f.name)) },
+        environment: { ...f.environment, ...override.environment, ...environment },
+        sessionToken: sessionOf.get(f.name),
       };
     };
     runtime = await createLambdaRuntime({
@@ -257,7 +274,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       log,
       accountConcurrency: config.lambda.accountConcurrency,
     });
-    lambdaApi = await startLambdaApiServer({ controlPlane, host: '127.0.0.1', port: 0 });
+    lambdaApi = await startLambdaApiServer({ controlPlane, host: '127.0.0.1', port: 0, ...(gate ? { iam: gate } : {}) });
     edge = await startEdge({
       dynamodb: dynamodb.endpoint,
       lambda: lambdaApi.url,
@@ -330,7 +347,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     logs,
     runtime,
     gateway,
-    iamAccess: () => db.iamAccess(),
+    iamAccess: async () => [...(await db.iamAccess()), ...(gate?.authorizer.ledger.entries() ?? [])],
     hostCpu: () => hostCpu(running.stats(), db.stats().cpuMs),
     close,
   };

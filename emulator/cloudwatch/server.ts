@@ -3,6 +3,7 @@ import { describeLogGroups, filterLogEvents } from './logs-api.ts';
 import { getMetricData, listMetrics } from './metrics-api.ts';
 import type { LogStore } from './log-store.ts';
 import type { MetricStore } from './metric-store.ts';
+import type { IamGate } from '../iam/iam-gate.ts';
 
 export interface CloudWatchServerOptions {
   store: MetricStore;
@@ -13,6 +14,8 @@ export interface CloudWatchServerOptions {
   /** Used in log group ARNs. */
   region?: string;
   accountId?: string;
+  /** IAM (config.iam enforce or report): a function's calls asked of its role */
+  iam?: IamGate;
 }
 
 export interface CloudWatchServer {
@@ -28,6 +31,7 @@ export interface CloudWatchServer {
  */
 export function startCloudWatchServer(options: CloudWatchServerOptions): Promise<CloudWatchServer> {
   const { store, logs, host = '127.0.0.1', port = 0, region = 'us-east-1', accountId = '000000000000' } = options;
+  const logGroup = (body: unknown) => `arn:aws:logs:${region}:${accountId}:log-group:${String((body as { logGroupName?: unknown } | null)?.logGroupName ?? '*')}:*`;
   return startAwsJsonServer(
     {
       GraniteServiceVersion20100801: {
@@ -37,6 +41,8 @@ export function startCloudWatchServer(options: CloudWatchServerOptions): Promise
           GetMetricData: (body) => getMetricData(store, body),
           ListMetrics: (body) => listMetrics(store, body),
         },
+        // CloudWatch's metric actions are on "*" (no resource-level permissions); a denial assumed 403, as its query API answers AccessDenied
+        access: { of: (operation) => [{ action: `cloudwatch:${operation}`, resource: '*' }], status: 403 },
       },
       Logs_20140328: {
         contentType: 'application/x-amz-json-1.1',
@@ -45,9 +51,12 @@ export function startCloudWatchServer(options: CloudWatchServerOptions): Promise
           FilterLogEvents: (body) => filterLogEvents(logs, body),
           DescribeLogGroups: (body) => describeLogGroups(logs, body, region, accountId),
         },
+        // logs:<Operation> on the log group's ARN (DescribeLogGroups: any group); a denial is the service's 400 AccessDeniedException
+        access: { of: (operation, body) => [{ action: `logs:${operation}`, resource: operation === 'FilterLogEvents' ? logGroup(body) : logGroup(undefined) }], status: 400 },
       },
     },
     host,
     port,
+    options.iam,
   );
 }

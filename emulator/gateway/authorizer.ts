@@ -84,6 +84,9 @@ export function evaluate(outcome: IntegrationOutcome, methodArn: string, latency
     case 'failed':
       fail(outcome.message);
       return FAILURE;
+    case 'not-permitted':
+      fail('API Gateway may not invoke the function');
+      return FAILURE;
   }
   const result = outcome.result as { principalId?: unknown; policyDocument?: unknown; context?: unknown } | null;
   if (typeof result !== 'object' || result === null) return configurationError(fail, 'the answer is not an object');

@@ -25,6 +25,12 @@ export function handleConnectionsApi(ctx: GatewayContext, prefix: string, req: I
     ctx.metrics.count('ClientError');
     return sendError(res, 403, 'ForbiddenException', 'Forbidden');
   }
+  const refusal = ctx.connectionsAccess?.refuses(method, req.headers);
+  if (refusal !== undefined) {
+    req.resume();
+    ctx.metrics.count('ClientError');
+    return sendError(res, 403, 'AccessDeniedException', refusal, 'Message');
+  }
   if (!ctx.account.tryTake()) {
     ctx.metrics.count('ClientError');
     return sendError(res, 429, 'LimitExceededException', 'Too Many Requests');
@@ -118,8 +124,9 @@ function tooLarge(ctx: GatewayContext, res: ServerResponse): void {
   sendError(res, 413, 'PayloadTooLargeException', 'Request Entity Too Large');
 }
 
-export function sendError(res: ServerResponse, status: number, errorType: string, message: string): void {
-  const body = `{"message":"${message}"}`;
+/** `messageField`: IAM's denials spell it `Message`, API Gateway's own errors `message`. */
+export function sendError(res: ServerResponse, status: number, errorType: string, message: string, messageField: 'message' | 'Message' = 'message'): void {
+  const body = JSON.stringify({ [messageField]: message });
   res.writeHead(status, {
     'Content-Type': 'application/json',
     'Content-Length': Buffer.byteLength(body),

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { WebSocketServer } from 'ws';
 import type { StackConfig } from '../config.ts';
 import type { ApiMetrics } from './api-metrics.ts';
+import type { ConnectionsAccess } from './connections-access.ts';
 import type { ConnectionRegistry } from './connection.ts';
 import type { GoneConnectionRecord } from './gone-connections.ts';
 import type { ApiIdentity } from './events.ts';
@@ -27,6 +28,8 @@ export interface GatewayContext {
   /** connections that went away and the posts made to them since (GET /@emulator/gone-connections) */
   gone: GoneConnectionRecord;
   metrics: ApiMetrics;
+  /** Who may call @connections (config.iam enforce or report); absent: every caller may. */
+  connectionsAccess: ConnectionsAccess | undefined;
   integration: Integration;
   /** New connections per second (account quota). */
   newConnections: TokenBucket;

@@ -129,6 +129,8 @@ function decide(outcome: IntegrationOutcome, ctx: GatewayContext): Decision {
     case 'failed':
       return { accept: false, status: 502, body: '{"message": "Internal server error"}' };
     case 'throttled':
+    // AWS does not document what $connect answers when it may not invoke the function: an integration failure's 500, assumed
+    case 'not-permitted':
       return { accept: false, status: 500, body: '{"message": "Internal server error"}' };
     case 'timeout':
       return { accept: false, status: 504, body: '{"message": "Endpoint request timed out"}' };

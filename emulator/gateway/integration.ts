@@ -8,17 +8,30 @@ export type IntegrationOutcome =
   | InvokeOutcome
   | { kind: 'timeout' }
   /** The runtime itself failed (not attached, or rejected): logged, answered like an error. */
-  | { kind: 'failed'; message: string };
+  | { kind: 'failed'; message: string }
+  /** API Gateway may not invoke the function (no AWS::Lambda::Permission for it): never invoked. */
+  | { kind: 'not-permitted' };
+
+/**
+ * Routes whose function API Gateway may not invoke (emulator/iam/invoke-permission.ts), by route
+ * key, with why; `enforce` fails them as AWS does, `report` invokes them and says it once.
+ */
+export interface InvokeRefusals {
+  mode: 'enforce' | 'report';
+  routes: ReadonlyMap<string, string>;
+}
 
 /** Calls route functions through the Lambda runtime and records the integration metrics. */
 export class Integration {
   private runtime: LambdaRuntime | undefined;
   private readonly inflight = new Set<Promise<IntegrationOutcome>>();
+  private readonly refusalsSaid = new Set<string>();
 
   constructor(
     private readonly metrics: ApiMetrics,
     private readonly log: (line: string) => void,
     private readonly timeoutMs = INTEGRATION_TIMEOUT_MS,
+    private readonly refusals?: InvokeRefusals,
   ) {}
 
   attach(runtime: LambdaRuntime): void {
@@ -57,6 +70,11 @@ export class Integration {
   private async run(functionName: string, event: unknown, recordMetrics: boolean, route: string | undefined): Promise<IntegrationOutcome> {
     const runtime = this.runtime;
     if (!runtime) return { kind: 'failed', message: 'Lambda runtime not attached' };
+    const refusal = route === undefined ? undefined : this.refusals?.routes.get(route);
+    if (refusal !== undefined && this.refused(route!, refusal)) {
+      if (recordMetrics) this.metrics.count('ExecutionError', route);
+      return { kind: 'not-permitted' };
+    }
     const start = performance.now();
     let timer: NodeJS.Timeout | undefined;
     let outcome: IntegrationOutcome;
@@ -89,5 +107,16 @@ export class Integration {
         break;
     }
     return outcome;
+  }
+
+  /** Whether a route's call is refused (enforce); its stage's execution log line, said once per route either way. */
+  private refused(route: string, why: string): boolean {
+    const enforce = this.refusals!.mode === 'enforce';
+    if (!this.refusalsSaid.has(route)) {
+      this.refusalsSaid.add(route);
+      const line = 'Execution failed due to configuration error: Invalid permissions on Lambda function';
+      this.log(enforce ? `gateway: ${line} (${why})` : `iam: would fail (report): ${line} (${why})`);
+    }
+    return enforce;
   }
 }

@@ -11,7 +11,9 @@ import { handleConnectionsApi, sendError } from './connections-api.ts';
 import { GoneConnectionRecord, handleGoneConnections } from './gone-connections.ts';
 import type { AuthorizerConfig, GatewayContext } from './context.ts';
 import { onUpgrade } from './handshake.ts';
-import { Integration } from './integration.ts';
+import { ConnectionsAccess } from './connections-access.ts';
+import { Integration, type InvokeRefusals } from './integration.ts';
+import type { IamGate } from '../iam/iam-gate.ts';
 import { startLifetimeSweep } from './lifetime.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { RouteTable } from './routing.ts';
@@ -33,6 +35,10 @@ export interface GatewayOptions {
   authorizer?: AuthorizerConfig;
   metrics: MetricSink;
   log?: (line: string) => void;
+  /** IAM (config.iam enforce or report): who may call @connections */
+  iam?: IamGate;
+  /** Routes whose function API Gateway may not invoke (no AWS::Lambda::Permission) */
+  invokeRefusals?: InvokeRefusals;
 }
 
 export interface GatewayStats {
@@ -94,7 +100,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     registry: new ConnectionRegistry(),
     gone: new GoneConnectionRecord(),
     metrics,
-    integration: new Integration(metrics, log),
+    connectionsAccess: options.iam && new ConnectionsAccess(options.iam, config.apiId, stage),
+    integration: new Integration(metrics, log, undefined, options.invokeRefusals),
     newConnections: new TokenBucket(config.limits.newConnectionsPerSecond, config.limits.newConnectionsPerSecond),
     account: new TokenBucket(config.limits.accountRps, config.limits.accountBurst),
     // A stage without a throttle of its own is held to the account's (API Gateway's default).

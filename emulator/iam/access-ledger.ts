@@ -17,16 +17,16 @@ export interface AccessRecord {
 export class AccessLedger {
   private readonly records = new Map<string, AccessRecord>();
 
-  /** Counts one call; true the first time this function met this decision on this action and resource. */
-  record(fn: string, role: string, action: string, resource: string, decision: AccessRecord['decision']): boolean {
+  /**
+   * The record that counts this function's calls of an action on a resource with a decision (a
+   * new one at count 0 the first time): the caller keeps it and counts each call on it, so a
+   * cached call costs no key here.
+   */
+  recordFor(fn: string, role: string, action: string, resource: string, decision: AccessRecord['decision']): AccessRecord {
     const key = `${fn}\u0000${action}\u0000${resource}\u0000${decision}`;
-    const r = this.records.get(key);
-    if (r) {
-      r.count++;
-      return false;
-    }
-    this.records.set(key, { function: fn, role, action, resource, decision, count: 1 });
-    return true;
+    let r = this.records.get(key);
+    if (!r) this.records.set(key, (r = { function: fn, role, action, resource, decision, count: 0 }));
+    return r;
   }
 
   entries(): AccessRecord[] {

@@ -26,6 +26,11 @@ export function readExecutionRole(t: StackTemplate, functionId: string): Executi
   const roleValue = t.property(functionId, 'Role');
   if (roleValue === undefined) return undefined;
   if (typeof roleValue !== 'string') throw templateError(t.file, ['Resources', functionId, 'Properties', 'Role'], 'must resolve to a role ARN');
+  return readTemplateRole(t, roleValue);
+}
+
+/** A role by its ARN (a function's Role, an integration's CredentialsArn): the template's, read whole, or `external`. */
+export function readTemplateRole(t: StackTemplate, roleValue: string): ExecutionRole {
   const roleId = t.ofType('AWS::IAM::Role').find((id) => t.attribute(id, 'Arn') === roleValue);
   if (roleId === undefined) {
     return { name: roleValue.slice(roleValue.lastIndexOf('/') + 1), arn: roleValue, statements: [], notes: [], external: true };

@@ -1,4 +1,4 @@
-import { AccessLedger } from './access-ledger.ts';
+import { AccessLedger, type AccessRecord } from './access-ledger.ts';
 import type { IamMode } from './execution-role.ts';
 import type { PolicyStatement } from './policy-document.ts';
 import { evaluate, type Decision } from './policy-evaluation.ts';
@@ -6,8 +6,9 @@ import { evaluate, type Decision } from './policy-evaluation.ts';
 /**
  * The one question every service asks IAM: may this principal do this action on this resource?
  * A principal is a function running under its execution role (an assumed-role session); its
- * decisions are cached per role, action and resource, and every answer is counted in the ledger.
- * A caller that is no function of the stack (the harness, the emulator itself) is not asked about.
+ * decisions are cached per function, action and resource, and every answer is counted in the
+ * ledger. A caller that is no function of the stack (the harness, the emulator itself) is not
+ * asked about.
  */
 export interface RolePrincipal {
   function: string;
@@ -22,37 +23,56 @@ export interface Authorization extends Decision {
   first: boolean;
 }
 
-/** Decisions kept per role; the @connections ARNs name each connection, so the cache is bounded. */
-const MAX_CACHED_PER_ROLE = 50_000;
+/** A cached decision with the ledger record that counts it: a cached call is two map reads and a count. */
+interface Cached {
+  decision: Decision;
+  record: AccessRecord;
+}
+
+/** Decisions kept per function; a service that names unbounded resources (one per item) cannot grow it past this. */
+const MAX_CACHED_PER_FUNCTION = 50_000;
 
 export class IamAuthorizer {
   readonly ledger = new AccessLedger();
-  private readonly cache = new Map<string, Map<string, Decision>>();
+  private readonly cache = new Map<string, Map<string, Cached>>();
+  private readonly enforced: boolean;
 
   constructor(
     readonly mode: Exclude<IamMode, 'off'>,
     private readonly roles: ReadonlyMap<string, readonly PolicyStatement[]>,
     readonly accountId: string,
-  ) {}
+  ) {
+    this.enforced = mode === 'enforce';
+  }
 
-  authorize(principal: RolePrincipal, action: string, resource: string): Authorization {
-    let decisions = this.cache.get(principal.roleArn);
-    if (!decisions) this.cache.set(principal.roleArn, (decisions = new Map()));
+  /**
+   * `recordAs`: the resource the ledger counts the call under when it is not the one evaluated
+   * (the @connections pattern for a post's resource), so the ledger stays one line per grant.
+   */
+  authorize(principal: RolePrincipal, action: string, resource: string, recordAs?: string): Authorization {
+    let decisions = this.cache.get(principal.function);
+    if (!decisions) this.cache.set(principal.function, (decisions = new Map()));
     const key = `${action}\u0000${resource}`;
-    let decision = decisions.get(key);
-    if (!decision) {
-      decision = evaluate(this.roles.get(principal.roleArn) ?? [], action, resource);
-      if (decisions.size >= MAX_CACHED_PER_ROLE) decisions.clear();
-      decisions.set(key, decision);
+    let cached = decisions.get(key);
+    if (!cached) {
+      const decision = evaluate(this.roles.get(principal.roleArn) ?? [], action, resource);
+      const record = this.ledger.recordFor(principal.function, principal.role, action, recordAs ?? resource, decision.allowed ? 'allowed' : decision.reason!);
+      if (decisions.size >= MAX_CACHED_PER_FUNCTION) decisions.clear();
+      decisions.set(key, (cached = { decision, record }));
     }
-    const first = this.ledger.record(principal.function, principal.role, action, resource, decision.allowed ? 'allowed' : decision.reason!);
-    return { ...decision, enforced: this.mode === 'enforce', first };
+    const first = cached.record.count++ === 0;
+    const d = cached.decision;
+    return { allowed: d.allowed, reason: d.reason, statement: d.statement, enforced: this.enforced, first };
+  }
+
+  /** The caller as AWS names it: `arn:aws:sts::<account>:assumed-role/<role>/<function>`. */
+  principalArn(principal: RolePrincipal): string {
+    return `arn:aws:sts::${this.accountId}:assumed-role/${principal.role}/${principal.function}`;
   }
 
   /** AWS's words for a denial: `User: arn:aws:sts::…:assumed-role/<role>/<function> is not authorized to perform: <action> on resource: <arn> …`. */
   denialMessage(principal: RolePrincipal, action: string, resource: string, reason: Decision['reason']): string {
-    const user = `arn:aws:sts::${this.accountId}:assumed-role/${principal.role}/${principal.function}`;
     const why = reason === 'explicit-deny' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${action} action`;
-    return `User: ${user} is not authorized to perform: ${action} on resource: ${resource} ${why}`;
+    return `User: ${this.principalArn(principal)} is not authorized to perform: ${action} on resource: ${resource} ${why}`;
   }
 }

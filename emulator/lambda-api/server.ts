@@ -4,12 +4,15 @@ import type { LambdaControlPlane } from './control-plane.ts';
 import { LambdaApiError, serializationError, unknownOperation } from './errors.ts';
 import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
 import { readJsonBody, type JsonBodyErrors } from '../json-body.ts';
+import type { IamGate } from '../iam/iam-gate.ts';
 
 /**
  * The emulator's Lambda API endpoint: Lambda's REST-JSON protocol (API version 2015-03-31), so
  * the SDK's LambdaClient works with `endpoint` set. Served: GetFunctionConfiguration,
  * UpdateFunctionConfiguration, GetFunction, ListFunctions, and GetAccountSettings (API version
- * 2016-08-19). Signatures are not checked.
+ * 2016-08-19). Signatures are not checked; with an IAM gate, a function's call is asked of its
+ * role (`lambda:<Operation>` on the function's ARN, `*` for the account's), a denial Lambda's 403
+ * AccessDeniedException. It serves no Invoke: functions invoke no function through it.
  */
 
 export interface LambdaApiServerOptions {
@@ -17,6 +20,8 @@ export interface LambdaApiServerOptions {
   host?: string;
   /** 0 = any free port */
   port?: number;
+  /** IAM (config.iam enforce or report): a function's calls asked of its role */
+  iam?: IamGate;
 }
 
 /** Its `url` is the `endpoint` of a LambdaClient. */
@@ -27,9 +32,9 @@ const PREFIX = '/2015-03-31/functions';
 const ACCOUNT_SETTINGS = '/2016-08-19/account-settings';
 
 export async function startLambdaApiServer(options: LambdaApiServerOptions): Promise<LambdaApiServer> {
-  const { controlPlane, host = '127.0.0.1', port = 0 } = options;
+  const { controlPlane, host = '127.0.0.1', port = 0, iam } = options;
   const server = createServer((req, res) => {
-    handle(req, res, controlPlane).catch((err: unknown) => {
+    handle(req, res, controlPlane, iam).catch((err: unknown) => {
       const error = err instanceof LambdaApiError ? err : new LambdaApiError('ServiceException', 500, String(err), 'Message', 'Service');
       sendError(res, error);
     });
@@ -37,7 +42,7 @@ export async function startLambdaApiServer(options: LambdaApiServerOptions): Pro
   return listenLocal(server, host, port);
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, plane: LambdaControlPlane): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, plane: LambdaControlPlane, iam: IamGate | undefined): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://lambda.local');
   const method = req.method ?? 'GET';
   const path = url.pathname.replace(/\/+$/, '');
@@ -45,6 +50,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, plane: LambdaCo
   // The SDK URL-encodes the FunctionName label (an ARN's colons become %3A).
   const m = path.startsWith(`${PREFIX}/`) ? /^\/([^/]+)(\/configuration)?$/.exec(path.slice(PREFIX.length)) : null;
   const fn = m ? decodeURIComponent(m[1]) : undefined;
+  const principal = iam?.principalOf(req.headers);
+  if (principal) {
+    const action = fn === undefined ? (path === ACCOUNT_SETTINGS ? 'GetAccountSettings' : 'ListFunctions') : m?.[2] === undefined ? 'GetFunction' : method === 'PUT' ? 'UpdateFunctionConfiguration' : 'GetFunctionConfiguration';
+    const resource = fn === undefined ? '*' : fn.startsWith('arn:') ? fn : `arn:aws:lambda:${iam!.region}:${iam!.accountId}:function:${fn}`;
+    const refusal = iam!.refuses(principal, `lambda:${action}`, resource);
+    if (refusal !== undefined) {
+      req.resume();
+      throw new LambdaApiError('AccessDeniedException', 403, refusal, 'Message');
+    }
+  }
 
   if (method === 'GET' && path === ACCOUNT_SETTINGS) {
     req.resume();

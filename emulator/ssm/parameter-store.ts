@@ -109,6 +109,11 @@ export class ParameterStore {
     return name;
   }
 
+  /** The ARN IAM is asked about for a name or ARN a request gives (the ARN as given, when it is one). */
+  arnFor(nameOrArn: string): string {
+    return nameOrArn.startsWith('arn:') ? nameOrArn : this.arnOf(nameOrArn);
+  }
+
   private arnOf(name: string): string {
     return `arn:aws:ssm:${this.region}:${this.accountId}:parameter${name.startsWith('/') ? name : `/${name}`}`;
   }

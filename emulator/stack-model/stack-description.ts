@@ -22,6 +22,12 @@ export interface StackDescription {
   authorizer?: AuthorizerDescription;
   functions: FunctionDescription[];
   tables: TableDescription[];
+  /**
+   * Who may invoke the stack's functions (AWS::Lambda::Permission), for API Gateway's right to
+   * invoke each integration's function. Absent: the stack's deploy creates them (the reference
+   * stack, whose CDK app's integrations add one for every route).
+   */
+  invokePermissions?: InvokePermission[];
   /** Parameter Store parameters the stack creates (AWS::SSM::Parameter). */
   parameters: ParameterDescription[];
   /** Every resource read but not emulated (IAM, permissions, log groups...), listed once each. */
@@ -77,6 +83,8 @@ export interface RouteDescription {
   functionId: string;
   integrationId: string;
   authorizationType: 'NONE' | 'CUSTOM' | 'AWS_IAM';
+  /** The integration's CredentialsArn: the role API Gateway assumes to invoke the function, with its policies when the template holds it. */
+  credentials?: ExecutionRole;
   /**
    * A two-way route: the integration's response body goes back to the caller (a RouteResponse
    * `$default` exists, as `RouteResponseSelectionExpression: $default` sets up).
@@ -125,6 +133,19 @@ export interface TableDescription {
   definition: CreateTableCommandInput & { TableName: string };
   /** TimeToLiveSpecification's attribute, when enabled */
   ttlAttribute?: string;
+}
+
+/** One AWS::Lambda::Permission on a function of the stack. */
+export interface InvokePermission {
+  logicalId: string;
+  /** the function's logicalId */
+  functionId: string;
+  /** e.g. `apigateway.amazonaws.com` */
+  principal: string;
+  /** e.g. `lambda:InvokeFunction` */
+  action: string;
+  /** e.g. `arn:aws:execute-api:<region>:<account>:<api>/*` */
+  sourceArn?: string;
 }
 
 export interface ParameterDescription {

@@ -16,6 +16,7 @@ import { checkStackName, stackNameFromFile } from './stack-name.ts';
 import { parseTemplate, StackTemplate, type Template } from './stack-template.ts';
 import { templateError } from './template-errors.ts';
 import { chooseWebSocketApi, readWebSocketApi } from './websocket-api-reader.ts';
+import { readLambdaPermissions } from './lambda-permission-reader.ts';
 
 /**
  * The template reader: a CloudFormation template (YAML or JSON), a SAM template, a CDK cloud
@@ -113,6 +114,8 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     read.add(id);
     return readDynamoDbTable(t, id);
   });
+  // read for API Gateway's right to invoke, and still listed as not emulated, as the roles are
+  const invokePermissions = readLambdaPermissions(t, functionIdsByName);
   const parameters = t.ofType('AWS::SSM::Parameter').map((id) => {
     read.add(id);
     return readSsmParameter(t, id);
@@ -139,6 +142,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     ...(ws.authorizer ? { authorizer: ws.authorizer } : {}),
     functions,
     tables,
+    invokePermissions,
     parameters,
     notEmulated,
     outputs: readOutputs(t, template),

@@ -3,6 +3,8 @@ import { cfnNumber, parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
 import type { ApiDescription, AuthorizerDescription, RouteDescription, Throttle } from './stack-description.ts';
 import { templateError } from './template-errors.ts';
+import { readTemplateRole } from '../iam/execution-role-reader.ts';
+import type { ExecutionRole } from '../iam/execution-role.ts';
 
 /**
  * The WebSocket API of a template: AWS::ApiGatewayV2::Api (WEBSOCKET), its Stage, Routes,
@@ -52,7 +54,7 @@ const routeThrottle = z.object({ ThrottlingRateLimit: cfnNumber.optional(), Thro
 const stageSchema = z
   .object({ StageName: z.string().min(1), DefaultRouteSettings: routeThrottle.optional(), RouteSettings: z.record(z.string(), routeThrottle).optional() })
   .loose();
-const integrationSchema = z.object({ IntegrationType: z.string(), IntegrationUri: z.string().optional() }).loose();
+const integrationSchema = z.object({ IntegrationType: z.string(), IntegrationUri: z.string().optional(), CredentialsArn: z.string().optional() }).loose();
 const routeSchema = z
   .object({
     RouteKey: z.string(),
@@ -97,13 +99,15 @@ export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functio
     if (!functionId) throw templateError(t.file, at(id, property), `${functionArn} is not a function of this stack: the emulator runs the stack's own functions`);
     return functionId;
   };
-  const integrations = new Map<string, { logicalId: string; functionId: string }>();
+  const integrations = new Map<string, { logicalId: string; functionId: string; credentials?: ExecutionRole }>();
   for (const id of mine(API_TYPES.integration)) {
     const p = parseProperties(t.file, id, integrationSchema, t.properties(id));
     if (p.IntegrationType !== 'AWS_PROXY') {
       throw templateError(t.file, at(id, 'IntegrationType'), `${p.IntegrationType} integrations are not emulated: only AWS_PROXY to a Lambda function`);
     }
-    integrations.set(t.ref(id), { logicalId: id, functionId: functionOf(id, 'IntegrationUri', p.IntegrationUri) });
+    // the role API Gateway assumes to invoke the function, in place of the function's own AWS::Lambda::Permission
+    const credentials = p.CredentialsArn === undefined ? undefined : readTemplateRole(t, p.CredentialsArn);
+    integrations.set(t.ref(id), { logicalId: id, functionId: functionOf(id, 'IntegrationUri', p.IntegrationUri), ...(credentials ? { credentials } : {}) });
     read.add(id);
   }
 
@@ -131,7 +135,15 @@ export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functio
       authorizer = readAuthorizer(t, authorizerId, functionOf);
       read.add(authorizerId);
     }
-    routes.push({ logicalId: id, routeKey: p.RouteKey, functionId: integration.functionId, integrationId: integration.logicalId, authorizationType, twoWay: twoWayRoutes.has(t.ref(id)) });
+    routes.push({
+      logicalId: id,
+      routeKey: p.RouteKey,
+      functionId: integration.functionId,
+      integrationId: integration.logicalId,
+      authorizationType,
+      twoWay: twoWayRoutes.has(t.ref(id)),
+      ...(integration.credentials ? { credentials: integration.credentials } : {}),
+    });
     read.add(id);
   }
   for (const id of mine(API_TYPES.deployment)) read.add(id);

@@ -1,0 +1,53 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { IamGrants } from './role-sessions.ts';
+import { IamAuthorizer, type RolePrincipal } from './iam-authorizer.ts';
+import type { Decision } from './policy-evaluation.ts';
+
+/**
+ * What a service in the stack's own thread (the gateway's @connections, Parameter Store,
+ * CloudWatch, the Lambda API) holds to ask IAM about a call: who the caller is, from the session
+ * token its signed request carries (`X-Amz-Security-Token`), and the one question. A function's
+ * first denial of an action on a resource is said once; the answer is the service's own.
+ */
+export class IamGate {
+  readonly authorizer: IamAuthorizer;
+  private readonly principals: ReadonlyMap<string, RolePrincipal>;
+
+  constructor(
+    mode: 'enforce' | 'report',
+    grants: IamGrants,
+    readonly region: string,
+    readonly accountId: string,
+    private readonly log: (line: string) => void,
+  ) {
+    this.authorizer = new IamAuthorizer(mode, new Map(grants.roles), accountId);
+    this.principals = new Map(grants.sessions.map((s) => [s.token, s]));
+  }
+
+  /** The function a request comes from; undefined for a caller that is no function of the stack (the harness). */
+  principalOf(headers: IncomingHttpHeaders): RolePrincipal | undefined {
+    const token = headers['x-amz-security-token'];
+    return typeof token === 'string' ? this.principals.get(token) : undefined;
+  }
+
+  /**
+   * Asks about one call: undefined when it may go on (allowed, or denied in `report` mode), else
+   * the refusal's message. `words` is the service's wording of a denial (default: AWS's usual,
+   * "… because no identity-based policy allows the <action> action"); `recordAs` the resource the
+   * ledger counts the call under when it is not the one evaluated.
+   */
+  refuses(
+    principal: RolePrincipal,
+    action: string,
+    resource: string,
+    options: { words?: (user: string, reason: Decision['reason']) => string; recordAs?: string } = {},
+  ): string | undefined {
+    const decision = this.authorizer.authorize(principal, action, resource, options.recordAs);
+    if (decision.allowed) return undefined;
+    const message = options.words
+      ? options.words(this.authorizer.principalArn(principal), decision.reason)
+      : this.authorizer.denialMessage(principal, action, resource, decision.reason);
+    if (decision.first) this.log(`iam: ${decision.enforced ? 'denied' : 'would deny (report)'}: ${message}`);
+    return decision.enforced ? message : undefined;
+  }
+}

@@ -1,0 +1,126 @@
+import { fileURLToPath } from 'node:url';
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultStackConfig } from '../../emulator/config.ts';
+import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
+import { connect, eventually, type TestClient } from '../fixtures/gateway/clients.ts';
+
+// IAM as AWS enforces it, through the whole emulator: the iam-permissions fixture's functions make
+// their calls with the real SDK v3 (and boto3) clients from their own sessions, and answer what
+// came of them. One stack under enforce, one under report, each shared by its cases.
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/stacks/iam-permissions/template.yaml', import.meta.url));
+const ACCOUNT = '123456789012';
+const clients: TestClient[] = [];
+
+async function start(iam: 'enforce' | 'report', lines: string[]): Promise<RunningStack> {
+  const config = defaultStackConfig({ template: { path: FIXTURE, parameters: {} }, lambda: { preparedPerFunction: 0 }, accountId: ACCOUNT, iam });
+  const described = await describeStack(config);
+  return startStack({ config, stack: described.stack, log: (line) => lines.push(line) });
+}
+
+async function ask(stack: RunningStack, action: string): Promise<{ client: TestClient; answer: any }> {
+  const client = await connect(stack.ready.websocketUrl);
+  clients.push(client);
+  client.send({ action });
+  const answer = await client.take((f) => f.route === action || f.message !== undefined);
+  return { client, answer };
+}
+
+const nameOf = (stack: RunningStack, logicalId: string) => stack.stack.functions.find((f) => f.logicalId === logicalId)!.name;
+
+afterAll(() => {
+  for (const c of clients) c.close();
+});
+
+describe('iam: enforce', () => {
+  const lines: string[] = [];
+  let stack: RunningStack;
+  beforeAll(async () => {
+    stack = await start('enforce', lines);
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('says at start which route API Gateway may not invoke', () => {
+    expect(lines).toContainEqual(expect.stringMatching(/^iam: route unpermitted: API Gateway may not invoke .*Unpermitted.*: no AWS::Lambda::Permission lets apigateway\.amazonaws\.com do lambda:InvokeFunction from arn:aws:execute-api:us-east-1:123456789012:[a-z0-9]+\/live\/unpermitted: the route fails as on AWS/));
+  });
+
+  it('refuses a post without execute-api:ManageConnections with 403 AccessDeniedException in AWS’s words, in the function’s log', async () => {
+    const { answer } = await ask(stack, 'postBare');
+    const fn = nameOf(stack, 'PostBareFunction');
+    const resource = `arn:aws:execute-api:us-east-1:********9012:${stack.ready.apiId}/live/POST/@connections/{connectionId}`;
+    expect(answer).toEqual({
+      route: 'postBare',
+      error: 'AccessDeniedException',
+      status: 403,
+      message: `User: arn:aws:sts::${ACCOUNT}:assumed-role/${stack.stack.functions.find((f) => f.logicalId === 'PostBareFunction')!.role!.name}/${fn} is not authorized to perform: execute-api:ManageConnections on resource: ${resource}`,
+    });
+    // the function's own error line, read back as the harness reads logs (no function's session: not checked)
+    const logs = new CloudWatchLogsClient({ endpoint: stack.ready.cloudwatchEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const events = await eventually(async () => {
+      const out = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${fn}`, filterPattern: '"postBare failed"' }));
+      return out.events?.length ? out.events : undefined;
+    });
+    logs.destroy();
+    expect(events[0]!.message).toContain('postBare failed: AccessDeniedException (403): User: ');
+    expect(lines).toContainEqual(expect.stringMatching(/^iam: denied: User: .* is not authorized to perform: execute-api:ManageConnections/));
+  });
+
+  it('boto3 raises AccessDeniedException for the same post', async () => {
+    const { answer } = await ask(stack, 'postBarePy');
+    expect(answer.error).toMatch(/^An error occurred \(AccessDeniedException\) when calling the PostToConnection operation: User: arn:aws:sts::123456789012:assumed-role\/.+ is not authorized to perform: execute-api:ManageConnections on resource: arn:aws:execute-api:us-east-1:\*{8}9012:/);
+  });
+
+  it('delivers with AmazonAPIGatewayInvokeFullAccess', async () => {
+    const { client, answer } = await ask(stack, 'postFull');
+    expect(answer).toEqual({ route: 'postFull', ok: true });
+    expect(client.frames.map((f) => f.data)).toContain('delivered postFull');
+  });
+
+  it('refuses DynamoDBCrudPolicy on another table, and an explicit Deny beside Allow *', async () => {
+    const put = (await ask(stack, 'putOther')).answer;
+    expect(put).toMatchObject({ error: 'AccessDeniedException', status: 400 });
+    expect(put.message).toMatch(/is not authorized to perform: dynamodb:PutItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table\/.*MainTable.* because no identity-based policy allows the dynamodb:PutItem action$/);
+    const deny = (await ask(stack, 'denyBeside')).answer;
+    expect(deny).toMatchObject({ error: 'AccessDeniedException', status: 403 });
+  });
+
+  it('fails a route without its AWS::Lambda::Permission as AWS does: Internal server error, the execution log’s line, the function never invoked', async () => {
+    const { answer } = await ask(stack, 'unpermitted');
+    expect(answer).toEqual({ message: 'Internal server error', connectionId: expect.any(String), requestId: expect.any(String) });
+    expect(lines).toContainEqual(expect.stringMatching(/^gateway: Execution failed due to configuration error: Invalid permissions on Lambda function \(route unpermitted: /));
+    expect(stack.logs.filter({ logGroupName: `/aws/lambda/${nameOf(stack, 'UnpermittedFunction')}`, limit: 10 })?.events ?? []).toEqual([]);
+  });
+
+  it('counts every post under the @connections pattern, one ledger line per function and method', async () => {
+    const ledger = await stack.iamAccess();
+    const posts = ledger.filter((r) => r.action === 'execute-api:ManageConnections');
+    expect(posts.map((r) => r.resource)).toEqual(posts.map(() => `arn:aws:execute-api:us-east-1:${ACCOUNT}:${stack.ready.apiId}/live/POST/@connections/*`));
+    expect(posts.find((r) => r.function === nameOf(stack, 'PostFullFunction'))).toMatchObject({ decision: 'allowed', count: 1 });
+    expect(posts.find((r) => r.function === nameOf(stack, 'DenyBesideFunction'))).toMatchObject({ decision: 'explicit-deny' });
+  });
+});
+
+describe('iam: report', () => {
+  const lines: string[] = [];
+  let stack: RunningStack;
+  beforeAll(async () => {
+    stack = await start('report', lines);
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('lets every call through and records what would have been denied', async () => {
+    const bare = await ask(stack, 'postBare');
+    expect(bare.answer).toEqual({ route: 'postBare', ok: true });
+    expect((await ask(stack, 'unpermitted')).answer).toEqual({ route: 'unpermitted', ok: true });
+    expect(lines).toContainEqual(expect.stringMatching(/^iam: would deny \(report\): User: .* is not authorized to perform: execute-api:ManageConnections/));
+    expect(lines).toContainEqual(expect.stringMatching(/^iam: would fail \(report\): Execution failed due to configuration error: Invalid permissions on Lambda function/));
+    const ledger = await stack.iamAccess();
+    expect(ledger).toContainEqual(expect.objectContaining({ function: nameOf(stack, 'PostBareFunction'), action: 'execute-api:ManageConnections', decision: 'no-allow', count: 1 }));
+  });
+});
