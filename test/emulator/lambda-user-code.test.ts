@@ -196,3 +196,35 @@ describe('Lambda runtime: code as written', () => {
     expect(mine.map((m) => m.split(' ')[0])).toEqual(['START', 'END', 'REPORT']);
   });
 });
+
+describe('Lambda runtime: the SDK v2 of nodejs16.x, as code finds it', () => {
+  // Up to nodejs16.x Lambda loaded ES modules only from the handler's folder: the SDK v2 it
+  // shipped answers require('aws-sdk'), while an ES module's import of it fails its INIT (Lambda
+  // searched NODE_PATH for ES modules from nodejs18.x on). SDK v2 comes from
+  // `stack install-node nodejs16.x` (.ci/run fetches it first).
+  it('answers require, and fails an ES module\'s import with Runtime.ImportModuleError', async () => {
+    const dir = fixtures.dir('sdk-v2');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'index.js'), "const AWS = require('aws-sdk');\nexports.handler = async () => ({ version: AWS.VERSION });\n");
+    await writeFile(join(dir, 'esm.mjs'), "import AWS from 'aws-sdk';\nexport const handler = async () => ({ version: AWS.VERSION });\n");
+    const v2 = await createLambdaRuntime({
+      cpuModel: 'off',
+      metrics: new MetricStore(),
+      logs: new LogStore(),
+      functions: [
+        { ...fn('v2-cjs', 'sdk-v2', 'index.handler'), runtime: 'nodejs16.x' },
+        { ...fn('v2-esm', 'sdk-v2', 'esm.handler'), runtime: 'nodejs16.x' },
+      ],
+    });
+    try {
+      expect(expectOk(await v2.invoke('v2-cjs', {})).result).toEqual({ version: expect.stringMatching(/^2\./) });
+      expect(expectError(await v2.invoke('v2-esm', {}))).toMatchObject({
+        errorType: 'Runtime.ImportModuleError',
+        errorMessage: expect.stringMatching(/^Error: Cannot find package 'aws-sdk' imported from .*\/esm\.mjs/),
+        cold: true,
+      });
+    } finally {
+      await v2.close();
+    }
+  });
+});

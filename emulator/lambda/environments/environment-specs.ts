@@ -38,7 +38,7 @@ export function environmentSpec(src: SpecSources, fn: FunctionConfig): Environme
   if (runsInWorker(runtime)) {
     const bundles = src.bundles!;
     const sdk = sdkModulesOf(src, fn);
-    return { kind: 'worker', ...common, code: workerCode(fn, bundles, sdk), workerPath: bundles.workerPath, awsEndpoints: config.awsEndpoints.services, env: workerVariables(config, fn, sdk), codeCache: {} };
+    return { kind: 'worker', ...common, code: workerCode(fn, bundles, sdk, factsOf(runtime).ships === 'aws-sdk-v3'), workerPath: bundles.workerPath, awsEndpoints: config.awsEndpoints.services, env: workerVariables(config, fn, sdk), codeCache: {} };
   }
   const host = src.hostRuntimes.get(fn.name);
   if (!host || fn.code.kind !== 'handler') throw new Error(`unreachable: ${fn.name} (${runtime}) has no host runtime or no code directory`);
@@ -65,11 +65,17 @@ function sdkModulesOf(src: SpecSources, fn: FunctionConfig): string | undefined 
   return ships === 'aws-sdk-v2' || ships === 'aws-sdk-v3' ? src.sdkModules[ships] : undefined;
 }
 
-/** What a function's worker loads. */
-function workerCode(fn: FunctionConfig, bundles: FunctionBundles, sdkModules: string | undefined): WorkerEnvironmentSpec['code'] {
+/**
+ * What a function's worker loads. ES modules find the runtime's SDK (the resolve hook) from
+ * nodejs18.x on, when Lambda began searching NODE_PATH for them; up to nodejs16.x Lambda loaded
+ * ES modules only from the handler's folder, so `import AWS from 'aws-sdk'` there fails with
+ * Runtime.ImportModuleError, as on Lambda, while `require('aws-sdk')` works.
+ */
+function workerCode(fn: FunctionConfig, bundles: FunctionBundles, sdkModules: string | undefined, esmFindsSdk: boolean): WorkerEnvironmentSpec['code'] {
   if (fn.code.kind === 'entry') return { kind: 'bundle', path: bundles.handlerPaths.get(fn.name) as string };
   const hooks = pathToFileURL(join(dirname(bundles.workerPath), 'bundled-sdk-hooks.mjs')).href;
-  return { kind: 'handler', dir: fn.code.dir, handler: fn.code.handler, esmHook: { url: hooks, sdkModules: sdkModules as string } };
+  const esmHook = esmFindsSdk && sdkModules !== undefined ? { esmHook: { url: hooks, sdkModules } } : {};
+  return { kind: 'handler', dir: fn.code.dir, handler: fn.code.handler, ...esmHook };
 }
 
 /** The variables Lambda sets for every runtime (Lambda's "Defined runtime environment variables"). */

@@ -3,7 +3,8 @@
 /** workerData: what the worker needs to boot. */
 export interface WorkerInit {
   /** A bundle (the `entry` kind: CommonJS, `handler` export), or code as written. */
-  code: { kind: 'bundle'; path: string } | { kind: 'handler'; dir: string; handler: string; esmHook: { url: string; sdkModules: string } };
+  /** esmHook: the runtime's SDK for ES modules, from nodejs18.x on (environment-specs.ts) */
+  code: { kind: 'bundle'; path: string } | { kind: 'handler'; dir: string; handler: string; esmHook?: { url: string; sdkModules: string } };
   functionName: string;
   memoryMB: number;
   region: string;
