@@ -2,11 +2,11 @@ import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../../common/errors.ts';
-import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES, nodeMajorOf } from '../../common/node-runtimes.ts';
+import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../../common/node-runtimes.ts';
 import type { StackLaunch, StackSettings } from '../../common/stack-launch.ts';
-import { installAwsSdkV2, installNode } from '../local-stack/install-node.ts';
-import { factsOf, hostNodeRuntimeOf, isLambdaRuntime, LAMBDA_RUNTIMES, runsInWorker, type NodeFunctionRuntime } from '../../common/lambda-runtimes.ts';
-import { findNode, nodeCache, nodeCacheDir, PINNED_NODE_VERSIONS } from '../local-stack/node-binaries.ts';
+import { installRuntime } from '../local-stack/install-node.ts';
+import { isLambdaRuntime, LAMBDA_RUNTIMES, runsInWorker, type NodeFunctionRuntime } from '../../common/lambda-runtimes.ts';
+import { nodeCache, nodeCacheDir, PINNED_NODE_VERSIONS } from '../local-stack/node-binaries.ts';
 import { writableCacheDir } from '../../common/cache-dir.ts';
 import { launchStack } from '../local-stack/stack-launcher.ts';
 import { collect, parameterPair } from './shared-flags.ts';
@@ -116,14 +116,7 @@ export function addStackCommand(program: Command): void {
       }
       const cacheDir = writableCacheDir(nodeCache());
       const log = (line: string) => process.stderr.write(`${line}\n`);
-      for (const r of wanted as NodeFunctionRuntime[]) {
-        const host = hostNodeRuntimeOf(r);
-        // An older runtime runs on Node 20: one found already (on PATH too) serves it.
-        const found = host !== r ? findNode(nodeMajorOf(host)) : undefined;
-        const node = found ?? (await installNode(nodeMajorOf(host), cacheDir, log));
-        if (factsOf(r).ships === 'aws-sdk-v2') log(`fanout-bench: ${r}'s AWS SDK for JavaScript v2 is in ${await installAwsSdkV2(process.env, log)}`);
-        process.stdout.write(`${node.path}\n`);
-      }
+      for (const r of wanted as NodeFunctionRuntime[]) process.stdout.write(`${(await installRuntime(r, cacheDir, log)).path}\n`);
     });
 }
 

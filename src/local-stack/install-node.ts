@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { AWS_SDK_V2_VERSION, awsSdkV2Prefix, installedAwsSdkV2 } from '../../common/aws-sdk-v2.ts';
 import { UserError } from '../../common/errors.ts';
-import { cachedNodePath, PINNED_NODE_VERSIONS, registryNodePackage, versionOf, type NodeBinary } from './node-binaries.ts';
+import { factsOf, hostNodeRuntimeOf, type NodeFunctionRuntime } from '../../common/lambda-runtimes.ts';
+import { nodeMajorOf } from '../../common/node-runtimes.ts';
+import { cachedNodePath, findNode, PINNED_NODE_VERSIONS, registryNodePackage, versionOf, type NodeBinary } from './node-binaries.ts';
 
 const run = promisify(execFile);
 
@@ -42,6 +44,36 @@ export async function installNode(major: number, cacheDir: string, log: (line: s
     await rm(tmp, { recursive: true, force: true });
   }
   return { path: target, version, source: 'cache' };
+}
+
+/**
+ * What `stack install-node <runtime>` puts in place for one Node.js runtime. Its own pinned Node;
+ * for a runtime older than the emulator's oldest Node (nodejs16.x runs on Node 20 here) a Node 20
+ * found anywhere serves (on PATH too), else the pinned one is fetched. The SDK v2 that nodejs16.x
+ * and older ship comes first: the functions cannot run without it, while without Node 20 a stack
+ * runs them on the Node it starts on (and says so). Either missing is one line naming what to do.
+ */
+export async function installRuntime(runtime: NodeFunctionRuntime, cacheDir: string, log: (line: string) => void): Promise<NodeBinary> {
+  const host = hostNodeRuntimeOf(runtime);
+  const major = nodeMajorOf(host);
+  let sdk: string | undefined;
+  if (factsOf(runtime).ships === 'aws-sdk-v2') {
+    sdk = await installAwsSdkV2(process.env, log);
+    log(`fanout-bench: ${runtime}'s AWS SDK for JavaScript v2 is in ${sdk}`);
+  }
+  if (host === runtime) return installNode(major, cacheDir, log);
+  const found = findNode(major, { cacheDir });
+  if (found) {
+    log(`fanout-bench: ${runtime} runs on Node ${major} here: ${found.path} (${found.source})`);
+    return found;
+  }
+  try {
+    return await installNode(major, cacheDir, log);
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    const done = sdk ? `its AWS SDK v2 is in place, but ` : '';
+    throw new UserError(`install-node: ${runtime} runs on Node ${major} here; ${done}none was found and none could be fetched (${err.message.replace(/^install-node: /, '')}); without it a stack runs ${runtime} on the Node it starts on`);
+  }
 }
 
 /**

@@ -67,7 +67,7 @@ export function stackNode(launch: Pick<StackLaunch, 'settings' | 'configFile'>):
   const found = isNodeRuntime(runtime) ? findNode(nodeMajorOf(runtime)) : undefined;
   if (found) return { node: { path: found.path, version: found.version } };
   const node = { path: process.execPath, version: process.versions.node };
-  return isNodeRuntime(runtime) ? { node, nodeNote: missingNodeNote(runtime, node.version) } : { node };
+  return isNodeRuntime(runtime) ? { node, nodeNote: missingNodeNote(runtime, node.version, named) } : { node };
 }
 
 /**
@@ -92,12 +92,16 @@ export function runtimeOf(launch: Pick<StackLaunch, 'settings' | 'configFile'>):
   return DEFAULT_NODE_RUNTIME;
 }
 
-/** Why the functions run on a Node that is not their runtime's: the one line said once. */
-export function missingNodeNote(runtime: NodeRuntime, node: string): string {
+/**
+ * Why the functions run on a Node that is not their runtime's: the one line said once. `named` is
+ * the template's runtime when an older one runs on `runtime`'s Node (nodejs16.x on Node 20): the
+ * command it names fetches that Node and what the older runtime ships.
+ */
+export function missingNodeNote(runtime: NodeRuntime, node: string, named: string = runtime): string {
   const major = nodeMajorOf(runtime);
   const pinned = PINNED_NODE_VERSIONS[major];
-  const install = pinned ? `; \`npx fanout-bench stack install-node ${runtime}\` puts Node ${pinned} there` : '';
-  return `${runtime} runs on Node ${major}, and none was found in node_modules, ${nodeCacheDir()} or on PATH: the functions run on Node ${node} instead${install}`;
+  const install = pinned ? `; \`npx fanout-bench stack install-node ${named}\` puts Node ${pinned} there` : '';
+  return `${named} runs on Node ${major}${named !== runtime ? ' here' : ''}, and none was found in node_modules, ${nodeCacheDir()} or on PATH: the functions run on Node ${node} instead${install}`;
 }
 
 /** The runtime every function of a template names (`Runtime: nodejs22.x`), when they agree; a peek, not a read. */
