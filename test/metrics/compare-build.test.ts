@@ -141,14 +141,14 @@ describe('buildComparison on recorded runs at 256 and 1,769 MB', () => {
     expect(first!.why?.failed.some((f) => f.check === 'no unexpected errors')).not.toBe(true);
     const e = second!.why!.explanations.find((x) => x.check === 'no unexpected errors')!;
     expect(second!.why!.failed).toContainEqual({ check: 'no unexpected errors', detail: '3 unexpected errors: handshake:500 ×3' });
-    expect(e.functionErrors).toEqual([expect.stringMatching(/^fanout-connect: 3 errors in [\d,]+ invocations/)]);
+    expect(e.evidence[0]).toMatchObject({ factor: 'function-errors', line: expect.stringMatching(/^fanout-connect: 3 errors in [\d,]+ invocations/) });
     // still counted: a failed check is a finding, not a broken run
     expect(second!.included).toBe(true);
     const lines = renderCompareConsole(c);
     const at = lines.indexOf('  why 256 MB repeat 2:');
     expect(at).toBeGreaterThan(0);
     expect(lines.slice(at + 1)).toContain('    check failed: no unexpected errors: 3 unexpected errors: handshake:500 ×3');
-    expect(lines.slice(at + 1).some((l) => /^      function errors: fanout-connect: 3 errors in/.test(l))).toBe(true);
+    expect(lines.slice(at + 1).some((l) => /^      why: fanout-connect: 3 errors in/.test(l))).toBe(true);
   });
 
   it('warns, and still counts, a run whose latencies include the local host\'s queueing', () => {
