@@ -50,10 +50,10 @@ const LONG_HOW =
 function headroomLayout(p: Page) {
   return p.evaluate(() => {
     const table = document.querySelector('table.headroom')!;
-    const heads = [...table.querySelectorAll('thead th')];
+    const heads = Array.from(table.querySelectorAll('thead th'));
     const cols = heads.map((th) => ({ name: th.textContent!, width: th.getBoundingClientRect().width, widestWord: 0, widestLine: 0, split: [] as string[] }));
-    for (const tr of table.querySelectorAll('tbody tr')) {
-      [...tr.children].forEach((td, i) => {
+    for (const tr of Array.from(table.querySelectorAll('tbody tr'))) {
+      Array.from(tr.children).forEach((td, i) => {
         const col = cols[i]!;
         const left = td.getBoundingClientRect().left + parseFloat(getComputedStyle(td).paddingLeft);
         const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
@@ -62,7 +62,7 @@ function headroomLayout(p: Page) {
             const range = document.createRange();
             range.setStart(node, m.index);
             range.setEnd(node, m.index + m[0].length);
-            const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+            const rects = Array.from(range.getClientRects()).filter((r) => r.width > 0);
             if (new Set(rects.map((r) => Math.round(r.top))).size > 1) col.split.push(m[0]);
             const whole = range.getBoundingClientRect();
             col.widestWord = Math.max(col.widestWord, rects.length === 1 ? whole.width : 0);
