@@ -15,6 +15,7 @@ import {
 import { tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
 import { DEFAULT_STACK_NAME, stackFunctionName, stackNameIssue, stackTableNames, stackTokenParameter, type StackTableNames } from '../../reference-stack/functions/stack-names.ts';
 import { localStackOutputs } from './reference-outputs.ts';
+import { referenceAuthorizerRole, referenceRouteRole } from './reference-roles.ts';
 import type { FunctionCode, FunctionDescription, StackDescription } from './stack-description.ts';
 import { packagePath } from '../../common/package-paths.ts';
 
@@ -88,10 +89,15 @@ export function readManifestStack(o: ManifestStackOptions): StackDescription {
     environment: { ...LOCAL_DEFAULT_ENV, ...own },
   });
   const specs = o.functions ?? FUNCTIONS;
-  const functions = specs.map((f) => describe(f));
+  // the roles the CDK app deploys (functions/route-access.ts); a test's own functions have none
+  const roles = { region: o.region, accountId: o.accountId, apiId: o.apiId, stage: o.stage, tables };
+  const withRole = (fn: FunctionDescription, role: FunctionDescription['role']): FunctionDescription => (role ? { ...fn, role } : fn);
+  const functions = specs.map((f) => withRole(describe(f), o.functions ? undefined : referenceRouteRole(f.route, nameOf(f.name), roles)));
   const authorizerSpec = o.auth ? (o.authorizer ?? CONNECT_AUTHORIZER) : undefined;
   const parameterName = o.auth?.parameterName ?? stackTokenParameter(stackName);
-  const authorizerFn = authorizerSpec && describe(authorizerSpec, { [FUNCTION_ENV.tokenParameter]: parameterName });
+  const authorizerFn =
+    authorizerSpec &&
+    withRole(describe(authorizerSpec, { [FUNCTION_ENV.tokenParameter]: parameterName }), o.authorizer ? undefined : referenceAuthorizerRole(nameOf(authorizerSpec.name), parameterName, roles));
   if (authorizerFn) functions.push(authorizerFn);
   const routes = specs.map((f) => ({
     logicalId: `${f.name}-route`,

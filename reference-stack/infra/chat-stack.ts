@@ -14,7 +14,8 @@ import { BY_CONNECTION_INDEX, TABLE_DEFAULT_NAMES, tableDefinitions } from '../f
 import { stackFunctionName, stackTableNames } from '../functions/stack-names.ts';
 import { ConnectAuthorizer, type ConnectAuthorizerProps } from './connect-authorizer.ts';
 import { ROUTE_FUNCTION_OUTPUTS, routeFunctionDescription, STACK_OUTPUTS, type ChatRoute, type StackOutputKey } from '../../common/stack-outputs.ts';
-import { grantRouteAccess, ROUTE_ACCESS, type TableKey } from './route-access.ts';
+import { grantRouteAccess } from './route-access.ts';
+import { ROUTE_ACCESS, type TableKey } from '../functions/route-access.ts';
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
 
@@ -77,7 +78,8 @@ export class ChatStack extends Stack {
         retention: RetentionDays.ONE_WEEK,
         removalPolicy: RemovalPolicy.DESTROY,
       });
-      // A role of its own, no managed policy: route-access.ts adds exactly what the handler calls.
+      // A role of its own, no managed policy: route-access.ts adds exactly what the handler calls
+      // (functions/route-access.ts, which the emulator enforces too).
       const role = new Role(this, `${spec.name}-role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
       grantRouteAccess(role, access, { tables, api, stageName, logGroup });
       const fn = this.createFunction(spec, props, tables, stage.callbackUrl, role, logGroup);

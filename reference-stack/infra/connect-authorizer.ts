@@ -17,6 +17,7 @@ import {
   type TokenIdentity,
 } from '../functions/manifest.ts';
 import { stackFunctionName, stackTokenParameter } from '../functions/stack-names.ts';
+import { AUTHORIZER_ACTIONS, LOG_ACTIONS } from '../functions/route-access.ts';
 import { AUTHORIZER_FUNCTION_DESCRIPTION, AUTHORIZER_FUNCTION_OUTPUT } from '../../common/stack-outputs.ts';
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
@@ -84,9 +85,9 @@ export class ConnectAuthorizer extends Construct {
     // A SecureString under the AWS managed key (aws/ssm) needs nothing more; under a key of your
     // own, grant kms:Decrypt on it.
     const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['ssm:GetParameter'], resources: [parameterArn] }));
+    role.addToPrincipalPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: [...AUTHORIZER_ACTIONS], resources: [parameterArn] }));
     role.addToPrincipalPolicy(
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+      new PolicyStatement({ effect: Effect.ALLOW, actions: [...LOG_ACTIONS], resources: [logGroup.logGroupArn] }),
     );
 
     this.function = new NodejsFunction(this, 'Function', {
