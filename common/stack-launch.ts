@@ -49,6 +49,8 @@ export const StackSettings = z.strictObject({
       stageRps: z.number().optional(),
       stageBurst: z.number().optional(),
       idleTimeoutRule: z.string().optional(),
+      idleTimeoutSeconds: z.number().optional(),
+      maxConnectionSeconds: z.number().optional(),
     })
     .optional(),
   /** per function name */

@@ -45,6 +45,8 @@ export interface StackUpFlags {
   stageRps?: string;
   stageBurst?: string;
   idleRule?: string;
+  idleTimeoutSeconds?: string;
+  maxConnectionSeconds?: string;
   runtime?: string;
   /** the $connect authorizer on */
   auth?: boolean;
@@ -90,6 +92,8 @@ export function addStackCommand(program: Command): void {
     .option('--stage-rps <n>', "the stage's default route throttle on messages in, requests/s (default 500, as the CDK app deploys the stage)")
     .option('--stage-burst <n>', "that throttle's burst (default 1000)")
     .option('--idle-rule <rule>', "what resets a connection's idle timer: client (its own messages) or either (traffic either way; default)")
+    .option('--idle-timeout-seconds <n>', "a connection idle this long is closed with 1001 (default 600, AWS's)")
+    .option('--max-connection-seconds <n>', "a connection open this long is closed with 1001 (default 7200, AWS's)")
     .option('--runtime <runtime>', `Lambda runtime emulated: ${NODE_RUNTIMES.join('|')} (default ${DEFAULT_NODE_RUNTIME}); runs on that Node major when one is found`)
     .option('--auth', 'a Lambda REQUEST authorizer on $connect; the token it expects from FANOUT_BENCH_TOKEN or --auth-token-file')
     .option('--auth-identity <where>', 'where clients put the token: header (x-api-key, default) or query (?token=)')
@@ -179,6 +183,8 @@ export function stackLaunchOf(o: StackUpFlags): StackLaunch {
   if (o.stageRps !== undefined) set(['limits', 'stageRps'], number('--stage-rps', o.stageRps));
   if (o.stageBurst !== undefined) set(['limits', 'stageBurst'], number('--stage-burst', o.stageBurst));
   if (o.idleRule !== undefined) set(['limits', 'idleTimeoutRule'], o.idleRule);
+  if (o.idleTimeoutSeconds !== undefined) set(['limits', 'idleTimeoutSeconds'], number('--idle-timeout-seconds', o.idleTimeoutSeconds));
+  if (o.maxConnectionSeconds !== undefined) set(['limits', 'maxConnectionSeconds'], number('--max-connection-seconds', o.maxConnectionSeconds));
   if (o.runtime !== undefined) set(['lambda', 'runtime'], o.runtime);
   if (o.auth) set(['auth', 'enabled'], true);
   if (o.authIdentity !== undefined) set(['auth', 'identitySource'], o.authIdentity);

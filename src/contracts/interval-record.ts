@@ -41,5 +41,8 @@ export const IntervalRecord = z.object({
    * the loss timeout, for deliveries (not counted received or lost yet)
    */
   pendingMessages: z.number().int().nonnegative().optional(),
+  /** clients the server closed that set out to reconnect (a scenario's `reconnect`), and clients back as members */
+  wentAway: z.number().int().nonnegative().optional(),
+  reconnects: z.number().int().nonnegative().optional(),
 });
 export type IntervalRecord = z.infer<typeof IntervalRecord>;

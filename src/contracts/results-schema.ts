@@ -50,6 +50,8 @@ export const Deliveries = z.object({
    * the target's recipients − gone, where that was smaller (they are in expected, so in lost)
    */
   underreported: z.number().int().nonnegative().optional(),
+  /** deliveries to members away in reconnect while their message went out: not in expected, and not lost (a scenario's `reconnect`) */
+  missedDuringReconnect: z.number().int().nonnegative().optional(),
   /** where the lost deliveries went missing: by room, message and recipient, the shape named (run totals only; absent without a loss) */
   missing: MissingDeliveries.optional(),
 });
@@ -270,6 +272,21 @@ export const Results = z.object({
   connections: Connections.optional(),
   deliveries: Deliveries,
   stale: Stale.optional(),
+  /** clients that came back after the server closed them (a scenario's `reconnect`); the waves are in intervals[].wentAway/reconnects */
+  reconnects: z
+    .object({
+      /** sockets the server closed that set out to reconnect */
+      wentAway: z.number().int().nonnegative(),
+      /** clients back as members */
+      reconnected: z.number().int().nonnegative(),
+      /** attempts that failed (refused, timed out, a failed re-join), each followed by a backoff */
+      failedAttempts: z.number().int().nonnegative(),
+      /** clients that failed maxAttempts in a row and stayed away */
+      gaveUp: z.number().int().nonnegative(),
+      /** from the server's close to being a member again: backoff, connect and re-join */
+      latency: LatencySummary,
+    })
+    .optional(),
   protocol: ProtocolResult.optional(),
   /** counts by kind, e.g. "handshake:429", "close:1006", "frame:Forbidden", "frame:NOT_A_MEMBER", "timeout:ack" */
   errors: z.record(z.string(), z.number().int()),

@@ -138,6 +138,10 @@ export const StackKnobs = z.strictObject({
   stageRps: z.number().positive().optional(),
   /** its burst, requests (default 1,000) */
   stageBurst: z.number().positive().optional(),
+  /** API Gateway's idle timeout, seconds (AWS: 600): shorten it to see keep-alives and reconnects in a short run */
+  idleTimeoutSeconds: z.number().positive().optional(),
+  /** API Gateway's connection lifetime, seconds (AWS: 7,200): shorten it to see reconnect waves in a short run */
+  maxConnectionSeconds: z.number().positive().optional(),
   /** what resets a connection's idle timer: `client` (its own messages) or `either` (traffic either way, the default) */
   idleTimeoutRule: z.enum(['client', 'either']).optional(),
   /** environments per function initialised before they are needed (0: INIT inside the cold invocation) */
@@ -162,6 +166,39 @@ export const StackKnobs = z.strictObject({
     .optional(),
   });
 export type StackKnobs = z.infer<typeof StackKnobs>;
+
+/** API Gateway's idle timeout (AWS's quota): a keep-alive must come more often than this. */
+export const AWS_IDLE_TIMEOUT_MS = 600_000;
+
+/**
+ * How a client comes back when the server closes it (the 2-hour lifetime, the idle timeout, a
+ * drop): exponential backoff from `initial` by `factor` up to `max`, each wait shortened by up to
+ * `jitter` of itself at random (so a wave of closes does not come back as one wave of connects);
+ * `maxAttempts` failed attempts in a row and it stays away. `max` is required: a backoff with no
+ * bound grows without end.
+ */
+const Reconnect = z
+  .strictObject({
+    backoff: z.strictObject({
+      initial: durationIn(0, MAX_TIMEOUT_MS).default('500ms'),
+      max: durationIn(0, MAX_PHASE_MS).optional(),
+      factor: z.number().min(1).max(10).default(2),
+      jitter: z.number().min(0).max(1).default(0.5),
+    }).prefault({}),
+    maxAttempts: z.int().positive().optional(),
+  })
+  .superRefine((r, ctx) => {
+    if (r.backoff.max === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['backoff', 'max'], message: 'a backoff needs an upper bound (e.g. max: 30s): without one a client waits longer after every failure, without end' });
+      return;
+    }
+    const initial = parseDuration(r.backoff.initial);
+    const max = parseDuration(r.backoff.max);
+    if (initial !== undefined && max !== undefined && max < initial) ctx.addIssue({ code: 'custom', path: ['backoff', 'max'], message: `must be at least backoff.initial (${formatDuration(initial)})` });
+  });
+
+/** Keep-alive frames: each open client sends its protocol's keep-alive when it has sent nothing for `interval`. */
+const KeepAlive = z.strictObject({ interval: durationIn(MIN_TIMEOUT_MS, MAX_PHASE_MS) });
 
 export const ScenarioSchema = z.strictObject({
   name: Name,
@@ -194,7 +231,20 @@ export const ScenarioSchema = z.strictObject({
   thresholds: z.array(ThresholdExpression).optional(),
   /** the protocol the clients speak: chat-v1 (default), sendmessage, a description or { module } (protocol-schema.ts) */
   protocol: z.unknown().optional(),
+  /** clients the server closes come back and re-join (default: a closed client stays closed) */
+  reconnect: Reconnect.optional(),
+  /** keep-alive frames against the idle timeout (chat-v1: whoami) */
+  keepAlive: KeepAlive.optional(),
 }).superRefine((s, ctx) => {
+  if (s.keepAlive) {
+    const every = parseDuration(s.keepAlive.interval);
+    const knob = s.target?.idleTimeoutSeconds;
+    const idleMs = knob !== undefined ? knob * 1000 : AWS_IDLE_TIMEOUT_MS;
+    const whose = knob !== undefined ? 'target.idleTimeoutSeconds' : "API Gateway's";
+    if (every !== undefined && every >= idleMs) ctx.addIssue({ code: 'custom', path: ['keepAlive', 'interval'], message: `must be shorter than the idle timeout (${formatDuration(idleMs)}, ${whose}): the connection would close before its keep-alive` });
+    const spec = protocolSpec(s.protocol);
+    if (spec.kind !== 'chat-v1') ctx.addIssue({ code: 'custom', path: ['keepAlive'], message: `protocol ${spec.name} has no keep-alive frame (chat-v1 has: whoami)` });
+  }
   const protocolIssues = protocolFieldIssues(s.protocol, s as unknown as { rooms: number; phases: Array<Record<string, unknown>> });
   for (const i of protocolIssues) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
   // a send needs a join phase before it only where members join (not with membership connect/all, nor a module, checked when loaded)
@@ -244,6 +294,16 @@ export type PlannedPhase =
   | { kind: 'idle'; name: string; durationMs: number }
   | { kind: 'drop'; name: string; share: number };
 
+/** The reconnect option in ms (reconnect-backoff.ts reads it). */
+export interface ReconnectPolicy {
+  initialMs: number;
+  maxMs: number;
+  factor: number;
+  jitter: number;
+  /** failed attempts in a row before a client stays away (undefined: no limit) */
+  maxAttempts?: number;
+}
+
 /** A validated scenario with durations in ms and every phase named. */
 export interface Scenario {
   /** where it came from, for messages: the file path, or "built-in scenario <name>" */
@@ -262,6 +322,10 @@ export interface Scenario {
   thresholds: Threshold[];
   /** the protocol the clients speak (chat-v1 unless the scenario says) */
   protocol: ProtocolSpec;
+  /** clients the server closes come back (undefined: they stay closed) */
+  reconnect?: ReconnectPolicy;
+  /** send the protocol's keep-alive after this long without sending (undefined: none) */
+  keepAliveMs?: number;
   /** the definition as validated, for results.json */
   definition: Record<string, unknown>;
 }
@@ -309,6 +373,18 @@ export function normalizeScenario(s: ScenarioParsed, source: string, parsed?: { 
     phases,
     thresholds: parsed?.thresholds ?? (s.thresholds ?? []).map((e, i) => parseThreshold(e, `${source}: thresholds[${i}]`)),
     protocol: protocolSpec(s.protocol),
+    ...(s.reconnect
+      ? {
+          reconnect: {
+            initialMs: ms(s.reconnect.backoff.initial),
+            maxMs: ms(s.reconnect.backoff.max!),
+            factor: s.reconnect.backoff.factor,
+            jitter: s.reconnect.backoff.jitter,
+            ...(s.reconnect.maxAttempts !== undefined ? { maxAttempts: s.reconnect.maxAttempts } : {}),
+          },
+        }
+      : {}),
+    ...(s.keepAlive ? { keepAliveMs: ms(s.keepAlive.interval) } : {}),
     definition: s as unknown as Record<string, unknown>,
   };
 }

@@ -9,6 +9,8 @@ import type { Matched, PendingSend } from './pending-sends.ts';
 import { Ramp, type RampOptions, type RampStart } from './ramp.ts';
 import { isSender, type RoomPlan } from './room-plan.ts';
 import { laneCount, OpenModelTicker, scheduleFor, slotCount, type Lane } from './schedule.ts';
+import { backoffDelay } from './reconnect-backoff.ts';
+import type { ReconnectPolicy } from '../contracts/scenario-schema.ts';
 
 /** How often pending acks, joins and orphan acks are checked against their timeouts. */
 const SWEEP_MS = 250;
@@ -29,6 +31,10 @@ export interface ClientGroupOptions {
   connector: ConnectorOptions;
   /** the protocol the clients speak (default: chat-v1 from `connector`) */
   wire?: WireProtocol;
+  /** clients the server closes come back (undefined: they stay closed) */
+  reconnect?: ReconnectPolicy;
+  /** an open client that sent nothing this long sends the protocol's keep-alive frame */
+  keepAliveMs?: number;
 }
 
 export interface SendPhaseSpec {
@@ -98,6 +104,10 @@ export abstract class ClientGroup {
   protected readonly wire: WireProtocol;
   /** the protocol's delivery scanner, held directly: the hot path calls it once per delivery */
   private readonly scan: (buf: Buffer, out: Probe) => boolean;
+  private readonly reconnect: ReconnectPolicy | undefined;
+  private readonly keepAliveMs: number;
+  /** reconnect attempts waiting out their backoff */
+  private readonly backoffTimers = new Set<NodeJS.Timeout>();
 
   constructor(o: ClientGroupOptions) {
     this.plan = o.plan;
@@ -107,11 +117,19 @@ export abstract class ClientGroup {
     for (let r = 0; r < o.plan.rooms; r++) this.roomNames.push(`${o.roomPrefix}${r}`);
     const wire = (this.wire = o.wire ?? chatV1Wire({ url: o.connector.url, token: o.connector.token, askColdFlag: o.connector.askColdFlag, run: '' }));
     this.scan = wire.scan;
+    this.reconnect = o.reconnect;
+    this.keepAliveMs = o.keepAliveMs !== undefined && wire.keepAliveFrame !== undefined ? o.keepAliveMs : 0;
     const memberOnConnect = wire.membership !== 'join';
     this.connector = makeConnector(
       {
         onOpen: (c) => {
           this.open++;
+          c.lastSentAt = now();
+          if (c.awaySince > 0) {
+            this.reopened(c, memberOnConnect);
+            this.connectSettled(c);
+            return;
+          }
           this.opened(c);
           // membership connect/all: the handshake made it a member
           if (memberOnConnect) {
@@ -121,6 +139,12 @@ export abstract class ClientGroup {
           this.connectSettled(c);
         },
         onConnectFailed: (c, kind) => {
+          if (c.awaySince > 0) {
+            this.reconnectFailed(c, kind);
+            this.retry(c);
+            this.connectSettled(c);
+            return;
+          }
           this.connectFailed(c, kind);
           this.connectSettled(c);
         },
@@ -155,6 +179,14 @@ export abstract class ClientGroup {
   protected closed(_c: SimClient, _code: number): void {}
   /** c became a member by connecting (membership connect or all) */
   protected joinedOnConnect(_c: SimClient): void {}
+  /** the server closed c (`code`) and it will reconnect: it is away from `c.awaySince` */
+  protected wentAway(_c: SimClient, _code: number): void {}
+  /** c is a member again after `awaySince` (epoch ms): reconnected and, where the protocol joins, re-joined */
+  protected cameBack(_c: SimClient, _awaySince: number): void {}
+  /** a reconnect attempt of c failed (`kind`: the connect's error kind, or "join" for its re-join) */
+  protected reconnectFailed(_c: SimClient, _kind: string): void {}
+  /** c failed its policy's maxAttempts in a row and stays away */
+  protected gaveUp(_c: SimClient): void {}
   /**
    * A fire-and-forget send (the protocol has no ack) is on the wire: nothing will answer it, so
    * it is settled from its intended time (a subclass that keeps a ledger records that).
@@ -231,6 +263,7 @@ export abstract class ClientGroup {
         },
       };
       const room = this.roomNames[c.room];
+      c.lastSentAt = c.control.startedAt;
       c.ws.send(kind === 'create' ? this.wire.createFrame(room) : this.wire.joinFrame(room, c.id));
       if (kind === 'join' && !this.wire.joinAnswered) c.control.done(true);
     });
@@ -279,7 +312,9 @@ export abstract class ClientGroup {
       const seq = c.seq++;
       const probe = encodeProbe({ origin: this.origin, slot, sender: c.id, seq, intended }, spec.payloadBytes);
       c.ws.send(this.wire.sendFrame(this.roomNames[c.room], c.id, probe));
-      if (acks) c.sends.add(slot, intended, now());
+      const t = now();
+      c.lastSentAt = t;
+      if (acks) c.sends.add(slot, intended, t);
       hooks.sent(c, slot, intended, seq);
       if (!acks) this.unanswerable(c, slot, intended);
     });
@@ -376,6 +411,8 @@ export abstract class ClientGroup {
     this.stop();
     this.closing = true;
     clearInterval(this.sweepTimer);
+    for (const t of this.backoffTimers) clearTimeout(t);
+    this.backoffTimers.clear();
     for (const c of this.clients) if (c.state === OPEN || c.state === CONNECTING) c.ws?.close(1000);
     const deadline = now() + CLOSE_GRACE_MS;
     while (this.open > 0 && now() < deadline) await sleep(20);
@@ -471,12 +508,87 @@ export abstract class ClientGroup {
   private onClose(c: SimClient, code: number): void {
     this.open--;
     c.joined = false;
+    const comesBack = this.reconnect !== undefined && c.state !== DROPPED && !this.closing && !this.stopping;
     if (c.state !== DROPPED && !this.closing) {
       c.failure = `close:${code}`;
-      this.error(c.failure);
+      // a close the client reconnects from is counted as such (wentAway), not as an error
+      if (!comesBack) this.error(c.failure);
     }
     this.failAll(c);
     this.closed(c, code);
+    if (!comesBack) return;
+    if (c.awaySince > 0) {
+      // closed during its re-join: the attempt failed
+      this.reconnectFailed(c, `close:${code}`);
+    } else {
+      c.awaySince = now();
+      c.attempts = 0;
+      this.wentAway(c, code);
+    }
+    this.retry(c);
+  }
+
+  // --- reconnects ---------------------------------------------------------------------------
+
+  /** The next reconnect attempt of c after its backoff, or it gives up after the policy's maxAttempts. */
+  private retry(c: SimClient): void {
+    const p = this.reconnect!;
+    if (this.closing || this.stopping) return;
+    if (p.maxAttempts !== undefined && c.attempts >= p.maxAttempts) {
+      this.gaveUp(c);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.backoffTimers.delete(timer);
+      // a connect phase may have reconnected it meanwhile
+      if (this.closing || this.stopping || c.state === OPEN || c.state === CONNECTING) return;
+      this.connector(c);
+    }, backoffDelay(p, c.attempts++, Math.random()));
+    this.backoffTimers.add(timer);
+  }
+
+  /**
+   * c's reconnect opened: it re-joins its room the protocol's way, then it is back. Where rooms are
+   * created (chat-v1), it creates its room first (idempotent): the room may have gone with its
+   * last member while everyone was away.
+   */
+  private reopened(c: SimClient, memberOnConnect: boolean): void {
+    if (memberOnConnect) {
+      this.back(c);
+      return;
+    }
+    const join = () => this.rejoinStep(c, 'join', () => this.back(c));
+    if (this.wire.createsRooms) this.rejoinStep(c, 'create', join);
+    else join();
+  }
+
+  /** One frame of a re-join, its answer awaited as a join's is; a failure closes the socket (a failed attempt, onClose). */
+  private rejoinStep(c: SimClient, kind: ControlKind, next: () => void): void {
+    if (c.state !== OPEN || !c.ws) return;
+    const startedAt = now();
+    c.control = {
+      kind,
+      intended: startedAt,
+      startedAt,
+      done: (ok) => {
+        c.control = undefined;
+        if (ok) next();
+        else c.ws?.close(1000);
+      },
+    };
+    c.lastSentAt = startedAt;
+    const room = this.roomNames[c.room];
+    c.ws.send(kind === 'create' ? this.wire.createFrame(room) : this.wire.joinFrame(room, c.id));
+    if (kind === 'join' && !this.wire.joinAnswered) c.control.done(true);
+  }
+
+  private back(c: SimClient): void {
+    const since = c.awaySince;
+    c.awaySince = 0;
+    c.attempts = 0;
+    c.joined = true;
+    c.failure = undefined;
+    this.cameBack(c, since);
   }
 
   private failAll(c: SimClient): void {
@@ -488,7 +600,12 @@ export abstract class ClientGroup {
   private sweep(): void {
     const t = now();
     const ackTimeoutMs = this.ackTimeoutMs;
+    const keepAlive = this.keepAliveMs;
     for (const c of this.clients) {
+      if (keepAlive > 0 && c.state === OPEN && t - c.lastSentAt >= keepAlive && c.ws) {
+        c.lastSentAt = t;
+        c.ws.send(this.wire.keepAliveFrame!);
+      }
       if (c.pending && c.pending.size > 0) {
         const { matched, expired } = c.pending.sweep(t, ackTimeoutMs);
         for (const m of matched) this.acked(m);
@@ -513,6 +630,7 @@ export function ready(c: SimClient): boolean {
 /** Why c cannot send now: what its connect or socket said, else where it stands. */
 export function notReadyWhy(c: SimClient): string {
   if (c.state === DROPPED) return 'dropped';
+  if (c.awaySince > 0) return 'reconnecting';
   if (c.state === OPEN) return 'not joined';
   if (c.state === CONNECTING) return 'still connecting';
   return c.failure ?? 'never connected';

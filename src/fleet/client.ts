@@ -44,6 +44,15 @@ export class SimClient {
    * a send phase stands a member in for it (client-group.ts).
    */
   failure: string | undefined = undefined;
+  /**
+   * Epoch ms the server closed it while it reconnects (a scenario's `reconnect`): from then until
+   * it is a member again it is away, 0 otherwise.
+   */
+  awaySince = 0;
+  /** reconnect attempts since the close that sent it away */
+  attempts = 0;
+  /** epoch ms of the last frame it sent (the keep-alive's clock) */
+  lastSentAt = 0;
 
   constructor(
     readonly id: number,

@@ -3,6 +3,7 @@ import type { ConnectToken } from './protocols/connect-token.ts';
 import type { RoomPlan } from './room-plan.ts';
 import type { Lane } from './schedule.ts';
 import type { ProtocolSpec } from '../contracts/protocol-schema.ts';
+import type { ReconnectPolicy } from '../contracts/scenario-schema.ts';
 
 /**
  * The messages between the parent (fleet.ts) and a shard process (shard-main.ts), over the
@@ -30,6 +31,10 @@ export interface ShardInit {
   protocol?: ProtocolSpec;
   /** the run's id ({{run}} in a described protocol's templates) */
   runId?: string;
+  /** clients the server closes come back (the scenario's `reconnect`) */
+  reconnect?: ReconnectPolicy;
+  /** keep-alive after this long without sending (the scenario's `keepAlive`) */
+  keepAliveMs?: number;
 }
 
 export interface RampSpec {

@@ -26,6 +26,7 @@ import type { ShardInit, ShardPhase } from './shard-link.ts';
 import type { WireProtocol } from './protocols/wire-protocol.ts';
 import { NO_CLAIM } from '../metrics/measurement/delivery-ledger.ts';
 import { sourceAddressFor } from './source-address.ts';
+import { AWAY_RECORD_WIDTH } from '../metrics/measurement/reconnect-absences.ts';
 
 /**
  * One shard process's share of the fleet: every client c with c % shards == shard. It runs the
@@ -36,6 +37,8 @@ export class Shard extends ClientGroup {
   private readonly recorder = new ShardIntervalRecorder();
   private readonly tally: ReceiptTally;
   private readonly sends = new PackedRecords(SEND_RECORD_WIDTH, 1024);
+  /** away windows of reconnecting clients (reconnect-absences.ts) */
+  private readonly away = new PackedRecords(AWAY_RECORD_WIDTH, 64);
   private counts = zeroCounts();
   private errors: Record<string, number> = {};
   private skippedWhy: Record<string, number> = {};
@@ -62,6 +65,8 @@ export class Shard extends ClientGroup {
       maxSendersPerRoom: init.maxSendersPerRoom,
       origin: init.shard,
       ackTimeoutMs: init.ackTimeoutMs,
+      reconnect: init.reconnect,
+      keepAliveMs: init.keepAliveMs,
       connector: {
         url: init.targetUrl,
         token: init.token,
@@ -134,6 +139,7 @@ export class Shard extends ClientGroup {
       standIns: this.standIns,
       sends: this.sends.take(),
       receipts: this.tally.drain(),
+      away: this.away.take(),
       open: this.open,
       self: this.watch.sample(),
     };
@@ -261,6 +267,27 @@ export class Shard extends ClientGroup {
 
   protected override closed(c: SimClient): void {
     this.closedAtMs[this.indexOf(c.id)] = now();
+  }
+
+  protected override wentAway(c: SimClient): void {
+    this.counts.wentAway++;
+    this.away.push4(c.id, c.room, c.awaySince, 0);
+  }
+
+  protected override cameBack(c: SimClient, awaySince: number): void {
+    const t = now();
+    this.counts.reconnects++;
+    this.recorder.record('reconnect', toMicros(t - awaySince));
+    this.away.push4(c.id, c.room, awaySince, t);
+  }
+
+  /** counted, not an error: the client backs off and tries again (gaveUp is where it stops) */
+  protected override reconnectFailed(): void {
+    this.counts.reconnectFailures++;
+  }
+
+  protected override gaveUp(): void {
+    this.counts.gaveUp++;
   }
 
   protected unreadableDelivery(): void {

@@ -88,6 +88,8 @@ export function stackUpArgs(launch: Pick<StackLaunch, 'settings' | 'configFile'>
   add('--stage-rps', s.limits?.stageRps);
   add('--stage-burst', s.limits?.stageBurst);
   add('--idle-rule', s.limits?.idleTimeoutRule);
+  add('--idle-timeout-seconds', s.limits?.idleTimeoutSeconds);
+  add('--max-connection-seconds', s.limits?.maxConnectionSeconds);
   add('--config', launch.configFile);
   if (s.auth?.enabled) args.push('--auth');
   add('--auth-identity', s.auth?.identitySource);

@@ -20,7 +20,7 @@ export function stackLaunchOf(k: StackKnobs): StackLaunch {
     accountConcurrency: k.accountConcurrency,
   });
   if (lambda) settings.lambda = lambda;
-  const limits = defined({ accountRps: k.accountRps, accountBurst: k.accountBurst, stageRps: k.stageRps, stageBurst: k.stageBurst, idleTimeoutRule: k.idleTimeoutRule });
+  const limits = defined({ accountRps: k.accountRps, accountBurst: k.accountBurst, stageRps: k.stageRps, stageBurst: k.stageBurst, idleTimeoutRule: k.idleTimeoutRule, idleTimeoutSeconds: k.idleTimeoutSeconds, maxConnectionSeconds: k.maxConnectionSeconds });
   if (limits) settings.limits = limits;
   const functions: NonNullable<StackSettings['functions']> = {};
   for (const [fn, mb] of Object.entries(k.memory ?? {})) functions[fn] = { ...functions[fn], memoryMB: mb };

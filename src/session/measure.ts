@@ -196,6 +196,7 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
   const startedAt = now();
   const cpuAtStart = process.cpuUsage();
   const recorder = new RunRecorder(shards, startedAt, scenario.timeouts);
+  recorder.absences.everyRoom = wire.membership === 'all';
   const ctx: ProgressContext = { scenario: scenario.name, plannedSec: plannedMs(scenario) / 1000, intervalSec: 1 };
   let fleet: Fleet | undefined;
   let status: Results['status'] = 'completed';
@@ -245,6 +246,8 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
       connectColdFlag: target.connectColdFlag,
       protocol: scenario.protocol,
       runId: o.runId,
+      ...(scenario.reconnect ? { reconnect: scenario.reconnect } : {}),
+      ...(scenario.keepAliveMs !== undefined ? { keepAliveMs: scenario.keepAliveMs } : {}),
     });
     if (aborted()) fleet.stop();
     const shardFleet = new ShardFleet(fleet, recorder, flush, { plan, shards, perRoom, maxSenders, seed, connectMs, ackMs });

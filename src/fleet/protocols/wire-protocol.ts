@@ -52,6 +52,8 @@ export interface WireProtocol {
   createFrame(room: string): string;
   joinFrame(room: string, client: number): string;
   sendFrame(room: string, client: number, probe: string): string;
+  /** a frame that keeps an idle connection open and changes nothing (undefined: the protocol has none) */
+  readonly keepAliveFrame?: string;
   /** The hot path: fills `out` from a delivery frame's bytes, or false (the frame is read by `answer`). */
   scan(buf: Buffer, out: Probe): boolean;
   /** a frame `scan` did not take */

@@ -1,4 +1,5 @@
 import { StaleTally, type StaleResult } from './stale-report.ts';
+import type { ReconnectAbsences } from './reconnect-absences.ts';
 
 /**
  * The parent's account of every message: what the sender's shard says (sent at its intended
@@ -25,6 +26,11 @@ import { StaleTally, type StaleResult } from './stale-report.ts';
  * complete, `afterLossTimeout` if it was lost (it stays lost). Messages settled before their loss
  * timeout ran out (the run ended first, or the window below was full) count what they missed as
  * lost and also as `lostEarly`. Deliveries of unique receipts beyond `expected` are `surplus`.
+ *
+ * A member away in reconnect (the server closed it; reconnect-absences.ts) while a message went
+ * out could not receive it: when an acknowledged message settles with deliveries missing, up to
+ * the count of its room's members away between its send and its ack are taken out of expected
+ * and counted `missedDuringReconnect` instead of lost.
  *
  * Lateness is decided per receipt record: a shard reports, once a flush, how many deliveries of a
  * message it received and when the latest of them arrived; the record is late when that latest
@@ -68,6 +74,8 @@ export interface DeliveryTotals {
   gone: number;
   /** Σ members − (recipients − gone) over messages where the target claimed fewer than the harness knows */
   underreported: number;
+  /** deliveries to members away in reconnect while their message went out (not in expected, nor lost) */
+  missedDuringReconnect: number;
 }
 
 export function zeroTotals(): DeliveryTotals {
@@ -87,6 +95,7 @@ export function zeroTotals(): DeliveryTotals {
     recipients: 0,
     gone: 0,
     underreported: 0,
+    missedDuringReconnect: 0,
   };
 }
 
@@ -227,6 +236,7 @@ export class DeliveryLedger {
     timeouts: LedgerTimeouts,
     private readonly onCompletion: CompletionSink = () => {},
     private readonly onLoss: LossSink = () => {},
+    private readonly absences?: ReconnectAbsences,
   ) {
     this.graceMs = timeouts.graceMs;
     this.lossMs = timeouts.lossMs;
@@ -389,8 +399,11 @@ export class DeliveryLedger {
       return;
     }
     const noClaim = c.recipients[i] === NO_CLAIM;
-    const expected = expectedOf(c, i);
-    if (!noClaim) this.add('underreported', phase, expected - Math.max(0, c.recipients[i] - c.gone[i]));
+    const claimed = expectedOf(c, i);
+    const away = rec < claimed && this.absences ? Math.min(claimed - rec, this.absences.awayDuring(c.room[i], c.intended[i], c.doneAt[i], this.graceMs)) : 0;
+    this.add('missedDuringReconnect', phase, away);
+    const expected = claimed - away;
+    if (!noClaim) this.add('underreported', phase, Math.max(0, expected - Math.max(0, c.recipients[i] - c.gone[i])));
     const received = Math.min(rec, expected);
     // on-time deliveries fill `received` first: late ones beyond expected are surplus
     const late = received - Math.min(received, rec - c.late[i]);

@@ -15,13 +15,14 @@ import { decodeHistogram, encodeHistogram, newHistogram, newHistograms, type His
 import { summarize } from './latency-summary.ts';
 import type { IntervalRecord } from '../../contracts/interval-record.ts';
 import { CPU_LIMIT_CORES } from './saturation.ts';
+import { ReconnectAbsences } from './reconnect-absences.ts';
 
 /**
  * The parent's measurements: merges every shard report into the interval record it streams,
  * into the running phase and into the run totals (histograms are merged, never percentiles),
  * and feeds per-message events to the delivery ledger.
  */
-export const RUN_METRICS = ['connect', 'connectCold', 'connectWarm', 'join', 'ack', 'broadcastCold', 'broadcastWarm', 'broadcast', 'fanoutCompletion'] as const;
+export const RUN_METRICS = ['connect', 'connectCold', 'connectWarm', 'join', 'ack', 'broadcastCold', 'broadcastWarm', 'broadcast', 'fanoutCompletion', 'reconnect'] as const;
 export type RunMetric = (typeof RUN_METRICS)[number];
 export type MetricSet = Record<RunMetric, Histogram>;
 
@@ -72,6 +73,8 @@ export class RunRecorder {
   readonly ledger: DeliveryLedger;
   /** the messages settled with deliveries lost, to say where they went missing */
   readonly lost = new LostDeliveries();
+  /** when reconnecting clients were away: what the ledger counts as missed during reconnect */
+  readonly absences = new ReconnectAbsences();
   /** per shard: CPU in cores per interval */
   readonly shardCpu: number[][];
   readonly shardRunLagP99: number[];
@@ -90,6 +93,7 @@ export class RunRecorder {
   /** per send phase: the harness's member count per room when the phase started */
   private readonly phaseMembers = new Map<number, Int32Array>();
   private roomOf: ArrayLike<number> = [];
+  private readonly pruneAfterMs: number;
 
   constructor(
     readonly shards: number,
@@ -97,6 +101,7 @@ export class RunRecorder {
     timeouts: LedgerTimeouts,
   ) {
     this.intervalStart = startedAt;
+    this.pruneAfterMs = 2 * timeouts.lossMs + 60_000;
     this.shardCpu = Array.from({ length: shards }, () => []);
     this.shardRunLagP99 = new Array(shards).fill(0);
     this.shardRunLagMax = new Array(shards).fill(0);
@@ -107,7 +112,7 @@ export class RunRecorder {
       this.intervalCompletion.recordValue(us);
       const p = this.phases[phase];
       if (p) p.hist.fanoutCompletion.recordValue(us);
-    }, (m) => this.lost.add(m));
+    }, (m) => this.lost.add(m), this.absences);
   }
 
   /** The phase that intervals from now on belong to. */
@@ -167,6 +172,7 @@ export class RunRecorder {
     const shardWallMs = new Map<number, number>();
     // Every shard's sends (acks) before any receipts: a delivery's lateness is judged against its ack.
     for (const r of reports) this.ingestSends(r.sends, r.shard);
+    for (const r of reports) if (r.away.length > 0) this.absences.add(r.away);
     for (const r of reports) {
       for (const [name, enc] of Object.entries(r.histograms)) {
         if (!enc) continue;
@@ -206,6 +212,8 @@ export class RunRecorder {
       shardCpuMax = Math.max(shardCpuMax, cores);
     }
     this.ledger.finalize(t);
+    // a message settles at most its loss timeout after its ack: older away windows decide nothing more
+    this.absences.prune(t - this.pruneAfterMs);
     iv.fanoutCompletion.add(this.intervalCompletion);
     this.intervalCompletion.reset();
 
@@ -248,6 +256,11 @@ export class RunRecorder {
       shardCpuMaxCores: Math.round(shardCpuMax * 1000) / 1000,
       pendingMessages: this.ledger.unsettled(),
     };
+    // the reconnect waves: only in runs whose clients reconnect
+    if (counts.wentAway + counts.reconnects + counts.reconnectFailures > 0) {
+      record.wentAway = counts.wentAway;
+      record.reconnects = counts.reconnects;
+    }
     if (iv.connect.totalCount > 0) record.connect = summarize(iv.connect);
     if (iv.broadcast.totalCount > 0) record.broadcast = summarize(iv.broadcast);
     if (iv.fanoutCompletion.totalCount > 0) record.fanoutCompletion = summarize(iv.fanoutCompletion);

@@ -4,9 +4,10 @@ import { encodeHistogram, newHistograms, type Histogram } from './histogram.ts';
  * A shard's latency histograms for the current interval. The shard records into them and ships
  * them (encoded) at every flush, then starts afresh; the parent merges intervals into phase and
  * run totals. Deliveries are recorded once, as cold or warm: `broadcast` is their merge. Connects
- * are recorded as `connect`, and again as cold or warm when the target said which.
+ * are recorded as `connect`, and again as cold or warm when the target said which. `reconnect`:
+ * from the server's close to being a member again (backoff, connect and re-join).
  */
-export const SHARD_METRICS = ['connect', 'connectCold', 'connectWarm', 'join', 'ack', 'broadcastCold', 'broadcastWarm'] as const;
+export const SHARD_METRICS = ['connect', 'connectCold', 'connectWarm', 'join', 'ack', 'broadcastCold', 'broadcastWarm', 'reconnect'] as const;
 export type ShardMetric = (typeof SHARD_METRICS)[number];
 export type EncodedHistograms = Partial<Record<ShardMetric, string>>;
 

@@ -38,6 +38,14 @@ export interface ShardCounts {
   dropped: number;
   /** connect slots that started later than their intended time */
   connectMissed: number;
+  /** sockets the server closed that reconnect (a scenario's `reconnect`): each a client gone away */
+  wentAway: number;
+  /** clients back as members after going away */
+  reconnects: number;
+  /** reconnect attempts that failed (a connect refused or timed out, a re-join failed) */
+  reconnectFailures: number;
+  /** clients that failed the policy's maxAttempts in a row and stay away */
+  gaveUp: number;
   /** bytes of every WebSocket message received (deliveries, acks, answers, errors) */
   bytesReceived: number;
 }
@@ -60,6 +68,10 @@ export function zeroCounts(): ShardCounts {
     unexpected: 0,
     dropped: 0,
     connectMissed: 0,
+    wentAway: 0,
+    reconnects: 0,
+    reconnectFailures: 0,
+    gaveUp: 0,
     bytesReceived: 0,
   };
 }
@@ -90,6 +102,8 @@ export interface ShardReport {
   standIns: ShardStandIn[];
   sends: Float64Array;
   receipts: Float64Array;
+  /** away windows of reconnecting clients since the previous report (reconnect-absences.ts AWAY_RECORD_WIDTH) */
+  away: Float64Array;
   open: number;
   self: SelfSample;
 }

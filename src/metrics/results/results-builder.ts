@@ -64,6 +64,7 @@ function deliveries(t: DeliveryTotals, dup: number, ooo: number, foreign?: numbe
     unacknowledged: t.unacknowledged,
     surplus: t.surplus,
     underreported: t.underreported,
+    ...(t.missedDuringReconnect > 0 ? { missedDuringReconnect: t.missedDuringReconnect } : {}),
     ...(foreign !== undefined ? { foreign } : {}),
   };
 }
@@ -208,6 +209,9 @@ export function buildResults(i: BuildInput): Results {
     },
     deliveries: { ...deliveries(totals, c.duplicates, c.outOfOrder, c.unexpected), lossTimeoutMs: lossMs, graceMs, ...(missing ? { missing } : {}) },
     ...(dropIndex >= 0 ? { stale: rec.ledger.staleResult(c.dropped) } : {}),
+    ...(i.scenario.reconnect
+      ? { reconnects: { wentAway: c.wentAway, reconnected: c.reconnects, failedAttempts: c.reconnectFailures, gaveUp: c.gaveUp, latency: summarize(rec.totals.reconnect) } }
+      : {}),
     ...(i.protocol ? { protocol: protocolResult(i.protocol, dropIndex >= 0) } : {}),
     errors: rec.errors,
     bytesReceived: c.bytesReceived,

@@ -82,6 +82,13 @@ export function buildCharts(results: Results): Record<string, ChartSpec> {
       { label: 'delivered/s', values: perSecond(iv, (i) => i.delivered), color: PALETTE[2] },
       { label: 'connects/s', values: perSecond(iv, (i) => i.connects), color: PALETTE[4] },
       { label: 'open connections', values: iv.map((i) => i.openClients), color: PALETTE[8], right: true, dash: true },
+      // the reconnect waves, in runs whose clients reconnect
+      ...(results.reconnects
+        ? [
+            { label: 'closed by the server/s', values: perSecond(iv, (i) => i.wentAway ?? 0), color: PALETTE[1] },
+            { label: 'reconnected/s', values: perSecond(iv, (i) => i.reconnects ?? 0), color: PALETTE[6] },
+          ]
+        : []),
     ],
   });
   charts.push({

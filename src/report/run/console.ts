@@ -44,6 +44,13 @@ export function consoleSummary(r: Results, file: string): string {
   const d = r.deliveries;
   const lossRule = d.lossTimeoutMs === undefined ? '' : ` (loss timeout ${formatDuration(d.lossTimeoutMs)})  late ${d.late ?? 0} (>${formatDuration(d.graceMs ?? 0)} after ack)`;
   lines.push(`  deliveries   expected ${d.expected}  received ${d.received}  lost ${d.lost}${lossRule}  duplicates ${d.duplicates}  out-of-order ${d.outOfOrder}`);
+  const rc = r.reconnects;
+  if (rc) {
+    const l = rc.latency;
+    lines.push(
+      `  reconnects   went away ${rc.wentAway}  back ${rc.reconnected} (away p50 ${l.p50}ms  p99 ${l.p99}ms  max ${l.max}ms)  failed attempts ${rc.failedAttempts}  gave up ${rc.gaveUp}  missed during reconnect ${d.missedDuringReconnect ?? 0}`,
+    );
+  }
   // figures from the acks, or from the target's own view (source); otherwise why they cannot be shown
   if (r.stale && !r.stale.source && unseen['stale.gone410']) lines.push(`  stale        dropped ${r.stale.dropped}  410s, time to clean, wasted posts: ${unseen['stale.gone410']}`);
   else if (r.stale) {

@@ -1,0 +1,75 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Results } from '../../src/contracts/results-schema.ts';
+import { runCli } from './cli.ts';
+
+/**
+ * Clients that outlive the connection (issue 52): the emulator closes every connection after 3 s
+ * (its `maxConnectionSeconds`) and idle ones after 2 s counting only the client's own frames;
+ * twelve clients in three rooms, connected over 3 s so their lifetimes are staggered, send for
+ * three lifetimes with `reconnect` and a 1 s `keepAlive`. They come back and re-join each time:
+ * nothing is lost, what the away members could not receive is counted apart, the waves are in
+ * results.json's intervals and the report's throughput chart, and the console says it in one line.
+ */
+const work = mkdtempSync(join(tmpdir(), 'fb-reconnect-run-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+const SCENARIO = `name: reconnect-waves
+clients: 12
+rooms: 3
+seed: 7
+target: { maxConnectionSeconds: 3, idleTimeoutSeconds: 2, idleTimeoutRule: client }
+timeouts: { loss: 3s, grace: 1s }
+reconnect: { backoff: { initial: 100ms, max: 1s } }
+keepAlive: { interval: 1s }
+phases:
+  - connect: { rate: 4 }
+  - join: { rate: 100 }
+  - send: { duration: 9s, rate: 5 }
+`;
+
+describe('a run three connection lifetimes long, with reconnect', () => {
+  it('keeps its rooms full: clients come back and re-join, nothing lost, the waves reported', { timeout: 90_000 }, async () => {
+    const file = join(work, 'reconnect.yaml');
+    writeFileSync(file, SCENARIO);
+    const out = join(work, 'out');
+    const r = await runCli(['run', file, '--out', out], { timeoutMs: 80_000 });
+    const dir = join(out, readdirSync(out)[0]!);
+    const results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
+    expect(results.status, r.stdout + r.stderr).toBe('completed');
+
+    // every client was closed by the lifetime at least twice in the 9 s of sends, and came back each time
+    const rc = results.reconnects!;
+    expect(rc.reconnected).toBeGreaterThanOrEqual(2 * 12);
+    expect(rc.gaveUp).toBe(0);
+    expect(rc.wentAway - rc.reconnected).toBeLessThanOrEqual(12);
+    expect(rc.latency.count).toBe(rc.reconnected);
+    // ...so the messages reached their rooms: none lost, what the away members missed counted apart
+    const d = results.deliveries;
+    expect(d.lost).toBe(0);
+    expect(d.received).toBe(d.expected);
+    expect(d.expected).toBeGreaterThan(0);
+    expect(d.missedDuringReconnect ?? 0).toBeGreaterThanOrEqual(0);
+    expect(results.errors).toEqual({});
+
+    // the waves: per interval in results.json, summing to the totals, and still coming in the last lifetime
+    const iv = results.intervals;
+    expect(iv.reduce((n, i) => n + (i.reconnects ?? 0), 0)).toBe(rc.reconnected);
+    expect(iv.reduce((n, i) => n + (i.wentAway ?? 0), 0)).toBe(rc.wentAway);
+    const send = results.phases.find((p) => p.kind === 'send')!;
+    const sendEnd = iv.filter((i) => i.phase === send.name).at(-1)!.t;
+    expect(iv.filter((i) => i.phase === send.name && i.t >= sendEnd - 3000).reduce((n, i) => n + (i.reconnects ?? 0), 0)).toBeGreaterThan(0);
+
+    // keep-alives went out: whoami is the only route nothing else calls
+    const whoami = Object.entries(results.cloudwatch!.reports).find(([fn]) => fn.includes('whoami'))?.[1];
+    expect(whoami?.invocations ?? 0).toBeGreaterThan(0);
+
+    // the report: the waves in the throughput chart, the console's line
+    const html = readFileSync(join(dir, 'index.html'), 'utf8');
+    expect(html).toContain('"label":"reconnected/s"');
+    expect(html).toContain('"label":"closed by the server/s"');
+    expect(r.stdout).toMatch(new RegExp(`^  reconnects   went away ${rc.wentAway}  back ${rc.reconnected} \\(away p50 [\\d.]+ms  p99 [\\d.]+ms  max [\\d.]+ms\\)  failed attempts \\d+  gave up 0  missed during reconnect ${d.missedDuringReconnect ?? 0}$`, 'm'));
+  });
+});
