@@ -206,12 +206,13 @@ export const StackConfigSchema = z.strictObject({
   dynamodb: DynamoDbSchema.prefault({}),
   auth: AuthSchema.prefault({}),
   /**
-   * Whether a function's calls are authorized against its execution role, as IAM would (emulator/iam/):
-   * `enforce` answers a denied call as the service does (AccessDeniedException), `report` lets it
-   * through and records it, `off` checks nothing. The harness's `target.iam`. Off until every
-   * service the functions reach asks IAM; `enforce` is the faithful one.
+   * Whether a function's calls are authorized against its execution role, as IAM would (emulator/iam/),
+   * and API Gateway's right to invoke each route's function (AWS::Lambda::Permission): `enforce`
+   * (the faithful one) answers a denied call as the service does (AccessDeniedException) and fails
+   * an unpermitted route as AWS does, `report` lets both through and records them, `off` checks
+   * nothing. The harness's `target.iam`.
    */
-  iam: z.enum(IAM_MODES).default('off'),
+  iam: z.enum(IAM_MODES).default('enforce'),
   /** AWS's metric timing in CloudWatch: 60 s periods only, each published after a lag (aws-timing.ts). */
   awsMetrics: AwsMetricsSchema.prefault({}),
 }).transform((c) => {

@@ -146,7 +146,10 @@ describe('a Python stack\'s failures, as a client sees them', () => {
         '    return {"statusCode": 200, "body": json.dumps(out)}',
       ].join('\n'),
     );
-    const fn = (id: string, handler: string) => `  ${id}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: ${handler}\n`;
+    // each function with the permission API Gateway needs to invoke it, and the policies its calls need, as on AWS
+    const fn = (id: string, handler: string, policies = '') =>
+      `  ${id}:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: ${handler}\n${policies}` +
+      `  ${id}Permission:\n    Type: AWS::Lambda::Permission\n    Properties: { Action: lambda:InvokeFunction, FunctionName: !Ref ${id}, Principal: apigateway.amazonaws.com }\n`;
     const route = (id: string, key: string, fnId: string, twoWay = false) =>
       [
         `  ${id}Route:`,
@@ -180,7 +183,7 @@ describe('a Python stack\'s failures, as a client sees them', () => {
         fn('ConnectFunction', 'connect.handler'),
         fn('BrokenFunction', 'broken.handler'),
         fn('CrashFunction', 'crash.handler'),
-        fn('ProbeFunction', 'probe.handler'),
+        fn('ProbeFunction', 'probe.handler', "      Policies: [{ Statement: [{ Effect: Allow, Action: ['dynamodb:ListTables', 'execute-api:ManageConnections'], Resource: '*' }] }]\n"),
       ].join('\n'),
     );
     misc = await start(join(dir, 'template.yaml'));
