@@ -26,8 +26,9 @@ import { LIMIT_FACTORS, type Evidence, type LimitFactor } from '../contracts/lim
  * Read/WriteThrottleEvents of tables and indexes; or the functions' own DynamoDbThrottles);
  * @connections post errors and timeouts (FanoutPostErrors, FanoutPostTimeouts); the harness's saturated flag; the emulator's held-back invocations and busy
  * cores (FanoutBench/LocalHost: for a latency only where a client waited for the route held
- * back; for a loss or an error only where a wait came within reach of the function's Timeout,
- * the integration's 29 s or the loss timeout); the INIT share of the step's Lambda time (REPORT lines); the
+ * back; for an error only where a wait came within reach of the function's Timeout or the
+ * integration's 29 s, for a loss only where a fan-out's did, or came within reach of the loss
+ * timeout); the INIT share of the step's Lambda time (REPORT lines); the
  * fan-out's own duration (FanoutDurationMs) against broadcast p99.
  */
 
@@ -157,7 +158,9 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
   'local-host': (r, symptoms) => {
     const all = localHostFindings(r);
     // A latency: what a client waited for. A loss or an error: a wait that could reach a limit.
-    const bearing = all.filter((f) => (symptoms.has('latency') && f.inLatencies) || ((symptoms.has('loss') || symptoms.has('errors')) && f.inLatencies && f.held && withinReach(r, f.held)));
+    const bearing = all.filter(
+      (f) => (symptoms.has('latency') && f.inLatencies) || (f.inLatencies && f.held !== undefined && [...symptoms].some((s) => s !== 'latency' && withinReach(r, f.held!, s))),
+    );
     if (bearing.length > 0) return { line: bearing.map((f) => f.text).join('; '), share: Math.max(...bearing.map((f) => f.held?.share ?? 0)) || undefined };
     if (!symptoms.has('latency')) return undefined;
     // below the warnings' share, still named for a latency: the waited routes' held-back invocations
@@ -258,11 +261,17 @@ function unexpectedCount(r: Results): number {
   return sum(unexpectedErrors(r).map(([, n]) => n));
 }
 
-/** Whether a held-back function's longest wait came within reach of a limit a wait can hit: its Timeout, the integration's 29 s, the loss timeout. */
-function withinReach(r: Results, held: { fn: string; maxWaitMs: number | null }): boolean {
+/**
+ * Whether a held-back function's longest wait came within reach of a limit it can hit: for an
+ * error, its Timeout or the integration's 29 s; for a loss, those or the loss timeout, and only
+ * for a function that fans out (a held-back $connect delays a member, it loses nothing).
+ */
+function withinReach(r: Results, held: { fn: string; maxWaitMs: number | null }, symptom: Exclude<Symptom, 'latency'>): boolean {
   if (held.maxWaitMs === null) return false;
-  const timeoutS = r.config.target.functions?.functions.find((f) => f.name === held.fn)?.timeoutSeconds;
-  const limits = [INTEGRATION_TIMEOUT_MS, ...(timeoutS !== undefined ? [timeoutS * 1000] : []), ...(r.deliveries.lossTimeoutMs !== undefined ? [r.deliveries.lossTimeoutMs] : [])];
+  const f = r.config.target.functions?.functions.find((x) => x.name === held.fn);
+  if (symptom === 'loss' && f !== undefined && (NO_FANOUT_ROUTES.has(f.route) || f.authorizer)) return false;
+  const loss = symptom === 'loss' && r.deliveries.lossTimeoutMs !== undefined ? [r.deliveries.lossTimeoutMs] : [];
+  const limits = [INTEGRATION_TIMEOUT_MS, ...(f?.timeoutSeconds !== undefined ? [f.timeoutSeconds * 1000] : []), ...loss];
   return held.maxWaitMs >= WAIT_REACH_SHARE * Math.min(...limits);
 }
 

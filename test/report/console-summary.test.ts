@@ -85,6 +85,8 @@ describe('console summary', () => {
     };
     expect(lines.slice(at, -2)).toEqual([
       'verdict: FAIL: 2 of 5 checks failed (no lost deliveries, no unexpected errors); 1 of 2 thresholds crossed',
+      // the cause with the largest share of its symptom: the throttles behind 18 of the 23 unexpected errors
+      '  first cause (no unexpected errors): Lambda throttled 18 invocations (fanout-send-message 18)',
       '  check failed: no lost deliveries: 12 of 102,812 expected deliveries lost (0.0117%)',
       ...why('no lost deliveries'),
       '  check failed: no unexpected errors: 23 unexpected errors: frame:Internal server error ×18, close:1006 ×5',
@@ -93,6 +95,7 @@ describe('console summary', () => {
       // a crossed threshold is explained too, by every kind of evidence, and where the deliveries went
       ...why('deliveries.lost == 0', true),
     ]);
+    expect(r.verdict!.explanations!.find((e) => e.check === 'no unexpected errors')!.evidence[0]!.share).toBe(18 / 23);
     expect(why('deliveries.lost == 0', true).at(-1)).toBe('    where: send phase "steady": 12 of 102,812 expected deliveries lost');
     expect(lines.at(-2)).toBe('results: results.json');
   });

@@ -129,12 +129,15 @@ describe('the verdict for a terminal', () => {
     expect(repeats.every((l) => /^ {4}\d\. \S+: completed, broadcast p99 [\d,.]+ ms, connect p99 [\d,.]+ ms, lost \d+, unexpected errors \d+$/.test(l) || /^ {7}(check failed|  (why|function errors|where)): /.test(l))).toBe(true);
     const lines = all.slice(0, at);
     expect(lines[0]).toBe('verdict: FAIL: 1 of 5 checks failed (harness not saturated); 2 of 5 thresholds crossed, 1 of 5 without data');
+    // the first cause, as the headline of summary.md and the report name it: the first explanation's first line
+    const first = judgedSlow.verdict.explanations![0]!;
+    expect(lines[1]).toBe(`  first cause (${first.check}): ${first.evidence[0]!.line}`);
     // a failed check's explanation, indented under it
-    expect(lines[1]).toMatch(/^ {2}check failed: harness not saturated: /);
-    const why = lines.slice(2).filter((l) => l.startsWith('    '));
+    expect(lines[2]).toMatch(/^ {2}check failed: harness not saturated: /);
+    const why = lines.slice(3).filter((l) => l.startsWith('    '));
     expect(why.length).toBeGreaterThan(0);
     expect(why.every((l) => /^ {4}(why|function errors|where): /.test(l))).toBe(true);
-    const rest = lines.slice(1).filter((l) => !l.startsWith('    '));
+    const rest = lines.slice(2).filter((l) => !l.startsWith('    '));
     expect(rest.map((l) => l.slice(0, l.indexOf(':', 3)))).toEqual([
       '  check failed',
       '  crossed',

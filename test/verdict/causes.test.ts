@@ -77,6 +77,16 @@ describe('causes that hold', () => {
     expect(firstWhy(r, 'no lost deliveries')).toEqual([]);
   });
 
+  it('connects held back within reach of their Timeout: named for the errors they can cause, not for a loss', () => {
+    const r = quiet();
+    r.deliveries = { ...r.deliveries, lost: 40, expected: r.deliveries.received + 40 };
+    r.errors = { 'handshake:504': 5 };
+    const invocations = r.cloudwatch!.lambda['fanout-connect']!.invocations;
+    r.cloudwatch!.localHost!.heldBack = { 'fanout-connect': { count: invocations, totalMs: 9e6, p50Ms: 4_000, p99Ms: 6_000, maxMs: 6_500 } };
+    expect(firstWhy(r, 'no lost deliveries')).toEqual([]);
+    expect(firstWhy(r, 'no unexpected errors').map((e) => e.factor)).toEqual(['local-host']);
+  });
+
   it('a timeout at 128 MB: named with its CPU share and what it holds, and what would move it', () => {
     const r = quiet();
     fanoutFailed(r, [{ kind: 'Task timed out', message: 'Task timed out after 3.00 seconds', count: 10 }]);

@@ -1,5 +1,5 @@
 import type { DiffRow, Explanation, ThresholdOutcome, Verdict } from '../../contracts/verdict-schema.ts';
-import { explanationLines, runWhyLines } from '../shared/why-lines.ts';
+import { explanationLines, firstCause, runWhyLines } from '../shared/why-lines.ts';
 import { fmtInt, fmtMs, fmtNum, fmtValue } from '../../number-format.ts';
 
 /**
@@ -62,12 +62,14 @@ export function repeatRows(v: Verdict): Array<{ runId: string; status: string; f
 }
 
 /**
- * The verdict for a terminal (the run's console summary): the headline and summary, then every
- * check that failed with its explanation, and every threshold that did not simply pass, one line
+ * The verdict for a terminal (the run's console summary): the headline and summary, the first
+ * cause (as summary.md's and the report's headline name it), then every check that failed with its explanation, and every threshold that did not simply pass, one line
  * each.
  */
 export function verdictLines(verdict: Verdict): string[] {
   const lines = [`verdict: ${VERDICT_HEADLINE[verdict.outcome]}: ${verdict.summary}`];
+  const cause = firstCause(verdict);
+  if (cause) lines.push(`  first cause (${cause.check}): ${cause.line}`);
   for (const c of verdict.checks) {
     if (c.passed) continue;
     lines.push(`  check failed: ${c.name}: ${c.detail}`);
