@@ -187,6 +187,8 @@ describe('CloudFormation JSON: the provisioned fixture', () => {
     expect(d.notEmulated).toEqual([
       { logicalId: 'FunctionRole', type: 'AWS::IAM::Role' },
       { logicalId: 'ApiInvokePermission', type: 'AWS::Lambda::Permission' },
+      { logicalId: 'ConnectInvokePermission', type: 'AWS::Lambda::Permission' },
+      { logicalId: 'DisconnectInvokePermission', type: 'AWS::Lambda::Permission' },
     ]);
     expect(d.outputs).toEqual([
       { key: 'WebSocketUrl', value: `wss://${API_ID}.execute-api.eu-west-1.amazonaws.com/v1` },
