@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,4 +127,41 @@ describe('iam: report', () => {
     const ledger = await stack.iamAccess();
     expect(ledger).toContainEqual(expect.objectContaining({ function: nameOf(stack, 'PostBareFunction'), action: 'execute-api:ManageConnections', decision: 'no-allow', count: 1 }));
   });
+});
+
+describe('a policy IAM would refuse, through `stack up --template`', () => {
+  const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+  const template = (role: string, policies = '') =>
+    [
+      "AWSTemplateFormatVersion: '2010-09-09'",
+      'Resources:',
+      '  Api: { Type: AWS::ApiGatewayV2::Api, Properties: { Name: bad, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action } }',
+      '  Stage: { Type: AWS::ApiGatewayV2::Stage, Properties: { ApiId: !Ref Api, StageName: live } }',
+      "  Route: { Type: AWS::ApiGatewayV2::Route, Properties: { ApiId: !Ref Api, RouteKey: $default, Target: !Sub 'integrations/${Integration}' } }",
+      "  Integration: { Type: AWS::ApiGatewayV2::Integration, Properties: { ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationUri: !Sub 'arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations' } }",
+      `  Fn: { Type: AWS::Lambda::Function, Properties: { Runtime: nodejs22.x, Handler: index.handler, Role: ${role}, Code: { ZipFile: 'exports.handler = async () => ({ statusCode: 200 });' } } }`,
+      "  FnRole: { Type: AWS::IAM::Role, Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: 'sts:AssumeRole' }] }" + policies + ' } }',
+    ].join('\n');
+  const stackUp = (file: string): Promise<{ code: number | null; stderr: string; stdout: string }> =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, ['bin/fanout-bench.js', 'stack', 'up', '--template', file, '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+      child.once('exit', (code) => resolve({ code, stderr, stdout }));
+    });
+
+  it('names the resource and field in one line, exit 2, before anything listens', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iam-refusals-'));
+    writeFileSync(join(dir, 'external.yaml'), template('arn:aws:iam::000000000000:role/shared'));
+    writeFileSync(join(dir, 'effect.yaml'), template('!GetAtt FnRole.Arn', ", Policies: [{ PolicyName: p, PolicyDocument: { Statement: [{ Effect: Maybe, Action: 'dynamodb:*', Resource: '*' }] } }]"));
+    const [external, effect] = await Promise.all([stackUp(join(dir, 'external.yaml')), stackUp(join(dir, 'effect.yaml'))]);
+    expect(external).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'fanout-bench: iam: resource Fn property Role: arn:aws:iam::000000000000:role/shared is no AWS::IAM::Role of the template, so its policies cannot be evaluated: add the role to the template, or run with iam: report\n',
+    });
+    expect(effect).toEqual({ code: 2, stdout: '', stderr: `fanout-bench: ${join(dir, 'effect.yaml')}: resource FnRole property Policies[0].PolicyDocument.Statement[0].Effect: "Maybe": must be Allow or Deny\n` });
+  }, 30_000);
 });
