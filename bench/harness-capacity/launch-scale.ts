@@ -1,0 +1,158 @@
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { ScenarioInput } from '../../src/contracts/scenario-schema.ts';
+import { cleanupAll } from './cleanup.ts';
+import { runHarness, type HarnessRun } from './harness-run.ts';
+import { describeMachine, loadAverage } from './machine.ts';
+import { SERVER_SOCKETS_PER_WORKER } from './measure-held.ts';
+import { phaseIntervals, phaseNamed, shardCpuSeconds, sum } from './run-math.ts';
+import { defaultShards, ROOM_MEMBERS, writeScenario } from './scenarios.ts';
+import { startServer } from './server-process.ts';
+
+/**
+ * `npx tsx bench/harness-capacity/launch-scale.ts [--clients 100000] [--baseline 2000] [--rate 20000] [--write]`
+ *
+ * Launch scale from one host (issue 52): `--clients` clients against the minimal server on this
+ * host, connected, joined into rooms of 100 and held, then messages into the rooms at `--rate`
+ * deliveries/s; then the same scenario at `--baseline` clients. Prints connects/s, the shards'
+ * summed peak RSS (results.json harness.rssMB) per 1,000 open clients, the harness's CPU per
+ * delivery at both sizes and their ratio, and whether every delivery was accounted for. With
+ * --write it appends a section to bench/RESULTS.md. Loads both cores for minutes.
+ */
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '100000' },
+    baseline: { type: 'string', default: '2000' },
+    rate: { type: 'string', default: '20000' },
+    'send-seconds': { type: 'string', default: '20' },
+    write: { type: 'boolean', default: false },
+  },
+});
+const int = (flag: string, v: string | undefined) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < ROOM_MEMBERS || n % ROOM_MEMBERS !== 0) {
+    process.stderr.write(`launch-scale: --${flag}: must be a whole number of rooms of ${ROOM_MEMBERS} clients\n`);
+    process.exit(2);
+  }
+  return n;
+};
+const big = int('clients', values.clients);
+const small = int('baseline', values.baseline);
+const rate = Number(values.rate);
+const sendSeconds = Number(values['send-seconds']);
+const RESULTS_MD = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
+
+interface Scale {
+  clients: number;
+  shards: number;
+  opened: number;
+  connectsPerSec: number;
+  rssMB: number;
+  rssPer1000MB: number;
+  deliveries: number;
+  expected: number;
+  lost: number;
+  deliveriesPerSec: number;
+  cpuPer10k: number;
+  p99Ms: number;
+  run: HarnessRun;
+}
+
+function scenario(clients: number): ScenarioInput {
+  return {
+    name: `launch-${clients}`,
+    description: `${clients} clients held, then ${rate} deliveries/s in rooms of ${ROOM_MEMBERS}`,
+    clients,
+    rooms: clients / ROOM_MEMBERS,
+    seed: 52,
+    timeouts: { connect: '30s', ack: '30s', grace: '2s', loss: '10s' },
+    phases: [
+      { connect: { name: 'ramp', rate: Math.min(4000, clients), maxInFlight: 400 } },
+      { join: { rate: 4000, maxInFlight: 400 } },
+      { idle: { name: 'hold', duration: '5s' } },
+      { send: { name: 'fanout', duration: `${sendSeconds}s`, rate: rate / ROOM_MEMBERS, senders: { perRoom: 1 }, payloadBytes: 64 } },
+    ],
+  };
+}
+
+async function measure(clients: number, dir: string): Promise<Scale> {
+  const s = scenario(clients);
+  const shards = defaultShards(s);
+  const server = await startServer(Math.max(2, Math.ceil(clients / SERVER_SOCKETS_PER_WORKER)));
+  try {
+    const run = await runHarness({ scenarioFile: writeScenario(dir, s), targetUrl: server.url, shards, outDir: dir, timeoutMs: 600_000, otherPids: server.pids });
+    const r = run.results;
+    const ramp = phaseNamed(r, 'ramp');
+    const send = phaseIntervals(r, 'fanout');
+    const delivered = sum(send, 'delivered');
+    const seconds = send.reduce((a, x) => a + x.seconds, 0);
+    const fanout = phaseNamed(r, 'fanout');
+    return {
+      clients,
+      shards,
+      opened: r.connections?.opened ?? 0,
+      connectsPerSec: (r.connections?.opened ?? 0) / (ramp.durationMs / 1000),
+      rssMB: r.harness.rssMB,
+      rssPer1000MB: r.harness.rssMB / (clients / 1000),
+      deliveries: r.deliveries.received,
+      expected: r.deliveries.expected,
+      lost: r.deliveries.lost,
+      deliveriesPerSec: delivered / seconds,
+      cpuPer10k: (shardCpuSeconds(send) / Math.max(1, delivered)) * 10_000,
+      p99Ms: fanout.broadcast?.p99 ?? Number.NaN,
+      run,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+const line = (m: Scale) =>
+  `${m.clients.toLocaleString('en-US')} clients (${m.shards} shards): opened ${m.opened.toLocaleString('en-US')} at ${Math.round(m.connectsPerSec).toLocaleString('en-US')} connects/s; ` +
+  `shards' peak RSS ${m.rssMB} MB = ${m.rssPer1000MB.toFixed(2)} MB per 1,000; ${Math.round(m.deliveriesPerSec).toLocaleString('en-US')} deliveries/s, ` +
+  `expected ${m.expected.toLocaleString('en-US')} received ${m.deliveries.toLocaleString('en-US')} lost ${m.lost}; CPU ${m.cpuPer10k.toFixed(3)} s per 10,000 deliveries; broadcast p99 ${m.p99Ms} ms`;
+
+const dir = mkdtempSync(join(tmpdir(), 'fb-launch-'));
+try {
+  const before = loadAverage();
+  const atBig = await measure(big, dir);
+  console.log(line(atBig));
+  const atSmall = await measure(small, dir);
+  console.log(line(atSmall));
+  const ratio = atBig.cpuPer10k / atSmall.cpuPer10k;
+  const checks = [
+    `${atBig.opened === big ? 'PASS' : 'FAIL'} ${big.toLocaleString('en-US')} held (opened ${atBig.opened.toLocaleString('en-US')})`,
+    `${atBig.lost === 0 && atBig.deliveries === atBig.expected ? 'PASS' : 'FAIL'} every delivery accounted for (expected ${atBig.expected.toLocaleString('en-US')}, received ${atBig.deliveries.toLocaleString('en-US')}, lost ${atBig.lost})`,
+    `${atBig.rssPer1000MB <= 8 ? 'PASS' : 'FAIL'} ${atBig.rssPer1000MB.toFixed(2)} MB per 1,000 open clients (target ≤ 8, baseline included)`,
+    `${ratio <= 1.2 ? 'PASS' : 'FAIL'} CPU per delivery at ${big.toLocaleString('en-US')} is ${ratio.toFixed(2)}× that at ${small.toLocaleString('en-US')} (target ≤ 1.2×)`,
+  ];
+  for (const c of checks) console.log(c);
+  if (values.write) {
+    const m = describeMachine();
+    appendFileSync(
+      RESULTS_MD,
+      [
+        '',
+        `## Launch scale: ${big.toLocaleString('en-US')} clients from one host (${new Date().toISOString().slice(0, 10)})`,
+        '',
+        `Machine: ${m.cores} cores (${m.cpuModel}), ${Math.round(m.totalMemoryMB / 1024)} GB, Node ${m.node}, ${m.openFilesLimit ?? '?'} open files per process. Load average before ${before}, after ${loadAverage()}; the machine was shared with other engineers' work while measuring.`,
+        '',
+        '    npx tsx bench/harness-capacity/launch-scale.ts ' + `--clients ${big} --baseline ${small} --rate ${rate} --send-seconds ${sendSeconds} --write`,
+        '',
+        ...[atBig, atSmall].map((x) => `- ${line(x)}`),
+        ...checks.map((c) => `- ${c}`),
+        '',
+        'Harness runs:',
+        '',
+        ...[atBig, atSmall].map((x) => `    ${x.run.command}`),
+        '',
+      ].join('\n'),
+    );
+  }
+} finally {
+  await cleanupAll();
+  rmSync(dir, { recursive: true, force: true });
+}
