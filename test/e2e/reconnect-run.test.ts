@@ -58,7 +58,7 @@ describe('a run three connection lifetimes long, with reconnect', () => {
     const iv = results.intervals;
     expect(iv.reduce((n, i) => n + (i.reconnects ?? 0), 0)).toBe(rc.reconnected);
     expect(iv.reduce((n, i) => n + (i.wentAway ?? 0), 0)).toBe(rc.wentAway);
-    const send = results.phases.find((p) => p.kind === 'send')!;
+    const send = results.phases!.find((p) => p.kind === 'send')!;
     const sendEnd = iv.filter((i) => i.phase === send.name).at(-1)!.t;
     expect(iv.filter((i) => i.phase === send.name && i.t >= sendEnd - 3000).reduce((n, i) => n + (i.reconnects ?? 0), 0)).toBeGreaterThan(0);
 
