@@ -51,6 +51,7 @@ export function stackFlags(cmd: Command): Command {
     .option('--template <path>', 'local target: run your own stack, a CloudFormation/SAM template, a CDK cloud assembly (cdk.out) or a Serverless package (.serverless/)')
     .option('--parameter <Key=Value>', "local target: a template parameter's value (repeatable)", collect)
     .option('--runtime <runtime>', `local target: Lambda runtime emulated, ${[`${DEFAULT_NODE_RUNTIME} (default)`, ...NODE_RUNTIMES.filter((r) => r !== DEFAULT_NODE_RUNTIME)].join(', ')}`)
+    .option('--iam <mode>', "local target: IAM on the functions' calls and API Gateway's invokes, enforce (default, as AWS), report (allowed, what would be denied recorded) or off")
     .option('--prepared <n>', 'local target: execution environments per function initialised before they are needed (default 2; 0 = none: every cold start runs its INIT)')
     .option('--prices <file|aws>', "the cost estimate's prices: a JSON/YAML price file, or aws (the AWS Price List API, aws: targets); default: the dated table of the stack's region")
     .option('--arch <arch>', 'Lambda architecture priced: x86_64 (default) or arm64')
@@ -81,6 +82,7 @@ export interface SharedFlags {
   out: string;
   runtime?: string;
   prepared?: string;
+  iam?: string;
   template?: string;
   parameter?: string[];
   prices?: string;
@@ -102,6 +104,7 @@ export async function sessionOptionsFromFlags(scenario: string, flags: SharedFla
   const knobs: StackKnobs = {
     ...stackKnobs,
     ...(flags.runtime !== undefined ? { runtime: runtimeFlag(flags.runtime) } : {}),
+    ...(flags.iam !== undefined ? { iam: iamFlag(flags.iam) } : {}),
     ...(flags.prepared !== undefined ? { preparedPerFunction: intFlag('--prepared', flags.prepared, 0, MAX_PREPARED_PER_FUNCTION) } : {}),
     ...templateFlags(flags),
   };
@@ -224,6 +227,13 @@ function profileFlag(v: string | undefined): string | undefined {
 function tableFlag(v: string): string {
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(v)) throw new UserError(`--table: must be a DynamoDB table name (3-255 letters, digits, "_", "-" or "."), got "${v}"`);
   return v;
+}
+
+function iamFlag(v: string): NonNullable<StackKnobs['iam']> {
+  const modes = ['enforce', 'report', 'off'] as const;
+  const mode = modes.find((m) => m === v);
+  if (!mode) throw new UserError(`--iam: must be one of ${modes.join(', ')}, got "${v}"`);
+  return mode;
 }
 
 function runtimeFlag(v: string): NodeRuntime {

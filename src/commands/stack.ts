@@ -55,6 +55,8 @@ export interface StackUpFlags {
   authTokenFile?: string;
   /** the CloudFormation stack it stands in for (default FanoutBenchChat); names derive from it */
   stackName?: string;
+  /** enforce | report | off */
+  iam?: string;
   /** a stack of the user's own instead of the reference stack */
   template?: string;
   /** "Key=Value", repeatable: the template's parameters */
@@ -99,6 +101,7 @@ export function addStackCommand(program: Command): void {
     .option('--auth-identity <where>', 'where clients put the token: header (x-api-key, default) or query (?token=)')
     .option('--auth-token-file <file>', 'file holding the token the authorizer expects (else FANOUT_BENCH_TOKEN)')
     .option('--stack-name <name>', 'the CloudFormation stack it answers for (default FanoutBenchChat, or the template\'s); resources without a name of their own are named after it')
+    .option('--iam <mode>', "IAM on the functions' calls and API Gateway's invokes: enforce (default, as AWS), report (allowed, what would be denied recorded) or off")
     .option('--template <path>', 'run your own stack: a CloudFormation or SAM template (YAML/JSON), a CDK cloud assembly (cdk.out) or a Serverless package (.serverless/)')
     .option('--parameter <Key=Value>', "a template parameter's value (repeatable)", collect)
     .option('--aws-metrics', "AWS's metric timing in CloudWatch: 60 s periods only, each published after a lag (default 60 s; DynamoDB and EMF twice it)")
@@ -190,6 +193,7 @@ export function stackLaunchOf(o: StackUpFlags): StackLaunch {
   if (o.authIdentity !== undefined) set(['auth', 'identitySource'], o.authIdentity);
   if (o.authTokenFile !== undefined) set(['auth', 'tokenFile'], o.authTokenFile);
   if (o.stackName !== undefined) set(['stackName'], o.stackName);
+  if (o.iam !== undefined) set(['iam'], o.iam);
   if (o.template !== undefined) set(['template', 'path'], resolve(o.template));
   for (const item of o.parameter ?? []) {
     if (o.template === undefined) throw new UserError('--parameter: a parameter is for a template: give --template too');

@@ -151,6 +151,12 @@ export const StackKnobs = z.strictObject({
   /** an emulator config file (YAML/JSON), as `stack up --config` takes it */
   config: z.string().min(1).optional(),
   /**
+   * IAM as the emulator applies it to the functions' calls and API Gateway's invokes: `enforce`
+   * (default, as AWS: a call the role does not allow is refused), `report` (let through, recorded),
+   * `off` (not checked). Local only: AWS always enforces.
+   */
+  iam: z.enum(['enforce', 'report', 'off']).optional(),
+  /**
    * the $connect authorizer: true, or where clients put the token (identitySource) and a file
    * holding the token the stack expects (tokenFile, relative to the scenario file; default: the
    * run's own token, FANOUT_BENCH_TOKEN or --token-file)

@@ -30,6 +30,7 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   'auth.identitySource': '--auth-identity',
   'auth.tokenFile': '--auth-token-file',
   stackName: '--stack-name',
+  iam: '--iam',
   'template.path': '--template',
   'awsMetrics.enabled': '--aws-metrics',
   'awsMetrics.lag': '--aws-metrics-lag',
@@ -95,6 +96,7 @@ export function stackUpArgs(launch: Pick<StackLaunch, 'settings' | 'configFile'>
   add('--auth-identity', s.auth?.identitySource);
   add('--auth-token-file', s.auth?.tokenFile);
   add('--stack-name', s.stackName);
+  add('--iam', s.iam);
   add('--template', s.template?.path);
   for (const [key, value] of Object.entries(s.template?.parameters ?? {})) args.push('--parameter', `${key}=${value}`);
   if (s.awsMetrics?.enabled && s.awsMetrics.lag === undefined) args.push('--aws-metrics');

@@ -82,6 +82,10 @@ export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): Run
   if (o.stackKnobs?.preparedPerFunction !== undefined && !target.startsLocalStack) {
     throw new UserError(`--prepared: sets how many environments the local emulator (--target local) initialises ahead; ${field} ${target.spec} is not one`);
   }
+  const iamAt = o.stackKnobs?.iam !== undefined ? '--iam' : scenario.target.iam !== undefined ? `${scenario.source}: target.iam` : undefined;
+  if (iamAt && !target.startsLocalStack) {
+    throw new UserError(`${iamAt}: sets IAM in the local emulator (--target local) only; ${field} ${target.spec} enforces its own (AWS always enforces IAM)`);
+  }
   if (o.cost?.priceList && !target.usesAwsAccount) {
     throw new UserError(`--prices aws: asks the AWS Price List API for the region of an aws:<stackName> target while it runs; for ${field} ${target.spec}, give a price file (--prices <file>)`);
   }

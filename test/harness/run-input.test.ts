@@ -12,7 +12,7 @@ import { chooseShards, clientsPerShard, CONNECTS_PER_SHARD, DELIVERIES_PER_SHARD
 import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
 import { checkRunInput } from '../../src/session/run-input.ts';
 import { parseTargetSpec } from '../../src/contracts/target-spec.ts';
-import { withKnobs } from '../../src/local-stack/stack-knobs.ts';
+import { stackLaunchOf, withKnobs } from '../../src/local-stack/stack-knobs.ts';
 import type { RunOptions } from '../../src/modes/run.ts';
 
 /** The run's input checks, before anything starts, against a described host (not this one). */
@@ -278,6 +278,14 @@ describe('run flags: read for their form, then held to the scenario schema with 
     const ok = await runOptionsFromFlags('fanout', { ...base, prepared: '0' });
     expect(ok.stackKnobs).toEqual({ preparedPerFunction: 0 });
     expect(withKnobs({ preparedPerFunction: 2, idleReapSeconds: 3 }, ok.stackKnobs)).toEqual({ preparedPerFunction: 0, idleReapSeconds: 3 });
+  });
+
+  it("--iam: enforce, report or off, a knob of the local stack; refused for a deployed target (AWS always enforces)", async () => {
+    expect(await flagRefusal({ iam: 'audit' })).toBe('--iam: must be one of enforce, report, off, got "audit"');
+    expect(await flagRefusal({ iam: 'report', target: 'aws:Chat' })).toBe('--iam: sets IAM in the local emulator (--target local) only; --target aws:Chat enforces its own (AWS always enforces IAM)');
+    const ok = await runOptionsFromFlags('fanout', { ...base, iam: 'report' });
+    expect(ok.stackKnobs).toEqual({ iam: 'report' });
+    expect(stackLaunchOf(withKnobs({ iam: 'off' }, ok.stackKnobs)).settings).toEqual({ iam: 'report' });
   });
 
   it('--clients, --rooms, --rate, --duration and --seed: the schema\'s limits, named by the flag', async () => {

@@ -30,6 +30,7 @@ const ALL: StackUpFlags = {
   auth: true,
   authIdentity: 'query',
   authTokenFile: '/tmp/token',
+  iam: 'report',
   exitWithStdin: true,
 };
 
@@ -48,6 +49,7 @@ describe('stack up flags as a launch object', () => {
         limits: { accountRps: 200, accountBurst: 50 },
         functions: { 'fanout-whoami': { memoryMB: 512, reservedConcurrency: 3 }, 'fanout-send-message': { memoryMB: 1769 } },
         auth: { enabled: true, identitySource: 'query', tokenFile: '/tmp/token' },
+        iam: 'report',
       },
     });
     expect(StackLaunch.parse(launch)).toMatchObject(launch); // the shape the stack program reads
@@ -67,6 +69,7 @@ describe('stack up flags as a launch object', () => {
       'functions.fanout-whoami.reservedConcurrency': '--reserved',
       'auth.enabled': '--auth',
       'auth.tokenFile': '--auth-token-file',
+      iam: '--iam',
     });
     expect(sourcesOf(stackLaunchOf({ reserved: ['fanout-nope=1'] }).settings!)['functions.fanout-nope']).toBe('--reserved');
   });
