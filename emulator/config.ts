@@ -85,6 +85,8 @@ const LambdaSchema = z.strictObject({
   idleReapSeconds: z.number().positive().default(300),
   /** 'throttle' slows each invocation to its memory size's CPU share (1,769 MB = 1 vCPU). */
   cpuModel: z.enum(['throttle', 'off']).default('throttle'),
+  /** 'all': every function writes Lambda Insights' record per invocation; 'layer': only those with the extension's layer. */
+  lambdaInsights: z.enum(['all', 'layer']).default('all'),
   /**
    * The Lambda runtime emulated (what the CDK app deploys by default). The functions run in the
    * stack's own process, so `stack up` runs on that Node major when it can find one.

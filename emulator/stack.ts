@@ -248,6 +248,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       preparedPerFunction: config.lambda.preparedPerFunction,
       idleReapMs: config.lambda.idleReapSeconds * 1000,
       cpuModel: config.lambda.cpuModel,
+      lambdaInsights: config.lambda.lambdaInsights,
       runtime: config.lambda.runtime,
       // The Lambda API is not listening yet (it serves this runtime): calls to lambda.*.amazonaws.com are refused.
       awsEndpoints: {

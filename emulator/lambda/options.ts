@@ -72,6 +72,8 @@ const FunctionSchema = z.strictObject({
    * of them keeps it and GetFunctionConfiguration does not show it.
    */
   sessionToken: z.string().optional(),
+  /** The function has the Lambda Insights extension (its layer): it writes Insights' record per invocation. */
+  lambdaInsights: z.boolean().optional(),
   /** Fault knob: milliseconds added before each invocation. */
   addedLatencyMs: z.number().min(0).optional(),
   /** Fault knob: share 0..1 of invocations throttled with reason 'forced'. */
@@ -97,6 +99,12 @@ const OptionsSchema = z.strictObject({
   initConcurrency: z.int().min(1).default(DEFAULTS.initConcurrency),
   preparedPerFunction: z.int().min(0).max(64).default(DEFAULTS.preparedPerFunction),
   cpuModel: z.enum(['throttle', 'off']).default('throttle'),
+  /**
+   * Which functions write Lambda Insights' record per invocation (environments/insights-record.ts):
+   * every function (the default: one log event per invocation costs the emulator little, and it
+   * is where a run reads the CPU its invocations used), or only those with the extension.
+   */
+  lambdaInsights: z.enum(['all', 'layer']).default('all'),
   /**
    * The Lambda runtime emulated for functions that name none: AWS_EXECUTION_ENV and the
    * bundle's esbuild target (the worker's too).

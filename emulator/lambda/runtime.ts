@@ -18,6 +18,7 @@ import { HostCapacity } from './pool/host-capacity.ts';
 import { resolveHostRuntimes } from './runtimes/host-runtimes.ts';
 import { resolveFunctionUpdate, resolveOptions, type FunctionConfig, type LambdaRuntimeOptions } from './options.ts';
 import { billedDurationMs, initFailedLines } from './environments/report-line.ts';
+import { INSIGHTS_LOG_GROUP, insightsRecord } from './environments/insights-record.ts';
 import type { FunctionStats, FunctionUpdate, InvokeOutcome, LambdaRuntime, ThrottleReason } from './types.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../common/local-host-metrics.ts';
@@ -271,6 +272,7 @@ class Runtime implements LambdaRuntime {
   ): InvokeOutcome {
     this.release(pool);
     this.put(pool.dimensions, 'Duration', run.durationMs, 'Milliseconds');
+    this.writeInsights(pool, env, run, requestId, initDurationMs);
     if (run.kind === 'done') {
       if (this.closed) void env.terminate();
       else if (!pool.isCurrent(env)) this.retire(pool, env); // its configuration was replaced meanwhile
@@ -313,6 +315,24 @@ class Runtime implements LambdaRuntime {
     setImmediate(() => {
       for (const line of lines) log.line(line);
     });
+  }
+
+  /** Lambda Insights' record of an invocation that ran, in the environment's stream of `/aws/lambda-insights`. */
+  private writeInsights(pool: FunctionPool, env: ExecutionEnvironment, run: RunResult, requestId: string, initDurationMs: number | undefined): void {
+    if (this.config.lambdaInsights === 'layer' && !pool.config.lambdaInsights) return;
+    const { logs, metrics } = pool.spec;
+    const fn = env.spec.fn; // the configuration it ran with
+    const fields = {
+      functionName: fn.name,
+      requestId,
+      durationMs: run.durationMs,
+      memoryMB: fn.memoryMB,
+      timedOut: run.kind === 'timeout',
+      ...(initDurationMs !== undefined ? { initDurationMs } : {}),
+      ...(run.cpuMs !== undefined ? { cpuMs: run.cpuMs } : {}),
+      ...(run.maxMemoryUsedMB !== undefined ? { maxMemoryUsedMB: run.maxMemoryUsedMB } : {}),
+    };
+    new LogForwarder(logs, metrics, INSIGHTS_LOG_GROUP, env.logStream).line(insightsRecord(fields, Date.now()));
   }
 
   /** An invocation that failed before running (INIT failed, or the runtime closed). */

@@ -1,4 +1,4 @@
-import { openSync, readSync } from 'node:fs';
+import { openSync, readFileSync, readlinkSync, readSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 /**
@@ -101,6 +101,30 @@ export function threadScheduleReader(): (() => ThreadSchedule) | undefined {
 export function threadCpuClock(): (() => number) | undefined {
   const read = threadScheduleReader();
   return read && (() => read().cpuMs);
+}
+
+/** The calling thread's Linux thread id (from /proc/thread-self → `<pid>/task/<tid>`), or undefined where there is none. */
+export function ownThreadId(): number | undefined {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isInteger(tid) ? tid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Another thread of this process's CPU time, ms (/proc/self/task/<tid>/schedstat): how the main
+ * thread reads a worker's CPU even while the worker is busy or stuck (a timed-out invocation).
+ * Undefined once the thread is gone, or where there is no such file.
+ */
+export function threadCpuMsOf(tid: number): number | undefined {
+  try {
+    const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'latin1').split(' ')[0]);
+    return Number.isFinite(ns) ? ns / 1e6 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function realClock(): ThrottleClock {

@@ -73,11 +73,20 @@ export type EnvironmentSpec = WorkerEnvironmentSpec | ProcessEnvironmentSpec;
 export type StartResult = { ok: true; initMs: number } | StartFailure;
 export type StartFailure = { ok: false; initMs: number; errorType: string; errorMessage: string };
 
-export type RunResult =
+export type RunResult = (
   // the worker's answer without its own bookkeeping: one shape for both kinds of environment
   | ({ kind: 'done' } & Omit<Extract<WorkerMessage, { t: 'done' }>, 't' | 'id' | 'maxMemoryUsedMB' | 'cpuMs'>)
   | { kind: 'timeout'; durationMs: number }
-  | { kind: 'crash'; errorMessage: string; durationMs: number };
+  | { kind: 'crash'; errorMessage: string; durationMs: number }
+) &
+  RunUsage;
+
+/** What the environment used in the invocation, however it ended (Lambda Insights' record); absent where unknown. */
+export interface RunUsage {
+  /** CPU time of the environment's thread or process during the invocation, ms. */
+  cpuMs?: number;
+  maxMemoryUsedMB?: number;
+}
 
 /** On-demand INIT may take 10 s; Lambda then retries it inside the invoke, under the function timeout. */
 export const INIT_LIMIT_MS = 10_000;

@@ -12,6 +12,7 @@ import {
   type ExecutionEnvironment,
   type ProcessEnvironmentSpec,
   type RunResult,
+  type RunUsage,
   type StartFailure,
   type StartResult,
 } from './execution-environment.ts';
@@ -69,6 +70,8 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   private pendingInitMs: number | undefined;
   private maxMemoryUsedMB = 0;
   private cpuSeen = 0;
+  /** The process's CPU time when the running invocation was delivered (Lambda Insights' cpu_total_time). */
+  private runCpuStart: number | undefined;
 
   constructor(
     readonly spec: ProcessEnvironmentSpec,
@@ -218,6 +221,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     this.memory?.watch();
     this.stdout.line(startLine(inv.requestId));
     this.runStartedAt = performance.now();
+    this.runCpuStart = processScheduleOf(this.pid)?.cpuMs;
     this.throttle?.begin();
     this.api!.deliver(inv);
   }
@@ -240,7 +244,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       this.stderr.flush();
       this.stdout.line(endLine(requestId));
       this.stdout.line(reportLine({ requestId, durationMs, memoryMB: this.spec.fn.memoryMB, maxMemoryUsedMB: this.maxMemoryUsedMB, initDurationMs }));
-      this.endRun({ kind: 'done', ...o, durationMs, ...(initDurationMs !== undefined ? { initDurationMs } : {}) });
+      this.endRun({ kind: 'done', ...o, durationMs, ...(initDurationMs !== undefined ? { initDurationMs } : {}), ...this.usage() });
     };
     if (owedMs >= 1) setTimeout(finish, owedMs);
     else setImmediate(finish);
@@ -266,7 +270,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   private timedOut(): void {
     this.throttle?.dispose();
     for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB, this.takeInitMs())) this.stdout.line(line);
-    this.endRun({ kind: 'timeout', durationMs: this.spec.fn.timeoutSeconds * 1000 });
+    this.endRun({ kind: 'timeout', durationMs: this.spec.fn.timeoutSeconds * 1000, ...this.usage() });
     void this.terminate();
   }
 
@@ -351,6 +355,13 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     const delta = now - this.cpuSeen;
     this.cpuSeen = now;
     return delta;
+  }
+
+  /** The CPU the process used since the invocation was delivered, and its peak memory. */
+  private usage(): RunUsage {
+    const now = processScheduleOf(this.pid)?.cpuMs;
+    const cpuMs = now !== undefined && this.runCpuStart !== undefined ? now - this.runCpuStart : undefined;
+    return { ...(cpuMs !== undefined ? { cpuMs } : {}), maxMemoryUsedMB: this.maxMemoryUsedMB };
   }
 
   /** The invocation's outcome; one not yet delivered to the runtime is dropped with it. */

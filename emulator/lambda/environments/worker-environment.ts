@@ -5,6 +5,7 @@ import { LogForwarder } from './log-forwarder.ts';
 import { PROFILING_FLAGS } from '../bundling/profiling.ts';
 import { exitedLines, initReportLine, timedOutLines } from './report-line.ts';
 import { FreezeControl } from './freeze.ts';
+import { threadCpuMsOf } from './cpu-share.ts';
 import {
   initLimitMs,
   initTimedOut,
@@ -13,6 +14,7 @@ import {
   terminatedRun,
   type ExecutionEnvironment,
   type RunResult,
+  type RunUsage,
   type StartResult,
   type WorkerEnvironmentSpec,
 } from './execution-environment.ts';
@@ -63,6 +65,9 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   private pendingInitMs: number | undefined;
   /** The running invocation's Init Duration, when it is the environment's first. */
   private runInitMs: number | undefined;
+  /** The worker thread's Linux id, and its CPU time when the running invocation began (Lambda Insights' cpu_total_time). */
+  private tid: number | undefined;
+  private runCpuStart: number | undefined;
 
   /**
    * `spec` is the function's configuration when this environment was created: it keeps it for
@@ -140,6 +145,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
     this.runStartedAt = performance.now();
     this.runInitMs = this.pendingInitMs;
     this.pendingInitMs = undefined;
+    this.runCpuStart = this.tid === undefined ? undefined : threadCpuMsOf(this.tid);
     const result = this.invocation.begin(timeoutMs, () => this.timedOut());
     try {
       // Delivered once the worker thaws: it wakes, and its event loop receives the message.
@@ -215,6 +221,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
         this.state = 'idle';
         this.maxMemoryUsedMB = m.maxMemoryUsedMB;
         this.wasReady = true;
+        this.tid = m.tid;
         this.initMs = m.initMs;
         this.pendingInitMs = m.initMs;
         this.spec.cpu.initMs += m.cpuMs;
@@ -242,6 +249,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
           errorMessage: m.errorMessage,
           durationMs: m.durationMs,
           initDurationMs: m.initDurationMs,
+          ...this.usage(),
         });
         return;
     }
@@ -249,8 +257,15 @@ export class WorkerEnvironment implements ExecutionEnvironment {
 
   private timedOut(): void {
     for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB, this.runInitMs)) this.log.line(line);
-    this.invocation.settle({ kind: 'timeout', durationMs: this.spec.fn.timeoutSeconds * 1000 });
+    this.invocation.settle({ kind: 'timeout', durationMs: this.spec.fn.timeoutSeconds * 1000, ...this.usage() });
     void this.terminate();
+  }
+
+  /** The CPU the thread used since the invocation began (read from here, so also while it is stuck), and its peak memory. */
+  private usage(): RunUsage {
+    const now = this.tid === undefined ? undefined : threadCpuMsOf(this.tid);
+    const cpuMs = now !== undefined && this.runCpuStart !== undefined ? now - this.runCpuStart : undefined;
+    return { ...(cpuMs !== undefined ? { cpuMs } : {}), maxMemoryUsedMB: this.maxMemoryUsedMB };
   }
 
   private died(reason: string): void {

@@ -44,6 +44,8 @@ export type WorkerMessage =
       maxMemoryUsedMB: number;
       /** CPU the thread used so far (worker boot + INIT), ms; 0 where it cannot be read. */
       cpuMs: number;
+      /** The thread's Linux thread id: the main thread reads its CPU per invocation (Lambda Insights); absent where unknown. */
+      tid?: number;
     }
   | { t: 'init-error'; initMs: number; errorType: string; errorMessage: string }
   | {

@@ -13,7 +13,7 @@ import { Script } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
-import { CpuThrottle, threadCpuClock } from '../environments/cpu-share.ts';
+import { CpuThrottle, ownThreadId, threadCpuClock } from '../environments/cpu-share.ts';
 import { endLine, initReportLine, reportLine, startLine } from '../environments/report-line.ts';
 import { installLambdaConsole } from './runtime-console.ts';
 import { installAwsEndpointRedirect } from './aws-endpoint-redirect.ts';
@@ -235,7 +235,7 @@ async function boot(): Promise<void> {
   pendingInitMs = performance.now() - t0;
   maxMemoryUsedMB = memoryUsedMB();
   port.on('message', onMessage);
-  post({ t: 'ready', initMs: pendingInitMs, maxMemoryUsedMB, cpuMs: cpuSinceLastMessage() });
+  post({ t: 'ready', initMs: pendingInitMs, maxMemoryUsedMB, cpuMs: cpuSinceLastMessage(), tid: ownThreadId() });
   // Lambda freezes an environment after INIT too, until its first invocation.
   freeze();
 }
