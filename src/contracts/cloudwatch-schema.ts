@@ -27,6 +27,13 @@ export const LambdaTotals = z.object({
   durationP50Ms: z.number().nullable(),
   durationP99Ms: z.number().nullable(),
   concurrentExecutionsMax: z.number().nullable(),
+  /**
+   * LambdaInsights cpu_total_time over the window (Lambda Insights' per-invocation event): the CPU
+   * its invocations used, ms. Absent where the function published none (no Insights extension).
+   */
+  cpuTime: z
+    .object({ samples: z.number().nonnegative(), p50Ms: z.number().nullable(), p99Ms: z.number().nullable(), minMs: z.number().nullable(), maxMs: z.number().nullable() })
+    .optional(),
 });
 export type LambdaTotals = z.infer<typeof LambdaTotals>;
 
@@ -132,6 +139,12 @@ export const FunctionError = z.object({
   firstFrame: z.string().nullable(),
   /** when it was first logged, epoch ms */
   firstAt: z.number(),
+  /**
+   * A call IAM denied, as its AccessDeniedException names it: who (the assumed role's session ARN),
+   * what and on what (as the service wrote it; @connections masks the account and keeps
+   * `{connectionId}` literal)
+   */
+  denied: z.object({ principal: z.string(), action: z.string(), resource: z.string() }).optional(),
 });
 export type FunctionError = z.infer<typeof FunctionError>;
 

@@ -316,9 +316,11 @@ function functionErrorFindings(r: Results, symptoms: ReadonlySet<Symptom>): Find
 
 const clip = (s: string, n = 160) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
-/** `GoneException: An error occurred … ×17 (at app.py:32 in send_message)`; a timeout with its CPU share. */
+/** `GoneException: An error occurred … ×17 (at app.py:32 in send_message)`; a timeout with its CPU share; a denied call by its action and resource. */
 function kindText(r: Results, fn: string, e: FunctionError): string {
-  const what = e.kind === 'Task timed out' ? e.message : `${e.kind}${e.message ? `: ${clip(e.message)}` : ''}`;
+  const what = e.denied
+    ? `AccessDeniedException: not authorized to perform ${e.denied.action} on ${e.denied.resource}`
+    : e.kind === 'Task timed out' ? e.message : `${e.kind}${e.message ? `: ${clip(e.message)}` : ''}`;
   const where = [e.phase === 'init' ? 'at INIT' : '', e.firstFrame ? `at ${e.firstFrame}` : ''].filter(Boolean).join(', ');
   return `${what} ×${fmtInt(e.count)}${where ? ` (${where})` : ''}${e.kind === 'Task timed out' ? timeoutFigures(r, fn, e) : ''}`;
 }
@@ -332,16 +334,38 @@ function sizeOf(r: Results, fn: string, e: FunctionError): { memoryMB?: number; 
   return { memoryMB: f?.memoryMB ?? r.cloudwatch?.reports[fn]?.memorySizeMB ?? undefined, timeoutS: logged ? Number(logged[1]) : f?.timeoutSeconds };
 }
 
-/** "; at 128 MB = 7 % of a vCPU, its 3.00 s Timeout holds 217 ms of CPU (the rest of its invocations took p50 …)". */
+/** A CPU time this close to all the Timeout allows at the share is all of it (the share is kept in ticks, not exactly). */
+const ALL_OF_IT = 0.9;
+
+/**
+ * "; 128 MB = 7.2 % of a vCPU; its invocations used p50 240 ms of CPU (3.33 s at that share)
+ * against its 3.00 s Timeout", from Lambda Insights' cpu_total_time; where even the least of them
+ * used all the Timeout allows at that share, says so (their work needs more than it holds); with
+ * no Insights, what the Timeout holds and that the CPU figure needs Insights.
+ */
 function timeoutFigures(r: Results, fn: string, e: FunctionError): string {
   const { memoryMB, timeoutS } = sizeOf(r, fn, e);
   if (memoryMB === undefined || timeoutS === undefined) return '';
   const share = Math.min(1, memoryMB / ONE_VCPU_MB);
-  return `; ${fmtInt(memoryMB)} MB = ${share < 0.1 ? (share * 100).toFixed(1) : Math.round(share * 100)} % of a vCPU, so its ${timeoutS.toFixed(2)} s Timeout holds at most ${fmtInt(timeoutS * 1000 * share)} ms of CPU: work needing more than that at full speed cannot finish`;
+  const size = `; ${fmtInt(memoryMB)} MB = ${share < 0.1 ? (share * 100).toFixed(1) : Math.round(share * 100)} % of a vCPU`;
+  const allowedMs = timeoutS * 1000 * share;
+  const timeout = `${timeoutS.toFixed(2)} s Timeout`;
+  const cpu = r.cloudwatch?.lambda[fn]?.cpuTime;
+  if (cpu?.p50Ms === null || cpu?.p50Ms === undefined) {
+    return `${size}, so its ${timeout} holds at most ${fmtInt(allowedMs)} ms of CPU: work needing more than that at full speed cannot finish (the CPU its invocations used needs Lambda Insights on the function)`;
+  }
+  if (cpu.minMs !== null && cpu.minMs >= ALL_OF_IT * allowedMs) {
+    return `${size}; every invocation used all ${fmtInt(allowedMs)} ms of CPU its ${timeout} allows at that share (p50 ${fmtInt(cpu.p50Ms)} ms): at full speed its work would need more`;
+  }
+  return `${size}; its invocations used p50 ${fmtInt(cpu.p50Ms)} ms of CPU (${(cpu.p50Ms / share / 1000).toFixed(2)} s at that share) against its ${timeout}`;
 }
 
 /** What would move a function's commonest error. */
 function remedyOf(r: Results, fn: string, e: FunctionError): string {
+  if (e.denied) {
+    const role = /:assumed-role\/([^/]+)\//.exec(e.denied.principal)?.[1];
+    return `add to ${role ? `the role ${role}` : "the function's execution role"} the statement ${JSON.stringify(statementToAdd(e.denied))}`;
+  }
   if (e.kind === 'Task timed out') {
     const { memoryMB } = sizeOf(r, fn, e);
     const more = memoryMB !== undefined && memoryMB < ONE_VCPU_MB ? ` (${fmtInt(Math.min(ONE_VCPU_MB, memoryMB * 4))} MB gives it ${fmtNum(Math.min(ONE_VCPU_MB, memoryMB * 4) / memoryMB)}× the CPU; ${fmtInt(ONE_VCPU_MB)} MB is one vCPU)` : '';
@@ -352,6 +376,17 @@ function remedyOf(r: Results, fn: string, e: FunctionError): string {
   if (e.kind === 'Runtime.OutOfMemory') return 'more memory (MemorySize), or less held at once in an invocation';
   if (e.phase === 'init') return "fix the function's INIT (its module fails to load): every invocation fails until it does";
   return `handle or fix the error where it is raised${e.firstFrame ? ` (${e.firstFrame})` : ''}`;
+}
+
+/**
+ * The statement that allows a denied call, as a policy writes it: the account the message masks
+ * (`********0000`, as @connections writes it) taken from the principal's ARN, a literal
+ * `{connectionId}` as any connection (`*`).
+ */
+export function statementToAdd(d: { principal: string; action: string; resource: string }): { Effect: 'Allow'; Action: string; Resource: string } {
+  const account = /^arn:[^:]+:sts::(\d{12}):/.exec(d.principal)?.[1];
+  const resource = d.resource.replace(/^(arn:[^:]+:[^:]+:[^:]*:)\*+\d{0,4}(?=:)/, (all, head: string) => (account ? `${head}${account}` : all)).replace(/\{[A-Za-z]+\}/g, '*');
+  return { Effect: 'Allow', Action: d.action, Resource: resource };
 }
 
 /** The line said when no evidence points anywhere. */

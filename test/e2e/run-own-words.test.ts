@@ -97,6 +97,24 @@ describe("a failing stack's why, in its own words", () => {
     hostNotACause(r.stdout);
   });
 
+  it('a Python send whose role lacks execute-api:ManageConnections: every post denied, the first why names the permission and the statement to add', { timeout: 60_000 }, async () => {
+    const r = await run(
+      'py-denied',
+      ['clients: 3', 'protocol: sendmessage', 'timeouts: { loss: 3s, grace: 1s }', 'phases:', '  - connect: { rate: 50 }', '  - send: { duration: 1s, rate: 1 }'],
+      ['--template', PYTHON, '--parameter', 'SendMayPost=false', '--parameter', 'SendMemorySize=1024'],
+    );
+    expect(r.results.deliveries.lost).toBe(r.results.deliveries.expected);
+    const sent = r.results.sends.sent;
+    const named = new RegExp(
+      `python-sendmessage-SendMessageFunction-\\w+: ${sent} errors? in ${sent} invocations?: AccessDeniedException: not authorized to perform execute-api:ManageConnections on arn:aws:execute-api:us-east-1:\\*{8}0000:\\w+/Prod/POST/@connections/\\{connectionId\\} ×${sent} \\(at app\\.py:\\d+ in send_message\\)`,
+    );
+    expect(r.whys.console).toMatch(new RegExp(`^first cause \\(no lost deliveries\\): ${named.source}`));
+    expect(r.stdout).toMatch(
+      new RegExp(`    why: ${named.source} \\(what would move it: add to the role python-sendmessage-SendMessageFunctionRole-\\w+ the statement \\{"Effect":"Allow","Action":"execute-api:ManageConnections","Resource":"arn:aws:execute-api:us-east-1:000000000000:\\w+/Prod/POST/@connections/\\*"\\}\\)`),
+    );
+    expect(r.whys.md).toMatch(new RegExp(`^> Why: no lost deliveries\\. ${named.source}`));
+  });
+
   it('a Python broadcast stopped by its first GoneException after a drop: the exception, its count and the 410s; the host not named for the loss', { timeout: 90_000 }, async () => {
     // a dropped connection's row stays (no $disconnect): the loop meets it and stops there, so the
     // connections after it in the Scan's order miss every message (4 of 12 dropped: all four last in

@@ -97,3 +97,32 @@ describe('FunctionErrorAccumulator', () => {
     ]);
   });
 });
+
+describe('a call IAM denied, in the words every SDK logs it', () => {
+  const principal = 'arn:aws:sts::123456789012:assumed-role/chat-SendRole-1AB2/chat-Send-9XY';
+  it("boto3's ClientError for @connections, SDK v3's AccessDeniedException for DynamoDB: the principal, the action and the resource", () => {
+    const boto = [
+      `[ERROR] ClientError: An error occurred (AccessDeniedException) when calling the PostToConnection operation: User: ${principal} is not authorized to perform: execute-api:ManageConnections on resource: arn:aws:execute-api:us-east-1:********9012:abc123defg/Prod/POST/@connections/{connectionId}`,
+      'Traceback (most recent call last):',
+      '  File "/var/task/app.py", line 32, in send_message',
+    ].join('\r');
+    expect(classifyLogEvent(boto)).toMatchObject({
+      kind: 'ClientError',
+      firstFrame: 'app.py:32 in send_message',
+      denied: { principal, action: 'execute-api:ManageConnections', resource: 'arn:aws:execute-api:us-east-1:********9012:abc123defg/Prod/POST/@connections/{connectionId}' },
+    });
+    const table = 'arn:aws:dynamodb:us-east-1:123456789012:table/chat-Connections';
+    const v3 =
+      `2026-03-02T10:00:01.500Z\t8f5c2d1e-0b6a-4c3e-9f11-2a7b9c0d4e5f\tERROR\tInvoke Error \t` +
+      JSON.stringify({
+        errorType: 'AccessDeniedException',
+        errorMessage: `User: ${principal} is not authorized to perform: dynamodb:PutItem on resource: ${table} because no identity-based policy allows the dynamodb:PutItem action`,
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        stack: ['AccessDeniedException: User: …', '    at Runtime.handler (file:///var/task/index.mjs:9:5)'],
+      });
+    expect(classifyLogEvent(v3)).toMatchObject({ kind: 'AccessDeniedException', firstFrame: 'index.mjs:9 (Runtime.handler)', denied: { principal, action: 'dynamodb:PutItem', resource: table } });
+    // an error that is not a denial has no denied
+    expect(classifyLogEvent(PY_KEY)).not.toHaveProperty('denied');
+  });
+});

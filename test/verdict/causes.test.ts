@@ -61,6 +61,22 @@ describe('causes that hold', () => {
     expect(firstWhy(r, 'no unexpected errors')[0]).toMatchObject({ factor: 'function-errors', share: 1 });
   });
 
+  it('a post IAM denied: the function, the action, the resource, the count and the statement to add, first for the loss', () => {
+    const r = quiet();
+    fanoutFailed(r, [{ kind: 'ClientError', message: 'An error occurred (AccessDeniedException) when calling the PostToConnection operation: User: …', count: 9, firstFrame: 'app.py:32 in send_message' }]);
+    r.cloudwatch!.functionErrors!['fanout-send-message']![0]!.denied = {
+      principal: 'arn:aws:sts::123456789012:assumed-role/chat-SendRole-1AB2/fanout-send-message',
+      action: 'execute-api:ManageConnections',
+      resource: 'arn:aws:execute-api:us-east-1:********9012:abc123defg/Prod/POST/@connections/{connectionId}',
+    };
+    const lost = firstWhy(r, 'no lost deliveries');
+    expect(lost.map((e) => e.factor)).toEqual(['function-errors']);
+    expect(lost[0]!.line).toMatch(/^fanout-send-message: 9 errors in [\d,]+ invocations: AccessDeniedException: not authorized to perform execute-api:ManageConnections on arn:aws:execute-api:us-east-1:\*{8}9012:abc123defg\/Prod\/POST\/@connections\/\{connectionId\} ×9 \(at app\.py:32 in send_message\)$/);
+    expect(lost[0]!.remedy).toBe(
+      'add to the role chat-SendRole-1AB2 the statement {"Effect":"Allow","Action":"execute-api:ManageConnections","Resource":"arn:aws:execute-api:us-east-1:123456789012:abc123defg/Prod/POST/@connections/*"}',
+    );
+  });
+
   it('a host whose waits came within reach of the loss timeout is named for the loss, ranked by its share', () => {
     const r = quiet();
     r.deliveries = { ...r.deliveries, lost: 40, expected: r.deliveries.received + 40 };

@@ -13,6 +13,10 @@ import type { ReportLine } from './report-lines.ts';
  *   any:    `<time> <request id> Task timed out after 3.00 seconds`, and a REPORT line's
  *           `Status: error\tError Type: Runtime.ExitError` when the runtime exited under it (out of
  *           memory when Max Memory Used reached the size).
+ * A call IAM denied names its principal, action and resource in the error's message, the same
+ * words in every service's AccessDeniedException and every SDK: `User: arn:aws:sts::…:assumed-role/
+ * <role>/<function> is not authorized to perform: <action> on resource: <arn>` (DynamoDB adds
+ * `because no identity-based policy allows …`).
  */
 
 /** What the pull asks FilterLogEvents for beside REPORT lines: every form above names one of these. */
@@ -22,6 +26,7 @@ export type LoggedError = Omit<FunctionError, 'count' | 'firstAt'>;
 
 const NODE_ERROR = /^\S+\t(\S+)\tERROR\t(Invoke Error|Uncaught Exception|Unhandled Promise Rejection) \t(\{.*\})\s*$/s;
 const PYTHON_ERROR = /^\[ERROR\] ([A-Za-z_][\w.]*)(?:: ?(.*))?$/;
+const DENIED = /User: (\S+) is not authorized to perform: (\S+) on resource: (\S+?)(?=\s+because\b|[\s"]|$)/;
 const TIMEOUT = /^\S+ \S+ (Task timed out after [\d.]+ seconds)/;
 /** INIT failures: the handler's module could not be loaded or found. */
 const INIT_KINDS = /^Runtime\.(ImportModuleError|HandlerNotFound|UserCodeSyntaxError|MalformedHandlerName)$/;
@@ -31,14 +36,20 @@ export function classifyLogEvent(message: string): LoggedError | null {
   const timeout = TIMEOUT.exec(message);
   if (timeout) return { kind: 'Task timed out', message: timeout[1]!, phase: 'invoke', firstFrame: null };
   const node = NODE_ERROR.exec(message);
-  if (node) return nodeError(node[1]!, node[2]!, node[3]!);
+  if (node) return withDenial(nodeError(node[1]!, node[2]!, node[3]!));
   const lines = message.split(/\r\n|\r|\n/);
   const python = PYTHON_ERROR.exec(lines[0]!);
   if (python) {
     const kind = python[1]!;
-    return { kind, message: (python[2] ?? '').trim(), phase: INIT_KINDS.test(kind) ? 'init' : 'invoke', firstFrame: pythonFrame(lines.slice(1)) };
+    return withDenial({ kind, message: (python[2] ?? '').trim(), phase: INIT_KINDS.test(kind) ? 'init' : 'invoke', firstFrame: pythonFrame(lines.slice(1)) });
   }
   return null;
+}
+
+/** The error with the call IAM denied, where its message names one. */
+function withDenial(e: LoggedError | null): LoggedError | null {
+  const m = e && DENIED.exec(e.message);
+  return m ? { ...e, denied: { principal: m[1]!, action: m[2]!, resource: m[3]! } } : e;
 }
 
 /** A REPORT line's own failure: the runtime exited under the invocation (out of memory when it used all of it). */
