@@ -105,8 +105,11 @@ describe('metric requests', () => {
     expect(keys.sort()).toEqual(
       ['Invocations:Sum', 'Errors:Sum', 'Throttles:Sum', 'Duration:Average', 'Duration:p50', 'Duration:p99', 'ConcurrentExecutions:Maximum'].sort(),
     );
-    const totals = reqs.filter((r) => r.kind === 'totals').map((r) => r.stat);
+    const totals = reqs.filter((r) => r.kind === 'totals' && r.namespace === 'AWS/Lambda').map((r) => r.stat);
     expect(totals.sort()).toEqual(['Average', 'SampleCount', 'p50', 'p99']);
+    // Lambda Insights' CPU time per invocation, by the dimension Insights publishes it under
+    const insights = reqs.filter((r) => r.namespace === 'LambdaInsights').map((r) => `${r.kind} ${r.metric}:${r.stat} ${JSON.stringify(r.dimensions)}`);
+    expect(insights.sort()).toEqual(['Maximum', 'Minimum', 'SampleCount', 'p50', 'p99'].map((s) => `totals cpu_total_time:${s} {"function_name":"fn-a"}`));
   });
 
   it('asks AWS/ApiGateway by ApiId and Stage', () => {

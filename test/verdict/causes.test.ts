@@ -109,11 +109,23 @@ describe('causes that hold', () => {
     r.cloudwatch!.localHost!.heldBack = { 'fanout-connect': { count: 7, totalMs: 3000, p50Ms: 400, p99Ms: 450, maxMs: 460 } };
     const [first, ...rest] = firstWhy(r, 'no lost deliveries');
     expect(rest).toEqual([]);
+    // on AWS without Lambda Insights: what its Timeout holds, and where the CPU figure comes from
     expect(first!.line).toMatch(
-      /^fanout-send-message: 10 errors in [\d,]+ invocations: Task timed out after 3\.00 seconds ×10; 128 MB = 7\.2 % of a vCPU, so its 3\.00 s Timeout holds at most 217 ms of CPU: work needing more than that at full speed cannot finish$/,
+      /^fanout-send-message: 10 errors in [\d,]+ invocations: Task timed out after 3\.00 seconds ×10; 128 MB = 7\.2 % of a vCPU, so its 3\.00 s Timeout holds at most 217 ms of CPU: work needing more than that at full speed cannot finish \(the CPU its invocations used needs Lambda Insights on the function\)$/,
     );
     expect(first!.remedy).toBe(
       "more memory, since Lambda's CPU share follows it (512 MB gives it 4× the CPU; 1,769 MB is one vCPU); SDK clients built once at module scope, in INIT, rather than in every call; or a longer Timeout",
+    );
+    // with Insights' cpu_total_time: the CPU its invocations used, and that time at its share
+    const fn = r.cloudwatch!.lambda['fanout-send-message']!;
+    fn.cpuTime = { samples: 10, p50Ms: 240, p99Ms: 250, minMs: 120, maxMs: 251 };
+    expect(firstWhy(r, 'no lost deliveries')[0]!.line).toMatch(
+      /Task timed out after 3\.00 seconds ×10; 128 MB = 7\.2 % of a vCPU; its invocations used p50 240 ms of CPU \(3\.32 s at that share\) against its 3\.00 s Timeout$/,
+    );
+    // every one of them used all the Timeout allows: said so, not a time it could not have taken
+    fn.cpuTime = { samples: 10, p50Ms: 214, p99Ms: 218, minMs: 205, maxMs: 218 };
+    expect(firstWhy(r, 'no lost deliveries')[0]!.line).toMatch(
+      /; 128 MB = 7\.2 % of a vCPU; every invocation used all 217 ms of CPU its 3\.00 s Timeout allows at that share \(p50 214 ms\): at full speed its work would need more$/,
     );
   });
 

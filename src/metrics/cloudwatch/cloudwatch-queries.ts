@@ -115,6 +115,11 @@ function withTotals(requests: MetricRequest[], totalsFor: (r: MetricRequest) => 
   return out;
 }
 
+/** Lambda Insights' namespace and its CPU metric (ms per invocation). */
+export const INSIGHTS_NAMESPACE = 'LambdaInsights';
+export const INSIGHTS_CPU_METRIC = 'cpu_total_time';
+export const INSIGHTS_CPU_STATS = ['SampleCount', 'p50', 'p99', 'Minimum', 'Maximum'] as const;
+
 export function lambdaRequests(functions: readonly string[]): MetricRequest[] {
   const base: MetricRequest[] = [];
   for (const fn of functions) {
@@ -122,6 +127,11 @@ export function lambdaRequests(functions: readonly string[]): MetricRequest[] {
     for (const metric of ['Invocations', 'Errors', 'Throttles']) base.push(series('AWS/Lambda', metric, 'Sum', d));
     for (const stat of ['Average', 'p50', 'p99']) base.push(series('AWS/Lambda', 'Duration', stat, d));
     base.push(series('AWS/Lambda', 'ConcurrentExecutions', 'Maximum', d));
+  }
+  // The CPU its invocations used, where the function has Lambda Insights (one event per
+  // invocation, namespace LambdaInsights by function_name): none published costs one empty answer.
+  for (const fn of functions) {
+    for (const stat of INSIGHTS_CPU_STATS) base.push(totals(series(INSIGHTS_NAMESPACE, INSIGHTS_CPU_METRIC, stat, { function_name: fn })));
   }
   // Account-wide concurrency: AWS may publish per-function ConcurrentExecutions only for some
   // functions; the account series then still shows the peak (it includes other workloads).

@@ -1,4 +1,4 @@
-import type { DynamoTablePlan, MetricRequest, RouteDimensionSet } from './cloudwatch-queries.ts';
+import { INSIGHTS_CPU_METRIC, INSIGHTS_NAMESPACE, type DynamoTablePlan, type MetricRequest, type RouteDimensionSet } from './cloudwatch-queries.ts';
 import type { ApiGatewayRouteTotals, ApiGatewayTotals, CloudWatchResults, CloudWatchSeries, DynamoTableTotals, EmfTotals, LambdaTotals, LocalHostTotals, PullProblem } from '../../contracts/cloudwatch-schema.ts';
 import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../../common/local-host-metrics.ts';
 import type { MetricDataResult } from './metric-data-fetch.ts';
@@ -77,6 +77,8 @@ export function metricTotals(input: MetricTotalsInput): MetricTotals {
       durationP99Ms: windowStat('AWS/Lambda', 'Duration', [d], 'p99'),
       concurrentExecutionsMax: concurrency.length > 0 ? Math.max(...concurrency) : null,
     };
+    const cpuTime = insightsCpu((stat) => values(INSIGHTS_NAMESPACE, INSIGHTS_CPU_METRIC, stat, { function_name: fn }, 'totals'));
+    if (cpuTime) lambda[fn].cpuTime = cpuTime;
   }
 
   let apiGatewayTotals: ApiGatewayTotals | null = null;
@@ -214,4 +216,17 @@ export function metricTotals(input: MetricTotalsInput): MetricTotals {
     problems,
     notes,
   };
+}
+
+/**
+ * LambdaInsights cpu_total_time over the window, from its whole-window statistics (the server may
+ * split the window into periods: percentiles then the largest, as for Duration); undefined when
+ * no invocation published one.
+ */
+function insightsCpu(values: (stat: string) => number[]): NonNullable<LambdaTotals['cpuTime']> | undefined {
+  const samples = sum(values('SampleCount'));
+  if (samples === 0) return undefined;
+  const most = (xs: number[]) => (xs.length > 0 ? Math.max(...xs) : null);
+  const least = values('Minimum');
+  return { samples, p50Ms: most(values('p50')), p99Ms: most(values('p99')), minMs: least.length > 0 ? Math.min(...least) : null, maxMs: most(values('Maximum')) };
 }
