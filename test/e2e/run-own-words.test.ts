@@ -88,8 +88,10 @@ describe("a failing stack's why, in its own words", () => {
     // the invocation after a timeout starts a new environment: both are cold starts, with their Init Duration
     const [send] = Object.entries(r.results.cloudwatch!.reports).find(([fn]) => fn.includes('SendMessageFunction'))!.slice(1) as [Results['cloudwatch'] extends infer C ? C extends { reports: Record<string, infer S> } ? S : never : never];
     expect(send).toMatchObject({ invocations: 2, coldStarts: 2 });
+    // the CPU its invocations used (Lambda Insights' cpu_total_time, which the emulator writes per invocation)
+    expect(Object.entries(r.results.cloudwatch!.lambda).find(([fn]) => fn.includes('SendMessageFunction'))![1].cpuTime).toMatchObject({ samples: 2 });
     const named =
-      /python-sendmessage-SendMessageFunction-\w+: 2 errors in 2 invocations: Task timed out after 3\.00 seconds ×2; 128 MB = 7\.2 % of a vCPU, so its 3\.00 s Timeout holds at most 217 ms of CPU/;
+      /python-sendmessage-SendMessageFunction-\w+: 2 errors in 2 invocations: Task timed out after 3\.00 seconds ×2; 128 MB = 7\.2 % of a vCPU; (its invocations used p50 [\d,]+ ms of CPU \([\d.]+ s at that share\) against its 3\.00 s Timeout|every invocation used all 217 ms of CPU its 3\.00 s Timeout allows at that share \(p50 [\d,]+ ms\): at full speed its work would need more)/;
     expect(r.whys.console).toMatch(new RegExp(`^first cause \\(no lost deliveries\\): ${named.source}`));
     expect(r.stdout).toMatch(new RegExp(`    why: ${named.source}.* \\(what would move it: more memory, since Lambda's CPU share follows it`));
     expect(r.whys.md).toMatch(new RegExp(`^> Why: no lost deliveries\\. ${named.source}`));
