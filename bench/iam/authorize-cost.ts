@@ -1,5 +1,5 @@
 import { IamAuthorizer } from '../../emulator/iam/iam-authorizer.ts';
-import { parsePolicyDocument } from '../../emulator/iam/policy-document.ts';
+import { parsePolicyDocument } from '../../common/iam/policy-document.ts';
 
 /**
  * What one authorize call costs: a role shaped like a least-privilege chat function (a dozen

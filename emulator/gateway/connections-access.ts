@@ -8,7 +8,7 @@ import type { IamGate } from '../iam/iam-gate.ts';
  * resource with the connection id as the literal `{connectionId}` and the account masked but its
  * last four digits: the resource asked about is that one, so a post is one cached decision per
  * function and method whatever the connection. The ledger counts it under
- * `…/<method>/@connections/*`, the grant a policy gives (and least-privilege.ts writes back), so
+ * `…/<method>/@connections/*`, the grant a policy gives (and common/iam/least-privilege.ts writes back), so
  * it holds one line per function and method, not one per connection.
  */
 export type ConnectionsMethod = 'POST' | 'GET' | 'DELETE';

@@ -1,7 +1,7 @@
 /**
  * Every call a function's role was asked about, allowed or denied, counted by function, action
  * and resource: the denials explain a failed run, the allowed calls are what the function used
- * (least-privilege.ts writes its policy from them). Kept in memory where the calls are checked;
+ * (common/iam/least-privilege.ts writes its policy from them). Kept in memory where the calls are checked;
  * `entries()` is what a service hands on.
  */
 export interface AccessRecord {

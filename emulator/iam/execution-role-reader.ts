@@ -3,7 +3,7 @@ import type { StackTemplate } from '../stack-model/stack-template.ts';
 import { describePath, templateError, type TemplatePath } from '../stack-model/template-errors.ts';
 import { AWS_MANAGED_POLICIES, isAwsManagedArn, managedPolicyKey } from './aws-managed-policies.ts';
 import type { ExecutionRole } from './execution-role.ts';
-import { parsePolicyDocument, type PolicyStatement } from './policy-document.ts';
+import { parsePolicyDocument, type PolicyStatement } from '../../common/iam/policy-document.ts';
 import { SAM_POLICY_TEMPLATES } from './sam-policy-templates.ts';
 
 /**

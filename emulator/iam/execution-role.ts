@@ -1,4 +1,4 @@
-import type { PolicyStatement } from './policy-document.ts';
+import type { PolicyStatement } from '../../common/iam/policy-document.ts';
 
 /**
  * A function's execution role as the emulator evaluates it: its name and ARN (what AWS's denial

@@ -1,7 +1,7 @@
 import { AccessLedger, type AccessRecord } from './access-ledger.ts';
 import type { IamMode } from './execution-role.ts';
-import type { PolicyStatement } from './policy-document.ts';
-import { evaluate, type Decision } from './policy-evaluation.ts';
+import type { PolicyStatement } from '../../common/iam/policy-document.ts';
+import { evaluate, type Decision } from '../../common/iam/policy-evaluation.ts';
 
 /**
  * The one question every service asks IAM: may this principal do this action on this resource?

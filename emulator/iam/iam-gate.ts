@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { IamGrants } from './role-sessions.ts';
 import { IamAuthorizer, type RolePrincipal } from './iam-authorizer.ts';
-import type { Decision } from './policy-evaluation.ts';
+import type { Decision } from '../../common/iam/policy-evaluation.ts';
 
 /**
  * What a service in the stack's own thread (the gateway's @connections, Parameter Store,

@@ -1,5 +1,5 @@
 import type { FunctionDescription, InvokePermission, RouteDescription } from '../stack-model/stack-description.ts';
-import { actionMatches, evaluate, resourceMatches } from './policy-evaluation.ts';
+import { actionMatches, evaluate, resourceMatches } from '../../common/iam/policy-evaluation.ts';
 
 /**
  * API Gateway's right to invoke a route's function, as Lambda decides it: the function's

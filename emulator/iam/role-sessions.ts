@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ExecutionRole } from './execution-role.ts';
-import type { PolicyStatement } from './policy-document.ts';
+import type { PolicyStatement } from '../../common/iam/policy-document.ts';
 import type { RolePrincipal } from './iam-authorizer.ts';
 
 /**

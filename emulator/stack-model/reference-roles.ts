@@ -1,7 +1,7 @@
 import { AUTHORIZER_ACTIONS, LOG_ACTIONS, ROUTE_ACCESS, type RouteAccess } from '../../reference-stack/functions/route-access.ts';
 import type { StackTableNames } from '../../reference-stack/functions/stack-names.ts';
 import type { ExecutionRole } from '../iam/execution-role.ts';
-import { parsePolicyDocument } from '../iam/policy-document.ts';
+import { parsePolicyDocument } from '../../common/iam/policy-document.ts';
 
 /**
  * The reference stack's execution roles, from the grants its CDK app deploys

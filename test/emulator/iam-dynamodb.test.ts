@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { startDynamoDb, type LocalDynamoDb } from '../../emulator/dynamodb/dynamodb-thread.ts';
 import { setUpIam } from '../../emulator/iam/iam-setup.ts';
-import { parsePolicyDocument } from '../../emulator/iam/policy-document.ts';
+import { parsePolicyDocument } from '../../common/iam/policy-document.ts';
 import type { IamGrants } from '../../emulator/iam/role-sessions.ts';
 
 const ACCOUNT = '123456789012';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { IamAuthorizer } from '../../emulator/iam/iam-authorizer.ts';
-import { parsePolicyDocument, type PolicyPath } from '../../emulator/iam/policy-document.ts';
-import { evaluate, resourceMatches } from '../../emulator/iam/policy-evaluation.ts';
+import { parsePolicyDocument, type PolicyPath } from '../../common/iam/policy-document.ts';
+import { evaluate, resourceMatches } from '../../common/iam/policy-evaluation.ts';
 
 const fail = (path: PolicyPath, message: string): never => {
   throw new UserError(`policy ${path.join('.')}: ${message}`);

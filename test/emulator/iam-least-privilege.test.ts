@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
-import { leastPrivilege } from '../../emulator/iam/least-privilege.ts';
-import { parsePolicyDocument } from '../../emulator/iam/policy-document.ts';
+import { leastPrivilege } from '../../common/iam/least-privilege.ts';
+import { parsePolicyDocument } from '../../common/iam/policy-document.ts';
 
 const TABLE = 'arn:aws:dynamodb:us-east-1:000000000000:table/members';
 const INDEX = `${TABLE}/index/byConnection`;

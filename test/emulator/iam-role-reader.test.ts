@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readExecutionRole } from '../../emulator/iam/execution-role-reader.ts';
-import { evaluate } from '../../emulator/iam/policy-evaluation.ts';
+import { evaluate } from '../../common/iam/policy-evaluation.ts';
 import { expandSam, isSamTemplate } from '../../emulator/stack-model/sam-transform.ts';
 import { parseTemplate, StackTemplate } from '../../emulator/stack-model/stack-template.ts';
 
