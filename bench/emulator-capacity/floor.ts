@@ -19,7 +19,11 @@
  * than this: where the floor misses a capacity target, no emulator that gives each environment its
  * own thread and runs these handlers, their SDK calls and dynalite on this host can meet it.
  *
- *   npx tsx bench/emulator-capacity/floor.ts [--write] [--warm-up 30]
+ *   npx tsx bench/emulator-capacity/floor.ts [--write] [--warm-up 30] [--iam off|enforce]
+ *
+ * `--iam enforce` runs the handlers as the stack does under enforcement: each thread with its
+ * function's session, DynamoDB asking IAM about every call, the endpoint every post, against the
+ * reference stack's roles (default off).
  *
  * Run it with the emulated runtime's Node (`.cache/node/v22.23.3/bin/node --import tsx …`) to
  * measure what the default stack runs.
@@ -50,6 +54,9 @@ import {
 import { handshakeRequest } from '../../emulator/gateway/handshake-request.ts';
 import { stackEnvironment } from '../../emulator/function-environment.ts';
 import { readManifestStack } from '../../emulator/stack-model/manifest-reader.ts';
+import { setUpIam } from '../../emulator/iam/iam-setup.ts';
+import { IamGate } from '../../emulator/iam/iam-gate.ts';
+import { ConnectionsAccess } from '../../emulator/gateway/connections-access.ts';
 import { ONE_VCPU_MB } from '../../emulator/lambda/environments/cpu-share.ts';
 import { functionEnvironmentCap } from '../../emulator/lambda/pool/function-environment-cap.ts';
 import { DEFAULTS as LAMBDA_DEFAULTS, LOCAL_CREDENTIALS } from '../../emulator/lambda/options.ts';
@@ -59,17 +66,19 @@ import type { FromReceivers, ReceiversInit } from './floor-receivers.ts';
 import type { FloorReply, FloorRequest, FloorRoute } from './floor-worker.ts';
 
 const usage = (problem: string): never => {
-  process.stderr.write(`floor: ${problem} (usage: floor.ts [--write] [--warm-up <seconds>])\n`);
+  process.stderr.write(`floor: ${problem} (usage: floor.ts [--write] [--warm-up <seconds>] [--iam off|enforce])\n`);
   process.exit(2);
 };
-let values: { write?: boolean; 'warm-up'?: string } = {};
+let values: { write?: boolean; 'warm-up'?: string; iam?: string } = {};
 try {
-  ({ values } = parseArgs({ options: { write: { type: 'boolean', default: false }, 'warm-up': { type: 'string', default: '30' } } }));
+  ({ values } = parseArgs({ options: { write: { type: 'boolean', default: false }, 'warm-up': { type: 'string', default: '30' }, iam: { type: 'string', default: 'off' } } }));
 } catch (err) {
   usage((err as Error).message);
 }
 const WARM_UP_SECONDS = Number(values['warm-up']);
 if (!Number.isInteger(WARM_UP_SECONDS) || WARM_UP_SECONDS < 1 || WARM_UP_SECONDS > 300) usage('--warm-up must be a whole number of seconds from 1 to 300');
+if (values.iam !== 'off' && values.iam !== 'enforce') usage('--iam must be off or enforce');
+const IAM = values.iam === 'enforce';
 
 // The capacity scenario (capacity.yaml) and its targets.
 const CLIENTS = 2_000;
@@ -116,7 +125,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // --- the pieces: DynamoDB, the @connections endpoint, the clients' sockets
 
 const dir = await mkdtemp(join(tmpdir(), 'fb-floor-'));
-const db = await startDynamoDb({ tables: tableDefinitions(), region: REGION });
+// The reference stack as the emulator describes it, its roles included (the events' API and stage)
+const reference = readManifestStack({ region: REGION, accountId: '000000000000', apiId: API.apiId, stage: STAGE, runtime: 'nodejs22.x' });
+const grants = IAM ? setUpIam(reference.functions, 'enforce', 'manifest', (line) => process.stderr.write(`${line}\n`)) : undefined;
+const sessionOf = new Map(grants?.sessions.map((x) => [x.function, x.token]));
+const iamGate = grants && new IamGate('enforce', grants, REGION, '000000000000', (line) => process.stderr.write(`${line}\n`));
+const connectionsAccess = iamGate && new ConnectionsAccess(iamGate, API.apiId, STAGE);
+const db = await startDynamoDb({ tables: tableDefinitions(), region: REGION, ...(grants ? { iam: { mode: 'enforce', grants, region: REGION, accountId: '000000000000' } } : {}) });
 const doc = DynamoDBDocumentClient.from(
   new DynamoDBClient({ endpoint: db.endpoint, region: REGION, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
 );
@@ -176,7 +191,9 @@ try {
   await receivers.collect();
   const max = await closedLoop(`deliveries as fast as they go, after ${WARM_UP_SECONDS} s warm`, sending, 'sendMessage', BEST_CASE_SECONDS, () => sendEvent(now()));
   rows.push(await deliveries(max, receivers, undefined));
-  report(rows);
+  // what IAM was asked, so a run under --iam enforce shows its checks happened
+  const asked = iamGate ? [...(await db.iamAccess()), ...iamGate.authorizer.ledger.entries()] : [];
+  report(rows, asked.reduce((n, r) => n + r.count, 0), asked.filter((r) => r.decision !== 'allowed').reduce((n, r) => n + r.count, 0));
 } finally {
   await Promise.all(workers.map((w) => w.terminate()));
   for (const ws of sockets.values()) ws.terminate();
@@ -199,13 +216,13 @@ interface Pool {
 async function threads(path: string, count: number, functionName: string): Promise<Pool> {
   // What the emulator gives a function, less what only its runtime adds (REPORT-line names and
   // the like): the stack's wiring and local defaults, the dummy credentials, the region.
-  const reference = readManifestStack({ region: REGION, accountId: '000000000000', apiId: 'floorfloor', stage: STAGE, runtime: 'nodejs22.x' });
   const env = {
     ...reference.functions.find((f) => f.name === functionName)?.environment,
     ...stackEnvironment(reference, { callbackUrl: `${base}/${STAGE}`, dynamodb: db.endpoint }),
     ...LOCAL_CREDENTIALS,
     AWS_REGION: REGION,
     AWS_LAMBDA_FUNCTION_NAME: functionName,
+    ...(sessionOf.has(functionName) ? { AWS_SESSION_TOKEN: sessionOf.get(functionName)! } : {}),
   };
   const pending = new Map<number, (r: Extract<FloorReply, { t: 'done' }>) => void>();
   const threadCpu = new Map<Worker, number>();
@@ -400,6 +417,11 @@ function postToConnection(req: IncomingMessage, res: ServerResponse): void {
   req.on('end', () => {
     const id = decodeURIComponent((req.url ?? '').split('/@connections/')[1] ?? '');
     const ws = sockets.get(id);
+    const refusal = connectionsAccess?.refuses('POST', req.headers);
+    if (refusal !== undefined) {
+      res.writeHead(403, { 'x-amzn-ErrorType': 'AccessDeniedException', 'content-type': 'application/json' }).end(JSON.stringify({ Message: refusal }));
+      return;
+    }
     if (req.method !== 'POST' || !ws) {
       res.writeHead(410, { 'x-amzn-ErrorType': 'GoneException', 'content-type': 'application/json' }).end('{"message":"Gone"}');
       return;
@@ -448,7 +470,7 @@ async function bundle(out: string): Promise<[string, string]> {
 
 // --- the record
 
-function report(rows: Row[]): void {
+function report(rows: Row[], iamCalls: number, iamDenied: number): void {
   const n = (v: number | undefined, digits = 1) => (v === undefined ? '—' : v.toFixed(digits));
   const lines = [
     "## Emulator: the floor under it (the functions' own work, nothing of the emulator)",
@@ -462,7 +484,8 @@ function report(rows: Row[]): void {
     'best case, once the same threads had run for a while. A whole local stack and its harness on',
     'this host can only do less.',
     '',
-    `- command: \`${tsxCommand()} bench/emulator-capacity/floor.ts --write --warm-up ${WARM_UP_SECONDS}\``,
+    `- command: \`${tsxCommand()} bench/emulator-capacity/floor.ts --write --warm-up ${WARM_UP_SECONDS}${IAM ? ' --iam enforce' : ''}\``,
+    ...(IAM ? [`- iam: enforce, ${iamCalls} calls authorized against the reference stack's roles, ${iamDenied} denied`] : []),
     `- measured: ${new Date().toISOString()}; load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
     `- machine: ${availableParallelism()} cores, ${cpus()[0]?.model ?? 'unknown'}, Node ${process.version} (the handlers run on it)`,
     '',
