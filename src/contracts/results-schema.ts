@@ -67,9 +67,15 @@ export const Sends = z.object({
   acked: z.number().int().nonnegative(),
   /** sends answered with an error frame or never answered */
   failed: z.number().int().nonnegative(),
+  /**
+   * sends on the wire when the server closed their socket and their sender went on to reconnect (a
+   * scenario's `reconnect`): unanswered, not in failed; with skippedWhy.reconnecting, the sends
+   * skipped during reconnect
+   */
+  cutOffByReconnect: z.number().int().nonnegative().optional(),
   /** slots with no open, joined sender, nor member of its room to stand in, to send them (intended = sent + skipped) */
   skipped: z.number().int().nonnegative().optional(),
-  /** skipped slots by why their sender could not send: its connect's or socket's error kind ("handshake:500", "close:1006"), "dropped", "not joined" */
+  /** skipped slots by why their sender could not send: its connect's or socket's error kind ("handshake:500", "close:1006"), "dropped", "not joined", "reconnecting" */
   skippedWhy: z.record(z.string(), z.number().int().nonnegative()).optional(),
   /**
    * Senders that were not open and joined when their slot came, and the member of their room that

@@ -173,7 +173,8 @@ export abstract class ClientGroup {
   /** a delivery frame whose payload is not a probe */
   protected abstract unreadableDelivery(c: SimClient): void;
   protected abstract acked(m: Matched): void;
-  protected abstract failed(s: PendingSend, at: number): void;
+  /** s failed: answered with an error, timed out, or lost its socket (`cutOff`: a close its sender reconnects from) */
+  protected abstract failed(s: PendingSend, at: number, cutOff?: boolean): void;
   protected abstract error(kind: string): void;
   /** a socket that had opened closed, dropped ones included (`open` already counts it out) */
   protected closed(_c: SimClient, _code: number): void {}
@@ -514,7 +515,7 @@ export abstract class ClientGroup {
       // a close the client reconnects from is counted as such (wentAway), not as an error
       if (!comesBack) this.error(c.failure);
     }
-    this.failAll(c);
+    this.failAll(c, comesBack);
     this.closed(c, code);
     if (!comesBack) return;
     if (c.awaySince > 0) {
@@ -591,9 +592,9 @@ export abstract class ClientGroup {
     this.cameBack(c, since);
   }
 
-  private failAll(c: SimClient): void {
+  private failAll(c: SimClient, cutOff = false): void {
     const t = now();
-    if (c.pending) for (const s of c.pending.clear()) this.failed(s, t);
+    if (c.pending) for (const s of c.pending.clear()) this.failed(s, t, cutOff);
     c.control?.done(false);
   }
 

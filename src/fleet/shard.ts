@@ -300,9 +300,9 @@ export class Shard extends ClientGroup {
     this.sends.push6(SEND_ACK, m.send.slot, m.ack.at, m.ack.recipients, m.ack.gone, 0);
   }
 
-  protected failed(s: PendingSend, at: number): void {
+  protected failed(s: PendingSend, at: number, cutOff = false): void {
     this.counts.failed++;
-    this.sends.push6(SEND_FAIL, s.slot, at, 0, 0, 0);
+    this.sends.push6(SEND_FAIL, s.slot, at, 0, 0, cutOff ? 1 : 0);
   }
 
   protected error(kind: string): void {

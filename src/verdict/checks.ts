@@ -19,19 +19,30 @@ export const MAX_UNSENT_SHARE = 0.01;
 /** The check that fails when the harness itself was the bottleneck (see slo-met.ts for what it does not decide). */
 export const HARNESS_CHECK = 'harness not saturated';
 
+/** skippedWhy's kind for a slot whose sender was away in reconnect (client-group.ts notReadyWhy) */
+const RECONNECTING = 'reconnecting';
+
 function sendsWentOut(results: Results): Check {
   const { intended, sent, failed, skippedWhy, standIns } = results.sends;
   const skipped = results.sends.skipped ?? Math.max(0, intended - sent);
-  const unsent = skipped + failed;
-  const why = skipped > 0 && skippedWhy ? ` (skipped: no member of the sender's room open and joined; the sender's state: ${tallyText(Object.entries(skippedWhy).sort((a, b) => b[1] - a[1]))})` : '';
+  // a sender away in reconnect is what the scenario's `reconnect` asked for, not a send that failed
+  const awaySkipped = skippedWhy?.[RECONNECTING] ?? 0;
+  const cutOff = results.sends.cutOffByReconnect ?? 0;
+  const unsent = skipped - awaySkipped + failed;
+  const otherWhy = Object.entries(skippedWhy ?? {}).filter(([k]) => k !== RECONNECTING);
+  const why = skipped > awaySkipped && otherWhy.length > 0 ? ` (skipped: no member of the sender's room open and joined; the sender's state: ${tallyText(otherWhy.sort((a, b) => b[1] - a[1]))})` : '';
   const stood = standIns ? `; ${fmtInt(standIns.total)} sender${standIns.total === 1 ? '' : 's'} not open stood in for by a member of the room` : '';
+  const away =
+    awaySkipped + cutOff > 0
+      ? `; not counted: ${fmtInt(awaySkipped + cutOff)} skipped during reconnect (the sender away, as the scenario's reconnect lets it be: ${fmtInt(awaySkipped)} with no member of its room back to stand in, ${fmtInt(cutOff)} on the wire when the server closed the socket)`
+      : '';
   return {
     name: 'sends went out',
     passed: unsent <= intended * MAX_UNSENT_SHARE,
     detail:
       intended === 0
         ? 'no sends were scheduled'
-        : `${fmtInt(skipped)} skipped and ${fmtInt(failed)} failed of ${fmtInt(intended)} intended sends (${fmtPct(unsent, intended)}; at most ${MAX_UNSENT_SHARE * 100}% allowed)${why}${stood}`,
+        : `${fmtInt(skipped - awaySkipped)} skipped and ${fmtInt(failed)} failed of ${fmtInt(intended)} intended sends (${fmtPct(unsent, intended)}; at most ${MAX_UNSENT_SHARE * 100}% allowed)${why}${stood}${away}`,
   };
 }
 

@@ -108,6 +108,11 @@ describe('delivery ledger', () => {
     ledger.finalize(20_001);
     ledger.receipts(0, 2, 1, 20_002);
     expect(ledger.totals).toMatchObject({ expected: 3, received: 2, surplus: 1, afterLossTimeout: 1 });
+    // a send whose socket the server closed while its sender reconnects: cut off, apart from failed
+    ledger.sent(0, 3, 400, 0, 1);
+    ledger.failed(0, 3, 410, true);
+    ledger.finalize(30_000);
+    expect(ledger.totals).toMatchObject({ failed: 1, cutOffByReconnect: 1, unacknowledged: 1 });
   });
 
   it('settled before the loss timeout (the end of a run): lost, and counted as lostEarly', () => {

@@ -51,6 +51,8 @@ const FINAL = 4;
 export const NO_CLAIM = -2;
 /** `recipients` of a final message whose send failed or was never answered */
 const FAILED_MARK = -1;
+/** `recipients` of a failed message whose socket the server closed while its sender reconnects (until final) */
+const CUT_OFF_MARK = -3;
 
 export interface DeliveryTotals {
   expected: number;
@@ -70,6 +72,8 @@ export interface DeliveryTotals {
   incomplete: number;
   acked: number;
   failed: number;
+  /** sends on the wire when the server closed their socket and their sender went on to reconnect: unanswered, not failed */
+  cutOffByReconnect: number;
   recipients: number;
   gone: number;
   /** Σ members − (recipients − gone) over messages where the target claimed fewer than the harness knows */
@@ -92,6 +96,7 @@ export function zeroTotals(): DeliveryTotals {
     incomplete: 0,
     acked: 0,
     failed: 0,
+    cutOffByReconnect: 0,
     recipients: 0,
     gone: 0,
     underreported: 0,
@@ -311,12 +316,14 @@ export class DeliveryLedger {
     c.gone[i] = gone;
   }
 
-  failed(origin: number, slot: number, at: number): void {
+  /** (origin, slot) failed at `at`; `cutOff`: its socket closed and its sender reconnects (counted apart from failed) */
+  failed(origin: number, slot: number, at: number, cutOff = false): void {
     const c = this.col(origin);
     const i = c.index(slot);
     if (i < 0 || c.state[i] === FINAL || c.state[i] === ACKED) return;
     c.state[i] = FAILED;
     c.doneAt[i] = at;
+    if (cutOff) c.recipients[i] = CUT_OFF_MARK;
   }
 
   /** `count` unique deliveries of (origin, slot), the latest at `latest`. */
@@ -392,8 +399,8 @@ export class DeliveryLedger {
     c.state[i] = FINAL;
     if (s !== NONE) this.unsettledCount--;
     if (s !== ACKED) {
+      if (s !== NONE) this.add(c.recipients[i] === CUT_OFF_MARK ? 'cutOffByReconnect' : 'failed', phase, 1);
       c.recipients[i] = FAILED_MARK;
-      if (s !== NONE) this.add('failed', phase, 1);
       this.add('unacknowledged', phase, rec);
       if (s !== NONE) this.stale?.add({ phase, intended: c.intended[i], ackAt: c.doneAt[i], acked: false, recipients: 0, gone: 0, received: rec });
       return;

@@ -293,7 +293,7 @@ export class RunRecorder {
         this.ledger.sent(origin, slot, sends[i + 2], phase, this.phaseMembers.get(phase)?.[room] ?? 0, room, sender, sends[i + 5]);
       }
       else if (kind === SEND_ACK) this.ledger.acked(origin, slot, sends[i + 2], sends[i + 3], sends[i + 4]);
-      else if (kind === SEND_FAIL) this.ledger.failed(origin, slot, sends[i + 2]);
+      else if (kind === SEND_FAIL) this.ledger.failed(origin, slot, sends[i + 2], sends[i + 5] === 1);
     }
   }
 

@@ -11,7 +11,7 @@ import type { EncodedHistograms } from './shard-interval-recorder.ts';
 /** Send events in ShardReport.sends, 6 numbers each: [event, slot, a, b, c, d]. */
 export const SEND_SENT = 1; // a = intended ms, b = phase index, c = sender client, d = its seq
 export const SEND_ACK = 2; // a = ack time ms, b = recipients, c = gone
-export const SEND_FAIL = 3; // a = time ms
+export const SEND_FAIL = 3; // a = time ms, d = 1 when the socket's close cut it off and its sender reconnects
 export const SEND_RECORD_WIDTH = 6;
 /** Receipts in ShardReport.receipts, 4 numbers each: [origin shard, slot, unique count, latest ms]. */
 export const RECEIPT_RECORD_WIDTH = 4;

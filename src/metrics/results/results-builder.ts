@@ -83,6 +83,7 @@ function phaseResult(p: PhaseState, rec: RunRecorder, endedAt: number, sendAcks:
       missedSlots: p.counts.missedSlots,
       acked: sendAcks ? t.acked : 0,
       failed: t.failed,
+      ...(t.cutOffByReconnect > 0 ? { cutOffByReconnect: t.cutOffByReconnect } : {}),
       skipped: p.counts.skipped,
       ...(p.counts.skipped > 0 ? { skippedWhy: p.skippedWhy } : {}),
     },
@@ -194,6 +195,7 @@ export function buildResults(i: BuildInput): Results {
       // fire-and-forget sends settle in the ledger as answered at their intended time: nothing acknowledged them
       acked: i.protocol && !i.protocol.sendAcks ? 0 : totals.acked,
       failed: totals.failed,
+      ...(totals.cutOffByReconnect > 0 ? { cutOffByReconnect: totals.cutOffByReconnect } : {}),
       skipped: c.skipped,
       ...(c.skipped > 0 ? { skippedWhy: rec.skippedWhy } : {}),
       ...(rec.standInTotal > 0 ? { standIns: { total: rec.standInTotal, first: rec.standIns } } : {}),
