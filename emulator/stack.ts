@@ -35,6 +35,9 @@ import type { ManifestStackOptions } from './stack-model/manifest-reader.ts';
 export { referenceStack };
 import type { FunctionDescription, StackDescription } from './stack-model/stack-description.ts';
 import { startEdge } from './edge/server.ts';
+import { PolicyGenerations } from './iam-api/policy-generation.ts';
+import { rolePolicies } from './iam-api/role-policies.ts';
+import { startIamApiServer } from './iam-api/server.ts';
 import type { LocalEndpoint } from './local-listener.ts';
 
 /**
@@ -137,6 +140,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   let lambdaApi: LambdaApiServer | undefined;
   let management: ManagementApis | undefined;
   let edge: LocalEndpoint | undefined;
+  let iamApi: LocalEndpoint | undefined;
+  // the access ledger: DynamoDB's thread keeps its own, the gate this thread's
+  const iamAccess = async () => [...((await dynamodb?.iamAccess()) ?? []), ...(gate?.authorizer.ledger.entries() ?? [])];
   let closing: Promise<void> | undefined;
   const hostCpu = startHostCpu();
   /** what runs the functions that are not Node.js, for the ready line */
@@ -149,6 +155,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       await settle(gateway?.close(), log, 'gateway');
       await settle(edge?.close(), log, 'edge');
       await settle(lambdaApi?.close(), log, 'lambda api');
+      await settle(iamApi?.close(), log, 'iam and access analyzer apis');
       await settle(management?.close(), log, 'cloudformation and api gateway apis');
       if (runtime) log(hostCpuLine(hostCpu(runtime.stats(), dynamodb?.stats().cpuMs)));
       await settle(runtime?.close(), log, 'lambda runtime');
@@ -274,8 +281,12 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       wiredEnvironment: environment,
       log,
       accountConcurrency: config.lambda.accountConcurrency,
+      roleArns: new Map(stack.functions.flatMap((f) => (f.role ? [[f.name, f.role.arn] as const] : []))),
     });
     lambdaApi = await startLambdaApiServer({ controlPlane, host: '127.0.0.1', port: 0, ...(gate ? { iam: gate } : {}) });
+    // IAM's read API over the roles read, and Access Analyzer's policy generation over the ledger
+    const roles = stack.functions.filter((f) => f.role && !f.role.external).map((f) => rolePolicies(f.role!, f.logicalId, config.accountId));
+    iamApi = await startIamApiServer({ roles, generations: new PolicyGenerations(iamAccess, new Map(roles.map((r) => [r.arn, r.name])), config.iam), created: new Date() });
     edge = await startEdge({
       dynamodb: dynamodb.endpoint,
       lambda: lambdaApi.url,
@@ -284,6 +295,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       cloudformation: management.cloudformation.url,
       apigateway: management.apigatewayv2.url,
       'execute-api': new URL(gateway.callbackUrl).origin,
+      iam: iamApi.url,
+      'access-analyzer': iamApi.url,
     });
     // Prepared environments run their INIT now, on an idle host, before the first client comes.
     await runtime.prepared();
@@ -348,7 +361,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     logs,
     runtime,
     gateway,
-    iamAccess: async () => [...(await db.iamAccess()), ...(gate?.authorizer.ledger.entries() ?? [])],
+    iamAccess,
     hostCpu: () => hostCpu(running.stats(), db.stats().cpuMs),
     close,
   };

@@ -49,8 +49,13 @@ export function leastPrivilege(used: readonly Use[], granted: readonly PolicySta
   return {
     unused: grants.filter((g) => g.used.length === 0),
     broader: grants.filter((g) => g.used.length > 0 && wide(g)),
-    policy: { Version: '2012-10-17', Statement: minimalStatements(allowed) },
+    policy: policyOf(allowed),
   };
+}
+
+/** The policy that allows exactly these calls (what Access Analyzer's policy generation writes of a role's activity). */
+export function policyOf(used: readonly Use[]): LeastPrivilege['policy'] {
+  return { Version: '2012-10-17', Statement: minimalStatements(dedupe(used)) };
 }
 
 /** One statement per set of resources whose used actions are the same. */

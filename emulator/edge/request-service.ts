@@ -8,7 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http';
  * the caller reads a form body first, see needsQueryBody); else the REST path.
  */
 
-export const EDGE_SERVICES = ['dynamodb', 'lambda', 'cloudwatch', 'ssm', 'cloudformation', 'apigateway', 'execute-api'] as const;
+export const EDGE_SERVICES = ['dynamodb', 'lambda', 'cloudwatch', 'ssm', 'cloudformation', 'apigateway', 'execute-api', 'iam', 'access-analyzer'] as const;
 export type EdgeService = (typeof EDGE_SERVICES)[number];
 
 /** SigV4 signing names → the service that answers them (CloudWatch and its Logs share one endpoint). */
@@ -21,6 +21,8 @@ const SIGNING_NAMES: Record<string, EdgeService> = {
   cloudformation: 'cloudformation',
   apigateway: 'apigateway',
   'execute-api': 'execute-api',
+  iam: 'iam',
+  'access-analyzer': 'access-analyzer',
 };
 
 const TARGET_PREFIXES: Record<string, EdgeService> = {
@@ -31,7 +33,7 @@ const TARGET_PREFIXES: Record<string, EdgeService> = {
 };
 
 /** Query protocol API versions → service. */
-const QUERY_VERSIONS: Record<string, EdgeService> = { '2010-05-15': 'cloudformation', '2010-08-01': 'cloudwatch' };
+const QUERY_VERSIONS: Record<string, EdgeService> = { '2010-05-15': 'cloudformation', '2010-08-01': 'cloudwatch', '2010-05-08': 'iam' };
 const CLOUDFORMATION_ACTION = /^(Describe|List|Get|Validate)Stack|^DescribeStacks$/;
 
 const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/,\s]+\/([^/,\s]+)\/aws4_request/;
@@ -72,5 +74,6 @@ function serviceOfPath(path: string): EdgeService | undefined {
   if (/^\/20\d\d-\d\d-\d\d\/(functions|account-settings|event-source-mappings|layers|tags)\b/.test(path)) return 'lambda';
   if (path.startsWith('/v2/apis') || path === '/account' || path === '/account/') return 'apigateway';
   if (/^\/[^/]+\/@connections(\/|$)/.test(path)) return 'execute-api';
+  if (path === '/policy/generation' || path.startsWith('/policy/generation/')) return 'access-analyzer';
   return undefined;
 }

@@ -41,6 +41,8 @@ export interface ControlPlaneOptions {
   log?: (line: string) => void;
   /** The account's concurrency quota the runtime enforces (`lambda.accountConcurrency`); default AWS's 1,000. */
   accountConcurrency?: number;
+  /** Each function's execution role ARN, as its template gives it (GetFunctionConfiguration's Role); else a stand-in */
+  roleArns?: ReadonlyMap<string, string>;
 }
 
 /** Lambda's fixed account limits on code storage (Lambda quotas), as GetAccountSettings reports them. */
@@ -260,7 +262,7 @@ export class LambdaControlPlane {
       FunctionName: name,
       FunctionArn: this.arn(name),
       Runtime: fn.runtime ?? this.options.runtimeId,
-      Role: `arn:aws:iam::${this.options.accountId}:role/fanout-local-execution`,
+      Role: this.options.roleArns?.get(name) ?? `arn:aws:iam::${this.options.accountId}:role/fanout-local-execution`,
       Handler: fn.code.kind === 'handler' ? fn.code.handler : 'index.handler',
       Description: meta.description,
       Timeout: fn.timeoutSeconds,

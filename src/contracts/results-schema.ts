@@ -5,6 +5,7 @@ import { IntervalRecord } from './interval-record.ts';
 import { LatencySummary } from './latency-summary-schema.ts';
 import { MissingDeliveries } from './missing-deliveries-schema.ts';
 import { DynamoDbWork, LambdaWork } from './work-schema.ts';
+import { PermissionsSection } from './permissions-schema.ts';
 import { Quotas } from './quotas-schema.ts';
 import { TargetDiscovery, TargetEndpoints, TargetFunctions } from './target-schema.ts';
 import { Verdict } from './verdict-schema.ts';
@@ -316,6 +317,8 @@ export const Results = z.object({
   lambda: LambdaWork.optional(),
   /** filled by the cost model (issue 4) */
   cost: CostEstimate.optional(),
+  /** each function's role: what it grants beside what the run used, and the policy of what was used (absent: the target names no IAM) */
+  permissions: PermissionsSection.optional(),
   /** the quotas the run was held against and the plan's lines about them (absent: a stack whose limits are not known, older results) */
   quotas: Quotas.optional(),
   /**

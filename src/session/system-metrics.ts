@@ -1,4 +1,7 @@
+import { createLambdaClient } from '../aws/lambda-client.ts';
 import { pullCloudWatch } from '../metrics/cloudwatch/cloudwatch-puller.ts';
+import { pullPermissions } from '../metrics/permissions/permissions-pull.ts';
+import type { PolicyTrail } from '../metrics/permissions/generated-policy.ts';
 import { incompleteFamilies } from '../metrics/cloudwatch/completeness.ts';
 import { estimateCost, type CostOptions } from '../metrics/cost/cost-model.ts';
 import type { Results } from '../contracts/results-schema.ts';
@@ -74,6 +77,7 @@ export async function addSystemMetrics(results: Results, target: Target, options
       warn(`CloudWatch pull ${results.cloudwatch.status}: ${reasons.join('; ')}`);
     }
   }
+  if (target.iamApi && target.lambdaApi) await addPermissions(results, target as Target & { iamApi: NonNullable<Target['iamApi']>; lambdaApi: NonNullable<Target['lambdaApi']> }, warn);
   // once the system has settled (the pull waited for it): its own view of posts to dropped clients, where the protocol cannot show them
   await addTargetStale(results, target, { lastSentAfterDrop: options.lastSentAfterDrop, onWarning: warn });
   try {
@@ -98,4 +102,42 @@ export async function addSystemMetrics(results: Results, target: Target, options
       warn(`cost estimate failed: ${(err as Error).message}`);
     }
   }
+}
+
+/** Where the variables that name the trail Access Analyzer reads on AWS are. */
+export const POLICY_TRAIL_ENV = { trail: 'FANOUT_BENCH_POLICY_TRAIL', accessRole: 'FANOUT_BENCH_POLICY_ACCESS_ROLE' } as const;
+
+/**
+ * Each function's permissions, granted beside used (src/metrics/permissions/). Access Analyzer
+ * reads a CloudTrail trail with a role it may assume: on AWS the two the variables name (none:
+ * what was used is not observable, said once); the emulator answers from its access ledger
+ * whatever trail is named, and at once.
+ */
+async function addPermissions(results: Results, target: Target & { iamApi: NonNullable<Target['iamApi']>; lambdaApi: NonNullable<Target['lambdaApi']> }, warn: (m: string) => void): Promise<void> {
+  const local = target.endpoints.services === 'local';
+  const region = target.endpoints.region ?? 'us-east-1';
+  const named = { trail: process.env[POLICY_TRAIL_ENV.trail], accessRole: process.env[POLICY_TRAIL_ENV.accessRole] };
+  const trail: PolicyTrail | undefined = local
+    ? { cloudTrailArn: named.trail ?? `arn:aws:cloudtrail:${region}:000000000000:trail/emulator-access-ledger`, accessRole: named.accessRole ?? 'arn:aws:iam::000000000000:role/emulator-access-analyzer' }
+    : named.trail && named.accessRole
+      ? { cloudTrailArn: named.trail, accessRole: named.accessRole }
+      : undefined;
+  const noTrail = `Access Analyzer generates a policy from a CloudTrail trail: set ${POLICY_TRAIL_ENV.trail} (its ARN) and ${POLICY_TRAIL_ENV.accessRole} (a role Access Analyzer may read it with)`;
+  const lambda = createLambdaClient(target.lambdaApi);
+  try {
+    results.permissions = await pullPermissions({
+      functions: runFunctions(results).map((f) => f.name),
+      lambda,
+      iamApi: target.iamApi,
+      window: { startMs: Date.parse(results.startedAt), endMs: Date.parse(results.endedAt) },
+      ...(trail ? { trail } : { noTrail }),
+      maxWaitMs: local ? 10_000 : 60_000,
+      pollMs: local ? 100 : 5_000,
+    });
+  } finally {
+    lambda.destroy();
+  }
+  // one line for what could not be read: the first function's reason, and how many share it
+  const blind = results.permissions.functions.filter((f) => f.status === 'not-observable');
+  if (blind.length > 0) warn(`permissions not observable for ${blind.length} of ${results.permissions.functions.length} functions: ${blind[0]!.note}`);
 }

@@ -98,6 +98,7 @@ export async function deployedTarget(
     stackArgs: [],
     cloudWatch,
     lambdaApi: o.lambdaApi,
+    iamApi: o.lambdaApi,
     scenarioWarnings: deployedStackWarnings,
     startedWith: {},
     connectColdFlag,

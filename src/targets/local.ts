@@ -10,6 +10,7 @@ import { localStackFunctions } from './target-functions.ts';
 import { emulatorGonePosts } from './emulator-gone-posts.ts';
 import { cloudWatchFor } from '../aws/cloudwatch-source.ts';
 import { emulatorLambdaApi } from '../aws/lambda-api.ts';
+import { emulatorSettings } from '../aws/sdk-settings.ts';
 import type { StackReady, Target, TargetEndpoints } from './target.ts';
 
 /**
@@ -124,6 +125,7 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
     // a stack started with AWS's metric timing is read as AWS is (60 s periods, the wait for publication)
     cloudWatch: cloudWatchFor(endpoints, { awsTiming: opts.launch.settings?.awsMetrics?.enabled === true || opts.launch.settings?.awsMetrics?.lag !== undefined }),
     lambdaApi: emulatorLambdaApi(info),
+    iamApi: emulatorSettings(info.edgeEndpoint, info.region),
     scenarioWarnings: () => [],
     startedWith: { stackArgs: stackUpArgs(opts.launch), stack, ...(info.lambdaRuntime ? { lambdaRuntime: info.lambdaRuntime } : {}) },
     // the reference stack, of this very version, answers connects with its cold/warm subprotocol; a template's stack is the user's own

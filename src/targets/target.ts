@@ -42,6 +42,12 @@ export interface Target extends RecordedTargetInfo {
    */
   lambdaApi: SdkClientSettings | null;
   /**
+   * How the harness reaches IAM and IAM Access Analyzer, where it reads what each function's role
+   * grants and what the run used of it: AWS's, or the emulator's edge; absent where the target
+   * names none (a URL).
+   */
+  iamApi?: SdkClientSettings;
+  /**
    * One line for each way this scenario does not fit the target: knobs it ignores, an idle phase
    * too short for it. Said before measuring, kept among the run's warnings.
    */
