@@ -4,6 +4,7 @@ import { verdictLines } from './verdict-text.ts';
 import { formatDuration } from '../../contracts/duration.ts';
 import { pricesLabel } from './prices-label.ts';
 import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
+import { permissionsLine, permissionsRows } from './permissions-table.ts';
 
 function lat(name: string, s: LatencySummary | undefined): string | undefined {
   if (!s || s.count === 0) return undefined;
@@ -80,6 +81,11 @@ export function consoleSummary(r: Results, file: string): string {
     const dt = c.lines.find((l) => l.service === 'Data transfer');
     if (dt) lines.push(`  transfer out ${dt.quantity.toFixed(3)} GB to the clients ≈ $${dt.cost.toFixed(4)} of it`);
   }
+  // each function's role: the grants the run used none of, one line per function that has some
+  const permissions = permissionsRows(r.permissions);
+  for (const row of permissions.filter((x) => x.unused.length > 0)) lines.push(`  permissions  ${permissionsLine(row)}`);
+  const blind = permissions.filter((x) => x.note !== undefined);
+  if (blind.length > 0) lines.push(`  permissions  not observable for ${blind.length} of ${permissions.length} functions: ${blind[0]!.note}`);
   // the verdict once the run is judged (src/verdict): its headline, and what did not pass
   if (r.verdict) lines.push(...verdictLines(r.verdict));
   lines.push(`results: ${file}`);

@@ -19,6 +19,7 @@ import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
 import { pricesLabel } from './prices-label.ts';
 import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
 import { unchargedTransfer } from '../../metrics/cost/uncharged-transfer.ts';
+import { permissionsRows } from './permissions-table.ts';
 
 /**
  * index.html for one run: self-contained (uPlot and the chart script inlined, data embedded as
@@ -43,6 +44,7 @@ ${section('Work per message', 'From CloudWatch: work counts do not depend on how
 ${section('Cold vs warm', 'Cold: the message or connection met a new Lambda execution environment.', coldWarm(results, charts))}
 ${section('Stale connections', 'Clients dropped without a close frame; the stack finds them by 410 Gone and deletes them.', staleSection(results, charts))}
 ${section('Cost estimate', costIntro(results.cost), costSection(results.cost))}
+${results.permissions ? section('Permissions', "What each function's role grants beside what the run used of it (IAM, and IAM Access Analyzer's policy generation over the run), with the policy that allows exactly what was used.", permissionsSection(results)) : ''}
 ${section('Harness health', 'The harness watches itself: when it is the bottleneck, its numbers are not trustworthy.', chartBox(charts, 'harness') + harnessTable(results))}
 ${results.cloudwatch?.localHost ? section('Local host', LOCAL_HOST_INTRO, chartBox(charts, 'local-host') + localHostTable(results)) : ''}
 ${section('Run configuration', '', configSection(results))}`,
@@ -349,6 +351,18 @@ function costIntro(cost: CostEstimate | undefined): string {
   if (!cost) return 'No cost estimate for this run.';
   const dt = cost.sources.dataTransfer ? `, data transfer out from ${cost.sources.dataTransfer}` : '';
   return `What this run's load costs on AWS at ${pricesLabel(cost.prices)}, Lambda on ${cost.architecture}. Sources: Lambda from ${cost.sources.lambda}, messages from ${cost.sources.messages}, DynamoDB from ${cost.sources.dynamodb}${dt}.`;
+}
+
+function permissionsSection(r: Results): string {
+  const rows = permissionsRows(r.permissions).map((p) => [
+    `<code>${h(p.function)}</code>`,
+    h(p.role),
+    h(p.unusedCount),
+    p.note ? h(p.note) : p.unused.map((u) => `<code>${h(u)}</code>`).join('<br>'),
+    p.used.map((u) => `<code>${h(u)}</code>`).join('<br>'),
+    p.policy ? `<pre>${h(JSON.stringify(JSON.parse(p.policy), null, 1))}</pre>` : '',
+  ]);
+  return table(['function', 'role', 'grants unused', 'unused', 'used', 'least privilege'], rows);
 }
 
 function costSection(cost: CostEstimate | undefined): string {

@@ -11,6 +11,7 @@ import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
 import { pricesLabel } from './prices-label.ts';
 import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
 import { unchargedTransfer } from '../../metrics/cost/uncharged-transfer.ts';
+import { permissionsRows } from './permissions-table.ts';
 
 /**
  * summary.md: the run at a glance for a CI job summary (GitHub step summary): the verdict (checks,
@@ -162,6 +163,15 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
       ...c.lines.filter((l) => l.partial).map((l) => `- partial data: ${md(l.service)} ${md(l.item)} (${md(l.partial!)})`),
       ...(c.lines.some((l) => l.partial) ? [''] : []),
     );
+  }
+
+  const permissions = permissionsRows(r.permissions);
+  if (permissions.length > 0) {
+    out.push('### Permissions', '', 'What each function\'s role grants beside what the run used (IAM, IAM Access Analyzer).', '', '| function | role | grants unused | used | least privilege |', '|---|---|---:|---|---|');
+    for (const p of permissions) {
+      out.push(`| ${md(p.function)} | ${md(p.role)} | ${md(p.unusedCount)} | ${p.note ? md(p.note) : p.used.map(md).join('<br>') || 'nothing'} | ${p.policy ? `\`${p.policy.replace(/\|/g, '\\|')}\`` : ''} |`);
+    }
+    out.push('');
   }
 
   const warnings = [
