@@ -33,10 +33,11 @@ export class PolicyGenerations {
     private readonly mode: IamMode,
   ) {}
 
-  /** A job for a role of the stack; undefined for a principal the stack does not have. */
-  async start(principalArn: string, details: Pick<GenerationJob, 'trail' | 'startTime' | 'endTime'>): Promise<GenerationJob | undefined> {
+  /** A job for a role of the stack; a string saying why there is none (a principal the stack does not have, no activity kept). */
+  async start(principalArn: string, details: Pick<GenerationJob, 'trail' | 'startTime' | 'endTime'>): Promise<GenerationJob | string> {
     const role = this.roles.get(principalArn);
-    if (role === undefined) return undefined;
+    if (role === undefined) return `Invalid principalArn: ${principalArn} is no role of this stack`;
+    if (this.mode === 'off') return 'the local emulator runs with iam: off: it checks and records no call, so there is no activity to generate a policy from';
     const went = (r: AccessRecord) => r.decision === 'allowed' || this.mode === 'report';
     const used = (await this.ledger()).filter((r) => r.role === role && went(r));
     const now = new Date();

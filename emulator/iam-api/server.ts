@@ -111,7 +111,7 @@ async function analyzer(req: IncomingMessage, res: ServerResponse, body: string,
       ...(input.cloudTrailDetails?.startTime ? { startTime: input.cloudTrailDetails.startTime } : {}),
       ...(input.cloudTrailDetails?.endTime ? { endTime: input.cloudTrailDetails.endTime } : {}),
     });
-    if (!job) throw new QueryApiError('ValidationException', `Invalid principalArn: ${principalArn} is no role of this stack`);
+    if (typeof job === 'string') throw new QueryApiError('ValidationException', job);
     return sendJson(res, 200, { jobId: job.jobId }, requestId);
   }
   const id = /^\/policy\/generation\/([^/]+)$/.exec(path)?.[1];

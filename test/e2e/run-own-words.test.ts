@@ -115,6 +115,10 @@ describe("a failing stack's why, in its own words", () => {
       new RegExp(`    why: ${named.source} \\(what would move it: add to the role python-sendmessage-SendMessageFunctionRole-\\w+ the statement \\{"Effect":"Allow","Action":"execute-api:ManageConnections","Resource":"arn:aws:execute-api:us-east-1:000000000000:\\w+/Prod/POST/@connections/\\*"\\}\\)`),
     );
     expect(r.whys.md).toMatch(new RegExp(`^> Why: no lost deliveries\\. ${named.source}`));
+    // what the send used of its role, read through IAM and Access Analyzer: the Scan, no post (each was denied)
+    expect(r.stdout).toMatch(/^  permissions  python-sendmessage-SendMessageFunction-\w+: \d+ of \d+ grants unused \(.*\); used dynamodb:Scan on table\/python-sendmessage-ConnectionsTable-\w+$/m);
+    const send = r.results.permissions!.functions.find((f) => f.function.includes('SendMessageFunction'))!;
+    expect(send.leastPrivilege!.Statement).toEqual([{ Effect: 'Allow', Action: 'dynamodb:Scan', Resource: expect.stringMatching(/:table\/python-sendmessage-ConnectionsTable-\w+$/) }]);
   });
 
   it('a Python broadcast stopped by its first GoneException after a drop: the exception, its count and the 410s; the host not named for the loss', { timeout: 90_000 }, async () => {
