@@ -118,7 +118,7 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
     }
     return { line: parts.join('; '), share: symptoms.has('errors') ? shareOf(messages + connects, unexpectedCount(r)) : undefined };
   },
-  'dynamodb-throttles': (r) => {
+  'dynamodb-throttles': (r, symptoms) => {
     // per table, its throttled requests by operation, most first: "t: PutItem 45, DeleteItem 36"
     const tables = Object.entries(r.cloudwatch?.dynamodb ?? {})
       .map(([t, totals]) => {
@@ -137,7 +137,10 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
     const parts = tables.length > 0 ? [`DynamoDB throttled ${fmtInt(sum(tables.map(([, n]) => n)))} requests (${tables.map(([t, , ops]) => `${t}: ${ops}`).join('; ')})`] : [];
     if (events.length > 0) parts.push(`throttle events: ${events.join(', ')}`);
     if (fromFunctions > 0) parts.push(`the functions saw ${fmtInt(fromFunctions)} throttled DynamoDB attempts (retries included)`);
-    return parts.join('; ');
+    // The invocations a throttle failed are this cause's share, not their function's own error's.
+    const failed = throttleFailures(r);
+    if (failed.all > 0) parts.push(`${fmtInt(failed.all)} invocations failed on it (${[...DYNAMODB_THROTTLE_KINDS].filter((k) => failed.kinds.has(k)).join(', ')})`);
+    return { line: parts.join('; '), share: failed.all > 0 ? errorShare(r, symptoms, failed.all, failed.fansOut) : undefined };
   },
   'connections-post-errors': (r, symptoms) => {
     const emf = r.cloudwatch?.emf ?? {};
@@ -278,6 +281,42 @@ function withinReach(r: Results, held: { fn: string; maxWaitMs: number | null },
 /** Routes whose function's failure loses no delivery: it fans nothing out. */
 const NO_FANOUT_ROUTES = new Set(['$connect', '$disconnect']);
 
+/** Whether a function's failure can lose deliveries (unknown functions are taken to fan out). */
+function fansOutOf(r: Results, fn: string): boolean {
+  const f = r.config.target.functions?.functions.find((x) => x.name === fn);
+  return f === undefined || (!NO_FANOUT_ROUTES.has(f.route) && !f.authorizer);
+}
+
+/** The errors DynamoDB's throttling raises in a function that does not retry them away. */
+const DYNAMODB_THROTTLE_KINDS = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+
+/** Invocations that failed on a DynamoDB throttle (all, and those of functions that fan out), with the kinds seen. */
+function throttleFailures(r: Results): { all: number; fansOut: number; kinds: Set<string> } {
+  const out = { all: 0, fansOut: 0, kinds: new Set<string>() };
+  for (const [fn, kinds] of Object.entries(r.cloudwatch?.functionErrors ?? {})) {
+    for (const k of kinds) {
+      if (k.phase !== 'invoke' || !DYNAMODB_THROTTLE_KINDS.has(k.kind)) continue;
+      out.all += k.count;
+      if (fansOutOf(r, fn)) out.fansOut += k.count;
+      out.kinds.add(k.kind);
+    }
+  }
+  return out;
+}
+
+/**
+ * The share of the symptom that failed invocations account for: of the client-facing errors; of
+ * the messages sent, for a loss (only invocations that fan out can lose a delivery). The larger,
+ * where both symptoms are asked about; undefined where neither applies or nothing was counted.
+ */
+function errorShare(r: Results, symptoms: ReadonlySet<Symptom>, failed: number, failedFanningOut: number): number | undefined {
+  const shares = [
+    ...(symptoms.has('errors') ? [shareOf(failed, unexpectedCount(r))] : []),
+    ...(symptoms.has('loss') && r.deliveries.lost > 0 ? [shareOf(failedFanningOut, r.sends.sent)] : []),
+  ].filter((x): x is number => x !== undefined);
+  return shares.length > 0 ? Math.max(...shares) : undefined;
+}
+
 /**
  * Per function with errors, most share first: its error kinds in its own words with their counts
  * and first frame, and the share of the symptom they account for (of the client-facing errors;
@@ -287,21 +326,18 @@ const NO_FANOUT_ROUTES = new Set(['$connect', '$disconnect']);
 function functionErrorFindings(r: Results, symptoms: ReadonlySet<Symptom>): Finding[] {
   const lambda = r.cloudwatch?.lambda ?? {};
   const logged = r.cloudwatch?.functionErrors ?? {};
-  const config = r.config.target.functions?.functions ?? [];
   const names = new Set([...Object.keys(logged), ...Object.entries(lambda).filter(([, t]) => t.errors > 0).map(([fn]) => fn)]);
   const out: Finding[] = [];
   for (const fn of names) {
-    const f = config.find((x) => x.name === fn);
     const kinds = logged[fn] ?? [];
     const errors = Math.max(lambda[fn]?.errors ?? 0, sum(kinds.filter((k) => k.phase === 'invoke').map((k) => k.count)));
     const invocations = lambda[fn]?.invocations ?? r.cloudwatch?.reports[fn]?.invocations ?? 0;
-    const fansOut = f === undefined || (!NO_FANOUT_ROUTES.has(f.route) && !f.authorizer);
-    const shares = [
-      ...(symptoms.has('errors') ? [shareOf(errors, unexpectedCount(r))] : []),
-      ...(symptoms.has('loss') && fansOut && r.deliveries.lost > 0 ? [shareOf(errors, r.sends.sent)] : []),
-    ];
-    if (shares.length === 0 || errors + kinds.length === 0) continue;
-    const defined = shares.filter((x): x is number => x !== undefined);
+    const fansOut = fansOutOf(r, fn);
+    if (!symptoms.has('errors') && !(symptoms.has('loss') && fansOut && r.deliveries.lost > 0)) continue;
+    if (errors + kinds.length === 0) continue;
+    // errors another cause produced (a DynamoDB throttle) count toward that cause's share, not this one's
+    const own = errors - sum(kinds.filter((k) => k.phase === 'invoke' && DYNAMODB_THROTTLE_KINDS.has(k.kind)).map((k) => k.count));
+    const share = errorShare(r, symptoms, own, fansOut ? own : 0);
     const head = `${fn}: ${fmtInt(errors)} error${errors === 1 ? '' : 's'} in ${fmtInt(invocations)} invocations`;
     // results pulled before the logs were read for errors have no functionErrors at all
     const unsaid = r.cloudwatch?.functionErrors === undefined ? ' (AWS/Lambda Errors)' : ' (AWS/Lambda Errors; its log names none of them)';
@@ -309,7 +345,7 @@ function functionErrorFindings(r: Results, symptoms: ReadonlySet<Symptom>): Find
     const gone = kinds.some((k) => k.kind === 'GoneException') && symptoms.has('loss') && (r.stale?.gone410 ?? 0) > 0
       ? `; ${fmtInt(r.stale!.gone410)} posts answered 410 (stale connections), each ending its invocation's loop before the connections after it`
       : '';
-    out.push({ line: `${head}${said}${gone}`, ...(defined.length > 0 ? { share: Math.max(...defined) } : {}), ...(kinds[0] ? { remedy: remedyOf(r, fn, kinds[0]) } : {}) });
+    out.push({ line: `${head}${said}${gone}`, ...(share !== undefined ? { share } : {}), ...(kinds[0] ? { remedy: remedyOf(r, fn, kinds[0]) } : {}) });
   }
   return out.sort((a, b) => (b.share ?? -1) - (a.share ?? -1));
 }

@@ -144,6 +144,23 @@ describe('causes that hold', () => {
     expect(errors[0]!.remedy).toBe('handle or fix the error where it is raised (app.py:12 in handler)');
   });
 
+  it("a function that fails on DynamoDB's throttling: the throttle is the cause, with the invocations it failed; the function's own share is what else it raised", () => {
+    const r = quiet();
+    fanoutFailed(r, [
+      { kind: 'ProvisionedThroughputExceededException', message: 'The level of configured provisioned throughput for the table was exceeded', count: 20, firstFrame: 'app.js:9' },
+      { kind: 'KeyError', message: "'Item'", count: 5, firstFrame: 'app.py:12 in handler' },
+    ]);
+    r.cloudwatch!.dynamodb = { messages: { readUnits: 0, writeUnits: 40, indexes: {}, operations: { PutItem: { requests: 60, throttled: 20 } }, conditionalCheckFailed: 0 } };
+    const errors = firstWhy(r, 'no unexpected errors');
+    expect(errors.map((e) => [e.factor, e.share])).toEqual([
+      ['dynamodb-throttles', 20 / 25],
+      ['function-errors', 5 / 25],
+    ]);
+    expect(errors[0]!.line).toBe('DynamoDB throttled 20 requests (messages: PutItem 20); 20 invocations failed on it (ProvisionedThroughputExceededException)');
+    // the function's line still says every error in its own words
+    expect(errors[1]!.line).toContain('ProvisionedThroughputExceededException: The level of configured provisioned throughput for the table was exceeded ×20');
+  });
+
   it("a search for broadcast p99: $disconnect held back is not its limit; a waited route's is", () => {
     const r = quiet();
     r.cloudwatch!.localHost!.heldBack = { 'fanout-disconnect': { count: 293, totalMs: 90_000, p50Ms: 300, p99Ms: 800, maxMs: 900 } };
