@@ -16,6 +16,7 @@ import { renderPlanConsole } from '../report/plan/console.ts';
 import { readResults } from '../report/run/read-results.ts';
 import { writePlan } from '../report/plan/write.ts';
 import { collect, durationFlag, intFlag, memoryFlags, numberFlag } from './shared-flags.ts';
+import { hostFacts } from '../fleet/host-facts.ts';
 
 /**
  * `fanout-bench plan <run-dir|compare-dir|sweep-dir>… [--connections N --room-size S
@@ -179,10 +180,17 @@ export async function planCommand(dirs: readonly string[], flags: PlanFlags): Pr
     limits,
     ...(grow ? { grow } : {}),
     ...(flags.region !== undefined ? { region: flags.region } : {}),
+    host: thisHost(),
     toolVersion: TOOL_VERSION,
     createdAt: new Date().toISOString(),
   });
   const dir = flags.out ?? createRunDir('reports', `plan-${plan.createdAt.replace(/[:.]/g, '-')}`);
   const files = await writePlan(plan, dir);
   return { files, summary: renderPlanConsole(plan) };
+}
+
+/** This machine as the plan sizes its load hosts: its vCPUs, memory, open files and ports. */
+function thisHost(): { vcpus: number; memoryBytes: number; openFiles?: number; ports?: number } {
+  const h = hostFacts();
+  return { vcpus: h.cores, memoryBytes: h.totalMemoryBytes, ...(h.openFilesPerProcess !== undefined ? { openFiles: h.openFilesPerProcess } : {}), ...(h.localPorts !== undefined ? { ports: h.localPorts } : {}) };
 }

@@ -2,6 +2,7 @@ import type { HostFacts } from './host-facts.ts';
 import { clientsPerShard } from './shard-count.ts';
 import { clientsPerSourceAddress } from './source-address.ts';
 import type { TargetSpec } from '../contracts/target-spec.ts';
+import { MB_PARENT, MB_PER_1000_CLIENTS, MB_PER_SHARD, SHARDS_PER_CORE } from '../contracts/harness-costs.ts';
 
 /**
  * Whether this machine can hold the fleet a run asks for, estimated from the harness's own
@@ -9,9 +10,7 @@ import type { TargetSpec } from '../contracts/target-spec.ts';
  * one line saying the limit and why, instead of forking dozens of processes and swapping; the
  * `--ignore-host-limits` flag runs it anyway.
  *
- * Costs measured on the project's 2-core machine (bench/RESULTS.md, "Harness capacity"):
- * 5.67 MB of shard RSS per 1,000 open clients, 94.5 MB per empty shard process; the parent process
- * held 135-137 MB during 4,000-client runs (sampled from /proc).
+ * The harness's costs are the measured ones of src/contracts/harness-costs.ts (bench/RESULTS.md).
  *
  * A local stack sizes itself to the host: its Lambda environments (about 26 MB of RSS each) are
  * capped by `hostMaxEnvironments`, by default what 30 % of the host's memory holds at 32 MB each
@@ -19,13 +18,8 @@ import type { TargetSpec } from '../contracts/target-spec.ts';
  * 3.7 GB peak with 4,000 clients sending, against a 7.1 GB cap on a 24 GB host); a scenario's
  * `target.hostMaxEnvironments` lowers it.
  */
-export const MB_PER_1000_CLIENTS = 5.7;
-export const MB_PER_SHARD = 95;
-export const MB_PARENT = 135;
 export const MB_LOCAL_STACK_BASE = 150;
 export const MB_PER_ENVIRONMENT = 32;
-/** More shard processes than this per core only add context switches (and ~95 MB each). */
-export const SHARDS_PER_CORE = 4;
 /** Files the local stack keeps for itself (servers, DynamoDB, CloudWatch, logs) besides client sockets. */
 const LOCAL_STACK_FILES_HEADROOM = 1_000;
 

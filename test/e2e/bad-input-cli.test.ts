@@ -50,6 +50,19 @@ describe('bad paths and values, from the CLI', { timeout: 120_000 }, () => {
     );
   });
 
+  it('a client count the host cannot hold, refused before load (--dry-run) with what it holds and why: memory, open files, ports', async () => {
+    const envs = join(dir, 'envs.yaml');
+    writeFileSync(envs, 'name: e\nclients: 2\nrooms: 1\ntarget: { hostMaxEnvironments: 10000000 }\nphases: [{ connect: {} }]\n');
+    expectOneLine(await cli(['run', envs, '--dry-run']), new RegExp(`^fanout-bench: ${envs}: target\\.hostMaxEnvironments: a local stack at 10000000 Lambda environments \\(32 MB each\\) needs about [\\d.]+ GB, with the harness [\\d.]+ GB; this host has [\\d.]+ GB available: set fewer \\(--ignore-host-limits runs it anyway\\)\n$`));
+    // a shard is a process: its open files bound the clients it holds
+    expectOneLine(await cli(['run', 'fanout', '--clients', '40000', '--shards', '1', '--target', 'ws://127.0.0.1:1/x', '--dry-run']), /^fanout-bench: --shards: 1 shard\(s\) cannot hold 40000 clients \(at most \d+ per shard process, which may open \d+ files\)\n$/);
+    // a remote target: every connection an ephemeral port of one source address
+    expectOneLine(
+      await cli(['run', 'fanout', '--clients', '60000', '--target', 'wss://abc.execute-api.eu-west-1.amazonaws.com/prod', '--dry-run']),
+      /^fanout-bench: --clients: 60000 connections to abc\.execute-api\.eu-west-1\.amazonaws\.com need 60,000 local ports, but one source address has [\d,]+ \(net\.ipv4\.ip_local_port_range\) \(--ignore-host-limits runs it anyway\)\n$/,
+    );
+  });
+
   it('a send phase of 0 (it ran, sent nothing and passed): the scenario field or the flag, exit 2, nothing started', async () => {
     const zero = join(dir, 'send-zero.yaml');
     writeFileSync(zero, 'name: z\nclients: 2\nrooms: 1\nphases:\n  - connect: {}\n  - join: {}\n  - send: { duration: 0, rate: 5 }\n');

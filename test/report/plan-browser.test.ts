@@ -47,9 +47,9 @@ const LONG_HOW =
  * widest line any of its cells fills, and every word that a line break split (a word: what lies
  * between spaces, "fanout-send-message" or "requests/s" included).
  */
-function headroomLayout(p: Page) {
-  return p.evaluate(() => {
-    const table = document.querySelector('table.headroom')!;
+function headroomLayout(p: Page, selector = 'table.headroom') {
+  return p.evaluate((selector) => {
+    const table = document.querySelector(selector)!;
     const heads = Array.from(table.querySelectorAll('thead th'));
     const cols = heads.map((th) => ({ name: th.textContent!, width: th.getBoundingClientRect().width, widestWord: 0, widestLine: 0, split: [] as string[] }));
     for (const tr of Array.from(table.querySelectorAll('tbody tr'))) {
@@ -72,7 +72,7 @@ function headroomLayout(p: Page) {
       });
     }
     return { cols, tableWidth: table.getBoundingClientRect().width, roomWidth: table.parentElement!.clientWidth };
-  });
+  }, selector);
 }
 
 afterAll(async () => {
@@ -136,6 +136,17 @@ describe("a plan's index.html in headless Chromium", () => {
       expect(peak.widestLine / peak.width, 'at the peak: share of its width its widest line fills').toBeGreaterThan(0.7);
     }
     await longPage.locator('table.headroom').screenshot({ path: join(ARTIFACTS, 'plan-headroom.png') });
+  });
+
+  it('lays the load-hosts table out to read at 1280 px: no word split, each column its longest word wide', async () => {
+    const { cols, tableWidth, roomWidth } = await headroomLayout(page, 'table.load-hosts');
+    expect(tableWidth).toBeLessThanOrEqual(roomWidth);
+    expect(cols.map((c) => c.name)).toEqual(['host', 'connections a host', 'deliveries/s a host', 'hosts', 'bound by', 'why']);
+    for (const c of cols) {
+      expect(c.split, `${c.name}: words split over two lines`).toEqual([]);
+      expect(c.width, `${c.name}: narrower than its longest word`).toBeGreaterThanOrEqual(c.widestWord);
+    }
+    await page.locator('table.load-hosts').screenshot({ path: join(ARTIFACTS, 'plan-load-hosts.png') });
   });
 
   it('draws every chart, the limit in the legend of each headroom chart', async () => {

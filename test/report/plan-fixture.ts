@@ -1,4 +1,5 @@
-import { Plan, type GrowthAxis } from '../../src/analyses/plan/plan-schema.ts';
+import { loadHosts } from '../../src/analyses/plan/load-hosts.ts';
+import { Plan, type GrowthAxis, type PlanTraffic } from '../../src/analyses/plan/plan-schema.ts';
 
 /**
  * A plan that fills every part of a plan's index.html: 50,000 connections in rooms of 200 at 25 messages/s
@@ -6,7 +7,8 @@ import { Plan, type GrowthAxis } from '../../src/analyses/plan/plan-schema.ts';
  * function), headroom against six limits (the 3-hour session passes the 2-hour connection
  * lifetime, which no axis moves), the traffic grown along three axes (messages/s first: the
  * account's request rate breaks at ×2; connections: nothing up to ×100; room size: the same
- * limit at ×2), and a run's measured figures beside its plan. The figures are coherent enough to
+ * limit at ×2), a run's measured figures beside its plan, and the load hosts a rehearsal takes
+ * (this host a 2-vCPU 24 GiB one). The figures are coherent enough to
  * read (the request rate is messages plus posts; cost lines sum to the totals), not a real run.
  */
 
@@ -252,6 +254,7 @@ export const PLAN_INPUT = {
   notes: ['a month of 50,000 connections, rooms of 200, 25 messages/s at the profile\'s peak'],
 };
 PLAN_INPUT.firstBreak = PLAN_INPUT.growth[0]!.firstBreak;
+(PLAN_INPUT as Record<string, unknown>).loadHosts = loadHosts(PLAN_INPUT.traffic as PlanTraffic, [], { vcpus: 2, memoryBytes: 24 * 2 ** 30, openFiles: 20_000, ports: 28_232 });
 
 export const PLAN = Plan.parse(PLAN_INPUT);
 

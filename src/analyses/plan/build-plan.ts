@@ -9,6 +9,7 @@ import { pricesToReestimate } from '../../metrics/cost/uncharged-transfer.ts';
 import { fitAtNotes } from './duration-fit.ts';
 import { growTraffic } from './growth.ts';
 import { headroomAt } from './headroom.ts';
+import { loadHosts, type ThisHost } from './load-hosts.ts';
 import { ownTraffic, peakHoursADay, planCost, plannedTraffic, type TrafficInput } from './monthly-cost.ts';
 import { planLimits, type LimitFlags } from './plan-limits.ts';
 import type { FunctionWork, GrowthAxis, Plan, PlanCheck, PlanCost, PlanTraffic } from './plan-schema.ts';
@@ -31,6 +32,8 @@ export interface PlanInput {
   limits?: LimitFlags;
   /** --grow: the axis grown first to find the first limit to break (default connections) */
   grow?: GrowthAxis;
+  /** the machine planning: its load hosts are sized beside a few EC2 sizes (absent: those alone) */
+  host?: ThisHost;
   /** what reading the dirs said (runs a comparison left out), first among the notes */
   readNotes?: readonly string[];
   toolVersion: string;
@@ -91,6 +94,7 @@ export function buildPlan(input: PlanInput): Plan {
     growth,
     firstBreak: growth[0]?.firstBreak ?? null,
     ...(estimated ? { check: ownTrafficCheck(first, basis, estimated) } : {}),
+    loadHosts: loadHosts(traffic, input.runs, input.host),
     notes,
   };
 }

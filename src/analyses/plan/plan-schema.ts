@@ -279,6 +279,79 @@ export const PlanCheck = z.object({
 });
 export type PlanCheck = z.infer<typeof PlanCheck>;
 
+/** What can bind a load host: the connections it holds (memory, open files, ports) or the deliveries its cores read. */
+export const HostResource = z.enum(['memory', 'open files', 'ports', 'cores']);
+export type HostResource = z.infer<typeof HostResource>;
+
+/** One harness figure a load host is sized by, and where it came from. */
+export const HarnessFigure = z.object({
+  value: z.number().nonnegative(),
+  /** a run's results.json (its harness section) or the recorded bench figures */
+  source: z.string(),
+});
+
+/** One kind of load host: how much of the rehearsal each holds, and how many it takes. */
+export const LoadHostSize = z.object({
+  /** "this host" or an EC2 instance type */
+  name: z.string(),
+  vcpus: z.number().positive(),
+  memoryGiB: z.number().positive(),
+  /** open files per process (RLIMIT_NOFILE): this host's, else the measured machine's */
+  openFiles: z.number().positive(),
+  /** connections one host holds, and the resource that caps them */
+  connectionsPerHost: z.number().nonnegative(),
+  connectionsBy: HostResource,
+  /** deliveries/s one host reads within its busy share of its cores */
+  deliveriesPerHostPerS: z.number().nonnegative(),
+  /** hosts the rehearsal needs: the larger of its connections' and its deliveries' */
+  hosts: z.number().int().nonnegative(),
+  binding: HostResource,
+  /** the binding resource in figures, e.g. "100,000 connections ÷ 28,232 per host (one source address's ports)" */
+  why: z.string(),
+  /** where ports bind: the hosts needed with source addresses enough (secondary addresses), and what binds then */
+  pastPorts: z.object({ hosts: z.number().int().nonnegative(), binding: HostResource }).optional(),
+});
+export type LoadHostSize = z.infer<typeof LoadHostSize>;
+
+/**
+ * The load hosts a rehearsal of the planned peak needs (its connections held at once, its
+ * deliveries/s), from the harness's measured memory and CPU per connection and per delivery
+ * (load-hosts.ts), and the Artillery workers `artillery export --workers` would take.
+ */
+export const LoadHosts = z.object({
+  connections: z.number().nonnegative(),
+  deliveriesPerS: z.number().nonnegative(),
+  connectsPerS: z.number().nonnegative(),
+  figures: z.object({
+    mbPer1000Clients: HarnessFigure,
+    mbPerShard: HarnessFigure,
+    mbParent: HarnessFigure,
+    cpuSecondsPer10kDeliveries: HarnessFigure,
+    cpuMsPerConnect: HarnessFigure,
+    shardsPerCore: z.number().positive(),
+    /** clients a shard holds: the open-files limit less 2,000 */
+    filesHeadroom: z.number().nonnegative(),
+    /** connections from one source address to one destination address */
+    portsPerAddress: z.number().positive(),
+    /** the share of a host's memory and cores the harness is planned to use */
+    busyShare: z.number().positive(),
+  }),
+  sizes: z.array(LoadHostSize),
+  artillery: z.object({
+    /** clients one worker holds: its process's open files (Artillery's Fargate default 8,192) less the engine's reserve */
+    clientsPerWorker: z.number().nonnegative(),
+    /** deliveries/s one worker (one thread, one vCPU) reads */
+    deliveriesPerWorkerPerS: z.number().nonnegative(),
+    workers: z.number().int().nonnegative(),
+    binding: z.enum(['open files', 'cores']),
+    /** the fewest workers from `workers` up that divide the clients and the rooms (export's rule); null: none up to the rooms */
+    exportWorkers: z.number().int().positive().nullable(),
+    rooms: z.number().int().nonnegative(),
+  }),
+  notes: z.array(z.string()),
+});
+export type LoadHosts = z.infer<typeof LoadHosts>;
+
 export const Plan = z.object({
   kind: z.literal('plan'),
   toolVersion: z.string(),
@@ -293,6 +366,8 @@ export const Plan = z.object({
   /** the first limit to break along the axis grown first (growth[0].firstBreak) */
   firstBreak: FirstBreak.nullable(),
   check: PlanCheck.optional(),
+  /** the load hosts a rehearsal of the planned peak needs (absent in plans written before it) */
+  loadHosts: LoadHosts.optional(),
   notes: z.array(z.string()),
 });
 export type Plan = z.infer<typeof Plan>;

@@ -1,6 +1,7 @@
 import type { Plan } from '../../analyses/plan/plan-schema.ts';
 import { fmtNum, fmtUsd } from '../../number-format.ts';
 import { byShare, exceeded, firstBreakLines, needsText } from './limits-text.ts';
+import { artilleryText, hostsText, hostText, pastPortsText, rehearsalText } from './load-hosts-text.ts';
 
 /** Headroom lines shown on the console (the tightest; summary.md has them all). */
 const HEADROOM_SHOWN = 6;
@@ -26,6 +27,12 @@ export function renderPlanConsole(p: Plan): string[] {
     lines.push('headroom at the peak (the tightest):');
     for (const h of shown) lines.push(`  ${h.label}: ${needsText(h)}${exceeded(h) ? ' EXCEEDED' : ''}`);
     if (p.headroom.length > shown.length) lines.push(`  … ${p.headroom.length - shown.length} more in summary.md`);
+  }
+  const l = p.loadHosts;
+  if (l) {
+    lines.push(`load hosts ${rehearsalText(l)}:`);
+    for (const s of l.sizes) lines.push(`  ${hostText(s)}: ${hostsText(s)} (${s.why})${s.pastPorts ? `; ${pastPortsText(s)}` : ''}`);
+    lines.push(`  ${artilleryText(l)}`);
   }
   return lines;
 }

@@ -7,6 +7,7 @@ import { chartBox, section, table } from '../shared/html-parts.ts';
 import { STYLE } from '../shared/html-style.ts';
 import { buildPlanCharts, fitChartId, scaleChartId, type PlanCharts } from './chart-data.ts';
 import { AXIS_NAME, axisValue, breakText, exceeded, factorText, needsText, shareText, trafficText } from './limits-text.ts';
+import { artilleryText, hostText, pastPortsText, rehearsalText } from './load-hosts-text.ts';
 
 /**
  * The plan's index.html: self-contained like a run's report (uPlot and the chart script inlined,
@@ -27,6 +28,7 @@ export function renderPlanHtml(p: Plan, assets: ReportAssets = reportAssets()): 
       firstBreak(p),
       section('Headroom at the peak', 'Every limit that applies, the nearest first; over 100 % is exceeded.', headroomTable(p.headroom)),
       growthSection(p, charts),
+      loadHostsSection(p),
       costSection(p),
       checkSection(p),
       trafficSection(p),
@@ -56,6 +58,8 @@ table.profile td, table.profile th { text-align:right; padding:3px 4px; font-siz
 .notes li { margin:4px 0; word-break:break-word; }
 .table-wrap { overflow-x:auto; }
 table.headroom td, table.headroom th { word-break:normal; overflow-wrap:normal; }
+table.load-hosts td, table.load-hosts th { word-break:normal; overflow-wrap:normal; }
+table.load-hosts td:nth-child(2), table.load-hosts td:nth-child(3), table.load-hosts td:nth-child(4), table.load-hosts th:nth-child(2), table.load-hosts th:nth-child(3), table.load-hosts th:nth-child(4) { text-align:right; }
 `;
 
 function fact(label: string, value: string): string {
@@ -178,6 +182,24 @@ function growthSection(p: Plan, charts: PlanCharts): string {
     parts.join(''),
   );
 }
+
+/**
+ * The load hosts a rehearsal of the peak needs, one row a host size: the host's name and the count
+ * read first, the why takes what is left (cells wrap between words only, as the headroom table's).
+ */
+function loadHostsSection(p: Plan): string {
+  const l = p.loadHosts;
+  if (!l) return '';
+  const rows = l.sizes.map(
+    (s) =>
+      `<tr data-host="${h(s.name)}"><td>${words(hostText(s))}</td><td>${h(fmtInt(s.connectionsPerHost))}<br><span class="src">by ${h(s.connectionsBy)}</span></td><td>${h(fmtInt(s.deliveriesPerHostPerS))}</td><td><strong>${h(fmtInt(s.hosts))}</strong></td><td class="nw">${h(s.binding)}</td><td class="src">${words(s.why)}${s.pastPorts ? `; ${words(pastPortsText(s))}` : ''}</td></tr>`,
+  );
+  const body = `<table class="load-hosts">${LOAD_HOST_COLUMNS}<thead><tr><th>host</th><th>connections a host</th><th>deliveries/s a host</th><th>hosts</th><th>bound by</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table><p class="artillery">${h(artilleryText(l))}</p><ul class="notes">${l.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`;
+  return section(`Load hosts ${rehearsalText(l)}`, 'How many hosts a rehearsal of the peak takes, by host size, from the harness\'s measured memory and CPU per client and per delivery; the first resource to run out binds.', body);
+}
+
+/** The load-host table's share of the page width per column. */
+const LOAD_HOST_COLUMNS = `<colgroup>${[20, 13, 11, 7, 10, 39].map((pct) => `<col style="width:${pct}%">`).join('')}</colgroup>`;
 
 function costSection(p: Plan): string {
   const rows = p.cost.lines.map((l) => [

@@ -2,6 +2,7 @@ import type { FunctionWork, Plan } from '../../analyses/plan/plan-schema.ts';
 import { fmtInt, fmtNum, fmtUsd } from '../../number-format.ts';
 import { escapeMarkdown } from '../shared/escape.ts';
 import { AXIS_NAME, breakText, byShare, exceeded, firstBreakLines } from './limits-text.ts';
+import { artilleryText, hostText, pastPortsText, rehearsalText } from './load-hosts-text.ts';
 
 /**
  * summary.md of a plan, numbers first: the total for the period and the first limit to break,
@@ -30,7 +31,7 @@ export function renderPlanMarkdown(p: Plan): string {
     `| ${fmtUsd(c.totals.lambda)} | ${fmtUsd(c.totals.apiGateway)} | ${fmtUsd(c.totals.dynamodb)} | **${fmtUsd(c.totals.total)}** |`,
     '',
   );
-  out.push(...limitsSection(p));
+  out.push(...limitsSection(p), ...loadHostsSection(p));
   out.push(
     '### Cost by line',
     '',
@@ -89,6 +90,24 @@ function limitsSection(p: Plan): string[] {
     out.push('');
   }
   return out;
+}
+
+/** The load hosts a rehearsal of the peak needs, by host size, and the Artillery workers. */
+function loadHostsSection(p: Plan): string[] {
+  const l = p.loadHosts;
+  if (!l) return [];
+  return [
+    `### Load hosts ${md(rehearsalText(l))}`,
+    '',
+    '| host | connections a host | deliveries/s a host | hosts | bound by | why |',
+    '|---|---:|---:|---:|---|---|',
+    ...l.sizes.map((s) => `| ${md(hostText(s))} | ${fmtInt(s.connectionsPerHost)} (${s.connectionsBy}) | ${fmtInt(s.deliveriesPerHostPerS)} | **${fmtInt(s.hosts)}** | ${s.binding} | ${md(s.why)}${s.pastPorts ? `; ${md(pastPortsText(s))}` : ''} |`),
+    '',
+    md(artilleryText(l)),
+    '',
+    ...l.notes.map((n) => `- ${md(n)}`),
+    '',
+  ];
 }
 
 function memoryText(f: FunctionWork): string {
