@@ -11,7 +11,7 @@ import { stackEnvironment } from './function-environment.ts';
 import type { AccessRecord } from './iam/access-ledger.ts';
 import { setUpIam } from './iam/iam-setup.ts';
 import { IamGate } from './iam/iam-gate.ts';
-import { invokeRefusal } from './iam/invoke-permission.ts';
+import { authorizerInvokeRefusal, invokeRefusal } from './iam/invoke-permission.ts';
 import { startGateway, type Gateway } from './gateway/server.ts';
 import { hostCpuLine, startHostCpu, type HostCpuReport } from './host-cpu.ts';
 import { startHostMeter } from './host-meter.ts';
@@ -112,15 +112,21 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   const sessionOf = new Map(iam?.sessions.map((s) => [s.function, s.token]));
   // the services of this thread (@connections, Parameter Store, CloudWatch, the Lambda API) ask it; DynamoDB's thread has its own
   const gate = iam && config.iam !== 'off' ? new IamGate(config.iam, iam, config.region, config.accountId, log) : undefined;
-  // API Gateway's right to invoke each route's function (AWS::Lambda::Permission), said once at start
+  // API Gateway's right to invoke each route's function and the authorizer's (AWS::Lambda::Permission), said once at start
   const refusedRoutes = new Map<string, string>();
+  let refusedAuthorizer: string | undefined;
   if (config.iam !== 'off') {
+    const at = { region: config.region, accountId: config.accountId, apiId: config.apiId, stage: config.stage };
+    const consequence = (on: string) => (config.iam === 'enforce' ? `${on} fails as on AWS` : 'it would fail on AWS (report: invoked)');
     for (const r of stack.routes) {
-      const why = invokeRefusal(r, functionOf(r.functionId), stack.invokePermissions, { region: config.region, accountId: config.accountId, apiId: config.apiId, stage: config.stage });
+      const why = invokeRefusal(r, functionOf(r.functionId), stack.invokePermissions, at);
       if (why === undefined) continue;
       refusedRoutes.set(r.routeKey, why);
-      log(`iam: ${why}: ${config.iam === 'enforce' ? 'the route fails as on AWS ("Internal server error")' : 'it would fail on AWS (report: invoked)'}`);
+      const answer = r.routeKey === '$connect' ? ' (500 at handshake)' : ' ("Internal server error")';
+      log(`iam: ${why}: ${consequence('the route')}${config.iam === 'enforce' ? answer : ''}`);
     }
+    refusedAuthorizer = authorizer && authorizerInvokeRefusal(authorizer, functionOf(authorizer.functionId), stack.invokePermissions, at);
+    if (refusedAuthorizer) log(`iam: ${refusedAuthorizer}: ${consequence('every $connect')}${config.iam === 'enforce' ? ' (500 at handshake)' : ''}`);
   }
   const metrics = new MetricStore({ publication: metricPublicationOf(config.awsMetrics) });
   const logs = new LogStore();
@@ -198,7 +204,10 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       log,
       authorizer: authorizer && authorizerFunction && { functionName: authorizerFunction.name, identitySource: authorizer.identitySource },
       ...(gate ? { iam: gate } : {}),
-      ...(refusedRoutes.size > 0 && config.iam !== 'off' ? { invokeRefusals: { mode: config.iam, routes: refusedRoutes } } : {}),
+      logs,
+      ...((refusedRoutes.size > 0 || refusedAuthorizer) && config.iam !== 'off'
+        ? { invokeRefusals: { mode: config.iam, routes: refusedRoutes, ...(refusedAuthorizer ? { authorizer: refusedAuthorizer } : {}) } }
+        : {}),
     });
     await Promise.all([
       startDynamoDb({

@@ -13,6 +13,9 @@ import type { IntegrationOutcome } from './integration.ts';
  *   X-Forwarded-Proto), else 401 without calling the function;
  * - the function throws "Unauthorized" → 401; returns a policy whose statement on this method ARN
  *   denies (explicit deny) → 403, or that matches no statement (implicit deny) → 403;
+ * - API Gateway may not invoke its function (no AWS::Lambda::Permission, nor an
+ *   AuthorizerCredentialsArn role allowed) → 500, the function never invoked (assumed: AWS documents
+ *   the execution log's lines for REST APIs, not the WebSocket handshake's status);
  * - it throws anything else, times out, is throttled, or answers something that is not a valid
  *   authorizer output (no policyDocument or principalId, a context value that is not a string,
  *   number or boolean) → 500;
@@ -43,9 +46,10 @@ export async function authorize(
     return UNAUTHORIZED;
   }
   const methodArn = `arn:aws:execute-api:${ctx.config.region}:${ctx.config.accountId}:${ctx.api.apiId}/${ctx.api.stage}/$connect`;
-  const event = authorizerEvent(ctx.api, conn, request, awsId(), now, methodArn);
+  const requestId = awsId();
+  const event = authorizerEvent(ctx.api, conn, request, requestId, now, methodArn);
   const start = performance.now();
-  const outcome = await ctx.integration.invoke(auth.functionName, event, { metrics: false });
+  const outcome = await ctx.integration.invoke(auth.functionName, event, { metrics: false, authorizer: true, request: { requestId, connectionId: conn.connectionId } });
   const decision = evaluate(outcome, methodArn, Math.round(performance.now() - start), (why) =>
     ctx.log(`gateway: authorizer ${auth.functionName} on ${conn.connectionId}: ${why} (500)`),
   );

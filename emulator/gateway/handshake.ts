@@ -67,7 +67,7 @@ export async function onUpgrade(ctx: GatewayContext, req: IncomingMessage, socke
   if (decision.accept) ctx.metrics.count('ConnectCount', route?.routeKey);
   if (route && decision.accept) {
     const requestId = awsId();
-    const outcome = await ctx.integration.invoke(route.functionName, connectEvent(ctx.api, conn, request, requestId, now), { route: route.routeKey });
+    const outcome = await ctx.integration.invoke(route.functionName, connectEvent(ctx.api, conn, request, requestId, now), { route: route.routeKey, request: { requestId, connectionId: conn.connectionId } });
     decision = decide(outcome, ctx);
   }
   socket.off('close', onGone);

@@ -1,5 +1,6 @@
 import type { InvokeOutcome, LambdaRuntime } from '../lambda/types.ts';
 import type { ApiMetrics } from './api-metrics.ts';
+import { INVALID_PERMISSIONS, type ExecutionLog } from './execution-log.ts';
 
 /** API Gateway gives up on an integration after 29 s, whatever the function's own timeout. */
 export const INTEGRATION_TIMEOUT_MS = 29_000;
@@ -14,11 +15,19 @@ export type IntegrationOutcome =
 
 /**
  * Routes whose function API Gateway may not invoke (emulator/iam/invoke-permission.ts), by route
- * key, with why; `enforce` fails them as AWS does, `report` invokes them and says it once.
+ * key, with why, and the $connect authorizer's; `enforce` fails them as AWS does (each failure in
+ * the stage's execution log), `report` invokes them and says it once.
  */
 export interface InvokeRefusals {
   mode: 'enforce' | 'report';
   routes: ReadonlyMap<string, string>;
+  authorizer?: string;
+}
+
+/** The request an invocation serves, for the execution log's lines. */
+export interface InvokeRequest {
+  requestId: string;
+  connectionId: string;
 }
 
 /** Calls route functions through the Lambda runtime and records the integration metrics. */
@@ -32,6 +41,7 @@ export class Integration {
     private readonly log: (line: string) => void,
     private readonly timeoutMs = INTEGRATION_TIMEOUT_MS,
     private readonly refusals?: InvokeRefusals,
+    private readonly executionLog?: ExecutionLog,
   ) {}
 
   attach(runtime: LambdaRuntime): void {
@@ -45,10 +55,11 @@ export class Integration {
   /**
    * `route`: the route key the integration serves, for the per-route metrics. `metrics: false` for
    * the $connect authorizer: it is not an integration, and AWS/ApiGateway publishes nothing for it
-   * (its Lambda metrics and REPORT lines are the runtime's, as for any function).
+   * (its Lambda metrics and REPORT lines are the runtime's, as for any function); `authorizer`
+   * says it is the authorizer, whose right to be invoked is its own. `request`: for the execution log.
    */
-  invoke(functionName: string, event: unknown, options: { metrics?: boolean; route?: string } = {}): Promise<IntegrationOutcome> {
-    const p = this.run(functionName, event, options.metrics !== false, options.route);
+  invoke(functionName: string, event: unknown, options: { metrics?: boolean; route?: string; authorizer?: boolean; request?: InvokeRequest } = {}): Promise<IntegrationOutcome> {
+    const p = this.run(functionName, event, options);
     this.inflight.add(p);
     void p.finally(() => this.inflight.delete(p));
     return p;
@@ -67,12 +78,17 @@ export class Integration {
     }
   }
 
-  private async run(functionName: string, event: unknown, recordMetrics: boolean, route: string | undefined): Promise<IntegrationOutcome> {
+  private async run(functionName: string, event: unknown, options: { metrics?: boolean; route?: string; authorizer?: boolean; request?: InvokeRequest }): Promise<IntegrationOutcome> {
     const runtime = this.runtime;
     if (!runtime) return { kind: 'failed', message: 'Lambda runtime not attached' };
-    const refusal = route === undefined ? undefined : this.refusals?.routes.get(route);
-    if (refusal !== undefined && this.refused(route!, refusal)) {
+    const { route, authorizer = false } = options;
+    const recordMetrics = options.metrics !== false;
+    const key = authorizer ? 'authorizer' : route;
+    const refusal = authorizer ? this.refusals?.authorizer : route === undefined ? undefined : this.refusals?.routes.get(route);
+    if (key !== undefined && refusal !== undefined && this.refused(key, refusal)) {
       if (recordMetrics) this.metrics.count('ExecutionError', route);
+      // a refused $connect (its route or its authorizer) answers 500, a message route "Internal server error": a 500 either way
+      if (options.request) this.executionLog?.invalidPermissions({ ...options.request, route: route ?? '$connect', authorizer }, functionName, 500);
       return { kind: 'not-permitted' };
     }
     const start = performance.now();
@@ -109,13 +125,12 @@ export class Integration {
     return outcome;
   }
 
-  /** Whether a route's call is refused (enforce); its stage's execution log line, said once per route either way. */
-  private refused(route: string, why: string): boolean {
+  /** Whether a route's (or the authorizer's) call is refused (enforce); said once per route on the emulator's console either way. */
+  private refused(key: string, why: string): boolean {
     const enforce = this.refusals!.mode === 'enforce';
-    if (!this.refusalsSaid.has(route)) {
-      this.refusalsSaid.add(route);
-      const line = 'Execution failed due to configuration error: Invalid permissions on Lambda function';
-      this.log(enforce ? `gateway: ${line} (${why})` : `iam: would fail (report): ${line} (${why})`);
+    if (!this.refusalsSaid.has(key)) {
+      this.refusalsSaid.add(key);
+      this.log(enforce ? `gateway: ${INVALID_PERMISSIONS} (${why})` : `iam: would fail (report): ${INVALID_PERMISSIONS} (${why})`);
     }
     return enforce;
   }

@@ -31,7 +31,7 @@ export async function onClientMessage(ctx: GatewayContext, conn: Connection, dat
     return;
   }
   const event = messageEvent(ctx.api, conn, route.routeKey, data, isBinary, requestId, now);
-  const outcome = await ctx.integration.invoke(route.functionName, event, { route: route.routeKey });
+  const outcome = await ctx.integration.invoke(route.functionName, event, { route: route.routeKey, request: { requestId, connectionId: conn.connectionId } });
   if (outcome.kind !== 'ok') {
     conn.send(internalServerErrorFrame(conn.connectionId, requestId));
     return;

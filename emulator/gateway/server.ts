@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { UserError } from '../../common/errors.ts';
 import { GONE_CONNECTIONS_PATH } from '../../common/gone-connections.ts';
-import type { MetricSink } from '../cloudwatch/types.ts';
+import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
 import type { StackConfig } from '../config.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';
 import { ApiMetrics } from './api-metrics.ts';
@@ -12,6 +12,7 @@ import { GoneConnectionRecord, handleGoneConnections } from './gone-connections.
 import type { AuthorizerConfig, GatewayContext } from './context.ts';
 import { onUpgrade } from './handshake.ts';
 import { ConnectionsAccess } from './connections-access.ts';
+import { ExecutionLog } from './execution-log.ts';
 import { Integration, type InvokeRefusals } from './integration.ts';
 import type { IamGate } from '../iam/iam-gate.ts';
 import { startLifetimeSweep } from './lifetime.ts';
@@ -34,6 +35,8 @@ export interface GatewayOptions {
   /** A Lambda REQUEST authorizer on $connect (auth on). */
   authorizer?: AuthorizerConfig;
   metrics: MetricSink;
+  /** CloudWatch Logs: the stage's execution log is written there */
+  logs?: LogSink;
   log?: (line: string) => void;
   /** IAM (config.iam enforce or report): who may call @connections */
   iam?: IamGate;
@@ -101,7 +104,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     gone: new GoneConnectionRecord(),
     metrics,
     connectionsAccess: options.iam && new ConnectionsAccess(options.iam, config.apiId, stage),
-    integration: new Integration(metrics, log, undefined, options.invokeRefusals),
+    integration: new Integration(
+      metrics,
+      log,
+      undefined,
+      options.invokeRefusals,
+      options.logs && new ExecutionLog(options.logs, { apiId: config.apiId, stage, region: config.region, accountId: config.accountId }),
+    ),
     newConnections: new TokenBucket(config.limits.newConnectionsPerSecond, config.limits.newConnectionsPerSecond),
     account: new TokenBucket(config.limits.accountRps, config.limits.accountBurst),
     // A stage without a throttle of its own is held to the account's (API Gateway's default).

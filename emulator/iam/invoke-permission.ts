@@ -1,4 +1,4 @@
-import type { FunctionDescription, InvokePermission, RouteDescription } from '../stack-model/stack-description.ts';
+import type { AuthorizerDescription, FunctionDescription, InvokePermission, RouteDescription } from '../stack-model/stack-description.ts';
 import { actionMatches, evaluate, resourceMatches } from '../../common/iam/policy-evaluation.ts';
 
 /**
@@ -7,6 +7,8 @@ import { actionMatches, evaluate, resourceMatches } from '../../common/iam/polic
  * `lambda:InvokeFunction`, with a `SourceArn` (when it has one) matching the route's
  * `arn:aws:execute-api:<region>:<account>:<api>/<stage>/<route key>`; or the integration's
  * `CredentialsArn` is a role of the template allowed `lambda:InvokeFunction` on the function.
+ * The $connect authorizer's function the same, its source ARN `…:<api>/authorizers/<authorizer id>`
+ * and its role the authorizer's `AuthorizerCredentialsArn`.
  * `permissions` undefined: the stack's deploy creates them (the reference stack's CDK app).
  * Without the right, AWS's execution log says "Execution failed due to configuration error:
  * Invalid permissions on Lambda function" and the route fails. A CredentialsArn naming a role
@@ -23,16 +25,28 @@ const PRINCIPAL = 'apigateway.amazonaws.com';
 
 /** Undefined when API Gateway may invoke the route's function; else why not, in one line. */
 export function invokeRefusal(route: RouteDescription, fn: FunctionDescription, permissions: readonly InvokePermission[] | undefined, at: RouteArnContext): string | undefined {
+  const why = refusal(`${at.apiId}/${at.stage}/${route.routeKey}`, route.credentials, fn, permissions, at);
+  return why && `route ${route.routeKey}: ${why}`;
+}
+
+/** Undefined when API Gateway may invoke the $connect authorizer's function; else why not, in one line. */
+export function authorizerInvokeRefusal(authorizer: AuthorizerDescription, fn: FunctionDescription, permissions: readonly InvokePermission[] | undefined, at: RouteArnContext): string | undefined {
+  // the authorizer's id is its physical id on AWS; the emulator names it by its logical id
+  const why = refusal(`${at.apiId}/authorizers/${authorizer.logicalId}`, authorizer.credentials, fn, permissions, at);
+  return why && `authorizer ${authorizer.name}: ${why}`;
+}
+
+function refusal(source: string, credentials: RouteDescription['credentials'], fn: FunctionDescription, permissions: readonly InvokePermission[] | undefined, at: RouteArnContext): string | undefined {
   if (permissions === undefined) return undefined;
-  const routeArn = `arn:aws:execute-api:${at.region}:${at.accountId}:${at.apiId}/${at.stage}/${route.routeKey}`;
+  const sourceArn = `arn:aws:execute-api:${at.region}:${at.accountId}:${source}`;
   const permitted = permissions.some(
-    (p) => p.functionId === fn.logicalId && p.principal === PRINCIPAL && actionMatches(p.action, 'lambda:InvokeFunction') && (p.sourceArn === undefined || resourceMatches(p.sourceArn, routeArn)),
+    (p) => p.functionId === fn.logicalId && p.principal === PRINCIPAL && actionMatches(p.action, 'lambda:InvokeFunction') && (p.sourceArn === undefined || resourceMatches(p.sourceArn, sourceArn)),
   );
   if (permitted) return undefined;
   const functionArn = `arn:aws:lambda:${at.region}:${at.accountId}:function:${fn.name}`;
   // a role outside the template: its policies are not here to read, so it is taken as allowing
-  if (route.credentials?.external) return undefined;
-  if (route.credentials && evaluate(route.credentials.statements, 'lambda:InvokeFunction', functionArn).allowed) return undefined;
-  const credentials = route.credentials ? `, and its integration's CredentialsArn ${route.credentials.arn} is not allowed lambda:InvokeFunction on it` : '';
-  return `route ${route.routeKey}: API Gateway may not invoke ${fn.name}: no AWS::Lambda::Permission lets ${PRINCIPAL} do lambda:InvokeFunction from ${routeArn}${credentials}`;
+  if (credentials?.external) return undefined;
+  if (credentials && evaluate(credentials.statements, 'lambda:InvokeFunction', functionArn).allowed) return undefined;
+  const role = credentials ? `, and its role ${credentials.arn} is not allowed lambda:InvokeFunction on it` : '';
+  return `API Gateway may not invoke ${fn.name}: no AWS::Lambda::Permission lets ${PRINCIPAL} do lambda:InvokeFunction from ${sourceArn}${role}`;
 }

@@ -101,6 +101,8 @@ export interface AuthorizerDescription {
   identitySource: string[];
   /** the Parameter Store parameter the reference stack's authorizer reads its token from */
   tokenParameter?: string;
+  /** Its AuthorizerCredentialsArn: the role API Gateway assumes to invoke the function, with its policies when the template holds it. */
+  credentials?: ExecutionRole;
 }
 
 /**

@@ -68,6 +68,7 @@ const authorizerSchema = z
   .object({
     AuthorizerType: z.string(),
     AuthorizerUri: z.string().optional(),
+    AuthorizerCredentialsArn: z.string().optional(),
     // a list in CloudFormation's schema; older templates give one source as a string
     IdentitySource: z.union([z.array(z.string()), z.string().transform((s) => [s])]).optional(),
     Name: z.string().optional(),
@@ -179,5 +180,7 @@ function throttleOf(s: z.infer<typeof routeThrottle> | undefined): Throttle | un
 function readAuthorizer(t: StackTemplate, id: string, functionOf: (id: string, property: string, uri: string | undefined) => string): AuthorizerDescription {
   const p = parseProperties(t.file, id, authorizerSchema, t.properties(id));
   if (p.AuthorizerType !== 'REQUEST') throw templateError(t.file, ['Resources', id, 'Properties', 'AuthorizerType'], `${p.AuthorizerType}: a WebSocket API's authorizer is a REQUEST Lambda authorizer`);
-  return { logicalId: id, name: p.Name ?? id, functionId: functionOf(id, 'AuthorizerUri', p.AuthorizerUri), identitySource: p.IdentitySource ?? [] };
+  // the role API Gateway assumes to invoke the authorizer, in place of its function's own AWS::Lambda::Permission
+  const credentials = p.AuthorizerCredentialsArn === undefined ? undefined : readTemplateRole(t, p.AuthorizerCredentialsArn);
+  return { logicalId: id, name: p.Name ?? id, functionId: functionOf(id, 'AuthorizerUri', p.AuthorizerUri), identitySource: p.IdentitySource ?? [], ...(credentials ? { credentials } : {}) };
 }

@@ -148,6 +148,24 @@ export const FunctionError = z.object({
 });
 export type FunctionError = z.infer<typeof FunctionError>;
 
+/**
+ * Requests API Gateway failed because it may not invoke a function (no AWS::Lambda::Permission),
+ * as the stage's execution log says (src/metrics/cloudwatch/execution-log-failures.ts): "Execution
+ * failed due to configuration error: Invalid permissions on Lambda function", per route and function.
+ */
+export const InvokePermissionFailure = z.object({
+  /** the route key the request was on, where the log names it */
+  route: z.string().nullable(),
+  /** the function's ARN, from the request's Endpoint request URI line, where the log has it */
+  functionArn: z.string().nullable(),
+  /** the $connect authorizer's function ("Authorizer error" followed) */
+  authorizer: z.boolean(),
+  count: z.number().int().positive(),
+  /** epoch ms */
+  firstAt: z.number(),
+});
+export type InvokePermissionFailure = z.infer<typeof InvokePermissionFailure>;
+
 /** Invocations of one function the local host held back (FanoutBench/LocalHost HeldBackMs). */
 export const HeldBackTotals = z.object({
   count: z.number().int().nonnegative(),
@@ -247,6 +265,8 @@ export const CloudWatchResults = z.object({
   reports: z.record(z.string(), ReportLineStats),
   /** by function name, the errors its log names, most first (the same FilterLogEvents pull; absent from older results) */
   functionErrors: z.record(z.string(), z.array(FunctionError)).optional(),
+  /** requests failed for a missing invoke permission, most first; absent where the stage has no execution log (or older results) */
+  invokePermissionFailures: z.array(InvokePermissionFailure).optional(),
   problems: z.array(PullProblem),
   notes: z.array(z.string()),
   /** per metric family, whether all of the run's metrics were published (absent from older results) */

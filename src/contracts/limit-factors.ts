@@ -3,13 +3,14 @@ import { z } from 'zod';
 /**
  * The kinds of limit the evidence can name (a search's limiting factor, a failed run's explanation),
  * in the order they are named when several have evidence and none says how much of the symptom it
- * accounts for (evidence with a share is ranked by it first): the functions' own errors, then a
- * limit that refused work; then the local host (which the harness shares on a local
+ * accounts for (evidence with a share is ranked by it first): the functions' own errors, a
+ * function API Gateway may not invoke, then a limit that refused work; then the local host (which the harness shares on a local
  * target, so a busy host shows as a busy harness too), the harness itself; then what made the
  * work slow.
  */
 export const LIMIT_FACTORS = [
   'function-errors',
+  'invoke-permission',
   'lambda-throttles',
   'api-gateway-429',
   'dynamodb-throttles',

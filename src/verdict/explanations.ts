@@ -18,6 +18,7 @@ type Factor = Exclude<LimitFactor, 'none'>;
 /** What would move each kind of limit, said beside its evidence. */
 export const REMEDIES: Record<Factor, string> = {
   'function-errors': "read the function's log for the error's stack: it failed in its own code",
+  'invoke-permission': "add an AWS::Lambda::Permission letting apigateway.amazonaws.com invoke the function (or give the integration a CredentialsArn role allowed lambda:InvokeFunction)",
   'lambda-throttles': "raise the function's reserved concurrency, or the account's concurrent executions (a Service Quotas request)",
   'api-gateway-429': "raise the stage's throttle (its rate and burst), or the account's API Gateway throttle (a Service Quotas request)",
   'dynamodb-throttles': "raise the table's (or index's) provisioned read or write units, or make it on-demand; spread a hot partition key",
@@ -31,11 +32,11 @@ export const REMEDIES: Record<Factor, string> = {
 
 /** The kinds of evidence that can explain each built-in check's failure (checks.ts). */
 const BEARS_ON: Record<string, readonly Factor[]> = {
-  'run completed': ['function-errors', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated'],
-  'sends went out': ['function-errors', 'api-gateway-429', 'lambda-throttles', 'dynamodb-throttles', 'local-host', 'harness-saturated'],
-  'no lost deliveries': ['function-errors', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated', 'posts-per-invocation'],
+  'run completed': ['function-errors', 'invoke-permission', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated'],
+  'sends went out': ['function-errors', 'invoke-permission', 'api-gateway-429', 'lambda-throttles', 'dynamodb-throttles', 'local-host', 'harness-saturated'],
+  'no lost deliveries': ['function-errors', 'invoke-permission', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated', 'posts-per-invocation'],
   'harness not saturated': ['harness-saturated', 'local-host'],
-  'no unexpected errors': ['function-errors', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host'],
+  'no unexpected errors': ['function-errors', 'invoke-permission', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host'],
 };
 
 /**

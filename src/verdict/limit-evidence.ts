@@ -1,5 +1,5 @@
 import { localHostFindings } from '../metrics/cloudwatch/local-host.ts';
-import type { FunctionError } from '../contracts/cloudwatch-schema.ts';
+import type { FunctionError, InvokePermissionFailure } from '../contracts/cloudwatch-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { unexpectedErrors } from '../contracts/unexpected-errors.ts';
 import { messageThrottleOf, quotaValueText, THROTTLE_NEAR } from '../metrics/results/quota-attribution.ts';
@@ -18,7 +18,9 @@ import { LIMIT_FACTORS, type Evidence, type LimitFactor } from '../contracts/lim
  *
  * The evidence: the functions' own errors as their logs name them (results.cloudwatch
  * .functionErrors: kind, message, count, first frame; a timeout with its memory size's CPU share),
- * AWS/Lambda Errors where the log names none; AWS/Lambda Throttles and ConcurrentExecutions against the account's (or a
+ * AWS/Lambda Errors where the log names none; the requests API Gateway failed because it may not
+ * invoke a route's function or the authorizer's (results.cloudwatch.invokePermissionFailures, from
+ * the stage's execution log); AWS/Lambda Throttles and ConcurrentExecutions against the account's (or a
  * function's reserved) concurrency; API Gateway's 429s as the fleet counted them (`throttle:*`
  * answers, `handshake:429`: the stage's throttle or the account's, by the step's rates), or the
  * step's messages and posts at the account's throttle with API Gateway's client errors (throttled
@@ -79,6 +81,7 @@ type Detector = (r: Results, symptoms: ReadonlySet<Symptom>) => Finding | Findin
 
 const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
   'function-errors': (r, symptoms) => functionErrorFindings(r, symptoms),
+  'invoke-permission': (r, symptoms) => invokePermissionFindings(r, symptoms),
   'lambda-throttles': (r, symptoms) => {
     const lambda = r.cloudwatch?.lambda ?? {};
     const throttled = Object.entries(lambda).filter(([, t]) => t.throttles > 0);
@@ -348,6 +351,41 @@ function functionErrorFindings(r: Results, symptoms: ReadonlySet<Symptom>): Find
     out.push({ line: `${head}${said}${gone}`, ...(share !== undefined ? { share } : {}), ...(kinds[0] ? { remedy: remedyOf(r, fn, kinds[0]) } : {}) });
   }
   return out.sort((a, b) => (b.share ?? -1) - (a.share ?? -1));
+}
+
+/**
+ * Per route (and the $connect authorizer) whose function API Gateway may not invoke, most first:
+ * the requests its execution log failed with "Invalid permissions on Lambda function", what the
+ * clients were answered ("Internal server error" frames, or a 500 at handshake), the share of the
+ * symptom they account for (of the client-facing errors; of the messages sent, for a loss on a
+ * route that fans out), and the AWS::Lambda::Permission to add.
+ */
+function invokePermissionFindings(r: Results, symptoms: ReadonlySet<Symptom>): Finding[] {
+  const out: Finding[] = [];
+  for (const f of r.cloudwatch?.invokePermissionFailures ?? []) {
+    const connect = f.authorizer || f.route === '$connect';
+    const fansOut = !connect && f.route !== '$disconnect';
+    if (!symptoms.has('errors') && !(symptoms.has('loss') && fansOut && r.deliveries.lost > 0)) continue;
+    const fn = f.functionArn === null ? undefined : /:function:([^:]+)/.exec(f.functionArn)?.[1];
+    const where = f.authorizer ? "the $connect authorizer's function" : `route ${f.route ?? '(not named in the log)'}`;
+    const answered = connect ? 'each refused with 500 at handshake' : 'each answered "Internal server error"';
+    const line = `API Gateway may not invoke ${fn ?? 'the function'} (${where}): ${fmtInt(f.count)} request${f.count === 1 ? '' : 's'} failed with "Execution failed due to configuration error: Invalid permissions on Lambda function" (its execution log), ${answered}`;
+    const share = errorShare(r, symptoms, f.count, fansOut ? f.count : 0);
+    out.push({ line, ...(share !== undefined ? { share } : {}), remedy: `add the resource AWS::Lambda::Permission ${JSON.stringify(permissionToAdd(r, f, fn))}` });
+  }
+  return out.sort((a, b) => (b.share ?? -1) - (a.share ?? -1));
+}
+
+/** The AWS::Lambda::Permission that lets API Gateway invoke the function from any route of the API (its region and account from the function's ARN). */
+function permissionToAdd(r: Results, f: InvokePermissionFailure, fn: string | undefined): Record<string, string> {
+  const arn = f.functionArn === null ? undefined : /^arn:([^:]+):lambda:([^:]+):(\d{12}):/.exec(f.functionArn);
+  const api = r.cloudwatch?.apiGateway?.apiId ?? '<api id>';
+  return {
+    Action: 'lambda:InvokeFunction',
+    FunctionName: fn ?? '<function>',
+    Principal: 'apigateway.amazonaws.com',
+    SourceArn: `arn:${arn?.[1] ?? 'aws'}:execute-api:${arn?.[2] ?? r.cloudwatch?.region ?? '<region>'}:${arn?.[3] ?? '<account>'}:${api}/*`,
+  };
 }
 
 const clip = (s: string, n = 160) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);

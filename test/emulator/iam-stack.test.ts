@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
+import { pullInvokePermissionFailures } from '../../src/metrics/cloudwatch/execution-log-failures.ts';
 import { connect, eventually, type TestClient } from '../fixtures/gateway/clients.ts';
 
 // IAM as AWS enforces it, through the whole emulator: the iam-permissions fixture's functions make
@@ -97,6 +98,21 @@ describe('iam: enforce', () => {
     expect(answer).toEqual({ message: 'Internal server error', connectionId: expect.any(String), requestId: expect.any(String) });
     expect(lines).toContainEqual(expect.stringMatching(/^gateway: Execution failed due to configuration error: Invalid permissions on Lambda function \(route unpermitted: /));
     expect(stack.logs.filter({ logGroupName: `/aws/lambda/${nameOf(stack, 'UnpermittedFunction')}`, limit: 10 })?.events ?? []).toEqual([]);
+    // the stage's execution log, read as the harness reads it (FilterLogEvents through the SDK)
+    const group = `API-Gateway-Execution-Logs_${stack.ready.apiId}/live`;
+    const functionArn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${nameOf(stack, 'UnpermittedFunction')}`;
+    expect(stack.logs.filter({ logGroupName: group })!.events.map((e) => e.message)).toEqual([
+      `(${answer.requestId}) WebSocket Request Route: [unpermitted], Connection Id: [${answer.connectionId}]`,
+      `(${answer.requestId}) Endpoint request URI: https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/${functionArn}/invocations`,
+      `(${answer.requestId}) Execution failed due to configuration error: Invalid permissions on Lambda function`,
+      `(${answer.requestId}) Method completed with status: 500`,
+    ]);
+    const logs = new CloudWatchLogsClient({ endpoint: stack.ready.cloudwatchEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const failures = await pullInvokePermissionFailures(logs, { apiId: stack.ready.apiId, stage: 'live' }, { startMs: Date.now() - 60_000, endMs: Date.now() }, { maxPages: 5, deadlineMs: 10_000 });
+    // a stage without an execution log says nothing
+    expect(await pullInvokePermissionFailures(logs, { apiId: stack.ready.apiId, stage: 'other' }, { startMs: 0, endMs: Date.now() }, { maxPages: 5, deadlineMs: 10_000 })).toBeUndefined();
+    logs.destroy();
+    expect(failures).toEqual([{ route: 'unpermitted', functionArn, authorizer: false, count: 1, firstAt: expect.any(Number) }]);
   });
 
   it('counts every post under the @connections pattern, one ledger line per function and method', async () => {

@@ -77,6 +77,34 @@ describe('causes that hold', () => {
     );
   });
 
+  it('a route API Gateway may not invoke, from its execution log: the requests, what the clients were answered, and the AWS::Lambda::Permission to add, ranked by share', () => {
+    const r = quiet();
+    const arn = 'arn:aws:lambda:us-east-1:123456789012:function:fanout-send-message';
+    r.cloudwatch!.apiGateway = { apiId: 'abc123defg', stage: 'Prod' };
+    r.cloudwatch!.invokePermissionFailures = [{ route: 'sendMessage', functionArn: arn, authorizer: false, count: 12, firstAt: 0 }];
+    // 12 "Internal server error" frames are the route's, 4 other frames something else's
+    r.errors = { 'frame:Internal server error': 12, 'frame:BAD_REQUEST': 4 };
+    r.deliveries = { ...r.deliveries, lost: 30, expected: r.deliveries.received + 30 };
+    const errors = firstWhy(r, 'no unexpected errors');
+    expect(errors.map((e) => e.factor)).toEqual(['invoke-permission']);
+    expect(errors[0]).toEqual({
+      factor: 'invoke-permission',
+      line: 'API Gateway may not invoke fanout-send-message (route sendMessage): 12 requests failed with "Execution failed due to configuration error: Invalid permissions on Lambda function" (its execution log), each answered "Internal server error"',
+      share: 0.75,
+      remedy:
+        'add the resource AWS::Lambda::Permission {"Action":"lambda:InvokeFunction","FunctionName":"fanout-send-message","Principal":"apigateway.amazonaws.com","SourceArn":"arn:aws:execute-api:us-east-1:123456789012:abc123defg/*"}',
+    });
+    // a message route fans out: named for the loss too
+    expect(firstWhy(r, 'no lost deliveries').map((e) => e.factor)).toEqual(['invoke-permission']);
+    // the $connect authorizer's: a 500 at handshake, an error but never a loss
+    r.cloudwatch!.invokePermissionFailures = [{ route: '$connect', functionArn: arn.replace('fanout-send-message', 'fanout-authorizer'), authorizer: true, count: 4, firstAt: 0 }];
+    r.errors = { 'handshake:500': 4 };
+    const refused = firstWhy(r, 'no unexpected errors');
+    expect(refused[0]).toMatchObject({ factor: 'invoke-permission', share: 1 });
+    expect(refused[0]!.line).toMatch(/^API Gateway may not invoke fanout-authorizer \(the \$connect authorizer's function\): 4 requests failed .*, each refused with 500 at handshake$/);
+    expect(firstWhy(r, 'no lost deliveries').map((e) => e.factor)).not.toContain('invoke-permission');
+  });
+
   it('a host whose waits came within reach of the loss timeout is named for the loss, ranked by its share', () => {
     const r = quiet();
     r.deliveries = { ...r.deliveries, lost: 40, expected: r.deliveries.received + 40 };

@@ -20,6 +20,7 @@ import type { CloudWatchResults } from '../../contracts/cloudwatch-schema.ts';
 import { incompleteFamilies, metricCompleteness } from './completeness.ts';
 import { metricTotals } from './cloudwatch-totals.ts';
 import { DEFAULT_REPORT_LIMITS, pullReportLines, type FunctionLog, type ReportPullLimits } from './init-durations.ts';
+import { executionLogGroup, pullInvokePermissionFailures } from './execution-log-failures.ts';
 import { getMetricData, listMetrics } from './metric-data-fetch.ts';
 import { describeProblem, isHopeless } from './pull-problem.ts';
 import { EMF_METRICS, EMF_NAMESPACE, EMF_SERVICE, REFERENCE_FUNCTION_NAMES } from '../../contracts/reference-functions.ts';
@@ -63,8 +64,8 @@ export interface PullCloudWatchOptions {
 }
 
 /**
- * Pulls AWS/Lambda, AWS/ApiGateway, AWS/DynamoDB and the stack's EMF metrics for the run window, and the REPORT
- * lines and error lines of every function. The same calls go to AWS and to the emulator. Never throws: whatever
+ * Pulls AWS/Lambda, AWS/ApiGateway, AWS/DynamoDB and the stack's EMF metrics for the run window, the REPORT
+ * lines and error lines of every function, and the stage's execution log's invoke-permission failures. The same calls go to AWS and to the emulator. Never throws: whatever
  * cannot be pulled is listed in `problems` (error class + message) and the rest is kept.
  */
 export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<CloudWatchResults> {
@@ -196,6 +197,12 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
         if (log.errors.length > 0) (result.functionErrors ??= {})[fn] = log.errors;
         if (log.reports.truncated) result.notes.push(`REPORT lines of ${fn} stopped at the page limit: its counts are a lower bound`);
       });
+      // the requests API Gateway failed for a missing invoke permission, where the stage keeps an execution log
+      const api = result.apiGateway;
+      if (api) {
+        const failures = await attempt(`FilterLogEvents ${executionLogGroup(api)}`, () => pullInvokePermissionFailures(clients.logs, api, window, limits));
+        if (failures) result.invokePermissionFailures = failures;
+      }
     }
   } finally {
     if (!options.clients) {
