@@ -27,9 +27,10 @@ import type { WireProtocol } from './protocols/wire-protocol.ts';
 import { NO_CLAIM } from '../metrics/measurement/delivery-ledger.ts';
 import { sourceAddressFor } from './source-address.ts';
 import { AWAY_RECORD_WIDTH } from '../metrics/measurement/reconnect-absences.ts';
+import { shardOf, shardStart } from './room-plan.ts';
 
 /**
- * One shard process's share of the fleet: every client c with c % shards == shard. It runs the
+ * One shard process's share of the fleet: the block of client ids room-plan.ts's shardStart gives it. It runs the
  * phases the parent sends, records into interval histograms and per-message tallies, and hands
  * everything over at each flush. Nothing here knows about other shards: the parent merges.
  */
@@ -53,6 +54,9 @@ export class Shard extends ClientGroup {
   private readonly membersByPhase = new Map<number, Uint8Array>();
   /** per client index: epoch ms its socket closed (0: it did not) */
   private readonly closedAtMs: Float64Array;
+  /** this shard's clients are the ids first … end - 1 */
+  private readonly first: number;
+  private readonly end: number;
 
   constructor(
     private readonly init: ShardInit,
@@ -77,7 +81,9 @@ export class Shard extends ClientGroup {
     });
     const { plan, shard, shards } = init;
     this.tally = new ReceiptTally(shards);
-    for (let id = shard; id < plan.clients; id += shards) this.clients.push(new SimClient(id, plan.roomOf[id]));
+    this.first = shardStart(plan.clients, shards, shard);
+    this.end = shardStart(plan.clients, shards, shard + 1);
+    for (let id = this.first; id < this.end; id++) this.clients.push(new SimClient(id, plan.roomOf[id]));
     this.book = new RecipientBook(this.clients.length);
     this.members = new Uint8Array(this.clients.length);
     this.closedAtMs = new Float64Array(this.clients.length);
@@ -172,7 +178,7 @@ export class Shard extends ClientGroup {
 
   /** Client `id`'s index in this shard (its place in `clients`, the book's and the member arrays' index). */
   private indexOf(id: number): number {
-    return (id - this.init.shard) / this.init.shards;
+    return id - this.first;
   }
 
   // --- phases -------------------------------------------------------------------------------
@@ -194,19 +200,19 @@ export class Shard extends ClientGroup {
 
   /**
    * createRoom once per room: a room is created by the shard that holds its first client (room
-   * r's clients start at roomStart[r]; client c lives in shard c % shards), through that shard's
+   * r's clients start at roomStart[r]; room-plan.ts's shardOf says where that one lives), through that shard's
    * first open member of the room. The parent runs the create step as a barrier before any join,
    * so members in other shards join a room that exists. If none of the owning shard's members of
    * a room is open, the room is not created and its joins fail (counted as join failures).
    */
   private createsRoom(room: number): boolean {
-    return this.init.plan.roomStart[room] % this.init.shards === this.init.shard;
+    const { plan, shards, shard } = this.init;
+    return shardOf(plan.roomStart[room], plan.clients, shards) === shard;
   }
 
   private dropPhase(ids: Int32Array): void {
-    const { shard, shards } = this.init;
     for (const id of ids) {
-      if (id % shards !== shard) continue;
+      if (id < this.first || id >= this.end) continue;
       const c = this.clients[this.indexOf(id)];
       if (c && this.drop(c)) this.counts.dropped++;
     }

@@ -4,7 +4,7 @@ import { dropPlan } from '../fleet/drop-plan.ts';
 import { Fleet } from '../fleet/fleet.ts';
 import { Pauses, playPhases, type PhaseFleet } from '../fleet/phase-program.ts';
 import { interleavedLanes } from '../fleet/schedule.ts';
-import { isSender, planRooms, sendersPerRoom, type RoomPlan } from '../fleet/room-plan.ts';
+import { isSender, planRooms, sendersPerRoom, shardOf, type RoomPlan } from '../fleet/room-plan.ts';
 import type { ShardPhase } from '../fleet/shard-link.ts';
 import { clientsPerSourceAddress } from '../fleet/source-address.ts';
 import type { IntervalSink } from '../metrics/measurement/interval-sink.ts';
@@ -394,7 +394,7 @@ class ShardFleet implements PhaseFleet<PlannedPhase> {
     const { plan, shards } = this.env;
     const perRoom = this.env.perRoom.get(phase)!;
     const inShard = new Array<number>(shards).fill(0);
-    for (let c = 0; c < plan.clients; c++) if (isSender(plan, c, perRoom)) inShard[c % shards]++;
+    for (let c = 0; c < plan.clients; c++) if (isSender(plan, c, perRoom)) inShard[shardOf(c, plan.clients, shards)]++;
     // each shard's share of the slots in proportion to its senders, interleaved: the phase's sends stay evenly spaced
     const lanes = interleavedLanes(inShard);
     const startAt = now() + START_LEAD_MS;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dropPlan } from '../../src/fleet/drop-plan.ts';
-import { isSender, planRooms, roomSizes, sendersPerRoom } from '../../src/fleet/room-plan.ts';
+import { isSender, planRooms, roomSizes, sendersPerRoom, shardOf, shardStart } from '../../src/fleet/room-plan.ts';
 import { sourceAddressFor, clientsPerSourceAddress } from '../../src/fleet/source-address.ts';
 
 describe('room sizes', () => {
@@ -75,6 +75,37 @@ describe('room plan', () => {
     const all = dropPlan(plan, 1, maxSenders, 7);
     expect(all.length).toBe(200);
     expect([...all.slice(180)].every((c) => isSender(plan, c, maxSenders))).toBe(true);
+  });
+});
+
+describe('shard placement', () => {
+  it('gives each shard an even, contiguous block of ids, and shardOf agrees with the blocks', () => {
+    for (const [clients, shards] of [[100_000, 6], [1_003, 7], [5, 5], [2_000, 1]]) {
+      const sizes: number[] = [];
+      for (let s = 0; s < shards; s++) {
+        const first = shardStart(clients, shards, s);
+        const end = shardStart(clients, shards, s + 1);
+        sizes.push(end - first);
+        for (let c = first; c < end; c++) expect(shardOf(c, clients, shards)).toBe(s);
+      }
+      expect(shardStart(clients, shards, 0)).toBe(0);
+      expect(shardStart(clients, shards, shards)).toBe(clients);
+      expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('keeps a room on one shard: at 100,000 clients in rooms of 100 on 6 shards, only the rooms cut by a block edge span two', () => {
+    const plan = planRooms(100_000, 1_000, { distribution: 'uniform' }, 52);
+    const spans = new Map<number, Set<number>>();
+    for (let c = 0; c < plan.clients; c++) {
+      const r = plan.roomOf[c];
+      if (!spans.has(r)) spans.set(r, new Set());
+      spans.get(r)!.add(shardOf(c, plan.clients, 6));
+    }
+    const split = [...spans.values()].filter((s) => s.size > 1);
+    // edges at 16,666, 33,333, 50,000 (a room's start: no cut), 66,666 and 83,333
+    expect(split.length).toBe(4);
+    expect(split.every((s) => s.size === 2)).toBe(true);
   });
 });
 
