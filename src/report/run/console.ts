@@ -41,7 +41,7 @@ export function consoleSummary(r: Results, file: string): string {
   lines.push(lat('  warm', r.metrics.broadcastWarm));
   lines.push(lat('fan-out', r.metrics.fanoutCompletion));
   const s = r.sends;
-  lines.push(`  sends        intended ${s.intended}  sent ${s.sent}  acked ${unseen['sends.acked'] ? 'not observable (no acks)' : s.acked}  failed ${s.failed}  missed slots ${s.missedSlots}`);
+  lines.push(`  sends        intended ${s.intended}  sent ${s.sent}  acked ${unseen['sends.acked'] ? 'not observable (no acks)' : s.acked}  failed ${s.failed}  missed slots ${s.missedSlots}${s.cutOffByReconnect || s.skippedWhy?.reconnecting ? `  skipped during reconnect ${(s.cutOffByReconnect ?? 0) + (s.skippedWhy?.reconnecting ?? 0)}` : ''}`);
   const d = r.deliveries;
   const lossRule = d.lossTimeoutMs === undefined ? '' : ` (loss timeout ${formatDuration(d.lossTimeoutMs)})  late ${d.late ?? 0} (>${formatDuration(d.graceMs ?? 0)} after ack)`;
   lines.push(`  deliveries   expected ${d.expected}  received ${d.received}  lost ${d.lost}${lossRule}  duplicates ${d.duplicates}  out-of-order ${d.outOfOrder}`);

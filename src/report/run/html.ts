@@ -224,7 +224,7 @@ function errorTable(r: Results): string {
     .map(([kind, n]) => [`<code>${h(kind)}</code>`, fmtInt(n)]);
   const d = r.deliveries;
   const optional = (n: number | undefined, what: string) => (n ? `, ${fmtInt(n)} ${what}` : '');
-  const sends = `<p class="note">Sends: ${fmtInt(r.sends.intended)} intended, ${fmtInt(r.sends.sent)} sent, ${fmtInt(r.sends.acked)} acknowledged, ${fmtInt(r.sends.failed)} failed, ${fmtInt(r.sends.missedSlots)} left late${optional(r.sends.skipped, 'skipped')}. Deliveries: ${fmtInt(d.duplicates)} duplicates, ${fmtInt(d.outOfOrder)} out of order${optional(d.unacknowledged, 'from unacknowledged sends')}${optional(d.surplus, 'surplus')}${optional(d.missedDuringReconnect, 'missed during reconnect (their members away, not lost)')}${optional(d.foreign, 'foreign')}. ${h(lossRule(r))}</p>`;
+  const sends = `<p class="note">Sends: ${fmtInt(r.sends.intended)} intended, ${fmtInt(r.sends.sent)} sent, ${fmtInt(r.sends.acked)} acknowledged, ${fmtInt(r.sends.failed)} failed, ${fmtInt(r.sends.missedSlots)} left late${optional(r.sends.skipped, 'skipped')}${optional(r.sends.cutOffByReconnect, 'cut off by a close their sender reconnected from (not failed)')}. Deliveries: ${fmtInt(d.duplicates)} duplicates, ${fmtInt(d.outOfOrder)} out of order${optional(d.unacknowledged, 'from unacknowledged sends')}${optional(d.surplus, 'surplus')}${optional(d.missedDuringReconnect, 'missed during reconnect (their members away, not lost)')}${optional(d.foreign, 'foreign')}. ${h(lossRule(r))}</p>`;
   return (rows.length ? table(['error kind', 'count'], rows, 'num') : '<p class="note">No errors.</p>') + sends + quotaNote(r);
 }
 
