@@ -7,9 +7,10 @@ import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cl
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import { authorizerInvokeRefusal } from '../../emulator/iam/invoke-permission.ts';
 import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
 import { pullInvokePermissionFailures } from '../../src/metrics/cloudwatch/execution-log-failures.ts';
-import { connect, eventually, type TestClient } from '../fixtures/gateway/clients.ts';
+import { connect, eventually, handshakeStatus, type TestClient } from '../fixtures/gateway/clients.ts';
 
 // IAM as AWS enforces it, through the whole emulator: the iam-permissions fixture's functions make
 // their calls with the real SDK v3 (and boto3) clients from their own sessions, and answer what
@@ -143,6 +144,56 @@ describe('iam: report', () => {
     const ledger = await stack.iamAccess();
     expect(ledger).toContainEqual(expect.objectContaining({ function: nameOf(stack, 'PostBareFunction'), action: 'execute-api:ManageConnections', decision: 'no-allow', count: 1 }));
   });
+});
+
+describe("the \$connect authorizer's own invoke permission", () => {
+  // an authorizer whose AuthorizerCredentialsArn role may not invoke it, and no AWS::Lambda::Permission for it
+  const TEMPLATE = [
+    "AWSTemplateFormatVersion: '2010-09-09'",
+    'Resources:',
+    '  Api: { Type: AWS::ApiGatewayV2::Api, Properties: { Name: auth, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action } }',
+    '  Stage: { Type: AWS::ApiGatewayV2::Stage, Properties: { ApiId: !Ref Api, StageName: live } }',
+    "  Authorizer: { Type: AWS::ApiGatewayV2::Authorizer, Properties: { ApiId: !Ref Api, Name: tokens, AuthorizerType: REQUEST, IdentitySource: [route.request.querystring.token], AuthorizerCredentialsArn: !GetAtt InvokerRole.Arn, AuthorizerUri: !Sub 'arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Auth.Arn}/invocations' } }",
+    "  Route: { Type: AWS::ApiGatewayV2::Route, Properties: { ApiId: !Ref Api, RouteKey: $connect, AuthorizationType: CUSTOM, AuthorizerId: !Ref Authorizer, Target: !Sub 'integrations/${Integration}' } }",
+    "  Integration: { Type: AWS::ApiGatewayV2::Integration, Properties: { ApiId: !Ref Api, IntegrationType: AWS_PROXY, IntegrationUri: !Sub 'arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Connect.Arn}/invocations' } }",
+    "  ConnectPermission: { Type: AWS::Lambda::Permission, Properties: { Action: 'lambda:InvokeFunction', FunctionName: !Ref Connect, Principal: apigateway.amazonaws.com, SourceArn: !Sub 'arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*' } }",
+    "  Connect: { Type: AWS::Lambda::Function, Properties: { Runtime: nodejs22.x, Handler: index.handler, Role: !GetAtt FnRole.Arn, Code: { ZipFile: 'exports.handler = async () => ({ statusCode: 200 });' } } }",
+    "  Auth: { Type: AWS::Lambda::Function, Properties: { Runtime: nodejs22.x, Handler: index.handler, Role: !GetAtt FnRole.Arn, Code: { ZipFile: 'exports.handler = async () => { throw new Error(\"never invoked\") };' } } }",
+    "  FnRole: { Type: AWS::IAM::Role, Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: 'sts:AssumeRole' }] } } }",
+    "  InvokerRole: { Type: AWS::IAM::Role, Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: Allow, Principal: { Service: apigateway.amazonaws.com }, Action: 'sts:AssumeRole' }] }, Policies: [{ PolicyName: p, PolicyDocument: { Statement: [{ Effect: Allow, Action: 'lambda:InvokeFunction', Resource: !GetAtt Connect.Arn }] } }] } }",
+  ].join('\n');
+
+  it('refuses every $connect with 500 when API Gateway may not invoke it, the execution log saying so; an AWS::Lambda::Permission or an allowed role lets it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iam-authorizer-'));
+    writeFileSync(join(dir, 'template.yaml'), TEMPLATE);
+    const config = defaultStackConfig({ template: { path: join(dir, 'template.yaml'), parameters: {} }, lambda: { preparedPerFunction: 0 }, accountId: ACCOUNT, iam: 'enforce' });
+    const { stack: described } = await describeStack(config);
+    const lines: string[] = [];
+    const stack = await startStack({ config, stack: described, log: (line) => lines.push(line) });
+    try {
+      expect(lines).toContainEqual(expect.stringMatching(/^iam: authorizer tokens: API Gateway may not invoke .*Auth.*: no AWS::Lambda::Permission lets apigateway\.amazonaws\.com do lambda:InvokeFunction from arn:aws:execute-api:us-east-1:123456789012:\w+\/authorizers\/Authorizer, and its role .*InvokerRole.* is not allowed lambda:InvokeFunction on it: every \$connect fails as on AWS \(500 at handshake\)$/));
+      expect(await handshakeStatus(`${stack.ready.websocketUrl}?token=t`)).toBe(500);
+      const auth = described.functions.find((f) => f.logicalId === 'Auth')!;
+      const messages = stack.logs.filter({ logGroupName: `API-Gateway-Execution-Logs_${stack.ready.apiId}/live` })!.events.map((e) => e.message.replace(/^\([^)]+\) /, ''));
+      expect(messages).toEqual([
+        expect.stringMatching(/^WebSocket Request Route: \[\$connect\], Connection Id: \[\S+\]$/),
+        `Endpoint request URI: https://lambda.us-east-1.amazonaws.com/2015-03-31/functions/arn:aws:lambda:us-east-1:${ACCOUNT}:function:${auth.name}/invocations`,
+        'Execution failed due to configuration error: Invalid permissions on Lambda function',
+        'Execution failed due to configuration error: Authorizer error',
+        'Method completed with status: 500',
+      ]);
+      // never invoked: no log of its own
+      expect(stack.logs.hasGroup(`/aws/lambda/${auth.name}`)).toBe(false);
+      // the same authorizer with its AWS::Lambda::Permission, or with a role that may invoke it: permitted
+      const at = { region: 'us-east-1', accountId: ACCOUNT, apiId: stack.ready.apiId, stage: 'live' };
+      const permission = { logicalId: 'AuthPermission', functionId: 'Auth', principal: 'apigateway.amazonaws.com', action: 'lambda:InvokeFunction', sourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:${stack.ready.apiId}/*` };
+      expect(authorizerInvokeRefusal(described.authorizer!, auth, [...described.invokePermissions!, permission], at)).toBeUndefined();
+      const allowed = { ...described.authorizer!.credentials!, statements: [{ effect: 'Allow' as const, action: ['lambda:InvokeFunction'], resource: ['*'] }] };
+      expect(authorizerInvokeRefusal({ ...described.authorizer!, credentials: allowed }, auth, described.invokePermissions, at)).toBeUndefined();
+    } finally {
+      await stack.close();
+    }
+  }, 60_000);
 });
 
 describe('a policy IAM would refuse, through `stack up --template`', () => {
