@@ -3,6 +3,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
+import { evaluate } from '../../common/iam/policy-evaluation.ts';
+import { defaultStackConfig } from '../../emulator/config.ts';
+import { startStack } from '../../emulator/stack.ts';
+import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
+import { ROUTE_ACCESS } from '../../reference-stack/functions/route-access.ts';
+import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
+import { connect } from '../fixtures/gateway/clients.ts';
 import { findFunction, type StackDescription } from '../../emulator/stack-model/stack-description.ts';
 import { readTemplateStack, type ReadTemplateOptions } from '../../emulator/stack-model/template-reader.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
@@ -240,6 +247,78 @@ describe('a Serverless Framework package', () => {
     rmSync(join(sls, 'rooms.zip'));
     await expect(readTemplateStack(options(sls, { workDir }))).rejects.toThrow(/resource ConnectFunction property Code\.S3Key: rooms\.zip .* is not in .*\.serverless: run serverless package again$/);
   });
+
+  it("runs under iam: enforce with the IamRoleLambdaExecution role its iamRoleStatements became: the send's Scan allowed; without the statement, denied", async () => {
+    // What `serverless package` makes of `provider.iam.role.statements` (iamRoleStatements): one
+    // role for the service, its logs statements and the service's own statements inline, every function's Role.
+    const project = join(work, 'sls-iam');
+    const sls = join(project, '.serverless');
+    mkdirSync(sls, { recursive: true });
+    const template = JSON.parse(readFileSync(join(FIXTURES, 'provisioned-cfn/template.json'), 'utf8'));
+    delete template.Resources.FunctionRole;
+    const logs = (suffix: string) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/rooms-dev*${suffix}` });
+    const iamRoleStatements = [
+      { Effect: 'Allow', Action: ['dynamodb:Scan', 'dynamodb:DeleteItem'], Resource: [{ 'Fn::GetAtt': ['ConnectionsTable', 'Arn'] }] },
+      { Effect: 'Allow', Action: ['execute-api:ManageConnections'], Resource: [{ 'Fn::Join': ['', ['arn:aws:execute-api:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':', { Ref: 'Api' }, '/*']] }] },
+    ];
+    const role = (statements: unknown[]) => ({
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] }] },
+        Policies: [
+          {
+            PolicyName: { 'Fn::Join': ['-', ['rooms', 'dev', 'lambda']] },
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [
+                { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:TagResource'], Resource: [logs(':*')] },
+                { Effect: 'Allow', Action: ['logs:PutLogEvents'], Resource: [logs(':*:*')] },
+                ...statements,
+              ],
+            },
+          },
+        ],
+        Path: '/',
+        RoleName: { 'Fn::Join': ['-', ['rooms', 'dev', { Ref: 'AWS::Region' }, 'lambdaRole']] },
+      },
+    });
+    template.Resources.IamRoleLambdaExecution = role(iamRoleStatements);
+    for (const id of ['ConnectFunction', 'DisconnectFunction', 'SendFunction']) {
+      template.Resources[id].Properties.Role = { 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] };
+      template.Resources[id].Properties.Code = { S3Bucket: 'serverless-deployment-bucket', S3Key: 'serverless/rooms/dev/1732400000000/rooms.zip' };
+      template.Resources[id].Properties.Handler = { ConnectFunction: 'handlers/connect.handler', DisconnectFunction: 'handlers/connect.handler', SendFunction: 'src/send.handler' }[id];
+    }
+    writeFileSync(join(sls, 'cloudformation-template-update-stack.json'), JSON.stringify(template));
+    writeFileSync(join(sls, 'serverless-state.json'), JSON.stringify({ service: { service: 'rooms', provider: { name: 'aws', stage: 'dev', region: 'us-east-1' } } }));
+    writeZip(join(sls, 'rooms.zip'), [
+      { name: 'handlers/connect.js', data: 'exports.handler = async () => ({ statusCode: 200 });', deflate: true },
+      { name: 'src/send.mjs', data: readFileSync(join(FIXTURES, 'provisioned-cfn/src/send.mjs')), deflate: true },
+    ]);
+    const config = defaultStackConfig({ template: { path: sls, parameters: {} }, lambda: { preparedPerFunction: 0 }, iam: 'enforce' });
+    const { stack: described } = await describeStack(config);
+    const send = fn(described, 'SendFunction');
+    expect(send.role).toMatchObject({ name: 'rooms-dev-us-east-1-lambdaRole', arn: expect.stringMatching(/:role\/rooms-dev-us-east-1-lambdaRole$/) });
+    const lines: string[] = [];
+    const stack = await startStack({ config, stack: described, log: (line) => lines.push(line) });
+    try {
+      const client = await connect(stack.ready.websocketUrl);
+      client.send({ action: 'send', text: 'hi' });
+      // the Scan went through (no connection row: the stub $connect writes none, so nothing to post)
+      expect(await client.nextJson()).toEqual({ sent: 0 });
+      client.close();
+      expect(lines.filter((l) => l.startsWith('iam: denied'))).toEqual([]);
+    } finally {
+      await stack.close();
+    }
+    // the same package without the service's statements: the Scan is denied
+    const table = described.tables[0]!.definition.TableName;
+    const tableArn = `arn:aws:dynamodb:us-east-1:${config.accountId}:table/${table}`;
+    expect(evaluate(send.role!.statements, 'dynamodb:Scan', tableArn).allowed).toBe(true);
+    template.Resources.IamRoleLambdaExecution = role([]);
+    writeFileSync(join(sls, 'cloudformation-template-update-stack.json'), JSON.stringify(template));
+    const bare = fn((await describeStack(config)).stack, 'SendFunction');
+    expect(evaluate(bare.role!.statements, 'dynamodb:Scan', tableArn)).toEqual({ allowed: false, reason: 'no-allow' });
+  }, 60_000);
 });
 
 describe('a CDK cloud assembly: the reference stack, synthesized', () => {
@@ -295,6 +374,29 @@ describe('a CDK cloud assembly: the reference stack, synthesized', () => {
     expect(types['AWS::Logs::LogGroup']).toBe(11);
     expect(Object.keys(types).sort()).toEqual(['AWS::CDK::Metadata', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup']);
     expect(d.outputs.find((o) => o.key === 'ApiId')!.value).toBe(API_ID);
+  });
+
+  it("allows each function's calls by the AWS::IAM::Policy its grant* attached to the role CDK synthesized; without those policies, denies them", async () => {
+    const arnOf = (table: keyof typeof TABLE_DEFAULT_NAMES, index?: string) => `arn:aws:dynamodb:eu-west-1:111122223333:table/${TABLE_DEFAULT_NAMES[table]}${index ? `/index/${index}` : ''}`;
+    const calls = (route: string) => [
+      ...ROUTE_ACCESS[route]!.dynamodb.flatMap((g) => g.actions.map((a) => [`dynamodb:${a}`, arnOf(g.table, g.index)] as const)),
+      ...(ROUTE_ACCESS[route]!.postsToConnections ? [['execute-api:ManageConnections', `arn:aws:execute-api:eu-west-1:111122223333:${API_ID}/prod/POST/@connections/*`] as const] : []),
+    ];
+    const decisions = (stack: StackDescription) =>
+      stack.routes.flatMap((r) => calls(r.routeKey).map(([action, resource]) => [r.routeKey, action, evaluate(fn(stack, r.functionId).role!.statements, action, resource).allowed] as const));
+    const all = decisions(d);
+    expect(all.length).toBeGreaterThan(15);
+    expect(all.filter(([, , allowed]) => !allowed)).toEqual([]);
+    // the same assembly with its AWS::IAM::Policy resources (what grant* synthesized) removed
+    const bare = join(work, 'cdk-no-grants');
+    cpSync(out, bare, { recursive: true });
+    const file = join(bare, 'FanoutBenchChat.template.json');
+    const template = JSON.parse(readFileSync(file, 'utf8'));
+    for (const [id, r] of Object.entries<{ Type: string }>(template.Resources)) if (r.Type === 'AWS::IAM::Policy') delete template.Resources[id];
+    for (const r of Object.values<{ DependsOn?: string[] }>(template.Resources)) if (Array.isArray(r.DependsOn)) r.DependsOn = r.DependsOn.filter((id) => template.Resources[id]);
+    writeFileSync(file, JSON.stringify(template));
+    const denied = decisions(await readTemplateStack(options(bare, { workDir: join(work, 'cdk-no-grants-work') })));
+    expect(denied.filter(([, , allowed]) => allowed)).toEqual([]);
   });
 
   it('chooses among several stacks by --stack-name, and refuses to guess', async () => {
