@@ -18,6 +18,7 @@ import { runCli } from './cli.ts';
 const ROOT = resolve(import.meta.dirname, '../..');
 const SDK_V2 = join(ROOT, 'test/fixtures/stacks/sdk-v2-chat/template.yaml');
 const PYTHON = join(ROOT, 'test/fixtures/stacks/python-sendmessage/template.yaml');
+const IAM = join(ROOT, 'test/fixtures/stacks/iam-permissions/template.yaml');
 const work = mkdtempSync(join(tmpdir(), 'fb-own-words-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -119,6 +120,25 @@ describe("a failing stack's why, in its own words", () => {
     expect(r.stdout).toMatch(/^  permissions  python-sendmessage-SendMessageFunction-\w+: \d+ of \d+ grants unused \(.*\); used dynamodb:Scan on table\/python-sendmessage-ConnectionsTable-\w+$/m);
     const send = r.results.permissions!.functions.find((f) => f.function.includes('SendMessageFunction'))!;
     expect(send.leastPrivilege!.Statement).toEqual([{ Effect: 'Allow', Action: 'dynamodb:Scan', Resource: expect.stringMatching(/:table\/python-sendmessage-ConnectionsTable-\w+$/) }]);
+  });
+
+  it("a route API Gateway may not invoke: the stage's execution log's failures, the first why names the route and the AWS::Lambda::Permission to add", { timeout: 60_000 }, async () => {
+    const r = await run(
+      'unpermitted',
+      ['clients: 2', 'timeouts: { loss: 2s, grace: 1s }', 'protocol:', '  name: unpermitted', '  membership: { model: all }', '  send:', '    frame: { action: unpermitted, data: "{{probe}}" }', 'phases:', '  - connect: { rate: 20 }', '  - send: { duration: 1s, rate: 2 }'],
+      ['--template', IAM],
+    );
+    const failed = r.results.errors['frame:Internal server error']!;
+    expect(failed).toBe(r.results.sends.sent);
+    const fn = r.results.config.target.functions!.functions.find((f) => f.route === 'unpermitted')!.name;
+    expect(r.results.cloudwatch!.invokePermissionFailures).toEqual([
+      { route: 'unpermitted', functionArn: expect.stringMatching(new RegExp(`^arn:aws:lambda:us-east-1:\\d{12}:function:${fn}$`)), authorizer: false, count: failed, firstAt: expect.any(Number) },
+    ]);
+    const named = `API Gateway may not invoke ${fn} (route unpermitted): ${failed} requests failed with "Execution failed due to configuration error: Invalid permissions on Lambda function" (its execution log), each answered "Internal server error"`;
+    expect(r.whys.console).toBe(`first cause (no lost deliveries): ${named}`);
+    expect(r.stdout).toMatch(
+      new RegExp(`    why: ${named.replace(/[()."]/g, '\\$&')} \\(what would move it: add the resource AWS::Lambda::Permission \\{"Action":"lambda:InvokeFunction","FunctionName":"${fn}","Principal":"apigateway\\.amazonaws\\.com","SourceArn":"arn:aws:execute-api:us-east-1:\\d{12}:${r.results.cloudwatch!.apiGateway!.apiId}/\\*"\\}\\)`),
+    );
   });
 
   it('a Python broadcast stopped by its first GoneException after a drop: the exception, its count and the 410s; the host not named for the loss', { timeout: 90_000 }, async () => {
