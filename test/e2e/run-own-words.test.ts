@@ -141,6 +141,21 @@ describe("a failing stack's why, in its own words", () => {
     );
   });
 
+  it('the same send under --iam report: every post goes through, the stack says each would-be denial, and the permissions used name the post its role does not grant', { timeout: 60_000 }, async () => {
+    const file = join(work, 'py-report.yaml');
+    writeFileSync(file, ['name: py-report', 'rooms: 1', 'seed: 7', 'clients: 2', 'protocol: sendmessage', 'timeouts: { loss: 3s, grace: 1s }', 'phases:', '  - connect: { rate: 50 }', '  - send: { duration: 1s, rate: 1 }', ''].join('\n'));
+    const out = join(work, 'py-report');
+    const r = await runCli(['run', file, '--template', PYTHON, '--parameter', 'SendMayPost=false', '--parameter', 'SendMemorySize=1024', '--iam', 'report', '--prepared', '0', '--out', out], { timeoutMs: 50_000 });
+    expect(r.code, r.stdout + r.stderr).toBe(EXIT.pass);
+    const dir = join(out, readdirSync(out)[0]!);
+    const results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
+    expect(results.deliveries).toMatchObject({ lost: 0, received: results.deliveries.expected });
+    expect(readFileSync(join(dir, 'stack.log'), 'utf8')).toMatch(/^iam: would deny \(report\): User: arn:aws:sts::\d{12}:assumed-role\/python-sendmessage-SendMessageFunctionRole-\w+\/python-sendmessage-SendMessageFunction-\w+ is not authorized to perform: execute-api:ManageConnections on resource: /m);
+    const send = results.permissions!.functions.find((f) => f.function.includes('SendMessageFunction'))!;
+    expect(send.used).toContainEqual({ action: 'execute-api:ManageConnections', resource: expect.stringMatching(/\/POST\/@connections\/\*$/) });
+    expect(send.granted!.filter((g) => g.action.startsWith('execute-api:'))).toEqual([]);
+  });
+
   it('a Python broadcast stopped by its first GoneException after a drop: the exception, its count and the 410s; the host not named for the loss', { timeout: 90_000 }, async () => {
     // a dropped connection's row stays (no $disconnect): the loop meets it and stops there, so the
     // connections after it in the Scan's order miss every message (4 of 12 dropped: all four last in
