@@ -188,7 +188,7 @@ describe("the \$connect authorizer's own invoke permission", () => {
       const at = { region: 'us-east-1', accountId: ACCOUNT, apiId: stack.ready.apiId, stage: 'live' };
       const permission = { logicalId: 'AuthPermission', functionId: 'Auth', principal: 'apigateway.amazonaws.com', action: 'lambda:InvokeFunction', sourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:${stack.ready.apiId}/*` };
       expect(authorizerInvokeRefusal(described.authorizer!, auth, [...described.invokePermissions!, permission], at)).toBeUndefined();
-      const allowed = { ...described.authorizer!.credentials!, statements: [{ effect: 'Allow' as const, action: ['lambda:InvokeFunction'], resource: ['*'] }] };
+      const allowed = { ...described.authorizer!.credentials!, statements: [{ effect: 'Allow' as const, action: ['lambda:InvokeFunction'], resource: ['*'], source: 'inline policy invoke' }] };
       expect(authorizerInvokeRefusal({ ...described.authorizer!, credentials: allowed }, auth, described.invokePermissions, at)).toBeUndefined();
     } finally {
       await stack.close();
