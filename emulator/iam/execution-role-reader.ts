@@ -37,12 +37,14 @@ export function readTemplateRole(t: StackTemplate, roleValue: string): Execution
   }
   const reader = new RoleReader(t, roleId);
   reader.read();
-  return { name: t.ref(roleId), arn: roleValue, statements: reader.statements, notes: reader.notes };
+  return { name: t.ref(roleId), arn: roleValue, statements: reader.statements, notes: reader.notes, resources: [...reader.resources] };
 }
 
 class RoleReader {
   readonly statements: PolicyStatement[] = [];
   readonly notes: string[] = [];
+  /** the logical ids read: the role, and the policies it holds from elsewhere in the template */
+  readonly resources = new Set<string>();
   private readonly roleName: string;
 
   constructor(
@@ -50,6 +52,7 @@ class RoleReader {
     private readonly roleId: string,
   ) {
     this.roleName = t.ref(roleId);
+    this.resources.add(roleId);
   }
 
   read(): void {
@@ -73,6 +76,7 @@ class RoleReader {
       for (const policyId of t.ofType(type)) {
         const roles = t.property(policyId, 'Roles');
         if (!Array.isArray(roles) || !roles.includes(this.roleName)) continue;
+        this.resources.add(policyId);
         this.add(t.property(policyId, 'PolicyDocument'), `${type === 'AWS::IAM::Policy' ? 'policy' : 'managed policy'} ${policyId}`, ['Resources', policyId, 'Properties', 'PolicyDocument']);
       }
     }
@@ -125,6 +129,7 @@ class RoleReader {
       this.notes.push(`${describePath(at)}: managed policy ${arn} is not in the template: it grants nothing here`);
       return;
     }
+    this.resources.add(own);
     this.add(this.t.property(own, 'PolicyDocument'), `managed policy ${own}`, ['Resources', own, 'Properties', 'PolicyDocument']);
   }
 

@@ -17,6 +17,8 @@ export interface ExecutionRole {
   notes: string[];
   /** The role is not a resource of the template (a literal ARN): its policies are not here to read. */
   external?: boolean;
+  /** The template's resources it was read from (the role, the policies attached to it): read, so not listed as not emulated. */
+  resources?: string[];
 }
 
 /** How the emulator answers a function's call: checked and refused (`enforce`), checked and only recorded (`report`), or not checked. */

@@ -30,7 +30,7 @@ export interface StackDescription {
   invokePermissions?: InvokePermission[];
   /** Parameter Store parameters the stack creates (AWS::SSM::Parameter). */
   parameters: ParameterDescription[];
-  /** Every resource read but not emulated (IAM, permissions, log groups...), listed once each. */
+  /** Every resource read but not emulated (log groups, roles of functions nothing invokes...), listed once each. */
   notEmulated: NotEmulated[];
   /** The stack's outputs, resolved (DescribeStacks answers them). */
   outputs: Array<{ key: string; value: string; description?: string; exportName?: string }>;

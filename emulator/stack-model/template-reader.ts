@@ -114,8 +114,10 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     read.add(id);
     return readDynamoDbTable(t, id);
   });
-  // read for API Gateway's right to invoke, and still listed as not emulated, as the roles are
+  // the functions' roles and API Gateway's right to invoke them are read and enforced (emulator/iam)
+  for (const f of functions) for (const id of f.role?.resources ?? []) read.add(id);
   const invokePermissions = readLambdaPermissions(t, functionIdsByName);
+  for (const p of invokePermissions) read.add(p.logicalId);
   const parameters = t.ofType('AWS::SSM::Parameter').map((id) => {
     read.add(id);
     return readSsmParameter(t, id);
@@ -130,7 +132,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
 
   for (const [id, r] of Object.entries(t.resources)) {
     if (read.has(id)) continue;
-    // IAM, permissions, log groups, functions nothing invokes offline...: listed, never dropped silently
+    // log groups, roles no invoked function assumes, functions nothing invokes offline...: listed, never dropped silently
     notEmulated.push({ logicalId: id, type: r.Type });
   }
 

@@ -114,15 +114,9 @@ describe('SAM: the rooms fixture', () => {
     ]);
   });
 
-  it('lists what it does not emulate, and resolves the outputs', () => {
-    expect(d.notEmulated).toEqual([
-      { logicalId: 'JoinFunctionRole', type: 'AWS::IAM::Role' },
-      { logicalId: 'LeaveFunctionRole', type: 'AWS::IAM::Role' },
-      { logicalId: 'PublishFunctionRole', type: 'AWS::IAM::Role' },
-      { logicalId: 'JoinPermission', type: 'AWS::Lambda::Permission' },
-      { logicalId: 'LeavePermission', type: 'AWS::Lambda::Permission' },
-      { logicalId: 'PublishPermission', type: 'AWS::Lambda::Permission' },
-    ]);
+  it('lists what it does not emulate (nothing: the roles and invoke permissions are read, for IAM), and resolves the outputs', () => {
+    expect(d.notEmulated).toEqual([]);
+    expect(fn(d, 'JoinFunction').role!.resources).toEqual(['JoinFunctionRole']);
     expect(d.outputs).toEqual([
       { key: 'WebSocketUrl', value: `wss://${API_ID}.execute-api.eu-west-1.amazonaws.com/live`, description: 'where clients connect (add ?room=<name>)' },
       { key: 'ConnectionsUrl', value: `https://${API_ID}.execute-api.eu-west-1.amazonaws.com/live` },
@@ -191,12 +185,9 @@ describe('CloudFormation JSON: the provisioned fixture', () => {
       ['send', 'SendFunction', true],
     ]);
     expect(d.api.stage).toEqual({ logicalId: 'Stage', name: 'v1', throttle: { rateLimit: 500, burstLimit: 1000 }, routeThrottles: {} });
-    expect(d.notEmulated).toEqual([
-      { logicalId: 'FunctionRole', type: 'AWS::IAM::Role' },
-      { logicalId: 'ApiInvokePermission', type: 'AWS::Lambda::Permission' },
-      { logicalId: 'ConnectInvokePermission', type: 'AWS::Lambda::Permission' },
-      { logicalId: 'DisconnectInvokePermission', type: 'AWS::Lambda::Permission' },
-    ]);
+    // the role and the invoke permissions are read (IAM): nothing is left unread
+    expect(d.notEmulated).toEqual([]);
+    expect(d.invokePermissions!.map((p) => p.logicalId)).toEqual(['ApiInvokePermission', 'ConnectInvokePermission', 'DisconnectInvokePermission']);
     expect(d.outputs).toEqual([
       { key: 'WebSocketUrl', value: `wss://${API_ID}.execute-api.eu-west-1.amazonaws.com/v1` },
       { key: 'ConnectionsTableName', value: d.tables[0]!.definition.TableName, exportName: 'provisioned-cfn-connections' },
@@ -366,13 +357,12 @@ describe('a CDK cloud assembly: the reference stack, synthesized', () => {
     expect(d.parameters).toEqual([{ logicalId: expect.any(String), name: '/fanout-bench/FanoutBenchChat/connect-token', type: 'String', value: expect.stringMatching(/^unset/) }]);
   });
 
-  it('lists roles, policies, permissions, log groups and the CDK metadata as not emulated', () => {
+  it('reads the roles, their policies and the invoke permissions (IAM); lists log groups and the CDK metadata as not emulated', () => {
     const types = d.notEmulated.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.type]: (acc[r.type] ?? 0) + 1 }), {});
-    expect(types['AWS::IAM::Role']).toBe(11);
-    expect(types['AWS::IAM::Policy']).toBe(11);
-    expect(types['AWS::Lambda::Permission']).toBe(11);
     expect(types['AWS::Logs::LogGroup']).toBe(11);
-    expect(Object.keys(types).sort()).toEqual(['AWS::CDK::Metadata', 'AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup']);
+    expect(Object.keys(types).sort()).toEqual(['AWS::CDK::Metadata', 'AWS::Logs::LogGroup']);
+    expect(d.invokePermissions).toHaveLength(11);
+    expect(d.functions.flatMap((f) => f.role?.resources ?? []).filter((id) => id.includes('Policy'))).toHaveLength(11);
     expect(d.outputs.find((o) => o.key === 'ApiId')!.value).toBe(API_ID);
   });
 

@@ -382,7 +382,6 @@ describe('what is not emulated is listed, not fatal', () => {
       { logicalId: 'FnUrl', type: 'AWS::Lambda::Url' },
       { logicalId: 'FnNightly', type: 'AWS::Serverless::Function event Schedule' },
       { logicalId: 'FnJobs', type: 'AWS::Serverless::Function event SQS' },
-      { logicalId: 'FnRole', type: 'AWS::IAM::Role' },
     ]);
   });
 });
