@@ -253,6 +253,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         forceThrottle: override.forceThrottleShare,
         environment: { ...f.environment, ...override.environment, ...environment },
         sessionToken: sessionOf.get(f.name),
+        ...(f.lambdaInsights ? { lambdaInsights: true } : {}),
       };
     };
     runtime = await createLambdaRuntime({

@@ -27,11 +27,16 @@ const functionSchema = z
   })
   .loose();
 
+/** AWS's Lambda Insights extension layer: `arn:aws:lambda:<region>:<account>:layer:LambdaInsightsExtension[-Arm64]:<version>`. */
+const INSIGHTS_LAYER = /^arn:aws[\w-]*:lambda:[\w-]+:\d{12}:layer:LambdaInsightsExtension(-Arm64)?:\d+$/;
+
 export async function readLambdaFunction(t: StackTemplate, logicalId: string, code: FunctionCodeReader): Promise<FunctionDescription> {
   const p = parseProperties(t.file, logicalId, functionSchema, t.properties(logicalId));
   const at = (prop: string) => ['Resources', logicalId, 'Properties', prop];
   if (p.PackageType === 'Image') throw templateError(t.file, at('PackageType'), 'a container image function is not run offline: the emulator runs zip functions');
-  if (p.Layers && p.Layers.length > 0) throw templateError(t.file, at('Layers'), "layers are not loaded offline (their code is not in the template): bundle what the function imports into its code");
+  // The Lambda Insights extension's layer is emulated (its record per invocation); any other layer's code is not here.
+  const layers = (p.Layers ?? []).filter((l) => !(typeof l === 'string' && INSIGHTS_LAYER.test(l)));
+  if (layers.length > 0) throw templateError(t.file, at('Layers'), "layers are not loaded offline (their code is not in the template): bundle what the function imports into its code (the Lambda Insights extension's layer is the one the emulator stands in for)");
   if (p.Runtime === undefined) throw templateError(t.file, at('Runtime'), `missing (the emulator runs ${RUNTIMES_RUN})`);
   const refusal = runtimeRefusal(p.Runtime);
   if (refusal !== undefined) throw templateError(t.file, at('Runtime'), refusal);
@@ -50,5 +55,6 @@ export async function readLambdaFunction(t: StackTemplate, logicalId: string, co
     environment: { ...(p.Environment?.Variables ?? {}) },
     ...(p.ReservedConcurrentExecutions !== undefined ? { reservedConcurrency: p.ReservedConcurrentExecutions } : {}),
     ...(role ? { role } : {}),
+    ...(layers.length < (p.Layers ?? []).length ? { lambdaInsights: true } : {}),
   };
 }

@@ -127,6 +127,8 @@ export interface FunctionDescription {
   reservedConcurrency?: number;
   /** its execution role and the statements of its policies (emulator/iam/); absent where none was read */
   role?: ExecutionRole;
+  /** it has the Lambda Insights extension's layer */
+  lambdaInsights?: boolean;
 }
 
 export interface TableDescription {

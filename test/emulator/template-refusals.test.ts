@@ -218,6 +218,13 @@ describe('what cannot run is refused, naming the resource and the property', () 
     expect(await refusal(withProps('Fn', { PackageType: 'Image' }))).toMatch(/^resource Fn property PackageType: a container image/);
   });
 
+  it("the Lambda Insights extension's layer is the one accepted (the emulator writes its record); another beside it is still refused", async () => {
+    const insights = 'arn:aws:lambda:us-east-1:580247275435:layer:LambdaInsightsExtension:53';
+    const d = await read(withProps('Fn', { Layers: [insights] }));
+    expect(d.functions[0]!.lambdaInsights).toBe(true);
+    expect(await refusal(withProps('Fn', { Layers: [insights, 'arn:aws:lambda:us-east-1:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:20'] }))).toMatch(/^resource Fn property Layers: layers are not loaded offline/);
+  });
+
   it('a logical id CloudFormation would refuse (one would also name a directory outside the work directory)', async () => {
     const t = base();
     t.Resources['../../Escape'] = t.Resources.Fn!;
