@@ -3,7 +3,7 @@ import { NO_CLAIM } from '../metrics/measurement/delivery-ledger.ts';
 import { decodeProbe, encodeProbe, newProbe, scanMessageId, type Probe } from './protocols/chat-v1.ts';
 import { chatV1Wire } from './protocols/chat-v1-wire.ts';
 import type { WireProtocol } from './protocols/wire-protocol.ts';
-import { CONNECTING, DROPPED, OPEN, SimClient, makeConnector, type ConnectorOptions, type ControlKind } from './client.ts';
+import { CONNECTING, DROPPED, OPEN, SimClient, makeConnector, type Connector, type ConnectorOptions, type ControlKind } from './client.ts';
 import { now } from '../clock.ts';
 import type { Matched, PendingSend } from './pending-sends.ts';
 import { Ramp, type RampOptions, type RampStart } from './ramp.ts';
@@ -12,7 +12,7 @@ import { laneCount, OpenModelTicker, scheduleFor, slotCount, type Lane } from '.
 import { backoffDelay } from './reconnect-backoff.ts';
 import type { ReconnectPolicy } from '../contracts/scenario-schema.ts';
 
-/** How often pending acks, joins and orphan acks are checked against their timeouts. */
+/** How often handshakes, pending acks, joins and orphan acks are checked against their timeouts. */
 const SWEEP_MS = 250;
 /** How long closing waits for close handshakes before terminating what is left. */
 const CLOSE_GRACE_MS = 2000;
@@ -96,7 +96,7 @@ export abstract class ClientGroup {
   private readonly ackTimeoutMs: number;
   private active: { stop(): void } | undefined;
   private readonly sweepTimer: NodeJS.Timeout;
-  private readonly connector: (c: SimClient) => void;
+  private readonly connector: Connector;
   /** per room: its name */
   private readonly roomNames: string[] = [];
   /** per room: its members here, by rank (membersOf) */
@@ -201,7 +201,7 @@ export abstract class ClientGroup {
     return new Promise<void>((resolve) => {
       c.connectIntended = intended;
       c.connectDone = resolve;
-      this.connector(c);
+      this.connector.connect(c);
     });
   }
 
@@ -543,7 +543,7 @@ export abstract class ClientGroup {
       this.backoffTimers.delete(timer);
       // a connect phase may have reconnected it meanwhile
       if (this.closing || this.stopping || c.state === OPEN || c.state === CONNECTING) return;
-      this.connector(c);
+      this.connector.connect(c);
     }, backoffDelay(p, c.attempts++, Math.random()));
     this.backoffTimers.add(timer);
   }
@@ -603,6 +603,7 @@ export abstract class ClientGroup {
     const ackTimeoutMs = this.ackTimeoutMs;
     const keepAlive = this.keepAliveMs;
     for (const c of this.clients) {
+      if (c.state === CONNECTING) this.connector.expire(c, t);
       if (keepAlive > 0 && c.state === OPEN && t - c.lastSentAt >= keepAlive && c.ws) {
         c.lastSentAt = t;
         c.ws.send(this.wire.keepAliveFrame!);

@@ -3,6 +3,7 @@ import type { ReceiverOrder } from '../metrics/measurement/order-tracker.ts';
 import type { ConnectToken } from './protocols/connect-token.ts';
 import type { Handshake } from './protocols/wire-protocol.ts';
 import { PendingSends } from './pending-sends.ts';
+import { now } from '../clock.ts';
 
 /**
  * One simulated chat client: its socket, its room, and what it is waiting for. Tens of thousands
@@ -32,6 +33,8 @@ export class SimClient {
   seq = 0;
   /** intended time of the connect in progress */
   connectIntended = 0;
+  /** epoch ms its handshake began (the connect timeout's clock) */
+  connectStartedAt = 0;
   /** settles the connect in progress (ramp bookkeeping) */
   connectDone: (() => void) | undefined = undefined;
   /** deliveries' order bookkeeping, made on the first delivery */
@@ -93,11 +96,20 @@ export interface ConnectorSpec {
 const CLIENT = Symbol('client');
 type Tagged = WebSocket & { [CLIENT]: SimClient };
 
+export interface Connector {
+  /** opens c's socket: exactly one of onOpen / onConnectFailed follows, then maybe onClose */
+  connect(c: SimClient): void;
+  /** fails c's handshake ('timeout:connect') if it has run the timeout by `t`; its owner calls it on its sweep */
+  expire(c: SimClient, t: number): void;
+}
+
 /**
- * Returns `connect(c)`: opens c's socket. Exactly one of onOpen / onConnectFailed follows, then
- * maybe onClose. The four listeners are shared by every socket and find their client on it.
+ * The connector of a group's clients. The four listeners are shared by every socket and find
+ * their client on it. The handshake's timeout is the owner's sweep, not ws's handshakeTimeout:
+ * that one leaves a Timer and a bound function on every socket for its whole life (~200 bytes a
+ * client, bench/RESULTS.md "Launch scale").
  */
-export function makeConnector(events: ClientEvents, opts: ConnectorSpec): (c: SimClient) => void {
+export function makeConnector(events: ClientEvents, opts: ConnectorSpec): Connector {
   function onOpen(this: Tagged) {
     const c = this[CLIENT];
     c.state = OPEN;
@@ -126,22 +138,32 @@ export function makeConnector(events: ClientEvents, opts: ConnectorSpec): (c: Si
     if (c.state === OPEN) c.state = CLOSED;
     events.onClose(c, code);
   }
-  return (c: SimClient) => {
-    c.state = CONNECTING;
-    const handshake = opts.handshake(c);
-    const ws = new WebSocket(handshake.url, handshake.protocols, {
-      headers: handshake.headers,
-      perMessageDeflate: false,
-      skipUTF8Validation: true,
-      handshakeTimeout: opts.timeoutMs,
-      localAddress: opts.localAddress(c),
-    }) as Tagged;
-    ws[CLIENT] = c;
-    c.ws = ws;
-    ws.on('open', onOpen as (this: WebSocket) => void);
-    ws.on('message', onMessage as (this: WebSocket, data: Buffer) => void);
-    ws.on('error', onError as (this: WebSocket, err: Error) => void);
-    ws.on('close', onClose as (this: WebSocket, code: number) => void);
+  return {
+    connect(c: SimClient) {
+      c.state = CONNECTING;
+      c.connectStartedAt = now();
+      const handshake = opts.handshake(c);
+      const ws = new WebSocket(handshake.url, handshake.protocols, {
+        headers: handshake.headers,
+        perMessageDeflate: false,
+        skipUTF8Validation: true,
+        localAddress: opts.localAddress(c),
+      }) as Tagged;
+      ws[CLIENT] = c;
+      c.ws = ws;
+      ws.on('open', onOpen as (this: WebSocket) => void);
+      ws.on('message', onMessage as (this: WebSocket, data: Buffer) => void);
+      ws.on('error', onError as (this: WebSocket, err: Error) => void);
+      ws.on('close', onClose as (this: WebSocket, code: number) => void);
+    },
+    expire(c: SimClient, t: number) {
+      if (c.state !== CONNECTING || t - c.connectStartedAt < opts.timeoutMs) return;
+      // CLOSED first: the socket's own error and close after terminate() are then ignored
+      c.state = CLOSED;
+      c.failure = 'timeout:connect';
+      events.onConnectFailed(c, c.failure);
+      c.ws?.terminate();
+    },
   };
 }
 
