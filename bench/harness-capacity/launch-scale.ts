@@ -20,7 +20,8 @@ import { startServer } from './server-process.ts';
  * deliveries/s; then the same scenario at `--baseline` clients. Prints connects/s, the shards'
  * summed peak RSS (results.json harness.rssMB) per 1,000 open clients, the harness's CPU per
  * delivery at both sizes and their ratio, and whether every delivery was accounted for. With
- * --write it appends a section to bench/RESULTS.md. Loads both cores for minutes.
+ * --write it appends a section to bench/RESULTS.md. Loads both cores for minutes. The harness runs
+ * its compiled build (FANOUT_BENCH_COMPILED=1), as the packed install does: `npm run build` first.
  */
 const { values } = parseArgs({
   options: {
@@ -83,7 +84,7 @@ async function measure(clients: number, dir: string): Promise<Scale> {
   const shards = defaultShards(s);
   const server = await startServer(Math.max(2, Math.ceil(clients / SERVER_SOCKETS_PER_WORKER)));
   try {
-    const run = await runHarness({ scenarioFile: writeScenario(dir, s), targetUrl: server.url, shards, outDir: dir, timeoutMs: 600_000, otherPids: server.pids });
+    const run = await runHarness({ scenarioFile: writeScenario(dir, s), targetUrl: server.url, shards, outDir: dir, timeoutMs: 600_000, otherPids: server.pids, env: { FANOUT_BENCH_COMPILED: '1' } });
     const r = run.results;
     const ramp = phaseNamed(r, 'ramp');
     const send = phaseIntervals(r, 'fanout');

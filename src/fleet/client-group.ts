@@ -1,4 +1,5 @@
-import { newReceiverOrder, observe, SEEN_NEW, type Seen } from '../metrics/measurement/order-tracker.ts';
+import { observe, SEEN_NEW, type Seen } from '../metrics/measurement/order-tracker.ts';
+import { OrderWindows } from './order-windows.ts';
 import { NO_CLAIM } from '../metrics/measurement/delivery-ledger.ts';
 import { decodeProbe, encodeProbe, newProbe, scanMessageId, type Probe } from './protocols/chat-v1.ts';
 import { chatV1Wire } from './protocols/chat-v1-wire.ts';
@@ -108,6 +109,8 @@ export abstract class ClientGroup {
   private readonly keepAliveMs: number;
   /** reconnect attempts waiting out their backoff */
   private readonly backoffTimers = new Set<NodeJS.Timeout>();
+  /** where the clients' order windows come from (made on a client's first delivery) */
+  private readonly orderWindows = new OrderWindows();
 
   constructor(o: ClientGroupOptions) {
     this.plan = o.plan;
@@ -477,7 +480,7 @@ export abstract class ClientGroup {
     if (sender < plan.clients && plan.roomOf[sender] === c.room) {
       const rank = plan.rankInRoom[sender];
       const senders = this.maxSendersPerRoom[c.room];
-      if (rank < senders) return observe((c.order ??= newReceiverOrder(senders)), rank, p.seq);
+      if (rank < senders) return observe((c.order ??= this.orderWindows.take(senders)), rank, p.seq);
     }
     return SEEN_NEW;
   }

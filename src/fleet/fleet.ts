@@ -53,8 +53,14 @@ export class Fleet {
         // generation: every delivery then cost a promotion, scavenges ran 5-10 ms and a
         // mark-compact came every second (1 shard at 20k deliveries/s: broadcast p99 16 ms, 6 ms
         // without; bench/RESULTS.md, "Harness capacity: where the tail came from").
+        // --max-semi-space-size=4: V8 grows the young generation to 2 × 16 MB in every shard, kept
+        // for the run; 4 MB semi-spaces held a shard of 16,600 clients in 172 MB against 190, at
+        // the same CPU per delivery (1 shard, 2,000 clients at 20,000/s: 0.138 and 0.133 CPU-s per
+        // 10k against 0.147 and 0.133; 2 MB cost 13 %). MALLOC_ARENA_MAX=1: one malloc arena for
+        // the shard's threads, 163 MB against 172 (bench/RESULTS.md, "Launch scale").
         // FANOUT_BENCH_SHARD_CPU_PROF=<dir>: each shard writes a V8 CPU profile there (NODE_OPTIONS refuses --cpu-prof)
-        execArgv: ['--expose-gc', '--no-allocation-site-pretenuring', ...cpuProfArgs()],
+        execArgv: ['--expose-gc', '--no-allocation-site-pretenuring', '--max-semi-space-size=4', ...cpuProfArgs()],
+        env: { ...process.env, MALLOC_ARENA_MAX: '1' },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       procs.push({ index: i, child, alive: true });
