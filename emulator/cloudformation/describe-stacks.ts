@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { QueryApiError, type QueryValue } from './query-xml.ts';
+import { QueryApiError, type QueryValue } from '../query-api.ts';
 import type { StackOutput } from '../stack-model/reference-outputs.ts';
 
 /**

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
 import type { StackOutline } from '../stack-model/stack-outline.ts';
 import { describeStacks, type LocalStackRecord } from './describe-stacks.ts';
-import { QueryApiError, queryError, queryResult, type QueryValue } from './query-xml.ts';
+import { QueryApiError, queryError, queryResult, readQueryBody, sendXml, type QueryValue } from '../query-api.ts';
 import { describeStackResources, listStackResources } from './stack-resources.ts';
 
 /**
@@ -37,7 +37,7 @@ export async function startCloudFormationServer(facts: CloudFormationFacts, host
     const requestId = randomUUID();
     handle(req, res, operations, requestId).catch((err: unknown) => {
       const error = err instanceof QueryApiError ? err : new QueryApiError('InternalFailure', String(err), 500, 'Receiver');
-      send(res, error.status, queryError(XMLNS, error, requestId), requestId);
+      sendXml(res, error.status, queryError(XMLNS, error, requestId), requestId);
     });
   });
   return listenLocal(server, host, port);
@@ -46,7 +46,7 @@ export async function startCloudFormationServer(facts: CloudFormationFacts, host
 async function handle(req: IncomingMessage, res: ServerResponse, operations: Record<string, Operation>, requestId: string): Promise<void> {
   let params: URLSearchParams;
   if (req.method === 'POST') {
-    params = new URLSearchParams(await readBody(req));
+    params = new URLSearchParams(await readQueryBody(req, MAX_BODY_BYTES));
   } else {
     req.resume();
     params = new URL(req.url ?? '/', 'http://cloudformation.local').searchParams;
@@ -56,32 +56,6 @@ async function handle(req: IncomingMessage, res: ServerResponse, operations: Rec
   if (!operation) {
     throw new QueryApiError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service (the local emulator serves ${Object.keys(operations).join(', ')})`);
   }
-  send(res, 200, queryResult(action, XMLNS, operation(params), requestId), requestId);
+  sendXml(res, 200, queryResult(action, XMLNS, operation(params), requestId), requestId);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new QueryApiError('ValidationError', `Request body larger than ${MAX_BODY_BYTES} bytes`, 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: string, requestId: string): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId });
-  res.end(body);
-}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { apiResourceId, type StackOutline } from '../stack-model/stack-outline.ts';
 import type { LocalStackRecord } from './describe-stacks.ts';
-import { QueryApiError, type QueryValue } from './query-xml.ts';
+import { QueryApiError, type QueryValue } from '../query-api.ts';
 
 /**
  * CloudFormation's DescribeStackResources and ListStackResources for the stack the emulator runs:

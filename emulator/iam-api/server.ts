@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { QueryApiError, queryError, queryResult, type QueryValue } from '../cloudformation/query-xml.ts';
+import { QueryApiError, queryError, queryResult, readQueryBody, sendXml, type QueryValue } from '../query-api.ts';
 import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
 import type { PolicyGenerations } from './policy-generation.ts';
 import type { RolePolicies } from './role-policies.ts';
@@ -41,7 +41,7 @@ export async function startIamApiServer(facts: IamApiFacts, host = '127.0.0.1', 
 const isAnalyzer = (req: IncomingMessage) => (req.url ?? '').startsWith('/policy/generation');
 
 async function handle(req: IncomingMessage, res: ServerResponse, facts: IamApiFacts, requestId: string): Promise<void> {
-  const body = await readBody(req);
+  const body = await readQueryBody(req, MAX_BODY_BYTES);
   if (isAnalyzer(req)) return analyzer(req, res, body, facts, requestId);
   const params = req.method === 'POST' ? new URLSearchParams(body) : new URL(req.url ?? '/', 'http://iam.local').searchParams;
   const action = params.get('Action') ?? '';
@@ -153,30 +153,6 @@ function parseJson(body: string): unknown {
   } catch {
     throw new QueryApiError('ValidationException', 'the request body is not JSON');
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new QueryApiError('ValidationError', `Request body larger than ${MAX_BODY_BYTES} bytes`, 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function sendXml(res: ServerResponse, status: number, body: string, requestId: string): void {
-  if (res.headersSent) return void res.destroy();
-  res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId });
-  res.end(body);
 }
 
 function sendJson(res: ServerResponse, status: number, value: unknown, requestId: string, errorType?: string): void {

@@ -1,5 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
 /**
- * The AWS Query protocol's answers, as CloudFormation writes them and the SDK v3's
+ * The AWS Query protocol, as CloudFormation and IAM serve it (both emulated here) and the SDK v3's
  * AwsQueryProtocol reads them: `<{Action}Response xmlns=…><{Action}Result>…</{Action}Result>
  * <ResponseMetadata><RequestId>…` on success, `<ErrorResponse><Error><Type/><Code/><Message/>
  * </Error><RequestId/>` with a 4xx/5xx status on failure. Structures are elements named after
@@ -9,7 +11,7 @@
 
 export type QueryValue = string | number | boolean | Date | undefined | QueryValue[] | { [member: string]: QueryValue };
 
-/** An error CloudFormation answers: `code` is what the SDK raises (`ValidationError` …). */
+/** An error a Query API answers: `code` is what the SDK raises (`ValidationError` …). */
 export class QueryApiError extends Error {
   constructor(
     readonly code: string,
@@ -55,4 +57,30 @@ function content(value: Exclude<QueryValue, undefined>): string {
 
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
+}
+
+/** A Query request's form-encoded body, at most `maxBytes` (past that the request is destroyed and refused with 413). */
+export function readQueryBody(req: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        reject(new QueryApiError('ValidationError', `Request body larger than ${maxBytes} bytes`, 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** An XML answer with AWS's request id header; a response already begun is cut off instead. */
+export function sendXml(res: ServerResponse, status: number, body: string, requestId: string): void {
+  if (res.headersSent) return void res.destroy();
+  res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': requestId });
+  res.end(body);
 }
