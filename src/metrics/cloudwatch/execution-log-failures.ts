@@ -1,6 +1,7 @@
-import { FilterLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { InvokePermissionFailure } from '../../contracts/cloudwatch-schema.ts';
 import type { ReportPullLimits } from './init-durations.ts';
+import { filterLogEvents } from './log-events.ts';
 
 /**
  * Requests API Gateway failed because it may not invoke a function, from the stage's execution
@@ -69,22 +70,8 @@ export async function pullInvokePermissionFailures(
   limits: ReportPullLimits,
 ): Promise<InvokePermissionFailure[] | undefined> {
   const events: { message?: string; timestamp?: number }[] = [];
-  const deadline = Date.now() + limits.deadlineMs;
-  let nextToken: string | undefined;
-  let pages = 0;
-  try {
-    do {
-      const out = await logs.send(
-        new FilterLogEventsCommand({ logGroupName: executionLogGroup(api), filterPattern: EXECUTION_LOG_PATTERN, startTime: Math.floor(window.startMs), endTime: Math.ceil(window.endMs), nextToken }),
-      );
-      events.push(...(out.events ?? []));
-      nextToken = out.nextToken;
-      pages++;
-    } while (nextToken && pages < limits.maxPages && Date.now() < deadline);
-  } catch (error) {
-    // no execution logging on the stage: nothing to say
-    if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined;
-    throw error;
-  }
+  const read = await filterLogEvents(logs, { logGroupName: executionLogGroup(api), filterPattern: EXECUTION_LOG_PATTERN, ...window }, limits, (e) => events.push(e));
+  // no execution logging on the stage: nothing to say
+  if (read.missing) return undefined;
   return invokePermissionFailures(events);
 }

@@ -1,7 +1,8 @@
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CloudWatchTarget } from '../../aws/cloudwatch-source.ts';
 import type { StalePostsView } from '../measurement/stale-report.ts';
 import { DEFAULT_REPORT_LIMITS, type ReportPullLimits } from './init-durations.ts';
+import { filterLogEvents } from './log-events.ts';
 
 /**
  * Posts to gone connections as a deployed stack's functions logged them: FilterLogEvents for
@@ -30,24 +31,11 @@ export async function goneLogLines(
   try {
     // one group at a time: FilterLogEvents has a low per-account request rate on AWS
     for (const group of groups) {
-      const deadline = Date.now() + limits.deadlineMs;
-      let nextToken: string | undefined;
-      let pages = 0;
-      try {
-        do {
-          const out = await logs.send(new FilterLogEventsCommand({ logGroupName: group, filterPattern: GONE_FILTER_PATTERN, startTime: Math.floor(run.startMs), endTime, nextToken }));
-          for (const e of out.events ?? []) {
-            posts++;
-            if (e.timestamp !== undefined) lastPostAt = Math.max(lastPostAt ?? e.timestamp, e.timestamp);
-          }
-          nextToken = out.nextToken;
-          pages++;
-        } while (nextToken && pages < limits.maxPages && Date.now() < deadline);
-      } catch (error) {
-        // a function never invoked has no log group: nothing logged
-        if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
-      }
-      if (nextToken) truncated = true;
+      const read = await filterLogEvents(logs, { logGroupName: group, filterPattern: GONE_FILTER_PATTERN, startMs: run.startMs, endMs: endTime }, limits, (e) => {
+        posts++;
+        if (e.timestamp !== undefined) lastPostAt = Math.max(lastPostAt ?? e.timestamp, e.timestamp);
+      });
+      if (read.truncated) truncated = true;
     }
   } finally {
     logs.destroy();

@@ -1,8 +1,9 @@
-import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { FunctionError, ReportLineStats } from '../../contracts/cloudwatch-schema.ts';
 import { classifyLogEvent, classifyReportLine, ERROR_FILTER_TERMS, FunctionErrorAccumulator } from './function-errors.ts';
 import { encodeHistogram, newHistogram } from '../measurement/histogram.ts';
 import { summarize } from '../measurement/latency-summary.ts';
+import { filterLogEvents, type LogPullLimits } from './log-events.ts';
 import { initNotInBilledMs, parseReportLine, type ReportLine } from './report-lines.ts';
 
 /**
@@ -78,12 +79,8 @@ export class ReportLineAccumulator {
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
-export interface ReportPullLimits {
-  /** FilterLogEvents pages per function (each up to 10,000 events) */
-  maxPages: number;
-  /** wall-clock budget per function */
-  deadlineMs: number;
-}
+/** FilterLogEvents pages and the wall-clock budget per function's log */
+export type ReportPullLimits = LogPullLimits;
 
 export const DEFAULT_REPORT_LIMITS: ReportPullLimits = { maxPages: 2_000, deadlineMs: 120_000 };
 
@@ -106,34 +103,14 @@ export async function pullReportLines(
 ): Promise<FunctionLog | null> {
   const acc = new ReportLineAccumulator(window.periodSec * 1000);
   const errors = new FunctionErrorAccumulator();
-  const deadline = Date.now() + limits.deadlineMs;
-  let nextToken: string | undefined;
-  let pages = 0;
-  try {
-    do {
-      const out = await logs.send(
-        new FilterLogEventsCommand({
-          logGroupName: `/aws/lambda/${functionName}`,
-          filterPattern: REPORT_AND_ERRORS_PATTERN,
-          startTime: window.startMs,
-          endTime: window.endMs,
-          nextToken,
-        }),
-      );
-      for (const event of out.events ?? []) {
-        const at = event.timestamp ?? window.startMs;
-        const line = parseReportLine(event.message ?? '');
-        const error = line ? classifyReportLine(line) : classifyLogEvent(event.message ?? '');
-        if (line) acc.add(line, at);
-        if (error) errors.add(error, at);
-      }
-      nextToken = out.nextToken;
-      pages++;
-    } while (nextToken && pages < limits.maxPages && Date.now() < deadline);
-  } catch (error) {
-    if ((error as { name?: string }).name === 'ResourceNotFoundException') return null;
-    throw error;
-  }
-  acc.truncated = nextToken !== undefined;
+  const read = await filterLogEvents(logs, { logGroupName: `/aws/lambda/${functionName}`, filterPattern: REPORT_AND_ERRORS_PATTERN, ...window }, limits, (event) => {
+    const at = event.timestamp ?? window.startMs;
+    const line = parseReportLine(event.message ?? '');
+    const error = line ? classifyReportLine(line) : classifyLogEvent(event.message ?? '');
+    if (line) acc.add(line, at);
+    if (error) errors.add(error, at);
+  });
+  if (read.missing) return null;
+  acc.truncated = read.truncated;
   return { reports: acc.stats(), errors: errors.errors() };
 }
