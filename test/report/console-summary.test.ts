@@ -10,6 +10,29 @@ import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 
 /** The summary `run` prints on stdout, rendered from results alone. */
 describe('console summary', () => {
+  it("names each role's unused grants for a function that made calls; those that made none in one line, no grant judged", () => {
+    const r = buildResults();
+    const grant = (action: string, resource: string) => ({ action, resource, source: 'inline policy P' });
+    r.permissions = {
+      window: { startMs: 0, endMs: 1 },
+      functions: [
+        {
+          function: 'send',
+          role: 'arn:aws:iam::1:role/SendRole',
+          status: 'observed',
+          granted: [grant('dynamodb:Query', 'arn:aws:dynamodb:us-east-1:1:table/t'), grant('dynamodb:Scan', 'arn:aws:dynamodb:us-east-1:1:table/t')],
+          used: [{ action: 'dynamodb:Query', resource: 'arn:aws:dynamodb:us-east-1:1:table/t' }],
+          unused: [grant('dynamodb:Scan', 'arn:aws:dynamodb:us-east-1:1:table/t')],
+        },
+        { function: 'broadcast', role: 'arn:aws:iam::1:role/BroadcastRole', status: 'observed', granted: [grant('dynamodb:Scan', '*')], used: [], unused: [grant('dynamodb:Scan', '*')] },
+      ],
+    };
+    const lines = consoleSummary(r, '/runs/r1/results.json').split('\n');
+    expect(lines).toContain('  permissions  send: 1 of 2 grants unused (dynamodb:Scan on table/t); used dynamodb:Query on table/t');
+    expect(lines).toContain('  permissions  no AWS call in the run, so no grant judged: broadcast');
+    expect(lines.filter((l) => l.includes('broadcast:'))).toEqual([]);
+  });
+
   it('says how the run ended, its latencies, accounting, errors, harness and cost, then where results.json is', () => {
     const lines = consoleSummary(buildResults(), '/runs/r1/results.json').split('\n');
     expect(lines[0]).toBe('fanout-bench room-fanout: completed in 120.0s against local ws://127.0.0.1:4510/local');

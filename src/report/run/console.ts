@@ -82,8 +82,11 @@ export function consoleSummary(r: Results, file: string): string {
     if (dt) lines.push(`  transfer out ${dt.quantity.toFixed(3)} GB to the clients ≈ $${dt.cost.toFixed(4)} of it`);
   }
   // each function's role: the grants the run used none of, one line per function that has some
+  // and made a call; a function the run never had call AWS says nothing of its grants, so one line names them all
   const permissions = permissionsRows(r.permissions);
-  for (const row of permissions.filter((x) => x.unused.length > 0)) lines.push(`  permissions  ${permissionsLine(row)}`);
+  for (const row of permissions.filter((x) => x.unused.length > 0 && x.used.length > 0)) lines.push(`  permissions  ${permissionsLine(row)}`);
+  const idle = permissions.filter((x) => x.note === undefined && x.used.length === 0);
+  if (idle.length > 0) lines.push(`  permissions  no AWS call in the run, so no grant judged: ${idle.map((x) => x.function).join(', ')}`);
   const blind = permissions.filter((x) => x.note !== undefined);
   if (blind.length > 0) lines.push(`  permissions  not observable for ${blind.length} of ${permissions.length} functions: ${blind[0]!.note}`);
   // the verdict once the run is judged (src/verdict): its headline, and what did not pass
