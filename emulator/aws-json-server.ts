@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { randomUUID } from 'node:crypto';
 import { AwsApiError } from './cloudwatch/aws-json.ts';
 import { listenLocal, type LocalEndpoint } from './local-listener.ts';
-import { readJsonBody, type JsonBodyErrors } from './json-body.ts';
+import { readJsonBody, type JsonBodyErrors } from './request-body.ts';
 import type { IamGate } from './iam/iam-gate.ts';
 
 /**

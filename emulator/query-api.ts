@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from './request-body.ts';
 
 /**
  * The AWS Query protocol, as CloudFormation and IAM serve it (both emulated here) and the SDK v3's
@@ -61,21 +62,7 @@ function escape(text: string): string {
 
 /** A Query request's form-encoded body, at most `maxBytes` (past that the request is destroyed and refused with 413). */
 export function readQueryBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        reject(new QueryApiError('ValidationError', `Request body larger than ${maxBytes} bytes`, 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  return readBody(req, maxBytes, () => new QueryApiError('ValidationError', `Request body larger than ${maxBytes} bytes`, 413));
 }
 
 /** An XML answer with AWS's request id header; a response already begun is cut off instead. */

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { LambdaControlPlane } from './control-plane.ts';
 import { LambdaApiError, serializationError, unknownOperation } from './errors.ts';
 import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
-import { readJsonBody, type JsonBodyErrors } from '../json-body.ts';
+import { readJsonBody, type JsonBodyErrors } from '../request-body.ts';
 import type { IamGate } from '../iam/iam-gate.ts';
 
 /**
