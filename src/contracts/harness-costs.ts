@@ -27,9 +27,21 @@ export const CPU_S_PER_10K_DELIVERIES = 0.18;
 export const CPU_MS_PER_CONNECT = 0.257;
 /** Open files a process may have on the machine measured (soft and hard limit alike). */
 export const OPEN_FILES_MEASURED = 20_000;
-/** Clients one shard holds under OPEN_FILES_MEASURED (each client is a socket; 2,000 left for the process). */
-export const CLIENTS_PER_SHARD_MEASURED = 18_000;
 /** More shard processes than this per core only add context switches (and ~95 MB each). */
 export const SHARDS_PER_CORE = 4;
 /** Connections one source address holds to one destination address and port: Linux's default ephemeral range. */
 export const EPHEMERAL_PORTS = 28_232;
+
+/**
+ * Each process here may hold at most 20,000 open files (the cap cannot be raised), one per socket
+ * plus a few of its own: 18,000 clients per shard leaves room. Where the limit is lower, a shard
+ * holds the limit less the same 2,000 of headroom.
+ */
+export const MAX_CLIENTS_PER_SHARD = 18_000;
+export const FILES_HEADROOM = 2_000;
+
+/** Clients one shard process may hold under an open-files limit (undefined: unknown, assume 20,000). */
+export function clientsPerShard(openFilesPerProcess?: number): number {
+  if (openFilesPerProcess === undefined) return MAX_CLIENTS_PER_SHARD;
+  return Math.max(1, Math.min(MAX_CLIENTS_PER_SHARD, openFilesPerProcess - FILES_HEADROOM));
+}

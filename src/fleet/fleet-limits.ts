@@ -1,5 +1,5 @@
 import type { HostFacts } from './host-facts.ts';
-import { clientsPerShard } from './shard-count.ts';
+import { clientsPerShard } from '../contracts/harness-costs.ts';
 import { clientsPerSourceAddress } from './source-address.ts';
 import type { TargetSpec } from '../contracts/target-spec.ts';
 import { MB_PARENT, MB_PER_1000_CLIENTS, MB_PER_SHARD, SHARDS_PER_CORE } from '../contracts/harness-costs.ts';

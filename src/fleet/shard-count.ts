@@ -1,15 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { UserError } from '../../common/errors.ts';
-
-/**
- * Each process here may hold at most 20,000 open files (the cap cannot be raised), one per
- * socket plus a few of its own: 18,000 clients per shard leaves room. Where the limit is lower,
- * a shard holds the limit less the same 2,000 of headroom. By default: one shard while the
- * scenario's load fits one, else one per core; more if the clients need them, never more shards
- * than clients.
- */
-export const MAX_CLIENTS_PER_SHARD = 18_000;
-const FILES_HEADROOM = 2_000;
+import { clientsPerShard } from '../contracts/harness-costs.ts';
 
 /**
  * The most one shard takes by default before the load is spread over more, measured with
@@ -35,13 +26,11 @@ export interface PlannedLoad {
   connectsPerSec: number;
 }
 
-/** Clients one shard process may hold under an open-files limit (undefined: unknown, assume 20,000). */
-export function clientsPerShard(openFilesPerProcess?: number): number {
-  if (openFilesPerProcess === undefined) return MAX_CLIENTS_PER_SHARD;
-  return Math.max(1, Math.min(MAX_CLIENTS_PER_SHARD, openFilesPerProcess - FILES_HEADROOM));
-}
-
-/** Shards for `clients`: `requested` if it can hold them; by default from the load (unknown: one per core). */
+/**
+ * Shards for `clients`: `requested` if it can hold them (clientsPerShard: the open-files limit);
+ * by default one while the scenario's load fits one, else one per core (unknown load: one per
+ * core); more if the clients need them, never more shards than clients.
+ */
 export function chooseShards(clients: number, requested?: number, openFilesPerProcess?: number, load?: PlannedLoad): number {
   const perShard = clientsPerShard(openFilesPerProcess);
   const needed = Math.ceil(clients / perShard);

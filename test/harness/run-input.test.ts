@@ -8,7 +8,8 @@ import { estimatedMemoryMB, fleetLimitIssue, localStackEnvironments } from '../.
 import type { HostFacts } from '../../src/fleet/host-facts.ts';
 import { hostFacts } from '../../src/fleet/host-facts.ts';
 import { plannedLoad } from '../../src/scenarios/planned-load.ts';
-import { chooseShards, clientsPerShard, CONNECTS_PER_SHARD, DELIVERIES_PER_SHARD } from '../../src/fleet/shard-count.ts';
+import { clientsPerShard } from '../../src/contracts/harness-costs.ts';
+import { chooseShards, CONNECTS_PER_SHARD, DELIVERIES_PER_SHARD } from '../../src/fleet/shard-count.ts';
 import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
 import { checkRunInput } from '../../src/session/run-input.ts';
 import { parseTargetSpec } from '../../src/contracts/target-spec.ts';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { assessSaturation, phaseSaturated } from '../../src/metrics/measurement/saturation.ts';
 import { SelfWatch } from '../../src/metrics/measurement/self-watch.ts';
 import { progressLine } from '../../src/report/run/progress-line.ts';
-import { chooseShards, MAX_CLIENTS_PER_SHARD } from '../../src/fleet/shard-count.ts';
+import { MAX_CLIENTS_PER_SHARD } from '../../src/contracts/harness-costs.ts';
+import { chooseShards } from '../../src/fleet/shard-count.ts';
 
 describe('the harness watching itself', () => {
   it('sees its own event-loop lag and CPU', async () => {

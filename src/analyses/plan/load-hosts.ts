@@ -1,8 +1,9 @@
 import {
-  CLIENTS_PER_SHARD_MEASURED,
+  clientsPerShard,
   CPU_MS_PER_CONNECT,
   CPU_S_PER_10K_DELIVERIES,
   EPHEMERAL_PORTS,
+  FILES_HEADROOM,
   HARNESS_COSTS_SOURCE,
   MB_PARENT,
   MB_PER_1000_CLIENTS,
@@ -29,8 +30,6 @@ import type { HostResource, LoadHosts, LoadHostSize, PlanTraffic } from './plan-
 
 /** The share of a host's memory and cores the harness is planned at: the rest is the OS's and slack (a shard above 90 % of a core is saturated). */
 export const BUSY_SHARE = 0.7;
-/** Clients a shard leaves of its open files for the process itself (src/fleet/shard-count.ts). */
-const FILES_HEADROOM = 2_000;
 /** A run measures memory per client only with this many open: below, the shards' baseline is most of it. */
 const MIN_CLIENTS_MEASURED = 10_000;
 /** ...and CPU per delivery only with this many received: below, connects and timers are most of it. */
@@ -66,7 +65,7 @@ export function loadHosts(traffic: PlanTraffic, runs: readonly { results: Result
   const cpuPerDelivery = f.cpuSecondsPer10kDeliveries.value / 10_000;
   const coresNeeded = deliveriesPerS * cpuPerDelivery + (connectsPerS * CPU_MS_PER_CONNECT) / 1000;
   const sizeOf = (name: string, vcpus: number, memoryGiB: number, openFiles: number, ports: number): LoadHostSize => {
-    const perShard = Math.max(1, Math.min(CLIENTS_PER_SHARD_MEASURED, openFiles - FILES_HEADROOM));
+    const perShard = clientsPerShard(openFiles);
     // a shard's empty RSS spread over the clients it holds
     const mbPerClient = f.mbPer1000Clients.value / 1000 + MB_PER_SHARD / perShard;
     const caps: [HostResource, number, string][] = [
