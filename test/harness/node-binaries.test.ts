@@ -123,7 +123,7 @@ describe('the launcher picks the Node that runs the stack', () => {
       const pathOf = (launch: Parameters<typeof stackNode>[0]) => stackNode(launch).node.path;
       expect(pathOf({ settings: { lambda: { runtime: 'nodejs24.x' } } })).toBe(node24);
       expect(pathOf({})).toBe(process.versions.node.startsWith('22.') ? process.execPath : pinned22);
-      expect(stackNode({ settings: { lambda: { runtime: 'nodejs18.x' } } })).toEqual({ node: { path: process.execPath, version: process.versions.node } }); // the stack names the mistake
+      expect(stackNode({ settings: { lambda: { runtime: 'nodejs8.10' } } })).toEqual({ node: { path: process.execPath, version: process.versions.node } }); // the stack names the mistake
       // a runtime named only in the config file; the settings win over it
       const config = join(dir, 'stack.yaml');
       writeFileSync(config, 'lambda:\n  runtime: nodejs24.x\n');
