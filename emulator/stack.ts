@@ -148,7 +148,10 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   let edge: LocalEndpoint | undefined;
   let iamApi: LocalEndpoint | undefined;
   // the access ledger: DynamoDB's thread keeps its own, the gate this thread's
-  const iamAccess = async () => [...((await dynamodb?.iamAccess()) ?? []), ...(gate?.authorizer.ledger.entries() ?? [])];
+  const iamAccess = async () => {
+    gate?.recordLambdaLogs((group) => logs.hasGroup(group));
+    return [...((await dynamodb?.iamAccess()) ?? []), ...(gate?.authorizer.ledger.entries() ?? [])];
+  };
   let closing: Promise<void> | undefined;
   const hostCpu = startHostCpu();
   /** what runs the functions that are not Node.js, for the ready line */

@@ -9,9 +9,14 @@ import type { Decision } from '../../common/iam/policy-evaluation.ts';
  * token its signed request carries (`X-Amz-Security-Token`), and the one question. A function's
  * first denial of an action on a resource is said once; the answer is the service's own.
  */
+/** What Lambda does with a function's role to write its logs. */
+const LAMBDA_LOG_ACTIONS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
+
 export class IamGate {
   readonly authorizer: IamAuthorizer;
   private readonly principals: ReadonlyMap<string, RolePrincipal>;
+
+  private readonly logsAsked = new Set<string>();
 
   constructor(
     mode: 'enforce' | 'report',
@@ -22,6 +27,22 @@ export class IamGate {
   ) {
     this.authorizer = new IamAuthorizer(mode, new Map(grants.roles), accountId);
     this.principals = new Map(grants.sessions.map((s) => [s.token, s]));
+  }
+
+  /**
+   * Lambda writes a function's logs with its execution role (logs:CreateLogGroup where the group is
+   * not there yet, logs:CreateLogStream, logs:PutLogEvents on its log group): a function that
+   * logged used those grants, though its code made no such call. Asked once per function whose log group exists, so the ledger (and the
+   * least-privilege policy written from it) keeps them instead of naming them unused.
+   */
+  recordLambdaLogs(hasLogGroup: (name: string) => boolean): void {
+    for (const principal of this.principals.values()) {
+      const group = `/aws/lambda/${principal.function}`;
+      if (this.logsAsked.has(principal.function) || !hasLogGroup(group)) continue;
+      this.logsAsked.add(principal.function);
+      const arn = `arn:aws:logs:${this.region}:${this.accountId}:log-group:${group}:*`;
+      for (const action of LAMBDA_LOG_ACTIONS) this.authorizer.authorize(principal, action, arn);
+    }
   }
 
   /** The function a request comes from; undefined for a caller that is no function of the stack (the harness). */

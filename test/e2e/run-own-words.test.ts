@@ -117,10 +117,15 @@ describe("a failing stack's why, in its own words", () => {
       new RegExp(`    why: ${named.source} \\(what would move it: add to the role python-sendmessage-SendMessageFunctionRole-\\w+ the statement \\{"Effect":"Allow","Action":"execute-api:ManageConnections","Resource":"arn:aws:execute-api:us-east-1:000000000000:\\w+/Prod/POST/@connections/\\*"\\}\\)`),
     );
     expect(r.whys.md).toMatch(new RegExp(`^> Why: no lost deliveries\\. ${named.source}`));
-    // what the send used of its role, read through IAM and Access Analyzer: the Scan, no post (each was denied)
-    expect(r.stdout).toMatch(/^  permissions  python-sendmessage-SendMessageFunction-\w+: \d+ of \d+ grants unused \(.*\); used dynamodb:Scan on table\/python-sendmessage-ConnectionsTable-\w+$/m);
+    // what the send used of its role, read through IAM and Access Analyzer: the Scan and the logs Lambda wrote with its role, no post (each was denied)
+    expect(r.stdout).toMatch(
+      /^  permissions  python-sendmessage-SendMessageFunction-\w+: \d+ of \d+ grants unused \(.*\); used dynamodb:Scan on table\/python-sendmessage-ConnectionsTable-\w+, logs:CreateLogGroup on log-group:\/aws\/lambda\/python-sendmessage-SendMessageFunction-\w+:\*, logs:CreateLogStream on [^,]+, logs:PutLogEvents on [^,]+$/m,
+    );
     const send = r.results.permissions!.functions.find((f) => f.function.includes('SendMessageFunction'))!;
-    expect(send.leastPrivilege!.Statement).toEqual([{ Effect: 'Allow', Action: 'dynamodb:Scan', Resource: expect.stringMatching(/:table\/python-sendmessage-ConnectionsTable-\w+$/) }]);
+    expect(send.leastPrivilege!.Statement).toEqual([
+      { Effect: 'Allow', Action: 'dynamodb:Scan', Resource: expect.stringMatching(/:table\/python-sendmessage-ConnectionsTable-\w+$/) },
+      { Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: expect.stringMatching(/:log-group:\/aws\/lambda\/python-sendmessage-SendMessageFunction-\w+:\*$/) },
+    ]);
   });
 
   it("a route API Gateway may not invoke: the stage's execution log's failures, the first why names the route and the AWS::Lambda::Permission to add", { timeout: 60_000 }, async () => {

@@ -116,12 +116,12 @@ describe('permissions used beside permissions granted', () => {
         { Effect: 'Allow', Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem'], Resource: table },
         { Effect: 'Allow', Action: 'dynamodb:Query', Resource: `${table}/index/byConnection` },
         { Effect: 'Allow', Action: 'execute-api:ManageConnections', Resource: posts },
+        // Lambda writes the function's logs with its role: kept, though the code calls none of them
+        { Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/work:*` },
       ],
     });
-    expect(work!.broader).toEqual([{ action: '*', resource: '*', source: 'inline policy WorkFunctionRolePolicy0', used: work!.used }]);
-    // SAM's AWSLambdaBasicExecutionRole: the runtime writes the logs, the function calls none of them
-    expect(work!.unused).toEqual(
-      ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({ action, resource: '*', source: 'AWS managed policy AWSLambdaBasicExecutionRole (v1)' })),
-    );
+    // the * statement and SAM's AWSLambdaBasicExecutionRole (logs on *) both cover more than was used; nothing is unused
+    expect(work!.broader.map((g) => g.source)).toEqual(['inline policy WorkFunctionRolePolicy0', ...['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'].map(() => 'AWS managed policy AWSLambdaBasicExecutionRole (v1)')]);
+    expect(work!.unused).toEqual([]);
   });
 });
