@@ -65,6 +65,14 @@ export class IamAuthorizer {
     return { allowed: d.allowed, reason: d.reason, statement: d.statement, enforced: this.enforced, first };
   }
 
+  /**
+   * Counts a call the service makes itself with the function's role (Lambda writing its logs) where
+   * the role allows it; where it does not, AWS fails nothing the function sees, so nothing is counted.
+   */
+  recordIfAllowed(principal: RolePrincipal, action: string, resource: string): void {
+    if (evaluate(this.roles.get(principal.roleArn) ?? [], action, resource).allowed) this.ledger.recordFor(principal.function, principal.role, action, resource, 'allowed').count++;
+  }
+
   /** The caller as AWS names it: `arn:aws:sts::<account>:assumed-role/<role>/<function>`. */
   principalArn(principal: RolePrincipal): string {
     return `arn:aws:sts::${this.accountId}:assumed-role/${principal.role}/${principal.function}`;

@@ -32,8 +32,8 @@ export class IamGate {
   /**
    * Lambda writes a function's logs with its execution role (logs:CreateLogGroup where the group is
    * not there yet, logs:CreateLogStream, logs:PutLogEvents on its log group): a function that
-   * logged used those grants, though its code made no such call. Asked once per function whose log group exists, so the ledger (and the
-   * least-privilege policy written from it) keeps them instead of naming them unused.
+   * logged used those grants, though its code made no such call. Counted once per function whose log group exists, where its role
+   * allows them, so the ledger (and the least-privilege policy written from it) keeps them instead of naming them unused.
    */
   recordLambdaLogs(hasLogGroup: (name: string) => boolean): void {
     for (const principal of this.principals.values()) {
@@ -41,7 +41,7 @@ export class IamGate {
       if (this.logsAsked.has(principal.function) || !hasLogGroup(group)) continue;
       this.logsAsked.add(principal.function);
       const arn = `arn:aws:logs:${this.region}:${this.accountId}:log-group:${group}:*`;
-      for (const action of LAMBDA_LOG_ACTIONS) this.authorizer.authorize(principal, action, arn);
+      for (const action of LAMBDA_LOG_ACTIONS) this.authorizer.recordIfAllowed(principal, action, arn);
     }
   }
 

@@ -121,7 +121,7 @@ describe('permissions used beside permissions granted', () => {
       ],
     });
     // the * statement and SAM's AWSLambdaBasicExecutionRole (logs on *) both cover more than was used; nothing is unused
-    expect(work!.broader.map((g) => g.source)).toEqual(['inline policy WorkFunctionRolePolicy0', ...['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'].map(() => 'AWS managed policy AWSLambdaBasicExecutionRole (v1)')]);
+    expect(work!.broader!.map((g) => g.source)).toEqual(['inline policy WorkFunctionRolePolicy0', ...['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'].map(() => 'AWS managed policy AWSLambdaBasicExecutionRole (v1)')]);
     expect(work!.unused).toEqual([]);
   });
 });
