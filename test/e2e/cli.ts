@@ -55,3 +55,16 @@ export function expectOneLine(r: CliResult, line: string | RegExp): void {
   expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
   expect(r.stdout).toBe('');
 }
+
+/** The console's lines under "check failed: <check>: …" (its explanation), up to the next check or threshold. */
+export function whyUnder(stdout: string, check: string): string[] {
+  const lines = stdout.split('\n');
+  const at = lines.findIndex((l) => l.startsWith(`  check failed: ${check}: `));
+  expect(at, stdout).toBeGreaterThan(0);
+  const out: string[] = [];
+  for (const l of lines.slice(at + 1)) {
+    if (!l.startsWith('    ')) break;
+    out.push(l.trim());
+  }
+  return out;
+}

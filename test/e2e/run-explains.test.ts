@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../common/exit-codes.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { REMEDIES } from '../../src/verdict/explanations.ts';
-import { runCli } from './cli.ts';
+import { runCli, whyUnder } from './cli.ts';
 
 /**
  * A failing run explains itself, through the CLI as a user meets it (issue 41): under each failed
@@ -29,19 +29,6 @@ function scenario(name: string, text: string): string {
 function results(out: string): Results {
   const [id] = readdirSync(out);
   return Results.parse(JSON.parse(readFileSync(join(out, id!, 'results.json'), 'utf8')));
-}
-
-/** The lines under "check failed: <check>: …" (its explanation), up to the next check or threshold. */
-function whyUnder(stdout: string, check: string): string[] {
-  const lines = stdout.split('\n');
-  const at = lines.findIndex((l) => l.startsWith(`  check failed: ${check}: `));
-  expect(at, stdout).toBeGreaterThan(0);
-  const out: string[] = [];
-  for (const l of lines.slice(at + 1)) {
-    if (!l.startsWith('    ')) break;
-    out.push(l.trim());
-  }
-  return out;
 }
 
 describe('a failing run says why', () => {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../common/exit-codes.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
-import { runCli } from './cli.ts';
+import { runCli, whyUnder } from './cli.ts';
 
 /**
  * A failing stack says why in its own words, through the CLI as a user meets it (issue 50): the
@@ -42,19 +42,6 @@ function firstWhys(stdout: string, dir: string): { console: string; md: string; 
   const html = /<div class="banner danger first-cause">(.*?)<\/div>/s.exec(readFileSync(join(dir, 'index.html'), 'utf8'))?.[1];
   // Markdown escapes its punctuation (`send\_message`) and quotes as entities
   return { console: consoleLine?.trim() ?? '', md: text(md ?? '').replace(/\\(.)/g, '$1'), html: text(html ?? '') };
-}
-
-/** The lines under "check failed: <check>: …" (its explanation). */
-function whyUnder(stdout: string, check: string): string[] {
-  const lines = stdout.split('\n');
-  const at = lines.findIndex((l) => l.startsWith(`  check failed: ${check}: `));
-  expect(at, stdout).toBeGreaterThan(0);
-  const out: string[] = [];
-  for (const l of lines.slice(at + 1)) {
-    if (!l.startsWith('    ')) break;
-    out.push(l.trim());
-  }
-  return out;
 }
 
 /** The host is said beside the latencies (its warnings; a saturated harness's why on a busy host), never as the cause of a loss or an error. */
