@@ -59,6 +59,8 @@ interface Scale {
   deliveriesPerSec: number;
   cpuPer10k: number;
   p99Ms: number;
+  /** the shards' summed RSS at its highest in each phase, by /proc samples (where the peak is) */
+  rssByPhase: string;
   run: HarnessRun;
 }
 
@@ -104,6 +106,12 @@ async function measure(clients: number, dir: string): Promise<Scale> {
       deliveriesPerSec: delivered / seconds,
       cpuPer10k: (shardCpuSeconds(send) / Math.max(1, delivered)) * 10_000,
       p99Ms: fanout.broadcast?.p99 ?? Number.NaN,
+      rssByPhase: (r.phases ?? [])
+        .map((p) => {
+          const within = run.samples.filter((x) => x.t >= p.startedAt && x.t <= p.startedAt + p.durationMs);
+          return `${p.name} ${within.length ? Math.round(Math.max(...within.map((x) => x.shardRssBytes)) / 2 ** 20) : '?'}`;
+        })
+        .join(', '),
       run,
     };
   } finally {
@@ -114,7 +122,7 @@ async function measure(clients: number, dir: string): Promise<Scale> {
 const line = (m: Scale) =>
   `${m.clients.toLocaleString('en-US')} clients (${m.shards} shards): opened ${m.opened.toLocaleString('en-US')} at ${Math.round(m.connectsPerSec).toLocaleString('en-US')} connects/s; ` +
   `shards' peak RSS ${m.rssMB} MB = ${m.rssPer1000MB.toFixed(2)} MB per 1,000; ${Math.round(m.deliveriesPerSec).toLocaleString('en-US')} deliveries/s, ` +
-  `expected ${m.expected.toLocaleString('en-US')} received ${m.deliveries.toLocaleString('en-US')} lost ${m.lost}; CPU ${m.cpuPer10k.toFixed(3)} s per 10,000 deliveries; broadcast p99 ${m.p99Ms} ms`;
+  `expected ${m.expected.toLocaleString('en-US')} received ${m.deliveries.toLocaleString('en-US')} lost ${m.lost}; CPU ${m.cpuPer10k.toFixed(3)} s per 10,000 deliveries; broadcast p99 ${m.p99Ms} ms; peak RSS by phase (MB) ${m.rssByPhase}`;
 
 const dir = mkdtempSync(join(tmpdir(), 'fb-launch-'));
 try {

@@ -16,9 +16,28 @@ describe('recipient book', () => {
     expect(book.fullAt).toBe(0);
   });
 
+  it('keeps what a bitmap held when it grows past its end, for a first sender and a further one alike', () => {
+    const book = new RecipientBook(2);
+    book.add(0, 7, 3, 1); // the first sender's bitmap
+    book.add(0, 9, 5, 2); // a further sender's
+    book.add(1, 7, 4, 3); // another client's region after them in the pool
+    book.add(0, 7, 1_000, 4); // grows sender 7's past client 1's region
+    book.add(0, 9, 70_000, 5); // and sender 9's
+    expect([book.has(0, 7, 3), book.has(0, 7, 1_000), book.has(0, 7, 999), book.has(0, 9, 5), book.has(0, 9, 70_000), book.has(1, 7, 4), book.has(1, 7, 3)]).toEqual([
+      RECEIVED,
+      RECEIVED,
+      MISSED,
+      RECEIVED,
+      RECEIVED,
+      RECEIVED,
+      MISSED,
+    ]);
+    expect([...book.received]).toEqual([4, 1]);
+  });
+
   it('once full, says it cannot tell for what it could not hold, and still holds what it could', () => {
-    // room for the first sender's bitmap (2 words + the entry) and no more
-    const book = new RecipientBook(2, 8 + 64);
+    // room for the first sender's bitmap (2 words) and no more
+    const book = new RecipientBook(2, 8);
     book.add(0, 1, 5, 1_000);
     book.add(0, 1, 63, 1_001);
     book.add(0, 1, 64, 2_000); // needs a bigger bitmap: refused
