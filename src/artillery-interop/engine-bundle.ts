@@ -10,9 +10,10 @@ import { packagePath } from '../../common/package-paths.ts';
  * player, ledger and plan) with the harness modules it plays the chat client with (src/fleet,
  * src/metrics, …), bundled into one ES module, artillery/engine/dist/index.js (the package's
  * `main`, not in git). Artillery's workers load plain JavaScript and install the engine package
- * with its own dependencies only, so the harness code travels inside the bundle; `ws` stays
- * outside, the engine package's dependency. `artillery export` builds it before writing a script,
- * so the engine a worker runs is the harness that planned its share. The packed package ships the
+ * with its own dependencies only, so the harness code travels inside the bundle, and the bundle
+ * needs nothing but Node (the fleet's WebSocket client is its own, src/fleet/fleet-socket.ts).
+ * `artillery export` builds it before writing a script, so the engine a worker runs is the
+ * harness that planned its share. The packed package ships the
  * bundle built by `prepack` (and the engine's package.json), not its sources: installed, the
  * export uses that bundle, built from the very harness it ships, and writes nothing in the package.
  */
@@ -47,7 +48,6 @@ export function buildEngineBundle(out = ENGINE_BUNDLE): string {
       platform: 'node',
       format: 'esm',
       target: 'node20',
-      external: ['ws'],
       banner: { js: REQUIRE_BANNER },
       logLevel: 'silent',
       legalComments: 'none',

@@ -1,5 +1,5 @@
 import { observe, SEEN_NEW, type Seen } from '../metrics/measurement/order-tracker.ts';
-import { OrderWindows } from './order-windows.ts';
+import { NO_WINDOW, OrderWindows } from './order-windows.ts';
 import { NO_CLAIM } from '../metrics/measurement/delivery-ledger.ts';
 import { decodeProbe, encodeProbe, newProbe, scanMessageId, type Probe } from './protocols/chat-v1.ts';
 import { chatV1Wire } from './protocols/chat-v1-wire.ts';
@@ -111,6 +111,12 @@ export abstract class ClientGroup {
   private readonly backoffTimers = new Set<NodeJS.Timeout>();
   /** where the clients' order windows come from (made on a client's first delivery) */
   private readonly orderWindows = new OrderWindows();
+  /**
+   * The clients the sweep looks at: connecting, or with a send or control frame unanswered. The
+   * sweep runs 4 times a second, and visiting every held client each time cost a shard of 16,600
+   * idle clients more CPU than its deliveries at launch scale (bench/RESULTS.md, "Launch scale").
+   */
+  private readonly watched = new Set<SimClient>();
 
   constructor(o: ClientGroupOptions) {
     this.plan = o.plan;
@@ -204,6 +210,7 @@ export abstract class ClientGroup {
     return new Promise<void>((resolve) => {
       c.connectIntended = intended;
       c.connectDone = resolve;
+      this.watched.add(c);
       this.connector.connect(c);
     });
   }
@@ -266,6 +273,7 @@ export abstract class ClientGroup {
           resolve();
         },
       };
+      this.watched.add(c);
       const room = this.roomNames[c.room];
       c.lastSentAt = c.control.startedAt;
       c.ws.send(kind === 'create' ? this.wire.createFrame(room) : this.wire.joinFrame(room, c.id));
@@ -318,7 +326,10 @@ export abstract class ClientGroup {
       c.ws.send(this.wire.sendFrame(this.roomNames[c.room], c.id, probe));
       const t = now();
       c.lastSentAt = t;
-      if (acks) c.sends.add(slot, intended, t);
+      if (acks) {
+        c.sends.add(slot, intended, t);
+        this.watched.add(c);
+      }
       hooks.sent(c, slot, intended, seq);
       if (!acks) this.unanswerable(c, slot, intended);
     });
@@ -420,7 +431,7 @@ export abstract class ClientGroup {
     for (const c of this.clients) if (c.state === OPEN || c.state === CONNECTING) c.ws?.close(1000);
     const deadline = now() + CLOSE_GRACE_MS;
     while (this.open > 0 && now() < deadline) await sleep(20);
-    for (const c of this.clients) if (c.ws && c.ws.readyState !== c.ws.CLOSED) c.ws.terminate();
+    for (const c of this.clients) if (c.ws && !c.ws.closed) c.ws.terminate();
   }
 
   // --- frames -------------------------------------------------------------------------------
@@ -480,7 +491,10 @@ export abstract class ClientGroup {
     if (sender < plan.clients && plan.roomOf[sender] === c.room) {
       const rank = plan.rankInRoom[sender];
       const senders = this.maxSendersPerRoom[c.room];
-      if (rank < senders) return observe((c.order ??= this.orderWindows.take(senders)), rank, p.seq);
+      if (rank < senders) {
+        if (c.order === NO_WINDOW) c.order = this.orderWindows.take(senders);
+        return observe(this.orderWindows.pool, c.order, senders, rank, p.seq);
+      }
     }
     return SEEN_NEW;
   }
@@ -546,6 +560,7 @@ export abstract class ClientGroup {
       this.backoffTimers.delete(timer);
       // a connect phase may have reconnected it meanwhile
       if (this.closing || this.stopping || c.state === OPEN || c.state === CONNECTING) return;
+      this.watched.add(c);
       this.connector.connect(c);
     }, backoffDelay(p, c.attempts++, Math.random()));
     this.backoffTimers.add(timer);
@@ -580,6 +595,7 @@ export abstract class ClientGroup {
         else c.ws?.close(1000);
       },
     };
+    this.watched.add(c);
     c.lastSentAt = startedAt;
     const room = this.roomNames[c.room];
     c.ws.send(kind === 'create' ? this.wire.createFrame(room) : this.wire.joinFrame(room, c.id));
@@ -603,14 +619,19 @@ export abstract class ClientGroup {
 
   private sweep(): void {
     const t = now();
-    const ackTimeoutMs = this.ackTimeoutMs;
     const keepAlive = this.keepAliveMs;
-    for (const c of this.clients) {
-      if (c.state === CONNECTING) this.connector.expire(c, t);
-      if (keepAlive > 0 && c.state === OPEN && t - c.lastSentAt >= keepAlive && c.ws) {
-        c.lastSentAt = t;
-        c.ws.send(this.wire.keepAliveFrame!);
+    // keep-alives are owed by every open client: with them on, the sweep visits all
+    if (keepAlive > 0) {
+      for (const c of this.clients) {
+        if (c.state === OPEN && t - c.lastSentAt >= keepAlive && c.ws) {
+          c.lastSentAt = t;
+          c.ws.send(this.wire.keepAliveFrame!);
+        }
       }
+    }
+    const ackTimeoutMs = this.ackTimeoutMs;
+    for (const c of this.watched) {
+      if (c.state === CONNECTING) this.connector.expire(c, t);
       if (c.pending && c.pending.size > 0) {
         const { matched, expired } = c.pending.sweep(t, ackTimeoutMs);
         for (const m of matched) this.acked(m);
@@ -623,6 +644,7 @@ export abstract class ClientGroup {
         this.error(c.control.kind === 'join' ? (this.wire.createsRooms ? 'timeout:joinRoom' : 'timeout:join') : 'timeout:createRoom');
         c.control.done(false);
       }
+      if (c.state !== CONNECTING && !(c.pending && c.pending.size > 0) && !c.control) this.watched.delete(c);
     }
   }
 }

@@ -1,8 +1,8 @@
-import WebSocket from 'ws';
-import type { ReceiverOrder } from '../metrics/measurement/order-tracker.ts';
+import { NO_WINDOW } from './order-windows.ts';
 import type { ConnectToken } from './protocols/connect-token.ts';
 import type { Handshake } from './protocols/wire-protocol.ts';
 import { PendingSends } from './pending-sends.ts';
+import { FleetSocket, type FleetSocketEvents } from './fleet-socket.ts';
 import { now } from '../clock.ts';
 
 /**
@@ -26,7 +26,7 @@ export interface PendingControl {
 }
 
 export class SimClient {
-  ws: WebSocket | undefined = undefined;
+  ws: FleetSocket<SimClient> | undefined = undefined;
   state = IDLE;
   joined = false;
   /** next sequence number of this client's messages */
@@ -37,8 +37,8 @@ export class SimClient {
   connectStartedAt = 0;
   /** settles the connect in progress (ramp bookkeeping) */
   connectDone: (() => void) | undefined = undefined;
-  /** deliveries' order bookkeeping, made on the first delivery */
-  order: ReceiverOrder | undefined = undefined;
+  /** where its deliveries' order bookkeeping is in its group's OrderWindows (taken on the first delivery) */
+  order = NO_WINDOW;
   pending: PendingSends | undefined = undefined;
   control: PendingControl | undefined = undefined;
   /**
@@ -93,9 +93,6 @@ export interface ConnectorSpec {
   handshake: (c: SimClient) => Handshake;
 }
 
-const CLIENT = Symbol('client');
-type Tagged = WebSocket & { [CLIENT]: SimClient };
-
 export interface Connector {
   /** opens c's socket: exactly one of onOpen / onConnectFailed follows, then maybe onClose */
   connect(c: SimClient): void;
@@ -104,57 +101,46 @@ export interface Connector {
 }
 
 /**
- * The connector of a group's clients. The four listeners are shared by every socket and find
- * their client on it. The handshake's timeout is the owner's sweep, not ws's handshakeTimeout:
- * that one leaves a Timer and a bound function on every socket for its whole life (~200 bytes a
- * client, bench/RESULTS.md "Launch scale").
+ * The connector of a group's clients: one events object for every socket (fleet-socket.ts), each
+ * socket naming its client as its owner. The handshake's timeout is the owner's sweep, not a
+ * timer per socket.
  */
 export function makeConnector(events: ClientEvents, opts: ConnectorSpec): Connector {
-  function onOpen(this: Tagged) {
-    const c = this[CLIENT];
-    c.state = OPEN;
-    events.onOpen(c);
-  }
-  function onMessage(this: Tagged, data: Buffer) {
-    events.onFrame(this[CLIENT], data);
-  }
-  function onError(this: Tagged, err: Error & { code?: string }) {
-    const c = this[CLIENT];
-    if (c.ws !== this || c.state !== CONNECTING) return;
-    c.state = CLOSED;
-    c.failure = connectErrorKind(err);
-    events.onConnectFailed(c, c.failure);
-  }
-  function onClose(this: Tagged, code: number) {
-    const c = this[CLIENT];
-    if (c.ws !== this) return;
-    if (c.state === CONNECTING) {
+  const socketEvents: FleetSocketEvents<SimClient> = {
+    open(ws) {
+      const c = ws.owner;
+      c.state = OPEN;
+      events.onOpen(c);
+    },
+    message(ws, data) {
+      events.onFrame(ws.owner, data);
+    },
+    error(ws, err) {
+      const c = ws.owner;
+      if (c.ws !== ws || c.state !== CONNECTING) return;
       c.state = CLOSED;
-      c.failure = `close:${code}`;
+      c.failure = connectErrorKind(err);
       events.onConnectFailed(c, c.failure);
-      return;
-    }
-    if (c.state === CLOSED) return; // the connect already failed on 'error'
-    if (c.state === OPEN) c.state = CLOSED;
-    events.onClose(c, code);
-  }
+    },
+    close(ws, code) {
+      const c = ws.owner;
+      if (c.ws !== ws) return;
+      if (c.state === CONNECTING) {
+        c.state = CLOSED;
+        c.failure = `close:${code}`;
+        events.onConnectFailed(c, c.failure);
+        return;
+      }
+      if (c.state === CLOSED) return; // the connect already failed on 'error'
+      if (c.state === OPEN) c.state = CLOSED;
+      events.onClose(c, code);
+    },
+  };
   return {
     connect(c: SimClient) {
       c.state = CONNECTING;
       c.connectStartedAt = now();
-      const handshake = opts.handshake(c);
-      const ws = new WebSocket(handshake.url, handshake.protocols, {
-        headers: handshake.headers,
-        perMessageDeflate: false,
-        skipUTF8Validation: true,
-        localAddress: opts.localAddress(c),
-      }) as Tagged;
-      ws[CLIENT] = c;
-      c.ws = ws;
-      ws.on('open', onOpen as (this: WebSocket) => void);
-      ws.on('message', onMessage as (this: WebSocket, data: Buffer) => void);
-      ws.on('error', onError as (this: WebSocket, err: Error) => void);
-      ws.on('close', onClose as (this: WebSocket, code: number) => void);
+      c.ws = new FleetSocket(c, socketEvents, opts.handshake(c), opts.localAddress(c));
     },
     expire(c: SimClient, t: number) {
       if (c.state !== CONNECTING || t - c.connectStartedAt < opts.timeoutMs) return;

@@ -1,29 +1,26 @@
-import { newReceiverOrder, type ReceiverOrder } from '../metrics/measurement/order-tracker.ts';
-
 /**
- * The receivers' order windows (order-tracker.ts), carved out of shared slabs: each is a view
- * into a slab, laid out and filled as newReceiverOrder makes it. Every client gets one on its
- * first delivery, and a typed array with a buffer of its own costs that buffer's object and a
- * native backing store besides the few bytes it holds (~200 bytes a client; bench/RESULTS.md,
- * "Launch scale").
+ * The receivers' order windows (order-tracker.ts), all in one pool: a receiver holds the offset of
+ * its window (a number, no object), taken on its first delivery and laid out as newReceiverOrder
+ * makes one. A typed array per receiver, or even a view per receiver into a shared slab, costs an
+ * object and more per client besides the few bytes it holds (bench/RESULTS.md, "Launch scale").
  */
-const SLAB_LENGTH = 16_384;
+export const NO_WINDOW = -1;
 
 export class OrderWindows {
-  private slab = new Int32Array(0);
+  /** every window taken so far; replaced by a bigger copy when full (read it anew after take) */
+  pool = new Int32Array(4096);
   private used = 0;
 
-  /** A fresh window for `senders` senders. */
-  take(senders: number): ReceiverOrder {
-    const n = 2 * senders;
-    if (n > SLAB_LENGTH) return newReceiverOrder(senders);
-    if (this.used + n > this.slab.length) {
-      this.slab = new Int32Array(SLAB_LENGTH);
-      this.used = 0;
+  /** A fresh window for `senders` senders: its offset in `pool`. */
+  take(senders: number): number {
+    const base = this.used;
+    this.used += 2 * senders;
+    if (this.used > this.pool.length) {
+      const bigger = new Int32Array(Math.max(2 * this.pool.length, this.used));
+      bigger.set(this.pool.subarray(0, base));
+      this.pool = bigger;
     }
-    const o = this.slab.subarray(this.used, this.used + n);
-    this.used += n;
-    o.set(newReceiverOrder(senders));
-    return o;
+    this.pool.fill(-1, base, base + senders);
+    return base;
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryLedger, HELD_MAX, NO_CLAIM, RETAIN_MS } from '../../src/metrics/measurement/delivery-ledger.ts';
-import { newReceiverOrder, observe, SEEN_DUPLICATE, SEEN_NEW, SEEN_OUT_OF_ORDER } from '../../src/metrics/measurement/order-tracker.ts';
+import { newReceiverOrder, observe as observeAt, SEEN_DUPLICATE, SEEN_NEW, SEEN_OUT_OF_ORDER } from '../../src/metrics/measurement/order-tracker.ts';
 import { ReceiptTally } from '../../src/metrics/measurement/receipt-tally.ts';
 import { staleFromTarget, staleReport } from '../../src/metrics/measurement/stale-report.ts';
 
@@ -284,24 +284,26 @@ describe('delivery ledger over a long run', () => {
 describe('duplicates and reordering per receiver and sender', () => {
   it('classifies new, out-of-order and duplicate deliveries', () => {
     const o = newReceiverOrder(2);
-    expect(observe(o, 0, 0)).toBe(SEEN_NEW);
-    expect(observe(o, 0, 2)).toBe(SEEN_NEW);
-    expect(observe(o, 0, 1)).toBe(SEEN_OUT_OF_ORDER);
-    expect(observe(o, 0, 1)).toBe(SEEN_DUPLICATE);
-    expect(observe(o, 0, 2)).toBe(SEEN_DUPLICATE);
-    expect(observe(o, 1, 1)).toBe(SEEN_NEW); // senders are independent
-    expect(observe(o, 1, 0)).toBe(SEEN_OUT_OF_ORDER);
-    expect(observe(o, 0, 40)).toBe(SEEN_NEW);
-    expect(observe(o, 0, 9)).toBe(SEEN_OUT_OF_ORDER); // 31 behind: still in the window
-    expect(observe(o, 0, 9)).toBe(SEEN_DUPLICATE);
+    const observe = (s: number, seq: number) => observeAt(o, 0, 2, s, seq);
+    expect(observe(0, 0)).toBe(SEEN_NEW);
+    expect(observe(0, 2)).toBe(SEEN_NEW);
+    expect(observe(0, 1)).toBe(SEEN_OUT_OF_ORDER);
+    expect(observe(0, 1)).toBe(SEEN_DUPLICATE);
+    expect(observe(0, 2)).toBe(SEEN_DUPLICATE);
+    expect(observe(1, 1)).toBe(SEEN_NEW); // senders are independent
+    expect(observe(1, 0)).toBe(SEEN_OUT_OF_ORDER);
+    expect(observe(0, 40)).toBe(SEEN_NEW);
+    expect(observe(0, 9)).toBe(SEEN_OUT_OF_ORDER); // 31 behind: still in the window
+    expect(observe(0, 9)).toBe(SEEN_DUPLICATE);
   });
 
   it('tracks the window across the 31st bit', () => {
     const o = newReceiverOrder(1);
-    for (let s = 0; s <= 31; s++) expect(observe(o, 0, s)).toBe(SEEN_NEW);
-    expect(observe(o, 0, 0)).toBe(SEEN_DUPLICATE);
-    expect(observe(o, 0, 32)).toBe(SEEN_NEW);
-    expect(observe(o, 0, 0)).toBe(SEEN_OUT_OF_ORDER); // fell out of the window: counted, not a duplicate
+    const observe = (s: number, seq: number) => observeAt(o, 0, 1, s, seq);
+    for (let s = 0; s <= 31; s++) expect(observe(0, s)).toBe(SEEN_NEW);
+    expect(observe(0, 0)).toBe(SEEN_DUPLICATE);
+    expect(observe(0, 32)).toBe(SEEN_NEW);
+    expect(observe(0, 0)).toBe(SEEN_OUT_OF_ORDER); // fell out of the window: counted, not a duplicate
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * Duplicates and reordering, per receiver and sender, the way IPsec detects replays: the highest
  * sequence number seen from that sender and a 32-bit window of which of the 32 before it arrived.
- * A receiver keeps one Int32Array of 2·k numbers for the k senders of its room (senders are
- * numbered by their rank in the room), made on its first delivery: [last₀…lastₖ₋₁, window₀…].
+ * A receiver keeps 2·k numbers for the k senders of its room (senders are numbered by their rank
+ * in the room), made on its first delivery: [last₀…lastₖ₋₁, window₀…], at `base` in an Int32Array
+ * that may hold other receivers' too (order-windows.ts).
  */
 export const WINDOW = 32;
 
@@ -19,14 +20,14 @@ export const SEEN_OUT_OF_ORDER = 1;
 export const SEEN_DUPLICATE = 2;
 export type Seen = typeof SEEN_NEW | typeof SEEN_OUT_OF_ORDER | typeof SEEN_DUPLICATE;
 
-/** Classifies delivery `seq` from sender number `s` and records it. */
-export function observe(o: ReceiverOrder, s: number, seq: number): Seen {
-  const w = (o.length >> 1) + s;
-  const last = o[s];
+/** Classifies delivery `seq` from sender number `s` of the receiver whose numbers for `senders` senders start at `base` in `o`, and records it. */
+export function observe(o: ReceiverOrder, base: number, senders: number, s: number, seq: number): Seen {
+  const w = base + senders + s;
+  const last = o[base + s];
   if (seq > last) {
     const shift = seq - last;
     o[w] = last < 0 || shift >= WINDOW ? 1 : (o[w] << shift) | 1;
-    o[s] = seq;
+    o[base + s] = seq;
     return SEEN_NEW;
   }
   const d = last - seq;
