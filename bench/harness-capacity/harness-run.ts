@@ -22,6 +22,8 @@ export interface TreeSample {
   t: number;
   shards: number;
   shardCpuSeconds: number;
+  /** the system (kernel) part of shardCpuSeconds */
+  shardSystemSeconds: number;
   shardRssBytes: number;
   parentCpuSeconds: number;
   /** CPU of the processes in `otherPids` (the server), seconds since they started */
@@ -109,6 +111,7 @@ export function runHarness(o: HarnessRunOptions): Promise<HarnessRun> {
       t: clock(),
       shards: s.alive,
       shardCpuSeconds: s.cpuSeconds,
+      shardSystemSeconds: s.systemSeconds,
       shardRssBytes: s.rssBytes,
       parentCpuSeconds: readProc(pid)?.cpuSeconds ?? 0,
       otherCpuSeconds: sumProcs(o.otherPids ?? []).cpuSeconds,

@@ -8,12 +8,12 @@ import { cleanupAll } from './cleanup.ts';
 import { runHarness, type HarnessRun } from './harness-run.ts';
 import { describeMachine, loadAverage } from './machine.ts';
 import { SERVER_SOCKETS_PER_WORKER } from './measure-held.ts';
-import { phaseIntervals, phaseNamed, shardCpuSeconds, sum } from './run-math.ts';
+import { phaseIntervals, phaseNamed, sampledAt, shardCpuSeconds, sum } from './run-math.ts';
 import { defaultShards, ROOM_MEMBERS, writeScenario } from './scenarios.ts';
 import { startServer } from './server-process.ts';
 
 /**
- * `npx tsx bench/harness-capacity/launch-scale.ts [--clients 100000] [--baseline 2000] [--rate 20000] [--write]`
+ * `npx tsx bench/harness-capacity/launch-scale.ts [--clients 100000] [--baseline 2000] [--rate 20000] [--rounds 1] [--write]`
  *
  * Launch scale from one host (issue 52): `--clients` clients against the minimal server on this
  * host, connected, joined into rooms of 100 and held, then messages into the rooms at `--rate`
@@ -29,6 +29,7 @@ const { values } = parseArgs({
     baseline: { type: 'string', default: '2000' },
     rate: { type: 'string', default: '20000' },
     'send-seconds': { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '1' },
     write: { type: 'boolean', default: false },
   },
 });
@@ -44,6 +45,11 @@ const big = int('clients', values.clients);
 const small = int('baseline', values.baseline);
 const rate = Number(values.rate);
 const sendSeconds = Number(values['send-seconds']);
+const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1 || rounds > 9) {
+  process.stderr.write('launch-scale: --rounds: a whole number from 1 to 9\n');
+  process.exit(2);
+}
 const RESULTS_MD = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
 
 interface Scale {
@@ -61,6 +67,10 @@ interface Scale {
   p99Ms: number;
   /** the shards' summed RSS at its highest in each phase, by /proc samples (where the peak is) */
   rssByPhase: string;
+  /** the shards' CPU while they held every client idle (the hold phase), ms per second */
+  idleCpuMsPerSec: number;
+  /** the kernel's share of the shards' CPU in the send phase, by /proc */
+  systemShare: number;
   run: HarnessRun;
 }
 
@@ -93,6 +103,7 @@ async function measure(clients: number, dir: string): Promise<Scale> {
     const delivered = sum(send, 'delivered');
     const seconds = send.reduce((a, x) => a + x.seconds, 0);
     const fanout = phaseNamed(r, 'fanout');
+    const hold = phaseIntervals(r, 'hold');
     return {
       clients,
       shards,
@@ -112,6 +123,11 @@ async function measure(clients: number, dir: string): Promise<Scale> {
           return `${p.name} ${within.length ? Math.round(Math.max(...within.map((x) => x.shardRssBytes)) / 2 ** 20) : '?'}`;
         })
         .join(', '),
+      systemShare: ((from: number, to: number) => {
+        const d = (k: 'shardCpuSeconds' | 'shardSystemSeconds') => sampledAt(run.samples, to, k) - sampledAt(run.samples, from, k);
+        return d('shardSystemSeconds') / Math.max(1e-9, d('shardCpuSeconds'));
+      })(fanout.startedAt, fanout.startedAt + fanout.durationMs),
+      idleCpuMsPerSec: (shardCpuSeconds(hold) / Math.max(1e-9, hold.reduce((a, x) => a + x.seconds, 0))) * 1000,
       run,
     };
   } finally {
@@ -122,21 +138,35 @@ async function measure(clients: number, dir: string): Promise<Scale> {
 const line = (m: Scale) =>
   `${m.clients.toLocaleString('en-US')} clients (${m.shards} shards): opened ${m.opened.toLocaleString('en-US')} at ${Math.round(m.connectsPerSec).toLocaleString('en-US')} connects/s; ` +
   `shards' peak RSS ${m.rssMB} MB = ${m.rssPer1000MB.toFixed(2)} MB per 1,000; ${Math.round(m.deliveriesPerSec).toLocaleString('en-US')} deliveries/s, ` +
-  `expected ${m.expected.toLocaleString('en-US')} received ${m.deliveries.toLocaleString('en-US')} lost ${m.lost}; CPU ${m.cpuPer10k.toFixed(3)} s per 10,000 deliveries; broadcast p99 ${m.p99Ms} ms; peak RSS by phase (MB) ${m.rssByPhase}`;
+  `expected ${m.expected.toLocaleString('en-US')} received ${m.deliveries.toLocaleString('en-US')} lost ${m.lost}; CPU ${m.cpuPer10k.toFixed(3)} s per 10,000 deliveries (${Math.round(m.systemShare * 100)} % in the kernel); broadcast p99 ${m.p99Ms} ms; held idle ${m.idleCpuMsPerSec.toFixed(1)} ms CPU per second; peak RSS by phase (MB) ${m.rssByPhase}`;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
 const dir = mkdtempSync(join(tmpdir(), 'fb-launch-'));
 try {
   const before = loadAverage();
-  const atBig = await measure(big, dir);
-  console.log(line(atBig));
-  const atSmall = await measure(small, dir);
-  console.log(line(atSmall));
-  const ratio = atBig.cpuPer10k / atSmall.cpuPer10k;
+  // --rounds N: the two sizes alternated N times, so that the host's drift falls on both; the CPU
+  // ratio is judged on the rounds' median (one round's spread on this host was 1.12–1.27×), the
+  // rest on the worst round
+  const pairs: { atBig: Scale; atSmall: Scale }[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const atBig = await measure(big, dir);
+    console.log(line(atBig));
+    const atSmall = await measure(small, dir);
+    console.log(line(atSmall));
+    pairs.push({ atBig, atSmall });
+  }
+  const ratios = pairs.map((p) => p.atBig.cpuPer10k / p.atSmall.cpuPer10k);
+  const ratio = median(ratios);
+  const worst = (f: (p: { atBig: Scale; atSmall: Scale }) => number) => pairs.reduce((a, p) => (f(p) > f(a) ? p : a)).atBig;
+  const memory = worst((p) => p.atBig.rssPer1000MB);
+  const fewest = pairs.reduce((a, p) => (p.atBig.opened < a.atBig.opened ? p : a)).atBig;
+  const lossiest = worst((p) => p.atBig.lost + Math.abs(p.atBig.expected - p.atBig.deliveries));
   const checks = [
-    `${atBig.opened === big ? 'PASS' : 'FAIL'} ${big.toLocaleString('en-US')} held (opened ${atBig.opened.toLocaleString('en-US')})`,
-    `${atBig.lost === 0 && atBig.deliveries === atBig.expected ? 'PASS' : 'FAIL'} every delivery accounted for (expected ${atBig.expected.toLocaleString('en-US')}, received ${atBig.deliveries.toLocaleString('en-US')}, lost ${atBig.lost})`,
-    `${atBig.rssPer1000MB <= 8 ? 'PASS' : 'FAIL'} ${atBig.rssPer1000MB.toFixed(2)} MB per 1,000 open clients (target ≤ 8, baseline included)`,
-    `${ratio <= 1.2 ? 'PASS' : 'FAIL'} CPU per delivery at ${big.toLocaleString('en-US')} is ${ratio.toFixed(2)}× that at ${small.toLocaleString('en-US')} (target ≤ 1.2×)`,
+    `${fewest.opened === big ? 'PASS' : 'FAIL'} ${big.toLocaleString('en-US')} held (opened ${fewest.opened.toLocaleString('en-US')}${rounds > 1 ? ', the fewest of the rounds' : ''})`,
+    `${lossiest.lost === 0 && lossiest.deliveries === lossiest.expected ? 'PASS' : 'FAIL'} every delivery accounted for (expected ${lossiest.expected.toLocaleString('en-US')}, received ${lossiest.deliveries.toLocaleString('en-US')}, lost ${lossiest.lost}${rounds > 1 ? ', the worst round' : ''})`,
+    `${memory.rssPer1000MB <= 8 ? 'PASS' : 'FAIL'} ${memory.rssPer1000MB.toFixed(2)} MB per 1,000 open clients (target ≤ 8, baseline included${rounds > 1 ? '; the worst round' : ''})`,
+    `${ratio <= 1.2 ? 'PASS' : 'FAIL'} CPU per delivery at ${big.toLocaleString('en-US')} is ${ratio.toFixed(2)}× that at ${small.toLocaleString('en-US')} (target ≤ 1.2×${rounds > 1 ? `; the median of the rounds' ${ratios.map((r) => `${r.toFixed(2)}×`).join(', ')}` : ''})`,
   ];
   for (const c of checks) console.log(c);
   if (values.write) {
@@ -147,16 +177,16 @@ try {
         '',
         `## Launch scale: ${big.toLocaleString('en-US')} clients from one host (${new Date().toISOString().slice(0, 10)})`,
         '',
-        `Machine: ${m.cores} cores (${m.cpuModel}), ${Math.round(m.totalMemoryMB / 1024)} GB, Node ${m.node}, ${m.openFilesLimit ?? '?'} open files per process. Load average before ${before}, after ${loadAverage()}; the machine was shared with other engineers' work while measuring.`,
+        `Machine: ${m.cores} cores (${m.cpuModel}), ${Math.round(m.totalMemoryMB / 1024)} GB, Node ${m.node}, ${m.openFilesLimit ?? '?'} open files per process. Load average before ${before}, after ${loadAverage()}.`,
         '',
-        '    npx tsx bench/harness-capacity/launch-scale.ts ' + `--clients ${big} --baseline ${small} --rate ${rate} --send-seconds ${sendSeconds} --write`,
+        '    npx tsx bench/harness-capacity/launch-scale.ts ' + `--clients ${big} --baseline ${small} --rate ${rate} --send-seconds ${sendSeconds}${rounds > 1 ? ` --rounds ${rounds}` : ''} --write`,
         '',
-        ...[atBig, atSmall].map((x) => `- ${line(x)}`),
+        ...pairs.flatMap((p) => [p.atBig, p.atSmall]).map((x) => `- ${line(x)}`),
         ...checks.map((c) => `- ${c}`),
         '',
         'Harness runs:',
         '',
-        ...[atBig, atSmall].map((x) => `    ${x.run.command}`),
+        ...pairs.flatMap((p) => [p.atBig, p.atSmall]).map((x) => `    ${x.run.command}`),
         '',
       ].join('\n'),
     );

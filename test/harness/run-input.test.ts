@@ -59,10 +59,10 @@ describe('the load a run asks for, against what the host holds', () => {
 
   it('too many shard processes for the cores: from the clients, or from --shards', () => {
     expect(refusal({ scenario: 'fanout', clients: 200_000, target: 'wss://example.com/prod' })).toBe(
-      '--clients: 200000 clients need 12 shard processes (18,000 clients each, as a process may open 20,000 files): 2 core(s) drive at most 8 shard processes (4 per core; more only add context switches and ~95 MB each) (--ignore-host-limits runs it anyway)',
+      '--clients: 200000 clients need 12 shard processes (18,000 clients each, as a process may open 20,000 files): 2 core(s) drive at most 8 shard processes (4 per core; more only add context switches and ~60 MB each) (--ignore-host-limits runs it anyway)',
     );
     expect(refusal({ scenario: 'fanout', shards: 1000 })).toBe(
-      '--shards: 1000: 2 core(s) drive at most 8 shard processes (4 per core; more only add context switches and ~95 MB each) (--ignore-host-limits runs it anyway)',
+      '--shards: 1000: 2 core(s) drive at most 8 shard processes (4 per core; more only add context switches and ~60 MB each) (--ignore-host-limits runs it anyway)',
     );
     // named by the scenario's field when the file asked for it
     const p = file('wide.yaml', SCENARIO().replace('clients: 100', 'clients: 150000'));
@@ -70,21 +70,21 @@ describe('the load a run asks for, against what the host holds', () => {
   });
 
   it('memory: the estimate against what is available', () => {
-    const small: HostFacts = { ...HOST, cores: 16, availableMemoryBytes: 1 * GiB };
-    // 100,000 clients: 760 MB of clients + 6 shards + parent ≈ 1.4 GB > 1 GB
+    const small: HostFacts = { ...HOST, cores: 16, availableMemoryBytes: 0.5 * GiB };
+    // 100,000 clients: 360 MB of clients + 6 shards of 60 MB + the parent's 135 = 855 MB > 512 MB
     expect(refusal({ scenario: 'fanout', clients: 100_000, target: 'ws://127.0.0.1:9/' }, small)).toBe(
-      '--clients: 100000 clients need about 1.4 GB of memory for the harness (7.6 MB per 1,000 clients, 95 MB per shard process, 135 MB for the parent); this host has 1.0 GB available (--ignore-host-limits runs it anyway)',
+      '--clients: 100000 clients need about 855 MB of memory for the harness (3.6 MB per 1,000 clients, 60 MB per shard process, 135 MB for the parent); this host has 512 MB available (--ignore-host-limits runs it anyway)',
     );
     // a local stack counts at its cap on Lambda environments: by default what 30 % of the host's memory holds
     // (the built-in fanout plans 200 deliveries/s: one shard)
     const tight: HostFacts = { ...HOST, availableMemoryBytes: 4 * GiB };
     expect(refusal({ scenario: 'fanout' }, tight)).toBe(
-      'built-in scenario fanout: target.hostMaxEnvironments: a local stack at 230 Lambda environments (32 MB each) needs about 7.3 GB, with the harness 7.6 GB; this host has 4.0 GB available: set fewer (--ignore-host-limits runs it anyway)',
+      'built-in scenario fanout: target.hostMaxEnvironments: a local stack at 230 Lambda environments (32 MB each) needs about 7.3 GB, with the harness 7.5 GB; this host has 4.0 GB available: set fewer (--ignore-host-limits runs it anyway)',
     );
     const p = file('few-envs.yaml', SCENARIO('target: { hostMaxEnvironments: 64 }\n'));
     expect(checkRunInput({ scenario: p }, tight).shards).toBe(1);
-    expect(estimatedMemoryMB({ clients: 1000, shards: 1, localStack: true, hostMaxEnvironments: 48 }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 95 + 7.6 + 150 + 48 * 32, 5);
-    expect(estimatedMemoryMB({ clients: 1000, shards: 1, localStack: false }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 95 + 7.6, 5);
+    expect(estimatedMemoryMB({ clients: 1000, shards: 1, localStack: true, hostMaxEnvironments: 48 }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 60 + 3.6 + 150 + 48 * 32, 5);
+    expect(estimatedMemoryMB({ clients: 1000, shards: 1, localStack: false }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 60 + 3.6, 5);
     expect(localStackEnvironments(2 * GiB)).toBe(19);
     expect(localStackEnvironments(1 * GiB)).toBe(16);
     expect(localStackEnvironments(256 * GiB)).toBe(256);
