@@ -67,7 +67,8 @@ export class FleetSocket<T> implements FrameState, FrameSink {
   private head: Buffer | undefined = undefined;
   private errored = false;
   private closeSent = false;
-  private closeReceived = false;
+  /** a close frame came, or a frame broke the protocol: nothing after it is read */
+  private readDone = false;
   private closeCode = 1006;
   /** the subprotocol the server chose ('' for none) */
   protocol = '';
@@ -152,7 +153,7 @@ export class FleetSocket<T> implements FrameState, FrameSink {
   /** @internal */
   read(chunk: Buffer): void {
     if (this.state === CONNECTING) this.readHead(chunk);
-    else if (!this.closeReceived && this.state !== CLOSED) readFrames(this, chunk, this);
+    else if (!this.readDone && this.state !== CLOSED) readFrames(this, chunk, this);
   }
 
   /** @internal */
@@ -178,20 +179,20 @@ export class FleetSocket<T> implements FrameState, FrameSink {
     if (this.state === OPEN) this.socket!.write(clientFrame(data, OP_PONG));
   }
 
+  /** the server's close frame: answered with its code, then this side ends */
   onClose(code: number): void {
-    this.closeReceived = true;
-    this.closeCode = code;
-    const socket = this.socket!;
-    if (!this.closeSent) {
-      this.closeSent = true;
-      socket.write(closeFrame(code));
-    }
-    this.state = CLOSING;
-    socket.end();
+    this.finish(code);
   }
 
+  /** a frame that breaks the protocol: reading stops, and the close says `code` */
   onViolation(code: number): void {
-    this.closeReceived = true;
+    this.finish(code);
+    // a server that broke the protocol may not finish the close either
+    this.socket!.setTimeout(CLOSE_TIMEOUT_MS, onCloseTimeout);
+  }
+
+  private finish(code: number): void {
+    this.readDone = true;
     this.closeCode = code;
     const socket = this.socket!;
     if (!this.closeSent) {
@@ -200,7 +201,6 @@ export class FleetSocket<T> implements FrameState, FrameSink {
     }
     this.state = CLOSING;
     socket.end();
-    socket.setTimeout(CLOSE_TIMEOUT_MS, onCloseTimeout);
   }
 
   // --- the handshake ------------------------------------------------------------------------
