@@ -4,7 +4,7 @@ import { NO_CLAIM } from '../metrics/measurement/delivery-ledger.ts';
 import { decodeProbe, encodeProbe, newProbe, scanMessageId, type Probe } from './protocols/chat-v1.ts';
 import { chatV1Wire } from './protocols/chat-v1-wire.ts';
 import type { WireProtocol } from './protocols/wire-protocol.ts';
-import { CONNECTING, DROPPED, OPEN, SimClient, makeConnector, type Connector, type ConnectorOptions, type ControlKind } from './client.ts';
+import { CONNECTING, DROPPED, OPEN, SimClient, makeConnector, type Connector, type ConnectorOptions, type ControlKind, type PendingControl } from './client.ts';
 import { now } from '../clock.ts';
 import type { Matched, PendingSend } from './pending-sends.ts';
 import { Ramp, type RampOptions, type RampStart } from './ramp.ts';
@@ -260,7 +260,7 @@ export abstract class ClientGroup {
         resolve();
         return;
       }
-      c.control = {
+      this.sendControl(c, c.ws, {
         kind,
         intended,
         startedAt: now(),
@@ -272,13 +272,21 @@ export abstract class ClientGroup {
           }
           resolve();
         },
-      };
-      this.watched.add(c);
-      const room = this.roomNames[c.room];
-      c.lastSentAt = c.control.startedAt;
-      c.ws.send(kind === 'create' ? this.wire.createFrame(room) : this.wire.joinFrame(room, c.id));
-      if (kind === 'join' && !this.wire.joinAnswered) c.control.done(true);
+      });
     });
+  }
+
+  /**
+   * Sends c's create or join frame and awaits its answer as `control` (the sweep times it out);
+   * a join nothing answers is done as it goes out.
+   */
+  private sendControl(c: SimClient, ws: NonNullable<SimClient['ws']>, control: PendingControl): void {
+    c.control = control;
+    this.watched.add(c);
+    c.lastSentAt = control.startedAt;
+    const room = this.roomNames[c.room];
+    ws.send(control.kind === 'create' ? this.wire.createFrame(room) : this.wire.joinFrame(room, c.id));
+    if (control.kind === 'join' && !this.wire.joinAnswered) control.done(true);
   }
 
   /**
@@ -585,7 +593,7 @@ export abstract class ClientGroup {
   private rejoinStep(c: SimClient, kind: ControlKind, next: () => void): void {
     if (c.state !== OPEN || !c.ws) return;
     const startedAt = now();
-    c.control = {
+    this.sendControl(c, c.ws, {
       kind,
       intended: startedAt,
       startedAt,
@@ -594,12 +602,7 @@ export abstract class ClientGroup {
         if (ok) next();
         else c.ws?.close(1000);
       },
-    };
-    this.watched.add(c);
-    c.lastSentAt = startedAt;
-    const room = this.roomNames[c.room];
-    c.ws.send(kind === 'create' ? this.wire.createFrame(room) : this.wire.joinFrame(room, c.id));
-    if (kind === 'join' && !this.wire.joinAnswered) c.control.done(true);
+    });
   }
 
   private back(c: SimClient): void {

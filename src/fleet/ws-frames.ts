@@ -6,15 +6,15 @@ import { randomFillSync } from 'node:crypto';
  * frames (close, ping, pong) may come between a message's fragments. No extensions: the fleet
  * never offers permessage-deflate.
  */
-export const OP_CONTINUATION = 0x0;
-export const OP_TEXT = 0x1;
-export const OP_BINARY = 0x2;
-export const OP_CLOSE = 0x8;
-export const OP_PING = 0x9;
+const OP_CONTINUATION = 0x0;
+const OP_TEXT = 0x1;
+const OP_BINARY = 0x2;
+const OP_CLOSE = 0x8;
+const OP_PING = 0x9;
 export const OP_PONG = 0xa;
 
 /** The largest message the fleet reads (ws's default maxPayload): more closes the socket with 1009. */
-export const MAX_PAYLOAD = 100 * 2 ** 20;
+const MAX_PAYLOAD = 100 * 2 ** 20;
 
 /**
  * Masking keys come from a random pool refilled when spent, as ws does: one getrandom call per
@@ -82,10 +82,10 @@ export interface FrameState {
 
 /**
  * Reads every whole frame of `chunk` (after what `s` kept from earlier reads) into `sink`, and
- * keeps the rest in `s`. Returns false once the stream is finished with (a close frame or a
- * violation): nothing after it is read.
+ * keeps the rest in `s`. It stops at a close frame or a violation (the sink is told): nothing
+ * after it is read.
  */
-export function readFrames(s: FrameState, chunk: Buffer, sink: FrameSink): boolean {
+export function readFrames(s: FrameState, chunk: Buffer, sink: FrameSink): void {
   let buf = chunk;
   if (s.partial) {
     buf = Buffer.concat([s.partial, chunk]);
@@ -121,7 +121,7 @@ export function readFrames(s: FrameState, chunk: Buffer, sink: FrameSink): boole
       if (opcode === OP_CLOSE) {
         if (len === 1) return fail(sink, 1002, 'a close frame of 1 byte');
         sink.onClose(len >= 2 ? payload.readUInt16BE(0) : 1005);
-        return false;
+        return;
       }
       if (opcode === OP_PING) sink.onPing(payload);
       else if (opcode !== OP_PONG) return fail(sink, 1002, `opcode ${opcode}`);
@@ -146,10 +146,8 @@ export function readFrames(s: FrameState, chunk: Buffer, sink: FrameSink): boole
   }
   // copied for the same reason: a partial frame outlives this read
   if (at < buf.length) s.partial = Buffer.from(buf.subarray(at));
-  return true;
 }
 
-function fail(sink: FrameSink, code: number, why: string): false {
+function fail(sink: FrameSink, code: number, why: string): void {
   sink.onViolation(code, why);
-  return false;
 }
