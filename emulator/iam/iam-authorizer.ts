@@ -55,7 +55,7 @@ export class IamAuthorizer {
     const key = `${action}\u0000${resource}`;
     let cached = decisions.get(key);
     if (!cached) {
-      const decision = evaluate(this.roles.get(principal.roleArn) ?? [], action, resource);
+      const decision = this.decide(principal, action, resource);
       const record = this.ledger.recordFor(principal.function, principal.role, action, recordAs ?? resource, decision.allowed ? 'allowed' : decision.reason!);
       if (decisions.size >= MAX_CACHED_PER_FUNCTION) decisions.clear();
       decisions.set(key, (cached = { decision, record }));
@@ -70,7 +70,12 @@ export class IamAuthorizer {
    * the role allows it; where it does not, AWS fails nothing the function sees, so nothing is counted.
    */
   recordIfAllowed(principal: RolePrincipal, action: string, resource: string): void {
-    if (evaluate(this.roles.get(principal.roleArn) ?? [], action, resource).allowed) this.ledger.recordFor(principal.function, principal.role, action, resource, 'allowed').count++;
+    if (this.decide(principal, action, resource).allowed) this.ledger.recordFor(principal.function, principal.role, action, resource, 'allowed').count++;
+  }
+
+  /** What the function's role says of `action` on `resource`, uncached. */
+  private decide(principal: RolePrincipal, action: string, resource: string): Decision {
+    return evaluate(this.roles.get(principal.roleArn) ?? [], action, resource);
   }
 
   /** The caller as AWS names it: `arn:aws:sts::<account>:assumed-role/<role>/<function>`. */

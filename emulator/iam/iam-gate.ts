@@ -3,19 +3,19 @@ import type { IamGrants } from './role-sessions.ts';
 import { IamAuthorizer, type RolePrincipal } from './iam-authorizer.ts';
 import type { Decision } from '../../common/iam/policy-evaluation.ts';
 
+/** What Lambda does with a function's role to write its logs. */
+const LAMBDA_LOG_ACTIONS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
+
 /**
  * What a service in the stack's own thread (the gateway's @connections, Parameter Store,
  * CloudWatch, the Lambda API) holds to ask IAM about a call: who the caller is, from the session
  * token its signed request carries (`X-Amz-Security-Token`), and the one question. A function's
  * first denial of an action on a resource is said once; the answer is the service's own.
  */
-/** What Lambda does with a function's role to write its logs. */
-const LAMBDA_LOG_ACTIONS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
-
 export class IamGate {
   readonly authorizer: IamAuthorizer;
   private readonly principals: ReadonlyMap<string, RolePrincipal>;
-
+  /** the functions whose log writes recordLambdaLogs has counted */
   private readonly logsAsked = new Set<string>();
 
   constructor(
@@ -32,8 +32,9 @@ export class IamGate {
   /**
    * Lambda writes a function's logs with its execution role (logs:CreateLogGroup where the group is
    * not there yet, logs:CreateLogStream, logs:PutLogEvents on its log group): a function that
-   * logged used those grants, though its code made no such call. Counted once per function whose log group exists, where its role
-   * allows them, so the ledger (and the least-privilege policy written from it) keeps them instead of naming them unused.
+   * logged used those grants, though its code made no such call. Counted once per function whose
+   * log group exists, where its role allows them, so the ledger (and the least-privilege policy
+   * written from it) keeps them instead of naming them unused.
    */
   recordLambdaLogs(hasLogGroup: (name: string) => boolean): void {
     for (const principal of this.principals.values()) {
