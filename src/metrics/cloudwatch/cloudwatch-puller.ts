@@ -19,7 +19,8 @@ import {
 import type { CloudWatchResults } from '../../contracts/cloudwatch-schema.ts';
 import { incompleteFamilies, metricCompleteness } from './completeness.ts';
 import { metricTotals } from './cloudwatch-totals.ts';
-import { DEFAULT_REPORT_LIMITS, pullReportLines, type FunctionLog, type ReportPullLimits } from './init-durations.ts';
+import { DEFAULT_REPORT_LIMITS, pullReportLines, type FunctionLog } from './init-durations.ts';
+import type { LogPullLimits } from './log-events.ts';
 import { executionLogGroup, pullInvokePermissionFailures } from './execution-log-failures.ts';
 import { getMetricData, listMetrics } from './metric-data-fetch.ts';
 import { describeProblem, isHopeless } from './pull-problem.ts';
@@ -56,7 +57,7 @@ export interface PullCloudWatchOptions {
   onStatus?: (line: string) => void;
   /** read REPORT log lines (default true) */
   reportLines?: boolean;
-  reportLimits?: ReportPullLimits;
+  reportLimits?: LogPullLimits;
   /** EMF metrics: namespace and service dimension (default: the reference stack's) */
   emf?: { namespace: string; service: string };
   /** pre-built clients (tests); otherwise made from `target` and destroyed after the pull */

@@ -1,7 +1,6 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { InvokePermissionFailure } from '../../contracts/cloudwatch-schema.ts';
-import type { ReportPullLimits } from './init-durations.ts';
-import { filterLogEvents } from './log-events.ts';
+import { filterLogEvents, type LogPullLimits } from './log-events.ts';
 
 /**
  * Requests API Gateway failed because it may not invoke a function, from the stage's execution
@@ -67,7 +66,7 @@ export async function pullInvokePermissionFailures(
   logs: CloudWatchLogsClient,
   api: { apiId: string; stage: string },
   window: { startMs: number; endMs: number },
-  limits: ReportPullLimits,
+  limits: LogPullLimits,
 ): Promise<InvokePermissionFailure[] | undefined> {
   const events: { message?: string; timestamp?: number }[] = [];
   const read = await filterLogEvents(logs, { logGroupName: executionLogGroup(api), filterPattern: EXECUTION_LOG_PATTERN, ...window }, limits, (e) => events.push(e));

@@ -1,8 +1,8 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { CloudWatchTarget } from '../../aws/cloudwatch-source.ts';
 import type { StalePostsView } from '../measurement/stale-report.ts';
-import { DEFAULT_REPORT_LIMITS, type ReportPullLimits } from './init-durations.ts';
-import { filterLogEvents } from './log-events.ts';
+import { DEFAULT_REPORT_LIMITS } from './init-durations.ts';
+import { filterLogEvents, type LogPullLimits } from './log-events.ts';
 
 /**
  * Posts to gone connections as a deployed stack's functions logged them: FilterLogEvents for
@@ -19,7 +19,7 @@ export async function goneLogLines(
   target: CloudWatchTarget,
   functions: readonly string[],
   run: { startMs: number; endMs: number },
-  limits: ReportPullLimits = DEFAULT_REPORT_LIMITS,
+  limits: LogPullLimits = DEFAULT_REPORT_LIMITS,
 ): Promise<StalePostsView> {
   const logs = new CloudWatchLogsClient(target.clients.logs);
   const groups = functions.map((fn) => `/aws/lambda/${fn}`);

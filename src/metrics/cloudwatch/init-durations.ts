@@ -80,9 +80,7 @@ export class ReportLineAccumulator {
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
 /** FilterLogEvents pages and the wall-clock budget per function's log */
-export type ReportPullLimits = LogPullLimits;
-
-export const DEFAULT_REPORT_LIMITS: ReportPullLimits = { maxPages: 2_000, deadlineMs: 120_000 };
+export const DEFAULT_REPORT_LIMITS: LogPullLimits = { maxPages: 2_000, deadlineMs: 120_000 };
 
 /** What one function's log says of the window: its REPORT lines, and its errors, most first. */
 export interface FunctionLog {
@@ -99,7 +97,7 @@ export async function pullReportLines(
   logs: CloudWatchLogsClient,
   functionName: string,
   window: { startMs: number; endMs: number; periodSec: number },
-  limits: ReportPullLimits = DEFAULT_REPORT_LIMITS,
+  limits: LogPullLimits = DEFAULT_REPORT_LIMITS,
 ): Promise<FunctionLog | null> {
   const acc = new ReportLineAccumulator(window.periodSec * 1000);
   const errors = new FunctionErrorAccumulator();
