@@ -8,7 +8,7 @@ import { cleanupAll } from './cleanup.ts';
 import { runHarness, type HarnessRun } from './harness-run.ts';
 import { describeMachine, loadAverage } from './machine.ts';
 import { SERVER_SOCKETS_PER_WORKER } from './measure-held.ts';
-import { phaseIntervals, phaseNamed, sampledAt, shardCpuSeconds, sum } from './run-math.ts';
+import { median, phaseIntervals, phaseNamed, sampledAt, shardCpuSeconds, sum } from './run-math.ts';
 import { defaultShards, ROOM_MEMBERS, writeScenario } from './scenarios.ts';
 import { startServer } from './server-process.ts';
 
@@ -140,8 +140,6 @@ const line = (m: Scale) =>
   `shards' peak RSS ${m.rssMB} MB = ${m.rssPer1000MB.toFixed(2)} MB per 1,000; ${Math.round(m.deliveriesPerSec).toLocaleString('en-US')} deliveries/s, ` +
   `expected ${m.expected.toLocaleString('en-US')} received ${m.deliveries.toLocaleString('en-US')} lost ${m.lost}; CPU ${m.cpuPer10k.toFixed(3)} s per 10,000 deliveries (${Math.round(m.systemShare * 100)} % in the kernel); broadcast p99 ${m.p99Ms} ms; held idle ${m.idleCpuMsPerSec.toFixed(1)} ms CPU per second; peak RSS by phase (MB) ${m.rssByPhase}`;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-
 const dir = mkdtempSync(join(tmpdir(), 'fb-launch-'));
 try {
   const before = loadAverage();
@@ -160,7 +158,7 @@ try {
   const ratio = median(ratios);
   const worst = (f: (p: { atBig: Scale; atSmall: Scale }) => number) => pairs.reduce((a, p) => (f(p) > f(a) ? p : a)).atBig;
   const memory = worst((p) => p.atBig.rssPer1000MB);
-  const fewest = pairs.reduce((a, p) => (p.atBig.opened < a.atBig.opened ? p : a)).atBig;
+  const fewest = worst((p) => -p.atBig.opened);
   const lossiest = worst((p) => p.atBig.lost + Math.abs(p.atBig.expected - p.atBig.deliveries));
   const checks = [
     `${fewest.opened === big ? 'PASS' : 'FAIL'} ${big.toLocaleString('en-US')} held (opened ${fewest.opened.toLocaleString('en-US')}${rounds > 1 ? ', the fewest of the rounds' : ''})`,
