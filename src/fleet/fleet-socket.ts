@@ -43,9 +43,20 @@ const CLOSED = 3;
 const OWNER = Symbol('fleetSocket');
 type Tagged = Socket & { [OWNER]: FleetSocket<unknown> };
 
+/**
+ * Every socket of the process reads into this one buffer (net's `onread`) and is told the bytes
+ * that came, where a stream socket would allocate 64 KB per read, make it an ArrayBuffer and push
+ * it through a Readable. At 100,000 clients that malloc searched a heap fragmented by the held
+ * sockets and, with the buffers' GC sweeps, was a tenth of the shards' CPU (bench/RESULTS.md,
+ * "Launch scale: reads into one buffer"). Safe because a read is handled before the next one
+ * starts: what outlives it (a partial frame, a fragment, an unfinished head) is copied.
+ */
+const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
+
 // the socket's listeners: one function each for every socket, finding their FleetSocket on it
-function onData(this: Tagged, chunk: Buffer): void {
-  this[OWNER].read(chunk);
+function onRead(this: Tagged, bytes: number, buffer: Uint8Array): boolean {
+  this[OWNER].read((buffer as Buffer).subarray(0, bytes));
+  return true; // false would pause the socket
 }
 function onError(this: Tagged, err: Error): void {
   this[OWNER].socketError(err);
@@ -99,16 +110,16 @@ export class FleetSocket<T> implements FrameState, FrameSink {
     const secure = url.protocol === 'wss:';
     const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
     const port = Number(url.port) || (secure ? 443 : 80);
+    const onread = { buffer: READ_BUFFER, callback: onRead };
     const socket = (
       secure
-        ? // tls.connect hands localAddress to its net socket; its type does not name it
-          tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...({ localAddress } as object) })
-        : netConnect({ host, port, localAddress })
+        ? // tls.connect hands localAddress and onread to its socket; its type names neither
+          tlsConnect({ host, port, servername: isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], ...({ localAddress, onread } as object) })
+        : netConnect({ host, port, localAddress, onread })
     ) as Tagged;
     this.socket = socket;
     socket[OWNER] = this as FleetSocket<unknown>;
     socket.setNoDelay(true);
-    socket.on('data', onData);
     socket.on('error', onError);
     socket.on('close', onClose);
     socket.write(request);

@@ -139,6 +139,25 @@ describe('FleetSocket against a real ws server', () => {
     expect(seen.log).toEqual(['open', 'message', 'close:4001']);
   });
 
+  it('many sockets reading at once each get their own bytes whole, though every read lands in one shared buffer', async () => {
+    const { url, wss } = await wsServer();
+    const sizes = [10, 300, 70_000, 200_000, 5];
+    // each client's messages are filled with its own byte; the server interleaves them across clients
+    wss.on('connection', (ws) => ws.once('message', (d) => {
+      const fill = (d as Buffer)[0];
+      for (const n of sizes) ws.send(Buffer.alloc(n, fill));
+    }));
+    const clients = Array.from({ length: 30 }, (_, i) => ({ i, ...watch(url) }));
+    await Promise.all(clients.map((c) => c.seen.opened));
+    for (const c of clients) c.s.send(Buffer.from([c.i]));
+    const deadline = Date.now() + 10_000; // a corrupted stream never completes its frames: fail, not hang
+    while (clients.some((c) => c.seen.messages.length < sizes.length) && Date.now() < deadline) await sleep(5);
+    for (const c of clients) {
+      expect(c.seen.messages.map((m) => m.length)).toEqual(sizes);
+      expect(c.seen.messages.every((m) => m.every((b) => b === c.i))).toBe(true);
+    }
+  });
+
   it('a server that drops the socket: close 1006', async () => {
     const { url, next } = await wsServer();
     const { seen } = watch(url);
