@@ -3,29 +3,29 @@
  * bench/RESULTS.md: the run check's estimate (src/fleet/fleet-limits.ts) and the plan's load hosts
  * (src/analyses/plan/load-hosts.ts) read these one figures.
  *
- * - Memory: "Launch scale: the fleet's own WebSocket client" (2026-11-26): 6 shards held 100,000
- *   open clients at a peak of 710–716 MB in three rounds; an empty shard process of the packed
- *   install (compiled) holds ~60 MB (~40 MB more where a checkout runs its TypeScript through
- *   tsx), so the clients take (716 − 6 × 60) ÷ 100 ≈ 3.6 MB per 1,000; the parent held 135 MB in
- *   4,000-client runs.
- * - CPU: the same section, 0.112–0.119 CPU-s per 10,000 deliveries at 100,000 clients (6 shards;
- *   0.088–0.093 with one shard at 2,000); "Harness capacity" (2026-11-22), 0.257 ms of harness CPU
- *   per connect.
+ * - Memory: "Launch scale: reads into one buffer" (2026-11-26): 6 shards held 100,000 open clients
+ *   at a peak of 714–730 MB in eight rounds; an empty shard process of the packed install
+ *   (compiled) holds ~60 MB (~40 MB more where a checkout runs its TypeScript through tsx), so the
+ *   clients take (730 − 6 × 60) ÷ 100 ≈ 3.7 MB per 1,000; the parent held 135 MB in 4,000-client
+ *   runs.
+ * - CPU: the same section, 0.077–0.105 CPU-s per 10,000 deliveries at 100,000 clients (6 shards;
+ *   0.075–0.093 with one shard at 2,000), 0.10 covering all but the worst round; "Harness
+ *   capacity" (2026-11-22), 0.257 ms of harness CPU per connect.
  * - Open files: a process here may open 20,000 files, so a shard holds 18,000 clients
  *   (src/fleet/shard-count.ts); more than 4 shard processes a core only add context switches.
  * - Ports: one source address to one destination address and port has the ephemeral range, Linux's
  *   default 32768–60999: 28,232 connections.
  */
-export const HARNESS_COSTS_SOURCE = 'bench/RESULTS.md, "Launch scale: the fleet\'s own WebSocket client" (2026-11-26) and "Harness capacity" (2026-11-22)';
+export const HARNESS_COSTS_SOURCE = 'bench/RESULTS.md, "Launch scale: reads into one buffer" (2026-11-26) and "Harness capacity" (2026-11-22)';
 
 /** Shard RSS per 1,000 open clients, on top of the empty shard processes. */
-export const MB_PER_1000_CLIENTS = 3.6;
+export const MB_PER_1000_CLIENTS = 3.7;
 /** An empty shard process's RSS (the packed install's compiled build). */
 export const MB_PER_SHARD = 60;
 /** The parent process (merging, writing). */
 export const MB_PARENT = 135;
 /** Harness CPU-seconds per 10,000 deliveries, at 100,000 clients over 6 shards. */
-export const CPU_S_PER_10K_DELIVERIES = 0.12;
+export const CPU_S_PER_10K_DELIVERIES = 0.1;
 /** Harness CPU per connect, ms. */
 export const CPU_MS_PER_CONNECT = 0.257;
 /** Open files a process may have on the machine measured (soft and hard limit alike). */

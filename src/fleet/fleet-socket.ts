@@ -47,8 +47,8 @@ type Tagged = Socket & { [OWNER]: FleetSocket<unknown> };
  * Every socket of the process reads into this one buffer (net's `onread`) and is told the bytes
  * that came, where a stream socket would allocate 64 KB per read, make it an ArrayBuffer and push
  * it through a Readable. At 100,000 clients that malloc searched a heap fragmented by the held
- * sockets and, with the buffers' GC sweeps, was a tenth of the shards' CPU (bench/RESULTS.md,
- * "Launch scale: reads into one buffer"). Safe because a read is handled before the next one
+ * sockets: malloc, free and V8's sweeps of those buffers were a fifth of the shards' CPU
+ * (bench/RESULTS.md, "Launch scale: reads into one buffer"). Safe because a read is handled before the next one
  * starts: what outlives it (a partial frame, a fragment, an unfinished head) is copied.
  */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);

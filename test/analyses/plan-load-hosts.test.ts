@@ -5,8 +5,8 @@ import type { Results } from '../../src/contracts/results-schema.ts';
 
 /**
  * The load hosts a rehearsal needs, worked by hand from the recorded figures
- * (src/contracts/harness-costs.ts): 3.6 MB per 1,000 clients and 60 MB per shard of 18,000
- * (20,000 open files), 135 MB for the parent, 0.12 CPU-s per 10,000 deliveries, 0.257 ms per
+ * (src/contracts/harness-costs.ts): 3.7 MB per 1,000 clients and 60 MB per shard of 18,000
+ * (20,000 open files), 135 MB for the parent, 0.10 CPU-s per 10,000 deliveries, 0.257 ms per
  * connect, 4 shards a core, 28,232 ports, each host at 70 % of its memory and cores.
  */
 const traffic = (connections: number, roomSize: number, messagesPerS: number, connectsPerS = connections / 1_800): PlanTraffic => ({
@@ -20,7 +20,7 @@ const traffic = (connections: number, roomSize: number, messagesPerS: number, co
   totals: { connects: 0, rooms: 0, joins: 0, messages: 0, recipients: 0, posts: 0, connectionMinutes: 0 },
 });
 /** MB per client: a client's own and its share of its shard's empty RSS */
-const PER_CLIENT = 3.6 / 1000 + 60 / 18_000;
+const PER_CLIENT = 3.7 / 1000 + 60 / 18_000;
 const size = (l: LoadHosts, name: string) => l.sizes.find((s) => s.name === name)!;
 
 describe('load hosts for a rehearsal', () => {
@@ -30,11 +30,11 @@ describe('load hosts for a rehearsal', () => {
     expect(l.deliveriesPerS).toBe(20_000);
     expect(l.sizes.map((s) => s.name)).toEqual(['c7i.large', 'c7i.xlarge', 'c7i.2xlarge', 'm7i.xlarge']);
     const large = size(l, 'c7i.large');
-    // memory (4 GiB × 70 % − 135 MB) ÷ 0.00693 MB = 394,067; open files 2 × 4 × 18,000 = 144,000; ports 28,232
+    // memory (4 GiB × 70 % − 135 MB) ÷ 0.00703 MB = 388,464; open files 2 × 4 × 18,000 = 144,000; ports 28,232
     expect(large).toMatchObject({ connectionsPerHost: 28_232, connectionsBy: 'ports', hosts: 4, binding: 'ports' });
-    expect(Math.floor((4 * 1024 * 0.7 - 135) / PER_CLIENT)).toBe(394_067);
-    // a core reads 0.7 ÷ 0.000012 s = 58,333 deliveries/s
-    expect(large.deliveriesPerHostPerS).toBe(Math.floor((2 * 0.7) / 0.000012));
+    expect(Math.floor((4 * 1024 * 0.7 - 135) / PER_CLIENT)).toBe(388_464);
+    // a core reads 0.7 ÷ 0.00001 s = 70,000 deliveries/s
+    expect(large.deliveriesPerHostPerS).toBe(140_000);
     expect(large.why).toBe("100,000 connections ÷ 28,232 a host (one source address's 28,232 ports to one address of the target)");
     // with more source addresses, 144,000 clients in 8 shards hold it on one
     expect(large.pastPorts).toEqual({ hosts: 1, binding: 'open files' });
@@ -42,12 +42,12 @@ describe('load hosts for a rehearsal', () => {
   });
 
   it('the cores bind where the deliveries outrun them; memory and open files where a host is small', () => {
-    // 500,000 deliveries/s: 6.0 cores + 55.6 connects/s × 0.257 ms, over 2 × 70 % a c7i.large
-    const l = loadHosts(traffic(100_000, 100, 5_000), [], { vcpus: 1, memoryBytes: 0.5 * 2 ** 30, openFiles: 100_000, ports: 1_000_000 });
-    const cores = 500_000 * 0.000012 + (100_000 / 1_800) * 0.000257;
+    // 600,000 deliveries/s: 6.0 cores + 55.6 connects/s × 0.257 ms, over 2 × 70 % a c7i.large
+    const l = loadHosts(traffic(100_000, 100, 6_000), [], { vcpus: 1, memoryBytes: 0.5 * 2 ** 30, openFiles: 100_000, ports: 1_000_000 });
+    const cores = 600_000 * 0.00001 + (100_000 / 1_800) * 0.000257;
     expect(size(l, 'c7i.large')).toMatchObject({ hosts: Math.ceil(cores / 1.4), binding: 'cores' });
     expect(size(l, 'c7i.2xlarge')).toMatchObject({ hosts: 4, binding: 'ports' });
-    // half a GiB: (358.4 − 135) MB ÷ 0.00693 MB a client
+    // half a GiB: (358.4 − 135) MB ÷ 0.00703 MB a client
     const here = size(l, 'this host');
     expect(here).toMatchObject({ connectionsBy: 'memory', connectionsPerHost: Math.floor((0.5 * 1024 * 0.7 - 135) / PER_CLIENT) });
     expect(here.hosts).toBe(Math.max(Math.ceil(100_000 / here.connectionsPerHost), Math.ceil(cores / 0.7)));
@@ -64,7 +64,7 @@ describe('load hosts for a rehearsal', () => {
     expect(l.figures.mbPer1000Clients).toEqual({ value: 10.5, source: 'run big: 600 MB over 3 shard(s) holding 40,000 clients' });
     expect(l.figures.cpuSecondsPer10kDeliveries).toEqual({ value: 0.1972, source: 'run big: 30 CPU-s for 1,000,000 deliveries and 40,000 connects' });
     // the small run alone measures nothing: the recorded figures stand
-    expect(loadHosts(traffic(100_000, 100, 200), [{ results: small }]).figures.cpuSecondsPer10kDeliveries.value).toBe(0.12);
+    expect(loadHosts(traffic(100_000, 100, 200), [{ results: small }]).figures.cpuSecondsPer10kDeliveries.value).toBe(0.1);
   });
 
   it('Artillery workers: 7,992 clients each under Fargate\'s 8,192 open files, the count export takes', () => {
@@ -74,7 +74,7 @@ describe('load hosts for a rehearsal', () => {
     expect(exportWorkers(100_000, 1_000, 13)).toBe(20);
     expect(exportWorkers(7, 7, 2)).toBe(7);
     expect(exportWorkers(100, 3, 2)).toBeNull();
-    // at 900,000 deliveries/s the workers' one core each binds: 10.8 cores ÷ 70 % = 15.4
-    expect(loadHosts(traffic(100_000, 100, 9_000), []).artillery).toMatchObject({ workers: 16, binding: 'cores', exportWorkers: 20 });
+    // at 1,200,000 deliveries/s the workers' one core each binds: 12 cores ÷ 70 % = 17.1
+    expect(loadHosts(traffic(100_000, 100, 12_000), []).artillery).toMatchObject({ workers: 18, binding: 'cores', exportWorkers: 20 });
   });
 });

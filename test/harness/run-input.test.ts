@@ -71,9 +71,9 @@ describe('the load a run asks for, against what the host holds', () => {
 
   it('memory: the estimate against what is available', () => {
     const small: HostFacts = { ...HOST, cores: 16, availableMemoryBytes: 0.5 * GiB };
-    // 100,000 clients: 360 MB of clients + 6 shards of 60 MB + the parent's 135 = 855 MB > 512 MB
+    // 100,000 clients: 370 MB of clients + 6 shards of 60 MB + the parent's 135 = 865 MB > 512 MB
     expect(refusal({ scenario: 'fanout', clients: 100_000, target: 'ws://127.0.0.1:9/' }, small)).toBe(
-      '--clients: 100000 clients need about 855 MB of memory for the harness (3.6 MB per 1,000 clients, 60 MB per shard process, 135 MB for the parent); this host has 512 MB available (--ignore-host-limits runs it anyway)',
+      '--clients: 100000 clients need about 865 MB of memory for the harness (3.7 MB per 1,000 clients, 60 MB per shard process, 135 MB for the parent); this host has 512 MB available (--ignore-host-limits runs it anyway)',
     );
     // a local stack counts at its cap on Lambda environments: by default what 30 % of the host's memory holds
     // (the built-in fanout plans 200 deliveries/s: one shard)
@@ -83,8 +83,8 @@ describe('the load a run asks for, against what the host holds', () => {
     );
     const p = file('few-envs.yaml', SCENARIO('target: { hostMaxEnvironments: 64 }\n'));
     expect(checkRunInput({ scenario: p }, tight).shards).toBe(1);
-    expect(estimatedMemoryMB({ clients: 1000, shards: 1, localStack: true, hostMaxEnvironments: 48 }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 60 + 3.6 + 150 + 48 * 32, 5);
-    expect(estimatedMemoryMB({ clients: 1000, shards: 1, localStack: false }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 60 + 3.6, 5);
+    expect(estimatedMemoryMB({ clients: 1000, shards: 1, localStack: true, hostMaxEnvironments: 48 }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 60 + 3.7 + 150 + 48 * 32, 5);
+    expect(estimatedMemoryMB({ clients: 1000, shards: 1, localStack: false }, HOST.totalMemoryBytes)).toBeCloseTo(135 + 60 + 3.7, 5);
     expect(localStackEnvironments(2 * GiB)).toBe(19);
     expect(localStackEnvironments(1 * GiB)).toBe(16);
     expect(localStackEnvironments(256 * GiB)).toBe(256);

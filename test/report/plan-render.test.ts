@@ -120,8 +120,8 @@ describe("a plan's index.html", () => {
     const r = rows(html, 'load-hosts');
     expect(r.map((c) => c[0])).toEqual(['this host (2 vCPUs, 24 GiB)', 'c7i.large (2 vCPUs, 4 GiB)', 'c7i.xlarge (4 vCPUs, 8 GiB)', 'c7i.2xlarge (8 vCPUs, 16 GiB)', 'm7i.xlarge (4 vCPUs, 16 GiB)']);
     // 50,000 connections over one source address's 28,232 ports: 2 hosts of any size
-    expect(r[1]!.slice(1, 5)).toEqual(['28,232by ports', '116,666', '2', 'ports']);
-    expect(html).toContain('<p class="artillery">Artillery: artillery export --workers 10 (7 by open files: 7,992 clients a worker, 58,333 deliveries/s a worker; 10 divides the clients and the 250 rooms)</p>');
+    expect(r[1]!.slice(1, 5)).toEqual(['28,232by ports', '140,000', '2', 'ports']);
+    expect(html).toContain('<p class="artillery">Artillery: artillery export --workers 10 (7 by open files: 7,992 clients a worker, 70,000 deliveries/s a worker; 10 divides the clients and the 250 rooms)</p>');
     expect(renderPlanHtml({ ...PLAN, loadHosts: undefined })).not.toContain('<table class="load-hosts">');
   });
 

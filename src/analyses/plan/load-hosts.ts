@@ -62,8 +62,10 @@ export function loadHosts(traffic: PlanTraffic, runs: readonly { results: Result
   const deliveriesPerS = traffic.messagesPerS * traffic.roomSize;
   const connectsPerS = traffic.connectsPerS;
   const f = measuredFigures(runs);
-  const cpuPerDelivery = f.cpuSecondsPer10kDeliveries.value / 10_000;
-  const coresNeeded = deliveriesPerS * cpuPerDelivery + (connectsPerS * CPU_MS_PER_CONNECT) / 1000;
+  const cpuPer10k = f.cpuSecondsPer10kDeliveries.value;
+  const coresNeeded = (deliveriesPerS * cpuPer10k) / 10_000 + (connectsPerS * CPU_MS_PER_CONNECT) / 1000;
+  // deliveries/s `cores` read; scaled before dividing, so 0.7 of a core at 0.1 CPU-s reads 70,000, not 69,999.99
+  const deliveriesFor = (cores: number) => Math.floor((cores * 10_000) / cpuPer10k);
   const sizeOf = (name: string, vcpus: number, memoryGiB: number, openFiles: number, ports: number): LoadHostSize => {
     const perShard = clientsPerShard(openFiles);
     // a shard's empty RSS spread over the clients it holds
@@ -75,7 +77,7 @@ export function loadHosts(traffic: PlanTraffic, runs: readonly { results: Result
     ];
     const tightest = (cs: typeof caps) => cs.reduce((a, b) => (b[1] < a[1] ? b : a));
     const [by, perHost, how] = tightest(caps);
-    const deliveriesPerHostPerS = Math.floor((vcpus * BUSY_SHARE) / cpuPerDelivery);
+    const deliveriesPerHostPerS = deliveriesFor(vcpus * BUSY_SHARE);
     const hostsFor = (n: number) => (connections === 0 ? 0 : n === 0 ? Infinity : Math.ceil(connections / n));
     const byConnections = hostsFor(perHost);
     const byCores = Math.ceil(coresNeeded / (vcpus * BUSY_SHARE));
@@ -126,7 +128,7 @@ export function loadHosts(traffic: PlanTraffic, runs: readonly { results: Result
     sizes,
     artillery: {
       clientsPerWorker,
-      deliveriesPerWorkerPerS: Math.floor(BUSY_SHARE / cpuPerDelivery),
+      deliveriesPerWorkerPerS: deliveriesFor(BUSY_SHARE),
       workers,
       binding: byCpu > byFiles ? 'cores' : 'open files',
       exportWorkers: exportWorkers(connections, rooms, workers),

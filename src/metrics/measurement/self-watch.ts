@@ -2,11 +2,12 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { now } from '../../clock.ts';
 
 /**
- * The lag histograms' sampling period, ms. Every tick wakes the process: at 10 ms an idle shard
- * spent ~3.5 ms CPU a second on it here, 20 ms halves that, and a 20 ms grain still resolves
- * the 50 ms lag p99 that calls a shard saturated (saturation.ts).
+ * The lag histograms' sampling period, ms. Every sample wakes the process: an idle Node process
+ * here spends 2.3 ms CPU a second on it at 20 ms, 1.2 at 50, and a 100,000-client fleet pays that
+ * once per shard (bench/RESULTS.md, "Launch scale: reads into one buffer"). 50 ms still catches
+ * every stall that reaches the 50 ms lag limit (saturation.ts): the sample due during it fires late.
  */
-const LAG_RESOLUTION_MS = 20;
+const LAG_RESOLUTION_MS = 50;
 
 /**
  * A process watching itself: event-loop lag (perf_hooks) per interval and over the whole run, CPU
@@ -25,7 +26,11 @@ export interface SelfSample {
   runLagMaxMs: number;
 }
 
-const nsToMs = (ns: number) => (Number.isFinite(ns) ? Math.round(ns / 1e3) / 1e3 : 0);
+/**
+ * perf_hooks records the time between two samples, the period included (an idle loop reads
+ * ~50 ms at a 50 ms period): the lag is what is past the period.
+ */
+const lagMs = (ns: number) => (Number.isFinite(ns) ? Math.max(0, Math.round(ns / 1e3 - LAG_RESOLUTION_MS * 1e3) / 1e3) : 0);
 
 export class SelfWatch {
   private readonly interval: IntervalHistogram = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
@@ -50,13 +55,13 @@ export class SelfWatch {
     const hasInterval = this.interval.count > 0;
     const hasRun = this.run.count > 0;
     const s: SelfSample = {
-      lagP99Ms: hasInterval ? nsToMs(this.interval.percentile(99)) : 0,
-      lagMaxMs: hasInterval ? nsToMs(this.interval.max) : 0,
+      lagP99Ms: hasInterval ? lagMs(this.interval.percentile(99)) : 0,
+      lagMaxMs: hasInterval ? lagMs(this.interval.max) : 0,
       cpuMicros: cpu.user + cpu.system,
       wallMs,
       rssBytes: process.memoryUsage.rss(),
-      runLagP99Ms: hasRun ? nsToMs(this.run.percentile(99)) : 0,
-      runLagMaxMs: hasRun ? nsToMs(this.run.max) : 0,
+      runLagP99Ms: hasRun ? lagMs(this.run.percentile(99)) : 0,
+      runLagMaxMs: hasRun ? lagMs(this.run.max) : 0,
     };
     this.interval.reset();
     return s;
