@@ -56,6 +56,8 @@ export interface HarnessRunOptions {
   stopWhen?: (record: IntervalRecord) => string | undefined;
   /** extra environment for the harness (and, inherited, its shards) */
   env?: Record<string, string>;
+  /** past the run's host check (`--ignore-host-limits`): a ceiling run finds where the host itself stops */
+  ignoreHostLimits?: boolean;
 }
 
 const clock = () => performance.timeOrigin + performance.now();
@@ -63,7 +65,7 @@ const clock = () => performance.timeOrigin + performance.now();
 export function runHarness(o: HarnessRunOptions): Promise<HarnessRun> {
   // A directory of its own, so the live tail finds this run's intervals and no other's.
   const outDir = mkdtempSync(join(o.outDir, 'run-'));
-  const args = [CLI, 'run', o.scenarioFile, '--target', o.targetUrl, '--shards', String(o.shards), '--out', outDir, '--no-progress'];
+  const args = [CLI, 'run', o.scenarioFile, '--target', o.targetUrl, '--shards', String(o.shards), '--out', outDir, '--no-progress', ...(o.ignoreHostLimits ? ['--ignore-host-limits'] : [])];
   const command = `node ${args.map((a) => (a === CLI ? 'bin/fanout-bench.js' : a)).join(' ')}`;
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...o.env } });
   const pid = child.pid!;

@@ -13,14 +13,15 @@ import { defaultShards, ROOM_MEMBERS, writeScenario } from './scenarios.ts';
 import { startServer } from './server-process.ts';
 
 /**
- * `npx tsx bench/harness-capacity/launch-scale.ts [--clients 100000] [--baseline 2000] [--rate 20000] [--rounds 1] [--write]`
+ * `npx tsx bench/harness-capacity/launch-scale.ts [--clients 100000] [--baseline 2000] [--rate 20000] [--rounds 1] [--ignore-host-limits] [--write]`
  *
  * Launch scale from one host (issue 52): `--clients` clients against the minimal server on this
  * host, connected, joined into rooms of 100 and held, then messages into the rooms at `--rate`
  * deliveries/s; then the same scenario at `--baseline` clients. Prints connects/s, the shards'
  * summed peak RSS (results.json harness.rssMB) per 1,000 open clients, the harness's CPU per
  * delivery at both sizes and their ratio, and whether every delivery was accounted for. With
- * --write it appends a section to bench/RESULTS.md. Loads both cores for minutes. The harness runs
+ * --write it appends a section to bench/RESULTS.md. --ignore-host-limits runs past the tool's own
+ * host check (more than 4 shards a core), to find where the host itself stops. Loads both cores for minutes. The harness runs
  * its compiled build (FANOUT_BENCH_COMPILED=1), as the packed install does: `npm run build` first.
  */
 const { values } = parseArgs({
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '20000' },
     'send-seconds': { type: 'string', default: '20' },
     rounds: { type: 'string', default: '1' },
+    'ignore-host-limits': { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
   },
 });
@@ -96,7 +98,7 @@ async function measure(clients: number, dir: string): Promise<Scale> {
   const shards = defaultShards(s);
   const server = await startServer(Math.max(2, Math.ceil(clients / SERVER_SOCKETS_PER_WORKER)));
   try {
-    const run = await runHarness({ scenarioFile: writeScenario(dir, s), targetUrl: server.url, shards, outDir: dir, timeoutMs: 600_000, otherPids: server.pids, env: { FANOUT_BENCH_COMPILED: '1' } });
+    const run = await runHarness({ scenarioFile: writeScenario(dir, s), targetUrl: server.url, shards, outDir: dir, timeoutMs: 600_000, otherPids: server.pids, env: { FANOUT_BENCH_COMPILED: '1' }, ignoreHostLimits: values['ignore-host-limits'] });
     const r = run.results;
     const ramp = phaseNamed(r, 'ramp');
     const send = phaseIntervals(r, 'fanout');

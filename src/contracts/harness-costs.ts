@@ -12,11 +12,14 @@
  *   0.075–0.093 with one shard at 2,000), 0.10 covering all but the worst round; "Harness
  *   capacity" (2026-11-22), 0.257 ms of harness CPU per connect.
  * - Open files: a process here may open 20,000 files, so a shard holds 18,000 clients
- *   (src/fleet/shard-count.ts); more than 4 shard processes a core only add context switches.
+ *   (src/fleet/shard-count.ts), and past 18,000 a core the fleet adds shards. "Launch scale:
+ *   the ceiling" (2026-11-26): 600,000 clients on 34 shards (17 a core) held with every delivery
+ *   accounted for; CPU per delivery against one shard's grew from 1.11× at 3 shards a core to
+ *   1.27× at 6, 1.5× at 8.5–11.5 and 1.84× at 17.
  * - Ports: one source address to one destination address and port has the ephemeral range, Linux's
  *   default 32768–60999: 28,232 connections.
  */
-export const HARNESS_COSTS_SOURCE = 'bench/RESULTS.md, "Launch scale: reads into one buffer" (2026-11-26) and "Harness capacity" (2026-11-22)';
+export const HARNESS_COSTS_SOURCE = 'bench/RESULTS.md, "Launch scale: reads into one buffer" and "Launch scale: the ceiling" (2026-11-26), and "Harness capacity" (2026-11-22)';
 
 /** Shard RSS per 1,000 open clients, on top of the empty shard processes. */
 export const MB_PER_1000_CLIENTS = 3.7;
@@ -30,8 +33,14 @@ export const CPU_S_PER_10K_DELIVERIES = 0.1;
 export const CPU_MS_PER_CONNECT = 0.257;
 /** Open files a process may have on the machine measured (soft and hard limit alike). */
 export const OPEN_FILES_MEASURED = 20_000;
-/** More shard processes than this per core only add context switches (and ~60 MB each). */
+/**
+ * The shard processes a core the plan sizes a load host for: up to here CPU per delivery stays
+ * near the figure above (1.11× one shard's at 3 a core, 1.27× at 6); a host packed denser still
+ * holds its clients but spends more CPU on each delivery.
+ */
 export const SHARDS_PER_CORE = 4;
+/** The most shard processes a core was measured to drive holding every client (600,000 on 2 cores): a run asking for more is refused. */
+export const MAX_SHARDS_PER_CORE = 17;
 /** Connections one source address holds to one destination address and port: Linux's default ephemeral range. */
 export const EPHEMERAL_PORTS = 28_232;
 

@@ -2,7 +2,7 @@ import type { HostFacts } from './host-facts.ts';
 import { clientsPerShard } from '../contracts/harness-costs.ts';
 import { clientsPerSourceAddress } from './source-address.ts';
 import type { TargetSpec } from '../contracts/target-spec.ts';
-import { MB_PARENT, MB_PER_1000_CLIENTS, MB_PER_SHARD, SHARDS_PER_CORE } from '../contracts/harness-costs.ts';
+import { MAX_SHARDS_PER_CORE, MB_PARENT, MB_PER_1000_CLIENTS, MB_PER_SHARD } from '../contracts/harness-costs.ts';
 
 /**
  * Whether this machine can hold the fleet a run asks for, estimated from the harness's own
@@ -69,9 +69,9 @@ export function estimatedMemoryMB(ask: MemoryAsk, totalMemoryBytes: number): num
 /** The first limit the fleet would break on this host, as one line; undefined if it fits. */
 export function fleetLimitIssue(ask: FleetAsk, host: HostFacts): string | undefined {
   const { clients, shards } = ask;
-  const maxShards = host.cores * SHARDS_PER_CORE;
+  const maxShards = host.cores * MAX_SHARDS_PER_CORE;
   if (shards > maxShards) {
-    const why = `${host.cores} core(s) drive at most ${maxShards} shard processes (${SHARDS_PER_CORE} per core; more only add context switches and ~${MB_PER_SHARD} MB each)`;
+    const why = `${host.cores} core(s) drive at most ${maxShards} shard processes (${MAX_SHARDS_PER_CORE} per core, the most measured to hold every client; each adds ~${MB_PER_SHARD} MB)`;
     if (ask.shardsRequested !== undefined) return `--shards: ${ask.shardsRequested}: ${why}`;
     const perShard = clientsPerShard(host.openFilesPerProcess);
     return `${ask.clientsField}: ${clients} clients need ${shards} shard processes (${fmt(perShard)} clients each, as a process may open ${fmt(host.openFilesPerProcess ?? 20_000)} files): ${why}`;
