@@ -21,8 +21,9 @@ import { startServer } from './server-process.ts';
  * summed peak RSS (results.json harness.rssMB) per 1,000 open clients, the harness's CPU per
  * delivery at both sizes and their ratio, and whether every delivery was accounted for. With
  * --write it appends a section to bench/RESULTS.md. --ignore-host-limits runs past the tool's own
- * host check (more than 4 shards a core), to find where the host itself stops. Loads both cores for minutes. The harness runs
- * its compiled build (FANOUT_BENCH_COMPILED=1), as the packed install does: `npm run build` first.
+ * host check (more than 17 shards a core), to find where the host itself stops. Loads both cores
+ * for minutes. The harness runs its compiled build (FANOUT_BENCH_COMPILED=1), as the packed
+ * install does: `npm run build` first.
  */
 const { values } = parseArgs({
   options: {

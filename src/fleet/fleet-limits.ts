@@ -1,8 +1,7 @@
 import type { HostFacts } from './host-facts.ts';
-import { clientsPerShard } from '../contracts/harness-costs.ts';
+import { clientsPerShard, MAX_SHARDS_PER_CORE, MB_PARENT, MB_PER_1000_CLIENTS, MB_PER_SHARD } from '../contracts/harness-costs.ts';
 import { clientsPerSourceAddress } from './source-address.ts';
 import type { TargetSpec } from '../contracts/target-spec.ts';
-import { MAX_SHARDS_PER_CORE, MB_PARENT, MB_PER_1000_CLIENTS, MB_PER_SHARD } from '../contracts/harness-costs.ts';
 
 /**
  * Whether this machine can hold the fleet a run asks for, estimated from the harness's own

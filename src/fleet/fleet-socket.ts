@@ -48,8 +48,9 @@ type Tagged = Socket & { [OWNER]: FleetSocket<unknown> };
  * that came, where a stream socket would allocate 64 KB per read, make it an ArrayBuffer and push
  * it through a Readable. At 100,000 clients that malloc searched a heap fragmented by the held
  * sockets: malloc, free and V8's sweeps of those buffers were a fifth of the shards' CPU
- * (bench/RESULTS.md, "Launch scale: reads into one buffer"). Safe because a read is handled before the next one
- * starts: what outlives it (a partial frame, a fragment, an unfinished head) is copied.
+ * (bench/RESULTS.md, "Launch scale: reads into one buffer"). Safe because a read is handled
+ * before the next one starts: what outlives it (a partial frame, a fragment, an unfinished head)
+ * is copied.
  */
 const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 
