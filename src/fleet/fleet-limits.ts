@@ -69,11 +69,11 @@ export function estimatedMemoryMB(ask: MemoryAsk, totalMemoryBytes: number): num
 export function fleetLimitIssue(ask: FleetAsk, host: HostFacts): string | undefined {
   const { clients, shards } = ask;
   const maxShards = host.cores * MAX_SHARDS_PER_CORE;
+  const perShard = clientsPerShard(host.openFilesPerProcess);
   if (shards > maxShards) {
     const why = `${host.cores} core(s) drive at most ${maxShards} shard processes (${MAX_SHARDS_PER_CORE} per core, the most measured to hold every client; each adds ~${MB_PER_SHARD} MB)`;
     if (ask.shardsRequested !== undefined) return `--shards: ${ask.shardsRequested}: ${why}`;
-    const perShard = clientsPerShard(host.openFilesPerProcess);
-    return `${ask.clientsField}: ${clients} clients need ${shards} shard processes (${fmt(perShard)} clients each, as a process may open ${fmt(host.openFilesPerProcess ?? 20_000)} files): ${why}`;
+    return `${ask.clientsField}: ${clients} clients need ${shards} shard processes (${fmt(perShard)} clients each, as a process may open ${fmt(host.openFilesPerProcess ?? 20_000)} files): ${why}, so this host holds at most ${fmt(maxShards * perShard)} clients`;
   }
 
   const memoryAsk = { ...ask, localStack: ask.target.startsLocalStack };
@@ -83,7 +83,9 @@ export function fleetLimitIssue(ask: FleetAsk, host: HostFacts): string | undefi
   if (needMB > haveMB) {
     const have = `this host has ${gb(haveMB)} available`;
     if (needMB - stackMB > haveMB) {
-      return `${ask.clientsField}: ${clients} clients need about ${gb(needMB - stackMB)} of memory for the harness (${MB_PER_1000_CLIENTS} MB per 1,000 clients, ${MB_PER_SHARD} MB per shard process, ${MB_PARENT} MB for the parent)${stackMB > 0 ? ` and ${gb(stackMB)} for the local stack` : ''}; ${have}`;
+      // each client with its share of a full shard's baseline, after the parent and the stack
+      const holds = Math.max(0, Math.floor((haveMB - MB_PARENT - stackMB) / (MB_PER_1000_CLIENTS / 1000 + MB_PER_SHARD / perShard)));
+      return `${ask.clientsField}: ${clients} clients need about ${gb(needMB - stackMB)} of memory for the harness (${MB_PER_1000_CLIENTS} MB per 1,000 clients, ${MB_PER_SHARD} MB per shard process, ${MB_PARENT} MB for the parent)${stackMB > 0 ? ` and ${gb(stackMB)} for the local stack` : ''}; ${have}, enough for about ${fmt(holds)} clients`;
     }
     // the harness fits: the local stack at its environment cap is what does not
     const envs = localStackEnvironments(host.totalMemoryBytes, ask.hostMaxEnvironments);

@@ -61,7 +61,7 @@ describe('the load a run asks for, against what the host holds', () => {
     // 600,000 clients on 34 shards is the most measured on 2 cores; 700,000 needs 39
     expect(checkRunInput({ scenario: 'fanout', clients: 600_000, target: 'ws://127.0.0.1:9/' }, HOST).shards).toBe(34);
     expect(refusal({ scenario: 'fanout', clients: 700_000, target: 'wss://example.com/prod' })).toBe(
-      '--clients: 700000 clients need 39 shard processes (18,000 clients each, as a process may open 20,000 files): 2 core(s) drive at most 34 shard processes (17 per core, the most measured to hold every client; each adds ~60 MB) (--ignore-host-limits runs it anyway)',
+      '--clients: 700000 clients need 39 shard processes (18,000 clients each, as a process may open 20,000 files): 2 core(s) drive at most 34 shard processes (17 per core, the most measured to hold every client; each adds ~60 MB), so this host holds at most 612,000 clients (--ignore-host-limits runs it anyway)',
     );
     expect(refusal({ scenario: 'fanout', shards: 1000 })).toBe(
       '--shards: 1000: 2 core(s) drive at most 34 shard processes (17 per core, the most measured to hold every client; each adds ~60 MB) (--ignore-host-limits runs it anyway)',
@@ -73,9 +73,10 @@ describe('the load a run asks for, against what the host holds', () => {
 
   it('memory: the estimate against what is available', () => {
     const small: HostFacts = { ...HOST, cores: 16, availableMemoryBytes: 0.5 * GiB };
-    // 100,000 clients: 370 MB of clients + 6 shards of 60 MB + the parent's 135 = 865 MB > 512 MB
+    // 100,000 clients: 370 MB of clients + 6 shards of 60 MB + the parent's 135 = 865 MB > 512 MB;
+    // what 512 MB holds: (512 − 135) MB ÷ (3.7 MB per 1,000 + 60 MB per 18,000) = 53,601 clients
     expect(refusal({ scenario: 'fanout', clients: 100_000, target: 'ws://127.0.0.1:9/' }, small)).toBe(
-      '--clients: 100000 clients need about 865 MB of memory for the harness (3.7 MB per 1,000 clients, 60 MB per shard process, 135 MB for the parent); this host has 512 MB available (--ignore-host-limits runs it anyway)',
+      '--clients: 100000 clients need about 865 MB of memory for the harness (3.7 MB per 1,000 clients, 60 MB per shard process, 135 MB for the parent); this host has 512 MB available, enough for about 53,601 clients (--ignore-host-limits runs it anyway)',
     );
     // a local stack counts at its cap on Lambda environments: by default what 30 % of the host's memory holds
     // (the built-in fanout plans 200 deliveries/s: one shard)
