@@ -1,7 +1,8 @@
+import { initReceiverOrder } from '../metrics/measurement/order-tracker.ts';
+
 /**
  * The receivers' order windows (order-tracker.ts), all in one pool: a receiver holds the offset of
- * its window (a number, no object), taken on its first delivery and laid out as newReceiverOrder
- * makes one. A typed array per receiver, or even a view per receiver into a shared slab, costs an
+ * its window (a number, no object), taken on its first delivery and laid out by order-tracker.ts. A typed array per receiver, or even a view per receiver into a shared slab, costs an
  * object and more per client besides the few bytes it holds (bench/RESULTS.md, "Launch scale").
  */
 export const NO_WINDOW = -1;
@@ -20,7 +21,7 @@ export class OrderWindows {
       bigger.set(this.pool.subarray(0, base));
       this.pool = bigger;
     }
-    this.pool.fill(-1, base, base + senders);
+    initReceiverOrder(this.pool, base, senders);
     return base;
   }
 }

@@ -9,9 +9,15 @@ export const WINDOW = 32;
 
 export type ReceiverOrder = Int32Array;
 
+/** A receiver's numbers for `senders` senders, fresh, at `base` in `o`: no sequence seen (−1), empty windows. */
+export function initReceiverOrder(o: ReceiverOrder, base: number, senders: number): void {
+  o.fill(-1, base, base + senders);
+  o.fill(0, base + senders, base + 2 * senders);
+}
+
 export function newReceiverOrder(senders: number): ReceiverOrder {
   const o = new Int32Array(2 * senders);
-  o.fill(-1, 0, senders);
+  initReceiverOrder(o, 0, senders);
   return o;
 }
 
