@@ -8,7 +8,7 @@ import { cleanupAll } from './cleanup.ts';
 import { runHarness, type HarnessRun } from './harness-run.ts';
 import { describeMachine, loadAverage } from './machine.ts';
 import { SERVER_SOCKETS_PER_WORKER } from './measure-held.ts';
-import { median, phaseIntervals, phaseNamed, sampledAt, shardCpuSeconds, sum } from './run-math.ts';
+import { median, phaseIntervals, phaseNamed, sampledAt, shardCpuSeconds, spanSeconds, sum } from './run-math.ts';
 import { defaultShards, ROOM_MEMBERS, writeScenario } from './scenarios.ts';
 import { startServer } from './server-process.ts';
 
@@ -104,7 +104,6 @@ async function measure(clients: number, dir: string): Promise<Scale> {
     const ramp = phaseNamed(r, 'ramp');
     const send = phaseIntervals(r, 'fanout');
     const delivered = sum(send, 'delivered');
-    const seconds = send.reduce((a, x) => a + x.seconds, 0);
     const fanout = phaseNamed(r, 'fanout');
     const hold = phaseIntervals(r, 'hold');
     return {
@@ -117,7 +116,7 @@ async function measure(clients: number, dir: string): Promise<Scale> {
       deliveries: r.deliveries.received,
       expected: r.deliveries.expected,
       lost: r.deliveries.lost,
-      deliveriesPerSec: delivered / seconds,
+      deliveriesPerSec: delivered / spanSeconds(send),
       cpuPer10k: (shardCpuSeconds(send) / Math.max(1, delivered)) * 10_000,
       p99Ms: fanout.broadcast?.p99 ?? Number.NaN,
       rssByPhase: (r.phases ?? [])
@@ -130,7 +129,7 @@ async function measure(clients: number, dir: string): Promise<Scale> {
         const d = (k: 'shardCpuSeconds' | 'shardSystemSeconds') => sampledAt(run.samples, to, k) - sampledAt(run.samples, from, k);
         return d('shardSystemSeconds') / Math.max(1e-9, d('shardCpuSeconds'));
       })(fanout.startedAt, fanout.startedAt + fanout.durationMs),
-      idleCpuMsPerSec: (shardCpuSeconds(hold) / Math.max(1e-9, hold.reduce((a, x) => a + x.seconds, 0))) * 1000,
+      idleCpuMsPerSec: (shardCpuSeconds(hold) / Math.max(1e-9, spanSeconds(hold))) * 1000,
       run,
     };
   } finally {
@@ -180,7 +179,7 @@ try {
         '',
         `Machine: ${m.cores} cores (${m.cpuModel}), ${Math.round(m.totalMemoryMB / 1024)} GB, Node ${m.node}, ${m.openFilesLimit ?? '?'} open files per process. Load average before ${before}, after ${loadAverage()}.`,
         '',
-        '    npx tsx bench/harness-capacity/launch-scale.ts ' + `--clients ${big} --baseline ${small} --rate ${rate} --send-seconds ${sendSeconds}${rounds > 1 ? ` --rounds ${rounds}` : ''} --write`,
+        '    npx tsx bench/harness-capacity/launch-scale.ts ' + `--clients ${big} --baseline ${small} --rate ${rate} --send-seconds ${sendSeconds}${rounds > 1 ? ` --rounds ${rounds}` : ''}${values['ignore-host-limits'] ? ' --ignore-host-limits' : ''} --write`,
         '',
         ...pairs.flatMap((p) => [p.atBig, p.atSmall]).map((x) => `- ${line(x)}`),
         ...checks.map((c) => `- ${c}`),

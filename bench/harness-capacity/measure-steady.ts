@@ -1,5 +1,5 @@
 import { runHarness, type HarnessRun } from './harness-run.ts';
-import { phaseEnd, phaseIntervals, phaseNamed, sampledAt, shardCpuSeconds, sum } from './run-math.ts';
+import { phaseEnd, phaseIntervals, phaseNamed, sampledAt, shardCpuSeconds, spanSeconds, sum } from './run-math.ts';
 import { defaultShards, STEADY_PHASE, steadyScenario, writeScenario, type Sizes } from './scenarios.ts';
 import { startServer } from './server-process.ts';
 
@@ -40,7 +40,7 @@ export async function measureSteady(sizes: Sizes, dir: string): Promise<SteadyMe
     const spans = phaseIntervals(r, STEADY_PHASE);
     const delivered = sum(spans, 'delivered');
     if (delivered === 0) throw new Error(`no deliveries in phase ${STEADY_PHASE} (${run.resultsFile})`);
-    const seconds = spans.reduce((a, s) => a + s.seconds, 0);
+    const seconds = spanSeconds(spans);
     const cpu = shardCpuSeconds(spans);
     const from = phase.startedAt;
     const to = phaseEnd(phase);

@@ -1,5 +1,5 @@
 import { runHarness, type HarnessRun } from './harness-run.ts';
-import { phaseEnd, phaseIntervals, phaseNamed, sampledAt, shardCpuSeconds, sum } from './run-math.ts';
+import { phaseEnd, phaseIntervals, phaseNamed, sampledAt, shardCpuSeconds, spanSeconds, sum } from './run-math.ts';
 import { defaultShards, ROOM_MEMBERS, stepPhase, stepsScenario, writeScenario, type Sizes } from './scenarios.ts';
 import { startServer } from './server-process.ts';
 
@@ -80,7 +80,7 @@ export function judgeStep(run: HarnessRun, offeredPerSec: number, stepSeconds: n
   }
   const phase = phaseNamed(r, name);
   const spans = phaseIntervals(r, name);
-  const seconds = spans.reduce((a, s) => a + s.seconds, 0);
+  const seconds = spanSeconds(spans);
   const d = phase.deliveries;
   const serverCpu = sampledAt(run.samples, phaseEnd(phase), 'otherCpuSeconds') - sampledAt(run.samples, phase.startedAt, 'otherCpuSeconds');
   const step: StepResult = {

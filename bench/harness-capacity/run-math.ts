@@ -34,6 +34,11 @@ export function shardCpuSeconds(spans: IntervalSpan[]): number {
   return spans.reduce((a, s) => a + s.record.cpuCores * s.seconds, 0);
 }
 
+/** The spans' wall seconds, added up. */
+export function spanSeconds(spans: IntervalSpan[]): number {
+  return spans.reduce((a, s) => a + s.seconds, 0);
+}
+
 export function sum(spans: IntervalSpan[], key: 'delivered' | 'connects' | 'sent'): number {
   return spans.reduce((a, s) => a + s.record[key], 0);
 }
