@@ -16,3 +16,17 @@ export const LOCAL_HOST_METRIC = {
   stackCpuMs: 'StackCpuMs',
   heldBackMs: 'HeldBackMs',
 } as const;
+
+/**
+ * The emulator's own log of what the host held back, per Lambda invocation: one JSON line per
+ * invocation that waited for a host slot (INIT concurrency or the host cap), in a log group of
+ * the emulator's own, never an AWS one, so a run reads it only from the local emulator. A line:
+ * `{"requestId":"<the invocation's request ID, as its REPORT line>","functionName":"…","hostWaitMs":782.4}`.
+ * An invocation with no line waited for nothing.
+ */
+export const LOCAL_HOST_WAIT_LOG_GROUP = '/fanout-bench/emulator/host-waits';
+export interface HostWaitLine {
+  requestId: string;
+  functionName: string;
+  hostWaitMs: number;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Attribution } from './attribution-schema.ts';
 import { CloudWatchResults } from './cloudwatch-schema.ts';
 import { CostEstimate } from './cost-schema.ts';
 import { IntervalRecord } from './interval-record.ts';
@@ -321,6 +322,8 @@ export const Results = z.object({
   permissions: PermissionsSection.optional(),
   /** the quotas the run was held against and the plan's lines about them (absent: a stack whose limits are not known, older results) */
   quotas: Quotas.optional(),
+  /** every timed request traced to its invocation: cold against warm, the stack's latency apart from the host's (absent: not traced, older results) */
+  attribution: Attribution.optional(),
   /**
    * the checks, thresholds and baseline comparison judged (src/verdict); absent only in a file
    * written before the run was judged (results.json is written first, so nothing measured is lost)
