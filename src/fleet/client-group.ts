@@ -11,6 +11,7 @@ import { Ramp, type RampOptions, type RampStart } from './ramp.ts';
 import { isSender, type RoomPlan } from './room-plan.ts';
 import { laneCount, OpenModelTicker, scheduleFor, slotCount, type Lane } from './schedule.ts';
 import { backoffDelay } from './reconnect-backoff.ts';
+import { FRAME_CREATE, FRAME_JOIN, FRAME_KEEPALIVE, FRAME_SEND } from '../metrics/measurement/trace-records.ts';
 import type { ReconnectPolicy } from '../contracts/scenario-schema.ts';
 
 /** How often handshakes, pending acks, joins and orphan acks are checked against their timeouts. */
@@ -133,7 +134,9 @@ export abstract class ClientGroup {
       {
         onOpen: (c) => {
           this.open++;
-          c.lastSentAt = now();
+          const t = now();
+          c.lastSentAt = t;
+          this.handshakeSettled(c, handshakeIntended(c), t);
           if (c.awaySince > 0) {
             this.reopened(c, memberOnConnect);
             this.connectSettled(c);
@@ -148,6 +151,7 @@ export abstract class ClientGroup {
           this.connectSettled(c);
         },
         onConnectFailed: (c, kind) => {
+          this.handshakeSettled(c, handshakeIntended(c), 0);
           if (c.awaySince > 0) {
             this.reconnectFailed(c, kind);
             this.retry(c);
@@ -163,7 +167,7 @@ export abstract class ClientGroup {
       {
         timeoutMs: o.connector.timeoutMs,
         localAddress: o.connector.localAddress,
-        handshake: (c) => wire.handshake(this.roomNames[c.room], c.id),
+        handshake: (c) => wire.handshake(this.roomNames[c.room], c.id, c.connection),
       },
     );
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
@@ -202,6 +206,19 @@ export abstract class ClientGroup {
    * it is settled from its intended time (a subclass that keeps a ledger records that).
    */
   protected unanswerable(_c: SimClient, _slot: number, _intended: number): void {}
+  /**
+   * A handshake of c (its connection `c.connection`) opened at `openedAt` (epoch ms) or failed
+   * (0); `intended` is when it was meant to start. Every handshake says it once, reconnects too.
+   */
+  protected handshakeSettled(_c: SimClient, _intended: number, _openedAt: number): void {}
+  /**
+   * A frame c wrote is settled: number `frame` (from 1) of the frames written on its connection
+   * `connection`, in the order they went on the wire, every frame counted; `what` a FRAME_* kind
+   * (trace-records.ts); `doneMs` the epoch ms its answer came (0: none timed: unanswered, failed,
+   * or a frame nothing answers); `slot` a send's (-1 for others). Said once per frame written,
+   * when its answer came or it can have none; a frame that never went on the wire is not said.
+   */
+  protected frameSettled(_c: SimClient, _connection: number, _frame: number, _what: number, _intended: number, _doneMs: number, _slot: number): void {}
 
   // --- phases ---------------------------------------------------------------------------------
 
@@ -285,8 +302,28 @@ export abstract class ClientGroup {
     this.watched.add(c);
     c.lastSentAt = control.startedAt;
     const room = this.roomNames[c.room];
-    ws.send(control.kind === 'create' ? this.wire.createFrame(room) : this.wire.joinFrame(room, c.id));
-    if (control.kind === 'join' && !this.wire.joinAnswered) control.done(true);
+    const create = control.kind === 'create';
+    const frame = this.write(c, ws, create ? this.wire.createFrame(room) : this.wire.joinFrame(room, c.id));
+    const answered = create || this.wire.joinAnswered;
+    if (frame > 0) {
+      // traced once, when it is done: answered (timed where the protocol answers it) or not
+      const connection = c.connection;
+      const done = control.done;
+      let settled = false;
+      control.done = (ok) => {
+        if (!settled) {
+          settled = true;
+          this.frameSettled(c, connection, frame, create ? FRAME_CREATE : FRAME_JOIN, control.intended, ok && answered ? now() : 0, -1);
+        }
+        done(ok);
+      };
+    }
+    if (!answered) control.done(true);
+  }
+
+  /** Writes `data` on c's connection; its number among the frames written there, or 0 when it could not go out. */
+  private write(c: SimClient, ws: NonNullable<SimClient['ws']>, data: string): number {
+    return ws.send(data) ? ++c.frames : 0;
   }
 
   /**
@@ -331,15 +368,18 @@ export abstract class ClientGroup {
       const slot = hooks.slot(c, intended, missed);
       const seq = c.seq++;
       const probe = encodeProbe({ origin: this.origin, slot, sender: c.id, seq, intended }, spec.payloadBytes);
-      c.ws.send(this.wire.sendFrame(this.roomNames[c.room], c.id, probe));
+      const frame = this.write(c, c.ws, this.wire.sendFrame(this.roomNames[c.room], c.id, probe));
       const t = now();
       c.lastSentAt = t;
       if (acks) {
-        c.sends.add(slot, intended, t);
+        c.sends.add(slot, intended, t, c.connection, frame);
         this.watched.add(c);
       }
       hooks.sent(c, slot, intended, seq);
-      if (!acks) this.unanswerable(c, slot, intended);
+      if (!acks) {
+        if (frame > 0) this.frameSettled(c, c.connection, frame, FRAME_SEND, intended, 0, slot);
+        this.unanswerable(c, slot, intended);
+      }
     });
     await this.runActive(ticker, ticker.start());
   }
@@ -468,11 +508,11 @@ export abstract class ClientGroup {
         if (!this.wire.acksCount) {
           // an ack that names no message and counts no one: it answers the oldest send still waiting
           const send = c.pending?.takeOldest();
-          if (send) this.acked({ send, ack: { messageId: '', recipients: NO_CLAIM, gone: 0, at: t } });
+          if (send) this.settleAcked(c, { send, ack: { messageId: '', recipients: NO_CLAIM, gone: 0, at: t } });
           return;
         }
         const m = c.sends.onAck({ messageId: f.messageId, recipients: f.recipients, gone: f.gone, at: t });
-        if (m) this.acked(m);
+        if (m) this.settleAcked(c, m);
         return;
       }
       case 'joined':
@@ -513,8 +553,8 @@ export abstract class ClientGroup {
     const id = messageId ?? (data ? scanMessageId(data) : undefined);
     if (id) {
       const { matched, failInstead } = c.pending.onOwnCopy(slot, id);
-      if (failInstead) this.failed(failInstead, now());
-      if (matched) this.acked(matched);
+      if (failInstead) this.settleFailed(c, failInstead, now());
+      if (matched) this.settleAcked(c, matched);
     }
   }
 
@@ -527,7 +567,7 @@ export abstract class ClientGroup {
     }
     if (action === undefined || action === 'sendMessage') {
       const s = c.pending?.failOldest();
-      if (s) this.failed(s, now());
+      if (s) this.settleFailed(c, s, now());
     }
   }
 
@@ -616,8 +656,30 @@ export abstract class ClientGroup {
 
   private failAll(c: SimClient, cutOff = false): void {
     const t = now();
-    if (c.pending) for (const s of c.pending.clear()) this.failed(s, t, cutOff);
+    if (c.pending) for (const s of c.pending.clear()) this.settleFailed(c, s, t, cutOff);
     c.control?.done(false);
+  }
+
+  /** A send answered: traced with its ack's time, then the subclass's acked(). */
+  private settleAcked(c: SimClient, m: Matched): void {
+    this.traceSend(c, m.send, m.ack.at);
+    this.acked(m);
+  }
+
+  /** A send failed: traced unanswered, then the subclass's failed(). */
+  private settleFailed(c: SimClient, s: PendingSend, at: number, cutOff = false): void {
+    this.traceSend(c, s, 0);
+    this.failed(s, at, cutOff);
+  }
+
+  /**
+   * A send's frame, traced once: an error frame's guess can fail a send whose own copy later
+   * shows it accepted (pending-sends.ts), and its ack then settles it again; the first settles its trace.
+   */
+  private traceSend(c: SimClient, s: PendingSend, doneMs: number): void {
+    if (s.frame === 0) return;
+    this.frameSettled(c, s.connection, s.frame, FRAME_SEND, s.intended, doneMs, s.slot);
+    s.frame = 0;
   }
 
   private sweep(): void {
@@ -628,7 +690,8 @@ export abstract class ClientGroup {
       for (const c of this.clients) {
         if (c.state === OPEN && t - c.lastSentAt >= keepAlive && c.ws) {
           c.lastSentAt = t;
-          c.ws.send(this.wire.keepAliveFrame!);
+          const frame = this.write(c, c.ws, this.wire.keepAliveFrame!);
+          if (frame > 0) this.frameSettled(c, c.connection, frame, FRAME_KEEPALIVE, t, 0, -1);
         }
       }
     }
@@ -637,10 +700,10 @@ export abstract class ClientGroup {
       if (c.state === CONNECTING) this.connector.expire(c, t);
       if (c.pending && c.pending.size > 0) {
         const { matched, expired } = c.pending.sweep(t, ackTimeoutMs);
-        for (const m of matched) this.acked(m);
+        for (const m of matched) this.settleAcked(c, m);
         for (const s of expired) {
           this.error('timeout:ack');
-          this.failed(s, t);
+          this.settleFailed(c, s, t);
         }
       }
       if (c.control && t - c.control.startedAt > ackTimeoutMs) {
@@ -650,6 +713,11 @@ export abstract class ClientGroup {
       if (c.state !== CONNECTING && !(c.pending && c.pending.size > 0) && !c.control) this.watched.delete(c);
     }
   }
+}
+
+/** When c's latest handshake was meant to start: its connect step's slot, or a reconnect's own start. */
+function handshakeIntended(c: SimClient): number {
+  return c.awaySince > 0 ? c.connectStartedAt : c.connectIntended;
 }
 
 /** Open and joined: able to send, and a member the target must reach. */

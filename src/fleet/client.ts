@@ -56,6 +56,13 @@ export class SimClient {
   attempts = 0;
   /** epoch ms of the last frame it sent (the keep-alive's clock) */
   lastSentAt = 0;
+  /**
+   * Which of its connections is the latest: 0 its first handshake, one more for each after it
+   * (reconnects, retries). Its User-Agent names it (src/contracts/client-user-agent.ts); -1 before any.
+   */
+  connection = -1;
+  /** frames written on that connection: the last one's number (the trace numbers them from 1) */
+  frames = 0;
 
   constructor(
     readonly id: number,
@@ -90,6 +97,7 @@ export interface ConnectorOptions {
 export interface ConnectorSpec {
   timeoutMs: number;
   localAddress: (c: SimClient) => string | undefined;
+  /** c's handshake for its connection c.connection */
   handshake: (c: SimClient) => Handshake;
 }
 
@@ -140,6 +148,8 @@ export function makeConnector(events: ClientEvents, opts: ConnectorSpec): Connec
     connect(c: SimClient) {
       c.state = CONNECTING;
       c.connectStartedAt = now();
+      c.connection++;
+      c.frames = 0;
       c.ws = new FleetSocket(c, socketEvents, opts.handshake(c), opts.localAddress(c));
     },
     expire(c: SimClient, t: number) {

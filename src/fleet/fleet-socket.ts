@@ -130,9 +130,11 @@ export class FleetSocket<T> implements FrameState, FrameSink {
     return this.state === CLOSED;
   }
 
-  /** Sends `data` as one message (text for a string); nothing unless open. */
-  send(data: string | Buffer): void {
-    if (this.state === OPEN) this.socket!.write(clientFrame(data));
+  /** Sends `data` as one message (text for a string); nothing unless open. True when it went on the wire. */
+  send(data: string | Buffer): boolean {
+    if (this.state !== OPEN) return false;
+    this.socket!.write(clientFrame(data));
+    return true;
   }
 
   /** The close handshake with `code`; before the handshake completes, fails it instead. */

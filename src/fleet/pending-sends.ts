@@ -19,6 +19,9 @@ export interface PendingSend {
   intended: number;
   sentAt: number;
   messageId: string | undefined;
+  /** its sender's connection and its frame's number there (the trace's; frame 0: not traced, or traced already) */
+  connection: number;
+  frame: number;
 }
 
 export interface AckInfo {
@@ -55,8 +58,8 @@ export class PendingSends {
     return this.sends.length;
   }
 
-  add(slot: number, intended: number, sentAt: number): void {
-    this.sends.push({ slot, intended, sentAt, messageId: undefined });
+  add(slot: number, intended: number, sentAt: number, connection = 0, frame = 0): void {
+    this.sends.push({ slot, intended, sentAt, messageId: undefined, connection, frame });
   }
 
   /** The sender's own copy of `slot` arrived carrying `messageId`. */

@@ -28,6 +28,8 @@ import { NO_CLAIM } from '../metrics/measurement/delivery-ledger.ts';
 import { sourceAddressFor } from './source-address.ts';
 import { AWAY_RECORD_WIDTH } from '../metrics/measurement/reconnect-absences.ts';
 import { shardOf, shardStart } from './room-plan.ts';
+import { DELIVERY_RECORD_WIDTH, TRACE_CONNECT, TRACE_FRAME, TRACE_RECORD_WIDTH } from '../metrics/measurement/trace-records.ts';
+import { chatV1Wire } from './protocols/chat-v1-wire.ts';
 
 /**
  * One shard process's share of the fleet: the block of client ids room-plan.ts's shardStart gives it. It runs the
@@ -40,6 +42,10 @@ export class Shard extends ClientGroup {
   private readonly sends = new PackedRecords(SEND_RECORD_WIDTH, 1024);
   /** away windows of reconnecting clients (reconnect-absences.ts) */
   private readonly away = new PackedRecords(AWAY_RECORD_WIDTH, 64);
+  /** every handshake and every frame written, settled (trace-records.ts): what the attribution join matches to the access log */
+  private readonly trace = new PackedRecords(TRACE_RECORD_WIDTH, 256);
+  /** every unique delivery [origin, slot, latency µs]: the hot path's one push */
+  private readonly deliveries = new PackedRecords(DELIVERY_RECORD_WIDTH, 1024);
   private counts = zeroCounts();
   private errors: Record<string, number> = {};
   private skippedWhy: Record<string, number> = {};
@@ -63,7 +69,8 @@ export class Shard extends ClientGroup {
     wire?: WireProtocol,
   ) {
     super({
-      wire,
+      // the default protocol, chat-v1, with the run's id: its clients' User-Agents name the run
+      wire: wire ?? chatV1Wire({ url: init.targetUrl, token: init.token, askColdFlag: init.connectColdFlag, run: init.runId ?? '' }),
       plan: init.plan,
       roomPrefix: init.roomPrefix,
       maxSendersPerRoom: init.maxSendersPerRoom,
@@ -146,6 +153,8 @@ export class Shard extends ClientGroup {
       sends: this.sends.take(),
       receipts: this.tally.drain(),
       away: this.away.take(),
+      trace: this.trace.take(),
+      deliveries: this.deliveries.take(),
       open: this.open,
       self: this.watch.sample(),
     };
@@ -267,8 +276,18 @@ export class Shard extends ClientGroup {
       return;
     }
     this.book.add(this.indexOf(c.id), p.sender, p.seq, t);
-    this.recorder.record(p.cold ? 'broadcastCold' : 'broadcastWarm', toMicros(t - p.intended));
+    const us = toMicros(t - p.intended);
+    this.recorder.record(p.cold ? 'broadcastCold' : 'broadcastWarm', us);
+    this.deliveries.push3(p.origin, p.slot, us);
     if (p.sender === c.id && p.origin === this.init.shard) this.ownCopy(c, p.slot, data, messageId);
+  }
+
+  protected override handshakeSettled(c: SimClient, intended: number, openedAt: number): void {
+    this.trace.push8(TRACE_CONNECT, c.id, c.connection, 0, 0, intended, openedAt, -1);
+  }
+
+  protected override frameSettled(c: SimClient, connection: number, frame: number, what: number, intended: number, doneMs: number, slot: number): void {
+    this.trace.push8(TRACE_FRAME, c.id, connection, frame, what, intended, doneMs, slot);
   }
 
   protected override closed(c: SimClient): void {

@@ -16,6 +16,8 @@ function report(shard: number, rec: ShardIntervalRecorder): ShardReport {
     sends: new Float64Array(0),
     receipts: new Float64Array(0),
     away: new Float64Array(0),
+    trace: new Float64Array(0),
+    deliveries: new Float64Array(0),
     open: 0,
     self: { lagP99Ms: 1, lagMaxMs: 2, cpuMicros: 1_000, wallMs: 1_000, rssBytes: 1, runLagP99Ms: 1, runLagMaxMs: 2 },
   };

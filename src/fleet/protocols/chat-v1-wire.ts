@@ -1,6 +1,7 @@
 import { CONNECT_SUBPROTOCOLS, createRoomFrame, joinRoomFrame, parseControl, scanDelivery, sendMessageFrame, sendMessagePrefix } from './chat-v1.ts';
 import { handshakeWith, type ConnectToken } from './connect-token.ts';
 import type { Handshake, WireProtocol } from './wire-protocol.ts';
+import { withUserAgent } from './user-agent.ts';
 
 export interface WireOptions {
   /** the target's WebSocket URL */
@@ -28,7 +29,7 @@ export function chatV1Wire(o: WireOptions): WireProtocol {
     acksCount: true,
     coldConnects: true,
     ownCopyIds: true,
-    handshake: () => handshake,
+    handshake: (_room, client, connection) => withUserAgent(handshake, o.run, client, connection),
     createFrame: createRoomFrame,
     joinFrame: (room) => joinRoomFrame(room),
     sendFrame: (room, _client, probe) => {

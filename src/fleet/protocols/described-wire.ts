@@ -6,6 +6,7 @@ import type { WireOptions } from './chat-v1-wire.ts';
 import { handshakeWith } from './connect-token.ts';
 import { scanProbe } from './probe-scan.ts';
 import type { Answer, Handshake, WireProtocol } from './wire-protocol.ts';
+import { withUserAgent } from './user-agent.ts';
 
 const ALL_VARS = ['room', 'client', 'token', 'run', 'probe'] as const;
 
@@ -58,7 +59,7 @@ export function describedWire(d: DescribedProtocol, o: WireOptions): WireProtoco
     acksCount: false,
     coldConnects: false,
     ownCopyIds: false,
-    handshake: (room, client) => fixed ?? build(room, client),
+    handshake: (room, client, connection) => withUserAgent(fixed ?? build(room, client), run, client, connection),
     createFrame: () => '',
     joinFrame: (room, client) => (join ? renderTemplate(join, { room, client: String(client), run }) : ''),
     sendFrame: (room, client, probe) => renderTemplate(send, { probe, room, client: String(client), run }),

@@ -3,6 +3,7 @@ import { handshakeWith } from './connect-token.ts';
 import type { WireOptions } from './chat-v1-wire.ts';
 import { scanProbe } from './probe-scan.ts';
 import type { Answer, Handshake, WireProtocol } from './wire-protocol.ts';
+import { withUserAgent } from './user-agent.ts';
 
 /**
  * A protocol written as a TypeScript (or JavaScript) module, for what a description cannot say
@@ -108,7 +109,7 @@ export function moduleWire(m: ProtocolModule, name: string, o: WireOptions): Wir
     acksCount: false,
     coldConnects: false,
     ownCopyIds: false,
-    handshake,
+    handshake: (room, client, connection) => withUserAgent(handshake(room, client), o.run, client, connection),
     createFrame: () => '',
     joinFrame: (room, client) => m.joinFrame?.({ room, client }) ?? '',
     sendFrame: (room, client, probe) => m.sendFrame({ room, client, probe }),

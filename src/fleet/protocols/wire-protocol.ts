@@ -47,8 +47,12 @@ export interface WireProtocol {
   readonly coldConnects: boolean;
   /** deliveries carry the chat-v1 `messageId` that matches a sender's ack to its own copy */
   readonly ownCopyIds: boolean;
-  /** the handshake of client `client` of room `room` */
-  handshake(room: string, client: number): Handshake;
+  /**
+   * The handshake of client `client` of room `room`; with `connection` (which of the client's
+   * connections: 0 the first) it carries the client's User-Agent (user-agent.ts), without it none
+   * (a handshake of no fleet client's, such as the first probe).
+   */
+  handshake(room: string, client: number, connection?: number): Handshake;
   createFrame(room: string): string;
   joinFrame(room: string, client: number): string;
   sendFrame(room: string, client: number, probe: string): string;

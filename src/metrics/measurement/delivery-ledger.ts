@@ -201,7 +201,8 @@ export const RETAIN_MS = 60_000;
  */
 export const HELD_MAX = 1 << 19;
 
-export type CompletionSink = (phase: number, micros: number) => void;
+/** A complete message's fan-out completion, and the message (its origin shard and slot). */
+export type CompletionSink = (phase: number, micros: number, origin: number, slot: number) => void;
 
 /** An acknowledged message settled with deliveries lost (lost-deliveries.ts keeps them). */
 export interface LostMessage {
@@ -427,7 +428,7 @@ export class DeliveryLedger {
     this.add('surplus', phase, rec - received);
     if (received === expected) {
       this.add('complete', phase, 1);
-      if (expected > 0) this.onCompletion(phase, Math.max(0, Math.round((c.latest[i] - c.intended[i]) * 1000)));
+      if (expected > 0) this.onCompletion(phase, Math.max(0, Math.round((c.latest[i] - c.intended[i]) * 1000)), origin, c.offset + i);
     } else {
       this.add('incomplete', phase, 1);
       this.onLoss({

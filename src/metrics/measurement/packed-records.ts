@@ -35,6 +35,15 @@ export class PackedRecords {
     this.used += this.width;
   }
 
+  push3(a: number, b: number, c: number): void {
+    this.ensure();
+    const i = this.used;
+    this.buf[i] = a;
+    this.buf[i + 1] = b;
+    this.buf[i + 2] = c;
+    this.used += this.width;
+  }
+
   push4(a: number, b: number, c: number, d: number): void {
     this.ensure();
     const i = this.used;
@@ -54,6 +63,20 @@ export class PackedRecords {
     this.buf[i + 3] = d;
     this.buf[i + 4] = e;
     this.buf[i + 5] = f;
+    this.used += this.width;
+  }
+
+  push8(a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number): void {
+    this.ensure();
+    const i = this.used;
+    this.buf[i] = a;
+    this.buf[i + 1] = b;
+    this.buf[i + 2] = c;
+    this.buf[i + 3] = d;
+    this.buf[i + 4] = e;
+    this.buf[i + 5] = f;
+    this.buf[i + 6] = g;
+    this.buf[i + 7] = h;
     this.used += this.width;
   }
 

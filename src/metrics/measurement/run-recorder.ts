@@ -16,6 +16,7 @@ import { summarize } from './latency-summary.ts';
 import type { IntervalRecord } from '../../contracts/interval-record.ts';
 import { CPU_LIMIT_CORES } from './saturation.ts';
 import { ReconnectAbsences } from './reconnect-absences.ts';
+import { messageKey, RequestTrace } from './request-trace.ts';
 
 /**
  * The parent's measurements: merges every shard report into the interval record it streams,
@@ -75,6 +76,8 @@ export class RunRecorder {
   readonly lost = new LostDeliveries();
   /** when reconnecting clients were away: what the ledger counts as missed during reconnect */
   readonly absences = new ReconnectAbsences();
+  /** every request the shards timed, every unique delivery and fan-out completion (the attribution join's input) */
+  readonly trace = new RequestTrace();
   /** per shard: CPU in cores per interval */
   readonly shardCpu: number[][];
   readonly shardRunLagP99: number[];
@@ -107,7 +110,8 @@ export class RunRecorder {
     this.shardRunLagMax = new Array(shards).fill(0);
     this.shardOpen = new Array(shards).fill(0);
     this.shardRss = new Array(shards).fill(0);
-    this.ledger = new DeliveryLedger(timeouts, (phase, us) => {
+    this.ledger = new DeliveryLedger(timeouts, (phase, us, origin, slot) => {
+      this.trace.addCompletion(messageKey(origin, slot), us);
       this.totals.fanoutCompletion.recordValue(us);
       this.intervalCompletion.recordValue(us);
       const p = this.phases[phase];
@@ -192,6 +196,8 @@ export class RunRecorder {
         if (this.standIns.length < STAND_INS_LISTED) this.standIns.push({ ...x, phase: this.phases[x.phase]?.name ?? String(x.phase) });
       }
       this.ingestReceipts(r.receipts);
+      this.trace.addTrace(r.shard, r.trace);
+      this.trace.addDeliveries(r.deliveries);
       this.shardOpen[r.shard] = r.open;
       this.shardRss[r.shard] = r.self.rssBytes;
       this.shardRunLagP99[r.shard] = Math.max(this.shardRunLagP99[r.shard], r.self.runLagP99Ms);

@@ -104,6 +104,10 @@ export interface ShardReport {
   receipts: Float64Array;
   /** away windows of reconnecting clients since the previous report (reconnect-absences.ts AWAY_RECORD_WIDTH) */
   away: Float64Array;
+  /** handshakes and frames settled since the previous report (trace-records.ts TRACE_RECORD_WIDTH) */
+  trace: Float64Array;
+  /** unique deliveries since the previous report (trace-records.ts DELIVERY_RECORD_WIDTH) */
+  deliveries: Float64Array;
   open: number;
   self: SelfSample;
 }
