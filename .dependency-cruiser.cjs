@@ -172,6 +172,13 @@ module.exports = {
       to: { path: '^src/', pathNot: ['^src/(aws|metrics/(cloudwatch|measurement))/', ...BASE] },
     },
     {
+      name: 'metrics-attribution-imports',
+      comment: "The join is a pure function of the run's trace and the lines and facts it is fed: it reads the trace and histograms (measurement) and the contracts; reading the log groups is the session's, so it knows nothing of the pull, results, cost or a target.",
+      severity: 'error',
+      from: { path: '^src/metrics/attribution/' },
+      to: { path: '^src/', pathNot: ['^src/metrics/(attribution|measurement)/', ...BASE] },
+    },
+    {
       name: 'metrics-cost-imports',
       comment: "Cost is a pure function of a run's results: it reads the contracts, never the pull or the recorders.",
       severity: 'error',

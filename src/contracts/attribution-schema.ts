@@ -17,8 +17,8 @@ import { LatencySummary } from './latency-summary-schema.ts';
  */
 
 /** One kind of request's latency, split by the invocation that served each. */
-export const ColdWarmSplit = z.object({
-  /** every request of this kind the clients timed (the client's latency, host waits included) */
+export const ColdWarmCore = z.object({
+  /** every request of this kind the clients timed */
   all: LatencySummary,
   /** served by an invocation that was a cold start (its REPORT line has an Init Duration) */
   cold: LatencySummary.optional(),
@@ -34,6 +34,12 @@ export const ColdWarmSplit = z.object({
   p99Ms: z.number().nullable(),
   p99WithoutColdMs: z.number().nullable(),
 });
+/**
+ * The client's latency (host waits included), and, against the local emulator, `stack`: the same
+ * split of the stack's latency (each request's host wait taken out), so cold and warm compare like
+ * with like where the host held warm requests back.
+ */
+export const ColdWarmSplit = ColdWarmCore.extend({ stack: ColdWarmCore.optional() });
 export type ColdWarmSplit = z.infer<typeof ColdWarmSplit>;
 
 /** Per route (and its function): how often it ran cold and what that cost its requests. */
@@ -58,6 +64,17 @@ export const RouteColdStarts = z.object({
   tailColdShare: z.number().nullable(),
   p99Ms: z.number().nullable(),
   p99WithoutColdMs: z.number().nullable(),
+  /** local emulator: the same figures of the stack's latency (host waits taken out) */
+  stack: z
+    .object({
+      coldP50Ms: z.number().nullable(),
+      warmP50Ms: z.number().nullable(),
+      penaltyMs: z.number().nullable(),
+      tailColdShare: z.number().nullable(),
+      p99Ms: z.number().nullable(),
+      p99WithoutColdMs: z.number().nullable(),
+    })
+    .optional(),
 });
 export type RouteColdStarts = z.infer<typeof RouteColdStarts>;
 

@@ -86,6 +86,8 @@ describe('import rules', () => {
       'src/metrics/cloudwatch/cloudwatch-puller.ts': "import '../cost/cost-model.ts';\n",
       'src/metrics/cost/cost-model.ts': "import '../../contracts/verdict-schema.ts';\nimport '../results/run-dir.ts';\n",
       'src/metrics/results/run-dir.ts': 'export const D = 1;\n',
+      // the attribution join reaching the CloudWatch pull (it is fed lines, it reads none)
+      'src/metrics/attribution/attribution-join.ts': "import '../cloudwatch/cloudwatch-puller.ts';\nimport '../measurement/histogram.ts';\n",
       // results.json reaching the cost model (a sibling folder it does not need)
       'src/metrics/results/results-builder.ts': "import '../cost/cost-model.ts';\nimport '../measurement/histogram.ts';\n",
     };
@@ -121,6 +123,7 @@ describe('import rules', () => {
       );
       expect(lines).toContain('metrics-results-imports: src/metrics/results/results-builder.ts → src/metrics/cost/cost-model.ts');
       expect(lines).toContain('metrics-cost-imports: src/metrics/cost/cost-model.ts → src/metrics/results/run-dir.ts');
+      expect(lines).toContain('metrics-attribution-imports: src/metrics/attribution/attribution-join.ts → src/metrics/cloudwatch/cloudwatch-puller.ts');
       // allowed: a renderer reads the contracts and the host reading; results.json reads the recorders; a contract reads a contract
       expect(lines.filter((l) => /→ src\/contracts\/|→ src\/metrics\/measurement\/histogram\.ts$|→ src\/metrics\/cloudwatch\/local-host\.ts$/.test(l) && !l.startsWith('layers: src/number-format'))).toEqual([]);
     });

@@ -52,6 +52,46 @@ export function parseReportLine(message: string): ReportLine | null {
 }
 
 /**
+ * The same report in Lambda's JSON log format (`LoggingConfig.LogFormat: JSON`): a
+ * `platform.report` event as the Telemetry API's schema reference writes it,
+ * `{"time":…,"type":"platform.report","record":{"requestId":…,"metrics":{"durationMs",
+ * "billedDurationMs","memorySizeMB","maxMemoryUsedMB","initDurationMs"?},"status":"success"}}`.
+ * A status other than `success` (`error`, `failure`, `timeout`) is kept, with `errorType`.
+ */
+export function parsePlatformReport(message: string): ReportLine | null {
+  const text = message.trim();
+  if (!text.startsWith('{') || !text.includes('platform.report')) return null;
+  let event: unknown;
+  try {
+    event = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const e = event as { type?: unknown; record?: { requestId?: unknown; metrics?: Record<string, unknown>; status?: unknown; errorType?: unknown } };
+  if (e.type !== 'platform.report' || typeof e.record !== 'object' || e.record === null) return null;
+  const { requestId, metrics, status, errorType } = e.record;
+  const num = (key: string) => {
+    const v = metrics?.[key];
+    return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+  };
+  const durationMs = num('durationMs');
+  const billedDurationMs = num('billedDurationMs');
+  const memorySizeMB = num('memorySizeMB');
+  if (typeof requestId !== 'string' || durationMs === undefined || billedDurationMs === undefined || memorySizeMB === undefined) return null;
+  const line: ReportLine = { requestId, durationMs, billedDurationMs, memorySizeMB, maxMemoryUsedMB: num('maxMemoryUsedMB') ?? 0 };
+  const init = num('initDurationMs');
+  if (init !== undefined) line.initDurationMs = init;
+  if (typeof status === 'string' && status !== 'success') line.status = status;
+  if (typeof errorType === 'string') line.errorType = errorType;
+  return line;
+}
+
+/** A report in either of Lambda's log formats (text REPORT line or JSON platform.report). */
+export function parseAnyReport(message: string): ReportLine | null {
+  return parseReportLine(message) ?? parsePlatformReport(message);
+}
+
+/**
  * INIT time not already counted in Billed Duration. Until August 2025 ZIP functions on managed
  * runtimes had INIT unbilled (Billed Duration ≈ ceil(Duration)); container images and custom
  * runtimes, and everything since, bill it (Billed Duration ≈ ceil(Init + Duration)). The line
