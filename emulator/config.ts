@@ -217,6 +217,13 @@ export const StackConfigSchema = z.strictObject({
   iam: z.enum(IAM_MODES).default('enforce'),
   /** AWS's metric timing in CloudWatch: 60 s periods only, each published after a lag (aws-timing.ts). */
   awsMetrics: AwsMetricsSchema.prefault({}),
+  /**
+   * Whether the emulated account has API Gateway's CloudWatch role (GetAccount's
+   * cloudwatchRoleArn), as an account already set up for logging has; false: an account without
+   * one, where enabling a stage's access logging is refused as AWS refuses it. A template's
+   * AWS::ApiGateway::Account sets its own role either way.
+   */
+  apiGatewayCloudWatchRole: z.boolean().default(true),
 }).transform((c) => {
   // the account's throttle AWS documents for the stack's region, unless the config sets its own
   const regional = accountThrottleDefault(c.region);

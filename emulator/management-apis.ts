@@ -1,4 +1,5 @@
-import { accountBody } from './apigatewayv2/account.ts';
+import { ApiGatewayAccount } from './apigatewayv2/account.ts';
+import { AccessLog } from './gateway/access-log.ts';
 import { startApiGatewayV2Server } from './apigatewayv2/server.ts';
 import { localStage, type Throttle } from './apigatewayv2/stage.ts';
 import { localStackRecord } from './cloudformation/describe-stacks.ts';
@@ -11,7 +12,8 @@ import type { StackDescription } from './stack-model/stack-description.ts';
  * CloudFormation (DescribeStacks: where everything is; DescribeStackResources and
  * ListStackResources: every resource with its physical id) and API Gateway (v2 GetApi, GetRoutes,
  * GetIntegrations, GetAuthorizers: the API and the functions behind it; GetStage: the stage's
- * and routes' throttles and metrics settings; v1 GetAccount: the account's throttle). With
+ * and routes' throttles and metrics settings, its access logging, which UpdateStage and
+ * DeleteAccessLogSettings change; v1 GetAccount: the account's throttle and CloudWatch role). With
  * Lambda's API and CloudWatch beside them, `--target aws:<stackName>` finds the local stack
  * exactly as it finds a deployed one.
  */
@@ -31,6 +33,12 @@ export interface ManagementApisOptions {
   routeThrottles: Readonly<Record<string, Throttle>>;
   /** the account's throttle on messages and @connections calls (GetAccount) */
   accountThrottle: Throttle;
+  /** the account's API Gateway CloudWatch role (GetAccount); undefined: none, access logging cannot be enabled */
+  cloudWatchRoleArn?: string;
+  /** the gateway's access logging (UpdateStage, DeleteAccessLogSettings); absent: one that writes nowhere */
+  accessLog?: AccessLog;
+  /** whether the emulator's CloudWatch Logs has this log group (an access log's destination must exist); absent: none exists */
+  logGroupExists?: (name: string) => boolean;
 }
 
 export interface ManagementApis {
@@ -46,7 +54,15 @@ export async function startManagementApis(o: ManagementApisOptions): Promise<Man
   const placement = { apiId: o.apiId, region: o.region, accountId: o.accountId, websocketUrl: o.websocketUrl };
   const [cloudformation, apigatewayv2] = await Promise.allSettled([
     startCloudFormationServer({ record, stack: o.stack, apiId: o.apiId }),
-    startApiGatewayV2Server({ stage, account: accountBody(o.accountThrottle), accountId: o.accountId, api: { stack: o.stack, placement, created: record.creationTime } }),
+    startApiGatewayV2Server({
+      stage,
+      account: new ApiGatewayAccount(o.accountThrottle, o.cloudWatchRoleArn),
+      accountId: o.accountId,
+      region: o.region,
+      api: { stack: o.stack, placement, created: record.creationTime },
+      accessLog: o.accessLog ?? new AccessLog(undefined, { apiId: o.apiId, stage: o.stage, domainName: new URL(o.websocketUrl).host }),
+      logGroupExists: o.logGroupExists ?? (() => false),
+    }),
   ]);
   if (cloudformation.status === 'rejected' || apigatewayv2.status === 'rejected') {
     for (const started of [cloudformation, apigatewayv2]) if (started.status === 'fulfilled') await started.value.close();

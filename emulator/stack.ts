@@ -35,6 +35,9 @@ import type { ManifestStackOptions } from './stack-model/manifest-reader.ts';
 export { referenceStack };
 import type { FunctionDescription, StackDescription } from './stack-model/stack-description.ts';
 import { startEdge } from './edge/server.ts';
+import { defaultCloudWatchRoleArn } from './apigatewayv2/account.ts';
+import { stageAccessLogSettings } from './apigatewayv2/access-log-settings.ts';
+import { templateError } from './stack-model/template-errors.ts';
 import { PolicyGenerations } from './iam-api/policy-generation.ts';
 import { rolePolicies } from './iam-api/role-policies.ts';
 import { startIamApiServer } from './iam-api/server.ts';
@@ -212,6 +215,17 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         ? { invokeRefusals: { mode: config.iam, routes: refusedRoutes, ...(refusedAuthorizer ? { authorizer: refusedAuthorizer } : {}) } }
         : {}),
     });
+    // the account's API Gateway CloudWatch role: the template's, else one already set up unless the config says the account has none
+    const cloudWatchRoleArn = stack.apiGatewayAccount?.cloudWatchRoleArn ?? (config.apiGatewayCloudWatchRole ? defaultCloudWatchRoleArn(config.accountId) : undefined);
+    const stageSettings = stack.api.stage.accessLog;
+    gateway.accessLog.configure(
+      stageAccessLogSettings(
+        stageSettings,
+        { region: config.region, accountId: config.accountId, cloudWatchRoleArn, logGroupExists: (name) => logs.hasGroup(name), createLogGroup: (name) => logs.createGroup(name) },
+        (message) =>
+          stack.source.kind === 'template' ? templateError(stack.source.templateFile, ['Resources', stack.api.stage.logicalId ?? 'Stage', 'Properties', 'AccessLogSettings'], message) : new UserError(`stage ${stack.api.stage.name}: AccessLogSettings: ${message}`),
+      ),
+    );
     await Promise.all([
       startDynamoDb({
         path: config.dynamodb.inMemory ? undefined : config.dynamodb.path,
@@ -238,6 +252,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         throttle: { rateLimit: config.limits.stageRps, burstLimit: config.limits.stageBurst },
         routeThrottles: Object.fromEntries(Object.entries(config.limits.routeThrottles).map(([route, t]) => [route, { rateLimit: t.rps, burstLimit: t.burst }])),
         accountThrottle: { rateLimit: config.limits.accountRps, burstLimit: config.limits.accountBurst },
+        cloudWatchRoleArn,
+        accessLog: gateway.accessLog,
+        logGroupExists: (name) => logs.hasGroup(name),
       }).then((m) => (management = m)),
     ]);
     if (!dynamodb || !cloudwatch || !ssm || !management) throw new Error('unreachable: dynamodb, cloudwatch, ssm and the management apis started');

@@ -1,52 +1,93 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
+import { readJsonBody } from '../request-body.ts';
+import type { AccessLog } from '../gateway/access-log.ts';
+import { AccessLogRefused, checkAccessLogSettings } from './access-log-settings.ts';
+import { AccountUpdateRefused, type ApiGatewayAccount } from './account.ts';
 import { BadPageRequest, getApi, getAuthorizers, getIntegrations, getRoutes, type ApiFacts } from './api-resources.ts';
 import type { LocalStage } from './stage.ts';
 
 /**
  * The emulator's API Gateway management endpoint, the REST-JSON protocol the SDK speaks: for
  * ApiGatewayV2Client GetApi, GetStage (`GET /v2/apis/{apiId}/stages/{stageName}`), GetRoutes,
- * GetIntegrations and GetAuthorizers of the stack's one API and stage (api-resources.ts); for
- * APIGatewayClient (v1) GetAccount (`GET /account`), the account's throttle. The
- * two services' paths do not overlap, so one endpoint serves both (AWS_ENDPOINT_URL_APIGATEWAYV2
- * and AWS_ENDPOINT_URL_API_GATEWAY name the same URL). An unknown API or stage is API Gateway's
- * NotFoundException (404, `x-amzn-ErrorType`, `{"message":…}`), as is any other request.
- * Signatures are not checked.
+ * GetIntegrations and GetAuthorizers of the stack's one API and stage (api-resources.ts),
+ * UpdateStage (`PATCH` of the stage: its `accessLogSettings`, what the gateway writes from the
+ * next event on) and DeleteAccessLogSettings (`DELETE …/stages/{stageName}/accesslogsettings`,
+ * 204); for APIGatewayClient (v1) GetAccount (`GET /account`: the account's throttle and
+ * CloudWatch role) and UpdateAccount (`PATCH /account`: the role). The two services' paths do
+ * not overlap, so one endpoint serves both (AWS_ENDPOINT_URL_APIGATEWAYV2 and
+ * AWS_ENDPOINT_URL_API_GATEWAY name the same URL). An unknown API or stage is API Gateway's
+ * NotFoundException (404, `x-amzn-ErrorType`, `{"message":…}`), as is any other request; a
+ * refused change BadRequestException (400). Signatures are not checked.
  */
 
 const GET_STAGE = /^\/v2\/apis\/([^/]+)\/stages\/([^/]+)\/?$/;
+const ACCESS_LOG_SETTINGS = /^\/v2\/apis\/([^/]+)\/stages\/([^/]+)\/accesslogsettings\/?$/;
 const GET_API = /^\/v2\/apis\/([^/]+)(?:\/(routes|integrations|authorizers))?\/?$/;
+/** UpdateStage's and UpdateAccount's bodies are small; AWS's own limit is larger */
+const MAX_BODY_BYTES = 64 * 1024;
 
 export interface ApiGatewayFacts {
   stage: LocalStage;
-  /** GetAccount's answer body (account.ts) */
-  account: Record<string, unknown>;
+  /** GetAccount's account (account.ts) */
+  account: ApiGatewayAccount;
   accountId: string;
+  region: string;
   /** the API, its routes, integrations and authorizer */
   api: ApiFacts;
+  /** the gateway's access logging, which UpdateStage and DeleteAccessLogSettings change */
+  accessLog: AccessLog;
+  /** whether the emulator's CloudWatch Logs has a log group of this name */
+  logGroupExists(name: string): boolean;
 }
 
 export async function startApiGatewayV2Server(facts: ApiGatewayFacts, host = '127.0.0.1', port = 0): Promise<LocalEndpoint> {
   const server = createServer((req, res) => {
-    req.resume();
-    try {
-      send(res, 200, answer(req, facts));
-    } catch (err) {
-      const [status, type] = err instanceof NotFound ? [404, 'NotFoundException'] : err instanceof BadPageRequest ? [400, 'BadRequestException'] : [500, 'InternalServerException'];
-      send(res, status, { message: err instanceof Error ? err.message : String(err) }, type);
-    }
+    answer(req, facts).then(
+      (out) => (out === NO_CONTENT ? send(res, 204, undefined) : send(res, 200, out)),
+      (err: unknown) => {
+        const [status, type] =
+          err instanceof NotFound
+            ? [404, 'NotFoundException']
+            : err instanceof BadPageRequest || err instanceof AccessLogRefused || err instanceof AccountUpdateRefused || err instanceof BadRequest
+              ? [400, 'BadRequestException']
+              : [500, 'InternalServerException'];
+        send(res, status, { message: err instanceof Error ? err.message : String(err) }, type);
+      },
+    );
   });
   return listenLocal(server, host, port);
 }
 
 class NotFound extends Error {}
+class BadRequest extends Error {}
+const NO_CONTENT = Symbol('204');
 
-function answer(req: IncomingMessage, facts: ApiGatewayFacts): Record<string, unknown> {
+async function answer(req: IncomingMessage, facts: ApiGatewayFacts): Promise<Record<string, unknown> | typeof NO_CONTENT> {
   const url = new URL(req.url ?? '/', 'http://apigateway.local');
   const path = url.pathname;
-  if (req.method === 'GET' && (path === '/account' || path === '/account/')) return facts.account;
   const { stage, accountId } = facts;
+  if (path === '/account' || path === '/account/') {
+    if (req.method === 'PATCH') facts.account.update(await body(req));
+    else req.resume();
+    if (req.method === 'GET' || req.method === 'PATCH') return facts.account.body();
+  }
+  if (req.method === 'PATCH' || req.method === 'DELETE') {
+    const m = (req.method === 'PATCH' ? GET_STAGE : ACCESS_LOG_SETTINGS).exec(path);
+    if (m) {
+      const input = req.method === 'PATCH' ? await body(req) : (req.resume(), {});
+      theStage(facts, m[1]!, m[2]!);
+      if (req.method === 'DELETE') {
+        facts.accessLog.configure(undefined);
+        stage.updated();
+        return NO_CONTENT;
+      }
+      updateStage(facts, input);
+      return stageBody(facts);
+    }
+  }
+  req.resume();
   const api = req.method === 'GET' ? GET_API.exec(path) : null;
   if (api) {
     const apiId = decodeURIComponent(api[1]);
@@ -57,15 +98,68 @@ function answer(req: IncomingMessage, facts: ApiGatewayFacts): Record<string, un
     return getApi(facts.api);
   }
   const m = req.method === 'GET' ? GET_STAGE.exec(path) : null;
-  if (!m) throw new NotFound(`The local API Gateway endpoint does not serve ${req.method} ${path} (it serves GetApi, GetStage, GetRoutes, GetIntegrations, GetAuthorizers and GetAccount)`);
-  const [apiId, stageName] = [decodeURIComponent(m[1]), decodeURIComponent(m[2])];
-  if (apiId !== stage.apiId) throw new NotFound(`Invalid API identifier specified ${accountId}:${apiId}`);
-  if (stageName !== stage.stageName) throw new NotFound('Invalid stage identifier specified');
-  return stage.body;
+  if (!m) {
+    throw new NotFound(
+      `The local API Gateway endpoint does not serve ${req.method} ${path} (it serves GetApi, GetStage, UpdateStage, DeleteAccessLogSettings, GetRoutes, GetIntegrations, GetAuthorizers, GetAccount and UpdateAccount)`,
+    );
+  }
+  theStage(facts, m[1], m[2]);
+  return stageBody(facts);
+}
+
+/** The stack's one stage, or API Gateway's NotFoundException for another API or stage. */
+function theStage(facts: ApiGatewayFacts, apiIdInPath: string, stageInPath: string): void {
+  const [apiId, stageName] = [decodeURIComponent(apiIdInPath), decodeURIComponent(stageInPath)];
+  if (apiId !== facts.stage.apiId) throw new NotFound(`Invalid API identifier specified ${facts.accountId}:${apiId}`);
+  if (stageName !== facts.stage.stageName) throw new NotFound('Invalid stage identifier specified');
+}
+
+/** GetStage's answer: the stage, with its access log settings when it has them. */
+function stageBody(facts: ApiGatewayFacts): Record<string, unknown> {
+  const settings = facts.accessLog.settings;
+  return { ...facts.stage.body, ...(settings ? { accessLogSettings: { destinationArn: settings.destinationArn, format: settings.format } } : {}) };
+}
+
+/**
+ * UpdateStage: `accessLogSettings` replaces what it names (a field left out keeps its value), is
+ * checked as API Gateway checks it (access-log-settings.ts), and takes effect from the gateway's
+ * next event. The stage's other settings the emulator takes from its config, not from here.
+ */
+function updateStage(facts: ApiGatewayFacts, input: unknown): void {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new BadRequest('Invalid request body: a JSON object is expected');
+  const { accessLogSettings, ...rest } = input as { accessLogSettings?: unknown };
+  const other = Object.keys(rest).filter((k) => (rest as Record<string, unknown>)[k] !== undefined);
+  if (other.length > 0) throw new BadRequest(`The local stage changes accessLogSettings only, not ${other.join(', ')} (its throttles and settings come from the emulator's config)`);
+  if (accessLogSettings === undefined) return;
+  if (typeof accessLogSettings !== 'object' || accessLogSettings === null) throw new BadRequest('accessLogSettings: an object with destinationArn and format is expected');
+  const given = accessLogSettings as { destinationArn?: unknown; format?: unknown };
+  for (const field of ['destinationArn', 'format'] as const) {
+    if (given[field] !== undefined && typeof given[field] !== 'string') throw new BadRequest(`accessLogSettings.${field}: a string is expected`);
+  }
+  const current = facts.accessLog.settings;
+  const merged = {
+    destinationArn: (given.destinationArn as string | undefined) ?? current?.destinationArn,
+    format: (given.format as string | undefined) ?? current?.format,
+  };
+  const settings = checkAccessLogSettings(merged, {
+    region: facts.region,
+    accountId: facts.accountId,
+    cloudWatchRoleArn: facts.account.cloudWatchRoleArn,
+    logGroupExists: facts.logGroupExists,
+  });
+  facts.accessLog.configure(settings);
+  facts.stage.updated();
+}
+
+function body(req: IncomingMessage): Promise<unknown> {
+  return readJsonBody(req, MAX_BODY_BYTES, {
+    tooLarge: () => new BadRequest(`Request body larger than ${MAX_BODY_BYTES} bytes`),
+    notJson: () => new BadRequest('Invalid request body: not JSON'),
+  });
 }
 
 function send(res: ServerResponse, status: number, payload: unknown, errorType?: string): void {
-  const body = JSON.stringify(payload);
+  const body = payload === undefined ? '' : JSON.stringify(payload);
   res.writeHead(status, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(body),

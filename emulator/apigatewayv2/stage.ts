@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
  * settings the routes that have one of their own (`limits.routeThrottles`). The account's
  * throttle is not the stage's: GetAccount answers it (account.ts). Detailed metrics are on, as
  * the CDK app deploys the stage: the gateway publishes the per-route set (gateway/api-metrics.ts).
+ * Its access log settings are the gateway's (gateway/access-log.ts), added by GetStage.
  */
 
 export interface Throttle {
@@ -26,8 +27,10 @@ export interface LocalStageFacts {
 export interface LocalStage {
   apiId: string;
   stageName: string;
-  /** GetStage's answer body */
+  /** GetStage's answer body, without its access log settings (the gateway holds those) */
   body: Record<string, unknown>;
+  /** the stage changed (UpdateStage, DeleteAccessLogSettings): its lastUpdatedDate is now */
+  updated(): void;
 }
 
 export function localStage(facts: LocalStageFacts, created = new Date()): LocalStage {
@@ -40,9 +43,12 @@ export function localStage(facts: LocalStageFacts, created = new Date()): LocalS
     throttlingBurstLimit: t.burstLimit,
     throttlingRateLimit: t.rateLimit,
   });
-  return {
+  const stage: LocalStage = {
     apiId: facts.apiId,
     stageName: facts.stageName,
+    updated: () => {
+      stage.body.lastUpdatedDate = new Date().toISOString();
+    },
     body: {
       stageName: facts.stageName,
       description: 'fanout-bench reference chat stack (local emulator)',
@@ -58,4 +64,5 @@ export function localStage(facts: LocalStageFacts, created = new Date()): LocalS
       tags: {},
     },
   };
+  return stage;
 }

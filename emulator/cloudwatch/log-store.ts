@@ -129,6 +129,13 @@ export class LogStore implements LogSink {
     return this.groups.has(name);
   }
 
+  /** An empty log group (CreateLogGroup); false when it exists already. */
+  createGroup(name: string): boolean {
+    if (this.groups.has(name)) return false;
+    this.group(name);
+    return true;
+  }
+
   /** Log groups sorted by name, optionally by name prefix. */
   describeGroups(prefix = ''): LogGroupInfo[] {
     const out: LogGroupInfo[] = [];

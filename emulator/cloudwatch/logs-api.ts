@@ -3,7 +3,7 @@ import { AwsApiError, parseRequest } from './aws-json.ts';
 import { FilterPatternError } from './filter-pattern.ts';
 import type { LogStore } from './log-store.ts';
 
-/** CloudWatch Logs' FilterLogEvents and DescribeLogGroups over the LogStore (AWS JSON 1.1 shapes). */
+/** CloudWatch Logs' FilterLogEvents, DescribeLogGroups and CreateLogGroup over the LogStore (AWS JSON 1.1 shapes). */
 
 const GROUPS_PAGE_MAX = 50;
 
@@ -30,6 +30,14 @@ const DescribeLogGroupsInput = z.object({
   logGroupClass: z.string().optional(),
   accountIdentifiers: z.array(z.string()).optional(),
   logGroupIdentifiers: z.array(z.string()).optional(),
+});
+
+const CreateLogGroupInput = z.object({
+  // CloudWatch Logs' pattern for a log group name
+  logGroupName: z.string().min(1).max(512).regex(/^[.\-_/#A-Za-z0-9]+$/, 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+'),
+  kmsKeyId: z.string().max(256).optional(),
+  tags: z.record(z.string(), z.string()).optional(),
+  logGroupClass: z.enum(['STANDARD', 'INFREQUENT_ACCESS', 'DELIVERY']).optional(),
 });
 
 function invalidParameter(message: string): AwsApiError {
@@ -122,4 +130,11 @@ export function describeLogGroups(logs: LogStore, body: unknown, region: string,
     }),
     ...(offset + limit < groups.length ? { nextToken: encodeNumberToken(offset + limit) } : {}),
   };
+}
+
+/** CreateLogGroup: an empty group (what an access log's destination must be before a stage logs to it); an existing one is refused. */
+export function createLogGroup(logs: LogStore, body: unknown): unknown {
+  const input = parseRequest(CreateLogGroupInput, body, inputError);
+  if (!logs.createGroup(input.logGroupName)) throw new AwsApiError('ResourceAlreadyExistsException', 'The specified log group already exists');
+  return {};
 }

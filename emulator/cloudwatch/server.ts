@@ -1,5 +1,5 @@
 import { startAwsJsonServer } from '../aws-json-server.ts';
-import { describeLogGroups, filterLogEvents } from './logs-api.ts';
+import { createLogGroup, describeLogGroups, filterLogEvents } from './logs-api.ts';
 import { getMetricData, listMetrics } from './metrics-api.ts';
 import type { LogStore } from './log-store.ts';
 import type { MetricStore } from './metric-store.ts';
@@ -50,9 +50,10 @@ export function startCloudWatchServer(options: CloudWatchServerOptions): Promise
         operations: {
           FilterLogEvents: (body) => filterLogEvents(logs, body),
           DescribeLogGroups: (body) => describeLogGroups(logs, body, region, accountId),
+          CreateLogGroup: (body) => createLogGroup(logs, body),
         },
         // logs:<Operation> on the log group's ARN (DescribeLogGroups: any group); a denial is the service's 400 AccessDeniedException
-        access: { of: (operation, body) => [{ action: `logs:${operation}`, resource: operation === 'FilterLogEvents' ? logGroup(body) : logGroup(undefined) }], status: 400 },
+        access: { of: (operation, body) => [{ action: `logs:${operation}`, resource: operation === 'DescribeLogGroups' ? logGroup(undefined) : logGroup(body) }], status: 400 },
       },
     },
     host,

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocketServer } from 'ws';
 import type { StackConfig } from '../config.ts';
+import type { AccessLog } from './access-log.ts';
 import type { ApiMetrics } from './api-metrics.ts';
 import type { ConnectionsAccess } from './connections-access.ts';
 import type { ConnectionRegistry } from './connection.ts';
@@ -31,6 +32,8 @@ export interface GatewayContext {
   /** Who may call @connections (config.iam enforce or report); absent: every caller may. */
   connectionsAccess: ConnectionsAccess | undefined;
   integration: Integration;
+  /** The stage's access logging (AccessLogSettings), on or off. */
+  accessLog: AccessLog;
   /** New connections per second (account quota). */
   newConnections: TokenBucket;
   /** Account throttle: messages in and @connections calls. */

@@ -2,6 +2,7 @@ import type { GatewayContext } from './context.ts';
 import type { Connection } from './connection.ts';
 import { disconnectEvent } from './events.ts';
 import { awsId } from './ids.ts';
+import { integrationFailure, integrationFacts } from './access-log.ts';
 
 /** Reason strings API Gateway reports for close codes that carry none. */
 const DEFAULT_REASONS: Record<number, string> = {
@@ -33,13 +34,35 @@ export function onSocketClosed(ctx: GatewayContext, conn: Connection, code: numb
  */
 export function dispatchDisconnect(ctx: GatewayContext, conn: Connection, code: number, reason: string): void {
   const route = ctx.routes.get('$disconnect');
-  if (!route) return;
+  const log = ctx.accessLog;
+  const now = Date.now();
+  const requestId = awsId();
+  if (!route) {
+    if (log.enabled) log.write({ eventType: 'DISCONNECT', requestId, client: conn, routeKey: '$disconnect', requestTimeEpoch: now, status: 200 });
+    return;
+  }
   const share = ctx.config.faults.lostDisconnectShare;
+  // a lost $disconnect is an event API Gateway never had: no line either
   if (share > 0 && Math.random() < share) {
     ctx.counters.lostDisconnects++;
     return;
   }
   ctx.counters.deliveredDisconnects++;
-  const now = Date.now();
-  void ctx.integration.invoke(route.functionName, disconnectEvent(ctx.api, conn, code, reason, awsId(), now), { route: route.routeKey });
+  const start = performance.now();
+  const invoked = ctx.integration.invoke(route.functionName, disconnectEvent(ctx.api, conn, code, reason, requestId, now), { route: route.routeKey });
+  if (!log.enabled) return;
+  void invoked.then((outcome) => {
+    const integration = integrationFacts(outcome, performance.now() - start);
+    const failure = outcome.kind === 'ok' ? undefined : integrationFailure(outcome.kind);
+    log.write({
+      eventType: 'DISCONNECT',
+      requestId,
+      client: conn,
+      routeKey: route.routeKey,
+      requestTimeEpoch: now,
+      status: failure?.status ?? 200,
+      ...(integration ? { integration } : {}),
+      ...(failure ? { error: failure.error } : {}),
+    });
+  });
 }

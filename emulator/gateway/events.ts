@@ -102,11 +102,12 @@ export function messageEvent(
   isBinary: boolean,
   requestId: string,
   now: number,
+  messageId = awsId(),
 ) {
   return {
     requestContext: {
       ...baseContext(api, client, routeKey, 'MESSAGE', now, requestId),
-      messageId: awsId(),
+      messageId,
       identity: identityOf(client),
     },
     body: isBinary ? data.toString('base64') : data.toString('utf8'),

@@ -9,6 +9,8 @@ import { connectEvent } from './events.ts';
 import { handshakeRequest } from './handshake-request.ts';
 import { awsId } from './ids.ts';
 import type { IntegrationOutcome } from './integration.ts';
+import { GATEWAY_ERRORS, integrationFailure, integrationFacts } from './access-log.ts';
+import type { IntegrationFacts } from './access-log-format.ts';
 import { onClientMessage } from './messages.ts';
 import { routeBucket } from './rate-limit.ts';
 
@@ -26,7 +28,8 @@ import { routeBucket } from './rate-limit.ts';
  * connection it allows reaches $connect (and counts in ConnectCount).
  */
 
-type Decision = { accept: true; protocol?: string } | { accept: false; status: number; body: string };
+type GatewayError = { message: string; responseType: string };
+type Decision = { accept: true; protocol?: string } | { accept: false; status: number; body: string; error?: GatewayError };
 
 const WS_KEY = /^[+/0-9A-Za-z]{22}==$/;
 
@@ -45,10 +48,18 @@ export async function onUpgrade(ctx: GatewayContext, req: IncomingMessage, socke
   // $connect is a route: its own throttle or the stage's, then the account's new-connection quota.
   if (!routeBucket(ctx, '$connect').tryTake() || !ctx.newConnections.tryTake()) {
     ctx.metrics.count('ClientError');
-    return reject(socket, 429, '{"message":"Too Many Requests"}');
+    reject(socket, 429, '{"message":"Too Many Requests"}');
+    // refused before a connection existed: the line still names an id, as the event would have
+    if (ctx.accessLog.enabled) {
+      const now = Date.now();
+      const client = { connectionId: awsId(), connectedAt: now, sourceIp: sourceIpOf(req), userAgent: headerValue(req.headers['user-agent']) };
+      ctx.accessLog.write({ eventType: 'CONNECT', requestId: awsId(), client, routeKey: '$connect', requestTimeEpoch: now, status: 429, error: GATEWAY_ERRORS.throttled });
+    }
+    return;
   }
 
   const now = Date.now();
+  const requestId = awsId();
   const conn = new Connection(awsId(), now, sourceIpOf(req), headerValue(req.headers['user-agent']));
   ctx.registry.add(conn);
   const request = handshakeRequest(req, conn.sourceIp, ctx.api.domainName, now);
@@ -61,16 +72,23 @@ export async function onUpgrade(ctx: GatewayContext, req: IncomingMessage, socke
   if (ctx.authorizer) {
     const auth = await authorize(ctx, ctx.authorizer, conn, request, now);
     if (auth.allow) conn.authorizer = auth.authorizer;
-    else decision = { accept: false, status: auth.status, body: auth.body };
+    else decision = { accept: false, status: auth.status, body: auth.body, error: authorizerError(auth.status, auth.body) };
   }
   const route = ctx.routes.get('$connect');
   if (decision.accept) ctx.metrics.count('ConnectCount', route?.routeKey);
+  let integration: IntegrationFacts | undefined;
   if (route && decision.accept) {
-    const requestId = awsId();
+    const start = performance.now();
     const outcome = await ctx.integration.invoke(route.functionName, connectEvent(ctx.api, conn, request, requestId, now), { route: route.routeKey, request: { requestId, connectionId: conn.connectionId } });
+    if (ctx.accessLog.enabled) integration = integrationFacts(outcome, performance.now() - start);
     decision = decide(outcome, ctx);
   }
   socket.off('close', onGone);
+  if (ctx.accessLog.enabled) {
+    const status = decision.accept ? 200 : decision.status;
+    const error = decision.accept ? undefined : decision.error;
+    ctx.accessLog.write({ eventType: 'CONNECT', requestId, client: conn, routeKey: '$connect', requestTimeEpoch: now, status, ...(integration ? { integration } : {}), ...(error ? { error } : {}) });
+  }
 
   if (!decision.accept) {
     ctx.registry.remove(conn);
@@ -125,16 +143,22 @@ function decide(outcome: IntegrationOutcome, ctx: GatewayContext): Decision {
       const body = typeof result?.body === 'string' ? result.body : result?.body === undefined ? '' : JSON.stringify(result.body);
       return { accept: false, status: STATUS_CODES[status] ? status : 500, body };
     }
-    case 'error':
-    case 'failed':
-      return { accept: false, status: 502, body: '{"message": "Internal server error"}' };
-    case 'throttled':
     // AWS does not document what $connect answers when it may not invoke the function: an integration failure's 500, assumed
-    case 'not-permitted':
-      return { accept: false, status: 500, body: '{"message": "Internal server error"}' };
-    case 'timeout':
-      return { accept: false, status: 504, body: '{"message": "Endpoint request timed out"}' };
+    default: {
+      const { status, error } = integrationFailure(outcome.kind);
+      return { accept: false, status, body: `{"message": "${error.message}"}`, error };
+    }
   }
+}
+
+/** The access log's error for a handshake the authorizer refused (its body's message, where it has one). */
+function authorizerError(status: number, body: string): GatewayError {
+  if (status === 401) return GATEWAY_ERRORS.unauthorized;
+  if (status === 403) {
+    const parsed = JSON.parse(body) as { Message?: string };
+    return { message: parsed.Message ?? GATEWAY_ERRORS.accessDenied.message, responseType: GATEWAY_ERRORS.accessDenied.responseType };
+  }
+  return GATEWAY_ERRORS.authorizerFailure;
 }
 
 /** The Sec-WebSocket-Protocol $connect returned, which the 101 response must echo. */

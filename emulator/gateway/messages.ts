@@ -4,6 +4,7 @@ import { messageEvent } from './events.ts';
 import { forbiddenFrame, internalServerErrorFrame, tooManyRequestsFrame } from './frames.ts';
 import { awsId } from './ids.ts';
 import { routeBucket } from './rate-limit.ts';
+import { GATEWAY_ERRORS, integrationFailure, integrationFacts } from './access-log.ts';
 
 /**
  * A message from a client. Dispatched at once, never queued behind the connection's earlier
@@ -19,29 +20,48 @@ export async function onClientMessage(ctx: GatewayContext, conn: Connection, dat
   conn.lastClientMessageAt = now;
   const requestId = awsId();
   const route = ctx.routes.select(data, isBinary);
+  const log = ctx.accessLog;
   if (!routeBucket(ctx, route?.routeKey).tryTake() || !ctx.account.tryTake()) {
     ctx.metrics.count('ClientError');
     conn.send(tooManyRequestsFrame(conn.connectionId, requestId));
+    if (log.enabled) log.write({ eventType: 'MESSAGE', requestId, client: conn, routeKey: route?.routeKey, messageId: awsId(), requestTimeEpoch: now, status: 429, error: GATEWAY_ERRORS.throttled });
     return;
   }
   ctx.metrics.count('MessageCount', route?.routeKey);
   if (!route) {
     ctx.metrics.count('ClientError');
     conn.send(forbiddenFrame(conn.connectionId, requestId));
+    if (log.enabled) log.write({ eventType: 'MESSAGE', requestId, client: conn, routeKey: undefined, messageId: awsId(), requestTimeEpoch: now, status: 403, error: GATEWAY_ERRORS.noRoute });
     return;
   }
-  const event = messageEvent(ctx.api, conn, route.routeKey, data, isBinary, requestId, now);
+  const messageId = awsId();
+  const event = messageEvent(ctx.api, conn, route.routeKey, data, isBinary, requestId, now, messageId);
+  const start = performance.now();
   const outcome = await ctx.integration.invoke(route.functionName, event, { route: route.routeKey, request: { requestId, connectionId: conn.connectionId } });
+  const latencyMs = performance.now() - start;
   if (outcome.kind !== 'ok') {
     conn.send(internalServerErrorFrame(conn.connectionId, requestId));
-    return;
+  } else if (route.returnResponse) {
+    const body = routeResponseBody(outcome.result);
+    if (body !== undefined && conn.send(body)) {
+      conn.lastActiveAt = Date.now();
+      ctx.metrics.count('MessageCount', route.routeKey);
+    }
   }
-  if (!route.returnResponse) return;
-  const body = routeResponseBody(outcome.result);
-  if (body !== undefined && conn.send(body)) {
-    conn.lastActiveAt = Date.now();
-    ctx.metrics.count('MessageCount', route.routeKey);
-  }
+  if (!log.enabled) return;
+  const integration = integrationFacts(outcome, latencyMs);
+  const failure = outcome.kind === 'ok' ? undefined : integrationFailure(outcome.kind);
+  log.write({
+    eventType: 'MESSAGE',
+    requestId,
+    client: conn,
+    routeKey: route.routeKey,
+    messageId,
+    requestTimeEpoch: now,
+    status: failure?.status ?? 200,
+    ...(integration ? { integration } : {}),
+    ...(failure ? { error: failure.error } : {}),
+  });
 }
 
 /**

@@ -5,6 +5,7 @@ import { GONE_CONNECTIONS_PATH } from '../../common/gone-connections.ts';
 import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
 import type { StackConfig } from '../config.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';
+import { AccessLog } from './access-log.ts';
 import { ApiMetrics } from './api-metrics.ts';
 import { ConnectionRegistry } from './connection.ts';
 import { handleConnectionsApi, sendError } from './connections-api.ts';
@@ -63,6 +64,8 @@ export interface Gateway {
   readonly callbackUrl: string;
   /** http://HOST:PORT/@emulator/gone-connections: the emulator's record of posts to gone connections */
   readonly goneConnectionsUrl: string;
+  /** The stage's access logging: the template's AccessLogSettings, then UpdateStage's (apigatewayv2/server.ts). */
+  readonly accessLog: AccessLog;
   /** Start serving connections: until then upgrades get 503. */
   attach(runtime: LambdaRuntime): void;
   stats(): GatewayStats;
@@ -111,6 +114,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       options.invokeRefusals,
       options.logs && new ExecutionLog(options.logs, { apiId: config.apiId, stage, region: config.region, accountId: config.accountId }),
     ),
+    accessLog: new AccessLog(options.logs, { apiId: config.apiId, stage, domainName }),
     newConnections: new TokenBucket(config.limits.newConnectionsPerSecond, config.limits.newConnectionsPerSecond),
     account: new TokenBucket(config.limits.accountRps, config.limits.accountBurst),
     // A stage without a throttle of its own is held to the account's (API Gateway's default).
@@ -165,6 +169,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     websocketUrl: `ws://${domainName}/${stage}`,
     callbackUrl: `http://${domainName}/${stage}`,
     goneConnectionsUrl: `http://${domainName}${GONE_CONNECTIONS_PATH}`,
+    accessLog: ctx.accessLog,
     attach: (runtime) => ctx.integration.attach(runtime),
     stats: () => ({ connections: ctx.registry.size, ...ctx.counters }),
     close,

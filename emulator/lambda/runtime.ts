@@ -21,7 +21,7 @@ import { billedDurationMs, initFailedLines } from './environments/report-line.ts
 import { INSIGHTS_LOG_GROUP, insightsRecord } from './environments/insights-record.ts';
 import type { FunctionStats, FunctionUpdate, InvokeOutcome, LambdaRuntime, ThrottleReason } from './types.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
-import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../common/local-host-metrics.ts';
+import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE, LOCAL_HOST_WAIT_LOG_GROUP, type HostWaitLine } from '../../common/local-host-metrics.ts';
 
 export type { LambdaRuntimeOptions } from './options.ts';
 
@@ -185,11 +185,21 @@ class Runtime implements LambdaRuntime {
       if (hostCapWaitMs > 0) {
         pool.counters.hostCapWaits++;
         this.put(pool.dimensions, LOCAL_HOST_METRIC.heldBackMs, hostCapWaitMs, 'Milliseconds', LOCAL_HOST_NAMESPACE);
+        this.logHostWait(pool, requestId, hostCapWaitMs);
       }
     }
 
     const run = await env.run(requestId, event);
     return this.finish(pool, env, run, requestId, cold, hostCapWaitMs, initDurationMs);
+  }
+
+  /**
+   * The emulator's own line for an invocation the host held back, keyed by its request ID (the one
+   * its REPORT line carries), in a log group of the emulator's own, one stream per function.
+   */
+  private logHostWait(pool: FunctionPool, requestId: string, hostWaitMs: number): void {
+    const line: HostWaitLine = { requestId, functionName: pool.config.name, hostWaitMs: Math.round(hostWaitMs * 10) / 10 };
+    pool.spec.logs.append(LOCAL_HOST_WAIT_LOG_GROUP, pool.config.name, { timestamp: Date.now(), message: JSON.stringify(line) });
   }
 
   /** ConcurrentExecutions as AWS counts them: per function and for the account (no dimensions). */

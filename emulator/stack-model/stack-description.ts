@@ -30,6 +30,8 @@ export interface StackDescription {
   invokePermissions?: InvokePermission[];
   /** Parameter Store parameters the stack creates (AWS::SSM::Parameter). */
   parameters: ParameterDescription[];
+  /** API Gateway's account settings the stack sets (AWS::ApiGateway::Account): the CloudWatch role it logs with. */
+  apiGatewayAccount?: { logicalId: string; cloudWatchRoleArn: string };
   /** Every resource read but not emulated (log groups, roles of functions nothing invokes...), listed once each. */
   notEmulated: NotEmulated[];
   /** The stack's outputs, resolved (DescribeStacks answers them). */
@@ -69,6 +71,8 @@ export interface StageDescription {
   throttle?: Throttle;
   /** RouteSettings' throttling, by route key */
   routeThrottles: Record<string, Throttle>;
+  /** AccessLogSettings: the log group's ARN and the line format (gateway/access-log.ts writes them) */
+  accessLog?: { destinationArn: string; format: string };
 }
 
 export interface Throttle {

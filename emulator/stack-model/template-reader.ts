@@ -146,6 +146,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     tables,
     invokePermissions,
     parameters,
+    ...(ws.account ? { apiGatewayAccount: ws.account } : {}),
     notEmulated,
     outputs: readOutputs(t, template),
   };

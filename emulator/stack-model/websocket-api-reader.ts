@@ -9,7 +9,8 @@ import type { ExecutionRole } from '../iam/execution-role.ts';
 /**
  * The WebSocket API of a template: AWS::ApiGatewayV2::Api (WEBSOCKET), its Stage, Routes,
  * Integrations (AWS_PROXY to a function of the stack), RouteResponses, Authorizer and
- * Deployment. A stack runs one WebSocket API with one stage; an HTTP API, an HTTP/HTTP_PROXY/
+ * Deployment; the stage's AccessLogSettings and the account's CloudWatch role
+ * (AWS::ApiGateway::Account), which access logging needs. A stack runs one WebSocket API with one stage; an HTTP API, an HTTP/HTTP_PROXY/
  * MOCK/AWS integration, a route without an integration, an integration with a function outside
  * the stack are refused, each naming the resource and the property.
  */
@@ -30,6 +31,8 @@ export interface WebSocketApi {
   api: ApiDescription;
   routes: RouteDescription[];
   authorizer?: AuthorizerDescription;
+  /** AWS::ApiGateway::Account's CloudWatch role, when the template sets one */
+  account?: { logicalId: string; cloudWatchRoleArn: string };
   /** the resources read here (everything else of API Gateway goes to "not emulated") */
   read: Set<string>;
 }
@@ -52,7 +55,13 @@ export function chooseWebSocketApi(t: StackTemplate): string {
 const apiSchema = z.object({ Name: z.string().optional(), RouteSelectionExpression: z.string() }).loose();
 const routeThrottle = z.object({ ThrottlingRateLimit: cfnNumber.optional(), ThrottlingBurstLimit: cfnNumber.optional() }).loose();
 const stageSchema = z
-  .object({ StageName: z.string().min(1), DefaultRouteSettings: routeThrottle.optional(), RouteSettings: z.record(z.string(), routeThrottle).optional() })
+  .object({
+    StageName: z.string().min(1),
+    DefaultRouteSettings: routeThrottle.optional(),
+    RouteSettings: z.record(z.string(), routeThrottle).optional(),
+    // both required in CloudFormation's schema when AccessLogSettings is given; checked as API Gateway checks them when the stack starts
+    AccessLogSettings: z.object({ DestinationArn: z.string().min(1), Format: z.string().min(1) }).loose().optional(),
+  })
   .loose();
 const integrationSchema = z.object({ IntegrationType: z.string(), IntegrationUri: z.string().optional(), CredentialsArn: z.string().optional() }).loose();
 const routeSchema = z
@@ -148,6 +157,8 @@ export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functio
     read.add(id);
   }
   for (const id of mine(API_TYPES.deployment)) read.add(id);
+  const account = readApiGatewayAccount(t);
+  if (account) read.add(account.logicalId);
 
   return {
     api: {
@@ -164,12 +175,26 @@ export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functio
             return th ? [[key, th]] : [];
           }),
         ),
+        ...(stage.AccessLogSettings ? { accessLog: { destinationArn: stage.AccessLogSettings.DestinationArn, format: stage.AccessLogSettings.Format } } : {}),
       },
     },
     routes,
     ...(authorizer ? { authorizer } : {}),
+    ...(account ? { account } : {}),
     read,
   };
+}
+
+const accountSchema = z.object({ CloudWatchRoleArn: z.string().min(1).optional() }).loose();
+
+/** The account's API Gateway settings the template sets (AWS::ApiGateway::Account, one per region): the CloudWatch role. */
+function readApiGatewayAccount(t: StackTemplate): { logicalId: string; cloudWatchRoleArn: string } | undefined {
+  const ids = t.ofType('AWS::ApiGateway::Account');
+  for (const id of ids) {
+    const p = parseProperties(t.file, id, accountSchema, t.properties(id));
+    if (p.CloudWatchRoleArn !== undefined) return { logicalId: id, cloudWatchRoleArn: p.CloudWatchRoleArn };
+  }
+  return undefined;
 }
 
 function throttleOf(s: z.infer<typeof routeThrottle> | undefined): Throttle | undefined {
