@@ -11,6 +11,7 @@ import { costOptionsFromFlags } from '../metrics/cost/cost-flags.ts';
 import type { SessionOptions } from '../session/session.ts';
 import { MAX_CLIENTS } from '../contracts/scenario-limits.ts';
 import { DEFAULT_METRICS_WAIT_MS } from '../aws/cloudwatch-source.ts';
+import { ACCESS_LOG_MODES, type AccessLogMode } from '../targets/access-logging.ts';
 
 /**
  * The flags `run`, `compare` and `search` share, declared once so that each reads the same in
@@ -31,7 +32,11 @@ export function targetFlags(cmd: Command, targetHelp = '"local" (start the emula
     .option('--target <target>', targetHelp, 'local')
     .option('--region <region>', "aws:<stackName>: the stack's AWS region (default: the SDK's chain: AWS_REGION, the profile)")
     .option('--profile <profile>', "aws:<stackName>: the named AWS profile for credentials and region (default: the SDK's chain: AWS_PROFILE, default)")
-    .option('--table <name>', 'aws-api:<apiId>/<stage>: a DynamoDB table the API\'s functions use (repeatable; default: the tables their environment variables name)', collect);
+    .option('--table <name>', 'aws-api:<apiId>/<stage>: a DynamoDB table the API\'s functions use (repeatable; default: the tables their environment variables name)', collect)
+    .option(
+      '--access-log <mode>',
+      "the stage's API Gateway access log, which traces each request to its Lambda invocation (cold or warm): use (the stage's own; default for aws: targets), enable (set for the run and put back after; default locally) or off (default for a URL)",
+    );
 }
 
 /** The fleet: its size and pace (over the scenario's), its shards and seed, and where results go. */
@@ -73,6 +78,7 @@ export interface SharedFlags {
   region?: string;
   profile?: string;
   table?: string[];
+  accessLog?: string;
   clients?: string;
   rooms?: string;
   duration?: string;
@@ -125,7 +131,15 @@ export async function sessionOptionsFromFlags(scenario: string, flags: SharedFla
     token: readToken({ file: flags.tokenFile, fileField: '--token-file' }),
     tokenIn: tokenInFlag(flags.tokenIn),
     ...(flags.metricsWait !== undefined ? { metricsWaitMs: metricsWaitFlag(flags.metricsWait) } : {}),
+    ...(flags.accessLog !== undefined ? { accessLog: accessLogFlag(flags.accessLog) } : {}),
   };
+}
+
+/** `--access-log`: use, enable or off; whether the target has a stage to log is the input check's (run-input.ts). */
+function accessLogFlag(v: string): AccessLogMode {
+  const mode = ACCESS_LOG_MODES.find((m) => m === v);
+  if (!mode) throw new UserError(`--access-log: must be one of ${ACCESS_LOG_MODES.join(', ')}, got "${v}"`);
+  return mode;
 }
 
 /** `Key=Value`: the value may hold "=" (a template parameter's often does), the key may not. */

@@ -13,6 +13,8 @@ import { MIN_REFUSED_ATTEMPTS, refusedConnectsReason } from '../metrics/measurem
 import { buildResults } from '../metrics/results/results-builder.ts';
 import type { IntervalRecord, Results } from '../contracts/results-schema.ts';
 import { RunRecorder } from '../metrics/measurement/run-recorder.ts';
+import type { RequestTrace } from '../metrics/measurement/request-trace.ts';
+import type { RunAccessLog } from '../targets/access-logging.ts';
 import { expectedTokenSource } from '../targets/token-parameter.ts';
 import type { ProgressContext } from '../report/run/progress-line.ts';
 import { MAX_TIMER_MS } from '../contracts/scenario-limits.ts';
@@ -75,6 +77,8 @@ export interface MeasureOptions {
   metricsWaitMs?: number;
   /** the results once the fleet is done, before CloudWatch is asked (a run writes results.json) */
   checkpoint?: (results: Results) => void | Promise<void>;
+  /** the stage's access log the session has for this target (`--access-log use|enable`); absent: off */
+  accessLog?: RunAccessLog;
 }
 
 /** When the last measurement against each target ended (its CloudWatch window may reach back into it). */
@@ -103,7 +107,7 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
   const functions = await functionsOf(target, warn);
   // a function whose INIT fails is named as soon as its log shows it, not only in the verdict
   const initWatch = cloudwatch && o.onStatus ? watchInitFailures(cloudwatch, functions.functions.map((f) => f.name), now(), o.onStatus) : undefined;
-  const { results, lastSentAfterDrop } = await measureFleet({ o, scenario, target, functions, warnings }).finally(() => initWatch?.stop());
+  const { results, lastSentAfterDrop, trace } = await measureFleet({ o, scenario, target, functions, warnings }).finally(() => initWatch?.stop());
   budget.dispose();
   await o.checkpoint?.(results);
   if (systemMetrics) {
@@ -115,6 +119,8 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
       previousEndMs: lastEnded.get(target),
       settleMaxMs,
       ...(lastSentAfterDrop !== undefined ? { lastSentAfterDrop } : {}),
+      trace,
+      ...(o.accessLog ? { accessLog: o.accessLog } : {}),
       // an interrupted run waits for CloudWatch no longer than its stop budget allows
       ...(o.metricsWaitMs !== undefined || settleMaxMs !== undefined ? { metricsWaitMs: Math.min(o.metricsWaitMs ?? Infinity, settleMaxMs ?? Infinity) } : {}),
       ...(o.onStatus ? { onStatus: o.onStatus } : {}),
@@ -156,7 +162,7 @@ interface MeasureInput {
  * The fleet's part: phases, drain, the recorder's totals → results (no CloudWatch yet), and when
  * the last message after the first drop was sent (the target's view of stale posts is held to it).
  */
-async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSentAfterDrop: number | undefined }> {
+async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSentAfterDrop: number | undefined; trace: RequestTrace }> {
   const { o, scenario, target } = m;
   const { seed, shards } = o;
   const plan = planRooms(scenario.clients, scenario.rooms, scenario.roomSizes, seed);
@@ -328,7 +334,7 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
     extraWarnings: m.warnings,
     ...(traits ? { protocol: traits } : {}),
   });
-  return { results, lastSentAfterDrop: recorder.ledger.lastSentAfterDrop() };
+  return { results, lastSentAfterDrop: recorder.ledger.lastSentAfterDrop(), trace: recorder.trace };
 }
 
 /** What the protocol lets the harness see; undefined for chat-v1 (it shows everything, and older results had no section). */

@@ -11,6 +11,7 @@ import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
 import { checkStackKnobs } from '../local-stack/stack-knobs-check.ts';
 import { loadScenario } from '../scenarios/load-scenario.ts';
 import { plannedLoad } from '../scenarios/planned-load.ts';
+import { defaultAccessLogMode, type AccessLogMode } from '../targets/access-logging.ts';
 import { FLAG_NAMES, withOverrides, type OverrideNames, type ScenarioOverrides } from '../scenarios/scenario-overrides.ts';
 
 /**
@@ -43,6 +44,8 @@ export interface RunRequest extends ScenarioOverrides {
   stackKnobs?: StackKnobs;
   /** prices and architecture for the cost estimate */
   cost?: CostOptions;
+  /** `--access-log`: how the run gets the stage's access log (default: enable locally, use on aws:, off for a URL) */
+  accessLog?: AccessLogMode;
 }
 
 /**
@@ -59,6 +62,13 @@ export interface RunInput {
   target: TargetSpec;
   /** the token every handshake carries, and where */
   token?: ConnectToken;
+  /** how the run gets the stage's access log (`--access-log`, else the target kind's default) */
+  accessLog: AccessLogMode;
+  /**
+   * `--access-log` was given: a stage whose log cannot serve is then a refusal (exit 2); taken by
+   * default, it is one line and the run goes on without tracing requests to invocations
+   */
+  accessLogChosen?: boolean;
 }
 
 export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): RunInput {
@@ -90,6 +100,11 @@ export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): Run
     throw new UserError(`--prices aws: asks the AWS Price List API for the region of an aws:<stackName> target while it runs; for ${field} ${target.spec}, give a price file (--prices <file>)`);
   }
 
+  const accessLog = o.accessLog ?? defaultAccessLogMode(target);
+  if (accessLog !== 'off' && target.kind === 'url') {
+    throw new UserError(`--access-log ${accessLog}: ${field} ${target.spec} is a URL: the run reaches no AWS API of it to read a stage's access log; give --access-log off, or the stack as aws:<stackName> or aws-api:<apiId>/<stage>`);
+  }
+
   const shards = chooseShards(scenario.clients, o.shards, host.openFilesPerProcess, plannedLoad(scenario));
   if (!o.ignoreHostLimits) {
     const issue = fleetLimitIssue(
@@ -107,7 +122,7 @@ export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): Run
     if (issue) throw new UserError(`${issue} (--ignore-host-limits runs it anyway)`);
   }
   const token = connectToken(o, scenario, target);
-  return { scenario, seed: scenario.seed ?? randomInt(2 ** 31 - 1), shards, target, ...(token ? { token } : {}) };
+  return { scenario, seed: scenario.seed ?? randomInt(2 ** 31 - 1), shards, target, ...(token ? { token } : {}), accessLog, accessLogChosen: o.accessLog !== undefined };
 }
 
 /**

@@ -11,6 +11,7 @@ import { createRunDir } from '../metrics/results/run-dir.ts';
 import type { ProgressContext } from '../report/run/progress-line.ts';
 import { resolveTarget } from '../targets/resolve-target.ts';
 import type { Target } from '../targets/target.ts';
+import { prepareAccessLogging, type RunAccessLog, type StageLogging } from '../targets/access-logging.ts';
 import type { EvaluateOptions } from '../verdict/evaluate.ts';
 import { failedStartResults } from './failed-start.ts';
 import { finish } from './finish.ts';
@@ -68,6 +69,13 @@ export class Session {
   private dirPath: string | undefined;
   private readonly started = new Set<Target>();
   private readonly budget: StopBudget;
+  /**
+   * The stages whose access logging this session set or uses, each once however many targets
+   * (compare's, search's measurements) reach it, with the targets that do: put back when the last
+   * of them stops, and at the latest when the session closes.
+   */
+  private readonly stages = new Map<string, { logging: StageLogging; targets: Set<Target>; deployed: boolean }>();
+  private readonly accessLogs = new Map<Target, RunAccessLog>();
 
   constructor(
     readonly options: SessionOptions,
@@ -144,12 +152,61 @@ export class Session {
       throw new FailedStart(`${reason} (its log: ${logFile})`);
     }
     this.started.add(target);
+    if (input.accessLog !== 'off') {
+      try {
+        await this.logStage(target, input.accessLog);
+      } catch (err) {
+        // the default `use` on a stage that does not log what the run needs: said, and the run goes
+        // on untraced (a user who asked for `use` is refused instead)
+        if (input.accessLogChosen !== false || !(err instanceof UserError)) throw err;
+        this.warn(`${err.message}; this run goes on without tracing requests to their invocations`);
+      }
+    }
     return target;
+  }
+
+  /**
+   * The stage's access log for the target's measurements (`--access-log use|enable`), before any
+   * load: what cannot be had is a UserError (the target is stopped with the session). `enable`
+   * sets the stage's logging once for the session; from then on it is put back however the
+   * session ends.
+   */
+  private async logStage(target: Target, mode: 'use' | 'enable'): Promise<void> {
+    const api = target.endpoints.apiGateway;
+    const key = `${target.apiGatewayApi?.endpoint ?? target.endpoints.region ?? ''} ${api?.apiId}/${api?.stage} ${mode}`;
+    let stage = this.stages.get(key);
+    if (!stage) {
+      stage = { logging: await prepareAccessLogging(target, mode), targets: new Set(), deployed: !target.local };
+      this.stages.set(key, stage);
+      // a deployed stage's change is said; the local emulator's stage is the run's own
+      if (mode === 'enable' && !target.local) this.say(`access logging of stage ${stage.logging.log.stage} set for the run, to ${stage.logging.log.logGroup} (put back when it ends)`);
+    }
+    stage.targets.add(target);
+    this.accessLogs.set(target, stage.logging.log);
+  }
+
+  /** Puts back the access logging of every stage no started target reaches any more (all of them once `all`). */
+  private async putBackStages(all: boolean): Promise<void> {
+    for (const [key, stage] of [...this.stages]) {
+      for (const t of stage.targets) if (!this.started.has(t)) stage.targets.delete(t);
+      if (!all && stage.targets.size > 0) continue;
+      this.stages.delete(key);
+      if (stage.logging.log.mode === 'enable' && stage.deployed) this.say(`putting back the access logging of stage ${stage.logging.log.stage}`);
+      try {
+        await stage.logging.restore();
+      } catch (err) {
+        // a local stack that has gone took its stage with it
+        if (stage.deployed) this.warn((err as Error).message);
+      }
+    }
   }
 
   /** Stops a target the session started, before the session ends (a sweep's point's own stack). */
   async stop(target: Target): Promise<void> {
     this.started.delete(target);
+    this.accessLogs.delete(target);
+    // while the target is still up: a local stack's stage goes with it
+    await this.putBackStages(false);
     const graceMs = this.budget.left(INTERRUPTED_KILL_BY_MS);
     if (graceMs !== undefined && target.local) this.say('stopping: stopping the local stack');
     await target.stop(graceMs);
@@ -189,6 +246,7 @@ export class Session {
         intervalMs: o.intervalMs,
         ...(o.metricsWaitMs !== undefined ? { metricsWaitMs: o.metricsWaitMs } : {}),
         ...(m.quotas ? { quotas: m.quotas } : {}),
+        ...(this.accessLogs.has(m.target) ? { accessLog: this.accessLogs.get(m.target)! } : {}),
       },
       m.judge,
     );
@@ -197,7 +255,11 @@ export class Session {
   /** Stops every target still up (within the stop budget once interrupted). Safe to call twice. */
   async close(): Promise<void> {
     try {
-      for (const t of [...this.started]) await this.stop(t);
+      try {
+        for (const t of [...this.started]) await this.stop(t);
+      } finally {
+        await this.putBackStages(true);
+      }
     } finally {
       this.budget.dispose();
     }

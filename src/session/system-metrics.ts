@@ -13,6 +13,9 @@ import type { Target } from '../targets/target.ts';
 import { expectedCounts } from './expected-counts.ts';
 import { addTargetStale } from './target-stale.ts';
 import { withPriceList } from './run-prices.ts';
+import type { RequestTrace } from '../metrics/measurement/request-trace.ts';
+import type { RunAccessLog } from '../targets/access-logging.ts';
+import { attributionWithoutAccessLog, startAttribution, type AttributionOptions, type RequestAttribution } from './request-attribution.ts';
 
 export interface SystemMetricsOptions {
   /** a step that went wrong, one line (the fleet's results are already checkpointed) */
@@ -29,6 +32,10 @@ export interface SystemMetricsOptions {
   onStatus?: (message: string) => void;
   /** the intended time of the run's last message after its first drop (the ledger's), for the target's view of stale posts */
   lastSentAfterDrop?: number;
+  /** every request the fleet timed: traced to its invocation through the stage's access log (request-attribution.ts) */
+  trace?: RequestTrace;
+  /** the stage's access log the session has for the target; absent: `--access-log off` */
+  accessLog?: RunAccessLog;
 }
 
 /**
@@ -42,6 +49,8 @@ export interface SystemMetricsOptions {
 export async function addSystemMetrics(results: Results, target: Target, options: SystemMetricsOptions = {}): Promise<void> {
   const warn = options.onWarning ?? (() => {});
   const source = target.cloudWatch;
+  // the access log first (its lines settled), so that the REPORT pull below feeds the join as it reads
+  const attribution = source && options.trace && options.accessLog ? await startedAttribution(results, target, { ...options, trace: options.trace, accessLog: options.accessLog }, warn) : undefined;
   if (source) {
     // pullCloudWatch never throws: what it could not pull is listed in results.cloudwatch.problems
     const functions = runFunctions(results);
@@ -59,6 +68,7 @@ export async function addSystemMetrics(results: Results, target: Target, options
       expected: expectedCounts(results),
       ...(options.metricsWaitMs !== undefined ? { metricsWaitMs: options.metricsWaitMs } : {}),
       ...(options.onStatus ? { onStatus: options.onStatus } : {}),
+      ...(attribution ? { onReport: attribution.onReport } : {}),
     });
     // CloudWatch's window starts on a period boundary (a minute on AWS, a second on the
     // emulator's per-second metrics): a measurement that follows another on the same target
@@ -76,6 +86,15 @@ export async function addSystemMetrics(results: Results, target: Target, options
       const reasons = problems.length > 0 ? problems : incompleteFamilies(results.cloudwatch.completeness);
       warn(`CloudWatch pull ${results.cloudwatch.status}: ${reasons.join('; ')}`);
     }
+  }
+  if (attribution) {
+    try {
+      await attribution.finish(results);
+    } catch (err) {
+      warn(`requests not traced to their invocations: ${(err as Error).message}`);
+    }
+  } else if (!options.accessLog) {
+    attributionWithoutAccessLog(results, target);
   }
   if (target.iamApi && target.lambdaApi) await addPermissions(results, target as Target & { iamApi: NonNullable<Target['iamApi']>; lambdaApi: NonNullable<Target['lambdaApi']> }, warn);
   // once the system has settled (the pull waited for it): its own view of posts to dropped clients, where the protocol cannot show them
@@ -101,6 +120,16 @@ export async function addSystemMetrics(results: Results, target: Target, options
     } else {
       warn(`cost estimate failed: ${(err as Error).message}`);
     }
+  }
+}
+
+/** The attribution's start (the access log read, the join made); a failure is a warning, never the run's end. */
+async function startedAttribution(results: Results, target: Target, o: AttributionOptions, warn: (m: string) => void): Promise<RequestAttribution | undefined> {
+  try {
+    return await startAttribution(results, target, { ...o, onWarning: warn });
+  } catch (err) {
+    warn(`requests not traced to their invocations: the access log could not be read (${(err as Error).name}: ${(err as Error).message})`);
+    return undefined;
   }
 }
 

@@ -99,6 +99,7 @@ export async function deployedTarget(
     cloudWatch,
     lambdaApi: o.lambdaApi,
     iamApi: o.lambdaApi,
+    apiGatewayApi: awsSettings({ region: stack.region, ...(o.profile ? { profile: o.profile } : {}) }),
     scenarioWarnings: deployedStackWarnings,
     startedWith: {},
     connectColdFlag,

@@ -126,6 +126,7 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
     cloudWatch: cloudWatchFor(endpoints, { awsTiming: opts.launch.settings?.awsMetrics?.enabled === true || opts.launch.settings?.awsMetrics?.lag !== undefined }),
     lambdaApi: emulatorLambdaApi(info),
     iamApi: emulatorSettings(info.edgeEndpoint, info.region),
+    apiGatewayApi: emulatorSettings(info.apiGatewayV2Endpoint, info.region),
     scenarioWarnings: () => [],
     startedWith: { stackArgs: stackUpArgs(opts.launch), stack, ...(info.lambdaRuntime ? { lambdaRuntime: info.lambdaRuntime } : {}) },
     // the reference stack, of this very version, answers connects with its cold/warm subprotocol; a template's stack is the user's own

@@ -48,6 +48,12 @@ export interface Target extends RecordedTargetInfo {
    */
   iamApi?: SdkClientSettings;
   /**
+   * How the harness reaches API Gateway's control plane (GetStage, UpdateStage, GetAccount), where
+   * the stage's access logging is read and set for a run (access-logging.ts): AWS's, or the
+   * emulator's; absent where the target names none (a URL).
+   */
+  apiGatewayApi?: SdkClientSettings;
+  /**
    * One line for each way this scenario does not fit the target: knobs it ignores, an idle phase
    * too short for it. Said before measuring, kept among the run's warnings.
    */

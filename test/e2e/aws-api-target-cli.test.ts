@@ -30,7 +30,7 @@ describe('--target aws-api:<apiId>/<stage> from the CLI, through the edge', { ti
   it('measures the API found by id, its functions and tables, and records what it found and from where', async () => {
     const target = `aws-api:${ready.apiId}/${ready.stage}`;
     const out = join(dir, 'run');
-    const r = await runCli(['run', 'fanout', '--clients', '4', '--rooms', '1', '--duration', '2s', '--rate', '4', '--seed', '7', '--no-progress', '--target', target, '--out', out], { env, cwd: dir, timeoutMs: 240_000 });
+    const r = await runCli(['run', 'fanout', '--clients', '4', '--rooms', '1', '--duration', '2s', '--rate', '4', '--seed', '7', '--no-progress', '--target', target, '--access-log', 'enable', '--out', out], { env, cwd: dir, timeoutMs: 240_000 });
     const [name] = readdirSync(out);
     const res = JSON.parse(readFileSync(join(out, name!, 'results.json'), 'utf8'));
     expectPassedButForHost(r.code, res, r.stderr);
@@ -40,6 +40,8 @@ describe('--target aws-api:<apiId>/<stage> from the CLI, through the edge', { ti
     expect(res.config.target.endpoints.tables.sort()).toEqual(['fanout-connections', 'fanout-messages', 'fanout-room-members']);
     // CloudWatch pulled through the same one variable: the functions' invocations are there
     expect(res.cloudwatch.source).toBe('aws');
+    // the stage's access logging set through the same variable, and every request traced through it
+    expect(res.attribution).toMatchObject({ source: 'access-log', accessLog: 'enable', requests: { unattributed: 0 } });
     const html = readFileSync(join(out, name!, 'index.html'), 'utf8');
     expect(html).toContain('from the API by id');
   });

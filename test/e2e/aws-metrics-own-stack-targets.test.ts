@@ -24,7 +24,8 @@ describe('a described protocol against the SAM rooms fixture, through the emulat
     const { ready, env } = stacks.get(kind)!;
     const target = kind === 'aws-api' ? `aws-api:${ready.apiId}/${ready.stage}` : kind;
     const name = kind.replace(':', '-');
-    const r = await measure(name, [roomsScenario(name), '--target', target], env);
+    // the stage's access logging set for the run: a stack of the user's own, cold against warm by invocation
+    const r = await measure(name, [roomsScenario(name), '--target', target, '--access-log', 'enable'], env);
     expectAllDelivered(r, r.sends.sent * 3);
     expect(r.config.target).toMatchObject({ kind: 'remote', url: ready.websocketUrl, label: target });
     expect(r.cloudwatch!.source).toBe('aws');
@@ -33,5 +34,8 @@ describe('a described protocol against the SAM rooms fixture, through the emulat
     expect(r.cost!.totals.total).toBeGreaterThan(0);
     expect(r.cost!.totals.lambda).toBeGreaterThan(0);
     expect(r.quotas!.limits).toBeDefined();
+    expect(r.attribution).toMatchObject({ source: 'access-log', accessLog: 'enable' });
+    expect(r.attribution!.requests.attributed).toBeGreaterThan(0);
+    expect(r.attribution!.broadcast!.all.count).toBeGreaterThan(0);
   });
 });

@@ -16,7 +16,7 @@ afterAll(() => {
 });
 
 /** a search of two steps, 4 then 8 messages/s, each warmed up for 1 s, both well inside the SLO */
-const SEARCH = ['search', 'fanout', '--clients', '4', '--rooms', '1', '--seed', '7', '--no-progress', '--vary', 'rate', '--slo', 'broadcast.p99 < 5s', '--from', '4', '--to', '8', '--hold', '2s', '--resolution', '100%', '--warm-up', '1s'];
+const SEARCH = ['search', 'fanout', '--clients', '4', '--rooms', '1', '--seed', '7', '--no-progress', '--vary', 'rate', '--slo', 'broadcast.p99 < 5s', '--from', '4', '--to', '8', '--hold', '2s', '--resolution', '100%', '--warm-up', '1s', '--access-log', 'off'];
 
 describe('search on an AWS-timed target', { timeout: 600_000 }, () => {
   it('search --target aws:FanoutBenchChat: each step waits for a minute of its own and for its publication, and counts only its own work', async () => {

@@ -13,8 +13,11 @@ import { stackUp, stopStacks } from './stack-up.ts';
  * CI's waiting lane. One stack per command under test, so that no run's minutes hold another's
  * traffic.
  */
-/** small and short: 4 clients in one room, 2 s of sends */
-export const SCENARIO = ['fanout', '--clients', '4', '--rooms', '1', '--duration', '2s', '--rate', '4', '--seed', '7', '--no-progress'];
+/**
+ * small and short: 4 clients in one room, 2 s of sends; the stage's access log off (these stages
+ * have none to `use`; access-log-cli.test.ts runs `enable` and `use`)
+ */
+export const SCENARIO = ['fanout', '--clients', '4', '--rooms', '1', '--duration', '2s', '--rate', '4', '--seed', '7', '--no-progress', '--access-log', 'off'];
 
 export interface StackForAwsOptions {
   /** publish CloudWatch with AWS's timing, this lag after each minute (`--aws-metrics-lag`); default: at once */

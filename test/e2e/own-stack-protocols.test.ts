@@ -59,8 +59,28 @@ describe('protocol: sendmessage against the sendmessage-broadcast fixture', () =
     expect(stale.timeToCleanMs!).toBeGreaterThanOrEqual(0);
     expect(stale.timeToCleanMs!).toBeLessThan(after.startedAt + after.durationMs - drop.startedAt);
     for (const f of ['stale.gone410', 'stale.timeToCleanMs', 'stale.wastedPosts']) expect(r.protocol!.notObservable[f]).toBe(`from ${stale.source}`);
+    // every request traced to its invocation through the stage's access log (the local default,
+    // --access-log enable): connects by $connect's, deliveries by the send function's; the first
+    // invocation of each function is a cold start (a prepared environment's INIT is charged to it)
+    const a = r.attribution!;
+    expect(a).toMatchObject({ source: 'access-log', accessLog: 'enable' });
+    expect(a.requests).toMatchObject({ unattributed: 0, attributed: a.requests.timed });
+    expect(a.requests.timed).toBe(r.connections!.opened + r.metrics.broadcast.count);
+    for (const kind of ['connect', 'broadcast'] as const) {
+      const split = a[kind]!;
+      expect((split.cold?.count ?? 0) + (split.warm?.count ?? 0)).toBe(split.all.count);
+      expect(split.cold!.count).toBeGreaterThanOrEqual(1);
+      expect(split.tailColdShare).not.toBeNull();
+      expect(split.stack!.all.p99).toBeLessThanOrEqual(split.all.p99);
+    }
+    const route = (kind: string) => a.routes.find((x) => x.kind === kind)!;
+    expect(route('connect')).toMatchObject({ route: '$connect', functionName: expect.stringContaining('OnConnectFunction') });
+    expect(route('broadcast')).toMatchObject({ route: 'sendmessage', functionName: expect.stringContaining('SendMessageFunction') });
+    expect(route('broadcast').initP50Ms).toBeGreaterThan(0);
+    expect(a.notes).toContain('deliveries attributed to the invocation that handled their message (first hop only)');
     // and the reports show the figures with their source
     const runDir = join(dir, 'out-sendmessage', readdirSync(join(dir, 'out-sendmessage'))[0]!);
+    expect(readFileSync(join(runDir, 'summary.md'), 'utf8')).toContain('### Cold against warm');
     expect(readFileSync(join(runDir, 'summary.md'), 'utf8')).toContain(`${stale.gone410} × 410 Gone · time to clean`);
     expect(readFileSync(join(runDir, 'index.html'), 'utf8')).toContain('from the emulator&#39;s gateway: ');
   });

@@ -21,6 +21,7 @@ import { incompleteFamilies, metricCompleteness } from './completeness.ts';
 import { metricTotals } from './cloudwatch-totals.ts';
 import { DEFAULT_REPORT_LIMITS, pullReportLines, type FunctionLog } from './init-durations.ts';
 import type { LogPullLimits } from './log-events.ts';
+import type { ReportLine } from './report-lines.ts';
 import { executionLogGroup, pullInvokePermissionFailures } from './execution-log-failures.ts';
 import { getMetricData, listMetrics } from './metric-data-fetch.ts';
 import { describeProblem, isHopeless } from './pull-problem.ts';
@@ -58,6 +59,8 @@ export interface PullCloudWatchOptions {
   /** read REPORT log lines (default true) */
   reportLines?: boolean;
   reportLimits?: LogPullLimits;
+  /** every report of `functionName` as the REPORT pull reads it (the attribution join's invocations) */
+  onReport?: (functionName: string, line: ReportLine) => void;
   /** EMF metrics: namespace and service dimension (default: the reference stack's) */
   emf?: { namespace: string; service: string };
   /** pre-built clients (tests); otherwise made from `target` and destroyed after the pull */
@@ -189,7 +192,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
       const limits = options.reportLimits ?? DEFAULT_REPORT_LIMITS;
       // FilterLogEvents has a low per-account request rate on AWS: two functions at a time.
       const reports = await pLimit(2).map(functions, (fn) =>
-        attempt(`FilterLogEvents /aws/lambda/${fn}`, () => pullReportLines(clients.logs, fn, window, limits)),
+        attempt(`FilterLogEvents /aws/lambda/${fn}`, () => pullReportLines(clients.logs, fn, window, limits, options.onReport && ((line) => options.onReport!(fn, line)))),
       );
       functions.forEach((fn, i) => {
         const log: FunctionLog | null | undefined = reports[i];

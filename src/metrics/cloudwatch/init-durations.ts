@@ -4,19 +4,22 @@ import { classifyLogEvent, classifyReportLine, ERROR_FILTER_TERMS, FunctionError
 import { encodeHistogram, newHistogram } from '../measurement/histogram.ts';
 import { summarize } from '../measurement/latency-summary.ts';
 import { filterLogEvents, type LogPullLimits } from './log-events.ts';
-import { initNotInBilledMs, parseReportLine, type ReportLine } from './report-lines.ts';
+import { initNotInBilledMs, parseAnyReport, type ReportLine } from './report-lines.ts';
 
 /**
  * Cold starts, init durations and billed time per function, from the REPORT line Lambda writes
- * after every invocation. FilterLogEvents with the pattern "REPORT" works the same on AWS and on
+ * after every invocation (or its `platform.report` event, for a function logging JSON). FilterLogEvents with the pattern "REPORT" works the same on AWS and on
  * the emulator; on AWS, Logs Insights (StartQuery `filter @type = "REPORT" | stats …`) would
  * aggregate server-side and scale better, but it is AWS-only and asynchronous. The same pull reads
  * the function's errors in its own words (function-errors.ts): one filter pattern with both, so a
  * function costs one series of FilterLogEvents pages, not two, and an error-free log adds nothing.
  */
 
-/** REPORT lines, and every error form function-errors.ts classifies. */
-export const REPORT_AND_ERRORS_PATTERN = ['REPORT', ...ERROR_FILTER_TERMS].map((t) => `?${t}`).join(' ');
+/**
+ * REPORT lines (and the JSON log format's `platform.report` events: terms match case-sensitively),
+ * and every error form function-errors.ts classifies.
+ */
+export const REPORT_AND_ERRORS_PATTERN = ['REPORT', '"platform.report"', ...ERROR_FILTER_TERMS].map((t) => `?${t}`).join(' ');
 
 /** Folds REPORT lines into histograms and totals: no per-invocation array is ever kept. */
 export class ReportLineAccumulator {
@@ -98,14 +101,19 @@ export async function pullReportLines(
   functionName: string,
   window: { startMs: number; endMs: number; periodSec: number },
   limits: LogPullLimits = DEFAULT_REPORT_LIMITS,
+  /** every report read, as it is read (the attribution join's invocations: the same pages, no second pass) */
+  onReport?: (line: ReportLine) => void,
 ): Promise<FunctionLog | null> {
   const acc = new ReportLineAccumulator(window.periodSec * 1000);
   const errors = new FunctionErrorAccumulator();
   const read = await filterLogEvents(logs, { logGroupName: `/aws/lambda/${functionName}`, filterPattern: REPORT_AND_ERRORS_PATTERN, ...window }, limits, (event) => {
     const at = event.timestamp ?? window.startMs;
-    const line = parseReportLine(event.message ?? '');
+    const line = parseAnyReport(event.message ?? '');
     const error = line ? classifyReportLine(line) : classifyLogEvent(event.message ?? '');
-    if (line) acc.add(line, at);
+    if (line) {
+      acc.add(line, at);
+      onReport?.(line);
+    }
     if (error) errors.add(error, at);
   });
   if (read.missing) return null;

@@ -15,7 +15,7 @@ export interface LogPullLimits {
  */
 export async function filterLogEvents(
   logs: CloudWatchLogsClient,
-  query: { logGroupName: string; filterPattern: string; startMs: number; endMs: number },
+  query: { logGroupName: string; filterPattern?: string; startMs: number; endMs: number },
   limits: LogPullLimits,
   onEvent: (event: FilteredLogEvent) => void,
 ): Promise<{ missing: boolean; truncated: boolean }> {
@@ -25,7 +25,14 @@ export async function filterLogEvents(
   try {
     do {
       const out = await logs.send(
-        new FilterLogEventsCommand({ logGroupName: query.logGroupName, filterPattern: query.filterPattern, startTime: Math.floor(query.startMs), endTime: Math.ceil(query.endMs), nextToken }),
+        new FilterLogEventsCommand({
+          logGroupName: query.logGroupName,
+          // no pattern: every event (an access log's lines are all the run's to read)
+          ...(query.filterPattern ? { filterPattern: query.filterPattern } : {}),
+          startTime: Math.floor(query.startMs),
+          endTime: Math.ceil(query.endMs),
+          nextToken,
+        }),
       );
       for (const event of out.events ?? []) onEvent(event);
       nextToken = out.nextToken;

@@ -240,3 +240,25 @@ function connectSplit(h: MetricSet): { connectCold?: LatencySummary; connectWarm
   if (h.connectCold.totalCount + h.connectWarm.totalCount === 0) return {};
   return { connectCold: summarize(h.connectCold), connectWarm: summarize(h.connectWarm) };
 }
+
+const NO_REQUESTS: LatencySummary = { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+
+/**
+ * metrics.connectCold/Warm and broadcastCold/Warm from results.attribution's access-log split
+ * where it has one for that kind: each request by the invocation that served it, for any stack,
+ * over the reference stack's own subprotocol flags (which label every delivery of another stack
+ * warm). A side the split has none of reads count 0. Called once the join has filled attribution.
+ */
+export function withAttributedSplits(results: Results): void {
+  const a = results.attribution;
+  if (a?.source !== 'access-log') return;
+  const m = results.metrics;
+  if (a.connect?.cold || a.connect?.warm) {
+    m.connectCold = a.connect.cold ?? NO_REQUESTS;
+    m.connectWarm = a.connect.warm ?? NO_REQUESTS;
+  }
+  if (a.broadcast?.cold || a.broadcast?.warm) {
+    m.broadcastCold = a.broadcast.cold ?? NO_REQUESTS;
+    m.broadcastWarm = a.broadcast.warm ?? NO_REQUESTS;
+  }
+}
