@@ -16,6 +16,10 @@ export interface ChartSeries {
   dash?: boolean;
   /** right-hand axis (second unit) */
   right?: boolean;
+  /** x positions of its own (seconds since the start, ascending), where they are not the chart's: the page joins them with the chart's */
+  x?: number[];
+  /** drawn as points only, no line (the cold requests marked on a latency chart) */
+  points?: boolean;
 }
 
 export interface ChartSpec {
@@ -51,6 +55,12 @@ const LATENCY_METRICS = [
   ['fanoutCompletion', 'Fan-out completion'],
 ] as const;
 
+/** The cold requests' colour on a latency chart: apart from the percentiles' blue, green, amber and red. */
+export const COLD_POINT_COLOR = '#7c3aed';
+export const COLD_POINT_LABEL = 'cold start';
+/** Which latency chart marks which kind of cold request (answers have no latency-over-time chart). */
+const COLD_POINT_KIND = { connect: 'connect', broadcast: 'broadcast' } as const;
+
 /** Charts by id; a chart with no data at all is absent (the page says so instead). */
 export function buildCharts(results: Results): Record<string, ChartSpec> {
   const runStart = Date.parse(results.startedAt);
@@ -58,12 +68,14 @@ export function buildCharts(results: Results): Record<string, ChartSpec> {
   const charts: ChartSpec[] = [];
 
   for (const [key, title] of LATENCY_METRICS) {
-    const series = (['p50', 'p90', 'p99', 'max'] as const).map((p) => ({
+    const series: ChartSeries[] = (['p50', 'p90', 'p99', 'max'] as const).map((p) => ({
       label: p,
       values: results.intervals.map((i) => i[key]?.[p] ?? null),
       color: PCT_COLORS[p],
       ...(p === 'max' ? { dash: true } : {}),
     }));
+    const cold = key === 'fanoutCompletion' ? undefined : coldPoints(results, COLD_POINT_KIND[key], runStart);
+    if (cold) series.push(cold);
     charts.push({ id: `latency-${key}`, title: `${title} over time`, unit: 'ms', xKind: 'elapsed', x: timeline, series });
   }
 
@@ -179,9 +191,42 @@ export function buildCharts(results: Results): Record<string, ChartSpec> {
   return Object.fromEntries(present.map((c) => [c.id, c]));
 }
 
+/**
+ * The cold requests of one kind (results.attribution.coldPoints) as a points-only series on their
+ * latency chart, at their intended time; none without attribution or cold requests of that kind.
+ */
+function coldPoints(results: Results, kind: 'connect' | 'broadcast', runStart: number): ChartSeries | undefined {
+  const points = (results.attribution?.coldPoints ?? []).filter((p) => p.kind === kind).map((p) => ({ x: round3((p.at - runStart) / 1000), ms: p.ms }));
+  if (points.length === 0) return undefined;
+  points.sort((a, b) => a.x - b.x);
+  // two points on one x would be joined into one: the later moves a millisecond on
+  for (let k = 1; k < points.length; k++) if (points[k].x <= points[k - 1].x) points[k].x = round3(points[k - 1].x + 0.001);
+  return { label: COLD_POINT_LABEL, x: points.map((p) => p.x), values: points.map((p) => p.ms), color: COLD_POINT_COLOR, points: true };
+}
+
+/**
+ * The whole-run distributions. Where the run has the stack's own (the attribution's `stack.<name>`,
+ * host waits taken out), each latency is drawn twice in one colour, the stack's solid and first,
+ * the client's dashed; the cold/warm curves are left to the Cold vs warm section there.
+ */
 function distributionChart(histograms: Record<string, string>): ChartSpec {
-  const { x, curves } = percentileCurves(histograms);
-  const series = curves.map(({ key, values }, k) => ({ label: HISTOGRAM_LABELS[key] ?? key, values, color: PALETTE[k % PALETTE.length] }));
+  const stackOf = (key: string) => /^stack\.(.+)$/.exec(key)?.[1];
+  const splitCurve = (key: string) => /(Cold|Warm)$/.test(key);
+  // the join's own split (`attribution.<kind>[.cold|.warm]`) is the Cold vs warm section's, and the host's waits are not a latency
+  const drawn = Object.entries(histograms).filter(([k]) => !k.startsWith('attribution.') && k !== 'stack.wait');
+  const withStack = drawn.some(([k]) => stackOf(k) !== undefined && !splitCurve(k));
+  const shown = Object.fromEntries(withStack ? drawn.filter(([k]) => !splitCurve(k)) : drawn);
+  const { x, curves } = percentileCurves(shown);
+  const metricOf = (key: string) => stackOf(key) ?? key;
+  const order = [...new Set(curves.map((c) => metricOf(c.key)))];
+  const ordered = withStack ? [...curves.filter((c) => stackOf(c.key)), ...curves.filter((c) => !stackOf(c.key))] : curves;
+  const series = ordered.map(({ key, values }, k): ChartSeries => {
+    const metric = metricOf(key);
+    const label = HISTOGRAM_LABELS[metric] ?? metric;
+    if (!withStack) return { label, values, color: PALETTE[k % PALETTE.length] };
+    const stack = stackOf(key) !== undefined;
+    return { label: `${label} (${stack ? 'stack' : 'client'})`, values, color: PALETTE[order.indexOf(metric) % PALETTE.length], ...(stack ? {} : { dash: true }) };
+  });
   return { id: 'distribution', title: 'Latency distribution (HDR, whole run)', unit: 'ms', xKind: 'nines', x, series };
 }
 
@@ -276,8 +321,9 @@ function sharedRange(charts: ChartSpec[], runSec: number): [number, number] {
     c.series.forEach((s) =>
       s.values.forEach((v, k) => {
         if (v === null || v === 0) return;
-        lo = Math.min(lo, c.x[k]);
-        hi = Math.max(hi, c.x[k]);
+        const x = (s.x ?? c.x)[k];
+        lo = Math.min(lo, x);
+        hi = Math.max(hi, x);
       }),
     );
   }

@@ -5,6 +5,8 @@ import { formatDuration } from '../../contracts/duration.ts';
 import { pricesLabel } from './prices-label.ts';
 import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
 import { permissionsLine, permissionsRows } from './permissions-table.ts';
+import { attributionModel, type AttributionModel, type LatencyFigures } from './attribution-model.ts';
+import { coldMeansText, coldPointsText, figuresMeanText, hostHoldText, KIND_LABEL, routeText, rowText, sourceText, STACK_FIRST_TEXT, summaryText, untracedText } from './cold-warm-text.ts';
 
 function lat(name: string, s: LatencySummary | undefined): string | undefined {
   if (!s || s.count === 0) return undefined;
@@ -20,6 +22,26 @@ function localHostLine(r: Results): string | undefined {
   return `  local host   busy avg ${pct(host.hostBusyAvgPercent)} peak ${pct(host.hostBusyPeakPercent)}  stack cpu ${(host.stackCpuMs / 1000).toFixed(1)}s  held back ${held} invocations`;
 }
 
+/** A latency: the stack's line first and the client's under it where the host held anything back, else the one line as always. */
+function figures(name: string, f: LatencyFigures | undefined, fallback: LatencySummary | undefined): string[] {
+  if (!f?.stack) return [lat(name, fallback)].filter((l) => l !== undefined);
+  return [`  ${name.padEnd(12)} stack  ${summaryText(f.stack)}`, `  ${''.padEnd(12)} client ${summaryText(f.client)}`];
+}
+
+/** Cold against warm from results.attribution: where from, per kind, what was not traced, per route, the notes. */
+function coldWarmLines(m: AttributionModel): string[] {
+  const cw = m.coldWarm!;
+  const points = coldPointsText(cw);
+  return [
+    `  cold/warm    from ${sourceText(cw)}; ${coldMeansText(cw)}; ${figuresMeanText(cw)}`,
+    ...cw.rows.map((row) => `    ${KIND_LABEL[row.kind].padEnd(10)} ${rowText(row)}`),
+    `    traced     ${untracedText(cw)}`,
+    ...cw.routes.map((route) => `    route      ${routeText(route)}`),
+    ...cw.notes.map((n) => `    note       ${n}`),
+    ...(points ? [`    note       ${points}`] : []),
+  ];
+}
+
 /**
  * The summary a run prints on stdout when it ends: status, latencies, accounting, errors, the
  * harness's health, warnings, the cost, the verdict, and where results.json is. Pure: results in,
@@ -31,15 +53,26 @@ export function consoleSummary(r: Results, file: string): string {
   lines.push(`fanout-bench ${r.scenario.name}: ${r.status} in ${secs}s against ${r.config.target.kind} ${r.config.target.url}${r.statusReason ? ` (${r.statusReason})` : ''}`);
   const unseen = r.protocol?.notObservable ?? {};
   if (r.protocol) lines.push(`  protocol     ${r.protocol.name} (${r.protocol.kind}, membership ${r.protocol.membership}${r.protocol.sendAcks ? '' : ', no acks'})`);
-  lines.push(lat('connect', r.metrics.connect));
-  lines.push(unseen['metrics.connectCold'] ? `  cold/warm    ${unseen['metrics.connectCold']}` : lat('  cold', r.metrics.connectCold));
-  if (!unseen['metrics.connectWarm']) lines.push(lat('  warm', r.metrics.connectWarm));
-  lines.push(unseen['metrics.join'] ? `  join         ${unseen['metrics.join']}` : lat('join', r.metrics.join));
-  lines.push(lat('ack', r.metrics.ack));
-  lines.push(lat('broadcast', r.metrics.broadcast));
-  lines.push(lat('  cold', r.metrics.broadcastCold));
-  lines.push(lat('  warm', r.metrics.broadcastWarm));
-  lines.push(lat('fan-out', r.metrics.fanoutCompletion));
+  // the stack's latency first where the local host held anything back (attribution-model.ts)
+  const model = attributionModel(r);
+  const fig = (key: LatencyFigures['key']) => model.latencies.find((l) => l.key === key);
+  const hold = hostHoldText(model);
+  if (hold) lines.push(`  host         ${model.stackFirst ? '' : 'the host '}${hold}${model.stackFirst ? `: ${STACK_FIRST_TEXT}` : ''}`);
+  lines.push(...figures('connect', fig('connect'), r.metrics.connect));
+  if (!model.coldWarm) {
+    lines.push(unseen['metrics.connectCold'] ? `  cold/warm    ${unseen['metrics.connectCold']}` : lat('  cold', r.metrics.connectCold));
+    if (!unseen['metrics.connectWarm']) lines.push(lat('  warm', r.metrics.connectWarm));
+  }
+  if (unseen['metrics.join']) lines.push(`  join         ${unseen['metrics.join']}`);
+  else lines.push(...figures('join', fig('join'), r.metrics.join));
+  lines.push(...figures('ack', fig('ack'), r.metrics.ack));
+  lines.push(...figures('broadcast', fig('broadcast'), r.metrics.broadcast));
+  if (!model.coldWarm) {
+    lines.push(lat('  cold', r.metrics.broadcastCold));
+    lines.push(lat('  warm', r.metrics.broadcastWarm));
+  }
+  lines.push(...figures('fan-out', fig('fanoutCompletion'), r.metrics.fanoutCompletion));
+  if (model.coldWarm) lines.push(...coldWarmLines(model));
   const s = r.sends;
   lines.push(`  sends        intended ${s.intended}  sent ${s.sent}  acked ${unseen['sends.acked'] ? 'not observable (no acks)' : s.acked}  failed ${s.failed}  missed slots ${s.missedSlots}${s.cutOffByReconnect || s.skippedWhy?.reconnecting ? `  skipped during reconnect ${(s.cutOffByReconnect ?? 0) + (s.skippedWhy?.reconnecting ?? 0)}` : ''}`);
   const d = r.deliveries;

@@ -20,6 +20,9 @@ import { pricesLabel } from './prices-label.ts';
 import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
 import { unchargedTransfer } from '../../metrics/cost/uncharged-transfer.ts';
 import { permissionsRows } from './permissions-table.ts';
+import { attributionModel, type AttributionModel } from './attribution-model.ts';
+import { ATTRIBUTION_STYLE, cardsNote, coldWarmBody, hostBanner, latencyCard } from './attribution-section.ts';
+import { FIGURE_LABEL } from './cold-warm-text.ts';
 
 /**
  * index.html for one run: self-contained (uPlot and the chart script inlined, data embedded as
@@ -28,20 +31,22 @@ import { permissionsRows } from './permissions-table.ts';
  */
 export function renderHtml(results: JudgedResults, assets: ReportAssets = reportAssets()): string {
   const charts = buildCharts(results);
+  // the page's latency facts, computed once (the console and summary.md render the same model)
+  const model = attributionModel(results);
   const title = `fanout-bench · ${results.scenario.name}`;
   return htmlPage({
     title,
-    css: STYLE,
+    css: STYLE + ATTRIBUTION_STYLE,
     main: `${header(results)}
-${verdictBlock(results)}
-${section('Latency over time', `Client-side, per ${intervalWording(results)}, measured from each send's intended time (open model).`, chartGrid(charts, ['latency-connect', 'latency-broadcast', 'latency-fanoutCompletion']))}
-${section('Latency distribution', 'Whole-run HDR histograms; the x axis counts nines (p90, p99, p99.9 …).', chartBox(charts, 'distribution') + latencyTable(results))}
+${verdictBlock(results, model)}
+${section('Latency over time', latencyOverTimeIntro(results, model), chartGrid(charts, ['latency-connect', 'latency-broadcast', 'latency-fanoutCompletion']))}
+${section('Latency distribution', 'Whole-run HDR histograms; the x axis counts nines (p90, p99, p99.9 …).', chartBox(charts, 'distribution') + latencyTable(results, model))}
 ${section('Throughput and connections', '', chartBox(charts, 'throughput') + connectionsNote(results) + phasesTable(results))}
 ${section('Errors', '', chartBox(charts, 'errors') + errorTable(results))}
 ${missingSection(results.deliveries.missing)}
 ${section('Lambda (CloudWatch)', lambdaIntro(results.cloudwatch), lambdaSection(charts, results.cloudwatch))}
 ${section('Work per message', 'From CloudWatch: work counts do not depend on how busy the host was. DynamoDB units cover every table and global index over the whole run (connects, joins, sends, disconnects); Lambda GB-seconds are Duration × memory, INIT excluded.', workSection(results))}
-${section('Cold vs warm', 'Cold: the message or connection met a new Lambda execution environment.', coldWarm(results, charts))}
+${model.coldWarm ? section('Cold vs warm', 'Each timed request split by the Lambda invocation that served it: cold where that invocation was a cold start.', coldWarmBody(model, { chart: chartBox(charts, 'cold-starts'), reports: reportsTable(results) })) : section('Cold vs warm', 'Cold: the message or connection met a new Lambda execution environment.', coldWarm(results, charts))}
 ${section('Stale connections', 'Clients dropped without a close frame; the stack finds them by 410 Gone and deletes them.', staleSection(results, charts))}
 ${section('Cost estimate', costIntro(results.cost), costSection(results.cost))}
 ${results.permissions ? section('Permissions', "What each function's role grants beside what the run used of it (IAM, and IAM Access Analyzer's policy generation over the run), with the policy that allows exactly what was used.", permissionsSection(results)) : ''}
@@ -54,6 +59,14 @@ ${section('Run configuration', '', configSection(results))}`,
     uplotJs: assets.uplotJs,
     clientJs: assets.clientJs,
   });
+}
+
+/** What the latency-over-time charts show: the client's figures per interval, and the cold requests marked where the run traced them. */
+function latencyOverTimeIntro(r: Results, m: AttributionModel): string {
+  const base = `Client-side, per ${intervalWording(r)}, measured from each send's intended time (open model).`;
+  const host = m.stackFirst ? ` These are the client's figures (${FIGURE_LABEL.client}), host waits included: the run has the stack's only for the whole run (the table under Latency distribution).` : '';
+  const cold = m.coldWarm && m.coldWarm.coldPoints.connect + m.coldWarm.coldPoints.broadcast > 0 ? ' Each cold request traced to its invocation is marked as a point (cold start).' : '';
+  return base + host + cold;
 }
 
 /** "1-second interval", or the period of results that came in longer ones (an Artillery run's: 10 s). */
@@ -90,10 +103,9 @@ function discovered(r: Results): string {
   return `<div class="discovery"><dt>discovered</dt><dd><details><summary>${fmtInt(d.found.length)} items, from ${h(how)}</summary><ul>${rows}</ul></details></dd></div>\n`;
 }
 
-function verdictBlock(r: JudgedResults): string {
+function verdictBlock(r: JudgedResults, model: AttributionModel): string {
   const checks = r.verdict.checks;
   const v = r.verdict.outcome === 'pass' ? 'pass' : 'fail';
-  const m = r.metrics;
   const errorsTotal = Object.values(r.errors).reduce((a, b) => a + b, 0);
   const card = (label: string, value: string, sub = '', bad = false) =>
     `<div class="card${bad ? ' bad' : ''}"><div class="label">${label}</div><div class="value">${value}</div>${sub ? `<div class="sub">${sub}</div>` : ''}</div>`;
@@ -106,7 +118,8 @@ function verdictBlock(r: JudgedResults): string {
     ...(r.harness.saturated
       ? [`<div class="banner danger"><strong>The harness was saturated.</strong> Its own CPU or event loop was the bottleneck, so these latencies describe the harness, not the system under test.</div>`]
       : []),
-    ...(hostWarnings.length > 0
+    ...(model.stackFirst ? [hostBanner(model, hostWarnings)] : []),
+    ...(!model.stackFirst && hostWarnings.length > 0
       ? [
           `<div class="banner warn"><strong>The local host held the stack back.</strong> Where a client waited on it, its latency includes the emulator's host queueing, which AWS would not have (see Local host).<ul>${hostWarnings.map((w) => `<li>${h(w)}</li>`).join('')}</ul></div>`,
         ]
@@ -120,13 +133,12 @@ function verdictBlock(r: JudgedResults): string {
 <p class="verdict-summary">${h(r.verdict.summary)}</p>
 ${warnings.join('\n')}
 <div class="cards">
-${card('connect p99', fmtMs(m.connect.p99), `p50 ${fmtMs(m.connect.p50)}`)}
-${card('broadcast p99', fmtMs(m.broadcast.p99), `p50 ${fmtMs(m.broadcast.p50)}`)}
-${card('fan-out completion p99', fmtMs(m.fanoutCompletion.p99), `p50 ${fmtMs(m.fanoutCompletion.p50)}`)}
+${model.headline.map(latencyCard).join('\n')}
 ${card('deliveries', fmtInt(r.deliveries.received), `of ${fmtInt(r.deliveries.expected)} expected · ${fmtInt(r.deliveries.lost)} lost${lossTimeoutLabel(r) ? ` (${h(lossTimeoutLabel(r)!)})` : ''}`, r.deliveries.lost > 0)}
 ${card('errors', fmtInt(errorsTotal), `${fmtInt(r.sends.failed)} failed sends · ${fmtInt(r.sends.missedSlots)} missed slots`, errorsTotal > 0)}
 ${r.cost ? card('estimated cost', fmtUsd(r.cost.totals.total), `${fmtUsd(r.cost.perMillionDeliveries)} per 1M deliveries`) : ''}
 </div>
+${cardsNote(model)}
 <ul class="checks">${checks
     .map((c) => `<li class="${c.passed ? 'ok' : 'fail'}"><span class="mark">${c.passed ? '✓' : '✗'}</span><strong>${h(c.name)}</strong> — ${h(c.detail)}${whyList(r.verdict, c.name)}</li>`)
     .join('')}</ul>
@@ -190,8 +202,16 @@ function summaryRow(label: string, s: LatencySummary): string[] {
   return [h(label), fmtInt(s.count), fmtMs(s.p50), fmtMs(s.p90), fmtMs(s.p99), fmtMs(s.p999), fmtMs(s.max)];
 }
 
-function latencyTable(r: Results): string {
-  const rows = METRIC_LABELS.filter(([k]) => r.metrics[k]).map(([k, label]) => summaryRow(label, r.metrics[k] as LatencySummary));
+function latencyTable(r: Results, model: AttributionModel): string {
+  if (!model.stackFirst && !model.coldWarm) {
+    const rows = METRIC_LABELS.filter(([k]) => r.metrics[k]).map(([k, label]) => summaryRow(label, r.metrics[k] as LatencySummary));
+    return table(['metric', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], rows, 'num');
+  }
+  // the model's latencies, the stack's row first where the host held anything back; the cold/warm split is its own section
+  const rows = model.latencies.flatMap((f) => [
+    ...(f.stack ? [summaryRow(`${f.label} (${FIGURE_LABEL.stack})`, f.stack)] : []),
+    summaryRow(f.stack ? `${f.label} (${FIGURE_LABEL.client})` : f.label, f.client),
+  ]);
   return table(['metric', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'], rows, 'num');
 }
 
@@ -317,6 +337,14 @@ function coldWarm(r: Results, charts: Record<string, ChartSpec>): string {
       ...(c ? [[h(`${name} cold`), fmtInt(c.count), fmtPct(c.count, c.count + (w?.count ?? 0)), fmtMs(c.p50), fmtMs(c.p99), fmtMs(c.max)]] : []),
       ...(w ? [[h(`${name} warm`), fmtInt(w.count), fmtPct(w.count, w.count + (c?.count ?? 0)), fmtMs(w.p50), fmtMs(w.p99), fmtMs(w.max)]] : []),
     ]);
+  return (
+    `<div class="grid two"><div>${client.length ? table(['client-side', 'count', 'share', 'p50', 'p99', 'max'], client, 'num') : `<p class="note">${h(r.protocol?.notObservable['metrics.connectCold'] ?? 'The run recorded no cold/warm split.')}</p>`}</div>${chartBox(charts, 'cold-starts')}</div>` +
+    reportsTable(r)
+  );
+}
+
+/** Init durations per function from the REPORT lines (CloudWatch), whatever the split's source. */
+function reportsTable(r: Results): string {
   const reports = Object.entries(r.cloudwatch?.reports ?? {}).map(([fn, s]) => [
     `<code>${h(fn)}</code>`,
     fmtInt(s.invocations),
@@ -326,10 +354,7 @@ function coldWarm(r: Results, charts: Record<string, ChartSpec>): string {
     fmtMs(s.initDuration?.max),
     s.memorySizeMB === null ? '–' : `${fmtInt(s.maxMemoryUsedMB ?? 0)} / ${fmtInt(s.memorySizeMB)} MB`,
   ]);
-  return (
-    `<div class="grid two"><div>${client.length ? table(['client-side', 'count', 'share', 'p50', 'p99', 'max'], client, 'num') : `<p class="note">${h(r.protocol?.notObservable['metrics.connectCold'] ?? 'The run recorded no cold/warm split.')}</p>`}</div>${chartBox(charts, 'cold-starts')}</div>` +
-    (reports.length ? `<h3>Init durations (REPORT log lines)</h3>${table(['function', 'invocations', 'cold starts', 'init p50', 'init p99', 'init max', 'memory used'], reports, 'num')}` : '')
-  );
+  return reports.length ? `<h3>Init durations (REPORT log lines)</h3>${table(['function', 'invocations', 'cold starts', 'init p50', 'init p99', 'init max', 'memory used'], reports, 'num')}` : '';
 }
 
 function staleSection(r: Results, charts: Record<string, ChartSpec>): string {

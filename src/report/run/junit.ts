@@ -3,6 +3,7 @@ import { failsVerdict } from '../../contracts/verdict-schema.ts';
 import { escapeXml as x } from '../shared/escape.ts';
 import { fmtMs } from '../../number-format.ts';
 import { OUTCOME_TEXT } from './verdict-text.ts';
+import { attributionModel } from './attribution-model.ts';
 
 /**
  * junit.xml: one testcase per built-in check (run completed, sends went out, no lost deliveries,
@@ -17,14 +18,14 @@ export function renderJunit(results: JudgedResults): string {
   const seconds = (results.durationMs / 1000).toFixed(3);
   const suite = `fanout-bench.${results.scenario.name}`;
   const timestamp = results.startedAt.replace(/(\.\d+)?Z$/, '');
-  const m = results.metrics;
+  // the headline as the page gives it: the stack's figure where the local host held anything back, the client's under client.*
+  const headline = attributionModel(results).headline;
   const properties = [
     ['runId', results.runId],
     ['status', results.status],
     ['target', `${results.config.target.kind} ${results.config.target.url}`],
-    ['connect.p99', fmtMs(m.connect.p99)],
-    ['broadcast.p99', fmtMs(m.broadcast.p99)],
-    ['fanoutCompletion.p99', fmtMs(m.fanoutCompletion.p99)],
+    ...headline.map((f) => [`${f.key}.p99`, fmtMs((f.stack ?? f.client).p99)]),
+    ...headline.flatMap((f) => (f.stack ? [[`client.${f.key}.p99`, fmtMs(f.client.p99)]] : [])),
     ['deliveries.lost', String(results.deliveries.lost)],
     ...(results.cost ? [['cost.totalUsd', String(results.cost.totals.total)]] : []),
     ['verdict', results.verdict.outcome],

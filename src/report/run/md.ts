@@ -12,6 +12,26 @@ import { pricesLabel } from './prices-label.ts';
 import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
 import { unchargedTransfer } from '../../metrics/cost/uncharged-transfer.ts';
 import { permissionsRows } from './permissions-table.ts';
+import { attributionModel, type AttributionModel } from './attribution-model.ts';
+import {
+  coldMeansText,
+  coldPointsText,
+  FIGURE_LABEL,
+  figuresMeanText,
+  figuresText,
+  hostHoldText,
+  kindCells,
+  KIND_HEAD,
+  ROUTE_HEAD,
+  routeCells,
+  routesMeansText,
+  sourceText,
+  STACK_FIRST_TEXT,
+  TAIL_HEAD,
+  TAIL_MEANS,
+  tailCells,
+  untracedText,
+} from './cold-warm-text.ts';
 
 /**
  * summary.md: the run at a glance for a CI job summary (GitHub step summary): the verdict (checks,
@@ -32,11 +52,19 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
     `**${md(r.status)}** · ${fmtDuration(r.durationMs)} · ${md(r.config.target.kind)} \`${r.config.target.url.replace(/`/g, "'")}\` · ${fmtInt(r.config.clients)} clients in ${fmtInt(r.config.rooms)} rooms · run \`${r.runId.replace(/`/g, "'")}\``,
     '',
   );
+  // the headline: the stack's figures first where the local host held anything back (attribution-model.ts)
+  const model = attributionModel(r);
+  const hold = hostHoldText(model);
+  if (model.stackFirst) {
+    out.push(`${model.headline.map((f) => `${f.label} p99 **${figuresText(f, 'p99')}** (p50 ${figuresText(f, 'p50')})`).join(' · ')}  `, `${md(STACK_FIRST_TEXT)}`, '');
+  } else if (hold) out.push(`${model.headline.map((f) => `${f.label} p99 **${figuresText(f, 'p99')}** (p50 ${figuresText(f, 'p50')})`).join(' · ')}: the host ${md(hold)}`, '');
   const cause = firstCause(v);
   if (cause) out.push('> [!CAUTION]', `> Why: ${md(cause.check)}. ${md(cause.line)} (what would move it: ${md(cause.remedy)})`, '');
   if (r.harness.saturated) out.push('> [!WARNING]', '> The harness was saturated: these numbers describe the harness, not the system under test.', '');
   const hostWarnings = localHostWarnings(r);
-  if (hostWarnings.length > 0) {
+  if (model.stackFirst) {
+    out.push('> [!WARNING]', `> The local host held the stack back: it ${md(hold!)}. A client that waited on it saw the emulator's host queueing, which AWS would not have: the figures give the stack's latency first (${FIGURE_LABEL.stack}), the client's beside it (${FIGURE_LABEL.client}).`, ...hostWarnings.map((w) => `> - ${md(w)}`), '');
+  } else if (hostWarnings.length > 0) {
     out.push('> [!WARNING]', "> The local host held the stack back: where a client waited on it, its latency includes the emulator's host queueing, which AWS would not have.", ...hostWarnings.map((w) => `> - ${md(w)}`), '');
   }
   if (r.status !== 'completed') out.push('> [!CAUTION]', `> Run ${md(r.status)}${r.statusReason ? `: ${md(r.statusReason)}` : ''}`, '');
@@ -86,14 +114,16 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
   const row = (name: string, s: LatencySummary | undefined) => {
     if (s) out.push(`| ${name} | ${fmtInt(s.count)} | ${fmtMs(s.p50)} | ${fmtMs(s.p90)} | ${fmtMs(s.p99)} | ${fmtMs(s.max)} |`);
   };
-  row('connect', r.metrics.connect);
-  row('broadcast', r.metrics.broadcast);
-  row('fan-out completion', r.metrics.fanoutCompletion);
-  row('send ack', r.metrics.ack);
-  row('join', r.metrics.join);
-  row('connect (cold)', r.metrics.connectCold);
-  row('broadcast (cold)', r.metrics.broadcastCold);
+  for (const f of model.latencies) {
+    if (f.stack) row(`${f.label} (${FIGURE_LABEL.stack})`, f.stack);
+    row(f.stack ? `${f.label} (${FIGURE_LABEL.client})` : f.label, f.client);
+  }
+  if (!model.coldWarm) {
+    row('connect (cold)', r.metrics.connectCold);
+    row('broadcast (cold)', r.metrics.broadcastCold);
+  }
   out.push('');
+  if (model.coldWarm) out.push(...coldWarmMarkdown(model));
   const unseen = r.protocol?.notObservable ?? {};
   if (r.protocol) {
     out.push(`Protocol: ${md(r.protocol.name)} (${r.protocol.kind}, membership ${r.protocol.membership}${r.protocol.sendAcks ? '' : ', no acks'}). What it cannot show, or where such a figure came from instead:`, '');
@@ -183,4 +213,32 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
     out.push('### Warnings', '', ...warnings.map((w) => `- ${w}`), '');
   }
   return out.join('\n');
+}
+
+/** Cold against warm from results.attribution: per kind, the tail, what was not traced, per route, the notes. */
+function coldWarmMarkdown(m: AttributionModel): string[] {
+  const cw = m.coldWarm!;
+  const tableOf = (head: string[], rows: string[][]) => [
+    `| ${head.join(' | ')} |`,
+    `|---|${head.slice(1).map(() => '---:').join('|')}|`,
+    ...rows.map((cells) => `| ${cells.map(md).join(' | ')} |`),
+  ];
+  const points = coldPointsText(cw);
+  return [
+    '### Cold against warm',
+    '',
+    `From ${md(sourceText(cw))}. ${md(coldMeansText(cw))}; ${md(figuresMeanText(cw))}.`,
+    '',
+    ...tableOf(KIND_HEAD, cw.rows.map(kindCells)),
+    '',
+    `${md(TAIL_MEANS)}:`,
+    '',
+    ...tableOf(TAIL_HEAD, cw.rows.map(tailCells)),
+    '',
+    md(untracedText(cw)),
+    '',
+    ...(cw.routes.length ? [`${md(routesMeansText(m))}:`, '', ...tableOf(ROUTE_HEAD, cw.routes.map(routeCells)), ''] : []),
+    ...[...cw.notes, ...(points ? [points] : [])].map((n) => `- ${md(n)}`),
+    ...(cw.notes.length || points ? [''] : []),
+  ];
 }

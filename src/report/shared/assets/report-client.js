@@ -50,6 +50,11 @@
         value: function (u, v) { return fmtValue(v); },
       };
       if (s.dash) opts.dash = [6, 4];
+      // points only (the cold requests on a latency chart): no line between them
+      if (s.points) {
+        opts.paths = function () { return null; };
+        opts.points = { show: true, size: 6, width: 1, stroke: s.color, fill: s.color + 'cc' };
+      }
       if (spec.bars && uPlot.paths && uPlot.paths.bars) {
         opts.paths = uPlot.paths.bars({ size: [0.8, 24], align: 0 });
         opts.fill = s.color + '99';
@@ -74,7 +79,12 @@
     var scales = { x: { time: false }, y: { range: fromZero } };
     if (hasRight) scales.y2 = { range: fromZero };
     if (spec.xRange) scales.x.range = function () { return spec.xRange; };
-    var data = [spec.x].concat(spec.series.map(function (s) { return s.values; }));
+    // a series with x positions of its own is joined with the chart's: where it has no point the
+    // others are spanned (uPlot's alignment artifacts), their own gaps stay gaps
+    var ownX = spec.series.some(function (s) { return s.x; });
+    var data = ownX
+      ? uPlot.join(spec.series.map(function (s) { return [s.x || spec.x, s.values]; }))
+      : [spec.x].concat(spec.series.map(function (s) { return s.values; }));
     var opts = {
       width: Math.max(320, el.clientWidth),
       height: 240,
