@@ -1,6 +1,6 @@
 import { METRIC_FAMILIES, type CloudWatchResults, type MetricFamily } from './cloudwatch-schema.ts';
 import { ApiGatewayTotals } from './cloudwatch-schema.ts';
-import { Connections, Deliveries, Sends, Stale, type Results } from './results-schema.ts';
+import { Connections, Deliveries, Sends, Stale, type LatencySummary, type Results } from './results-schema.ts';
 import { unexpectedErrors } from './unexpected-errors.ts';
 import { checkPath, clip, formatPath, parsePath, readPath, type Reading } from './results-path.ts';
 import type { MetricUnit } from './verdict-schema.ts';
@@ -13,6 +13,11 @@ import type { MetricUnit } from './verdict-schema.ts';
  * through medians and spreads; work and counts (DynamoDB units, invocations, posts per message,
  * lost deliveries) do not, and are compared exactly. Any other numeric field of results.json is
  * reachable by its path.
+ *
+ * This is the one place that decides which figure a latency metric means: `connect.p99`,
+ * `broadcast.p50`, `join.*`, `fanoutCompletion.*`, `connectCold.*` … read the stack's figure
+ * (results.attribution.stack, the host's waits taken out) where the results have it, else the
+ * client's (results.metrics); `client.<latency>.<stat>` always reads the client's.
  */
 export interface Metric {
   /** canonical name, as results and reports show it */
@@ -21,6 +26,24 @@ export interface Metric {
   unit: MetricUnit;
   noisy: boolean;
   read(results: Results): Reading;
+  /**
+   * A latency the local emulator also times without the host's waits: which figure `read` gives
+   * these results, and either one on demand (runs judged together read the figure all of them have).
+   */
+  figures?: LatencyFigures;
+}
+
+/**
+ * Whose latency a figure is. `stack`: each request's latency with the local host's wait for a slot
+ * taken out (results.attribution.stack, the local emulator only); `client`: what the clients timed
+ * (results.metrics), host waits included. Against AWS the two are the same thing: the client's.
+ */
+export type LatencyFigure = 'stack' | 'client';
+
+export interface LatencyFigures {
+  /** the figure `read` gives these results: the stack's where they have it */
+  of(results: Results): LatencyFigure;
+  read(results: Results, figure: LatencyFigure): Reading;
 }
 
 export const LATENCY_METRICS = {
@@ -120,16 +143,80 @@ function unpublished(r: Results, families: readonly MetricFamily[]): Reading | u
 
 // ---- latency ------------------------------------------------------------------------------
 
-function latencyMetric(l: LatencyName, stat: (typeof LATENCY_STATS)[number]): Metric {
-  const label = `${LATENCY_METRICS[l]} ${stat === 'count' ? 'samples' : stat}`;
-  return metric(`${l}.${stat}`, label, stat === 'count' ? '' : 'ms', stat !== 'count', (r) => {
-    const s = r.metrics[l];
-    if (!s) return { missing: `${l} was not recorded in this run` };
-    if (stat === 'count') return { value: s.count };
-    if (s.count === 0) return { missing: `no ${LATENCY_METRICS[l]} samples in this run` };
-    return { value: s[stat] };
-  });
+type LatencyStat = (typeof LATENCY_STATS)[number];
+
+/** The stack's summary of a latency where these results have one with samples (the local emulator only). */
+function stackSummary(r: Results, l: LatencyName): LatencySummary | undefined {
+  const s = r.attribution?.stack?.[l];
+  return s && s.count > 0 ? s : undefined;
 }
+
+function readSummary(s: LatencySummary | undefined, l: LatencyName, stat: LatencyStat, whose: string): Reading {
+  if (!s) return { missing: `${whose}${l} was not recorded in this run` };
+  if (stat === 'count') return { value: s.count };
+  if (s.count === 0) return { missing: `no ${whose}${LATENCY_METRICS[l]} samples in this run` };
+  return { value: s[stat] };
+}
+
+/**
+ * `broadcast.p99` and the like: the stack's figure where the results have it (the host's waits
+ * taken out), else the client's, as before there was a stack figure. Decisions (thresholds, the
+ * checks, baselines, compare, search, trend) judge the stack, not the host it shared.
+ */
+function latencyMetric(l: LatencyName, stat: LatencyStat): Metric {
+  const label = `${LATENCY_METRICS[l]} ${stat === 'count' ? 'samples' : stat}`;
+  const figures: LatencyFigures = {
+    of: (r) => (stackSummary(r, l) ? 'stack' : 'client'),
+    read: (r, figure) =>
+      figure === 'stack' ? readSummary(stackSummary(r, l), l, stat, "the stack's ") : readSummary(r.metrics[l], l, stat, ''),
+  };
+  const m = metric(`${l}.${stat}`, label, stat === 'count' ? '' : 'ms', stat !== 'count', (r) => figures.read(r, figures.of(r)));
+  return { ...m, figures };
+}
+
+/** `client.broadcast.p99` and the like: always what the clients timed, host waits included. */
+function clientLatencyMetric(l: LatencyName, stat: LatencyStat): Metric {
+  const label = `${LATENCY_METRICS[l]} ${stat === 'count' ? 'samples' : stat} (client)`;
+  return metric(`${CLIENT_PREFIX}.${l}.${stat}`, label, stat === 'count' ? '' : 'ms', stat !== 'count', (r) => readSummary(r.metrics[l], l, stat, ''));
+}
+const CLIENT_PREFIX = 'client';
+
+/** Which figure a metric reads of these results (undefined: not a latency with two figures). */
+export function figureOf(m: Metric, r: Results): LatencyFigure | undefined {
+  return m.figures?.of(r);
+}
+
+/** The figure runs judged together all have: the stack's only where every one of them has it (like with like). */
+export function sharedFigure(m: Metric, runs: readonly Results[]): LatencyFigure | undefined {
+  if (!m.figures || runs.length === 0) return undefined;
+  return runs.every((r) => m.figures!.of(r) === 'stack') ? 'stack' : 'client';
+}
+
+/** The metric's value in one figure (a metric without figures: its only value). */
+export function readFigure(m: Metric, r: Results, figure: LatencyFigure | undefined): Reading {
+  return m.figures && figure ? m.figures.read(r, figure) : m.read(r);
+}
+
+/**
+ * Which figure to name for runs judged together: the shared one where any of them has a stack
+ * figure (a client figure is then worth saying), undefined where none has (against AWS every
+ * latency is the client's: nothing to tell apart).
+ */
+export function namedFigure(m: Metric, runs: readonly Results[]): LatencyFigure | undefined {
+  if (!m.figures || !runs.some((r) => m.figures!.of(r) === 'stack')) return undefined;
+  return sharedFigure(m, runs);
+}
+
+/** The metric's label saying which figure it is: "broadcast p99 (stack)", "broadcast p99 (client)"; as it is without a figure. */
+export function figureLabel(m: Metric, figure: LatencyFigure | undefined): string {
+  return m.figures && figure ? `${m.label} (${figure})` : m.label;
+}
+
+/** What a figure is, in words, for notes and details. */
+export const FIGURE_MEANING: Record<LatencyFigure, string> = {
+  stack: "the stack's figure: each request's latency with the local host's wait for a slot taken out",
+  client: "the client's figure: what the clients timed, host waits included",
+};
 
 // ---- CloudWatch-based ---------------------------------------------------------------------
 
@@ -236,6 +323,7 @@ function emfMetric(name: string, stat: 'sum' | 'average' | 'p99'): Metric {
 
 const FIXED: Metric[] = [
   ...Object.keys(LATENCY_METRICS).flatMap((l) => LATENCY_STATS.map((s) => latencyMetric(l as LatencyName, s))),
+  ...Object.keys(LATENCY_METRICS).flatMap((l) => LATENCY_STATS.map((s) => clientLatencyMetric(l as LatencyName, s))),
   metric('deliveries.lostShare', 'lost deliveries share', '%', false, (r) =>
     ratio({ value: r.deliveries.lost }, r.deliveries.expected, 'expected deliveries', 100),
   ),
@@ -356,6 +444,13 @@ export function lookupMetric(text: string): Metric | { problem: string } {
   if (Object.hasOwn(LATENCY_METRICS, seg[0])) {
     return { problem: `unknown metric "${clip(name)}": ${seg.length === 1 ? `name a statistic (${latencyHint(seg[0])})` : latencyHint(seg[0])}` };
   }
+  if (seg[0] === CLIENT_PREFIX) {
+    const l = seg[1];
+    if (l === undefined || !Object.hasOwn(LATENCY_METRICS, l)) {
+      return { problem: `unknown metric "${clip(name)}": client.<latency>.<stat> names the client's figure of a latency (${Object.keys(LATENCY_METRICS).join(', ')})` };
+    }
+    return { problem: `unknown metric "${clip(name)}": ${latencyHint(`client.${l}`)}` };
+  }
   if (seg[0] === 'lambda' && seg.length === 3 && seg[1] !== 'functions') {
     if ((FUNCTION_STATS as readonly string[]).includes(seg[2])) return functionMetric(seg[1], seg[2] as FunctionStat);
     return { problem: `unknown metric "${clip(name)}": a function has ${FUNCTION_STATS.join(', ')}` };
@@ -399,5 +494,7 @@ export function catalogueMetrics(r: Results): Metric[] {
   const perFunction = functions.flatMap((fn) => FUNCTION_STATS.map((s) => functionMetric(fn, s)));
   const emf = Object.keys(cw?.emf ?? {}).map((name) => emfMetric(name, 'sum'));
   const seen = new Set<string>();
-  return [...FIXED, ...fromPaths, ...perFunction, ...emf].filter((m) => !seen.has(m.name) && seen.add(m.name));
+  // the client's figures apart only where the stack's differ from them (a baseline then has both)
+  const fixed = r.attribution?.stack ? FIXED : FIXED.filter((m) => !m.name.startsWith(`${CLIENT_PREFIX}.`));
+  return [...fixed, ...fromPaths, ...perFunction, ...emf].filter((m) => !seen.has(m.name) && seen.add(m.name));
 }

@@ -3,7 +3,7 @@ import { fmtNum, fmtValue } from '../number-format.ts';
 import { runChecks } from './checks.ts';
 import { explainChecks } from './explanations.ts';
 import { firstExplanations, runWhy } from './run-why.ts';
-import { catalogueMetrics, HEADLINE_METRICS, lookupMetric, type Metric } from '../contracts/metric-catalogue.ts';
+import { catalogueMetrics, figureLabel, figureOf, HEADLINE_METRICS, lookupMetric, namedFigure, readFigure, sharedFigure, type LatencyFigure, type Metric } from '../contracts/metric-catalogue.ts';
 import { median, rangeWidth, repeatRange } from './repeat-range.ts';
 import { holds, limitOf, type Threshold } from '../contracts/threshold.ts';
 import { failsVerdict, type Check, type DiffRow, type RepeatRange, type ThresholdOutcome, type ThresholdResult, type Verdict } from '../contracts/verdict-schema.ts';
@@ -18,6 +18,11 @@ import { failsVerdict, type Check, type DiffRow, type RepeatRange, type Threshol
  * repeats when it recorded them: the wider) is `within-noise`, not a regression, and does not
  * fail. Work counts (DynamoDB units, invocations, posts per message) and counts (lost deliveries,
  * errors) are compared exactly. With a single run there is no spread, so a crossing fails.
+ *
+ * Latencies are judged on the figure the metric catalogue gives (the stack's, the local host's
+ * waits taken out, where every run judged together has it; else the client's), the same figure on
+ * both sides of a baseline comparison: where the baseline has no stack figure, both are the
+ * client's, and the notes say so.
  *
  * No data: a threshold whose metric is not in the results (CloudWatch not pulled, no cold start
  * in the run, a baseline without it) is `no-data` and fails the verdict: a check that could not be
@@ -38,6 +43,10 @@ interface Observed {
   spread?: RepeatRange;
   /** why there is no value */
   missing?: string;
+  /** a latency: whose figure the value is */
+  figure?: LatencyFigure;
+  /** a stack figure: the client's value beside it (host waits included) */
+  client?: number | null;
 }
 
 const OUTCOME_RANK: Record<ThresholdOutcome, number> = { fail: 3, 'no-data': 2, 'within-noise': 1, pass: 0 };
@@ -50,8 +59,12 @@ export function evaluate(results: Results, options: EvaluateOptions = {}): Verdi
   if (runs.length > 1) notes.push(`values are medians of ${runs.length} runs (${runs.map((r) => r.runId).join(', ')})`);
   if (baseline) notes.push(...baselineNotes(results, baseline));
 
-  const observe = (m: Metric): Observed => observeRuns(runs, m);
-  const fromBaseline = (m: Metric): Observed => (baseline ? observeBaseline(baseline, m) : { value: null, missing: 'no baseline' });
+  // one figure per metric for every run judged here, the baseline too: like with like
+  const figureFor = (m: Metric) => sharedFigure(m, baseline ? [...runs, baseline] : runs);
+  const judgedRuns = baseline ? [...runs, baseline] : runs;
+  const observe = (m: Metric): Observed => named(observeRuns(runs, m, figureFor(m)), m, judgedRuns);
+  const fromBaseline = (m: Metric): Observed => (baseline ? named(observeBaseline(baseline, m, figureFor(m)), m, judgedRuns) : { value: null, missing: 'no baseline' });
+  if (baseline) notes.push(...figureNotes(runs, baseline));
 
   const judged = thresholds.map((t) => judge(t, observe(t.metric), fromBaseline(t.metric), baseline !== undefined));
   const checks = combinedChecks(runs);
@@ -91,21 +104,56 @@ function repeatedRuns(results: Results, repeats: readonly Results[] | undefined)
   return repeats.some((r) => r === results || r.runId === results.runId) ? [...repeats] : [results, ...repeats];
 }
 
-function observeRuns(runs: readonly Results[], m: Metric): Observed {
-  const readings = runs.map((r) => m.read(r));
+function observeRuns(runs: readonly Results[], m: Metric, figure: LatencyFigure | undefined): Observed {
+  const valuesOf = (f: LatencyFigure | undefined) => runs.map((r) => readFigure(m, r, f));
+  const readings = valuesOf(figure);
   const values = readings.flatMap((x) => ('value' in x ? [x.value] : []));
+  const withFigure = figure ? { figure } : {};
   if (values.length === 0) {
     const first = readings[0];
-    return { value: null, missing: 'missing' in first ? first.missing : 'no value' };
+    return { value: null, missing: 'missing' in first ? first.missing : 'no value', ...withFigure };
   }
-  return { value: median(values), spread: repeatRange(values) };
+  const client = figure === 'stack' ? valuesOf('client').flatMap((x) => ('value' in x ? [x.value] : [])) : [];
+  return { value: median(values), spread: repeatRange(values), ...withFigure, ...(figure === 'stack' ? { client: client.length > 0 ? median(client) : null } : {}) };
 }
 
-function observeBaseline(baseline: Results, m: Metric): Observed {
-  const recorded = baseline.verdict?.repeats?.values[m.name]?.filter((v): v is number => v !== null);
-  if (recorded && recorded.length > 0) return { value: median(recorded), spread: repeatRange(recorded) };
-  const x = m.read(baseline);
-  return 'value' in x ? { value: x.value } : { value: null, missing: `the baseline has no value: ${x.missing}` };
+function observeBaseline(baseline: Results, m: Metric, figure: LatencyFigure | undefined): Observed {
+  // its repeats recorded each latency in the figure it had, and the client's under client.<name>
+  const key = m.figures && figure === 'client' && figureOf(m, baseline) === 'stack' ? `client.${m.name}` : m.name;
+  const recorded = baseline.verdict?.repeats?.values[key]?.filter((v): v is number => v !== null);
+  const withFigure = figure ? { figure } : {};
+  if (recorded && recorded.length > 0) return { value: median(recorded), spread: repeatRange(recorded), ...withFigure };
+  const x = readFigure(m, baseline, figure);
+  return 'value' in x ? { value: x.value, ...withFigure } : { value: null, missing: `the baseline has no value: ${x.missing}`, ...withFigure };
+}
+
+/** A figure is named where any run judged had a stack figure; against AWS alone there is nothing to tell apart. */
+function named(obs: Observed, m: Metric, runs: readonly Results[]): Observed {
+  if (namedFigure(m, runs) !== undefined) return obs;
+  const { figure: _figure, client: _client, ...rest } = obs;
+  return rest;
+}
+
+/** Where this run has the stack's figures and the baseline does not: both sides are judged on the client's. */
+function figureNotes(runs: readonly Results[], baseline: Results): string[] {
+  const probe = lookupMetric('broadcast.p99');
+  if ('problem' in probe) return [];
+  const here = sharedFigure(probe, runs);
+  const there = figureOf(probe, baseline);
+  if (here === 'stack' && there === 'client') {
+    return ["the baseline has no stack figures (the host's waits taken out): its latencies and this run's are compared on the client's figures, host waits included"];
+  }
+  if (here === 'client' && there === 'stack') {
+    return ["this run has no stack figures (the host's waits taken out): its latencies and the baseline's are compared on the client's figures, host waits included"];
+  }
+  return [];
+}
+
+/** "(stack; client 310 ms)": whose figure a latency's value is, and the client's beside a stack figure. */
+function figureText(obs: Observed, v: (x: number | null | undefined) => string): string {
+  if (!obs.figure) return '';
+  if (obs.figure === 'client') return ' (client)';
+  return ` (stack: host waits taken out${obs.client !== undefined && obs.client !== null ? `; client ${v(obs.client)}` : ''})`;
 }
 
 /** The larger of the two spreads, when either run had repeats. */
@@ -142,7 +190,7 @@ function judge(t: Threshold, obs: Observed, base: Observed, hasBaseline: boolean
   const baseText = bound.baseline
     ? ` (baseline ${v(base.value)}${bound.factor !== 1 ? ` × ${fmtNum(bound.factor)}` : ''}${bound.offset !== 0 ? ` ${bound.offset < 0 ? '−' : '+'} ${v(Math.abs(bound.offset))}` : ''}${base.spread ? `; the baseline's median of ${base.spread.runs} runs` : ''})`
     : '';
-  const text = `${observedText}; limit ${t.op} ${v(limit)}${baseText}`;
+  const text = `${observedText}${figureText(obs, v)}; limit ${t.op} ${v(limit)}${baseText}`;
   if (holds(obs.value, t.op, limit)) return { ...common, outcome: 'pass', detail: text };
 
   const noise = m.noisy && bound.baseline ? noiseOf(obs.spread, base.spread) : undefined;
@@ -245,7 +293,7 @@ function diffRows(
     }
     rows.push({
       metric: m.name,
-      label: m.label,
+      label: figureLabel(m, cur.figure ?? base.figure),
       unit: m.unit,
       noisy: m.noisy,
       baseline: base.value,
@@ -264,8 +312,10 @@ function repeatValues(runs: readonly Results[], thresholds: readonly Threshold[]
   for (const t of thresholds) if (!metrics.has(t.metric.name)) metrics.set(t.metric.name, t.metric);
   const values: Record<string, Array<number | null>> = {};
   for (const [name, m] of metrics) {
+    // one figure for all the repeats (the stack's where every one has it): their median is like with like
+    const figure = sharedFigure(m, runs);
     const row = runs.map((r) => {
-      const x = m.read(r);
+      const x = readFigure(m, r, figure);
       return 'value' in x ? x.value : null;
     });
     if (row.some((x) => x !== null)) values[name] = row;

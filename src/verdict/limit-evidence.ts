@@ -5,6 +5,7 @@ import { unexpectedErrors } from '../contracts/unexpected-errors.ts';
 import { messageThrottleOf, quotaValueText, THROTTLE_NEAR } from '../metrics/results/quota-attribution.ts';
 import { fmtInt, fmtNum } from '../number-format.ts';
 import { LIMIT_FACTORS, type Evidence, type LimitFactor } from '../contracts/limit-factors.ts';
+import { figureLabel, lookupMetric, namedFigure, type Metric } from '../contracts/metric-catalogue.ts';
 
 /**
  * What limited one run (a search's step; a failed run, whose explanations read it too), read from
@@ -33,6 +34,8 @@ import { LIMIT_FACTORS, type Evidence, type LimitFactor } from '../contracts/lim
  * timeout); the INIT share of the step's Lambda time (REPORT lines); the
  * fan-out's own duration (FanoutDurationMs) against broadcast p99.
  */
+
+const BROADCAST_P99 = lookupMetric('broadcast.p99') as Metric;
 
 /** INIT this large a share of the step's Lambda time is a cold-start storm. */
 export const COLD_START_STORM_SHARE = 0.2;
@@ -188,12 +191,14 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
   },
   'posts-per-invocation': (r) => {
     const fanout = r.cloudwatch?.emf.FanoutDurationMs;
-    const broadcast = r.metrics.broadcast.p99;
+    // the stack's broadcast p99 where the run has it: the fan-out is a share of the stack's latency, not of the host's waits
+    const p99 = BROADCAST_P99.read(r);
+    const broadcast = 'value' in p99 ? p99.value : undefined;
     if (!fanout?.p99 || !broadcast || fanout.p99 < FANOUT_DOMINANT_SHARE * broadcast) return undefined;
     const posts = r.cloudwatch?.emf.FanoutDeliveries?.sum ?? 0;
     const perMessage = r.sends.acked > 0 ? posts / r.sends.acked : 0;
     return {
-      line: `fan-out completion is limited by posts per invocation: one sendMessage invocation posting to ${fmtNum(perMessage)} members took p99 ${ms(fanout.p99)}, ${Math.round((fanout.p99 / broadcast) * 100)} % of broadcast p99 ${ms(broadcast)}`,
+      line: `fan-out completion is limited by posts per invocation: one sendMessage invocation posting to ${fmtNum(perMessage)} members took p99 ${ms(fanout.p99)}, ${Math.round((fanout.p99 / broadcast) * 100)} % of ${figureLabel(BROADCAST_P99, namedFigure(BROADCAST_P99, [r]))} ${ms(broadcast)}`,
       share: Math.min(1, fanout.p99 / broadcast),
     };
   },

@@ -7,8 +7,9 @@ import {
   COMPARE_SCHEMA_VERSION,
   Comparison,
   LATENCY_METRIC_LABELS,
+  LatencyMetric,
+  type MedianRange,
   type FunctionAtSize,
-  type LatencyMetric,
   type RunRef,
   type SizeMetrics,
   type SizeResult,
@@ -17,7 +18,10 @@ import { recommend, TIE_TOLERANCE } from './recommend.ts';
 import { runQuantities, type RunQuantities } from './run-quantities.ts';
 import { medianRange } from './median-range.ts';
 import { runWhy } from '../../verdict/run-why.ts';
+import { FIGURE_MEANING, lookupMetric, sharedFigure, type LatencyFigure, type Metric } from '../../contracts/metric-catalogue.ts';
+import { hostWarnings } from './host-waits.ts';
 import { hostInLatencies } from '../../metrics/cloudwatch/local-host.ts';
+import { hostDecided } from './host-decided.ts';
 import { measuredOnNotes } from '../../targets/recorded-target.ts';
 
 /**
@@ -84,19 +88,22 @@ export function buildComparison(input: ComparisonInput): Comparison {
   const prices = input.prices ?? priced?.prices ?? choosePrices(first?.config.target.endpoints?.region).prices;
   const architecture = input.architecture ?? priced?.architecture ?? 'x86_64';
   const stackFunctions = input.stackFunctions ?? REFERENCE_FUNCTIONS;
+  const latencyFigure = comparedFigure(allResults);
 
   const sizes = [...input.sizes]
     .sort((a, b) => a.memoryMB - b.memoryMB)
-    .map((s) => sizeResult(s, { compared: input.functions, memoryMB: s.memoryMB, stackFunctions, prices, architecture, latencyMetric }));
+    .map((s) => sizeResult(s, { compared: input.functions, memoryMB: s.memoryMB, stackFunctions, prices, architecture, latencyMetric, latencyFigure }));
   const excluded = sizes
     .filter((s) => s.status === 'excluded')
     .map((s) => ({ memoryMB: s.memoryMB, reason: s.runs.map((r) => `repeat ${r.repeat}: ${r.excludedBecause}`).join('; ') || 'no runs' }));
 
   const weights = input.balancedWeights ?? [0.5];
+  const decided = hostDecided(sizes, LatencyMetric.options);
+  const onLatency = decided.find((d) => d.metric === latencyMetric);
   const recommendations = [
-    recommend(sizes, 'cost', latencyMetric),
-    recommend(sizes, 'speed', latencyMetric),
-    ...weights.map((w) => recommend(sizes, 'balanced', latencyMetric, w)),
+    recommend(sizes, 'cost', latencyMetric, undefined, onLatency),
+    recommend(sizes, 'speed', latencyMetric, undefined, onLatency),
+    ...weights.map((w) => recommend(sizes, 'balanced', latencyMetric, w, onLatency)),
   ];
   const target = first?.config.target ?? null;
 
@@ -111,11 +118,13 @@ export function buildComparison(input: ComparisonInput): Comparison {
     functions: [...input.functions],
     repeat: input.repeat ?? Math.max(...input.sizes.map((s) => s.runs.length)),
     latencyMetric,
+    ...(latencyFigure ? { latencyFigure } : {}),
+    ...(decided.length > 0 ? { hostDecided: decided } : {}),
     pricing: comparisonPricing(prices, architecture),
     sizes,
     excluded,
     recommendations,
-    notes: notes(latencyMetric, prices, target?.kind ?? null),
+    notes: [...notes(latencyMetric, prices, target?.kind ?? null), ...figureNotes(latencyFigure)],
   });
 }
 
@@ -193,7 +202,9 @@ export function countRuns(input: readonly SizeRun[], o: Options): { runs: RunRef
       return;
     }
     ref.included = true;
-    ref.warnings = runWarnings(r, q, o);
+    const host = hostWarnings(r);
+    ref.warnings = runWarnings(r, q, o, host);
+    if (host.length > 0) ref.hostWarnings = host;
     counted.push(q);
     results.push(r);
   });
@@ -221,7 +232,37 @@ export function metricsOver(counted: readonly RunQuantities[]): SizeMetrics {
     deliveriesLost: over((q) => q.deliveriesLost),
     sendsFailed: over((q) => q.sendsFailed),
     latencyMs: over((q) => q.latencyMs),
+    ...hostWaitsOver(counted),
   };
+}
+
+/** The host's wait in each latency figure over the counted repeats; absent where no run says (AWS). */
+function hostWaitsOver(counted: readonly RunQuantities[]): Pick<SizeMetrics, 'hostWaitMs'> {
+  const out: Record<string, MedianRange> = {};
+  for (const m of LatencyMetric.options) {
+    const range = medianRange(counted.map((q) => q.hostWaitMs[m]));
+    if (range && m !== 'duration') out[m] = range;
+  }
+  return Object.keys(out).length > 0 ? { hostWaitMs: out } : {};
+}
+
+const PROBE = lookupMetric('connect.p99') as Metric;
+
+/**
+ * Whose latency figures the runs compared give (the metric catalogue decides): the stack's where
+ * every completed run has them (the local host's waits taken out), so sizes compare like with
+ * like; else the client's. Undefined without runs.
+ */
+export function comparedFigure(results: readonly Results[]): LatencyFigure | undefined {
+  const completed = results.filter((r) => r.status === 'completed');
+  return sharedFigure(PROBE, completed.length > 0 ? completed : results);
+}
+
+/** What the latency figures are, where a run had the stack's. */
+export function figureNotes(figure: LatencyFigure | undefined, judgesHost = true): string[] {
+  if (figure !== 'stack') return [];
+  const decided = judgesHost ? "; where the host's waits still differ between two sizes by more than a latency does, the host decided it and nothing is recommended on it" : '';
+  return [`Latencies are ${FIGURE_MEANING.stack}${decided}.`];
 }
 
 /** Each compared function's quantities over the counted repeats. */
@@ -244,10 +285,12 @@ export function functionsOver(counted: readonly RunQuantities[], compared: reado
   return functions;
 }
 
-function runWarnings(r: Results, q: RunQuantities, o: Options): string[] {
+function runWarnings(r: Results, q: RunQuantities, o: Options, host: readonly string[]): string[] {
   const out: string[] = [];
   if (r.harness.saturated) out.push('harness saturated: latencies include its own delay');
-  if (hostInLatencies(r)) out.push("local host held the stack back: latencies include the host's queueing");
+  // the client's figures carry the host's queueing; the stack's have it taken out (the lines after say how much)
+  if (o.latencyFigure !== 'stack' && hostInLatencies(r)) out.push("local host held the stack back: latencies include the host's queueing");
+  out.push(...host);
   if (!r.cloudwatch || r.cloudwatch.status === 'unavailable') out.push('no CloudWatch data: Duration and cost estimated from client latencies');
   for (const name of o.compared) if (q.functions[name].durationSource === null) out.push(`${name}: no Duration (not invoked, or not in CloudWatch)`);
   if (q.deliveriesLost > 0) out.push(`${q.deliveriesLost} deliveries lost`);

@@ -3,7 +3,7 @@ import { choosePrices } from '../../metrics/cost/price-choice.ts';
 import type { Results } from '../../contracts/results-schema.ts';
 import { REFERENCE_FUNCTIONS, type BenchFunction } from '../../contracts/reference-functions.ts';
 import { measuredOnNotes } from '../../targets/recorded-target.ts';
-import { comparisonPricing, countRuns, functionsOver, metricsOver, runStatus, weakestSource, type SizeRun } from './build-comparison.ts';
+import { comparedFigure, comparisonPricing, countRuns, figureNotes, functionsOver, metricsOver, runStatus, weakestSource, type SizeRun } from './build-comparison.ts';
 import {
   COMPARE_SCHEMA_VERSION,
   LATENCY_METRIC_LABELS,
@@ -65,11 +65,12 @@ export function buildSweep(input: SweepInput): SweepComparison {
   const prices = input.prices ?? priced?.prices ?? choosePrices(first?.config.target.endpoints?.region).prices;
   const architecture = input.architecture ?? priced?.architecture ?? 'x86_64';
   const stackFunctions = input.stackFunctions ?? REFERENCE_FUNCTIONS;
+  const latencyFigure = comparedFigure(allResults);
 
   const ordered = input.parameter === 'targets' ? [...input.points] : [...input.points].sort((a, b) => a.x - b.x);
   const points: PointResult[] = ordered.map((p) => {
     // each run priced at the memory it ran with, at its own architecture (a variant may differ)
-    const { runs, counted, results } = countRuns(p.runs, { compared: functions, stackFunctions, prices, architecture: p.setting.architecture, latencyMetric });
+    const { runs, counted, results } = countRuns(p.runs, { compared: functions, stackFunctions, prices, architecture: p.setting.architecture, latencyMetric, latencyFigure });
     return {
       x: p.x,
       label: p.label,
@@ -100,12 +101,13 @@ export function buildSweep(input: SweepInput): SweepComparison {
     functions,
     repeat: input.repeat ?? Math.max(...input.points.map((p) => p.runs.length)),
     latencyMetric,
+    ...(latencyFigure ? { latencyFigure } : {}),
     pricing: comparisonPricing(prices, architecture),
     slo: [...input.slo],
     points,
     excluded,
     recommendation: recommendSweep(input.parameter, points, latencyMetric),
-    notes: notes(input, latencyMetric, allResults),
+    notes: [...notes(input, latencyMetric, allResults), ...figureNotes(latencyFigure, false)],
   });
 }
 

@@ -91,6 +91,11 @@ export const SizeMetrics = z.object({
   sendsFailed: Q,
   /** the value the recommendation ranks on (the comparison's latency metric) */
   latencyMs: Q,
+  /**
+   * the local host's wait in each latency figure (by LatencyMetric name), over the repeats: what
+   * the host, not the size, put into it (host-waits.ts); absent against AWS and in older files
+   */
+  hostWaitMs: z.record(z.string(), MedianRange).optional(),
 });
 export type SizeMetrics = z.infer<typeof SizeMetrics>;
 
@@ -105,8 +110,10 @@ export const RunRef = z.object({
   included: z.boolean(),
   /** why the run is left out of the medians */
   excludedBecause: z.string().optional(),
-  /** saturated harness, missing metrics … (the run still counts) */
+  /** saturated harness, missing metrics, the local host's holding back … (the run still counts) */
   warnings: z.array(z.string()),
+  /** the local host's warnings among them, as the run's own summary says them (absent: none, or older files) */
+  hostWarnings: z.array(z.string()).optional(),
   /** the run's failed checks and why, from its own evidence (absent: every check passed, or older comparisons) */
   why: RunWhy.optional(),
 });
@@ -157,6 +164,26 @@ export const Recommendation = z.object({
 });
 export type Recommendation = z.infer<typeof Recommendation>;
 
+/** Whose latency the figures are: the stack's (the local host's waits taken out) or the client's. */
+export const FigureKind = z.enum(['stack', 'client']);
+
+/**
+ * A latency figure the local host decided: between two sizes its waits differ by more than the
+ * figure does, so which size is faster on it says more of the host than of the size.
+ */
+export const HostDecided = z.object({
+  metric: LatencyMetric,
+  /** the two sizes, MB */
+  between: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+  /** |figure(a) − figure(b)|, medians, ms */
+  differenceMs: z.number(),
+  /** |host wait(a) − host wait(b)|, medians, ms */
+  hostWaitDifferenceMs: z.number(),
+  /** one sentence */
+  line: z.string(),
+});
+export type HostDecided = z.infer<typeof HostDecided>;
+
 export const Comparison = z.object({
   schemaVersion: z.literal(COMPARE_SCHEMA_VERSION),
   kind: z.literal('fanout-bench/compare'),
@@ -171,6 +198,13 @@ export const Comparison = z.object({
   /** repeats asked for per size */
   repeat: z.number().int().positive(),
   latencyMetric: LatencyMetric,
+  /**
+   * whose the latency figures are: the stack's where every counted run has them (the local
+   * emulator; the host's waits taken out), else the client's (absent from older files: the client's)
+   */
+  latencyFigure: FigureKind.optional(),
+  /** latency figures the local host decided (absent: none, or older files); nothing is recommended on them */
+  hostDecided: z.array(HostDecided).optional(),
   pricing: z.object({
     asOf: z.string(),
     region: z.string(),

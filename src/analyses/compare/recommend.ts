@@ -1,4 +1,4 @@
-import { LATENCY_METRIC_LABELS, LATENCY_METRIC_SHORT, type Candidate, type LatencyMetric, type Recommendation, type SizeResult, type MedianRange, type Strategy } from './compare-schema.ts';
+import { LATENCY_METRIC_LABELS, LATENCY_METRIC_SHORT, type Candidate, type HostDecided, type LatencyMetric, type Recommendation, type SizeResult, type MedianRange, type Strategy } from './compare-schema.ts';
 import { rangesOverlap } from './median-range.ts';
 
 /**
@@ -15,6 +15,9 @@ import { rangesOverlap } from './median-range.ts';
  * TIE_TOLERANCE of each other tie; a tie goes to the other quantity (cost → faster, speed →
  * cheaper, balanced → cheaper at weight ≤ 0.5, else faster), then to the smaller size. Balanced
  * weights 1 and 0 therefore pick exactly what cost and speed pick.
+ *
+ * A latency the local host decided (host-decided.ts) is recommended on by no strategy: speed and
+ * balanced pick nothing and say why; cost ranks on cost alone, a tie going to the smaller size.
  */
 export const TIE_TOLERANCE = 0.01;
 
@@ -25,9 +28,26 @@ interface Ranked {
   score: number;
 }
 
-export function recommend(sizes: readonly SizeResult[], strategy: Strategy, latencyMetric: LatencyMetric, balancedWeight = 0.5): Recommendation {
+export function recommend(
+  sizes: readonly SizeResult[],
+  strategy: Strategy,
+  latencyMetric: LatencyMetric,
+  balancedWeight = 0.5,
+  decided?: HostDecided,
+): Recommendation {
   const weight = strategy === 'cost' ? 1 : strategy === 'speed' ? 0 : Math.min(1, Math.max(0, balancedWeight));
   const skipped: Recommendation['skipped'] = [];
+  if (decided && strategy !== 'cost') {
+    return {
+      strategy,
+      weight: strategy === 'balanced' ? weight : null,
+      skipped,
+      pick: null,
+      runnerUp: null,
+      withinSpread: false,
+      reason: `No recommendation: ${strategy === 'speed' ? 'speed ranks' : 'balanced weighs'} ${LATENCY_METRIC_SHORT[latencyMetric]}, and ${withoutVerdict(decided.line)}.`,
+    };
+  }
   const ranked: Ranked[] = [];
   for (const size of sizes) {
     const cost = size.metrics.lambdaCostPerMillionDeliveries;
@@ -48,7 +68,8 @@ export function recommend(sizes: readonly SizeResult[], strategy: Strategy, late
     r.score = weight * (maxCost > 0 ? r.cost.median / maxCost : 0) + (1 - weight) * (maxLatency > 0 ? r.latency.median / maxLatency : 0);
   }
   const primary = (r: Ranked) => (strategy === 'cost' ? r.cost.median : strategy === 'speed' ? r.latency.median : r.score);
-  const secondary = (r: Ranked) => (weight > 0.5 ? r.latency.median : r.cost.median);
+  // a latency the host decided breaks no tie: the smaller size takes it
+  const secondary = (r: Ranked) => (decided ? 0 : weight > 0.5 ? r.latency.median : r.cost.median);
 
   const pick = best(ranked, primary, secondary);
   const rest = ranked.filter((r) => r !== pick);
@@ -57,14 +78,18 @@ export function recommend(sizes: readonly SizeResult[], strategy: Strategy, late
     runnerUp !== null &&
     (weight === 0 || rangesOverlap(pick.cost, runnerUp.cost)) &&
     (weight === 1 || rangesOverlap(pick.latency, runnerUp.latency));
+  const hostNote = decided ? ` Its latency is not weighed: ${withoutVerdict(decided.line)}.` : '';
   return {
     ...base,
     pick: candidate(pick, strategy),
     runnerUp: runnerUp ? candidate(runnerUp, strategy) : null,
     withinSpread,
-    reason: reasonFor(strategy, weight, latencyMetric, pick, runnerUp, primary, withinSpread),
+    reason: reasonFor(strategy, weight, latencyMetric, pick, runnerUp, primary, withinSpread, decided !== undefined) + hostNote,
   };
 }
+
+/** A host-decided line without its closing "nothing is recommended on it", for a sentence of its own. */
+const withoutVerdict = (line: string) => line.replace(/: nothing is recommended on it$/, '');
 
 export function tied(a: number, b: number): boolean {
   return Math.abs(a - b) <= TIE_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
@@ -96,6 +121,7 @@ function reasonFor(
   next: Ranked | null,
   primary: (r: Ranked) => number,
   withinSpread: boolean,
+  hostDecided = false,
 ): string {
   const mb = (r: Ranked) => `${r.size.memoryMB.toLocaleString('en-US')} MB`;
   const cost = (r: Ranked) => `${usd(r.cost.median)} per million deliveries`;
@@ -107,7 +133,8 @@ function reasonFor(
   let text: string;
   if (tied(primary(pick), primary(next))) {
     const by = strategy === 'cost' || (strategy === 'balanced' && weight > 0.5) ? `faster (${lat(pick)} vs ${lat(next)})` : `cheaper (${cost(pick)} vs ${cost(next)})`;
-    const sameOther = strategy === 'cost' || (strategy === 'balanced' && weight > 0.5) ? tied(pick.latency.median, next.latency.median) : tied(pick.cost.median, next.cost.median);
+    const sameOther =
+      hostDecided || (strategy === 'cost' || (strategy === 'balanced' && weight > 0.5) ? tied(pick.latency.median, next.latency.median) : tied(pick.cost.median, next.cost.median));
     text = `${mb(pick)} and ${mb(next)} tie within ${TIE_TOLERANCE * 100} % (${what(pick)}; ${what(next)}); ${mb(pick)} is ${sameOther ? 'the smaller' : by}.`;
   } else {
     const more = primary(pick) > 0 ? ` (+${fmt(((primary(next) - primary(pick)) / primary(pick)) * 100)} %)` : '';

@@ -2,9 +2,11 @@ import type { CostSource } from '../../contracts/cost-schema.ts';
 import { estimateCost } from '../../metrics/cost/cost-model.ts';
 import type { PriceTable } from '../../contracts/prices.ts';
 import type { BenchFunction } from '../../contracts/reference-functions.ts';
-import type { LatencySummary, Results } from '../../contracts/results-schema.ts';
+import type { Results } from '../../contracts/results-schema.ts';
 import { lambdaWork } from '../../metrics/cost/work-per-message.ts';
-import type { LatencyMetric } from './compare-schema.ts';
+import { LatencyMetric } from './compare-schema.ts';
+import { lookupMetric, readFigure, type LatencyFigure, type Metric } from '../../contracts/metric-catalogue.ts';
+import { hostWaitMs } from './host-waits.ts';
 
 /**
  * What one run at one memory size says about the compared functions and the end-to-end
@@ -43,6 +45,8 @@ export interface RunQuantities {
   deliveriesLost: number;
   sendsFailed: number;
   latencyMs: number | null;
+  /** the local host's wait in each latency figure (host-waits.ts); null: nothing tells */
+  hostWaitMs: Record<LatencyMetric, number | null>;
   functions: Record<string, FunctionQuantities>;
   costSource: CostSource | null;
 }
@@ -57,9 +61,27 @@ export interface QuantityOptions {
   prices: PriceTable;
   architecture: 'x86_64' | 'arm64';
   latencyMetric: LatencyMetric;
+  /**
+   * whose latency figures to read (the metric catalogue's): the stack's where every run compared
+   * has them, so that the sizes compare like with like; default each run's own (the catalogue's choice)
+   */
+  latencyFigure?: LatencyFigure;
 }
 
-const pct = (s: LatencySummary | undefined, p: 'p50' | 'p99') => (s && s.count > 0 ? s[p] : null);
+/** The catalogue's latency metrics the comparison reads: one place decides which figure each means. */
+const LATENCY: Record<Exclude<LatencyMetric, 'duration'>, Metric> = {
+  'broadcast-p50': lookupMetric('broadcast.p50') as Metric,
+  'broadcast-p99': lookupMetric('broadcast.p99') as Metric,
+  'connect-p50': lookupMetric('connect.p50') as Metric,
+  'connect-p99': lookupMetric('connect.p99') as Metric,
+  'fanout-p50': lookupMetric('fanoutCompletion.p50') as Metric,
+  'fanout-p99': lookupMetric('fanoutCompletion.p99') as Metric,
+};
+
+function latency(r: Results, metric: Exclude<LatencyMetric, 'duration'>, figure: LatencyFigure | undefined): number | null {
+  const x = readFigure(LATENCY[metric], r, figure);
+  return 'value' in x ? x.value : null;
+}
 
 export function runQuantities(results: Results, o: QuantityOptions): RunQuantities {
   const cw = results.cloudwatch && results.cloudwatch.status !== 'unavailable' ? results.cloudwatch : undefined;
@@ -122,12 +144,12 @@ export function runQuantities(results: Results, o: QuantityOptions): RunQuantiti
   const work = lambdaWork(results, priced);
 
   const q: RunQuantities = {
-    broadcastP50Ms: pct(results.metrics.broadcast, 'p50'),
-    broadcastP99Ms: pct(results.metrics.broadcast, 'p99'),
-    connectP50Ms: pct(results.metrics.connect, 'p50'),
-    connectP99Ms: pct(results.metrics.connect, 'p99'),
-    fanoutP50Ms: pct(results.metrics.fanoutCompletion, 'p50'),
-    fanoutP99Ms: pct(results.metrics.fanoutCompletion, 'p99'),
+    broadcastP50Ms: latency(results, 'broadcast-p50', o.latencyFigure),
+    broadcastP99Ms: latency(results, 'broadcast-p99', o.latencyFigure),
+    connectP50Ms: latency(results, 'connect-p50', o.latencyFigure),
+    connectP99Ms: latency(results, 'connect-p99', o.latencyFigure),
+    fanoutP50Ms: latency(results, 'fanout-p50', o.latencyFigure),
+    fanoutP99Ms: latency(results, 'fanout-p99', o.latencyFigure),
     durationMeanMs: invocations > 0 ? durationTotal / invocations : null,
     coldStartShare: reportInvocations > 0 ? coldStarts / reportInvocations : null,
     initMeanMs: coldStarts > 0 ? initTotal / coldStarts : null,
@@ -139,6 +161,7 @@ export function runQuantities(results: Results, o: QuantityOptions): RunQuantiti
     deliveriesLost: results.deliveries.lost,
     sendsFailed: results.sends.failed,
     latencyMs: null,
+    hostWaitMs: Object.fromEntries(LatencyMetric.options.map((m) => [m, hostWaitMs(results, m)])) as Record<LatencyMetric, number | null>,
     functions,
     costSource: lambdaInvoked ? estimate.sources.lambda : null,
   };

@@ -30,6 +30,8 @@ export const StepSlo = z.object({
   observed: z.number().nullable(),
   limit: z.number().nullable(),
   outcome: ThresholdOutcome,
+  /** a latency: whose figure was judged, the stack's (the local host's waits taken out) or the client's (absent: AWS, or older files) */
+  figure: z.enum(['stack', 'client']).optional(),
 });
 export type StepSlo = z.infer<typeof StepSlo>;
 
@@ -56,9 +58,12 @@ export const SearchStep = z.object({
     offeredDeliveriesPerSec: z.number().nonnegative(),
     /** deliveries received, per second of hold */
     deliveredPerSec: z.number().nonnegative(),
+    /** the metric catalogue's figures: the stack's where the step has them (see latencyFigure) */
     broadcastP50Ms: z.number().nullable(),
     broadcastP99Ms: z.number().nullable(),
     fanoutCompletionP99Ms: z.number().nullable(),
+    /** whose the latencies are: the stack's (the local host's waits taken out) or the client's (absent: AWS, or older files) */
+    latencyFigure: z.enum(['stack', 'client']).optional(),
     lost: z.number().int().nonnegative(),
     errors: z.number().int().nonnegative(),
   }),

@@ -4,6 +4,7 @@ import type { Verdict } from '../../contracts/verdict-schema.ts';
 import { fmtInt } from '../../number-format.ts';
 import { limitEvidence } from '../../verdict/limit-evidence.ts';
 import type { SearchStep, StepRole } from './search-schema.ts';
+import { lookupMetric, namedFigure, type Metric } from '../../contracts/metric-catalogue.ts';
 
 /**
  * One step of a search as search.json keeps it, read from the step's judged results: whether it
@@ -30,6 +31,7 @@ export function searchStep(
   // each message is offered to its room's members: as many as the harness counted per acked message
   const membersPerMessage = results.sends.acked > 0 ? d.expected / results.sends.acked : results.config.clients / Math.max(1, results.config.rooms);
   const mass = massErrors(results);
+  const latencyFigure = namedFigure(FIGURES.broadcastP99, [results]);
   return {
     index: at.index,
     load: at.load,
@@ -38,22 +40,44 @@ export function searchStep(
     dir: at.dir,
     status: results.status,
     passed: sloMet(v),
-    slos: v.thresholds.map((t) => ({ expression: t.expression, metric: t.metric, unit: t.unit, observed: t.observed, limit: t.limit, outcome: t.outcome })),
+    slos: v.thresholds.map((t) => {
+      const figure = figureOfName(t.metric, results);
+      return { expression: t.expression, metric: t.metric, unit: t.unit, observed: t.observed, limit: t.limit, outcome: t.outcome, ...(figure ? { figure } : {}) };
+    }),
     failedChecks: v.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`),
     figures: {
       holdMs,
       offeredMessagesPerSec: perSec(results.sends.intended),
       offeredDeliveriesPerSec: perSec(results.sends.intended * membersPerMessage),
       deliveredPerSec: perSec(d.received),
-      broadcastP50Ms: results.metrics.broadcast.count > 0 ? results.metrics.broadcast.p50 : null,
-      broadcastP99Ms: results.metrics.broadcast.count > 0 ? results.metrics.broadcast.p99 : null,
-      fanoutCompletionP99Ms: results.metrics.fanoutCompletion.count > 0 ? results.metrics.fanoutCompletion.p99 : null,
+      broadcastP50Ms: valueOf(FIGURES.broadcastP50, results),
+      broadcastP99Ms: valueOf(FIGURES.broadcastP99, results),
+      fanoutCompletionP99Ms: valueOf(FIGURES.fanoutCompletionP99, results),
+      ...(latencyFigure ? { latencyFigure } : {}),
       lost: d.lost,
       errors: Object.values(results.errors).reduce((a, b) => a + b, 0),
     },
     evidence: limitEvidence(results),
     ...(mass ? { massErrors: mass } : {}),
   };
+}
+
+/** The step's latencies as the metric catalogue reads them: the stack's where the step has them, so the knee is the stack's. */
+const FIGURES = {
+  broadcastP50: lookupMetric('broadcast.p50') as Metric,
+  broadcastP99: lookupMetric('broadcast.p99') as Metric,
+  fanoutCompletionP99: lookupMetric('fanoutCompletion.p99') as Metric,
+};
+
+function valueOf(m: Metric, r: Results): number | null {
+  const x = m.read(r);
+  return 'value' in x ? x.value : null;
+}
+
+/** Whose figure a threshold's metric judged in this step (the verdict read it through the catalogue the same way). */
+function figureOfName(name: string, r: Results): 'stack' | 'client' | undefined {
+  const m = lookupMetric(name);
+  return 'problem' in m ? undefined : namedFigure(m, [r]);
 }
 
 /** Why a step's errors are too many to go on (the target is down or refusing nearly everything), or undefined. */

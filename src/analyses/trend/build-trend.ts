@@ -1,4 +1,5 @@
 import type { Results } from '../../contracts/results-schema.ts';
+import { figureLabel, figureOf } from '../../contracts/metric-catalogue.ts';
 import { exactChanges, statisticalChanges, STEP_OVER_NOISE, type SeriesChange } from './change-points.ts';
 import { E_DIVISIVE_DEFAULTS, type EDivisiveOptions } from './e-divisive.ts';
 import { differsBy, identityOf, mainGroup } from './run-groups.ts';
@@ -81,6 +82,11 @@ export function buildTrend(input: TrendInput): Trend {
     'Work counts (DynamoDB units, invocations and posts per message, lost deliveries): any difference from the previous run is a change point.',
     'A value is the median of a run’s repeats where it had them (the band spans their min–max).',
   ];
+  if (metrics.some((m) => m.figures?.includes('stack'))) {
+    notes.push(
+      "Latencies are the stack's figures where a run has them (each request's latency with the local host's wait for a slot taken out); a run without one shows the client's, host waits included, marked as the client's: a step between the two kinds may be the host's.",
+    );
+  }
   return {
     trendSchemaVersion: TREND_SCHEMA_VERSION,
     createdAt: input.createdAt,
@@ -133,9 +139,14 @@ function trendMetricOf(def: TrendMetricDef, runs: readonly Results[], baseline: 
     }
   });
   const missing = read.every((v) => v.value === null) ? read.find((v) => v.missing)?.missing ?? 'no run has it' : undefined;
+  // each run's value is the catalogue's figure for it: the stack's where it has one, else the client's, marked
+  const figures = runs.map((r, k) => (read[k].value === null ? null : (figureOf(m, r) ?? null)));
+  const anyStack = figures.includes('stack');
+  const label = !anyStack ? m.label : figures.includes('client') ? `${m.label} (stack; client where marked)` : figureLabel(m, 'stack');
   return {
     name: m.name,
-    label: m.label,
+    label,
+    ...(anyStack ? { figures } : {}),
     unit: m.unit,
     exact: def.exact,
     values: read.map((v) => v.value),

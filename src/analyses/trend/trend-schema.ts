@@ -62,6 +62,12 @@ export const TrendMetric = z.object({
   values: z.array(z.number().nullable()),
   /** per run: the repeats' lowest and highest, null for a single measurement or no data */
   spread: z.array(z.tuple([z.number(), z.number()]).nullable()),
+  /**
+   * a latency with a stack figure (metric catalogue): per run, whose figure its value is, the
+   * stack's (the local host's waits taken out) or the client's, where that run had no stack
+   * figure; absent where no run had one (AWS, older results)
+   */
+  figures: z.array(z.enum(['stack', 'client']).nullable()).optional(),
   /** the --baseline run's value */
   baseline: z.number().nullable().optional(),
   /** each threshold on this metric, with the limit it had in each run (null: not in that run) */

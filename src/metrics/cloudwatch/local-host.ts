@@ -49,8 +49,14 @@ export function localHostFindings(r: LocalHostView): HostFinding[] {
     const route = routeOf.get(fn);
     const waited = route === undefined || !UNWAITED_ROUTES.has(route);
     const effect = waited ? "their clients' latencies include that wait" : `no client waits for ${route}, but the stack's work on it ended that much later`;
+    // HeldBackMs is stamped when a wait ends, Invocations when the invocation began: over one
+    // window an earlier run's late waits (a fleet's last $disconnects) can outnumber this run's
+    // invocations, so the count is bounded by them and the surplus said
+    const over = invocations > 0 && held.count > invocations;
+    const count = over ? `up to ${invocations} of ${invocations}` : `${held.count} of ${invocations}`;
+    const surplus = over ? `; ${held.count} waits ended in the run's window, some of invocations begun before it` : '';
     out.push({
-      text: `local host held back ${held.count} of ${invocations} ${fn} invocations (wait p50 ${ms(held.p50Ms)}, p99 ${ms(held.p99Ms)}) where AWS would have started an environment: ${effect}`,
+      text: `local host held back ${count} ${fn} invocations (wait p50 ${ms(held.p50Ms)}, p99 ${ms(held.p99Ms)}${surplus}) where AWS would have started an environment: ${effect}`,
       inLatencies: waited,
       held: { fn, maxWaitMs: held.maxMs ?? held.p99Ms, share: invocations > 0 ? Math.min(1, held.count / invocations) : 1 },
     });

@@ -9,7 +9,8 @@ import { runWhyLines } from '../shared/why-lines.ts';
  */
 export function renderSweepConsole(c: SweepComparison): string[] {
   const fn = c.functions[0]!;
-  const head = [parameterTitle(c.parameter), 'runs', 'SLO', 'fan-out p50', 'fan-out p99', 'bcast p99', 'Duration p99', '$/1M deliv', 'API GW $/1M'];
+  const fig = c.latencyFigure === 'stack' ? ' (stack)' : '';
+  const head = [parameterTitle(c.parameter), 'runs', 'SLO', `fan-out p50${fig}`, `fan-out p99${fig}`, `bcast p99${fig}`, 'Duration p99', '$/1M deliv', 'API GW $/1M'];
   const med = (s: MedianRange | null | undefined, fmt: (n: number) => string) => spreadText(s, fmt).median;
   const rows = c.points.map((p) => [
     plain(p.label),
@@ -34,6 +35,8 @@ export function renderSweepConsole(c: SweepComparison): string[] {
   for (const p of c.points.filter((x) => x.slo && !x.slo.met)) out.push(`  missed ${plain(p.label)}: ${plain(sloText(p).why)}`);
   for (const p of c.points.filter((x) => sloText(x).note)) out.push(`  note ${plain(p.label)}: ${plain(sloText(p).note)}`);
   for (const e of c.excluded) out.push(`  excluded ${plain(e.label)}: ${plain(e.reason)}`);
+  if (fig) out.push("  latencies are the stack's: each request's latency with the local host's wait for a slot taken out");
+  for (const p of c.points) for (const r of p.runs) for (const w of r.hostWarnings ?? []) out.push(`  host ${plain(p.label)} repeat ${r.repeat}: ${plain(w)}`);
   for (const p of c.points) for (const r of p.runs) if (r.why) out.push(`  why ${plain(p.label)} repeat ${r.repeat}:`, ...runWhyLines(r.why).map((l) => `    ${plain(l)}`));
   return out;
 }

@@ -1,5 +1,5 @@
 import { LATENCY_METRIC_LABELS, type Comparison, type MedianRange } from '../../analyses/compare/compare-schema.ts';
-import { fmtShare, pickText, sizesText, strategyTitle } from './format.ts';
+import { figureSentence, figureSuffix, fmtShare, hostWarningRows, pickText, sizesText, strategyTitle } from './format.ts';
 import { fmtMsCell, fmtUsdCell, spreadText } from '../shared/spread-format.ts';
 import { fmtNum } from '../../number-format.ts';
 import { runWhyLines } from '../shared/why-lines.ts';
@@ -10,7 +10,8 @@ import { runWhyLines } from '../shared/why-lines.ts';
  * Returns lines without newlines; the command prints them and the paths of the files.
  */
 export function renderCompareConsole(c: Comparison): string[] {
-  const head = ['memory', 'runs', 'Duration', 'INIT', 'cold', 'bcast p50', 'bcast p99', 'conn p99', 'GB-s', 'Lambda $/1M', 'whole $/1M'];
+  const fig = figureSuffix(c);
+  const head = ['memory', 'runs', 'Duration', 'INIT', 'cold', `bcast p50${fig}`, `bcast p99${fig}`, `conn p99${fig}`, 'GB-s', 'Lambda $/1M', 'whole $/1M'];
   const med = (s: MedianRange | null | undefined, fmt: (n: number) => string) => spreadText(s, fmt).median;
   const rows = c.sizes.map((s) => {
     const m = s.metrics;
@@ -36,11 +37,15 @@ export function renderCompareConsole(c: Comparison): string[] {
     line(head),
     ...rows.map(line),
   ];
-  for (const r of c.recommendations) out.push(`  ${`${strategyTitle(r)}:`.padEnd(24)} ${pickText(r)}${r.withinSpread ? ' (within the noise of the runner-up)' : ''}`);
+  const figures = figureSentence(c);
+  if (figures) out.push(`  ${figures}`);
+  for (const d of c.hostDecided ?? []) out.push(`  host decided: ${plain(d.line)}`);
+  for (const r of c.recommendations) out.push(`  ${`${strategyTitle(r)}:`.padEnd(24)} ${pickText(r)}${r.withinSpread ? ' (within the noise of the runner-up)' : ''}${r.pick ? '' : ` — ${plain(r.reason)}`}`);
   for (const e of c.excluded) out.push(`  excluded ${fmtNum(e.memoryMB)} MB: ${plain(e.reason)}`);
   for (const s of c.sizes.filter((x) => x.status === 'partial')) {
     for (const r of s.runs.filter((x) => !x.included)) out.push(`  left out ${fmtNum(s.memoryMB)} MB repeat ${r.repeat}: ${plain(r.excludedBecause ?? '')}`);
   }
+  for (const w of hostWarningRows(c)) out.push(`  host ${w.where}: ${plain(w.line)}`);
   for (const s of c.sizes) for (const r of s.runs) if (r.why) out.push(`  why ${fmtNum(s.memoryMB)} MB repeat ${r.repeat}:`, ...runWhyLines(r.why).map((l) => `    ${plain(l)}`));
   if (c.latencyMetric !== 'duration') out.push(`  speed and balanced rank ${LATENCY_METRIC_LABELS[c.latencyMetric]}`);
   return out;

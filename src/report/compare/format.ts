@@ -25,3 +25,18 @@ export function sizesText(c: Comparison): string {
   const mbs = c.sizes.map((s) => fmtNum(s.memoryMB));
   return `${mbs.length > 1 ? `${mbs.slice(0, -1).join(', ')} and ${mbs[mbs.length - 1]}` : mbs[0]} MB`;
 }
+
+/** " (stack)" after a latency's name where the comparison's figures are the stack's (host waits taken out); nothing for the client's. */
+export function figureSuffix(c: Pick<Comparison, 'latencyFigure'>): string {
+  return c.latencyFigure === 'stack' ? ' (stack)' : '';
+}
+
+/** What the latency figures are, in one sentence, where they are the stack's. */
+export function figureSentence(c: Pick<Comparison, 'latencyFigure'>): string | undefined {
+  return c.latencyFigure === 'stack' ? "latencies are the stack's: each request's latency with the local host's wait for a slot taken out" : undefined;
+}
+
+/** Each counted run's local-host warnings, as its own summary says them: "256 MB repeat 1", the line. */
+export function hostWarningRows(c: Comparison): Array<{ where: string; line: string }> {
+  return c.sizes.flatMap((s) => s.runs.flatMap((r) => (r.hostWarnings ?? []).map((line) => ({ where: `${fmtNum(s.memoryMB)} MB repeat ${r.repeat}`, line }))));
+}

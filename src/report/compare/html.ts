@@ -1,7 +1,7 @@
 import { LATENCY_METRIC_LABELS, type Comparison, type SizeResult } from '../../analyses/compare/compare-schema.ts';
 import { reportAssets, type ReportAssets } from '../shared/assets.ts';
 import { buildCompareCharts, sizeColor, type CompareCharts } from './chart-data.ts';
-import { fmtShare, pickText, sizesText, strategyTitle } from './format.ts';
+import { figureSentence, figureSuffix, fmtShare, hostWarningRows, pickText, sizesText, strategyTitle } from './format.ts';
 import { cell, EXTRA_STYLE, runLink, whyCell } from '../shared/comparison-html.ts';
 import { escapeHtml as h } from '../shared/escape.ts';
 import { fmtNum } from '../../number-format.ts';
@@ -24,7 +24,7 @@ export function renderCompareHtml(c: Comparison, assets: ReportAssets = reportAs
     main: `${header(c)}
 ${recommendations(c)}
 ${section('Cost versus latency', `Medians over each size's counted repeats; whiskers span their min–max. Cost is the compared functions' Lambda bill per million deliveries: requests, billed Duration × memory${c.pricing.initBilled ? ' and INIT' : ''}.`, `<div class="grid two">${chartBox(charts, 'cost-latency')}${chartBox(charts, 'by-memory')}</div>${offChart(c, charts)}`)}
-${section('Latency by size', `Median over the counted repeats, min–max below. The recommendation ranks ${LATENCY_METRIC_LABELS[c.latencyMetric]}.`, latencyTable(c))}
+${section('Latency by size', `Median over the counted repeats, min–max below. The recommendation ranks ${LATENCY_METRIC_LABELS[c.latencyMetric]}.${figureSentence(c) ? ` The ${figureSentence(c)}.` : ''}`, latencyTable(c))}
 ${section('Cost by size', `At ${c.pricing.region} list prices of ${c.pricing.asOf}, ${c.pricing.architecture}: $${fmtNum(c.pricing.requestsPerMillion)} per million requests, $${c.pricing.gbSecond} per GB-s${c.pricing.initBilled ? ', INIT billed' : ''}.`, costTable(c))}
 ${section('Compared functions', 'From REPORT log lines where the runs have them (every invocation), else CloudWatch AWS/Lambda statistics.', functionsTable(c))}
 ${section('Runs', 'Each run keeps its own directory and report.', runsTable(c))}
@@ -76,6 +76,12 @@ function recommendations(c: Comparison): string {
     )
     .join('');
   const banners: string[] = [];
+  const decided = c.hostDecided ?? [];
+  const host = hostWarningRows(c);
+  if (decided.length > 0 || host.length > 0) {
+    const items = [...decided.map((d) => `<li>${h(d.line)}.</li>`), ...host.map((w) => `<li>${h(w.where)}: ${h(w.line)}</li>`)];
+    banners.push(`<div class="banner warn"><strong>The local host held the stack back.</strong><ul>${items.join('')}</ul></div>`);
+  }
   if (c.excluded.length > 0) {
     banners.push(
       `<div class="banner danger"><strong>Excluded: no run counted.</strong><ul>${c.excluded.map((e) => `<li>${fmtNum(e.memoryMB)} MB — ${h(e.reason)}</li>`).join('')}</ul></div>`,
@@ -106,7 +112,8 @@ function latencyTable(c: Comparison): string {
     cell(s.metrics.deliveriesLost, fmtCount),
     cell(s.metrics.sendsFailed, fmtCount),
   ]);
-  return table(['memory', 'runs counted', 'broadcast p50', 'broadcast p99', 'connect p50', 'connect p99', 'Duration (mean)', 'INIT (mean)', 'cold starts', 'lost deliveries', 'failed sends'], rows, 'num');
+  const fig = figureSuffix(c);
+  return table(['memory', 'runs counted', `broadcast p50${fig}`, `broadcast p99${fig}`, `connect p50${fig}`, `connect p99${fig}`, 'Duration (mean)', 'INIT (mean)', 'cold starts', 'lost deliveries', 'failed sends'], rows, 'num');
 }
 
 function costTable(c: Comparison): string {

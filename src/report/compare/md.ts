@@ -1,5 +1,5 @@
 import { LATENCY_METRIC_LABELS, type Comparison, type MedianRange } from '../../analyses/compare/compare-schema.ts';
-import { fmtShare, pickText, sizesText, strategyTitle } from './format.ts';
+import { figureSentence, figureSuffix, fmtShare, hostWarningRows, pickText, sizesText, strategyTitle } from './format.ts';
 import { fmtMsCell, fmtUsdCell, spreadText } from '../shared/spread-format.ts';
 import { escapeMarkdown } from '../shared/escape.ts';
 import { fmtNum } from '../../number-format.ts';
@@ -30,6 +30,14 @@ export function renderCompareMarkdown(c: Comparison): string {
     '',
   );
 
+  const decided = c.hostDecided ?? [];
+  const host = hostWarningRows(c);
+  if (decided.length > 0 || host.length > 0) {
+    out.push('> [!WARNING]', ...decided.map((d) => `> ${md(d.line)}.  `), ...host.map((w) => `> ${md(w.where)}: ${md(w.line)}  `), '');
+  }
+  const figures = figureSentence(c);
+  if (figures) out.push(`${md(figures[0]!.toUpperCase() + figures.slice(1))}.`, '');
+
   if (c.excluded.length > 0) {
     out.push('> [!WARNING]', `> Excluded (no run counted): ${c.excluded.map((e) => `${fmtNum(e.memoryMB)} MB — ${md(e.reason)}`).join('; ')}`, '');
   }
@@ -39,7 +47,7 @@ export function renderCompareMarkdown(c: Comparison): string {
     return t.range ? `${t.median} (${t.range})` : t.median;
   };
   out.push(
-    '| memory | runs | broadcast p50 | broadcast p99 | connect p99 | Duration (mean) | INIT (mean) | cold starts | GB-s | Lambda $ / 1M deliveries | whole $ / 1M deliveries |',
+    `| memory | runs | broadcast p50${figureSuffix(c)} | broadcast p99${figureSuffix(c)} | connect p99${figureSuffix(c)} | Duration (mean) | INIT (mean) | cold starts | GB-s | Lambda $ / 1M deliveries | whole $ / 1M deliveries |`,
     '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const s of c.sizes) {

@@ -1,5 +1,6 @@
 import type { Search, SearchStep } from '../../analyses/search/search-schema.ts';
 import { loadOutcomes } from '../../analyses/search/step-plan.ts';
+import { figureMark } from './text.ts';
 
 /**
  * The knee charts of a search, as data the page's script draws (../shared/assets/search-client.js): one
@@ -58,8 +59,8 @@ export function buildSearchCharts(search: Search): SearchCharts {
       yLabel: 'ms',
       x,
       series: [
-        { label: 'broadcast p50', color: COLORS.p50, values: per((s) => s.figures.broadcastP50Ms) },
-        { label: 'broadcast p99', color: COLORS.p99, values: per((s) => s.figures.broadcastP99Ms) },
+        { label: `broadcast p50${figureMark(search)}`, color: COLORS.p50, values: per((s) => s.figures.broadcastP50Ms) },
+        { label: `broadcast p99${figureMark(search)}`, color: COLORS.p99, values: per((s) => s.figures.broadcastP99Ms) },
         ...slos.map((t) => ({ label: `SLO ${t.expression}`, color: COLORS.slo, values: x.map(() => t.limit), dashed: true })),
       ],
       failing,

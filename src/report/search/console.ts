@@ -5,7 +5,7 @@ import { loadText, sloValues, stepOutcome } from './text.ts';
 /** What `fanout-bench search` prints on stdout at the end: one line per step, then the answer and its evidence. Pure. */
 export function renderSearchConsole(s: Search): string[] {
   const lines = s.steps.map(
-    (st) => `  step ${st.index} ${st.role.padEnd(7)} ${loadText(s, st.load).padEnd(22)} ${stepOutcome(st).padEnd(8)} broadcast p99 ${fmtMs(st.figures.broadcastP99Ms)}${st.slos.length ? ` · ${sloValues(st)}` : ''}`,
+    (st) => `  step ${st.index} ${st.role.padEnd(7)} ${loadText(s, st.load).padEnd(22)} ${stepOutcome(st).padEnd(8)} broadcast p99${st.figures.latencyFigure === 'stack' ? ' (stack)' : ''} ${fmtMs(st.figures.broadcastP99Ms)}${st.slos.length ? ` · ${sloValues(st)}` : ''}`,
   );
   const a = s.answer;
   lines.push(`search: ${a.summary}`);

@@ -6,7 +6,7 @@ import { htmlPage } from '../shared/html-page.ts';
 import { chartBox, section } from '../shared/html-parts.ts';
 import { STYLE } from '../shared/html-style.ts';
 import { buildSearchCharts } from './chart-data.ts';
-import { loadText, outcomeTitle, sloValues, stepOutcome, whyNotMet } from './text.ts';
+import { figureMark, loadText, outcomeTitle, sloValues, stepOutcome, whyNotMet } from './text.ts';
 
 /**
  * index.html of a capacity search, self-contained like a run's report (uPlot and the chart
@@ -75,7 +75,7 @@ function card(label: string, value: string, bad: boolean): string {
 
 function stepsTable(s: Search): string {
   const rows = s.steps.map((st) => stepRow(s, st)).join('');
-  return `<div class="table-wrap"><table class="steps"><thead><tr><th>#</th><th>load</th><th>why</th><th>SLOs</th><th>broadcast p50 / p99</th><th>offered / delivered per s</th><th>outcome</th><th>evidence</th><th>report</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  return `<div class="table-wrap"><table class="steps"><thead><tr><th>#</th><th>load</th><th>why</th><th>SLOs</th><th>broadcast p50 / p99${h(figureMark(s))}</th><th>offered / delivered per s</th><th>outcome</th><th>evidence</th><th>report</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
 function stepRow(s: Search, st: SearchStep): string {

@@ -1,7 +1,7 @@
 import type { Search } from '../../analyses/search/search-schema.ts';
 import { fmtInt, fmtMs } from '../../number-format.ts';
 import { escapeMarkdown } from '../shared/escape.ts';
-import { loadText, outcomeTitle, sloValues, stepOutcome } from './text.ts';
+import { figureMark, loadText, outcomeTitle, sloValues, stepOutcome } from './text.ts';
 
 /**
  * summary.md of a capacity search (fits a CI job summary): the answer, the limiting factor's
@@ -21,7 +21,7 @@ export function renderSearchMarkdown(s: Search): string {
   for (const e of a.evidence) out.push(`- evidence (${md(e.factor)}): ${md(e.line)}`);
   for (const n of a.noise) out.push(`- noise: ${md(n)}`);
   for (const r of s.restored) out.push(`- restored: ${md(r)}`);
-  out.push('', '| # | load | why | SLOs | broadcast p50 / p99 | offered / delivered per s | outcome | evidence |', '|---|---|---|---|---|---|---|---|');
+  out.push('', `| # | load | why | SLOs | broadcast p50 / p99${figureMark(s)} | offered / delivered per s | outcome | evidence |`, '|---|---|---|---|---|---|---|---|');
   for (const st of s.steps) {
     const f = st.figures;
     out.push(

@@ -23,9 +23,16 @@ export function stepOutcome(step: SearchStep): string {
   return step.passed ? 'met' : 'not met';
 }
 
-/** The SLO values of a step, e.g. "broadcast.p99 412 ms". */
+/** The SLO values of a step, e.g. "broadcast.p99 412 ms", "broadcast.p99 38 ms (stack)". */
 export function sloValues(step: SearchStep): string {
-  return step.slos.map((t) => `${t.metric} ${fmtValue(t.observed, t.unit)}`).join(', ');
+  return step.slos.map((t) => `${t.metric} ${fmtValue(t.observed, t.unit)}${t.figure ? ` (${t.figure})` : ''}`).join(', ');
+}
+
+/** " (stack)" where the search's latencies are the stack's (the local host's waits taken out), " (stack where marked)" where only some steps' are. */
+export function figureMark(s: Pick<Search, 'steps'>): string {
+  const figures = new Set(s.steps.map((st) => st.figures.latencyFigure ?? 'client'));
+  if (!figures.has('stack')) return '';
+  return figures.size === 1 ? ' (stack)' : ' (stack where the step had it)';
 }
 
 /** Why a step did not meet the SLOs: its crossed SLOs and failed checks. */

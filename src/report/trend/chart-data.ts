@@ -14,6 +14,8 @@ export interface TrendChart {
   low: Array<number | null>;
   high: Array<number | null>;
   baseline: number | null;
+  /** a latency: the values of runs that had no stack figure (the client's, host waits included), null elsewhere; absent when every point is of one kind */
+  clientPoints?: Array<number | null>;
   thresholds: Array<{ label: string; values: Array<number | null> }>;
   /** change points: x of the first run at the new level, and a short label */
   changes: Array<{ x: number; label: string }>;
@@ -36,6 +38,9 @@ export function buildTrendCharts(t: Trend): Record<string, TrendChart> {
       low: m.spread.map((s) => s?.[0] ?? null),
       high: m.spread.map((s) => s?.[1] ?? null),
       baseline: m.baseline ?? null,
+      ...(m.figures && m.figures.includes('stack') && m.figures.includes('client')
+        ? { clientPoints: m.values.map((v, k) => (m.figures![k] === 'client' ? v : null)) }
+        : {}),
       thresholds: m.thresholds.map((th) => ({ label: th.expression, values: th.limits })),
       changes: t.changePoints.filter((c) => c.metric === m.name).map((c) => ({ x: x[c.index], label: changePctText(c) })),
       runIds: t.runs.map((r) => r.runId),

@@ -38,6 +38,11 @@
       series.push({ label: 'baseline', stroke: COLORS.baseline, width: 1.5, dash: [6, 4], points: { show: false }, value: function (u, v) { return fmt(v, spec.unit); } });
       data.push(spec.x.map(function () { return spec.baseline; }));
     }
+    // a run with no stack figure: its point is the client's (host waits included), drawn apart
+    if (spec.clientPoints && spec.clientPoints.some(function (v) { return v != null; })) {
+      series.push({ label: "client's figure (no stack figure)", stroke: COLORS.threshold, paths: flat, points: { show: true, size: 10, width: 2, stroke: COLORS.threshold, fill: '#ffffff' }, value: function (u, v) { return fmt(v, spec.unit); } });
+      data.push(spec.clientPoints);
+    }
     spec.thresholds.forEach(function (t) {
       series.push({ label: t.label, stroke: COLORS.threshold, width: 1.5, dash: [2, 3], spanGaps: true, points: { show: false }, value: function (u, v) { return fmt(v, spec.unit); } });
       data.push(t.values);
