@@ -132,6 +132,9 @@ class Runtime implements LambdaRuntime {
     if (fn.addedLatencyMs) await delay(fn.addedLatencyMs);
     if (this.closed) throw new Error('Lambda runtime is closed');
     const requestId = randomUUID();
+    // what the host held back is stamped when the invocation began, as Invocations is: both then
+    // fall in the same CloudWatch window (a wait that ends in the next run's window stays this run's)
+    const invokedAt = Date.now();
 
     if (fn.forceThrottle && Math.random() < fn.forceThrottle) return this.throttled(pool, 'forced', requestId);
     const denied = this.concurrency.check(pool);
@@ -184,7 +187,7 @@ class Runtime implements LambdaRuntime {
       }
       if (hostCapWaitMs > 0) {
         pool.counters.hostCapWaits++;
-        this.put(pool.dimensions, LOCAL_HOST_METRIC.heldBackMs, hostCapWaitMs, 'Milliseconds', LOCAL_HOST_NAMESPACE);
+        this.put(pool.dimensions, LOCAL_HOST_METRIC.heldBackMs, hostCapWaitMs, 'Milliseconds', LOCAL_HOST_NAMESPACE, invokedAt);
         this.logHostWait(pool, requestId, hostCapWaitMs);
       }
     }
@@ -377,8 +380,8 @@ class Runtime implements LambdaRuntime {
     return { kind: 'throttled', reason, requestId };
   }
 
-  private put(dimensions: Record<string, string>, name: string, value: number, unit = 'Count', namespace = NAMESPACE): void {
-    this.metrics.put({ namespace, name, dimensions, value, unit, timestamp: Date.now() });
+  private put(dimensions: Record<string, string>, name: string, value: number, unit = 'Count', namespace = NAMESPACE, timestamp = Date.now()): void {
+    this.metrics.put({ namespace, name, dimensions, value, unit, timestamp });
   }
 
   /** A live, idle environment that must not serve again: it exits, its host slot freed. */
