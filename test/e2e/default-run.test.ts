@@ -54,6 +54,23 @@ describe('the default run', () => {
     // after the run
     expect(results.cloudwatch?.status).toBe('complete');
     expect(results.cost?.totals.total ?? 0).toBeGreaterThan(0);
+    // every request traced to its invocation through the stage's access log (enabled for the run),
+    // connects by $connect's invocation; the stack's figures (host waits taken out) never above the
+    // client's, over the same requests
+    const a = results.attribution!;
+    expect(a).toMatchObject({ source: 'access-log', accessLog: 'enable' });
+    expect(a.requests.attributed + a.requests.unattributed).toBe(a.requests.timed);
+    expect(a.connect!.all.count).toBe(results.config.clients);
+    expect(a.routes.find((x) => x.kind === 'connect')).toMatchObject({ route: '$connect', functionName: 'fanout-connect' });
+    const stack = a.stack!;
+    expect(stack.heldBack).toBeLessThanOrEqual(stack.invocations);
+    for (const k of ['connect', 'join', 'ack', 'broadcast', 'fanoutCompletion'] as const) {
+      const own = stack[k]!;
+      const client = results.metrics[k]!;
+      expect(own.count, k).toBe(client.count);
+      // the two are read from the clock microseconds apart and kept to 3 significant digits: that much slack
+      for (const stat of ['p50', 'p99', 'max'] as const) expect(own[stat], `${k} ${stat}`).toBeLessThanOrEqual(client[stat] * 1.001 + 0.005);
+    }
     // the local host's own account: never more invocations held back than there were, a busy share in range
     const host = results.cloudwatch?.localHost;
     expect(host?.stackCpuMs ?? 0).toBeGreaterThan(0);
