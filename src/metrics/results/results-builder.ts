@@ -241,6 +241,9 @@ function connectSplit(h: MetricSet): { connectCold?: LatencySummary; connectWarm
   return { connectCold: summarize(h.connectCold), connectWarm: summarize(h.connectWarm) };
 }
 
+/** where an access-log split comes from, as results.protocol.notObservable names a figure's source */
+const ACCESS_LOG_SOURCE = "API Gateway's access log joined with the functions' REPORT lines (results.attribution)";
+
 const NO_REQUESTS: LatencySummary = { count: 0, min: 0, mean: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
 
 /**
@@ -256,6 +259,9 @@ export function withAttributedSplits(results: Results): void {
   if (a.connect?.cold || a.connect?.warm) {
     m.connectCold = a.connect.cold ?? NO_REQUESTS;
     m.connectWarm = a.connect.warm ?? NO_REQUESTS;
+    // a protocol whose $connect answers no cold subprotocol said they were not observable: they are now, from here
+    const not = results.protocol?.notObservable;
+    if (not?.['metrics.connectCold'] !== undefined) not['metrics.connectCold'] = not['metrics.connectWarm'] = `from ${ACCESS_LOG_SOURCE}`;
   }
   if (a.broadcast?.cold || a.broadcast?.warm) {
     m.broadcastCold = a.broadcast.cold ?? NO_REQUESTS;
