@@ -39,6 +39,10 @@ export function protocolResult(t: ProtocolTraits, hasDrop: boolean): ProtocolRes
     n['metrics.connectCold'] = why;
     n['metrics.connectWarm'] = why;
   }
+  // its deliveries carry no cold flag: the split is the access log's (results.attribution), where the run read it
+  const deliveries = `${not}: its deliveries carry no cold flag; the stage's access log joined with REPORT lines splits them (results.attribution) where the run reads it`;
+  n['metrics.broadcastCold'] = deliveries;
+  n['metrics.broadcastWarm'] = deliveries;
   if (t.membership !== 'join') {
     n['metrics.join'] = `no join to measure: with membership ${t.membership} a client is a member once connected`;
   } else if (!joinMeasured(t)) {

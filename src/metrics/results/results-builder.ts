@@ -69,7 +69,7 @@ function deliveries(t: DeliveryTotals, dup: number, ooo: number, foreign?: numbe
   };
 }
 
-function phaseResult(p: PhaseState, rec: RunRecorder, endedAt: number, sendAcks: boolean): PhaseResult {
+function phaseResult(p: PhaseState, rec: RunRecorder, endedAt: number, sendAcks: boolean, coldDeliveries: boolean): PhaseResult {
   const t = rec.ledger.byPhase[p.index] ?? zeroTotals();
   const out: PhaseResult = {
     index: p.index,
@@ -99,8 +99,10 @@ function phaseResult(p: PhaseState, rec: RunRecorder, endedAt: number, sendAcks:
   if (h.ack.totalCount) out.ack = summarize(h.ack);
   if (h.broadcast.totalCount) {
     out.broadcast = summarize(h.broadcast);
-    out.broadcastCold = summarize(h.broadcastCold);
-    out.broadcastWarm = summarize(h.broadcastWarm);
+    if (coldDeliveries) {
+      out.broadcastCold = summarize(h.broadcastCold);
+      out.broadcastWarm = summarize(h.broadcastWarm);
+    }
   }
   if (h.fanoutCompletion.totalCount) out.fanoutCompletion = summarize(h.fanoutCompletion);
   return out;
@@ -113,6 +115,8 @@ export function buildResults(i: BuildInput): Results {
   const sat = assessSaturation({ runLagP99Ms: rec.shardRunLagP99, cpuCores: rec.shardCpu });
   const warnings = [...sat.warnings, ...i.extraWarnings];
   const { graceMs, lossMs } = i.scenario.timeouts;
+  // chat-v1's deliveries carry the reference stack's cold flag; another protocol's say nothing of it
+  const coldDeliveries = i.protocol === undefined;
   if (totals.lostEarly > 0) {
     warnings.push(
       `${totals.lostEarly} of the lost deliveries were counted lost before the ${formatDuration(lossMs)} loss timeout had passed: ` +
@@ -182,8 +186,8 @@ export function buildResults(i: BuildInput): Results {
       ...connectSplit(rec.totals),
       broadcast: summarize(rec.totals.broadcast),
       fanoutCompletion: summarize(rec.totals.fanoutCompletion),
-      broadcastCold: summarize(rec.totals.broadcastCold),
-      broadcastWarm: summarize(rec.totals.broadcastWarm),
+      // only chat-v1's deliveries say cold or warm: another protocol's would all read warm
+      ...(coldDeliveries ? { broadcastCold: summarize(rec.totals.broadcastCold), broadcastWarm: summarize(rec.totals.broadcastWarm) } : {}),
       ack: summarize(rec.totals.ack),
       // a join nothing answers has no latency: absent, and protocol.notObservable says why
       ...(joinMeasured(i.protocol) ? { join: summarize(rec.totals.join) } : {}),
@@ -229,7 +233,7 @@ export function buildResults(i: BuildInput): Results {
       warnings,
     },
     intervals: i.intervals,
-    phases: rec.phases.map((p) => phaseResult(p, rec, i.endedAt, i.protocol?.sendAcks ?? true)),
+    phases: rec.phases.map((p) => phaseResult(p, rec, i.endedAt, i.protocol?.sendAcks ?? true, coldDeliveries)),
     histograms: rec.encodedTotals(),
   };
   return results;
@@ -266,5 +270,7 @@ export function withAttributedSplits(results: Results): void {
   if (a.broadcast?.cold || a.broadcast?.warm) {
     m.broadcastCold = a.broadcast.cold ?? NO_REQUESTS;
     m.broadcastWarm = a.broadcast.warm ?? NO_REQUESTS;
+    const not = results.protocol?.notObservable;
+    if (not?.['metrics.broadcastCold'] !== undefined) not['metrics.broadcastCold'] = not['metrics.broadcastWarm'] = `from ${ACCESS_LOG_SOURCE}`;
   }
 }
