@@ -35,7 +35,18 @@ describe('a described protocol against the SAM rooms fixture, through the emulat
     expect(r.cost!.totals.lambda).toBeGreaterThan(0);
     expect(r.quotas!.limits).toBeDefined();
     expect(r.attribution).toMatchObject({ source: 'access-log', accessLog: 'enable' });
-    expect(r.attribution!.requests.attributed).toBeGreaterThan(0);
-    expect(r.attribution!.broadcast!.all.count).toBeGreaterThan(0);
+    // through AWS's APIs (the emulator's endpoints), every connect and delivery traced to its invocation:
+    // the first of each function a cold start, each route with its cold rate and Init Duration, and no
+    // host wait taken out (an aws: target's figures are AWS's)
+    const a = r.attribution!;
+    expect(a.requests).toMatchObject({ unattributed: 0, attributed: r.connections!.opened + r.metrics.broadcast.count });
+    expect(a.stack).toBeUndefined();
+    for (const kind of ['connect', 'broadcast'] as const) {
+      expect(a[kind]!.cold!.count).toBeGreaterThanOrEqual(1);
+      const route = a.routes.find((x) => x.kind === kind)!;
+      expect(route.cold).toBeGreaterThanOrEqual(1);
+      expect(route.initP50Ms).toBeGreaterThan(0);
+    }
+    expect(a.routes.find((x) => x.kind === 'broadcast')!.route).toBe('publish');
   });
 });
