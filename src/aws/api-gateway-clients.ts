@@ -1,6 +1,6 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
-import type { SdkClientSettings } from './sdk-settings.ts';
+import { ownSettings, type SdkClientSettings } from './sdk-settings.ts';
 
 /**
  * Clients of API Gateway's control plane where a target has it (Target.apiGatewayApi): AWS itself,
@@ -16,10 +16,8 @@ export interface ApiGatewayClients {
 }
 
 export function createApiGatewayClients(settings: SdkClientSettings): ApiGatewayClients {
-  // each client its own copy of the credentials: a constructor marks the object it is given
-  const own = (): SdkClientSettings => ({ ...settings, ...(settings.credentials ? { credentials: { ...settings.credentials } } : {}) });
-  const v2 = new ApiGatewayV2Client(own());
-  const v1 = new APIGatewayClient(own());
+  const v2 = new ApiGatewayV2Client(ownSettings(settings));
+  const v1 = new APIGatewayClient(ownSettings(settings));
   return {
     v2,
     v1,

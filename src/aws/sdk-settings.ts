@@ -48,3 +48,11 @@ export function awsSettings(o: { region?: string; profile?: string } = {}): SdkC
     requestHandler: { ...REQUEST_HANDLER },
   };
 }
+
+/**
+ * A client's own copy of `settings`: an SDK client's constructor marks the credentials object it
+ * is given, so clients made from one settings object each take a copy.
+ */
+export function ownSettings(settings: SdkClientSettings): SdkClientSettings {
+  return { ...settings, ...(settings.credentials ? { credentials: { ...settings.credentials } } : {}) };
+}

@@ -1,4 +1,5 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { ownSettings } from '../aws/sdk-settings.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { TRACE_CONNECT, TRACE_FRAME } from '../metrics/measurement/trace-records.ts';
 import type { RequestTrace } from '../metrics/measurement/request-trace.ts';
@@ -47,7 +48,7 @@ export async function startAttribution(results: Results, target: Target, o: Attr
   const format = accessLogFormat(o.accessLog.format);
   const local = target.endpoints.services === 'local';
   const window = { startMs: Date.parse(results.startedAt) - source.marginSec * 1000, endMs: Date.parse(results.endedAt) + source.marginSec * 1000 };
-  const logs = new CloudWatchLogsClient({ ...source.clients.logs, ...(source.clients.logs.credentials ? { credentials: { ...source.clients.logs.credentials } } : {}) });
+  const logs = new CloudWatchLogsClient(ownSettings(source.clients.logs));
   const notes: string[] = [];
   const note = (line: string) => {
     notes.push(line);

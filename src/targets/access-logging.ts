@@ -4,7 +4,7 @@ import { CloudWatchLogsClient, CreateLogGroupCommand, DescribeLogGroupsCommand, 
 import { UserError } from '../../common/errors.ts';
 import { awsCallError } from '../aws/aws-call-errors.ts';
 import { createApiGatewayClients, type ApiGatewayClients } from '../aws/api-gateway-clients.ts';
-import type { SdkClientSettings } from '../aws/sdk-settings.ts';
+import { ownSettings, type SdkClientSettings } from '../aws/sdk-settings.ts';
 import type { TargetSpec } from '../contracts/target-spec.ts';
 import { accessLogFormat, HARNESS_ACCESS_LOG_FORMAT } from '../metrics/attribution/access-log-format.ts';
 import type { Target } from './target.ts';
@@ -54,7 +54,7 @@ export async function prepareAccessLogging(target: Target, mode: 'use' | 'enable
   }
   const at: Place = { subject, apiId: api.apiId, stage: api.stage, region: target.endpoints.region, settings: target.apiGatewayApi };
   const apigw = createApiGatewayClients(target.apiGatewayApi);
-  const logs = new CloudWatchLogsClient(ownCopy(logsSettings));
+  const logs = new CloudWatchLogsClient(ownSettings(logsSettings));
   try {
     const previous = await getStageLogging(apigw, at);
     if (mode === 'use') {
@@ -84,11 +84,6 @@ interface Place {
   stage: string;
   region: string | undefined;
   settings: SdkClientSettings;
-}
-
-/** A client's own copy of the settings: its constructor marks the credentials object it is given. */
-function ownCopy(settings: SdkClientSettings): SdkClientSettings {
-  return { ...settings, ...(settings.credentials ? { credentials: { ...settings.credentials } } : {}) };
 }
 
 /** The stage as IAM names it, for "not allowed" lines. */
