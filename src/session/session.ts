@@ -191,12 +191,14 @@ export class Session {
       for (const t of stage.targets) if (!this.started.has(t)) stage.targets.delete(t);
       if (!all && stage.targets.size > 0) continue;
       this.stages.delete(key);
-      if (stage.logging.log.mode === 'enable' && stage.deployed) this.say(`putting back the access logging of stage ${stage.logging.log.stage}`);
+      // a local stack's stage is the run's own and goes with it: not asked of an emulator that may
+      // still be busy with the run's last invocations (an interrupted run's stop budget has no room)
+      if (!stage.deployed) continue;
+      if (stage.logging.log.mode === 'enable') this.say(`putting back the access logging of stage ${stage.logging.log.stage}`);
       try {
         await stage.logging.restore();
       } catch (err) {
-        // a local stack that has gone took its stage with it
-        if (stage.deployed) this.warn((err as Error).message);
+        this.warn((err as Error).message);
       }
     }
   }

@@ -50,7 +50,10 @@ export async function addSystemMetrics(results: Results, target: Target, options
   const warn = options.onWarning ?? (() => {});
   const source = target.cloudWatch;
   // the access log first (its lines settled), so that the REPORT pull below feeds the join as it reads
+  const settleStart = performance.now();
   const attribution = source && options.trace && options.accessLog ? await startedAttribution(results, target, { ...options, trace: options.trace, accessLog: options.accessLog }, warn) : undefined;
+  // an interrupted run's settle bound is one budget: what the access log's wait took is not waited again
+  const settleMaxMs = options.settleMaxMs === undefined ? undefined : Math.max(0, options.settleMaxMs - (performance.now() - settleStart));
   if (source) {
     // pullCloudWatch never throws: what it could not pull is listed in results.cloudwatch.problems
     const functions = runFunctions(results);
@@ -63,7 +66,7 @@ export async function addSystemMetrics(results: Results, target: Target, options
         ? { tables: target.endpoints.tables.map((name) => REFERENCE_TABLES.find((t) => t.name === name) ?? { name, globalIndexes: [] }) }
         : {}),
       run: { startMs: Date.parse(results.startedAt), endMs: Date.parse(results.endedAt) },
-      ...(options.settleMaxMs === undefined ? {} : { settleMaxMs: options.settleMaxMs }),
+      ...(settleMaxMs === undefined ? {} : { settleMaxMs }),
       // the wait for publication waits for what the harness counted itself
       expected: expectedCounts(results),
       ...(options.metricsWaitMs !== undefined ? { metricsWaitMs: options.metricsWaitMs } : {}),
