@@ -89,8 +89,11 @@ describe('how a run ends', () => {
     expect(results.statusReason).toBe('interrupted by SIGTERM before the scenario finished');
     expect(results.sends.sent).toBeGreaterThan(0);
     expect(results.durationMs).toBeLessThan(60_000);
-    // the stack was in its own process group: it outlived the signal and answered CloudWatch
-    expect(results.cloudwatch?.status).toBe('complete');
+    // the stack was in its own process group: it outlived the signal and answered CloudWatch (all
+    // of it settled, or partial where a busy host's last invocations outran the 4 s stop budget)
+    expect(['complete', 'partial']).toContain(results.cloudwatch?.status);
+    expect(results.cloudwatch?.completeness?.lambda?.published).toBeGreaterThan(0);
+    expect(results.cloudwatch?.problems).toEqual([]);
     for (const f of ['index.html', 'summary.md', 'junit.xml']) expect(existsSync(join(out, runId, f))).toBe(true);
     expect(run.stdout()).toMatch(/^fanout-bench fanout: interrupted in /);
     // the harness waited for its stack and shards: none of them outlives it
