@@ -78,6 +78,23 @@ export const RouteColdStarts = z.object({
 });
 export type RouteColdStarts = z.infer<typeof RouteColdStarts>;
 
+/** One step of a latency over time: its p50 and p99, ms, and how many requests it holds. */
+export const StepLatency = z.object({ count: z.number().int().positive(), p50: z.number(), p99: z.number() });
+
+/**
+ * The stack's latency over time, for the report's latency charts: step k holds the requests that
+ * completed in [startMs + k·stepMs, startMs + (k+1)·stepMs); null where none did. The step is the
+ * run's 1 s interval, longer where a run has more than STACK_STEPS_MAX of them.
+ */
+export const StackOverTime = z.object({
+  startMs: z.number(),
+  stepMs: z.number().positive(),
+  connect: z.array(StepLatency.nullable()),
+  broadcast: z.array(StepLatency.nullable()),
+});
+export type StackOverTime = z.infer<typeof StackOverTime>;
+export const STACK_STEPS_MAX = 600;
+
 /** The stack's latency: each request's client latency less the host's wait for a slot (local emulator only). */
 export const StackLatency = z.object({
   connect: LatencySummary.optional(),
@@ -95,6 +112,8 @@ export const StackLatency = z.object({
   invocations: z.number().int().nonnegative(),
   /** the held-back invocations' waits, ms (absent: none held back) */
   wait: LatencySummary.optional(),
+  /** connect and broadcast latency over the run, for the latency charts */
+  overTime: StackOverTime.optional(),
 });
 export type StackLatency = z.infer<typeof StackLatency>;
 

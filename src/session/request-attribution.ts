@@ -76,6 +76,7 @@ export async function startAttribution(results: Results, target: Target, o: Attr
       source: { accessLog: o.accessLog.mode, logGroup: o.accessLog.logGroup },
       routeFunctions: Object.fromEntries(functions.filter((f) => !f.authorizer).map((f) => [f.route, f.name])),
       local,
+      window: { startMs: Date.parse(results.startedAt), endMs: Date.parse(results.endedAt) },
     });
     for (const line of pulled.lines) join.addAccessLine(line);
     pulled.lines.length = 0;

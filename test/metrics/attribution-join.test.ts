@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Attribution, COLD_POINTS_MAX } from '../../src/contracts/attribution-schema.ts';
+import { Attribution, COLD_POINTS_MAX, STACK_STEPS_MAX } from '../../src/contracts/attribution-schema.ts';
+import { stepsOf } from '../../src/metrics/attribution/latency-steps.ts';
 import { clientUserAgent } from '../../src/contracts/client-user-agent.ts';
 import type { AccessLine } from '../../src/metrics/attribution/access-log-format.ts';
 import { AttributionJoin, type JoinOptions } from '../../src/metrics/attribution/attribution-join.ts';
@@ -283,6 +284,27 @@ describe('AttributionJoin against the local emulator: the host’s waits taken o
     expect(connectStack!.cold).toEqual(s.connectCold);
     expect(connectStack!.warm).toEqual(s.connectWarm);
     expect(held.notes.some((n) => n.startsWith('stack latency:'))).toBe(true);
+  });
+
+  it("steps the stack's connect and broadcast latency over the run, each request where it completed", () => {
+    const t = join({ local: true, window: { startMs: T, endMs: T + 10_000 } }, { connect0: 450, send0: 250, join1: 5 }).attribution.stack!.overTime!;
+    expect(t).toMatchObject({ startMs: T, stepMs: 1000 });
+    expect(t.connect).toHaveLength(10);
+    // every connect completed within the first second; the cold one's 500 ms less its 450 ms wait
+    expect(t.connect[0]).toMatchObject({ count: 7 });
+    expect(t.connect[0]!.p99).toBeLessThan(100);
+    expect(t.connect.slice(1).every((s) => s === null)).toBe(true);
+    // the seven deliveries arrived in the third second: the cold ones' 300–320 ms less their 250 ms wait
+    expect(t.broadcast[2]).toMatchObject({ count: 7 });
+    expect(t.broadcast[2]!.p99).toBeLessThan(80);
+    expect(t.broadcast.filter((s) => s !== null)).toHaveLength(1);
+    // no window (or not local), no steps
+    expect(held.stack!.overTime).toBeUndefined();
+  });
+
+  it('steps an hour-long run in 6 s steps: never more than STACK_STEPS_MAX', () => {
+    expect(stepsOf({ startMs: 0, endMs: 3_600_000 })).toEqual({ stepMs: 6000, count: STACK_STEPS_MAX });
+    expect(stepsOf({ startMs: 0, endMs: 30_500 })).toEqual({ stepMs: 1000, count: 31 });
   });
 
   it('keeps at most COLD_POINTS_MAX cold requests, the slowest', () => {

@@ -123,6 +123,8 @@ describe('cold against warm on the run page, in headless Chromium', () => {
         // the cold requests, drawn as points in their own colour, with their legend entry
         for (const chart of ['latency-connect', 'latency-broadcast']) {
           expect(await legend(page, chart), chart).toContain(COLD_POINT_LABEL);
+          // the stack's latency over time, and the client's beside it
+          expect(await legend(page, chart), chart).toEqual(expect.arrayContaining(['stack p50', 'stack p99', 'client p50', 'client p99']));
           expect(await pixels(page, chart, COLD_POINT_COLOR), `${chart}: cold points drawn`).toBeGreaterThan(40);
         }
         expect(await legend(page, 'latency-fanoutCompletion')).not.toContain(COLD_POINT_LABEL);

@@ -171,6 +171,30 @@ describe('the attribution model, rendered three ways', () => {
       expect(Math.max(...cold.x!)).toBeLessThanOrEqual(r.durationMs / 1000);
     }
     expect(charts['latency-fanoutCompletion']!.series.some((s) => s.points)).toBe(false);
+    // the stack's latency over time first and solid, the client's beside it dashed, each labelled
+    for (const [chart, kind] of [
+      ['latency-connect', 'connect'],
+      ['latency-broadcast', 'broadcast'],
+    ] as const) {
+      const lines = charts[chart]!.series.filter((s) => !s.points);
+      expect(lines.map((s) => [s.label, s.dash ?? false]), chart).toEqual([
+        ['stack p50', false],
+        ['stack p99', false],
+        ['client p50', true],
+        ['client p90', true],
+        ['client p99', true],
+        ['client max', true],
+      ]);
+      const steps = r.attribution!.stack!.overTime![kind];
+      expect(lines[1]!.values, chart).toEqual(steps.map((s) => s?.p99 ?? null));
+      // each step at its middle, on the run's axis
+      expect(lines[0]!.x![0]).toBe(0.5);
+      // where the host held requests back, the stack's p99 is below the client's in that second
+      const k = lines[1]!.values.findIndex((v) => v !== null);
+      const clientAt = r.intervals.findIndex((i) => i.t - Date.parse(r.startedAt) === k * 1000);
+      expect(lines[1]!.values[k]!).toBeLessThanOrEqual(charts[chart]!.series.find((s) => s.label === 'client max')!.values[clientAt] ?? Infinity);
+    }
+    expect(charts['latency-fanoutCompletion']!.series.map((s) => s.label)).toEqual(['p50', 'p90', 'p99', 'max']);
     // the distribution: the stack's curve and the client's of each latency, one colour, the client's dashed
     const dist = charts.distribution!.series;
     const pair = dist.filter((s) => s.label.startsWith('connect ('));

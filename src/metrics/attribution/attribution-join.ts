@@ -36,6 +36,8 @@ export interface JoinOptions {
   routeFunctions?: Record<string, string>;
   /** local emulator: take host waits out */
   local: boolean;
+  /** the run's start and end (epoch ms): the stack's latency over time is stepped over it (local emulator) */
+  window?: { startMs: number; endMs: number };
 }
 
 export interface InvocationFacts {
@@ -89,7 +91,7 @@ export class AttributionJoin {
     const lines = this.lines;
     lines.seal();
     const req = this.requests;
-    const tally = new AttributionTally(lines, this.o.local);
+    const tally = new AttributionTally(lines, this.o.local, this.o.window);
     tally.untraced(R_DROPPED, req.dropped + this.deliveries.dropped);
 
     // Each row's connection (or −1 − why it has none), and each connection's frames.

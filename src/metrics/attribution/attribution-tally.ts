@@ -2,6 +2,7 @@ import { COLD_POINTS_MAX, type Attribution, type RouteColdStarts, type StackLate
 import { encodeHistogram, newHistogram, type Histogram } from '../measurement/histogram.ts';
 import { summarize } from '../measurement/latency-summary.ts';
 import { INV_COLD, type AccessLineStore } from './access-line-store.ts';
+import { LatencySteps, stepsOf } from './latency-steps.ts';
 import { coldWarmSplit, tailFigures } from './cold-warm-split.ts';
 import { SlowestCold } from './slowest-cold.ts';
 import { WHY } from './unattributed-reasons.ts';
@@ -60,14 +61,21 @@ export class AttributionTally {
   private stackInvocations = 0;
   private heldBack = 0;
   private attributedDeliveries = 0;
+  /** local emulator, given the run's window: the stack's connect and broadcast latency over time */
+  private readonly overTime: { startMs: number; connect: LatencySteps; broadcast: LatencySteps } | undefined;
 
   constructor(
     private readonly lines: AccessLineStore,
     private readonly local: boolean,
+    window?: { startMs: number; endMs: number },
   ) {
     this.stack = local ? (Object.fromEntries(STACK_FIGURES.map((f) => [f, newHistogram()])) as Record<StackFigure, Histogram>) : undefined;
     const perKind = () => KINDS.map(() => newHistogram());
     this.stackSplit = local ? { cold: perKind(), warm: perKind(), unattributed: perKind() } : undefined;
+    if (local && window) {
+      const { stepMs, count } = stepsOf(window);
+      this.overTime = { startMs: window.startMs, connect: new LatencySteps(window.startMs, stepMs, count), broadcast: new LatencySteps(window.startMs, stepMs, count) };
+    }
   }
 
   /** Requests the run timed but cannot place (the trace store's bound): counted, never split. */
@@ -130,9 +138,12 @@ export class AttributionTally {
     if (kind === KIND_CONNECT) {
       stack.connect.recordValue(own);
       if (inv >= 0) (cold ? stack.connectCold : stack.connectWarm).recordValue(own);
+      // placed when it completed, as the client's intervals place it
+      this.overTime?.connect.record(atMs + v / 1000, own);
     } else if (kind === KIND_BROADCAST) {
       stack.broadcast.recordValue(own);
       if (inv >= 0) (cold ? stack.broadcastCold : stack.broadcastWarm).recordValue(own);
+      this.overTime?.broadcast.record(atMs + v / 1000, own);
     } else if (answer === ANSWER_JOIN) stack.join.recordValue(own);
     else if (answer === ANSWER_ACK) stack.ack.recordValue(own);
   }
@@ -201,6 +212,8 @@ export class AttributionTally {
       }
       if (this.wait.totalCount > 0) stack.wait = summarize(this.wait);
       keep('stack.wait', this.wait);
+      const t = this.overTime;
+      if (t) stack.overTime = { startMs: t.startMs, stepMs: t.connect.stepMs, connect: t.connect.summaries(), broadcast: t.broadcast.summaries() };
       attribution.stack = stack;
       attribution.notes.push(
         unattributed > 0

@@ -68,12 +68,18 @@ export function buildCharts(results: Results): Record<string, ChartSpec> {
   const charts: ChartSpec[] = [];
 
   for (const [key, title] of LATENCY_METRICS) {
-    const series: ChartSeries[] = (['p50', 'p90', 'p99', 'max'] as const).map((p) => ({
-      label: p,
-      values: results.intervals.map((i) => i[key]?.[p] ?? null),
-      color: PCT_COLORS[p],
-      ...(p === 'max' ? { dash: true } : {}),
-    }));
+    // where the run has the stack's own latency over time (host waits taken out), it is drawn first
+    // and solid, the client's beside it dashed, each labelled
+    const stack = key === 'fanoutCompletion' ? [] : stackSeries(results, key, runStart);
+    const series: ChartSeries[] = [
+      ...stack,
+      ...(['p50', 'p90', 'p99', 'max'] as const).map((p) => ({
+        label: stack.length > 0 ? `client ${p}` : p,
+        values: results.intervals.map((i) => i[key]?.[p] ?? null),
+        color: PCT_COLORS[p],
+        ...(p === 'max' || stack.length > 0 ? { dash: true } : {}),
+      })),
+    ];
     const cold = key === 'fanoutCompletion' ? undefined : coldPoints(results, COLD_POINT_KIND[key], runStart);
     if (cold) series.push(cold);
     charts.push({ id: `latency-${key}`, title: `${title} over time`, unit: 'ms', xKind: 'elapsed', x: timeline, series });
@@ -195,6 +201,15 @@ export function buildCharts(results: Results): Record<string, ChartSpec> {
  * The cold requests of one kind (results.attribution.coldPoints) as a points-only series on their
  * latency chart, at their intended time; none without attribution or cold requests of that kind.
  */
+/** The stack's p50 and p99 of `kind` per step of the run, on x positions of their own (each step's middle). */
+function stackSeries(results: Results, kind: 'connect' | 'broadcast', runStart: number): ChartSeries[] {
+  const t = results.attribution?.stack?.overTime;
+  const steps = t?.[kind];
+  if (!t || !steps || steps.every((s) => s === null)) return [];
+  const x = steps.map((_, k) => round3((t.startMs - runStart + (k + 0.5) * t.stepMs) / 1000));
+  return (['p50', 'p99'] as const).map((p) => ({ label: `stack ${p}`, x, values: steps.map((s) => s?.[p] ?? null), color: PCT_COLORS[p] }));
+}
+
 function coldPoints(results: Results, kind: 'connect' | 'broadcast', runStart: number): ChartSeries | undefined {
   const points = (results.attribution?.coldPoints ?? []).filter((p) => p.kind === kind).map((p) => ({ x: round3((p.at - runStart) / 1000), ms: p.ms }));
   if (points.length === 0) return undefined;
