@@ -12,8 +12,8 @@ import { now } from '../clock.ts';
  * (the drain, bounded), so a 410 belongs to the messages sent after the drop.
  */
 
-/** What the program needs of a phase: its kind, and an idle phase's length. */
-export type ProgramPhase = { kind: 'connect' | 'join' | 'send' | 'drop' } | { kind: 'idle'; durationMs: number };
+/** What the program needs of a phase: its kind, and a send or idle phase's length. */
+export type ProgramPhase = { kind: 'connect' | 'join' | 'drop' } | { kind: 'send' | 'idle'; durationMs: number };
 
 type OfKind<P, K extends string> = Extract<P, { kind: K }>;
 
@@ -76,8 +76,15 @@ async function playPhase<P extends ProgramPhase>(phase: P, index: number, fleet:
     case 'join':
       await fleet.createRooms(phase as OfKind<P, 'join'>, index);
       return fleet.joinRooms(phase as OfKind<P, 'join'>, index);
-    case 'send':
-      return fleet.send(phase as OfKind<P, 'send'>, index);
+    case 'send': {
+      // a send phase lasts its duration: its last slot comes an interval before the end (a 2 s
+      // phase at 1/s sends at 0 s and 1 s), and the next phase starts when the duration is up
+      const endsAt = now() + p.durationMs;
+      await fleet.send(phase as OfKind<P, 'send'>, index);
+      const rest = endsAt - now();
+      if (rest > 0) await pauses.sleep(rest);
+      return;
+    }
     case 'idle':
       await fleet.drain();
       return pauses.sleep(p.durationMs);
