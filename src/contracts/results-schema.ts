@@ -54,6 +54,8 @@ export const Deliveries = z.object({
   underreported: z.number().int().nonnegative().optional(),
   /** deliveries to members away in reconnect while their message went out: not in expected, and not lost (a scenario's `reconnect`) */
   missedDuringReconnect: z.number().int().nonnegative().optional(),
+  /** deliveries owed to members the harness itself dropped (a drop phase) while their message was on its way: not expected, not lost */
+  missedByDrop: z.number().int().nonnegative().optional(),
   /** where the lost deliveries went missing: by room, message and recipient, the shape named (run totals only; absent without a loss) */
   missing: MissingDeliveries.optional(),
 });

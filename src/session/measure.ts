@@ -203,6 +203,7 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
   const cpuAtStart = process.cpuUsage();
   const recorder = new RunRecorder(shards, startedAt, scenario.timeouts);
   recorder.absences.everyRoom = wire.membership === 'all';
+  recorder.drops.everyRoom = wire.membership === 'all';
   const ctx: ProgressContext = { scenario: scenario.name, plannedSec: plannedMs(scenario) / 1000, intervalSec: 1 };
   let fleet: Fleet | undefined;
   let status: Results['status'] = 'completed';
@@ -419,6 +420,9 @@ class ShardFleet implements PhaseFleet<PlannedPhase> {
 
   async drop(phase: Extract<PlannedPhase, { kind: 'drop' }>): Promise<void> {
     const clients = dropPlan(this.env.plan, phase.share, this.env.maxSenders, this.env.seed);
+    // from the moment the drop starts, messages on their way to these clients cannot reach them
+    const at = now();
+    for (const c of clients) this.recorder.drops.add(this.env.plan.roomOf[c]!, c, at);
     this.members = await this.fleet.runPhase(() => ({ kind: 'drop', clients }), PHASE_SLACK_MS);
   }
 

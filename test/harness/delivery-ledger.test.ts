@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryLedger, HELD_MAX, NO_CLAIM, RETAIN_MS } from '../../src/metrics/measurement/delivery-ledger.ts';
+import { HarnessDrops } from '../../src/metrics/measurement/harness-drops.ts';
 import { newReceiverOrder, observe as observeAt, SEEN_DUPLICATE, SEEN_NEW, SEEN_OUT_OF_ORDER } from '../../src/metrics/measurement/order-tracker.ts';
 import { ReceiptTally } from '../../src/metrics/measurement/receipt-tally.ts';
 import { staleFromTarget, staleReport } from '../../src/metrics/measurement/stale-report.ts';
@@ -56,6 +57,29 @@ describe('delivery ledger', () => {
     feed(ledger, t);
     ledger.finalize(10, true);
     expect(ledger.totals).toMatchObject({ recipients: 10, gone: 3, expected: 7, received: 7, lost: 0 });
+  });
+
+  it('deliveries owed to members the harness dropped while their message was on its way are missed by drop, not lost', () => {
+    const drops = new HarnessDrops();
+    const ledger = new DeliveryLedger(T, undefined, undefined, undefined, drops);
+    const t = new ReceiptTally(1);
+    // room 3, 5 members: a message acked at 10; three deliveries in, then the harness drops two members at 20
+    ledger.sent(0, 0, 0, 0, 5, 3);
+    ledger.acked(0, 0, 10, 5, 0);
+    for (let i = 0; i < 3; i++) t.add(0, 0, 12);
+    feed(ledger, t);
+    drops.add(3, 7, 20);
+    drops.add(3, 8, 20);
+    // a message sent after the drop expects the three left, and one of them never receives it: lost
+    ledger.sent(0, 1, 30, 0, 3, 3);
+    ledger.acked(0, 1, 40, 3, 0);
+    for (let i = 0; i < 2; i++) t.add(0, 1, 45);
+    feed(ledger, t);
+    // a drop in another room takes nothing out of room 3's messages
+    drops.add(4, 9, 35);
+    ledger.finalize(40 + LOSS);
+    expect(ledger.totals).toMatchObject({ expected: 6, received: 5, lost: 1, missedByDrop: 2 });
+    expect(ledger.totals.expected).toBe(ledger.totals.received + ledger.totals.lost);
   });
 
   it('a delivery after the grace but within the loss timeout is received and late, not lost', () => {

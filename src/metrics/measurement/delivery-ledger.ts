@@ -1,4 +1,5 @@
 import { StaleTally, type StaleResult } from './stale-report.ts';
+import type { HarnessDrops } from './harness-drops.ts';
 import type { ReconnectAbsences } from './reconnect-absences.ts';
 
 /**
@@ -30,7 +31,9 @@ import type { ReconnectAbsences } from './reconnect-absences.ts';
  * A member away in reconnect (the server closed it; reconnect-absences.ts) while a message went
  * out could not receive it: when an acknowledged message settles with deliveries missing, up to
  * the count of its room's members away between its send and its ack are taken out of expected
- * and counted `missedDuringReconnect` instead of lost.
+ * and counted `missedDuringReconnect` instead of lost. Likewise members the harness itself dropped
+ * (a `drop` phase) after the message left and before it settled (harness-drops.ts): counted
+ * `missedByDrop`, not lost.
  *
  * Lateness is decided per receipt record: a shard reports, once a flush, how many deliveries of a
  * message it received and when the latest of them arrived; the record is late when that latest
@@ -80,6 +83,8 @@ export interface DeliveryTotals {
   underreported: number;
   /** deliveries to members away in reconnect while their message went out (not in expected, nor lost) */
   missedDuringReconnect: number;
+  /** deliveries owed to members the harness dropped while their message was on its way (not in expected, nor lost) */
+  missedByDrop: number;
 }
 
 export function zeroTotals(): DeliveryTotals {
@@ -101,6 +106,7 @@ export function zeroTotals(): DeliveryTotals {
     gone: 0,
     underreported: 0,
     missedDuringReconnect: 0,
+    missedByDrop: 0,
   };
 }
 
@@ -243,6 +249,7 @@ export class DeliveryLedger {
     private readonly onCompletion: CompletionSink = () => {},
     private readonly onLoss: LossSink = () => {},
     private readonly absences?: ReconnectAbsences,
+    private readonly drops?: HarnessDrops,
   ) {
     this.graceMs = timeouts.graceMs;
     this.lossMs = timeouts.lossMs;
@@ -410,7 +417,9 @@ export class DeliveryLedger {
     const claimed = expectedOf(c, i);
     const away = rec < claimed && this.absences ? Math.min(claimed - rec, this.absences.awayDuring(c.room[i], c.intended[i], c.doneAt[i], this.graceMs)) : 0;
     this.add('missedDuringReconnect', phase, away);
-    const expected = claimed - away;
+    const dropped = rec < claimed - away && this.drops ? Math.min(claimed - away - rec, this.drops.droppedDuring(c.room[i], c.intended[i], now)) : 0;
+    this.add('missedByDrop', phase, dropped);
+    const expected = claimed - away - dropped;
     if (!noClaim) this.add('underreported', phase, Math.max(0, expected - Math.max(0, c.recipients[i] - c.gone[i])));
     const received = Math.min(rec, expected);
     // on-time deliveries fill `received` first: late ones beyond expected are surplus

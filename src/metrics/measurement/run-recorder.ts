@@ -15,6 +15,7 @@ import { decodeHistogram, encodeHistogram, newHistogram, newHistograms, type His
 import { summarize } from './latency-summary.ts';
 import type { IntervalRecord } from '../../contracts/interval-record.ts';
 import { CPU_LIMIT_CORES } from './saturation.ts';
+import { HarnessDrops } from './harness-drops.ts';
 import { ReconnectAbsences } from './reconnect-absences.ts';
 import { messageKey, RequestTrace } from './request-trace.ts';
 
@@ -76,6 +77,8 @@ export class RunRecorder {
   readonly lost = new LostDeliveries();
   /** when reconnecting clients were away: what the ledger counts as missed during reconnect */
   readonly absences = new ReconnectAbsences();
+  /** the clients the harness dropped (drop phases), whose deliveries in flight are not lost */
+  readonly drops = new HarnessDrops();
   /** every request the shards timed, every unique delivery and fan-out completion (the attribution join's input) */
   readonly trace = new RequestTrace();
   /** per shard: CPU in cores per interval */
@@ -116,7 +119,7 @@ export class RunRecorder {
       this.intervalCompletion.recordValue(us);
       const p = this.phases[phase];
       if (p) p.hist.fanoutCompletion.recordValue(us);
-    }, (m) => this.lost.add(m), this.absences);
+    }, (m) => this.lost.add(m), this.absences, this.drops);
   }
 
   /** The phase that intervals from now on belong to. */

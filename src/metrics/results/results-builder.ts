@@ -65,6 +65,7 @@ function deliveries(t: DeliveryTotals, dup: number, ooo: number, foreign?: numbe
     surplus: t.surplus,
     underreported: t.underreported,
     ...(t.missedDuringReconnect > 0 ? { missedDuringReconnect: t.missedDuringReconnect } : {}),
+    ...(t.missedByDrop > 0 ? { missedByDrop: t.missedByDrop } : {}),
     ...(foreign !== undefined ? { foreign } : {}),
   };
 }
