@@ -5,9 +5,68 @@
  */
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
+/** A count: whole, with thousands separators ("50,000"), on every page and in summary.md. */
 export function fmtInt(n: number): string {
   return int.format(n);
+}
+
+/**
+ * Members per room: one decimal at most, with separators ("9.6", "10", "1,000"). A run's rooms
+ * average a fraction (9.55 members); the notes and the tables of a page round it alike.
+ */
+export function fmtRoomSize(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '–';
+  return oneDecimal.format(n);
+}
+
+/**
+ * Below this share of a whole (0.1 %) and above its inverse as a factor (×1,000), digits say
+ * nothing a reader uses: "far below" / "far above" say it instead.
+ */
+export const FAR_SHARE = 0.001;
+
+/**
+ * A percentage (the value in percent): to 0.1 % below 100 %, whole from there, with separators
+ * and a space before the sign ("55.3 %", "25 %", "503 %", "1,235 %", "−3.3 %"); above 0 but below 0.1 %, "far below 1 %" (not
+ * 0.0000416 %).
+ */
+export function fmtPercent(p: number | null | undefined): string {
+  if (p === null || p === undefined || !Number.isFinite(p)) return '–';
+  // a change this small either way reads as none (a share is never below 0)
+  if (p !== 0 && Math.abs(p) < FAR_SHARE * 100) return p > 0 ? 'far below 1 %' : 'about 0 %';
+  // three significant digits, at most one decimal: 55.3 %, 5.6 %, 503 %
+  const s = Math.abs(p) >= 100 ? int.format(p) : oneDecimal.format(p);
+  return `${s === '-0' ? '0' : s.replace('-', '−')} %`;
+}
+
+/** A share of a whole (0.553) as a percentage: fmtPercent(share × 100). */
+export function fmtShare(share: number | null | undefined): string {
+  return share === null || share === undefined ? '–' : fmtPercent(share * 100);
+}
+
+/**
+ * A factor, how many times ("×3.2", "×0.45", "×120"): three significant digits, separators from
+ * 1,000; past ×1,000 "far above ×1,000" and below ×0.001 "far below ×0.001", where the digits
+ * (×2,404,999) are no one's reading.
+ */
+export function fmtFactor(f: number | null | undefined): string {
+  if (f === null || f === undefined || !Number.isFinite(f)) return '–';
+  if (f > 1 / FAR_SHARE) return `far above ×${fmtInt(1 / FAR_SHARE)}`;
+  if (f > 0 && f < FAR_SHARE) return `far below ×${FAR_SHARE}`;
+  return `×${fmtSignificant(f)}`;
+}
+
+/** Three significant digits, separators from 1,000 ("3.2", "0.45", "1,000", "0.000535"). */
+export function fmtSignificant(n: number): string {
+  if (!Number.isFinite(n)) return '–';
+  if (n === 0) return '0';
+  const rounded = Number(n.toPrecision(3));
+  if (Math.abs(rounded) >= 1000) return int.format(rounded);
+  // toPrecision's own digits, never an exponent ("3.86e-7" is no one's reading either)
+  const decimals = Math.max(0, 2 - Math.floor(Math.log10(Math.abs(rounded))));
+  return rounded.toFixed(Math.min(decimals, 20)).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
 }
 
 /** Three significant digits for small values, whole numbers with separators for large ones. */
@@ -19,7 +78,7 @@ export function fmtNum(n: number | null | undefined): string {
   if (a >= 100) return n.toFixed(0);
   if (a >= 10) return n.toFixed(1);
   if (a >= 1) return n.toFixed(2);
-  return String(Number(n.toPrecision(3)));
+  return fmtSignificant(n);
 }
 
 export function fmtMs(ms: number | null | undefined): string {

@@ -55,11 +55,11 @@ describe('the fit of a function', () => {
 
   it('notes say the line and its r², a poor fit, two points, a line read beyond its sizes', () => {
     const good = durationFit([point(10, 5.2), point(100, 7), point(1000, 25)])!;
-    expect(fitNotes('f', good)).toEqual(['f: billed ms per invocation = 5 + 0.02 × recipients (least squares over rooms of 10, 100, 1000; r² 1): a fan-out invocation is billed off this line at the planned room size']);
+    expect(fitNotes('f', good)).toEqual(['f: billed ms per invocation = 5 + 0.02 × recipients (least squares over rooms of 10, 100, 1,000; r² 1): a fan-out invocation is billed off this line at the planned room size']);
     const poor = durationFit([point(1, 1), point(2, 3), point(3, 2)])!;
     expect(fitNotes('f', poor)[1]).toBe('f: the line fits its points poorly (r² 0.25 < 0.9): the billed time between and beyond the sizes measured is uncertain; more repeats per size (compare --repeat) steady the points');
     expect(fitNotes('f', durationFit([point(1, 1), point(2, 3)])!)[1]).toMatch(/^f: a line through two room sizes passes through both/);
-    expect(fitAtNotes('f', good, 2000)[1]).toBe('f: rooms of 2000 are outside the sizes measured (10 to 1000): the line is extrapolated');
+    expect(fitAtNotes('f', good, 2000)[1]).toBe('f: rooms of 2,000 are outside the sizes measured (10 to 1,000): the line is extrapolated');
     expect(fitAtNotes('f', good, 200)).toHaveLength(1);
   });
 });

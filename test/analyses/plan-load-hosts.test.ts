@@ -35,9 +35,19 @@ describe('load hosts for a rehearsal', () => {
     expect(Math.floor((4 * 1024 * 0.7 - 135) / PER_CLIENT)).toBe(388_464);
     // a core reads 0.7 ÷ 0.00001 s = 70,000 deliveries/s
     expect(large.deliveriesPerHostPerS).toBe(140_000);
-    expect(large.why).toBe("100,000 connections ÷ 28,232 a host (one source address's 28,232 ports to one address of the target)");
+    // what differs between sizes (their memory and open files) is in each row, not one sentence five times
+    expect(large.why).toBe('100,000 connections ÷ 28,232 a host; memory 388,464 and open files 144,000 would hold more');
+    expect(large.holds).toEqual({ memory: 388_464, openFiles: 144_000, ports: 28_232 });
+    const whys = l.sizes.map((s) => s.why);
+    expect(new Set(whys).size).toBe(whys.length);
+    expect(size(l, 'c7i.2xlarge').why).toBe('100,000 connections ÷ 28,232 a host; memory 1,611,440 and open files 576,000 would hold more');
     // with more source addresses, 144,000 clients in 8 shards hold it on one
     expect(large.pastPorts).toEqual({ hosts: 1, binding: 'open files' });
+    // what lifts the port bound against an AWS endpoint, with the number: 1024–65535 is 64,512 an address, 100,000 ÷ 64,512 → 2 hosts
+    expect(l.figures.widePortsPerAddress).toBe(64_512);
+    expect(l.notes).toContain(
+      'ports bind every size at 28,232 a host: against an AWS endpoint, which resolves to several addresses, each address a connection lands on gives a source address another 28,232, and a wider port range (net.ipv4.ip_local_port_range = 1024 65535) gives 64,512 an address; at 64,512 to one address every size takes 2 hosts',
+    );
     expect(l.figures.mbPer1000Clients.source).toMatch(/^bench\/RESULTS\.md, "Launch scale/);
   });
 

@@ -9,12 +9,18 @@ import { chatStackPropsFromContext } from '../../reference-stack/infra/context.t
 
 /**
  * The docs cannot rot: every command in a shell block of README.md and docs/*.md is checked
- * against the real CLI. `fanout-bench …` (also `npx fanout-bench …`, `node bin/fanout-bench.js …`)
- * must name a real (sub)command with flags its `--help` lists; `npm run <script>` / `npm test` a
+ * against the real CLI. A user types `npx fanout-bench …` in their project (the package's bin is
+ * no command of their shell), so a shell block's `fanout-bench …` or `node bin/fanout-bench.js …`
+ * is a problem; each must name a real (sub)command with flags its `--help` lists; `npm run <script>` / `npm test` a
  * script of package.json, and `npm run cdk -- <command>` a CDK CLI command with its flags and
- * context keys the app reads. Cheap commands are run for real (`--help`, `run … --dry-run`,
- * `report <run-dir>` on a recorded run); every other one must be in COVERED below, which names the
- * files that run it for real, and those files must hold its subcommand and every flag it uses. A
+ * context keys the app reads. Cheap commands are run for real, as a user's project runs them:
+ * the compiled CLI (`FANOUT_BENCH_COMPILED=1 node bin/fanout-bench.js`, what `npx fanout-bench`
+ * starts in an install) from a directory holding only a package.json, each expected to exit 0:
+ * `--help` (seconds), `run … --dry-run` (validates, starts nothing), `report <run-dir>` on a
+ * recorded run, and `plan` on recorded runs (no stack; a second or two). Every other one (a whole
+ * run, compare, search or trend: minutes each; anything against AWS) must be in COVERED below,
+ * which names the files that run it for real, and those files must hold its subcommand and every
+ * flag it uses. A
  * usage block (`fanout-bench <command> [--flag …]` in a text block) must list exactly the flags the
  * command has. Relative links and their anchors must resolve, every repository path the docs
  * name in backticks must exist, and the README's first screen must fit one screen.
@@ -23,6 +29,8 @@ import { chatStackPropsFromContext } from '../../reference-stack/infra/context.t
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/fanout-bench.js');
 const CDK = join(ROOT, 'node_modules/.bin/cdk');
+/** The compiled CLI, as the package runs it (`npm run build` writes it). */
+const COMPILED = { FANOUT_BENCH_COMPILED: '1' };
 const DOC_FILES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
 
 /**
@@ -100,6 +108,8 @@ interface DocCommand {
   line: string;
   /** fanout-bench (with its args), npm run/test, or npx tsx */
   kind: 'cli' | 'npm' | 'tsx';
+  /** how a cli command is written: `npx fanout-bench`, bare `fanout-bench`, `node bin/fanout-bench.js` */
+  how?: 'npx' | 'bare' | 'node-bin';
   args: string[];
   env: string[];
 }
@@ -159,9 +169,9 @@ function commandsOf(block: Block): DocCommand[] {
       while (words.length > 0 && /^[A-Z_][A-Z0-9_]*=/.test(words[0]!)) env.push(words.shift()!.split('=')[0]!);
       const where = `${block.file}:${pendingLine}`;
       const at = (prefix: string[]) => prefix.every((p, i) => words[i] === p);
-      if (at(['npx', 'fanout-bench'])) out.push({ where, line: text.trim(), kind: 'cli', args: words.slice(2), env });
-      else if (at(['fanout-bench'])) out.push({ where, line: text.trim(), kind: 'cli', args: words.slice(1), env });
-      else if (at(['node', 'bin/fanout-bench.js'])) out.push({ where, line: text.trim(), kind: 'cli', args: words.slice(2), env });
+      if (at(['npx', 'fanout-bench'])) out.push({ where, line: text.trim(), kind: 'cli', how: 'npx', args: words.slice(2), env });
+      else if (at(['fanout-bench'])) out.push({ where, line: text.trim(), kind: 'cli', how: 'bare', args: words.slice(1), env });
+      else if (at(['node', 'bin/fanout-bench.js'])) out.push({ where, line: text.trim(), kind: 'cli', how: 'node-bin', args: words.slice(2), env });
       else if (at(['npm', 'run']) || at(['npm', 'test'])) out.push({ where, line: text.trim(), kind: 'npm', args: words.slice(1), env });
       else if (at(['npx', 'tsx'])) out.push({ where, line: text.trim(), kind: 'tsx', args: words.slice(2), env });
     }
@@ -202,9 +212,9 @@ interface CliNode {
   subcommands: Map<string, CliNode>;
 }
 
-function exec(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function exec(file: string, args: string[], env: NodeJS.ProcessEnv = {}, cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile(file, args, { cwd: ROOT, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(file, args, { cwd, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
       done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
     });
   });
@@ -214,7 +224,7 @@ const limit = pLimit(3);
 const cliRuns = new Map<string, Promise<{ code: number; stdout: string; stderr: string }>>();
 function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const key = JSON.stringify([args, env]);
-  if (!cliRuns.has(key)) cliRuns.set(key, limit(() => exec(process.execPath, [BIN, ...args], env)));
+  if (!cliRuns.has(key)) cliRuns.set(key, limit(() => exec(process.execPath, [BIN, ...args], { ...COMPILED, ...env }, userProject)));
   return cliRuns.get(key)!;
 }
 
@@ -269,9 +279,17 @@ function contextKeys(): Set<string> {
 
 let root: CliNode;
 let dir: string;
+/** A user's project: a package.json and nothing else; the commands run for real run here. */
+let userProject: string;
 
 beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'dist/src/cli.js'))) throw new Error('dist/src/cli.js is missing: the docs\' commands run the compiled CLI; run `npm run build` first');
   dir = mkdtempSync(join(tmpdir(), 'fb-docs-'));
+  userProject = join(dir, 'project');
+  mkdirSync(userProject);
+  writeFileSync(join(userProject, 'package.json'), '{ "name": "a-users-project", "private": true }\n');
+  // the repository's recorded runs the docs name (the plan's worked example), from the checkout
+  placeholders.set('test/fixtures', join(ROOT, 'test/fixtures'));
   // a recorded run to re-render, and the price file the docs show
   const runDir = join(dir, 'run');
   mkdirSync(runDir);
@@ -354,7 +372,13 @@ function tokenEnv(c: DocCommand): NodeJS.ProcessEnv {
 
 function cheap(node: CliNode, rest: string[]): boolean {
   const path = node.path.join(' ');
-  return rest.includes('--help') || (path === 'run' && rest.includes('--dry-run')) || (path === 'report' && !rest.includes('--artillery') && !rest.includes('--repull'));
+  return (
+    rest.includes('--help') ||
+    (path === 'run' && rest.includes('--dry-run')) ||
+    (path === 'report' && !rest.includes('--artillery') && !rest.includes('--repull')) ||
+    // a plan reads recorded runs: no stack, a second or two
+    path === 'plan'
+  );
 }
 
 async function checkCli(c: DocCommand): Promise<string[]> {
@@ -363,6 +387,7 @@ async function checkCli(c: DocCommand): Promise<string[]> {
   if ('problem' in resolved) return [resolved.problem];
   const { node, rest } = resolved;
   const shown = `fanout-bench ${words.join(' ')}`;
+  if (c.how !== 'npx') return [`${c.how === 'bare' ? 'fanout-bench' : 'node bin/fanout-bench.js'} ${words.join(' ')}: not a command in a user's project: write \`npx fanout-bench ${words.join(' ')}\``];
   const unknown = unknownFlags(node, rest);
   if (unknown.length > 0) return [`${shown}: ${unknown.join(', ')} not among the flags of fanout-bench ${node.path.join(' ')} (${[...node.options].join(' ')})`];
 
@@ -374,6 +399,7 @@ async function checkCli(c: DocCommand): Promise<string[]> {
     if (rest.includes('--help') && !r.stdout.startsWith(`Usage: fanout-bench ${node.path.join(' ')}`)) return [`${shown}: --help printed no usage`];
     if (rest.includes('--dry-run') && !/: valid: /.test(r.stdout)) return [`${shown}: --dry-run printed no plan: ${r.stdout}`];
     if (node.path[0] === 'report' && !/index\.html/.test(r.stdout)) return [`${shown}: report wrote no index.html: ${r.stdout}`];
+    if (node.path[0] === 'plan' && !rest.includes('--help') && !/plan\.json/.test(r.stdout)) return [`${shown}: plan wrote no plan.json: ${r.stdout}`];
     return [];
   }
   return covered(shown, { words: node.path, names: [...flagsOf(rest), ...c.env, ...targetKind(rest)] });

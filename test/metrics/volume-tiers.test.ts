@@ -41,7 +41,7 @@ describe('monthly volume tiers', () => {
     expect(out[1]!.cost).toBeCloseTo(466.667, 3);
     expect(out[0]!.unitPrice).toBeCloseTo(1400 / 1500, 9);
     expect(out[0]!.tiered).toBe(true);
-    expect(out[0]!.note).toMatch(/^the month's volume tiers over 1\.500e\+9 messages, both directions: 1B messages at \$1 per M, the rest at \$0\.8 per M/);
+    expect(out[0]!.note).toMatch(/^the month's volume tiers over 1,500,000,000 messages, both directions: 1B messages at \$1 per M, the rest at \$0\.8 per M/);
     // connection minutes and DynamoDB have no volume tiers
     expect(out[2]).toBe(lines[2]);
     expect(out[3]).toBe(lines[3]);

@@ -60,9 +60,9 @@ describe("a plan's index.html", () => {
       ['API Gateway connection lifetime', 'needs 10,800 of 7,200 s (150 %)', 'exceeded'],
       ['account request rate (messages + @connections posts)', 'needs 5,025 of 10,000 requests/s (50.2 %)', '×1.99 to the limit'],
       ['account Lambda concurrency', 'needs 103 of 1,000 concurrent executions (10.3 %)', '×9.71 to the limit'],
-      ['fanout-broadcast scaling rate', 'needs 41.2 of 1,000 new environments per 10 s (4.12 %)', '×24.3 to the limit'],
-      ['API Gateway new connections per second', 'needs 4.63 of 500 connections/s (0.926 %)', '×108 to the limit'],
-      ['table fanout-messages write units', 'needs 84 of 40,000 write units/s (0.21 %)', '×476 to the limit'],
+      ['fanout-broadcast scaling rate', 'needs 41.2 of 1,000 new environments per 10 s (4.1 %)', '×24.3 to the limit'],
+      ['API Gateway new connections per second', 'needs 4.63 of 500 connections/s (0.9 %)', '×108 to the limit'],
+      ['table fanout-messages write units', 'needs 84 of 40,000 write units/s (0.2 %)', '×476 to the limit'],
     ]);
     expect([...html.matchAll(/<tr class="passed" data-limit="([^"]+)">/g)].map((m) => m[1])).toEqual(['connectionLifetime']);
   });
@@ -98,7 +98,7 @@ describe("a plan's index.html", () => {
 
   it('shows the work model with its sources, and measured beside planned with the difference', () => {
     const fns = rows(html, 'work');
-    expect(fns[3]).toEqual(['fanout-broadcast broadcast', 'message', '1', '1.90 per recipient, fitted', '1024 MB (measured at 512)', '410 ms at 100 recipients', 'report-lines', 'emulator, aws', 'emu-10, aws-100']);
+    expect(fns[3]).toEqual(['fanout-broadcast broadcast', 'message', '1', '1.90 per recipient, fitted', '1,024 MB (measured at 512)', '410 ms at 100 recipients', 'report-lines', 'emulator, aws', 'emu-10, aws-100']);
     expect(fns[1]![0]).toBe('fanout-authorizer $connect (authorizer)');
     expect(rows(html, 'lines').at(-1)).toEqual(['total', '', '', '', '', '$4,321.50', '']);
 
@@ -111,7 +111,7 @@ describe("a plan's index.html", () => {
       ['Lambda: requests', '6,000', '6,012', '+12 (+0.2 %)', '$0.00120', '$0.00120', '+$0.00000240 (+0.2 %)'],
       ['API Gateway: messages (32 KB units)', '134,400', '134,400', '0', '$0.134', '$0.134', '0'],
       ['API Gateway: connection minutes', '–', '426', '–', '–', '$0.000107', '–'],
-      ['total', '', '', '', '$0.136', '$0.136', '+$0.000109 (+0.0803 %)'],
+      ['total', '', '', '', '$0.136', '$0.136', '+$0.000109 (far below 1 %)'],
     ]);
     expect(html).toContain('<h2>Measured beside planned (emu-10)</h2>');
   });

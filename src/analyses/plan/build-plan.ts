@@ -6,6 +6,7 @@ import { choosePrices, UnknownPrices } from '../../metrics/cost/price-choice.ts'
 import { REGION_PRICES, tablePrices } from '../../metrics/cost/region-prices.ts';
 import { runArchitecture } from '../../metrics/cost/run-functions.ts';
 import { pricesToReestimate } from '../../metrics/cost/uncharged-transfer.ts';
+import { fmtInt, fmtNum, fmtRoomSize } from '../../number-format.ts';
 import { fitAtNotes } from './duration-fit.ts';
 import { growTraffic } from './growth.ts';
 import { headroomAt } from './headroom.ts';
@@ -70,17 +71,17 @@ export function buildPlan(input: PlanInput): Plan {
   }
   if (input.traffic) {
     const t = input.traffic;
-    const peak = `${t.connections} connections, rooms of ${t.roomSize}, ${t.messagesPerS} messages/s, ${round(traffic.connectsPerS, 3)} connects/s`;
+    const peak = `${fmtInt(t.connections)} connections, rooms of ${fmtRoomSize(t.roomSize)}, ${fmtNum(t.messagesPerS)} messages/s, ${fmtNum(traffic.connectsPerS)} connects/s`;
     notes.push(
       t.profile
-        ? `the peak: ${peak}; a daily profile (${t.profile.source}) of ${round(peakHoursADay(t.profile), 2)} peak hours a day, for 30 days`
+        ? `the peak: ${peak}; a daily profile (${t.profile.source}) of ${fmtNum(peakHoursADay(t.profile))} peak hours a day, for 30 days`
         : `a flat month: ${peak}, held 24 h a day for 30 days`,
     );
     const fitted = model.functions.filter((f) => f.fit);
     const scaled = model.functions.filter((f) => f.billedMsPerUnit === 'recipient' && !f.fit);
     for (const f of fitted) notes.push(...fitAtNotes(f.name, f.fit!, t.roomSize));
     if (scaled.length > 0) {
-      notes.push(`the runs measured rooms of ${[...new Set(model.runs.map((r) => round(r.roomSize, 1)))].join(', ')}: ${scaled.map((f) => f.name).join(', ')}: billed time scaled per recipient, invocations per message`);
+      notes.push(`the runs measured rooms of ${[...new Set(model.runs.map((r) => fmtRoomSize(r.roomSize)))].join(', ')}: ${scaled.map((f) => f.name).join(', ')}: billed time scaled per recipient, invocations per message`);
     }
   }
   return {
@@ -164,4 +165,3 @@ function ownTrafficCheck(run: MeasuredRun, basis: RunBasis, cost: PlanCost): Pla
   };
 }
 
-const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;

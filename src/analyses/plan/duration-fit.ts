@@ -1,3 +1,4 @@
+import { fmtRoomSize, fmtSignificant } from '../../number-format.ts';
 import type { DurationFit } from './plan-schema.ts';
 
 /**
@@ -65,7 +66,7 @@ export function billedMsAt(fit: Pick<DurationFit, 'interceptMs' | 'perRecipientM
   return ms < 0 ? { ms: 0, clamped: true } : { ms, clamped: false };
 }
 
-const fmt = (n: number, digits = 3) => String(Number(n.toPrecision(digits)));
+const fmt = fmtSignificant;
 
 /** The line as a sentence: "billed ms per invocation = 12.3 + 0.0451 × recipients". */
 export function lineText(fit: Pick<DurationFit, 'interceptMs' | 'perRecipientMs'>): string {
@@ -75,7 +76,7 @@ export function lineText(fit: Pick<DurationFit, 'interceptMs' | 'perRecipientMs'
 
 /** What the work model says of a function's fit: the line, its points and r², and whether to trust it. */
 export function fitNotes(name: string, fit: DurationFit): string[] {
-  const sizes = fit.points.map((p) => fmt(p.recipients)).join(', ');
+  const sizes = fit.points.map((p) => fmtRoomSize(p.recipients)).join(', ');
   const notes = [`${name}: ${lineText(fit)} (least squares over rooms of ${sizes}; r² ${fmt(fit.r2)}): a fan-out invocation is billed off this line at the planned room size`];
   if (fit.points.length === 2) {
     notes.push(`${name}: a line through two room sizes passes through both (its r² of 1 says nothing): a third size (compare --room-size) tests it`);
@@ -90,12 +91,12 @@ export function fitAtNotes(name: string, fit: DurationFit, roomSize: number): st
   const notes: string[] = [];
   const xs = fit.points.map((p) => p.recipients);
   const at = billedMsAt(fit, roomSize);
-  notes.push(`${name}: ${fmt(at.ms)} billed ms per invocation at rooms of ${fmt(roomSize)}, off the line`);
+  notes.push(`${name}: ${fmt(at.ms)} billed ms per invocation at rooms of ${fmtRoomSize(roomSize)}, off the line`);
   if (roomSize > Math.max(...xs) || roomSize < Math.min(...xs)) {
-    notes.push(`${name}: rooms of ${fmt(roomSize)} are outside the sizes measured (${fmt(Math.min(...xs))} to ${fmt(Math.max(...xs))}): the line is extrapolated`);
+    notes.push(`${name}: rooms of ${fmtRoomSize(roomSize)} are outside the sizes measured (${fmtRoomSize(Math.min(...xs))} to ${fmtRoomSize(Math.max(...xs))}): the line is extrapolated`);
   }
   if (at.clamped) {
-    notes.push(`${name}: the line falls below 0 ms at rooms of ${fmt(roomSize)} (${fmt(fit.interceptMs + fit.perRecipientMs * roomSize)} ms): billed at 0 there, which no invocation is; measure near that size`);
+    notes.push(`${name}: the line falls below 0 ms at rooms of ${fmtRoomSize(roomSize)} (${fmt(fit.interceptMs + fit.perRecipientMs * roomSize)} ms): billed at 0 there, which no invocation is; measure near that size`);
   }
   return notes;
 }

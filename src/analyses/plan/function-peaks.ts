@@ -1,4 +1,4 @@
-import { fmtNum } from '../../number-format.ts';
+import { fmtNum, fmtRoomSize } from '../../number-format.ts';
 import type { FunctionWork, PlanOperation, PlanTraffic, WorkModel } from './plan-schema.ts';
 
 /**
@@ -56,7 +56,7 @@ function peakDuration(f: FunctionWork, roomSize: number): { ms: number; how: str
   const byFit = f.fit !== undefined && planned > 0 && measured > 0;
   const scale = byFit ? planned / measured : roomSize / at;
   const ms = f.p99Ms * scale;
-  return { ms, how: `p99 ${sec(f.p99Ms)} at rooms of ${fmtNum(at)} × ${fmtNum(scale)} (${byFit ? 'the fit of billed ms against recipients' : 'per recipient'}) = ${sec(ms)}` };
+  return { ms, how: `p99 ${sec(f.p99Ms)} at rooms of ${fmtRoomSize(at)} × ${fmtNum(scale)} (${byFit ? 'the fit of billed ms against recipients' : 'per recipient'}) = ${sec(ms)}` };
 }
 
 export function functionPeaks(model: WorkModel, t: PlanTraffic): FunctionPeak[] {

@@ -1,6 +1,6 @@
 import { CONNECTION_ROUTES, FANOUT_ROUTES, INBOUND_ENVELOPE_BYTES } from '../../metrics/cost/cost-model.ts';
 import { roomPartitionUnits } from '../../metrics/cost/dynamo-units.ts';
-import { fmtNum } from '../../number-format.ts';
+import { fmtInt, fmtNum, fmtRoomSize } from '../../number-format.ts';
 import { functionPeaks, peakRates, type FunctionPeak } from './function-peaks.ts';
 import { plannedUnits } from './monthly-cost.ts';
 import type { HeldLimit, PlanLimits } from './plan-limits.ts';
@@ -101,7 +101,7 @@ export function headroomAt(model: WorkModel, t: PlanTraffic, limits: PlanLimits)
       framesPerS + postsPerS,
       limits.accountRequestsPerSecond,
       'requests/s',
-      `client messages ${perSecond(framesPerS)}${framesHow ? ` (${framesHow})` : ''} + @connections posts ${perSecond(postsPerS)} (${fmtNum(t.messagesPerS)} messages/s × rooms of ${fmtNum(t.roomSize)} × ${fmtNum(model.posts.perRecipient)} per recipient) = ${perSecond(framesPerS + postsPerS)}`,
+      `client messages ${perSecond(framesPerS)}${framesHow ? ` (${framesHow})` : ''} + @connections posts ${perSecond(postsPerS)} (${fmtNum(t.messagesPerS)} messages/s × rooms of ${fmtRoomSize(t.roomSize)} × ${fmtNum(model.posts.perRecipient)} per recipient) = ${perSecond(framesPerS + postsPerS)}`,
       'an account throttle increase (Service Quotas: API Gateway throttle rate), or fewer posts: smaller rooms, several messages batched into one post',
     ),
   );
@@ -164,7 +164,7 @@ export function headroomAt(model: WorkModel, t: PlanTraffic, limits: PlanLimits)
     const other = busier === 'members' ? 'history' : 'members';
     const name = { members: 'room-members partition', history: 'message-history partition' };
     const scaled = scale[dir] !== 1 ? ` × ${fmtNum(scale[dir])} (measured ÷ modelled)` : '';
-    const how = `one room of ${fmtNum(t.roomSize)} (${fmtNum(rooms)} rooms), its ${name[busier]}: ${terms[busier].join(' + ') || 'none'}${scaled} = ${fmtNum(total[busier])}; its ${name[other]}: ${fmtNum(total[other])}`;
+    const how = `one room of ${fmtRoomSize(t.roomSize)} (${fmtInt(Math.round(rooms))} rooms), its ${name[busier]}: ${terms[busier].join(' + ') || 'none'}${scaled} = ${fmtNum(total[busier])}; its ${name[other]}: ${fmtNum(total[other])}`;
     return { needs: total[busier], how };
   };
   const read = partition('read');

@@ -12,7 +12,7 @@ import {
   SHARDS_PER_CORE,
 } from '../../contracts/harness-costs.ts';
 import type { Results } from '../../contracts/results-schema.ts';
-import { fmtInt } from '../../number-format.ts';
+import { fmtInt, fmtNum } from '../../number-format.ts';
 import { INSTANCE_SIZES } from './instance-sizes.ts';
 import type { HostResource, LoadHosts, LoadHostSize, PlanTraffic } from './plan-schema.ts';
 
@@ -41,6 +41,12 @@ const MIN_DELIVERIES_MEASURED = 100_000;
  */
 const ARTILLERY_OPEN_FILES = 8_192;
 const ARTILLERY_FILES_RESERVE = 200;
+/**
+ * Ports one source address has for one address of the target with the widest range an
+ * unprivileged connect may use (net.ipv4.ip_local_port_range = 1024 65535), against Linux's
+ * default 32768–60999 (EPHEMERAL_PORTS).
+ */
+export const WIDE_PORTS = 65_535 - 1_024 + 1;
 
 /** This machine, as the plan command reads it. */
 export interface ThisHost {
@@ -71,7 +77,7 @@ export function loadHosts(traffic: PlanTraffic, runs: readonly { results: Result
     // a shard's empty RSS spread over the clients it holds
     const mbPerClient = f.mbPer1000Clients.value / 1000 + MB_PER_SHARD / perShard;
     const caps: [HostResource, number, string][] = [
-      ['memory', Math.max(0, Math.floor((memoryGiB * 1024 * BUSY_SHARE - MB_PARENT) / mbPerClient)), `${round(memoryGiB, 1)} GiB × ${pct(BUSY_SHARE)} at ${f.mbPer1000Clients.value} MB per 1,000 clients and ${MB_PER_SHARD} MB per shard`],
+      ['memory', Math.max(0, Math.floor((memoryGiB * 1024 * BUSY_SHARE - MB_PARENT) / mbPerClient)), `${fmtNum(round(memoryGiB, 1))} GiB × ${pct(BUSY_SHARE)} at ${fmtNum(f.mbPer1000Clients.value)} MB per 1,000 clients and ${fmtNum(MB_PER_SHARD)} MB per shard`],
       ['open files', vcpus * SHARDS_PER_CORE * perShard, `${vcpus} vCPUs × ${SHARDS_PER_CORE} shards of ${fmtInt(perShard)} clients (${fmtInt(openFiles)} open files a process)`],
       ['ports', ports, `one source address's ${fmtInt(ports)} ports to one address of the target`],
     ];
@@ -97,14 +103,24 @@ export function loadHosts(traffic: PlanTraffic, runs: readonly { results: Result
       hosts: Number.isFinite(hosts) ? hosts : 0,
       binding: cores ? 'cores' : by,
       why: cores
-        ? `${fmtInt(deliveriesPerS)} deliveries/s at ${f.cpuSecondsPer10kDeliveries.value} CPU-s per 10,000 and ${round(connectsPerS, 1)} connects/s at ${CPU_MS_PER_CONNECT} ms: ${round(coresNeeded, 2)} cores ÷ (${vcpus} vCPUs × ${pct(BUSY_SHARE)})`
-        : `${fmtInt(connections)} connections ÷ ${fmtInt(perHost)} a host (${how})`,
+        ? `${fmtInt(deliveriesPerS)} deliveries/s at ${fmtNum(f.cpuSecondsPer10kDeliveries.value)} CPU-s per 10,000 and ${fmtNum(connectsPerS)} connects/s at ${fmtNum(CPU_MS_PER_CONNECT)} ms: ${fmtNum(coresNeeded)} cores ÷ (${vcpus} vCPUs × ${pct(BUSY_SHARE)})`
+        : `${fmtInt(connections)} connections ÷ ${fmtInt(perHost)} a host${by === 'ports' ? '' : ` (${how})`}; ${otherCaps(caps, by)}`,
+      holds: { memory: caps[0]![1], openFiles: caps[1]![1], ports: caps[2]![1] },
       ...(pastPorts ? { pastPorts } : {}),
     };
   };
   const sizes: LoadHostSize[] = [];
-  if (host) sizes.push(sizeOf('this host', host.vcpus, host.memoryBytes / 2 ** 30, host.openFiles ?? OPEN_FILES_MEASURED, host.ports ?? EPHEMERAL_PORTS));
-  for (const s of INSTANCE_SIZES) sizes.push(sizeOf(s.name, s.vcpus, s.memoryGiB, OPEN_FILES_MEASURED, EPHEMERAL_PORTS));
+  // each size again with the wide port range, for the note on lifting the port bound
+  const wide: LoadHostSize[] = [];
+  if (host) {
+    sizes.push(sizeOf('this host', host.vcpus, host.memoryBytes / 2 ** 30, host.openFiles ?? OPEN_FILES_MEASURED, host.ports ?? EPHEMERAL_PORTS));
+    wide.push(sizeOf('this host', host.vcpus, host.memoryBytes / 2 ** 30, host.openFiles ?? OPEN_FILES_MEASURED, Math.max(WIDE_PORTS, host.ports ?? 0)));
+  }
+  for (const s of INSTANCE_SIZES) {
+    sizes.push(sizeOf(s.name, s.vcpus, s.memoryGiB, OPEN_FILES_MEASURED, EPHEMERAL_PORTS));
+    wide.push(sizeOf(s.name, s.vcpus, s.memoryGiB, OPEN_FILES_MEASURED, WIDE_PORTS));
+  }
+  const portsPerAddress = host?.ports ?? EPHEMERAL_PORTS;
 
   const rooms = traffic.roomSize > 0 ? Math.round(connections / traffic.roomSize) : 0;
   const clientsPerWorker = ARTILLERY_OPEN_FILES - ARTILLERY_FILES_RESERVE;
@@ -122,7 +138,8 @@ export function loadHosts(traffic: PlanTraffic, runs: readonly { results: Result
       cpuMsPerConnect: { value: CPU_MS_PER_CONNECT, source: HARNESS_COSTS_SOURCE },
       shardsPerCore: SHARDS_PER_CORE,
       filesHeadroom: FILES_HEADROOM,
-      portsPerAddress: host?.ports ?? EPHEMERAL_PORTS,
+      portsPerAddress,
+      widePortsPerAddress: WIDE_PORTS,
       busyShare: BUSY_SHARE,
     },
     sizes,
@@ -136,10 +153,33 @@ export function loadHosts(traffic: PlanTraffic, runs: readonly { results: Result
     },
     notes: [
       `load hosts at ${pct(BUSY_SHARE)} of their memory and cores; memory ${f.mbPer1000Clients.value} MB per 1,000 clients (${f.mbPer1000Clients.source}), CPU ${f.cpuSecondsPer10kDeliveries.value} CPU-s per 10,000 deliveries (${f.cpuSecondsPer10kDeliveries.source})`,
-      `EC2 sizes at ${fmtInt(OPEN_FILES_MEASURED)} open files a process, as measured here (a higher nofile lets a shard hold more), and one source address: a host reaches one address of the target ${fmtInt(EPHEMERAL_PORTS)} times (more source addresses, or a target's several addresses, hold more)`,
+      `EC2 sizes at ${fmtInt(OPEN_FILES_MEASURED)} open files a process, as measured here (a higher nofile lets a shard hold more); a host size's memory and cores set what it holds, its ports do not: every size reaches one address of the target from one source address ${fmtInt(EPHEMERAL_PORTS)} times (Linux's default port range)`,
+      portsNote(sizes, wide),
       `Artillery workers of one thread and ${fmtInt(ARTILLERY_OPEN_FILES)} open files (Fargate's default; --launch-config raises nofile): artillery export --workers N wants N to divide the clients and the rooms`,
     ],
   };
+}
+
+/** What the resources that do not bind would allow: "memory 388,464 and open files 144,000 would hold more". */
+function otherCaps(caps: readonly [HostResource, number, string][], by: HostResource): string {
+  return `${caps.filter(([r]) => r !== by).map(([r, n]) => `${r} ${fmtInt(n)}`).join(' and ')} would hold ${caps.some(([r, n]) => r !== by && n === caps.find(([b]) => b === by)![1]) ? 'as many or more' : 'more'}`;
+}
+
+/**
+ * Where ports bind, what lifts them, with the number: an AWS endpoint resolves to several
+ * addresses (each is another destination, with its own ports for the same source address), and
+ * a wider port range holds more an address; with it, each size's hosts and what binds next.
+ */
+function portsNote(sizes: readonly LoadHostSize[], wide: readonly LoadHostSize[]): string {
+  const bound = sizes.filter((s) => s.binding === 'ports');
+  const base = `against an AWS endpoint, which resolves to several addresses, each address a connection lands on gives a source address another ${fmtInt(EPHEMERAL_PORTS)}, and a wider port range (net.ipv4.ip_local_port_range = 1024 65535) gives ${fmtInt(WIDE_PORTS)} an address`;
+  if (bound.length === 0) return `ports bind no size here: ${base}`;
+  const lifted = wide.filter((w) => bound.some((b) => b.name === w.name));
+  const hosts = (n: number) => `${fmtInt(n)} host${n === 1 ? '' : 's'}`;
+  const at = lifted.every((w) => w.hosts === lifted[0]!.hosts)
+    ? `${lifted.length === sizes.length ? 'every size takes' : `${lifted.map((w) => w.name).join(', ')} take`} ${hosts(lifted[0]!.hosts)}`
+    : lifted.map((w) => `${w.name} ${hosts(w.hosts)}`).join(', ');
+  return `ports bind ${bound.length === sizes.length ? 'every size' : bound.map((s) => s.name).join(', ')} at ${fmtInt(bound[0]!.connectionsPerHost)} a host: ${base}; at ${fmtInt(WIDE_PORTS)} to one address ${at}`;
 }
 
 /** Memory per 1,000 clients and CPU per delivery: from the biggest run that measured them, else the bench's. */

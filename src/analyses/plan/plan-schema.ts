@@ -306,8 +306,10 @@ export const LoadHostSize = z.object({
   /** hosts the rehearsal needs: the larger of its connections' and its deliveries' */
   hosts: z.number().int().nonnegative(),
   binding: HostResource,
-  /** the binding resource in figures, e.g. "100,000 connections ÷ 28,232 per host (one source address's ports)" */
+  /** the binding resource in figures, and what the others would allow: what differs between host sizes */
   why: z.string(),
+  /** connections the host's memory, its open files and its ports each allow (absent in plans written before it) */
+  holds: z.object({ memory: z.number().nonnegative(), openFiles: z.number().nonnegative(), ports: z.number().nonnegative() }).optional(),
   /** where ports bind: the hosts needed with source addresses enough (secondary addresses), and what binds then */
   pastPorts: z.object({ hosts: z.number().int().nonnegative(), binding: HostResource }).optional(),
 });
@@ -333,6 +335,8 @@ export const LoadHosts = z.object({
     filesHeadroom: z.number().nonnegative(),
     /** connections from one source address to one destination address */
     portsPerAddress: z.number().positive(),
+    /** the same with the widest port range Linux allows unprivileged (net.ipv4.ip_local_port_range = 1024 65535); absent in plans written before it */
+    widePortsPerAddress: z.number().positive().optional(),
     /** the share of a host's memory and cores the harness is planned to use */
     busyShare: z.number().positive(),
   }),

@@ -1,4 +1,5 @@
 import type { CostLine } from '../../contracts/cost-schema.ts';
+import { fmtInt } from '../../number-format.ts';
 
 /**
  * AWS's monthly volume tiers, where a month's volume lowers the unit price: API Gateway WebSocket
@@ -86,7 +87,7 @@ export function applyVolumeTiers(lines: readonly CostLine[], tiers: VolumeTiers,
     if (quantity <= (g.tiers[0]?.upTo ?? Infinity)) continue;
     const flat = idx.reduce((n, i) => n + out[i]!.cost, 0);
     const scale = flat > 0 ? tieredCost(quantity, g.tiers) / flat : 1;
-    const note = `the month's volume tiers over ${quantity.toExponential(3)} ${g.what}: ${g.tiers.map((t) => fmtTier(t, g.per, g.per === 1 ? 'GB-s' : 'messages')).join(', ')} (the account's whole month in the region; this stack taken to be all of it)`;
+    const note = `the month's volume tiers over ${fmtInt(quantity)} ${g.what}: ${g.tiers.map((t) => fmtTier(t, g.per, g.per === 1 ? 'GB-s' : 'messages')).join(', ')} (the account's whole month in the region; this stack taken to be all of it)`;
     for (const i of idx) {
       const l = out[i]!;
       out[i] = { ...l, unitPrice: l.unitPrice * scale, cost: l.cost * scale, note: l.note ? `${l.note}; ${note}` : note, tiered: true };

@@ -1,12 +1,12 @@
 import type { FunctionWork, Growth, Headroom, Plan } from '../../analyses/plan/plan-schema.ts';
-import { fmtInt, fmtMs, fmtNum, fmtUsd } from '../../number-format.ts';
+import { fmtInt, fmtMs, fmtNum, fmtPercent, fmtRoomSize, fmtUsd } from '../../number-format.ts';
 import { reportAssets, type ReportAssets } from '../shared/assets.ts';
 import { escapeHtml as h } from '../shared/escape.ts';
 import { htmlPage } from '../shared/html-page.ts';
 import { chartBox, section, table } from '../shared/html-parts.ts';
 import { STYLE } from '../shared/html-style.ts';
 import { buildPlanCharts, fitChartId, scaleChartId, type PlanCharts } from './chart-data.ts';
-import { AXIS_NAME, axisValue, breakText, exceeded, factorText, needsText, shareText, trafficText } from './limits-text.ts';
+import { AXIS_NAME, axisValue, breakText, exceeded, factorText, headroomText, needsText, shareText, trafficText } from './limits-text.ts';
 import { artilleryText, hostText, pastPortsText, rehearsalText } from './load-hosts-text.ts';
 
 /**
@@ -72,11 +72,11 @@ function header(p: Plan): string {
   const facts = [
     fact('traffic', t.source === 'flags' ? 'as given' : `run ${p.check?.runId ?? p.workModel.runs[0]?.runId ?? ''} at its own traffic`),
     fact('connections', fmtInt(Math.round(t.connections))),
-    fact('room size', fmtNum(t.roomSize)),
+    fact('room size', fmtRoomSize(t.roomSize)),
     fact('messages/s', fmtNum(t.messagesPerS)),
     fact('connects/s', fmtNum(t.connectsPerS)),
     t.sessionSec !== undefined ? fact('session', `${fmtNum(t.sessionSec / 60)} min`) : '',
-    fact('profile', t.profile ? `${t.profile.source} · daily mean ${fmtNum(mean(t.profile.hours) * 100)} % of the peak` : 'flat: the peak 24 h a day'),
+    fact('profile', t.profile ? `${t.profile.source} · daily mean ${fmtPercent(mean(t.profile.hours) * 100)} of the peak` : 'flat: the peak 24 h a day'),
     fact('period', t.periodLabel),
     fact('prices', `${c.region} of ${c.pricesAsOf} (${c.pricesSource}), Lambda ${c.architecture}`),
     fact('created', p.createdAt),
@@ -125,7 +125,7 @@ function firstBreak(p: Plan): string {
     body = `<div class="cards small">${[
       card('at', `${factorText(b.factor)} ${AXIS_NAME[b.axis]}`, axisValue(b.axis, b.traffic)),
       card('connections there', fmtInt(Math.round(b.traffic.connections))),
-      card('room size there', fmtNum(b.traffic.roomSize)),
+      card('room size there', fmtRoomSize(b.traffic.roomSize)),
       card('messages/s there', fmtNum(b.traffic.messagesPerS)),
       card('cost there', fmtUsd(b.monthlyCost), 'per month'),
     ].join('')}</div><p class="moves"><strong>What would move it:</strong> ${h(b.moves)}</p>`;
@@ -144,7 +144,7 @@ function headroomTable(rows: readonly Headroom[]): string {
   if (sorted.length === 0) return '<p class="no-data">No limit was checked.</p>';
   const body = sorted.map((r) => {
     const scope = r.scope && !r.label.includes(r.scope) ? ` <span class="src">${words(r.scope)}</span>` : '';
-    const state = exceeded(r) ? '<span class="tag passed">exceeded</span>' : r.share > 0 ? `<span class="nw">${h(factorText(1 / r.share))} to the limit</span>` : '–';
+    const state = exceeded(r) ? '<span class="tag passed">exceeded</span>' : r.share > 0 ? `<span class="nw">${h(headroomText(r.share))}</span>` : '–';
     return `<tr class="${exceeded(r) ? 'passed' : 'within'}" data-limit="${h(r.limit)}"><td>${words(r.label)}${scope}</td><td>${words(needsText(r))}</td><td>${state}</td><td class="src">${words(r.how)}</td><td class="src">${words(r.limitSource)}</td><td class="src">${words(r.moves)}</td></tr>`;
   });
   return `<table class="headroom">${HEADROOM_COLUMNS}<thead><tr><th>limit</th><th>at the peak</th><th>headroom</th><th>how</th><th>limit from</th><th>what would move it</th></tr></thead><tbody>${body.join('')}</tbody></table>`;
@@ -221,7 +221,8 @@ function diffText(m: number | null, planned: number | null, fmt: (n: number) => 
   const d = planned - m;
   if (Math.abs(d) <= 1e-9 * Math.max(Math.abs(m), Math.abs(planned))) return '0';
   const sign = d > 0 ? '+' : '−';
-  return `${sign}${fmt(Math.abs(d))}${m !== 0 ? ` (${sign}${fmtNum((Math.abs(d) / Math.abs(m)) * 100)} %)` : ''}`;
+  const share = fmtPercent((Math.abs(d) / Math.abs(m)) * 100);
+  return `${sign}${fmt(Math.abs(d))}${m !== 0 ? ` (${/^\d/.test(share) ? sign : ''}${share})` : ''}`;
 }
 
 function checkSection(p: Plan): string {
@@ -267,7 +268,7 @@ function workSection(p: Plan, charts: PlanCharts): string {
   const w = p.workModel;
   const runs = table(
     ['run', 'measured on', 'CloudWatch', 'duration', 'room size', 'payload', 'file'],
-    w.runs.map((r) => [h(r.runId), h(r.measuredOn), h(r.cloudwatchSource ?? 'none'), `${h(fmtNum(r.durationSec))} s`, h(fmtNum(r.roomSize)), `${h(fmtInt(r.payloadBytes))} B`, `<span class="src">${h(r.file)}</span>`]),
+    w.runs.map((r) => [h(r.runId), h(r.measuredOn), h(r.cloudwatchSource ?? 'none'), `${h(fmtNum(r.durationSec))} s`, h(fmtRoomSize(r.roomSize)), `${h(fmtInt(r.payloadBytes))} B`, `<span class="src">${h(r.file)}</span>`]),
   );
   const counts = `${fmtInt(w.counts.connects)} connects, ${fmtInt(w.counts.rooms)} rooms, ${fmtInt(w.counts.joins)} joins, ${fmtInt(w.counts.messages)} messages, ${fmtInt(w.counts.recipients)} recipients`;
   const fns = table(
@@ -277,7 +278,7 @@ function workSection(p: Plan, charts: PlanCharts): string {
       `<span class="nw">${h(f.per)}</span>`,
       h(fmtNum(f.invocationsPer)),
       `<span class="nw">${h(fmtNum(f.billedMsPer))}</span> <span class="src">per ${h(f.billedMsPerUnit)}${f.fit ? ', fitted' : ''}</span>`,
-      h(f.memoryMB === f.measuredMemoryMB ? `${f.memoryMB} MB` : `${f.memoryMB} MB (measured at ${f.measuredMemoryMB})`),
+      h(f.memoryMB === f.measuredMemoryMB ? `${fmtInt(f.memoryMB)} MB` : `${fmtInt(f.memoryMB)} MB (measured at ${fmtInt(f.measuredMemoryMB)})`),
       h(p99Text(f)),
       `<span class="src nw">${h(f.invocationsSource === f.billedSource ? f.billedSource : `${f.invocationsSource} / ${f.billedSource}`)}</span>`,
       h(f.measuredOn.join(', ')),
@@ -311,7 +312,7 @@ function workSection(p: Plan, charts: PlanCharts): string {
 
 function p99Text(f: FunctionWork): string {
   if (f.p99Ms === null) return '–';
-  return f.p99AtRecipients !== null ? `${fmtMs(f.p99Ms)} at ${fmtNum(f.p99AtRecipients)} recipients` : fmtMs(f.p99Ms);
+  return f.p99AtRecipients !== null ? `${fmtMs(f.p99Ms)} at ${fmtRoomSize(f.p99AtRecipients)} recipients` : fmtMs(f.p99Ms);
 }
 
 /** A fan-out function's room-size fit: the line, r², its points and a chart of both. */

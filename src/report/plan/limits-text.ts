@@ -1,32 +1,38 @@
 import { headroomKey, type FirstBreak, type Growth, type GrowthAxis, type Headroom, type Plan } from '../../analyses/plan/plan-schema.ts';
-import { fmtInt, fmtNum, fmtUsd } from '../../number-format.ts';
+import { fmtFactor as fmtTimes, fmtInt, fmtNum, fmtRoomSize, fmtShare, fmtSignificant, fmtUsd, FAR_SHARE } from '../../number-format.ts';
 
 /** A plan's traffic and limits in words, shared by its renderers (the page, summary.md and the console): the first limit to break, and "needs X of Y (Z %)". Pure. */
 
 export const AXIS_NAME: Record<GrowthAxis, string> = { connections: 'connections', roomSize: 'room size', messagesPerS: 'message rate' };
 
-/** A factor as read: 3.2, 0.45, 1,000. */
+/** A factor as read: 3.2, 0.45, 1,000 (a scale of the traffic, "1.99 × message rate"). */
 export function fmtFactor(f: number): string {
-  return f >= 1000 ? fmtInt(f) : String(Number(f.toPrecision(3)));
+  return fmtSignificant(f);
 }
 
 /** The value on the axis at a point: "160,000", "rooms of 640", "800 messages/s". */
 export function axisValue(axis: GrowthAxis, t: FirstBreak['traffic']): string {
   if (axis === 'connections') return `${fmtInt(Math.round(t.connections))} connections`;
-  if (axis === 'roomSize') return `rooms of ${fmtNum(t.roomSize)}, ${fmtInt(Math.round(t.connections))} connections`;
+  if (axis === 'roomSize') return `rooms of ${fmtRoomSize(t.roomSize)}, ${fmtInt(Math.round(t.connections))} connections`;
   return `${fmtNum(t.messagesPerS)} messages/s`;
 }
 
 /** "50,000 connections · rooms of 200 · 250 messages/s" */
 export function trafficText(t: FirstBreak['traffic']): string {
-  return `${fmtInt(Math.round(t.connections))} connections · rooms of ${fmtNum(t.roomSize)} · ${fmtNum(t.messagesPerS)} messages/s`;
+  return `${fmtInt(Math.round(t.connections))} connections · rooms of ${fmtRoomSize(t.roomSize)} · ${fmtNum(t.messagesPerS)} messages/s`;
 }
 
 /** "×3.2" */
-export const factorText = (factor: number) => `×${fmtFactor(factor)}`;
+export const factorText = (factor: number) => fmtTimes(factor);
 
-/** A share of a limit in percent: "81.2 %". */
-export const shareText = (share: number) => `${fmtNum(share * 100)} %`;
+/** A share of a limit in percent: "81.2 %", "far below 1 %". */
+export const shareText = (share: number) => fmtShare(share);
+
+/** How far a limit is: "×3.2 to the limit"; a need far below it says so, not "×2,404,999". */
+export function headroomText(share: number): string {
+  if (share <= 0) return '–';
+  return share < FAR_SHARE ? 'far below the limit' : `${fmtTimes(1 / share)} to the limit`;
+}
 
 /** Over its limit (at the limit is not over). */
 export const exceeded = (h: Pick<Headroom, 'share'>) => h.share > 1;

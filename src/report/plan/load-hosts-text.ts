@@ -18,9 +18,9 @@ export function hostsText(s: LoadHostSize): string {
   return `${count(s.hosts)}, bound by ${s.binding}`;
 }
 
-/** "1 host with more source addresses (open files next)" */
+/** "1 host past the ports (more source or target addresses; open files next)" */
 export function pastPortsText(s: LoadHostSize): string {
-  return s.pastPorts ? `${count(s.pastPorts.hosts)} with more source addresses (${s.pastPorts.binding} next)` : '';
+  return s.pastPorts ? `${count(s.pastPorts.hosts)} past the ports (more source or target addresses; ${s.pastPorts.binding} next)` : '';
 }
 
 const count = (n: number) => `${fmtInt(n)} host${n === 1 ? '' : 's'}`;

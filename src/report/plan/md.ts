@@ -1,7 +1,7 @@
 import type { FunctionWork, Plan } from '../../analyses/plan/plan-schema.ts';
-import { fmtInt, fmtNum, fmtUsd } from '../../number-format.ts';
+import { fmtInt, fmtNum, fmtRoomSize, fmtUsd } from '../../number-format.ts';
 import { escapeMarkdown } from '../shared/escape.ts';
-import { AXIS_NAME, breakText, byShare, exceeded, firstBreakLines } from './limits-text.ts';
+import { AXIS_NAME, breakText, byShare, exceeded, firstBreakLines, shareText } from './limits-text.ts';
 import { artilleryText, hostText, pastPortsText, rehearsalText } from './load-hosts-text.ts';
 
 /**
@@ -22,8 +22,8 @@ export function renderPlanMarkdown(p: Plan): string {
   if (first.length > 0) out.push(`**${md(first[0]!)}**${first[1] ? `  \n${md(first[1].trim())}` : ''}`, '');
   out.push(
     t.source === 'flags'
-      ? `${fmtInt(t.connections)} connections · rooms of ${fmtNum(t.roomSize)} · ${fmtNum(t.messagesPerS)} messages/s · ${fmtNum(t.connectsPerS)} connects/s${t.sessionSec ? ` (sessions of ${fmtNum(t.sessionSec / 60)} min)` : ''}`
-      : `run ${md(p.check?.runId ?? p.workModel.runs[0]?.runId)} at its own traffic: ${fmtInt(t.connections)} connections at peak · rooms of ${fmtNum(t.roomSize)} · ${fmtNum(t.messagesPerS)} messages/s`,
+      ? `${fmtInt(t.connections)} connections · rooms of ${fmtRoomSize(t.roomSize)} · ${fmtNum(t.messagesPerS)} messages/s · ${fmtNum(t.connectsPerS)} connects/s${t.sessionSec ? ` (sessions of ${fmtNum(t.sessionSec / 60)} min)` : ''}`
+      : `run ${md(p.check?.runId ?? p.workModel.runs[0]?.runId)} at its own traffic: ${fmtInt(t.connections)} connections at peak · rooms of ${fmtRoomSize(t.roomSize)} · ${fmtNum(t.messagesPerS)} messages/s`,
     `${md(c.region)} prices of ${md(c.pricesAsOf)} (${md(c.pricesSource)}), Lambda ${c.architecture}`,
     '',
     `| Lambda | API Gateway | DynamoDB | total |`,
@@ -41,7 +41,7 @@ export function renderPlanMarkdown(p: Plan): string {
   for (const l of c.lines) out.push(`| ${l.service} | ${md(l.item)}${l.note ? ` (${md(l.note)})` : ''} | ${fmtNum(l.quantity)} | ${md(l.unit)} | ${fmtUsd(l.cost)} | ${l.source} |`);
 
   const w = p.workModel;
-  out.push('', '### Work model', '', `From ${w.runs.map((r) => `${md(r.runId)} (${r.measuredOn}, rooms of ${fmtNum(r.roomSize)}, ${fmtNum(r.durationSec)} s)`).join(', ')}: ${fmtInt(w.counts.connects)} connects, ${fmtInt(w.counts.rooms)} rooms, ${fmtInt(w.counts.joins)} joins, ${fmtInt(w.counts.messages)} messages, ${fmtInt(w.counts.recipients)} recipients.`, '');
+  out.push('', '### Work model', '', `From ${w.runs.map((r) => `${md(r.runId)} (${r.measuredOn}, rooms of ${fmtRoomSize(r.roomSize)}, ${fmtNum(r.durationSec)} s)`).join(', ')}: ${fmtInt(w.counts.connects)} connects, ${fmtInt(w.counts.rooms)} rooms, ${fmtInt(w.counts.joins)} joins, ${fmtInt(w.counts.messages)} messages, ${fmtInt(w.counts.recipients)} recipients.`, '');
   out.push('| function | per | invocations per | billed ms | memory | source | runs |', '|---|---|---:|---:|---:|---|---|');
   for (const f of w.functions) out.push(`| ${md(f.name)} | ${f.per} | ${fmtNum(f.invocationsPer)} | ${fmtNum(f.billedMsPer)} per ${f.billedMsPerUnit} | ${memoryText(f)} | ${sourceText(f)} | ${md(f.runs.join(', '))} |`);
   for (const f of w.functions.filter((x) => x.fit)) {
@@ -52,7 +52,7 @@ export function renderPlanMarkdown(p: Plan): string {
       '',
       '| recipients | billed ms per invocation | on the line | runs |',
       '|---:|---:|---:|---|',
-      ...fit.points.map((pt) => `| ${fmtNum(pt.recipients)} | ${fmtNum(pt.billedMsPerInvocation)} | ${fmtNum(fit.interceptMs + fit.perRecipientMs * pt.recipients)} | ${md(pt.runs.join(', '))} |`),
+      ...fit.points.map((pt) => `| ${fmtRoomSize(pt.recipients)} | ${fmtNum(pt.billedMsPerInvocation)} | ${fmtNum(fit.interceptMs + fit.perRecipientMs * pt.recipients)} | ${md(pt.runs.join(', '))} |`),
     );
   }
   out.push('', `| DynamoDB units per | read | write |`, '|---|---:|---:|');
@@ -80,7 +80,7 @@ function limitsSection(p: Plan): string[] {
   if (p.headroom.length > 0) {
     out.push('### Headroom at the peak', '', '| limit | needs | of | unit | share | how | limit from |', '|---|---:|---:|---|---:|---|---|');
     for (const h of byShare(p.headroom)) {
-      out.push(`| ${md(h.label)} | ${fmtNum(h.needs)} | ${fmtNum(h.of)} | ${md(h.unit)} | ${exceeded(h) ? '**' : ''}${fmtNum(h.share * 100)} %${exceeded(h) ? '**' : ''} | ${md(h.how)} | ${md(h.limitSource)} |`);
+      out.push(`| ${md(h.label)} | ${fmtNum(h.needs)} | ${fmtNum(h.of)} | ${md(h.unit)} | ${exceeded(h) ? '**' : ''}${shareText(h.share)}${exceeded(h) ? '**' : ''} | ${md(h.how)} | ${md(h.limitSource)} |`);
     }
     out.push('');
   }
@@ -111,7 +111,7 @@ function loadHostsSection(p: Plan): string[] {
 }
 
 function memoryText(f: FunctionWork): string {
-  return f.memoryMB === f.measuredMemoryMB ? `${f.memoryMB} MB` : `${f.memoryMB} MB (measured at ${f.measuredMemoryMB})`;
+  return f.memoryMB === f.measuredMemoryMB ? `${fmtInt(f.memoryMB)} MB` : `${fmtInt(f.memoryMB)} MB (measured at ${fmtInt(f.measuredMemoryMB)})`;
 }
 
 function sourceText(f: FunctionWork): string {

@@ -1,5 +1,5 @@
 import type { Search, SearchStep } from '../../analyses/search/search-schema.ts';
-import { fmtInt, fmtMs, fmtNum } from '../../number-format.ts';
+import { fmtInt, fmtMs, fmtNum, fmtPercent } from '../../number-format.ts';
 import { reportAssets, type ReportAssets } from '../shared/assets.ts';
 import { escapeHtml as h } from '../shared/escape.ts';
 import { htmlPage } from '../shared/html-page.ts';
@@ -45,7 +45,7 @@ function header(s: Search): string {
 <h1>${h(s.scenario.name)}: ${h(outcomeTitle(s))}</h1>
 <dl class="facts">
 <div><dt>varied</dt><dd>${h(s.vary)} (${h(s.unit)}), ${h(fmtNum(s.from))} to ${h(fmtNum(s.to))}</dd></div>
-<div><dt>resolution</dt><dd>${h(fmtNum(s.resolution * 100))} %</dd></div>
+<div><dt>resolution</dt><dd>${h(fmtPercent(s.resolution * 100))}</dd></div>
 <div><dt>hold</dt><dd>${h(fmtMs(s.holdMs))} after ${h(fmtMs(s.warmUpMs))} warm-up</dd></div>
 <div><dt>SLOs</dt><dd>${s.slos.map((x) => h(x)).join('; ')}</dd></div>
 <div><dt>target</dt><dd>${h(s.target)}</dd></div>

@@ -1,5 +1,5 @@
 import type { Search } from '../../analyses/search/search-schema.ts';
-import { fmtInt, fmtMs } from '../../number-format.ts';
+import { fmtInt, fmtMs, fmtPercent } from '../../number-format.ts';
 import { escapeMarkdown } from '../shared/escape.ts';
 import { figureMark, loadText, outcomeTitle, sloValues, stepOutcome } from './text.ts';
 
@@ -14,7 +14,7 @@ export function renderSearchMarkdown(s: Search): string {
   const a = s.answer;
   const out: string[] = [];
   out.push(`## fanout-bench search: ${md(s.scenario.name)} — ${md(outcomeTitle(s))}`, '');
-  out.push(`${md(s.vary)} from ${md(loadText(s, s.from))} to ${md(loadText(s, s.to))}, resolution ${s.resolution * 100} %, hold ${md(fmtMs(s.holdMs))} · SLOs: ${s.slos.map((x) => `\`${x.replace(/`/g, "'")}\``).join(', ')} · target ${md(s.target)}`, '');
+  out.push(`${md(s.vary)} from ${md(loadText(s, s.from))} to ${md(loadText(s, s.to))}, resolution ${fmtPercent(s.resolution * 100)}, hold ${md(fmtMs(s.holdMs))} · SLOs: ${s.slos.map((x) => `\`${x.replace(/`/g, "'")}\``).join(', ')} · target ${md(s.target)}`, '');
   out.push(`**${md(a.summary)}**`, '');
   if (s.statusReason) out.push(`> ${md(s.statusReason)}`, '');
   if (s.expect) out.push(`- --expect \`${s.expect.expression}\`: ${md(s.expect.detail)}`);

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { fmtFactor, fmtInt, fmtNum, fmtPercent, fmtRoomSize, fmtShare, fmtSignificant, fmtUsd } from '../../src/number-format.ts';
+
+/**
+ * The one way a number is written on every page, summary.md and the console: counts with
+ * thousands separators, one rounding per quantity (a room size to 0.1, a percentage to 0.1 %, a
+ * price in cents from a dollar up), and words where digits say nothing ("far below 1 %", "far
+ * above ×1,000").
+ */
+describe('number-format', () => {
+  it('counts: whole, with thousands separators', () => {
+    expect(fmtInt(50_000)).toBe('50,000');
+    expect(fmtInt(1_440_005_000)).toBe('1,440,005,000');
+    expect(fmtInt(28_232)).toBe('28,232');
+    expect(fmtInt(999)).toBe('999');
+    expect(fmtNum(15_700_000_000)).toBe('15,700,000,000');
+  });
+
+  it('a room size: one decimal at most, the same in notes and tables (9.55 members is 9.6)', () => {
+    expect(fmtRoomSize(9.55)).toBe('9.6');
+    expect(fmtRoomSize(10)).toBe('10');
+    expect(fmtRoomSize(18.94)).toBe('18.9');
+    expect(fmtRoomSize(1000)).toBe('1,000');
+    expect(fmtRoomSize(null)).toBe('–');
+  });
+
+  it('a percentage: to 0.1 % below 100 %, whole from there, a space before the sign; above 0 but under 0.1 % it says "far below 1 %"', () => {
+    expect(fmtPercent(55.28)).toBe('55.3 %');
+    // 25 and 18.0000001 round alike: no "25 %" beside "18.0 %"
+    expect(fmtPercent(25)).toBe('25 %');
+    expect(fmtPercent(18.0000001)).toBe('18 %');
+    expect(fmtPercent(0.1)).toBe('0.1 %');
+    expect(fmtPercent(0.0000416)).toBe('far below 1 %');
+    expect(fmtPercent(0)).toBe('0 %');
+    expect(fmtPercent(150)).toBe('150 %');
+    expect(fmtPercent(502.8)).toBe('503 %');
+    expect(fmtPercent(123_456.7)).toBe('123,457 %');
+    expect(fmtPercent(-3.25)).toBe('−3.3 %');
+    expect(fmtPercent(-0.00001)).toBe('about 0 %');
+    expect(fmtShare(0.5528)).toBe('55.3 %');
+    expect(fmtShare(0.000000416)).toBe('far below 1 %');
+  });
+
+  it('a factor: three significant digits with separators; past ×1,000 or under ×0.001, words', () => {
+    expect(fmtFactor(3.2)).toBe('×3.2');
+    expect(fmtFactor(1.99)).toBe('×1.99');
+    expect(fmtFactor(0.45)).toBe('×0.45');
+    expect(fmtFactor(123.456)).toBe('×123');
+    expect(fmtFactor(1000)).toBe('×1,000');
+    expect(fmtFactor(2_404_999)).toBe('far above ×1,000');
+    expect(fmtFactor(0.0000416)).toBe('far below ×0.001');
+  });
+
+  it('three significant digits never as an exponent', () => {
+    expect(fmtSignificant(3.86e-7)).toBe('0.000000386');
+    expect(fmtNum(3.86e-7)).toBe('0.000000386');
+    expect(fmtSignificant(0.000535)).toBe('0.000535');
+    expect(fmtSignificant(1.05)).toBe('1.05');
+    expect(fmtSignificant(1_570_000_000)).toBe('1,570,000,000');
+    expect(fmtSignificant(-0.5)).toBe('-0.5');
+  });
+
+  it('a price: cents from a dollar up, three significant digits below', () => {
+    expect(fmtUsd(15_976.654)).toBe('$15,976.65');
+    expect(fmtUsd(288)).toBe('$288.00');
+    expect(fmtUsd(0.136)).toBe('$0.136');
+    expect(fmtUsd(0)).toBe('$0');
+  });
+});
