@@ -59,8 +59,9 @@ export function explainChecks(results: Results, checks: readonly Check[], thresh
   if (failed.length === 0 && crossed.length === 0) return [];
   const bySymptom = new Map<Symptom, ReturnType<typeof limitEvidence>>();
   const evidenceFor = (symptom: Symptom) => bySymptom.get(symptom) ?? bySymptom.set(symptom, limitEvidence(results, new Set([symptom]))).get(symptom)!;
-  const explain = (check: string, symptom: Symptom, factors: readonly Factor[], where: string[]): Explanation => {
-    const lines = evidenceFor(symptom)
+  // a crossed latency threshold is weighed on its own figure (the stack's or the client's): the host's waits bear on one only where they are in it
+  const explain = (check: string, symptom: Symptom, factors: readonly Factor[], where: string[], crossed?: ThresholdResult): Explanation => {
+    const lines = (crossed && symptom === 'latency' ? limitEvidence(results, new Set([symptom]), [crossed]) : evidenceFor(symptom))
       .filter((e) => e.factor !== 'none' && factors.includes(e.factor))
       .map((e) => ({ factor: e.factor, line: e.line, remedy: e.remedy ?? REMEDIES[e.factor as Factor], ...(e.share !== undefined ? { share: e.share } : {}) }));
     return {
@@ -73,7 +74,7 @@ export function explainChecks(results: Results, checks: readonly Check[], thresh
   return [
     ...failed.map((c) => explain(c.name, symptomOf(c), BEARS_ON[c.name] ?? [], c.name === 'no lost deliveries' ? lostWhere(results) : [])),
     ...crossed.map((t) => ({
-      ...explain(t.expression, symptomOf(t), ANY_FACTOR, t.metric.startsWith('deliveries.') ? lostWhere(results) : []),
+      ...explain(t.expression, symptomOf(t), ANY_FACTOR, t.metric.startsWith('deliveries.') ? lostWhere(results) : [], t),
       kind: 'threshold' as const,
     })),
   ];

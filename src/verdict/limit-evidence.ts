@@ -6,6 +6,7 @@ import { messageThrottleOf, quotaValueText, THROTTLE_NEAR } from '../metrics/res
 import { fmtInt, fmtNum } from '../number-format.ts';
 import { LIMIT_FACTORS, type Evidence, type LimitFactor } from '../contracts/limit-factors.ts';
 import { figureLabel, lookupMetric, namedFigure, type Metric } from '../contracts/metric-catalogue.ts';
+import { waitsInLatency, type CrossedLatency } from './local-host-waits.ts';
 
 /**
  * What limited one run (a search's step; a failed run, whose explanations read it too), read from
@@ -29,8 +30,9 @@ import { figureLabel, lookupMetric, namedFigure, type Metric } from '../contract
  * Read/WriteThrottleEvents of tables and indexes; or the functions' own DynamoDbThrottles);
  * @connections post errors and timeouts (FanoutPostErrors, FanoutPostTimeouts); the harness's saturated flag; the emulator's held-back invocations and busy
  * cores (FanoutBench/LocalHost: for a latency only where a client waited for the route held
- * back; for an error only where a wait came within reach of the function's Timeout or the
- * integration's 29 s, for a loss only where a fan-out's did, or came within reach of the loss
+ * back, and, for a latency judged on the stack's figure, only where the waits are still in it or
+ * the stack's own figure stays within the limit (local-host-waits.ts); for an error only where a
+ * wait came within reach of the function's Timeout or the integration's 29 s, for a loss only where a fan-out's did, or came within reach of the loss
  * timeout); the INIT share of the step's Lambda time (REPORT lines); the
  * fan-out's own duration (FanoutDurationMs) against broadcast p99.
  */
@@ -63,11 +65,31 @@ export function symptomOf(check: { name: string } | { metric: string }): Symptom
   return byCheck[check.name] ?? 'errors';
 }
 
-/** The symptoms of a judged run: its failed checks' and crossed thresholds'; every symptom when it has no verdict (or none failed). */
-function symptomsOfVerdict(r: Results): ReadonlySet<Symptom> {
+/**
+ * What the evidence is weighed against: the symptoms, and the latency thresholds crossed (their
+ * figure decides whether the host's held-back waits are in them). `asTimed`: a latency with no
+ * threshold behind it (a failed check's, or any, for a run without a verdict): as the clients timed it.
+ */
+interface Judged {
+  symptoms: ReadonlySet<Symptom>;
+  crossed: readonly CrossedLatency[];
+  asTimed: boolean;
+}
+
+/**
+ * The judged run's own: its failed checks' and crossed thresholds' symptoms; every symptom, as
+ * timed, when it has no verdict (or none failed). A crossed latency threshold decides what its
+ * latency was judged on; a failed check's latency (the harness's own delay) is read as timed only
+ * where no latency threshold was crossed.
+ */
+function judgedOfVerdict(r: Results): Judged {
   const v = r.verdict;
-  const named = v ? [...v.checks.filter((c) => !c.passed).map(symptomOf), ...v.thresholds.filter((t) => t.outcome === 'fail').map(symptomOf)] : [];
-  return new Set(named.length > 0 ? named : SYMPTOMS);
+  const checks = v ? v.checks.filter((c) => !c.passed).map(symptomOf) : [];
+  const thresholds = v ? v.thresholds.filter((t) => t.outcome === 'fail') : [];
+  const named = [...checks, ...thresholds.map(symptomOf)];
+  if (named.length === 0) return { symptoms: new Set(SYMPTOMS), crossed: [], asTimed: true };
+  const crossed = thresholds.filter((t) => symptomOf(t) === 'latency');
+  return { symptoms: new Set(named), crossed, asTimed: crossed.length === 0 && checks.includes('latency') };
 }
 
 /** A wait this large a share of a limit (the function's Timeout, the integration's 29 s, the loss timeout) can reach it. */
@@ -80,7 +102,7 @@ interface Finding {
   share?: number;
   remedy?: string;
 }
-type Detector = (r: Results, symptoms: ReadonlySet<Symptom>) => Finding | Finding[] | string | undefined;
+type Detector = (r: Results, symptoms: ReadonlySet<Symptom>, judged: Judged) => Finding | Finding[] | string | undefined;
 
 const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
   'function-errors': (r, symptoms) => functionErrorFindings(r, symptoms),
@@ -164,20 +186,26 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
     if (!h.saturated) return undefined;
     return `the harness was saturated (event-loop lag p99 ${ms(h.eventLoopLagP99Ms)}, max ${ms(h.eventLoopLagMaxMs)}; peak CPU ${fmtNum(h.cpuCoresMax)} cores on ${fmtInt(h.shards)} shard(s)): its own delay is in the numbers`;
   },
-  'local-host': (r, symptoms) => {
+  'local-host': (r, symptoms, judged) => {
     const all = localHostFindings(r);
-    // A latency: what a client waited for. A loss or an error: a wait that could reach a limit.
+    // A latency: what a client waited for (busy cores: in every figure; held-back waits: where the
+    // judged figure still holds them). A loss or an error: a wait that could reach a limit.
+    const waits = symptoms.has('latency') ? heldWaitsInLatency(r, judged) : { cause: false, said: [] };
     const bearing = all.filter(
-      (f) => (symptoms.has('latency') && f.inLatencies) || (f.inLatencies && f.held !== undefined && [...symptoms].some((s) => s !== 'latency' && withinReach(r, f.held!, s))),
+      (f) =>
+        (symptoms.has('latency') && f.inLatencies && (f.held === undefined || waits.cause)) ||
+        (f.inLatencies && f.held !== undefined && [...symptoms].some((s) => s !== 'latency' && withinReach(r, f.held!, s))),
     );
-    if (bearing.length > 0) return { line: bearing.map((f) => f.text).join('; '), share: Math.max(...bearing.map((f) => f.held?.share ?? 0)) || undefined };
-    if (!symptoms.has('latency')) return undefined;
+    const said = waits.cause && bearing.some((f) => f.held !== undefined) ? waits.said : [];
+    if (bearing.length > 0) return { line: [...bearing.map((f) => f.text), ...said].join('; '), share: Math.max(...bearing.map((f) => f.held?.share ?? 0)) || undefined };
+    if (!waits.cause) return undefined;
     // below the warnings' share, still named for a latency: the waited routes' held-back invocations
     const host = r.cloudwatch?.localHost;
     const unwaited = new Set((r.config.target.functions?.functions ?? []).filter((f) => f.route === '$disconnect').map((f) => f.name));
     const held = Object.entries(host?.heldBack ?? {}).filter(([fn, h]) => h.count > 0 && !unwaited.has(fn));
     if (held.length === 0) return undefined;
-    return `local host held back ${held.map(([fn, h]) => `${fmtInt(h.count)} ${fn} invocations (wait p99 ${ms(h.p99Ms)})`).join(', ')}; its cores averaged ${host!.hostBusyAvgPercent === null ? '?' : `${Math.round(host!.hostBusyAvgPercent)} %`}`;
+    const line = `local host held back ${held.map(([fn, h]) => `${fmtInt(h.count)} ${fn} invocations (wait p99 ${ms(h.p99Ms)})`).join(', ')}; its cores averaged ${host!.hostBusyAvgPercent === null ? '?' : `${Math.round(host!.hostBusyAvgPercent)} %`}`;
+    return [line, ...waits.said].join('; ');
   },
   'cold-start-storm': (r, symptoms) => {
     if (!symptoms.has('latency')) return undefined;
@@ -251,13 +279,16 @@ function throttledPosts(r: Results): string | undefined {
 /**
  * The evidence that can produce these symptoms (default: the judged run's own, from its verdict),
  * one line per kind of limit (per function, for the functions' errors), the largest share of the
- * symptom first; lines without a share after those with one, in LIMIT_FACTORS' order.
+ * symptom first; lines without a share after those with one, in LIMIT_FACTORS' order. `crossed`:
+ * the latency thresholds behind a latency symptom (a crossed threshold's explanation passes its
+ * own); without them, a latency as the clients timed it.
  */
-export function limitEvidence(r: Results, symptoms: ReadonlySet<Symptom> = symptomsOfVerdict(r)): Evidence[] {
+export function limitEvidence(r: Results, symptoms?: ReadonlySet<Symptom>, crossed?: readonly CrossedLatency[]): Evidence[] {
+  const judged: Judged = symptoms ? { symptoms, crossed: crossed ?? [], asTimed: crossed === undefined } : judgedOfVerdict(r);
   const out: Evidence[] = [];
   for (const factor of LIMIT_FACTORS) {
     if (factor === 'none') continue;
-    const found = DETECTORS[factor](r, symptoms);
+    const found = DETECTORS[factor](r, judged.symptoms, judged);
     for (const f of [found ?? []].flat()) {
       const x = typeof f === 'string' ? { line: f } : f;
       out.push({ factor, line: x.line, ...(x.share !== undefined ? { share: x.share } : {}), ...(x.remedy ? { remedy: x.remedy } : {}) });
@@ -265,6 +296,17 @@ export function limitEvidence(r: Results, symptoms: ReadonlySet<Symptom> = sympt
   }
   // stable: equal shares (and none) keep LIMIT_FACTORS' order
   return out.sort((a, b) => (b.share ?? -1) - (a.share ?? -1));
+}
+
+/**
+ * Whether the host's held-back waits bear on the judged latencies: always for one as the clients
+ * timed it; for a crossed threshold, where its figure holds them (local-host-waits.ts), with what
+ * to say of it (the untraced requests that keep the waits, the stack's own figure within the limit).
+ */
+function heldWaitsInLatency(r: Results, judged: Judged): { cause: boolean; said: string[] } {
+  const each = judged.crossed.map((t) => waitsInLatency(r, t));
+  const said = [...new Set(each.flatMap((w) => (w.cause && w.said ? [w.said] : [])))];
+  return { cause: judged.asTimed || each.some((w) => w.cause), said };
 }
 
 /** The client-facing errors the run did not expect (502s, error frames, 429s …). */

@@ -35,6 +35,18 @@ describe('fanout-bench search on the emulator', () => {
     const slo = stepResults(out, s, failing.dir).verdict!.explanations!.find((e) => e.kind === 'threshold' && e.check === 'broadcast.p99 < 500ms')!;
     expect(slo.evidence.map((e) => e.factor), JSON.stringify(slo)).toContain('local-host');
     expect(slo.evidence.find((e) => e.factor === 'local-host')!.remedy).toBe('the emulator shared its cores with the load: fewer clients on this host, or measure on AWS');
+    // The SLO judged the stack's figure (each request's wait for a host slot taken out), so its why
+    // names the held-back waits only with how they are still in it. Measured 2026-11-27 at 64/s:
+    // about a quarter of the deliveries could not be traced to their invocation (their MESSAGE
+    // lines tied in requestTimeEpoch) and count at the client's latency, wait included (stack p99
+    // 2,875 ms), while the traced ones' own p99 (340 ms) met the SLO: the limit is the host's.
+    // Where the stack's own p99 crosses, the waits are not named; a busy host's cores still are.
+    expect(failing.slos.find((x) => x.metric === 'broadcast.p99')?.figure, JSON.stringify(failing.slos)).toBe('stack');
+    const hostWhy = slo.evidence.find((e) => e.factor === 'local-host')!.line;
+    expect(hostWhy).toMatch(/^local host (busy|held back)/);
+    if (/held back/.test(hostWhy)) {
+      expect(hostWhy).toMatch(/could not be traced to their invocation and count in the stack's figure|is within the limit \(< 500 ms\): the host's waits crossed it, not the stack/);
+    }
     if (s.answer.kind === 'first-step-failed') {
       // A host busy with other work (a CI neighbour, a CPU hog) can fail the first step on its
       // cores alone, before the cap is reached: the search says so, and exits 99.

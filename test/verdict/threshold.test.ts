@@ -89,7 +89,7 @@ describe('threshold expressions', () => {
       ],
       [
         'deliveries.gone < 1',
-        '--threshold: "deliveries.gone < 1": unknown metric "deliveries.gone": deliveries.gone is not in results.json (deliveries has: expected, received, lost, duplicates, outOfOrder, late, lossTimeoutMs, graceMs, lostEarly, afterLossTimeout, unacknowledged, surplus, foreign, underreported, missedDuringReconnect, missing) (named metrics: deliveries.lostShare)',
+        '--threshold: "deliveries.gone < 1": unknown metric "deliveries.gone": deliveries.gone is not in results.json (deliveries has: expected, received, lost, duplicates, outOfOrder, late, lossTimeoutMs, graceMs, lostEarly, afterLossTimeout, unacknowledged, surplus, foreign, underreported, missedDuringReconnect, missedByDrop, missing) (named metrics: deliveries.lostShare)',
       ],
       ['status == 1', '--threshold: "status == 1": unknown metric "status": status is text in results.json, not a number'],
       ['harness.saturated == 0', '--threshold: "harness.saturated == 0": unknown metric "harness.saturated": harness.saturated is true or false in results.json, not a number'],
