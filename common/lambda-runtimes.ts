@@ -156,6 +156,15 @@ export function runsHerePhrase(runtime: LambdaRuntimeId, runsOn?: string): strin
  * not deprecated by `today`.
  */
 export function deprecationLine(runtime: LambdaRuntimeId, runsOn?: string, today: Date = new Date()): string | undefined {
+  const phrase = deprecationPhrase(runtime, today);
+  return phrase === undefined ? undefined : `${runtime}: ${phrase}; here it runs on ${runsHerePhrase(runtime, runsOn)}`;
+}
+
+/**
+ * What Lambda says of a deprecated runtime, in one phrase (its dates, what it still does and
+ * what it refuses), or undefined when the runtime is not deprecated by `today`.
+ */
+export function deprecationPhrase(runtime: LambdaRuntimeId, today: Date = new Date()): string | undefined {
   const date = deprecationOf(runtime, today);
   if (date === undefined) return undefined;
   const { blockCreate, blockUpdate } = RUNTIME_TABLE[runtime] as RuntimeFacts;
@@ -168,7 +177,7 @@ export function deprecationLine(runtime: LambdaRuntimeId, runsOn?: string, today
       : blockCreate <= day
         ? `refuses new ones ${when(blockCreate)}${updates}, so a fresh deploy of this template fails`
         : `refuses new ones ${when(blockCreate)}${updates}, when a fresh deploy of this template fails`;
-  return `${runtime}: deprecated by Lambda on ${date} (docs/aws-facts.md); Lambda still invokes existing functions but ${refuses}; here it runs on ${runsHerePhrase(runtime, runsOn)}`;
+  return `deprecated by Lambda on ${date} (docs/aws-facts.md); Lambda still invokes existing functions but ${refuses}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { NODE_RUNTIMES } from './node-runtimes.ts';
 import { LAMBDA_RUNTIMES } from './lambda-runtimes.ts';
+import { RuntimeInUse } from './runtimes-in-use.ts';
 
 /**
  * The one line `stack up` prints when the local stack is ready: what a harness needs to reach it.
@@ -12,7 +13,7 @@ import { LAMBDA_RUNTIMES } from './lambda-runtimes.ts';
  * The runtime emulated and the Node that actually runs the functions. `matches` is false when
  * the Node major differs from the runtime's; `note` says why. `others`: what runs the functions
  * that are not Node.js, one phrase per runtime (`python3.12 on the host's Python 3.11.2 (…)`);
- * `node: false` when no function runs on Node.
+ * `node: false` when no function runs on Node. `runtimes`: every runtime in use, each on its own.
  */
 export const LambdaRuntimeInfo = z.object({
   runtime: z.enum(NODE_RUNTIMES),
@@ -21,6 +22,8 @@ export const LambdaRuntimeInfo = z.object({
   note: z.string().optional(),
   others: z.array(z.string()).optional(),
   nodeFunctions: z.boolean().optional(),
+  /** each runtime the stack's functions name, with what ran it and its deprecation (common/runtimes-in-use.ts) */
+  runtimes: z.array(RuntimeInUse).optional(),
 });
 export type LambdaRuntimeInfo = z.infer<typeof LambdaRuntimeInfo>;
 

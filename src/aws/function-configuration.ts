@@ -12,6 +12,8 @@ export interface LambdaFunctionConfig {
   runtime?: string;
   /** Successful, InProgress or Failed: whether the last configuration change is in effect */
   lastUpdateStatus?: string;
+  /** LoggingConfig.LogGroup where it is not Lambda's default `/aws/lambda/<name>`: its logs go there */
+  logGroup?: string;
 }
 
 export function toFunctionConfig(name: string, c: FunctionConfiguration): LambdaFunctionConfig {
@@ -23,6 +25,7 @@ export function toFunctionConfig(name: string, c: FunctionConfiguration): Lambda
     architectures: c.Architectures ?? ['x86_64'],
     ...(c.Runtime ? { runtime: c.Runtime } : {}),
     ...(c.LastUpdateStatus ? { lastUpdateStatus: c.LastUpdateStatus } : {}),
+    ...(c.LoggingConfig?.LogGroup && c.LoggingConfig.LogGroup !== `/aws/lambda/${c.FunctionName ?? name}` ? { logGroup: c.LoggingConfig.LogGroup } : {}),
   };
 }
 

@@ -145,6 +145,13 @@ export const FunctionError = z.object({
    * `{connectionId}` literal)
    */
   denied: z.object({ principal: z.string(), action: z.string(), resource: z.string() }).optional(),
+  /**
+   * Logged, not thrown: an error-level line the function's own code wrote and went on (Node's
+   * `console.error`, Python's `logging` at ERROR or CRITICAL, the JSON log format's `level`, a
+   * traceback printed without raising; src/metrics/cloudwatch/logged-errors.ts). Lambda counts no
+   * error for it; what the code caught may still be what lost the run's work. Only in `loggedErrors`.
+   */
+  logged: z.literal(true).optional(),
 });
 export type FunctionError = z.infer<typeof FunctionError>;
 
@@ -265,6 +272,12 @@ export const CloudWatchResults = z.object({
   reports: z.record(z.string(), ReportLineStats),
   /** by function name, the errors its log names, most first (the same FilterLogEvents pull; absent from older results) */
   functionErrors: z.record(z.string(), z.array(FunctionError)).optional(),
+  /**
+   * by function name, the error-level lines its code logged without failing the invocation (each
+   * `logged: true`), most first; kept apart from functionErrors so that its counts stay failed
+   * invocations (absent from older results, and where no function logged one)
+   */
+  loggedErrors: z.record(z.string(), z.array(FunctionError)).optional(),
   /** requests failed for a missing invoke permission, most first; absent where the stage has no execution log (or older results) */
   invokePermissionFailures: z.array(InvokePermissionFailure).optional(),
   problems: z.array(PullProblem),

@@ -4,17 +4,20 @@ import { z } from 'zod';
  * The kinds of limit the evidence can name (a search's limiting factor, a failed run's explanation),
  * in the order they are named when several have evidence and none says how much of the symptom it
  * accounts for (evidence with a share is ranked by it first): the functions' own errors, a
- * function API Gateway may not invoke, then a limit that refused work; then the local host (which the harness shares on a local
+ * function API Gateway may not invoke, a call IAM denied, then a limit that refused work (and the
+ * errors a function logged without throwing); then the local host (which the harness shares on a local
  * target, so a busy host shows as a busy harness too), the harness itself; then what made the
  * work slow.
  */
 export const LIMIT_FACTORS = [
   'function-errors',
   'invoke-permission',
+  'iam-denied',
   'lambda-throttles',
   'api-gateway-429',
   'dynamodb-throttles',
   'connections-post-errors',
+  'logged-errors',
   'local-host',
   'harness-saturated',
   'cold-start-storm',

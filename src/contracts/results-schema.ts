@@ -264,6 +264,23 @@ export const Results = z.object({
         nodeFunctions: z.boolean().optional(),
       })
       .optional(),
+    /**
+     * local target: each runtime the stack's functions name (nodejs16.x beside python3.12), the
+     * functions that name it, what ran it here (`matches: false` when not its own version) and,
+     * once Lambda has deprecated it, the date and Lambda's line on it (common/runtimes-in-use.ts)
+     */
+    lambdaRuntimes: z
+      .array(
+        z.object({
+          runtime: z.string(),
+          functions: z.array(z.string()),
+          ranOn: z.string(),
+          matches: z.boolean(),
+          deprecated: z.string().optional(),
+          deprecation: z.string().optional(),
+        }),
+      )
+      .optional(),
   }),
   metrics: z.object({
     connect: LatencySummary,

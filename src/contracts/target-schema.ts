@@ -23,6 +23,8 @@ export const TargetFunction = z.object({
   authorizer: z.literal(true).optional(),
   /** its reserved concurrency, where the target says (a local stack's ready line; absent: none, or not known) */
   reservedConcurrency: z.int().nonnegative().optional(),
+  /** the log group it writes to, where its LoggingConfig names one other than `/aws/lambda/<name>` */
+  logGroup: z.string().optional(),
 });
 export type TargetFunction = z.infer<typeof TargetFunction>;
 

@@ -1,4 +1,5 @@
 import { UserError, fieldPath } from '../../common/errors.ts';
+import { foreignProjectRefusal } from '../../common/foreign-projects.ts';
 import { CONFIGURABLE_FUNCTION_NAMES } from '../contracts/reference-functions.ts';
 import type { StackKnobs } from '../contracts/scenario-schema.ts';
 
@@ -11,7 +12,8 @@ import type { StackKnobs } from '../contracts/scenario-schema.ts';
  * - without a template, `memory` and `reserved` name the reference stack's functions (a template's
  *   are its own: the emulator names an unknown one when it reads the template);
  * - template parameters need a template;
- * - `auth` is the reference stack's authorizer: a template's own runs as written.
+ * - `auth` is the reference stack's authorizer: a template's own runs as written;
+ * - the template is CloudFormation, not another tool's project (common/foreign-projects.ts).
  */
 export interface KnobLayer {
   knobs: StackKnobs | undefined;
@@ -24,6 +26,10 @@ const FLAG: Partial<Record<keyof StackKnobs, string>> = { memory: '--memory', re
 
 export function checkStackKnobs(layers: readonly KnobLayer[]): void {
   const template = layers.some((l) => l.knobs?.template !== undefined);
+  // the template the stack would read (the last layer's), when it is another tool's project: said before any stack starts
+  const chosen = layers.findLast((l) => l.knobs?.template !== undefined);
+  const foreign = chosen && foreignProjectRefusal(chosen.knobs!.template!);
+  if (foreign) throw new UserError(`${chosen!.field ? `${chosen!.field}.template:` : '--template'} ${chosen!.knobs!.template}: ${foreign}`);
   for (const { knobs, field } of layers) {
     if (!knobs) continue;
     const at = (key: keyof StackKnobs, name?: string) => (field ? `${field}.${fieldPath(name === undefined ? [key] : [key, name])}` : FLAG[key]!);

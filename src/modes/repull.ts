@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UserError } from '../../common/errors.ts';
 import { pullCloudWatch } from '../metrics/cloudwatch/cloudwatch-puller.ts';
+import { logGroupsOf } from '../metrics/cloudwatch/function-log-group.ts';
 import { buildComparison, type SizeInput } from '../analyses/compare/build-comparison.ts';
 import { CompareFile, isSweep, type Comparison } from '../analyses/compare/compare-schema.ts';
 import { estimateCost } from '../metrics/cost/cost-model.ts';
@@ -97,6 +98,7 @@ async function repulled(r: Results, file: string): Promise<Results> {
     periodSec: before.window.periodSec,
     marginSec: 0,
     functions: before.functions,
+    logGroups: logGroupsOf(r.config.target.functions?.functions ?? []),
     apiGateway: before.apiGateway,
     ...(tables ? { tables: tables.map((name) => REFERENCE_TABLES.find((t) => t.name === name) ?? { name, globalIndexes: [] }) } : {}),
     settle: false,

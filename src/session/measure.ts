@@ -25,6 +25,7 @@ import { assumedFunctions } from '../targets/target-functions.ts';
 import type { Target, TargetFunctions } from '../targets/target.ts';
 import { waitForFreshWindow } from './fresh-window.ts';
 import { watchInitFailures } from '../metrics/cloudwatch/init-failure-watch.ts';
+import { logGroupsOf } from '../metrics/cloudwatch/function-log-group.ts';
 import { UserError, fieldPath } from '../../common/errors.ts';
 import { membershipIssues } from '../contracts/protocol-schema.ts';
 import { firstProbe } from '../fleet/protocols/first-probe.ts';
@@ -106,7 +107,7 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
   }
   const functions = await functionsOf(target, warn);
   // a function whose INIT fails is named as soon as its log shows it, not only in the verdict
-  const initWatch = cloudwatch && o.onStatus ? watchInitFailures(cloudwatch, functions.functions.map((f) => f.name), now(), o.onStatus) : undefined;
+  const initWatch = cloudwatch && o.onStatus ? watchInitFailures(cloudwatch, functions.functions.map((f) => f.name), now(), o.onStatus, undefined, logGroupsOf(functions.functions)) : undefined;
   const { results, lastSentAfterDrop, trace } = await measureFleet({ o, scenario, target, functions, warnings }).finally(() => initWatch?.stop());
   budget.dispose();
   await o.checkpoint?.(results);

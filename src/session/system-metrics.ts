@@ -1,6 +1,8 @@
 import { createLambdaClient } from '../aws/lambda-client.ts';
 import { pullCloudWatch } from '../metrics/cloudwatch/cloudwatch-puller.ts';
+import { logGroupsOf } from '../metrics/cloudwatch/function-log-group.ts';
 import { pullPermissions } from '../metrics/permissions/permissions-pull.ts';
+import { pullDenials } from '../metrics/permissions/denials-pull.ts';
 import type { PolicyTrail } from '../metrics/permissions/generated-policy.ts';
 import { incompleteFamilies } from '../metrics/cloudwatch/completeness.ts';
 import { estimateCost, type CostOptions } from '../metrics/cost/cost-model.ts';
@@ -61,6 +63,7 @@ export async function addSystemMetrics(results: Results, target: Target, options
       target: source,
       apiGateway: target.endpoints.apiGateway ?? null,
       functions: functions.map((f) => f.name),
+      logGroups: logGroupsOf(functions),
       // the tables the target names (a stack's outputs); their indexes are listed by ListMetrics
       ...(target.endpoints.tables
         ? { tables: target.endpoints.tables.map((name) => REFERENCE_TABLES.find((t) => t.name === name) ?? { name, globalIndexes: [] }) }
@@ -169,6 +172,13 @@ async function addPermissions(results: Results, target: Target & { iamApi: NonNu
   } finally {
     lambda.destroy();
   }
+  // the calls refused (and posts to another API): the emulator's record, or what the functions' logs name
+  const localLogs = local && target.cloudWatch?.source === 'local' ? target.cloudWatch.clients.logs : undefined;
+  // a refusal is written a moment after the call: read up to now, the settle wait past the run's end included
+  const refused = await pullDenials({ ...(localLogs ? { localLogs } : {}), window: { startMs: results.permissions.window.startMs, endMs: Date.now() }, cloudwatch: results.cloudwatch });
+  if (refused.denied.length > 0) results.permissions.denied = refused.denied;
+  if (refused.foreignApiPosts.length > 0) results.permissions.foreignApiPosts = refused.foreignApiPosts;
+  if (refused.problem) warn(refused.problem);
   // one line for what could not be read: the first function's reason, and how many share it
   const blind = results.permissions.functions.filter((f) => f.status === 'not-observable');
   if (blind.length > 0) warn(`permissions not observable for ${blind.length} of ${results.permissions.functions.length} functions: ${blind[0]!.note}`);

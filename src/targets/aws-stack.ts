@@ -6,6 +6,7 @@ import { AWS_TARGET_PREFIX } from '../contracts/target-spec.ts';
 import { awsCallError } from '../aws/aws-call-errors.ts';
 import { cloudWatchFor } from '../aws/cloudwatch-source.ts';
 import { goneLogLines } from '../metrics/cloudwatch/gone-log-lines.ts';
+import { logGroupsOf } from '../metrics/cloudwatch/function-log-group.ts';
 import { deployedStackWarnings } from './deployed-warnings.ts';
 import { readFunctionConfigs } from '../aws/function-configuration.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
@@ -80,7 +81,8 @@ export async function deployedTarget(
   o: { label: string; lambda: LambdaClient; lambdaApi: ReturnType<typeof awsSettings>; profile?: string; probeTimeoutMs?: number; token?: ConnectToken; probeHandshake?: ProbeHandshake; owned: Array<{ destroy(): void }> },
 ): Promise<Target> {
   const describeFunctions = () => stackFunctions(o.lambda, stack, o.label);
-  await describeFunctions();
+  // the functions' log groups, where a LoggingConfig names its own, for the logs read below
+  const logGroups = logGroupsOf((await describeFunctions()).functions);
   const authorizer = stack.functions.find((f) => f.authorizer);
   const tokenParameter = authorizer ? await readTokenParameter(o.lambda, authorizer.name) : undefined;
   const connectColdFlag = await probe(stack.websocketUrl, o.probeTimeoutMs, o.token, o.probeHandshake);
@@ -104,7 +106,7 @@ export async function deployedTarget(
     startedWith: {},
     connectColdFlag,
     // AWS says nothing of posts to gone connections but what the functions log
-    ...(cloudWatch ? { stalePosts: (run: { startMs: number; endMs: number }) => goneLogLines(cloudWatch, stack.functions.map((f) => f.name), run) } : {}),
+    ...(cloudWatch ? { stalePosts: (run: { startMs: number; endMs: number }) => goneLogLines(cloudWatch, stack.functions.map((f) => f.name), run, undefined, logGroups) } : {}),
     ...(tokenParameter ? { tokenParameter } : {}),
     stop: async () => {
       if (stopped) return;

@@ -34,6 +34,8 @@ export function configuredFunction(f: Pick<TargetFunction, 'name' | 'logicalId' 
     timeoutSeconds: c.timeoutSeconds,
     ...(architecture === 'x86_64' || architecture === 'arm64' ? { architecture } : {}),
     ...(c.runtime ? { runtime: c.runtime } : {}),
+    // a LoggingConfig.LogGroup of its own: where its logs are read
+    ...(c.logGroup ? { logGroup: c.logGroup } : {}),
   };
 }
 

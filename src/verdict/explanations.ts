@@ -19,6 +19,8 @@ type Factor = Exclude<LimitFactor, 'none'>;
 export const REMEDIES: Record<Factor, string> = {
   'function-errors': "read the function's log for the error's stack: it failed in its own code",
   'invoke-permission': "add an AWS::Lambda::Permission letting apigateway.amazonaws.com invoke the function (or give the integration a CredentialsArn role allowed lambda:InvokeFunction)",
+  'iam-denied': "add the statement named to the function's execution role (IAM denied the call: the function's code may have caught and logged it)",
+  'logged-errors': "read the function's log: it logged these errors without failing its invocation",
   'lambda-throttles': "raise the function's reserved concurrency, or the account's concurrent executions (a Service Quotas request)",
   'api-gateway-429': "raise the stage's throttle (its rate and burst), or the account's API Gateway throttle (a Service Quotas request)",
   'dynamodb-throttles': "raise the table's (or index's) provisioned read or write units, or make it on-demand; spread a hot partition key",
@@ -32,11 +34,11 @@ export const REMEDIES: Record<Factor, string> = {
 
 /** The kinds of evidence that can explain each built-in check's failure (checks.ts). */
 const BEARS_ON: Record<string, readonly Factor[]> = {
-  'run completed': ['function-errors', 'invoke-permission', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated'],
-  'sends went out': ['function-errors', 'invoke-permission', 'api-gateway-429', 'lambda-throttles', 'dynamodb-throttles', 'local-host', 'harness-saturated'],
-  'no lost deliveries': ['function-errors', 'invoke-permission', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated', 'posts-per-invocation'],
+  'run completed': ['function-errors', 'invoke-permission', 'iam-denied', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated'],
+  'sends went out': ['function-errors', 'invoke-permission', 'iam-denied', 'api-gateway-429', 'lambda-throttles', 'dynamodb-throttles', 'local-host', 'harness-saturated'],
+  'no lost deliveries': ['function-errors', 'invoke-permission', 'iam-denied', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'logged-errors', 'local-host', 'harness-saturated', 'posts-per-invocation'],
   'harness not saturated': ['harness-saturated', 'local-host'],
-  'no unexpected errors': ['function-errors', 'invoke-permission', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host'],
+  'no unexpected errors': ['function-errors', 'invoke-permission', 'iam-denied', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'logged-errors', 'local-host'],
 };
 
 /**
@@ -47,7 +49,7 @@ const ANY_FACTOR = Object.keys(REMEDIES) as Factor[];
 
 /** Said of a failed check when nothing in the evidence bears on it. */
 export const UNEXPLAINED =
-  "nothing in the target's metrics and logs of the run's window explains it (no throttles, 429s, DynamoDB throttling, post errors, function errors or held-back invocations)";
+  "nothing in the target's metrics and logs of the run's window explains it (no throttles, 429s, DynamoDB throttling, post errors, denied calls, logged errors, function errors or held-back invocations)";
 
 /**
  * One explanation per failed check, in the checks' order, then one per crossed threshold (an SLO

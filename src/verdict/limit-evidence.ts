@@ -1,3 +1,4 @@
+import { denialEvidence } from './denial-evidence.ts';
 import { localHostFindings } from '../metrics/cloudwatch/local-host.ts';
 import type { FunctionError, InvokePermissionFailure } from '../contracts/cloudwatch-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
@@ -107,6 +108,8 @@ type Detector = (r: Results, symptoms: ReadonlySet<Symptom>, judged: Judged) => 
 const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
   'function-errors': (r, symptoms) => functionErrorFindings(r, symptoms),
   'invoke-permission': (r, symptoms) => invokePermissionFindings(r, symptoms),
+  'iam-denied': (r, symptoms) => denialEvidence(r, symptoms).filter((f) => f.kind === 'iam-denied'),
+  'logged-errors': (r, symptoms) => denialEvidence(r, symptoms).filter((f) => f.kind === 'logged-errors'),
   'lambda-throttles': (r, symptoms) => {
     const lambda = r.cloudwatch?.lambda ?? {};
     const throttled = Object.entries(lambda).filter(([, t]) => t.throttles > 0);
@@ -512,4 +515,4 @@ export function statementToAdd(d: { principal: string; action: string; resource:
 
 /** The line said when no evidence points anywhere. */
 export const NO_EVIDENCE_LINE =
-  'no evidence: no throttles, 429s, DynamoDB throttling, post errors, cold-start storm or held-back invocations, and the harness kept up; the SLO was crossed by the latency of the work itself';
+  'no evidence: no throttles, 429s, DynamoDB throttling, post errors, denied calls, logged errors, cold-start storm or held-back invocations, and the harness kept up; the SLO was crossed by the latency of the work itself';

@@ -127,6 +127,8 @@ describe('the provided.al2023 fixture, by --template', () => {
     ]);
     const r = await measure('provided-echo', [file, '--template', PROVIDED_ECHO]);
     expect(r.environment.lambdaRuntime).toMatchObject({ nodeFunctions: false, others: ["provided.al2023 on each function's own bootstrap"] });
+    // and beside it, the runtime in use with its functions and what ran it
+    expect(r.environment.lambdaRuntimes).toEqual([{ runtime: 'provided.al2023', functions: r.config.target.functions!.functions.map((f) => f.name), ranOn: "each function's own bootstrap", matches: true }]);
     expectAllDelivered(r, r.sends.sent);
     const cw = r.cloudwatch!;
     expect(cw.status, JSON.stringify(cw.completeness)).toBe('complete');

@@ -147,11 +147,15 @@ describe('fanout-bench stack up', () => {
     expect(ready.lambdaEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     // the default runtime, on Node 22 when one is at hand (this process, the cache or PATH)
     const node22 = findNode(22);
-    expect(ready.lambdaRuntime).toEqual(
+    expect(ready.lambdaRuntime).toMatchObject(
       node22
         ? { runtime: 'nodejs22.x', node: node22.version, matches: true }
         : { runtime: 'nodejs22.x', node: process.versions.node, matches: false, note: expect.stringMatching(/^nodejs22\.x runs on Node 22, and none was found/) },
     );
+    // and each runtime in use with what ran it: the reference stack's one, on the Node that ran the stack
+    expect(ready.lambdaRuntime.runtimes).toEqual([
+      { runtime: 'nodejs22.x', functions: ready.functions.map((f: { name: string }) => f.name), ranOn: node22 ? `Node ${node22.version}` : `Node ${process.versions.node}, not Node 22 as on Lambda`, matches: node22 !== undefined },
+    ]);
     expect(ready).toMatchObject({ ready: true, stage: 'cli', region: 'us-east-1' });
     expect(ready.websocketUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/cli$/);
     expect(ready.callbackUrl).toBe(ready.websocketUrl.replace('ws://', 'http://'));
@@ -281,7 +285,7 @@ describe('fanout-bench stack up', () => {
   it.skipIf(!atHand)(`runs the stack on the emulated runtime's Node when one is at hand (${atHand?.runtime})`, async () => {
     const run = stackUp(['--port', '0', '--prepared', '0', '--runtime', atHand!.runtime]);
     const ready = JSON.parse(await firstLine(run));
-    expect(ready.lambdaRuntime).toEqual({ runtime: atHand!.runtime, node: atHand!.node.version, matches: true });
+    expect(ready.lambdaRuntime).toMatchObject({ runtime: atHand!.runtime, node: atHand!.node.version, matches: true });
     const c = await connect(ready.websocketUrl);
     c.send({ action: 'whoami' });
     expect((await c.take((f) => f.type === 'whoami', 30_000)).connectionId).toBeTypeOf('string');
@@ -297,7 +301,7 @@ describe('fanout-bench stack up', () => {
     writeFileSync(file, `lambda:\n  runtime: ${atHand!.runtime}\n`);
     const run = stackUp(['--port', '0', '--prepared', '0', '--config', file]);
     const ready = JSON.parse(await firstLine(run));
-    expect(ready.lambdaRuntime).toEqual({ runtime: atHand!.runtime, node: atHand!.node.version, matches: true });
+    expect(ready.lambdaRuntime).toMatchObject({ runtime: atHand!.runtime, node: atHand!.node.version, matches: true });
     expect(ready.functions[0].runtime).toBe(atHand!.runtime);
     run.child.kill('SIGTERM');
     await expectCleanExit(run);
@@ -326,7 +330,7 @@ describe('fanout-bench stack up', () => {
     const run = stackUp(['--port', '0', '--prepared', '0', '--runtime', runtime], 'ignore', env);
     const ready = JSON.parse(await firstLine(run));
     const major = nodeMajorOf(runtime);
-    expect(ready.lambdaRuntime).toEqual({
+    expect(ready.lambdaRuntime).toMatchObject({
       runtime,
       node: process.versions.node,
       matches: false,

@@ -49,6 +49,17 @@ describe('deprecated runtimes and the SDK they ship', () => {
         new RegExp(`^stack: nodejs16\\.x: deprecated by Lambda on 2024-06-12 \\(docs/aws-facts\\.md\\); Lambda still invokes existing functions but refuses new ones ${blocks}; here it runs on Node ${process.versions.node.replaceAll('.', '\\.')} in a worker thread, the oldest Node the emulator's worker code runs on, with the AWS SDK for JavaScript v2 it shipped$`),
       ),
     ]);
+    // the ready line lists it with its functions, what ran it and the same line (results.json: environment.lambdaRuntimes)
+    expect(stack.ready.lambdaRuntime.runtimes).toEqual([
+      {
+        runtime: 'nodejs16.x',
+        functions: stack.stack.functions.map((f) => f.name),
+        ranOn: `Node ${process.versions.node}, not Node 16 as on Lambda: the emulator's worker code runs on Node 20 and later`,
+        matches: false,
+        deprecated: '2024-06-12',
+        deprecation: expect.stringMatching(new RegExp(`^deprecated by Lambda on 2024-06-12 \\(docs/aws-facts\\.md\\); Lambda still invokes existing functions but refuses new ones ${blocks}$`)),
+      },
+    ]);
     const [a, b] = [await connect(stack.ready.websocketUrl), await connect(stack.ready.websocketUrl)];
     clients.push(a, b);
     a.send('hello from v2');
@@ -74,6 +85,9 @@ describe('deprecated runtimes and the SDK they ship', () => {
       expect.stringMatching(/^stack: python3\.8: deprecated by Lambda on 2024-10-14 \(docs\/aws-facts\.md\); Lambda still invokes existing functions but refuses new ones (from|since) 2027-02-01 and updates (from|since) 2027-03-03, (when|so) a fresh deploy of this template fails; here it runs on the host's Python with boto3, as its runtime bundles it$/),
     );
     expect(lines.some((l) => /python3\.8 runs on the host's Python 3\.\d+/.test(l))).toBe(true);
+    expect(stack.ready.lambdaRuntime.runtimes).toEqual([
+      { runtime: 'python3.8', functions: [stack.stack.functions[0]!.name], ranOn: expect.stringMatching(/^the host's Python 3\.\d+\.\d+ \(\/\S+\)$/), matches: expect.any(Boolean), deprecated: '2024-10-14', deprecation: expect.stringMatching(/^deprecated by Lambda on 2024-10-14 /) },
+    ]);
     const c = await connect(stack.ready.websocketUrl);
     clients.push(c);
     expect(stack.runtime.stats()[stack.stack.functions[0]!.name]!.invocations).toBe(1);

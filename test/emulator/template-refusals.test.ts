@@ -69,6 +69,36 @@ describe('the base template', () => {
   });
 });
 
+describe('an HTTP API beside the WebSocket API', () => {
+  // CloudFormation's ProtocolType HTTP and SAM's AWS::Serverless::HttpApi alike: listed as not
+  // emulated, with what hangs off it, and the WebSocket API runs without them.
+  it('is listed as not emulated, as SAM\'s HttpApi is, and the stack runs without it', async () => {
+    const t = base();
+    Object.assign(t.Resources, {
+      Http: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'h', ProtocolType: 'HTTP' } },
+      HttpRoute: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Http' }, RouteKey: 'GET /health', Target: { 'Fn::Sub': 'integrations/${HttpIntegration}' } } },
+      HttpIntegration: { Type: 'AWS::ApiGatewayV2::Integration', Properties: { ApiId: { Ref: 'Http' }, IntegrationType: 'AWS_PROXY', IntegrationUri: { 'Fn::GetAtt': ['HealthFn', 'Arn'] }, PayloadFormatVersion: '2.0' } },
+      HttpStage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Http' }, StageName: '$default', AutoDeploy: true } },
+      HealthFn: { Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler', Code: { ZipFile: 'exports.handler = async () => ({ statusCode: 200 });' } } },
+    });
+    const d = await read(t);
+    expect(d.routes.map((r) => r.routeKey)).toEqual(['$default']);
+    expect(d.functions.map((f) => f.logicalId)).toEqual(['Fn']);
+    expect(d.notEmulated).toEqual(
+      expect.arrayContaining([
+        { logicalId: 'Http', type: 'AWS::ApiGatewayV2::Api' },
+        { logicalId: 'HttpRoute', type: 'AWS::ApiGatewayV2::Route' },
+        { logicalId: 'HttpIntegration', type: 'AWS::ApiGatewayV2::Integration' },
+        { logicalId: 'HttpStage', type: 'AWS::ApiGatewayV2::Stage' },
+        { logicalId: 'HealthFn', type: 'AWS::Lambda::Function' },
+      ]),
+    );
+    const sam = { Transform: 'AWS::Serverless-2016-10-31', ...base() };
+    sam.Resources.Http = { Type: 'AWS::Serverless::HttpApi', Properties: { StageName: 'api' } };
+    expect((await read(sam)).notEmulated).toContainEqual({ logicalId: 'Http', type: 'AWS::Serverless::HttpApi' });
+  });
+});
+
 describe('what cannot run is refused, naming the resource and the property', () => {
   it('code only in S3', async () => {
     expect(await refusal(withProps('Fn', { Code: { S3Bucket: 'my-bucket', S3Key: 'fn.zip' } }))).toBe(
@@ -142,8 +172,10 @@ describe('what cannot run is refused, naming the resource and the property', () 
     );
   });
 
-  it('an HTTP API, and a stack with no WebSocket API', async () => {
-    expect(await refusal(withProps('Api', { ProtocolType: 'HTTP' }))).toBe('resource Api property ProtocolType: HTTP: only WEBSOCKET APIs are emulated (an HTTP API is not)');
+  it('a stack whose only API is HTTP, and a stack with no WebSocket API', async () => {
+    expect(await refusal(withProps('Api', { ProtocolType: 'HTTP' }))).toBe(
+      'resource Api property ProtocolType: HTTP: the stack has no WebSocket API to run (Api not WEBSOCKET): only WEBSOCKET APIs are emulated (an HTTP API is not)',
+    );
     const none = { Resources: { Table: { Type: 'AWS::DynamoDB::Table', Properties: {} } } };
     expect(await refusal(none)).toBe('Resources: no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET: the emulator runs a WebSocket API stack');
   });

@@ -22,6 +22,7 @@ import { metricTotals } from './cloudwatch-totals.ts';
 import { DEFAULT_REPORT_LIMITS, pullReportLines, type FunctionLog } from './init-durations.ts';
 import type { LogPullLimits } from './log-events.ts';
 import type { ReportLine } from './report-lines.ts';
+import { functionLogGroup, type FunctionLogGroups } from './function-log-group.ts';
 import { executionLogGroup, pullInvokePermissionFailures } from './execution-log-failures.ts';
 import { getMetricData, listMetrics } from './metric-data-fetch.ts';
 import { describeProblem, isHopeless } from './pull-problem.ts';
@@ -34,6 +35,8 @@ export interface PullCloudWatchOptions {
   run: { startMs: number; endMs: number };
   /** Lambda function names (CloudWatch FunctionName); default: the reference stack's */
   functions?: readonly string[];
+  /** the functions whose log group is not `/aws/lambda/<name>` (their LoggingConfig.LogGroup) */
+  logGroups?: FunctionLogGroups;
   /** DynamoDB tables (CloudWatch TableName) and their global indexes; default: the reference stack's */
   tables?: readonly BenchTable[];
   /** the WebSocket API; when absent it is looked up with ListMetrics (used if exactly one) */
@@ -192,13 +195,16 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
       const limits = options.reportLimits ?? DEFAULT_REPORT_LIMITS;
       // FilterLogEvents has a low per-account request rate on AWS: two functions at a time.
       const reports = await pLimit(2).map(functions, (fn) =>
-        attempt(`FilterLogEvents /aws/lambda/${fn}`, () => pullReportLines(clients.logs, fn, window, limits, options.onReport && ((line) => options.onReport!(fn, line)))),
+        attempt(`FilterLogEvents ${functionLogGroup(fn, options.logGroups)}`, () =>
+          pullReportLines(clients.logs, fn, window, limits, options.onReport && ((line) => options.onReport!(fn, line)), functionLogGroup(fn, options.logGroups)),
+        ),
       );
       functions.forEach((fn, i) => {
         const log: FunctionLog | null | undefined = reports[i];
         if (!log) return;
         result.reports[fn] = log.reports;
         if (log.errors.length > 0) (result.functionErrors ??= {})[fn] = log.errors;
+        if (log.logged.length > 0) (result.loggedErrors ??= {})[fn] = log.logged;
         if (log.reports.truncated) result.notes.push(`REPORT lines of ${fn} stopped at the page limit: its counts are a lower bound`);
       });
       // the requests API Gateway failed for a missing invoke permission, where the stage keeps an execution log

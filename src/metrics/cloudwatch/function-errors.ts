@@ -47,7 +47,7 @@ export function classifyLogEvent(message: string): LoggedError | null {
 }
 
 /** The error with the call IAM denied, where its message names one. */
-function withDenial(e: LoggedError | null): LoggedError | null {
+export function withDenial(e: LoggedError | null): LoggedError | null {
   const m = e && DENIED.exec(e.message);
   return m ? { ...e, denied: { principal: m[1]!, action: m[2]!, resource: m[3]! } } : e;
 }
@@ -86,7 +86,7 @@ function shortPath(path: string): string {
 }
 
 /** The innermost Node frame in own code (`at fn (/var/task/app.js:5:11)`), else the first own file of a require stack (`- /var/task/app.js`). */
-function nodeFrame(lines: readonly string[]): string | null {
+export function nodeFrame(lines: readonly string[]): string | null {
   for (const l of lines) {
     const m = /^\s*at (?:(.+?) \()?(\S+?):(\d+):\d+\)?\s*$/.exec(l);
     if (m && !NOT_OWN.test(m[2]!)) return `${shortPath(m[2]!)}:${m[3]}${m[1] && m[1] !== 'Object.<anonymous>' ? ` (${m[1]})` : ''}`;
@@ -99,7 +99,7 @@ function nodeFrame(lines: readonly string[]): string | null {
 }
 
 /** The innermost traceback frame in own code: `File "/var/task/app.py", line 14, in send_to_all` → "app.py:14 in send_to_all". */
-function pythonFrame(lines: readonly string[]): string | null {
+export function pythonFrame(lines: readonly string[]): string | null {
   let own: string | null = null;
   for (const l of lines) {
     const m = /^\s*File "([^"]+)", line (\d+), in (\S+)/.exec(l);
@@ -118,8 +118,15 @@ const ID_TOKEN = /[A-Za-z0-9+/_=-]{12,}/g;
 export class FunctionErrorAccumulator {
   private readonly byKey = new Map<string, FunctionError>();
 
+  /**
+   * `foldNumbers`: every number in a message is one token too, for a function's own words that
+   * count what failed ("posts failed: 3 of 3" and "… 5 of 5" are one kind).
+   */
+  constructor(private readonly options: { foldNumbers?: boolean } = {}) {}
+
   add(e: LoggedError, atMs: number): void {
-    const key = `${e.phase}\t${e.kind}\t${e.message.replace(ID_TOKEN, (t) => (/\d/.test(t) ? '…' : t))}`;
+    const ids = e.message.replace(ID_TOKEN, (t) => (/\d/.test(t) ? '…' : t));
+    const key = `${e.phase}\t${e.kind}\t${this.options.foldNumbers ? ids.replace(/\d+(?:\.\d+)?/g, '#') : ids}`;
     const seen = this.byKey.get(key);
     if (seen) {
       seen.count++;

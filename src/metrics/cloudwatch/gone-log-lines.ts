@@ -3,6 +3,7 @@ import type { CloudWatchTarget } from '../../aws/cloudwatch-source.ts';
 import type { StalePostsView } from '../measurement/stale-report.ts';
 import { DEFAULT_REPORT_LIMITS } from './init-durations.ts';
 import { filterLogEvents, type LogPullLimits } from './log-events.ts';
+import { functionLogGroup, type FunctionLogGroups } from './function-log-group.ts';
 
 /**
  * Posts to gone connections as a deployed stack's functions logged them: FilterLogEvents for
@@ -20,9 +21,11 @@ export async function goneLogLines(
   functions: readonly string[],
   run: { startMs: number; endMs: number },
   limits: LogPullLimits = DEFAULT_REPORT_LIMITS,
+  /** the functions whose log group is not `/aws/lambda/<name>` */
+  logGroups?: FunctionLogGroups,
 ): Promise<StalePostsView> {
   const logs = new CloudWatchLogsClient(target.clients.logs);
-  const groups = functions.map((fn) => `/aws/lambda/${fn}`);
+  const groups = functions.map((fn) => functionLogGroup(fn, logGroups));
   let posts = 0;
   let lastPostAt: number | null = null;
   let truncated = false;

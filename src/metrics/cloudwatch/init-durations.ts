@@ -1,10 +1,13 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { FunctionError, ReportLineStats } from '../../contracts/cloudwatch-schema.ts';
 import { classifyLogEvent, classifyReportLine, ERROR_FILTER_TERMS, FunctionErrorAccumulator } from './function-errors.ts';
+import { LOGGED_ERROR_FILTER_TERMS } from './logged-errors.ts';
+import { LoggedErrorCollector } from './logged-error-collector.ts';
 import { encodeHistogram, newHistogram } from '../measurement/histogram.ts';
 import { summarize } from '../measurement/latency-summary.ts';
 import { filterLogEvents, type LogPullLimits } from './log-events.ts';
 import { initNotInBilledMs, parseAnyReport, type ReportLine } from './report-lines.ts';
+import { defaultLogGroup } from './function-log-group.ts';
 
 /**
  * Cold starts, init durations and billed time per function, from the REPORT line Lambda writes
@@ -19,7 +22,7 @@ import { initNotInBilledMs, parseAnyReport, type ReportLine } from './report-lin
  * REPORT lines (and the JSON log format's `platform.report` events: terms match case-sensitively),
  * and every error form function-errors.ts classifies.
  */
-export const REPORT_AND_ERRORS_PATTERN = ['REPORT', '"platform.report"', ...ERROR_FILTER_TERMS].map((t) => `?${t}`).join(' ');
+export const REPORT_AND_ERRORS_PATTERN = ['REPORT', '"platform.report"', ...ERROR_FILTER_TERMS, ...LOGGED_ERROR_FILTER_TERMS].map((t) => `?${t}`).join(' ');
 
 /** Folds REPORT lines into histograms and totals: no per-invocation array is ever kept. */
 export class ReportLineAccumulator {
@@ -89,6 +92,8 @@ export const DEFAULT_REPORT_LIMITS: LogPullLimits = { maxPages: 2_000, deadlineM
 export interface FunctionLog {
   reports: ReportLineStats;
   errors: FunctionError[];
+  /** the errors its code logged and went on (`logged: true`; logged-errors.ts) */
+  logged: FunctionError[];
 }
 
 /**
@@ -103,10 +108,13 @@ export async function pullReportLines(
   limits: LogPullLimits = DEFAULT_REPORT_LIMITS,
   /** every report read, as it is read (the attribution join's invocations: the same pages, no second pass) */
   onReport?: (line: ReportLine) => void,
+  /** the function's log group (its LoggingConfig.LogGroup; default `/aws/lambda/<name>`) */
+  logGroupName: string = defaultLogGroup(functionName),
 ): Promise<FunctionLog | null> {
   const acc = new ReportLineAccumulator(window.periodSec * 1000);
   const errors = new FunctionErrorAccumulator();
-  const read = await filterLogEvents(logs, { logGroupName: `/aws/lambda/${functionName}`, filterPattern: REPORT_AND_ERRORS_PATTERN, ...window }, limits, (event) => {
+  const logged = new LoggedErrorCollector();
+  const read = await filterLogEvents(logs, { logGroupName, filterPattern: REPORT_AND_ERRORS_PATTERN, ...window }, limits, (event) => {
     const at = event.timestamp ?? window.startMs;
     const line = parseAnyReport(event.message ?? '');
     const error = line ? classifyReportLine(line) : classifyLogEvent(event.message ?? '');
@@ -115,8 +123,9 @@ export async function pullReportLines(
       onReport?.(line);
     }
     if (error) errors.add(error, at);
+    logged.offer(event, at, line, error !== null);
   });
   if (read.missing) return null;
   acc.truncated = read.truncated;
-  return { reports: acc.stats(), errors: errors.errors() };
+  return { reports: acc.stats(), errors: errors.errors(), logged: await logged.finish(logs, logGroupName) };
 }

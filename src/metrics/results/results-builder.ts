@@ -1,7 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { Scenario } from '../../contracts/scenario-schema.ts';
-import type { RecordedTargetInfo, TargetFunctions } from '../../contracts/target-schema.ts';
+import type { RecordedTargetInfo, TargetFunctions, TargetStart } from '../../contracts/target-schema.ts';
 import { HELD_MAX, zeroTotals, type DeliveryTotals } from '../measurement/delivery-ledger.ts';
 import { formatDuration } from '../../contracts/duration.ts';
 import { summarize } from '../measurement/latency-summary.ts';
@@ -180,7 +180,7 @@ export function buildResults(i: BuildInput): Results {
       cpuModel: cpu[0]?.model ?? 'unknown',
       totalMemoryMB: Math.round(totalmem() / 2 ** 20),
       clock: CLOCK_NOTE,
-      ...(started.lambdaRuntime ? { lambdaRuntime: started.lambdaRuntime } : {}),
+      ...lambdaRuntimeFields(started.lambdaRuntime),
     },
     metrics: {
       connect: summarize(rec.totals.connect),
@@ -274,4 +274,11 @@ export function withAttributedSplits(results: Results): void {
     const not = results.protocol?.notObservable;
     if (not?.['metrics.broadcastCold'] !== undefined) not['metrics.broadcastCold'] = not['metrics.broadcastWarm'] = `from ${ACCESS_LOG_SOURCE}`;
   }
+}
+
+/** The runtime the local stack emulates (its Node), and beside it every runtime its functions name. */
+function lambdaRuntimeFields(info: TargetStart['lambdaRuntime']): Pick<Results['environment'], 'lambdaRuntime' | 'lambdaRuntimes'> {
+  if (!info) return {};
+  const { runtimes, ...lambdaRuntime } = info;
+  return { lambdaRuntime, ...(runtimes ? { lambdaRuntimes: runtimes } : {}) };
 }

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { FunctionErrorAccumulator } from '../../src/metrics/cloudwatch/function-errors.ts';
+import { classifyLoggedLine, endsTraceback, isTracebackHeader, tracebackBlock } from '../../src/metrics/cloudwatch/logged-errors.ts';
+
+/** Error-level lines a function's own code writes and goes on, as Lambda's runtimes write them. */
+const RID = '8f5c2d1e-0b6a-4c3e-9f11-2a7b9c0d4e5f';
+const DENIAL =
+  'User: arn:aws:sts::000000000000:assumed-role/chat-SendRole-AB12/chat-Send-CD34 is not authorized to perform: execute-api:ManageConnections on resource: arn:aws:execute-api:us-east-1:********0000:k3x9a1b2c3/prod/POST/@connections/{connectionId}';
+
+describe('classifyLoggedLine: Node, text format', () => {
+  it("console.error of a caught post failure: the error's name in the message is its kind, the denied call named", () => {
+    const line = `2026-03-02T10:00:01.500Z\t${RID}\tERROR\tposts failed: 24 of 24: AccessDeniedException: ${DENIAL}`;
+    expect(classifyLoggedLine(line)).toEqual({
+      kind: 'AccessDeniedException',
+      message: `posts failed: 24 of 24: AccessDeniedException: ${DENIAL}`,
+      phase: 'invoke',
+      firstFrame: null,
+      logged: true,
+      denied: { principal: 'arn:aws:sts::000000000000:assumed-role/chat-SendRole-AB12/chat-Send-CD34', action: 'execute-api:ManageConnections', resource: 'arn:aws:execute-api:us-east-1:********0000:k3x9a1b2c3/prod/POST/@connections/{connectionId}' },
+    });
+  });
+
+  it('a long message is clipped, the denied call it names kept whole', () => {
+    const line = `2026-03-02T10:00:01.500Z\t${RID}\tERROR\tposts failed: 24 of 24 after ${'retrying '.repeat(30)}: AccessDeniedException: ${DENIAL}`;
+    const e = classifyLoggedLine(line)!;
+    expect(e.message.length).toBeLessThanOrEqual(500);
+    expect(e.denied?.resource).toBe('arn:aws:execute-api:us-east-1:********0000:k3x9a1b2c3/prod/POST/@connections/{connectionId}');
+  });
+
+  it('console.error(err): the stack rides in the same event (carriage returns), its first own frame kept', () => {
+    const line = `2026-03-02T10:00:01.500Z\t${RID}\tERROR\tGoneException: Gone\r    at de_GoneExceptionRes (/var/runtime/node_modules/@aws-sdk/client-apigatewaymanagementapi/dist-cjs/index.js:312:21)\r    at async post (file:///var/task/send.mjs:14:7)`;
+    expect(classifyLoggedLine(line)).toEqual({ kind: 'GoneException', message: 'GoneException: Gone', phase: 'invoke', firstFrame: 'send.mjs:14 (async post)', logged: true });
+  });
+
+  it('a message naming no error is a "logged error"; during INIT its request id is undefined', () => {
+    expect(classifyLoggedLine(`2026-03-02T10:00:00.100Z\tundefined\tERROR\tconfig missing, using defaults`)).toEqual({ kind: 'logged error', message: 'config missing, using defaults', phase: 'init', firstFrame: null, logged: true });
+    expect(classifyLoggedLine(`2026-03-02T10:00:00.100Z\t${RID}\tERROR\tError: boom`)).toMatchObject({ kind: 'Error', message: 'Error: boom' });
+  });
+
+  it("the runtime's report of a thrown error, other levels and platform lines are not logged errors", () => {
+    expect(classifyLoggedLine(`2026-03-02T10:00:01.500Z\t${RID}\tERROR\tInvoke Error \t{"errorType":"TypeError","errorMessage":"x","stack":[]}`)).toBeNull();
+    expect(classifyLoggedLine(`2026-03-02T10:00:00.120Z\tundefined\tERROR\tUncaught Exception \t{"errorType":"Runtime.ImportModuleError"}`)).toBeNull();
+    expect(classifyLoggedLine(`2026-03-02T10:00:01.500Z\t${RID}\tWARN\tAccessDeniedException: slow`)).toBeNull();
+    expect(classifyLoggedLine(`2026-03-02T10:00:01.500Z\t${RID}\tINFO\tERROR in the payload`)).toBeNull();
+    expect(classifyLoggedLine(`REPORT RequestId: ${RID}\tDuration: 1.00 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t`)).toBeNull();
+    expect(classifyLoggedLine("[ERROR] KeyError: 'Item'\rTraceback (most recent call last):")).toBeNull();
+  });
+});
+
+describe('classifyLoggedLine: Python, text format', () => {
+  it("logging.error: boto3's error code is the kind", () => {
+    const line = `[ERROR]\t2026-03-02T10:00:01.512Z\t${RID}\tpost failed: An error occurred (AccessDeniedException) when calling the PostToConnection operation: ${DENIAL}`;
+    expect(classifyLoggedLine(line)).toMatchObject({ kind: 'AccessDeniedException', phase: 'invoke', firstFrame: null, logged: true, denied: { action: 'execute-api:ManageConnections' } });
+  });
+
+  it('logging.exception: the message, then the traceback; the exception and its innermost own frame', () => {
+    const line = [
+      `[ERROR]\t2026-03-02T10:00:01.512Z\t${RID}\tcould not post`,
+      'Traceback (most recent call last):',
+      '  File "/var/task/app.py", line 31, in send_message',
+      '    api.post_to_connection(Data=data, ConnectionId=cid)',
+      '  File "/var/runtime/botocore/client.py", line 960, in _make_api_call',
+      '    raise error_class(parsed_response, operation_name)',
+      'botocore.errorfactory.GoneException: An error occurred (GoneException) when calling the PostToConnection operation: ',
+    ].join('\r');
+    expect(classifyLoggedLine(line)).toEqual({
+      kind: 'GoneException',
+      message: 'could not post: GoneException: An error occurred (GoneException) when calling the PostToConnection operation:',
+      phase: 'invoke',
+      firstFrame: 'app.py:31 in send_message',
+      logged: true,
+    });
+  });
+
+  it('logging.critical, and a line logged during INIT (no request id)', () => {
+    expect(classifyLoggedLine(`[CRITICAL]\t2026-03-02T10:00:00.012Z\t\ttable name missing`)).toEqual({ kind: 'logged error', message: 'table name missing', phase: 'init', firstFrame: null, logged: true });
+    expect(classifyLoggedLine(`[WARNING]\t2026-03-02T10:00:00.012Z\t${RID}\tValueError soon`)).toBeNull();
+  });
+});
+
+describe('classifyLoggedLine: the JSON log format', () => {
+  it('Node: console.error with a message and an Error (errorType, errorMessage, stackTrace beside it)', () => {
+    const line = JSON.stringify({
+      timestamp: '2026-03-02T10:00:01.500Z',
+      level: 'ERROR',
+      requestId: RID,
+      message: 'posts failed: 2 of 2 AccessDeniedException: …',
+      errorType: 'AccessDeniedException',
+      errorMessage: DENIAL,
+      stackTrace: ['AccessDeniedException: …', '    at async Promise.allSettled (index 0)', '    at async Runtime.handler (file:///var/task/send.mjs:22:19)'],
+    });
+    expect(classifyLoggedLine(line)).toMatchObject({ kind: 'AccessDeniedException', phase: 'invoke', firstFrame: 'send.mjs:22 (async Runtime.handler)', logged: true, denied: { action: 'execute-api:ManageConnections' } });
+  });
+
+  it('Node: console.error(err) alone (the error inside the message); FATAL too', () => {
+    const line = JSON.stringify({ timestamp: 't', level: 'FATAL', requestId: RID, message: { errorType: 'TypeError', errorMessage: "Cannot read properties of undefined (reading 'S')", stackTrace: ['TypeError: …', '    at handler (/var/task/app.js:9:30)'] } });
+    expect(classifyLoggedLine(line)).toEqual({ kind: 'TypeError', message: "TypeError: Cannot read properties of undefined (reading 'S')", phase: 'invoke', firstFrame: 'app.js:9 (handler)', logged: true });
+  });
+
+  it("Python: logging.exception's fields (message, errorType, errorMessage, stackTrace of traceback lines)", () => {
+    const line = JSON.stringify({
+      timestamp: '2026-03-02T10:00:01.512Z',
+      level: 'ERROR',
+      message: 'could not post',
+      logger: 'root',
+      requestId: RID,
+      errorType: 'ClientError',
+      errorMessage: 'An error occurred (ThrottlingException) when calling the PutItem operation: Rate exceeded',
+      stackTrace: ['  File "/var/task/app.py", line 14, in handler\n    table.put_item(Item=item)\n'],
+    });
+    expect(classifyLoggedLine(line)).toEqual({
+      kind: 'ThrottlingException',
+      message: 'could not post: ClientError: An error occurred (ThrottlingException) when calling the PutItem operation: Rate exceeded',
+      phase: 'invoke',
+      firstFrame: 'app.py:14 in handler',
+      logged: true,
+    });
+  });
+
+  it("a thrown error's report (its invocation failed) is the runtime's, not a logged one; other levels and platform events are not errors", () => {
+    const thrown = JSON.stringify({ timestamp: 't', level: 'ERROR', requestId: RID, message: { errorType: 'Error', errorMessage: 'boom', stackTrace: [] } });
+    expect(classifyLoggedLine(thrown, (id) => id === RID)).toBeNull();
+    expect(classifyLoggedLine(thrown, () => false)).toMatchObject({ kind: 'Error', logged: true });
+    expect(classifyLoggedLine(JSON.stringify({ timestamp: 't', level: 'WARN', requestId: RID, message: 'AccessDeniedException' }))).toBeNull();
+    expect(classifyLoggedLine(JSON.stringify({ time: 't', type: 'platform.runtimeDone', record: { requestId: RID, status: 'error' } }))).toBeNull();
+    expect(classifyLoggedLine('{not json')).toBeNull();
+  });
+});
+
+describe('tracebacks printed without raising', () => {
+  const block = [
+    'Traceback (most recent call last):',
+    '  File "/var/task/app.py", line 40, in send_all',
+    '    api.post_to_connection(Data=data, ConnectionId=cid)',
+    '  File "/var/runtime/botocore/client.py", line 530, in _api_call',
+    '    return self._make_api_call(operation_name, kwargs)',
+    'botocore.exceptions.ClientError: An error occurred (AccessDeniedException) when calling the PostToConnection operation: ' + DENIAL,
+  ];
+
+  it('one event per line: the header alone, the block read on until its exception line', () => {
+    expect(isTracebackHeader(block[0]!)).toBe(true);
+    expect(isTracebackHeader(`[ERROR]\t${block[0]}`)).toBe(false);
+    expect(endsTraceback(block.slice(0, 3))).toBe(false);
+    expect(endsTraceback(block)).toBe(true);
+    expect(tracebackBlock(block, 'invoke')).toMatchObject({ kind: 'AccessDeniedException', firstFrame: 'app.py:40 in send_all', logged: true, denied: { action: 'execute-api:ManageConnections' } });
+  });
+
+  it('printed in one event (carriage returns inside) it is classified at once; a chained one by its last exception', () => {
+    expect(classifyLoggedLine(block.join('\r'))).toMatchObject({ kind: 'AccessDeniedException', firstFrame: 'app.py:40 in send_all', logged: true });
+    const chained = ['Traceback (most recent call last):', '  File "/var/task/app.py", line 3, in f', "KeyError: 'a'", '', 'During handling of the above exception, another exception occurred:', '', 'Traceback (most recent call last):', '  File "/var/task/app.py", line 5, in f', 'ValueError: bad'];
+    expect(tracebackBlock(chained, 'invoke')).toEqual({ kind: 'ValueError', message: 'bad', phase: 'invoke', firstFrame: 'app.py:5 in f', logged: true });
+  });
+});
+
+describe('counting logged errors', () => {
+  it('one kind whatever the counts in its words ("3 of 3", "5 of 5")', () => {
+    const acc = new FunctionErrorAccumulator({ foldNumbers: true });
+    for (const [n, at] of [[3, 2_000], [5, 1_000]] as const) acc.add(classifyLoggedLine(`2026-03-02T10:00:01.500Z\t${RID}\tERROR\tposts failed: ${n} of ${n}: AccessDeniedException: ${DENIAL}`)!, at);
+    expect(acc.errors()).toEqual([expect.objectContaining({ kind: 'AccessDeniedException', count: 2, firstAt: 1_000, logged: true })]);
+  });
+});
