@@ -27,12 +27,12 @@ export interface OpenedReport {
 }
 
 /**
- * Opens a report file in a new page, the way a person opens it from disk, and waits two animation
- * frames: uPlot has drawn whatever it draws on its first one.
+ * Opens a report file in a new page (at `viewport`, the report tests' by default), the way a person
+ * opens it from disk, and waits two animation frames: uPlot has drawn whatever it draws on its first one.
  */
-export async function openReport(browser: Browser, file: string): Promise<OpenedReport> {
+export async function openReport(browser: Browser, file: string, viewport: { width: number; height: number } = VIEWPORT): Promise<OpenedReport> {
   const url = pathToFileURL(file).href;
-  const page = await browser.newPage({ viewport: VIEWPORT });
+  const page = await browser.newPage({ viewport });
   const opened: OpenedReport = { page, url, problems: [], requests: [], dialogs: [] };
   page.on('console', (m) => {
     if (m.type() === 'error') opened.problems.push(`console: ${m.text()}`);

@@ -10,6 +10,7 @@ import { MAX_PAYLOAD_BYTES, numberList } from '../modes/sweep-points.ts';
 import { MAX_CLIENTS } from '../contracts/scenario-limits.ts';
 import { THRESHOLD_FLAG } from '../verdict/threshold-list.ts';
 import { COMPARE_FILES } from '../report/compare/write.ts';
+import { writeLines } from '../report/shared/console-lines.ts';
 import { DEFAULT_COMPARED_FUNCTIONS, runComparison } from '../modes/compare.ts';
 import { formatDuration, parseDuration } from '../contracts/duration.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
@@ -173,7 +174,7 @@ async function compareCommand(scenarioRef: string, flags: CompareFlags, targetGi
         ? await runComparison({ ...common, ...live, sizes: sweep.sizes, functions: listFlag('--function', flags.function), balancedWeights: weightsFlag(flags.weight) }).then((o) => ({ ...o, lines: renderCompareConsole(o.comparison) }))
         : await runSweep({ ...common, ...live, sweep, thresholds: flags.threshold ?? [] }).then((o) => ({ ...o, lines: renderSweepConsole(o.comparison) }));
     printer.end();
-    process.stdout.write(`${lines.join('\n')}\n`);
+    writeLines(process.stdout, lines, join(dir, COMPARE_FILES.summary));
     process.stdout.write(`compare: ${join(dir, COMPARE_FILES.json)}\nreport:  ${join(dir, COMPARE_FILES.html)}\n`);
     const signal = interrupts.first();
     if (signal) return EXIT_INTERRUPTED[signal];

@@ -15,6 +15,7 @@ import { readComparison } from '../report/compare/read-comparison.ts';
 import { renderPlanConsole } from '../report/plan/console.ts';
 import { readResults } from '../report/run/read-results.ts';
 import { writePlan } from '../report/plan/write.ts';
+import { writeLines } from '../report/shared/console-lines.ts';
 import { collect, durationFlag, intFlag, memoryFlags, numberFlag } from './shared-flags.ts';
 import { hostFacts } from '../fleet/host-facts.ts';
 
@@ -69,7 +70,7 @@ export function addPlanCommand(program: Command): void {
     .option('--out <dir>', 'the plan\'s own folder: plan.json, index.html and summary.md (new, empty or an earlier plan\'s; default: a new directory under reports/)')
     .action(async (dirs: string[], flags: PlanFlags) => {
       const { files, summary } = await planCommand(dirs, flags);
-      for (const line of summary) process.stdout.write(`${line}\n`);
+      writeLines(process.stdout, summary, 'summary.md');
       for (const f of files) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
     });
 }

@@ -12,6 +12,7 @@ import { pricesToReestimate } from '../metrics/cost/uncharged-transfer.ts';
 import { consoleSummary } from '../report/run/console.ts';
 import { readResults } from '../report/run/read-results.ts';
 import { writeReports } from '../report/run/write.ts';
+import { consoleWidth } from '../report/shared/console-lines.ts';
 import { finish } from '../session/finish.ts';
 import { COMPARE_FILES } from '../report/compare/write.ts';
 import { existsSync } from 'node:fs';
@@ -111,7 +112,7 @@ export async function reportRepull(dir: string, flags: ReportFlags): Promise<num
   for (const f of files) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
   if (existsSync(join(dir, COMPARE_FILES.json))) return 0;
   const results = await readResults(join(dir, RESULTS_FILE));
-  process.stdout.write(consoleSummary(results, join(dir, RESULTS_FILE)));
+  process.stdout.write(consoleSummary(results, join(dir, RESULTS_FILE), consoleWidth(process.stdout)));
   return exitCodeOf(results.verdict);
 }
 
@@ -138,7 +139,7 @@ export async function reportArtillery(outputFile: string, flags: ReportFlags): P
     onWarning: (m) => process.stderr.write(`fanout-bench: warning: ${m}\n`),
   });
   const [resultsFile, ...reports] = files;
-  process.stdout.write(consoleSummary(results, resultsFile));
+  process.stdout.write(consoleSummary(results, resultsFile, consoleWidth(process.stdout)));
   for (const f of reports) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
   return exitCodeOf(results.verdict);
 }

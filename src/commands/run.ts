@@ -12,6 +12,7 @@ import { formatDuration } from '../contracts/duration.ts';
 import { MAX_PHASE_MS } from '../contracts/scenario-limits.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
 import { REPORT_FILES } from '../report/run/write.ts';
+import { consoleWidth } from '../report/shared/console-lines.ts';
 import { exitCodeOf } from '../verdict/exit-codes.ts';
 import { THRESHOLD_FLAG } from '../verdict/threshold-list.ts';
 import { checkVerdictInput } from '../session/verdict-input.ts';
@@ -107,7 +108,7 @@ async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
       onInterval: printer.onInterval,
     });
     printer.end();
-    process.stdout.write(consoleSummary(results, join(runDir, RESULTS_FILE)));
+    process.stdout.write(consoleSummary(results, join(runDir, RESULTS_FILE), consoleWidth(process.stdout)));
     const html = join(runDir, REPORT_FILES.html);
     if (existsSync(html)) process.stdout.write(`report:  ${html}\n`);
     return exitCodeOf(results.verdict, interrupts.first());

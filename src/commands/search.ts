@@ -6,6 +6,7 @@ import { parseExpect, type Expectation } from '../analyses/search/search-expect.
 import { SEARCH_VARY, SearchVary, type Search } from '../analyses/search/search-schema.ts';
 import { renderSearchConsole } from '../report/search/console.ts';
 import { SEARCH_FILES } from '../report/search/write.ts';
+import { writeLines } from '../report/shared/console-lines.ts';
 import { DEFAULT_RESOLUTION, runSearch } from '../modes/search.ts';
 import { DEFAULT_WARM_UP_MS } from '../session/warm-up.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
@@ -146,7 +147,7 @@ async function searchCommand(scenario: string, flags: SearchFlags): Promise<numb
       onStatus: printer.onStatus,
     });
     printer.end();
-    process.stdout.write(`${renderSearchConsole(search).join('\n')}\n`);
+    writeLines(process.stdout, renderSearchConsole(search), join(dir, SEARCH_FILES.summary));
     process.stdout.write(`search: ${join(dir, SEARCH_FILES.json)}\nreport: ${join(dir, SEARCH_FILES.html)}\n`);
     const signal = interrupts.first();
     if (signal) return EXIT_INTERRUPTED[signal];

@@ -6,8 +6,9 @@ import { buildTrend, type ReadRun } from '../analyses/trend/build-trend.ts';
 import { collectRuns } from '../analyses/trend/collect-runs.ts';
 import { trendMetric } from '../analyses/trend/trend-metrics.ts';
 import { readResults } from '../report/run/read-results.ts';
-import { commitRange, stepText } from '../report/trend/format.ts';
+import { commitRange, configChangeLines, stepText } from '../report/trend/format.ts';
 import { writeTrend } from '../report/trend/write.ts';
+import { writeLines } from '../report/shared/console-lines.ts';
 import { collect } from './shared-flags.ts';
 
 /**
@@ -34,7 +35,7 @@ export function addTrendCommand(program: Command): void {
     .action(async (paths: string[], flags: TrendFlags) => {
       const files = await trendCommand(paths, flags, (line) => process.stderr.write(`fanout-bench: ${line}\n`));
       for (const f of files.written) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
-      for (const line of files.summary) process.stdout.write(`${line}\n`);
+      writeLines(process.stdout, files.summary, 'summary.md');
     });
 }
 
@@ -65,6 +66,7 @@ export async function trendCommand(
   const written = await writeTrend(trend, flags.out);
   const summary = [
     `trend: ${trend.runs.length} run${trend.runs.length === 1 ? '' : 's'} of ${trend.group.scenario}, ${trend.changePoints.length} change point${trend.changePoints.length === 1 ? '' : 's'}${trend.setApart.length > 0 ? `, ${trend.setApart.length} set apart` : ''}`,
+    ...configChangeLines(trend).map((l) => `  configuration changed: ${l}`),
     ...trend.changePoints.map((c) => `  ${c.metric} at ${c.runId}: ${stepText(c)} (${commitRange(c)})`),
   ];
   return { written, summary };

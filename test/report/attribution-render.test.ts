@@ -86,6 +86,9 @@ describe('the attribution model, rendered three ways', () => {
     // the console's first lines: the host, then connect's stack line before its client line
     const lines = p.console.split('\n');
     expect(lines[2]).toMatch(/^ {2}host {9}held back 727 of 4,067 invocations serving timed requests/);
+    // the host line's clause past 160 characters continues under it (console-lines.ts)
+    expect(lines[3]).toMatch(/^ {15}the stack's figures first/);
+    lines.splice(3, 1);
     expect(lines[3]).toBe(`  connect      stack  n=${fmtInt(connect.stack!.count)}  p50 ${fmtMs(connect.stack!.p50)}  p90 ${fmtMs(connect.stack!.p90)}  p99 ${fmtMs(connect.stack!.p99)}  max ${fmtMs(connect.stack!.max)}`);
     expect(lines[4]).toMatch(/^ {15}client n=1,000 /);
     // summary.md's headline leads with the stack's figure

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { explanationOf } from '../../src/report/run/verdict-text.ts';
 import { explanationLines } from '../../src/report/shared/why-lines.ts';
 import { consoleSummary } from '../../src/report/run/console.ts';
+import { CONSOLE_WIDTH, fitLine } from '../../src/report/shared/console-lines.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { buildResults } from './fixtures.ts';
@@ -44,7 +45,7 @@ describe('console summary', () => {
     expect(lines).toContain('  errors       frame:Internal server error=18  close:1006=5');
     expect(lines).toContain('  harness      2 shards  cpu 61.4s  lag p99 24.1ms  rss 212MB');
     expect(lines).toContain('  local host   busy avg 59% peak 98%  stack cpu 116.0s  held back 120 invocations');
-    expect(lines.some((l) => l.startsWith('  warning: local host held back 120 of 1000 fanout-connect invocations (wait p50 310 ms, p99 821 ms)'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('  warning: local host held back 120 of 1,000 fanout-connect invocations (wait p50 310 ms, p99 821 ms)'))).toBe(true);
     expect(lines).toContain('  cost         ≈ $0.1189 at us-east-1 list prices as of 2025-08-01 (built-in table)  ($1.16 per million deliveries)');
     // AWS charges no data transfer on WebSocket APIs: no line for it, not a $0 one
     expect(lines.some((l) => l.includes('transfer'))).toBe(false);
@@ -104,7 +105,13 @@ describe('console summary', () => {
     const why = (check: string, threshold = false) => {
       const e = explanationLines(explanationOf(r.verdict!, check, threshold)!);
       expect(e.length, check).toBeGreaterThan(0);
-      return e.map((l) => `    ${l}`);
+      // each why's remedy on a line of its own, every line fitted to 160 with where the whole is
+      return e
+        .flatMap((l) => {
+          const m = /^(why: .*) \(what would move it: (.*)\)$/.exec(l);
+          return m ? [`    ${m[1]}`, `      what would move it: ${m[2]}`] : [`    ${l}`];
+        })
+        .map((l) => fitLine(l, CONSOLE_WIDTH, 'summary.md'));
     };
     expect(lines.slice(at, -2)).toEqual([
       'verdict: FAIL: 2 of 5 checks failed (no lost deliveries, no unexpected errors); 1 of 2 thresholds crossed',

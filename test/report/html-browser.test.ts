@@ -109,7 +109,7 @@ describe('index.html in headless Chromium', () => {
       ]);
       expect(await work.locator('table').nth(1).textContent()).toContain('byConnection: 475 read, 1,950 write');
       // the local host held 120 of 1,000 connects back: a banner up top, and its own section
-      expect(await page.locator('.verdict .banner.warn').textContent()).toContain('held back 120 of 1000 fanout-connect invocations (wait p50 310 ms, p99 821 ms)');
+      expect(await page.locator('.verdict .banner.warn').textContent()).toContain('held back 120 of 1,000 fanout-connect invocations (wait p50 310 ms, p99 821 ms)');
       const host = page.locator('section', { has: page.locator('h2', { hasText: 'Local host' }) });
       expect(await host.locator('table.num').locator('tr', { hasText: 'fanout-connect' }).locator('td').allTextContents()).toEqual([
         'fanout-connect',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartBox, html, NO_CHART_DATA, NO_TABLE_ROWS, section, table } from '../../src/report/shared/html-parts.ts';
+import { chartBox, emptyChartBox, html, NO_CHART_DATA, NO_TABLE_ROWS, section, table } from '../../src/report/shared/html-parts.ts';
 
 // The pieces every HTML report is built from: one escaping rule for section titles and intros,
 // one empty state for a table and for a chart, and the table's class applied as given.
@@ -34,22 +34,30 @@ describe('table', () => {
     expect(table(['a'], [], 'num')).toBe(`<p class="no-data">${NO_TABLE_ROWS}</p>`);
   });
 
-  it('applies the class given, and none when none is given; head and cells are markup as given', () => {
+  it('applies the class given, and none when none is given; head and cells are markup as given; in a box of its own that scrolls', () => {
     expect(table(['<span class="nw">x</span>', 'y'], [['<code>1</code>', '2']], 'num second-text')).toBe(
-      '<table class="num second-text"><thead><tr><th><span class="nw">x</span></th><th>y</th></tr></thead><tbody><tr><td><code>1</code></td><td>2</td></tr></tbody></table>',
+      '<div class="table-wrap"><table class="num second-text"><thead><tr><th><span class="nw">x</span></th><th>y</th></tr></thead><tbody><tr><td><code>1</code></td><td>2</td></tr></tbody></table></div>',
     );
-    expect(table(['x'], [['1']])).toMatch(/^<table><thead>/);
+    expect(table(['x'], [['1']])).toMatch(/^<div class="table-wrap"><table><thead>/);
   });
 });
 
 describe('chartBox', () => {
-  const charts: { latency?: { title: string }; cost?: { title: string } } = { latency: { title: `Latency ${HOSTILE}` } };
+  const charts: { latency?: { title: string }; cost?: { title: string }; errors?: { title: string; empty?: string } } = {
+    latency: { title: `Latency ${HOSTILE}` },
+    errors: { title: `Errors ${HOSTILE}`, empty: `No CloudWatch figures: ${HOSTILE}` },
+  };
 
   it('draws a chart by its id, its title escaped', () => {
     expect(chartBox(charts, 'latency')).toBe(`<figure class="chart-box"><figcaption>Latency ${ESCAPED}</figcaption><div class="chart" data-chart="latency"></div></figure>`);
   });
 
-  it('has one empty state for a chart the page has no data for', () => {
+  it('says a chart without data under its title: which data it lacks and why, both escaped', () => {
+    expect(chartBox(charts, 'errors')).toBe(`<figure class="chart-box empty"><figcaption>Errors ${ESCAPED}</figcaption><p class="no-data">No CloudWatch figures: ${ESCAPED}</p></figure>`);
+    expect(emptyChartBox(html`Errors <code>${HOSTILE}</code>`, 'none')).toBe(`<figure class="chart-box empty"><figcaption>Errors <code>${ESCAPED}</code></figcaption><p class="no-data">none</p></figure>`);
+  });
+
+  it('has one bare empty state for a chart the page has no spec for', () => {
     expect(chartBox(charts, 'cost')).toBe(`<div class="chart-box empty"><p class="no-data">${NO_CHART_DATA}</p></div>`);
     expect(chartBox({} as Record<string, { title: string }>, 'anything')).toBe(chartBox(charts, 'cost'));
     // @ts-expect-error an id the charts record does not have is a type error

@@ -95,7 +95,7 @@ describe('renderSummaryMarkdown', () => {
     expect(md).toMatch(/^\*\*\$0\.119\*\* this run \(Lambda \$[0-9.]+ · API Gateway \$[0-9.]+ · DynamoDB \$[0-9.]+\) · \$1\.16 per 1M deliveries/m);
     expect(md).not.toMatch(/transfer/i);
     expect(md).toContain("> The local host held the stack back: where a client waited on it, its latency includes the emulator's host queueing, which AWS would not have.");
-    expect(md).toContain('> - local host held back 120 of 1000 fanout-connect invocations (wait p50 310 ms, p99 821 ms)');
+    expect(md).toContain('> - local host held back 120 of 1,000 fanout-connect invocations (wait p50 310 ms, p99 821 ms)');
     const hostile = renderSummaryMarkdown(judged(buildResults({ hostile: true })));
     expect(hostile).toContain('> [!WARNING]');
     expect(hostile).toContain('### Warnings');

@@ -1,6 +1,7 @@
 import type { LatencySummary, Results } from '../../contracts/results-schema.ts';
 import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
 import { fmtInt } from '../../number-format.ts';
+import { partOfWhole, partOfWholeText } from '../../part-of-whole.ts';
 import { lookupMetric, readFigure, type Metric } from '../../contracts/metric-catalogue.ts';
 import type { LatencyMetric } from './compare-schema.ts';
 
@@ -105,10 +106,12 @@ export function hostWarnings(r: Results): string[] {
   const busy = r.cloudwatch?.status === 'unavailable' ? null : (r.cloudwatch?.localHost?.hostBusyAvgPercent ?? null);
   if (stack) {
     if (stack.heldBack === 0) return [];
-    const held = Math.min(stack.heldBack, stack.invocations);
+    // a count over its whole is said as such, never clamped into a plausible "200 of 200"
+    const held = partOfWhole(stack.heldBack, stack.invocations, { part: 'held back', whole: 'invocations serving timed requests' });
     const wait = stack.wait ? ` (wait p50 ${ms(stack.wait.p50)}, p99 ${ms(stack.wait.p99)})` : '';
     const cores = busy === null ? '' : `; its cores averaged ${Math.round(busy)} %`;
-    return [`local host held back ${fmtInt(held)} of ${fmtInt(stack.invocations)} invocations serving timed requests${wait}${cores}`];
+    if (held.disagree) return [`local host held back invocations serving timed requests${wait}${cores}; ${held.disagree}`];
+    return [`local host held back ${partOfWholeText(held)} invocations serving timed requests${wait}${cores}`];
   }
   return localHostWarnings(r);
 }

@@ -3,6 +3,7 @@ import { figureLabel, figureOf } from '../../contracts/metric-catalogue.ts';
 import { exactChanges, statisticalChanges, STEP_OVER_NOISE, type SeriesChange } from './change-points.ts';
 import { E_DIVISIVE_DEFAULTS, type EDivisiveOptions } from './e-divisive.ts';
 import { differsBy, identityOf, mainGroup } from './run-groups.ts';
+import { configChanges, type ConfigChange } from './config-changes.ts';
 import { defaultMetricNames, runValue, trendMetric, type TrendMetricDef } from './trend-metrics.ts';
 import { TREND_SCHEMA_VERSION, type ChangePoint, type Trend, type TrendMetric, type TrendRun } from './trend-schema.ts';
 
@@ -73,8 +74,10 @@ export function buildTrend(input: TrendInput): Trend {
   });
   const runs: TrendRun[] = members.map((m) => trendRun(m.file, m.results));
   const metrics = defs.map((def) => trendMetricOf(def, results, input.baseline?.results));
+  // a change of configuration is a step the noise rule must not judge: each stretch is judged on its own
+  const configs = configChanges(results);
   const changePoints = metrics
-    .flatMap((m) => changesOf(m, method).map((c) => changePoint(m, c, runs)))
+    .flatMap((m) => changesOf(m, method, configs).map((c) => changePoint(m, c, runs)))
     .sort((a, b) => b.index - a.index || a.metric.localeCompare(b.metric));
 
   const notes = [
@@ -97,6 +100,7 @@ export function buildTrend(input: TrendInput): Trend {
     runs,
     metrics,
     changePoints,
+    ...(configs.length > 0 ? { configChanges: configs.map((c) => ({ index: c.index, runId: runs[c.index]!.runId, lastBeforeRunId: runs[c.lastBefore]!.runId, what: c.what })) } : {}),
     ...(input.baseline
       ? { baseline: { runId: input.baseline.results.runId, file: input.baseline.file, startedAt: input.baseline.results.startedAt } }
       : {}),
@@ -157,8 +161,11 @@ function trendMetricOf(def: TrendMetricDef, runs: readonly Results[], baseline: 
   };
 }
 
-function changesOf(m: TrendMetric, method: Required<EDivisiveOptions> & { stepOverNoise: number }): SeriesChange[] {
-  return m.exact ? exactChanges(m.values) : statisticalChanges(m.values, method);
+function changesOf(m: TrendMetric, method: Required<EDivisiveOptions> & { stepOverNoise: number }, configs: readonly ConfigChange[]): SeriesChange[] {
+  if (m.exact) return exactChanges(m.values);
+  // each stretch of one configuration on its own: the others' values hidden (null), so no split, level or noise mixes two configurations
+  const bounds = [0, ...configs.map((c) => c.index), m.values.length];
+  return bounds.slice(1).flatMap((end, i) => statisticalChanges(m.values.map((v, k) => (k >= bounds[i]! && k < end ? v : null)), method));
 }
 
 function changePoint(m: TrendMetric, c: SeriesChange, runs: readonly TrendRun[]): ChangePoint {

@@ -87,6 +87,11 @@ export const Trend = z.object({
   metrics: z.array(TrendMetric),
   /** newest first */
   changePoints: z.array(ChangePoint),
+  /**
+   * where the functions' configuration (memory per function) changed between two runs: the noisy
+   * metrics are judged within each stretch of one configuration, never across (absent: none changed)
+   */
+  configChanges: z.array(z.object({ index: z.number().int().nonnegative(), runId: z.string(), lastBeforeRunId: z.string(), what: z.array(z.string()) })).optional(),
   baseline: z.object({ runId: z.string(), file: z.string(), startedAt: z.string() }).optional(),
   /** readable runs not in the trend: another scenario, target or machine, or a run that did not complete */
   setApart: z.array(z.object({ runId: z.string(), file: z.string(), startedAt: z.string(), reason: z.string() })),

@@ -1,4 +1,5 @@
 import type { LocalHostTotals } from '../../contracts/cloudwatch-schema.ts';
+import { partOfWhole, partOfWholeText } from '../../part-of-whole.ts';
 
 /**
  * What the local emulator's account of its own host (common/local-host-metrics.ts) means for a
@@ -49,16 +50,16 @@ export function localHostFindings(r: LocalHostView): HostFinding[] {
     const route = routeOf.get(fn);
     const waited = route === undefined || !UNWAITED_ROUTES.has(route);
     const effect = waited ? "their clients' latencies include that wait" : `no client waits for ${route}, but the stack's work on it ended that much later`;
-    // HeldBackMs is stamped when a wait ends, Invocations when the invocation began: over one
-    // window an earlier run's late waits (a fleet's last $disconnects) can outnumber this run's
-    // invocations, so the count is bounded by them and the surplus said
-    const over = invocations > 0 && held.count > invocations;
-    const count = over ? `up to ${invocations} of ${invocations}` : `${held.count} of ${invocations}`;
-    const surplus = over ? `; ${held.count} waits ended in the run's window, some of invocations begun before it` : '';
+    // the emulator stamps HeldBackMs when its invocation began, as Invocations is, so the two
+    // share a window; results from before it did can count an earlier run's late waits: said, not clamped
+    const counted = partOfWhole(held.count, invocations, { part: 'waits', whole: 'invocations' });
+    const what = `${counted.disagree ? '' : `${partOfWholeText(counted)} `}${fn} invocations (wait p50 ${ms(held.p50Ms)}, p99 ${ms(held.p99Ms)})`;
+    const disagree = counted.disagree ? `; ${counted.disagree} (waits of invocations begun before the run's window)` : '';
     out.push({
-      text: `local host held back ${count} ${fn} invocations (wait p50 ${ms(held.p50Ms)}, p99 ${ms(held.p99Ms)}${surplus}) where AWS would have started an environment: ${effect}`,
+      text: `local host held back ${what} where AWS would have started an environment: ${effect}${disagree}`,
       inLatencies: waited,
-      held: { fn, maxWaitMs: held.maxMs ?? held.p99Ms, share: invocations > 0 ? Math.min(1, held.count / invocations) : 1 },
+      // a share the counts cannot give is taken as all of them: the evidence weighs the worst case
+      held: { fn, maxWaitMs: held.maxMs ?? held.p99Ms, share: counted.disagree || invocations === 0 ? 1 : held.count / invocations },
     });
   }
   return out;

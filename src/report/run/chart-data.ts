@@ -33,6 +33,8 @@ export interface ChartSpec {
   series: ChartSeries[];
   /** draw counts as bars */
   bars?: boolean;
+  /** no values to draw: which data the chart lacks and why (the page says it under the title) */
+  empty?: string;
 }
 
 const PCT_COLORS = { p50: '#2563eb', p90: '#16a34a', p99: '#d97706', max: '#dc2626' } as const;
@@ -61,7 +63,10 @@ export const COLD_POINT_LABEL = 'cold start';
 /** Which latency chart marks which kind of cold request (answers have no latency-over-time chart). */
 const COLD_POINT_KIND = { connect: 'connect', broadcast: 'broadcast' } as const;
 
-/** Charts by id; a chart with no data at all is absent (the page says so instead). */
+/**
+ * Charts by id, every chart the run page shows; one with no data at all carries `empty`, which
+ * data it lacks and why, for the page to say under its title.
+ */
 export function buildCharts(results: Results): Record<string, ChartSpec> {
   const runStart = Date.parse(results.startedAt);
   const timeline = clientTimeline(results.intervals, runStart);
@@ -128,21 +133,22 @@ export function buildCharts(results: Results): Record<string, ChartSpec> {
     cw?.series.filter((s) => s.namespace === namespace && s.metric === metric && s.stat === stat && match(s.dimensions)) ?? [];
   const fnColor = (fn: string) => PALETTE[Math.max(0, cw?.functions.indexOf(fn) ?? 0) % PALETTE.length];
 
-  // Errors: the client's view and, on the same axis, what Lambda and API Gateway counted.
+  // Errors: the client's view and, on the same axis, what Lambda and API Gateway counted. Each
+  // CloudWatch series keeps its own periods' x (the page joins them with the client's), so its
+  // points are a line of their own, not single points between the client's intervals.
   const errorSeries: ChartSpec['series'] = [];
-  const errorX = grid ? unionX(timeline, grid.x) : timeline;
-  errorSeries.push({ label: 'client errors/s', values: resample(timeline, perSecond(iv, (i) => i.errors), errorX), color: PALETTE[1] });
+  errorSeries.push({ label: 'client errors/s', values: perSecond(iv, (i) => i.errors), color: PALETTE[1] });
   if (grid) {
     const lambdaErrors = sumSeries(find('AWS/Lambda', 'Errors', 'Sum', (d) => 'FunctionName' in d), grid);
-    if (lambdaErrors) errorSeries.push({ label: 'Lambda Errors', values: resample(grid.x, lambdaErrors, errorX), color: PALETTE[3] });
+    if (lambdaErrors) errorSeries.push({ label: 'Lambda Errors', x: grid.x, values: lambdaErrors, color: PALETTE[3] });
     const throttles = sumSeries(find('AWS/Lambda', 'Throttles', 'Sum', (d) => 'FunctionName' in d), grid);
-    if (throttles) errorSeries.push({ label: 'Lambda Throttles', values: resample(grid.x, throttles, errorX), color: PALETTE[4] });
+    if (throttles) errorSeries.push({ label: 'Lambda Throttles', x: grid.x, values: throttles, color: PALETTE[4] });
     for (const metric of ['ClientError', 'ExecutionError', 'IntegrationError']) {
       const s = sumSeries(find('AWS/ApiGateway', metric, 'Sum', () => true), grid);
-      if (s) errorSeries.push({ label: `API ${metric}`, values: resample(grid.x, s, errorX), color: PALETTE[5 + ['ClientError', 'ExecutionError', 'IntegrationError'].indexOf(metric)] });
+      if (s) errorSeries.push({ label: `API ${metric}`, x: grid.x, values: s, color: PALETTE[5 + ['ClientError', 'ExecutionError', 'IntegrationError'].indexOf(metric)] });
     }
   }
-  charts.push({ id: 'errors', title: 'Errors over time', unit: grid && grid.periodSec !== 1 ? `per second (client) · per ${grid.periodSec} s (CloudWatch)` : 'per second', xKind: 'elapsed', x: errorX, series: errorSeries });
+  charts.push({ id: 'errors', title: 'Errors over time', unit: grid && grid.periodSec !== 1 ? `per second (client) · per ${grid.periodSec} s (CloudWatch)` : 'per second', xKind: 'elapsed', x: timeline, series: errorSeries });
 
   if (cw && grid) {
     const perFunction = (metric: string, stat: string, id: string, title: string, unit: string, fill: boolean, bars = false) => {
@@ -191,10 +197,62 @@ export function buildCharts(results: Results): Record<string, ChartSpec> {
   }
 
   const present = charts.filter((c) => c.series.some((s) => s.values.some((v) => v !== null)));
-  const timeCharts = present.filter((c) => c.xKind === 'elapsed');
-  const range = sharedRange(timeCharts, results.durationMs / 1000);
-  for (const c of timeCharts) c.xRange = range;
-  return Object.fromEntries(present.map((c) => [c.id, c]));
+  for (const c of present.filter((c) => c.xKind === 'elapsed')) c.xRange = timeRange(c, results.durationMs / 1000);
+  const byId = Object.fromEntries(present.map((c) => [c.id, c]));
+  for (const { id, title } of CHART_TITLES) if (!byId[id]) byId[id] = emptyChart(id, charts.find((c) => c.id === id)?.title ?? title, whyEmpty(id, results));
+  return byId;
+}
+
+/** Every chart of the run page, and its title where the run has no data to build it from. */
+const CHART_TITLES: ReadonlyArray<{ id: string; title: string }> = [
+  ...LATENCY_METRICS.map(([key, title]) => ({ id: `latency-${key}`, title: `${title} over time` })),
+  { id: 'distribution', title: 'Latency distribution (HDR, whole run)' },
+  { id: 'throughput', title: 'Throughput and open connections' },
+  { id: 'harness', title: 'Harness health' },
+  { id: 'errors', title: 'Errors over time' },
+  { id: 'lambda-duration', title: 'Lambda Duration p99 (CloudWatch)' },
+  { id: 'lambda-concurrency', title: 'Lambda ConcurrentExecutions (max)' },
+  { id: 'lambda-invocations', title: 'Lambda Invocations' },
+  { id: 'lambda-throttles', title: 'Lambda Throttles' },
+  { id: 'cold-starts', title: 'Cold starts over time' },
+  { id: 'stale', title: 'Stale-connection cleanup (410 Gone)' },
+  { id: 'local-host', title: 'Local host: CPU and invocations held back' },
+];
+
+function emptyChart(id: string, title: string, why: string): ChartSpec {
+  return { id, title, unit: '', xKind: 'elapsed', x: [], series: [], empty: why };
+}
+
+/** Which data an empty chart lacks, and why, in the run's terms. */
+function whyEmpty(id: string, r: Results): string {
+  const artillery = r.config.artillery !== undefined;
+  const cw = r.cloudwatch;
+  const noCloudWatch = artillery
+    ? "No CloudWatch figures: an Artillery run's output knows nothing of the stack."
+    : 'No CloudWatch figures: this run read none from the stack (its results have no cloudwatch section).';
+  switch (id) {
+    case 'latency-connect':
+      return 'No connect was timed in this run: its scenario opened no connection, or none opened.';
+    case 'latency-broadcast':
+      return 'No delivery was timed in this run: no message reached a member of its room.';
+    case 'latency-fanoutCompletion':
+      return 'No fan-out was timed in this run: no message reached every member of its room.';
+    case 'distribution':
+      return artillery ? "No latency histograms: Artillery's output carries percentile summaries, not HDR histograms." : 'No latency histograms in these results: nothing was timed.';
+    case 'lambda-duration':
+    case 'lambda-concurrency':
+    case 'lambda-invocations':
+    case 'lambda-throttles':
+      return cw ? `CloudWatch returned no ${CHART_TITLES.find((c) => c.id === id)!.title.replace(/^Lambda /, '').replace(/ \(.*\)$/, '')} datapoints for the stack's functions in the run's window.` : noCloudWatch;
+    case 'cold-starts':
+      return cw ? 'No cold start in the run: no REPORT line had an Init Duration, and the stack emitted no ColdStart metric.' : noCloudWatch;
+    case 'stale':
+      return cw ? 'No stale connection met: the stack counted no 410 Gone, no failed or timed-out post and no cleanup failure.' : noCloudWatch;
+    case 'local-host':
+      return cw ? "No local host figures: the stack ran elsewhere than this host's emulator." : noCloudWatch;
+    default:
+      return 'No values in the run for this chart.';
+  }
 }
 
 /**
@@ -318,31 +376,21 @@ function cwEmfNamespace(series: CloudWatchSeries[]): string {
   return series.find((s) => !s.namespace.startsWith('AWS/') && s.namespace !== LOCAL_HOST_NAMESPACE)?.namespace ?? 'FanoutBench';
 }
 
-function unionX(a: number[], b: number[]): number[] {
-  return [...new Set([...a, ...b])].sort((p, q) => p - q);
-}
-
-/** Values at `from` placed on the (super)set `to`; gaps elsewhere. */
-function resample(from: number[], values: Array<number | null>, to: number[]): Array<number | null> {
-  const at = new Map(from.map((x, k) => [x, values[k]]));
-  return to.map((x) => at.get(x) ?? null);
-}
-
-/** The x range every time chart shares: the run, widened to any data before or after it. */
-function sharedRange(charts: ChartSpec[], runSec: number): [number, number] {
-  let lo = 0;
-  let hi = runSec;
-  for (const c of charts) {
-    c.series.forEach((s) =>
-      s.values.forEach((v, k) => {
-        if (v === null || v === 0) return;
-        const x = (s.x ?? c.x)[k];
-        lo = Math.min(lo, x);
-        hi = Math.max(hi, x);
-      }),
-    );
-  }
-  return [Math.floor(lo), Math.ceil(hi)];
+/**
+ * A time chart's x range: from 0:00, the run's start, which every time chart of the page shares
+ * (a CloudWatch period that began before the run lies left of it, out of view), to the last of its
+ * own values, so a phase of a few seconds is not squeezed into a corner of the run's whole length.
+ */
+function timeRange(c: ChartSpec, runSec: number): [number, number] {
+  let hi = 0;
+  c.series.forEach((s) =>
+    s.values.forEach((v, k) => {
+      if (v === null || v === 0) return;
+      hi = Math.max(hi, (s.x ?? c.x)[k] ?? 0);
+    }),
+  );
+  // a chart of counts that are all zero still spans the run
+  return [0, Math.max(1, Math.ceil(hi > 0 ? hi + 0.5 : runSec))];
 }
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;

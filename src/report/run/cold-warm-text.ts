@@ -1,5 +1,6 @@
 import type { LatencySummary } from '../../contracts/results-schema.ts';
 import { fmtInt, fmtMs, fmtPct } from '../../number-format.ts';
+import { partOfWhole, partOfWholeText } from '../../part-of-whole.ts';
 import type { AttributionModel, ColdWarmModel, ColdWarmRow, Figure, LatencyFigures, RequestKind, RouteRow } from './attribution-model.ts';
 
 /**
@@ -29,7 +30,9 @@ export function hostHoldText(m: AttributionModel): string | undefined {
   if (!h) return undefined;
   if (!m.stackFirst) return `held back none of the ${fmtInt(h.invocations)} invocations serving timed requests: the stack's figures are the client's`;
   const wait = h.wait ? ` (wait p50 ${fmtMs(h.wait.p50)}, p99 ${fmtMs(h.wait.p99)})` : '';
-  return `held back ${fmtInt(h.heldBack)} of ${fmtInt(h.invocations)} invocations serving timed requests${wait}`;
+  const held = partOfWhole(h.heldBack, h.invocations, { part: 'held back', whole: 'invocations serving timed requests' });
+  if (held.disagree) return `held back invocations serving timed requests${wait}; ${held.disagree}`;
+  return `held back ${partOfWholeText(held)} invocations serving timed requests${wait}`;
 }
 
 /** "61.2 ms stack · 1,372 ms client", or the one figure: one statistic of a headline latency. */

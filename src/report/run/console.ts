@@ -1,12 +1,15 @@
 import type { LatencySummary, Results } from '../../contracts/results-schema.ts';
-import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
 import { verdictLines } from './verdict-text.ts';
 import { formatDuration } from '../../contracts/duration.ts';
 import { pricesLabel } from './prices-label.ts';
 import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
-import { permissionsLine, permissionsRows } from './permissions-table.ts';
-import { attributionModel, type AttributionModel, type LatencyFigures } from './attribution-model.ts';
-import { coldMeansText, coldPointsText, figuresMeanText, hostHoldText, KIND_LABEL, routeText, rowText, sourceText, STACK_FIRST_TEXT, summaryText, untracedText } from './cold-warm-text.ts';
+import { deniedLine } from './denied-table.ts';
+import { NO_CALL_TEXT, permissionsLine } from './permissions-table.ts';
+import type { AttributionModel, LatencyFigures } from './attribution-model.ts';
+import { runPageModel, type PermissionFacts, type RunPageModel } from './page-model.ts';
+import { CONSOLE_WIDTH, consoleLines } from '../shared/console-lines.ts';
+import { runtimeConsoleLines } from './runtimes-text.ts';
+import { coldMeansText, coldPointsText, figuresMeanText, hostHoldText, KIND_LABEL, routeText, rowText, sourceText, STACK_FIRST_TEXT, summaryText, tailText, untracedText } from './cold-warm-text.ts';
 
 function lat(name: string, s: LatencySummary | undefined): string | undefined {
   if (!s || s.count === 0) return undefined;
@@ -14,12 +17,43 @@ function lat(name: string, s: LatencySummary | undefined): string | undefined {
 }
 
 /** The local emulator's host: how busy, what the stack used, how many invocations it held back. */
-function localHostLine(r: Results): string | undefined {
-  const host = r.cloudwatch?.localHost;
+function localHostLine(m: RunPageModel): string | undefined {
+  const host = m.host;
   if (!host) return undefined;
   const pct = (v: number | null) => (v === null ? '?' : `${Math.round(v)}%`);
-  const held = Object.values(host.heldBack).reduce((n, b) => n + b.count, 0);
-  return `  local host   busy avg ${pct(host.hostBusyAvgPercent)} peak ${pct(host.hostBusyPeakPercent)}  stack cpu ${(host.stackCpuMs / 1000).toFixed(1)}s  held back ${held} invocations`;
+  return `  local host   busy avg ${pct(host.busyAvgPercent)} peak ${pct(host.busyPeakPercent)}  stack cpu ${(host.stackCpuMs / 1000).toFixed(1)}s  held back ${host.heldTotal} invocations`;
+}
+
+/** A line's closing parenthesis on a line of its own under it: "from X (how, where)" → "from X", "how, where". */
+function parenApart(line: string, indent: string): string[] {
+  const m = /^(.*?) \((.*)\)$/.exec(line);
+  return m ? [m[1]!, `${indent}${m[2]}`] : [line];
+}
+
+/** A why line's remedy on a line of its own under it, so neither is cut at a terminal's width. */
+function remedyApart(line: string): string[] {
+  const m = /^( *)(why: .*) \(what would move it: (.*)\)$/.exec(line);
+  return m ? [`${m[1]}${m[2]}`, `${m[1]}  what would move it: ${m[3]}`] : [line];
+}
+
+/** A list summarised on one line: the first few names, then how many more. */
+function someOf(names: readonly string[], shown = 3): string {
+  return names.length > shown ? `${names.slice(0, shown).join(', ')}, … ${names.length - shown} more` : names.join(', ');
+}
+
+/** The permission findings (page-model.ts), one line per kind of finding, each list summarised; the whole in summary.md. */
+function permissionLines(p: PermissionFacts | undefined): string[] {
+  if (!p) return [];
+  const lines: string[] = [];
+  const wide = p.judged.filter((x) => x.unused.length > 0);
+  if (wide.length === 1) lines.push(`  permissions  ${permissionsLine(wide[0]!)}`);
+  else if (wide.length > 1) lines.push(`  permissions  grants unused in ${wide.length} functions: ${someOf(wide.map((x) => `${x.function} ${x.unusedCount}`))} (each grant in summary.md)`);
+  if (p.noCall.length > 0) lines.push(`  permissions  ${NO_CALL_TEXT}: ${someOf(p.noCall.map((x) => x.function))}`);
+  if (p.notObservable.length > 0) lines.push(`  permissions  not observable for ${p.notObservable.length} of ${p.rows.length} functions: ${p.notObservable[0]!.note}`);
+  // what IAM refused, before what was granted and unused: a caught denial is the run's cause
+  const denied = p.denied.map((d) => `  denied       ${deniedLine({ ...d, statement: undefined })}`);
+  if (denied.length > 0) lines.unshift(...denied.slice(0, 3), ...(denied.length > 3 ? [`  denied       … ${denied.length - 3} more (each with the statement that allows it in summary.md)`] : []));
+  return lines;
 }
 
 /** A latency: the stack's line first and the client's under it where the host held anything back, else the one line as always. */
@@ -33,8 +67,12 @@ function coldWarmLines(m: AttributionModel): string[] {
   const cw = m.coldWarm!;
   const points = coldPointsText(cw);
   return [
-    `  cold/warm    from ${sourceText(cw)}; ${coldMeansText(cw)}; ${figuresMeanText(cw)}`,
-    ...cw.rows.map((row) => `    ${KIND_LABEL[row.kind].padEnd(10)} ${rowText(row)}`),
+    // one thing a line, so each fits a terminal
+    ...parenApart(`  cold/warm    from ${sourceText(cw)}`, '               '),
+    `               ${coldMeansText(cw)}`,
+    `               ${figuresMeanText(cw)}`,
+    // a kind's counts and latencies, its tail under it
+    ...cw.rows.flatMap((row) => [`    ${KIND_LABEL[row.kind].padEnd(10)} ${rowText(row).slice(0, -(tailText(row).length + 2))}`, `               ${tailText(row)}`]),
     `    traced     ${untracedText(cw)}`,
     ...cw.routes.map((route) => `    route      ${routeText(route)}`),
     ...cw.notes.map((n) => `    note       ${n}`),
@@ -47,14 +85,15 @@ function coldWarmLines(m: AttributionModel): string[] {
  * harness's health, warnings, the cost, the verdict, and where results.json is. Pure: results in,
  * text out.
  */
-export function consoleSummary(r: Results, file: string): string {
+export function consoleSummary(r: Results, file: string, width: number = CONSOLE_WIDTH): string {
+  const page = runPageModel(r);
   const lines: (string | undefined)[] = [];
   const secs = (r.durationMs / 1000).toFixed(1);
   lines.push(`fanout-bench ${r.scenario.name}: ${r.status} in ${secs}s against ${r.config.target.kind} ${r.config.target.url}${r.statusReason ? ` (${r.statusReason})` : ''}`);
   const unseen = r.protocol?.notObservable ?? {};
   if (r.protocol) lines.push(`  protocol     ${r.protocol.name} (${r.protocol.kind}, membership ${r.protocol.membership}${r.protocol.sendAcks ? '' : ', no acks'})`);
   // the stack's latency first where the local host held anything back (attribution-model.ts)
-  const model = attributionModel(r);
+  const model = page.attribution;
   const fig = (key: LatencyFigures['key']) => model.latencies.find((l) => l.key === key);
   const hold = hostHoldText(model);
   if (hold) lines.push(`  host         ${model.stackFirst ? '' : 'the host '}${hold}${model.stackFirst ? `: ${STACK_FIRST_TEXT}` : ''}`);
@@ -97,33 +136,28 @@ export function consoleSummary(r: Results, file: string): string {
   // the limits the plan passes, then the refusals and closes each limit caused
   for (const l of r.quotas?.plan ?? []) lines.push(`  plan         ${l}`);
   for (const l of attributeQuotas(r)) lines.push(`  quota        ${l}`);
-  const lr = r.environment.lambdaRuntime;
-  if (lr && lr.nodeFunctions !== false) lines.push(`  lambda       ${lr.runtime} on Node ${lr.node}${lr.matches ? '' : ' (not its Node: a fallback)'}`);
-  for (const other of lr?.others ?? []) lines.push(`  lambda       ${other}`);
+  lines.push(...runtimeConsoleLines(r));
   const h = r.harness;
   lines.push(`  harness      ${h.shards} shards  cpu ${h.cpuSeconds}s  lag p99 ${h.eventLoopLagP99Ms}ms  rss ${h.rssMB}MB${h.saturated ? '  SATURATED' : ''}`);
   const hot = (r.phases ?? []).filter((p) => p.saturated).map((p) => p.name);
   if (h.saturated && hot.length > 0) lines.push(`  saturated    during ${hot.join(', ')}; the other phases' numbers are the system's`);
-  for (const w of h.warnings) lines.push(`  warning: ${w}`);
-  lines.push(localHostLine(r));
-  for (const w of localHostWarnings(r)) lines.push(`  warning: ${w}`);
+  for (const w of page.harnessWarnings) lines.push(`  warning: ${w}`);
+  lines.push(localHostLine(page));
+  for (const w of page.hostWarnings) lines.push(`  warning: ${w}`);
+  if (page.cloudwatchNotes.length > 0) lines.push(`  cloudwatch   ${page.cloudwatchNotes.length} note${page.cloudwatchNotes.length === 1 ? '' : 's'} (in summary.md): ${page.cloudwatchNotes[0]}`);
   if (r.cost) {
     const c = r.cost;
     const perM = c.perMillionDeliveries === null ? '' : `  ($${c.perMillionDeliveries.toFixed(2)} per million deliveries)`;
     lines.push(`  cost         ≈ $${c.totals.total.toFixed(4)} at ${pricesLabel(c.prices)}${perM}`);
+    if (page.thisHost) lines.push(`               ${page.thisHost}`);
     const dt = c.lines.find((l) => l.service === 'Data transfer');
     if (dt) lines.push(`  transfer out ${dt.quantity.toFixed(3)} GB to the clients ≈ $${dt.cost.toFixed(4)} of it`);
   }
-  // each function's role: the grants the run used none of, one line per function that has some
-  // and made a call; a function the run never had call AWS says nothing of its grants, so one line names them all
-  const permissions = permissionsRows(r.permissions);
-  for (const row of permissions.filter((x) => x.unused.length > 0 && x.used.length > 0)) lines.push(`  permissions  ${permissionsLine(row)}`);
-  const idle = permissions.filter((x) => x.note === undefined && x.used.length === 0);
-  if (idle.length > 0) lines.push(`  permissions  no AWS call in the run, so no grant judged: ${idle.map((x) => x.function).join(', ')}`);
-  const blind = permissions.filter((x) => x.note !== undefined);
-  if (blind.length > 0) lines.push(`  permissions  not observable for ${blind.length} of ${permissions.length} functions: ${blind[0]!.note}`);
+  // each function's role, as the page model finds it: one line per kind of finding, the lists summarised
+  lines.push(...permissionLines(page.permissions));
   // the verdict once the run is judged (src/verdict): its headline, and what did not pass
-  if (r.verdict) lines.push(...verdictLines(r.verdict));
+  if (r.verdict) lines.push(...verdictLines(r.verdict).flatMap(remedyApart));
   lines.push(`results: ${file}`);
-  return `${lines.filter((l) => l !== undefined).join('\n')}\n`;
+  // no line wider than the terminal (or 160): the whole of a shortened one is in summary.md
+  return `${consoleLines(lines.filter((l) => l !== undefined), width, 'summary.md').join('\n')}\n`;
 }

@@ -11,18 +11,19 @@ import { chartBox, section, table } from '../shared/html-parts.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd, fmtValue } from '../../number-format.ts';
 import { STYLE } from '../shared/html-style.ts';
 import { diffCells, explanationOf, OUTCOME_TEXT, REPEAT_FIGURE_LABELS, repeatRows, VERDICT_HEADLINE } from './verdict-text.ts';
-import { explanationLines, firstCause } from '../shared/why-lines.ts';
+import { explanationLines } from '../shared/why-lines.ts';
 import { lossRule, lossTimeoutLabel } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 import { missingSection } from './missing-section.ts';
-import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
 import { pricesLabel } from './prices-label.ts';
 import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
 import { unchargedTransfer } from '../../metrics/cost/uncharged-transfer.ts';
-import { permissionsRows } from './permissions-table.ts';
-import { attributionModel, type AttributionModel } from './attribution-model.ts';
+import { NO_CALL_TEXT } from './permissions-table.ts';
+import type { AttributionModel } from './attribution-model.ts';
+import { runPageModel, type HostFacts, type PermissionFacts, type RunPageModel } from './page-model.ts';
 import { ATTRIBUTION_STYLE, cardsNote, coldWarmBody, hostBanner, latencyCard } from './attribution-section.ts';
 import { FIGURE_LABEL } from './cold-warm-text.ts';
+import { emulatedRuntimeHtmlCell, runtimeHtmlCell } from './runtimes-text.ts';
 
 /**
  * index.html for one run: self-contained (uPlot and the chart script inlined, data embedded as
@@ -31,27 +32,28 @@ import { FIGURE_LABEL } from './cold-warm-text.ts';
  */
 export function renderHtml(results: JudgedResults, assets: ReportAssets = reportAssets()): string {
   const charts = buildCharts(results);
-  // the page's latency facts, computed once (the console and summary.md render the same model)
-  const model = attributionModel(results);
+  // the page's facts, computed once (page-model.ts): the console, summary.md and junit.xml render the same model
+  const page = runPageModel(results);
+  const model = page.attribution;
   const title = `fanout-bench · ${results.scenario.name}`;
   return htmlPage({
     title,
     css: STYLE + ATTRIBUTION_STYLE,
     main: `${header(results)}
-${verdictBlock(results, model)}
+${verdictBlock(results, page)}
 ${section('Latency over time', latencyOverTimeIntro(results, model), chartGrid(charts, ['latency-connect', 'latency-broadcast', 'latency-fanoutCompletion']))}
 ${section('Latency distribution', 'Whole-run HDR histograms; the x axis counts nines (p90, p99, p99.9 …).', chartBox(charts, 'distribution') + latencyTable(results, model))}
 ${section('Throughput and connections', '', chartBox(charts, 'throughput') + connectionsNote(results) + phasesTable(results))}
 ${section('Errors', '', chartBox(charts, 'errors') + errorTable(results))}
 ${missingSection(results.deliveries.missing)}
-${section('Lambda (CloudWatch)', lambdaIntro(results.cloudwatch), lambdaSection(charts, results.cloudwatch))}
+${section('Lambda (CloudWatch)', lambdaIntro(results.cloudwatch, page.thisHost), lambdaSection(charts, results.cloudwatch))}
 ${section('Work per message', 'From CloudWatch: work counts do not depend on how busy the host was. DynamoDB units cover every table and global index over the whole run (connects, joins, sends, disconnects); Lambda GB-seconds are Duration × memory, INIT excluded.', workSection(results))}
 ${model.coldWarm ? section('Cold vs warm', 'Each timed request split by the Lambda invocation that served it: cold where that invocation was a cold start.', coldWarmBody(model, { chart: chartBox(charts, 'cold-starts'), reports: reportsTable(results) })) : section('Cold vs warm', 'Cold: the message or connection met a new Lambda execution environment.', coldWarm(results, charts))}
 ${section('Stale connections', 'Clients dropped without a close frame; the stack finds them by 410 Gone and deletes them.', staleSection(results, charts))}
-${section('Cost estimate', costIntro(results.cost), costSection(results.cost))}
-${results.permissions ? section('Permissions', "What each function's role grants beside what the run used of it (IAM, and IAM Access Analyzer's policy generation over the run), with the policy that allows exactly what was used.", permissionsSection(results)) : ''}
+${section('Cost estimate', costIntro(results.cost, page.thisHost), costSection(results.cost))}
+${page.permissions ? section('Permissions', "What each function's role grants beside what the run used of it (IAM, and IAM Access Analyzer's policy generation over the run), with the policy that allows exactly what was used.", permissionsSection(page.permissions)) : ''}
 ${section('Harness health', 'The harness watches itself: when it is the bottleneck, its numbers are not trustworthy.', chartBox(charts, 'harness') + harnessTable(results))}
-${results.cloudwatch?.localHost ? section('Local host', LOCAL_HOST_INTRO, chartBox(charts, 'local-host') + localHostTable(results)) : ''}
+${page.host ? section('Local host', LOCAL_HOST_INTRO, chartBox(charts, 'local-host') + localHostTable(results, page.host)) : ''}
 ${section('Run configuration', '', configSection(results))}`,
     dataId: 'report-data',
     data: charts,
@@ -103,14 +105,15 @@ function discovered(r: Results): string {
   return `<div class="discovery"><dt>discovered</dt><dd><details><summary>${fmtInt(d.found.length)} items, from ${h(how)}</summary><ul>${rows}</ul></details></dd></div>\n`;
 }
 
-function verdictBlock(r: JudgedResults, model: AttributionModel): string {
+function verdictBlock(r: JudgedResults, page: RunPageModel): string {
+  const model = page.attribution;
   const checks = r.verdict.checks;
   const v = r.verdict.outcome === 'pass' ? 'pass' : 'fail';
   const errorsTotal = Object.values(r.errors).reduce((a, b) => a + b, 0);
   const card = (label: string, value: string, sub = '', bad = false) =>
     `<div class="card${bad ? ' bad' : ''}"><div class="label">${label}</div><div class="value">${value}</div>${sub ? `<div class="sub">${sub}</div>` : ''}</div>`;
-  const hostWarnings = localHostWarnings(r);
-  const cause = firstCause(r.verdict);
+  const hostWarnings = page.hostWarnings;
+  const cause = page.verdict?.firstCause;
   const warnings = [
     ...(cause
       ? [`<div class="banner danger first-cause"><strong>Why: ${h(cause.check)}.</strong> ${h(cause.line)} <span class="remedy">(what would move it: ${h(cause.remedy)})</span></div>`]
@@ -256,11 +259,13 @@ function quotaNote(r: Results): string {
   return `<p class="note">Quotas: held against ${h(r.quotas.note)}.</p><ul class="warnings">${items.join('')}</ul>`;
 }
 
-function lambdaIntro(cw: CloudWatchResults | undefined): string {
+function lambdaIntro(cw: CloudWatchResults | undefined, thisHost: string | undefined): string {
   if (!cw) return 'CloudWatch was not pulled for this run.';
   const period = cw.window.periodSec === 1 ? '1-second' : `${cw.window.periodSec}-second`;
-  return `From ${cw.source === 'aws' ? `AWS (${cw.region})` : `the local emulator (${cw.endpoint ?? ''})`}, ${period} periods, on the same time axis as the client-side charts.`;
+  return `From ${cw.source === 'aws' ? `AWS (${cw.region})` : `the local emulator (${cw.endpoint ?? ''})`}, ${period} periods, on the same time axis as the client-side charts.${thisHost ? ` ${capital(thisHost)}.` : ''}`;
 }
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 function problemsList(cw: CloudWatchResults): string {
   const families = Object.entries(cw.completeness ?? {}).flatMap(([f, c]) => (c ? [`${f} ${c.status}: ${c.detail}`] : []));
@@ -372,22 +377,26 @@ function staleSection(r: Results, charts: Record<string, ChartSpec>): string {
   return cards + chartBox(charts, 'stale');
 }
 
-function costIntro(cost: CostEstimate | undefined): string {
+function costIntro(cost: CostEstimate | undefined, thisHost: string | undefined): string {
   if (!cost) return 'No cost estimate for this run.';
   const dt = cost.sources.dataTransfer ? `, data transfer out from ${cost.sources.dataTransfer}` : '';
-  return `What this run's load costs on AWS at ${pricesLabel(cost.prices)}, Lambda on ${cost.architecture}. Sources: Lambda from ${cost.sources.lambda}, messages from ${cost.sources.messages}, DynamoDB from ${cost.sources.dynamodb}${dt}.`;
+  return `What this run's load costs on AWS at ${pricesLabel(cost.prices)}, Lambda on ${cost.architecture}. Sources: Lambda from ${cost.sources.lambda}, messages from ${cost.sources.messages}, DynamoDB from ${cost.sources.dynamodb}${dt}.${thisHost ? ` ${capital(thisHost)}.` : ''}`;
 }
 
-function permissionsSection(r: Results): string {
-  const rows = permissionsRows(r.permissions).map((p) => [
+function permissionsSection(p: PermissionFacts): string {
+  const rows = p.rows.map((p) => [
     `<code>${h(p.function)}</code>`,
     h(p.role),
     h(p.unusedCount),
-    p.note ? h(p.note) : p.unused.map((u) => `<code>${h(u)}</code>`).join('<br>'),
-    p.used.map((u) => `<code>${h(u)}</code>`).join('<br>'),
-    p.policy ? `<pre>${h(JSON.stringify(JSON.parse(p.policy), null, 1))}</pre>` : '',
+    p.note ? h(p.note) : p.noCall ? h(NO_CALL_TEXT) : p.unused.map((u) => `<code>${h(u)}</code>`).join('<br>'),
+    p.used.map((u) => `<code>${h(u)}</code>`).join('<br>') || '–',
+    p.policy ? `<pre>${h(JSON.stringify(JSON.parse(p.policy), null, 1))}</pre>` : '–',
   ]);
-  return table(['function', 'role', 'grants unused', 'unused', 'used', 'least privilege'], rows);
+  const denied = p.denied.map((d) => [`<code>${h(d.function)}</code>`, `<code>${h(d.call)}</code>`, h(d.count), h(d.why), d.statement ? `<pre>${h(JSON.stringify(JSON.parse(d.statement), null, 1))}</pre>` : '–']);
+  return (
+    (denied.length > 0 ? `<h3>Denied</h3><p class="note">The calls IAM refused (caught by the code or not), and posts to an API that is not the stack's.</p>${table(['function', 'call', 'count', 'why', 'statement that allows it'], denied)}` : '') +
+    table(['function', 'role', 'grants unused', 'unused', 'used', 'least privilege'], rows)
+  );
 }
 
 function costSection(cost: CostEstimate | undefined): string {
@@ -430,34 +439,19 @@ function harnessTable(r: Results): string {
 const LOCAL_HOST_INTRO =
   'The local stack shares this machine with the harness; on AWS every execution environment has CPU of its own. Held back: invocations that waited at a host cap, or for an INIT slot, where AWS would have started an environment at once.';
 
-function localHostTable(r: Results): string {
-  const host = r.cloudwatch!.localHost!;
+function localHostTable(r: Results, host: HostFacts): string {
   const kv = table(
     ['', ''],
     [
-      ['host busy', `${fmtNum(host.hostBusyAvgPercent)} % on average, peak ${fmtNum(host.hostBusyPeakPercent)} % (${fmtInt(r.environment.cpus)} cores, every process)`],
+      ['host busy', `${fmtNum(host.busyAvgPercent)} % on average, peak ${fmtNum(host.busyPeakPercent)} % (${fmtInt(r.environment.cpus)} cores, every process)`],
       ['stack process', `${fmtNum(host.stackCpuMs / 1000)} CPU-s`],
     ],
     'kv',
   );
-  const rows = Object.entries(host.heldBack).map(([fn, b]) => [
-    h(fn),
-    fmtInt(b.count),
-    fmtInt(r.cloudwatch!.lambda[fn]?.invocations ?? 0),
-    fmtMs(b.p50Ms),
-    fmtMs(b.p99Ms),
-    fmtMs(b.maxMs),
-    fmtMs(b.totalMs),
-  ]);
+  const rows = host.rows.map((b) => [h(b.fn), fmtInt(b.held.part), fmtInt(b.held.whole), fmtMs(b.p50Ms), fmtMs(b.p99Ms), fmtMs(b.maxMs), fmtMs(b.totalMs)]);
+  const disagree = host.rows.filter((b) => b.held.disagree).map((b) => `<li>${h(b.fn)}: ${h(b.held.disagree!)}</li>`);
   const held = rows.length ? table(['function', 'held back', 'invocations', 'wait p50', 'wait p99', 'wait max', 'waited in all'], rows, 'num') : '<p class="note">The host held no invocation back.</p>';
-  return kv + held;
-}
-
-/** "nodejs22.x on Node 22.23.3", or the fallback, marked, with its reason; then what ran the other runtimes. */
-function lambdaRuntimeCell(x: NonNullable<Results['environment']['lambdaRuntime']>): string {
-  const text = `${h(x.runtime)} on Node ${h(x.node)}`;
-  const node = x.matches ? text : `<strong class="bad-text">${text}</strong>${x.note ? ` (${h(x.note)})` : ''}`;
-  return [...(x.nodeFunctions === false ? [] : [node]), ...(x.others ?? []).map(h)].join('<br>');
+  return kv + held + (disagree.length ? `<ul class="warnings">${disagree.join('')}</ul>` : '');
 }
 
 function configSection(r: Results): string {
@@ -468,7 +462,7 @@ function configSection(r: Results): string {
     ['CPUs', `${fmtInt(e.cpus)} × ${h(e.cpuModel)}`],
     ['memory', `${fmtInt(e.totalMemoryMB)} MB`],
     ['clock', h(e.clock)],
-    ...(e.lambdaRuntime ? [['Lambda runtime', lambdaRuntimeCell(e.lambdaRuntime)]] : []),
+    ...(e.lambdaRuntimes ? [['Lambda runtimes', runtimeHtmlCell(e.lambdaRuntimes)]] : e.lambdaRuntime ? [['Lambda runtime', emulatedRuntimeHtmlCell(e.lambdaRuntime)]] : []),
     ['tool', `${h(r.tool.name)} ${h(r.tool.version)}`],
     ['results schema', String(r.schemaVersion)],
     ...(r.protocol

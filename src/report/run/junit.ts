@@ -3,7 +3,7 @@ import { failsVerdict } from '../../contracts/verdict-schema.ts';
 import { escapeXml as x } from '../shared/escape.ts';
 import { fmtMs } from '../../number-format.ts';
 import { OUTCOME_TEXT } from './verdict-text.ts';
-import { attributionModel } from './attribution-model.ts';
+import { runPageModel } from './page-model.ts';
 
 /**
  * junit.xml: one testcase per built-in check (run completed, sends went out, no lost deliveries,
@@ -18,8 +18,10 @@ export function renderJunit(results: JudgedResults): string {
   const seconds = (results.durationMs / 1000).toFixed(3);
   const suite = `fanout-bench.${results.scenario.name}`;
   const timestamp = results.startedAt.replace(/(\.\d+)?Z$/, '');
-  // the headline as the page gives it: the stack's figure where the local host held anything back, the client's under client.*
-  const headline = attributionModel(results).headline;
+  // the page's facts (page-model.ts): the headline as the page gives it, the stack's figure where the
+  // local host held anything back, the client's under client.*; whose durations the cost rests on
+  const page = runPageModel(results);
+  const headline = page.attribution.headline;
   const properties = [
     ['runId', results.runId],
     ['status', results.status],
@@ -28,6 +30,8 @@ export function renderJunit(results: JudgedResults): string {
     ...headline.flatMap((f) => (f.stack ? [[`client.${f.key}.p99`, fmtMs(f.client.p99)]] : [])),
     ['deliveries.lost', String(results.deliveries.lost)],
     ...(results.cost ? [['cost.totalUsd', String(results.cost.totals.total)]] : []),
+    ...(page.thisHost ? [['measuredOn', page.thisHost]] : []),
+    ...(page.host ? [['localHost.heldBack', String(page.host.heldTotal)]] : []),
     ['verdict', results.verdict.outcome],
     ...(results.verdict.baseline ? [['baseline', results.verdict.baseline.runId]] : []),
   ];

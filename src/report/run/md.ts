@@ -7,12 +7,13 @@ import { diffCells, OUTCOME_TEXT, REPEAT_FIGURE_LABELS, repeatRows, VERDICT_HEAD
 import { explanationLines, firstCause } from '../shared/why-lines.ts';
 import { lossRule } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
-import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
 import { pricesLabel } from './prices-label.ts';
 import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
 import { unchargedTransfer } from '../../metrics/cost/uncharged-transfer.ts';
-import { permissionsRows } from './permissions-table.ts';
-import { attributionModel, type AttributionModel } from './attribution-model.ts';
+import { NO_CALL_TEXT } from './permissions-table.ts';
+import type { AttributionModel } from './attribution-model.ts';
+import { runPageModel } from './page-model.ts';
+import { runtimeMarkdown } from './runtimes-text.ts';
 import {
   coldMeansText,
   coldPointsText,
@@ -40,6 +41,7 @@ import {
  * inline HTML in Markdown).
  */
 const VERDICT_MARK: Record<Verdict['outcome'], string> = { pass: '✅', fail: '❌', 'run-failed': '❌', interrupted: '⚠️' };
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 const OUTCOME_MARK = { pass: '✅', fail: '❌', 'no-data': '❔', 'within-noise': '〰️' } as const;
 
 export function renderSummaryMarkdown(results: JudgedResults): string {
@@ -52,8 +54,10 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
     `**${md(r.status)}** · ${fmtDuration(r.durationMs)} · ${md(r.config.target.kind)} \`${r.config.target.url.replace(/`/g, "'")}\` · ${fmtInt(r.config.clients)} clients in ${fmtInt(r.config.rooms)} rooms · run \`${r.runId.replace(/`/g, "'")}\``,
     '',
   );
+  // the page's facts, computed once (page-model.ts): the console, index.html and junit.xml render the same
+  const page = runPageModel(r);
   // the headline: the stack's figures first where the local host held anything back (attribution-model.ts)
-  const model = attributionModel(r);
+  const model = page.attribution;
   const hold = hostHoldText(model);
   if (model.stackFirst) {
     out.push(`${model.headline.map((f) => `${f.label} p99 **${figuresText(f, 'p99')}** (p50 ${figuresText(f, 'p50')})`).join(' · ')}  `, `${md(STACK_FIRST_TEXT)}`, '');
@@ -61,7 +65,7 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
   const cause = firstCause(v);
   if (cause) out.push('> [!CAUTION]', `> Why: ${md(cause.check)}. ${md(cause.line)} (what would move it: ${md(cause.remedy)})`, '');
   if (r.harness.saturated) out.push('> [!WARNING]', '> The harness was saturated: these numbers describe the harness, not the system under test.', '');
-  const hostWarnings = localHostWarnings(r);
+  const hostWarnings = page.hostWarnings;
   if (model.stackFirst) {
     out.push('> [!WARNING]', `> The local host held the stack back: it ${md(hold!)}. A client that waited on it saw the emulator's host queueing, which AWS would not have: the figures give the stack's latency first (${FIGURE_LABEL.stack}), the client's beside it (${FIGURE_LABEL.client}).`, ...hostWarnings.map((w) => `> - ${md(w)}`), '');
   } else if (hostWarnings.length > 0) {
@@ -164,7 +168,7 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
   if (r.cloudwatch) {
     const lambda = Object.entries(r.cloudwatch.lambda).filter(([, t]) => t.invocations > 0);
     if (lambda.length > 0) {
-      out.push('### Lambda (CloudWatch)', '', '| function | invocations | errors | throttles | p99 | cold starts | init p99 |', '|---|---:|---:|---:|---:|---:|---:|');
+      out.push('### Lambda (CloudWatch)', '', ...(page.thisHost ? [`${md(capital(page.thisHost))}.`, ''] : []), '| function | invocations | errors | throttles | p99 | cold starts | init p99 |', '|---|---:|---:|---:|---:|---:|---:|');
       for (const [fn, t] of lambda) {
         const rep = r.cloudwatch.reports[fn];
         out.push(`| ${md(fn)} | ${fmtInt(t.invocations)} | ${fmtInt(t.errors)} | ${fmtInt(t.throttles)} | ${fmtMs(t.durationP99Ms)} | ${rep ? fmtInt(rep.coldStarts) : '–'} | ${fmtMs(rep?.initDuration?.p99)} |`);
@@ -172,6 +176,8 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
       out.push('');
     }
   }
+
+  out.push(...runtimeMarkdown(r));
 
   const work = workTable(r);
   if (work) {
@@ -190,25 +196,28 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
       `**${fmtUsd(c.totals.total)}** this run (Lambda ${fmtUsd(c.totals.lambda)} · API Gateway ${fmtUsd(c.totals.apiGateway)} · DynamoDB ${fmtUsd(c.totals.dynamodb)}${c.totals.dataTransfer !== undefined ? ` · data transfer out ${fmtUsd(c.totals.dataTransfer)}` : ''}) · ${fmtUsd(c.perMillionDeliveries)} per 1M deliveries · ${fmtUsd(c.perThousandUsersPerMonth)} per 1,000 users per month  `,
       `${md(pricesLabel(c.prices))}, Lambda ${md(c.architecture)}; sources: Lambda ${c.sources.lambda}, messages ${c.sources.messages}, DynamoDB ${c.sources.dynamodb}${c.sources.dataTransfer ? `, data transfer ${c.sources.dataTransfer}` : ''}`,
       '',
+      ...(page.thisHost ? [`${md(capital(page.thisHost))}.`, ''] : []),
       ...c.lines.filter((l) => l.partial).map((l) => `- partial data: ${md(l.service)} ${md(l.item)} (${md(l.partial!)})`),
       ...(c.lines.some((l) => l.partial) ? [''] : []),
     );
   }
 
-  const permissions = permissionsRows(r.permissions);
-  if (permissions.length > 0) {
+  const permissions = page.permissions;
+  if (permissions) {
     out.push('### Permissions', '', 'What each function\'s role grants beside what the run used (IAM, IAM Access Analyzer).', '', '| function | role | grants unused | used | least privilege |', '|---|---|---:|---|---|');
-    for (const p of permissions) {
-      out.push(`| ${md(p.function)} | ${md(p.role)} | ${md(p.unusedCount)} | ${p.note ? md(p.note) : p.used.map(md).join('<br>') || 'nothing'} | ${p.policy ? `\`${p.policy.replace(/\|/g, '\\|')}\`` : ''} |`);
+    for (const p of permissions.rows) {
+      const used = p.note ? md(p.note) : p.noCall ? md(NO_CALL_TEXT) : p.used.map(md).join('<br>');
+      out.push(`| ${md(p.function)} | ${md(p.role)} | ${md(p.unusedCount)} | ${used} | ${p.policy ? `\`${p.policy.replace(/\|/g, '\\|')}\`` : '–'} |`);
     }
     out.push('');
+    if (permissions.denied.length > 0) {
+      out.push('Denied: the calls IAM refused (caught by the code or not), and posts to an API that is not the stack\'s.', '', '| function | call | count | why | statement that allows it |', '|---|---|---:|---|---|');
+      for (const d of permissions.denied) out.push(`| ${md(d.function)} | ${md(d.call)} | ${md(d.count)} | ${md(d.why)} | ${d.statement ? `\`${d.statement.replace(/\|/g, '\\|')}\`` : '–'} |`);
+      out.push('');
+    }
   }
 
-  const warnings = [
-    ...r.harness.warnings.map((w) => `harness: ${md(w)}`),
-    ...(r.cloudwatch?.problems ?? []).map((p) => `CloudWatch ${md(p.step)}: ${md(p.errorName)} ${md(p.message)}`),
-    ...(r.cloudwatch?.notes ?? []).map((n) => `CloudWatch: ${md(n)}`),
-  ];
+  const warnings = [...page.harnessWarnings.map((w) => `harness: ${md(w)}`), ...page.cloudwatchNotes.map(md)];
   if (warnings.length > 0) {
     out.push('### Warnings', '', ...warnings.map((w) => `- ${w}`), '');
   }

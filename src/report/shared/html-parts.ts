@@ -32,21 +32,33 @@ export function section(title: string, intro: string | Html, body: string): stri
 export const NO_CHART_DATA = 'No data for this chart.';
 export const NO_TABLE_ROWS = 'No data.';
 
-/** A chart for the page's script to draw (by `data-chart`), or the one empty state when the page has no data for it. */
-export function chartBox<C extends { [K in keyof C]?: { title: string } }>(charts: C, id: keyof C & string): string {
+/**
+ * A chart for the page's script to draw (by `data-chart`); a chart whose data says `empty` is
+ * its title and that reason (which data it lacks and why) instead. A chart the page has no spec
+ * for at all is the bare empty state: a page's chart data should name every chart it shows.
+ */
+export function chartBox<C extends { [K in keyof C]?: { title: string; empty?: string } }>(charts: C, id: keyof C & string): string {
   const spec = charts[id];
   if (!spec) return `<div class="chart-box empty"><p class="no-data">${NO_CHART_DATA}</p></div>`;
+  if (spec.empty !== undefined) return emptyChartBox(spec.title, spec.empty);
   return `<figure class="chart-box"><figcaption>${h(spec.title)}</figcaption><div class="chart" data-chart="${h(id)}"></div></figure>`;
 }
 
+/** A chart with nothing to draw: its title, and under it which data it lacks and why (plain text, or markup from `html`). */
+export function emptyChartBox(title: string | Html, why: string | Html): string {
+  const text = (t: string | Html) => (t instanceof Html ? t.markup : h(t));
+  return `<figure class="chart-box empty"><figcaption>${text(title)}</figcaption><p class="no-data">${text(why)}</p></figure>`;
+}
+
 /**
- * A table of markup cells (escaped by the caller). No rows reads as a "no data" line, in the
+ * A table of markup cells (escaped by the caller), in a box that scrolls sideways when the table
+ * cannot fit (its words are never broken to make it fit). No rows reads as a "no data" line, in the
  * style of an empty chart; a caller whose table is optional leaves it out itself
  * (`rows.length ? table(…) : ''`).
  */
 export function table(head: string[], rows: string[][], cls = ''): string {
   if (rows.length === 0) return `<p class="no-data">${NO_TABLE_ROWS}</p>`;
-  return `<table${cls ? ` class="${h(cls)}"` : ''}><thead><tr>${head.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows
+  return `<div class="table-wrap"><table${cls ? ` class="${h(cls)}"` : ''}><thead><tr>${head.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+    .join('')}</tbody></table></div>`;
 }

@@ -7,14 +7,14 @@ main { max-width:1240px; margin:0 auto; padding:24px 28px 64px; }
 header { margin-bottom:16px; }
 .brand { color:var(--muted); font-size:12px; letter-spacing:.06em; text-transform:uppercase; }
 .brand span { text-transform:none; letter-spacing:0; }
-h1 { font-size:26px; margin:2px 0 4px; word-break:break-word; }
+h1 { font-size:26px; margin:2px 0 4px; overflow-wrap:break-word; }
 h2 { font-size:18px; margin:0 0 4px; }
 h3 { font-size:14px; margin:18px 0 6px; color:#334155; }
 .description { margin:0 0 8px; color:#334155; }
 .facts { display:flex; flex-wrap:wrap; gap:6px 22px; margin:8px 0 0; }
 .facts div { display:flex; gap:6px; }
 .facts dt { color:var(--muted); }
-.facts dd { margin:0; font-variant-numeric:tabular-nums; word-break:break-all; }
+.facts dd { margin:0; font-variant-numeric:tabular-nums; }
 section { background:var(--card); border:1px solid var(--line); border-radius:10px; padding:18px 20px; margin:16px 0; }
 .intro { margin:0 0 12px; color:var(--muted); }
 .verdict { border-width:2px; }
@@ -47,11 +47,15 @@ section { background:var(--card); border:1px solid var(--line); border-radius:10
 .chart-box { margin:0 0 10px; min-width:0; }
 .chart-box figcaption { font-weight:600; font-size:13px; margin-bottom:4px; }
 .chart { width:100%; min-height:240px; }
-.chart-box.empty { border:1px dashed var(--line); border-radius:8px; display:flex; align-items:center; justify-content:center; min-height:80px; }
+.chart-box.empty { border:1px dashed var(--line); border-radius:8px; padding:8px 12px; min-height:80px; }
+.chart-box.empty .no-data { margin:6px 0 0; }
 .no-data, .note { color:var(--muted); }
 .chart-failed { color:var(--bad); }
 table { border-collapse:collapse; width:100%; margin:8px 0; font-variant-numeric:tabular-nums; }
-th, td { text-align:left; padding:5px 8px; border-bottom:1px solid var(--line); vertical-align:top; word-break:break-word; }
+th, td { text-align:left; padding:5px 8px; border-bottom:1px solid var(--line); vertical-align:top; }
+/* a table wider than its section scrolls in a box of its own, so no word in it is broken to fit */
+.table-wrap { overflow-x:auto; margin:8px 0; }
+.table-wrap > table { margin:0; }
 th { color:var(--muted); font-weight:600; font-size:12px; }
 table.num td:not(:first-child), table.num th:not(:first-child) { text-align:right; }
 table.cost td:nth-child(2), table.cost th:nth-child(2), table.second-text td:nth-child(2), table.second-text th:nth-child(2) { text-align:left; }
@@ -59,8 +63,9 @@ table.kv td:first-child { color:var(--muted); width:30%; }
 table.kv thead { display:none; }
 .src { color:var(--muted); font-size:12px; }
 .bad-text { color:var(--bad); }
-code { font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; background:#f1f5f9; padding:1px 4px; border-radius:4px; word-break:break-all; }
-pre { font:12px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; background:#f1f5f9; padding:10px 12px; border-radius:8px; overflow:auto; max-height:360px; white-space:pre-wrap; word-break:break-word; }
+code { font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; background:#f1f5f9; padding:1px 4px; border-radius:4px; }
+/* a policy or a configuration keeps its lines: it scrolls in its own box, both ways */
+pre { font:12px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace; background:#f1f5f9; padding:10px 12px; border-radius:8px; overflow:auto; max-height:360px; white-space:pre; }
 details { margin-top:10px; }
 summary { cursor:pointer; color:var(--accent); }
 .warnings { color:var(--warn); }
@@ -68,14 +73,17 @@ summary { cursor:pointer; color:var(--accent); }
 .verdict-notes { color:var(--muted); margin:8px 0 0; padding-left:20px; }
 td.n, th.n { text-align:right; white-space:nowrap; }
 table.thresholds td:first-child { min-width:220px; }
-table.thresholds code, table.diff code { word-break:break-word; }
 .outcome { font-weight:650; white-space:nowrap; }
+.outcome .why { white-space:normal; min-width:16em; }
 .outcome.pass { color:var(--ok); }
 .outcome.fail, .outcome.no-data { color:var(--bad); }
 .outcome.within-noise { color:var(--warn); }
 .change.up { color:var(--bad); }
 .change.down { color:var(--ok); }
 .u-legend { font-size:12px; }
+/* the legend is uPlot's table, not one of the page's: no cell rules; a value only while hovered, and its colon with it */
+.u-legend th, .u-legend td { border:0; padding:0 2px; }
+.u-inline.u-live tr:has(.u-value:empty) th::after { content:none; }
 .u-legend .u-marker { width:12px; height:3px; }
 @media print { body { background:#fff; } section { break-inside:avoid; } }
 `;

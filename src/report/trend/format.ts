@@ -1,4 +1,4 @@
-import type { ChangePoint, Level, TrendRun } from '../../analyses/trend/trend-schema.ts';
+import type { ChangePoint, Level, Trend, TrendRun } from '../../analyses/trend/trend-schema.ts';
 import type { MetricUnit } from '../../contracts/verdict-schema.ts';
 import { fmtNum, fmtValue } from '../../number-format.ts';
 
@@ -29,6 +29,22 @@ export function commitRange(c: ChangePoint): string {
 }
 
 export const runDate = (r: Pick<TrendRun, 'startedAt'>) => r.startedAt.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+
+/** What the trend says where it found no change point: within the noise only among runs of one configuration. */
+export function noChangeText(t: Pick<Trend, 'configChanges'>): string {
+  if (!t.configChanges?.length) return 'No change point: every metric stayed at its level within the noise, and no work count changed.';
+  return 'No change point within any stretch of one configuration: there every metric stayed at its level within the noise, and no work count changed.';
+}
+
+/**
+ * Each change of configuration, as the pages say it: the runs are not comparable on the noisy
+ * metrics across it ("fanout-send-message 256 → 512 MB from run X: …").
+ */
+export function configChangeLines(t: Pick<Trend, 'configChanges'>): string[] {
+  return (t.configChanges ?? []).map(
+    (c) => `${c.what.join(', ')} from run ${c.runId} (after ${c.lastBeforeRunId}): latencies, Duration, cost and CPU are not comparable across it, so no noise rule judged the step there`,
+  );
+}
 
 export function methodText(c: ChangePoint): string {
   return c.method === 'exact' ? 'exact (work count)' : `E-Divisive, p = ${c.pValue !== undefined ? fmtNum(c.pValue) : '–'}`;

@@ -2,10 +2,10 @@ import type { Trend } from '../../analyses/trend/trend-schema.ts';
 import { reportAssets, type ReportAssets } from '../shared/assets.ts';
 import { escapeHtml as h } from '../shared/escape.ts';
 import { htmlPage } from '../shared/html-page.ts';
-import { section, table } from '../shared/html-parts.ts';
+import { emptyChartBox, html, section, table } from '../shared/html-parts.ts';
 import { STYLE } from '../shared/html-style.ts';
 import { buildTrendCharts, chartId } from './chart-data.ts';
-import { changePctText, commitRange, methodText, runDate, shortCommit, stepText } from './format.ts';
+import { changePctText, commitRange, configChangeLines, methodText, noChangeText, runDate, shortCommit, stepText } from './format.ts';
 
 /**
  * index.html of a trend: self-contained like a run's report (uPlot and the chart script inlined,
@@ -57,7 +57,9 @@ ${t.baseline ? `<div><dt>baseline</dt><dd>${h(t.baseline.runId)}</dd></div>` : '
 }
 
 function changeTable(t: Trend): string {
-  if (t.changePoints.length === 0) return '<p class="note">No change point: every metric stayed at its level within the noise, and no work count changed.</p>';
+  const configs = configChangeLines(t);
+  const banner = configs.length > 0 ? `<div class="banner warn"><strong>The functions' configuration changed between runs.</strong><ul>${configs.map((l) => `<li>${h(l)}</li>`).join('')}</ul></div>` : '';
+  if (t.changePoints.length === 0) return `${banner}<p class="note">${h(noChangeText(t))}</p>`;
   const rows = t.changePoints.map((c) => {
     const run = t.runs[c.index];
     return [
@@ -69,13 +71,13 @@ function changeTable(t: Trend): string {
       `<span class="src">${h(methodText(c))}</span>`,
     ];
   });
-  return table(['metric', 'first run after', 'before → after', 'change', 'commits', 'found by'], rows);
+  return banner + table(['metric', 'first run after', 'before → after', 'change', 'commits', 'found by'], rows);
 }
 
 function chartGrid(t: Trend): string {
   const boxes = t.metrics.map((m, i) =>
     m.missing
-      ? `<div class="chart-box empty"><p class="no-data">${h(m.label)} (<code>${h(m.name)}</code>): ${h(m.missing)}</p></div>`
+      ? emptyChartBox(html`${m.label} <code>${m.name}</code>`, m.missing)
       : `<figure class="chart-box"><figcaption>${h(m.label)} <code>${h(m.name)}</code>${m.exact ? ' <span class="src">exact</span>' : ''}</figcaption><div class="chart" data-chart="${chartId(i)}" data-metric="${h(m.name)}"></div></figure>`,
   );
   return `<div class="grid two">${boxes.join('')}</div>`;

@@ -1,6 +1,6 @@
 import type { Trend } from '../../analyses/trend/trend-schema.ts';
 import { escapeMarkdown } from '../shared/escape.ts';
-import { changePctText, commitRange, methodText, runDate, stepText } from './format.ts';
+import { changePctText, commitRange, configChangeLines, methodText, noChangeText, runDate, stepText } from './format.ts';
 
 /** Escaped for Markdown, and no control characters. */
 // eslint-disable-next-line no-control-regex
@@ -13,8 +13,10 @@ const md = (v: unknown) => escapeMarkdown(v).replace(/[\u0000-\u001f\u007f-\u009
 export function renderTrendMarkdown(t: Trend): string {
   const out: string[] = [];
   out.push(`## fanout-bench trend: ${md(t.group.scenario)} — ${t.changePoints.length} change point${t.changePoints.length === 1 ? '' : 's'}`, '');
+  const configs = configChangeLines(t);
+  if (configs.length > 0) out.push('> [!WARNING]', '> The functions\' configuration changed between runs:', ...configs.map((l) => `> - ${md(l)}`), '');
   if (t.changePoints.length === 0) {
-    out.push('No change point: every metric stayed at its level within the noise, and no work count changed.', '');
+    out.push(noChangeText(t), '');
   } else {
     out.push('| metric | first run after | before → after | change | commits | found by |', '|---|---|---|---|---|---|');
     for (const c of t.changePoints) {

@@ -83,7 +83,7 @@
       },
       axes: [
         Object.assign({}, axisStyle, { label: spec.xLabel, values: function (u, vals) { return vals.map(function (v) { return '$' + fmtTick(v); }); } }),
-        Object.assign({}, axisStyle, { label: spec.yLabel, size: 64, values: function (u, vals) { return vals.map(fmtTick); } }),
+        Object.assign({}, axisStyle, { label: spec.yLabel, size: fanoutAxisSize, values: function (u, vals) { return vals.map(fmtTick); } }),
       ],
       legend: { live: false },
       cursor: { drag: { x: false, y: false }, points: { show: false } },
@@ -114,8 +114,8 @@
       scales: { x: { time: false, distr: 2 }, ms: { range: fromZero }, usd: { range: fromZero } },
       axes: [
         Object.assign({}, axisStyle, { label: 'memory (MB)', values: function (u, vals) { return vals.map(function (v) { return v == null ? '' : String(v); }); } }),
-        Object.assign({}, axisStyle, { scale: 'ms', label: spec.yLabel, size: 64, values: function (u, vals) { return vals.map(fmtTick); } }),
-        Object.assign({}, axisStyle, { scale: 'usd', side: 1, label: spec.y2Label, size: 64, grid: { show: false }, values: function (u, vals) { return vals.map(function (v) { return '$' + fmtTick(v); }); } }),
+        Object.assign({}, axisStyle, { scale: 'ms', label: spec.yLabel, size: fanoutAxisSize, values: function (u, vals) { return vals.map(fmtTick); } }),
+        Object.assign({}, axisStyle, { scale: 'usd', side: 1, label: spec.y2Label, size: fanoutAxisSize, grid: { show: false }, values: function (u, vals) { return vals.map(function (v) { return '$' + fmtTick(v); }); } }),
       ],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
@@ -153,7 +153,7 @@
       scales: { x: { time: false, distr: 2 }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.12 : 1]; } } },
       axes: [
         Object.assign({}, axisStyle, { label: spec.xLabel, values: function (u, vals) { return vals.map(nameOf); } }),
-        Object.assign({}, axisStyle, { label: spec.yLabel, size: 64, values: function (u, vals) { return vals.map(function (v) { return usd ? '$' + fmtTick(v) : fmtTick(v); }); } }),
+        Object.assign({}, axisStyle, { label: spec.yLabel, size: fanoutAxisSize, values: function (u, vals) { return vals.map(function (v) { return usd ? '$' + fmtTick(v) : fmtTick(v); }); } }),
       ],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },

@@ -100,7 +100,7 @@
       },
       axes: [
         Object.assign({}, axisStyle, { label: spec.xLabel, splits: factorSplits, filter: function (u, splits) { return splits; }, values: ticks(function (v) { return '\u00d7' + String(v); }) }),
-        Object.assign({}, axisStyle, { label: spec.yLabel, size: 64, values: ticks(fmt) }),
+        Object.assign({}, axisStyle, { label: spec.yLabel, size: fanoutAxisSize, values: ticks(fmt) }),
       ],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
@@ -125,7 +125,7 @@
       },
       axes: [
         Object.assign({}, axisStyle, { label: spec.xLabel, values: ticks(num) }),
-        Object.assign({}, axisStyle, { label: spec.yLabel, size: 64, values: ticks(num) }),
+        Object.assign({}, axisStyle, { label: spec.yLabel, size: fanoutAxisSize, values: ticks(num) }),
       ],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },

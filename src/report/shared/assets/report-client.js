@@ -74,8 +74,8 @@
         return out;
       };
     }
-    var axes = [xAxis, Object.assign({}, axisStyle, { label: spec.unit, size: 60, values: function (u, vals) { return vals.map(fmtTick); } })];
-    if (hasRight) axes.push(Object.assign({}, axisStyle, { side: 1, scale: 'y2', label: spec.unit2 || '', size: 60, grid: { show: false }, values: function (u, vals) { return vals.map(fmtTick); } }));
+    var axes = [xAxis, Object.assign({}, axisStyle, { label: spec.unit, size: fanoutAxisSize, values: function (u, vals) { return vals.map(fmtTick); } })];
+    if (hasRight) axes.push(Object.assign({}, axisStyle, { side: 1, scale: 'y2', label: spec.unit2 || '', size: fanoutAxisSize, grid: { show: false }, values: function (u, vals) { return vals.map(fmtTick); } }));
     var scales = { x: { time: false }, y: { range: fromZero } };
     if (hasRight) scales.y2 = { range: fromZero };
     if (spec.xRange) scales.x.range = function () { return spec.xRange; };

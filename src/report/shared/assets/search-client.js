@@ -43,7 +43,7 @@
       scales: { x: { time: false }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.12 : 1]; } } },
       axes: [
         Object.assign({}, axisStyle, { label: spec.xLabel, values: function (u, vals) { return vals.map(fmtTick); } }),
-        Object.assign({}, axisStyle, { label: spec.yLabel, size: 64, values: function (u, vals) { return vals.map(fmtTick); } }),
+        Object.assign({}, axisStyle, { label: spec.yLabel, size: fanoutAxisSize, values: function (u, vals) { return vals.map(fmtTick); } }),
       ],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },

@@ -104,7 +104,7 @@
       },
       axes: [
         Object.assign({}, axisStyle, {}),
-        Object.assign({}, axisStyle, { size: 64, values: function (u, vals) { return vals.map(fmtTick); } }),
+        Object.assign({}, axisStyle, { size: fanoutAxisSize, values: function (u, vals) { return vals.map(fmtTick); } }),
       ],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },

@@ -1,0 +1,124 @@
+import type { Results } from '../../contracts/results-schema.ts';
+import type { Verdict } from '../../contracts/verdict-schema.ts';
+import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
+import { partOfWhole, type PartOfWhole } from '../../part-of-whole.ts';
+import { attributionModel, type AttributionModel } from './attribution-model.ts';
+import { deniedRows, type DeniedRow } from './denied-table.ts';
+import { permissionsRows, type PermissionsRow } from './permissions-table.ts';
+import { firstCause } from '../shared/why-lines.ts';
+import { VERDICT_HEADLINE } from './verdict-text.ts';
+
+/**
+ * The run page's facts, computed once from results: the console, summary.md, junit.xml and
+ * index.html render this model, so a fact (a permission finding, a held-back count, a warning,
+ * whose durations the cost rests on) cannot read one way on one and another way on the next.
+ * Pure; plain text (each renderer escapes).
+ */
+
+export interface PermissionFacts {
+  /** functions that made AWS calls: their grants judged against what they used */
+  judged: PermissionsRow[];
+  /** functions the run never had call AWS: nothing says which grants they need */
+  noCall: PermissionsRow[];
+  /** functions whose role or use could not be read, with why */
+  notObservable: PermissionsRow[];
+  /** every function, in results' order, for the tables */
+  rows: PermissionsRow[];
+  /** calls IAM denied and posts to an API that is not the stack's (denied-table.ts) */
+  denied: DeniedRow[];
+}
+
+/** One function the local host held back: its count of its invocations, checked (part-of-whole.ts). */
+export interface HeldBackRow {
+  fn: string;
+  held: PartOfWhole;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  totalMs: number;
+}
+
+export interface HostFacts {
+  busyAvgPercent: number | null;
+  busyPeakPercent: number | null;
+  stackCpuMs: number;
+  rows: HeldBackRow[];
+  /** held back over every function (each row's own count) */
+  heldTotal: number;
+}
+
+export interface RunPageModel {
+  attribution: AttributionModel;
+  verdict?: { outcome: Verdict['outcome']; headline: string; summary: string; firstCause?: { check: string; line: string; remedy: string } };
+  permissions?: PermissionFacts;
+  /** the local emulator's host: absent on AWS */
+  host?: HostFacts;
+  /** what the local host's contention did to the run, one line each */
+  hostWarnings: string[];
+  /** the harness's own warnings */
+  harnessWarnings: string[];
+  /** CloudWatch's problems and notes */
+  cloudwatchNotes: string[];
+  /**
+   * Measured on the local emulator: whose the Lambda durations (and the cost built on them) are,
+   * in the words the compare and plan pages use; absent on AWS.
+   */
+  thisHost?: string;
+}
+
+/** The words the plan page says it in (plan/console.ts), with the cost added: the Lambda compute cost rests on those durations. */
+export const THIS_HOST_TEXT = "measured on the local emulator: durations are this host's, not Lambda's, and so is the Lambda compute cost built on them";
+
+export function permissionFacts(r: Pick<Results, 'permissions'>): PermissionFacts | undefined {
+  if (!r.permissions) return undefined;
+  const rows = permissionsRows(r.permissions);
+  return {
+    denied: deniedRows(r.permissions),
+    judged: rows.filter((x) => x.note === undefined && !x.noCall),
+    noCall: rows.filter((x) => x.noCall === true),
+    notObservable: rows.filter((x) => x.note !== undefined),
+    rows,
+  };
+}
+
+function hostFacts(r: Results): HostFacts | undefined {
+  const host = r.cloudwatch?.localHost;
+  if (!host) return undefined;
+  const rows = Object.entries(host.heldBack).map(([fn, b]) => ({
+    fn,
+    held: partOfWhole(b.count, r.cloudwatch!.lambda[fn]?.invocations ?? 0, { part: 'waits', whole: 'invocations' }),
+    p50Ms: b.p50Ms,
+    p99Ms: b.p99Ms,
+    maxMs: b.maxMs,
+    totalMs: b.totalMs,
+  }));
+  return {
+    busyAvgPercent: host.hostBusyAvgPercent,
+    busyPeakPercent: host.hostBusyPeakPercent,
+    stackCpuMs: host.stackCpuMs,
+    rows,
+    heldTotal: rows.reduce((n, x) => n + x.held.part, 0),
+  };
+}
+
+/** The local emulator measured it: the target, or where CloudWatch came from. */
+export function measuredLocally(r: Pick<Results, 'config' | 'cloudwatch'>): boolean {
+  return r.config.target.kind === 'local' || r.cloudwatch?.source === 'local';
+}
+
+export function runPageModel(r: Results): RunPageModel {
+  const v = r.verdict;
+  const cause = v ? firstCause(v) : undefined;
+  const permissions = permissionFacts(r);
+  const host = hostFacts(r);
+  return {
+    attribution: attributionModel(r),
+    ...(v ? { verdict: { outcome: v.outcome, headline: VERDICT_HEADLINE[v.outcome], summary: v.summary, ...(cause ? { firstCause: cause } : {}) } } : {}),
+    ...(permissions ? { permissions } : {}),
+    ...(host ? { host } : {}),
+    hostWarnings: localHostWarnings(r),
+    harnessWarnings: r.harness.warnings,
+    cloudwatchNotes: [...(r.cloudwatch?.problems ?? []).map((p) => `CloudWatch ${p.step}: ${p.errorName} ${p.message}`), ...(r.cloudwatch?.notes ?? []).map((n) => `CloudWatch: ${n}`)],
+    ...(measuredLocally(r) ? { thisHost: THIS_HOST_TEXT } : {}),
+  };
+}
