@@ -34,7 +34,7 @@ import type { WireProtocol } from '../fleet/protocols/wire-protocol.ts';
 import { protocolTraits } from '../fleet/protocols/protocol-traits.ts';
 import type { ProtocolTraits } from '../metrics/results/protocol-result.ts';
 import { expectedMembers } from '../fleet/expected-members.ts';
-import { INTERRUPTED_SETTLE_BY_MS, stopBudget } from './stop-budget.ts';
+import { INTERRUPTED_PERMISSIONS_BY_MS, INTERRUPTED_SETTLE_BY_MS, stopBudget } from './stop-budget.ts';
 import { addSystemMetrics } from './system-metrics.ts';
 import { roomPrefix } from './room-names.ts';
 
@@ -119,6 +119,7 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
       onWarning: o.onWarning,
       previousEndMs: lastEnded.get(target),
       settleMaxMs,
+      ...(settleMaxMs !== undefined ? { permissionsMaxMs: budget.left(INTERRUPTED_PERMISSIONS_BY_MS)! } : {}),
       ...(lastSentAfterDrop !== undefined ? { lastSentAfterDrop } : {}),
       trace,
       ...(o.accessLog ? { accessLog: o.accessLog } : {}),

@@ -10,6 +10,8 @@ import { now } from '../clock.ts';
  * alone took 3 s).
  */
 export const INTERRUPTED_SETTLE_BY_MS = 4_000;
+/** the permissions' judgement (IAM and Access Analyzer calls to a stack still busy) gives up 6 s after it, or is not started */
+export const INTERRUPTED_PERMISSIONS_BY_MS = 6_000;
 export const INTERRUPTED_KILL_BY_MS = 8_000;
 
 export interface StopBudget {

@@ -28,6 +28,8 @@ export interface SystemMetricsOptions {
   previousEndMs?: number;
   /** the longest to wait for a local stack's last invocations (default the puller's, 15 s) */
   settleMaxMs?: number;
+  /** an interrupted run: the longest, from the start of this step, before the permissions are judged (the stop budget) */
+  permissionsMaxMs?: number;
   /** `--metrics-wait`: the longest wait for CloudWatch to publish the run (default: the target's) */
   metricsWaitMs?: number;
   /** the wait's progress line */
@@ -53,6 +55,7 @@ export async function addSystemMetrics(results: Results, target: Target, options
   const source = target.cloudWatch;
   // the access log first (its lines settled), so that the REPORT pull below feeds the join as it reads
   const settleStart = performance.now();
+  const permissionsBy = options.permissionsMaxMs === undefined ? undefined : settleStart + options.permissionsMaxMs;
   const attribution = source && options.trace && options.accessLog ? await startedAttribution(results, target, { ...options, trace: options.trace, accessLog: options.accessLog }, warn) : undefined;
   // an interrupted run's settle bound is one budget: what the access log's wait took is not waited again
   const settleMaxMs = options.settleMaxMs === undefined ? undefined : Math.max(0, options.settleMaxMs - (performance.now() - settleStart));
@@ -102,7 +105,10 @@ export async function addSystemMetrics(results: Results, target: Target, options
   } else if (!options.accessLog) {
     attributionWithoutAccessLog(results, target);
   }
-  if (target.iamApi && target.lambdaApi) await addPermissions(results, target as Target & { iamApi: NonNullable<Target['iamApi']>; lambdaApi: NonNullable<Target['lambdaApi']> }, warn);
+  if (target.iamApi && target.lambdaApi) {
+    const withApis = target as Target & { iamApi: NonNullable<Target['iamApi']>; lambdaApi: NonNullable<Target['lambdaApi']> };
+    await withinStopBudget(permissionsBy, (signal) => addPermissions(results, withApis, warn, signal), () => warn('permissions not judged: the run was interrupted, and its stop budget had no room to read them'));
+  }
   // once the system has settled (the pull waited for it): its own view of posts to dropped clients, where the protocol cannot show them
   await addTargetStale(results, target, { lastSentAfterDrop: options.lastSentAfterDrop, onWarning: warn });
   try {
@@ -148,7 +154,26 @@ export const POLICY_TRAIL_ENV = { trail: 'FANOUT_BENCH_POLICY_TRAIL', accessRole
  * what was used is not observable, said once); the emulator answers from its access ledger
  * whatever trail is named, and at once.
  */
-async function addPermissions(results: Results, target: Target & { iamApi: NonNullable<Target['iamApi']>; lambdaApi: NonNullable<Target['lambdaApi']> }, warn: (m: string) => void): Promise<void> {
+/** A step an interrupted run gives up at `by` (performance.now() ms; undefined: not interrupted, no bound), aborting its calls. */
+async function withinStopBudget(by: number | undefined, step: (signal?: AbortSignal) => Promise<void>, gaveUp: () => void): Promise<void> {
+  if (by === undefined) return step();
+  const left = by - performance.now();
+  if (left <= 0) return gaveUp();
+  const abort = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), left)));
+  try {
+    const ended = await Promise.race([step(abort.signal).then(() => 'done' as const), late]);
+    if (ended === 'late') {
+      abort.abort();
+      gaveUp();
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function addPermissions(results: Results, target: Target & { iamApi: NonNullable<Target['iamApi']>; lambdaApi: NonNullable<Target['lambdaApi']> }, warn: (m: string) => void, signal?: AbortSignal): Promise<void> {
   const local = target.endpoints.services === 'local';
   const region = target.endpoints.region ?? 'us-east-1';
   const named = { trail: process.env[POLICY_TRAIL_ENV.trail], accessRole: process.env[POLICY_TRAIL_ENV.accessRole] };
@@ -159,8 +184,10 @@ async function addPermissions(results: Results, target: Target & { iamApi: NonNu
       : undefined;
   const noTrail = `Access Analyzer generates a policy from a CloudTrail trail: set ${POLICY_TRAIL_ENV.trail} (its ARN) and ${POLICY_TRAIL_ENV.accessRole} (a role Access Analyzer may read it with)`;
   const lambda = createLambdaClient(target.lambdaApi);
+  // given up by the stop budget: the calls in flight end with the client
+  signal?.addEventListener('abort', () => lambda.destroy(), { once: true });
   try {
-    results.permissions = await pullPermissions({
+    const permissions = await pullPermissions({
       functions: runFunctions(results).map((f) => f.name),
       lambda,
       iamApi: target.iamApi,
@@ -169,9 +196,12 @@ async function addPermissions(results: Results, target: Target & { iamApi: NonNu
       maxWaitMs: local ? 10_000 : 60_000,
       pollMs: local ? 100 : 5_000,
     });
+    if (signal?.aborted) return;
+    results.permissions = permissions;
   } finally {
     lambda.destroy();
   }
+  if (signal?.aborted) return;
   // the calls refused (and posts to another API): the emulator's record, or what the functions' logs name
   const localLogs = local && target.cloudWatch?.source === 'local' ? target.cloudWatch.clients.logs : undefined;
   // a refusal is written a moment after the call: read up to now, the settle wait past the run's end included
