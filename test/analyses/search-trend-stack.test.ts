@@ -36,6 +36,15 @@ describe("search judges a step on the stack's latency", () => {
     const lines = renderSearchConsole({
       steps: [step],
       unit: 'clients',
+      // what the page's model reads besides (search/page-model.ts)
+      scenario: { name: 'x', source: 'x' },
+      from: 40,
+      to: 40,
+      resolution: 0.1,
+      holdMs: 1000,
+      warmUpMs: 0,
+      slos: [],
+      restored: [],
       answer: { kind: 'to-passed', summary: 's', maxPassing: 40, firstFailing: null, evidence: [], noise: [] },
     } as never);
     expect(lines[0]).toMatch(/broadcast p99 \(stack\) .* · broadcast\.p99 \d+ ms \(stack\)/);

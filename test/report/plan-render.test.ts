@@ -93,7 +93,7 @@ describe("a plan's index.html", () => {
       line: [10, 100, 1000].map((r) => 14.2 + 1.83 * r),
     });
     expect(html).toContain('<h3 data-axis="connections">Grown by connections (1× = 50,000 connections): no limit passed up to 100 × connections (5,000,000 connections), $261,018.60/month there</h3>');
-    expect(html).toContain('<code>fanout-broadcast</code>: billed ms = 14.2 + 1.83 × recipients, r² = 0.997</h3>');
+    expect(html).toContain('<code>fanout-broadcast</code>: billed ms per invocation = 14.2 + 1.83 × recipients, r² = 0.997</h3>');
   });
 
   it('shows the work model with its sources, and measured beside planned with the difference', () => {

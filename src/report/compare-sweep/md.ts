@@ -1,62 +1,52 @@
-import type { MedianRange, SweepComparison } from '../../analyses/compare/compare-schema.ts';
-import { fmtMsCell, fmtUsdCell, spreadText } from '../shared/spread-format.ts';
-import { parameterTitle, pickLine, settingText, sloText, transferPriced } from './format.ts';
+import type { SweepComparison } from '../../analyses/compare/compare-schema.ts';
+import { markdownRunLink, type SpreadFigure } from '../shared/comparison-model.ts';
 import { escapeMarkdown } from '../shared/escape.ts';
-import { fmtNum } from '../../number-format.ts';
-import { runWhyLines } from '../shared/why-lines.ts';
+import { sweepPageModel, type SweepPageModel } from './page-model.ts';
 
 /**
  * summary.md of a sweep (fits a CI job summary): the recommendation, one table row per point
  * (median, min–max over the repeats in brackets), what was excluded, links to each run's report.
- * Pure; target- or user-controlled text escaped.
+ * Pure; a rendering of the page's model (page-model.ts); target- or user-controlled text escaped.
  */
 // eslint-disable-next-line no-control-regex
 const md = (v: unknown) => escapeMarkdown(v).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 
-export function renderSweepMarkdown(c: SweepComparison): string {
+export function renderSweepMarkdown(c: SweepComparison, m: SweepPageModel = sweepPageModel(c)): string {
   const out: string[] = [];
-  const what = parameterTitle(c.parameter);
-  out.push(`## fanout-bench compare: ${md(c.scenario.name)} — ${md(what)} ${md(c.points.map((p) => p.label).join(', '))}`, '');
+  out.push(`## fanout-bench compare: ${md(m.scenario)} — ${md(m.parameter)} ${md(m.points.join(', '))}`, '');
   out.push(
-    `SLO: ${c.slo.length > 0 ? c.slo.map((t) => `\`${t.replace(/`/g, "'")}\``).join(', ') : 'the built-in checks'} · ${c.repeat} repeat${c.repeat === 1 ? '' : 's'} per point${c.holdConstant ? ` · held constant: ${c.holdConstant === 'deliveries' ? 'deliveries per second' : 'clients and send rate'}` : ''}${c.target ? ` · ${md(c.target.kind)}` : ''}`,
+    `SLO: ${m.slo.length > 0 ? m.slo.map((t) => `\`${t.replace(/`/g, "'")}\``).join(', ') : m.sloNone} · ${m.repeat} repeat${m.repeat === 1 ? '' : 's'} per point${m.holdConstant ? ` · held constant: ${m.holdConstant}` : ''}${m.target ? ` · ${md(m.target.kind)}` : ''}`,
     '',
   );
-  const r = c.recommendation;
-  out.push('### Recommendation', '', `- **${md(pickLine(c))}: ${md(r.pick?.label ?? 'none')}** — ${md(r.reason)}`);
-  if (r.firstFailing) out.push(`- **first to miss the SLO: ${md(r.firstFailing.label)}** — ${md(r.firstFailing.failed.join('; ') || 'its verdict failed')}`);
+  const r = m.recommendation;
+  out.push('### Recommendation', '', `- **${md(r.title)}: ${md(r.pick)}** — ${md(r.reason)}`);
+  if (m.firstFailing) out.push(`- **first to miss the SLO: ${md(m.firstFailing.label)}** — ${md(m.firstFailing.why)}`);
   out.push('');
-  if (c.excluded.length > 0) out.push('> [!WARNING]', `> Excluded (no run counted): ${c.excluded.map((e) => `${md(e.label)} — ${md(e.reason)}`).join('; ')}`, '');
+  if (m.hostWarnings.length > 0) out.push('> [!WARNING]', ...m.hostWarnings.map((w) => `> ${md(w.where)}: ${md(w.line)}  `), '');
+  if (m.figureNote) out.push(`${md(m.figureNote[0]!.toUpperCase() + m.figureNote.slice(1))}.`, '');
+  if (m.excluded.length > 0) out.push('> [!WARNING]', `> Excluded (no run counted): ${m.excluded.map((e) => `${md(e.label)} — ${md(e.reason)}`).join('; ')}`, '');
 
-  const v = (s: MedianRange | null | undefined, fmt: (n: number) => string) => {
-    const t = spreadText(s, fmt);
-    return t.range ? `${t.median} (${t.range})` : t.median;
-  };
-  const fn = c.functions[0]!;
-  const transfer = transferPriced(c);
+  const v = (t: SpreadFigure | undefined) => (!t ? '–' : t.range ? `${t.median} (${t.range})` : t.median);
+  const transfer = m.transferPriced;
+  const fig = m.figureSuffix;
   out.push(
-    `| ${md(what)} | load | runs | SLO | fan-out p50 | fan-out p99 | broadcast p99 | sendMessage Duration p99 | $ / 1M deliveries | API Gateway $ / 1M |${transfer ? ' data out $ / 1M |' : ''}`,
+    `| ${md(m.parameter)} | load | runs | SLO | fan-out p50${fig} | fan-out p99${fig} | broadcast p99${fig} | sendMessage Duration p99 | $ / 1M deliveries | API Gateway $ / 1M |${transfer ? ' data out $ / 1M |' : ''}`,
     `|---|---|---:|---|---:|---:|---:|---:|---:|---:|${transfer ? '---:|' : ''}`,
   );
-  for (const p of c.points) {
-    const m = p.metrics;
-    const slo = sloText(p);
+  for (const p of m.rows) {
+    const slo = p.slo;
     out.push(
-      `| ${md(p.label)} | ${md(settingText(c, p))} | ${p.runs.filter((x) => x.included).length} of ${p.runs.length}${p.status === 'excluded' ? ' (excluded)' : ''} | ${md(slo.verdict)}${slo.why ? `: ${md(slo.why)}` : ''}${slo.note ? ` — **note:** ${md(slo.note)}` : ''} | ${v(m.fanoutP50Ms, fmtMsCell)} | ${v(m.fanoutP99Ms, fmtMsCell)} | ${v(m.broadcastP99Ms, fmtMsCell)} | ${v(p.functions[fn]?.durationP99Ms, fmtMsCell)} | ${v(m.totalCostPerMillionDeliveries, fmtUsdCell)} | ${v(p.costs.apiGateway, fmtUsdCell)} |${transfer ? ` ${v(p.costs.dataTransfer, fmtUsdCell)} |` : ''}`,
+      `| ${md(p.label)} | ${md(p.setting)} | ${p.counted} of ${p.runs}${p.excluded ? ' (excluded)' : ''} | ${md(slo.verdict)}${slo.why ? `: ${md(slo.why)}` : ''}${slo.note ? ` — **note:** ${md(slo.note)}` : ''} | ${v(p.fanoutP50)} | ${v(p.fanoutP99)} | ${v(p.broadcastP99)} | ${v(p.durationP99)} | ${v(p.totalCost)} | ${v(p.apiGatewayCost)} |${transfer ? ` ${v(p.dataTransferCost)} |` : ''}`,
     );
   }
   out.push('');
-  const links = c.points.flatMap((p) =>
-    p.runs.map((x) => {
-      const name = md(x.runId ?? '(no results)');
-      const link = x.dir ? `[${name}](${encodeURI(`${x.dir.replace(/\\/g, '/').replace(/\/+$/, '')}/index.html`).replace(/[()]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)})` : name;
-      return [
-        `- ${md(p.label)}, repeat ${x.repeat}: ${link} — ${md(x.status)}${x.included ? '' : `, left out: ${md(x.excludedBecause ?? '')}`}${x.warnings.length ? ` (${md(x.warnings.join('; '))})` : ''}`,
-        ...(x.why ? runWhyLines(x.why).map((l) => `  - ${md(l.trim())}`) : []),
-      ].join('\n');
-    }),
+  const links = m.runs.map((x) =>
+    [
+      `- ${md(x.where)}, repeat ${x.repeat}: ${markdownRunLink(x.dir, md(x.run))} — ${md(x.status)}${x.counted ? '' : `, left out: ${md(x.leftOutBecause)}`}${x.warnings.length ? ` (${md(x.warnings.join('; '))})` : ''}`,
+      ...x.why.map((l) => `  - ${md(l.trim())}`),
+    ].join('\n'),
   );
   out.push('<details><summary>Runs</summary>', '', ...links, '', '</details>', '');
-  out.push('<details><summary>How to read this</summary>', '', ...c.notes.map((n) => `- ${md(n)}`), '', '</details>', '');
+  out.push('<details><summary>How to read this</summary>', '', ...m.notes.map((n) => `- ${md(n)}`), '', '</details>', '');
   return out.join('\n');
 }
-

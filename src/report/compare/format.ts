@@ -35,8 +35,3 @@ export function figureSuffix(c: Pick<Comparison, 'latencyFigure'>): string {
 export function figureSentence(c: Pick<Comparison, 'latencyFigure'>): string | undefined {
   return c.latencyFigure === 'stack' ? "latencies are the stack's: each request's latency with the local host's wait for a slot taken out" : undefined;
 }
-
-/** Each counted run's local-host warnings, as its own summary says them: "256 MB repeat 1", the line. */
-export function hostWarningRows(c: Comparison): Array<{ where: string; line: string }> {
-  return c.sizes.flatMap((s) => s.runs.flatMap((r) => (r.hostWarnings ?? []).map((line) => ({ where: `${fmtNum(s.memoryMB)} MB repeat ${r.repeat}`, line }))));
-}

@@ -1,38 +1,34 @@
 import type { Plan } from '../../analyses/plan/plan-schema.ts';
-import { fmtNum, fmtUsd } from '../../number-format.ts';
-import { byShare, exceeded, firstBreakLines, needsText } from './limits-text.ts';
-import { artilleryText, hostsText, hostText, pastPortsText, rehearsalText } from './load-hosts-text.ts';
+import { planPageModel, type PlanPageModel } from './page-model.ts';
 
 /** Headroom lines shown on the console (the tightest; summary.md has them all). */
 const HEADROOM_SHOWN = 6;
 
 /**
  * The plan on the console: the first limit to break, the total, the cost by service, (a run's own
- * traffic) measured against planned, and the tightest limits at the peak. Pure.
+ * traffic) measured against planned, and the tightest limits at the peak. Pure; a rendering of
+ * the page's model (page-model.ts), as summary.md and index.html are.
  */
-export function renderPlanConsole(p: Plan): string[] {
-  const c = p.cost;
+export function renderPlanConsole(p: Plan, m: PlanPageModel = planPageModel(p)): string[] {
   const lines = [
-    ...firstBreakLines(p),
-    `plan: ${fmtUsd(c.totals.total)} per ${p.traffic.periodLabel} (Lambda ${fmtUsd(c.totals.lambda)}, API Gateway ${fmtUsd(c.totals.apiGateway)}, DynamoDB ${fmtUsd(c.totals.dynamodb)}; ${c.region} prices)`,
+    ...(m.firstBreak ? [`first to break: ${m.firstBreak.line}`, ...(m.firstBreak.moves ? [`  what moves it: ${m.firstBreak.moves}`] : [])] : []),
+    `plan: ${m.total} per ${m.period} (${m.totals.map((t) => `${t.service} ${t.cost}`).join(', ')}; ${m.region} prices)`,
   ];
-  for (const l of c.lines) lines.push(`  ${l.service}: ${l.item}: ${fmtNum(l.quantity)} ${l.unit}, ${fmtUsd(l.cost)}${l.tiered ? ' (volume tiers)' : ''}`);
-  for (const f of p.workModel.functions) {
-    if (f.fit) lines.push(`  ${f.name}: billed ms per invocation = ${fmtNum(f.fit.interceptMs)} + ${fmtNum(f.fit.perRecipientMs)} × recipients (r² ${fmtNum(f.fit.r2)}, ${f.fit.points.length} room sizes)`);
-  }
-  if (p.check) lines.push(`  measured ${fmtUsd(p.check.total.measured)}, planned ${fmtUsd(p.check.total.planned)} (run ${p.check.runId} at its own traffic)`);
-  if (p.workModel.runs.some((r) => r.measuredOn === 'emulator')) lines.push('  measured on the local emulator: billed durations are this host\'s, not Lambda\'s');
-  if (p.headroom.length > 0) {
-    const shown = byShare(p.headroom).slice(0, HEADROOM_SHOWN);
+  for (const l of m.costLines) lines.push(`  ${l.service}: ${l.item}: ${l.quantity} ${l.unit}, ${l.cost}${l.tiered ? ' (volume tiers)' : ''}${l.partial ? ` (${l.partial})` : ''}`);
+  for (const f of m.fits) lines.push(`  ${f.function}: ${f.line} (r² ${f.r2}, ${f.sizes})`);
+  if (m.check) lines.push(`  measured ${m.check.measured}, planned ${m.check.planned} (run ${m.check.runId} at its own traffic)`);
+  if (m.emulator) lines.push(`  ${m.emulator.where}: ${m.emulator.line}`);
+  if (m.headroom.length > 0) {
+    const shown = m.headroom.slice(0, HEADROOM_SHOWN);
     lines.push('headroom at the peak (the tightest):');
-    for (const h of shown) lines.push(`  ${h.label}: ${needsText(h)}${exceeded(h) ? ' EXCEEDED' : ''}`);
-    if (p.headroom.length > shown.length) lines.push(`  … ${p.headroom.length - shown.length} more in summary.md`);
+    for (const h of shown) lines.push(`  ${h.label}: ${h.needs}${h.exceeded ? ' EXCEEDED' : ''}`);
+    if (m.headroom.length > shown.length) lines.push(`  … ${m.headroom.length - shown.length} more in summary.md`);
   }
-  const l = p.loadHosts;
+  const l = m.loadHosts;
   if (l) {
-    lines.push(`load hosts ${rehearsalText(l)}:`);
-    for (const s of l.sizes) lines.push(`  ${hostText(s)}: ${hostsText(s)} (${s.why})${s.pastPorts ? `; ${pastPortsText(s)}` : ''}`);
-    lines.push(`  ${artilleryText(l)}`);
+    lines.push(`load hosts ${l.rehearsal}:`);
+    for (const s of l.sizes) lines.push(`  ${s.host}: ${s.hostsText} (${s.why})${s.pastPorts ? `; ${s.pastPorts}` : ''}`);
+    lines.push(`  ${l.artillery}`);
   }
   return lines;
 }

@@ -6,8 +6,8 @@ import { htmlPage } from '../shared/html-page.ts';
 import { chartBox, section, table } from '../shared/html-parts.ts';
 import { STYLE } from '../shared/html-style.ts';
 import { buildPlanCharts, fitChartId, scaleChartId, type PlanCharts } from './chart-data.ts';
-import { AXIS_NAME, axisValue, breakText, exceeded, factorText, headroomText, needsText, shareText, trafficText } from './limits-text.ts';
-import { artilleryText, hostText, pastPortsText, rehearsalText } from './load-hosts-text.ts';
+import { AXIS_NAME, axisValue, factorText } from './limits-text.ts';
+import { p99Text, planPageModel, type PlanFit, type PlanHeadroomRow, type PlanPageModel } from './page-model.ts';
 
 /**
  * The plan's index.html: self-contained like a run's report (uPlot and the chart script inlined,
@@ -15,25 +15,26 @@ import { artilleryText, hostText, pastPortsText, rehearsalText } from './load-ho
  * cost by service, the traffic, the first limit to break and the headroom at the peak; then the cost and
  * each limit's share as the traffic grows, the cost by line, measured beside planned (a run at its
  * own traffic), the traffic's totals and the work model with where each figure came from. Pure:
- * plan.json in, HTML out; every string from it escaped (function and table names are the user's).
+ * plan.json in, HTML out, its facts the page's model's (page-model.ts) as summary.md's and the
+ * console's are; every string from it escaped (function and table names are the user's).
  */
-export function renderPlanHtml(p: Plan, assets: ReportAssets = reportAssets()): string {
-  const charts = buildPlanCharts(p);
+export function renderPlanHtml(p: Plan, assets: ReportAssets = reportAssets(), m: PlanPageModel = planPageModel(p)): string {
+  const charts = m.charts;
   return htmlPage({
-    title: `fanout-bench plan · ${fmtUsd(p.cost.totals.total)} per ${p.traffic.periodLabel}`,
+    title: `fanout-bench plan · ${m.total} per ${m.period}`,
     css: `${STYLE}${EXTRA_STYLE}`,
     main: [
-      header(p),
-      costCards(p),
-      firstBreak(p),
-      section('Headroom at the peak', 'Every limit that applies, the nearest first; over 100 % is exceeded.', headroomTable(p.headroom)),
-      growthSection(p, charts),
-      loadHostsSection(p),
-      costSection(p),
+      header(p, m),
+      costCards(m),
+      firstBreak(p, m),
+      section('Headroom at the peak', 'Every limit that applies, the nearest first; over 100 % is exceeded.', headroomTable(m.headroom)),
+      growthSection(p, m),
+      loadHostsSection(m),
+      costSection(m),
       checkSection(p),
       trafficSection(p),
-      workSection(p, charts),
-      notesSection(p),
+      workSection(p, m),
+      notesSection(m),
     ]
       .filter(Boolean)
       .join('\n'),
@@ -66,7 +67,7 @@ function fact(label: string, value: string): string {
   return `<div><dt>${h(label)}</dt><dd>${h(value)}</dd></div>`;
 }
 
-function header(p: Plan): string {
+function header(p: Plan, m: PlanPageModel): string {
   const t = p.traffic;
   const c = p.cost;
   const facts = [
@@ -78,74 +79,64 @@ function header(p: Plan): string {
     t.sessionSec !== undefined ? fact('session', `${fmtNum(t.sessionSec / 60)} min`) : '',
     fact('profile', t.profile ? `${t.profile.source} · daily mean ${fmtPercent(mean(t.profile.hours) * 100)} of the peak` : 'flat: the peak 24 h a day'),
     fact('period', t.periodLabel),
-    fact('prices', `${c.region} of ${c.pricesAsOf} (${c.pricesSource}), Lambda ${c.architecture}`),
+    fact('prices', `${m.region} of ${m.pricesAsOf} (${m.pricesSource}), Lambda ${m.architecture}`),
     fact('created', p.createdAt),
   ];
   return `<header>
 <div class="brand">fanout-bench <span>${h(p.toolVersion)}</span> · plan</div>
-<h1>${h(fmtUsd(c.totals.total))} per ${h(t.periodLabel)}</h1>
+<h1>${h(m.total)} per ${h(m.period)}</h1>
 <dl class="facts">
 ${facts.filter(Boolean).join('\n')}
 </dl>
-${emulatorBanner(p)}
+${emulatorBanner(m)}
 </header>`;
 }
 
-function emulatorBanner(p: Plan): string {
-  const emulated = p.workModel.runs.filter((r) => r.measuredOn === 'emulator').map((r) => r.runId);
-  if (emulated.length === 0) return '';
-  return `<div class="banner warn">Measured on the local emulator (${h(emulated.join(', '))}): billed durations are this host's, not Lambda's; the Lambda compute lines and the concurrency are an order of magnitude, the counts carry over.</div>`;
+function emulatorBanner(m: PlanPageModel): string {
+  const e = m.emulator;
+  if (!e) return '';
+  return `<div class="banner warn">${h(e.where[0]!.toUpperCase() + e.where.slice(1))} (${h(e.runs.join(', '))}): ${h(e.line)}; the Lambda compute lines and the concurrency are an order of magnitude, the counts carry over.</div>`;
 }
 
 function card(label: string, value: string, sub = '', bad = false): string {
   return `<div class="card${bad ? ' bad' : ''}"><div class="label">${h(label)}</div><div class="value">${h(value)}</div>${sub ? `<div class="sub">${h(sub)}</div>` : ''}</div>`;
 }
 
-function costCards(p: Plan): string {
-  const t = p.cost.totals;
-  const transfer = p.cost.lines.filter((l) => l.service === 'Data transfer').reduce((s, l) => s + l.cost, 0);
-  const cards = [
-    card('total', fmtUsd(t.total), `per ${p.traffic.periodLabel}`),
-    card('Lambda', fmtUsd(t.lambda)),
-    card('API Gateway', fmtUsd(t.apiGateway)),
-    card('DynamoDB', fmtUsd(t.dynamodb)),
-    transfer > 0 ? card('Data transfer', fmtUsd(transfer)) : '',
-    p.check ? card('measured', fmtUsd(p.check.total.measured), `run ${p.check.runId}`) : '',
-  ];
-  return `<section class="costs"><h2>Cost per ${h(p.traffic.periodLabel)}</h2><div class="cards">${cards.join('')}</div></section>`;
+function costCards(m: PlanPageModel): string {
+  const cards = [card('total', m.total, `per ${m.period}`), ...m.totals.map((x) => card(x.service, x.cost)), m.check ? card('measured', m.check.measured, `run ${m.check.runId}`) : ''];
+  return `<section class="costs"><h2>Cost per ${h(m.period)}</h2><div class="cards">${cards.join('')}</div></section>`;
 }
 
-function firstBreak(p: Plan): string {
+function firstBreak(p: Plan, m: PlanPageModel): string {
   const b = p.firstBreak;
   const first = p.growth[0];
   let title = 'First limit to break';
   let body: string;
-  if (b) {
-    title = `First limit to break: ${breakText(first!, p.headroom)}`;
+  if (b && m.firstBreak) {
+    title = `First limit to break: ${m.firstBreak.line}`;
     body = `<div class="cards small">${[
       card('at', `${factorText(b.factor)} ${AXIS_NAME[b.axis]}`, axisValue(b.axis, b.traffic)),
       card('connections there', fmtInt(Math.round(b.traffic.connections))),
       card('room size there', fmtRoomSize(b.traffic.roomSize)),
       card('messages/s there', fmtNum(b.traffic.messagesPerS)),
       card('cost there', fmtUsd(b.monthlyCost), 'per month'),
-    ].join('')}</div><p class="moves"><strong>What would move it:</strong> ${h(b.moves)}</p>`;
-  } else if (first) {
-    body = `<p class="no-break"><strong>${h(breakText(first, p.headroom))}</strong></p>`;
+    ].join('')}</div><p class="moves"><strong>What would move it:</strong> ${h(m.firstBreak.moves ?? b.moves)}</p>`;
+  } else if (m.firstBreak) {
+    body = `<p class="no-break"><strong>${h(m.firstBreak.line)}</strong></p>`;
   } else {
     body = '<p class="note">The traffic was not grown: no limit was checked.</p>';
   }
   // the other axes grown, each with its own first break
-  const others = p.growth.slice(1).map((g) => `<li>grown by ${h(AXIS_NAME[g.axis])}: ${h(breakText(g, p.headroom))}</li>`);
+  const others = m.growth.slice(1).map((g) => `<li>grown by ${h(g.axis)}: ${h(g.line)}</li>`);
   return `<section class="first-break verdict ${b ? 'fail' : 'pass'}"><h2>${h(title)}</h2>${first ? `<p class="intro">The planned peak grown by ${h(AXIS_NAME[first.axis])}, the rest held.</p>` : ''}${body}${others.length ? `<ul>${others.join('')}</ul>` : ''}</section>`;
 }
 
-function headroomTable(rows: readonly Headroom[]): string {
-  const sorted = [...rows].sort((a, b) => b.share - a.share);
-  if (sorted.length === 0) return '<p class="no-data">No limit was checked.</p>';
-  const body = sorted.map((r) => {
-    const scope = r.scope && !r.label.includes(r.scope) ? ` <span class="src">${words(r.scope)}</span>` : '';
-    const state = exceeded(r) ? '<span class="tag passed">exceeded</span>' : r.share > 0 ? `<span class="nw">${h(headroomText(r.share))}</span>` : '–';
-    return `<tr class="${exceeded(r) ? 'passed' : 'within'}" data-limit="${h(r.limit)}"><td>${words(r.label)}${scope}</td><td>${words(needsText(r))}</td><td>${state}</td><td class="src">${words(r.how)}</td><td class="src">${words(r.limitSource)}</td><td class="src">${words(r.moves)}</td></tr>`;
+function headroomTable(rows: readonly PlanHeadroomRow[]): string {
+  if (rows.length === 0) return '<p class="no-data">No limit was checked.</p>';
+  const body = rows.map((r) => {
+    const scope = r.scope ? ` <span class="src">${words(r.scope)}</span>` : '';
+    const state = r.exceeded ? `<span class="tag passed">${h(r.headroom)}</span>` : r.headroom !== '–' ? `<span class="nw">${h(r.headroom)}</span>` : '–';
+    return `<tr class="${r.exceeded ? 'passed' : 'within'}" data-limit="${h(r.limit)}"><td>${words(r.label)}${scope}</td><td>${words(r.needs)}</td><td>${state}</td><td class="src">${words(r.how)}</td><td class="src">${words(r.limitSource)}</td><td class="src">${words(r.moves)}</td></tr>`;
   });
   return `<table class="headroom">${HEADROOM_COLUMNS}<thead><tr><th>limit</th><th>at the peak</th><th>headroom</th><th>how</th><th>limit from</th><th>what would move it</th></tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
@@ -169,11 +160,12 @@ function words(text: string): string {
     .join('');
 }
 
-function growthSection(p: Plan, charts: PlanCharts): string {
+function growthSection(p: Plan, m: PlanPageModel): string {
+  const charts = m.charts;
   if (p.growth.length === 0) return '';
-  const parts = p.growth.map((g) => {
+  const parts = p.growth.map((g, i) => {
     const base = axisValue(g.axis, p.traffic);
-    const outcome = breakText(g, p.headroom);
+    const outcome = m.growth[i]!.line;
     return `<h3 data-axis="${h(g.axis)}">Grown by ${h(AXIS_NAME[g.axis])} (1× = ${h(base)}): ${h(outcome)}</h3><div class="grid two">${chartBox(charts, scaleChartId('cost', g.axis))}${chartBox(charts, scaleChartId('headroom', g.axis))}</div>`;
   });
   return section(
@@ -187,32 +179,32 @@ function growthSection(p: Plan, charts: PlanCharts): string {
  * The load hosts a rehearsal of the peak needs, one row a host size: the host's name and the count
  * read first, the why takes what is left (cells wrap between words only, as the headroom table's).
  */
-function loadHostsSection(p: Plan): string {
-  const l = p.loadHosts;
+function loadHostsSection(m: PlanPageModel): string {
+  const l = m.loadHosts;
   if (!l) return '';
   const rows = l.sizes.map(
     (s) =>
-      `<tr data-host="${h(s.name)}"><td>${words(hostText(s))}</td><td>${h(fmtInt(s.connectionsPerHost))}<br><span class="src">by ${h(s.connectionsBy)}</span></td><td>${h(fmtInt(s.deliveriesPerHostPerS))}</td><td><strong>${h(fmtInt(s.hosts))}</strong></td><td class="nw">${h(s.binding)}</td><td class="src">${words(s.why)}${s.pastPorts ? `; ${words(pastPortsText(s))}` : ''}</td></tr>`,
+      `<tr data-host="${h(s.name)}"><td>${words(s.host)}</td><td>${h(s.connectionsPerHost)}<br><span class="src">by ${h(s.connectionsBy)}</span></td><td>${h(s.deliveriesPerHostPerS)}</td><td><strong>${h(s.hosts)}</strong></td><td class="nw">${h(s.binding)}</td><td class="src">${words(s.why)}${s.pastPorts ? `; ${words(s.pastPorts)}` : ''}</td></tr>`,
   );
-  const body = `<table class="load-hosts">${LOAD_HOST_COLUMNS}<thead><tr><th>host</th><th>connections a host</th><th>deliveries/s a host</th><th>hosts</th><th>bound by</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table><p class="artillery">${h(artilleryText(l))}</p><ul class="notes">${l.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`;
-  return section(`Load hosts ${rehearsalText(l)}`, 'How many hosts a rehearsal of the peak takes, by host size, from the harness\'s measured memory and CPU per client and per delivery; the first resource to run out binds.', body);
+  const body = `<table class="load-hosts">${LOAD_HOST_COLUMNS}<thead><tr><th>host</th><th>connections a host</th><th>deliveries/s a host</th><th>hosts</th><th>bound by</th><th>why</th></tr></thead><tbody>${rows.join('')}</tbody></table><p class="artillery">${h(l.artillery)}</p><ul class="notes">${l.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`;
+  return section(`Load hosts ${l.rehearsal}`, 'How many hosts a rehearsal of the peak takes, by host size, from the harness\'s measured memory and CPU per client and per delivery; the first resource to run out binds.', body);
 }
 
 /** The load-host table's share of the page width per column. */
 const LOAD_HOST_COLUMNS = `<colgroup>${[20, 13, 11, 7, 10, 39].map((pct) => `<col style="width:${pct}%">`).join('')}</colgroup>`;
 
-function costSection(p: Plan): string {
-  const rows = p.cost.lines.map((l) => [
+function costSection(m: PlanPageModel): string {
+  const rows = m.costLines.map((l) => [
     h(l.service),
     `${h(l.item)}${l.note ? `<br><span class="src">${h(l.note)}</span>` : ''}${l.partial ? `<br><span class="src bad-text">${h(l.partial)}</span>` : ''}`,
-    h(fmtNum(l.quantity)),
+    h(l.quantity),
     h(l.unit),
-    `<span class="nw">${h(fmtUsd(l.unitPrice))} per ${h(fmtNum(l.per))}</span>`,
-    h(fmtUsd(l.cost)),
+    `<span class="nw">${h(l.price)}</span>`,
+    `${h(l.cost)}${l.tiered ? '<br><span class="src">volume tiers</span>' : ''}`,
     `<span class="src">${h(l.source)}</span>`,
   ]);
-  rows.push(['<strong>total</strong>', '', '', '', '', `<strong>${h(fmtUsd(p.cost.totals.total))}</strong>`, '']);
-  return section('Cost by line', `At ${p.cost.region} prices of ${p.cost.pricesAsOf}, over ${p.traffic.periodLabel}.`, table(['service', 'item', 'quantity', 'unit', 'price', 'cost', 'source'], rows, 'lines'));
+  rows.push(['<strong>total</strong>', '', '', '', '', `<strong>${h(m.total)}</strong>`, '']);
+  return section('Cost by line', `At ${m.region} prices of ${m.pricesAsOf}, over ${m.period}.`, table(['service', 'item', 'quantity', 'unit', 'price', 'cost', 'source'], rows, 'lines'));
 }
 
 /** planned − measured, and its share of the measured: "+12 (+0.5 %)"; "0" within rounding. */
@@ -264,7 +256,7 @@ function trafficSection(p: Plan): string {
   return section(`Traffic over ${p.traffic.periodLabel}`, 'The operations the cost is priced on.', `${totals}${hours}`);
 }
 
-function workSection(p: Plan, charts: PlanCharts): string {
+function workSection(p: Plan, m: PlanPageModel): string {
   const w = p.workModel;
   const runs = table(
     ['run', 'measured on', 'CloudWatch', 'duration', 'room size', 'payload', 'file'],
@@ -286,7 +278,7 @@ function workSection(p: Plan, charts: PlanCharts): string {
     ]),
     'work',
   );
-  const fits = w.functions.map((f, i) => fitPart(f, i, charts)).join('');
+  const fits = w.functions.map((f, i) => { const fit = m.fits.find((x) => x.function === f.name); return f.fit && fit ? fitPart(fit, i, m.charts) : ''; }).join('');
   const d = w.dynamodb;
   const units = table(
     ['DynamoDB units per', 'read', 'write'],
@@ -310,29 +302,19 @@ function workSection(p: Plan, charts: PlanCharts): string {
   );
 }
 
-function p99Text(f: FunctionWork): string {
-  if (f.p99Ms === null) return '–';
-  return f.p99AtRecipients !== null ? `${fmtMs(f.p99Ms)} at ${fmtRoomSize(f.p99AtRecipients)} recipients` : fmtMs(f.p99Ms);
-}
-
 /** A fan-out function's room-size fit: the line, r², its points and a chart of both. */
-function fitPart(f: FunctionWork, i: number, charts: PlanCharts): string {
-  const fit = f.fit;
-  if (!fit) return '';
-  const sign = fit.perRecipientMs < 0 ? '−' : '+';
-  const line = `billed ms = ${fmtNum(fit.interceptMs)} ${sign} ${fmtNum(Math.abs(fit.perRecipientMs))} × recipients, r² = ${fmtNum(fit.r2)}`;
+function fitPart(fit: PlanFit, i: number, charts: PlanCharts): string {
   const points = table(
-    ['recipients', 'billed ms per invocation', 'runs'],
-    fit.points.map((pt) => [h(fmtNum(pt.recipients)), h(fmtNum(pt.billedMsPerInvocation)), `<span class="src">${h(pt.runs.join(', '))}</span>`]),
+    ['recipients', 'billed ms per invocation', 'on the line', 'runs'],
+    fit.points.map((pt) => [h(pt.recipients), h(pt.billedMs), h(pt.onTheLine), `<span class="src">${h(pt.runs)}</span>`]),
     'num',
   );
-  return `<h3 class="fit" data-function="${h(f.name)}"><code>${h(f.name)}</code>: ${h(line)}</h3><div class="grid two">${chartBox(charts, fitChartId(i))}<div>${points}</div></div>`;
+  return `<h3 class="fit" data-function="${h(fit.function)}"><code>${h(fit.function)}</code>: ${h(fit.line)}, r² = ${h(fit.r2)}</h3><div class="grid two">${chartBox(charts, fitChartId(i))}<div>${points}<p class="src">Least squares over ${h(fit.sizes)}.</p></div></div>`;
 }
 
-function notesSection(p: Plan): string {
-  const notes = [...new Set([...p.workModel.notes, ...p.notes])];
-  if (notes.length === 0) return '';
-  return section('Notes', '', `<ul class="notes">${notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`);
+function notesSection(m: PlanPageModel): string {
+  if (m.notes.length === 0) return '';
+  return section('Notes', '', `<ul class="notes">${m.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`);
 }
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);

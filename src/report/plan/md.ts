@@ -1,58 +1,58 @@
 import type { FunctionWork, Plan } from '../../analyses/plan/plan-schema.ts';
 import { fmtInt, fmtNum, fmtRoomSize, fmtUsd } from '../../number-format.ts';
 import { escapeMarkdown } from '../shared/escape.ts';
-import { AXIS_NAME, breakText, byShare, exceeded, firstBreakLines, shareText } from './limits-text.ts';
-import { artilleryText, hostText, pastPortsText, rehearsalText } from './load-hosts-text.ts';
+import { planPageModel, type PlanPageModel } from './page-model.ts';
 
 /**
  * summary.md of a plan, numbers first: the total for the period and the first limit to break,
  * the headroom at the peak and the first break along each axis, the cost by line, the work model
  * with where each figure came from, then (a run's own traffic) measured beside planned, and the
- * notes. Pure.
+ * notes. Pure; a rendering of the page's model (page-model.ts), as the console and index.html are.
  */
 // eslint-disable-next-line no-control-regex
 const md = (v: unknown) => escapeMarkdown(v).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 
-export function renderPlanMarkdown(p: Plan): string {
+export function renderPlanMarkdown(p: Plan, m: PlanPageModel = planPageModel(p)): string {
   const t = p.traffic;
-  const c = p.cost;
   const out: string[] = [];
-  out.push(`## fanout-bench plan: ${fmtUsd(c.totals.total)} per ${md(t.periodLabel)}`, '');
-  const first = firstBreakLines(p);
-  if (first.length > 0) out.push(`**${md(first[0]!)}**${first[1] ? `  \n${md(first[1].trim())}` : ''}`, '');
+  out.push(`## fanout-bench plan: ${m.total} per ${md(m.period)}`, '');
+  if (m.firstBreak) out.push(`**${md(`first to break: ${m.firstBreak.line}`)}**${m.firstBreak.moves ? `  \n${md(`what moves it: ${m.firstBreak.moves}`)}` : ''}`, '');
   out.push(
     t.source === 'flags'
       ? `${fmtInt(t.connections)} connections · rooms of ${fmtRoomSize(t.roomSize)} · ${fmtNum(t.messagesPerS)} messages/s · ${fmtNum(t.connectsPerS)} connects/s${t.sessionSec ? ` (sessions of ${fmtNum(t.sessionSec / 60)} min)` : ''}`
       : `run ${md(p.check?.runId ?? p.workModel.runs[0]?.runId)} at its own traffic: ${fmtInt(t.connections)} connections at peak · rooms of ${fmtRoomSize(t.roomSize)} · ${fmtNum(t.messagesPerS)} messages/s`,
-    `${md(c.region)} prices of ${md(c.pricesAsOf)} (${md(c.pricesSource)}), Lambda ${c.architecture}`,
+    `${md(m.region)} prices of ${md(m.pricesAsOf)} (${md(m.pricesSource)}), Lambda ${m.architecture}`,
     '',
-    `| Lambda | API Gateway | DynamoDB | total |`,
-    `|---:|---:|---:|---:|`,
-    `| ${fmtUsd(c.totals.lambda)} | ${fmtUsd(c.totals.apiGateway)} | ${fmtUsd(c.totals.dynamodb)} | **${fmtUsd(c.totals.total)}** |`,
+    `| ${m.totals.map((x) => x.service).join(' | ')} | total |`,
+    `|${m.totals.map(() => '---:|').join('')}---:|`,
+    `| ${m.totals.map((x) => x.cost).join(' | ')} | **${m.total}** |`,
     '',
   );
-  out.push(...limitsSection(p), ...loadHostsSection(p));
+  if (m.emulator) {
+    const e = m.emulator;
+    out.push('> [!NOTE]', `> ${md(e.where[0]!.toUpperCase() + e.where.slice(1))} (${md(e.runs.join(', '))}): ${md(e.line)}.`, '');
+  }
+  out.push(...limitsSection(m), ...loadHostsSection(m));
   out.push(
     '### Cost by line',
     '',
     '| service | item | quantity | unit | cost | source |',
     '|---|---|---:|---|---:|---|',
   );
-  for (const l of c.lines) out.push(`| ${l.service} | ${md(l.item)}${l.note ? ` (${md(l.note)})` : ''} | ${fmtNum(l.quantity)} | ${md(l.unit)} | ${fmtUsd(l.cost)} | ${l.source} |`);
+  for (const l of m.costLines) out.push(`| ${l.service} | ${md(l.item)}${l.note ? ` (${md(l.note)})` : ''}${l.partial ? ` — ${md(l.partial)}` : ''} | ${l.quantity} | ${md(l.unit)} | ${l.cost}${l.tiered ? ' (volume tiers)' : ''} | ${l.source} |`);
 
   const w = p.workModel;
   out.push('', '### Work model', '', `From ${w.runs.map((r) => `${md(r.runId)} (${r.measuredOn}, rooms of ${fmtRoomSize(r.roomSize)}, ${fmtNum(r.durationSec)} s)`).join(', ')}: ${fmtInt(w.counts.connects)} connects, ${fmtInt(w.counts.rooms)} rooms, ${fmtInt(w.counts.joins)} joins, ${fmtInt(w.counts.messages)} messages, ${fmtInt(w.counts.recipients)} recipients.`, '');
   out.push('| function | per | invocations per | billed ms | memory | source | runs |', '|---|---|---:|---:|---:|---|---|');
   for (const f of w.functions) out.push(`| ${md(f.name)} | ${f.per} | ${fmtNum(f.invocationsPer)} | ${fmtNum(f.billedMsPer)} per ${f.billedMsPerUnit} | ${memoryText(f)} | ${sourceText(f)} | ${md(f.runs.join(', '))} |`);
-  for (const f of w.functions.filter((x) => x.fit)) {
-    const fit = f.fit!;
+  for (const fit of m.fits) {
     out.push(
       '',
-      `${md(f.name)}, billed ms per invocation against recipients (least squares over ${fit.points.length} room sizes): **${fmtNum(fit.interceptMs)} + ${fmtNum(fit.perRecipientMs)} × recipients**, r² ${fmtNum(fit.r2)}`,
+      `${md(fit.function)} against recipients (least squares over ${fit.sizes}): **${md(fit.line)}**, r² ${fit.r2}`,
       '',
       '| recipients | billed ms per invocation | on the line | runs |',
       '|---:|---:|---:|---|',
-      ...fit.points.map((pt) => `| ${fmtRoomSize(pt.recipients)} | ${fmtNum(pt.billedMsPerInvocation)} | ${fmtNum(fit.interceptMs + fit.perRecipientMs * pt.recipients)} | ${md(pt.runs.join(', '))} |`),
+      ...fit.points.map((pt) => `| ${pt.recipients} | ${pt.billedMs} | ${pt.onTheLine} | ${md(pt.runs)} |`),
     );
   }
   out.push('', `| DynamoDB units per | read | write |`, '|---|---:|---:|');
@@ -68,42 +68,42 @@ export function renderPlanMarkdown(p: Plan): string {
     for (const i of k.invocations) out.push(`| ${md(i.function)} | ${fmtNum(i.measured)} | ${fmtNum(i.planned)} |`);
     out.push('', '| line | measured quantity | planned | measured cost | planned |', '|---|---:|---:|---:|---:|');
     for (const l of k.lines) out.push(`| ${l.service}: ${md(l.item)} | ${fmtNum(l.quantity.measured)} | ${fmtNum(l.quantity.planned)} | ${fmtUsd(l.cost.measured)} | ${fmtUsd(l.cost.planned)} |`);
-    out.push(`| **total** | | | ${fmtUsd(k.total.measured)} | ${fmtUsd(k.total.planned)} |`);
+    out.push(`| **total** | | | ${m.check!.measured} | ${m.check!.planned} |`);
   }
-  if (p.notes.length > 0) out.push('', '### Notes', '', ...p.notes.map((n) => `- ${md(n)}`));
+  if (m.notes.length > 0) out.push('', '### Notes', '', ...m.notes.map((n) => `- ${md(n)}`));
   return `${out.join('\n')}\n`;
 }
 
 /** The headroom at the peak (the tightest first), and the first break along each axis. */
-function limitsSection(p: Plan): string[] {
+function limitsSection(m: PlanPageModel): string[] {
   const out: string[] = [];
-  if (p.headroom.length > 0) {
+  if (m.headroom.length > 0) {
     out.push('### Headroom at the peak', '', '| limit | needs | of | unit | share | how | limit from |', '|---|---:|---:|---|---:|---|---|');
-    for (const h of byShare(p.headroom)) {
-      out.push(`| ${md(h.label)} | ${fmtNum(h.needs)} | ${fmtNum(h.of)} | ${md(h.unit)} | ${exceeded(h) ? '**' : ''}${shareText(h.share)}${exceeded(h) ? '**' : ''} | ${md(h.how)} | ${md(h.limitSource)} |`);
+    for (const h of m.headroom) {
+      out.push(`| ${md(h.label)} | ${h.needsValue} | ${h.of} | ${md(h.unit)} | ${h.exceeded ? '**' : ''}${h.share}${h.exceeded ? '**' : ''} | ${md(h.how)} | ${md(h.limitSource)} |`);
     }
     out.push('');
   }
-  if (p.growth.length > 0) {
+  if (m.growth.length > 0) {
     out.push('### The first limit to break, by what grows', '', '| grown | first to break | what moves it |', '|---|---|---|');
-    for (const g of p.growth) out.push(`| ${AXIS_NAME[g.axis]} | ${md(breakText(g, p.headroom))} | ${md(g.firstBreak?.moves ?? '')} |`);
+    for (const g of m.growth) out.push(`| ${g.axis} | ${md(g.line)} | ${md(g.moves ?? '')} |`);
     out.push('');
   }
   return out;
 }
 
 /** The load hosts a rehearsal of the peak needs, by host size, and the Artillery workers. */
-function loadHostsSection(p: Plan): string[] {
-  const l = p.loadHosts;
+function loadHostsSection(m: PlanPageModel): string[] {
+  const l = m.loadHosts;
   if (!l) return [];
   return [
-    `### Load hosts ${md(rehearsalText(l))}`,
+    `### Load hosts ${md(l.rehearsal)}`,
     '',
     '| host | connections a host | deliveries/s a host | hosts | bound by | why |',
     '|---|---:|---:|---:|---|---|',
-    ...l.sizes.map((s) => `| ${md(hostText(s))} | ${fmtInt(s.connectionsPerHost)} (${s.connectionsBy}) | ${fmtInt(s.deliveriesPerHostPerS)} | **${fmtInt(s.hosts)}** | ${s.binding} | ${md(s.why)}${s.pastPorts ? `; ${md(pastPortsText(s))}` : ''} |`),
+    ...l.sizes.map((s) => `| ${md(s.host)} | ${s.connectionsPerHost} (${s.connectionsBy}) | ${s.deliveriesPerHostPerS} | **${s.hosts}** | ${s.binding} | ${md(s.why)}${s.pastPorts ? `; ${md(s.pastPorts)}` : ''} |`),
     '',
-    md(artilleryText(l)),
+    md(l.artillery),
     '',
     ...l.notes.map((n) => `- ${md(n)}`),
     '',

@@ -1,19 +1,22 @@
 import type { Search } from '../../analyses/search/search-schema.ts';
-import { fmtMs } from '../../number-format.ts';
-import { loadText, sloValues, stepOutcome } from './text.ts';
+import { searchPageModel, type SearchPageModel } from './page-model.ts';
 
-/** What `fanout-bench search` prints on stdout at the end: one line per step, then the answer and its evidence. Pure. */
-export function renderSearchConsole(s: Search): string[] {
-  const lines = s.steps.map(
-    (st) => `  step ${st.index} ${st.role.padEnd(7)} ${loadText(s, st.load).padEnd(22)} ${stepOutcome(st).padEnd(8)} broadcast p99${st.figures.latencyFigure === 'stack' ? ' (stack)' : ''} ${fmtMs(st.figures.broadcastP99Ms)}${st.slos.length ? ` · ${sloValues(st)}` : ''}`,
+/**
+ * What `fanout-bench search` prints on stdout at the end: one line per step, then the answer and
+ * its evidence, and what the search put back on the stack. Pure; a rendering of the page's model
+ * (page-model.ts), as summary.md and index.html are.
+ */
+export function renderSearchConsole(s: Search, m: SearchPageModel = searchPageModel(s)): string[] {
+  const lines = m.steps.map(
+    (st) => `  step ${st.index} ${st.role.padEnd(7)} ${st.load.padEnd(22)} ${st.outcome.padEnd(8)} broadcast p99${st.figure} ${st.broadcastP99}${st.slos ? ` · ${st.slos}` : ''}`,
   );
-  const a = s.answer;
-  lines.push(`search: ${a.summary}`);
-  if (a.maxPassing !== null) lines.push(`  highest load that met every SLO: ${loadText(s, a.maxPassing)}`);
-  if (a.firstFailing !== null) lines.push(`  first load that did not:         ${loadText(s, a.firstFailing)}`);
-  for (const e of a.evidence) lines.push(`  evidence: ${e.line}`);
-  for (const n of a.noise) lines.push(`  noise: ${n}`);
-  if (s.statusReason) lines.push(`  ${s.statusReason}`);
-  if (s.expect) lines.push(`expect: ${s.expect.detail}`);
+  lines.push(`search: ${m.summary}`);
+  if (m.maxPassing) lines.push(`  highest load that met every SLO: ${m.maxPassing}`);
+  if (m.firstFailing) lines.push(`  first load that did not:         ${m.firstFailing}`);
+  for (const e of m.evidence) lines.push(`  evidence: ${e.line}`);
+  for (const n of m.noise) lines.push(`  noise: ${n}`);
+  for (const r of m.restored) lines.push(`  restored: ${r}`);
+  if (m.stopped) lines.push(`  ${m.stopped}`);
+  if (m.expect) lines.push(`expect: ${m.expect.detail}`);
   return lines;
 }

@@ -1,7 +1,5 @@
-import type { MedianRange, RunRef } from '../../analyses/compare/compare-schema.ts';
 import { escapeHtml as h } from './escape.ts';
-import { runWhyLines } from './why-lines.ts';
-import { spreadText } from './spread-format.ts';
+import type { ComparisonRunRow, SpreadFigure } from './comparison-model.ts';
 
 /**
  * The HTML both comparison pages (memory sizes, a sweep) are built of: a figure over repeats as
@@ -18,8 +16,7 @@ export const EXTRA_STYLE = `
 `;
 
 /** A figure over repeats as a cell: its median, and below it the min–max when the repeats differ. */
-export function cell(s: MedianRange | null | undefined, fmt: (n: number) => string): string {
-  const t = spreadText(s, fmt);
+export function cell(t: SpreadFigure): string {
   return `${h(t.median)}${t.range ? `<span class="range">${h(t.range)}</span>` : ''}`;
 }
 
@@ -30,7 +27,20 @@ export function runLink(dir: string | null, label: string): string {
   return `<a href="${h(href)}">${h(label)}</a>`;
 }
 
-/** Why a run's checks failed, from its own evidence (runWhy): its lines as a list, "–" when every check passed. */
-export function whyCell(r: RunRef): string {
-  return r.why ? `<ul class="why">${runWhyLines(r.why).map((l) => `<li>${h(l.trim())}</li>`).join('')}</ul>` : '–';
+/** Why a run's checks failed: its lines as a list, "–" when every check passed. */
+export function whyCell(r: Pick<ComparisonRunRow, 'why'>): string {
+  return r.why.length > 0 ? `<ul class="why">${r.why.map((l) => `<li>${h(l.trim())}</li>`).join('')}</ul>` : '–';
+}
+
+/** A comparison's runs table: where, repeat, the run linked, status, counted (or why not), warnings, why. */
+export function runsRows<R extends ComparisonRunRow>(runs: R[], whereCell: (r: R) => string): string[][] {
+  return runs.map((r) => [
+    whereCell(r),
+    String(r.repeat),
+    runLink(r.dir, r.run),
+    `<span class="nw">${h(r.status)}</span>`,
+    r.counted ? 'yes' : `<span class="bad-text">no</span> — ${h(r.leftOutBecause)}`,
+    r.warnings.map((w) => h(w)).join('<br>'),
+    whyCell(r),
+  ]);
 }

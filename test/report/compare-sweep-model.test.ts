@@ -1,0 +1,107 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type SweepComparison } from '../../src/analyses/compare/compare-schema.ts';
+import { renderSweepConsole } from '../../src/report/compare-sweep/console.ts';
+import { renderSweepHtml } from '../../src/report/compare-sweep/html.ts';
+import { renderSweepMarkdown } from '../../src/report/compare-sweep/md.ts';
+import { STACK_FIGURES, sweepPageModel } from '../../src/report/compare-sweep/page-model.ts';
+import { readComparison } from '../../src/report/compare/read-comparison.ts';
+import { COMPARE_FILES } from '../../src/report/compare/write.ts';
+import { reportAssets } from '../../src/report/shared/assets.ts';
+import { consoleText, htmlText, markdownText, missingFacts } from './page-model-facts.ts';
+
+/**
+ * A sweep's facts are computed once (compare-sweep/page-model.ts); the console, summary.md and
+ * index.html each show every fact they show in the model's words. What each leaves out is listed
+ * here, on purpose.
+ */
+
+/** Chart data for the page's script; a run's directory is a link's target. */
+const NOT_TEXT = ['charts', 'runs.*.dir'];
+/** The console: a line per point (medians of the deciding columns), the pick, what missed, was noted, excluded or left out, the host's warnings, why a run failed. */
+const CONSOLE_OMITS = [
+  ...NOT_TEXT,
+  'toolVersion',
+  'createdAt',
+  'description',
+  'target',
+  'holdConstant',
+  'function',
+  'pricing',
+  'notes',
+  'sloNone',
+  'rows.*.setting',
+  'rows.*.slo.why',
+  'rows.*.slo.note',
+  'rows.*.*.range',
+  'rows.*.durationP50',
+  'rows.*.deliveriesLost',
+  'rows.*.sendsFailed',
+  'rows.*.lambdaCost',
+  'rows.*.dataTransferCost',
+  'rows.*.dynamodbCost',
+  'rows.*.architecture',
+  'runs.*.run',
+  'runs.*.status',
+  'runs.*.warnings',
+  // the first point to miss is among the missed, each with what did not pass
+  'firstFailing',
+];
+/** summary.md: the page's header details, the per-service costs but API Gateway's and data out's, and the losses are the page's. */
+const MD_OMITS = [
+  ...NOT_TEXT,
+  'toolVersion',
+  'createdAt',
+  'description',
+  'target.url',
+  'function',
+  'pricing',
+  'sloNone',
+  'rows.*.durationP50',
+  'rows.*.deliveriesLost',
+  'rows.*.sendsFailed',
+  'rows.*.lambdaCost',
+  'rows.*.dynamodbCost',
+  'rows.*.architecture',
+];
+const HTML_OMITS = [...NOT_TEXT, 'sloNone'];
+
+function expectEveryFact(c: SweepComparison) {
+  const m = sweepPageModel(c);
+  expect(missingFacts(m, consoleText(renderSweepConsole(c, m)), CONSOLE_OMITS), 'console').toEqual([]);
+  expect(missingFacts(m, markdownText(renderSweepMarkdown(c, m)), MD_OMITS), 'summary.md').toEqual([]);
+  expect(missingFacts(m, htmlText(renderSweepHtml(c, reportAssets(), m)), HTML_OMITS), 'index.html').toEqual([]);
+  return m;
+}
+
+let recorded: SweepComparison;
+
+beforeAll(async () => {
+  const c = await readComparison(new URL(`../fixtures/plan/sweep-10-100-1000/${COMPARE_FILES.json}`, import.meta.url).pathname);
+  if (!('points' in c)) throw new Error('plan/sweep-10-100-1000: not a sweep');
+  recorded = c;
+});
+
+describe('one model per sweep page', () => {
+  it('every fact of a recorded room-size sweep reads the same on the console, summary.md and the page', () => {
+    const m = expectEveryFact(recorded);
+    expect(m.parameter).toBe('room size');
+    expect(m.rows.map((r) => r.label)).toEqual(recorded.points.map((p) => p.label));
+  });
+
+  it("the local host's warnings, the stack's latencies and a repeat left out: on summary.md and the page as on the console (they were the console's only)", () => {
+    const c = structuredClone(recorded);
+    c.latencyFigure = 'stack';
+    const p = c.points[0]!;
+    p.runs[0]!.hostWarnings = ['local host held back 12 of 200 fanout-send-message invocations'];
+    p.runs.push({ ...structuredClone(p.runs[0]!), repeat: p.runs.length + 1, included: false, excludedBecause: 'run failed: the send function timed out', hostWarnings: [] });
+    p.status = 'partial';
+    const m = expectEveryFact(c);
+    expect(m.hostWarnings).toEqual([{ where: `${p.label} repeat 1`, line: 'local host held back 12 of 200 fanout-send-message invocations' }]);
+    expect(m.figureNote).toBe(STACK_FIGURES);
+    expect(m.leftOut).toEqual([{ where: p.label, repeats: [{ repeat: p.runs.length, reason: 'run failed: the send function timed out' }] }]);
+    const md = renderSweepMarkdown(c, m);
+    expect(md).toContain(`> ${p.label} repeat 1: local host held back 12 of 200 fanout-send-message invocations`);
+    expect(md).toContain('| fan-out p50 (stack) |');
+    expect(renderSweepConsole(c, m)).toContain(`  left out ${p.label} repeat ${p.runs.length}: run failed: the send function timed out`);
+  });
+});
