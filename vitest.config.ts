@@ -14,7 +14,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Per-file CPU for .ci/run's timing summary (a no-op unless FANOUT_BENCH_FILE_CPU is set).
     setupFiles: ['test/ci/file-cpu.ts'],
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // COLUMNS: the CLI's console lines whole (console-lines.ts), for the tests that read one; the
+    // width rule itself is held in test/report/console-width.test.ts and caught-denials.test.ts
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', COLUMNS: '1000' },
     // Long files first, those that mostly wait spread among those that work, both projects mixed,
     // from a recorded CI run (test/ci/file-order.ts).
     sequence: { sequencer: FileOrderSequencer },

@@ -46,7 +46,8 @@ beforeAll(async () => {
     ].join('\n'),
   );
   const out = join(work, 'out');
-  r = await runCli(['run', scenario, '--template', TEMPLATE, '--shards', '1', '--prepared', '0', '--no-progress', '--out', out], { timeoutMs: 150_000 });
+  // no $COLUMNS: the console as a CI log gets it, every line within 160 characters
+  r = await runCli(['run', scenario, '--template', TEMPLATE, '--shards', '1', '--prepared', '0', '--no-progress', '--out', out], { timeoutMs: 150_000, env: { ...process.env, COLUMNS: '' } });
   dir = join(out, readdirSync(out)[0]!);
   results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
 }, 180_000);
@@ -119,6 +120,7 @@ describe('a send function that catches and logs its denied posts', () => {
     // the console wraps a long line at its clauses, continued under its label
     expect(r.stdout).toMatch(/first cause \(no lost deliveries\): caught-denials-BroadcastFunction-\w+: \d+ calls denied:\s+execute-api:ManageConnections/);
     expect(r.stdout).toMatch(/^ {2}denied {7}caught-denials-BroadcastFunction-\w+:\s+denied execute-api:ManageConnections on /m);
+    expect(r.stdout.split('\n').filter((l) => [...l].length > 160)).toEqual([]);
     const summary = readFileSync(join(dir, 'summary.md'), 'utf8');
     expect(summary).toMatch(/calls denied: execute-api:ManageConnections/);
     expect(summary).toMatch(/\| caught-denials-BroadcastFunction-\w+ \| execute-api:ManageConnections on .* \| \d+ calls \| no statement allows it \| `\{"Effect":"Allow"/);

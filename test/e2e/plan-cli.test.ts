@@ -23,7 +23,7 @@ describe('fanout-bench plan', () => {
     expect(plan.firstBreak).toMatchObject({ axis: 'connections' });
     expect(plan.headroom.map((h: { limit: string }) => h.limit)).toContain('lambdaConcurrency');
     // the load hosts a rehearsal needs: 50,000 connections over one source address's 28,232 ports
-    expect(r.stdout).toContain('\n  c7i.large (2 vCPUs, 4 GiB): 2 hosts, bound by ports (50,000 connections ÷ 28,232 a host; memory 388,464 and open files 144,000 would hold more);\n    1 host past the ports (more source or target addresses; open files next)\n');
+    expect(r.stdout).toContain('\n  c7i.large (2 vCPUs, 4 GiB): 2 hosts, bound by ports (50,000 connections ÷ 28,232 a host; memory 388,464 and open files 144,000 would hold more); 1 host past the ports (more source or target addresses; open files next)\n');
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/^## fanout-bench plan: \$/);
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toMatch(/<h1>\$[\d,.]+ per month/);
     // the files written, last on stdout

@@ -68,8 +68,11 @@ describe('the console line writer', () => {
 
   it("is a terminal's width where stdout is one, else 160", () => {
     expect(consoleWidth({ isTTY: true, columns: 100 })).toBe(100);
-    expect(consoleWidth({ isTTY: false, columns: 100 })).toBe(CONSOLE_WIDTH);
-    expect(consoleWidth({})).toBe(160);
+    expect(consoleWidth({ isTTY: false, columns: 100 }, {})).toBe(CONSOLE_WIDTH);
+    expect(consoleWidth({}, {})).toBe(160);
+    // not a terminal: the shell's $COLUMNS where it says one
+    expect(consoleWidth({ isTTY: false }, { COLUMNS: '120' })).toBe(120);
+    expect(consoleWidth({ isTTY: false }, { COLUMNS: 'wide' })).toBe(CONSOLE_WIDTH);
   });
 });
 

@@ -7,9 +7,11 @@
 /** The width when stdout is not a terminal: a CI log's line, readable without scrolling. */
 export const CONSOLE_WIDTH = 160;
 
-/** A terminal's columns where the stream is one, else CONSOLE_WIDTH. */
-export function consoleWidth(stream: { isTTY?: boolean; columns?: number } = process.stdout): number {
-  return stream.isTTY && stream.columns && stream.columns > 0 ? stream.columns : CONSOLE_WIDTH;
+/** A terminal's columns where the stream is one; else $COLUMNS where the shell says it (as `ls` and `git` read it); else CONSOLE_WIDTH. */
+export function consoleWidth(stream: { isTTY?: boolean; columns?: number } = process.stdout, env: NodeJS.ProcessEnv = process.env): number {
+  if (stream.isTTY && stream.columns && stream.columns > 0) return stream.columns;
+  const columns = Number(env.COLUMNS);
+  return Number.isInteger(columns) && columns >= 40 ? columns : CONSOLE_WIDTH;
 }
 
 /** Length as a terminal counts it: code points, not UTF-16 units ("≈", "…" are one each). */
