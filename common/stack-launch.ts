@@ -67,7 +67,7 @@ export const StackSettings = z.strictObject({
   /** the CloudFormation stack the emulator stands in for; names derive from it */
   stackName: z.string().optional(),
   /** a stack of the user's own: a template, a cdk.out or a Serverless package, and its parameters */
-  template: z.strictObject({ path: z.string(), parameters: z.record(z.string(), z.string()).optional() }).optional(),
+  template: z.strictObject({ path: z.string(), parameters: z.record(z.string(), z.string()).optional(), layers: z.record(z.string(), z.string()).optional() }).optional(),
   /** IAM on the functions' calls and API Gateway's invokes: enforce | report | off */
   iam: z.string().optional(),
   /** AWS's metric timing in CloudWatch: 60 s periods, each published after a lag (a duration such as "5s") */

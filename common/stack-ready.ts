@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { NODE_RUNTIMES } from './node-runtimes.ts';
 import { LAMBDA_RUNTIMES } from './lambda-runtimes.ts';
 import { RuntimeInUse } from './runtimes-in-use.ts';
+import { NotEmulatedPath } from './not-emulated-paths.ts';
 
 /**
  * The one line `stack up` prints when the local stack is ready: what a harness needs to reach it.
@@ -78,6 +79,8 @@ export const StackReady = z.object({
   functions: z.array(StackFunctionInfo),
   /** the $connect authorizer, when the stack has one (the token itself is never here); parameterName: where the reference stack's reads its token */
   auth: z.object({ authorizer: z.string(), identitySource: z.array(z.string()), parameterName: z.string().optional() }).optional(),
+  /** every trigger and integration into a function that the emulator does not run (common/not-emulated-paths.ts); absent: none */
+  notEmulated: z.array(NotEmulatedPath).optional(),
 });
 export type StackReady = z.infer<typeof StackReady>;
 

@@ -185,6 +185,13 @@ export const StackConfigSchema = z.strictObject({
     .strictObject({
       path: z.string().min(1),
       parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
+      /**
+       * Layers the template's functions name by an ARN from outside it, each mapped to a local
+       * folder holding its content (`nodejs/node_modules/…`, `python/…`): ARN → folder (relative to
+       * the current directory). A layer from outside with no folder here is refused when the
+       * template is read (emulator/stack-model/lambda-layers.ts).
+       */
+      layers: z.record(z.string().regex(/^arn:aws[\w-]*:lambda:[\w-]+:\d{12}:layer:[\w-]+:\d+$/, 'must be a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)'), z.string().min(1)).optional(),
     })
     .optional(),
   host: z.string().min(1).default('127.0.0.1'),

@@ -4,6 +4,7 @@ import { STACK_LAUNCH_ENV, StackLaunch, type StackLaunchParsed } from '../common
 import { awsExportBlock } from './aws-endpoint-urls.ts';
 import { loadStackConfig } from './config.ts';
 import { startStack } from './stack.ts';
+import { notEmulatedPathText } from '../common/not-emulated-paths.ts';
 import { describeStack } from './stack-model/describe-stack.ts';
 import { killEnvironmentProcesses } from './lambda/environments/environment-processes.ts';
 
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   // Listed once the stack runs: a stack refused (a --memory or --reserved naming no function of
   // it, a port taken) is its one line alone.
   for (const r of described.stack.notEmulated) process.stderr.write(`fanout-bench: not emulated: ${r.logicalId} (${r.type})\n`);
+  for (const p of described.stack.notEmulatedPaths ?? []) process.stderr.write(`fanout-bench: not emulated: ${notEmulatedPathText(p)}\n`);
   try {
     const runtime = stack.ready.lambdaRuntime;
     // Said only where a function runs on Node: a stack of Python functions has none.

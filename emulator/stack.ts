@@ -11,6 +11,7 @@ import { stackEnvironment } from './function-environment.ts';
 import type { AccessRecord } from './iam/access-ledger.ts';
 import { setUpIam } from './iam/iam-setup.ts';
 import { IamGate } from './iam/iam-gate.ts';
+import { DenialLog } from './iam/denial-log.ts';
 import { authorizerInvokeRefusal, invokeRefusal } from './iam/invoke-permission.ts';
 import { startGateway, type Gateway } from './gateway/server.ts';
 import { hostCpuLine, startHostCpu, type HostCpuReport } from './host-cpu.ts';
@@ -21,6 +22,7 @@ import { startLambdaApiServer, type LambdaApiServer } from './lambda-api/server.
 import { nodeMajorOf, type NodeRuntime } from '../common/node-runtimes.ts';
 import { deprecationLine, factsOf, hostNodeRuntimeOf, runsInWorker } from '../common/lambda-runtimes.ts';
 import { installedAwsSdkV2, missingAwsSdkV2 } from '../common/aws-sdk-v2.ts';
+import { runtimesInUse } from '../common/runtimes-in-use.ts';
 import { resolveHostRuntimes } from './lambda/runtimes/host-runtimes.ts';
 import { createLambdaRuntime } from './lambda/runtime.ts';
 import { awsEndpointServices } from './lambda/runtimes/aws-endpoint-services.ts';
@@ -155,6 +157,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     gate?.recordLambdaLogs((group) => logs.hasGroup(group));
     return [...((await dynamodb?.iamAccess()) ?? []), ...(gate?.authorizer.ledger.entries() ?? [])];
   };
+  // every refusal (and post to another API) written to the emulator's own log group, for the harness
+  const denials = gate && (gate.denials = new DenialLog(iamAccess, logs, config.iam === 'enforce').start());
   let closing: Promise<void> | undefined;
   const hostCpu = startHostCpu();
   /** what runs the functions that are not Node.js, for the ready line */
@@ -165,6 +169,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       // Gateway first: its shutdown closes sockets and lets their $disconnects reach the runtime.
       stopHostMeter();
       await settle(gateway?.close(), log, 'gateway');
+      await settle(denials?.close(), log, 'iam denial log');
       await settle(edge?.close(), log, 'edge');
       await settle(lambdaApi?.close(), log, 'lambda api');
       await settle(iamApi?.close(), log, 'iam and access analyzer apis');
@@ -274,6 +279,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         environment: { ...f.environment, ...override.environment, ...environment },
         sessionToken: sessionOf.get(f.name),
         ...(f.lambdaInsights ? { lambdaInsights: true } : {}),
+        ...(f.logging ? { logging: f.logging } : {}),
+        ...(f.opt ? { opt: f.opt } : {}),
       };
     };
     runtime = await createLambdaRuntime({
@@ -302,6 +309,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       accountId: config.accountId,
       metrics,
       logs,
+      // (its other lines, which Python runs what, this start has said already)
+      outsidePackageLog: log,
     });
     const controlPlane = new LambdaControlPlane({
       runtime,
@@ -369,6 +378,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       lambdaRuntime: {
         ...lambdaRuntimeInfo(config.lambda.runtime),
         ...(runsOn.length > 0 ? { others: runsOn, nodeFunctions: stack.functions.some((f) => runsInWorker(f.runtime)) } : {}),
+        runtimes: runtimesInUse(stack.functions, { node: process.versions.node, others: runsOn }),
       },
       functions: stack.functions
         .filter((f) => routeOf.has(f.logicalId) || f === authorizerFunction)
@@ -385,6 +395,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       ...(authorizer && authorizerFunction
         ? { auth: { authorizer: authorizerFunction.name, identitySource: authorizer.identitySource, ...(authorizer.tokenParameter ? { parameterName: authorizer.tokenParameter } : {}) } }
         : {}),
+      ...(stack.notEmulatedPaths?.length ? { notEmulated: stack.notEmulatedPaths } : {}),
     },
     stack,
     metrics,

@@ -18,13 +18,18 @@ export class ConnectionsAccess {
 
   constructor(
     private readonly gate: IamGate,
-    apiId: string,
+    private readonly apiId: string,
     stage: string,
   ) {
     const arn = (account: string, method: string, id: string) => `arn:aws:execute-api:${gate.region}:${account}:${apiId}/${stage}/${method}/@connections/${id}`;
     const masked = `********${gate.accountId.slice(-4)}`;
     const of = (m: ConnectionsMethod) => ({ evaluated: arn(gate.accountId, m, '{connectionId}'), masked: arn(masked, m, '{connectionId}'), recorded: arn(gate.accountId, m, '*') });
     this.resources = { POST: of('POST'), GET: of('GET'), DELETE: of('DELETE') };
+  }
+
+  /** A post to `endpoint`, an API the stack does not have (`apiId`), counted for the harness; the function that made it, where its request names one. */
+  foreignPost(headers: IncomingHttpHeaders, endpoint: string, apiId: string): string | null {
+    return this.gate.foreignPost(headers, endpoint, apiId, this.apiId);
   }
 
   /** The refusal's message (AWS's words), or undefined when the call may go on; a caller that is no function is not asked about. */

@@ -19,6 +19,8 @@ const NO_CONTENT = {} as const;
 
 export function handleConnectionsApi(ctx: GatewayContext, prefix: string, req: IncomingMessage, res: ServerResponse): void {
   const url = req.url ?? '/';
+  const foreign = foreignApiOf(req.headers.host, ctx.api.apiId);
+  if (foreign !== undefined) return foreignPost(ctx, foreign, url, req, res);
   const id = connectionIdOf(url, prefix);
   const method = req.method;
   if (id === undefined || (method !== 'POST' && method !== 'GET' && method !== 'DELETE')) {
@@ -122,6 +124,41 @@ function gone(ctx: GatewayContext, res: ServerResponse): void {
 function tooLarge(ctx: GatewayContext, res: ServerResponse): void {
   ctx.metrics.count('ClientError');
   sendError(res, 413, 'PayloadTooLargeException', 'Request Entity Too Large');
+}
+
+/** An AWS execute-api host (`<api id>.execute-api.<region>.amazonaws.com`, kept by the environments' redirect) naming another API than the stack's. */
+const EXECUTE_API_HOST = /^([a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?\.?(?::\d+)?$/i;
+
+function foreignApiOf(host: string | undefined, ownApiId: string): { apiId: string; host: string } | undefined {
+  const m = host === undefined ? null : EXECUTE_API_HOST.exec(host);
+  if (!m || m[1] === ownApiId) return undefined;
+  return { apiId: m[1]!, host: host!.replace(/:\d+$/, '').replace(/\.$/, '') };
+}
+
+/** The functions and endpoints already said in the stack's log, per gateway. */
+const saidForeign = new WeakMap<GatewayContext, Set<string>>();
+
+/**
+ * A call to an API that is not the stack's (an endpoint written into the code or its
+ * configuration, an API the stack's deploy does not make): it never reaches this stack's clients.
+ * AWS would send it to that API, which is not the run's (and, where the function may not manage
+ * its connections, refuse it): answered 403 Forbidden as a post that reaches no API it may use,
+ * said once per function and endpoint in the stack's log, and counted for the harness
+ * (emulator/iam/denial-log.ts). Not this API's traffic, so not in its metrics.
+ */
+function foreignPost(ctx: GatewayContext, foreign: { apiId: string; host: string }, url: string, req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  const stage = url.split('?', 1)[0]!.split('/')[1] ?? '';
+  const endpoint = `https://${foreign.host}/${stage}`;
+  const fn = ctx.connectionsAccess?.foreignPost(req.headers, endpoint, foreign.apiId) ?? null;
+  let said = saidForeign.get(ctx);
+  if (!said) saidForeign.set(ctx, (said = new Set()));
+  const key = `${fn ?? ''} ${endpoint}`;
+  if (!said.has(key)) {
+    said.add(key);
+    ctx.log(`gateway: ${fn ?? 'a function'} posted to ${endpoint}, which is not this stack's API (${ctx.api.apiId}): answered 403 Forbidden; its clients get nothing`);
+  }
+  sendError(res, 403, 'ForbiddenException', 'Forbidden');
 }
 
 /** `messageField`: IAM's denials spell it `Message`, API Gateway's own errors `message`. */

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { IamGrants } from './role-sessions.ts';
 import { IamAuthorizer, type RolePrincipal } from './iam-authorizer.ts';
 import type { Decision } from '../../common/iam/policy-evaluation.ts';
+import type { DenialLog } from './denial-log.ts';
 
 /** What Lambda does with a function's role to write its logs. */
 const LAMBDA_LOG_ACTIONS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
@@ -17,6 +18,8 @@ export class IamGate {
   private readonly principals: ReadonlyMap<string, RolePrincipal>;
   /** the functions whose log writes recordLambdaLogs has counted */
   private readonly logsAsked = new Set<string>();
+  /** where every refusal is written for the harness (denial-log.ts); set by the stack once it has its log store */
+  denials: DenialLog | undefined;
 
   constructor(
     mode: 'enforce' | 'report',
@@ -66,10 +69,21 @@ export class IamGate {
   ): string | undefined {
     const decision = this.authorizer.authorize(principal, action, resource, options.recordAs);
     if (decision.allowed) return undefined;
+    this.denials?.soon();
     const message = options.words
       ? options.words(this.authorizer.principalArn(principal), decision.reason)
       : this.authorizer.denialMessage(principal, action, resource, decision.reason);
     if (decision.first) this.log(`iam: ${decision.enforced ? 'denied' : 'would deny (report)'}: ${message}`);
     return decision.enforced ? message : undefined;
+  }
+
+  /**
+   * A post to an API that is not the stack's: counted for the harness under the function that made
+   * it (its session token; null where the request carries none the stack gave), which is returned.
+   */
+  foreignPost(headers: IncomingHttpHeaders, endpoint: string, apiId: string, stackApiId: string): string | null {
+    const fn = this.principalOf(headers)?.function ?? null;
+    this.denials?.foreignPost(fn, endpoint, apiId, stackApiId);
+    return fn;
   }
 }

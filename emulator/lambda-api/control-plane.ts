@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
-import type { FunctionConfig } from '../lambda/options.ts';
+import { APPLICATION_LOG_LEVELS, SYSTEM_LOG_LEVELS, functionLogGroup, type FunctionConfig, type FunctionLogging } from '../lambda/options.ts';
 import type { FunctionUpdate, LambdaRuntime } from '../lambda/types.ts';
 import { invalidParameter, resourceNotFound, revisionMismatch, updateInProgress } from './errors.ts';
 
 /**
  * The part of Lambda's control plane the harness needs, over the emulator's runtime: read a
- * function's configuration, change its memory size, timeout and environment variables, list
+ * function's configuration, change its memory size, timeout, environment variables and
+ * LoggingConfig, list
  * the functions. AWS's semantics: an update answers at once with `LastUpdateStatus: InProgress`
  * and the new values, a second update meanwhile is a ResourceConflictException, and the status
  * turns `Successful` once the new configuration is provisioned (here: the function's prepared
@@ -78,7 +79,7 @@ const RESERVED_KEYS = new Set([
 ]);
 
 /** Fields of UpdateFunctionConfiguration the emulator applies; any other is refused by name. */
-const SUPPORTED_UPDATE_FIELDS = ['MemorySize', 'Timeout', 'Environment', 'Description', 'RevisionId'];
+const SUPPORTED_UPDATE_FIELDS = ['MemorySize', 'Timeout', 'Environment', 'LoggingConfig', 'Description', 'RevisionId'];
 
 const UpdateRequestSchema = z.object({
   MemorySize: z.unknown().optional(),
@@ -86,6 +87,14 @@ const UpdateRequestSchema = z.object({
   Environment: z.object({ Variables: z.record(z.string(), z.string()).optional() }).optional(),
   Description: z.string().max(256).optional(),
   RevisionId: z.string().optional(),
+  LoggingConfig: z
+    .strictObject({
+      LogFormat: z.enum(['Text', 'JSON']).optional(),
+      ApplicationLogLevel: z.enum(APPLICATION_LOG_LEVELS).optional(),
+      SystemLogLevel: z.enum(SYSTEM_LOG_LEVELS).optional(),
+      LogGroup: z.string().regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+').optional(),
+    })
+    .optional(),
 });
 
 export class LambdaControlPlane {
@@ -162,6 +171,7 @@ export class LambdaControlPlane {
     if (request.MemorySize !== undefined) update.memoryMB = bounded('memorySize', request.MemorySize, LAMBDA_MEMORY_MB.min, LAMBDA_MEMORY_MB.max);
     if (request.Timeout !== undefined) update.timeoutSeconds = bounded('timeout', request.Timeout, TIMEOUT_SECONDS.min, TIMEOUT_SECONDS.max);
     if (request.Environment !== undefined) update.environment = this.variables(request.Environment.Variables ?? {});
+    if (request.LoggingConfig !== undefined) update.logging = updatedLogging(this.runtime.functionConfig(name)!, request.LoggingConfig);
     if (request.Description !== undefined) meta.description = request.Description;
 
     const said = [
@@ -169,6 +179,7 @@ export class LambdaControlPlane {
       update.timeoutSeconds === undefined ? '' : `Timeout ${update.timeoutSeconds}`,
       // names only: a variable's value may be a secret
       update.environment === undefined ? '' : `Environment (${Object.keys(update.environment).length} variables)`,
+      update.logging === undefined ? '' : `LoggingConfig ${update.logging.format}${update.logging.logGroup ? ` to ${update.logging.logGroup}` : ''}`,
     ].filter(Boolean);
     this.options.log?.(`stack: lambda UpdateFunctionConfiguration ${name}: ${said.join(', ') || 'description only'}`);
     meta.status = 'InProgress';
@@ -279,9 +290,36 @@ export class LambdaControlPlane {
       Architectures: ['x86_64'],
       EphemeralStorage: { Size: 512 },
       SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
-      LoggingConfig: { LogFormat: 'Text', LogGroup: `/aws/lambda/${name}` },
+      LoggingConfig: loggingConfigOf(fn),
     };
   }
+}
+
+/** LoggingConfig as Lambda answers it: the levels only in JSON, where they apply (INFO unless set). */
+function loggingConfigOf(fn: FunctionConfig): Record<string, string> {
+  const logging = fn.logging;
+  if (logging?.format !== 'JSON') return { LogFormat: 'Text', LogGroup: functionLogGroup(fn) };
+  return { LogFormat: 'JSON', ApplicationLogLevel: logging.applicationLogLevel ?? 'INFO', SystemLogLevel: logging.systemLogLevel ?? 'INFO', LogGroup: functionLogGroup(fn) };
+}
+
+/**
+ * The LoggingConfig after an update: the fields given replace the function's, the others stay.
+ * Levels apply to the JSON format only; asked for in Text, Lambda refuses them.
+ */
+function updatedLogging(fn: FunctionConfig, c: NonNullable<z.output<typeof UpdateRequestSchema>['LoggingConfig']>): FunctionLogging {
+  const format = c.LogFormat ?? fn.logging?.format ?? 'Text';
+  if (format === 'Text' && (c.ApplicationLogLevel !== undefined || c.SystemLogLevel !== undefined)) {
+    throw invalidParameter('LoggingConfig: ApplicationLogLevel and SystemLogLevel can be set only when LogFormat is JSON');
+  }
+  const logGroup = c.LogGroup ?? fn.logging?.logGroup;
+  const application = c.ApplicationLogLevel ?? fn.logging?.applicationLogLevel;
+  const system = c.SystemLogLevel ?? fn.logging?.systemLogLevel;
+  return {
+    format,
+    ...(format === 'JSON' && application ? { applicationLogLevel: application } : {}),
+    ...(format === 'JSON' && system ? { systemLogLevel: system } : {}),
+    ...(logGroup ? { logGroup } : {}),
+  };
 }
 
 function parseUpdate(body: unknown): z.output<typeof UpdateRequestSchema> {

@@ -50,8 +50,29 @@ const CodeSchema = z.discriminatedUnion('kind', [
     dir: z.string().min(1),
     /** Lambda's `Handler`: `[path/]module.export[.nested]`; checked at INIT, as Lambda does. */
     handler: z.string().min(1),
+    /**
+     * How messages name the code (`src/http/get-index`, as the template gives it) and the folder
+     * paths in them are shown relative to: an import found outside the package names both.
+     */
+    shownAs: z.strictObject({ package: z.string().min(1), base: z.string().min(1) }).optional(),
   }),
 ]);
+
+/**
+ * Lambda's advanced logging controls (`LoggingConfig`): the log format, and in JSON the levels
+ * Lambda filters application and system logs at (environments/platform-lines.ts), and the log
+ * group the function writes to. Absent: Text, `/aws/lambda/<name>`.
+ */
+export const APPLICATION_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+export const SYSTEM_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'] as const;
+const LoggingSchema = z.strictObject({
+  format: z.enum(['Text', 'JSON']).default('Text'),
+  applicationLogLevel: z.enum(APPLICATION_LOG_LEVELS).optional(),
+  systemLogLevel: z.enum(SYSTEM_LOG_LEVELS).optional(),
+  /** Lambda API reference, LoggingConfig.LogGroup: 1-512 of `[\.\-_/#A-Za-z0-9]` */
+  logGroup: z.string().regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, 'must be 1-512 letters, digits or . - _ / #').optional(),
+});
+export type FunctionLogging = z.output<typeof LoggingSchema>;
 
 const FunctionSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, hyphens or underscores'),
@@ -72,8 +93,17 @@ const FunctionSchema = z.strictObject({
    * of them keeps it and GetFunctionConfiguration does not show it.
    */
   sessionToken: z.string().optional(),
+  /**
+   * The folder standing in for the function's /opt: its layers' contents, merged in order (a later
+   * layer's file replaces an earlier one's), as Lambda extracts them. Its code finds them where
+   * Lambda's runtime looks (NODE_PATH's `nodejs/nodeNN/node_modules` and `nodejs/node_modules`,
+   * Python's `python/lib/pythonX.Y/site-packages` and `python`). Never the real /opt.
+   */
+  opt: z.string().min(1).optional(),
   /** The function has the Lambda Insights extension (its layer): it writes Insights' record per invocation. */
   lambdaInsights: z.boolean().optional(),
+  /** LoggingConfig; absent: the Text format in `/aws/lambda/<name>` */
+  logging: LoggingSchema.optional(),
   /** Fault knob: milliseconds added before each invocation. */
   addedLatencyMs: z.number().min(0).optional(),
   /** Fault knob: share 0..1 of invocations throttled with reason 'forced'. */
@@ -133,22 +163,29 @@ export type FunctionDefinition = Omit<z.input<typeof FunctionSchema>, 'code'> & 
 export type FunctionCodeConfig = z.output<typeof CodeSchema>;
 export type FunctionConfig = z.output<typeof FunctionSchema>;
 
+/** The log group a function writes to: its LoggingConfig.LogGroup, else Lambda's default `/aws/lambda/<name>`. */
+export function functionLogGroup(fn: Pick<FunctionConfig, 'name' | 'logging'>): string {
+  return fn.logging?.logGroup ?? `/aws/lambda/${fn.name}`;
+}
+
 export type LambdaRuntimeOptions = Omit<z.input<typeof OptionsSchema>, 'functions'> & {
   functions: FunctionDefinition[];
   metrics: MetricSink;
   logs: LogSink;
   /** Where the runtime's own lines go (which Python runs a Python runtime); none by default. */
   log?: (line: string) => void;
+  /** Where the line naming an import found only outside a function's package goes (runtime.ts); default `log`. */
+  outsidePackageLog?: (line: string) => void;
 };
 export type RuntimeConfig = z.output<typeof OptionsSchema> & { metrics: MetricSink; logs: LogSink };
 
 /**
- * A function's configuration after an update (memory, timeout, environment variables), checked
+ * A function's configuration after an update (memory, timeout, environment variables, logging), checked
  * against the same rules as at start-up; a mistake is a one-line UserError naming the field.
  */
 export function resolveFunctionUpdate(
   current: FunctionConfig,
-  update: { memoryMB?: number; timeoutSeconds?: number; environment?: Record<string, string> },
+  update: { memoryMB?: number; timeoutSeconds?: number; environment?: Record<string, string>; logging?: z.input<typeof LoggingSchema> },
 ): FunctionConfig {
   const parsed = FunctionSchema.safeParse({ ...current, ...update });
   if (!parsed.success) {
@@ -160,7 +197,7 @@ export function resolveFunctionUpdate(
 
 /** Validate options; a mistake becomes a one-line UserError naming the field. */
 export function resolveOptions(options: LambdaRuntimeOptions): RuntimeConfig {
-  const { metrics, logs, log: _log, ...rest } = options;
+  const { metrics, logs, log: _log, outsidePackageLog: _outside, ...rest } = options;
   const parsed = OptionsSchema.safeParse(rest);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

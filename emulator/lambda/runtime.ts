@@ -16,9 +16,11 @@ import { LogForwarder } from './environments/log-forwarder.ts';
 import { FunctionPool, type ColdGrant } from './pool/function-pool.ts';
 import { HostCapacity } from './pool/host-capacity.ts';
 import { resolveHostRuntimes } from './runtimes/host-runtimes.ts';
-import { resolveFunctionUpdate, resolveOptions, type FunctionConfig, type LambdaRuntimeOptions } from './options.ts';
+import { functionLogGroup, resolveFunctionUpdate, resolveOptions, type FunctionConfig, type LambdaRuntimeOptions } from './options.ts';
 import { billedDurationMs, initFailedLines } from './environments/report-line.ts';
+import { platformLines } from './environments/platform-lines.ts';
 import { INSIGHTS_LOG_GROUP, insightsRecord } from './environments/insights-record.ts';
+import { OUTSIDE_NOTE } from './runtimes/package-boundary.ts';
 import type { FunctionStats, FunctionUpdate, InvokeOutcome, LambdaRuntime, ThrottleReason } from './types.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE, LOCAL_HOST_WAIT_LOG_GROUP, type HostWaitLine } from '../../common/local-host-metrics.ts';
@@ -67,7 +69,7 @@ export async function createLambdaRuntime(options: LambdaRuntimeOptions): Promis
       if (factsOf(runtime).ships === 'aws-sdk-v2') sdkModules['aws-sdk-v2'] ??= await awsSdkV2Modules(runtimeDir, runtime);
       else sdkModules['aws-sdk-v3'] ??= await bundledSdkModules(runtimeDir);
     }
-    return new Runtime({ config, bundles, sdkModules, hostRuntimes });
+    return new Runtime({ config, bundles, sdkModules, hostRuntimes, ...((options.outsidePackageLog ?? options.log) ? { log: options.outsidePackageLog ?? options.log } : {}) });
   } catch (err) {
     await bundles?.dispose();
     throw err;
@@ -96,6 +98,8 @@ class Runtime implements LambdaRuntime {
   /** Every environment not yet terminated, so close() can stop busy and starting ones too. */
   private readonly environments = new Set<ExecutionEnvironment>();
   private readonly config: SpecSources['config'];
+  /** Functions whose INIT failure on an import found outside their package stack.log has named. */
+  private readonly saidOutside = new Set<string>();
   /** Invocations running now, all functions: the account-level ConcurrentExecutions. */
   private accountBusy = 0;
   private closed = false;
@@ -322,12 +326,25 @@ class Runtime implements LambdaRuntime {
    * INIT_REPORT is written on the next turn).
    */
   private logInitFailed(pool: FunctionPool, requestId: string, grant: Extract<ColdGrant, { kind: 'init-failed' }>): void {
+    this.sayOutsidePackage(pool, grant.failure.errorType, grant.failure.errorMessage);
     const { logs, metrics } = pool.spec;
-    const log = new LogForwarder(logs, metrics, `/aws/lambda/${pool.config.name}`, grant.logStream ?? streamName(randomBytes(16).toString('hex')));
-    const lines = initFailedLines(requestId, grant.failure.initMs, pool.config, grant.failure.errorType);
+    const log = new LogForwarder(logs, metrics, functionLogGroup(pool.config), grant.logStream ?? streamName(randomBytes(16).toString('hex')));
+    const lines = initFailedLines(requestId, grant.failure.initMs, pool.config, grant.failure.errorType, platformLines(pool.config));
     setImmediate(() => {
       for (const line of lines) log.line(line);
     });
+  }
+
+  /**
+   * An import the function's code found only outside its package (a project's node_modules, the
+   * host's site-packages): it passes nowhere but here, so the stack's own log says so once per
+   * function, in the words of the error's first line (package-boundary.ts, python-bootstrap.py).
+   */
+  private sayOutsidePackage(pool: FunctionPool, errorType: string, errorMessage: string): void {
+    const first = errorMessage.split('\n')[0]!;
+    if (errorType !== 'Runtime.ImportModuleError' || !OUTSIDE_NOTE.test(first) || this.saidOutside.has(pool.config.name)) return;
+    this.saidOutside.add(pool.config.name);
+    this.sources.log?.(`stack: function ${pool.config.name}: INIT fails with ${errorType}, as on Lambda: ${first}`);
   }
 
   /** Lambda Insights' record of an invocation that ran, in the environment's stream of `/aws/lambda-insights`. */

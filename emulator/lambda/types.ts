@@ -1,4 +1,4 @@
-import type { FunctionConfig } from './options.ts';
+import type { FunctionConfig, FunctionLogging } from './options.ts';
 
 /** What the gateway needs from the Lambda runtime: invoke a function by name, get an outcome. */
 
@@ -40,6 +40,8 @@ export interface FunctionUpdate {
   timeoutSeconds?: number;
   /** The function's whole set of variables (it replaces the previous set). */
   environment?: Record<string, string>;
+  /** The function's whole LoggingConfig (it replaces the previous one). */
+  logging?: FunctionLogging;
 }
 
 export interface LambdaRuntime {

@@ -41,6 +41,7 @@ export async function describeStack(config: StackConfig): Promise<DescribedStack
     const stack = await readTemplateStack({
       path: config.template.path,
       parameters: config.template.parameters,
+      ...(config.template.layers ? { layers: config.template.layers } : {}),
       ...(config.stackName !== undefined ? { stackName: config.stackName } : {}),
       region: config.region,
       accountId: config.accountId,

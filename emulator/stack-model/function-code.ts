@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, posix, resolve } from 'node:path';
+import { basename, dirname, join, posix, relative, resolve } from 'node:path';
 import { isGoRuntime, isProvidedRuntime, isPythonRuntime, type LambdaRuntimeId } from '../../common/lambda-runtimes.ts';
 import { executableProblem } from '../lambda/runtimes/host-runtimes.ts';
 import type { FunctionCode } from './stack-description.ts';
@@ -27,23 +27,29 @@ const PYTHON_HANDLER = /^([^.][^]*)\.([^./]+)$/;
 export class FunctionCodeReader {
   private readonly unpacked = new Map<string, string>();
 
+  /** How each code folder is named in messages (`src/http/get-index`, `inline ZipFile`), relative to the template's folder. */
+  private readonly shown = new Map<string, string>();
+
   constructor(
-    private readonly file: string,
-    private readonly workDir: string,
+    readonly file: string,
+    readonly workDir: string,
     private readonly source: CodeSource,
+    /** Layers from outside the template mapped to local folders (the stack config's `template.layers`): ARN → folder. */
+    readonly externalLayers: Readonly<Record<string, string>> = {},
   ) {}
 
   async read(logicalId: string, code: unknown, handler: string, runtime: LambdaRuntimeId): Promise<FunctionCode> {
     const at = ['Resources', logicalId, 'Properties', 'Code'];
     const dir = await this.directory(logicalId, code, at, runtime);
+    const shownAs = { package: this.shown.get(dir) ?? dir, base: dirname(this.file) };
     if (isProvidedRuntime(runtime) || isGoRuntime(runtime)) {
       const problem = executableProblem(runtime, dir, handler);
       if (problem) throw templateError(this.file, at, problem);
-      return { kind: 'handler', dir, handler };
+      return { kind: 'handler', dir, handler, shownAs };
     }
     if (isPythonRuntime(runtime)) {
       this.checkPythonModule(logicalId, dir, handler);
-      return { kind: 'handler', dir, handler };
+      return { kind: 'handler', dir, handler, shownAs };
     }
     const m = HANDLER.exec(handler);
     if (!m) throw templateError(this.file, ['Resources', logicalId, 'Properties', 'Handler'], `${JSON.stringify(handler)} is not path/file.export`);
@@ -51,7 +57,16 @@ export class FunctionCodeReader {
     if (!['.js', '.mjs', '.cjs'].some((ext) => existsSync(modulePath + ext))) {
       throw templateError(this.file, ['Resources', logicalId, 'Properties', 'Handler'], `${handler}: no ${posix.join(m[1] ?? '', m[2]!)}.js, .mjs or .cjs in ${dir}`);
     }
-    return { kind: 'handler', dir, handler };
+    return { kind: 'handler', dir, handler, shownAs };
+  }
+
+  /**
+   * A layer's content on this machine (AWS::Lambda::LayerVersion `Content`: a local folder or zip
+   * as `sam build` or `aws cloudformation package` leave it, a CDK asset, a Serverless package's
+   * zip), unpacked when a zip: what Lambda extracts into /opt.
+   */
+  layerContent(logicalId: string, content: unknown): Promise<string> {
+    return this.local(logicalId, content, ['Resources', logicalId, 'Properties', 'Content'], 'layer');
   }
 
   /** The handler's module is in the code (a module, a package, or a compiled one): a missing one is refused here, as a Node handler's file is. */
@@ -72,31 +87,48 @@ export class FunctionCodeReader {
       const dir = join(this.workDir, 'inline', logicalId);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, isPythonRuntime(runtime) ? 'index.py' : 'index.js'), inline);
+      this.shown.set(dir, `resource ${logicalId}'s inline ZipFile`);
       return dir;
     }
-    // `aws cloudformation package` and SAM read a local path in Code / CodeUri
+    return this.local(logicalId, code, at, 'code');
+  }
+
+  /** A function's code or a layer's content that is a local folder or zip (unpacked into the work directory). */
+  private async local(logicalId: string, code: unknown, at: string[], what: 'code' | 'layer'): Promise<string> {
+    // `aws cloudformation package` and SAM read a local path in Code / CodeUri (Content / ContentUri)
     const isLocalPath = typeof code === 'string' && !/^s3:\/\//.test(code);
     const local = isLocalPath ? resolve(dirname(this.file), code) : this.source.localCode(logicalId, code);
     if (local === undefined) {
       const c = (code ?? {}) as { S3Bucket?: unknown; S3Key?: unknown; ImageUri?: unknown };
       const where = typeof code === 'string' ? ` (${code})` : typeof c.S3Bucket === 'string' && typeof c.S3Key === 'string' ? ` (s3://${c.S3Bucket}/${c.S3Key})` : '';
-      throw templateError(this.file, at, `the code is only in S3${where}: the emulator runs local code (a CodeUri directory or zip, a CDK asset, a Serverless package's zip, or ZipFile)`);
+      throw templateError(
+        this.file,
+        at,
+        what === 'code'
+          ? `the code is only in S3${where}: the emulator runs local code (a CodeUri directory or zip, a CDK asset, a Serverless package's zip, or ZipFile)`
+          : `the layer's content is only in S3${where}: the emulator loads local layers (a ContentUri or Content folder or zip, a CDK asset, a Serverless package's zip)`,
+      );
     }
+    const shown = relative(dirname(this.file), local) || '.';
     let st;
     try {
       st = statSync(local);
     } catch {
       throw templateError(this.file, at, `${local} does not exist`);
     }
-    if (st.isDirectory()) return local;
+    if (st.isDirectory()) {
+      this.shown.set(local, shown);
+      return local;
+    }
     if (!st.isFile() || !local.endsWith('.zip')) throw templateError(this.file, at, `${local} is neither a directory nor a .zip`);
     const done = this.unpacked.get(local);
     if (done) return done;
     const target = join(this.workDir, 'unzipped', `${basename(local, '.zip')}-${createHash('sha256').update(local).digest('hex').slice(0, 8)}`);
     // a work directory reused from an earlier read: unpack afresh
     rmSync(target, { recursive: true, force: true });
-    await extractZip(local, target, { what: `${this.file}: resource ${logicalId} property Code (${basename(local)})` });
+    await extractZip(local, target, { what: `${this.file}: resource ${logicalId} property ${what === 'code' ? 'Code' : 'Content'} (${basename(local)})` });
     this.unpacked.set(local, target);
+    this.shown.set(target, shown);
     return target;
   }
 }

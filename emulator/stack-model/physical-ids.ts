@@ -32,6 +32,7 @@ const NAME_LIMITS: Record<string, number> = {
   'AWS::SQS::Queue': 80,
   'AWS::SNS::Topic': 256,
   'AWS::S3::Bucket': 63,
+  'AWS::Lambda::LayerVersion': 140,
 };
 
 /** The property that names a resource of each type, when the template names it. */
@@ -46,6 +47,7 @@ const NAME_PROPERTIES: Record<string, string> = {
   'AWS::SNS::Topic': 'TopicName',
   'AWS::S3::Bucket': 'BucketName',
   'AWS::ApiGatewayV2::Stage': 'StageName',
+  'AWS::Lambda::LayerVersion': 'LayerName',
 };
 
 const SHORT_ID_TYPES = new Set([
@@ -81,6 +83,9 @@ export function physicalRef(type: string, logicalId: string, ctx: PhysicalIdCont
       return `${arn('sns')}:${name}`;
     case 'AWS::IAM::ManagedPolicy':
       return `arn:${ctx.partition}:iam::${ctx.accountId}:policy/${name}`;
+    case 'AWS::Lambda::LayerVersion':
+      // the layer version's ARN; the stack's first deploy makes version 1
+      return `${arn('lambda')}:layer:${name}:1`;
     default:
       return name;
   }

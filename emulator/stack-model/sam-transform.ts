@@ -13,6 +13,8 @@ import { templateError } from './template-errors.ts';
  *   unexpanded in the role's Metadata (SAM_POLICIES). Events are listed as
  *   not emulated, one line each (an Api, a schedule, a queue... never invokes it offline), and so
  *   are the alias of AutoPublishAlias (its provisioned concurrency included) and a function URL.
+ * - AWS::Serverless::LayerVersion → AWS::Lambda::LayerVersion of the same logical id, ContentUri
+ *   as Content (a local folder or zip, as `sam build` leaves it), Globals.LayerVersion merged in.
  * - AWS::Serverless::SimpleTable → AWS::DynamoDB::Table: PrimaryKey (default `id` String),
  *   ProvisionedThroughput (on-demand without it), TableName.
  * Other AWS::Serverless types stay as they are and are listed as not emulated.
@@ -70,6 +72,8 @@ export function expandSam(file: string, template: Template): SamExpansion {
       for (const [event, spec] of Object.entries((props.Events ?? {}) as Record<string, { Type?: unknown }>)) {
         notEmulated.push({ logicalId: `${id}${event}`, type: `AWS::Serverless::Function event ${String(spec?.Type ?? '(no Type)')}` });
       }
+    } else if (resource.Type === 'AWS::Serverless::LayerVersion') {
+      resources[id] = { ...resource, Type: 'AWS::Lambda::LayerVersion', Properties: samLayer(file, id, merge(globals.LayerVersion ?? {}, resource.Properties ?? {}) as Record<string, unknown>) };
     } else if (resource.Type === 'AWS::Serverless::SimpleTable') {
       const p = (resource.Properties ?? {}) as { PrimaryKey?: { Name?: unknown; Type?: unknown }; ProvisionedThroughput?: unknown; TableName?: unknown };
       const name = p.PrimaryKey?.Name ?? 'id';
@@ -93,6 +97,16 @@ export function expandSam(file: string, template: Template): SamExpansion {
   const transforms = (Array.isArray(template.Transform) ? template.Transform : [template.Transform]).filter((t) => t !== SAM_TRANSFORM);
   const { Globals: _globals, ...rest } = template;
   return { template: { ...rest, Transform: transforms.length ? transforms : undefined, Resources: resources } as Template, notEmulated };
+}
+
+/** AWS::Serverless::LayerVersion's properties as AWS::Lambda::LayerVersion's: ContentUri (a local folder or zip, or S3) → Content. */
+function samLayer(file: string, id: string, p: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of ['LayerName', 'Description', 'CompatibleRuntimes', 'CompatibleArchitectures', 'LicenseInfo']) if (p[key] !== undefined) out[key] = p[key];
+  const uri = p.ContentUri;
+  if (uri === undefined) throw templateError(file, ['Resources', id, 'Properties', 'ContentUri'], 'missing: a SAM layer needs ContentUri');
+  out.Content = typeof uri === 'object' && uri !== null && 'Bucket' in uri ? { S3Bucket: (uri as { Bucket: unknown }).Bucket, S3Key: (uri as { Key?: unknown }).Key } : uri;
+  return out;
 }
 
 /** SAM's Globals rule: mappings merged key by key, lists appended (globals first), otherwise the function's value. */

@@ -1,6 +1,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { LambdaRuntimeId } from '../../common/lambda-runtimes.ts';
 import type { ExecutionRole } from '../iam/execution-role.ts';
+import type { NotEmulatedPath } from '../../common/not-emulated-paths.ts';
 
 /**
  * What the emulator runs: one WebSocket API stack, described once whatever it was written in.
@@ -34,6 +35,8 @@ export interface StackDescription {
   apiGatewayAccount?: { logicalId: string; cloudWatchRoleArn: string };
   /** Every resource read but not emulated (log groups, roles of functions nothing invokes...), listed once each. */
   notEmulated: NotEmulated[];
+  /** Every trigger and integration into a function that the emulator does not run (not-emulated-paths.ts); absent: none read (the manifest). */
+  notEmulatedPaths?: NotEmulatedPath[];
   /** The stack's outputs, resolved (DescribeStacks answers them). */
   outputs: Array<{ key: string; value: string; description?: string; exportName?: string }>;
   /**
@@ -115,7 +118,15 @@ export interface AuthorizerDescription {
  * deployed (a directory, an asset, an unpacked zip, or inline `ZipFile` written out), loaded as
  * written from `dir` with Lambda's `Handler` setting (`path/file.export`).
  */
-export type FunctionCode = { kind: 'entry'; entry: string } | { kind: 'handler'; dir: string; handler: string };
+export type FunctionCode =
+  | { kind: 'entry'; entry: string }
+  | {
+      kind: 'handler';
+      dir: string;
+      handler: string;
+      /** how messages name the code (`src/http/get-index`, as the template gives it) and the folder that is relative to */
+      shownAs?: { package: string; base: string };
+    };
 
 export interface FunctionDescription {
   logicalId: string;
@@ -133,6 +144,30 @@ export interface FunctionDescription {
   role?: ExecutionRole;
   /** it has the Lambda Insights extension's layer */
   lambdaInsights?: boolean;
+  /** its other layers, in the order its `Layers` gives them (lambda-layers.ts) */
+  layers?: LayerDescription[];
+  /** the folder standing in for its /opt: those layers' contents merged in order */
+  opt?: string;
+  /** its LoggingConfig, where the template sets one (absent: Text, `/aws/lambda/<name>`) */
+  logging?: FunctionLogging;
+}
+
+/** One layer of a function: a LayerVersion of the template, or one from outside it mapped to a local folder. */
+export interface LayerDescription {
+  /** the layer version's ARN, as the function's Layers resolves */
+  arn: string;
+  /** the template's AWS::Lambda::LayerVersion (or SAM's AWS::Serverless::LayerVersion) that it is; absent for one from outside */
+  logicalId?: string;
+  /** its content on this machine (what Lambda extracts into /opt) */
+  dir: string;
+}
+
+/** AWS::Lambda::Function LoggingConfig as the runtime takes it (emulator/lambda/options.ts). */
+export interface FunctionLogging {
+  format: 'Text' | 'JSON';
+  applicationLogLevel?: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+  systemLogLevel?: 'DEBUG' | 'INFO' | 'WARN';
+  logGroup?: string;
 }
 
 export interface TableDescription {

@@ -2,6 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MAX_DATA_FILE_BYTES, readDataFile } from '../../common/data-file.ts';
 import { UserError } from '../../common/errors.ts';
+import { foreignProjectRefusal } from '../../common/foreign-projects.ts';
 import { readCdkAssembly, isCloudAssembly } from './cdk-assembly.ts';
 import { CLOUDFORMATION_YAML_TAGS } from './cloudformation-yaml-tags.ts';
 import { readDynamoDbTable } from './dynamodb-table-reader.ts';
@@ -17,6 +18,7 @@ import { parseTemplate, StackTemplate, type Template } from './stack-template.ts
 import { templateError } from './template-errors.ts';
 import { chooseWebSocketApi, readWebSocketApi } from './websocket-api-reader.ts';
 import { readLambdaPermissions } from './lambda-permission-reader.ts';
+import { notEmulatedPaths } from './not-emulated-paths.ts';
 
 /**
  * The template reader: a CloudFormation template (YAML or JSON), a SAM template, a CDK cloud
@@ -36,8 +38,10 @@ export interface ReadTemplateOptions {
   accountId: string;
   /** the physical id the emulator gives the WebSocket API (Ref of the Api resolves to it) */
   apiId: string;
-  /** a directory the reader may write into: zips unpacked, inline ZipFile code written out */
+  /** a directory the reader may write into: zips unpacked, inline ZipFile code written out, layers merged */
   workDir: string;
+  /** layers from outside the template, by ARN: the local folder holding each one's content (lambda-layers.ts) */
+  layers?: Record<string, string>;
 }
 
 /**
@@ -70,6 +74,8 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   let template = parseTemplate(file, raw);
   const notEmulated: NotEmulated[] = [];
   let format = located.format;
+  // the SAM functions' Events, as written: the triggers the emulator does not run
+  const samResources = isSamTemplate(template) ? (template.Resources as Record<string, TemplateResource>) : undefined;
   if (isSamTemplate(template)) {
     const expanded = expandSam(file, template);
     template = expanded.template;
@@ -100,7 +106,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   const read = new Set(ws.read);
 
   mkdirSync(o.workDir, { recursive: true });
-  const code = new FunctionCodeReader(file, resolve(o.workDir), located.codeSource(t.resources));
+  const code = new FunctionCodeReader(file, resolve(o.workDir), located.codeSource(t.resources), o.layers);
   // Only the functions API Gateway invokes run offline; another (a stream consumer, a custom
   // resource's provider) has nothing to invoke it here and is listed, not refused.
   const invoked = new Set([...ws.routes.map((r) => r.functionId), ...(ws.authorizer ? [ws.authorizer.functionId] : [])]);
@@ -116,6 +122,8 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   });
   // the functions' roles and API Gateway's right to invoke them are read and enforced (emulator/iam)
   for (const f of functions) for (const id of f.role?.resources ?? []) read.add(id);
+  // the layers the functions load
+  for (const f of functions) for (const l of f.layers ?? []) if (l.logicalId !== undefined) read.add(l.logicalId);
   const invokePermissions = readLambdaPermissions(t, functionIdsByName);
   for (const p of invokePermissions) read.add(p.logicalId);
   const parameters = t.ofType('AWS::SSM::Parameter').map((id) => {
@@ -148,6 +156,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     parameters,
     ...(ws.account ? { apiGatewayAccount: ws.account } : {}),
     notEmulated,
+    notEmulatedPaths: notEmulatedPaths({ t, ...(samResources ? { samResources } : {}), runs: invoked, apiLogicalId }),
     outputs: readOutputs(t, template),
   };
 }
@@ -172,6 +181,9 @@ function locate(o: ReadTemplateOptions): Located {
   } catch {
     throw new UserError(`--template ${o.path}: does not exist`);
   }
+  // another tool's project (Architect, SST, Terraform) or a folder without CloudFormation: what to run to get it
+  const foreign = foreignProjectRefusal(o.path);
+  if (foreign !== undefined) throw new UserError(`--template ${o.path}: ${foreign}`);
   if (st.isDirectory()) {
     if (isCloudAssembly(o.path)) {
       const cdk = readCdkAssembly(o.path, o.stackName);

@@ -10,9 +10,10 @@ import type { ExecutionRole } from '../iam/execution-role.ts';
  * The WebSocket API of a template: AWS::ApiGatewayV2::Api (WEBSOCKET), its Stage, Routes,
  * Integrations (AWS_PROXY to a function of the stack), RouteResponses, Authorizer and
  * Deployment; the stage's AccessLogSettings and the account's CloudWatch role
- * (AWS::ApiGateway::Account), which access logging needs. A stack runs one WebSocket API with one stage; an HTTP API, an HTTP/HTTP_PROXY/
- * MOCK/AWS integration, a route without an integration, an integration with a function outside
- * the stack are refused, each naming the resource and the property.
+ * (AWS::ApiGateway::Account), which access logging needs. A stack runs one WebSocket API with one
+ * stage; an HTTP API beside it is listed as not emulated; an HTTP/HTTP_PROXY/MOCK/AWS integration,
+ * a route without an integration, an integration with a function outside the stack are refused,
+ * each naming the resource and the property.
  */
 export const API_TYPES = {
   api: 'AWS::ApiGatewayV2::Api',
@@ -37,14 +38,19 @@ export interface WebSocketApi {
   read: Set<string>;
 }
 
-/** Picks the stack's one WebSocket API (refusing HTTP APIs and a second one) and gives it the emulator's id. */
+/**
+ * Picks the stack's one WebSocket API (refusing a second one) and gives it the emulator's id. An
+ * HTTP API is not emulated: left unread, it is listed as not emulated with its routes, stage and
+ * integrations and the run goes on without it, as SAM's AWS::Serverless::HttpApi is; a stack
+ * whose only API is HTTP has nothing to run and is refused.
+ */
 export function chooseWebSocketApi(t: StackTemplate): string {
-  const apis = t.ofType(API_TYPES.api);
-  for (const id of apis) {
+  const all = t.ofType(API_TYPES.api);
+  const apis = all.filter((id) => t.property(id, 'ProtocolType') === 'WEBSOCKET');
+  if (apis.length === 0 && all.length > 0) {
+    const id = all[0]!;
     const protocol = t.property(id, 'ProtocolType');
-    if (protocol !== 'WEBSOCKET') {
-      throw templateError(t.file, ['Resources', id, 'Properties', 'ProtocolType'], `${String(protocol ?? '(missing)')}: only WEBSOCKET APIs are emulated (an HTTP API is not)`);
-    }
+    throw templateError(t.file, ['Resources', id, 'Properties', 'ProtocolType'], `${String(protocol ?? '(missing)')}: the stack has no WebSocket API to run (${all.join(', ')} not WEBSOCKET): only WEBSOCKET APIs are emulated (an HTTP API is not)`);
   }
   if (apis.length === 0) throw templateError(t.file, ['Resources'], `no ${API_TYPES.api} with ProtocolType WEBSOCKET: the emulator runs a WebSocket API stack`);
   if (apis.length > 1) throw templateError(t.file, ['Resources', apis[1]!], `a second WebSocket API (the stack has ${apis.join(', ')}): the emulator runs one`);

@@ -3,13 +3,15 @@ import { z } from 'zod';
 /**
  * The kinds of limit the evidence can name (a search's limiting factor, a failed run's explanation),
  * in the order they are named when several have evidence and none says how much of the symptom it
- * accounts for (evidence with a share is ranked by it first): the functions' own errors, a
+ * accounts for (evidence with a share is ranked by it first): a path the emulator does not run
+ * (the deliveries' function invoked here by nothing), the functions' own errors, a
  * function API Gateway may not invoke, a call IAM denied, then a limit that refused work (and the
  * errors a function logged without throwing); then the local host (which the harness shares on a local
  * target, so a busy host shows as a busy harness too), the harness itself; then what made the
  * work slow.
  */
 export const LIMIT_FACTORS = [
+  'not-emulated',
   'function-errors',
   'invoke-permission',
   'iam-denied',

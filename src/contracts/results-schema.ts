@@ -10,6 +10,7 @@ import { PermissionsSection } from './permissions-schema.ts';
 import { Quotas } from './quotas-schema.ts';
 import { TargetDiscovery, TargetEndpoints, TargetFunctions } from './target-schema.ts';
 import { Verdict } from './verdict-schema.ts';
+import { NotEmulatedPath } from '../../common/not-emulated-paths.ts';
 
 /**
  * results.json — the contract between a run, the report renderers and later tools (baseline
@@ -235,6 +236,8 @@ export const Results = z.object({
       label: z.string().optional(),
       /** a deployed target: what was discovered, and from where */
       discovery: TargetDiscovery.optional(),
+      /** a local stack: every trigger and integration into its functions the emulator did not run (absent from older results, and where there was none) */
+      notEmulated: z.array(NotEmulatedPath).optional(),
     }),
     clients: z.number().int(),
     rooms: z.number().int(),

@@ -110,6 +110,8 @@ export const StackKnobs = z.strictObject({
   template: z.string().min(1).optional(),
   /** the template's parameters */
   parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
+  /** layers the template's functions name by an ARN from outside it: ARN → a local folder holding the layer's content (relative to the scenario file) */
+  layers: z.record(z.string(), z.string().min(1)).optional(),
   /** the CloudFormation stack the emulator stands in for (default: the reference stack's FanoutBenchChat, or the template's) */
   stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must start with a letter and hold only letters, digits and "-"').max(128).optional(),
   /** share of $disconnect events the emulator loses (AWS delivers them best effort) */

@@ -1,5 +1,6 @@
 import type { StackReady } from '../../common/stack-ready.ts';
 import { z } from 'zod';
+import type { NotEmulatedPath } from '../../common/not-emulated-paths.ts';
 
 /**
  * What a target says about the system behind it, as recorded in results.json
@@ -104,6 +105,8 @@ export interface RecordedTargetInfo {
   label?: string;
   /** a deployed target: what was discovered, and from where */
   discovery?: TargetDiscovery;
+  /** a local stack: every trigger and integration into its functions that the emulator does not run */
+  notEmulated?: NotEmulatedPath[];
 }
 
 export interface TargetStart {

@@ -11,7 +11,7 @@ import type { StackKnobs } from '../contracts/scenario-schema.ts';
  * the layers are checked together, each mistake named where it was written:
  * - without a template, `memory` and `reserved` name the reference stack's functions (a template's
  *   are its own: the emulator names an unknown one when it reads the template);
- * - template parameters need a template;
+ * - template parameters and layers need a template;
  * - `auth` is the reference stack's authorizer: a template's own runs as written;
  * - the template is CloudFormation, not another tool's project (common/foreign-projects.ts).
  */
@@ -37,6 +37,7 @@ export function checkStackKnobs(layers: readonly KnobLayer[]): void {
       if (knobs.auth !== undefined) throw new UserError(`${at('auth')}: is the reference stack's authorizer: a template's own authorizer runs as written`);
       continue;
     }
+    if (knobs.layers !== undefined && field) throw new UserError(`${at('layers')}: are for a template's functions: name a template too (template, or --template)`);
     if (knobs.parameters !== undefined) {
       throw new UserError(field ? `${at('parameters')}: are for a template: name one too (template, or --template)` : '--parameter: a parameter is for a template: give --template too');
     }

@@ -32,7 +32,7 @@ export function stackLaunchOf(k: StackKnobs): StackLaunch {
   }
   if (k.stackName !== undefined) settings.stackName = k.stackName;
   if (k.iam !== undefined) settings.iam = k.iam;
-  if (k.template !== undefined) settings.template = { path: k.template, ...(k.parameters ? { parameters: k.parameters } : {}) };
+  if (k.template !== undefined) settings.template = { path: k.template, ...(k.parameters ? { parameters: k.parameters } : {}), ...(k.layers ? { layers: k.layers } : {}) };
   return { settings, ...(k.config !== undefined ? { configFile: k.config } : {}) };
 }
 

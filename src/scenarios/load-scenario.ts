@@ -24,6 +24,8 @@ export function loadScenario(ref: string | undefined): Scenario {
   // A stack config named in the file is relative to the file, not to where the run starts.
   if (scenario.target.config !== undefined) scenario.target.config = resolve(dirname(name), scenario.target.config);
   if (scenario.target.template !== undefined) scenario.target.template = resolve(dirname(name), scenario.target.template);
+  const layers = scenario.target.layers;
+  if (layers !== undefined) scenario.target.layers = Object.fromEntries(Object.entries(layers).map(([arn, dir]) => [arn, resolve(dirname(name), dir)]));
   const auth = scenario.target.auth;
   if (typeof auth === 'object' && auth.tokenFile !== undefined) auth.tokenFile = resolve(dirname(name), auth.tokenFile);
   return scenario;

@@ -128,6 +128,7 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
     iamApi: emulatorSettings(info.edgeEndpoint, info.region),
     apiGatewayApi: emulatorSettings(info.apiGatewayV2Endpoint, info.region),
     scenarioWarnings: () => [],
+    ...(info.notEmulated?.length ? { notEmulated: info.notEmulated } : {}),
     startedWith: { stackArgs: stackUpArgs(opts.launch), stack, ...(info.lambdaRuntime ? { lambdaRuntime: info.lambdaRuntime } : {}) },
     // the reference stack, of this very version, answers connects with its cold/warm subprotocol; a template's stack is the user's own
     connectColdFlag: opts.launch.settings?.template === undefined,

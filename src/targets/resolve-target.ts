@@ -1,4 +1,5 @@
 import { TOKEN_ENV } from '../../common/auth-token.ts';
+import { notEmulatedPathText } from '../../common/not-emulated-paths.ts';
 import type { StackKnobs } from '../contracts/scenario-schema.ts';
 import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
 import { openAwsApiTarget } from './aws-api.ts';
@@ -47,5 +48,7 @@ export async function resolveTarget(o: ResolveTargetOptions): Promise<Target> {
   // Said once, here; results.json keeps it under environment.lambdaRuntime.
   const runtime = target.local?.lambdaRuntime;
   if (runtime && !runtime.matches && runtime.nodeFunctions !== false) o.onWarning?.(runtime.note ?? `${runtime.runtime}'s functions ran on Node ${runtime.node}`);
+  // Each path the emulator does not run, before any load: what AWS would invoke that this run cannot show.
+  for (const p of target.notEmulated ?? []) o.onWarning?.(`not emulated: ${notEmulatedPathText(p)}`);
   return target;
 }

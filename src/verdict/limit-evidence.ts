@@ -1,4 +1,5 @@
 import { denialEvidence } from './denial-evidence.ts';
+import { notEmulatedEvidence } from './not-emulated-evidence.ts';
 import { localHostFindings } from '../metrics/cloudwatch/local-host.ts';
 import type { FunctionError, InvokePermissionFailure } from '../contracts/cloudwatch-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
@@ -106,17 +107,20 @@ interface Finding {
 type Detector = (r: Results, symptoms: ReadonlySet<Symptom>, judged: Judged) => Finding | Finding[] | string | undefined;
 
 const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
+  'not-emulated': (r, symptoms) => notEmulatedEvidence(r, symptoms.has('loss')),
   'function-errors': (r, symptoms) => functionErrorFindings(r, symptoms),
   'invoke-permission': (r, symptoms) => invokePermissionFindings(r, symptoms),
   'iam-denied': (r, symptoms) => denialEvidence(r, symptoms).filter((f) => f.kind === 'iam-denied'),
   'logged-errors': (r, symptoms) => denialEvidence(r, symptoms).filter((f) => f.kind === 'logged-errors'),
   'lambda-throttles': (r, symptoms) => {
     const lambda = r.cloudwatch?.lambda ?? {};
-    const throttled = Object.entries(lambda).filter(([, t]) => t.throttles > 0);
+    // for a loss alone: only a function that fans out loses deliveries when throttled (a throttled
+    // $connect or authorizer fails the connect, which shows as a failed connect)
+    const throttled = Object.entries(lambda).filter(([fn, t]) => t.throttles > 0 && (!onlyLoss(symptoms) || fansOutOf(r, fn)));
     const limit = r.quotas?.limits.lambdaConcurrency;
     const peak = Math.max(0, ...Object.values(lambda).map((t) => t.concurrentExecutionsMax ?? 0));
     const atLimit = limit !== undefined && peak >= limit.value;
-    if (throttled.length === 0 && !atLimit) return undefined;
+    if (throttled.length === 0 && (!atLimit || onlyLoss(symptoms))) return undefined;
     // a function with reserved concurrency is throttled at that, whatever the account's
     const reservedOf = (fn: string) => r.config.target.functions?.functions.find((f) => f.name === fn)?.reservedConcurrency;
     const atReserved = (fn: string, peakOf: number | null) => {
@@ -132,7 +136,8 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
   },
   'api-gateway-429': (r, symptoms) => {
     const messages = sum(Object.entries(r.errors).filter(([k]) => k.startsWith('throttle:')).map(([, n]) => n));
-    const connects = r.errors['handshake:429'] ?? 0;
+    // a connect refused with 429 is a failed connect, owed no delivery: no cause of a loss alone
+    const connects = onlyLoss(symptoms) ? 0 : (r.errors['handshake:429'] ?? 0);
     const q = r.quotas?.limits;
     if (messages + connects === 0) return throttledPosts(r);
     const parts: string[] = [];
@@ -150,27 +155,33 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
     return { line: parts.join('; '), share: symptoms.has('errors') ? shareOf(messages + connects, unexpectedCount(r)) : undefined };
   },
   'dynamodb-throttles': (r, symptoms) => {
+    // For a loss alone, only what could lose deliveries (dynamodb-loss.ts): a throttled write by
+    // a function on the connect path while every connect succeeded cannot.
+    const failed = throttleFailures(r);
+    const lossOnly = onlyLoss(symptoms);
+    const keep = (table: string, op: string) => !lossOnly || failed.fansOut > 0 || couldLoseDeliveries(r, table, op);
     // per table, its throttled requests by operation, most first: "t: PutItem 45, DeleteItem 36"
     const tables = Object.entries(r.cloudwatch?.dynamodb ?? {})
       .map(([t, totals]) => {
-        const ops = Object.entries(totals.operations).filter(([, o]) => o.throttled > 0).sort((a, b) => b[1].throttled - a[1].throttled);
+        const ops = Object.entries(totals.operations).filter(([op, o]) => o.throttled > 0 && keep(t, op)).sort((a, b) => b[1].throttled - a[1].throttled);
         return [t, sum(ops.map(([, o]) => o.throttled)), ops.map(([op, o]) => `${op} ${fmtInt(o.throttled)}`).join(', ')] as const;
       })
       .filter(([, n]) => n > 0);
     // Throttle events count items and indexes short of provisioned capacity: a batch that lost
     // only some items to it counts events and no throttled request.
     const events = Object.entries(r.cloudwatch?.dynamodb ?? {}).flatMap(([t, totals]) => [
-      ...throttleEvents(t, totals),
-      ...Object.entries(totals.indexes).flatMap(([index, units]) => throttleEvents(`${t} index ${index}`, units)),
+      ...throttleEvents(t, totals, (kind) => keep(t, kind === 'read' ? 'Query' : 'PutItem')),
+      ...Object.entries(totals.indexes).flatMap(([index, units]) => throttleEvents(`${t} index ${index}`, units, (kind) => keep(t, kind === 'read' ? 'Query' : 'PutItem'))),
     ]);
-    const fromFunctions = r.cloudwatch?.emf.DynamoDbThrottles?.sum ?? 0;
+    // the functions' own count names no operation: said beside what could lose, never alone for a loss
+    const fromFunctions = lossOnly && tables.length + events.length === 0 && failed.fansOut === 0 ? 0 : (r.cloudwatch?.emf.DynamoDbThrottles?.sum ?? 0);
     if (tables.length === 0 && events.length === 0 && fromFunctions === 0) return undefined;
     const parts = tables.length > 0 ? [`DynamoDB throttled ${fmtInt(sum(tables.map(([, n]) => n)))} requests (${tables.map(([t, , ops]) => `${t}: ${ops}`).join('; ')})`] : [];
     if (events.length > 0) parts.push(`throttle events: ${events.join(', ')}`);
     if (fromFunctions > 0) parts.push(`the functions saw ${fmtInt(fromFunctions)} throttled DynamoDB attempts (retries included)`);
     // The invocations a throttle failed are this cause's share, not their function's own error's.
-    const failed = throttleFailures(r);
     if (failed.all > 0) parts.push(`${fmtInt(failed.all)} invocations failed on it (${[...DYNAMODB_THROTTLE_KINDS].filter((k) => failed.kinds.has(k)).join(', ')})`);
+    if (lossOnly) parts.push(failed.fansOut > 0 ? `it can lose deliveries: ${fmtInt(failed.fansOut)} of those invocations fan out` : 'it can lose deliveries: a throttled read of the members, or a write by a function that fans out, leaves recipients unposted');
     return { line: parts.join('; '), share: failed.all > 0 ? errorShare(r, symptoms, failed.all, failed.fansOut) : undefined };
   },
   'connections-post-errors': (r, symptoms) => {
@@ -246,13 +257,13 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
   },
 };
 
-/** "t 12 read, 3 write": a table's or an index's Read/WriteThrottleEvents, when there are any. */
-function throttleEvents(name: string, e: { readThrottleEvents?: number; writeThrottleEvents?: number }): string[] {
+/** "t 12 read, 3 write": a table's or an index's Read/WriteThrottleEvents, when there are any (those `keep` keeps). */
+function throttleEvents(name: string, e: { readThrottleEvents?: number; writeThrottleEvents?: number }, keep: (kind: 'read' | 'write') => boolean = () => true): string[] {
   const kinds = [
     [e.readThrottleEvents ?? 0, 'read'],
     [e.writeThrottleEvents ?? 0, 'write'],
   ] as const;
-  const present = kinds.filter(([n]) => n > 0).map(([n, kind]) => `${fmtInt(n)} ${kind}`);
+  const present = kinds.filter(([n, kind]) => n > 0 && keep(kind)).map(([n, kind]) => `${fmtInt(n)} ${kind}`);
   return present.length > 0 ? [`${name} ${present.join(', ')}`] : [];
 }
 
@@ -330,6 +341,31 @@ function withinReach(r: Results, held: { fn: string; maxWaitMs: number | null },
   const limits = [INTEGRATION_TIMEOUT_MS, ...(f?.timeoutSeconds !== undefined ? [f.timeoutSeconds * 1000] : []), ...loss];
   return held.maxWaitMs >= WAIT_REACH_SHARE * Math.min(...limits);
 }
+
+/** The symptom asked about is a loss and nothing else: what could not lose deliveries is no cause of it. */
+const onlyLoss = (symptoms: ReadonlySet<Symptom>) => symptoms.has('loss') && !symptoms.has('errors') && !symptoms.has('latency');
+
+/** DynamoDB operations that read; the others write. */
+const DYNAMODB_READS = new Set(['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems', 'ExecuteStatement']);
+
+/**
+ * Whether throttling of `op` on `table` could lose deliveries. The functions the run saw using
+ * it (results.permissions' used calls): it could where one of them fans out, or is on the connect
+ * path while a connect or a join failed. Where the run names no user: a read could (the members
+ * a fan-out reads), a write only where a connect or a join failed (a throttled membership write
+ * the SDK retried lost nothing; one that failed its connect shows as a failed connect).
+ */
+function couldLoseDeliveries(r: Results, table: string, op: string): boolean {
+  const membershipFailed = (r.connections?.failed ?? 0) + (r.connections?.joinFailed ?? 0) > 0;
+  const action = `dynamodb:${op}`.toLowerCase();
+  const users = (r.permissions?.functions ?? [])
+    .filter((f) => (f.used ?? []).some((u) => u.action.toLowerCase() === action && new RegExp(`:table/${escapeRegExp(table)}(/|$)`).test(u.resource)))
+    .map((f) => f.function);
+  if (users.length > 0) return users.some((fn) => fansOutOf(r, fn) || membershipFailed);
+  return DYNAMODB_READS.has(op) || membershipFailed;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Routes whose function's failure loses no delivery: it fans nothing out. */
 const NO_FANOUT_ROUTES = new Set(['$connect', '$disconnect']);

@@ -115,7 +115,7 @@ describe('a send function that catches and logs its denied posts', () => {
   });
 
   it('the first cause is the denial on the console, in summary.md and in the report; each shows the denied call', () => {
-    const lost = results.verdict!.explanations.find((e) => e.check === 'no lost deliveries')!;
+    const lost = results.verdict!.explanations!.find((e) => e.check === 'no lost deliveries')!;
     expect(lost.evidence[0]).toMatchObject({ factor: 'iam-denied' });
     // the console wraps a long line at its clauses, continued under its label
     expect(r.stdout).toMatch(/first cause \(no lost deliveries\): caught-denials-BroadcastFunction-\w+: \d+ calls denied:\s+execute-api:ManageConnections/);

@@ -70,7 +70,7 @@ describe('SAM: the rooms fixture', () => {
     expect(fn(d, 'PublishFunction')).toEqual({
       logicalId: 'PublishFunction',
       name: expect.stringMatching(/^sam-rooms-PublishFunction-/),
-      code: { kind: 'handler', dir: join(FIXTURES, 'sam-rooms/src'), handler: 'publish.handler' },
+      code: { kind: 'handler', dir: join(FIXTURES, 'sam-rooms/src'), handler: 'publish.handler', shownAs: { package: 'src', base: join(FIXTURES, 'sam-rooms') } },
       runtime: 'nodejs22.x',
       memoryMB: 512,
       timeoutSeconds: 10,
@@ -79,7 +79,7 @@ describe('SAM: the rooms fixture', () => {
       role: expect.objectContaining({ name: expect.stringMatching(/^sam-rooms-PublishFunctionRole-/), notes: [] }),
     });
     expect(fn(d, 'JoinFunction').memoryMB).toBe(256);
-    expect(fn(d, 'LeaveFunction').code).toEqual({ kind: 'handler', dir: join(FIXTURES, 'sam-rooms/src'), handler: 'leave.handler' });
+    expect(fn(d, 'LeaveFunction').code).toMatchObject({ kind: 'handler', dir: join(FIXTURES, 'sam-rooms/src'), handler: 'leave.handler' });
     expect(fn(d, 'LeaveFunction').environment).toEqual({ MEMBERS_TABLE: members, BY_CONNECTION_INDEX: 'byConnection' });
   });
 
@@ -167,12 +167,13 @@ describe('CloudFormation JSON: the provisioned fixture', () => {
   it('writes inline ZipFile code out as index.js, and reads a local code directory', () => {
     const connect = fn(d, 'ConnectFunction');
     expect(connect.name).toBe('provisioned-cfn-connect');
-    expect(connect.code).toEqual({ kind: 'handler', dir: join(work, 'cfn/inline/ConnectFunction'), handler: 'index.handler' });
+    // messages name inline code as such (an import found outside it, package-boundary.ts)
+    expect(connect.code).toEqual({ kind: 'handler', dir: join(work, 'cfn/inline/ConnectFunction'), handler: 'index.handler', shownAs: { package: "resource ConnectFunction's inline ZipFile", base: join(FIXTURES, 'provisioned-cfn') } });
     const template = JSON.parse(readFileSync(join(FIXTURES, 'provisioned-cfn/template.json'), 'utf8'));
     expect(readFileSync(join(work, 'cfn/inline/ConnectFunction/index.js'), 'utf8')).toBe(template.Resources.ConnectFunction.Properties.Code.ZipFile);
     expect(fn(d, 'SendFunction')).toMatchObject({
       name: expect.stringMatching(/^provisioned-cfn-SendFunction-[A-Z0-9]{13}$/),
-      code: { kind: 'handler', dir: join(FIXTURES, 'provisioned-cfn/src'), handler: 'send.handler' },
+      code: { kind: 'handler', dir: join(FIXTURES, 'provisioned-cfn/src'), handler: 'send.handler', shownAs: { package: 'src', base: join(FIXTURES, 'provisioned-cfn') } },
       memoryMB: 1024,
       environment: { CONNECTIONS_TABLE: d.tables[0]!.definition.TableName, CALLBACK_URL: `https://${API_ID}.execute-api.eu-west-1.amazonaws.com/v1` },
     });
@@ -232,7 +233,8 @@ describe('a Serverless Framework package', () => {
       const [dir] = [...dirs];
       expect(dir!.startsWith(join(workDir, 'unzipped'))).toBe(true);
       expect(existsSync(join(dir!, 'src/send.mjs'))).toBe(true);
-      expect(fn(d, 'SendFunction').code).toEqual({ kind: 'handler', dir, handler: 'src/send.handler' });
+      // an unpacked zip is named by the zip (what the template gives)
+      expect(fn(d, 'SendFunction').code).toEqual({ kind: 'handler', dir, handler: 'src/send.handler', shownAs: { package: 'rooms.zip', base: expect.stringMatching(/\/\.serverless$/) } });
       expect(d.notEmulated).toContainEqual({ logicalId: 'ServerlessDeploymentBucket', type: 'AWS::S3::Bucket' });
     }
     rmSync(join(sls, 'rooms.zip'));

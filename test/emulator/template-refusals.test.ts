@@ -62,7 +62,7 @@ describe('the base template', () => {
   it('reads (so each refusal below is the one change it makes)', async () => {
     const d = await read(base());
     expect(d.routes).toEqual([{ logicalId: 'Route', routeKey: '$default', functionId: 'Fn', integrationId: 'Integration', authorizationType: 'NONE', twoWay: false }]);
-    expect(d.functions[0]!.code).toEqual({ kind: 'handler', dir: expect.stringMatching(/work\/inline\/Fn$/), handler: 'index.handler' });
+    expect(d.functions[0]!.code).toMatchObject({ kind: 'handler', dir: expect.stringMatching(/work\/inline\/Fn$/), handler: 'index.handler' });
     // a .template file is JSON or YAML
     const asTemplate = await read(base(), { ext: 'template' });
     expect(asTemplate.routes).toEqual(d.routes);
@@ -244,9 +244,9 @@ describe('what cannot run is refused, naming the resource and the property', () 
     expect(await refusal(t)).toBe('resource Route property Target: route $default has no integration (Target: integrations/<id>)');
   });
 
-  it('a missing Handler file, layers, a container image', async () => {
+  it('a missing Handler file, a layer from outside the template with no folder mapped, a container image', async () => {
     expect(await refusal(withProps('Fn', { Handler: 'app.handler' }))).toMatch(/^resource Fn property Handler: app\.handler: no app\.js, \.mjs or \.cjs in /);
-    expect(await refusal(withProps('Fn', { Layers: ['arn:aws:lambda:us-east-1:1:layer:x:1'] }))).toMatch(/^resource Fn property Layers: layers are not loaded offline/);
+    expect(await refusal(withProps('Fn', { Layers: ['arn:aws:lambda:us-east-1:1:layer:x:1'] }))).toMatch(/^resource Fn property Layers\.0: arn:aws:lambda:us-east-1:1:layer:x:1 is a layer from outside the template, so its content is not here: map it to a local folder/);
     expect(await refusal(withProps('Fn', { PackageType: 'Image' }))).toMatch(/^resource Fn property PackageType: a container image/);
   });
 
@@ -254,7 +254,7 @@ describe('what cannot run is refused, naming the resource and the property', () 
     const insights = 'arn:aws:lambda:us-east-1:580247275435:layer:LambdaInsightsExtension:53';
     const d = await read(withProps('Fn', { Layers: [insights] }));
     expect(d.functions[0]!.lambdaInsights).toBe(true);
-    expect(await refusal(withProps('Fn', { Layers: [insights, 'arn:aws:lambda:us-east-1:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:20'] }))).toMatch(/^resource Fn property Layers: layers are not loaded offline/);
+    expect(await refusal(withProps('Fn', { Layers: [insights, 'arn:aws:lambda:us-east-1:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:20'] }))).toMatch(/^resource Fn property Layers\.1: arn:aws:lambda:us-east-1:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:20 is a layer from outside the template/);
   });
 
   it('a logical id CloudFormation would refuse (one would also name a directory outside the work directory)', async () => {

@@ -1,11 +1,13 @@
+import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { factsOf, isGoRuntime, isPythonRuntime, runsInWorker } from '../../../common/lambda-runtimes.ts';
+import { factsOf, isGoRuntime, isPythonRuntime, pythonVersionOf, runsInWorker, type LambdaRuntimeId, type PythonRuntime } from '../../../common/lambda-runtimes.ts';
+import { nodeMajorOf, type NodeRuntimeId } from '../../../common/node-runtimes.ts';
 import type { SdkModules } from '../bundling/bundled-sdk.ts';
 import type { FunctionBundles } from '../bundling/bundle.ts';
 import type { EnvironmentSpec, ExecutionEnvironment, ProcessEnvironmentSpec, WorkerEnvironmentSpec } from './execution-environment.ts';
 import { PYTHON_BOOTSTRAP, type HostRuntime } from '../runtimes/host-runtimes.ts';
-import { functionCredentials, type FunctionConfig, type RuntimeConfig } from '../options.ts';
+import { functionCredentials, functionLogGroup, type FunctionConfig, type RuntimeConfig } from '../options.ts';
 import { ProcessEnvironment } from './process-environment.ts';
 import { WorkerEnvironment } from './worker-environment.ts';
 
@@ -21,6 +23,8 @@ export interface SpecSources {
   sdkModules: SdkModules;
   /** each process function's command, by function name */
   hostRuntimes: ReadonlyMap<string, HostRuntime>;
+  /** where the runtime's own lines go (the stack's log) */
+  log?: (line: string) => void;
 }
 
 export function environmentSpec(src: SpecSources, fn: FunctionConfig): EnvironmentSpec {
@@ -38,7 +42,7 @@ export function environmentSpec(src: SpecSources, fn: FunctionConfig): Environme
   if (runsInWorker(runtime)) {
     const bundles = src.bundles!;
     const sdk = sdkModulesOf(src, fn);
-    return { kind: 'worker', ...common, code: workerCode(fn, bundles, sdk, factsOf(runtime).ships === 'aws-sdk-v3'), workerPath: bundles.workerPath, awsEndpoints: config.awsEndpoints.services, env: workerVariables(config, fn, sdk), codeCache: {} };
+    return { kind: 'worker', ...common, code: workerCode(fn, runtime, bundles, sdk, factsOf(runtime).ships === 'aws-sdk-v3'), workerPath: bundles.workerPath, awsEndpoints: config.awsEndpoints.services, env: workerVariables(config, fn, sdk), codeCache: {} };
   }
   const host = src.hostRuntimes.get(fn.name);
   if (!host || fn.code.kind !== 'handler') throw new Error(`unreachable: ${fn.name} (${runtime}) has no host runtime or no code directory`);
@@ -66,16 +70,46 @@ function sdkModulesOf(src: SpecSources, fn: FunctionConfig): string | undefined 
 }
 
 /**
- * What a function's worker loads. ES modules find the runtime's SDK (the resolve hook) from
- * nodejs18.x on, when Lambda began searching NODE_PATH for them; up to nodejs16.x Lambda loaded
- * ES modules only from the handler's folder, so `import AWS from 'aws-sdk'` there fails with
- * Runtime.ImportModuleError, as on Lambda, while `require('aws-sdk')` works.
+ * What a function's worker loads. Code as written finds packages only in its own folder and its
+ * layers, then NODE_PATH (package-boundary.ts), for CommonJS and, through the resolve hook, ES
+ * modules. ES modules find the layers and the runtime's SDK from nodejs18.x on, when Lambda began
+ * searching NODE_PATH for them; up to nodejs16.x Lambda loaded ES modules only from the handler's
+ * folder, so `import AWS from 'aws-sdk'` there fails with Runtime.ImportModuleError, as on
+ * Lambda, while `require('aws-sdk')` works.
  */
-function workerCode(fn: FunctionConfig, bundles: FunctionBundles, sdkModules: string | undefined, esmFindsSdk: boolean): WorkerEnvironmentSpec['code'] {
+function workerCode(fn: FunctionConfig, runtime: LambdaRuntimeId, bundles: FunctionBundles, sdkModules: string | undefined, esmFindsSdk: boolean): WorkerEnvironmentSpec['code'] {
   if (fn.code.kind === 'entry') return { kind: 'bundle', path: bundles.handlerPaths.get(fn.name) as string };
   const hooks = pathToFileURL(join(dirname(bundles.workerPath), 'bundled-sdk-hooks.mjs')).href;
-  const esmHook = esmFindsSdk && sdkModules !== undefined ? { esmHook: { url: hooks, sdkModules } } : {};
-  return { kind: 'handler', dir: fn.code.dir, handler: fn.code.handler, ...esmHook };
+  const roots = [fn.code.dir, ...(fn.opt ? [fn.opt] : [])].map(realPath);
+  const modulePaths = esmFindsSdk ? [...layerNodePaths(fn, runtime), ...(sdkModules ? [sdkModules] : [])] : [];
+  return {
+    kind: 'handler',
+    dir: fn.code.dir,
+    handler: fn.code.handler,
+    boundary: { roots, ...(fn.code.shownAs ? { shown: fn.code.shownAs } : {}) },
+    esmHook: { url: hooks, data: { roots, modulePaths } },
+  };
+}
+
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** Where Lambda's Node.js runtime looks in /opt (NODE_PATH's first entries): `nodejs/node20/node_modules`, then `nodejs/node_modules`. */
+function layerNodePaths(fn: FunctionConfig, runtime: LambdaRuntimeId): string[] {
+  if (!fn.opt) return [];
+  return [join(fn.opt, 'nodejs', `node${nodeMajorOf(runtime as NodeRuntimeId)}`, 'node_modules'), join(fn.opt, 'nodejs', 'node_modules')];
+}
+
+/** Where Lambda's Python runtime looks in /opt, first on sys.path after the task root: `python/lib/pythonX.Y/site-packages`, then `python`. */
+function layerPythonPaths(fn: FunctionConfig, runtime: PythonRuntime): string[] {
+  if (!fn.opt) return [];
+  const [major, minor] = pythonVersionOf(runtime);
+  return [join(fn.opt, 'python', 'lib', `python${major}.${minor}`, 'site-packages'), join(fn.opt, 'python')];
 }
 
 /** The variables Lambda sets for every runtime (Lambda's "Defined runtime environment variables"). */
@@ -87,10 +121,21 @@ function lambdaVariables(config: RuntimeConfig, fn: FunctionConfig): Record<stri
     AWS_LAMBDA_FUNCTION_NAME: fn.name,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMB),
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+    AWS_LAMBDA_LOG_GROUP_NAME: functionLogGroup(fn),
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     _HANDLER: fn.code.kind === 'handler' ? fn.code.handler : 'index.handler',
+    ...logFormatVariables(fn),
   };
+}
+
+/**
+ * What the runtimes read of LoggingConfig in JSON: AWS_LAMBDA_LOG_FORMAT and, the level their
+ * console or logging module filters at, AWS_LAMBDA_LOG_LEVEL (ApplicationLogLevel, default INFO),
+ * as the runtime interface clients read them (Node's LogPatch.js, Python's bootstrap).
+ */
+function logFormatVariables(fn: FunctionConfig): Record<string, string> {
+  if (fn.logging?.format !== 'JSON') return {};
+  return { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: fn.logging.applicationLogLevel ?? 'INFO' };
 }
 
 function workerVariables(config: RuntimeConfig, fn: FunctionConfig, sdkModules: string | undefined): Record<string, string> {
@@ -101,7 +146,7 @@ function workerVariables(config: RuntimeConfig, fn: FunctionConfig, sdkModules: 
     AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime ?? config.runtime}`,
     // Code as written finds the runtime's SDK through NODE_PATH, as on Lambda (bundled-sdk.ts),
     // and its task root is its directory.
-    ...(code.kind === 'handler' && sdkModules ? { NODE_PATH: `${sdkModules}:${code.dir}`, LAMBDA_TASK_ROOT: code.dir } : {}),
+    ...(code.kind === 'handler' && sdkModules ? { NODE_PATH: [...layerNodePaths(fn, fn.runtime ?? config.runtime), sdkModules, code.dir].join(':'), LAMBDA_TASK_ROOT: code.dir } : {}),
   };
 }
 
@@ -130,6 +175,9 @@ function processVariables(config: RuntimeConfig, fn: FunctionConfig): Record<str
           AWS_EXECUTION_ENV: `AWS_Lambda_${runtime}`,
           LAMBDA_RUNTIME_DIR: dirname(PYTHON_BOOTSTRAP),
           _FANOUT_BENCH_AWS_ENDPOINTS: JSON.stringify(config.awsEndpoints.services),
+          // the layers' folders for sys.path, and how messages name the package (python-bootstrap.py removes both)
+          _FANOUT_BENCH_LAYER_PATHS: layerPythonPaths(fn, runtime).join(':'),
+          ...(fn.code.kind === 'handler' && fn.code.shownAs ? { _FANOUT_BENCH_PACKAGE: fn.code.shownAs.package } : {}),
         }
       : {}),
   };

@@ -20,7 +20,9 @@ import { LogForwarder } from './log-forwarder.ts';
 import { ProcessCpuThrottle, processScheduleOf } from './process-cpu-share.ts';
 import { ProcessFreeze } from './process-freeze.ts';
 import { ProcessMemoryLimit, residentPeakMB } from './process-memory.ts';
-import { endLine, exitedLines, initReportLine, reportLine, startLine, timedOutLines } from './report-line.ts';
+import { exitedLines, timedOutLines, type PlatformLines } from './report-line.ts';
+import { platformLines } from './platform-lines.ts';
+import { functionLogGroup } from '../options.ts';
 import { PendingResult } from './pending-result.ts';
 import { MAX_PAYLOAD_BYTES, RuntimeApiServer, type Invocation } from '../runtimes/runtime-api-server.ts';
 
@@ -56,6 +58,8 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   private memory: ProcessMemoryLimit | undefined;
   private readonly stdout: LogForwarder;
   private readonly stderr: LogForwarder;
+  /** START, END, REPORT and INIT_REPORT in the function's log format (Text or JSON, its SystemLogLevel) */
+  private readonly platform: PlatformLines;
   private readonly arn: string;
   private spawnedAt = 0;
   private intentional = false;
@@ -80,16 +84,17 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     private readonly registry: Set<ExecutionEnvironment>,
   ) {
     registry.add(this);
-    const group = `/aws/lambda/${spec.fn.name}`;
+    const group = functionLogGroup(spec.fn);
     this.stdout = new LogForwarder(spec.logs, spec.metrics, group, this.logStream);
     this.stderr = new LogForwarder(spec.logs, spec.metrics, group, this.logStream);
+    this.platform = platformLines(spec.fn);
     this.arn = `arn:aws:lambda:${spec.region}:${spec.accountId}:function:${spec.fn.name}`;
   }
 
   start(): Promise<StartResult> {
     const result = this.init.begin(initLimitMs(this.spec.fn), () => {
       const initMs = performance.now() - this.createdAt;
-      this.stdout.line(initReportLine(initMs, 'timeout'));
+      this.platformLine(this.platform.initReport(initMs, 'timeout'));
       this.init.settle(initTimedOut(initMs, this.spec.fn));
       void this.terminate();
     });
@@ -164,6 +169,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       return;
     }
     const env = { ...this.spec.env, AWS_LAMBDA_RUNTIME_API: this.api.address, AWS_LAMBDA_LOG_STREAM_NAME: this.logStream };
+    this.platformLine(this.platform.initStart());
     this.spawnedAt = performance.now();
     const child = spawn(this.spec.command, this.spec.args, { cwd: this.spec.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
@@ -174,7 +180,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
         // Not started at all (no such file, not executable): what Lambda reports for a bootstrap it cannot run.
         this.intentional = true;
         this.state = 'dead';
-        this.stdout.line(initReportLine(performance.now() - this.spawnedAt, 'error', 'Runtime.InvalidEntrypoint'));
+        this.platformLine(this.platform.initReport(performance.now() - this.spawnedAt, 'error', 'Runtime.InvalidEntrypoint'));
         this.init.settle({ ok: false, initMs: 0, errorType: 'Runtime.InvalidEntrypoint', errorMessage: `Error: ${err.message}` });
         this.gone();
         resolve();
@@ -219,7 +225,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   private dispatch(inv: Invocation): void {
     this.freeze?.thaw();
     this.memory?.watch();
-    this.stdout.line(startLine(inv.requestId));
+    this.platformLine(this.platform.start(inv.requestId));
     this.runStartedAt = performance.now();
     this.runCpuStart = processScheduleOf(this.pid)?.cpuMs;
     this.throttle?.begin();
@@ -242,8 +248,8 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       const o = outcome();
       this.stdout.flush();
       this.stderr.flush();
-      this.stdout.line(endLine(requestId));
-      this.stdout.line(reportLine({ requestId, durationMs, memoryMB: this.spec.fn.memoryMB, maxMemoryUsedMB: this.maxMemoryUsedMB, initDurationMs }));
+      this.platformLine(this.platform.end(requestId, o.ok ? 'success' : 'error', o.errorType));
+      this.platformLine(this.platform.report({ requestId, durationMs, memoryMB: this.spec.fn.memoryMB, maxMemoryUsedMB: this.maxMemoryUsedMB, initDurationMs }, o.ok ? undefined : (o.errorType ?? 'Unhandled')));
       this.endRun({ kind: 'done', ...o, durationMs, ...(initDurationMs !== undefined ? { initDurationMs } : {}), ...this.usage() });
     };
     if (owedMs >= 1) setTimeout(finish, owedMs);
@@ -258,7 +264,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     setImmediate(() => {
       this.stdout.flush();
       this.stderr.flush();
-      this.stdout.line(initReportLine(initMs, 'error', failure.errorType));
+      this.platformLine(this.platform.initReport(initMs, 'error', failure.errorType));
     });
     this.init.settle(failure);
     // The runtime exits by itself after reporting (Lambda's do); one that does not is ended.
@@ -269,7 +275,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
 
   private timedOut(): void {
     this.throttle?.dispose();
-    for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB, this.takeInitMs())) this.stdout.line(line);
+    for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB, this.takeInitMs(), new Date(), this.platform)) this.stdout.line(line);
     this.endRun({ kind: 'timeout', durationMs: this.spec.fn.timeoutSeconds * 1000, ...this.usage() });
     void this.terminate();
   }
@@ -287,7 +293,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       const initMs = performance.now() - this.spawnedAt;
       // 126/127 from the launcher: the bootstrap could not be executed at all
       const errorType = code === 126 || code === 127 ? 'Runtime.InvalidEntrypoint' : 'Runtime.ExitError';
-      this.stdout.line(initReportLine(initMs, 'error', errorType));
+      this.platformLine(this.platform.initReport(initMs, 'error', errorType));
       this.init.settle({ ok: false, initMs, errorType, errorMessage: `Error: Runtime exited with error: ${reason}` });
     } else if (this.invocation.pending) {
       const durationMs = this.runStartedAt > 0 ? performance.now() - this.runStartedAt : 0;
@@ -295,11 +301,16 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       const message = `RequestId: ${id} Error: Runtime exited with error: ${reason}`;
       this.stdout.line(message);
       this.stdout.line('Runtime.ExitError');
-      for (const line of exitedLines(id, durationMs, this.spec.fn, this.maxMemoryUsedMB, this.takeInitMs())) this.stdout.line(line);
+      for (const line of exitedLines(id, durationMs, this.spec.fn, this.maxMemoryUsedMB, this.takeInitMs(), this.platform)) this.stdout.line(line);
       this.endRun({ kind: 'crash', errorMessage: message, durationMs });
     } else if (wasIdle) {
       this.onIdleExit(this);
     }
+  }
+
+  /** A platform line its SystemLogLevel kept. */
+  private platformLine(line: string | undefined): void {
+    if (line !== undefined) this.stdout.line(line);
   }
 
   /** The process has ended (or never started): nothing of it is left to stop or serve. */

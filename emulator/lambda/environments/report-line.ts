@@ -58,21 +58,62 @@ interface FunctionLimits {
 }
 
 /**
+ * The platform's lines in a function's log format: these (text), or the JSON format's events
+ * (platform-lines.ts). A line the format's SystemLogLevel drops is `undefined`.
+ */
+export interface PlatformLines {
+  /** platform.initStart (JSON only: the text format writes no line when INIT begins here) */
+  initStart(): string | undefined;
+  start(requestId: string): string | undefined;
+  /** END, or platform.runtimeDone with the invocation's status */
+  end(requestId: string, status?: RunStatus, errorType?: string): string | undefined;
+  /**
+   * REPORT, or platform.report. `handlerError`: the error type of a handler that threw or
+   * rejected: the JSON format's report says `"status":"error"` with it, the text REPORT says nothing.
+   */
+  report(f: ReportFields, handlerError?: string): string | undefined;
+  /** INIT_REPORT, or platform.initReport, of an INIT that failed or timed out */
+  initReport(initDurationMs: number, status: 'error' | 'timeout', errorType?: string): string | undefined;
+  /** `<time> <id> Task timed out after …` (text only: JSON says it in runtimeDone's and report's status) */
+  timedOut(requestId: string, timeoutSeconds: number, now?: Date): string | undefined;
+}
+
+export type RunStatus = 'success' | 'error' | 'timeout';
+
+/** These lines as the PlatformLines of the text format (platform-lines.ts has the JSON format's). */
+export const TEXT_PLATFORM_LINES: PlatformLines = {
+  initStart: () => undefined,
+  start: startLine,
+  end: (requestId) => endLine(requestId),
+  report: (f) => reportLine(f),
+  initReport: initReportLine,
+  timedOut: (requestId, timeoutSeconds, now = new Date()) => `${now.toISOString()} ${requestId} ${timeoutMessage(timeoutSeconds)}`,
+};
+
+/** Lines that are there (a JSON format's SystemLogLevel may drop some). */
+function kept(lines: ReadonlyArray<string | undefined>): string[] {
+  return lines.filter((l): l is string => l !== undefined);
+}
+
+/**
  * An invocation past its Timeout, as Lambda logs it: the timeout line, END, REPORT with `Status:
  * timeout`, and `Init Duration` when it was the environment's first (a cold start counts as one
- * even when it times out).
+ * even when it times out). `lines`: the function's log format (default text).
  */
-export function timedOutLines(requestId: string, fn: FunctionLimits, maxMemoryUsedMB: number, initDurationMs?: number, now = new Date()): string[] {
-  return [
-    `${now.toISOString()} ${requestId} ${timeoutMessage(fn.timeoutSeconds)}`,
-    endLine(requestId),
-    reportLine({ requestId, durationMs: fn.timeoutSeconds * 1000, memoryMB: fn.memoryMB, maxMemoryUsedMB, initDurationMs, status: 'timeout' }),
-  ];
+export function timedOutLines(requestId: string, fn: FunctionLimits, maxMemoryUsedMB: number, initDurationMs?: number, now = new Date(), lines = TEXT_PLATFORM_LINES): string[] {
+  return kept([
+    lines.timedOut(requestId, fn.timeoutSeconds, now),
+    lines.end(requestId, 'timeout', 'Sandbox.Timedout'),
+    lines.report({ requestId, durationMs: fn.timeoutSeconds * 1000, memoryMB: fn.memoryMB, maxMemoryUsedMB, initDurationMs, status: 'timeout' }),
+  ]);
 }
 
 /** END and REPORT of an invocation whose runtime exited under it (`Status: error`, Runtime.ExitError; `Init Duration` when cold). */
-export function exitedLines(requestId: string, durationMs: number, fn: FunctionLimits, maxMemoryUsedMB: number, initDurationMs?: number): string[] {
-  return [endLine(requestId), reportLine({ requestId, durationMs, memoryMB: fn.memoryMB, maxMemoryUsedMB, initDurationMs, status: 'error', errorType: 'Runtime.ExitError' })];
+export function exitedLines(requestId: string, durationMs: number, fn: FunctionLimits, maxMemoryUsedMB: number, initDurationMs?: number, lines = TEXT_PLATFORM_LINES): string[] {
+  return kept([
+    lines.end(requestId, 'error', 'Runtime.ExitError'),
+    lines.report({ requestId, durationMs, memoryMB: fn.memoryMB, maxMemoryUsedMB, initDurationMs, status: 'error', errorType: 'Runtime.ExitError' }),
+  ]);
 }
 
 /**
@@ -80,6 +121,10 @@ export function exitedLines(requestId: string, durationMs: number, fn: FunctionL
  * one with `Status: error` and the INIT's error type (`Error Type: Runtime.ImportModuleError`), its
  * Duration the INIT it waited for, and no Init Duration (the INIT_REPORT line carries that).
  */
-export function initFailedLines(requestId: string, durationMs: number, fn: FunctionLimits, errorType: string): string[] {
-  return [startLine(requestId), endLine(requestId), reportLine({ requestId, durationMs, memoryMB: fn.memoryMB, maxMemoryUsedMB: 0, status: 'error', errorType })];
+export function initFailedLines(requestId: string, durationMs: number, fn: FunctionLimits, errorType: string, lines = TEXT_PLATFORM_LINES): string[] {
+  return kept([
+    lines.start(requestId),
+    lines.end(requestId, 'error', errorType),
+    lines.report({ requestId, durationMs, memoryMB: fn.memoryMB, maxMemoryUsedMB: 0, status: 'error', errorType }),
+  ]);
 }

@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { LogForwarder } from './log-forwarder.ts';
 import { PROFILING_FLAGS } from '../bundling/profiling.ts';
-import { exitedLines, initReportLine, timedOutLines } from './report-line.ts';
+import { exitedLines, timedOutLines, type PlatformLines } from './report-line.ts';
+import { platformLines } from './platform-lines.ts';
+import { functionLogGroup } from '../options.ts';
 import { FreezeControl } from './freeze.ts';
 import { threadCpuMsOf } from './cpu-share.ts';
 import {
@@ -53,6 +55,8 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   /** Frozen between invocations and after INIT (freeze.ts): thawed to run, or to exit. */
   private readonly freeze = new FreezeControl();
   private readonly log: LogForwarder;
+  /** the platform lines written from this side (timeouts, crashes), in the function's log format */
+  private readonly platform: PlatformLines;
   private maxMemoryUsedMB = 0;
   private intentional = false;
   private readonly init = new PendingResult<StartResult>();
@@ -82,8 +86,9 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   ) {
     registry.add(this);
     const fn = spec.fn;
-    const logGroupName = `/aws/lambda/${fn.name}`;
+    const logGroupName = functionLogGroup(fn);
     this.log = new LogForwarder(spec.logs, spec.metrics, logGroupName, this.logStream);
+    this.platform = platformLines(fn);
     const workerData: WorkerInit = {
       code: spec.code,
       functionName: fn.name,
@@ -92,6 +97,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
       accountId: spec.accountId,
       logGroupName,
       logStreamName: this.logStream,
+      ...(fn.logging ? { logging: fn.logging } : {}),
       cpuThrottle: spec.cpuThrottle,
       codeCache: spec.codeCache.cache,
       awsEndpoints: spec.awsEndpoints,
@@ -127,7 +133,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   start(): Promise<StartResult> {
     return this.init.begin(initLimitMs(this.spec.fn), () => {
       const initMs = performance.now() - this.createdAt;
-      this.log.line(initReportLine(initMs, 'timeout'));
+      this.platformLine(this.platform.initReport(initMs, 'timeout'));
       this.init.settle(initTimedOut(initMs, this.spec.fn));
       void this.terminate();
     });
@@ -256,7 +262,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   }
 
   private timedOut(): void {
-    for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB, this.runInitMs)) this.log.line(line);
+    for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB, this.runInitMs, new Date(), this.platform)) this.log.line(line);
     this.invocation.settle({ kind: 'timeout', durationMs: this.spec.fn.timeoutSeconds * 1000, ...this.usage() });
     void this.terminate();
   }
@@ -268,6 +274,11 @@ export class WorkerEnvironment implements ExecutionEnvironment {
     return { ...(cpuMs !== undefined ? { cpuMs } : {}), maxMemoryUsedMB: this.maxMemoryUsedMB };
   }
 
+  /** A platform line its SystemLogLevel kept. */
+  private platformLine(line: string | undefined): void {
+    if (line !== undefined) this.log.line(line);
+  }
+
   private died(reason: string): void {
     if (this.intentional) return;
     const wasIdle = this.state === 'idle';
@@ -277,12 +288,12 @@ export class WorkerEnvironment implements ExecutionEnvironment {
     this.log.flush();
     if (this.init.pending) {
       const initMs = performance.now() - this.createdAt;
-      this.log.line(initReportLine(initMs, 'error', 'Runtime.ExitError'));
+      this.platformLine(this.platform.initReport(initMs, 'error', 'Runtime.ExitError'));
       this.init.settle({ ok: false, initMs, errorType: 'Runtime.ExitError', errorMessage: `Error: Runtime exited with error: ${reason}` });
     } else if (this.invocation.pending) {
       const durationMs = performance.now() - this.runStartedAt;
       const id = this.runId;
-      for (const line of exitedLines(id, durationMs, this.spec.fn, this.maxMemoryUsedMB, this.runInitMs)) this.log.line(line);
+      for (const line of exitedLines(id, durationMs, this.spec.fn, this.maxMemoryUsedMB, this.runInitMs, this.platform)) this.log.line(line);
       this.invocation.settle({ kind: 'crash', errorMessage: `RequestId: ${id} Error: Runtime exited with error: ${reason}`, durationMs });
     } else if (wasIdle) {
       this.onIdleExit(this);

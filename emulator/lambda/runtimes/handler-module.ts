@@ -3,7 +3,8 @@ import * as nodeModule from 'node:module';
 import { createRequire, register } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { resolveSyncFrom } from './bundled-sdk-hooks.ts';
+import { resolveSyncFrom, type EsmHookData } from './bundled-sdk-hooks.ts';
+import { installCommonJsBoundary, missingImportOf, outsideNote, type PackageBoundary } from './package-boundary.ts';
 
 /**
  * Loading a function's code as written, the way Lambda's Node.js runtime (aws-lambda-nodejs-
@@ -17,6 +18,9 @@ import { resolveSyncFrom } from './bundled-sdk-hooks.ts';
  * - Errors as Lambda names them: `Runtime.MalformedHandlerName`, `Runtime.ImportModuleError`
  *   (nothing found, or a module it imports missing), `Runtime.UserCodeSyntaxError`,
  *   `Runtime.HandlerNotFound`.
+ * - Packages found only inside the function's package and layers, then NODE_PATH
+ *   (package-boundary.ts): a package Node would have found above them fails as on Lambda, its
+ *   error's first line saying where it was found.
  */
 export type Handler = (event: unknown, context: unknown, callback?: (err: unknown, value?: unknown) => void) => unknown;
 
@@ -31,12 +35,15 @@ export class RuntimeError extends Error {
 export interface HandlerModuleOptions {
   dir: string;
   handler: string;
-  /** URL of the ESM resolve hook (bundled-sdk-hooks) and the directory it falls back to. */
-  esmHook?: { url: string; sdkModules: string };
+  /** URL of the ESM resolve hook (bundled-sdk-hooks) and what it is given: the roots, the module folders it falls back to. */
+  esmHook?: { url: string; data: EsmHookData };
+  /** Where packages may be found (package-boundary.ts); none: anywhere Node looks. */
+  boundary?: PackageBoundary;
 }
 
 export async function loadHandler(options: HandlerModuleOptions): Promise<Handler> {
   const { dir, handler: setting } = options;
+  if (options.boundary) installCommonJsBoundary(options.boundary);
   const slash = setting.lastIndexOf('/');
   const moduleRoot = slash < 0 ? '' : setting.slice(0, slash);
   const match = /^([^.]*)\.(.*)$/.exec(setting.slice(slash + 1));
@@ -61,7 +68,7 @@ async function loadModule(options: HandlerModuleOptions, path: string, module: s
     const require = createRequire(join(options.dir, 'index.js'));
     return require(require.resolve(module, { paths: [options.dir, dirname(path)] }));
   } catch (err) {
-    throw asRuntimeError(err);
+    throw asRuntimeError(err, options.boundary);
   }
 }
 
@@ -76,17 +83,16 @@ type RegisterHooks = (hooks: { resolve: ReturnType<typeof resolveSyncFrom> }) =>
 const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
 
 /**
- * ES modules ignore NODE_PATH: the first ESM import registers the resolve hook that offers the
- * runtime's SDK. In the environment's own thread where Node can (registerHooks); on Node 20 only
+ * ES modules ignore NODE_PATH and the CommonJS boundary: the first ESM import registers the
+ * resolve hook that keeps them inside the package and offers the layers and the runtime's SDK. In the environment's own thread where Node can (registerHooks); on Node 20 only
  * module.register exists, and it starts a hooks thread per environment, which costs the emulator
  * a thread's start-up and memory per cold start (bench/RESULTS.md, template-compare).
  */
 async function importFile(options: HandlerModuleOptions, path: string): Promise<unknown> {
   if (options.esmHook && !hookRegistered) {
     hookRegistered = true;
-    const fallbackParent = pathToFileURL(join(options.esmHook.sdkModules, '..', 'resolve-from-here.js')).href;
-    if (registerHooks) registerHooks({ resolve: resolveSyncFrom(fallbackParent) });
-    else register(options.esmHook.url, { data: { fallbackParent } });
+    if (registerHooks) registerHooks({ resolve: resolveSyncFrom(options.esmHook.data) });
+    else register(options.esmHook.url, { data: options.esmHook.data });
   }
   return import(pathToFileURL(path).href);
 }
@@ -107,12 +113,21 @@ function nearestPackageIsModule(file: string): boolean {
   return false;
 }
 
-function asRuntimeError(err: unknown): unknown {
+function asRuntimeError(err: unknown, boundary: PackageBoundary | undefined): unknown {
   if (!(err instanceof Error)) return err;
   const code = (err as { code?: string }).code;
   if (err instanceof SyntaxError) return Object.assign(new RuntimeError('Runtime.UserCodeSyntaxError', `${err.name}: ${err.message}`), { stack: err.stack });
   if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
-    return Object.assign(new RuntimeError('Runtime.ImportModuleError', `Error: ${err.message}`), { stack: err.stack });
+    return Object.assign(new RuntimeError('Runtime.ImportModuleError', `Error: ${withOutsideNote(err, boundary)}`), { stack: err.stack });
   }
   return err;
+}
+
+/** Lambda's message, its first line followed by where the package was found above the function's package (if it was). */
+function withOutsideNote(err: Error & { requireStack?: unknown }, boundary: PackageBoundary | undefined): string {
+  const missing = boundary && missingImportOf(err);
+  const note = missing && outsideNote(missing.specifier, missing.importer, boundary);
+  if (!note) return err.message;
+  const [first, ...rest] = err.message.split('\n');
+  return [`${first}: ${note}`, ...rest].join('\n');
 }

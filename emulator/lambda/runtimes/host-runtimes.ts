@@ -12,7 +12,9 @@ import { packagePath } from '../../../common/package-paths.ts';
  *
  * - `pythonX.Y`: the host's `pythonX.Y` when it has one, else its `python3`, with one line saying
  *   which (`python3.12 runs on the host's Python 3.11.2`), running the emulator's bootstrap
- *   (python-bootstrap.py). boto3 must be importable, as Lambda's runtime bundles it: the
+ *   (python-bootstrap.py) isolated from the host's site-packages (`-I -S`: the bootstrap puts the
+ *   code, its layers and the standard library on sys.path, and of the host's packages only boto3
+ *   and its dependencies). boto3 must be importable, as Lambda's runtime bundles it: the
  *   function's own (vendored beside its code, a `sam build` output) or the host's.
  * - `provided`, `provided.al2`, `provided.al2023`: the function's executable `bootstrap` in its code
  *   directory; `go1.x`: the executable its Handler names there (aws-lambda-go speaks the Runtime
@@ -75,7 +77,8 @@ export async function resolveHostRuntimes(
         log?.(runsOnLine(runtime, python));
         runsOn.push(`${runtime} on the host's Python ${python.version} (${python.path})`);
       }
-      out.push(wrapped(python.path, ['-B', '-u', PYTHON_BOOTSTRAP]));
+      // -I -S: isolated from the host's site-packages and PYTHON* variables (the bootstrap sets sys.path as Lambda's)
+      out.push(wrapped(python.path, ['-I', '-S', '-B', '-u', PYTHON_BOOTSTRAP]));
     } else if (isProvidedRuntime(runtime) || isGoRuntime(runtime)) {
       if (first) runsOn.push(isGoRuntime(runtime) ? `${runtime} on each function's handler binary` : `${runtime} on each function's own bootstrap`);
       out.push(wrapped(...groupLeader(runtimeApiExecutable(fn))));

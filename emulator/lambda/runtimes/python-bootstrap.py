@@ -1,4 +1,4 @@
-"""The emulator's Lambda Python runtime: one execution environment's process.
+"""The emulator's Lambda Python runtime: one execution environment's process (run with -I -S).
 
 What Lambda's own Python runtime (awslambdaric's bootstrap) does, with the standard library only:
 the Runtime API loop on AWS_LAMBDA_RUNTIME_API (HTTP/1.1 on one socket) (GET next, POST response or error, POST init/error),
@@ -19,12 +19,68 @@ import sys
 TASK_ROOT_ENV = "LAMBDA_TASK_ROOT"
 
 import os  # noqa: E402
-
-# The script's own folder is not the function's: the code directory comes first, as /var/task does.
-sys.path[0] = os.environ[TASK_ROOT_ENV]
-
 import importlib  # noqa: E402
 import importlib.machinery  # noqa: E402
+import site  # noqa: E402  (run with -S: importing it changes nothing; its functions say where the host's packages are)
+
+# --- sys.path as Lambda's ---------------------------------------------------------------------
+# The code's folder first, as /var/task is, then the layers (`/opt/python/lib/pythonX.Y/site-packages`,
+# `/opt/python`), then the standard library. The host's site-packages are not on it (the process
+# runs with -I -S): what the host happens to have installed (PyYAML, requests) is not Lambda's.
+# Only what Lambda's runtime ships beside the standard library, boto3 and its dependencies, is
+# found there, after everything the function ships itself (_RuntimePackages).
+
+_RUNTIME_PACKAGES = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six"})
+_LAYER_PATHS = [p for p in os.environ.pop("_FANOUT_BENCH_LAYER_PATHS", "").split(":") if p]
+_PACKAGE = os.environ.pop("_FANOUT_BENCH_PACKAGE", None)
+
+
+def _host_site_dirs():
+    dirs = list(site.getsitepackages()) if hasattr(site, "getsitepackages") else []
+    user = site.getusersitepackages() if hasattr(site, "getusersitepackages") else None
+    if user:
+        dirs.append(user)
+    dirs.extend(p for p in sys.path if p.rstrip("/").endswith(("site-packages", "dist-packages")))
+    seen = []
+    for d in dirs:
+        if d not in seen and os.path.isdir(d):
+            seen.append(d)
+    return seen
+
+
+_HOST_SITE = _host_site_dirs()
+_OWN_DIR = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [os.environ[TASK_ROOT_ENV], *_LAYER_PATHS, *(p for p in sys.path if p not in _HOST_SITE and p != _OWN_DIR and p != "")]
+
+
+class _RuntimePackages:
+    """A meta path finder, last: boto3 and its dependencies from the host's site-packages, as
+    Lambda's runtime ships them; nothing else of the host's."""
+
+    def find_spec(self, name, path, target=None):
+        if path is not None or name not in _RUNTIME_PACKAGES:
+            return None
+        return importlib.machinery.PathFinder.find_spec(name, _HOST_SITE)
+
+
+sys.meta_path.append(_RuntimePackages())
+
+
+def _outside_note(error):
+    """`: found in <host path>, which Lambda's runtime does not have; …` for a module only the host has, else ''."""
+    name = getattr(error, "name", None)
+    if not isinstance(error, ModuleNotFoundError) or not name:
+        return ""
+    top = name.partition(".")[0]
+    if top in _RUNTIME_PACKAGES:
+        return ""
+    spec = importlib.machinery.PathFinder.find_spec(top, _HOST_SITE)
+    if spec is None:
+        return ""
+    where = spec.submodule_search_locations[0] if spec.submodule_search_locations else spec.origin
+    package = f" ({_PACKAGE})" if _PACKAGE else ""
+    return f": found in {where}, which Lambda's runtime does not have (it ships boto3 and its dependencies only); ship it in the function's package{package}, or put it in a layer"
+
 import json  # noqa: E402
 import logging  # noqa: E402
 import re  # noqa: E402
@@ -120,16 +176,66 @@ class _LambdaLogHandler(logging.Handler):
             self.handleError(record)
 
 
+class _JsonFormatter(logging.Formatter):
+    """LoggingConfig.LogFormat JSON: one object per record, awslambdaric's fields
+    (timestamp, level, message, logger, requestId; the exception's errorType, errorMessage,
+    stackTrace and location when there is one; a record's extra attributes as they are)."""
+
+    _RESERVED = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"aws_request_id", "message", "asctime"}
+
+    def format(self, record):
+        level = min(50, max(0, record.levelno)) // 10 * 10
+        created = time.gmtime(record.created)
+        result = {
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", created) + ".%03dZ" % int(record.msecs),
+            "level": logging.getLevelName(level),
+            "message": record.getMessage(),
+            "logger": record.name,
+            "requestId": getattr(record, "aws_request_id", None) or None,
+        }
+        if record.exc_info:
+            result["errorType"] = record.exc_info[0].__name__
+            result["errorMessage"] = str(record.exc_info[1])
+            result["stackTrace"] = traceback.format_tb(record.exc_info[2])
+            result["location"] = f"{record.pathname}:{record.funcName}:{record.lineno}"
+        for key, value in record.__dict__.items():
+            if key not in self._RESERVED and key not in result:
+                result[key] = value
+        return json.dumps({k: v for k, v in result.items() if v is not None}, ensure_ascii=False, default=str)
+
+
+_JSON_LOGS = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+
+
 def _setup_logging():
     logging.Formatter.converter = time.gmtime
     handler = _LambdaLogHandler()
-    handler.setFormatter(logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"))
+    if _JSON_LOGS:
+        handler.setFormatter(_JsonFormatter())
+        # ApplicationLogLevel: Python's logging has no TRACE, it is DEBUG (awslambdaric does the same)
+        level = {"TRACE": "DEBUG", "WARN": "WARNING", "FATAL": "CRITICAL"}.get(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO").upper(), os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO").upper())
+        logging.getLogger().setLevel(level)
+    else:
+        handler.setFormatter(logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s", "%Y-%m-%dT%H:%M:%S"))
     handler.addFilter(_RequestIdFilter())
     logging.getLogger().addHandler(handler)
 
 
 def _log_error(result):
-    """`[ERROR] Type: message` and the traceback, one log event (lines joined by carriage returns)."""
+    """`[ERROR] Type: message` and the traceback, one log event (lines joined by carriage returns);
+    in the JSON log format one object with the error's errorType, errorMessage and stackTrace."""
+    if _JSON_LOGS:
+        entry = {
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + ".%03dZ" % (int(time.time() * 1000) % 1000),
+            "level": "ERROR",
+            "message": f"{result.get('errorType', '')}: {result.get('errorMessage', '')}",
+            "errorType": result.get("errorType"),
+            "errorMessage": result.get("errorMessage"),
+            "stackTrace": result.get("stackTrace") or [],
+            "requestId": _request_id or None,
+        }
+        sys.stdout.write(json.dumps({k: v for k, v in entry.items() if v is not None}, ensure_ascii=False) + "\n")
+        return
     line = "[ERROR]"
     if result.get("errorType"):
         line += " " + result["errorType"]
@@ -178,7 +284,7 @@ def _load_handler(setting):
             raise _Fault("Runtime.BuiltInModuleConflict", f"Cannot use built-in module {module_name} as a handler module")
         module = importlib.import_module(module_name.replace("/", "."))
     except ImportError as e:
-        raise _Fault("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {e}")
+        raise _Fault("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {e}{_outside_note(e)}")
     except SyntaxError as e:
         trace = [f'  File "{e.filename}" Line {e.lineno}\n    {e.text}']
         raise _Fault("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {e}", trace)

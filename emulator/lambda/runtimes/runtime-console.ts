@@ -1,26 +1,80 @@
 import { format } from 'node:util';
 
 /**
- * What the Lambda Node.js runtime does to `console` (text log format): every call becomes one
- * line `<ISO time>\t<request id>\t<LEVEL>\t<message>`, with newlines inside the message turned
- * into carriage returns so a multi-line message stays one log event. Before the first
- * invocation (INIT) the request id is "undefined", as on Lambda. Libraries that write to
- * process.stdout directly (Powertools Logger and Metrics do) are not prefixed.
+ * What the Lambda Node.js runtime does to `console`, in the function's log format
+ * (AWS_LAMBDA_LOG_FORMAT, which Lambda sets from LoggingConfig.LogFormat):
+ * - text: every call becomes one line `<ISO time>\t<request id>\t<LEVEL>\t<message>`, with
+ *   newlines inside the message turned into carriage returns so a multi-line message stays one
+ *   log event. Before the first invocation (INIT) the request id is "undefined", as on Lambda.
+ * - JSON: one object per call, `{"timestamp","level","requestId","message"}` (requestId left out
+ *   during INIT); a single argument is the message as it is (an object stays an object, an Error
+ *   becomes `{errorType, errorMessage, stackTrace}`), several are formatted into one string.
+ *   Calls below AWS_LAMBDA_LOG_LEVEL (LoggingConfig.ApplicationLogLevel) write nothing, and
+ *   `console.fatal` exists. As the runtime interface client (aws-lambda-nodejs-runtime-interface-client, LogPatch.js) does.
+ * Libraries that write to process.stdout directly (Powertools Logger and Metrics do) are not touched.
  */
 const LEVELS = [
-  ['log', 'INFO'],
+  ['trace', 'TRACE'],
+  ['debug', 'DEBUG'],
   ['info', 'INFO'],
+  ['log', 'INFO'],
   ['warn', 'WARN'],
   ['error', 'ERROR'],
-  ['debug', 'DEBUG'],
-  ['trace', 'TRACE'],
+  ['fatal', 'FATAL'],
 ] as const;
+const PRIORITY: Record<string, number> = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
 
-export function installLambdaConsole(requestId: () => string | undefined, write: (text: string) => void): void {
+/** How the runtime logs an error it caught (`Invoke Error`, `Uncaught Exception`), in the log format. */
+export type RuntimeErrorLogger = (label: string, error: { errorType: string; errorMessage: string; stack: string[] }) => void;
+
+export function installLambdaConsole(
+  requestId: () => string | undefined,
+  write: (text: string) => void,
+  env: { AWS_LAMBDA_LOG_FORMAT?: string; AWS_LAMBDA_LOG_LEVEL?: string } = process.env,
+): RuntimeErrorLogger {
   const target = console as unknown as Record<string, (...args: unknown[]) => void>;
+  const json = env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === 'JSON';
+  const min = json ? (PRIORITY[env.AWS_LAMBDA_LOG_LEVEL?.toUpperCase() ?? ''] ?? PRIORITY.TRACE) : 0;
+  const nop = () => {};
   for (const [method, level] of LEVELS) {
-    target[method] = (...args: unknown[]) => {
-      write(`${new Date().toISOString()}\t${requestId() ?? 'undefined'}\t${level}\t${format(...args).replace(/\n/g, '\r')}\n`);
-    };
+    if (!json) {
+      if (method === 'fatal') continue;
+      target[method] = (...args: unknown[]) => {
+        write(`${new Date().toISOString()}\t${requestId() ?? 'undefined'}\t${level}\t${format(...args).replace(/\n/g, '\r')}\n`);
+      };
+      continue;
+    }
+    target[method] = PRIORITY[level] < min ? nop : (...args: unknown[]) => write(`${jsonLine(new Date().toISOString(), level, requestId(), args)}\n`);
   }
+  if (json) {
+    return (_label, e) => target.error({ errorType: e.errorType, errorMessage: e.errorMessage, stackTrace: e.stack });
+  }
+  return (label, e) => target.error(`${label} \t${JSON.stringify(e)}`);
+}
+
+/** An Error as the JSON format writes it. */
+function errorReplacer(_key: string, value: unknown): unknown {
+  if (!(value instanceof Error)) return value;
+  return { errorType: value.constructor?.name ?? 'UnknownError', errorMessage: value.message, stackTrace: typeof value.stack === 'string' ? value.stack.split('\n') : value.stack, ...value };
+}
+
+function jsonLine(timestamp: string, level: string, requestId: string | undefined, args: unknown[]): string {
+  const line: Record<string, unknown> = { timestamp, level, requestId };
+  if (args.length === 1) {
+    line.message = args[0];
+    try {
+      return JSON.stringify(line, errorReplacer);
+    } catch {
+      line.message = format(args[0]); // a cycle, a BigInt: formatted as text
+      return JSON.stringify(line);
+    }
+  }
+  line.message = format(...args);
+  const error = args.find((a): a is Error => a instanceof Error);
+  if (error) {
+    line.errorType = error.constructor?.name ?? 'UnknownError';
+    line.errorMessage = error.message;
+    line.stackTrace = typeof error.stack === 'string' ? error.stack.split('\n') : [];
+  }
+  return JSON.stringify(line);
 }

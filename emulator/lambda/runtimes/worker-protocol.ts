@@ -1,16 +1,23 @@
 /** Messages between the runtime (main thread) and an execution environment's worker. */
 
+import type { FunctionLogging } from '../options.ts';
+import type { HandlerModuleOptions } from './handler-module.ts';
+
 /** workerData: what the worker needs to boot. */
 export interface WorkerInit {
-  /** A bundle (the `entry` kind: CommonJS, `handler` export), or code as written. */
-  /** esmHook: the runtime's SDK for ES modules, from nodejs18.x on (environment-specs.ts) */
-  code: { kind: 'bundle'; path: string } | { kind: 'handler'; dir: string; handler: string; esmHook?: { url: string; sdkModules: string } };
+  /**
+   * A bundle (the `entry` kind: CommonJS, `handler` export), or code as written: its folder, its
+   * Handler, where its packages may be found, and the ESM hook (environment-specs.ts).
+   */
+  code: { kind: 'bundle'; path: string } | ({ kind: 'handler' } & HandlerModuleOptions);
   functionName: string;
   memoryMB: number;
   region: string;
   accountId: string;
   logGroupName: string;
   logStreamName: string;
+  /** LoggingConfig: the platform lines' format and SystemLogLevel (the console's come from its variables) */
+  logging?: FunctionLogging;
   /** Stretch CPU time to the memory size's CPU share (see cpu-share.ts). */
   cpuThrottle: boolean;
   /** V8 code cache for the bundle, written by an earlier environment of this runtime (see worker.ts). */

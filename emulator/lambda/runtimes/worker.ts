@@ -14,7 +14,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { CpuThrottle, ownThreadId, threadCpuClock } from '../environments/cpu-share.ts';
-import { endLine, initReportLine, reportLine, startLine } from '../environments/report-line.ts';
+import { platformLines } from '../environments/platform-lines.ts';
 import { installLambdaConsole } from './runtime-console.ts';
 import { installAwsEndpointRedirect } from './aws-endpoint-redirect.ts';
 import { eventLoopDrained } from './event-loop-drain.ts';
@@ -41,7 +41,12 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 installAwsEndpointRedirect(init.awsEndpoints);
 let currentRequestId: string | undefined;
-installLambdaConsole(() => currentRequestId, write);
+const logError = installLambdaConsole(() => currentRequestId, write);
+/** START, END and REPORT in the function's log format (Text or JSON, its SystemLogLevel). */
+const platform = platformLines({ name: init.functionName, logging: init.logging });
+const writeLine = (line: string | undefined): void => {
+  if (line !== undefined) write(`${line}\n`);
+};
 
 const throttle = init.cpuThrottle ? new CpuThrottle(init.memoryMB) : undefined;
 /** This thread's CPU time, for the host's accounting of where CPU goes (not billed, not Duration). */
@@ -109,7 +114,7 @@ function post(message: WorkerMessage): void {
 async function onInvoke(request: InvokeRequest): Promise<void> {
   const id = request.id;
   currentRequestId = id;
-  write(`${startLine(id)}\n`);
+  writeLine(platform.start(id));
   const context = {
     callbackWaitsForEmptyEventLoop: true,
     functionName: init.functionName,
@@ -134,7 +139,7 @@ async function onInvoke(request: InvokeRequest): Promise<void> {
     const d = describeError(err);
     errorType = d.errorType;
     errorMessage = d.errorMessage;
-    console.error(`Invoke Error \t${JSON.stringify(d)}`);
+    logError('Invoke Error', d);
   }
   throttle?.end();
   if (callbackStyle() && context.callbackWaitsForEmptyEventLoop) await eventLoopDrained(request.deadline);
@@ -142,9 +147,10 @@ async function onInvoke(request: InvokeRequest): Promise<void> {
   maxMemoryUsedMB = Math.max(maxMemoryUsedMB, memoryUsedMB());
   const initDurationMs = pendingInitMs;
   pendingInitMs = undefined;
-  write(
-    `${endLine(id)}\n${reportLine({ requestId: id, durationMs, memoryMB: init.memoryMB, maxMemoryUsedMB, initDurationMs })}\n`,
-  );
+  const end = platform.end(id, ok ? 'success' : 'error', errorType);
+  const report = platform.report({ requestId: id, durationMs, memoryMB: init.memoryMB, maxMemoryUsedMB, initDurationMs }, ok ? undefined : (errorType ?? 'Error'));
+  // one write: the two lines stay together
+  write(`${end === undefined ? '' : `${end}\n`}${report === undefined ? '' : `${report}\n`}`);
   post({
     t: 'done',
     id,
@@ -217,6 +223,7 @@ async function load(code: WorkerInit['code']): Promise<Handler> {
 }
 
 async function boot(): Promise<void> {
+  writeLine(platform.initStart());
   const t0 = performance.now();
   try {
     handler = await load(init.code);
@@ -227,8 +234,8 @@ async function boot(): Promise<void> {
     const notFound = code === 'MODULE_NOT_FOUND' || (code === 'ENOENT' && (err as { path?: string }).path === bundlePath);
     const d = describeError(err);
     if (notFound) d.errorType = 'Runtime.ImportModuleError';
-    console.error(`Uncaught Exception \t${JSON.stringify(d)}`);
-    write(`${initReportLine(initMs, 'error', d.errorType)}\n`);
+    logError('Uncaught Exception', d);
+    writeLine(platform.initReport(initMs, 'error', d.errorType));
     post({ t: 'init-error', initMs, errorType: d.errorType, errorMessage: d.errorMessage });
     return;
   }

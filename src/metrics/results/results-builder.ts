@@ -161,6 +161,7 @@ export function buildResults(i: BuildInput): Results {
         ...(i.functions ? { functions: i.functions } : {}),
         ...(i.target.label ? { label: i.target.label } : {}),
         ...(i.target.discovery ? { discovery: i.target.discovery } : {}),
+        ...(i.target.notEmulated?.length ? { notEmulated: i.target.notEmulated } : {}),
       },
       clients: i.scenario.clients,
       rooms: i.scenario.rooms,

@@ -137,6 +137,7 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
   for (const l of r.quotas?.plan ?? []) lines.push(`  plan         ${l}`);
   for (const l of attributeQuotas(r)) lines.push(`  quota        ${l}`);
   lines.push(...runtimeConsoleLines(r));
+  for (const l of page.notEmulated) lines.push(`  not emulated ${l}`);
   const h = r.harness;
   lines.push(`  harness      ${h.shards} shards  cpu ${h.cpuSeconds}s  lag p99 ${h.eventLoopLagP99Ms}ms  rss ${h.rssMB}MB${h.saturated ? '  SATURATED' : ''}`);
   const hot = (r.phases ?? []).filter((p) => p.saturated).map((p) => p.name);

@@ -54,7 +54,7 @@ ${section('Cost estimate', costIntro(results.cost, page.thisHost), costSection(r
 ${page.permissions ? section('Permissions', "What each function's role grants beside what the run used of it (IAM, and IAM Access Analyzer's policy generation over the run), with the policy that allows exactly what was used.", permissionsSection(page.permissions)) : ''}
 ${section('Harness health', 'The harness watches itself: when it is the bottleneck, its numbers are not trustworthy.', chartBox(charts, 'harness') + harnessTable(results))}
 ${page.host ? section('Local host', LOCAL_HOST_INTRO, chartBox(charts, 'local-host') + localHostTable(results, page.host)) : ''}
-${section('Run configuration', '', configSection(results))}`,
+${section('Run configuration', '', configSection(results, page))}`,
     dataId: 'report-data',
     data: charts,
     uplotCss: assets.uplotCss,
@@ -454,7 +454,7 @@ function localHostTable(r: Results, host: HostFacts): string {
   return kv + held + (disagree.length ? `<ul class="warnings">${disagree.join('')}</ul>` : '');
 }
 
-function configSection(r: Results): string {
+function configSection(r: Results, page: RunPageModel): string {
   const e = r.environment;
   const env = [
     ['node', h(e.node)],
@@ -463,6 +463,7 @@ function configSection(r: Results): string {
     ['memory', `${fmtInt(e.totalMemoryMB)} MB`],
     ['clock', h(e.clock)],
     ...(e.lambdaRuntimes ? [['Lambda runtimes', runtimeHtmlCell(e.lambdaRuntimes)]] : e.lambdaRuntime ? [['Lambda runtime', emulatedRuntimeHtmlCell(e.lambdaRuntime)]] : []),
+    ...(page.notEmulated.length > 0 ? [['not emulated', page.notEmulated.map(h).join('<br>')]] : []),
     ['tool', `${h(r.tool.name)} ${h(r.tool.version)}`],
     ['results schema', String(r.schemaVersion)],
     ...(r.protocol

@@ -178,6 +178,7 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
   }
 
   out.push(...runtimeMarkdown(r));
+  if (page.notEmulated.length > 0) out.push('### Not emulated', '', 'Paths into the stack\'s functions that this run did not take (the emulator does not run them):', '', ...page.notEmulated.map((l) => `- ${md(l)}`), '');
 
   const work = workTable(r);
   if (work) {

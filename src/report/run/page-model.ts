@@ -7,6 +7,7 @@ import { deniedRows, type DeniedRow } from './denied-table.ts';
 import { permissionsRows, type PermissionsRow } from './permissions-table.ts';
 import { firstCause } from '../shared/why-lines.ts';
 import { VERDICT_HEADLINE } from './verdict-text.ts';
+import { notEmulatedPathText } from '../../../common/not-emulated-paths.ts';
 
 /**
  * The run page's facts, computed once from results: the console, summary.md, junit.xml and
@@ -64,6 +65,8 @@ export interface RunPageModel {
    * in the words the compare and plan pages use; absent on AWS.
    */
   thisHost?: string;
+  /** the paths into the stack's functions the emulator did not run, one line each: `SNS topic Alerts → FanoutFunction (…)` */
+  notEmulated: string[];
 }
 
 /** The words the plan page says it in (plan/console.ts), with the cost added: the Lambda compute cost rests on those durations. */
@@ -120,5 +123,6 @@ export function runPageModel(r: Results): RunPageModel {
     harnessWarnings: r.harness.warnings,
     cloudwatchNotes: [...(r.cloudwatch?.problems ?? []).map((p) => `CloudWatch ${p.step}: ${p.errorName} ${p.message}`), ...(r.cloudwatch?.notes ?? []).map((n) => `CloudWatch: ${n}`)],
     ...(measuredLocally(r) ? { thisHost: THIS_HOST_TEXT } : {}),
+    notEmulated: (r.config.target.notEmulated ?? []).map(notEmulatedPathText),
   };
 }

@@ -1,0 +1,64 @@
+import { billedDurationMs, TEXT_PLATFORM_LINES, type PlatformLines } from './report-line.ts';
+import type { FunctionLogging } from '../options.ts';
+
+const SYSTEM_RANK = { DEBUG: 0, INFO: 1, WARN: 2 } as const;
+
+/** What the lines need of the function: its name (initStart) and its LoggingConfig. */
+export interface PlatformLineSource {
+  name: string;
+  logging?: FunctionLogging;
+}
+
+/**
+ * The platform's own lines around an invocation, in the function's log format
+ * (`LoggingConfig.LogFormat`). Text: START, END, REPORT, INIT_REPORT and the timeout line, as
+ * report-line.ts writes them. JSON: the Telemetry API's platform events, one JSON object per log
+ * event, as Lambda writes them to CloudWatch Logs (docs/aws-facts.md, "Lambda's JSON log format"):
+ *   {"time":"…","type":"platform.start","record":{"requestId":"…","version":"$LATEST"}}
+ *   {"time":"…","type":"platform.report","record":{"requestId":"…","metrics":{"durationMs":…,
+ *     "billedDurationMs":…,"memorySizeMB":…,"maxMemoryUsedMB":…,"initDurationMs":…},"status":"success"}}
+ * filtered by `SystemLogLevel` (default INFO): start, report, initStart and initReport are INFO;
+ * runtimeDone (text's END) is DEBUG when it succeeded and WARN when it did not, so a timeout or a
+ * crash still says so at INFO. A line the level drops is `undefined`.
+ */
+export function platformLines(fn: PlatformLineSource): PlatformLines {
+  return fn.logging?.format === 'JSON' ? jsonPlatformLines(fn.name, fn.logging.systemLogLevel ?? 'INFO') : TEXT_PLATFORM_LINES;
+}
+
+function jsonPlatformLines(functionName: string, level: keyof typeof SYSTEM_RANK): PlatformLines {
+  const min = SYSTEM_RANK[level];
+  // one object per line, serialised once: no other allocation per event
+  const event = (rank: number, type: string, record: object): string | undefined =>
+    rank < min ? undefined : JSON.stringify({ time: new Date().toISOString(), type, record });
+  return {
+    initStart: () => event(SYSTEM_RANK.INFO, 'platform.initStart', { initializationType: 'on-demand', phase: 'init', functionName, functionVersion: '$LATEST' }),
+    start: (requestId) => event(SYSTEM_RANK.INFO, 'platform.start', { requestId, version: '$LATEST' }),
+    end: (requestId, status = 'success', errorType) =>
+      event(status === 'success' ? SYSTEM_RANK.DEBUG : SYSTEM_RANK.WARN, 'platform.runtimeDone', { requestId, status, ...(errorType ? { errorType } : {}) }),
+    report: (f, handlerError) =>
+      event(SYSTEM_RANK.INFO, 'platform.report', {
+        requestId: f.requestId,
+        metrics: {
+          durationMs: round2(f.durationMs),
+          billedDurationMs: billedDurationMs(f.durationMs, f.initDurationMs),
+          memorySizeMB: f.memoryMB,
+          maxMemoryUsedMB: f.maxMemoryUsedMB,
+          ...(f.initDurationMs !== undefined ? { initDurationMs: round2(f.initDurationMs) } : {}),
+        },
+        status: f.status ?? (handlerError !== undefined ? 'error' : 'success'),
+        ...(f.errorType ?? handlerError ? { errorType: f.errorType ?? handlerError } : {}),
+      }),
+    initReport: (initDurationMs, status, errorType) =>
+      event(SYSTEM_RANK.INFO, 'platform.initReport', {
+        initializationType: 'on-demand',
+        phase: 'init',
+        status,
+        ...(errorType ? { errorType } : {}),
+        metrics: { durationMs: round2(initDurationMs) },
+      }),
+    timedOut: () => undefined,
+  };
+}
+
+/** The text format's two decimals, as a number. */
+const round2 = (ms: number) => Math.round(ms * 100) / 100;
