@@ -11,6 +11,7 @@ import { Quotas } from './quotas-schema.ts';
 import { TargetDiscovery, TargetEndpoints, TargetFunctions } from './target-schema.ts';
 import { Verdict } from './verdict-schema.ts';
 import { NotEmulatedPath } from '../../common/not-emulated-paths.ts';
+import { RuntimeInUse } from '../../common/runtimes-in-use.ts';
 
 /**
  * results.json — the contract between a run, the report renderers and later tools (baseline
@@ -272,18 +273,7 @@ export const Results = z.object({
      * functions that name it, what ran it here (`matches: false` when not its own version) and,
      * once Lambda has deprecated it, the date and Lambda's line on it (common/runtimes-in-use.ts)
      */
-    lambdaRuntimes: z
-      .array(
-        z.object({
-          runtime: z.string(),
-          functions: z.array(z.string()),
-          ranOn: z.string(),
-          matches: z.boolean(),
-          deprecated: z.string().optional(),
-          deprecation: z.string().optional(),
-        }),
-      )
-      .optional(),
+    lambdaRuntimes: z.array(RuntimeInUse).optional(),
   }),
   metrics: z.object({
     connect: LatencySummary,
