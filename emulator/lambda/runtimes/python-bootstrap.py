@@ -31,6 +31,9 @@ import site  # noqa: E402  (run with -S: importing it changes nothing; its funct
 # found there, after everything the function ships itself (_RuntimePackages).
 
 _RUNTIME_PACKAGES = frozenset({"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six"})
+# What the host's boto3 needs that Lambda's does not ship (Debian's botocore uses the system's
+# requests where AWS's vendors it): served to those packages only, never to the function's code.
+_THEIR_DEPENDENCIES = frozenset({"requests", "idna", "certifi", "charset_normalizer", "chardet"})
 _LAYER_PATHS = [p for p in os.environ.pop("_FANOUT_BENCH_LAYER_PATHS", "").split(":") if p]
 _PACKAGE = os.environ.pop("_FANOUT_BENCH_PACKAGE", None)
 
@@ -58,9 +61,22 @@ class _RuntimePackages:
     Lambda's runtime ships them; nothing else of the host's."""
 
     def find_spec(self, name, path, target=None):
-        if path is not None or name not in _RUNTIME_PACKAGES:
+        if path is not None:
             return None
-        return importlib.machinery.PathFinder.find_spec(name, _HOST_SITE)
+        if name in _RUNTIME_PACKAGES or (name in _THEIR_DEPENDENCIES and _imported_by_runtime_package()):
+            return importlib.machinery.PathFinder.find_spec(name, _HOST_SITE)
+        return None
+
+
+def _imported_by_runtime_package():
+    """Whether the import under way comes from boto3's side (the first frame outside importlib)."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if not module.startswith(("importlib", "_frozen_importlib")):
+            return module.partition(".")[0] in _RUNTIME_PACKAGES | _THEIR_DEPENDENCIES
+        frame = frame.f_back
+    return False
 
 
 sys.meta_path.append(_RuntimePackages())
