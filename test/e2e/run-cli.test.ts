@@ -53,7 +53,7 @@ describe('fanout-bench run (CLI)', () => {
     const ranOn = node22?.version ?? process.versions.node;
     expect(results.environment.lambdaRuntime).toMatchObject({ runtime: 'nodejs22.x', node: ranOn, matches: node22 !== undefined });
     expect(results.config.stack).toMatchObject({ lambdaRuntime: results.environment.lambdaRuntime });
-    expect(r.stdout).toMatch(new RegExp(`^  lambda {7}nodejs22\\.x on Node ${ranOn.replaceAll('.', '\\.')}${node22 ? '$' : ' \\(not its Node'}`, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^  lambda {7}nodejs22\\.x (?:\\(.+\\) )?on Node ${ranOn.replaceAll('.', '\\.')}${node22 ? '$' : ' \\(not its Node'}`, 'm'));
     expect(r.stderr.match(/warning: nodejs22\.x runs on Node 22/g) ?? []).toHaveLength(node22 ? 0 : 1);
     expect(existsSync(join(out, runId, 'intervals.ndjson'))).toBe(true);
     expect(existsSync(join(out, runId, 'stack.log'))).toBe(true);

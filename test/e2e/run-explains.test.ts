@@ -66,9 +66,11 @@ phases:
 
     // the refused connects: the table's write throttles, first, with the remedy
     const errors = whyUnder(r.stdout, 'no unexpected errors');
+    // the why, then what would move it on a line of its own
     expect(errors[0]).toMatch(
-      /^why: DynamoDB throttled [\d,]+ requests \(provisioned-cfn-ConnectionsTable-[A-Z0-9]+: PutItem [\d,]+(, DeleteItem [\d,]+)?\); throttle events: provisioned-cfn-ConnectionsTable-[A-Z0-9]+ [\d,]+ write \(what would move it: raise the table's/,
+      /^why: DynamoDB throttled [\d,]+ requests \(provisioned-cfn-ConnectionsTable-[A-Z0-9]+: PutItem [\d,]+(, DeleteItem [\d,]+)?\); throttle events: provisioned-cfn-ConnectionsTable-[A-Z0-9]+ [\d,]+ write/,
     );
+    expect(errors[1]).toMatch(/^what would move it: raise the table's/);
     const e = res.verdict!.explanations!.find((x) => x.check === 'no unexpected errors')!;
     expect(e.evidence[0]).toMatchObject({ factor: 'dynamodb-throttles', remedy: REMEDIES['dynamodb-throttles'] });
 
@@ -106,8 +108,14 @@ phases:
     const r = await runCli(['run', file, '--prepared', '0', '--no-progress', '--out', out], { timeoutMs: 110_000 });
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.thresholdsCrossed);
     const why = whyUnder(r.stdout, 'no unexpected errors');
-    expect(why).toContainEqual(expect.stringMatching(/^why: Lambda throttled [\d,]+ invocations \(fanout-send-message [\d,]+: its reserved concurrency of 1, ConcurrentExecutions peaked at 1\) \(what would move it: raise the function's reserved concurrency/));
-    expect(why).toContainEqual(expect.stringMatching(/^why: API Gateway answered [\d,]+ of 40 messages with 429 \(Too Many Requests\): the stage's throttle of 5 requests\/s \(the emulator's config\), burst 10 \(what would move it: raise the stage's throttle/));
+    // each why, then what would move it on the line after it
+    const after = (re: RegExp) => why[why.findIndex((l) => re.test(l)) + 1];
+    const lambda = /^why: Lambda throttled [\d,]+ invocations \(fanout-send-message [\d,]+: its reserved concurrency of 1, ConcurrentExecutions peaked at 1\)$/;
+    const stage = /^why: API Gateway answered [\d,]+ of 40 messages with 429 \(Too Many Requests\): the stage's throttle of 5 requests\/s \(the emulator's config\), burst 10$/;
+    expect(why).toContainEqual(expect.stringMatching(lambda));
+    expect(after(lambda)).toMatch(/^what would move it: raise the function's reserved concurrency/);
+    expect(why).toContainEqual(expect.stringMatching(stage));
+    expect(after(stage)).toMatch(/^what would move it: raise the stage's throttle/);
     // the refusals are the target's answers, not losses: every delivery of an accepted message arrived
     const res = results(out);
     expect(res.deliveries.lost).toBe(0);
