@@ -123,9 +123,11 @@ describe("a failing stack's why, in its own words", () => {
     expect(r.whys.md).toMatch(new RegExp(`^> Why: no lost deliveries\\. ${named.source}`));
     // what the send used of its role, read through IAM and Access Analyzer: the Scan and the logs Lambda wrote with its role, no post (each was denied)
     expect(r.stdout).toMatch(
-      // the console summarises the lists (each in summary.md): the count, the first unused grant, how many actions were used
-      /^  permissions  python-sendmessage-SendMessageFunction-\w+: \d+ of \d+ grants unused \(.*\); used \d+ actions$/m,
+      // the console summarises the lists in one line (each grant in summary.md): the functions with unused grants, and their counts
+      /^  permissions  grants unused in \d+ functions: .*python-sendmessage-SendMessageFunction-\w+ \d+ of \d+.* \(each grant in summary\.md\)$/m,
     );
+    // and, before them, the call IAM denied the send
+    expect(r.stdout).toMatch(/^  denied {7}python-sendmessage-SendMessageFunction-\w+: denied execute-api:ManageConnections on \w+\/Prod\/POST\/@connections\/\* ×\d+ \(no statement allows it\)$/m);
     const send = r.results.permissions!.functions.find((f) => f.function.includes('SendMessageFunction'))!;
     expect(send.leastPrivilege!.Statement).toEqual([
       { Effect: 'Allow', Action: 'dynamodb:Scan', Resource: expect.stringMatching(/:table\/python-sendmessage-ConnectionsTable-\w+$/) },
