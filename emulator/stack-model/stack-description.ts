@@ -19,10 +19,22 @@ export interface StackDescription {
   source: StackSource;
   api: ApiDescription;
   routes: RouteDescription[];
+  /** Routes whose integration is an `AWS` one (to SQS, SNS or EventBridge through a request template): gateway/aws-integration.ts. */
+  awsRoutes?: AwsRouteDescription[];
   /** The $connect authorizer, when a route uses one (a WebSocket API authorizes $connect only). */
   authorizer?: AuthorizerDescription;
   functions: FunctionDescription[];
   tables: TableDescription[];
+  /** SQS queues (AWS::SQS::Queue), dead-letter queues included. */
+  queues?: QueueDescription[];
+  /** SNS topics (AWS::SNS::Topic) with their subscriptions (AWS::SNS::Subscription, a topic's Subscription, SAM's SNS events). */
+  topics?: TopicDescription[];
+  /** EventBridge rules (AWS::Events::Rule, SAM's EventBridgeRule/CloudWatchEvent events) on the default bus or the stack's buses. */
+  rules?: RuleDescription[];
+  /** Event buses of the stack (AWS::Events::EventBus); the account's `default` bus always exists. */
+  eventBuses?: Array<{ logicalId: string; name: string; arn: string }>;
+  /** Lambda event source mappings (AWS::Lambda::EventSourceMapping, SAM's SQS and DynamoDB events). */
+  eventSourceMappings?: EventSourceMappingDescription[];
   /**
    * Who may invoke the stack's functions (AWS::Lambda::Permission), for API Gateway's right to
    * invoke each integration's function. Absent: the stack's deploy creates them (the reference
@@ -150,6 +162,21 @@ export interface FunctionDescription {
   opt?: string;
   /** its LoggingConfig, where the template sets one (absent: Text, `/aws/lambda/<name>`) */
   logging?: FunctionLogging;
+  /** asynchronous invocation: AWS::Lambda::EventInvokeConfig, DeadLetterConfig, SAM's EventInvokeConfig (absent: AWS's defaults) */
+  asyncInvoke?: AsyncInvokeConfig;
+}
+
+/** How Lambda handles a function's asynchronous invocations (lambda/async-invocation.ts). */
+export interface AsyncInvokeConfig {
+  /** 0–2, default 2 */
+  maximumRetryAttempts?: number;
+  /** 60–21,600 s, default 21,600 */
+  maximumEventAgeSeconds?: number;
+  /** DestinationConfig.OnSuccess / OnFailure: an SQS queue, SNS topic, event bus or function ARN */
+  onSuccess?: string;
+  onFailure?: string;
+  /** DeadLetterConfig.TargetArn: an SQS queue or SNS topic */
+  deadLetterArn?: string;
 }
 
 /** One layer of a function: a LayerVersion of the template, or one from outside it mapped to a local folder. */
@@ -176,6 +203,149 @@ export interface TableDescription {
   definition: CreateTableCommandInput & { TableName: string };
   /** TimeToLiveSpecification's attribute, when enabled */
   ttlAttribute?: string;
+  /** StreamSpecification: the table's stream (dynamodb/streams/) */
+  stream?: { viewType: 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES'; arn: string };
+}
+
+/** An AWS::SQS::Queue, with SQS's defaults where the template leaves a property out. */
+export interface QueueDescription {
+  logicalId: string;
+  /** QueueName (FIFO: ends in `.fifo`) */
+  name: string;
+  arn: string;
+  fifo: boolean;
+  contentBasedDeduplication: boolean;
+  /** default 30 */
+  visibilityTimeoutSeconds: number;
+  /** default 0 */
+  delaySeconds: number;
+  /** default 345,600 (4 days) */
+  messageRetentionSeconds: number;
+  /** default 1,048,576 (1 MiB) */
+  maximumMessageSize: number;
+  /** default 0 */
+  receiveMessageWaitTimeSeconds: number;
+  /** RedrivePolicy */
+  redrive?: { deadLetterTargetArn: string; maxReceiveCount: number };
+  /** FIFO high throughput (DeduplicationScope/FifoThroughputLimit), read and named not emulated */
+  highThroughput?: boolean;
+}
+
+export interface TopicDescription {
+  logicalId: string;
+  /** TopicName (FIFO: ends in `.fifo`) */
+  name: string;
+  arn: string;
+  fifo: boolean;
+  contentBasedDeduplication: boolean;
+  subscriptions: SubscriptionDescription[];
+}
+
+export interface SubscriptionDescription {
+  /** the AWS::SNS::Subscription, or `<Topic>Subscription<n>` for a topic's inline one, or the SAM event's */
+  logicalId: string;
+  /** `lambda` and `sqs` are delivered here; others (email, http/s, sms…) are read and named not emulated */
+  protocol: string;
+  /** the function's or queue's ARN */
+  endpoint: string;
+  filterPolicy?: Record<string, unknown>;
+  /** default MessageAttributes */
+  filterPolicyScope: 'MessageAttributes' | 'MessageBody';
+  /** SQS: the message as published, not the SNS envelope */
+  rawMessageDelivery: boolean;
+  /** RedrivePolicy.deadLetterTargetArn: where a delivery that failed goes */
+  deadLetterArn?: string;
+}
+
+export interface RuleDescription {
+  logicalId: string;
+  name: string;
+  arn: string;
+  /** EventBusName (default `default`) */
+  busName: string;
+  eventPattern?: Record<string, unknown>;
+  /** ScheduleExpression: read and named not emulated */
+  scheduleExpression?: string;
+  state: 'ENABLED' | 'DISABLED';
+  targets: RuleTarget[];
+}
+
+export interface RuleTarget {
+  id: string;
+  /** a function, queue, topic or bus ARN */
+  arn: string;
+  /** Input: a constant JSON text in place of the event */
+  input?: string;
+  /** InputPath: the part of the event sent (`$.detail`) */
+  inputPath?: string;
+  /** InputTransformer */
+  inputTransformer?: { inputPathsMap?: Record<string, string>; inputTemplate: string };
+  /** SqsParameters.MessageGroupId, for a FIFO queue */
+  messageGroupId?: string;
+  deadLetterArn?: string;
+  /** RetryPolicy: default 185 attempts, 86,400 s */
+  retryPolicy?: { maximumRetryAttempts?: number; maximumEventAgeSeconds?: number };
+}
+
+export interface EventSourceMappingDescription {
+  /** the AWS::Lambda::EventSourceMapping, or `<Function><Event>` for a SAM event */
+  logicalId: string;
+  /** the function's physical name */
+  functionName: string;
+  kind: 'sqs' | 'dynamodb-stream';
+  /** the queue's or the stream's ARN */
+  sourceArn: string;
+  /** default 10 (SQS), 100 (stream) */
+  batchSize: number;
+  /** default 0 */
+  maximumBatchingWindowSeconds: number;
+  enabled: boolean;
+  /** ReportBatchItemFailures: a response's batchItemFailures return only those */
+  reportBatchItemFailures: boolean;
+  /** FilterCriteria.Filters[].Pattern, parsed */
+  filters?: Array<Record<string, unknown>>;
+  /** SQS: ScalingConfig.MaximumConcurrency (2–1,000) */
+  maximumConcurrency?: number;
+  /** streams: TRIM_HORIZON | LATEST (AT_TIMESTAMP is Kinesis') */
+  startingPosition?: 'TRIM_HORIZON' | 'LATEST';
+  /** streams: 1–10, default 1 */
+  parallelizationFactor?: number;
+  /** streams: default false */
+  bisectBatchOnFunctionError?: boolean;
+  /** streams: -1 (infinite, the default) or 0–10,000 */
+  maximumRetryAttempts?: number;
+  /** streams: -1 (infinite, the default) or 60–604,800 */
+  maximumRecordAgeSeconds?: number;
+  /** streams: DestinationConfig.OnFailure (an SQS queue or SNS topic) */
+  onFailure?: string;
+}
+
+/**
+ * A route whose integration is `AWS` (not a function's AWS_PROXY): API Gateway renders the
+ * integration request from the frame (RequestParameters, RequestTemplates in VTL) and calls the
+ * service the URI names with the CredentialsArn role.
+ */
+export interface AwsRouteDescription {
+  logicalId: string;
+  routeKey: string;
+  integrationId: string;
+  /** e.g. `arn:aws:apigateway:us-east-1:sqs:path/123456789012/queue.fifo`, `…:sns:action/Publish`, `…:events:action/PutEvents` */
+  integrationUri: string;
+  /** IntegrationMethod (POST) */
+  integrationMethod: string;
+  /** the role API Gateway assumes for the call, with its policies when the template holds it */
+  credentials?: ExecutionRole;
+  /** `integration.request.header.X`, `integration.request.querystring.X` → `'literal'` or `route.request.body.x`… */
+  requestParameters: Record<string, string>;
+  /** template key (`$default`, or a value of TemplateSelectionExpression) → VTL */
+  requestTemplates: Record<string, string>;
+  templateSelectionExpression?: string;
+  /** PassthroughBehavior (WHEN_NO_MATCH default) */
+  passthroughBehavior: 'WHEN_NO_MATCH' | 'NEVER' | 'WHEN_NO_TEMPLATES';
+  /** a route response exists: the integration's response goes back to the client */
+  twoWay: boolean;
+  /** IntegrationResponses' templates by key ($default), VTL over the service's answer */
+  responseTemplates?: Record<string, string>;
 }
 
 /** One AWS::Lambda::Permission on a function of the stack. */
