@@ -21,6 +21,7 @@ import type { RunInput, RunRequest } from './run-input.ts';
 import { INTERRUPTED_KILL_BY_MS, stopBudget, type StopBudget } from './stop-budget.ts';
 import { warmUp } from './warm-up.ts';
 import { protocolHandshake } from './protocol-handshake.ts';
+import { deprecatedRuntimeLines } from './deprecated-runtimes.ts';
 
 /**
  * A measured session: what `run`, `compare` (memory sizes and sweeps) and `search` share, written
@@ -76,6 +77,8 @@ export class Session {
    */
   private readonly stages = new Map<string, { logging: StageLogging; targets: Set<Target>; deployed: boolean }>();
   private readonly accessLogs = new Map<Target, RunAccessLog>();
+  /** The deprecated runtimes already said at start: a compare or search starts a stack per measurement, and says each once. */
+  private readonly saidRuntimes = new Set<string>();
 
   constructor(
     readonly options: SessionOptions,
@@ -152,6 +155,11 @@ export class Session {
       throw new FailedStart(`${reason} (its log: ${logFile})`);
     }
     this.started.add(target);
+    for (const { runtime, line } of deprecatedRuntimeLines(target.local)) {
+      if (this.saidRuntimes.has(runtime)) continue;
+      this.saidRuntimes.add(runtime);
+      this.say(line);
+    }
     if (input.accessLog !== 'off') {
       try {
         await this.logStage(target, input.accessLog);

@@ -47,7 +47,9 @@ export async function resolveTarget(o: ResolveTargetOptions): Promise<Target> {
   const target = await startLocalStack({ launch: stackLaunchOf(withKnobs(o.knobs, o.stackKnobs)), logFile: o.logFile, env });
   // Said once, here; results.json keeps it under environment.lambdaRuntime.
   const runtime = target.local?.lambdaRuntime;
-  if (runtime && !runtime.matches && runtime.nodeFunctions !== false) o.onWarning?.(runtime.note ?? `${runtime.runtime}'s functions ran on Node ${runtime.node}`);
+  // not where every Node.js runtime the functions name ran on its own Node (a template of nodejs20.x on Node 20)
+  const nodeMismatch = runtime?.runtimes?.some((x) => x.runtime.startsWith('nodejs') && !x.matches) ?? true;
+  if (runtime && nodeMismatch && !runtime.matches && runtime.nodeFunctions !== false) o.onWarning?.(runtime.note ?? `${runtime.runtime}'s functions ran on Node ${runtime.node}`);
   // Each path the emulator does not run, before any load: what AWS would invoke that this run cannot show.
   for (const p of target.notEmulated ?? []) o.onWarning?.(`not emulated: ${notEmulatedPathText(p)}`);
   return target;

@@ -476,11 +476,23 @@ function permissionToAdd(r: Results, f: InvokePermissionFailure, fn: string | un
 
 const clip = (s: string, n = 160) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
+/**
+ * An import error whose module the emulator found where Lambda would not look (emulator/lambda/
+ * runtimes/package-boundary.ts, python-bootstrap.py): `<error>: found in <where>, which <why>; <what
+ * to do>`. The where and the why are the cause, kept whole; what to do is the remedy.
+ */
+const FOUND_OUTSIDE = /^(.*?: found in .*?, which (?:is not part of the function's package|Lambda's runtime does not have)[^;]*(?:; Lambda would not find it)?)[;:] (.+)$/;
+
+function messageText(e: FunctionError): string {
+  const outside = e.kind === 'Runtime.ImportModuleError' ? FOUND_OUTSIDE.exec(e.message) : null;
+  return outside ? outside[1]! : clip(e.message);
+}
+
 /** `GoneException: An error occurred … ×17 (at app.py:32 in send_message)`; a timeout with its CPU share; a denied call by its action and resource. */
 function kindText(r: Results, fn: string, e: FunctionError): string {
   const what = e.denied
     ? `AccessDeniedException: not authorized to perform ${e.denied.action} on ${e.denied.resource}`
-    : e.kind === 'Task timed out' ? e.message : `${e.kind}${e.message ? `: ${clip(e.message)}` : ''}`;
+    : e.kind === 'Task timed out' ? e.message : `${e.kind}${e.message ? `: ${messageText(e)}` : ''}`;
   const where = [e.phase === 'init' ? 'at INIT' : '', e.firstFrame ? `at ${e.firstFrame}` : ''].filter(Boolean).join(', ');
   return `${what} ×${fmtInt(e.count)}${where ? ` (${where})` : ''}${e.kind === 'Task timed out' ? timeoutFigures(r, fn, e) : ''}`;
 }
@@ -532,6 +544,8 @@ function remedyOf(r: Results, fn: string, e: FunctionError): string {
     return `more memory, since Lambda's CPU share follows it${more}; SDK clients built once at module scope, in INIT, rather than in every call; or a longer Timeout`;
   }
   if (e.kind === 'GoneException') return 'catch GoneException around each post (the connection is stale), delete its row and go on to the next connection';
+  const outside = e.kind === 'Runtime.ImportModuleError' ? FOUND_OUTSIDE.exec(e.message) : null;
+  if (outside) return `${outside[2]}; every invocation fails until it loads`;
   if (e.kind === 'Runtime.ImportModuleError') return "ship the module with the function's code, or use what its runtime provides (nodejs18.x and newer bundle the AWS SDK v3, not v2's aws-sdk); every invocation fails until it loads";
   if (e.kind === 'Runtime.OutOfMemory') return 'more memory (MemorySize), or less held at once in an invocation';
   if (e.phase === 'init') return "fix the function's INIT (its module fails to load): every invocation fails until it does";

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../common/exit-codes.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { runCli, whyUnder } from './cli.ts';
+import { firstWhys, unwrapped } from './first-whys.ts';
 
 /**
  * A failing stack says why in its own words, through the CLI as a user meets it (issue 50): the
@@ -32,33 +33,6 @@ async function run(name: string, lines: string[], args: string[]) {
   const results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
   const stdout = unwrapped(r.stdout);
   return { ...r, stdout, dir, results, whys: firstWhys(stdout, dir) };
-}
-
-/**
- * The console with each line the console's writer broke at a clause (": ", "; ") to fit 160
- * columns joined back: a continuation is indented deeper than the line it continues
- * (src/report/shared/console-lines.ts). A line still too long was cut there, its whole in summary.md.
- */
-function unwrapped(stdout: string): string {
-  const out: string[] = [];
-  const lead = (l: string) => /^ */.exec(l)![0].length;
-  for (const l of stdout.split('\n')) {
-    const prev = out.at(-1);
-    if (prev !== undefined && /[:;]$/.test(prev) && l.trim() !== '' && lead(l) > lead(prev)) out[out.length - 1] = `${prev} ${l.trim()}`;
-    else out.push(l);
-  }
-  return out.join('\n');
-}
-
-const text = (html: string) => html.replace(/<[^>]+>/g, '').replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-
-/** The first why line as the console, summary.md and index.html each say it. */
-function firstWhys(stdout: string, dir: string): { console: string; md: string; html: string } {
-  const consoleLine = stdout.split('\n').find((l) => l.startsWith('  first cause ('));
-  const md = readFileSync(join(dir, 'summary.md'), 'utf8').split('\n').find((l) => l.startsWith('> Why: '));
-  const html = /<div class="banner danger first-cause">(.*?)<\/div>/s.exec(readFileSync(join(dir, 'index.html'), 'utf8'))?.[1];
-  // Markdown escapes its punctuation (`send\_message`) and quotes as entities
-  return { console: consoleLine?.trim() ?? '', md: text(md ?? '').replace(/\\(.)/g, '$1'), html: text(html ?? '') };
 }
 
 /** The host is said beside the latencies (its warnings; a saturated harness's why on a busy host), never as the cause of a loss or an error. */

@@ -287,7 +287,9 @@ def _exception_result(exc):
     own = os.path.abspath(__file__)
     while frames and os.path.abspath(frames[0].filename) == own:
         frames = frames[1:]
-    return _error_result(type(exc).__name__, str(exc), traceback.format_list(frames))
+    # as (file, line, name, text) tuples, as awslambdaric's extract_traceback hands them to format_list:
+    # without their columns, Python 3.11+ writes no ^^^ markers under a frame's line
+    return _error_result(type(exc).__name__, str(exc), traceback.format_list([(f.filename, f.lineno, f.name, f.line) for f in frames]))
 
 
 def _load_handler(setting):

@@ -24,8 +24,12 @@ const LEVELS = [
 ] as const;
 const PRIORITY: Record<string, number> = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
 
-/** How the runtime logs an error it caught (`Invoke Error`, `Uncaught Exception`), in the log format. */
-export type RuntimeErrorLogger = (label: string, error: { errorType: string; errorMessage: string; stack: string[] }) => void;
+/**
+ * How the runtime logs an error it caught (`Invoke Error`, `Uncaught Exception`), in the log format.
+ * `thrown`, where given, is the value the handler threw: logged as the runtime logs it, with its
+ * code and its own enumerable properties (an SDK error's `$fault`, `$metadata`; a `name` its class sets).
+ */
+export type RuntimeErrorLogger = (label: string, error: { errorType: string; errorMessage: string; stack: string[] }, thrown?: unknown) => void;
 
 export function installLambdaConsole(
   requestId: () => string | undefined,
@@ -47,9 +51,28 @@ export function installLambdaConsole(
     target[method] = PRIORITY[level] < min ? nop : (...args: unknown[]) => write(`${jsonLine(new Date().toISOString(), level, requestId(), args)}\n`);
   }
   if (json) {
-    return (_label, e) => target.error({ errorType: e.errorType, errorMessage: e.errorMessage, stackTrace: e.stack });
+    // the runtime logs the Error itself: its message object is the JSON format's form of an Error
+    return (_label, e, thrown) => target.error(thrown instanceof Error ? thrown : { errorType: e.errorType, errorMessage: e.errorMessage, stackTrace: e.stack });
   }
-  return (label, e) => target.error(`${label} \t${JSON.stringify(e)}`);
+  return (label, e, thrown) => target.error(`${label} \t${thrown instanceof Error ? textForm(thrown, e) : JSON.stringify(e)}`);
+}
+
+/**
+ * An Error in the text format, as the runtime interface client's Errors.toFormatted writes it:
+ * `{"errorType":<name>,"errorMessage":…,"code":…,<its own enumerable properties>,"stack":[…lines]}`,
+ * nested Errors alike; one that cannot be serialized (a cycle, a BigInt) as the invocation's
+ * response is, `{"errorType","errorMessage","trace"}`.
+ */
+function textForm(thrown: Error, e: { errorType: string; errorMessage: string; stack: string[] }): string {
+  try {
+    return JSON.stringify(thrown, (_key, value: unknown) => {
+      if (!(value instanceof Error)) return value;
+      const withCode = { errorType: value.name, errorMessage: value.message, code: (value as { code?: unknown }).code, ...value };
+      return typeof value.stack === 'string' ? { ...withCode, stack: value.stack.split('\n') } : withCode;
+    });
+  } catch {
+    return JSON.stringify({ errorType: e.errorType, errorMessage: e.errorMessage, trace: e.stack });
+  }
 }
 
 /** An Error as the JSON format writes it. */

@@ -139,7 +139,7 @@ async function onInvoke(request: InvokeRequest): Promise<void> {
     const d = describeError(err);
     errorType = d.errorType;
     errorMessage = d.errorMessage;
-    logError('Invoke Error', d);
+    logError('Invoke Error', d, err);
   }
   throttle?.end();
   if (callbackStyle() && context.callbackWaitsForEmptyEventLoop) await eventLoopDrained(request.deadline);
