@@ -23,6 +23,11 @@ export interface StackServiceEndpoints {
   /** API Gateway v2 (GetStage) and v1 (GetAccount) share one endpoint in the emulator */
   apigatewayv2: string;
   dynamodb: string;
+  /** the fan-out services (absent from an older emulator's ready line) */
+  dynamodbStreams?: string;
+  sqs?: string;
+  sns?: string;
+  eventbridge?: string;
 }
 
 /** Each service's variable, keyed by name (in this order in the ready line and the export block). */
@@ -37,6 +42,10 @@ export function awsEndpointUrls(e: StackServiceEndpoints): Record<string, string
     AWS_ENDPOINT_URL_APIGATEWAYV2: e.apigatewayv2,
     AWS_ENDPOINT_URL_API_GATEWAY: e.apigatewayv2,
     AWS_ENDPOINT_URL_DYNAMODB: e.dynamodb,
+    ...(e.dynamodbStreams ? { AWS_ENDPOINT_URL_DYNAMODB_STREAMS: e.dynamodbStreams } : {}),
+    ...(e.sqs ? { AWS_ENDPOINT_URL_SQS: e.sqs } : {}),
+    ...(e.sns ? { AWS_ENDPOINT_URL_SNS: e.sns } : {}),
+    ...(e.eventbridge ? { AWS_ENDPOINT_URL_EVENTBRIDGE: e.eventbridge } : {}),
   };
 }
 

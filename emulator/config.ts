@@ -83,6 +83,11 @@ const LambdaSchema = z.strictObject({
   preparedPerFunction: z.int().min(0).max(64).default(2),
   /** Idle environments are reaped after this long (AWS does not document it; ~5-15 min observed). */
   idleReapSeconds: z.number().positive().default(300),
+  /**
+   * The waits before the retries of an asynchronous event whose function failed: AWS's 1 and 2
+   * minutes. Shorter ones rehearse the retries within a short run (not an AWS setting).
+   */
+  asyncRetryDelaysSeconds: z.array(z.number().min(0).max(3600)).max(2).default([60, 120]),
   /** 'throttle' slows each invocation to its memory size's CPU share (1,769 MB = 1 vCPU). */
   cpuModel: z.enum(['throttle', 'off']).default('throttle'),
   /** 'all': every function writes Lambda Insights' record per invocation; 'layer': only those with the extension's layer. */

@@ -7,10 +7,16 @@ import { readBody } from './request-body.ts';
  * <ResponseMetadata><RequestId>…` on success, `<ErrorResponse><Error><Type/><Code/><Message/>
  * </Error><RequestId/>` with a 4xx/5xx status on failure. Structures are elements named after
  * their members, lists wrap each item in `<member>`, timestamps are ISO 8601, booleans
- * `true`/`false`; an undefined member is left out.
+ * `true`/`false`; an undefined member is left out; a `Map` is a Query map (`<entry><key/><value/></entry>`,
+ * as SNS answers its attributes); a `Flattened` list repeats its member's element (as SQS answers).
  */
 
-export type QueryValue = string | number | boolean | Date | undefined | QueryValue[] | { [member: string]: QueryValue };
+export type QueryValue = string | number | boolean | Date | undefined | QueryValue[] | Map<string, QueryValue> | Flattened | { [member: string]: QueryValue };
+
+/** A list the API flattens (SQS's): each item an element named after the member, with no `<member>` wrapper. */
+export class Flattened {
+  constructor(readonly items: QueryValue[]) {}
+}
 
 /** An error a Query API answers: `code` is what the SDK raises (`ValidationError` …). */
 export class QueryApiError extends Error {
@@ -44,14 +50,17 @@ export function queryError(xmlns: string, err: QueryApiError, requestId: string)
 function members(struct: Record<string, QueryValue>): string {
   let out = '';
   for (const [name, value] of Object.entries(struct)) {
-    if (value !== undefined) out += `<${name}>${content(value)}</${name}>`;
+    if (value instanceof Flattened) out += value.items.map((item) => (item === undefined ? '' : `<${name}>${content(item)}</${name}>`)).join('');
+    else if (value !== undefined) out += `<${name}>${content(value)}</${name}>`;
   }
   return out;
 }
 
 function content(value: Exclude<QueryValue, undefined>): string {
+  if (value instanceof Flattened) return value.items.map((item) => (item === undefined ? '' : content(item))).join('');
   if (Array.isArray(value)) return value.map((item) => (item === undefined ? '' : `<member>${content(item)}</member>`)).join('');
   if (value instanceof Date) return value.toISOString();
+  if (value instanceof Map) return [...value].map(([k, v]) => (v === undefined ? '' : `<entry><key>${escape(k)}</key><value>${content(v)}</value></entry>`)).join('');
   if (typeof value === 'object') return members(value);
   return escape(String(value));
 }

@@ -44,6 +44,7 @@ import { PolicyGenerations } from './iam-api/policy-generation.ts';
 import { rolePolicies } from './iam-api/role-policies.ts';
 import { startIamApiServer } from './iam-api/server.ts';
 import type { LocalEndpoint } from './local-listener.ts';
+import { startMessaging, type Messaging } from './messaging.ts';
 
 /**
  * One stack, described (stack-model/), started in dependency order: gateway bound (so the port,
@@ -113,7 +114,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     throw new UserError('auth: the authorizer needs the token it expects: set FANOUT_BENCH_TOKEN or auth.tokenFile (--auth-token-file)');
   }
   // IAM's sessions and roles, and what it says of them, before anything listens
-  const iam = setUpIam(stack.functions, config.iam, stack.source.kind, log);
+  // an AWS route's CredentialsArn role is a principal too: API Gateway signs its calls to SQS, SNS or EventBridge with it
+  const routeRoles = (stack.awsRoutes ?? []).flatMap((r) => (r.credentials ? [{ name: `API Gateway route ${r.routeKey}`, logicalId: r.integrationId, role: r.credentials }] : []));
+  const iam = setUpIam([...stack.functions, ...routeRoles], config.iam, stack.source.kind, log);
   const sessionOf = new Map(iam?.sessions.map((s) => [s.function, s.token]));
   // the services of this thread (@connections, Parameter Store, CloudWatch, the Lambda API) ask it; DynamoDB's thread has its own
   const gate = iam && config.iam !== 'off' ? new IamGate(config.iam, iam, config.region, config.accountId, log) : undefined;
@@ -152,6 +155,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   let management: ManagementApis | undefined;
   let edge: LocalEndpoint | undefined;
   let iamApi: LocalEndpoint | undefined;
+  let messaging: Messaging | undefined;
   // the access ledger: DynamoDB's thread keeps its own, the gate this thread's
   const iamAccess = async () => {
     gate?.recordLambdaLogs((group) => logs.hasGroup(group));
@@ -169,6 +173,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       // Gateway first: its shutdown closes sockets and lets their $disconnects reach the runtime.
       stopHostMeter();
       await settle(gateway?.close(), log, 'gateway');
+      await settle(messaging?.close(), log, 'sqs, sns, eventbridge and dynamodb streams');
       await settle(denials?.close(), log, 'iam denial log');
       await settle(edge?.close(), log, 'edge');
       await settle(lambdaApi?.close(), log, 'lambda api');
@@ -216,6 +221,15 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       authorizer: authorizer && authorizerFunction && { functionName: authorizerFunction.name, identitySource: authorizer.identitySource },
       ...(gate ? { iam: gate } : {}),
       logs,
+      ...(stack.awsRoutes?.length
+        ? {
+            awsIntegrations: {
+              routes: stack.awsRoutes,
+              endpointOf: (service: 'sqs' | 'sns' | 'events') => messaging?.endpoints[service === 'events' ? 'eventbridge' : service],
+              sessionTokenOf: (roleArn: string) => iam?.sessions.find((s) => s.roleArn === roleArn && s.function.startsWith('API Gateway route '))?.token,
+            },
+          }
+        : {}),
       ...((refusedRoutes.size > 0 || refusedAuthorizer) && config.iam !== 'off'
         ? { invokeRefusals: { mode: config.iam, routes: refusedRoutes, ...(refusedAuthorizer ? { authorizer: refusedAuthorizer } : {}) } }
         : {}),
@@ -235,6 +249,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       startDynamoDb({
         path: config.dynamodb.inMemory ? undefined : config.dynamodb.path,
         tables: stack.tables.map((t) => t.definition),
+        streams: stack.tables.flatMap((t) => (t.stream ? [{ tableName: t.definition.TableName, viewType: t.stream.viewType, arn: t.stream.arn }] : [])),
         region: config.region,
         metrics,
         throttleShare: config.faults.dynamodbThrottleShare,
@@ -263,6 +278,17 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       }).then((m) => (management = m)),
     ]);
     if (!dynamodb || !cloudwatch || !ssm || !management) throw new Error('unreachable: dynamodb, cloudwatch, ssm and the management apis started');
+    messaging = await startMessaging({
+      stack,
+      region: config.region,
+      accountId: config.accountId,
+      metrics,
+      logs,
+      dynamodb,
+      ...(gate ? { iam: gate } : {}),
+      log,
+      asyncRetryDelaysMs: config.lambda.asyncRetryDelaysSeconds.map((s) => s * 1000),
+    });
 
     const environment = stackEnvironment(stack, { callbackUrl: gateway.callbackUrl, dynamodb: dynamodb.endpoint, ssm: ssm.url });
     const lambdaFunction = (f: FunctionDescription) => {
@@ -303,6 +329,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
           cloudwatch: cloudwatch.url,
           cloudformation: management.cloudformation.url,
           apigatewayv2: management.apigatewayv2.url,
+          ...messaging.endpoints,
         }),
       },
       region: config.region,
@@ -312,6 +339,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       // (its other lines, which Python runs what, this start has said already)
       outsidePackageLog: log,
     });
+    messaging.attach(runtime);
     const controlPlane = new LambdaControlPlane({
       runtime,
       region: config.region,
@@ -321,6 +349,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       log,
       accountConcurrency: config.lambda.accountConcurrency,
       roleArns: new Map(stack.functions.flatMap((f) => (f.role ? [[f.name, f.role.arn] as const] : []))),
+      ...(stack.eventSourceMappings ? { eventSourceMappings: stack.eventSourceMappings } : {}),
     });
     lambdaApi = await startLambdaApiServer({ controlPlane, host: '127.0.0.1', port: 0, ...(gate ? { iam: gate } : {}) });
     // IAM's read API over the roles read, and Access Analyzer's policy generation over the ledger
@@ -336,6 +365,10 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       'execute-api': new URL(gateway.callbackUrl).origin,
       iam: iamApi.url,
       'access-analyzer': iamApi.url,
+      sqs: messaging.endpoints.sqs,
+      sns: messaging.endpoints.sns,
+      events: messaging.endpoints.eventbridge,
+      'dynamodb-streams': messaging.endpoints.dynamodbStreams,
     });
     // Prepared environments run their INIT now, on an idle host, before the first client comes.
     await runtime.prepared();
@@ -369,6 +402,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         ssm: ssm.url,
         apigatewayv2: management.apigatewayv2.url,
         dynamodb: dynamodb.endpoint,
+        ...messaging.endpoints,
       }),
       stackName: stack.stackName,
       tables: stack.tables.map((t) => t.definition.TableName),

@@ -12,15 +12,19 @@ import {
 import { UserError } from '../../common/errors.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './worker-messages.ts';
+import type { ItemChange } from './streams/item-change.ts';
 import { metricBatchReader } from './metric-batch.ts';
 import type { AccessRecord } from '../iam/access-ledger.ts';
 import { siblingModule } from '../../common/package-paths.ts';
+import { LocalTableStream } from './streams/local-table-stream.ts';
+import type { StreamSpec } from './streams/stream-spec.ts';
 
 /**
  * DynamoDB for the emulator: dynalite behind a metering front, both on their own worker thread
  * (see worker.ts). The front is the endpoint the functions reach: it publishes
  * AWS/DynamoDB metrics (consumed units, request counts, throttles) into the stack's metric store
- * and carries the throttle fault.
+ * and carries the throttle fault. A table with a stream has its writes captured on that thread
+ * and its records kept here (streams/).
  */
 
 export interface LocalDynamoDb {
@@ -30,6 +34,8 @@ export interface LocalDynamoDb {
   iamAccess(): Promise<AccessRecord[]>;
   /** data-plane calls received and throttled, and the worker thread's CPU ms, so far (as last reported by the worker) */
   stats(): { calls: number; throttled: number; cpuMs: number };
+  /** the streams of the stream-enabled tables (options.streams), in that order */
+  streams(): LocalTableStream[];
   close(): Promise<void>;
 }
 
@@ -48,6 +54,10 @@ export interface StartDynamoDbOptions {
   iam?: DynamoWorkerInit['iam'];
   /** where a function's first denial is said (default stderr) */
   log?: (line: string) => void;
+  /** the tables whose StreamSpecification is set (TableDescription.stream), each a table of `tables` */
+  streams?: StreamSpec[];
+  /** records a stream keeps at most (besides its 24 hours); default local-table-stream.ts's */
+  streamRecordsKept?: number;
 }
 
 const WORKER_ENTRY = siblingModule(import.meta.url, 'worker');
@@ -70,7 +80,15 @@ async function newWorker(workerData: DynamoWorkerInit): Promise<Worker> {
 export async function startDynamoDb(options: StartDynamoDbOptions): Promise<LocalDynamoDb> {
   if (options.path !== undefined) usableDirectory(options.path);
   const require = createRequire(import.meta.url);
-  const init: DynamoWorkerInit = { dynalitePath: require.resolve('dynalite'), path: options.path, throttleShare: options.throttleShare ?? 0, ...(options.iam ? { iam: options.iam } : {}) };
+  const streams = tableStreams(options);
+  const init: DynamoWorkerInit = {
+    dynalitePath: require.resolve('dynalite'),
+    path: options.path,
+    throttleShare: options.throttleShare ?? 0,
+    ...(options.iam ? { iam: options.iam } : {}),
+    ...(streams.length > 0 ? { streams: streams.map((s) => ({ tableName: s.tableName, viewType: s.viewType, arn: s.arn })) } : {}),
+  };
+  const streamOf = new Map(streams.map((s) => [s.tableName, s]));
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const ledgerAnswers = new Map<number, (records: AccessRecord[]) => void>();
   let ledgerAsks = 0;
@@ -83,7 +101,8 @@ export async function startDynamoDb(options: StartDynamoDbOptions): Promise<Loca
       counters.calls = msg.calls;
       counters.throttled = msg.throttled;
       counters.cpuMs = msg.cpuMs;
-    } else if (msg.type === 'iam-line') log(msg.line);
+    } else if (msg.type === 'stream-changes') appendChanges(streamOf, msg.changes);
+    else if (msg.type === 'iam-line') log(msg.line);
     else if (msg.type === 'iam-ledger') {
       ledgerAnswers.get(msg.id)?.(msg.records);
       ledgerAnswers.delete(msg.id);
@@ -147,7 +166,27 @@ export async function startDynamoDb(options: StartDynamoDbOptions): Promise<Loca
       worker.postMessage(ask);
     });
   };
-  return { endpoint, stats: () => ({ ...counters }), iamAccess, close };
+  return { endpoint, stats: () => ({ ...counters }), iamAccess, streams: () => [...streams], close };
+}
+
+/** A stream per stream-enabled table; a stream naming no table of the stack is a one-line error. */
+function tableStreams(options: StartDynamoDbOptions): LocalTableStream[] {
+  return (options.streams ?? []).map((spec) => {
+    const table = options.tables.find((t) => t.TableName === spec.tableName);
+    if (!table) throw new UserError(`streams: ${spec.arn} is the stream of table ${spec.tableName}, which the stack does not have`);
+    return new LocalTableStream(spec, { keySchema: table.KeySchema ?? [], ...(options.streamRecordsKept ? { retainRecords: options.streamRecordsKept } : {}) });
+  });
+}
+
+/** The worker's changes, each to its table's stream, one append (and one wake-up of its readers) per stream. */
+function appendChanges(streamOf: ReadonlyMap<string, LocalTableStream>, changes: ItemChange[]): void {
+  const byTable = new Map<string, ItemChange[]>();
+  for (const c of changes) {
+    let list = byTable.get(c.table);
+    if (!list) byTable.set(c.table, (list = []));
+    list.push(c);
+  }
+  for (const [table, list] of byTable) streamOf.get(table)?.append(list);
 }
 
 /** The LevelDB directory must exist (it is created) and be writable: one clear line otherwise. */

@@ -8,6 +8,11 @@ import { dynamoDbAccess } from './dynamodb-access.ts';
 import { inProcessCall, type CallAnswer, type RequestListener } from './in-process-call.ts';
 import { itemSize, type Item } from './item-size.ts';
 import { isSettled, ProvisionedCapacity, type CapacityBucket, type CapacityDescription } from './provisioned-capacity.ts';
+import type { ItemChange } from './streams/item-change.ts';
+import { KeyLocks } from './streams/key-locks.ts';
+import { StreamCapture, type WriteCapture } from './streams/stream-capture.ts';
+import { streamFields, type StreamSpec } from './streams/stream-spec.ts';
+import { transactWriteItems } from './transact-write-items.ts';
 
 /**
  * The DynamoDB endpoint the functions reach: a thin front over dynalite (called in-process, same
@@ -28,6 +33,10 @@ import { isSettled, ProvisionedCapacity, type CapacityBucket, type CapacityDescr
  * ProvisionedThroughputExceededException without reaching dynalite, a batch hands back what did
  * not fit, and the units each call consumed are taken from its buckets. A call to an on-demand
  * table pays one map lookup for this once its table was described.
+ *
+ * A table with a stream (options.streams) has every write that changed an item captured
+ * (streams/stream-capture.ts) and its DescribeTable answer carries the stream, which dynalite
+ * does not keep. TransactWriteItems, which dynalite lacks, is served here (transact-write-items.ts).
  */
 
 export type DataOperation = 'GetItem' | 'BatchGetItem' | 'Query' | 'Scan' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
@@ -61,6 +70,8 @@ export interface MeteringFrontOptions {
   now?: () => number;
   /** IAM (target.iam enforce or report): who a session token is, and the one question asked of every call a function makes */
   iam?: FrontIam;
+  /** the stream-enabled tables, and where their items' changes go */
+  streams?: { specs: StreamSpec[]; post(changes: ItemChange[]): void };
 }
 
 export interface FrontIam {
@@ -96,10 +107,23 @@ export class MeteringFront {
   private provisionedPublishedAt = -Infinity;
   private readonly random: () => number;
   private readonly now: () => number;
+  private readonly capture: StreamCapture | undefined;
+  /** items held across a read and a write: a stream table's writes, transactions */
+  private readonly locks = new KeyLocks();
 
   constructor(private readonly options: MeteringFrontOptions) {
     this.random = options.random ?? Math.random;
     this.now = options.now ?? (() => performance.now());
+    const streams = options.streams;
+    this.capture =
+      streams && streams.specs.length > 0
+        ? new StreamCapture(streams.specs, { keyNames: (t) => this.shape(t).then((s) => s?.keys), readItems: (t, keys) => this.readItems(t, keys) }, (c) => streams.post(c), this.locks)
+        : undefined;
+  }
+
+  /** Sends the stream changes not yet sent (the thread is closing). */
+  flushStreams(): void {
+    this.capture?.flush();
   }
 
   /** The http.Server request listener. */
@@ -120,6 +144,10 @@ export class MeteringFront {
     const operation = target.startsWith(`${API}.`) ? target.slice(API.length + 1) : '';
     const denied = this.options.iam && this.authorize(this.options.iam, headers, operation, body);
     if (denied) return denied;
+    if (operation === 'TransactWriteItems') {
+      const request = parseObject(body);
+      return request ? this.transactCall(request) : inProcessCall(this.options.dynalite, headers, body);
+    }
     if (!READS.has(operation) && !WRITES.has(operation)) {
       const answer = await inProcessCall(this.options.dynalite, headers, body);
       if (TABLE_CHANGES.has(operation)) {
@@ -130,6 +158,7 @@ export class MeteringFront {
         const table = operation === 'UpdateTable' && answer.status === 200 ? tableNameOf(body) : undefined;
         if (table) setTimeout(() => void this.describe(table), 1).unref();
       }
+      if (this.capture && (operation === 'DescribeTable' || operation === 'CreateTable') && answer.status === 200) return this.withStream(answer);
       return answer;
     }
     let request: Json;
@@ -172,6 +201,31 @@ export class MeteringFront {
       }
     }
 
+    // A stream table's write: its items' images asked for or read (the keys held until it is done).
+    let capture: WriteCapture | undefined;
+    try {
+      capture = this.capture && WRITES.has(operation) ? await this.capture.begin(operation, request) : undefined;
+    } catch (err) {
+      if (admission) release(admission, this.now());
+      throw err;
+    }
+    try {
+      return await this.served(operation, headers, request, tables, admission, provisioned, capture);
+    } finally {
+      capture?.release();
+    }
+  }
+
+  /** The call dynalite serves, metered; a stream table's changes recorded. */
+  private async served(
+    operation: DataOperation,
+    headers: Headers,
+    request: Json,
+    tables: string[],
+    admission: Admission | undefined,
+    provisioned: Map<string, TableInfo> | undefined,
+    capture: WriteCapture | undefined,
+  ): Promise<CallAnswer> {
     const asked = request.ReturnConsumedCapacity;
     request.ReturnConsumedCapacity = 'INDEXES';
     const before = await this.itemsBefore(operation, request);
@@ -191,6 +245,7 @@ export class MeteringFront {
     }
     const response = JSON.parse(answer.body) as Json;
     const uses = await this.consumption(operation, request, response, before);
+    if (capture) await capture.record(response);
     this.recordSuccess(operation, response, uses, latencyMs);
     if (admission && provisioned) {
       settle(admission, provisioned, uses, this.now());
@@ -205,6 +260,63 @@ export class MeteringFront {
       delete response.ConsumedCapacity;
     }
     return { status: 200, headers: answer.headers, body: JSON.stringify(response) };
+  }
+
+  /**
+   * TransactWriteItems (transact-write-items.ts): two write units per 1 KB of each item, published
+   * per table as DynamoDB does; a stream table's changes captured. Provisioned capacity does not
+   * admit or refuse a transaction here.
+   */
+  private async transactCall(request: Json): Promise<CallAnswer> {
+    this.counters.calls++;
+    const sink = this.options.sink;
+    const operation = 'TransactWriteItems';
+    const share = this.options.throttleShare;
+    if (share > 0 && this.random() < share) {
+      this.counters.throttled++;
+      for (const table of transactTables(request)) {
+        sink.put('ThrottledRequests', 'Count', 1, { TableName: table, Operation: operation });
+        sink.put('WriteThrottleEvents', 'Count', 1, { TableName: table });
+      }
+      return errorAnswer(400, 'ProvisionedThroughputExceededException', THROTTLE_MESSAGE);
+    }
+    const asked = request.ReturnConsumedCapacity;
+    const started = this.now();
+    const outcome = await transactWriteItems(request, {
+      call: (op, body) => inProcessCall(this.options.dynalite, internalHeaders(op), JSON.stringify(body)),
+      keyNames: (t) => this.shape(t).then((s) => s?.keys),
+      readItems: (t, keys) => this.readItems(t, keys),
+      locks: this.locks,
+      error: errorAnswer,
+      written: (writes) => {
+        for (const w of writes) if (w.kind !== 'ConditionCheck') this.capture?.changed(w.table, w.keyNames, w.old, w.next);
+      },
+    });
+    const latencyMs = this.now() - started;
+    if (!outcome.ok) {
+      if (outcome.answer.status >= 500) for (const table of transactTables(request)) sink.put('SystemErrors', 'Count', 1, { TableName: table, Operation: operation });
+      else sink.put('UserErrors', 'Count', 1, {});
+      return outcome.answer;
+    }
+    const units = new Map<string, number>();
+    for (const w of outcome.writes) units.set(w.table, (units.get(w.table) ?? 0) + w.units);
+    for (const [table, u] of units) {
+      sink.put('SuccessfulRequestLatency', 'Milliseconds', latencyMs, { TableName: table, Operation: operation });
+      sink.put('ConsumedWriteCapacityUnits', 'Count', u, { TableName: table });
+    }
+    const response: Json = {};
+    if (asked === 'TOTAL' || asked === 'INDEXES') response.ConsumedCapacity = [...units].map(([table, u]) => consumedCapacity(table, { read: 0, write: u, indexes: new Map() }, asked, false));
+    return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId() }, body: JSON.stringify(response) };
+  }
+
+  /** DescribeTable's (CreateTable's) answer for a stream table, with its stream as DynamoDB describes it. */
+  private withStream(answer: CallAnswer): CallAnswer {
+    const response = JSON.parse(answer.body) as Json;
+    const table = (response.Table ?? response.TableDescription) as Json | undefined;
+    const spec = typeof table?.TableName === 'string' ? this.capture!.streamOf(table.TableName) : undefined;
+    if (!table || !spec) return answer;
+    Object.assign(table, streamFields(spec));
+    return { ...answer, body: JSON.stringify(response) };
   }
 
   /**
@@ -554,6 +666,27 @@ function batchWrites(request: Json): BatchWrites {
   if (!items || typeof items !== 'object') return out;
   for (const [table, writes] of Object.entries(items as Record<string, unknown>)) if (Array.isArray(writes)) out[table] = writes;
   return out;
+}
+
+function parseObject(body: string): Json | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Json) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The tables a transaction names. */
+function transactTables(request: Json): string[] {
+  const tables = new Set<string>();
+  for (const entry of Array.isArray(request.TransactItems) ? (request.TransactItems as Json[]) : []) {
+    for (const body of Object.values(entry ?? {})) {
+      const table = (body as Json | undefined)?.TableName;
+      if (typeof table === 'string') tables.add(table);
+    }
+  }
+  return [...tables];
 }
 
 function tableNameOf(body: string): string | undefined {

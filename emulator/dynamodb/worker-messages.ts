@@ -1,5 +1,7 @@
 import type { AccessRecord } from '../iam/access-ledger.ts';
 import type { IamGrants } from '../iam/role-sessions.ts';
+import type { ItemChange } from './streams/item-change.ts';
+import type { StreamSpec } from './streams/stream-spec.ts';
 
 /** Messages between startDynamoDb (the stack's thread) and the DynamoDB worker thread. */
 
@@ -12,6 +14,8 @@ export interface DynamoWorkerInit {
   throttleShare: number;
   /** IAM, when target.iam is enforce or report */
   iam?: { mode: 'enforce' | 'report'; grants: IamGrants; region: string; accountId: string };
+  /** the stream-enabled tables, whose writes are captured (streams/stream-capture.ts) */
+  streams?: StreamSpec[];
 }
 
 export type FromDynamoWorker =
@@ -25,6 +29,8 @@ export type FromDynamoWorker =
   /** a function's first denial of an action on a resource, in AWS's words */
   | { type: 'iam-line'; line: string }
   /** the IAM ledger, as asked */
-  | { type: 'iam-ledger'; id: number; records: AccessRecord[] };
+  | { type: 'iam-ledger'; id: number; records: AccessRecord[] }
+  /** changes to stream-enabled tables' items, in the order the writes took effect */
+  | { type: 'stream-changes'; changes: ItemChange[] };
 
 export type ToDynamoWorker = { type: 'close' } | { type: 'iam-ledger'; id: number };

@@ -8,6 +8,7 @@ import { MeteringFront, type FrontIam } from './metering-front.ts';
 import { MetricBatch } from './metric-batch.ts';
 import { threadCpuClock } from '../lambda/environments/cpu-share.ts';
 import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './worker-messages.ts';
+import type { ItemChange } from './streams/item-change.ts';
 
 /**
  * The DynamoDB worker thread: dynalite and its metering front. dynalite answers ~1,400 calls/s
@@ -35,7 +36,9 @@ const iam: FrontIam | undefined = init.iam && {
   region: init.iam.region,
   onFirstDenial: (line) => post({ type: 'iam-line', line }),
 };
-front = new MeteringFront({ dynalite: handler, sink: batch, throttleShare: init.throttleShare, ...(iam ? { iam } : {}) });
+// A stream table's changes go to the stack's thread as they are captured (one message per turn of this thread's loop at most).
+const streams = init.streams?.length ? { specs: init.streams, post: (changes: ItemChange[]) => post({ type: 'stream-changes', changes }) } : undefined;
+front = new MeteringFront({ dynalite: handler, sink: batch, throttleShare: init.throttleShare, ...(iam ? { iam } : {}), ...(streams ? { streams } : {}) });
 const server = createServer(front.handle);
 
 const fail = (err: unknown) => post({ type: 'error', message: String((err as Error)?.message ?? err) });
@@ -51,5 +54,6 @@ port.on('message', (m: ToDynamoWorker) => {
   server.close();
   server.closeAllConnections();
   batch.stop();
+  front.flushStreams();
   db.close(() => post({ type: 'closed' }));
 });

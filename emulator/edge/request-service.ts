@@ -8,7 +8,21 @@ import type { IncomingHttpHeaders } from 'node:http';
  * the caller reads a form body first, see needsQueryBody); else the REST path.
  */
 
-export const EDGE_SERVICES = ['dynamodb', 'lambda', 'cloudwatch', 'ssm', 'cloudformation', 'apigateway', 'execute-api', 'iam', 'access-analyzer'] as const;
+export const EDGE_SERVICES = [
+  'dynamodb',
+  'dynamodb-streams',
+  'lambda',
+  'cloudwatch',
+  'ssm',
+  'cloudformation',
+  'apigateway',
+  'execute-api',
+  'iam',
+  'access-analyzer',
+  'sqs',
+  'sns',
+  'events',
+] as const;
 export type EdgeService = (typeof EDGE_SERVICES)[number];
 
 /** SigV4 signing names → the service that answers them (CloudWatch and its Logs share one endpoint). */
@@ -23,6 +37,9 @@ const SIGNING_NAMES: Record<string, EdgeService> = {
   'execute-api': 'execute-api',
   iam: 'iam',
   'access-analyzer': 'access-analyzer',
+  sqs: 'sqs',
+  sns: 'sns',
+  events: 'events',
 };
 
 const TARGET_PREFIXES: Record<string, EdgeService> = {
@@ -30,10 +47,13 @@ const TARGET_PREFIXES: Record<string, EdgeService> = {
   Logs_20140328: 'cloudwatch',
   GraniteServiceVersion20100801: 'cloudwatch',
   AmazonSSM: 'ssm',
+  AmazonSQS: 'sqs',
+  AWSEvents: 'events',
+  DynamoDBStreams_20120810: 'dynamodb-streams',
 };
 
 /** Query protocol API versions → service. */
-const QUERY_VERSIONS: Record<string, EdgeService> = { '2010-05-15': 'cloudformation', '2010-08-01': 'cloudwatch', '2010-05-08': 'iam' };
+const QUERY_VERSIONS: Record<string, EdgeService> = { '2010-05-15': 'cloudformation', '2010-08-01': 'cloudwatch', '2010-05-08': 'iam', '2012-11-05': 'sqs', '2010-03-31': 'sns' };
 const CLOUDFORMATION_ACTION = /^(Describe|List|Get|Validate)Stack|^DescribeStacks$/;
 
 const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/,\s]+\/([^/,\s]+)\/aws4_request/;
@@ -55,8 +75,10 @@ export function serviceOfRequest(r: EdgeRequest): EdgeService | undefined {
   const url = new URL(r.url, 'http://edge.local');
   const presigned = url.searchParams.get('X-Amz-Credential')?.split('/')[3];
   const signed = scope?.[1] ?? presigned;
-  if (signed !== undefined) return SIGNING_NAMES[signed];
   const target = r.headers['x-amz-target'];
+  // DynamoDB Streams signs as `dynamodb`: its target tells it from DynamoDB
+  if (signed === 'dynamodb' && typeof target === 'string' && target.startsWith('DynamoDBStreams_')) return 'dynamodb-streams';
+  if (signed !== undefined) return SIGNING_NAMES[signed];
   if (typeof target === 'string') return TARGET_PREFIXES[target.split('.')[0]!];
   const query = r.formBody !== undefined ? new URLSearchParams(r.formBody) : url.searchParams;
   const action = query.get('Action');

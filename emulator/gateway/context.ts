@@ -7,6 +7,7 @@ import type { ConnectionsAccess } from './connections-access.ts';
 import type { ConnectionRegistry } from './connection.ts';
 import type { GoneConnectionRecord } from './gone-connections.ts';
 import type { ApiIdentity } from './events.ts';
+import type { AwsIntegration } from './aws-integration.ts';
 import type { Integration } from './integration.ts';
 import type { TokenBucket } from './rate-limit.ts';
 import type { RouteTable } from './routing.ts';
@@ -32,6 +33,8 @@ export interface GatewayContext {
   /** Who may call @connections (config.iam enforce or report); absent: every caller may. */
   connectionsAccess: ConnectionsAccess | undefined;
   integration: Integration;
+  /** Routes whose integration is `AWS` (SQS, SNS, EventBridge through a request template), when the stack has any. */
+  awsIntegration: AwsIntegration | undefined;
   /** The stage's access logging (AccessLogSettings), on or off. */
   accessLog: AccessLog;
   /** New connections per second (account quota). */

@@ -35,6 +35,12 @@ export class ExecutionLog {
     this.group = executionLogGroup(at.apiId, at.stage);
   }
 
+  /** Lines of one request API Gateway failed (an AWS integration's call: aws-integration.ts), each led by the request's id. */
+  write(requestId: string, lines: readonly string[]): void {
+    const timestamp = Date.now();
+    for (const line of lines) this.logs.append(this.group, this.stream, { timestamp, message: `(${requestId}) ${line}` });
+  }
+
   /** A request failed because API Gateway may not invoke `functionName` (a route's, or the $connect authorizer's). */
   invalidPermissions(request: { requestId: string; connectionId: string; route: string; authorizer: boolean }, functionName: string, status: number): void {
     const { region, accountId } = this.at;

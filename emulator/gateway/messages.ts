@@ -5,6 +5,7 @@ import { forbiddenFrame, internalServerErrorFrame, tooManyRequestsFrame } from '
 import { awsId } from './ids.ts';
 import { routeBucket } from './rate-limit.ts';
 import { GATEWAY_ERRORS, integrationFailure, integrationFacts } from './access-log.ts';
+import { onAwsRouteMessage } from './aws-integration-message.ts';
 
 /**
  * A message from a client. Dispatched at once, never queued behind the connection's earlier
@@ -35,6 +36,11 @@ export async function onClientMessage(ctx: GatewayContext, conn: Connection, dat
     return;
   }
   const messageId = awsId();
+  const aws = ctx.awsIntegration;
+  if (aws?.has(route.routeKey)) {
+    await onAwsRouteMessage(ctx, aws, conn, { routeKey: route.routeKey, twoWay: route.returnResponse, data, isBinary, requestId, messageId, requestTimeEpoch: now });
+    return;
+  }
   const event = messageEvent(ctx.api, conn, route.routeKey, data, isBinary, requestId, now, messageId);
   const start = performance.now();
   const outcome = await ctx.integration.invoke(route.functionName, event, { route: route.routeKey, request: { requestId, connectionId: conn.connectionId } });

@@ -15,6 +15,7 @@ import { onUpgrade } from './handshake.ts';
 import { ConnectionsAccess } from './connections-access.ts';
 import { ExecutionLog } from './execution-log.ts';
 import { Integration, type InvokeRefusals } from './integration.ts';
+import { AwsIntegration, type AwsIntegrationOptions } from './aws-integration.ts';
 import type { IamGate } from '../iam/iam-gate.ts';
 import { startLifetimeSweep } from './lifetime.ts';
 import { TokenBucket } from './rate-limit.ts';
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   iam?: IamGate;
   /** Routes whose function API Gateway may not invoke (no AWS::Lambda::Permission) */
   invokeRefusals?: InvokeRefusals;
+  /** Routes whose integration is `AWS` (SQS, SNS, EventBridge), the services' local endpoints and the roles' sessions (aws-integration.ts) */
+  awsIntegrations?: AwsIntegrationOptions;
 }
 
 export interface GatewayStats {
@@ -88,6 +91,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const stage = config.stage;
 
   const metrics = new ApiMetrics(options.metrics, config.apiId, stage);
+  const executionLog = options.logs && new ExecutionLog(options.logs, { apiId: config.apiId, stage, region: config.region, accountId: config.accountId });
+  // a template, URI or mapping it cannot run is refused here, at start, in one line naming the route
+  let awsIntegration: AwsIntegration | undefined;
+  try {
+    awsIntegration = options.awsIntegrations && new AwsIntegration(options.awsIntegrations, { api: { apiId: config.apiId, stage, domainName }, region: config.region, accountId: config.accountId, metrics, log, executionLog });
+  } catch (err) {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw err;
+  }
+  const awsRoutes = awsIntegration?.messageRoutes() ?? [];
+  for (const r of options.awsIntegrations?.routes ?? []) {
+    if (r.routeKey === '$connect' || r.routeKey === '$disconnect') log(`gateway: route ${r.routeKey}: an AWS integration on ${r.routeKey} is not emulated; the route runs without it`);
+  }
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: config.limits.maxMessageBytes,
@@ -101,19 +117,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const ctx: GatewayContext = {
     config,
     api: { apiId: config.apiId, stage, domainName },
-    routes: new RouteTable(options.functions, options.routeSelectionExpression),
+    // an AWS route is selected as any route; messages.ts hands its frames to the AWS integration
+    routes: new RouteTable([...options.functions, ...awsRoutes.map((r) => ({ name: `(AWS integration ${r.integrationUri})`, route: r.routeKey, returnResponse: r.twoWay }))], options.routeSelectionExpression),
     authorizer: options.authorizer,
     registry: new ConnectionRegistry(),
     gone: new GoneConnectionRecord(),
     metrics,
     connectionsAccess: options.iam && new ConnectionsAccess(options.iam, config.apiId, stage),
-    integration: new Integration(
-      metrics,
-      log,
-      undefined,
-      options.invokeRefusals,
-      options.logs && new ExecutionLog(options.logs, { apiId: config.apiId, stage, region: config.region, accountId: config.accountId }),
-    ),
+    integration: new Integration(metrics, log, undefined, options.invokeRefusals, executionLog),
+    awsIntegration,
     accessLog: new AccessLog(options.logs, { apiId: config.apiId, stage, domainName }),
     newConnections: new TokenBucket(config.limits.newConnectionsPerSecond, config.limits.newConnectionsPerSecond),
     account: new TokenBucket(config.limits.accountRps, config.limits.accountBurst),
@@ -153,6 +165,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       for (const conn of ctx.registry.values()) conn.ws?.terminate();
       await waitFor(() => openSockets(ctx) === 0, 500);
       await ctx.integration.drain(3_000);
+      await awsIntegration?.drain(1_000);
+      awsIntegration?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

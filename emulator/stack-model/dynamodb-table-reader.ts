@@ -7,7 +7,8 @@ import { templateError } from './template-errors.ts';
 /**
  * AWS::DynamoDB::Table as a CreateTable request: keys, attribute definitions, GSIs and LSIs,
  * BillingMode (CloudFormation's default is PROVISIONED, which then needs ProvisionedThroughput),
- * the provisioned capacity of the table and of each GSI, and the TTL attribute. Encryption,
+ * the provisioned capacity of the table and of each GSI, the TTL attribute, and the stream
+ * (StreamSpecification: its view type, and the ARN `Fn::GetAtt StreamArn` gives). Encryption,
  * backups, tags and deletion protection change nothing the emulator measures.
  */
 const throughput = z.object({ ReadCapacityUnits: cfnInteger.pipe(z.number().min(1)), WriteCapacityUnits: cfnInteger.pipe(z.number().min(1)) });
@@ -27,6 +28,7 @@ const tableSchema = z
       .optional(),
     LocalSecondaryIndexes: z.array(z.object({ IndexName: z.string(), KeySchema: keySchema, Projection: projection }).loose()).optional(),
     TimeToLiveSpecification: z.object({ AttributeName: z.string().optional(), Enabled: cfnBoolean }).optional(),
+    StreamSpecification: z.object({ StreamViewType: z.enum(['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES']) }).loose().optional(),
   })
   .loose();
 
@@ -75,5 +77,6 @@ export function readDynamoDbTable(t: StackTemplate, logicalId: string): TableDes
       ...(lsis.length ? { LocalSecondaryIndexes: lsis } : {}),
     },
     ...(ttl?.Enabled && ttl.AttributeName ? { ttlAttribute: ttl.AttributeName } : {}),
+    ...(p.StreamSpecification ? { stream: { viewType: p.StreamSpecification.StreamViewType, arn: String(t.attribute(logicalId, 'StreamArn')) } } : {}),
   };
 }

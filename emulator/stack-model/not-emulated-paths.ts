@@ -1,12 +1,18 @@
 import type { NotEmulatedPath } from '../../common/not-emulated-paths.ts';
 import type { TemplateResource } from './resource-dependencies.ts';
+import { SAM_EVENTS_EXPANDED } from './sam-event-sources.ts';
 import type { StackTemplate } from './stack-template.ts';
 
 /**
- * Every path into a function of the stack that the emulator does not run: a trigger (an SNS
- * subscription, an SQS, DynamoDB or Kinesis event source mapping, an EventBridge rule, a
- * schedule, a SAM function's event of those kinds or an Api/HttpApi event) and an integration of
- * an HTTP API. Read from the template as written, references followed by name only (`Ref`,
+ * Every path into a function of the stack that the emulator does not run, and what of the
+ * fan-out services runs otherwise than on AWS: a Kinesis, Kafka (MSK or self-managed), Amazon MQ
+ * or DocumentDB event source mapping, one from a queue or stream outside the stack, a schedule
+ * (a rule's ScheduleExpression, AWS::Scheduler::Schedule, SAM's Schedule/ScheduleV2), a rule's
+ * target of another service (Step Functions, Kinesis, …), an SNS subscription of another protocol
+ * than lambda and sqs (email, http/s, sms, …), an EventBridge pipe, a FIFO queue's high-throughput
+ * mode (it runs as a plain FIFO queue), SAM's Api/HttpApi/Kinesis/… events and an integration of
+ * an HTTP API. SNS subscriptions to functions and queues, SQS and DynamoDB stream mappings, and
+ * EventBridge rules with patterns run here and are not listed. Read from the template as written, references followed by name only (`Ref`,
  * `Fn::GetAtt`, `Fn::Sub`'s `${Id.Arn}`): nothing is resolved, so a path is listed even where a
  * value the emulator never needs could not be. Each names the function it would invoke and
  * whether the template says that function posts to @connections (its role grants
@@ -34,6 +40,10 @@ const SOURCE_OF_TYPE: Record<string, string> = {
 /** What does not happen here, by source. */
 const TEXT: Record<string, string> = {
   'SNS topic': "its subscription's deliveries will not run here",
+  'EventBridge pipe': 'the pipe will not run here',
+  'Kafka cluster': "the cluster's records will not invoke it here",
+  'Amazon MQ broker': "the broker's messages will not invoke it here",
+  'DocumentDB change stream': "the stream's records will not invoke it here",
   'SQS queue': 'its event source mapping will not poll the queue here',
   'DynamoDB stream': "the stream's records will not invoke it here",
   'Kinesis stream': "the stream's records will not invoke it here",
@@ -47,36 +57,56 @@ const textOf = (source: string) => TEXT[source] ?? 'it will not be invoked this 
 export function notEmulatedPaths(o: PathsInput): NotEmulatedPath[] {
   const { t } = o;
   const out: NotEmulatedPath[] = [];
-  const add = (kind: NotEmulatedPath['kind'], source: string, resource: string, fn: string | undefined) => {
+  const add = (kind: NotEmulatedPath['kind'], source: string, resource: string, fn: string | undefined, text = textOf(source)) => {
     const f = fn !== undefined && t.resources[fn]?.Type === 'AWS::Lambda::Function' ? fn : undefined;
-    if (out.some((p) => p.source === source && p.resource === resource && p.function === f)) return;
+    if (out.some((p) => p.source === source && p.resource === resource && p.function === f && p.text === text)) return;
     out.push({
       kind,
       source,
       resource,
       ...(f !== undefined ? { function: f, functionName: safeName(t, f), ...(fansOut(o, f) ? { fansOut: true } : {}), ...(o.runs.has(f) ? { runsHere: true } : {}) } : {}),
-      text: textOf(source),
+      text,
     });
   };
+  const typeOf = (id: string | undefined) => (id === undefined ? undefined : t.resources[id]?.Type);
   for (const [id, r] of Object.entries(t.resources)) {
     const p = (r.Properties ?? {}) as Record<string, unknown>;
     switch (r.Type) {
-      case 'AWS::SNS::Subscription':
-        if (String(p.Protocol).toLowerCase() === 'lambda') add('trigger', 'SNS topic', refId(p.TopicArn) ?? id, refId(p.Endpoint));
+      case 'AWS::SNS::Subscription': {
+        const protocol = String(p.Protocol).toLowerCase();
+        if (!DELIVERED_PROTOCOLS.has(protocol)) add('trigger', 'SNS topic', refId(p.TopicArn) ?? id, undefined, `its ${protocol} subscription ${id} will not be delivered here`);
         break;
+      }
       case 'AWS::SNS::Topic':
-        for (const s of asList(p.Subscription)) {
-          const sub = s as { Protocol?: unknown; Endpoint?: unknown };
-          if (String(sub.Protocol).toLowerCase() === 'lambda') add('trigger', 'SNS topic', id, refId(sub.Endpoint));
+        asList(p.Subscription).forEach((s, i) => {
+          const protocol = String((s as { Protocol?: unknown }).Protocol).toLowerCase();
+          if (!DELIVERED_PROTOCOLS.has(protocol)) add('trigger', 'SNS topic', id, undefined, `its ${protocol} subscription ${id}Subscription${i} will not be delivered here`);
+        });
+        break;
+      case 'AWS::SQS::Queue':
+        if (p.DeduplicationScope === 'messageGroup' || p.FifoThroughputLimit === 'perMessageGroupId') {
+          add('trigger', 'SQS queue', id, undefined, 'it runs as a plain FIFO queue: high-throughput mode (DeduplicationScope, FifoThroughputLimit) is not emulated');
         }
         break;
       case 'AWS::Lambda::EventSourceMapping': {
         const from = refId(p.EventSourceArn);
-        add('trigger', (from && SOURCE_OF_TYPE[t.resources[from]?.Type ?? '']) ?? sourceOfArn(p.EventSourceArn), from ?? id, refId(p.FunctionName));
+        const fromType = typeOf(from);
+        // from a queue or a table's stream of the stack: it runs
+        if (fromType === 'AWS::SQS::Queue' || fromType === 'AWS::DynamoDB::Table') break;
+        add('trigger', (fromType && SOURCE_OF_TYPE[fromType]) ?? sourceOfArn(p.EventSourceArn, p), from ?? id, refId(p.FunctionName));
         break;
       }
       case 'AWS::Events::Rule':
-        for (const target of asList(p.Targets)) add('trigger', p.ScheduleExpression !== undefined ? 'schedule' : 'EventBridge rule', id, refId((target as { Arn?: unknown }).Arn));
+        for (const target of asList(p.Targets)) {
+          const arn = (target as { Arn?: unknown }).Arn;
+          const service = targetService(arn, typeOf(refId(arn)));
+          // a target of a service not run here: the rule matches, nothing is delivered
+          if (!EMULATED_TARGET_SERVICES.has(service)) add('trigger', 'EventBridge rule', id, undefined, `its ${service} target will not be invoked here`);
+          else if (p.ScheduleExpression !== undefined) add('trigger', 'schedule', id, refId(arn));
+        }
+        break;
+      case 'AWS::Pipes::Pipe':
+        add('trigger', 'EventBridge pipe', id, refId(p.Target));
         break;
       case 'AWS::Scheduler::Schedule':
         add('trigger', 'schedule', id, refId((p.Target as { Arn?: unknown } | undefined)?.Arn));
@@ -96,13 +126,14 @@ export function notEmulatedPaths(o: PathsInput): NotEmulatedPath[] {
     for (const [event, spec] of Object.entries(events)) {
       const p = spec?.Properties ?? {};
       const type = String(spec?.Type ?? '');
+      // expanded into the resources SAM makes (sam-event-sources.ts), read above
+      if (SAM_EVENTS_EXPANDED.has(type)) continue;
       const samSource: Record<string, [string, unknown]> = {
-        SNS: ['SNS topic', p.Topic],
-        SQS: ['SQS queue', p.Queue],
-        DynamoDB: ['DynamoDB stream', p.Stream],
         Kinesis: ['Kinesis stream', p.Stream],
-        EventBridgeRule: ['EventBridge rule', undefined],
-        CloudWatchEvent: ['EventBridge rule', undefined],
+        MSK: ['Kafka cluster', p.Stream],
+        SelfManagedKafka: ['Kafka cluster', undefined],
+        MQ: ['Amazon MQ broker', p.Broker],
+        DocumentDB: ['DocumentDB change stream', p.Cluster],
         Schedule: ['schedule', undefined],
         ScheduleV2: ['schedule', undefined],
         Api: ['REST API', p.RestApiId],
@@ -139,10 +170,36 @@ function refId(v: unknown): string | undefined {
   return undefined;
 }
 
-/** `arn:aws:sqs:…` → `SQS queue`, for an event source named by its ARN. */
-function sourceOfArn(v: unknown): string {
-  const service = typeof v === 'string' ? v.split(':')[2] : undefined;
-  return service === 'sqs' ? 'SQS queue' : service === 'dynamodb' ? 'DynamoDB stream' : service === 'kinesis' ? 'Kinesis stream' : service === 'kafka' ? 'Kafka cluster' : 'event source';
+/** `arn:aws:sqs:…` → `SQS queue`, for an event source named by its ARN (or a self-managed Kafka cluster by its properties). */
+function sourceOfArn(v: unknown, p: Record<string, unknown>): string {
+  const service = arnText(v)?.split(':')[2];
+  if (service === undefined && p.SelfManagedEventSource !== undefined) return 'Kafka cluster';
+  const sources: Record<string, string> = { sqs: 'SQS queue', dynamodb: 'DynamoDB stream', kinesis: 'Kinesis stream', kafka: 'Kafka cluster', mq: 'Amazon MQ broker', rds: 'DocumentDB change stream' };
+  return (service && sources[service]) ?? 'event source';
+}
+
+/** The protocols SNS delivers here (sns/). */
+const DELIVERED_PROTOCOLS = new Set(['lambda', 'sqs']);
+/** The services a rule's target may be here (events-rule-reader.ts). */
+const EMULATED_TARGET_SERVICES = new Set(['lambda', 'sqs', 'sns', 'events']);
+const SERVICE_OF_TYPE: Record<string, string> = { 'AWS::Lambda::Function': 'lambda', 'AWS::SQS::Queue': 'sqs', 'AWS::SNS::Topic': 'sns', 'AWS::Events::EventBus': 'events' };
+
+/** A rule target's service: from its ARN as written, or the type of the resource it refers to (a type's service, e.g. `stepfunctions`). */
+function targetService(arn: unknown, type: string | undefined): string {
+  if (type !== undefined) return SERVICE_OF_TYPE[type] ?? (type.split('::')[1] ?? type).toLowerCase();
+  const service = arnText(arn)?.split(':')[2];
+  // an ARN made of parts (Fn::Join) cannot be read unresolved: taken as one the emulator runs
+  return service && service !== PLACEHOLDER ? service : 'lambda';
+}
+
+const PLACEHOLDER = '_';
+
+/** The text of an ARN as written: a string, or Fn::Sub's template with each `${…}` as `_`. */
+function arnText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  const sub = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)['Fn::Sub'] : undefined;
+  const text = Array.isArray(sub) ? sub[0] : sub;
+  return typeof text === 'string' ? text.replace(/\$\{[^}]*\}/g, PLACEHOLDER) : undefined;
 }
 
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);

@@ -1,4 +1,4 @@
-import { generatedName, generatedShortId, generatedSuffix } from './physical-names.ts';
+import { generatedName, generatedShortId, generatedSuffix, resourceUuid } from './physical-names.ts';
 
 /**
  * What `Ref` and `Fn::GetAtt` give for a resource once "deployed": its physical id and its
@@ -33,6 +33,8 @@ const NAME_LIMITS: Record<string, number> = {
   'AWS::SNS::Topic': 256,
   'AWS::S3::Bucket': 63,
   'AWS::Lambda::LayerVersion': 140,
+  'AWS::Events::Rule': 64,
+  'AWS::Events::EventBus': 256,
 };
 
 /** The property that names a resource of each type, when the template names it. */
@@ -48,6 +50,8 @@ const NAME_PROPERTIES: Record<string, string> = {
   'AWS::S3::Bucket': 'BucketName',
   'AWS::ApiGatewayV2::Stage': 'StageName',
   'AWS::Lambda::LayerVersion': 'LayerName',
+  'AWS::Events::Rule': 'Name',
+  'AWS::Events::EventBus': 'Name',
 };
 
 const SHORT_ID_TYPES = new Set([
@@ -60,6 +64,8 @@ const SHORT_ID_TYPES = new Set([
   'AWS::ApiGatewayV2::Model',
 ]);
 
+const FIFO_SUFFIX = '.fifo';
+
 /** The resource's name: the template's, or the one CloudFormation would generate. */
 export function physicalName(type: string, logicalId: string, ctx: PhysicalIdContext): string {
   const property = NAME_PROPERTIES[type];
@@ -68,6 +74,9 @@ export function physicalName(type: string, logicalId: string, ctx: PhysicalIdCon
   if (type === 'AWS::SSM::Parameter') return `CFN-${logicalId}-${generatedSuffix(ctx.stackName, logicalId)}`;
   // bucket names are lowercase
   if (type === 'AWS::S3::Bucket') return generatedName(ctx.stackName, logicalId, 63).toLowerCase();
+  // a FIFO queue's or topic's name ends in `.fifo`, the generated one too, within the type's limit
+  const fifo = type === 'AWS::SQS::Queue' ? ctx.property('FifoQueue') : type === 'AWS::SNS::Topic' ? ctx.property('FifoTopic') : undefined;
+  if (fifo === true || fifo === 'true') return `${generatedName(ctx.stackName, logicalId, NAME_LIMITS[type]! - FIFO_SUFFIX.length)}${FIFO_SUFFIX}`;
   return generatedName(ctx.stackName, logicalId, NAME_LIMITS[type] ?? 128);
 }
 
@@ -86,6 +95,15 @@ export function physicalRef(type: string, logicalId: string, ctx: PhysicalIdCont
     case 'AWS::Lambda::LayerVersion':
       // the layer version's ARN; the stack's first deploy makes version 1
       return `${arn('lambda')}:layer:${name}:1`;
+    case 'AWS::Events::Rule': {
+      // a rule on a custom bus is named with its bus (`bus|rule`), as CloudFormation returns it
+      const bus = busNameOf(ctx.property('EventBusName'));
+      return bus === 'default' ? name : `${bus}|${name}`;
+    }
+    case 'AWS::SNS::Subscription':
+      return `${String(ctx.property('TopicArn'))}:${resourceUuid(ctx.stackName, logicalId)}`;
+    case 'AWS::Lambda::EventSourceMapping':
+      return resourceUuid(ctx.stackName, logicalId);
     default:
       return name;
   }
@@ -146,6 +164,21 @@ export function physicalAttribute(type: string, logicalId: string, attribute: st
       if (attribute === 'TopicArn') return ref();
       if (attribute === 'TopicName') return name();
       return undefined;
+    case 'AWS::Events::Rule': {
+      const bus = busNameOf(ctx.property('EventBusName'));
+      if (attribute === 'Arn') return `${arn('events')}:rule/${bus === 'default' ? '' : `${bus}/`}${name()}`;
+      return undefined;
+    }
+    case 'AWS::Events::EventBus':
+      if (attribute === 'Arn') return `${arn('events')}:event-bus/${name()}`;
+      if (attribute === 'Name') return name();
+      return undefined;
+    case 'AWS::SNS::Subscription':
+      return attribute === 'Arn' ? ref() : undefined;
+    case 'AWS::Lambda::EventSourceMapping':
+      if (attribute === 'Id') return ref();
+      if (attribute === 'EventSourceMappingArn') return `${arn('lambda')}:event-source-mapping:${ref()}`;
+      return undefined;
     case 'AWS::S3::Bucket':
       if (attribute === 'Arn') return `arn:${ctx.partition}:s3:::${name()}`;
       if (attribute === 'DomainName') return `${name()}.s3.${ctx.urlSuffix}`;
@@ -157,6 +190,12 @@ export function physicalAttribute(type: string, logicalId: string, attribute: st
       if (attribute === 'Name') return name();
       return `${ref()}.${attribute}`;
   }
+}
+
+/** EventBusName is a bus's name or ARN; absent, the account's `default` bus. */
+export function busNameOf(value: unknown): string {
+  if (typeof value !== 'string' || value === '') return 'default';
+  return /:event-bus\/(.+)$/.exec(value)?.[1] ?? value;
 }
 
 function arnPrefix(ctx: PhysicalIdContext): (service: string) => string {

@@ -47,3 +47,9 @@ export function stackUuid(stackName: string, region: string, accountId: string):
   const h = digest('stack', stackName, region, accountId).toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
+
+/** A resource's UUID (an event source mapping's id, a subscription's ARN suffix), from the stack and logical id: alike on every run. */
+export function resourceUuid(stackName: string, logicalId: string): string {
+  const h = digest('uuid', stackName, logicalId).toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}

@@ -27,3 +27,18 @@ export const cfnNumber = z.union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/
 export const cfnString = z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]);
 
 export const cfnBoolean = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+
+/** A JSON property that CloudFormation also takes as a JSON string (RedrivePolicy, an SNS FilterPolicy). */
+export const cfnJsonObject = z.union([
+  z.record(z.string(), z.unknown()),
+  z.string().transform((text, ctx) => {
+    try {
+      const v: unknown = JSON.parse(text);
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: 'custom', message: 'must be a JSON object (or a string of one)' });
+    return z.NEVER;
+  }),
+]);

@@ -1,4 +1,5 @@
 import type { TemplateResource } from './resource-dependencies.ts';
+import { expandSamEvents } from './sam-event-sources.ts';
 import type { NotEmulated } from './stack-description.ts';
 import type { Template } from './stack-template.ts';
 import { templateError } from './template-errors.ts';
@@ -10,9 +11,11 @@ import { templateError } from './template-errors.ts';
  *   merged in (mappings merged key by key, lists appended, the function's own value winning),
  *   CodeUri kept as a local path (what `sam package` would upload), InlineCode as ZipFile, and the
  *   execution role SAM creates (`{Id}Role`) when the function names none, its `Policies` kept
- *   unexpanded in the role's Metadata (SAM_POLICIES). Events are listed as
- *   not emulated, one line each (an Api, a schedule, a queue... never invokes it offline), and so
- *   are the alias of AutoPublishAlias (its provisioned concurrency included) and a function URL.
+ *   unexpanded in the role's Metadata (SAM_POLICIES). Its SQS, SNS, DynamoDB, EventBridgeRule and
+ *   CloudWatchEvent events, EventInvokeConfig and DeadLetterQueue become the resources SAM makes of
+ *   them (sam-event-sources.ts); other events are listed as not emulated, one line each (an Api, a
+ *   schedule, a Kinesis stream... never invokes it offline), and so are the alias of
+ *   AutoPublishAlias (its provisioned concurrency included) and a function URL.
  * - AWS::Serverless::LayerVersion → AWS::Lambda::LayerVersion of the same logical id, ContentUri
  *   as Content (a local folder or zip, as `sam build` leaves it), Globals.LayerVersion merged in.
  * - AWS::Serverless::SimpleTable → AWS::DynamoDB::Table: PrimaryKey (default `id` String),
@@ -69,9 +72,13 @@ export function expandSam(file: string, template: Template): SamExpansion {
       // what SAM makes beside the function that would change how it is reached or started
       if (typeof props.AutoPublishAlias === 'string') notEmulated.push({ logicalId: `${id}Alias${props.AutoPublishAlias}`, type: 'AWS::Lambda::Alias' });
       if (props.FunctionUrlConfig !== undefined) notEmulated.push({ logicalId: `${id}Url`, type: 'AWS::Lambda::Url' });
-      for (const [event, spec] of Object.entries((props.Events ?? {}) as Record<string, { Type?: unknown }>)) {
-        notEmulated.push({ logicalId: `${id}${event}`, type: `AWS::Serverless::Function event ${String(spec?.Type ?? '(no Type)')}` });
+      const events = expandSamEvents(file, id, props, resource.Condition, template.Resources as Record<string, TemplateResource>);
+      for (const [eventId, made] of Object.entries(events.resources)) {
+        if (Object.hasOwn(template.Resources, eventId) || Object.hasOwn(resources, eventId)) throw templateError(file, ['Resources', eventId], `SAM makes a resource of this logical id for ${id}'s events: rename one`);
+        resources[eventId] = made;
       }
+      if (events.deadLetterConfig) lambda.DeadLetterConfig = events.deadLetterConfig;
+      notEmulated.push(...events.notEmulated);
     } else if (resource.Type === 'AWS::Serverless::LayerVersion') {
       resources[id] = { ...resource, Type: 'AWS::Lambda::LayerVersion', Properties: samLayer(file, id, merge(globals.LayerVersion ?? {}, resource.Properties ?? {}) as Record<string, unknown>) };
     } else if (resource.Type === 'AWS::Serverless::SimpleTable') {

@@ -19,6 +19,11 @@ import { templateError } from './template-errors.ts';
 import { chooseWebSocketApi, readWebSocketApi } from './websocket-api-reader.ts';
 import { readLambdaPermissions } from './lambda-permission-reader.ts';
 import { notEmulatedPaths } from './not-emulated-paths.ts';
+import { readQueuePolicies, readSqsQueues } from './sqs-queue-reader.ts';
+import { readSnsTopics } from './sns-topic-reader.ts';
+import { readEventBuses, readEventRules } from './events-rule-reader.ts';
+import { functionNameOf, readEventSourceMappings } from './event-source-mapping-reader.ts';
+import { destinationFunctions, readAsyncInvokeConfigs } from './async-invoke-reader.ts';
 
 /**
  * The template reader: a CloudFormation template (YAML or JSON), a SAM template, a CDK cloud
@@ -102,24 +107,51 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   const functionIds = t.ofType('AWS::Lambda::Function');
   const functionIdsByName = uniqueNames(t, functionIds, 'FunctionName');
   uniqueNames(t, t.ofType('AWS::DynamoDB::Table'), 'TableName');
+  uniqueNames(t, t.ofType('AWS::SQS::Queue'), 'QueueName');
+  uniqueNames(t, t.ofType('AWS::SNS::Topic'), 'TopicName');
   const ws = readWebSocketApi(t, apiLogicalId, functionIdsByName);
   const read = new Set(ws.read);
+  // the roles API Gateway assumes for its AWS integrations are read and enforced (emulator/iam)
+  for (const r of ws.awsRoutes) for (const id of r.credentials?.resources ?? []) read.add(id);
 
-  mkdirSync(o.workDir, { recursive: true });
-  const code = new FunctionCodeReader(file, resolve(o.workDir), located.codeSource(t.resources), o.layers);
-  // Only the functions API Gateway invokes run offline; another (a stream consumer, a custom
-  // resource's provider) has nothing to invoke it here and is listed, not refused.
-  const invoked = new Set([...ws.routes.map((r) => r.functionId), ...(ws.authorizer ? [ws.authorizer.functionId] : [])]);
-  const functions: FunctionDescription[] = [];
-  for (const id of functionIds) {
-    if (!invoked.has(id)) continue;
-    functions.push(await readLambdaFunction(t, id, code));
-    read.add(id);
-  }
   const tables = t.ofType('AWS::DynamoDB::Table').map((id) => {
     read.add(id);
     return readDynamoDbTable(t, id);
   });
+  // the fan-out services: queues, topics and their subscriptions, buses, rules, event source mappings
+  const queues = readSqsQueues(t);
+  const sns = readSnsTopics(t);
+  const eventBuses = readEventBuses(t);
+  const rules = readEventRules(t);
+  const mappings = readEventSourceMappings(t, functionIdsByName, queues, tables);
+  const asyncInvoke = readAsyncInvokeConfigs(t, functionIdsByName);
+  for (const id of [...queues.map((q) => q.logicalId), ...readQueuePolicies(t), ...sns.read, ...eventBuses.map((b) => b.logicalId), ...rules.map((r) => r.logicalId), ...mappings.read, ...asyncInvoke.read]) {
+    read.add(id);
+  }
+
+  mkdirSync(o.workDir, { recursive: true });
+  const code = new FunctionCodeReader(file, resolve(o.workDir), located.codeSource(t.resources), o.layers);
+  // The functions something here invokes run offline: a route, the authorizer, an event source
+  // mapping, an SNS subscription, a rule's pattern, an asynchronous invocation's destination.
+  // Another (a schedule's, a Kinesis consumer, a custom resource's provider) has nothing to invoke
+  // it here and is listed, not refused.
+  const ofArn = (arn: string) => (/^arn:[^:]+:lambda:/.test(arn) ? functionIdsByName.get(functionNameOf(arn)) : undefined);
+  const invoked = new Set([
+    ...ws.routes.map((r) => r.functionId),
+    ...(ws.authorizer ? [ws.authorizer.functionId] : []),
+    ...mappings.functionIds,
+    ...sns.topics.flatMap((tp) => tp.subscriptions.filter((s) => s.protocol === 'lambda').map((s) => ofArn(s.endpoint))),
+    ...rules.filter((r) => r.eventPattern !== undefined).flatMap((r) => r.targets.map((target) => ofArn(target.arn))),
+    ...destinationFunctions(asyncInvoke.configs, functionIdsByName),
+  ].filter((id): id is string => id !== undefined));
+  const functions: FunctionDescription[] = [];
+  for (const id of functionIds) {
+    if (!invoked.has(id)) continue;
+    const f = await readLambdaFunction(t, id, code);
+    const asyncConfig = asyncInvoke.configs.get(id);
+    functions.push(asyncConfig ? { ...f, asyncInvoke: asyncConfig } : f);
+    read.add(id);
+  }
   // the functions' roles and API Gateway's right to invoke them are read and enforced (emulator/iam)
   for (const f of functions) for (const id of f.role?.resources ?? []) read.add(id);
   // the layers the functions load
@@ -149,9 +181,15 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     source: { kind: 'template', format, path: o.path, templateFile: file },
     api: ws.api,
     routes: ws.routes,
+    ...(ws.awsRoutes.length ? { awsRoutes: ws.awsRoutes } : {}),
     ...(ws.authorizer ? { authorizer: ws.authorizer } : {}),
     functions,
     tables,
+    ...(queues.length ? { queues } : {}),
+    ...(sns.topics.length ? { topics: sns.topics } : {}),
+    ...(rules.length ? { rules } : {}),
+    ...(eventBuses.length ? { eventBuses } : {}),
+    ...(mappings.mappings.length ? { eventSourceMappings: mappings.mappings } : {}),
     invokePermissions,
     parameters,
     ...(ws.account ? { apiGatewayAccount: ws.account } : {}),

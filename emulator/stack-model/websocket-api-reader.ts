@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { cfnNumber, parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
-import type { ApiDescription, AuthorizerDescription, RouteDescription, Throttle } from './stack-description.ts';
+import type { ApiDescription, AuthorizerDescription, AwsRouteDescription, RouteDescription, Throttle } from './stack-description.ts';
+import { readAwsIntegration, readIntegrationResponses, type AwsIntegration } from './aws-integration-reader.ts';
 import { templateError } from './template-errors.ts';
 import { readTemplateRole } from '../iam/execution-role-reader.ts';
 import type { ExecutionRole } from '../iam/execution-role.ts';
@@ -10,10 +11,12 @@ import type { ExecutionRole } from '../iam/execution-role.ts';
  * The WebSocket API of a template: AWS::ApiGatewayV2::Api (WEBSOCKET), its Stage, Routes,
  * Integrations (AWS_PROXY to a function of the stack), RouteResponses, Authorizer and
  * Deployment; the stage's AccessLogSettings and the account's CloudWatch role
- * (AWS::ApiGateway::Account), which access logging needs. A stack runs one WebSocket API with one
- * stage; an HTTP API beside it is listed as not emulated; an HTTP/HTTP_PROXY/MOCK/AWS integration,
- * a route without an integration, an integration with a function outside the stack are refused,
- * each naming the resource and the property.
+ * (AWS::ApiGateway::Account), which access logging needs. A route whose integration is `AWS` (to
+ * SQS, SNS or EventBridge: aws-integration-reader.ts) becomes an AwsRouteDescription, with its
+ * IntegrationResponses' templates. A stack runs one WebSocket API with one stage; an HTTP API
+ * beside it is listed as not emulated; an HTTP/HTTP_PROXY/MOCK integration, an AWS one to another
+ * service, a route without an integration, an integration with a function outside the stack are
+ * refused, each naming the resource and the property.
  */
 export const API_TYPES = {
   api: 'AWS::ApiGatewayV2::Api',
@@ -21,6 +24,7 @@ export const API_TYPES = {
   route: 'AWS::ApiGatewayV2::Route',
   integration: 'AWS::ApiGatewayV2::Integration',
   routeResponse: 'AWS::ApiGatewayV2::RouteResponse',
+  integrationResponse: 'AWS::ApiGatewayV2::IntegrationResponse',
   authorizer: 'AWS::ApiGatewayV2::Authorizer',
   deployment: 'AWS::ApiGatewayV2::Deployment',
 } as const;
@@ -31,6 +35,8 @@ const ACCOUNT_THROTTLE: Throttle = { rateLimit: 10_000, burstLimit: 5_000 };
 export interface WebSocketApi {
   api: ApiDescription;
   routes: RouteDescription[];
+  /** routes whose integration is `AWS` (to SQS, SNS or EventBridge) */
+  awsRoutes: AwsRouteDescription[];
   authorizer?: AuthorizerDescription;
   /** AWS::ApiGateway::Account's CloudWatch role, when the template sets one */
   account?: { logicalId: string; cloudWatchRoleArn: string };
@@ -115,11 +121,16 @@ export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functio
     if (!functionId) throw templateError(t.file, at(id, property), `${functionArn} is not a function of this stack: the emulator runs the stack's own functions`);
     return functionId;
   };
-  const integrations = new Map<string, { logicalId: string; functionId: string; credentials?: ExecutionRole }>();
+  const integrations = new Map<string, { logicalId: string; functionId: string; credentials?: ExecutionRole } | { logicalId: string; aws: AwsIntegration }>();
   for (const id of mine(API_TYPES.integration)) {
     const p = parseProperties(t.file, id, integrationSchema, t.properties(id));
+    if (p.IntegrationType === 'AWS') {
+      integrations.set(t.ref(id), { logicalId: id, aws: readAwsIntegration(t, id) });
+      read.add(id);
+      continue;
+    }
     if (p.IntegrationType !== 'AWS_PROXY') {
-      throw templateError(t.file, at(id, 'IntegrationType'), `${p.IntegrationType} integrations are not emulated: only AWS_PROXY to a Lambda function`);
+      throw templateError(t.file, at(id, 'IntegrationType'), `${p.IntegrationType} integrations are not emulated: only AWS_PROXY to a Lambda function, and AWS to SQS, SNS or EventBridge`);
     }
     // the role API Gateway assumes to invoke the function, in place of the function's own AWS::Lambda::Permission
     const credentials = p.CredentialsArn === undefined ? undefined : readTemplateRole(t, p.CredentialsArn);
@@ -134,9 +145,13 @@ export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functio
     read.add(id);
   }
 
+  const responses = readIntegrationResponses(t, mine(API_TYPES.integrationResponse));
+  for (const id of responses.read) read.add(id);
+
   const authorizers = new Map<string, string>(mine(API_TYPES.authorizer).map((id) => [t.ref(id), id]));
   let authorizer: AuthorizerDescription | undefined;
   const routes: RouteDescription[] = [];
+  const awsRoutes: AwsRouteDescription[] = [];
   for (const id of mine(API_TYPES.route)) {
     const p = parseProperties(t.file, id, routeSchema, t.properties(id));
     if (p.Target === undefined) throw templateError(t.file, at(id, 'Target'), `route ${p.RouteKey} has no integration (Target: integrations/<id>)`);
@@ -151,6 +166,19 @@ export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functio
       authorizer = readAuthorizer(t, authorizerId, functionOf);
       read.add(authorizerId);
     }
+    read.add(id);
+    if ('aws' in integration) {
+      const responseTemplates = responses.byIntegration.get(target!);
+      awsRoutes.push({
+        logicalId: id,
+        routeKey: p.RouteKey,
+        integrationId: integration.logicalId,
+        ...integration.aws,
+        twoWay: twoWayRoutes.has(t.ref(id)),
+        ...(responseTemplates && Object.keys(responseTemplates).length ? { responseTemplates } : {}),
+      });
+      continue;
+    }
     routes.push({
       logicalId: id,
       routeKey: p.RouteKey,
@@ -160,7 +188,6 @@ export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functio
       twoWay: twoWayRoutes.has(t.ref(id)),
       ...(integration.credentials ? { credentials: integration.credentials } : {}),
     });
-    read.add(id);
   }
   for (const id of mine(API_TYPES.deployment)) read.add(id);
   const account = readApiGatewayAccount(t);
@@ -185,6 +212,7 @@ export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functio
       },
     },
     routes,
+    awsRoutes,
     ...(authorizer ? { authorizer } : {}),
     ...(account ? { account } : {}),
     read,

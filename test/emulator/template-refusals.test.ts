@@ -106,12 +106,18 @@ describe('what cannot run is refused, naming the resource and the property', () 
     );
   });
 
-  it('an HTTP, HTTP_PROXY, MOCK or AWS integration', async () => {
-    for (const type of ['HTTP', 'HTTP_PROXY', 'MOCK', 'AWS']) {
+  it('an HTTP, HTTP_PROXY, MOCK integration, and an AWS one to another service', async () => {
+    for (const type of ['HTTP', 'HTTP_PROXY', 'MOCK']) {
       expect(await refusal(withProps('Integration', { IntegrationType: type, IntegrationUri: 'https://example.com' }))).toBe(
-        `resource Integration property IntegrationType: ${type} integrations are not emulated: only AWS_PROXY to a Lambda function`,
+        `resource Integration property IntegrationType: ${type} integrations are not emulated: only AWS_PROXY to a Lambda function, and AWS to SQS, SNS or EventBridge`,
       );
     }
+    expect(await refusal(withProps('Integration', { IntegrationType: 'AWS', IntegrationUri: 'https://example.com' }))).toBe(
+      "resource Integration property IntegrationUri: https://example.com is not an AWS service's integration URI (arn:aws:apigateway:{region}:{service}:path/… or :action/…)",
+    );
+    expect(await refusal(withProps('Integration', { IntegrationType: 'AWS', IntegrationMethod: 'POST', IntegrationUri: 'arn:aws:apigateway:us-east-1:dynamodb:action/PutItem' }))).toBe(
+      'resource Integration property IntegrationUri: an AWS integration to dynamodb (action/PutItem) is not emulated: only SQS (path/{account}/{queue}, action/SendMessage), SNS (action/Publish) and EventBridge (action/PutEvents)',
+    );
   });
 
   it('an integration with a function outside the stack', async () => {
@@ -420,7 +426,8 @@ describe('what is not emulated is listed, not fatal', () => {
       { logicalId: 'FnAliaslive', type: 'AWS::Lambda::Alias' },
       { logicalId: 'FnUrl', type: 'AWS::Lambda::Url' },
       { logicalId: 'FnNightly', type: 'AWS::Serverless::Function event Schedule' },
-      { logicalId: 'FnJobs', type: 'AWS::Serverless::Function event SQS' },
+      // SAM's mapping from a queue outside the stack: nothing here feeds it
+      { logicalId: 'FnJobs', type: 'AWS::Lambda::EventSourceMapping' },
     ]);
   });
 });

@@ -5,7 +5,7 @@ import type { StackServiceEndpoints } from '../../aws-endpoint-urls.ts';
  * may name (`https://<prefix>.<region>.amazonaws.com`, `https://{api}.execute-api.…`) → the local
  * endpoint serving it. CloudWatch's `monitoring` and Logs' `logs` share one endpoint, as API
  * Gateway's v1 and v2 (`apigateway`) do. For execute-api, the gateway's origin: the request's path
- * already starts with /{stage}.
+ * already starts with /{stage}. DynamoDB Streams' host is `streams.dynamodb.…`: its prefix is `streams`.
  */
 export function awsEndpointServices(e: Partial<StackServiceEndpoints> & { gatewayOrigin: string }): Record<string, string> {
   const services: Record<string, string | undefined> = {
@@ -17,6 +17,11 @@ export function awsEndpointServices(e: Partial<StackServiceEndpoints> & { gatewa
     logs: e.cloudwatch,
     cloudformation: e.cloudformation,
     apigateway: e.apigatewayv2,
+    // streams.dynamodb.<region>.amazonaws.com
+    streams: e.dynamodbStreams,
+    sqs: e.sqs,
+    sns: e.sns,
+    events: e.eventbridge,
   };
   return Object.fromEntries(Object.entries(services).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }

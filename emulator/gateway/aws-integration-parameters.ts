@@ -1,0 +1,93 @@
+import { parseJsonPath, readJsonPath, type JsonPath } from './vtl/json-path.ts';
+
+/**
+ * An AWS integration's RequestParameters, as WebSocket APIs map them ("Setting up data mapping for
+ * WebSocket APIs"): each `integration.request.header.<name>` or `integration.request.querystring.<name>`
+ * takes a static `'value'`, `route.request.body.<JSONPath>`, `context.<variable>` or
+ * `stageVariables.<name>`. `route.request.header|querystring|multivalue…` exist on $connect only,
+ * so on a message route they map nothing. A mapping that selects nothing leaves the parameter out.
+ */
+
+export interface MappedParameter {
+  target: 'header' | 'querystring';
+  name: string;
+  source:
+    | { kind: 'static'; value: string }
+    | { kind: 'body'; path: JsonPath }
+    | { kind: 'context'; path: string[] }
+    | { kind: 'stageVariable'; name: string }
+    | { kind: 'connectOnly' };
+}
+
+const TARGET = /^integration\.request\.(header|querystring)\.([A-Za-z0-9._$-]+)$/;
+
+/** Parses the mappings; throws an Error naming the first one the emulator cannot apply. */
+export function parseRequestParameters(parameters: Record<string, string>): MappedParameter[] {
+  const out: MappedParameter[] = [];
+  for (const [key, expression] of Object.entries(parameters)) {
+    const target = TARGET.exec(key);
+    if (!target) throw new Error(`RequestParameters ${key}: only integration.request.header.<name> and integration.request.querystring.<name> are mapped on a WebSocket route`);
+    out.push({ target: target[1] as 'header' | 'querystring', name: target[2]!, source: parameterSource(key, String(expression)) });
+  }
+  return out;
+}
+
+function parameterSource(key: string, expression: string): MappedParameter['source'] {
+  const e = expression.trim();
+  if (e.length >= 2 && e.startsWith("'") && e.endsWith("'")) return { kind: 'static', value: e.slice(1, -1) };
+  if (e.startsWith('route.request.body.') || e === 'route.request.body') {
+    const path = e === 'route.request.body' ? '$' : `$.${e.slice('route.request.body.'.length)}`;
+    try {
+      return { kind: 'body', path: parseJsonPath(path) };
+    } catch (err) {
+      throw new Error(`RequestParameters ${key}: ${(err as Error).message}`);
+    }
+  }
+  if (e.startsWith('context.')) return { kind: 'context', path: e.slice('context.'.length).split('.') };
+  if (e.startsWith('stageVariables.')) return { kind: 'stageVariable', name: e.slice('stageVariables.'.length) };
+  if (/^route\.request\.(header|querystring|multivalueheader|multivaluequerystring)\./.test(e)) return { kind: 'connectOnly' };
+  throw new Error(`RequestParameters ${key}: "${expression}" is no 'static value', route.request.body.<JSONPath>, context.<variable> or stageVariables.<name>`);
+}
+
+/** The headers and query string the mappings give for one frame. */
+export function mapParameters(
+  mapped: readonly MappedParameter[],
+  request: { body: string; context: Record<string, unknown>; stageVariables?: Record<string, string> },
+): { headers: Record<string, string>; querystring: Record<string, string> } {
+  const headers: Record<string, string> = {};
+  const querystring: Record<string, string> = {};
+  let parsed: { value: unknown } | undefined;
+  for (const p of mapped) {
+    let value: unknown;
+    switch (p.source.kind) {
+      case 'static':
+        value = p.source.value;
+        break;
+      case 'body':
+        parsed ??= { value: parseOrUndefined(request.body) };
+        value = readJsonPath(parsed.value, p.source.path);
+        break;
+      case 'context':
+        value = p.source.path.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), request.context);
+        break;
+      case 'stageVariable':
+        value = request.stageVariables?.[p.source.name];
+        break;
+      case 'connectOnly':
+        value = undefined;
+        break;
+    }
+    if (value === undefined || value === null) continue;
+    const text = typeof value === 'object' ? JSON.stringify(value) : String(value);
+    (p.target === 'header' ? headers : querystring)[p.name] = text;
+  }
+  return { headers, querystring };
+}
+
+function parseOrUndefined(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,70 @@
+import { parseJsonPath, readJsonPath, type JsonPath } from './json-path.ts';
+
+/**
+ * `$input` of a mapping template over one payload (a frame's body, or a service's answer):
+ * `body` the raw text, `json(x)` the JSON text of what the JSONPath selects, `path(x)` the value
+ * itself (to use natively in VTL), `params()` the request's parameters by kind and `params(x)` one
+ * of them (path, query string, then header; '' when none). A WebSocket message carries no
+ * parameters of its own, so `params()` is three empty maps on message routes.
+ *
+ * Assumed where AWS does not say: `json(x)` of a path that selects nothing gives `""` (an empty
+ * JSON string), `path(x)` gives null (so VTL prints the reference as written, as for any null); a
+ * payload that is no JSON has nothing at any path but `$`, which is the text itself.
+ */
+
+export interface InputParams {
+  path: Record<string, string>;
+  querystring: Record<string, string>;
+  header: Record<string, string>;
+}
+
+const NO_PARAMS: InputParams = Object.freeze({ path: {}, querystring: {}, header: {} }) as InputParams;
+
+export interface InputVariable {
+  readonly body: string;
+  json(path: string): string;
+  path(path: string): unknown;
+  params(name?: string): unknown;
+}
+
+export function inputVariable(body: string, params: InputParams = NO_PARAMS): InputVariable {
+  let root: { value: unknown } | undefined;
+  const at = (path: string): unknown => {
+    root ??= { value: parsePayload(body) };
+    return readJsonPath(root.value, compiledPath(path));
+  };
+  return {
+    body,
+    json: (path) => {
+      const value = at(path);
+      return value === undefined ? '""' : JSON.stringify(value);
+    },
+    path: (path) => at(path) ?? null,
+    params: (name) => {
+      if (name === undefined || name === null) return { path: { ...params.path }, querystring: { ...params.querystring }, header: { ...params.header } };
+      const key = String(name);
+      return params.path[key] ?? params.querystring[key] ?? params.header[key] ?? '';
+    },
+  };
+}
+
+function parsePayload(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
+
+/** Templates use a handful of constant paths: each is parsed once. */
+const paths = new Map<string, JsonPath>();
+
+export function compiledPath(text: string): JsonPath {
+  let path = paths.get(text);
+  if (!path) {
+    path = parseJsonPath(String(text));
+    if (paths.size > 1_000) paths.clear();
+    paths.set(text, path);
+  }
+  return path;
+}

@@ -1,0 +1,138 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { MetricSink } from '../cloudwatch/types.ts';
+import type { IamGate } from '../iam/iam-gate.ts';
+import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
+import { QueryApiError, queryError, queryResult, readQueryBody, sendXml } from '../query-api.ts';
+import { readJsonBody } from '../request-body.ts';
+import { queryInput, queryOutput } from './query-protocol.ts';
+import type { SqsQueues } from './queue-registry.ts';
+import { SQS_OPERATIONS, sqsAccess, type ApiInput, type CallContext } from './sqs-api.ts';
+import { SqsError } from './sqs-errors.ts';
+
+export interface SqsServerOptions {
+  queues: SqsQueues;
+  host?: string;
+  port?: number;
+  /** asks a function's call of its role (`sqs:<Action>` on the queue's ARN) */
+  iam?: IamGate;
+  /** where AWS/SQS goes; the depth sampler runs until close() */
+  metrics?: MetricSink;
+}
+
+const XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
+const JSON_TYPE = 'application/x-amz-json-1.0';
+const TARGET_PREFIX = 'AmazonSQS.';
+/** 10 messages of 1 MiB at most, as text (a Query form URL-encodes them: up to 3 bytes each) */
+const MAX_BODY_BYTES = 3 * 1024 * 1024 + 64 * 1024;
+
+/**
+ * The emulator's SQS endpoint: one server, both of SQS's protocols. AWS JSON 1.0
+ * (`X-Amz-Target: AmazonSQS.<Op>`, what @aws-sdk/client-sqs sends; errors as `__type` with the
+ * Query code in `x-amzn-query-error`) and the Query protocol (a form POST of `Action=…` to `/` or to
+ * a queue's URL, XML answers: botocore before SQS's JSON, API Gateway's AWS integrations). Queue
+ * URLs are answered on the host the request came to. With an IAM gate, a function's call is asked
+ * of its role first; a refusal is SQS's AccessDenied.
+ */
+export async function startSqsServer(options: SqsServerOptions): Promise<LocalEndpoint> {
+  const { queues, iam } = options;
+  const stopMetrics = options.metrics ? queues.publishMetrics(options.metrics) : undefined;
+  const server = createServer((req, res) => {
+    const json = String(req.headers['x-amz-target'] ?? '').startsWith(TARGET_PREFIX);
+    const handled = json ? serveJson(req, res, queues, iam) : serveQuery(req, res, queues, iam);
+    handled.catch((err: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      const body = JSON.stringify({ __type: 'InternalFailure', message: String(err) });
+      res.writeHead(500, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  });
+  let endpoint: LocalEndpoint;
+  try {
+    endpoint = await listenLocal(server, options.host ?? '127.0.0.1', options.port ?? 0);
+  } catch (err) {
+    stopMetrics?.();
+    throw err;
+  }
+  return {
+    url: endpoint.url,
+    close: async () => {
+      stopMetrics?.();
+      await endpoint.close();
+    },
+  };
+}
+
+async function serveJson(req: IncomingMessage, res: ServerResponse, queues: SqsQueues, iam: IamGate | undefined): Promise<void> {
+  const operation = String(req.headers['x-amz-target']).slice(TARGET_PREFIX.length);
+  try {
+    if (req.method !== 'POST') throw new SqsError('InvalidAction', `The action ${operation} is not valid for this endpoint.`);
+    const input = (await readJsonBody(req, MAX_BODY_BYTES, {
+      tooLarge: () => new SqsError('BatchRequestTooLong', `Request body larger than ${MAX_BODY_BYTES} bytes`),
+      notJson: () => new SqsError('InvalidParameterValue', 'The request body is not valid JSON.'),
+    })) as ApiInput;
+    const output = await call(operation, input, req, queues, iam);
+    sendJson(res, 200, output);
+  } catch (err) {
+    if (!(err instanceof SqsError)) throw err;
+    sendJson(res, err.status, { __type: err.type, message: err.message }, { 'x-amzn-query-error': err.queryCode! });
+  }
+}
+
+async function serveQuery(req: IncomingMessage, res: ServerResponse, queues: SqsQueues, iam: IamGate | undefined): Promise<void> {
+  const requestId = randomUUID();
+  let action = '';
+  try {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const params = new URLSearchParams(url.search);
+    if (req.method === 'POST') for (const [k, v] of new URLSearchParams(await readQueryBody(req, MAX_BODY_BYTES))) params.append(k, v);
+    else req.resume();
+    action = params.get('Action') ?? '';
+    const input = queryInput(action, params);
+    // a request to a queue's URL names its queue by the path
+    if (input['QueueUrl'] === undefined && /^\/[^/]+\/[^/]+\/?$/.test(url.pathname)) input['QueueUrl'] = `${originOf(req)}${url.pathname}`;
+    const output = (await call(action, input, req, queues, iam)) as Record<string, unknown>;
+    sendXml(res, 200, queryResult(action, XMLNS, queryOutput(action, output), requestId), requestId);
+  } catch (err) {
+    const e = err instanceof SqsError ? new QueryApiError(err.code, err.message, err.status) : err instanceof QueryApiError ? err : undefined;
+    if (!e) throw err;
+    sendXml(res, e.status, queryError(XMLNS, e, requestId), requestId);
+  }
+}
+
+/** One operation, after IAM's answer for a function's call; a client that goes aborts its long poll. */
+async function call(operation: string, input: ApiInput, req: IncomingMessage, queues: SqsQueues, iam: IamGate | undefined): Promise<unknown> {
+  const run = Object.hasOwn(SQS_OPERATIONS, operation) ? SQS_OPERATIONS[operation] : undefined;
+  if (!run) throw new SqsError('InvalidAction', `The action ${operation || '(none)'} is not valid for this endpoint.`);
+  const principal = iam?.principalOf(req.headers);
+  if (principal) {
+    const { action, resource } = sqsAccess(queues, operation, input);
+    const refusal = iam!.refuses(principal, action, resource);
+    if (refusal !== undefined) throw new SqsError('AccessDenied', refusal);
+  }
+  const abort = new AbortController();
+  const onClose = () => abort.abort();
+  // the client going (its socket closing) ends a long poll; a keep-alive socket outlives the call
+  req.socket.once('close', onClose);
+  const ctx: CallContext = {
+    origin: originOf(req),
+    senderId: principal ? `AROA${createHash('sha1').update(principal.roleArn).digest('hex').slice(0, 17).toUpperCase()}:${principal.function}` : queues.accountId,
+    signal: abort.signal,
+  };
+  try {
+    return await run(queues, input, ctx);
+  } finally {
+    req.socket.off('close', onClose);
+  }
+}
+
+function originOf(req: IncomingMessage): string {
+  const host = req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`;
+  return `http://${host}`;
+}
+
+function sendJson(res: ServerResponse, status: number, payload: unknown, extra: Record<string, string> = {}): void {
+  const body = JSON.stringify(payload);
+  res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': randomUUID(), ...extra });
+  res.end(body);
+}
