@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { apiResourceId, type StackOutline } from '../stack-model/stack-outline.ts';
 import type { LocalStackRecord } from './describe-stacks.ts';
 import { QueryApiError, type QueryValue } from '../query-api.ts';
+import { mappingUuid } from '../event-sources/mapping-uuid.ts';
 
 /**
  * CloudFormation's DescribeStackResources and ListStackResources for the stack the emulator runs:
@@ -41,8 +42,19 @@ export function stackResources(stack: StackOutline, apiId: string): StackResourc
   for (const f of stack.functions) out.push({ logicalId: f.logicalId, physicalId: f.name, type: 'AWS::Lambda::Function' });
   for (const t of stack.tables) out.push({ logicalId: t.logicalId, physicalId: t.definition.TableName, type: 'AWS::DynamoDB::Table' });
   for (const p of stack.parameters) out.push({ logicalId: p.logicalId, physicalId: p.name, type: 'AWS::SSM::Parameter' });
+  // as CloudFormation names them: a queue by its URL, a topic by its ARN, a rule by its name (`bus|name` on a bus of its own), a mapping by its UUID
+  for (const q of stack.queues ?? []) out.push({ logicalId: q.logicalId, physicalId: queueUrlOf(q.arn, q.name), type: 'AWS::SQS::Queue' });
+  for (const t of stack.topics ?? []) out.push({ logicalId: t.logicalId, physicalId: t.arn, type: 'AWS::SNS::Topic' });
+  for (const r of stack.rules ?? []) out.push({ logicalId: r.logicalId, physicalId: r.busName === 'default' ? r.name : `${r.busName}|${r.name}`, type: 'AWS::Events::Rule' });
+  for (const m of stack.eventSourceMappings ?? []) out.push({ logicalId: m.logicalId, physicalId: mappingUuid(m), type: 'AWS::Lambda::EventSourceMapping' });
   for (const n of stack.notEmulated) out.push({ logicalId: n.logicalId, physicalId: unnamedPhysicalId(stack.stackName, apiId, n.logicalId, n.type), type: n.type });
   return out;
+}
+
+/** A queue's URL as SQS gives it (https://sqs.<region>.amazonaws.com/<account>/<name>), from its ARN. */
+function queueUrlOf(arn: string, name: string): string {
+  const [, , , region, account] = arn.split(':');
+  return `https://sqs.${region}.amazonaws.com/${account}/${name}`;
 }
 
 /**

@@ -4,6 +4,8 @@ import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { APPLICATION_LOG_LEVELS, SYSTEM_LOG_LEVELS, functionLogGroup, type FunctionConfig, type FunctionLogging } from '../lambda/options.ts';
 import type { FunctionUpdate, LambdaRuntime } from '../lambda/types.ts';
 import { invalidParameter, resourceNotFound, revisionMismatch, updateInProgress } from './errors.ts';
+import { EventSourceMappingReads } from './event-source-mappings.ts';
+import type { EventSourceMappingDescription } from '../stack-model/stack-description.ts';
 
 /**
  * The part of Lambda's control plane the harness needs, over the emulator's runtime: read a
@@ -44,6 +46,8 @@ export interface ControlPlaneOptions {
   accountConcurrency?: number;
   /** Each function's execution role ARN, as its template gives it (GetFunctionConfiguration's Role); else a stand-in */
   roleArns?: ReadonlyMap<string, string>;
+  /** The stack's event source mappings (StackDescription.eventSourceMappings): ListEventSourceMappings and GetEventSourceMapping read them */
+  eventSourceMappings?: readonly EventSourceMappingDescription[];
 }
 
 /** Lambda's fixed account limits on code storage (Lambda quotas), as GetAccountSettings reports them. */
@@ -100,9 +104,12 @@ const UpdateRequestSchema = z.object({
 export class LambdaControlPlane {
   private readonly meta = new Map<string, FunctionMeta>();
   private readonly runtime: LambdaRuntime;
+  /** ListEventSourceMappings, GetEventSourceMapping */
+  readonly eventSourceMappings: EventSourceMappingReads;
 
   constructor(private readonly options: ControlPlaneOptions) {
     this.runtime = options.runtime;
+    this.eventSourceMappings = new EventSourceMappingReads(options.eventSourceMappings ?? [], { region: options.region, accountId: options.accountId });
     const now = lastModified();
     for (const name of this.runtime.functionNames()) {
       this.meta.set(name, { revisionId: randomUUID(), lastModified: now, status: 'Successful', description: '' });

@@ -9,7 +9,8 @@ import type { IamGate } from '../iam/iam-gate.ts';
 /**
  * The emulator's Lambda API endpoint: Lambda's REST-JSON protocol (API version 2015-03-31), so
  * the SDK's LambdaClient works with `endpoint` set. Served: GetFunctionConfiguration,
- * UpdateFunctionConfiguration, GetFunction, ListFunctions, and GetAccountSettings (API version
+ * UpdateFunctionConfiguration, GetFunction, ListFunctions, ListEventSourceMappings,
+ * GetEventSourceMapping (the stack's mappings, read-only), and GetAccountSettings (API version
  * 2016-08-19). Signatures are not checked; with an IAM gate, a function's call is asked of its
  * role (`lambda:<Operation>` on the function's ARN, `*` for the account's), a denial Lambda's 403
  * AccessDeniedException. It serves no Invoke: functions invoke no function through it.
@@ -30,6 +31,7 @@ export type LambdaApiServer = LocalEndpoint;
 const MAX_BODY_BYTES = 256 * 1024;
 const PREFIX = '/2015-03-31/functions';
 const ACCOUNT_SETTINGS = '/2016-08-19/account-settings';
+const MAPPINGS = '/2015-03-31/event-source-mappings';
 
 export async function startLambdaApiServer(options: LambdaApiServerOptions): Promise<LambdaApiServer> {
   const { controlPlane, host = '127.0.0.1', port = 0, iam } = options;
@@ -50,8 +52,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, plane: LambdaCo
   // The SDK URL-encodes the FunctionName label (an ARN's colons become %3A).
   const m = path.startsWith(`${PREFIX}/`) ? /^\/([^/]+)(\/configuration)?$/.exec(path.slice(PREFIX.length)) : null;
   const fn = m ? decodeURIComponent(m[1]) : undefined;
+  const mapping = path === MAPPINGS ? '' : path.startsWith(`${MAPPINGS}/`) ? decodeURIComponent(path.slice(MAPPINGS.length + 1)) : undefined;
   const principal = iam?.principalOf(req.headers);
-  if (principal) {
+  if (principal && mapping !== undefined) {
+    const [action, resource] = mapping === '' ? ['ListEventSourceMappings', '*'] : ['GetEventSourceMapping', plane.eventSourceMappings.arnOf(mapping)];
+    const refusal = iam!.refuses(principal, `lambda:${action}`, resource);
+    if (refusal !== undefined) {
+      req.resume();
+      throw new LambdaApiError('AccessDeniedException', 403, refusal, 'Message');
+    }
+  } else if (principal) {
     const action = fn === undefined ? (path === ACCOUNT_SETTINGS ? 'GetAccountSettings' : 'ListFunctions') : m?.[2] === undefined ? 'GetFunction' : method === 'PUT' ? 'UpdateFunctionConfiguration' : 'GetFunctionConfiguration';
     const resource = fn === undefined ? '*' : fn.startsWith('arn:') ? fn : `arn:aws:lambda:${iam!.region}:${iam!.accountId}:function:${fn}`;
     const refusal = iam!.refuses(principal, `lambda:${action}`, resource);
@@ -61,6 +71,12 @@ async function handle(req: IncomingMessage, res: ServerResponse, plane: LambdaCo
     }
   }
 
+  if (method === 'GET' && mapping !== undefined) {
+    req.resume();
+    if (mapping !== '') return send(res, 200, plane.eventSourceMappings.get(mapping));
+    const q = (k: string) => url.searchParams.get(k) ?? undefined;
+    return send(res, 200, plane.eventSourceMappings.list({ functionName: q('FunctionName'), eventSourceArn: q('EventSourceArn'), marker: q('Marker'), maxItems: q('MaxItems') }));
+  }
   if (method === 'GET' && path === ACCOUNT_SETTINGS) {
     req.resume();
     return send(res, 200, plane.accountSettings());

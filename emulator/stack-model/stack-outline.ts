@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuthorizerDescription, NotEmulated, RouteDescription, StackDescription } from './stack-description.ts';
+import type { AuthorizerDescription, EventSourceMappingDescription, NotEmulated, RouteDescription, StackDescription } from './stack-description.ts';
 
 /**
  * What the AWS APIs that describe a stack (CloudFormation's DescribeStackResources and
@@ -14,6 +14,11 @@ export interface StackOutline {
   functions: ReadonlyArray<{ logicalId: string; name: string }>;
   tables: ReadonlyArray<{ logicalId: string; definition: { TableName: string } }>;
   parameters: ReadonlyArray<{ logicalId: string; name: string }>;
+  /** the fan-out's resources (queues, topics, rules, event source mappings): what ListStackResources names of a queued path */
+  queues?: ReadonlyArray<{ logicalId: string; name: string; arn: string }>;
+  topics?: ReadonlyArray<{ logicalId: string; arn: string }>;
+  rules?: ReadonlyArray<{ logicalId: string; name: string; busName: string }>;
+  eventSourceMappings?: ReadonlyArray<Pick<EventSourceMappingDescription, 'logicalId' | 'functionName' | 'sourceArn'>>;
   notEmulated: readonly NotEmulated[];
   outputs: StackDescription['outputs'];
 }

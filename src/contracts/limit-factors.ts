@@ -4,7 +4,8 @@ import { z } from 'zod';
  * The kinds of limit the evidence can name (a search's limiting factor, a failed run's explanation),
  * in the order they are named when several have evidence and none says how much of the symptom it
  * accounts for (evidence with a share is ranked by it first): a path the emulator does not run
- * (the deliveries' function invoked here by nothing), the functions' own errors, a
+ * (the deliveries' function invoked here by nothing), a hop of a queued path that lost them (a
+ * dead-letter queue, a dropped event, a failed batch), the functions' own errors, a
  * function API Gateway may not invoke, a call IAM denied, then a limit that refused work (and the
  * errors a function logged without throwing); then the local host (which the harness shares on a local
  * target, so a busy host shows as a busy harness too), the harness itself; then what made the
@@ -12,6 +13,7 @@ import { z } from 'zod';
  */
 export const LIMIT_FACTORS = [
   'not-emulated',
+  'queued-path',
   'function-errors',
   'invoke-permission',
   'iam-denied',

@@ -7,6 +7,7 @@ import { LatencySummary } from './latency-summary-schema.ts';
 import { MissingDeliveries } from './missing-deliveries-schema.ts';
 import { DynamoDbWork, LambdaWork } from './work-schema.ts';
 import { PermissionsSection } from './permissions-schema.ts';
+import { StackPath } from './path-schema.ts';
 import { Quotas } from './quotas-schema.ts';
 import { TargetDiscovery, TargetEndpoints, TargetFunctions } from './target-schema.ts';
 import { Verdict } from './verdict-schema.ts';
@@ -336,6 +337,8 @@ export const Results = z.object({
   quotas: Quotas.optional(),
   /** every timed request traced to its invocation: cold against warm, the stack's latency apart from the host's (absent: not traced, older results) */
   attribution: Attribution.optional(),
+  /** a queued fan-out's path, hop by hop: queues, topics, rules, event source mappings and their functions (path-schema.ts; absent: the stack has none) */
+  path: StackPath.optional(),
   /**
    * the checks, thresholds and baseline comparison judged (src/verdict); absent only in a file
    * written before the run was judged (results.json is written first, so nothing measured is lost)

@@ -12,6 +12,7 @@ import { runFunctions } from '../metrics/cost/run-functions.ts';
 import { dynamoDbWork, lambdaWork } from '../metrics/cost/work-per-message.ts';
 import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import type { Target } from '../targets/target.ts';
+import { stackPathOf } from '../targets/stack-path-pull.ts';
 import { expectedCounts } from './expected-counts.ts';
 import { addTargetStale } from './target-stale.ts';
 import { withPriceList } from './run-prices.ts';
@@ -95,6 +96,9 @@ export async function addSystemMetrics(results: Results, target: Target, options
       const reasons = problems.length > 0 ? problems : incompleteFamilies(results.cloudwatch.completeness);
       warn(`CloudWatch pull ${results.cloudwatch.status}: ${reasons.join('; ')}`);
     }
+    // a queued fan-out's path, hop by hop, over the same window (none for a stack without queues, topics, rules or mappings)
+    const path = await stackPathOf(target, results);
+    if (path) results.path = path;
   }
   if (attribution) {
     try {

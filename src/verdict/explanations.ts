@@ -18,6 +18,7 @@ type Factor = Exclude<LimitFactor, 'none'>;
 /** What would move each kind of limit, said beside its evidence. */
 export const REMEDIES: Record<Factor, string> = {
   'not-emulated': 'measure this path on AWS, where its trigger invokes the function that posts; the emulator does not run it',
+  'queued-path': "read the named hop's consumer: what it failed, dropped or was throttled on never reached the clients",
   'function-errors': "read the function's log for the error's stack: it failed in its own code",
   'invoke-permission': "add an AWS::Lambda::Permission letting apigateway.amazonaws.com invoke the function (or give the integration a CredentialsArn role allowed lambda:InvokeFunction)",
   'iam-denied': "add the statement named to the function's execution role (IAM denied the call: the function's code may have caught and logged it)",
@@ -37,7 +38,7 @@ export const REMEDIES: Record<Factor, string> = {
 const BEARS_ON: Record<string, readonly Factor[]> = {
   'run completed': ['function-errors', 'invoke-permission', 'iam-denied', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated'],
   'sends went out': ['function-errors', 'invoke-permission', 'iam-denied', 'api-gateway-429', 'lambda-throttles', 'dynamodb-throttles', 'local-host', 'harness-saturated'],
-  'no lost deliveries': ['not-emulated', 'function-errors', 'invoke-permission', 'iam-denied', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'logged-errors', 'local-host', 'harness-saturated', 'posts-per-invocation'],
+  'no lost deliveries': ['not-emulated', 'queued-path', 'function-errors', 'invoke-permission', 'iam-denied', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'logged-errors', 'local-host', 'harness-saturated', 'posts-per-invocation'],
   'harness not saturated': ['harness-saturated', 'local-host'],
   'no unexpected errors': ['function-errors', 'invoke-permission', 'iam-denied', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'logged-errors', 'local-host'],
 };

@@ -1,5 +1,6 @@
 import { denialEvidence } from './denial-evidence.ts';
 import { notEmulatedEvidence } from './not-emulated-evidence.ts';
+import { pathEvidence } from './path-evidence.ts';
 import { localHostFindings } from '../metrics/cloudwatch/local-host.ts';
 import type { FunctionError, InvokePermissionFailure } from '../contracts/cloudwatch-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
@@ -108,6 +109,7 @@ type Detector = (r: Results, symptoms: ReadonlySet<Symptom>, judged: Judged) => 
 
 const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
   'not-emulated': (r, symptoms) => notEmulatedEvidence(r, symptoms.has('loss')),
+  'queued-path': (r, symptoms) => pathEvidence(r, symptoms.has('loss')),
   'function-errors': (r, symptoms) => functionErrorFindings(r, symptoms),
   'invoke-permission': (r, symptoms) => invokePermissionFindings(r, symptoms),
   'iam-denied': (r, symptoms) => denialEvidence(r, symptoms).filter((f) => f.kind === 'iam-denied'),

@@ -3,6 +3,7 @@ import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../../common/local-h
 import type { IntervalRecord, Results } from '../../contracts/results-schema.ts';
 import { PALETTE } from '../shared/palette.ts';
 import { percentileCurves } from './percentile-curve.ts';
+import { emptyChart } from '../shared/empty-chart.ts';
 
 /**
  * The report's charts as plain data (pure): the page's script only hands each spec to uPlot.
@@ -199,7 +200,7 @@ export function buildCharts(results: Results): Record<string, ChartSpec> {
   const present = charts.filter((c) => c.series.some((s) => s.values.some((v) => v !== null)));
   for (const c of present.filter((c) => c.xKind === 'elapsed')) c.xRange = timeRange(c, results.durationMs / 1000);
   const byId = Object.fromEntries(present.map((c) => [c.id, c]));
-  for (const { id, title } of CHART_TITLES) if (!byId[id]) byId[id] = emptyChart(id, charts.find((c) => c.id === id)?.title ?? title, whyEmpty(id, results));
+  for (const { id, title } of CHART_TITLES) if (!byId[id]) byId[id] = emptyChartSpec(id, charts.find((c) => c.id === id)?.title ?? title, whyEmpty(id, results));
   return byId;
 }
 
@@ -219,8 +220,8 @@ const CHART_TITLES: ReadonlyArray<{ id: string; title: string }> = [
   { id: 'local-host', title: 'Local host: CPU and invocations held back' },
 ];
 
-function emptyChart(id: string, title: string, why: string): ChartSpec {
-  return { id, title, unit: '', xKind: 'elapsed', x: [], series: [], empty: why };
+function emptyChartSpec(id: string, title: string, why: string): ChartSpec {
+  return { id, unit: '', xKind: 'elapsed', x: [], series: [], ...emptyChart(title, why) };
 }
 
 /** Which data an empty chart lacks, and why, in the run's terms. */

@@ -1,5 +1,5 @@
 import type { LatencySummary } from '../../contracts/results-schema.ts';
-import { fmtInt, fmtMs, fmtPct } from '../../number-format.ts';
+import { fmtInt, fmtMs, fmtShare } from '../../number-format.ts';
 import { partOfWhole, partOfWholeText } from '../../part-of-whole.ts';
 import type { AttributionModel, ColdWarmModel, ColdWarmRow, Figure, LatencyFigures, RequestKind, RouteRow } from './attribution-model.ts';
 
@@ -93,7 +93,7 @@ export function penaltyText(ms: number | null): string {
 
 /** A share of 0–1 as a percentage, "–" without one. */
 export function shareText(share: number | null): string {
-  return share === null ? '–' : fmtPct(share, 1);
+  return fmtShare(share);
 }
 
 /** "1,000 (7 cold, 981 warm, 12 not traced)" */

@@ -9,7 +9,9 @@ import type { AttributionModel, LatencyFigures } from './attribution-model.ts';
 import { runPageModel, type PermissionFacts, type RunPageModel } from './page-model.ts';
 import { CONSOLE_WIDTH, consoleLines } from '../shared/console-lines.ts';
 import { runtimeConsoleLines } from './runtimes-text.ts';
+import { pathLine } from './path-model.ts';
 import { coldMeansText, coldPointsText, figuresMeanText, hostHoldText, KIND_LABEL, routeText, rowText, sourceText, STACK_FIRST_TEXT, summaryText, tailText, untracedText } from './cold-warm-text.ts';
+import { fmtPercent, fmtUsd } from '../../number-format.ts';
 
 function lat(name: string, s: LatencySummary | undefined): string | undefined {
   if (!s || s.count === 0) return undefined;
@@ -20,8 +22,7 @@ function lat(name: string, s: LatencySummary | undefined): string | undefined {
 function localHostLine(m: RunPageModel): string | undefined {
   const host = m.host;
   if (!host) return undefined;
-  const pct = (v: number | null) => (v === null ? '?' : `${Math.round(v)}%`);
-  return `  local host   busy avg ${pct(host.busyAvgPercent)} peak ${pct(host.busyPeakPercent)}  stack cpu ${(host.stackCpuMs / 1000).toFixed(1)}s  held back ${host.heldTotal} invocations`;
+  return `  local host   busy avg ${fmtPercent(host.busyAvgPercent)} peak ${fmtPercent(host.busyPeakPercent)}  stack cpu ${(host.stackCpuMs / 1000).toFixed(1)}s  held back ${host.heldTotal} invocations`;
 }
 
 /** A line's closing parenthesis on a line of its own under it: "from X (how, where)" → "from X", "how, where". */
@@ -133,6 +134,8 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
   }
   const errs = Object.entries(r.errors);
   lines.push(`  errors       ${errs.length === 0 ? 'none' : errs.map(([k, v]) => `${k}=${v}`).join('  ')}`);
+  // a queued fan-out's path, one line per hop (page-model.ts); its notes in summary.md
+  for (const row of page.path?.rows ?? []) lines.push(`  path         ${pathLine(row)}`);
   // the limits the plan passes, then the refusals and closes each limit caused
   for (const l of r.quotas?.plan ?? []) lines.push(`  plan         ${l}`);
   for (const l of attributeQuotas(r)) lines.push(`  quota        ${l}`);
@@ -148,11 +151,11 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
   if (page.cloudwatchNotes.length > 0) lines.push(`  cloudwatch   ${page.cloudwatchNotes.length} note${page.cloudwatchNotes.length === 1 ? '' : 's'} (in summary.md): ${page.cloudwatchNotes[0]}`);
   if (r.cost) {
     const c = r.cost;
-    const perM = c.perMillionDeliveries === null ? '' : `  ($${c.perMillionDeliveries.toFixed(2)} per million deliveries)`;
-    lines.push(`  cost         ≈ $${c.totals.total.toFixed(4)} at ${pricesLabel(c.prices)}${perM}`);
+    const perM = c.perMillionDeliveries === null ? '' : `  (${fmtUsd(c.perMillionDeliveries)} per million deliveries)`;
+    lines.push(`  cost         ≈ ${fmtUsd(c.totals.total)} at ${pricesLabel(c.prices)}${perM}`);
     if (page.thisHost) lines.push(`               ${page.thisHost}`);
     const dt = c.lines.find((l) => l.service === 'Data transfer');
-    if (dt) lines.push(`  transfer out ${dt.quantity.toFixed(3)} GB to the clients ≈ $${dt.cost.toFixed(4)} of it`);
+    if (dt) lines.push(`  transfer out ${dt.quantity.toFixed(3)} GB to the clients ≈ ${fmtUsd(dt.cost)} of it`);
   }
   // each function's role, as the page model finds it: one line per kind of finding, the lists summarised
   lines.push(...permissionLines(page.permissions));

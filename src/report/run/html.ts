@@ -8,7 +8,7 @@ import { buildCharts, type ChartSpec } from './chart-data.ts';
 import { escapeHtml as h } from '../shared/escape.ts';
 import { htmlPage } from '../shared/html-page.ts';
 import { chartBox, section, table } from '../shared/html-parts.ts';
-import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPct, fmtUsd, fmtValue } from '../../number-format.ts';
+import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPercent, fmtShare, fmtUsd, fmtValue } from '../../number-format.ts';
 import { STYLE } from '../shared/html-style.ts';
 import { diffCells, explanationOf, OUTCOME_TEXT, REPEAT_FIGURE_LABELS, repeatRows, VERDICT_HEADLINE } from './verdict-text.ts';
 import { explanationLines } from '../shared/why-lines.ts';
@@ -24,6 +24,8 @@ import { runPageModel, type HostFacts, type PermissionFacts, type RunPageModel }
 import { ATTRIBUTION_STYLE, cardsNote, coldWarmBody, hostBanner, latencyCard } from './attribution-section.ts';
 import { FIGURE_LABEL } from './cold-warm-text.ts';
 import { emulatedRuntimeHtmlCell, runtimeHtmlCell } from './runtimes-text.ts';
+import { pathCharts } from './path-charts.ts';
+import { pathHtml } from './path-section.ts';
 
 /**
  * index.html for one run: self-contained (uPlot and the chart script inlined, data embedded as
@@ -31,7 +33,7 @@ import { emulatedRuntimeHtmlCell, runtimeHtmlCell } from './runtimes-text.ts';
  * Every string from the target or the user is escaped; the embedded JSON cannot close its script.
  */
 export function renderHtml(results: JudgedResults, assets: ReportAssets = reportAssets()): string {
-  const charts = buildCharts(results);
+  const charts = { ...buildCharts(results), ...pathCharts(results) };
   // the page's facts, computed once (page-model.ts): the console, summary.md and junit.xml render the same model
   const page = runPageModel(results);
   const model = page.attribution;
@@ -46,6 +48,7 @@ ${section('Latency distribution', 'Whole-run HDR histograms; the x axis counts n
 ${section('Throughput and connections', '', chartBox(charts, 'throughput') + connectionsNote(results) + phasesTable(results))}
 ${section('Errors', '', chartBox(charts, 'errors') + errorTable(results))}
 ${missingSection(results.deliveries.missing)}
+${page.path ? pathHtml(page.path, charts) : ''}
 ${section('Lambda (CloudWatch)', lambdaIntro(results.cloudwatch, page.thisHost), lambdaSection(charts, results.cloudwatch))}
 ${section('Work per message', 'From CloudWatch: work counts do not depend on how busy the host was. DynamoDB units cover every table and global index over the whole run (connects, joins, sends, disconnects); Lambda GB-seconds are Duration × memory, INIT excluded.', workSection(results))}
 ${model.coldWarm ? section('Cold vs warm', 'Each timed request split by the Lambda invocation that served it: cold where that invocation was a cold start.', coldWarmBody(model, { chart: chartBox(charts, 'cold-starts'), reports: reportsTable(results) })) : section('Cold vs warm', 'Cold: the message or connection met a new Lambda execution environment.', coldWarm(results, charts))}
@@ -339,8 +342,8 @@ function coldWarm(r: Results, charts: Record<string, ChartSpec>): string {
   const client = pairs
     .filter(([, c, w]) => c || w)
     .flatMap(([name, c, w]) => [
-      ...(c ? [[h(`${name} cold`), fmtInt(c.count), fmtPct(c.count, c.count + (w?.count ?? 0)), fmtMs(c.p50), fmtMs(c.p99), fmtMs(c.max)]] : []),
-      ...(w ? [[h(`${name} warm`), fmtInt(w.count), fmtPct(w.count, w.count + (c?.count ?? 0)), fmtMs(w.p50), fmtMs(w.p99), fmtMs(w.max)]] : []),
+      ...(c ? [[h(`${name} cold`), fmtInt(c.count), fmtShare(c.count / (c.count + (w?.count ?? 0))), fmtMs(c.p50), fmtMs(c.p99), fmtMs(c.max)]] : []),
+      ...(w ? [[h(`${name} warm`), fmtInt(w.count), fmtShare(w.count / (w.count + (c?.count ?? 0))), fmtMs(w.p50), fmtMs(w.p99), fmtMs(w.max)]] : []),
     ]);
   return (
     `<div class="grid two"><div>${client.length ? table(['client-side', 'count', 'share', 'p50', 'p99', 'max'], client, 'num') : `<p class="note">${h(r.protocol?.notObservable['metrics.connectCold'] ?? 'The run recorded no cold/warm split.')}</p>`}</div>${chartBox(charts, 'cold-starts')}</div>` +
@@ -353,7 +356,7 @@ function reportsTable(r: Results): string {
   const reports = Object.entries(r.cloudwatch?.reports ?? {}).map(([fn, s]) => [
     `<code>${h(fn)}</code>`,
     fmtInt(s.invocations),
-    `${fmtInt(s.coldStarts)} (${fmtPct(s.coldStarts, s.invocations)})`,
+    `${fmtInt(s.coldStarts)} (${fmtShare(s.invocations > 0 ? s.coldStarts / s.invocations : null)})`,
     fmtMs(s.initDuration?.p50),
     fmtMs(s.initDuration?.p99),
     fmtMs(s.initDuration?.max),
@@ -443,7 +446,7 @@ function localHostTable(r: Results, host: HostFacts): string {
   const kv = table(
     ['', ''],
     [
-      ['host busy', `${fmtNum(host.busyAvgPercent)} % on average, peak ${fmtNum(host.busyPeakPercent)} % (${fmtInt(r.environment.cpus)} cores, every process)`],
+      ['host busy', `${fmtPercent(host.busyAvgPercent)} on average, peak ${fmtPercent(host.busyPeakPercent)} (${fmtInt(r.environment.cpus)} cores, every process)`],
       ['stack process', `${fmtNum(host.stackCpuMs / 1000)} CPU-s`],
     ],
     'kv',

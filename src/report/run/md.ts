@@ -2,7 +2,7 @@ import type { LatencySummary } from '../../contracts/results-schema.ts';
 import type { JudgedResults } from '../../verdict/judged.ts';
 import type { Verdict } from '../../contracts/verdict-schema.ts';
 import { escapeMarkdown as md } from '../shared/escape.ts';
-import { fmtDuration, fmtInt, fmtMs, fmtPct, fmtUsd, fmtValue } from '../../number-format.ts';
+import { fmtDuration, fmtInt, fmtMs, fmtShare, fmtUsd, fmtValue } from '../../number-format.ts';
 import { diffCells, OUTCOME_TEXT, REPEAT_FIGURE_LABELS, repeatRows, VERDICT_HEADLINE } from './verdict-text.ts';
 import { explanationLines, firstCause } from '../shared/why-lines.ts';
 import { lossRule } from './loss-rule.ts';
@@ -14,6 +14,7 @@ import { NO_CALL_TEXT } from './permissions-table.ts';
 import type { AttributionModel } from './attribution-model.ts';
 import { runPageModel } from './page-model.ts';
 import { runtimeMarkdown } from './runtimes-text.ts';
+import { pathMarkdown } from './path-section.ts';
 import {
   coldMeansText,
   coldPointsText,
@@ -140,7 +141,7 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
   out.push(
     '### Deliveries',
     '',
-    `${fmtInt(d.received)} of ${fmtInt(d.expected)} expected received · **${fmtInt(d.lost)} lost** (${fmtPct(d.lost, d.expected)}) · ${fmtInt(d.duplicates)} duplicates · ${fmtInt(d.outOfOrder)} out of order  `,
+    `${fmtInt(d.received)} of ${fmtInt(d.expected)} expected received · **${fmtInt(d.lost)} lost** (${fmtShare(d.expected > 0 ? d.lost / d.expected : null)}) · ${fmtInt(d.duplicates)} duplicates · ${fmtInt(d.outOfOrder)} out of order  `,
     `Sends: ${fmtInt(s.intended)} intended · ${fmtInt(s.sent)} sent · ${unseen['sends.acked'] ? 'acknowledgements not observable' : `${fmtInt(s.acked)} acknowledged`} · ${fmtInt(s.failed)} failed · ${fmtInt(s.missedSlots)} left late  `,
     md(lossRule(r)),
   );
@@ -177,6 +178,7 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
     }
   }
 
+  out.push(...pathMarkdown(page.path));
   out.push(...runtimeMarkdown(r));
   if (page.notEmulated.length > 0) out.push('### Not emulated', '', 'Paths into the stack\'s functions that this run did not take (the emulator does not run them):', '', ...page.notEmulated.map((l) => `- ${md(l)}`), '');
 

@@ -8,6 +8,7 @@ import { permissionsRows, type PermissionsRow } from './permissions-table.ts';
 import { firstCause } from '../shared/why-lines.ts';
 import { VERDICT_HEADLINE } from './verdict-text.ts';
 import { notEmulatedPathText } from '../../../common/not-emulated-paths.ts';
+import { pathModel, type PathModel } from './path-model.ts';
 
 /**
  * The run page's facts, computed once from results: the console, summary.md, junit.xml and
@@ -67,6 +68,8 @@ export interface RunPageModel {
   thisHost?: string;
   /** the paths into the stack's functions the emulator did not run, one line each: `SNS topic Alerts → FanoutFunction (…)` */
   notEmulated: string[];
+  /** a queued fan-out's path, hop by hop (path-model.ts); absent: the stack has none */
+  path?: PathModel;
 }
 
 /** The words the plan page says it in (plan/console.ts), with the cost added: the Lambda compute cost rests on those durations. */
@@ -114,6 +117,7 @@ export function runPageModel(r: Results): RunPageModel {
   const cause = v ? firstCause(v) : undefined;
   const permissions = permissionFacts(r);
   const host = hostFacts(r);
+  const path = pathModel(r.path);
   return {
     attribution: attributionModel(r),
     ...(v ? { verdict: { outcome: v.outcome, headline: VERDICT_HEADLINE[v.outcome], summary: v.summary, ...(cause ? { firstCause: cause } : {}) } } : {}),
@@ -124,5 +128,6 @@ export function runPageModel(r: Results): RunPageModel {
     cloudwatchNotes: [...(r.cloudwatch?.problems ?? []).map((p) => `CloudWatch ${p.step}: ${p.errorName} ${p.message}`), ...(r.cloudwatch?.notes ?? []).map((n) => `CloudWatch: ${n}`)],
     ...(measuredLocally(r) ? { thisHost: THIS_HOST_TEXT } : {}),
     notEmulated: (r.config.target.notEmulated ?? []).map(notEmulatedPathText),
+    ...(path ? { path } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import type { DiffRow, Explanation, ThresholdOutcome, Verdict } from '../../contracts/verdict-schema.ts';
+import { fmtChangePercent } from '../shared/percent-change.ts';
 import { explanationLines, firstCause, runWhyLines } from '../shared/why-lines.ts';
 import { fmtInt, fmtMs, fmtNum, fmtValue } from '../../number-format.ts';
 
@@ -20,16 +21,10 @@ export const OUTCOME_TEXT: Record<ThresholdOutcome, string> = {
   'within-noise': 'within noise',
 };
 
-/** A change in percent, signed: "+12.3%", "−4.1%", "0%", "–" when unknown. */
-export function fmtChange(pct: number | null): string {
-  if (pct === null || !Number.isFinite(pct)) return '–';
-  if (pct === 0) return '0%';
-  return `${pct > 0 ? '+' : '−'}${fmtNum(Math.abs(pct))}%`;
-}
 
 /** One diff row as text cells: metric, baseline, this run, change, verdict. */
 export function diffCells(row: DiffRow): [metric: string, baseline: string, current: string, change: string, outcome: string] {
-  return [row.metric, fmtValue(row.baseline, row.unit), fmtValue(row.current, row.unit), fmtChange(row.changePct), row.outcome ? OUTCOME_TEXT[row.outcome] : '–'];
+  return [row.metric, fmtValue(row.baseline, row.unit), fmtValue(row.current, row.unit), fmtChangePercent(row.changePct), row.outcome ? OUTCOME_TEXT[row.outcome] : '–'];
 }
 
 /** The explanation of the failed check `name` (or, `threshold`, of the crossed threshold of that expression), if the verdict has one. */

@@ -1,0 +1,53 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { StackPath } from '../contracts/path-schema.ts';
+import type { Results } from '../contracts/results-schema.ts';
+import { createLambdaClient } from '../aws/lambda-client.ts';
+import { emulatorSettings, ownSettings, type SdkClientSettings } from '../aws/sdk-settings.ts';
+import { pullPath } from '../metrics/cloudwatch/path-pull.ts';
+import { discoverStackPath } from './stack-path.ts';
+import type { Target } from './target.ts';
+
+/**
+ * results.path for a target whose stack CloudFormation describes (a local stack, `aws:<stack>`):
+ * its queued path found (stack-path.ts), then its hops' metrics pulled over the window the
+ * CloudWatch pull used (results.cloudwatch.window). undefined: no stack to read, no CloudWatch
+ * pulled, or a stack without queues, topics, rules or mappings. Never throws.
+ */
+export async function stackPathOf(target: Target, results: Pick<Results, 'cloudwatch' | 'config'>): Promise<StackPath | undefined> {
+  const window = results.cloudwatch?.window;
+  const apis = stackApis(target);
+  if (!window || !apis || !target.cloudWatch || results.cloudwatch?.status === 'unavailable') return undefined;
+  const cloudformation = new CloudFormationClient(ownSettings(apis.cloudformation));
+  const lambda = createLambdaClient(ownSettings(apis.lambda));
+  const sqs = new SQSClient(ownSettings(apis.sqs));
+  const cloudwatch = new CloudWatchClient(ownSettings(target.cloudWatch.clients.cloudwatch));
+  try {
+    const routeFunctions = (results.config.target.functions?.functions ?? []).map((f) => f.name);
+    const resources = await discoverStackPath({ cloudformation, lambda, sqs }, { stackName: apis.stackName, routeFunctions }).catch(() => undefined);
+    if (!resources) return undefined;
+    return await pullPath(cloudwatch, resources, window);
+  } finally {
+    for (const c of [cloudformation, lambda, sqs, cloudwatch]) c.destroy();
+  }
+}
+
+/** Where the stack's CloudFormation, Lambda and SQS answer: the emulator's endpoints, or AWS's in the target's region and profile. */
+function stackApis(target: Target): { stackName: string; cloudformation: SdkClientSettings; lambda: SdkClientSettings; sqs: SdkClientSettings } | undefined {
+  if (!target.lambdaApi) return undefined;
+  const local = target.local;
+  if (local) {
+    return {
+      stackName: local.stackName,
+      cloudformation: emulatorSettings(local.cloudformationEndpoint, local.region),
+      lambda: target.lambdaApi,
+      // SQS answers on the edge, as every AWS API of the stack does
+      sqs: emulatorSettings(local.edgeEndpoint, local.region),
+    };
+  }
+  const stackName = target.endpoints.stackName;
+  if (!stackName || target.endpoints.services !== 'aws') return undefined;
+  const { endpoint: _endpoint, ...aws } = target.lambdaApi;
+  return { stackName, cloudformation: aws, lambda: target.lambdaApi, sqs: aws };
+}

@@ -1,0 +1,118 @@
+import { paginateListStackResources, type CloudFormationClient, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import { GetFunctionEventInvokeConfigCommand, paginateListEventSourceMappings, type EventSourceMappingConfiguration, type LambdaClient } from '@aws-sdk/client-lambda';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { PathResources } from '../metrics/cloudwatch/path-queries.ts';
+
+/**
+ * A stack's queued path, found from its own APIs the same way on AWS and on the emulator:
+ * ListStackResources names its queues (AWS::SQS::Queue, whose physical id is the queue's URL),
+ * topics (AWS::SNS::Topic: the ARN), rules (AWS::Events::Rule: the name, `bus|name` on a bus of
+ * its own) and functions; Lambda's ListEventSourceMappings, asked per function, its mappings
+ * (UUID, source, BatchSize, ScalingConfig, State); SQS's GetQueueAttributes each queue's
+ * RedrivePolicy (its dead-letter queue and maxReceiveCount); Lambda's
+ * GetFunctionEventInvokeConfig the MaximumEventAgeInSeconds of a function no route invokes.
+ * undefined: the stack has no queue, topic, rule nor mapping (nothing about its run changes).
+ * Never throws: what could not be read is a note, and the rest is kept.
+ */
+
+const MAX_PAGES = 20;
+
+export interface StackPathClients {
+  cloudformation: CloudFormationClient;
+  lambda: LambdaClient;
+  /** absent: no redrive policy is read */
+  sqs?: SQSClient;
+}
+
+export async function discoverStackPath(clients: StackPathClients, o: { stackName: string; routeFunctions: readonly string[] }): Promise<PathResources | undefined> {
+  const notes: string[] = [];
+  const resources: StackResourceSummary[] = [];
+  try {
+    let pages = 0;
+    for await (const page of paginateListStackResources({ client: clients.cloudformation }, { StackName: o.stackName })) {
+      resources.push(...(page.StackResourceSummaries ?? []));
+      if (++pages >= MAX_PAGES) break;
+    }
+  } catch (err) {
+    notes.push(`the path was not read: ListStackResources of ${o.stackName} failed (${errorText(err)})`);
+    return undefined;
+  }
+  const physical = (type: string) => resources.filter((r) => r.ResourceType === type && r.PhysicalResourceId).map((r) => r.PhysicalResourceId!);
+  const queueUrls = physical('AWS::SQS::Queue');
+  const topics = physical('AWS::SNS::Topic').map((arn) => ({ name: arn.split(':').pop()!, arn }));
+  const rules = physical('AWS::Events::Rule').map(ruleOf);
+  const functionNames = physical('AWS::Lambda::Function');
+  const routed = new Set(o.routeFunctions);
+
+  // the mappings of every function of the stack (a mapping the stack declares names one of them)
+  const mappings: PathResources['mappings'] = [];
+  const declared = physical('AWS::Lambda::EventSourceMapping').length;
+  if (declared > 0 || queueUrls.length > 0) {
+    for (const fn of functionNames) {
+      try {
+        for await (const page of paginateListEventSourceMappings({ client: clients.lambda }, { FunctionName: fn })) {
+          for (const m of page.EventSourceMappings ?? []) if (m.UUID && m.EventSourceArn) mappings.push(mappingOf(m, fn));
+        }
+      } catch (err) {
+        notes.push(`event source mappings of ${fn} not read: ListEventSourceMappings failed (${errorText(err)})`);
+      }
+    }
+  }
+  if (queueUrls.length + topics.length + rules.length + mappings.length === 0) return undefined;
+
+  const queues: PathResources['queues'] = [];
+  for (const url of queueUrls) {
+    const name = url.split('/').pop()!;
+    const queue: PathResources['queues'][number] = { name, url, fifo: name.endsWith('.fifo') };
+    if (clients.sqs) {
+      try {
+        const attrs = (await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['RedrivePolicy'] }))).Attributes ?? {};
+        const redrive = attrs.RedrivePolicy ? (JSON.parse(attrs.RedrivePolicy) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string }) : undefined;
+        if (redrive?.deadLetterTargetArn) queue.deadLetterQueue = { name: redrive.deadLetterTargetArn.split(':').pop()!, maxReceiveCount: Number(redrive.maxReceiveCount) };
+      } catch (err) {
+        notes.push(`the redrive policy of queue ${name} not read: GetQueueAttributes failed (${errorText(err)})`);
+      }
+    }
+    queues.push(queue);
+  }
+
+  // the functions no route invokes, and every mapping's
+  const pathFunctions = [...new Set([...functionNames.filter((f) => !routed.has(f)), ...mappings.map((m) => m.functionName)])];
+  const functions: PathResources['functions'] = [];
+  for (const name of pathFunctions) functions.push({ name, ...(await maximumEventAge(clients.lambda, name)) });
+  return { queues, topics, rules, functions, mappings, notes };
+}
+
+/** A rule's physical id: its name, or `bus|name` for a rule on a bus of its own. */
+function ruleOf(id: string): { name: string; bus?: string } {
+  const [bus, name] = id.includes('|') ? id.split('|') : [undefined, id];
+  return { name: name!, ...(bus ? { bus } : {}) };
+}
+
+function mappingOf(m: EventSourceMappingConfiguration, fn: string): PathResources['mappings'][number] {
+  return {
+    uuid: m.UUID!,
+    sourceArn: m.EventSourceArn!,
+    functionName: m.FunctionArn?.split(':')[6] ?? fn,
+    ...(m.BatchSize !== undefined ? { batchSize: m.BatchSize } : {}),
+    ...(m.ScalingConfig?.MaximumConcurrency !== undefined ? { maximumConcurrency: m.ScalingConfig.MaximumConcurrency } : {}),
+    ...(m.State ? { state: m.State } : {}),
+    reportBatchItemFailures: (m.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
+  };
+}
+
+/** MaximumEventAgeInSeconds where the function has an EventInvokeConfig; none (Lambda's 6 h default) or unreadable: nothing. */
+async function maximumEventAge(lambda: LambdaClient, name: string): Promise<{ maximumEventAgeSeconds?: number }> {
+  try {
+    const c = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: name }));
+    return c.MaximumEventAgeInSeconds !== undefined ? { maximumEventAgeSeconds: c.MaximumEventAgeInSeconds } : {};
+  } catch {
+    // none configured (ResourceNotFoundException), or an API that does not serve it
+    return {};
+  }
+}
+
+function errorText(err: unknown): string {
+  const e = err as { name?: string; message?: string };
+  return `${e.name ?? 'Error'}: ${(e.message ?? String(err)).split('\n')[0]}`;
+}
