@@ -9,7 +9,7 @@ import { renderCompareMarkdown } from '../../src/report/compare/md.ts';
 import { comparePageModel, type ComparePageModel } from '../../src/report/compare/page-model.ts';
 import { reportAssets } from '../../src/report/shared/assets.ts';
 import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
-import { consoleText, htmlText, markdownText, missingFacts, modelFacts } from './page-model-facts.ts';
+import { consoleText, htmlText, markdownText, markedModel, missingFacts, modelFacts } from './page-model-facts.ts';
 
 /**
  * A memory comparison's facts are computed once (compare/page-model.ts); the console, summary.md
@@ -42,12 +42,18 @@ const CONSOLE_OMITS = [
   'runs.*.run',
   'runs.*.status',
   'runs.*.warnings',
+  // a run's size or point and why it was left out: on the console with the row it belongs to and as
+  // leftOut's reason (the same words), not again a line a run
+  'runs.*.where',
+  'runs.*.leftOutBecause',
   // named in the console only when it is not the default (Duration)
   'latencyRanked',
 ];
 /** summary.md: the decisive table and the runs; the functions table, the price list and the chart's notes are the page's. */
 const MD_OMITS = [
   ...NOT_TEXT,
+  // a repeat left out is on the runs list with why (runs.*.leftOutBecause), the same words
+  'leftOut',
   'toolVersion',
   'createdAt',
   'description',
@@ -80,6 +86,12 @@ function expectEveryFact(c: Comparison) {
   expect(missingFacts(r.m, r.console, CONSOLE_OMITS), 'console').toEqual([]);
   expect(missingFacts(r.m, r.md, MD_OMITS), 'summary.md').toEqual([]);
   expect(missingFacts(r.m, r.html, HTML_OMITS), 'index.html').toEqual([]);
+  // from the model and nowhere else: rendered from a model whose every fact is a marker, a
+  // rendering that words a fact itself from compare.json ("2/3" for "2 of 3") lacks its marker
+  const marked = markedModel(r.m);
+  expect(missingFacts(marked, consoleText(renderCompareConsole(c, marked)), CONSOLE_OMITS), 'console, from the model alone').toEqual([]);
+  expect(missingFacts(marked, markdownText(renderCompareMarkdown(c, marked)), MD_OMITS), 'summary.md, from the model alone').toEqual([]);
+  expect(missingFacts(marked, htmlText(renderCompareHtml(c, reportAssets(), marked)), HTML_OMITS), 'index.html, from the model alone').toEqual([]);
   return r.m;
 }
 
@@ -115,13 +127,22 @@ describe('one model per comparison page', () => {
     // the cases the model holds are there to be checked
     expect(m.excluded.map((e) => e.memory)).toEqual(['512 MB']);
     expect(m.leftOut).toEqual([{ where: '256 MB', repeats: [{ repeat: 2, reason: expect.stringContaining('the send function timed out') }] }]);
-    expect(m.rows.map((r) => [r.memory, r.counted, r.runs, r.excluded])).toEqual([
-      ['256 MB', 2, 3, false],
-      ['512 MB', 0, 1, true],
-      ['1,769 MB', 3, 3, false],
+    expect(m.rows.map((r) => [r.memory, r.counted, r.runs, r.countedOf, r.excluded])).toEqual([
+      ['256 MB', 2, 3, '2 of 3', false],
+      ['512 MB', 0, 1, '0 of 1', true],
+      ['1,769 MB', 3, 3, '3 of 3', false],
     ]);
     expect(m.recommendations.every((r) => r.picked)).toBe(true);
     expect(modelFacts(m).length).toBeGreaterThan(100);
+  });
+
+  it('says how many runs counted one way on all three: "3 of 3", never "3/3" on the console', () => {
+    const r = rendered(recorded);
+    for (const [name, text] of [['console', r.console], ['summary.md', r.md], ['index.html', r.html]] as const) {
+      expect(text, name).toContain('3 of 3');
+      expect(text, name).toContain('2 of 3');
+      expect(text, name).not.toMatch(/\b\d+\/\d+\b/);
+    }
   });
 
   it('a comparison file written before sweeps reads the same on all three', () => {

@@ -101,9 +101,9 @@ describe('console lines of a comparison', () => {
       "fanout-bench compare fanout: fanout-send-message at 256, 1,024 and 1,769 MB, 3 repeats each (medians over the repeats; Duration: mean over the compared functions' invocations)",
     );
     expect(lines[1]).toMatch(/^ {2}memory +runs +Duration +INIT +cold +bcast p50 +bcast p99 +conn p99 +GB-s +Lambda \$\/1M +whole \$\/1M$/);
-    expect(lines[2]).toMatch(/^ {2}256 MB +3\/3 +[\d,.]+ (ms|s) /);
-    expect(lines[3]).toMatch(/^ {2}1,024 MB +0\/2( +–)+$/);
-    expect(lines[4]).toMatch(/^ {2}1,769 MB +3\/3 /);
+    expect(lines[2]).toMatch(/^ {2}256 MB +3 of 3 +[\d,.]+ (ms|s) /);
+    expect(lines[3]).toMatch(/^ {2}1,024 MB +0 of 2( +–)+$/);
+    expect(lines[4]).toMatch(/^ {2}1,769 MB +3 of 3 /);
     const picks = comparison.recommendations.map((r) => r.pick!.memoryMB.toLocaleString('en-US'));
     expect(lines[5]).toMatch(new RegExp(`^ {2}cheapest: +${picks[0]} MB`));
     expect(lines[6]).toMatch(new RegExp(`^ {2}fastest: +${picks[1]} MB`));

@@ -7,7 +7,7 @@ import { STACK_FIGURES, sweepPageModel } from '../../src/report/compare-sweep/pa
 import { readComparison } from '../../src/report/compare/read-comparison.ts';
 import { COMPARE_FILES } from '../../src/report/compare/write.ts';
 import { reportAssets } from '../../src/report/shared/assets.ts';
-import { consoleText, htmlText, markdownText, missingFacts } from './page-model-facts.ts';
+import { consoleText, htmlText, markdownText, markedModel, missingFacts } from './page-model-facts.ts';
 
 /**
  * A sweep's facts are computed once (compare-sweep/page-model.ts); the console, summary.md and
@@ -43,12 +43,18 @@ const CONSOLE_OMITS = [
   'runs.*.run',
   'runs.*.status',
   'runs.*.warnings',
+  // a run's size or point and why it was left out: on the console with the row it belongs to and as
+  // leftOut's reason (the same words), not again a line a run
+  'runs.*.where',
+  'runs.*.leftOutBecause',
   // the first point to miss is among the missed, each with what did not pass
   'firstFailing',
 ];
 /** summary.md: the page's header details, the per-service costs but API Gateway's and data out's, and the losses are the page's. */
 const MD_OMITS = [
   ...NOT_TEXT,
+  // a repeat left out is on the runs list with why (runs.*.leftOutBecause), the same words
+  'leftOut',
   'toolVersion',
   'createdAt',
   'description',
@@ -70,6 +76,11 @@ function expectEveryFact(c: SweepComparison) {
   expect(missingFacts(m, consoleText(renderSweepConsole(c, m)), CONSOLE_OMITS), 'console').toEqual([]);
   expect(missingFacts(m, markdownText(renderSweepMarkdown(c, m)), MD_OMITS), 'summary.md').toEqual([]);
   expect(missingFacts(m, htmlText(renderSweepHtml(c, reportAssets(), m)), HTML_OMITS), 'index.html').toEqual([]);
+  // from the model and nowhere else (a marker for every fact; see markedModel)
+  const marked = markedModel(m);
+  expect(missingFacts(marked, consoleText(renderSweepConsole(c, marked)), CONSOLE_OMITS), 'console, from the model alone').toEqual([]);
+  expect(missingFacts(marked, markdownText(renderSweepMarkdown(c, marked)), MD_OMITS), 'summary.md, from the model alone').toEqual([]);
+  expect(missingFacts(marked, htmlText(renderSweepHtml(c, reportAssets(), marked)), HTML_OMITS), 'index.html, from the model alone').toEqual([]);
   return m;
 }
 
@@ -86,6 +97,9 @@ describe('one model per sweep page', () => {
     const m = expectEveryFact(recorded);
     expect(m.parameter).toBe('room size');
     expect(m.rows.map((r) => r.label)).toEqual(recorded.points.map((p) => p.label));
+    // runs counted in one wording on all three (the console said "3/3")
+    expect(m.rows.map((r) => r.countedOf)).toEqual(recorded.points.map((p) => `${p.runs.filter((r) => r.included).length} of ${p.runs.length}`));
+    expect(renderSweepConsole(recorded, m).join('\n')).not.toMatch(/\b\d+\/\d+\b/);
   });
 
   it("the local host's warnings, the stack's latencies and a repeat left out: on summary.md and the page as on the console (they were the console's only)", () => {

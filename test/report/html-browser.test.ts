@@ -232,8 +232,8 @@ describe('index.html in headless Chromium', () => {
       ]);
       const diff = await rows('diff');
       expect(diff.slice(0, 3)).toEqual([
-        ['broadcast.p50', '948 ms', '2,304 ms', '+143%', 'crossed'],
-        ['broadcast.p99', '3,559 ms', '4,903 ms', '+37.7%', 'within noise'],
+        ['broadcast.p50', '948 ms', '2,304 ms', '+143 %', 'crossed'],
+        ['broadcast.p99', '3,559 ms', '4,903 ms', '+37.7 %', 'within noise'],
         ['deliveries.lost', '0', '0', '–', 'pass'],
       ]);
       expect(diff).toHaveLength(results.verdict.diff!.length);

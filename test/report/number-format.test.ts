@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { fmtFactor, fmtInt, fmtNum, fmtPercent, fmtRoomSize, fmtShare, fmtSignificant, fmtUsd } from '../../src/number-format.ts';
+import { consoleSummary } from '../../src/report/run/console.ts';
+import { renderHtml } from '../../src/report/run/html.ts';
+import { renderSummaryMarkdown } from '../../src/report/run/md.ts';
+import { fmtChangePercent } from '../../src/report/shared/percent-change.ts';
+import { judged } from '../../src/verdict/judged.ts';
+import { readRecorded } from './page-fixtures.ts';
+import { htmlText, markdownText } from './page-model-facts.ts';
 
 /**
  * The one way a number is written on every page, summary.md and the console: counts with
@@ -41,6 +48,15 @@ describe('number-format', () => {
     expect(fmtShare(0.000000416)).toBe('far below 1 %');
   });
 
+  it('a change in percent (a diff against the baseline, a trend\'s change point): signed, written as a percentage is', () => {
+    expect(fmtChangePercent(143.2)).toBe('+143 %');
+    expect(fmtChangePercent(37.71)).toBe('+37.7 %');
+    expect(fmtChangePercent(-10.74)).toBe('−10.7 %');
+    expect(fmtChangePercent(0)).toBe('0 %');
+    expect(fmtChangePercent(0.01)).toBe('about 0 %');
+    expect(fmtChangePercent(null)).toBe('–');
+  });
+
   it('a factor: three significant digits with separators; past ×1,000 or under ×0.001, words', () => {
     expect(fmtFactor(3.2)).toBe('×3.2');
     expect(fmtFactor(1.99)).toBe('×1.99');
@@ -65,5 +81,27 @@ describe('number-format', () => {
     expect(fmtUsd(288)).toBe('$288.00');
     expect(fmtUsd(0.136)).toBe('$0.136');
     expect(fmtUsd(0)).toBe('$0');
+  });
+});
+
+/**
+ * The run page wrote its own percentages `12%` (number-format's fmtPct) where every other page
+ * writes `12 %` (fmtPercent). On the run's index.html, summary.md and console, from the default
+ * and the failing run, every percentage the page words itself has the space; the one place left
+ * with `12%` is the verdict's own check sentences (src/verdict), quoted as the verdict wrote them.
+ */
+describe("the run page's percentages", () => {
+  it('are fmtPercent\'s ("4 %", "17.5 %"), on index.html, summary.md and the console alike', async () => {
+    for (const path of ['pages/default-run.results.json.gz', 'pages/failing-run.results.json.gz']) {
+      const r = judged(await readRecorded(path));
+      const verdictWords = JSON.stringify(r.verdict ?? {});
+      const texts = { html: htmlText(renderHtml(r)), md: markdownText(renderSummaryMarkdown(r)), console: consoleSummary(r, 'results.json') };
+      for (const [name, text] of Object.entries(texts)) {
+        const unspaced = [...text.matchAll(/[\d.,]+%/g)].map((m) => m[0]).filter((p) => !verdictWords.includes(p));
+        expect(unspaced, `${path}: ${name}`).toEqual([]);
+      }
+      // the cold starts' share of a route's requests, as the page words it
+      expect(texts.html, path).toMatch(/\(\d+(\.\d)? %\)/);
+    }
   });
 });

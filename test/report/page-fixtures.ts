@@ -6,6 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { buildComparison } from '../../src/analyses/compare/build-comparison.ts';
 import { buildPlan } from '../../src/analyses/plan/build-plan.ts';
 import { readPlanDirs } from '../../src/analyses/plan/run-dirs.ts';
+import { searchAnswer } from '../../src/analyses/search/search-answer.ts';
 import { Search } from '../../src/analyses/search/search-schema.ts';
 import { buildTrend } from '../../src/analyses/trend/build-trend.ts';
 import { artilleryResults } from '../../src/artillery-interop/output-results.ts';
@@ -39,8 +40,8 @@ export interface PageFixture {
 const fixture = (path: string) => new URL(`../fixtures/${path}`, import.meta.url).pathname;
 const CREATED_AT = '2026-11-27T00:00:00.000Z';
 
-/** A results.json, plain or gzipped, read as `fanout-bench report` reads it (older versions too). */
-async function readRecorded(path: string): Promise<Results> {
+/** A results.json under test/fixtures/, plain or gzipped, read as `fanout-bench report` reads it (older versions too). */
+export async function readRecorded(path: string): Promise<Results> {
   if (!path.endsWith('.gz')) return readResults(fixture(path));
   const dir = await mkdtemp(join(tmpdir(), 'fanout-page-fixture-'));
   try {
@@ -128,6 +129,37 @@ export const PAGE_FIXTURES: Readonly<Record<string, () => Promise<PageFixture>>>
   plan: planPage,
   artillery: artilleryPage,
 };
+
+/**
+ * Cases of a page kind the layout rule holds too, not pictured in the docs: pages whose charts
+ * have no data, each a titled box saying which data it lacks and why, as the run page's are.
+ */
+export const EDGE_PAGE_FIXTURES: Readonly<Record<string, () => Promise<PageFixture>>> = {
+  'search-interrupted': searchInterruptedPage,
+  'compare-excluded': compareExcludedPage,
+};
+
+/** The recorded search stopped by Ctrl-C in its first step: no load measured to the end, so both knee charts are empty. */
+export async function searchInterruptedPage(): Promise<PageFixture> {
+  const s = Search.parse(JSON.parse(readFileSync(fixture('search/search.json'), 'utf8')));
+  const stopped = 'interrupted (SIGINT)';
+  // as src/modes/search.ts writes it: the interrupted step kept, the answer from the completed ones (none)
+  const { expect: _noExpect, ...rest } = s; // no --expect: an interrupted search with one judged nothing
+  const search: Search = {
+    ...rest,
+    status: 'interrupted',
+    statusReason: stopped,
+    steps: [{ ...s.steps[0]!, status: 'interrupted' }],
+    answer: searchAnswer({ steps: [], from: s.from, to: s.to, resolution: s.resolution, unit: s.unit, stopped }),
+  };
+  return { name: 'search-interrupted', html: renderSearchHtml(search) };
+}
+
+/** `compare --memory 256,512` where neither memory update took: no size counted a run, so both charts are empty. */
+export async function compareExcludedPage(): Promise<PageFixture> {
+  const failed = [{ error: 'UpdateFunctionConfiguration: LastUpdateStatus Failed' }] as never;
+  return { name: 'compare-excluded', html: renderCompareHtml(buildComparison({ functions: [COMPARED], sizes: [{ memoryMB: 256, runs: failed }, { memoryMB: 512, runs: failed }] })) };
+}
 
 export function allPages(): Promise<PageFixture[]> {
   return Promise.all(Object.values(PAGE_FIXTURES).map((f) => f()));

@@ -70,3 +70,21 @@ export function missingFacts(model: unknown, text: string, omit: readonly string
     .filter((f) => !haystack.includes(squash(f.text).toLowerCase()))
     .map((f) => `${f.path}: ${JSON.stringify(f.text)}`);
 }
+
+/**
+ * The model with every non-empty leaf string replaced by a marker of its own (`⟨17⟩`): rendered
+ * from it, a rendering that shows a fact from its input instead of from the model (its own
+ * rounding, its own words) shows the input's value where the marker should be, and
+ * missingFacts(marked, text) names it. Numbers, booleans and empty strings are left as they are
+ * (they steer what a renderer shows, not what it says).
+ */
+export function markedModel<T>(model: T): T {
+  let n = 0;
+  const mark = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.trim() ? `⟨${n++}⟩` : v;
+    if (Array.isArray(v)) return v.map(mark);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mark(x)]));
+    return v;
+  };
+  return mark(model) as T;
+}

@@ -11,7 +11,7 @@ import { renderPlanMarkdown } from '../../src/report/plan/md.ts';
 import { EMULATOR_TEXT, planPageModel, type PlanPageModel } from '../../src/report/plan/page-model.ts';
 import { readResults } from '../../src/report/run/read-results.ts';
 import { reportAssets } from '../../src/report/shared/assets.ts';
-import { consoleText, htmlText, markdownText, missingFacts } from './page-model-facts.ts';
+import { consoleText, htmlText, markdownText, markedModel, missingFacts } from './page-model-facts.ts';
 import { PLAN } from './plan-fixture.ts';
 
 /**
@@ -19,14 +19,23 @@ import { PLAN } from './plan-fixture.ts';
  * each show every fact they show in the model's words. What each leaves out is listed here, on
  * purpose.
  */
-const NOT_TEXT = ['charts', 'headroom.*.limit', 'loadHosts.sizes.*.name'];
+/** Shown by none of the text: chart data and chart ids, an axis's key and a limit's id (the page's anchors). */
+const NOT_TEXT = ['charts', 'headroom.*.limit', 'loadHosts.sizes.*.name', 'growth.*.id', 'growth.*.costChart', 'growth.*.headroomChart', 'fits.*.chart'];
 /** The console: the first break, the totals, each cost line, the fits, the tightest limits' needs, the load hosts in a line each. */
 const consoleOmits = (m: PlanPageModel) => [
   ...NOT_TEXT,
-  'pricesAsOf',
-  'pricesSource',
-  'architecture',
+  'toolVersion',
+  'createdAt',
+  // the traffic, its totals, the profile, where the first break is and the work model are summary.md's and the page's
+  'traffic',
+  'trafficTotals',
+  'profile',
+  'firstBreak.cards',
+  'growthIntro',
   'growth',
+  'workModel',
+  'check.invocations',
+  'check.lines',
   'notes',
   'costLines.*.note',
   'costLines.*.price',
@@ -40,14 +49,33 @@ const consoleOmits = (m: PlanPageModel) => [
   'loadHosts.notes',
 ];
 /** summary.md: the needs in columns of their own, the headroom's words and the prices per unit are the page's. */
-const MD_OMITS = [...NOT_TEXT, 'headroom.*.needs', 'headroom.*.headroom', 'headroom.*.scope', 'headroom.*.moves', 'costLines.*.price', 'loadHosts.sizes.*.hostsText'];
-const HTML_OMITS = [...NOT_TEXT, 'loadHosts.sizes.*.hostsText'];
+const MD_OMITS = [
+  ...NOT_TEXT,
+  'headroom.*.needs',
+  'headroom.*.headroom',
+  'headroom.*.scope',
+  'headroom.*.moves',
+  'costLines.*.price',
+  'loadHosts.sizes.*.hostsText',
+  // the page's cards' labels ("connections there") are the page's words; their values are here,
+  // but for the scale it breaks at, which the first-break line says
+  'firstBreak.cards.*.label',
+  'firstBreak.cards.at',
+];
+/** index.html: a limit's needs in one sentence ("needs 812 of 1,000 … (81.2 %)"), which holds its figures. */
+const HTML_OMITS = [...NOT_TEXT, 'loadHosts.sizes.*.hostsText', ...['needsValue', 'of', 'unit', 'share'].map((k) => `headroom.*.${k}`)];
 
 function expectEveryFact(p: Plan) {
   const m = planPageModel(p);
   expect(missingFacts(m, consoleText(renderPlanConsole(p, m)), consoleOmits(m)), 'console').toEqual([]);
   expect(missingFacts(m, markdownText(renderPlanMarkdown(p, m)), MD_OMITS), 'summary.md').toEqual([]);
   expect(missingFacts(m, htmlText(renderPlanHtml(p, reportAssets(), m)), HTML_OMITS), 'index.html').toEqual([]);
+  // each fact from the model and nowhere else: rendered from a model whose every fact is a marker,
+  // a rendering that words or rounds a fact itself from plan.json lacks that fact's marker
+  const marked = markedModel(m);
+  expect(missingFacts(marked, consoleText(renderPlanConsole(p, marked)), consoleOmits(m)), 'console, from the model alone').toEqual([]);
+  expect(missingFacts(marked, markdownText(renderPlanMarkdown(p, marked)), MD_OMITS), 'summary.md, from the model alone').toEqual([]);
+  expect(missingFacts(marked, htmlText(renderPlanHtml(p, reportAssets(), marked)), HTML_OMITS), 'index.html, from the model alone').toEqual([]);
   return m;
 }
 

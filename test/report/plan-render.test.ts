@@ -38,7 +38,8 @@ describe("a plan's index.html", () => {
     // the first break: the limit, 1.99 × the message rate (49.75 messages/s), the traffic there, its cost
     expect(html).toContain('<h2>First limit to break: account request rate (messages + @connections posts) at 1.99 × message rate (49.8 messages/s), $6,888.47/month there</h2>');
     expect(cards.slice(5)).toEqual([
-      ['at', '×1.99 message rate'],
+      // the scale in the words of the heading above it
+      ['at', '1.99 × message rate'],
       ['connections there', '50,000'],
       ['room size there', '200'],
       ['messages/s there', '49.8'],

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Search } from '../../src/analyses/search/search-schema.ts';
 import { escapeMarkdown, jsonForScript } from '../../src/report/shared/escape.ts';
-import { buildSearchCharts } from '../../src/report/search/chart-data.ts';
+import { buildSearchCharts, type SearchChart } from '../../src/report/search/chart-data.ts';
 import { renderSearchConsole } from '../../src/report/search/console.ts';
 import { renderSearchHtml } from '../../src/report/search/html.ts';
 import { renderSearchMarkdown } from '../../src/report/search/md.ts';
@@ -59,15 +59,17 @@ describe('index.html of a search', () => {
   it('embeds the knee charts: one point per load, the SLO line, the loads not met; evidence and names escaped', () => {
     const charts = buildSearchCharts(FIXTURE);
     expect(html).toContain(jsonForScript(charts));
-    expect(charts.latency!.x).toEqual([8, 16, 32, 64, 128]);
-    expect(charts.latency!.series.map((s) => s.label)).toEqual(['broadcast p50', 'broadcast p99', 'SLO broadcast.p99 < 500ms']);
-    expect(charts.latency!.series[2]!.values).toEqual([500, 500, 500, 500, 500]);
+    const latency = charts.latency as SearchChart;
+    const throughput = charts.throughput as SearchChart;
+    expect(latency.x).toEqual([8, 16, 32, 64, 128]);
+    expect(latency.series.map((s) => s.label)).toEqual(['broadcast p50', 'broadcast p99', 'SLO broadcast.p99 < 500ms']);
+    expect(latency.series[2]!.values).toEqual([500, 500, 500, 500, 500]);
     // the median of a load's measurements: 64 messages/s measured three times
     const p99At64 = FIXTURE.steps.filter((s) => s.load === 64).map((s) => s.figures.broadcastP99Ms!).sort((a, b) => a - b)[1];
-    expect(charts.latency!.series[1]!.values[3]).toBe(p99At64);
+    expect(latency.series[1]!.values[3]).toBe(p99At64);
     // shaded as the answer counts: 32 failed once in three (met by the majority), 64 twice in three
-    expect(charts.latency!.failing).toEqual([64, 128]);
-    expect(charts.throughput!.series.map((s) => s.label)).toEqual(['offered', 'delivered']);
+    expect(latency.failing).toEqual([64, 128]);
+    expect(throughput.series.map((s) => s.label)).toEqual(['offered', 'delivered']);
 
     const bad = renderSearchHtml(hostile());
     expect(bad).not.toContain('<img src=x');

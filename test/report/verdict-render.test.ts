@@ -66,11 +66,11 @@ describe('summary.md', () => {
     expect(lines.find((l) => l.startsWith('| stale.timeToCleanMs &lt; 5s |'))).toBe('| stale.timeToCleanMs &lt; 5s | ❔ no data | – | &lt; 5,000 ms | no data: this run dropped no clients; counts as failed | --threshold |');
     expect(md).toContain(`Baseline \`${judgedSlow.verdict.baseline!.runId}\` (verdict-fixture, ${judgedSlow.verdict.baseline!.startedAt}, 3 runs)`);
     expect(md).toContain('| metric | baseline | this run | change | verdict |');
-    expect(md).toContain('| broadcast.p50 | 948 ms | 2,304 ms | +143% | ❌ crossed |');
-    expect(md).toContain('| broadcast.p99 | 3,559 ms | 4,903 ms | +37.7% | 〰️ within noise |');
+    expect(md).toContain('| broadcast.p50 | 948 ms | 2,304 ms | +143 % | ❌ crossed |');
+    expect(md).toContain('| broadcast.p99 | 3,559 ms | 4,903 ms | +37.7 % | 〰️ within noise |');
     expect(md).toContain('| deliveries.lost | 0 | 0 | – | ✅ pass |');
     // a headline metric without a threshold, and exact: shown, not judged
-    expect(md).toContain('| dynamodb.writeUnitsPerMessage | 7.04 | 6.29 | −10.7% | – |');
+    expect(md).toContain('| dynamodb.writeUnitsPerMessage | 7.04 | 6.29 | −10.7 % | – |');
     expect(md).toContain('- values are medians of 3 runs');
   });
 });

@@ -1,4 +1,5 @@
 import { LATENCY_METRIC_SHORT, type MedianRange, type SweepComparison, type SweptParameter } from '../../analyses/compare/compare-schema.ts';
+import { emptyChart, type EmptyChart } from '../shared/empty-chart.ts';
 import { PALETTE } from '../shared/palette.ts';
 
 /**
@@ -8,7 +9,8 @@ import { PALETTE } from '../shared/palette.ts';
  * - `sweep-latency`: fan-out completion p50/p99, broadcast p99 and sendMessage Duration p99 (ms);
  * - `sweep-cost`: the whole estimate per million deliveries and its Lambda and API Gateway parts,
  *   and data transfer out when the prices priced it (USD).
- * Excluded points are left off (the page names them).
+ * Excluded points are left off (the page names them); a chart no point has data for is an empty
+ * chart saying why (../shared/empty-chart.ts).
  */
 export interface SweepChart {
   id: 'sweep-latency' | 'sweep-cost';
@@ -26,13 +28,18 @@ export interface SweepChart {
   series: Array<{ label: string; color: string; values: Array<number | null> }>;
 }
 
-export type SweepCharts = Partial<Record<SweepChart['id'], SweepChart>>;
+/** Both charts, always: one with nothing to draw says which data it lacks and why. */
+export type SweepCharts = Record<SweepChart['id'], SweepChart | EmptyChart>;
 
 export const X_AXIS_LABEL: Record<SweptParameter, string> = { 'room-size': 'members per room', payload: 'payload (bytes)', targets: 'variant' };
 
 export function buildSweepCharts(c: SweepComparison): SweepCharts {
   const points = c.points.filter((p) => p.status !== 'excluded');
-  if (points.length === 0) return {};
+  const titles = { latency: `Latency by ${X_AXIS_LABEL[c.parameter]}`, cost: `Cost per million deliveries by ${X_AXIS_LABEL[c.parameter]}` };
+  if (points.length === 0) {
+    const why = 'No point counted a run: each was excluded (the banner above says why).';
+    return { 'sweep-latency': emptyChart(titles.latency, why), 'sweep-cost': emptyChart(titles.cost, why) };
+  }
   // targets: the variants' places (1, 2 …) are their x; the others their own values
   const x = points.map((p) => p.x);
   const xLabels = points.map((p) => (c.parameter === 'targets' ? p.label : p.label.replace(/ members$/, '')));
@@ -42,7 +49,7 @@ export function buildSweepCharts(c: SweepComparison): SweepCharts {
   const duration = c.functions[0]!;
   const latency: SweepChart = {
     id: 'sweep-latency',
-    title: `Latency by ${X_AXIS_LABEL[c.parameter]}`,
+    title: titles.latency,
     yLabel: 'ms',
     unit: 'ms',
     ...base,
@@ -55,7 +62,7 @@ export function buildSweepCharts(c: SweepComparison): SweepCharts {
   };
   const cost: SweepChart = {
     id: 'sweep-cost',
-    title: `Cost per million deliveries by ${X_AXIS_LABEL[c.parameter]}`,
+    title: titles.cost,
     yLabel: 'USD per million deliveries',
     unit: 'usd',
     ...base,
@@ -66,10 +73,10 @@ export function buildSweepCharts(c: SweepComparison): SweepCharts {
       { label: 'data transfer out', color: PALETTE[2], values: med((p) => p.costs.dataTransfer) },
     ].filter((s) => s.values.some((v) => v !== null)),
   };
-  const out: SweepCharts = {};
-  if (latency.series.length > 0) out['sweep-latency'] = latency;
-  if (cost.series.length > 0) out['sweep-cost'] = cost;
-  return out;
+  return {
+    'sweep-latency': latency.series.length > 0 ? latency : emptyChart(latency.title, `No point timed a fan-out, a broadcast or ${duration}'s Duration: its counted runs delivered nothing, or recorded no latency.`),
+    'sweep-cost': cost.series.length > 0 ? cost : emptyChart(cost.title, 'No point has a cost per million deliveries: its counted runs delivered nothing to price, or had no prices.'),
+  };
 }
 
 /** The latency the sweep ranks on, for sentences. */

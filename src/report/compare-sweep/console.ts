@@ -11,7 +11,7 @@ export function renderSweepConsole(c: SweepComparison, m: SweepPageModel = sweep
   const head = [m.parameter, 'runs', 'SLO', `fan-out p50${fig}`, `fan-out p99${fig}`, `bcast p99${fig}`, 'Duration p99', '$/1M deliv', 'API GW $/1M'];
   const rows = m.rows.map((p) => [
     plain(p.label),
-    `${p.counted}/${p.runs}`,
+    p.countedOf,
     p.slo.verdict,
     p.fanoutP50.median,
     p.fanoutP99.median,

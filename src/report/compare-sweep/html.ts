@@ -89,7 +89,7 @@ function pointsTable(m: SweepPageModel): string {
   const rows = m.rows.map((p) => [
     `<span class="nw">${h(p.label)}</span>`,
     `<span class="why">${h(p.setting)}</span>`,
-    `${p.counted} of ${p.runs}${p.excluded ? ' <span class="bad-text">excluded</span>' : ''}`,
+    `${p.countedOf}${p.excluded ? ' <span class="bad-text">excluded</span>' : ''}`,
     sloCell(p),
     cell(p.fanoutP50),
     cell(p.fanoutP99),

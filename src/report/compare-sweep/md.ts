@@ -36,7 +36,7 @@ export function renderSweepMarkdown(c: SweepComparison, m: SweepPageModel = swee
   for (const p of m.rows) {
     const slo = p.slo;
     out.push(
-      `| ${md(p.label)} | ${md(p.setting)} | ${p.counted} of ${p.runs}${p.excluded ? ' (excluded)' : ''} | ${md(slo.verdict)}${slo.why ? `: ${md(slo.why)}` : ''}${slo.note ? ` — **note:** ${md(slo.note)}` : ''} | ${v(p.fanoutP50)} | ${v(p.fanoutP99)} | ${v(p.broadcastP99)} | ${v(p.durationP99)} | ${v(p.totalCost)} | ${v(p.apiGatewayCost)} |${transfer ? ` ${v(p.dataTransferCost)} |` : ''}`,
+      `| ${md(p.label)} | ${md(p.setting)} | ${p.countedOf}${p.excluded ? ' (excluded)' : ''} | ${md(slo.verdict)}${slo.why ? `: ${md(slo.why)}` : ''}${slo.note ? ` — **note:** ${md(slo.note)}` : ''} | ${v(p.fanoutP50)} | ${v(p.fanoutP99)} | ${v(p.broadcastP99)} | ${v(p.durationP99)} | ${v(p.totalCost)} | ${v(p.apiGatewayCost)} |${transfer ? ` ${v(p.dataTransferCost)} |` : ''}`,
     );
   }
   out.push('');

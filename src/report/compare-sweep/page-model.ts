@@ -1,5 +1,5 @@
 import type { MedianRange, PointResult, SweepComparison } from '../../analyses/compare/compare-schema.ts';
-import { comparisonRunRow, hostWarningRows, leftOutRepeats, spreadFigure, type ComparisonRunRow, type SpreadFigure } from '../shared/comparison-model.ts';
+import { comparisonRunRow, countedOf, hostWarningRows, leftOutRepeats, spreadFigure, type ComparisonRunRow, type SpreadFigure } from '../shared/comparison-model.ts';
 import { fmtCount, fmtMsCell, fmtUsdCell } from '../shared/spread-format.ts';
 import { buildSweepCharts, type SweepCharts } from './chart-data.ts';
 import { parameterTitle, pickLine, settingText, sloText, transferPriced } from './format.ts';
@@ -17,6 +17,8 @@ export interface SweepPointRow {
   setting: string;
   counted: number;
   runs: number;
+  /** "2 of 3": the runs counted, in the words every rendering gives them */
+  countedOf: string;
   excluded: boolean;
   /** met, missed or not judged; null where not judged */
   met: boolean | null;
@@ -90,6 +92,7 @@ function pointRow(c: SweepComparison, p: PointResult, transfer: boolean): SweepP
     setting: settingText(c, p),
     counted: p.runs.filter((r) => r.included).length,
     runs: p.runs.length,
+    countedOf: countedOf(p.runs),
     excluded: p.status === 'excluded',
     met: p.slo ? p.slo.met : null,
     slo: sloText(p),

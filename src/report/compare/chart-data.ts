@@ -1,4 +1,5 @@
 import { LATENCY_METRIC_SHORT, type Comparison } from '../../analyses/compare/compare-schema.ts';
+import { emptyChart, type EmptyChart } from '../shared/empty-chart.ts';
 import { PALETTE } from '../shared/palette.ts';
 import { fmtNum } from '../../number-format.ts';
 
@@ -7,7 +8,8 @@ import { fmtNum } from '../../number-format.ts';
  * - `cost-latency`: one point per memory size at (Lambda cost per million deliveries, latency),
  *   medians over the repeats, with whiskers over their min–max; one uPlot series per size.
  * - `by-memory`: Power Tuning's view — latency (left axis) and cost (right axis) against memory.
- * Sizes without both a cost and a latency are left off (the page names them).
+ * Sizes without both a cost and a latency are left off (the page names them); a chart no size
+ * has data for is an empty chart saying why (../shared/empty-chart.ts).
  */
 export interface SizePoint {
   label: string;
@@ -42,9 +44,10 @@ export interface ByMemoryChart {
   series: Array<{ label: string; color: string; values: Array<number | null>; right?: boolean }>;
 }
 
+/** Both charts, always: one with nothing to draw says which data it lacks and why. */
 export interface CompareCharts {
-  'cost-latency'?: CostLatencyChart;
-  'by-memory'?: ByMemoryChart;
+  'cost-latency': CostLatencyChart | EmptyChart;
+  'by-memory': ByMemoryChart | EmptyChart;
 }
 
 export const sizeLabel = (memoryMB: number) => `${fmtNum(memoryMB)} MB`;
@@ -57,7 +60,15 @@ export function sizeColor(comparison: Comparison, memoryMB: number): string {
 export function buildCompareCharts(c: Comparison): CompareCharts {
   const latencyLabel = LATENCY_METRIC_SHORT[c.latencyMetric];
   const charted = c.sizes.filter((s) => s.metrics.lambdaCostPerMillionDeliveries && s.metrics.latencyMs);
-  const out: CompareCharts = {};
+  const measured = c.sizes.filter((s) => s.status !== 'excluded');
+  const noneCounted = 'No size counted a run: each was excluded (the banner above says why).';
+  const out: CompareCharts = {
+    'cost-latency': emptyChart(
+      `Cost versus ${latencyLabel}`,
+      measured.length === 0 ? noneCounted : `No size has both a Lambda cost per million deliveries and a ${latencyLabel}: its counted runs delivered nothing to price, or measured no ${latencyLabel}.`,
+    ),
+    'by-memory': emptyChart(`${latencyLabel} and cost by memory size`, noneCounted),
+  };
   if (charted.length > 0) {
     const x = [...new Set(charted.map((s) => s.metrics.lambdaCostPerMillionDeliveries!.median))].sort((a, b) => a - b);
     const series = charted.map((s) => {
@@ -82,7 +93,6 @@ export function buildCompareCharts(c: Comparison): CompareCharts {
       xRange: [Math.min(...series.map((s) => s.xSpread[0])), Math.max(...series.map((s) => s.xSpread[1]))],
     };
   }
-  const measured = c.sizes.filter((s) => s.status !== 'excluded');
   if (measured.length > 0) {
     out['by-memory'] = {
       id: 'by-memory',

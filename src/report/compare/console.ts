@@ -12,7 +12,7 @@ export function renderCompareConsole(c: Comparison, m: ComparePageModel = compar
   const head = ['memory', 'runs', 'Duration', 'INIT', 'cold', `bcast p50${fig}`, `bcast p99${fig}`, `conn p99${fig}`, 'GB-s', 'Lambda $/1M', 'whole $/1M'];
   const rows = m.rows.map((s) => [
     s.memory,
-    `${s.counted}/${s.runs}`,
+    s.countedOf,
     s.durationMean.median,
     s.initMean.median,
     s.coldStarts.median,

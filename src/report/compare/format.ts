@@ -7,8 +7,6 @@ import { fmtNum } from '../../number-format.ts';
  * repeats) is in ../shared/spread-format.ts.
  */
 
-export const fmtShare = (n: number) => `${n === 0 ? '0' : fmtNum(n * 100)}%`;
-
 export function strategyTitle(r: Recommendation): string {
   if (r.strategy === 'cost') return 'cheapest';
   if (r.strategy === 'speed') return 'fastest';

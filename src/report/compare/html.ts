@@ -83,7 +83,7 @@ function recommendations(m: ComparePageModel): string {
 function latencyTable(m: ComparePageModel): string {
   const rows = m.rows.map((s) => [
     sizeCell(s),
-    `${s.counted} of ${s.runs}${s.excluded ? ' <span class="bad-text">excluded</span>' : ''}`,
+    `${s.countedOf}${s.excluded ? ' <span class="bad-text">excluded</span>' : ''}`,
     cell(s.broadcastP50),
     cell(s.broadcastP99),
     cell(s.connectP50),

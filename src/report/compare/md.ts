@@ -42,7 +42,7 @@ export function renderCompareMarkdown(c: Comparison, m: ComparePageModel = compa
   );
   for (const s of m.rows) {
     out.push(
-      `| ${s.memory} | ${s.counted} of ${s.runs}${s.excluded ? ' (excluded)' : ''} | ${v(s.broadcastP50)} | ${v(s.broadcastP99)} | ${v(s.connectP99)} | ${v(s.durationMean)} | ${v(s.initMean)} | ${v(s.coldStarts)} | ${v(s.gbSeconds)} | ${v(s.lambdaCost)} | ${v(s.totalCost)} |`,
+      `| ${s.memory} | ${s.countedOf}${s.excluded ? ' (excluded)' : ''} | ${v(s.broadcastP50)} | ${v(s.broadcastP99)} | ${v(s.connectP99)} | ${v(s.durationMean)} | ${v(s.initMean)} | ${v(s.coldStarts)} | ${v(s.gbSeconds)} | ${v(s.lambdaCost)} | ${v(s.totalCost)} |`,
     );
   }
   out.push('');

@@ -1,9 +1,10 @@
 import { LATENCY_METRIC_LABELS, type Comparison, type SizeResult } from '../../analyses/compare/compare-schema.ts';
-import { fmtNum } from '../../number-format.ts';
-import { comparisonRunRow, hostWarningRows, leftOutRepeats, spreadFigure as spread, type ComparisonRunRow, type SpreadFigure } from '../shared/comparison-model.ts';
+import { fmtNum, fmtShare } from '../../number-format.ts';
+import { comparisonRunRow, countedOf, hostWarningRows, leftOutRepeats, spreadFigure as spread, type ComparisonRunRow, type SpreadFigure } from '../shared/comparison-model.ts';
+import { isEmptyChart } from '../shared/empty-chart.ts';
 import { fmtCount, fmtMsCell, fmtUsdCell } from '../shared/spread-format.ts';
 import { buildCompareCharts, sizeColor, sizeLabel, type CompareCharts } from './chart-data.ts';
-import { figureSentence, figureSuffix, fmtShare, pickText, sizesText, strategyTitle } from './format.ts';
+import { figureSentence, figureSuffix, pickText, sizesText, strategyTitle } from './format.ts';
 
 /**
  * The memory comparison's page facts, computed once from compare.json: the console, summary.md
@@ -33,6 +34,8 @@ export interface CompareSizeRow {
   color: string;
   counted: number;
   runs: number;
+  /** "2 of 3": the runs counted, in the words every rendering gives them */
+  countedOf: string;
   /** no run counted */
   excluded: boolean;
   broadcastP50: SpreadFigure;
@@ -105,7 +108,7 @@ export interface ComparePageModel {
   rows: CompareSizeRow[];
   functionRows: CompareFunctionRow[];
   runs: CompareRunRow[];
-  /** sizes not on the cost-versus-latency chart (no cost or no latency) */
+  /** sizes not on the cost-versus-latency chart (no cost or no latency), where it draws any */
   offChart: string[];
   notes: string[];
   /** the charts as data for the page's script */
@@ -120,6 +123,7 @@ function sizeRow(c: Comparison, s: SizeResult): CompareSizeRow {
     color: sizeColor(c, s.memoryMB),
     counted: s.runs.filter((r) => r.included).length,
     runs: s.runs.length,
+    countedOf: countedOf(s.runs),
     excluded: s.status === 'excluded',
     broadcastP50: spread(m.broadcastP50Ms, fmtMsCell),
     broadcastP99: spread(m.broadcastP99Ms, fmtMsCell),
@@ -140,7 +144,8 @@ function sizeRow(c: Comparison, s: SizeResult): CompareSizeRow {
 
 export function comparePageModel(c: Comparison): ComparePageModel {
   const charts = buildCompareCharts(c);
-  const onChart = new Set(charts['cost-latency']?.series.map((s) => s.memoryMB) ?? []);
+  const costLatency = charts['cost-latency'];
+  const onChart = new Set(isEmptyChart(costLatency) ? [] : costLatency.series.map((s) => s.memoryMB));
   const figureNote = figureSentence(c);
   const p = c.pricing;
   return {
@@ -191,7 +196,8 @@ export function comparePageModel(c: Comparison): ComparePageModel {
       }),
     ),
     runs: c.sizes.flatMap((s) => s.runs.map((r) => ({ ...comparisonRunRow(sizeLabel(s.memoryMB), r), color: sizeColor(c, s.memoryMB) }))),
-    offChart: c.sizes.filter((s) => !onChart.has(s.memoryMB)).map((s) => sizeLabel(s.memoryMB)),
+    // an empty chart says itself why no size is on it
+    offChart: isEmptyChart(costLatency) ? [] : c.sizes.filter((s) => !onChart.has(s.memoryMB)).map((s) => sizeLabel(s.memoryMB)),
     notes: c.notes,
     charts,
   };

@@ -1,5 +1,6 @@
 import { headroomKey, type FunctionWork, type Growth, type GrowthAxis, type Plan } from '../../analyses/plan/plan-schema.ts';
 import { fmtInt, fmtNum } from '../../number-format.ts';
+import { emptyChart, type EmptyChart } from '../shared/empty-chart.ts';
 import { PALETTE } from '../shared/palette.ts';
 import { AXIS_NAME, axisValue, factorText } from './limits-text.ts';
 
@@ -11,6 +12,7 @@ import { AXIS_NAME, axisValue, factorText } from './limits-text.ts';
  *   drawn at 100 %;
  * both with the axis's first break, where there is one, as a vertical marker.
  * For each function with a room-size fit: `fit-<i>`, its measured points and the fitted line.
+ * A chart with nothing to draw is there too, as an empty chart saying why.
  */
 export interface PlanSeries {
   label: string;
@@ -54,7 +56,8 @@ export interface FitChart {
 }
 
 export type PlanChart = ScaleChart | FitChart;
-export type PlanCharts = Record<string, PlanChart>;
+/** Every chart the page shows, by id: one with nothing to draw says which data it lacks and why (../shared/empty-chart.ts). */
+export type PlanCharts = Record<string, PlanChart | EmptyChart>;
 
 export const scaleChartId = (kind: ScaleChart['kind'], axis: GrowthAxis) => `${kind}-${axis}`;
 export const fitChartId = (functionIndex: number) => `fit-${functionIndex}`;
@@ -67,12 +70,17 @@ const COST_COLOR = PALETTE[0]!;
 export function buildPlanCharts(p: Plan): PlanCharts {
   const charts: PlanCharts = {};
   for (const g of p.growth) {
-    if (g.points.length === 0) continue;
-    charts[scaleChartId('cost', g.axis)] = costChart(p, g);
-    charts[scaleChartId('headroom', g.axis)] = headroomChart(p, g);
+    const cost = costChart(p, g);
+    const headroom = headroomChart(p, g);
+    const notGrown = `The planned peak was grown by ${AXIS_NAME[g.axis]} to no point: there is nothing to draw.`;
+    charts[scaleChartId('cost', g.axis)] = g.points.length > 0 ? cost : emptyChart(cost.title, notGrown);
+    charts[scaleChartId('headroom', g.axis)] =
+      g.points.length === 0 ? emptyChart(headroom.title, notGrown) : headroom.series.length > 0 ? headroom : emptyChart(headroom.title, 'No limit applies to this traffic: the plan holds no share of any limit to draw.');
   }
   p.workModel.functions.forEach((f, i) => {
-    if (f.fit && f.fit.points.length > 0) charts[fitChartId(i)] = fitChart(f);
+    if (!f.fit) return;
+    const fit = fitChart(f);
+    charts[fitChartId(i)] = fit.x.length > 0 ? fit : emptyChart(fit.title, `No room size measured for ${f.name}: the fit has no point to draw.`);
   });
   return charts;
 }

@@ -12,11 +12,11 @@ const HEADROOM_SHOWN = 6;
 export function renderPlanConsole(p: Plan, m: PlanPageModel = planPageModel(p)): string[] {
   const lines = [
     ...(m.firstBreak ? [`first to break: ${m.firstBreak.line}`, ...(m.firstBreak.moves ? [`  what moves it: ${m.firstBreak.moves}`] : [])] : []),
-    `plan: ${m.total} per ${m.period} (${m.totals.map((t) => `${t.service} ${t.cost}`).join(', ')}; ${m.region} prices)`,
+    `plan: ${m.total} per ${m.period} (${m.totals.map((t) => `${t.service} ${t.cost}`).join(', ')}; ${m.prices})`,
   ];
   for (const l of m.costLines) lines.push(`  ${l.service}: ${l.item}: ${l.quantity} ${l.unit}, ${l.cost}${l.tiered ? ' (volume tiers)' : ''}${l.partial ? ` (${l.partial})` : ''}`);
   for (const f of m.fits) lines.push(`  ${f.function}: ${f.line} (r² ${f.r2}, ${f.sizes})`);
-  if (m.check) lines.push(`  measured ${m.check.measured}, planned ${m.check.planned} (run ${m.check.runId} at its own traffic)`);
+  if (m.check) lines.push(`  measured ${m.check.measured}, planned ${m.check.planned}, difference ${m.check.difference} (run ${m.check.runId} at its own traffic)`);
   if (m.emulator) lines.push(`  ${m.emulator.where}: ${m.emulator.line}`);
   if (m.headroom.length > 0) {
     const shown = m.headroom.slice(0, HEADROOM_SHOWN);

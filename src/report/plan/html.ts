@@ -1,13 +1,11 @@
-import type { FunctionWork, Growth, Headroom, Plan } from '../../analyses/plan/plan-schema.ts';
-import { fmtInt, fmtMs, fmtNum, fmtPercent, fmtRoomSize, fmtUsd } from '../../number-format.ts';
+import type { Plan } from '../../analyses/plan/plan-schema.ts';
 import { reportAssets, type ReportAssets } from '../shared/assets.ts';
 import { escapeHtml as h } from '../shared/escape.ts';
 import { htmlPage } from '../shared/html-page.ts';
 import { chartBox, section, table } from '../shared/html-parts.ts';
 import { STYLE } from '../shared/html-style.ts';
-import { buildPlanCharts, fitChartId, scaleChartId, type PlanCharts } from './chart-data.ts';
-import { AXIS_NAME, axisValue, factorText } from './limits-text.ts';
-import { p99Text, planPageModel, type PlanFit, type PlanHeadroomRow, type PlanPageModel } from './page-model.ts';
+import type { PlanCharts } from './chart-data.ts';
+import { planPageModel, type PlanFact, type PlanFit, type PlanHeadroomRow, type PlanPageModel } from './page-model.ts';
 
 /**
  * The plan's index.html: self-contained like a run's report (uPlot and the chart script inlined,
@@ -24,16 +22,16 @@ export function renderPlanHtml(p: Plan, assets: ReportAssets = reportAssets(), m
     title: `fanout-bench plan · ${m.total} per ${m.period}`,
     css: `${STYLE}${EXTRA_STYLE}`,
     main: [
-      header(p, m),
+      header(m),
       costCards(m),
-      firstBreak(p, m),
+      firstBreak(m),
       section('Headroom at the peak', 'Every limit that applies, the nearest first; over 100 % is exceeded.', headroomTable(m.headroom)),
-      growthSection(p, m),
+      growthSection(m),
       loadHostsSection(m),
       costSection(m),
-      checkSection(p),
-      trafficSection(p),
-      workSection(p, m),
+      checkSection(m),
+      trafficSection(m),
+      workSection(m),
       notesSection(m),
     ]
       .filter(Boolean)
@@ -67,26 +65,13 @@ function fact(label: string, value: string): string {
   return `<div><dt>${h(label)}</dt><dd>${h(value)}</dd></div>`;
 }
 
-function header(p: Plan, m: PlanPageModel): string {
-  const t = p.traffic;
-  const c = p.cost;
-  const facts = [
-    fact('traffic', t.source === 'flags' ? 'as given' : `run ${p.check?.runId ?? p.workModel.runs[0]?.runId ?? ''} at its own traffic`),
-    fact('connections', fmtInt(Math.round(t.connections))),
-    fact('room size', fmtRoomSize(t.roomSize)),
-    fact('messages/s', fmtNum(t.messagesPerS)),
-    fact('connects/s', fmtNum(t.connectsPerS)),
-    t.sessionSec !== undefined ? fact('session', `${fmtNum(t.sessionSec / 60)} min`) : '',
-    fact('profile', t.profile ? `${t.profile.source} · daily mean ${fmtPercent(mean(t.profile.hours) * 100)} of the peak` : 'flat: the peak 24 h a day'),
-    fact('period', t.periodLabel),
-    fact('prices', `${m.region} of ${m.pricesAsOf} (${m.pricesSource}), Lambda ${m.architecture}`),
-    fact('created', p.createdAt),
-  ];
+function header(m: PlanPageModel): string {
+  const facts = [...m.traffic.map((f) => fact(f.label, f.value)), fact('period', m.period), fact('prices', m.prices), fact('created', m.createdAt)];
   return `<header>
-<div class="brand">fanout-bench <span>${h(p.toolVersion)}</span> · plan</div>
+<div class="brand">fanout-bench <span>${h(m.toolVersion)}</span> · plan</div>
 <h1>${h(m.total)} per ${h(m.period)}</h1>
 <dl class="facts">
-${facts.filter(Boolean).join('\n')}
+${facts.join('\n')}
 </dl>
 ${emulatorBanner(m)}
 </header>`;
@@ -98,37 +83,35 @@ function emulatorBanner(m: PlanPageModel): string {
   return `<div class="banner warn">${h(e.where[0]!.toUpperCase() + e.where.slice(1))} (${h(e.runs.join(', '))}): ${h(e.line)}; the Lambda compute lines and the concurrency are an order of magnitude, the counts carry over.</div>`;
 }
 
-function card(label: string, value: string, sub = '', bad = false): string {
-  return `<div class="card${bad ? ' bad' : ''}"><div class="label">${h(label)}</div><div class="value">${h(value)}</div>${sub ? `<div class="sub">${h(sub)}</div>` : ''}</div>`;
+function card(f: PlanFact, bad = false): string {
+  return `<div class="card${bad ? ' bad' : ''}"><div class="label">${h(f.label)}</div><div class="value">${h(f.value)}</div>${f.sub ? `<div class="sub">${h(f.sub)}</div>` : ''}</div>`;
 }
 
 function costCards(m: PlanPageModel): string {
-  const cards = [card('total', m.total, `per ${m.period}`), ...m.totals.map((x) => card(x.service, x.cost)), m.check ? card('measured', m.check.measured, `run ${m.check.runId}`) : ''];
+  const cards = [
+    card({ label: 'total', value: m.total, sub: `per ${m.period}` }),
+    ...m.totals.map((x) => card({ label: x.service, value: x.cost })),
+    m.check ? card({ label: 'measured', value: m.check.measured, sub: `run ${m.check.runId}` }) : '',
+  ];
   return `<section class="costs"><h2>Cost per ${h(m.period)}</h2><div class="cards">${cards.join('')}</div></section>`;
 }
 
-function firstBreak(p: Plan, m: PlanPageModel): string {
-  const b = p.firstBreak;
-  const first = p.growth[0];
+function firstBreak(m: PlanPageModel): string {
+  const b = m.firstBreak;
+  const cards = b?.cards;
   let title = 'First limit to break';
   let body: string;
-  if (b && m.firstBreak) {
-    title = `First limit to break: ${m.firstBreak.line}`;
-    body = `<div class="cards small">${[
-      card('at', `${factorText(b.factor)} ${AXIS_NAME[b.axis]}`, axisValue(b.axis, b.traffic)),
-      card('connections there', fmtInt(Math.round(b.traffic.connections))),
-      card('room size there', fmtRoomSize(b.traffic.roomSize)),
-      card('messages/s there', fmtNum(b.traffic.messagesPerS)),
-      card('cost there', fmtUsd(b.monthlyCost), 'per month'),
-    ].join('')}</div><p class="moves"><strong>What would move it:</strong> ${h(m.firstBreak.moves ?? b.moves)}</p>`;
-  } else if (m.firstBreak) {
-    body = `<p class="no-break"><strong>${h(m.firstBreak.line)}</strong></p>`;
+  if (b && cards) {
+    title = `First limit to break: ${b.line}`;
+    body = `<div class="cards small">${[cards.at, cards.connections, cards.roomSize, cards.messagesPerS, cards.cost].map((c) => card(c)).join('')}</div>${b.moves ? `<p class="moves"><strong>What would move it:</strong> ${h(b.moves)}</p>` : ''}`;
+  } else if (b) {
+    body = `<p class="no-break"><strong>${h(b.line)}</strong></p>`;
   } else {
     body = '<p class="note">The traffic was not grown: no limit was checked.</p>';
   }
   // the other axes grown, each with its own first break
   const others = m.growth.slice(1).map((g) => `<li>grown by ${h(g.axis)}: ${h(g.line)}</li>`);
-  return `<section class="first-break verdict ${b ? 'fail' : 'pass'}"><h2>${h(title)}</h2>${first ? `<p class="intro">The planned peak grown by ${h(AXIS_NAME[first.axis])}, the rest held.</p>` : ''}${body}${others.length ? `<ul>${others.join('')}</ul>` : ''}</section>`;
+  return `<section class="first-break verdict ${cards ? 'fail' : 'pass'}"><h2>${h(title)}</h2>${m.growthIntro ? `<p class="intro">${h(m.growthIntro)}</p>` : ''}${body}${others.length ? `<ul>${others.join('')}</ul>` : ''}</section>`;
 }
 
 function headroomTable(rows: readonly PlanHeadroomRow[]): string {
@@ -160,14 +143,11 @@ function words(text: string): string {
     .join('');
 }
 
-function growthSection(p: Plan, m: PlanPageModel): string {
-  const charts = m.charts;
-  if (p.growth.length === 0) return '';
-  const parts = p.growth.map((g, i) => {
-    const base = axisValue(g.axis, p.traffic);
-    const outcome = m.growth[i]!.line;
-    return `<h3 data-axis="${h(g.axis)}">Grown by ${h(AXIS_NAME[g.axis])} (1× = ${h(base)}): ${h(outcome)}</h3><div class="grid two">${chartBox(charts, scaleChartId('cost', g.axis))}${chartBox(charts, scaleChartId('headroom', g.axis))}</div>`;
-  });
+function growthSection(m: PlanPageModel): string {
+  if (m.growth.length === 0) return '';
+  const parts = m.growth.map(
+    (g) => `<h3 data-axis="${h(g.id)}">Grown by ${h(g.axis)} (1× = ${h(g.base)}): ${h(g.line)}</h3>${g.moves ? `<p class="moves"><strong>What would move it:</strong> ${h(g.moves)}</p>` : ''}<div class="grid two">${chartBox(m.charts, g.costChart)}${chartBox(m.charts, g.headroomChart)}</div>`,
+  );
   return section(
     'As the traffic grows',
     'The planned peak grown along each axis, the others held: the monthly cost, and each limit\'s share of itself with the limit drawn at 100 %. The red line marks the first limit passed.',
@@ -204,33 +184,15 @@ function costSection(m: PlanPageModel): string {
     `<span class="src">${h(l.source)}</span>`,
   ]);
   rows.push(['<strong>total</strong>', '', '', '', '', `<strong>${h(m.total)}</strong>`, '']);
-  return section('Cost by line', `At ${m.region} prices of ${m.pricesAsOf}, over ${m.period}.`, table(['service', 'item', 'quantity', 'unit', 'price', 'cost', 'source'], rows, 'lines'));
+  return section('Cost by line', `At ${m.prices}, over ${m.period}.`, table(['service', 'item', 'quantity', 'unit', 'price', 'cost', 'source'], rows, 'lines'));
 }
 
-/** planned − measured, and its share of the measured: "+12 (+0.5 %)"; "0" within rounding. */
-function diffText(m: number | null, planned: number | null, fmt: (n: number) => string): string {
-  if (m === null || planned === null) return '–';
-  const d = planned - m;
-  if (Math.abs(d) <= 1e-9 * Math.max(Math.abs(m), Math.abs(planned))) return '0';
-  const sign = d > 0 ? '+' : '−';
-  const share = fmtPercent((Math.abs(d) / Math.abs(m)) * 100);
-  return `${sign}${fmt(Math.abs(d))}${m !== 0 ? ` (${/^\d/.test(share) ? sign : ''}${share})` : ''}`;
-}
-
-function checkSection(p: Plan): string {
-  const k = p.check;
+function checkSection(m: PlanPageModel): string {
+  const k = m.check;
   if (!k) return '';
-  const inv = k.invocations.map((i) => [h(i.function), h(fmtNum(i.measured)), h(fmtNum(i.planned)), h(diffText(i.measured, i.planned, fmtNum))]);
-  const lines = k.lines.map((l) => [
-    `${h(l.service)}: ${h(l.item)}`,
-    h(fmtNum(l.quantity.measured)),
-    h(fmtNum(l.quantity.planned)),
-    h(diffText(l.quantity.measured, l.quantity.planned, fmtNum)),
-    h(fmtUsd(l.cost.measured)),
-    h(fmtUsd(l.cost.planned)),
-    h(diffText(l.cost.measured, l.cost.planned, fmtUsd)),
-  ]);
-  lines.push(['<strong>total</strong>', '', '', '', `<strong>${h(fmtUsd(k.total.measured))}</strong>`, `<strong>${h(fmtUsd(k.total.planned))}</strong>`, h(diffText(k.total.measured, k.total.planned, fmtUsd))]);
+  const inv = k.invocations.map((i) => [h(i.name), h(i.measured), h(i.planned), h(i.difference)]);
+  const lines = k.lines.map((l) => [h(l.name), h(l.quantity.measured), h(l.quantity.planned), h(l.quantity.difference), h(l.cost.measured), h(l.cost.planned), h(l.cost.difference)]);
+  lines.push(['<strong>total</strong>', '', '', '', `<strong>${h(k.measured)}</strong>`, `<strong>${h(k.planned)}</strong>`, h(k.difference)]);
   return section(
     `Measured beside planned (${k.runId})`,
     'The run planned at its own traffic: what it measured, what the plan gives, and the difference (planned − measured).',
@@ -238,83 +200,68 @@ function checkSection(p: Plan): string {
   );
 }
 
-function trafficSection(p: Plan): string {
-  const t = p.traffic.totals;
+function trafficSection(m: PlanPageModel): string {
   const totals = table(
-    ['connects', 'rooms', 'joins', 'messages', 'recipients', 'posts', 'connection minutes'],
-    [[t.connects, t.rooms, t.joins, t.messages, t.recipients, t.posts, t.connectionMinutes].map((n) => h(fmtInt(Math.round(n))))],
+    m.trafficTotals.map((t) => h(t.label)),
+    [m.trafficTotals.map((t) => h(t.value))],
     'num',
   );
-  const profile = p.traffic.profile;
+  const profile = m.profile;
   const hours = profile
     ? `<h3>Daily profile (${h(profile.source)}): % of the peak by hour, UTC</h3><div class="table-wrap">${table(
         profile.hours.map((_, i) => String(i)),
-        [profile.hours.map((f) => h(fmtNum(f * 100)))],
+        [profile.hours.map((v) => h(v))],
         'profile',
       )}</div>`
     : '';
-  return section(`Traffic over ${p.traffic.periodLabel}`, 'The operations the cost is priced on.', `${totals}${hours}`);
+  return section(`Traffic over ${m.period}`, 'The operations the cost is priced on.', `${totals}${hours}`);
 }
 
-function workSection(p: Plan, m: PlanPageModel): string {
-  const w = p.workModel;
+function workSection(m: PlanPageModel): string {
+  const w = m.workModel;
   const runs = table(
     ['run', 'measured on', 'CloudWatch', 'duration', 'room size', 'payload', 'file'],
-    w.runs.map((r) => [h(r.runId), h(r.measuredOn), h(r.cloudwatchSource ?? 'none'), `${h(fmtNum(r.durationSec))} s`, h(fmtRoomSize(r.roomSize)), `${h(fmtInt(r.payloadBytes))} B`, `<span class="src">${h(r.file)}</span>`]),
+    w.runs.map((r) => [h(r.runId), h(r.measuredOn), h(r.cloudwatch), h(r.duration), h(r.roomSize), h(r.payload), `<span class="src">${h(r.file)}</span>`]),
   );
-  const counts = `${fmtInt(w.counts.connects)} connects, ${fmtInt(w.counts.rooms)} rooms, ${fmtInt(w.counts.joins)} joins, ${fmtInt(w.counts.messages)} messages, ${fmtInt(w.counts.recipients)} recipients`;
   const fns = table(
     ['function', 'per', 'invocations per', 'billed ms per', 'memory', 'p99', 'source', 'measured on', 'runs'],
     w.functions.map((f) => [
       `<code>${h(f.name)}</code> <span class="src">${h(f.route)}${f.authorizer ? ' (authorizer)' : ''}</span>`,
       `<span class="nw">${h(f.per)}</span>`,
-      h(fmtNum(f.invocationsPer)),
-      `<span class="nw">${h(fmtNum(f.billedMsPer))}</span> <span class="src">per ${h(f.billedMsPerUnit)}${f.fit ? ', fitted' : ''}</span>`,
-      h(f.memoryMB === f.measuredMemoryMB ? `${fmtInt(f.memoryMB)} MB` : `${fmtInt(f.memoryMB)} MB (measured at ${fmtInt(f.measuredMemoryMB)})`),
-      h(p99Text(f)),
-      `<span class="src nw">${h(f.invocationsSource === f.billedSource ? f.billedSource : `${f.invocationsSource} / ${f.billedSource}`)}</span>`,
-      h(f.measuredOn.join(', ')),
-      `<span class="src">${h(f.runs.join(', '))}</span>`,
+      h(f.invocationsPer),
+      `<span class="nw">${h(f.billedMsPer)}</span> <span class="src">${h(f.billedMsPerUnit)}</span>`,
+      h(f.memory),
+      h(f.p99),
+      `<span class="src nw">${h(f.source)}</span>`,
+      h(f.measuredOn),
+      `<span class="src">${h(f.runs)}</span>`,
     ]),
     'work',
   );
-  const fits = w.functions.map((f, i) => { const fit = m.fits.find((x) => x.function === f.name); return f.fit && fit ? fitPart(fit, i, m.charts) : ''; }).join('');
-  const d = w.dynamodb;
+  const fits = m.fits.map((fit) => fitPart(fit, m.charts)).join('');
   const units = table(
     ['DynamoDB units per', 'read', 'write'],
-    d.perOperation.map((u) => [h(u.operation), h(fmtNum(u.readUnits)), h(fmtNum(u.writeUnits))]),
+    w.units.map((u) => [h(u.operation), h(u.read), h(u.write)]),
     'num',
   );
-  const unitsFrom =
-    d.source === 'cloudwatch'
-      ? `measured (AWS/DynamoDB, ${d.runs.join(', ')}), split over the routes by the per-route model (read × ${fmtNum(d.readScale)}, write × ${fmtNum(d.writeScale)})`
-      : 'the per-route assumptions (nothing measured)';
-  const rest = [
-    `DynamoDB units: ${unitsFrom}; ${fmtNum(d.gonePerMessage)} gone connections per message.`,
-    `@connections posts per recipient: ${fmtNum(w.posts.perRecipient)} (${w.posts.source}${w.posts.runs.length ? `, ${w.posts.runs.join(', ')}` : ''}).`,
-    `Bytes per post: ${fmtInt(Math.round(w.bytes.perPost))} (${w.bytes.source}${w.bytes.runs.length ? `, ${w.bytes.runs.join(', ')}` : ''}).`,
-    `Joins per connect: ${fmtNum(w.joinsPerConnect)}.`,
-  ];
   return section(
     'Work model',
-    `What the measured runs did per operation (${counts}), each figure with its source and runs.`,
-    `<h3>Runs</h3>${runs}<h3>Lambda functions</h3>${fns}${fits}<h3>DynamoDB</h3>${units}<ul class="notes">${rest.map((l) => `<li>${h(l)}</li>`).join('')}</ul>`,
+    `What the measured runs did per operation (${w.counts}), each figure with its source and runs.`,
+    `<h3>Runs</h3>${runs}<h3>Lambda functions</h3>${fns}${fits}<h3>DynamoDB</h3>${units}<ul class="notes">${w.figures.map((l) => `<li>${h(l)}</li>`).join('')}</ul>`,
   );
 }
 
 /** A fan-out function's room-size fit: the line, r², its points and a chart of both. */
-function fitPart(fit: PlanFit, i: number, charts: PlanCharts): string {
+function fitPart(fit: PlanFit, charts: PlanCharts): string {
   const points = table(
     ['recipients', 'billed ms per invocation', 'on the line', 'runs'],
     fit.points.map((pt) => [h(pt.recipients), h(pt.billedMs), h(pt.onTheLine), `<span class="src">${h(pt.runs)}</span>`]),
     'num',
   );
-  return `<h3 class="fit" data-function="${h(fit.function)}"><code>${h(fit.function)}</code>: ${h(fit.line)}, r² = ${h(fit.r2)}</h3><div class="grid two">${chartBox(charts, fitChartId(i))}<div>${points}<p class="src">Least squares over ${h(fit.sizes)}.</p></div></div>`;
+  return `<h3 class="fit" data-function="${h(fit.function)}"><code>${h(fit.function)}</code>: ${h(fit.line)}, r² = ${h(fit.r2)}</h3><div class="grid two">${chartBox(charts, fit.chart)}<div>${points}<p class="src">Least squares over ${h(fit.sizes)}.</p></div></div>`;
 }
 
 function notesSection(m: PlanPageModel): string {
   if (m.notes.length === 0) return '';
   return section('Notes', '', `<ul class="notes">${m.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>`);
 }
-
-const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : 0);

@@ -5,9 +5,9 @@ import { fmtFactor as fmtTimes, fmtInt, fmtNum, fmtRoomSize, fmtShare, fmtSignif
 
 export const AXIS_NAME: Record<GrowthAxis, string> = { connections: 'connections', roomSize: 'room size', messagesPerS: 'message rate' };
 
-/** A factor as read: 3.2, 0.45, 1,000 (a scale of the traffic, "1.99 × message rate"). */
-export function fmtFactor(f: number): string {
-  return fmtSignificant(f);
+/** A scale of the traffic along an axis, as read: "1.99 × message rate", "100 × connections". */
+export function scaleText(factor: number, axis: GrowthAxis): string {
+  return `${fmtSignificant(factor)} × ${AXIS_NAME[axis]}`;
 }
 
 /** The value on the axis at a point: "160,000", "rooms of 640", "800 messages/s". */
@@ -48,13 +48,13 @@ export function breakText(g: Growth, headroom: readonly Headroom[]): string {
   const axis = AXIS_NAME[g.axis];
   if (!b) {
     const last = g.points.at(-1);
-    return `no limit passed up to ${fmtFactor(g.maxFactor)} × ${axis}${last ? ` (${axisValue(g.axis, last.traffic)}), ${fmtUsd(last.monthlyCost)}/month there` : ''}`;
+    return `no limit passed up to ${scaleText(g.maxFactor, g.axis)}${last ? ` (${axisValue(g.axis, last.traffic)}), ${fmtUsd(last.monthlyCost)}/month there` : ''}`;
   }
   if (b.atEveryScale) {
     const h = headroom.find((x) => headroomKey(x) === headroomKey(b));
     return `${b.label}, passed at every scale of the ${axis}${h ? `: ${needsText(h)}` : ''}`;
   }
-  const where = `${fmtFactor(b.factor)} × ${axis} (${axisValue(g.axis, b.traffic)}), ${fmtUsd(b.monthlyCost)}/month there`;
+  const where = `${scaleText(b.factor, g.axis)} (${axisValue(g.axis, b.traffic)}), ${fmtUsd(b.monthlyCost)}/month there`;
   return b.factor < 1 ? `${b.label}, already passed at the planned peak: it holds only up to ${where}` : `${b.label} at ${where}`;
 }
 

@@ -1,5 +1,4 @@
-import type { FunctionWork, Plan } from '../../analyses/plan/plan-schema.ts';
-import { fmtInt, fmtNum, fmtRoomSize, fmtUsd } from '../../number-format.ts';
+import type { Plan } from '../../analyses/plan/plan-schema.ts';
 import { escapeMarkdown } from '../shared/escape.ts';
 import { planPageModel, type PlanPageModel } from './page-model.ts';
 
@@ -13,15 +12,15 @@ import { planPageModel, type PlanPageModel } from './page-model.ts';
 const md = (v: unknown) => escapeMarkdown(v).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 
 export function renderPlanMarkdown(p: Plan, m: PlanPageModel = planPageModel(p)): string {
-  const t = p.traffic;
   const out: string[] = [];
   out.push(`## fanout-bench plan: ${m.total} per ${md(m.period)}`, '');
   if (m.firstBreak) out.push(`**${md(`first to break: ${m.firstBreak.line}`)}**${m.firstBreak.moves ? `  \n${md(`what moves it: ${m.firstBreak.moves}`)}` : ''}`, '');
+  const cards = m.firstBreak?.cards;
+  // the scale it breaks at is in the line above; the traffic and the cost there, as the page's cards give them
+  if (cards) out.push(`There: ${[cards.connections, cards.roomSize, cards.messagesPerS, cards.cost].map((c) => `${md(c.label.replace(/ there$/, ''))} ${md(c.value)}${c.sub ? ` ${md(c.sub)}` : ''}`).join(' · ')}`, '');
   out.push(
-    t.source === 'flags'
-      ? `${fmtInt(t.connections)} connections · rooms of ${fmtRoomSize(t.roomSize)} · ${fmtNum(t.messagesPerS)} messages/s · ${fmtNum(t.connectsPerS)} connects/s${t.sessionSec ? ` (sessions of ${fmtNum(t.sessionSec / 60)} min)` : ''}`
-      : `run ${md(p.check?.runId ?? p.workModel.runs[0]?.runId)} at its own traffic: ${fmtInt(t.connections)} connections at peak · rooms of ${fmtRoomSize(t.roomSize)} · ${fmtNum(t.messagesPerS)} messages/s`,
-    `${md(m.region)} prices of ${md(m.pricesAsOf)} (${md(m.pricesSource)}), Lambda ${m.architecture}`,
+    m.traffic.map((f) => `${md(f.label)}: ${md(f.value)}`).join(' · '),
+    `${md(m.prices)}; created ${md(m.createdAt)} by fanout-bench ${md(m.toolVersion)}`,
     '',
     `| ${m.totals.map((x) => x.service).join(' | ')} | total |`,
     `|${m.totals.map(() => '---:|').join('')}---:|`,
@@ -41,10 +40,31 @@ export function renderPlanMarkdown(p: Plan, m: PlanPageModel = planPageModel(p))
   );
   for (const l of m.costLines) out.push(`| ${l.service} | ${md(l.item)}${l.note ? ` (${md(l.note)})` : ''}${l.partial ? ` — ${md(l.partial)}` : ''} | ${l.quantity} | ${md(l.unit)} | ${l.cost}${l.tiered ? ' (volume tiers)' : ''} | ${l.source} |`);
 
-  const w = p.workModel;
-  out.push('', '### Work model', '', `From ${w.runs.map((r) => `${md(r.runId)} (${r.measuredOn}, rooms of ${fmtRoomSize(r.roomSize)}, ${fmtNum(r.durationSec)} s)`).join(', ')}: ${fmtInt(w.counts.connects)} connects, ${fmtInt(w.counts.rooms)} rooms, ${fmtInt(w.counts.joins)} joins, ${fmtInt(w.counts.messages)} messages, ${fmtInt(w.counts.recipients)} recipients.`, '');
-  out.push('| function | per | invocations per | billed ms | memory | source | runs |', '|---|---|---:|---:|---:|---|---|');
-  for (const f of w.functions) out.push(`| ${md(f.name)} | ${f.per} | ${fmtNum(f.invocationsPer)} | ${fmtNum(f.billedMsPer)} per ${f.billedMsPerUnit} | ${memoryText(f)} | ${sourceText(f)} | ${md(f.runs.join(', '))} |`);
+  out.push(...trafficSection(m), ...workSection(m), ...checkSection(m));
+  if (m.notes.length > 0) out.push('', '### Notes', '', ...m.notes.map((n) => `- ${md(n)}`));
+  return `${out.join('\n')}\n`;
+}
+
+/** The traffic's operations over the period priced, and the daily profile's hours. */
+function trafficSection(m: PlanPageModel): string[] {
+  const out = ['', `### Traffic over ${md(m.period)}`, '', `| ${m.trafficTotals.map((t) => md(t.label)).join(' | ')} |`, `|${m.trafficTotals.map(() => '---:|').join('')}`, `| ${m.trafficTotals.map((t) => t.value).join(' | ')} |`];
+  const profile = m.profile;
+  if (profile) {
+    out.push('', `Daily profile (${md(profile.source)}): % of the peak by hour, UTC`, '', `| ${profile.hours.map((_, i) => i).join(' | ')} |`, `|${profile.hours.map(() => '---:|').join('')}`, `| ${profile.hours.join(' | ')} |`);
+  }
+  return out;
+}
+
+/** The work model: the runs, the functions with their sources, the fits, DynamoDB's units and the other figures. */
+function workSection(m: PlanPageModel): string[] {
+  const w = m.workModel;
+  const out = ['', '### Work model', '', `What the measured runs did per operation (${w.counts}), each figure with its source and runs.`, ''];
+  out.push('| run | measured on | CloudWatch | duration | room size | payload | file |', '|---|---|---|---:|---:|---:|---|');
+  for (const r of w.runs) out.push(`| ${md(r.runId)} | ${r.measuredOn} | ${r.cloudwatch} | ${r.duration} | ${r.roomSize} | ${r.payload} | ${md(r.file)} |`);
+  out.push('', '| function | per | invocations per | billed ms per | memory | p99 | source | measured on | runs |', '|---|---|---:|---:|---:|---:|---|---|---|');
+  for (const f of w.functions) {
+    out.push(`| ${md(f.name)} (${md(f.route)}${f.authorizer ? ', authorizer' : ''}) | ${f.per} | ${f.invocationsPer} | ${f.billedMsPer} ${f.billedMsPerUnit} | ${f.memory} | ${f.p99} | ${f.source} | ${f.measuredOn} | ${md(f.runs)} |`);
+  }
   for (const fit of m.fits) {
     out.push(
       '',
@@ -56,22 +76,21 @@ export function renderPlanMarkdown(p: Plan, m: PlanPageModel = planPageModel(p))
     );
   }
   out.push('', `| DynamoDB units per | read | write |`, '|---|---:|---:|');
-  for (const u of w.dynamodb.perOperation) out.push(`| ${u.operation} | ${fmtNum(u.readUnits)} | ${fmtNum(u.writeUnits)} |`);
-  out.push(
-    '',
-    `DynamoDB: ${w.dynamodb.source === 'cloudwatch' ? `measured (AWS/DynamoDB, ${md(w.dynamodb.runs.join(', '))}), split over the routes by the per-route model (read × ${fmtNum(w.dynamodb.readScale)}, write × ${fmtNum(w.dynamodb.writeScale)})` : 'the per-route assumptions (nothing measured)'}; ${fmtNum(w.dynamodb.gonePerMessage)} gone connections per message. Posts per recipient ${fmtNum(w.posts.perRecipient)} (${w.posts.source}); ${fmtInt(Math.round(w.bytes.perPost))} bytes per post (${w.bytes.source}); ${fmtNum(w.joinsPerConnect)} joins per connect.`,
-  );
+  for (const u of w.units) out.push(`| ${u.operation} | ${u.read} | ${u.write} |`);
+  out.push('', ...w.figures.map((f) => `- ${md(f)}`));
+  return out;
+}
 
-  if (p.check) {
-    const k = p.check;
-    out.push('', `### Measured beside planned (${md(k.runId)})`, '', '| function | measured invocations | planned |', '|---|---:|---:|');
-    for (const i of k.invocations) out.push(`| ${md(i.function)} | ${fmtNum(i.measured)} | ${fmtNum(i.planned)} |`);
-    out.push('', '| line | measured quantity | planned | measured cost | planned |', '|---|---:|---:|---:|---:|');
-    for (const l of k.lines) out.push(`| ${l.service}: ${md(l.item)} | ${fmtNum(l.quantity.measured)} | ${fmtNum(l.quantity.planned)} | ${fmtUsd(l.cost.measured)} | ${fmtUsd(l.cost.planned)} |`);
-    out.push(`| **total** | | | ${m.check!.measured} | ${m.check!.planned} |`);
-  }
-  if (m.notes.length > 0) out.push('', '### Notes', '', ...m.notes.map((n) => `- ${md(n)}`));
-  return `${out.join('\n')}\n`;
+/** A run planned at its own traffic: measured beside planned, with the difference (planned − measured). */
+function checkSection(m: PlanPageModel): string[] {
+  const k = m.check;
+  if (!k) return [];
+  const out = ['', `### Measured beside planned (${md(k.runId)})`, '', '| function | measured invocations | planned | difference |', '|---|---:|---:|---:|'];
+  for (const i of k.invocations) out.push(`| ${md(i.name)} | ${i.measured} | ${i.planned} | ${i.difference} |`);
+  out.push('', '| line | measured quantity | planned | difference | measured cost | planned | difference |', '|---|---:|---:|---:|---:|---:|---:|');
+  for (const l of k.lines) out.push(`| ${md(l.name)} | ${l.quantity.measured} | ${l.quantity.planned} | ${l.quantity.difference} | ${l.cost.measured} | ${l.cost.planned} | ${l.cost.difference} |`);
+  out.push(`| **total** | | | | ${k.measured} | ${k.planned} | ${k.difference} |`);
+  return out;
 }
 
 /** The headroom at the peak (the tightest first), and the first break along each axis. */
@@ -85,8 +104,8 @@ function limitsSection(m: PlanPageModel): string[] {
     out.push('');
   }
   if (m.growth.length > 0) {
-    out.push('### The first limit to break, by what grows', '', '| grown | first to break | what moves it |', '|---|---|---|');
-    for (const g of m.growth) out.push(`| ${g.axis} | ${md(g.line)} | ${md(g.moves ?? '')} |`);
+    out.push('### The first limit to break, by what grows', '', ...(m.growthIntro ? [md(m.growthIntro), ''] : []), '| grown | first to break | what moves it |', '|---|---|---|');
+    for (const g of m.growth) out.push(`| ${g.axis} (1× = ${md(g.base)}) | ${md(g.line)} | ${md(g.moves ?? '')} |`);
     out.push('');
   }
   return out;
@@ -108,13 +127,4 @@ function loadHostsSection(m: PlanPageModel): string[] {
     ...l.notes.map((n) => `- ${md(n)}`),
     '',
   ];
-}
-
-function memoryText(f: FunctionWork): string {
-  return f.memoryMB === f.measuredMemoryMB ? `${fmtInt(f.memoryMB)} MB` : `${fmtInt(f.memoryMB)} MB (measured at ${fmtInt(f.measuredMemoryMB)})`;
-}
-
-function sourceText(f: FunctionWork): string {
-  const where = f.measuredOn.includes('emulator') ? 'emulator: host durations' : 'AWS';
-  return `${f.invocationsSource === f.billedSource ? f.billedSource : `${f.invocationsSource} / ${f.billedSource}`}, ${where}`;
 }

@@ -1,5 +1,6 @@
 import type { Search, SearchStep } from '../../analyses/search/search-schema.ts';
 import { loadOutcomes } from '../../analyses/search/step-plan.ts';
+import { emptyChart, type EmptyChart } from '../shared/empty-chart.ts';
 import { figureMark } from './text.ts';
 
 /**
@@ -27,10 +28,13 @@ export interface SearchChart {
   failing: number[];
 }
 
+/** Both charts, always: with no load measured they say so (../shared/empty-chart.ts). */
 export interface SearchCharts {
-  latency?: SearchChart;
-  throughput?: SearchChart;
+  latency: SearchChart | EmptyChart;
+  throughput: SearchChart | EmptyChart;
 }
+
+const TITLES = { latency: 'Broadcast latency against load', throughput: 'Deliveries offered against delivered' };
 
 const COLORS = { p50: '#0ea5e9', p99: '#7c3aed', offered: '#64748b', delivered: '#16a34a', slo: '#dc2626' };
 
@@ -45,7 +49,11 @@ export function buildSearchCharts(search: Search): SearchCharts {
   const byLoad = new Map<number, SearchStep[]>();
   for (const s of search.steps) if (s.status !== 'interrupted') byLoad.set(s.load, [...(byLoad.get(s.load) ?? []), s]);
   const x = [...byLoad.keys()].sort((a, b) => a - b);
-  if (x.length === 0) return {};
+  if (x.length === 0) {
+    const n = search.steps.length;
+    const why = `No load was measured to the end${search.statusReason ? ` (${search.statusReason})` : ''}: ${n === 0 ? 'the search ran no step' : n === 1 ? 'its only step was cut short' : `its ${n} steps were cut short`}.`;
+    return { latency: emptyChart(TITLES.latency, why), throughput: emptyChart(TITLES.throughput, why) };
+  }
   const per = (read: (s: SearchStep) => number | null) =>
     x.map((l) => median(byLoad.get(l)!.map(read).filter((v): v is number => v !== null)));
   const outcomes = loadOutcomes([...byLoad.values()].flat());
@@ -54,7 +62,7 @@ export function buildSearchCharts(search: Search): SearchCharts {
   const slos = search.steps[0]?.slos.filter((t) => t.unit === 'ms' && t.limit !== null) ?? [];
   return {
     latency: {
-      title: 'Broadcast latency against load',
+      title: TITLES.latency,
       xLabel,
       yLabel: 'ms',
       x,
@@ -66,7 +74,7 @@ export function buildSearchCharts(search: Search): SearchCharts {
       failing,
     },
     throughput: {
-      title: 'Deliveries offered against delivered',
+      title: TITLES.throughput,
       xLabel,
       yLabel: 'deliveries/s',
       x,

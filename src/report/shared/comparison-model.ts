@@ -1,4 +1,5 @@
 import type { MedianRange, RunRef } from '../../analyses/compare/compare-schema.ts';
+import { fmtInt } from '../../number-format.ts';
 import { spreadText } from './spread-format.ts';
 import { runWhyLines } from './why-lines.ts';
 
@@ -54,6 +55,11 @@ export function hostWarningRows(groups: Array<{ where: string; runs: RunRef[] }>
 /** Repeats of a size or point left out of its medians while others counted. */
 export function leftOutRepeats(where: string, runs: RunRef[]): { where: string; repeats: Array<{ repeat: number; reason: string }> } {
   return { where, repeats: runs.filter((r) => !r.included).map((r) => ({ repeat: r.repeat, reason: r.excludedBecause ?? '' })) };
+}
+
+/** How many of a size's or point's runs counted, as every rendering says it: "2 of 3" (never "2/3"). */
+export function countedOf(runs: readonly Pick<RunRef, 'included'>[]): string {
+  return `${fmtInt(runs.filter((r) => r.included).length)} of ${fmtInt(runs.length)}`;
 }
 
 /** A run's summary.md link to its report (relative, each character Markdown links need encoded). */

@@ -33,9 +33,11 @@ export const NO_CHART_DATA = 'No data for this chart.';
 export const NO_TABLE_ROWS = 'No data.';
 
 /**
- * A chart for the page's script to draw (by `data-chart`); a chart whose data says `empty` is
- * its title and that reason (which data it lacks and why) instead. A chart the page has no spec
- * for at all is the bare empty state: a page's chart data should name every chart it shows.
+ * A chart for the page's script to draw (by `data-chart`); a chart whose data says `empty`
+ * (an EmptyChart, empty-chart.ts) is its title and that reason (which data it lacks and why)
+ * instead. Every page's chart data names every chart it shows, an empty one too; a chart with no
+ * spec at all is the bare empty state, which the layout rule (test/report/page-layout-rule.ts)
+ * fails as untitled.
  */
 export function chartBox<C extends { [K in keyof C]?: { title: string; empty?: string } }>(charts: C, id: keyof C & string): string {
   const spec = charts[id];

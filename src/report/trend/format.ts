@@ -1,6 +1,7 @@
 import type { ChangePoint, Level, Trend, TrendRun } from '../../analyses/trend/trend-schema.ts';
 import type { MetricUnit } from '../../contracts/verdict-schema.ts';
 import { fmtNum, fmtValue } from '../../number-format.ts';
+import { fmtChangePercent } from '../shared/percent-change.ts';
 
 /** How the trend pages write values, steps and commit ranges (the HTML and summary.md alike); a value as every report writes it (number-format's fmtValue). */
 
@@ -16,7 +17,7 @@ export function stepText(c: ChangePoint): string {
 
 export function changePctText(c: ChangePoint): string {
   if (c.changePct === null) return c.after.median > c.before.median ? 'up from 0' : '–';
-  return `${c.changePct > 0 ? '+' : ''}${fmtNum(c.changePct)} %`;
+  return fmtChangePercent(c.changePct);
 }
 
 export const shortCommit = (commit: string | undefined) => (commit ? commit.slice(0, 12) : 'unknown');
