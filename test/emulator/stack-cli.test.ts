@@ -126,6 +126,11 @@ describe('fanout-bench stack up', () => {
       AWS_ENDPOINT_URL_APIGATEWAYV2: ready.apiGatewayV2Endpoint,
       AWS_ENDPOINT_URL_API_GATEWAY: ready.apiGatewayV2Endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: ready.dynamodbEndpoint,
+      // the fan-out services, each on its own port (the ready line names no other field for them: the edge serves them too)
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      AWS_ENDPOINT_URL_SQS: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      AWS_ENDPOINT_URL_SNS: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      AWS_ENDPOINT_URL_EVENTBRIDGE: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
     });
     // and on stderr, once, ready to paste: written just after the ready line, on another pipe, so it may arrive a moment later
     const block = awsExportBlock(ready.awsEndpointUrls, 'us-east-1', 'FanoutBenchChat');

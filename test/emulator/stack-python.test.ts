@@ -137,12 +137,12 @@ describe('a Python stack\'s failures, as a client sees them', () => {
         '    api = boto3.client("apigatewaymanagementapi", endpoint_url=f"https://{rc[\'apiId\']}.execute-api.{region}.amazonaws.com/{rc[\'stage\']}")',
         '    api.post_to_connection(ConnectionId=rc["connectionId"], Data=b"posted through the AWS form")',
         '    # a service the emulator does not serve fails loudly, never reaching AWS',
-        '    sqs = boto3.client("sqs", config=boto3.session.Config(retries={"max_attempts": 1}))',
+        '    kinesis = boto3.client("kinesis", config=boto3.session.Config(retries={"max_attempts": 1}))',
         '    try:',
-        '        sqs.list_queues()',
-        '        out["sqs"] = "reached"',
+        '        kinesis.list_streams()',
+        '        out["kinesis"] = "reached"',
         '    except Exception as e:',
-        '        out["sqs"] = f"{type(e).__name__}: {e}"',
+        '        out["kinesis"] = f"{type(e).__name__}: {e}"',
         '    return {"statusCode": 200, "body": json.dumps(out)}',
       ].join('\n'),
     );
@@ -198,9 +198,9 @@ describe('a Python stack\'s failures, as a client sees them', () => {
     const c = await open(misc.stack.ready.websocketUrl);
     c.send({ action: 'probe' });
     expect(await c.next()).toBe('posted through the AWS form');
-    const out = JSON.parse(await c.next()) as { tables: string[]; sqs: string };
+    const out = JSON.parse(await c.next()) as { tables: string[]; kinesis: string };
     expect(out.tables).toEqual(misc.stack.ready.tables);
-    expect(out.sqs).toMatch(/^EndpointConnectionError: Could not connect to the endpoint URL: "https:\/\/sqs\.us-east-1\.amazonaws\.com\/ \(the local emulator does not serve this AWS endpoint; it never reaches AWS\)"$/);
+    expect(out.kinesis).toMatch(/^EndpointConnectionError: Could not connect to the endpoint URL: "https:\/\/kinesis\.us-east-1\.amazonaws\.com\/ \(the local emulator does not serve this AWS endpoint; it never reaches AWS\)"$/);
   });
 
   it('answers a message to a function whose INIT failed, or whose process exited, with Internal server error; the stack serves on', async () => {
