@@ -39,6 +39,11 @@ export const AWS_MANAGED_POLICIES: Readonly<Record<string, ManagedPolicy>> = {
     version: 'v1',
     document: doc({ Effect: 'Allow', Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams', ...LOGS_WRITE], Resource: '*' }),
   },
+  // what SAM attaches for a function's SQS event; the pollers' three reads and the logs (the version was not read from the reference)
+  'service-role/AWSLambdaSQSQueueExecutionRole': {
+    version: 'unverified',
+    document: doc({ Effect: 'Allow', Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', ...LOGS_WRITE], Resource: '*' }),
+  },
   'service-role/AWSLambdaVPCAccessExecutionRole': {
     version: 'v3',
     document: doc({

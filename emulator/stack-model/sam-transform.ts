@@ -11,7 +11,8 @@ import { templateError } from './template-errors.ts';
  *   merged in (mappings merged key by key, lists appended, the function's own value winning),
  *   CodeUri kept as a local path (what `sam package` would upload), InlineCode as ZipFile, and the
  *   execution role SAM creates (`{Id}Role`) when the function names none, its `Policies` kept
- *   unexpanded in the role's Metadata (SAM_POLICIES). Its SQS, SNS, DynamoDB, EventBridgeRule and
+ *   unexpanded in the role's Metadata (SAM_POLICIES), with the managed policy SAM attaches for each
+ *   SQS or DynamoDB event (the pollers' reads). Its SQS, SNS, DynamoDB, EventBridgeRule and
  *   CloudWatchEvent events, EventInvokeConfig and DeadLetterQueue become the resources SAM makes of
  *   them (sam-event-sources.ts); other events are listed as not emulated, one line each (an Api, a
  *   schedule, a Kinesis stream... never invokes it offline), and so are the alias of
@@ -65,7 +66,9 @@ export function expandSam(file: string, template: Template): SamExpansion {
       if (lambda.Role === undefined) {
         // SAM writes Policies into the role it makes; kept as written, for the role reader (emulator/iam/) to expand
         const samPolicies = { [SAM_POLICIES]: { function: id, policies: props.Policies ?? [] } };
-        resources[`${id}Role`] = { Type: 'AWS::IAM::Role', Properties: {}, Metadata: samPolicies, ...(resource.Condition ? { Condition: resource.Condition } : {}) };
+        const pollerPolicies = pullEventPolicies(props.Events);
+        const roleProps = pollerPolicies.length > 0 ? { ManagedPolicyArns: pollerPolicies } : {};
+        resources[`${id}Role`] = { Type: 'AWS::IAM::Role', Properties: roleProps, Metadata: samPolicies, ...(resource.Condition ? { Condition: resource.Condition } : {}) };
         lambda.Role = { 'Fn::GetAtt': [`${id}Role`, 'Arn'] };
       }
       resources[id] = { ...resource, Type: 'AWS::Lambda::Function', Properties: lambda };
@@ -104,6 +107,28 @@ export function expandSam(file: string, template: Template): SamExpansion {
   const transforms = (Array.isArray(template.Transform) ? template.Transform : [template.Transform]).filter((t) => t !== SAM_TRANSFORM);
   const { Globals: _globals, ...rest } = template;
   return { template: { ...rest, Transform: transforms.length ? transforms : undefined, Resources: resources } as Template, notEmulated };
+}
+
+/**
+ * The AWS managed policy SAM adds to the role it makes for each pull event (samtranslator's
+ * PullEventSource._link_policy): what lets Lambda's pollers read the queue or the stream.
+ */
+const PULL_EVENT_POLICIES: Record<string, string> = {
+  SQS: 'service-role/AWSLambdaSQSQueueExecutionRole',
+  DynamoDB: 'service-role/AWSLambdaDynamoDBExecutionRole',
+};
+
+function pullEventPolicies(events: unknown): unknown[] {
+  if (events === null || typeof events !== 'object') return [];
+  const names = new Set<string>();
+  for (const e of Object.values(events as Record<string, unknown>)) {
+    const event = (e ?? {}) as { Type?: unknown; Properties?: { SqsSubscription?: unknown } };
+    // an SNS event with SqsSubscription is consumed through a queue SAM makes, and an SQS mapping
+    const type = event.Type === 'SNS' && event.Properties?.SqsSubscription ? 'SQS' : String(event.Type);
+    const policy = PULL_EVENT_POLICIES[type];
+    if (policy) names.add(policy);
+  }
+  return [...names].map((name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:iam::aws:policy/${name}` }));
 }
 
 /** AWS::Serverless::LayerVersion's properties as AWS::Lambda::LayerVersion's: ContentUri (a local folder or zip, or S3) → Content. */

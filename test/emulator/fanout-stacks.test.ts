@@ -1,0 +1,135 @@
+import { fileURLToPath } from 'node:url';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultStackConfig } from '../../emulator/config.ts';
+import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
+import { connect, eventually, type TestClient } from '../fixtures/gateway/clients.ts';
+
+/**
+ * Fan-out fixture stacks of issue 60 (test/fixtures/stacks/README.md) started in process from
+ * their templates, with real ws clients and the real SDK: a server push through an EventBridge
+ * rule (nothing a client sends starts it), and the order per message group of frames an `AWS`
+ * integration sends to an SQS FIFO queue. The runs through the CLI are test/e2e/fanout-paths.test.ts.
+ */
+const STACKS = fileURLToPath(new URL('../fixtures/stacks/', import.meta.url));
+const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+const clients: TestClient[] = [];
+const stacks: RunningStack[] = [];
+
+async function start(fixture: string, lines: string[]): Promise<RunningStack> {
+  const config = defaultStackConfig({ template: { path: `${STACKS}${fixture}/template.yaml`, parameters: {} }, lambda: { preparedPerFunction: 0 } });
+  const described = await describeStack(config);
+  const stack = await startStack({ config, stack: described.stack, log: (line) => lines.push(line) });
+  stacks.push(stack);
+  return stack;
+}
+
+async function open(url: string): Promise<TestClient> {
+  const client = await connect(url);
+  clients.push(client);
+  return client;
+}
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(stacks.map((s) => s.close()));
+});
+
+/** A metric's Sum over the last 10 minutes, read back through the CloudWatch SDK as the harness reads it. */
+async function sumOf(stack: RunningStack, namespace: string, name: string, dimensions: Record<string, string>): Promise<number> {
+  const cw = new CloudWatchClient({ endpoint: stack.ready.cloudwatchEndpoint, region: stack.ready.region, credentials });
+  try {
+    const end = new Date(Date.now() + 60_000);
+    const out = await cw.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(end.getTime() - 600_000),
+        EndTime: end,
+        MetricDataQueries: [{ Id: 'm', MetricStat: { Metric: { Namespace: namespace, MetricName: name, Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })) }, Period: 60, Stat: 'Sum' } }],
+      }),
+    );
+    return (out.MetricDataResults?.[0]?.Values ?? []).reduce((a, b) => a + b, 0);
+  } finally {
+    cw.destroy();
+  }
+}
+
+describe('eventbridge-push: a rule on a custom bus fans a server push out to every connection', () => {
+  const lines: string[] = [];
+  let stack: RunningStack;
+  let members: TestClient[];
+  beforeAll(async () => {
+    stack = await start('eventbridge-push', lines);
+    members = [];
+    for (let i = 0; i < 3; i++) members.push(await open(stack.ready.websocketUrl));
+  }, 60_000);
+
+  it('the stack runs the whole path: nothing said not emulated, the bus and the rule read', () => {
+    expect(lines.filter((l) => l.includes('not emulated'))).toEqual([]);
+    expect(stack.stack.eventBuses?.map((b) => b.name)).toEqual(['eventbridge-push-live']);
+    expect(stack.stack.rules).toHaveLength(1);
+  });
+
+  it('delivers the detail of a matching PutEvents (the real SDK, through the edge) to every client; events the pattern or the bus do not match go nowhere', async () => {
+    const edge = stack.ready.awsEndpointUrls.AWS_ENDPOINT_URL!;
+    expect(edge).toBe(stack.ready.edgeEndpoint);
+    const events = new EventBridgeClient({ endpoint: edge, region: stack.ready.region, credentials });
+    const detail = { match: 'm-17', home: 2, away: 1 };
+    const out = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          // another source on the same bus, and the rule's source on the default bus: no rule of the stack matches them
+          { EventBusName: 'eventbridge-push-live', Source: 'weather', DetailType: 'score', Detail: JSON.stringify({ other: 1 }) },
+          { Source: 'scores', DetailType: 'score', Detail: JSON.stringify({ other: 2 }) },
+          { EventBusName: 'eventbridge-push-live', Source: 'scores', DetailType: 'score', Detail: JSON.stringify(detail) },
+        ],
+      }),
+    );
+    events.destroy();
+    expect(out.FailedEntryCount).toBe(0);
+    for (const m of members) expect(JSON.parse(await m.next(30_000))).toEqual(detail);
+
+    // the rule matched one event and invoked its target once; the push function ran once (asynchronously)
+    const rule = stack.stack.rules![0]!;
+    const push = stack.stack.functions.find((f) => f.logicalId === 'PushFunction')!.name;
+    await eventually(async () => ((await sumOf(stack, 'AWS/Lambda', 'Invocations', { FunctionName: push })) >= 1 ? true : undefined), 15_000, 'the push invocation');
+    expect(await sumOf(stack, 'AWS/Events', 'MatchedEvents', { EventBusName: 'eventbridge-push-live', RuleName: rule.name })).toBe(1);
+    expect(await sumOf(stack, 'AWS/Lambda', 'Invocations', { FunctionName: push })).toBe(1);
+    for (const m of members) expect(m.frames).toEqual([]);
+  }, 45_000);
+});
+
+describe("sqs-fifo-integration: frames sent by the route's AWS integration to a FIFO queue, consumed by a function", () => {
+  const lines: string[] = [];
+  let stack: RunningStack;
+  beforeAll(async () => {
+    stack = await start('sqs-fifo-integration', lines);
+  }, 60_000);
+
+  it('delivers each frame as the client sent it to the members of its room only, each room in the order it was sent', async () => {
+    expect(lines.filter((l) => l.includes('not emulated') || l.startsWith('iam:') || l.startsWith('event source mapping'))).toEqual([]);
+    const url = (room: string) => `${stack.ready.websocketUrl}?room=${room}`;
+    const rooms = { north: [await open(url('north')), await open(url('north'))], south: [await open(url('south')), await open(url('south'))] };
+    const sent: Record<string, string[]> = { north: [], south: [] };
+    // two senders at once, each room's frames one message group: interleaved on the queue, in order within each group
+    for (let i = 0; i < 8; i++) {
+      for (const room of ['north', 'south'] as const) {
+        const frame = JSON.stringify({ action: 'sendmessage', room, data: `${room}-${i} ${'+&=%'.repeat(i)}` });
+        sent[room]!.push(frame);
+        rooms[room][0]!.send(frame);
+      }
+    }
+    for (const room of ['north', 'south'] as const) {
+      for (const member of rooms[room]) {
+        const got: string[] = [];
+        for (let i = 0; i < 8; i++) got.push(await member.next(30_000));
+        expect(got).toEqual(sent[room]);
+      }
+    }
+    // nothing else arrived: no frame of the other room, no Internal server error
+    for (const member of [...rooms.north, ...rooms.south]) expect(member.frames).toEqual([]);
+    const queue = stack.stack.queues!.find((q) => q.logicalId === 'FrameQueue')!;
+    expect(await sumOf(stack, 'AWS/SQS', 'NumberOfMessagesSent', { QueueName: queue.name })).toBe(16);
+  }, 60_000);
+});
