@@ -1,3 +1,7 @@
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { ApiGatewayV2Client, GetStageCommand, NotFoundException } from '@aws-sdk/client-apigatewayv2';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type Dimension } from '@aws-sdk/client-cloudwatch';
@@ -60,7 +64,7 @@ afterAll(async () => {
 describe('the ready line points the SDK at the stack', () => {
   it("names one variable per service, as each client reads it (its service id, upper-cased, spaces as _)", () => {
     type AnyClient = new (config: { region: string; credentials: typeof credentials }) => { destroy(): void; config: object };
-    const makers: AnyClient[] = [CloudFormationClient, LambdaClient, CloudWatchClient, CloudWatchLogsClient, SSMClient, ApiGatewayV2Client, APIGatewayClient, DynamoDBClient];
+    const makers: AnyClient[] = [CloudFormationClient, LambdaClient, CloudWatchClient, CloudWatchLogsClient, SSMClient, ApiGatewayV2Client, APIGatewayClient, DynamoDBClient, DynamoDBStreamsClient, SQSClient, SNSClient, EventBridgeClient];
     const serviceIds = makers.map((make) => (client(make).config as { serviceId?: string }).serviceId!);
     expect(Object.keys(stack.ready.awsEndpointUrls).sort()).toEqual(['AWS_ENDPOINT_URL', ...serviceIds.map((id) => `AWS_ENDPOINT_URL_${id.toUpperCase().replaceAll(' ', '_')}`)].sort());
     expect(stack.ready.awsEndpointUrls.AWS_ENDPOINT_URL).toBe(stack.ready.edgeEndpoint);
