@@ -7,6 +7,10 @@ import { CloudWatchLogsClient, DescribeLogGroupsCommand } from '@aws-sdk/client-
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DynamoDBStreamsClient, ListStreamsCommand } from '@aws-sdk/client-dynamodb-streams';
+import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
+import { CreateTopicCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
@@ -106,12 +110,23 @@ describe('the edge answers every service on one port', () => {
     }
   });
 
+  it('SQS, SNS, EventBridge and DynamoDB Streams (which signs as dynamodb: told by its target)', async () => {
+    const sqs = only(SQSClient);
+    const created = await sqs.send(new CreateQueueCommand({ QueueName: 'edge-queue' }));
+    expect((await sqs.send(new GetQueueUrlCommand({ QueueName: 'edge-queue' }))).QueueUrl).toBe(created.QueueUrl);
+    const sns = only(SNSClient);
+    const topic = await sns.send(new CreateTopicCommand({ Name: 'edge-topic' }));
+    expect((await sns.send(new ListTopicsCommand({}))).Topics?.map((t) => t.TopicArn)).toContain(topic.TopicArn);
+    expect((await only(EventBridgeClient).send(new ListRulesCommand({}))).Rules).toEqual([]);
+    expect((await only(DynamoDBStreamsClient).send(new ListStreamsCommand({}))).Streams).toEqual([]);
+  });
+
   it('an unsigned Query call goes by its Action; a request no service claims is a 404 naming what it serves', async () => {
     const q = await fetch(edge, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=DescribeStacks&Version=2010-05-15&StackName=FanoutBenchChat' });
     expect(q.status).toBe(200);
     expect(await q.text()).toContain('<StackName>FanoutBenchChat</StackName>');
     const lost = await fetch(`${edge}/nowhere`);
     expect(lost.status).toBe(404);
-    expect(((await lost.json()) as { message: string }).message).toContain('it serves dynamodb, lambda, cloudwatch, ssm, cloudformation, apigateway, execute-api');
+    expect(((await lost.json()) as { message: string }).message).toContain('it serves dynamodb, dynamodb-streams, lambda, cloudwatch, ssm, cloudformation, apigateway, execute-api, iam, access-analyzer, sqs, sns, events,');
   });
 });
