@@ -30,8 +30,8 @@ export interface Messaging {
   endpoints: { sqs: string; sns: string; eventbridge: string; dynamodbStreams: string };
   targets: ServiceTargets;
   queues: SqsQueues;
-  /** The asynchronous invocations and the mappings over the runtime; the mappings start polling. */
-  attach(runtime: LambdaRuntime): void;
+  /** The asynchronous invocations and the mappings over the runtime; the mappings start polling. Returns the asynchronous invocations (the Lambda API's Invoke with InvocationType Event). */
+  attach(runtime: LambdaRuntime): AsyncInvocations;
   /** Every SNS and EventBridge delivery started so far has settled, and no asynchronous event waits. */
   idle(): Promise<void>;
   /** What was billed: SQS requests per queue, SNS publishes and deliveries, EventBridge events. */
@@ -110,6 +110,7 @@ export async function startMessaging(o: MessagingOptions): Promise<Messaging> {
               : new StreamEventSourceMapping({ mapping, stream: streamOf(o.dynamodb, mapping.sourceArn), runtime, metrics, region, accountId, targets, log: pathLog }),
           );
         for (const m of mappings) m.start();
+        return async;
       },
       async idle() {
         await Promise.all([sns.idle(), events.idle(), async?.drained()]);

@@ -309,6 +309,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         ...(f.opt ? { opt: f.opt } : {}),
       };
     };
+    // The Lambda API listens before the runtime is made, so a function's SDK reaches lambda.*.amazonaws.com
+    // through its redirect; it serves the functions once attached below.
+    lambdaApi = await startLambdaApiServer({ host: '127.0.0.1', port: 0, ...(gate ? { iam: gate } : {}) });
     runtime = await createLambdaRuntime({
       functions: stack.functions.map(lambdaFunction),
       accountConcurrency: config.lambda.accountConcurrency,
@@ -320,10 +323,10 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       cpuModel: config.lambda.cpuModel,
       lambdaInsights: config.lambda.lambdaInsights,
       runtime: config.lambda.runtime,
-      // The Lambda API is not listening yet (it serves this runtime): calls to lambda.*.amazonaws.com are refused.
       awsEndpoints: {
         services: awsEndpointServices({
           gatewayOrigin: new URL(gateway.callbackUrl).origin,
+          lambda: lambdaApi.url,
           dynamodb: dynamodb.endpoint,
           ssm: ssm.url,
           cloudwatch: cloudwatch.url,
@@ -339,7 +342,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       // (its other lines, which Python runs what, this start has said already)
       outsidePackageLog: log,
     });
-    messaging.attach(runtime);
+    const asyncInvocations = messaging.attach(runtime);
     const controlPlane = new LambdaControlPlane({
       runtime,
       region: config.region,
@@ -351,7 +354,13 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       roleArns: new Map(stack.functions.flatMap((f) => (f.role ? [[f.name, f.role.arn] as const] : []))),
       ...(stack.eventSourceMappings ? { eventSourceMappings: stack.eventSourceMappings } : {}),
     });
-    lambdaApi = await startLambdaApiServer({ controlPlane, host: '127.0.0.1', port: 0, ...(gate ? { iam: gate } : {}) });
+    lambdaApi.attach({
+      controlPlane,
+      asyncInvocations,
+      asyncConfigs: Object.fromEntries(stack.functions.map((f) => [f.name, f.asyncInvoke])),
+      logs,
+      hasTarget: (arn) => messaging?.targets.has(arn) ?? false,
+    });
     // IAM's read API over the roles read, and Access Analyzer's policy generation over the ledger
     const roles = stack.functions.filter((f) => f.role && !f.role.external).map((f) => rolePolicies(f.role!, f.logicalId, config.accountId));
     iamApi = await startIamApiServer({ roles, generations: new PolicyGenerations(iamAccess, new Map(roles.map((r) => [r.arn, r.name])), config.iam), created: new Date() });

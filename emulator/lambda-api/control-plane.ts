@@ -103,12 +103,16 @@ const UpdateRequestSchema = z.object({
 
 export class LambdaControlPlane {
   private readonly meta = new Map<string, FunctionMeta>();
-  private readonly runtime: LambdaRuntime;
+  /** the functions it describes; Invoke runs them */
+  readonly runtime: LambdaRuntime;
   /** ListEventSourceMappings, GetEventSourceMapping */
   readonly eventSourceMappings: EventSourceMappingReads;
+  /** the region and account its functions' ARNs name */
+  readonly place: { region: string; accountId: string };
 
   constructor(private readonly options: ControlPlaneOptions) {
     this.runtime = options.runtime;
+    this.place = { region: options.region, accountId: options.accountId };
     this.eventSourceMappings = new EventSourceMappingReads(options.eventSourceMappings ?? [], { region: options.region, accountId: options.accountId });
     const now = lastModified();
     for (const name of this.runtime.functionNames()) {
@@ -209,7 +213,7 @@ export class LambdaControlPlane {
   }
 
   /** The function named by a name, a partial ARN or an ARN in this region and account; `$LATEST` only. */
-  private resolve(functionName: string, qualifier?: string): string {
+  resolve(functionName: string, qualifier?: string): string {
     const parts = functionName.split(':');
     let name: string | undefined;
     let q: string | undefined;
@@ -267,7 +271,7 @@ export class LambdaControlPlane {
     return { ...requested, ...wired };
   }
 
-  private arn(name: string): string {
+  arn(name: string): string {
     return `arn:aws:lambda:${this.options.region}:${this.options.accountId}:function:${name}`;
   }
 

@@ -11,13 +11,17 @@ export class LambdaApiError extends Error {
     message: string,
     private readonly messageField: 'message' | 'Message' = 'message',
     private readonly kind: 'User' | 'Service' = 'User',
+    /** fields some exceptions add to the body (TooManyRequestsException's Reason) */
+    private readonly extra: Record<string, string> = {},
+    /** headers some exceptions carry (TooManyRequestsException's Retry-After) */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = type;
   }
 
   body(): Record<string, string> {
-    return { Type: this.kind, [this.messageField]: this.message };
+    return { Type: this.kind, [this.messageField]: this.message, ...this.extra };
   }
 }
 
@@ -51,4 +55,27 @@ export function unknownOperation(method: string, path: string): LambdaApiError {
 
 export function serializationError(message: string): LambdaApiError {
   return new LambdaApiError('InvalidRequestContentException', 400, message);
+}
+
+/** Over Invoke's payload limit (6 MB synchronous, 1 MB asynchronous). */
+export function requestTooLarge(limitBytes: number): LambdaApiError {
+  return new LambdaApiError('RequestTooLargeException', 413, `Request must be smaller than ${limitBytes} bytes for the InvokeFunction operation`);
+}
+
+/**
+ * Invoke refused for concurrency: 429 TooManyRequestsException with Lambda's Reason
+ * (ReservedFunctionConcurrentInvocationLimitExceeded, ConcurrentInvocationLimitExceeded, …).
+ */
+export function tooManyRequests(reason: string, retryAfterSeconds?: number): LambdaApiError {
+  return new LambdaApiError('TooManyRequestsException', 429, 'Rate Exceeded.', 'message', 'User', { Reason: reason }, retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) });
+}
+
+/** A field outside its enum or bounds, as Lambda's request validation words it. */
+export function validationError(message: string): LambdaApiError {
+  return new LambdaApiError('ValidationException', 400, message);
+}
+
+/** The Lambda API's listener is up but the stack has not attached its functions yet. */
+export function notReady(): LambdaApiError {
+  return new LambdaApiError('ServiceException', 503, 'The local Lambda API is starting: its functions are not attached yet', 'Message', 'Service');
 }

@@ -145,13 +145,25 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     ...destinationFunctions(asyncInvoke.configs, functionIdsByName),
   ].filter((id): id is string => id !== undefined));
   const functions: FunctionDescription[] = [];
-  for (const id of functionIds) {
-    if (!invoked.has(id)) continue;
+  // A function one that runs names in its environment (by name or ARN) is one its code may invoke
+  // through Lambda's Invoke (the Lambda API serves it): it runs too.
+  const toRead = functionIds.filter((id) => invoked.has(id));
+  for (let i = 0; i < toRead.length; i++) {
+    const id = toRead[i]!;
     const f = await readLambdaFunction(t, id, code);
     const asyncConfig = asyncInvoke.configs.get(id);
     functions.push(asyncConfig ? { ...f, asyncInvoke: asyncConfig } : f);
     read.add(id);
+    for (const value of Object.values(f.environment)) {
+      const callee = ofArn(value) ?? functionIdsByName.get(value);
+      if (callee !== undefined && !invoked.has(callee)) {
+        invoked.add(callee);
+        toRead.push(callee);
+      }
+    }
   }
+  // in the template's order
+  functions.sort((a, b) => functionIds.indexOf(a.logicalId) - functionIds.indexOf(b.logicalId));
   // the functions' roles and API Gateway's right to invoke them are read and enforced (emulator/iam)
   for (const f of functions) for (const id of f.role?.resources ?? []) read.add(id);
   // the layers the functions load
