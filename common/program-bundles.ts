@@ -67,6 +67,9 @@ export async function bundleProgram(entry: string, root = PACKAGE_ROOT): Promise
     splitting: true,
     bundle: true,
     platform: 'node',
+    // ES modules first, where a package ships both: esbuild then drops what no program uses
+    // (the AWS SDK clients' unused commands and models), which CommonJS would keep and evaluate.
+    mainFields: ['module', 'main'],
     format: 'esm',
     target: 'node20',
     external: UNBUNDLED_PACKAGES,

@@ -1,6 +1,5 @@
 import { Shard } from './shard.ts';
 import { wireFor } from './protocols/wire-for.ts';
-import { CHAT_V1 } from '../contracts/protocol-schema.ts';
 import type { FromShard, ToShard } from './shard-link.ts';
 
 /**
@@ -33,7 +32,7 @@ process.on('message', (m: ToShard) => {
       shardIndex = m.init.shard;
       const init = m.init;
       // a module protocol is imported here, in every shard (the parent checked it before forking)
-      wireFor(init.protocol ?? CHAT_V1, { url: init.targetUrl, token: init.token, askColdFlag: init.connectColdFlag, run: init.runId ?? '' }).then((wire) => {
+      wireFor(init.protocol, { url: init.targetUrl, token: init.token, askColdFlag: init.connectColdFlag, run: init.runId ?? '' }).then((wire) => {
         shard = new Shard(init, wire);
         send({ type: 'ready', shard: shardIndex });
       }, fatal);

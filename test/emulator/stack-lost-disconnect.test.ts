@@ -12,7 +12,8 @@ let stack: RunningStack;
 let ddb: DynamoDBClient;
 
 beforeAll(async () => {
-  stack = await startStack({ config: defaultStackConfig({ faults: { lostDisconnectShare: 1 } }), log: () => {} });
+  // No environments prepared ahead (20 by default, about 5 CPU-s): the five functions it calls start on demand.
+  stack = await startStack({ config: defaultStackConfig({ faults: { lostDisconnectShare: 1 }, lambda: { preparedPerFunction: 0 } }), log: () => {} });
   ddb = new DynamoDBClient({
     endpoint: stack.ready.dynamodbEndpoint,
     region: 'us-east-1',

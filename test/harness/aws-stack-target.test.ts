@@ -25,7 +25,8 @@ let stack: RunningStack;
 let lambda: LambdaClient;
 
 beforeAll(async () => {
-  stack = await startStack({ config: defaultStackConfig({ region: REGION, functions: { 'fanout-send-message': { memoryMB: 512 } } }), log: () => {} });
+  // No environments prepared ahead (20 by default, about 5 CPU-s): discovery is this file's subject, not INIT.
+  stack = await startStack({ config: defaultStackConfig({ region: REGION, lambda: { preparedPerFunction: 0 }, functions: { 'fanout-send-message': { memoryMB: 512 } } }), log: () => {} });
   lambda = new LambdaClient({ endpoint: stack.ready.lambdaEndpoint, region: REGION, credentials });
 });
 

@@ -191,7 +191,8 @@ describe('the 403 line names where the stack\'s token comes from', () => {
   // so DescribeStacks is mocked (aws-sdk-client-mock) with the outputs the CDK app publishes.
   it('reads the parameter and period from the authorizer function\'s environment (GetFunctionConfiguration, the emulator\'s Lambda API)', { timeout: 120_000 }, async () => {
     const stack = await startStack({
-      config: defaultStackConfig({ auth: { enabled: true }, functions: { [CONNECT_AUTHORIZER.name]: { environment: { [FUNCTION_ENV.tokenRereadSeconds]: '5' } } } }),
+      // no environments prepared ahead (22 by default, about 5 CPU-s): the functions' configuration is read here, one handshake made
+      config: defaultStackConfig({ auth: { enabled: true }, lambda: { preparedPerFunction: 0 }, functions: { [CONNECT_AUTHORIZER.name]: { environment: { [FUNCTION_ENV.tokenRereadSeconds]: '5' } } } }),
       authToken: 'not-read-here',
       log: () => {},
     });

@@ -15,7 +15,8 @@ let stackStartedAt: number;
 
 beforeAll(async () => {
   stackStartedAt = Date.now();
-  stack = await startStack({ config: defaultStackConfig(), log: () => {} });
+  // No environments prepared ahead (20 by default, about 5 CPU-s): the session's own cold starts are the ones pulled.
+  stack = await startStack({ config: defaultStackConfig({ lambda: { preparedPerFunction: 0 } }), log: () => {} });
 });
 
 afterAll(async () => {
