@@ -159,8 +159,11 @@ export class EnvironmentPreparer {
     try {
       env = this.createEnvironment(pool);
     } catch (err) {
-      // The host could not start a worker thread (resources exhausted).
+      // The host could not start a worker thread (resources exhausted, a flag the thread refuses).
+      // Marked failing, so that the slot freed below does not start the same spare again at once:
+      // only a waiter's cold start retries, one per waiter.
       this.finishStart(pool);
+      pool.initFailing = true;
       pool.live--;
       this.host.slotFreed();
       const errorMessage = `Error: could not start an execution environment: ${String(err)}`;
