@@ -13,7 +13,7 @@ export const CostSource = z.enum([
 export type CostSource = z.infer<typeof CostSource>;
 
 export const CostLine = z.object({
-  service: z.enum(['Lambda', 'API Gateway', 'DynamoDB', 'Data transfer']),
+  service: z.enum(['Lambda', 'API Gateway', 'DynamoDB', 'Data transfer', 'SQS', 'SNS', 'EventBridge', 'DynamoDB Streams']),
   item: z.string(),
   quantity: z.number().nonnegative(),
   unit: z.string(),
@@ -41,6 +41,8 @@ export const CostEstimate = z.object({
     dynamodb: z.number(),
     /** out to the clients: only when the prices have a transfer price (a price file's; see `transferOut`) */
     dataTransfer: z.number().optional(),
+    /** a queued path's SQS, SNS, EventBridge and DynamoDB Streams lines together (absent: the run has no path) */
+    path: z.number().optional(),
     total: z.number(),
   }),
   /** total / deliveries received × 1,000,000; null without deliveries */
@@ -54,7 +56,7 @@ export const CostEstimate = z.object({
     peakConnections: z.number(),
   }),
   /** which source each part used */
-  sources: z.object({ lambda: CostSource, messages: CostSource, dynamodb: CostSource, dataTransfer: CostSource.optional() }),
+  sources: z.object({ lambda: CostSource, messages: CostSource, dynamodb: CostSource, dataTransfer: CostSource.optional(), path: CostSource.optional() }),
   /**
    * Data transfer out: AWS charges none on WebSocket APIs, only messages and connection minutes
    * (docs/aws-prices.md), so `not-charged` has no line; `priced`: the prices given (a price file)

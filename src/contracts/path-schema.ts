@@ -73,12 +73,17 @@ export const FunctionHop = z.object({
     errors: count,
     throttles: count,
     durationP99Ms: maybe,
+    /** Duration's Average over the window (the cost model bills invocations × it; absent in paths pulled before it was) */
+    durationAvgMs: maybe.optional(),
     concurrencyMax: maybe,
     /** asynchronous invocation: events queued, the oldest one's age when it was read (ms), events dropped */
     asyncReceived: count,
     asyncAgeMaxMs: maybe,
     asyncDropped: count,
   }),
+  /** MemorySize as GetFunctionConfiguration answered (absent: not read) */
+  memoryMB: z.number().int().positive().optional(),
+  architecture: z.enum(['x86_64', 'arm64']).optional(),
   /** its asynchronous invocation's MaximumEventAgeInSeconds, where the API said (absent: Lambda's default, 6 h) */
   maximumEventAgeSeconds: z.number().int().positive().optional(),
   overTime: z.object({ asyncAgeMs: PathSeries.optional() }).optional(),

@@ -34,6 +34,36 @@ const DynamoDb = z.strictObject({
   readUnitsPerMillion: z.number().nonnegative(),
 });
 
+const Sqs = z.strictObject({
+  /** USD per 1M requests to a standard queue (first paid tier) */
+  standardRequestsPerMillion: z.number().nonnegative(),
+  /** USD per 1M requests to a FIFO queue (first paid tier) */
+  fifoRequestsPerMillion: z.number().nonnegative(),
+  /** each chunk of this many bytes of a request's payload is billed as one request (64 KB) */
+  requestUnitBytes: z.number().int().positive(),
+});
+
+const Sns = z.strictObject({
+  /** USD per 1M publishes to a standard topic (first paid tier) */
+  publishesPerMillion: z.number().nonnegative(),
+  /** each chunk of this many bytes of a published message is billed as one request (64 KB) */
+  requestUnitBytes: z.number().int().positive(),
+  /** USD per 1M deliveries to Lambda functions and SQS queues: none (AWS charges HTTP, email, SMS and mobile deliveries only) */
+  lambdaSqsDeliveriesPerMillion: z.number().nonnegative(),
+});
+
+const EventBridge = z.strictObject({
+  /** USD per 1M custom events put on a bus (PutEvents entries) */
+  customEventsPerMillion: z.number().nonnegative(),
+  /** each chunk of this many bytes of an event is billed as one event (64 KB) */
+  eventUnitBytes: z.number().int().positive(),
+});
+
+const DynamoDbStreams = z.strictObject({
+  /** USD per 1M stream read request units read by a Lambda trigger: none (GetRecords by Lambda triggers is free) */
+  lambdaReadsPerMillion: z.number().nonnegative(),
+});
+
 const DataTransfer = z.strictObject({
   /**
    * USD per GB (2^30 bytes) of the bytes API Gateway sends the clients. AWS charges no data
@@ -57,6 +87,15 @@ export const PriceTable = z.strictObject({
   apiGatewayWebSocket: WebSocket,
   dynamodbOnDemand: DynamoDb,
   /**
+   * a queued path's services (absent from results written before the path was priced, and from
+   * a price file for a region the built-in table lacks that does not give them: that path is
+   * then not priced, and the estimate says so)
+   */
+  sqs: Sqs.optional(),
+  sns: Sns.optional(),
+  eventBridge: EventBridge.optional(),
+  dynamodbStreams: DynamoDbStreams.optional(),
+  /**
    * only from a price file (AWS does not charge it on WebSocket APIs); in results written before
    * that was known, the built-in table's and the Price List's prices carried one
    */
@@ -71,6 +110,10 @@ export const PriceOverride = z.strictObject({
   lambda: Lambda.partial().optional(),
   apiGatewayWebSocket: WebSocket.partial().optional(),
   dynamodbOnDemand: DynamoDb.partial().optional(),
+  sqs: Sqs.partial().optional(),
+  sns: Sns.partial().optional(),
+  eventBridge: EventBridge.partial().optional(),
+  dynamodbStreams: DynamoDbStreams.partial().optional(),
   dataTransferOut: DataTransfer.partial().optional(),
 });
 export type PriceOverride = z.infer<typeof PriceOverride>;
@@ -84,8 +127,22 @@ export function applyPriceOverride(base: PriceTable, override: PriceOverride): P
     lambda: { ...base.lambda, ...override.lambda },
     apiGatewayWebSocket: { ...base.apiGatewayWebSocket, ...override.apiGatewayWebSocket },
     dynamodbOnDemand: { ...base.dynamodbOnDemand, ...override.dynamodbOnDemand },
+    ...section('sqs', base.sqs, override.sqs),
+    ...section('sns', base.sns, override.sns),
+    ...section('eventBridge', base.eventBridge, override.eventBridge),
+    ...section('dynamodbStreams', base.dynamodbStreams, override.dynamodbStreams),
     ...(outPerGB !== undefined ? { dataTransferOut: { outPerGB } } : {}),
   };
+}
+
+/**
+ * An optional section of the table with a file's overrides on top: kept where the base has it
+ * (overridden field by field), taken from the file where it gives the whole section, else absent.
+ */
+function section<K extends 'sqs' | 'sns' | 'eventBridge' | 'dynamodbStreams'>(key: K, base: PriceTable[K], override: Partial<NonNullable<PriceTable[K]>> | undefined): Partial<PriceTable> {
+  if (base) return { [key]: { ...base, ...override } };
+  const whole = PriceTable.shape[key].safeParse(override);
+  return whole.success && whole.data ? { [key]: whole.data } : {};
 }
 
 /**
@@ -99,6 +156,10 @@ export function completePriceFile(override: PriceOverride, region: string): { ta
     lambda: override.lambda,
     apiGatewayWebSocket: override.apiGatewayWebSocket,
     dynamodbOnDemand: override.dynamodbOnDemand,
+    ...(override.sqs ? { sqs: override.sqs } : {}),
+    ...(override.sns ? { sns: override.sns } : {}),
+    ...(override.eventBridge ? { eventBridge: override.eventBridge } : {}),
+    ...(override.dynamodbStreams ? { dynamodbStreams: override.dynamodbStreams } : {}),
     ...(override.dataTransferOut ? { dataTransferOut: override.dataTransferOut } : {}),
   };
   const parsed = PriceTable.safeParse(candidate);

@@ -85,3 +85,81 @@ export const Quotas = z.object({
   attributed: z.array(z.string()).optional(),
 });
 export type Quotas = z.infer<typeof Quotas>;
+
+/**
+ * A queued path's quotas as AWS documents their defaults (docs/aws-facts.md, "Queues, topics,
+ * buses and streams"): what the run's pre-flight (src/session/path-preflight.ts) and the plan's
+ * headroom (src/analyses/plan/headroom.ts) hold the path's rates against.
+ */
+export const PATH_QUOTAS = {
+  /** SQS FIFO, without high throughput: API calls per second per action (SendMessage, ReceiveMessage, DeleteMessage) */
+  sqsFifoCallsPerAction: 300,
+  /** SQS FIFO: messages per second with batching (10 messages per call) */
+  sqsFifoMessagesBatched: 3_000,
+  /** SQS standard: messages in flight (received, not deleted nor back) */
+  sqsStandardInFlight: 120_000,
+  /** SQS FIFO: messages in flight */
+  sqsFifoInFlight: 120_000,
+  /** an SQS event source mapping: concurrent batches at most (standard queues) */
+  mappingConcurrency: 1_000,
+  /** an SQS event source mapping: concurrent batches when it starts, and the most it adds a minute */
+  mappingInitialConcurrency: 5,
+  mappingScalingPerMinute: 300,
+  /** Lambda asynchronous invocation: retries after a function error, the first after 1 minute, the second 2 minutes after it */
+  asyncRetryDelaysSec: [60, 120],
+  /** Lambda asynchronous invocation: the default maximum event age, 6 hours */
+  asyncMaximumEventAgeSec: 21_600,
+} as const;
+
+/** As of when the regional tables below were read (AWS's SNS and EventBridge quota pages). */
+export const PATH_REGION_QUOTAS_AS_OF = '2026-11-27';
+
+/**
+ * SNS Publish (and PublishBatch), standard topics, per account and region, per second: 30,000 in
+ * us-east-1, 9,000 in us-west-2 and eu-west-1, 1,500 in the regions listed, 300 in the others
+ * (AWS General Reference, "Amazon SNS endpoints and quotas").
+ */
+export function snsPublishQuota(region: string): number {
+  if (region === 'us-east-1') return 30_000;
+  if (region === 'us-west-2' || region === 'eu-west-1') return 9_000;
+  return SNS_1500_REGIONS.has(region) ? 1_500 : 300;
+}
+const SNS_1500_REGIONS: ReadonlySet<string> = new Set([
+  'us-east-2',
+  'us-west-1',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-south-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-west-2',
+  'sa-east-1',
+]);
+
+/**
+ * EventBridge PutEvents per account and region, transactions per second (an entry-batch of up to
+ * 10 events is one): as the EventBridge quotas page lists them; a region it does not list takes
+ * the lowest listed, 400 (EventBridge User Guide, "Amazon EventBridge quotas").
+ */
+export function eventBridgePutEventsQuota(region: string): { value: number; listed: boolean } {
+  const v = PUT_EVENTS[region];
+  return v === undefined ? { value: 400, listed: false } : { value: v, listed: true };
+}
+const PUT_EVENTS: Readonly<Record<string, number>> = {
+  'us-east-1': 10_000,
+  'us-west-2': 10_000,
+  'eu-west-1': 10_000,
+  'us-east-2': 2_400,
+  'eu-central-1': 2_400,
+  'us-west-1': 1_200,
+  'ap-northeast-1': 1_200,
+  'ap-southeast-1': 1_200,
+  'ap-southeast-2': 1_200,
+  'eu-west-2': 1_200,
+  'af-south-1': 400,
+  'ap-northeast-3': 400,
+  'ap-southeast-3': 400,
+  'eu-south-1': 400,
+};

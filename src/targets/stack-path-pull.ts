@@ -6,6 +6,7 @@ import type { Results } from '../contracts/results-schema.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
 import { emulatorSettings, ownSettings, type SdkClientSettings } from '../aws/sdk-settings.ts';
 import { pullPath } from '../metrics/cloudwatch/path-pull.ts';
+import type { PathResources } from '../metrics/cloudwatch/path-queries.ts';
 import { discoverStackPath } from './stack-path.ts';
 import type { Target } from './target.ts';
 
@@ -30,6 +31,26 @@ export async function stackPathOf(target: Target, results: Pick<Results, 'cloudw
     return await pullPath(cloudwatch, resources, window);
   } finally {
     for (const c of [cloudformation, lambda, sqs, cloudwatch]) c.destroy();
+  }
+}
+
+/**
+ * A target's queued path as its stack's APIs list it now, before any load (the path's quota
+ * pre-flight: src/session/path-preflight.ts): undefined where the target has no stack to read or
+ * the stack no path. Never throws.
+ */
+export async function readStackPath(target: Target): Promise<{ resources: PathResources } | undefined> {
+  const apis = stackApis(target);
+  if (!apis) return undefined;
+  const cloudformation = new CloudFormationClient(ownSettings(apis.cloudformation));
+  const lambda = createLambdaClient(ownSettings(apis.lambda));
+  const sqs = new SQSClient(ownSettings(apis.sqs));
+  try {
+    const routeFunctions = (await target.describeFunctions().catch(() => undefined))?.functions.map((f) => f.name) ?? [];
+    const resources = await discoverStackPath({ cloudformation, lambda, sqs }, { stackName: apis.stackName, routeFunctions }).catch(() => undefined);
+    return resources ? { resources } : undefined;
+  } finally {
+    for (const c of [cloudformation, lambda, sqs]) c.destroy();
   }
 }
 

@@ -2,6 +2,7 @@ import { paginateListStackResources, type CloudFormationClient, type StackResour
 import { GetFunctionEventInvokeConfigCommand, paginateListEventSourceMappings, type EventSourceMappingConfiguration, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { PathResources } from '../metrics/cloudwatch/path-queries.ts';
+import { readFunctionConfig } from '../aws/function-configuration.ts';
 
 /**
  * A stack's queued path, found from its own APIs the same way on AWS and on the emulator:
@@ -10,7 +11,8 @@ import type { PathResources } from '../metrics/cloudwatch/path-queries.ts';
  * its own) and functions; Lambda's ListEventSourceMappings, asked per function, its mappings
  * (UUID, source, BatchSize, ScalingConfig, State); SQS's GetQueueAttributes each queue's
  * RedrivePolicy (its dead-letter queue and maxReceiveCount); Lambda's
- * GetFunctionEventInvokeConfig the MaximumEventAgeInSeconds of a function no route invokes.
+ * GetFunctionEventInvokeConfig the MaximumEventAgeInSeconds of a function no route invokes, and
+ * GetFunctionConfiguration its memory (what its compute is priced at).
  * undefined: the stack has no queue, topic, rule nor mapping (nothing about its run changes).
  * Never throws: what could not be read is a note, and the rest is kept.
  */
@@ -79,7 +81,7 @@ export async function discoverStackPath(clients: StackPathClients, o: { stackNam
   // the functions no route invokes, and every mapping's
   const pathFunctions = [...new Set([...functionNames.filter((f) => !routed.has(f)), ...mappings.map((m) => m.functionName)])];
   const functions: PathResources['functions'] = [];
-  for (const name of pathFunctions) functions.push({ name, ...(await maximumEventAge(clients.lambda, name)) });
+  for (const name of pathFunctions) functions.push({ name, ...(await memoryOf(clients.lambda, name)), ...(await maximumEventAge(clients.lambda, name)) });
   return { queues, topics, rules, functions, mappings, notes };
 }
 
@@ -99,6 +101,17 @@ function mappingOf(m: EventSourceMappingConfiguration, fn: string): PathResource
     ...(m.State ? { state: m.State } : {}),
     reportBatchItemFailures: (m.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures'),
   };
+}
+
+/** MemorySize and architecture (what its compute is priced at); unreadable: nothing (the cost model then says it assumed Lambda's default). */
+async function memoryOf(lambda: LambdaClient, name: string): Promise<{ memoryMB?: number; architecture?: 'x86_64' | 'arm64' }> {
+  try {
+    const c = await readFunctionConfig(lambda, name);
+    const arch = c.architectures[0];
+    return { memoryMB: c.memoryMB, ...(arch === 'x86_64' || arch === 'arm64' ? { architecture: arch } : {}) };
+  } catch {
+    return {};
+  }
 }
 
 /** MaximumEventAgeInSeconds where the function has an EventInvokeConfig; none (Lambda's 6 h default) or unreadable: nothing. */

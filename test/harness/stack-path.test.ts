@@ -21,8 +21,12 @@ import { smallStack } from '../fixtures/stack-model/small-stack.ts';
 import { fixture, until } from '../emulator/lambda-test-helpers.ts';
 import { discoverStackPath } from '../../src/targets/stack-path.ts';
 import { pullPath } from '../../src/metrics/cloudwatch/path-pull.ts';
-import type { MappingHop, QueueHop } from '../../src/contracts/path-schema.ts';
+import type { FunctionHop, MappingHop, QueueHop } from '../../src/contracts/path-schema.ts';
 import { StackPath } from '../../src/contracts/path-schema.ts';
+import { emulatorSettings } from '../../src/aws/sdk-settings.ts';
+import { validateScenario } from '../../src/scenarios/load-scenario.ts';
+import { pathPreflight } from '../../src/session/path-preflight.ts';
+import type { Target } from '../../src/targets/target.ts';
 
 // A queued path found and measured through the emulator's own APIs with the real SDK clients:
 // CloudFormation's ListStackResources (the stack's queues and mapping), Lambda's
@@ -180,6 +184,8 @@ describe('a stack path found and pulled', () => {
     expect(resources!.mappings).toEqual([expect.objectContaining({ uuid: mappingUuid(MAPPING), functionName: WORKER, batchSize: 5, maximumConcurrency: 2, reportBatchItemFailures: true })]);
     // the route functions are not on the path: the worker is
     expect(resources!.functions.map((f) => f.name)).toEqual([WORKER]);
+    // its memory, as GetFunctionConfiguration answers it: what its compute is priced at
+    expect(resources!.functions[0]!.memoryMB).toBeGreaterThan(0);
 
     const path = await pullPath(cloudwatch, resources!, { startMs, endMs: Math.ceil(Date.now() / 1000) * 1000 + 1_000, periodSec: 1 });
     expect(StackPath.safeParse(path).success).toBe(true);
@@ -200,6 +206,11 @@ describe('a stack path found and pulled', () => {
     expect(m.concurrencySource).toBe('mapping');
     expect(m.totals.concurrencyMax).toBeGreaterThanOrEqual(1);
     expect(m.totals.concurrencyMax).toBeLessThanOrEqual(2);
+    // the worker's average duration over the window: what its compute is billed at
+    const w = path.hops.find((h): h is FunctionHop => h.kind === 'function')!;
+    expect(w.totals.invocations).toBeGreaterThan(0);
+    expect(w.totals.durationAvgMs).toBeGreaterThan(0);
+    expect(w.memoryMB).toBe(resources!.functions[0]!.memoryMB);
     // the order of the path: the queue, its mapping, its dead-letter queue, then the function
     expect(path.hops.map((h) => `${h.kind} ${h.name}`)).toEqual([`queue ${JOBS.name}`, `mapping ${JOBS.name} → ${WORKER}`, `queue ${DLQ.name}`, `function ${WORKER}`]);
   }, 60_000);
@@ -224,6 +235,21 @@ describe('a stack path found and pulled', () => {
       cfn.destroy();
       await plain.close();
     }
+  });
+
+  it("holds the path it reads before load against its quotas: the mapping's 2 batches of 5 at once leave 500 messages/s 20 ms a batch", async () => {
+    // the Target fields the path pre-flight asks (stack-path-pull.ts readStackPath): a local stack's endpoints and its route functions
+    const target = {
+      lambdaApi: emulatorSettings(lambdaApi.url, REGION),
+      local: { stackName: STACK, cloudformationEndpoint: management.cloudformation.url, edgeEndpoint: sqsServer.url, region: REGION },
+      endpoints: { region: REGION },
+      describeFunctions: async () => ({ source: 'stack', functions: description.functions.filter((f) => f.name !== WORKER).map((f) => ({ name: f.name, route: '$default', memoryMB: 128 })) }),
+    } as unknown as Target;
+    const at = (rate: number) => validateScenario({ name: 'path', clients: 10, rooms: 1, phases: [{ connect: { rate: 100 } }, { join: { rate: 100 } }, { send: { duration: '5s', rate } }] }, 'path.yaml');
+    expect(await pathPreflight(target, at(50))).toEqual([]);
+    expect(await pathPreflight(target, at(500))).toEqual([
+      `quota: send phase "send" sends 500 messages/s into ${JOBS.name}; its mapping to ${WORKER} runs at most 2 batches of 5 at once (its MaximumConcurrency): each batch would have to finish within 20 ms, under the 100 ms assumed for a poll, invoke and delete: expect the queue to grow (its age of oldest message rising)`,
+    ]);
   });
 
   it('reads the redrive policy SQS answers for the queue URL CloudFormation names', async () => {

@@ -8,8 +8,8 @@ import { runArchitecture } from '../../metrics/cost/run-functions.ts';
 import { pricesToReestimate } from '../../metrics/cost/uncharged-transfer.ts';
 import { fmtInt, fmtNum, fmtRoomSize } from '../../number-format.ts';
 import { fitAtNotes } from './duration-fit.ts';
-import { growTraffic } from './growth.ts';
-import { headroomAt } from './headroom.ts';
+import { firstBreakAlong, growTraffic, type GrowthInput } from './growth.ts';
+import { headroomAt, PATH_LIMIT_IDS } from './headroom.ts';
 import { loadHosts, type ThisHost } from './load-hosts.ts';
 import { ownTraffic, peakHoursADay, planCost, plannedTraffic, type TrafficInput } from './monthly-cost.ts';
 import { planLimits, type LimitFlags } from './plan-limits.ts';
@@ -56,15 +56,18 @@ export function buildPlan(input: PlanInput): Plan {
   const cost = planCost(model, traffic, { prices, architecture, connectionSource: input.traffic ? 'assumption' : basis.connectionSource });
   const limits = planLimits(input.runs, { region: prices.region, functions: model.functions.map((f) => f.name), ...(input.limits ? { flags: input.limits } : {}) });
   const headroom = headroomAt(model, traffic, limits);
-  const growth = growTraffic({
+  const growthInput: GrowthInput = {
     model,
     peak: input.traffic ?? ownPeak(traffic),
     sessionGiven: input.traffic !== undefined,
     limits,
     price: { prices, architecture, connectionSource: 'assumption' },
     first: input.grow ?? 'connections',
-  });
-  const notes = [...(input.readNotes ?? []), ...model.notes, ...limits.notes];
+  };
+  const growth = growTraffic(growthInput);
+  // a queued path: the first of its own quotas to break, beside the first of all
+  const pathFirstBreak = model.path ? firstBreakAlong({ ...growthInput, only: (h) => PATH_LIMIT_IDS.has(h.limit) }) : undefined;
+  const notes = [...(input.readNotes ?? []), ...model.notes, ...limits.notes, ...(cost.notes ?? [])];
   const estimated = input.traffic ? undefined : asEstimated(cost, model.functions);
   if (estimated && estimated.lines.length < cost.lines.length) {
     notes.push("the check holds each function's measured compute line (INIT inside it, as the run's estimate bills it) against the plan's compute and INIT lines together");
@@ -94,6 +97,7 @@ export function buildPlan(input: PlanInput): Plan {
     headroom,
     growth,
     firstBreak: growth[0]?.firstBreak ?? null,
+    ...(pathFirstBreak !== undefined ? { pathFirstBreak } : {}),
     ...(estimated ? { check: ownTrafficCheck(first, basis, estimated) } : {}),
     loadHosts: loadHosts(traffic, input.runs, input.host),
     notes,

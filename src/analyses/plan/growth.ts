@@ -29,6 +29,8 @@ export interface GrowthInput {
   first: GrowthAxis;
   maxFactor?: number;
   steps?: number;
+  /** only these limits (e.g. a queued path's: PATH_LIMIT_IDS); default every one */
+  only?: (h: Headroom) => boolean;
 }
 
 /**
@@ -74,6 +76,13 @@ export function growTraffic(input: GrowthInput): Growth[] {
   return axes.map((axis) => growAlong(input, axis));
 }
 
+/** The first of `input.only`'s limits to break along the axis grown first (null: none up to maxFactor, or no traffic to grow). */
+export function firstBreakAlong(input: GrowthInput): FirstBreak | null {
+  const { peak } = input;
+  if (!(peak.connections > 0 && peak.roomSize > 0)) return null;
+  return growAlong(input, input.first).firstBreak;
+}
+
 function growAlong(input: GrowthInput, axis: GrowthAxis): Growth {
   const maxFactor = input.maxFactor ?? GROWTH_MAX_FACTOR;
   const steps = input.steps ?? GROWTH_STEPS;
@@ -81,7 +90,8 @@ function growAlong(input: GrowthInput, axis: GrowthAxis): Growth {
   const at = (factor: number): Evaluated => {
     const traffic = plannedTraffic(input.model, grownTraffic(input.peak, axis, factor));
     if (!input.sessionGiven) delete traffic.sessionSec;
-    return { traffic, headroom: headroomAt(input.model, traffic, input.limits) };
+    const headroom = headroomAt(input.model, traffic, input.limits);
+    return { traffic, headroom: input.only ? headroom.filter(input.only) : headroom };
   };
   const cost = (traffic: PlanTraffic) => planCost(input.model, traffic, input.price).totals.total;
   const point = (factor: number, e: Evaluated = at(factor)): GrowthPoint => ({

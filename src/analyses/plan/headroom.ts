@@ -1,9 +1,10 @@
-import { CONNECTION_ROUTES, FANOUT_ROUTES, INBOUND_ENVELOPE_BYTES } from '../../metrics/cost/cost-model.ts';
+import { FANOUT_ROUTES, INBOUND_ENVELOPE_BYTES, isFrameRoute } from '../../metrics/cost/cost-model.ts';
 import { roomPartitionUnits } from '../../metrics/cost/dynamo-units.ts';
 import { fmtInt, fmtNum, fmtRoomSize } from '../../number-format.ts';
 import { functionPeaks, peakRates, type FunctionPeak } from './function-peaks.ts';
 import { plannedUnits } from './monthly-cost.ts';
 import type { HeldLimit, PlanLimits } from './plan-limits.ts';
+import { PATH_QUOTAS } from '../../contracts/quotas-schema.ts';
 import type { Headroom, PlanLimitId, PlanTraffic, WorkModel } from './plan-schema.ts';
 import { functionOf } from './work-model.ts';
 
@@ -90,7 +91,7 @@ export function headroomAt(model: WorkModel, t: PlanTraffic, limits: PlanLimits)
       'a quota increase (Service Quotas: API Gateway new connections per second), or longer sessions (fewer reconnects)',
     ),
   );
-  const frames = peaks.filter((p) => !CONNECTION_ROUTES.has(p.f.route) && !p.f.authorizer);
+  const frames = peaks.filter((p) => isFrameRoute(p.f.route) && !p.f.authorizer);
   const framesPerS = sum(frames.map((p) => p.perS));
   const framesHow = frames.filter((p) => p.perS > 0).map((p) => `${p.f.route} ${fmtNum(p.perS)}`).join(', ');
   const postsPerS = rates.recipient * model.posts.perRecipient;
@@ -231,5 +232,112 @@ export function headroomAt(model: WorkModel, t: PlanTraffic, limits: PlanLimits)
       ),
     );
   }
+  out.push(...pathHeadroom(model, t, limits, peaks));
   return out.filter((h) => h.of > 0);
+}
+
+/** The limits a headroom entry of a queued path is held against (growth.ts finds the first of them to break). */
+export const PATH_LIMIT_IDS: ReadonlySet<PlanLimitId> = new Set(['sqsFifoCallsPerAction', 'sqsInFlight', 'mappingConcurrency', 'snsPublish', 'eventBridgePutEvents'] as PlanLimitId[]);
+
+/**
+ * A queued path at the peak: its requests per message × messages/s. Each FIFO queue's busiest
+ * action against 300 calls/s; each standard queue's messages in flight (Little's law: messages
+ * received/s × its consumers' duration) against 120,000; each SQS mapping's batches at once
+ * (batches/s × its function's duration) against 1,000 or its MaximumConcurrency; the topics'
+ * publishes and the buses' events against the region's account quotas.
+ */
+function pathHeadroom(model: WorkModel, t: PlanTraffic, limits: PlanLimits, peaks: readonly FunctionPeak[]): Headroom[] {
+  const path = model.path;
+  if (!path) return [];
+  const m = t.messagesPerS;
+  const out: Headroom[] = [];
+  const l = limits.path;
+  const durationOf = (fn: string) => peaks.find((p) => p.f.name === fn);
+  for (const q of path.perMessage.queues) {
+    if (q.deadLetter) continue;
+    if (q.fifo) {
+      const calls = { SendMessage: q.sends * m, ReceiveMessage: q.receiveCalls * m, DeleteMessage: q.deleteCalls * m };
+      const [busiest, rate] = Object.entries(calls).sort((a, b) => b[1] - a[1])[0]!;
+      out.push(
+        entry(
+          'sqsFifoCallsPerAction',
+          `${q.name} FIFO API calls per action`,
+          rate,
+          l.sqsFifoCallsPerAction,
+          'calls/s',
+          `${busiest} ${perSecond(rate)} (${Object.entries(calls).map(([a, r]) => `${a} ${fmtNum(r)}`).join(', ')}: the runs' ${fmtNum(q.sends)} sends, ${fmtNum(q.receiveCalls)} receives and ${fmtNum(q.deleteCalls)} deletes per message × ${perSecond(m)} messages; one SendMessage per message)`,
+          `send in batches of 10 (SendMessageBatch: ${fmtNum(l.sqsFifoMessagesBatched.value)} messages/s), or high throughput mode for FIFO queues (not emulated)`,
+          q.name,
+        ),
+      );
+    } else {
+      const readers = path.perMessage.mappings.filter((x) => x.source === 'queue' && x.sourceName === q.name);
+      const terms = readers.map((x) => ({ x, perS: x.records * m, peak: durationOf(x.functionName) }));
+      const inFlight = terms.reduce((n, x) => n + x.perS * ((x.peak?.durationMs ?? 0) / 1000), 0);
+      if (terms.length > 0) {
+        out.push(
+          entry(
+            'sqsInFlight',
+            `${q.name} messages in flight`,
+            inFlight,
+            l.sqsInFlight,
+            'messages',
+            `Little's law: ${terms.map((x) => `${x.x.functionName} ${perSecond(x.perS)} received × ${x.peak ? x.peak.durationHow : 'no duration measured'}`).join(' + ')} = ${fmtNum(inFlight)}`,
+            'shorter batches (a smaller BatchSize, a faster consumer), or several queues',
+            q.name,
+          ),
+        );
+      }
+    }
+  }
+  for (const x of path.perMessage.mappings) {
+    if (x.source !== 'queue') continue;
+    const peak = durationOf(x.functionName);
+    const batchesPerS = x.batches * m;
+    const concurrency = batchesPerS * ((peak?.durationMs ?? 0) / 1000);
+    const own = x.maximumConcurrency !== undefined && x.maximumConcurrency < l.mappingConcurrency.value;
+    const held = own ? { value: x.maximumConcurrency!, source: "the mapping's ScalingConfig.MaximumConcurrency" } : l.mappingConcurrency;
+    const meanBatch = x.batches > 0 ? x.records / x.batches : 0;
+    out.push(
+      entry(
+        'mappingConcurrency',
+        `${x.name} batches at once`,
+        concurrency,
+        held,
+        'concurrent batches',
+        `Little's law: ${perSecond(batchesPerS)} batches (${fmtNum(x.batches)} per message, batches of ${fmtNum(meanBatch)} observed${x.batchSize !== undefined ? `, BatchSize ${fmtNum(x.batchSize)}` : ''}) × ${peak ? peak.durationHow : 'no duration measured'} = ${fmtNum(concurrency)}; it starts at ${PATH_QUOTAS.mappingInitialConcurrency} and adds up to ${PATH_QUOTAS.mappingScalingPerMinute} a minute`,
+        `${own ? 'a larger MaximumConcurrency (up to 1,000), ' : ''}larger batches (BatchSize, MaximumBatchingWindowInSeconds), a faster ${x.functionName}, or the queue split over several mappings${x.fifo ? '; a FIFO queue runs at most one batch per message group at once' : ''}`,
+        x.name,
+      ),
+    );
+  }
+  const publishes = path.perMessage.topics.reduce((n, x) => n + x.publishes, 0) * m;
+  if (path.perMessage.topics.length > 0) {
+    out.push(
+      entry(
+        'snsPublish',
+        'SNS Publish (account, region)',
+        publishes,
+        l.snsPublish,
+        'publishes/s',
+        `${path.perMessage.topics.map((x) => `${x.name} ${fmtNum(x.publishes)} per message`).join(' + ')} × ${perSecond(m)} messages = ${perSecond(publishes)}`,
+        'an SNS Publish quota increase (Service Quotas), or several messages in one publish (PublishBatch counts each entry)',
+      ),
+    );
+  }
+  const events = path.perMessage.buses.reduce((n, x) => n + x.events, 0) * m;
+  if (path.perMessage.buses.length > 0) {
+    out.push(
+      entry(
+        'eventBridgePutEvents',
+        'EventBridge PutEvents (account, region)',
+        events,
+        l.eventBridgePutEvents,
+        'calls/s',
+        `${path.perMessage.buses.map((x) => `${x.bus} bus ${fmtNum(x.events)} events per message`).join(' + ')} × ${perSecond(m)} messages = ${perSecond(events)} (one event per PutEvents call: a call of up to 10 entries is one)`,
+        'a PutEvents quota increase (Service Quotas), or up to 10 events in each PutEvents call',
+      ),
+    );
+  }
+  return out;
 }

@@ -1,6 +1,7 @@
 import type { CostLine, CostSource } from '../../contracts/cost-schema.ts';
 import type { PriceTable } from '../../contracts/prices.ts';
-import { apiGatewayMessageLines, connectionMinutesLine, dynamoDbLines, lambdaInitLines, lambdaLines, type FunctionUsage } from '../../metrics/cost/cost-model.ts';
+import { apiGatewayMessageLines, connectionMinutesLine, dynamoDbLines, lambdaInitLines, lambdaLines, PATH_SERVICES, type FunctionUsage } from '../../metrics/cost/cost-model.ts';
+import { pathLines, scalePathRequests } from '../../metrics/cost/path-cost.ts';
 import { applyVolumeTiers, REGION_TIERS } from '../../metrics/cost/volume-tiers.ts';
 import { plannedInits } from './cold-starts.ts';
 import { billedMsAt } from './duration-fit.ts';
@@ -134,12 +135,22 @@ export function planCost(model: WorkModel, traffic: PlanTraffic, o: PriceBasis &
   lines.push(...dynamoDbLines(units.read, units.write, model.dynamodb.source, o.prices));
   const transfer = transferOutLine(model, traffic, o.prices);
   if (transfer) lines.push(transfer);
+  // the queued path: its requests per message × the traffic's messages
+  const path = model.path ? pathLines(scalePathRequests(model.path.perMessage, traffic.totals.messages), { prices: o.prices, messageBytes: model.path.messageBytes, source: 'cloudwatch' }) : undefined;
+  if (path) lines.push(...path.lines);
   // a month reaches AWS's volume tiers (the built-in table's region knows them); a run's own traffic is priced as its estimate was
   const tiers = traffic.source === 'flags' && (o.prices.source ?? 'table') === 'table' ? REGION_TIERS[o.prices.region] : undefined;
   const priced = tiers ? applyVolumeTiers(lines, tiers, o.architecture) : lines;
   const total = (service: CostLine['service']) => priced.filter((l) => l.service === service).reduce((s, l) => s + l.cost, 0);
-  const totals = { lambda: total('Lambda'), apiGateway: total('API Gateway'), dynamodb: total('DynamoDB'), ...(transfer ? { dataTransfer: total('Data transfer') } : {}), total: 0 };
-  totals.total = totals.lambda + totals.apiGateway + totals.dynamodb + (totals.dataTransfer ?? 0);
+  const totals = {
+    lambda: total('Lambda'),
+    apiGateway: total('API Gateway'),
+    dynamodb: total('DynamoDB'),
+    ...(transfer ? { dataTransfer: total('Data transfer') } : {}),
+    ...(path ? { path: PATH_SERVICES.reduce((n, s) => n + total(s), 0) } : {}),
+    total: 0,
+  };
+  totals.total = totals.lambda + totals.apiGateway + totals.dynamodb + (totals.dataTransfer ?? 0) + (totals.path ?? 0);
   return {
     currency: 'USD',
     region: o.prices.region,
@@ -148,6 +159,7 @@ export function planCost(model: WorkModel, traffic: PlanTraffic, o: PriceBasis &
     architecture: o.architecture,
     lines: priced,
     totals,
+    ...(path && path.notes.length > 0 ? { notes: path.notes } : {}),
     invocations: Object.fromEntries(usage.map((u) => [u.fn.name, u.invocations])),
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { accountThrottleDefault } from '../../../common/api-gateway-quotas.ts';
 import { UserError } from '../../../common/errors.ts';
-import { AWS_DOCUMENTED_QUOTAS, type QuotaLimit, type QuotaValue } from '../../contracts/quotas-schema.ts';
+import { AWS_DOCUMENTED_QUOTAS, eventBridgePutEventsQuota, PATH_QUOTAS, snsPublishQuota, type QuotaLimit, type QuotaValue } from '../../contracts/quotas-schema.ts';
 import type { Results } from '../../contracts/results-schema.ts';
 import { fmtNum } from '../../number-format.ts';
 
@@ -35,8 +35,38 @@ export interface PlanLimits {
   frameBytes: HeldLimit;
   messageBytes: HeldLimit;
   connectionLifetimeSec: HeldLimit;
+  /** a queued path's quotas, as AWS documents their defaults in the plan's region */
+  path: PathLimits;
   /** what the plan says about the values (a reservation of a function the runs lack, …) */
   notes: string[];
+}
+
+export interface PathLimits {
+  /** a FIFO queue: API calls per second per action, and messages per second in batches of 10 */
+  sqsFifoCallsPerAction: HeldLimit;
+  sqsFifoMessagesBatched: HeldLimit;
+  /** a standard queue's messages in flight */
+  sqsInFlight: HeldLimit;
+  /** an SQS mapping's concurrent batches (its MaximumConcurrency, where lower, is the mapping's own) */
+  mappingConcurrency: HeldLimit;
+  snsPublish: HeldLimit;
+  eventBridgePutEvents: HeldLimit;
+}
+
+/** The path's quotas in `region` (docs/aws-facts.md, "Queues, topics, buses and streams"). */
+export function pathLimits(region: string): PathLimits {
+  const putEvents = eventBridgePutEventsQuota(region);
+  return {
+    sqsFifoCallsPerAction: { value: PATH_QUOTAS.sqsFifoCallsPerAction, source: `${DOCUMENTED} for FIFO queues without high throughput` },
+    sqsFifoMessagesBatched: { value: PATH_QUOTAS.sqsFifoMessagesBatched, source: `${DOCUMENTED} for FIFO queues without high throughput, in batches of 10` },
+    sqsInFlight: { value: PATH_QUOTAS.sqsStandardInFlight, source: DOCUMENTED },
+    mappingConcurrency: { value: PATH_QUOTAS.mappingConcurrency, source: `${DOCUMENTED} for an SQS event source mapping` },
+    snsPublish: { value: snsPublishQuota(region), source: `${DOCUMENTED} for ${region}` },
+    eventBridgePutEvents: {
+      value: putEvents.value,
+      source: putEvents.listed ? `${DOCUMENTED} for ${region}` : `the lowest default AWS lists (${region} is not among the regions its quotas page names)`,
+    },
+  };
 }
 
 /** The flags that set limits (src/commands/plan.ts). */
@@ -156,6 +186,7 @@ export function planLimits(runs: readonly RecordedRun[], o: { region: string; fu
     frameBytes: recorded(runs, 'frameBytes', documented('frameBytes')),
     messageBytes: recorded(runs, 'messageBytes', documented('messageBytes')),
     connectionLifetimeSec: recorded(runs, 'connectionLifetimeSeconds', documented('connectionLifetimeSeconds')),
+    path: pathLimits(o.region),
     notes,
   };
 }

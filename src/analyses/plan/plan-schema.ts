@@ -100,6 +100,34 @@ export const OperationUnits = z.object({
   writeUnits: z.number().nonnegative(),
 });
 
+const n = z.number().nonnegative();
+
+/**
+ * A queued path's work per client message (src/metrics/cost/path-cost.ts's PathRequests ÷ the
+ * runs' messages): each queue's sends, receive and delete calls, each topic's publishes and
+ * deliveries, each bus's events, each mapping's records and batches (its mean batch observed:
+ * records ÷ batches).
+ */
+export const PathWork = z.object({
+  queues: z.array(z.object({ name: z.string(), fifo: z.boolean(), sends: n, receiveCalls: n, received: n, deleteCalls: n, deadLetter: z.boolean() })),
+  topics: z.array(z.object({ name: z.string(), fifo: z.boolean(), publishes: n, deliveries: n })),
+  buses: z.array(z.object({ bus: z.string(), events: n, invocations: n })),
+  mappings: z.array(
+    z.object({
+      name: z.string(),
+      functionName: z.string(),
+      source: z.enum(['queue', 'stream', 'other']),
+      sourceName: z.string(),
+      fifo: z.boolean(),
+      records: n,
+      batches: n,
+      batchSize: z.number().int().positive().optional(),
+      maximumConcurrency: z.number().int().positive().optional(),
+    }),
+  ),
+});
+export type PathWork = z.infer<typeof PathWork>;
+
 export const WorkModel = z.object({
   runs: z.array(PlanRun),
   counts: OperationCounts,
@@ -120,6 +148,20 @@ export const WorkModel = z.object({
   bytes: z.object({ perPost: z.number().nonnegative(), source: CostSource, runs: z.array(z.string()) }),
   /** joins per connection opened */
   joinsPerConnect: z.number().nonnegative(),
+  /**
+   * the runs' queued path, per client message (absent: no run had one): what the month's path
+   * lines and the path's quotas scale
+   */
+  path: z
+    .object({
+      perMessage: PathWork,
+      /** bytes of one message on the path (the payload and its frame) */
+      messageBytes: n,
+      /** the path's functions' asynchronous invocations' MaximumEventAgeInSeconds, by name (Lambda's 6 h where absent) */
+      maximumEventAgeSeconds: z.record(z.string(), z.number().int().positive()).optional(),
+      runs: z.array(z.string()),
+    })
+    .optional(),
   notes: z.array(z.string()),
 });
 export type WorkModel = z.infer<typeof WorkModel>;
@@ -165,9 +207,12 @@ export const PlanCost = z.object({
   architecture: z.enum(['x86_64', 'arm64']),
   lines: z.array(CostLine),
   /** dataTransfer: the transfer-out line (a month's plan always has one, at $0 unless the prices charge it) */
-  totals: z.object({ lambda: z.number(), apiGateway: z.number(), dynamodb: z.number(), dataTransfer: z.number().optional(), total: z.number() }),
+  /** path: a queued path's SQS, SNS, EventBridge and DynamoDB Streams lines together (absent: no path) */
+  totals: z.object({ lambda: z.number(), apiGateway: z.number(), dynamodb: z.number(), dataTransfer: z.number().optional(), path: z.number().optional(), total: z.number() }),
   /** planned invocations by function */
   invocations: z.record(z.string(), z.number().nonnegative()),
+  /** what pricing the lines said (a path without prices for the region) */
+  notes: z.array(z.string()).optional(),
 });
 export type PlanCost = z.infer<typeof PlanCost>;
 
@@ -196,6 +241,16 @@ export const PlanLimitId = z.enum([
   'messageBytes',
   /** a session longer than API Gateway's 2-hour connection lifetime */
   'connectionLifetime',
+  /** a FIFO queue: 300 API calls/s per action (SendMessage, ReceiveMessage, DeleteMessage), 3,000 messages/s in batches of 10 */
+  'sqsFifoCallsPerAction',
+  /** a standard queue: 120,000 messages in flight (received, not yet deleted) */
+  'sqsInFlight',
+  /** an SQS event source mapping: 1,000 concurrent batches, or its MaximumConcurrency */
+  'mappingConcurrency',
+  /** SNS Publish per account and region */
+  'snsPublish',
+  /** EventBridge PutEvents per account and region */
+  'eventBridgePutEvents',
 ]);
 export type PlanLimitId = z.infer<typeof PlanLimitId>;
 
@@ -369,6 +424,8 @@ export const Plan = z.object({
   growth: z.array(Growth),
   /** the first limit to break along the axis grown first (growth[0].firstBreak) */
   firstBreak: FirstBreak.nullable(),
+  /** the first of a queued path's quotas to break along that axis (absent: no path; null: none up to the growth's maxFactor) */
+  pathFirstBreak: FirstBreak.nullable().optional(),
   check: PlanCheck.optional(),
   /** the load hosts a rehearsal of the planned peak needs (absent in plans written before it) */
   loadHosts: LoadHosts.optional(),

@@ -12,13 +12,15 @@ import {
   FANOUT_ROUTES,
   functionUsage,
   OUTBOUND_ENVELOPE_BYTES,
+  pathFunctionUsage,
   payloadBytesOf,
   runPosts,
   weakest,
   type FunctionUsage,
 } from '../../metrics/cost/cost-model.ts';
 import { DEFAULT_DYNAMO_ASSUMPTIONS, routeUnits, type RouteContext } from '../../metrics/cost/dynamo-units.ts';
-import { runFunctions } from '../../metrics/cost/run-functions.ts';
+import { pathRequests, PATH_MESSAGE_ENVELOPE_BYTES, scalePathRequests, sumPathRequests, type PathRequests } from '../../metrics/cost/path-cost.ts';
+import { PATH_ROUTE, runFunctions, runPathFunctions } from '../../metrics/cost/run-functions.ts';
 import { dynamoDbWork } from '../../metrics/cost/work-per-message.ts';
 import { measuredOnNotes } from '../../targets/recorded-target.ts';
 import { durationFit, fitNotes, type FitPoint } from './duration-fit.ts';
@@ -63,6 +65,10 @@ export interface RunBasis {
    * inside its usage's billed ms (billedInitMs); absent: not measured (no REPORT lines)
    */
   init: Record<string, { coldStarts: number; billedMs: number }>;
+  /** results.path's billed requests over the run (absent: no path) */
+  path?: PathRequests;
+  /** its path functions' MaximumEventAgeInSeconds, where set */
+  maximumEventAgeSeconds: Record<string, number>;
 }
 
 /** A function's p99 duration in a run: its REPORT lines', else AWS/Lambda's. */
@@ -72,7 +78,8 @@ function p99Of(cw: CloudWatchResults | undefined, name: string): number | undefi
 
 /** The operation a function's invocations are counted per. */
 export function operationOf(fn: Pick<BenchFunction, 'route' | 'authorizer'>): Exclude<PlanOperation, 'recipient'> {
-  if (FANOUT_ROUTES.has(fn.route)) return 'message';
+  // a path function (a queue's worker, a topic's subscriber) runs for the messages sent
+  if (FANOUT_ROUTES.has(fn.route) || fn.route === PATH_ROUTE) return 'message';
   if (fn.route === 'joinRoom') return 'join';
   if (fn.route === 'createRoom') return 'room';
   // $connect (and its authorizer), $disconnect, and the per-connection routes (setName, whoami, leaveRoom, $default)
@@ -105,7 +112,10 @@ export function runBasis(m: MeasuredRun, prices: PriceTable): RunBasis {
   };
   // what the cost model says about these functions is kept there; the plan reads the usage only
   const ignored: string[] = [];
-  const usage = runFunctions(results).map((fn) => functionUsage(fn, results, cw, client, prices, ignored));
+  const routed = runFunctions(results);
+  const pathFunctions = runPathFunctions(results);
+  const usage = [...routed.map((fn) => functionUsage(fn, results, cw, client, prices, ignored)), ...pathFunctions.map((p) => pathFunctionUsage(p, ignored))];
+  const pathP99 = Object.fromEntries(pathFunctions.flatMap((p) => (p.hop.totals.durationP99Ms === null ? [] : [[p.fn.name, p.hop.totals.durationP99Ms]])));
   const connection = connectionTime(results);
   const payloadBytes = payloadBytesOf(results) ?? DEFAULT_PAYLOAD_BYTES;
   const roomSize = results.sends.acked > 0 ? d.expected / results.sends.acked : results.config.clients / Math.max(1, results.config.rooms);
@@ -131,7 +141,7 @@ export function runBasis(m: MeasuredRun, prices: PriceTable): RunBasis {
     measuredUnits: measured ? { read: measured.readUnits, write: measured.writeUnits } : undefined,
     bytesReceived: results.bytesReceived,
     p99Ms: Object.fromEntries(usage.flatMap((u) => {
-      const p99 = p99Of(cw, u.fn.name);
+      const p99 = p99Of(cw, u.fn.name) ?? pathP99[u.fn.name];
       return p99 === undefined ? [] : [[u.fn.name, p99]];
     })),
     init: Object.fromEntries(usage.flatMap((u) => {
@@ -139,6 +149,8 @@ export function runBasis(m: MeasuredRun, prices: PriceTable): RunBasis {
       // functionUsage read these lines (and billed INIT from them) only when its source says so
       return report && u.billedSource === 'report-lines' ? [[u.fn.name, { coldStarts: report.coldStarts, billedMs: billedInitMs(report, prices) }]] : [];
     })),
+    ...(results.path ? { path: pathRequests(results.path) } : {}),
+    maximumEventAgeSeconds: Object.fromEntries(pathFunctions.flatMap((p) => (p.hop.maximumEventAgeSeconds === undefined ? [] : [[p.fn.name, p.hop.maximumEventAgeSeconds]]))),
   };
 }
 
@@ -284,6 +296,23 @@ export function buildWorkModel(bases: readonly RunBasis[], memory: Readonly<Reco
     );
   }
 
+  // the queued path: its requests per message, pooled over the runs that had one
+  const withPath = bases.filter((b) => b.path !== undefined);
+  const pathMessages = sum(withPath.map((b) => b.counts.messages));
+  let path: WorkModel['path'];
+  if (withPath.length > 0 && pathMessages > 0) {
+    const maximumEventAgeSeconds = Object.assign({}, ...withPath.map((b) => b.maximumEventAgeSeconds)) as Record<string, number>;
+    path = {
+      perMessage: scalePathRequests(sumPathRequests(withPath.map((b) => b.path!)), 1 / pathMessages),
+      messageBytes: bases[0]!.run.payloadBytes + PATH_MESSAGE_ENVELOPE_BYTES,
+      ...(Object.keys(maximumEventAgeSeconds).length > 0 ? { maximumEventAgeSeconds } : {}),
+      runs: withPath.map((b) => b.run.runId),
+    };
+    if (withPath.length < bases.length) notes.push(`the queued path measured in ${withPath.map((b) => b.run.runId).join(', ')} only: its work per message is theirs`);
+  } else if (withPath.length > 0) {
+    notes.push('the runs with a queued path sent no message: the path is left out of the plan');
+  }
+
   return {
     runs: bases.map((b) => b.run),
     counts,
@@ -292,6 +321,7 @@ export function buildWorkModel(bases: readonly RunBasis[], memory: Readonly<Reco
     posts: { perRecipient: ratio(posts, counts.recipients), source: weakest(bases.map((b) => b.posts.source)), runs: bases.map((b) => b.run.runId) },
     bytes,
     joinsPerConnect: ratio(counts.joins, counts.connects),
+    ...(path ? { path } : {}),
     notes,
   };
 }

@@ -13,7 +13,7 @@ export interface PathResources {
   topics: Array<{ name: string; arn: string }>;
   rules: Array<{ name: string; bus?: string }>;
   /** the functions no route invokes, and every mapping's */
-  functions: Array<{ name: string; maximumEventAgeSeconds?: number }>;
+  functions: Array<{ name: string; maximumEventAgeSeconds?: number; memoryMB?: number; architecture?: 'x86_64' | 'arm64' }>;
   mappings: Array<{
     uuid: string;
     sourceArn: string;
@@ -64,7 +64,7 @@ export function pathRequests(p: PathResources): MetricRequest[] {
   for (const f of p.functions) {
     const d = { FunctionName: f.name };
     for (const m of ['Invocations', 'Errors', 'Throttles', 'AsyncEventsReceived', 'AsyncEventsDropped']) out.push(req('AWS/Lambda', m, 'Sum', d));
-    out.push(req('AWS/Lambda', 'ConcurrentExecutions', 'Maximum', d), req('AWS/Lambda', 'AsyncEventAge', 'Maximum', d), req('AWS/Lambda', 'Duration', 'p99', d, 'totals'));
+    out.push(req('AWS/Lambda', 'ConcurrentExecutions', 'Maximum', d), req('AWS/Lambda', 'AsyncEventAge', 'Maximum', d), req('AWS/Lambda', 'Duration', 'p99', d, 'totals'), req('AWS/Lambda', 'Duration', 'Average', d, 'totals'));
   }
   for (const m of p.mappings) {
     const d = { EventSourceMappingUUID: m.uuid };

@@ -5,7 +5,8 @@ import type { PriceTable } from '../../contracts/prices.ts';
 import type { BenchFunction } from '../../contracts/reference-functions.ts';
 import { choosePrices } from './price-choice.ts';
 import type { PriceFile } from './prices-file.ts';
-import { runArchitecture, runFunctions } from './run-functions.ts';
+import { pathLines, pathRequests, PATH_MESSAGE_ENVELOPE_BYTES } from './path-cost.ts';
+import { PATH_ROUTE, runArchitecture, runFunctions, runPathFunctions, type PathFunction } from './run-functions.ts';
 import type { Results } from '../../contracts/results-schema.ts';
 import { dynamoDbWork } from './work-per-message.ts';
 
@@ -17,7 +18,8 @@ import { dynamoDbWork } from './work-per-message.ts';
  * AWS/DynamoDB ones when the run has them, else assumptions per route (dynamo-units.ts). No data
  * transfer out: AWS charges none on WebSocket APIs; a price file that prices it (a contract's
  * terms) adds a line for the bytes the clients received. Prices are the stack's region's
- * (price-choice.ts).
+ * (price-choice.ts). A queued path (results.path) adds its SQS, SNS, EventBridge and DynamoDB
+ * Streams lines (path-cost.ts) and its functions' Lambda usage, from the path's own totals.
  */
 export interface CostOptions {
   /** a complete table; default: the built-in table's prices of the run's region */
@@ -84,10 +86,14 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
     assumptions.push('invocations counted by the harness: one $connect and one $disconnect per opened connection, one joinRoom per join attempt, one createRoom per room, one sendMessage per send');
   }
   const byRoute = (route: string) => usage.filter((u) => u.fn.route === route).reduce((n, u) => n + u.invocations, 0);
+  const routeNames = new Set(functions.map((f) => f.name));
+  const pathUsage = runPathFunctions(results)
+    .filter((p) => !routeNames.has(p.fn.name))
+    .map((p) => pathFunctionUsage(p, assumptions));
 
   const lines: CostLine[] = [];
 
-  lines.push(...lambdaLines(usage, prices, architecture));
+  lines.push(...lambdaLines([...usage, ...pathUsage], prices, architecture));
 
   // API Gateway WebSocket: client → API frames, API → client route responses and posts
   const { posts, source: postsSource } = runPosts(results, cw);
@@ -147,17 +153,31 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
     );
   }
 
+  // the queued path: its requests, publishes and events as results.path counted them
+  let pathSource: CostSource | undefined;
+  if (results.path) {
+    pathSource = 'cloudwatch';
+    const path = pathLines(pathRequests(results.path), { prices, messageBytes: payloadBytes + PATH_MESSAGE_ENVELOPE_BYTES, source: pathSource });
+    lines.push(...path.lines);
+    assumptions.push(...path.notes);
+    if (path.lines.length > 0) {
+      assumptions.push(`the queued path's requests from results.path (AWS/SQS, AWS/SNS, AWS/Events and the event source mappings' counts), each message ${payloadBytes + PATH_MESSAGE_ENVELOPE_BYTES} bytes on it (the payload and its frame), billed in 64 KB chunks; free tiers not counted`);
+    }
+  }
+
   markPartial(lines, cw, assumptions);
 
   const total = (service: CostLine['service']) => lines.filter((l) => l.service === service).reduce((s, l) => s + l.cost, 0);
+  const pathTotal = PATH_SERVICES.reduce((n, s) => n + total(s), 0);
   const totals = {
     lambda: total('Lambda'),
     apiGateway: total('API Gateway'),
     dynamodb: total('DynamoDB'),
     ...(dataTransferSource ? { dataTransfer: total('Data transfer') } : {}),
+    ...(pathSource ? { path: pathTotal } : {}),
     total: 0,
   };
-  totals.total = totals.lambda + totals.apiGateway + totals.dynamodb + (totals.dataTransfer ?? 0);
+  totals.total = totals.lambda + totals.apiGateway + totals.dynamodb + (totals.dataTransfer ?? 0) + (totals.path ?? 0);
   const deliveries = results.deliveries.received;
   assumptions.push(`per 1,000 users per month: the run's cost per connection-second, for 1,000 connections held ${HOURS_PER_MONTH} hours (the run's activity mix sustained)`);
 
@@ -171,15 +191,45 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
     perThousandUsersPerMonth: connection.seconds > 0 ? (totals.total / connection.seconds) * 1000 * HOURS_PER_MONTH * 3600 : null,
     basis: { runSeconds: results.durationMs / 1000, deliveries, connectionSeconds: connection.seconds, peakConnections: connection.peak },
     sources: {
-      lambda: weakest(usage.filter((u) => u.invocations > 0).flatMap((u) => [u.invocationsSource, u.billedSource])),
+      lambda: weakest([...usage, ...pathUsage].filter((u) => u.invocations > 0).flatMap((u) => [u.invocationsSource, u.billedSource])),
       messages: weakest([countsSource, postsSource]),
       dynamodb: dynamoSource,
       ...(dataTransferSource ? { dataTransfer: dataTransferSource } : {}),
+      ...(pathSource ? { path: pathSource } : {}),
     },
     transferOut: dataTransferSource ? 'priced' : 'not-charged',
     assumptions,
   };
 }
+
+/** The services of a queued path's lines (path-cost.ts). */
+export const PATH_SERVICES: ReadonlyArray<CostLine['service']> = ['SQS', 'SNS', 'EventBridge', 'DynamoDB Streams'];
+
+/**
+ * A path function's usage from its hop's AWS/Lambda totals: invocations, and billed time
+ * invocations × ⌈average Duration⌉ (as for a route function without REPORT lines); a path pulled
+ * before the average was kept: × ⌈p99⌉, an upper bound. Its memory as the path read it, else
+ * Lambda's default 128 MB, said.
+ */
+export function pathFunctionUsage(p: PathFunction, assumptions: string[]): FunctionUsage {
+  const t = p.hop.totals;
+  const avg = t.durationAvgMs ?? null;
+  const ms = avg ?? t.durationP99Ms ?? 0;
+  if (t.invocations > 0) {
+    if (avg === null) {
+      assumptions.push(
+        t.durationP99Ms === null
+          ? `${p.fn.name} (a path function): no Duration in CloudWatch, compute not estimated`
+          : `${p.fn.name} (a path function): billed time = invocations × ⌈p99 Duration⌉ (no average pulled): an upper bound`,
+      );
+    }
+    if (p.memoryAssumed) assumptions.push(`${p.fn.name} (a path function): memory not read, priced at Lambda's default ${p.fn.memoryMB} MB`);
+  }
+  return { fn: p.fn, invocations: t.invocations, invocationsSource: 'cloudwatch', memoryMB: p.fn.memoryMB, billedMs: t.invocations * Math.ceil(ms), billedSource: 'cloudwatch' };
+}
+
+/** A client frame's route: not a connection's, not a path function's (a mapping or an async invocation invokes it). */
+export const isFrameRoute = (route: string): boolean => !CONNECTION_ROUTES.has(route) && route !== PATH_ROUTE;
 
 /** The Lambda lines of a usage: requests, and each invoked function's GB-seconds at its memory. */
 export function lambdaLines(usage: readonly FunctionUsage[], prices: PriceTable, architecture: 'x86_64' | 'arm64'): CostLine[] {
@@ -253,7 +303,7 @@ export function apiGatewayMessageLines(
   prices: PriceTable,
 ): { lines: CostLine[]; framesIn: number; countsSource: CostSource } {
   const unitBytes = prices.apiGatewayWebSocket.messageUnitBytes;
-  const framesIn = usage.filter((u) => !CONNECTION_ROUTES.has(u.fn.route));
+  const framesIn = usage.filter((u) => isFrameRoute(u.fn.route));
   const framesInCount = framesIn.reduce((n, u) => n + u.invocations, 0);
   const inboundUnits = framesIn.reduce((n, u) => n + u.invocations * (FANOUT_ROUTES.has(u.fn.route) ? Math.ceil((o.payloadBytes + INBOUND_ENVELOPE_BYTES) / unitBytes) : 1), 0);
   const countsSource = weakest(framesIn.filter((u) => u.invocations > 0).map((u) => u.invocationsSource));

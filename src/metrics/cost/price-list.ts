@@ -9,7 +9,9 @@ import type { PriceTable } from '../../contracts/prices.ts';
  * `Lambda-GB-Second`, `ApiGatewayMessage`, …, with or without the region's prefix such as
  * `EUC1-`), and each price is its first paid tier (free tiers and allowances are ignored, as in
  * the built-in table). Anything missing from the answer is an error naming it: the caller falls
- * back to the built-in table and says why.
+ * back to the built-in table and says why. A queued path's SQS, SNS and EventBridge prices are not
+ * asked (their Price List usage types were not checked against an answer): the path is priced at
+ * the built-in table's rates for the region, and the estimate says so (path-cost.ts pathPrices).
  *
  * The Price List API answers in us-east-1, eu-central-1 and ap-south-1; the nearest is asked.
  * The SDK's standard configuration applies (credentials, AWS_ENDPOINT_URL_PRICING); the caller

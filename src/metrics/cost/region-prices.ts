@@ -3,7 +3,9 @@ import type { PriceTable } from '../../contracts/prices.ts';
 /**
  * The built-in dated price table, per AWS region: on-demand list prices (USD) of what the
  * reference stack uses. Lambda requests and GB-seconds (x86_64, arm64), API Gateway WebSocket
- * messages (metered in 32 KB steps) and connection-minutes, DynamoDB on-demand request units. No
+ * messages (metered in 32 KB steps) and connection-minutes, DynamoDB on-demand request units, and
+ * a queued path's SQS requests, SNS publishes, EventBridge custom events and DynamoDB Streams reads
+ * by Lambda (free) — each in 64 KB chunks. No
  * data transfer out: AWS charges it on HTTP and REST APIs, not on WebSocket APIs
  * (aws.amazon.com/api-gateway/pricing; docs/aws-prices.md). Each price is the first paid tier;
  * free tiers and allowances are ignored (a benchmark's account is rarely new, and a run should
@@ -30,6 +32,16 @@ export const REGION_PRICES: Readonly<Record<string, PriceTable>> = {
     // aws.amazon.com/dynamodb/pricing/on-demand: $0.625 per 1M write and $0.125 per 1M read
     // request units (since the 2024-11-01 reduction)
     dynamodbOnDemand: { writeUnitsPerMillion: 0.625, readUnitsPerMillion: 0.125 },
+    // aws.amazon.com/sqs/pricing: $0.40 per 1M standard and $0.50 per 1M FIFO requests (after the
+    // first 1M free a month, up to 100 billion); each 64 KB chunk of a payload is one request
+    sqs: { standardRequestsPerMillion: 0.4, fifoRequestsPerMillion: 0.5, requestUnitBytes: 64 * 1024 },
+    // aws.amazon.com/sns/pricing: standard topics $0.50 per 1M requests (after the first 1M free),
+    // each 64 KB chunk of published data one request; no charge for deliveries to Lambda and SQS
+    sns: { publishesPerMillion: 0.5, requestUnitBytes: 64 * 1024, lambdaSqsDeliveriesPerMillion: 0 },
+    // aws.amazon.com/eventbridge/pricing: custom events $1.00 per 1M, each 64 KB chunk of an event one event
+    eventBridge: { customEventsPerMillion: 1.0, eventUnitBytes: 64 * 1024 },
+    // aws.amazon.com/dynamodb/pricing/on-demand: GetRecords calls by Lambda triggers are free
+    dynamodbStreams: { lambdaReadsPerMillion: 0 },
   },
 };
 

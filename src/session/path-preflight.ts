@@ -1,0 +1,120 @@
+import { eventBridgePutEventsQuota, PATH_QUOTAS, snsPublishQuota } from '../contracts/quotas-schema.ts';
+import type { PlannedPhase, Scenario } from '../contracts/scenario-schema.ts';
+import type { PathResources } from '../metrics/cloudwatch/path-queries.ts';
+import { readStackPath } from '../targets/stack-path-pull.ts';
+import type { Target } from '../targets/target.ts';
+
+/**
+ * A queued path's quotas held against the scenario's planned rates before any load, one line each
+ * where the rate would pass one, as the pre-flight names API Gateway's (quota-preflight.ts). The
+ * path is the stack's as its own APIs list it (stack-path.ts: CloudFormation, Lambda, SQS), read
+ * once the target answers (a local stack's are there only once it runs), so these lines come after
+ * the target started and before the first measurement.
+ *
+ * Which hop a send phase's messages reach is the stack's code, unknown before a run: each client
+ * message is taken to enter every queue a mapping reads, every topic and every bus of the path
+ * once (one SendMessage, one Publish, one PutEvents call); a publish phase names its resource, and
+ * only that one is held. The values are AWS's documented defaults in the stack's region
+ * (quotas-schema.ts PATH_QUOTAS, snsPublishQuota, eventBridgePutEventsQuota).
+ */
+
+/**
+ * The shortest time a batch takes from poll to delete that the pre-flight holds a mapping to
+ * (assumed: Lambda's invoke, the receive and the delete together take tens of milliseconds at the
+ * least): a rate that leaves each batch less than this at the mapping's most batches at once is named.
+ */
+export const MIN_BATCH_MS = 100;
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+interface Entry {
+  phase: string;
+  rate: number;
+  durationMs: number;
+  /** what the phase reaches: every hop (a send), or the one resource a publish names */
+  reaches: (kind: 'queue' | 'topic' | 'bus', name: string) => boolean;
+  what: string;
+}
+
+function entries(scenario: Scenario): Entry[] {
+  return scenario.phases.flatMap((p: PlannedPhase): Entry[] => {
+    if (p.kind === 'send') return [{ phase: p.name, rate: p.rate, durationMs: p.durationMs, reaches: () => true, what: `send phase "${p.name}" sends ${fmt(p.rate)} messages/s` }];
+    if (p.kind === 'publish') {
+      const kind = p.via === 'sqs' ? 'queue' : p.via === 'sns' ? 'topic' : p.via === 'eventbridge' ? 'bus' : undefined;
+      if (!kind) return [];
+      const named = (k: string, name: string) => k === kind && (p.to === name || p.to.endsWith(`:${name}`) || p.to.endsWith(`/${name}`));
+      return [{ phase: p.name, rate: p.rate, durationMs: p.durationMs, reaches: named, what: `publish phase "${p.name}" publishes ${fmt(p.rate)}/s to ${p.to}` }];
+    }
+    return [];
+  });
+}
+
+/** The path's quota lines for a scenario in `region`. Pure. */
+export function pathQuotaLines(scenario: Scenario, path: PathResources, region: string): string[] {
+  const lines: string[] = [];
+  const deadLetters = new Set(path.queues.flatMap((q) => (q.deadLetterQueue ? [q.deadLetterQueue.name] : [])));
+  const mapped = (queue: string) => path.mappings.filter((m) => m.sourceArn.split(':').pop() === queue);
+  const queues = path.queues.filter((q) => !deadLetters.has(q.name) && mapped(q.name).length > 0);
+  const buses = [...new Set(path.rules.map((r) => r.bus ?? 'default'))];
+  const sns = snsPublishQuota(region);
+  const putEvents = eventBridgePutEventsQuota(region);
+  for (const e of entries(scenario)) {
+    for (const q of queues.filter((x) => e.reaches('queue', x.name))) {
+      const fifo = q.fifo ?? q.name.endsWith('.fifo');
+      if (fifo && e.rate > PATH_QUOTAS.sqsFifoCallsPerAction) {
+        const batched = e.rate > PATH_QUOTAS.sqsFifoMessagesBatched;
+        lines.push(
+          `quota: ${e.what} into FIFO queue ${q.name}, over SQS's ${fmt(PATH_QUOTAS.sqsFifoCallsPerAction)} API calls/s per action for a FIFO queue (AWS's documented default${batched ? `; ${fmt(PATH_QUOTAS.sqsFifoMessagesBatched)} messages/s even in batches of 10` : `: ${fmt(PATH_QUOTAS.sqsFifoMessagesBatched)} messages/s in batches of 10`}): expect throttled sends (ThrottlingException)${batched ? '' : ' unless they are sent in batches'}`,
+        );
+      }
+      for (const m of mapped(q.name)) {
+        const batch = m.batchSize ?? 10;
+        const most = Math.min(PATH_QUOTAS.mappingConcurrency, m.maximumConcurrency ?? PATH_QUOTAS.mappingConcurrency);
+        const budgetMs = ((most * batch) / e.rate) * 1000;
+        if (budgetMs < MIN_BATCH_MS) {
+          lines.push(
+            `quota: ${e.what} into ${q.name}; its mapping to ${m.functionName} runs at most ${fmt(most)} batches of ${fmt(batch)} at once (${m.maximumConcurrency !== undefined && m.maximumConcurrency < PATH_QUOTAS.mappingConcurrency ? 'its MaximumConcurrency' : "an SQS mapping's 1,000"}): each batch would have to finish within ${Math.round(budgetMs)} ms, under the ${MIN_BATCH_MS} ms assumed for a poll, invoke and delete: expect the queue to grow (its age of oldest message rising)`,
+          );
+        }
+        const inFlight = most * batch;
+        const messages = (e.rate * e.durationMs) / 1000;
+        if (!fifo && inFlight > PATH_QUOTAS.sqsStandardInFlight && messages > PATH_QUOTAS.sqsStandardInFlight) {
+          lines.push(
+            `quota: ${e.what} into ${q.name}, ${fmt(messages)} in all; its mapping to ${m.functionName} may hold up to ${fmt(inFlight)} messages in flight (${fmt(most)} batches of ${fmt(batch)}), over SQS's ${fmt(PATH_QUOTAS.sqsStandardInFlight)} in flight for a standard queue: expect OverLimit on receives`,
+          );
+        }
+      }
+    }
+    if (path.topics.some((t) => e.reaches('topic', t.name)) && e.rate > sns) {
+      lines.push(`quota: ${e.what}, each an SNS Publish, over SNS's ${fmt(sns)} publishes/s per account in ${region} (AWS's documented default): expect throttled publishes (ThrottlingException)`);
+    }
+    if (buses.some((b) => e.reaches('bus', b)) && e.rate > putEvents.value) {
+      lines.push(
+        `quota: ${e.what}, each a PutEvents call, over EventBridge's ${fmt(putEvents.value)} PutEvents/s per account in ${region} (${putEvents.listed ? "AWS's documented default" : 'the lowest default AWS lists: the region is not on its quotas page'}): expect throttled PutEvents (ThrottlingException) unless up to 10 events go in each call`,
+      );
+    }
+  }
+  // asynchronous invocation: a failed event is retried after 1 minute, then 2 minutes later; an older one is dropped
+  const [first, second] = PATH_QUOTAS.asyncRetryDelaysSec;
+  const consumers = new Set(path.mappings.map((m) => m.functionName));
+  for (const f of path.functions) {
+    const age = f.maximumEventAgeSeconds;
+    if (age === undefined || consumers.has(f.name) || age >= first + second) continue;
+    lines.push(
+      `quota: ${f.name}'s MaximumEventAgeInSeconds is ${fmt(age)}: an event its function fails is dropped before ${age < first ? 'its first retry (1 minute after)' : 'its second retry (2 minutes after the first)'}, and one queued longer than that behind a throttled function too (AsyncEventsDropped)`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * The path's lines for a started target: its path read through its stack's APIs, held against the
+ * scenario. None where the target has no stack to read or no path; never throws (what could not be
+ * read is the path's own note, said as a line).
+ */
+export async function pathPreflight(target: Target, scenario: Scenario): Promise<string[]> {
+  const read = await readStackPath(target).catch(() => undefined);
+  if (!read) return [];
+  const region = target.endpoints.region ?? target.local?.region ?? 'us-east-1';
+  return [...read.resources.notes.map((n) => `quota: the path's quotas not all checked: ${n}`), ...pathQuotaLines(scenario, read.resources, region)];
+}
