@@ -109,6 +109,9 @@ export function workerPlan(scenario: Scenario, o: Pick<ExportOptions, 'workers' 
         return { kind: 'send', name: p.name, durationMs: p.durationMs, rate: p.rate / n, payloadBytes: p.payloadBytes, senders: [...perPhase.get(i)!] };
       case 'idle':
         return { kind: 'idle', name: p.name, durationMs: p.durationMs };
+      case 'publish':
+        // a publish goes through the stack's AWS API from the harness itself, which an Artillery worker is not
+        throw new UserError(`${scenario.source}: phases[${i}].publish: a publish phase is not exported to Artillery (its publishes go from the harness through the stack's AWS API): run it with fanout-bench run`);
       case 'drop': {
         // the harness's choice of who drops (quiet members first, by the seed), counted per room
         const members = new Array<number>(rooms).fill(0);

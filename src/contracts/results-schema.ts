@@ -8,6 +8,7 @@ import { MissingDeliveries } from './missing-deliveries-schema.ts';
 import { DynamoDbWork, LambdaWork } from './work-schema.ts';
 import { PermissionsSection } from './permissions-schema.ts';
 import { StackPath } from './path-schema.ts';
+import { PublishResult } from './publish-schema.ts';
 import { Quotas } from './quotas-schema.ts';
 import { TargetDiscovery, TargetEndpoints, TargetFunctions } from './target-schema.ts';
 import { Verdict } from './verdict-schema.ts';
@@ -149,7 +150,7 @@ export const Harness = z.object({
 export const PhaseResult = z.object({
   index: z.number().int().nonnegative(),
   name: z.string(),
-  kind: z.enum(['connect', 'join', 'send', 'idle', 'drop', 'drain']),
+  kind: z.enum(['connect', 'join', 'send', 'publish', 'idle', 'drop', 'drain']),
   /** epoch ms */
   startedAt: z.number(),
   durationMs: z.number(),
@@ -321,6 +322,8 @@ export const Results = z.object({
   harness: Harness,
   intervals: z.array(IntervalRecord),
   phases: z.array(PhaseResult).optional(),
+  /** each publish phase: what it called, the API's answers, publish → delivery latency and its ledger (publish-schema.ts; absent: none) */
+  publish: z.array(PublishResult).optional(),
   /** base64 of compressed HDR histograms (hdr-histogram-js encodeIntoCompressedBase64), µs units */
   histograms: z.record(z.string(), z.string()),
   /** filled by the CloudWatch puller (issue 4); absent or carrying a note when it could not pull */

@@ -6,6 +6,7 @@ import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { TOKEN_PLACEMENTS } from './token-placement.ts';
 import { parseThreshold, type Threshold } from './threshold.ts';
 import { protocolFieldIssues, protocolSpec, type ProtocolSpec } from './protocol-schema.ts';
+import { payloadIssues, PUBLISH_VIAS, type PublishRecipients, type PublishVia } from './publish-phase.ts';
 
 /**
  * A scenario, k6-style: named phases run in order, pacing (rates, in-flight bounds) kept apart
@@ -34,7 +35,7 @@ const Name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters
 /** The most environments per function a stack prepares ahead (`target.preparedPerFunction`, `--prepared`). */
 export const MAX_PREPARED_PER_FUNCTION = 64;
 
-export const PHASE_KINDS = ['connect', 'join', 'send', 'idle', 'drop'] as const;
+export const PHASE_KINDS = ['connect', 'join', 'send', 'publish', 'idle', 'drop'] as const;
 export type PhaseKindName = (typeof PHASE_KINDS)[number];
 
 const ConnectPhase = z.strictObject({
@@ -71,6 +72,31 @@ const SendPhase = z.strictObject({
   payloadBytes: z.int().min(0).max(126_000).default(64),
 });
 
+/**
+ * A broadcast that starts on the server (publish-phase.ts): `rate` publishes a second for
+ * `duration` through `via` to the resource `to` (a logical id, physical name or ARN of the target
+ * stack's; for http a URL), each carrying the probe where `payload` says, and expected by
+ * `recipients`, the clients open (and joined) when it is published: every one, or one room's.
+ */
+const PublishPhase = z
+  .strictObject({
+    name: Name.optional(),
+    via: z.enum(PUBLISH_VIAS, { error: `must be one of ${PUBLISH_VIAS.join(', ')}` }),
+    to: z.string().min(1, { error: 'must name the resource (a logical id, physical name or ARN; for http a URL)' }),
+    rate: Rate,
+    duration: SendDuration,
+    payload: z.unknown(),
+    recipients: z.union([z.literal('everyone'), z.strictObject({ room: z.int().min(0, { error: 'must be an integer >= 0' }) })], { error: 'must be everyone or { room: <n> }' }).default('everyone'),
+  })
+  .superRefine((p, ctx) => {
+    if (p.payload === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['payload'], message: `missing (the publish's content, with {{probe}} where the recipients receive it)` });
+      return;
+    }
+    for (const i of payloadIssues(p.via, p.payload)) ctx.addIssue({ code: 'custom', path: ['payload', ...i.path], message: i.message });
+    if (p.via === 'http' && !/^https?:\/\/[^\s]+$/.test(p.to)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be an http:// or https:// URL (via http)' });
+  });
+
 const IdlePhase = z.strictObject({
   name: Name.optional(),
   duration: Duration,
@@ -87,6 +113,7 @@ const Phase = z
     connect: ConnectPhase.optional(),
     join: JoinPhase.optional(),
     send: SendPhase.optional(),
+    publish: PublishPhase.optional(),
     idle: IdlePhase.optional(),
     drop: DropPhase.optional(),
   })
@@ -276,6 +303,13 @@ export const ScenarioSchema = z.strictObject({
     if (p.join && !connected) ctx.addIssue({ code: 'custom', path: ['phases', i, 'join'], message: 'needs a connect phase before it' });
     if (p.join) joined = true;
     if (p.send && !joined && joinsFirst) ctx.addIssue({ code: 'custom', path: ['phases', i, 'send'], message: 'needs a join phase before it' });
+    if (p.publish) {
+      // a publish is expected by the clients open (and joined) when it goes out: there must be some
+      if (!connected) ctx.addIssue({ code: 'custom', path: ['phases', i, 'publish'], message: 'needs a connect phase before it (its recipients are the clients open when it is published)' });
+      else if (!joined && joinsFirst) ctx.addIssue({ code: 'custom', path: ['phases', i, 'publish'], message: 'needs a join phase before it (its recipients are the members of rooms)' });
+      const r = p.publish.recipients;
+      if (r !== 'everyone' && r.room >= s.rooms) ctx.addIssue({ code: 'custom', path: ['phases', i, 'publish', 'recipients', 'room'], message: `must be a room of the scenario's, 0 to ${s.rooms - 1}` });
+    }
   });
 });
 
@@ -298,6 +332,18 @@ export type PlannedPhase =
       rate: number;
       senders: { perRoom?: number; share?: number };
       payloadBytes: number;
+    }
+  | {
+      kind: 'publish';
+      name: string;
+      durationMs: number;
+      rate: number;
+      via: PublishVia;
+      /** the resource as the scenario names it (resolved against the target before load) */
+      to: string;
+      /** the template, `{{probe}}` where the probe goes */
+      payload: unknown;
+      recipients: PublishRecipients;
     }
   | { kind: 'idle'; name: string; durationMs: number }
   | { kind: 'drop'; name: string; share: number };
@@ -363,6 +409,10 @@ export function normalizeScenario(s: ScenarioParsed, source: string, parsed?: { 
         senders: p.send.senders,
         payloadBytes: p.send.payloadBytes,
       };
+    }
+    if (p.publish) {
+      const q = p.publish;
+      return { kind: 'publish', name: label('publish', q.name), durationMs: ms(q.duration), rate: q.rate, via: q.via, to: q.to, payload: q.payload, recipients: q.recipients };
     }
     if (p.idle) return { kind: 'idle', name: label('idle', p.idle.name), durationMs: ms(p.idle.duration) };
     return { kind: 'drop', name: label('drop', p.drop!.name), share: p.drop!.share };

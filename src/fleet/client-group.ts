@@ -1,5 +1,6 @@
 import { observe, SEEN_NEW, type Seen } from '../metrics/measurement/order-tracker.ts';
 import { NO_WINDOW, OrderWindows } from './order-windows.ts';
+import { publisherId } from './publish-probe.ts';
 import { NO_CLAIM } from '../metrics/measurement/delivery-ledger.ts';
 import { decodeProbe, encodeProbe, newProbe, scanMessageId, type Probe } from './protocols/chat-v1.ts';
 import { chatV1Wire } from './protocols/chat-v1-wire.ts';
@@ -536,6 +537,11 @@ export abstract class ClientGroup {
   protected deliveryOrder(c: SimClient, p: Probe): Seen {
     const sender = p.sender;
     const { plan } = this;
+    // the harness's publishes: one sender, numbered by slot (publish-probe.ts)
+    if (sender === publisherId(plan.clients)) {
+      if (c.publishOrder === NO_WINDOW) c.publishOrder = this.orderWindows.take(1);
+      return observe(this.orderWindows.pool, c.publishOrder, 1, 0, p.seq);
+    }
     if (sender < plan.clients && plan.roomOf[sender] === c.room) {
       const rank = plan.rankInRoom[sender];
       const senders = this.maxSendersPerRoom[c.room];

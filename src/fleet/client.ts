@@ -39,6 +39,8 @@ export class SimClient {
   connectDone: (() => void) | undefined = undefined;
   /** where its deliveries' order bookkeeping is in its group's OrderWindows (taken on the first delivery) */
   order = NO_WINDOW;
+  /** the same for the harness's publishes (publish-probe.ts), taken on the first one it receives */
+  publishOrder = NO_WINDOW;
   pending: PendingSends | undefined = undefined;
   control: PendingControl | undefined = undefined;
   /**

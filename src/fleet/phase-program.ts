@@ -13,7 +13,7 @@ import { now } from '../clock.ts';
  */
 
 /** What the program needs of a phase: its kind, and a send or idle phase's length. */
-export type ProgramPhase = { kind: 'connect' | 'join' | 'drop' } | { kind: 'send' | 'idle'; durationMs: number };
+export type ProgramPhase = { kind: 'connect' | 'join' | 'drop' } | { kind: 'send' | 'publish' | 'idle'; durationMs: number };
 
 type OfKind<P, K extends string> = Extract<P, { kind: K }>;
 
@@ -25,6 +25,11 @@ export interface PhaseFleet<P extends ProgramPhase> {
   /** joinRoom for every open client not in its room yet */
   joinRooms(phase: OfKind<P, 'join'>, index: number): Promise<void>;
   send(phase: OfKind<P, 'send'>, index: number): Promise<void>;
+  /**
+   * publishes through the target's own API on the phase's schedule (publisher.ts); a fleet that
+   * cannot (the Artillery engine's workers) has none, and a scenario with a publish phase is refused there first
+   */
+  publish?(phase: OfKind<P, 'publish'>, index: number): Promise<void>;
   /** closes the phase's clients without a close frame */
   drop(phase: OfKind<P, 'drop'>, index: number): Promise<void>;
   /** waits (bounded by the ack timeout) until no client has a send or join waiting for its answer */
@@ -81,6 +86,15 @@ async function playPhase<P extends ProgramPhase>(phase: P, index: number, fleet:
       // phase at 1/s sends at 0 s and 1 s), and the next phase starts when the duration is up
       const endsAt = now() + p.durationMs;
       await fleet.send(phase as OfKind<P, 'send'>, index);
+      const rest = endsAt - now();
+      if (rest > 0) await pauses.sleep(rest);
+      return;
+    }
+    case 'publish': {
+      // as a send phase: it lasts its duration, whatever its calls take
+      if (!fleet.publish) throw new Error('this fleet cannot publish: a publish phase runs in the harness (fanout-bench run)');
+      const endsAt = now() + p.durationMs;
+      await fleet.publish(phase as OfKind<P, 'publish'>, index);
       const rest = endsAt - now();
       if (rest > 0) await pauses.sleep(rest);
       return;

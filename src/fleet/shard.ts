@@ -87,7 +87,8 @@ export class Shard extends ClientGroup {
       },
     });
     const { plan, shard, shards } = init;
-    this.tally = new ReceiptTally(shards);
+    // one origin more than the shards: the harness's publishes (publish-probe.ts)
+    this.tally = new ReceiptTally(shards + 1);
     this.first = shardStart(plan.clients, shards, shard);
     this.end = shardStart(plan.clients, shards, shard + 1);
     for (let id = this.first; id < this.end; id++) this.clients.push(new SimClient(id, plan.roomOf[id]));

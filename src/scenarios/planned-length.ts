@@ -6,7 +6,7 @@ export function plannedMs(s: Scenario): number {
   for (const p of s.phases) {
     if (p.kind === 'connect') ms += (s.clients / p.rate) * 1000;
     else if (p.kind === 'join') ms += ((s.clients + s.rooms) / p.rate) * 1000;
-    else if (p.kind === 'send' || p.kind === 'idle') ms += p.durationMs;
+    else if (p.kind === 'send' || p.kind === 'publish' || p.kind === 'idle') ms += p.durationMs;
   }
   return ms + s.timeouts.graceMs + 1000;
 }

@@ -37,6 +37,8 @@ import { expectedMembers } from '../fleet/expected-members.ts';
 import { INTERRUPTED_PERMISSIONS_BY_MS, INTERRUPTED_SETTLE_BY_MS, stopBudget } from './stop-budget.ts';
 import { addSystemMetrics } from './system-metrics.ts';
 import { roomPrefix } from './room-names.ts';
+import { preflightPublishes } from './publish-preflight.ts';
+import { PublishPhases } from './publish-phases.ts';
 
 /**
  * Measuring: one scenario against a target that is up → Results. The fleet runs the phases; then,
@@ -201,6 +203,8 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
     });
     if (mistake) throw new UserError(`${scenario.source}: ${mistake}`);
   }
+  // every publish phase's resource found in the target before any load (publish-preflight.ts)
+  const publishTargets = await preflightPublishes(scenario, target);
   const startedAt = now();
   const cpuAtStart = process.cpuUsage();
   const recorder = new RunRecorder(shards, startedAt, scenario.timeouts);
@@ -216,8 +220,14 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
   // Abort (Ctrl-C) stops the shards' schedules and cuts any pause short; the phase program then ends.
   const aborted = () => o.signal?.aborted === true;
   const pauses = new Pauses();
+  const warn = (w: string) => {
+    m.warnings.push(w);
+    o.onWarning?.(w);
+  };
+  const publishing = new PublishPhases(recorder, publishTargets, { shards, clients: plan.clients, callTimeoutMs: ackMs, membership: wire.membership, warn });
   const onAbort = () => {
     fleet?.stop();
+    publishing.stop();
     pauses.stop();
   };
   o.signal?.addEventListener('abort', onAbort);
@@ -259,7 +269,7 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
       ...(scenario.keepAliveMs !== undefined ? { keepAliveMs: scenario.keepAliveMs } : {}),
     });
     if (aborted()) fleet.stop();
-    const shardFleet = new ShardFleet(fleet, recorder, flush, { plan, shards, perRoom, maxSenders, seed, connectMs, ackMs });
+    const shardFleet = new ShardFleet(fleet, recorder, flush, { plan, shards, perRoom, maxSenders, seed, connectMs, ackMs, publishing });
     const intervalMs = o.intervalMs ?? 1000;
     await playPhases(scenario.phases, shardFleet, {
       timeouts: scenario.timeouts,
@@ -337,6 +347,7 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
     extraWarnings: m.warnings,
     ...(traits ? { protocol: traits } : {}),
   });
+  if (publishing.ran) results.publish = publishing.results();
   return { results, lastSentAfterDrop: recorder.ledger.lastSentAfterDrop(), trace: recorder.trace };
 }
 
@@ -353,6 +364,7 @@ interface ShardFleetEnv {
   seed: number;
   connectMs: number;
   ackMs: number;
+  publishing: PublishPhases;
 }
 
 /**
@@ -418,6 +430,11 @@ class ShardFleet implements PhaseFleet<PlannedPhase> {
       payloadBytes: phase.payloadBytes,
     });
     await this.fleet.runPhase(shardPhase, phase.durationMs + START_LEAD_MS + PHASE_SLACK_MS);
+  }
+
+  /** publishes from the harness itself (publish-phases.ts), expected by the members counted at the last connect, join or drop step */
+  async publish(phase: Extract<PlannedPhase, { kind: 'publish' }>, index: number): Promise<void> {
+    await this.env.publishing.run(phase, index, this.members, now() + START_LEAD_MS);
   }
 
   async drop(phase: Extract<PlannedPhase, { kind: 'drop' }>): Promise<void> {

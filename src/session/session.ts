@@ -17,6 +17,7 @@ import { failedStartResults } from './failed-start.ts';
 import { finish } from './finish.ts';
 import { measureInto } from './measure-into.ts';
 import { preflightQuotas } from './quota-preflight.ts';
+import { pathPreflight } from './path-preflight.ts';
 import type { RunInput, RunRequest } from './run-input.ts';
 import { INTERRUPTED_KILL_BY_MS, stopBudget, type StopBudget } from './stop-budget.ts';
 import { warmUp } from './warm-up.ts';
@@ -79,6 +80,8 @@ export class Session {
   private readonly accessLogs = new Map<Target, RunAccessLog>();
   /** The deprecated runtimes already said at start: a compare or search starts a stack per measurement, and says each once. */
   private readonly saidRuntimes = new Set<string>();
+  /** Each started target's queued-path quota lines (path-preflight.ts), added to its measurements' quota plan. */
+  private readonly pathQuotaLines = new Map<Target, string[]>();
 
   constructor(
     readonly options: SessionOptions,
@@ -155,6 +158,10 @@ export class Session {
       throw new FailedStart(`${reason} (its log: ${logFile})`);
     }
     this.started.add(target);
+    // the path's quotas, read from the stack once it answers (a local stack's exist only now), before any load
+    const pathLines = await pathPreflight(target, scenario);
+    for (const line of pathLines) this.warn(line);
+    this.pathQuotaLines.set(target, pathLines);
     for (const { runtime, line } of deprecatedRuntimeLines(target.local)) {
       if (this.saidRuntimes.has(runtime)) continue;
       this.saidRuntimes.add(runtime);
@@ -211,10 +218,17 @@ export class Session {
     }
   }
 
+  /** A measurement's quota plan with its target's path lines after the pre-flight's own. */
+  private withPathLines(quotas: Quotas, target: Target): Quotas {
+    const lines = this.pathQuotaLines.get(target) ?? [];
+    return lines.length > 0 ? { ...quotas, plan: [...quotas.plan, ...lines] } : quotas;
+  }
+
   /** Stops a target the session started, before the session ends (a sweep's point's own stack). */
   async stop(target: Target): Promise<void> {
     this.started.delete(target);
     this.accessLogs.delete(target);
+    this.pathQuotaLines.delete(target);
     // while the target is still up: a local stack's stage goes with it
     await this.putBackStages(false);
     const graceMs = this.budget.left(INTERRUPTED_KILL_BY_MS);
@@ -255,7 +269,7 @@ export class Session {
         cost: m.cost ?? o.cost,
         intervalMs: o.intervalMs,
         ...(o.metricsWaitMs !== undefined ? { metricsWaitMs: o.metricsWaitMs } : {}),
-        ...(m.quotas ? { quotas: m.quotas } : {}),
+        ...(m.quotas ? { quotas: this.withPathLines(m.quotas, m.target) } : {}),
         ...(this.accessLogs.has(m.target) ? { accessLog: this.accessLogs.get(m.target)! } : {}),
       },
       m.judge,

@@ -137,7 +137,7 @@ describe('scenario files', () => {
 
   it('other mistakes: a phase with two kinds, more rooms than clients, sends before joins', () => {
     const two = file('two.yaml', GOOD.replace('  - join: {}', '  - join: {}\n    idle: { duration: 1s }'));
-    expect(messageOf(two)).toBe(`${two}: phases[1]: must name exactly one of connect, join, send, idle, drop`);
+    expect(messageOf(two)).toBe(`${two}: phases[1]: must name exactly one of connect, join, send, publish, idle, drop`);
     const rooms = file('rooms.yaml', GOOD.replace('rooms: 4', 'rooms: 400'));
     expect(messageOf(rooms)).toBe(`${rooms}: rooms: must not exceed clients (40)`);
     const order = file('order.yaml', GOOD.replace('  - join: {}\n', ''));

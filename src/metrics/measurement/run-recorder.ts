@@ -31,7 +31,7 @@ export type MetricSet = Record<RunMetric, Histogram>;
 /** How many stand-ins results.json lists (results' sends.standIns.first); the rest are counted. */
 export const STAND_INS_LISTED = 50;
 
-export type PhaseKind = 'connect' | 'join' | 'send' | 'idle' | 'drop' | 'drain';
+export type PhaseKind = 'connect' | 'join' | 'send' | 'publish' | 'idle' | 'drop' | 'drain';
 
 export interface PhaseState {
   index: number;

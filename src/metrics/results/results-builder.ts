@@ -82,7 +82,8 @@ function phaseResult(p: PhaseState, rec: RunRecorder, endedAt: number, sendAcks:
       intended: p.counts.intended,
       sent: p.counts.sent,
       missedSlots: p.counts.missedSlots,
-      acked: sendAcks ? t.acked : 0,
+      // a publish is acknowledged by its API's answer, whatever the clients' protocol acks
+      acked: sendAcks || p.kind === 'publish' ? t.acked : 0,
       failed: t.failed,
       ...(t.cutOffByReconnect > 0 ? { cutOffByReconnect: t.cutOffByReconnect } : {}),
       skipped: p.counts.skipped,
@@ -132,7 +133,7 @@ export function buildResults(i: BuildInput): Results {
     lossTimeoutMs: lossMs,
     lost: totals.lost,
   });
-  const sendMs = i.scenario.phases.reduce((a, p) => a + (p.kind === 'send' ? p.durationMs : 0), 0);
+  const sendMs = i.scenario.phases.reduce((a, p) => a + (p.kind === 'send' || p.kind === 'publish' ? p.durationMs : 0), 0);
   const cpu = cpus();
   // The description is kept once, in scenario.description (it may be long): not again in the definition.
   const { description: _description, ...definition } = i.scenario.definition;

@@ -10,6 +10,7 @@ import { runPageModel, type PermissionFacts, type RunPageModel } from './page-mo
 import { CONSOLE_WIDTH, consoleLines } from '../shared/console-lines.ts';
 import { runtimeConsoleLines } from './runtimes-text.ts';
 import { pathLine } from './path-model.ts';
+import { publishRows } from './publish-model.ts';
 import { coldMeansText, coldPointsText, figuresMeanText, hostHoldText, KIND_LABEL, routeText, rowText, sourceText, STACK_FIRST_TEXT, summaryText, tailText, untracedText } from './cold-warm-text.ts';
 import { fmtPercent, fmtUsd } from '../../number-format.ts';
 
@@ -118,6 +119,12 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
   const d = r.deliveries;
   const lossRule = d.lossTimeoutMs === undefined ? '' : ` (loss timeout ${formatDuration(d.lossTimeoutMs)})  late ${d.late ?? 0} (>${formatDuration(d.graceMs ?? 0)} after ack)`;
   lines.push(`  deliveries   expected ${d.expected}  received ${d.received}  lost ${d.lost}${lossRule}  duplicates ${d.duplicates}  out-of-order ${d.outOfOrder}`);
+  // each publish phase: its calls, publish → delivery and its own ledger (publish-model.ts)
+  for (const row of publishRows(r)) {
+    lines.push(`  publish      ${row.head}`, `               ${row.calls}`);
+    lines.push(`               publish → delivery ${row.delivery ? summaryText(row.delivery) : 'none arrived'}`, `               ${row.ledger}`);
+    if (row.firstFailure) lines.push(`               first refusal: ${row.firstFailure}`);
+  }
   const rc = r.reconnects;
   if (rc) {
     const l = rc.latency;

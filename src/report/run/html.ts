@@ -26,6 +26,7 @@ import { FIGURE_LABEL } from './cold-warm-text.ts';
 import { emulatedRuntimeHtmlCell, runtimeHtmlCell } from './runtimes-text.ts';
 import { pathCharts } from './path-charts.ts';
 import { pathHtml } from './path-section.ts';
+import { publishRows } from './publish-model.ts';
 
 /**
  * index.html for one run: self-contained (uPlot and the chart script inlined, data embedded as
@@ -45,7 +46,7 @@ export function renderHtml(results: JudgedResults, assets: ReportAssets = report
 ${verdictBlock(results, page)}
 ${section('Latency over time', latencyOverTimeIntro(results, model), chartGrid(charts, ['latency-connect', 'latency-broadcast', 'latency-fanoutCompletion']))}
 ${section('Latency distribution', 'Whole-run HDR histograms; the x axis counts nines (p90, p99, p99.9 …).', chartBox(charts, 'distribution') + latencyTable(results, model))}
-${section('Throughput and connections', '', chartBox(charts, 'throughput') + connectionsNote(results) + phasesTable(results))}
+${section('Throughput and connections', '', chartBox(charts, 'throughput') + connectionsNote(results) + phasesTable(results) + publishTable(results))}
 ${section('Errors', '', chartBox(charts, 'errors') + errorTable(results))}
 ${missingSection(results.deliveries.missing)}
 ${page.path ? pathHtml(page.path, charts) : ''}
@@ -241,6 +242,15 @@ function phasesTable(r: Results): string {
     fmtInt(Object.values(p.errors).reduce((a, b) => a + b, 0)),
   ]);
   return `<h3>Phases</h3>${table(['phase', 'kind', 'duration', 'sent', 'delivered', 'lost', 'broadcast p99', 'fan-out p99', 'errors'], rows, 'num second-text')}`;
+}
+
+/** Each publish phase (publish-model.ts): what it published to, its calls, publish → delivery and its ledger. */
+function publishTable(r: Results): string {
+  const published = publishRows(r);
+  if (published.length === 0) return '';
+  const rows = published.map((p) => [h(p.head), h(p.calls), fmtMs(p.delivery?.p50), fmtMs(p.delivery?.p99), fmtMs(p.delivery?.max), h(p.ledger)]);
+  const refusals = published.filter((p) => p.firstFailure).map((p) => `<p class="note">First refused publish: ${h(p.firstFailure!)}</p>`);
+  return `<h3>Publishes</h3>${table(['publish', 'calls', 'publish → delivery p50', 'p99', 'max', 'deliveries'], rows, 'second-text')}${refusals.join('')}`;
 }
 
 function errorTable(r: Results): string {

@@ -15,6 +15,7 @@ import type { AttributionModel } from './attribution-model.ts';
 import { runPageModel } from './page-model.ts';
 import { runtimeMarkdown } from './runtimes-text.ts';
 import { pathMarkdown } from './path-section.ts';
+import { publishRows } from './publish-model.ts';
 import {
   coldMeansText,
   coldPointsText,
@@ -145,6 +146,15 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
     `Sends: ${fmtInt(s.intended)} intended · ${fmtInt(s.sent)} sent · ${unseen['sends.acked'] ? 'acknowledgements not observable' : `${fmtInt(s.acked)} acknowledged`} · ${fmtInt(s.failed)} failed · ${fmtInt(s.missedSlots)} left late  `,
     md(lossRule(r)),
   );
+  const published = publishRows(r);
+  if (published.length > 0) {
+    out.push('', '| publish | calls | publish → delivery p50 | p90 | p99 | max | deliveries |', '|---|---|---:|---:|---:|---:|---|');
+    for (const p of published) {
+      const l = p.delivery;
+      out.push(`| ${md(p.head)} | ${md(p.calls)} | ${l ? `${fmtMs(l.p50)} | ${fmtMs(l.p90)} | ${fmtMs(l.p99)} | ${fmtMs(l.max)}` : 'none arrived | | |'} | ${md(p.ledger)} |`);
+    }
+    for (const p of published) if (p.firstFailure) out.push('', `First refused publish: ${md(p.firstFailure)}`);
+  }
   if (r.stale && !r.stale.source && unseen['stale.gone410']) out.push('', `Stale connections: ${fmtInt(r.stale.dropped)} dropped · 410s and time to clean not observable (see Protocol above)`);
   else if (r.stale) {
     const from = r.stale.source ? ` (from ${md(r.stale.source)})` : '';

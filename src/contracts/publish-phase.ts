@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/**
+ * A publish phase's "what": a broadcast that starts on the server (issue 61). In k6's spirit the
+ * phase is an executor (rate and duration, open model: scenario-schema.ts) and `via` the protocol
+ * module that says what one publish is: SNS Publish, EventBridge PutEvents, SQS SendMessage,
+ * DynamoDB PutItem, Lambda Invoke (InvocationType Event) or an HTTP POST. `payload` is that call's
+ * content, written as the user would write it, with `{{probe}}` where the harness puts the probe
+ * each recipient's delivery is matched by (src/fleet/publish-payload.ts fills it in).
+ */
+export const PUBLISH_VIAS = ['sns', 'eventbridge', 'sqs', 'dynamodb', 'lambda', 'http'] as const;
+export type PublishVia = (typeof PUBLISH_VIAS)[number];
+
+/** Where the probe goes in a payload template. */
+export const PROBE_PLACEHOLDER = '{{probe}}';
+
+/** What a publish's message attributes may be: strings or numbers (SNS and SQS send them typed String or Number). */
+const Attributes = z.record(z.string().min(1), z.union([z.string(), z.number()]));
+/** A body: text, or JSON written as YAML/JSON (serialized compactly). */
+const Body = z.union([z.string().min(1), z.record(z.string(), z.unknown()), z.array(z.unknown())]);
+const GroupId = z.string().min(1).max(128);
+
+/** SNS Publish: the message alone, or with a subject, attributes and (FIFO topics) a group. */
+const SnsPayload = z.union([
+  z.string().min(1),
+  z.strictObject({ message: Body, subject: z.string().min(1).max(100).optional(), attributes: Attributes.optional(), groupId: GroupId.optional() }),
+]);
+/** EventBridge PutEvents: one entry on the bus `to` names. */
+const EventBridgePayload = z.strictObject({
+  source: z.string().min(1).max(256),
+  detailType: z.string().min(1).max(128),
+  detail: z.union([z.record(z.string(), z.unknown()), z.string().min(1)]),
+});
+/** SQS SendMessage: the body alone, or with attributes and (FIFO queues) a group. */
+const SqsPayload = z.union([z.string().min(1), z.strictObject({ body: Body, attributes: Attributes.optional(), groupId: GroupId.optional() })]);
+/** DynamoDB PutItem: the item as plain JSON (marshalled as the DocumentClient does). */
+const DynamoDbPayload = z.record(z.string(), z.unknown());
+/** Lambda Invoke: the event, any JSON value. */
+const LambdaPayload = z.unknown();
+/** HTTP POST: the body (JSON is sent as application/json, text as text/plain). */
+const HttpPayload = Body;
+
+export const PUBLISH_PAYLOADS: Record<PublishVia, z.ZodType> = {
+  sns: SnsPayload,
+  eventbridge: EventBridgePayload,
+  sqs: SqsPayload,
+  dynamodb: DynamoDbPayload,
+  lambda: LambdaPayload,
+  http: HttpPayload,
+};
+
+/** What each via's payload is, for the one-line complaint about a payload of the wrong shape. */
+export const PAYLOAD_SHAPES: Record<PublishVia, string> = {
+  sns: 'the message text, or { message, subject?, attributes?, groupId? }',
+  eventbridge: '{ source, detailType, detail }',
+  sqs: 'the body text, or { body, attributes?, groupId? }',
+  dynamodb: 'the item, a JSON object',
+  lambda: 'the event, any JSON value',
+  http: 'the body, text or JSON',
+};
+
+/** The part of each via's payload that reaches the recipients, where the probe must be (undefined: anywhere in it). */
+export const PROBE_FIELD: Record<PublishVia, string | undefined> = {
+  sns: 'message',
+  eventbridge: 'detail',
+  sqs: 'body',
+  dynamodb: undefined,
+  lambda: undefined,
+  http: undefined,
+};
+
+/** Who receives every publish: every open client, or the members of one room. */
+export type PublishRecipients = 'everyone' | { room: number };
+
+/** How many times `{{probe}}` appears in the strings of a JSON value (keys included). */
+export function probePlaces(value: unknown): number {
+  if (typeof value === 'string') return value.split(PROBE_PLACEHOLDER).length - 1;
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + probePlaces(v), 0);
+  if (value && typeof value === 'object') return Object.entries(value).reduce((n, [k, v]) => n + probePlaces(k) + probePlaces(v), 0);
+  return 0;
+}
+
+/** Issues of a publish phase's payload against its via, paths from the phase's `payload`. */
+export function payloadIssues(via: PublishVia, payload: unknown): Array<{ path: PropertyKey[]; message: string }> {
+  const parsed = PUBLISH_PAYLOADS[via].safeParse(payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0]!] : issue.path;
+    const message = issue.code === 'unrecognized_keys' ? `unknown key (via ${via}: ${PAYLOAD_SHAPES[via]})` : `via ${via} takes ${PAYLOAD_SHAPES[via]}`;
+    return [{ path, message }];
+  }
+  const field = PROBE_FIELD[via];
+  const reaches = field !== undefined && typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>)[field] : payload;
+  const path = field !== undefined && typeof payload === 'object' && payload !== null ? [field] : [];
+  const places = probePlaces(reaches);
+  if (places === 0) return [{ path, message: `must carry ${PROBE_PLACEHOLDER} where the recipients receive it (the harness finds each delivery by it)` }];
+  if (places > 1) return [{ path, message: `must carry ${PROBE_PLACEHOLDER} once` }];
+  return [];
+}

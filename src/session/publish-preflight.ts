@@ -1,0 +1,167 @@
+import { paginateListStackResources, CloudFormationClient, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { emulatorSettings, ownSettings, type SdkClientSettings } from '../aws/sdk-settings.ts';
+import type { PublishVia } from '../contracts/publish-phase.ts';
+import type { PlannedPhase, Scenario } from '../contracts/scenario-schema.ts';
+import type { PublishResource } from '../fleet/publish-channel.ts';
+import type { Target } from '../targets/target.ts';
+import { UserError } from '../../common/errors.ts';
+
+/**
+ * Before any load, each publish phase's resource is found in the target, or the run is refused
+ * naming it: the stack's own resources as CloudFormation lists them (ListStackResources, the same
+ * on AWS and on the emulator: a topic by its ARN, a queue by its URL, a table, function or bus by
+ * its name), matched by logical id, physical name or ARN; a bus that is not the stack's (the
+ * account's `default`, one another stack made) by EventBridge's DescribeEventBus. The SDK settings
+ * each publish is sent with come from the target: the emulator's endpoints (its ready line's
+ * awsEndpointUrls), or AWS in the target's region through the user's credential chain.
+ *
+ * Not checked before load: whether the caller may publish (no iam:SimulatePrincipalPolicy check
+ * exists in the harness). A refusal is the first failed call's error, named in the run's errors
+ * and said once with the permission it needs (publishPermission).
+ */
+export interface PublishTargetPlan {
+  resource: PublishResource;
+  /** absent for http */
+  settings?: SdkClientSettings;
+  /** what the run calls it: "SNS topic Alerts (arn:aws:sns:…)" */
+  label: string;
+}
+
+const MAX_PAGES = 20;
+
+/** The resource types each via publishes to, and what it is called. */
+const KIND: Record<Exclude<PublishVia, 'http'>, { type: string; what: string; service: string; permission: string }> = {
+  sns: { type: 'AWS::SNS::Topic', what: 'SNS topic', service: 'SNS', permission: 'sns:Publish' },
+  eventbridge: { type: 'AWS::Events::EventBus', what: 'EventBridge bus', service: 'EVENTBRIDGE', permission: 'events:PutEvents' },
+  sqs: { type: 'AWS::SQS::Queue', what: 'SQS queue', service: 'SQS', permission: 'sqs:SendMessage' },
+  dynamodb: { type: 'AWS::DynamoDB::Table', what: 'DynamoDB table', service: 'DYNAMODB', permission: 'dynamodb:PutItem' },
+  lambda: { type: 'AWS::Lambda::Function', what: 'Lambda function', service: 'LAMBDA', permission: 'lambda:InvokeFunction' },
+};
+
+/** The IAM action a publish via `via` needs (said with a refused call). */
+export function publishPermission(via: PublishVia): string | undefined {
+  return via === 'http' ? undefined : KIND[via].permission;
+}
+
+/** Each publish phase's resource and settings; throws a UserError naming the first that the target lacks. */
+export async function preflightPublishes(scenario: Scenario, target: Target): Promise<Map<PlannedPhase, PublishTargetPlan>> {
+  const out = new Map<PlannedPhase, PublishTargetPlan>();
+  const phases = scenario.phases.flatMap((p, i) => (p.kind === 'publish' ? [{ p, i }] : []));
+  if (phases.length === 0) return out;
+  const apis = stackApis(target);
+  let resources: StackResourceSummary[] | undefined;
+  for (const { p, i } of phases) {
+    const field = `${scenario.source}: phases[${i}].publish.to`;
+    if (p.via === 'http') {
+      out.set(p, { resource: { via: 'http', id: p.to }, label: `POST ${p.to}` });
+      continue;
+    }
+    if (!apis) throw new UserError(`${field}: publishing via ${p.via} needs a target whose AWS APIs the harness knows (the local stack, or aws:<stack>); ${target.kind === 'remote' ? `${target.url} is a URL only` : 'this one names none'}`);
+    resources ??= await listResources(apis.cloudformation, apis.stackName, field);
+    const kind = KIND[p.via];
+    const settings = apis.service(kind.service);
+    const found = match(p.via, p.to, resources.filter((r) => r.ResourceType === kind.type && r.PhysicalResourceId));
+    if (p.via === 'eventbridge') {
+      // a bus of the stack's, else any bus the account has (default; one a rule of the stack names)
+      const name = found?.PhysicalResourceId ?? busName(p.to);
+      await describeBus(settings, name, `${field}: no ${kind.what} "${p.to}" in ${apis.where}`);
+      out.set(p, { resource: { via: 'eventbridge', id: name }, settings, label: `${kind.what} ${name}` });
+      continue;
+    }
+    if (!found) {
+      const have = resources.filter((r) => r.ResourceType === kind.type).map((r) => r.LogicalResourceId ?? r.PhysicalResourceId);
+      throw new UserError(`${field}: no ${kind.what} "${p.to}" in ${apis.where} (${have.length > 0 ? `its ${kind.what}s: ${have.join(', ')}` : `it has no ${kind.what}`}); name one by its logical id, name or ARN`);
+    }
+    const id = found.PhysicalResourceId!;
+    const name = p.via === 'sqs' || p.via === 'sns' ? id.split(/[/:]/).pop()! : id;
+    out.set(p, {
+      resource: { via: p.via, id, ...(name.endsWith('.fifo') ? { fifo: true } : {}) },
+      settings,
+      label: `${kind.what} ${found.LogicalResourceId ?? name}${id !== found.LogicalResourceId ? ` (${id})` : ''}`,
+    });
+  }
+  return out;
+}
+
+interface StackApis {
+  stackName: string;
+  /** "stack X (the local stack)" or "stack X (AWS, us-east-1)" */
+  where: string;
+  cloudformation: SdkClientSettings;
+  /** the settings for a service by its AWS_ENDPOINT_URL_<SERVICE> name */
+  service(name: string): SdkClientSettings;
+}
+
+/** Where the target's CloudFormation and publishing APIs answer: the emulator's endpoints, or AWS in the target's region and profile. */
+function stackApis(target: Target): StackApis | undefined {
+  const local = target.local;
+  if (local) {
+    return {
+      stackName: local.stackName,
+      where: `stack ${local.stackName} (the local stack)`,
+      cloudformation: emulatorSettings(local.cloudformationEndpoint, local.region),
+      // the service's own endpoint, else the edge, which answers every one
+      service: (name) => (name === 'LAMBDA' && target.lambdaApi ? target.lambdaApi : emulatorSettings(local.awsEndpointUrls[`AWS_ENDPOINT_URL_${name}`] ?? local.edgeEndpoint, local.region)),
+    };
+  }
+  const stackName = target.endpoints.stackName;
+  if (!stackName || target.endpoints.services !== 'aws' || !target.lambdaApi) return undefined;
+  const { endpoint: _endpoint, ...aws } = target.lambdaApi;
+  return { stackName, where: `stack ${stackName} (AWS${target.endpoints.region ? `, ${target.endpoints.region}` : ''})`, cloudformation: aws, service: () => aws };
+}
+
+async function listResources(settings: SdkClientSettings, stackName: string, field: string): Promise<StackResourceSummary[]> {
+  const client = new CloudFormationClient(ownSettings(settings));
+  const out: StackResourceSummary[] = [];
+  try {
+    let pages = 0;
+    for await (const page of paginateListStackResources({ client }, { StackName: stackName })) {
+      out.push(...(page.StackResourceSummaries ?? []));
+      if (++pages >= MAX_PAGES) break;
+    }
+    return out;
+  } catch (err) {
+    throw new UserError(`${field}: the resources of stack ${stackName} could not be listed to find it (ListStackResources: ${errorText(err)})`);
+  } finally {
+    client.destroy();
+  }
+}
+
+/** The resource `to` names: by logical id, physical id, name (a queue's or topic's last segment) or ARN. */
+function match(via: PublishVia, to: string, candidates: StackResourceSummary[]): StackResourceSummary | undefined {
+  const name = arnName(via, to);
+  return (
+    candidates.find((r) => r.LogicalResourceId === to) ??
+    candidates.find((r) => r.PhysicalResourceId === to) ??
+    candidates.find((r) => r.PhysicalResourceId!.split(/[/:]/).pop() === name)
+  );
+}
+
+/** The resource's name from its ARN (or the name itself): a queue's, topic's or function's last segment, a table's after `table/`. */
+function arnName(via: PublishVia, to: string): string {
+  if (!to.startsWith('arn:')) return to.split('/').pop()!;
+  const rest = to.split(':').slice(5).join(':');
+  if (via === 'lambda') return rest.replace(/^function:/, '').split(':')[0]!;
+  return rest.split('/').pop()!;
+}
+
+function busName(to: string): string {
+  return to.startsWith('arn:') ? to.split('/').pop()! : to;
+}
+
+async function describeBus(settings: SdkClientSettings, name: string, refusal: string): Promise<void> {
+  const client = new EventBridgeClient(ownSettings(settings));
+  try {
+    await client.send(new DescribeEventBusCommand({ Name: name }));
+  } catch (err) {
+    throw new UserError(`${refusal} (DescribeEventBus: ${errorText(err)})`);
+  } finally {
+    client.destroy();
+  }
+}
+
+function errorText(err: unknown): string {
+  const e = err as { name?: string; message?: string };
+  return `${e.name ?? 'Error'}: ${(e.message ?? String(err)).split('\n')[0]}`;
+}

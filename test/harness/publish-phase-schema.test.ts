@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../common/errors.ts';
+import { loadScenario } from '../../src/scenarios/load-scenario.ts';
+import { fillProbe } from '../../src/fleet/publish-payload.ts';
+import { publishProbe } from '../../src/fleet/publish-probe.ts';
+import { decodeProbe, newProbe } from '../../src/fleet/protocols/chat-v1.ts';
+
+/** The publish phase (issue 61): its shape per `via`, and a bad one refused in one line naming the field, exit 2. */
+const dir = mkdtempSync(join(tmpdir(), 'fb-publish-schema-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+function scenario(publish: string, extra = ''): string {
+  const p = join(dir, `s${n++}.yaml`);
+  writeFileSync(
+    p,
+    ['name: pub', 'clients: 4', 'rooms: 2', extra, 'phases:', '  - connect: { rate: 100 }', '  - join: {}', `  - publish: ${publish}`, ''].join('\n'),
+  );
+  return p;
+}
+
+function messageOf(path: string): string | undefined {
+  try {
+    loadScenario(path);
+    return undefined;
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).exitCode).toBe(2);
+    return (err as Error).message;
+  }
+}
+
+describe('a publish phase', () => {
+  it('is read with its via, resource, schedule, payload and recipients', () => {
+    const s = loadScenario(scenario('{ via: sns, to: Alerts, rate: 2, duration: 3s, payload: { message: "{{probe}}", attributes: { kind: alert, level: 3 } } }'));
+    expect(s.phases[2]).toEqual({
+      kind: 'publish',
+      name: 'publish',
+      durationMs: 3000,
+      rate: 2,
+      via: 'sns',
+      to: 'Alerts',
+      payload: { message: '{{probe}}', attributes: { kind: 'alert', level: 3 } },
+      recipients: 'everyone',
+    });
+  });
+
+  it('takes each via its own payload', () => {
+    const ok = [
+      '{ via: sns, to: Alerts, rate: 1, duration: 1s, payload: "{{probe}}" }',
+      '{ via: eventbridge, to: scores, rate: 1, duration: 1s, payload: { source: app, detailType: goal, detail: { probe: "{{probe}}" } }, recipients: { room: 1 } }',
+      '{ via: sqs, to: Queue, rate: 1, duration: 1s, payload: { body: { p: "{{probe}}" }, groupId: g } }',
+      '{ via: dynamodb, to: Messages, rate: 1, duration: 1s, payload: { pk: room, text: "{{probe}}" } }',
+      '{ via: lambda, to: Fanout, rate: 1, duration: 1s, payload: ["{{probe}}"] }',
+      '{ via: http, to: "http://127.0.0.1:9/push", rate: 1, duration: 1s, payload: "{{probe}}" }',
+    ];
+    for (const p of ok) expect(messageOf(scenario(p)), p).toBeUndefined();
+  });
+
+  it('refuses a payload without {{probe}}, naming the field', () => {
+    expect(messageOf(scenario('{ via: sns, to: Alerts, rate: 1, duration: 1s, payload: { message: hello } }'))).toMatch(
+      /phases\[2\]\.publish\.payload\.message: must carry \{\{probe\}\} where the recipients receive it/,
+    );
+    // the probe outside what reaches the recipients does not count
+    expect(messageOf(scenario('{ via: eventbridge, to: b, rate: 1, duration: 1s, payload: { source: "{{probe}}", detailType: t, detail: {} } }'))).toMatch(/phases\[2\]\.publish\.payload\.detail: must carry \{\{probe\}\}/);
+    expect(messageOf(scenario('{ via: lambda, to: F, rate: 1, duration: 1s, payload: { a: "{{probe}}", b: "{{probe}}" } }'))).toMatch(/phases\[2\]\.publish\.payload: must carry \{\{probe\}\} once/);
+    expect(messageOf(scenario('{ via: sns, to: Alerts, rate: 1, duration: 1s }'))).toMatch(/phases\[2\]\.publish\.payload: missing/);
+  });
+
+  it('refuses a payload of the wrong shape, an unknown via, a room out of range and a bad URL, one line each', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['{ via: eventbridge, to: b, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.payload: via eventbridge takes \{ source, detailType, detail \}/],
+      ['{ via: sns, to: A, rate: 1, duration: 1s, payload: { message: "{{probe}}", colour: red } }', /phases\[2\]\.publish\.payload\.colour: unknown key/],
+      ['{ via: kinesis, to: A, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.via: must be one of sns, eventbridge, sqs, dynamodb, lambda, http/],
+      ['{ via: sns, to: A, rate: 1, duration: 1s, payload: "{{probe}}", recipients: { room: 2 } }', /phases\[2\]\.publish\.recipients\.room: must be a room of the scenario's, 0 to 1/],
+      ['{ via: http, to: Alerts, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.to: must be an http:\/\/ or https:\/\/ URL/],
+      ['{ via: sns, to: A, rate: 0, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.rate: must be a number > 0/],
+    ];
+    for (const [p, re] of cases) {
+      const m = messageOf(scenario(p));
+      expect(m, p).toMatch(re);
+      expect(m!.split('\n')).toHaveLength(1);
+    }
+  });
+
+  it('needs open clients before it', () => {
+    const p = join(dir, 'first.yaml');
+    writeFileSync(p, ['name: pub', 'clients: 2', 'rooms: 1', 'phases:', '  - publish: { via: sns, to: A, rate: 1, duration: 1s, payload: "{{probe}}" }', ''].join('\n'));
+    expect(messageOf(p)).toMatch(/phases\[0\]\.publish: needs a connect phase before it/);
+  });
+});
+
+describe("a publish's probe", () => {
+  it('is put wherever the template says, and read back as a message of the publisher (one past the last shard and client)', () => {
+    const probe = publishProbe(7, 1_700_000_000_123.456, 2, 30);
+    const filled = fillProbe({ message: 'score {{probe}}', attributes: { k: 'v' }, list: ['{{probe}}'] }, probe);
+    expect(filled).toEqual({ message: `score ${probe}`, attributes: { k: 'v' }, list: [probe] });
+    const out = newProbe();
+    expect(decodeProbe(probe, false, out)).toBe(true);
+    expect(out).toMatchObject({ origin: 2, slot: 7, sender: 30, seq: 7 });
+    expect(out.intended).toBeCloseTo(1_700_000_000_123.456, 2);
+  });
+});
