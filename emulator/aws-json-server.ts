@@ -9,18 +9,24 @@ import type { IamGate } from './iam/iam-gate.ts';
  * An HTTP endpoint speaking the AWS JSON protocols (1.0 and 1.1) the SDK v3 clients use: a POST
  * whose `X-Amz-Target: <ServicePrefix>.<Operation>` names the operation, a JSON body, a JSON
  * answer, and errors as `{"__type","message"}` so the SDK raises the modelled exception. Shared by
- * the emulator's CloudWatch and Parameter Store endpoints. Signatures are not checked.
+ * the emulator's CloudWatch, Parameter Store, EventBridge, DynamoDB Streams and SQS endpoints (SQS
+ * through `awsJsonHandler`, beside its Query protocol). Signatures are not checked.
  */
 export interface AwsJsonService {
   contentType: 'application/x-amz-json-1.0' | 'application/x-amz-json-1.1';
   /** Answer the query-era code next to __type (awsQueryCompatible services only, e.g. CloudWatch). */
   queryCompatible: boolean;
-  operations: Record<string, (body: unknown) => unknown>;
+  /** An operation may answer later (SQS's long poll); `req` is the call's own (its caller, its socket). */
+  operations: Record<string, (body: unknown, req: IncomingMessage) => unknown>;
   /**
    * What a call needs of IAM (`<service>:<Operation>` on its resources), asked of a function's
    * role when the server has an IAM gate; a refusal is this service's own error (`status`).
    */
   access?: { of: (operation: string, body: unknown) => Array<{ action: string; resource: string }>; status: number };
+  /** The service's own answers to a body too large or not JSON (default: SerializationException, 4 MiB). */
+  body?: { maxBytes: number; errors: JsonBodyErrors };
+  /** The service's own answer to an operation it does not have (default: UnknownOperationException). */
+  unknownOperation?: (operation: string) => AwsApiError;
 }
 
 export type AwsJsonServer = LocalEndpoint;
@@ -29,12 +35,17 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** Serves `services`, keyed by their X-Amz-Target prefix, on host:port (0 = any free port). */
 export async function startAwsJsonServer(services: Record<string, AwsJsonService>, host = '127.0.0.1', port = 0, iam?: IamGate): Promise<AwsJsonServer> {
-  const server = createServer((req, res) => {
+  return listenLocal(createServer(awsJsonHandler(services, iam)), host, port);
+}
+
+/** The request handler of such a server, for an endpoint that also speaks another protocol (SQS's Query). */
+export function awsJsonHandler(services: Record<string, AwsJsonService>, iam?: IamGate): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
     handle(req, res, services, iam).catch((err: unknown) => {
+      if (res.headersSent) return void res.destroy();
       send(res, 500, 'application/x-amz-json-1.1', { __type: 'InternalFailure', message: String(err) });
     });
-  });
-  return listenLocal(server, host, port);
+  };
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, services: Record<string, AwsJsonService>, iam: IamGate | undefined): Promise<void> {
@@ -42,28 +53,30 @@ async function handle(req: IncomingMessage, res: ServerResponse, services: Recor
   const dot = target.indexOf('.');
   const service = dot > 0 ? services[target.slice(0, dot)] : undefined;
   const contentType = service?.contentType ?? 'application/x-amz-json-1.1';
-  const operation = service?.operations[target.slice(dot + 1)];
+  const name = target.slice(dot + 1);
+  const operation = service && Object.hasOwn(service.operations, name) ? service.operations[name] : undefined;
   if (req.method !== 'POST' || !service || !operation) {
     req.resume();
-    sendError(res, contentType, false, new AwsApiError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`));
+    const unknown = service?.unknownOperation?.(name) ?? new AwsApiError('UnknownOperationException', `Unknown operation ${target || '(no X-Amz-Target)'}`);
+    sendError(res, contentType, service?.queryCompatible ?? false, unknown);
     return;
   }
   let body: unknown;
   try {
-    body = await readJson(req);
+    body = await (service.body ? readJsonBody(req, service.body.maxBytes, service.body.errors) : readJson(req));
   } catch (err) {
-    sendError(res, contentType, false, err instanceof AwsApiError ? err : new AwsApiError('SerializationException', String(err)));
+    sendError(res, contentType, service.queryCompatible, err instanceof AwsApiError ? err : new AwsApiError('SerializationException', String(err)));
     return;
   }
   const principal = iam && service.access ? iam.principalOf(req.headers) : undefined;
   if (principal) {
-    for (const { action, resource } of service.access!.of(target.slice(dot + 1), body)) {
+    for (const { action, resource } of service.access!.of(name, body)) {
       const refusal = iam!.refuses(principal, action, resource);
       if (refusal !== undefined) return sendError(res, contentType, false, new AwsApiError('AccessDeniedException', refusal, service.access!.status));
     }
   }
   try {
-    send(res, 200, contentType, operation(body));
+    send(res, 200, contentType, await operation(body, req));
   } catch (err) {
     if (err instanceof AwsApiError) sendError(res, contentType, service.queryCompatible, err);
     else throw err;

@@ -95,12 +95,6 @@ export function fmtUsd(usd: number | null | undefined): string {
   return `$${usd.toFixed(decimals)}`;
 }
 
-export function fmtPct(part: number, whole: number): string {
-  if (whole <= 0) return '–';
-  const p = (part / whole) * 100;
-  return `${p === 0 ? '0' : p < 0.01 ? '<0.01' : fmtNum(p)}%`;
-}
-
 export function fmtDuration(ms: number): string {
   const s = Math.round(ms / 1000);
   const h = Math.floor(s / 3600);
@@ -118,7 +112,7 @@ export function fmtValue(v: number | null | undefined, unit: string): string {
     case 'USD':
       return v < 0 ? `−${fmtUsd(-v)}` : fmtUsd(v);
     case '%':
-      return `${fmtNum(v)}%`;
+      return fmtPercent(v);
     case '':
       return fmtNum(v);
     default:

@@ -1,31 +1,21 @@
 import { z } from 'zod';
 import { startAwsJsonServer } from '../aws-json-server.ts';
 import { AwsApiError, parseRequest } from '../cloudwatch/aws-json.ts';
-import type { MetricSink } from '../cloudwatch/types.ts';
-import type { IamGate } from '../iam/iam-gate.ts';
-import type { LocalEndpoint } from '../local-listener.ts';
-import type { ServiceTargets, TargetMessage } from '../service-targets.ts';
+import type { DeliveringService, DeliveringServiceOptions } from '../delivering-service.ts';
+import type { TargetMessage } from '../service-targets.ts';
 import type { RuleDescription, RuleTarget } from '../stack-model/stack-description.ts';
 import { EventBuses, type EventBus, type Rule } from './event-buses.ts';
 import { chunks64k, entrySize, envelopeOf, type EventEnvelope } from './event-envelope.ts';
 import { eventPatternProblem } from './event-pattern.ts';
 import { RuleDelivery, type RuleDeliveryCounts } from './rule-delivery.ts';
 
-export interface EventBridgeServerOptions {
+export interface EventBridgeServerOptions extends DeliveringServiceOptions {
   /** the stack's buses (AWS::Events::EventBus); `default` always exists */
   buses: ReadonlyArray<{ name: string; arn: string }>;
   /** the stack's rules (ENABLED ones with a pattern run; scheduled rules are kept, not run) */
   rules?: readonly RuleDescription[];
-  targets: ServiceTargets;
-  host?: string;
-  port?: number;
-  iam?: IamGate;
-  metrics: MetricSink;
-  region: string;
-  accountId: string;
   /** PutEvents' limit on the entries' total size (default 256 KB) */
   maxRequestBytes?: number;
-  now?: () => number;
 }
 
 /** What EventBridge bills and did: events put (each 64 KB chunk one), and the rules' deliveries. */
@@ -35,17 +25,12 @@ export interface EventBridgeBilling extends RuleDeliveryCounts {
   putEventsCalls: number;
 }
 
-export interface EventBridgeServer extends LocalEndpoint {
+export interface EventBridgeServer extends DeliveringService<EventBridgeBilling> {
   /**
    * ServiceTargets' side of a bus (a rule's bus target, a destination): `message.body` is an
    * event's JSON envelope, routed on the bus `arn` names. Rejects with an AwsApiError.
    */
   deliverToBus(arn: string, message: TargetMessage): Promise<void>;
-  /** whether `arn` names a bus here */
-  has(arn: string): boolean;
-  /** resolves once every delivery started so far has settled (tests, a run's end) */
-  idle(): Promise<void>;
-  billing(): EventBridgeBilling;
   buses: EventBuses;
 }
 

@@ -1,5 +1,5 @@
 import type { RuleTarget } from '../stack-model/stack-description.ts';
-import { selectJsonPath } from './json-path.ts';
+import { selectJsonPath } from '../json-path.ts';
 import type { EventEnvelope } from './event-envelope.ts';
 
 /** What a rule knows of itself when a target's input is rendered (InputTransformer's predefined variables). */

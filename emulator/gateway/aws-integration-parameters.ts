@@ -1,4 +1,4 @@
-import { parseJsonPath, readJsonPath, type JsonPath } from './vtl/json-path.ts';
+import { parseJsonPath, readJsonPath, type JsonPath } from '../json-path.ts';
 
 /**
  * An AWS integration's RequestParameters, as WebSocket APIs map them ("Setting up data mapping for

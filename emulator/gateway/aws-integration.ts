@@ -12,8 +12,7 @@ import { INTEGRATION_TIMEOUT_MS } from './integration.ts';
 import { contextVariable } from './vtl/context-variable.ts';
 import type { MappingTemplate } from './vtl/mapping-template.ts';
 import { compileRouteTemplates, type RouteTemplates } from './vtl/route-templates.ts';
-import { readJsonPath } from './vtl/json-path.ts';
-import { compiledPath } from './vtl/input-variable.ts';
+import { compiledJsonPath, readJsonPath } from '../json-path.ts';
 
 export type { AwsIntegrationService } from './aws-integration-uri.ts';
 
@@ -344,7 +343,7 @@ function templateSelection(expression: string | undefined): TemplateSelection {
   const body = /^\$\{?request\.body\.([^}]+)\}?$/.exec(e);
   if (body) {
     const path = `$.${body[1]}`;
-    compiledPath(path);
+    compiledJsonPath(path);
     return { kind: 'body', path };
   }
   return { kind: 'static', key: e.replace(/^\\\$/, '$') };
@@ -358,7 +357,7 @@ function selectionKey(selection: TemplateSelection, body: string): string | unde
   } catch {
     return undefined;
   }
-  const value = readJsonPath(root, compiledPath(selection.path));
+  const value = readJsonPath(root, compiledJsonPath(selection.path));
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
 }
 

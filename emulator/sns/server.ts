@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AwsApiError } from '../cloudwatch/aws-json.ts';
-import type { MetricSink } from '../cloudwatch/types.ts';
-import type { IamGate } from '../iam/iam-gate.ts';
-import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
+import type { DeliveringService, DeliveringServiceOptions } from '../delivering-service.ts';
+import { listenLocal } from '../local-listener.ts';
 import { QueryApiError, queryError, queryResult, readQueryBody, sendXml, type QueryValue } from '../query-api.ts';
-import type { ServiceTargets, TargetMessage } from '../service-targets.ts';
+import type { TargetMessage } from '../service-targets.ts';
 import type { TopicDescription } from '../stack-model/stack-description.ts';
 import { NotificationDelivery, type DeliveryCounts } from './notification-delivery.ts';
 import { MAX_MESSAGE_BYTES, Publisher, type PublishInput } from './publisher.ts';
@@ -13,17 +12,9 @@ import { queryList, queryMap, queryMessageAttributes } from './query-params.ts';
 import { SnsTopics, DELIVERED_PROTOCOLS, topicArnOf, type Subscription, type Topic } from './topics.ts';
 import { filterPolicyProblem, type FilterScope } from './filter-policy.ts';
 
-export interface SnsServerOptions {
+export interface SnsServerOptions extends DeliveringServiceOptions {
   /** the stack's topics with their subscriptions */
   topics: readonly TopicDescription[];
-  targets: ServiceTargets;
-  host?: string;
-  port?: number;
-  iam?: IamGate;
-  metrics: MetricSink;
-  region: string;
-  accountId: string;
-  now?: () => number;
 }
 
 /** What SNS bills and did: publishes (each 64 KB chunk one), deliveries by protocol. */
@@ -33,18 +24,13 @@ export interface SnsBilling extends DeliveryCounts {
   publishCalls: number;
 }
 
-export interface SnsServer extends LocalEndpoint {
+export interface SnsServer extends DeliveringService<SnsBilling> {
   /**
    * ServiceTargets' side of a topic (an EventBridge rule's target, a destination, an API route):
    * publishes `message` (body = Message, attributes, subject, FIFO ids) as Publish would. Rejects
    * with an AwsApiError in SNS's codes (NotFound, InvalidParameter …).
    */
   publish(topicArn: string, message: TargetMessage): Promise<void>;
-  /** whether `arn` names a topic here */
-  has(arn: string): boolean;
-  /** resolves once every delivery started so far has settled (tests, a run's end) */
-  idle(): Promise<void>;
-  billing(): SnsBilling;
   topics: SnsTopics;
 }
 

@@ -2,7 +2,7 @@ import type { MetricSink } from '../cloudwatch/types.ts';
 import type { DeliverySource, TargetMessage } from '../service-targets.ts';
 import type { QueueDescription } from '../stack-model/stack-description.ts';
 import type { PolledQueue } from './polled-queue.ts';
-import { applyQueueAttributes, queueAttributes } from './queue-attributes.ts';
+import { applyQueueAttributes, queueAttributes, QUEUE_DEFAULTS } from './queue-attributes.ts';
 import { queueDoesNotExist, SqsError } from './sqs-errors.ts';
 import { SqsQueue, type QueueContext, type QueueSettings } from './sqs-queue.ts';
 
@@ -75,11 +75,7 @@ export class SqsQueues {
       arn: this.arnOf(name),
       fifo: false,
       contentBasedDeduplication: false,
-      visibilityTimeoutSeconds: 30,
-      delaySeconds: 0,
-      messageRetentionSeconds: 345_600,
-      maximumMessageSize: 1_048_576,
-      receiveMessageWaitTimeSeconds: 0,
+      ...QUEUE_DEFAULTS,
       extra: {},
     };
     applyQueueAttributes(settings, attributes, true);

@@ -1,10 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { awsJsonHandler, type AwsJsonService } from '../aws-json-server.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import type { IamGate } from '../iam/iam-gate.ts';
 import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
 import { QueryApiError, queryError, queryResult, readQueryBody, sendXml } from '../query-api.ts';
-import { readJsonBody } from '../request-body.ts';
 import { queryInput, queryOutput } from './query-protocol.ts';
 import type { SqsQueues } from './queue-registry.ts';
 import { SQS_OPERATIONS, sqsAccess, type ApiInput, type CallContext } from './sqs-api.ts';
@@ -21,8 +21,7 @@ export interface SqsServerOptions {
 }
 
 const XMLNS = 'http://queue.amazonaws.com/doc/2012-11-05/';
-const JSON_TYPE = 'application/x-amz-json-1.0';
-const TARGET_PREFIX = 'AmazonSQS.';
+const TARGET_PREFIX = 'AmazonSQS';
 /** 10 messages of 1 MiB at most, as text (a Query form URL-encodes them: up to 3 bytes each) */
 const MAX_BODY_BYTES = 3 * 1024 * 1024 + 64 * 1024;
 
@@ -37,15 +36,10 @@ const MAX_BODY_BYTES = 3 * 1024 * 1024 + 64 * 1024;
 export async function startSqsServer(options: SqsServerOptions): Promise<LocalEndpoint> {
   const { queues, iam } = options;
   const stopMetrics = options.metrics ? queues.publishMetrics(options.metrics) : undefined;
+  const serveJson = awsJsonHandler({ [TARGET_PREFIX]: jsonProtocol(queues, iam) });
   const server = createServer((req, res) => {
-    const json = String(req.headers['x-amz-target'] ?? '').startsWith(TARGET_PREFIX);
-    const handled = json ? serveJson(req, res, queues, iam) : serveQuery(req, res, queues, iam);
-    handled.catch((err: unknown) => {
-      if (res.headersSent) return void res.destroy();
-      const body = JSON.stringify({ __type: 'InternalFailure', message: String(err) });
-      res.writeHead(500, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body) });
-      res.end(body);
-    });
+    if (String(req.headers['x-amz-target'] ?? '').startsWith(`${TARGET_PREFIX}.`)) return serveJson(req, res);
+    serveQuery(req, res, queues, iam).catch(() => res.destroy());
   });
   let endpoint: LocalEndpoint;
   try {
@@ -63,20 +57,21 @@ export async function startSqsServer(options: SqsServerOptions): Promise<LocalEn
   };
 }
 
-async function serveJson(req: IncomingMessage, res: ServerResponse, queues: SqsQueues, iam: IamGate | undefined): Promise<void> {
-  const operation = String(req.headers['x-amz-target']).slice(TARGET_PREFIX.length);
-  try {
-    if (req.method !== 'POST') throw new SqsError('InvalidAction', `The action ${operation} is not valid for this endpoint.`);
-    const input = (await readJsonBody(req, MAX_BODY_BYTES, {
-      tooLarge: () => new SqsError('BatchRequestTooLong', `Request body larger than ${MAX_BODY_BYTES} bytes`),
-      notJson: () => new SqsError('InvalidParameterValue', 'The request body is not valid JSON.'),
-    })) as ApiInput;
-    const output = await call(operation, input, req, queues, iam);
-    sendJson(res, 200, output);
-  } catch (err) {
-    if (!(err instanceof SqsError)) throw err;
-    sendJson(res, err.status, { __type: err.type, message: err.message }, { 'x-amzn-query-error': err.queryCode! });
-  }
+/** SQS on the shared AWS JSON server: awsQueryCompatible (SqsError carries its Query code), its own body and unknown-action errors. */
+function jsonProtocol(queues: SqsQueues, iam: IamGate | undefined): AwsJsonService {
+  return {
+    contentType: 'application/x-amz-json-1.0',
+    queryCompatible: true,
+    operations: Object.fromEntries(Object.keys(SQS_OPERATIONS).map((operation) => [operation, (body: unknown, req: IncomingMessage) => call(operation, body as ApiInput, req, queues, iam)])),
+    body: {
+      maxBytes: MAX_BODY_BYTES,
+      errors: {
+        tooLarge: () => new SqsError('BatchRequestTooLong', `Request body larger than ${MAX_BODY_BYTES} bytes`),
+        notJson: () => new SqsError('InvalidParameterValue', 'The request body is not valid JSON.'),
+      },
+    },
+    unknownOperation: (operation) => new SqsError('InvalidAction', `The action ${operation || '(none)'} is not valid for this endpoint.`),
+  };
 }
 
 async function serveQuery(req: IncomingMessage, res: ServerResponse, queues: SqsQueues, iam: IamGate | undefined): Promise<void> {
@@ -94,8 +89,8 @@ async function serveQuery(req: IncomingMessage, res: ServerResponse, queues: Sqs
     const output = (await call(action, input, req, queues, iam)) as Record<string, unknown>;
     sendXml(res, 200, queryResult(action, XMLNS, queryOutput(action, output), requestId), requestId);
   } catch (err) {
-    const e = err instanceof SqsError ? new QueryApiError(err.code, err.message, err.status) : err instanceof QueryApiError ? err : undefined;
-    if (!e) throw err;
+    if (res.headersSent) return void res.destroy();
+    const e = err instanceof SqsError ? new QueryApiError(err.code, err.message, err.status) : err instanceof QueryApiError ? err : new QueryApiError('InternalFailure', String(err), 500, 'Receiver');
     sendXml(res, e.status, queryError(XMLNS, e, requestId), requestId);
   }
 }
@@ -129,10 +124,4 @@ async function call(operation: string, input: ApiInput, req: IncomingMessage, qu
 function originOf(req: IncomingMessage): string {
   const host = req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`;
   return `http://${host}`;
-}
-
-function sendJson(res: ServerResponse, status: number, payload: unknown, extra: Record<string, string> = {}): void {
-  const body = JSON.stringify(payload);
-  res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(body), 'x-amzn-requestid': randomUUID(), ...extra });
-  res.end(body);
 }

@@ -1,5 +1,5 @@
 import type { Results } from '../contracts/results-schema.ts';
-import { fmtInt, fmtPct } from '../number-format.ts';
+import { fmtInt, fmtShare } from '../number-format.ts';
 import { unexpectedErrors } from '../contracts/unexpected-errors.ts';
 import type { Check } from '../contracts/verdict-schema.ts';
 
@@ -42,7 +42,7 @@ function sendsWentOut(results: Results): Check {
     detail:
       intended === 0
         ? 'no sends were scheduled'
-        : `${fmtInt(skipped - awaySkipped)} skipped and ${fmtInt(failed)} failed of ${fmtInt(intended)} intended sends (${fmtPct(unsent, intended)}; at most ${MAX_UNSENT_SHARE * 100}% allowed)${why}${stood}${away}`,
+        : `${fmtInt(skipped - awaySkipped)} skipped and ${fmtInt(failed)} failed of ${fmtInt(intended)} intended sends (${fmtShare(unsent / intended)}; at most ${fmtShare(MAX_UNSENT_SHARE)} allowed)${why}${stood}${away}`,
   };
 }
 
@@ -68,7 +68,7 @@ export function runChecks(results: Results): Check[] {
       detail:
         deliveries.lost === 0
           ? `${fmtInt(deliveries.received)} of ${fmtInt(deliveries.expected)} expected deliveries received`
-          : `${fmtInt(deliveries.lost)} of ${fmtInt(deliveries.expected)} expected deliveries lost (${fmtPct(deliveries.lost, deliveries.expected)})`,
+          : `${fmtInt(deliveries.lost)} of ${fmtInt(deliveries.expected)} expected deliveries lost (${fmtShare(deliveries.lost / deliveries.expected)})`,
     },
     {
       name: HARNESS_CHECK,

@@ -1,12 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
+import { afterEach, describe, expect, it } from 'vitest';
 import { AsyncInvocations, type AsyncInvocationsOptions } from '../../emulator/lambda/async-invocation.ts';
-import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
-import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
-import type { LambdaRuntime } from '../../emulator/lambda/types.ts';
 import { destinationMessage, invocationRecord, type InvocationRecord } from '../../emulator/lambda/async-invocation-record.ts';
 import { fixture, until } from './lambda-test-helpers.ts';
-import { ACCOUNT, REGION, TestQueues, loggedJson, metricSum } from './event-source-helpers.ts';
+import { ACCOUNT, REGION, TestQueues, loggedJson, metricSum, runtimeBed } from './event-source-helpers.ts';
 
 /**
  * Lambda's asynchronous invocation over the real runtime (fixture async-target.ts) and real SQS
@@ -24,25 +20,14 @@ const fn = (name: string, reservedConcurrency?: number) => ({
 });
 const arnOf = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
 
-let runtime: LambdaRuntime;
-let metrics: MetricStore;
-let logs: LogStore;
+// one environment each (reserved 1) where a test counts attempts; reserved 0 is always throttled
+const bed = runtimeBed([fn('target', 1), fn('wide'), fn('never', 0)]);
+const { metrics, logs } = bed;
 let queues: TestQueues;
 let invocations: AsyncInvocations | undefined;
 let lines: Array<Record<string, unknown>>;
 let offsetMs = 0;
 let seq = 0;
-
-beforeAll(async () => {
-  metrics = new MetricStore();
-  logs = new LogStore();
-  // one environment each (reserved 1) where a test counts attempts; reserved 0 is always throttled
-  runtime = await createLambdaRuntime({ metrics, logs, cpuModel: 'off', region: REGION, accountId: ACCOUNT, functions: [fn('target', 1), fn('wide'), fn('never', 0)] });
-});
-
-afterAll(async () => {
-  await runtime?.close();
-});
 
 afterEach(async () => {
   await invocations?.close();
@@ -55,7 +40,7 @@ function start(extra: Partial<AsyncInvocationsOptions> = {}): AsyncInvocations {
   lines = [];
   offsetMs = 0;
   invocations = new AsyncInvocations({
-    runtime,
+    runtime: bed.runtime,
     targets: queues.targets,
     metrics,
     log: (line) => lines.push(JSON.parse(line) as Record<string, unknown>),

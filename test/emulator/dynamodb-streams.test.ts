@@ -24,7 +24,6 @@ import {
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
 import { UserError } from '../../common/errors.ts';
-import { parsePolicyDocument } from '../../common/iam/policy-document.ts';
 import { startDynamoDb, type LocalDynamoDb } from '../../emulator/dynamodb/dynamodb-thread.ts';
 import { LocalTableStream } from '../../emulator/dynamodb/streams/local-table-stream.ts';
 import { startDynamoDbStreamsServer } from '../../emulator/dynamodb/streams/streams-server.ts';
@@ -32,7 +31,7 @@ import type { StreamSpec } from '../../emulator/dynamodb/streams/stream-spec.ts'
 import type { StreamViewType, TableStream } from '../../emulator/dynamodb/streams/table-stream.ts';
 import type { AwsJsonServer } from '../../emulator/aws-json-server.ts';
 import { IamGate } from '../../emulator/iam/iam-gate.ts';
-import { roleSessions } from '../../emulator/iam/role-sessions.ts';
+import { grantsOne } from './iam-test-grants.ts';
 
 // DynamoDB Streams from the writes the emulator serves: the real DynamoDB client writes through
 // the metering front (dynalite behind it, on its worker thread); the records reach the stack's
@@ -365,22 +364,8 @@ describe('the DynamoDB Streams API through the real client', () => {
   });
 
   it('asks IAM about a function reading a stream: dynamodb:GetRecords on the stream ARN', async () => {
-    const statements = (doc: unknown) =>
-      parsePolicyDocument(doc, 'inline policy', (path, message) => {
-        throw new UserError(`${path.join('.')}: ${message}`);
-      });
     const allowed = arnOf(tableOf('KEYS_ONLY'));
-    const grants = roleSessions([
-      {
-        name: 'reader',
-        role: {
-          name: 'ReaderRole',
-          arn: `arn:aws:iam::${ACCOUNT}:role/ReaderRole`,
-          notes: [],
-          statements: statements({ Statement: { Effect: 'Allow', Action: ['dynamodb:DescribeStream', 'dynamodb:GetShardIterator', 'dynamodb:GetRecords'], Resource: allowed } }),
-        },
-      },
-    ]);
+    const grants = grantsOne('reader', 'ReaderRole', ['dynamodb:DescribeStream', 'dynamodb:GetShardIterator', 'dynamodb:GetRecords'], allowed, ACCOUNT);
     const lines: string[] = [];
     const gated = await startDynamoDbStreamsServer({ streams: db.streams(), iam: new IamGate('enforce', grants, 'us-east-1', ACCOUNT, (l) => lines.push(l)) });
     const fn = new DynamoDBStreamsClient({ endpoint: gated.url, region: 'us-east-1', credentials: { ...credentials, sessionToken: grants.sessions[0]!.token }, maxAttempts: 1 });

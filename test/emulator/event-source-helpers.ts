@@ -1,11 +1,55 @@
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { AwsApiError } from '../../emulator/cloudwatch/aws-json.ts';
-import type { LogStore } from '../../emulator/cloudwatch/log-store.ts';
-import type { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
+import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
+import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
+import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
+import type { LambdaRuntime } from '../../emulator/lambda/types.ts';
 import type { ServiceTargets } from '../../emulator/service-targets.ts';
+import { QUEUE_DEFAULTS } from '../../emulator/sqs/queue-attributes.ts';
 import { SqsQueue, type QueueSettings } from '../../emulator/sqs/sqs-queue.ts';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '123456789012';
+
+/** The real Lambda runtime of a test file, started before its tests and closed after them, with the metric and log stores it writes to. */
+export interface RuntimeBed {
+  readonly metrics: MetricStore;
+  readonly logs: LogStore;
+  /** set once the file's tests start */
+  readonly runtime: LambdaRuntime;
+}
+
+/**
+ * The mappings a test file's tests start, each test's stopped after it (2 s for batches under
+ * way), then `after()` (the test's queues closed).
+ */
+export function mappingsStoppedAfterEach<M extends { stop(boundMs: number): Promise<void> }>(after: () => void): M[] {
+  const started: M[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((m) => m.stop(2_000)));
+    after();
+  });
+  return started;
+}
+
+/** Registers the file's beforeAll/afterAll: the runtime over `functions` (CPU model off), in REGION and ACCOUNT. */
+export function runtimeBed(functions: Parameters<typeof createLambdaRuntime>[0]['functions']): RuntimeBed {
+  const bed = { metrics: new MetricStore(), logs: new LogStore(), runtime: undefined as LambdaRuntime | undefined };
+  beforeAll(async () => {
+    bed.runtime = await createLambdaRuntime({ metrics: bed.metrics, logs: bed.logs, cpuModel: 'off', region: REGION, accountId: ACCOUNT, functions });
+  });
+  afterAll(async () => {
+    await bed.runtime?.close();
+  });
+  return {
+    metrics: bed.metrics,
+    logs: bed.logs,
+    get runtime() {
+      if (!bed.runtime) throw new Error('the runtime starts before the tests');
+      return bed.runtime;
+    },
+  };
+}
 
 /**
  * Real SQS queues (emulator/sqs/sqs-queue.ts) for the tests of Lambda's asynchronous invocation and
@@ -25,11 +69,7 @@ export class TestQueues {
         arn,
         fifo,
         contentBasedDeduplication: fifo,
-        visibilityTimeoutSeconds: 30,
-        delaySeconds: 0,
-        messageRetentionSeconds: 345_600,
-        maximumMessageSize: 1_048_576,
-        receiveMessageWaitTimeSeconds: 0,
+        ...QUEUE_DEFAULTS,
         extra: {},
         ...settings,
       },

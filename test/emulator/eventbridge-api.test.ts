@@ -11,14 +11,13 @@ import {
   RemoveTargetsCommand,
 } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { UserError } from '../../common/errors.ts';
-import { parsePolicyDocument } from '../../common/iam/policy-document.ts';
 import type { MetricDatum } from '../../emulator/cloudwatch/types.ts';
 import { startEventBridgeServer, type EventBridgeServer } from '../../emulator/eventbridge/server.ts';
 import { IamGate } from '../../emulator/iam/iam-gate.ts';
-import { roleSessions } from '../../emulator/iam/role-sessions.ts';
 import type { RuleDescription } from '../../emulator/stack-model/stack-description.ts';
 import { RecordingTargets } from './sns-eventbridge-targets.ts';
+import { UserError } from '../../common/errors.ts';
+import { grantsOne } from './iam-test-grants.ts';
 
 // EventBridge as @aws-sdk/client-eventbridge reaches it (AWS JSON 1.1), its rules' deliveries
 // recorded by a ServiceTargets (the real Lambda asynchronous, SQS and SNS sides are other parts of
@@ -58,13 +57,7 @@ const rules: RuleDescription[] = [
   rule('failing', 'default', { source: ['fail'] }, [{ id: 'gone', arn: GONE_FN, deadLetterArn: DLQ }]),
 ];
 
-const statements = (doc: unknown) =>
-  parsePolicyDocument(doc, 'inline policy', (path, message) => {
-    throw new UserError(`${path.join('.')}: ${message}`);
-  });
-const grants = roleSessions([
-  { name: 'pusher', role: { name: 'PusherRole', arn: `arn:aws:iam::${ACCOUNT}:role/PusherRole`, notes: [], statements: statements({ Statement: { Effect: 'Allow', Action: 'events:PutEvents', Resource: arn('events', 'event-bus/default') } }) } },
-]);
+const grants = grantsOne('pusher', 'PusherRole', 'events:PutEvents', arn('events', 'event-bus/default'));
 
 describe('EventBridge: PutEvents, rules, targets, metrics and IAM', () => {
   const targets = new RecordingTargets();

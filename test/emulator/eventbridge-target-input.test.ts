@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../emulator/eventbridge/event-envelope.ts';
-import { selectJsonPath } from '../../emulator/eventbridge/json-path.ts';
+import { selectJsonPath } from '../../emulator/json-path.ts';
 import { targetInput } from '../../emulator/eventbridge/target-input.ts';
 
 // What a rule's target receives: Input, InputPath, and InputTransformer as the EventBridge user
@@ -61,5 +61,9 @@ describe('EventBridge target input', () => {
     expect(selectJsonPath(event, '$.resources[*]')).toEqual(event.resources);
     expect(selectJsonPath(event, '$')).toEqual(event);
     expect(selectJsonPath(event, '$.detail.none')).toBeUndefined();
+    // the one JSONPath API Gateway's templates use too (emulator/json-path.ts): slashes in a name, bracketed names
+    expect(selectJsonPath({ detail: { 'a/b': 1 } }, '$.detail.a/b')).toBe(1);
+    expect(selectJsonPath(event, "$['detail']['instance-id']")).toBe('i-0123456789');
+    expect(selectJsonPath(event, '$..id')).toBeUndefined();
   });
 });

@@ -1,9 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { notEmulatedPathText } from '../../common/not-emulated-paths.ts';
 import { readTemplateStack } from '../../emulator/stack-model/template-reader.ts';
+import { inlineFunction, websocketTemplates } from './websocket-template.ts';
 
 /**
  * Every path into a function that the emulator does not run (issue 59), read from the template:
@@ -13,32 +12,8 @@ import { readTemplateStack } from '../../emulator/stack-model/template-reader.ts
  * subscriptions to functions and queues, SQS and DynamoDB stream mappings, rules with patterns) is
  * not listed.
  */
-const dir = mkdtempSync(join(tmpdir(), 'not-emulated-paths-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const uri = (fn: string) => ({ 'Fn::Sub': `arn:aws:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${${fn}.Arn}/invocations` });
-const inline = (extra: Record<string, unknown> = {}) => ({ Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler', Code: { ZipFile: 'exports.handler = async () => ({ statusCode: 200 });' }, ...extra } });
-
-let n = 0;
-async function read(resources: Record<string, unknown>) {
-  const sub = join(dir, `case${n++}`);
-  mkdirSync(sub, { recursive: true });
-  const file = join(sub, 'stack.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      Resources: {
-        Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' } },
-        Route: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Api' }, RouteKey: '$default', Target: { 'Fn::Sub': 'integrations/${Integration}' } } },
-        Integration: { Type: 'AWS::ApiGatewayV2::Integration', Properties: { ApiId: { Ref: 'Api' }, IntegrationType: 'AWS_PROXY', IntegrationUri: uri('Fn') } },
-        Stage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: 'prod' } },
-        Fn: inline(),
-        ...resources,
-      },
-    }),
-  );
-  return readTemplateStack({ path: file, parameters: {}, region: 'us-east-1', accountId: '123456789012', apiId: 'abcdef1234', workDir: join(sub, 'work') });
-}
+const { read, dir } = websocketTemplates('not-emulated-paths-');
+const inline = inlineFunction;
 
 describe('paths the emulator does not run', () => {
   it('an SNS subscription to a function runs (not listed); one by email is named', async () => {

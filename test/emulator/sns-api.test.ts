@@ -15,14 +15,13 @@ import {
   UnsubscribeCommand,
 } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { UserError } from '../../common/errors.ts';
-import { parsePolicyDocument } from '../../common/iam/policy-document.ts';
 import type { MetricDatum } from '../../emulator/cloudwatch/types.ts';
 import { IamGate } from '../../emulator/iam/iam-gate.ts';
-import { roleSessions } from '../../emulator/iam/role-sessions.ts';
 import { startSnsServer, type SnsServer } from '../../emulator/sns/server.ts';
 import type { TopicDescription } from '../../emulator/stack-model/stack-description.ts';
 import { RecordingTargets } from './sns-eventbridge-targets.ts';
+import { UserError } from '../../common/errors.ts';
+import { grantsOne } from './iam-test-grants.ts';
 
 // SNS as @aws-sdk/client-sns and boto3 reach it (the AWS Query protocol), its deliveries recorded
 // by a ServiceTargets (the real SQS and Lambda asynchronous sides are other parts of issue 60,
@@ -56,13 +55,7 @@ const topics: TopicDescription[] = [
   { logicalId: 'Lost', name: 'lost', arn: arn('sns', 'lost'), fifo: false, contentBasedDeduplication: false, subscriptions: [{ logicalId: 'LostFn', protocol: 'lambda', endpoint: GONE_FN, filterPolicyScope: 'MessageAttributes', rawMessageDelivery: false, deadLetterArn: DLQ }] },
 ];
 
-const statements = (doc: unknown) =>
-  parsePolicyDocument(doc, 'inline policy', (path, message) => {
-    throw new UserError(`${path.join('.')}: ${message}`);
-  });
-const grants = roleSessions([
-  { name: 'publisher', role: { name: 'PublisherRole', arn: `arn:aws:iam::${ACCOUNT}:role/PublisherRole`, notes: [], statements: statements({ Statement: { Effect: 'Allow', Action: 'sns:Publish', Resource: arn('sns', 'orders') } }) } },
-]);
+const grants = grantsOne('publisher', 'PublisherRole', 'sns:Publish', arn('sns', 'orders'));
 
 describe('SNS: the API, deliveries, metrics and IAM', () => {
   const targets = new RecordingTargets();

@@ -18,25 +18,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalEndpoint } from '../../emulator/local-listener.ts';
 import { SqsQueues } from '../../emulator/sqs/queue-registry.ts';
 import { startSqsServer } from '../../emulator/sqs/server.ts';
-import type { QueueDescription } from '../../emulator/stack-model/stack-description.ts';
+import { queueDescription as queue, sqsArn as arn, SQS_TEST_ACCOUNT as ACCOUNT } from './sqs-queue-description.ts';
 
 // The real @aws-sdk/client-sqs (AWS JSON 1.0, its MD5 checks on) against the emulator's endpoint.
 
-const ACCOUNT = '123456789012';
-const arn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
-const queue = (name: string, extra: Partial<QueueDescription> = {}): QueueDescription => ({
-  logicalId: name,
-  name,
-  arn: arn(name),
-  fifo: false,
-  contentBasedDeduplication: false,
-  visibilityTimeoutSeconds: 30,
-  delaySeconds: 0,
-  messageRetentionSeconds: 345_600,
-  maximumMessageSize: 1_048_576,
-  receiveMessageWaitTimeSeconds: 0,
-  ...extra,
-});
 
 describe('SQS through @aws-sdk/client-sqs', () => {
   let queues: SqsQueues;
@@ -214,6 +199,18 @@ describe('SQS through @aws-sdk/client-sqs', () => {
     expect(got.Messages![0]!.Body).toBe('came');
     await sqs.send(new DeleteMessageCommand({ QueueUrl: urlOf('work'), ReceiptHandle: got.Messages![0]!.ReceiptHandle }));
     expect((await sqs.send(new ReceiveMessageCommand({ QueueUrl: urlOf('work'), WaitTimeSeconds: 1 }))).Messages).toBeUndefined();
+  });
+
+  it('answers an unknown action and a body that is not JSON in SQS errors (the shared AWS JSON server with SQS hooks)', async () => {
+    const post = (target: string, body: string) =>
+      fetch(server.url, { method: 'POST', headers: { 'x-amz-target': target, 'content-type': 'application/x-amz-json-1.0' }, body, signal: AbortSignal.timeout(5_000) });
+    const unknown = await post('AmazonSQS.Nope', '{}');
+    expect(unknown.status).toBe(400);
+    expect(unknown.headers.get('x-amzn-query-error')).toBe('InvalidAction;Sender');
+    expect(((await unknown.json()) as { __type: string }).__type).toBe('com.amazonaws.sqs#InvalidAction');
+    const notJson = await post('AmazonSQS.ListQueues', 'not json');
+    expect(notJson.status).toBe(400);
+    expect(notJson.headers.get('x-amzn-query-error')).toBe('InvalidParameterValue;Sender');
   });
 
   it('moves a message to the dead-letter queue when a receive would take it past maxReceiveCount', async () => {

@@ -1,15 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
-import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
-import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
-import type { LambdaRuntime } from '../../emulator/lambda/types.ts';
+import { describe, expect, it } from 'vitest';
 import type { EventSourceMappingDescription } from '../../emulator/stack-model/stack-description.ts';
 import { SqsEventSourceMapping, type SqsMappingOptions } from '../../emulator/event-sources/sqs-mapping.ts';
 import { SqsScaling } from '../../emulator/event-sources/sqs-scaling.ts';
 import { ESM_EMULATOR_METRIC, ESM_EMULATOR_NAMESPACE } from '../../emulator/event-sources/mapping-metrics.ts';
 import type { SqsQueue } from '../../emulator/sqs/sqs-queue.ts';
 import { fixture, until } from './lambda-test-helpers.ts';
-import { REGION, ACCOUNT, TestQueues, loggedJson, metricSum } from './event-source-helpers.ts';
+import { REGION, ACCOUNT, TestQueues, loggedJson, mappingsStoppedAfterEach, metricSum, runtimeBed } from './event-source-helpers.ts';
 
 /**
  * The SQS event source mapping over the real runtime (fixture batch-consumer.ts) and real queues
@@ -34,30 +30,14 @@ interface Batch {
   source?: string;
 }
 
-let runtime: LambdaRuntime;
-let metrics: MetricStore;
-let logs: LogStore;
+const bed = runtimeBed([fn('consumer'), fn('single', 1), fn('scaled'), fn('ordered')]);
+const { metrics, logs } = bed;
 let queues: TestQueues;
-let mappings: SqsEventSourceMapping[] = [];
 let lines: Array<Record<string, unknown>> = [];
 let offsetMs = 0;
 let seq = 0;
 
-beforeAll(async () => {
-  metrics = new MetricStore();
-  logs = new LogStore();
-  runtime = await createLambdaRuntime({ metrics, logs, cpuModel: 'off', region: REGION, accountId: ACCOUNT, functions: [fn('consumer'), fn('single', 1), fn('scaled'), fn('ordered')] });
-});
-
-afterAll(async () => {
-  await runtime?.close();
-});
-
-afterEach(async () => {
-  await Promise.all(mappings.map((m) => m.stop(2_000)));
-  mappings = [];
-  queues?.close();
-});
+const mappings = mappingsStoppedAfterEach<SqsEventSourceMapping>(() => queues?.close());
 
 function mapping(queue: SqsQueue, functionName: string, extra: Partial<EventSourceMappingDescription> = {}, options: Partial<SqsMappingOptions> = {}): SqsEventSourceMapping {
   const m = new SqsEventSourceMapping({
@@ -73,7 +53,7 @@ function mapping(queue: SqsQueue, functionName: string, extra: Partial<EventSour
       ...extra,
     },
     queue,
-    runtime,
+    runtime: bed.runtime,
     metrics,
     region: REGION,
     log: (line) => lines.push(JSON.parse(line) as Record<string, unknown>),

@@ -4,24 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalEndpoint } from '../../emulator/local-listener.ts';
 import { SqsQueues } from '../../emulator/sqs/queue-registry.ts';
 import { startSqsServer } from '../../emulator/sqs/server.ts';
-import type { QueueDescription } from '../../emulator/stack-model/stack-description.ts';
+import { queueDescription, SQS_TEST_ACCOUNT as ACCOUNT } from './sqs-queue-description.ts';
 
 // FIFO queues through the real SDK client: order per message group, a group held while one of its
 // messages is in flight, deduplication (by id and by content), sequence numbers.
 
-const ACCOUNT = '123456789012';
-const fifo = (name: string, contentBasedDeduplication: boolean): QueueDescription => ({
-  logicalId: name,
-  name,
-  arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`,
-  fifo: true,
-  contentBasedDeduplication,
-  visibilityTimeoutSeconds: 30,
-  delaySeconds: 0,
-  messageRetentionSeconds: 345_600,
-  maximumMessageSize: 1_048_576,
-  receiveMessageWaitTimeSeconds: 0,
-});
 
 describe('SQS FIFO queues', () => {
   let queues: SqsQueues;
@@ -30,7 +17,7 @@ describe('SQS FIFO queues', () => {
   const urlOf = (name: string) => `${server.url}/${ACCOUNT}/${name}`;
 
   beforeAll(async () => {
-    queues = new SqsQueues([fifo('orders.fifo', false), fifo('content.fifo', true)], { region: 'us-east-1', accountId: ACCOUNT });
+    queues = new SqsQueues([queueDescription('orders.fifo'), queueDescription('content.fifo', { contentBasedDeduplication: true })], { region: 'us-east-1', accountId: ACCOUNT });
     server = await startSqsServer({ queues });
     sqs = new SQSClient({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
   });

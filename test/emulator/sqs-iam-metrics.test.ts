@@ -1,47 +1,17 @@
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../common/errors.ts';
-import { parsePolicyDocument } from '../../common/iam/policy-document.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { IamGate } from '../../emulator/iam/iam-gate.ts';
-import { roleSessions } from '../../emulator/iam/role-sessions.ts';
 import type { LocalEndpoint } from '../../emulator/local-listener.ts';
 import { SqsQueues } from '../../emulator/sqs/queue-registry.ts';
 import { startSqsServer } from '../../emulator/sqs/server.ts';
-import type { QueueDescription } from '../../emulator/stack-model/stack-description.ts';
+import { queueDescription as queue, sqsArn as arn, SQS_TEST_ACCOUNT as ACCOUNT } from './sqs-queue-description.ts';
+import { grantsOne } from './iam-test-grants.ts';
 
 // A function's call (its session token) is asked of its role, `sqs:<Action>` on the queue's ARN;
 // a refusal is SQS's AccessDenied (403). And AWS/SQS lands in the metric store.
 
-const ACCOUNT = '123456789012';
-const arn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
-const queue = (name: string): QueueDescription => ({
-  logicalId: name,
-  name,
-  arn: arn(name),
-  fifo: false,
-  contentBasedDeduplication: false,
-  visibilityTimeoutSeconds: 30,
-  delaySeconds: 0,
-  messageRetentionSeconds: 345_600,
-  maximumMessageSize: 1_048_576,
-  receiveMessageWaitTimeSeconds: 0,
-});
-const statements = (doc: unknown) =>
-  parsePolicyDocument(doc, 'inline policy', (path, message) => {
-    throw new UserError(`${path.join('.')}: ${message}`);
-  });
-const grants = roleSessions([
-  {
-    name: 'producer',
-    role: {
-      name: 'chat-ProducerRole',
-      arn: `arn:aws:iam::${ACCOUNT}:role/chat-ProducerRole`,
-      notes: [],
-      statements: statements({ Statement: { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arn('allowed') } }),
-    },
-  },
-]);
+const grants = grantsOne('producer', 'chat-ProducerRole', 'sqs:SendMessage', arn('allowed'));
 
 describe('SQS under iam: enforce, and its metrics', () => {
   const lines: string[] = [];

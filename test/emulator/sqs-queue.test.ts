@@ -3,26 +3,11 @@ import { AwsApiError } from '../../emulator/cloudwatch/aws-json.ts';
 import { billableRequests } from '../../emulator/sqs/billable-requests.ts';
 import { md5OfAttributes, md5OfBody } from '../../emulator/sqs/message-md5.ts';
 import { SqsQueues } from '../../emulator/sqs/queue-registry.ts';
-import type { QueueDescription } from '../../emulator/stack-model/stack-description.ts';
+import { queueDescription as queue, sqsArn as arn, SQS_TEST_ACCOUNT as ACCOUNT } from './sqs-queue-description.ts';
 
 // One queue's rules in process: what an event source mapping's pollers call (PolledQueue), what
 // other services deliver (ServiceTargets), time by a clock the test moves, SQS's digests and billing.
 
-const ACCOUNT = '123456789012';
-const arn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
-const queue = (name: string, extra: Partial<QueueDescription> = {}): QueueDescription => ({
-  logicalId: name,
-  name,
-  arn: arn(name),
-  fifo: name.endsWith('.fifo'),
-  contentBasedDeduplication: false,
-  visibilityTimeoutSeconds: 30,
-  delaySeconds: 0,
-  messageRetentionSeconds: 345_600,
-  maximumMessageSize: 1_048_576,
-  receiveMessageWaitTimeSeconds: 0,
-  ...extra,
-});
 const sns = { service: 'sns' as const, arn: 'arn:aws:sns:us-east-1:123456789012:topic' };
 
 describe('SQS digests and billing', () => {

@@ -1,16 +1,12 @@
 import { createHash } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
-import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
-import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
-import type { LambdaRuntime } from '../../emulator/lambda/types.ts';
+import { describe, expect, it } from 'vitest';
 import type { EventSourceMappingDescription } from '../../emulator/stack-model/stack-description.ts';
 import { LocalTableStream } from '../../emulator/dynamodb/streams/local-table-stream.ts';
 import type { ItemChange } from '../../emulator/dynamodb/streams/item-change.ts';
 import { StreamEventSourceMapping, type StreamMappingOptions } from '../../emulator/event-sources/stream-mapping.ts';
 import type { StreamFailureRecord } from '../../emulator/event-sources/stream-failure-record.ts';
 import { fixture, until } from './lambda-test-helpers.ts';
-import { ACCOUNT, REGION, TestQueues, loggedJson, metricSum } from './event-source-helpers.ts';
+import { ACCOUNT, REGION, TestQueues, loggedJson, mappingsStoppedAfterEach, metricSum, runtimeBed } from './event-source-helpers.ts';
 
 /**
  * The DynamoDB stream event source mapping over the real runtime (fixture batch-consumer.ts) and
@@ -28,31 +24,15 @@ interface Batch {
   source?: string;
 }
 
-let runtime: LambdaRuntime;
-let metrics: MetricStore;
-let logs: LogStore;
+const bed = runtimeBed([fn('reader'), fn('lanes')]);
+const { metrics, logs } = bed;
 let queues: TestQueues;
 let stream: LocalTableStream;
-let mappings: StreamEventSourceMapping[] = [];
 let lines: Array<Record<string, unknown>> = [];
 let offsetMs = 0;
 let seq = 0;
 
-beforeAll(async () => {
-  metrics = new MetricStore();
-  logs = new LogStore();
-  runtime = await createLambdaRuntime({ metrics, logs, cpuModel: 'off', region: REGION, accountId: ACCOUNT, functions: [fn('reader'), fn('lanes')] });
-});
-
-afterAll(async () => {
-  await runtime?.close();
-});
-
-afterEach(async () => {
-  await Promise.all(mappings.map((m) => m.stop(2_000)));
-  mappings = [];
-  queues?.close();
-});
+const mappings = mappingsStoppedAfterEach<StreamEventSourceMapping>(() => queues?.close());
 
 function fresh(): void {
   queues = new TestQueues();
@@ -77,7 +57,7 @@ function mapping(functionName: string, extra: Partial<EventSourceMappingDescript
       ...extra,
     },
     stream,
-    runtime,
+    runtime: bed.runtime,
     metrics,
     region: REGION,
     accountId: ACCOUNT,

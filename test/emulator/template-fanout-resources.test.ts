@@ -1,10 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import type { StackDescription } from '../../emulator/stack-model/stack-description.ts';
-import { readTemplateStack } from '../../emulator/stack-model/template-reader.ts';
+import { inlineFunction, websocketTemplates } from './websocket-template.ts';
 
 /**
  * The fan-out resources of a CloudFormation template (issue 60), read into the stack description:
@@ -13,36 +10,15 @@ import { readTemplateStack } from '../../emulator/stack-model/template-reader.ts
  * and Fn::GetAtt values as AWS gives them; and each value out of AWS's range refused in one line
  * naming the resource and the property.
  */
-const dir = mkdtempSync(join(tmpdir(), 'template-fanout-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const templates = websocketTemplates('template-fanout-').read;
 
 const REGION = 'eu-west-1';
 const ACCOUNT = '111122223333';
-const uri = (fn: string) => ({ 'Fn::Sub': `arn:aws:apigateway:\${AWS::Region}:lambda:path/2015-03-31/functions/\${${fn}.Arn}/invocations` });
-const inline = (extra: Record<string, unknown> = {}) => ({ Type: 'AWS::Lambda::Function', Properties: { Runtime: 'nodejs22.x', Handler: 'index.handler', Code: { ZipFile: 'exports.handler = async () => ({ statusCode: 200 });' }, ...extra } });
+const inline = inlineFunction;
 const arn = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
 
-let n = 0;
-async function read(resources: Record<string, unknown>, outputs: Record<string, unknown> = {}): Promise<StackDescription> {
-  const sub = join(dir, `case${n++}`);
-  mkdirSync(sub, { recursive: true });
-  const file = join(sub, 'stack.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      Resources: {
-        Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' } },
-        Route: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Api' }, RouteKey: '$default', Target: { 'Fn::Sub': 'integrations/${Integration}' } } },
-        Integration: { Type: 'AWS::ApiGatewayV2::Integration', Properties: { ApiId: { Ref: 'Api' }, IntegrationType: 'AWS_PROXY', IntegrationUri: uri('Fn') } },
-        Stage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Api' }, StageName: 'prod' } },
-        Fn: inline(),
-        ...resources,
-      },
-      Outputs: Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, { Value: v }])),
-    }),
-  );
-  return readTemplateStack({ path: file, parameters: {}, stackName: 'fan', region: REGION, accountId: ACCOUNT, apiId: 'abcdef1234', workDir: join(sub, 'work') });
-}
+const read = (resources: Record<string, unknown>, outputs: Record<string, unknown> = {}): Promise<StackDescription> =>
+  templates(resources, { outputs, stackName: 'fan', region: REGION, accountId: ACCOUNT });
 
 async function refusal(resources: Record<string, unknown>): Promise<string> {
   try {

@@ -4,20 +4,11 @@ import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
 import { searchAnswer } from '../../src/analyses/search/search-answer.ts';
 import { judgeExpect, parseExpect } from '../../src/analyses/search/search-expect.ts';
 import type { SearchStep } from '../../src/analyses/search/search-schema.ts';
-import { buildResults } from '../report/fixtures.ts';
+import { quietResults } from '../verdict/quiet-results.ts';
 
 /** A run's results with nothing pointing at a limit: the evidence each test adds is the only one. */
 function quiet(): Results {
-  const r = buildResults();
-  r.errors = {};
-  r.harness.saturated = false;
-  const cw = r.cloudwatch!;
-  for (const t of Object.values(cw.lambda)) Object.assign(t, { throttles: 0, errors: 0, concurrentExecutionsMax: 1 });
-  cw.localHost = { hostBusyAvgPercent: 40, hostBusyPeakPercent: 70, stackCpuMs: 1000, heldBack: {} };
-  cw.emf = {};
-  for (const rep of Object.values(cw.reports)) rep.initDurationMsTotal = 0;
-  delete cw.dynamodb;
-  cw.apiGatewayTotals = { ...cw.apiGatewayTotals!, clientError: 0 };
+  const r = quietResults();
   r.quotas = {
     limits: { lambdaConcurrency: { value: 5, source: 'emulator-config' }, requestsPerSecond: { value: 200, source: 'emulator-config' }, requestBurst: { value: 50, source: 'emulator-config' } },
     frameEnforced: false,

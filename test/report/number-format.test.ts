@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fmtFactor, fmtInt, fmtNum, fmtPercent, fmtRoomSize, fmtShare, fmtSignificant, fmtUsd } from '../../src/number-format.ts';
+import { fmtFactor, fmtInt, fmtNum, fmtPercent, fmtRoomSize, fmtShare, fmtSignificant, fmtUsd, fmtValue } from '../../src/number-format.ts';
 import { consoleSummary } from '../../src/report/run/console.ts';
 import { renderHtml } from '../../src/report/run/html.ts';
 import { renderSummaryMarkdown } from '../../src/report/run/md.ts';
@@ -46,6 +46,9 @@ describe('number-format', () => {
     expect(fmtPercent(-0.00001)).toBe('about 0 %');
     expect(fmtShare(0.5528)).toBe('55.3 %');
     expect(fmtShare(0.000000416)).toBe('far below 1 %');
+    // a metric's value in % (a threshold's, a cold-start share) is the same percentage
+    expect(fmtValue(12, '%')).toBe('12 %');
+    expect(fmtValue(0.5, '%')).toBe(fmtPercent(0.5));
   });
 
   it('a change in percent (a diff against the baseline, a trend\'s change point): signed, written as a percentage is', () => {
@@ -85,19 +88,21 @@ describe('number-format', () => {
 });
 
 /**
- * The run page wrote its own percentages `12%` (number-format's fmtPct) where every other page
+ * The run page wrote its own percentages `12%` (number-format's old fmtPct) where every other page
  * writes `12 %` (fmtPercent). On the run's index.html, summary.md and console, from the default
- * and the failing run, every percentage the page words itself has the space; the one place left
- * with `12%` is the verdict's own check sentences (src/verdict), quoted as the verdict wrote them.
+ * and the failing run, every percentage has the space: the page's own and the verdict's check
+ * sentences (src/verdict/checks.ts, fmtShare) alike, and a metric's value in % (fmtValue). The
+ * recorded runs stored the verdict they were given then (a report quotes a stored verdict as
+ * written), so they are judged afresh here.
  */
 describe("the run page's percentages", () => {
   it('are fmtPercent\'s ("4 %", "17.5 %"), on index.html, summary.md and the console alike', async () => {
     for (const path of ['pages/default-run.results.json.gz', 'pages/failing-run.results.json.gz']) {
-      const r = judged(await readRecorded(path));
-      const verdictWords = JSON.stringify(r.verdict ?? {});
+      const { verdict: _stored, ...recorded } = await readRecorded(path);
+      const r = judged(recorded);
       const texts = { html: htmlText(renderHtml(r)), md: markdownText(renderSummaryMarkdown(r)), console: consoleSummary(r, 'results.json') };
       for (const [name, text] of Object.entries(texts)) {
-        const unspaced = [...text.matchAll(/[\d.,]+%/g)].map((m) => m[0]).filter((p) => !verdictWords.includes(p));
+        const unspaced = [...text.matchAll(/[\d.,]+%/g)].map((m) => m[0]);
         expect(unspaced, `${path}: ${name}`).toEqual([]);
       }
       // the cold starts' share of a route's requests, as the page words it

@@ -24,6 +24,7 @@ import { renderSearchHtml } from '../../src/report/search/html.ts';
 import { renderTrendHtml } from '../../src/report/trend/html.ts';
 import { judged } from '../../src/verdict/judged.ts';
 import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
+import { sqsFanoutPath } from '../fixtures/path/sqs-fanout-path.ts';
 
 /**
  * One page of every kind the tool writes, rendered from recorded real runs (test/fixtures/pages/
@@ -35,6 +36,8 @@ export interface PageFixture {
   /** the page kind and its case, for file names and failure lists: `run-default`, `plan` */
   name: string;
   html: string;
+  /** the section a case is kept for, which the pictured pages lack (`Path`) */
+  section?: string;
 }
 
 const fixture = (path: string) => new URL(`../fixtures/${path}`, import.meta.url).pathname;
@@ -159,6 +162,25 @@ export async function searchInterruptedPage(): Promise<PageFixture> {
 export async function compareExcludedPage(): Promise<PageFixture> {
   const failed = [{ error: 'UpdateFunctionConfiguration: LastUpdateStatus Failed' }] as never;
   return { name: 'compare-excluded', html: renderCompareHtml(buildComparison({ functions: [COMPARED], sizes: [{ memoryMB: 256, runs: failed }, { memoryMB: 512, runs: failed }] })) };
+}
+
+/**
+ * Cases of a page kind the layout rule holds too, not pictured in the docs: pages with a section
+ * the recorded runs lack, each naming it.
+ */
+export const SECTION_PAGE_FIXTURES: Readonly<Record<string, () => Promise<PageFixture>>> = {
+  'run-path': runPathPage,
+};
+
+/**
+ * The default run as a queued fan-out's would read (results.path of test/fixtures/path/: a queue,
+ * the mapping that consumes it, its dead-letter queue, over the run's window): the run page's Path
+ * section, its table and its charts of the queue and the mapping.
+ */
+export async function runPathPage(): Promise<PageFixture> {
+  const r = await readRecorded('pages/default-run.results.json.gz');
+  r.path = sqsFanoutPath(Date.parse(r.startedAt));
+  return { name: 'run-path', html: renderHtml(judged(r)), section: 'Path' };
 }
 
 export function allPages(): Promise<PageFixture[]> {

@@ -5,12 +5,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, openReport } from '../chromium.ts';
 import { jsonForScript } from '../../src/report/shared/escape.ts';
-import { EDGE_PAGE_FIXTURES, PAGE_FIXTURES, runFailingPage } from './page-fixtures.ts';
+import { EDGE_PAGE_FIXTURES, PAGE_FIXTURES, SECTION_PAGE_FIXTURES, runFailingPage } from './page-fixtures.ts';
 import { hoveredDashes, layoutProblems } from './page-layout-rule.ts';
 
 // Every page kind (page-fixtures.ts: the default run, a failing run, a memory compare, a sweep, a
 // search, a trend, a plan, an Artillery run's report; and, for their empty charts, an interrupted
-// search and a compare whose sizes all failed), rendered from recorded runs and opened from
+// search and a compare whose sizes all failed; for the run page's Path section, the default run
+// with a queued fan-out's path), rendered from recorded runs and opened from
 // disk in one headless Chromium, at 1280 px and then resized to 1024 px, held to one rule
 // (page-layout-rule.ts): no word broken mid-word, nothing wider than its box, no text over text,
 // every chart titled and drawn (isolated points too) or saying why it is empty, one time origin,
@@ -49,9 +50,9 @@ const frames = (page: Page, n: number) => page.evaluate((n) => new Promise<void>
 }), n);
 
 describe.concurrent('every page kind holds the layout rule in headless Chromium at 1280 and 1024 px', () => {
-  for (const [name, build] of Object.entries({ ...PAGE_FIXTURES, ...EDGE_PAGE_FIXTURES })) {
+  for (const [name, build] of Object.entries({ ...PAGE_FIXTURES, ...EDGE_PAGE_FIXTURES, ...SECTION_PAGE_FIXTURES })) {
     it(name, async () => {
-      const { html } = await build();
+      const { html, section } = await build();
       const file = join(dir, `${name}.html`);
       await writeFile(file, html);
       const { page, problems } = await openReport(browser, file, { width: WIDTHS[0], height: 900 });
@@ -67,6 +68,12 @@ describe.concurrent('every page kind holds the layout rule in headless Chromium 
         }
         // the cases kept for their empty charts still have them: the rule's "says what it lacks" is held on each page kind's
         if (name in EDGE_PAGE_FIXTURES) expect(await page.locator('.chart-box.empty figcaption').count(), `${name}: its empty charts`).toBeGreaterThan(0);
+        // a case kept for a section has it, with its charts drawn (the rule held them above)
+        if (section) {
+          const held = page.locator('section', { has: page.getByRole('heading', { level: 2, name: section, exact: true }) });
+          expect(await held.count(), `${name}: its ${section} section`).toBe(1);
+          expect(await held.locator('.chart-box:not(.empty)').count(), `${name}: the ${section} section's charts`).toBeGreaterThan(0);
+        }
         await writeFile(join(ARTIFACTS, `${name}.txt`), found.join('\n'));
         expect(found, `${name}: the layout rule's problems`).toEqual([]);
       } finally {

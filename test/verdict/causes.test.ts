@@ -3,7 +3,7 @@ import { Results } from '../../src/contracts/results-schema.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
-import { buildResults } from '../report/fixtures.ts';
+import { quietResults } from './quiet-results.ts';
 
 /**
  * Causes that hold (issue 50): a cause is named for a failed check only where it can produce that
@@ -11,17 +11,7 @@ import { buildResults } from '../report/fixtures.ts';
  * report fixture with nothing pointing anywhere, and each case's evidence added.
  */
 function quiet(): Results {
-  const r = buildResults();
-  r.errors = {};
-  r.harness.saturated = false;
-  const cw = r.cloudwatch!;
-  for (const t of Object.values(cw.lambda)) Object.assign(t, { throttles: 0, errors: 0, concurrentExecutionsMax: 1 });
-  cw.localHost = { hostBusyAvgPercent: 40, hostBusyPeakPercent: 70, stackCpuMs: 1000, heldBack: {} };
-  cw.emf = {};
-  for (const rep of Object.values(cw.reports)) rep.initDurationMsTotal = 0;
-  delete cw.dynamodb;
-  cw.apiGatewayTotals = { ...cw.apiGatewayTotals!, clientError: 0 };
-  cw.functionErrors = {};
+  const r = quietResults();
   r.config.target.functions = {
     source: 'stack',
     functions: [

@@ -158,7 +158,7 @@ describe('the sends check says why sends did not go out', () => {
     const check = evaluate(r).checks.find((c) => c.name === 'sends went out')!;
     expect(check.passed).toBe(false);
     expect(check.detail).toBe(
-      "10 skipped and 0 failed of 100 intended sends (10%; at most 1% allowed) (skipped: no member of the sender's room open and joined; the sender's state: handshake:500 ×8, dropped ×2); 3 senders not open stood in for by a member of the room",
+      "10 skipped and 0 failed of 100 intended sends (10 %; at most 1 % allowed) (skipped: no member of the sender's room open and joined; the sender's state: handshake:500 ×8, dropped ×2); 3 senders not open stood in for by a member of the room",
     );
   });
 });

@@ -4,7 +4,7 @@ import { Results } from '../../src/contracts/results-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
 import { notEmulatedEvidence } from '../../src/verdict/not-emulated-evidence.ts';
-import { buildResults } from '../report/fixtures.ts';
+import { quietResults } from './quiet-results.ts';
 
 /**
  * Causes that hold at the door and at the end (issue 59): a loss whose deliveries would travel a
@@ -13,17 +13,7 @@ import { buildResults } from '../report/fixtures.ts';
  * nothing pointing anywhere, all connects succeeded, and each case's evidence added.
  */
 function quietLoss(): Results {
-  const r = buildResults();
-  r.errors = {};
-  r.harness.saturated = false;
-  const cw = r.cloudwatch!;
-  for (const t of Object.values(cw.lambda)) Object.assign(t, { throttles: 0, errors: 0, concurrentExecutionsMax: 1 });
-  cw.localHost = { hostBusyAvgPercent: 40, hostBusyPeakPercent: 70, stackCpuMs: 1000, heldBack: {} };
-  cw.emf = {};
-  for (const rep of Object.values(cw.reports)) rep.initDurationMsTotal = 0;
-  delete cw.dynamodb;
-  cw.apiGatewayTotals = { ...cw.apiGatewayTotals!, clientError: 0 };
-  cw.functionErrors = {};
+  const r = quietResults();
   r.config.target.functions = {
     source: 'stack',
     functions: [

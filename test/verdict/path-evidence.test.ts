@@ -6,6 +6,7 @@ import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
 import { pathEvidence } from '../../src/verdict/path-evidence.ts';
 import { buildResults, RUN_START } from '../report/fixtures.ts';
 import { sqsFanoutPath } from '../fixtures/path/sqs-fanout-path.ts';
+import { quietResults } from './quiet-results.ts';
 
 /**
  * A loss on a queued path names the hop, with its numbers (results.path): a redrive to a DLQ, a
@@ -13,17 +14,7 @@ import { sqsFanoutPath } from '../fixtures/path/sqs-fanout-path.ts';
  * EventBridge's failed invocations; ranked with the other evidence, and only for a loss.
  */
 function lossOnPath(path: StackPath): Results {
-  const r = buildResults();
-  r.errors = {};
-  r.harness.saturated = false;
-  const cw = r.cloudwatch!;
-  for (const t of Object.values(cw.lambda)) Object.assign(t, { throttles: 0, errors: 0, concurrentExecutionsMax: 1 });
-  cw.localHost = { hostBusyAvgPercent: 40, hostBusyPeakPercent: 70, stackCpuMs: 1000, heldBack: {} };
-  cw.emf = {};
-  for (const rep of Object.values(cw.reports)) rep.initDurationMsTotal = 0;
-  delete cw.dynamodb;
-  cw.apiGatewayTotals = { ...cw.apiGatewayTotals!, clientError: 0 };
-  cw.functionErrors = {};
+  const r = quietResults();
   delete r.permissions;
   r.config.target.functions = { source: 'stack', functions: [{ name: 'fanout-send-message', route: 'sendMessage', memoryMB: 128, timeoutSeconds: 3 }] };
   r.deliveries = { ...r.deliveries, received: 82, lost: 18, expected: 100, lossTimeoutMs: 30_000 };

@@ -1,4 +1,4 @@
-import { parseJsonPath, readJsonPath, type JsonPath } from './json-path.ts';
+import { compiledJsonPath, readJsonPath } from '../../json-path.ts';
 
 /**
  * `$input` of a mapping template over one payload (a frame's body, or a service's answer):
@@ -31,7 +31,7 @@ export function inputVariable(body: string, params: InputParams = NO_PARAMS): In
   let root: { value: unknown } | undefined;
   const at = (path: string): unknown => {
     root ??= { value: parsePayload(body) };
-    return readJsonPath(root.value, compiledPath(path));
+    return readJsonPath(root.value, compiledJsonPath(path));
   };
   return {
     body,
@@ -54,17 +54,4 @@ function parsePayload(body: string): unknown {
   } catch {
     return body;
   }
-}
-
-/** Templates use a handful of constant paths: each is parsed once. */
-const paths = new Map<string, JsonPath>();
-
-export function compiledPath(text: string): JsonPath {
-  let path = paths.get(text);
-  if (!path) {
-    path = parseJsonPath(String(text));
-    if (paths.size > 1_000) paths.clear();
-    paths.set(text, path);
-  }
-  return path;
 }

@@ -1,5 +1,6 @@
 import { Compile, parse } from 'velocityjs';
-import { compiledPath, inputVariable, type InputParams } from './input-variable.ts';
+import { compiledJsonPath } from '../../json-path.ts';
+import { inputVariable, type InputParams } from './input-variable.ts';
 import { JAVA_METHODS } from './java-methods.ts';
 import { UTIL_FUNCTIONS, utilVariable } from './util-variable.ts';
 
@@ -159,7 +160,7 @@ function checkReference(node: Node): void {
     if (!ok) throw new Error(`VTL: $input.${name} is not one of API Gateway's $input members (body, json(x), path(x), params())`);
     if ((name === 'json' || name === 'path') && Array.isArray(first.args)) {
       const arg = first.args[0] as Node | undefined;
-      if (isNode(arg) && arg.type === 'string' && typeof arg.value === 'string') compiledPath(arg.value);
+      if (isNode(arg) && arg.type === 'string' && typeof arg.value === 'string') compiledJsonPath(arg.value);
     }
   }
 }

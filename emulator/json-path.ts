@@ -1,6 +1,8 @@
 /**
- * The JSONPath API Gateway's `$input.json(x)` / `$input.path(x)` and `route.request.body.x` take
- * (Jayway JsonPath's syntax): `$`, `.name`, `['name']`, `[0]`, and the wildcards `.*` / `[*]`.
+ * The one JSONPath of the emulator, Jayway JsonPath's syntax as AWS's services evaluate it: API
+ * Gateway's `$input.json(x)` / `$input.path(x)` and `route.request.body.x`, EventBridge's InputPath
+ * and InputTransformer's InputPathsMap. `$`, `.name` (any characters but `.`, `[`, `]`, blanks and
+ * parentheses: dashes, underscores, slashes), `['name']`, `[0]`, and the wildcards `.*` / `[*]`.
  * A definite path (no wildcard) yields the value or undefined; a wildcard yields the list of what
  * it matched, as Jayway answers an indefinite path. Deep scan (`..`) and filters are not emulated:
  * such a path is refused where it is compiled, so a template using one is named at stack start.
@@ -13,7 +15,7 @@ export interface JsonPath {
   readonly definite: boolean;
 }
 
-const NAME = /^[A-Za-z0-9_$@-]+/;
+const NAME = /^[^.[\]\s()]+/;
 
 /** Parses a path; throws an Error naming what is wrong with it. */
 export function parseJsonPath(text: string): JsonPath {
@@ -79,6 +81,30 @@ export function readJsonPath(root: unknown, path: JsonPath): unknown {
     current = next;
   }
   return path.definite ? current[0] : current;
+}
+
+/** Templates and rules use a handful of constant paths: each is parsed once (throws as parseJsonPath). */
+const compiled = new Map<string, JsonPath>();
+
+export function compiledJsonPath(text: string): JsonPath {
+  let path = compiled.get(text);
+  if (!path) {
+    path = parseJsonPath(String(text));
+    if (compiled.size > 1_000) compiled.clear();
+    compiled.set(text, path);
+  }
+  return path;
+}
+
+/** The value at the path `text` names in `root`; undefined where it selects nothing or is no path this reads. */
+export function selectJsonPath(root: unknown, text: string): unknown {
+  let path: JsonPath;
+  try {
+    path = compiledJsonPath(text);
+  } catch {
+    return undefined;
+  }
+  return readJsonPath(root, path);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
