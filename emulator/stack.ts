@@ -51,8 +51,10 @@ import { startMessaging, type Messaging } from './messaging.ts';
  * hence the local @connections URL, is known, and a port in use fails first) → DynamoDB (dynalite,
  * the stack's tables ACTIVE), the CloudWatch and the Parameter Store endpoints, side by side (the
  * stack's parameters and the token the reference authorizer expects seeded), and CloudFormation
- * and API Gateway v2 (management-apis.ts) → Lambda runtime with each function's environment, and
- * the Lambda API endpoint over it → gateway starts serving.
+ * and API Gateway v2 (management-apis.ts) → SQS, SNS, EventBridge and DynamoDB Streams
+ * (messaging.ts) and the Lambda API's listener → Lambda runtime with each function's environment
+ * (every endpoint above in its redirect) → the asynchronous invocations and event source mappings
+ * over it, the Lambda API attached → the edge → gateway starts serving.
  */
 
 export interface StartStackOptions {
