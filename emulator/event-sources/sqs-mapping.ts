@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { InvokeOutcome, LambdaRuntime } from '../lambda/types.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import type { PolledQueue, ReceivedMessage } from '../sqs/polled-queue.ts';
@@ -81,7 +82,7 @@ export class SqsEventSourceMapping {
   private readonly now: () => number;
   private readonly backoff: Backoff;
   private readonly longPollMs: number;
-  private abort = new AbortController();
+  private abort = pollerAbort();
   private state: SqsMappingStats['state'];
   private pollers = 0;
   private busy = 0;
@@ -323,4 +324,15 @@ export class SqsEventSourceMapping {
   private logLine(fields: Record<string, unknown>): void {
     this.options.log?.(JSON.stringify({ ...fields, uuid: this.uuid, functionName: this.options.mapping.functionName, source: this.options.queue.arn }));
   }
+}
+
+/**
+ * The signal every poller of a mapping waits on: up to 1,000 long polls listen to it at once, so
+ * Node's warning at 11 listeners (meant to catch a leak) is off for it; each poll removes its
+ * listener when it ends (sqs-queue.ts).
+ */
+function pollerAbort(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
