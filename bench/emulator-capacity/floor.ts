@@ -39,7 +39,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { build } from 'esbuild';
+import { bundleThreads } from '../thread-bundles.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { ROOM_METADATA_SK } from '../../reference-stack/functions/shared/protocol.ts';
@@ -450,22 +450,11 @@ function joinEvent(connectionId: string, room: string) {
   return messageEvent(connectionId, 'joinRoom', { action: 'joinRoom', room });
 }
 
-/** The three thread entries bundled to plain JS (as the emulator bundles the functions), into `out`. */
+/** The thread entries bundled to plain JS (as the emulator bundles the functions), into `out`. */
 async function bundle(out: string): Promise<[string, string]> {
   const entry = (name: string) => fileURLToPath(new URL(`./${name}.ts`, import.meta.url));
-  await build({
-    entryPoints: [entry('floor-worker'), entry('floor-receivers')],
-    outdir: out,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: `node${process.versions.node.split('.')[0]}`,
-    mainFields: ['module', 'main'],
-    logLevel: 'silent',
-    banner: { js: "import { createRequire as __floorRequire } from 'node:module'; const require = __floorRequire(import.meta.url);" },
-  });
-  return [join(out, 'floor-worker.mjs'), join(out, 'floor-receivers.mjs')];
+  const [worker, receivers] = await bundleThreads(out, [entry('floor-worker'), entry('floor-receivers')]);
+  return [worker!, receivers!];
 }
 
 // --- the record

@@ -38,7 +38,7 @@ import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { decodeHistogram } from '../../src/metrics/measurement/histogram.ts';
 import { blockMarkers, tsxCommand, writeResultsBlock } from '../results-block.ts';
-import { bundleThreads } from './bundle-threads.ts';
+import { bundleThreads } from '../thread-bundles.ts';
 import type { ClientsInit, FromClients, ToClients } from './clients.ts';
 import { measureProviderCosts, providerCostLines, type ProviderCost } from './provider-cost.ts';
 
@@ -115,7 +115,7 @@ const dir = await mkdtemp(join(tmpdir(), 'fb-queued-fanout-'));
 const rows: Row[] = [];
 let costs: ProviderCost[] = [];
 try {
-  const [clientsPath] = await bundleThreads(dir, ['clients']);
+  const [clientsPath] = await bundleThreads(dir, [fileURLToPath(new URL('./clients.ts', import.meta.url))]);
   for (const path of (['direct', 'queued'] as const).filter((p) => only.includes(p))) rows.push(...(await runPath(path, clientsPath!)));
   if (only.includes('cost')) costs = await measureProviderCosts({ quick: QUICK, dir, log });
   report();

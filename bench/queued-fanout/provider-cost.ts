@@ -14,7 +14,7 @@ import { startSnsServer } from '../../emulator/sns/server.ts';
 import { SqsQueues } from '../../emulator/sqs/queue-registry.ts';
 import { startSqsServer } from '../../emulator/sqs/server.ts';
 import type { QueueDescription } from '../../emulator/stack-model/stack-description.ts';
-import { bundleThreads } from './bundle-threads.ts';
+import { bundleThreads } from '../thread-bundles.ts';
 import type { FromLoad, LoadInit, LoadOp, ToLoad } from './provider-load.ts';
 
 /**
@@ -116,7 +116,7 @@ export async function measureProviderCosts(o: { quick: boolean; dir: string; log
     const streams = await startDynamoDbStreamsServer({ streams: db.streams() });
     endpoints.push(streams);
 
-    const [loadPath] = await bundleThreads(o.dir, ['provider-load']);
+    const [loadPath] = await bundleThreads(o.dir, [fileURLToPath(new URL('./provider-load.ts', import.meta.url))]);
     const init: LoadInit = {
       region: REGION,
       endpoints: { sqs: sqs.url, sns: sns.url, events: events.url, dynamodb: db.endpoint, streams: streams.url },
