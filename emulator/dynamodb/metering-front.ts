@@ -12,7 +12,7 @@ import type { ItemChange } from './streams/item-change.ts';
 import { KeyLocks } from './streams/key-locks.ts';
 import { StreamCapture, type WriteCapture } from './streams/stream-capture.ts';
 import { streamFields, type StreamSpec } from './streams/stream-spec.ts';
-import { transactWriteItems } from './transact-write-items.ts';
+import { errorType, transactWriteItems } from './transact-write-items.ts';
 
 /**
  * The DynamoDB endpoint the functions reach: a thin front over dynalite (called in-process, same
@@ -744,15 +744,6 @@ function consumedCapacity(table: string, use: TableUse, asked: 'TOTAL' | 'INDEXE
     if (use.indexes.size > 0) out.GlobalSecondaryIndexes = indexes;
   }
   return out;
-}
-
-function errorType(body: string): string {
-  try {
-    const type = String((JSON.parse(body) as Json).__type ?? '');
-    return type.slice(type.indexOf('#') + 1);
-  } catch {
-    return '';
-  }
 }
 
 /** 52 upper-case base64 characters, as DynamoDB's request ids look. */

@@ -166,7 +166,8 @@ async function undo(deps: TransactDeps, writes: TransactWrite[]): Promise<void> 
   }
 }
 
-function errorType(body: string): string {
+/** The error name of a DynamoDB JSON error answer (`com.amazonaws.dynamodb.v20120810#X` → X); '' when none. */
+export function errorType(body: string): string {
   try {
     const type = String((JSON.parse(body) as Json).__type ?? '');
     return type.slice(type.indexOf('#') + 1);
