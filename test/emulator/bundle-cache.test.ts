@@ -1,9 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { bundleFunctions } from '../../emulator/lambda/bundling/bundle.ts';
 import { UserError } from '../../common/errors.ts';
+import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
+import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
+import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
+import { expectOk } from './lambda-test-helpers.ts';
 
 // Bundles are built with the real esbuild and kept between stack starts while their sources are
 // unchanged; FANOUT_BENCH_BUNDLE_CACHE points the cache at a directory of this test's own.
@@ -97,5 +101,33 @@ describe('bundle cache', () => {
     await expect(bundle()).rejects.toThrow(
       new UserError(`cache directory ${join(blocker, 'cache')} cannot be written (ENOTDIR): set FANOUT_BENCH_BUNDLE_CACHE to a writable directory`),
     );
+  });
+
+  it("keeps a bundle's V8 code cache beside it: the first INIT writes it, the next stack's INIT loads it, a rejected one is replaced", async () => {
+    process.env.FANOUT_BENCH_BUNDLE_CACHE = join(work, 'cache-v8');
+    write('cached');
+    /** One stack's life: its runtime, one cold invocation, closed; the cache file beside the bundle after it. */
+    const coldStart = async () => {
+      const runtime = await createLambdaRuntime({ metrics: new MetricStore(), logs: new LogStore(), cpuModel: 'off', functions: [{ name: 'fn', entry, memoryMB: 128, timeoutSeconds: 5, environment: {} }] });
+      try {
+        expect(expectOk(await runtime.invoke('fn', {})).cold).toBe(true);
+      } finally {
+        await runtime.close();
+      }
+      const { handlerPaths } = await bundle();
+      const dir = dirname(handlerPaths.get('fn')!);
+      const caches = readdirSync(dir).filter((f) => /^index\.js\.v8-\d+\.cache$/.test(f));
+      expect(caches).toHaveLength(1);
+      return join(dir, caches[0]!);
+    };
+    const file = await coldStart();
+    expect(statSync(file).size).toBeGreaterThan(0);
+    const made = statSync(file).ino;
+    // The next stack's environment was given the cache and V8 took it: it wrote no new one (a
+    // write renames a new file over it: another inode).
+    expect(statSync(await coldStart()).ino).toBe(made);
+    // A cache V8 rejects (another V8's, or damaged) is replaced by the next INIT's own.
+    writeFileSync(file, 'not a code cache');
+    expect(readFileSync(await coldStart()).toString()).not.toBe('not a code cache');
   });
 });

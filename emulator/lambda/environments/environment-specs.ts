@@ -5,6 +5,7 @@ import { factsOf, isGoRuntime, isPythonRuntime, pythonVersionOf, runsInWorker, t
 import { nodeMajorOf, type NodeRuntimeId } from '../../../common/node-runtimes.ts';
 import type { SdkModules } from '../bundling/bundled-sdk.ts';
 import type { FunctionBundles } from '../bundling/bundle.ts';
+import { BundleCodeCache } from '../bundling/code-cache.ts';
 import type { EnvironmentSpec, ExecutionEnvironment, ProcessEnvironmentSpec, WorkerEnvironmentSpec } from './execution-environment.ts';
 import { PYTHON_BOOTSTRAP, type HostRuntime } from '../runtimes/host-runtimes.ts';
 import { functionCredentials, functionLogGroup, type FunctionConfig, type RuntimeConfig } from '../options.ts';
@@ -42,7 +43,9 @@ export function environmentSpec(src: SpecSources, fn: FunctionConfig): Environme
   if (runsInWorker(runtime)) {
     const bundles = src.bundles!;
     const sdk = sdkModulesOf(src, fn);
-    return { kind: 'worker', ...common, code: workerCode(fn, runtime, bundles, sdk, factsOf(runtime).ships === 'aws-sdk-v3'), workerPath: bundles.workerPath, awsEndpoints: config.awsEndpoints.services, env: workerVariables(config, fn, sdk), codeCache: {} };
+    const code = workerCode(fn, runtime, bundles, sdk, factsOf(runtime).ships === 'aws-sdk-v3');
+    const codeCache = code.kind === 'bundle' ? new BundleCodeCache(code.path) : undefined;
+    return { kind: 'worker', ...common, code, workerPath: bundles.workerPath, awsEndpoints: config.awsEndpoints.services, env: workerVariables(config, fn, sdk), ...(codeCache ? { codeCache } : {}) };
   }
   const host = src.hostRuntimes.get(fn.name);
   if (!host || fn.code.kind !== 'handler') throw new Error(`unreachable: ${fn.name} (${runtime}) has no host runtime or no code directory`);

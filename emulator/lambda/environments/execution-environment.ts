@@ -1,3 +1,4 @@
+import type { BundleCodeCache } from '../bundling/code-cache.ts';
 import type { LogSink, MetricSink } from '../../cloudwatch/types.ts';
 import type { FunctionConfig } from '../options.ts';
 import { timeoutMessage } from './report-line.ts';
@@ -54,8 +55,8 @@ export interface WorkerEnvironmentSpec extends SpecBase {
   workerPath: string;
   /** Endpoint prefix → local base URL (aws-endpoint-redirect.ts). */
   awsEndpoints: Record<string, string>;
-  /** The bundle's V8 code cache, once an environment made one (shared across configurations: same bundle). */
-  codeCache: { cache?: Uint8Array };
+  /** A bundle's V8 code cache (shared across configurations: same bundle); none for code as written. */
+  codeCache?: BundleCodeCache;
 }
 
 /** Any other runtime: a process (the Python bootstrap, a custom runtime's `bootstrap`) speaking the Runtime API. */

@@ -99,7 +99,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
       logStreamName: this.logStream,
       ...(fn.logging ? { logging: fn.logging } : {}),
       cpuThrottle: spec.cpuThrottle,
-      codeCache: spec.codeCache.cache,
+      codeCache: spec.codeCache?.cache,
       awsEndpoints: spec.awsEndpoints,
       freeze: this.freeze.buffer,
     };
@@ -221,7 +221,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
         this.log.push(m.text);
         return;
       case 'code-cache':
-        this.spec.codeCache.cache = m.data;
+        this.spec.codeCache?.update(m.data);
         return;
       case 'ready':
         this.state = 'idle';

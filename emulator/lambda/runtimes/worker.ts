@@ -193,11 +193,10 @@ function onMessage(request: InvokeRequest): void {
 
 /**
  * Load the CommonJS bundle as Node's loader would (same wrapper, require, module), but compiled
- * with a V8 code cache held by the runtime: the first environment of a function makes it (after
- * its module ran, so what INIT compiled is in it) and hands it over; later ones skip most of
- * parsing and compiling. INIT stays the real cost of evaluating the module (creating SDK
- * clients, reading config); only the compile work a host repeats is saved. Kept in memory, per
- * runtime: the first INIT of a function in each stack compiles everything, as every INIT on AWS does.
+ * with a V8 code cache (bundling/code-cache.ts, a file beside the bundle): the first environment
+ * without a usable one makes it (after its module ran, so what INIT compiled is in it) and hands
+ * it over; later ones skip most of parsing and compiling. INIT stays the real cost of evaluating
+ * the module (creating SDK clients, reading config); only the compile work a host repeats is saved.
  */
 function loadBundle(path: string): { handler?: unknown } {
   const source = readFileSync(path, 'utf8');
