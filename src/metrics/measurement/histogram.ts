@@ -1,5 +1,5 @@
 import * as hdr from 'hdr-histogram-js';
-import type { Histogram } from 'hdr-histogram-js';
+import type { Histogram, JsHistogram } from 'hdr-histogram-js';
 
 /**
  * One way to make, ship and merge latency histograms. Values are whole microseconds; the
@@ -43,4 +43,29 @@ export function addEncoded(into: Histogram, encoded: string | null | undefined):
   const h = decodeHistogram(encoded);
   into.add(h);
   h.destroy();
+}
+
+/**
+ * `getValueAtPercentile` for many percentiles (ascending) in one walk over the counts: the library
+ * walks them from the start for each one, which for a report's percentile curves (about 120
+ * points on each of 20-30 histograms) was a quarter of a second per run. Same rounding as the
+ * library (the count at a percentile rounded up, less one ulp of floating-point error).
+ */
+export function valuesAtPercentiles(h: Histogram, percentiles: readonly number[]): number[] {
+  const js = h as unknown as JsHistogram;
+  const out: number[] = [];
+  let i = 0;
+  let total = 0;
+  for (const percentile of percentiles) {
+    const fp = (Math.min(percentile, 100) / 100) * h.totalCount;
+    const atCount = Math.max(fp > 0 ? Math.ceil(fp - 2 ** (Math.floor(Math.log2(fp)) - 52)) : 0, 1);
+    while (i < js.countsArrayLength && total + js.getCountAtIndex(i) < atCount) total += js.getCountAtIndex(i++);
+    if (i >= js.countsArrayLength) {
+      out.push(0);
+      continue;
+    }
+    const value = js.valueFromIndex(i);
+    out.push(percentile === 0 ? js.lowestEquivalentValue(value) : js.highestEquivalentValue(value));
+  }
+  return out;
 }

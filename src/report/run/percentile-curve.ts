@@ -1,4 +1,4 @@
-import { decodeHistogram } from '../../metrics/measurement/histogram.ts';
+import { decodeHistogram, valuesAtPercentiles } from '../../metrics/measurement/histogram.ts';
 
 /**
  * Latency distributions on a "nines" axis: x = -log10(1 - p), so 0 is p0, 1 is p90, 2 is p99,
@@ -26,15 +26,15 @@ export function percentileCurves(histograms: Record<string, string>): Percentile
     const top = Math.max(0, ...ends);
     for (let k = 0; k * STEP < top; k++) grid.add(round2(k * STEP));
     const x = [...grid].sort((a, b) => a - b);
-    const curves = decoded.map(({ key, h }, i) => ({
-      key,
-      count: h.totalCount,
-      values: x.map((nines) => {
-        if (nines > ends[i]) return null;
-        const us = nines === ends[i] ? h.maxValue : h.getValueAtPercentile(100 * (1 - 10 ** -nines));
-        return us / 1000;
-      }),
-    }));
+    const curves = decoded.map(({ key, h }, i) => {
+      const inside = x.filter((nines) => nines < ends[i]!);
+      const us = valuesAtPercentiles(h, inside.map((nines) => 100 * (1 - 10 ** -nines)));
+      return {
+        key,
+        count: h.totalCount,
+        values: x.map((nines, k) => (nines > ends[i]! ? null : (nines === ends[i] ? h.maxValue : us[k]!) / 1000)),
+      };
+    });
     return { x, curves };
   } finally {
     for (const { h } of all) h.destroy();
