@@ -25,7 +25,7 @@ export async function measureInto(
   judge?: EvaluateOptions,
 ): Promise<Results & { verdict: Verdict }> {
   const { quotas, ...options } = o;
-  const measured = await measure(scenario, target, { ...options, intervals: new IntervalFile(dir), checkpoint: (r) => void writeResults(dir, r) });
+  const measured = await measure(scenario, target, { ...options, intervals: new IntervalFile(dir), checkpoint: (r) => void writeResults(dir, r, { check: false }) });
   // the quotas the plan held the scenario against, with what this measurement ran into
   const results = withQuotas(measured, quotas);
   if (o.signal?.aborted) o.onStatus?.(`stopping: writing results and reports to ${dir}`);
