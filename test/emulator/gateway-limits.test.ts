@@ -23,18 +23,23 @@ let connectStaged: RunningStack; // stage throttle 1 rps, burst 2, on $connect t
 let idleEither: RunningStack; // 1.5 s idle timeout, reset by traffic either way
 let idleClient: RunningStack; // 1.5 s idle timeout, reset by the client's messages only
 
-const start = (limits: StackConfigInput['limits']) =>
-  startStack({ config: defaultStackConfig({ limits, lambda: { preparedPerFunction: 1 } }), functions, log: () => {} });
+/**
+ * A stack of the fixture functions. `prepared`: environments INIT'd ahead per function: one where
+ * a test times a short idle timeout from a message whose answer a cold start could delay past it;
+ * none elsewhere (a throttle counts requests as they arrive, before any function runs).
+ */
+const start = (limits: StackConfigInput['limits'], prepared: 0 | 1) =>
+  startStack({ config: defaultStackConfig({ limits, lambda: { preparedPerFunction: prepared } }), functions, log: () => {} });
 
 beforeAll(async () => {
   [big, short, throttled, staged, connectStaged, idleEither, idleClient] = await Promise.all([
-    startStack({ config: defaultStackConfig(), functions, log: () => {} }),
-    startStack({ config: defaultStackConfig({ limits: { idleTimeoutSeconds: 1, maxConnectionSeconds: 3 } }), functions, log: () => {} }),
-    startStack({ config: defaultStackConfig({ limits: { accountRps: 1, accountBurst: 2 } }), functions, log: () => {} }),
-    start({ stageRps: 1, stageBurst: 3, routeThrottles: { echo: { rps: 1, burst: 8 }, $connect: { rps: 50, burst: 50 } } }),
-    start({ stageRps: 1, stageBurst: 2 }),
-    start({ idleTimeoutSeconds: 1.5, idleTimeoutRule: 'either' }),
-    start({ idleTimeoutSeconds: 1.5, idleTimeoutRule: 'client' }),
+    start({}, 0),
+    start({ idleTimeoutSeconds: 1, maxConnectionSeconds: 3 }, 1),
+    start({ accountRps: 1, accountBurst: 2 }, 0),
+    start({ stageRps: 1, stageBurst: 3, routeThrottles: { echo: { rps: 1, burst: 8 }, $connect: { rps: 50, burst: 50 } } }, 0),
+    start({ stageRps: 1, stageBurst: 2 }, 0),
+    start({ idleTimeoutSeconds: 1.5, idleTimeoutRule: 'either' }, 1),
+    start({ idleTimeoutSeconds: 1.5, idleTimeoutRule: 'client' }, 1),
   ]);
 });
 

@@ -28,7 +28,10 @@ let logs: CloudWatchLogsClient;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  stack = await startStack({ config: defaultStackConfig(), log: () => {} });
+  // One environment INIT'd ahead per function, not the default two: an update stays InProgress
+  // until the new configuration's prepared one has run INIT, the window the ResourceConflict
+  // test sends its second change in.
+  stack = await startStack({ config: defaultStackConfig({ lambda: { preparedPerFunction: 1 } }), log: () => {} });
   lambda = new LambdaClient({ endpoint: stack.ready.lambdaEndpoint, region: stack.ready.region, credentials });
   logs = new CloudWatchLogsClient({ endpoint: stack.ready.cloudwatchEndpoint, region: stack.ready.region, credentials });
 });

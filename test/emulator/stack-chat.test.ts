@@ -10,7 +10,8 @@ let stack: RunningStack;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  stack = await startStack({ config: defaultStackConfig(), log: () => {} });
+  // no environments INIT'd ahead of need: a first invocation is as cold without them
+  stack = await startStack({ config: defaultStackConfig({ lambda: { preparedPerFunction: 0 } }), log: () => {} });
 });
 
 afterAll(async () => {

@@ -32,6 +32,9 @@ const everyone: Member[] = [];
 beforeAll(async () => {
   stack = await startStack({
     config: defaultStackConfig({
+      // no environments INIT'd ahead of need: the clients open a few at a time (openClients),
+      // reusing the ones their first cold starts made
+      lambda: { preparedPerFunction: 0 },
       faults: { lostDisconnectShare: 1 },
       functions: { 'fanout-send-message': { memoryMB: 128, environment: { FANOUT_CONCURRENCY: '1' } } },
     }),

@@ -16,7 +16,9 @@ let stack: RunningStack;
 let connections: string;
 
 beforeAll(async () => {
-  const config = defaultStackConfig();
+  // No environments INIT'd ahead of need: the connects' own cold starts still leave them writing
+  // far faster than 1 WCU takes, and the twenty-odd INITs ahead were most of this file's CPU.
+  const config = defaultStackConfig({ lambda: { preparedPerFunction: 0 } });
   const base = referenceStack(config);
   // $connect writes one row into the connections table: 1 WCU takes one connect a second
   const table = base.tables.find((t) => t.definition.KeySchema?.length === 1 && t.definition.KeySchema[0]!.AttributeName === 'connectionId')!;

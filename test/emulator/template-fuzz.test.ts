@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
@@ -63,21 +63,25 @@ describe('mutated templates', () => {
       const all = paths(original);
       let tried = 0;
       let refused = 0;
+      // the functions' code directory, beside the templates as in the fixture: copied once (the
+      // reader only reads it), each case a template file and a work directory of its own, removed
+      // after it (a copy and a removal of the code per case were most of this test's time)
+      const dir = join(work, name);
+      cpSync(join(FIXTURES, code), join(dir, 'src'), { recursive: true });
       await fc.assert(
         fc.asyncProperty(fc.nat({ max: all.length - 1 }), anything, async (at, value) => {
-          const sub = join(work, `${name}-${tried++}`);
-          mkdirSync(sub, { recursive: true });
-          // the functions' code directory, beside the template as in the fixture
-          cpSync(join(FIXTURES, code), join(sub, 'src'), { recursive: true });
-          writeFileSync(join(sub, 'template.json'), JSON.stringify(replaced(original, all[at]!, value)));
+          const file = join(dir, `template-${tried}.json`);
+          const workDir = join(dir, `work-${tried++}`);
+          writeFileSync(file, JSON.stringify(replaced(original, all[at]!, value)));
           try {
-            await readTemplateStack({ path: join(sub, 'template.json'), parameters: {}, region: 'us-east-1', accountId: '123456789012', apiId: 'fuzz123456', workDir: join(sub, 'work') });
+            await readTemplateStack({ path: file, parameters: {}, region: 'us-east-1', accountId: '123456789012', apiId: 'fuzz123456', workDir });
           } catch (err) {
             if (!(err instanceof UserError)) throw new Error(`${all[at]!.join('.')} = ${JSON.stringify(value)}: ${(err as Error).stack}`);
             expect((err as Error).message).not.toContain('\n');
             refused++;
           } finally {
-            rmSync(sub, { recursive: true, force: true });
+            rmSync(file);
+            rmSync(workDir, { recursive: true, force: true });
           }
         }),
         { numRuns: runs, seed: 31 },

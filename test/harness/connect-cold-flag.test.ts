@@ -22,8 +22,10 @@ function scenario(name: string, body: string): string {
   return p;
 }
 
-// A burst wider than the connect function's prepared environments, so some connects are cold.
-const CONNECTS = scenario('connects', `name: connects\nclients: 24\nrooms: 1\nphases:\n  - connect: { rate: 200, maxInFlight: 24 }\n`);
+// A burst of connects at once on a stack that prepares no environment ahead (--prepared 0): the
+// first connects are cold, those that find an environment a cold start left are warm.
+const CLIENTS = 8;
+const CONNECTS = scenario('connects', `name: connects\nclients: ${CLIENTS}\nrooms: 1\nphases:\n  - connect: { rate: 200, maxInFlight: ${CLIENTS} }\n`);
 
 async function wsServer(opts: { selectNone: boolean }): Promise<{ url: string; offered: string[]; close(): Promise<void> }> {
   const offered: string[] = [];
@@ -48,11 +50,11 @@ async function wsServer(opts: { selectNone: boolean }): Promise<{ url: string; o
 
 describe('connects timed as cold or warm', () => {
   it('against the local stack: every connect is classified, cold exactly as often as the connect function cold-started', { timeout: 120_000 }, async () => {
-    const { results } = await runBenchmark({ scenario: CONNECTS, target: 'local', outDir: dir, shards: 2, seed: 1 });
+    const { results } = await runBenchmark({ scenario: CONNECTS, target: 'local', stackKnobs: { preparedPerFunction: 0 }, outDir: dir, shards: 2, seed: 1 });
     expect(results.status).toBe('completed');
     const cold = results.metrics.connectCold?.count ?? 0;
     const warm = results.metrics.connectWarm?.count ?? 0;
-    expect(cold + warm).toBe(24);
+    expect(cold + warm).toBe(CLIENTS);
     expect(cold).toBeGreaterThan(0);
     // the function's own account of it: REPORT lines with an Init Duration
     expect(cold).toBe(results.cloudwatch?.reports?.['fanout-connect']?.coldStarts);
@@ -64,13 +66,13 @@ describe('connects timed as cold or warm', () => {
     try {
       expect(await probe(server.url)).toBe(false);
       const { results } = await runBenchmark({ scenario: CONNECTS, target: server.url, outDir: dir, shards: 2, seed: 1 });
-      expect(results.connections).toMatchObject({ opened: 24, failed: 0 });
+      expect(results.connections).toMatchObject({ opened: CLIENTS, failed: 0 });
       expect(results.metrics.connectCold).toBeUndefined();
       expect(results.metrics.connectWarm).toBeUndefined();
-      // each probe shakes hands twice (with the offer, then without); then the fleet's 24, without
+      // each probe shakes hands twice (with the offer, then without); then the fleet's connects, without
       const offer = 'fanout-bench.v1,fanout-bench.cold,fanout-bench.warm';
       expect(server.offered.slice(0, 4)).toEqual([offer, '', offer, '']);
-      expect(server.offered.slice(4)).toEqual(Array(24).fill(''));
+      expect(server.offered.slice(4)).toEqual(Array(CLIENTS).fill(''));
     } finally {
       await server.close();
     }

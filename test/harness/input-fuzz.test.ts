@@ -13,7 +13,8 @@ import { checkRunInput } from '../../src/session/run-input.ts';
 import { allGone, descendants } from '../process-tree.ts';
 
 /**
- * Proven by fuzzing, not by a list: thousands of mutated scenario files and flag sets. Each one
+ * Proven by fuzzing, not by a list: a thousand mutated scenario files and flag sets a run, a new
+ * sample every run (fast-check's seed is random), so CI's runs add up to many thousands. Each one
  * either validates into a plan or is refused with one line naming the file (and field) or the
  * flag, as a UserError (exit 2) — never another exception (a stack trace), never a hang. Most
  * cases run in-process; a sample goes through the real CLI (`run --dry-run`), which must print
@@ -23,7 +24,8 @@ const BIN = fileURLToPath(new URL('../../bin/fanout-bench.js', import.meta.url))
 const dir = mkdtempSync(join(tmpdir(), 'fb-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const IN_PROCESS_RUNS = 3_000;
+/** ~4 ms of CPU each (parsing, validation, the file written): 3,000 were ~12 CPU-s of every CI run. */
+const IN_PROCESS_RUNS = 1_000;
 /**
  * Through the CLI, once per way out of it: a plan (exit 0), a refusal naming the file, one naming
  * a flag, and the argument parser's two own mistakes. A CLI process is ~1 CPU-s; what a refusal
@@ -143,7 +145,7 @@ type TextMutation = { kind: 'none' | 'insert' | 'delete' | 'truncate' | 'duplica
 const textMutationArb: fc.Arbitrary<TextMutation> = fc.record({
   kind: fc.oneof(
     { arbitrary: fc.constantFrom<TextMutation['kind']>('none', 'none', 'none', 'none', 'none', 'none', 'insert', 'delete', 'truncate', 'duplicate-line', 'tab', 'alias-bomb'), weight: 99 },
-    // one case in 100, about 30 of the 3,000 (1 in 13 was two thirds of this test's CPU): each
+    // one case in 100, about 10 of the 1,000 (1 in 13 was two thirds of this test's CPU): each
     // overruns the YAML parser's stack (~30 ms), and its refusal hangs on nothing else in the case
     { arbitrary: fc.constant<TextMutation['kind']>('deep'), weight: 1 },
   ),
@@ -241,7 +243,7 @@ function writeCase(c: Case): string {
   const text = c.format === 'yaml' ? YAML.stringify(body) : JSON.stringify(body, null, 2);
   const file = join(dir, `case-${caseNo++ % 64}.${ext}`);
   // a new file, not one overwritten: ext4 flushes a file truncated by its overwrite when it is
-  // closed, which made 3,000 cases wait ~5 s on the disk
+  // closed, which once made 3,000 cases wait ~5 s on the disk
   rmSync(file, { force: true });
   writeFileSync(file, mutateText(text, c.text));
   return file;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import { manifestFunctions } from '../../emulator/stack-model/manifest-reader.ts';
 import { UserError } from '../../common/errors.ts';
 import { readFunctionConfig, readFunctionConfigs } from '../../src/aws/function-configuration.ts';
 import { emulatorLambdaApi, urlLambdaApi } from '../../src/aws/lambda-api.ts';
@@ -23,7 +24,15 @@ let stack: RunningStack;
 let lambda: LambdaClient;
 
 beforeAll(async () => {
-  stack = await startStack({ config: defaultStackConfig(), log: () => {} });
+  // Only the two functions configured here. An update stays InProgress until the new
+  // configuration's prepared environments have run INIT: one each gives the restores the tests
+  // interrupt a window to land in (the waiter sees InProgress, then waits its first 1 s), at one
+  // INIT an update; the default two, on every function, were most of this file's CPU.
+  stack = await startStack({
+    config: defaultStackConfig({ lambda: { preparedPerFunction: 1 } }),
+    functions: manifestFunctions().filter((f) => f.name === SEND || f.name === WHOAMI),
+    log: () => {},
+  });
   const api = emulatorLambdaApi(stack.ready);
   expect(api).toMatchObject({ endpoint: stack.ready.lambdaEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local' } });
   lambda = createLambdaClient(api!);
