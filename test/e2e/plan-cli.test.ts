@@ -2,7 +2,10 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../common/errors.ts';
+import { addPlanCommand } from '../../src/commands/plan.ts';
 import { expectOneLine, runCli } from './cli.ts';
 
 /** `fanout-bench plan` through the real CLI: no stack, a recorded run dir; seconds. */
@@ -45,17 +48,32 @@ describe('fanout-bench plan', () => {
     expect(readFileSync(join(runDir, 'summary.md'), 'utf8')).toBe("the run's summary");
   });
 
+  it('bad traffic, as a user runs it: one line, exit 2', async () => {
+    expectOneLine(await runCli(['plan', RUN_DIR, '--connections', '0', '--room-size', '2', '--messages-per-s', '1', '--out', out]), /^fanout-bench: --connections: must be an integer >= 1, got "0"\n$/);
+  });
+
+  // Each flag's own refusal, through the plan command's commander parsing in this process (the
+  // CLI's process and its printing of a UserError as that one line are the test above's): a
+  // process per flag would cost about half a CPU-second each to print a line.
+  const plan = (flags: string[]) => {
+    const program = new Command('fanout-bench').exitOverride();
+    addPlanCommand(program);
+    return program.parseAsync(['plan', RUN_DIR, ...flags, '--out', out], { from: 'user' });
+  };
   it.each([
-    [['--connections', '0', '--room-size', '2', '--messages-per-s', '1'], /^fanout-bench: --connections: must be an integer >= 1, got "0"\n$/],
-    [['--connections', '10', '--room-size', '2', '--messages-per-s', '-3'], /^fanout-bench: --messages-per-s: must be more than 0, got "-3"\n$/],
-    [['--connections', '10', '--room-size', '20', '--messages-per-s', '1'], /^fanout-bench: --room-size: 20 is more than --connections \(10\)\n$/],
-    [['--connections', '10'], /^fanout-bench: --room-size, --messages-per-s: missing/],
-    [['--memory', 'no-such-fn=512'], /^fanout-bench: --memory no-such-fn: the runs have no function no-such-fn/],
-    [['--reserved', 'fanout-send-message=0'], /^fanout-bench: --reserved: expected fn=N with N a whole number >= 1, got "fanout-send-message=0"\n$/],
-    [['--table-capacity', 'read=100'], /^fanout-bench: --table-capacity: expected read=R,write=W in whole units\/s >= 1, got "read=100"\n$/],
-    [['--grow', 'rooms'], /^fanout-bench: --grow: must be connections, room-size, rate, got "rooms"\n$/],
-  ])('bad traffic %j: one line, exit 2', async (flags, line) => {
-    expectOneLine(await runCli(['plan', RUN_DIR, ...flags, '--out', out]), line);
+    [['--connections', '10', '--room-size', '2', '--messages-per-s', '-3'], /^--messages-per-s: must be more than 0, got "-3"$/],
+    [['--connections', '10', '--room-size', '20', '--messages-per-s', '1'], /^--room-size: 20 is more than --connections \(10\)$/],
+    [['--connections', '10'], /^--room-size, --messages-per-s: missing/],
+    [['--memory', 'no-such-fn=512'], /^--memory no-such-fn: the runs have no function no-such-fn/],
+    [['--reserved', 'fanout-send-message=0'], /^--reserved: expected fn=N with N a whole number >= 1, got "fanout-send-message=0"$/],
+    [['--table-capacity', 'read=100'], /^--table-capacity: expected read=R,write=W in whole units\/s >= 1, got "read=100"$/],
+    [['--grow', 'rooms'], /^--grow: must be connections, room-size, rate, got "rooms"$/],
+  ])('bad traffic %j: a UserError of one line (exit 2)', async (flags, line) => {
+    const err = await plan(flags).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as UserError).exitCode).toBe(2);
+    expect((err as UserError).message).toMatch(line);
+    expect((err as UserError).message).not.toContain('\n');
   });
 
   it('a dir with neither results.json nor compare.json: one line naming it, exit 2', async () => {
