@@ -23,9 +23,11 @@ describe('fanout-bench search on the emulator', () => {
     // warm-up takes the first cold starts out of the judged window; --prepared 0: the functions the
     // scenario never calls get no environment INIT'd ahead (3-4 CPU-s of the stack's start). Up to
     // 128/s: with four environments a fan-out of ~90 ms holds about 44/s, and 64/s once passed at
-    // p99 409 ms, leaving the search without a limit.
+    // p99 409 ms, leaving the search without a limit. From 8/s, not 4: the step at 4 proves nothing the
+    // passing 8 does not, and each step is two runs of the fleet and the stack. Not from 16: a
+    // first step that fails on a busy host for another reason (slow posts) fails this test.
     const text = `name: host\ntarget: { hostEnvironmentsPerCore: 0.01, memory: { fanout-send-message: 128 } }\n${EMULATOR}`;
-    const r = await search([scenario('host', text), '--vary', 'rate', '--slo', 'broadcast.p99 < 500ms', '--from', '4', '--to', '128', '--hold', '1500ms', '--resolution', '100%', '--shards', '1', '--prepared', '0', '--out', out, '--warm-up', '1s']);
+    const r = await search([scenario('host', text), '--vary', 'rate', '--slo', 'broadcast.p99 < 500ms', '--from', '8', '--to', '128', '--hold', '1500ms', '--resolution', '100%', '--shards', '1', '--prepared', '0', '--out', out, '--warm-up', '1s']);
     const s = readSearch(out);
     // Either way the host is named: it is the limit, whether the cap or the cores set it.
     expect(s.answer.limitingFactor, r.stdout).toBe('local-host');
@@ -56,7 +58,7 @@ describe('fanout-bench search on the emulator', () => {
     }
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(s.answer, r.stdout).toMatchObject({ kind: 'limit-found', limitingFactor: 'local-host' });
-    expect(s.answer.maxPassing).toBeGreaterThanOrEqual(4);
+    expect(s.answer.maxPassing).toBeGreaterThanOrEqual(8);
     expect(s.answer.evidence[0]!.line).toMatch(/held back \d+ of \d+ fanout-send-message invocations/);
   });
 });
