@@ -28,7 +28,6 @@ import { chatStackPropsFromContext } from '../../reference-stack/infra/context.t
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/fanout-bench.js');
-const CDK = join(ROOT, 'node_modules/.bin/cdk');
 /** The compiled CLI, as the package runs it (`npm run build` writes it). */
 const COMPILED = { FANOUT_BENCH_COMPILED: '1' };
 const DOC_FILES = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
@@ -246,25 +245,37 @@ async function readCli(path: string[]): Promise<CliNode> {
   return { path, options, subcommands };
 }
 
-/** The CDK CLI's own --help for one of its commands: its flags, or undefined if it has no such command. */
-const cdkHelp = new Map<string, Promise<Set<string> | undefined>>();
-function cdkFlags(command: string): Promise<Set<string> | undefined> {
-  if (!cdkHelp.has(command)) {
-    cdkHelp.set(
-      command,
-      limit(async () => {
-        const { stdout } = await exec(CDK, [command, '--help']);
-        if (!stdout.startsWith(`cdk ${command}`)) return undefined;
-        const flags = new Set<string>();
-        for (const m of stdout.matchAll(/^\s+(--[\w-]+)(?:, (-\w))?/gm)) {
-          flags.add(m[1]!);
-          if (m[2]) flags.add(m[2]);
-        }
-        return flags;
-      }),
-    );
+/**
+ * The CDK CLI's flags for one of its commands, or undefined if it has no such command (nor alias):
+ * read from the registry the CLI builds its parser from and refuses unknown options by
+ * (cli-type-registry.json, which its package's exports do not list, so read by path), instead of
+ * a `cdk <command> --help` per command (a CDK CLI process each, about 2 CPU-s, whose help also
+ * cuts long flag names short). A flag is --name, each alias, --no-name of a boolean (yargs reads
+ * any boolean negated) and its negative alias, and yargs' own --help and --version.
+ */
+const CDK_REGISTRY = join(ROOT, 'node_modules/aws-cdk/lib/cli/cli-type-registry.json');
+interface CdkOption {
+  type?: string;
+  alias?: string | string[];
+  negativeAlias?: string;
+}
+interface CdkRegistry {
+  globalOptions: Record<string, CdkOption>;
+  commands: Record<string, { aliases?: string[]; options?: Record<string, CdkOption> }>;
+}
+function cdkFlags(command: string): Set<string> | undefined {
+  const registry = JSON.parse(readFileSync(CDK_REGISTRY, 'utf8')) as CdkRegistry;
+  const entry = Object.entries(registry.commands).find(([name, c]) => name === command || (c.aliases ?? []).includes(command))?.[1];
+  if (!entry) return undefined;
+  const flag = (name: string) => (name.length === 1 ? `-${name}` : `--${name}`);
+  const flags = new Set(['--help', '-h', '--version']);
+  for (const [name, o] of Object.entries({ ...registry.globalOptions, ...entry.options })) {
+    flags.add(`--${name}`);
+    for (const alias of [o.alias ?? []].flat()) flags.add(flag(alias));
+    if (o.type === 'boolean') flags.add(`--no-${name}`);
+    if (o.negativeAlias) flags.add(flag(o.negativeAlias));
   }
-  return cdkHelp.get(command)!;
+  return flags;
 }
 
 /** The context keys the CDK app reads, asked of the app's own reader. */
@@ -307,7 +318,6 @@ beforeAll(async () => {
     const args = runnable(unbracket(c.args));
     if (!('problem' in resolved) && cheap(resolved.node, resolved.rest) && args) void cli(args, tokenEnv(c));
   }
-  for (const c of commands.filter((c) => c.kind === 'npm' && c.args.includes('--'))) void cdkFlags(c.args[c.args.indexOf('--') + 1] ?? '');
   // readCli spawns the CLI for every command's --help: minutes when CI's other lanes hold both cores
 }, 180_000);
 
@@ -434,7 +444,7 @@ async function checkNpm(c: DocCommand): Promise<string[]> {
   // npm run cdk -- <command> [flags] [-c key=value …]
   const args = words.slice(words.indexOf('--') + 1);
   const command = args[0] ?? '';
-  const flags = await cdkFlags(command);
+  const flags = cdkFlags(command);
   if (!flags) return [`${shown}: the CDK CLI has no command "${command}"`];
   const unknown = flagsOf(args.slice(1)).filter((f) => !flags.has(f));
   if (unknown.length > 0) return [`${shown}: ${unknown.join(', ')} not among the flags of cdk ${command}`];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openReport, type OpenedReport } from '../chromium.ts';
+import { openReport, sharedChromium, type OpenedReport } from '../chromium.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { fmtMs } from '../../src/number-format.ts';
 import { attributionModel } from '../../src/report/run/attribution-model.ts';
@@ -22,12 +22,11 @@ let browser: Browser;
 let dir: string;
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  browser = await sharedChromium();
   dir = await mkdtemp(join(tmpdir(), 'fanout-attribution-'));
 });
 
 afterAll(async () => {
-  await browser?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -39,11 +38,15 @@ async function open(r: JudgedResults, name: string, width: number): Promise<Open
   const file = join(dir, `${name}.html`);
   await writeFile(file, renderHtml(r));
   const opened = await openReport(browser, file);
-  if (width !== opened.page.viewportSize()!.width) {
-    await opened.page.setViewportSize({ width, height: 900 });
-    await opened.page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
-  }
+  await resize(opened.page, width);
   return opened;
+}
+
+/** The page at `width` px (from the 1280 px it opens at), its charts redrawn. */
+async function resize(page: Page, width: number): Promise<void> {
+  if (width === page.viewportSize()!.width) return;
+  await page.setViewportSize({ width, height: 900 });
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
 }
 
 /**
@@ -97,19 +100,20 @@ function pixels(page: Page, chart: string, hex: string): Promise<number> {
 const legend = (page: Page, chart: string) => page.locator(`[data-chart="${chart}"] .u-legend .u-label`).allTextContents();
 
 describe('cold against warm on the run page, in headless Chromium', () => {
-  for (const width of [1280, 1024]) {
-    it(`at ${width} px: the new tables break no word and fit, the cards lead with the stack, the cold requests are drawn`, async () => {
-      const r = await load(ATTRIBUTION_FIXTURES.accessLog);
-      const { page, problems, requests, url } = await open(r, `access-log-${width}`, width);
-      try {
-        expect(problems).toEqual([]);
-        expect(requests).toEqual([url]);
+  // one page, laid out at 1280 px and then resized to 1024 px, as a window is
+  it('at 1280 and at 1024 px: the new tables break no word and fit, the cards lead with the stack, the cold requests are drawn', async () => {
+    const r = await load(ATTRIBUTION_FIXTURES.accessLog);
+    const opened = await open(r, 'access-log', 1280);
+    const { page, problems, requests, url } = opened;
+    try {
+      for (const width of [1280, 1024]) {
+        await resize(page, width);
         for (const id of NEW_TABLES) {
           const t = await layout(page, id);
           expect(t.rows, id).toBeGreaterThan(0);
-          expect(t.split, `${id}: words broken across lines`).toEqual([]);
-          expect(t.overflowing, `${id}: words wider than their cell`).toEqual([]);
-          expect(t.width, `${id}: fits its section`).toBeLessThanOrEqual(t.room + 1);
+          expect(t.split, `${width} px: ${id}: words broken across lines`).toEqual([]);
+          expect(t.overflowing, `${width} px: ${id}: words wider than their cell`).toEqual([]);
+          expect(t.width, `${width} px: ${id}: fits its section`).toBeLessThanOrEqual(t.room + 1);
         }
         // the headline card: the stack's p99 first, labelled, the client's beside it, labelled
         const connect = attributionModel(r).headline[0]!;
@@ -125,18 +129,21 @@ describe('cold against warm on the run page, in headless Chromium', () => {
           expect(await legend(page, chart), chart).toContain(COLD_POINT_LABEL);
           // the stack's latency over time, and the client's beside it
           expect(await legend(page, chart), chart).toEqual(expect.arrayContaining(['stack p50', 'stack p99', 'client p50', 'client p99']));
-          expect(await pixels(page, chart, COLD_POINT_COLOR), `${chart}: cold points drawn`).toBeGreaterThan(40);
+          expect(await pixels(page, chart, COLD_POINT_COLOR), `${width} px: ${chart}: cold points drawn`).toBeGreaterThan(40);
         }
         expect(await legend(page, 'latency-fanoutCompletion')).not.toContain(COLD_POINT_LABEL);
         if (width === 1280) await page.screenshot({ path: SCREENSHOT, fullPage: true });
-      } finally {
-        await page.close();
       }
-    });
-  }
+      expect(problems).toEqual([]);
+      expect(requests).toEqual([url]);
+    } finally {
+      await opened.close();
+    }
+  });
 
   it('results without attribution: the page as before, no cold points, no stack label', async () => {
-    const { page, problems } = await open(await load(ATTRIBUTION_FIXTURES.none), 'none', 1280);
+    const opened = await open(await load(ATTRIBUTION_FIXTURES.none), 'none', 1280);
+    const { page, problems } = opened;
     try {
       expect(problems).toEqual([]);
       for (const id of NEW_TABLES) await expect(page.locator(`[data-table="${id}"]`).count()).resolves.toBe(0);
@@ -144,12 +151,13 @@ describe('cold against warm on the run page, in headless Chromium', () => {
       await expect(page.locator('.card .who').count()).resolves.toBe(0);
       expect(await page.locator('section', { has: page.locator('h2', { hasText: 'Cold vs warm' }) }).locator('table').first().locator('th').first().textContent()).toBe('client-side');
     } finally {
-      await page.close();
+      await opened.close();
     }
   });
 
   it('a subprotocol run at 1024 px: its tables break no word, and name their source', async () => {
-    const { page, problems } = await open(await load(ATTRIBUTION_FIXTURES.subprotocol), 'subprotocol', 1024);
+    const opened = await open(await load(ATTRIBUTION_FIXTURES.subprotocol), 'subprotocol', 1024);
+    const { page, problems } = opened;
     try {
       expect(problems).toEqual([]);
       for (const id of ['cold-warm', 'cold-tail']) {
@@ -160,7 +168,7 @@ describe('cold against warm on the run page, in headless Chromium', () => {
       await expect(page.locator('[data-table="cold-routes"]').count()).resolves.toBe(0);
       expect(await page.locator('.note.source').textContent()).toContain("the reference stack's cold flag");
     } finally {
-      await page.close();
+      await opened.close();
     }
   });
 });

@@ -1,9 +1,10 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openReport } from '../chromium.ts';
+import { openReport, sharedChromium, type OpenedReport } from '../chromium.ts';
 import { buildComparison } from '../../src/analyses/compare/build-comparison.ts';
 import type { Comparison } from '../../src/analyses/compare/compare-schema.ts';
 import { sizeColor } from '../../src/report/compare/chart-data.ts';
@@ -21,6 +22,7 @@ const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 let browser: Browser;
 let dir: string;
 let comparison: Comparison;
+let report: OpenedReport;
 let page: Page;
 let problems: string[];
 let requests: string[];
@@ -45,12 +47,13 @@ beforeAll(async () => {
   comparison = buildComparison({ functions: [COMPARED], sizes });
   await writeComparison(comparison, join(dir, 'comparison'));
 
-  browser = await launchChromium();
-  ({ page, problems, requests } = await openReport(browser, join(dir, 'comparison', 'index.html')));
+  browser = await sharedChromium();
+  report = await openReport(browser, join(dir, 'comparison', 'index.html'));
+  ({ page, problems, requests } = report);
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await report?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -114,11 +117,10 @@ describe('compare index.html in headless Chromium', () => {
     const hrefs = await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(hrefs).toHaveLength(6);
     for (const href of hrefs) expect(href).toMatch(/^\.\.\/runs\/(256|1769)\/[^/]+\/index\.html$/);
-    const run = await browser.newPage();
+    const run = await openReport(browser, fileURLToPath(new URL(hrefs[0]!, page.url())));
     try {
-      await run.goto(new URL(hrefs[0]!, page.url()).href);
-      expect(await run.title()).toBe('fanout-bench · fanout');
-      await expect(run.locator('h1').textContent()).resolves.toBe('fanout');
+      expect(await run.page.title()).toBe('fanout-bench · fanout');
+      await expect(run.page.locator('h1').textContent()).resolves.toBe('fanout');
     } finally {
       await run.close();
     }

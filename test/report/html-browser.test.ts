@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openReport, type OpenedReport } from '../chromium.ts';
+import { openReport, sharedChromium, type OpenedReport } from '../chromium.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { renderHtml } from '../../src/report/run/html.ts';
 import { renderJunit } from '../../src/report/run/junit.ts';
@@ -23,13 +23,12 @@ let browser: Browser;
 let dir: string;
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  browser = await sharedChromium();
   dir = await mkdtemp(join(tmpdir(), 'fanout-html-'));
   await mkdir(ARTIFACTS, { recursive: true });
 });
 
 afterAll(async () => {
-  await browser?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -64,7 +63,8 @@ function chartPixels(page: Page) {
 
 describe('index.html in headless Chromium', () => {
   it('opens from disk with no network request, no console error, and every chart drawn', async () => {
-    const { page, url, problems, requests } = await open(buildResults(), 'report');
+    const opened = await open(buildResults(), 'report');
+    const { page, url, problems, requests } = opened;
     try {
       expect(problems).toEqual([]);
       expect(requests).toEqual([url]);
@@ -122,7 +122,7 @@ describe('index.html in headless Chromium', () => {
       ]);
       await page.screenshot({ path: join(ARTIFACTS, 'report.png'), fullPage: true });
     } finally {
-      await page.close();
+      await opened.close();
     }
   });
 
@@ -130,7 +130,8 @@ describe('index.html in headless Chromium', () => {
     const results = buildResults({ hostile: true });
     // a threshold on the hostile error kind: its expression and detail reach the verdict table
     results.verdict = evaluate(results, { thresholds: [parseThreshold(`errors[${JSON.stringify(XSS.errorKind)}] == 0`, '--threshold')] });
-    const { page, problems, dialogs } = await open(results, 'hostile');
+    const opened = await open(results, 'hostile');
+    const { page, problems, dialogs } = opened;
     try {
       // hover everything a mouseover payload could sit on
       await page.mouse.move(300, 300);
@@ -165,12 +166,13 @@ describe('index.html in headless Chromium', () => {
       expect(xml.cases).toBe(6);
       expect(xml.failures[0]).toBe(`status failed: ${XSS.statusReason}`);
     } finally {
-      await page.close();
+      await opened.close();
     }
   });
 
   it('re-rendering results recorded with the old data-transfer line says what AWS does not charge, and the estimate without it', async () => {
-    const { page, problems } = await open(resultsWithOldTransferLine(), 'old-transfer');
+    const opened = await open(resultsWithOldTransferLine(), 'old-transfer');
+    const { page, problems } = opened;
     try {
       expect(problems).toEqual([]);
       const costSection = page.locator('section', { hasText: 'Cost estimate' });
@@ -186,7 +188,7 @@ describe('index.html in headless Chromium', () => {
       expect(await costSection.locator('tr', { hasText: 'Data transfer' }).locator('td').nth(1).textContent()).toBe('out to the clients (GB of 2^30 bytes)');
       expect(await costSection.locator('.cards .card').first().locator('.value').textContent()).toBe('$0.125');
     } finally {
-      await page.close();
+      await opened.close();
     }
   });
 
@@ -194,7 +196,8 @@ describe('index.html in headless Chromium', () => {
     const results = buildResults({ cloudwatch: false });
     delete results.cost;
     results.intervals = [];
-    const { page, problems, requests, url } = await open(Results.parse(results), 'bare');
+    const opened = await open(Results.parse(results), 'bare');
+    const { page, problems, requests, url } = opened;
     try {
       expect(problems).toEqual([]);
       expect(requests).toEqual([url]);
@@ -205,7 +208,7 @@ describe('index.html in headless Chromium', () => {
       expect(await page.locator('body').textContent()).toContain('CloudWatch was not pulled for this run.');
       expect(await page.locator('body').textContent()).toContain('No work counts: CloudWatch was not pulled');
     } finally {
-      await page.close();
+      await opened.close();
     }
   });
 
@@ -213,7 +216,8 @@ describe('index.html in headless Chromium', () => {
     const results: JudgedResults = await slowAgainstBaseline();
     const file = join(dir, 'verdict.html');
     await writeFile(file, renderHtml(results));
-    const { page, problems, requests, url } = await openReport(browser, file);
+    const opened = await openReport(browser, file);
+    const { page, problems, requests, url } = opened;
     try {
       expect(problems).toEqual([]);
       expect(requests).toEqual([url]);
@@ -246,7 +250,7 @@ describe('index.html in headless Chromium', () => {
       expect(box!.height).toBeGreaterThan(30 * diff.length);
       await page.locator('.verdict').screenshot({ path: join(ARTIFACTS, 'report-verdict.png') });
     } finally {
-      await page.close();
+      await opened.close();
     }
   });
 });

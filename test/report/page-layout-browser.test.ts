@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openReport } from '../chromium.ts';
+import { openReport, sharedChromium } from '../chromium.ts';
 import { jsonForScript } from '../../src/report/shared/escape.ts';
 import { EDGE_PAGE_FIXTURES, PAGE_FIXTURES, SECTION_PAGE_FIXTURES, runFailingPage } from './page-fixtures.ts';
 import { hoveredDashes, layoutProblems } from './page-layout-rule.ts';
@@ -16,8 +16,9 @@ import { hoveredDashes, layoutProblems } from './page-layout-rule.ts';
 // (page-layout-rule.ts): no word broken mid-word, nothing wider than its box, no text over text,
 // every chart titled and drawn (isolated points too) or saying why it is empty, one time origin,
 // axis titles clear of their ticks, legends empty until hovered and without dashes when hovered.
-// A failure lists every page, width, element and text that breaks it. The pages run side by side,
-// each in a tab of its own.
+// A failure lists every page, width, element and text that breaks it. The pages run one after
+// another, each loaded into the tab the one before it left (a new tab costs Chromium about 0.3
+// CPU-s; side by side, each needed one).
 
 const WIDTHS = [1280, 1024] as const;
 /** each page's problems, one a line, for reading beside a failure */
@@ -29,11 +30,10 @@ let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fanout-page-layout-'));
   await mkdir(ARTIFACTS, { recursive: true });
-  browser = await launchChromium();
+  browser = await sharedChromium();
 });
 
 afterAll(async () => {
-  await browser?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -49,13 +49,14 @@ const frames = (page: Page, n: number) => page.evaluate((n) => new Promise<void>
   next(n);
 }), n);
 
-describe.concurrent('every page kind holds the layout rule in headless Chromium at 1280 and 1024 px', () => {
+describe('every page kind holds the layout rule in headless Chromium at 1280 and 1024 px', () => {
   for (const [name, build] of Object.entries({ ...PAGE_FIXTURES, ...EDGE_PAGE_FIXTURES, ...SECTION_PAGE_FIXTURES })) {
     it(name, async () => {
       const { html, section } = await build();
       const file = join(dir, `${name}.html`);
       await writeFile(file, html);
-      const { page, problems } = await openReport(browser, file, { width: WIDTHS[0], height: 900 });
+      const opened = await openReport(browser, file, { width: WIDTHS[0], height: 900 });
+      const { page, problems } = opened;
       try {
         const found = [...problems];
         for (const width of WIDTHS) {
@@ -77,7 +78,7 @@ describe.concurrent('every page kind holds the layout rule in headless Chromium 
         await writeFile(join(ARTIFACTS, `${name}.txt`), found.join('\n'));
         expect(found, `${name}: the layout rule's problems`).toEqual([]);
       } finally {
-        await page.close();
+        await opened.close();
       }
     });
   }
@@ -113,11 +114,11 @@ describe('the layout rule in headless Chromium', () => {
     for (const defects of [true, false]) {
       const file = join(dir, `defects-${defects}.html`);
       await writeFile(file, await withDefects(defects));
-      const { page } = await openReport(browser, file, { width: 1024, height: 900 });
+      const opened = await openReport(browser, file, { width: 1024, height: 900 });
       try {
-        found[String(defects)] = await problemsOf(page);
+        found[String(defects)] = await problemsOf(opened.page);
       } finally {
-        await page.close();
+        await opened.close();
       }
     }
     await writeFile(join(ARTIFACTS, 'rule-on-defects.txt'), found.true!.join('\n'));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openReport, VIEWPORT } from '../chromium.ts';
+import { openReport, sharedChromium, VIEWPORT, type OpenedReport } from '../chromium.ts';
 import { BREAK_COLOR } from '../../src/report/plan/chart-data.ts';
 import { PLAN_FILES, writePlan } from '../../src/report/plan/write.ts';
 import { XSS } from './fixtures.ts';
@@ -18,10 +18,12 @@ const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 
 let browser: Browser;
 let dir: string;
+let report: OpenedReport;
 let page: Page;
 let problems: string[];
 let requests: string[];
 /** the same plan with a real plan's long explanations in the headroom table (a sum over five functions) */
+let longReport: OpenedReport;
 let longPage: Page;
 
 beforeAll(async () => {
@@ -30,13 +32,15 @@ beforeAll(async () => {
   const files = await writePlan(hostilePlan(XSS.functionName), dir);
   expect(files).toEqual([PLAN_FILES.json, PLAN_FILES.html, PLAN_FILES.summary].map((f) => join(dir, f)));
 
-  browser = await launchChromium();
-  ({ page, problems, requests } = await openReport(browser, join(dir, PLAN_FILES.html)));
+  browser = await sharedChromium();
+  report = await openReport(browser, join(dir, PLAN_FILES.html));
+  ({ page, problems, requests } = report);
 
   const plan = hostilePlan(XSS.functionName);
   const long = join(dir, 'long');
   await writePlan({ ...plan, headroom: plan.headroom.map((r) => ({ ...r, how: `${r.how}: ${LONG_HOW}` })) }, long);
-  ({ page: longPage } = await openReport(browser, join(long, PLAN_FILES.html)));
+  longReport = await openReport(browser, join(long, PLAN_FILES.html));
+  longPage = longReport.page;
 });
 
 const LONG_HOW =
@@ -76,7 +80,8 @@ function headroomLayout(p: Page, selector = 'table.headroom') {
 }
 
 afterAll(async () => {
-  await browser?.close();
+  await report?.close();
+  await longReport?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openReport } from '../chromium.ts';
+import { openReport, sharedChromium, type OpenedReport } from '../chromium.ts';
 import { buildTrend } from '../../src/analyses/trend/build-trend.ts';
 import type { Trend } from '../../src/analyses/trend/trend-schema.ts';
 import { writeTrend } from '../../src/report/trend/write.ts';
@@ -20,9 +20,9 @@ import { syntheticRuns } from '../metrics/trend-synthetic.ts';
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url).pathname;
 const CHANGE_RED = '#dc2626';
 
-let browser: Browser;
 let dir: string;
 let trend: Trend;
+let report: OpenedReport;
 let page: Page;
 let problems: string[];
 let requests: string[];
@@ -44,12 +44,12 @@ beforeAll(async () => {
   });
   await writeTrend(trend, dir);
 
-  browser = await launchChromium();
-  ({ page, problems, requests } = await openReport(browser, join(dir, 'index.html')));
+  report = await openReport(await sharedChromium(), join(dir, 'index.html'));
+  ({ page, problems, requests } = report);
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await report?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
