@@ -1,26 +1,40 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './cli.ts';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from './cli.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
+import { bundledNodePackage, findNode } from '../../src/local-stack/node-binaries.ts';
 
 /**
  * README's first command, `fanout-bench run` with no scenario: `default` against the local
- * emulator, all four measurements on one fleet, every report written.
+ * emulator, all four measurements on one fleet, every report written. One run (the heaviest of
+ * the e2e runs, by design) serves every assertion here, among them what a completed CLI run
+ * shows a user (its summary, files, progress lines and the Node its functions ran on), which
+ * run-cli.test.ts's other runs do not repeat.
  */
 const out = mkdtempSync(join(tmpdir(), 'fb-default-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
+/** nothing in the cache folder, as on a fresh machine: Node 22 comes from what `npm ci` installed */
+const emptyCache = join(out, 'fresh-node-cache');
+/** `npm ci` installs Node 22 on the platforms package.json's optionalDependencies name */
+const BUNDLED_NODE_22 = existsSync(join(fileURLToPath(new URL('../../node_modules', import.meta.url)), bundledNodePackage(22)));
 
-const runDefault = () => runCli(['run', '--out', out, '--no-progress'], { timeoutMs: 240_000 });
+let r: CliResult;
+let dir: string;
+let results: Results;
+beforeAll(async () => {
+  // the command as typed (the report folder aside): progress on, no scenario, no flags
+  r = await runCli(['run', '--out', join(out, 'reports')], { timeoutMs: 240_000, env: { ...process.env, FANOUT_BENCH_NODE_CACHE: emptyCache } });
+  const [runId] = readdirSync(join(out, 'reports'));
+  dir = join(out, 'reports', runId!);
+  results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
+}, 300_000);
 
 describe('the default run', () => {
-  it('completes, accounts for every message, measures all four scenarios and writes the reports', { timeout: 300_000 }, async () => {
-    const r = await runDefault();
-    const [runId] = readdirSync(out);
-    const dir = join(out, runId);
-    const results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
+  it('completes, accounts for every message, measures all four scenarios and writes the reports', () => {
     expectPassedButForHost(r.code, results, r.stderr);
     expect(results.scenario.name).toBe('default');
     expect(results.status).toBe('completed');
@@ -77,6 +91,28 @@ describe('the default run', () => {
     expect(host?.hostBusyPeakPercent ?? -1).toBeGreaterThan(0);
     expect(host?.hostBusyPeakPercent ?? 101).toBeLessThanOrEqual(100);
     for (const [fn, held] of Object.entries(host?.heldBack ?? {})) expect(held.count, fn).toBeLessThanOrEqual(results.cloudwatch!.lambda[fn].invocations);
-    for (const file of ['index.html', 'summary.md', 'junit.xml', 'intervals.ndjson']) expect(existsSync(join(dir, file)), file).toBe(true);
+    for (const file of ['index.html', 'summary.md', 'junit.xml', 'intervals.ndjson', 'stack.log']) expect(existsSync(join(dir, file)), file).toBe(true);
+  });
+
+  it('as a completed CLI run: summary on stdout naming results and report, plain progress lines on stderr, the stack\'s CloudWatch read', () => {
+    expect(r.stdout).toMatch(/^fanout-bench default: completed in [\d.]+s against local ws:\/\/127\.0\.0\.1:\d+\//);
+    expect(r.stdout).toContain(`results: ${join(dir, 'results.json')}`);
+    expect(r.stdout).toContain(`report:  ${join(dir, 'index.html')}`);
+    // not a TTY: plain progress lines on stderr
+    expect(r.stderr).toMatch(/^default {2}\d+s\/\d+s {2}\S+ {2}open \d+/m);
+    // after the run: the emulator's CloudWatch answered GetMetricData for the run's invocations
+    const cw = results.cloudwatch!;
+    expect(cw.lambda['fanout-send-message']!.invocations).toBeGreaterThanOrEqual(results.sends.acked);
+    expect(cw.lambda['fanout-connect']!.invocations).toBeGreaterThanOrEqual(results.config.clients);
+  });
+
+  it("the functions ran on the default runtime's Node 22 when one is at hand, else said once why not", () => {
+    const node22 = findNode(22, { cacheDir: emptyCache });
+    if (BUNDLED_NODE_22 && !process.versions.node.startsWith('22.')) expect(node22).toMatchObject({ source: 'node_modules', version: expect.stringMatching(/^22\./) });
+    const ranOn = node22?.version ?? process.versions.node;
+    expect(results.environment.lambdaRuntime).toMatchObject({ runtime: 'nodejs22.x', node: ranOn, matches: node22 !== undefined });
+    expect(results.config.stack).toMatchObject({ lambdaRuntime: results.environment.lambdaRuntime });
+    expect(r.stdout).toMatch(new RegExp(`^  lambda {7}nodejs22\\.x (?:\\(.+\\) )?on Node ${ranOn.replaceAll('.', '\\.')}${node22 ? '$' : ' \\(not its Node'}`, 'm'));
+    expect(r.stderr.match(/warning: nodejs22\.x runs on Node 22/g) ?? []).toHaveLength(node22 ? 0 : 1);
   });
 });

@@ -47,7 +47,8 @@ describe('resolve → measure → finish', () => {
       target: 'local',
       out: dir,
       progress: true,
-      clients: '20',
+      // six clients in two rooms: enough for fan-out to several members, few cold starts
+      clients: '6',
       rooms: '2',
       duration: '2s',
       rate: '5',
@@ -111,11 +112,11 @@ describe('resolve → measure → finish', () => {
       // every delivery once, timed in broadcast, every acknowledged send's fan-out timed to its last member
       expect(results.deliveries.expected, d).toBeGreaterThan(0);
       expect(results.deliveries.duplicates, d).toBe(0);
-      expect(results.connections!.joined, d).toBeGreaterThan(10);
+      expect(results.connections!.joined, d).toBeGreaterThan(3);
       expect(results.metrics.broadcast.count, d).toBe(results.deliveries.received);
       expect(results.metrics.fanoutCompletion.count, d).toBe(results.sends.acked);
       // its own fleet: every client of this measurement connected once
-      expect(results.connections!.attempted).toBe(20);
+      expect(results.connections!.attempted).toBe(6);
       expect(results.intervals).toEqual(sink.list);
       expect(sink.list.length).toBeGreaterThan(0);
       // the checkpoint saw the fleet's results before anything was asked of CloudWatch
