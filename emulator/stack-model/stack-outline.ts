@@ -14,10 +14,11 @@ export interface StackOutline {
   functions: ReadonlyArray<{ logicalId: string; name: string }>;
   tables: ReadonlyArray<{ logicalId: string; definition: { TableName: string } }>;
   parameters: ReadonlyArray<{ logicalId: string; name: string }>;
-  /** the fan-out's resources (queues, topics, rules, event source mappings): what ListStackResources names of a queued path */
+  /** the fan-out's resources (queues, topics, buses, rules, event source mappings): what ListStackResources names of a queued path */
   queues?: ReadonlyArray<{ logicalId: string; name: string; arn: string }>;
   topics?: ReadonlyArray<{ logicalId: string; arn: string }>;
   rules?: ReadonlyArray<{ logicalId: string; name: string; busName: string }>;
+  eventBuses?: ReadonlyArray<{ logicalId: string; name: string }>;
   eventSourceMappings?: ReadonlyArray<Pick<EventSourceMappingDescription, 'logicalId' | 'functionName' | 'sourceArn'>>;
   notEmulated: readonly NotEmulated[];
   outputs: StackDescription['outputs'];

@@ -13,6 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startManagementApis, type ManagementApis } from '../../emulator/management-apis.ts';
 import { manifestFunctions, readManifestStack } from '../../emulator/stack-model/manifest-reader.ts';
 import { smallStack } from '../fixtures/stack-model/small-stack.ts';
+import type { RuleDescription } from '../../emulator/stack-model/stack-description.ts';
+import { queueDescription } from './sqs-queue-description.ts';
 
 // CloudFormation's DescribeStackResources / ListStackResources and API Gateway v2's GetApi,
 // GetRoutes, GetIntegrations, GetAuthorizers answering from a stack description written by hand
@@ -90,6 +92,28 @@ describe('CloudFormation: the stack and its resources', () => {
     expect(byId.OnConnectFunctionRole!.PhysicalResourceId).toMatch(/^SmallChat-OnConnectFunctionRole-[A-Z0-9]{12}$/);
     expect(byId.ExtraLogGroup119).toMatchObject({ ResourceType: 'AWS::Logs::LogGroup', ResourceStatus: 'CREATE_COMPLETE' });
     expect(new Set(items.map((r) => r.PhysicalResourceId)).size).toBe(items.length);
+  });
+
+  it("names a queued path's resources as CloudFormation does: a queue by its URL, a topic by its ARN, a bus by its name, a rule by its name", async () => {
+    const rule = (logicalId: string, name: string, busName: string): RuleDescription => ({ logicalId, name, busName, arn: `arn:aws:events:${REGION}:${ACCOUNT}:rule/${name}`, eventPattern: { source: ['app'] }, state: 'ENABLED', targets: [] });
+    const fanout = {
+      ...smallStack({ stackName: 'FanoutPaths' }),
+      queues: [queueDescription('FanoutPaths-Jobs-1A2B3C', { logicalId: 'Jobs', arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:FanoutPaths-Jobs-1A2B3C` })],
+      topics: [{ logicalId: 'Alerts', name: 'alerts', arn: `arn:aws:sns:${REGION}:${ACCOUNT}:alerts`, fifo: false, contentBasedDeduplication: false, subscriptions: [] }],
+      eventBuses: [{ logicalId: 'LiveBus', name: 'live-scores', arn: `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/live-scores` }],
+      rules: [rule('OnScore', 'on-score', 'live-scores'), rule('OnDefault', 'on-default', 'default')],
+    };
+    const apis = await startManagementApis({ ...common, stage: 'prod', stack: fanout });
+    try {
+      const byId = Object.fromEntries((await allResources(apis.cloudformation.url, 'FanoutPaths')).items.map((r) => [r.LogicalResourceId!, r]));
+      expect(byId.Jobs).toMatchObject({ ResourceType: 'AWS::SQS::Queue', PhysicalResourceId: `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/FanoutPaths-Jobs-1A2B3C` });
+      expect(byId.Alerts).toMatchObject({ ResourceType: 'AWS::SNS::Topic', PhysicalResourceId: `arn:aws:sns:${REGION}:${ACCOUNT}:alerts` });
+      expect(byId.LiveBus).toMatchObject({ ResourceType: 'AWS::Events::EventBus', PhysicalResourceId: 'live-scores' });
+      expect(byId.OnScore).toMatchObject({ ResourceType: 'AWS::Events::Rule', PhysicalResourceId: 'live-scores|on-score' });
+      expect(byId.OnDefault).toMatchObject({ ResourceType: 'AWS::Events::Rule', PhysicalResourceId: 'on-default' });
+    } finally {
+      await apis.close();
+    }
   });
 
   it('DescribeStackResources: all of them, one by logical id, or the stack by a physical id', async () => {
