@@ -72,6 +72,8 @@ function runDirOf(out: string): string {
 }
 
 let before: Map<string, string>;
+/** the clients of the user's own scenario (chat.yaml), every one a member of its one room */
+const OWN_CLIENTS = 3;
 
 beforeAll(async () => {
   // the sources prepack builds from, beside a link to the checkout's node_modules
@@ -99,10 +101,11 @@ beforeAll(async () => {
   });
   // the user's own stack and scenario, in their project
   cpSync(join(ROOT, 'test/fixtures/stacks/sendmessage-broadcast'), join(project, 'app'), { recursive: true });
-  // a long loss timeout: deliveries are counted, not timed (a busy CI host made the 256 MB functions' deliveries seconds late)
+  // a long loss timeout: deliveries are counted, not timed (a busy CI host made the 256 MB functions' deliveries seconds late);
+  // few clients and sends: the run proves the user's template and scenario file work from the project, not a load
   writeFileSync(
     join(project, 'chat.yaml'),
-    ['name: chat', 'clients: 6', 'rooms: 1', 'seed: 7', 'protocol: sendmessage', 'timeouts: { loss: 30s, grace: 4s }', 'phases:', '  - connect: { rate: 50 }', '  - send: { duration: 2s, rate: 3 }', ''].join('\n'),
+    ['name: chat', `clients: ${OWN_CLIENTS}`, 'rooms: 1', 'seed: 7', 'protocol: sendmessage', 'timeouts: { loss: 30s, grace: 4s }', 'phases:', '  - connect: { rate: 50 }', '  - send: { duration: 1s, rate: 2 }', ''].join('\n'),
   );
   // read-only, as a package manager's store may leave it (root writes through it: the snapshot tells)
   await run('chmod', ['-R', 'a-w', installed]);
@@ -134,12 +137,17 @@ describe('the packed package, installed in a project of its own', () => {
     expect(existsSync(join(project, 'node_modules', '.bin', 'node'))).toBe(false);
   });
 
+  // README's first command, `npx fanout-bench run` (the default scenario), from the installed package,
+  // made small: 5 clients in one room (a fifth of them dropped in its stale phase), 1 s send phases at
+  // 2 messages/s. What the default run's own figures are (every scenario measured, the cold starts,
+  // the 410 cleanup) is default-run.test.ts's, at the scenario's own size; here, that the package runs it.
   it('the default run: exit 0, the report in the project\'s reports/, the bundles in its node_modules/.cache', { timeout: 240_000 }, async () => {
-    const r = await npx(['run', '--clients', '20', '--rooms', '2', '--duration', '2s', '--prepared', '0', '--no-progress']);
+    const r = await npx(['run', '--clients', '5', '--rooms', '1', '--duration', '1s', '--rate', '2', '--prepared', '0', '--no-progress']);
     const dir = runDirOf(join(project, 'reports'));
     const results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
     expectPassedButForHost(r.code, results, r.stderr);
     expect(results.scenario.name).toBe('default');
+    expect(results.deliveries.expected).toBeGreaterThan(0);
     expect(results.deliveries.received).toBe(results.deliveries.expected);
     expect(results.tool).toEqual({ name: 'fanout-bench', version: JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')).version });
     for (const file of ['index.html', 'summary.md', 'junit.xml']) expect(existsSync(join(dir, file)), file).toBe(true);
@@ -167,7 +175,8 @@ describe('the packed package, installed in a project of its own', () => {
     expectPassedButForHost(r.code, results, r.stderr);
     expect(results.scenario.name).toBe('chat');
     // membership all: every client receives every message, the sender too
-    expect(results.deliveries).toMatchObject({ expected: results.sends.sent * 6, received: results.sends.sent * 6, lost: 0 });
+    expect(results.sends.sent).toBeGreaterThan(0);
+    expect(results.deliveries).toMatchObject({ expected: results.sends.sent * OWN_CLIENTS, received: results.sends.sent * OWN_CLIENTS, lost: 0 });
     expect(existsSync(join(runDirOf(out), 'index.html'))).toBe(true);
   });
 

@@ -1,14 +1,12 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ChatStack, type ChatStackProps } from '../../reference-stack/infra/chat-stack.ts';
-import { DEFAULT_STACK_NAME } from '../../reference-stack/functions/stack-names.ts';
+import type { ChatStackProps } from '../../reference-stack/infra/chat-stack.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
+import { synth as synthTemplate } from './synth.ts';
 
 // The synthesized template's IAM, read back from the template itself (not from the declarations
 // in route-access.ts): per function, which actions it may take on what. Synthesis only, no AWS
-// account; bundling is skipped (the emulator's bundler builds the same entries).
+// account; bundling is skipped (synth.ts).
 
 /**
  * What each handler calls, from its code (the doc comment of each handler and "SDK calls per
@@ -39,17 +37,8 @@ const EXPECTED: Record<string, string[]> = {
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const synthesized = new Map<string, Json>();
-/** Each set of props synthesized once per file (a synthesis takes seconds). */
-function synth(props: ChatStackProps = {}): Json {
-  const key = JSON.stringify(props);
-  let template = synthesized.get(key);
-  if (!template) {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    synthesized.set(key, (template = Template.fromStack(new ChatStack(app, DEFAULT_STACK_NAME, props)).toJSON()));
-  }
-  return template;
-}
+/** The synthesized template's JSON (synth.ts: each set of props synthesized once). */
+const synth = (props: ChatStackProps = {}): Json => synthTemplate(props).toJSON();
 
 function resourcesOf(template: Json, type: string): Array<[string, Json]> {
   return Object.entries(template.Resources as Json).filter(([, r]) => r.Type === type) as Array<[string, Json]>;

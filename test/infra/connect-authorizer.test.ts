@@ -1,20 +1,13 @@
-import { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { CONNECT_AUTHORIZER, TOKEN_PARAMETER_PLACEHOLDER } from '../../reference-stack/functions/manifest.ts';
-import { ChatStack } from '../../reference-stack/infra/chat-stack.ts';
-import { DEFAULT_STACK_NAME } from '../../reference-stack/functions/stack-names.ts';
 import { chatStackPropsFromContext } from '../../reference-stack/infra/context.ts';
 import { ROUTE_FUNCTION_OUTPUTS } from '../../common/stack-outputs.ts';
 import { parseStackOutputs } from '../../src/targets/stack-description.ts';
+import { synthFromContext } from './synth.ts';
 
-// The $connect authorizer in the synthesized template (no AWS account needed; bundling skipped,
-// as in chat-stack.test.ts).
-
-function synthFromContext(context: Record<string, string>, stackName = DEFAULT_STACK_NAME) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return Template.fromStack(new ChatStack(app, stackName, chatStackPropsFromContext((key) => context[key])));
-}
+// The $connect authorizer in the synthesized template (synth.ts: no AWS account needed, bundling
+// skipped).
 
 /** The IAM statements of the policies attached to the role of the function named `name`. */
 function statementsOf(t: Template, name: string): any[] {
@@ -62,7 +55,7 @@ describe('CDK: the $connect authorizer', () => {
     t.hasOutput('AuthTokenParameter', { Value: '/fanout-bench/FanoutBenchChat/connect-token' });
     t.hasOutput('AuthIdentitySource', { Value: 'route.request.header.x-api-key' });
     t.hasOutput('AuthorizerFunction', {});
-    synthFromContext({}, 'Other').hasResourceProperties('AWS::SSM::Parameter', { Name: '/fanout-bench/Other/connect-token' });
+    synthFromContext({ name: 'Other' }).hasResourceProperties('AWS::SSM::Parameter', { Name: '/fanout-bench/Other/connect-token' });
   });
 
   it('grants the authorizer ssm:GetParameter on that parameter and its own log group, nothing else; no other function reads it', () => {

@@ -1,7 +1,5 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { ChatStack, type ChatStackProps } from '../../reference-stack/infra/chat-stack.ts';
+import type { ChatStackProps } from '../../reference-stack/infra/chat-stack.ts';
 import { DEFAULT_STACK_NAME } from '../../reference-stack/functions/stack-names.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { OPTIONAL_ROUTES, ROUTE_FUNCTION_OUTPUTS, STACK_OUTPUTS, stackOutputKeys, type ChatRoute } from '../../common/stack-outputs.ts';
@@ -9,23 +7,15 @@ import { parseStackOutputs } from '../../src/targets/stack-description.ts';
 import { localStackOutputs, routeFunctionOutputKey } from '../../emulator/stack-model/reference-outputs.ts';
 import { stackTableNames } from '../../reference-stack/functions/stack-names.ts';
 import { deployedOutputs } from '../fixtures/targets/deployed-outputs.ts';
+import { synth as synthTemplate } from './synth.ts';
 
 // The outputs contract (common/stack-outputs.ts) from both sides: the CDK app writes exactly
 // the outputs it lists, and what DescribeStacks would return for them reads back.
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const synthesized = new Map<string, Json>();
-/** Each set of props synthesized once per file (a synthesis takes seconds). */
-function synth(props: ChatStackProps = {}): Json {
-  const key = JSON.stringify(props);
-  let template = synthesized.get(key);
-  if (!template) {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-    synthesized.set(key, (template = Template.fromStack(new ChatStack(app, DEFAULT_STACK_NAME, props)).toJSON()));
-  }
-  return template;
-}
+/** The synthesized template's JSON (synth.ts: each set of props synthesized once). */
+const synth = (props: ChatStackProps = {}): Json => synthTemplate(props).toJSON();
 
 const ALL_ROUTES = FUNCTIONS.map((f) => f.route as ChatRoute);
 
