@@ -42,12 +42,16 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return e;
 }
 
-/** A send phase of 1 s by default: deliveries counted, their number not the subject. */
-function scenario(name: string, auth: string, sendFor = '1s'): string {
+/**
+ * A local run with the authorizer: few clients, 0.1 s apart (each handshake's authorizer, $connect
+ * and join mostly find the environments the one before left warm, where 30 at once each needed one), and
+ * a send phase of 1 s by default: deliveries counted, their number not the subject.
+ */
+function scenario(name: string, auth: string, o: { clients: number; sendFor?: string }): string {
   const file = join(dir, `${name}.yaml`);
   writeFileSync(
     file,
-    `name: ${name}\nclients: 30\nrooms: 3\ntarget:\n  auth: ${auth}\nphases:\n  - connect: { rate: 200 }\n  - join: {}\n  - send: { duration: ${sendFor}, rate: 10 }\n`,
+    `name: ${name}\nclients: ${o.clients}\nrooms: 2\ntarget:\n  auth: ${auth}\nphases:\n  - connect: { rate: 10 }\n  - join: {}\n  - send: { duration: ${o.sendFor ?? '1s'}, rate: 10 }\n`,
   );
   return file;
 }
@@ -64,7 +68,7 @@ function expectNoToken(r: CliResult & { runDir: string }): void {
 
 describe('runs against a stack with the $connect authorizer', () => {
   it('with the right token (--token-file, in the x-api-key header) completes, and counts the authorizer', { timeout: 180_000 }, async () => {
-    const r = await run([scenario('auth-ok', 'true'), '--token-file', join(dir, 'right-token'), '--prepared', '0'], join(dir, 'ok'), env());
+    const r = await run([scenario('auth-ok', 'true', { clients: 6 }), '--token-file', join(dir, 'right-token'), '--prepared', '0'], join(dir, 'ok'), env());
     expect(r.stderr).not.toMatch(/refused/);
     const results = Results.parse(JSON.parse(readFileSync(join(r.runDir, 'results.json'), 'utf8')));
     expect(results.status).toBe('completed');
@@ -73,29 +77,31 @@ describe('runs against a stack with the $connect authorizer', () => {
     expect(failedChecks.filter((n) => n !== 'harness not saturated')).toEqual([]);
     expect(r.code).toBe(failedChecks.length === 0 ? 0 : 99);
     expect(results.errors).toEqual({});
-    expect(results.connections).toMatchObject({ opened: 30 });
+    expect(results.connections).toMatchObject({ opened: 6 });
     expect(results.deliveries.received).toBeGreaterThan(0);
     // --prepared 0 (no INITs ahead for functions the run never calls) reaches the stack beside --auth
     expect(results.config.stackArgs).toEqual(['--prepared', '0', '--auth']);
     const authorizer = results.config.target.functions!.functions.find((f) => f.name === 'fanout-authorizer');
     expect(authorizer).toMatchObject({ route: '$connect', authorizer: true, memoryMB: 256 });
     // AWS/Lambda for the authorizer: one invocation per handshake (no caching on WebSocket APIs)
-    expect(results.cloudwatch?.lambda?.['fanout-authorizer']?.invocations).toBe(30);
+    expect(results.cloudwatch?.lambda?.['fanout-authorizer']?.invocations).toBe(6);
     expectNoToken(r);
   });
 
   it('with a wrong token stops early with one line, exit 1, results written, the token nowhere', { timeout: 180_000 }, async () => {
-    const file = scenario('auth-wrong', `{ tokenFile: ./right-token, identitySource: query }`, '60s');
+    // 4 clients: a fleet smaller than 20 is judged once every client was refused (each refusal an
+    // authorizer invocation); the 20 of a larger one: the URL cases below
+    const file = scenario('auth-wrong', `{ tokenFile: ./right-token, identitySource: query }`, { clients: 4, sendFor: '60s' });
     const started = Date.now();
     const r = await run([file, '--prepared', '0'], join(dir, 'wrong'), env({ FANOUT_BENCH_TOKEN: WRONG }));
     expect(r.code).toBe(1);
     // the 60 s send phase never ran
     expect(Date.now() - started).toBeLessThan(60_000);
     const [first] = r.stdout.split('\n');
-    expect(first).toMatch(/^fanout-bench auth-wrong: failed in [\d.]+s against local \S+ \(all \d+ connects tried were refused with 403: the authorizer denied the token \(set FANOUT_BENCH_TOKEN or --token-file to the token the stack expects: the local stack expects the token in the scenario's target\.auth\.tokenFile, else the run's own, which it puts in its parameter \/fanout-bench\/FanoutBenchChat\/connect-token when it starts\)\)$/);
+    expect(first).toMatch(/^fanout-bench auth-wrong: failed in [\d.]+s against local \S+ \(all 4 connects tried were refused with 403: the authorizer denied the token \(set FANOUT_BENCH_TOKEN or --token-file to the token the stack expects: the local stack expects the token in the scenario's target\.auth\.tokenFile, else the run's own, which it puts in its parameter \/fanout-bench\/FanoutBenchChat\/connect-token when it starts\)\)$/);
     const results = Results.parse(JSON.parse(readFileSync(join(r.runDir, 'results.json'), 'utf8')));
     expect(results.status).toBe('failed');
-    expect(results.statusReason).toMatch(/^all \d+ connects tried were refused with 403/);
+    expect(results.statusReason).toMatch(/^all 4 connects tried were refused with 403/);
     expect(results.connections?.opened).toBe(0);
     expect(results.sends.intended).toBe(0);
     expect(results.errors['handshake:403']).toBeGreaterThan(0);

@@ -8,7 +8,8 @@ import { scenarioFiles } from './scenario-files.ts';
 
 /**
  * What the files measuring stacks of other protocols through the CLI share (own-stack-protocols,
- * aws-metrics-own-stack-targets): the fixtures, a scenario writer and a run as a user runs it.
+ * aws-metrics-own-stack-targets, python-stack; template-knobs counts its deliveries with it): the
+ * fixtures, a scenario writer and a run as a user runs it.
  */
 const ROOT = resolve(import.meta.dirname, '../..');
 export const SENDMESSAGE = join(ROOT, 'test/fixtures/stacks/sendmessage-broadcast/template.yaml');

@@ -6,6 +6,7 @@ import { generatedName } from '../../emulator/stack-model/physical-names.ts';
 import { Comparison } from '../../src/analyses/compare/compare-schema.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { expectOneLine, runCli } from './cli.ts';
+import { expectAllDelivered, publishInvocations } from './own-stack-measure.ts';
 
 /**
  * The harness's tools on a stack of your own (issue 31, "knobs and tools work on it"), through the
@@ -15,7 +16,9 @@ import { expectOneLine, runCli } from './cli.ts';
  * --memory` setting the functions it names by logical id and by name to each size, and a function
  * the template does not have refused in one line. Every function's memory is read where Lambda
  * reports it: the REPORT lines' Memory Size (results' lambda.functions) and
- * GetFunctionConfiguration (the target's functions). Few clients, 1 s sends, no warm-up.
+ * GetFunctionConfiguration (the target's functions). Few clients, 1 s sends, no warm-up. The
+ * repeats also measure the fixture by its described protocol (room in the connect URL, raw
+ * deliveries, no acks): every delivery in the room, one publish invocation per send.
  */
 const ROOT = resolve(import.meta.dirname, '../..');
 const ROOMS = join(ROOT, 'test/fixtures/stacks/sam-rooms/template.yaml');
@@ -109,6 +112,9 @@ describe.concurrent('knobs and tools on a template stack (the SAM rooms fixture)
       expect(own.sends.sent).toBeGreaterThan(0);
       // the scenario's by logical id, --memory's by name, the parameter's through the template
       for (const fn of [JOIN, LEAVE, PUBLISH]) expect([reportedMemory(own, fn), configuredMemory(own, fn)], `${repeat} ${fn}`).toEqual([1024, 1024]);
+      // the described protocol measured: one room of four, each message to all of it, sender included
+      expectAllDelivered(own, own.sends.sent * 4);
+      expect(publishInvocations(own), repeat).toBe(own.sends.sent);
     }
     const whole = readResults(dir);
     expect(whole.verdict!.repeats!.runIds).toHaveLength(2);
