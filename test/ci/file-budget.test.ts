@@ -45,6 +45,8 @@ describe('the per-file time budget', () => {
       JSON.stringify({
         testResults: [
           { name: '/repo/test/a.test.ts', startTime: 1_000, endTime: 201_000, assertionResults: [{ status: 'passed' }] },
+          // its work all in a beforeAll: the reporter's times start at its first test
+          { name: '/repo/test/c.test.ts', startTime: 60_000, endTime: 60_030, assertionResults: [{ status: 'passed' }] },
           {
             name: '/repo/test/b.test.ts',
             startTime: 1_000,
@@ -56,11 +58,12 @@ describe('the per-file time budget', () => {
     );
     writeFileSync(
       join(dir, 'full-node20.cpu.ndjson'),
-      `${JSON.stringify({ file: 'test/a.test.ts', cpuSelfS: 2, cpuChildrenS: 40.25 })}\n`,
+      `${JSON.stringify({ file: 'test/a.test.ts', cpuSelfS: 2, cpuChildrenS: 40.25 })}\n${JSON.stringify({ file: 'test/c.test.ts', cpuSelfS: 1, cpuChildrenS: 30, wallS: 61.5 })}\n`,
     );
     const files = readLanes(dir, root);
     expect(files).toEqual([
       { lane: 'full-node20', file: 'test/a.test.ts', wallS: 200, cpuS: 42.3, tests: 1, failed: 0 },
+      { lane: 'full-node20', file: 'test/c.test.ts', wallS: 61.5, cpuS: 31, tests: 1, failed: 0 },
       { lane: 'full-node20', file: 'test/b.test.ts', wallS: 12.5, tests: 2, failed: 1 },
     ]);
     expect(overBudget(files)).toEqual([

@@ -5,13 +5,17 @@ import { afterAll, expect } from 'vitest';
 /**
  * Setup file: when FANOUT_BENCH_FILE_CPU names a file, each test file appends one NDJSON line to it
  * with the CPU its worker process and that process's reaped children (stacks, dynalite, the CLI
- * runs) spent on it. An isolated file has a process of its own; files of the shared project
+ * runs) spent on it, and its wall time, hooks included. An isolated file has a process of its own; files of the shared project
  * (vitest.config.ts) run one after another in a process, so each line is the difference from the
  * reading the previous file of that process left on globalThis (module state is not kept between
  * them, globalThis is). Beside the JSON reporter's wall time they tell a file that works from one
  * that waits.
  */
 const out = process.env.FANOUT_BENCH_FILE_CPU;
+// A setup file runs before each test file: its wall time from here to its last after-hook, hooks
+// included (the JSON reporter times a file from its first test, so a file whose work is all in a
+// beforeAll read 0 s, and the order of files took it for the shortest)
+const startedAt = Date.now();
 const LAST = Symbol.for('fanout-bench.file-cpu.last');
 type Reading = { self: number; children: number };
 if (out) {
@@ -34,6 +38,7 @@ if (out) {
         pid: process.pid,
         cpuSelfS: round(now.self - last.self),
         cpuChildrenS: round(now.children - last.children),
+        wallS: round((Date.now() - startedAt) / 1000),
       })}\n`,
     );
   });

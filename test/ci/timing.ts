@@ -56,18 +56,22 @@ interface CpuLine {
   file: string;
   cpuSelfS: number;
   cpuChildrenS: number;
+  /** from the file's setup to its last after-hook (absent in lines written before it was) */
+  wallS?: number;
 }
 
 /** One lane's files, from its JSON report and (when present) its CPU lines. */
 export function laneTimings(lane: string, report: VitestJson, cpuLines: CpuLine[], root: string): FileTiming[] {
-  const cpu = new Map(cpuLines.map((l) => [l.file, l.cpuSelfS + l.cpuChildrenS]));
+  const lines = new Map(cpuLines.map((l) => [l.file, l]));
   return report.testResults.map((r) => {
     const file = relative(root, r.name);
-    const cpuS = cpu.get(file);
+    const line = lines.get(file);
+    const cpuS = line && line.cpuSelfS + line.cpuChildrenS;
     return {
       lane,
       file,
-      wallS: round((r.endTime - r.startTime) / 1000),
+      // the CPU line's wall time has the file's hooks; the reporter's starts at its first test
+      wallS: line?.wallS ?? round((r.endTime - r.startTime) / 1000),
       ...(cpuS === undefined ? {} : { cpuS: round(cpuS) }),
       tests: r.assertionResults.length,
       failed: r.assertionResults.filter((a) => a.status === 'failed').length,
