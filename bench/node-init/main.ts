@@ -17,6 +17,9 @@ import { manifestFunctions } from '../../emulator/stack-model/manifest-reader.ts
  *
  *   <node> --import tsx bench/node-init/main.ts [K=8]
  */
+// Bundles in a directory of this run's own, removed after it: a first INIT compiles, as documented,
+// instead of loading a V8 code cache an earlier run left beside a cached bundle (code-cache.ts).
+process.env.FANOUT_BENCH_BUNDLE_CACHE = 'off';
 const K = Number(process.argv[2] ?? 8);
 const sendMessage = manifestFunctions().find((f) => f.name === 'fanout-send-message')!;
 const environment = {

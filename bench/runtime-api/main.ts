@@ -37,6 +37,9 @@ const PER_ROUND = flag('per-round', 500);
 const COLD = flag('cold', 6);
 const WRITE = args.includes('--write');
 
+// Bundles in a directory of this run's own, removed after it: a first INIT compiles, as documented,
+// instead of loading a V8 code cache an earlier run left beside a cached bundle (code-cache.ts).
+process.env.FANOUT_BENCH_BUNDLE_CACHE = 'off';
 const dir = mkdtempSync(join(tmpdir(), 'fb-runtime-api-bench-'));
 const code = (name: string, files: Record<string, string>) => {
   const d = join(dir, name);
