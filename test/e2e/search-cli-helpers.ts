@@ -7,20 +7,23 @@ import { runCli, type CliResult } from './cli.ts';
 /** What the search-cli and search-limit-* files share: the emulator's scenario, running and reading a search. */
 
 /**
- * The emulator's scenario: 4 clients in one room of 4 (each message fans out to 4 posts); a lost
- * delivery is declared after 2 s. Four clients, not more: every run of a step (its warm-up and its
- * measurement) connects, joins and disconnects each of them, and their concurrent connects are
- * environments to INIT, all CPU that shows in no limit a search here is about.
+ * The emulator's scenario: by default 4 clients in one room of 4 (each message fans out to 4
+ * posts); a lost delivery is declared after 2 s. Four clients, not more: every run of a step (its
+ * warm-up and its measurement) connects, joins and disconnects each of them, and their concurrent
+ * connects are environments to INIT, all CPU that shows in no limit a search here is about. A
+ * limit measured with more clients keeps them (`clients`, `rooms`: the same rooms of 4).
  */
-export const EMULATOR = `clients: 4
-rooms: 1
+export function emulatorScenario(o: { clients?: number; rooms?: number; joinRate?: number } = {}): string {
+  return `clients: ${o.clients ?? 4}
+rooms: ${o.rooms ?? 1}
 seed: 5
 timeouts: { loss: 2s }
 phases:
   - connect: { rate: 40 }
-  - join: { rate: 40 }
+  - join: { rate: ${o.joinRate ?? 40} }
   - send: { duration: 2s, rate: 5 }
 `;
+}
 
 /** `fanout-bench search …` without progress, and without a warm-up unless the args give one. */
 export function search(args: string[], timeoutMs = 240_000): Promise<CliResult> {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKneeChatServer, type KneeServer } from '../fixtures/knee-chat-server.ts';
 import { expectOneLine, runCli } from './cli.ts';
-import { EMULATOR, readSearch, search, stepResults } from './search-cli-helpers.ts';
+import { emulatorScenario, readSearch, search, stepResults } from './search-cli-helpers.ts';
 import { scenarioFiles } from './scenario-files.ts';
 import { inChromium } from './report-page.ts';
 
@@ -104,7 +104,7 @@ describe('fanout-bench search', () => {
     // an SLO the emulator meets even on a CI host busy with other suites (its cold starts under load
     // once put step 1's p99 past 500 ms, the search then ended there): this test is about Ctrl-C.
     // --prepared 0: no environment INIT'd ahead (at start, and again at 256 MB) that it never needs.
-    const r = await runCli(['search', scenario('interrupted', `name: interrupted\n${EMULATOR}`), '--vary', 'rate', '--slo', 'broadcast.p99 < 10s', '--from', '4', '--hold', '1s', '--warm-up', '0s', '--shards', '1', '--memory', 'fanout-send-message=256', '--prepared', '0', '--no-progress', '--out', out], {
+    const r = await runCli(['search', scenario('interrupted', `name: interrupted\n${emulatorScenario()}`), '--vary', 'rate', '--slo', 'broadcast.p99 < 10s', '--from', '4', '--hold', '1s', '--warm-up', '0s', '--shards', '1', '--memory', 'fanout-send-message=256', '--prepared', '0', '--no-progress', '--out', out], {
       timeoutMs: 110_000,
       onStderr: (stderr, kill) => {
         // interrupt the second step once it is under way

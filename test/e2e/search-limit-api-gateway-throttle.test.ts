@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EMULATOR, readSearch, search } from './search-cli-helpers.ts';
+import { emulatorScenario, readSearch, search } from './search-cli-helpers.ts';
 import { scenarioFiles } from './scenario-files.ts';
 
 /**
@@ -23,7 +23,7 @@ describe('fanout-bench search on the emulator', () => {
     // start's client pays its INIT either way), and none holds a slot of the host's cap unused.
     // 8 clients in 2 rooms of 4, as this limit was measured (the shared scenario has one room of 4:
     // there a step's posts crowded one room's sendMessage environments before the throttle refused any)
-    const text = EMULATOR.replace('clients: 4\nrooms: 1', 'clients: 8\nrooms: 2').replace('join: { rate: 40 }', 'join: { rate: 20 }');
+    const text = emulatorScenario({ clients: 8, rooms: 2, joinRate: 20 });
     const file = scenario('throttle', `name: throttle\ntarget: { accountRps: 60, accountBurst: 30 }\n${text}`);
     const r = await search([file, '--vary', 'rate', '--slo', 'broadcast.p99 < 1500ms', '--from', '4', '--to', '32', '--hold', '1500ms', '--resolution', '100%', '--shards', '1', '--prepared', '0', '--out', out, '--warm-up', '500ms']);
     const s = readSearch(out);

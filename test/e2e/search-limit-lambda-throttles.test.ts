@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EMULATOR, readSearch, search } from './search-cli-helpers.ts';
+import { emulatorScenario, readSearch, search } from './search-cli-helpers.ts';
 import { scenarioFiles } from './scenario-files.ts';
 
 /**
@@ -29,7 +29,7 @@ describe('fanout-bench search on the emulator', () => {
     // environment of the ten functions INIT'd at the stack's start (3-4 CPU-s); each step's warm-up
     // starts the ones its rate needs before its measurement.
     const memory = '{ fanout-connect: 1769, fanout-join-room: 1769, fanout-create-room: 1769, fanout-disconnect: 1769, fanout-send-message: 128 }';
-    const file = scenario('concurrency', `name: concurrency\ntarget: { accountConcurrency: 8, memory: ${memory} }\n${EMULATOR}`);
+    const file = scenario('concurrency', `name: concurrency\ntarget: { accountConcurrency: 8, memory: ${memory} }\n${emulatorScenario()}`);
     const r = await search([file, '--vary', 'rate', '--slo', 'broadcast.p99 < 500ms', '--from', '4', '--to', '128', '--hold', '1500ms', '--resolution', '100%', '--shards', '1', '--prepared', '0', '--out', out, '--warm-up', '1s'], 390_000);
     const s = readSearch(out);
     expect(r.code, r.stdout + r.stderr).toBe(0);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EMULATOR, readSearch, search, stepResults } from './search-cli-helpers.ts';
+import { emulatorScenario, readSearch, search, stepResults } from './search-cli-helpers.ts';
 import { scenarioFiles } from './scenario-files.ts';
 
 /**
@@ -28,7 +28,7 @@ describe('fanout-bench search on the emulator', () => {
     // first step that fails on a busy host for another reason (slow posts) fails this test.
     // 8 clients in 2 rooms of 4, as this limit was measured: with the shared scenario's 4 clients
     // in one room, a CI search met every step up to 128/s (the cap's 4 environments kept up)
-    const text = `name: host\ntarget: { hostEnvironmentsPerCore: 0.01, memory: { fanout-send-message: 128 } }\n${EMULATOR.replace('clients: 4\nrooms: 1', 'clients: 8\nrooms: 2')}`;
+    const text = `name: host\ntarget: { hostEnvironmentsPerCore: 0.01, memory: { fanout-send-message: 128 } }\n${emulatorScenario({ clients: 8, rooms: 2 })}`;
     const r = await search([scenario('host', text), '--vary', 'rate', '--slo', 'broadcast.p99 < 500ms', '--from', '8', '--to', '128', '--hold', '1500ms', '--resolution', '100%', '--shards', '1', '--prepared', '0', '--out', out, '--warm-up', '1s']);
     const s = readSearch(out);
     // Either way the host is named: it is the limit, whether the cap or the cores set it.
