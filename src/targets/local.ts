@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { cpuProfilingFlags } from '../../common/cpu-profiling.ts';
 import { UserError } from '../../common/errors.ts';
 import type { StackLaunch } from '../../common/stack-launch.ts';
 import { parseReadyLine } from '../../common/stack-ready.ts';
@@ -36,7 +37,7 @@ export interface LocalTargetOptions {
 
 export async function startLocalStack(opts: LocalTargetOptions): Promise<Target> {
   // A harness run under `node --cpu-prof` profiles its local stack too (bench/emulator-capacity).
-  const profiling = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+  const profiling = cpuProfilingFlags();
   // Its own process group: a terminal's Ctrl-C or a `timeout` signalling the harness's group must
   // not stop the stack before the harness has read CloudWatch from it; the harness stops it.
   // If the harness dies without doing so (even SIGKILL), the stdin pipe closes and
