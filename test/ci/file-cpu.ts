@@ -39,6 +39,8 @@ if (out) {
         cpuSelfS: round(now.self - last.self),
         cpuChildrenS: round(now.children - last.children),
         wallS: round((Date.now() - startedAt) / 1000),
+        // when it ended (epoch ms): with wallS, the suite's timeline (how many files ran at once)
+        endedAt: Date.now(),
       })}\n`,
     );
   });
