@@ -61,6 +61,8 @@ describe('fanout-bench search on the emulator', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(s.answer, r.stdout).toMatchObject({ kind: 'limit-found', limitingFactor: 'local-host' });
     expect(s.answer.maxPassing).toBeGreaterThanOrEqual(8);
-    expect(s.answer.evidence[0]!.line).toMatch(/held back \d+ of \d+ fanout-send-message invocations/);
+    // by the cap's held-back sends, or, where every core was busy (a CI host running four suites' files
+    // at once did), by the cores alone: the judged stack figure has the waits taken out, so they bear no more
+    expect(s.answer.evidence[0]!.line).toMatch(/held back \d+ of \d+ fanout-send-message invocations|^local host busy: its cores averaged \d+ %/);
   });
 });
