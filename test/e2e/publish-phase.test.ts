@@ -101,7 +101,9 @@ function accountedFor(x: Run, phase: string, via: string): void {
   const phaseResult = results.phases!.find((q) => q.name === phase)!;
   expect(phaseResult).toMatchObject({ kind: 'publish', sends: { intended: 2, sent: 2, acked: 2, failed: 0 }, deliveries: { expected: 6, received: 6, lost: 0 } });
   expect(results.deliveries).toMatchObject({ expected: 6, received: 6, lost: 0 });
-  expect(results.sends).toMatchObject({ intended: 2, sent: 2 });
+  // the API acknowledged each publish, though the clients' protocol acknowledges no send of theirs
+  expect(results.sends).toMatchObject({ intended: 2, sent: 2, acked: 2 });
+  expect(results.protocol!.notObservable['sends.acked']).toBeUndefined();
   expect(results.metrics.broadcast.count).toBe(6);
   expect(results.config.durationMs).toBe(2000);
 }
@@ -117,6 +119,7 @@ function shown(x: Run, head: RegExp): void {
   const summary = readFileSync(join(dir, 'summary.md'), 'utf8');
   expect(summary).toMatch(/\| publish \| calls \| publish → delivery p50 \|/);
   expect(summary).toMatch(/expected 6 = received 6 \+ lost 0/);
+  expect(summary).toMatch(/^Sends: 2 intended · 2 sent · 2 acknowledged · 0 failed/m);
   const html = readFileSync(join(dir, 'index.html'), 'utf8');
   expect(html).toContain('<h3>Publishes</h3>');
   expect(html).toContain('publish → delivery p50');

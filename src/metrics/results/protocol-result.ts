@@ -1,4 +1,7 @@
-import type { ProtocolResult } from '../../contracts/results-schema.ts';
+import type { PublishResult } from '../../contracts/publish-schema.ts';
+import type { ProtocolResult, Results } from '../../contracts/results-schema.ts';
+
+type Sends = Results['sends'];
 
 /**
  * The stale-cleanup figures only 410 counts in acks show (chat-v1's `sent`): without them they are
@@ -62,4 +65,27 @@ export function protocolResult(t: ProtocolTraits, hasDrop: boolean): ProtocolRes
     }
   }
   return { name: t.name, kind: t.kind, membership: t.membership, recipients: t.recipients, sendAcks: t.sendAcks, notObservable: n };
+}
+
+/**
+ * A run's publishes are acknowledged by the API that took them (results.publish[].calls.acked),
+ * whatever the clients' protocol: where its sends are fire-and-forget, sends.acked counts the
+ * publishes the API accepted, and is said to be not observable only for the client sends among
+ * them (none in a run that only publishes). Returns the sends and the protocol section to keep.
+ */
+export function withPublishAcks(
+  sends: Sends,
+  protocol: ProtocolResult,
+  publish: readonly Pick<PublishResult, 'calls'>[],
+  clientSends: boolean,
+): { sends: Sends; protocol: ProtocolResult } {
+  if (protocol.sendAcks || publish.length === 0) return { sends, protocol };
+  const acked = publish.reduce((n, p) => n + p.calls.acked, 0);
+  const notObservable = { ...protocol.notObservable };
+  if (clientSends) {
+    notObservable['sends.acked'] = `counts the publishes the API accepted alone: client sends are fire-and-forget with protocol ${protocol.name}`;
+  } else {
+    delete notObservable['sends.acked'];
+  }
+  return { sends: { ...sends, acked }, protocol: { ...protocol, notObservable } };
 }
