@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { protocolResult, withPublishAcks, type ProtocolTraits } from '../../src/metrics/results/protocol-result.ts';
 import type { Results } from '../../src/contracts/results-schema.ts';
 
-const fireAndForget: ProtocolTraits = { name: 'push', kind: 'described', membership: 'all', recipients: 'all', sendAcks: false, joinAnswers: false, ackCounts: false, coldConnects: false };
+const fireAndForget: ProtocolTraits = { name: 'push', kind: 'described', membership: 'all', recipients: 'room', sendAcks: false, joinAnswers: false, ackCounts: false, coldConnects: false };
 const sends: Results['sends'] = { intended: 5, sent: 5, missedSlots: 0, acked: 0, failed: 0, skipped: 0 };
 const publish = [{ calls: { intended: 2, sent: 2, missedSlots: 0, acked: 2, failed: 0 } }, { calls: { intended: 1, sent: 1, missedSlots: 0, acked: 0, failed: 1 } }];
 
