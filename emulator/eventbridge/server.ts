@@ -14,7 +14,7 @@ export interface EventBridgeServerOptions extends DeliveringServiceOptions {
   buses: ReadonlyArray<{ name: string; arn: string }>;
   /** the stack's rules (ENABLED ones with a pattern run; scheduled rules are kept, not run) */
   rules?: readonly RuleDescription[];
-  /** PutEvents' limit on the entries' total size (default 256 KB) */
+  /** PutEvents' limit on the entries' total size (default 1 MB, AWS's since January 2026) */
   maxRequestBytes?: number;
 }
 
@@ -34,7 +34,8 @@ export interface EventBridgeServer extends DeliveringService<EventBridgeBilling>
   buses: EventBuses;
 }
 
-const DEFAULT_MAX_REQUEST_BYTES = 256 * 1024;
+/** AWS raised PutEvents' entries from 256 KB to 1 MB in January 2026 (taken as 1,048,576 bytes) */
+const DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024;
 const MAX_TARGETS_PER_RULE = 5;
 
 /**

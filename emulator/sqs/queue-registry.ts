@@ -11,6 +11,8 @@ export interface SqsQueuesOptions {
   accountId: string;
   /** the clock (epoch ms); tests pass their own */
   now?: () => number;
+  /** messages in flight per queue (default AWS's 120,000, sqs-queue.ts MAX_IN_FLIGHT); tests pass a small one */
+  maxInFlight?: number;
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,80}$/;
@@ -45,6 +47,7 @@ export class SqsQueues {
     this.now = options.now ?? Date.now;
     this.context = {
       now: this.now,
+      ...(options.maxInFlight !== undefined ? { maxInFlight: options.maxInFlight } : {}),
       queueByArn: (arn) => this.byArnMap.get(arn),
       metric: (queue, name, value, unit) => {
         this.sink?.put({ namespace: 'AWS/SQS', name, dimensions: { QueueName: queue.name }, value, unit, timestamp: this.now() });

@@ -17,6 +17,8 @@ export type QueueSettings = Omit<QueueDescription, 'logicalId' | 'highThroughput
 /** What a queue needs of the registry that holds it. */
 export interface QueueContext {
   now(): number;
+  /** messages in flight past which a receive gets none (default MAX_IN_FLIGHT, AWS's) */
+  maxInFlight?: number;
   /** the queue a RedrivePolicy names, if it runs here */
   queueByArn(arn: string): SqsQueue | undefined;
   /** an AWS/SQS datum for this queue (dropped until metrics are published) */
@@ -234,12 +236,15 @@ export class SqsQueue implements PolledQueue {
 
   /**
    * ReceiveMessage: up to `max` messages, waiting up to `waitMs` for the first (long polling).
-   * OverLimit while the queue has as many messages in flight as SQS allows.
+   * While the queue has as many messages in flight as SQS allows, a standard queue answers
+   * OverLimit; a FIFO queue answers no error, and no message (SQS's FIFO quotas page).
    */
   receiveMessages(options: ReceiveOptions): Promise<StoredMessage[]> {
     this.tick();
-    if (this.inFlight >= MAX_IN_FLIGHT) {
-      return Promise.reject(new SqsError('OverLimit', `You have reached the limit of ${MAX_IN_FLIGHT} messages in flight for queue ${this.name}.`));
+    const most = this.context.maxInFlight ?? MAX_IN_FLIGHT;
+    if (this.inFlight >= most) {
+      if (this.fifo) return Promise.resolve(this.received([]));
+      return Promise.reject(new SqsError('OverLimit', `You have reached the limit of ${most} messages in flight for queue ${this.name}.`));
     }
     const now = this.takeNow(options);
     if (now.length > 0 || options.waitMs <= 0 || this.closed || options.signal?.aborted) return Promise.resolve(this.received(now));

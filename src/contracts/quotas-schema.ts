@@ -115,51 +115,89 @@ export const PATH_QUOTAS = {
 export const PATH_REGION_QUOTAS_AS_OF = '2026-11-27';
 
 /**
- * SNS Publish (and PublishBatch), standard topics, per account and region, per second: 30,000 in
- * us-east-1, 9,000 in us-west-2 and eu-west-1, 1,500 in the regions listed, 300 in the others
- * (AWS General Reference, "Amazon SNS endpoints and quotas").
+ * SNS Publish (and PublishBatch, each entry one message) per account and region, messages per
+ * second, as the AWS General Reference's "Amazon SNS endpoints and quotas" lists them (read
+ * 2026-11-27; adjustable): standard topics 30,000 in us-east-1, 9,000 in us-west-2 and eu-west-1,
+ * 1,500 in the eight regions below, 300 in every other; FIFO topics 30,000, 9,000 and 3,000 in
+ * all the others.
  */
-export function snsPublishQuota(region: string): number {
+export function snsPublishQuota(region: string, fifo = false): number {
   if (region === 'us-east-1') return 30_000;
   if (region === 'us-west-2' || region === 'eu-west-1') return 9_000;
+  if (fifo) return 3_000;
   return SNS_1500_REGIONS.has(region) ? 1_500 : 300;
 }
 const SNS_1500_REGIONS: ReadonlySet<string> = new Set([
   'us-east-2',
   'us-west-1',
-  'ap-northeast-1',
-  'ap-northeast-2',
   'ap-south-1',
+  'ap-northeast-2',
   'ap-southeast-1',
   'ap-southeast-2',
-  'ca-central-1',
+  'ap-northeast-1',
   'eu-central-1',
-  'eu-west-2',
-  'sa-east-1',
 ]);
 
 /**
- * EventBridge PutEvents per account and region, transactions per second (an entry-batch of up to
- * 10 events is one): as the EventBridge quotas page lists them; a region it does not list takes
- * the lowest listed, 400 (EventBridge User Guide, "Amazon EventBridge quotas").
+ * An SNS FIFO topic's own throughput (FifoThroughputScope `Topic`): 3,000 messages per second or
+ * 20 MB per second, whichever comes first (the same page; per message group 300 messages/s).
  */
-export function eventBridgePutEventsQuota(region: string): { value: number; listed: boolean } {
-  const v = PUT_EVENTS[region];
-  return v === undefined ? { value: 400, listed: false } : { value: v, listed: true };
+export const SNS_FIFO_TOPIC_MESSAGES_PER_SECOND = 3_000;
+
+/**
+ * EventBridge PutEvents per account and region, transactions per second (a call of up to 10
+ * entries is one), as the EventBridge quotas page lists them for Custom Event Bus - Classic (read
+ * 2026-11-27; adjustable): the regions named, and 400 in "each of the other supported Regions".
+ */
+export function eventBridgePutEventsQuota(region: string): number {
+  return PUT_EVENTS[region] ?? 400;
 }
 const PUT_EVENTS: Readonly<Record<string, number>> = {
   'us-east-1': 10_000,
-  'us-west-2': 10_000,
-  'eu-west-1': 10_000,
   'us-east-2': 2_400,
-  'eu-central-1': 2_400,
   'us-west-1': 1_200,
+  'us-west-2': 10_000,
+  'ap-east-1': 600,
   'ap-northeast-1': 1_200,
+  'ap-northeast-2': 600,
+  'ap-south-1': 600,
   'ap-southeast-1': 1_200,
   'ap-southeast-2': 1_200,
+  'ca-central-1': 600,
+  'eu-central-1': 2_400,
+  'eu-north-1': 600,
+  'eu-south-2': 2_400,
+  'eu-west-1': 10_000,
   'eu-west-2': 1_200,
-  'af-south-1': 400,
-  'ap-northeast-3': 400,
-  'ap-southeast-3': 400,
-  'eu-south-1': 400,
+  'eu-west-3': 600,
+  'sa-east-1': 600,
+};
+
+/**
+ * EventBridge target invocations per account and region, per second (an event matching a rule and
+ * sent on to one of its targets is one): the same page's "Invocations throttle limit", 750 in each
+ * region it does not name. Past it invocations are delayed, not dropped.
+ */
+export function eventBridgeInvocationsQuota(region: string): number {
+  return INVOCATIONS[region] ?? 750;
+}
+const INVOCATIONS: Readonly<Record<string, number>> = {
+  'us-east-1': 18_750,
+  'us-east-2': 4_500,
+  'us-west-1': 2_250,
+  'us-west-2': 18_750,
+  'ap-east-1': 1_100,
+  'ap-northeast-1': 2_250,
+  'ap-northeast-2': 1_100,
+  'ap-south-1': 1_100,
+  'ap-southeast-1': 2_250,
+  'ap-southeast-2': 2_250,
+  'ca-central-1': 1_100,
+  'eu-central-1': 4_500,
+  'eu-north-1': 1_100,
+  'eu-south-2': 4_500,
+  'eu-west-1': 18_750,
+  'eu-west-2': 2_250,
+  'eu-west-3': 1_100,
+  'sa-east-1': 1_100,
 };

@@ -1,4 +1,4 @@
-import { eventBridgePutEventsQuota, PATH_QUOTAS, snsPublishQuota } from '../contracts/quotas-schema.ts';
+import { eventBridgeInvocationsQuota, eventBridgePutEventsQuota, PATH_QUOTAS, SNS_FIFO_TOPIC_MESSAGES_PER_SECOND, snsPublishQuota } from '../contracts/quotas-schema.ts';
 import type { PlannedPhase, Scenario } from '../contracts/scenario-schema.ts';
 import type { PathResources } from '../metrics/cloudwatch/path-queries.ts';
 import { readStackPath } from '../targets/stack-path-pull.ts';
@@ -13,9 +13,11 @@ import type { Target } from '../targets/target.ts';
  *
  * Which hop a send phase's messages reach is the stack's code, unknown before a run: each client
  * message is taken to enter every queue a mapping reads, every topic and every bus of the path
- * once (one SendMessage, one Publish, one PutEvents call); a publish phase names its resource, and
- * only that one is held. The values are AWS's documented defaults in the stack's region
- * (quotas-schema.ts PATH_QUOTAS, snsPublishQuota, eventBridgePutEventsQuota).
+ * once (one SendMessage, one Publish, one PutEvents call), and to match every rule of the bus it
+ * enters, each sending it to at least one target; a publish phase names its resource, and only
+ * that one is held. The account's quotas add up over the topics (buses) a message reaches. The
+ * values are AWS's documented defaults in the stack's region (quotas-schema.ts PATH_QUOTAS,
+ * snsPublishQuota, eventBridgePutEventsQuota, eventBridgeInvocationsQuota).
  */
 
 /**
@@ -56,8 +58,8 @@ export function pathQuotaLines(scenario: Scenario, path: PathResources, region: 
   const mapped = (queue: string) => path.mappings.filter((m) => m.sourceArn.split(':').pop() === queue);
   const queues = path.queues.filter((q) => !deadLetters.has(q.name) && mapped(q.name).length > 0);
   const buses = [...new Set(path.rules.map((r) => r.bus ?? 'default'))];
-  const sns = snsPublishQuota(region);
   const putEvents = eventBridgePutEventsQuota(region);
+  const invocations = eventBridgeInvocationsQuota(region);
   for (const e of entries(scenario)) {
     for (const q of queues.filter((x) => e.reaches('queue', x.name))) {
       const fifo = q.fifo ?? q.name.endsWith('.fifo');
@@ -85,12 +87,33 @@ export function pathQuotaLines(scenario: Scenario, path: PathResources, region: 
         }
       }
     }
-    if (path.topics.some((t) => e.reaches('topic', t.name)) && e.rate > sns) {
-      lines.push(`quota: ${e.what}, each an SNS Publish, over SNS's ${fmt(sns)} publishes/s per account in ${region} (AWS's documented default): expect throttled publishes (ThrottlingException)`);
+    const topics = path.topics.filter((t) => e.reaches('topic', t.name));
+    const fifoTopics = topics.filter((t) => t.name.endsWith('.fifo'));
+    // the account's quota is per message type: FIFO topics' column where every topic reached is one
+    const sns = snsPublishQuota(region, topics.length > 0 && fifoTopics.length === topics.length);
+    const publishes = e.rate * topics.length;
+    if (publishes > sns) {
+      const each = topics.length > 1 ? ` into ${topics.length} topics (${fmt(publishes)} publishes/s)` : '';
+      lines.push(`quota: ${e.what}${each}, each an SNS Publish, over SNS's ${fmt(sns)} publishes/s per account in ${region} (AWS's documented default): expect throttled publishes (ThrottlingException)`);
     }
-    if (buses.some((b) => e.reaches('bus', b)) && e.rate > putEvents.value) {
+    for (const t of e.rate > SNS_FIFO_TOPIC_MESSAGES_PER_SECOND ? fifoTopics : []) {
       lines.push(
-        `quota: ${e.what}, each a PutEvents call, over EventBridge's ${fmt(putEvents.value)} PutEvents/s per account in ${region} (${putEvents.listed ? "AWS's documented default" : 'the lowest default AWS lists: the region is not on its quotas page'}): expect throttled PutEvents (ThrottlingException) unless up to 10 events go in each call`,
+        `quota: ${e.what} into FIFO topic ${t.name}, over SNS's ${fmt(SNS_FIFO_TOPIC_MESSAGES_PER_SECOND)} messages/s per FIFO topic (AWS's documented default, FifoThroughputScope Topic; 300/s per message group): expect throttled publishes (ThrottlingException)`,
+      );
+    }
+    const reached = buses.filter((b) => e.reaches('bus', b));
+    const calls = e.rate * reached.length;
+    if (calls > putEvents) {
+      const each = reached.length > 1 ? ` onto ${reached.length} buses (${fmt(calls)} calls/s)` : '';
+      lines.push(
+        `quota: ${e.what}${each}, each a PutEvents call, over EventBridge's ${fmt(putEvents)} PutEvents/s per account in ${region} (AWS's documented default): expect throttled PutEvents (ThrottlingException) unless up to 10 events go in each call`,
+      );
+    }
+    const rules = path.rules.filter((r) => reached.includes(r.bus ?? 'default')).length;
+    const invoked = e.rate * rules;
+    if (invoked > invocations) {
+      lines.push(
+        `quota: ${e.what}, matching ${rules} rule${rules === 1 ? '' : 's'} (${fmt(invoked)} target invocations/s at least, one target each), over EventBridge's ${fmt(invocations)} invocations/s per account in ${region} (AWS's documented default): expect delayed deliveries (throttled invocations are retried, not dropped)`,
       );
     }
   }

@@ -95,7 +95,7 @@ describe("a path's quotas at the peak", () => {
     expect(m.of).toBe(1000);
   });
 
-  it("SNS publishes and EventBridge events against the region's account quotas (us-east-1 30,000 and 10,000; eu-south-1 300; an unlisted region's PutEvents the lowest listed, 400)", () => {
+  it("SNS publishes, EventBridge events and target invocations against the region's account quotas (us-east-1 30,000, 10,000 and 18,750; eu-south-1 300, 400 and 750; eu-west-3's PutEvents 600)", () => {
     const east = at(6000, 'us-east-1');
     expect(find(east, 'snsPublish').share).toBeCloseTo(6000 / 30_000, 12);
     // 2 events per message
@@ -104,7 +104,12 @@ describe("a path's quotas at the peak", () => {
     const milan = at(600, 'eu-south-1');
     expect(find(milan, 'snsPublish').of).toBe(300);
     expect(find(milan, 'eventBridgePutEvents').of).toBe(400);
+    expect(find(milan, 'eventBridgeInvocations').of).toBe(750);
+    // 2 invocations per message
+    expect(find(east, 'eventBridgeInvocations').needs).toBe(12_000);
+    expect(find(east, 'eventBridgeInvocations').of).toBe(18_750);
     const paris = at(600, 'eu-west-3');
-    expect(find(paris, 'eventBridgePutEvents').limitSource).toContain('the lowest default AWS lists');
+    expect(find(paris, 'eventBridgePutEvents').of).toBe(600);
+    expect(find(paris, 'eventBridgePutEvents').limitSource).toContain("AWS's documented default for eu-west-3");
   });
 });

@@ -129,4 +129,21 @@ describe('a queue in process', () => {
     expect(q.depth()).toEqual({ visible: 90_000, inFlight: 0, delayed: 0 });
     queues.close();
   }, 60_000);
+
+  it('at its messages in flight (120,000 on AWS, 30 here) a standard queue answers OverLimit, a FIFO queue no error and no message', async () => {
+    const queues = new SqsQueues([queue('wide'), queue('wide.fifo')], { region: 'us-east-1', accountId: ACCOUNT, maxInFlight: 30 });
+    for (const name of ['wide', 'wide.fifo']) {
+      const q = queues.byName(name)!;
+      // 4 groups of 10: one receive takes one group's 10
+      for (let i = 0; i < 40; i++) q.send({ body: 'm', senderId: ACCOUNT, ...(q.fifo ? { groupId: `g${Math.floor(i / 10)}`, deduplicationId: `${i}` } : {}) });
+      let last: Awaited<ReturnType<typeof q.receive>> = [];
+      for (let i = 0; i < 3; i++) last = await q.receive(10, 0);
+      expect(q.depth()).toMatchObject({ visible: 10, inFlight: 30 });
+      if (q.fifo) expect(await q.receiveMessages({ max: 10, waitMs: 0 })).toEqual([]);
+      else await expect(q.receiveMessages({ max: 10, waitMs: 0 })).rejects.toMatchObject({ name: 'OverLimit' });
+      q.delete(last[0]!.receiptHandle);
+      expect(await q.receiveMessages({ max: 10, waitMs: 0 })).toHaveLength(10);
+    }
+    queues.close();
+  });
 });

@@ -6,7 +6,8 @@ import { pathQuotaLines } from '../../src/session/path-preflight.ts';
 /**
  * The path's quota lines before load: the scenario's planned rates against a queued path's quotas
  * in the stack's region (SQS FIFO per action, an SQS mapping's batches at once, a standard queue's
- * messages in flight, SNS Publish and EventBridge PutEvents per account and region, an async
+ * messages in flight, SNS Publish (a FIFO topic's own too), EventBridge PutEvents and target
+ * invocations per account and region, an async
  * function's event age against the two retries). The path read from a stack's own APIs is held
  * against the emulator in test/harness/stack-path.test.ts.
  */
@@ -47,20 +48,45 @@ describe('a queued path held against its quotas before load', () => {
     ]);
   });
 
-  it("SNS Publish per account by region: 2,000 messages/s pass us-east-1's 30,000 and pass eu-west-1's 9,000, not eu-west-3's 300", () => {
+  it("SNS Publish per account by region: 2,000 messages/s pass us-east-1's 30,000 and pass eu-west-1's 9,000, not eu-west-3's 300 nor ca-central-1's (300: not among the 1,500 regions)", () => {
     const p = path({ topics: [{ name: 'scores', arn: 'arn:aws:sns:eu-west-3:123456789012:scores' }] });
     expect(pathQuotaLines(scenario(2000), p, 'us-east-1')).toEqual([]);
     expect(pathQuotaLines(scenario(2000), p, 'eu-west-1')).toEqual([]);
     expect(pathQuotaLines(scenario(2000), p, 'eu-west-3')).toEqual([
       `quota: send phase "send" sends 2,000 messages/s, each an SNS Publish, over SNS's 300 publishes/s per account in eu-west-3 (AWS's documented default): expect throttled publishes (ThrottlingException)`,
     ]);
+    expect(pathQuotaLines(scenario(1000), p, 'ap-northeast-1')).toEqual([]);
+    expect(pathQuotaLines(scenario(1000), p, 'ca-central-1')[0]).toContain("over SNS's 300 publishes/s per account in ca-central-1");
   });
 
-  it("EventBridge PutEvents per account by region: 5,000 calls/s pass us-east-1's 10,000, not us-east-2's 2,400; a region the page does not list takes its lowest, 400", () => {
+  it('SNS: every topic a message reaches is one publish against the account; a FIFO topic is held to the FIFO column (3,000 in eu-west-3) and to 3,000 messages/s of its own', () => {
+    const two = path({ topics: [{ name: 'a', arn: 'arn:aws:sns:us-east-1:123456789012:a' }, { name: 'b', arn: 'arn:aws:sns:us-east-1:123456789012:b' }] });
+    expect(pathQuotaLines(scenario(14_000), two, 'us-east-1')).toEqual([]);
+    expect(pathQuotaLines(scenario(16_000), two, 'us-east-1')).toEqual([
+      `quota: send phase "send" sends 16,000 messages/s into 2 topics (32,000 publishes/s), each an SNS Publish, over SNS's 30,000 publishes/s per account in us-east-1 (AWS's documented default): expect throttled publishes (ThrottlingException)`,
+    ]);
+    const fifoTopic = path({ topics: [{ name: 'scores.fifo', arn: 'arn:aws:sns:eu-west-3:123456789012:scores.fifo' }] });
+    expect(pathQuotaLines(scenario(2000), fifoTopic, 'eu-west-3')).toEqual([]);
+    expect(pathQuotaLines(scenario(20_000), fifoTopic, 'us-east-1')).toEqual([
+      `quota: send phase "send" sends 20,000 messages/s into FIFO topic scores.fifo, over SNS's 3,000 messages/s per FIFO topic (AWS's documented default, FifoThroughputScope Topic; 300/s per message group): expect throttled publishes (ThrottlingException)`,
+    ]);
+  });
+
+  it("EventBridge PutEvents per account by region: 5,000 calls/s pass us-east-1's 10,000, not us-east-2's 2,400; eu-west-3 is named at 600, every other region at 400", () => {
     const p = path({ rules: [{ name: 'push', bus: 'orders' }] });
     expect(pathQuotaLines(scenario(5000), p, 'us-east-1')).toEqual([]);
     expect(pathQuotaLines(scenario(5000), p, 'us-east-2')[0]).toContain("over EventBridge's 2,400 PutEvents/s per account in us-east-2 (AWS's documented default)");
-    expect(pathQuotaLines(scenario(500), p, 'me-south-1')[0]).toContain("over EventBridge's 400 PutEvents/s per account in me-south-1 (the lowest default AWS lists: the region is not on its quotas page)");
+    expect(pathQuotaLines(scenario(500), p, 'eu-west-3')).toEqual([]);
+    expect(pathQuotaLines(scenario(500), p, 'me-south-1')[0]).toContain("over EventBridge's 400 PutEvents/s per account in me-south-1 (AWS's documented default)");
+  });
+
+  it("EventBridge target invocations: a bus's three rules turn 2,000 events/s into 6,000 invocations/s, over us-east-2's 4,500 though PutEvents' 2,400 holds", () => {
+    const p = path({ rules: [{ name: 'a', bus: 'orders' }, { name: 'b', bus: 'orders' }, { name: 'c', bus: 'orders' }] });
+    expect(pathQuotaLines(scenario(1400), p, 'us-east-2')).toEqual([]);
+    expect(pathQuotaLines(scenario(2000), p, 'us-east-2')).toEqual([
+      `quota: send phase "send" sends 2,000 messages/s, matching 3 rules (6,000 target invocations/s at least, one target each), over EventBridge's 4,500 invocations/s per account in us-east-2 (AWS's documented default): expect delayed deliveries (throttled invocations are retried, not dropped)`,
+    ]);
+    expect(pathQuotaLines(scenario(6000), p, 'us-east-1')).toEqual([]);
   });
 
   it("a publish phase is held against the resource it names only", () => {

@@ -237,14 +237,15 @@ export function headroomAt(model: WorkModel, t: PlanTraffic, limits: PlanLimits)
 }
 
 /** The limits a headroom entry of a queued path is held against (growth.ts finds the first of them to break). */
-export const PATH_LIMIT_IDS: ReadonlySet<PlanLimitId> = new Set(['sqsFifoCallsPerAction', 'sqsInFlight', 'mappingConcurrency', 'snsPublish', 'eventBridgePutEvents'] as PlanLimitId[]);
+export const PATH_LIMIT_IDS: ReadonlySet<PlanLimitId> = new Set(['sqsFifoCallsPerAction', 'sqsInFlight', 'mappingConcurrency', 'snsPublish', 'eventBridgePutEvents', 'eventBridgeInvocations'] as PlanLimitId[]);
 
 /**
  * A queued path at the peak: its requests per message × messages/s. Each FIFO queue's busiest
  * action against 300 calls/s; each standard queue's messages in flight (Little's law: messages
  * received/s × its consumers' duration) against 120,000; each SQS mapping's batches at once
  * (batches/s × its function's duration) against 1,000 or its MaximumConcurrency; the topics'
- * publishes and the buses' events against the region's account quotas.
+ * publishes, the buses' events and their rules' target invocations against the region's account
+ * quotas.
  */
 function pathHeadroom(model: WorkModel, t: PlanTraffic, limits: PlanLimits, peaks: readonly FunctionPeak[]): Headroom[] {
   const path = model.path;
@@ -318,7 +319,7 @@ function pathHeadroom(model: WorkModel, t: PlanTraffic, limits: PlanLimits, peak
         'snsPublish',
         'SNS Publish (account, region)',
         publishes,
-        l.snsPublish,
+        path.perMessage.topics.every((x) => x.fifo) ? l.snsPublishFifo : l.snsPublish,
         'publishes/s',
         `${path.perMessage.topics.map((x) => `${x.name} ${fmtNum(x.publishes)} per message`).join(' + ')} × ${perSecond(m)} messages = ${perSecond(publishes)}`,
         'an SNS Publish quota increase (Service Quotas), or several messages in one publish (PublishBatch counts each entry)',
@@ -336,6 +337,18 @@ function pathHeadroom(model: WorkModel, t: PlanTraffic, limits: PlanLimits, peak
         'calls/s',
         `${path.perMessage.buses.map((x) => `${x.bus} bus ${fmtNum(x.events)} events per message`).join(' + ')} × ${perSecond(m)} messages = ${perSecond(events)} (one event per PutEvents call: a call of up to 10 entries is one)`,
         'a PutEvents quota increase (Service Quotas), or up to 10 events in each PutEvents call',
+      ),
+    );
+    const invocations = path.perMessage.buses.reduce((n, x) => n + x.invocations, 0) * m;
+    out.push(
+      entry(
+        'eventBridgeInvocations',
+        'EventBridge target invocations (account, region)',
+        invocations,
+        l.eventBridgeInvocations,
+        'invocations/s',
+        `${path.perMessage.buses.map((x) => `${x.bus} bus ${fmtNum(x.invocations)} per message`).join(' + ')} × ${perSecond(m)} messages = ${perSecond(invocations)} (each event a rule sends on to one of its targets is one)`,
+        'an invocations quota increase (Service Quotas), fewer rules or targets per event; past it EventBridge delays invocations rather than dropping them',
       ),
     );
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { accountThrottleDefault } from '../../../common/api-gateway-quotas.ts';
 import { UserError } from '../../../common/errors.ts';
-import { AWS_DOCUMENTED_QUOTAS, eventBridgePutEventsQuota, PATH_QUOTAS, snsPublishQuota, type QuotaLimit, type QuotaValue } from '../../contracts/quotas-schema.ts';
+import { AWS_DOCUMENTED_QUOTAS, eventBridgeInvocationsQuota, eventBridgePutEventsQuota, PATH_QUOTAS, snsPublishQuota, type QuotaLimit, type QuotaValue } from '../../contracts/quotas-schema.ts';
 import type { Results } from '../../contracts/results-schema.ts';
 import { fmtNum } from '../../number-format.ts';
 
@@ -50,22 +50,25 @@ export interface PathLimits {
   /** an SQS mapping's concurrent batches (its MaximumConcurrency, where lower, is the mapping's own) */
   mappingConcurrency: HeldLimit;
   snsPublish: HeldLimit;
+  /** the same where every topic of the path is a FIFO topic (the page's FIFO column) */
+  snsPublishFifo: HeldLimit;
   eventBridgePutEvents: HeldLimit;
+  /** rule target invocations (throttled ones are delayed, not dropped) */
+  eventBridgeInvocations: HeldLimit;
 }
 
 /** The path's quotas in `region` (docs/aws-facts.md, "Queues, topics, buses and streams"). */
 export function pathLimits(region: string): PathLimits {
-  const putEvents = eventBridgePutEventsQuota(region);
+  const inRegion = `${DOCUMENTED} for ${region}`;
   return {
     sqsFifoCallsPerAction: { value: PATH_QUOTAS.sqsFifoCallsPerAction, source: `${DOCUMENTED} for FIFO queues without high throughput` },
     sqsFifoMessagesBatched: { value: PATH_QUOTAS.sqsFifoMessagesBatched, source: `${DOCUMENTED} for FIFO queues without high throughput, in batches of 10` },
     sqsInFlight: { value: PATH_QUOTAS.sqsStandardInFlight, source: DOCUMENTED },
     mappingConcurrency: { value: PATH_QUOTAS.mappingConcurrency, source: `${DOCUMENTED} for an SQS event source mapping` },
-    snsPublish: { value: snsPublishQuota(region), source: `${DOCUMENTED} for ${region}` },
-    eventBridgePutEvents: {
-      value: putEvents.value,
-      source: putEvents.listed ? `${DOCUMENTED} for ${region}` : `the lowest default AWS lists (${region} is not among the regions its quotas page names)`,
-    },
+    snsPublish: { value: snsPublishQuota(region), source: inRegion },
+    snsPublishFifo: { value: snsPublishQuota(region, true), source: `${inRegion}, FIFO topics` },
+    eventBridgePutEvents: { value: eventBridgePutEventsQuota(region), source: inRegion },
+    eventBridgeInvocations: { value: eventBridgeInvocationsQuota(region), source: inRegion },
   };
 }
 

@@ -251,6 +251,8 @@ export const PlanLimitId = z.enum([
   'snsPublish',
   /** EventBridge PutEvents per account and region */
   'eventBridgePutEvents',
+  /** EventBridge rule target invocations per account and region */
+  'eventBridgeInvocations',
 ]);
 export type PlanLimitId = z.infer<typeof PlanLimitId>;
 
