@@ -20,6 +20,7 @@ export async function onAwsRouteMessage(
 ): Promise<void> {
   const request = {
     routeKey: frame.routeKey,
+    eventType: 'MESSAGE' as const,
     client: conn,
     body: frame.isBinary ? frame.data.toString('base64') : frame.data.toString('utf8'),
     requestId: frame.requestId,
@@ -45,12 +46,12 @@ export async function onAwsRouteMessage(
       break;
     case 'unsupported-media-type':
       status = 415;
-      error = { message: 'Unsupported Media Type', responseType: 'UNSUPPORTED_MEDIA_TYPE' };
+      error = UNSUPPORTED_MEDIA_TYPE;
       ctx.metrics.count('ClientError');
       conn.send(unsupportedMediaTypeFrame(conn.connectionId, frame.requestId));
       break;
     default: {
-      const failure = integrationFailure(outcome.kind === 'service-error' ? 'error' : outcome.kind === 'timeout' ? 'timeout' : 'not-permitted');
+      const failure = awsIntegrationFailure(outcome.kind);
       status = failure.status;
       error = failure.error;
       conn.send(internalServerErrorFrame(conn.connectionId, frame.requestId));
@@ -72,8 +73,19 @@ export async function onAwsRouteMessage(
   });
 }
 
+/** API Gateway's error for a request no template and no passthrough accepts. */
+export const UNSUPPORTED_MEDIA_TYPE = { message: 'Unsupported Media Type', responseType: 'UNSUPPORTED_MEDIA_TYPE' };
+
+/**
+ * The status and error of a failed service call, those of a function that failed the same way:
+ * the service answered an error → 502, API Gateway could not call it → 500, no answer → 504.
+ */
+export function awsIntegrationFailure(kind: 'service-error' | 'failed' | 'timeout'): ReturnType<typeof integrationFailure> {
+  return integrationFailure(kind === 'service-error' ? 'error' : kind === 'timeout' ? 'timeout' : 'not-permitted');
+}
+
 /** What the access log says of the service call: its status and latency, when it was made. */
-function integrationFactsOf(outcome: AwsCallOutcome): IntegrationFacts | undefined {
+export function integrationFactsOf(outcome: AwsCallOutcome): IntegrationFacts | undefined {
   switch (outcome.kind) {
     case 'ok':
       return { latencyMs: outcome.latencyMs, status: outcome.status, integrationStatus: outcome.status };

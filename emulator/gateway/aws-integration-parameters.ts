@@ -1,11 +1,14 @@
 import { parseJsonPath, readJsonPath, type JsonPath } from '../json-path.ts';
+import { headerValues, type HandshakeRequest } from './handshake-request.ts';
 
 /**
  * An AWS integration's RequestParameters, as WebSocket APIs map them ("Setting up data mapping for
  * WebSocket APIs"): each `integration.request.header.<name>` or `integration.request.querystring.<name>`
  * takes a static `'value'`, `route.request.body.<JSONPath>`, `context.<variable>` or
- * `stageVariables.<name>`. `route.request.header|querystring|multivalue…` exist on $connect only,
- * so on a message route they map nothing. A mapping that selects nothing leaves the parameter out.
+ * `stageVariables.<name>`. `route.request.header|querystring|multivalue…` exist on $connect only
+ * (the handshake's headers, the gateway's own among them, and query string), so on any other route
+ * they map nothing. A multi-value source gives its values joined by commas (assumed: HTTP's way of
+ * folding a repeated header). A mapping that selects nothing leaves the parameter out.
  */
 
 export interface MappedParameter {
@@ -16,8 +19,10 @@ export interface MappedParameter {
     | { kind: 'body'; path: JsonPath }
     | { kind: 'context'; path: string[] }
     | { kind: 'stageVariable'; name: string }
-    | { kind: 'connectOnly' };
+    | { kind: 'handshake'; from: HandshakeSource; name: string };
 }
+
+type HandshakeSource = 'header' | 'querystring' | 'multivalueheader' | 'multivaluequerystring';
 
 const TARGET = /^integration\.request\.(header|querystring)\.([A-Za-z0-9._$-]+)$/;
 
@@ -45,14 +50,15 @@ function parameterSource(key: string, expression: string): MappedParameter['sour
   }
   if (e.startsWith('context.')) return { kind: 'context', path: e.slice('context.'.length).split('.') };
   if (e.startsWith('stageVariables.')) return { kind: 'stageVariable', name: e.slice('stageVariables.'.length) };
-  if (/^route\.request\.(header|querystring|multivalueheader|multivaluequerystring)\./.test(e)) return { kind: 'connectOnly' };
+  const handshake = /^route\.request\.(header|querystring|multivalueheader|multivaluequerystring)\.(.+)$/.exec(e);
+  if (handshake) return { kind: 'handshake', from: handshake[1] as HandshakeSource, name: handshake[2]! };
   throw new Error(`RequestParameters ${key}: "${expression}" is no 'static value', route.request.body.<JSONPath>, context.<variable> or stageVariables.<name>`);
 }
 
-/** The headers and query string the mappings give for one frame. */
+/** The headers and query string the mappings give for one request (a frame; $connect's handshake, which `handshake` carries). */
 export function mapParameters(
   mapped: readonly MappedParameter[],
-  request: { body: string; context: Record<string, unknown>; stageVariables?: Record<string, string> },
+  request: { body: string; context: Record<string, unknown>; stageVariables?: Record<string, string>; handshake?: HandshakeRequest },
 ): { headers: Record<string, string>; querystring: Record<string, string> } {
   const headers: Record<string, string> = {};
   const querystring: Record<string, string> = {};
@@ -73,8 +79,8 @@ export function mapParameters(
       case 'stageVariable':
         value = request.stageVariables?.[p.source.name];
         break;
-      case 'connectOnly':
-        value = undefined;
+      case 'handshake':
+        value = request.handshake && handshakeValue(request.handshake, p.source.from, p.source.name);
         break;
     }
     if (value === undefined || value === null) continue;
@@ -82,6 +88,13 @@ export function mapParameters(
     (p.target === 'header' ? headers : querystring)[p.name] = text;
   }
   return { headers, querystring };
+}
+
+function handshakeValue(handshake: HandshakeRequest, from: HandshakeSource, name: string): string | undefined {
+  // header names are matched as HTTP matches them, regardless of case; query string names exactly
+  const values = from === 'header' || from === 'multivalueheader' ? headerValues(handshake, name) : (handshake.query?.multi[name] ?? []);
+  if (values.length === 0) return undefined;
+  return from === 'header' || from === 'querystring' ? values[values.length - 1] : values.join(',');
 }
 
 function parseOrUndefined(body: string): unknown {

@@ -8,6 +8,7 @@ import { signRequest } from './aws-integration-signing.ts';
 import { integrationTarget, jsonTarget, serviceProtocol, type AwsIntegrationService, type AwsIntegrationTarget } from './aws-integration-uri.ts';
 import type { ApiIdentity, ClientInfo } from './events.ts';
 import type { ExecutionLog } from './execution-log.ts';
+import type { HandshakeRequest } from './handshake-request.ts';
 import { INTEGRATION_TIMEOUT_MS } from './integration.ts';
 import { contextVariable } from './vtl/context-variable.ts';
 import type { MappingTemplate } from './vtl/mapping-template.ts';
@@ -17,11 +18,14 @@ import { compiledJsonPath, readJsonPath } from '../json-path.ts';
 export type { AwsIntegrationService } from './aws-integration-uri.ts';
 
 /**
- * API Gateway's `AWS` integrations on WebSocket message routes: for a frame, the integration
- * request is rendered (the template TemplateSelectionExpression selects, PassthroughBehavior when
+ * API Gateway's `AWS` integrations on WebSocket routes: for a frame on a message route, a
+ * handshake on $connect (aws-integration-connection.ts) or a connection gone on $disconnect, the
+ * integration request is rendered (the template TemplateSelectionExpression selects, PassthroughBehavior when
  * none does, RequestParameters for headers and query string) and sent to the service the
  * IntegrationUri names, at the emulator's local endpoint for it, signed as the CredentialsArn role.
- * Its answer goes back to a two-way route's client through the integration response template.
+ * Its answer goes back to a two-way message route's client through the integration response
+ * template. $connect and $disconnect carry no body (`$input.body` is empty); $connect's
+ * RequestParameters read the handshake's headers and query string.
  *
  * Metrics as for a function's route (api-metrics.ts): IntegrationLatency for every answer,
  * IntegrationError when the service answered an error or did not answer in time, ExecutionError
@@ -48,15 +52,19 @@ export interface AwsIntegrationPlace {
   executionLog?: ExecutionLog;
 }
 
-/** One frame on an AWS route. */
+/** One request on an AWS route: a frame, a handshake ($connect) or a connection gone ($disconnect). */
 export interface AwsRouteRequest {
   routeKey: string;
+  eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
   client: ClientInfo;
-  /** the frame's text (a binary frame: its base64) */
+  /** the frame's text (a binary frame: its base64); '' on $connect and $disconnect */
   body: string;
   requestId: string;
-  messageId: string;
+  /** MESSAGE only */
+  messageId?: string;
   requestTimeEpoch: number;
+  /** $connect only: the upgrade request, for `route.request.header.X` / `querystring.X` mappings */
+  handshake?: HandshakeRequest;
 }
 
 export type AwsCallOutcome =
@@ -113,7 +121,7 @@ export class AwsIntegration {
     }
   }
 
-  /** The message routes this integration serves ($connect and $disconnect AWS routes are not emulated). */
+  /** The message routes this integration serves ($connect and $disconnect are run by the handshake and disconnect.ts). */
   messageRoutes(): AwsRouteDescription[] {
     return [...this.routes.values()].map((r) => r.description).filter((d) => d.routeKey !== '$connect' && d.routeKey !== '$disconnect');
   }
@@ -122,7 +130,7 @@ export class AwsIntegration {
     return this.routes.has(routeKey);
   }
 
-  /** Renders and sends one frame's integration request; never rejects. */
+  /** Renders and sends one request's integration request; never rejects. */
   call(request: AwsRouteRequest): Promise<AwsCallOutcome> {
     const p = this.run(request);
     this.inflight.add(p);
@@ -209,7 +217,7 @@ export class AwsIntegration {
       this.fail(request, route, `Execution failed due to a request template error: ${(err as Error).message}`, 'request template failed');
       return { kind: 'failed', message: (err as Error).message };
     }
-    const mapped = mapParameters(route.parameters, { body: request.body, context });
+    const mapped = mapParameters(route.parameters, { body: request.body, context, handshake: request.handshake });
     const call = buildServiceRequest(target, endpoint, description.integrationMethod, body, mapped);
     signRequest(
       call,
@@ -264,7 +272,7 @@ export class AwsIntegration {
     const key = `${request.routeKey}\u0000${consoleWhy ?? line}`;
     if (!this.said.has(key)) {
       this.said.add(key);
-      this.place.log(`gateway: route ${request.routeKey} (AWS integration ${route.description.integrationUri}): ${consoleWhy ?? line}; clients get Internal server error`);
+      this.place.log(`gateway: route ${request.routeKey} (AWS integration ${route.description.integrationUri}): ${consoleWhy ?? line}; ${FAILED_FOR_CLIENT[request.eventType]}`);
     }
   }
 
@@ -361,8 +369,16 @@ function selectionKey(selection: TemplateSelection, body: string): string | unde
   return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
 }
 
+/** What a failed call means for the client, by the event it served. */
+const FAILED_FOR_CLIENT: Record<AwsRouteRequest['eventType'], string> = {
+  MESSAGE: 'clients get Internal server error',
+  CONNECT: 'handshakes fail',
+  DISCONNECT: 'the event is lost',
+};
+
 function contextOf(api: ApiIdentity, request: AwsRouteRequest): Record<string, unknown> {
-  return contextVariable({ api, client: request.client, routeKey: request.routeKey, eventType: 'MESSAGE', requestId: request.requestId, messageId: request.messageId, requestTimeEpoch: request.requestTimeEpoch });
+  const { client, routeKey, eventType, requestId, messageId, requestTimeEpoch } = request;
+  return contextVariable({ api, client, routeKey, eventType, requestId, ...(messageId !== undefined ? { messageId } : {}), requestTimeEpoch });
 }
 
 function routeLine(request: AwsRouteRequest): string {

@@ -1,5 +1,6 @@
 import type { GatewayContext } from './context.ts';
 import type { Connection } from './connection.ts';
+import { disconnectThroughAws } from './aws-integration-connection.ts';
 import { disconnectEvent } from './events.ts';
 import { awsId } from './ids.ts';
 import { integrationFailure, integrationFacts } from './access-log.ts';
@@ -29,15 +30,17 @@ export function onSocketClosed(ctx: GatewayContext, conn: Connection, code: numb
 }
 
 /**
- * Fire-and-forget $disconnect: the client is already gone, nobody waits for the answer. A
- * configured share is dropped silently, leaving stale rows behind as AWS sometimes does.
+ * Fire-and-forget $disconnect (to a function, or through an AWS integration): the client is
+ * already gone, nobody waits for the answer. A configured share is dropped silently, leaving
+ * stale rows behind as AWS sometimes does.
  */
 export function dispatchDisconnect(ctx: GatewayContext, conn: Connection, code: number, reason: string): void {
   const route = ctx.routes.get('$disconnect');
+  const aws = ctx.awsIntegration?.has('$disconnect') ? ctx.awsIntegration : undefined;
   const log = ctx.accessLog;
   const now = Date.now();
   const requestId = awsId();
-  if (!route) {
+  if (!route && !aws) {
     if (log.enabled) log.write({ eventType: 'DISCONNECT', requestId, client: conn, routeKey: '$disconnect', requestTimeEpoch: now, status: 200 });
     return;
   }
@@ -48,6 +51,9 @@ export function dispatchDisconnect(ctx: GatewayContext, conn: Connection, code: 
     return;
   }
   ctx.counters.deliveredDisconnects++;
+  // an AWS integration's request (a queue, a topic, a bus) instead of a function's event
+  if (aws) return disconnectThroughAws(ctx, aws, conn, requestId, now);
+  if (!route) return;
   const start = performance.now();
   const invoked = ctx.integration.invoke(route.functionName, disconnectEvent(ctx.api, conn, code, reason, requestId, now), { route: route.routeKey });
   if (!log.enabled) return;

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { Connection } from './connection.ts';
 import { authorize } from './authorizer.ts';
+import { connectThroughAws } from './aws-integration-connection.ts';
 import type { GatewayContext } from './context.ts';
 import { dispatchDisconnect, NO_CLOSE_FRAME, onSocketClosed } from './disconnect.ts';
 import { connectEvent } from './events.ts';
@@ -25,7 +26,8 @@ import { routeBucket } from './rate-limit.ts';
  * the 29 s integration timeout -> 504; over the $connect route's throttle (the stage's unless it
  * has its own) or the new-connection quota -> 429. With a $connect
  * authorizer it runs first (authorizer.ts): 401 / 403 / 500 when it refuses or fails, and only a
- * connection it allows reaches $connect (and counts in ConnectCount).
+ * connection it allows reaches $connect (and counts in ConnectCount). A $connect whose integration
+ * is `AWS` (a queue, a topic, a bus) is called here the same way: aws-integration-connection.ts.
  */
 
 type GatewayError = { message: string; responseType: string };
@@ -75,9 +77,14 @@ export async function onUpgrade(ctx: GatewayContext, req: IncomingMessage, socke
     else decision = { accept: false, status: auth.status, body: auth.body, error: authorizerError(auth.status, auth.body) };
   }
   const route = ctx.routes.get('$connect');
-  if (decision.accept) ctx.metrics.count('ConnectCount', route?.routeKey);
+  const aws = ctx.awsIntegration?.has('$connect') ? ctx.awsIntegration : undefined;
+  if (decision.accept) ctx.metrics.count('ConnectCount', route?.routeKey ?? (aws ? '$connect' : undefined));
   let integration: IntegrationFacts | undefined;
-  if (route && decision.accept) {
+  if (aws && decision.accept) {
+    const answered = await connectThroughAws(ctx, aws, conn, request, requestId, now);
+    integration = answered.integration;
+    decision = answered.accept ? { accept: true } : answered;
+  } else if (route && decision.accept) {
     const start = performance.now();
     const outcome = await ctx.integration.invoke(route.functionName, connectEvent(ctx.api, conn, request, requestId, now), { route: route.routeKey, request: { requestId, connectionId: conn.connectionId } });
     if (ctx.accessLog.enabled) integration = integrationFacts(outcome, performance.now() - start);

@@ -101,8 +101,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     throw err;
   }
   const awsRoutes = awsIntegration?.messageRoutes() ?? [];
+  // $connect and $disconnect run their AWS integration (aws-integration-connection.ts); a route
+  // response there answers nothing the emulator can send (a handshake, a connection gone)
   for (const r of options.awsIntegrations?.routes ?? []) {
-    if (r.routeKey === '$connect' || r.routeKey === '$disconnect') log(`gateway: route ${r.routeKey}: an AWS integration on ${r.routeKey} is not emulated; the route runs without it`);
+    if ((r.routeKey === '$connect' || r.routeKey === '$disconnect') && (r.twoWay || r.responseTemplates)) {
+      log(`gateway: route ${r.routeKey}: its route response (integration ${r.integrationId}'s response) is not emulated; the route's integration runs without it`);
+    }
   }
   const wss = new WebSocketServer({
     noServer: true,

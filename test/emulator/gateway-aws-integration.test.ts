@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
@@ -8,26 +9,36 @@ import { defaultStackConfig } from '../../emulator/config.ts';
 import { startSnsServer, type SnsServer } from '../../emulator/sns/server.ts';
 import { startEventBridgeServer, type EventBridgeServer } from '../../emulator/eventbridge/server.ts';
 import { startGateway, type Gateway } from '../../emulator/gateway/server.ts';
+import { routeMethod } from '../../emulator/gateway/api-metrics.ts';
+import { IamGate } from '../../emulator/iam/iam-gate.ts';
+import type { LocalEndpoint } from '../../emulator/local-listener.ts';
+import { SqsQueues } from '../../emulator/sqs/queue-registry.ts';
+import { startSqsServer } from '../../emulator/sqs/server.ts';
 import { executionLogGroup } from '../../emulator/gateway/execution-log.ts';
+import { mapParameters, parseRequestParameters } from '../../emulator/gateway/aws-integration-parameters.ts';
 import type { AwsIntegrationService } from '../../emulator/gateway/aws-integration.ts';
 import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
 import type { LambdaRuntime } from '../../emulator/lambda/types.ts';
 import type { DeliverySource, ServiceTargets, TargetMessage } from '../../emulator/service-targets.ts';
 import type { AwsRouteDescription } from '../../emulator/stack-model/stack-description.ts';
 import { connect } from '../fixtures/gateway/clients.ts';
+import { grantsOne } from './iam-test-grants.ts';
 import { until } from './lambda-test-helpers.ts';
+import { queueDescription } from './sqs-queue-description.ts';
 
 // API Gateway `AWS` integrations on WebSocket routes, through real ws sockets, the real gateway and
-// the real Lambda runtime (a function route beside the AWS ones). SQS: emulator/sqs/ is being
-// written in parallel (P60-sqs) and has no startSqsServer yet, so a real local HTTP server stands
-// in for it, speaking SQS's Query protocol for SendMessage; SNS and EventBridge are the emulator's
-// own servers, their deliveries caught by a ServiceTargets of the test's (the stack's is the
-// integrator's, being written).
+// the real Lambda runtime (a function route beside the AWS ones). The message routes' SQS is a real
+// local HTTP server speaking SQS's Query protocol for SendMessage, which keeps each raw request
+// (headers, signature) for the tests to read; SNS and EventBridge are the emulator's own servers,
+// their deliveries caught by a ServiceTargets of the test's. The $connect and $disconnect routes run
+// on a second stage of their own (every handshake of the first would otherwise call them), behind
+// the fixture authorizer, $connect to the emulator's own SQS under IAM enforce, read back with the SDK.
 
 const ACCOUNT = '000000000000';
 const ROLE = 'arn:aws:iam::000000000000:role/ApiToQueues';
 const TOKEN = 'FanoutBenchLocalSession/test-role-token';
 const echo = fileURLToPath(new URL('../fixtures/gateway/echo.ts', import.meta.url));
+const authorizerFixture = fileURLToPath(new URL('../fixtures/gateway/authorizer.ts', import.meta.url));
 
 interface Received {
   method: string;
@@ -99,7 +110,27 @@ function awsRoute(routeKey: string, overrides: Partial<AwsRouteDescription> = {}
   };
 }
 
+// $connect: the connection into a FIFO queue, its group the handshake's `room`, the client's
+// `X-Client` header a message attribute (a template cannot read headers on AWS: RequestParameters can)
+const CONNECTIONS_QUEUE = 'connections.fifo';
+const CONNECT_TEMPLATE =
+  'Action=SendMessage&MessageDeduplicationId=$util.urlEncode($context.requestId)&MessageBody=$util.urlEncode("event=$context.eventType route=$context.routeKey connection=$context.connectionId at=$context.requestTimeEpoch from=$context.identity.sourceIp principal=$context.authorizer.principalId key=$context.authorizer.stringKey body=[$input.body]")';
+const CONNECT_PARAMETERS = {
+  'integration.request.header.Content-Type': "'application/x-www-form-urlencoded'",
+  'integration.request.querystring.MessageGroupId': 'route.request.querystring.room',
+  'integration.request.querystring.MessageAttribute.1.Name': "'client'",
+  'integration.request.querystring.MessageAttribute.1.Value.DataType': "'String'",
+  'integration.request.querystring.MessageAttribute.1.Value.StringValue': 'route.request.header.X-Client',
+};
+// $disconnect: an event on the default bus, matched by the file's rule
+const DISCONNECT_TEMPLATE = String.raw`{"Entries":[{"Source":"chat","DetailType":"disconnected","Detail":"{\"connectionId\":\"$context.connectionId\",\"eventType\":\"$context.eventType\",\"route\":\"$context.routeKey\"}","EventBusName":"default"}]}`;
+
 const config = defaultStackConfig({ stage: 'test' });
+const lifecycleConfig = defaultStackConfig({ stage: 'life' });
+const roleGrants = grantsOne('API Gateway route $connect', 'ApiToQueues', 'sqs:SendMessage', `arn:aws:sqs:us-east-1:${ACCOUNT}:${CONNECTIONS_QUEUE}`, ACCOUNT);
+const queues = new SqsQueues([queueDescription(CONNECTIONS_QUEUE, { arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:${CONNECTIONS_QUEUE}` })], { region: 'us-east-1', accountId: ACCOUNT });
+let realSqs: LocalEndpoint;
+let lifecycle: Gateway;
 const started = Date.now();
 let sqs: Awaited<ReturnType<typeof startQueueService>>;
 let sns: SnsServer;
@@ -166,22 +197,51 @@ beforeAll(async () => {
       sessionTokenOf: (roleArn) => (roleArn === ROLE ? TOKEN : undefined),
     },
   });
-  runtime = await createLambdaRuntime({ metrics, logs, cpuModel: 'off', functions: [{ name: 'fx-echo', entry: echo, memoryMB: 256, timeoutSeconds: 10, environment: {} }] });
+  runtime = await createLambdaRuntime({
+    metrics,
+    logs,
+    cpuModel: 'off',
+    functions: [
+      { name: 'fx-echo', entry: echo, memoryMB: 256, timeoutSeconds: 10, environment: {} },
+      { name: 'fx-auth', entry: authorizerFixture, memoryMB: 256, timeoutSeconds: 10, environment: {} },
+    ],
+  });
   gateway.attach(runtime);
+
+  realSqs = await startSqsServer({ queues, iam: new IamGate('enforce', roleGrants, 'us-east-1', ACCOUNT, (line) => lines.push(line)) });
+  const lifecycleEndpoints: Record<AwsIntegrationService, string> = { sqs: realSqs.url, sns: sns.url, events: events.url };
+  lifecycle = await startGateway({
+    config: lifecycleConfig,
+    functions: [],
+    authorizer: { functionName: 'fx-auth', identitySource: ['route.request.header.x-api-key'] },
+    metrics,
+    logs,
+    log: (line) => lines.push(line),
+    awsIntegrations: {
+      routes: [
+        awsRoute('$connect', { integrationUri: `arn:aws:apigateway:us-east-1:sqs:path/${ACCOUNT}/${CONNECTIONS_QUEUE}`, requestParameters: CONNECT_PARAMETERS, requestTemplates: { $default: CONNECT_TEMPLATE } }),
+        awsRoute('$disconnect', { integrationUri: 'arn:aws:apigateway:us-east-1:events:action/PutEvents', requestParameters: {}, requestTemplates: { $default: DISCONNECT_TEMPLATE } }),
+      ],
+      endpointOf: (service) => lifecycleEndpoints[service],
+      sessionTokenOf: (roleArn) => (roleArn === ROLE ? roleGrants.sessions[0]!.token : undefined),
+    },
+  });
+  lifecycle.attach(runtime);
 }, 60_000);
 
 afterAll(async () => {
-  await gateway?.close();
+  await Promise.all([gateway?.close(), lifecycle?.close()]);
   await runtime?.close();
-  await Promise.all([sqs?.close(), sns?.close(), events?.close()]);
+  queues.close();
+  await Promise.all([sqs?.close(), sns?.close(), events?.close(), realSqs?.close()]);
 });
 
-/** The Sum of an AWS/ApiGateway metric on a route (its detailed dimension set). */
-function routeSum(name: string, route: string): number {
+/** The Sum of an AWS/ApiGateway metric on a route (its detailed dimension set) of a stage. */
+function routeSum(name: string, route: string, stage = config): number {
   const points = metrics.query({
     namespace: 'AWS/ApiGateway',
     metricName: name,
-    dimensions: { ApiId: config.apiId, Method: 'MESSAGE', Resource: route, Stage: 'test' },
+    dimensions: { ApiId: stage.apiId, Method: routeMethod(route), Resource: route, Stage: stage.stage },
     stat: name === 'IntegrationLatency' ? 'SampleCount' : 'Sum',
     periodSeconds: 60,
     startTime: started - 60_000,
@@ -190,8 +250,8 @@ function routeSum(name: string, route: string): number {
   return points.reduce((sum, p) => sum + p.value, 0);
 }
 
-function executionLog(): string[] {
-  return logs.filter({ logGroupName: executionLogGroup(config.apiId, 'test') })?.events.map((e) => e.message) ?? [];
+function executionLog(stage = config): string[] {
+  return logs.filter({ logGroupName: executionLogGroup(stage.apiId, stage.stage) })?.events.map((e) => e.message) ?? [];
 }
 
 /** A frame on the two-way function route: what arrives after it shows nothing came before it. */
@@ -324,6 +384,79 @@ describe('action/<Action> integrations', () => {
   });
 });
 
+describe('$connect and $disconnect with AWS integrations (a stage of their own)', () => {
+  const consumer = () => new SQSClient({ endpoint: realSqs.url, region: 'us-east-1', credentials: { accessKeyId: 'l', secretAccessKey: 'l' }, maxAttempts: 1 });
+  const queueUrl = () => `${realSqs.url}/${ACCOUNT}/${CONNECTIONS_QUEUE}`;
+  let connectionId: string | undefined;
+
+  it("$connect sends the connection to the queue while the handshake waits: $context, the authorizer's context, the header and query string mapped", async () => {
+    const before = Date.now();
+    const c = await connect(`${lifecycle.websocketUrl}?room=lobby`, { headers: { 'x-api-key': 'allow', 'X-Client': 'phone-7' } });
+    // the message is in the queue once the handshake is through: $connect ran before the upgrade
+    const sqsClient = consumer();
+    const got = await sqsClient.send(new ReceiveMessageCommand({ QueueUrl: queueUrl(), MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }));
+    sqsClient.destroy();
+    expect(got.Messages).toHaveLength(1);
+    const message = got.Messages![0]!;
+    const fields = Object.fromEntries(message.Body!.split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+    expect(fields).toMatchObject({ event: 'CONNECT', route: '$connect', from: '127.0.0.1', principal: 'fixture-user', key: 'value', body: '[]' });
+    expect(fields.connection).toMatch(/^[A-Za-z0-9+/]{15}=$/);
+    expect(Number(fields.at)).toBeGreaterThanOrEqual(before);
+    expect(message.Attributes).toMatchObject({ MessageGroupId: 'lobby' });
+    // sent as the CredentialsArn role, which SQS's IAM (enforce) allowed sqs:SendMessage
+    expect(message.Attributes!.SenderId).toMatch(/^AROA[0-9A-F]+:API Gateway route \$connect$/);
+    expect(message.MessageAttributes).toEqual({ client: { DataType: 'String', StringValue: 'phone-7' } });
+    connectionId = fields.connection;
+    await until(() => routeSum('IntegrationLatency', '$connect', lifecycleConfig) >= 1);
+    expect(routeSum('ConnectCount', '$connect', lifecycleConfig)).toBe(1);
+    c.close();
+  });
+
+  it('$disconnect publishes its event after the connection is gone (best effort: metrics and logs only)', async () => {
+    expect(connectionId).toBeDefined();
+    await until(() => caught.delivered.some((d) => d.message.body.includes('"disconnected"')));
+    const event = JSON.parse(caught.delivered.find((d) => d.message.body.includes('"disconnected"'))!.message.body);
+    expect(event).toMatchObject({ source: 'chat', 'detail-type': 'disconnected', detail: { connectionId, eventType: 'DISCONNECT', route: '$disconnect' } });
+    await until(() => routeSum('IntegrationLatency', '$disconnect', lifecycleConfig) >= 1);
+    expect(routeSum('IntegrationError', '$disconnect', lifecycleConfig)).toBe(0);
+  });
+
+  it("RequestParameters read the handshake: a header by any casing, multi-value sources joined by commas, nothing off $connect", () => {
+    const mapped = parseRequestParameters({
+      'integration.request.header.X-Room': 'route.request.header.x-room',
+      'integration.request.header.X-Tags': 'route.request.multivalueheader.X-Tag',
+      'integration.request.querystring.rooms': 'route.request.multivaluequerystring.room',
+      'integration.request.querystring.first': 'route.request.querystring.room',
+    });
+    const handshake = {
+      headers: { 'X-Room': 'r1', 'X-Tag': 'b' },
+      multiValueHeaders: { 'X-Room': ['r1'], 'X-Tag': ['a', 'b'] },
+      query: { single: { room: 'r2' }, multi: { room: ['r1', 'r2'] } },
+    };
+    expect(mapParameters(mapped, { body: '', context: {}, handshake })).toEqual({
+      headers: { 'X-Room': 'r1', 'X-Tags': 'a,b' },
+      querystring: { rooms: 'r1,r2', first: 'r2' },
+    });
+    // a frame has no handshake: the mappings leave their parameters out
+    expect(mapParameters(mapped, { body: '{}', context: {} })).toEqual({ headers: {}, querystring: {} });
+  });
+
+  it("a failed $connect integration refuses the handshake: SQS's error in the execution log, IntegrationError on $connect, nothing queued", async () => {
+    // no ?room=: MessageGroupId is left out, which a FIFO queue refuses
+    const refused = await connect(lifecycle.websocketUrl, { headers: { 'x-api-key': 'allow', 'X-Client': 'phone-8' } }).catch((err: { status: number; body: string }) => err);
+    expect(refused).toMatchObject({ status: 502, body: '{"message": "Internal server error"}' });
+    await until(() => routeSum('IntegrationError', '$connect', lifecycleConfig) >= 1);
+    const log = executionLog(lifecycleConfig);
+    expect(log.some((l) => /^\(\S+\) WebSocket Request Route: \[\$connect\]/.test(l))).toBe(true);
+    expect(log.some((l) => l.includes('Received response. Status: 400'))).toBe(true);
+    expect(log.some((l) => l.includes('MessageGroupId'))).toBe(true);
+    const sqsClient = consumer();
+    const got = await sqsClient.send(new ReceiveMessageCommand({ QueueUrl: queueUrl(), MaxNumberOfMessages: 10 }));
+    sqsClient.destroy();
+    expect(got.Messages).toBeUndefined();
+  });
+});
+
 describe('templates the gateway cannot run are refused at start, named with their route', () => {
   it('a template velocityjs cannot parse', async () => {
     const start = startGateway({
@@ -335,6 +468,30 @@ describe('templates the gateway cannot run are refused at start, named with thei
     });
     await expect(start).rejects.toBeInstanceOf(UserError);
     await expect(start).rejects.toThrow(/^route broken \(integration brokenIntegration RequestTemplates "\$default"\): VTL: a block/);
+  });
+
+  it('a $connect template, named with its route', async () => {
+    const start = startGateway({
+      config: defaultStackConfig({ stage: 'test' }),
+      functions: [],
+      metrics: new MetricStore(),
+      log: () => {},
+      awsIntegrations: { routes: [awsRoute('$connect', { requestTemplates: { $default: '#if($context.eventType == "CONNECT") connected' } })], endpointOf: () => sqs.url },
+    });
+    await expect(start).rejects.toThrow(/^route \$connect \(integration \$connectIntegration RequestTemplates "\$default"\): VTL: a block/);
+  });
+
+  it('a route response on $connect is said in one line, naming the route; the integration still runs', async () => {
+    const said: string[] = [];
+    const g = await startGateway({
+      config: defaultStackConfig({ stage: 'test' }),
+      functions: [],
+      metrics: new MetricStore(),
+      log: (line) => said.push(line),
+      awsIntegrations: { routes: [awsRoute('$connect', { twoWay: true }), awsRoute('$disconnect')], endpointOf: () => sqs.url },
+    });
+    await g.close();
+    expect(said).toEqual([expect.stringMatching(/^gateway: route \$connect: its route response \(integration \$connectIntegration's response\) is not emulated; the route's integration runs without it$/)]);
   });
 
   it('a call to something API Gateway does not have, and a service the emulator does not call', async () => {

@@ -4,8 +4,9 @@ import { compiledJsonPath, readJsonPath } from '../../json-path.ts';
  * `$input` of a mapping template over one payload (a frame's body, or a service's answer):
  * `body` the raw text, `json(x)` the JSON text of what the JSONPath selects, `path(x)` the value
  * itself (to use natively in VTL), `params()` the request's parameters by kind and `params(x)` one
- * of them (path, query string, then header; '' when none). A WebSocket message carries no
- * parameters of its own, so `params()` is three empty maps on message routes.
+ * of them (path, query string, then header; '' when none). AWS's WebSocket templates have no
+ * parameters (a message has none; $connect's headers and query string reach the integration
+ * through RequestParameters only), so `params()` is three empty maps on every route.
  *
  * Assumed where AWS does not say: `json(x)` of a path that selects nothing gives `""` (an empty
  * JSON string), `path(x)` gives null (so VTL prints the reference as written, as for any null); a
