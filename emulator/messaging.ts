@@ -8,6 +8,8 @@ import { startDynamoDbStreamsServer } from './dynamodb/streams/streams-server.ts
 import { SqsEventSourceMapping } from './event-sources/sqs-mapping.ts';
 import { StreamEventSourceMapping } from './event-sources/stream-mapping.ts';
 import { startEventBridgeServer, type EventBridgeServer } from './eventbridge/server.ts';
+import { DeliveryPermissions } from './iam/delivery-permission.ts';
+import type { IamMode } from './iam/execution-role.ts';
 import type { IamGate } from './iam/iam-gate.ts';
 import { AsyncInvocations } from './lambda/async-invocation.ts';
 import type { LambdaRuntime } from './lambda/types.ts';
@@ -53,6 +55,8 @@ export interface MessagingOptions {
   logs: LogStore;
   dynamodb: LocalDynamoDb;
   iam?: IamGate;
+  /** how a delivery's resource-based policy is asked (iam/delivery-permission.ts; default enforce) */
+  iamMode?: IamMode;
   log: (line: string) => void;
   /** Lambda's delays before the retries of a failed asynchronous event (default AWS's 1 and 2 minutes). */
   asyncRetryDelaysMs?: readonly number[];
@@ -61,8 +65,8 @@ export interface MessagingOptions {
 export async function startMessaging(o: MessagingOptions): Promise<Messaging> {
   const { stack, region, accountId, metrics } = o;
   const queues = new SqsQueues(stack.queues ?? [], { region, accountId });
-  const targets = new StackTargets(queues);
   const pathLog = (line: string) => o.logs.append(EVENT_PATH_LOG_GROUP, EVENT_PATH_LOG_STREAM, { timestamp: Date.now(), message: line });
+  const targets = new StackTargets(queues, new DeliveryPermissions({ stack, mode: o.iamMode ?? 'enforce', accountId, log: o.log, pathLog }).sayAtStart());
   const started: LocalEndpoint[] = [];
   let mappings: Array<SqsEventSourceMapping | StreamEventSourceMapping> = [];
   let async: AsyncInvocations | undefined;
@@ -124,15 +128,20 @@ export async function startMessaging(o: MessagingOptions): Promise<Messaging> {
   }
 }
 
-/** One ServiceTargets over the stack's services, by the ARN's service. */
+/** One ServiceTargets over the stack's services, by the ARN's service; SNS's and EventBridge's deliveries first asked of the target's resource-based policy. */
 class StackTargets implements ServiceTargets {
   sns: SnsServer | undefined;
   events: EventBridgeServer | undefined;
   lambda: AsyncInvocations | undefined;
 
-  constructor(private readonly queues: SqsQueues) {}
+  constructor(
+    private readonly queues: SqsQueues,
+    private readonly permissions: DeliveryPermissions,
+  ) {}
 
   deliver(arn: string, message: TargetMessage, from: DeliverySource): Promise<void> {
+    const denied = this.has(arn) ? this.permissions.check(arn, from) : undefined;
+    if (denied) return Promise.reject(denied);
     const service = arn.split(':')[2];
     if (service === 'sqs') return this.queues.deliver(arn, message, from);
     if (service === 'sns' && this.sns) return this.sns.publish(arn, message);

@@ -288,6 +288,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       logs,
       dynamodb,
       ...(gate ? { iam: gate } : {}),
+      iamMode: config.iam,
       log,
       asyncRetryDelaysMs: config.lambda.asyncRetryDelaysSeconds.map((s) => s * 1000),
     });

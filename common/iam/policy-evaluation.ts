@@ -1,4 +1,6 @@
-import type { PolicyStatement } from './policy-document.ts';
+import { actionMatches, resourceMatches } from './policy-patterns.ts';
+import { conditionOutcome, type ConditionContext } from './policy-conditions.ts';
+import type { PolicyPrincipal, PolicyStatement } from './policy-document.ts';
 
 /**
  * IAM's evaluation of identity-based policies within one account (IAM User Guide, "Policy
@@ -8,12 +10,23 @@ import type { PolicyStatement } from './policy-document.ts';
  * field (`arn:partition:service:region:account:resource`), as IAM matches ARNs: a wildcard in the
  * region matches a region, one in the resource part may span `/` and `:`.
  *
- * Conditions: the emulator evaluates no condition key (none of the request context IAM builds,
- * `aws:SourceIp`, `aws:PrincipalTag/…`, a service's own keys, is here). A statement with a
- * Condition is taken the way that can only deny more than AWS would, never allow more: an Allow
- * with a condition grants nothing, a Deny with a condition denies. The role's reader names each
- * such statement once at start, so a denial it causes is explained.
+ * Conditions of identity policies: the emulator builds no request context for a function's call
+ * (`aws:SourceIp`, `aws:PrincipalTag/…`, a service's own keys are not here). Such a statement is
+ * taken the way that can only deny more than AWS would, never allow more: an Allow with a
+ * condition grants nothing, a Deny with a condition denies. The role's reader names each such
+ * statement once at start, so a denial it causes is explained.
+ *
+ * A resource-based policy on a service's delivery (a queue's policy letting SNS send) is asked with
+ * a `request`: the principal (a service, `sns.amazonaws.com`) each statement's Principal or
+ * NotPrincipal must cover, and the context its conditions are evaluated against
+ * (policy-conditions.ts: `aws:SourceArn`, `aws:SourceAccount`, …). A condition with an operator not
+ * evaluated there is taken as above.
  */
+export interface PolicyRequest {
+  /** the calling service's principal, `sns.amazonaws.com` */
+  service: string;
+  context: ConditionContext;
+}
 
 export type DenyReason = 'explicit-deny' | 'no-allow';
 
@@ -27,57 +40,36 @@ export interface Decision {
 
 export const ALLOWED_BY_NO_ONE: Decision = { allowed: false, reason: 'no-allow' };
 
-export function evaluate(statements: readonly PolicyStatement[], action: string, resource: string): Decision {
+export function evaluate(statements: readonly PolicyStatement[], action: string, resource: string, request?: PolicyRequest): Decision {
   let allow: PolicyStatement | undefined;
   for (const s of statements) {
     if (s.effect === 'Deny') {
-      if (matches(s, action, resource, true)) return { allowed: false, reason: 'explicit-deny', statement: s };
-    } else if (allow === undefined && matches(s, action, resource, false)) {
+      if (matches(s, action, resource, true, request)) return { allowed: false, reason: 'explicit-deny', statement: s };
+    } else if (allow === undefined && matches(s, action, resource, false, request)) {
       allow = s;
     }
   }
   return allow ? { allowed: true, statement: allow } : ALLOWED_BY_NO_ONE;
 }
 
-/** Whether a statement applies to the request; a condition counts as met for a Deny, unmet for an Allow. */
-function matches(s: PolicyStatement, action: string, resource: string, isDeny: boolean): boolean {
-  if (s.condition && !isDeny) return false;
+/** Whether a statement applies to the request; a condition not evaluated counts as met for a Deny, unmet for an Allow. */
+function matches(s: PolicyStatement, action: string, resource: string, isDeny: boolean, request: PolicyRequest | undefined): boolean {
+  if (s.condition) {
+    const outcome = request ? conditionOutcome(s.condition, request.context) : 'unsupported';
+    if (outcome === 'unmet' || (outcome === 'unsupported' && !isDeny)) return false;
+  }
+  if (request && (s.principal || s.notPrincipal)) {
+    if (s.principal ? !coversService(s.principal, request.service) : coversService(s.notPrincipal!, request.service)) return false;
+  }
   const actionHit = s.action ? s.action.some((p) => actionMatches(p, action)) : !s.notAction!.some((p) => actionMatches(p, action));
   if (!actionHit) return false;
   return s.resource ? s.resource.some((p) => resourceMatches(p, resource)) : !s.notResource!.some((p) => resourceMatches(p, resource));
 }
 
-export function actionMatches(pattern: string, action: string): boolean {
-  return globMatches(pattern.toLowerCase(), action.toLowerCase());
+/** Whether a Principal names a service: `*`, `{AWS: "*"}` (everyone, services too) or `{Service: …}` listing it. */
+function coversService(p: PolicyPrincipal, service: string): boolean {
+  if (p === '*') return true;
+  return (p.AWS ?? []).includes('*') || (p.Service ?? []).some((s) => s === '*' || s.toLowerCase() === service.toLowerCase());
 }
 
-export function resourceMatches(pattern: string, resource: string): boolean {
-  if (pattern === '*') return true;
-  const p = arnFields(pattern);
-  const r = arnFields(resource);
-  if (!p || !r) return globMatches(pattern, resource);
-  for (let i = 0; i < 6; i++) if (!globMatches(p[i]!, r[i]!)) return false;
-  return true;
-}
-
-/** The six fields of an ARN, the resource part whole; undefined for anything that is not one. */
-function arnFields(arn: string): string[] | undefined {
-  const parts = arn.split(':');
-  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
-  return [...parts.slice(0, 5), parts.slice(5).join(':')];
-}
-
-const compiled = new Map<string, RegExp>();
-
-/** `*` any run, `?` one character, everything else literal; whole-string. */
-export function globMatches(pattern: string, value: string): boolean {
-  if (pattern === '*') return true;
-  if (!pattern.includes('*') && !pattern.includes('?')) return pattern === value;
-  let re = compiled.get(pattern);
-  if (!re) {
-    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 's');
-    if (compiled.size > 10_000) compiled.clear();
-    compiled.set(pattern, re);
-  }
-  return re.test(value);
-}
+export { actionMatches, globMatches, resourceMatches } from './policy-patterns.ts';

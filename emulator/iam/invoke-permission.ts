@@ -36,13 +36,26 @@ export function authorizerInvokeRefusal(authorizer: AuthorizerDescription, fn: F
   return why && `authorizer ${authorizer.name}: ${why}`;
 }
 
+/**
+ * Whether one of the function's AWS::Lambda::Permission resources lets `principal` (a service, or
+ * any principal through `*`) do lambda:InvokeFunction from `sourceArn`: its SourceArn, where it
+ * has one, matched as Lambda's ArnLike condition is; its SourceAccount, where it has one, the account.
+ */
+export function invokePermitted(permissions: readonly InvokePermission[], fn: FunctionDescription, principal: string, sourceArn: string, accountId: string): boolean {
+  return permissions.some(
+    (p) =>
+      p.functionId === fn.logicalId &&
+      (p.principal === principal || p.principal === '*') &&
+      actionMatches(p.action, 'lambda:InvokeFunction') &&
+      (p.sourceArn === undefined || resourceMatches(p.sourceArn, sourceArn)) &&
+      (p.sourceAccount === undefined || p.sourceAccount === accountId),
+  );
+}
+
 function refusal(source: string, credentials: RouteDescription['credentials'], fn: FunctionDescription, permissions: readonly InvokePermission[] | undefined, at: RouteArnContext): string | undefined {
   if (permissions === undefined) return undefined;
   const sourceArn = `arn:aws:execute-api:${at.region}:${at.accountId}:${source}`;
-  const permitted = permissions.some(
-    (p) => p.functionId === fn.logicalId && p.principal === PRINCIPAL && actionMatches(p.action, 'lambda:InvokeFunction') && (p.sourceArn === undefined || resourceMatches(p.sourceArn, sourceArn)),
-  );
-  if (permitted) return undefined;
+  if (invokePermitted(permissions, fn, PRINCIPAL, sourceArn, at.accountId)) return undefined;
   const functionArn = `arn:aws:lambda:${at.region}:${at.accountId}:function:${fn.name}`;
   // a role outside the template: its policies are not here to read, so it is taken as allowing
   if (credentials?.external) return undefined;

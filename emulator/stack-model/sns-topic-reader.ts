@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePolicyDocument } from '../../common/iam/policy-document.ts';
 import { cfnBoolean, cfnJsonObject, parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
 import type { SubscriptionDescription, TopicDescription } from './stack-description.ts';
@@ -8,7 +9,8 @@ import { templateError } from './template-errors.ts';
  * AWS::SNS::Topic (TopicName or the generated name, `.fifo` on a FIFO topic; its inline
  * Subscription list), AWS::SNS::Subscription (Protocol, Endpoint, FilterPolicy as an object or a
  * JSON string, FilterPolicyScope, RawMessageDelivery, RedrivePolicy) and AWS::SNS::TopicPolicy
- * (shape checked, kept for IAM). Each subscription joins the topic its TopicArn names; one on a
+ * (its document a resource-based policy, given to the topics its `Topics` names: whether
+ * EventBridge may publish is decided in emulator/iam/delivery-permission.ts). Each subscription joins the topic its TopicArn names; one on a
  * topic outside the stack is left unread (listed as not emulated). `lambda` and `sqs` are
  * delivered; other protocols are kept with their protocol and named not emulated
  * (not-emulated-paths.ts).
@@ -75,7 +77,12 @@ export function readSnsTopics(t: StackTemplate): SnsRead {
   }
   const policySchema = z.object({ Topics: z.array(z.string()).min(1), PolicyDocument: z.record(z.string(), z.unknown()) }).loose();
   for (const id of t.ofType(TOPIC_POLICY_TYPE)) {
-    parseProperties(t.file, id, policySchema, t.properties(id));
+    const p = parseProperties(t.file, id, policySchema, t.properties(id));
+    const statements = parsePolicyDocument(p.PolicyDocument, `topic policy ${id}`, (path, message) => {
+      throw templateError(t.file, ['Resources', id, 'Properties', 'PolicyDocument', ...path], message);
+    }, 'resource');
+    // joined where two name one topic, as queue policies are (sqs-queue-reader.ts)
+    for (const topic of topics.filter((tp) => p.Topics.includes(tp.arn))) topic.policy = [...(topic.policy ?? []), ...statements];
     read.push(id);
   }
   return { topics, read };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parsePolicyDocument } from '../../common/iam/policy-document.ts';
 import { cfnBoolean, cfnInteger, cfnJsonObject, parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
 import type { QueueDescription } from './stack-description.ts';
@@ -10,7 +11,8 @@ import { templateError } from './template-errors.ts';
  * sizes with SQS's defaults and ranges, RedrivePolicy (its dead-letter queue by ARN, a reference
  * resolved). FIFO high throughput (DeduplicationScope/FifoThroughputLimit) is read and flagged: the
  * queue runs as a plain FIFO queue (not-emulated-paths.ts says so). AWS::SQS::QueuePolicy is read
- * (its shape checked, kept for IAM) so it is not listed as not emulated.
+ * into each queue its `Queues` names (by URL), its document parsed as a resource-based policy: what
+ * SNS and EventBridge need of it to send is decided in emulator/iam/delivery-permission.ts.
  */
 const QUEUE_TYPE = 'AWS::SQS::Queue';
 const QUEUE_POLICY_TYPE = 'AWS::SQS::QueuePolicy';
@@ -77,10 +79,23 @@ export function readSqsQueues(t: StackTemplate): QueueDescription[] {
 
 const queuePolicySchema = z.object({ Queues: z.array(z.string()).min(1), PolicyDocument: z.record(z.string(), z.unknown()) }).loose();
 
-/** The queue policies (their shape checked): logical ids read. */
-export function readQueuePolicies(t: StackTemplate): string[] {
+/**
+ * The queue policies, each one's statements given to the queues its `Queues` names (their URLs, as
+ * `Ref` gives them); logical ids read. Two policies on one queue: each sets the queue's whole
+ * `Policy` on AWS, the last applied winning; here their statements are joined (the order
+ * CloudFormation applies them in is not the template's to say).
+ */
+export function readQueuePolicies(t: StackTemplate, queues: readonly QueueDescription[]): string[] {
   return t.ofType(QUEUE_POLICY_TYPE).map((id) => {
-    parseProperties(t.file, id, queuePolicySchema, t.properties(id));
+    const p = parseProperties(t.file, id, queuePolicySchema, t.properties(id));
+    const at = ['Resources', id, 'Properties', 'PolicyDocument'];
+    const statements = parsePolicyDocument(p.PolicyDocument, `queue policy ${id}`, (path, message) => {
+      throw templateError(t.file, [...at, ...path], message);
+    }, 'resource');
+    for (const url of p.Queues) {
+      const queue = queues.find((q) => t.ref(q.logicalId) === url);
+      if (queue) queue.policy = [...(queue.policy ?? []), ...statements];
+    }
     return id;
   });
 }

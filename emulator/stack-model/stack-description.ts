@@ -1,6 +1,7 @@
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import type { LambdaRuntimeId } from '../../common/lambda-runtimes.ts';
 import type { ExecutionRole } from '../iam/execution-role.ts';
+import type { PolicyStatement } from '../../common/iam/policy-document.ts';
 import type { NotEmulatedPath } from '../../common/not-emulated-paths.ts';
 
 /**
@@ -229,6 +230,8 @@ export interface QueueDescription {
   redrive?: { deadLetterTargetArn: string; maxReceiveCount: number };
   /** FIFO high throughput (DeduplicationScope/FifoThroughputLimit), read and named not emulated */
   highThroughput?: boolean;
+  /** its AWS::SQS::QueuePolicy statements (absent: no policy; SNS and EventBridge may not send to it) */
+  policy?: PolicyStatement[];
 }
 
 export interface TopicDescription {
@@ -239,6 +242,8 @@ export interface TopicDescription {
   fifo: boolean;
   contentBasedDeduplication: boolean;
   subscriptions: SubscriptionDescription[];
+  /** its AWS::SNS::TopicPolicy statements (absent: no policy; EventBridge may not publish to it) */
+  policy?: PolicyStatement[];
 }
 
 export interface SubscriptionDescription {
@@ -357,8 +362,10 @@ export interface InvokePermission {
   principal: string;
   /** e.g. `lambda:InvokeFunction` */
   action: string;
-  /** e.g. `arn:aws:execute-api:<region>:<account>:<api>/*` */
+  /** e.g. `arn:aws:execute-api:<region>:<account>:<api>/*` (matched as ArnLike) */
   sourceArn?: string;
+  /** SourceAccount: the account the source must belong to */
+  sourceAccount?: string;
 }
 
 export interface ParameterDescription {

@@ -125,7 +125,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   const rules = readEventRules(t);
   const mappings = readEventSourceMappings(t, functionIdsByName, queues, tables);
   const asyncInvoke = readAsyncInvokeConfigs(t, functionIdsByName);
-  for (const id of [...queues.map((q) => q.logicalId), ...readQueuePolicies(t), ...sns.read, ...eventBuses.map((b) => b.logicalId), ...rules.map((r) => r.logicalId), ...mappings.read, ...asyncInvoke.read]) {
+  for (const id of [...queues.map((q) => q.logicalId), ...readQueuePolicies(t, queues), ...sns.read, ...eventBuses.map((b) => b.logicalId), ...rules.map((r) => r.logicalId), ...mappings.read, ...asyncInvoke.read]) {
     read.add(id);
   }
 

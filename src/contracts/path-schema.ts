@@ -45,12 +45,31 @@ export const QueueHop = z.object({
 });
 export type QueueHop = z.infer<typeof QueueHop>;
 
+/**
+ * Deliveries of a topic or rule its target's resource-based policy refused (the queue's or topic's
+ * policy, the function's AWS::Lambda::Permission), by target: read from the local emulator's
+ * event-path log (common/event-path-log.ts); AWS keeps no such record, so absent there.
+ */
+export const DeliveryDenial = z.object({
+  /** the queue's, topic's or function's ARN */
+  target: z.string(),
+  /** `sns.amazonaws.com` */
+  principal: z.string(),
+  action: z.string(),
+  reason: z.enum(['no-policy', 'no-allow', 'explicit-deny']),
+  /** what would allow it, as a template writes it (a policy statement, or an AWS::Lambda::Permission) */
+  grant: z.record(z.string(), z.unknown()),
+  count,
+});
+export type DeliveryDenial = z.infer<typeof DeliveryDenial>;
+
 export const TopicHop = z.object({
   kind: z.literal('topic'),
   /** TopicName (the CloudWatch dimension) */
   name: z.string(),
   arn: z.string(),
   totals: z.object({ published: count, delivered: count, failed: count, filteredOut: count }),
+  denied: z.array(DeliveryDenial).optional(),
 });
 export type TopicHop = z.infer<typeof TopicHop>;
 
@@ -61,6 +80,7 @@ export const RuleHop = z.object({
   /** its bus, where not `default` */
   bus: z.string().optional(),
   totals: z.object({ matched: count, invocations: count, failed: count }),
+  denied: z.array(DeliveryDenial).optional(),
 });
 export type RuleHop = z.infer<typeof RuleHop>;
 

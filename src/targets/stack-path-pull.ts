@@ -1,10 +1,12 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { StackPath } from '../contracts/path-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
 import { emulatorSettings, ownSettings, type SdkClientSettings } from '../aws/sdk-settings.ts';
+import { pullDeliveryDenials, withDeliveryDenials } from '../metrics/cloudwatch/delivery-denials.ts';
 import { pullPath } from '../metrics/cloudwatch/path-pull.ts';
 import type { PathResources } from '../metrics/cloudwatch/path-queries.ts';
 import { discoverStackPath } from './stack-path.ts';
@@ -13,8 +15,9 @@ import type { Target } from './target.ts';
 /**
  * results.path for a target whose stack CloudFormation describes (a local stack, `aws:<stack>`):
  * its queued path found (stack-path.ts), then its hops' metrics pulled over the window the
- * CloudWatch pull used (results.cloudwatch.window). undefined: no stack to read, no CloudWatch
- * pulled, or a stack without queues, topics, rules or mappings. Never throws.
+ * CloudWatch pull used (results.cloudwatch.window), and, from the local emulator, the deliveries
+ * its targets' resource-based policies refused (delivery-denials.ts). undefined: no stack to read,
+ * no CloudWatch pulled, or a stack without queues, topics, rules or mappings. Never throws.
  */
 export async function stackPathOf(target: Target, results: Pick<Results, 'cloudwatch' | 'config'>): Promise<StackPath | undefined> {
   const window = results.cloudwatch?.window;
@@ -28,7 +31,18 @@ export async function stackPathOf(target: Target, results: Pick<Results, 'cloudw
     const routeFunctions = (results.config.target.functions?.functions ?? []).map((f) => f.name);
     const resources = await discoverStackPath({ cloudformation, lambda, sqs }, { stackName: apis.stackName, routeFunctions }).catch(() => undefined);
     if (!resources) return undefined;
-    return await pullPath(cloudwatch, resources, window);
+    const path = await pullPath(cloudwatch, resources, window);
+    if (!target.local || target.cloudWatch.source !== 'local') return path;
+    const logs = new CloudWatchLogsClient(ownSettings(target.cloudWatch.clients.logs));
+    try {
+      // a refusal is written as it happens: read up to now, the settle wait past the window included
+      return withDeliveryDenials(path, await pullDeliveryDenials(logs, { startMs: window.startMs, endMs: Date.now() }));
+    } catch (err) {
+      const e = err as Error;
+      return { ...path, notes: [...(path.notes ?? []), `the emulator's record of refused deliveries could not be read: ${e.name} ${e.message}`] };
+    } finally {
+      logs.destroy();
+    }
   } finally {
     for (const c of [cloudformation, lambda, sqs, cloudwatch]) c.destroy();
   }

@@ -1,4 +1,4 @@
-import type { FunctionHop, MappingHop, PathHop, QueueHop } from '../contracts/path-schema.ts';
+import type { DeliveryDenial, FunctionHop, MappingHop, PathHop, QueueHop } from '../contracts/path-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { fmtInt, fmtNum } from '../number-format.ts';
 
@@ -88,8 +88,8 @@ export function pathEvidence(r: Results, lossAsked: boolean): PathFinding[] {
     out.push(
       withShare(
         {
-          line: `SNS failed ${times(t.totals.failed, 'notification')} of topic ${t.name} (NumberOfNotificationsFailed; ${fmtInt(t.totals.delivered)} delivered of ${fmtInt(t.totals.published)} published)`,
-          remedy: `read the subscribed function's log, or the queue's policy allowing sns.amazonaws.com to send; give the subscription a RedrivePolicy to keep what fails`,
+          line: `SNS failed ${times(t.totals.failed, 'notification')} of topic ${t.name} (NumberOfNotificationsFailed; ${fmtInt(t.totals.delivered)} delivered of ${fmtInt(t.totals.published)} published)${deniedWords(t.denied, `topic ${t.name}`)}`,
+          remedy: grantRemedy(t.denied) ?? `read the subscribed function's log, or the queue's policy allowing sns.amazonaws.com to send; give the subscription a RedrivePolicy to keep what fails`,
         },
         t.totals.failed,
       ),
@@ -100,8 +100,8 @@ export function pathEvidence(r: Results, lossAsked: boolean): PathFinding[] {
     out.push(
       withShare(
         {
-          line: `EventBridge failed ${times(x.totals.failed, 'target invocation')} of rule ${x.name} (FailedInvocations; ${fmtInt(x.totals.invocations)} invocations of ${fmtInt(x.totals.matched)} matched events)`,
-          remedy: `check the rule's targets and their permission to be invoked by events.amazonaws.com; give the target a DeadLetterConfig to keep what fails`,
+          line: `EventBridge failed ${times(x.totals.failed, 'target invocation')} of rule ${x.name} (FailedInvocations; ${fmtInt(x.totals.invocations)} invocations of ${fmtInt(x.totals.matched)} matched events)${deniedWords(x.denied, `rule ${x.name}`)}`,
+          remedy: grantRemedy(x.denied) ?? `check the rule's targets and their permission to be invoked by events.amazonaws.com; give the target a DeadLetterConfig to keep what fails`,
         },
         x.totals.failed,
       ),
@@ -133,6 +133,28 @@ export function pathEvidence(r: Results, lossAsked: boolean): PathFinding[] {
     }
   }
   return out.sort((a, b) => (b.share ?? -1) - (a.share ?? -1));
+}
+
+/** "; 3 deliveries refused by queue jobs: no statement of its policy allows sns.amazonaws.com sqs:SendMessage from topic alerts", for each target that refused. */
+function deniedWords(denied: readonly DeliveryDenial[] | undefined, source: string): string {
+  if (!denied?.length) return '';
+  const each = denied.map((d) => {
+    const parts = d.target.split(':');
+    const service = parts[2];
+    const name = parts.at(-1) ?? d.target;
+    const by = service === 'lambda' ? `function ${name}: no AWS::Lambda::Permission lets ${d.principal} invoke it from ${source}` : `${service === 'sqs' ? 'queue' : 'topic'} ${name}: ${d.reason === 'no-policy' ? 'it has no policy' : d.reason === 'explicit-deny' ? `a Deny of its policy refuses ${d.principal} ${d.action}` : `no statement of its policy allows ${d.principal} ${d.action} from ${source}`}`;
+    return `${times(d.count, 'delivery', 'deliveries')} refused by ${by}`;
+  });
+  return `; ${each.join('; ')}`;
+}
+
+/** The grant to add for the refusal that lost most, as the template writes it. */
+function grantRemedy(denied: readonly DeliveryDenial[] | undefined): string | undefined {
+  const d = denied?.[0];
+  if (!d) return undefined;
+  if (d.target.split(':')[2] === 'lambda') return `add to the template the resource ${JSON.stringify(d.grant)}`;
+  const type = d.target.split(':')[2] === 'sqs' ? 'AWS::SQS::QueuePolicy' : 'AWS::SNS::TopicPolicy';
+  return `${d.reason === 'explicit-deny' ? `remove the Deny from the target's ${type}, and let it hold` : `add to the target's ${type}`} the statement ${JSON.stringify(d.grant)}`;
 }
 
 /** Messages that entered the path: its first queue's sent (not a dead-letter queue), else a topic's published, else a rule's matched events. */

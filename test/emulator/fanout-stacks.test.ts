@@ -1,17 +1,24 @@
 import { fileURLToPath } from 'node:url';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
+import { pullDeliveryDenials } from '../../src/metrics/cloudwatch/delivery-denials.ts';
 import { connect, eventually, type TestClient } from '../fixtures/gateway/clients.ts';
+import { websocketTemplates } from './websocket-template.ts';
 
 /**
  * Fan-out fixture stacks of issue 60 (test/fixtures/stacks/README.md) started in process from
  * their templates, with real ws clients and the real SDK: a server push through an EventBridge
  * rule (nothing a client sends starts it), and the order per message group of frames an `AWS`
- * integration sends to an SQS FIFO queue. The runs through the CLI are test/e2e/fanout-paths.test.ts.
+ * integration sends to an SQS FIFO queue; and the resource-based policies SNS and EventBridge
+ * deliver under (a queue's policy, a function's AWS::Lambda::Permission), on a small stack of its
+ * own. The runs through the CLI are test/e2e/fanout-paths.test.ts.
  */
 const STACKS = fileURLToPath(new URL('../fixtures/stacks/', import.meta.url));
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
@@ -132,4 +139,111 @@ describe("sqs-fifo-integration: frames sent by the route's AWS integration to a 
     const queue = stack.stack.queues!.find((q) => q.logicalId === 'FrameQueue')!;
     expect(await sumOf(stack, 'AWS/SQS', 'NumberOfMessagesSent', { QueueName: queue.name })).toBe(16);
   }, 60_000);
+});
+
+describe("resource-based policies: SNS and EventBridge deliver only where the target's policy lets them", () => {
+  const templates = websocketTemplates('fanout-policies-').read;
+  const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+  // what a queue's policy says to let a service send from one source (SAM's and the CDK's form)
+  const sendFrom = (service: string, source: unknown) => ({ Effect: 'Allow', Principal: { Service: service }, Action: 'sqs:SendMessage', Resource: '*', Condition: { ArnEquals: { 'aws:SourceArn': source } } });
+  const queue = (name: string) => ({ Type: 'AWS::SQS::Queue', Properties: { QueueName: name } });
+  const subscription = (protocol: string, endpoint: string) => ({ Type: 'AWS::SNS::Subscription', Properties: { TopicArn: { Ref: 'Alerts' }, Protocol: protocol, Endpoint: arnOf(endpoint), RawMessageDelivery: protocol === 'sqs' } });
+  const lines: string[] = [];
+  let stack: RunningStack;
+  const started = Date.now();
+
+  beforeAll(async () => {
+    const described = await templates(
+      {
+        Alerts: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'alerts' } },
+        Other: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'other' } },
+        // allows the topic and the rule, each by its ARN
+        Granted: queue('granted'),
+        GrantedPolicy: { Type: 'AWS::SQS::QueuePolicy', Properties: { Queues: [{ Ref: 'Granted' }], PolicyDocument: { Statement: [sendFrom('sns.amazonaws.com', { Ref: 'Alerts' }), sendFrom('events.amazonaws.com', arnOf('OnPing'))] } } },
+        // allows another topic only
+        ForOther: queue('for-other'),
+        ForOtherPolicy: { Type: 'AWS::SQS::QueuePolicy', Properties: { Queues: [{ Ref: 'ForOther' }], PolicyDocument: { Statement: [sendFrom('sns.amazonaws.com', { Ref: 'Other' })] } } },
+        // no policy at all
+        Bare: queue('bare'),
+        ToGranted: subscription('sqs', 'Granted'),
+        ToForOther: subscription('sqs', 'ForOther'),
+        ToBare: subscription('sqs', 'Bare'),
+        // the function has no AWS::Lambda::Permission for SNS
+        ToFn: subscription('lambda', 'Fn'),
+        OnPing: { Type: 'AWS::Events::Rule', Properties: { Name: 'on-ping', EventPattern: { source: ['ping'] }, Targets: [{ Id: 'granted', Arn: arnOf('Granted') }, { Id: 'bare', Arn: arnOf('Bare') }] } },
+      },
+      { accountId: '000000000000' },
+    );
+    const config = defaultStackConfig({ lambda: { preparedPerFunction: 0 } });
+    stack = await startStack({ config, stack: described, log: (line) => lines.push(line) });
+    stacks.push(stack);
+  }, 60_000);
+
+  it('delivers what a policy allows from its source; refuses another source, no policy and no permission; counts each as SNS and EventBridge count a failure', async () => {
+    const edge = stack.ready.edgeEndpoint;
+    const client = { endpoint: edge, region: stack.ready.region, credentials };
+    const sns = new SNSClient(client);
+    const events = new EventBridgeClient(client);
+    const sqs = new SQSClient(client);
+    try {
+      const topicArn = stack.stack.topics!.find((t) => t.name === 'alerts')!.arn;
+      await sns.send(new PublishCommand({ TopicArn: topicArn, Message: 'hello' }));
+      expect((await events.send(new PutEventsCommand({ Entries: [{ Source: 'ping', DetailType: 'ping', Detail: '{"n":1}' }] }))).FailedEntryCount).toBe(0);
+      await eventually(
+        async () => ((await sumOf(stack, 'AWS/SNS', 'NumberOfNotificationsFailed', { TopicName: 'alerts' })) >= 3 && (await sumOf(stack, 'AWS/Events', 'FailedInvocations', { RuleName: 'on-ping' })) >= 1 ? true : undefined),
+        15_000,
+        'the refused deliveries',
+      );
+      expect(await sumOf(stack, 'AWS/SNS', 'NumberOfNotificationsDelivered', { TopicName: 'alerts' })).toBe(1);
+      expect(await sumOf(stack, 'AWS/SNS', 'NumberOfNotificationsFailed', { TopicName: 'alerts' })).toBe(3);
+      expect(await sumOf(stack, 'AWS/Events', 'Invocations', { RuleName: 'on-ping' })).toBe(1);
+      expect(await sumOf(stack, 'AWS/Events', 'FailedInvocations', { RuleName: 'on-ping' })).toBe(1);
+
+      const received = async (name: string) => {
+        const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+        return ((await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }))).Messages ?? []).map((m) => m.Body!);
+      };
+      const granted = await received('granted');
+      expect(granted).toHaveLength(2);
+      expect(granted).toEqual(expect.arrayContaining(['hello', expect.stringContaining('"source":"ping"')]));
+      expect(await received('for-other')).toEqual([]);
+      expect(await received('bare')).toEqual([]);
+      const fn = stack.stack.functions.find((f) => f.logicalId === 'Fn')!.name;
+      expect(await sumOf(stack, 'AWS/Lambda', 'Invocations', { FunctionName: fn })).toBe(0);
+
+      // one line each in the stack's log, naming source, target and what is missing
+      const account = (s: string) => `arn:aws:sns:us-east-1:000000000000:${s}`;
+      expect(lines.filter((l) => /^iam: (SNS|EventBridge) /.test(l)).sort()).toEqual(
+        [
+          `iam: SNS topic alerts may not deliver to queue for-other: no statement of its AWS::SQS::QueuePolicy allows sns.amazonaws.com sqs:SendMessage with aws:SourceArn ${account('alerts')}: every such delivery fails, as on AWS (NumberOfNotificationsFailed)`,
+          'iam: SNS topic alerts may not deliver to queue bare: queue bare has no AWS::SQS::QueuePolicy: every such delivery fails, as on AWS (NumberOfNotificationsFailed)',
+          `iam: SNS topic alerts may not invoke ${fn}: no AWS::Lambda::Permission lets sns.amazonaws.com do lambda:InvokeFunction from ${account('alerts')}: every such delivery fails, as on AWS (NumberOfNotificationsFailed)`,
+          'iam: EventBridge rule on-ping may not deliver to queue bare: queue bare has no AWS::SQS::QueuePolicy: every such delivery fails, as on AWS (FailedInvocations)',
+        ].sort(),
+      );
+
+      // the event-path log, as the harness reads it for a loss's cause: one refusal per source and target, with the grant to add
+      const logs = new CloudWatchLogsClient(client);
+      const denials = await pullDeliveryDenials(logs, { startMs: started, endMs: Date.now() + 1000 });
+      logs.destroy();
+      const ruleArn = stack.stack.rules![0]!.arn;
+      expect(denials.map((d) => [d.source, d.target.split(':').at(-1), d.action, d.reason, d.count]).sort()).toEqual(
+        [
+          [account('alerts'), 'for-other', 'sqs:SendMessage', 'no-allow', 1],
+          [account('alerts'), 'bare', 'sqs:SendMessage', 'no-policy', 1],
+          [account('alerts'), fn, 'lambda:InvokeFunction', 'no-allow', 1],
+          [ruleArn, 'bare', 'sqs:SendMessage', 'no-policy', 1],
+        ].sort(),
+      );
+      expect(denials.find((d) => d.target.endsWith(':bare') && d.source === ruleArn)!.grant).toEqual({
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Resource: 'arn:aws:sqs:us-east-1:000000000000:bare',
+        Condition: { ArnEquals: { 'aws:SourceArn': ruleArn } },
+      });
+    } finally {
+      for (const c of [sns, events, sqs]) c.destroy();
+    }
+  }, 45_000);
 });

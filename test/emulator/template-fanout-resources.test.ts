@@ -126,6 +126,8 @@ describe('every fan-out resource of a CloudFormation template', () => {
         maximumMessageSize: 1_048_576,
         receiveMessageWaitTimeSeconds: 0,
         redrive: { deadLetterTargetArn: d.queues![1]!.arn, maxReceiveCount: 3 },
+        // its AWS::SQS::QueuePolicy (Queues names it by URL), read as a resource-based policy
+        policy: [{ effect: 'Allow', principal: { Service: ['sns.amazonaws.com'] }, action: ['sqs:SendMessage'], resource: [d.queues![0]!.arn], source: 'queue policy JobsPolicy' }],
       },
       expect.objectContaining({ logicalId: 'JobsDlq', messageRetentionSeconds: 1_209_600 }),
       expect.objectContaining({
@@ -151,6 +153,8 @@ describe('every fan-out resource of a CloudFormation template', () => {
         arn: out('TopicRef'),
         fifo: false,
         contentBasedDeduplication: false,
+        // its AWS::SNS::TopicPolicy, with no statement
+        policy: [],
         subscriptions: [
           { logicalId: 'AlertsSubscription0', protocol: 'lambda', endpoint: expect.stringMatching(/^arn:aws:lambda:eu-west-1:111122223333:function:fan-Worker-/), filterPolicyScope: 'MessageAttributes', rawMessageDelivery: false },
           { logicalId: 'AlertsToJobs', protocol: 'sqs', endpoint: d.queues![0]!.arn, filterPolicy: { kind: ['job'] }, filterPolicyScope: 'MessageBody', rawMessageDelivery: true, deadLetterArn: d.queues![1]!.arn },

@@ -83,6 +83,48 @@ describe('a loss on a queued path', () => {
   });
 });
 
+describe('a loss whose deliveries a resource-based policy refused', () => {
+  it("names the target and what its policy lacks on the topic's and the rule's line, and the grant to add as the remedy", () => {
+    const topic = 'arn:aws:sns:us-east-1:123456789012:room-events';
+    const rule = 'arn:aws:events:us-east-1:123456789012:rule/live/room-pushes';
+    const queueGrant = { Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:us-east-1:123456789012:room-jobs', Condition: { ArnEquals: { 'aws:SourceArn': topic } } };
+    const permission = { Type: 'AWS::Lambda::Permission', Properties: { Action: 'lambda:InvokeFunction', FunctionName: 'push-members', Principal: 'events.amazonaws.com', SourceArn: rule } };
+    const r = lossOnPath({
+      periodSec: 1,
+      hops: [
+        {
+          kind: 'topic',
+          name: 'room-events',
+          arn: topic,
+          totals: { published: 10, delivered: 4, failed: 6, filteredOut: 0 },
+          denied: [{ target: 'arn:aws:sqs:us-east-1:123456789012:room-jobs', principal: 'sns.amazonaws.com', action: 'sqs:SendMessage', reason: 'no-allow', grant: queueGrant, count: 6 }],
+        },
+        {
+          kind: 'rule',
+          name: 'room-pushes',
+          bus: 'live',
+          totals: { matched: 10, invocations: 0, failed: 10 },
+          denied: [{ target: 'arn:aws:lambda:us-east-1:123456789012:function:push-members', principal: 'events.amazonaws.com', action: 'lambda:InvokeFunction', reason: 'no-allow', grant: permission, count: 10 }],
+        },
+      ],
+    });
+    const found = pathEvidence(r, true);
+    const rules = found.find((f) => f.line.startsWith('EventBridge'));
+    const topics = found.find((f) => f.line.startsWith('SNS'));
+    expect(rules).toEqual({
+      line: 'EventBridge failed 10 target invocations of rule room-pushes (FailedInvocations; 0 invocations of 10 matched events); 10 deliveries refused by function push-members: no AWS::Lambda::Permission lets events.amazonaws.com invoke it from rule room-pushes',
+      share: 1,
+      remedy: `add to the template the resource ${JSON.stringify(permission)}`,
+    });
+    expect(topics).toMatchObject({
+      line: 'SNS failed 6 notifications of topic room-events (NumberOfNotificationsFailed; 4 delivered of 10 published); 6 deliveries refused by queue room-jobs: no statement of its policy allows sns.amazonaws.com sqs:SendMessage from topic room-events',
+      remedy: `add to the target's AWS::SQS::QueuePolicy the statement ${JSON.stringify(queueGrant)}`,
+    });
+    // and the verdict gives them as the loss's causes
+    expect(lossWhy(r).filter((e) => e.factor === 'queued-path').map((e) => e.line).sort()).toEqual([rules!.line, topics!.line].sort());
+  });
+});
+
 describe("results.json's path section", () => {
   it('is optional, and checked where present', () => {
     const r = buildResults();
