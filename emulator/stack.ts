@@ -366,7 +366,15 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     });
     // IAM's read API over the roles read, and Access Analyzer's policy generation over the ledger
     const roles = stack.functions.filter((f) => f.role && !f.role.external).map((f) => rolePolicies(f.role!, f.logicalId, config.accountId));
-    iamApi = await startIamApiServer({ roles, generations: new PolicyGenerations(iamAccess, new Map(roles.map((r) => [r.arn, r.name])), config.iam), created: new Date() });
+    iamApi = await startIamApiServer({
+      roles,
+      generations: new PolicyGenerations(iamAccess, new Map(roles.map((r) => [r.arn, r.name])), config.iam),
+      created: new Date(),
+      accountId: config.accountId,
+      sessions: iam?.sessions ?? [],
+      // the statements the services evaluate (under iam: off, the functions' roles as read: what AWS would decide)
+      statements: new Map(iam?.roles ?? stack.functions.flatMap((f) => (f.role && !f.role.external ? [[f.role.arn, f.role.statements] as const] : []))),
+    });
     edge = await startEdge({
       dynamodb: dynamodb.endpoint,
       lambda: lambdaApi.url,
@@ -376,6 +384,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       apigateway: management.apigatewayv2.url,
       'execute-api': new URL(gateway.callbackUrl).origin,
       iam: iamApi.url,
+      // STS's GetCallerIdentity is answered beside IAM: both know the stack's role sessions
+      sts: iamApi.url,
       'access-analyzer': iamApi.url,
       sqs: messaging.endpoints.sqs,
       sns: messaging.endpoints.sns,

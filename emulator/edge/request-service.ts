@@ -22,6 +22,7 @@ export const EDGE_SERVICES = [
   'sqs',
   'sns',
   'events',
+  'sts',
 ] as const;
 export type EdgeService = (typeof EDGE_SERVICES)[number];
 
@@ -36,6 +37,7 @@ const SIGNING_NAMES: Record<string, EdgeService> = {
   apigateway: 'apigateway',
   'execute-api': 'execute-api',
   iam: 'iam',
+  sts: 'sts',
   'access-analyzer': 'access-analyzer',
   sqs: 'sqs',
   sns: 'sns',
@@ -53,7 +55,7 @@ const TARGET_PREFIXES: Record<string, EdgeService> = {
 };
 
 /** Query protocol API versions → service. */
-const QUERY_VERSIONS: Record<string, EdgeService> = { '2010-05-15': 'cloudformation', '2010-08-01': 'cloudwatch', '2010-05-08': 'iam', '2012-11-05': 'sqs', '2010-03-31': 'sns' };
+const QUERY_VERSIONS: Record<string, EdgeService> = { '2010-05-15': 'cloudformation', '2010-08-01': 'cloudwatch', '2010-05-08': 'iam', '2011-06-15': 'sts', '2012-11-05': 'sqs', '2010-03-31': 'sns' };
 const CLOUDFORMATION_ACTION = /^(Describe|List|Get|Validate)Stack|^DescribeStacks$/;
 
 const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/[^/,\s]+\/([^/,\s]+)\/aws4_request/;

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { QueryApiError, queryError, queryResult, readQueryBody, sendXml, type QueryValue } from '../query-api.ts';
 import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
+import type { PolicyStatement } from '../../common/iam/policy-document.ts';
+import type { RoleSession } from '../iam/role-sessions.ts';
+import { callerIdentity, uniqueId } from './caller-identity.ts';
 import type { PolicyGenerations } from './policy-generation.ts';
+import { simulatePrincipalPolicy } from './policy-simulation.ts';
 import type { RolePolicies } from './role-policies.ts';
 
 /**
@@ -11,12 +15,16 @@ import type { RolePolicies } from './role-policies.ts';
  * - IAM speaks the AWS Query protocol (API version 2010-05-08), answered in XML: GetRole,
  *   ListRolePolicies, GetRolePolicy, ListAttachedRolePolicies, GetPolicy, GetPolicyVersion;
  *   documents URL-encoded, as IAM returns them; an unknown role or policy is NoSuchEntity (404).
+ *   SimulatePrincipalPolicy evaluates a role's statements as the services do (policy-simulation.ts).
+ * - STS's GetCallerIdentity (Query, 2011-06-15; the edge sends signing name `sts` here): who the
+ *   request's session token says the caller is (caller-identity.ts).
  * - Access Analyzer speaks REST-JSON: `PUT /policy/generation` (StartPolicyGeneration) and
  *   `GET /policy/generation/{jobId}` (GetGeneratedPolicy).
  * Signatures are not checked; nothing here changes a role.
  */
 
 const IAM_XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
+const STS_XMLNS = 'https://sts.amazonaws.com/doc/2011-06-15/';
 const MAX_BODY_BYTES = 64 * 1024;
 
 export interface IamApiFacts {
@@ -24,15 +32,22 @@ export interface IamApiFacts {
   generations: PolicyGenerations;
   /** when the stack started: the roles' and policies' CreateDate */
   created: Date;
+  accountId: string;
+  /** the functions' sessions (role-sessions.ts): who a session token is; none under iam: off */
+  sessions: readonly RoleSession[];
+  /** role ARN → its statements, as the services evaluate them (SimulatePrincipalPolicy) */
+  statements: ReadonlyMap<string, readonly PolicyStatement[]>;
 }
 
 export async function startIamApiServer(facts: IamApiFacts, host = '127.0.0.1', port = 0): Promise<LocalEndpoint> {
+  const sessions = new Map(facts.sessions.map((s) => [s.token, s]));
   const server = createServer((req, res) => {
     const requestId = randomUUID();
-    handle(req, res, facts, requestId).catch((err: unknown) => {
+    let xmlns = IAM_XMLNS;
+    handle(req, res, facts, sessions, requestId, (ns) => (xmlns = ns)).catch((err: unknown) => {
       const error = err instanceof QueryApiError ? err : new QueryApiError('ServiceFailure', String(err), 500, 'Receiver');
       if (isAnalyzer(req)) sendJson(res, error.status, { message: error.message }, requestId, error.code);
-      else sendXml(res, error.status, queryError(IAM_XMLNS, error, requestId), requestId);
+      else sendXml(res, error.status, queryError(xmlns, error, requestId), requestId);
     });
   });
   return listenLocal(server, host, port);
@@ -40,11 +55,25 @@ export async function startIamApiServer(facts: IamApiFacts, host = '127.0.0.1', 
 
 const isAnalyzer = (req: IncomingMessage) => (req.url ?? '').startsWith('/policy/generation');
 
-async function handle(req: IncomingMessage, res: ServerResponse, facts: IamApiFacts, requestId: string): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  facts: IamApiFacts,
+  sessions: ReadonlyMap<string, RoleSession>,
+  requestId: string,
+  answerIn: (xmlns: string) => void,
+): Promise<void> {
   const body = await readQueryBody(req, MAX_BODY_BYTES);
   if (isAnalyzer(req)) return analyzer(req, res, body, facts, requestId);
   const params = req.method === 'POST' ? new URLSearchParams(body) : new URL(req.url ?? '/', 'http://iam.local').searchParams;
   const action = params.get('Action') ?? '';
+  if (params.get('Version') === '2011-06-15') {
+    answerIn(STS_XMLNS);
+    if (action !== 'GetCallerIdentity') throw new QueryApiError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service (the local emulator serves STS's GetCallerIdentity)`);
+    const token = req.headers['x-amz-security-token'];
+    const caller = callerIdentity(typeof token === 'string' ? token : undefined, sessions, facts.accountId);
+    return sendXml(res, 200, queryResult(action, STS_XMLNS, { ...caller }, requestId), requestId);
+  }
   const result = iamAction(action, params, facts);
   sendXml(res, 200, queryResult(action, IAM_XMLNS, result, requestId), requestId);
 }
@@ -86,6 +115,8 @@ function iamAction(action: string, p: URLSearchParams, facts: IamApiFacts): Reco
       const path = a.arn.slice(a.arn.indexOf(':policy') + ':policy'.length, a.arn.lastIndexOf('/') + 1);
       return { Policy: { PolicyName: a.name, PolicyId: roleId(a.arn), Arn: a.arn, Path: path, DefaultVersionId: a.versionId, AttachmentCount: 1, IsAttachable: true, CreateDate: created, UpdateDate: created } };
     }
+    case 'SimulatePrincipalPolicy':
+      return simulatePrincipalPolicy(p, { accountId: facts.accountId, roles: facts.statements });
     case 'GetPolicyVersion': {
       const a = policy();
       const version = p.get('VersionId') ?? '';
@@ -93,7 +124,7 @@ function iamAction(action: string, p: URLSearchParams, facts: IamApiFacts): Reco
       return { PolicyVersion: { Document: encoded(a.document), VersionId: a.versionId, IsDefaultVersion: true, CreateDate: created } };
     }
     default:
-      throw new QueryApiError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service (the local emulator serves IAM's GetRole, ListRolePolicies, GetRolePolicy, ListAttachedRolePolicies, GetPolicy, GetPolicyVersion)`);
+      throw new QueryApiError('InvalidAction', `The action ${action || '(none)'} is not valid for this web service (the local emulator serves IAM's GetRole, ListRolePolicies, GetRolePolicy, ListAttachedRolePolicies, GetPolicy, GetPolicyVersion, SimulatePrincipalPolicy)`);
   }
 }
 
@@ -140,11 +171,9 @@ async function analyzer(req: IncomingMessage, res: ServerResponse, body: string,
   throw new QueryApiError('ValidationException', `${req.method} ${path}: the local emulator serves Access Analyzer's StartPolicyGeneration and GetGeneratedPolicy`, 404);
 }
 
-/** IAM's unique ids: AROA/ANPA and 17 characters; here derived from the ARN so they stay the same. */
+/** A role's or policy's unique id (AROA…, ANPA…), the same for the same ARN. */
 function roleId(arn: string): string {
-  let h = 0;
-  for (const c of arn) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  return `${arn.includes(':role/') ? 'AROA' : 'ANPA'}${h.toString(36).toUpperCase().padStart(17, '0').slice(0, 17)}`;
+  return uniqueId(arn.includes(':role/') ? 'AROA' : 'ANPA', arn);
 }
 
 function parseJson(body: string): unknown {

@@ -203,8 +203,13 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
     });
     if (mistake) throw new UserError(`${scenario.source}: ${mistake}`);
   }
-  // every publish phase's resource found in the target before any load (publish-preflight.ts)
-  const publishTargets = await preflightPublishes(scenario, target);
+  // every publish phase's resource found in the target, and its permission asked of IAM, before any load (publish-preflight.ts)
+  const publishTargets = await preflightPublishes(scenario, target, {
+    warn: (w) => {
+      m.warnings.push(w);
+      o.onWarning?.(w);
+    },
+  });
   const startedAt = now();
   const cpuAtStart = process.cpuUsage();
   const recorder = new RunRecorder(shards, startedAt, scenario.timeouts);

@@ -1,11 +1,13 @@
 import { paginateListStackResources, CloudFormationClient, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { emulatorSettings, ownSettings, type SdkClientSettings } from '../aws/sdk-settings.ts';
+import type { CallerLookup } from '../aws/caller-identity.ts';
 import type { PublishVia } from '../contracts/publish-phase.ts';
 import type { PlannedPhase, Scenario } from '../contracts/scenario-schema.ts';
 import type { PublishResource } from '../fleet/publish-channel.ts';
 import type { Target } from '../targets/target.ts';
 import { UserError } from '../../common/errors.ts';
+import { checkPublishPermissions, type PermissionCheck } from './publish-permission.ts';
 
 /**
  * Before any load, each publish phase's resource is found in the target, or the run is refused
@@ -16,9 +18,13 @@ import { UserError } from '../../common/errors.ts';
  * each publish is sent with come from the target: the emulator's endpoints (its ready line's
  * awsEndpointUrls), or AWS in the target's region through the user's credential chain.
  *
- * Not checked before load: whether the caller may publish (no iam:SimulatePrincipalPolicy check
- * exists in the harness). A refusal is the first failed call's error, named in the run's errors
- * and said once with the permission it needs (publishPermission).
+ * Then whether the caller may publish there (publish-permission.ts): who the publishes'
+ * credentials are (STS GetCallerIdentity) and what IAM's SimulatePrincipalPolicy says of that
+ * role or user doing the phase's action (publishPermission) on the resource's ARN; denied, the run
+ * is refused before load naming the caller, the action, the resource and the phase. A caller that
+ * cannot be simulated (root, federated, no iam:SimulatePrincipalPolicy) is a warning, and a refusal
+ * is then the first failed call's error, named in the run's errors and said once with the
+ * permission it needs.
  */
 export interface PublishTargetPlan {
   resource: PublishResource;
@@ -44,13 +50,21 @@ export function publishPermission(via: PublishVia): string | undefined {
   return via === 'http' ? undefined : KIND[via].permission;
 }
 
-/** Each publish phase's resource and settings; throws a UserError naming the first that the target lacks. */
-export async function preflightPublishes(scenario: Scenario, target: Target): Promise<Map<PlannedPhase, PublishTargetPlan>> {
+export interface PreflightOptions {
+  /** a phase whose permission cannot be checked is said here (the run's warnings) */
+  warn?: (line: string) => void;
+  /** who the credentials are (default: STS GetCallerIdentity) */
+  callerOf?: CallerLookup;
+}
+
+/** Each publish phase's resource and settings; throws a UserError naming the first that the target lacks, or may not be published to. */
+export async function preflightPublishes(scenario: Scenario, target: Target, o: PreflightOptions = {}): Promise<Map<PlannedPhase, PublishTargetPlan>> {
   const out = new Map<PlannedPhase, PublishTargetPlan>();
   const phases = scenario.phases.flatMap((p, i) => (p.kind === 'publish' ? [{ p, i }] : []));
   if (phases.length === 0) return out;
   const apis = stackApis(target);
   let resources: StackResourceSummary[] | undefined;
+  const checks: PermissionCheck[] = [];
   for (const { p, i } of phases) {
     const field = `${scenario.source}: phases[${i}].publish.to`;
     if (p.via === 'http') {
@@ -61,12 +75,14 @@ export async function preflightPublishes(scenario: Scenario, target: Target): Pr
     resources ??= await listResources(apis.cloudformation, apis.stackName, field);
     const kind = KIND[p.via];
     const settings = apis.service(kind.service);
+    const check = (resource: PublishResource) => checks.push({ phase: p.name, field: `${scenario.source}: phases[${i}].publish`, resource, action: kind.permission });
     const found = match(p.via, p.to, resources.filter((r) => r.ResourceType === kind.type && r.PhysicalResourceId));
     if (p.via === 'eventbridge') {
       // a bus of the stack's, else any bus the account has (default; one a rule of the stack names)
       const name = found?.PhysicalResourceId ?? busName(p.to);
       await describeBus(settings, name, `${field}: no ${kind.what} "${p.to}" in ${apis.where}`);
       out.set(p, { resource: { via: 'eventbridge', id: name }, settings, label: `${kind.what} ${name}` });
+      check({ via: 'eventbridge', id: name });
       continue;
     }
     if (!found) {
@@ -75,12 +91,15 @@ export async function preflightPublishes(scenario: Scenario, target: Target): Pr
     }
     const id = found.PhysicalResourceId!;
     const name = p.via === 'sqs' || p.via === 'sns' ? id.split(/[/:]/).pop()! : id;
+    check({ via: p.via, id });
     out.set(p, {
       resource: { via: p.via, id, ...(name.endsWith('.fifo') ? { fifo: true } : {}) },
       settings,
       label: `${kind.what} ${found.LogicalResourceId ?? name}${id !== found.LogicalResourceId ? ` (${id})` : ''}`,
     });
   }
+  // every resource found: may the caller publish to each? (the same credentials the publishes use)
+  if (apis && checks.length > 0) await checkPublishPermissions(checks, { sts: apis.service('STS'), iam: apis.service('IAM') }, o.warn ?? (() => {}), o.callerOf);
   return out;
 }
 

@@ -125,6 +125,9 @@ describe('the edge answers every service on one port', () => {
     const q = await fetch(edge, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=DescribeStacks&Version=2010-05-15&StackName=FanoutBenchChat' });
     expect(q.status).toBe(200);
     expect(await q.text()).toContain('<StackName>FanoutBenchChat</StackName>');
+    // STS beside IAM: a caller with no function's session is the emulator's local user
+    const sts = await fetch(edge, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=GetCallerIdentity&Version=2011-06-15' });
+    expect(await sts.text()).toContain(`<Arn>arn:aws:iam::000000000000:user/fanout-bench-local</Arn>`);
     const lost = await fetch(`${edge}/nowhere`);
     expect(lost.status).toBe(404);
     expect(((await lost.json()) as { message: string }).message).toContain('it serves dynamodb, dynamodb-streams, lambda, cloudwatch, ssm, cloudformation, apigateway, execute-api, iam, access-analyzer, sqs, sns, events,');
