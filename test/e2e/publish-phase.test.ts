@@ -13,13 +13,17 @@ import { expectPassedButForHost } from './host-tolerant-exit.ts';
  * is matched to its publish by the probe: against test/fixtures/stacks/sns-fanout, SNS Publish to
  * its Alerts topic (named by logical id), whose subscription invokes the fan-out function that
  * posts the message to every connection; against test/fixtures/stacks/eventbridge-push (P60-fixtures'),
- * PutEvents on its own bus (named by its physical name), whose rule invokes the push function.
+ * PutEvents on its own bus (named by its physical name), whose rule invokes the push function;
+ * against test/fixtures/stacks/stream-fanout, one run of two phases: PutItem into its messages
+ * table (named by logical id), whose stream's mapping invokes the fan-out function, and an
+ * asynchronous Invoke of that function (by logical id) with a stream batch of the test's own.
  * Every delivery is accounted for, and publish → delivery latency is in results.json, on the
  * console and in summary.md. A topic the stack lacks is refused before the load, one line, exit 2.
  */
 const ROOT = resolve(import.meta.dirname, '../..');
 const SNS_FIXTURE = join(ROOT, 'test/fixtures/stacks/sns-fanout/template.yaml');
 const EB_FIXTURE = join(ROOT, 'test/fixtures/stacks/eventbridge-push/template.yaml');
+const STREAM_FIXTURE = join(ROOT, 'test/fixtures/stacks/stream-fanout/template.yaml');
 const work = mkdtempSync(join(tmpdir(), 'fb-publish-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -30,7 +34,7 @@ interface Run {
 }
 
 /** Every connection receives every publish: the stacks post the message raw, or its detail as JSON, where the probe is found. */
-function scenarioFile(name: string, publish: string): string {
+function scenarioFile(name: string, publish: string | string[]): string {
   const file = join(work, `${name}.yaml`);
   writeFileSync(
     file,
@@ -49,14 +53,14 @@ function scenarioFile(name: string, publish: string): string {
       '    frame: { action: send, data: "{{probe}}" }',
       'phases:',
       '  - connect: { rate: 20 }',
-      `  - publish: ${publish}`,
+      ...[publish].flat().map((p) => `  - publish: ${p}`),
       '',
     ].join('\n'),
   );
   return file;
 }
 
-async function run(name: string, template: string, publish: string): Promise<Run> {
+async function run(name: string, template: string, publish: string | string[]): Promise<Run> {
   const out = join(work, `out-${name}`);
   const r = await runCli(['run', scenarioFile(name, publish), '--template', template, '--shards', '1', '--prepared', '0', '--out', out], { timeoutMs: 150_000 });
   const dirs = (() => {
@@ -73,12 +77,18 @@ async function run(name: string, template: string, publish: string): Promise<Run
 
 let sns: Run;
 let eventbridge: Run;
+let stream: Run;
 let missing: CliResult;
 
 beforeAll(async () => {
-  [sns, eventbridge, missing] = await Promise.all([
+  [sns, eventbridge, stream, missing] = await Promise.all([
     run('sns-publish', SNS_FIXTURE, '{ name: alerts, via: sns, to: Alerts, rate: 1, duration: 2s, payload: { message: "{{probe}}", attributes: { kind: alert } } }'),
     run('eventbridge-publish', EB_FIXTURE, '{ name: scores, via: eventbridge, to: eventbridge-push-live, rate: 1, duration: 2s, payload: { source: scores, detailType: score, detail: { goal: "{{probe}}" } } }'),
+    // the stream fan-out posts each new row's image as JSON: the probe is the item's key, and the event's row
+    run('stream-publish', STREAM_FIXTURE, [
+      '{ name: rows, via: dynamodb, to: MessagesTable, rate: 1, duration: 2s, payload: { messageId: "{{probe}}", kind: score } }',
+      '{ name: direct, via: lambda, to: StreamFanoutFunction, rate: 1, duration: 2s, payload: { Records: [{ eventName: INSERT, dynamodb: { NewImage: { messageId: { S: "{{probe}}" } } } }] } }',
+    ]),
     run('no-topic', SNS_FIXTURE, '{ via: sns, to: Scores, rate: 1, duration: 2s, payload: "{{probe}}" }').then((x) => x.r),
   ]);
 }, 200_000);
@@ -144,6 +154,26 @@ describe('a publish phase to an EventBridge bus (eventbridge-push)', () => {
 
   it('shows publish → delivery and the ledger on the console', () => {
     shown(eventbridge, /^ {2}publish {6}scores via eventbridge → eventbridge-push-live \(everyone: 3 each\)$/m);
+  });
+});
+
+describe('publish phases into a table with a stream and to a function (stream-fanout)', () => {
+  it('reaches every connection from each, every delivery accounted for, each phase on its own books', () => {
+    const { r, results } = stream;
+    expectPassedButForHost(r.code, results, r.stdout + r.stderr);
+    const [rows, direct] = results.publish!;
+    expect(rows).toMatchObject({ phase: 'rows', via: 'dynamodb', recipientsPerPublish: 3, calls: { intended: 2, sent: 2, acked: 2, failed: 0 }, errors: {} });
+    expect(rows!.resource).toMatch(/^stream-fanout-MessagesTable-/);
+    expect(direct).toMatchObject({ phase: 'direct', via: 'lambda', recipientsPerPublish: 3, calls: { intended: 2, sent: 2, acked: 2, failed: 0 }, errors: {} });
+    expect(direct!.resource).toMatch(/^stream-fanout-StreamFanoutFunction-/);
+    for (const p of [rows!, direct!]) {
+      expect(p.deliveries, p.phase).toEqual({ expected: 6, received: 6, lost: 0, duplicates: 0 });
+      expect(p.delivery!.count).toBe(6);
+    }
+    expect(results.deliveries).toMatchObject({ expected: 12, received: 12, lost: 0 });
+    expect(results.sends).toMatchObject({ intended: 4, sent: 4, acked: 4 });
+    expect(r.stdout).toMatch(/^ {2}publish {6}rows via dynamodb → MessagesTable \(everyone: 3 each\)$/m);
+    expect(r.stdout).toMatch(/^ {2}publish {6}direct via lambda → StreamFanoutFunction \(everyone: 3 each\)$/m);
   });
 });
 

@@ -24,7 +24,9 @@ describe('the harness watching itself', () => {
     // the sample due in the spin fires after it: at least 160 ms after the one before it, which is
     // 110 ms past its 50 ms period
     expect(s.lagMaxMs).toBeGreaterThan(105);
-    expect(s.runLagMaxMs).toBe(s.lagMaxMs);
+    // the run's histogram saw the stall too (its own timer: a phase apart from the interval's, so
+    // its reading is the stall's give or take that phase; one CI run differed by 0.13 ms)
+    expect(s.runLagMaxMs).toBeGreaterThan(105);
     expect(s.cpuMicros).toBeGreaterThan(80_000);
     expect(s.wallMs).toBeGreaterThan(270);
     expect(s.rssBytes).toBeGreaterThan(0);
