@@ -71,5 +71,3 @@ function coversService(p: PolicyPrincipal, service: string): boolean {
   if (p === '*') return true;
   return (p.AWS ?? []).includes('*') || (p.Service ?? []).some((s) => s === '*' || s.toLowerCase() === service.toLowerCase());
 }
-
-export { actionMatches, globMatches, resourceMatches } from './policy-patterns.ts';

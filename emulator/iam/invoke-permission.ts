@@ -1,5 +1,6 @@
 import type { AuthorizerDescription, FunctionDescription, InvokePermission, RouteDescription } from '../stack-model/stack-description.ts';
-import { actionMatches, evaluate, resourceMatches } from '../../common/iam/policy-evaluation.ts';
+import { evaluate } from '../../common/iam/policy-evaluation.ts';
+import { actionMatches, resourceMatches } from '../../common/iam/policy-patterns.ts';
 
 /**
  * API Gateway's right to invoke a route's function, as Lambda decides it: the function's

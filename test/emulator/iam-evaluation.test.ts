@@ -3,7 +3,8 @@ import { UserError } from '../../common/errors.ts';
 import { IamAuthorizer } from '../../emulator/iam/iam-authorizer.ts';
 import { parsePolicyDocument, type PolicyPath } from '../../common/iam/policy-document.ts';
 import { conditionOutcome } from '../../common/iam/policy-conditions.ts';
-import { evaluate, resourceMatches } from '../../common/iam/policy-evaluation.ts';
+import { evaluate } from '../../common/iam/policy-evaluation.ts';
+import { resourceMatches } from '../../common/iam/policy-patterns.ts';
 
 const fail = (path: PolicyPath, message: string): never => {
   throw new UserError(`policy ${path.join('.')}: ${message}`);
