@@ -57,11 +57,14 @@ describe('a run three connection lifetimes long, with reconnect', () => {
     expect(d.lost).toBe(0);
     expect(d.received).toBe(d.expected);
     // the sends reached their rooms: delivered, or counted missed by members away. Unless the host
-    // held every invocation back longer than a lifetime: in three busy CI runs (the harness
-    // saturated, the cores at 100 %, the stack's invocations waiting 2-4 s for a host slot against
-    // 2 s lifetimes) no client stayed joined through a send, and every send was skipped or cut off
-    // by its sender's reconnect; the accounting below still holds then, and the run says why
-    if (!results.harness.saturated) expect(d.expected + (d.missedDuringReconnect ?? 0), r.stdout).toBeGreaterThan(0);
+    // held the invocations back longer than a lifetime: in four busy CI runs (the cores at 100 %,
+    // the send function's invocations waiting 2-4 s for a host slot against 2 s lifetimes, the
+    // harness saturated in three) no client stayed joined through a send, and every send was
+    // skipped or cut off by its sender's reconnect; the accounting below still holds then, and the
+    // run says why (its held-back warnings)
+    const sendWait = Object.entries(results.cloudwatch?.localHost?.heldBack ?? {}).find(([fn]) => fn.includes('send-message'))?.[1];
+    const hostOutlastedLifetimes = results.harness.saturated || (sendWait?.p50Ms ?? 0) >= 2000;
+    if (!hostOutlastedLifetimes) expect(d.expected + (d.missedDuringReconnect ?? 0), r.stdout).toBeGreaterThan(0);
     expect(results.errors).toEqual({});
 
     // a sender away in reconnect is no failed send: whatever it could not send is counted apart, and the check passes saying so
