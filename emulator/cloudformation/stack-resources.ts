@@ -44,7 +44,7 @@ export function stackResources(stack: StackOutline, apiId: string): StackResourc
   for (const p of stack.parameters) out.push({ logicalId: p.logicalId, physicalId: p.name, type: 'AWS::SSM::Parameter' });
   // as CloudFormation names them: a queue by its URL, a topic by its ARN, a bus by its name, a rule by its name (`bus|name` on a bus of its own), a mapping by its UUID
   for (const q of stack.queues ?? []) out.push({ logicalId: q.logicalId, physicalId: queueUrlOf(q.arn, q.name), type: 'AWS::SQS::Queue' });
-  for (const t of stack.topics ?? []) out.push({ logicalId: t.logicalId, physicalId: t.arn, type: 'AWS::SNS::Topic' });
+  for (const t of (stack.topics ?? []).filter((tp) => !tp.outsideStack)) out.push({ logicalId: t.logicalId, physicalId: t.arn, type: 'AWS::SNS::Topic' });
   for (const b of stack.eventBuses ?? []) out.push({ logicalId: b.logicalId, physicalId: b.name, type: 'AWS::Events::EventBus' });
   for (const r of stack.rules ?? []) out.push({ logicalId: r.logicalId, physicalId: r.busName === 'default' ? r.name : `${r.busName}|${r.name}`, type: 'AWS::Events::Rule' });
   for (const m of stack.eventSourceMappings ?? []) out.push({ logicalId: m.logicalId, physicalId: mappingUuid(m), type: 'AWS::Lambda::EventSourceMapping' });

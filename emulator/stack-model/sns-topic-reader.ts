@@ -10,8 +10,12 @@ import { templateError } from './template-errors.ts';
  * Subscription list), AWS::SNS::Subscription (Protocol, Endpoint, FilterPolicy as an object or a
  * JSON string, FilterPolicyScope, RawMessageDelivery, RedrivePolicy) and AWS::SNS::TopicPolicy
  * (its document a resource-based policy, given to the topics its `Topics` names: whether
- * EventBridge may publish is decided in emulator/iam/delivery-permission.ts). Each subscription joins the topic its TopicArn names; one on a
- * topic outside the stack is left unread (listed as not emulated). `lambda` and `sqs` are
+ * EventBridge may publish is decided in emulator/iam/delivery-permission.ts). Each subscription joins the topic its TopicArn names.
+ * A subscription to a topic of this account and region that the template does not make (its ARN
+ * written out or given as a parameter: a topic the account already has, which the deploy
+ * assumes) makes that topic here, marked outside the stack: on AWS it exists before the deploy, and
+ * whoever publishes to it (the user's backend, a publish phase) reaches the subscribers. One of
+ * another account or region is left unread (listed as not emulated). `lambda` and `sqs` are
  * delivered; other protocols are kept with their protocol and named not emulated
  * (not-emulated-paths.ts).
  */
@@ -67,9 +71,9 @@ export function readSnsTopics(t: StackTemplate): SnsRead {
     return { logicalId: id, name, arn: t.ref(id), fifo, contentBasedDeduplication: p.ContentBasedDeduplication ?? false, subscriptions };
   });
   for (const id of t.ofType(SUBSCRIPTION_TYPE)) {
-    // a subscription to a topic of another stack: nothing here publishes to it
     const topicArn = t.property(id, 'TopicArn');
-    const topic = topics.find((tp) => tp.arn === topicArn);
+    const topic = topics.find((tp) => tp.arn === topicArn) ?? outsideTopic(t, topics, topicArn);
+    // a topic of another account or region: nothing the run reaches publishes to it
     if (!topic) continue;
     const p = parseProperties(t.file, id, subscriptionSchema, t.properties(id));
     topic.subscriptions.push(subscriptionOf(t, id, [], p, id));
@@ -86,6 +90,17 @@ export function readSnsTopics(t: StackTemplate): SnsRead {
     read.push(id);
   }
   return { topics, read };
+}
+
+/** The account's own topic the template subscribes to but does not make, added to `topics` once; undefined for any other ARN. */
+function outsideTopic(t: StackTemplate, topics: TopicDescription[], arn: unknown): TopicDescription | undefined {
+  if (typeof arn !== 'string') return undefined;
+  const [scheme, partition, service, region, account, name, ...rest] = arn.split(':');
+  if (scheme !== 'arn' || partition !== t.partition || service !== 'sns' || region !== t.region || account !== t.accountId || rest.length > 0) return undefined;
+  if (name === undefined || !/^[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(name)) return undefined;
+  const topic: TopicDescription = { logicalId: name, name, arn, fifo: name.endsWith('.fifo'), contentBasedDeduplication: false, subscriptions: [], outsideStack: true };
+  topics.push(topic);
+  return topic;
 }
 
 function subscriptionOf(t: StackTemplate, resource: string, base: (string | number)[], p: z.infer<typeof subscriptionSchema> | { Protocol: string; Endpoint: string }, logicalId: string): SubscriptionDescription {

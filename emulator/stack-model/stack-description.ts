@@ -244,6 +244,8 @@ export interface TopicDescription {
   subscriptions: SubscriptionDescription[];
   /** its AWS::SNS::TopicPolicy statements (absent: no policy; EventBridge may not publish to it) */
   policy?: PolicyStatement[];
+  /** the account's topic the template subscribes to but does not make (logicalId is then its name): run here, but no resource of the stack */
+  outsideStack?: true;
 }
 
 export interface SubscriptionDescription {

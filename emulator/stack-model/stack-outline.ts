@@ -16,7 +16,7 @@ export interface StackOutline {
   parameters: ReadonlyArray<{ logicalId: string; name: string }>;
   /** the fan-out's resources (queues, topics, buses, rules, event source mappings): what ListStackResources names of a queued path */
   queues?: ReadonlyArray<{ logicalId: string; name: string; arn: string }>;
-  topics?: ReadonlyArray<{ logicalId: string; arn: string }>;
+  topics?: ReadonlyArray<{ logicalId: string; arn: string; outsideStack?: true }>;
   rules?: ReadonlyArray<{ logicalId: string; name: string; busName: string }>;
   eventBuses?: ReadonlyArray<{ logicalId: string; name: string }>;
   eventSourceMappings?: ReadonlyArray<Pick<EventSourceMappingDescription, 'logicalId' | 'functionName' | 'sourceArn'>>;

@@ -79,6 +79,8 @@ export class StackTemplate {
   readonly resolver: IntrinsicResolver;
   readonly partition: string;
   readonly urlSuffix: string;
+  readonly region: string;
+  readonly accountId: string;
   private readonly all: Record<string, TemplateResource>;
   private readonly propertyCache = new Map<string, unknown>();
   private readonly inProgress: string[] = [];
@@ -87,6 +89,8 @@ export class StackTemplate {
   constructor(private readonly o: StackTemplateOptions) {
     this.file = o.file;
     this.stackName = o.stackName;
+    this.region = o.region;
+    this.accountId = o.accountId;
     this.all = o.template.Resources as Record<string, TemplateResource>;
     this.partition = o.region.startsWith('cn-') ? 'aws-cn' : o.region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
     this.urlSuffix = o.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';

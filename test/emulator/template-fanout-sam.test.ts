@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import type { StackDescription } from '../../emulator/stack-model/stack-description.ts';
 import { readTemplateStack } from '../../emulator/stack-model/template-reader.ts';
+import { stackResources } from '../../emulator/cloudformation/stack-resources.ts';
 
 /**
  * A SAM function's SQS, SNS (to the function, and through a queue with SqsSubscription),
@@ -108,12 +109,12 @@ Resources:
           Properties: { Schedule: rate(1 day) }
 `;
 
-async function read(text: string, name: string): Promise<StackDescription> {
+async function read(text: string, name: string, parameters: Record<string, string> = {}): Promise<StackDescription> {
   const project = join(dir, name);
   mkdirSync(join(project, 'src'), { recursive: true });
   for (const f of ['send', 'fanout']) writeFileSync(join(project, 'src', `${f}.js`), 'exports.handler = async () => ({ statusCode: 200 });\n');
   writeFileSync(join(project, 'template.yaml'), text);
-  return readTemplateStack({ path: join(project, 'template.yaml'), parameters: {}, region: 'us-east-1', accountId: '123456789012', apiId: 'abcdef1234', workDir: join(project, 'work') });
+  return readTemplateStack({ path: join(project, 'template.yaml'), parameters, region: 'us-east-1', accountId: '123456789012', apiId: 'abcdef1234', workDir: join(project, 'work') });
 }
 
 describe("a SAM function's fan-out events", () => {
@@ -191,5 +192,44 @@ describe("a SAM function's fan-out events", () => {
     const bad = TEMPLATE.replace(/ *Stream: !GetAtt Messages.StreamArn\n/, '');
     await expect(read(bad, 'bad')).rejects.toThrow(UserError);
     await expect(read(bad, 'bad2')).rejects.toThrow(/resource FanoutFunction property Events\.Changes\.Properties\.Stream: missing: a DynamoDB event needs it$/);
+  });
+
+  it("a topic the account has outside the stack, named by a parameter's ARN (a public SNS-to-WebSocket stack's shape), runs with its subscription; one of another account does not", async () => {
+    const external = `
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  BroadcastTopic: { Type: String }
+  PartnerTopic: { Type: String }
+Resources:
+${TEMPLATE.split('Resources:\n')[1]!.split('  Jobs:')[0]}  FanoutFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs22.x
+      CodeUri: src/
+      Handler: fanout.handler
+      Events:
+        Broadcast: { Type: SNS, Properties: { Topic: !Ref BroadcastTopic } }
+        Partner: { Type: SNS, Properties: { Topic: !Ref PartnerTopic } }
+  SendFunction:
+    Type: AWS::Serverless::Function
+    Properties: { Runtime: nodejs22.x, CodeUri: src/, Handler: send.handler }
+`;
+    const x = await read(external, 'external', { BroadcastTopic: 'arn:aws:sns:us-east-1:123456789012:broadcast', PartnerTopic: 'arn:aws:sns:us-east-1:999999999999:partner' });
+    expect(x.topics).toEqual([
+      {
+        logicalId: 'broadcast',
+        name: 'broadcast',
+        arn: 'arn:aws:sns:us-east-1:123456789012:broadcast',
+        fifo: false,
+        contentBasedDeduplication: false,
+        outsideStack: true,
+        subscriptions: [expect.objectContaining({ logicalId: 'FanoutFunctionBroadcast', protocol: 'lambda', endpoint: expect.stringMatching(/:function:external-FanoutFunction-/) })],
+      },
+    ]);
+    // the fan-out function runs (a topic reaches it); the account's topic is no resource of the stack
+    expect(x.functions.map((f) => f.logicalId).sort()).toEqual(['FanoutFunction', 'SendFunction']);
+    expect(stackResources(x, 'abcdef1234').filter((r) => r.type === 'AWS::SNS::Topic')).toEqual([]);
+    expect(x.notEmulated.map((n) => n.logicalId)).toContain('FanoutFunctionPartner');
   });
 });
