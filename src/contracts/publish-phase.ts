@@ -6,13 +6,19 @@ import { z } from 'zod';
  * module that says what one publish is: SNS Publish, EventBridge PutEvents, SQS SendMessage,
  * DynamoDB PutItem, Lambda Invoke (InvocationType Event) or an HTTP POST. `payload` is that call's
  * content, written as the user would write it, with `{{probe}}` where the harness puts the probe
- * each recipient's delivery is matched by (src/fleet/publish-payload.ts fills it in).
+ * each recipient's delivery is matched by, and `{{room}}` where a stack that routes by room reads
+ * the recipients' room (src/fleet/publish-payload.ts fills both in).
  */
 export const PUBLISH_VIAS = ['sns', 'eventbridge', 'sqs', 'dynamodb', 'lambda', 'http'] as const;
 export type PublishVia = (typeof PUBLISH_VIAS)[number];
 
 /** Where the probe goes in a payload template. */
 export const PROBE_PLACEHOLDER = '{{probe}}';
+/**
+ * Where the name of the recipients' room goes (recipients `{ room: n }` only): the harness names
+ * its rooms per run (src/session/room-names.ts), so a payload cannot spell one.
+ */
+export const ROOM_PLACEHOLDER = '{{room}}';
 
 /** What a publish's message attributes may be: strings or numbers (SNS and SQS send them typed String or Number). */
 const Attributes = z.record(z.string().min(1), z.union([z.string(), z.number()]));
@@ -72,16 +78,17 @@ export const PROBE_FIELD: Record<PublishVia, string | undefined> = {
 /** Who receives every publish: every open client, or the members of one room. */
 export type PublishRecipients = 'everyone' | { room: number };
 
-/** How many times `{{probe}}` appears in the strings of a JSON value (keys included). */
-export function probePlaces(value: unknown): number {
-  if (typeof value === 'string') return value.split(PROBE_PLACEHOLDER).length - 1;
-  if (Array.isArray(value)) return value.reduce((n: number, v) => n + probePlaces(v), 0);
-  if (value && typeof value === 'object') return Object.entries(value).reduce((n, [k, v]) => n + probePlaces(k) + probePlaces(v), 0);
+/** How many times `placeholder` (default `{{probe}}`) appears in the strings of a JSON value (keys included). */
+export function probePlaces(value: unknown, placeholder = PROBE_PLACEHOLDER): number {
+  if (typeof value === 'string') return value.split(placeholder).length - 1;
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + probePlaces(v, placeholder), 0);
+  if (value && typeof value === 'object') return Object.entries(value).reduce((n, [k, v]) => n + probePlaces(k, placeholder) + probePlaces(v, placeholder), 0);
   return 0;
 }
 
-/** Issues of a publish phase's payload against its via, paths from the phase's `payload`. */
-export function payloadIssues(via: PublishVia, payload: unknown): Array<{ path: PropertyKey[]; message: string }> {
+/** Issues of a publish phase's payload against its via and recipients, paths from the phase's `payload`. */
+export function payloadIssues(via: PublishVia, payload: unknown, recipients: PublishRecipients = 'everyone'): Array<{ path: PropertyKey[]; message: string }> {
+  if (recipients === 'everyone' && probePlaces(payload, ROOM_PLACEHOLDER) > 0) return [{ path: [], message: `carries ${ROOM_PLACEHOLDER}, which names the recipients' room: give recipients: { room: <n> }` }];
   const parsed = PUBLISH_PAYLOADS[via].safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

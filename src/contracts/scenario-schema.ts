@@ -93,8 +93,8 @@ const PublishPhase = z
       ctx.addIssue({ code: 'custom', path: ['payload'], message: `missing (the publish's content, with {{probe}} where the recipients receive it)` });
       return;
     }
-    for (const i of payloadIssues(p.via, p.payload)) ctx.addIssue({ code: 'custom', path: ['payload', ...i.path], message: i.message });
-    if (p.via === 'http' && !/^https?:\/\/[^\s]+$/.test(p.to)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be an http:// or https:// URL (via http)' });
+    for (const i of payloadIssues(p.via, p.payload, p.recipients)) ctx.addIssue({ code: 'custom', path: ['payload', ...i.path], message: i.message });
+    if (p.via === 'http' && !(/^https?:\/\/[^\s]+$/.test(p.to) && URL.canParse(p.to))) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be an http:// or https:// URL (via http)' });
   });
 
 const IdlePhase = z.strictObject({
@@ -341,7 +341,7 @@ export type PlannedPhase =
       via: PublishVia;
       /** the resource as the scenario names it (resolved against the target before load) */
       to: string;
-      /** the template, `{{probe}}` where the probe goes */
+      /** the template, `{{probe}}` where the probe goes (`{{room}}` where the recipients' room is named) */
       payload: unknown;
       recipients: PublishRecipients;
     }

@@ -1,4 +1,4 @@
-import { PROBE_PLACEHOLDER } from '../contracts/publish-phase.ts';
+import { PROBE_PLACEHOLDER, ROOM_PLACEHOLDER } from '../contracts/publish-phase.ts';
 
 /**
  * A publish phase's payload template with the probe put where `{{probe}}` is: every string of the
@@ -6,13 +6,21 @@ import { PROBE_PLACEHOLDER } from '../contracts/publish-phase.ts';
  * escaping wherever it lands, JSON string or text.
  */
 export function fillProbe<T>(template: T, probe: string): T {
-  return fill(template, probe) as T;
+  return fill(template, PROBE_PLACEHOLDER, probe) as T;
 }
 
-function fill(v: unknown, probe: string): unknown {
-  if (typeof v === 'string') return v.includes(PROBE_PLACEHOLDER) ? v.split(PROBE_PLACEHOLDER).join(probe) : v;
-  if (Array.isArray(v)) return v.map((x) => fill(x, probe));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [fill(k, probe) as string, fill(x, probe)]));
+/**
+ * The template with the recipients' room named where `{{room}}` is, once per phase (room names
+ * are letters, digits, `-` and `_`: src/session/room-names.ts, no escaping either).
+ */
+export function fillRoom<T>(template: T, room: string): T {
+  return fill(template, ROOM_PLACEHOLDER, room) as T;
+}
+
+function fill(v: unknown, placeholder: string, value: string): unknown {
+  if (typeof v === 'string') return v.includes(placeholder) ? v.split(placeholder).join(value) : v;
+  if (Array.isArray(v)) return v.map((x) => fill(x, placeholder, value));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [fill(k, placeholder, value) as string, fill(x, placeholder, value)]));
   return v;
 }
 

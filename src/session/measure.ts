@@ -229,7 +229,7 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
     m.warnings.push(w);
     o.onWarning?.(w);
   };
-  const publishing = new PublishPhases(recorder, publishTargets, { shards, clients: plan.clients, callTimeoutMs: ackMs, membership: wire.membership, warn });
+  const publishing = new PublishPhases(recorder, publishTargets, { shards, clients: plan.clients, callTimeoutMs: ackMs, membership: wire.membership, roomPrefix: `${roomPrefix(o.runId)}r`, warn });
   const onAbort = () => {
     fleet?.stop();
     publishing.stop();

@@ -7,6 +7,7 @@ import type { RunRecorder } from '../metrics/measurement/run-recorder.ts';
 import type { ShardCounts } from '../metrics/measurement/shard-report.ts';
 import { messageKey } from '../metrics/measurement/request-trace.ts';
 import { openPublishChannel } from '../fleet/publish-channel.ts';
+import { fillRoom } from '../fleet/publish-payload.ts';
 import { publishOrigin } from '../fleet/publish-probe.ts';
 import { Publisher } from '../fleet/publisher.ts';
 import type { MembershipModel } from '../fleet/protocols/wire-protocol.ts';
@@ -30,6 +31,8 @@ export interface PublishPhasesOptions {
   /** how long the end of a phase waits for calls in flight */
   callTimeoutMs: number;
   membership: MembershipModel;
+  /** room r is named `${roomPrefix}${r}`: what `{{room}}` in a payload becomes for recipients `{ room: r }` */
+  roomPrefix: string;
   /** said once per phase: its first failed call, with the permission it needs */
   warn(message: string): void;
 }
@@ -65,7 +68,8 @@ export class PublishPhases {
     if (!plan) throw new Error(`publish phase ${phase.name} was not resolved before the load`);
     const recipients = this.recipients(phase, members);
     const channel = openPublishChannel(plan.resource, plan.settings, { timeoutMs: this.o.callTimeoutMs });
-    const publisher = new Publisher(channel, phase.payload, { shards: this.o.shards, clients: this.o.clients, firstSlot: this.nextSlot, callTimeoutMs: this.o.callTimeoutMs });
+    const template = phase.recipients === 'everyone' ? phase.payload : fillRoom(phase.payload, `${this.o.roomPrefix}${phase.recipients.room}`);
+    const publisher = new Publisher(channel, template, { shards: this.o.shards, clients: this.o.clients, firstSlot: this.nextSlot, callTimeoutMs: this.o.callTimeoutMs });
     const played: Played = { phase, index, plan, publisher, firstSlot: this.nextSlot, recipients };
     this.played.push(played);
     this.active = publisher;

@@ -1,5 +1,6 @@
 import { paginateListStackResources, CloudFormationClient, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { emulatorSettings, ownSettings, type SdkClientSettings } from '../aws/sdk-settings.ts';
 import type { CallerLookup } from '../aws/caller-identity.ts';
 import type { PublishVia } from '../contracts/publish-phase.ts';
@@ -14,7 +15,9 @@ import { checkPublishPermissions, type PermissionCheck } from './publish-permiss
  * naming it: the stack's own resources as CloudFormation lists them (ListStackResources, the same
  * on AWS and on the emulator: a topic by its ARN, a queue by its URL, a table, function or bus by
  * its name), matched by logical id, physical name or ARN; a bus that is not the stack's (the
- * account's `default`, one another stack made) by EventBridge's DescribeEventBus. The SDK settings
+ * account's `default`, one another stack made) by EventBridge's DescribeEventBus, and a topic
+ * named by an ARN the stack does not make (the account's, which the stack subscribes to) by SNS's
+ * GetTopicAttributes. The SDK settings
  * each publish is sent with come from the target: the emulator's endpoints (its ready line's
  * awsEndpointUrls), or AWS in the target's region through the user's credential chain.
  *
@@ -85,6 +88,14 @@ export async function preflightPublishes(scenario: Scenario, target: Target, o: 
       check({ via: 'eventbridge', id: name });
       continue;
     }
+    if (!found && p.via === 'sns' && p.to.startsWith('arn:')) {
+      // a topic the account has outside the stack (the template subscribes to it by ARN or parameter)
+      await describeTopic(settings, p.to, `${field}: no ${kind.what} "${p.to}" in ${apis.where} or its account`);
+      const name = p.to.split(':').pop()!;
+      check({ via: 'sns', id: p.to });
+      out.set(p, { resource: { via: 'sns', id: p.to, ...(name.endsWith('.fifo') ? { fifo: true } : {}) }, settings, label: `${kind.what} ${name} (${p.to}, the account's, outside the stack)` });
+      continue;
+    }
     if (!found) {
       const have = resources.filter((r) => r.ResourceType === kind.type).map((r) => r.LogicalResourceId ?? r.PhysicalResourceId);
       throw new UserError(`${field}: no ${kind.what} "${p.to}" in ${apis.where} (${have.length > 0 ? `its ${kind.what}s: ${have.join(', ')}` : `it has no ${kind.what}`}); name one by its logical id, name or ARN`);
@@ -101,6 +112,21 @@ export async function preflightPublishes(scenario: Scenario, target: Target, o: 
   // every resource found: may the caller publish to each? (the same credentials the publishes use)
   if (apis && checks.length > 0) await checkPublishPermissions(checks, { sts: apis.service('STS'), iam: apis.service('IAM') }, o.warn ?? (() => {}), o.callerOf);
   return out;
+}
+
+/**
+ * A local run keeps its load on this host (the house rule): a `via: http` publish of a run against
+ * the local stack POSTs to 127.0.0.1 (any 127.x address), ::1 or localhost only, where the user's
+ * own backend stands in for theirs. The first phase that does not is one line naming its field.
+ */
+export function localHttpPublishIssue(scenario: Scenario): string | undefined {
+  for (const [i, p] of scenario.phases.entries()) {
+    if (p.kind !== 'publish' || p.via !== 'http') continue;
+    const host = new URL(p.to).hostname;
+    if (host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) continue;
+    return `${scenario.source}: phases[${i}].publish.to: a run against the local stack sends load to this host only: POST to http://127.0.0.1:<port>/… or http://localhost:<port>/…, got ${p.to}`;
+  }
+  return undefined;
 }
 
 interface StackApis {
@@ -175,6 +201,17 @@ async function describeBus(settings: SdkClientSettings, name: string, refusal: s
     await client.send(new DescribeEventBusCommand({ Name: name }));
   } catch (err) {
     throw new UserError(`${refusal} (DescribeEventBus: ${errorText(err)})`);
+  } finally {
+    client.destroy();
+  }
+}
+
+async function describeTopic(settings: SdkClientSettings, arn: string, refusal: string): Promise<void> {
+  const client = new SNSClient(ownSettings(settings));
+  try {
+    await client.send(new GetTopicAttributesCommand({ TopicArn: arn }));
+  } catch (err) {
+    throw new UserError(`${refusal} (GetTopicAttributes: ${errorText(err)})`);
   } finally {
     client.destroy();
   }

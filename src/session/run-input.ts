@@ -10,6 +10,7 @@ import { chooseShards } from '../fleet/shard-count.ts';
 import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
 import { checkStackKnobs } from '../local-stack/stack-knobs-check.ts';
 import { loadScenario } from '../scenarios/load-scenario.ts';
+import { localHttpPublishIssue } from './publish-preflight.ts';
 import { plannedLoad } from '../scenarios/planned-load.ts';
 import { defaultAccessLogMode, type AccessLogMode } from '../targets/access-logging.ts';
 import { FLAG_NAMES, withOverrides, type OverrideNames, type ScenarioOverrides } from '../scenarios/scenario-overrides.ts';
@@ -99,6 +100,9 @@ export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): Run
   if (o.cost?.priceList && !target.usesAwsAccount) {
     throw new UserError(`--prices aws: asks the AWS Price List API for the region of an aws:<stackName> target while it runs; for ${field} ${target.spec}, give a price file (--prices <file>)`);
   }
+
+  const publishIssue = target.startsLocalStack ? localHttpPublishIssue(scenario) : undefined;
+  if (publishIssue) throw new UserError(publishIssue);
 
   const accessLog = o.accessLog ?? defaultAccessLogMode(target);
   if (accessLog !== 'off' && target.kind === 'url') {

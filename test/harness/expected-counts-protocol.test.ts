@@ -22,4 +22,26 @@ describe('expected CloudWatch counts by protocol', () => {
     expect(expectedCounts(chat).fanoutDeliveries).toBe(chat.deliveries.received);
     expect(expectedCounts(described).fanoutDeliveries).toBeUndefined();
   });
+
+  it('a publish acknowledged by its AWS API ran no sendMessage: the acknowledged sends less the publishes', () => {
+    const chat = buildResults();
+    const sendMessage = (r: typeof chat) => Object.entries(expectedCounts(r).invocations).find(([fn]) => fn.includes('send-message'))?.[1];
+    const before = sendMessage(chat)!;
+    expect(before).toBe(chat.sends.acked);
+    chat.sends.acked += 20;
+    chat.publish = [
+      {
+        phase: 'push',
+        via: 'eventbridge',
+        to: 'PushBus',
+        resource: 'fanout-push',
+        recipients: { room: 0 },
+        recipientsPerPublish: 10,
+        calls: { intended: 20, sent: 20, missedSlots: 0, acked: 20, failed: 0 },
+        deliveries: { expected: 200, received: 200, lost: 0, duplicates: 0 },
+        errors: {},
+      },
+    ];
+    expect(sendMessage(chat)).toBe(before);
+  });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
-import { fillProbe } from '../../src/fleet/publish-payload.ts';
+import { fillProbe, fillRoom } from '../../src/fleet/publish-payload.ts';
 import { publishProbe } from '../../src/fleet/publish-probe.ts';
 import { decodeProbe, newProbe } from '../../src/fleet/protocols/chat-v1.ts';
 
@@ -77,6 +77,7 @@ describe('a publish phase', () => {
       ['{ via: kinesis, to: A, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.via: must be one of sns, eventbridge, sqs, dynamodb, lambda, http/],
       ['{ via: sns, to: A, rate: 1, duration: 1s, payload: "{{probe}}", recipients: { room: 2 } }', /phases\[2\]\.publish\.recipients\.room: must be a room of the scenario's, 0 to 1/],
       ['{ via: http, to: Alerts, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.to: must be an http:\/\/ or https:\/\/ URL/],
+      ['{ via: http, to: "http://[::1/push", rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.to: must be an http:\/\/ or https:\/\/ URL/],
       ['{ via: sns, to: A, rate: 0, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.rate: must be a number > 0/],
     ];
     for (const [p, re] of cases) {
@@ -84,6 +85,13 @@ describe('a publish phase', () => {
       expect(m, p).toMatch(re);
       expect(m!.split('\n')).toHaveLength(1);
     }
+  });
+
+  it('takes {{room}} for recipients of one room only', () => {
+    expect(messageOf(scenario('{ via: sqs, to: Q, rate: 1, duration: 1s, payload: { body: { room: "{{room}}", p: "{{probe}}" }, groupId: "{{room}}" }, recipients: { room: 1 } }'))).toBeUndefined();
+    const m = messageOf(scenario('{ via: sqs, to: Q, rate: 1, duration: 1s, payload: { body: { room: "{{room}}", p: "{{probe}}" } } }'));
+    expect(m).toMatch(/phases\[2\]\.publish\.payload: carries \{\{room\}\}, which names the recipients' room: give recipients: \{ room: <n> \}$/);
+    expect(m!.split('\n')).toHaveLength(1);
   });
 
   it('needs open clients before it', () => {
@@ -102,5 +110,10 @@ describe("a publish's probe", () => {
     expect(decodeProbe(probe, false, out)).toBe(true);
     expect(out).toMatchObject({ origin: 2, slot: 7, sender: 30, seq: 7 });
     expect(out.intended).toBeCloseTo(1_700_000_000_123.456, 2);
+  });
+
+  it("names the recipients' room where {{room}} is, keys and values, the probe's place kept", () => {
+    expect(fillRoom({ body: { room: '{{room}}', data: '{{probe}}' }, groupId: '{{room}}', '{{room}}-k': 1 }, 'fb-run-r1')).toEqual({ body: { room: 'fb-run-r1', data: '{{probe}}' }, groupId: 'fb-run-r1', 'fb-run-r1-k': 1 });
+    expect(fillRoom('to {{room}}: {{probe}}', 'fb-run-r0')).toBe('to fb-run-r0: {{probe}}');
   });
 });

@@ -230,6 +230,18 @@ describe('ranges checked up front', () => {
     expect(() => checkRunInput(flags, HOST)).not.toThrow();
   });
 
+  it("a publish phase's http endpoint, against the local stack, is on this host: 127.x, ::1 or localhost (any host for a deployed stack)", () => {
+    const publish = (to: string) => file(`http-${to.length}-${to.replace(/\W/g, '')}.yaml`, SCENARIO().replace('  - send: { duration: 5s, rate: 10 }', `  - send: { duration: 5s, rate: 10 }\n  - publish: { via: http, to: "${to}", rate: 1, duration: 1s, payload: "{{probe}}" }`));
+    const away = publish('https://api.example.com/push');
+    expect(refusal({ scenario: away })).toBe(
+      `${away}: phases[3].publish.to: a run against the local stack sends load to this host only: POST to http://127.0.0.1:<port>/… or http://localhost:<port>/…, got https://api.example.com/push`,
+    );
+    // a name that merely starts like a loopback address is not one
+    expect(refusal({ scenario: publish('http://127.0.0.1.example.com/push') })).toMatch(/phases\[3\]\.publish\.to: a run against the local stack sends load to this host only/);
+    for (const to of ['http://127.0.0.1:8080/push', 'http://127.0.0.2:9/p', 'http://localhost:3000/', 'http://[::1]:3000/push']) expect(() => checkRunInput({ scenario: publish(to) }, HOST), to).not.toThrow();
+    expect(() => checkRunInput({ scenario: away, target: 'aws:Chat' }, HOST)).not.toThrow();
+  });
+
   it('a bad target URL is refused before the host limits are looked at', () => {
     expect(refusal({ scenario: 'fanout', target: 'http://example.com' })).toBe('--target: expected "local", a ws:// or wss:// URL, aws:<stackName> or aws-api:<apiId>/<stage>, got "http://example.com"');
   });
