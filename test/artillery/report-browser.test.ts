@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, openReport } from '../chromium.ts';
+import { openReport, sharedChromium } from '../chromium.ts';
 import { artilleryNotes, artilleryResults } from '../../src/artillery-interop/output-results.ts';
 import { readArtilleryOutput, readExportedScript } from '../../src/artillery-interop/read-output.ts';
 import { renderHtml } from '../../src/report/run/html.ts';
@@ -21,12 +21,12 @@ let browser: Browser;
 let dir: string;
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  // the process's one Chromium (a launch is about 1 CPU-s): this file closes its tab, never the browser
+  browser = await sharedChromium();
   dir = await mkdtemp(join(tmpdir(), 'fanout-artillery-html-'));
 });
 
 afterAll(async () => {
-  await browser?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -38,7 +38,8 @@ describe('an Artillery run\'s index.html in headless Chromium', () => {
     results.verdict = evaluate(results, { notes: artilleryNotes(results, { outputFile: 'output.json', script }) });
     const file = join(dir, 'artillery.html');
     await writeFile(file, renderHtml(results as JudgedResults));
-    const { page, url, problems, requests } = await openReport(browser, file);
+    const opened = await openReport(browser, file);
+    const { page, url, problems, requests } = opened;
     try {
       expect(problems).toEqual([]);
       expect(requests).toEqual([url]);
@@ -59,7 +60,7 @@ describe('an Artillery run\'s index.html in headless Chromium', () => {
       expect(text).toContain("latencies are Artillery's DDSketch summaries");
       expect(text).toContain('CloudWatch was not pulled for this run.');
     } finally {
-      await page.close();
+      await opened.close();
     }
   });
 });

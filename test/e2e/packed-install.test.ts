@@ -15,7 +15,9 @@ import { expectPassedButForHost } from './host-tolerant-exit.ts';
  * command run from that project's root through `npx`, with the installed package made read-only:
  * `--help`, the default run, a run of a SAM template copied into the project, `artillery export`,
  * and a cache that cannot be written. Nothing may be written inside the package; the cache lands in
- * the project's node_modules/.cache/fanout-bench, the reports in its reports/.
+ * the project's node_modules/.cache/fanout-bench, the reports in its reports/. `npx` itself runs
+ * once (`--help`, the first command): it runs the project's node_modules/.bin/fanout-bench, and
+ * every later command runs that same bin on this Node without npm in front (0.5 CPU-s each).
  *
  * The pack runs in a copy of the checkout's sources (its node_modules linked), not in the checkout:
  * CI runs every other test from the checkout's dist/, which prepack would delete and rebuild
@@ -38,13 +40,26 @@ interface Ran {
 
 /** `npx fanout-bench …` from the project's root, to its exit. */
 function npx(args: string[], extra: NodeJS.ProcessEnv = {}, timeoutMs = 180_000): Promise<Ran> {
+  return ran('npx', ['--no-install', 'fanout-bench', ...args], extra, timeoutMs);
+}
+
+/**
+ * The bin npx runs (node_modules/.bin/fanout-bench, npm's link to the package's bin), from the
+ * project's root on this Node: what `npx fanout-bench …` runs once the `--help` test has seen npx
+ * remove the bundled Node's link from .bin (npm sets nothing the CLI reads).
+ */
+function fanoutBench(args: string[], extra: NodeJS.ProcessEnv = {}, timeoutMs = 180_000): Promise<Ran> {
+  return ran(process.execPath, [join(project, 'node_modules', '.bin', 'fanout-bench'), ...args], extra, timeoutMs);
+}
+
+function ran(command: string, args: string[], extra: NodeJS.ProcessEnv, timeoutMs: number): Promise<Ran> {
   return new Promise((done, fail) => {
-    const child = spawn('npx', ['--no-install', 'fanout-bench', ...args], { cwd: project, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: project, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      fail(new Error(`npx fanout-bench ${args.join(' ')} did not finish; stderr: ${stderr.slice(-500)}`));
+      fail(new Error(`${command} ${args.join(' ')} did not finish; stderr: ${stderr.slice(-500)}`));
     }, timeoutMs);
     child.stdout.on('data', (d: Buffer) => (stdout += d));
     child.stderr.on('data', (d: Buffer) => (stderr += d));
@@ -142,7 +157,7 @@ describe('the packed package, installed in a project of its own', () => {
   // 2 messages/s. What the default run's own figures are (every scenario measured, the cold starts,
   // the 410 cleanup) is default-run.test.ts's, at the scenario's own size; here, that the package runs it.
   it('the default run: exit 0, the report in the project\'s reports/, the bundles in its node_modules/.cache', { timeout: 240_000 }, async () => {
-    const r = await npx(['run', '--clients', '5', '--rooms', '1', '--duration', '1s', '--rate', '2', '--prepared', '0', '--no-progress']);
+    const r = await fanoutBench(['run', '--clients', '5', '--rooms', '1', '--duration', '1s', '--rate', '2', '--prepared', '0', '--no-progress']);
     const dir = runDirOf(join(project, 'reports'));
     const results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
     expectPassedButForHost(r.code, results, r.stderr);
@@ -159,10 +174,10 @@ describe('the packed package, installed in a project of its own', () => {
   it('report and plan from the default run\'s directory: pages written in the project, not in the package', { timeout: 60_000 }, async () => {
     const dir = runDirOf(join(project, 'reports'));
     const rel = relative(project, dir);
-    const report = await npx(['report', rel]);
+    const report = await fanoutBench(['report', rel]);
     expect(report.code, report.stderr).toBe(0);
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).toMatch(/^<!doctype html>/i);
-    const plan = await npx(['plan', rel, '--connections', '5000', '--room-size', '50', '--messages-per-s', '20', '--out', 'plan']);
+    const plan = await fanoutBench(['plan', rel, '--connections', '5000', '--room-size', '50', '--messages-per-s', '20', '--out', 'plan']);
     expect(plan.code, plan.stderr).toBe(0);
     expect(readFileSync(join(project, 'plan', 'summary.md'), 'utf8')).toMatch(/^## fanout-bench plan: \$/);
     expect(existsSync(join(project, 'plan', 'index.html'))).toBe(true);
@@ -170,7 +185,7 @@ describe('the packed package, installed in a project of its own', () => {
 
   it('a run of the user\'s own SAM template, copied into the project, with its scenario file', { timeout: 240_000 }, async () => {
     const out = join(project, 'reports-own');
-    const r = await npx(['run', 'chat.yaml', '--template', 'app/template.yaml', '--prepared', '0', '--no-progress', '--out', 'reports-own']);
+    const r = await fanoutBench(['run', 'chat.yaml', '--template', 'app/template.yaml', '--prepared', '0', '--no-progress', '--out', 'reports-own']);
     const results = Results.parse(JSON.parse(readFileSync(join(runDirOf(out), 'results.json'), 'utf8')));
     expectPassedButForHost(r.code, results, r.stderr);
     expect(results.scenario.name).toBe('chat');
@@ -181,7 +196,7 @@ describe('the packed package, installed in a project of its own', () => {
   });
 
   it('artillery export: the script names the shipped engine, and says how to install it beside Artillery', { timeout: 60_000 }, async () => {
-    const r = await npx(['artillery', 'export', 'fanout', '--target', 'ws://127.0.0.1:9/local', '--out', 'fanout.yml']);
+    const r = await fanoutBench(['artillery', 'export', 'fanout', '--target', 'ws://127.0.0.1:9/local', '--out', 'fanout.yml']);
     expect(r.code, r.stderr).toBe(0);
     const script = parse(readFileSync(join(project, 'fanout.yml'), 'utf8')) as { config: { includeFiles: string[]; engines: Record<string, unknown> } };
     expect(script.config.includeFiles).toEqual(['node_modules/fanout-bench/artillery/engine']);
@@ -192,7 +207,7 @@ describe('the packed package, installed in a project of its own', () => {
   it('a cache that cannot be written: one line naming FANOUT_BENCH_CACHE, exit 2, before a stack starts', { timeout: 60_000 }, async () => {
     const file = join(work, 'not-a-folder');
     writeFileSync(file, '');
-    const r = await npx(['stack', 'up'], { FANOUT_BENCH_CACHE: file });
+    const r = await fanoutBench(['stack', 'up'], { FANOUT_BENCH_CACHE: file });
     expect(r).toEqual({ code: 2, stdout: '', stderr: `fanout-bench: cache directory ${join(file, 'bundles')} cannot be written (ENOTDIR): set FANOUT_BENCH_CACHE to a writable directory\n` });
   });
 

@@ -1,9 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { launchChromium, openReport } from '../chromium.ts';
+import { openReport, sharedChromium, type OpenedReport } from '../chromium.ts';
 import { buildTrend } from '../../src/analyses/trend/build-trend.ts';
 import { writeTrend } from '../../src/report/trend/write.ts';
 import { syntheticRuns } from '../metrics/trend-synthetic.ts';
@@ -14,11 +13,12 @@ import { withStack } from '../verdict/stack-results.ts';
 // in real headless Chromium, offline and without errors.
 
 const CLIENT_ORANGE = '#b45309';
-let browser: Browser | undefined;
+/** in the process's one Chromium (a launch is about 1 CPU-s): this file closes its tab, never the browser */
+let report: OpenedReport | undefined;
 let dir: string | undefined;
 
 afterAll(async () => {
-  await browser?.close();
+  await report?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -30,8 +30,8 @@ describe('trend chart with runs without a stack figure', () => {
     expect(p99.figures).toEqual([...Array(4).fill('client'), ...Array(6).fill('stack')]);
     dir = await mkdtemp(join(tmpdir(), 'fanout-trend-points-'));
     await writeTrend(trend, dir);
-    browser = await launchChromium();
-    const { page, problems, requests } = await openReport(browser, join(dir, 'index.html'));
+    report = await openReport(await sharedChromium(), join(dir, 'index.html'));
+    const { page, problems, requests } = report;
     expect(problems).toEqual([]);
     expect(requests).toEqual([page.url()]);
     const chart = page.locator('[data-metric="broadcast.p99"]');
