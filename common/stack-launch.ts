@@ -64,6 +64,8 @@ export const StackSettings = z.strictObject({
       tokenFile: z.string().optional(),
     })
     .optional(),
+  /** the reference stack's server push: direct | queued */
+  pushFanout: z.string().optional(),
   /** the CloudFormation stack the emulator stands in for; names derive from it */
   stackName: z.string().optional(),
   /** a stack of the user's own: a template, a cdk.out or a Serverless package, and its parameters */

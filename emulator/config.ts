@@ -220,6 +220,12 @@ export const StackConfigSchema = z.strictObject({
   dynamodb: DynamoDbSchema.prefault({}),
   auth: AuthSchema.prefault({}),
   /**
+   * The reference stack's server push: `direct` (default; its push function posts to every
+   * recipient) or `queued` (a fan-out function, an SQS queue and posting workers): the CDK app's
+   * `-c pushFanout`. Not for a template, whose own paths run as written.
+   */
+  pushFanout: z.enum(['direct', 'queued']).optional(),
+  /**
    * Whether a function's calls are authorized against its execution role, as IAM would (emulator/iam/),
    * and API Gateway's right to invoke each route's function (AWS::Lambda::Permission): `enforce`
    * (the faithful one) answers a denied call as the service does (AccessDeniedException) and fails

@@ -303,6 +303,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         memoryMB: memoryOf(f),
         timeoutSeconds: f.timeoutSeconds,
         reservedConcurrency: reservedOf(f),
+        ...(f.preparedEnvironments !== undefined ? { preparedEnvironments: f.preparedEnvironments } : {}),
         addedLatencyMs: override.addedLatencyMs,
         forceThrottle: override.forceThrottleShare,
         environment: { ...f.environment, ...override.environment, ...environment },

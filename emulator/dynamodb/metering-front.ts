@@ -13,6 +13,9 @@ import { KeyLocks } from './streams/key-locks.ts';
 import { StreamCapture, type WriteCapture } from './streams/stream-capture.ts';
 import { streamFields, type StreamSpec } from './streams/stream-spec.ts';
 import { errorType, transactWriteItems } from './transact-write-items.ts';
+import { stampReachIn } from '../probe-reach.ts';
+import { reachHop } from '../../common/probe-reach-metric.ts';
+import type { MetricSink } from '../cloudwatch/types.ts';
 
 /**
  * The DynamoDB endpoint the functions reach: a thin front over dynalite (called in-process, same
@@ -56,9 +59,9 @@ export const INDEX_THROTTLE_MESSAGE =
 /** DynamoDB publishes ProvisionedRead/WriteCapacityUnits now and then; here at most once a minute. */
 const PROVISIONED_METRIC_EVERY_MS = 60_000;
 
-/** Where the front's metrics go: one datum per call and dimension set, as DynamoDB emits them. */
+/** Where the front's metrics go: one datum per call and dimension set, as DynamoDB emits them (AWS/DynamoDB unless `namespace` says otherwise). */
 export interface MeterSink {
-  put(metric: string, unit: 'Count' | 'Milliseconds', value: number, dimensions: Record<string, string>): void;
+  put(metric: string, unit: 'Count' | 'Milliseconds', value: number, dimensions: Record<string, string>, namespace?: string): void;
 }
 
 export interface MeteringFrontOptions {
@@ -247,6 +250,7 @@ export class MeteringFront {
     const uses = await this.consumption(operation, request, response, before);
     if (capture) await capture.record(response);
     this.recordSuccess(operation, response, uses, latencyMs);
+    if (WRITES.has(operation)) this.stampWrites(operation === 'BatchWriteItem' ? Object.entries((request.RequestItems ?? {}) as Json) : [[String(request.TableName ?? ''), request]]);
     if (admission && provisioned) {
       settle(admission, provisioned, uses, this.now());
       if (admission.unprocessed) mergeUnprocessed(operation, response, admission.unprocessed);
@@ -261,6 +265,17 @@ export class MeteringFront {
     }
     return { status: 200, headers: answer.headers, body: JSON.stringify(response) };
   }
+
+  /**
+   * A write served: the reach of the probes in what it wrote, per table (../probe-reach.ts). Here,
+   * on this thread, the stack's thread pays only for the datums, which ride the metric batch.
+   */
+  private stampWrites(writes: ReadonlyArray<[string, unknown]>): void {
+    const now = Date.now();
+    for (const [table, written] of writes) if (table) stampReachIn(this.reachSink, reachHop.dynamodb(table), written, now);
+  }
+
+  private readonly reachSink: MetricSink = { put: (d) => this.options.sink.put(d.name, 'Milliseconds', d.value, d.dimensions, d.namespace) };
 
   /**
    * TransactWriteItems (transact-write-items.ts): two write units per 1 KB of each item, published
@@ -298,6 +313,7 @@ export class MeteringFront {
       else sink.put('UserErrors', 'Count', 1, {});
       return outcome.answer;
     }
+    this.stampWrites(((request.TransactItems ?? []) as Json[]).flatMap((t) => [t.Put, t.Update].filter((w): w is Json => typeof w === 'object' && w !== null).map((w) => [String(w.TableName ?? ''), w] as [string, unknown])));
     const units = new Map<string, number>();
     for (const w of outcome.writes) units.set(w.table, (units.get(w.table) ?? 0) + w.units);
     for (const [table, u] of units) {

@@ -3,7 +3,8 @@ import type { FromDynamoWorker } from './worker-messages.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 
 /**
- * The worker's side of the AWS/DynamoDB metrics: each series is announced once, then datums
+ * The worker's side of the AWS/DynamoDB metrics (and of the front's probe reach stamps, whose
+ * series name their own namespace): each series is announced once, then datums
  * travel as number triples in one typed array per flush, so a few thousand calls a second cost
  * the stack's thread one message per tenth of a second, not one per datum.
  */
@@ -22,14 +23,14 @@ export class MetricBatch implements MeterSink {
     this.timer.unref();
   }
 
-  put(metric: string, unit: string, value: number, dimensions: Record<string, string>): void {
-    let key = `${metric}\u0000${unit}`;
+  put(metric: string, unit: string, value: number, dimensions: Record<string, string>, namespace?: string): void {
+    let key = `${namespace ?? ''}\u0000${metric}\u0000${unit}`;
     for (const name in dimensions) key += `\u0000${name}=${dimensions[name]}`;
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.ids.size;
       this.ids.set(key, id);
-      this.post({ type: 'series', id, name: metric, unit, dimensions: { ...dimensions } });
+      this.post({ type: 'series', id, name: metric, unit, dimensions: { ...dimensions }, ...(namespace ? { namespace } : {}) });
     }
     this.datums.push(id, value, Date.now());
   }
@@ -52,15 +53,15 @@ export class MetricBatch implements MeterSink {
 
 /** The receiving side of MetricBatch: turns its messages back into AWS/DynamoDB data points. */
 export function metricBatchReader(sink: MetricSink): (message: FromDynamoWorker) => void {
-  const series = new Map<number, { name: string; unit: string; dimensions: Record<string, string> }>();
+  const series = new Map<number, { namespace: string; name: string; unit: string; dimensions: Record<string, string> }>();
   return (msg) => {
     if (msg.type === 'series') {
-      series.set(msg.id, { name: msg.name, unit: msg.unit, dimensions: Object.freeze(msg.dimensions) as Record<string, string> });
+      series.set(msg.id, { namespace: msg.namespace ?? 'AWS/DynamoDB', name: msg.name, unit: msg.unit, dimensions: Object.freeze(msg.dimensions) as Record<string, string> });
     } else if (msg.type === 'data') {
       const d = msg.datums;
       for (let i = 0; i + 2 < d.length; i += 3) {
         const s = series.get(d[i]!);
-        if (s) sink.put({ namespace: 'AWS/DynamoDB', name: s.name, dimensions: s.dimensions, value: d[i + 1]!, unit: s.unit, timestamp: d[i + 2]! });
+        if (s) sink.put({ namespace: s.namespace, name: s.name, dimensions: s.dimensions, value: d[i + 1]!, unit: s.unit, timestamp: d[i + 2]! });
       }
     }
   };

@@ -22,7 +22,7 @@ export type FromDynamoWorker =
   | { type: 'listening'; port: number }
   | { type: 'error'; message: string }
   /** a metric series, announced once before its first datum */
-  | { type: 'series'; id: number; name: string; unit: string; dimensions: Record<string, string> }
+  | { type: 'series'; id: number; name: string; unit: string; dimensions: Record<string, string>; namespace?: string }
   /** datums as (series id, value, epoch ms) triples, the front's counters and the thread's CPU ms so far */
   | { type: 'data'; datums: Float64Array; calls: number; throttled: number; cpuMs: number }
   | { type: 'closed' }

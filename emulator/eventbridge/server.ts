@@ -8,6 +8,8 @@ import { EventBuses, type EventBus, type Rule } from './event-buses.ts';
 import { chunks64k, entrySize, envelopeOf, type EventEnvelope } from './event-envelope.ts';
 import { eventPatternProblem } from './event-pattern.ts';
 import { RuleDelivery, type RuleDeliveryCounts } from './rule-delivery.ts';
+import { stampReach } from '../probe-reach.ts';
+import { reachHop } from '../../common/probe-reach-metric.ts';
 
 export interface EventBridgeServerOptions extends DeliveringServiceOptions {
   /** the stack's buses (AWS::Events::EventBus); `default` always exists */
@@ -91,6 +93,7 @@ export async function startEventBridgeServer(options: EventBridgeServerOptions):
         if (!bus) return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${entry.EventBusName} does not exist.` };
         const event = envelopeOf(entry as typeof entry & { Source: string; DetailType: string; Detail: string }, accountId, region, now());
         billed.events += chunks64k(entrySize(entry));
+        if (entry.Detail !== undefined) stampReach(metrics, reachHop.events(bus.name), entry.Detail);
         delivery.route(bus, event);
         return { EventId: event.id };
       });

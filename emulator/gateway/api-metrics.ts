@@ -32,7 +32,8 @@ export class ApiMetrics {
   private readonly routes = new Map<string, Record<string, string>>();
 
   constructor(
-    private readonly sink: MetricSink,
+    /** the stack's metric store, which the gateway's probe reach stamps also go to (../probe-reach.ts) */
+    readonly sink: MetricSink,
     private readonly apiId: string,
     private readonly stageName: string,
   ) {

@@ -2,6 +2,8 @@ import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayContext } from './context.ts';
 import type { Connection } from './connection.ts';
+import { stampReach } from '../probe-reach.ts';
+import { CONNECTIONS_HOP } from '../../common/probe-reach-metric.ts';
 
 /**
  * The @connections management API: POST (send), GET (describe), DELETE (disconnect) on
@@ -86,6 +88,7 @@ function post(ctx: GatewayContext, id: string, req: IncomingMessage, res: Server
     const body = rest ? Buffer.concat(rest, size) : (first ?? Buffer.alloc(0));
     conn.send(body, !isUtf8(body));
     conn.lastActiveAt = Date.now();
+    stampReach(ctx.metrics.sink, CONNECTIONS_HOP, body, conn.lastActiveAt);
     ctx.metrics.count('MessageCount');
     res.writeHead(200, OK_EMPTY);
     res.end();

@@ -6,6 +6,8 @@ import { awsId } from './ids.ts';
 import { routeBucket } from './rate-limit.ts';
 import { GATEWAY_ERRORS, integrationFailure, integrationFacts } from './access-log.ts';
 import { onAwsRouteMessage } from './aws-integration-message.ts';
+import { stampReach } from '../probe-reach.ts';
+import { reachHop } from '../../common/probe-reach-metric.ts';
 
 /**
  * A message from a client. Dispatched at once, never queued behind the connection's earlier
@@ -35,6 +37,7 @@ export async function onClientMessage(ctx: GatewayContext, conn: Connection, dat
     if (log.enabled) log.write({ eventType: 'MESSAGE', requestId, client: conn, routeKey: undefined, messageId: awsId(), requestTimeEpoch: now, status: 403, error: GATEWAY_ERRORS.noRoute });
     return;
   }
+  stampReach(ctx.metrics.sink, reachHop.gateway(route.routeKey), data, now);
   const messageId = awsId();
   const aws = ctx.awsIntegration;
   if (aws?.has(route.routeKey)) {

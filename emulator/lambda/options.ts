@@ -86,6 +86,8 @@ const FunctionSchema = z.strictObject({
   memoryMB: z.int().min(LAMBDA_MEMORY_MB.min).max(LAMBDA_MEMORY_MB.max),
   timeoutSeconds: z.number().positive().max(900),
   reservedConcurrency: z.int().min(0).optional(),
+  /** Environments INIT'd ahead for this function in place of `preparedPerFunction` (a function only some runs invoke: 0). */
+  preparedEnvironments: z.int().min(0).max(64).optional(),
   environment: z.record(z.string(), z.string()).default({}),
   /**
    * The function's own session (emulator/iam/role-sessions.ts): AWS_SESSION_TOKEN beside the keys,

@@ -23,6 +23,8 @@ import { INSIGHTS_LOG_GROUP, insightsRecord } from './environments/insights-reco
 import { OUTSIDE_NOTE } from './runtimes/package-boundary.ts';
 import type { FunctionStats, FunctionUpdate, InvokeOutcome, LambdaRuntime, ThrottleReason } from './types.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
+import { stampReachIn } from '../probe-reach.ts';
+import { reachHop } from '../../common/probe-reach-metric.ts';
 import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE, LOCAL_HOST_WAIT_LOG_GROUP, type HostWaitLine } from '../../common/local-host-metrics.ts';
 
 export type { LambdaRuntimeOptions } from './options.ts';
@@ -112,7 +114,7 @@ class Runtime implements LambdaRuntime {
     for (const fn of config.functions) {
       reserved += fn.reservedConcurrency ?? 0;
       const spec = environmentSpec(sources, fn);
-      this.pools.set(fn.name, new FunctionPool(fn, spec, config.scalingRate, config.preparedPerFunction, config.hostEnvironmentsPerCore));
+      this.pools.set(fn.name, new FunctionPool(fn, spec, config.scalingRate, fn.preparedEnvironments ?? config.preparedPerFunction, config.hostEnvironmentsPerCore));
     }
     const pools = [...this.pools.values()];
     this.host = new HostCapacity(config.hostMaxEnvironments, pools, () => this.preparer.pump());
@@ -196,6 +198,8 @@ class Runtime implements LambdaRuntime {
       }
     }
 
+    // the invocation starts in its environment now: the host's waits are behind it
+    stampReachIn(this.metrics, reachHop.lambda(fn.name), event);
     const run = await env.run(requestId, event);
     return this.finish(pool, env, run, requestId, cold, hostCapWaitMs, initDurationMs);
   }

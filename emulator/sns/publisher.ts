@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import { QueryApiError } from '../query-api.ts';
+import { stampReach } from '../probe-reach.ts';
+import { reachHop } from '../../common/probe-reach-metric.ts';
 import type { MessageAttribute } from '../service-targets.ts';
 import type { NotificationDelivery } from './notification-delivery.ts';
 import type { PublishedMessage } from './notification.ts';
@@ -89,6 +91,7 @@ export class Publisher {
     const put = (name: string, value: number, unit: string) => this.metrics.put({ namespace: 'AWS/SNS', name, dimensions: { TopicName: topic.name }, value, unit, timestamp: now });
     put('NumberOfMessagesPublished', 1, 'Count');
     put('PublishSize', size, 'Bytes');
+    stampReach(this.metrics, reachHop.sns(topic.name), input.message!, now);
     const msg: PublishedMessage = {
       messageId: randomUUID(),
       topicArn: topic.arn,

@@ -1,4 +1,6 @@
 import type { MetricSink } from '../cloudwatch/types.ts';
+import { stampReach } from '../probe-reach.ts';
+import { reachHop } from '../../common/probe-reach-metric.ts';
 import type { DeliverySource, TargetMessage } from '../service-targets.ts';
 import type { QueueDescription } from '../stack-model/stack-description.ts';
 import type { PolledQueue } from './polled-queue.ts';
@@ -52,6 +54,7 @@ export class SqsQueues {
       metric: (queue, name, value, unit) => {
         this.sink?.put({ namespace: 'AWS/SQS', name, dimensions: { QueueName: queue.name }, value, unit, timestamp: this.now() });
       },
+      reached: (queue, body, now) => stampReach(this.sink, reachHop.sqs(queue.name), body, now),
     };
     for (const d of descriptions) this.add(d);
   }

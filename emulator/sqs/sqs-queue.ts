@@ -23,6 +23,8 @@ export interface QueueContext {
   queueByArn(arn: string): SqsQueue | undefined;
   /** an AWS/SQS datum for this queue (dropped until metrics are published) */
   metric(queue: SqsQueue, name: string, value: number, unit: 'Count' | 'Bytes' | 'Seconds'): void;
+  /** a message enqueued: the reach of the probes in its body (../probe-reach.ts; dropped until metrics are published) */
+  reached?(queue: SqsQueue, body: string, now: number): void;
 }
 
 export interface SendInput {
@@ -231,6 +233,7 @@ export class SqsQueue implements PolledQueue {
     }
     this.context.metric(this, 'NumberOfMessagesSent', 1, 'Count');
     this.context.metric(this, 'SentMessageSize', size, 'Bytes');
+    this.context.reached?.(this, input.body, now);
     return result;
   }
 

@@ -26,6 +26,7 @@ export function referenceStack(config: StackConfig, test: Pick<ManifestStackOpti
     apiId: config.apiId,
     stage: config.stage,
     runtime: config.lambda.runtime,
+    ...(config.pushFanout ? { pushFanout: config.pushFanout } : {}),
     ...(config.auth.enabled ? { auth: { identitySource: config.auth.identitySource, parameterName: config.auth.parameterName } } : {}),
     ...(test.functions ? { functions: test.functions } : {}),
     ...(test.authorizer ? { authorizer: test.authorizer } : {}),
@@ -35,6 +36,7 @@ export function referenceStack(config: StackConfig, test: Pick<ManifestStackOpti
 export async function describeStack(config: StackConfig): Promise<DescribedStack> {
   if (config.template === undefined) return { stack: referenceStack(config), dispose: async () => {} };
   if (config.auth.enabled) throw new UserError("auth.enabled: is the reference stack's authorizer; a template's own authorizer runs as written");
+  if (config.pushFanout) throw new UserError("pushFanout: is the reference stack's server push; a template's own paths run as written");
   const workDir = await mkdtemp(join(tmpdir(), 'fanout-bench-stack-'));
   const dispose = () => rm(workDir, { recursive: true, force: true });
   try {

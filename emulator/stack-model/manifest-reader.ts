@@ -2,21 +2,26 @@ import { UserError } from '../../common/errors.ts';
 import type { NodeRuntime } from '../../common/node-runtimes.ts';
 import {
   CONNECT_AUTHORIZER,
+  DEFAULT_PUSH_FANOUT,
   DEFAULT_STAGE_THROTTLE,
   FUNCTION_ENV,
   FUNCTIONS,
+  PUSH_EVENT,
+  PUSH_QUEUE,
+  pushFunctions,
   ROUTE_SELECTION_EXPRESSION,
   TOKEN_IDENTITY_SOURCES,
   TOKEN_PARAMETER_PLACEHOLDER,
   type AuthorizerSpec,
   type FunctionSpec,
+  type PushFanout,
   type TokenIdentity,
 } from '../../reference-stack/functions/manifest.ts';
 import { tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
-import { DEFAULT_STACK_NAME, stackFunctionName, stackNameIssue, stackTableNames, stackTokenParameter, type StackTableNames } from '../../reference-stack/functions/stack-names.ts';
+import { DEFAULT_STACK_NAME, stackFunctionName, stackNameIssue, stackPushNames, stackTableNames, stackTokenParameter, type StackTableNames } from '../../reference-stack/functions/stack-names.ts';
 import { localStackOutputs } from './reference-outputs.ts';
-import { referenceAuthorizerRole, referenceRouteRole } from './reference-roles.ts';
-import type { FunctionCode, FunctionDescription, StackDescription } from './stack-description.ts';
+import { referenceAuthorizerRole, referencePushRole, referenceRouteRole } from './reference-roles.ts';
+import type { EventSourceMappingDescription, FunctionCode, FunctionDescription, QueueDescription, RuleDescription, StackDescription } from './stack-description.ts';
 import { packagePath } from '../../common/package-paths.ts';
 
 /**
@@ -38,6 +43,8 @@ export interface ManifestStackOptions {
   runtime: NodeRuntime;
   /** the $connect authorizer, when auth is on */
   auth?: { identitySource: TokenIdentity; parameterName?: string };
+  /** the server push's fan-out (manifest.ts PUSH_FANOUTS; default direct) */
+  pushFanout?: PushFanout;
   /** Replaces the manifest's functions, `entry` absolute (tests). */
   functions?: readonly StackFunction[];
   /** Replaces the manifest's authorizer, `entry` absolute (tests). */
@@ -90,9 +97,16 @@ export function readManifestStack(o: ManifestStackOptions): StackDescription {
   });
   const specs = o.functions ?? FUNCTIONS;
   // the roles the CDK app deploys (functions/route-access.ts); a test's own functions have none
-  const roles = { region: o.region, accountId: o.accountId, apiId: o.apiId, stage: o.stage, tables };
+  const push = pushResources(stackName, o);
+  const roles = { region: o.region, accountId: o.accountId, apiId: o.apiId, stage: o.stage, tables, ...(push.queue ? { pushQueueArn: push.queue.arn } : {}) };
   const withRole = (fn: FunctionDescription, role: FunctionDescription['role']): FunctionDescription => (role ? { ...fn, role } : fn);
   const functions = specs.map((f) => withRole(describe(f), o.functions ? undefined : referenceRouteRole(f.route, nameOf(f.name), roles)));
+  // the push path's functions (a test's own stack has none: it replaced the manifest's)
+  if (!o.functions) {
+    const queueEnv: Record<string, string> = push.queue ? { [FUNCTION_ENV.pushQueueUrl]: push.queue.url } : {};
+    // not prepared ahead: only a run that publishes invokes them, so a run's first push is a cold start, as on AWS
+    for (const f of push.functions) functions.push({ ...withRole(describe(f, f.trigger === 'rule' ? queueEnv : {}), referencePushRole(f.name, nameOf(f.name), roles)), preparedEnvironments: 0 });
+  }
   const authorizerSpec = o.auth ? (o.authorizer ?? CONNECT_AUTHORIZER) : undefined;
   const parameterName = o.auth?.parameterName ?? stackTokenParameter(stackName);
   const authorizerFn =
@@ -137,6 +151,7 @@ export function readManifestStack(o: ManifestStackOptions): StackDescription {
     routes,
     ...(authorizer ? { authorizer } : {}),
     functions,
+    ...(o.functions ? {} : { eventBuses: [push.bus], rules: [push.rule], queues: push.queues, eventSourceMappings: push.mappings }),
     tables: definitions.map((definition) => ({ logicalId: tableLogicalId(tables, definition.TableName!), definition: { ...definition, TableName: definition.TableName! } })),
     // the parameter the CDK app creates for the authorizer's token, holding its placeholder until the token is put
     parameters: authorizer ? [{ logicalId: 'ConnectTokenParameter', name: parameterName, type: 'String', value: TOKEN_PARAMETER_PLACEHOLDER }] : [],
@@ -146,6 +161,65 @@ export function readManifestStack(o: ManifestStackOptions): StackDescription {
     ...(authorizerFn ? {} : { dormantFunctions: { [stackFunctionName(stackName, (o.authorizer ?? CONNECT_AUTHORIZER).name)]: 'the $connect authorizer runs only with auth on (--auth, auth.enabled)' } }),
     callbackUrlVariable: FUNCTION_ENV.callbackUrl,
   };
+}
+
+/**
+ * The server push (manifest.ts PUSH_EVENT) as the CDK app deploys it: the stack's bus and the rule
+ * matching push events, whose target is the direct push function, or (queued) the fan-out function
+ * with the push queue, its dead-letter queue and the workers' event source mapping (PUSH_QUEUE).
+ * Logical ids are the ones the CDK app pins (PushBus, PushRule, PushQueue, PushDeadLetterQueue).
+ */
+function pushResources(stackName: string, o: ManifestStackOptions) {
+  const names = stackPushNames(stackName);
+  const fanout = o.pushFanout ?? DEFAULT_PUSH_FANOUT;
+  const specs = pushFunctions(fanout);
+  const fnArn = (manifestName: string) => `arn:aws:lambda:${o.region}:${o.accountId}:function:${stackFunctionName(stackName, manifestName)}`;
+  const bus = { logicalId: 'PushBus', name: names.bus, arn: `arn:aws:events:${o.region}:${o.accountId}:event-bus/${names.bus}` };
+  const target = specs.find((f) => f.trigger === 'rule')!;
+  const rule: RuleDescription = {
+    logicalId: 'PushRule',
+    name: names.rule,
+    arn: `arn:aws:events:${o.region}:${o.accountId}:rule/${names.bus}/${names.rule}`,
+    busName: names.bus,
+    eventPattern: { source: [PUSH_EVENT.source], 'detail-type': [PUSH_EVENT.detailType] },
+    state: 'ENABLED',
+    targets: [{ id: 'Target0', arn: fnArn(target.name) }],
+  };
+  const queueArn = (name: string) => `arn:aws:sqs:${o.region}:${o.accountId}:${name}`;
+  const standard = (logicalId: string, name: string): QueueDescription => ({
+    logicalId,
+    name,
+    arn: queueArn(name),
+    fifo: false,
+    contentBasedDeduplication: false,
+    visibilityTimeoutSeconds: 30,
+    delaySeconds: 0,
+    messageRetentionSeconds: 345_600,
+    maximumMessageSize: 1_048_576,
+    receiveMessageWaitTimeSeconds: 0,
+  });
+  if (fanout === 'direct') return { functions: specs, bus, rule, queues: [], mappings: [], queue: undefined };
+  const dlq = { ...standard('PushDeadLetterQueue', names.deadLetterQueue), messageRetentionSeconds: PUSH_QUEUE.deadLetterRetentionSeconds };
+  const queue = {
+    ...standard('PushQueue', names.queue),
+    visibilityTimeoutSeconds: PUSH_QUEUE.visibilityTimeoutSeconds,
+    redrive: { deadLetterTargetArn: dlq.arn, maxReceiveCount: PUSH_QUEUE.maxReceiveCount },
+  };
+  const worker = specs.find((f) => f.trigger === 'queue')!;
+  const mapping: EventSourceMappingDescription = {
+    logicalId: 'PushWorkerQueueMapping',
+    functionName: stackFunctionName(stackName, worker.name),
+    kind: 'sqs',
+    sourceArn: queue.arn,
+    batchSize: PUSH_QUEUE.batchSize,
+    maximumBatchingWindowSeconds: PUSH_QUEUE.maximumBatchingWindowSeconds,
+    enabled: true,
+    reportBatchItemFailures: true,
+    maximumConcurrency: PUSH_QUEUE.maximumConcurrency,
+  };
+  // the URL the CDK app gives the fan-out (queue.queueUrl); the runtime sends SQS's host to the emulator
+  const url = `https://sqs.${o.region}.amazonaws.com/${o.accountId}/${queue.name}`;
+  return { functions: specs, bus, rule, queues: [queue, dlq], mappings: [mapping], queue: { arn: queue.arn, url } };
 }
 
 /** `roomMembers` → RoomMembersTable, as the outputs name the tables. */

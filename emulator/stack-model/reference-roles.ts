@@ -1,4 +1,4 @@
-import { AUTHORIZER_ACTIONS, LOG_ACTIONS, ROUTE_ACCESS, type RouteAccess } from '../../reference-stack/functions/route-access.ts';
+import { AUTHORIZER_ACTIONS, LOG_ACTIONS, PUSH_ACCESS, PUSH_QUEUE_ACTIONS, ROUTE_ACCESS, type RouteAccess } from '../../reference-stack/functions/route-access.ts';
 import type { StackTableNames } from '../../reference-stack/functions/stack-names.ts';
 import type { ExecutionRole } from '../iam/execution-role.ts';
 import { parsePolicyDocument } from '../../common/iam/policy-document.ts';
@@ -7,7 +7,7 @@ import { parsePolicyDocument } from '../../common/iam/policy-document.ts';
  * The reference stack's execution roles, from the grants its CDK app deploys
  * (reference-stack/functions/route-access.ts): per function, its DynamoDB actions on its tables and
  * index, `execute-api:ManageConnections` on this stage's `POST/@connections/*` for the functions
- * that post, its own log group; the authorizer's `ssm:GetParameter` on its token parameter. Named
+ * that post, the push queue's actions for the queued push's functions, its own log group; the authorizer's `ssm:GetParameter` on its token parameter. Named
  * as the role the app gives the function.
  */
 export interface ReferenceRoleContext {
@@ -16,17 +16,32 @@ export interface ReferenceRoleContext {
   apiId: string;
   stage: string;
   tables: StackTableNames;
+  /** the push queue's ARN, when the stack has the queued push */
+  pushQueueArn?: string;
 }
 
 export function referenceRouteRole(route: string, functionName: string, at: ReferenceRoleContext): ExecutionRole | undefined {
   const access: RouteAccess | undefined = ROUTE_ACCESS[route];
-  if (!access) return undefined;
+  return access && accessRole(access, functionName, at);
+}
+
+/** A push function's role (route-access.ts PUSH_ACCESS, by its manifest name), named as `functionName` deploys. */
+export function referencePushRole(manifestName: string, functionName: string, at: ReferenceRoleContext): ExecutionRole | undefined {
+  const access = PUSH_ACCESS[manifestName];
+  return access && accessRole(access, functionName, at);
+}
+
+function accessRole(access: RouteAccess, functionName: string, at: ReferenceRoleContext): ExecutionRole {
   const statements: Array<{ Effect: 'Allow'; Action: string[]; Resource: string }> = access.dynamodb.map((g) => {
     const table = `arn:aws:dynamodb:${at.region}:${at.accountId}:table/${at.tables[g.table]}`;
     return { Effect: 'Allow', Action: g.actions.map((a) => `dynamodb:${a}`), Resource: g.index ? `${table}/index/${g.index}` : table };
   });
   if (access.postsToConnections) {
     statements.push({ Effect: 'Allow', Action: ['execute-api:ManageConnections'], Resource: `arn:aws:execute-api:${at.region}:${at.accountId}:${at.apiId}/${at.stage}/POST/@connections/*` });
+  }
+  if (access.pushQueue) {
+    if (!at.pushQueueArn) throw new Error(`unreachable: ${functionName} uses the push queue and the stack has none`);
+    statements.push({ Effect: 'Allow', Action: [...PUSH_QUEUE_ACTIONS[access.pushQueue]], Resource: at.pushQueueArn });
   }
   return role(functionName, statements, at);
 }

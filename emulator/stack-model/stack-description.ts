@@ -153,6 +153,12 @@ export interface FunctionDescription {
   /** the function's own variables, intrinsics resolved */
   environment: Record<string, string>;
   reservedConcurrency?: number;
+  /**
+   * Environments the emulator INITs ahead for it in place of the config's `preparedPerFunction`:
+   * 0 for the reference stack's push functions, which only a run that publishes invokes (every
+   * other stack start would pay their INITs for nothing).
+   */
+  preparedEnvironments?: number;
   /** its execution role and the statements of its policies (emulator/iam/); absent where none was read */
   role?: ExecutionRole;
   /** it has the Lambda Insights extension's layer */

@@ -44,6 +44,79 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
 ];
 
 /**
+ * The server-push broadcast (docs/reference-stack.md, "Server push"): an event on the stack's own
+ * EventBridge bus, matched by a rule on `source` and `detail-type`, reaches a room's members (or
+ * every connection) with no client frame behind it. Its `detail` is `{ "room": "r1", "payload": … }`
+ * or `{ "everyone": true, "payload": … }`; each recipient gets the chat protocol's `message` frame
+ * (a room) or `broadcast` frame (everyone) with `payload` as published, so the harness matches
+ * deliveries as it matches a sendMessage's.
+ */
+export const PUSH_EVENT = { source: 'fanout-bench.push', detailType: 'push' } as const;
+
+/**
+ * How the rule's target fans the push out, by the stack setting `pushFanout` (CDK context
+ * `-c pushFanout=queued`, the emulator's `pushFanout`): `direct`, one function reads the members
+ * and posts to each itself (as sendMessage does); `queued`, a fan-out function reads them and
+ * sends them to an SQS queue in batches of PUSH_QUEUE.idsPerMessage connection ids, which posting
+ * workers consume through an event source mapping.
+ */
+export const PUSH_FANOUTS = ['direct', 'queued'] as const;
+export type PushFanout = (typeof PUSH_FANOUTS)[number];
+export const DEFAULT_PUSH_FANOUT: PushFanout = 'direct';
+
+/** A function of the push path: not a route (EventBridge or the queue invokes it), declared once for the emulator and the CDK app. */
+export interface PushFunctionSpec {
+  name: string;
+  /** what invokes it: the rule (`rule`), or the push queue's event source mapping (`queue`) */
+  trigger: 'rule' | 'queue';
+  /** the setting that deploys it */
+  fanout: PushFanout;
+  /** Handler source file, relative to reference-stack/functions. Exported symbol: `handler`. */
+  entry: string;
+  memoryMB: number;
+  timeoutSeconds: number;
+}
+
+export const PUSH_FUNCTIONS: readonly PushFunctionSpec[] = [
+  // posts to every recipient itself, as sendMessage does: a room of thousands in one invocation
+  { name: 'fanout-push', trigger: 'rule', fanout: 'direct', entry: 'push.ts', memoryMB: 1024, timeoutSeconds: 60 },
+  // reads the recipients and enqueues them: DynamoDB and SQS calls only, no post
+  { name: 'fanout-push-fanout', trigger: 'rule', fanout: 'queued', entry: 'push-fanout.ts', memoryMB: 512, timeoutSeconds: 60 },
+  { name: 'fanout-push-worker', trigger: 'queue', fanout: 'queued', entry: 'push-worker.ts', memoryMB: 1024, timeoutSeconds: 30 },
+];
+
+/** The push functions a setting deploys. */
+export function pushFunctions(fanout: PushFanout): PushFunctionSpec[] {
+  return PUSH_FUNCTIONS.filter((f) => f.fanout === fanout);
+}
+
+/**
+ * The queued path's queue and its event source mapping (docs/reference-stack.md, "Server push").
+ * - idsPerMessage 50: a worker's batch of `batchSize` messages is at most 200 posts, 16 in flight
+ *   (FANOUT_CONCURRENCY): at 20 ms a post about 0.25 s, so a worker ends far inside its 30 s even
+ *   when @connections throttles and the SDK backs off; and a room of 1,000 is 20 messages, 5
+ *   batches, what a mapping starts with at once (5 concurrent batches), so the posts run in parallel.
+ *   A message is the frame (a payload of at most 32 KB) and 50 ids of ~20 bytes: under SQS's
+ *   1 MiB a message and a batch of 10 messages (docs/aws-facts.md).
+ * - batchSize 4, no batching window: a push is latency, not throughput; a window would hold the
+ *   first message back. Small batches spread a room over many workers.
+ * - maximumConcurrency 100: the workers take at most a tenth of the account's default 1,000
+ *   concurrent executions, so a big push cannot throttle the chat routes.
+ * - visibilityTimeoutSeconds 180: six times the worker's timeout, as AWS recommends for a queue a
+ *   function consumes; maxReceiveCount 5, AWS's recommended least, then the dead-letter queue
+ *   (kept 14 days, SQS's longest).
+ */
+export const PUSH_QUEUE = {
+  idsPerMessage: 50,
+  batchSize: 4,
+  maximumBatchingWindowSeconds: 0,
+  maximumConcurrency: 100,
+  visibilityTimeoutSeconds: 180,
+  maxReceiveCount: 5,
+  deadLetterRetentionSeconds: 1_209_600,
+} as const;
+
+/**
  * A Lambda REQUEST authorizer. Not a route: API Gateway calls it on `$connect` (the only route a
  * WebSocket API may authorize) before the route's own integration, and keeps what it answered for
  * the connection's lifetime. Deployed and emulated only when the stack is configured with auth.
@@ -108,6 +181,8 @@ export const FUNCTION_ENV = {
    * last read is this old, so a put or a rotation takes effect without a redeploy.
    */
   tokenRereadSeconds: 'AUTH_TOKEN_REREAD_SECONDS',
+  /** The queued push's fan-out function only: the URL of the queue its workers consume. */
+  pushQueueUrl: 'PUSH_QUEUE_URL',
 } as const;
 
 /** The authorizer reads its token parameter again at most this often (AUTH_TOKEN_REREAD_SECONDS). */

@@ -21,7 +21,19 @@ export interface RouteAccess {
   dynamodb: readonly TableGrant[];
   /** PostToConnection on this API's stage (execute-api:ManageConnections, POST only) */
   postsToConnections: boolean;
+  /** the push queue: `send` (the queued fan-out's SendMessageBatch), `consume` (its worker's event source mapping) */
+  pushQueue?: keyof typeof PUSH_QUEUE_ACTIONS;
 }
+
+/**
+ * The push queue's actions: SendMessageBatch is authorized as `sqs:SendMessage`; a mapping's
+ * pollers use the worker's role for what CDK's grantConsumeMessages gives (SqsEventSource adds it),
+ * written out here so the emulator enforces the same list.
+ */
+export const PUSH_QUEUE_ACTIONS = {
+  send: ['sqs:SendMessage'],
+  consume: ['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:GetQueueUrl', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+} as const;
 
 /**
  * Least privilege, route by route: exactly the DynamoDB calls each handler makes (its doc comment
@@ -71,6 +83,28 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   broadcast: {
     dynamodb: [{ table: 'connections', actions: ['Scan', 'BatchWriteItem'] }, ...CLEANUP.filter((g) => g.table !== 'connections')],
     postsToConnections: true,
+  },
+};
+
+/**
+ * The push path's functions (manifest.ts PUSH_FUNCTIONS), by name: the direct push reads a room's
+ * members (Query) or every connection (Scan, as broadcast) and posts, with the 410 cleanup; the
+ * queued fan-out reads the same and sends to the queue; its worker posts, with the cleanup.
+ */
+export const PUSH_ACCESS: Readonly<Record<string, RouteAccess>> = {
+  'fanout-push': {
+    dynamodb: [{ table: 'roomMembers', actions: ['Query', 'BatchWriteItem'] }, { table: 'connections', actions: ['Scan', 'BatchWriteItem'] }, ...CLEANUP.filter((g) => g.index !== undefined)],
+    postsToConnections: true,
+  },
+  'fanout-push-fanout': {
+    dynamodb: [{ table: 'roomMembers', actions: ['Query'] }, { table: 'connections', actions: ['Scan'] }],
+    postsToConnections: false,
+    pushQueue: 'send',
+  },
+  'fanout-push-worker': {
+    dynamodb: CLEANUP,
+    postsToConnections: true,
+    pushQueue: 'consume',
   },
 };
 

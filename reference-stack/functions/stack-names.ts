@@ -1,4 +1,4 @@
-import { CONNECT_AUTHORIZER, FUNCTIONS } from './manifest.ts';
+import { CONNECT_AUTHORIZER, FUNCTIONS, PUSH_FUNCTIONS } from './manifest.ts';
 import { TABLE_DEFAULT_NAMES } from './shared/tables.ts';
 
 /**
@@ -25,7 +25,7 @@ const FUNCTION_NAME_MAX = 64;
 const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]*$/;
 
 /** Longest stack name whose derived function names fit Lambda's 64 characters. */
-export const STACK_NAME_MAX = FUNCTION_NAME_MAX - Math.max(...[...FUNCTIONS, CONNECT_AUTHORIZER].map((f) => suffixOf(f.name).length));
+export const STACK_NAME_MAX = FUNCTION_NAME_MAX - Math.max(...[...FUNCTIONS, ...PUSH_FUNCTIONS, CONNECT_AUTHORIZER].map((f) => suffixOf(f.name).length));
 
 /** Why a stack name cannot be used, or undefined when it can. */
 export function stackNameIssue(name: string): string | undefined {
@@ -53,6 +53,22 @@ export function stackTableNames(stackName: string): StackTableNames {
     roomMembers: name(TABLE_DEFAULT_NAMES.roomMembers),
     messages: name(TABLE_DEFAULT_NAMES.messages),
   };
+}
+
+export interface StackPushNames {
+  /** the custom EventBridge bus push events are put on */
+  bus: string;
+  /** the rule on it matching them */
+  rule: string;
+  /** the queued path's queue and its dead-letter queue */
+  queue: string;
+  deadLetterQueue: string;
+}
+
+/** The push path's bus, rule and queues (manifest.ts PUSH_EVENT), named as the tables are. */
+export function stackPushNames(stackName: string): StackPushNames {
+  const name = (resource: string) => (stackName === DEFAULT_STACK_NAME ? resource : `${stackName}${suffixOf(resource)}`);
+  return { bus: name('fanout-push'), rule: name('fanout-push-rule'), queue: name('fanout-push-queue'), deadLetterQueue: name('fanout-push-dlq') };
 }
 
 /** The Parameter Store parameter holding the stack's $connect token (when the stack creates it). */

@@ -8,7 +8,8 @@
  * throttleBurst (stage throttling, default 500 / 1000), broadcast (true deploys the naive broadcast
  * route; default false), detailedMetrics (per-route API Gateway metrics; default true), auth (false
  * deploys no $connect authorizer; default true), authIdentity (header | query), authParameter (an
- * existing parameter holding the token). See context.ts. The stack's outputs are the contract in
+ * existing parameter holding the token), pushFanout (the server push: direct, the default, or queued).
+ * See context.ts. The stack's outputs are the contract in
  * common/stack-outputs.ts, which `--target aws:<name>` reads.
  */
 import { App } from 'aws-cdk-lib';

@@ -6,15 +6,16 @@ import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integra
 import { AttributeType, BillingMode, ProjectionType, Table, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { CONNECT_AUTHORIZER, DEFAULT_STAGE_THROTTLE, FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec } from '../functions/manifest.ts';
+import { CONNECT_AUTHORIZER, DEFAULT_STAGE_THROTTLE, FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec, type PushFanout } from '../functions/manifest.ts';
 import { BY_CONNECTION_INDEX, TABLE_DEFAULT_NAMES, tableDefinitions } from '../functions/shared/tables.ts';
 import { stackFunctionName, stackTableNames } from '../functions/stack-names.ts';
 import { ConnectAuthorizer, type ConnectAuthorizerProps } from './connect-authorizer.ts';
 import { ROUTE_FUNCTION_OUTPUTS, routeFunctionDescription, STACK_OUTPUTS, type ChatRoute, type StackOutputKey } from '../../common/stack-outputs.ts';
 import { grantRouteAccess } from './route-access.ts';
+import { PushPath } from './push-path.ts';
 import { ROUTE_ACCESS, type TableKey } from '../functions/route-access.ts';
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
@@ -40,6 +41,31 @@ export interface ChatStackProps extends StackProps {
   detailedMetrics?: boolean;
   /** A Lambda REQUEST authorizer on $connect (connect-authorizer.ts); none when absent. */
   auth?: ConnectAuthorizerProps;
+  /** The server push's fan-out (push-path.ts): direct (default) or queued. */
+  pushFanout?: PushFanout;
+}
+
+/**
+ * Same bundling the emulator does: one ESM file per handler, SDK included so the measured INIT
+ * matches what runs locally.
+ */
+const BUNDLING: BundlingOptions = {
+  format: OutputFormat.ESM,
+  target: 'node22',
+  bundleAwsSDK: true,
+  minify: true,
+  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+};
+
+/** What every function of the stack gets: the tables and Powertools' names. */
+function sharedEnvironment(tables: Record<TableKey, Table>): Record<string, string> {
+  return {
+    [FUNCTION_ENV.connectionsTable]: tables.connections.tableName,
+    [FUNCTION_ENV.roomMembersTable]: tables.roomMembers.tableName,
+    [FUNCTION_ENV.messagesTable]: tables.messages.tableName,
+    POWERTOOLS_SERVICE_NAME: 'fanout-chat',
+    POWERTOOLS_METRICS_NAMESPACE: 'FanoutBench',
+  };
 }
 
 /** The route kept only on request (see ChatStackProps.broadcast). */
@@ -90,6 +116,19 @@ export class ChatStack extends Stack {
       else api.addRoute(spec.route, { integration, returnResponse: spec.returnResponse });
       functionOutputs.push([spec.route as ChatRoute, fn.functionName]);
     }
+
+    new PushPath(this, 'Push', {
+      fanout: props.pushFanout,
+      tables,
+      api,
+      stageName,
+      callbackUrl: stage.callbackUrl,
+      environment: sharedEnvironment(tables),
+      memoryMB: props.memoryMB,
+      memoryByFunction: props.memoryByFunction,
+      architecture: props.architecture,
+      bundling: BUNDLING,
+    });
 
     // The outputs `--target aws:<stackName>` reads, exactly as the contract lists them.
     const outputs: Record<StackOutputKey, string> = {
@@ -176,18 +215,8 @@ export class ChatStack extends Stack {
       logGroup,
       // Named after the stack, as the emulator names them: the FunctionName dimension the puller reads.
       functionName: stackFunctionName(this.stackName, spec.name),
-      environment: {
-        [FUNCTION_ENV.connectionsTable]: tables.connections.tableName,
-        [FUNCTION_ENV.roomMembersTable]: tables.roomMembers.tableName,
-        [FUNCTION_ENV.messagesTable]: tables.messages.tableName,
-        [FUNCTION_ENV.callbackUrl]: callbackUrl,
-        POWERTOOLS_SERVICE_NAME: 'fanout-chat',
-        POWERTOOLS_METRICS_NAMESPACE: 'FanoutBench',
-      },
-      // Same bundling the emulator does: one ESM file per handler, SDK included so the
-      // measured INIT matches what runs locally.
-      bundling: { format: OutputFormat.ESM, target: 'node22', bundleAwsSDK: true, minify: true,
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+      environment: { ...sharedEnvironment(tables), [FUNCTION_ENV.callbackUrl]: callbackUrl },
+      bundling: BUNDLING,
     });
   }
 }

@@ -1,6 +1,6 @@
 import type { ChatStackProps } from './chat-stack.ts';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
-import { DEFAULT_STAGE_THROTTLE, TOKEN_IDENTITIES, type TokenIdentity } from '../functions/manifest.ts';
+import { DEFAULT_STAGE_THROTTLE, PUSH_FANOUTS, TOKEN_IDENTITIES, type PushFanout, type TokenIdentity } from '../functions/manifest.ts';
 import { DEFAULT_STACK_NAME, stackNameIssue } from '../functions/stack-names.ts';
 
 /**
@@ -36,6 +36,10 @@ export function chatStackPropsFromContext(get: Lookup): ChatStackProps {
   }
   const rateLimit = number(get, 'throttleRate') ?? DEFAULT_STAGE_THROTTLE.rateLimit;
   const burstLimit = integer(get, 'throttleBurst', 0, 5_000_000, 'requests') ?? DEFAULT_STAGE_THROTTLE.burstLimit;
+  const pushFanout = raw(get, 'pushFanout');
+  if (pushFanout !== undefined && !PUSH_FANOUTS.includes(pushFanout as PushFanout)) {
+    throw new ContextError(`context pushFanout: must be ${PUSH_FANOUTS.join(' or ')}, got ${pushFanout}`);
+  }
   return {
     memoryMB,
     architecture: arch,
@@ -44,6 +48,7 @@ export function chatStackPropsFromContext(get: Lookup): ChatStackProps {
     broadcast: flag(get, 'broadcast'),
     detailedMetrics: flag(get, 'detailedMetrics', true),
     auth: authFromContext(get),
+    pushFanout: pushFanout as PushFanout | undefined,
   };
 }
 

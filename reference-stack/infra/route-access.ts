@@ -3,18 +3,21 @@ import type { IWebSocketApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
-import { LOG_ACTIONS, type RouteAccess, type TableKey } from '../functions/route-access.ts';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { LOG_ACTIONS, PUSH_QUEUE_ACTIONS, type RouteAccess, type TableKey } from '../functions/route-access.ts';
 
 export interface AccessTargets {
   tables: Record<TableKey, ITable>;
   api: IWebSocketApi;
   stageName: string;
   logGroup: ILogGroup;
+  /** the queued push's queue, for the functions that send to it or consume it */
+  pushQueue?: IQueue;
 }
 
 /**
  * Adds a route's statements to its function's role: its DynamoDB calls (one statement per table
- * or index), @connections posts on this API's stage only, and writing to its own log group (the
+ * or index), @connections posts on this API's stage only, the push queue's actions, and writing to its own log group (the
  * role has no managed policy: AWSLambdaBasicExecutionRole would allow every log group, "*").
  */
 export function grantRouteAccess(role: IRole, access: RouteAccess, on: AccessTargets): void {
@@ -30,6 +33,11 @@ export function grantRouteAccess(role: IRole, access: RouteAccess, on: AccessTar
       resourceName: `${on.stageName}/POST/@connections/*`,
     });
     role.addToPrincipalPolicy(statement(['execute-api:ManageConnections'], arn));
+  }
+  if (access.pushQueue) {
+    if (!on.pushQueue) throw new Error('a function uses the push queue and the stack has none');
+    // written out, not grantSendMessages: the emulator enforces the same list (reference-roles.ts)
+    role.addToPrincipalPolicy(statement([...PUSH_QUEUE_ACTIONS[access.pushQueue]], on.pushQueue.queueArn));
   }
   // The group exists (the stack creates it), so creating it is not needed: streams and events only.
   role.addToPrincipalPolicy(statement([...LOG_ACTIONS], on.logGroup.logGroupArn));

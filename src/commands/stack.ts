@@ -53,6 +53,8 @@ export interface StackUpFlags {
   /** header | query */
   authIdentity?: string;
   authTokenFile?: string;
+  /** direct | queued: the reference stack's server push */
+  pushFanout?: string;
   /** the CloudFormation stack it stands in for (default FanoutBenchChat); names derive from it */
   stackName?: string;
   /** enforce | report | off */
@@ -100,6 +102,7 @@ export function addStackCommand(program: Command): void {
     .option('--auth', 'a Lambda REQUEST authorizer on $connect; the token it expects from FANOUT_BENCH_TOKEN or --auth-token-file')
     .option('--auth-identity <where>', 'where clients put the token: header (x-api-key, default) or query (?token=)')
     .option('--auth-token-file <file>', 'file holding the token the authorizer expects (else FANOUT_BENCH_TOKEN)')
+    .option('--push-fanout <how>', "the reference stack's server push: direct (its push function posts to every recipient; default) or queued (a fan-out function, an SQS queue, posting workers)")
     .option('--stack-name <name>', 'the CloudFormation stack it answers for (default FanoutBenchChat, or the template\'s); resources without a name of their own are named after it')
     .option('--iam <mode>', "IAM on the functions' calls and API Gateway's invokes: enforce (default, as AWS), report (allowed, what would be denied recorded) or off")
     .option('--template <path>', 'run your own stack: a CloudFormation or SAM template (YAML/JSON), a CDK cloud assembly (cdk.out) or a Serverless package (.serverless/)')
@@ -192,6 +195,7 @@ export function stackLaunchOf(o: StackUpFlags): StackLaunch {
   if (o.auth) set(['auth', 'enabled'], true);
   if (o.authIdentity !== undefined) set(['auth', 'identitySource'], o.authIdentity);
   if (o.authTokenFile !== undefined) set(['auth', 'tokenFile'], o.authTokenFile);
+  if (o.pushFanout !== undefined) set(['pushFanout'], o.pushFanout);
   if (o.stackName !== undefined) set(['stackName'], o.stackName);
   if (o.iam !== undefined) set(['iam'], o.iam);
   if (o.template !== undefined) set(['template', 'path'], resolve(o.template));

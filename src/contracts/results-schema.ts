@@ -8,6 +8,7 @@ import { MissingDeliveries } from './missing-deliveries-schema.ts';
 import { DynamoDbWork, LambdaWork } from './work-schema.ts';
 import { PermissionsSection } from './permissions-schema.ts';
 import { StackPath } from './path-schema.ts';
+import { HopLatency } from './hop-latency-schema.ts';
 import { PublishResult } from './publish-schema.ts';
 import { Quotas } from './quotas-schema.ts';
 import { TargetDiscovery, TargetEndpoints, TargetFunctions } from './target-schema.ts';
@@ -342,6 +343,8 @@ export const Results = z.object({
   attribution: Attribution.optional(),
   /** a queued fan-out's path, hop by hop: queues, topics, rules, event source mappings and their functions (path-schema.ts; absent: the stack has none) */
   path: StackPath.optional(),
+  /** the delivery latency split by hop, from the local emulator's probe reach stamps (hop-latency-schema.ts; absent: not a local target, or no hop stamped) */
+  hopLatency: HopLatency.optional(),
   /**
    * the checks, thresholds and baseline comparison judged (src/verdict); absent only in a file
    * written before the run was judged (results.json is written first, so nothing measured is lost)

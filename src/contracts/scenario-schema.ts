@@ -199,6 +199,8 @@ export const StackKnobs = z.strictObject({
       }),
     ])
     .optional(),
+  /** the reference stack's server push: direct (its push function posts to every recipient; default) or queued (a fan-out function, an SQS queue, posting workers) */
+  pushFanout: z.enum(['direct', 'queued']).optional(),
   });
 export type StackKnobs = z.infer<typeof StackKnobs>;
 

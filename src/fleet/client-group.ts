@@ -2,7 +2,8 @@ import { observe, SEEN_NEW, type Seen } from '../metrics/measurement/order-track
 import { NO_WINDOW, OrderWindows } from './order-windows.ts';
 import { publisherId } from './publish-probe.ts';
 import { NO_CLAIM } from '../metrics/measurement/delivery-ledger.ts';
-import { decodeProbe, encodeProbe, newProbe, scanMessageId, type Probe } from './protocols/chat-v1.ts';
+import { encodeProbe } from '../../common/probe-text.ts';
+import { decodeProbe, newProbe, scanMessageId, type Probe } from './protocols/chat-v1.ts';
 import { chatV1Wire } from './protocols/chat-v1-wire.ts';
 import type { WireProtocol } from './protocols/wire-protocol.ts';
 import { CONNECTING, DROPPED, OPEN, SimClient, makeConnector, type Connector, type ConnectorOptions, type ControlKind, type PendingControl } from './client.ts';

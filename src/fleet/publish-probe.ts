@@ -1,4 +1,4 @@
-import { encodeProbe } from './protocols/chat-v1.ts';
+import { encodeProbe } from '../../common/probe-text.ts';
 
 /**
  * How a publish is named in its probe, so its deliveries are matched as a client's messages' are:

@@ -29,6 +29,7 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   'auth.enabled': '--auth',
   'auth.identitySource': '--auth-identity',
   'auth.tokenFile': '--auth-token-file',
+  pushFanout: '--push-fanout',
   stackName: '--stack-name',
   iam: '--iam',
   'template.path': '--template',
@@ -95,6 +96,7 @@ export function stackUpArgs(launch: Pick<StackLaunch, 'settings' | 'configFile'>
   if (s.auth?.enabled) args.push('--auth');
   add('--auth-identity', s.auth?.identitySource);
   add('--auth-token-file', s.auth?.tokenFile);
+  add('--push-fanout', s.pushFanout);
   add('--stack-name', s.stackName);
   add('--iam', s.iam);
   add('--template', s.template?.path);

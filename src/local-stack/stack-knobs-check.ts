@@ -12,7 +12,7 @@ import type { StackKnobs } from '../contracts/scenario-schema.ts';
  * - without a template, `memory` and `reserved` name the reference stack's functions (a template's
  *   are its own: the emulator names an unknown one when it reads the template);
  * - template parameters and layers need a template;
- * - `auth` is the reference stack's authorizer: a template's own runs as written;
+ * - `auth` is the reference stack's authorizer, `pushFanout` its server push: a template's own run as written;
  * - the template is CloudFormation, not another tool's project (common/foreign-projects.ts).
  */
 export interface KnobLayer {
@@ -22,7 +22,7 @@ export interface KnobLayer {
 }
 
 /** The flags that set knobs, for the layer without a file. */
-const FLAG: Partial<Record<keyof StackKnobs, string>> = { memory: '--memory', reserved: '--reserved', parameters: '--parameter', auth: '--auth' };
+const FLAG: Partial<Record<keyof StackKnobs, string>> = { memory: '--memory', reserved: '--reserved', parameters: '--parameter', auth: '--auth', pushFanout: '--push-fanout' };
 
 export function checkStackKnobs(layers: readonly KnobLayer[]): void {
   const template = layers.some((l) => l.knobs?.template !== undefined);
@@ -35,6 +35,7 @@ export function checkStackKnobs(layers: readonly KnobLayer[]): void {
     const at = (key: keyof StackKnobs, name?: string) => (field ? `${field}.${fieldPath(name === undefined ? [key] : [key, name])}` : FLAG[key]!);
     if (template) {
       if (knobs.auth !== undefined) throw new UserError(`${at('auth')}: is the reference stack's authorizer: a template's own authorizer runs as written`);
+      if (knobs.pushFanout !== undefined) throw new UserError(`${at('pushFanout')}: is the reference stack's server push: a template's own paths run as written`);
       continue;
     }
     if (knobs.layers !== undefined && field) throw new UserError(`${at('layers')}: are for a template's functions: name a template too (template, or --template)`);

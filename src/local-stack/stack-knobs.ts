@@ -31,6 +31,7 @@ export function stackLaunchOf(k: StackKnobs): StackLaunch {
     settings.auth = { enabled: true, ...defined({ identitySource: where.identitySource, tokenFile: where.tokenFile }) };
   }
   if (k.stackName !== undefined) settings.stackName = k.stackName;
+  if (k.pushFanout !== undefined) settings.pushFanout = k.pushFanout;
   if (k.iam !== undefined) settings.iam = k.iam;
   if (k.template !== undefined) settings.template = { path: k.template, ...(k.parameters ? { parameters: k.parameters } : {}), ...(k.layers ? { layers: k.layers } : {}) };
   return { settings, ...(k.config !== undefined ? { configFile: k.config } : {}) };

@@ -1,5 +1,6 @@
 import { fieldPath, UserError } from '../../common/errors.ts';
-import { encodeProbe, sendMessageFrame, sendMessagePrefix } from '../fleet/protocols/chat-v1.ts';
+import { encodeProbe } from '../../common/probe-text.ts';
+import { sendMessageFrame, sendMessagePrefix } from '../fleet/protocols/chat-v1.ts';
 import { roomSizes } from '../fleet/room-plan.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
 import type { IdleRule, QuotaLimit, Quotas, QuotaValue } from '../contracts/quotas-schema.ts';

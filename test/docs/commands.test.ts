@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chatStackPropsFromContext } from '../../reference-stack/infra/context.ts';
+import { chatStackPropsFromContext, stackNameFromContext } from '../../reference-stack/infra/context.ts';
 
 /**
  * The docs cannot rot: every command in a shell block of README.md and docs/*.md is checked
@@ -281,10 +281,12 @@ function cdkFlags(command: string): Set<string> | undefined {
 /** The context keys the CDK app reads, asked of the app's own reader. */
 function contextKeys(): Set<string> {
   const keys = new Set<string>();
-  chatStackPropsFromContext((key) => {
+  const lookup = (key: string) => {
     keys.add(key);
     return undefined;
-  });
+  };
+  chatStackPropsFromContext(lookup);
+  stackNameFromContext(lookup);
   return keys;
 }
 
@@ -459,6 +461,7 @@ async function checkNpm(c: DocCommand): Promise<string[]> {
   const unknownKeys = Object.keys(context).filter((k) => !keys.has(k));
   if (unknownKeys.length > 0) return [`${shown}: context ${unknownKeys.join(', ')} is not read by the CDK app (reads ${[...keys].join(', ')})`];
   try {
+    stackNameFromContext((k) => context[k]);
     chatStackPropsFromContext((k) => context[k]);
   } catch (err) {
     return [`${shown}: ${(err as Error).message}`];

@@ -69,7 +69,7 @@ describe('bad paths and values, from the CLI', { timeout: 120_000 }, () => {
   it('a list flag before the scenario leaves the scenario alone (commander\'s variadic --function took it as a function)', async () => {
     const out = join(dir, 'list-flags-out');
     const nosuch = join(dir, 'nosuch.yaml');
-    const notFound = `${nosuch}: not a built-in scenario (default, connect-storm, fanout, cold-start, stale-cleanup) nor a scenario file`;
+    const notFound = `${nosuch}: not a built-in scenario (default, connect-storm, fanout, cold-start, stale-cleanup, push) nor a scenario file`;
     // the scenario is the scenario: named as missing, before anything starts
     expectOneLine(await cli(['compare', '--memory', '256,1769', '--function', 'fanout-send-message', nosuch, '--out', out]), notFound);
     expectOneLine(await cli(['compare', '--memory', '256,1769', '--function', 'fanout-send-message,fanout-join-room', '--function', 'fanout-connect', nosuch, '--out', out]), notFound);

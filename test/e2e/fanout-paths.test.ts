@@ -12,7 +12,10 @@ import { expectPassedButForHost } from './host-tolerant-exit.ts';
  * Fan-out paths of issue 60 run end to end through the CLI, each on a fixture stack of our own
  * (test/fixtures/stacks/README.md), the three runs side by side:
  * - sqs-fifo-integration: the WebSocket route's `AWS` integration sends each frame to an SQS FIFO
- *   queue through its request template; the queue's consumer posts the frame to its room;
+ *   queue through its request template; the queue's consumer posts the frame to its room; then a
+ *   publish phase (issue 61) sends to the same queue from the harness (SQS SendMessage, the room's
+ *   name as the message group and in the body, as the route's template puts them), so the one run
+ *   proves a server-started publish reaches every member of the room through the queue and its consumer;
  * - stream-fanout: the send route writes a row, the table's stream mapping posts its new image;
  * - sqs-partial-dlq: a worker reports "poison" messages in batchItemFailures; after
  *   maxReceiveCount 2 SQS moves them to the dead-letter queue, and the loss's first cause names it.
@@ -30,8 +33,8 @@ interface Run {
   dir: string;
 }
 
-/** A 3-client scenario of 2 seconds of sends (every client a sender), judged on lost deliveries. */
-function scenario(name: string, protocol: string[], lossTimeout: string): string {
+/** A 3-client scenario of 2 seconds of sends (every client a sender), then any `more` phases, judged on lost deliveries. */
+function scenario(name: string, protocol: string[], lossTimeout: string, more: string[] = []): string {
   const file = join(work, `${name}.yaml`);
   writeFileSync(
     file,
@@ -47,6 +50,7 @@ function scenario(name: string, protocol: string[], lossTimeout: string): string
       'phases:',
       '  - connect: { rate: 20 }',
       '  - send: { duration: 2s, rate: 2, senders: { share: 1 } }',
+      ...more,
       '',
     ].join('\n'),
   );
@@ -78,6 +82,8 @@ beforeAll(async () => {
       '    frame: { action: sendmessage, room: "{{room}}", data: "{{probe}}" }',
     ],
     '15s',
+    // the same queue from the server's side: the consumer reads the room from the body (else the group)
+    ['  - publish: { name: queued, via: sqs, to: FrameQueue, rate: 1, duration: 2s, payload: { body: { room: "{{room}}", data: "{{probe}}" }, groupId: "{{room}}" }, recipients: { room: 0 } }'],
   );
   const streamFile = scenario('stream-fanout', ['protocol:', '  name: send', '  membership: { model: all }', '  send:', '    frame: { action: send, data: "{{probe}}" }'], '15s');
   // client 0's messages are poison: a protocol module says what a description cannot (a frame by client)
@@ -106,12 +112,49 @@ describe('a WebSocket route whose AWS integration sends frames to an SQS FIFO qu
     expectEveryDelivery(fifo);
   });
 
+  it('delivers every publish sent to the queue to every member of the room, on the publish phase\'s own books', () => {
+    const { results } = fifo;
+    const [send, queued] = results.phases!.filter((p) => p.kind === 'send' || p.kind === 'publish');
+    expect(send).toMatchObject({ kind: 'send', deliveries: { lost: 0 } });
+    expect(send!.sends.sent).toBeGreaterThan(0);
+    expect(send!.deliveries.expected).toBe(send!.sends.sent * 3);
+    expect(send!.deliveries.received).toBe(send!.deliveries.expected);
+    expect(queued).toMatchObject({ name: 'queued', kind: 'publish', sends: { intended: 2, sent: 2, acked: 2, failed: 0 }, deliveries: { expected: 6, received: 6, lost: 0 } });
+    // the run's totals are the two phases' books together
+    expect(results.sends.sent).toBe(send!.sends.sent + 2);
+    expect(results.deliveries.expected).toBe(send!.deliveries.expected + 6);
+    const [pub] = results.publish!;
+    expect(pub).toMatchObject({ via: 'sqs', recipients: { room: 0 }, recipientsPerPublish: 3, calls: { sent: 2, acked: 2, failed: 0 }, errors: {}, deliveries: { expected: 6, received: 6, lost: 0, duplicates: 0 } });
+    expect(pub!.resource).toMatch(/\/sqs-fifo-integration-frames\.fifo$/);
+    expect(pub!.delivery!.count).toBe(6);
+  });
+
   it('shows the queue and its mapping on the path', () => {
     const hops = fifo.results.path?.hops ?? [];
     const queue = hops.find((h): h is QueueHop => h.kind === 'queue');
     expect(queue?.name).toBe('sqs-fifo-integration-frames.fifo');
+    // the frames the route sent and the harness's publishes: results.sends counts both
     expect(queue?.totals.sent).toBe(fifo.results.sends.sent);
     expect(hops.some((h) => h.kind === 'mapping')).toBe(true);
+  });
+
+  it('splits the delivery latency by hop: the route, the queue, the consumer, the posts, then the deliveries; the console says it in one line', () => {
+    const { results, r } = fifo;
+    const split = results.hopLatency!;
+    const consumer = split.hops.find((h) => h.hop.startsWith('lambda:sqs-fifo-integration-'))!;
+    const byName = (name: string) => split.hops.find((h) => h.hop === name)!;
+    const [gateway, queue, posts] = [byName('gateway:sendmessage'), byName('sqs:sqs-fifo-integration-frames.fifo'), byName('@connections')];
+    // each frame stamped where it passed: the route (the client's frames), the queue (those and the publishes), a record each, a post per delivery
+    const [send] = results.phases!.filter((p) => p.kind === 'send');
+    expect([gateway.count, queue.count, consumer.count, posts.count]).toEqual([send!.sends.sent, results.sends.sent, results.sends.sent, results.deliveries.received]);
+    // in order of p50 reach (the publishes enter at the queue, so the queue's median may sit beside the route's), the deliveries last
+    const order = split.hops.map((h) => h.hop);
+    expect(order.indexOf(gateway.hop)).toBeLessThan(order.indexOf(consumer.hop));
+    expect(order.indexOf(queue.hop)).toBeLessThan(order.indexOf(consumer.hop));
+    expect(order.indexOf(consumer.hop)).toBeLessThan(order.indexOf('@connections'));
+    expect(split.delivered).toMatchObject({ count: results.metrics.broadcast.count, p50Ms: results.metrics.broadcast.p50 });
+    expect(split.delivered.p50Ms!).toBeGreaterThanOrEqual(posts.p50Ms! - 1);
+    expect(r.stdout).toMatch(/^ {2}hops {9}p50 from the send: .*gateway:sendmessage \+[\d,.]+ ms → .*lambda:sqs-fifo-integration-\S+ \+[\d,.]+ ms → @connections \+[\d,.]+ ms → delivered \+[\d,.]+ ms$/m);
   });
 });
 

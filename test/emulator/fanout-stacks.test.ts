@@ -9,6 +9,8 @@ import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
 import { pullDeliveryDenials } from '../../src/metrics/cloudwatch/delivery-denials.ts';
+import { encodeProbe } from '../../common/probe-text.ts';
+import { PROBE_REACH_DIMENSION, PROBE_REACH_METRIC, PROBE_REACH_NAMESPACE } from '../../common/probe-reach-metric.ts';
 import { connect, eventually, type TestClient } from '../fixtures/gateway/clients.ts';
 import { websocketTemplates } from './websocket-template.ts';
 
@@ -62,6 +64,26 @@ async function sumOf(stack: RunningStack, namespace: string, name: string, dimen
   }
 }
 
+/** A hop's probe reach (emulator/probe-reach.ts) over the last 10 minutes: its count, p50 and minimum, as the harness asks for them. */
+async function reachOf(stack: RunningStack, hop: string): Promise<{ count: number; p50: number; min: number }> {
+  const cw = new CloudWatchClient({ endpoint: stack.ready.cloudwatchEndpoint, region: stack.ready.region, credentials });
+  try {
+    const end = new Date(Date.now() + 60_000);
+    const metric = { Namespace: PROBE_REACH_NAMESPACE, MetricName: PROBE_REACH_METRIC, Dimensions: [{ Name: PROBE_REACH_DIMENSION, Value: hop }] };
+    const out = await cw.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(end.getTime() - 600_000),
+        EndTime: end,
+        MetricDataQueries: ['SampleCount', 'p50', 'Minimum'].map((Stat, i) => ({ Id: `q${i}`, MetricStat: { Metric: metric, Period: 600, Stat } })),
+      }),
+    );
+    const [count, p50, min] = ['q0', 'q1', 'q2'].map((id) => out.MetricDataResults?.find((r) => r.Id === id)?.Values?.[0] ?? NaN);
+    return { count: count!, p50: p50!, min: min! };
+  } finally {
+    cw.destroy();
+  }
+}
+
 describe('eventbridge-push: a rule on a custom bus fans a server push out to every connection', () => {
   const lines: string[] = [];
   let stack: RunningStack;
@@ -82,7 +104,8 @@ describe('eventbridge-push: a rule on a custom bus fans a server push out to eve
     const edge = stack.ready.awsEndpointUrls.AWS_ENDPOINT_URL!;
     expect(edge).toBe(stack.ready.edgeEndpoint);
     const events = new EventBridgeClient({ endpoint: edge, region: stack.ready.region, credentials });
-    const detail = { match: 'm-17', home: 2, away: 1 };
+    // a probe intended 100 ms ago: every hop it passes reads at least that (emulator/probe-reach.ts)
+    const detail = { match: 'm-17', home: 2, away: 1, probe: encodeProbe({ origin: 0, slot: 1, sender: 0, seq: 1, intended: Date.now() - 100 }, 0) };
     const out = await events.send(
       new PutEventsCommand({
         Entries: [
@@ -104,6 +127,15 @@ describe('eventbridge-push: a rule on a custom bus fans a server push out to eve
     expect(await sumOf(stack, 'AWS/Events', 'MatchedEvents', { EventBusName: 'eventbridge-push-live', RuleName: rule.name })).toBe(1);
     expect(await sumOf(stack, 'AWS/Lambda', 'Invocations', { FunctionName: push })).toBe(1);
     for (const m of members) expect(m.frames).toEqual([]);
+
+    // the probe's reach at each hop it passed: the bus once, the function's invocation once, each post to a member once
+    const bus = await reachOf(stack, 'events:eventbridge-push-live');
+    const fn = await reachOf(stack, `lambda:${push}`);
+    const posts = await reachOf(stack, '@connections');
+    expect([bus.count, fn.count, posts.count]).toEqual([1, 1, 3]);
+    for (const r of [bus, fn, posts]) expect(r.min).toBeGreaterThanOrEqual(100);
+    expect(bus.p50).toBeLessThanOrEqual(fn.p50);
+    expect(fn.p50).toBeLessThanOrEqual(posts.p50);
   }, 45_000);
 });
 
@@ -122,7 +154,8 @@ describe("sqs-fifo-integration: frames sent by the route's AWS integration to a 
     // two senders at once, each room's frames one message group: interleaved on the queue, in order within each group
     for (let i = 0; i < 8; i++) {
       for (const room of ['north', 'south'] as const) {
-        const frame = JSON.stringify({ action: 'sendmessage', room, data: `${room}-${i} ${'+&=%'.repeat(i)}` });
+        const probe = encodeProbe({ origin: 0, slot: i, sender: room === 'north' ? 0 : 1, seq: i, intended: Date.now() - 100 }, 0);
+        const frame = JSON.stringify({ action: 'sendmessage', room, data: `${room}-${i} ${'+&=%'.repeat(i)} ${probe}` });
         sent[room]!.push(frame);
         rooms[room][0]!.send(frame);
       }
@@ -138,6 +171,13 @@ describe("sqs-fifo-integration: frames sent by the route's AWS integration to a 
     for (const member of [...rooms.north, ...rooms.south]) expect(member.frames).toEqual([]);
     const queue = stack.stack.queues!.find((q) => q.logicalId === 'FrameQueue')!;
     expect(await sumOf(stack, 'AWS/SQS', 'NumberOfMessagesSent', { QueueName: queue.name })).toBe(16);
+
+    // each frame's probe, stamped where it passed: the route, the queue, the consumer's invocations (a record each), the posts to both members
+    const consumer = stack.stack.eventSourceMappings![0]!.functionName;
+    const reaches = [await reachOf(stack, 'gateway:sendmessage'), await reachOf(stack, `sqs:${queue.name}`), await reachOf(stack, `lambda:${consumer}`), await reachOf(stack, '@connections')];
+    expect(reaches.map((r) => r.count)).toEqual([16, 16, 16, 32]);
+    for (const r of reaches) expect(r.min).toBeGreaterThanOrEqual(100);
+    expect(reaches.map((r) => r.p50)).toEqual([...reaches.map((r) => r.p50)].sort((x, y) => x - y));
   }, 60_000);
 });
 

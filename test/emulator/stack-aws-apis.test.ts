@@ -142,8 +142,8 @@ describe('Lambda GetAccountSettings', () => {
   it("reports the account's concurrency quota and what reserved concurrency leaves of it", async () => {
     const out = await client(LambdaClient).send(new GetAccountSettingsCommand({}));
     expect(out.AccountLimit).toMatchObject({ ConcurrentExecutions: 400, UnreservedConcurrentExecutions: 393 });
-    // every route's function and the authorizer
-    expect(out.AccountUsage?.FunctionCount).toBe(FUNCTIONS.length + 1);
+    // every route's function, the authorizer and the direct server push
+    expect(out.AccountUsage?.FunctionCount).toBe(FUNCTIONS.length + 2);
   });
 });
 

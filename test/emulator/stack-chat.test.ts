@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
@@ -86,6 +87,36 @@ describe('chat protocol v1 through the emulator', () => {
     const unknown = await request(carol, { action: 'dance' }, 'error');
     expect(unknown).toMatchObject({ type: 'error', code: 'UNKNOWN_ACTION' });
   });
+});
+
+// The server push's direct path (the default pushFanout): a PutEvents on the stack's bus, through
+// the edge with the real SDK, reaches the room's members as sendMessage's frame, or every
+// connection as broadcast's; no client sent anything.
+describe('server push, direct: an event on the push bus reaches the room, or everyone', () => {
+  it('posts the published payload to each member (and only them), then to every connection', async () => {
+    const [m1, m2, other] = await Promise.all([join(), join(), join()]);
+    await request(m1, { action: 'createRoom', room: 'p1' }, 'roomCreated');
+    for (const m of [m1, m2]) expect(await request(m, { action: 'joinRoom', room: 'p1' }, 'joined')).toMatchObject({ room: 'p1' });
+    expect(stack.stack.rules?.map((r) => [r.name, r.targets.map((t) => t.arn.split(':').at(-1))])).toEqual([['fanout-push-rule', ['fanout-push']]]);
+    expect(stack.stack.queues ?? []).toEqual([]);
+
+    const events = new EventBridgeClient({ endpoint: stack.ready.awsEndpointUrls.AWS_ENDPOINT_URL!, region: stack.ready.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    try {
+      const put = (detail: object) => events.send(new PutEventsCommand({ Entries: [{ EventBusName: 'fanout-push', Source: 'fanout-bench.push', DetailType: 'push', Detail: JSON.stringify(detail) }] }));
+      const toRoom = await put({ room: 'p1', payload: { probe: 'p-1' } });
+      expect(toRoom.FailedEntryCount).toBe(0);
+      const id = toRoom.Entries![0]!.EventId!;
+      for (const m of [m1, m2]) {
+        expect(await m.take((f) => f.messageId === id, 30_000)).toMatchObject({ type: 'message', room: 'p1', from: 'push', name: 'fanout-bench.push', payload: { probe: 'p-1' } });
+      }
+      const everyone = (await put({ everyone: true, payload: 'all' })).Entries![0]!.EventId!;
+      for (const c of [m1, m2, other]) expect(await c.take((f) => f.messageId === everyone, 30_000)).toMatchObject({ type: 'broadcast', from: 'push', payload: 'all' });
+      // the room's push never reached the connection outside it
+      expect(other.frames.some((f) => f.data.includes(id))).toBe(false);
+    } finally {
+      events.destroy();
+    }
+  }, 60_000);
 });
 
 describe('closing the stack', () => {

@@ -1,6 +1,8 @@
 /**
  * broadcast (seed 003's naive scan-everyone variant) against a real dynalite and a real HTTP
- * @connections peer (fixtures.ts).
+ * @connections peer (fixtures.ts); and the server push's posting functions on the same backend,
+ * which share its fan-out: the direct push from an EventBridge event, the queued path's worker
+ * from an SQS batch (its partial batch response).
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -18,7 +20,7 @@ import {
   useChatBackend,
 } from './fixtures.ts';
 
-const chat = useChatBackend(['connect', 'createRoom', 'joinRoom', 'broadcast'], { MAX_PAYLOAD_BYTES: '1000' });
+const chat = useChatBackend(['connect', 'createRoom', 'joinRoom', 'broadcast', 'push', 'pushWorker'], { MAX_PAYLOAD_BYTES: '1000' });
 
 const broadcast = (from: string, body: unknown) => chat.h.broadcast(messageEvent(from, 'broadcast', body));
 
@@ -87,5 +89,44 @@ describe('broadcast', () => {
     const result = await broadcast(newConnectionId(), { action: 'broadcast' });
     expect(result.statusCode).toBe(400);
     expect(frameOf(result)).toMatchObject({ type: 'error', code: 'BAD_REQUEST', action: 'broadcast', message: expect.stringMatching(/^payload: /) });
+  });
+});
+
+describe('server push: the direct push and the queued path\'s worker', () => {
+  const pushEvent = (id: string, detail: unknown) =>
+    ({ version: '0', id, 'detail-type': 'push', source: 'fanout-bench.push', account: '000000000000', time: new Date().toISOString(), region: 'us-east-1', resources: [], detail }) as never;
+  const sqsRecord = (messageId: string, body: string) => ({ messageId, receiptHandle: `rh-${messageId}`, body, attributes: {}, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:fanout-push-queue', awsRegion: 'us-east-1' });
+
+  it("the direct push posts the room's message frame, payload as published, to each member and cleans up a 410; a detail of another shape is dropped", async () => {
+    const [a, b, gone] = [newConnectionId(), newConnectionId(), newConnectionId()];
+    for (const id of [a, b, gone]) await chat.h.connect(connectEvent(id));
+    chat.peer.live.add(a).add(b);
+    await chat.h.createRoom(messageEvent(a, 'createRoom', { action: 'createRoom', room: 'p1' }));
+    for (const id of [a, b, gone]) await chat.h.joinRoom(messageEvent(id, 'joinRoom', { action: 'joinRoom', room: 'p1' }));
+    await chat.h.push(pushEvent('ev-1', { room: 'p1', payload: { probe: 'x' } }));
+    const posts = postsOf(chat.peer, 'ev-1');
+    expect(posts.map((p) => p.connectionId).sort()).toEqual([a, b, gone].sort());
+    expect(JSON.parse(posts[0]!.body)).toEqual({ type: 'message', room: 'p1', from: 'push', name: 'fanout-bench.push', messageId: 'ev-1', serverTime: expect.any(Number), cold: true, payload: { probe: 'x' } });
+    expect(await membersOf(chat.dynamo.doc, 'p1')).toEqual([a, b].sort());
+    // neither a room's nor everyone's: ignored (resolves, so Lambda does not retry it), nothing posted
+    await expect(chat.h.push(pushEvent('ev-2', { room: 'p1', everyone: true, payload: 1 }))).resolves.toBeUndefined();
+    expect(postsOf(chat.peer, 'ev-2')).toEqual([]);
+  });
+
+  it('the worker posts each message to its ids and returns in batchItemFailures only the message whose posts failed other than with 410', async () => {
+    const [ok1, ok2, refused, gone] = [newConnectionId(), newConnectionId(), newConnectionId(), newConnectionId()];
+    chat.peer.live.add(ok1).add(ok2);
+    chat.peer.forbidden.add(refused);
+    const frame = (n: number) => JSON.stringify({ type: 'broadcast', from: 'push', name: 'n', messageId: `w-${n}`, serverTime: 1, cold: false, payload: n });
+    const out = await chat.h.pushWorker({
+      Records: [
+        sqsRecord('m1', JSON.stringify({ frame: frame(1), ids: [ok1, refused] })),
+        sqsRecord('m2', JSON.stringify({ frame: frame(2), ids: [ok2, gone] })),
+        sqsRecord('m3', 'not a push message'),
+      ],
+    } as never);
+    expect(out).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    expect(postsOf(chat.peer, 'w-1').map((p) => p.connectionId).sort()).toEqual([ok1, refused].sort());
+    expect(postsOf(chat.peer, 'w-2').map((p) => p.connectionId).sort()).toEqual([ok2, gone].sort());
   });
 });

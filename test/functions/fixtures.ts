@@ -214,6 +214,8 @@ const HANDLER_MODULES = {
   leaveRoom: () => import('../../reference-stack/functions/leave-room.ts'),
   sendMessage: () => import('../../reference-stack/functions/send-message.ts'),
   broadcast: () => import('../../reference-stack/functions/broadcast.ts'),
+  push: () => import('../../reference-stack/functions/push.ts'),
+  pushWorker: () => import('../../reference-stack/functions/push-worker.ts'),
 };
 
 export type HandlerName = keyof typeof HANDLER_MODULES;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { encodeProbe } from '../../common/probe-text.ts';
 import {
   decodeProbe,
-  encodeProbe,
   newProbe,
   parseControl,
   scanDelivery,

@@ -149,7 +149,7 @@ describe('scenario files', () => {
     expect(messageOf(p)).toBe(`${p}:2:1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]`);
     expect(messageOf(p)!.includes('\n')).toBe(false);
     expect(messageOf(join(dir, 'nope.yaml'))).toBe(
-      `${join(dir, 'nope.yaml')}: not a built-in scenario (default, connect-storm, fanout, cold-start, stale-cleanup) nor a scenario file`,
+      `${join(dir, 'nope.yaml')}: not a built-in scenario (default, connect-storm, fanout, cold-start, stale-cleanup, push) nor a scenario file`,
     );
   });
 

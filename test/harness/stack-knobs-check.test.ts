@@ -3,7 +3,8 @@ import { UserError } from '../../common/errors.ts';
 import { CONFIGURABLE_FUNCTION_NAMES } from '../../src/contracts/reference-functions.ts';
 import type { StackKnobs } from '../../src/contracts/scenario-schema.ts';
 import { checkStackKnobs, type KnobLayer } from '../../src/local-stack/stack-knobs-check.ts';
-import { withKnobs } from '../../src/local-stack/stack-knobs.ts';
+import { stackLaunchOf, withKnobs } from '../../src/local-stack/stack-knobs.ts';
+import { stackUpArgs } from '../../src/local-stack/stack-flags.ts';
 
 /**
  * The local stack's knobs checked with every layer that sets them: a template named by the flags
@@ -45,6 +46,14 @@ describe('checkStackKnobs', () => {
 
   it("with a template, the reference stack's authorizer is refused in the layer that asks for it", () => {
     expect(refusal([scenario({ auth: true }), flags({ template: '/t.yaml' })])).toBe("s.yaml: target.auth: is the reference stack's authorizer: a template's own authorizer runs as written");
+  });
+
+  it("with a template, the reference stack's server push setting is refused in the layer that asks for it; without one it goes to the stack", () => {
+    expect(refusal([scenario({ pushFanout: 'queued' }), flags({ template: '/t.yaml' })])).toBe("s.yaml: target.pushFanout: is the reference stack's server push: a template's own paths run as written");
+    expect(refusal([scenario({ template: '/t.yaml' }), flags({}), { knobs: { pushFanout: 'direct' }, field: 'v.yaml: variants[0].knobs' }])).toBe("v.yaml: variants[0].knobs.pushFanout: is the reference stack's server push: a template's own paths run as written");
+    expect(() => checkStackKnobs([scenario({ pushFanout: 'queued' }), flags({})])).not.toThrow();
+    expect(stackLaunchOf({ pushFanout: 'queued' }).settings).toEqual({ pushFanout: 'queued' });
+    expect(stackUpArgs({ settings: { pushFanout: 'queued' } })).toEqual(['--push-fanout', 'queued']);
   });
 });
 

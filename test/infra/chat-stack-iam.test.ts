@@ -34,6 +34,8 @@ const EXPECTED: Record<string, string[]> = {
   whoami: [],
   broadcast: ['connections: Scan', '@connections: POST', 'roomMembers/byConnection: Query', 'connections: BatchWriteItem', 'roomMembers: BatchWriteItem'],
 };
+/** The direct server push (deployed by default): a room's members (Query) or every connection (Scan), posts, the 410 cleanup. */
+const EXPECTED_PUSH = ['roomMembers: Query', 'roomMembers: BatchWriteItem', 'connections: Scan', 'connections: BatchWriteItem', 'roomMembers/byConnection: Query', '@connections: POST'];
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -146,7 +148,8 @@ describe('CDK reference stack: least-privilege IAM', () => {
 
   it('grants each function exactly the DynamoDB calls its code makes, on the tables and index it makes them on', () => {
     const byFunction = grantsByFunction(template);
-    expect([...byFunction.keys()].sort()).toEqual(FUNCTIONS.map((f) => f.name).sort());
+    expect([...byFunction.keys()].sort()).toEqual([...FUNCTIONS.map((f) => f.name), 'fanout-push'].sort());
+    expect(byFunction.get('fanout-push')!.grants.sort()).toEqual([...EXPECTED_PUSH].sort());
     for (const spec of FUNCTIONS) {
       const { grants, logs } = byFunction.get(spec.name)!;
       expect(grants.sort(), spec.route).toEqual([...EXPECTED[spec.route]].sort());
@@ -154,11 +157,11 @@ describe('CDK reference stack: least-privilege IAM', () => {
     }
   });
 
-  it('lets only the naive broadcast Scan, and only sendMessage and broadcast post to connections', () => {
+  it('lets only the naive broadcast and the push to everyone Scan, and only sendMessage, broadcast and the push post to connections', () => {
     const byFunction = grantsByFunction(template);
     const having = (grant: string) => [...byFunction].filter(([, g]) => g.grants.some((x) => x.endsWith(grant))).map(([n]) => n).sort();
-    expect(having(': Scan')).toEqual(['fanout-broadcast']);
-    expect(having('@connections: POST')).toEqual(['fanout-broadcast', 'fanout-send-message']);
+    expect(having(': Scan')).toEqual(['fanout-broadcast', 'fanout-push']);
+    expect(having('@connections: POST')).toEqual(['fanout-broadcast', 'fanout-push', 'fanout-send-message']);
   });
 
   it("scopes ManageConnections to the stage deployed (-c stage=…)", () => {

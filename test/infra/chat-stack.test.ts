@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { chatStackPropsFromContext, stackNameFromContext } from '../../reference-stack/infra/context.ts';
-import { DEFAULT_STAGE_THROTTLE, FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
+import { DEFAULT_STAGE_THROTTLE, FUNCTIONS, PUSH_FUNCTIONS, PUSH_QUEUE } from '../../reference-stack/functions/manifest.ts';
 import { REFERENCE_TABLES } from '../../src/contracts/reference-tables.ts';
 import { synth, synthFromContext } from './synth.ts';
 
@@ -17,9 +17,9 @@ import { synth, synthFromContext } from './synth.ts';
 describe('CDK reference stack', () => {
   const template = synth({ memoryByFunction: { 'fanout-send-message': 512 }, broadcast: true });
 
-  it('declares one function per route and every route of the manifest when broadcast is asked for', () => {
+  it('declares one function per route and every route of the manifest when broadcast is asked for (and the direct push function)', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Route', FUNCTIONS.length);
-    template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length);
+    template.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length + 1);
     for (const spec of FUNCTIONS) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: spec.route });
     }
@@ -45,13 +45,13 @@ describe('CDK reference stack', () => {
     });
   });
 
-  it('grants @connections access only to the fan-out functions (sendMessage and, when deployed, broadcast)', () => {
+  it('grants @connections access only to the fan-out functions (sendMessage, the push and, when deployed, broadcast)', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const manage = Object.entries(policies).filter(([, p]) =>
       JSON.stringify(p).includes('execute-api:ManageConnections'),
     );
-    // sendMessage and broadcast, nothing else
-    expect(manage).toHaveLength(2);
+    // sendMessage, broadcast and the direct push, nothing else
+    expect(manage).toHaveLength(3);
     const text = JSON.stringify(policies);
     expect(text).not.toContain('"dynamodb:*"');
   });
@@ -61,14 +61,28 @@ describe('CDK reference stack: safe to deploy by default', () => {
   it('leaves the naive broadcast route and its function out unless asked for', () => {
     const t = synthFromContext({});
     t.resourceCountIs('AWS::ApiGatewayV2::Route', FUNCTIONS.length - 1);
-    // every route's function but broadcast's, and the $connect authorizer (on by default)
-    t.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length - 1 + 1);
+    // every route's function but broadcast's, the $connect authorizer (on by default) and the direct push
+    t.resourceCountIs('AWS::Lambda::Function', FUNCTIONS.length - 1 + 1 + 1);
     expect(Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey)).not.toContain('broadcast');
     t.resourcePropertiesCountIs('AWS::Lambda::Function', { FunctionName: 'fanout-broadcast' }, 0);
     t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'fanout-send-message' });
-    // only sendMessage may post to connections now
+    // only sendMessage and the push may post to connections now
     const manage = Object.values(t.findResources('AWS::IAM::Policy')).filter((p) => JSON.stringify(p).includes('execute-api:ManageConnections'));
-    expect(manage).toHaveLength(1);
+    expect(manage).toHaveLength(2);
+
+    // the server push, direct by default: the bus (logical id pinned, as publish phases name it), the rule on
+    // push events whose one target is the push function, no queue
+    t.hasResourceProperties('AWS::Events::EventBus', { Name: 'fanout-push' });
+    expect(Object.keys(t.findResources('AWS::Events::EventBus'))).toEqual(['PushBus']);
+    t.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'fanout-push-rule',
+      EventBusName: { Ref: 'PushBus' },
+      EventPattern: { source: ['fanout-bench.push'], 'detail-type': ['push'] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^fanoutpush[0-9A-F]{8}$'), 'Arn'] } })],
+    });
+    t.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': ['PushRule', 'Arn'] } });
+    t.resourceCountIs('AWS::SQS::Queue', 0);
+    t.resourceCountIs('AWS::Lambda::EventSourceMapping', 0);
 
     const withBroadcast = synthFromContext({ broadcast: 'true' });
     withBroadcast.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'broadcast' });
@@ -95,6 +109,7 @@ describe('CDK reference stack: safe to deploy by default', () => {
     [{ detailedMetrics: 'on' }, 'context detailedMetrics: must be true or false, got on'],
     [{ memory: '64' }, 'context memory: must be an integer from 128 to 10240 MB, got 64'],
     [{ arch: 'ppc' }, 'context arch: must be x86_64 or arm64, got ppc'],
+    [{ pushFanout: 'fast' }, 'context pushFanout: must be direct or queued, got fast'],
   ])('refuses bad context %j with one line naming the key', (context, message) => {
     expect(() => chatStackPropsFromContext((key) => (context as Record<string, string>)[key])).toThrow(message);
   });
@@ -114,18 +129,46 @@ describe('CDK reference stack: safe to deploy by default', () => {
 });
 
 describe('CDK reference stack: stacks side by side (-c name=…)', () => {
-  it('names functions, log groups, tables and the token parameter after the stack; the default keeps the manifest names', () => {
-    const arm = synthFromContext({ name: 'FanoutBenchChatArm', broadcast: 'true' });
+  it('names functions, log groups, tables, the push path and the token parameter after the stack; the default keeps the manifest names', () => {
+    // (the queued push rides this synth: one non-default synth for both settings)
+    const arm = synthFromContext({ name: 'FanoutBenchChatArm', broadcast: 'true', pushFanout: 'queued' });
     const deployedName = (manifestName: string) => manifestName.replace(/^fanout-/, 'FanoutBenchChatArm-');
-    for (const name of [...FUNCTIONS.map((f) => f.name), 'fanout-authorizer']) {
+    const queued = PUSH_FUNCTIONS.filter((f) => f.fanout === 'queued').map((f) => f.name);
+    for (const name of [...FUNCTIONS.map((f) => f.name), ...queued, 'fanout-authorizer']) {
       arm.hasResourceProperties('AWS::Lambda::Function', { FunctionName: deployedName(name) });
       arm.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: `/aws/lambda/${deployedName(name)}` });
     }
     for (const t of REFERENCE_TABLES) arm.hasResourceProperties('AWS::DynamoDB::Table', { TableName: deployedName(t.name) });
     arm.hasResourceProperties('AWS::SSM::Parameter', { Name: '/fanout-bench/FanoutBenchChatArm/connect-token' });
+    arm.resourcePropertiesCountIs('AWS::Lambda::Function', { FunctionName: 'FanoutBenchChatArm-push' }, 0);
+    arm.hasResourceProperties('AWS::Events::EventBus', { Name: 'FanoutBenchChatArm-push' });
+    arm.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'FanoutBenchChatArm-push-rule',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^fanoutpushfanout'), 'Arn'] } })],
+    });
+    // queued: the queue (visibility six times the worker's timeout) redriving to its dead-letter queue, consumed by the workers' mapping
+    arm.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'FanoutBenchChatArm-push-queue',
+      VisibilityTimeout: PUSH_QUEUE.visibilityTimeoutSeconds,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['PushDeadLetterQueue', 'Arn'] }, maxReceiveCount: PUSH_QUEUE.maxReceiveCount },
+    });
+    arm.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'FanoutBenchChatArm-push-dlq', MessageRetentionPeriod: PUSH_QUEUE.deadLetterRetentionSeconds });
+    arm.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': ['PushQueue', 'Arn'] },
+      BatchSize: PUSH_QUEUE.batchSize,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: PUSH_QUEUE.maximumConcurrency },
+    });
+    // the fan-out may send to the queue (and is told its URL), not post; the worker posts
+    const policies = Object.entries(arm.findResources('AWS::IAM::Policy'));
+    const policyOf = (prefix: string) => JSON.stringify(policies.find(([id]) => id.startsWith(prefix))![1]);
+    expect(policyOf('fanoutpushfanoutrole')).toContain('"sqs:SendMessage"');
+    expect(policyOf('fanoutpushfanoutrole')).not.toContain('execute-api:ManageConnections');
+    expect(policyOf('fanoutpushworkerrole')).toContain('execute-api:ManageConnections');
+    arm.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'FanoutBenchChatArm-push-fanout', Environment: { Variables: Match.objectLike({ PUSH_QUEUE_URL: { Ref: 'PushQueue' } }) } });
     // nothing keeps a default name that a second stack in the account would collide with
     const text = JSON.stringify(arm.toJSON().Resources);
-    expect(text).not.toMatch(/"fanout-(connect|send-message|authorizer|connections|messages|room-members)"/);
+    expect(text).not.toMatch(/"fanout-(connect|send-message|authorizer|connections|messages|room-members|push|push-rule|push-queue|push-dlq|push-fanout|push-worker)"/);
 
     const byDefault = synthFromContext({});
     expect(stackNameFromContext(() => undefined)).toBe('FanoutBenchChat');

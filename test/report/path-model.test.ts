@@ -11,6 +11,8 @@ import { MAPPING_CHART_ID, queueChartId } from '../../src/report/run/path-model.
 import { buildResults, RUN_START } from './fixtures.ts';
 import { consoleText, htmlText, markdownText, modelFacts } from './page-model-facts.ts';
 import { sqsFanoutPath } from '../fixtures/path/sqs-fanout-path.ts';
+import { sqsFanoutHops } from '../fixtures/path/sqs-fanout-hops.ts';
+import { hopLatency } from '../../src/metrics/cloudwatch/hop-reach-pull.ts';
 
 /**
  * The run page's path (results.path): one model (path-model.ts), each hop a line of the console,
@@ -82,5 +84,51 @@ describe('the path on the run page', () => {
     expect(out.md).not.toContain('### Path');
     expect(out.html).not.toContain('<h2>Path</h2>');
     expect(pathCharts(r)).toEqual({});
+  });
+});
+
+describe('the delivery latency split by hop on the run page', () => {
+  function withHops(): Results {
+    const r = buildResults();
+    r.hopLatency = sqsFanoutHops();
+    return Results.parse(r);
+  }
+
+  it('orders the hops by p50 reach, each step the rise from the one before, the deliveries last (the pull, pure)', () => {
+    const f = sqsFanoutHops();
+    const unordered = [f.hops[2]!, f.hops[0]!, f.hops[3]!, f.hops[1]!].map(({ stepMs: _s, ...h }) => h);
+    const split = hopLatency(unordered, { count: 270, min: 20, mean: 70, p50: 63, p90: 200, p99: 405, p999: 500, max: 600 });
+    expect(split.hops.map((h) => h.hop)).toEqual(['gateway:sendMessage', 'sqs:fanout-jobs', 'lambda:fanout-worker', '@connections']);
+    expect(split.hops.map((h) => h.stepMs)).toEqual([1.8, 6.4 - 1.8, 38 - 6.4, 61 - 38]);
+    expect(split.delivered).toEqual({ count: 270, p50Ms: 63, p99Ms: 405, stepMs: 2 });
+    // no deliveries measured: the split still ends with them, unknown
+    expect(hopLatency(unordered, undefined).delivered).toEqual({ count: 0, p50Ms: null, p99Ms: null, stepMs: null });
+    // stamped within the same millisecond (a topic's asynchronous invocation): the topic first, the function after it, a step of 0
+    const tie = hopLatency([{ hop: 'lambda:fanout', count: 2, p50Ms: 4, p99Ms: 9 }, { hop: 'sns:Alerts', count: 2, p50Ms: 4, p99Ms: 9 }], undefined);
+    expect(tie.hops.map((h) => [h.hop, h.stepMs])).toEqual([['sns:Alerts', 4], ['lambda:fanout', 0]]);
+  });
+
+  it('is one row per hop and the deliveries, and one console line of the p50 reaches', () => {
+    const model = runPageModel(withHops()).hops!;
+    expect(model.rows.at(-1)).toEqual({ hop: 'delivered', count: '270', p50: '63 ms', p99: '405 ms', step: '+2 ms' });
+    expect(model.rows[1]).toEqual({ hop: 'sqs:fanout-jobs', count: '30', p50: '6.40 ms', p99: '12 ms', step: '+4.60 ms' });
+    expect(model.line).toBe('p50 from the send: gateway:sendMessage +1.80 ms → sqs:fanout-jobs +6.40 ms → lambda:fanout-worker +38 ms → @connections +61 ms → delivered +63 ms');
+  });
+
+  it('every fact of the model is in the console, summary.md and the page; a run without the split shows none of it', () => {
+    const r = withHops();
+    const model = runPageModel(r).hops!;
+    const out = pages(r);
+    expect(out.console).toContain(`  hops         ${model.line}`);
+    const texts = { md: markdownText(out.md), html: htmlText(out.html) };
+    for (const [page, text] of Object.entries(texts)) {
+      for (const f of modelFacts(model).filter((x) => !x.path.startsWith('line'))) expect(text, `${page}: ${f.path}`).toContain(f.text.replace(/\s+/g, ' '));
+    }
+    expect(out.md).toContain('### Hops');
+    expect(out.html).toContain('<h2>Hops</h2>');
+    const none = pages(Results.parse(buildResults()));
+    expect(none.console).not.toMatch(/^ {2}hops /m);
+    expect(none.md).not.toContain('### Hops');
+    expect(none.html).not.toContain('<h2>Hops</h2>');
   });
 });

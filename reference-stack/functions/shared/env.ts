@@ -32,6 +32,8 @@ const EnvSchema = z.object({
   [FUNCTION_ENV.messagesTable]: tableName,
   // Only the functions that post to connections need it; checked where that client is created.
   [FUNCTION_ENV.callbackUrl]: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  // Only the queued push's fan-out needs it; checked where that client is created.
+  [FUNCTION_ENV.pushQueueUrl]: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL (the push queue\'s)' }).optional(),
   [FUNCTION_ENV.fanoutConcurrency]: positiveInt(16),
   [FUNCTION_ENV.postTimeoutMs]: positiveInt(DEFAULT_POST_TIMEOUT_MS),
   [MAX_PAYLOAD_BYTES_ENV]: positiveInt(32_768),
@@ -43,6 +45,8 @@ export interface FunctionConfig {
   messagesTable: string;
   /** Base URL of the @connections management API, stage included (undefined if not set). */
   callbackUrl: string | undefined;
+  /** The queued push's queue URL (undefined if not set). */
+  pushQueueUrl: string | undefined;
   fanoutConcurrency: number;
   /** Each @connections post is aborted after this many ms. */
   postTimeoutMs: number;
@@ -61,6 +65,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): FunctionConfig
     roomMembersTable: e[FUNCTION_ENV.roomMembersTable],
     messagesTable: e[FUNCTION_ENV.messagesTable],
     callbackUrl: e[FUNCTION_ENV.callbackUrl],
+    pushQueueUrl: e[FUNCTION_ENV.pushQueueUrl],
     fanoutConcurrency: e[FUNCTION_ENV.fanoutConcurrency],
     postTimeoutMs: e[FUNCTION_ENV.postTimeoutMs],
     maxPayloadBytes: e[MAX_PAYLOAD_BYTES_ENV],

@@ -29,7 +29,7 @@ export const DisplayName = z
   .max(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters`);
 
 /** Any JSON value; a parsed body can hold every JSON value but cannot hold undefined. */
-const Payload = z.unknown().refine((v) => v !== undefined, { error: 'is required (any JSON value)' });
+export const Payload = z.unknown().refine((v) => v !== undefined, { error: 'is required (any JSON value)' });
 
 const request = <T extends z.core.$ZodLooseShape>(shape: T) => z.object(shape, { error: 'must be a JSON object' });
 

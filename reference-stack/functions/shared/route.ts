@@ -30,6 +30,18 @@ export type RouteHandler<E> = (event: E, context?: Context) => Promise<RouteResu
 export function wsRoute<E extends { requestContext: { routeKey: string; connectionId: string } }>(
   logic: RouteLogic<E>,
 ): RouteHandler<E> {
+  return invocationOf(logic, 'route failed', (event) => ({ route: event.requestContext.routeKey, connectionId: event.requestContext.connectionId }));
+}
+
+/**
+ * The same wrapper for a function no route invokes (the push path: an EventBridge event, an SQS
+ * batch): a throw is logged and rethrown, so Lambda retries the event or returns the batch.
+ */
+export function eventFunction<E, R>(name: string, logic: (event: E, invocation: Invocation) => Promise<R>): (event: E, context?: Context) => Promise<R> {
+  return invocationOf(logic, 'invocation failed', () => ({ function: name }));
+}
+
+function invocationOf<E, R>(logic: (event: E, invocation: Invocation) => Promise<R>, failed: string, describe: (event: E) => Record<string, string>): (event: E, context?: Context) => Promise<R> {
   let cold = true;
   const metrics = createMetrics();
   return async (event, context) => {
@@ -41,11 +53,7 @@ export function wsRoute<E extends { requestContext: { routeKey: string; connecti
     try {
       return await logic(event, invocation);
     } catch (error) {
-      logger.error('route failed', {
-        route: event.requestContext.routeKey,
-        connectionId: event.requestContext.connectionId,
-        error: error as Error,
-      });
+      logger.error(failed, { ...describe(event), error: error as Error });
       throw error;
     } finally {
       const throttled = takeThrottledAttempts();

@@ -1,19 +1,18 @@
 import { CONNECT_COLD_SUBPROTOCOL, CONNECT_WARM_SUBPROTOCOL, type Action, type ReadFrame } from '../../../common/chat-protocol.ts';
+import { PROBE_PREFIX, readProbeFields, type ProbeFields } from '../../../common/probe-text.ts';
 
 /**
  * The chat protocol v1 as the harness speaks it (docs/design.md, "The chat protocol (v1)"): the frames it
  * sends, and a cheap scanner for the delivery frames it receives (the actions and frames both
  * sides share are common/chat-protocol.ts's).
  *
- * Every message the harness sends carries a probe as its payload, a JSON string:
- *   "fb1|<origin shard>|<slot>|<sender client>|<sender seq>|<intended send time, epoch µs>|xxxx…"
+ * Every message the harness sends carries a probe as its payload, a JSON string (its text is
+ * common/probe-text.ts's: "fb1|<origin shard>|<slot>|<sender client>|<sender seq>|<intended µs>|xxxx…"),
  * so any receiver, in any shard, can attribute a delivery to a message and time it from the
  * intended send time. Deliveries are the hot path (one per member per message): the scanner reads
  * the probe and the `cold` flag straight from the frame's bytes, without JSON.parse and without
  * allocating. Anything else (acks, errors, other stacks' formatting) takes the JSON path.
  */
-
-export const PROBE_PREFIX = 'fb1|';
 
 /**
  * Offered on every handshake to a target that answers them: the reference stack's $connect
@@ -23,13 +22,7 @@ export const PROBE_PREFIX = 'fb1|';
  */
 export const CONNECT_SUBPROTOCOLS = ['fanout-bench.v1', CONNECT_COLD_SUBPROTOCOL, CONNECT_WARM_SUBPROTOCOL];
 
-export interface Probe {
-  origin: number;
-  slot: number;
-  sender: number;
-  seq: number;
-  /** intended send time, epoch ms */
-  intended: number;
+export interface Probe extends ProbeFields {
   cold: boolean;
 }
 
@@ -37,24 +30,10 @@ export function newProbe(): Probe {
   return { origin: 0, slot: 0, sender: 0, seq: 0, intended: 0, cold: false };
 }
 
-/** The payload string for one message, padded with 'x' to `payloadBytes` when that is longer. */
-export function encodeProbe(p: Omit<Probe, 'cold'>, payloadBytes: number): string {
-  const head = `${PROBE_PREFIX}${p.origin}|${p.slot}|${p.sender}|${p.seq}|${Math.round(p.intended * 1000)}|`;
-  return head.length >= payloadBytes ? head : head + 'x'.repeat(payloadBytes - head.length);
-}
-
 /** Reads a probe from a payload value that went through JSON.parse (the slow path). */
 export function decodeProbe(payload: unknown, cold: boolean, out: Probe): boolean {
   if (typeof payload !== 'string' || !payload.startsWith(PROBE_PREFIX)) return false;
-  const parts = payload.split('|', 6);
-  if (parts.length < 6) return false;
-  const nums = parts.slice(1).map(Number);
-  if (nums.some((n) => !Number.isInteger(n) || n < 0)) return false;
-  out.origin = nums[0];
-  out.slot = nums[1];
-  out.sender = nums[2];
-  out.seq = nums[3];
-  out.intended = nums[4] / 1000;
+  if (!readProbeFields(Buffer.from(payload, 'latin1'), PROBE_PREFIX.length, out)) return false;
   out.cold = cold;
   return true;
 }
@@ -65,8 +44,6 @@ const TYPE_MESSAGE = Buffer.from('"type":"message"');
 const TYPE_BROADCAST = Buffer.from('"type":"broadcast"');
 const TYPE_MESSAGE_HEAD = Buffer.from('{"type":"message"');
 const TYPE_BROADCAST_HEAD = Buffer.from('{"type":"broadcast"');
-const PIPE = 0x7c;
-const ZERO = 0x30;
 const SPACE = 0x20;
 const LETTER_T = 0x74;
 const LETTER_F = 0x66;
@@ -87,38 +64,6 @@ export function scanDelivery(buf: Buffer, out: Probe): boolean {
   }
   if (!readProbeFields(buf, at + MARK.length, out)) return false;
   out.cold = coldFlag(buf, at);
-  return true;
-}
-
-/**
- * Reads a probe's five fields (origin, slot, sender, seq, intended µs) from `i` on into `out`;
- * false when they are not five `|`-terminated numbers. Shared by every protocol's byte scan.
- */
-export function readProbeFields(buf: Buffer, i: number, out: Probe): boolean {
-  const end = buf.length;
-  let field = 0;
-  let v = 0;
-  let digits = 0;
-  while (i < end && field < 5) {
-    const c = buf[i++];
-    if (c === PIPE) {
-      if (digits === 0) return false;
-      if (field === 0) out.origin = v;
-      else if (field === 1) out.slot = v;
-      else if (field === 2) out.sender = v;
-      else if (field === 3) out.seq = v;
-      else out.intended = v / 1000;
-      field++;
-      v = 0;
-      digits = 0;
-    } else {
-      const d = c - ZERO;
-      if (d < 0 || d > 9) return false;
-      v = v * 10 + d;
-      digits++;
-    }
-  }
-  if (field < 5) return false;
   return true;
 }
 

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
-import { encodeProbe, newProbe } from './chat-v1.ts';
+import { encodeProbe } from '../../../common/probe-text.ts';
+import { newProbe } from './chat-v1.ts';
 import type { WireProtocol } from './wire-protocol.ts';
 
 /**

@@ -1,4 +1,5 @@
-import { PROBE_PREFIX, readProbeFields, type Probe } from './chat-v1.ts';
+import { PROBE_PREFIX, readProbeFields } from '../../../common/probe-text.ts';
+import type { Probe } from './chat-v1.ts';
 
 /**
  * The probe found in any frame, wherever it sits: text or binary, JSON or not. The probe's own

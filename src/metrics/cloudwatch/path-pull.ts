@@ -28,8 +28,8 @@ export async function pullPath(cloudwatch: CloudWatchClient, resources: PathReso
   }
 }
 
-/** The window with its whole-window period, as queryWindow makes it (a multiple of a minute covering the window). */
-function wholeWindow(window: { startMs: number; endMs: number; periodSec: number }): QueryWindow {
+/** The window with its whole-window period, as queryWindow makes it (a multiple of a minute covering the window); the hops' reach is asked the same way (hop-reach-pull.ts). */
+export function wholeWindow(window: { startMs: number; endMs: number; periodSec: number }): QueryWindow {
   const unitSec = window.periodSec % 60 === 0 ? window.periodSec : 60;
   const totalsPeriodSec = Math.max(unitSec, Math.ceil((window.endMs - window.startMs) / (unitSec * 1000)) * unitSec);
   return { ...window, totalsPeriodSec };

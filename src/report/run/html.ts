@@ -26,6 +26,7 @@ import { FIGURE_LABEL } from './cold-warm-text.ts';
 import { emulatedRuntimeHtmlCell, runtimeHtmlCell } from './runtimes-text.ts';
 import { pathCharts } from './path-charts.ts';
 import { pathHtml } from './path-section.ts';
+import { hopsHtml } from './hops-section.ts';
 import { publishRows } from './publish-model.ts';
 
 /**
@@ -50,6 +51,7 @@ ${section('Throughput and connections', '', chartBox(charts, 'throughput') + con
 ${section('Errors', '', chartBox(charts, 'errors') + errorTable(results))}
 ${missingSection(results.deliveries.missing)}
 ${page.path ? pathHtml(page.path, charts) : ''}
+${page.hops ? hopsHtml(page.hops) : ''}
 ${section('Lambda (CloudWatch)', lambdaIntro(results.cloudwatch, page.thisHost), lambdaSection(charts, results.cloudwatch))}
 ${section('Work per message', 'From CloudWatch: work counts do not depend on how busy the host was. DynamoDB units cover every table and global index over the whole run (connects, joins, sends, disconnects); Lambda GB-seconds are Duration × memory, INIT excluded.', workSection(results))}
 ${model.coldWarm ? section('Cold vs warm', 'Each timed request split by the Lambda invocation that served it: cold where that invocation was a cold start.', coldWarmBody(model, { chart: chartBox(charts, 'cold-starts'), reports: reportsTable(results) })) : section('Cold vs warm', 'Cold: the message or connection met a new Lambda execution environment.', coldWarm(results, charts))}

@@ -15,6 +15,7 @@ import type { AttributionModel } from './attribution-model.ts';
 import { runPageModel } from './page-model.ts';
 import { runtimeMarkdown } from './runtimes-text.ts';
 import { pathMarkdown } from './path-section.ts';
+import { hopsMarkdown } from './hops-section.ts';
 import { publishRows } from './publish-model.ts';
 import {
   coldMeansText,
@@ -189,6 +190,7 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
   }
 
   out.push(...pathMarkdown(page.path));
+  out.push(...hopsMarkdown(page.hops));
   out.push(...runtimeMarkdown(r));
   if (page.notEmulated.length > 0) out.push('### Not emulated', '', 'Paths into the stack\'s functions that this run did not take (the emulator does not run them):', '', ...page.notEmulated.map((l) => `- ${md(l)}`), '');
 

@@ -9,6 +9,7 @@ import { firstCause } from '../shared/why-lines.ts';
 import { VERDICT_HEADLINE } from './verdict-text.ts';
 import { notEmulatedPathText } from '../../../common/not-emulated-paths.ts';
 import { pathModel, type PathModel } from './path-model.ts';
+import { hopsModel, type HopsModel } from './hops-model.ts';
 
 /**
  * The run page's facts, computed once from results: the console, summary.md, junit.xml and
@@ -70,6 +71,8 @@ export interface RunPageModel {
   notEmulated: string[];
   /** a queued fan-out's path, hop by hop (path-model.ts); absent: the stack has none */
   path?: PathModel;
+  /** the delivery latency split by hop (hops-model.ts); absent: not measured on the local emulator, or no hop stamped */
+  hops?: HopsModel;
 }
 
 /** The words the plan page says it in (plan/console.ts), with the cost added: the Lambda compute cost rests on those durations. */
@@ -118,6 +121,7 @@ export function runPageModel(r: Results): RunPageModel {
   const permissions = permissionFacts(r);
   const host = hostFacts(r);
   const path = pathModel(r.path);
+  const hops = hopsModel(r.hopLatency);
   return {
     attribution: attributionModel(r),
     ...(v ? { verdict: { outcome: v.outcome, headline: VERDICT_HEADLINE[v.outcome], summary: v.summary, ...(cause ? { firstCause: cause } : {}) } } : {}),
@@ -129,5 +133,6 @@ export function runPageModel(r: Results): RunPageModel {
     ...(measuredLocally(r) ? { thisHost: THIS_HOST_TEXT } : {}),
     notEmulated: (r.config.target.notEmulated ?? []).map(notEmulatedPathText),
     ...(path ? { path } : {}),
+    ...(hops ? { hops } : {}),
   };
 }

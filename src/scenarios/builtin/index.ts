@@ -3,6 +3,7 @@ import { coldStart } from './cold-start.ts';
 import { connectStorm } from './connect-storm.ts';
 import { defaultScenario } from './default.ts';
 import { fanout } from './fanout.ts';
+import { push } from './push.ts';
 import { staleCleanup } from './stale-cleanup.ts';
 
 export const BUILTIN_SCENARIOS: Readonly<Record<string, ScenarioInput>> = {
@@ -11,4 +12,5 @@ export const BUILTIN_SCENARIOS: Readonly<Record<string, ScenarioInput>> = {
   fanout,
   'cold-start': coldStart,
   'stale-cleanup': staleCleanup,
+  push,
 };

@@ -1,0 +1,123 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { IWebSocketApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { CfnEventBus, CfnRule, EventBus, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, type Function as LambdaFn } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnQueue, Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DEFAULT_PUSH_FANOUT, FUNCTION_ENV, PUSH_EVENT, PUSH_QUEUE, pushFunctions, type PushFanout, type PushFunctionSpec } from '../functions/manifest.ts';
+import { PUSH_ACCESS, type TableKey } from '../functions/route-access.ts';
+import { stackFunctionName, stackPushNames } from '../functions/stack-names.ts';
+import { grantRouteAccess } from './route-access.ts';
+
+const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
+
+export interface PushPathProps {
+  fanout?: PushFanout;
+  tables: Record<TableKey, ITable>;
+  api: IWebSocketApi;
+  stageName: string;
+  callbackUrl: string;
+  /** what every function of the stack gets (tables, Powertools names) */
+  environment: Record<string, string>;
+  memoryMB?: number;
+  memoryByFunction?: Record<string, number>;
+  architecture?: 'x86_64' | 'arm64';
+  /** the stack's bundling of a NodejsFunction (chat-stack.ts), shared */
+  bundling: BundlingOptions;
+}
+
+/**
+ * The server push (functions/manifest.ts PUSH_EVENT, docs/reference-stack.md "Server push"): the
+ * stack's EventBridge bus and a rule matching push events, whose target is the direct push
+ * function, or (`pushFanout: queued`) the fan-out function, which sends to an SQS queue (with a
+ * dead-letter queue after maxReceiveCount) consumed by posting workers through an event source
+ * mapping. Declared from the manifest, as the emulator's manifest reader declares it; the logical
+ * ids of the bus, the rule and the queues are pinned (PushBus, PushRule, PushQueue,
+ * PushDeadLetterQueue) so a publish phase names the bus `PushBus` whatever the stack is called.
+ * Each function's role is written out (functions/route-access.ts PUSH_ACCESS), as the routes' are.
+ */
+export class PushPath extends Construct {
+  readonly bus: EventBus;
+  readonly queue: Queue | undefined;
+
+  constructor(scope: Construct, id: string, props: PushPathProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const names = stackPushNames(stack.stackName);
+    const fanout = props.fanout ?? DEFAULT_PUSH_FANOUT;
+
+    this.bus = new EventBus(stack, 'PushBus', { eventBusName: names.bus });
+    (this.bus.node.defaultChild as CfnEventBus).overrideLogicalId('PushBus');
+
+    let queue: Queue | undefined;
+    if (fanout === 'queued') {
+      const dlq = new Queue(stack, 'PushDeadLetterQueue', { queueName: names.deadLetterQueue, retentionPeriod: Duration.seconds(PUSH_QUEUE.deadLetterRetentionSeconds), removalPolicy: RemovalPolicy.DESTROY });
+      (dlq.node.defaultChild as CfnQueue).overrideLogicalId('PushDeadLetterQueue');
+      queue = new Queue(stack, 'PushQueue', {
+        queueName: names.queue,
+        visibilityTimeout: Duration.seconds(PUSH_QUEUE.visibilityTimeoutSeconds),
+        deadLetterQueue: { queue: dlq, maxReceiveCount: PUSH_QUEUE.maxReceiveCount },
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      (queue.node.defaultChild as CfnQueue).overrideLogicalId('PushQueue');
+    }
+    this.queue = queue;
+
+    const rule = new Rule(stack, 'PushRule', {
+      ruleName: names.rule,
+      eventBus: this.bus,
+      eventPattern: { source: [PUSH_EVENT.source], detailType: [PUSH_EVENT.detailType] },
+    });
+    (rule.node.defaultChild as CfnRule).overrideLogicalId('PushRule');
+
+    for (const spec of pushFunctions(fanout)) {
+      const fn = this.createFunction(spec, props, queue);
+      if (spec.trigger === 'rule') rule.addTarget(new LambdaFunction(fn));
+      else if (queue) {
+        fn.addEventSource(
+          new SqsEventSource(queue, {
+            batchSize: PUSH_QUEUE.batchSize,
+            maxBatchingWindow: PUSH_QUEUE.maximumBatchingWindowSeconds > 0 ? Duration.seconds(PUSH_QUEUE.maximumBatchingWindowSeconds) : undefined,
+            maxConcurrency: PUSH_QUEUE.maximumConcurrency,
+            reportBatchItemFailures: true,
+          }),
+        );
+      }
+    }
+  }
+
+  private createFunction(spec: PushFunctionSpec, props: PushPathProps, queue: Queue | undefined): LambdaFn {
+    const stack = Stack.of(this);
+    const functionName = stackFunctionName(stack.stackName, spec.name);
+    const logGroup = new LogGroup(stack, `${spec.name}-logs`, { logGroupName: `/aws/lambda/${functionName}`, retention: RetentionDays.ONE_WEEK, removalPolicy: RemovalPolicy.DESTROY });
+    const access = PUSH_ACCESS[spec.name];
+    if (!access) throw new Error(`no IAM access declared for push function ${spec.name}`);
+    const role = new Role(stack, `${spec.name}-role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    grantRouteAccess(role, access, { tables: props.tables, api: props.api, stageName: props.stageName, logGroup, ...(queue ? { pushQueue: queue } : {}) });
+    return new NodejsFunction(stack, spec.name, {
+      entry: path.join(functionsDir, spec.entry),
+      handler: 'handler',
+      runtime: Runtime.NODEJS_22_X,
+      architecture: props.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
+      memorySize: props.memoryByFunction?.[spec.name] ?? props.memoryMB ?? spec.memoryMB,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      role,
+      logGroup,
+      functionName,
+      environment: {
+        ...props.environment,
+        ...(access.postsToConnections ? { [FUNCTION_ENV.callbackUrl]: props.callbackUrl } : {}),
+        ...(access.pushQueue === 'send' && queue ? { [FUNCTION_ENV.pushQueueUrl]: queue.queueUrl } : {}),
+      },
+      bundling: props.bundling,
+    });
+  }
+}
