@@ -23,7 +23,8 @@ import { closingFlags, collect, fleetFlags, intFlag, sessionOptionsFromFlags, st
 
 /**
  * `fanout-bench compare --memory 128,256,… | --room-size 10,100,… | --payload 128,4096,… |
- * --targets A,B[,…] [scenario]`: the scenario at each value of one swept parameter, one
+ * --targets A,B[,…] [--room-size 10,100,…] [scenario]`: the scenario at each value of one swept
+ * parameter (or the variants at each room size: a grid), one
  * comparison (compare.json, index.html, summary.md). Takes run's flags (target, load, output,
  * prices) except run's `--memory fn=MB`: here `--memory` lists the sizes and `--function` names
  * what is set to them. The sweeps take `--threshold` (the SLO each point is judged by). Exit 0
@@ -55,7 +56,7 @@ export function addCompareCommand(program: Command): void {
     .option('--room-size <N,N,...>', `members per room to compare, e.g. 10,100,1000 (2 to ${MAX_SIZES})`)
     .option('--hold-constant <what>', `--room-size: ${HoldConstant.options.join(' or ')} stay the same at every size (default deliveries: deliveries per second)`)
     .option('--payload <bytes,...>', `payload sizes to compare, e.g. 128,4096,32000 (2 to ${MAX_SIZES}, at most ${MAX_PAYLOAD_BYTES.toLocaleString('en-US')} bytes)`)
-    .option('--targets <A,B,...|file>', 'deployed variants to compare, e.g. aws:ChatArm64,aws:ChatX86, or a variants file (YAML/JSON) that can give local stacks their knobs')
+    .option('--targets <A,B,...|file>', 'deployed variants to compare, e.g. aws:ChatArm64,aws:ChatX86, or a variants file (YAML/JSON) that can give local stacks their knobs; with --room-size, side by side at each room size (a grid)')
     .option(`${THRESHOLD_FLAG} <expr>`, 'sweeps: the SLO every point is judged by, after the scenario\'s thresholds (repeatable), e.g. "fanout.p99 < 500ms"', collect)
     .option('--function <names>', `functions set to each size, comma-separated or repeated; a template's by name or logical id (default: ${DEFAULT_COMPARED_FUNCTIONS.join(', ')})`, collect)
     .option('--repeat <n>', `measurements per size (at most ${MAX_REPEAT}; medians and their spread are compared)`)
@@ -118,14 +119,16 @@ function warmUpFlag(v: string | undefined): number | undefined {
 
 const SWEEP_FLAGS = ['--memory', '--room-size', '--payload', '--targets'] as const;
 
-/** Which sweep the flags ask for: exactly one of --memory, --room-size, --payload, --targets. */
+/** Which sweep the flags ask for: exactly one of --memory, --room-size, --payload, --targets, or --targets with --room-size (a grid). */
 function sweepOf(flags: CompareFlags, targetGiven: boolean): Sweep | { parameter: 'memory'; sizes: number[] } {
   const given = SWEEP_FLAGS.filter((f) => flagValue(flags, f) !== undefined);
-  if (given.length !== 1) {
-    throw new UserError(`compare: give exactly one of ${SWEEP_FLAGS.slice(0, -1).join(', ')} or ${SWEEP_FLAGS.at(-1)} (${given.length === 0 ? 'none given' : `got ${given.join(' and ')}`})`);
+  // the one pair: the variants side by side at each room size (a grid)
+  const grid = given.length === 2 && given.includes('--targets') && given.includes('--room-size');
+  if (given.length !== 1 && !grid) {
+    throw new UserError(`compare: give exactly one of ${SWEEP_FLAGS.slice(0, -1).join(', ')} or ${SWEEP_FLAGS.at(-1)}, or --targets with --room-size (${given.length === 0 ? 'none given' : `got ${given.join(' and ')}`})`);
   }
-  const which = given[0]!;
-  if (flags.holdConstant !== undefined && which !== '--room-size') throw new UserError('--hold-constant: applies to --room-size only');
+  const which = grid ? '--targets' : given[0]!;
+  if (flags.holdConstant !== undefined && flags.roomSize === undefined) throw new UserError('--hold-constant: applies to --room-size only');
   if (which !== '--memory') {
     for (const [flag, v] of [['--function', flags.function], ['--weight', flags.weight]] as const) {
       if (v !== undefined) throw new UserError(`${flag}: applies to --memory only`);
@@ -136,17 +139,20 @@ function sweepOf(flags: CompareFlags, targetGiven: boolean): Sweep | { parameter
   switch (which) {
     case '--memory':
       return { parameter: 'memory', sizes: sizesFlag(flags.memory!) };
-    case '--room-size': {
-      const hold = flags.holdConstant === undefined ? 'deliveries' : HoldConstant.safeParse(flags.holdConstant).data;
-      if (hold === undefined) throw new UserError(`--hold-constant: must be ${HoldConstant.options.join(' or ')}, got "${flags.holdConstant}"`);
-      return { parameter: 'room-size', sizes: numberList('--room-size', flags.roomSize!, 1, MAX_CLIENTS, ' members'), holdConstant: hold };
-    }
+    case '--room-size':
+      return { parameter: 'room-size', ...roomSizesOf(flags) };
     case '--payload':
       return { parameter: 'payload', bytes: numberList('--payload', flags.payload!, 0, MAX_PAYLOAD_BYTES, ' bytes') };
     case '--targets':
       if (targetGiven) throw new UserError('--target: --targets names the targets compared (give one or the other)');
-      return { parameter: 'targets', variants: parseVariants(flags.targets!) };
+      return { parameter: 'targets', variants: parseVariants(flags.targets!), ...(grid ? { roomSizes: roomSizesOf(flags) } : {}) };
   }
+}
+
+function roomSizesOf(flags: CompareFlags): { sizes: number[]; holdConstant: HoldConstant } {
+  const hold = flags.holdConstant === undefined ? 'deliveries' : HoldConstant.safeParse(flags.holdConstant).data;
+  if (hold === undefined) throw new UserError(`--hold-constant: must be ${HoldConstant.options.join(' or ')}, got "${flags.holdConstant}"`);
+  return { sizes: numberList('--room-size', flags.roomSize!, 1, MAX_CLIENTS, ' members'), holdConstant: hold };
 }
 
 function flagValue(flags: CompareFlags, f: (typeof SWEEP_FLAGS)[number]): string | undefined {

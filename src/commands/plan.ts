@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { relative } from 'node:path';
+import { mkdir, readdir } from 'node:fs/promises';
+import { basename, join, relative } from 'node:path';
 import { UserError } from '../../common/errors.ts';
 import { buildPlan } from '../analyses/plan/build-plan.ts';
 import type { TrafficInput } from '../analyses/plan/monthly-cost.ts';
 import type { LimitFlags } from '../analyses/plan/plan-limits.ts';
 import type { GrowthAxis } from '../analyses/plan/plan-schema.ts';
-import { readPlanDirs } from '../analyses/plan/run-dirs.ts';
+import { readPlanDirs, type VariantRuns } from '../analyses/plan/run-dirs.ts';
 import { checkTraffic, DEFAULT_SESSION, type TrafficField } from '../analyses/plan/traffic-check.ts';
 import { readTrafficFile } from '../analyses/plan/traffic-file.ts';
 import { TOOL_VERSION } from '../metrics/results/results-builder.ts';
@@ -14,7 +15,10 @@ import { COMPARE_FILES } from '../report/compare/write.ts';
 import { readComparison } from '../report/compare/read-comparison.ts';
 import { renderPlanConsole } from '../report/plan/console.ts';
 import { readResults } from '../report/run/read-results.ts';
-import { writePlan } from '../report/plan/write.ts';
+import { PLAN_FILES, writePlan } from '../report/plan/write.ts';
+import { renderVariantPlansConsole, renderVariantPlansMarkdown, variantPlanRows } from '../report/plan/variants.ts';
+import { writeTextFiles } from '../report/shared/write-files.ts';
+import { fmtNum } from '../number-format.ts';
 import { writeLines } from '../report/shared/console-lines.ts';
 import { collect, durationFlag, intFlag, memoryFlags, numberFlag } from './shared-flags.ts';
 import { hostFacts } from '../fleet/host-facts.ts';
@@ -172,7 +176,9 @@ export async function planCommand(dirs: readonly string[], flags: PlanFlags): Pr
   const limits = limitFlags(flags);
   const grow = growFlag(flags.grow);
   if (flags.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(flags.region)) throw new UserError(`--region: not an AWS region name, got "${flags.region}"`);
-  const { runs, notes } = await readPlanDirs(dirs, { resultsFile: RESULTS_FILE, readResults, comparisonFile: COMPARE_FILES.json, readComparison });
+  const { runs, notes, variants } = await readPlanDirs(dirs, { resultsFile: RESULTS_FILE, readResults, comparisonFile: COMPARE_FILES.json, readComparison });
+  const dirOf = (createdAt: string) => flags.out ?? createRunDir('reports', `plan-${createdAt.replace(/[:.]/g, '-')}`);
+  if (variants) return planVariants(variants, { notes, traffic, memory, limits, grow, region: flags.region }, dirOf(new Date().toISOString()));
   const plan = buildPlan({
     runs,
     readNotes: notes,
@@ -185,9 +191,52 @@ export async function planCommand(dirs: readonly string[], flags: PlanFlags): Pr
     toolVersion: TOOL_VERSION,
     createdAt: new Date().toISOString(),
   });
-  const dir = flags.out ?? createRunDir('reports', `plan-${plan.createdAt.replace(/[:.]/g, '-')}`);
+  const dir = dirOf(plan.createdAt);
   const files = await writePlan(plan, dir);
   return { files, summary: renderPlanConsole(plan) };
+}
+
+/**
+ * A grid's variants, each planned on its own into `<dir>/<variant>/`, side by side in `<dir>/summary.md`
+ * and on the console. With a traffic, each from its runs at every room size (its fan-out's billed
+ * time fitted against the room size); without, at the own traffic of its run at the largest room
+ * size it measured: a run's own traffic is one run's, and the largest room is the nearest to a
+ * launch's and the first to meet a limit.
+ */
+async function planVariants(
+  variants: readonly VariantRuns[],
+  o: { notes: string[]; traffic?: TrafficInput; memory: Record<string, number>; limits: LimitFlags; grow?: GrowthAxis; region?: string },
+  dir: string,
+): Promise<{ files: string[]; summary: string[] }> {
+  const createdAt = new Date().toISOString();
+  const planned = variants.map((v) => {
+    const basis = o.traffic
+      ? `its runs at every room size measured (${v.runs.length} run${v.runs.length === 1 ? '' : 's'})`
+      : `no traffic given: its run's own traffic at the largest room size it measured, ${fmtNum(v.largestRoomSize)} members`;
+    const plan = buildPlan({
+      runs: o.traffic ? v.runs : v.atLargest.slice(0, 1),
+      readNotes: [...o.notes, `variant ${v.name}: planned from ${basis}`],
+      ...(o.traffic ? { traffic: o.traffic } : {}),
+      memory: o.memory,
+      limits: o.limits,
+      ...(o.grow ? { grow: o.grow } : {}),
+      ...(o.region !== undefined ? { region: o.region } : {}),
+      host: thisHost(),
+      toolVersion: TOOL_VERSION,
+      createdAt,
+    });
+    return { name: v.name, basis, plan, dir: join(dir, v.name.replace(/[^A-Za-z0-9_.-]+/g, '_')) };
+  });
+  // like a plan's own folder: new, empty or these variants' plans, never a run's (its summary.md)
+  await mkdir(dir, { recursive: true });
+  const own = new Set([PLAN_FILES.summary, ...planned.map((p) => basename(p.dir))]);
+  const other = (await readdir(dir)).filter((e) => !own.has(e));
+  if (other.length > 0) throw new UserError(`--out ${dir}: holds ${other.sort().slice(0, 3).join(', ')}, not these variants' plans: a grid's plans are written to a folder of their own; name a new or empty directory`);
+  const files: string[] = [];
+  for (const p of planned) files.push(...(await writePlan(p.plan, p.dir)));
+  const rows = variantPlanRows(planned);
+  files.push(...(await writeTextFiles(dir, [[PLAN_FILES.summary, renderVariantPlansMarkdown(rows)]])));
+  return { files, summary: renderVariantPlansConsole(rows) };
 }
 
 /** This machine as the plan sizes its load hosts: its vCPUs, memory, open files and ports. */

@@ -34,12 +34,14 @@ import { loadOf, payloadPoints, roomSizePoints } from './sweep-points.ts';
  * - targets: every variant is resolved first and stays up; then round after round (`--repeat`),
  *   one measurement of each variant in turn, the order rotating each round, so that no variant
  *   owns a quieter or a busier stretch of time.
+ * - targets with room sizes (a grid): at each room size, ascending, the variants as a targets
+ *   sweep measures them, each local one on a stack of its own for that size (stopped after it).
  * Each target is warmed up once (`--warm-up`, 0: not at all) before its first measurement.
  */
 export type Sweep =
   | { parameter: 'room-size'; sizes: number[]; holdConstant: HoldConstant }
   | { parameter: 'payload'; bytes: number[] }
-  | { parameter: 'targets'; variants: Variant[] };
+  | { parameter: 'targets'; variants: Variant[]; roomSizes?: { sizes: number[]; holdConstant: HoldConstant } };
 
 export interface SweepOptions extends Omit<CompareOptions, 'sizes' | 'balancedWeights'> {
   sweep: Sweep;
@@ -94,7 +96,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
         judge: { thresholds },
         ...(p.variant?.arch ? { cost: { ...o.cost, architecture: p.variant.arch } } : {}),
         // a room-size point's rate is its own (the deliveries held constant), not --rate
-        ...(sweep.parameter === 'room-size' ? { rate: undefined } : {}),
+        ...(sweep.parameter === 'room-size' || (sweep.parameter === 'targets' && sweep.roomSizes) ? { rate: undefined } : {}),
       });
       p.runs.push({ results, dir: runDir });
       if (results.status === 'completed') p.results.push(results);
@@ -108,23 +110,37 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     };
 
     try {
-      if (sweep.parameter === 'targets') {
+      // targets: every variant started (or reached) and warmed, then measured round-robin; a grid
+      // does that at each room size, its variants then stopped (the next size's local stacks are their own)
+      const sideBySide = async (group: Plan[], stopAfter: boolean) => {
         const targets = new Map<Plan, Target>();
-        for (const p of plans) {
-          if (session.aborted) break;
-          session.say(`${p.label}: starting ${p.variant!.target}`);
-          targets.set(p, await start(p, `${p.slug}-stack.log`));
-        }
-        for (const p of plans) if (targets.has(p)) await warm(p, targets.get(p)!);
-        for (let round = 0; round < repeat && !session.aborted; round++) {
-          // the order rotates each round: variant k starts round k
-          const order = plans.map((_, k) => plans[(k + round) % plans.length]!);
-          for (const p of order) {
+        try {
+          for (const p of group) {
             if (session.aborted) break;
-            session.say(`${p.label}: measuring (round ${round + 1} of ${repeat})`);
-            await measureOnce(p, targets.get(p)!, round + 1);
+            session.say(`${p.label}: starting ${p.variant!.target}`);
+            targets.set(p, await start(p, `${p.slug}-stack.log`));
           }
+          for (const p of group) if (targets.has(p)) await warm(p, targets.get(p)!);
+          for (let round = 0; round < repeat && !session.aborted; round++) {
+            // the order rotates each round: variant k starts round k
+            const order = group.map((_, k) => group[(k + round) % group.length]!);
+            for (const p of order) {
+              if (session.aborted) break;
+              session.say(`${p.label}: measuring (round ${round + 1} of ${repeat})`);
+              await measureOnce(p, targets.get(p)!, round + 1);
+            }
+          }
+        } finally {
+          if (stopAfter) for (const t of targets.values()) await session.stop(t);
         }
+      };
+      if (sweep.parameter === 'targets' && sweep.roomSizes) {
+        for (const size of [...new Set(plans.map((p) => p.x))]) {
+          if (session.aborted) break;
+          await sideBySide(plans.filter((p) => p.x === size), true);
+        }
+      } else if (sweep.parameter === 'targets') {
+        await sideBySide(plans, false);
       } else if (base.target.startsLocalStack) {
         for (const p of plans) {
           if (session.aborted) break;
@@ -158,9 +174,11 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   if (o.signal?.aborted || failedStart || plans.some((p) => p.runs.length < repeat)) complete = false;
   const measured = plans.filter((p) => p.runs.length > 0);
   if (measured.length === 0) throw new UserError('compare: interrupted before any point was measured', 130);
+  const grid = sweep.parameter === 'targets' && sweep.roomSizes ? { ...sweep.roomSizes, variants: sweep.variants.map((v) => v.name) } : undefined;
   const comparison = buildSweep({
     parameter: sweep.parameter,
     ...(sweep.parameter === 'room-size' ? { holdConstant: sweep.holdConstant } : {}),
+    ...(grid ? { holdConstant: grid.holdConstant, grid: { variants: grid.variants } } : {}),
     slo: thresholds.map((t) => t.expression),
     functions: o.functions,
     repeat,
@@ -169,6 +187,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     points: measured.map((p) => ({
       x: p.x,
       label: p.label,
+      ...(grid ? { variant: p.variant!.name } : {}),
       setting: {
         ...loadOf(p.scenario),
         target: p.input.target.spec,
@@ -188,7 +207,7 @@ function planPoints(o: SweepOptions, sweep: Sweep, base: RunInput): Plan[] {
   const plan = (x: number, label: string, slug: string, scenario: Scenario, input: RunInput, variant?: Variant): Plan => ({ x, label, slug, scenario, input, ...(variant ? { variant } : {}), runs: [], results: [] });
   if (sweep.parameter === 'room-size') return roomSizePoints(base.scenario, sweep.sizes, sweep.holdConstant).map((p) => plan(p.x, p.label, `members-${p.x}`, p.scenario, base));
   if (sweep.parameter === 'payload') return payloadPoints(base.scenario, sweep.bytes).map((p) => plan(p.x, p.label, `payload-${p.x}b`, p.scenario, base));
-  return sweep.variants.map((v, k) => {
+  const variants = sweep.variants.map((v, k) => {
     // each variant's own input: its target's token and host limits; the same seed for all
     const input = k === 0 ? base : checkRunInput({ ...o, target: v.target, targetField: v.field.target, seed: base.seed });
     if (v.knobs && !input.target.startsLocalStack) throw new UserError(`${v.field.knobs ?? v.field.target}: apply to a local target only (this one is ${v.target})`);
@@ -196,6 +215,11 @@ function planPoints(o: SweepOptions, sweep: Sweep, base: RunInput): Plan[] {
     const knobs = withKnobs(withKnobs(base.scenario.target, o.stackKnobs), v.knobs);
     return plan(k + 1, v.name, `${k + 1}-${v.name.replace(/[^A-Za-z0-9_.-]+/g, '_')}`, { ...base.scenario, target: knobs }, input, v);
   });
+  if (!sweep.roomSizes) return variants;
+  // a grid: each variant (its own input and knobs) at each room size, the sizes ascending
+  return roomSizePoints(base.scenario, sweep.roomSizes.sizes, sweep.roomSizes.holdConstant).flatMap((pt) =>
+    variants.map((v) => plan(pt.x, `${v.label} · ${pt.label}`, `members-${pt.x}-${v.slug}`, { ...pt.scenario, target: v.scenario.target }, v.input, v.variant)),
+  );
 }
 
 /**

@@ -20,11 +20,19 @@ export const MAX_PAYLOAD_BYTES = 126_000;
 const MAX_POINTS = 12;
 
 type SendPhase = Extract<PlannedPhase, { kind: 'send' }>;
+type PublishPhase = Extract<PlannedPhase, { kind: 'publish' }>;
 
 function sendPhases(s: Scenario, flag: string): SendPhase[] {
   const sends = s.phases.filter((p): p is SendPhase => p.kind === 'send');
   if (sends.length === 0) throw new UserError(`${flag}: ${s.source} has no send phase: there is nothing to sweep`);
   return sends;
+}
+
+/** Phases whose messages reach a room's members: sends, and publishes to a room (a server push). */
+function roomPhases(s: Scenario): Array<SendPhase | PublishPhase> {
+  const phases = s.phases.filter((p): p is SendPhase | PublishPhase => p.kind === 'send' || (p.kind === 'publish' && p.recipients !== 'everyone'));
+  if (phases.length === 0) throw new UserError(`--room-size: ${s.source} has no send phase nor a publish to a room: there is nothing to sweep`);
+  return phases;
 }
 
 /** A comma-separated list of whole numbers from `min` to `max`, 2 to 12 of them, none twice. */
@@ -46,7 +54,7 @@ export function numberList(flag: string, v: string, min: number, max: number, un
  * `clients` keeps each send phase's rate.
  */
 export function roomSizePoints(base: Scenario, sizes: readonly number[], hold: HoldConstant): SweepPoint[] {
-  const sends = sendPhases(base, '--room-size');
+  const sends = roomPhases(base);
   const baseMembers = base.clients / base.rooms;
   return [...sizes].sort((a, b) => a - b).map((members) => {
     const rooms = Math.floor(base.clients / members);
@@ -54,7 +62,7 @@ export function roomSizePoints(base: Scenario, sizes: readonly number[], hold: H
       throw new UserError(`--room-size: rooms of ${fmtNum(members)} members need at least ${fmtNum(members)} clients; ${base.source} has ${fmtNum(base.clients)} (raise --clients)`);
     }
     const clients = rooms * members;
-    const rateOf = (p: SendPhase) => (hold === 'deliveries' ? (p.rate * baseMembers) / members : p.rate);
+    const rateOf = (p: SendPhase | PublishPhase) => (hold === 'deliveries' ? (p.rate * baseMembers) / members : p.rate);
     // the schema holds each point as it holds a file: a rate past its bound names the point
     const scenario = revised(
       base,
@@ -62,8 +70,12 @@ export function roomSizePoints(base: Scenario, sizes: readonly number[], hold: H
         d.clients = clients;
         d.rooms = rooms;
         d.roomSizes = { distribution: 'uniform', exponent: 1 };
+        // the phases in order, as roomPhases found them (a publish to everyone keeps its rate)
         let k = 0;
-        for (const p of d.phases ?? []) if (p.send) p.send.rate = rateOf(sends[k++]!);
+        for (const p of d.phases ?? []) {
+          if (p.send) p.send.rate = rateOf(sends[k++]!);
+          else if (p.publish && p.publish.recipients !== undefined && p.publish.recipients !== 'everyone') p.publish.rate = rateOf(sends[k++]!);
+        }
       },
       () => ({ by: `--room-size ${members}`, own: false }),
     );
@@ -86,10 +98,13 @@ export function payloadPoints(base: Scenario, bytes: readonly number[]): SweepPo
   });
 }
 
-/** What a point's scenario runs, for compare.json: the first send phase's rate and payload. */
+/** What a point's scenario runs, for compare.json: the first send phase's (else publish phase's) rate and payload. */
 export function loadOf(s: Scenario): { clients: number; rooms: number; membersPerRoom: number; messagesPerSecond: number; deliveriesPerSecond: number; payloadBytes: number } {
   const send = s.phases.find((p): p is SendPhase => p.kind === 'send');
+  const publish = s.phases.find((p): p is PublishPhase => p.kind === 'publish');
   const membersPerRoom = s.clients / s.rooms;
-  const messagesPerSecond = send?.rate ?? 0;
-  return { clients: s.clients, rooms: s.rooms, membersPerRoom, messagesPerSecond, deliveriesPerSecond: messagesPerSecond * membersPerRoom, payloadBytes: send?.payloadBytes ?? 0 };
+  const messagesPerSecond = send?.rate ?? publish?.rate ?? 0;
+  // a publish to everyone reaches every client; a send or a publish to a room, its members
+  const reached = !send && publish?.recipients === 'everyone' ? s.clients : membersPerRoom;
+  return { clients: s.clients, rooms: s.rooms, membersPerRoom, messagesPerSecond, deliveriesPerSecond: messagesPerSecond * reached, payloadBytes: send?.payloadBytes ?? 0 };
 }

@@ -1,10 +1,13 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SweepComparison } from '../../src/analyses/compare/compare-schema.ts';
 import { buildPlan } from '../../src/analyses/plan/build-plan.ts';
+import { planCommand } from '../../src/commands/plan.ts';
+import { gridOf } from '../report/grid-fixture.ts';
 import { readPlanDirs, type DirReader } from '../../src/analyses/plan/run-dirs.ts';
 import { RESULTS_FILE } from '../../src/metrics/results/run-dir.ts';
 import { readComparison } from '../../src/report/compare/read-comparison.ts';
@@ -103,4 +106,44 @@ describe('the dirs a plan reads', () => {
     const c = JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8'));
     await expect(readPlanDirs([dir], READER)).rejects.toThrow(`${dir}: run ${c.points[1].runs[0].runId} (${c.points[1].runs[0].dir}): no results.json there`);
   });
+
+  it('a grid (compare --targets with --room-size): each variant planned on its own, side by side', async () => {
+    const dir = gridDir();
+    const { variants } = await readPlanDirs([dir], READER);
+    expect(variants!.map((v) => [v.name, v.runs.length, v.largestRoomSize, v.atLargest.map((r) => r.file)])).toEqual([
+      ['direct', 3, 20, [join(dir, 'members-20-1', 'results.json')]],
+      ['queued', 3, 20, [join(dir, 'queued-members-20-1', 'results.json')]],
+    ]);
+    await expect(readPlanDirs([dir, RUN], READER)).rejects.toThrow(`${dir}: a grid of variants (compare --targets with --room-size) is planned variant by variant: name it alone`);
+    // at a traffic: each from its runs at every room size (the send function's line fitted), a plan folder each, one summary.md
+    const out = join(tmp, 'grid-plan');
+    const { files, summary } = await planCommand([dir], { connections: '50000', roomSize: '200', messagesPerS: '250', out });
+    expect(files).toEqual(expect.arrayContaining([join(out, 'direct', 'plan.json'), join(out, 'queued', 'index.html'), join(out, 'summary.md')]));
+    const plans = ['direct', 'queued'].map((v) => JSON.parse(readFileSync(join(out, v, 'plan.json'), 'utf8')));
+    for (const p of plans) expect(p.workModel.functions.find((f: { name: string }) => f.name === 'fanout-send-message').fit).toBeDefined();
+    expect(summary[0]).toBe(`direct: ${plans[0].cost.totals.total.toLocaleString('en-US', { style: 'currency', currency: 'USD' })} per month (30 days × 24 h, flat); planned from its runs at every room size measured (3 runs)`);
+    expect(summary.filter((l) => l.startsWith('  first to break: '))).toHaveLength(2);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain('| queued |');
+    // no traffic: each at its own run's traffic at the largest room size, and the plan says so
+    const own = await planCommand([dir], { out: join(tmp, 'grid-own') });
+    expect(own.summary[0]).toContain("; planned from no traffic given: its run's own traffic at the largest room size it measured, 20 members");
+    // the folder must be the grid's plans' own
+    await expect(planCommand([dir], { out: dir })).rejects.toThrow(`--out ${dir}: holds compare.json, members-10-1, members-20-1, not these variants' plans`);
+  });
 });
+
+/** The recorded room-size sweep as a grid of two variants (test/report/grid-fixture.ts), queued's runs copies of its own. */
+function gridDir(): string {
+  const dir = mkdtempSync(join(tmp, 'grid-'));
+  cpSync(SWEEP, dir, { recursive: true });
+  const c = gridOf(SweepComparison.parse(JSON.parse(readFileSync(join(dir, 'compare.json'), 'utf8'))));
+  for (const p of c.points.filter((x) => x.variant === 'queued')) {
+    for (const r of p.runs) {
+      const name = `queued-${basename(r.dir!)}`;
+      cpSync(join(dir, basename(r.dir!)), join(dir, name), { recursive: true });
+      r.dir = name;
+    }
+  }
+  writeFileSync(join(dir, 'compare.json'), JSON.stringify(c));
+  return dir;
+}

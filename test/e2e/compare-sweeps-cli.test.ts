@@ -8,8 +8,9 @@ import { scenarioFiles } from './scenario-files.ts';
  * `fanout-bench compare` sweeping payload and stack variants against the local emulator, as a
  * user runs it: each point on a stack of its own (no minute of waiting between them), one
  * comparison written. Kept small for CI: short send phases, one repeat, no warm-up, two payload
- * points, no prepared environments (what is asserted holds whatever the cold starts cost). The
- * room-size sweep, drawn in Chromium, is compare-room-size-cli.test.ts.
+ * points, no prepared environments (what is asserted holds whatever the cold starts cost); the
+ * reference stack's direct and queued server push at two room sizes (a grid: the targets code path
+ * at each size). The room-size sweep, drawn in Chromium, is compare-room-size-cli.test.ts.
  */
 const { dir, scenario } = scenarioFiles('fb-sweep-');
 
@@ -32,17 +33,21 @@ phases:
 `;
 
 /**
- * 4 clients in one room, 1 s of sends at 2 messages/s: the variants sweep's scenario. What it
- * asserts is each stack's own memory size and the rule of the pick, neither of which needs a
- * load: fewer clients and sends boot and invoke fewer environments on each variant's stack.
+ * 4 clients in one room, 1 s of server pushes at 2 a second through the reference stack's bus: the
+ * variants grid's scenario (rooms of 2 and 4), the direct push against the queued one. What it
+ * asserts is each stack's own path and room size and the rule of the pick, none of which needs a
+ * load: fewer clients and pushes boot and invoke fewer environments on each variant's stack. The
+ * push functions have no prepared environment (a push's first invocation is cold, as on AWS): a
+ * loss timeout no cold start on a busy host reaches.
  */
-const TINY = `clients: 4
+const TINY_PUSH = `clients: 4
 rooms: 1
 seed: 7
+timeouts: { loss: 15s, grace: 1s }
 phases:
   - connect: { rate: 100, maxInFlight: 1 }
   - join: { rate: 100, maxInFlight: 1 }
-  - send: { duration: 1s, rate: 2 }
+  - publish: { name: push, via: eventbridge, to: PushBus, rate: 2, duration: 1s, recipients: { room: 0 }, payload: { source: fanout-bench.push, detailType: push, detail: { room: "{{room}}", payload: "{{probe}}" } } }
 `;
 
 describe('fanout-bench compare sweeps', () => {
@@ -72,36 +77,55 @@ describe('fanout-bench compare sweeps', () => {
     expect(r.stdout).toContain('largest payload within the SLO:');
   });
 
-  it('--targets with a variants file: two local stacks side by side, the cheaper one that met the SLO picked', { timeout: 120_000 }, async () => {
-    const file = scenario('two-stacks', `name: two-stacks\n${TINY}`);
+  it("--targets with a variants file and --room-size: the reference stack's direct and queued server push side by side at each room size (a grid), the cheaper one that met the SLO picked at each", { timeout: 180_000 }, async () => {
+    const file = scenario('push-paths', `name: push-paths\n${TINY_PUSH}`);
     const variants = join(dir, 'variants.yaml');
     writeFileSync(
       variants,
       `variants:
-  - { name: small, target: local, knobs: { memory: { fanout-send-message: 512 }, preparedPerFunction: 0 } }
-  - { name: large, target: local, knobs: { memory: { fanout-send-message: 2048 }, preparedPerFunction: 0 } }
+  - { name: direct, target: local, knobs: { pushFanout: direct, preparedPerFunction: 0 } }
+  - { name: queued, target: local, knobs: { pushFanout: queued, preparedPerFunction: 0 } }
 `,
     );
     const out = join(dir, 'targets');
-    const r = await compare([file, '--targets', variants, '--out', out]);
+    const r = await compare([file, '--targets', variants, '--room-size', '4,2', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const { c, at } = readComparison(out);
     expect(c.parameter).toBe('targets');
-    expect(c.points.map((p) => [p.label, p.setting.target, p.setting.knobs])).toEqual([
-      ['small', 'local', { memory: { 'fanout-send-message': 512 }, preparedPerFunction: 0 }],
-      ['large', 'local', { memory: { 'fanout-send-message': 2048 }, preparedPerFunction: 0 }],
+    // the cells: room sizes ascending, the variants in the order given, each at its own load (the deliveries held: a push to a room divided like a send)
+    expect(c.points.map((p) => [p.label, p.variant, p.setting.membersPerRoom, p.setting.messagesPerSecond, p.setting.knobs])).toEqual([
+      ['direct · 2 members', 'direct', 2, 4, { pushFanout: 'direct', preparedPerFunction: 0 }],
+      ['queued · 2 members', 'queued', 2, 4, { pushFanout: 'queued', preparedPerFunction: 0 }],
+      ['direct · 4 members', 'direct', 4, 2, { pushFanout: 'direct', preparedPerFunction: 0 }],
+      ['queued · 4 members', 'queued', 4, 2, { pushFanout: 'queued', preparedPerFunction: 0 }],
     ]);
-    // each variant ran on its own stack, with its own memory
-    for (const [k, mb] of [[1, 512], [2, 2048]] as const) {
-      const p = c.points[k - 1]!;
+    // each variant ran on a stack of its own at each size, in rooms of that size, every push reaching its room
+    // through its own path: the queued one through the push queue and its posting workers, the direct one without
+    const stackLogs = new Set<string>();
+    for (const p of c.points) {
       const run = JSON.parse(readFileSync(join(at, p.runs[0]!.dir!, 'results.json'), 'utf8'));
-      expect(run.lambda.functions['fanout-send-message'].memoryMB).toBe(mb);
+      expect(run.scenario.definition.rooms).toBe(4 / p.setting.membersPerRoom);
+      expect(run.publish[0].deliveries, p.label).toMatchObject({ lost: 0 });
+      expect(run.publish[0].deliveries.received, p.label).toBe(run.publish[0].calls.acked * p.setting.membersPerRoom!);
+      const hops: string[] = (run.hopLatency?.hops ?? []).map((h: { hop: string }) => h.hop);
+      if (p.variant === 'queued') expect(hops, p.label).toEqual(expect.arrayContaining(['events:fanout-push', 'lambda:fanout-push-fanout', 'sqs:fanout-push-queue', 'lambda:fanout-push-worker', '@connections']));
+      else expect(hops, p.label).toEqual(['events:fanout-push', 'lambda:fanout-push', '@connections']);
+      stackLogs.add(`${p.runs[0]!.dir!.replace(/-1$/, '')}-stack.log`);
     }
+    for (const log of stackLogs) expect(readFileSync(join(at, log), 'utf8').length, log).toBeGreaterThan(0);
+    expect(stackLogs.size).toBe(4);
     expectHarnessNamed(c);
-    const met = c.points.filter((p) => p.slo?.met && p.metrics.totalCostPerMillionDeliveries);
-    const cheapest = met.sort((a, b) => a.metrics.totalCostPerMillionDeliveries!.median - b.metrics.totalCostPerMillionDeliveries!.median)[0];
-    if (cheapest && !c.recommendation.reason.includes('tie')) expect(c.recommendation.pick?.label).toBe(cheapest.label);
-    expect(r.stdout).toContain('cheapest variant within the SLO:');
+    // at each size the cheapest that met the SLO (a tie within 1 % to the faster), and the grid's sentence over them
+    expect(c.grid!.roomSizes).toEqual([2, 4]);
+    for (const s of c.grid!.bySize) {
+      const cells = c.points.filter((p) => p.setting.membersPerRoom === s.roomSize && p.slo?.met && p.metrics.totalCostPerMillionDeliveries);
+      const cheapest = cells.sort((a, b) => a.metrics.totalCostPerMillionDeliveries!.median - b.metrics.totalCostPerMillionDeliveries!.median)[0];
+      if (!s.recommendation.reason.includes('tie')) expect(s.recommendation.pick?.label ?? null).toBe(cheapest?.label ?? null);
+    }
+    expect(c.recommendation.reason).toBe(c.grid!.line);
+    expect(r.stdout).toContain('by room size ($ per 1M deliveries');
+    expect(r.stdout).toContain(`cheapest variant within the SLO, by room size: ${c.recommendation.pick?.label ?? 'none'} — ${c.grid!.line}`);
+    expect(readFileSync(join(at, 'summary.md'), 'utf8')).toContain('### By room size');
   });
 
   it('refuses a second sweep flag, a flag of another sweep and a room larger than the clients in one line, exit 2', async () => {
@@ -109,7 +133,9 @@ describe('fanout-bench compare sweeps', () => {
     // the value lists' own lines (--payload 64,200000, --targets local) are numberList's and
     // parseVariants' (test/harness/sweep-points.test.ts, test/harness/compare-variants.test.ts)
     const lines = [
-      [['fanout', '--room-size', '10,50', '--payload', '64,128'], 'fanout-bench: compare: give exactly one of --memory, --room-size, --payload or --targets (got --room-size and --payload)'],
+      [['fanout', '--room-size', '10,50', '--payload', '64,128'], 'fanout-bench: compare: give exactly one of --memory, --room-size, --payload or --targets, or --targets with --room-size (got --room-size and --payload)'],
+      // the one pair a comparison takes is --targets with --room-size (a grid): --targets with another is refused
+      [['fanout', '--targets', 'local,local', '--payload', '64,128'], 'fanout-bench: compare: give exactly one of --memory, --room-size, --payload or --targets, or --targets with --room-size (got --payload and --targets)'],
       [['fanout', '--room-size', '10,5000'], 'fanout-bench: --room-size: rooms of 5,000 members need at least 5,000 clients; built-in scenario fanout has 200 (raise --clients)'],
       [['fanout', '--payload', '64,128', '--hold-constant', 'clients'], 'fanout-bench: --hold-constant: applies to --room-size only'],
     ] as const;

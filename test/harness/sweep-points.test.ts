@@ -46,8 +46,19 @@ describe('roomSizePoints', () => {
   it('refuses a room larger than the clients and a scenario with nothing to send', () => {
     expect(refusal(() => roomSizePoints(fanout, [10, 5000], 'deliveries'))).toBe('--room-size: rooms of 5,000 members need at least 5,000 clients; built-in scenario fanout has 200 (raise --clients)');
     const quiet = validateScenario({ name: 'quiet', clients: 10, rooms: 1, phases: [{ connect: { rate: 10 } }, { join: { rate: 10 } }] }, 'quiet.yaml');
-    expect(refusal(() => roomSizePoints(quiet, [5, 10], 'deliveries'))).toBe('--room-size: quiet.yaml has no send phase: there is nothing to sweep');
+    expect(refusal(() => roomSizePoints(quiet, [5, 10], 'deliveries'))).toBe('--room-size: quiet.yaml has no send phase nor a publish to a room: there is nothing to sweep');
     expect(refusal(() => payloadPoints(quiet, [64, 128]))).toBe('--payload: quiet.yaml has no send phase: there is nothing to sweep');
+  });
+
+  it('a server push (a publish to room 0, as the built-in push): rooms of N, the publish rate divided as rooms grow', () => {
+    const publish = { via: 'eventbridge', to: 'PushBus', rate: 2, duration: '10s', payload: { source: 's', detailType: 'push', detail: { room: '{{room}}', payload: '{{probe}}' } }, recipients: { room: 0 } };
+    const push = validateScenario({ name: 'push', clients: 1000, rooms: 10, phases: [{ connect: { rate: 200 } }, { join: { rate: 200 } }, { publish }] }, 'push.yaml');
+    const points = roomSizePoints(push, [10, 100, 1000], 'deliveries');
+    expect(points.map((p) => loadOf(p.scenario))).toEqual([
+      { clients: 1000, rooms: 100, membersPerRoom: 10, messagesPerSecond: 20, deliveriesPerSecond: 200, payloadBytes: 0 },
+      { clients: 1000, rooms: 10, membersPerRoom: 100, messagesPerSecond: 2, deliveriesPerSecond: 200, payloadBytes: 0 },
+      { clients: 1000, rooms: 1, membersPerRoom: 1000, messagesPerSecond: 0.2, deliveriesPerSecond: 200, payloadBytes: 0 },
+    ]);
   });
 
   it('holds each point to the scenario schema, as a file is held, naming the point', () => {

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type SweepComparison } from '../../src/analyses/compare/compare-schema.ts';
+import { gridOf } from './grid-fixture.ts';
 import { renderSweepConsole } from '../../src/report/compare-sweep/console.ts';
 import { renderSweepHtml } from '../../src/report/compare-sweep/html.ts';
 import { renderSweepMarkdown } from '../../src/report/compare-sweep/md.ts';
@@ -117,5 +118,24 @@ describe('one model per sweep page', () => {
     expect(md).toContain(`> ${p.label} repeat 1: local host held back 12 of 200 fanout-send-message invocations`);
     expect(md).toContain('| fan-out p50 (stack) |');
     expect(renderSweepConsole(c, m)).toContain(`  left out ${p.label} repeat ${p.runs.length}: run failed: the send function timed out`);
+  });
+
+  it('a grid (--targets with --room-size): a row per room size, a cell per variant, the pick marked, the same on all three', () => {
+    const c = gridOf(recorded);
+    const m = expectEveryFact(c);
+    const g = m.grid!;
+    expect(g.variants).toEqual(['direct', 'queued']);
+    expect(g.rows.map((r) => r.roomSize)).toEqual(recorded.points.map((p) => `${p.label}`));
+    // queued is dearer everywhere but direct misses the largest size: direct, then queued
+    expect(g.rows.map((r) => r.pick)).toEqual(['direct', 'direct', 'queued']);
+    expect(g.rows.map((r) => r.cells.map((x) => x.recommended))).toEqual([[true, false], [true, false], [false, true]]);
+    expect(m.recommendation.reason).toBe(c.grid!.line);
+    expect(m.recommendation.reason).toMatch(/^direct up to rooms of 100; queued from 1,000: direct missed the SLO there \(/);
+    expect(renderSweepConsole(c, m).join('\n')).toContain('by room size ($ per 1M deliveries');
+    expect(renderSweepMarkdown(c, m)).toContain('### By room size');
+    // the charts: room sizes on x, a line per variant
+    const cost = m.charts['sweep-cost'];
+    expect('series' in cost && cost.series.map((s) => s.label)).toEqual(['direct', 'queued']);
+    expect(renderSweepHtml(c, reportAssets(), m)).toContain('class="pick" data-pick');
   });
 });

@@ -14,6 +14,7 @@ import { readArtilleryOutput, readExportedScript } from '../../src/artillery-int
 import { trafficFlags } from '../../src/commands/plan.ts';
 import type { Results } from '../../src/contracts/results-schema.ts';
 import { renderSweepHtml } from '../../src/report/compare-sweep/html.ts';
+import { gridOf } from './grid-fixture.ts';
 import { renderCompareHtml } from '../../src/report/compare/html.ts';
 import { readComparison } from '../../src/report/compare/read-comparison.ts';
 import { COMPARE_FILES } from '../../src/report/compare/write.ts';
@@ -25,6 +26,7 @@ import { renderTrendHtml } from '../../src/report/trend/html.ts';
 import { judged } from '../../src/verdict/judged.ts';
 import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
 import { sqsFanoutPath } from '../fixtures/path/sqs-fanout-path.ts';
+import { sqsFanoutHops } from '../fixtures/path/sqs-fanout-hops.ts';
 
 /**
  * One page of every kind the tool writes, rendered from recorded real runs (test/fixtures/pages/
@@ -94,6 +96,13 @@ export async function trendPage(): Promise<PageFixture> {
   return { name: 'trend', html: renderTrendHtml(buildTrend({ runs, toolVersion: '0.1.0', createdAt: CREATED_AT })) };
 }
 
+/** `compare --targets direct,queued --room-size 10,100,1000` (a grid), from the recorded sweep (grid-fixture.ts). */
+export async function gridPage(): Promise<PageFixture> {
+  const c = await readComparison(fixture(`plan/sweep-10-100-1000/${COMPARE_FILES.json}`));
+  if (!('points' in c)) throw new Error('plan/sweep-10-100-1000: not a sweep');
+  return { name: 'grid', html: renderSweepHtml(gridOf(c)) };
+}
+
 /** `plan` of the room-size sweep at 50,000 connections in rooms of 10, 500 messages a second (the issue's plan). */
 export async function planPage(): Promise<PageFixture> {
   const { runs, notes } = await readPlanDirs([fixture('plan/sweep')], {
@@ -127,6 +136,7 @@ export const PAGE_FIXTURES: Readonly<Record<string, () => Promise<PageFixture>>>
   'run-failing': runFailingPage,
   compare: comparePage,
   sweep: sweepPage,
+  grid: gridPage,
   search: searchPage,
   trend: trendPage,
   plan: planPage,
@@ -175,11 +185,13 @@ export const SECTION_PAGE_FIXTURES: Readonly<Record<string, () => Promise<PageFi
 /**
  * The default run as a queued fan-out's would read (results.path of test/fixtures/path/: a queue,
  * the mapping that consumes it, its dead-letter queue, over the run's window): the run page's Path
- * section, its table and its charts of the queue and the mapping.
+ * section, its table and its charts of the queue and the mapping; and its delivery latency split
+ * by hop (results.hopLatency, test/fixtures/path/), the Hops section's table beside it.
  */
 export async function runPathPage(): Promise<PageFixture> {
   const r = await readRecorded('pages/default-run.results.json.gz');
   r.path = sqsFanoutPath(Date.parse(r.startedAt));
+  r.hopLatency = sqsFanoutHops();
   return { name: 'run-path', html: renderHtml(judged(r)), section: 'Path' };
 }
 

@@ -17,6 +17,7 @@ import {
   type SweptParameter,
 } from './compare-schema.ts';
 import { medianRange } from './median-range.ts';
+import { recommendGrid } from './grid-recommend.ts';
 import { recommendSweep } from './sweep-recommend.ts';
 
 /**
@@ -33,6 +34,8 @@ export interface PointInput {
   runs: SizeRun[];
   /** null or absent: not judged (no counted repeat) */
   slo?: PointSlo | null;
+  /** a grid's cell: the variant measured (its room size is setting.membersPerRoom) */
+  variant?: string;
 }
 
 export interface SweepInput {
@@ -41,6 +44,8 @@ export interface SweepInput {
   /** the threshold expressions each point was judged by */
   slo: readonly string[];
   points: readonly PointInput[];
+  /** targets at several room sizes: the variants' names in the order given (the points are the cells, each with its variant) */
+  grid?: { variants: readonly string[] };
   /** functions whose Duration is shown (default fanout-send-message) */
   functions?: readonly string[];
   repeat?: number;
@@ -74,6 +79,7 @@ export function buildSweep(input: SweepInput): SweepComparison {
     return {
       x: p.x,
       label: p.label,
+      ...(p.variant !== undefined ? { variant: p.variant } : {}),
       setting: p.setting,
       status: runStatus(counted, p.runs),
       runs,
@@ -88,6 +94,7 @@ export function buildSweep(input: SweepInput): SweepComparison {
     .filter((p) => p.status === 'excluded')
     .map((p) => ({ label: p.label, reason: p.runs.map((r) => `repeat ${r.repeat}: ${r.excludedBecause}`).join('; ') || 'no runs' }));
   const target = input.parameter === 'targets' ? null : (first?.config.target ?? null);
+  const grid = input.grid ? recommendGrid(points, input.grid.variants, latencyMetric) : undefined;
 
   return SweepComparison.parse({
     schemaVersion: COMPARE_SCHEMA_VERSION,
@@ -106,7 +113,8 @@ export function buildSweep(input: SweepInput): SweepComparison {
     slo: [...input.slo],
     points,
     excluded,
-    recommendation: recommendSweep(input.parameter, points, latencyMetric),
+    recommendation: grid ? grid.recommendation : recommendSweep(input.parameter, points, latencyMetric),
+    ...(grid ? { grid: grid.grid } : {}),
     notes: [...notes(input, latencyMetric, allResults), ...figureNotes(latencyFigure, false)],
   });
 }
@@ -128,11 +136,15 @@ function costsOver(results: readonly Results[]): PointCosts {
 
 function notes(input: SweepInput, metric: LatencyMetric, results: readonly Results[]): string[] {
   const out: string[] = [];
-  if (input.parameter === 'room-size') {
+  if (input.parameter === 'room-size' || input.grid) {
     out.push(
       input.holdConstant === 'clients'
         ? "Same clients and send rate at every room size (rooms = clients ÷ members): deliveries per second grow with the rooms, so a larger room is more fan-out per message and more load."
         : "Same deliveries per second at every room size (rooms = clients ÷ members, messages per second = the scenario's deliveries per second ÷ members): a larger room is more fan-out per message, not more load.",
+    );
+  }
+  if (input.parameter === 'room-size') {
+    out.push(
       'Each message is fanned out by one sendMessage invocation (the reference stack posts to every member from one invocation): fan-out completion is a send to its last delivery.',
     );
   }
@@ -145,7 +157,11 @@ function notes(input: SweepInput, metric: LatencyMetric, results: readonly Resul
     );
   }
   if (input.parameter === 'targets') {
-    out.push('The variants were measured round-robin, one repeat of each in turn, the order rotating each round, so none owns a quieter or busier stretch of time.');
+    out.push(
+      input.grid
+        ? 'At each room size the variants were measured round-robin, each local one on a stack of its own for that size, one repeat of each in turn, the order rotating each round, so none owns a quieter or busier stretch of time; each size recommends as a targets comparison does (the cheapest that met the SLO, a tie within 1 % to the faster).'
+        : 'The variants were measured round-robin, one repeat of each in turn, the order rotating each round, so none owns a quieter or busier stretch of time.',
+    );
   }
   out.push(
     input.slo.length > 0

@@ -288,8 +288,10 @@ export const PointCosts = z.object({
 export type PointCosts = z.infer<typeof PointCosts>;
 
 export const PointResult = SizeResult.omit({ memoryMB: true }).extend({
-  /** the swept value on the x axis: members per room, payload bytes, or the variant's place (1, 2 …) */
+  /** the swept value on the x axis: members per room, payload bytes, or the variant's place (1, 2 …); a grid's point: its room size */
   x: z.number(),
+  /** a grid's point (`--targets` with `--room-size`): the variant it measured, at the room size `setting.membersPerRoom` (absent elsewhere) */
+  variant: z.string().optional(),
   /** how the page names the point: "50 members", "4,096 B", the variant's name */
   label: z.string(),
   setting: PointSetting,
@@ -311,10 +313,12 @@ export type PointPick = z.infer<typeof PointPick>;
 /**
  * The sweep's recommendation. room-size and payload: the largest value whose point met the SLO
  * (`largest-within-slo`), with the first larger one that did not; targets: the cheapest variant
- * that met it (`cheapest-within-slo`), ties (within 1 %) to the faster.
+ * that met it (`cheapest-within-slo`), ties (within 1 %) to the faster; a grid
+ * (`cheapest-per-room-size`): that at each room size, the pick the largest size's and the reason
+ * the grid's sentence (`grid`).
  */
 export const SweepRecommendation = z.object({
-  rule: z.enum(['largest-within-slo', 'cheapest-within-slo']),
+  rule: z.enum(['largest-within-slo', 'cheapest-within-slo', 'cheapest-per-room-size']),
   pick: PointPick.nullable(),
   runnerUp: PointPick.nullable(),
   /** room-size, payload: the smallest value above the pick that did not meet the SLO */
@@ -325,6 +329,34 @@ export const SweepRecommendation = z.object({
   reason: z.string(),
 });
 export type SweepRecommendation = z.infer<typeof SweepRecommendation>;
+
+/** Room sizes over which one variant is recommended (null: none met the SLO there). */
+export const GridSpan = z.object({
+  variant: z.string().nullable(),
+  /** the span's smallest and largest room sizes, members */
+  from: z.number().int().positive(),
+  to: z.number().int().positive(),
+});
+export type GridSpan = z.infer<typeof GridSpan>;
+
+/**
+ * `compare --targets … --room-size …`: the variants side by side at each room size. The points
+ * are its cells (room size ascending, the variants in the order given, each with `variant`); at
+ * each size the recommendation a targets comparison makes among them; over the grid, which
+ * variant up to which size.
+ */
+export const Grid = z.object({
+  /** ascending */
+  roomSizes: z.array(z.number().int().positive()).min(2),
+  /** in the order given */
+  variants: z.array(z.string()).min(2),
+  bySize: z.array(z.object({ roomSize: z.number().int().positive(), recommendation: SweepRecommendation })),
+  /** ascending; consecutive sizes with the same pick are one span */
+  spans: z.array(GridSpan).min(1),
+  /** one sentence: which variant up to which size, and why the pick changes */
+  line: z.string(),
+});
+export type Grid = z.infer<typeof Grid>;
 
 export const SweepComparison = Comparison.omit({ parameter: true, sizes: true, excluded: true, recommendations: true }).extend({
   parameter: SweptParameter,
@@ -337,6 +369,8 @@ export const SweepComparison = Comparison.omit({ parameter: true, sizes: true, e
   /** points no repeat of which counted, and why */
   excluded: z.array(z.object({ label: z.string(), reason: z.string() })),
   recommendation: SweepRecommendation,
+  /** targets at several room sizes (absent from every other comparison, and older files) */
+  grid: Grid.optional(),
 });
 export type SweepComparison = z.infer<typeof SweepComparison>;
 

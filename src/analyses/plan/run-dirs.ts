@@ -10,7 +10,9 @@ import type { MeasuredRun } from './work-model.ts';
  * counted, at every size, and so the fan-out functions' line of billed time against recipients.
  * The other comparisons vary what a plan holds fixed, so they are refused with the run dir to
  * pass instead: a memory comparison (a plan is of one memory size), a payload sweep (one
- * payload), a targets sweep (one stack). Runs the comparison left out of its medians (failed,
+ * payload), a targets sweep (one stack). A grid (`compare --targets … --room-size …`) is read
+ * variant by variant: each variant's runs at every room size, planned each on its own (named
+ * alone: its variants cannot be pooled with other runs). Runs the comparison left out of its medians (failed,
  * interrupted) are left out here too, and the plan's notes say so. Reading the files is the
  * command's (`DirReader`: the results and comparison contracts, older versions too).
  */
@@ -29,7 +31,19 @@ export interface ComparisonRuns {
   /** absent or "memory": a memory comparison */
   parameter?: string;
   sizes?: ReadonlyArray<{ memoryMB: number; runs: readonly ComparisonRunRef[] }>;
-  points?: ReadonlyArray<{ label: string; runs: readonly ComparisonRunRef[] }>;
+  points?: ReadonlyArray<{ label: string; runs: readonly ComparisonRunRef[]; variant?: string; setting?: { membersPerRoom: number } }>;
+  /** present on a grid: its points carry their variant */
+  grid?: unknown;
+}
+
+/** A grid's variant: its counted runs, the room sizes ascending, and those of its largest room size. */
+export interface VariantRuns {
+  name: string;
+  runs: MeasuredRun[];
+  /** the counted runs at the largest room size it measured */
+  atLargest: MeasuredRun[];
+  /** that room size, members */
+  largestRoomSize: number;
 }
 
 export interface DirReader {
@@ -41,7 +55,7 @@ export interface DirReader {
   readComparison(file: string): Promise<ComparisonRuns>;
 }
 
-export async function readPlanDirs(dirs: readonly string[], reader: DirReader): Promise<{ runs: MeasuredRun[]; notes: string[] }> {
+export async function readPlanDirs(dirs: readonly string[], reader: DirReader): Promise<{ runs: MeasuredRun[]; notes: string[]; variants?: VariantRuns[] }> {
   const runs: MeasuredRun[] = [];
   const notes: string[] = [];
   const seen = new Set<string>();
@@ -57,6 +71,10 @@ export async function readPlanDirs(dirs: readonly string[], reader: DirReader): 
     else {
       const file = join(dir, reader.comparisonFile);
       const c = await reader.readComparison(file);
+      if (c.grid && c.points) {
+        if (dirs.length > 1) throw new UserError(`${dir}: a grid of variants (compare --targets with --room-size) is planned variant by variant: name it alone`);
+        return gridRuns(dir, c.points, reader);
+      }
       const found = await comparisonRuns(dir, c, reader);
       for (const f of found.files) await add(f);
       notes.push(...found.notes);
@@ -109,20 +127,46 @@ async function comparisonRuns(dir: string, c: ComparisonRuns, reader: DirReader)
     };
     throw new UserError(`${dir}: ${why[parameter] ?? `a ${parameter} comparison (${labels}): pass one of its run dirs (e.g. ${example})`}`);
   }
-  const notes: string[] = [];
-  const left = groups.flatMap((g) => g.runs.filter((r) => !(r.included && r.dir !== null)).map((r) => `${r.runId ?? `a run at ${g.label}`}${r.excludedBecause ? ` (${r.excludedBecause})` : ''}`));
-  if (left.length > 0) notes.push(`${dir}: ${left.length === 1 ? 'a run the comparison left out is' : `${left.length} runs the comparison left out are`} left out here too: ${left.join('; ')}`);
+  const notes = leftOutNotes(dir, groups);
   const files: string[] = [];
-  for (const r of measured.flatMap((g) => g.runs.filter((x) => x.included && x.dir !== null))) {
-    // compare.json names a run's dir relative to itself; with a relative --out, compare wrote it
-    // relative to where it ran: the run is then the directory of that name beside compare.json
-    const candidates = [isAbsolute(r.dir!) ? r.dir! : join(dir, r.dir!), join(dir, basename(r.dir!))];
-    let file: string | undefined;
-    for (const candidate of candidates) {
-      if (file === undefined && (await isFile(join(candidate, reader.resultsFile)))) file = join(candidate, reader.resultsFile);
-    }
-    if (file === undefined) throw new UserError(`${dir}: run ${r.runId ?? r.dir} (${r.dir}): no ${reader.resultsFile} there`);
-    files.push(file);
-  }
+  for (const r of measured.flatMap((g) => g.runs.filter((x) => x.included && x.dir !== null))) files.push(await runFile(dir, r, reader));
   return { files, notes };
+}
+
+function leftOutNotes(dir: string, groups: readonly Group[]): string[] {
+  const left = groups.flatMap((g) => g.runs.filter((r) => !(r.included && r.dir !== null)).map((r) => `${r.runId ?? `a run at ${g.label}`}${r.excludedBecause ? ` (${r.excludedBecause})` : ''}`));
+  return left.length > 0 ? [`${dir}: ${left.length === 1 ? 'a run the comparison left out is' : `${left.length} runs the comparison left out are`} left out here too: ${left.join('; ')}`] : [];
+}
+
+/** A counted run's results file. */
+async function runFile(dir: string, r: ComparisonRunRef, reader: DirReader): Promise<string> {
+  // compare.json names a run's dir relative to itself; with a relative --out, compare wrote it
+  // relative to where it ran: the run is then the directory of that name beside compare.json
+  const candidates = [isAbsolute(r.dir!) ? r.dir! : join(dir, r.dir!), join(dir, basename(r.dir!))];
+  for (const candidate of candidates) {
+    if (await isFile(join(candidate, reader.resultsFile))) return join(candidate, reader.resultsFile);
+  }
+  throw new UserError(`${dir}: run ${r.runId ?? r.dir} (${r.dir}): no ${reader.resultsFile} there`);
+}
+
+/** A grid's runs, variant by variant (in the order its points give them), each variant's room sizes ascending. */
+async function gridRuns(dir: string, points: NonNullable<ComparisonRuns['points']>, reader: DirReader): Promise<{ runs: MeasuredRun[]; notes: string[]; variants: VariantRuns[] }> {
+  const names = [...new Set(points.map((p) => p.variant ?? p.label))];
+  const variants: VariantRuns[] = [];
+  for (const name of names) {
+    const own = points.filter((p) => (p.variant ?? p.label) === name).sort((a, b) => (a.setting?.membersPerRoom ?? 0) - (b.setting?.membersPerRoom ?? 0));
+    const bySize: Array<{ size: number; runs: MeasuredRun[] }> = [];
+    for (const p of own) {
+      const runs: MeasuredRun[] = [];
+      for (const r of p.runs.filter((x) => x.included && x.dir !== null)) {
+        const file = await runFile(dir, r, reader);
+        runs.push({ file, results: await reader.readResults(file) });
+      }
+      if (runs.length > 0) bySize.push({ size: p.setting?.membersPerRoom ?? 0, runs });
+    }
+    const largest = bySize.at(-1);
+    if (!largest) throw new UserError(`${dir}: the grid counted no run of variant ${name}: nothing to plan it from`);
+    variants.push({ name, runs: bySize.flatMap((s) => s.runs), atLargest: largest.runs, largestRoomSize: largest.size });
+  }
+  return { runs: variants.flatMap((v) => v.runs), notes: leftOutNotes(dir, points.map((p) => ({ label: p.label, runs: p.runs }))), variants };
 }

@@ -1,4 +1,5 @@
-import { LATENCY_METRIC_SHORT, type MedianRange, type SweepComparison, type SweptParameter } from '../../analyses/compare/compare-schema.ts';
+import { LATENCY_METRIC_SHORT, type Grid, type MedianRange, type PointResult, type SweepComparison, type SweptParameter } from '../../analyses/compare/compare-schema.ts';
+import { fmtNum } from '../../number-format.ts';
 import { emptyChart, type EmptyChart } from '../shared/empty-chart.ts';
 import { PALETTE } from '../shared/palette.ts';
 
@@ -34,6 +35,7 @@ export type SweepCharts = Record<SweepChart['id'], SweepChart | EmptyChart>;
 export const X_AXIS_LABEL: Record<SweptParameter, string> = { 'room-size': 'members per room', payload: 'payload (bytes)', targets: 'variant' };
 
 export function buildSweepCharts(c: SweepComparison): SweepCharts {
+  if (c.grid) return gridCharts(c, c.grid);
   const points = c.points.filter((p) => p.status !== 'excluded');
   const titles = { latency: `Latency by ${X_AXIS_LABEL[c.parameter]}`, cost: `Cost per million deliveries by ${X_AXIS_LABEL[c.parameter]}` };
   if (points.length === 0) {
@@ -81,3 +83,28 @@ export function buildSweepCharts(c: SweepComparison): SweepCharts {
 
 /** The latency the sweep ranks on, for sentences. */
 export const sweepLatencyName = (c: SweepComparison) => LATENCY_METRIC_SHORT[c.latencyMetric];
+
+/**
+ * A grid's charts: the room sizes on x, one line per variant — its latency (the comparison's
+ * figure) and its whole estimate per million deliveries; a size where no variant met the SLO shaded.
+ */
+function gridCharts(c: SweepComparison, g: Grid): SweepCharts {
+  const titles = { latency: `${LATENCY_METRIC_SHORT[c.latencyMetric]} by members per room`, cost: 'Cost per million deliveries by members per room' };
+  const cell = (variant: string, size: number) => c.points.find((p) => p.variant === variant && p.setting.membersPerRoom === size && p.status !== 'excluded');
+  const base = {
+    xLabel: X_AXIS_LABEL['room-size'],
+    x: g.roomSizes,
+    xLabels: g.roomSizes.map((n) => fmtNum(n)),
+    met: g.bySize.map((s) => (s.recommendation.pick !== null ? true : g.variants.some((v) => cell(v, s.roomSize)?.slo) ? false : null)),
+  };
+  const series = (pick: (p: PointResult) => MedianRange | null | undefined) =>
+    g.variants
+      .map((v, k) => ({ label: v, color: PALETTE[k % PALETTE.length]!, values: g.roomSizes.map((n) => { const p = cell(v, n); return p ? (pick(p)?.median ?? null) : null; }) }))
+      .filter((x) => x.values.some((v) => v !== null));
+  const latency: SweepChart = { id: 'sweep-latency', title: titles.latency, yLabel: 'ms', unit: 'ms', ...base, series: series((p) => p.metrics.latencyMs) };
+  const cost: SweepChart = { id: 'sweep-cost', title: titles.cost, yLabel: 'USD per million deliveries', unit: 'usd', ...base, series: series((p) => p.metrics.totalCostPerMillionDeliveries) };
+  return {
+    'sweep-latency': latency.series.length > 0 ? latency : emptyChart(latency.title, 'No variant has this latency at any room size: its counted runs delivered nothing, or recorded none.'),
+    'sweep-cost': cost.series.length > 0 ? cost : emptyChart(cost.title, 'No variant has a cost per million deliveries at any room size: its counted runs delivered nothing to price, or had no prices.'),
+  };
+}

@@ -1,5 +1,5 @@
 import type { SweepComparison } from '../../analyses/compare/compare-schema.ts';
-import { sweepPageModel, type SweepPageModel } from './page-model.ts';
+import { sweepPageModel, type GridModel, type SweepPageModel } from './page-model.ts';
 
 /**
  * A sweep's console summary (stdout at the end of `compare`): one line per point with medians,
@@ -27,6 +27,7 @@ export function renderSweepConsole(c: SweepComparison, m: SweepPageModel = sweep
     `fanout-bench compare ${plain(m.scenario)}: ${m.parameter} ${plain(m.points.join(', '))}, ${m.repeat} repeat${m.repeat === 1 ? '' : 's'} each; SLO: ${plain(m.slo.length > 0 ? m.slo.join(', ') : m.sloNone)}`,
     line(head),
     ...rows.map(line),
+    ...(m.grid ? gridLines(m.grid) : []),
     `  ${r.title}: ${plain(r.pick)} — ${plain(r.reason)}`,
   ];
   for (const p of m.missed) out.push(`  missed ${plain(p.label)}: ${plain(p.why)}`);
@@ -37,6 +38,15 @@ export function renderSweepConsole(c: SweepComparison, m: SweepPageModel = sweep
   for (const w of m.hostWarnings) out.push(`  host ${plain(w.where)}: ${plain(w.line)}`);
   for (const x of m.runs) if (x.why.length > 0) out.push(`  why ${plain(x.where)} repeat ${x.repeat}:`, ...x.why.map((l) => `    ${plain(l)}`));
   return out;
+}
+
+/** The grid: a row per room size, a cell per variant, the size's pick marked with *. */
+function gridLines(g: GridModel): string[] {
+  const head = ['room size', ...g.variants.map(plain), 'pick'];
+  const rows = g.rows.map((r) => [r.roomSize, ...r.cells.map((x) => `${x.cost} · ${x.latency} · ${x.verdict}${x.recommended ? ' *' : ''}`), plain(r.pick)]);
+  const widths = head.map((h, k) => Math.max(h.length, ...rows.map((x) => x[k]!.length)));
+  const line = (cells: string[]) => `  ${cells.map((x, k) => x.padEnd(widths[k]!)).join('  ')}`.trimEnd();
+  return [`  by room size ($ per 1M deliveries · ${g.latencyName} · SLO; * the size's pick):`, line(head), ...rows.map(line)];
 }
 
 // eslint-disable-next-line no-control-regex

@@ -9,6 +9,7 @@ export function parameterTitle(p: SweptParameter): string {
 
 /** The recommendation's title: what it picks. */
 export function pickLine(c: SweepComparison): string {
+  if (c.recommendation.rule === 'cheapest-per-room-size') return 'cheapest variant within the SLO, by room size';
   if (c.recommendation.rule === 'cheapest-within-slo') return 'cheapest variant within the SLO';
   return c.parameter === 'room-size' ? 'largest room size within the SLO' : 'largest payload within the SLO';
 }

@@ -5,7 +5,7 @@ import { escapeHtml as h } from '../shared/escape.ts';
 import { htmlPage } from '../shared/html-page.ts';
 import { chartBox, html, section, table } from '../shared/html-parts.ts';
 import { STYLE } from '../shared/html-style.ts';
-import { sweepPageModel, type SweepPageModel, type SweepPointRow } from './page-model.ts';
+import { sweepPageModel, type GridModel, type SweepPageModel, type SweepPointRow } from './page-model.ts';
 
 /**
  * index.html of a sweep (room size, payload, deployed variants): self-contained like a memory
@@ -21,10 +21,12 @@ export function renderSweepHtml(c: SweepComparison, assets: ReportAssets = repor
     css: `${STYLE}${EXTRA_STYLE}
 .slo-met { color:#166534; font-weight:600; }
 .slo-missed { color:#991b1b; font-weight:600; }
+td.pick { background:#dcfce7; font-weight:600; }
 td .why { display:block; color:var(--muted); font-size:11px; max-width:360px; }`,
     main: `${header(m)}
 ${recommendation(m)}
-${section(`Latency and cost by ${m.parameter}`, `Medians over each point's counted repeats. Points that did not meet the SLO are shaded red.${m.figureNote ? ` The ${m.figureNote}.` : ''}`, `<div class="grid two">${chartBox(charts, 'sweep-latency')}${chartBox(charts, 'sweep-cost')}</div>`)}
+${m.grid ? section('By room size', html`The whole estimate per million deliveries, ${m.grid.latencyName} and the SLO of each variant at each room size; the size's pick is marked.`, gridTable(m.grid)) : ''}
+${section(`Latency and cost by ${m.grid ? 'room size' : m.parameter}`, `Medians over each point's counted repeats. Points that did not meet the SLO are shaded red.${m.figureNote ? ` The ${m.figureNote}.` : ''}`, `<div class="grid two">${chartBox(charts, 'sweep-latency')}${chartBox(charts, 'sweep-cost')}</div>`)}
 ${section('By point', html`What each point ran and what it measured: median over the counted repeats, min–max below. <code>${m.function}</code> Duration from REPORT log lines where the runs have them, else CloudWatch.`, pointsTable(m))}
 ${section('Cost by point', m.pricing, costTable(m))}
 ${section('Runs', 'Each run keeps its own directory and report.', runsTable(m))}
@@ -72,6 +74,9 @@ function recommendation(m: SweepPageModel): string {
         .map((p) => `<li>${h(p.where)} — ${p.repeats.map((x) => `repeat ${x.repeat}: ${h(x.reason)}`).join('; ')}</li>`)
         .join('')}</ul></div>`,
     );
+  }
+  if (m.missed.length > 0) {
+    banners.push(`<div class="banner warn" data-missed><strong>Missed the SLO.</strong><ul>${m.missed.map((p) => `<li>${h(p.label)} — ${h(p.why)}</li>`).join('')}</ul></div>`);
   }
   if (m.noted.length > 0) {
     banners.push(`<div class="banner warn" data-notes><strong>The harness was saturated at some points.</strong><ul>${m.noted.map((p) => `<li>${h(p.label)} — ${h(p.note)}</li>`).join('')}</ul></div>`);
@@ -124,6 +129,20 @@ function costTable(m: SweepPageModel): string {
     rows,
     'num',
   );
+}
+
+function gridTable(g: GridModel): string {
+  const head = `<tr><th>room size</th>${g.variants.map((v) => `<th>${h(v)}</th>`).join('')}<th>pick</th></tr>`;
+  const rows = g.rows.map(
+    (r) =>
+      `<tr><td class="nw">${h(r.roomSize)}</td>${r.cells
+        .map((x) => {
+          const slo = x.met === null ? h(x.verdict) : `<span class="${x.met ? 'slo-met' : 'slo-missed'}">${h(x.verdict)}</span>`;
+          return `<td${x.recommended ? ' class="pick" data-pick' : ''}>${h(x.cost)} · ${h(x.latency)} · ${slo}${x.recommended ? ' <strong>(pick)</strong>' : ''}</td>`;
+        })
+        .join('')}<td>${h(r.pick)}</td></tr>`,
+  );
+  return `<div class="table-wrap"><table class="grid-table"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>`;
 }
 
 function runsTable(m: SweepPageModel): string {

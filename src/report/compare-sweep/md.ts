@@ -21,7 +21,21 @@ export function renderSweepMarkdown(c: SweepComparison, m: SweepPageModel = swee
   const r = m.recommendation;
   out.push('### Recommendation', '', `- **${md(r.title)}: ${md(r.pick)}** — ${md(r.reason)}`);
   if (m.firstFailing) out.push(`- **first to miss the SLO: ${md(m.firstFailing.label)}** — ${md(m.firstFailing.why)}`);
+  for (const p of m.missed) out.push(`- missed ${md(p.label)}: ${md(p.why)}`);
   out.push('');
+  if (m.grid) {
+    const g = m.grid;
+    out.push(`### By room size`, '', `$ per 1M deliveries · ${md(g.latencyName)} · SLO; the size's pick in bold.`, '');
+    out.push(`| room size | ${g.variants.map(md).join(' | ')} | pick |`, `|---|${g.variants.map(() => '---|').join('')}---|`);
+    for (const row of g.rows) {
+      const cells = row.cells.map((x) => {
+        const text = `${x.cost} · ${x.latency} · ${md(x.verdict)}`;
+        return x.recommended ? `**${text}**` : text;
+      });
+      out.push(`| ${md(row.roomSize)} | ${cells.join(' | ')} | ${md(row.pick)} |`);
+    }
+    out.push('');
+  }
   if (m.hostWarnings.length > 0) out.push('> [!WARNING]', ...m.hostWarnings.map((w) => `> ${md(w.where)}: ${md(w.line)}  `), '');
   if (m.figureNote) out.push(`${md(m.figureNote[0]!.toUpperCase() + m.figureNote.slice(1))}.`, '');
   if (m.excluded.length > 0) out.push('> [!WARNING]', `> Excluded (no run counted): ${m.excluded.map((e) => `${md(e.label)} — ${md(e.reason)}`).join('; ')}`, '');

@@ -1,4 +1,5 @@
-import type { MedianRange, PointResult, SweepComparison } from '../../analyses/compare/compare-schema.ts';
+import { LATENCY_METRIC_SHORT, type Grid, type MedianRange, type PointResult, type SweepComparison } from '../../analyses/compare/compare-schema.ts';
+import { fmtNum } from '../../number-format.ts';
 import { comparisonRunRow, countedOf, hostWarningRows, leftOutRepeats, spreadFigure, type ComparisonRunRow, type SpreadFigure } from '../shared/comparison-model.ts';
 import { fmtCount, fmtMsCell, fmtUsdCell } from '../shared/spread-format.ts';
 import { buildSweepCharts, type SweepCharts } from './chart-data.ts';
@@ -40,6 +41,30 @@ export interface SweepPointRow {
   architecture: string;
 }
 
+/** A grid's cell: one variant (the column's) at one room size. */
+export interface GridCellModel {
+  /** the whole estimate per million deliveries */
+  cost: string;
+  /** the comparison's latency figure */
+  latency: string;
+  /** met, missed, not judged (or not measured: no point there) */
+  verdict: string;
+  met: boolean | null;
+  /** the size's recommendation picked it */
+  recommended: boolean;
+}
+
+/**
+ * `--targets` with `--room-size`: a row per room size, a cell per variant. The sentence over the
+ * grid (which variant up to which size) is the recommendation's reason.
+ */
+export interface GridModel {
+  variants: string[];
+  /** the latency the cells give, as the page names it: "broadcast p99" */
+  latencyName: string;
+  rows: Array<{ roomSize: string; pick: string; cells: GridCellModel[] }>;
+}
+
 export interface SweepPageModel {
   toolVersion: string;
   createdAt: string;
@@ -79,6 +104,8 @@ export interface SweepPageModel {
   runs: ComparisonRunRow[];
   notes: string[];
   charts: SweepCharts;
+  /** targets at several room sizes (absent from every other sweep) */
+  grid?: GridModel;
 }
 
 export const STACK_FIGURES = "latencies are the stack's: each request's latency with the local host's wait for a slot taken out";
@@ -144,5 +171,29 @@ export function sweepPageModel(c: SweepComparison): SweepPageModel {
     runs: c.points.flatMap((p) => p.runs.map((x) => comparisonRunRow(p.label, x))),
     notes: c.notes,
     charts: buildSweepCharts(c),
+    ...(c.grid ? { grid: gridModel(c, c.grid) } : {}),
+  };
+}
+
+function gridModel(c: SweepComparison, g: Grid): GridModel {
+  const fig = c.latencyFigure === 'stack' ? ' (stack)' : '';
+  return {
+    variants: g.variants,
+    latencyName: `${LATENCY_METRIC_SHORT[c.latencyMetric]}${fig}`,
+    rows: g.bySize.map(({ roomSize, recommendation }) => ({
+      roomSize: `${fmtNum(roomSize)} members`,
+      pick: recommendation.pick ? (c.points.find((p) => p.label === recommendation.pick!.label)?.variant ?? recommendation.pick.label) : 'none',
+      cells: g.variants.map((variant) => {
+        const p = c.points.find((x) => x.variant === variant && x.setting.membersPerRoom === roomSize);
+        if (!p) return { cost: '–', latency: '–', verdict: 'not measured', met: null, recommended: false };
+        return {
+          cost: spreadFigure(p.metrics.totalCostPerMillionDeliveries, fmtUsdCell).median,
+          latency: spreadFigure(p.metrics.latencyMs, fmtMsCell).median,
+          verdict: sloText(p).verdict,
+          met: p.slo ? p.slo.met : null,
+          recommended: recommendation.pick?.label === p.label,
+        };
+      }),
+    })),
   };
 }
