@@ -13,7 +13,7 @@ import type { ServiceTargets } from '../../emulator/service-targets.ts';
 import { startSnsServer } from '../../emulator/sns/server.ts';
 import { SqsQueues } from '../../emulator/sqs/queue-registry.ts';
 import { startSqsServer } from '../../emulator/sqs/server.ts';
-import type { QueueDescription } from '../../emulator/stack-model/stack-description.ts';
+import { QUEUE_DEFAULTS, type QueueDescription } from '../../emulator/stack-model/stack-description.ts';
 import { bundleThreads } from '../thread-bundles.ts';
 import type { FromLoad, LoadInit, LoadOp, ToLoad } from './provider-load.ts';
 
@@ -48,11 +48,7 @@ const queue = (name: string): QueueDescription => ({
   arn: arnOf('sqs', name),
   fifo: false,
   contentBasedDeduplication: false,
-  visibilityTimeoutSeconds: 30,
-  delaySeconds: 0,
-  messageRetentionSeconds: 345_600,
-  maximumMessageSize: 1_048_576,
-  receiveMessageWaitTimeSeconds: 0,
+  ...QUEUE_DEFAULTS,
 });
 const STREAMED = 'streamed';
 const PLAIN = 'plain';

@@ -7,14 +7,8 @@ import { SqsError } from './sqs-errors.ts';
  * (Policy, RedriveAllowPolicy, KMS and SSE settings, FIFO high throughput) are kept and answered.
  */
 
-/** What a queue created without attributes has, as SQS gives it (CreateQueue's defaults). */
-export const QUEUE_DEFAULTS = {
-  visibilityTimeoutSeconds: 30,
-  delaySeconds: 0,
-  messageRetentionSeconds: 345_600,
-  maximumMessageSize: 1_048_576,
-  receiveMessageWaitTimeSeconds: 0,
-} as const satisfies Partial<QueueSettings>;
+/** What a queue created without attributes has, as SQS gives it (CreateQueue's defaults): the stack model's, one table for both. */
+export { QUEUE_DEFAULTS } from '../stack-model/stack-description.ts';
 
 const STORED = ['Policy', 'RedriveAllowPolicy', 'KmsMasterKeyId', 'KmsDataKeyReusePeriodSeconds', 'SqsManagedSseEnabled', 'DeduplicationScope', 'FifoThroughputLimit'];
 const RANGES: Record<string, [number, number]> = {

@@ -21,7 +21,7 @@ import { tableDefinitions } from '../../reference-stack/functions/shared/tables.
 import { DEFAULT_STACK_NAME, stackFunctionName, stackNameIssue, stackPushNames, stackTableNames, stackTokenParameter, type StackTableNames } from '../../reference-stack/functions/stack-names.ts';
 import { localStackOutputs } from './reference-outputs.ts';
 import { referenceAuthorizerRole, referencePushRole, referenceRouteRole } from './reference-roles.ts';
-import type { EventSourceMappingDescription, FunctionCode, FunctionDescription, QueueDescription, RuleDescription, StackDescription } from './stack-description.ts';
+import { QUEUE_DEFAULTS, type EventSourceMappingDescription, type FunctionCode, type FunctionDescription, type QueueDescription, type RuleDescription, type StackDescription } from './stack-description.ts';
 import { packagePath } from '../../common/package-paths.ts';
 
 /**
@@ -192,11 +192,7 @@ function pushResources(stackName: string, o: ManifestStackOptions) {
     arn: queueArn(name),
     fifo: false,
     contentBasedDeduplication: false,
-    visibilityTimeoutSeconds: 30,
-    delaySeconds: 0,
-    messageRetentionSeconds: 345_600,
-    maximumMessageSize: 1_048_576,
-    receiveMessageWaitTimeSeconds: 0,
+    ...QUEUE_DEFAULTS,
   });
   if (fanout === 'direct') return { functions: specs, bus, rule, queues: [], mappings: [], queue: undefined };
   const dlq = { ...standard('PushDeadLetterQueue', names.deadLetterQueue), messageRetentionSeconds: PUSH_QUEUE.deadLetterRetentionSeconds };

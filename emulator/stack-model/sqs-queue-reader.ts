@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parsePolicyDocument } from '../../common/iam/policy-document.ts';
 import { cfnBoolean, cfnInteger, cfnJsonObject, parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
-import type { QueueDescription } from './stack-description.ts';
+import { QUEUE_DEFAULTS, type QueueDescription } from './stack-description.ts';
 import { templateError } from './template-errors.ts';
 
 /**
@@ -54,11 +54,11 @@ export function readSqsQueue(t: StackTemplate, logicalId: string): QueueDescript
     arn: String(t.attribute(logicalId, 'Arn')),
     fifo,
     contentBasedDeduplication: p.ContentBasedDeduplication ?? false,
-    visibilityTimeoutSeconds: p.VisibilityTimeout ?? 30,
-    delaySeconds: p.DelaySeconds ?? 0,
-    messageRetentionSeconds: p.MessageRetentionPeriod ?? 345_600,
-    maximumMessageSize: p.MaximumMessageSize ?? 1_048_576,
-    receiveMessageWaitTimeSeconds: p.ReceiveMessageWaitTimeSeconds ?? 0,
+    visibilityTimeoutSeconds: p.VisibilityTimeout ?? QUEUE_DEFAULTS.visibilityTimeoutSeconds,
+    delaySeconds: p.DelaySeconds ?? QUEUE_DEFAULTS.delaySeconds,
+    messageRetentionSeconds: p.MessageRetentionPeriod ?? QUEUE_DEFAULTS.messageRetentionSeconds,
+    maximumMessageSize: p.MaximumMessageSize ?? QUEUE_DEFAULTS.maximumMessageSize,
+    receiveMessageWaitTimeSeconds: p.ReceiveMessageWaitTimeSeconds ?? QUEUE_DEFAULTS.receiveMessageWaitTimeSeconds,
     ...(p.RedrivePolicy ? { redrive: { deadLetterTargetArn: p.RedrivePolicy.deadLetterTargetArn, maxReceiveCount: p.RedrivePolicy.maxReceiveCount } } : {}),
     ...(p.DeduplicationScope === 'messageGroup' || p.FifoThroughputLimit === 'perMessageGroupId' ? { highThroughput: true } : {}),
   };

@@ -240,6 +240,15 @@ export interface QueueDescription {
   policy?: PolicyStatement[];
 }
 
+/** What a queue has where nothing sets it, as SQS gives it (CreateQueue's defaults, and a template's left-out properties). */
+export const QUEUE_DEFAULTS = {
+  visibilityTimeoutSeconds: 30,
+  delaySeconds: 0,
+  messageRetentionSeconds: 345_600,
+  maximumMessageSize: 1_048_576,
+  receiveMessageWaitTimeSeconds: 0,
+} as const satisfies Partial<QueueDescription>;
+
 export interface TopicDescription {
   logicalId: string;
   /** TopicName (FIFO: ends in `.fifo`) */
