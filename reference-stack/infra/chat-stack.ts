@@ -1,11 +1,8 @@
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -14,11 +11,11 @@ import { BY_CONNECTION_INDEX, TABLE_DEFAULT_NAMES, tableDefinitions } from '../f
 import { stackFunctionName, stackTableNames } from '../functions/stack-names.ts';
 import { ConnectAuthorizer, type ConnectAuthorizerProps } from './connect-authorizer.ts';
 import { ROUTE_FUNCTION_OUTPUTS, routeFunctionDescription, STACK_OUTPUTS, type ChatRoute, type StackOutputKey } from '../../common/stack-outputs.ts';
+import { createNodeFunction } from './node-function.ts';
 import { grantRouteAccess } from './route-access.ts';
 import { PushPath } from './push-path.ts';
 import { ROUTE_ACCESS, type TableKey } from '../functions/route-access.ts';
 
-const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
 
 export interface ChatStackProps extends StackProps {
   /** Memory for every function (MB); per-function overrides win. */
@@ -204,19 +201,13 @@ export class ChatStack extends Stack {
     role: Role,
     logGroup: LogGroup,
   ): NodejsFunction {
-    return new NodejsFunction(this, spec.name, {
-      entry: path.join(functionsDir, spec.entry),
-      handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: props.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
-      memorySize: props.memoryByFunction?.[spec.name] ?? props.memoryMB ?? spec.memoryMB,
-      timeout: Duration.seconds(spec.timeoutSeconds),
+    return createNodeFunction(this, spec, {
+      ...props,
       role,
       logGroup,
-      // Named after the stack, as the emulator names them: the FunctionName dimension the puller reads.
-      functionName: stackFunctionName(this.stackName, spec.name),
       environment: { ...sharedEnvironment(tables), [FUNCTION_ENV.callbackUrl]: callbackUrl },
       bundling: BUNDLING,
     });
   }
+
 }

@@ -1,23 +1,21 @@
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { IWebSocketApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { CfnEventBus, CfnRule, EventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, type Function as LambdaFn } from 'aws-cdk-lib/aws-lambda';
+import type { Function as LambdaFn } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_PUSH_FANOUT, FUNCTION_ENV, PUSH_EVENT, PUSH_QUEUE, pushFunctions, type PushFanout, type PushFunctionSpec } from '../functions/manifest.ts';
 import { PUSH_ACCESS, type TableKey } from '../functions/route-access.ts';
 import { stackFunctionName, stackPushNames } from '../functions/stack-names.ts';
+import { createNodeFunction } from './node-function.ts';
 import { grantRouteAccess } from './route-access.ts';
 
-const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
 
 export interface PushPathProps {
   fanout?: PushFanout;
@@ -102,22 +100,15 @@ export class PushPath extends Construct {
     if (!access) throw new Error(`no IAM access declared for push function ${spec.name}`);
     const role = new Role(stack, `${spec.name}-role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     grantRouteAccess(role, access, { tables: props.tables, api: props.api, stageName: props.stageName, logGroup, ...(queue ? { pushQueue: queue } : {}) });
-    return new NodejsFunction(stack, spec.name, {
-      entry: path.join(functionsDir, spec.entry),
-      handler: 'handler',
-      runtime: Runtime.NODEJS_22_X,
-      architecture: props.architecture === 'arm64' ? Architecture.ARM_64 : Architecture.X86_64,
-      memorySize: props.memoryByFunction?.[spec.name] ?? props.memoryMB ?? spec.memoryMB,
-      timeout: Duration.seconds(spec.timeoutSeconds),
+    return createNodeFunction(stack, spec, {
+      ...props,
       role,
       logGroup,
-      functionName,
       environment: {
         ...props.environment,
         ...(access.postsToConnections ? { [FUNCTION_ENV.callbackUrl]: props.callbackUrl } : {}),
         ...(access.pushQueue === 'send' && queue ? { [FUNCTION_ENV.pushQueueUrl]: queue.queueUrl } : {}),
       },
-      bundling: props.bundling,
     });
   }
 }
