@@ -31,8 +31,14 @@ export const REFERENCE_FUNCTION_NAMES: readonly string[] = REFERENCE_FUNCTIONS.m
 /** The reference stack's $connect authorizer, run when the stack has auth (`target.auth`). */
 export const REFERENCE_AUTHORIZER: BenchFunction = { name: 'fanout-authorizer', route: '$connect', memoryMB: 256, authorizer: true };
 
-/** Functions whose memory and reserved concurrency a local run may set: the routes' and the authorizer. */
-export const CONFIGURABLE_FUNCTION_NAMES: readonly string[] = [...REFERENCE_FUNCTION_NAMES, REFERENCE_AUTHORIZER.name];
+/**
+ * The server push's functions (no route invokes them: the push bus's rule, or the push queue's
+ * mapping), by its `pushFanout` setting; kept equal to the manifest's PUSH_FUNCTIONS by a test.
+ */
+export const REFERENCE_PUSH_FUNCTION_NAMES: readonly string[] = ['fanout-push', 'fanout-push-fanout', 'fanout-push-worker'];
+
+/** Functions whose memory and reserved concurrency a local run may set: the routes', the authorizer and the server push's. */
+export const CONFIGURABLE_FUNCTION_NAMES: readonly string[] = [...REFERENCE_FUNCTION_NAMES, REFERENCE_AUTHORIZER.name, ...REFERENCE_PUSH_FUNCTION_NAMES];
 
 /** The stack's custom (EMF) metrics: namespace and the service dimension Powertools adds. */
 export const EMF_NAMESPACE = 'FanoutBench';

@@ -35,7 +35,7 @@ describe('checkStackKnobs', () => {
   });
 
   it('without a template, names the reference functions, each mistake where it was written', () => {
-    expect(() => checkStackKnobs([scenario({ memory: { 'fanout-send-message': 512 } }), flags({ memory: { 'fanout-connect': 256 } })])).not.toThrow();
+    expect(() => checkStackKnobs([scenario({ memory: { 'fanout-send-message': 512 } }), flags({ memory: { 'fanout-connect': 256, 'fanout-push-worker': 512 } })])).not.toThrow();
     expect(refusal([scenario({ memory: { PublishFunction: 512 } }), flags({})])).toBe(`s.yaml: target.memory.PublishFunction: unknown function ${KNOWN}`);
     expect(refusal([scenario({ reserved: { nope: 1 } }), flags({})])).toBe(`s.yaml: target.reserved.nope: unknown function ${KNOWN}`);
     expect(refusal([scenario({}), flags({ memory: { connect: 512 } })])).toBe(`--memory: unknown function "connect" ${KNOWN}`);

@@ -3,9 +3,9 @@ import { cloudWatchFor } from '../../src/aws/cloudwatch-source.ts';
 import { apiGatewayFromUrl, remoteEndpoints } from '../../src/aws/execute-api.ts';
 import { localEndpoints } from '../../src/targets/local.ts';
 import { AGE_SLACK_MS, apiGatewayRequests, coarsenedNote, dynamoRequests, emfRequests, lambdaRequests, queryWindow, toMetricDataQuery } from '../../src/metrics/cloudwatch/cloudwatch-queries.ts';
-import { REFERENCE_FUNCTIONS } from '../../src/contracts/reference-functions.ts';
+import { REFERENCE_FUNCTIONS, REFERENCE_PUSH_FUNCTION_NAMES } from '../../src/contracts/reference-functions.ts';
 import { REFERENCE_TABLES } from '../../src/contracts/reference-tables.ts';
-import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
+import { FUNCTIONS, PUSH_FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
 
 describe('queryWindow', () => {
@@ -233,9 +233,10 @@ describe('stack identity', () => {
     ]);
   });
 
-  it('keeps the same function list as the reference stack manifest (names, routes, memory)', () => {
+  it('keeps the same function list as the reference stack manifest (names, routes, memory; the server push by name)', () => {
     expect(REFERENCE_FUNCTIONS.map((f) => ({ name: f.name, route: f.route, memoryMB: f.memoryMB }))).toEqual(
       FUNCTIONS.map((f) => ({ name: f.name, route: f.route, memoryMB: f.memoryMB })),
     );
+    expect(REFERENCE_PUSH_FUNCTION_NAMES).toEqual(PUSH_FUNCTIONS.map((f) => f.name));
   });
 });
