@@ -214,7 +214,7 @@ describe('ranges checked up front', () => {
   it("a bad function name in the scenario's target.memory is the scenario's field, not a flag", () => {
     const p = file('fn.yaml', SCENARIO('target: { memory: { fanout-send-mesage: 512 } }\n'));
     expect(refusal({ scenario: p })).toBe(
-      `${p}: target.memory.fanout-send-mesage: unknown function (known: fanout-connect, fanout-disconnect, fanout-default, fanout-set-name, fanout-create-room, fanout-join-room, fanout-leave-room, fanout-send-message, fanout-whoami, fanout-broadcast, fanout-authorizer)`,
+      `${p}: target.memory.fanout-send-mesage: unknown function (known: fanout-connect, fanout-disconnect, fanout-default, fanout-set-name, fanout-create-room, fanout-join-room, fanout-leave-room, fanout-send-message, fanout-whoami, fanout-broadcast, fanout-authorizer, fanout-push, fanout-push-fanout, fanout-push-worker)`,
     );
     const q = file('reserved.yaml', SCENARIO('target: { reserved: { nope: 1 } }\n'));
     expect(refusal({ scenario: q })).toMatch(new RegExp(`^${escape(q)}: target\\.reserved\\.nope: unknown function`));
