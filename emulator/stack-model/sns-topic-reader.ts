@@ -27,9 +27,12 @@ const PROTOCOLS = ['http', 'https', 'email', 'email-json', 'sms', 'sqs', 'applic
 /** Raw message delivery: SNS accepts it for these only (a Lambda subscription always gets the envelope). */
 const RAW_PROTOCOLS = new Set(['sqs', 'http', 'https', 'firehose']);
 
+/** A topic's name as SNS takes it (a FIFO topic's ends in .fifo). */
+const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
+
 const topicSchema = z
   .object({
-    TopicName: z.string().regex(/^[A-Za-z0-9_-]{1,256}(\.fifo)?$/, 'must be 1-256 letters, digits, - or _ (and .fifo for a FIFO topic)').optional(),
+    TopicName: z.string().regex(TOPIC_NAME, 'must be 1-256 letters, digits, - or _ (and .fifo for a FIFO topic)').optional(),
     FifoTopic: cfnBoolean.optional(),
     ContentBasedDeduplication: cfnBoolean.optional(),
     Subscription: z.array(z.object({ Protocol: z.string(), Endpoint: z.string() }).loose()).optional(),
@@ -97,7 +100,7 @@ function outsideTopic(t: StackTemplate, topics: TopicDescription[], arn: unknown
   if (typeof arn !== 'string') return undefined;
   const [scheme, partition, service, region, account, name, ...rest] = arn.split(':');
   if (scheme !== 'arn' || partition !== t.partition || service !== 'sns' || region !== t.region || account !== t.accountId || rest.length > 0) return undefined;
-  if (name === undefined || !/^[A-Za-z0-9_-]{1,256}(\.fifo)?$/.test(name)) return undefined;
+  if (name === undefined || !TOPIC_NAME.test(name)) return undefined;
   const topic: TopicDescription = { logicalId: name, name, arn, fifo: name.endsWith('.fifo'), contentBasedDeduplication: false, subscriptions: [], outsideStack: true };
   topics.push(topic);
   return topic;

@@ -91,7 +91,7 @@ export async function preflightPublishes(scenario: Scenario, target: Target, o: 
     if (!found && p.via === 'sns' && p.to.startsWith('arn:')) {
       // a topic the account has outside the stack (the template subscribes to it by ARN or parameter)
       await describeTopic(settings, p.to, `${field}: no ${kind.what} "${p.to}" in ${apis.where} or its account`);
-      const name = p.to.split(':').pop()!;
+      const name = arnName('sns', p.to);
       check({ via: 'sns', id: p.to });
       out.set(p, { resource: { via: 'sns', id: p.to, ...(name.endsWith('.fifo') ? { fifo: true } : {}) }, settings, label: `${kind.what} ${name} (${p.to}, the account's, outside the stack)` });
       continue;
