@@ -102,6 +102,29 @@ describe('one model per run page', () => {
   });
 });
 
+describe('the errors beside the Errors chart', () => {
+  it('no client error beside API Gateway\'s 40 ClientErrors says both, on every rendering, never a bare "No errors."', () => {
+    const r = DEFAULT_RUN();
+    r.errors = {};
+    r.cloudwatch = { ...r.cloudwatch!, apiGatewayTotals: { ...r.cloudwatch!.apiGatewayTotals!, clientError: 40, executionError: 0, integrationError: 0 } };
+    const line = runPageModel(r).errors.line;
+    expect(line).toBe("No errors on the clients; API Gateway counted 40 client errors of its own (its 4XX and 5XX answers, to the clients and to the stack's @connections calls).");
+    const p = pages(r);
+    expect(p.console).toContain('  errors       none\n               No errors on the clients;');
+    expect(p.console).toContain('API Gateway counted 40 client errors of its own');
+    expect(p.md).toContain("No errors on the clients; API Gateway counted 40 client errors of its own (its 4XX and 5XX answers, to the clients and to the stack&#39;s @connections calls).");
+    expect(p.html).toContain("No errors on the clients; API Gateway counted 40 client errors of its own");
+    expect(p.html).not.toContain('No errors.');
+
+    r.errors = { 'send:timeout': 3, 'connect:refused': 1 };
+    r.cloudwatch = { ...r.cloudwatch!, apiGatewayTotals: null };
+    const some = runPageModel(r).errors;
+    expect(some.kinds).toEqual([{ kind: 'send:timeout', count: 3 }, { kind: 'connect:refused', count: 1 }]);
+    expect(some.line).toBe('4 errors on the clients, of 2 kinds.');
+    expect(pages(r).console).toContain('  errors       send:timeout=3  connect:refused=1\n               4 errors on the clients, of 2 kinds.\n');
+  });
+});
+
 describe('a count over its whole is said, not clamped', () => {
   it('partOfWhole keeps the pair and says they disagree', () => {
     expect(partOfWhole(120, 1000, { part: 'waits', whole: 'invocations' })).toEqual({ part: 120, whole: 1000 });

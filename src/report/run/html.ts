@@ -20,7 +20,7 @@ import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
 import { unchargedTransfer } from '../../metrics/cost/uncharged-transfer.ts';
 import { NO_CALL_TEXT } from './permissions-table.ts';
 import type { AttributionModel } from './attribution-model.ts';
-import { runPageModel, type HostFacts, type PermissionFacts, type RunPageModel } from './page-model.ts';
+import { runPageModel, type ErrorFacts, type HostFacts, type PermissionFacts, type RunPageModel } from './page-model.ts';
 import { ATTRIBUTION_STYLE, cardsNote, coldWarmBody, hostBanner, latencyCard } from './attribution-section.ts';
 import { FIGURE_LABEL } from './cold-warm-text.ts';
 import { emulatedRuntimeHtmlCell, runtimeHtmlCell } from './runtimes-text.ts';
@@ -48,7 +48,7 @@ ${verdictBlock(results, page)}
 ${section('Latency over time', latencyOverTimeIntro(results, model), chartGrid(charts, ['latency-connect', 'latency-broadcast', 'latency-fanoutCompletion']))}
 ${section('Latency distribution', 'Whole-run HDR histograms; the x axis counts nines (p90, p99, p99.9 …).', chartBox(charts, 'distribution') + latencyTable(results, model))}
 ${section('Throughput and connections', '', chartBox(charts, 'throughput') + connectionsNote(results) + phasesTable(results) + publishTable(results))}
-${section('Errors', '', chartBox(charts, 'errors') + errorTable(results))}
+${section('Errors', '', chartBox(charts, 'errors') + errorTable(results, page.errors))}
 ${missingSection(results.deliveries.missing)}
 ${page.path ? pathHtml(page.path, charts) : ''}
 ${page.hops ? hopsHtml(page.hops) : ''}
@@ -255,15 +255,12 @@ function publishTable(r: Results): string {
   return `<h3>Publishes</h3>${table(['publish', 'calls', 'publish → delivery p50', 'p99', 'max', 'deliveries'], rows, 'second-text')}${refusals.join('')}`;
 }
 
-function errorTable(r: Results): string {
-  const rows = Object.entries(r.errors)
-    .filter(([, n]) => n > 0)
-    .sort((a, b) => b[1] - a[1])
-    .map(([kind, n]) => [`<code>${h(kind)}</code>`, fmtInt(n)]);
+function errorTable(r: Results, errors: ErrorFacts): string {
+  const rows = errors.kinds.map(({ kind, count }) => [`<code>${h(kind)}</code>`, fmtInt(count)]);
   const d = r.deliveries;
   const optional = (n: number | undefined, what: string) => (n ? `, ${fmtInt(n)} ${what}` : '');
   const sends = `<p class="note">Sends: ${fmtInt(r.sends.intended)} intended, ${fmtInt(r.sends.sent)} sent, ${fmtInt(r.sends.acked)} acknowledged, ${fmtInt(r.sends.failed)} failed, ${fmtInt(r.sends.missedSlots)} left late${optional(r.sends.skipped, 'skipped')}${optional(r.sends.cutOffByReconnect, 'cut off by a close their sender reconnected from (not failed)')}. Deliveries: ${fmtInt(d.duplicates)} duplicates, ${fmtInt(d.outOfOrder)} out of order${optional(d.unacknowledged, 'from unacknowledged sends')}${optional(d.surplus, 'surplus')}${optional(d.missedDuringReconnect, 'missed during reconnect (their members away, not lost)')}${optional(d.foreign, 'foreign')}. ${h(lossRule(r))}</p>`;
-  return (rows.length ? table(['error kind', 'count'], rows, 'num') : '<p class="note">No errors.</p>') + sends + quotaNote(r);
+  return `<p class="note">${h(errors.line)}</p>${rows.length ? table(['error kind', 'count'], rows, 'num') : ''}${sends}${quotaNote(r)}`;
 }
 
 /** The quotas the run was held against: the plan's lines, and the refusals and closes each limit caused. */

@@ -163,10 +163,11 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
   }
   out.push('');
 
-  const errors = Object.entries(r.errors).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  const errors = page.errors.kinds;
+  out.push('### Errors', '', md(page.errors.line), '');
   if (errors.length > 0) {
-    out.push('### Errors', '', '| kind | count |', '|---|---:|');
-    for (const [kind, n] of errors.slice(0, 15)) out.push(`| ${md(kind)} | ${fmtInt(n)} |`);
+    out.push('| kind | count |', '|---|---:|');
+    for (const { kind, count } of errors.slice(0, 15)) out.push(`| ${md(kind)} | ${fmtInt(count)} |`);
     if (errors.length > 15) out.push(`| … ${errors.length - 15} more kinds | |`);
     out.push('');
   }

@@ -10,6 +10,7 @@ import { VERDICT_HEADLINE } from './verdict-text.ts';
 import { notEmulatedPathText } from '../../../common/not-emulated-paths.ts';
 import { pathModel, type PathModel } from './path-model.ts';
 import { hopsModel, type HopsModel } from './hops-model.ts';
+import { fmtInt } from '../../number-format.ts';
 
 /**
  * The run page's facts, computed once from results: the console, summary.md, junit.xml and
@@ -50,8 +51,21 @@ export interface HostFacts {
   heldTotal: number;
 }
 
+/**
+ * The run's errors: what the clients saw, by kind, and API Gateway's own counts beside them. The
+ * Errors chart draws both, so the sentence under it says both: "no errors" beside a ClientError
+ * line read as a contradiction.
+ */
+export interface ErrorFacts {
+  /** the clients' errors by kind, most first */
+  kinds: { kind: string; count: number }[];
+  /** one sentence: the clients' errors, then what API Gateway counted of its own (its 4XX and 5XX answers) */
+  line: string;
+}
+
 export interface RunPageModel {
   attribution: AttributionModel;
+  errors: ErrorFacts;
   verdict?: { outcome: Verdict['outcome']; headline: string; summary: string; firstCause?: { check: string; line: string; remedy: string } };
   permissions?: PermissionFacts;
   /** the local emulator's host: absent on AWS */
@@ -110,6 +124,19 @@ function hostFacts(r: Results): HostFacts | undefined {
   };
 }
 
+export function errorFacts(r: Pick<Results, 'errors' | 'cloudwatch'>): ErrorFacts {
+  const kinds = Object.entries(r.errors).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([kind, count]) => ({ kind, count }));
+  const total = kinds.reduce((n, k) => n + k.count, 0);
+  const clients = total === 0 ? 'No errors on the clients' : `${fmtInt(total)} error${total === 1 ? '' : 's'} on the clients, of ${fmtInt(kinds.length)} kind${kinds.length === 1 ? '' : 's'}`;
+  const api = r.cloudwatch?.apiGatewayTotals;
+  const counted = api
+    ? ([[api.clientError, 'client error'], [api.executionError, 'execution error'], [api.integrationError, 'integration error']] as const).filter(([n]) => n > 0).map(([n, what]) => `${fmtInt(n)} ${what}${n === 1 ? '' : 's'}`)
+    : [];
+  // API Gateway answers the stack's own @connections calls too (a post to a gone connection is a 410): its count is not the clients'
+  const beside = counted.length > 0 ? `; API Gateway counted ${counted.join(', ')} of its own (its 4XX and 5XX answers, to the clients and to the stack's @connections calls)` : '';
+  return { kinds, line: `${clients}${beside}.` };
+}
+
 /** The local emulator measured it: the target, or where CloudWatch came from. */
 export function measuredLocally(r: Pick<Results, 'config' | 'cloudwatch'>): boolean {
   return r.config.target.kind === 'local' || r.cloudwatch?.source === 'local';
@@ -124,6 +151,7 @@ export function runPageModel(r: Results): RunPageModel {
   const hops = hopsModel(r.hopLatency);
   return {
     attribution: attributionModel(r),
+    errors: errorFacts(r),
     ...(v ? { verdict: { outcome: v.outcome, headline: VERDICT_HEADLINE[v.outcome], summary: v.summary, ...(cause ? { firstCause: cause } : {}) } } : {}),
     ...(permissions ? { permissions } : {}),
     ...(host ? { host } : {}),
