@@ -81,6 +81,17 @@ export function fmtNum(n: number | null | undefined): string {
   return fmtSignificant(n);
 }
 
+/**
+ * A rate per second; one too slow to read as a decimal ("0.000000386/s") says how often instead
+ * ("1 every 30 days"), so a sum of rates still reads term by term.
+ */
+export function fmtRate(perS: number): string {
+  if (!Number.isFinite(perS) || perS <= 0 || perS >= 0.01) return `${fmtNum(perS)}/s`;
+  const s = 1 / perS;
+  const every = s < 120 ? `${fmtNum(s)} s` : s < 7200 ? `${fmtNum(s / 60)} min` : s < 172_800 ? `${fmtNum(s / 3600)} h` : `${fmtNum(s / 86_400)} days`;
+  return `1 every ${every}`;
+}
+
 export function fmtMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
   return ms >= 10_000 ? `${fmtNum(ms / 1000)} s` : `${fmtNum(ms)} ms`;

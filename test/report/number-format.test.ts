@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fmtFactor, fmtInt, fmtNum, fmtPercent, fmtRoomSize, fmtShare, fmtSignificant, fmtUsd, fmtValue } from '../../src/number-format.ts';
+import { fmtFactor, fmtInt, fmtNum, fmtPercent, fmtRate, fmtRoomSize, fmtShare, fmtSignificant, fmtUsd, fmtValue } from '../../src/number-format.ts';
 import { consoleSummary } from '../../src/report/run/console.ts';
 import { renderHtml } from '../../src/report/run/html.ts';
 import { renderSummaryMarkdown } from '../../src/report/run/md.ts';
@@ -77,6 +77,16 @@ describe('number-format', () => {
     expect(fmtSignificant(1.05)).toBe('1.05');
     expect(fmtSignificant(1_570_000_000)).toBe('1,570,000,000');
     expect(fmtSignificant(-0.5)).toBe('-0.5');
+  });
+
+  it("a rate too slow for a decimal says how often (the plan's createRoom at 0.000000386/s)", () => {
+    expect(fmtRate(500)).toBe('500/s');
+    expect(fmtRate(0.0256)).toBe('0.0256/s');
+    expect(fmtRate(0.00193)).toBe('1 every 8.64 min');
+    expect(fmtRate(3.86e-7)).toBe('1 every 30.0 days');
+    expect(fmtRate(0.02)).toBe('0.02/s');
+    expect(fmtRate(0.005)).toBe('1 every 3.33 min');
+    expect(fmtRate(0)).toBe('0/s');
   });
 
   it('a price: cents from a dollar up, three significant digits below', () => {

@@ -72,7 +72,10 @@ describe("the issue's plan writes each number one way", () => {
       // Lambda memory in a cost line's item ("(1024 MB, x86_64)") is the item's name, matched against results.json's lines
       expect(raw.filter((r) => !/\(\d+ MB, /.test(r)), name).toEqual([]);
       expect(text, name).not.toMatch(/\d(\.\d+)?e[+-]\d/);
+      // a rate too slow for a decimal says how often: no createRoom 0.000000386/s
+      expect(text, name).not.toMatch(/0\.000\d*\/s/);
     }
+    expect(texts[1]!.text).toMatch(/createRoom 1 every [\d.]+ days × 1/);
   });
 
   it('a share far below its limit says so: no 0.0000535 %, no ×1,869,159 to the limit', () => {

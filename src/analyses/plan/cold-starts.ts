@@ -1,5 +1,5 @@
 import type { InitUsage } from '../../metrics/cost/cost-model.ts';
-import { fmtNum } from '../../number-format.ts';
+import { fmtNum, fmtRate } from '../../number-format.ts';
 import { functionPeaks } from './function-peaks.ts';
 import type { FunctionWork, PlanTraffic, WorkModel } from './plan-schema.ts';
 import { functionOf } from './work-model.ts';
@@ -48,7 +48,7 @@ export function plannedInits(model: WorkModel, traffic: PlanTraffic): InitUsage[
     return measured.map((f) => {
       const p = peak.get(f.name)!;
       const n = environments(p.concurrency);
-      return init(f, n, `${envs(n)} at the peak (Little's law: ${fmtNum(p.perS)}/s × ${fmtNum(p.durationMs)} ms = ${fmtNum(p.concurrency)}), started once`);
+      return init(f, n, `${envs(n)} at the peak (Little's law: ${fmtRate(p.perS)} × ${fmtNum(p.durationMs)} ms = ${fmtNum(p.concurrency)}), started once`);
     });
   }
   // the lowest hour is the same traffic at a share of the peak's rates (the rooms' creations stay over the period)

@@ -1,6 +1,6 @@
 import { FANOUT_ROUTES, INBOUND_ENVELOPE_BYTES, isFrameRoute } from '../../metrics/cost/cost-model.ts';
 import { roomPartitionUnits } from '../../metrics/cost/dynamo-units.ts';
-import { fmtInt, fmtNum, fmtRoomSize } from '../../number-format.ts';
+import { fmtInt, fmtNum, fmtRate, fmtRoomSize } from '../../number-format.ts';
 import { functionPeaks, peakRates, type FunctionPeak } from './function-peaks.ts';
 import { plannedUnits } from './monthly-cost.ts';
 import type { HeldLimit, PlanLimits } from './plan-limits.ts';
@@ -22,7 +22,6 @@ function entry(limit: PlanLimitId, label: string, needs: number, held: HeldLimit
   return { limit, ...(scope !== undefined ? { scope } : {}), label, needs, of: held.value, unit, share: needs / held.value, how, limitSource: held.source, moves };
 }
 
-const perSecond = (n: number) => `${fmtNum(n)}/s`;
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** Every limit that applies to `model` at the traffic `t` (its given figures are the peak's). */
@@ -38,7 +37,7 @@ export function headroomAt(model: WorkModel, t: PlanTraffic, limits: PlanLimits)
     [...ps]
       .filter((p) => p.perS > 0)
       .sort((a, b) => b.concurrency - a.concurrency)
-      .map((p) => `${p.f.name} ${perSecond(p.perS)} × ${p.durationHow}`)
+      .map((p) => `${p.f.name} ${fmtRate(p.perS)} × ${p.durationHow}`)
       .join(' + ') || 'no invocations';
   const concurrency = sum(pooled.map((p) => p.concurrency));
   const busiest = [...pooled].sort((a, b) => b.concurrency - a.concurrency)[0];
@@ -87,7 +86,7 @@ export function headroomAt(model: WorkModel, t: PlanTraffic, limits: PlanLimits)
       t.connectsPerS,
       limits.newConnectionsPerSecond,
       'connections/s',
-      session ? `${fmtNum(t.connections)} connections ÷ sessions of ${fmtNum(t.sessionSec! / 60)} min = ${perSecond(t.connectsPerS)}` : `${perSecond(t.connectsPerS)} connects at the peak`,
+      session ? `${fmtNum(t.connections)} connections ÷ sessions of ${fmtNum(t.sessionSec! / 60)} min = ${fmtRate(t.connectsPerS)}` : `${fmtRate(t.connectsPerS)} connects at the peak`,
       'a quota increase (Service Quotas: API Gateway new connections per second), or longer sessions (fewer reconnects)',
     ),
   );
@@ -102,7 +101,7 @@ export function headroomAt(model: WorkModel, t: PlanTraffic, limits: PlanLimits)
       framesPerS + postsPerS,
       limits.accountRequestsPerSecond,
       'requests/s',
-      `client messages ${perSecond(framesPerS)}${framesHow ? ` (${framesHow})` : ''} + @connections posts ${perSecond(postsPerS)} (${fmtNum(t.messagesPerS)} messages/s × rooms of ${fmtRoomSize(t.roomSize)} × ${fmtNum(model.posts.perRecipient)} per recipient) = ${perSecond(framesPerS + postsPerS)}`,
+      `client messages ${fmtRate(framesPerS)}${framesHow ? ` (${framesHow})` : ''} + @connections posts ${fmtRate(postsPerS)} (${fmtNum(t.messagesPerS)} messages/s × rooms of ${fmtRoomSize(t.roomSize)} × ${fmtNum(model.posts.perRecipient)} per recipient) = ${fmtRate(framesPerS + postsPerS)}`,
       'an account throttle increase (Service Quotas: API Gateway throttle rate), or fewer posts: smaller rooms, several messages batched into one post',
     ),
   );
@@ -114,14 +113,14 @@ export function headroomAt(model: WorkModel, t: PlanTraffic, limits: PlanLimits)
         framesPerS + t.connectsPerS,
         limits.stageRequestsPerSecond,
         'requests/s',
-        `client messages ${perSecond(framesPerS)} + $connect ${perSecond(t.connectsPerS)} (a route like the others)`,
+        `client messages ${fmtRate(framesPerS)} + $connect ${fmtRate(t.connectsPerS)} (a route like the others)`,
         "the stage's throttle setting (DefaultRouteSettings), up to the account's",
       ),
     );
   }
   for (const [route, held] of Object.entries(limits.routeRequestsPerSecond)) {
     const perS = route === '$connect' ? t.connectsPerS : sum(peaks.filter((p) => p.f.route === route && !p.f.authorizer).map((p) => p.perS));
-    out.push(entry('stageRequestsPerSecond', `${route} route throttle`, perS, held, 'requests/s', `${route} ${perSecond(perS)} at the peak`, `the route's throttle setting (RouteSettings ${route}), up to the account's`, route));
+    out.push(entry('stageRequestsPerSecond', `${route} route throttle`, perS, held, 'requests/s', `${route} ${fmtRate(perS)} at the peak`, `the route's throttle setting (RouteSettings ${route}), up to the account's`, route));
   }
 
   // DynamoDB: the tables' units in one second of the peak, and one room's partitions
@@ -130,7 +129,7 @@ export function headroomAt(model: WorkModel, t: PlanTraffic, limits: PlanLimits)
     `the stack's tables together (not split by table: the busiest needs at most this): ${
       perFunction
         .filter((x) => x.units[dir] > 0)
-        .map((x) => `${x.p.f.name} ${perSecond(x.p.perS)} × ${fmtNum(x.units[dir] / x.p.perS)}`)
+        .map((x) => `${x.p.f.name} ${fmtRate(x.p.perS)} × ${fmtNum(x.units[dir] / x.p.perS)}`)
         .join(' + ') || 'none'
     }`;
   const tableMoves =
@@ -157,7 +156,7 @@ export function headroomAt(model: WorkModel, t: PlanTraffic, limits: PlanLimits)
         const units = u[key][dir];
         if (perRoom > 0 && units > 0) {
           total[key] += perRoom * units * scale[dir];
-          terms[key].push(`${p.f.route} ${perSecond(perRoom)} × ${fmtNum(units)}`);
+          terms[key].push(`${p.f.route} ${fmtRate(perRoom)} × ${fmtNum(units)}`);
         }
       }
     }
@@ -266,7 +265,7 @@ function pathHeadroom(model: WorkModel, t: PlanTraffic, limits: PlanLimits, peak
           rate,
           l.sqsFifoCallsPerAction,
           'calls/s',
-          `${busiest} ${perSecond(rate)} (${Object.entries(calls).map(([a, r]) => `${a} ${fmtNum(r)}`).join(', ')}: the runs' ${fmtNum(q.sends)} sends, ${fmtNum(q.receiveCalls)} receives and ${fmtNum(q.deleteCalls)} deletes per message × ${perSecond(m)} messages; one SendMessage per message)`,
+          `${busiest} ${fmtRate(rate)} (${Object.entries(calls).map(([a, r]) => `${a} ${fmtNum(r)}`).join(', ')}: the runs' ${fmtNum(q.sends)} sends, ${fmtNum(q.receiveCalls)} receives and ${fmtNum(q.deleteCalls)} deletes per message × ${fmtRate(m)} messages; one SendMessage per message)`,
           `send in batches of 10 (SendMessageBatch: ${fmtNum(l.sqsFifoMessagesBatched.value)} messages/s), or high throughput mode for FIFO queues (not emulated)`,
           q.name,
         ),
@@ -283,7 +282,7 @@ function pathHeadroom(model: WorkModel, t: PlanTraffic, limits: PlanLimits, peak
             inFlight,
             l.sqsInFlight,
             'messages',
-            `Little's law: ${terms.map((x) => `${x.x.functionName} ${perSecond(x.perS)} received × ${x.peak ? x.peak.durationHow : 'no duration measured'}`).join(' + ')} = ${fmtNum(inFlight)}`,
+            `Little's law: ${terms.map((x) => `${x.x.functionName} ${fmtRate(x.perS)} received × ${x.peak ? x.peak.durationHow : 'no duration measured'}`).join(' + ')} = ${fmtNum(inFlight)}`,
             'shorter batches (a smaller BatchSize, a faster consumer), or several queues',
             q.name,
           ),
@@ -306,7 +305,7 @@ function pathHeadroom(model: WorkModel, t: PlanTraffic, limits: PlanLimits, peak
         concurrency,
         held,
         'concurrent batches',
-        `Little's law: ${perSecond(batchesPerS)} batches (${fmtNum(x.batches)} per message, batches of ${fmtNum(meanBatch)} observed${x.batchSize !== undefined ? `, BatchSize ${fmtNum(x.batchSize)}` : ''}) × ${peak ? peak.durationHow : 'no duration measured'} = ${fmtNum(concurrency)}; it starts at ${PATH_QUOTAS.mappingInitialConcurrency} and adds up to ${PATH_QUOTAS.mappingScalingPerMinute} a minute`,
+        `Little's law: ${fmtRate(batchesPerS)} batches (${fmtNum(x.batches)} per message, batches of ${fmtNum(meanBatch)} observed${x.batchSize !== undefined ? `, BatchSize ${fmtNum(x.batchSize)}` : ''}) × ${peak ? peak.durationHow : 'no duration measured'} = ${fmtNum(concurrency)}; it starts at ${PATH_QUOTAS.mappingInitialConcurrency} and adds up to ${PATH_QUOTAS.mappingScalingPerMinute} a minute`,
         `${own ? 'a larger MaximumConcurrency (up to 1,000), ' : ''}larger batches (BatchSize, MaximumBatchingWindowInSeconds), a faster ${x.functionName}, or the queue split over several mappings${x.fifo ? '; a FIFO queue runs at most one batch per message group at once' : ''}`,
         x.name,
       ),
@@ -321,7 +320,7 @@ function pathHeadroom(model: WorkModel, t: PlanTraffic, limits: PlanLimits, peak
         publishes,
         path.perMessage.topics.every((x) => x.fifo) ? l.snsPublishFifo : l.snsPublish,
         'publishes/s',
-        `${path.perMessage.topics.map((x) => `${x.name} ${fmtNum(x.publishes)} per message`).join(' + ')} × ${perSecond(m)} messages = ${perSecond(publishes)}`,
+        `${path.perMessage.topics.map((x) => `${x.name} ${fmtNum(x.publishes)} per message`).join(' + ')} × ${fmtRate(m)} messages = ${fmtRate(publishes)}`,
         'an SNS Publish quota increase (Service Quotas), or several messages in one publish (PublishBatch counts each entry)',
       ),
     );
@@ -335,7 +334,7 @@ function pathHeadroom(model: WorkModel, t: PlanTraffic, limits: PlanLimits, peak
         events,
         l.eventBridgePutEvents,
         'calls/s',
-        `${path.perMessage.buses.map((x) => `${x.bus} bus ${fmtNum(x.events)} events per message`).join(' + ')} × ${perSecond(m)} messages = ${perSecond(events)} (one event per PutEvents call: a call of up to 10 entries is one)`,
+        `${path.perMessage.buses.map((x) => `${x.bus} bus ${fmtNum(x.events)} events per message`).join(' + ')} × ${fmtRate(m)} messages = ${fmtRate(events)} (one event per PutEvents call: a call of up to 10 entries is one)`,
         'a PutEvents quota increase (Service Quotas), or up to 10 events in each PutEvents call',
       ),
     );
@@ -347,7 +346,7 @@ function pathHeadroom(model: WorkModel, t: PlanTraffic, limits: PlanLimits, peak
         invocations,
         l.eventBridgeInvocations,
         'invocations/s',
-        `${path.perMessage.buses.map((x) => `${x.bus} bus ${fmtNum(x.invocations)} per message`).join(' + ')} × ${perSecond(m)} messages = ${perSecond(invocations)} (each event a rule sends on to one of its targets is one)`,
+        `${path.perMessage.buses.map((x) => `${x.bus} bus ${fmtNum(x.invocations)} per message`).join(' + ')} × ${fmtRate(m)} messages = ${fmtRate(invocations)} (each event a rule sends on to one of its targets is one)`,
         'an invocations quota increase (Service Quotas), fewer rules or targets per event; past it EventBridge delays invocations rather than dropping them',
       ),
     );
