@@ -9,6 +9,7 @@ import { runBenchmark, type RunOptions } from '../modes/run.ts';
 import { plannedMs } from '../scenarios/planned-length.ts';
 import { consoleSummary } from '../report/run/console.ts';
 import { formatDuration } from '../contracts/duration.ts';
+import { fmtInt } from '../number-format.ts';
 import { MAX_PHASE_MS } from '../contracts/scenario-limits.ts';
 import { BUILTIN_SCENARIOS } from '../scenarios/builtin/index.ts';
 import { REPORT_FILES } from '../report/run/write.ts';
@@ -88,9 +89,9 @@ export function planLine(input: RunInput, host: HostFacts): string {
     host.totalMemoryBytes,
   );
   return (
-    `fanout-bench ${s.name}: valid: ${s.clients} clients in ${s.rooms} rooms on ${input.shards} shard(s), phases ${phases}, ` +
+    `fanout-bench ${s.name}: valid: ${fmtInt(s.clients)} clients in ${fmtInt(s.rooms)} rooms on ${input.shards} shard(s), phases ${phases}, ` +
     `about ${formatDuration(plannedMs(s))}, against ${input.target.spec}; ` +
-    `estimated memory ${Math.round(memory)} MB of ${Math.round(host.availableMemoryBytes / 2 ** 20)} MB available\n`
+    `estimated memory ${fmtInt(Math.round(memory))} MB of ${fmtInt(Math.round(host.availableMemoryBytes / 2 ** 20))} MB available\n`
   );
 }
 

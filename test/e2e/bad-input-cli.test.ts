@@ -85,7 +85,7 @@ describe('bad paths and values, from the CLI', { timeout: 120_000 }, () => {
     const out = join(dir, 'dry');
     const r = await cli(['run', 'fanout', '--dry-run', '--clients', '50', '--out', out]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^fanout-bench fanout: valid: 50 clients in 20 rooms on \d+ shard\(s\), phases connect, join, fanout, about [\d.]+s, against local; estimated memory \d+ MB of \d+ MB available\nquotas: the local emulator's limits \(its defaults: AWS's, and the stage throttle the CDK app deploys\); it refuses messages over its size, not frames\n$/);
+    expect(r.stdout).toMatch(/^fanout-bench fanout: valid: 50 clients in 20 rooms on \d+ shard\(s\), phases connect, join, fanout, about [\d.]+s, against local; estimated memory [\d,]+ MB of \d{1,3}(,\d{3})* MB available\nquotas: the local emulator's limits \(its defaults: AWS's, and the stage throttle the CDK app deploys\); it refuses messages over its size, not frames\n$/);
     expect(existsSync(out)).toBe(false);
   });
 

@@ -287,7 +287,7 @@ describe('fuzzing the run input', () => {
         expect(performance.now() - t0, `case took too long: ${file}`).toBeLessThan(CASE_LIMIT_MS);
         if (outcome.valid) {
           valid++;
-          expect(outcome.plan).toMatch(/^fanout-bench \S+: valid: \d+ clients in \d+ rooms on \d+ shard\(s\)/);
+          expect(outcome.plan).toMatch(/^fanout-bench \S+: valid: \d{1,3}(,\d{3})* clients in \d{1,3}(,\d{3})* rooms on \d+ shard\(s\)/);
         } else {
           refused++;
           if (process.env.FUZZ_PRINT) console.log(outcome.message.slice(0, 200));
