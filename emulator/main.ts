@@ -5,7 +5,7 @@ import { awsExportBlock } from './aws-endpoint-urls.ts';
 import { loadStackConfig } from './config.ts';
 import { startStack } from './stack.ts';
 import { notEmulatedPathText } from '../common/not-emulated-paths.ts';
-import { describeStack } from './stack-model/describe-stack.ts';
+import { describeStack, removeWorkDirsNow } from './stack-model/describe-stack.ts';
 import { killEnvironmentProcesses } from './lambda/environments/environment-processes.ts';
 
 /**
@@ -88,6 +88,8 @@ function readLaunch(): StackLaunchParsed {
  */
 function endNow(): never {
   killEnvironmentProcesses();
+  // SIGKILL runs no exit handler
+  removeWorkDirsNow();
   process.kill(process.pid, 'SIGKILL');
   throw new Error('unreachable: SIGKILL');
 }

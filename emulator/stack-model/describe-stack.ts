@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +11,16 @@ import { readTemplateStack } from './template-reader.ts';
 /**
  * The stack a config asks for: its template's when it names one, else the reference stack's
  * manifest. A template's unpacked code and inline functions go to a directory of their own,
- * removed by `dispose` when the stack stops.
+ * removed by `dispose` when the stack stops, or at the latest when the process exits.
  */
+
+/** Work directories of stacks not yet disposed: a process that ends without disposing (a second signal, its owner gone) leaves none behind. */
+const undisposed = new Set<string>();
+export function removeWorkDirsNow(): void {
+  for (const dir of undisposed) rmSync(dir, { recursive: true, force: true });
+  undisposed.clear();
+}
+process.on('exit', removeWorkDirsNow);
 export interface DescribedStack {
   stack: StackDescription;
   dispose(): Promise<void>;
@@ -38,7 +47,11 @@ export async function describeStack(config: StackConfig): Promise<DescribedStack
   if (config.auth.enabled) throw new UserError("auth.enabled: is the reference stack's authorizer; a template's own authorizer runs as written");
   if (config.pushFanout) throw new UserError("pushFanout: is the reference stack's server push; a template's own paths run as written");
   const workDir = await mkdtemp(join(tmpdir(), 'fanout-bench-stack-'));
-  const dispose = () => rm(workDir, { recursive: true, force: true });
+  undisposed.add(workDir);
+  const dispose = async () => {
+    undisposed.delete(workDir);
+    await rm(workDir, { recursive: true, force: true });
+  };
   try {
     const stack = await readTemplateStack({
       path: config.template.path,

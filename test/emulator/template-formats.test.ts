@@ -1,4 +1,5 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -418,4 +419,23 @@ describe('a CDK cloud assembly: the reference stack, synthesized', () => {
     writeFileSync(join(evil, 'manifest.json'), JSON.stringify({ version: '55.0.0', artifacts: { X: { type: 'aws:cloudformation:stack', properties: 42 } } }));
     await expect(readTemplateStack(options(evil))).rejects.toThrow(/manifest\.json: not a valid cloud assembly manifest/);
   });
+});
+
+describe("a template's work directory", () => {
+  it('is gone when the process ends without disposing it (a second signal, or an owner gone, exit without dispose)', () => {
+    // its own process and TMPDIR (tsx keeps its cache there too)
+    const tmp = mkdtempSync(join(work, 'tmp-'));
+    const script = [
+      `const { describeStack } = await import(${JSON.stringify(join(ROOT, 'emulator/stack-model/describe-stack.ts'))});`,
+      `const { defaultStackConfig } = await import(${JSON.stringify(join(ROOT, 'emulator/config.ts'))});`,
+      `await describeStack(defaultStackConfig({ template: { path: ${JSON.stringify(join(FIXTURES, 'sam-rooms/template.yaml'))}, parameters: {} } }));`,
+      `const { readdirSync } = await import('node:fs');`,
+      `process.stdout.write(readdirSync(${JSON.stringify(tmp)}).filter((d) => d.startsWith('fanout-bench-stack-')).join(','));`,
+      'process.exit(1);',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, TMPDIR: tmp }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^fanout-bench-stack-\w+$/);
+    expect(readdirSync(tmp).filter((d) => d.startsWith('fanout-bench-stack-'))).toEqual([]);
+  }, 30_000);
 });

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ChatStack, type ChatStackProps } from '../../reference-stack/infra/chat-stack.ts';
@@ -27,8 +30,14 @@ export function synth(props: ChatStackProps = {}, stackName: string = DEFAULT_ST
   const key = JSON.stringify([stackName, props]);
   let template = cache.get(key);
   if (!template) {
-    const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
-    template = Template.fromStack(new ChatStack(app, stackName, props));
+    // an outdir of its own, removed once read: left to itself, the App leaves a cdk.outXXXX in the temp directory per synth
+    const outdir = mkdtempSync(join(tmpdir(), 'fanout-bench-synth-'));
+    try {
+      const app = new App({ outdir, builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
+      template = Template.fromStack(new ChatStack(app, stackName, props));
+    } finally {
+      rmSync(outdir, { recursive: true, force: true });
+    }
     cache.set(key, template);
   }
   return template;
