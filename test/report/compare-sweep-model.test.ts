@@ -137,5 +137,16 @@ describe('one model per sweep page', () => {
     const cost = m.charts['sweep-cost'];
     expect('series' in cost && cost.series.map((s) => s.label)).toEqual(['direct', 'queued']);
     expect(renderSweepHtml(c, reportAssets(), m)).toContain('class="pick" data-pick');
+    expect(m.durationNote).toBeUndefined();
+  });
+
+  it("a grid of push runs, where the compared function never ran: its Duration column is named for it and says why it reads \"–\"", () => {
+    const c = gridOf(recorded);
+    const fn = c.functions[0]!;
+    for (const p of c.points) p.functions[fn] = { ...p.functions[fn]!, invocations: null, durationP50Ms: null, durationP99Ms: null };
+    const m = expectEveryFact(c);
+    expect(m.durationNote).toBe(`${fn} ran in none of the runs, so its Duration reads "–": the runs' deliveries were posted by other functions (each run's report gives every function's Duration)`);
+    expect(renderSweepMarkdown(c, m)).toContain(`| ${fn} Duration p99 |`);
+    expect(renderSweepHtml(c, reportAssets(), m)).toContain(`${fn} Duration p99</th>`);
   });
 });

@@ -35,6 +35,7 @@ export function renderSweepConsole(c: SweepComparison, m: SweepPageModel = sweep
   for (const e of m.excluded) out.push(`  excluded ${plain(e.label)}: ${plain(e.reason)}`);
   for (const p of m.leftOut) for (const x of p.repeats) out.push(`  left out ${plain(p.where)} repeat ${x.repeat}: ${plain(x.reason)}`);
   if (m.figureNote) out.push(`  ${m.figureNote}`);
+  out.push(`  Duration: ${plain(m.durationNote ?? `${m.function}'s`)}`);
   for (const w of m.hostWarnings) out.push(`  host ${plain(w.where)}: ${plain(w.line)}`);
   for (const x of m.runs) if (x.why.length > 0) out.push(`  why ${plain(x.where)} repeat ${x.repeat}:`, ...x.why.map((l) => `    ${plain(l)}`));
   return out;

@@ -107,10 +107,10 @@ function pointsTable(m: SweepPageModel): string {
   ]);
   const fig = h(m.figureSuffix);
   return table(
-    [h(m.parameter), 'load', 'runs counted', 'SLO', `fan-out p50${fig}`, `fan-out p99${fig}`, `broadcast p99${fig}`, 'sendMessage Duration p50', 'sendMessage Duration p99', '$ per 1M deliveries', 'lost deliveries', 'failed sends'],
+    [h(m.parameter), 'load', 'runs counted', 'SLO', `fan-out p50${fig}`, `fan-out p99${fig}`, `broadcast p99${fig}`, `${h(m.function)} Duration p50`, `${h(m.function)} Duration p99`, '$ per 1M deliveries', 'lost deliveries', 'failed sends'],
     rows,
     'num second-text',
-  );
+  ) + (m.durationNote ? `<p class="note">${h(m.durationNote)}.</p>` : '');
 }
 
 function costTable(m: SweepPageModel): string {

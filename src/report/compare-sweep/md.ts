@@ -38,13 +38,14 @@ export function renderSweepMarkdown(c: SweepComparison, m: SweepPageModel = swee
   }
   if (m.hostWarnings.length > 0) out.push('> [!WARNING]', ...m.hostWarnings.map((w) => `> ${md(w.where)}: ${md(w.line)}  `), '');
   if (m.figureNote) out.push(`${md(m.figureNote[0]!.toUpperCase() + m.figureNote.slice(1))}.`, '');
+  if (m.durationNote) out.push(`${md(m.durationNote)}.`, '');
   if (m.excluded.length > 0) out.push('> [!WARNING]', `> Excluded (no run counted): ${m.excluded.map((e) => `${md(e.label)} — ${md(e.reason)}`).join('; ')}`, '');
 
   const v = (t: SpreadFigure | undefined) => (!t ? '–' : t.range ? `${t.median} (${t.range})` : t.median);
   const transfer = m.transferPriced;
   const fig = m.figureSuffix;
   out.push(
-    `| ${md(m.parameter)} | load | runs | SLO | fan-out p50${fig} | fan-out p99${fig} | broadcast p99${fig} | sendMessage Duration p99 | $ / 1M deliveries | API Gateway $ / 1M |${transfer ? ' data out $ / 1M |' : ''}`,
+    `| ${md(m.parameter)} | load | runs | SLO | fan-out p50${fig} | fan-out p99${fig} | broadcast p99${fig} | ${md(m.function)} Duration p99 | $ / 1M deliveries | API Gateway $ / 1M |${transfer ? ' data out $ / 1M |' : ''}`,
     `|---|---|---:|---|---:|---:|---:|---:|---:|---:|${transfer ? '---:|' : ''}`,
   );
   for (const p of m.rows) {

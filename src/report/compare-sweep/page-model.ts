@@ -83,6 +83,8 @@ export interface SweepPageModel {
   target?: { kind: string; url: string };
   /** the function whose Duration the rows give */
   function: string;
+  /** said where that function ran in none of the runs (a push scenario's runs post from other functions): why its Duration reads "–" */
+  durationNote?: string;
   /** " (stack)" after a latency's name where the figures are the stack's */
   figureSuffix: string;
   /** what the latency figures are, where they are the stack's */
@@ -156,6 +158,9 @@ export function sweepPageModel(c: SweepComparison): SweepPageModel {
     ...(c.holdConstant ? { holdConstant: c.holdConstant === 'deliveries' ? 'deliveries per second' : 'clients and send rate' } : {}),
     ...(c.target ? { target: { kind: c.target.kind, url: c.target.url } } : {}),
     function: c.functions[0]!,
+    ...(c.points.every((p) => (p.functions[c.functions[0]!]?.invocations?.median ?? 0) === 0)
+      ? { durationNote: `${c.functions[0]!} ran in none of the runs, so its Duration reads "–": the runs' deliveries were posted by other functions (each run's report gives every function's Duration)` }
+      : {}),
     figureSuffix: stack ? ' (stack)' : '',
     ...(stack ? { figureNote: STACK_FIGURES } : {}),
     recommendation: { title: pickLine(c), pick: r.pick?.label ?? 'none', picked: r.pick !== null, reason: r.reason },
