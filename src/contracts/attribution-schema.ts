@@ -39,6 +39,7 @@ export const ColdWarmCore = z.object({
  * split of the stack's latency (each request's host wait taken out), so cold and warm compare like
  * with like where the host held warm requests back.
  */
+export type ColdWarmCore = z.infer<typeof ColdWarmCore>;
 export const ColdWarmSplit = ColdWarmCore.extend({ stack: ColdWarmCore.optional() });
 export type ColdWarmSplit = z.infer<typeof ColdWarmSplit>;
 

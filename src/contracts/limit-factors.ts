@@ -25,6 +25,7 @@ export const LIMIT_FACTORS = [
   'local-host',
   'harness-saturated',
   'cold-start-storm',
+  'cold-start-tail',
   'posts-per-invocation',
   'connections-post-latency',
   'none',

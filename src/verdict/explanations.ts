@@ -30,6 +30,7 @@ export const REMEDIES: Record<Factor, string> = {
   'local-host': 'the emulator shared its cores with the load: fewer clients on this host, or measure on AWS',
   'harness-saturated': 'the harness was the bottleneck: more shards (--shards), fewer clients per load host, or a bigger one',
   'cold-start-storm': 'provisioned concurrency, a smaller bundle or more memory (INIT runs on its CPU share), or a warm-up',
+  'cold-start-tail': "provisioned concurrency for the route's function, a smaller bundle or more memory (INIT runs on its CPU share), or a warm-up phase before the one measured",
   'posts-per-invocation': 'fan out from more invocations (a queue of batches) or post in parallel; smaller rooms',
   'connections-post-latency': "more memory for the fan-out function (Lambda's CPU follows it), or parallel posts",
 };

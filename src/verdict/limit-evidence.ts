@@ -1,3 +1,4 @@
+import { coldTailEvidence } from './cold-tail-evidence.ts';
 import { denialEvidence } from './denial-evidence.ts';
 import { notEmulatedEvidence } from './not-emulated-evidence.ts';
 import { pathEvidence } from './path-evidence.ts';
@@ -36,7 +37,8 @@ import { waitsInLatency, type CrossedLatency } from './local-host-waits.ts';
  * back, and, for a latency judged on the stack's figure, only where the waits are still in it or
  * the stack's own figure stays within the limit (local-host-waits.ts); for an error only where a
  * wait came within reach of the function's Timeout or the integration's 29 s, for a loss only where a fan-out's did, or came within reach of the loss
- * timeout); the INIT share of the step's Lambda time (REPORT lines); the
+ * timeout); the INIT share of the step's Lambda time (REPORT lines); the share of a latency's
+ * slowest 1 % served cold (results.attribution: cold-tail-evidence.ts); the
  * fan-out's own duration (FanoutDurationMs) against broadcast p99.
  */
 
@@ -233,6 +235,7 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
     const invocations = sum(reports.map((x) => x.invocations));
     return `a cold-start storm: INIT was ${Math.round((init / (init + run)) * 100)} % of the step's Lambda time (${fmtInt(cold)} cold starts in ${fmtInt(invocations)} invocations, ${ms(init)} of INIT)`;
   },
+  'cold-start-tail': (r, symptoms, judged) => (symptoms.has('latency') ? coldTailEvidence(r, judged.crossed, judged.asTimed) : undefined),
   'posts-per-invocation': (r) => {
     const fanout = r.cloudwatch?.emf.FanoutDurationMs;
     // the stack's broadcast p99 where the run has it: the fan-out is a share of the stack's latency, not of the host's waits

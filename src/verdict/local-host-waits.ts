@@ -27,11 +27,11 @@ export interface WaitsInLatency {
   said?: string;
 }
 
-type LatencyName = keyof typeof LATENCY_METRICS;
-type Kind = 'connect' | 'answer' | 'broadcast';
+export type LatencyName = keyof typeof LATENCY_METRICS;
+export type Kind = 'connect' | 'answer' | 'broadcast';
 
 /** The attribution's request kind each latency is timed on (fan-out completion: the deliveries'). */
-const KIND_OF: Record<LatencyName, Kind> = {
+export const KIND_OF: Record<LatencyName, Kind> = {
   connect: 'connect',
   connectCold: 'connect',
   connectWarm: 'connect',
@@ -42,11 +42,11 @@ const KIND_OF: Record<LatencyName, Kind> = {
   broadcastWarm: 'broadcast',
   fanoutCompletion: 'broadcast',
 };
-const KIND_WORDS: Record<Kind, string> = { connect: 'connects', answer: 'answers', broadcast: 'deliveries' };
+export const KIND_WORDS: Record<Kind, string> = { connect: 'connects', answer: 'answers', broadcast: 'deliveries' };
 /** Split cold against warm: only traced requests are in them. */
 const TRACED_ONLY = new Set<LatencyName>(['connectCold', 'connectWarm', 'broadcastCold', 'broadcastWarm']);
 
-const CLIENT_PREFIX = 'client.';
+export const CLIENT_PREFIX = 'client.';
 
 export function waitsInLatency(r: Results, t: CrossedLatency): WaitsInLatency {
   const asTimed = { cause: true };
