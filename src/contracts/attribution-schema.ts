@@ -34,12 +34,12 @@ export const ColdWarmCore = z.object({
   p99Ms: z.number().nullable(),
   p99WithoutColdMs: z.number().nullable(),
 });
+export type ColdWarmCore = z.infer<typeof ColdWarmCore>;
 /**
  * The client's latency (host waits included), and, against the local emulator, `stack`: the same
  * split of the stack's latency (each request's host wait taken out), so cold and warm compare like
  * with like where the host held warm requests back.
  */
-export type ColdWarmCore = z.infer<typeof ColdWarmCore>;
 export const ColdWarmSplit = ColdWarmCore.extend({ stack: ColdWarmCore.optional() });
 export type ColdWarmSplit = z.infer<typeof ColdWarmSplit>;
 

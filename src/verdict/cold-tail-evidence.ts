@@ -11,7 +11,7 @@ import { CLIENT_PREFIX, KIND_OF, KIND_WORDS, type CrossedLatency, type Kind, typ
  * request traced to its invocation), a crossed p99, p99.9 or max of that kind is theirs. The
  * console's cold/warm block said it while the verdict's why said nothing explained the crossing.
  * Read on the figure the threshold judged (the stack's, host waits taken out, or the client's);
- * a latency judged as timed (no threshold) on every kind. A p50 or p90 is not the tail's: no line.
+ * a latency judged as the clients timed it (no threshold) on every kind, the client's figure. A p50 or p90 is not the tail's: no line.
  */
 
 /** At least this share of the slowest 1 % cold: the cold starts make the tail. */
@@ -41,7 +41,7 @@ export function coldTailEvidence(r: Results, crossed: readonly CrossedLatency[],
   const a = r.attribution;
   if (!a) return [];
   const asked = new Map<Kind, Asked>();
-  if (asTimed) for (const kind of ['connect', 'answer', 'broadcast'] as const) asked.set(kind, { kind, figure: a.stack ? 'stack' : 'client' });
+  if (asTimed) for (const kind of ['connect', 'answer', 'broadcast'] as const) asked.set(kind, { kind, figure: 'client' });
   for (const t of crossed) {
     const client = t.metric.startsWith(CLIENT_PREFIX);
     const [l, stat] = (client ? t.metric.slice(CLIENT_PREFIX.length) : t.metric).split('.') as [string, string | undefined];
@@ -54,7 +54,7 @@ export function coldTailEvidence(r: Results, crossed: readonly CrossedLatency[],
   const out: ColdTailFinding[] = [];
   for (const x of asked.values()) {
     const split = a[x.kind];
-    const core: ColdWarmCore | undefined = x.figure === 'stack' ? (split?.stack ?? undefined) : split;
+    const core: ColdWarmCore | undefined = x.figure === 'stack' ? split?.stack : split;
     if (!split || !core || core.tailColdShare === null || core.tailColdShare < COLD_TAIL_SHARE || !split.cold) continue;
     const words = KIND_WORDS[x.kind];
     const without = core.p99WithoutColdMs;

@@ -142,7 +142,7 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
   // the clients' errors by kind, then the sentence that sets API Gateway's own counts beside them (page-model.ts)
   const errs = page.errors.kinds;
   lines.push(`  errors       ${errs.length === 0 ? 'none' : errs.map((e) => `${e.kind}=${e.count}`).join('  ')}`);
-  if (errs.length > 0 || page.errors.line.includes('API Gateway')) lines.push(`               ${page.errors.line}`);
+  if (errs.length > 0 || page.errors.api) lines.push(`               ${page.errors.line}`);
   // a queued fan-out's path, one line per hop (page-model.ts); its notes in summary.md
   for (const row of page.path?.rows ?? []) lines.push(`  path         ${pathLine(row)}`);
   // the delivery latency split by hop (page-model.ts); its table in summary.md

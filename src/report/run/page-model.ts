@@ -59,7 +59,9 @@ export interface HostFacts {
 export interface ErrorFacts {
   /** the clients' errors by kind, most first */
   kinds: { kind: string; count: number }[];
-  /** one sentence: the clients' errors, then what API Gateway counted of its own (its 4XX and 5XX answers) */
+  /** what API Gateway counted of its own (its 4XX and 5XX answers), where it counted any */
+  api?: string;
+  /** one sentence: the clients' errors, then API Gateway's counts */
   line: string;
 }
 
@@ -128,13 +130,13 @@ export function errorFacts(r: Pick<Results, 'errors' | 'cloudwatch'>): ErrorFact
   const kinds = Object.entries(r.errors).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([kind, count]) => ({ kind, count }));
   const total = kinds.reduce((n, k) => n + k.count, 0);
   const clients = total === 0 ? 'No errors on the clients' : `${fmtInt(total)} error${total === 1 ? '' : 's'} on the clients, of ${fmtInt(kinds.length)} kind${kinds.length === 1 ? '' : 's'}`;
-  const api = r.cloudwatch?.apiGatewayTotals;
-  const counted = api
-    ? ([[api.clientError, 'client error'], [api.executionError, 'execution error'], [api.integrationError, 'integration error']] as const).filter(([n]) => n > 0).map(([n, what]) => `${fmtInt(n)} ${what}${n === 1 ? '' : 's'}`)
+  const totals = r.cloudwatch?.apiGatewayTotals;
+  const counted = totals
+    ? ([[totals.clientError, 'client error'], [totals.executionError, 'execution error'], [totals.integrationError, 'integration error']] as const).filter(([n]) => n > 0).map(([n, what]) => `${fmtInt(n)} ${what}${n === 1 ? '' : 's'}`)
     : [];
   // API Gateway answers the stack's own @connections calls too (a post to a gone connection is a 410): its count is not the clients'
-  const beside = counted.length > 0 ? `; API Gateway counted ${counted.join(', ')} of its own (its 4XX and 5XX answers, to the clients and to the stack's @connections calls)` : '';
-  return { kinds, line: `${clients}${beside}.` };
+  const api = counted.length > 0 ? `API Gateway counted ${counted.join(', ')} of its own (its 4XX and 5XX answers, to the clients and to the stack's @connections calls)` : undefined;
+  return { kinds, ...(api ? { api } : {}), line: `${clients}${api ? `; ${api}` : ''}.` };
 }
 
 /** The local emulator measured it: the target, or where CloudWatch came from. */
