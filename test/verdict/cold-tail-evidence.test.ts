@@ -84,6 +84,14 @@ describe('cold starts as the cause of a crossed tail', () => {
     expect(limitEvidence(r, new Set(['loss'])).map((e) => e.factor)).not.toContain('cold-start-tail');
   });
 
+  it("a latency as the clients timed it (a search step's failed check, no threshold): read on the client's figure", () => {
+    const r = withColdTail({ tailColdShare: 1, p99: 272, withoutCold: 76.5, clientP99: 900 });
+    const lines = limitEvidence(r, new Set(['latency'])).filter((e) => e.factor === 'cold-start-tail');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.line).toContain("the client's cold p50 258 ms");
+    expect(lines[0]!.line).toContain('p99 of the traced deliveries 900 ms, 76.5 ms without the cold ones');
+  });
+
   it('ranks after the host and the harness, whose delay can make an invocation cold too', () => {
     const r = withColdTail({ tailColdShare: 1, p99: 272, withoutCold: 76.5 });
     r.harness.saturated = true;
