@@ -76,6 +76,26 @@ describe('the path on the run page', () => {
     for (const id of [queueChartId('fanout-jobs'), queueChartId('fanout-jobs-dlq'), MAPPING_CHART_ID]) expect(html).toContain(`data-chart="${id}"`);
   });
 
+  it("a path nothing passed (the reference stack's push path in a run that publishes nothing): one console line, the rows on the page", () => {
+    const r = buildResults();
+    r.path = {
+      periodSec: 1,
+      hops: [
+        { kind: 'rule', name: 'fanout-push-rule', bus: 'fanout-push', totals: { matched: 0, invocations: 0, failed: 0 } },
+        { kind: 'function', name: 'fanout-push', totals: { invocations: 0, errors: 0, throttles: 0, durationP99Ms: null, concurrencyMax: null, asyncReceived: 0, asyncAgeMaxMs: null, asyncDropped: 0 } },
+      ],
+    };
+    const model = runPageModel(Results.parse(r)).path!;
+    expect(model.idle).toBe("fanout-push-rule, fanout-push: nothing passed in the run's window");
+    const out = pages(Results.parse(r));
+    expect(out.console.match(/^ {2}path .*$/gm)).toEqual(["  path         fanout-push-rule, fanout-push: nothing passed in the run's window"]);
+    expect(out.md).toContain('| rule | fanout-push-rule | matched 0  invocations 0  failed 0 |');
+    expect(out.md).toContain("fanout-push-rule, fanout-push: nothing passed in the run&#39;s window.");
+    expect(htmlText(out.html)).toContain("fanout-push-rule, fanout-push: nothing passed in the run's window.");
+    // a path anything passed is a row per hop
+    expect(runPageModel(withPath()).path!.idle).toBeUndefined();
+  });
+
   it('a run without a path shows none: no line, no section, no chart', () => {
     const r = Results.parse(buildResults());
     expect(runPageModel(r).path).toBeUndefined();

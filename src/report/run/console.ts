@@ -144,7 +144,8 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
   lines.push(`  errors       ${errs.length === 0 ? 'none' : errs.map((e) => `${e.kind}=${e.count}`).join('  ')}`);
   if (errs.length > 0 || page.errors.api) lines.push(`               ${page.errors.line}`);
   // a queued fan-out's path, one line per hop (page-model.ts); its notes in summary.md
-  for (const row of page.path?.rows ?? []) lines.push(`  path         ${pathLine(row)}`);
+  if (page.path?.idle) lines.push(`  path         ${page.path.idle}`);
+  else for (const row of page.path?.rows ?? []) lines.push(`  path         ${pathLine(row)}`);
   // the delivery latency split by hop (page-model.ts); its table in summary.md
   if (page.hops?.line) lines.push(`  hops         ${page.hops.line}`);
   // the limits the plan passes, then the refusals and closes each limit caused

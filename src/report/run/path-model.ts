@@ -18,6 +18,11 @@ export interface PathRow {
 
 export interface PathModel {
   rows: PathRow[];
+  /**
+   * Said where no hop carried anything in the run's window (the reference stack's push path in a
+   * run that publishes nothing): the console's one line instead of a row per idle hop.
+   */
+  idle?: string;
   /** the charts of the Path section, by id (path-charts.ts builds them) */
   charts: string[];
   /** what could not be read of the path */
@@ -56,7 +61,24 @@ export function pathModel(path: StackPath | undefined): PathModel | undefined {
       rows.push({ kind: 'function', name: h.name, figures: functionText(h) });
     }
   }
-  return { rows, charts: pathChartIds(path), notes: path.notes ?? [] };
+  const idle = hops.every((h) => !carried(h)) ? `${hops.map((h) => h.name).join(', ')}: nothing passed in the run's window` : undefined;
+  return { rows, ...(idle ? { idle } : {}), charts: pathChartIds(path), notes: path.notes ?? [] };
+}
+
+/** Whether anything passed a hop in the run's window. */
+function carried(h: PathHop): boolean {
+  switch (h.kind) {
+    case 'queue':
+      return h.totals.sent + h.totals.received + (h.totals.redriven ?? 0) > 0;
+    case 'topic':
+      return h.totals.published > 0;
+    case 'rule':
+      return h.totals.matched > 0;
+    case 'mapping':
+      return h.totals.batches + h.totals.polled > 0;
+    case 'function':
+      return h.totals.invocations + h.totals.asyncReceived > 0;
+  }
 }
 
 /** The console's line for a row: `path: queue fanout-jobs  sent 1,200 …`. */

@@ -21,6 +21,7 @@ export function pathMarkdown(p: PathModel | undefined): string[] {
     '|---|---|---|',
     ...p.rows.map((r) => `| ${md(r.kind)} | ${md(r.name)} | ${md(r.figures)} |`),
     '',
+    ...(p.idle ? [`${md(p.idle)}.`, ''] : []),
     ...p.notes.map((n) => `- ${md(n)}`),
     ...(p.notes.length > 0 ? [''] : []),
   ];
@@ -30,5 +31,6 @@ export function pathHtml(p: PathModel, charts: Record<string, ChartSpec>): strin
   const rows = p.rows.map((r) => [h(r.kind), `<code>${h(r.name)}</code>`, h(r.figures)]);
   const grid = p.charts.length > 0 ? `<div class="grid two">${p.charts.map((id) => chartBox(charts, id)).join('')}</div>` : '';
   const notes = p.notes.length > 0 ? `<ul>${p.notes.map((n) => `<li>${h(n)}</li>`).join('')}</ul>` : '';
-  return section('Path', PATH_INTRO, table(['hop', 'name', 'what CloudWatch counted'], rows) + grid + notes);
+  const idle = p.idle ? `<p class="note">${h(p.idle)}.</p>` : '';
+  return section('Path', PATH_INTRO, table(['hop', 'name', 'what CloudWatch counted'], rows) + idle + grid + notes);
 }
