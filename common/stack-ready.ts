@@ -81,6 +81,8 @@ export const StackReady = z.object({
   auth: z.object({ authorizer: z.string(), identitySource: z.array(z.string()), parameterName: z.string().optional() }).optional(),
   /** every trigger and integration into a function that the emulator does not run (common/not-emulated-paths.ts); absent: none */
   notEmulated: z.array(NotEmulatedPath).optional(),
+  /** what runs here where AWS may run it otherwise, one line each (StackDescription.warnings); absent: none */
+  warnings: z.array(z.string()).optional(),
 });
 export type StackReady = z.infer<typeof StackReady>;
 

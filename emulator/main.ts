@@ -40,6 +40,7 @@ async function main(): Promise<void> {
   // it, a port taken) is its one line alone.
   for (const r of described.stack.notEmulated) process.stderr.write(`fanout-bench: not emulated: ${r.logicalId} (${r.type})\n`);
   for (const p of described.stack.notEmulatedPaths ?? []) process.stderr.write(`fanout-bench: not emulated: ${notEmulatedPathText(p)}\n`);
+  for (const w of described.stack.warnings ?? []) process.stderr.write(`fanout-bench: warning: ${w}\n`);
   try {
     const runtime = stack.ready.lambdaRuntime;
     // Said only where a function runs on Node: a stack of Python functions has none.

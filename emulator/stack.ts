@@ -453,6 +453,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         ? { auth: { authorizer: authorizerFunction.name, identitySource: authorizer.identitySource, ...(authorizer.tokenParameter ? { parameterName: authorizer.tokenParameter } : {}) } }
         : {}),
       ...(stack.notEmulatedPaths?.length ? { notEmulated: stack.notEmulatedPaths } : {}),
+      ...(stack.warnings?.length ? { warnings: stack.warnings } : {}),
     },
     stack,
     metrics,

@@ -83,7 +83,7 @@ const queuePolicySchema = z.object({ Queues: z.array(z.string()).min(1), PolicyD
  * The queue policies, each one's statements given to the queues its `Queues` names (their URLs, as
  * `Ref` gives them); logical ids read. Two policies on one queue: each sets the queue's whole
  * `Policy` on AWS, the last applied winning; here their statements are joined (the order
- * CloudFormation applies them in is not the template's to say).
+ * CloudFormation applies them in is not the template's to say), and queuePolicyWarnings says so.
  */
 export function readQueuePolicies(t: StackTemplate, queues: readonly QueueDescription[]): string[] {
   return t.ofType(QUEUE_POLICY_TYPE).map((id) => {
@@ -94,8 +94,25 @@ export function readQueuePolicies(t: StackTemplate, queues: readonly QueueDescri
     }, 'resource');
     for (const url of p.Queues) {
       const queue = queues.find((q) => t.ref(q.logicalId) === url);
-      if (queue) queue.policy = [...(queue.policy ?? []), ...statements];
+      if (!queue) continue;
+      queue.policy = [...(queue.policy ?? []), ...statements];
+      queue.policyResources = [...(queue.policyResources ?? []), id];
     }
     return id;
   });
+}
+
+/**
+ * A line for each queue that two or more AWS::SQS::QueuePolicy resources name: SQS keeps one
+ * policy per queue, so on AWS the one CloudFormation applies last replaces the others (SAM's
+ * SqsSubscription policy replacing a queue's own is the known case), while here their statements
+ * are joined: a delivery only one of them allows passes here and may fail there.
+ */
+export function queuePolicyWarnings(queues: readonly QueueDescription[]): string[] {
+  return queues
+    .filter((q) => (q.policyResources?.length ?? 0) > 1)
+    .map(
+      (q) =>
+        `queue ${q.logicalId} is named by ${q.policyResources!.length} AWS::SQS::QueuePolicy resources (${q.policyResources!.join(', ')}): SQS keeps one policy per queue, so on AWS the one applied last replaces the others (CloudFormation does not say which), while here their statements are joined; put them in one QueuePolicy`,
+    );
 }

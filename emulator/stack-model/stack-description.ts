@@ -50,6 +50,8 @@ export interface StackDescription {
   notEmulated: NotEmulated[];
   /** Every trigger and integration into a function that the emulator does not run (not-emulated-paths.ts); absent: none read (the manifest). */
   notEmulatedPaths?: NotEmulatedPath[];
+  /** What runs here where AWS may run it otherwise, one line each (two queue policies on one queue); absent: none. */
+  warnings?: string[];
   /** The stack's outputs, resolved (DescribeStacks answers them). */
   outputs: Array<{ key: string; value: string; description?: string; exportName?: string }>;
   /**
@@ -238,6 +240,8 @@ export interface QueueDescription {
   highThroughput?: boolean;
   /** its AWS::SQS::QueuePolicy statements (absent: no policy; SNS and EventBridge may not send to it) */
   policy?: PolicyStatement[];
+  /** the AWS::SQS::QueuePolicy resources naming it, in the template's order */
+  policyResources?: string[];
 }
 
 /** What a queue has where nothing sets it, as SQS gives it (CreateQueue's defaults, and a template's left-out properties). */

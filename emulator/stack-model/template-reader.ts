@@ -19,7 +19,7 @@ import { templateError } from './template-errors.ts';
 import { chooseWebSocketApi, readWebSocketApi } from './websocket-api-reader.ts';
 import { readLambdaPermissions } from './lambda-permission-reader.ts';
 import { notEmulatedPaths } from './not-emulated-paths.ts';
-import { readQueuePolicies, readSqsQueues } from './sqs-queue-reader.ts';
+import { queuePolicyWarnings, readQueuePolicies, readSqsQueues } from './sqs-queue-reader.ts';
 import { readSnsTopics } from './sns-topic-reader.ts';
 import { readEventBuses, readEventRules } from './events-rule-reader.ts';
 import { functionNameOf, readEventSourceMappings } from './event-source-mapping-reader.ts';
@@ -207,6 +207,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     ...(ws.account ? { apiGatewayAccount: ws.account } : {}),
     notEmulated,
     notEmulatedPaths: notEmulatedPaths({ t, ...(samResources ? { samResources } : {}), runs: invoked, apiLogicalId }),
+    ...(queuePolicyWarnings(queues).length > 0 ? { warnings: queuePolicyWarnings(queues) } : {}),
     outputs: readOutputs(t, template),
   };
 }

@@ -128,7 +128,8 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
     lambdaApi: emulatorLambdaApi(info),
     iamApi: emulatorSettings(info.edgeEndpoint, info.region),
     apiGatewayApi: emulatorSettings(info.apiGatewayV2Endpoint, info.region),
-    scenarioWarnings: () => [],
+    // what the stack runs here otherwise than AWS may (its ready line's warnings): said before measuring, kept among the run's warnings
+    scenarioWarnings: () => info.warnings ?? [],
     ...(info.notEmulated?.length ? { notEmulated: info.notEmulated } : {}),
     startedWith: { stackArgs: stackUpArgs(opts.launch), stack, ...(info.lambdaRuntime ? { lambdaRuntime: info.lambdaRuntime } : {}) },
     // the reference stack, of this very version, answers connects with its cold/warm subprotocol; a template's stack is the user's own

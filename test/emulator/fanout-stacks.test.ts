@@ -197,9 +197,10 @@ describe("resource-based policies: SNS and EventBridge deliver only where the ta
       {
         Alerts: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'alerts' } },
         Other: { Type: 'AWS::SNS::Topic', Properties: { TopicName: 'other' } },
-        // allows the topic and the rule, each by its ARN
+        // allows the topic and the rule, each by its ARN, in two policies (joined here; the ready line warns that AWS keeps one)
         Granted: queue('granted'),
-        GrantedPolicy: { Type: 'AWS::SQS::QueuePolicy', Properties: { Queues: [{ Ref: 'Granted' }], PolicyDocument: { Statement: [sendFrom('sns.amazonaws.com', { Ref: 'Alerts' }), sendFrom('events.amazonaws.com', arnOf('OnPing'))] } } },
+        GrantedPolicy: { Type: 'AWS::SQS::QueuePolicy', Properties: { Queues: [{ Ref: 'Granted' }], PolicyDocument: { Statement: [sendFrom('sns.amazonaws.com', { Ref: 'Alerts' })] } } },
+        GrantedRulePolicy: { Type: 'AWS::SQS::QueuePolicy', Properties: { Queues: [{ Ref: 'Granted' }], PolicyDocument: { Statement: [sendFrom('events.amazonaws.com', arnOf('OnPing'))] } } },
         // allows another topic only
         ForOther: queue('for-other'),
         ForOtherPolicy: { Type: 'AWS::SQS::QueuePolicy', Properties: { Queues: [{ Ref: 'ForOther' }], PolicyDocument: { Statement: [sendFrom('sns.amazonaws.com', { Ref: 'Other' })] } } },
@@ -218,6 +219,10 @@ describe("resource-based policies: SNS and EventBridge deliver only where the ta
     stack = await startStack({ config, stack: described, log: (line) => lines.push(line) });
     stacks.push(stack);
   }, 60_000);
+
+  it("says in its ready line (the run's warnings) that AWS keeps one of a queue's two policies, where here they are joined", () => {
+    expect(stack.ready.warnings).toEqual([expect.stringMatching(/^queue Granted is named by 2 AWS::SQS::QueuePolicy resources \(GrantedPolicy, GrantedRulePolicy\): SQS keeps one policy per queue/)]);
+  });
 
   it('delivers what a policy allows from its source; refuses another source, no policy and no permission; counts each as SNS and EventBridge count a failure', async () => {
     const edge = stack.ready.edgeEndpoint;

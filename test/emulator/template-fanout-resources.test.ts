@@ -36,6 +36,21 @@ const table = (extra: Record<string, unknown> = {}) => ({
   Properties: { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST', ...extra },
 });
 
+describe('two queue policies on one queue', () => {
+  it("are joined here and said: on AWS the one applied last replaces the other (SAM's SqsSubscription policy beside the queue's own)", async () => {
+    const allow = (service: string) => ({ Type: 'AWS::SQS::QueuePolicy', Properties: { Queues: [{ Ref: 'Jobs' }], PolicyDocument: { Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sqs:SendMessage', Resource: arn('Jobs') }] } } });
+    const d = await read({ Jobs: { Type: 'AWS::SQS::Queue' }, Other: { Type: 'AWS::SQS::Queue' }, FromTopic: allow('sns.amazonaws.com'), FromRule: allow('events.amazonaws.com'), OtherPolicy: { ...allow('sns.amazonaws.com'), Properties: { ...allow('sns.amazonaws.com').Properties, Queues: [{ Ref: 'Other' }] } } });
+    const jobs = d.queues!.find((q) => q.logicalId === 'Jobs')!;
+    expect(jobs.policyResources).toEqual(['FromTopic', 'FromRule']);
+    expect(jobs.policy!.map((x) => x.principal)).toEqual([{ Service: ['sns.amazonaws.com'] }, { Service: ['events.amazonaws.com'] }]);
+    expect(d.warnings).toEqual([
+      'queue Jobs is named by 2 AWS::SQS::QueuePolicy resources (FromTopic, FromRule): SQS keeps one policy per queue, so on AWS the one applied last replaces the others (CloudFormation does not say which), while here their statements are joined; put them in one QueuePolicy',
+    ]);
+    // one policy a queue: nothing to say
+    expect((await read({ Jobs: { Type: 'AWS::SQS::Queue' }, FromTopic: allow('sns.amazonaws.com') })).warnings).toBeUndefined();
+  });
+});
+
 describe('every fan-out resource of a CloudFormation template', () => {
   const resources = {
     Jobs: { Type: 'AWS::SQS::Queue', Properties: { VisibilityTimeout: 60, RedrivePolicy: { deadLetterTargetArn: arn('JobsDlq'), maxReceiveCount: '3' } } },
@@ -128,6 +143,7 @@ describe('every fan-out resource of a CloudFormation template', () => {
         redrive: { deadLetterTargetArn: d.queues![1]!.arn, maxReceiveCount: 3 },
         // its AWS::SQS::QueuePolicy (Queues names it by URL), read as a resource-based policy
         policy: [{ effect: 'Allow', principal: { Service: ['sns.amazonaws.com'] }, action: ['sqs:SendMessage'], resource: [d.queues![0]!.arn], source: 'queue policy JobsPolicy' }],
+        policyResources: ['JobsPolicy'],
       },
       expect.objectContaining({ logicalId: 'JobsDlq', messageRetentionSeconds: 1_209_600 }),
       expect.objectContaining({
