@@ -188,6 +188,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     notEmulated.push({ logicalId: id, type: r.Type });
   }
 
+  const warnings = queuePolicyWarnings(queues);
   return {
     stackName,
     source: { kind: 'template', format, path: o.path, templateFile: file },
@@ -207,7 +208,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     ...(ws.account ? { apiGatewayAccount: ws.account } : {}),
     notEmulated,
     notEmulatedPaths: notEmulatedPaths({ t, ...(samResources ? { samResources } : {}), runs: invoked, apiLogicalId }),
-    ...(queuePolicyWarnings(queues).length > 0 ? { warnings: queuePolicyWarnings(queues) } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
     outputs: readOutputs(t, template),
   };
 }
