@@ -19,7 +19,7 @@ export interface RuleDeliveryCounts {
  * pattern matches (a rule without a pattern is a scheduled one and is not run), each of its targets
  * handed its input through ServiceTargets after PutEvents has answered. A target that refuses the
  * event is a FailedInvocation; with a DeadLetterConfig the event goes there, with EventBridge's
- * attributes (RULE_ARN, TARGET_ARN, ERROR_CODE, ERROR_MESSAGE). The refusals ServiceTargets gives
+ * attributes (RULE_ARN, TARGET_ARN, ERROR_CODE in EventBridge's codes, ERROR_MESSAGE, RETRY_ATTEMPTS). The refusals ServiceTargets gives
  * (no such resource, a FIFO queue without a group id, a message too large) are ones EventBridge
  * does not retry, so no retry is simulated. AWS/Events metrics by RuleName and by EventBusName +
  * RuleName.
@@ -79,8 +79,14 @@ export class RuleDelivery {
 
   private async deadLetter(bus: EventBus, rule: Rule, target: RuleTarget, event: EventEnvelope, err: unknown): Promise<void> {
     const attr = (v: string): MessageAttribute => ({ dataType: 'String', stringValue: v });
-    const code = err instanceof Error ? err.name : 'Error';
-    const attributes = { RULE_ARN: attr(rule.arn), TARGET_ARN: attr(target.arn), ERROR_CODE: attr(code), ERROR_MESSAGE: attr(err instanceof Error ? err.message : String(err)) };
+    // no retry is simulated (the refusals here are ones EventBridge does not retry): RETRY_ATTEMPTS 0, no EXHAUSTED_RETRY_CONDITION
+    const attributes = {
+      RULE_ARN: attr(rule.arn),
+      TARGET_ARN: attr(target.arn),
+      ERROR_CODE: attr(dlqErrorCode(err)),
+      ERROR_MESSAGE: attr(err instanceof Error ? err.message : String(err)),
+      RETRY_ATTEMPTS: attr('0'),
+    };
     try {
       await this.targets.deliver(target.deadLetterArn!, { body: JSON.stringify(event), attributes }, { service: 'events', arn: rule.arn });
       this.counts.sentToDlq++;
@@ -95,6 +101,31 @@ export class RuleDelivery {
     this.metrics.put({ namespace: 'AWS/Events', name, dimensions: { RuleName: rule.name }, value: 1, unit: 'Count', timestamp });
     this.metrics.put({ namespace: 'AWS/Events', name, dimensions: { EventBusName: bus.name, RuleName: rule.name }, value: 1, unit: 'Count', timestamp });
   }
+}
+
+/**
+ * The ERROR_CODE EventBridge writes on a dead-lettered event, from the error the target's service
+ * answered (EventBridge's documented codes: NO_PERMISSIONS, NO_RESOURCE, INVALID_PARAMETER,
+ * THROTTLING, ERROR_FROM_TARGET, …).
+ */
+const DLQ_ERROR_CODES: Record<string, string> = {
+  AccessDeniedException: 'NO_PERMISSIONS',
+  AccessDenied: 'NO_PERMISSIONS',
+  AuthorizationErrorException: 'NO_PERMISSIONS',
+  ResourceNotFoundException: 'NO_RESOURCE',
+  QueueDoesNotExist: 'NO_RESOURCE',
+  NotFoundException: 'NO_RESOURCE',
+  InvalidParameterValue: 'INVALID_PARAMETER',
+  InvalidParameterException: 'INVALID_PARAMETER',
+  MissingParameter: 'INVALID_PARAMETER',
+  InvalidRequestContentException: 'INVALID_PARAMETER',
+  RequestEntityTooLargeException: 'INVALID_PARAMETER',
+  ThrottlingException: 'THROTTLING',
+  TooManyRequestsException: 'THROTTLING',
+};
+
+export function dlqErrorCode(err: unknown): string {
+  return (err instanceof Error && DLQ_ERROR_CODES[err.name]) || 'ERROR_FROM_TARGET';
 }
 
 const isFifoQueue = (arn: string) => arn.startsWith('arn:aws:sqs:') && arn.endsWith('.fifo');

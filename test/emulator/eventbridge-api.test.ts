@@ -13,6 +13,8 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MetricDatum } from '../../emulator/cloudwatch/types.ts';
 import { startEventBridgeServer, type EventBridgeServer } from '../../emulator/eventbridge/server.ts';
+import { dlqErrorCode } from '../../emulator/eventbridge/rule-delivery.ts';
+import { AwsApiError } from '../../emulator/cloudwatch/aws-json.ts';
 import { IamGate } from '../../emulator/iam/iam-gate.ts';
 import type { RuleDescription } from '../../emulator/stack-model/stack-description.ts';
 import { RecordingTargets } from './sns-eventbridge-targets.ts';
@@ -165,9 +167,16 @@ describe('EventBridge: PutEvents, rules, targets, metrics and IAM', () => {
     await events.idle();
     const [dead] = targets.to(DLQ);
     expect(JSON.parse(dead!.body).id).toBe(out.Entries![0]!.EventId);
-    expect(dead!.attributes).toMatchObject({ RULE_ARN: { stringValue: arn('events', 'rule/failing') }, TARGET_ARN: { stringValue: GONE_FN }, ERROR_CODE: { stringValue: 'ResourceNotFoundException' } });
+    expect(dead!.attributes).toMatchObject({ RULE_ARN: { stringValue: arn('events', 'rule/failing') }, TARGET_ARN: { stringValue: GONE_FN }, ERROR_CODE: { stringValue: 'NO_RESOURCE' }, RETRY_ATTEMPTS: { stringValue: '0' } });
+    expect(dead!.attributes!.ERROR_MESSAGE!.stringValue).toMatch(/is no resource of this stack|not found/i);
     expect(sum('FailedInvocations', { RuleName: 'failing' })).toBe(1);
     expect(sum('InvocationsSentToDlq', { RuleName: 'failing' })).toBe(1);
+  });
+
+  it("names a dead-lettered event's error in EventBridge's codes: a refused delivery NO_PERMISSIONS, a bad message INVALID_PARAMETER, anything else ERROR_FROM_TARGET", () => {
+    expect(dlqErrorCode(new AwsApiError('AccessDeniedException', 'EventBridge rule r may not deliver to queue q', 403))).toBe('NO_PERMISSIONS');
+    expect(dlqErrorCode(new AwsApiError('InvalidParameterValue', 'The request must contain the parameter MessageGroupId.', 400))).toBe('INVALID_PARAMETER');
+    expect(dlqErrorCode(new AwsApiError('ServiceException', 'Lambda is shutting down', 500))).toBe('ERROR_FROM_TARGET');
   });
 
   it('rules and targets at runtime: PutRule, PutTargets, List/Describe, RemoveTargets, DeleteRule, and their errors', async () => {
