@@ -72,10 +72,10 @@ export interface StackUpFlags {
 }
 
 export function addStackCommand(program: Command): void {
-  const stack = program.command('stack').description('The local AWS emulator, running the reference stack or a template of your own');
+  const stack = program.command('stack').description('the local AWS emulator, running the reference stack or a template of your own');
   stack
     .command('up')
-    .description('Start the emulator in the foreground; prints one JSON line with its endpoints when ready')
+    .description('start the emulator in the foreground; prints one JSON line with its endpoints when ready')
     .option('--port <n>', 'port for the WebSocket and @connections endpoints (0 = any free port)')
     .option('--host <host>', 'address to bind (default 127.0.0.1)')
     .option('--stage <name>', 'stage name, the first path segment (default "local")')
@@ -116,7 +116,7 @@ export function addStackCommand(program: Command): void {
   stack
     .command('install-node')
     .description(
-      `Put the pinned Node of each runtime into ${nodeCacheDir()} (from the npm registry); prints each binary's path`,
+      `put the pinned Node of each runtime into ${nodeCacheDir()} (from the npm registry); prints each binary's path`,
     )
     .argument('[runtimes...]', `any Node.js runtime (${NODE_FUNCTION_RUNTIMES.join(', ')}; default ${DEFAULT_NODE_RUNTIME}): the pinned Node that runs it (${pinnedList()}), and for nodejs16.x and older the AWS SDK for JavaScript v2 it shipped`)
     .action(async (runtimes: string[]) => {
