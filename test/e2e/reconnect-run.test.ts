@@ -77,7 +77,8 @@ describe('a run three connection lifetimes long, with reconnect', () => {
     const away = (s.skippedWhy?.reconnecting ?? 0) + (s.cutOffByReconnect ?? 0);
     if (away > 0) {
       expect(sendsCheck.detail).toContain(`not counted: ${away} skipped during reconnect`);
-      expect(r.stdout).toMatch(new RegExp(`^  sends        intended ${s.intended}  sent ${s.sent} .* skipped during reconnect ${away}$`, 'm'));
+      const n = (x: number) => x.toLocaleString('en-US');
+      expect(r.stdout).toMatch(new RegExp(`^  sends        intended ${n(s.intended)}  sent ${n(s.sent)} .* skipped during reconnect ${n(away)}$`, 'm'));
     }
 
     // the waves: per interval in results.json, summing to the totals, and still coming in the last lifetime
@@ -96,6 +97,6 @@ describe('a run three connection lifetimes long, with reconnect', () => {
     const html = readFileSync(join(dir, 'index.html'), 'utf8');
     expect(html).toContain('"label":"reconnected/s"');
     expect(html).toContain('"label":"closed by the server/s"');
-    expect(r.stdout).toMatch(new RegExp(`^  reconnects   went away ${rc.wentAway}  back ${rc.reconnected} \\(away p50 [\\d.]+ms  p99 [\\d.]+ms  max [\\d.]+ms\\)  failed attempts \\d+  gave up 0  missed during reconnect ${d.missedDuringReconnect ?? 0}$`, 'm'));
+    expect(r.stdout).toMatch(new RegExp(`^  reconnects   went away ${rc.wentAway}  back ${rc.reconnected} \\(away p50 [\\d.,]+ m?s  p99 [\\d.,]+ m?s  max [\\d.,]+ m?s\\)  failed attempts \\d+  gave up 0  missed during reconnect ${d.missedDuringReconnect ?? 0}$`, 'm'));
   });
 });

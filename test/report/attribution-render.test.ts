@@ -147,7 +147,7 @@ describe('the attribution model, rendered three ways', () => {
     const m = attributionModel(r);
     expect([m.stackFirst, m.coldWarm, m.host]).toEqual([false, undefined, undefined]);
     const p = pages(r);
-    expect(p.console).toMatch(/^ {4}cold {7}n=\d+ {2}p50 [\d.]+ms/m);
+    expect(p.console).toMatch(/^ {4}cold {7}n=[\d,]+ {2}p50 [\d.,]+ ms/m);
     expect(p.md).toContain('| connect (cold) |');
     expect(p.html).toContain('client-side count share p50 p99 max');
     for (const [page, text] of Object.entries(p)) {

@@ -37,15 +37,15 @@ describe('console summary', () => {
   it('says how the run ended, its latencies, accounting, errors, harness and cost, then where results.json is', () => {
     const lines = consoleSummary(buildResults(), '/runs/r1/results.json').split('\n');
     expect(lines[0]).toBe('fanout-bench room-fanout: completed in 120.0s against local ws://127.0.0.1:4510/local');
-    expect(lines).toContain('  connect      n=1000  p50 28.399ms  p90 48.863ms  p99 224.383ms  max 375.934ms');
-    expect(lines).toContain('    cold       n=774  p50 119.615ms  p90 179.583ms  p99 248.831ms  max 290.227ms');
-    expect(lines).toContain('  sends        intended 2100  sent 2100  acked 2082  failed 18  missed slots 14');
-    expect(lines).toContain('  deliveries   expected 102812  received 102800  lost 12  duplicates 0  out-of-order 3');
-    expect(lines).toContain('  stale        dropped 50  410s 50  clean after 1840ms  wasted posts 50');
+    expect(lines).toContain('  connect      n=1,000  p50 28.4 ms  p90 48.9 ms  p99 224 ms  max 376 ms');
+    expect(lines).toContain('    cold       n=774  p50 120 ms  p90 180 ms  p99 249 ms  max 290 ms');
+    expect(lines).toContain('  sends        intended 2,100  sent 2,100  acked 2,082  failed 18  missed slots 14');
+    expect(lines).toContain('  deliveries   expected 102,812  received 102,800  lost 12  duplicates 0  out-of-order 3');
+    expect(lines).toContain('  stale        dropped 50  410s 50  clean after 1,840 ms  wasted posts 50');
     expect(lines).toContain('  errors       frame:Internal server error=18  close:1006=5');
-    expect(lines).toContain('  harness      2 shards  cpu 61.4s  lag p99 24.1ms  rss 212MB');
+    expect(lines).toContain('  harness      2 shards  cpu 61.4 s  lag p99 24.1 ms  rss 212 MB');
     // percentages and dollars as the page writes them (number-format's fmtPercent, fmtUsd)
-    expect(lines.filter((l) => l.startsWith('  local host'))).toEqual([expect.stringMatching(/^ {2}local host {3}busy avg 5\d(\.\d)? % peak 9\d(\.\d)? % {2}stack cpu 116\.0s {2}held back 120 invocations$/)]);
+    expect(lines.filter((l) => l.startsWith('  local host'))).toEqual([expect.stringMatching(/^ {2}local host {3}busy avg 5\d(\.\d)? % peak 9\d(\.\d)? % {2}stack cpu 116 s {2}held back 120 invocations$/)]);
     expect(lines.some((l) => l.startsWith('  warning: local host held back 120 of 1,000 fanout-connect invocations (wait p50 310 ms, p99 821 ms)'))).toBe(true);
     expect(lines).toContain('  cost         ≈ $0.119 at us-east-1 list prices as of 2025-08-01 (built-in table)  ($1.16 per million deliveries)');
     // AWS charges no data transfer on WebSocket APIs: no line for it, not a $0 one
@@ -64,7 +64,7 @@ describe('console summary', () => {
     const source = "the emulator's gateway: 3 @connections posts answered 410 to the 2 connections that ended without a close frame during the run";
     r.protocol = { ...protocol, notObservable: { 'stale.gone410': `from ${source}` } };
     r.stale = { dropped: 2, gone410: 3, timeToCleanMs: 281, wastedPosts: 3, source };
-    expect(consoleSummary(r, 'results.json')).toContain(`  stale        dropped 2  410s 3  clean after 281ms  wasted posts 3\n               from ${source}\n`);
+    expect(consoleSummary(r, 'results.json')).toContain(`  stale        dropped 2  410s 3  clean after 281 ms  wasted posts 3\n               from ${source}\n`);
   });
 
   it('shows a transfer line when the prices add one (a price file for a contract that charges it)', () => {
@@ -91,8 +91,8 @@ describe('console summary', () => {
       'fanout-bench room-fanout: interrupted in 120.0s against local ws://127.0.0.1:4510/local (interrupted by SIGINT before the scenario finished)',
     );
     expect(text).not.toMatch(/^ {2}(join|fan-out|stale|cost) /m);
-    expect(text).toContain('  errors       none\n');
-    expect(text).toContain('rss 212MB  SATURATED\n');
+    expect(text).toContain('  errors       none on the clients\n               API Gateway counted 18 client errors, 2 execution errors of its own');
+    expect(text).toContain('rss 212 MB  SATURATED\n');
     expect(text).toContain("  saturated    during steady; the other phases' numbers are the system's\n");
     expect(text).toContain('  warning: shard 1: event-loop lag p99 80 ms\n');
   });

@@ -108,11 +108,10 @@ describe('the errors beside the Errors chart', () => {
     r.errors = {};
     r.cloudwatch = { ...r.cloudwatch!, apiGatewayTotals: { ...r.cloudwatch!.apiGatewayTotals!, clientError: 40, executionError: 0, integrationError: 0 } };
     const line = runPageModel(r).errors.line;
-    expect(line).toBe("No errors on the clients; API Gateway counted 40 client errors of its own (its 4XX and 5XX answers, to the clients and to the stack's @connections calls).");
+    expect(line).toBe("No errors on the clients; API Gateway counted 40 client errors of its own (its 4XX and 5XX answers, the stack's @connections calls included).");
     const p = pages(r);
-    expect(p.console).toContain('  errors       none\n               No errors on the clients;');
-    expect(p.console).toContain('API Gateway counted 40 client errors of its own');
-    expect(p.md).toContain("No errors on the clients; API Gateway counted 40 client errors of its own (its 4XX and 5XX answers, to the clients and to the stack&#39;s @connections calls).");
+    expect(p.console).toContain("  errors       none on the clients\n               API Gateway counted 40 client errors of its own (its 4XX and 5XX answers, the stack's @connections calls included)\n");
+    expect(p.md).toContain("No errors on the clients; API Gateway counted 40 client errors of its own (its 4XX and 5XX answers, the stack&#39;s @connections calls included).");
     expect(p.html).toContain("No errors on the clients; API Gateway counted 40 client errors of its own");
     expect(p.html).not.toContain('No errors.');
 
@@ -121,7 +120,7 @@ describe('the errors beside the Errors chart', () => {
     const some = runPageModel(r).errors;
     expect(some.kinds).toEqual([{ kind: 'send:timeout', count: 3 }, { kind: 'connect:refused', count: 1 }]);
     expect(some.line).toBe('4 errors on the clients, of 2 kinds.');
-    expect(pages(r).console).toContain('  errors       send:timeout=3  connect:refused=1\n               4 errors on the clients, of 2 kinds.\n');
+    expect(pages(r).console).toContain('  errors       send:timeout=3  connect:refused=1\n');
   });
 });
 

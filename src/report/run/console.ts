@@ -12,18 +12,18 @@ import { runtimeConsoleLines } from './runtimes-text.ts';
 import { pathLine } from './path-model.ts';
 import { publishRows } from './publish-model.ts';
 import { coldMeansText, coldPointsText, figuresMeanText, hostHoldText, KIND_LABEL, routeText, rowText, sourceText, STACK_FIRST_TEXT, summaryText, tailText, untracedText } from './cold-warm-text.ts';
-import { fmtPercent, fmtUsd } from '../../number-format.ts';
+import { fmtInt, fmtMs, fmtNum, fmtPercent, fmtUsd } from '../../number-format.ts';
 
 function lat(name: string, s: LatencySummary | undefined): string | undefined {
   if (!s || s.count === 0) return undefined;
-  return `  ${name.padEnd(12)} n=${s.count}  p50 ${s.p50}ms  p90 ${s.p90}ms  p99 ${s.p99}ms  max ${s.max}ms`;
+  return `  ${name.padEnd(12)} ${summaryText(s)}`;
 }
 
 /** The local emulator's host: how busy, what the stack used, how many invocations it held back. */
 function localHostLine(m: RunPageModel): string | undefined {
   const host = m.host;
   if (!host) return undefined;
-  return `  local host   busy avg ${fmtPercent(host.busyAvgPercent)} peak ${fmtPercent(host.busyPeakPercent)}  stack cpu ${(host.stackCpuMs / 1000).toFixed(1)}s  held back ${host.heldTotal} invocations`;
+  return `  local host   busy avg ${fmtPercent(host.busyAvgPercent)} peak ${fmtPercent(host.busyPeakPercent)}  stack cpu ${fmtNum(host.stackCpuMs / 1000)} s  held back ${fmtInt(host.heldTotal)} invocations`;
 }
 
 /** A line's closing parenthesis on a line of its own under it: "from X (how, where)" → "from X", "how, where". */
@@ -115,10 +115,10 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
   lines.push(...figures('fan-out', fig('fanoutCompletion'), r.metrics.fanoutCompletion));
   if (model.coldWarm) lines.push(...coldWarmLines(model));
   const s = r.sends;
-  lines.push(`  sends        intended ${s.intended}  sent ${s.sent}  acked ${unseen['sends.acked'] ? 'not observable (no acks)' : s.acked}  failed ${s.failed}  missed slots ${s.missedSlots}${s.cutOffByReconnect || s.skippedWhy?.reconnecting ? `  skipped during reconnect ${(s.cutOffByReconnect ?? 0) + (s.skippedWhy?.reconnecting ?? 0)}` : ''}`);
+  lines.push(`  sends        intended ${fmtInt(s.intended)}  sent ${fmtInt(s.sent)}  acked ${unseen['sends.acked'] ? 'not observable (no acks)' : fmtInt(s.acked)}  failed ${fmtInt(s.failed)}  missed slots ${fmtInt(s.missedSlots)}${s.cutOffByReconnect || s.skippedWhy?.reconnecting ? `  skipped during reconnect ${fmtInt((s.cutOffByReconnect ?? 0) + (s.skippedWhy?.reconnecting ?? 0))}` : ''}`);
   const d = r.deliveries;
-  const lossRule = d.lossTimeoutMs === undefined ? '' : ` (loss timeout ${formatDuration(d.lossTimeoutMs)})  late ${d.late ?? 0} (>${formatDuration(d.graceMs ?? 0)} after ack)`;
-  lines.push(`  deliveries   expected ${d.expected}  received ${d.received}  lost ${d.lost}${lossRule}  duplicates ${d.duplicates}  out-of-order ${d.outOfOrder}`);
+  const lossRule = d.lossTimeoutMs === undefined ? '' : ` (loss timeout ${formatDuration(d.lossTimeoutMs)})  late ${fmtInt(d.late ?? 0)} (>${formatDuration(d.graceMs ?? 0)} after ack)`;
+  lines.push(`  deliveries   expected ${fmtInt(d.expected)}  received ${fmtInt(d.received)}  lost ${fmtInt(d.lost)}${lossRule}  duplicates ${fmtInt(d.duplicates)}  out-of-order ${fmtInt(d.outOfOrder)}`);
   // each publish phase: its calls, publish → delivery and its own ledger (publish-model.ts)
   for (const row of publishRows(r)) {
     lines.push(`  publish      ${row.head}`, `               ${row.calls}`);
@@ -129,20 +129,20 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
   if (rc) {
     const l = rc.latency;
     lines.push(
-      `  reconnects   went away ${rc.wentAway}  back ${rc.reconnected} (away p50 ${l.p50}ms  p99 ${l.p99}ms  max ${l.max}ms)  failed attempts ${rc.failedAttempts}  gave up ${rc.gaveUp}  missed during reconnect ${d.missedDuringReconnect ?? 0}`,
+      `  reconnects   went away ${fmtInt(rc.wentAway)}  back ${fmtInt(rc.reconnected)} (away p50 ${fmtMs(l.p50)}  p99 ${fmtMs(l.p99)}  max ${fmtMs(l.max)})  failed attempts ${fmtInt(rc.failedAttempts)}  gave up ${fmtInt(rc.gaveUp)}  missed during reconnect ${fmtInt(d.missedDuringReconnect ?? 0)}`,
     );
   }
   // figures from the acks, or from the target's own view (source); otherwise why they cannot be shown
-  if (r.stale && !r.stale.source && unseen['stale.gone410']) lines.push(`  stale        dropped ${r.stale.dropped}  410s, time to clean, wasted posts: ${unseen['stale.gone410']}`);
+  if (r.stale && !r.stale.source && unseen['stale.gone410']) lines.push(`  stale        dropped ${fmtInt(r.stale.dropped)}  410s, time to clean, wasted posts: ${unseen['stale.gone410']}`);
   else if (r.stale) {
-    const clean = r.stale.timeToCleanMs === null ? 'never clean' : `clean after ${r.stale.timeToCleanMs}ms`;
-    lines.push(`  stale        dropped ${r.stale.dropped}  410s ${r.stale.gone410}  ${clean}  wasted posts ${r.stale.wastedPosts}`);
+    const clean = r.stale.timeToCleanMs === null ? 'never clean' : `clean after ${fmtMs(r.stale.timeToCleanMs)}`;
+    lines.push(`  stale        dropped ${fmtInt(r.stale.dropped)}  410s ${fmtInt(r.stale.gone410)}  ${clean}  wasted posts ${fmtInt(r.stale.wastedPosts)}`);
     if (r.stale.source) lines.push(`               from ${r.stale.source}`);
   }
   // the clients' errors by kind, then the sentence that sets API Gateway's own counts beside them (page-model.ts)
   const errs = page.errors.kinds;
-  lines.push(`  errors       ${errs.length === 0 ? 'none' : errs.map((e) => `${e.kind}=${e.count}`).join('  ')}`);
-  if (errs.length > 0 || page.errors.api) lines.push(`               ${page.errors.line}`);
+  lines.push(`  errors       ${errs.length > 0 ? errs.map((e) => `${e.kind}=${fmtInt(e.count)}`).join('  ') : page.errors.api ? 'none on the clients' : 'none'}`);
+  if (page.errors.api) lines.push(`               ${page.errors.api}`);
   // a queued fan-out's path, one line per hop (page-model.ts); its notes in summary.md
   if (page.path?.idle) lines.push(`  path         ${page.path.idle}`);
   else for (const row of page.path?.rows ?? []) lines.push(`  path         ${pathLine(row)}`);
@@ -154,7 +154,7 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
   lines.push(...runtimeConsoleLines(r));
   for (const l of page.notEmulated) lines.push(`  not emulated ${l}`);
   const h = r.harness;
-  lines.push(`  harness      ${h.shards} shards  cpu ${h.cpuSeconds}s  lag p99 ${h.eventLoopLagP99Ms}ms  rss ${h.rssMB}MB${h.saturated ? '  SATURATED' : ''}`);
+  lines.push(`  harness      ${h.shards} shard${h.shards === 1 ? '' : 's'}  cpu ${fmtNum(h.cpuSeconds)} s  lag p99 ${fmtMs(h.eventLoopLagP99Ms)}  rss ${fmtInt(h.rssMB)} MB${h.saturated ? '  SATURATED' : ''}`);
   const hot = (r.phases ?? []).filter((p) => p.saturated).map((p) => p.name);
   if (h.saturated && hot.length > 0) lines.push(`  saturated    during ${hot.join(', ')}; the other phases' numbers are the system's`);
   for (const w of page.harnessWarnings) lines.push(`  warning: ${w}`);

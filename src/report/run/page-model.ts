@@ -135,7 +135,7 @@ export function errorFacts(r: Pick<Results, 'errors' | 'cloudwatch'>): ErrorFact
     ? ([[totals.clientError, 'client error'], [totals.executionError, 'execution error'], [totals.integrationError, 'integration error']] as const).filter(([n]) => n > 0).map(([n, what]) => `${fmtInt(n)} ${what}${n === 1 ? '' : 's'}`)
     : [];
   // API Gateway answers the stack's own @connections calls too (a post to a gone connection is a 410): its count is not the clients'
-  const api = counted.length > 0 ? `API Gateway counted ${counted.join(', ')} of its own (its 4XX and 5XX answers, to the clients and to the stack's @connections calls)` : undefined;
+  const api = counted.length > 0 ? `API Gateway counted ${counted.join(', ')} of its own (its 4XX and 5XX answers, the stack's @connections calls included)` : undefined;
   return { kinds, ...(api ? { api } : {}), line: `${clients}${api ? `; ${api}` : ''}.` };
 }
 
