@@ -1,5 +1,6 @@
 import type { LocalHostTotals } from '../../contracts/cloudwatch-schema.ts';
 import { partOfWhole, partOfWholeText } from '../../part-of-whole.ts';
+import { fmtInt } from '../../number-format.ts';
 
 /**
  * What the local emulator's account of its own host (common/local-host-metrics.ts) means for a
@@ -12,7 +13,7 @@ export const BUSY_WARN_PERCENT = 90;
 /** A function whose invocations were held back this often (share of its invocations). */
 export const HELD_BACK_WARN_SHARE = 0.05;
 
-const ms = (v: number | null) => (v === null ? '?' : `${Math.round(v)} ms`);
+const ms = (v: number | null) => (v === null ? '?' : `${fmtInt(Math.round(v))} ms`);
 
 /** What the warnings read of a run's results: the local host's totals and which route each function serves. */
 export interface LocalHostView {
