@@ -1,5 +1,5 @@
 import type { Results } from '../contracts/results-schema.ts';
-import { fmtInt, fmtShare } from '../number-format.ts';
+import { fmtInt, fmtMs, fmtNum, fmtShare } from '../number-format.ts';
 import { unexpectedErrors } from '../contracts/unexpected-errors.ts';
 import type { Check } from '../contracts/verdict-schema.ts';
 
@@ -75,7 +75,7 @@ export function runChecks(results: Results): Check[] {
       passed: !harness.saturated,
       detail: harness.saturated
         ? `the harness was the bottleneck: its numbers are not trustworthy${harness.warnings.length ? ` (${harness.warnings.join('; ')})` : ''}`
-        : `event-loop lag p99 ${harness.eventLoopLagP99Ms} ms, peak CPU ${harness.cpuCoresMax} cores`,
+        : `event-loop lag p99 ${fmtMs(harness.eventLoopLagP99Ms)}, peak CPU ${fmtNum(harness.cpuCoresMax)} cores`,
     },
     {
       name: 'no unexpected errors',
