@@ -18,7 +18,8 @@ import { websocketTemplates } from './websocket-template.ts';
  * Fan-out fixture stacks of issue 60 (test/fixtures/stacks/README.md) started in process from
  * their templates, with real ws clients and the real SDK: a server push through an EventBridge
  * rule (nothing a client sends starts it), and the order per message group of frames an `AWS`
- * integration sends to an SQS FIFO queue; and the resource-based policies SNS and EventBridge
+ * integration sends to an SQS FIFO queue, and a request template of indented `#set` lines into a
+ * queue (issue 67); and the resource-based policies SNS and EventBridge
  * deliver under (a queue's policy, a function's AWS::Lambda::Permission), on a small stack of its
  * own. The runs through the CLI are test/e2e/fanout-paths.test.ts.
  */
@@ -178,6 +179,27 @@ describe("sqs-fifo-integration: frames sent by the route's AWS integration to a 
     expect(reaches.map((r) => r.count)).toEqual([16, 16, 16, 32]);
     for (const r of reaches) expect(r.min).toBeGreaterThanOrEqual(100);
     expect(reaches.map((r) => r.p50)).toEqual([...reaches.map((r) => r.p50)].sort((x, y) => x - y));
+  }, 60_000);
+});
+
+describe("indented-template-sqs: a request template of indented #set lines that changes $input.path('$') (issue 67)", () => {
+  const lines: string[] = [];
+  let stack: RunningStack;
+  beforeAll(async () => {
+    stack = await start('indented-template-sqs', lines);
+  }, 60_000);
+
+  it("sends SQS a form body that starts with Action= and a frame carrying the template's change; the consumer's echo arrives whole", async () => {
+    expect(lines.filter((l) => l.includes('not emulated') || l.startsWith('iam:') || l.startsWith('event source mapping'))).toEqual([]);
+    const client = await open(stack.ready.websocketUrl);
+    const frame = { action: 'echo', text: 'a+b & c=d %', n: 7 };
+    client.send(JSON.stringify(frame));
+    const echoed = JSON.parse(await client.next(30_000)) as Record<string, unknown>;
+    // the fields the template added through $input.path('$'), after the client's own, as $input.json('$') wrote them
+    expect(Object.keys(echoed)).toEqual(['action', 'text', 'n', 'connectionId', 'via']);
+    expect(echoed).toMatchObject({ ...frame, via: 'indented-template' });
+    expect(echoed.connectionId).toEqual(expect.any(String));
+    expect(client.frames).toEqual([]);
   }, 60_000);
 });
 

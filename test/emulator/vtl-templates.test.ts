@@ -32,13 +32,64 @@ describe('$input', () => {
     expect(render("$input.json('$.pets[*].id')", PETS)).toBe('[1,2,3]');
   });
 
-  it('a path selecting nothing: json gives "" and path a null VTL prints as written (assumed)', () => {
+  it('a path selecting nothing: json gives "" (assumed), path a null that prints nothing (observed)', () => {
     expect(render("$input.json('$.missing')")).toBe('""');
     expect(render("#if($input.path('$.missing'))yes#{else}no#end")).toBe('no');
+    expect(render("[$input.path('$.missing')]")).toBe('[]');
   });
 
   it('params() on a message route: empty maps, and params(x) an empty string', () => {
     expect(render("[$input.params('name')]#foreach($t in $input.params().keySet())$t #end")).toBe('[]path querystring header ');
+  });
+});
+
+describe("whitespace as API Gateway's Velocity (1.7) leaves it", () => {
+  // Velocity 1.7's lexer (Parser.jjt: #set's token takes the blanks before it, a directive's `)`,
+  // #else and #end the blanks and line break after them), as its tests expect of the 1.x
+  // ("backward compatible") space gobbling; docs/aws-facts.md
+
+  it('indented #set lines leave nothing: a form body starts with its first field (issue 67)', () => {
+    const template = "    #set($room = $input.path('$.room'))\n    #set($id = $context.requestId)\nAction=SendMessage&MessageGroupId=$room";
+    expect(render(template, '{"room":"r1"}')).toBe('Action=SendMessage&MessageGroupId=r1');
+    expect(render('#set($a = 1)\n\t#set($b = 2)\n  #set($c = 3)\nA=$a&B=$b&C=$c')).toBe('A=1&B=2&C=3');
+  });
+
+  it("a #set line's indentation stays when text comes before it on the line or the line before", () => {
+    expect(render('x\n  #set($a = 1)\ny$a')).toBe('x\n  y1');
+    expect(render('head #set($a = 1)\nnext$a')).toBe('head next1');
+    expect(render('#set($a = 1) tail\n$a')).toBe(' tail\n1');
+  });
+
+  it('#if, #foreach and #end lines keep their indentation and lose their line break', () => {
+    expect(render('[\n  #if(true)\n    in\n  #end\n]')).toBe('[\n      in\n  ]');
+    expect(render('[\n  #foreach($i in [1, 2])\n    $i\n  #end\n]')).toBe('[\n      1\n      2\n  ]');
+    expect(render('#if(false)\nyes\n#else\nno\n#end\n.')).toBe('no\n.');
+  });
+
+  it('a ## comment takes its line break, a #* *# comment does not', () => {
+    expect(render('a ## note\nb #* note *#\nc')).toBe('a b \nc');
+  });
+});
+
+describe("objects from $input.path, as AWS prints and shares them", () => {
+  it("a change through $input.path('$') is what $input.json('$') writes (a user's observed template)", () => {
+    const template = "#set($body = $input.path('$'))\n#set($body.url = \"https://example.tld/thingy/$body.id\")\n$input.json('$')";
+    expect(JSON.parse(render(template, '{"id":"42"}'))).toEqual({ id: '42', url: 'https://example.tld/thingy/42' });
+    // put answers what it replaced (Java's Map): nothing printed for a new key
+    expect(render("#set($b = $input.path('$'))[$b.put('n', 2)][$b.put('n', 3)]$input.json('$.n')", '{}')).toBe('[][2]3');
+    expect(render("#set($l = $input.path('$.l'))#set($ok = $l.add(5))$ok $input.json('$')", '{"l":[1]}')).toBe('true {"l":[1,5]}');
+  });
+
+  it("prints a map as Java's, a list as JSON, and a null as nothing (AWS's outputs, recorded by LocalStack)", () => {
+    const printed = (template: string, body: unknown) => render(template, JSON.stringify(body));
+    expect(printed("#set($r = $input.path('$.json'))$r", { json: { foo: 'bar' } })).toBe('{foo=bar}');
+    expect(printed("#set($r = $input.path('$.json'))$r", { json: [{ foo: 'bar' }] })).toBe('[{"foo":"bar"}]');
+    expect(printed("#set($r = $input.path('$.json'))$r.nested", { json: { nested: { foo: 'bar' } } })).toBe('{foo=bar}');
+    expect(printed("#set($r = $input.path('$.json'))$r", { json: { foo: [{ nested: 'bar' }] } })).toBe('{foo=[{"nested":"bar"}]}');
+    expect(printed("#set($r = $input.path('$.json'))$r", { json: { bigger: 'dict', to: 'test', with: 'separators' } })).toBe('{bigger=dict, to=test, with=separators}');
+    expect(printed("#set($r = $input.path('$.json'))$r.toString()", { json: { list: [{ foo: 'bar' }] } })).toBe('{list=[{"foo":"bar"}]}');
+    expect(printed('#set($r = $input.path("$.nonExisting")){"body": $r, "nested": $r.nested}', { json: 1 })).toBe('{"body": , "nested": }');
+    expect(printed('#set($r = $input.path("$.json.listValue")){"body": $r, "nested": $r.nested}', { json: { listValue: [] } })).toBe('{"body": [], "nested": }');
   });
 });
 

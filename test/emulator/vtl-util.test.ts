@@ -51,6 +51,12 @@ describe('$util.urlEncode / urlDecode: application/x-www-form-urlencoded', () =>
     expect(urlDecode(urlEncode(text))).toBe(text);
   });
 
+  it("encodes as AWS did in LocalStack's AWS-recorded test; a string's missing property is null, printed as nothing", () => {
+    const template = 'EncodedBody=$util.urlEncode($input.body)&EncodedBodyAccess=$util.urlEncode($input.body.testAccess)';
+    expect(render(template, '{"some": "value"}')).toBe('EncodedBody=%7B%22some%22%3A+%22value%22%7D&EncodedBodyAccess=');
+    expect(render(template, 'some raw data')).toBe('EncodedBody=some+raw+data&EncodedBodyAccess=');
+  });
+
   it('builds an SQS SendMessage form body in a template', () => {
     expect(render('Action=SendMessage&MessageBody=$util.urlEncode($input.body)', '{"msg":"hi there"}')).toBe(
       'Action=SendMessage&MessageBody=%7B%22msg%22%3A%22hi+there%22%7D',

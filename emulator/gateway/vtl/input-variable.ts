@@ -8,8 +8,12 @@ import { compiledJsonPath, readJsonPath } from '../../json-path.ts';
  * parameters (a message has none; $connect's headers and query string reach the integration
  * through RequestParameters only), so `params()` is three empty maps on every route.
  *
- * Assumed where AWS does not say: `json(x)` of a path that selects nothing gives `""` (an empty
- * JSON string), `path(x)` gives null (so VTL prints the reference as written, as for any null); a
+ * The payload is parsed once per render and `path(x)` answers the parsed objects themselves, so a
+ * change made through them (`#set($b = $input.path('$'))#set($b.url = …)`, `$b.put(…)`) is what a
+ * later `json(x)` writes, as users observe on AWS (docs/aws-facts.md).
+ *
+ * `path(x)` of a path that selects nothing gives null, which prints nothing (as observed on AWS).
+ * Assumed where AWS does not say: `json(x)` of such a path gives `""` (an empty JSON string); a
  * payload that is no JSON has nothing at any path but `$`, which is the text itself.
  */
 

@@ -1,11 +1,15 @@
+import { isMap, javaText } from './java-text.ts';
+
 /**
  * The Java methods templates call on strings and lists where JavaScript's differ (API Gateway runs
  * VTL on Java, so `$s.replaceAll("\\'","'")`, AWS's own advice after escapeJavaScript, is a regex
  * replace of every match): `replaceAll`/`replaceFirst`/`matches`/`split` take a Java regex and
  * replacement, `replace` replaces every occurrence of a literal, `length()`, `isEmpty()`,
  * `contains()`, `equals()`, `equalsIgnoreCase()`, `toString()`; lists answer `size()`, `isEmpty()`,
- * `contains()` and `count()` (the WebSocket reference's `$input.path('$.pets').count()`). Maps'
- * `get`, `keySet`, `size`, `put`… are velocityjs's own.
+ * `contains()` and `count()` (the WebSocket reference's `$input.path('$.pets').count()`), `add(x)`
+ * true as Java's List does; a map's `put(k, v)` answers the value it replaced (null for a new key,
+ * which prints nothing), as Java's Map does; `toString()` of a map or list is how it prints
+ * (java-text.ts). Maps' `get`, `keySet`, `size`, `remove`… are velocityjs's own.
  */
 
 /** velocityjs's custom method handler (its CompileConfig's, not exported by the package). */
@@ -59,6 +63,12 @@ export function javaReplacement(replacement: unknown): (match: string, ...groups
   };
 }
 
+const onMap = (name: string, resolve: (map: Record<string, unknown>, params: unknown[]) => unknown): Handler => ({
+  uid: `java: Map.${name}`,
+  match: ({ property, context }) => property === name && isMap(context),
+  resolve: ({ context, params }) => resolve(context as Record<string, unknown>, params),
+});
+
 export const JAVA_METHODS: Handler[] = [
   onString('replaceAll', (s, [re, rep]) => s.replace(javaRegex(re, true), javaReplacement(rep))),
   onString('replaceFirst', (s, [re, rep]) => s.replace(javaRegex(re, false), javaReplacement(rep))),
@@ -80,4 +90,16 @@ export const JAVA_METHODS: Handler[] = [
   onList('count', (list) => list.length),
   onList('isEmpty', (list) => list.length === 0),
   onList('contains', (list, [item]) => list.includes(item)),
+  onList('add', (list, [item]) => {
+    list.push(item);
+    return true;
+  }),
+  onList('toString', (list) => javaText(list)),
+  onMap('put', (map, [key, value]) => {
+    const k = String(key);
+    const previous = Object.prototype.hasOwnProperty.call(map, k) ? map[k] : null;
+    map[k] = value;
+    return previous;
+  }),
+  onMap('toString', (map) => javaText(map)),
 ];

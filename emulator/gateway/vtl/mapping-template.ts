@@ -2,7 +2,9 @@ import { Compile, parse } from 'velocityjs';
 import { compiledJsonPath } from '../../json-path.ts';
 import { inputVariable, type InputParams } from './input-variable.ts';
 import { JAVA_METHODS } from './java-methods.ts';
+import { referenceText } from './java-text.ts';
 import { UTIL_FUNCTIONS, utilVariable } from './util-variable.ts';
+import { withVelocityWhitespace } from './velocity-whitespace.ts';
 
 /**
  * One API Gateway mapping template (VTL on velocityjs), compiled once at stack start and rendered
@@ -12,7 +14,9 @@ import { UTIL_FUNCTIONS, utilVariable } from './util-variable.ts';
  * as AWS does, each in one line: a VTL syntax error, a block without its `#end` (or an `#end`
  * too many: velocityjs itself closes or drops those silently), a `$util` function or `$input`
  * member AWS does not have, a JSONPath the emulator does not evaluate, a macro the template does not
- * define. Variables the template does not know (`$foo`) stay as VTL leaves them: printed as written.
+ * define. Rendering follows API Gateway's Velocity where velocityjs differs: the whitespace around
+ * directives (velocity-whitespace.ts) and how values print, a null or unknown reference as nothing
+ * (java-text.ts).
  */
 
 export interface MappingTemplateVariables {
@@ -41,28 +45,40 @@ export function compileMappingTemplate(source: string): MappingTemplate {
   parseOneLine(source); // a syntax error, in the source's own words
   const asts = parseOneLine(`${source}\n$${SENTINEL_ID}`);
   if (!blocksBalanced(asts)) throw new Error('VTL: a block (#if, #foreach, #macro, #define) is not closed by its #end, or an #end closes nothing');
-  const tree = withoutSentinel(asts);
+  const tree = withVelocityWhitespace(withoutSentinel(asts) as unknown[]) as Ast;
   const macros = new Set<string>();
   collectMacros(tree, macros);
   checkCalls(tree, macros);
   return {
     source,
     render: (variables) => {
-      const compile = new Compile(tree, { escape: false, customMethodHandlers: JAVA_METHODS });
+      const compile = new ApiGatewayVelocity(tree, { escape: false, customMethodHandlers: JAVA_METHODS });
       // fresh objects per render: velocityjs adds an `eval` member to any object a method is called on
-      return compile.render({
+      const context = {
         input: inputVariable(variables.body, variables.params),
         context: { ...variables.context },
         util: { ...utilVariable },
         stageVariables: { ...variables.stageVariables },
-      });
+      };
+      // silent: a reference naming nothing is undefined here, printed as nothing like a null one
+      return compile.render(context, undefined, true);
     },
   };
 }
 
+/** velocityjs printing each reference's value as API Gateway's Velocity prints it. */
+class ApiGatewayVelocity extends Compile {
+  protected override getReferences(ast: Parameters<Compile['getReferences']>[0], isVal?: boolean): string {
+    const value: unknown = super.getReferences(ast, isVal);
+    // isVal: the reference is printed (not read by #set or an expression)
+    return isVal ? referenceText(value) : (value as string);
+  }
+}
+
 function parseOneLine(text: string): Ast {
   try {
-    return parse(text);
+    // velocityjs's own trimming off: withVelocityWhitespace applies Velocity's
+    return parse(text, undefined, false);
   } catch (err) {
     const lines = String((err as Error)?.message ?? err).split('\n');
     const where = lines[0]?.replace(/:$/, '') ?? 'Parse error';
