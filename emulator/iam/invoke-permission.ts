@@ -32,8 +32,8 @@ export function invokeRefusal(route: RouteDescription, fn: FunctionDescription, 
 
 /** Undefined when API Gateway may invoke the $connect authorizer's function; else why not, in one line. */
 export function authorizerInvokeRefusal(authorizer: AuthorizerDescription, fn: FunctionDescription, permissions: readonly InvokePermission[] | undefined, at: RouteArnContext): string | undefined {
-  // the authorizer's id is its physical id on AWS; the emulator names it by its logical id
-  const why = refusal(`${at.apiId}/authorizers/${authorizer.logicalId}`, authorizer.credentials, fn, permissions, at);
+  // the authorizer's id is its physical id, as a template's Ref gives it (the manifest's: its logical id)
+  const why = refusal(`${at.apiId}/authorizers/${authorizer.id ?? authorizer.logicalId}`, authorizer.credentials, fn, permissions, at);
   return why && `authorizer ${authorizer.name}: ${why}`;
 }
 

@@ -116,6 +116,8 @@ export interface RouteDescription {
 
 export interface AuthorizerDescription {
   logicalId: string;
+  /** its AuthorizerId (what Ref gives, and what its ARN `…/authorizers/<id>` holds); absent: the logical id stands in */
+  id?: string;
   name: string;
   /** the FunctionDescription's logicalId */
   functionId: string;

@@ -241,5 +241,5 @@ function readAuthorizer(t: StackTemplate, id: string, functionOf: (id: string, p
   if (p.AuthorizerType !== 'REQUEST') throw templateError(t.file, ['Resources', id, 'Properties', 'AuthorizerType'], `${p.AuthorizerType}: a WebSocket API's authorizer is a REQUEST Lambda authorizer`);
   // the role API Gateway assumes to invoke the authorizer, in place of its function's own AWS::Lambda::Permission
   const credentials = p.AuthorizerCredentialsArn === undefined ? undefined : readTemplateRole(t, p.AuthorizerCredentialsArn);
-  return { logicalId: id, name: p.Name ?? id, functionId: functionOf(id, 'AuthorizerUri', p.AuthorizerUri), identitySource: p.IdentitySource ?? [], ...(credentials ? { credentials } : {}) };
+  return { logicalId: id, id: t.ref(id), name: p.Name ?? id, functionId: functionOf(id, 'AuthorizerUri', p.AuthorizerUri), identitySource: p.IdentitySource ?? [], ...(credentials ? { credentials } : {}) };
 }

@@ -172,7 +172,7 @@ describe("the \$connect authorizer's own invoke permission", () => {
     const lines: string[] = [];
     const stack = await startStack({ config, stack: described, log: (line) => lines.push(line) });
     try {
-      expect(lines).toContainEqual(expect.stringMatching(/^iam: authorizer tokens: API Gateway may not invoke .*Auth.*: no AWS::Lambda::Permission lets apigateway\.amazonaws\.com do lambda:InvokeFunction from arn:aws:execute-api:us-east-1:123456789012:\w+\/authorizers\/Authorizer, and its role .*InvokerRole.* is not allowed lambda:InvokeFunction on it: every \$connect fails as on AWS \(500 at handshake\)$/));
+      expect(lines).toContainEqual(expect.stringMatching(/^iam: authorizer tokens: API Gateway may not invoke .*Auth.*: no AWS::Lambda::Permission lets apigateway\.amazonaws\.com do lambda:InvokeFunction from arn:aws:execute-api:us-east-1:123456789012:\w+\/authorizers\/[a-z0-9]{7}, and its role .*InvokerRole.* is not allowed lambda:InvokeFunction on it: every \$connect fails as on AWS \(500 at handshake\)$/));
       expect(await handshakeStatus(`${stack.ready.websocketUrl}?token=t`)).toBe(500);
       const auth = described.functions.find((f) => f.logicalId === 'Auth')!;
       const messages = stack.logs.filter({ logGroupName: `API-Gateway-Execution-Logs_${stack.ready.apiId}/live` })!.events.map((e) => e.message.replace(/^\([^)]+\) /, ''));
