@@ -7,7 +7,8 @@ import { LambdaApiError, requestTooLarge, serializationError, tooManyRequests, v
 
 /**
  * Lambda's Invoke (POST /2015-03-31/functions/{name}/invocations) over the emulator's runtime, by
- * `X-Amz-Invocation-Type`: RequestResponse runs the function and answers its result (a function
+ * `X-Amz-Invocation-Type`: RequestResponse runs the function (with the ClientContext it was sent,
+ * decoded into its context) and answers its result (a function
  * error: 200 with `X-Amz-Function-Error: Unhandled` and the error's JSON; a throttle: 429
  * TooManyRequestsException with Lambda's Reason); Event hands the payload to the asynchronous
  * invocations (202 at once); DryRun only checks (204). Payload limits as Lambda's quotas: 6 MB
@@ -24,6 +25,24 @@ export const INVOKE_LIMITS = {
   tailBytes: 4_096,
 } as const;
 
+/**
+ * X-Amz-Client-Context decoded, or Lambda's refusal of any invocation type when it is not base64
+ * of JSON (the words AWS answers; the AWS SDK for Rust's own test of the header asserts them).
+ * Its documented 3,583-byte limit is not enforced: what Lambda answers past it is not published.
+ */
+function decodeClientContext(sent: string): string {
+  if (/^[A-Za-z0-9+/]*={0,2}$/.test(sent) && sent.length % 4 === 0) {
+    const text = Buffer.from(sent, 'base64').toString('utf8');
+    try {
+      JSON.parse(text);
+      return text;
+    } catch {
+      // not JSON: refused below
+    }
+  }
+  throw serializationError('Client context must be a valid Base64-encoded JSON object.');
+}
+
 export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
 const INVOCATION_TYPES: readonly InvocationType[] = ['Event', 'RequestResponse', 'DryRun'];
 
@@ -34,6 +53,8 @@ export interface InvokeRequest {
   invocationType?: string;
   /** X-Amz-Log-Type as sent (None or Tail) */
   logType?: string;
+  /** X-Amz-Client-Context as sent: base64 of the JSON the function's context gets (synchronous invocations only) */
+  clientContext?: string;
   /** the body as sent (empty where it was over the synchronous limit) */
   payload: Buffer;
   /** how many bytes were sent */
@@ -77,13 +98,15 @@ export class FunctionInvoker {
     if (request.logType !== undefined && request.logType !== 'None' && request.logType !== 'Tail') {
       throw validationError(`1 validation error detected: Value '${request.logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`);
     }
+    const clientContext = request.clientContext ? decodeClientContext(request.clientContext) : undefined;
     const limit = type === 'Event' ? INVOKE_LIMITS.asyncBytes : INVOKE_LIMITS.syncBytes;
     if (request.bytes > limit) throw requestTooLarge(limit);
     if (type === 'DryRun') return { status: 204, headers: {}, body: '' };
     const text = request.payload.toString('utf8');
     const event = parsePayload(text);
     if (type === 'Event') return this.enqueue(request.functionName, text);
-    return this.run(request.functionName, event, request.logType === 'Tail');
+    // Lambda passes ClientContext to synchronous invocations only, decoded: the runtime's Lambda-Runtime-Client-Context
+    return this.run(request.functionName, event, request.logType === 'Tail', clientContext);
   }
 
   private enqueue(functionName: string, payload: string): InvokeAnswer {
@@ -98,9 +121,9 @@ export class FunctionInvoker {
     }
   }
 
-  private async run(functionName: string, event: unknown, tail: boolean): Promise<InvokeAnswer> {
+  private async run(functionName: string, event: unknown, tail: boolean, clientContext: string | undefined): Promise<InvokeAnswer> {
     const startedAt = Date.now();
-    const outcome = await this.options.runtime.invoke(functionName, event);
+    const outcome = await this.options.runtime.invoke(functionName, event, clientContext === undefined ? {} : { clientContext });
     if (outcome.kind === 'throttled') throw tooManyRequests(THROTTLE_REASONS[outcome.reason]);
     const headers: Record<string, string> = { 'x-amzn-requestid': outcome.requestId, 'x-amz-executed-version': '$LATEST' };
     if (tail) headers['x-amz-log-result'] = this.logTail(functionName, outcome.requestId, startedAt);

@@ -127,7 +127,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, served: Served 
     const name = plane.resolve(fn, qualifier);
     const { payload, bytes } = await readPayload(req);
     const header = (h: string) => (typeof req.headers[h] === 'string' ? (req.headers[h] as string) : undefined);
-    const answer = await invoker.invoke({ functionName: name, invocationType: header('x-amz-invocation-type'), logType: header('x-amz-log-type'), payload, bytes });
+    const answer = await invoker.invoke({ functionName: name, invocationType: header('x-amz-invocation-type'), logType: header('x-amz-log-type'), clientContext: header('x-amz-client-context'), payload, bytes });
     return sendRaw(res, answer.status, answer.body, answer.headers);
   }
   if (fn !== undefined && c) {

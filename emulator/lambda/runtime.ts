@@ -21,7 +21,7 @@ import { billedDurationMs, initFailedLines } from './environments/report-line.ts
 import { platformLines } from './environments/platform-lines.ts';
 import { INSIGHTS_LOG_GROUP, insightsRecord } from './environments/insights-record.ts';
 import { OUTSIDE_NOTE } from './runtimes/package-boundary.ts';
-import type { FunctionStats, FunctionUpdate, InvokeOutcome, LambdaRuntime, ThrottleReason } from './types.ts';
+import type { FunctionStats, FunctionUpdate, InvokeOptions, InvokeOutcome, LambdaRuntime, ThrottleReason } from './types.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import { stampReachIn } from '../probe-reach.ts';
 import { reachHop } from '../../common/probe-reach-metric.ts';
@@ -131,7 +131,7 @@ class Runtime implements LambdaRuntime {
     return this.preparer.whenPrepared(availableParallelism());
   }
 
-  async invoke(functionName: string, event: unknown): Promise<InvokeOutcome> {
+  async invoke(functionName: string, event: unknown, options: InvokeOptions = {}): Promise<InvokeOutcome> {
     const pool = this.pools.get(functionName);
     if (!pool) throw new Error(`Function not found: ${functionName}`);
     const fn = pool.config;
@@ -200,7 +200,7 @@ class Runtime implements LambdaRuntime {
 
     // the invocation starts in its environment now: the host's waits are behind it
     stampReachIn(this.metrics, reachHop.lambda(fn.name), event);
-    const run = await env.run(requestId, event);
+    const run = await env.run(requestId, event, options);
     return this.finish(pool, env, run, requestId, cold, hostCapWaitMs, initDurationMs);
   }
 
@@ -294,7 +294,7 @@ class Runtime implements LambdaRuntime {
     this.release(pool);
     this.put(pool.dimensions, 'Duration', run.durationMs, 'Milliseconds');
     this.writeInsights(pool, env, run, requestId, initDurationMs);
-    if (run.kind === 'done') {
+    if (run.kind === 'done' && !run.exits) {
       if (this.closed) void env.terminate();
       else if (!pool.isCurrent(env)) this.retire(pool, env); // its configuration was replaced meanwhile
       else this.preparer.release(env, pool);
@@ -312,9 +312,10 @@ class Runtime implements LambdaRuntime {
       }
       return this.errored(pool, requestId, run.errorType ?? 'Error', run.errorMessage ?? '', cold, run.durationMs, hostCapWaitMs, initDurationMs);
     }
-    // Timed out or crashed: the environment is gone.
+    // Timed out, crashed, or its runtime exited after answering: the environment is gone.
     pool.live--;
     if (!this.closed) this.host.slotFreed();
+    if (run.kind === 'done') return this.errored(pool, requestId, run.errorType ?? 'Error', run.errorMessage ?? '', cold, run.durationMs, hostCapWaitMs, initDurationMs);
     if (run.kind === 'timeout') {
       pool.counters.timeouts++;
       const seconds = pool.config.timeoutSeconds.toFixed(2);

@@ -44,8 +44,14 @@ export interface FunctionUpdate {
   logging?: FunctionLogging;
 }
 
+/** What an invocation carries besides its event: Invoke's ClientContext, for synchronous invocations only, as Lambda passes it. */
+export interface InvokeOptions {
+  /** the JSON the caller sent base64-encoded in X-Amz-Client-Context, decoded (the runtime's Lambda-Runtime-Client-Context) */
+  clientContext?: string;
+}
+
 export interface LambdaRuntime {
-  invoke(functionName: string, event: unknown): Promise<InvokeOutcome>;
+  invoke(functionName: string, event: unknown, options?: InvokeOptions): Promise<InvokeOutcome>;
   functionNames(): string[];
   /** A function's current configuration; undefined for an unknown name. */
   functionConfig(functionName: string): FunctionConfig | undefined;

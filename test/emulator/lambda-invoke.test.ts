@@ -101,7 +101,7 @@ describe('Invoke on a Lambda API of its own', () => {
     expect(out.FunctionError).toBeUndefined();
     expect(out.ExecutedVersion).toBe('$LATEST');
     const result = json(out);
-    expect(result.context).toMatchObject({ functionName: 'echo', invokedFunctionArn: expect.stringContaining(':function:echo') });
+    expect(result.context).toMatchObject({ functionName: 'echo', invokedFunctionArn: expect.stringContaining(':function:echo'), clientContext: null });
     const requestId = result.context.awsRequestId as string;
     const tail = Buffer.from(out.LogResult!, 'base64').toString('utf8');
     expect(tail).toMatch(new RegExp(`^START RequestId: ${requestId}`));
@@ -113,6 +113,18 @@ describe('Invoke on a Lambda API of its own', () => {
     const lines = Buffer.from(logged.LogResult!, 'base64').toString('utf8');
     expect(lines).toContain('raw stdout line');
     expect(Buffer.byteLength(lines)).toBeLessThanOrEqual(4096);
+  });
+
+  it("ClientContext (base64 JSON, as the SDK sends it) reaches the function's context decoded", async () => {
+    const sent = { client: { app_title: 'warmer' }, custom: { source: 'serverless-plugin-warmup' } };
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: JSON.stringify({ action: 'echo' }), ClientContext: Buffer.from(JSON.stringify(sent)).toString('base64') }));
+    expect(json(out).context.clientContext).toEqual(sent);
+    // what is not base64 of JSON is refused before any invocation type runs, in Lambda's words
+    for (const [ClientContext, InvocationType] of [['not base64!', 'RequestResponse'], [Buffer.from('{not json').toString('base64'), 'Event']] as const) {
+      const err = await lambda.send(new InvokeCommand({ FunctionName: 'echo', Payload: '{"action":"echo"}', ClientContext, InvocationType })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InvalidRequestContentException);
+      expect(err).toMatchObject({ message: 'Client context must be a valid Base64-encoded JSON object.', $metadata: { httpStatusCode: 400 } });
+    }
   });
 
   it('a function error is 200 with X-Amz-Function-Error: Unhandled and the error as payload', async () => {

@@ -174,7 +174,8 @@ export class CpuThrottle {
     this.ownBlockMs = 0;
     // A debt carries over (CPU time not yet stretched); a credit does not outlive its invocation.
     this.owedMs = Math.max(0, this.owedMs);
-    this.timer ??= setInterval(() => this.tick(), this.tickMs);
+    // unref'd: the throttle's own timer is not work the handler left pending (event-loop-drain.ts)
+    this.timer ??= setInterval(() => this.tick(), this.tickMs).unref();
   }
 
   /** Settle the CPU time not yet stretched and stop the timer. */

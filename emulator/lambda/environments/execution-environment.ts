@@ -1,3 +1,4 @@
+import type { InvokeOptions } from '../types.ts';
 import type { BundleCodeCache } from '../bundling/code-cache.ts';
 import type { LogSink, MetricSink } from '../../cloudwatch/types.ts';
 import type { FunctionConfig } from '../options.ts';
@@ -25,7 +26,7 @@ export interface ExecutionEnvironment {
   /** Run INIT; resolves once it has finished or failed. */
   start(): Promise<StartResult>;
   /** Run one invocation; the environment must be idle. */
-  run(requestId: string, event: unknown): Promise<RunResult>;
+  run(requestId: string, event: unknown, options?: InvokeOptions): Promise<RunResult>;
   /** After an invocation: idle again (the caller decides where it goes). */
   markIdle(): void;
   /** An idle environment that will not serve again (reaped, evicted, replaced): it ends, running nothing it left pending. */

@@ -1,3 +1,4 @@
+import type { InvokeOptions } from '../types.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
@@ -102,7 +103,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     return result;
   }
 
-  run(requestId: string, event: unknown): Promise<RunResult> {
+  run(requestId: string, event: unknown, options: InvokeOptions = {}): Promise<RunResult> {
     if (this.state === 'dead') {
       return Promise.resolve({ kind: 'crash', errorMessage: `RequestId: ${requestId} Error: Runtime exited before the invocation`, durationMs: 0 });
     }
@@ -113,6 +114,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       invokedFunctionArn: this.arn,
       traceId: traceId(),
       body: JSON.stringify(event) ?? 'null',
+      ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
     };
     this.state = 'busy';
     this.runId = requestId;

@@ -1,3 +1,4 @@
+import type { InvokeOptions } from '../types.ts';
 import { Worker } from 'node:worker_threads';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -140,9 +141,14 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   }
 
   /** Run one invocation; the environment must be idle. */
-  run(requestId: string, event: unknown): Promise<RunResult> {
+  run(requestId: string, event: unknown, options: InvokeOptions = {}): Promise<RunResult> {
     const timeoutMs = this.spec.fn.timeoutSeconds * 1000;
-    const request: InvokeRequest = { id: requestId, event, deadline: Date.now() + timeoutMs };
+    const request: InvokeRequest = {
+      id: requestId,
+      event,
+      deadline: Date.now() + timeoutMs,
+      ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
+    };
     if (this.state === 'dead') {
       return Promise.resolve({ kind: 'crash', errorMessage: `RequestId: ${requestId} Error: Runtime exited before the invocation`, durationMs: 0 });
     }
@@ -255,8 +261,16 @@ export class WorkerEnvironment implements ExecutionEnvironment {
           errorMessage: m.errorMessage,
           durationMs: m.durationMs,
           initDurationMs: m.initDurationMs,
+          ...(m.exits ? { exits: true } : {}),
           ...this.usage(),
         });
+        if (m.exits) {
+          // the worker ends by itself (its last lines flushed); nothing more to report when it does
+          this.intentional = true;
+          this.state = 'dead';
+          this.registry.delete(this);
+          setTimeout(() => void this.worker.terminate().catch(() => undefined), 2_000).unref();
+        }
         return;
     }
   }

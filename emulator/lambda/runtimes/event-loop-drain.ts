@@ -1,29 +1,34 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
- * `context.callbackWaitsForEmptyEventLoop` (true by default) for callback-style handlers: Lambda
- * sends the response once the callback was called AND the event loop is empty, so work the
- * handler left pending (timers, sockets in use) finishes first; a connection held open keeps the
- * invocation running until its timeout, as on Lambda. False: the response goes at once and the
- * environment freezes with that work pending. (Async handlers end when their promise settles.)
+ * Node's `beforeExit`, inside a worker that never exits: the moment the event loop has nothing
+ * left to do. AWS's Node runtime interface client (3.x, nodejs22.x and older; src/Runtime.js,
+ * src/BeforeExitListener.js) answers there for a handler that neither returned a promise nor
+ * called back (null), for a callback called while `context.callbackWaitsForEmptyEventLoop` is
+ * true (its value), and for an async handler whose promise never settles (Runtime.NodeJsExit).
  *
  * "Empty" is what Node reports as keeping the loop alive (process.getActiveResourcesInfo), less
- * the environment's own message ports and this poll's own timer. Idle keep-alive sockets (the
- * SDK's agent) are unref'd and do not count, as on Lambda. Polled every millisecond: a wait costs
- * a few microseconds of CPU per poll, until the invocation times out.
+ * the environment's own message ports; unref'd handles (idle keep-alive sockets of the SDK's
+ * agent, the CPU-share throttle's timer) are not listed, as they would not hold a process either.
  */
-export async function eventLoopDrained(deadline: number): Promise<void> {
-  // The runtime times the invocation out at the deadline and terminates this thread; the bound
-  // only keeps the loop finite should that message be late.
-  while (Date.now() < deadline + 10_000) {
-    await sleep(1);
-    let timers = 0;
-    let others = 0;
-    for (const r of process.getActiveResourcesInfo()) {
-      if (r === 'Timeout') timers++;
-      else if (r !== 'MessagePort') others++;
-    }
-    // This poll's own timer is still listed while its callback runs.
-    if (others === 0 && timers === 0) return;
+export function eventLoopEmpty(): boolean {
+  for (const r of process.getActiveResourcesInfo()) if (r !== 'MessagePort') return false;
+  return true;
+}
+
+/**
+ * Waits until the loop is empty, polling every `everyMs()` milliseconds (asked again before each
+ * poll, so a caller can poll quickly only while an answer waits on it), until `done()` (the
+ * invocation was answered) or 10 s past the deadline (the runtime times the invocation out and
+ * ends the thread first; the bound only keeps the loop finite should that be late). True when it
+ * found the loop empty. The poll's timer is unref'd: never counted as pending work, here or by the
+ * freeze, and one left over when the invocation is answered only ends this loop when it fires.
+ */
+export async function eventLoopDrained(deadline: number, done: () => boolean, everyMs: () => number): Promise<boolean> {
+  while (!done() && Date.now() < deadline + 10_000) {
+    await sleep(everyMs(), undefined, { ref: false });
+    if (done()) return false;
+    if (eventLoopEmpty()) return true;
   }
+  return false;
 }

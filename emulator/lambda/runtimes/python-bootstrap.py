@@ -319,23 +319,83 @@ def _load_handler(setting):
 
 
 class LambdaContext:
-    def __init__(self, request_id, deadline_ms, invoked_function_arn):
-        self.aws_request_id = request_id
-        self.invoked_function_arn = invoked_function_arn
-        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
-        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
-        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+    """The handler's `context`, as awslambdaric's lambda_context.py builds it: the function's data
+    from the environment's variables, the invocation's from the Runtime API's headers. `identity`
+    is a CognitoIdentity whose two fields are None when the invocation carried none; `client_context`
+    is None unless it carried one. The remaining time never goes below 0."""
+
+    def __init__(self, invoke_id, client_context, cognito_identity, deadline_ms, invoked_function_arn=None, tenant_id=None):
+        self.aws_request_id = invoke_id
         self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
-        self.identity = None
-        self.client_context = None
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.invoked_function_arn = invoked_function_arn
+        self.tenant_id = tenant_id
+        self.client_context = _from_dict(ClientContext, client_context)
+        if self.client_context is not None:
+            self.client_context.client = _from_dict(Client, self.client_context.client)
+        self.identity = _from_dict(CognitoIdentity, {})
+        if cognito_identity is not None:
+            self.identity.cognito_identity_id = cognito_identity.get("cognitoIdentityId")
+            self.identity.cognito_identity_pool_id = cognito_identity.get("cognitoIdentityPoolId")
         self._deadline_ms = deadline_ms
 
     def get_remaining_time_in_millis(self):
         return max(0, self._deadline_ms - int(time.time() * 1000))
 
+    def log(self, msg):
+        sys.stdout.write(str(msg))
+
     def __repr__(self):
-        return f"LambdaContext([aws_request_id={self.aws_request_id},function_name={self.function_name}])"
+        return (
+            f"LambdaContext([aws_request_id={self.aws_request_id},log_group_name={self.log_group_name},"
+            f"log_stream_name={self.log_stream_name},function_name={self.function_name},"
+            f"memory_limit_in_mb={self.memory_limit_in_mb},function_version={self.function_version},"
+            f"invoked_function_arn={self.invoked_function_arn},client_context={self.client_context},"
+            f"identity={self.identity},tenant_id={self.tenant_id}])"
+        )
+
+
+class _Slotted:
+    __slots__ = ()
+
+    def __repr__(self):
+        fields = ",".join(f"{name}={getattr(self, name)}" for name in self.__slots__)
+        return f"{self.__class__.__name__}([{fields}])"
+
+
+class CognitoIdentity(_Slotted):
+    __slots__ = ["cognito_identity_id", "cognito_identity_pool_id"]
+
+
+class Client(_Slotted):
+    __slots__ = ["installation_id", "app_title", "app_version_name", "app_version_code", "app_package_name"]
+
+
+class ClientContext(_Slotted):
+    __slots__ = ["custom", "env", "client"]
+
+
+def _from_dict(cls, values):
+    if values is None:
+        return None
+    obj = cls()
+    for name in cls.__slots__:
+        setattr(obj, name, values.get(name))
+    return obj
+
+
+def _json_header(headers, name, label):
+    """An optional JSON header of the invocation (Lambda-Runtime-Client-Context, -Cognito-Identity)."""
+    value = headers.get(name)
+    if not value:
+        return None
+    try:
+        return json.loads(value)
+    except Exception as e:
+        raise _Fault("Runtime.LambdaContextUnmarshalError", f"Unable to parse {label} JSON: {e}")
 
 
 def _json_default(value):
@@ -418,8 +478,15 @@ def main():
         trace = headers.get("lambda-runtime-trace-id")
         if trace:
             os.environ["_X_AMZN_TRACE_ID"] = trace
-        context = LambdaContext(_request_id, int(headers["lambda-runtime-deadline-ms"]), headers["lambda-runtime-invoked-function-arn"])
         try:
+            context = LambdaContext(
+                _request_id,
+                _json_header(headers, "lambda-runtime-client-context", "Client Context"),
+                _json_header(headers, "lambda-runtime-cognito-identity", "Cognito Identity"),
+                int(headers["lambda-runtime-deadline-ms"]),
+                headers.get("lambda-runtime-invoked-function-arn"),
+                headers.get("lambda-runtime-aws-tenant-id"),
+            )
             result = handler(json.loads(body), context)
         except _Fault as fault:
             error = _error_result(fault.error_type, fault.message, fault.trace)

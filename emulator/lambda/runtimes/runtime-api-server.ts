@@ -37,6 +37,8 @@ export interface Invocation {
   traceId: string;
   /** the event, as JSON */
   body: string;
+  /** Lambda-Runtime-Client-Context: the JSON an Invoke's ClientContext carried */
+  clientContext?: string;
 }
 
 /** What the environment hears from its runtime. */
@@ -99,6 +101,7 @@ export class RuntimeApiServer {
       'Lambda-Runtime-Deadline-Ms': String(inv.deadlineMs),
       'Lambda-Runtime-Invoked-Function-Arn': inv.invokedFunctionArn,
       'Lambda-Runtime-Trace-Id': inv.traceId,
+      ...(inv.clientContext !== undefined ? { 'Lambda-Runtime-Client-Context': inv.clientContext } : {}),
       'Content-Length': Buffer.byteLength(inv.body),
     });
     res.end(inv.body);

@@ -34,6 +34,8 @@ export interface InvokeRequest {
   event: unknown;
   /** epoch ms when the invocation times out (context.getRemainingTimeInMillis). */
   deadline: number;
+  /** Lambda-Runtime-Client-Context: the JSON an Invoke's ClientContext carried */
+  clientContext?: string;
 }
 
 /** Worker → main. */
@@ -68,4 +70,9 @@ export type WorkerMessage =
       maxMemoryUsedMB: number;
       /** CPU the thread used since its previous message, ms (0 where it cannot be read). */
       cpuMs: number;
+      /**
+       * The runtime exits after this answer, as AWS's Node.js runtime does after an uncaught
+       * exception or unhandled rejection failed the invocation: the environment serves no more.
+       */
+      exits?: boolean;
     };

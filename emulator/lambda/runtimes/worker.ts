@@ -17,9 +17,9 @@ import { CpuThrottle, ownThreadId, threadCpuClock } from '../environments/cpu-sh
 import { platformLines } from '../environments/platform-lines.ts';
 import { installLambdaConsole } from './runtime-console.ts';
 import { installAwsEndpointRedirect } from './aws-endpoint-redirect.ts';
-import { eventLoopDrained } from './event-loop-drain.ts';
 import { Freezer } from '../environments/freeze.ts';
 import { loadHandler, type Handler } from './handler-module.ts';
+import { callbacksSupported, checkHandlerSignature, intoError, invokeHandler, onProcessErrors, rapidError } from './node-context.ts';
 import type { InvokeRequest, WorkerInit, WorkerMessage } from './worker-protocol.ts';
 
 const init = workerData as WorkerInit;
@@ -59,7 +59,6 @@ const cpuSinceLastMessage = (): number => {
   return delta;
 };
 const invokedFunctionArn = `arn:aws:lambda:${init.region}:${init.accountId}:function:${init.functionName}`;
-const memoryLimitInMB = String(init.memoryMB);
 let handler: Handler;
 let pendingInitMs: number | undefined;
 let maxMemoryUsedMB = 0;
@@ -70,79 +69,30 @@ function memoryUsedMB(): number {
   return Math.ceil((h.used_heap_size + h.external_memory) / (1024 * 1024));
 }
 
-function describeError(err: unknown, fallbackType = 'Error'): { errorType: string; errorMessage: string; stack: string[] } {
-  if (err instanceof Error) {
-    return {
-      errorType: err.name || fallbackType,
-      errorMessage: err.message,
-      stack: (err.stack ?? '').split('\n'),
-    };
-  }
-  return { errorType: typeof err, errorMessage: String(err), stack: [] };
-}
-
-const callbackStyle = (): boolean => handler.length >= 3;
-
-function callHandler(event: unknown, context: unknown): unknown {
-  if (!callbackStyle()) return handler(event, context);
-  // Callback-style handler (Node.js 20 runtime still supports it).
-  return new Promise((resolve, reject) => {
-    const returned = handler(event, context, (err, value) => (err ? reject(err) : resolve(value)));
-    if (returned && typeof (returned as Promise<unknown>).then === 'function') (returned as Promise<unknown>).then(resolve, reject);
-  });
-}
-
+/** A result is already what JSON made of it (node-context.ts), so every message clones. */
 function post(message: WorkerMessage): void {
-  try {
-    port.postMessage(message);
-  } catch {
-    // Not structured-cloneable (functions, class instances with symbols…): Lambda serialises
-    // results as JSON, so fall back to exactly that.
-    if (message.t === 'done' && message.ok) {
-      try {
-        port.postMessage({ ...message, result: JSON.parse(JSON.stringify(message.result) ?? 'null') });
-        return;
-      } catch (err) {
-        port.postMessage({ ...message, ok: false, result: undefined, errorType: 'Runtime.MarshalError', errorMessage: String(err) });
-        return;
-      }
-    }
-    throw new Error('worker could not post its message');
-  }
+  port.postMessage(message);
 }
 
 async function onInvoke(request: InvokeRequest): Promise<void> {
   const id = request.id;
   currentRequestId = id;
   writeLine(platform.start(id));
-  const context = {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: init.functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn,
-    memoryLimitInMB,
-    awsRequestId: id,
-    logGroupName: init.logGroupName,
-    logStreamName: init.logStreamName,
-    getRemainingTimeInMillis: () => Math.max(0, request.deadline - Date.now()),
-  };
-  let ok = true;
   let result: unknown;
   let errorType: string | undefined;
   let errorMessage: string | undefined;
   throttle?.begin();
   const start = performance.now();
-  try {
-    result = await callHandler(request.event, context);
-  } catch (err) {
-    ok = false;
-    const d = describeError(err);
-    errorType = d.errorType;
-    errorMessage = d.errorMessage;
-    logError('Invoke Error', d, err);
-  }
+  const outcome = await invokeHandler(handler, request.event, { requestId: id, deadline: request.deadline, invokedFunctionArn, ...(request.clientContext !== undefined ? { clientContext: request.clientContext } : {}) });
   throttle?.end();
-  if (callbackStyle() && context.callbackWaitsForEmptyEventLoop) await eventLoopDrained(request.deadline);
+  const ok = outcome.ok;
+  if (outcome.ok) result = outcome.result;
+  else {
+    const e = rapidError(outcome.error);
+    errorType = e.errorType;
+    errorMessage = e.errorMessage;
+    if (!outcome.logged) logError('Invoke Error', { errorType, errorMessage, stack: e.trace }, intoError(outcome.error));
+  }
   const durationMs = performance.now() - start;
   maxMemoryUsedMB = Math.max(maxMemoryUsedMB, memoryUsedMB());
   const initDurationMs = pendingInitMs;
@@ -162,10 +112,33 @@ async function onInvoke(request: InvokeRequest): Promise<void> {
     initDurationMs,
     maxMemoryUsedMB,
     cpuMs: cpuSinceLastMessage(),
+    ...(exitAfterAnswer !== undefined ? { exits: true } : {}),
   });
+  // The runtime exits after answering an error the process reported (onProcessErrors).
+  if (exitAfterAnswer !== undefined) process.exit(exitAfterAnswer);
   // Frozen until the next invocation: nothing the handler left pending runs meanwhile.
   freeze();
 }
+
+/** Set when an uncaught exception or unhandled rejection failed the invocation: the exit code. */
+let exitAfterAnswer: number | undefined;
+let initStartedAt = 0;
+let initDone = false;
+
+onProcessErrors(
+  (label, error) => {
+    const e = rapidError(error);
+    logError(label, { errorType: e.errorType, errorMessage: e.errorMessage, stack: e.trace }, intoError(error));
+  },
+  (error, code, invocationFailed) => {
+    if (invocationFailed) {
+      exitAfterAnswer = code;
+      return;
+    }
+    if (!initDone) initFailed(error);
+    process.exit(code);
+  },
+);
 
 /** Whether work left pending at the last freeze (timers, sockets in use) must run before the next invocation. */
 let pendingAtFreeze = false;
@@ -221,27 +194,37 @@ async function load(code: WorkerInit['code']): Promise<Handler> {
   return mod.handler as Handler;
 }
 
+/** INIT's failure as the runtime reports it: logged under `label` (unless already), INIT_REPORT, the error to the runtime. */
+function initFailed(err: unknown, label?: string): void {
+  const initMs = performance.now() - initStartedAt;
+  const code = (err as { code?: string } | null)?.code;
+  const bundlePath = init.code.kind === 'bundle' ? init.code.path : undefined;
+  const notFound = code === 'MODULE_NOT_FOUND' || (code === 'ENOENT' && (err as { path?: string }).path === bundlePath);
+  const e = rapidError(err);
+  const d = { errorType: notFound ? 'Runtime.ImportModuleError' : e.errorType, errorMessage: e.errorMessage, stack: e.trace };
+  if (label) logError(label, d);
+  writeLine(platform.initReport(initMs, 'error', d.errorType));
+  post({ t: 'init-error', initMs, errorType: d.errorType, errorMessage: d.errorMessage });
+}
+
 async function boot(): Promise<void> {
   writeLine(platform.initStart());
-  const t0 = performance.now();
+  initStartedAt = performance.now();
   try {
     handler = await load(init.code);
+    checkHandlerSignature(handler, (message) => console.warn(message));
   } catch (err) {
-    const initMs = performance.now() - t0;
-    const code = (err as { code?: string }).code;
-    const bundlePath = init.code.kind === 'bundle' ? init.code.path : undefined;
-    const notFound = code === 'MODULE_NOT_FOUND' || (code === 'ENOENT' && (err as { path?: string }).path === bundlePath);
-    const d = describeError(err);
-    if (notFound) d.errorType = 'Runtime.ImportModuleError';
-    logError('Uncaught Exception', d);
-    writeLine(platform.initReport(initMs, 'error', d.errorType));
-    post({ t: 'init-error', initMs, errorType: d.errorType, errorMessage: d.errorMessage });
+    initDone = true;
+    // RIC 3.x reports a failed INIT as an uncaught exception; 4.x logs it as "Init Error"
+    initFailed(err, callbacksSupported() ? 'Uncaught Exception' : 'Init Error');
     return;
   }
-  pendingInitMs = performance.now() - t0;
+  initDone = true;
+  const initMs = performance.now() - initStartedAt;
+  pendingInitMs = initMs;
   maxMemoryUsedMB = memoryUsedMB();
   port.on('message', onMessage);
-  post({ t: 'ready', initMs: pendingInitMs, maxMemoryUsedMB, cpuMs: cpuSinceLastMessage(), tid: ownThreadId() });
+  post({ t: 'ready', initMs, maxMemoryUsedMB, cpuMs: cpuSinceLastMessage(), tid: ownThreadId() });
   // Lambda freezes an environment after INIT too, until its first invocation.
   freeze();
 }
