@@ -18,12 +18,12 @@ import { PACKAGE_ROOT } from './package-paths.ts';
  * 4. else the platform's cache directory (`$XDG_CACHE_HOME` or `~/.cache`, `~/Library/Caches`,
  *    `%LOCALAPPDATA%`) + `/fanout-bench`: an `npx` run outside any project.
  * Each kind of cache is a folder of it; its own variable (FANOUT_BENCH_BUNDLE_CACHE,
- * FANOUT_BENCH_NODE_CACHE) moves that one alone.
+ * FANOUT_BENCH_NODE_CACHE, FANOUT_BENCH_DEPENDENCY_CACHE) moves that one alone.
  */
 export const CACHE_ENV = 'FANOUT_BENCH_CACHE';
 
 /** The kinds of cache, each with the variable that moves it alone. */
-export const CACHE_KINDS = { bundles: 'FANOUT_BENCH_BUNDLE_CACHE', node: 'FANOUT_BENCH_NODE_CACHE' } as const;
+export const CACHE_KINDS = { bundles: 'FANOUT_BENCH_BUNDLE_CACHE', node: 'FANOUT_BENCH_NODE_CACHE', dependencies: 'FANOUT_BENCH_DEPENDENCY_CACHE' } as const;
 export type CacheKind = keyof typeof CACHE_KINDS;
 
 export interface CacheContext {

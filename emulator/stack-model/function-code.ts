@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, posix, relative, resolve } from 'node:path';
-import { isGoRuntime, isProvidedRuntime, isPythonRuntime, type LambdaRuntimeId } from '../../common/lambda-runtimes.ts';
+import { isGoRuntime, isProvidedRuntime, isPythonRuntime, runsInWorker, type LambdaRuntimeId } from '../../common/lambda-runtimes.ts';
+import { installDependencies, missingDependencies } from '../lambda/bundling/npm-dependencies.ts';
 import { executableProblem } from '../lambda/runtimes/host-runtimes.ts';
 import type { FunctionCode } from './stack-description.ts';
+import { overlay } from './folder-overlay.ts';
 import { templateError } from './template-errors.ts';
 import { extractZip } from './zip-extract.ts';
+import { functionAsBuilt } from './function-build.ts';
 
 /**
  * Where a function's code is on this machine, as deployed: a directory loaded as written, a zip
@@ -36,11 +39,15 @@ export class FunctionCodeReader {
     private readonly source: CodeSource,
     /** Layers from outside the template mapped to local folders (the stack config's `template.layers`): ARN → folder. */
     readonly externalLayers: Readonly<Record<string, string>> = {},
+    /** a SAM template's functions, which `sam build` builds: a Node function's package.json dependencies are installed as it installs them */
+    private readonly samBuilds = false,
   ) {}
 
-  async read(logicalId: string, code: unknown, handler: string, runtime: LambdaRuntimeId): Promise<FunctionCode> {
+  /** `metadata`: the resource's Metadata, where a SAM function's BuildMethod says how `sam build` builds it. */
+  async read(logicalId: string, code: unknown, handler: string, runtime: LambdaRuntimeId, metadata?: Record<string, unknown>): Promise<FunctionCode> {
     const at = ['Resources', logicalId, 'Properties', 'Code'];
-    const dir = await this.directory(logicalId, code, at, runtime);
+    const source = await this.directory(logicalId, code, at, runtime);
+    const dir = this.samBuilds && runsInWorker(runtime) ? await this.asSamBuilds(logicalId, source, at, metadata) : source;
     const shownAs = { package: this.shown.get(dir) ?? dir, base: dirname(this.file) };
     if (isProvidedRuntime(runtime) || isGoRuntime(runtime)) {
       const problem = executableProblem(runtime, dir, handler);
@@ -58,6 +65,37 @@ export class FunctionCodeReader {
       throw templateError(this.file, ['Resources', logicalId, 'Properties', 'Handler'], `${handler}: no ${posix.join(m[1] ?? '', m[2]!)}.js, .mjs or .cjs in ${dir}`);
     }
     return { kind: 'handler', dir, handler, shownAs };
+  }
+
+  /** A SAM Node function's code as `sam build` leaves it: bundled where its BuildMethod is esbuild (function-build.ts), else with its dependencies. */
+  private async asSamBuilds(logicalId: string, source: string, at: string[], metadata: Record<string, unknown> | undefined): Promise<string> {
+    const bundled = await functionAsBuilt(this.file, logicalId, metadata, source, this.workDir);
+    if (bundled === undefined) return this.withDependencies(logicalId, source, at);
+    const shown = this.shown.get(source);
+    if (shown !== undefined) this.shown.set(bundled, shown);
+    return bundled;
+  }
+
+  /**
+   * A SAM function's code as `sam build` leaves it: the dependencies its package.json names,
+   * when they are not installed in its folder, installed as `sam build` installs them
+   * (npm-dependencies.ts) beside a linked copy of the code in the work directory; npm failing is
+   * one line naming the function and what to run. Other formats deploy the folder as it is.
+   */
+  private async withDependencies(logicalId: string, dir: string, at: string[]): Promise<string> {
+    const missing = missingDependencies(dir);
+    if (missing.length === 0) return dir;
+    const installed = await installDependencies(dir);
+    if ('error' in installed) {
+      throw templateError(this.file, at, `package.json's dependencies (${missing.join(', ')}) are not installed in ${dir}, which \`sam build\` installs, and ${installed.error}: run \`sam build\` and give .aws-sam/build/template.yaml, or \`npm ci\` in ${dir}`);
+    }
+    const target = join(this.workDir, 'built', logicalId);
+    rmSync(target, { recursive: true, force: true });
+    overlay(dir, target, new Set(['node_modules']));
+    overlay(installed.nodeModules, join(target, 'node_modules'));
+    const shown = this.shown.get(dir);
+    if (shown !== undefined) this.shown.set(target, shown);
+    return target;
   }
 
   /**

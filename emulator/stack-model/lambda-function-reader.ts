@@ -56,7 +56,7 @@ export async function readLambdaFunction(t: StackTemplate, logicalId: string, co
   return {
     logicalId,
     name: t.name(logicalId),
-    code: await code.read(logicalId, p.Code, handler, runtime),
+    code: await code.read(logicalId, p.Code, handler, runtime, t.resources[logicalId]?.Metadata),
     runtime,
     memoryMB: p.MemorySize ?? 128,
     timeoutSeconds: p.Timeout ?? 3,

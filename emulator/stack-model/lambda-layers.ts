@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { overlay } from './folder-overlay.ts';
 import type { FunctionCodeReader } from './function-code.ts';
+import { layerAsBuilt } from './layer-build.ts';
 import type { LayerDescription } from './stack-description.ts';
 import type { StackTemplate } from './stack-template.ts';
 import { templateError } from './template-errors.ts';
@@ -48,8 +50,9 @@ export async function readFunctionLayers(t: StackTemplate, logicalId: string, gi
     }
     const layerId = templateLayers.get(arn);
     if (layerId !== undefined) {
-      const content = t.properties(layerId).Content;
-      layers.push({ arn, logicalId: layerId, dir: await code.layerContent(layerId, content) });
+      const content = await code.layerContent(layerId, t.properties(layerId).Content);
+      // a layer SAM builds (Metadata BuildMethod) loads as `sam build` leaves it
+      layers.push({ arn, logicalId: layerId, dir: await layerAsBuilt(t, layerId, content, code.workDir) });
       continue;
     }
     const mapped = code.externalLayers[arn];
@@ -91,43 +94,9 @@ function mergedOpt(dirs: readonly string[], code: FunctionCodeReader): string {
   return target;
 }
 
-/** `from`'s files into `to`, replacing what is there: hard links where the file system allows, else copies; links kept as links. */
-function overlay(from: string, to: string): void {
-  mkdirSync(to, { recursive: true });
-  for (const entry of readdirSync(from, { withFileTypes: true })) {
-    const src = join(from, entry.name);
-    const dst = join(to, entry.name);
-    if (entry.isDirectory()) {
-      if (isSymlinkOrFile(dst)) rmSync(dst, { force: true });
-      overlay(src, dst);
-      continue;
-    }
-    rmSync(dst, { recursive: true, force: true });
-    if (entry.isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
-    else if (entry.isFile()) linkOrCopy(src, dst);
-  }
-}
-
-function linkOrCopy(src: string, dst: string): void {
-  try {
-    linkSync(src, dst);
-  } catch {
-    copyFileSync(src, dst);
-  }
-}
-
 function isDirectory(path: string): boolean {
   try {
     return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isSymlinkOrFile(path: string): boolean {
-  try {
-    const st = lstatSync(path);
-    return !st.isDirectory();
   } catch {
     return false;
   }

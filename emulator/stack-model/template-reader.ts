@@ -130,7 +130,8 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   }
 
   mkdirSync(o.workDir, { recursive: true });
-  const code = new FunctionCodeReader(file, resolve(o.workDir), located.codeSource(t.resources), o.layers);
+  // a SAM template's functions are what `sam build` makes of them (their dependencies installed)
+  const code = new FunctionCodeReader(file, resolve(o.workDir), located.codeSource(t.resources), o.layers, format === 'sam');
   // The functions something here invokes run offline: a route, the authorizer, an event source
   // mapping, an SNS subscription, a rule's pattern, an asynchronous invocation's destination.
   // Another (a schedule's, a Kinesis consumer, a custom resource's provider) has nothing to invoke

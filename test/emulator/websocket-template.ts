@@ -16,6 +16,10 @@ export const inlineFunction = (extra: Record<string, unknown> = {}) => ({
 
 export interface TemplateCase {
   outputs?: Record<string, unknown>;
+  /** more top-level keys of the template (`Transform`, …) */
+  template?: Record<string, unknown>;
+  /** the folder the template is written into (default one of the case's own) */
+  dir?: string;
   stackName?: string;
   region?: string;
   accountId?: string;
@@ -32,12 +36,13 @@ export function websocketTemplates(prefix: string): { read: (resources: Record<s
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   let n = 0;
   const read = (resources: Record<string, unknown>, o: TemplateCase = {}): Promise<StackDescription> => {
-    const sub = join(dir, `case${n++}`);
+    const sub = o.dir ?? join(dir, `case${n++}`);
     mkdirSync(sub, { recursive: true });
     const file = join(sub, 'stack.json');
     writeFileSync(
       file,
       JSON.stringify({
+        ...o.template,
         Resources: {
           Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'a', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' } },
           Route: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Api' }, RouteKey: '$default', Target: { 'Fn::Sub': 'integrations/${Integration}' } } },
