@@ -40,6 +40,7 @@ export const ISOLATED_FILES: readonly string[] = [
   'test/emulator/bundle-cache.test.ts', // FANOUT_BENCH_BUNDLE_CACHE
   'test/emulator/cloudwatch-aws-timing.test.ts', // AWS_ENDPOINT_URL_CLOUDWATCH
   'test/emulator/edge.test.ts', // AWS_ENDPOINT_URL and keys
+  'test/emulator/template-sam-build.test.ts', // FANOUT_BENCH_DEPENDENCY_CACHE
   'test/emulator/function-environment.test.ts', // a module mocked
   'test/emulator/stack-aws-apis.test.ts', // AWS_ENDPOINT_URL_* (the SDK's own endpoint variables)
   'test/harness/aws-credentials-chain.test.ts', // AWS_* (the SDK's standard chain)
