@@ -49,6 +49,13 @@ describe('classifyLogEvent', () => {
     expect(classifyLogEvent(NODE_IMPORT)).toEqual({ kind: 'Runtime.ImportModuleError', message: "Error: Cannot find module 'aws-sdk'", phase: 'init', firstFrame: 'app.js' });
   });
 
+  it("names nodejs24.x's INIT failure, which its runtime client labels Init Error, as an INIT failure", () => {
+    const line = NODE_IMPORT.replace('Uncaught Exception', 'Init Error');
+    expect(classifyLogEvent(line)).toEqual({ kind: 'Runtime.ImportModuleError', message: "Error: Cannot find module 'aws-sdk'", phase: 'init', firstFrame: 'app.js' });
+    const callback = `2026-03-02T10:00:00.120Z\tundefined\tERROR\tInit Error \t${JSON.stringify({ errorType: 'Runtime.CallbackHandlerDeprecated', errorMessage: 'ERROR: AWS Lambda has removed support for callback-based function handlers', stack: [] })}`;
+    expect(classifyLogEvent(callback)).toMatchObject({ kind: 'Runtime.CallbackHandlerDeprecated', phase: 'init' });
+  });
+
   it('names a Node invocation error by the innermost frame of its own code, past node_modules and the runtime', () => {
     expect(classifyLogEvent(NODE_INVOKE)).toEqual({ kind: 'TypeError', message: "Cannot read properties of undefined (reading 'Item')", phase: 'invoke', firstFrame: 'index.mjs:12 (Runtime.handler)' });
   });

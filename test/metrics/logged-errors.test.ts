@@ -7,6 +7,19 @@ const RID = '8f5c2d1e-0b6a-4c3e-9f11-2a7b9c0d4e5f';
 const DENIAL =
   'User: arn:aws:sts::000000000000:assumed-role/chat-SendRole-AB12/chat-Send-CD34 is not authorized to perform: execute-api:ManageConnections on resource: arn:aws:execute-api:us-east-1:********0000:k3x9a1b2c3/prod/POST/@connections/{connectionId}';
 
+describe('an SDK v3 error logged with console.error', () => {
+  it("finds the function's own frame though the inspected error's own properties follow it on its line", () => {
+    const line =
+      "2026-11-28T00:05:47.967Z\t797f5561-ccc2-4925-86f7-defd31011eea\tERROR\tarchive copy failed: ForbiddenException: Forbidden\r" +
+      '    at AwsRestJsonProtocol.handleError (/var/runtime/node_modules/@aws-sdk/core/dist-cjs/submodules/protocols/index.js:386:27)\r' +
+      '    at process.processTicksAndRejections (node:internal/process/task_queues:103:5)\r' +
+      '    at async /var/runtime/node_modules/@aws-sdk/core/dist-cjs/submodules/client/index.js:138:26\r' +
+      "    at async handler (file:///var/task/broadcast.mjs:24:7) {\r  '$fault': 'client',\r  '$metadata': { httpStatusCode: 403 }\r}";
+    expect(classifyLoggedLine(line)).toMatchObject({ kind: 'ForbiddenException', firstFrame: 'broadcast.mjs:24 (async handler)', logged: true });
+    expect(classifyLoggedLine(line.replace('async handler (file:///var/task/broadcast.mjs:24:7) {', 'async file:///var/task/broadcast.mjs:24:7 {'))).toMatchObject({ firstFrame: 'broadcast.mjs:24' });
+  });
+});
+
 describe('classifyLoggedLine: Node, text format', () => {
   it("console.error of a caught post failure: the error's name in the message is its kind, the denied call named", () => {
     const line = `2026-03-02T10:00:01.500Z\t${RID}\tERROR\tposts failed: 24 of 24: AccessDeniedException: ${DENIAL}`;

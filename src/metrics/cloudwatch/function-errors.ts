@@ -6,7 +6,7 @@ import type { ReportLine } from './report-lines.ts';
  * fails, classified by kind and message, with the frame nearest the error in the stack's own code.
  * The forms, as Lambda writes them (text log format):
  *   Node:   `<time>\t<request id>\tERROR\tInvoke Error \t{"errorType":…,"errorMessage":…,"stack":[…]}`
- *           `<time>\tundefined\tERROR\tUncaught Exception \t{…}` (INIT: the module did not load)
+ *           `<time>\tundefined\tERROR\tUncaught Exception \t{…}` (INIT: the module did not load; `Init Error` on nodejs24.x)
  *   Python: `[ERROR] <Type>: <message>` then `Traceback (most recent call last):` and its frames in
  *           the same event (carriage returns between lines); `logging.error` writes `[ERROR]\t…`
  *           instead, a function's own report, not a failure
@@ -24,7 +24,7 @@ export const ERROR_FILTER_TERMS = ['ERROR', '"Task timed out"'] as const;
 
 export type LoggedError = Omit<FunctionError, 'count' | 'firstAt'>;
 
-const NODE_ERROR = /^\S+\t(\S+)\tERROR\t(Invoke Error|Uncaught Exception|Unhandled Promise Rejection) \t(\{.*\})\s*$/s;
+const NODE_ERROR = /^\S+\t(\S+)\tERROR\t(Invoke Error|Init Error|Uncaught Exception|Unhandled Promise Rejection) \t(\{.*\})\s*$/s;
 const PYTHON_ERROR = /^\[ERROR\] ([A-Za-z_][\w.]*)(?:: ?(.*))?$/;
 const DENIED = /User: (\S+) is not authorized to perform: (\S+) on resource: (\S+?)(?=\s+because\b|[\s"]|$)/;
 const TIMEOUT = /^\S+ \S+ (Task timed out after [\d.]+ seconds)/;
@@ -71,7 +71,8 @@ function nodeError(requestId: string, label: string, json: string): LoggedError 
   const kind = typeof d.errorType === 'string' ? d.errorType : 'Error';
   const full = typeof d.errorMessage === 'string' ? d.errorMessage : '';
   const stack = Array.isArray(d.stack) ? d.stack.filter((x): x is string => typeof x === 'string').flatMap((x) => x.split('\n')) : [];
-  const init = (label === 'Uncaught Exception' && requestId === 'undefined') || INIT_KINDS.test(kind);
+  // nodejs24.x's runtime client (4.x) labels a failed INIT `Init Error`; 3.x an uncaught exception outside a request
+  const init = label === 'Init Error' || (label === 'Uncaught Exception' && requestId === 'undefined') || INIT_KINDS.test(kind);
   return { kind, message: full.split('\n')[0]!.trim(), phase: init ? 'init' : 'invoke', firstFrame: nodeFrame([...stack, ...full.split('\n')]) };
 }
 
@@ -88,7 +89,9 @@ function shortPath(path: string): string {
 /** The innermost Node frame in own code (`at fn (/var/task/app.js:5:11)`), else the first own file of a require stack (`- /var/task/app.js`). */
 export function nodeFrame(lines: readonly string[]): string | null {
   for (const l of lines) {
-    const m = /^\s*at (?:(.+?) \()?(\S+?):(\d+):\d+\)?\s*$/.exec(l);
+    // `at fn (path:1:2)`, `at path:1:2`, an awaited anonymous frame `at async path:1:2`; the last
+    // frame of an inspected error with own properties (the SDK's `$fault`, `$metadata`) ends in ` {`
+    const m = /^\s*at (?:async (?=\S+:\d+:\d+(?:\s*\{)?\s*$))?(?:(.+?) \()?(\S+?):(\d+):\d+\)?(?:\s*\{)?\s*$/.exec(l);
     if (m && !NOT_OWN.test(m[2]!)) return `${shortPath(m[2]!)}:${m[3]}${m[1] && m[1] !== 'Object.<anonymous>' ? ` (${m[1]})` : ''}`;
   }
   for (const l of lines) {
