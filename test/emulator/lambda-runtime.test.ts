@@ -113,9 +113,11 @@ describe('Lambda runtime: environments, errors, logs and metrics', () => {
     expect(next.cold).toBe(true);
     const report = logs.filter({ logGroupName: '/aws/lambda/slow', filterPattern: '"Status: timeout"' })!.events;
     expect(report).toHaveLength(1);
-    // It was the environment's first invocation: a cold start that timed out still has its Init Duration.
-    const init = Number(/Init Duration: ([\d.]+) ms/.exec(report[0].message)?.[1]);
+    // It was the environment's first invocation: a cold start that timed out still has its Init Duration,
+    // billed from the unrounded INIT the outcome carries (the line prints it to two decimals)
+    const init = out.initDurationMs!;
     expect(report[0].message).toMatch(/^REPORT RequestId: \S+\tDuration: 300.00 ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\tStatus: timeout\t$/);
+    expect(report[0].message).toContain(`Init Duration: ${init.toFixed(2)} ms`);
     expect(report[0].message).toContain(`Billed Duration: ${Math.ceil(300 + init)} ms`);
     expect(await reportOf('slow', next.requestId)).toContain('Init Duration');
     expect(logs.filter({ logGroupName: '/aws/lambda/slow', filterPattern: '"Task timed out after 0.30 seconds"' })!.events).toHaveLength(1);
