@@ -236,7 +236,9 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
     return `a cold-start storm: INIT was ${Math.round((init / (init + run)) * 100)} % of the step's Lambda time (${fmtInt(cold)} cold starts in ${fmtInt(invocations)} invocations, ${ms(init)} of INIT)`;
   },
   'cold-start-tail': (r, symptoms, judged) => (symptoms.has('latency') ? coldTailEvidence(r, judged.crossed, judged.asTimed) : undefined),
-  'posts-per-invocation': (r) => {
+  'posts-per-invocation': (r, _symptoms, judged) => {
+    // a latency that crossed on the host's waits alone, the stack's own figure within the limit: the fan-out did not cross it
+    if (judged.crossed.length > 0 && judged.crossed.every((t) => waitsInLatency(r, t).stackWithin)) return undefined;
     const fanout = r.cloudwatch?.emf.FanoutDurationMs;
     // the stack's broadcast p99 where the run has it: the fan-out is a share of the stack's latency, not of the host's waits
     const p99 = BROADCAST_P99.read(r);

@@ -25,6 +25,8 @@ export interface WaitsInLatency {
   cause: boolean;
   /** why, where the judged figure is more than the client's as timed: said after the host's lines */
   said?: string;
+  /** the stack's own figure stayed within the limit: the waits alone crossed it, and nothing in the stack did */
+  stackWithin?: true;
 }
 
 export type LatencyName = keyof typeof LATENCY_METRICS;
@@ -66,7 +68,7 @@ export function waitsInLatency(r: Results, t: CrossedLatency): WaitsInLatency {
   if (!holds(own.value, t.op, t.limit)) return { cause: false };
   const whose = own.tracedOnly ? `the traced ${KIND_WORDS[KIND_OF[l as LatencyName]]}' own ${m.label}` : `the stack's own ${m.label}`;
   const within = `${whose} ${fmtValue(own.value, m.unit)} is within the limit (${t.op} ${fmtValue(t.limit, m.unit)}): the host's waits crossed it, not the stack`;
-  return { cause: true, said: through ? `${through}; ${within}` : within };
+  return { cause: true, said: through ? `${through}; ${within}` : within, stackWithin: true };
 }
 
 /** The requests of a kind the run could not trace to an invocation, and of how many (the whole run's where the kind has no split). */

@@ -86,4 +86,18 @@ describe('latency metrics read the stack figure where the results have it', () =
     const line = limitEvidence(r, new Set(['latency'])).find((e) => e.factor === 'posts-per-invocation');
     expect(line?.line).toMatch(/80 % of broadcast p99 \(stack\)/);
   });
+
+  it("the fan-out is no cause of a latency that crossed on the host's waits alone, the stack's own figure within the limit", async () => {
+    const r = withStack(await recorded('base-1'));
+    const stack = r.attribution!.stack!.broadcast!.p99;
+    r.cloudwatch!.emf.FanoutDurationMs = { sum: 1000, average: 100, p99: stack * 0.8 };
+    const posts = (crossed: Array<{ metric: string; limit: number }>) =>
+      limitEvidence(r, new Set(['latency']), crossed.map((c) => ({ ...c, op: '<' as const }))).find((e) => e.factor === 'posts-per-invocation');
+    // the client's figure (waits in it) crossed a limit the stack's own figure is within: the waits crossed it, not the fan-out
+    expect(r.metrics.broadcast.p99).toBeGreaterThan(stack * 2);
+    expect(posts([{ metric: 'client.broadcast.p99', limit: stack * 2 }])).toBeUndefined();
+    // the stack's own figure crossed too: the fan-out is a share of it
+    expect(posts([{ metric: 'client.broadcast.p99', limit: stack / 2 }])?.line).toMatch(/80 % of broadcast p99 \(stack\)/);
+    expect(posts([{ metric: 'broadcast.p99', limit: stack / 2 }])?.line).toMatch(/80 % of broadcast p99 \(stack\)/);
+  });
 });
