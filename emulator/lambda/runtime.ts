@@ -294,10 +294,14 @@ class Runtime implements LambdaRuntime {
     this.release(pool);
     this.put(pool.dimensions, 'Duration', run.durationMs, 'Milliseconds');
     this.writeInsights(pool, env, run, requestId, initDurationMs);
-    if (run.kind === 'done' && !run.exits) {
-      if (this.closed) void env.terminate();
-      else if (!pool.isCurrent(env)) this.retire(pool, env); // its configuration was replaced meanwhile
-      else this.preparer.release(env, pool);
+    if (run.kind !== 'done' || run.exits) {
+      // Timed out, crashed, or its runtime exited after answering: the environment is gone.
+      pool.live--;
+      if (!this.closed) this.host.slotFreed();
+    } else if (this.closed) void env.terminate();
+    else if (!pool.isCurrent(env)) this.retire(pool, env); // its configuration was replaced meanwhile
+    else this.preparer.release(env, pool);
+    if (run.kind === 'done') {
       if (run.ok) {
         return {
           kind: 'ok',
@@ -312,10 +316,6 @@ class Runtime implements LambdaRuntime {
       }
       return this.errored(pool, requestId, run.errorType ?? 'Error', run.errorMessage ?? '', cold, run.durationMs, hostCapWaitMs, initDurationMs);
     }
-    // Timed out, crashed, or its runtime exited after answering: the environment is gone.
-    pool.live--;
-    if (!this.closed) this.host.slotFreed();
-    if (run.kind === 'done') return this.errored(pool, requestId, run.errorType ?? 'Error', run.errorMessage ?? '', cold, run.durationMs, hostCapWaitMs, initDurationMs);
     if (run.kind === 'timeout') {
       pool.counters.timeouts++;
       const seconds = pool.config.timeoutSeconds.toFixed(2);

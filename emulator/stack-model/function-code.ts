@@ -71,9 +71,14 @@ export class FunctionCodeReader {
   private async asSamBuilds(logicalId: string, source: string, at: string[], metadata: Record<string, unknown> | undefined): Promise<string> {
     const bundled = await functionAsBuilt(this.file, logicalId, metadata, source, this.workDir);
     if (bundled === undefined) return this.withDependencies(logicalId, source, at);
+    return this.shownAsSource(bundled, source);
+  }
+
+  /** A built copy of `source`'s code, named in messages as its source is. */
+  private shownAsSource(built: string, source: string): string {
     const shown = this.shown.get(source);
-    if (shown !== undefined) this.shown.set(bundled, shown);
-    return bundled;
+    if (shown !== undefined) this.shown.set(built, shown);
+    return built;
   }
 
   /**
@@ -93,9 +98,7 @@ export class FunctionCodeReader {
     rmSync(target, { recursive: true, force: true });
     overlay(dir, target, new Set(['node_modules']));
     overlay(installed.nodeModules, join(target, 'node_modules'));
-    const shown = this.shown.get(dir);
-    if (shown !== undefined) this.shown.set(target, shown);
-    return target;
+    return this.shownAsSource(target, dir);
   }
 
   /**

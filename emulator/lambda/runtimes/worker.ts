@@ -220,11 +220,10 @@ async function boot(): Promise<void> {
     return;
   }
   initDone = true;
-  const initMs = performance.now() - initStartedAt;
-  pendingInitMs = initMs;
+  pendingInitMs = performance.now() - initStartedAt;
   maxMemoryUsedMB = memoryUsedMB();
   port.on('message', onMessage);
-  post({ t: 'ready', initMs, maxMemoryUsedMB, cpuMs: cpuSinceLastMessage(), tid: ownThreadId() });
+  post({ t: 'ready', initMs: pendingInitMs, maxMemoryUsedMB, cpuMs: cpuSinceLastMessage(), tid: ownThreadId() });
   // Lambda freezes an environment after INIT too, until its first invocation.
   freeze();
 }
