@@ -1,5 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-
 /**
  * Node's `beforeExit`, inside a worker that never exits: the moment the event loop has nothing
  * left to do. AWS's Node runtime interface client (3.x, nodejs22.x and older; src/Runtime.js,
@@ -17,18 +15,27 @@ export function eventLoopEmpty(): boolean {
 }
 
 /**
- * Waits until the loop is empty, polling every `everyMs()` milliseconds (asked again before each
- * poll, so a caller can poll quickly only while an answer waits on it), until `done()` (the
- * invocation was answered) or 10 s past the deadline (the runtime times the invocation out and
- * ends the thread first; the bound only keeps the loop finite should that be late). True when it
- * found the loop empty. The poll's timer is unref'd: never counted as pending work, here or by the
- * freeze, and one left over when the invocation is answered only ends this loop when it fires.
+ * Watches for the loop to be empty, checking every `everyMs()` milliseconds (asked again before
+ * each check, so a caller can check quickly only while an answer waits on it), calling `onEmpty`
+ * each time it finds it so, until the returned stop is called (the invocation was answered) or 10 s
+ * past the deadline (the runtime times the invocation out and ends the thread first; the bound only
+ * keeps the watch finite should that be late). One plain timer at a time, unref'd and cleared by
+ * stop: never counted as pending work, here or by the freeze, and nothing left to fire once the
+ * invocation is answered (a promise-based sleep could not be cancelled, and cost an invocation that
+ * answers at once a timer firing after it: bench/RESULTS.md, "Emulator: CPU per operation").
  */
-export async function eventLoopDrained(deadline: number, done: () => boolean, everyMs: () => number): Promise<boolean> {
-  while (!done() && Date.now() < deadline + 10_000) {
-    await sleep(everyMs(), undefined, { ref: false });
-    if (done()) return false;
-    if (eventLoopEmpty()) return true;
-  }
-  return false;
+export function watchEventLoop(deadline: number, everyMs: () => number, onEmpty: () => void): () => void {
+  let timer: NodeJS.Timeout | undefined;
+  const check = (): void => {
+    if (eventLoopEmpty()) onEmpty();
+    if (timer !== undefined) schedule();
+  };
+  const schedule = (): void => {
+    timer = Date.now() < deadline + 10_000 ? setTimeout(check, everyMs()).unref() : undefined;
+  };
+  schedule();
+  return () => {
+    clearTimeout(timer);
+    timer = undefined;
+  };
 }

@@ -1,5 +1,5 @@
 import { types } from 'node:util';
-import { eventLoopDrained } from './event-loop-drain.ts';
+import { watchEventLoop } from './event-loop-drain.ts';
 import { RuntimeError, type Handler } from './handler-module.ts';
 
 /**
@@ -244,8 +244,11 @@ function invokeAwaited(handler: Handler, event: unknown, invoke: InvokeData, cli
 function invokeCallbackEra(handler: Handler, event: unknown, invoke: InvokeData, clientContext: unknown): Promise<InvocationOutcome> {
   return new Promise<InvocationOutcome>((resolve) => {
     let answered = false;
+    /** Stops the empty-loop watch, once one runs. */
+    let stopWatch: (() => void) | undefined;
     const settle = (outcome: InvocationOutcome): void => {
       answered = true;
+      stopWatch?.();
       failCurrent = undefined;
       resolve(outcome);
     };
@@ -326,18 +329,11 @@ function invokeCallbackEra(handler: Handler, event: unknown, invoke: InvokeData,
     }
     if (answered) return;
     answerWaits ||= !returnedPromise;
-    void watchEmptyLoop(invoke.deadline, () => onEmptyLoop, () => answerWaits, () => answered);
+    // The current `beforeExit` listener, each time the loop is found empty, until the invocation
+    // settles: checked every millisecond while an answer waits on it; a promise that may never
+    // settle only at growing intervals (2, 4 … 64 ms), so a busy async handler pays nothing but a
+    // timer now and then.
+    let backoff = 1;
+    stopWatch = watchEventLoop(invoke.deadline, () => (answerWaits ? 1 : (backoff = Math.min(64, backoff * 2))), () => onEmptyLoop?.());
   });
-}
-
-/**
- * Calls the current `beforeExit` listener each time the loop is found empty, until the invocation
- * settles. Polled every millisecond while an answer waits on it; a promise that may never settle
- * is only checked for, at growing intervals (2, 4 … 64 ms), so a busy async handler pays nothing
- * but a timer now and then.
- */
-async function watchEmptyLoop(deadline: number, listener: () => (() => void) | undefined, answerWaits: () => boolean, answered: () => boolean): Promise<void> {
-  let backoff = 1;
-  const everyMs = (): number => (answerWaits() ? 1 : (backoff = Math.min(64, backoff * 2)));
-  while (await eventLoopDrained(deadline, answered, everyMs)) listener()?.();
 }
