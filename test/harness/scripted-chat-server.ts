@@ -13,6 +13,11 @@ export interface Script {
   onSend?: () => void;
   /** answer `sent` at once and post the message to the members this much later (an asynchronous fan-out) */
   deliverAfterMs?: number;
+  /**
+   * members the server closes (1001, as API Gateway closes a connection at its lifetime) before
+   * it posts the message, so they cannot receive it; their clients may reconnect and re-join
+   */
+  closeOnSend?: (members: readonly WebSocket[], sender: WebSocket) => readonly WebSocket[];
   /** the HTTP status that refuses the n-th handshake (0-based, in arrival order), or undefined to accept it */
   refuseHandshake?: (n: number) => number | undefined;
 }
@@ -21,6 +26,10 @@ export interface ScriptedChatServer {
   url: string;
   /** createRoom requests per room */
   creates: Map<string, number>;
+  /** joinRoom requests answered `joined`, re-joins after a reconnect included */
+  joins(): number;
+  /** connections closed by `closeOnSend` */
+  closedOnSend(): number;
   /** joinRoom requests refused because their room did not exist yet */
   earlyJoins(): number;
   /** drops every socket and stops listening (idempotent) */
@@ -44,6 +53,8 @@ export async function startScriptedChatServer(script: Script = {}): Promise<Scri
   const creates = new Map<string, number>();
   const rooms = new Map<string, WebSocket[]>();
   let early = 0;
+  let joins = 0;
+  let closedOnSend = 0;
   let dead = false;
   const closed = new Promise<void>((resolve) => wss.once('close', () => resolve()));
   const timers = new Set<NodeJS.Timeout>();
@@ -56,6 +67,10 @@ export async function startScriptedChatServer(script: Script = {}): Promise<Scri
   };
 
   wss.on('connection', (ws) => {
+    // a closed connection leaves its rooms, as the stack deletes it on $disconnect
+    ws.on('close', () => {
+      for (const members of rooms.values()) if (members.includes(ws)) members.splice(members.indexOf(ws), 1);
+    });
     ws.on('message', (data: Buffer) => {
       const req = JSON.parse(data.toString('utf8')) as { action: string; room: string; payload?: unknown };
       const members = rooms.get(req.room);
@@ -68,12 +83,20 @@ export async function startScriptedChatServer(script: Script = {}): Promise<Scri
         ws.send(JSON.stringify({ type: 'error', code: 'NO_SUCH_ROOM', message: 'createRoom first', action: req.action }));
       } else if (req.action === 'joinRoom') {
         if (!members.includes(ws)) members.push(ws);
+        joins++;
         ws.send(JSON.stringify({ type: 'joined', room: req.room, members: members.length }));
       } else if (req.action === 'sendMessage') {
         script.onSend?.();
+        for (const m of script.closeOnSend?.(members, ws) ?? []) {
+          if (m.readyState !== m.OPEN) continue;
+          m.close(1001, 'Going away');
+          closedOnSend++;
+        }
         const messageId = randomUUID();
         const frame = JSON.stringify({ type: 'message', room: req.room, messageId, cold: false, payload: req.payload });
-        const posted = script.deliverTo ? script.deliverTo(members, ws) : members;
+        const posted = script.deliverTo ? script.deliverTo(members, ws) : [...members];
+        // a member closed and not yet gone from the room is posted to in vain, as @connections answers 410
+        const gone = posted.filter((m) => m.readyState !== m.OPEN).length;
         const post = () => {
           for (const m of posted) if (m.readyState === m.OPEN) m.send(frame);
         };
@@ -85,7 +108,7 @@ export async function startScriptedChatServer(script: Script = {}): Promise<Scri
           }, script.deliverAfterMs);
           timers.add(t);
         }
-        ws.send(JSON.stringify({ type: 'sent', room: req.room, messageId, recipients: posted.length, gone: 0 }));
+        ws.send(JSON.stringify({ type: 'sent', room: req.room, messageId, recipients: posted.length, gone }));
       }
     });
   });
@@ -95,6 +118,8 @@ export async function startScriptedChatServer(script: Script = {}): Promise<Scri
     url: `ws://127.0.0.1:${port}`,
     creates,
     earlyJoins: () => early,
+    joins: () => joins,
+    closedOnSend: () => closedOnSend,
     kill,
     killed: () => dead,
     close: async () => {
