@@ -20,6 +20,8 @@ export interface StackServiceEndpoints {
   /** CloudWatch and CloudWatch Logs share one endpoint in the emulator */
   cloudwatch: string;
   ssm: string;
+  /** Secrets Manager (absent from an older emulator's ready line) */
+  secretsManager?: string;
   /** API Gateway v2 (GetStage) and v1 (GetAccount) share one endpoint in the emulator */
   apigatewayv2: string;
   dynamodb: string;
@@ -39,6 +41,7 @@ export function awsEndpointUrls(e: StackServiceEndpoints): Record<string, string
     AWS_ENDPOINT_URL_CLOUDWATCH: e.cloudwatch,
     AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: e.cloudwatch,
     AWS_ENDPOINT_URL_SSM: e.ssm,
+    ...(e.secretsManager ? { AWS_ENDPOINT_URL_SECRETS_MANAGER: e.secretsManager } : {}),
     AWS_ENDPOINT_URL_APIGATEWAYV2: e.apigatewayv2,
     AWS_ENDPOINT_URL_API_GATEWAY: e.apigatewayv2,
     AWS_ENDPOINT_URL_DYNAMODB: e.dynamodb,

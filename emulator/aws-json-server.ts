@@ -16,13 +16,23 @@ export interface AwsJsonService {
   contentType: 'application/x-amz-json-1.0' | 'application/x-amz-json-1.1';
   /** Answer the query-era code next to __type (awsQueryCompatible services only, e.g. CloudWatch). */
   queryCompatible: boolean;
-  /** An operation may answer later (SQS's long poll); `req` is the call's own (its caller, its socket). */
-  operations: Record<string, (body: unknown, req: IncomingMessage) => unknown>;
+  /**
+   * An operation may answer later (SQS's long poll); `req` is the call's own (its caller, its
+   * socket); `denied`: the items IAM refused where the service answers each item apart (see `access`).
+   */
+  operations: Record<string, (body: unknown, req: IncomingMessage, denied: ReadonlyMap<string, string>) => unknown>;
   /**
    * What a call needs of IAM (`<service>:<Operation>` on its resources), asked of a function's
    * role when the server has an IAM gate; a refusal is this service's own error (`status`).
    */
-  access?: { of: (operation: string, body: unknown) => Array<{ action: string; resource: string }>; status: number };
+  access?: {
+    /**
+     * `shownAs`: the resource as the denial names it, where the service words it as the caller gave it (Secrets Manager's SecretId).
+     * `item`: a refusal of this entry fails only that item of the call (BatchGetSecretValue's secrets): the operation gets it in `denied`, keyed by `item`, with the refusal's message.
+     */
+    of: (operation: string, body: unknown) => Array<{ action: string; resource: string; shownAs?: string; item?: string }>;
+    status: number;
+  };
   /** The service's own answers to a body too large or not JSON (default: SerializationException, 4 MiB). */
   body?: { maxBytes: number; errors: JsonBodyErrors };
   /** The service's own answer to an operation it does not have (default: UnknownOperationException). */
@@ -32,6 +42,7 @@ export interface AwsJsonService {
 export type AwsJsonServer = LocalEndpoint;
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const NONE_DENIED: ReadonlyMap<string, string> = new Map();
 
 /** Serves `services`, keyed by their X-Amz-Target prefix, on host:port (0 = any free port). */
 export async function startAwsJsonServer(services: Record<string, AwsJsonService>, host = '127.0.0.1', port = 0, iam?: IamGate): Promise<AwsJsonServer> {
@@ -69,14 +80,19 @@ async function handle(req: IncomingMessage, res: ServerResponse, services: Recor
     return;
   }
   const principal = iam && service.access ? iam.principalOf(req.headers) : undefined;
+  // allocated only for a call with an item refused (Secrets Manager's batch): the SQS path calls here for every message
+  let denied: Map<string, string> | undefined;
   if (principal) {
-    for (const { action, resource } of service.access!.of(name, body)) {
-      const refusal = iam!.refuses(principal, action, resource);
-      if (refusal !== undefined) return sendError(res, contentType, false, new AwsApiError('AccessDeniedException', refusal, service.access!.status));
+    for (const { action, resource, shownAs, item } of service.access!.of(name, body)) {
+      const words = shownAs === undefined ? {} : { words: (_user: string, reason: Parameters<IamGate['authorizer']['denialMessage']>[3]) => iam!.authorizer.denialMessage(principal, action, shownAs, reason) };
+      const refusal = iam!.refuses(principal, action, resource, words);
+      if (refusal === undefined) continue;
+      if (item !== undefined) (denied ??= new Map()).set(item, refusal);
+      else return sendError(res, contentType, false, new AwsApiError('AccessDeniedException', refusal, service.access!.status));
     }
   }
   try {
-    send(res, 200, contentType, await operation(body, req));
+    send(res, 200, contentType, await operation(body, req, denied ?? NONE_DENIED));
   } catch (err) {
     if (err instanceof AwsApiError) sendError(res, contentType, service.queryCompatible, err);
     else throw err;

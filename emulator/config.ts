@@ -197,6 +197,14 @@ export const StackConfigSchema = z.strictObject({
        * template is read (emulator/stack-model/lambda-layers.ts).
        */
       layers: z.record(z.string().regex(/^arn:aws[\w-]*:lambda:[\w-]+:\d{12}:layer:[\w-]+:\d+$/, 'must be a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)'), z.string().min(1)).optional(),
+      /**
+       * Secrets Manager secrets the account already has, outside the template: name → SecretString.
+       * The template's `{{resolve:secretsmanager:…}}` references and the functions' GetSecretValue
+       * calls find them, as on AWS; a reference to a secret neither here nor in the template is refused.
+       */
+      secrets: z.record(z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a secret name (letters, digits and /_+=.@-)'), z.string()).optional(),
+      /** Parameter Store parameters the account already has: name → value (String), for `{{resolve:ssm:…}}` and GetParameter. */
+      ssmParameters: z.record(z.string().regex(/^[a-zA-Z0-9_.\-/]{1,2048}$/, 'must be a parameter name'), z.string()).optional(),
     })
     .optional(),
   host: z.string().min(1).default('127.0.0.1'),

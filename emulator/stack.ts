@@ -30,6 +30,8 @@ import type { FunctionCode } from './stack-model/stack-description.ts';
 import type { LambdaRuntime } from './lambda/types.ts';
 import { ParameterStore } from './ssm/parameter-store.ts';
 import { startSsmServer } from './ssm/server.ts';
+import { SecretStore } from './secretsmanager/secret-store.ts';
+import { startSecretsManagerServer } from './secretsmanager/server.ts';
 import type { AwsJsonServer } from './aws-json-server.ts';
 import { referenceStack } from './stack-model/describe-stack.ts';
 import type { ManifestStackOptions } from './stack-model/manifest-reader.ts';
@@ -143,6 +145,10 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   const parameters = new ParameterStore(config.region, config.accountId);
   for (const p of stack.parameters) parameters.seed(p.name, p.value, p.type);
   if (authorizer?.tokenParameter !== undefined && options.authToken !== undefined) parameters.seed(authorizer.tokenParameter, options.authToken, 'SecureString');
+  for (const p of stack.outsideParameters ?? []) parameters.seed(p.name, p.value, 'String');
+  const secrets = new SecretStore(config.region, config.accountId);
+  for (const s of stack.secrets ?? []) secrets.seed(s);
+  secrets.publishMetrics(metrics);
   const memoryOf = (f: FunctionDescription) => config.functions[f.name]?.memoryMB ?? f.memoryMB;
   const reservedOf = (f: FunctionDescription) => config.functions[f.name]?.reservedConcurrency ?? f.reservedConcurrency;
   const routeFunctions = stack.routes.map((r) => ({ name: functionOf(r.functionId).name, route: r.routeKey, returnResponse: r.twoWay }));
@@ -151,6 +157,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   let dynamodb: LocalDynamoDb | undefined;
   let cloudwatch: CloudWatchServer | undefined;
   let ssm: AwsJsonServer | undefined;
+  let secretsManager: AwsJsonServer | undefined;
   let gateway: Gateway | undefined;
   let runtime: LambdaRuntime | undefined;
   let lambdaApi: LambdaApiServer | undefined;
@@ -185,6 +192,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       await settle(runtime?.close(), log, 'lambda runtime');
       await settle(cloudwatch?.close(), log, 'cloudwatch');
       await settle(ssm?.close(), log, 'ssm');
+      await settle(secretsManager?.close(), log, 'secrets manager');
       await settle(dynamodb?.close(), log, 'dynamodb');
     })();
     return closing;
@@ -263,6 +271,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         (cw) => (cloudwatch = cw),
       ),
       startSsmServer(parameters, '127.0.0.1', 0, gate).then((s) => (ssm = s)),
+      startSecretsManagerServer(secrets, '127.0.0.1', 0, gate).then((s) => (secretsManager = s)),
       startManagementApis({
         stack,
         accountId: config.accountId,
@@ -279,7 +288,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         logGroupExists: (name) => logs.hasGroup(name),
       }).then((m) => (management = m)),
     ]);
-    if (!dynamodb || !cloudwatch || !ssm || !management) throw new Error('unreachable: dynamodb, cloudwatch, ssm and the management apis started');
+    if (!dynamodb || !cloudwatch || !ssm || !secretsManager || !management) throw new Error('unreachable: dynamodb, cloudwatch, ssm, secrets manager and the management apis started');
     messaging = await startMessaging({
       stack,
       region: config.region,
@@ -333,6 +342,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
           lambda: lambdaApi.url,
           dynamodb: dynamodb.endpoint,
           ssm: ssm.url,
+          secretsManager: secretsManager.url,
           cloudwatch: cloudwatch.url,
           cloudformation: management.cloudformation.url,
           apigatewayv2: management.apigatewayv2.url,
@@ -381,6 +391,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       lambda: lambdaApi.url,
       cloudwatch: cloudwatch.url,
       ssm: ssm.url,
+      secretsmanager: secretsManager.url,
       cloudformation: management.cloudformation.url,
       apigateway: management.apigatewayv2.url,
       'execute-api': new URL(gateway.callbackUrl).origin,
@@ -423,6 +434,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         lambda: lambdaApi.url,
         cloudwatch: cloudwatch.url,
         ssm: ssm.url,
+        secretsManager: secretsManager.url,
         apigatewayv2: management.apigatewayv2.url,
         dynamodb: dynamodb.endpoint,
         ...messaging.endpoints,

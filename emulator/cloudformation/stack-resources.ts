@@ -42,6 +42,8 @@ export function stackResources(stack: StackOutline, apiId: string): StackResourc
   for (const f of stack.functions) out.push({ logicalId: f.logicalId, physicalId: f.name, type: 'AWS::Lambda::Function' });
   for (const t of stack.tables) out.push({ logicalId: t.logicalId, physicalId: t.definition.TableName, type: 'AWS::DynamoDB::Table' });
   for (const p of stack.parameters) out.push({ logicalId: p.logicalId, physicalId: p.name, type: 'AWS::SSM::Parameter' });
+  // a secret by its ARN (the account's own secrets, from the config, are not the stack's)
+  for (const s of stack.secrets ?? []) if (s.logicalId !== undefined) out.push({ logicalId: s.logicalId, physicalId: s.arn, type: 'AWS::SecretsManager::Secret' });
   // as CloudFormation names them: a queue by its URL, a topic by its ARN, a bus by its name, a rule by its name (`bus|name` on a bus of its own), a mapping by its UUID
   for (const q of stack.queues ?? []) out.push({ logicalId: q.logicalId, physicalId: queueUrlOf(q.arn, q.name), type: 'AWS::SQS::Queue' });
   for (const t of (stack.topics ?? []).filter((tp) => !tp.outsideStack)) out.push({ logicalId: t.logicalId, physicalId: t.arn, type: 'AWS::SNS::Topic' });

@@ -86,6 +86,7 @@ export class IamAuthorizer {
   /** AWS's words for a denial: `User: arn:aws:sts::…:assumed-role/<role>/<function> is not authorized to perform: <action> on resource: <arn> …`. */
   denialMessage(principal: RolePrincipal, action: string, resource: string, reason: Decision['reason']): string {
     const why = reason === 'explicit-deny' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${action} action`;
-    return `User: ${this.principalArn(principal)} is not authorized to perform: ${action} on resource: ${resource} ${why}`;
+    // an action on no particular resource (`*`: ListSecrets, PutMetricData) is refused without one, as AWS words it
+    return `User: ${this.principalArn(principal)} is not authorized to perform: ${action}${resource === '*' ? '' : ` on resource: ${resource}`} ${why}`;
   }
 }

@@ -57,6 +57,8 @@ export async function describeStack(config: StackConfig): Promise<DescribedStack
       path: config.template.path,
       parameters: config.template.parameters,
       ...(config.template.layers ? { layers: config.template.layers } : {}),
+      ...(config.template.secrets ? { secrets: config.template.secrets } : {}),
+      ...(config.template.ssmParameters ? { ssmParameters: config.template.ssmParameters } : {}),
       ...(config.stackName !== undefined ? { stackName: config.stackName } : {}),
       region: config.region,
       accountId: config.accountId,

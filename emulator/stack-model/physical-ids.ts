@@ -1,4 +1,5 @@
 import { generatedName, generatedShortId, generatedSuffix, resourceUuid } from './physical-names.ts';
+import { generatedSecretName, secretArn } from './secretsmanager-secret-reader.ts';
 
 /**
  * What `Ref` and `Fn::GetAtt` give for a resource once "deployed": its physical id and its
@@ -42,6 +43,7 @@ const NAME_PROPERTIES: Record<string, string> = {
   'AWS::Lambda::Function': 'FunctionName',
   'AWS::DynamoDB::Table': 'TableName',
   'AWS::SSM::Parameter': 'Name',
+  'AWS::SecretsManager::Secret': 'Name',
   'AWS::IAM::Role': 'RoleName',
   'AWS::IAM::Policy': 'PolicyName',
   'AWS::Logs::LogGroup': 'LogGroupName',
@@ -72,6 +74,7 @@ export function physicalName(type: string, logicalId: string, ctx: PhysicalIdCon
   const given = property ? ctx.property(property) : undefined;
   if (typeof given === 'string' && given !== '') return given;
   if (type === 'AWS::SSM::Parameter') return `CFN-${logicalId}-${generatedSuffix(ctx.stackName, logicalId)}`;
+  if (type === 'AWS::SecretsManager::Secret') return generatedSecretName(ctx.stackName, logicalId);
   // bucket names are lowercase
   if (type === 'AWS::S3::Bucket') return generatedName(ctx.stackName, logicalId, 63).toLowerCase();
   // a FIFO queue's or topic's name ends in `.fifo`, the generated one too, within the type's limit
@@ -90,6 +93,8 @@ export function physicalRef(type: string, logicalId: string, ctx: PhysicalIdCont
       return `https://sqs.${ctx.region}.${ctx.urlSuffix}/${ctx.accountId}/${name}`;
     case 'AWS::SNS::Topic':
       return `${arn('sns')}:${name}`;
+    case 'AWS::SecretsManager::Secret':
+      return secretArn(ctx.region, ctx.accountId, name);
     case 'AWS::IAM::ManagedPolicy':
       return `arn:${ctx.partition}:iam::${ctx.accountId}:policy/${name}`;
     case 'AWS::Lambda::LayerVersion':
@@ -149,6 +154,9 @@ export function physicalAttribute(type: string, logicalId: string, attribute: st
       if (attribute === 'Value') return ctx.property('Value');
       if (attribute === 'Type') return ctx.property('Type');
       return undefined;
+    case 'AWS::SecretsManager::Secret':
+      // Id is the secret's ARN, as Ref
+      return attribute === 'Id' ? ref() : undefined;
     case 'AWS::IAM::Role':
       if (attribute === 'Arn') return `arn:${ctx.partition}:iam::${ctx.accountId}:role${pathOf(ctx.property('Path'))}${name()}`;
       if (attribute === 'RoleId') return `AROA${generatedSuffix(ctx.stackName, logicalId)}`;

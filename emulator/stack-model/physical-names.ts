@@ -20,6 +20,11 @@ function encode(bytes: Buffer, length: number, alphabet: string): string {
   return out;
 }
 
+/** `length` characters of `alphabet` from a hash of `parts` (a type's own generated characters: a secret's mixed-case ones). */
+export function generatedCharacters(length: number, alphabet: string, ...parts: string[]): string {
+  return encode(digest(...parts), length, alphabet);
+}
+
 export function generatedSuffix(stackName: string, logicalId: string): string {
   return encode(digest(stackName, logicalId), GENERATED_SUFFIX_LENGTH, ALPHABET);
 }

@@ -44,6 +44,13 @@ export interface StackDescription {
   invokePermissions?: InvokePermission[];
   /** Parameter Store parameters the stack creates (AWS::SSM::Parameter). */
   parameters: ParameterDescription[];
+  /** Parameter Store parameters the account already has (the config's `template.ssmParameters`): what the stack's dynamic references and functions read. */
+  outsideParameters?: Array<{ name: string; value: string }>;
+  /**
+   * Secrets Manager secrets: those the stack creates (AWS::SecretsManager::Secret, a logicalId
+   * each) and those the account already has (the config's `template.secrets`, no logicalId).
+   */
+  secrets?: SecretDescription[];
   /** API Gateway's account settings the stack sets (AWS::ApiGateway::Account): the CloudWatch role it logs with. */
   apiGatewayAccount?: { logicalId: string; cloudWatchRoleArn: string };
   /** Every resource read but not emulated (log groups, roles of functions nothing invokes...), listed once each. */
@@ -396,6 +403,19 @@ export interface ParameterDescription {
   name: string;
   type: 'String' | 'StringList' | 'SecureString';
   value: string;
+}
+
+export interface SecretDescription {
+  /** absent: a secret from outside the stack */
+  logicalId?: string;
+  name: string;
+  /** `arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters>` (what Ref gives) */
+  arn: string;
+  /** absent: a secret created with neither SecretString nor GenerateSecretString (empty: no version) */
+  secretString?: string;
+  /** the AWSCURRENT version's id */
+  versionId: string;
+  description?: string;
 }
 
 export interface NotEmulated {

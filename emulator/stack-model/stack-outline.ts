@@ -20,6 +20,8 @@ export interface StackOutline {
   rules?: ReadonlyArray<{ logicalId: string; name: string; busName: string }>;
   eventBuses?: ReadonlyArray<{ logicalId: string; name: string }>;
   eventSourceMappings?: ReadonlyArray<Pick<EventSourceMappingDescription, 'logicalId' | 'functionName' | 'sourceArn'>>;
+  /** secrets (the stack's have a logicalId): ListStackResources names them by their ARN */
+  secrets?: ReadonlyArray<{ logicalId?: string; arn: string }>;
   notEmulated: readonly NotEmulated[];
   outputs: StackDescription['outputs'];
 }

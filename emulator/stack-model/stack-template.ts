@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { resolveDynamicReferences, type DynamicReferenceHost } from './dynamic-references.ts';
 import { IntrinsicResolver, NO_VALUE } from './intrinsics.ts';
 import { physicalAttribute, physicalName, physicalRef, type PhysicalIdContext } from './physical-ids.ts';
 import { stackUuid } from './physical-names.ts';
 import { refuseResourceCycles, type TemplateResource } from './resource-dependencies.ts';
+import { readSecretsManagerSecret } from './secretsmanager-secret-reader.ts';
+import type { SecretDescription } from './stack-description.ts';
 import { templateError, type TemplatePath } from './template-errors.ts';
 import { resolveParameters } from './template-parameters.ts';
 
@@ -68,9 +71,13 @@ export interface StackTemplateOptions {
   region: string;
   accountId: string;
   apiId: string;
+  /** secrets the account already has, outside the stack: what dynamic references may name besides the stack's */
+  outsideSecrets?: SecretDescription[];
+  /** Parameter Store parameters the account already has (name → value) */
+  outsideParameters?: Record<string, string>;
 }
 
-export class StackTemplate {
+export class StackTemplate implements DynamicReferenceHost {
   readonly file: string;
   readonly stackName: string;
   readonly stackId: string;
@@ -84,6 +91,7 @@ export class StackTemplate {
   private readonly all: Record<string, TemplateResource>;
   private readonly propertyCache = new Map<string, unknown>();
   private readonly inProgress: string[] = [];
+  private readonly secretCache = new Map<string, SecretDescription>();
   private apiLogicalId: string | undefined;
 
   constructor(private readonly o: StackTemplateOptions) {
@@ -144,13 +152,38 @@ export class StackTemplate {
     this.inProgress.push(key);
     try {
       const raw = this.all[logicalId]?.Properties?.[name];
-      const value = raw === undefined ? undefined : this.resolver.resolve(raw, ['Resources', logicalId, 'Properties', name]);
+      const at = ['Resources', logicalId, 'Properties', name];
+      // intrinsics first, then the dynamic references their strings now hold, as CloudFormation does
+      const value = raw === undefined ? undefined : resolveDynamicReferences(this.resolver.resolve(raw, at), at, this);
       const out = value === NO_VALUE ? undefined : value;
       this.propertyCache.set(key, out);
       return out;
     } finally {
       this.inProgress.pop();
     }
+  }
+
+  /** A secret of the stack (AWS::SecretsManager::Secret), its value made once: the same in the description and in every reference to it. */
+  stackSecret(logicalId: string): SecretDescription {
+    let s = this.secretCache.get(logicalId);
+    if (!s) this.secretCache.set(logicalId, (s = readSecretsManagerSecret(this, logicalId)));
+    return s;
+  }
+
+  /** DynamicReferenceHost: a secret of the stack, else of the account, by name, ARN or partial ARN (the ARN without its 6-character suffix). */
+  secret(id: string): SecretDescription | undefined {
+    const matches = (name: string, arn: string) => id === name || id === arn || (id.startsWith('arn:') && arn.length === id.length + 7 && arn.startsWith(`${id}-`));
+    const own = this.ofType('AWS::SecretsManager::Secret').find((sid) => matches(this.name(sid), this.ref(sid)));
+    if (own !== undefined) return this.stackSecret(own);
+    return this.o.outsideSecrets?.find((s) => matches(s.name, s.arn));
+  }
+
+  /** DynamicReferenceHost: a parameter of the stack (version 1: the stack's create made it), else of the account. */
+  parameter(name: string): { value: string; version: number } | undefined {
+    const own = this.ofType('AWS::SSM::Parameter').find((id) => this.name(id) === name);
+    if (own !== undefined) return { value: String(this.property(own, 'Value')), version: 1 };
+    const outside = this.o.outsideParameters?.[name];
+    return outside === undefined ? undefined : { value: outside, version: 1 };
   }
 
   /** Every property of a resource, resolved. */

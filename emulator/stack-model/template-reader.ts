@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MAX_DATA_FILE_BYTES, readDataFile } from '../../common/data-file.ts';
@@ -12,6 +13,7 @@ import type { TemplateResource } from './resource-dependencies.ts';
 import { expandSam, isSamTemplate, SAM_TRANSFORM } from './sam-transform.ts';
 import { isServerlessSource, readServerlessPackage, serverlessDirOf, serverlessSourceRefusal } from './serverless-package.ts';
 import { readSsmParameter } from './ssm-parameter-reader.ts';
+import { secretArn } from './secretsmanager-secret-reader.ts';
 import type { FunctionDescription, NotEmulated, StackDescription, StackSource } from './stack-description.ts';
 import { checkStackName, stackNameFromFile } from './stack-name.ts';
 import { parseTemplate, StackTemplate, type Template } from './stack-template.ts';
@@ -47,6 +49,10 @@ export interface ReadTemplateOptions {
   workDir: string;
   /** layers from outside the template, by ARN: the local folder holding each one's content (lambda-layers.ts) */
   layers?: Record<string, string>;
+  /** Secrets Manager secrets the account already has (name → SecretString): for dynamic references and the functions' calls */
+  secrets?: Record<string, string>;
+  /** Parameter Store parameters the account already has (name → value) */
+  ssmParameters?: Record<string, string>;
 }
 
 /**
@@ -92,6 +98,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   // an assembly's stack is named by the assembly (--stack-name chose it); a file's by --stack-name or its name
   const stackName =
     located.format === 'cdk-assembly' ? located.stackName! : o.stackName !== undefined ? checkStackName(o.stackName) : (located.stackName ?? stackNameFromFile(file));
+  const outsideSecrets = Object.entries(o.secrets ?? {}).map(([name, secretString]) => ({ name, arn: secretArn(o.region, o.accountId, name), secretString, versionId: randomUUID() }));
   const t = new StackTemplate({
     file,
     template,
@@ -100,6 +107,8 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     region: o.region,
     accountId: o.accountId,
     apiId: o.apiId,
+    outsideSecrets,
+    ...(o.ssmParameters ? { outsideParameters: o.ssmParameters } : {}),
   });
   refuseApiOutsideTemplate(t, located.declaredWebSocketApi);
   const apiLogicalId = chooseWebSocketApi(t);
@@ -175,6 +184,10 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     read.add(id);
     return readSsmParameter(t, id);
   });
+  const secrets = t.ofType('AWS::SecretsManager::Secret').map((id) => {
+    read.add(id);
+    return t.stackSecret(id);
+  });
 
   // the Parameter Store parameter the authorizer reads: one the stack creates and names in its environment
   if (ws.authorizer) {
@@ -206,6 +219,8 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     ...(mappings.mappings.length ? { eventSourceMappings: mappings.mappings } : {}),
     invokePermissions,
     parameters,
+    ...(o.ssmParameters ? { outsideParameters: Object.entries(o.ssmParameters).map(([name, value]) => ({ name, value })) } : {}),
+    ...(secrets.length + outsideSecrets.length > 0 ? { secrets: [...secrets, ...outsideSecrets] } : {}),
     ...(ws.account ? { apiGatewayAccount: ws.account } : {}),
     notEmulated,
     notEmulatedPaths: notEmulatedPaths({ t, ...(samResources ? { samResources } : {}), runs: invoked, apiLogicalId }),

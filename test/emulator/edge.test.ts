@@ -130,6 +130,6 @@ describe('the edge answers every service on one port', () => {
     expect(await sts.text()).toContain(`<Arn>arn:aws:iam::000000000000:user/fanout-bench-local</Arn>`);
     const lost = await fetch(`${edge}/nowhere`);
     expect(lost.status).toBe(404);
-    expect(((await lost.json()) as { message: string }).message).toContain('it serves dynamodb, dynamodb-streams, lambda, cloudwatch, ssm, cloudformation, apigateway, execute-api, iam, access-analyzer, sqs, sns, events,');
+    expect(((await lost.json()) as { message: string }).message).toContain('it serves dynamodb, dynamodb-streams, lambda, cloudwatch, ssm, secretsmanager, cloudformation, apigateway, execute-api, iam, access-analyzer, sqs, sns, events,');
   });
 });

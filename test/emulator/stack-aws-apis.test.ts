@@ -10,6 +10,7 @@ import { DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-
 import { APIGatewayClient, GetAccountCommand } from '@aws-sdk/client-api-gateway';
 import { GetAccountSettingsCommand, GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { ListSecretsCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { checkConfigAgainstStack, defaultStackConfig } from '../../emulator/config.ts';
@@ -64,7 +65,7 @@ afterAll(async () => {
 describe('the ready line points the SDK at the stack', () => {
   it("names one variable per service, as each client reads it (its service id, upper-cased, spaces as _)", () => {
     type AnyClient = new (config: { region: string; credentials: typeof credentials }) => { destroy(): void; config: object };
-    const makers: AnyClient[] = [CloudFormationClient, LambdaClient, CloudWatchClient, CloudWatchLogsClient, SSMClient, ApiGatewayV2Client, APIGatewayClient, DynamoDBClient, DynamoDBStreamsClient, SQSClient, SNSClient, EventBridgeClient];
+    const makers: AnyClient[] = [CloudFormationClient, LambdaClient, CloudWatchClient, CloudWatchLogsClient, SSMClient, SecretsManagerClient, ApiGatewayV2Client, APIGatewayClient, DynamoDBClient, DynamoDBStreamsClient, SQSClient, SNSClient, EventBridgeClient];
     const serviceIds = makers.map((make) => (client(make).config as { serviceId?: string }).serviceId!);
     expect(Object.keys(stack.ready.awsEndpointUrls).sort()).toEqual(['AWS_ENDPOINT_URL', ...serviceIds.map((id) => `AWS_ENDPOINT_URL_${id.toUpperCase().replaceAll(' ', '_')}`)].sort());
     expect(stack.ready.awsEndpointUrls.AWS_ENDPOINT_URL).toBe(stack.ready.edgeEndpoint);
@@ -74,11 +75,13 @@ describe('the ready line points the SDK at the stack', () => {
     expect(stack.ready.stackName).toBe('FanoutBenchChat');
   });
 
-  it('answers CloudWatch, CloudWatch Logs, Parameter Store and DynamoDB there', async () => {
+  it('answers CloudWatch, CloudWatch Logs, Parameter Store, Secrets Manager and DynamoDB there', async () => {
     await client(CloudWatchClient).send(new ListMetricsCommand({ Namespace: 'AWS/Lambda' }));
     await client(CloudWatchLogsClient).send(new DescribeLogGroupsCommand({}));
     const parameter = await client(SSMClient).send(new GetParameterCommand({ Name: '/fanout-bench/FanoutBenchChat/connect-token', WithDecryption: true }));
     expect(parameter.Parameter?.Value).toBe(TOKEN);
+    // the reference stack has no secrets
+    expect((await client(SecretsManagerClient).send(new ListSecretsCommand({}))).SecretList).toEqual([]);
     const tables = await client(DynamoDBClient).send(new ListTablesCommand({}));
     expect(tables.TableNames).toEqual(['fanout-connections', 'fanout-messages', 'fanout-room-members']);
   });

@@ -132,4 +132,9 @@ describe('a call IAM denied, in the words every SDK logs it', () => {
     // an error that is not a denial has no denied
     expect(classifyLogEvent(PY_KEY)).not.toHaveProperty('denied');
   });
+
+  it('an action on no particular resource (Secrets Manager ListSecrets) is denied without one: `*`', () => {
+    const line = `[ERROR] ClientError: An error occurred (AccessDeniedException) when calling the ListSecrets operation: User: ${principal} is not authorized to perform: secretsmanager:ListSecrets because no identity-based policy allows the secretsmanager:ListSecrets action`;
+    expect(classifyLogEvent(line)).toMatchObject({ denied: { principal, action: 'secretsmanager:ListSecrets', resource: '*' } });
+  });
 });

@@ -12,6 +12,7 @@ export function awsEndpointServices(e: Partial<StackServiceEndpoints> & { gatewa
     'execute-api': e.gatewayOrigin,
     dynamodb: e.dynamodb,
     ssm: e.ssm,
+    secretsmanager: e.secretsManager,
     lambda: e.lambda,
     monitoring: e.cloudwatch,
     logs: e.cloudwatch,

@@ -26,7 +26,8 @@ export type LoggedError = Omit<FunctionError, 'count' | 'firstAt'>;
 
 const NODE_ERROR = /^\S+\t(\S+)\tERROR\t(Invoke Error|Init Error|Uncaught Exception|Unhandled Promise Rejection) \t(\{.*\})\s*$/s;
 const PYTHON_ERROR = /^\[ERROR\] ([A-Za-z_][\w.]*)(?:: ?(.*))?$/;
-const DENIED = /User: (\S+) is not authorized to perform: (\S+) on resource: (\S+?)(?=\s+because\b|[\s"]|$)/;
+// an action on no particular resource (ListSecrets, PutMetricData) is denied without `on resource:`: `*`
+const DENIED = /User: (\S+) is not authorized to perform: (\S+?)(?: on resource: (\S+?))?(?=\s+because\b|\s+with\b|[\s"]|$)/;
 const TIMEOUT = /^\S+ \S+ (Task timed out after [\d.]+ seconds)/;
 /** INIT failures: the handler's module could not be loaded or found. */
 const INIT_KINDS = /^Runtime\.(ImportModuleError|HandlerNotFound|UserCodeSyntaxError|MalformedHandlerName)$/;
@@ -49,7 +50,7 @@ export function classifyLogEvent(message: string): LoggedError | null {
 /** The error with the call IAM denied, where its message names one. */
 export function withDenial(e: LoggedError | null): LoggedError | null {
   const m = e && DENIED.exec(e.message);
-  return m ? { ...e, denied: { principal: m[1]!, action: m[2]!, resource: m[3]! } } : e;
+  return m ? { ...e, denied: { principal: m[1]!, action: m[2]!, resource: m[3] ?? '*' } } : e;
 }
 
 /** A REPORT line's own failure: the runtime exited under the invocation (out of memory when it used all of it). */
