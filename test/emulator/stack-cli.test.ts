@@ -123,6 +123,8 @@ describe('fanout-bench stack up', () => {
       AWS_ENDPOINT_URL_CLOUDWATCH: ready.cloudwatchEndpoint,
       AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: ready.cloudwatchEndpoint,
       AWS_ENDPOINT_URL_SSM: ready.ssmEndpoint,
+      // Secrets Manager, on its own port (the ready line names no other field for it: the edge serves it too)
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       AWS_ENDPOINT_URL_APIGATEWAYV2: ready.apiGatewayV2Endpoint,
       AWS_ENDPOINT_URL_API_GATEWAY: ready.apiGatewayV2Endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: ready.dynamodbEndpoint,
