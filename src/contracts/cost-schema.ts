@@ -13,7 +13,7 @@ export const CostSource = z.enum([
 export type CostSource = z.infer<typeof CostSource>;
 
 export const CostLine = z.object({
-  service: z.enum(['Lambda', 'API Gateway', 'DynamoDB', 'Data transfer', 'SQS', 'SNS', 'EventBridge', 'DynamoDB Streams']),
+  service: z.enum(['Lambda', 'API Gateway', 'DynamoDB', 'Data transfer', 'SQS', 'SNS', 'EventBridge', 'DynamoDB Streams', 'Secrets Manager']),
   item: z.string(),
   quantity: z.number().nonnegative(),
   unit: z.string(),
@@ -43,6 +43,8 @@ export const CostEstimate = z.object({
     dataTransfer: z.number().optional(),
     /** a queued path's SQS, SNS, EventBridge and DynamoDB Streams lines together (absent: the run has no path) */
     path: z.number().optional(),
+    /** the stack's secrets and Secrets Manager's API calls (absent: results.secretsManager is) */
+    secretsManager: z.number().optional(),
     total: z.number(),
   }),
   /** total / deliveries received × 1,000,000; null without deliveries */
@@ -56,7 +58,7 @@ export const CostEstimate = z.object({
     peakConnections: z.number(),
   }),
   /** which source each part used */
-  sources: z.object({ lambda: CostSource, messages: CostSource, dynamodb: CostSource, dataTransfer: CostSource.optional(), path: CostSource.optional() }),
+  sources: z.object({ lambda: CostSource, messages: CostSource, dynamodb: CostSource, dataTransfer: CostSource.optional(), path: CostSource.optional(), secretsManager: CostSource.optional() }),
   /**
    * Data transfer out: AWS charges none on WebSocket APIs, only messages and connection minutes
    * (docs/aws-prices.md), so `not-charged` has no line; `priced`: the prices given (a price file)

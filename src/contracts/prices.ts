@@ -64,6 +64,13 @@ const DynamoDbStreams = z.strictObject({
   lambdaReadsPerMillion: z.number().nonnegative(),
 });
 
+const SecretsManager = z.strictObject({
+  /** USD per secret per month (a secret stored part of a month prorated by the hour) */
+  secretMonthly: z.number().nonnegative(),
+  /** USD per 10,000 API calls (GetSecretValue and every other call) */
+  apiCallsPer10k: z.number().nonnegative(),
+});
+
 const DataTransfer = z.strictObject({
   /**
    * USD per GB (2^30 bytes) of the bytes API Gateway sends the clients. AWS charges no data
@@ -95,6 +102,8 @@ export const PriceTable = z.strictObject({
   sns: Sns.optional(),
   eventBridge: EventBridge.optional(),
   dynamodbStreams: DynamoDbStreams.optional(),
+  /** what a stack's secrets cost (absent from results written before it was in the table) */
+  secretsManager: SecretsManager.optional(),
   /**
    * only from a price file (AWS does not charge it on WebSocket APIs); in results written before
    * that was known, the built-in table's and the Price List's prices carried one
@@ -114,6 +123,7 @@ export const PriceOverride = z.strictObject({
   sns: Sns.partial().optional(),
   eventBridge: EventBridge.partial().optional(),
   dynamodbStreams: DynamoDbStreams.partial().optional(),
+  secretsManager: SecretsManager.partial().optional(),
   dataTransferOut: DataTransfer.partial().optional(),
 });
 export type PriceOverride = z.infer<typeof PriceOverride>;
@@ -131,6 +141,7 @@ export function applyPriceOverride(base: PriceTable, override: PriceOverride): P
     ...section('sns', base.sns, override.sns),
     ...section('eventBridge', base.eventBridge, override.eventBridge),
     ...section('dynamodbStreams', base.dynamodbStreams, override.dynamodbStreams),
+    ...section('secretsManager', base.secretsManager, override.secretsManager),
     ...(outPerGB !== undefined ? { dataTransferOut: { outPerGB } } : {}),
   };
 }
@@ -139,7 +150,7 @@ export function applyPriceOverride(base: PriceTable, override: PriceOverride): P
  * An optional section of the table with a file's overrides on top: kept where the base has it
  * (overridden field by field), taken from the file where it gives the whole section, else absent.
  */
-function section<K extends 'sqs' | 'sns' | 'eventBridge' | 'dynamodbStreams'>(key: K, base: PriceTable[K], override: Partial<NonNullable<PriceTable[K]>> | undefined): Partial<PriceTable> {
+function section<K extends 'sqs' | 'sns' | 'eventBridge' | 'dynamodbStreams' | 'secretsManager'>(key: K, base: PriceTable[K], override: Partial<NonNullable<PriceTable[K]>> | undefined): Partial<PriceTable> {
   if (base) return { [key]: { ...base, ...override } };
   const whole = PriceTable.shape[key].safeParse(override);
   return whole.success && whole.data ? { [key]: whole.data } : {};
@@ -160,6 +171,7 @@ export function completePriceFile(override: PriceOverride, region: string): { ta
     ...(override.sns ? { sns: override.sns } : {}),
     ...(override.eventBridge ? { eventBridge: override.eventBridge } : {}),
     ...(override.dynamodbStreams ? { dynamodbStreams: override.dynamodbStreams } : {}),
+    ...(override.secretsManager ? { secretsManager: override.secretsManager } : {}),
     ...(override.dataTransferOut ? { dataTransferOut: override.dataTransferOut } : {}),
   };
   const parsed = PriceTable.safeParse(candidate);

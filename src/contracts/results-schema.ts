@@ -8,6 +8,7 @@ import { MissingDeliveries } from './missing-deliveries-schema.ts';
 import { DynamoDbWork, LambdaWork } from './work-schema.ts';
 import { PermissionsSection } from './permissions-schema.ts';
 import { StackPath } from './path-schema.ts';
+import { SecretsManagerUsage } from './secrets-manager-schema.ts';
 import { HopLatency } from './hop-latency-schema.ts';
 import { PublishResult } from './publish-schema.ts';
 import { Quotas } from './quotas-schema.ts';
@@ -343,6 +344,8 @@ export const Results = z.object({
   attribution: Attribution.optional(),
   /** a queued fan-out's path, hop by hop: queues, topics, rules, event source mappings and their functions (path-schema.ts; absent: the stack has none) */
   path: StackPath.optional(),
+  /** the stack's Secrets Manager use over the CloudWatch window: API calls by operation, its secrets (secrets-manager-schema.ts; absent: none of either) */
+  secretsManager: SecretsManagerUsage.optional(),
   /** the delivery latency split by hop, from the local emulator's probe reach stamps (hop-latency-schema.ts; absent: not a local target, or no hop stamped) */
   hopLatency: HopLatency.optional(),
   /**

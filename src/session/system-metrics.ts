@@ -13,6 +13,7 @@ import { dynamoDbWork, lambdaWork } from '../metrics/cost/work-per-message.ts';
 import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import type { Target } from '../targets/target.ts';
 import { stackPathOf } from '../targets/stack-path-pull.ts';
+import { stackSecretsOf } from '../targets/stack-secrets.ts';
 import { hopLatencyOf } from '../targets/hop-latency-pull.ts';
 import { expectedCounts } from './expected-counts.ts';
 import { addTargetStale } from './target-stale.ts';
@@ -100,6 +101,9 @@ export async function addSystemMetrics(results: Results, target: Target, options
     // a queued fan-out's path, hop by hop, over the same window (none for a stack without queues, topics, rules or mappings)
     const path = await stackPathOf(target, results);
     if (path) results.path = path;
+    // the stack's secrets and Secrets Manager's calls over the same window (what the cost's Secrets Manager line prices)
+    const secretsManager = await stackSecretsOf(target, results);
+    if (secretsManager) results.secretsManager = secretsManager;
     // the delivery latency split by hop, from the local emulator's probe reach stamps (none on AWS)
     const hopLatency = await hopLatencyOf(target, results);
     if (hopLatency) results.hopLatency = hopLatency;

@@ -69,7 +69,7 @@ export async function readStackPath(target: Target): Promise<{ resources: PathRe
 }
 
 /** Where the stack's CloudFormation, Lambda and SQS answer: the emulator's endpoints, or AWS's in the target's region and profile. */
-function stackApis(target: Target): { stackName: string; cloudformation: SdkClientSettings; lambda: SdkClientSettings; sqs: SdkClientSettings } | undefined {
+export function stackApis(target: Target): { stackName: string; cloudformation: SdkClientSettings; lambda: SdkClientSettings; sqs: SdkClientSettings } | undefined {
   if (!target.lambdaApi) return undefined;
   const local = target.local;
   if (local) {

@@ -1,11 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { CloudFormationClient, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
 import { connect, handshakeStatus } from '../fixtures/gateway/clients.ts';
+import { secretsManagerUsage } from '../../src/targets/stack-secrets.ts';
 
 /**
  * test/fixtures/stacks/secret-authorizer: a $connect authorizer that reads its signing secret
@@ -27,6 +29,7 @@ afterAll(async () => stack?.close());
 
 describe('a $connect authorizer reading its secret from Secrets Manager', () => {
   it('runs the secret (not listed as not emulated), and lets in the right token and refuses a wrong one', async () => {
+    const startMs = Date.now();
     const secret = stack.stack.secrets?.find((s) => s.logicalId === 'SigningSecret');
     expect(secret?.arn).toMatch(/^arn:aws:secretsmanager:us-east-1:\d{12}:secret:SigningSecret-[A-Za-z0-9]{12}-[A-Za-z0-9]{6}$/);
     expect(stack.stack.notEmulated.map((r) => r.type)).not.toContain('AWS::SecretsManager::Secret');
@@ -49,5 +52,16 @@ describe('a $connect authorizer reading its secret from Secrets Manager', () => 
     const resources = (await cfn.send(new DescribeStackResourcesCommand({ StackName: stack.ready.stackName }))).StackResources ?? [];
     cfn.destroy();
     expect(resources.find((r) => r.LogicalResourceId === 'SigningSecret')).toMatchObject({ PhysicalResourceId: secret!.arn, ResourceType: 'AWS::SecretsManager::Secret' });
+
+    // the run's Secrets Manager use as the harness pulls it: the stack's secret (ListStackResources)
+    // and the calls AWS/Usage CallCount counted (the authorizer's at INIT and the script's above)
+    const cloudformation = new CloudFormationClient({ endpoint: stack.ready.cloudformationEndpoint, region: 'us-east-1', credentials });
+    const cloudwatch = new CloudWatchClient({ endpoint: stack.ready.cloudwatchEndpoint, region: 'us-east-1', credentials });
+    const usage = await secretsManagerUsage({ cloudformation, cloudwatch }, { stackName: stack.ready.stackName, window: { startMs: startMs - 1000, endMs: Date.now() + 1000, periodSec: 1 } });
+    cloudformation.destroy();
+    cloudwatch.destroy();
+    expect(usage?.secrets).toEqual([secret!.arn]);
+    expect(usage?.notes).toBeUndefined();
+    expect(usage?.calls.GetSecretValue).toBeGreaterThanOrEqual(2);
   }, 60_000);
 });

@@ -413,3 +413,46 @@ describe('data transfer out at 32 KB payloads', () => {
     expect(c.sources.dataTransfer).toBe('assumption');
   });
 });
+
+describe('Secrets Manager: the stack\'s secrets and the calls CloudWatch counted', () => {
+  const withSecrets = (): Results => ({
+    ...run(),
+    secretsManager: {
+      window: { startMs: Date.UTC(2026, 0, 1), endMs: Date.UTC(2026, 0, 1, 0, 1) },
+      calls: { GetSecretValue: 150, DescribeSecret: 50 },
+      secrets: ['arn:aws:secretsmanager:us-east-1:000000000000:secret:SigningSecret-AbCdEf', 'arn:aws:secretsmanager:us-east-1:000000000000:secret:Other-GhIjKl'],
+    },
+  });
+
+  it('prices 200 calls at $0.05 per 10,000 and 2 secrets for the run\'s 60 s of a 730-hour month at $0.40', () => {
+    const c = estimateCost(withSecrets());
+    expect(CostEstimate.parse(c)).toEqual(c);
+    const calls = cost(c, 'API calls');
+    expect(calls).toMatchObject({ service: 'Secrets Manager', quantity: 200, unitPrice: 0.05, per: 1e4, source: 'cloudwatch' });
+    expect(calls.note).toContain('50 DescribeSecret, 150 GetSecretValue');
+    // 200 × $0.05 / 10,000 = $0.001
+    expect(calls.cost).toBeCloseTo(0.001, 15);
+    const secrets = cost(c, 'secrets (2');
+    // 2 secrets × 60 s / (730 h × 3,600 s) = 0.0000456621 secret-months, × $0.40
+    expect(secrets.quantity).toBeCloseTo((2 * 60) / (730 * 3600), 15);
+    expect(secrets.cost).toBeCloseTo(((2 * 60) / (730 * 3600)) * 0.4, 15);
+    expect(c.totals.secretsManager).toBeCloseTo(0.001 + ((2 * 60) / (730 * 3600)) * 0.4, 15);
+    const without = estimateCost(run());
+    expect(c.totals.total - without.totals.total).toBeCloseTo(c.totals.secretsManager!, 15);
+    expect(c.sources.secretsManager).toBe('cloudwatch');
+    expect(c.assumptions.find((a) => a.startsWith('Secrets Manager:'))).toContain('prorated to the run');
+  });
+
+  it('a run without results.secretsManager has no Secrets Manager line or total', () => {
+    const c = estimateCost(run());
+    expect(c.lines.some((l) => l.service === 'Secrets Manager')).toBe(false);
+    expect(c.totals.secretsManager).toBeUndefined();
+  });
+
+  it('a price file without secretsManager, for a region the table lacks: said, not priced', () => {
+    const { secretsManager: _sm, ...rest } = DEFAULT_PRICES;
+    const c = estimateCost(withSecrets(), { prices: { ...rest, region: 'eu-south-9' } });
+    expect(c.lines.some((l) => l.service === 'Secrets Manager')).toBe(false);
+    expect(c.assumptions.some((a) => a.startsWith('no Secrets Manager prices for eu-south-9'))).toBe(true);
+  });
+});

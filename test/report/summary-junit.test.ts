@@ -122,6 +122,16 @@ describe('renderSummaryMarkdown', () => {
     expect(renderSummaryMarkdown(judged(parsed))).toContain('### Cost (estimate)');
   });
 
+  it("a stack's Secrets Manager use is a part of the run's cost, beside the others", () => {
+    const r = buildResults();
+    r.secretsManager = { window: r.cloudwatch!.window, calls: { GetSecretValue: 2_000 }, secrets: ['arn:aws:secretsmanager:us-east-1:000000000000:secret:Signing-AbCdEf'] };
+    r.cost = estimateCost(r);
+    const out = renderSummaryMarkdown(judged(r));
+    // 2,000 calls × $0.05 / 10,000 = $0.01, and the secret's share of the month
+    expect(out).toMatch(/^\*\*\$[0-9.]+\*\* this run \(Lambda \$[0-9.]+ · API Gateway \$[0-9.]+ · DynamoDB \$[0-9.]+ · Secrets Manager \$0\.01[0-9]*\)/m);
+    expect(r.cost.totals.secretsManager).toBeGreaterThan(0.01);
+  });
+
   it('a price file that prices data transfer shows its part and source', () => {
     const r = buildResults();
     r.cost = estimateCost(r, { prices: { ...DEFAULT_PRICES, dataTransferOut: { outPerGB: 0.09 } } });

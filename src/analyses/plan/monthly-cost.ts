@@ -1,6 +1,8 @@
 import type { CostLine, CostSource } from '../../contracts/cost-schema.ts';
 import type { PriceTable } from '../../contracts/prices.ts';
-import { apiGatewayMessageLines, connectionMinutesLine, dynamoDbLines, lambdaInitLines, lambdaLines, PATH_SERVICES, type FunctionUsage } from '../../metrics/cost/cost-model.ts';
+import { apiGatewayMessageLines, connectionMinutesLine, dynamoDbLines, HOURS_PER_MONTH, lambdaInitLines, lambdaLines, PATH_SERVICES, type FunctionUsage, type InitUsage } from '../../metrics/cost/cost-model.ts';
+import { plannedSecretsManagerLines } from '../../metrics/cost/secrets-cost.ts';
+import { fmtNum } from '../../number-format.ts';
 import { pathLines, scalePathRequests } from '../../metrics/cost/path-cost.ts';
 import { applyVolumeTiers, REGION_TIERS } from '../../metrics/cost/volume-tiers.ts';
 import { plannedInits } from './cold-starts.ts';
@@ -127,7 +129,8 @@ export function plannedUnits(
 
 export function planCost(model: WorkModel, traffic: PlanTraffic, o: PriceBasis & { connectionSource: CostSource }): PlanCost {
   const usage = plannedUsage(model, traffic);
-  const lines: CostLine[] = [...lambdaLines(usage, o.prices, o.architecture), ...lambdaInitLines(plannedInits(model, traffic), o.prices, o.architecture)];
+  const inits = plannedInits(model, traffic);
+  const lines: CostLine[] = [...lambdaLines(usage, o.prices, o.architecture), ...lambdaInitLines(inits, o.prices, o.architecture)];
   const payloadBytes = model.runs[0]!.payloadBytes;
   lines.push(...apiGatewayMessageLines(usage, { posts: traffic.totals.posts, postsSource: model.posts.source, payloadBytes }, o.prices).lines);
   lines.push(connectionMinutesLine(traffic.totals.connectionMinutes, o.connectionSource, o.prices));
@@ -138,6 +141,8 @@ export function planCost(model: WorkModel, traffic: PlanTraffic, o: PriceBasis &
   // the queued path: its requests per message × the traffic's messages
   const path = model.path ? pathLines(scalePathRequests(model.path.perMessage, traffic.totals.messages), { prices: o.prices, messageBytes: model.path.messageBytes, source: 'cloudwatch' }) : undefined;
   if (path) lines.push(...path.lines);
+  const secrets = secretsLines(model, traffic, usage, inits, o.prices);
+  if (secrets) lines.push(...secrets.lines);
   // a month reaches AWS's volume tiers (the built-in table's region knows them); a run's own traffic is priced as its estimate was
   const tiers = traffic.source === 'flags' && (o.prices.source ?? 'table') === 'table' ? REGION_TIERS[o.prices.region] : undefined;
   const priced = tiers ? applyVolumeTiers(lines, tiers, o.architecture) : lines;
@@ -148,9 +153,11 @@ export function planCost(model: WorkModel, traffic: PlanTraffic, o: PriceBasis &
     dynamodb: total('DynamoDB'),
     ...(transfer ? { dataTransfer: total('Data transfer') } : {}),
     ...(path ? { path: PATH_SERVICES.reduce((n, s) => n + total(s), 0) } : {}),
+    ...(secrets ? { secretsManager: total('Secrets Manager') } : {}),
     total: 0,
   };
-  totals.total = totals.lambda + totals.apiGateway + totals.dynamodb + (totals.dataTransfer ?? 0) + (totals.path ?? 0);
+  totals.total = totals.lambda + totals.apiGateway + totals.dynamodb + (totals.dataTransfer ?? 0) + (totals.path ?? 0) + (totals.secretsManager ?? 0);
+  const notes = [...(path?.notes ?? []), ...(secrets?.notes ?? [])];
   return {
     currency: 'USD',
     region: o.prices.region,
@@ -159,9 +166,30 @@ export function planCost(model: WorkModel, traffic: PlanTraffic, o: PriceBasis &
     architecture: o.architecture,
     lines: priced,
     totals,
-    ...(path && path.notes.length > 0 ? { notes: path.notes } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
     invocations: Object.fromEntries(usage.map((u) => [u.fn.name, u.invocations])),
   };
+}
+
+/**
+ * Secrets Manager over the traffic: the work model's calls per cold start × the cold starts planned
+ * (or per invocation × the invocations), and the stack's secrets for the period (a run's own
+ * traffic: prorated as its estimate was; a month: one secret-month each).
+ */
+function secretsLines(model: WorkModel, traffic: PlanTraffic, usage: readonly FunctionUsage[], inits: readonly InitUsage[], prices: PriceTable): { lines: CostLine[]; notes: string[] } | undefined {
+  const sm = model.secretsManager;
+  if (!sm) return undefined;
+  const byColdStart = sm.calls.per === 'cold start';
+  const base = byColdStart ? inits.reduce((n, i) => n + i.coldStarts, 0) : usage.reduce((n, u) => n + u.invocations, 0);
+  const calls = base * sm.calls.rate;
+  return plannedSecretsManagerLines(prices, {
+    secrets: sm.secrets,
+    calls,
+    callsNote: `${fmtNum(sm.calls.rate)} per ${sm.calls.per} (the runs' ${sm.runs.join(', ')}) × ${fmtNum(base)} ${byColdStart ? 'cold starts' : 'invocations'} planned`,
+    secretMonths: traffic.source === 'run' ? (sm.secrets * traffic.periodSec) / 3600 / HOURS_PER_MONTH : (sm.secrets * traffic.periodSec) / PLAN_MONTH_SEC,
+    periodLabel: traffic.periodLabel,
+    ofTheRun: traffic.source === 'run',
+  });
 }
 
 /**

@@ -162,6 +162,18 @@ export const WorkModel = z.object({
       runs: z.array(z.string()),
     })
     .optional(),
+  /**
+   * the stack's Secrets Manager use (absent: no run counted any): its secrets (the most any run's
+   * stack had) and its API calls per cold start (a function that reads its secret at INIT and keeps
+   * it makes no more calls than cold starts) or else per invocation
+   */
+  secretsManager: z
+    .object({
+      secrets: z.number().int().nonnegative(),
+      calls: z.object({ per: z.enum(['cold start', 'invocation']), rate: n }),
+      runs: z.array(z.string()),
+    })
+    .optional(),
   notes: z.array(z.string()),
 });
 export type WorkModel = z.infer<typeof WorkModel>;
@@ -208,7 +220,7 @@ export const PlanCost = z.object({
   lines: z.array(CostLine),
   /** dataTransfer: the transfer-out line (a month's plan always has one, at $0 unless the prices charge it) */
   /** path: a queued path's SQS, SNS, EventBridge and DynamoDB Streams lines together (absent: no path) */
-  totals: z.object({ lambda: z.number(), apiGateway: z.number(), dynamodb: z.number(), dataTransfer: z.number().optional(), path: z.number().optional(), total: z.number() }),
+  totals: z.object({ lambda: z.number(), apiGateway: z.number(), dynamodb: z.number(), dataTransfer: z.number().optional(), path: z.number().optional(), secretsManager: z.number().optional(), total: z.number() }),
   /** planned invocations by function */
   invocations: z.record(z.string(), z.number().nonnegative()),
   /** what pricing the lines said (a path without prices for the region) */

@@ -23,6 +23,7 @@ import { pathRequests, PATH_MESSAGE_ENVELOPE_BYTES, scalePathRequests, sumPathRe
 import { PATH_ROUTE, runFunctions, runPathFunctions } from '../../metrics/cost/run-functions.ts';
 import { dynamoDbWork } from '../../metrics/cost/work-per-message.ts';
 import { measuredOnNotes } from '../../targets/recorded-target.ts';
+import { fmtNum } from '../../number-format.ts';
 import { durationFit, fitNotes, type FitPoint } from './duration-fit.ts';
 import type { FunctionWork, MeasuredOn, OperationCounts, PlanOperation, PlanRun, WorkModel } from './plan-schema.ts';
 
@@ -69,6 +70,8 @@ export interface RunBasis {
   path?: PathRequests;
   /** its path functions' MaximumEventAgeInSeconds, where set */
   maximumEventAgeSeconds: Record<string, number>;
+  /** results.secretsManager: its API calls over the run and the stack's secrets (absent: none) */
+  secrets?: { calls: number; secrets: number };
 }
 
 /** A function's p99 duration in a run: its REPORT lines', else AWS/Lambda's. */
@@ -150,6 +153,7 @@ export function runBasis(m: MeasuredRun, prices: PriceTable): RunBasis {
       return report && u.billedSource === 'report-lines' ? [[u.fn.name, { coldStarts: report.coldStarts, billedMs: billedInitMs(report, prices) }]] : [];
     })),
     ...(results.path ? { path: pathRequests(results.path) } : {}),
+    ...(results.secretsManager ? { secrets: { calls: sum(Object.values(results.secretsManager.calls)), secrets: results.secretsManager.secrets.length } } : {}),
     maximumEventAgeSeconds: Object.fromEntries(pathFunctions.flatMap((p) => (p.hop.maximumEventAgeSeconds === undefined ? [] : [[p.fn.name, p.hop.maximumEventAgeSeconds]]))),
   };
 }
@@ -313,6 +317,12 @@ export function buildWorkModel(bases: readonly RunBasis[], memory: Readonly<Reco
     notes.push('the runs with a queued path sent no message: the path is left out of the plan');
   }
 
+  const secretsManager = secretsWork(bases);
+  if (secretsManager) {
+    const why = secretsManager.calls.per === 'cold start' ? ' (no more calls than cold starts: the stack reads its secrets at INIT)' : '';
+    notes.push(`Secrets Manager: its API calls scaled at ${fmtNum(secretsManager.calls.rate)} per ${secretsManager.calls.per}${why}, from ${secretsManager.runs.join(', ')}`);
+  }
+
   return {
     runs: bases.map((b) => b.run),
     counts,
@@ -322,8 +332,24 @@ export function buildWorkModel(bases: readonly RunBasis[], memory: Readonly<Reco
     bytes,
     joinsPerConnect: ratio(counts.joins, counts.connects),
     ...(path ? { path } : {}),
+    ...(secretsManager ? { secretsManager } : {}),
     notes,
   };
+}
+
+/**
+ * The runs' Secrets Manager calls as a rate the plan can scale: per cold start where the runs made
+ * no more calls than their functions' cold starts (REPORT lines), as a stack that reads its secret
+ * at INIT and keeps it does; else per invocation. The secrets are the most any run's stack had.
+ */
+function secretsWork(bases: readonly RunBasis[]): WorkModel['secretsManager'] {
+  const withSecrets = bases.filter((b) => b.secrets !== undefined);
+  if (withSecrets.length === 0) return undefined;
+  const calls = sum(withSecrets.map((b) => b.secrets!.calls));
+  const coldStarts = sum(withSecrets.map((b) => sum(Object.values(b.init).map((i) => i.coldStarts))));
+  const invocations = sum(withSecrets.map((b) => sum(b.usage.map((u) => u.invocations))));
+  const rate = coldStarts > 0 && calls <= coldStarts ? { per: 'cold start' as const, rate: calls / coldStarts } : { per: 'invocation' as const, rate: ratio(calls, invocations) };
+  return { secrets: Math.max(...withSecrets.map((b) => b.secrets!.secrets)), calls: rate, runs: withSecrets.map((b) => b.run.runId) };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { BenchFunction } from '../../contracts/reference-functions.ts';
 import { choosePrices } from './price-choice.ts';
 import type { PriceFile } from './prices-file.ts';
 import { pathLines, pathRequests, PATH_MESSAGE_ENVELOPE_BYTES } from './path-cost.ts';
+import { secretsManagerLines } from './secrets-cost.ts';
 import { PATH_ROUTE, runArchitecture, runFunctions, runPathFunctions, type PathFunction } from './run-functions.ts';
 import type { Results } from '../../contracts/results-schema.ts';
 import { dynamoDbWork } from './work-per-message.ts';
@@ -19,7 +20,8 @@ import { dynamoDbWork } from './work-per-message.ts';
  * transfer out: AWS charges none on WebSocket APIs; a price file that prices it (a contract's
  * terms) adds a line for the bytes the clients received. Prices are the stack's region's
  * (price-choice.ts). A queued path (results.path) adds its SQS, SNS, EventBridge and DynamoDB
- * Streams lines (path-cost.ts) and its functions' Lambda usage, from the path's own totals.
+ * Streams lines (path-cost.ts) and its functions' Lambda usage, from the path's own totals; the
+ * stack's Secrets Manager use (results.secretsManager) its calls and secrets (secrets-cost.ts).
  */
 export interface CostOptions {
   /** a complete table; default: the built-in table's prices of the run's region */
@@ -165,6 +167,20 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
     }
   }
 
+  // Secrets Manager: the calls CloudWatch counted and the stack's secrets, their month prorated to the run
+  let secretsSource: CostSource | undefined;
+  if (results.secretsManager) {
+    const secrets = secretsManagerLines(results.secretsManager, { prices, runSeconds: results.durationMs / 1000, hoursPerMonth: HOURS_PER_MONTH });
+    lines.push(...secrets.lines);
+    assumptions.push(...secrets.notes);
+    if (secrets.lines.length > 0) {
+      secretsSource = 'cloudwatch';
+      assumptions.push(
+        `Secrets Manager: the API calls AWS/Usage CallCount counted over the CloudWatch window (the account's in the region, not only the stack's functions'), and the stack's ${results.secretsManager.secrets.length} secret(s) at the secret-month price prorated to the run's ${round(results.durationMs / 1000, 1)} s (a secret is billed by the hour while it exists)`,
+      );
+    }
+  }
+
   markPartial(lines, cw, assumptions);
 
   const total = (service: CostLine['service']) => lines.filter((l) => l.service === service).reduce((s, l) => s + l.cost, 0);
@@ -175,9 +191,10 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
     dynamodb: total('DynamoDB'),
     ...(dataTransferSource ? { dataTransfer: total('Data transfer') } : {}),
     ...(pathSource ? { path: pathTotal } : {}),
+    ...(secretsSource ? { secretsManager: total('Secrets Manager') } : {}),
     total: 0,
   };
-  totals.total = totals.lambda + totals.apiGateway + totals.dynamodb + (totals.dataTransfer ?? 0) + (totals.path ?? 0);
+  totals.total = totals.lambda + totals.apiGateway + totals.dynamodb + (totals.dataTransfer ?? 0) + (totals.path ?? 0) + (totals.secretsManager ?? 0);
   const deliveries = results.deliveries.received;
   assumptions.push(`per 1,000 users per month: the run's cost per connection-second, for 1,000 connections held ${HOURS_PER_MONTH} hours (the run's activity mix sustained)`);
 
@@ -196,6 +213,7 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
       dynamodb: dynamoSource,
       ...(dataTransferSource ? { dataTransfer: dataTransferSource } : {}),
       ...(pathSource ? { path: pathSource } : {}),
+      ...(secretsSource ? { secretsManager: secretsSource } : {}),
     },
     transferOut: dataTransferSource ? 'priced' : 'not-charged',
     assumptions,

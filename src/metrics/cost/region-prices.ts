@@ -42,6 +42,9 @@ export const REGION_PRICES: Readonly<Record<string, PriceTable>> = {
     eventBridge: { customEventsPerMillion: 1.0, eventUnitBytes: 64 * 1024 },
     // aws.amazon.com/dynamodb/pricing/on-demand: GetRecords calls by Lambda triggers are free
     dynamodbStreams: { lambdaReadsPerMillion: 0 },
+    // aws.amazon.com/secrets-manager/pricing: $0.40 per secret per month (prorated by the hour),
+    // $0.05 per 10,000 API calls
+    secretsManager: { secretMonthly: 0.4, apiCallsPer10k: 0.05 },
   },
 };
 

@@ -352,6 +352,7 @@ export function planPageModel(p: Plan): PlanPageModel {
       { service: 'API Gateway', cost: fmtUsd(c.totals.apiGateway) },
       { service: 'DynamoDB', cost: fmtUsd(c.totals.dynamodb) },
       ...(transfer > 0 ? [{ service: 'Data transfer', cost: fmtUsd(transfer) }] : []),
+      ...(c.totals.secretsManager !== undefined ? [{ service: 'Secrets Manager', cost: fmtUsd(c.totals.secretsManager) }] : []),
     ],
     prices: `${c.region} prices of ${c.pricesAsOf} (${c.pricesSource}), Lambda ${c.architecture}`,
     traffic: trafficFacts(p),

@@ -426,7 +426,7 @@ function costSection(cost: CostEstimate | undefined): string {
   return (
     (old ? `<div class="banner warn uncharged-transfer"><strong>Not on AWS's bill.</strong> ${h(old.text)} <code>${h(old.command)}</code> estimates it again without the line.</div>` : '') +
     `<div class="cards small">
-<div class="card"><div class="label">this run</div><div class="value">${fmtUsd(cost.totals.total)}</div><div class="sub">Lambda ${fmtUsd(cost.totals.lambda)} · API ${fmtUsd(cost.totals.apiGateway)} · DynamoDB ${fmtUsd(cost.totals.dynamodb)}${cost.totals.dataTransfer !== undefined ? ` · transfer ${fmtUsd(cost.totals.dataTransfer)}` : ''}</div></div>
+<div class="card"><div class="label">this run</div><div class="value">${fmtUsd(cost.totals.total)}</div><div class="sub">Lambda ${fmtUsd(cost.totals.lambda)} · API ${fmtUsd(cost.totals.apiGateway)} · DynamoDB ${fmtUsd(cost.totals.dynamodb)}${cost.totals.dataTransfer !== undefined ? ` · transfer ${fmtUsd(cost.totals.dataTransfer)}` : ''}${cost.totals.path !== undefined ? ` · path ${fmtUsd(cost.totals.path)}` : ''}${cost.totals.secretsManager !== undefined ? ` · Secrets Manager ${fmtUsd(cost.totals.secretsManager)}` : ''}</div></div>
 <div class="card"><div class="label">per 1M deliveries</div><div class="value">${fmtUsd(cost.perMillionDeliveries)}</div><div class="sub">${fmtInt(cost.basis.deliveries)} delivered</div></div>
 <div class="card"><div class="label">per 1,000 users / month</div><div class="value">${fmtUsd(cost.perThousandUsersPerMonth)}</div><div class="sub">this activity, around the clock</div></div>
 </div>` +

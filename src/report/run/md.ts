@@ -209,7 +209,7 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
       '### Cost (estimate)',
       '',
       ...(old ? ['> [!NOTE]', `> ${md(old.text)} \`${old.command}\` estimates it again without the line.`, ''] : []),
-      `**${fmtUsd(c.totals.total)}** this run (Lambda ${fmtUsd(c.totals.lambda)} · API Gateway ${fmtUsd(c.totals.apiGateway)} · DynamoDB ${fmtUsd(c.totals.dynamodb)}${c.totals.dataTransfer !== undefined ? ` · data transfer out ${fmtUsd(c.totals.dataTransfer)}` : ''}) · ${fmtUsd(c.perMillionDeliveries)} per 1M deliveries · ${fmtUsd(c.perThousandUsersPerMonth)} per 1,000 users per month  `,
+      `**${fmtUsd(c.totals.total)}** this run (Lambda ${fmtUsd(c.totals.lambda)} · API Gateway ${fmtUsd(c.totals.apiGateway)} · DynamoDB ${fmtUsd(c.totals.dynamodb)}${c.totals.dataTransfer !== undefined ? ` · data transfer out ${fmtUsd(c.totals.dataTransfer)}` : ''}${c.totals.path !== undefined ? ` · queued path ${fmtUsd(c.totals.path)}` : ''}${c.totals.secretsManager !== undefined ? ` · Secrets Manager ${fmtUsd(c.totals.secretsManager)}` : ''}) · ${fmtUsd(c.perMillionDeliveries)} per 1M deliveries · ${fmtUsd(c.perThousandUsersPerMonth)} per 1,000 users per month  `,
       `${md(pricesLabel(c.prices))}, Lambda ${md(c.architecture)}; sources: Lambda ${c.sources.lambda}, messages ${c.sources.messages}, DynamoDB ${c.sources.dynamodb}${c.sources.dataTransfer ? `, data transfer ${c.sources.dataTransfer}` : ''}`,
       '',
       ...(page.thisHost ? [`${md(capital(page.thisHost))}.`, ''] : []),
