@@ -85,7 +85,6 @@ const seconds = (ms: number) => ms / 1000;
 
 export class SecretStore {
   private readonly secrets = new Map<string, StoredSecret>();
-  private readonly calls = new Map<string, number>();
   private sink: MetricSink | undefined;
 
   constructor(
@@ -104,15 +103,9 @@ export class SecretStore {
     this.publishResourceCount();
   }
 
-  /** One API call made (IAM let it through): AWS/Usage CallCount, and the calls billed. */
+  /** One API call made (IAM let it through): AWS/Usage CallCount, what the harness reads and prices. */
   called(operation: string): void {
-    this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
     this.sink?.put({ namespace: 'AWS/Usage', name: 'CallCount', dimensions: { Service: 'Secrets Manager', Type: 'API', Resource: operation, Class: 'None' }, value: 1, unit: 'None', timestamp: Date.now() });
-  }
-
-  /** What Secrets Manager bills: the secrets stored, and the API calls by operation. */
-  billing(): { secrets: number; apiCalls: Record<string, number> } {
-    return { secrets: this.secrets.size, apiCalls: Object.fromEntries(this.calls) };
   }
 
   /** A secret the stack creates, as CloudFormation's CreateSecret would. */

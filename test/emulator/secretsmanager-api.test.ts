@@ -86,22 +86,16 @@ describe('Secrets Manager through the SDK', () => {
     await expect(sm.send(new GetSecretValueCommand({ SecretId: 'empty' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
-  it('records each call as AWS/Usage CallCount and bills the calls and the secrets', async () => {
+  it('records each call as AWS/Usage CallCount and the secrets as AWS/SecretsManager ResourceCount: what the harness prices', async () => {
     const password = (await sm.send(new GetRandomPasswordCommand({ PasswordLength: 12, ExcludePunctuation: true }))).RandomPassword!;
     expect(password).toMatch(/^[A-Za-z0-9]{12}$/);
-    const billing = store.billing();
-    expect(billing.secrets).toBe(3);
-    expect(billing.apiCalls.GetSecretValue).toBeGreaterThanOrEqual(6);
-    const calls = metrics.query({
-      namespace: 'AWS/Usage',
-      metricName: 'CallCount',
-      dimensions: { Service: 'Secrets Manager', Type: 'API', Resource: 'GetRandomPassword', Class: 'None' },
-      stat: 'Sum',
-      periodSeconds: 60,
-      startTime: Date.now() - 3_600_000,
-      endTime: Date.now() + 60_000,
-    });
-    expect(calls.reduce((sum, d) => sum + d.value, 0)).toBe(1);
+    const metric = (namespace: string, metricName: string, dimensions: Record<string, string>, stat: 'Sum' | 'Maximum') =>
+      metrics.query({ namespace, metricName, dimensions, stat, periodSeconds: 60, startTime: Date.now() - 3_600_000, endTime: Date.now() + 60_000 });
+    const sum = (data: ReadonlyArray<{ value: number }>) => data.reduce((n, d) => n + d.value, 0);
+    const calls = (operation: string) => sum(metric('AWS/Usage', 'CallCount', { Service: 'Secrets Manager', Type: 'API', Resource: operation, Class: 'None' }, 'Sum'));
+    expect(Math.max(...metric('AWS/SecretsManager', 'ResourceCount', { Service: 'Secrets Manager', Type: 'Resource', Resource: 'SecretCount', Class: 'None' }, 'Maximum').map((d) => d.value))).toBe(3);
+    expect(calls('GetSecretValue')).toBeGreaterThanOrEqual(6);
+    expect(calls('GetRandomPassword')).toBe(1);
   });
 });
 

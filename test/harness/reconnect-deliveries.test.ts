@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { runBenchmark } from '../../src/modes/run.ts';
 import { runChecks } from '../../src/verdict/checks.ts';
 import { startScriptedChatServer } from './scripted-chat-server.ts';
+import { scenarioFiles } from '../e2e/scenario-files.ts';
 
 /**
  * Messages sent while members are away in reconnect, against a server that closes them at known
@@ -16,12 +14,10 @@ import { startScriptedChatServer } from './scripted-chat-server.ts';
  * close, so the count does not hang on how fast the host is (test/e2e/reconnect-run.test.ts runs
  * the same through the emulator, where lifetimes and a busy host decide which sends meet whom).
  */
-const dir = mkdtempSync(join(tmpdir(), 'fb-reconnect-deliveries-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, scenario } = scenarioFiles('fb-reconnect-deliveries-');
 
-const SCENARIO = join(dir, 'closed-members.yaml');
-writeFileSync(
-  SCENARIO,
+const SCENARIO = scenario(
+  'closed-members',
   `name: closed-members
 clients: 8
 rooms: 2
