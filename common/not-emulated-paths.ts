@@ -1,5 +1,26 @@
 import { z } from 'zod';
 
+/** A resource of the template the emulator read but does not run: its logical id and type. */
+export const NotEmulatedResource = z.object({ logicalId: z.string(), type: z.string() });
+export type NotEmulatedResource = z.infer<typeof NotEmulatedResource>;
+
+/** `Orders (AWS::Kinesis::Stream)`: how a not-emulated resource is named, at start and on every page. */
+export const notEmulatedResourceText = (r: NotEmulatedResource): string => `${r.logicalId} (${r.type})`;
+
+/** Resources a one-line account of them names before it counts the rest. */
+const NAMED_RESOURCES = 3;
+
+/**
+ * `2 resources of the template: ChatLogs (AWS::Logs::LogGroup), CDKMetadata (AWS::CDK::Metadata)`,
+ * the first three named and the rest counted: what the run says before its load and its full
+ * console after it (summary.md and the report list every one).
+ */
+export function notEmulatedResourcesLine(resources: readonly NotEmulatedResource[]): string {
+  const names = resources.slice(0, NAMED_RESOURCES).map(notEmulatedResourceText).join(', ');
+  const more = resources.length > NAMED_RESOURCES ? `, … ${resources.length - NAMED_RESOURCES} more (each in summary.md and the report)` : '';
+  return `${resources.length} resource${resources.length === 1 ? '' : 's'} of the template: ${names}${more}`;
+}
+
 /**
  * A way into the stack's functions that the emulator does not run: a trigger (an SNS topic's
  * subscription, an SQS or stream event source mapping, an EventBridge rule, a schedule, a REST or

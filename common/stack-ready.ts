@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { NODE_RUNTIMES } from './node-runtimes.ts';
 import { LAMBDA_RUNTIMES } from './lambda-runtimes.ts';
 import { RuntimeInUse } from './runtimes-in-use.ts';
-import { NotEmulatedPath } from './not-emulated-paths.ts';
+import { NotEmulatedPath, NotEmulatedResource } from './not-emulated-paths.ts';
 
 /**
  * The one line `stack up` prints when the local stack is ready: what a harness needs to reach it.
@@ -63,6 +63,8 @@ export const StackReady = z.object({
    * them after (`GET`, common/gone-connections.ts): no AWS API says this.
    */
   goneConnectionsEndpoint: z.string(),
+  /** The emulator's own record of the functions' calls to AWS endpoints it does not serve (`GET`, common/unserved-calls.ts); absent from older stacks. */
+  unservedCallsEndpoint: z.string().optional(),
   /** Every AWS API above on one port (the emulator's edge): what `AWS_ENDPOINT_URL` names. */
   edgeEndpoint: z.string(),
   /** `AWS_ENDPOINT_URL` (the edge), and `AWS_ENDPOINT_URL_<SERVICE>` → endpoint, for every service above: exported, they point the SDK's standard configuration at this stack. */
@@ -81,6 +83,8 @@ export const StackReady = z.object({
   auth: z.object({ authorizer: z.string(), identitySource: z.array(z.string()), parameterName: z.string().optional() }).optional(),
   /** every trigger and integration into a function that the emulator does not run (common/not-emulated-paths.ts); absent: none */
   notEmulated: z.array(NotEmulatedPath).optional(),
+  /** every resource of the template the emulator read but does not run (`AWS::Kinesis::Stream`, a log group …); absent: none */
+  notEmulatedResources: z.array(NotEmulatedResource).optional(),
   /** what runs here where AWS may run it otherwise, one line each (StackDescription.warnings); absent: none */
   warnings: z.array(z.string()).optional(),
 });

@@ -421,6 +421,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       websocketUrl: gateway.websocketUrl,
       callbackUrl: gateway.callbackUrl,
       goneConnectionsEndpoint: gateway.goneConnectionsUrl,
+      unservedCallsEndpoint: gateway.unservedCallsUrl,
       cloudwatchEndpoint: cloudwatch.url,
       dynamodbEndpoint: dynamodb.endpoint,
       lambdaEndpoint: lambdaApi.url,
@@ -465,6 +466,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         ? { auth: { authorizer: authorizerFunction.name, identitySource: authorizer.identitySource, ...(authorizer.tokenParameter ? { parameterName: authorizer.tokenParameter } : {}) } }
         : {}),
       ...(stack.notEmulatedPaths?.length ? { notEmulated: stack.notEmulatedPaths } : {}),
+      ...(stack.notEmulated.length > 0 ? { notEmulatedResources: stack.notEmulated.map((r) => ({ logicalId: r.logicalId, type: r.type })) } : {}),
       ...(stack.warnings?.length ? { warnings: stack.warnings } : {}),
     },
     stack,

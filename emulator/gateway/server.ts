@@ -10,6 +10,8 @@ import { ApiMetrics } from './api-metrics.ts';
 import { ConnectionRegistry } from './connection.ts';
 import { handleConnectionsApi, sendError } from './connections-api.ts';
 import { GoneConnectionRecord, handleGoneConnections } from './gone-connections.ts';
+import { UNSERVED_CALLS_PATH } from '../../common/unserved-calls.ts';
+import { handleUnservedCalls, UnservedCallRecord } from './unserved-calls.ts';
 import type { AuthorizerConfig, GatewayContext } from './context.ts';
 import { onUpgrade } from './handshake.ts';
 import { ConnectionsAccess } from './connections-access.ts';
@@ -67,6 +69,8 @@ export interface Gateway {
   readonly callbackUrl: string;
   /** http://HOST:PORT/@emulator/gone-connections: the emulator's record of posts to gone connections */
   readonly goneConnectionsUrl: string;
+  /** http://HOST:PORT/@emulator/unserved-calls: the functions' calls to AWS endpoints the emulator does not serve */
+  readonly unservedCallsUrl: string;
   /** The stage's access logging: the template's AccessLogSettings, then UpdateStage's (apigatewayv2/server.ts). */
   readonly accessLog: AccessLog;
   /** Start serving connections: until then upgrades get 503. */
@@ -144,10 +148,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   };
 
   const connectionsPrefix = `/${stage}/@connections/`;
+  const unserved = new UnservedCallRecord();
   server.on('request', (req, res) => {
     // the emulator's own record, not an AWS API: neither throttled nor metered
     const path = req.url?.split('?', 1)[0];
     if (path === GONE_CONNECTIONS_PATH) return handleGoneConnections(ctx.gone, req, res);
+    if (path === UNSERVED_CALLS_PATH) return handleUnservedCalls(unserved, req, res);
     if (ctx.closing) return sendError(res, 503, 'ServiceUnavailableException', 'Service Unavailable');
     handleConnectionsApi(ctx, connectionsPrefix, req, res);
   });
@@ -187,6 +193,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     websocketUrl: `ws://${domainName}/${stage}`,
     callbackUrl: `http://${domainName}/${stage}`,
     goneConnectionsUrl: `http://${domainName}${GONE_CONNECTIONS_PATH}`,
+    unservedCallsUrl: `http://${domainName}${UNSERVED_CALLS_PATH}`,
     accessLog: ctx.accessLog,
     attach: (runtime) => ctx.integration.attach(runtime),
     stats: () => ({ connections: ctx.registry.size, ...ctx.counters }),

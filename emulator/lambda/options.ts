@@ -148,10 +148,11 @@ const OptionsSchema = z.strictObject({
    * service label: dynamodb, execute-api, ssm, lambda, monitoring, logs, cloudformation,
    * apigateway, …) → the emulator's local base URL (`http://127.0.0.1:PORT`; for execute-api the
    * gateway's origin, the request's path keeps its /{stage}). Any other AWS host fails in the
-   * function as a refused connection naming it (aws-endpoint-redirect.ts).
+   * function as a refused connection naming it (aws-endpoint-redirect.ts), posted to the URL under
+   * `@unserved-calls` where there is one (the emulator's record of such calls).
    */
   awsEndpoints: z
-    .strictObject({ services: z.record(z.string().regex(/^[a-z0-9-]+$/, 'must be an endpoint prefix'), z.url({ protocol: /^http$/ })) })
+    .strictObject({ services: z.record(z.string().regex(/^([a-z0-9-]+|@unserved-calls)$/, 'must be an endpoint prefix'), z.url({ protocol: /^http$/ })) })
     .default({ services: {} }),
   region: z.string().min(1).default(DEFAULTS.region),
   accountId: z.string().regex(/^\d{12}$/, 'must be 12 digits').default(DEFAULTS.accountId),

@@ -14,8 +14,9 @@ import { PublishResult } from './publish-schema.ts';
 import { Quotas } from './quotas-schema.ts';
 import { TargetDiscovery, TargetEndpoints, TargetFunctions } from './target-schema.ts';
 import { Verdict } from './verdict-schema.ts';
-import { NotEmulatedPath } from '../../common/not-emulated-paths.ts';
+import { NotEmulatedPath, NotEmulatedResource } from '../../common/not-emulated-paths.ts';
 import { RuntimeInUse } from '../../common/runtimes-in-use.ts';
+import { UnservedCall } from '../../common/unserved-calls.ts';
 
 /**
  * results.json — the contract between a run, the report renderers and later tools (baseline
@@ -243,6 +244,8 @@ export const Results = z.object({
       discovery: TargetDiscovery.optional(),
       /** a local stack: every trigger and integration into its functions the emulator did not run (absent from older results, and where there was none) */
       notEmulated: z.array(NotEmulatedPath).optional(),
+      /** a local stack: every resource of its template the emulator read but does not run (absent: none, or older results) */
+      notEmulatedResources: z.array(NotEmulatedResource).optional(),
     }),
     clients: z.number().int(),
     rooms: z.number().int(),
@@ -296,6 +299,8 @@ export const Results = z.object({
   connections: Connections.optional(),
   deliveries: Deliveries,
   stale: Stale.optional(),
+  /** a local run: the functions' calls to AWS endpoints the emulator does not serve, each refused (common/unserved-calls.ts); absent where there were none */
+  unservedCalls: z.array(UnservedCall).optional(),
   /** clients that came back after the server closed them (a scenario's `reconnect`); the waves are in intervals[].wentAway/reconnects */
   reconnects: z
     .object({

@@ -1,6 +1,6 @@
 import type { StackReady } from '../../common/stack-ready.ts';
 import { z } from 'zod';
-import type { NotEmulatedPath } from '../../common/not-emulated-paths.ts';
+import type { NotEmulatedPath, NotEmulatedResource } from '../../common/not-emulated-paths.ts';
 
 /**
  * What a target says about the system behind it, as recorded in results.json
@@ -107,6 +107,8 @@ export interface RecordedTargetInfo {
   discovery?: TargetDiscovery;
   /** a local stack: every trigger and integration into its functions that the emulator does not run */
   notEmulated?: NotEmulatedPath[];
+  /** a local stack: every resource of its template the emulator read but does not run */
+  notEmulatedResources?: NotEmulatedResource[];
 }
 
 export interface TargetStart {

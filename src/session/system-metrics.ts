@@ -123,6 +123,15 @@ export async function addSystemMetrics(results: Results, target: Target, options
   }
   // once the system has settled (the pull waited for it): its own view of posts to dropped clients, where the protocol cannot show them
   await addTargetStale(results, target, { lastSentAfterDrop: options.lastSentAfterDrop, onWarning: warn });
+  // the calls the functions made to AWS endpoints the emulator does not serve: each refused here, and what it was for not done
+  if (target.unservedCalls) {
+    try {
+      const calls = await target.unservedCalls({ startMs: Date.parse(results.startedAt) });
+      if (calls.length > 0) results.unservedCalls = calls;
+    } catch (err) {
+      warn(`the emulator's record of calls to AWS endpoints it does not serve could not be read: ${(err as Error).message}`);
+    }
+  }
   try {
     const dynamodb = dynamoDbWork(results);
     if (dynamodb) results.dynamodb = dynamodb;

@@ -9,6 +9,7 @@ import { stackUpArgs } from '../local-stack/stack-flags.ts';
 import { launchStack } from '../local-stack/stack-launcher.ts';
 import { localStackFunctions } from './target-functions.ts';
 import { emulatorGonePosts } from './emulator-gone-posts.ts';
+import { emulatorUnservedCalls } from './emulator-unserved-calls.ts';
 import { cloudWatchFor } from '../aws/cloudwatch-source.ts';
 import { emulatorLambdaApi } from '../aws/lambda-api.ts';
 import { emulatorSettings } from '../aws/sdk-settings.ts';
@@ -131,11 +132,14 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
     // what the stack runs here otherwise than AWS may (its ready line's warnings): said before measuring, kept among the run's warnings
     scenarioWarnings: () => info.warnings ?? [],
     ...(info.notEmulated?.length ? { notEmulated: info.notEmulated } : {}),
+    ...(info.notEmulatedResources?.length ? { notEmulatedResources: info.notEmulatedResources } : {}),
     startedWith: { stackArgs: stackUpArgs(opts.launch), stack, ...(info.lambdaRuntime ? { lambdaRuntime: info.lambdaRuntime } : {}) },
     // the reference stack, of this very version, answers connects with its cold/warm subprotocol; a template's stack is the user's own
     connectColdFlag: opts.launch.settings?.template === undefined,
     // the emulator sees every post: its gateway's record of posts to gone connections
     stalePosts: (run) => emulatorGonePosts(goneEndpoint, run),
+    // the calls the functions made to AWS endpoints the emulator does not serve: each refused, what it was for not done
+    ...(info.unservedCallsEndpoint ? { unservedCalls: (run: { startMs: number }) => emulatorUnservedCalls(info.unservedCallsEndpoint!, run) } : {}),
     stop: (graceMs) =>
       (stopped ??= stopChild(child, graceMs).then(() => {
         process.off('exit', killOnExit);

@@ -1,5 +1,5 @@
 import { TOKEN_ENV } from '../../common/auth-token.ts';
-import { notEmulatedPathText } from '../../common/not-emulated-paths.ts';
+import { notEmulatedPathText, notEmulatedResourcesLine } from '../../common/not-emulated-paths.ts';
 import type { StackKnobs } from '../contracts/scenario-schema.ts';
 import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
 import { openAwsApiTarget } from './aws-api.ts';
@@ -52,5 +52,9 @@ export async function resolveTarget(o: ResolveTargetOptions): Promise<Target> {
   if (runtime && nodeMismatch && !runtime.matches && runtime.nodeFunctions !== false) o.onWarning?.(runtime.note ?? `${runtime.runtime}'s functions ran on Node ${runtime.node}`);
   // Each path the emulator does not run, before any load: what AWS would invoke that this run cannot show.
   for (const p of target.notEmulated ?? []) o.onWarning?.(`not emulated: ${notEmulatedPathText(p)}`);
+  // And the resources it read but does not run, in one line: most are inert here (log groups,
+  // metadata), and one that is not breaks what calls it, named then as the run's cause.
+  const resources = target.notEmulatedResources ?? [];
+  if (resources.length > 0) o.onWarning?.(`not emulated: ${notEmulatedResourcesLine(resources)}`);
   return target;
 }

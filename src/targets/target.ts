@@ -3,6 +3,7 @@ import type { CloudWatchTarget } from '../aws/cloudwatch-source.ts';
 import type { SdkClientSettings } from '../aws/sdk-settings.ts';
 import type { StackReady } from '../../common/stack-ready.ts';
 import type { StalePostsView } from '../metrics/measurement/stale-report.ts';
+import type { UnservedCall } from '../../common/unserved-calls.ts';
 import type { RecordedTargetInfo, TargetEndpoints, TargetFunctions, TargetStart } from '../contracts/target-schema.ts';
 
 export type { TargetEndpoints, TargetFunction, TargetFunctions, TargetStart } from '../contracts/target-schema.ts';
@@ -82,6 +83,8 @@ export interface Target extends RecordedTargetInfo {
    * target has none (a URL): the figures are then not observable.
    */
   stalePosts?: (run: { startMs: number; endMs: number }) => Promise<StalePostsView>;
+  /** The local emulator's record of the functions' calls to AWS endpoints it does not serve, since `run.startMs` (emulator-unserved-calls.ts); absent elsewhere (AWS serves them). */
+  unservedCalls?: (run: { startMs: number }) => Promise<UnservedCall[]>;
   /**
    * Stops what this target started (nothing for remote). Safe to call twice. A local stack that
    * has not stopped within `graceMs` (default 5 s) is killed.

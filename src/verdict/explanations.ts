@@ -41,7 +41,7 @@ const BEARS_ON: Record<string, readonly Factor[]> = {
   'sends went out': ['function-errors', 'invoke-permission', 'iam-denied', 'api-gateway-429', 'lambda-throttles', 'dynamodb-throttles', 'local-host', 'harness-saturated'],
   'no lost deliveries': ['not-emulated', 'queued-path', 'function-errors', 'invoke-permission', 'iam-denied', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'logged-errors', 'local-host', 'harness-saturated', 'posts-per-invocation'],
   'harness not saturated': ['harness-saturated', 'local-host'],
-  'no unexpected errors': ['function-errors', 'invoke-permission', 'iam-denied', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'logged-errors', 'local-host'],
+  'no unexpected errors': ['not-emulated', 'function-errors', 'invoke-permission', 'iam-denied', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'logged-errors', 'local-host'],
 };
 
 /**

@@ -110,7 +110,7 @@ interface Finding {
 type Detector = (r: Results, symptoms: ReadonlySet<Symptom>, judged: Judged) => Finding | Finding[] | string | undefined;
 
 const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
-  'not-emulated': (r, symptoms) => notEmulatedEvidence(r, symptoms.has('loss')),
+  'not-emulated': (r, symptoms) => notEmulatedEvidence(r, symptoms.has('loss'), symptoms.has('errors')),
   'queued-path': (r, symptoms) => pathEvidence(r, symptoms.has('loss')),
   'function-errors': (r, symptoms) => functionErrorFindings(r, symptoms),
   'invoke-permission': (r, symptoms) => invokePermissionFindings(r, symptoms),

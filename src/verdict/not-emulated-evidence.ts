@@ -1,4 +1,5 @@
 import { notEmulatedPathText, type NotEmulatedPath } from '../../common/not-emulated-paths.ts';
+import { serviceName, unservedCallText } from '../../common/unserved-calls.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { fmtInt } from '../number-format.ts';
 
@@ -9,6 +10,7 @@ import { fmtInt } from '../number-format.ts';
  * loss, and only for a path whose function runs here by no route: with the template saying that
  * function fans out (its role grants execute-api:ManageConnections, or it is given the API), the
  * whole loss (share 1); without, only where no function that ran here posted at all (no share).
+ * Before those: the calls a function made to an AWS endpoint the emulator does not serve.
  */
 export interface NotEmulatedFinding {
   line: string;
@@ -18,7 +20,45 @@ export interface NotEmulatedFinding {
 
 const POST_ACTION = 'execute-api:ManageConnections';
 
-export function notEmulatedEvidence(r: Results, lossAsked: boolean): NotEmulatedFinding[] {
+export function notEmulatedEvidence(r: Results, lossAsked: boolean, errorsAsked = false): NotEmulatedFinding[] {
+  const unserved = unservedCallFindings(r, lossAsked, errorsAsked);
+  return unserved.length > 0 ? [...unserved, ...notEmulatedPathFindings(r, lossAsked)] : notEmulatedPathFindings(r, lossAsked);
+}
+
+/**
+ * Calls a function made to an AWS endpoint the emulator does not serve (results.unservedCalls,
+ * the emulator's record): each was refused, so whatever it was for did not happen here. The first
+ * cause of a loss or of errors the run met (share 1: nothing else can be judged past it), one line
+ * per kind of call, most first, where the calling function bears on the symptom: for a loss, a
+ * function on the lost messages' path (results.hopLatency's stamps name the functions they reached;
+ * without stamps, any); for errors, one that failed or logged an error, or whose failure a client
+ * meets as one (an authorizer, `$connect`'s). Otherwise the line carries no share, so what bears
+ * ranks first.
+ */
+function unservedCallFindings(r: Results, lossAsked: boolean, errorsAsked: boolean): NotEmulatedFinding[] {
+  const calls = r.unservedCalls ?? [];
+  const broke = [...(lossAsked && r.deliveries.lost > 0 ? [`${fmtInt(r.deliveries.lost)} of ${fmtInt(r.deliveries.expected)} deliveries lost`] : []), ...(errorsAsked && Object.keys(r.errors).length > 0 ? ['the errors the clients met'] : [])];
+  if (calls.length === 0 || broke.length === 0) return [];
+  const onPath = new Set((r.hopLatency?.hops ?? []).filter((h) => h.hop.startsWith('lambda:')).map((h) => h.hop.slice('lambda:'.length)));
+  const errorsMet = errorsAsked && Object.keys(r.errors).length > 0;
+  const lossMet = lossAsked && r.deliveries.lost > 0;
+  const bears = (fn: string) => (errorsMet && failedOrRefused(r, fn)) || (lossMet && (onPath.size === 0 || onPath.has(fn)));
+  return calls.map((c) => ({
+    line: `${unservedCallText(c)}; what the call was for did not happen here (${broke.join('; ')})`,
+    ...(bears(c.function) ? { share: 1 } : {}),
+    remedy: `measure this stack on AWS (--target aws:<stack>), where ${serviceName(c.service)} answers; locally, ${c.function} gets no answer from it`,
+  }));
+}
+
+/** Whether a function's failure reached the clients: it errored or logged an error, or it is an authorizer or `$connect`'s. */
+function failedOrRefused(r: Results, fn: string): boolean {
+  const cw = r.cloudwatch;
+  if ((cw?.lambda[fn]?.errors ?? 0) > 0 || (cw?.functionErrors?.[fn]?.length ?? 0) > 0 || (cw?.loggedErrors?.[fn]?.length ?? 0) > 0) return true;
+  const f = r.config.target.functions?.functions.find((x) => x.name === fn);
+  return f !== undefined && (f.authorizer === true || f.route === '$connect');
+}
+
+function notEmulatedPathFindings(r: Results, lossAsked: boolean): NotEmulatedFinding[] {
   if (!lossAsked || r.deliveries.lost === 0) return [];
   const paths = (r.config.target.notEmulated ?? []).filter((p) => p.function !== undefined && p.runsHere !== true);
   if (paths.length === 0) return [];

@@ -40,6 +40,8 @@ describe('AWS hosts answered locally', () => {
       dynamodb: 'http://127.0.0.1:4002',
       monitoring: 'http://127.0.0.1:4003/',
       logs: 'http://127.0.0.1:4003/',
+      // where an environment posts the calls it refused: the gateway's listener
+      '@unserved-calls': 'http://127.0.0.1:4001/@emulator/unserved-calls',
     });
   });
 });

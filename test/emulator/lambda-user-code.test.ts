@@ -1,6 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handleUnservedCalls, UnservedCallRecord } from '../../emulator/gateway/unserved-calls.ts';
+import { awsEndpointServices } from '../../emulator/lambda/runtimes/aws-endpoint-services.ts';
 import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
@@ -172,6 +176,35 @@ describe('Lambda runtime: code as written', () => {
       expect(way.message).toMatch(/^connect ECONNREFUSED sqs\.us-east-1\.amazonaws\.com:443 \(the local emulator does not serve/);
     }
     expect(r.viaHttp!.message).toMatch(/^connect ECONNREFUSED sqs\.us-east-1\.amazonaws\.com:80 /);
+  });
+
+  it("reads each refused call before failing it, and has it in the emulator's record before the invocation is answered: the SDK's SendMessage, Kinesis PutRecord, S3 GetObject", async () => {
+    const record = new UnservedCallRecord();
+    const server = createServer((req, res) => handleUnservedCalls(record, req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const recording = await createLambdaRuntime({
+      cpuModel: 'off',
+      metrics: new MetricStore(),
+      logs: new LogStore(),
+      awsEndpoints: { services: awsEndpointServices({ gatewayOrigin: origin }) },
+      functions: [fn('orders-api', 'cjs', 'index.handler')],
+    });
+    try {
+      const r = expectOk(await recording.invoke('orders-api', { action: 'unserved-calls' })).result as Record<string, { code?: string }>;
+      // each still fails as a refused connection does
+      expect([r.viaSdk!.code, r.viaHttps!.code, r.viaFetch!.code]).toEqual(['ECONNREFUSED', 'ECONNREFUSED', 'ECONNREFUSED']);
+      // answered: every call it made is in the record already
+      const calls = record.snapshot().calls;
+      const seen = (service: string) => calls.find((c) => c.service === service);
+      expect(calls).toHaveLength(3);
+      expect(seen('sqs')).toMatchObject({ function: 'orders-api', host: 'sqs.us-east-1.amazonaws.com', operation: 'SendMessage', resource: 'QueueUrl=https://sqs.us-east-1.amazonaws.com/123456789012/orders', count: 1 });
+      expect(seen('kinesis')).toMatchObject({ function: 'orders-api', operation: 'PutRecord', resource: 'StreamName=orders', count: 1 });
+      expect(seen('s3')).toMatchObject({ function: 'orders-api', host: 'media.s3.us-east-1.amazonaws.com', operation: 'GET /avatars/a.png', resource: 'Bucket=media', count: 1 });
+    } finally {
+      await recording.close();
+      server.close();
+    }
   });
 
   it('refuses a code directory that does not exist, and a local endpoint that is not http, naming the field', async () => {

@@ -113,7 +113,7 @@ describe('fanout-bench stack up', () => {
     expect(Object.keys(ready).sort()).toEqual(
       [
         'apiId', 'callbackUrl', 'cloudwatchEndpoint', 'dynamodbEndpoint', 'functions', 'lambdaEndpoint', 'lambdaRuntime', 'ready', 'region', 'ssmEndpoint', 'stage', 'websocketUrl',
-        'cloudformationEndpoint', 'apiGatewayV2Endpoint', 'edgeEndpoint', 'awsEndpointUrls', 'stackName', 'tables', 'goneConnectionsEndpoint',
+        'cloudformationEndpoint', 'apiGatewayV2Endpoint', 'edgeEndpoint', 'awsEndpointUrls', 'stackName', 'tables', 'goneConnectionsEndpoint', 'unservedCallsEndpoint',
       ].sort(),
     );
     expect(ready.awsEndpointUrls).toEqual({

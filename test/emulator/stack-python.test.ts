@@ -10,6 +10,7 @@ import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { describeStack, type DescribedStack } from '../../emulator/stack-model/describe-stack.ts';
 import { connect, handshakeStatus, type TestClient } from '../fixtures/gateway/clients.ts';
 import { until } from './lambda-test-helpers.ts';
+import { emulatorUnservedCalls } from '../../src/targets/emulator-unserved-calls.ts';
 
 // Python stacks through the whole emulator: the gateway, Python functions on the Runtime API,
 // real boto3 (the host's) reaching dynalite and @connections with the code unchanged, whatever
@@ -201,6 +202,12 @@ describe('a Python stack\'s failures, as a client sees them', () => {
     const out = JSON.parse(await c.next()) as { tables: string[]; kinesis: string };
     expect(out.tables).toEqual(misc.stack.ready.tables);
     expect(out.kinesis).toMatch(/^EndpointConnectionError: Could not connect to the endpoint URL: "https:\/\/kinesis\.us-east-1\.amazonaws\.com\/ \(the local emulator does not serve this AWS endpoint; it never reaches AWS\)"$/);
+    // read before it was refused, as a Node function's is: in the emulator's record, by the function that called;
+    // each attempt counted (botocore's `max_attempts: 1` is one retry after the first: 2 attempts)
+    const calls = await emulatorUnservedCalls(misc.stack.ready.unservedCallsEndpoint!, { startMs: 0 });
+    expect(calls.filter((k) => k.service === 'kinesis').map(({ function: fn, operation, resource, count }) => ({ fn, operation, resource, count }))).toEqual([
+      { fn: expect.stringMatching(/ProbeFunction/), operation: 'ListStreams', resource: undefined, count: 2 },
+    ]);
   });
 
   it('answers a message to a function whose INIT failed, or whose process exited, with Internal server error; the stack serves on', async () => {

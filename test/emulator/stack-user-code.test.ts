@@ -3,6 +3,7 @@ import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import type { StackFunction } from '../../emulator/stack-model/manifest-reader.ts';
 import { connect, type TestClient } from '../fixtures/gateway/clients.ts';
+import { emulatorUnservedCalls } from '../../src/targets/emulator-unserved-calls.ts';
 import { expectOk } from './lambda-test-helpers.ts';
 import { deployedUserFunctions } from './user-function-dirs.ts';
 
@@ -61,6 +62,20 @@ describe('functions written for AWS, through the stack', () => {
   it('a DynamoDB client built with the AWS endpoint reads the stack\'s tables', async () => {
     const r = expectOk(await stack.runtime.invoke('u-cjs', { action: 'list-tables' }));
     expect((r.result as { tables: string[] }).tables).toEqual(expect.arrayContaining(Object.values(stack.ready.tables)));
+  });
+
+  it("a call to an AWS endpoint the stack does not serve is refused, and kept in the emulator's record the ready line names; one it serves is not", async () => {
+    const startMs = Date.now();
+    const r = expectOk(await stack.runtime.invoke('u-cjs', { action: 'unserved-calls' })).result as Record<string, { code?: string }>;
+    expect([r.viaHttps!.code, r.viaFetch!.code]).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
+    // SQS is the stack's own: answered (no such queue), never refused
+    expect(r.viaSdk!.code).not.toBe('ECONNREFUSED');
+    // the invocation answered after its calls were recorded
+    const calls = await emulatorUnservedCalls(stack.ready.unservedCallsEndpoint!, { startMs });
+    expect(calls.map((c) => [c.function, c.service, c.operation, c.resource, c.count]).sort()).toEqual([
+      ['u-cjs', 'kinesis', 'PutRecord', 'StreamName=orders', 1],
+      ['u-cjs', 's3', 'GET /avatars/a.png', 'Bucket=media', 1],
+    ]);
   });
 
   it('a post the handler does not await is not delivered while the environment is frozen; the next invocation thaws it', async () => {

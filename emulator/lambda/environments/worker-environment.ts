@@ -22,6 +22,7 @@ import {
   type WorkerEnvironmentSpec,
 } from './execution-environment.ts';
 import { PendingResult } from './pending-result.ts';
+import { postUnservedCall } from './unserved-call-post.ts';
 import type { InvokeRequest, WorkerInit, WorkerMessage } from '../runtimes/worker-protocol.ts';
 
 /** Runtime, SDK and module overhead outside the V8 old generation, kept out of the heap limit. */
@@ -59,6 +60,8 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   /** the platform lines written from this side (timeouts, crashes), in the function's log format */
   private readonly platform: PlatformLines;
   private maxMemoryUsedMB = 0;
+  /** the posts of its calls to endpoints the emulator does not serve still on their way to the record */
+  private readonly unservedPosts = new Set<Promise<void>>();
   private intentional = false;
   private readonly init = new PendingResult<StartResult>();
   /** performance.now() when the worker was created. */
@@ -226,6 +229,12 @@ export class WorkerEnvironment implements ExecutionEnvironment {
       case 'log':
         this.log.push(m.text);
         return;
+      case 'unserved': {
+        const posted = postUnservedCall(this.spec.awsEndpoints, { function: this.spec.fn.name, at: m.at, request: m.request });
+        this.unservedPosts.add(posted);
+        void posted.then(() => this.unservedPosts.delete(posted));
+        return;
+      }
       case 'code-cache':
         this.spec.codeCache?.update(m.data);
         return;
@@ -249,11 +258,12 @@ export class WorkerEnvironment implements ExecutionEnvironment {
         setTimeout(() => void this.worker.terminate().catch(() => undefined), 2_000).unref();
         return;
       }
-      case 'done':
+      case 'done': {
         this.spec.cpu.invokeMs += m.cpuMs;
         if (m.id !== this.runId) return;
         this.maxMemoryUsedMB = m.maxMemoryUsedMB;
-        this.invocation.settle({
+        const usage = this.usage();
+        const settle = () => this.invocation.settle({
           kind: 'done',
           ok: m.ok,
           result: m.result,
@@ -262,8 +272,11 @@ export class WorkerEnvironment implements ExecutionEnvironment {
           durationMs: m.durationMs,
           initDurationMs: m.initDurationMs,
           ...(m.exits ? { exits: true } : {}),
-          ...this.usage(),
+          ...usage,
         });
+        // the calls it made to endpoints the emulator does not serve are in the record before it is answered
+        if (this.unservedPosts.size > 0) void Promise.all(this.unservedPosts).then(settle);
+        else settle();
         if (m.exits) {
           // the worker ends by itself (its last lines flushed); nothing more to report when it does
           this.intentional = true;
@@ -272,6 +285,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
           setTimeout(() => void this.worker.terminate().catch(() => undefined), 2_000).unref();
         }
         return;
+      }
     }
   }
 

@@ -1,3 +1,5 @@
+import { UNSERVED_CALLS_PATH } from '../../../common/unserved-calls.ts';
+import { UNSERVED_CALLS_KEY } from './aws-endpoint-redirect.ts';
 import type { StackServiceEndpoints } from '../../aws-endpoint-urls.ts';
 
 /**
@@ -23,6 +25,8 @@ export function awsEndpointServices(e: Partial<StackServiceEndpoints> & { gatewa
     sqs: e.sqs,
     sns: e.sns,
     events: e.eventbridge,
+    // not a service: where an environment posts each call to an endpoint none of the above serves
+    [UNSERVED_CALLS_KEY]: `${e.gatewayOrigin}${UNSERVED_CALLS_PATH}`,
   };
   return Object.fromEntries(Object.entries(services).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }

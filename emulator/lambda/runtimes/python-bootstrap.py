@@ -134,6 +134,46 @@ def _local_url(url):
     return urlunsplit(("http", local.netloc, local.path.rstrip("/") + parts.path, parts.query, parts.fragment))
 
 
+_UNSERVED_CALLS = _ENDPOINTS.get("@unserved-calls")
+_MAX_SEEN_BODY = 65536  # emulator/lambda/runtimes/aws-endpoint-redirect.ts MAX_SEEN_BODY
+
+
+def _record_unserved(request):
+    """The refused request, as botocore wrote it, to the emulator's record (the gateway reads what it
+    asked, as it does a Node function's: common/unserved-calls.ts). Never fails the call's own error."""
+    if not _UNSERVED_CALLS:
+        return
+    try:
+        import http.client
+
+        parts = urlsplit(request.url)
+        body = request.body
+        if hasattr(body, "read"):
+            body = b""  # a streamed body is not read: it is the call's to send
+        if isinstance(body, bytes):
+            body = body[:_MAX_SEEN_BODY].decode("utf-8", "replace")
+        seen = {
+            "function": os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "unknown"),
+            "at": int(time.time() * 1000),
+            "request": {
+                "hostname": parts.hostname or "",
+                "method": request.method or "GET",
+                "path": (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+                "headers": {str(k).lower(): v.decode() if isinstance(v, bytes) else str(v) for k, v in request.headers.items()},
+                "body": (body or "")[:_MAX_SEEN_BODY],
+            },
+        }
+        record = urlsplit(_UNSERVED_CALLS)
+        conn = http.client.HTTPConnection(record.hostname, record.port or 80, timeout=2)
+        try:
+            conn.request("POST", record.path, body=json.dumps(seen), headers={"content-type": "application/json"})
+            conn.getresponse().read()
+        finally:
+            conn.close()
+    except Exception:  # noqa: BLE001 - the record is the emulator's; the call's refusal is what the code meets
+        pass
+
+
 def _patch_httpsession(module):
     from botocore.exceptions import EndpointConnectionError
 
@@ -142,6 +182,7 @@ def _patch_httpsession(module):
     def send(self, request):
         target = _local_url(request.url)
         if isinstance(target, Exception):
+            _record_unserved(request)
             # botocore's own error for a refused connection, its message naming why
             raise EndpointConnectionError(endpoint_url=f"{request.url} (the local emulator does not serve this AWS endpoint; it never reaches AWS)", error=target)
         if target is not None:

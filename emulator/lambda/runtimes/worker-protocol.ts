@@ -1,5 +1,6 @@
 /** Messages between the runtime (main thread) and an execution environment's worker. */
 
+import type { SeenRequest } from '../../../common/unserved-calls.ts';
 import type { FunctionLogging } from '../options.ts';
 import type { HandlerModuleOptions } from './handler-module.ts';
 
@@ -45,6 +46,8 @@ export type WorkerMessage =
    * answers use: in order with them, and nothing left buffered in a stream when it freezes.
    */
   | { t: 'log'; text: string }
+  /** A call the function made to an AWS endpoint the emulator does not serve (aws-endpoint-redirect.ts), refused: for the emulator's record. */
+  | { t: 'unserved'; request: SeenRequest; at: number }
   /** Sent during INIT when the environment compiled without a usable code cache: one for the next ones. */
   | { t: 'code-cache'; data: Uint8Array }
   | {

@@ -39,7 +39,7 @@ for (const stream of [process.stdout, process.stderr]) {
     return true;
   }) as typeof stream.write;
 }
-installAwsEndpointRedirect(init.awsEndpoints);
+installAwsEndpointRedirect(init.awsEndpoints, (request) => port.postMessage({ t: 'unserved', request, at: Date.now() } satisfies WorkerMessage));
 let currentRequestId: string | undefined;
 const logError = installLambdaConsole(() => currentRequestId, write);
 /** START, END and REPORT in the function's log format (Text or JSON, its SystemLogLevel). */

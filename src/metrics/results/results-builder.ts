@@ -163,6 +163,7 @@ export function buildResults(i: BuildInput): Results {
         ...(i.target.label ? { label: i.target.label } : {}),
         ...(i.target.discovery ? { discovery: i.target.discovery } : {}),
         ...(i.target.notEmulated?.length ? { notEmulated: i.target.notEmulated } : {}),
+        ...(i.target.notEmulatedResources?.length ? { notEmulatedResources: i.target.notEmulatedResources } : {}),
       },
       clients: i.scenario.clients,
       rooms: i.scenario.rooms,

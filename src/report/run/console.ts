@@ -1,5 +1,6 @@
 import type { LatencySummary, Results } from '../../contracts/results-schema.ts';
 import { verdictLines } from './verdict-text.ts';
+import { notEmulatedResourcesLine } from '../../../common/not-emulated-paths.ts';
 import { formatDuration } from '../../contracts/duration.ts';
 import { pricesLabel } from './prices-label.ts';
 import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
@@ -92,6 +93,8 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
   const lines: (string | undefined)[] = [];
   const secs = (r.durationMs / 1000).toFixed(1);
   lines.push(`fanout-bench ${r.scenario.name}: ${r.status} in ${secs}s against ${r.config.target.kind} ${r.config.target.url}${r.statusReason ? ` (${r.statusReason})` : ''}`);
+  // a call to an AWS service the emulator does not run breaks whatever it was for: said first
+  for (const l of page.unservedCalls) lines.push(`  not run here ${l}`);
   const unseen = r.protocol?.notObservable ?? {};
   if (r.protocol) lines.push(`  protocol     ${r.protocol.name} (${r.protocol.kind}, membership ${r.protocol.membership}${r.protocol.sendAcks ? '' : ', no acks'})`);
   // the stack's latency first where the local host held anything back (attribution-model.ts)
@@ -153,6 +156,8 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
   for (const l of attributeQuotas(r)) lines.push(`  quota        ${l}`);
   lines.push(...runtimeConsoleLines(r));
   for (const l of page.notEmulated) lines.push(`  not emulated ${l}`);
+  const notRun = r.config.target.notEmulatedResources ?? [];
+  if (notRun.length > 0) lines.push(`  not emulated ${notEmulatedResourcesLine(notRun)}`);
   const h = r.harness;
   lines.push(`  harness      ${h.shards} shard${h.shards === 1 ? '' : 's'}  cpu ${fmtNum(h.cpuSeconds)} s  lag p99 ${fmtMs(h.eventLoopLagP99Ms)}  rss ${fmtInt(h.rssMB)} MB${h.saturated ? '  SATURATED' : ''}`);
   const hot = (r.phases ?? []).filter((p) => p.saturated).map((p) => p.name);

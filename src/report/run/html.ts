@@ -124,6 +124,9 @@ function verdictBlock(r: JudgedResults, page: RunPageModel): string {
     ...(cause
       ? [`<div class="banner danger first-cause"><strong>Why: ${h(cause.check)}.</strong> ${h(cause.line)} <span class="remedy">(what would move it: ${h(cause.remedy)})</span></div>`]
       : []),
+    ...(page.unservedCalls.length > 0
+      ? [`<div class="banner danger"><strong>Called AWS services this emulator does not run.</strong><ul>${page.unservedCalls.map((l) => `<li>${h(l)}</li>`).join('')}</ul></div>`]
+      : []),
     ...(r.harness.saturated
       ? [`<div class="banner danger"><strong>The harness was saturated.</strong> Its own CPU or event loop was the bottleneck, so these latencies describe the harness, not the system under test.</div>`]
       : []),
@@ -476,6 +479,7 @@ function configSection(r: Results, page: RunPageModel): string {
     ['clock', h(e.clock)],
     ...(e.lambdaRuntimes ? [['Lambda runtimes', runtimeHtmlCell(e.lambdaRuntimes)]] : e.lambdaRuntime ? [['Lambda runtime', emulatedRuntimeHtmlCell(e.lambdaRuntime)]] : []),
     ...(page.notEmulated.length > 0 ? [['not emulated', page.notEmulated.map(h).join('<br>')]] : []),
+    ...(page.notEmulatedResources.length > 0 ? [['resources not emulated', page.notEmulatedResources.map(h).join('<br>')]] : []),
     ['tool', `${h(r.tool.name)} ${h(r.tool.version)}`],
     ['results schema', String(r.schemaVersion)],
     ...(r.protocol

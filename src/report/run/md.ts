@@ -65,6 +65,7 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
   if (model.stackFirst) {
     out.push(`${model.headline.map((f) => `${f.label} p99 **${figuresText(f, 'p99')}** (p50 ${figuresText(f, 'p50')})`).join(' · ')}  `, `${md(STACK_FIRST_TEXT)}`, '');
   } else if (hold) out.push(`${model.headline.map((f) => `${f.label} p99 **${figuresText(f, 'p99')}** (p50 ${figuresText(f, 'p50')})`).join(' · ')}: the host ${md(hold)}`, '');
+  if (page.unservedCalls.length > 0) out.push('> [!CAUTION]', '> Called AWS services this emulator does not run:', ...page.unservedCalls.map((l) => `> - ${md(l)}`), '');
   const cause = firstCause(v);
   if (cause) out.push('> [!CAUTION]', `> Why: ${md(cause.check)}. ${md(cause.line)} (what would move it: ${md(cause.remedy)})`, '');
   if (r.harness.saturated) out.push('> [!WARNING]', '> The harness was saturated: these numbers describe the harness, not the system under test.', '');
@@ -194,6 +195,7 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
   out.push(...hopsMarkdown(page.hops));
   out.push(...runtimeMarkdown(r));
   if (page.notEmulated.length > 0) out.push('### Not emulated', '', 'Paths into the stack\'s functions that this run did not take (the emulator does not run them):', '', ...page.notEmulated.map((l) => `- ${md(l)}`), '');
+  if (page.notEmulatedResources.length > 0) out.push('### Resources not emulated', '', 'Resources of the template the emulator read but does not run:', '', ...page.notEmulatedResources.map((l) => `- ${md(l)}`), '');
 
   const work = workTable(r);
   if (work) {

@@ -7,7 +7,8 @@ import { deniedRows, type DeniedRow } from './denied-table.ts';
 import { permissionsRows, type PermissionsRow } from './permissions-table.ts';
 import { firstCause } from '../shared/why-lines.ts';
 import { VERDICT_HEADLINE } from './verdict-text.ts';
-import { notEmulatedPathText } from '../../../common/not-emulated-paths.ts';
+import { notEmulatedPathText, notEmulatedResourceText } from '../../../common/not-emulated-paths.ts';
+import { unservedCallText } from '../../../common/unserved-calls.ts';
 import { pathModel, type PathModel } from './path-model.ts';
 import { hopsModel, type HopsModel } from './hops-model.ts';
 import { fmtInt } from '../../number-format.ts';
@@ -85,6 +86,10 @@ export interface RunPageModel {
   thisHost?: string;
   /** the paths into the stack's functions the emulator did not run, one line each: `SNS topic Alerts → FanoutFunction (…)` */
   notEmulated: string[];
+  /** the functions' calls to AWS endpoints the emulator does not serve, one line each, most first (results.unservedCalls) */
+  unservedCalls: string[];
+  /** the template's resources the emulator read but does not run, one line each (config.target.notEmulatedResources) */
+  notEmulatedResources: string[];
   /** a queued fan-out's path, hop by hop (path-model.ts); absent: the stack has none */
   path?: PathModel;
   /** the delivery latency split by hop (hops-model.ts); absent: not measured on the local emulator, or no hop stamped */
@@ -162,6 +167,8 @@ export function runPageModel(r: Results): RunPageModel {
     cloudwatchNotes: [...(r.cloudwatch?.problems ?? []).map((p) => `CloudWatch ${p.step}: ${p.errorName} ${p.message}`), ...(r.cloudwatch?.notes ?? []).map((n) => `CloudWatch: ${n}`)],
     ...(measuredLocally(r) ? { thisHost: THIS_HOST_TEXT } : {}),
     notEmulated: (r.config.target.notEmulated ?? []).map(notEmulatedPathText),
+    unservedCalls: (r.unservedCalls ?? []).map(unservedCallText),
+    notEmulatedResources: (r.config.target.notEmulatedResources ?? []).map(notEmulatedResourceText),
     ...(path ? { path } : {}),
     ...(hops ? { hops } : {}),
   };

@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { UnservedRequest, type UnservedCall, type UnservedCallSeen, type UnservedCalls } from '../../common/unserved-calls.ts';
+import { unservedCallOf } from '../lambda/runtimes/unserved-call.ts';
+
+/**
+ * The calls functions made to AWS endpoints the emulator does not serve, counted by function,
+ * service, operation and resource (common/unserved-calls.ts): each execution environment posts the
+ * request it refused (`POST /@emulator/unserved-calls`), read here as the call it was, the harness reads the record (`GET`, with
+ * `?since=<epoch ms>` for the calls made since then). Bounded by the kinds of call a stack makes,
+ * not by their number: at most `cap` kinds (the rest counted in the last).
+ */
+export const DEFAULT_UNSERVED_KINDS = 1_000;
+
+export class UnservedCallRecord {
+  private readonly byKey = new Map<string, UnservedCall>();
+
+  constructor(readonly cap: number = DEFAULT_UNSERVED_KINDS) {}
+
+  add(seen: UnservedCallSeen): void {
+    const { at, ...kind } = seen;
+    const key = JSON.stringify([kind.function, kind.service, kind.operation, kind.resource ?? '']);
+    const known = this.byKey.get(key);
+    if (known) {
+      known.count++;
+      known.firstAt = Math.min(known.firstAt, at);
+      known.lastAt = Math.max(known.lastAt, at);
+      return;
+    }
+    if (this.byKey.size >= this.cap) return;
+    this.byKey.set(key, { ...kind, count: 1, firstAt: at, lastAt: at });
+  }
+
+  /** The calls, kinds last made at or after `since` (epoch ms) when given, most first. */
+  snapshot(since?: number): UnservedCalls {
+    const calls = [...this.byKey.values()].filter((c) => since === undefined || c.lastAt >= since).map((c) => ({ ...c }));
+    return { calls: calls.sort((a, b) => b.count - a.count) };
+  }
+}
+
+/** `POST` one refused request (JSON, as UnservedRequest), `GET[?since=<epoch ms>]` the record; anything else is 400/405. */
+export function handleUnservedCalls(record: UnservedCallRecord, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method === 'GET') {
+    const raw = new URL(req.url ?? '/', 'http://local').searchParams.get('since');
+    const since = raw === null ? undefined : Number(raw);
+    if (since !== undefined && (raw === '' || !Number.isFinite(since))) return answer(res, 400, { message: 'since: must be epoch milliseconds' });
+    return answer(res, 200, record.snapshot(since));
+  }
+  if (req.method !== 'POST') return answer(res, 405, { message: 'only GET and POST' });
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    let parsed: ReturnType<typeof UnservedRequest.safeParse>;
+    try {
+      parsed = UnservedRequest.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+    } catch {
+      return answer(res, 400, { message: 'the body is not JSON' });
+    }
+    if (!parsed.success) return answer(res, 400, { message: `${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}` });
+    record.add(unservedCallOf(parsed.data));
+    answer(res, 204, undefined);
+  });
+}
+
+function answer(res: ServerResponse, status: number, body: unknown): void {
+  if (body === undefined) {
+    res.writeHead(status);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,15 @@
+import { UnservedCalls, type UnservedCall } from '../../common/unserved-calls.ts';
+
+/**
+ * The calls the local stack's functions made during the run to AWS endpoints the emulator does
+ * not serve, as its own record keeps them (common/unserved-calls.ts), read by URL as the ready line
+ * names it: every kind of call last made since the run started. AWS serves those endpoints; here
+ * each call was refused, so what it was for did not happen.
+ */
+const READ_TIMEOUT_MS = 10_000;
+
+export async function emulatorUnservedCalls(endpoint: string, run: { startMs: number }): Promise<UnservedCall[]> {
+  const res = await fetch(`${endpoint}?since=${Math.floor(run.startMs)}`, { signal: AbortSignal.timeout(READ_TIMEOUT_MS) });
+  if (!res.ok) throw new Error(`GET ${endpoint}: HTTP ${res.status}`);
+  return UnservedCalls.parse(await res.json()).calls;
+}
