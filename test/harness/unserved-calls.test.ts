@@ -58,6 +58,16 @@ describe("the emulator's record of calls to AWS endpoints it does not serve", ()
     expect((await emulatorUnservedCalls(endpoint, { startMs: 0 })).map((c) => c.service)).toEqual(['kinesis', 's3']);
   });
 
+  it('reads a path that is not valid percent-encoding as sent, and goes on answering', async () => {
+    const raw = { hostname: 'media.s3.us-east-1.amazonaws.com', method: 'PUT', path: '/100%25/50%.png?x-id=PutObject', headers: {}, body: '' };
+    expect(await post({ function: 'uploader', at: 90_000, request: raw })).toBe(204);
+    expect(await post({ function: 'uploader', at: 90_001, request: { ...raw, path: '//[' } })).toBe(204);
+    expect(await emulatorUnservedCalls(endpoint, { startMs: 90_000 })).toEqual([
+      expect.objectContaining({ function: 'uploader', service: 's3', operation: 'PUT /100%25/50%.png', resource: 'Bucket=media', count: 1 }),
+      expect.objectContaining({ function: 'uploader', service: 's3', operation: 'PUT //[', resource: 'Bucket=media', count: 1 }),
+    ]);
+  });
+
   it("is the loss's first cause, in one line at the top of the console, in summary.md and on the page", async () => {
     const r = quietResults();
     r.deliveries = { ...r.deliveries, lost: 30, expected: r.deliveries.received + 30 };

@@ -16,7 +16,7 @@ const RESOURCE_FIELDS = [
   'UserPoolId', 'ClientId', 'IdentityPoolId', 'KeyId', 'Bucket', 'LogGroupName', 'logGroupName', 'EventBusName', 'RoleArn', 'Name', 'modelId',
 ] as const;
 
-/** The call an environment's refused request was (any runtime's: the one reading of it). */
+/** The call an environment's refused request was (any runtime's: the one reading of it). Never throws: it runs in the gateway's process, on whatever a function sent. */
 export function unservedCallOf(u: UnservedRequest): UnservedCallSeen {
   const r: SeenRequest = u.request;
   const host = r.hostname.replace(/\.$/, '').toLowerCase();
@@ -25,7 +25,10 @@ export function unservedCallOf(u: UnservedRequest): UnservedCallSeen {
   const s3Bucket = labels[1] === 's3' || /^s3[.-]/.test(labels.slice(1).join('.')) ? labels[0] : undefined;
   const target = r.headers['x-amz-target'];
   const type = r.headers['content-type'] ?? '';
-  const url = new URL(r.path, 'http://x');
+  // read by hand, not by URL: a function's path may be anything (a lone `%`, `//[`), and no path fails the reading
+  const query = r.path.indexOf('?');
+  const pathname = query < 0 ? r.path : r.path.slice(0, query);
+  const params = new URLSearchParams(query < 0 ? '' : r.path.slice(query + 1));
   let operation: string | undefined;
   let resource: string | undefined;
   if (target) {
@@ -35,15 +38,24 @@ export function unservedCallOf(u: UnservedRequest): UnservedCallSeen {
     const form = Object.fromEntries(new URLSearchParams(r.body));
     operation = form.Action;
     resource = named(form);
-  } else if (url.searchParams.get('Action')) {
-    operation = url.searchParams.get('Action')!;
-    resource = named(Object.fromEntries(url.searchParams));
+  } else if (params.get('Action')) {
+    operation = params.get('Action')!;
+    resource = named(Object.fromEntries(params));
   }
   if (!operation) {
-    operation = `${r.method.toUpperCase()} ${decodeURIComponent(url.pathname)}`;
+    operation = `${r.method.toUpperCase()} ${decoded(pathname || '/')}`;
     resource = s3Bucket ? `Bucket=${s3Bucket}` : named(parsedJson(r.body));
   }
   return { function: u.function, service: s3Bucket ? 's3' : (endpointPrefixOf(host) ?? host), host, operation, ...(resource ? { resource } : {}), at: u.at };
+}
+
+/** A path with its `%XX` decoded; as sent where that is not valid percent-encoding. */
+function decoded(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 function parsedJson(body: string): Record<string, unknown> {
