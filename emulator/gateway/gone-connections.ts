@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GoneCause, GoneConnection, GoneConnections } from '../../common/gone-connections.ts';
 import type { Connection } from './connection.ts';
+import { answerRecord, BAD_SINCE, sinceOf } from './emulator-record-http.ts';
 
 /**
  * The connections that went away and the @connections POSTs made to each afterwards (every one
@@ -55,16 +56,8 @@ export class GoneConnectionRecord {
 
 /** `GET /@emulator/gone-connections[?since=<epoch ms>]`: the record as JSON; anything else is 400/405. */
 export function handleGoneConnections(record: GoneConnectionRecord, req: IncomingMessage, res: ServerResponse): void {
-  if (req.method !== 'GET') return answer(res, 405, { message: 'only GET' });
-  const query = new URL(req.url ?? '/', 'http://local').searchParams;
-  const raw = query.get('since');
-  const since = raw === null ? undefined : Number(raw);
-  if (since !== undefined && (raw === '' || !Number.isFinite(since))) return answer(res, 400, { message: 'since: must be epoch milliseconds' });
-  answer(res, 200, record.snapshot(since));
-}
-
-function answer(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
+  if (req.method !== 'GET') return answerRecord(res, 405, { message: 'only GET' });
+  const since = sinceOf(req);
+  if (since === null) return answerRecord(res, 400, BAD_SINCE);
+  answerRecord(res, 200, record.snapshot(since));
 }

@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { UnservedRequest, type UnservedCall, type UnservedCallSeen, type UnservedCalls } from '../../common/unserved-calls.ts';
 import { unservedCallOf } from '../lambda/runtimes/unserved-call.ts';
+import { answerRecord, BAD_SINCE, sinceOf } from './emulator-record-http.ts';
 
 /**
  * The calls functions made to AWS endpoints the emulator does not serve, counted by function,
  * service, operation and resource (common/unserved-calls.ts): each execution environment posts the
  * request it refused (`POST /@emulator/unserved-calls`), read here as the call it was, the harness reads the record (`GET`, with
  * `?since=<epoch ms>` for the calls made since then). Bounded by the kinds of call a stack makes,
- * not by their number: at most `cap` kinds (the rest counted in the last).
+ * not by their number: at most `cap` kinds; a kind first made past that is not kept.
  */
 export const DEFAULT_UNSERVED_KINDS = 1_000;
 
@@ -40,12 +41,11 @@ export class UnservedCallRecord {
 /** `POST` one refused request (JSON, as UnservedRequest), `GET[?since=<epoch ms>]` the record; anything else is 400/405. */
 export function handleUnservedCalls(record: UnservedCallRecord, req: IncomingMessage, res: ServerResponse): void {
   if (req.method === 'GET') {
-    const raw = new URL(req.url ?? '/', 'http://local').searchParams.get('since');
-    const since = raw === null ? undefined : Number(raw);
-    if (since !== undefined && (raw === '' || !Number.isFinite(since))) return answer(res, 400, { message: 'since: must be epoch milliseconds' });
-    return answer(res, 200, record.snapshot(since));
+    const since = sinceOf(req);
+    if (since === null) return answerRecord(res, 400, BAD_SINCE);
+    return answerRecord(res, 200, record.snapshot(since));
   }
-  if (req.method !== 'POST') return answer(res, 405, { message: 'only GET and POST' });
+  if (req.method !== 'POST') return answerRecord(res, 405, { message: 'only GET and POST' });
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
@@ -53,21 +53,10 @@ export function handleUnservedCalls(record: UnservedCallRecord, req: IncomingMes
     try {
       parsed = UnservedRequest.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8')));
     } catch {
-      return answer(res, 400, { message: 'the body is not JSON' });
+      return answerRecord(res, 400, { message: 'the body is not JSON' });
     }
-    if (!parsed.success) return answer(res, 400, { message: `${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}` });
+    if (!parsed.success) return answerRecord(res, 400, { message: `${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}` });
     record.add(unservedCallOf(parsed.data));
-    answer(res, 204, undefined);
+    answerRecord(res, 204);
   });
-}
-
-function answer(res: ServerResponse, status: number, body: unknown): void {
-  if (body === undefined) {
-    res.writeHead(status);
-    res.end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
 }

@@ -1,5 +1,6 @@
 import { GoneConnections } from '../../common/gone-connections.ts';
 import type { StalePostsView } from '../metrics/measurement/stale-report.ts';
+import { readEmulatorRecord } from './emulator-record.ts';
 
 /**
  * Posts to dropped clients' connections as the local emulator saw them: its gateway's record of
@@ -8,12 +9,8 @@ import type { StalePostsView } from '../metrics/measurement/stale-report.ts';
  * those connections are the ones that went that way during the run; every post to them was
  * answered 410, however the stack went on to treat it. The emulator sees every post: none is zero.
  */
-const READ_TIMEOUT_MS = 10_000;
-
 export async function emulatorGonePosts(endpoint: string, run: { startMs: number; endMs: number }): Promise<StalePostsView> {
-  const res = await fetch(`${endpoint}?since=${Math.floor(run.startMs)}`, { signal: AbortSignal.timeout(READ_TIMEOUT_MS) });
-  if (!res.ok) throw new Error(`GET ${endpoint}: HTTP ${res.status}`);
-  const record = GoneConnections.parse(await res.json());
+  const record = await readEmulatorRecord(endpoint, run, GoneConnections);
   const dropped = record.connections.filter((c) => c.cause === 'no-close-frame' && c.goneAt <= run.endMs);
   let posts = 0;
   let lastPostAt: number | null = null;

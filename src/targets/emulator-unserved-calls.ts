@@ -1,4 +1,5 @@
 import { UnservedCalls, type UnservedCall } from '../../common/unserved-calls.ts';
+import { readEmulatorRecord } from './emulator-record.ts';
 
 /**
  * The calls the local stack's functions made during the run to AWS endpoints the emulator does
@@ -6,10 +7,6 @@ import { UnservedCalls, type UnservedCall } from '../../common/unserved-calls.ts
  * names it: every kind of call last made since the run started. AWS serves those endpoints; here
  * each call was refused, so what it was for did not happen.
  */
-const READ_TIMEOUT_MS = 10_000;
-
 export async function emulatorUnservedCalls(endpoint: string, run: { startMs: number }): Promise<UnservedCall[]> {
-  const res = await fetch(`${endpoint}?since=${Math.floor(run.startMs)}`, { signal: AbortSignal.timeout(READ_TIMEOUT_MS) });
-  if (!res.ok) throw new Error(`GET ${endpoint}: HTTP ${res.status}`);
-  return UnservedCalls.parse(await res.json()).calls;
+  return (await readEmulatorRecord(endpoint, run, UnservedCalls)).calls;
 }

@@ -1,4 +1,5 @@
 import { notEmulatedPathText, type NotEmulatedPath } from '../../common/not-emulated-paths.ts';
+import { reachHop } from '../../common/probe-reach-metric.ts';
 import { serviceName, unservedCallText } from '../../common/unserved-calls.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { fmtInt } from '../number-format.ts';
@@ -21,8 +22,7 @@ export interface NotEmulatedFinding {
 const POST_ACTION = 'execute-api:ManageConnections';
 
 export function notEmulatedEvidence(r: Results, lossAsked: boolean, errorsAsked = false): NotEmulatedFinding[] {
-  const unserved = unservedCallFindings(r, lossAsked, errorsAsked);
-  return unserved.length > 0 ? [...unserved, ...notEmulatedPathFindings(r, lossAsked)] : notEmulatedPathFindings(r, lossAsked);
+  return [...unservedCallFindings(r, lossAsked, errorsAsked), ...notEmulatedPathFindings(r, lossAsked)];
 }
 
 /**
@@ -37,11 +37,12 @@ export function notEmulatedEvidence(r: Results, lossAsked: boolean, errorsAsked 
  */
 function unservedCallFindings(r: Results, lossAsked: boolean, errorsAsked: boolean): NotEmulatedFinding[] {
   const calls = r.unservedCalls ?? [];
-  const broke = [...(lossAsked && r.deliveries.lost > 0 ? [`${fmtInt(r.deliveries.lost)} of ${fmtInt(r.deliveries.expected)} deliveries lost`] : []), ...(errorsAsked && Object.keys(r.errors).length > 0 ? ['the errors the clients met'] : [])];
-  if (calls.length === 0 || broke.length === 0) return [];
-  const onPath = new Set((r.hopLatency?.hops ?? []).filter((h) => h.hop.startsWith('lambda:')).map((h) => h.hop.slice('lambda:'.length)));
-  const errorsMet = errorsAsked && Object.keys(r.errors).length > 0;
   const lossMet = lossAsked && r.deliveries.lost > 0;
+  const errorsMet = errorsAsked && Object.keys(r.errors).length > 0;
+  if (calls.length === 0 || (!lossMet && !errorsMet)) return [];
+  const broke = [...(lossMet ? [`${fmtInt(r.deliveries.lost)} of ${fmtInt(r.deliveries.expected)} deliveries lost`] : []), ...(errorsMet ? ['the errors the clients met'] : [])];
+  const lambdaHop = reachHop.lambda('');
+  const onPath = new Set((r.hopLatency?.hops ?? []).filter((h) => h.hop.startsWith(lambdaHop)).map((h) => h.hop.slice(lambdaHop.length)));
   const bears = (fn: string) => (errorsMet && failedOrRefused(r, fn)) || (lossMet && (onPath.size === 0 || onPath.has(fn)));
   return calls.map((c) => ({
     line: `${unservedCallText(c)}; what the call was for did not happen here (${broke.join('; ')})`,

@@ -36,6 +36,11 @@ async function start(fixture: string, lines: string[]): Promise<RunningStack> {
   return stack;
 }
 
+/** What the stack said at start that would change how it runs here: a path or resource not run, an IAM finding, a mapping's note. */
+function startNotes(lines: string[]): string[] {
+  return lines.filter((l) => l.includes('not emulated') || l.startsWith('iam:') || l.startsWith('event source mapping'));
+}
+
 async function open(url: string): Promise<TestClient> {
   const client = await connect(url);
   clients.push(client);
@@ -148,7 +153,7 @@ describe("sqs-fifo-integration: frames sent by the route's AWS integration to a 
   }, 60_000);
 
   it('delivers each frame as the client sent it to the members of its room only, each room in the order it was sent', async () => {
-    expect(lines.filter((l) => l.includes('not emulated') || l.startsWith('iam:') || l.startsWith('event source mapping'))).toEqual([]);
+    expect(startNotes(lines)).toEqual([]);
     const url = (room: string) => `${stack.ready.websocketUrl}?room=${room}`;
     const rooms = { north: [await open(url('north')), await open(url('north'))], south: [await open(url('south')), await open(url('south'))] };
     const sent: Record<string, string[]> = { north: [], south: [] };
@@ -190,7 +195,7 @@ describe("indented-template-sqs: a request template of indented #set lines that 
   }, 60_000);
 
   it("sends SQS a form body that starts with Action= and a frame carrying the template's change; the consumer's echo arrives whole", async () => {
-    expect(lines.filter((l) => l.includes('not emulated') || l.startsWith('iam:') || l.startsWith('event source mapping'))).toEqual([]);
+    expect(startNotes(lines)).toEqual([]);
     const client = await open(stack.ready.websocketUrl);
     const frame = { action: 'echo', text: 'a+b & c=d %', n: 7 };
     client.send(JSON.stringify(frame));
