@@ -11,15 +11,16 @@ import { runCli, type CliResult } from './cli.ts';
  * posts); a lost delivery is declared after 2 s. Four clients, not more: every run of a step (its
  * warm-up and its measurement) connects, joins and disconnects each of them, and their concurrent
  * connects are environments to INIT, all CPU that shows in no limit a search here is about. A
- * limit measured with more clients keeps them (`clients`, `rooms`: the same rooms of 4).
+ * limit measured with more clients keeps them (`clients`, `rooms`: the same rooms of 4); one
+ * searched under a throttle that counts connects and joins too slows them (`connectRate`, `joinRate`).
  */
-export function emulatorScenario(o: { clients?: number; rooms?: number; joinRate?: number } = {}): string {
+export function emulatorScenario(o: { clients?: number; rooms?: number; connectRate?: number; joinRate?: number } = {}): string {
   return `clients: ${o.clients ?? 4}
 rooms: ${o.rooms ?? 1}
 seed: 5
 timeouts: { loss: 2s }
 phases:
-  - connect: { rate: 40 }
+  - connect: { rate: ${o.connectRate ?? 40} }
   - join: { rate: ${o.joinRate ?? 40} }
   - send: { duration: 2s, rate: 5 }
 `;

@@ -13,26 +13,22 @@ const { dir, scenario } = scenarioFiles('fb-search-throttle-');
 describe('fanout-bench search on the emulator', () => {
   it("with the stage throttle lowered, finds a limit and names API Gateway's throttle", { timeout: 180_000 }, async () => {
     const out = join(dir, 'throttle');
-    // 60 requests/s, burst 30: a message and its 4 posts are 5 requests. 4 messages/s (20/s) and 8
-    // (40/s) pass; at 16 (80/s) the throttled posts are retried by the function (p99 0.8-1.1 s on a
-    // quiet host); at 32 (160/s) messages are refused with 429 (2 of 48) and posts come past 2.5 s:
-    // the step fails its checks whatever the SLO. The SLO and the start leave room for a busy host:
-    // CI once saw 8 messages/s at 923 ms p99 with no 429, and a burst of 15 lets a stall of the host
-    // bunch sends into a throttle of their own. The joins (20/s) stay under it. --prepared 0: the
-    // throttle is API Gateway's, not Lambda's, so no environment is INIT'd ahead of need (a cold
-    // start's client pays its INIT either way), and none holds a slot of the host's cap unused.
-    // 8 clients in 2 rooms of 4, as this limit was measured (the shared scenario has one room of 4:
-    // there a step's posts crowded one room's sendMessage environments before the throttle refused any).
-    // --to 64: once, on a quick host, 32 messages/s met the SLO with no 429 (the function's retried
-    // posts spread its requests under the bucket); 64 (320 requests/s, five times the throttle) is
-    // measured only then
-    const text = emulatorScenario({ clients: 8, rooms: 2, joinRate: 20 });
-    const file = scenario('throttle', `name: throttle\ntarget: { accountRps: 60, accountBurst: 30 }\n${text}`);
+    // The stage's throttle counts the clients' messages only (its $connects and joins too, hence
+    // their rates of 8/s), never the function's @connections posts: which step it refuses is the
+    // token bucket's arithmetic, not how fast this host runs the function. 10 requests/s, burst 5,
+    // over a 1.5 s hold: 4 messages/s (6) and 8 (12) fit the bucket's 5 + 15 evenly sent; 16 (24)
+    // and 32 (48) do not. A host stall that bunches 8/s's sends can refuse some there, and one that
+    // spreads 16/s's past 1.9 s can let them all through: the limit then falls a step lower or
+    // higher, still the throttle's. No posts are throttled, so no function retries them, and the
+    // messages that pass are answered far inside the SLO, which judges no step here. --prepared 0: no
+    // environment is INIT'd ahead of need, and none holds a slot of the host's cap unused.
+    const text = emulatorScenario({ connectRate: 8, joinRate: 8 });
+    const file = scenario('throttle', `name: throttle\ntarget: { stageRps: 10, stageBurst: 5 }\n${text}`);
     const r = await search([file, '--vary', 'rate', '--slo', 'broadcast.p99 < 1500ms', '--from', '4', '--to', '64', '--hold', '1500ms', '--resolution', '100%', '--shards', '1', '--prepared', '0', '--out', out, '--warm-up', '500ms']);
     const s = readSearch(out);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(s.answer, r.stdout).toMatchObject({ kind: 'limit-found', limitingFactor: 'api-gateway-429' });
     expect(s.answer.maxPassing).toBeGreaterThanOrEqual(4);
-    expect(s.answer.evidence[0]!.line).toMatch(/the account's throttle of 60 requests\/s \(the emulator's config\)/);
+    expect(s.answer.evidence[0]!.line).toMatch(/the stage's throttle of 10 requests\/s \(the emulator's config\), burst 5/);
   });
 });
