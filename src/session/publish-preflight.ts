@@ -1,4 +1,5 @@
-import { paginateListStackResources, CloudFormationClient, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import { listStackResources } from '../aws/stack-resources.ts';
 import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { emulatorSettings, ownSettings, type SdkClientSettings } from '../aws/sdk-settings.ts';
@@ -36,8 +37,6 @@ export interface PublishTargetPlan {
   /** what the run calls it: "SNS topic Alerts (arn:aws:sns:…)" */
   label: string;
 }
-
-const MAX_PAGES = 20;
 
 /** The resource types each via publishes to, and what it is called. */
 const KIND: Record<Exclude<PublishVia, 'http'>, { type: string; what: string; service: string; permission: string }> = {
@@ -158,14 +157,8 @@ function stackApis(target: Target): StackApis | undefined {
 
 async function listResources(settings: SdkClientSettings, stackName: string, field: string): Promise<StackResourceSummary[]> {
   const client = new CloudFormationClient(ownSettings(settings));
-  const out: StackResourceSummary[] = [];
   try {
-    let pages = 0;
-    for await (const page of paginateListStackResources({ client }, { StackName: stackName })) {
-      out.push(...(page.StackResourceSummaries ?? []));
-      if (++pages >= MAX_PAGES) break;
-    }
-    return out;
+    return await listStackResources(client, stackName);
   } catch (err) {
     throw new UserError(`${field}: the resources of stack ${stackName} could not be listed to find it (ListStackResources: ${errorText(err)})`);
   } finally {

@@ -1,5 +1,6 @@
 import { GetApiCommand, GetStageCommand, type ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
-import { paginateListStackResources, type CloudFormationClient, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient, StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import { listStackResources } from '../aws/stack-resources.ts';
 import { UserError } from '../../common/errors.ts';
 import { awsCallError } from '../aws/aws-call-errors.ts';
 import { discoverApi } from './api-discovery.ts';
@@ -13,22 +14,15 @@ import type { DeployedStack } from './deployed-stack.ts';
  * the API's routes and authorizer name its functions (api-discovery.ts).
  */
 
-/** A bound on pages of 100 resources (CloudFormation allows 500 resources a stack). */
-const MAX_PAGES = 20;
-
 export async function discoverStack(
   cloudformation: CloudFormationClient,
   apigw: ApiGatewayV2Client,
   o: { stackName: string; region: string; subject: string },
 ): Promise<DeployedStack> {
   const { subject, region } = o;
-  const resources: StackResourceSummary[] = [];
+  let resources: StackResourceSummary[];
   try {
-    let pages = 0;
-    for await (const page of paginateListStackResources({ client: cloudformation }, { StackName: o.stackName })) {
-      resources.push(...(page.StackResourceSummaries ?? []));
-      if (++pages >= MAX_PAGES) break;
-    }
+    resources = await listStackResources(cloudformation, o.stackName);
   } catch (err) {
     throw awsCallError(err, { subject, action: 'cloudformation:ListStackResources', service: 'CloudFormation', region });
   }

@@ -1,4 +1,5 @@
-import { paginateListStackResources, type CloudFormationClient, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import type { CloudFormationClient, StackResourceSummary } from '@aws-sdk/client-cloudformation';
+import { listStackResources } from '../aws/stack-resources.ts';
 import { GetFunctionEventInvokeConfigCommand, paginateListEventSourceMappings, type EventSourceMappingConfiguration, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { PathResources } from '../metrics/cloudwatch/path-queries.ts';
@@ -17,8 +18,6 @@ import { readFunctionConfig } from '../aws/function-configuration.ts';
  * Never throws: what could not be read is a note, and the rest is kept.
  */
 
-const MAX_PAGES = 20;
-
 export interface StackPathClients {
   cloudformation: CloudFormationClient;
   lambda: LambdaClient;
@@ -28,13 +27,9 @@ export interface StackPathClients {
 
 export async function discoverStackPath(clients: StackPathClients, o: { stackName: string; routeFunctions: readonly string[] }): Promise<PathResources | undefined> {
   const notes: string[] = [];
-  const resources: StackResourceSummary[] = [];
+  let resources: StackResourceSummary[];
   try {
-    let pages = 0;
-    for await (const page of paginateListStackResources({ client: clients.cloudformation }, { StackName: o.stackName })) {
-      resources.push(...(page.StackResourceSummaries ?? []));
-      if (++pages >= MAX_PAGES) break;
-    }
+    resources = await listStackResources(clients.cloudformation, o.stackName);
   } catch (err) {
     notes.push(`the path was not read: ListStackResources of ${o.stackName} failed (${errorText(err)})`);
     return undefined;

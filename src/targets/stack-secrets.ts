@@ -1,4 +1,5 @@
-import { CloudFormationClient, paginateListStackResources } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { listStackResources } from '../aws/stack-resources.ts';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Results } from '../contracts/results-schema.ts';
 import type { SecretsManagerUsage } from '../contracts/secrets-manager-schema.ts';
@@ -7,8 +8,6 @@ import { pullSecretsManagerCalls } from '../metrics/cloudwatch/secrets-manager-c
 import { describeProblem } from '../metrics/cloudwatch/pull-problem.ts';
 import { stackApis } from './stack-path-pull.ts';
 import type { Target } from './target.ts';
-
-const MAX_PAGES = 20;
 
 /**
  * results.secretsManager for a target whose stack CloudFormation describes (a local stack,
@@ -38,10 +37,8 @@ export async function secretsManagerUsage(
   const notes: string[] = [];
   const secrets: string[] = [];
   try {
-    let pages = 0;
-    for await (const page of paginateListStackResources({ client: clients.cloudformation }, { StackName: o.stackName })) {
-      for (const r of page.StackResourceSummaries ?? []) if (r.ResourceType === 'AWS::SecretsManager::Secret' && r.PhysicalResourceId) secrets.push(r.PhysicalResourceId);
-      if (++pages >= MAX_PAGES) break;
+    for (const r of await listStackResources(clients.cloudformation, o.stackName)) {
+      if (r.ResourceType === 'AWS::SecretsManager::Secret' && r.PhysicalResourceId) secrets.push(r.PhysicalResourceId);
     }
   } catch (err) {
     const p = describeProblem('ListStackResources', err);
