@@ -421,6 +421,8 @@ export interface SecretDescription {
 export interface NotEmulated {
   logicalId: string;
   type: string;
+  /** the physical id CloudFormation gives it (an explicit name kept), where the template's value resolves */
+  physicalId?: string;
 }
 
 /** A function by logical id (templates) or physical name (either). */

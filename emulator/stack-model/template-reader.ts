@@ -198,8 +198,10 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
 
   for (const [id, r] of Object.entries(t.resources)) {
     if (read.has(id)) continue;
-    // log groups, roles no invoked function assumes, functions nothing invokes offline...: listed, never dropped silently
-    notEmulated.push({ logicalId: id, type: r.Type });
+    // log groups, roles no invoked function assumes, functions nothing invokes offline...: listed, never dropped silently,
+    // under the physical id CloudFormation gives them (a FunctionName or RoleName the template sets is kept)
+    const physicalId = physicalIdOf(t, id);
+    notEmulated.push({ logicalId: id, type: r.Type, ...(physicalId !== undefined ? { physicalId } : {}) });
   }
 
   const warnings = queuePolicyWarnings(queues);
@@ -227,6 +229,16 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     ...(warnings.length > 0 ? { warnings } : {}),
     outputs: readOutputs(t, template),
   };
+}
+
+/** A resource's Ref; undefined where a property it needs does not resolve offline (an import, another stack's output). */
+function physicalIdOf(t: StackTemplate, id: string): string | undefined {
+  try {
+    return t.ref(id);
+  } catch (e) {
+    if (e instanceof UserError) return undefined;
+    throw e;
+  }
 }
 
 /** Physical name → logical id; two resources of one type with one name cannot both be created (CloudFormation fails the deploy). */

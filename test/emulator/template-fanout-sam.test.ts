@@ -188,6 +188,50 @@ describe("a SAM function's fan-out events", () => {
     expect(d.functions.map((f) => f.logicalId).sort()).toEqual(['FanoutFunction', 'SendFunction']);
   });
 
+  it('explicit names are kept, with Globals and through !Sub, on what runs and on what is only listed (ListStackResources too)', async () => {
+    // the fixture's header (its Globals give Runtime and CodeUri) and API
+    const named = `${TEMPLATE.split('  Jobs:')[0]}  Jobs:
+    Type: AWS::SQS::Queue
+    Properties: { QueueName: jobs-queue }
+  Alerts:
+    Type: AWS::SNS::Topic
+    Properties: { TopicName: alerts-topic }
+  Bus:
+    Type: AWS::Events::EventBus
+    Properties: { Name: chat-bus }
+  Orders:
+    Type: AWS::Events::Rule
+    Properties:
+      Name: orders-rule
+      EventBusName: !Ref Bus
+      EventPattern: { source: [shop] }
+      Targets: [{ Id: q, Arn: !GetAtt Jobs.Arn }]
+  Rooms:
+    Type: AWS::Serverless::SimpleTable
+    Properties: { TableName: rooms-table }
+  SendFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: send.handler
+      FunctionName: !Sub '\${AWS::StackName}-send'
+      Events:
+        FromJobs: { Type: SQS, Properties: { Queue: !GetAtt Jobs.Arn } }
+  CreateTestJwt:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: fanout.handler
+      FunctionName: CreateTestJwt
+`;
+    const x = await read(named, 'named');
+    expect(x.functions.map((f) => [f.logicalId, f.name])).toEqual([['SendFunction', 'named-send']]);
+    expect([x.queues![0]!.name, x.topics![0]!.name, x.eventBuses![0]!.name, x.rules![0]!.name, x.tables[0]!.definition.TableName]).toEqual(['jobs-queue', 'alerts-topic', 'chat-bus', 'orders-rule', 'rooms-table']);
+    // a function nothing invokes offline is listed, not run: under its own name, as CloudFormation lists it
+    expect(x.notEmulated).toContainEqual({ logicalId: 'CreateTestJwt', type: 'AWS::Lambda::Function', physicalId: 'CreateTestJwt' });
+    const physical = Object.fromEntries(stackResources(x, 'abcdef1234').map((r) => [r.logicalId, r.physicalId]));
+    expect(physical).toMatchObject({ CreateTestJwt: 'CreateTestJwt', SendFunction: 'named-send', Bus: 'chat-bus', Orders: 'chat-bus|orders-rule', Rooms: 'rooms-table' });
+    expect(physical.CreateTestJwtRole).toMatch(/^named-CreateTestJwtRole-[A-Z0-9]{13}$/);
+  });
+
   it("an event missing what SAM requires is refused, naming it", async () => {
     const bad = TEMPLATE.replace(/ *Stream: !GetAtt Messages.StreamArn\n/, '');
     await expect(read(bad, 'bad')).rejects.toThrow(UserError);
