@@ -5,8 +5,9 @@ import { pathEvidence } from './path-evidence.ts';
 import { localHostFindings } from '../metrics/cloudwatch/local-host.ts';
 import type { FunctionError, InvokePermissionFailure } from '../contracts/cloudwatch-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
+import type { QuotaLimit, Quotas } from '../contracts/quotas-schema.ts';
 import { unexpectedErrors } from '../contracts/unexpected-errors.ts';
-import { messageThrottleOf, quotaValueText, THROTTLE_NEAR } from '../metrics/results/quota-attribution.ts';
+import { connectAttempts, connectThrottleOf, messageThrottleOf, quotaValueText, THROTTLE_NEAR } from '../metrics/results/quota-attribution.ts';
 import { fmtInt, fmtNum } from '../number-format.ts';
 import { LIMIT_FACTORS, type Evidence, type LimitFactor } from '../contracts/limit-factors.ts';
 import { figureLabel, lookupMetric, namedFigure, type Metric } from '../contracts/metric-catalogue.ts';
@@ -148,13 +149,14 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
     if (messages > 0) {
       // the stage's throttle (messages) or the account's (messages and posts), by the step's rates
       const which = r.quotas ? messageThrottleOf({ sends: r.sends, deliveries: r.deliveries, durationMs: holdMsOf(r) }, r.quotas) : undefined;
-      const burst = which === 'requestsPerSecond' ? q?.requestBurst : q?.accountRequestBurst;
-      const rate = which && q?.[which] ? `: ${quotaValueText(which, q[which])}${burst ? `, burst ${fmtInt(burst.value)}` : ''}` : '';
-      parts.push(`API Gateway answered ${fmtInt(messages)} of ${fmtInt(r.sends.sent)} messages with 429 (Too Many Requests)${rate}`);
+      parts.push(`API Gateway answered ${fmtInt(messages)} of ${fmtInt(r.sends.sent)} messages with 429 (Too Many Requests)${throttleText(which, q)}`);
     }
     if (connects > 0) {
-      const quota = q?.newConnectionsPerSecond ? `: ${quotaValueText('newConnectionsPerSecond', q.newConnectionsPerSecond)}` : '';
-      parts.push(`${fmtInt(connects)} connects refused with 429 at handshake${quota}`);
+      // the new-connection quota or the stage's throttle ($connect is one of its routes), by the connect phases' rate
+      const connecting = (r.phases ?? []).filter((p) => p.kind === 'connect');
+      const rates = connecting.length > 0 ? { attempts: sum(connecting.map(connectAttempts)), durationMs: sum(connecting.map((p) => p.durationMs)) } : undefined;
+      const which = r.quotas ? connectThrottleOf(rates, r.quotas) : undefined;
+      parts.push(`${fmtInt(connects)} connects refused with 429 at handshake${throttleText(which, q)}`);
     }
     return { line: parts.join('; '), share: symptoms.has('errors') ? shareOf(messages + connects, unexpectedCount(r)) : undefined };
   },
@@ -275,6 +277,14 @@ function throttleEvents(name: string, e: { readThrottleEvents?: number; writeThr
 }
 
 /** The step's send phases' length, ms. */
+/** A limit as a 429's evidence names it, a throttle with its burst: ": the stage's throttle of 10 requests/s (the emulator's config), burst 5". */
+function throttleText(which: QuotaLimit | undefined, q: Quotas['limits'] | undefined): string {
+  const v = which && q?.[which];
+  if (!v) return '';
+  const burst = which === 'requestsPerSecond' ? q.requestBurst : which === 'accountRequestsPerSecond' ? q.accountRequestBurst : undefined;
+  return `: ${quotaValueText(which, v)}${burst ? `, burst ${fmtInt(burst.value)}` : ''}`;
+}
+
 function holdMsOf(r: Results): number {
   return sum((r.phases ?? []).filter((p) => p.kind === 'send').map((p) => p.durationMs));
 }

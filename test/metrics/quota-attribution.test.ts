@@ -84,4 +84,28 @@ describe('refusals and closes attributed to their limit', () => {
       '4 messages answered "Too Many Requests" (429): the account\'s throttle of 10,000 requests/s (read from the account), which the clients\' messages and the @connections posts share',
     ]);
   });
+
+  it("a handshake's 429: the lowest limit the phase's connects came near, the stage's throttle ($connect is one of its routes) below the new-connection quota", () => {
+    const connecting = (durationMs: number, opened: number, refused: number) => {
+      const p = phase('connect', durationMs, { 'handshake:429': refused });
+      return { ...p, connect: { count: opened } } as PhaseResult;
+    };
+    const held = (stage: number) => ({ ...quotas, limits: { ...quotas.limits, requestsPerSecond: { value: stage, source: 'emulator-config' as const } } });
+    const run = (p: PhaseResult, q: Quotas) => attributeQuotas({ errors: p.errors, phases: [p], quotas: q });
+    at = 0;
+    // 40 connects/s for 1 s against a stage held to 10 requests/s: the stage's, not the 500/s quota's
+    expect(run(connecting(1000, 12, 28), held(10))).toEqual([
+      "28 connects refused with 429 at handshake: the stage's throttle of 10 requests/s (the emulator's config), which holds $connect as one of its routes",
+    ]);
+    at = 0;
+    // 600 connects/s for 2 s: near the 500/s quota, far under a stage's 5,000
+    expect(run(connecting(2000, 1000, 200), held(5000))).toEqual([
+      "200 connects refused with 429 at handshake: the new-connection quota, API Gateway's 500 new connections/s per account and region (AWS's documented default)",
+    ]);
+    at = 0;
+    // near neither (a short burst): the lowest the run knows
+    expect(run(connecting(10_000, 30, 2), held(20))).toEqual([
+      "2 connects refused with 429 at handshake: the stage's throttle of 20 requests/s (the emulator's config), which holds $connect as one of its routes",
+    ]);
+  });
 });

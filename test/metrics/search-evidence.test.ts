@@ -62,6 +62,22 @@ describe('what limited a step, from its results', () => {
     });
   });
 
+  it("connects refused with 429, naming the stage's throttle when the connect phase came near it, not the new-connection quota", () => {
+    const r = quiet();
+    r.quotas!.limits.newConnectionsPerSecond = { value: 500, source: 'aws-documented' };
+    r.quotas!.limits.requestsPerSecond = { value: 10, source: 'emulator-config' };
+    r.quotas!.limits.requestBurst = { value: 5, source: 'emulator-config' };
+    const connect = r.phases!.find((p) => p.kind === 'connect')!;
+    // 40 attempts in one second: 38 opened, 2 refused
+    Object.assign(connect, { durationMs: 1000, connect: { ...connect.connect!, count: 38 }, errors: { 'handshake:429': 2 } });
+    r.errors = { 'handshake:429': 2 };
+    expect(limitEvidence(r)[0]).toMatchObject({ factor: 'api-gateway-429', line: "2 connects refused with 429 at handshake: the stage's throttle of 10 requests/s (the emulator's config), burst 5" });
+    // 600 attempts/s against a stage of 10,000: the 500/s quota's
+    r.quotas!.limits.requestsPerSecond = { value: 10_000, source: 'emulator-config' };
+    Object.assign(connect, { connect: { ...connect.connect!, count: 598 } });
+    expect(limitEvidence(r)[0]!.line).toBe("2 connects refused with 429 at handshake: API Gateway's 500 new connections/s per account and region (AWS's documented default)");
+  });
+
   it("API Gateway's 429s, naming the account's throttle when the step's messages and posts reached it, not the stage's", () => {
     const r = quiet();
     r.errors = { 'throttle:Too Many Requests': 30 };

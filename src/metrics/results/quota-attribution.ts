@@ -5,7 +5,8 @@ import type { QuotaLimit, Quotas, QuotaValue } from '../../contracts/quotas-sche
  * Refusals and closes, attributed to the limit that caused them: one table, limit → evidence →
  * line, read by the console summary and the reports. A 429 to a message is the stage's (or its
  * route's) or the account's throttle, by the phase's rates (messageThrottleOf); a post's is never
- * the stage's. The evidence is the error kinds the fleet
+ * the stage's; a handshake's is the new-connection quota's or the stage's, by the phase's connects
+ * (connectThrottleOf). The evidence is the error kinds the fleet
  * counts (src/fleet: `handshake:<status>`, `throttle:<message>`, `close:<code>`), per phase, and
  * the quotas the run was held against (results.quotas). A run with no quotas recorded (a URL of a
  * stack of your own, older results) is attributed nothing: its limits are not known.
@@ -49,8 +50,10 @@ export function quotaValueText(limit: QuotaLimit, v: QuotaValue): string {
 interface Evidence {
   /** the error kinds counted for it */
   kind: (k: string) => boolean;
-  /** for an error several limits cause (1001, 429 on a message): does this phase fit this limit? */
-  phase?: (p: PhaseResult, ctx: PhaseContext, limitValue: number, q: Quotas) => boolean;
+  /** for a 1001 (the lifetime's or the idle timeout's): does this phase fit this limit? */
+  phase?: (p: PhaseResult, ctx: PhaseContext, limitValue: number) => boolean;
+  /** for a 429 several throttles give: the limit a phase's rates point at (undefined: the run's, no phases recorded) */
+  whose?: (p: PhaseResult | undefined, q: Quotas) => QuotaLimit | undefined;
 }
 
 interface PhaseContext {
@@ -64,6 +67,7 @@ interface PhaseContext {
 export const THROTTLE_NEAR = 0.8;
 
 const isMessageThrottle = (k: string) => k.startsWith('throttle:');
+const isHandshakeThrottle = (k: string) => k === 'handshake:429';
 
 /**
  * Whose 429 a throttled message is. API Gateway holds a client's messages to its route's throttle,
@@ -84,21 +88,55 @@ export function messageThrottleOf(p: Pick<PhaseResult, 'sends' | 'deliveries' | 
   return account ? 'accountRequestsPerSecond' : undefined;
 }
 
+/** The limits a new connection meets (the emulator's handshake takes from both buckets; its $connect is not a request against the account's throttle). */
+const CONNECT_LIMITS = ['newConnectionsPerSecond', 'requestsPerSecond'] as const;
+export type ConnectLimit = (typeof CONNECT_LIMITS)[number];
+
+/** A phase's attempted connects: those opened and those refused at handshake. */
+export function connectAttempts(p: Pick<PhaseResult, 'connect' | 'errors'>): number {
+  const refused = Object.entries(p.errors).filter(([k]) => k.startsWith('handshake:'));
+  return (p.connect?.count ?? 0) + refused.reduce((n, [, c]) => n + c, 0);
+}
+
+/**
+ * Whose 429 a refused handshake is. A new connection meets API Gateway's new-connection quota,
+ * and its $connect is one of the stage's routes, held to the stage's throttle: the lower of the
+ * two the phase's attempted connects came near; with neither near, the lower the run knows. (A
+ * $connect route's own throttle, `quotas.routes`, is not told apart from the stage's here.)
+ */
+export function connectThrottleOf(p: { attempts: number; durationMs: number } | undefined, q: Quotas): ConnectLimit | undefined {
+  const known = CONNECT_LIMITS.flatMap((limit) => {
+    const v = q.limits[limit]?.value;
+    return v === undefined ? [] : [{ limit, v }];
+  }).sort((a, b) => a.v - b.v);
+  const rate = p && p.durationMs > 0 ? p.attempts / (p.durationMs / 1000) : undefined;
+  const near = rate === undefined ? undefined : known.find((k) => rate >= THROTTLE_NEAR * k.v);
+  return (near ?? known[0])?.limit;
+}
+
+const phaseConnectThrottle = (p: PhaseResult | undefined, q: Quotas) => connectThrottleOf(p && { attempts: connectAttempts(p), durationMs: p.durationMs }, q);
+const phaseMessageThrottle = (p: PhaseResult | undefined, q: Quotas) => messageThrottleOf(p, q);
+
 /** The table: limit → evidence → line. */
 const ATTRIBUTION: Array<{ limit: QuotaLimit; evidence: Evidence; line: (n: number, limit: string) => string }> = [
   {
     limit: 'newConnectionsPerSecond',
-    evidence: { kind: (k) => k === 'handshake:429' },
+    evidence: { kind: isHandshakeThrottle, whose: phaseConnectThrottle },
     line: (n, limit) => `${fmt(n)} connects refused with 429 at handshake: the new-connection quota, ${limit}`,
   },
   {
     limit: 'requestsPerSecond',
-    evidence: { kind: isMessageThrottle, phase: (p, _ctx, _v, q) => messageThrottleOf(p, q) === 'requestsPerSecond' },
+    evidence: { kind: isHandshakeThrottle, whose: phaseConnectThrottle },
+    line: (n, limit) => `${fmt(n)} connects refused with 429 at handshake: ${limit}, which holds $connect as one of its routes`,
+  },
+  {
+    limit: 'requestsPerSecond',
+    evidence: { kind: isMessageThrottle, whose: phaseMessageThrottle },
     line: (n, limit) => `${fmt(n)} messages answered "Too Many Requests" (429): ${limit}, which holds the clients' messages`,
   },
   {
     limit: 'accountRequestsPerSecond',
-    evidence: { kind: isMessageThrottle, phase: (p, _ctx, _v, q) => messageThrottleOf(p, q) === 'accountRequestsPerSecond' },
+    evidence: { kind: isMessageThrottle, whose: phaseMessageThrottle },
     line: (n, limit) => `${fmt(n)} messages answered "Too Many Requests" (429): ${limit}, which the clients' messages and the @connections posts share`,
   },
   {
@@ -122,29 +160,29 @@ const ATTRIBUTION: Array<{ limit: QuotaLimit; evidence: Evidence; line: (n: numb
 export function attributeQuotas(r: Pick<Results, 'errors' | 'phases'> & { quotas?: Quotas }): string[] {
   const q = r.quotas;
   if (!q) return [];
-  const counted = new Map<QuotaLimit, number>();
+  const counted = new Map<(typeof ATTRIBUTION)[number], number>();
   const phases = r.phases ?? [];
   const contexts = phaseContexts(phases);
-  const messageLimit = messageThrottleOf(undefined, q);
   for (const row of ATTRIBUTION) {
     const v = q.limits[row.limit];
     if (!v) continue;
+    const { kind, phase, whose } = row.evidence;
+    const fits = (p: PhaseResult, i: number) => (phase ? phase(p, contexts[i]!, v.value) : whose!(p, q) === row.limit);
     let n = 0;
-    if (row.evidence.phase && phases.length > 0) {
+    if ((phase || whose) && phases.length > 0) {
       phases.forEach((p, i) => {
-        if (!row.evidence.phase!(p, contexts[i]!, v.value, q)) return;
-        for (const [kind, c] of Object.entries(p.errors)) if (row.evidence.kind(kind)) n += c;
+        if (!fits(p, i)) return;
+        for (const [k, c] of Object.entries(p.errors)) if (kind(k)) n += c;
       });
-    } else if (!row.evidence.phase || (row.evidence.kind === isMessageThrottle && row.limit === messageLimit)) {
-      // no phases recorded: a throttled message is the limit the run's quotas point at
-      for (const [kind, c] of Object.entries(r.errors)) if (row.evidence.kind(kind)) n += c;
+    } else if (!phase && (!whose || whose(undefined, q) === row.limit)) {
+      // no phases recorded: a throttled message or connect is the limit the run's quotas point at
+      for (const [k, c] of Object.entries(r.errors)) if (kind(k)) n += c;
     }
     // 1001 closes at the connection's age are the lifetime's, not also the idle timeout's
-    if (n > 0 && !(row.limit === 'idleTimeoutSeconds' && counted.has('connectionLifetimeSeconds'))) counted.set(row.limit, n);
+    const lifetime = [...counted.keys()].some((c) => c.limit === 'connectionLifetimeSeconds');
+    if (n > 0 && !(row.limit === 'idleTimeoutSeconds' && lifetime)) counted.set(row, n);
   }
-  return [...counted.entries()]
-    .sort((a, b) => b[1] - a[1])
-    .map(([limit, n]) => ATTRIBUTION.find((a) => a.limit === limit)!.line(n, quotaValueText(limit, q.limits[limit]!)));
+  return [...counted.entries()].sort((a, b) => b[1] - a[1]).map(([row, n]) => row.line(n, quotaValueText(row.limit, q.limits[row.limit]!)));
 }
 
 function phaseContexts(phases: PhaseResult[]): PhaseContext[] {
