@@ -56,6 +56,9 @@ const NAME_PROPERTIES: Record<string, string> = {
   'AWS::Events::EventBus': 'Name',
 };
 
+/** An API's Ref is its 10-character id, whichever kind (SAM's own types are listed untransformed when not run). */
+const API_ID_TYPES = new Set(['AWS::ApiGatewayV2::Api', 'AWS::ApiGateway::RestApi', 'AWS::Serverless::HttpApi', 'AWS::Serverless::Api']);
+
 const SHORT_ID_TYPES = new Set([
   'AWS::ApiGatewayV2::Route',
   'AWS::ApiGatewayV2::Integration',
@@ -85,7 +88,7 @@ export function physicalName(type: string, logicalId: string, ctx: PhysicalIdCon
 
 export function physicalRef(type: string, logicalId: string, ctx: PhysicalIdContext): string {
   const arn = arnPrefix(ctx);
-  if (type === 'AWS::ApiGatewayV2::Api') return logicalId === ctx.apiLogicalId ? ctx.apiId : generatedShortId(ctx.stackName, logicalId).padEnd(10, '0');
+  if (API_ID_TYPES.has(type)) return logicalId === ctx.apiLogicalId ? ctx.apiId : generatedShortId(ctx.stackName, logicalId).padEnd(10, '0');
   if (SHORT_ID_TYPES.has(type)) return generatedShortId(ctx.stackName, logicalId);
   const name = physicalName(type, logicalId, ctx);
   switch (type) {

@@ -241,7 +241,7 @@ describe('every fan-out resource of a CloudFormation template', () => {
     });
     expect(d.functions.find((f) => f.logicalId === 'Fn')!.asyncInvoke).toBeUndefined();
     // every fan-out resource read; the function only a schedule invokes is listed, and its path named
-    expect(d.notEmulated).toEqual([{ logicalId: 'Nightly2', type: 'AWS::Lambda::Function' }]);
+    expect(d.notEmulated).toEqual([{ logicalId: 'Nightly2', type: 'AWS::Lambda::Function', physicalId: expect.stringMatching(/^fan-Nightly2-[A-Z0-9]{13}$/) }]);
     expect(d.notEmulatedPaths).toEqual([expect.objectContaining({ source: 'schedule', resource: 'Nightly', function: 'Nightly2' })]);
   });
 

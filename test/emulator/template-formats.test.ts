@@ -236,7 +236,7 @@ describe('a Serverless Framework package', () => {
       expect(existsSync(join(dir!, 'src/send.mjs'))).toBe(true);
       // an unpacked zip is named by the zip (what the template gives)
       expect(fn(d, 'SendFunction').code).toEqual({ kind: 'handler', dir, handler: 'src/send.handler', shownAs: { package: 'rooms.zip', base: expect.stringMatching(/\/\.serverless$/) } });
-      expect(d.notEmulated).toContainEqual({ logicalId: 'ServerlessDeploymentBucket', type: 'AWS::S3::Bucket' });
+      expect(d.notEmulated).toContainEqual({ logicalId: 'ServerlessDeploymentBucket', type: 'AWS::S3::Bucket', physicalId: expect.stringMatching(/^rooms-dev-serverlessdeploymentbucket-[a-z0-9]{13}$/) });
     }
     rmSync(join(sls, 'rooms.zip'));
     await expect(readTemplateStack(options(sls, { workDir }))).rejects.toThrow(/resource ConnectFunction property Code\.S3Key: rooms\.zip .* is not in .*\.serverless: run serverless package again$/);

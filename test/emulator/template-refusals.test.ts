@@ -86,16 +86,17 @@ describe('an HTTP API beside the WebSocket API', () => {
     expect(d.functions.map((f) => f.logicalId)).toEqual(['Fn']);
     expect(d.notEmulated).toEqual(
       expect.arrayContaining([
-        { logicalId: 'Http', type: 'AWS::ApiGatewayV2::Api' },
-        { logicalId: 'HttpRoute', type: 'AWS::ApiGatewayV2::Route' },
-        { logicalId: 'HttpIntegration', type: 'AWS::ApiGatewayV2::Integration' },
-        { logicalId: 'HttpStage', type: 'AWS::ApiGatewayV2::Stage' },
-        { logicalId: 'HealthFn', type: 'AWS::Lambda::Function' },
+        // each under the physical id CloudFormation would give it (ListStackResources lists it so)
+        { logicalId: 'Http', type: 'AWS::ApiGatewayV2::Api', physicalId: expect.stringMatching(/^[a-z0-9]{10}$/) },
+        { logicalId: 'HttpRoute', type: 'AWS::ApiGatewayV2::Route', physicalId: expect.stringMatching(/^[a-z0-9]{7}$/) },
+        { logicalId: 'HttpIntegration', type: 'AWS::ApiGatewayV2::Integration', physicalId: expect.stringMatching(/^[a-z0-9]{7}$/) },
+        { logicalId: 'HttpStage', type: 'AWS::ApiGatewayV2::Stage', physicalId: '$default' },
+        { logicalId: 'HealthFn', type: 'AWS::Lambda::Function', physicalId: expect.stringMatching(/^case\d+-HealthFn-[A-Z0-9]{13}$/) },
       ]),
     );
     const sam = { Transform: 'AWS::Serverless-2016-10-31', ...base() };
     sam.Resources.Http = { Type: 'AWS::Serverless::HttpApi', Properties: { StageName: 'api' } };
-    expect((await read(sam)).notEmulated).toContainEqual({ logicalId: 'Http', type: 'AWS::Serverless::HttpApi' });
+    expect((await read(sam)).notEmulated).toContainEqual({ logicalId: 'Http', type: 'AWS::Serverless::HttpApi', physicalId: expect.stringMatching(/^[a-z0-9]{10}$/) });
   });
 });
 
@@ -397,9 +398,10 @@ describe('what is not emulated is listed, not fatal', () => {
     t.Resources.Custom = { Type: 'Custom::Thing', Properties: { ServiceToken: 'arn:aws:lambda:us-east-1:1:function:x' } };
     t.Resources.Fn!.Properties!.Environment = { Variables: { BUCKET: { Ref: 'Bucket' }, BUCKET_ARN: { 'Fn::GetAtt': ['Bucket', 'Arn'] } } };
     const d = await read(t);
+    // the bucket listed under the name its function is given
     expect(d.notEmulated).toEqual([
-      { logicalId: 'Bucket', type: 'AWS::S3::Bucket' },
-      { logicalId: 'Custom', type: 'Custom::Thing' },
+      { logicalId: 'Bucket', type: 'AWS::S3::Bucket', physicalId: d.functions[0]!.environment.BUCKET },
+      { logicalId: 'Custom', type: 'Custom::Thing', physicalId: expect.stringMatching(/^case\d+-Custom-[A-Z0-9]{13}$/) },
     ]);
     expect(d.functions[0]!.environment.BUCKET).toMatch(/^case\d+-bucket-[a-z0-9]{13}$/);
     expect(d.functions[0]!.environment.BUCKET_ARN).toBe(`arn:aws:s3:::${d.functions[0]!.environment.BUCKET}`);
@@ -427,7 +429,7 @@ describe('what is not emulated is listed, not fatal', () => {
       { logicalId: 'FnUrl', type: 'AWS::Lambda::Url' },
       { logicalId: 'FnNightly', type: 'AWS::Serverless::Function event Schedule' },
       // SAM's mapping from a queue outside the stack: nothing here feeds it
-      { logicalId: 'FnJobs', type: 'AWS::Lambda::EventSourceMapping' },
+      { logicalId: 'FnJobs', type: 'AWS::Lambda::EventSourceMapping', physicalId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/) },
     ]);
   });
 });
