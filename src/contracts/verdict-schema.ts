@@ -7,14 +7,32 @@ import { LimitFactor } from './limit-factors.ts';
  * Its own module so the results schema can hold it without the verdict code importing back.
  */
 
-/** One built-in check (run completed, sends went out, no lost deliveries, …). */
+/**
+ * One built-in check (run completed, sends went out, no lost deliveries, …). A check with nothing
+ * to judge (no lost deliveries of a run that sent nothing) is `judged: false`: it never passes
+ * (`passed` false) and, judging nothing, fails nothing; its detail says why. What it cannot judge
+ * because the run went wrong (publishes accepted while no client could receive them) is judged,
+ * and fails.
+ */
 export const Check = z.object({
   name: z.string(),
   passed: z.boolean(),
-  /** why it failed, or what was checked */
+  /** why it failed, or what was checked, or (not judged) why there was nothing to judge */
   detail: z.string(),
+  /** false: nothing to judge (absent: judged) */
+  judged: z.literal(false).optional(),
 });
 export type Check = z.infer<typeof Check>;
+
+/** Whether a check fails the verdict: judged, and not passed. */
+export function checkFailed(c: Pick<Check, 'passed' | 'judged'>): boolean {
+  return !c.passed && c.judged !== false;
+}
+
+/** How a check's state is said beside its name. */
+export function checkState(c: Pick<Check, 'passed' | 'judged'>): 'passed' | 'failed' | 'not judged' {
+  return c.judged === false ? 'not judged' : c.passed ? 'passed' : 'failed';
+}
 
 /**
  * pass; fail (crossed); no-data (the metric is not in the results, e.g. CloudWatch was not pulled:

@@ -13,7 +13,7 @@ import { evaluate } from '../verdict/evaluate.ts';
 import type { Threshold } from '../contracts/threshold.ts';
 import { HARNESS_CHECK } from '../verdict/checks.ts';
 import { sloMet } from '../verdict/slo-met.ts';
-import { failsVerdict } from '../contracts/verdict-schema.ts';
+import { checkFailed, failsVerdict } from '../contracts/verdict-schema.ts';
 import { checkRunInput, type RunInput } from '../session/run-input.ts';
 import { FailedStart, withSession } from '../session/session.ts';
 import { checkVerdictInput } from '../session/verdict-input.ts';
@@ -233,7 +233,7 @@ function planPoints(o: SweepOptions, sweep: Sweep, base: RunInput): Plan[] {
 export function judgePoint(results: readonly Results[], thresholds: readonly Threshold[]): PointSlo | null {
   if (results.length === 0) return null;
   const verdict = evaluate(results.at(-1)!, { thresholds, ...(results.length > 1 ? { repeats: results } : {}) });
-  const failedChecks = verdict.checks.filter((c) => !c.passed);
+  const failedChecks = verdict.checks.filter(checkFailed);
   const failed = [...failedChecks.map((c) => `${c.name}: ${c.detail}`), ...verdict.thresholds.filter((t) => failsVerdict(t.outcome)).map((t) => `${t.expression}: ${t.detail}`)];
   if (verdict.outcome === 'pass') return { met: true, failed };
   const saturated = results.filter((r) => r.harness.saturated);

@@ -6,6 +6,7 @@ import type { Check } from '../contracts/verdict-schema.ts';
 /**
  * The built-in checks of a run: it completed, its sends went out, nothing was lost, the harness
  * kept up, no unexpected errors. Part of every verdict (evaluate.ts), with or without thresholds.
+ * A check with nothing to judge is not judged (verdict-schema.ts Check).
  */
 export type { Check };
 
@@ -36,13 +37,59 @@ function sendsWentOut(results: Results): Check {
     awaySkipped + cutOff > 0
       ? `; not counted: ${fmtInt(awaySkipped + cutOff)} skipped during reconnect (the sender away, as the scenario's reconnect lets it be: ${fmtInt(awaySkipped)} with no member of its room back to stand in, ${fmtInt(cutOff)} on the wire when the server closed the socket)`
       : '';
+  if (intended === 0) return notJudged('sends went out', 'no sends were scheduled');
   return {
     name: 'sends went out',
     passed: unsent <= intended * MAX_UNSENT_SHARE,
-    detail:
-      intended === 0
-        ? 'no sends were scheduled'
-        : `${fmtInt(skipped - awaySkipped)} skipped and ${fmtInt(failed)} failed of ${fmtInt(intended)} intended sends (${fmtShare(unsent / intended)}; at most ${fmtShare(MAX_UNSENT_SHARE)} allowed)${why}${stood}${away}`,
+    detail: `${fmtInt(skipped - awaySkipped)} skipped and ${fmtInt(failed)} failed of ${fmtInt(intended)} intended sends (${fmtShare(unsent / intended)}; at most ${fmtShare(MAX_UNSENT_SHARE)} allowed)${why}${stood}${away}`,
+  };
+}
+
+/** A check with nothing to judge: it never passes, and fails nothing (verdict-schema.ts checkFailed). */
+function notJudged(name: string, why: string): Check {
+  return { name, passed: false, judged: false, detail: `not judged: ${why}` };
+}
+
+const plural = (n: number, one: string, many = `${one}s`) => `${fmtInt(n)} ${n === 1 ? one : many}`;
+
+/**
+ * Nothing lost, judged only where deliveries were owed. None owed: not judged where nothing went
+ * out; a failure of its own where messages or publishes were accepted (no client was open and
+ * joined in their rooms to receive them: nothing the run meant to measure was measured).
+ */
+function noLostDeliveries(results: Results): Check {
+  const name = 'no lost deliveries';
+  const { deliveries, sends } = results;
+  if (deliveries.expected > 0) {
+    return {
+      name,
+      passed: deliveries.lost === 0,
+      detail:
+        deliveries.lost === 0
+          ? `${fmtInt(deliveries.received)} of ${fmtInt(deliveries.expected)} expected deliveries received`
+          : `${fmtInt(deliveries.lost)} of ${fmtInt(deliveries.expected)} expected deliveries lost (${fmtShare(deliveries.lost / deliveries.expected)})`,
+    };
+  }
+  // publishes are messages of the run's books (sends counts them): told apart, each as far as it got
+  const publish = results.publish ?? [];
+  const published = publish.reduce((n, p) => n + p.calls.acked, 0);
+  const messages = sends.sent - publish.reduce((n, p) => n + p.calls.sent, 0);
+  if (messages + published === 0) {
+    return notJudged(name, sends.intended === 0 ? 'no message was sent or published, so no delivery was owed' : 'no message went out and no publish was accepted, so no delivery was owed');
+  }
+  const what = [
+    messages > 0 ? `${plural(messages, 'message')} ${messages === 1 ? 'was' : 'were'} sent` : '',
+    published > 0 ? `${plural(published, 'publish', 'publishes')} ${published === 1 ? 'was' : 'were'} accepted` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
+  const rooms = publish
+    .filter((p) => p.calls.acked > 0 && p.recipientsPerPublish === 0)
+    .map((p) => `publish phase ${p.phase} to ${p.recipients === 'everyone' ? 'everyone' : `room ${p.recipients.room}`}`);
+  return {
+    name,
+    passed: false,
+    detail: `0 deliveries expected while ${what}: no client was open and joined where they went${rooms.length > 0 ? ` (${rooms.join('; ')})` : ''}, so nothing the run meant to deliver could be judged`,
   };
 }
 
@@ -52,7 +99,7 @@ function tallyText(counts: readonly (readonly [string, number])[]): string {
 }
 
 export function runChecks(results: Results): Check[] {
-  const { deliveries, harness } = results;
+  const { harness } = results;
   const unexpected = unexpectedErrors(results);
   const unexpectedTotal = unexpected.reduce((n, [, c]) => n + c, 0);
   return [
@@ -62,14 +109,7 @@ export function runChecks(results: Results): Check[] {
       detail: results.status === 'completed' ? 'the run completed' : `status ${results.status}${results.statusReason ? `: ${results.statusReason}` : ''}`,
     },
     sendsWentOut(results),
-    {
-      name: 'no lost deliveries',
-      passed: deliveries.lost === 0,
-      detail:
-        deliveries.lost === 0
-          ? `${fmtInt(deliveries.received)} of ${fmtInt(deliveries.expected)} expected deliveries received`
-          : `${fmtInt(deliveries.lost)} of ${fmtInt(deliveries.expected)} expected deliveries lost (${fmtShare(deliveries.lost / deliveries.expected)})`,
-    },
+    noLostDeliveries(results),
     {
       name: HARNESS_CHECK,
       passed: !harness.saturated,

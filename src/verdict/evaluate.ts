@@ -6,7 +6,7 @@ import { firstExplanations, runWhy } from './run-why.ts';
 import { catalogueMetrics, figureLabel, figureOf, HEADLINE_METRICS, lookupMetric, namedFigure, readFigure, sharedFigure, type LatencyFigure, type Metric } from '../contracts/metric-catalogue.ts';
 import { median, rangeWidth, repeatRange } from './repeat-range.ts';
 import { holds, limitOf, type Threshold } from '../contracts/threshold.ts';
-import { failsVerdict, type Check, type DiffRow, type RepeatRange, type ThresholdOutcome, type ThresholdResult, type Verdict } from '../contracts/verdict-schema.ts';
+import { checkFailed, failsVerdict, type Check, type DiffRow, type RepeatRange, type ThresholdOutcome, type ThresholdResult, type Verdict } from '../contracts/verdict-schema.ts';
 
 /**
  * The verdict stage: the built-in checks, the thresholds and the comparison with a baseline,
@@ -72,7 +72,7 @@ export function evaluate(results: Results, options: EvaluateOptions = {}): Verdi
   // several runs: each told with its own evidence, and a combined check explained by the first run
   // it failed in; a threshold (judged on the runs' median) by this run's evidence
   const whys = runs.length > 1 ? runs.map(runWhy) : [];
-  const failedNames = checks.filter((c) => !c.passed).map((c) => c.name);
+  const failedNames = checks.filter(checkFailed).map((c) => c.name);
   const explanations =
     runs.length > 1 ? [...firstExplanations(failedNames, whys), ...explainChecks(results, [], judged)] : explainChecks(results, checks, judged);
 
@@ -212,13 +212,20 @@ function judge(t: Threshold, obs: Observed, base: Observed, hasBaseline: boolean
   return { ...common, outcome: 'fail', detail: `${text}: crossed${why}` };
 }
 
-/** The built-in checks over every run: one that fails in any run fails, naming the run. */
+/**
+ * The built-in checks over every run: one that fails in any run fails, naming the run; one judged
+ * in no run is not judged; one judged in some passes where they all passed, saying in how many.
+ */
 function combinedChecks(runs: readonly Results[]): Check[] {
   const perRun = runs.map((r) => runChecks(r));
-  return perRun[0].map((first, i) => {
-    if (runs.length === 1) return first;
-    const failed = perRun.map((checks, k) => ({ c: checks[i], k })).filter(({ c }) => !c.passed);
-    if (failed.length === 0) return { ...first, detail: `${first.detail} (all ${runs.length} runs)` };
+  return perRun[0].map((only, i) => {
+    if (runs.length === 1) return only;
+    const each = perRun.map((checks, k) => ({ c: checks[i], k }));
+    const judgedIn = each.filter(({ c }) => c.judged !== false);
+    if (judgedIn.length === 0) return only;
+    const first = judgedIn[0].c;
+    const failed = judgedIn.filter(({ c }) => !c.passed);
+    if (failed.length === 0) return { ...first, detail: `${first.detail} (${judgedIn.length === runs.length ? `all ${runs.length} runs` : `judged in ${judgedIn.length} of ${runs.length} runs`})` };
     const { c, k } = failed[0];
     return { name: first.name, passed: false, detail: `run ${k + 1} of ${runs.length} (${runs[k].runId}): ${c.detail}${failed.length > 1 ? `; failed in ${failed.length} runs` : ''}` };
   });
@@ -227,16 +234,19 @@ function combinedChecks(runs: readonly Results[]): Check[] {
 function overallOutcome(runs: readonly Results[], checks: readonly Check[], thresholds: readonly ThresholdResult[]): Verdict['outcome'] {
   if (runs.some((r) => r.status === 'interrupted')) return 'interrupted';
   if (runs.some((r) => r.status === 'failed')) return 'run-failed';
-  const failing = checks.some((c) => !c.passed) || thresholds.some((t) => failsVerdict(t.outcome));
+  const failing = checks.some(checkFailed) || thresholds.some((t) => failsVerdict(t.outcome));
   return failing ? 'fail' : 'pass';
 }
 
 function summaryLine(outcome: Verdict['outcome'], results: Results, checks: readonly Check[], thresholds: readonly ThresholdResult[]): string {
   const count = (o: ThresholdOutcome) => thresholds.filter((t) => t.outcome === o).length;
-  const failedChecks = checks.filter((c) => !c.passed);
+  const failedChecks = checks.filter(checkFailed);
+  const unjudged = checks.filter((c) => c.judged === false);
+  const judgedCount = checks.length - unjudged.length;
   const parts: string[] = [];
-  if (failedChecks.length > 0) parts.push(`${failedChecks.length} of ${checks.length} checks failed (${failedChecks.map((c) => c.name).join(', ')})`);
-  else parts.push(`all ${checks.length} checks passed`);
+  if (failedChecks.length > 0) parts.push(`${failedChecks.length} of ${judgedCount} checks failed (${failedChecks.map((c) => c.name).join(', ')})`);
+  else parts.push(`all ${judgedCount} checks passed`);
+  if (unjudged.length > 0) parts.push(`not judged: ${unjudged.map((c) => c.name).join(', ')} (nothing to judge)`);
   if (thresholds.length > 0) {
     const crossed = count('fail');
     const noData = count('no-data');

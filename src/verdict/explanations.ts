@@ -1,6 +1,6 @@
 import type { LimitFactor } from '../contracts/limit-factors.ts';
 import type { Results } from '../contracts/results-schema.ts';
-import type { Check, Explanation, ThresholdResult } from '../contracts/verdict-schema.ts';
+import { checkFailed, type Check, type Explanation, type ThresholdResult } from '../contracts/verdict-schema.ts';
 import { fmtInt } from '../number-format.ts';
 import { limitEvidence, symptomOf, type Symptom } from './limit-evidence.ts';
 
@@ -59,7 +59,7 @@ export const UNEXPLAINED =
  * the run did not meet: `kind: 'threshold'`, named by its expression), in the thresholds' order.
  */
 export function explainChecks(results: Results, checks: readonly Check[], thresholds: readonly ThresholdResult[] = []): Explanation[] {
-  const failed = checks.filter((c) => !c.passed);
+  const failed = checks.filter(checkFailed);
   const crossed = thresholds.filter((t) => t.outcome === 'fail');
   if (failed.length === 0 && crossed.length === 0) return [];
   const bySymptom = new Map<Symptom, ReturnType<typeof limitEvidence>>();

@@ -7,6 +7,7 @@ import type { FunctionError, InvokePermissionFailure } from '../contracts/cloudw
 import type { Results } from '../contracts/results-schema.ts';
 import type { QuotaLimit, Quotas } from '../contracts/quotas-schema.ts';
 import { unexpectedErrors } from '../contracts/unexpected-errors.ts';
+import { checkFailed } from '../contracts/verdict-schema.ts';
 import { connectAttempts, connectThrottleOf, messageThrottleOf, quotaValueText, THROTTLE_NEAR } from '../metrics/results/quota-attribution.ts';
 import { fmtInt, fmtNum } from '../number-format.ts';
 import { LIMIT_FACTORS, type Evidence, type LimitFactor } from '../contracts/limit-factors.ts';
@@ -90,7 +91,7 @@ interface Judged {
  */
 function judgedOfVerdict(r: Results): Judged {
   const v = r.verdict;
-  const checks = v ? v.checks.filter((c) => !c.passed).map(symptomOf) : [];
+  const checks = v ? v.checks.filter(checkFailed).map(symptomOf) : [];
   const thresholds = v ? v.thresholds.filter((t) => t.outcome === 'fail') : [];
   const named = [...checks, ...thresholds.map(symptomOf)];
   if (named.length === 0) return { symptoms: new Set(SYMPTOMS), crossed: [], asTimed: true };

@@ -1,5 +1,5 @@
 import type { Results } from '../contracts/results-schema.ts';
-import type { Explanation, RunWhy } from '../contracts/verdict-schema.ts';
+import { checkFailed, type Explanation, type RunWhy } from '../contracts/verdict-schema.ts';
 import { runChecks } from './checks.ts';
 import { explainChecks } from './explanations.ts';
 
@@ -10,7 +10,7 @@ import { explainChecks } from './explanations.ts';
  */
 export function runWhy(r: Results): RunWhy | undefined {
   const checks = runChecks(r);
-  const failed = checks.filter((c) => !c.passed);
+  const failed = checks.filter(checkFailed);
   if (failed.length === 0) return undefined;
   return { failed: failed.map((c) => ({ check: c.name, detail: c.detail })), explanations: explainChecks(r, checks) };
 }

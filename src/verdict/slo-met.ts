@@ -1,5 +1,5 @@
 import { HARNESS_CHECK } from './checks.ts';
-import { failsVerdict, type Verdict } from '../contracts/verdict-schema.ts';
+import { checkFailed, failsVerdict, type Verdict } from '../contracts/verdict-schema.ts';
 
 /**
  * Whether a judged run met its SLOs: every threshold held and every built-in check passed, a
@@ -12,5 +12,5 @@ import { failsVerdict, type Verdict } from '../contracts/verdict-schema.ts';
 export function sloMet(v: Verdict): boolean {
   if (v.outcome === 'pass') return true;
   if (v.outcome !== 'fail') return false;
-  return v.thresholds.every((t) => !failsVerdict(t.outcome)) && v.checks.every((c) => c.passed || c.name === HARNESS_CHECK);
+  return v.thresholds.every((t) => !failsVerdict(t.outcome)) && v.checks.every((c) => !checkFailed(c) || c.name === HARNESS_CHECK);
 }

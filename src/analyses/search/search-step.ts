@@ -1,6 +1,6 @@
 import type { Results } from '../../contracts/results-schema.ts';
 import { sloMet } from '../../verdict/slo-met.ts';
-import type { Verdict } from '../../contracts/verdict-schema.ts';
+import { checkFailed, type Verdict } from '../../contracts/verdict-schema.ts';
 import { fmtInt } from '../../number-format.ts';
 import { limitEvidence } from '../../verdict/limit-evidence.ts';
 import type { SearchStep, StepRole } from './search-schema.ts';
@@ -44,7 +44,7 @@ export function searchStep(
       const figure = figureOfName(t.metric, results);
       return { expression: t.expression, metric: t.metric, unit: t.unit, observed: t.observed, limit: t.limit, outcome: t.outcome, ...(figure ? { figure } : {}) };
     }),
-    failedChecks: v.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.detail}`),
+    failedChecks: v.checks.filter(checkFailed).map((c) => `${c.name}: ${c.detail}`),
     figures: {
       holdMs,
       offeredMessagesPerSec: perSec(results.sends.intended),

@@ -2,7 +2,7 @@ import type { CloudWatchResults } from '../../contracts/cloudwatch-schema.ts';
 import type { CostEstimate } from '../../contracts/cost-schema.ts';
 import type { LatencySummary, Results } from '../../contracts/results-schema.ts';
 import type { JudgedResults } from '../../verdict/judged.ts';
-import type { Verdict } from '../../contracts/verdict-schema.ts';
+import { checkState, type Verdict } from '../../contracts/verdict-schema.ts';
 import { reportAssets, type ReportAssets } from '../shared/assets.ts';
 import { buildCharts, type ChartSpec } from './chart-data.ts';
 import { escapeHtml as h } from '../shared/escape.ts';
@@ -28,6 +28,10 @@ import { pathCharts } from './path-charts.ts';
 import { pathHtml } from './path-section.ts';
 import { hopsHtml } from './hops-section.ts';
 import { publishRows } from './publish-model.ts';
+
+/** A check's state on the page: one with nothing to judge is neither a pass nor a failure (its detail says why). */
+const CHECK_CLASS = { passed: 'ok', failed: 'fail', 'not judged': 'unjudged' } as const;
+const CHECK_MARK = { passed: '✓', failed: '✗', 'not judged': '–' } as const;
 
 /**
  * index.html for one run: self-contained (uPlot and the chart script inlined, data embedded as
@@ -152,7 +156,7 @@ ${r.cost ? card('estimated cost', fmtUsd(r.cost.totals.total), `${fmtUsd(r.cost.
 </div>
 ${cardsNote(model)}
 <ul class="checks">${checks
-    .map((c) => `<li class="${c.passed ? 'ok' : 'fail'}"><span class="mark">${c.passed ? '✓' : '✗'}</span><strong>${h(c.name)}</strong> — ${h(c.detail)}${whyList(r.verdict, c.name)}</li>`)
+    .map((c) => `<li class="${CHECK_CLASS[checkState(c)]}"><span class="mark">${CHECK_MARK[checkState(c)]}</span><strong>${h(c.name)}</strong> — ${h(c.detail)}${whyList(r.verdict, c.name)}</li>`)
     .join('')}</ul>
 ${thresholdTable(r.verdict)}
 ${diffTable(r.verdict)}

@@ -1,5 +1,5 @@
 import type { JudgedResults } from '../../verdict/judged.ts';
-import { failsVerdict } from '../../contracts/verdict-schema.ts';
+import { checkFailed, failsVerdict } from '../../contracts/verdict-schema.ts';
 import { escapeXml as x } from '../shared/escape.ts';
 import { fmtMs } from '../../number-format.ts';
 import { OUTCOME_TEXT } from './verdict-text.ts';
@@ -14,7 +14,7 @@ import { runPageModel } from './page-model.ts';
 export function renderJunit(results: JudgedResults): string {
   const { checks, thresholds } = results.verdict;
   const tests = checks.length + thresholds.length;
-  const failures = checks.filter((c) => !c.passed).length + thresholds.filter((t) => failsVerdict(t.outcome)).length;
+  const failures = checks.filter(checkFailed).length + thresholds.filter((t) => failsVerdict(t.outcome)).length;
   const seconds = (results.durationMs / 1000).toFixed(3);
   const suite = `fanout-bench.${results.scenario.name}`;
   const timestamp = results.startedAt.replace(/(\.\d+)?Z$/, '');
@@ -35,20 +35,23 @@ export function renderJunit(results: JudgedResults): string {
     ['verdict', results.verdict.outcome],
     ...(results.verdict.baseline ? [['baseline', results.verdict.baseline.runId]] : []),
   ];
-  const testcase = (classname: string, name: string, passed: boolean, detail: string, type: string) => {
+  const skipped = checks.filter((c) => c.judged === false).length;
+  const testcase = (classname: string, name: string, passed: boolean | 'skipped', detail: string, type: string) => {
     const open = `    <testcase classname="${x(classname)}" name="${x(name)}" time="0">`;
+    // a check with nothing to judge neither passed nor failed: JUnit's skipped
+    if (passed === 'skipped') return `${open}\n      <skipped message="${x(detail)}"/>\n    </testcase>`;
     if (passed) return `${open}\n      <system-out>${x(detail)}</system-out>\n    </testcase>`;
     return `${open}\n      <failure message="${x(detail)}" type="${x(type)}">${x(detail)}</failure>\n    </testcase>`;
   };
   const cases = [
-    ...checks.map((c) => testcase(suite, c.name, c.passed, c.detail, c.name)),
+    ...checks.map((c) => testcase(suite, c.name, c.judged === false ? 'skipped' : c.passed, c.detail, c.name)),
     ...thresholds.map((t) =>
       testcase(`${suite}.thresholds`, t.expression, !failsVerdict(t.outcome), `${OUTCOME_TEXT[t.outcome]}: ${t.detail} [${t.source}]`, `threshold ${OUTCOME_TEXT[t.outcome]}`),
     ),
   ];
   return `<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="fanout-bench" tests="${tests}" failures="${failures}" errors="0" time="${seconds}">
-  <testsuite name="${x(suite)}" tests="${tests}" failures="${failures}" errors="0" skipped="0" time="${seconds}" timestamp="${x(timestamp)}">
+  <testsuite name="${x(suite)}" tests="${tests}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds}" timestamp="${x(timestamp)}">
     <properties>
 ${properties.map(([k, v]) => `      <property name="${x(k)}" value="${x(v)}"/>`).join('\n')}
     </properties>

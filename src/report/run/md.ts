@@ -1,6 +1,6 @@
 import type { LatencySummary } from '../../contracts/results-schema.ts';
 import type { JudgedResults } from '../../verdict/judged.ts';
-import type { Verdict } from '../../contracts/verdict-schema.ts';
+import { checkState, type Verdict } from '../../contracts/verdict-schema.ts';
 import { escapeMarkdown as md } from '../shared/escape.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtShare, fmtUsd, fmtValue } from '../../number-format.ts';
 import { diffCells, OUTCOME_TEXT, REPEAT_FIGURE_LABELS, repeatRows, VERDICT_HEADLINE } from './verdict-text.ts';
@@ -37,6 +37,9 @@ import {
   untracedText,
 } from './cold-warm-text.ts';
 
+
+/** A check's state in the table: one with nothing to judge is neither a pass nor a failure (its detail says why). */
+const CHECK_MARK = { passed: '✅', failed: '❌', 'not judged': '➖' } as const;
 /**
  * summary.md: the run at a glance for a CI job summary (GitHub step summary): the verdict (checks,
  * thresholds, the comparison with a baseline), latency table, deliveries, errors, cost, warnings.
@@ -79,7 +82,7 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
 
   out.push(`Verdict: ${md(v.summary)}`, '');
   out.push('| check | result | detail |', '|---|:---:|---|');
-  for (const c of checks) out.push(`| ${md(c.name)} | ${c.passed ? '✅' : '❌'} | ${md(c.detail)} |`);
+  for (const c of checks) out.push(`| ${md(c.name)} | ${CHECK_MARK[checkState(c)]} | ${md(c.detail)} |`);
   out.push('');
   if (v.explanations?.length) {
     out.push('### Why', '');

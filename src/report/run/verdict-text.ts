@@ -58,7 +58,7 @@ export function repeatRows(v: Verdict): Array<{ runId: string; status: string; f
 
 /**
  * The verdict for a terminal (the run's console summary): the headline and summary, the first
- * cause (as summary.md's and the report's headline name it), then every check that failed with its explanation, and every threshold that did not simply pass, one line
+ * cause (as summary.md's and the report's headline name it), then every check that failed with its explanation (and every check not judged), and every threshold that did not simply pass, one line
  * each.
  */
 export function verdictLines(verdict: Verdict): string[] {
@@ -67,7 +67,8 @@ export function verdictLines(verdict: Verdict): string[] {
   if (cause) lines.push(`  first cause (${cause.check}): ${cause.line}`);
   for (const c of verdict.checks) {
     if (c.passed) continue;
-    lines.push(`  check failed: ${c.name}: ${c.detail}`);
+    // a check not judged says so at the head of its detail
+    lines.push(c.judged === false ? `  check ${c.name}: ${c.detail}` : `  check failed: ${c.name}: ${c.detail}`);
     const e = explanationOf(verdict, c.name);
     if (e) lines.push(...explanationLines(e).map((l) => `    ${l}`));
   }

@@ -37,6 +37,7 @@ section { background:var(--card); border:1px solid var(--line); border-radius:10
 .checks .mark { display:inline-block; width:20px; font-weight:700; }
 .checks .ok .mark { color:var(--ok); }
 .checks .fail .mark { color:var(--bad); }
+.checks .unjudged .mark { color:var(--muted); }
 .banner { border-radius:8px; padding:10px 14px; margin:8px 0; word-break:break-word; }
 .banner ul { margin:6px 0 0; padding-left:20px; }
 .banner.danger { background:#fef2f2; border:1px solid #fca5a5; color:#7f1d1d; }
