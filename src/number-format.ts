@@ -12,6 +12,11 @@ export function fmtInt(n: number): string {
   return int.format(n);
 }
 
+/** A count with its noun: "1 message", "3 messages", "2 publishes" (`many` where adding an s is wrong). */
+export function fmtCount(n: number, one: string, many = `${one}s`): string {
+  return `${fmtInt(n)} ${n === 1 ? one : many}`;
+}
+
 /**
  * Members per room: one decimal at most, with separators ("9.6", "10", "1,000"). A run's rooms
  * average a fraction (9.55 members); the notes and the tables of a page round it alike.

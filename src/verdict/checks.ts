@@ -1,5 +1,5 @@
 import type { Results } from '../contracts/results-schema.ts';
-import { fmtInt, fmtMs, fmtNum, fmtShare } from '../number-format.ts';
+import { fmtCount, fmtInt, fmtMs, fmtNum, fmtShare } from '../number-format.ts';
 import { unexpectedErrors } from '../contracts/unexpected-errors.ts';
 import type { Check } from '../contracts/verdict-schema.ts';
 
@@ -50,8 +50,6 @@ function notJudged(name: string, why: string): Check {
   return { name, passed: false, judged: false, detail: `not judged: ${why}` };
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${fmtInt(n)} ${n === 1 ? one : many}`;
-
 /**
  * Nothing lost, judged only where deliveries were owed. None owed: not judged where nothing went
  * out; a failure of its own where messages or publishes were accepted (no client was open and
@@ -78,8 +76,8 @@ function noLostDeliveries(results: Results): Check {
     return notJudged(name, sends.intended === 0 ? 'no message was sent or published, so no delivery was owed' : 'no message went out and no publish was accepted, so no delivery was owed');
   }
   const what = [
-    messages > 0 ? `${plural(messages, 'message')} ${messages === 1 ? 'was' : 'were'} sent` : '',
-    published > 0 ? `${plural(published, 'publish', 'publishes')} ${published === 1 ? 'was' : 'were'} accepted` : '',
+    messages > 0 ? `${fmtCount(messages, 'message')} ${messages === 1 ? 'was' : 'were'} sent` : '',
+    published > 0 ? `${fmtCount(published, 'publish', 'publishes')} ${published === 1 ? 'was' : 'were'} accepted` : '',
   ]
     .filter(Boolean)
     .join(' and ');

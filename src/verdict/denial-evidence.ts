@@ -1,7 +1,7 @@
 import type { FunctionError } from '../contracts/cloudwatch-schema.ts';
 import type { Denial, ForeignApiPost } from '../contracts/permissions-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
-import { fmtInt } from '../number-format.ts';
+import { fmtCount, fmtInt } from '../number-format.ts';
 
 /**
  * Causes a run's own code hides: calls IAM refused a function (results.permissions.denied), posts
@@ -27,7 +27,6 @@ export interface DenialFinding {
 
 const POST = /^arn:[^:]+:execute-api:[^:]*:[^:]*:[^/]+\/[^/]+\/POST\/@connections\//;
 const clip = (s: string, n = 160) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-const times = (n: number, one: string, many = `${one}s`) => `${fmtInt(n)} ${n === 1 ? one : many}`;
 
 export function denialEvidence(r: Results, symptoms: ReadonlySet<DenialSymptom>): DenialFinding[] {
   const lossAsked = symptoms.has('loss') && r.deliveries.lost > 0;
@@ -44,7 +43,7 @@ export function denialEvidence(r: Results, symptoms: ReadonlySet<DenialSymptom>)
 /** "fn: 24 calls denied: execute-api:ManageConnections on …/POST/@connections/* (no statement of its role R allows it); its code caught them and logged …" */
 function deniedFinding(r: Results, d: Denial, lossAsked: boolean): DenialFinding {
   const why = d.reason === 'explicit-deny' ? `a Deny in its role${d.role ? ` ${d.role}` : ''} refuses it` : `no statement of its role${d.role ? ` ${d.role}` : ''} allows it`;
-  const counted = d.source === 'log' ? `${times(d.count, 'log line')} name a denied call` : `${times(d.count, 'call')} denied`;
+  const counted = d.source === 'log' ? `${fmtCount(d.count, 'log line')} name a denied call` : `${fmtCount(d.count, 'call')} denied`;
   const said = saidOf(r, d.function, (e) => e.denied?.action === d.action);
   const line = `${d.function}: ${counted}: ${d.action} on ${d.resource} (${why})${said}`;
   const share = lossAsked && POST.test(d.resource) ? Math.min(1, d.count / r.deliveries.lost) : undefined;
@@ -60,7 +59,7 @@ function foreignFinding(r: Results, f: ForeignApiPost, withShare: boolean): Deni
   const said = f.function ? saidOf(r, f.function, (e) => e.kind === 'ForbiddenException') : '';
   return {
     kind: 'iam-denied',
-    line: `${who} posted to ${f.endpoint}, which is not this stack's API (${f.stackApiId}): ${times(f.count, 'post')}, none reaching the run's clients${said}`,
+    line: `${who} posted to ${f.endpoint}, which is not this stack's API (${f.stackApiId}): ${fmtCount(f.count, 'post')}, none reaching the run's clients${said}`,
     ...(withShare ? { share: Math.min(1, f.count / r.deliveries.lost) } : {}),
     remedy: "build the @connections endpoint from the event (https://{requestContext.domainName}/{requestContext.stage}) or from the stack's own API (!Sub https://${Api}.execute-api.${AWS::Region}.amazonaws.com/<stage>), not an endpoint written into the code or its configuration",
   };
@@ -94,7 +93,7 @@ function loggedFindings(r: Results, denied: readonly Denial[]): DenialFinding[] 
     const more = unsaid.length > 3 ? `; ${fmtInt(unsaid.length - 3)} more kinds` : '';
     out.push({
       kind: 'logged-errors',
-      line: `${fn} logged ${times(total, 'error')} and went on (logged, not thrown; Lambda counts no error for them): ${kinds.join('; ')}${more}`,
+      line: `${fn} logged ${fmtCount(total, 'error')} and went on (logged, not thrown; Lambda counts no error for them): ${kinds.join('; ')}${more}`,
       remedy: 'read what the function caught: a failure it logs and goes on from still loses its work; let it fail the invocation, or retry what it caught',
     });
   }

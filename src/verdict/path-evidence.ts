@@ -1,6 +1,6 @@
 import type { DeliveryDenial, FunctionHop, MappingHop, PathHop, QueueHop } from '../contracts/path-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
-import { fmtInt, fmtNum } from '../number-format.ts';
+import { fmtCount, fmtInt, fmtNum } from '../number-format.ts';
 
 /**
  * A loss whose deliveries went missing on a queued path, the hop named with its numbers
@@ -21,7 +21,6 @@ export interface PathFinding {
   remedy: string;
 }
 
-const times = (n: number, one: string, many = `${one}s`) => `${fmtInt(n)} ${n === 1 ? one : many}`;
 /** An age in ms, said in ms below a second and in seconds above. */
 const age = (ms: number) => (ms < 1000 ? `${fmtNum(ms)} ms` : `${fmtNum(ms / 1000)} s`);
 
@@ -46,11 +45,11 @@ export function pathEvidence(r: Results, lossAsked: boolean): PathFinding[] {
       const max = source?.deadLetterQueue?.maxReceiveCount;
       const workers = mappingsOf(from).map((m) => m.functionName);
       const failed = workers.map((w) => fnHop(w)).filter((f): f is FunctionHop => f !== undefined && f.totals.errors > 0);
-      const who = workers.length === 0 ? 'its consumer did not delete them' : `${workers.join(', ')} failed them${failed.length > 0 ? ` (${failed.map((f) => `${f.name}: ${times(f.totals.errors, 'error')} in ${fmtInt(f.totals.invocations)} invocations`).join('; ')})` : ''}`;
+      const who = workers.length === 0 ? 'its consumer did not delete them' : `${workers.join(', ')} failed them${failed.length > 0 ? ` (${failed.map((f) => `${f.name}: ${fmtCount(f.totals.errors, 'error')} in ${fmtInt(f.totals.invocations)} invocations`).join('; ')})` : ''}`;
       out.push(
         withShare(
           {
-            line: `${times(moved, 'message')} moved to ${dlq.name} after maxReceiveCount ${max ?? '?'} of ${from}: ${who}`,
+            line: `${fmtCount(moved, 'message')} moved to ${dlq.name} after maxReceiveCount ${max ?? '?'} of ${from}: ${who}`,
             remedy: `read ${workers[0] ?? 'the consumer'}'s log for why it failed the batches; return batchItemFailures for the messages that failed (ReportBatchItemFailures) so the rest of a batch is not received again, and give a slow worker a visibility timeout of at least 6× its timeout`,
           },
           moved,
@@ -62,11 +61,11 @@ export function pathEvidence(r: Results, lossAsked: boolean): PathFinding[] {
   for (const f of hops.filter((h): h is FunctionHop => h.kind === 'function' && h.totals.asyncDropped > 0)) {
     const oldest = f.totals.asyncAgeMaxMs === null ? '' : `; the oldest waited ${age(f.totals.asyncAgeMaxMs)} (AsyncEventAge max)`;
     const max = f.maximumEventAgeSeconds !== undefined ? ` past its MaximumEventAgeInSeconds ${fmtInt(f.maximumEventAgeSeconds)}` : '';
-    const why = f.totals.errors > 0 ? `after ${times(f.totals.errors, 'error')} and Lambda's retries` : f.totals.throttles > 0 ? `throttled ${times(f.totals.throttles, 'time')}` : 'unprocessed';
+    const why = f.totals.errors > 0 ? `after ${fmtCount(f.totals.errors, 'error')} and Lambda's retries` : f.totals.throttles > 0 ? `throttled ${fmtCount(f.totals.throttles, 'time')}` : 'unprocessed';
     out.push(
       withShare(
         {
-          line: `Lambda dropped ${times(f.totals.asyncDropped, 'asynchronous event')} of ${fmtInt(f.totals.asyncReceived)} for ${f.name}${max} (${why})${oldest}`,
+          line: `Lambda dropped ${fmtCount(f.totals.asyncDropped, 'asynchronous event')} of ${fmtInt(f.totals.asyncReceived)} for ${f.name}${max} (${why})${oldest}`,
           remedy: `read ${f.name}'s log for its errors; give it an OnFailure destination or a dead-letter queue to keep what it drops, and a MaximumEventAgeInSeconds and MaximumRetryAttempts that outlast its throttles`,
         },
         f.totals.asyncDropped,
@@ -77,7 +76,7 @@ export function pathEvidence(r: Results, lossAsked: boolean): PathFinding[] {
     if (m.totals.dropped > 0) {
       out.push(
         withShare(
-          { line: `the event source mapping ${m.name} dropped ${times(m.totals.dropped, 'event')} of ${fmtInt(m.totals.polled)} polled (DroppedEventCount): they ran out of retries or record age`, remedy: `give ${m.functionName} an OnFailure destination, and a MaximumRetryAttempts and MaximumRecordAgeInSeconds that outlast its failures` },
+          { line: `the event source mapping ${m.name} dropped ${fmtCount(m.totals.dropped, 'event')} of ${fmtInt(m.totals.polled)} polled (DroppedEventCount): they ran out of retries or record age`, remedy: `give ${m.functionName} an OnFailure destination, and a MaximumRetryAttempts and MaximumRecordAgeInSeconds that outlast its failures` },
           m.totals.dropped,
         ),
       );
@@ -88,7 +87,7 @@ export function pathEvidence(r: Results, lossAsked: boolean): PathFinding[] {
     out.push(
       withShare(
         {
-          line: `SNS failed ${times(t.totals.failed, 'notification')} of topic ${t.name} (NumberOfNotificationsFailed; ${fmtInt(t.totals.delivered)} delivered of ${fmtInt(t.totals.published)} published)${deniedWords(t.denied, `topic ${t.name}`)}`,
+          line: `SNS failed ${fmtCount(t.totals.failed, 'notification')} of topic ${t.name} (NumberOfNotificationsFailed; ${fmtInt(t.totals.delivered)} delivered of ${fmtInt(t.totals.published)} published)${deniedWords(t.denied, `topic ${t.name}`)}`,
           remedy: grantRemedy(t.denied) ?? `read the subscribed function's log, or the queue's policy allowing sns.amazonaws.com to send; give the subscription a RedrivePolicy to keep what fails`,
         },
         t.totals.failed,
@@ -100,7 +99,7 @@ export function pathEvidence(r: Results, lossAsked: boolean): PathFinding[] {
     out.push(
       withShare(
         {
-          line: `EventBridge failed ${times(x.totals.failed, 'target invocation')} of rule ${x.name} (FailedInvocations; ${fmtInt(x.totals.invocations)} invocations of ${fmtInt(x.totals.matched)} matched events)${deniedWords(x.denied, `rule ${x.name}`)}`,
+          line: `EventBridge failed ${fmtCount(x.totals.failed, 'target invocation')} of rule ${x.name} (FailedInvocations; ${fmtInt(x.totals.invocations)} invocations of ${fmtInt(x.totals.matched)} matched events)${deniedWords(x.denied, `rule ${x.name}`)}`,
           remedy: grantRemedy(x.denied) ?? `check the rule's targets and their permission to be invoked by events.amazonaws.com; give the target a DeadLetterConfig to keep what fails`,
         },
         x.totals.failed,
@@ -114,7 +113,7 @@ export function pathEvidence(r: Results, lossAsked: boolean): PathFinding[] {
     const failedEvents = m.totals.failedInvoke;
     const errors = fn?.totals.errors ?? 0;
     if (failedEvents > 0 || errors > 0) {
-      const counted = failedEvents > 0 ? `${times(failedEvents, 'event')} in failed invocations (FailedInvokeEventCount)` : `${times(errors, 'error')} of ${m.functionName} in ${fmtInt(fn?.totals.invocations ?? 0)} batches`;
+      const counted = failedEvents > 0 ? `${fmtCount(failedEvents, 'event')} in failed invocations (FailedInvokeEventCount)` : `${fmtCount(errors, 'error')} of ${m.functionName} in ${fmtInt(fn?.totals.invocations ?? 0)} batches`;
       const partial = m.reportBatchItemFailures ? 'its partial batch responses returned them to the queue' : 'each failed batch went back to the queue whole';
       out.push({
         // beside a dead-letter queue it is how they got there; alone, why they were late past the run
@@ -127,7 +126,7 @@ export function pathEvidence(r: Results, lossAsked: boolean): PathFinding[] {
       const scale = m.totals.concurrencyMax !== null ? `; ${m.concurrencySource === 'mapping' ? 'the mapping ran' : `${m.functionName} ran`} at most ${fmtNum(m.totals.concurrencyMax)} batches at once` : '';
       const cap = m.maximumConcurrency !== undefined ? ` (its MaximumConcurrency ${fmtInt(m.maximumConcurrency)})` : '';
       out.push({
-        line: `${m.name} was throttled: Lambda throttled ${times(throttles, 'invocation')} of ${m.functionName}${scale}${cap}; throttled batches go back to the queue and wait out their visibility timeout`,
+        line: `${m.name} was throttled: Lambda throttled ${fmtCount(throttles, 'invocation')} of ${m.functionName}${scale}${cap}; throttled batches go back to the queue and wait out their visibility timeout`,
         remedy: `raise ${m.functionName}'s reserved concurrency (or the account's), or set the mapping's ScalingConfig.MaximumConcurrency at or below it so the poller does not overrun it`,
       });
     }
@@ -143,7 +142,7 @@ function deniedWords(denied: readonly DeliveryDenial[] | undefined, source: stri
     const service = parts[2];
     const name = parts.at(-1) ?? d.target;
     const by = service === 'lambda' ? `function ${name}: no AWS::Lambda::Permission lets ${d.principal} invoke it from ${source}` : `${service === 'sqs' ? 'queue' : 'topic'} ${name}: ${d.reason === 'no-policy' ? 'it has no policy' : d.reason === 'explicit-deny' ? `a Deny of its policy refuses ${d.principal} ${d.action}` : `no statement of its policy allows ${d.principal} ${d.action} from ${source}`}`;
-    return `${times(d.count, 'delivery', 'deliveries')} refused by ${by}`;
+    return `${fmtCount(d.count, 'delivery', 'deliveries')} refused by ${by}`;
   });
   return `; ${each.join('; ')}`;
 }

@@ -1,5 +1,5 @@
 import type { MissingDeliveries, MissingShape } from '../../contracts/missing-deliveries-schema.ts';
-import { fmtInt } from '../../number-format.ts';
+import { fmtCount, fmtInt } from '../../number-format.ts';
 import type { LostDeliveries, TracedMessage } from '../measurement/lost-deliveries.ts';
 import { MISSED_BY_NAMED, type MissingRecipient } from '../measurement/shard-report.ts';
 
@@ -88,7 +88,7 @@ function shapes(book: LostDeliveries, traced: TracedMessage[], n: MissingNames):
     out.push({
       kind: 'burst',
       deliveries: d,
-      line: `${plural(whole.length, 'message')} lost whole, no member received ${whole.length === 1 ? 'it' : 'them'} (${plural(d, 'delivery', 'deliveries')}): sent ${span} in ${roomList} by ${senders}`,
+      line: `${fmtCount(whole.length, 'message')} lost whole, no member received ${whole.length === 1 ? 'it' : 'them'} (${fmtCount(d, 'delivery', 'deliveries')}): sent ${span} in ${roomList} by ${senders}`,
     });
   }
   if (!book.tracedByShards) return finish(out, book, traced, n, accounted);
@@ -103,7 +103,7 @@ function shapes(book: LostDeliveries, traced: TracedMessage[], n: MissingNames):
     out.push({
       kind: 'own-copy',
       deliveries: own.length,
-      line: `${plural(own.length, 'message')} missed only ${own.length === 1 ? 'its' : 'their'} own sender (${listOf(senders.map((c) => `client ${c}`))}): the target does not send a sender its own message; if that is its protocol, say so (protocol recipients: others) and those are not lost`,
+      line: `${fmtCount(own.length, 'message')} missed only ${own.length === 1 ? 'its' : 'their'} own sender (${listOf(senders.map((c) => `client ${c}`))}): the target does not send a sender its own message; if that is its protocol, say so (protocol recipients: others) and those are not lost`,
       clients: senders.slice(0, CLIENTS_IN_SHAPE),
     });
   }
@@ -116,8 +116,8 @@ function shapes(book: LostDeliveries, traced: TracedMessage[], n: MissingNames):
     accounted += d;
     const head =
       silent.length === 1
-        ? `client ${silent[0].client} (${n.room(silent[0].room)}) missed all ${plural(silent[0].expected, 'lost message')} of its room while a member: ${fate(silent[0])}`
-        : `${plural(silent.length, 'connection')} missed every lost message of their rooms while members: ${silent
+        ? `client ${silent[0].client} (${n.room(silent[0].room)}) missed all ${fmtCount(silent[0].expected, 'lost message')} of its room while a member: ${fate(silent[0])}`
+        : `${fmtCount(silent.length, 'connection')} missed every lost message of their rooms while members: ${silent
             .slice(0, NAMED_IN_LINE)
             .map((r) => `client ${r.client} (${n.room(r.room)}, ${r.missed} missed; ${fate(r)})`)
             .join('; ')}${silent.length > NAMED_IN_LINE ? `; and ${silent.length - NAMED_IN_LINE} more` : ''}`;
@@ -135,7 +135,7 @@ function shapes(book: LostDeliveries, traced: TracedMessage[], n: MissingNames):
     out.push({
       kind: 'one-per-message',
       deliveries: single.length,
-      line: `${plural(single.length, 'message')} each missed one recipient, ${fmtInt(who.size)} different ones (${most
+      line: `${fmtCount(single.length, 'message')} each missed one recipient, ${fmtInt(who.size)} different ones (${most
         .slice(0, NAMED_IN_LINE)
         .map(([c, k]) => `client ${c} ×${k}`)
         .join(', ')}${most.length > NAMED_IN_LINE ? ', …' : ''}): no one connection missed them all`,
@@ -154,7 +154,7 @@ function finish(out: MissingShape[], book: LostDeliveries, traced: TracedMessage
     out.push({
       kind: 'after-loss-timeout',
       deliveries: d,
-      line: `${plural(d, 'lost delivery', 'lost deliveries')} arrived after all, later than the loss timeout (${fmtInt(n.lossTimeoutMs / 1000)} s) after their ack: slow, not gone (timeouts.loss sets how long to wait)`,
+      line: `${fmtCount(d, 'lost delivery', 'lost deliveries')} arrived after all, later than the loss timeout (${fmtInt(n.lossTimeoutMs / 1000)} s) after their ack: slow, not gone (timeouts.loss sets how long to wait)`,
     });
   }
   const tracedLost = traced.reduce((s, m) => s + m.expected - m.received, 0);
@@ -167,8 +167,8 @@ function finish(out: MissingShape[], book: LostDeliveries, traced: TracedMessage
     if (beyond + past > 0) {
       left -= Math.min(left, beyond + past);
       const parts: string[] = [];
-      if (beyond > 0) parts.push(`${plural(beyond, 'delivery', 'deliveries')} that the target counted to recipients beyond the harness's own members`);
-      if (past > 0) parts.push(`${plural(untracedMessages, 'lost message')} after the first ${fmtInt(traced.length)} traced (${plural(past, 'delivery', 'deliveries')})`);
+      if (beyond > 0) parts.push(`${fmtCount(beyond, 'delivery', 'deliveries')} that the target counted to recipients beyond the harness's own members`);
+      if (past > 0) parts.push(`${fmtCount(untracedMessages, 'lost message')} after the first ${fmtInt(traced.length)} traced (${fmtCount(past, 'delivery', 'deliveries')})`);
       out.push({ kind: 'untraced', deliveries: beyond + past, line: `not traced to a member: ${parts.join('; ')}` });
     }
     if (left > 0) {
@@ -176,19 +176,19 @@ function finish(out: MissingShape[], book: LostDeliveries, traced: TracedMessage
       out.push({
         kind: 'scattered',
         deliveries: left,
-        line: `${plural(left, 'delivery', 'deliveries')} missed by ${plural(Math.max(scattered.length, 1), 'recipient')} across ${plural(traced.filter((m) => m.missing > 0).length, 'message')}, in no simpler shape`,
+        line: `${fmtCount(left, 'delivery', 'deliveries')} missed by ${fmtCount(Math.max(scattered.length, 1), 'recipient')} across ${fmtCount(traced.filter((m) => m.missing > 0).length, 'message')}, in no simpler shape`,
         clients: scattered.slice(0, CLIENTS_IN_SHAPE).map((r) => r.client),
       });
     }
   } else if (left > 0) {
-    out.push({ kind: 'untraced', deliveries: left, line: `${plural(left, 'lost delivery', 'lost deliveries')} not traced to a recipient` });
+    out.push({ kind: 'untraced', deliveries: left, line: `${fmtCount(left, 'lost delivery', 'lost deliveries')} not traced to a recipient` });
   }
   return out.sort((a, b) => b.deliveries - a.deliveries);
 }
 
 /** What became of a member that missed its room's messages. */
 function fate(r: MissingRecipient): string {
-  const got = r.received === 0 ? 'received nothing in the run' : `received ${plural(r.received, 'delivery', 'deliveries')}, the last at ${time(r.lastAt)}`;
+  const got = r.received === 0 ? 'received nothing in the run' : `received ${fmtCount(r.received, 'delivery', 'deliveries')}, the last at ${time(r.lastAt)}`;
   if (r.state === 'open') return `open to the end, ${got}`;
   if (r.closedAt > 0) return `its socket closed (${r.state}) at ${time(r.closedAt)}; it ${got}`;
   return `${r.state}; it ${got}`;
@@ -196,10 +196,6 @@ function fate(r: MissingRecipient): string {
 
 function listOf(items: string[]): string {
   return items.length <= 3 ? items.join(', ') : `${items.slice(0, 3).join(', ')} and ${items.length - 3} more`;
-}
-
-function plural(k: number, one: string, many = `${one}s`): string {
-  return `${fmtInt(k)} ${k === 1 ? one : many}`;
 }
 
 function iso(ms: number): string {
