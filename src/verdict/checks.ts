@@ -25,6 +25,7 @@ const RECONNECTING = 'reconnecting';
 
 function sendsWentOut(results: Results): Check {
   const { intended, sent, failed, skippedWhy, standIns } = results.sends;
+  if (intended === 0) return notJudged('sends went out', 'no sends were scheduled');
   const skipped = results.sends.skipped ?? Math.max(0, intended - sent);
   // a sender away in reconnect is what the scenario's `reconnect` asked for, not a send that failed
   const awaySkipped = skippedWhy?.[RECONNECTING] ?? 0;
@@ -37,7 +38,6 @@ function sendsWentOut(results: Results): Check {
     awaySkipped + cutOff > 0
       ? `; not counted: ${fmtInt(awaySkipped + cutOff)} skipped during reconnect (the sender away, as the scenario's reconnect lets it be: ${fmtInt(awaySkipped)} with no member of its room back to stand in, ${fmtInt(cutOff)} on the wire when the server closed the socket)`
       : '';
-  if (intended === 0) return notJudged('sends went out', 'no sends were scheduled');
   return {
     name: 'sends went out',
     passed: unsent <= intended * MAX_UNSENT_SHARE,

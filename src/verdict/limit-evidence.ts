@@ -277,7 +277,6 @@ function throttleEvents(name: string, e: { readThrottleEvents?: number; writeThr
   return present.length > 0 ? [`${name} ${present.join(', ')}`] : [];
 }
 
-/** The step's send phases' length, ms. */
 /** A limit as a 429's evidence names it, a throttle with its burst: ": the stage's throttle of 10 requests/s (the emulator's config), burst 5". */
 function throttleText(which: QuotaLimit | undefined, q: Quotas['limits'] | undefined): string {
   const v = which && q?.[which];
@@ -286,6 +285,7 @@ function throttleText(which: QuotaLimit | undefined, q: Quotas['limits'] | undef
   return `: ${quotaValueText(which, v)}${burst ? `, burst ${fmtInt(burst.value)}` : ''}`;
 }
 
+/** The step's send phases' length, ms. */
 function holdMsOf(r: Results): number {
   return sum((r.phases ?? []).filter((p) => p.kind === 'send').map((p) => p.durationMs));
 }

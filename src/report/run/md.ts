@@ -37,9 +37,9 @@ import {
   untracedText,
 } from './cold-warm-text.ts';
 
-
 /** A check's state in the table: one with nothing to judge is neither a pass nor a failure (its detail says why). */
 const CHECK_MARK = { passed: '✅', failed: '❌', 'not judged': '➖' } as const;
+
 /**
  * summary.md: the run at a glance for a CI job summary (GitHub step summary): the verdict (checks,
  * thresholds, the comparison with a baseline), latency table, deliveries, errors, cost, warnings.
