@@ -57,9 +57,12 @@ export const UNEXPLAINED =
 /**
  * One explanation per failed check, in the checks' order, then one per crossed threshold (an SLO
  * the run did not meet: `kind: 'threshold'`, named by its expression), in the thresholds' order.
+ * A loss with no delivery owed (messages went where nobody was open and joined) has none: its
+ * detail is the whole of its why, and the target's evidence has nothing to add.
  */
 export function explainChecks(results: Results, checks: readonly Check[], thresholds: readonly ThresholdResult[] = []): Explanation[] {
-  const failed = checks.filter(checkFailed);
+  const owedNothing = (c: Check) => c.name === 'no lost deliveries' && results.deliveries.expected === 0;
+  const failed = checks.filter((c) => checkFailed(c) && !owedNothing(c));
   const crossed = thresholds.filter((t) => t.outcome === 'fail');
   if (failed.length === 0 && crossed.length === 0) return [];
   const bySymptom = new Map<Symptom, ReturnType<typeof limitEvidence>>();

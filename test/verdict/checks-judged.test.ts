@@ -69,7 +69,9 @@ describe('a check with nothing to judge', () => {
     expect(v.outcome).toBe('fail');
     expect(v.summary).toBe('1 of 5 checks failed (no lost deliveries)');
     expect(exitCodeOf(v)).toBe(99);
-    expect(verdictLines(v)).toContain(`  check failed: no lost deliveries: ${c.detail}`);
+    // its detail is its why: no "nothing explains it" from the target's evidence beneath it
+    expect(v.explanations).toBeUndefined();
+    expect(verdictLines(v)).toEqual(['verdict: FAIL: 1 of 5 checks failed (no lost deliveries)', `  check failed: no lost deliveries: ${c.detail}`]);
   });
 
   it('client messages sent with nobody joined to receive them: counted apart from the publishes', () => {
