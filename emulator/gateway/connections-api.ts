@@ -86,9 +86,12 @@ function post(ctx: GatewayContext, id: string, req: IncomingMessage, res: Server
     const conn = openConnection(ctx, id);
     if (!conn) return postGone(ctx, id, res);
     const body = rest ? Buffer.concat(rest, size) : (first ?? Buffer.alloc(0));
-    conn.send(body, !isUtf8(body));
+    // stamped before the frame goes out: once it is written the client may read it (another
+    // process) before this one runs again, and on a busy host a post stamped after its own
+    // delivery put @connections past the deliveries in the hop split
     conn.lastActiveAt = Date.now();
     stampReach(ctx.metrics.sink, CONNECTIONS_HOP, body, conn.lastActiveAt);
+    conn.send(body, !isUtf8(body));
     ctx.metrics.count('MessageCount');
     res.writeHead(200, OK_EMPTY);
     res.end();

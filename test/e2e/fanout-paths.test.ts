@@ -153,6 +153,7 @@ describe('a WebSocket route whose AWS integration sends frames to an SQS FIFO qu
     expect(order.indexOf(queue.hop)).toBeLessThan(order.indexOf(consumer.hop));
     expect(order.indexOf(consumer.hop)).toBeLessThan(order.indexOf('@connections'));
     expect(split.delivered).toMatchObject({ count: results.metrics.broadcast.count, p50Ms: results.metrics.broadcast.p50 });
+    // a post is stamped before its frame is written, in whole ms (Date.now()): no delivery precedes its post by more than that ms
     expect(split.delivered.p50Ms!).toBeGreaterThanOrEqual(posts.p50Ms! - 1);
     expect(r.stdout).toMatch(/^ {2}hops {9}p50 from the send: .*gateway:sendmessage \+[\d,.]+ ms → .*lambda:sqs-fifo-integration-\S+ \+[\d,.]+ ms → @connections \+[\d,.]+ ms → delivered \+[\d,.]+ ms$/m);
   });
