@@ -24,6 +24,11 @@ export const Check = z.object({
 });
 export type Check = z.infer<typeof Check>;
 
+/** A check with nothing to judge, saying why: it never passes, and fails nothing (checkFailed). */
+export function notJudged(name: string, why: string): Check {
+  return { name, passed: false, judged: false, detail: `not judged: ${why}` };
+}
+
 /** Whether a check fails the verdict: judged, and not passed. */
 export function checkFailed(c: Pick<Check, 'passed' | 'judged'>): boolean {
   return !c.passed && c.judged !== false;

@@ -1,11 +1,13 @@
 import type { Results } from '../contracts/results-schema.ts';
 import { fmtCount, fmtInt, fmtMs, fmtNum, fmtShare } from '../number-format.ts';
 import { unexpectedErrors } from '../contracts/unexpected-errors.ts';
-import type { Check } from '../contracts/verdict-schema.ts';
+import { notJudged, type Check } from '../contracts/verdict-schema.ts';
+import { staleCleaned } from './stale-cleaned.ts';
 
 /**
- * The built-in checks of a run: it completed, its sends went out, nothing was lost, the harness
- * kept up, no unexpected errors. Part of every verdict (evaluate.ts), with or without thresholds.
+ * The built-in checks of a run: it completed, its sends went out, nothing was lost, (a scenario
+ * that drops clients) the stack cleaned their stale connections, the harness kept up, no
+ * unexpected errors. Part of every verdict (evaluate.ts), with or without thresholds.
  * A check with nothing to judge is not judged (verdict-schema.ts Check).
  */
 export type { Check };
@@ -43,11 +45,6 @@ function sendsWentOut(results: Results): Check {
     passed: unsent <= intended * MAX_UNSENT_SHARE,
     detail: `${fmtInt(skipped - awaySkipped)} skipped and ${fmtInt(failed)} failed of ${fmtInt(intended)} intended sends (${fmtShare(unsent / intended)}; at most ${fmtShare(MAX_UNSENT_SHARE)} allowed)${why}${stood}${away}`,
   };
-}
-
-/** A check with nothing to judge: it never passes, and fails nothing (verdict-schema.ts checkFailed). */
-function notJudged(name: string, why: string): Check {
-  return { name, passed: false, judged: false, detail: `not judged: ${why}` };
 }
 
 /**
@@ -100,6 +97,7 @@ export function runChecks(results: Results): Check[] {
   const { harness } = results;
   const unexpected = unexpectedErrors(results);
   const unexpectedTotal = unexpected.reduce((n, [, c]) => n + c, 0);
+  const stale = staleCleaned(results);
   return [
     {
       name: 'run completed',
@@ -108,6 +106,7 @@ export function runChecks(results: Results): Check[] {
     },
     sendsWentOut(results),
     noLostDeliveries(results),
+    ...(stale ? [stale] : []),
     {
       name: HARNESS_CHECK,
       passed: !harness.saturated,

@@ -3,6 +3,7 @@ import type { Results } from '../contracts/results-schema.ts';
 import { checkFailed, type Check, type Explanation, type ThresholdResult } from '../contracts/verdict-schema.ts';
 import { fmtInt } from '../number-format.ts';
 import { limitEvidence, symptomOf, type Symptom } from './limit-evidence.ts';
+import { goneHandling, STALE_CHECK, STALE_REMEDY } from './stale-cleaned.ts';
 
 /**
  * Why each failed check failed, from the target's own evidence in the run's window: the same
@@ -80,12 +81,26 @@ export function explainChecks(results: Results, checks: readonly Check[], thresh
     };
   };
   return [
-    ...failed.map((c) => explain(c.name, symptomOf(c), BEARS_ON[c.name] ?? [], c.name === 'no lost deliveries' ? lostWhere(results) : [])),
+    ...failed.map((c) => (c.name === STALE_CHECK ? staleWhy(results) : explain(c.name, symptomOf(c), BEARS_ON[c.name] ?? [], c.name === 'no lost deliveries' ? lostWhere(results) : []))),
     ...crossed.map((t) => ({
       ...explain(t.expression, symptomOf(t), ANY_FACTOR, t.metric.startsWith('deliveries.') ? lostWhere(results) : [], t),
       kind: 'threshold' as const,
     })),
   ];
+}
+
+/**
+ * Why the stack never cleaned its stale connections: its own handling of the 410s as the run saw
+ * it (stale-cleaned.ts), each with the SDK's terms for a 410; not the target's limits, which do
+ * not make a stack keep a connection's row.
+ */
+function staleWhy(r: Results): Explanation {
+  const lines = goneHandling(r).map((h) => ({ ...h, remedy: STALE_REMEDY }));
+  return {
+    check: STALE_CHECK,
+    evidence: lines,
+    ...(lines.length === 0 ? { unexplained: "the functions' logs were not read, so what the code did with its 410s is not known" } : {}),
+  };
 }
 
 /**

@@ -65,6 +65,12 @@ describe('the default run', () => {
     const dropAt = results.phases!.findIndex((p) => p.kind === 'drop');
     expect(dropAt).toBeGreaterThan(0);
     expect(results.phases!.slice(0, dropAt).map((p) => p.gone410)).toEqual(results.phases!.slice(0, dropAt).map(() => 0));
+    // the drop brings its built-in check, which the reference stack passes
+    expect(results.verdict!.checks.find((c) => c.name === 'stale connections cleaned')).toEqual({
+      name: 'stale connections cleaned',
+      passed: true,
+      detail: expect.stringMatching(/^[\d,]+ posts answered 410 to the [\d,]+ dropped clients' connections; time to clean [\d.,]+ (ms|s)$/),
+    });
     // after the run
     expect(results.cloudwatch?.status).toBe('complete');
     expect(results.cost?.totals.total ?? 0).toBeGreaterThan(0);

@@ -159,6 +159,13 @@ describe("a failing stack's why, in its own words", () => {
     const sent = r.results.sends.sent;
     const gone = r.results.stale!.gone410;
     expect(gone).toBe(sent);
+    // its rows never deleted: the built-in stale check fails too, its why the exception its code threw
+    expect(r.results.verdict!.checks.find((c) => c.name === 'stale connections cleaned')).toMatchObject({
+      passed: false,
+      detail: `never cleaned: ${gone} posts answered 410 to the 4 dropped clients' connections, the last of them at the run's last message; ${gone} wasted posts`,
+    });
+    const staleWhy = r.results.verdict!.explanations!.find((e) => e.check === 'stale connections cleaned')!.evidence;
+    expect(staleWhy).toEqual([expect.objectContaining({ factor: 'function-errors', line: expect.stringMatching(new RegExp(`^python-sendmessage-SendMessageFunction-\\w+ threw GoneException ×${sent} \\(at app\\.py:\\d+ in send_message\\)$`)), share: 1 })]);
     const named = new RegExp(
       `python-sendmessage-SendMessageFunction-\\w+: ${sent} errors in ${sent} invocations: GoneException: An error occurred \\(GoneException\\) when calling the PostToConnection operation: \\w* ×${sent} \\(at app\\.py:\\d+ in send_message\\); ${gone} posts answered 410 \\(stale connections\\), each ending its invocation's loop`,
     );
