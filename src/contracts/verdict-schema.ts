@@ -29,14 +29,19 @@ export function notJudged(name: string, why: string): Check {
   return { name, passed: false, judged: false, detail: `not judged: ${why}` };
 }
 
+/** Whether a check had something to judge (`judged` absent). */
+export function checkJudged(c: Pick<Check, 'judged'>): boolean {
+  return c.judged !== false;
+}
+
 /** Whether a check fails the verdict: judged, and not passed. */
 export function checkFailed(c: Pick<Check, 'passed' | 'judged'>): boolean {
-  return !c.passed && c.judged !== false;
+  return !c.passed && checkJudged(c);
 }
 
 /** How a check's state is said beside its name. */
 export function checkState(c: Pick<Check, 'passed' | 'judged'>): 'passed' | 'failed' | 'not judged' {
-  return c.judged === false ? 'not judged' : c.passed ? 'passed' : 'failed';
+  return !checkJudged(c) ? 'not judged' : c.passed ? 'passed' : 'failed';
 }
 
 /**

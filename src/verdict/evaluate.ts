@@ -6,7 +6,7 @@ import { firstExplanations, runWhy } from './run-why.ts';
 import { catalogueMetrics, figureLabel, figureOf, HEADLINE_METRICS, lookupMetric, namedFigure, readFigure, sharedFigure, type LatencyFigure, type Metric } from '../contracts/metric-catalogue.ts';
 import { median, rangeWidth, repeatRange } from './repeat-range.ts';
 import { holds, limitOf, type Threshold } from '../contracts/threshold.ts';
-import { checkFailed, failsVerdict, type Check, type DiffRow, type RepeatRange, type ThresholdOutcome, type ThresholdResult, type Verdict } from '../contracts/verdict-schema.ts';
+import { checkFailed, checkJudged, failsVerdict, type Check, type DiffRow, type RepeatRange, type ThresholdOutcome, type ThresholdResult, type Verdict } from '../contracts/verdict-schema.ts';
 
 /**
  * The verdict stage: the built-in checks, the thresholds and the comparison with a baseline,
@@ -221,7 +221,7 @@ function combinedChecks(runs: readonly Results[]): Check[] {
   return perRun[0].map((only, i) => {
     if (runs.length === 1) return only;
     const each = perRun.map((checks, k) => ({ c: checks[i], k }));
-    const judgedIn = each.filter(({ c }) => c.judged !== false);
+    const judgedIn = each.filter(({ c }) => checkJudged(c));
     if (judgedIn.length === 0) return only;
     const first = judgedIn[0].c;
     const failed = judgedIn.filter(({ c }) => !c.passed);
@@ -241,7 +241,7 @@ function overallOutcome(runs: readonly Results[], checks: readonly Check[], thre
 function summaryLine(outcome: Verdict['outcome'], results: Results, checks: readonly Check[], thresholds: readonly ThresholdResult[]): string {
   const count = (o: ThresholdOutcome) => thresholds.filter((t) => t.outcome === o).length;
   const failedChecks = checks.filter(checkFailed);
-  const unjudged = checks.filter((c) => c.judged === false);
+  const unjudged = checks.filter((c) => !checkJudged(c));
   const judgedCount = checks.length - unjudged.length;
   const parts: string[] = [];
   if (failedChecks.length > 0) parts.push(`${failedChecks.length} of ${judgedCount} checks failed (${failedChecks.map((c) => c.name).join(', ')})`);

@@ -1,5 +1,5 @@
 import type { JudgedResults } from '../../verdict/judged.ts';
-import { checkFailed, failsVerdict } from '../../contracts/verdict-schema.ts';
+import { checkFailed, checkJudged, failsVerdict } from '../../contracts/verdict-schema.ts';
 import { escapeXml as x } from '../shared/escape.ts';
 import { fmtMs } from '../../number-format.ts';
 import { OUTCOME_TEXT } from './verdict-text.ts';
@@ -35,7 +35,7 @@ export function renderJunit(results: JudgedResults): string {
     ['verdict', results.verdict.outcome],
     ...(results.verdict.baseline ? [['baseline', results.verdict.baseline.runId]] : []),
   ];
-  const skipped = checks.filter((c) => c.judged === false).length;
+  const skipped = checks.filter((c) => !checkJudged(c)).length;
   const testcase = (classname: string, name: string, passed: boolean | 'skipped', detail: string, type: string) => {
     const open = `    <testcase classname="${x(classname)}" name="${x(name)}" time="0">`;
     // a check with nothing to judge neither passed nor failed: JUnit's skipped
@@ -44,7 +44,7 @@ export function renderJunit(results: JudgedResults): string {
     return `${open}\n      <failure message="${x(detail)}" type="${x(type)}">${x(detail)}</failure>\n    </testcase>`;
   };
   const cases = [
-    ...checks.map((c) => testcase(suite, c.name, c.judged === false ? 'skipped' : c.passed, c.detail, c.name)),
+    ...checks.map((c) => testcase(suite, c.name, checkJudged(c) ? c.passed : 'skipped', c.detail, c.name)),
     ...thresholds.map((t) =>
       testcase(`${suite}.thresholds`, t.expression, !failsVerdict(t.outcome), `${OUTCOME_TEXT[t.outcome]}: ${t.detail} [${t.source}]`, `threshold ${OUTCOME_TEXT[t.outcome]}`),
     ),

@@ -1,4 +1,4 @@
-import type { DiffRow, Explanation, ThresholdOutcome, Verdict } from '../../contracts/verdict-schema.ts';
+import { checkJudged, type DiffRow, type Explanation, type ThresholdOutcome, type Verdict } from '../../contracts/verdict-schema.ts';
 import { fmtChangePercent } from '../shared/percent-change.ts';
 import { explanationLines, firstCause, runWhyLines } from '../shared/why-lines.ts';
 import { fmtInt, fmtMs, fmtNum, fmtValue } from '../../number-format.ts';
@@ -68,7 +68,7 @@ export function verdictLines(verdict: Verdict): string[] {
   for (const c of verdict.checks) {
     if (c.passed) continue;
     // a check not judged says so at the head of its detail
-    lines.push(c.judged === false ? `  check ${c.name}: ${c.detail}` : `  check failed: ${c.name}: ${c.detail}`);
+    lines.push(checkJudged(c) ? `  check failed: ${c.name}: ${c.detail}` : `  check ${c.name}: ${c.detail}`);
     const e = explanationOf(verdict, c.name);
     if (e) lines.push(...explanationLines(e).map((l) => `    ${l}`));
   }
