@@ -5,7 +5,7 @@ import { UserError } from '../../common/errors.ts';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { DEFAULT_NODE_RUNTIME, isNodeRuntime, NODE_RUNTIMES, type NodeRuntime } from '../../common/node-runtimes.ts';
 import { formatDuration, parseDuration } from '../contracts/duration.ts';
-import { MAX_PREPARED_PER_FUNCTION, type StackKnobs } from '../contracts/scenario-schema.ts';
+import { MAX_PREPARED_PER_FUNCTION, StackKnobs } from '../contracts/scenario-schema.ts';
 import { TOKEN_PLACEMENTS, type TokenPlacement } from '../contracts/token-placement.ts';
 import { costOptionsFromFlags } from '../metrics/cost/cost-flags.ts';
 import type { SessionOptions } from '../session/session.ts';
@@ -55,6 +55,7 @@ export function stackFlags(cmd: Command): Command {
   return cmd
     .option('--template <path>', 'local target: run your own stack, a CloudFormation/SAM template, a CDK cloud assembly (cdk.out) or a Serverless package (.serverless/)')
     .option('--parameter <Key=Value>', "local target: a template parameter's value (repeatable)", collect)
+    .option('--stack-name <name>', "local target: the CloudFormation stack the emulator stands in for, the one to run of a cloud assembly's several (default: the assembly's only stack, the template's file name, or FanoutBenchChat)")
     .option('--runtime <runtime>', `local target: Lambda runtime emulated, ${[`${DEFAULT_NODE_RUNTIME} (default)`, ...NODE_RUNTIMES.filter((r) => r !== DEFAULT_NODE_RUNTIME)].join(', ')}`)
     .option('--iam <mode>', "local target: IAM on the functions' calls and API Gateway's invokes, enforce (default, as AWS), report (allowed, what would be denied recorded) or off")
     .option('--prepared <n>', 'local target: execution environments per function initialised before they are needed (default 2; 0 = none: every cold start runs its INIT)')
@@ -91,6 +92,7 @@ export interface SharedFlags {
   iam?: string;
   template?: string;
   parameter?: string[];
+  stackName?: string;
   prices?: string;
   arch?: string;
   tokenFile?: string;
@@ -113,6 +115,7 @@ export async function sessionOptionsFromFlags(scenario: string, flags: SharedFla
     ...(flags.iam !== undefined ? { iam: iamFlag(flags.iam) } : {}),
     ...(flags.prepared !== undefined ? { preparedPerFunction: intFlag('--prepared', flags.prepared, 0, MAX_PREPARED_PER_FUNCTION) } : {}),
     ...templateFlags(flags),
+    ...(flags.stackName !== undefined ? { stackName: stackNameFlag(flags.stackName) } : {}),
   };
   return {
     scenario,
@@ -157,6 +160,13 @@ export function parameterPair(raw: string): [string, string] {
 function templateFlags(flags: Pick<SharedFlags, 'template' | 'parameter'>): Pick<StackKnobs, 'template' | 'parameters'> {
   const parameters = Object.fromEntries((flags.parameter ?? []).map(parameterPair));
   return { ...(flags.template !== undefined ? { template: resolve(flags.template) } : {}), ...(Object.keys(parameters).length > 0 ? { parameters } : {}) };
+}
+
+/** `--stack-name`: held to the scenario's `target.stackName` rule (a CloudFormation stack name). */
+function stackNameFlag(v: string): string {
+  const checked = StackKnobs.shape.stackName.safeParse(v);
+  if (!checked.success) throw new UserError(`--stack-name: ${checked.error.issues[0]!.message}, got "${v}"`);
+  return v;
 }
 
 /** A whole number; `min`/`max` only for flags no scenario field holds (--shards, --repeat, --workers). */

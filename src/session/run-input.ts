@@ -93,6 +93,9 @@ export function checkRunInput(o: RunRequest, host: HostFacts = hostFacts()): Run
   if (o.stackKnobs?.preparedPerFunction !== undefined && !target.startsLocalStack) {
     throw new UserError(`--prepared: sets how many environments the local emulator (--target local) initialises ahead; ${field} ${target.spec} is not one`);
   }
+  if (o.stackKnobs?.stackName !== undefined && !target.startsLocalStack) {
+    throw new UserError(`--stack-name: names the stack the local emulator (--target local) stands in for; ${field} ${target.spec} names its own`);
+  }
   const iamAt = o.stackKnobs?.iam !== undefined ? '--iam' : scenario.target.iam !== undefined ? `${scenario.source}: target.iam` : undefined;
   if (iamAt && !target.startsLocalStack) {
     throw new UserError(`${iamAt}: sets IAM in the local emulator (--target local) only; ${field} ${target.spec} enforces its own (AWS always enforces IAM)`);

@@ -51,6 +51,7 @@ const COVERED: { match: RegExp; files: string[]; why?: string; notRunHere?: true
   { match: /^fanout-bench search /, files: ['test/e2e/search-cli.test.ts', 'test/e2e/search-limit-lambda-throttles.test.ts', 'test/e2e/search-limit-api-gateway-throttle.test.ts', 'test/e2e/search-limit-local-host.test.ts'] },
   { match: /^fanout-bench plan /, files: ['test/e2e/plan-cli.test.ts', 'test/e2e/plan-sweep-cli.test.ts'] },
   { match: /^fanout-bench stack up$/, files: ['test/emulator/stack-cli.test.ts'] },
+  { match: /^fanout-bench run \S+ --template \S+ --stack-name /, files: ['test/e2e/multi-stack-assembly.test.ts'] },
   { match: /^fanout-bench (stack up|run \S+) --template /, files: ['test/e2e/template-stack.test.ts', 'test/e2e/packed-install.test.ts'] },
   { match: /^fanout-bench run \S+ --target aws-api:/, files: ['test/e2e/aws-api-target-cli.test.ts'] },
   { match: /^fanout-bench stack install-node /, files: ['.ci/run'], why: 'downloads Node from the npm registry: CI runs it before the suite' },

@@ -296,6 +296,15 @@ describe('run flags: read for their form, then held to the scenario schema with 
     expect(withKnobs({ preparedPerFunction: 2, idleReapSeconds: 3 }, ok.stackKnobs)).toEqual({ preparedPerFunction: 0, idleReapSeconds: 3 });
   });
 
+  it('--stack-name: a CloudFormation stack name, a knob of the local stack over the scenario\'s, the local target only', async () => {
+    expect(await flagRefusal({ stackName: '1chat' })).toBe('--stack-name: must start with a letter and hold only letters, digits and "-", got "1chat"');
+    expect(await flagRefusal({ stackName: 'chat_api' })).toBe('--stack-name: must start with a letter and hold only letters, digits and "-", got "chat_api"');
+    expect(await flagRefusal({ stackName: 'ChatApi', target: 'aws:Chat' })).toBe('--stack-name: names the stack the local emulator (--target local) stands in for; --target aws:Chat names its own');
+    const ok = await runOptionsFromFlags('fanout', { ...base, stackName: 'ChatApi' });
+    expect(ok.stackKnobs).toEqual({ stackName: 'ChatApi' });
+    expect(stackLaunchOf(withKnobs({ stackName: 'Other' }, ok.stackKnobs)).settings).toEqual({ stackName: 'ChatApi' });
+  });
+
   it("--iam: enforce, report or off, a knob of the local stack; refused for a deployed target (AWS always enforces)", async () => {
     expect(await flagRefusal({ iam: 'audit' })).toBe('--iam: must be one of enforce, report, off, got "audit"');
     expect(await flagRefusal({ iam: 'report', target: 'aws:Chat' })).toBe('--iam: sets IAM in the local emulator (--target local) only; --target aws:Chat enforces its own (AWS always enforces IAM)');
