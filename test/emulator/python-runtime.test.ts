@@ -93,7 +93,12 @@ def tick():
 def ticker(event, context):
     if event.get("start"):
         threading.Thread(target=tick, daemon=True).start()
-    time.sleep(0.03)  # the thread ticks while the handler runs
+    # the thread ticks while the handler runs: wait for its first tick of this invocation (bounded),
+    # not a fixed time a busy host may not give the thread
+    began = time.time() * 1000
+    deadline = time.monotonic() + 5
+    while not (ticks and ticks[-1] >= began) and time.monotonic() < deadline:
+        time.sleep(0.005)
     return {"ticks": list(ticks)}
 
 def later(event, context):
