@@ -45,7 +45,10 @@ process.on('message', (m: ToShard) => {
       );
       return;
     case 'flush':
-      send({ type: 'report', report: shard!.report(m.seq) });
+      // after the rest of this turn's reads: a shard the host held back reads what its sockets
+      // received meanwhile before it reports, or an ack could be reported without the deliveries
+      // that came with it, and a busy host would count them lost
+      setImmediate(() => send({ type: 'report', report: shard!.report(m.seq) }));
       return;
     case 'missing':
       send({ type: 'missing', answer: shard!.missing(m.query) });

@@ -15,7 +15,9 @@ export interface Script {
   deliverAfterMs?: number;
   /**
    * members the server closes (1001, as API Gateway closes a connection at its lifetime) before
-   * it posts the message, so they cannot receive it; their clients may reconnect and re-join
+   * it posts the message, so they cannot receive it; their clients may reconnect and re-join. The
+   * message is posted and answered once each close is complete (the client has read it and
+   * answered), so the clients know of the close before they read the answer, however busy the host.
    */
   closeOnSend?: (members: readonly WebSocket[], sender: WebSocket) => readonly WebSocket[];
   /** the HTTP status that refuses the n-th handshake (0-based, in arrival order), or undefined to accept it */
@@ -56,6 +58,7 @@ export async function startScriptedChatServer(script: Script = {}): Promise<Scri
   let joins = 0;
   let closedOnSend = 0;
   let dead = false;
+  let inOrder = Promise.resolve();
   const closed = new Promise<void>((resolve) => wss.once('close', () => resolve()));
   const timers = new Set<NodeJS.Timeout>();
   const kill = () => {
@@ -71,47 +74,54 @@ export async function startScriptedChatServer(script: Script = {}): Promise<Scri
     ws.on('close', () => {
       for (const members of rooms.values()) if (members.includes(ws)) members.splice(members.indexOf(ws), 1);
     });
+    // frames are handled one after another, in arrival order, even where one waits for a close
     ws.on('message', (data: Buffer) => {
-      const req = JSON.parse(data.toString('utf8')) as { action: string; room: string; payload?: unknown };
-      const members = rooms.get(req.room);
-      if (req.action === 'createRoom') {
-        creates.set(req.room, (creates.get(req.room) ?? 0) + 1);
-        if (!members) rooms.set(req.room, []);
-        ws.send(JSON.stringify({ type: 'roomCreated', room: req.room }));
-      } else if (!members) {
-        if (req.action === 'joinRoom') early++;
-        ws.send(JSON.stringify({ type: 'error', code: 'NO_SUCH_ROOM', message: 'createRoom first', action: req.action }));
-      } else if (req.action === 'joinRoom') {
-        if (!members.includes(ws)) members.push(ws);
-        joins++;
-        ws.send(JSON.stringify({ type: 'joined', room: req.room, members: members.length }));
-      } else if (req.action === 'sendMessage') {
-        script.onSend?.();
-        for (const m of script.closeOnSend?.(members, ws) ?? []) {
-          if (m.readyState !== m.OPEN) continue;
-          m.close(1001, 'Going away');
-          closedOnSend++;
-        }
-        const messageId = randomUUID();
-        const frame = JSON.stringify({ type: 'message', room: req.room, messageId, cold: false, payload: req.payload });
-        const posted = script.deliverTo ? script.deliverTo(members, ws) : [...members];
-        // a member closed and not yet gone from the room is posted to in vain, as @connections answers 410
-        const gone = posted.filter((m) => m.readyState !== m.OPEN).length;
-        const post = () => {
-          for (const m of posted) if (m.readyState === m.OPEN) m.send(frame);
-        };
-        if (script.deliverAfterMs === undefined) post();
-        else {
-          const t = setTimeout(() => {
-            timers.delete(t);
-            post();
-          }, script.deliverAfterMs);
-          timers.add(t);
-        }
-        ws.send(JSON.stringify({ type: 'sent', room: req.room, messageId, recipients: posted.length, gone }));
-      }
+      inOrder = inOrder.then(() => handle(ws, data)).catch(() => ws.terminate());
     });
   });
+
+  const handle = async (ws: WebSocket, data: Buffer): Promise<void> => {
+    const req = JSON.parse(data.toString('utf8')) as { action: string; room: string; payload?: unknown };
+    const members = rooms.get(req.room);
+    if (req.action === 'createRoom') {
+      creates.set(req.room, (creates.get(req.room) ?? 0) + 1);
+      if (!members) rooms.set(req.room, []);
+      ws.send(JSON.stringify({ type: 'roomCreated', room: req.room }));
+    } else if (!members) {
+      if (req.action === 'joinRoom') early++;
+      ws.send(JSON.stringify({ type: 'error', code: 'NO_SUCH_ROOM', message: 'createRoom first', action: req.action }));
+    } else if (req.action === 'joinRoom') {
+      if (!members.includes(ws)) members.push(ws);
+      joins++;
+      ws.send(JSON.stringify({ type: 'joined', room: req.room, members: members.length }));
+    } else if (req.action === 'sendMessage') {
+      script.onSend?.();
+      const closing = (script.closeOnSend?.(members, ws) ?? []).filter((m) => m.readyState === m.OPEN);
+      for (const m of closing) {
+        m.close(1001, 'Going away');
+        closedOnSend++;
+      }
+      await Promise.all(closing.map((m) => new Promise((resolve) => (m.readyState === m.CLOSED ? resolve(undefined) : m.once('close', resolve)))));
+      if (dead) return;
+      const messageId = randomUUID();
+      const frame = JSON.stringify({ type: 'message', room: req.room, messageId, cold: false, payload: req.payload });
+      const posted = script.deliverTo ? script.deliverTo(members, ws) : [...members];
+      // a member closed and not yet gone from the room is posted to in vain, as @connections answers 410
+      const gone = posted.filter((m) => m.readyState !== m.OPEN).length;
+      const post = () => {
+        for (const m of posted) if (m.readyState === m.OPEN) m.send(frame);
+      };
+      if (script.deliverAfterMs === undefined) post();
+      else {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          post();
+        }, script.deliverAfterMs);
+        timers.add(t);
+      }
+      ws.send(JSON.stringify({ type: 'sent', room: req.room, messageId, recipients: posted.length, gone }));
+    }
+  };
 
   const { port } = wss.address() as { port: number };
   return {
