@@ -228,19 +228,21 @@ export class AwsIntegration {
     const answer = await this.http(call);
     const latencyMs = performance.now() - start;
     if (answer.kind === 'timeout') {
-      this.fail(request, route, 'Execution failed due to a timeout error', undefined, call.url);
+      this.fail(request, route, 'Execution failed due to a timeout error', undefined, awsUri(target, call.url));
       return { kind: 'timeout', latencyMs };
     }
     if (answer.kind === 'error') {
-      this.fail(request, route, `Execution failed due to an error calling the endpoint: ${answer.message}`, undefined, call.url);
+      this.fail(request, route, `Execution failed due to an error calling the endpoint: ${answer.message}`, undefined, awsUri(target, call.url));
       return { kind: 'failed', message: answer.message, latencyMs };
     }
     if (answer.status >= 200 && answer.status < 300) return { kind: 'ok', status: answer.status, body: answer.body, latencyMs };
     this.place.executionLog?.write(request.requestId, [
       routeLine(request),
-      `Endpoint request URI: ${call.url}`,
+      `Endpoint request URI: ${awsUri(target, call.url)}`,
+      // what the route's template built, as API Gateway logs it: the request the service refused
+      `Endpoint request body after transformations: ${clipBody(body)}`,
       `Received response. Status: ${answer.status}, Integration latency: ${Math.round(latencyMs)} ms`,
-      `Endpoint response body before transformations: ${answer.body.length > 1000 ? `${answer.body.slice(0, 1000)} [TRUNCATED]` : answer.body}`,
+      `Endpoint response body before transformations: ${clipBody(answer.body)}`,
       'Method completed with status: 500',
     ]);
     return { kind: 'service-error', status: answer.status, body: answer.body, latencyMs };
@@ -379,6 +381,15 @@ const FAILED_FOR_CLIENT: Record<AwsRouteRequest['eventType'], string> = {
 function contextOf(api: ApiIdentity, request: AwsRouteRequest): Record<string, unknown> {
   const { client, routeKey, eventType, requestId, messageId, requestTimeEpoch } = request;
   return contextVariable({ api, client, routeKey, eventType, requestId, ...(messageId !== undefined ? { messageId } : {}), requestTimeEpoch });
+}
+
+/** A body as the execution log writes it: its first 1,000 characters, then `[TRUNCATED]`. */
+const clipBody = (body: string) => (body.length > 1000 ? `${body.slice(0, 1000)} [TRUNCATED]` : body);
+
+/** The call's URL as API Gateway would have called it: the service's regional endpoint, not the emulator's listener. */
+function awsUri(target: AwsIntegrationTarget, url: string): string {
+  const u = new URL(url);
+  return `https://${target.service}.${target.region}.amazonaws.com${u.pathname}${u.search}`;
 }
 
 function routeLine(request: AwsRouteRequest): string {

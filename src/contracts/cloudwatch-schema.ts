@@ -173,6 +173,31 @@ export const InvokePermissionFailure = z.object({
 });
 export type InvokePermissionFailure = z.infer<typeof InvokePermissionFailure>;
 
+/**
+ * Requests an `AWS` integration failed, as the stage's execution log says
+ * (src/metrics/cloudwatch/execution-log-failures.ts): the service the route's template called
+ * refused the request (its status, error code and message), or API Gateway could not call it
+ * ("Execution failed due to …"); per route, service, status and error code, with the first failed
+ * request's message and the request the template built for it, where the log has it.
+ */
+export const IntegrationFailure = z.object({
+  route: z.string().nullable(),
+  /** the service called (sqs, sns, events, dynamodb, …), from the endpoint's host */
+  service: z.string(),
+  /** the status the service answered; null where API Gateway failed the call itself */
+  status: z.number().int().nullable(),
+  /** the service's error code ("InvalidParameterValue"), or API Gateway's failure ("Execution failed due to a timeout error") */
+  code: z.string(),
+  /** the first failed request's message (it may name that request's refused value) */
+  message: z.string(),
+  /** the first failed request's body, as the template built it */
+  requestBody: z.string().optional(),
+  count: z.number().int().positive(),
+  /** epoch ms */
+  firstAt: z.number(),
+});
+export type IntegrationFailure = z.infer<typeof IntegrationFailure>;
+
 /** Invocations of one function the local host held back (FanoutBench/LocalHost HeldBackMs). */
 export const HeldBackTotals = z.object({
   count: z.number().int().nonnegative(),
@@ -280,6 +305,8 @@ export const CloudWatchResults = z.object({
   loggedErrors: z.record(z.string(), z.array(FunctionError)).optional(),
   /** requests failed for a missing invoke permission, most first; absent where the stage has no execution log (or older results) */
   invokePermissionFailures: z.array(InvokePermissionFailure).optional(),
+  /** requests an AWS integration failed, most first; absent where the stage has no execution log, none failed (or older results) */
+  integrationFailures: z.array(IntegrationFailure).optional(),
   problems: z.array(PullProblem),
   notes: z.array(z.string()),
   /** per metric family, whether all of the run's metrics were published (absent from older results) */

@@ -6,7 +6,8 @@ import { z } from 'zod';
  * accounts for (evidence with a share is ranked by it first): a path the emulator does not run
  * (the deliveries' function invoked here by nothing), a hop of a queued path that lost them (a
  * dead-letter queue, a dropped event, a failed batch), the functions' own errors, a
- * function API Gateway may not invoke, a call IAM denied, then a limit that refused work (and the
+ * function API Gateway may not invoke, a request an `AWS` integration's service refused, a call IAM
+ * denied, then a limit that refused work (and the
  * errors a function logged without throwing); then the local host (which the harness shares on a local
  * target, so a busy host shows as a busy harness too), the harness itself; then what made the
  * work slow.
@@ -16,6 +17,7 @@ export const LIMIT_FACTORS = [
   'queued-path',
   'function-errors',
   'invoke-permission',
+  'integration-errors',
   'iam-denied',
   'lambda-throttles',
   'api-gateway-429',

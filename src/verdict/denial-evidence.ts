@@ -2,6 +2,7 @@ import type { FunctionError } from '../contracts/cloudwatch-schema.ts';
 import type { Denial, ForeignApiPost } from '../contracts/permissions-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { fmtCount, fmtInt } from '../number-format.ts';
+import { ranInRun } from './started-functions.ts';
 
 /**
  * Causes a run's own code hides: calls IAM refused a function (results.permissions.denied), posts
@@ -84,7 +85,7 @@ function loggedFindings(r: Results, denied: readonly Denial[]): DenialFinding[] 
   const deniedActions = new Set(denied.map((d) => `${d.function}\u0000${d.action}`));
   const foreign = new Set((r.permissions?.foreignApiPosts ?? []).map((f) => f.function));
   for (const [fn, errors] of Object.entries(r.cloudwatch?.loggedErrors ?? {})) {
-    if ((r.cloudwatch?.functionErrors?.[fn] ?? []).some((e) => e.phase === 'invoke')) continue;
+    if ((r.cloudwatch?.functionErrors?.[fn] ?? []).some((e) => e.phase === 'invoke') || !ranInRun(r, fn)) continue;
     const unsaid = errors.filter((e) => !(e.denied && deniedActions.has(`${fn}\u0000${e.denied.action}`)) && !(e.kind === 'ForbiddenException' && foreign.has(fn)));
     if (unsaid.length === 0) continue;
     const total = unsaid.reduce((n, e) => n + e.count, 0);

@@ -22,6 +22,7 @@ export const REMEDIES: Record<Factor, string> = {
   'queued-path': "read the named hop's consumer: what it failed, dropped or was throttled on never reached the clients",
   'function-errors': "read the function's log for the error's stack: it failed in its own code",
   'invoke-permission': "add an AWS::Lambda::Permission letting apigateway.amazonaws.com invoke the function (or give the integration a CredentialsArn role allowed lambda:InvokeFunction)",
+  'integration-errors': "make the route's request template (and its RequestParameters) build a request the service accepts: the stage's execution log has the request body after transformations beside the service's error",
   'iam-denied': "add the statement named to the function's execution role (IAM denied the call: the function's code may have caught and logged it)",
   'logged-errors': "read the function's log: it logged these errors without failing its invocation",
   'lambda-throttles': "raise the function's reserved concurrency, or the account's concurrent executions (a Service Quotas request)",
@@ -38,11 +39,11 @@ export const REMEDIES: Record<Factor, string> = {
 
 /** The kinds of evidence that can explain each built-in check's failure (checks.ts). */
 const BEARS_ON: Record<string, readonly Factor[]> = {
-  'run completed': ['function-errors', 'invoke-permission', 'iam-denied', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated'],
-  'sends went out': ['function-errors', 'invoke-permission', 'iam-denied', 'api-gateway-429', 'lambda-throttles', 'dynamodb-throttles', 'local-host', 'harness-saturated'],
-  'no lost deliveries': ['not-emulated', 'queued-path', 'function-errors', 'invoke-permission', 'iam-denied', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'logged-errors', 'local-host', 'harness-saturated', 'posts-per-invocation'],
+  'run completed': ['function-errors', 'invoke-permission', 'integration-errors', 'iam-denied', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'local-host', 'harness-saturated'],
+  'sends went out': ['function-errors', 'invoke-permission', 'integration-errors', 'iam-denied', 'api-gateway-429', 'lambda-throttles', 'dynamodb-throttles', 'local-host', 'harness-saturated'],
+  'no lost deliveries': ['not-emulated', 'queued-path', 'function-errors', 'invoke-permission', 'integration-errors', 'iam-denied', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'logged-errors', 'local-host', 'harness-saturated', 'posts-per-invocation'],
   'harness not saturated': ['harness-saturated', 'local-host'],
-  'no unexpected errors': ['not-emulated', 'function-errors', 'invoke-permission', 'iam-denied', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'logged-errors', 'local-host'],
+  'no unexpected errors': ['not-emulated', 'function-errors', 'invoke-permission', 'integration-errors', 'iam-denied', 'lambda-throttles', 'api-gateway-429', 'dynamodb-throttles', 'connections-post-errors', 'logged-errors', 'local-host'],
 };
 
 /**

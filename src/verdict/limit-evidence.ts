@@ -2,6 +2,8 @@ import { coldTailEvidence } from './cold-tail-evidence.ts';
 import { denialEvidence } from './denial-evidence.ts';
 import { notEmulatedEvidence } from './not-emulated-evidence.ts';
 import { pathEvidence } from './path-evidence.ts';
+import { ranInRun } from './started-functions.ts';
+import { unencodedFormValue } from './unencoded-form-value.ts';
 import { localHostFindings } from '../metrics/cloudwatch/local-host.ts';
 import type { FunctionError, InvokePermissionFailure } from '../contracts/cloudwatch-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
@@ -9,7 +11,7 @@ import type { QuotaLimit, Quotas } from '../contracts/quotas-schema.ts';
 import { unexpectedErrors } from '../contracts/unexpected-errors.ts';
 import { checkFailed } from '../contracts/verdict-schema.ts';
 import { connectAttempts, connectThrottleOf, messageThrottleOf, quotaValueText, THROTTLE_NEAR } from '../metrics/results/quota-attribution.ts';
-import { fmtInt, fmtNum } from '../number-format.ts';
+import { fmtCount, fmtInt, fmtNum } from '../number-format.ts';
 import { LIMIT_FACTORS, type Evidence, type LimitFactor } from '../contracts/limit-factors.ts';
 import { figureLabel, lookupMetric, namedFigure, type Metric } from '../contracts/metric-catalogue.ts';
 import { waitsInLatency, type CrossedLatency } from './local-host-waits.ts';
@@ -116,6 +118,7 @@ const DETECTORS: Record<Exclude<LimitFactor, 'none'>, Detector> = {
   'queued-path': (r, symptoms) => pathEvidence(r, symptoms.has('loss')),
   'function-errors': (r, symptoms) => functionErrorFindings(r, symptoms),
   'invoke-permission': (r, symptoms) => invokePermissionFindings(r, symptoms),
+  'integration-errors': (r, symptoms) => integrationFindings(r, symptoms),
   'iam-denied': (r, symptoms) => denialEvidence(r, symptoms).filter((f) => f.kind === 'iam-denied'),
   'logged-errors': (r, symptoms) => denialEvidence(r, symptoms).filter((f) => f.kind === 'logged-errors'),
   'lambda-throttles': (r, symptoms) => {
@@ -441,7 +444,7 @@ function functionErrorFindings(r: Results, symptoms: ReadonlySet<Symptom>): Find
     const invocations = lambda[fn]?.invocations ?? r.cloudwatch?.reports[fn]?.invocations ?? 0;
     const fansOut = fansOutOf(r, fn);
     if (!symptoms.has('errors') && !(symptoms.has('loss') && fansOut && r.deliveries.lost > 0)) continue;
-    if (errors + kinds.length === 0) continue;
+    if (errors + kinds.length === 0 || !ranInRun(r, fn)) continue;
     // errors another cause produced (a DynamoDB throttle) count toward that cause's share, not this one's
     const own = errors - sum(kinds.filter((k) => k.phase === 'invoke' && DYNAMODB_THROTTLE_KINDS.has(k.kind)).map((k) => k.count));
     const share = errorShare(r, symptoms, own, fansOut ? own : 0);
@@ -476,6 +479,33 @@ function invokePermissionFindings(r: Results, symptoms: ReadonlySet<Symptom>): F
     const line = `API Gateway may not invoke ${fn ?? 'the function'} (${where}): ${fmtInt(f.count)} request${f.count === 1 ? '' : 's'} failed with "Execution failed due to configuration error: Invalid permissions on Lambda function" (its execution log), ${answered}`;
     const share = errorShare(r, symptoms, f.count, fansOut ? f.count : 0);
     out.push({ line, ...(share !== undefined ? { share } : {}), remedy: `add the resource AWS::Lambda::Permission ${JSON.stringify(permissionToAdd(r, f, fn))}` });
+  }
+  return out.sort((a, b) => (b.share ?? -1) - (a.share ?? -1));
+}
+
+/**
+ * Per route, service and error, most first: the requests an `AWS` integration's service refused
+ * (or API Gateway could not make), as the stage's execution log says: the service, its status,
+ * error code and message, the request the route's template built, and what the clients were
+ * answered; the share of the symptom, as for a function API Gateway may not invoke.
+ */
+function integrationFindings(r: Results, symptoms: ReadonlySet<Symptom>): Finding[] {
+  const out: Finding[] = [];
+  for (const f of r.cloudwatch?.integrationFailures ?? []) {
+    const connect = f.route === '$connect';
+    const fansOut = !connect && f.route !== '$disconnect';
+    if (!symptoms.has('errors') && !(symptoms.has('loss') && fansOut && r.deliveries.lost > 0)) continue;
+    const answered = connect ? 'each refused at handshake' : 'each answered "Internal server error"';
+    const example = f.message ? `${f.count === 1 ? ': ' : ', the first: '}${clip(f.message)}` : '';
+    const said = f.status === null ? f.code : `${f.service.toUpperCase()} answered ${f.status} ${f.code}${example}`;
+    const sent = f.requestBody !== undefined ? `; the ${f.count === 1 ? '' : 'first '}request its template built: ${clip(f.requestBody, 200)}` : '';
+    const line = `route ${f.route ?? '(not named in the log)'}'s AWS integration to ${f.service} failed ${fmtCount(f.count, 'request')}: ${said} (the stage's execution log), ${answered}${sent}`;
+    const share = errorShare(r, symptoms, f.count, fansOut ? f.count : 0);
+    const unencoded = unencodedFormValue(f);
+    const remedy = unencoded
+      ? `\`$util.urlEncode(...)\` each value the template puts into the form body: ${unencoded.field}=${unencoded.sent} reached ${f.service.toUpperCase()} as ${JSON.stringify(unencoded.received)} (a form body reads \`+\` as a space and \`%xx\` as its character)`
+      : undefined;
+    out.push({ line, ...(share !== undefined ? { share } : {}), ...(remedy ? { remedy } : {}) });
   }
   return out.sort((a, b) => (b.share ?? -1) - (a.share ?? -1));
 }

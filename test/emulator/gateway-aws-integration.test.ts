@@ -15,6 +15,7 @@ import type { LocalEndpoint } from '../../emulator/local-listener.ts';
 import { SqsQueues } from '../../emulator/sqs/queue-registry.ts';
 import { startSqsServer } from '../../emulator/sqs/server.ts';
 import { executionLogGroup } from '../../emulator/gateway/execution-log.ts';
+import { integrationFailures } from '../../src/metrics/cloudwatch/execution-log-failures.ts';
 import { mapParameters, parseRequestParameters } from '../../emulator/gateway/aws-integration-parameters.ts';
 import type { AwsIntegrationService } from '../../emulator/gateway/aws-integration.ts';
 import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
@@ -338,6 +339,10 @@ describe('a route with an AWS integration to an SQS queue (path/<account>/<queue
     expect(log.some((l) => /^\(\S+\) WebSocket Request Route: \[enqueue\]/.test(l))).toBe(true);
     expect(log.some((l) => l.includes('Received response. Status: 400'))).toBe(true);
     expect(log.some((l) => l.includes('MissingParameter'))).toBe(true);
+    // as API Gateway logs it: the service's own endpoint and the request the template built, read back by the harness's parser
+    expect(log.some((l) => /Endpoint request URI: https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com\//.test(l))).toBe(true);
+    expect(log.some((l) => l.includes('Endpoint request body after transformations: '))).toBe(true);
+    expect(integrationFailures(log.map((message) => ({ message, timestamp: 0 })))).toContainEqual(expect.objectContaining({ route: 'enqueue', service: 'sqs', status: 400, code: 'MissingParameter', count: 1 }));
     await echoBarrier(c);
     c.close();
   });

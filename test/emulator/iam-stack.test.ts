@@ -10,7 +10,7 @@ import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { authorizerInvokeRefusal } from '../../emulator/iam/invoke-permission.ts';
 import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
-import { pullInvokePermissionFailures } from '../../src/metrics/cloudwatch/execution-log-failures.ts';
+import { pullExecutionLogFailures } from '../../src/metrics/cloudwatch/execution-log-failures.ts';
 import { connect, eventually, handshakeStatus, type TestClient } from '../fixtures/gateway/clients.ts';
 
 // IAM as AWS enforces it, through the whole emulator: the iam-permissions fixture's functions make
@@ -110,11 +110,11 @@ describe('iam: enforce', () => {
       `(${answer.requestId}) Method completed with status: 500`,
     ]);
     const logs = new CloudWatchLogsClient({ endpoint: stack.ready.cloudwatchEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-    const failures = await pullInvokePermissionFailures(logs, { apiId: stack.ready.apiId, stage: 'live' }, { startMs: Date.now() - 60_000, endMs: Date.now() }, { maxPages: 5, deadlineMs: 10_000 });
+    const failures = await pullExecutionLogFailures(logs, { apiId: stack.ready.apiId, stage: 'live' }, { startMs: Date.now() - 60_000, endMs: Date.now() }, { maxPages: 5, deadlineMs: 10_000 });
     // a stage without an execution log says nothing
-    expect(await pullInvokePermissionFailures(logs, { apiId: stack.ready.apiId, stage: 'other' }, { startMs: 0, endMs: Date.now() }, { maxPages: 5, deadlineMs: 10_000 })).toBeUndefined();
+    expect(await pullExecutionLogFailures(logs, { apiId: stack.ready.apiId, stage: 'other' }, { startMs: 0, endMs: Date.now() }, { maxPages: 5, deadlineMs: 10_000 })).toBeUndefined();
     logs.destroy();
-    expect(failures).toEqual([{ route: 'unpermitted', functionArn, authorizer: false, count: 1, firstAt: expect.any(Number) }]);
+    expect(failures).toEqual({ invokePermission: [{ route: 'unpermitted', functionArn, authorizer: false, count: 1, firstAt: expect.any(Number) }], integration: [] });
   });
 
   it('counts every post under the @connections pattern, one ledger line per function and method', async () => {

@@ -23,7 +23,7 @@ import { DEFAULT_REPORT_LIMITS, pullReportLines, type FunctionLog } from './init
 import type { LogPullLimits } from './log-events.ts';
 import type { ReportLine } from './report-lines.ts';
 import { functionLogGroup, type FunctionLogGroups } from './function-log-group.ts';
-import { executionLogGroup, pullInvokePermissionFailures } from './execution-log-failures.ts';
+import { executionLogGroup, pullExecutionLogFailures } from './execution-log-failures.ts';
 import { getMetricData, listMetrics } from './metric-data-fetch.ts';
 import { describeProblem, isHopeless } from './pull-problem.ts';
 import { EMF_METRICS, EMF_NAMESPACE, EMF_SERVICE, REFERENCE_FUNCTION_NAMES } from '../../contracts/reference-functions.ts';
@@ -207,11 +207,14 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
         if (log.logged.length > 0) (result.loggedErrors ??= {})[fn] = log.logged;
         if (log.reports.truncated) result.notes.push(`REPORT lines of ${fn} stopped at the page limit: its counts are a lower bound`);
       });
-      // the requests API Gateway failed for a missing invoke permission, where the stage keeps an execution log
+      // the requests API Gateway failed (a missing invoke permission, an AWS integration's), where the stage keeps an execution log
       const api = result.apiGateway;
       if (api) {
-        const failures = await attempt(`FilterLogEvents ${executionLogGroup(api)}`, () => pullInvokePermissionFailures(clients.logs, api, window, limits));
-        if (failures) result.invokePermissionFailures = failures;
+        const failures = await attempt(`FilterLogEvents ${executionLogGroup(api)}`, () => pullExecutionLogFailures(clients.logs, api, window, limits));
+        if (failures) {
+          result.invokePermissionFailures = failures.invokePermission;
+          if (failures.integration.length > 0) result.integrationFailures = failures.integration;
+        }
       }
     }
   } finally {
