@@ -201,7 +201,13 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
       timeoutMs: ackMs,
       fields: module ? { join: 'protocol.module: readAnswer ("joined")', ack: 'protocol.module: readAnswer ("acked")' } : { join: 'protocol.membership.answer', ack: 'protocol.send.ack' },
     });
-    if (mistake) throw new UserError(`${scenario.source}: ${mistake}`);
+    if (mistake && 'mistake' in mistake) throw new UserError(`${scenario.source}: ${mistake.mistake}`);
+    if (mistake) {
+      // the stack's own refusal: the run goes on to meet it, and its errors and their why say what failed
+      const w = `pre-flight: ${mistake.stackRefused}; the run goes on, and its errors say what failed`;
+      m.warnings.push(w);
+      o.onWarning?.(w);
+    }
   }
   // every publish phase's resource found in the target, and its permission asked of IAM, before any load (publish-preflight.ts)
   const publishTargets = await preflightPublishes(scenario, target, {

@@ -8,7 +8,11 @@ import type { WireProtocol } from './wire-protocol.ts';
  * client of the protocol's own joins (waiting for the join's answer) and sends one probe
  * (waiting for its ack), each within the ack timeout; an answer that does not come is a protocol
  * mistake, returned as one line naming the field, before any load. A connect that fails is not
- * the protocol's to judge: the fleet meets it and reports it as it does any refused connect.
+ * the protocol's to judge: the fleet meets it and reports it as it does any refused connect. Nor
+ * is an error the stack answers in place of the answer (API Gateway's `{"message": "Internal
+ * server error"}` when the route's integration failed, its `Forbidden`, a module's own error):
+ * the matcher was never tried, so it is not blamed; the stack's refusal is returned as such, for
+ * the run to say and go on to meet (its errors then say why).
  */
 export interface FirstProbeOptions {
   room: string;
@@ -20,11 +24,18 @@ export interface FirstProbeOptions {
 
 const SHOWN = 160;
 
-export async function firstProbe(wire: WireProtocol, o: FirstProbeOptions): Promise<string | undefined> {
+export type FirstProbeOutcome =
+  /** the user's matcher (or module) did not recognise the stack's answer: one line naming the field */
+  | { mistake: string }
+  /** the stack answered the probe's frame with an error: said as the stack's, not the matcher's */
+  | { stackRefused: string };
+
+export async function firstProbe(wire: WireProtocol, o: FirstProbeOptions): Promise<FirstProbeOutcome | undefined> {
   if (!wire.joinAnswered && !wire.acksSends) return undefined;
   const h = wire.handshake(o.room, o.client);
   const ws = new WebSocket(h.url, h.protocols, { headers: h.headers, perMessageDeflate: false, handshakeTimeout: o.timeoutMs });
   let seen: string | undefined;
+  let refused: string | undefined;
   let waiting: { join: boolean; ack: boolean; done: (ok: boolean) => void } | undefined;
   const delivery = newProbe();
   ws.on('message', (data: Buffer) => {
@@ -32,7 +43,11 @@ export async function firstProbe(wire: WireProtocol, o: FirstProbeOptions): Prom
     if (!waiting || wire.scan(data, delivery)) return;
     const a = wire.answer(data, { join: waiting.join, ack: waiting.ack });
     if ((waiting.join && a.kind === 'joined') || (waiting.ack && a.kind === 'sent')) waiting.done(true);
-    else seen ??= data.toString('utf8').slice(0, SHOWN);
+    else if (a.kind === 'error') {
+      // the stack's error in place of an answer: no matcher could have matched it
+      refused = data.toString('utf8').slice(0, SHOWN);
+      waiting.done(false);
+    } else seen ??= data.toString('utf8').slice(0, SHOWN);
   });
   const answered = (what: 'join' | 'ack', frame: string) =>
     new Promise<boolean>((resolve) => {
@@ -57,23 +72,35 @@ export async function firstProbe(wire: WireProtocol, o: FirstProbeOptions): Prom
     if (!opened) return undefined;
     const secs = `${Math.round(o.timeoutMs / 100) / 10}s`;
     const heard = () => (seen === undefined ? 'no other frame arrived' : `the first other frame was ${JSON.stringify(seen)}`);
+    const failed = (what: 'join' | 'send', field: string): FirstProbeOutcome =>
+      refused !== undefined
+        ? { stackRefused: `the stack answered the first ${what} with an error, ${JSON.stringify(refused)}: ${stackErrorWords(refused)} (${field} was not tried)` }
+        : { mistake: `${field}: no answer matched the first ${what} within ${secs} (${heard()})` };
     if (wire.membership === 'join') {
       if (wire.joinAnswered) {
-        if (!(await answered('join', wire.joinFrame(o.room, o.client)))) return `${o.fields.join}: no answer matched the first join within ${secs} (${heard()})`;
+        if (!(await answered('join', wire.joinFrame(o.room, o.client)))) return failed('join', o.fields.join);
       } else {
         ws.send(wire.joinFrame(o.room, o.client));
         await new Promise((r) => setTimeout(r, wire.joinSettleMs));
       }
     }
     seen = undefined;
+    refused = undefined;
     if (wire.acksSends) {
       const probe = encodeProbe({ origin: 0, slot: 0, sender: o.client, seq: 0, intended: Date.now() }, 0);
       if (ws.readyState === ws.OPEN && !(await answered('ack', wire.sendFrame(o.room, o.client, probe)))) {
-        return `${o.fields.ack}: no answer matched the first send within ${secs} (${heard()})`;
+        return failed('send', o.fields.ack);
       }
     }
     return undefined;
   } finally {
     ws.terminate();
   }
+}
+
+/** What an error frame says of the stack, in API Gateway's terms where it is API Gateway's own. */
+function stackErrorWords(frame: string): string {
+  if (/"message"\s*:\s*"Internal server error"/.test(frame)) return "API Gateway's answer when the route's integration fails (its function threw or timed out, or the service it calls refused the request)";
+  if (/"message"\s*:\s*"Forbidden"/.test(frame)) return "API Gateway's answer when the route's authorization refuses the request";
+  return "the stack's own error";
 }
