@@ -2,6 +2,7 @@ import type { FunctionError } from '../contracts/cloudwatch-schema.ts';
 import type { Denial, ForeignApiPost } from '../contracts/permissions-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { fmtCount, fmtInt } from '../number-format.ts';
+import { goneRemedy, noRunConnectionClosed } from './gone-posts.ts';
 import { ranInRun } from './started-functions.ts';
 
 /**
@@ -95,7 +96,11 @@ function loggedFindings(r: Results, denied: readonly Denial[]): DenialFinding[] 
     out.push({
       kind: 'logged-errors',
       line: `${fn} logged ${fmtCount(total, 'error')} and went on (logged, not thrown; Lambda counts no error for them): ${kinds.join('; ')}${more}`,
-      remedy: 'read what the function caught: a failure it logs and goes on from still loses its work; let it fail the invocation, or retry what it caught',
+      // a post answered 410 is not retried into success: where the ids were never connections, say so
+      remedy:
+        unsaid[0]!.kind === 'GoneException' && noRunConnectionClosed(r)
+          ? goneRemedy(r)
+          : 'read what the function caught: a failure it logs and goes on from still loses its work; let it fail the invocation, or retry what it caught',
     });
   }
   return out;

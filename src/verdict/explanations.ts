@@ -3,6 +3,7 @@ import type { Results } from '../contracts/results-schema.ts';
 import { checkFailed, type Check, type Explanation, type ThresholdResult } from '../contracts/verdict-schema.ts';
 import { fmtInt } from '../number-format.ts';
 import { limitEvidence, symptomOf, type Symptom } from './limit-evidence.ts';
+import { functionsOnPath } from './path-evidence.ts';
 import { goneHandling, STALE_CHECK, STALE_REMEDY } from './stale-cleaned.ts';
 
 /**
@@ -71,9 +72,10 @@ export function explainChecks(results: Results, checks: readonly Check[], thresh
   const evidenceFor = (symptom: Symptom) => bySymptom.get(symptom) ?? bySymptom.set(symptom, limitEvidence(results, new Set([symptom]))).get(symptom)!;
   // a crossed latency threshold is weighed on its own figure (the stack's or the client's): the host's waits bear on one only where they are in it
   const explain = (check: string, symptom: Symptom, factors: readonly Factor[], where: string[], crossed?: ThresholdResult): Explanation => {
-    const lines = (crossed && symptom === 'latency' ? limitEvidence(results, new Set([symptom]), [crossed]) : evidenceFor(symptom))
+    const found = (crossed && symptom === 'latency' ? limitEvidence(results, new Set([symptom]), [crossed]) : evidenceFor(symptom))
       .filter((e) => e.factor !== 'none' && factors.includes(e.factor))
       .map((e) => ({ factor: e.factor, line: e.line, remedy: e.remedy ?? REMEDIES[e.factor as Factor], ...(e.share !== undefined ? { share: e.share } : {}) }));
+    const lines = symptom === 'loss' ? onPathFirst(results, found) : found;
     return {
       check,
       evidence: lines,
@@ -118,4 +120,48 @@ function lostWhere(r: Results): string[] {
     ...(missing?.shapes ?? []).map((s) => s.line),
     ...(missing?.tracedWhy ? [`recipients not all named: ${missing.tracedWhy}`] : []),
   ];
+}
+
+/**
+ * A loss's evidence with what is on the lost messages' path first: where the local emulator
+ * stamped their probes at functions (results.hopLatency's `lambda:` hops), a line about other
+ * functions only (the $connect function's timeouts, another's throttles), or about DynamoDB
+ * throttling of tables only functions off the path used (results.permissions' used calls), comes
+ * after every line that is not, whatever its share; the order is otherwise kept.
+ */
+export function onPathFirst<T extends { line: string; factor: string }>(r: Results, lines: readonly T[]): T[] {
+  const onPath = functionsOnPath(r);
+  if (onPath.size === 0) return [...lines];
+  const known = new Set([...onPath, ...Object.keys(r.cloudwatch?.lambda ?? {}), ...(r.config.target.functions?.functions ?? []).map((f) => f.name)]);
+  const offTables = tablesOffPath(r, onPath);
+  const off = (l: T) => {
+    if (l.factor === 'dynamodb-throttles') return offTables;
+    const named = [...known].filter((fn) => namesFunction(l.line, fn));
+    return named.length > 0 && named.every((fn) => !onPath.has(fn));
+  };
+  return [...lines.filter((l) => !off(l)), ...lines.filter((l) => off(l))];
+}
+
+/** Whether every throttled table was used only by functions off the path (unknown users: not said to be off it). */
+function tablesOffPath(r: Results, onPath: ReadonlySet<string>): boolean {
+  const throttled = Object.entries(r.cloudwatch?.dynamodb ?? {})
+    .filter(([, t]) => Object.values(t.operations).some((o) => o.throttled > 0) || (t.readThrottleEvents ?? 0) + (t.writeThrottleEvents ?? 0) > 0)
+    .map(([table]) => table);
+  const usersOf = (table: string) =>
+    (r.permissions?.functions ?? []).filter((f) => (f.used ?? []).some((u) => u.action.toLowerCase().startsWith('dynamodb:') && onTable(u.resource, table))).map((f) => f.function);
+  return (
+    throttled.length > 0 &&
+    throttled.every((t) => {
+      const users = usersOf(t);
+      return users.length > 0 && users.every((fn) => !onPath.has(fn));
+    })
+  );
+}
+
+/** Whether an ARN is the table's or one of its indexes' or streams'. */
+const onTable = (arn: string, table: string) => arn.endsWith(`:table/${table}`) || arn.includes(`:table/${table}/`);
+
+/** Whether an evidence line is about `fn`: it leads with it ("fn: 3 errors", "fn logged …") or lists it ("(fn 3, …", ", fn 3"). */
+function namesFunction(line: string, fn: string): boolean {
+  return line.startsWith(`${fn}:`) || line.startsWith(`${fn} `) || line.includes(`(${fn} `) || line.includes(`, ${fn} `);
 }

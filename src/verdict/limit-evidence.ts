@@ -2,6 +2,7 @@ import { coldTailEvidence } from './cold-tail-evidence.ts';
 import { denialEvidence } from './denial-evidence.ts';
 import { notEmulatedEvidence } from './not-emulated-evidence.ts';
 import { pathEvidence } from './path-evidence.ts';
+import { goneRemedy } from './gone-posts.ts';
 import { ranInRun } from './started-functions.ts';
 import { unencodedFormValue } from './unencoded-form-value.ts';
 import { localHostFindings } from '../metrics/cloudwatch/local-host.ts';
@@ -591,7 +592,7 @@ function remedyOf(r: Results, fn: string, e: FunctionError): string {
     const more = memoryMB !== undefined && memoryMB < ONE_VCPU_MB ? ` (${fmtInt(Math.min(ONE_VCPU_MB, memoryMB * 4))} MB gives it ${fmtNum(Math.min(ONE_VCPU_MB, memoryMB * 4) / memoryMB)}× the CPU; ${fmtInt(ONE_VCPU_MB)} MB is one vCPU)` : '';
     return `more memory, since Lambda's CPU share follows it${more}; SDK clients built once at module scope, in INIT, rather than in every call; or a longer Timeout`;
   }
-  if (e.kind === 'GoneException') return 'catch GoneException around each post (the connection is stale), delete its row and go on to the next connection';
+  if (e.kind === 'GoneException') return goneRemedy(r);
   const outside = e.kind === 'Runtime.ImportModuleError' ? FOUND_OUTSIDE.exec(e.message) : null;
   if (outside) return `${outside[2]}; every invocation fails until it loads`;
   if (e.kind === 'Runtime.ImportModuleError') return "ship the module with the function's code, or use what its runtime provides (nodejs18.x and newer bundle the AWS SDK v3, not v2's aws-sdk); every invocation fails until it loads";

@@ -1,5 +1,5 @@
 import { notEmulatedPathText, type NotEmulatedPath } from '../../common/not-emulated-paths.ts';
-import { reachHop } from '../../common/probe-reach-metric.ts';
+import { functionsOnPath } from './path-evidence.ts';
 import { serviceName, unservedCallText } from '../../common/unserved-calls.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { fmtInt } from '../number-format.ts';
@@ -41,8 +41,7 @@ function unservedCallFindings(r: Results, lossAsked: boolean, errorsAsked: boole
   const errorsMet = errorsAsked && Object.keys(r.errors).length > 0;
   if (calls.length === 0 || (!lossMet && !errorsMet)) return [];
   const broke = [...(lossMet ? [`${fmtInt(r.deliveries.lost)} of ${fmtInt(r.deliveries.expected)} deliveries lost`] : []), ...(errorsMet ? ['the errors the clients met'] : [])];
-  const lambdaHop = reachHop.lambda('');
-  const onPath = new Set((r.hopLatency?.hops ?? []).filter((h) => h.hop.startsWith(lambdaHop)).map((h) => h.hop.slice(lambdaHop.length)));
+  const onPath = functionsOnPath(r);
   const bears = (fn: string) => (errorsMet && failedOrRefused(r, fn)) || (lossMet && (onPath.size === 0 || onPath.has(fn)));
   return calls.map((c) => ({
     line: `${unservedCallText(c)}; what the call was for did not happen here (${broke.join('; ')})`,

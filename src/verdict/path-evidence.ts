@@ -1,6 +1,9 @@
+import { CONNECTIONS_HOP, reachHop } from '../../common/probe-reach-metric.ts';
 import type { DeliveryDenial, FunctionHop, MappingHop, PathHop, QueueHop } from '../contracts/path-schema.ts';
+import type { FunctionError } from '../contracts/cloudwatch-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { fmtCount, fmtInt, fmtNum } from '../number-format.ts';
+import { goneRemedy, noRunConnectionClosed } from './gone-posts.ts';
 
 /**
  * A loss whose deliveries went missing on a queued path, the hop named with its numbers
@@ -10,6 +13,9 @@ import { fmtCount, fmtInt, fmtNum } from '../number-format.ts';
  * invocations EventBridge failed; and, where nothing was dropped outright, a mapping's failed
  * invocations (a batch, or part of one, that failed and went back to the queue) and its
  * function's throttles. Named only for a loss, as the other evidence is.
+ *
+ * Where the local emulator stamped the lost deliveries' messages at each hop (results.hopLatency),
+ * the last function they reached and what it did with them comes too (reachEvidence).
  *
  * Share: the deliveries the dropped messages (events, notifications) stood for, of those lost:
  * each message carries one frame, which stood for the run's expected deliveries over the messages
@@ -25,8 +31,185 @@ export interface PathFinding {
 const age = (ms: number) => (ms < 1000 ? `${fmtNum(ms)} ms` : `${fmtNum(ms / 1000)} s`);
 
 export function pathEvidence(r: Results, lossAsked: boolean): PathFinding[] {
+  if (!lossAsked || r.deliveries.lost === 0) return [];
+  const byShare = (list: PathFinding[]) => list.sort((a, b) => (b.share ?? -1) - (a.share ?? -1));
+  const reach = reachEvidence(r);
+  const queued = queuedPathEvidence(r);
+  // a queued hop that dropped the messages the last function failed (a dead-letter queue after its
+  // receives) says more than that function's own line: it names where they ended
+  const poster = lastFunctionReached(r);
+  if (poster && queued.some((q) => q.line.includes(poster))) return [...byShare(queued), ...reach];
+  return byShare([...reach, ...queued]);
+}
+
+/** The last function the lost deliveries' messages were stamped at (results.hopLatency), if any. */
+function lastFunctionReached(r: Results): string | undefined {
+  return r.hopLatency?.hops.filter((h) => h.hop.startsWith(LAMBDA_HOP)).at(-1)?.hop.slice(LAMBDA_HOP.length);
+}
+
+/** The functions the run's messages were stamped at (results.hopLatency): those on their path; empty where nothing was stamped. */
+export function functionsOnPath(r: Pick<Results, 'hopLatency'>): Set<string> {
+  return new Set((r.hopLatency?.hops ?? []).filter((h) => h.hop.startsWith(LAMBDA_HOP)).map((h) => h.hop.slice(LAMBDA_HOP.length)));
+}
+
+// the hops' names, as the emulator stamps them (common/probe-reach-metric.ts)
+const LAMBDA_HOP = reachHop.lambda('');
+const GATEWAY_HOP = reachHop.gateway('');
+
+/**
+ * Where the lost deliveries' messages stopped, from the local emulator's probe stamps (results
+ * .hopLatency, in path order), each hop compared with the one before:
+ * - a hop before the last function that fewer messages reached than the one before it: how many
+ *   never reached it, with what the run knows of why (the route's AWS integration failures, from
+ *   the stage's execution log); share: the deliveries those messages stood for, of those lost;
+ * - the last function (the one that should have posted them): how many reached it, the
+ *   @connections posts owed for those (the run's expected deliveries × reached / entered), the
+ *   posts it made (delivered, the @connections stamps, and refused, API Gateway's 4XX answers to
+ *   them: how they were answered), and what it did, as its log says. Said where posts owed went
+ *   undelivered; share: those, of the deliveries lost. A function whose failed invocations could
+ *   account for the messages left without posts is named by its own errors instead.
+ */
+export function reachEvidence(r: Results): PathFinding[] {
+  const hops = r.hopLatency?.hops ?? [];
+  const p = hops.findLastIndex((h) => h.hop.startsWith(LAMBDA_HOP));
+  if (p < 0) return [];
+  const poster = hops[p]!;
+  const first = hops[0]!;
+  const entered = first.count;
+  if (entered === 0 || r.deliveries.lost === 0) return [];
+  const perMessage = r.deliveries.expected / entered;
+  const out: PathFinding[] = [];
+  // messages that reached each hop: a message received again (a queue's redelivery) is stamped again, never counted twice
+  let reached = entered;
+  for (let k = 1; k <= p; k++) {
+    const hop = hops[k]!;
+    const before = hops[k - 1]!;
+    if (hop.count < reached) out.push(hopDropFinding(r, before.hop, reached, hop.hop, reached - hop.count, perMessage));
+    reached = Math.min(reached, hop.count);
+  }
+  const fn = poster.hop.slice(LAMBDA_HOP.length);
+  const delivered = hops.find((h) => h.hop === CONNECTIONS_HOP)?.count ?? 0;
+  const owed = Math.round(reached * perMessage);
+  const undelivered = owed - delivered;
+  if (undelivered <= 0) return out;
+  const refused = refusedPosts(r, fn, undelivered);
+  const notMade = undelivered - refused.count;
+  // the messages whose posts were not made, at the posts each owed
+  const withoutPosts = Math.ceil(notMade / Math.max(perMessage, Number.MIN_VALUE));
+  const did = functionDid(r, fn, withoutPosts);
+  if (!did) return out;
+  const reachedWords =
+    first.hop === poster.hop
+      ? `${fmtCount(poster.count, 'message')} reached ${fn}`
+      : poster.count > reached
+        ? `the ${fmtCount(reached, 'message')} that reached ${hops[p - 1]!.hop} reached ${fn} ${fmtInt(poster.count)} times (some received again)`
+        : `${fmtCount(poster.count, 'message')} of ${fmtInt(entered)} that reached ${first.hop} reached ${fn}`;
+  const made = delivered + refused.count;
+  const madeWords =
+    made === 0
+      ? 'it made no @connections call for any of them'
+      : `it made ${fmtInt(made)} of the ${fmtInt(owed)} @connections posts owed (${fmtInt(delivered)} delivered${refused.count > 0 ? `, ${fmtInt(refused.count)} refused: ${refused.said}` : ''})${notMade > 0 ? `; ${fmtInt(notMade)} not made` : ''}`;
+  // refused posts and posts never made are two causes: each remedy where each was seen
+  const remedy = !refused.remedy ? did.remedy : notMade > 0 ? `${refused.remedy}; and ${did.remedy}` : refused.remedy;
+  // posts IAM denied are the denial's own line (factor iam-denied, with the grant to add): this line
+  // takes its share only of the rest, so the denial ranks first where it is the whole of it
+  const rest = undelivered - refused.denied;
+  out.push({ line: `${reachedWords}; ${madeWords}; ${did.said}`, ...(rest > 0 ? { share: Math.min(1, rest / r.deliveries.lost) } : {}), remedy });
+  return out;
+}
+
+/** "10 of 32 messages that reached gateway:$default never reached sqs:jobs.fifo", with the route's integration failures where the stage's execution log has them. */
+function hopDropFinding(r: Results, before: string, reached: number, hop: string, dropped: number, perMessage: number): PathFinding {
+  const route = before.startsWith(GATEWAY_HOP) ? before.slice(GATEWAY_HOP.length) : undefined;
+  const service = hop.slice(0, hop.indexOf(':'));
+  const failures = (r.cloudwatch?.integrationFailures ?? []).filter((f) => f.route === route && (route !== undefined || f.service === service));
+  const failed = failures.reduce((n, f) => n + f.count, 0);
+  const why =
+    failed > 0
+      ? `: route ${route}'s AWS integration failed ${fmtCount(failed, 'request')} (${[...new Set(failures.map((f) => (f.status === null ? `${f.service}: ${f.code}` : `${f.service.toUpperCase()} answered ${f.status} ${f.code}`)))].slice(0, 3).join('; ')}; the stage's execution log)`
+      : '';
+  return {
+    line: `${fmtInt(dropped)} of ${fmtCount(reached, 'message')} that reached ${before} never reached ${hop}${why}`,
+    share: Math.min(1, (dropped * perMessage) / r.deliveries.lost),
+    remedy:
+      failed > 0
+        ? `make route ${route}'s request template build a request ${failures[0]!.service} accepts: the integration failures name the service's error and the request the template built`
+        : `read why ${hop} did not take them: the stage's execution log for a route's integration, the sender's log for a call its code makes`,
+  };
+}
+
+/** The @connections error each refusal raises in the SDKs, and what API Gateway answered. */
+const REFUSALS: Readonly<Record<string, string>> = {
+  GoneException: '410 Gone',
+  ForbiddenException: '403 Forbidden',
+  AccessDeniedException: '403 AccessDenied',
+  LimitExceededException: '429 LimitExceeded',
+  PayloadTooLargeException: '413 PayloadTooLarge',
+};
+
+/**
+ * Posts the function made that API Gateway refused (4XX), of those `undelivered`: the larger of
+ * what its log names (the SDK's errors, thrown or caught and logged) and API Gateway's ClientError
+ * count, less the 410s to the clients the run dropped (results.stale); how they were answered, and
+ * what would move them where the log says; `denied`: those IAM refused (AccessDeniedException).
+ */
+function refusedPosts(r: Results, fn: string, undelivered: number): { count: number; denied: number; said: string; remedy?: string } {
+  const cw = r.cloudwatch;
+  const byKind = new Map<string, number>();
+  for (const e of [...(cw?.functionErrors?.[fn] ?? []), ...(cw?.loggedErrors?.[fn] ?? [])]) if (REFUSALS[e.kind]) byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + e.count);
+  // posts to the clients the run dropped were answered 410 too, and were owed to no one
+  const toDropped = r.stale?.gone410 ?? 0;
+  if (byKind.has('GoneException')) byKind.set('GoneException', Math.max(0, byKind.get('GoneException')! - toDropped));
+  if (byKind.get('GoneException') === 0) byKind.delete('GoneException');
+  const logged = [...byKind.values()].reduce((a, b) => a + b, 0);
+  const clientErrors = Math.max(0, (cw?.apiGatewayTotals?.clientError ?? 0) - toDropped);
+  const count = Math.min(undelivered, Math.max(logged, clientErrors));
+  if (count === 0) return { count: 0, denied: 0, said: '' };
+  if (logged === 0) {
+    return {
+      count,
+      denied: 0,
+      said: `API Gateway answered them 4XX (its ClientError count); ${fn}'s log names no error for them`,
+      remedy: `read what API Gateway answered ${fn}'s posts: 403 Forbidden is a path other than /{stage}/@connections/{connectionId} (an endpoint ending in \`/\` makes SDK v3 post to \`/{stage}//@connections/…\`), 410 Gone an id that is no open connection`,
+    };
+  }
+  const gone = byKind.has('GoneException');
+  const never = gone && noRunConnectionClosed(r) ? ", to ids that were no connection of the run (none of its connections had closed)" : '';
+  const said = [...byKind].map(([kind, n]) => `${REFUSALS[kind]} ×${fmtInt(n)}${kind === 'GoneException' ? never : ''}`).join('; ');
+  const denied = Math.min(count, byKind.get('AccessDeniedException') ?? 0);
+  return { count, denied, said, ...(gone && never ? { remedy: goneRemedy(r) } : {}) };
+}
+
+/**
+ * What a function did, as the run's pull of its log and metrics says: caught and logged, or
+ * returned without error. Undefined where its failed invocations could account for the
+ * `withoutPosts` messages it left without their posts: its own errors are the line on the path
+ * that says so (limit-evidence.ts, factor function-errors), in its own words. Fewer failures than
+ * that (a timeout of an invocation unrelated to the messages) are said, and the rest is read on.
+ */
+function functionDid(r: Results, fn: string, withoutPosts: number): { said: string; remedy: string } | undefined {
+  const cw = r.cloudwatch;
+  const kinds = (list: readonly FunctionError[] | undefined) => (list ?? []).slice(0, 3).map((k) => `${k.kind}${k.message ? `: ${clip(k.message)}` : ''} ×${fmtInt(k.count)}${k.firstFrame ? ` (at ${k.firstFrame})` : ''}`);
+  const thrown = cw?.functionErrors?.[fn] ?? [];
+  const failed = Math.max(cw?.lambda[fn]?.errors ?? 0, thrown.reduce((n, k) => n + k.count, 0));
+  if (withoutPosts > 0 && failed >= withoutPosts) return undefined;
+  const some = failed > 0 ? `it failed ${fmtCount(failed, 'invocation')}${thrown.length > 0 ? ` (${kinds(thrown).join('; ')})` : ''}, fewer than the ${fmtCount(withoutPosts, 'message')} left without posts; ` : '';
+  const logged = kinds(cw?.loggedErrors?.[fn]);
+  if (logged.length > 0) return { said: `${some}it caught and logged: ${logged.join('; ')}`, remedy: `read ${fn}'s log: its code caught these failures and went on without the posts` };
+  // its REPORT lines come from the same read of its log as its errors: without them, it was not read
+  if (cw?.reports[fn] === undefined) return { said: `${some}its log was not read`, remedy: `read ${fn}'s log for why it made no posts` };
+  return {
+    said: `${some}${failed > 0 ? 'otherwise it' : 'it'} returned without error and logged none`,
+    remedy: `${fn}'s code returned without posting and said nothing: an error caught and dropped (\`except: pass\`, a catch that returns) hides why; log it, or let it fail the invocation`,
+  };
+}
+
+const clip = (s: string, n = 120) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** The hops of a queued path (results.path) that dropped, failed or throttled the lost deliveries' messages. */
+function queuedPathEvidence(r: Results): PathFinding[] {
   const hops = r.path?.hops ?? [];
-  if (!lossAsked || r.deliveries.lost === 0 || hops.length === 0) return [];
+  if (hops.length === 0) return [];
   const entered = enteredPath(hops);
   const shareOf = (messages: number) => (entered > 0 ? Math.min(1, (messages * r.deliveries.expected) / entered / r.deliveries.lost) : undefined);
   const withShare = (f: Omit<PathFinding, 'share'>, messages: number): PathFinding => {
@@ -131,7 +314,7 @@ export function pathEvidence(r: Results, lossAsked: boolean): PathFinding[] {
       });
     }
   }
-  return out.sort((a, b) => (b.share ?? -1) - (a.share ?? -1));
+  return out;
 }
 
 /** "; 3 deliveries refused by queue jobs: no statement of its policy allows sns.amazonaws.com sqs:SendMessage from topic alerts", for each target that refused. */
