@@ -2,6 +2,7 @@ import type { FunctionError } from '../contracts/cloudwatch-schema.ts';
 import type { Denial, ForeignApiPost } from '../contracts/permissions-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { fmtCount, fmtInt } from '../number-format.ts';
+import { clipText } from './clip-text.ts';
 import { goneRemedy, noRunConnectionClosed } from './gone-posts.ts';
 import { ranInRun } from './started-functions.ts';
 
@@ -28,7 +29,6 @@ export interface DenialFinding {
 }
 
 const POST = /^arn:[^:]+:execute-api:[^:]*:[^:]*:[^/]+\/[^/]+\/POST\/@connections\//;
-const clip = (s: string, n = 160) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export function denialEvidence(r: Results, symptoms: ReadonlySet<DenialSymptom>): DenialFinding[] {
   const lossAsked = symptoms.has('loss') && r.deliveries.lost > 0;
@@ -73,7 +73,7 @@ function saidOf(r: Results, fn: string, matches: (e: FunctionError) => boolean):
   if (!e) return '';
   // the denial's own words are said already: the function's words up to them
   const words = e.denied ? e.message.replace(/:?\s*User: arn:\S+ is not authorized[\s\S]*$/, '') : e.message;
-  return `; its code caught them and logged "${clip(words, 100)}" ×${fmtInt(e.count)} (logged, not thrown${e.firstFrame ? `, at ${e.firstFrame}` : ''})`;
+  return `; its code caught them and logged "${clipText(words, 100)}" ×${fmtInt(e.count)} (logged, not thrown${e.firstFrame ? `, at ${e.firstFrame}` : ''})`;
 }
 
 /**
@@ -91,7 +91,7 @@ function loggedFindings(r: Results, denied: readonly Denial[]): DenialFinding[] 
     if (unsaid.length === 0) continue;
     const total = unsaid.reduce((n, e) => n + e.count, 0);
     // the function's own words, its error's name before them where they do not say it
-    const kinds = unsaid.slice(0, 3).map((e) => `${e.kind === 'logged error' || e.message.includes(e.kind) ? '' : `${e.kind}: `}${clip(e.message)} ×${fmtInt(e.count)}${e.firstFrame ? ` (at ${e.firstFrame})` : ''}`);
+    const kinds = unsaid.slice(0, 3).map((e) => `${e.kind === 'logged error' || e.message.includes(e.kind) ? '' : `${e.kind}: `}${clipText(e.message)} ×${fmtInt(e.count)}${e.firstFrame ? ` (at ${e.firstFrame})` : ''}`);
     const more = unsaid.length > 3 ? `; ${fmtInt(unsaid.length - 3)} more kinds` : '';
     out.push({
       kind: 'logged-errors',

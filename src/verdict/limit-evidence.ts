@@ -13,6 +13,7 @@ import { unexpectedErrors } from '../contracts/unexpected-errors.ts';
 import { checkFailed } from '../contracts/verdict-schema.ts';
 import { connectAttempts, connectThrottleOf, messageThrottleOf, quotaValueText, THROTTLE_NEAR } from '../metrics/results/quota-attribution.ts';
 import { fmtCount, fmtInt, fmtNum } from '../number-format.ts';
+import { clipText } from './clip-text.ts';
 import { LIMIT_FACTORS, type Evidence, type LimitFactor } from '../contracts/limit-factors.ts';
 import { figureLabel, lookupMetric, namedFigure, type Metric } from '../contracts/metric-catalogue.ts';
 import { waitsInLatency, type CrossedLatency } from './local-host-waits.ts';
@@ -497,9 +498,9 @@ function integrationFindings(r: Results, symptoms: ReadonlySet<Symptom>): Findin
     const fansOut = !connect && f.route !== '$disconnect';
     if (!symptoms.has('errors') && !(symptoms.has('loss') && fansOut && r.deliveries.lost > 0)) continue;
     const answered = connect ? 'each refused at handshake' : 'each answered "Internal server error"';
-    const example = f.message ? `${f.count === 1 ? ': ' : ', the first: '}${clip(f.message)}` : '';
+    const example = f.message ? `${f.count === 1 ? ': ' : ', the first: '}${clipText(f.message)}` : '';
     const said = f.status === null ? f.code : `${f.service.toUpperCase()} answered ${f.status} ${f.code}${example}`;
-    const sent = f.requestBody !== undefined ? `; the ${f.count === 1 ? '' : 'first '}request its template built: ${clip(f.requestBody, 200)}` : '';
+    const sent = f.requestBody !== undefined ? `; the ${f.count === 1 ? '' : 'first '}request its template built: ${clipText(f.requestBody, 200)}` : '';
     const line = `route ${f.route ?? '(not named in the log)'}'s AWS integration to ${f.service} failed ${fmtCount(f.count, 'request')}: ${said} (the stage's execution log), ${answered}${sent}`;
     const share = errorShare(r, symptoms, f.count, fansOut ? f.count : 0);
     const unencoded = unencodedFormValue(f);
@@ -523,7 +524,6 @@ function permissionToAdd(r: Results, f: InvokePermissionFailure, fn: string | un
   };
 }
 
-const clip = (s: string, n = 160) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /**
  * An import error whose module the emulator found where Lambda would not look (emulator/lambda/
@@ -534,7 +534,7 @@ const FOUND_OUTSIDE = /^(.*?: found in .*?, which (?:is not part of the function
 
 function messageText(e: FunctionError): string {
   const outside = e.kind === 'Runtime.ImportModuleError' ? FOUND_OUTSIDE.exec(e.message) : null;
-  return outside ? outside[1]! : clip(e.message);
+  return outside ? outside[1]! : clipText(e.message);
 }
 
 /** `GoneException: An error occurred … ×17 (at app.py:32 in send_message)`; a timeout with its CPU share; a denied call by its action and resource. */

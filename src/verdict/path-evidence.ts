@@ -3,6 +3,7 @@ import type { DeliveryDenial, FunctionHop, MappingHop, PathHop, QueueHop } from 
 import type { FunctionError } from '../contracts/cloudwatch-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { fmtCount, fmtInt, fmtNum } from '../number-format.ts';
+import { clipText } from './clip-text.ts';
 import { goneRemedy, noRunConnectionClosed } from './gone-posts.ts';
 
 /**
@@ -189,7 +190,7 @@ function refusedPosts(r: Results, fn: string, undelivered: number): { count: num
  */
 function functionDid(r: Results, fn: string, withoutPosts: number): { said: string; remedy: string } | undefined {
   const cw = r.cloudwatch;
-  const kinds = (list: readonly FunctionError[] | undefined) => (list ?? []).slice(0, 3).map((k) => `${k.kind}${k.message ? `: ${clip(k.message)}` : ''} ×${fmtInt(k.count)}${k.firstFrame ? ` (at ${k.firstFrame})` : ''}`);
+  const kinds = (list: readonly FunctionError[] | undefined) => (list ?? []).slice(0, 3).map((k) => `${k.kind}${k.message ? `: ${clipText(k.message, 120)}` : ''} ×${fmtInt(k.count)}${k.firstFrame ? ` (at ${k.firstFrame})` : ''}`);
   const thrown = cw?.functionErrors?.[fn] ?? [];
   const failed = Math.max(cw?.lambda[fn]?.errors ?? 0, thrown.reduce((n, k) => n + k.count, 0));
   if (withoutPosts > 0 && failed >= withoutPosts) return undefined;
@@ -204,7 +205,6 @@ function functionDid(r: Results, fn: string, withoutPosts: number): { said: stri
   };
 }
 
-const clip = (s: string, n = 120) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** The hops of a queued path (results.path) that dropped, failed or throttled the lost deliveries' messages. */
 function queuedPathEvidence(r: Results): PathFinding[] {

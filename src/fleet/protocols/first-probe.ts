@@ -35,7 +35,7 @@ export async function firstProbe(wire: WireProtocol, o: FirstProbeOptions): Prom
   const h = wire.handshake(o.room, o.client);
   const ws = new WebSocket(h.url, h.protocols, { headers: h.headers, perMessageDeflate: false, handshakeTimeout: o.timeoutMs });
   let seen: string | undefined;
-  let refused: string | undefined;
+  let refused: { frame: string; kind: string } | undefined;
   let waiting: { join: boolean; ack: boolean; done: (ok: boolean) => void } | undefined;
   const delivery = newProbe();
   ws.on('message', (data: Buffer) => {
@@ -45,7 +45,7 @@ export async function firstProbe(wire: WireProtocol, o: FirstProbeOptions): Prom
     if ((waiting.join && a.kind === 'joined') || (waiting.ack && a.kind === 'sent')) waiting.done(true);
     else if (a.kind === 'error') {
       // the stack's error in place of an answer: no matcher could have matched it
-      refused = data.toString('utf8').slice(0, SHOWN);
+      refused = { frame: data.toString('utf8').slice(0, SHOWN), kind: a.errorKind };
       waiting.done(false);
     } else seen ??= data.toString('utf8').slice(0, SHOWN);
   });
@@ -74,7 +74,7 @@ export async function firstProbe(wire: WireProtocol, o: FirstProbeOptions): Prom
     const heard = () => (seen === undefined ? 'no other frame arrived' : `the first other frame was ${JSON.stringify(seen)}`);
     const failed = (what: 'join' | 'send', field: string): FirstProbeOutcome =>
       refused !== undefined
-        ? { stackRefused: `the stack answered the first ${what} with an error, ${JSON.stringify(refused)}: ${stackErrorWords(refused)} (${field} was not tried)` }
+        ? { stackRefused: `the stack answered the first ${what} with an error, ${JSON.stringify(refused.frame)}: ${stackErrorWords(refused.kind)} (${field} was not tried)` }
         : { mistake: `${field}: no answer matched the first ${what} within ${secs} (${heard()})` };
     if (wire.membership === 'join') {
       if (wire.joinAnswered) {
@@ -98,9 +98,9 @@ export async function firstProbe(wire: WireProtocol, o: FirstProbeOptions): Prom
   }
 }
 
-/** What an error frame says of the stack, in API Gateway's terms where it is API Gateway's own. */
-function stackErrorWords(frame: string): string {
-  if (/"message"\s*:\s*"Internal server error"/.test(frame)) return "API Gateway's answer when the route's integration fails (its function threw or timed out, or the service it calls refused the request)";
-  if (/"message"\s*:\s*"Forbidden"/.test(frame)) return "API Gateway's answer when the route's authorization refuses the request";
+/** What an error frame (its kind, as the wire read it) says of the stack, in API Gateway's terms where it is API Gateway's own. */
+function stackErrorWords(kind: string): string {
+  if (kind === 'frame:Internal server error') return "API Gateway's answer when the route's integration fails (its function threw or timed out, or the service it calls refused the request)";
+  if (kind === 'frame:Forbidden') return "API Gateway's answer when the route's authorization refuses the request";
   return "the stack's own error";
 }
