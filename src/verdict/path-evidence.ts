@@ -45,7 +45,7 @@ export function pathEvidence(r: Results, lossAsked: boolean): PathFinding[] {
 
 /** The last function the lost deliveries' messages were stamped at (results.hopLatency), if any. */
 function lastFunctionReached(r: Results): string | undefined {
-  return r.hopLatency?.hops.filter((h) => h.hop.startsWith(LAMBDA_HOP)).at(-1)?.hop.slice(LAMBDA_HOP.length);
+  return [...functionsOnPath(r)].at(-1);
 }
 
 /** The functions the run's messages were stamped at (results.hopLatency): those on their path; empty where nothing was stamped. */
