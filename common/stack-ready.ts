@@ -28,11 +28,19 @@ export const LambdaRuntimeInfo = z.object({
 });
 export type LambdaRuntimeInfo = z.infer<typeof LambdaRuntimeInfo>;
 
+/**
+ * The route of a function no route invokes (a queue's or a stream's mapping, a topic, a rule or an
+ * asynchronous invocation starts it): the ready line lists every function of the stack, so that a
+ * harness reads the logs and metrics of each, as it would ask Lambda for them on AWS.
+ */
+export const PATH_ROUTE = '(path)';
+
 /** One function as the ready line describes it: what a harness would ask Lambda for on AWS. */
 export const StackFunctionInfo = z.object({
   name: z.string(),
   /** the template's logical id, where it differs from the name: what a user may name it by (compare --function) */
   logicalId: z.string().optional(),
+  /** the route it serves; PATH_ROUTE for a function no route invokes */
   route: z.string(),
   memoryMB: z.number(),
   timeoutSeconds: z.number(),

@@ -1,4 +1,4 @@
-import type { LambdaRuntimeInfo, StackReady } from '../common/stack-ready.ts';
+import { PATH_ROUTE, type LambdaRuntimeInfo, type StackReady } from '../common/stack-ready.ts';
 import { UserError } from '../common/errors.ts';
 import { awsEndpointUrls } from './aws-endpoint-urls.ts';
 import { metricPublicationOf } from './cloudwatch/aws-timing.ts';
@@ -450,18 +450,17 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         ...(runsOn.length > 0 ? { others: runsOn, nodeFunctions: stack.functions.some((f) => runsInWorker(f.runtime)) } : {}),
         runtimes: runtimesInUse(stack.functions, { node: process.versions.node, others: runsOn }),
       },
-      functions: stack.functions
-        .filter((f) => routeOf.has(f.logicalId) || f === authorizerFunction)
-        .map((f) => ({
-          name: f.name,
-          ...(f.logicalId !== f.name ? { logicalId: f.logicalId } : {}),
-          route: routeOf.get(f.logicalId) ?? '$connect',
-          memoryMB: memoryOf(f),
-          timeoutSeconds: f.timeoutSeconds,
-          runtime: f.runtime,
-          ...(f === authorizerFunction ? { authorizer: true as const } : {}),
-          ...(reservedOf(f) === undefined ? {} : { reservedConcurrency: reservedOf(f) }),
-        })),
+      // every function, whatever starts it: a queue's consumer is as much the stack's as a route's
+      functions: stack.functions.map((f) => ({
+        name: f.name,
+        ...(f.logicalId !== f.name ? { logicalId: f.logicalId } : {}),
+        route: routeOf.get(f.logicalId) ?? (f === authorizerFunction ? '$connect' : PATH_ROUTE),
+        memoryMB: memoryOf(f),
+        timeoutSeconds: f.timeoutSeconds,
+        runtime: f.runtime,
+        ...(f === authorizerFunction ? { authorizer: true as const } : {}),
+        ...(reservedOf(f) === undefined ? {} : { reservedConcurrency: reservedOf(f) }),
+      })),
       ...(authorizer && authorizerFunction
         ? { auth: { authorizer: authorizerFunction.name, identitySource: authorizer.identitySource, ...(authorizer.tokenParameter ? { parameterName: authorizer.tokenParameter } : {}) } }
         : {}),

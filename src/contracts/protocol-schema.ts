@@ -14,7 +14,7 @@ import { parseTemplate, usesVariable, type TemplateVariable } from './protocol-t
 export const BUILTIN_PROTOCOLS = ['chat-v1', 'sendmessage'] as const;
 export type BuiltinProtocolName = (typeof BUILTIN_PROTOCOLS)[number];
 
-const CONNECT_VARS: TemplateVariable[] = ['room', 'client', 'token', 'run'];
+export const CONNECT_VARS: TemplateVariable[] = ['room', 'client', 'token', 'run'];
 const JOIN_VARS: TemplateVariable[] = ['room', 'client', 'run'];
 const SEND_VARS: TemplateVariable[] = ['probe', 'room', 'client', 'run'];
 

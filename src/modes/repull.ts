@@ -12,7 +12,7 @@ import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import { dynamoDbWork, lambdaWork } from '../metrics/cost/work-per-message.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { RESULTS_FILE } from '../metrics/results/run-dir.ts';
-import { REFERENCE_TABLES } from '../contracts/reference-tables.ts';
+import { runTables } from '../metrics/cost/run-functions.ts';
 import { readResults } from '../report/run/read-results.ts';
 import { COMPARE_FILES, writeComparison } from '../report/compare/write.ts';
 import { awsCloudWatch, emulatorCloudWatch, type CloudWatchTarget } from '../aws/cloudwatch-source.ts';
@@ -91,7 +91,6 @@ function recordedCloudWatch(r: Results, file: string): CloudWatchTarget {
 async function repulled(r: Results, file: string): Promise<Results> {
   const before = r.cloudwatch!;
   const target = recordedCloudWatch(r, file);
-  const tables = r.config.target.endpoints?.tables;
   const pulled = await pullCloudWatch({
     target,
     run: { startMs: before.window.startMs, endMs: before.window.endMs },
@@ -100,7 +99,7 @@ async function repulled(r: Results, file: string): Promise<Results> {
     functions: before.functions,
     logGroups: logGroupsOf(r.config.target.functions?.functions ?? []),
     apiGateway: before.apiGateway,
-    ...(tables ? { tables: tables.map((name) => REFERENCE_TABLES.find((t) => t.name === name) ?? { name, globalIndexes: [] }) } : {}),
+    tables: runTables(r),
     settle: false,
     expected: expectedCounts(r),
   });

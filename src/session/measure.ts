@@ -15,13 +15,13 @@ import type { IntervalRecord, Results } from '../contracts/results-schema.ts';
 import { RunRecorder } from '../metrics/measurement/run-recorder.ts';
 import type { RequestTrace } from '../metrics/measurement/request-trace.ts';
 import type { RunAccessLog } from '../targets/access-logging.ts';
-import { expectedTokenSource } from '../targets/token-parameter.ts';
+import { authorizerAdvice } from '../targets/token-parameter.ts';
 import type { ProgressContext } from '../report/run/progress-line.ts';
 import { MAX_TIMER_MS } from '../contracts/scenario-limits.ts';
 import { plannedMs } from '../scenarios/planned-length.ts';
 import type { PlannedPhase, Scenario } from '../contracts/scenario-schema.ts';
-import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
-import { assumedFunctions } from '../targets/target-functions.ts';
+import { tokenIdentitySources, type ConnectToken } from '../fleet/protocols/connect-token.ts';
+import { functionsNotListed } from '../targets/target-functions.ts';
 import type { Target, TargetFunctions } from '../targets/target.ts';
 import { waitForFreshWindow } from './fresh-window.ts';
 import { watchInitFailures } from '../metrics/cloudwatch/init-failure-watch.ts';
@@ -143,14 +143,14 @@ function readingCloudWatchNote(target: Target, settleMaxMs: number): string {
     : "stopping: reading the local stack's CloudWatch";
 }
 
-/** The target's functions as configured now; when it cannot say, the reference stack's, marked assumed. */
+/** The target's functions as configured now; when it cannot say, the reference stack's where it is ours, else none (never another stack's), marked assumed. */
 async function functionsOf(target: Target, warn: (m: string) => void): Promise<TargetFunctions> {
   try {
     return await target.describeFunctions();
   } catch (err) {
     const why = `the target could not list its functions (${(err as Error).message})`;
     warn(why);
-    return assumedFunctions(why);
+    return functionsNotListed(target, why);
   }
 }
 
@@ -254,7 +254,7 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
       o.intervals.append(record);
       o.onInterval?.(record, { ...ctx, intervalSec: (t - record.t) / 1000 });
       if (refused === undefined) {
-        refused = refusedConnectsReason(recorder.counts, recorder.errors, Math.min(MIN_REFUSED_ATTEMPTS, scenario.clients), expectedTokenSource(target));
+        refused = refusedConnectsReason(recorder.counts, recorder.errors, Math.min(MIN_REFUSED_ATTEMPTS, scenario.clients), authorizerAdvice(target, tokenIdentitySources(scenario.protocol, o.token)));
         if (refused !== undefined) {
           fleet.stop();
           pauses.stop();

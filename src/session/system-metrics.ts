@@ -7,8 +7,7 @@ import type { PolicyTrail } from '../metrics/permissions/generated-policy.ts';
 import { incompleteFamilies } from '../metrics/cloudwatch/completeness.ts';
 import { estimateCost, type CostOptions } from '../metrics/cost/cost-model.ts';
 import type { Results } from '../contracts/results-schema.ts';
-import { REFERENCE_TABLES } from '../contracts/reference-tables.ts';
-import { runFunctions } from '../metrics/cost/run-functions.ts';
+import { runFunctions, runTables } from '../metrics/cost/run-functions.ts';
 import { dynamoDbWork, lambdaWork } from '../metrics/cost/work-per-message.ts';
 import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import type { Target } from '../targets/target.ts';
@@ -70,10 +69,8 @@ export async function addSystemMetrics(results: Results, target: Target, options
       apiGateway: target.endpoints.apiGateway ?? null,
       functions: functions.map((f) => f.name),
       logGroups: logGroupsOf(functions),
-      // the tables the target names (a stack's outputs); their indexes are listed by ListMetrics
-      ...(target.endpoints.tables
-        ? { tables: target.endpoints.tables.map((name) => REFERENCE_TABLES.find((t) => t.name === name) ?? { name, globalIndexes: [] }) }
-        : {}),
+      // the tables the target names (a stack's own); their indexes are listed by ListMetrics
+      tables: runTables(results),
       run: { startMs: Date.parse(results.startedAt), endMs: Date.parse(results.endedAt) },
       ...(settleMaxMs === undefined ? {} : { settleMaxMs }),
       // the wait for publication waits for what the harness counted itself

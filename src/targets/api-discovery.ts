@@ -26,6 +26,8 @@ export interface DiscoveredApi {
   websocketUrl: string;
   callbackUrl: string;
   functions: Array<{ route: string; name: string; authorizer?: true }>;
+  /** the $connect authorizer's IdentitySource, where it has one */
+  identitySource?: string[];
   found: TargetDiscovery['found'];
 }
 
@@ -68,16 +70,19 @@ export async function discoverApi(client: ApiGatewayV2Client, apiId: string, sta
     }
   }
   const connect = routes.find((r) => r.RouteKey === '$connect' && r.AuthorizationType === 'CUSTOM' && r.AuthorizerId);
+  let identitySource: string[] | undefined;
   if (connect) {
     const authorizers = await call('apigateway:GET', () => pages<Authorizer>((NextToken) => client.send(new GetAuthorizersCommand({ ApiId: apiId, NextToken }))));
-    const name = lambdaFunctionName(authorizers.find((a) => a.AuthorizerId === connect.AuthorizerId)?.AuthorizerUri);
+    const authorizer = authorizers.find((a) => a.AuthorizerId === connect.AuthorizerId);
+    const name = lambdaFunctionName(authorizer?.AuthorizerUri);
+    if (authorizer?.IdentitySource?.length) identitySource = authorizer.IdentitySource;
     if (name) {
       functions.push({ route: '$connect', name, authorizer: true });
       found.push({ what: 'authorizer of $connect', value: name, from: 'GetAuthorizers' });
     }
   }
-  if (functions.length === 0) throw new UserError(`${o.subject}: no route of API ${apiId} is integrated with a Lambda function`);
-  return { ...urls, functions, found };
+  // an API whose routes integrate only AWS services (SQS, say) is measured too: a stack's other functions are its resources' (stack-discovery.ts)
+  return { ...urls, functions, found, ...(identitySource ? { identitySource } : {}) };
 }
 
 async function pages<T>(get: (token: string | undefined) => Promise<{ Items?: T[]; NextToken?: string }>): Promise<T[]> {

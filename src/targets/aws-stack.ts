@@ -15,7 +15,8 @@ import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
 import { probe, type ProbeHandshake } from './remote.ts';
 import { fromOutputs, type DeployedStack } from './deployed-stack.ts';
 import { CONTRACT_OUTPUT_KEYS, parseStackOutputs, type StackDescription } from './stack-description.ts';
-import { discoverStack } from './stack-discovery.ts';
+import { discoverStack, functionsOfNoRoute } from './stack-discovery.ts';
+import { listStackResources } from '../aws/stack-resources.ts';
 import { configuredFunction } from './target-functions.ts';
 import { readTokenParameter } from './token-parameter.ts';
 import type { Target, TargetEndpoints, TargetFunctions } from './target.ts';
@@ -108,12 +109,24 @@ export async function deployedTarget(
     // AWS says nothing of posts to gone connections but what the functions log
     ...(cloudWatch ? { stalePosts: (run: { startMs: number; endMs: number }) => goneLogLines(cloudWatch, stack.functions.map((f) => f.name), run, undefined, logGroups) } : {}),
     ...(tokenParameter ? { tokenParameter } : {}),
+    ...(stack.authorizerIdentitySource ? { authorizerIdentitySource: stack.authorizerIdentitySource } : {}),
     stop: async () => {
       if (stopped) return;
       stopped = true;
       for (const c of o.owned) c.destroy();
     },
   };
+}
+
+/**
+ * A stack read from its outputs, which name its routes' functions, with its others (the server
+ * push's: whatever starts them) from its resources. ListStackResources refused (a role without
+ * it): the routes' alone, as before the stack's other functions were read.
+ */
+async function withFunctionsOfNoRoute(client: CloudFormationClient, stackName: string, stack: DeployedStack): Promise<DeployedStack> {
+  const resources = await listStackResources(client, stackName).catch(() => []);
+  const others = functionsOfNoRoute(resources, stack.functions);
+  return { ...stack, functions: [...stack.functions, ...others.functions], discovery: { ...stack.discovery, found: [...stack.discovery.found, ...others.found] } };
 }
 
 /**
@@ -129,7 +142,7 @@ export async function findDeployedStack(
 ): Promise<DeployedStack> {
   const stack = await checkedStack(client, stackName, at);
   const outputs = outputsOf(stack);
-  if (CONTRACT_OUTPUT_KEYS.some((k) => outputs[k] !== undefined)) return fromOutputs(stackName, parsedOutputs(stackName, outputs));
+  if (CONTRACT_OUTPUT_KEYS.some((k) => outputs[k] !== undefined)) return withFunctionsOfNoRoute(client, stackName, fromOutputs(stackName, parsedOutputs(stackName, outputs)));
   const apigw = apigatewayv2 ?? new ApiGatewayV2Client(awsSettings(at));
   try {
     return await discoverStack(client, apigw, { stackName, region: at.region, subject: `${AWS_TARGET_PREFIX}${stackName}` });

@@ -15,6 +15,8 @@ export interface DeployedStack {
   tables: string[];
   /** route → function name, then the $connect authorizer's (if any) */
   functions: Array<{ route: string; name: string; authorizer?: true }>;
+  /** the $connect authorizer's IdentitySource, where the API was asked (GetAuthorizers) */
+  authorizerIdentitySource?: string[];
   discovery: TargetDiscovery;
   /** the CloudFormation stack it was read from, if any */
   stackName?: string;

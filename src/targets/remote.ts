@@ -9,7 +9,7 @@ import { cloudWatchFor } from '../aws/cloudwatch-source.ts';
 import { deployedStackWarnings } from './deployed-warnings.ts';
 import { remoteEndpoints } from '../aws/execute-api.ts';
 import { urlLambdaApi } from '../aws/lambda-api.ts';
-import { assumedFunctions } from './target-functions.ts';
+import { functionsNotListed } from './target-functions.ts';
 import type { Target } from './target.ts';
 import type { Handshake } from '../fleet/protocols/wire-protocol.ts';
 
@@ -27,12 +27,13 @@ const PROBE_TIMEOUT_MS = 15_000;
 /**
  * `--target ws[s]://…`: a deployed stack. Before any fleet starts, one probe connection proves
  * the URL answers a WebSocket handshake; otherwise the run stops with one line (exit 2). Its
- * functions are not asked for (yet): the reference stack's are assumed, and marked so.
+ * functions cannot be asked for: the reference stack's are assumed, and marked so, where its
+ * $connect answered as the reference stack's; another stack's are not known, and none is read.
  */
 export async function openRemoteTarget(spec: UrlSpec, o: { timeoutMs?: number; token?: ConnectToken; probeHandshake?: ProbeHandshake } = {}): Promise<Target> {
   const url = spec.url;
   const connectColdFlag = await probe(url, o.timeoutMs ?? PROBE_TIMEOUT_MS, o.token, o.probeHandshake);
-  const functions = assumedFunctions(`the functions behind ${url} are not known to the harness`);
+  const functions = functionsNotListed({ connectColdFlag }, `the functions behind ${url} are not known to the harness`);
   const endpoints = remoteEndpoints(url);
   return {
     kind: 'remote',

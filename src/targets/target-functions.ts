@@ -10,11 +10,14 @@ import { emulatorSettings } from '../aws/sdk-settings.ts';
  * Where a target's function list comes from. A local stack lists its functions and their routes
  * in its ready line; their current configuration (memory, timeout, architecture) is asked of its
  * Lambda API, as it would be of AWS, so a size changed since the stack started (compare) is the
- * one recorded. A stack without that API (an older one) is taken at its ready line's word.
+ * one recorded. A stack without that API (an older one) is taken at its ready line's word. The
+ * list is the stack's whole (a queue's consumer too, under PATH_ROUTE); none is none, never
+ * another stack's.
  */
 export async function localStackFunctions(ready: StackReady): Promise<TargetFunctions> {
   const listed = z.array(TargetFunction).safeParse(ready.functions);
-  if (!listed.success || listed.data.length === 0) return assumedFunctions('the local stack did not list its functions (an older stack)');
+  if (!listed.success) return unknownFunctions(`the local stack lists its functions in a form this harness does not read (${listed.error.issues[0]!.path.join('.')})`);
+  if (listed.data.length === 0) return { source: 'stack', note: 'the local stack runs no Lambda function', functions: [] };
   if (typeof ready.lambdaEndpoint !== 'string') return { source: 'stack', functions: listed.data };
   const client = createLambdaClient(emulatorSettings(ready.lambdaEndpoint, ready.region));
   try {
@@ -40,15 +43,29 @@ export function configuredFunction(f: Pick<TargetFunction, 'name' | 'logicalId' 
 }
 
 /**
- * Nobody was asked: the reference stack's names, routes and default memory sizes, marked as
- * assumed. REPORT lines still carry the memory each invocation really had.
+ * Nobody could be asked, and the target is the reference stack (its $connect selected the
+ * reference stack's own cold/warm subprotocol: `connectColdFlag`): its names, routes and default
+ * memory sizes, marked as assumed. REPORT lines still carry the memory each invocation really had.
  */
-export function assumedFunctions(why: string): TargetFunctions {
+export function referenceFunctions(why: string): TargetFunctions {
   return {
     source: 'assumed',
     note: `${why}: assumed the reference stack's functions and default memory sizes`,
     functions: REFERENCE_FUNCTIONS.map((f) => ({ name: f.name, route: f.route, memoryMB: f.memoryMB })),
   };
+}
+
+/**
+ * Nobody could be asked, and the stack is not known to be ours: no function is assumed (another
+ * stack's names would pull, judge and price functions it does not have), and the note says so.
+ */
+export function unknownFunctions(why: string): TargetFunctions {
+  return { source: 'assumed', note: `${why}: no function's metrics, logs or permissions are read`, functions: [] };
+}
+
+/** What a target that cannot list its functions is taken to run: the reference stack's where it answered as the reference stack, else none. */
+export function functionsNotListed(target: { connectColdFlag?: boolean }, why: string): TargetFunctions {
+  return target.connectColdFlag === true ? referenceFunctions(why) : unknownFunctions(why);
 }
 
 /**

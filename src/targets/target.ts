@@ -76,6 +76,8 @@ export interface Target extends RecordedTargetInfo {
    * (`aws:` targets with an authorizer; token-parameter.ts): named when a run is refused with 403.
    */
   tokenParameter?: TokenParameter;
+  /** A deployed stack's $connect authorizer's IdentitySource (GetAuthorizers), for the refusal line's advice; a local stack's is its ready line's `auth`. */
+  authorizerIdentitySource?: readonly string[];
   /**
    * The target's own view of posts to the connections of clients dropped during a run (each
    * answered 410 Gone), asked after the run for a protocol whose answers do not count them: the

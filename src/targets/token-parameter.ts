@@ -1,4 +1,5 @@
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { AuthorizerAdvice } from '../metrics/measurement/refused-connects.ts';
 import type { Target, TokenParameter } from './target.ts';
 
 /**
@@ -33,17 +34,33 @@ export async function readTokenParameter(lambda: LambdaClient, functionName: str
 }
 
 /**
- * Where the token the target expects comes from, as the end of the 403 line's advice; undefined
- * for a stack whose authorizer the harness does not know (a URL of your own).
+ * What the harness knows of the target's $connect authorizer, for the line that explains a run
+ * refused at $connect (refused-connects.ts): its identity source (the local stack's ready line; on
+ * AWS the API's authorizer), where the run puts its token (`fills`) and where the token the stack
+ * expects comes from.
  */
-export function expectedTokenSource(target: Pick<Target, 'local' | 'endpoints' | 'tokenParameter'>): string | undefined {
-  const local = target.local?.auth as { parameterName?: unknown } | undefined;
+export function authorizerAdvice(target: Pick<Target, 'local' | 'endpoints' | 'tokenParameter' | 'authorizerIdentitySource' | 'connectColdFlag'>, fills: readonly string[]): AuthorizerAdvice {
+  const identitySource = target.local?.auth?.identitySource ?? target.authorizerIdentitySource;
+  const expected = expectedTokenSource(target);
+  return { fills, ...(identitySource ? { identitySource } : {}), ...(expected ? { expected } : {}) };
+}
+
+/**
+ * Where the token the target expects comes from, as the end of the refusal line's advice: a token
+ * parameter the stack's authorizer reads (the local stack's, which it seeds with the run's token;
+ * a deployed authorizer's, named by its environment, or the reference stack's); undefined for an
+ * authorizer that reads none the harness knows of (a stack of your own: its token is its own).
+ */
+export function expectedTokenSource(target: Pick<Target, 'local' | 'endpoints' | 'tokenParameter' | 'connectColdFlag'>): string | undefined {
   if (target.local) {
-    const parameter = typeof local?.parameterName === 'string' ? ` ${local.parameterName}` : '';
-    return `the local stack expects the token in the scenario's target.auth.tokenFile, else the run's own, which it puts in its parameter${parameter} when it starts`;
+    const parameter = target.local.auth?.parameterName;
+    if (parameter === undefined) return undefined;
+    return `the local stack expects the token in the scenario's target.auth.tokenFile, else the run's own, which it puts in its parameter ${parameter} when it starts`;
   }
   if (target.endpoints.services !== 'aws') return undefined;
   const p = target.tokenParameter;
+  // no parameter named: only the reference stack's authorizer is known to read one
+  if (!p && target.connectColdFlag !== true) return undefined;
   const where = p ? `its token parameter ${p.name}` : "the stack's token parameter";
   const within = p?.rereadSeconds ?? DEFAULT_TOKEN_REREAD_SECONDS;
   return `the value of ${where}; the authorizer reads a token put or rotated there within ${within} s, no redeploy needed`;

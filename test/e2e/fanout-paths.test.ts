@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { PATH_ROUTE } from '../../common/stack-ready.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +128,21 @@ describe('a WebSocket route whose AWS integration sends frames to an SQS FIFO qu
     expect(pub).toMatchObject({ via: 'sqs', recipients: { room: 0 }, recipientsPerPublish: 3, calls: { sent: 2, acked: 2, failed: 0 }, errors: {}, deliveries: { expected: 6, received: 6, lost: 0, duplicates: 0 } });
     expect(pub!.resource).toMatch(/\/sqs-fifo-integration-frames\.fifo$/);
     expect(pub!.delivery!.count).toBe(6);
+  });
+
+  it("pulls, judges and prices the stack's own functions, its queue's consumer among them, and none of the reference stack's", () => {
+    const { results } = fifo;
+    const listed = results.config.target.functions!.functions;
+    const consumer = listed.find((f) => f.logicalId === 'ConsumerFunction');
+    // the consumer serves no route: listed under the path's route, its own memory
+    expect(consumer).toMatchObject({ route: PATH_ROUTE, memoryMB: 512 });
+    expect(listed.map((f) => f.logicalId).sort()).toEqual(['ConnectFunction', 'ConsumerFunction', 'DisconnectFunction']);
+    expect(results.cloudwatch!.functions).toEqual(listed.map((f) => f.name));
+    expect(results.cloudwatch!.reports[consumer!.name]!.invocations).toBe(results.sends.sent);
+    expect(results.cost!.lines.some((l) => l.item.includes(consumer!.name))).toBe(true);
+    expect(JSON.stringify(results.cloudwatch)).not.toContain('fanout-');
+    // the stack's own tables, none of the reference stack's
+    expect(Object.keys(results.dynamodb?.tables ?? {}).every((t) => t.startsWith('sqs-fifo-integration-'))).toBe(true);
   });
 
   it('shows the queue and its mapping on the path', () => {

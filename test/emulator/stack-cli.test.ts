@@ -1,4 +1,5 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { PATH_ROUTE } from '../../common/stack-ready.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -141,8 +142,10 @@ describe('fanout-bench stack up', () => {
     // one variable, the edge's, points the SDK and the CLI at the whole stack
     expect(run.stderr().split(`export AWS_ENDPOINT_URL=${ready.edgeEndpoint}\n`)).toHaveLength(2);
     expect(run.stderr()).not.toContain('export AWS_ENDPOINT_URL_');
-    // every function of the manifest, with the memory it got: --memory's where given
-    expect(ready.functions.map((f: { name: string }) => f.name)).toEqual(FUNCTIONS.map((f) => f.name));
+    // every function of the manifest, with the memory it got: --memory's where given; and the server
+    // push's, which no route invokes (its bus's rule does), under the path's route
+    expect(ready.functions.map((f: { name: string }) => f.name)).toEqual([...FUNCTIONS.map((f) => f.name), 'fanout-push']);
+    expect(ready.functions.at(-1)).toMatchObject({ name: 'fanout-push', route: PATH_ROUTE });
     expect(ready.functions.find((f: { name: string }) => f.name === 'fanout-whoami')).toEqual({
       name: 'fanout-whoami',
       route: 'whoami',
@@ -162,7 +165,7 @@ describe('fanout-bench stack up', () => {
     // and each runtime in use with what ran it: the reference stack's one, on the Node that ran the stack, for the
     // routes' functions and the server push's (no route invokes it: its bus's rule does)
     expect(ready.lambdaRuntime.runtimes).toEqual([
-      { runtime: 'nodejs22.x', functions: [...ready.functions.map((f: { name: string }) => f.name), 'fanout-push'], ranOn: node22 ? `Node ${node22.version}` : `Node ${process.versions.node}, not Node 22 as on Lambda`, matches: node22 !== undefined },
+      { runtime: 'nodejs22.x', functions: ready.functions.map((f: { name: string }) => f.name), ranOn: node22 ? `Node ${node22.version}` : `Node ${process.versions.node}, not Node 22 as on Lambda`, matches: node22 !== undefined },
     ]);
     expect(ready).toMatchObject({ ready: true, stage: 'cli', region: 'us-east-1' });
     expect(ready.websocketUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/cli$/);

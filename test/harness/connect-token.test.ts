@@ -22,7 +22,8 @@ import { refusedConnectsReason } from '../../src/metrics/measurement/refused-con
 import { checkRunInput } from '../../src/session/run-input.ts';
 import { deployedOutputs } from '../fixtures/targets/deployed-outputs.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
-import { handshakeWith } from '../../src/fleet/protocols/connect-token.ts';
+import { handshakeWith, tokenIdentitySources } from '../../src/fleet/protocols/connect-token.ts';
+import { CHAT_V1 } from '../../src/contracts/protocol-schema.ts';
 import { TOKEN_PLACEMENTS } from '../../src/contracts/token-placement.ts';
 import { openAwsStackTarget } from '../../src/targets/aws-stack.ts';
 import { AUTHORIZER_FUNCTION_OUTPUT } from '../../common/stack-outputs.ts';
@@ -166,17 +167,19 @@ describe('a run whose connects are all refused stops early', () => {
 describe('the 403 line names where the stack\'s token comes from', () => {
   const counts = { connects: 0, connectFailures: 20 };
   const denied = { 'handshake:403': 20 };
-  type Where = Pick<Target, 'local' | 'endpoints' | 'tokenParameter'>;
+  type Where = Pick<Target, 'local' | 'endpoints' | 'tokenParameter' | 'connectColdFlag'>;
   const aws: Where = { local: undefined, endpoints: { websocket: 'wss://a.execute-api.eu-west-1.amazonaws.com/prod', services: 'aws' } };
 
   it('on AWS: the parameter the authorizer reads, and that a token put or rotated there is read within its period', () => {
     const named = expectedTokenSource({ ...aws, tokenParameter: { name: '/fanout-bench/Bench/connect-token', rereadSeconds: 30 } });
-    expect(refusedConnectsReason(counts, denied, 20, named)).toBe(
+    expect(refusedConnectsReason(counts, denied, 20, { expected: named! })).toBe(
       'all 20 connects tried were refused with 403: the authorizer denied the token (set FANOUT_BENCH_TOKEN or --token-file to the token the stack expects: ' +
         'the value of its token parameter /fanout-bench/Bench/connect-token; the authorizer reads a token put or rotated there within 30 s, no redeploy needed)',
     );
-    // the authorizer's environment could not be read (a URL target, no permission)
-    expect(expectedTokenSource(aws)).toBe("the value of the stack's token parameter; the authorizer reads a token put or rotated there within 30 s, no redeploy needed");
+    // the authorizer's environment could not be read (a URL target, no permission): the reference stack's parameter, where it answered as the reference stack
+    expect(expectedTokenSource({ ...aws, connectColdFlag: true })).toBe("the value of the stack's token parameter; the authorizer reads a token put or rotated there within 30 s, no redeploy needed");
+    // another stack's authorizer reads no parameter the harness knows of
+    expect(expectedTokenSource(aws)).toBeUndefined();
   });
 
   it('locally: how the local stack got its token; for a stack of your own, nothing the harness cannot know', () => {
@@ -185,6 +188,41 @@ describe('the 403 line names where the stack\'s token comes from', () => {
       "the local stack expects the token in the scenario's target.auth.tokenFile, else the run's own, which it puts in its parameter /fanout-bench/connect-token when it starts",
     );
     expect(expectedTokenSource({ local: undefined, endpoints: { websocket: 'wss://chat.example.com/', services: 'unknown' } })).toBeUndefined();
+    // a template's own authorizer that reads no parameter: its token is its own
+    const own = { ready: true, websocketUrl: 'ws://127.0.0.1:1/local', auth: { authorizer: 'Auth', identitySource: ['route.request.header.Auth'] } } as unknown as Target['local'];
+    expect(expectedTokenSource({ local: own, endpoints: { websocket: 'ws://127.0.0.1:1/local', services: 'local' } })).toBeUndefined();
+  });
+});
+
+describe("a refusal at $connect is explained by the stack's own identity source", () => {
+  const counts = { connects: 0, connectFailures: 20 };
+  const chat = CHAT_V1;
+
+  it('names what the authorizer reads where the run puts its token elsewhere, and the token advice where it goes there', () => {
+    const fills = tokenIdentitySources(chat, { token: 't', in: 'header' });
+    expect(fills).toEqual(['route.request.header.x-api-key']);
+    expect(refusedConnectsReason(counts, { 'handshake:401': 20 }, 20, { identitySource: ['route.request.header.Auth'], fills })).toBe(
+      "all 20 connects tried were refused with 401: no identity the authorizer accepts reached it (the stack's authorizer reads route.request.header.Auth, where the run puts no token: put it there with the protocol's connect.headers or connect.query ({{token}}))",
+    );
+    expect(refusedConnectsReason(counts, { 'handshake:403': 20 }, 20, { identitySource: ['route.request.header.Auth'], fills })).toMatch(/^all 20 connects tried were refused with 403: the authorizer denied what its identity source carried \(the stack's authorizer reads route\.request\.header\.Auth/);
+    // header names are matched without case: X-Api-Key is where the run's token goes
+    expect(refusedConnectsReason(counts, { 'handshake:403': 20 }, 20, { identitySource: ['route.request.header.X-Api-Key'], fills })).toMatch(/the authorizer denied the token \(set FANOUT_BENCH_TOKEN or --token-file/);
+    // without a token the run fills nothing, so an authorizer reading x-api-key is told the token advice as well
+    expect(tokenIdentitySources(chat, undefined)).toEqual([]);
+  });
+
+  it("a described protocol that puts {{token}} in its own header or query fills that, whatever --token-in says", () => {
+    const described = {
+      kind: 'described',
+      name: 'own-auth',
+      description: { connect: { headers: { Auth: 'Bearer {{token}}', 'x-room': '{{room}}' }, query: { t: '{{token}}' }, subprotocols: ['chat'] } },
+    } as unknown as Parameters<typeof tokenIdentitySources>[0];
+    const fills = tokenIdentitySources(described, { token: 't', in: 'header' });
+    expect(fills).toEqual(['route.request.header.Auth', 'route.request.querystring.t']);
+    expect(refusedConnectsReason(counts, { 'handshake:403': 20 }, 20, { identitySource: ['route.request.header.auth'], fills })).toMatch(/the authorizer denied the token/);
+    // a protocol that places no token: the run's own placement
+    const plain = { kind: 'described', name: 'plain', description: { connect: { query: { room: '{{room}}' } } } } as unknown as Parameters<typeof tokenIdentitySources>[0];
+    expect(tokenIdentitySources(plain, { token: 't', in: 'query' })).toEqual(['route.request.querystring.token']);
   });
 
   // Lambda is the emulator's, through the real client; CloudFormation has no local endpoint here,

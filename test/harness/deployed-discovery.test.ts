@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { PATH_ROUTE } from '../../common/stack-ready.ts';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
@@ -113,12 +114,14 @@ describe('aws:<stackName> without the outputs contract: discovered from its reso
       });
       const fns = await target.describeFunctions();
       expect(fns.source).toBe('lambda-api');
-      expect(fns.functions.map((f) => [f.route, f.name])).toEqual(manifestRoutes);
+      // the routes' functions, then the stack's function no route invokes (the server push's, started by its bus's rule)
+      expect(fns.functions.map((f) => [f.route, f.name])).toEqual([...manifestRoutes, [PATH_ROUTE, 'fanout-push']]);
       expect(fns.functions.find((f) => f.route === 'sendMessage')!.memoryMB).toBe(1024);
       expect(target.discovery?.method).toBe('stack-resources');
       expect(target.discovery?.found).toContainEqual({ what: 'api', value: stack.ready.apiId, from: 'ListStackResources (AWS::ApiGatewayV2::Api ChatApi)' });
       expect(target.discovery?.found).toContainEqual({ what: 'function of sendMessage', value: 'fanout-send-message', from: 'GetRoutes + GetIntegrations' });
       expect(target.discovery?.found).toContainEqual({ what: 'table', value: 'fanout-messages', from: 'ListStackResources (AWS::DynamoDB::Table MessagesTable)' });
+      expect(target.discovery?.found).toContainEqual({ what: 'function of no route', value: 'fanout-push', from: expect.stringMatching(/^ListStackResources \(AWS::Lambda::Function \S+\)$/) });
       expect(target.cloudWatch).toMatchObject({ source: 'aws', region: REGION });
     } finally {
       await target.stop();

@@ -45,10 +45,11 @@ describe('harness against the minimal server', () => {
       expect(phases.map((p) => p.name)).toEqual(['connect', 'join', 'send', 'drain']);
       expect(phases[2].deliveries.received).toBe(d.received);
       expect(readIntervals(runDir)).toEqual(results.intervals);
-      // A stack of your own: no AWS APIs known, its functions not asked for but assumed, and marked so.
+      // A stack of your own: no AWS APIs known, its functions not known, and none assumed (never the
+      // reference stack's: its $connect did not answer as the reference stack's), said so.
       expect(results.config.target.endpoints).toEqual({ websocket: results.config.target.url, services: 'unknown' });
-      expect(results.config.target.functions!.source).toBe('assumed');
-      expect(results.config.target.functions!.note).toMatch(/are not known to the harness: assumed the reference stack's functions and default memory sizes$/);
+      expect(results.config.target.functions).toMatchObject({ source: 'assumed', functions: [] });
+      expect(results.config.target.functions!.note).toMatch(/are not known to the harness: no function's metrics, logs or permissions are read$/);
       expect(results.cloudwatch).toBeUndefined();
     } finally {
       await server.close();

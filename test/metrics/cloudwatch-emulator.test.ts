@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REFERENCE_TABLES } from '../../src/contracts/reference-tables.ts';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
@@ -59,6 +60,7 @@ describe('pullCloudWatch against the local emulator', () => {
         target: emulatorCloudWatch({ endpoint: stack.ready.cloudwatchEndpoint, region: stack.ready.region }),
         run: { startMs, endMs },
         functions: FUNCTIONS.map((f) => f.name),
+        tables: REFERENCE_TABLES,
         apiGateway: { apiId: stack.ready.apiId, stage: stack.ready.stage },
       });
 

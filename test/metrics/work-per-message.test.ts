@@ -6,6 +6,7 @@ import type { MetricDatum } from '../../emulator/cloudwatch/types.ts';
 import { startDynamoDb, type LocalDynamoDb } from '../../emulator/dynamodb/dynamodb-thread.ts';
 import { TABLE_DEFAULT_NAMES, tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
+import { REFERENCE_TABLES } from '../../src/contracts/reference-tables.ts';
 import { dynamoDbWork } from '../../src/metrics/cost/work-per-message.ts';
 import type { DynamoDbWork } from '../../src/contracts/work-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
@@ -131,6 +132,7 @@ async function measure(variant: 'query' | 'scan', list: (room: string) => Promis
     target: emulatorCloudWatch({ endpoint: server.url, region: 'us-east-1' }),
     run: { startMs, endMs: Date.now() },
     functions: [],
+    tables: REFERENCE_TABLES,
     reportLines: false,
   });
   expect(cloudwatch.problems).toEqual([]);

@@ -1,6 +1,7 @@
 import type { CostSource } from '../../contracts/cost-schema.ts';
 import type { PriceTable } from '../../contracts/prices.ts';
-import { REFERENCE_FUNCTIONS, type BenchFunction } from '../../contracts/reference-functions.ts';
+import type { BenchFunction } from '../../contracts/reference-functions.ts';
+import { runFunctions } from '../../metrics/cost/run-functions.ts';
 import type { Results } from '../../contracts/results-schema.ts';
 import { choosePrices } from '../../metrics/cost/price-choice.ts';
 import {
@@ -63,7 +64,7 @@ export interface ComparisonInput {
   latencyMetric?: LatencyMetric;
   /** balanced strategy weights, 0 (speed only) … 1 (cost only); default [0.5] */
   balancedWeights?: readonly number[];
-  /** the stack's functions (the compared ones' routes); default the reference stack's */
+  /** the stack's functions (the compared ones' routes); default the first run's (runFunctions) */
   stackFunctions?: readonly BenchFunction[];
   /** default: the runs' own price table (`--prices`), else the built-in one */
   prices?: PriceTable;
@@ -87,7 +88,7 @@ export function buildComparison(input: ComparisonInput): Comparison {
   const priced = allResults.find((r) => r.cost)?.cost;
   const prices = input.prices ?? priced?.prices ?? choosePrices(first?.config.target.endpoints?.region).prices;
   const architecture = input.architecture ?? priced?.architecture ?? 'x86_64';
-  const stackFunctions = input.stackFunctions ?? REFERENCE_FUNCTIONS;
+  const stackFunctions = input.stackFunctions ?? (first ? runFunctions(first) : []);
   const latencyFigure = comparedFigure(allResults);
 
   const sizes = [...input.sizes]

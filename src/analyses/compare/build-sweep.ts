@@ -1,7 +1,8 @@
 import type { PriceTable } from '../../contracts/prices.ts';
 import { choosePrices } from '../../metrics/cost/price-choice.ts';
 import type { Results } from '../../contracts/results-schema.ts';
-import { REFERENCE_FUNCTIONS, type BenchFunction } from '../../contracts/reference-functions.ts';
+import type { BenchFunction } from '../../contracts/reference-functions.ts';
+import { runFunctions } from '../../metrics/cost/run-functions.ts';
 import { measuredOnNotes } from '../../targets/recorded-target.ts';
 import { comparedFigure, comparisonPricing, countRuns, figureNotes, functionsOver, metricsOver, runStatus, weakestSource, type SizeRun } from './build-comparison.ts';
 import {
@@ -46,7 +47,7 @@ export interface SweepInput {
   points: readonly PointInput[];
   /** targets at several room sizes: the variants' names in the order given (the points are the cells, each with its variant) */
   grid?: { variants: readonly string[] };
-  /** functions whose Duration is shown (default fanout-send-message) */
+  /** functions whose Duration is shown (default: sweptFunctions of the stack's) */
   functions?: readonly string[];
   repeat?: number;
   /** default: room-size fan-out completion p99, otherwise broadcast p99 */
@@ -60,16 +61,28 @@ export interface SweepInput {
 
 export const DEFAULT_SWEEP_LATENCY: Record<SweptParameter, LatencyMetric> = { 'room-size': 'fanout-p99', payload: 'broadcast-p99', targets: 'broadcast-p99' };
 
+/**
+ * The functions whose Duration a sweep shows when none is named: the reference stack's send
+ * function where the stack has it, else every function of the stack a message invokes (not
+ * $connect's, $disconnect's, nor an authorizer): a stack's own, never one it does not have.
+ */
+export function sweptFunctions(stack: readonly BenchFunction[]): string[] {
+  if (stack.some((f) => f.name === REFERENCE_SEND_FUNCTION)) return [REFERENCE_SEND_FUNCTION];
+  return stack.filter((f) => !f.authorizer && f.route !== '$connect' && f.route !== '$disconnect').map((f) => f.name);
+}
+
+const REFERENCE_SEND_FUNCTION = 'fanout-send-message';
+
 export function buildSweep(input: SweepInput): SweepComparison {
   if (input.points.length === 0) throw new Error('buildSweep: no point');
-  const functions = input.functions && input.functions.length > 0 ? [...input.functions] : ['fanout-send-message'];
   const latencyMetric = input.latencyMetric ?? DEFAULT_SWEEP_LATENCY[input.parameter];
   const allResults = input.points.flatMap((p) => p.runs.flatMap((r) => (r.results ? [r.results] : [])));
   const first = allResults[0];
   const priced = allResults.find((r) => r.cost)?.cost;
   const prices = input.prices ?? priced?.prices ?? choosePrices(first?.config.target.endpoints?.region).prices;
   const architecture = input.architecture ?? priced?.architecture ?? 'x86_64';
-  const stackFunctions = input.stackFunctions ?? REFERENCE_FUNCTIONS;
+  const stackFunctions = input.stackFunctions ?? (first ? runFunctions(first) : []);
+  const functions = input.functions && input.functions.length > 0 ? [...input.functions] : sweptFunctions(stackFunctions);
   const latencyFigure = comparedFigure(allResults);
 
   const ordered = input.parameter === 'targets' ? [...input.points] : [...input.points].sort((a, b) => a.x - b.x);

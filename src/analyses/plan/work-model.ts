@@ -10,11 +10,10 @@ import {
   connectionTime,
   DEFAULT_PAYLOAD_BYTES,
   FANOUT_ROUTES,
-  functionUsage,
   OUTBOUND_ENVELOPE_BYTES,
-  pathFunctionUsage,
   payloadBytesOf,
   runPosts,
+  runUsage,
   weakest,
   type FunctionUsage,
 } from '../../metrics/cost/cost-model.ts';
@@ -115,9 +114,9 @@ export function runBasis(m: MeasuredRun, prices: PriceTable): RunBasis {
   };
   // what the cost model says about these functions is kept there; the plan reads the usage only
   const ignored: string[] = [];
-  const routed = runFunctions(results);
   const pathFunctions = runPathFunctions(results);
-  const usage = [...routed.map((fn) => functionUsage(fn, results, cw, client, prices, ignored)), ...pathFunctions.map((p) => pathFunctionUsage(p, ignored))];
+  const split = runUsage(results, runFunctions(results), cw, client, prices, ignored);
+  const usage = [...split.usage, ...split.pathUsage];
   const pathP99 = Object.fromEntries(pathFunctions.flatMap((p) => (p.hop.totals.durationP99Ms === null ? [] : [[p.fn.name, p.hop.totals.durationP99Ms]])));
   const connection = connectionTime(results);
   const payloadBytes = payloadBytesOf(results) ?? DEFAULT_PAYLOAD_BYTES;

@@ -26,18 +26,18 @@ import { functionLogGroup, type FunctionLogGroups } from './function-log-group.t
 import { executionLogGroup, pullExecutionLogFailures } from './execution-log-failures.ts';
 import { getMetricData, listMetrics } from './metric-data-fetch.ts';
 import { describeProblem, isHopeless } from './pull-problem.ts';
-import { EMF_METRICS, EMF_NAMESPACE, EMF_SERVICE, REFERENCE_FUNCTION_NAMES } from '../../contracts/reference-functions.ts';
-import { DYNAMO_OPERATIONS, REFERENCE_TABLES, type BenchTable } from '../../contracts/reference-tables.ts';
+import { EMF_METRICS, EMF_NAMESPACE, EMF_SERVICE } from '../../contracts/reference-functions.ts';
+import { DYNAMO_OPERATIONS, type BenchTable } from '../../contracts/reference-tables.ts';
 
 export interface PullCloudWatchOptions {
   target: CloudWatchTarget;
   /** the run, epoch ms; the query window adds `marginSec` on both sides */
   run: { startMs: number; endMs: number };
-  /** Lambda function names (CloudWatch FunctionName); default: the reference stack's */
+  /** Lambda function names (CloudWatch FunctionName): the target's own (runFunctions); default none */
   functions?: readonly string[];
   /** the functions whose log group is not `/aws/lambda/<name>` (their LoggingConfig.LogGroup) */
   logGroups?: FunctionLogGroups;
-  /** DynamoDB tables (CloudWatch TableName) and their global indexes; default: the reference stack's */
+  /** DynamoDB tables (CloudWatch TableName) and their global indexes: the target's own (runTables); default none */
   tables?: readonly BenchTable[];
   /** the WebSocket API; when absent it is looked up with ListMetrics (used if exactly one) */
   apiGateway?: { apiId: string; stage: string } | null;
@@ -80,7 +80,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
   const periodSec = options.periodSec ?? (options.highResolution ? 1 : target.periodSec);
   const marginSec = options.marginSec ?? target.marginSec;
   let window = queryWindow(options.run, periodSec, marginSec, Date.now());
-  const functions = [...(options.functions ?? REFERENCE_FUNCTION_NAMES)];
+  const functions = [...(options.functions ?? [])];
   const emf = options.emf ?? { namespace: EMF_NAMESPACE, service: EMF_SERVICE };
 
   const result: CloudWatchResults = {
@@ -148,7 +148,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
     if (!result.apiGateway) result.apiGateway = await discoverApi(clients, attempt, result.notes);
     if (wait?.rule === 'published') {
       const rule = { ...wait, ...(options.metricsWaitMs !== undefined ? { maxMs: options.metricsWaitMs } : {}) };
-      const watched = { functions, apiGateway: result.apiGateway, emf, tables: (options.tables ?? REFERENCE_TABLES).map((t) => t.name) };
+      const watched = { functions, apiGateway: result.apiGateway, emf, tables: (options.tables ?? []).map((t) => t.name) };
       const published = await attempt('wait for CloudWatch to publish the run', () =>
         awaitPublished(clients.cloudwatch, watched, window, options.expected ?? { invocations: {} }, rule, options.onStatus),
       );
@@ -163,7 +163,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
     const coarsened = coarsenedNote(window, Date.now());
     if (coarsened) result.notes.push(coarsened);
     const emfMetrics = await discoverEmf(clients, attempt, emf);
-    const dynamo = await discoverDynamo(clients, attempt, options.tables ?? REFERENCE_TABLES);
+    const dynamo = await discoverDynamo(clients, attempt, options.tables ?? []);
 
     const routeSets = result.apiGateway ? await discoverRoutes(clients, attempt, result.apiGateway, result.notes) : [];
     const requests: MetricRequest[] = [

@@ -83,15 +83,11 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
   const connection = connectionTime(results);
   if (connection.source === 'assumption') assumptions.push('connection time: every client connected for the whole run (no intervals recorded)');
   const clientCounts = clientRouteCounts(results);
-  const usage = functions.map((fn) => functionUsage(fn, results, cw, clientCounts, prices, assumptions));
+  const { usage, pathUsage } = runUsage(results, functions, cw, clientCounts, prices, assumptions);
   if (usage.some((u) => u.invocationsSource === 'client' && u.invocations > 0)) {
     assumptions.push('invocations counted by the harness: one $connect and one $disconnect per opened connection, one joinRoom per join attempt, one createRoom per room, one sendMessage per send');
   }
   const byRoute = (route: string) => usage.filter((u) => u.fn.route === route).reduce((n, u) => n + u.invocations, 0);
-  const routeNames = new Set(functions.map((f) => f.name));
-  const pathUsage = runPathFunctions(results)
-    .filter((p) => !routeNames.has(p.fn.name))
-    .map((p) => pathFunctionUsage(p, assumptions));
 
   const lines: CostLine[] = [];
 
@@ -222,6 +218,29 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
 
 /** The services of a queued path's lines (path-cost.ts). */
 export const PATH_SERVICES: ReadonlyArray<CostLine['service']> = ['SQS', 'SNS', 'EventBridge', 'DynamoDB Streams'];
+
+/**
+ * Each function's usage in a run, the route functions' apart from the path's: a listed function's
+ * from its REPORT lines, else CloudWatch, else the harness's counts (functionUsage); a function of
+ * results.path the same where CloudWatch was read for it (the target listed it), else from its
+ * hop's totals (pathFunctionUsage).
+ */
+export function runUsage(
+  results: Results,
+  functions: readonly BenchFunction[],
+  cw: CloudWatchResults | undefined,
+  clientCounts: Record<string, number>,
+  prices: PriceTable,
+  assumptions: string[],
+): { usage: FunctionUsage[]; pathUsage: FunctionUsage[] } {
+  const path = runPathFunctions(results);
+  const onPath = new Set(path.map((p) => p.fn.name));
+  const read = (name: string) => cw?.reports[name] !== undefined || cw?.lambda[name] !== undefined;
+  return {
+    usage: functions.filter((fn) => !onPath.has(fn.name)).map((fn) => functionUsage(fn, results, cw, clientCounts, prices, assumptions)),
+    pathUsage: path.map((p) => (read(p.fn.name) ? functionUsage(p.fn, results, cw, clientCounts, prices, assumptions) : pathFunctionUsage(p, assumptions))),
+  };
+}
 
 /**
  * A path function's usage from its hop's AWS/Lambda totals: invocations, and billed time

@@ -1,14 +1,33 @@
+import { PATH_ROUTE } from '../../../common/stack-ready.ts';
 import { REFERENCE_FUNCTIONS, type BenchFunction } from '../../contracts/reference-functions.ts';
+import { REFERENCE_TABLES, type BenchTable } from '../../contracts/reference-tables.ts';
 import type { FunctionHop } from '../../contracts/path-schema.ts';
 import type { Results } from '../../contracts/results-schema.ts';
 
 /**
  * The Lambda functions a run's work and cost are computed for: its target's, as results.json
- * recorded them (`config.target.functions`), else — results written before targets described
- * their functions — the reference stack's defaults.
+ * recorded them (`config.target.functions`). Results written before targets described their
+ * functions name none: the reference stack's where the target was local (the reference stack was
+ * then the only stack the emulator ran); a deployed one's are not ours to assume (none).
  */
 export function runFunctions(results: Pick<Results, 'config'>): readonly BenchFunction[] {
-  return results.config.target.functions?.functions ?? REFERENCE_FUNCTIONS;
+  const listed = results.config.target.functions?.functions;
+  if (listed) return listed;
+  return results.config.target.kind === 'local' ? REFERENCE_FUNCTIONS : [];
+}
+
+/**
+ * The DynamoDB tables a run's CloudWatch pull reads: those its target named (a stack's own; the
+ * reference stack's indexes where the name is one of its tables, the others' listed by
+ * ListMetrics); a target that named none, the reference stack's only where the run's functions are
+ * the reference stack's assumed ones, otherwise none.
+ */
+export function runTables(results: Pick<Results, 'config'>): BenchTable[] {
+  const target = results.config.target;
+  const named = target.endpoints?.tables;
+  if (named) return named.map((name) => REFERENCE_TABLES.find((t) => t.name === name) ?? { name, globalIndexes: [] });
+  const assumedOurs = target.functions ? target.functions.source === 'assumed' && target.functions.functions.length > 0 : target.kind === 'local';
+  return assumedOurs ? [...REFERENCE_TABLES] : [];
 }
 
 /** The one architecture every function of the run declares, if they all declare the same. */
@@ -19,10 +38,11 @@ export function runArchitecture(results: Pick<Results, 'config'>): 'x86_64' | 'a
 }
 
 /**
- * The route a path function is listed under: it serves no route (a mapping or an asynchronous
- * invocation invokes it), so it is never a client frame, a connection or a route's DynamoDB work.
+ * The route a path function is listed under (the ready line's, common/stack-ready.ts): it serves
+ * no route (a mapping or an asynchronous invocation invokes it), so it is never a client frame, a
+ * connection or a route's DynamoDB work.
  */
-export const PATH_ROUTE = '(path)';
+export { PATH_ROUTE };
 
 /** Lambda's default memory size, for a path function whose results do not say its own. */
 export const LAMBDA_DEFAULT_MEMORY_MB = 128;
@@ -36,13 +56,16 @@ export interface PathFunction {
 }
 
 /**
- * The functions of results.path that are not the target's route functions (a queue's worker, a
- * topic's or a rule's subscriber): their work and cost are the stack's too.
+ * The functions of results.path that no route invokes (a queue's worker, a topic's or a rule's
+ * subscriber): their work and cost are the stack's too. Where the target lists one (under
+ * PATH_ROUTE), its listing's memory is used.
  */
 export function runPathFunctions(results: Pick<Results, 'config' | 'path'>): PathFunction[] {
-  const routed = new Set(runFunctions(results).map((f) => f.name));
+  const listed = new Map(runFunctions(results).map((f) => [f.name, f]));
   return (results.path?.hops ?? []).flatMap((h) => {
-    if (h.kind !== 'function' || routed.has(h.name)) return [];
-    return [{ fn: { name: h.name, route: PATH_ROUTE, memoryMB: h.memoryMB ?? LAMBDA_DEFAULT_MEMORY_MB }, hop: h, memoryAssumed: h.memoryMB === undefined }];
+    const own = listed.get(h.name);
+    if (h.kind !== 'function' || (own && own.route !== PATH_ROUTE)) return [];
+    const memoryMB = h.memoryMB ?? own?.memoryMB;
+    return [{ fn: { name: h.name, route: PATH_ROUTE, memoryMB: memoryMB ?? LAMBDA_DEFAULT_MEMORY_MB }, hop: h, memoryAssumed: memoryMB === undefined }];
   });
 }
