@@ -140,6 +140,27 @@ describe('classifyLoggedLine: the JSON log format', () => {
   });
 });
 
+describe("a runtime's or a library's warning is not a logged error, told by its shape", () => {
+  it("Node's process warnings, written by console.error at ERROR: the SDK v3's NodeVersionSupportWarning, a deprecation with its code, the SDK v2's NOTE, the trace hint", () => {
+    // process.emitWarning(`NodeVersionSupportWarning: The AWS SDK …`) under the default name `Warning`, as @aws-sdk/core emits it
+    const sdk = `2026-03-02T10:00:00.100Z\tundefined\tERROR\t(node:8) Warning: NodeVersionSupportWarning: The AWS SDK for JavaScript (v3)\rwill no longer support Node.js v18.20.8 in January 2026.`;
+    const deprecation = `2026-03-02T10:00:01.500Z\t${RID}\tERROR\t(node:8) [DEP0005] DeprecationWarning: Buffer() is deprecated due to security and usability issues.`;
+    const note = `2026-03-02T10:00:00.100Z\tundefined\tERROR\t(node:8) NOTE: The AWS SDK for JavaScript (v2) is in maintenance mode.`;
+    const hint = `2026-03-02T10:00:00.100Z\tundefined\tERROR\t(Use \`node --trace-warnings ...\` to show where the warning was created)`;
+    for (const line of [sdk, deprecation, note, hint]) expect(classifyLoggedLine(line), line).toBeNull();
+    // the JSON format: the same text at level ERROR; a WARN line is no error at any text
+    expect(classifyLoggedLine(JSON.stringify({ timestamp: '2026-03-02T10:00:00.100Z', level: 'ERROR', message: '(node:8) ExperimentalWarning: the Fetch API is experimental' }))).toBeNull();
+    expect(classifyLoggedLine(JSON.stringify({ timestamp: '2026-03-02T10:00:01.500Z', level: 'WARN', requestId: RID, message: 'posts failed: GoneException' }))).toBeNull();
+  });
+
+  it("Python's warnings output, whatever the category; an error that mentions a warning is still an error", () => {
+    expect(classifyLoggedLine(`[ERROR]\t2026-03-02T10:00:01.500Z\t${RID}\t/var/task/app.py:3: DeprecationWarning: datetime.utcnow() is deprecated`)).toBeNull();
+    expect(classifyLoggedLine(`[ERROR]\t2026-03-02T10:00:01.500Z\t${RID}\t/var/runtime/botocore/session.py:1: PythonDeprecationWarning: Boto3 will no longer support Python 3.8`)).toBeNull();
+    expect(classifyLoggedLine(`2026-03-02T10:00:01.500Z\t${RID}\tERROR\tposts failed after a DeprecationWarning: GoneException: Gone`)).toMatchObject({ kind: 'GoneException', logged: true });
+    expect(classifyLoggedLine(`2026-03-02T10:00:01.500Z\t${RID}\tERROR\tWarning: table not found, ResourceNotFoundException`)).toMatchObject({ kind: 'ResourceNotFoundException' });
+  });
+});
+
 describe('tracebacks printed without raising', () => {
   const block = [
     'Traceback (most recent call last):',

@@ -1,4 +1,5 @@
 import { nodeFrame, pythonFrame, withDenial, type LoggedError } from './function-errors.ts';
+import { isRuntimeWarning } from './runtime-warnings.ts';
 
 /**
  * Failures a function caught and logged: error-level lines its own code wrote while the
@@ -14,6 +15,8 @@ import { nodeFrame, pythonFrame, withDenial, type LoggedError } from './function
  *                 logged) inside it
  *   a traceback printed without raising (`traceback.print_exc()`): one event per line, the first
  *                 `Traceback (most recent call last):` (read as a block by printed-tracebacks.ts).
+ * A runtime's or a library's warning at any level (Node's `(node:8) Warning: NodeVersionSupportWarning: …`,
+ * Python's `app.py:3: DeprecationWarning: …`) is not an error: runtime-warnings.ts tells it by its shape.
  * The runtime's own report of a thrown error (`Invoke Error`, `Uncaught Exception`, `[ERROR] Type:
  * message`) is function-errors.ts's, never a logged one. In the JSON format a thrown error is an
  * ERROR line too: the pull tells it by its invocation's failed report (`thrownIn`).
@@ -40,9 +43,9 @@ const MAX_MESSAGE = 500;
 export function classifyLoggedLine(message: string, thrownIn?: (requestId: string) => boolean): CaughtError | null {
   if (message.startsWith('{')) return jsonLine(message, thrownIn);
   const node = NODE_TEXT.exec(message);
-  if (node) return RUNTIME_LABELS.test(node[2]!) ? null : fromText(node[2]!, node[1]!);
+  if (node) return RUNTIME_LABELS.test(node[2]!) || isRuntimeWarning(node[2]!) ? null : fromText(node[2]!, node[1]!);
   const python = PYTHON_TEXT.exec(message);
-  if (python) return fromText(python[2]!, python[1]!);
+  if (python) return isRuntimeWarning(python[2]!) ? null : fromText(python[2]!, python[1]!);
   // a traceback printed in one event (a logger of the function's own, carriage returns inside)
   if (message.startsWith(TRACEBACK_HEADER) && /[\r\n]/.test(message)) return tracebackBlock(message.split(/\r\n|\r|\n/), 'invoke');
   return null;
@@ -106,8 +109,9 @@ function jsonLine(message: string, thrownIn: ((requestId: string) => boolean) | 
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
   const o = v as Record<string, unknown>;
   const level = typeof o.level === 'string' ? o.level.toUpperCase() : typeof o.log_level === 'string' ? o.log_level.toUpperCase() : undefined;
-  // platform events have a type and no level
+  // platform events have a type and no level; a runtime's warning written at ERROR is still a warning
   if (level === undefined || !JSON_LEVELS.has(level) || 'type' in o) return null;
+  if (typeof o.message === 'string' && isRuntimeWarning(o.message)) return null;
   const requestId = typeof o.requestId === 'string' ? o.requestId : '';
   const inner = o.message !== null && typeof o.message === 'object' && !Array.isArray(o.message) ? (o.message as Record<string, unknown>) : undefined;
   const source = inner && typeof inner.errorType === 'string' ? inner : o;
