@@ -1,4 +1,5 @@
 import { coldTailEvidence } from './cold-tail-evidence.ts';
+import { importRemedy } from './import-remedy.ts';
 import { denialEvidence } from './denial-evidence.ts';
 import { notEmulatedEvidence } from './not-emulated-evidence.ts';
 import { pathEvidence } from './path-evidence.ts';
@@ -595,10 +596,17 @@ function remedyOf(r: Results, fn: string, e: FunctionError): string {
   if (e.kind === 'GoneException') return goneRemedy(r);
   const outside = e.kind === 'Runtime.ImportModuleError' ? FOUND_OUTSIDE.exec(e.message) : null;
   if (outside) return `${outside[2]}; every invocation fails until it loads`;
-  if (e.kind === 'Runtime.ImportModuleError') return "ship the module with the function's code, or use what its runtime provides (nodejs18.x and newer bundle the AWS SDK v3, not v2's aws-sdk); every invocation fails until it loads";
+  const runtime = r.config.target.functions?.functions.find((x) => x.name === fn)?.runtime;
+  if (e.kind === 'Runtime.ImportModuleError') return importRemedy(e.message, runtime);
+  if (e.kind === 'Runtime.CallbackHandlerDeprecated') return callbackRemedy(runtime);
   if (e.kind === 'Runtime.OutOfMemory') return 'more memory (MemorySize), or less held at once in an invocation';
   if (e.phase === 'init') return "fix the function's INIT (its module fails to load): every invocation fails until it does";
   return `handle or fix the error where it is raised${e.firstFrame ? ` (${e.firstFrame})` : ''}`;
+}
+
+/** A callback handler on Node.js 24 or later, whose runtime client refuses it at INIT (docs/aws-facts.md: nodejs24.x supports no callback handlers). */
+function callbackRemedy(runtime: string | undefined): string {
+  return `${runtime ?? 'Node.js 24 and later'} has no callback handlers: make the handler async (return its result and throw its error, in place of the callback and context.succeed, fail or done), or run it on nodejs22.x; every invocation fails until it does`;
 }
 
 /**

@@ -51,6 +51,8 @@ describe("a failing stack's why, in its own words", () => {
     expect(r.stderr).toMatch(/^fanout-bench: sdk-v2-chat-ConnectFunction-\w+: INIT failed: Runtime\.ImportModuleError: Error: Cannot find module 'aws-sdk' \(at app\.js:\d+\); every invocation of it fails until its code loads$/m);
     const named = /sdk-v2-chat-ConnectFunction-\w+: 4 errors in 4 invocations: Runtime\.ImportModuleError: Error: Cannot find module 'aws-sdk' ×4 \(at INIT, at app\.js:\d+\)/;
     expect(r.whys.console).toMatch(new RegExp(`^first cause \\(no unexpected errors\\): ${named.source}`));
+    // what would move it is said of the function's own runtime: nodejs22.x ships the SDK v3, not v2's aws-sdk
+    expect(r.stdout).toMatch(/what would move it: nodejs22\.x ships the AWS SDK v3 \(@aws-sdk\/\* clients\), not v2's aws-sdk: move the code to the v3 clients, or ship aws-sdk with the function's code/);
     expect(r.whys.md).toMatch(new RegExp(`^> Why: no unexpected errors\\. ${named.source}`));
     expect(r.whys.html).toMatch(new RegExp(`^Why: no unexpected errors\\. ${named.source}`));
     const [fn, errors] = Object.entries(r.results.cloudwatch!.functionErrors!)[0]!;
