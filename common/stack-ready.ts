@@ -52,6 +52,9 @@ export const StackFunctionInfo = z.object({
 });
 export type StackFunctionInfo = z.infer<typeof StackFunctionInfo>;
 
+/** A throttle as API Gateway's stage settings give it: requests per second, and its burst. */
+const Throttle = z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().nonnegative() });
+
 export const StackReady = z.object({
   ready: z.literal(true),
   websocketUrl: z.string(),
@@ -93,6 +96,11 @@ export const StackReady = z.object({
   notEmulated: z.array(NotEmulatedPath).optional(),
   /** every resource of the template the emulator read but does not run (`AWS::Kinesis::Stream`, a log group …); absent: none */
   notEmulatedResources: z.array(NotEmulatedResource).optional(),
+  /**
+   * The throttles the stage runs with: its default (the config's, else the stage's own settings,
+   * else the account's, as API Gateway applies them) and its routes' own; absent from older stacks.
+   */
+  throttles: z.object({ stage: Throttle, routes: z.record(z.string(), Throttle) }).optional(),
   /** what runs here where AWS may run it otherwise, one line each (StackDescription.warnings); absent: none */
   warnings: z.array(z.string()).optional(),
 });

@@ -464,6 +464,10 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       ...(authorizer && authorizerFunction
         ? { auth: { authorizer: authorizerFunction.name, identitySource: authorizer.identitySource, ...(authorizer.tokenParameter ? { parameterName: authorizer.tokenParameter } : {}) } }
         : {}),
+      throttles: {
+        stage: { rateLimit: config.limits.stageRps, burstLimit: config.limits.stageBurst },
+        routes: Object.fromEntries(Object.entries(config.limits.routeThrottles).map(([route, t]) => [route, { rateLimit: t.rps, burstLimit: t.burst }])),
+      },
       ...(stack.notEmulatedPaths?.length ? { notEmulated: stack.notEmulatedPaths } : {}),
       ...(stack.notEmulated.length > 0 ? { notEmulatedResources: stack.notEmulated.map((r) => ({ logicalId: r.logicalId, type: r.type })) } : {}),
       ...(stack.warnings?.length ? { warnings: stack.warnings } : {}),

@@ -75,7 +75,7 @@ async function dryRun(scenario: string, flags: RunFlags): Promise<number> {
   const input = checkRunInput(options);
   await checkVerdictInput(input.scenario, options);
   // the target's quotas: an aws: stack's read from its account (nothing is started, no WebSocket opened)
-  const quotas = await preflightQuotas(input.scenario, input.target, { aws: options.aws });
+  const quotas = await preflightQuotas(input.scenario, input.target, { aws: options.aws, stackKnobs: options.stackKnobs });
   process.stdout.write(planLine(input, hostFacts()));
   if (quotas) process.stdout.write([`quotas: ${quotas.note}`, ...quotas.plan].map((l) => `${l}\n`).join(''));
   return 0;

@@ -6,7 +6,7 @@ import { writeResults } from '../metrics/results/results-writer.ts';
 import type { EvaluateOptions } from '../verdict/evaluate.ts';
 import type { Verdict } from '../contracts/verdict-schema.ts';
 import { finish } from './finish.ts';
-import { withQuotas } from './quota-preflight.ts';
+import { withOwnLimits, withQuotas } from './quota-preflight.ts';
 import type { Quotas } from '../contracts/quotas-schema.ts';
 import { measure, type MeasureOptions } from './measure.ts';
 
@@ -26,8 +26,9 @@ export async function measureInto(
 ): Promise<Results & { verdict: Verdict }> {
   const { quotas, ...options } = o;
   const measured = await measure(scenario, target, { ...options, intervals: new IntervalFile(dir), checkpoint: (r) => void writeResults(dir, r, { check: false }) });
-  // the quotas the plan held the scenario against, with what this measurement ran into
-  const results = withQuotas(measured, quotas);
+  // the quotas the plan held the scenario against, with what the target says of its own since it started, and what this measurement ran into
+  const held = quotas && target.ownLimits ? withOwnLimits(scenario, quotas, target.ownLimits, o.onWarning ?? (() => {})) : quotas;
+  const results = withQuotas(measured, held);
   if (o.signal?.aborted) o.onStatus?.(`stopping: writing results and reports to ${dir}`);
   return (await finish(results, dir, { judge, onWarning: o.onWarning })).results;
 }

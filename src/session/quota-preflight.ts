@@ -3,13 +3,15 @@ import { encodeProbe } from '../../common/probe-text.ts';
 import { sendMessageFrame, sendMessagePrefix } from '../fleet/protocols/chat-v1.ts';
 import { roomSizes } from '../fleet/room-plan.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
-import type { IdleRule, QuotaLimit, Quotas, QuotaValue } from '../contracts/quotas-schema.ts';
+import { DEFAULT_IDLE_RULE, type IdleRule, type QuotaLimit, type Quotas, type QuotaValue } from '../contracts/quotas-schema.ts';
 import { attributeQuotas, quotaSourceText as sourceText, quotaValueText } from '../metrics/results/quota-attribution.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { formatDuration } from '../contracts/duration.ts';
 import { plannedMs } from '../scenarios/planned-length.ts';
-import type { PlannedPhase, Scenario } from '../contracts/scenario-schema.ts';
+import type { PlannedPhase, Scenario, StackKnobs } from '../contracts/scenario-schema.ts';
+import { withKnobs } from '../local-stack/stack-knobs.ts';
 import { targetQuotas, type TargetQuotas } from '../targets/target-quotas.ts';
+import type { OwnLimits } from '../targets/target.ts';
 import type { TargetSpec } from '../contracts/target-spec.ts';
 import { roomPrefix } from './room-names.ts';
 
@@ -23,9 +25,10 @@ import { roomPrefix } from './room-names.ts';
 export async function preflightQuotas(
   scenario: Scenario,
   spec: TargetSpec,
-  o: { aws?: { region?: string; profile?: string; tables?: string[] }; shards?: number },
+  o: { aws?: { region?: string; profile?: string; tables?: string[] }; shards?: number; stackKnobs?: StackKnobs },
 ): Promise<Quotas | undefined> {
-  const quotas = await targetQuotas(spec, { knobs: scenario.target, aws: o.aws });
+  // the local stack's knobs as it will start: the run's flags (--template among them) over the scenario's
+  const quotas = await targetQuotas(spec, { knobs: withKnobs(scenario.target, o.stackKnobs), aws: o.aws });
   if (!quotas) return undefined;
   const { lines, refusal } = quotaLines(scenario, quotas);
   if (refusal) throw new UserError(refusal);
@@ -37,6 +40,26 @@ export async function preflightQuotas(
     note: quotas.note,
     plan: [...quotas.problems, ...lines],
   };
+}
+
+/**
+ * The plan with what the started target says of its own limits (target.ownLimits: a local
+ * template's stage and route throttles): a limit or a route throttle the plan did not know is
+ * added, and the scenario's lines against it are said (`warn`) and kept with the plan's.
+ */
+export function withOwnLimits(scenario: Scenario, quotas: Quotas, own: OwnLimits, warn: (line: string) => void): Quotas {
+  const limits = Object.entries(own.limits).filter(([l]) => quotas.limits[l as QuotaLimit] === undefined);
+  const routes = Object.entries(own.routes ?? {}).filter(([r]) => quotas.routes?.[r] === undefined);
+  if (limits.length === 0 && routes.length === 0) return quotas;
+  const merged: Quotas = {
+    ...quotas,
+    limits: { ...quotas.limits, ...Object.fromEntries(limits) },
+    ...(quotas.routes || routes.length > 0 ? { routes: { ...quotas.routes, ...Object.fromEntries(routes) } } : {}),
+  };
+  const { lines } = quotaLines(scenario, { ...merged, idleRule: merged.idleRule ?? { rule: DEFAULT_IDLE_RULE, source: 'assumed' }, problems: [] });
+  const fresh = lines.filter((l) => !quotas.plan.includes(l));
+  for (const l of fresh) warn(l);
+  return { ...merged, plan: [...quotas.plan, ...fresh] };
 }
 
 /** The results with the quotas they were held against, and their refusals and closes attributed. */

@@ -119,7 +119,7 @@ export class Session {
    * pass is refused here (UserError); each plan line is said as a warning, after `label`.
    */
   async planQuotas(scenario: Scenario, input: RunInput, label?: string): Promise<Quotas | undefined> {
-    const quotas = await preflightQuotas(scenario, input.target, { aws: this.options.aws });
+    const quotas = await preflightQuotas(scenario, input.target, { aws: this.options.aws, stackKnobs: this.options.stackKnobs });
     for (const line of quotas?.plan ?? []) this.warn(label ? `${label}: ${line}` : line);
     return quotas;
   }

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { stackThrottleLimits } from './target-quotas.ts';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { cpuProfilingFlags } from '../../common/cpu-profiling.ts';
@@ -131,6 +132,8 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
     apiGatewayApi: emulatorSettings(info.apiGatewayV2Endpoint, info.region),
     // what the stack runs here otherwise than AWS may (its ready line's warnings): said before measuring, kept among the run's warnings
     scenarioWarnings: () => info.warnings ?? [],
+    // its stage's throttles as it runs them: a template's own, which the plan made before it started could not know
+    ...(info.throttles ? { ownLimits: stackThrottleLimits(info.throttles) } : {}),
     ...(info.notEmulated?.length ? { notEmulated: info.notEmulated } : {}),
     ...(info.notEmulatedResources?.length ? { notEmulatedResources: info.notEmulatedResources } : {}),
     startedWith: { stackArgs: stackUpArgs(opts.launch), stack, ...(info.lambdaRuntime ? { lambdaRuntime: info.lambdaRuntime } : {}) },

@@ -16,6 +16,8 @@ import {
 import { REFERENCE_STAGE_THROTTLE } from '../contracts/reference-functions.ts';
 import type { StackKnobs } from '../contracts/scenario-schema.ts';
 import type { TargetSpec } from '../contracts/target-spec.ts';
+import type { StackReady } from '../../common/stack-ready.ts';
+import type { OwnLimits } from './target.ts';
 import { findDeployedStack } from './aws-stack.ts';
 import { findApi } from './aws-api.ts';
 import { awsCallError } from '../aws/aws-call-errors.ts';
@@ -108,6 +110,19 @@ const EMULATOR_KEYS: Array<[QuotaLimit, (c: EmulatorConfigFile) => unknown, numb
   ['lambdaConcurrency', (c) => c.lambda?.accountConcurrency],
 ];
 
+/** A local stack's stage and route throttles as it runs them (its ready line's), as the limits they are. */
+export function stackThrottleLimits(t: NonNullable<StackReady['throttles']>): OwnLimits {
+  const value = (v: number): QuotaValue => ({ value: v, source: 'emulator-config' });
+  const routes = Object.entries(t.routes).map(([route, r]) => [route, { rate: value(r.rateLimit), burst: value(r.burstLimit) }] as const);
+  return {
+    limits: { requestsPerSecond: value(t.stage.rateLimit), requestBurst: value(t.stage.burstLimit) },
+    ...(routes.length > 0 ? { routes: Object.fromEntries(routes) } : {}),
+  };
+}
+
+/** The stage's default throttle: a template's own, not the reference stack's. */
+const STAGE_LIMITS: readonly QuotaLimit[] = ['requestsPerSecond', 'requestBurst'];
+
 /** The limits a scenario's `target:` knobs set directly (stack-knobs.ts hands them to the emulator). */
 const KNOB_KEYS: Partial<Record<QuotaLimit, (k: StackKnobs) => number | undefined>> = {
   requestsPerSecond: (k) => k.stageRps,
@@ -128,14 +143,14 @@ export function emulatorQuotas(knobs: StackKnobs): TargetQuotas {
   const read = knobs.config === undefined ? {} : readDataFile(knobs.config, { what: 'emulator config file' });
   const file = (typeof read === 'object' && read !== null ? read : {}) as EmulatorConfigFile;
   const limits: Partial<Record<QuotaLimit, QuotaValue>> = {};
+  // a template's stage throttle is its own (its Stage's settings, else the account's): known once its stack starts (the ready line's)
+  const ownStage = knobs.template !== undefined;
   for (const [limit, fromFile, emulatorDefault] of EMULATOR_KEYS) {
     // a scenario's knob wins over the config file, as the stack applies them
     const v = KNOB_KEYS[limit]?.(knobs) ?? fromFile(file);
-    limits[limit] = positive(v)
-      ? { value: v, source: 'emulator-config' }
-      : emulatorDefault !== undefined
-        ? { value: emulatorDefault, source: 'emulator-config' }
-        : { value: AWS_DOCUMENTED_QUOTAS[limit], source: 'aws-documented' };
+    if (positive(v)) limits[limit] = { value: v, source: 'emulator-config' };
+    else if (ownStage && STAGE_LIMITS.includes(limit)) continue;
+    else limits[limit] = emulatorDefault !== undefined ? { value: emulatorDefault, source: 'emulator-config' } : { value: AWS_DOCUMENTED_QUOTAS[limit], source: 'aws-documented' };
   }
   // the emulator's account throttle defaults to AWS's for its region, as the stack sets it
   if (typeof file.region === 'string') {
@@ -156,7 +171,7 @@ export function emulatorQuotas(knobs: StackKnobs): TargetQuotas {
     ...(Object.keys(routes).length > 0 ? { routes } : {}),
     idleRule: rule.success ? { rule: rule.data, source: 'emulator-config' } : { rule: DEFAULT_IDLE_RULE, source: 'emulator-config' },
     frameEnforced: false,
-    note: `the local emulator's limits (${knobs.config === undefined ? "its defaults: AWS's, and the stage throttle the CDK app deploys" : `its config file ${knobs.config}, over its defaults`}); it refuses messages over its size, not frames`,
+    note: `the local emulator's limits (${knobs.config === undefined ? `its defaults: AWS's, and ${ownStage ? "the template's own stage throttle, read from its stack when it starts" : 'the stage throttle the CDK app deploys'}` : `its config file ${knobs.config}, over its defaults`}); it refuses messages over its size, not frames`,
     problems: [],
   };
 }

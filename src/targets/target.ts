@@ -1,4 +1,5 @@
 import type { Scenario } from '../contracts/scenario-schema.ts';
+import type { Quotas } from '../contracts/quotas-schema.ts';
 import type { CloudWatchTarget } from '../aws/cloudwatch-source.ts';
 import type { SdkClientSettings } from '../aws/sdk-settings.ts';
 import type { StackReady } from '../../common/stack-ready.ts';
@@ -76,6 +77,12 @@ export interface Target extends RecordedTargetInfo {
    * (`aws:` targets with an authorizer; token-parameter.ts): named when a run is refused with 403.
    */
   tokenParameter?: TokenParameter;
+  /**
+   * Limits the target says of itself once started that a plan made before could not know (a local
+   * template's stage and route throttles, its ready line's): held with the planned ones
+   * (session/quota-preflight.ts withOwnLimits).
+   */
+  ownLimits?: OwnLimits;
   /** A deployed stack's $connect authorizer's IdentitySource (GetAuthorizers), for the refusal line's advice; a local stack's is its ready line's `auth`. */
   authorizerIdentitySource?: readonly string[];
   /**
@@ -95,6 +102,9 @@ export interface Target extends RecordedTargetInfo {
 }
 
 /** What an authorizer function's environment says: its token parameter, and how often it reads it at most (token-parameter.ts). */
+/** Limits as quota values: the stage's, and its routes' throttles. */
+export type OwnLimits = Pick<Quotas, 'limits' | 'routes'>;
+
 export interface TokenParameter {
   name: string;
   rereadSeconds: number;

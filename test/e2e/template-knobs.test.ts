@@ -115,6 +115,9 @@ describe.concurrent('knobs and tools on a template stack (the SAM rooms fixture)
       // the described protocol measured: one room of four, each message to all of it, sender included
       expectAllDelivered(own, own.sends.sent * 4);
       expect(publishInvocations(own), repeat).toBe(own.sends.sent);
+      // held against the template's own stage throttle (its test environment's 200/s, its publish route's 100/s), never the reference stack's 500/s
+      expect(own.quotas!.limits.requestsPerSecond, repeat).toEqual({ value: 200, source: 'emulator-config' });
+      expect(own.quotas!.routes, repeat).toEqual({ publish: { rate: { value: 100, source: 'emulator-config' }, burst: { value: 50, source: 'emulator-config' } } });
     }
     const whole = readResults(dir);
     expect(whole.verdict!.repeats!.runIds).toHaveLength(2);

@@ -34,6 +34,8 @@ describe('stack up --template: the SAM fixture, served', () => {
     expect(ready.stackName).toBe('sam-rooms');
     expect(ready.stage).toBe('live');
     expect(ready.functions.map((f) => f.route).sort()).toEqual(['$connect', '$disconnect', 'publish']);
+    // the template's own throttles (its Stage's DefaultRouteSettings for the test environment, its publish RouteSettings), as the stack runs them
+    expect(ready.throttles).toEqual({ stage: { rateLimit: 200, burstLimit: 400 }, routes: { publish: { rateLimit: 100, burstLimit: 50 } } });
     const [alice, bob, carol] = await Promise.all([openSocket(`${ready.websocketUrl}?room=lobby`), openSocket(`${ready.websocketUrl}?room=lobby`), openSocket(`${ready.websocketUrl}?room=attic`)]);
     const received = new Map<WebSocket, string[]>([
       [alice, []],

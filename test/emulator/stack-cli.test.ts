@@ -114,7 +114,7 @@ describe('fanout-bench stack up', () => {
     expect(Object.keys(ready).sort()).toEqual(
       [
         'apiId', 'callbackUrl', 'cloudwatchEndpoint', 'dynamodbEndpoint', 'functions', 'lambdaEndpoint', 'lambdaRuntime', 'ready', 'region', 'ssmEndpoint', 'stage', 'websocketUrl',
-        'cloudformationEndpoint', 'apiGatewayV2Endpoint', 'edgeEndpoint', 'awsEndpointUrls', 'stackName', 'tables', 'goneConnectionsEndpoint', 'unservedCallsEndpoint',
+        'cloudformationEndpoint', 'apiGatewayV2Endpoint', 'edgeEndpoint', 'awsEndpointUrls', 'stackName', 'tables', 'goneConnectionsEndpoint', 'unservedCallsEndpoint', 'throttles',
       ].sort(),
     );
     expect(ready.awsEndpointUrls).toEqual({
@@ -155,6 +155,8 @@ describe('fanout-bench stack up', () => {
     });
     expect(ready.functions.find((f: { name: string }) => f.name === 'fanout-send-message').memoryMB).toBe(1024);
     expect(ready.lambdaEndpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // the stage's throttle as the CDK app deploys it, no route of its own
+    expect(ready.throttles).toEqual({ stage: { rateLimit: 500, burstLimit: 1_000 }, routes: {} });
     // the default runtime, on Node 22 when one is at hand (this process, the cache or PATH)
     const node22 = findNode(22);
     expect(ready.lambdaRuntime).toMatchObject(

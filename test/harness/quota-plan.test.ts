@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { loadStackConfig } from '../../emulator/config.ts';
 import { accountThrottleDefault, LOWER_THROTTLE_REGIONS } from '../../common/api-gateway-quotas.ts';
 import { validateScenario } from '../../src/scenarios/load-scenario.ts';
-import { quotaLines } from '../../src/session/quota-preflight.ts';
-import { emulatorQuotas, urlQuotas, type TargetQuotas } from '../../src/targets/target-quotas.ts';
+import { quotaLines, withOwnLimits } from '../../src/session/quota-preflight.ts';
+import { emulatorQuotas, stackThrottleLimits, urlQuotas, type TargetQuotas } from '../../src/targets/target-quotas.ts';
 
 /**
  * The plan's lines for what API Gateway throttles (the aws: path is held against the emulator
@@ -50,6 +50,35 @@ describe('the stage holds messages, the account holds messages and posts', () =>
     expect(quotaLines(scenario('50/400/20'), q).lines).toEqual([
       `quota: send phase "send" sends 50 messages/s, over the sendMessage route's throttle of 20 requests/s (read from the account), burst 5: expect 429s ("Too Many Requests") on messages; @connections posts do not count against it`,
     ]);
+  });
+});
+
+describe("a template's stage throttle is its own, known once its stack starts", () => {
+  it('planned before the start: none assumed (never the reference stack\'s 500/s), unless a knob sets it', () => {
+    const q = emulatorQuotas({ template: 'template.yaml' });
+    expect(q.limits.requestsPerSecond).toBeUndefined();
+    expect(q.limits.requestBurst).toBeUndefined();
+    expect(q.note).toContain("the template's own stage throttle, read from its stack when it starts");
+    expect(q.note).not.toContain('CDK');
+    expect(emulatorQuotas({ template: 'template.yaml', stageRps: 50 }).limits.requestsPerSecond).toEqual({ value: 50, source: 'emulator-config' });
+  });
+
+  it("held with what the started stack says: the plan's lines against its stage and its routes said then, the plan's own kept", () => {
+    const planned = emulatorQuotas({ template: 'template.yaml' });
+    const quotas = { limits: planned.limits, idleRule: planned.idleRule, frameEnforced: planned.frameEnforced, note: planned.note, plan: ['quota: a line of the plan'] };
+    const own = stackThrottleLimits({ stage: { rateLimit: 200, burstLimit: 400 }, routes: { publish: { rateLimit: 20, burstLimit: 10 } } });
+    const said: string[] = [];
+    const held = withOwnLimits(scenario('300/600/600'), quotas, own, (l) => said.push(l));
+    expect(held.limits.requestsPerSecond).toEqual({ value: 200, source: 'emulator-config' });
+    expect(held.routes).toEqual({ publish: { rate: { value: 20, source: 'emulator-config' }, burst: { value: 10, source: 'emulator-config' } } });
+    expect(said).toEqual([
+      `quota: send phase "send" sends 300 messages/s, over the stage's throttle of 200 requests/s (the emulator's config), burst 400: expect 429s ("Too Many Requests") on messages; @connections posts do not count against it`,
+    ]);
+    expect(held.plan).toEqual(['quota: a line of the plan', ...said]);
+    // what the plan knew is kept: a stage the knobs set is not replaced
+    const knob = emulatorQuotas({ template: 'template.yaml', stageRps: 50 });
+    const kept = withOwnLimits(scenario('10/20/20'), { ...quotas, limits: knob.limits }, own, () => {});
+    expect(kept.limits.requestsPerSecond).toEqual({ value: 50, source: 'emulator-config' });
   });
 });
 
