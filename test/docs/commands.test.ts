@@ -22,7 +22,7 @@ import { chatStackPropsFromContext, stackNameFromContext } from '../../reference
  * which names the files that run it for real, and those files must hold its subcommand and every
  * flag it uses. A
  * usage block (`fanout-bench <command> [--flag …]` in a text block) must list exactly the flags the
- * command has. Relative links and their anchors must resolve, every repository path the docs
+ * command has, and each of them must be given by some test (named in a file under test/). Relative links and their anchors must resolve, every repository path the docs
  * name in backticks must exist, and the README's first screen must fit one screen.
  */
 
@@ -496,22 +496,37 @@ describe('every command in README.md and docs/*.md', () => {
   }
 
   for (const u of usages) {
-    it(`${u.where}: the usage of ${u.words.filter((w) => /^[a-z][\w-]*$/.test(w)).join(' ')} lists exactly its flags`, () => {
+    it(`${u.where}: the usage of ${u.words.filter((w) => /^[a-z][\w-]*$/.test(w)).join(' ')} lists exactly its flags, each run by a test`, () => {
       const words = unbracket(u.words.slice(1)).map((w) => w.replace(/[|,].*$/, ''));
       const resolved = resolveCli(words.filter((w) => !w.includes('=')));
       if ('problem' in resolved) throw new Error(`${u.where}: ${resolved.problem}`);
       const listed = new Set(flagsOf(resolved.rest));
       const unknown = [...listed].filter((f) => !resolved.node.options.has(f));
       const unlisted = [...resolved.node.options].filter((f) => f !== '--help' && !listed.has(f));
+      // a flag the docs show is given by some test (a whole word in a test file's source, this file aside)
+      const untested = [...listed].filter((f) => f !== '--help' && !new RegExp(`${f}(?![\\w-])`).test(testSources()));
       noProblems([
         ...unknown.map((f) => `${u.where}: ${f} is not a flag of fanout-bench ${resolved.node.path.join(' ')}`),
         ...unlisted.map((f) => `${u.where}: fanout-bench ${resolved.node.path.join(' ')} has ${f}, which its usage does not list`),
+        ...untested.map((f) => `${u.where}: fanout-bench ${resolved.node.path.join(' ')} ${f} is given by no test (no file under test/ names it)`),
       ]);
     });
   }
 });
 
 // ---------------------------------------------------------------------------------------------
+
+/** Every test's source, fixtures and this file aside, read once: where a documented flag must be given. */
+let tests: string | undefined;
+function testSources(): string {
+  const read = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) => {
+      const p = join(d, e.name);
+      if (e.isDirectory()) return p.endsWith('/fixtures') || p.endsWith('/docs') ? [] : read(p);
+      return e.name.endsWith('.ts') ? [readFileSync(p, 'utf8')] : [];
+    });
+  return (tests ??= read(join(ROOT, 'test')).join('\n'));
+}
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
 function anchorsOf(file: string): Set<string> {

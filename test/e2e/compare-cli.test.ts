@@ -42,12 +42,13 @@ function compare(args: string[], onStderr?: (text: string, interrupt: () => void
 describe('fanout-bench compare', () => {
   it('compares two sizes: sendMessage Duration at 256 MB above 1,769 MB, and a chart that draws in Chromium', { timeout: 300_000 }, async () => {
     const out = join(dir, 'two');
-    // a 1 s warm-up is enough to have a warm sendMessage environment at each size
-    const r = await compare(['--memory', '256,1769', '--warm-up', '1s', '--out', out]);
+    // a 1 s warm-up is enough to have a warm sendMessage environment at each size; speed judged on the fan-out's p50
+    const r = await compare(['--memory', '256,1769', '--warm-up', '1s', '--latency', 'fanout-p50', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const [id] = readdirSync(out);
     const c = Comparison.parse(JSON.parse(readFileSync(join(out, id!, 'compare.json'), 'utf8')));
     expect(c.functions).toEqual(['fanout-send-message']);
+    expect(c.latencyMetric).toBe('fanout-p50');
     const [small, large] = c.sizes;
     expect([small!.memoryMB, large!.memoryMB]).toEqual([256, 1769]);
     expect(c.excluded).toEqual([]);

@@ -33,6 +33,17 @@ describe('fanout-bench plan', () => {
     expect(r.stdout.trimEnd().split('\n').slice(-3)).toEqual(['plan.json', 'index.html', 'summary.md'].map((f) => relative(process.cwd(), join(out, f))));
   });
 
+  it('a connection lasting --session 10m turns 60,000 over at 100 a second; --connects-per-s says the rate outright and wins', async () => {
+    const traffic = ['--connections', '60000', '--room-size', '200', '--messages-per-s', '250'];
+    const planned = async (dir: string, extra: string[]) => {
+      const r = await runCli(['plan', RUN_DIR, ...traffic, ...extra, '--out', join(out, dir)]);
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(readFileSync(join(out, dir, 'plan.json'), 'utf8')).traffic;
+    };
+    expect(await planned('session', ['--session', '10m'])).toMatchObject({ source: 'flags', connections: 60000, sessionSec: 600, connectsPerS: 100 });
+    expect(await planned('connects', ['--session', '10m', '--connects-per-s', '7'])).toMatchObject({ connectsPerS: 7 });
+  });
+
   it("--out a run's directory: one line, exit 2, the run's index.html and summary.md untouched", async () => {
     const runDir = join(out, 'a-run');
     mkdirSync(runDir);

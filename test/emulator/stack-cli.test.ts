@@ -257,6 +257,10 @@ describe('fanout-bench stack up', () => {
       [{ stageBurst: '1.5' }, /^fanout-bench: --stage-burst: limits\.stageBurst: [^\n]+\n$/],
       [{ idleRule: 'server' }, /^fanout-bench: --idle-rule: limits\.idleTimeoutRule: [^\n]*"client"[^\n]*"either"[^\n]*\n$/],
       [{ authIdentity: 'cookie' }, /^fanout-bench: --auth-identity: auth\.identitySource: [^\n]+\n$/],
+      [{ cpuModel: 'fast' }, /^fanout-bench: --cpu-model: lambda\.cpuModel: [^\n]*"throttle"[^\n]*"off"[^\n]*\n$/],
+      [{ hostMaxEnvironments: '0' }, /^fanout-bench: --host-max-environments: lambda\.hostMaxEnvironments: [^\n]+\n$/],
+      [{ hostEnvironmentsPerCore: '-1' }, /^fanout-bench: --host-environments-per-core: lambda\.hostEnvironmentsPerCore: [^\n]+\n$/],
+      [{ initConcurrency: '0' }, /^fanout-bench: --init-concurrency: lambda\.initConcurrency: [^\n]+\n$/],
     ];
     for (const [flags, line] of cases) {
       if (typeof line === 'string') expect(refusalOf(flags), JSON.stringify(flags)).toBe(line);
@@ -269,7 +273,7 @@ describe('fanout-bench stack up', () => {
     const file = join(dir, 'token');
     const token = `cli-${process.pid}-${Date.now()}-secret`;
     writeFileSync(file, `${token}\n`);
-    const run = stackUp(['--port', '0', '--prepared', '0', '--auth', '--auth-identity', 'query', '--auth-token-file', file], 'ignore', { ...process.env, FANOUT_BENCH_TOKEN: 'not-this-one' });
+    const run = stackUp(['--host', '127.0.0.1', '--port', '0', '--prepared', '0', '--auth', '--auth-identity', 'query', '--auth-token-file', file], 'ignore', { ...process.env, FANOUT_BENCH_TOKEN: 'not-this-one' });
     const ready = JSON.parse(await firstLine(run));
     expect(ready.auth).toEqual({ authorizer: 'fanout-authorizer', identitySource: ['route.request.querystring.token'], parameterName: '/fanout-bench/FanoutBenchChat/connect-token' });
     const c = await connect(`${ready.websocketUrl}?token=${token}`);
