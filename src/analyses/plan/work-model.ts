@@ -115,7 +115,7 @@ export function runBasis(m: MeasuredRun, prices: PriceTable): RunBasis {
   // what the cost model says about these functions is kept there; the plan reads the usage only
   const ignored: string[] = [];
   const pathFunctions = runPathFunctions(results);
-  const split = runUsage(results, runFunctions(results), cw, client, prices, ignored);
+  const split = runUsage(results, runFunctions(results), cw, client, prices, ignored, pathFunctions);
   const usage = [...split.usage, ...split.pathUsage];
   const pathP99 = Object.fromEntries(pathFunctions.flatMap((p) => (p.hop.totals.durationP99Ms === null ? [] : [[p.fn.name, p.hop.totals.durationP99Ms]])));
   const connection = connectionTime(results);

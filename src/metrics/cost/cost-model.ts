@@ -223,7 +223,7 @@ export const PATH_SERVICES: ReadonlyArray<CostLine['service']> = ['SQS', 'SNS', 
  * Each function's usage in a run, the route functions' apart from the path's: a listed function's
  * from its REPORT lines, else CloudWatch, else the harness's counts (functionUsage); a function of
  * results.path the same where CloudWatch was read for it (the target listed it), else from its
- * hop's totals (pathFunctionUsage).
+ * hop's totals (pathFunctionUsage). `path`: runPathFunctions(results), where the caller has it.
  */
 export function runUsage(
   results: Results,
@@ -232,8 +232,8 @@ export function runUsage(
   clientCounts: Record<string, number>,
   prices: PriceTable,
   assumptions: string[],
+  path: readonly PathFunction[] = runPathFunctions(results),
 ): { usage: FunctionUsage[]; pathUsage: FunctionUsage[] } {
-  const path = runPathFunctions(results);
   const onPath = new Set(path.map((p) => p.fn.name));
   const read = (name: string) => cw?.reports[name] !== undefined || cw?.lambda[name] !== undefined;
   return {
