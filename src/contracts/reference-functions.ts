@@ -28,6 +28,9 @@ export const REFERENCE_FUNCTIONS: readonly BenchFunction[] = [
 
 export const REFERENCE_FUNCTION_NAMES: readonly string[] = REFERENCE_FUNCTIONS.map((f) => f.name);
 
+/** The reference stack's send function: what compare sets to each size, and a sweep shows, when none is named. */
+export const REFERENCE_SEND_FUNCTION = 'fanout-send-message';
+
 /** The reference stack's $connect authorizer, run when the stack has auth (`target.auth`). */
 export const REFERENCE_AUTHORIZER: BenchFunction = { name: 'fanout-authorizer', route: '$connect', memoryMB: 256, authorizer: true };
 

@@ -1,4 +1,5 @@
 import { buildComparison, type SizeInput } from '../analyses/compare/build-comparison.ts';
+import { REFERENCE_SEND_FUNCTION } from '../contracts/reference-functions.ts';
 import type { Comparison, LatencyMetric } from '../analyses/compare/compare-schema.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
 import { choosePrices, UnknownPrices } from '../metrics/cost/price-choice.ts';
@@ -41,7 +42,7 @@ export interface CompareOutcome {
   complete: boolean;
 }
 
-export const DEFAULT_COMPARED_FUNCTIONS = ['fanout-send-message'];
+export const DEFAULT_COMPARED_FUNCTIONS = [REFERENCE_SEND_FUNCTION];
 
 /**
  * The functions set to each size, by the names Lambda's API knows: those named (a local template's

@@ -1,7 +1,7 @@
 import type { PriceTable } from '../../contracts/prices.ts';
 import { choosePrices } from '../../metrics/cost/price-choice.ts';
 import type { Results } from '../../contracts/results-schema.ts';
-import type { BenchFunction } from '../../contracts/reference-functions.ts';
+import { REFERENCE_SEND_FUNCTION, type BenchFunction } from '../../contracts/reference-functions.ts';
 import { runFunctions } from '../../metrics/cost/run-functions.ts';
 import { measuredOnNotes } from '../../targets/recorded-target.ts';
 import { comparedFigure, comparisonPricing, countRuns, figureNotes, functionsOver, metricsOver, runStatus, weakestSource, type SizeRun } from './build-comparison.ts';
@@ -70,8 +70,6 @@ export function sweptFunctions(stack: readonly BenchFunction[]): string[] {
   if (stack.some((f) => f.name === REFERENCE_SEND_FUNCTION)) return [REFERENCE_SEND_FUNCTION];
   return stack.filter((f) => !f.authorizer && f.route !== '$connect' && f.route !== '$disconnect').map((f) => f.name);
 }
-
-const REFERENCE_SEND_FUNCTION = 'fanout-send-message';
 
 export function buildSweep(input: SweepInput): SweepComparison {
   if (input.points.length === 0) throw new Error('buildSweep: no point');
