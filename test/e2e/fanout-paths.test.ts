@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../common/exit-codes.ts';
-import type { QueueHop } from '../../src/contracts/path-schema.ts';
+import type { MappingHop, QueueHop } from '../../src/contracts/path-schema.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { runCli, type CliResult } from './cli.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
@@ -138,7 +138,14 @@ describe('a WebSocket route whose AWS integration sends frames to an SQS FIFO qu
     expect(consumer).toMatchObject({ route: PATH_ROUTE, memoryMB: 512 });
     expect(listed.map((f) => f.logicalId).sort()).toEqual(['ConnectFunction', 'ConsumerFunction', 'DisconnectFunction']);
     expect(results.cloudwatch!.functions).toEqual(listed.map((f) => f.name));
-    expect(results.cloudwatch!.reports[consumer!.name]!.invocations).toBe(results.sends.sent);
+    // every message reached the consumer; how many to a batch is the host's timing (BatchSize 10), so its
+    // invocations are the mapping's batches, one to each message at most
+    const mapping = results.path!.hops.find((h): h is MappingHop => h.kind === 'mapping')!;
+    expect(mapping.totals.invoked).toBe(results.sends.sent);
+    const invocations = results.cloudwatch!.reports[consumer!.name]!.invocations;
+    expect(invocations).toBe(mapping.totals.batches);
+    expect(invocations).toBeGreaterThan(0);
+    expect(invocations).toBeLessThanOrEqual(results.sends.sent);
     expect(results.cost!.lines.some((l) => l.item.includes(consumer!.name))).toBe(true);
     expect(JSON.stringify(results.cloudwatch)).not.toContain('fanout-');
     // the stack's own tables, none of the reference stack's
