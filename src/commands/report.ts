@@ -9,7 +9,7 @@ import { writeResults } from '../metrics/results/results-writer.ts';
 import { createRunDir, RESULTS_FILE } from '../metrics/results/run-dir.ts';
 import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import { pricesToReestimate } from '../metrics/cost/uncharged-transfer.ts';
-import { consoleSummary } from '../report/run/console.ts';
+import { runConsole } from '../report/run/run-console.ts';
 import { readResults } from '../report/run/read-results.ts';
 import { writeReports } from '../report/run/write.ts';
 import { consoleWidth } from '../report/shared/console-lines.ts';
@@ -20,6 +20,7 @@ import { parseThreshold } from '../contracts/threshold.ts';
 import { collectThresholds, THRESHOLD_FLAG } from '../verdict/threshold-list.ts';
 import { exitCodeOf } from '../verdict/exit-codes.ts';
 import { collect } from './shared-flags.ts';
+import { summaryFlag, summaryLength } from './summary-flag.ts';
 
 /**
  * `fanout-bench report <run-dir>`: re-renders index.html, summary.md and junit.xml from the run's
@@ -40,10 +41,11 @@ interface ReportFlags {
   threshold?: string[];
   baseline?: string;
   repull?: boolean;
+  summary?: string;
 }
 
 export function addReportCommand(program: Command): void {
-  program
+  const report = program
     .command('report')
     .description(`re-render index.html, summary.md and junit.xml of a run from its ${RESULTS_FILE}, or render an Artillery run's (--artillery)`)
     .argument('[run-dir]', `a run directory (holding ${RESULTS_FILE})`)
@@ -54,24 +56,26 @@ export function addReportCommand(program: Command): void {
     .option('--out <dir>', '--artillery: reports directory (the run gets <dir>/<run-id>/)', 'reports')
     .option(`${THRESHOLD_FLAG} <expr>`, '--artillery: pass/fail criterion, e.g. "broadcast.p99 < 250ms" (repeatable)', collect)
     .option('--baseline <results.json>', '--artillery: a previous run to compare with (thresholds may name `baseline`); --repull: the baseline the run was judged against')
-    .option('--repull', "pull the run's CloudWatch window again (metrics AWS published after the run), recompute completeness, work and cost, judge again and re-render (a comparison's directory: every run, and compare.json)")
-    .action(async (runDir: string | undefined, flags: ReportFlags) => {
-      if (flags.artillery !== undefined) {
-        if (runDir !== undefined) throw new UserError(`report: give a run directory or --artillery <output.json>, not both`);
-        process.exitCode = await reportArtillery(flags.artillery, flags);
-        return;
-      }
-      if (runDir === undefined) throw new UserError('report: missing a run directory (or --artillery <output.json>)');
-      if (flags.repull) {
-        process.exitCode = await reportRepull(runDir, flags);
-        return;
-      }
-      for (const [flag, v] of [['--script', flags.script], [THRESHOLD_FLAG, flags.threshold], ['--baseline', flags.baseline]] as const) {
-        if (v !== undefined) throw new UserError(`${flag}: applies to --artillery only (a run directory keeps the verdict it was judged by)`);
-      }
-      const files = await reportCommand(runDir, flags);
-      for (const f of files) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
-    });
+    .option('--repull', "pull the run's CloudWatch window again (metrics AWS published after the run), recompute completeness, work and cost, judge again and re-render (a comparison's directory: every run, and compare.json)");
+  summaryFlag(report, '--artillery, --repull: ').action(async (runDir: string | undefined, flags: ReportFlags) => {
+    summaryLength(flags.summary);
+    if (flags.artillery !== undefined) {
+      if (runDir !== undefined) throw new UserError(`report: give a run directory or --artillery <output.json>, not both`);
+      process.exitCode = await reportArtillery(flags.artillery, flags);
+      return;
+    }
+    if (runDir === undefined) throw new UserError('report: missing a run directory (or --artillery <output.json>)');
+    if (flags.repull) {
+      process.exitCode = await reportRepull(runDir, flags);
+      return;
+    }
+    for (const [flag, v] of [['--script', flags.script], [THRESHOLD_FLAG, flags.threshold], ['--baseline', flags.baseline]] as const) {
+      if (v !== undefined) throw new UserError(`${flag}: applies to --artillery only (a run directory keeps the verdict it was judged by)`);
+    }
+    if (flags.summary !== undefined) throw new UserError('--summary: applies to --artillery and --repull only (a run directory\'s reports are written, no summary printed)');
+    const files = await reportCommand(runDir, flags);
+    for (const f of files) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
+  });
 }
 
 export async function reportCommand(runDir: string, flags: { prices?: string; arch?: string } = {}): Promise<string[]> {
@@ -112,7 +116,7 @@ export async function reportRepull(dir: string, flags: ReportFlags): Promise<num
   for (const f of files) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
   if (existsSync(join(dir, COMPARE_FILES.json))) return 0;
   const results = await readResults(join(dir, RESULTS_FILE));
-  process.stdout.write(consoleSummary(results, join(dir, RESULTS_FILE), consoleWidth(process.stdout)));
+  process.stdout.write(runConsole(results, { results: join(dir, RESULTS_FILE) }, summaryLength(flags.summary), consoleWidth(process.stdout)));
   return exitCodeOf(results.verdict);
 }
 
@@ -139,7 +143,7 @@ export async function reportArtillery(outputFile: string, flags: ReportFlags): P
     onWarning: (m) => process.stderr.write(`fanout-bench: warning: ${m}\n`),
   });
   const [resultsFile, ...reports] = files;
-  process.stdout.write(consoleSummary(results, resultsFile, consoleWidth(process.stdout)));
+  process.stdout.write(runConsole(results, { results: resultsFile }, summaryLength(flags.summary), consoleWidth(process.stdout)));
   for (const f of reports) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
   return exitCodeOf(results.verdict);
 }

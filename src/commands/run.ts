@@ -7,7 +7,7 @@ import { hostFacts, type HostFacts } from '../fleet/host-facts.ts';
 import { checkRunInput, type RunInput } from '../session/run-input.ts';
 import { runBenchmark, type RunOptions } from '../modes/run.ts';
 import { plannedMs } from '../scenarios/planned-length.ts';
-import { consoleSummary } from '../report/run/console.ts';
+import { runConsole } from '../report/run/run-console.ts';
 import { formatDuration } from '../contracts/duration.ts';
 import { fmtInt } from '../number-format.ts';
 import { MAX_PHASE_MS } from '../contracts/scenario-limits.ts';
@@ -21,6 +21,7 @@ import { preflightQuotas } from '../session/quota-preflight.ts';
 import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
 import { closingFlags, collect, fleetFlags, intFlag, memoryFlags, sessionOptionsFromFlags, stackFlags, targetFlags, type SharedFlags } from './shared-flags.ts';
+import { summaryFlag, summaryLength } from './summary-flag.ts';
 
 /**
  * `fanout-bench run [scenario|file]`: parses flags, wires Ctrl-C / SIGTERM and the progress line,
@@ -38,6 +39,7 @@ export interface RunFlags extends SharedFlags {
   threshold?: string[];
   baseline?: string;
   repeat?: string;
+  summary?: string;
 }
 
 export function addRunCommand(program: Command): void {
@@ -53,7 +55,8 @@ export function addRunCommand(program: Command): void {
     .option('--baseline <results.json>', 'a previous run to compare with (thresholds may name `baseline`)')
     .option('--repeat <n>', `measure the scenario n times against one target and judge the medians (at most ${MAX_REPEAT})`)
     .option('--dry-run', "check the scenario, the flags, the host limits and the target's quotas, print the plan, start nothing");
-  closingFlags(run).action(async (scenario: string, flags: RunFlags) => {
+  summaryFlag(closingFlags(run)).action(async (scenario: string, flags: RunFlags) => {
+    summaryLength(flags.summary);
     process.exitCode = flags.dryRun ? await dryRun(scenario, flags) : await runCommand(scenario, flags);
   });
 }
@@ -109,9 +112,9 @@ async function runCommand(scenario: string, flags: RunFlags): Promise<number> {
       onInterval: printer.onInterval,
     });
     printer.end();
-    process.stdout.write(consoleSummary(results, join(runDir, RESULTS_FILE), consoleWidth(process.stdout)));
     const html = join(runDir, REPORT_FILES.html);
-    if (existsSync(html)) process.stdout.write(`report:  ${html}\n`);
+    const files = { results: join(runDir, RESULTS_FILE), ...(existsSync(html) ? { report: html } : {}) };
+    process.stdout.write(runConsole(results, files, summaryLength(flags.summary), consoleWidth(process.stdout)));
     return exitCodeOf(results.verdict, interrupts.first());
   } finally {
     interrupts.dispose();

@@ -43,6 +43,13 @@ describe('bad paths and values, from the CLI', { timeout: 120_000 }, () => {
     );
   });
 
+  it('--summary of a length there is not, to run and to report, before anything starts', async () => {
+    const [run, report, plain] = await Promise.all([cli(['run', 'fanout', '--summary', 'short']), cli(['report', '--artillery', 'nope.json', '--summary', 'all']), cli(['report', 'reports/x', '--summary', 'full'])]);
+    expectOneLine(run, '--summary: must be brief or full, got short');
+    expectOneLine(report, '--summary: must be brief or full, got all');
+    expectOneLine(plain, "--summary: applies to --artillery and --repull only (a run directory's reports are written, no summary printed)");
+  });
+
   it('a client count the host cannot hold, refused before load (--dry-run) with what it holds and why: memory, open files, ports', async () => {
     const envs = join(dir, 'envs.yaml');
     writeFileSync(envs, 'name: e\nclients: 2\nrooms: 1\ntarget: { hostMaxEnvironments: 10000000 }\nphases: [{ connect: {} }]\n');

@@ -47,7 +47,7 @@ beforeAll(async () => {
   );
   const out = join(work, 'out');
   // no $COLUMNS: the console as a CI log gets it, every line within 160 characters
-  r = await runCli(['run', scenario, '--template', TEMPLATE, '--shards', '1', '--prepared', '0', '--no-progress', '--out', out], { timeoutMs: 150_000, env: { ...process.env, COLUMNS: '' } });
+  r = await runCli(['run', scenario, '--template', TEMPLATE, '--shards', '1', '--prepared', '0', '--no-progress', '--summary', 'full', '--out', out], { timeoutMs: 150_000, env: { ...process.env, COLUMNS: '' } });
   dir = join(out, readdirSync(out)[0]!);
   results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
 }, 180_000);

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from './cli.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
+import { BRIEF_MAX_LINES } from '../../src/report/run/summary-length.ts';
+import { consoleSummary } from '../../src/report/run/console.ts';
 import { bundledNodePackage, findNode } from '../../src/local-stack/node-binaries.ts';
 
 /**
@@ -104,6 +106,13 @@ describe('the default run', () => {
     expect(r.stdout).toMatch(/^fanout-bench default: completed in [\d.]+s against local ws:\/\/127\.0\.0\.1:\d+\//);
     expect(r.stdout).toContain(`results: ${join(dir, 'results.json')}`);
     expect(r.stdout).toContain(`report:  ${join(dir, 'index.html')}`);
+    // brief by default: read at a glance, the latency table and the verdict's checks in it
+    const console = r.stdout.trimEnd().split('\n');
+    expect(console.length).toBeLessThanOrEqual(BRIEF_MAX_LINES);
+    expect(console).toContainEqual(expect.stringMatching(/^ {2}latency {6}whose +n +p50 +p90 +p99 +max$/));
+    expect(console).toContainEqual(expect.stringMatching(/^verdict: (PASS|FAIL): /));
+    expect(console.filter((l) => /^ {2}[✓✗] /.test(l)).length).toBeGreaterThan(0);
+    expect(console).toContainEqual(expect.stringMatching(/^ {2}more {9}[\d,]+ lines of .*\blambda\b.*: --summary full prints them; summary\.md has every fact$/));
     // not a TTY: plain progress lines on stderr
     expect(r.stderr).toMatch(/^default {2}\d+s\/\d+s {2}\S+ {2}open \d+/m);
     // after the run: the emulator's CloudWatch answered GetMetricData for the run's invocations
@@ -118,7 +127,8 @@ describe('the default run', () => {
     const ranOn = node22?.version ?? process.versions.node;
     expect(results.environment.lambdaRuntime).toMatchObject({ runtime: 'nodejs22.x', node: ranOn, matches: node22 !== undefined });
     expect(results.config.stack).toMatchObject({ lambdaRuntime: results.environment.lambdaRuntime });
-    expect(r.stdout).toMatch(new RegExp(`^  lambda {7}nodejs22\\.x (?:\\(.+\\) )?on Node ${ranOn.replaceAll('.', '\\.')}${node22 ? '$' : ' \\(not its Node'}`, 'm'));
+    // the full summary's line (`--summary full`; the brief one counts it under "more")
+    expect(consoleSummary(results, 'results.json')).toMatch(new RegExp(`^  lambda {7}nodejs22\\.x (?:\\(.+\\) )?on Node ${ranOn.replaceAll('.', '\\.')}${node22 ? '$' : ' \\(not its Node'}`, 'm'));
     expect(r.stderr.match(/warning: nodejs22\.x runs on Node 22/g) ?? []).toHaveLength(node22 ? 0 : 1);
   });
 });

@@ -60,7 +60,7 @@ function scenario(name: string, protocol: string[], lossTimeout: string, more: s
 
 async function run(name: string, file: string, stack: string): Promise<Run> {
   const out = join(work, `out-${name}`);
-  const r = await runCli(['run', file, '--template', join(STACKS, stack, 'template.yaml'), '--shards', '1', '--prepared', '0', '--out', out], { timeoutMs: 170_000 });
+  const r = await runCli(['run', file, '--template', join(STACKS, stack, 'template.yaml'), '--shards', '1', '--prepared', '0', '--summary', 'full', '--out', out], { timeoutMs: 170_000 });
   const runs = readdirSync(out);
   expect(runs, r.stdout + r.stderr).toHaveLength(1);
   const dir = join(out, runs[0]!);

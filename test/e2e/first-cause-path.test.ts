@@ -25,7 +25,7 @@ describe('a first cause read from where the messages stopped', () => {
     const lines = ['name: swallowed', 'rooms: 1', 'seed: 7', 'protocol: sendmessage', 'clients: 2', 'timeouts: { loss: 4s, grace: 2s }'];
     writeFileSync(file, [...lines, 'phases:', '  - connect: { rate: 20, maxInFlight: 1 }', '  - send: { duration: 2s, rate: 1 }', ''].join('\n'));
     const out = join(work, 'out');
-    const r = await runCli(['run', file, '--template', SWALLOWED, '--prepared', '0', '--out', out], { timeoutMs: 140_000 });
+    const r = await runCli(['run', file, '--template', SWALLOWED, '--prepared', '0', '--summary', 'full', '--out', out], { timeoutMs: 140_000 });
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.thresholdsCrossed);
     const dir = join(out, readdirSync(out)[0]!);
     const results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));

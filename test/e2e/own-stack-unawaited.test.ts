@@ -45,7 +45,7 @@ describe('a broadcast that does not await its posts', () => {
 
   async function run(awaitPosts: 'true' | 'false') {
     const out = join(work, `unawaited-${awaitPosts}`);
-    const r = await runCli(['run', scenario(awaitPosts === 'true' ? '30s' : '2s'), '--template', UNAWAITED, '--parameter', `AwaitPosts=${awaitPosts}`, '--shards', '1', '--no-progress', '--out', out], { timeoutMs: 150_000 });
+    const r = await runCli(['run', scenario(awaitPosts === 'true' ? '30s' : '2s'), '--template', UNAWAITED, '--parameter', `AwaitPosts=${awaitPosts}`, '--shards', '1', '--no-progress', '--summary', 'full', '--out', out], { timeoutMs: 150_000 });
     const [dir] = readdirSync(out);
     return { r, results: Results.parse(JSON.parse(readFileSync(join(out, dir!, 'results.json'), 'utf8'))) };
   }

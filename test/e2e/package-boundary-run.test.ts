@@ -82,7 +82,7 @@ async function run(stack: string, name: string, action: string, progress: boolea
     ].join('\n'),
   );
   const out = join(work, `out-${name}`);
-  const r = await runCli(['run', scenario, '--template', join(stack, 'template.yaml'), '--prepared', '0', ...(progress ? [] : ['--no-progress']), '--out', out], { timeoutMs: 70_000 });
+  const r = await runCli(['run', scenario, '--template', join(stack, 'template.yaml'), '--prepared', '0', ...(progress ? [] : ['--no-progress']), '--summary', 'full', '--out', out], { timeoutMs: 70_000 });
   const dir = join(out, readdirSync(out)[0]!);
   const results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
   const stdout = unwrapped(r.stdout);

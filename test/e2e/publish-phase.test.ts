@@ -76,7 +76,7 @@ function scenarioFile(name: string, publish: string | string[]): string {
 async function run(name: string, template: string | { aws: string; env: NodeJS.ProcessEnv }, publish: string | string[]): Promise<Run> {
   const out = join(work, `out-${name}`);
   const target = typeof template === 'string' ? ['--template', template, '--prepared', '0'] : ['--target', `aws:${template.aws}`, '--access-log', 'off', '--metrics-wait', '0s'];
-  const r = await runCli(['run', scenarioFile(name, publish), ...target, '--shards', '1', '--out', out], { timeoutMs: 150_000, ...(typeof template === 'string' ? {} : { env: template.env, cwd: work }) });
+  const r = await runCli(['run', scenarioFile(name, publish), ...target, '--shards', '1', '--summary', 'full', '--out', out], { timeoutMs: 150_000, ...(typeof template === 'string' ? {} : { env: template.env, cwd: work }) });
   const dirs = (() => {
     try {
       return readdirSync(out);

@@ -157,7 +157,7 @@ phases:
 
     const out = join(dir, 'reports-local');
     // no environments prepared: the limits are the subject, not cold starts
-    const r = await runCli(['run', file, '--out', out, '--no-progress', '--shards', '1', '--prepared', '0'], { timeoutMs: 150_000 });
+    const r = await runCli(['run', file, '--out', out, '--no-progress', '--shards', '1', '--prepared', '0', '--summary', 'full'], { timeoutMs: 150_000 });
     expect(r.stdout).toMatch(/^ {2}plan {9}quota: connect phase "connect" opens 200 connections\/s/m);
     const [runId] = readdirSync(out);
     const runDir = join(out, runId!);

@@ -48,7 +48,7 @@ describe('a run three connection lifetimes long, with reconnect', () => {
     // and with none prepared the first waves queued behind INITs past their 2 s lifetimes (on one
     // busy host, 5 reconnects of six clients where 22 came back with them prepared). Twelve clients,
     // not fewer: with six, a stalled host once left the last lifetime without a reconnect.
-    const r = await runCli(['run', file, '--out', out], { timeoutMs: 120_000 });
+    const r = await runCli(['run', file, '--summary', 'full', '--out', out], { timeoutMs: 120_000 });
     const dir = join(out, readdirSync(out)[0]!);
     const results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
     expect(results.status, r.stdout + r.stderr).toBe('completed');

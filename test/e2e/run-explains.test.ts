@@ -58,7 +58,7 @@ phases:
     );
     const out = join(work, 'storm');
     const params = ['--parameter', 'WriteCapacity=2', '--parameter', 'ReadCapacity=50', '--parameter', 'SkipConnections=1'];
-    const r = await runCli(['run', file, '--template', PROVISIONED, ...params, '--prepared', '0', '--no-progress', '--out', out], { timeoutMs: 110_000 });
+    const r = await runCli(['run', file, '--template', PROVISIONED, ...params, '--prepared', '0', '--no-progress', '--summary', 'full', '--out', out], { timeoutMs: 110_000 });
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.thresholdsCrossed);
     const res = results(out);
     const refused = res.errors['handshake:500'] ?? 0;
@@ -105,7 +105,7 @@ phases:
 `,
     );
     const out = join(work, 'limits');
-    const r = await runCli(['run', file, '--prepared', '0', '--no-progress', '--out', out], { timeoutMs: 110_000 });
+    const r = await runCli(['run', file, '--prepared', '0', '--no-progress', '--summary', 'full', '--out', out], { timeoutMs: 110_000 });
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.thresholdsCrossed);
     const why = whyUnder(r.stdout, 'no unexpected errors');
     // each why, then what would move it on the line after it

@@ -28,7 +28,7 @@ async function run(name: string, lines: string[], args: string[]) {
   const file = join(work, `${name}.yaml`);
   writeFileSync(file, [`name: ${name}`, 'rooms: 1', 'seed: 7', ...lines, ''].join('\n'));
   const out = join(work, name);
-  const r = await runCli(['run', file, ...args, '--prepared', '0', '--out', out], { timeoutMs: 80_000 });
+  const r = await runCli(['run', file, ...args, '--prepared', '0', '--summary', 'full', '--out', out], { timeoutMs: 80_000 });
   expect(r.code, r.stdout + r.stderr).toBe(EXIT.thresholdsCrossed);
   const dir = join(out, readdirSync(out)[0]!);
   const results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
@@ -135,7 +135,7 @@ describe("a failing stack's why, in its own words", () => {
     const file = join(work, 'py-report.yaml');
     writeFileSync(file, ['name: py-report', 'rooms: 1', 'seed: 7', 'clients: 2', 'protocol: sendmessage', 'timeouts: { loss: 3s, grace: 1s }', 'phases:', '  - connect: { rate: 50 }', '  - send: { duration: 1s, rate: 1 }', ''].join('\n'));
     const out = join(work, 'py-report');
-    const r = await runCli(['run', file, '--template', PYTHON, '--parameter', 'SendMayPost=false', '--parameter', 'SendMemorySize=1024', '--iam', 'report', '--prepared', '0', '--out', out], { timeoutMs: 50_000 });
+    const r = await runCli(['run', file, '--template', PYTHON, '--parameter', 'SendMayPost=false', '--parameter', 'SendMemorySize=1024', '--iam', 'report', '--prepared', '0', '--summary', 'full', '--out', out], { timeoutMs: 50_000 });
     const dir = join(out, readdirSync(out)[0]!);
     const results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));
     // every check passes, but for a harness a busy host saturated

@@ -32,7 +32,7 @@ let kinesis: Run;
 
 async function run(template: string, name: string): Promise<Run> {
   const out = join(work, `out-${name}`);
-  const r = await runCli(['run', join(work, 'sns.yaml'), '--template', template, '--shards', '1', '--prepared', '0', '--out', out], { timeoutMs: 150_000 });
+  const r = await runCli(['run', join(work, 'sns.yaml'), '--template', template, '--shards', '1', '--prepared', '0', '--summary', 'full', '--out', out], { timeoutMs: 150_000 });
   const dir = join(out, readdirSync(out)[0]!);
   return { r, dir, results: Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'))) };
 }

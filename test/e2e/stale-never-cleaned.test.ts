@@ -27,7 +27,7 @@ describe('a stack that never cleans its stale connections', () => {
     const lines = ['name: never-cleans', 'rooms: 1', 'seed: 7', 'protocol: sendmessage', 'clients: 6', 'target: { lostDisconnectShare: 1 }', 'timeouts: { loss: 15s, grace: 1s }'];
     writeFileSync(file, [...lines, 'phases:', '  - connect: { rate: 20, maxInFlight: 1 }', '  - drop: { share: 0.34 }', '  - send: { duration: 3s, rate: 1 }', ''].join('\n'));
     const out = join(work, 'out');
-    const r = await runCli(['run', file, '--template', STALE, '--prepared', '0', '--out', out], { timeoutMs: 110_000 });
+    const r = await runCli(['run', file, '--template', STALE, '--prepared', '0', '--summary', 'full', '--out', out], { timeoutMs: 110_000 });
     expect(r.code, r.stdout + r.stderr).toBe(EXIT.thresholdsCrossed);
     const dir = join(out, readdirSync(out)[0]!);
     const results = Results.parse(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')));

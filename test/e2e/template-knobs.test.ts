@@ -103,7 +103,7 @@ describe.concurrent('knobs and tools on a template stack (the SAM rooms fixture)
     const out = join(work, 'repeat');
     const LEAVE = name('LeaveFunction');
     // --prepared 0 here and below: these runs check knobs and counts, not cold starts
-    const r = await runCli(['run', file, '--template', ROOMS, '--memory', `${LEAVE}=1024`, '--parameter', 'PublishMemory=1024', '--repeat', '2', '--prepared', '0', '--shards', '1', '--no-progress', '--out', out]);
+    const r = await runCli(['run', file, '--template', ROOMS, '--memory', `${LEAVE}=1024`, '--parameter', 'PublishMemory=1024', '--repeat', '2', '--prepared', '0', '--shards', '1', '--no-progress', '--summary', 'full', '--out', out]);
     const dir = onlyDir(out);
     expect(readdirSync(dir).filter((d) => d.startsWith('repeat-')).sort()).toEqual(['repeat-1', 'repeat-2']);
     for (const repeat of ['repeat-1', 'repeat-2']) {

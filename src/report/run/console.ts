@@ -1,8 +1,7 @@
 import type { LatencySummary, Results } from '../../contracts/results-schema.ts';
 import { verdictLines } from './verdict-text.ts';
 import { notEmulatedResourcesLine } from '../../../common/not-emulated-paths.ts';
-import { formatDuration } from '../../contracts/duration.ts';
-import { pricesLabel } from './prices-label.ts';
+import { costLine, deliveriesLine, errorLines, headlineLine, sendsLine } from './console-figures.ts';
 import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
 import { deniedLine } from './denied-table.ts';
 import { NO_CALL_TEXT, permissionsLine } from './permissions-table.ts';
@@ -91,8 +90,7 @@ function coldWarmLines(m: AttributionModel): string[] {
 export function consoleSummary(r: Results, file: string, width: number = CONSOLE_WIDTH): string {
   const page = runPageModel(r);
   const lines: (string | undefined)[] = [];
-  const secs = (r.durationMs / 1000).toFixed(1);
-  lines.push(`fanout-bench ${r.scenario.name}: ${r.status} in ${secs}s against ${r.config.target.kind} ${r.config.target.url}${r.statusReason ? ` (${r.statusReason})` : ''}`);
+  lines.push(headlineLine(r));
   // a call to an AWS service the emulator does not run breaks whatever it was for: said first
   for (const l of page.unservedCalls) lines.push(`  not run here ${l}`);
   const unseen = r.protocol?.notObservable ?? {};
@@ -117,11 +115,7 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
   }
   lines.push(...figures('fan-out', fig('fanoutCompletion'), r.metrics.fanoutCompletion));
   if (model.coldWarm) lines.push(...coldWarmLines(model));
-  const s = r.sends;
-  lines.push(`  sends        intended ${fmtInt(s.intended)}  sent ${fmtInt(s.sent)}  acked ${unseen['sends.acked'] ? 'not observable (no acks)' : fmtInt(s.acked)}  failed ${fmtInt(s.failed)}  missed slots ${fmtInt(s.missedSlots)}${s.cutOffByReconnect || s.skippedWhy?.reconnecting ? `  skipped during reconnect ${fmtInt((s.cutOffByReconnect ?? 0) + (s.skippedWhy?.reconnecting ?? 0))}` : ''}`);
-  const d = r.deliveries;
-  const lossRule = d.lossTimeoutMs === undefined ? '' : ` (loss timeout ${formatDuration(d.lossTimeoutMs)})  late ${fmtInt(d.late ?? 0)} (>${formatDuration(d.graceMs ?? 0)} after ack)`;
-  lines.push(`  deliveries   expected ${fmtInt(d.expected)}  received ${fmtInt(d.received)}  lost ${fmtInt(d.lost)}${lossRule}  duplicates ${fmtInt(d.duplicates)}  out-of-order ${fmtInt(d.outOfOrder)}`);
+  lines.push(sendsLine(r), deliveriesLine(r));
   // each publish phase: its calls, publish → delivery and its own ledger (publish-model.ts)
   for (const row of publishRows(r)) {
     lines.push(`  publish      ${row.head}`, `               ${row.calls}`);
@@ -132,7 +126,7 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
   if (rc) {
     const l = rc.latency;
     lines.push(
-      `  reconnects   went away ${fmtInt(rc.wentAway)}  back ${fmtInt(rc.reconnected)} (away p50 ${fmtMs(l.p50)}  p99 ${fmtMs(l.p99)}  max ${fmtMs(l.max)})  failed attempts ${fmtInt(rc.failedAttempts)}  gave up ${fmtInt(rc.gaveUp)}  missed during reconnect ${fmtInt(d.missedDuringReconnect ?? 0)}`,
+      `  reconnects   went away ${fmtInt(rc.wentAway)}  back ${fmtInt(rc.reconnected)} (away p50 ${fmtMs(l.p50)}  p99 ${fmtMs(l.p99)}  max ${fmtMs(l.max)})  failed attempts ${fmtInt(rc.failedAttempts)}  gave up ${fmtInt(rc.gaveUp)}  missed during reconnect ${fmtInt(r.deliveries.missedDuringReconnect ?? 0)}`,
     );
   }
   // figures from the acks, or from the target's own view (source); otherwise why they cannot be shown
@@ -142,10 +136,7 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
     lines.push(`  stale        dropped ${fmtInt(r.stale.dropped)}  410s ${fmtInt(r.stale.gone410)}  ${clean}  wasted posts ${fmtInt(r.stale.wastedPosts)}`);
     if (r.stale.source) lines.push(`               from ${r.stale.source}`);
   }
-  // the clients' errors by kind, then the sentence that sets API Gateway's own counts beside them (page-model.ts)
-  const errs = page.errors.kinds;
-  lines.push(`  errors       ${errs.length > 0 ? errs.map((e) => `${e.kind}=${fmtInt(e.count)}`).join('  ') : page.errors.api ? 'none on the clients' : 'none'}`);
-  if (page.errors.api) lines.push(`               ${page.errors.api}`);
+  lines.push(...errorLines(page));
   // a queued fan-out's path, one line per hop (page-model.ts); its notes in summary.md
   if (page.path?.idle) lines.push(`  path         ${page.path.idle}`);
   else for (const row of page.path?.rows ?? []) lines.push(`  path         ${pathLine(row)}`);
@@ -168,8 +159,7 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
   if (page.cloudwatchNotes.length > 0) lines.push(`  cloudwatch   ${page.cloudwatchNotes.length} note${page.cloudwatchNotes.length === 1 ? '' : 's'} (in summary.md): ${page.cloudwatchNotes[0]}`);
   if (r.cost) {
     const c = r.cost;
-    const perM = c.perMillionDeliveries === null ? '' : `  (${fmtUsd(c.perMillionDeliveries)} per million deliveries)`;
-    lines.push(`  cost         ≈ ${fmtUsd(c.totals.total)} at ${pricesLabel(c.prices)}${perM}`);
+    lines.push(costLine(r));
     if (page.thisHost) lines.push(`               ${page.thisHost}`);
     const dt = c.lines.find((l) => l.service === 'Data transfer');
     if (dt) lines.push(`  transfer out ${dt.quantity.toFixed(3)} GB to the clients ≈ ${fmtUsd(dt.cost)} of it`);

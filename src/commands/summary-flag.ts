@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import { UserError } from '../../common/errors.ts';
+import { BRIEF_MAX_LINES, SUMMARY_LENGTHS, type SummaryLength } from '../report/run/summary-length.ts';
+
+/** How much of a run the console says; summary.md keeps every fact either way. */
+export function summaryFlag(cmd: Command, applies = ''): Command {
+  return cmd.option('--summary <length>', `${applies}the console's summary: brief (at most ${BRIEF_MAX_LINES} lines, the default) or full (every line)`);
+}
+
+/** --summary's value, checked: one line naming the flag for anything else. */
+export function summaryLength(value: string | undefined): SummaryLength {
+  if (value === undefined) return 'brief';
+  if ((SUMMARY_LENGTHS as readonly string[]).includes(value)) return value as SummaryLength;
+  throw new UserError(`--summary: must be ${SUMMARY_LENGTHS.join(' or ')}, got ${value}`);
+}
