@@ -6,6 +6,7 @@
 
 const int = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+const tenths = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
 /** A count: whole, with thousands separators ("50,000"), on every page and in summary.md. */
 export function fmtInt(n: number): string {
@@ -100,6 +101,11 @@ export function fmtRate(perS: number): string {
 export function fmtMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '–';
   return ms >= 10_000 ? `${fmtNum(ms / 1000)} s` : `${fmtNum(ms)} ms`;
+}
+
+/** Memory from MB: whole MB below a GB, GB to a tenth from there ("512 MB", "4.0 GB", "1,234.5 GB"). */
+export function fmtMemoryMB(mb: number): string {
+  return mb >= 1024 ? `${tenths.format(mb / 1024)} GB` : `${fmtInt(mb)} MB`;
 }
 
 /** Dollars: cents for a dollar or more, three significant digits below. */

@@ -20,6 +20,7 @@ import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
 import { MAX_REPEAT } from './run.ts';
 import { closingFlags, collect, fleetFlags, intFlag, sessionOptionsFromFlags, stackFlags, targetFlags, type SharedFlags } from './shared-flags.ts';
+import { fmtInt } from '../number-format.ts';
 
 /**
  * `fanout-bench compare --memory 128,256,… | --room-size 10,100,… | --payload 128,4096,… |
@@ -55,7 +56,7 @@ export function addCompareCommand(program: Command): void {
     .option('--memory <MB,MB,...>', `memory sizes to compare, e.g. 128,256,512,1024,1769 (2 to ${MAX_SIZES}, ${LAMBDA_MEMORY_MB.min}–${LAMBDA_MEMORY_MB.max} MB)`)
     .option('--room-size <N,N,...>', `members per room to compare, e.g. 10,100,1000 (2 to ${MAX_SIZES})`)
     .option('--hold-constant <what>', `--room-size: ${HoldConstant.options.join(' or ')} stay the same at every size (default deliveries: deliveries per second)`)
-    .option('--payload <bytes,...>', `payload sizes to compare, e.g. 128,4096,32000 (2 to ${MAX_SIZES}, at most ${MAX_PAYLOAD_BYTES.toLocaleString('en-US')} bytes)`)
+    .option('--payload <bytes,...>', `payload sizes to compare, e.g. 128,4096,32000 (2 to ${MAX_SIZES}, at most ${fmtInt(MAX_PAYLOAD_BYTES)} bytes)`)
     .option('--targets <A,B,...|file>', 'deployed variants to compare, e.g. aws:ChatArm64,aws:ChatX86, or a variants file (YAML/JSON) that can give local stacks their knobs; with --room-size, side by side at each room size (a grid)')
     .option(`${THRESHOLD_FLAG} <expr>`, 'sweeps: the SLO every point is judged by, after the scenario\'s thresholds (repeatable), e.g. "fanout.p99 < 500ms"', collect)
     .option('--function <names>', `functions set to each size, comma-separated or repeated; a template's by name or logical id (default: ${DEFAULT_COMPARED_FUNCTIONS.join(', ')})`, collect)

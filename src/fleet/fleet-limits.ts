@@ -2,6 +2,7 @@ import type { HostFacts } from './host-facts.ts';
 import { clientsPerShard, MAX_SHARDS_PER_CORE, MB_PARENT, MB_PER_1000_CLIENTS, MB_PER_SHARD } from '../contracts/harness-costs.ts';
 import { clientsPerSourceAddress } from './source-address.ts';
 import type { TargetSpec } from '../contracts/target-spec.ts';
+import { fmtInt, fmtMemoryMB } from '../number-format.ts';
 
 /**
  * Whether this machine can hold the fleet a run asks for, estimated from the harness's own
@@ -73,7 +74,7 @@ export function fleetLimitIssue(ask: FleetAsk, host: HostFacts): string | undefi
   if (shards > maxShards) {
     const why = `${host.cores} core(s) drive at most ${maxShards} shard processes (${MAX_SHARDS_PER_CORE} per core, the most measured to hold every client; each adds ~${MB_PER_SHARD} MB)`;
     if (ask.shardsRequested !== undefined) return `--shards: ${ask.shardsRequested}: ${why}`;
-    return `${ask.clientsField}: ${clients} clients need ${shards} shard processes (${fmt(perShard)} clients each, as a process may open ${fmt(host.openFilesPerProcess ?? 20_000)} files): ${why}, so this host holds at most ${fmt(maxShards * perShard)} clients`;
+    return `${ask.clientsField}: ${clients} clients need ${shards} shard processes (${fmtInt(perShard)} clients each, as a process may open ${fmtInt(host.openFilesPerProcess ?? 20_000)} files): ${why}, so this host holds at most ${fmtInt(maxShards * perShard)} clients`;
   }
 
   const memoryAsk = { ...ask, localStack: ask.target.startsLocalStack };
@@ -81,21 +82,21 @@ export function fleetLimitIssue(ask: FleetAsk, host: HostFacts): string | undefi
   const stackMB = localStackMB(memoryAsk, host.totalMemoryBytes);
   const haveMB = host.availableMemoryBytes / MB;
   if (needMB > haveMB) {
-    const have = `this host has ${gb(haveMB)} available`;
+    const have = `this host has ${fmtMemoryMB(haveMB)} available`;
     if (needMB - stackMB > haveMB) {
       // each client with its share of a full shard's baseline, after the parent and the stack
       const holds = Math.max(0, Math.floor((haveMB - MB_PARENT - stackMB) / (MB_PER_1000_CLIENTS / 1000 + MB_PER_SHARD / perShard)));
-      return `${ask.clientsField}: ${clients} clients need about ${gb(needMB - stackMB)} of memory for the harness (${MB_PER_1000_CLIENTS} MB per 1,000 clients, ${MB_PER_SHARD} MB per shard process, ${MB_PARENT} MB for the parent)${stackMB > 0 ? ` and ${gb(stackMB)} for the local stack` : ''}; ${have}, enough for about ${fmt(holds)} clients`;
+      return `${ask.clientsField}: ${clients} clients need about ${fmtMemoryMB(needMB - stackMB)} of memory for the harness (${MB_PER_1000_CLIENTS} MB per 1,000 clients, ${MB_PER_SHARD} MB per shard process, ${MB_PARENT} MB for the parent)${stackMB > 0 ? ` and ${fmtMemoryMB(stackMB)} for the local stack` : ''}; ${have}, enough for about ${fmtInt(holds)} clients`;
     }
     // the harness fits: the local stack at its environment cap is what does not
     const envs = localStackEnvironments(host.totalMemoryBytes, ask.hostMaxEnvironments);
-    return `${ask.scenarioSource}: target.hostMaxEnvironments: a local stack at ${envs} Lambda environments (${MB_PER_ENVIRONMENT} MB each) needs about ${gb(stackMB)}, with the harness ${gb(needMB)}; ${have}: set fewer`;
+    return `${ask.scenarioSource}: target.hostMaxEnvironments: a local stack at ${envs} Lambda environments (${MB_PER_ENVIRONMENT} MB each) needs about ${fmtMemoryMB(stackMB)}, with the harness ${fmtMemoryMB(needMB)}; ${have}: set fewer`;
   }
 
   if (ask.target.startsLocalStack && host.openFilesPerProcess !== undefined) {
     const max = host.openFilesPerProcess - LOCAL_STACK_FILES_HEADROOM;
     if (clients > max) {
-      return `${ask.clientsField}: ${clients} clients: the local stack is one process, which may open ${fmt(host.openFilesPerProcess)} files (one per client socket): it holds at most ${fmt(max)} clients; run a bigger fleet against a deployed stack`;
+      return `${ask.clientsField}: ${clients} clients: the local stack is one process, which may open ${fmtInt(host.openFilesPerProcess)} files (one per client socket): it holds at most ${fmtInt(max)} clients; run a bigger fleet against a deployed stack`;
     }
   }
 
@@ -105,16 +106,10 @@ export function fleetLimitIssue(ask: FleetAsk, host: HostFacts): string | undefi
   if (!target.startsLocalStack && host.localPorts !== undefined && clients > host.localPorts) {
     if (clientsPerSourceAddress(target.kind === 'url' ? target.hostname : undefined, clients) === 0) {
       const hostName = target.kind === 'url' ? target.hostname : target.spec;
-      return `${ask.clientsField}: ${clients} connections to ${hostName} need ${fmt(clients)} local ports, but one source address has ${fmt(host.localPorts)} (net.ipv4.ip_local_port_range)`;
+      return `${ask.clientsField}: ${clients} connections to ${hostName} need ${fmtInt(clients)} local ports, but one source address has ${fmtInt(host.localPorts)} (net.ipv4.ip_local_port_range)`;
     }
   }
   return undefined;
 }
 
-function gb(mb: number): string {
-  return mb >= 1024 ? `${(mb / 1024).toFixed(1)} GB` : `${Math.round(mb)} MB`;
-}
 
-function fmt(n: number): string {
-  return n.toLocaleString('en-US');
-}

@@ -3,6 +3,7 @@ import type { PlannedPhase, Scenario } from '../contracts/scenario-schema.ts';
 import type { PathResources } from '../metrics/cloudwatch/path-queries.ts';
 import { readStackPath } from '../targets/stack-path-pull.ts';
 import type { Target } from '../targets/target.ts';
+import { fmtInt } from '../number-format.ts';
 
 /**
  * A queued path's quotas held against the scenario's planned rates before any load, one line each
@@ -27,7 +28,6 @@ import type { Target } from '../targets/target.ts';
  */
 export const MIN_BATCH_MS = 100;
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 interface Entry {
   phase: string;
@@ -40,12 +40,12 @@ interface Entry {
 
 function entries(scenario: Scenario): Entry[] {
   return scenario.phases.flatMap((p: PlannedPhase): Entry[] => {
-    if (p.kind === 'send') return [{ phase: p.name, rate: p.rate, durationMs: p.durationMs, reaches: () => true, what: `send phase "${p.name}" sends ${fmt(p.rate)} messages/s` }];
+    if (p.kind === 'send') return [{ phase: p.name, rate: p.rate, durationMs: p.durationMs, reaches: () => true, what: `send phase "${p.name}" sends ${fmtInt(p.rate)} messages/s` }];
     if (p.kind === 'publish') {
       const kind = p.via === 'sqs' ? 'queue' : p.via === 'sns' ? 'topic' : p.via === 'eventbridge' ? 'bus' : undefined;
       if (!kind) return [];
       const named = (k: string, name: string) => k === kind && (p.to === name || p.to.endsWith(`:${name}`) || p.to.endsWith(`/${name}`));
-      return [{ phase: p.name, rate: p.rate, durationMs: p.durationMs, reaches: named, what: `publish phase "${p.name}" publishes ${fmt(p.rate)}/s to ${p.to}` }];
+      return [{ phase: p.name, rate: p.rate, durationMs: p.durationMs, reaches: named, what: `publish phase "${p.name}" publishes ${fmtInt(p.rate)}/s to ${p.to}` }];
     }
     return [];
   });
@@ -66,7 +66,7 @@ export function pathQuotaLines(scenario: Scenario, path: PathResources, region: 
       if (fifo && e.rate > PATH_QUOTAS.sqsFifoCallsPerAction) {
         const batched = e.rate > PATH_QUOTAS.sqsFifoMessagesBatched;
         lines.push(
-          `quota: ${e.what} into FIFO queue ${q.name}, over SQS's ${fmt(PATH_QUOTAS.sqsFifoCallsPerAction)} API calls/s per action for a FIFO queue (AWS's documented default${batched ? `; ${fmt(PATH_QUOTAS.sqsFifoMessagesBatched)} messages/s even in batches of 10` : `: ${fmt(PATH_QUOTAS.sqsFifoMessagesBatched)} messages/s in batches of 10`}): expect throttled sends (ThrottlingException)${batched ? '' : ' unless they are sent in batches'}`,
+          `quota: ${e.what} into FIFO queue ${q.name}, over SQS's ${fmtInt(PATH_QUOTAS.sqsFifoCallsPerAction)} API calls/s per action for a FIFO queue (AWS's documented default${batched ? `; ${fmtInt(PATH_QUOTAS.sqsFifoMessagesBatched)} messages/s even in batches of 10` : `: ${fmtInt(PATH_QUOTAS.sqsFifoMessagesBatched)} messages/s in batches of 10`}): expect throttled sends (ThrottlingException)${batched ? '' : ' unless they are sent in batches'}`,
         );
       }
       for (const m of mapped(q.name)) {
@@ -75,14 +75,14 @@ export function pathQuotaLines(scenario: Scenario, path: PathResources, region: 
         const budgetMs = ((most * batch) / e.rate) * 1000;
         if (budgetMs < MIN_BATCH_MS) {
           lines.push(
-            `quota: ${e.what} into ${q.name}; its mapping to ${m.functionName} runs at most ${fmt(most)} batches of ${fmt(batch)} at once (${m.maximumConcurrency !== undefined && m.maximumConcurrency < PATH_QUOTAS.mappingConcurrency ? 'its MaximumConcurrency' : "an SQS mapping's 1,000"}): each batch would have to finish within ${Math.round(budgetMs)} ms, under the ${MIN_BATCH_MS} ms assumed for a poll, invoke and delete: expect the queue to grow (its age of oldest message rising)`,
+            `quota: ${e.what} into ${q.name}; its mapping to ${m.functionName} runs at most ${fmtInt(most)} batches of ${fmtInt(batch)} at once (${m.maximumConcurrency !== undefined && m.maximumConcurrency < PATH_QUOTAS.mappingConcurrency ? 'its MaximumConcurrency' : "an SQS mapping's 1,000"}): each batch would have to finish within ${Math.round(budgetMs)} ms, under the ${MIN_BATCH_MS} ms assumed for a poll, invoke and delete: expect the queue to grow (its age of oldest message rising)`,
           );
         }
         const inFlight = most * batch;
         const messages = (e.rate * e.durationMs) / 1000;
         if (!fifo && inFlight > PATH_QUOTAS.sqsStandardInFlight && messages > PATH_QUOTAS.sqsStandardInFlight) {
           lines.push(
-            `quota: ${e.what} into ${q.name}, ${fmt(messages)} in all; its mapping to ${m.functionName} may hold up to ${fmt(inFlight)} messages in flight (${fmt(most)} batches of ${fmt(batch)}), over SQS's ${fmt(PATH_QUOTAS.sqsStandardInFlight)} in flight for a standard queue: expect OverLimit on receives`,
+            `quota: ${e.what} into ${q.name}, ${fmtInt(messages)} in all; its mapping to ${m.functionName} may hold up to ${fmtInt(inFlight)} messages in flight (${fmtInt(most)} batches of ${fmtInt(batch)}), over SQS's ${fmtInt(PATH_QUOTAS.sqsStandardInFlight)} in flight for a standard queue: expect OverLimit on receives`,
           );
         }
       }
@@ -93,27 +93,27 @@ export function pathQuotaLines(scenario: Scenario, path: PathResources, region: 
     const sns = snsPublishQuota(region, topics.length > 0 && fifoTopics.length === topics.length);
     const publishes = e.rate * topics.length;
     if (publishes > sns) {
-      const each = topics.length > 1 ? ` into ${topics.length} topics (${fmt(publishes)} publishes/s)` : '';
-      lines.push(`quota: ${e.what}${each}, each an SNS Publish, over SNS's ${fmt(sns)} publishes/s per account in ${region} (AWS's documented default): expect throttled publishes (ThrottlingException)`);
+      const each = topics.length > 1 ? ` into ${topics.length} topics (${fmtInt(publishes)} publishes/s)` : '';
+      lines.push(`quota: ${e.what}${each}, each an SNS Publish, over SNS's ${fmtInt(sns)} publishes/s per account in ${region} (AWS's documented default): expect throttled publishes (ThrottlingException)`);
     }
     for (const t of e.rate > SNS_FIFO_TOPIC_MESSAGES_PER_SECOND ? fifoTopics : []) {
       lines.push(
-        `quota: ${e.what} into FIFO topic ${t.name}, over SNS's ${fmt(SNS_FIFO_TOPIC_MESSAGES_PER_SECOND)} messages/s per FIFO topic (AWS's documented default, FifoThroughputScope Topic; 300/s per message group): expect throttled publishes (ThrottlingException)`,
+        `quota: ${e.what} into FIFO topic ${t.name}, over SNS's ${fmtInt(SNS_FIFO_TOPIC_MESSAGES_PER_SECOND)} messages/s per FIFO topic (AWS's documented default, FifoThroughputScope Topic; 300/s per message group): expect throttled publishes (ThrottlingException)`,
       );
     }
     const reached = buses.filter((b) => e.reaches('bus', b));
     const calls = e.rate * reached.length;
     if (calls > putEvents) {
-      const each = reached.length > 1 ? ` onto ${reached.length} buses (${fmt(calls)} calls/s)` : '';
+      const each = reached.length > 1 ? ` onto ${reached.length} buses (${fmtInt(calls)} calls/s)` : '';
       lines.push(
-        `quota: ${e.what}${each}, each a PutEvents call, over EventBridge's ${fmt(putEvents)} PutEvents/s per account in ${region} (AWS's documented default): expect throttled PutEvents (ThrottlingException) unless up to 10 events go in each call`,
+        `quota: ${e.what}${each}, each a PutEvents call, over EventBridge's ${fmtInt(putEvents)} PutEvents/s per account in ${region} (AWS's documented default): expect throttled PutEvents (ThrottlingException) unless up to 10 events go in each call`,
       );
     }
     const rules = path.rules.filter((r) => reached.includes(r.bus ?? 'default')).length;
     const invoked = e.rate * rules;
     if (invoked > invocations) {
       lines.push(
-        `quota: ${e.what}, matching ${rules} rule${rules === 1 ? '' : 's'} (${fmt(invoked)} target invocations/s at least, one target each), over EventBridge's ${fmt(invocations)} invocations/s per account in ${region} (AWS's documented default): expect delayed deliveries (throttled invocations are retried, not dropped)`,
+        `quota: ${e.what}, matching ${rules} rule${rules === 1 ? '' : 's'} (${fmtInt(invoked)} target invocations/s at least, one target each), over EventBridge's ${fmtInt(invocations)} invocations/s per account in ${region} (AWS's documented default): expect delayed deliveries (throttled invocations are retried, not dropped)`,
       );
     }
   }
@@ -124,7 +124,7 @@ export function pathQuotaLines(scenario: Scenario, path: PathResources, region: 
     const age = f.maximumEventAgeSeconds;
     if (age === undefined || consumers.has(f.name) || age >= first + second) continue;
     lines.push(
-      `quota: ${f.name}'s MaximumEventAgeInSeconds is ${fmt(age)}: an event its function fails is dropped before ${age < first ? 'its first retry (1 minute after)' : 'its second retry (2 minutes after the first)'}, and one queued longer than that behind a throttled function too (AsyncEventsDropped)`,
+      `quota: ${f.name}'s MaximumEventAgeInSeconds is ${fmtInt(age)}: an event its function fails is dropped before ${age < first ? 'its first retry (1 minute after)' : 'its second retry (2 minutes after the first)'}, and one queued longer than that behind a throttled function too (AsyncEventsDropped)`,
     );
   }
   return lines;

@@ -14,6 +14,7 @@ import { targetQuotas, type TargetQuotas } from '../targets/target-quotas.ts';
 import type { OwnLimits } from '../targets/target.ts';
 import type { TargetSpec } from '../contracts/target-spec.ts';
 import { roomPrefix } from './room-names.ts';
+import { fmtInt } from '../number-format.ts';
 
 /**
  * The plan held against the target's quotas, before any load: one line per limit the scenario
@@ -69,7 +70,6 @@ export function withQuotas<R extends Results>(results: R, quotas: Quotas | undef
   return results;
 }
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** The quota lines of a scenario against these quotas, and the refusal of a frame that cannot pass. */
 export function quotaLines(scenario: Scenario, q: TargetQuotas): { lines: string[]; refusal?: string } {
@@ -82,11 +82,11 @@ export function quotaLines(scenario: Scenario, q: TargetQuotas): { lines: string
   // A client's messages meet their route's throttle, else the stage's ($connect is a route too).
   const routeThrottle = (route: string): string | undefined => {
     const r = q.routes?.[route];
-    if (r) return `the ${route} route's throttle of ${fmt(r.rate.value)} requests/s (${sourceText(r.rate)})${r.burst ? `, burst ${fmt(r.burst.value)}` : ''}`;
+    if (r) return `the ${route} route's throttle of ${fmtInt(r.rate.value)} requests/s (${sourceText(r.rate)})${r.burst ? `, burst ${fmtInt(r.burst.value)}` : ''}`;
     const stage = at('requestsPerSecond');
     if (!stage) return undefined;
     const burst = at('requestBurst');
-    return `${limit('requestsPerSecond')}${burst ? `, burst ${fmt(burst.value)}` : ''}`;
+    return `${limit('requestsPerSecond')}${burst ? `, burst ${fmtInt(burst.value)}` : ''}`;
   };
   const routeRate = (route: string): number | undefined => q.routes?.[route]?.rate.value ?? at('requestsPerSecond')?.value;
 
@@ -94,17 +94,17 @@ export function quotaLines(scenario: Scenario, q: TargetQuotas): { lines: string
     if (p.kind === 'connect') {
       const quota = at('newConnectionsPerSecond');
       if (quota && p.rate > quota.value) {
-        lines.push(`quota: connect phase "${p.name}" opens ${fmt(p.rate)} connections/s, over ${limit('newConnectionsPerSecond')}: expect 429s at handshake`);
+        lines.push(`quota: connect phase "${p.name}" opens ${fmtInt(p.rate)} connections/s, over ${limit('newConnectionsPerSecond')}: expect 429s at handshake`);
       }
       const stage = routeRate('$connect');
       if (stage !== undefined && p.rate > stage) {
-        lines.push(`quota: connect phase "${p.name}" opens ${fmt(p.rate)} connections/s, over ${routeThrottle('$connect')} ($connect is one of its routes): expect 429s at handshake`);
+        lines.push(`quota: connect phase "${p.name}" opens ${fmtInt(p.rate)} connections/s, over ${routeThrottle('$connect')} ($connect is one of its routes): expect 429s at handshake`);
       }
     }
     if (p.kind === 'join') {
       const stage = routeRate('joinRoom');
       if (stage !== undefined && p.rate > stage) {
-        lines.push(`quota: join phase "${p.name}" sends ${fmt(p.rate)} joinRoom messages/s, over ${routeThrottle('joinRoom')}: expect 429s ("Too Many Requests") on joins`);
+        lines.push(`quota: join phase "${p.name}" sends ${fmtInt(p.rate)} joinRoom messages/s, over ${routeThrottle('joinRoom')}: expect 429s ("Too Many Requests") on joins`);
       }
     }
     if (p.kind === 'connect' || p.kind === 'join') {
@@ -112,7 +112,7 @@ export function quotaLines(scenario: Scenario, q: TargetQuotas): { lines: string
       const quota = at('lambdaUnreservedConcurrency');
       if (quota && p.maxInFlight > quota.value) {
         lines.push(
-          `quota: ${p.kind} phase "${p.name}" keeps up to ${fmt(p.maxInFlight)} invocations running (maxInFlight), over ${limit('lambdaUnreservedConcurrency')}: expect throttled invocations (${p.kind === 'connect' ? '500 at handshake' : 'errors on join'})`,
+          `quota: ${p.kind} phase "${p.name}" keeps up to ${fmtInt(p.maxInFlight)} invocations running (maxInFlight), over ${limit('lambdaUnreservedConcurrency')}: expect throttled invocations (${p.kind === 'connect' ? '500 at handshake' : 'errors on join'})`,
         );
       }
     }
@@ -122,17 +122,17 @@ export function quotaLines(scenario: Scenario, q: TargetQuotas): { lines: string
     const messageQuota = at('messageBytes');
     if (frameQuota && frame > frameQuota.value) {
       const fits = Math.max(0, p.payloadBytes - (frame - frameQuota.value));
-      const what = `${fmt(p.payloadBytes)} bytes make a ${fmt(frame)}-byte sendMessage frame, over ${limit('frameBytes')}`;
-      if (q.frameEnforced) refusal ??= `${phaseField(i, p, 'payloadBytes')}: ${what}: the harness sends each message as one frame, which the target refuses (at most ${fmt(fits)} bytes of payload fit)`;
+      const what = `${fmtInt(p.payloadBytes)} bytes make a ${fmtInt(frame)}-byte sendMessage frame, over ${limit('frameBytes')}`;
+      if (q.frameEnforced) refusal ??= `${phaseField(i, p, 'payloadBytes')}: ${what}: the harness sends each message as one frame, which the target refuses (at most ${fmtInt(fits)} bytes of payload fit)`;
       else lines.push(`quota: send phase "${p.name}": ${what}: the emulator does not refuse frames, AWS would`);
     }
     if (messageQuota && frame > messageQuota.value) {
-      lines.push(`quota: send phase "${p.name}" sends ${fmt(frame)}-byte messages, over ${limit('messageBytes')}: expect closes with 1009 (message too big)`);
+      lines.push(`quota: send phase "${p.name}" sends ${fmtInt(frame)}-byte messages, over ${limit('messageBytes')}: expect closes with 1009 (message too big)`);
     }
     // the stage (or the route) holds the clients' messages; the account holds messages and @connections posts together
     const stage = routeRate('sendMessage');
     if (stage !== undefined && p.rate > stage) {
-      lines.push(`quota: send phase "${p.name}" sends ${fmt(p.rate)} messages/s, over ${routeThrottle('sendMessage')}: expect 429s ("Too Many Requests") on messages; @connections posts do not count against it`);
+      lines.push(`quota: send phase "${p.name}" sends ${fmtInt(p.rate)} messages/s, over ${routeThrottle('sendMessage')}: expect 429s ("Too Many Requests") on messages; @connections posts do not count against it`);
     }
     const account = at('accountRequestsPerSecond');
     if (account) {
@@ -141,7 +141,7 @@ export function quotaLines(scenario: Scenario, q: TargetQuotas): { lines: string
       if (requests > account.value) {
         const burst = at('accountRequestBurst');
         lines.push(
-          `quota: send phase "${p.name}" makes about ${fmt(requests)} requests/s (${fmt(p.rate)} messages/s + ${fmt(posts)} @connections posts/s = rate × room size), over ${limit('accountRequestsPerSecond')}${burst ? `, burst ${fmt(burst.value)}` : ''}, which messages and posts share: expect 429s on messages and LimitExceededException on posts`,
+          `quota: send phase "${p.name}" makes about ${fmtInt(requests)} requests/s (${fmtInt(p.rate)} messages/s + ${fmtInt(posts)} @connections posts/s = rate × room size), over ${limit('accountRequestsPerSecond')}${burst ? `, burst ${fmtInt(burst.value)}` : ''}, which messages and posts share: expect 429s on messages and LimitExceededException on posts`,
         );
       }
     }

@@ -4,7 +4,8 @@ import { runChecks } from './checks.ts';
 import { explainChecks } from './explanations.ts';
 import { firstExplanations, runWhy } from './run-why.ts';
 import { catalogueMetrics, figureLabel, figureOf, HEADLINE_METRICS, lookupMetric, namedFigure, readFigure, sharedFigure, type LatencyFigure, type Metric } from '../contracts/metric-catalogue.ts';
-import { median, rangeWidth, repeatRange } from './repeat-range.ts';
+import { median } from '../median.ts';
+import { rangeWidth, repeatRange } from './repeat-range.ts';
 import { holds, limitOf, type Threshold } from '../contracts/threshold.ts';
 import { checkFailed, checkJudged, failsVerdict, type Check, type DiffRow, type RepeatRange, type ThresholdOutcome, type ThresholdResult, type Verdict } from '../contracts/verdict-schema.ts';
 

@@ -65,7 +65,7 @@ describe('progress line', () => {
       },
       { scenario: 'default', plannedSec: 45, intervalSec: 2 },
     );
-    expect(line).toBe('default  12s/45s  fanout  open 200  sent 20/s  delivered 410/s  p99 12.3ms  errors 1');
+    expect(line).toBe('default  12s/45s  fanout  open 200  sent 20/s  delivered 410/s  p99 12.3 ms  errors 1');
   });
 });
 

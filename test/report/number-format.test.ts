@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fmtFactor, fmtInt, fmtNum, fmtPercent, fmtRate, fmtRoomSize, fmtShare, fmtSignificant, fmtUsd, fmtValue } from '../../src/number-format.ts';
+import { fmtFactor, fmtInt, fmtMemoryMB, fmtMs, fmtNum, fmtPercent, fmtRate, fmtRoomSize, fmtShare, fmtSignificant, fmtUsd, fmtValue } from '../../src/number-format.ts';
 import { consoleSummary } from '../../src/report/run/console.ts';
 import { renderHtml } from '../../src/report/run/html.ts';
 import { renderSummaryMarkdown } from '../../src/report/run/md.ts';
@@ -87,6 +87,14 @@ describe('number-format', () => {
     expect(fmtRate(0.02)).toBe('0.02/s');
     expect(fmtRate(0.005)).toBe('1 every 3.33 min');
     expect(fmtRate(0)).toBe('0/s');
+  });
+
+  it('memory: whole MB below a GB, GB to a tenth from there', () => {
+    expect([512, 1023.6, 1024, 4096, 7475.2, 1_264_128].map(fmtMemoryMB)).toEqual(['512 MB', '1,024 MB', '1.0 GB', '4.0 GB', '7.3 GB', '1,234.5 GB']);
+  });
+
+  it('a latency: a space before the unit, seconds from 10 s (the progress line\'s p99 too)', () => {
+    expect([0.42, 12.345, 150, 2_500, 12_345].map(fmtMs)).toEqual(['0.42 ms', '12.3 ms', '150 ms', '2,500 ms', '12.3 s']);
   });
 
   it('a price: cents from a dollar up, three significant digits below', () => {

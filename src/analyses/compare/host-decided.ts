@@ -1,5 +1,6 @@
 import { LATENCY_METRIC_SHORT, type HostDecided, type LatencyMetric, type SizeMetrics, type SizeResult } from './compare-schema.ts';
 import { TIE_TOLERANCE } from './recommend.ts';
+import { fmtInt, fmtMs } from '../../number-format.ts';
 
 /**
  * The latency figures the local host decided: where, between two sizes, the host's waits in a
@@ -20,7 +21,6 @@ export const LATENCY_FIELD: Record<LatencyMetric, keyof SizeMetrics> = {
   'fanout-p99': 'fanoutP99Ms',
 };
 
-const ms = (n: number) => `${n >= 100 ? Math.round(n).toLocaleString('en-US') : Number(n.toPrecision(3))} ms`;
 
 /** Per latency figure the host decided, the pair of sizes where its waits differ most against the figure. */
 export function hostDecided(sizes: readonly SizeResult[], metrics: readonly LatencyMetric[]): HostDecided[] {
@@ -42,13 +42,13 @@ export function hostDecided(sizes: readonly SizeResult[], metrics: readonly Late
         // waits within the tie tolerance of the figure could not change its order
         const decides = waits > difference && waits > TIE_TOLERANCE * Math.max(fa.median, fb.median);
         if (!decides || (found && waits - difference <= found.hostWaitDifferenceMs - found.differenceMs)) continue;
-        const mb = (s: SizeResult) => `${s.memoryMB.toLocaleString('en-US')} MB`;
+        const mb = (s: SizeResult) => `${fmtInt(s.memoryMB)} MB`;
         found = {
           metric,
           between: [a.memoryMB, b.memoryMB],
           differenceMs: difference,
           hostWaitDifferenceMs: waits,
-          line: `the local host decided ${LATENCY_METRIC_SHORT[metric]}: ${mb(a)} ${ms(fa.median)} against ${mb(b)} ${ms(fb.median)} (${ms(difference)} apart), while the host's waits in it differ by ${ms(waits)} (${ms(wa.median)} against ${ms(wb.median)}): nothing is recommended on it`,
+          line: `the local host decided ${LATENCY_METRIC_SHORT[metric]}: ${mb(a)} ${fmtMs(fa.median)} against ${mb(b)} ${fmtMs(fb.median)} (${fmtMs(difference)} apart), while the host's waits in it differ by ${fmtMs(waits)} (${fmtMs(wa.median)} against ${fmtMs(wb.median)}): nothing is recommended on it`,
         };
       }
     }

@@ -1,3 +1,4 @@
+import { median } from '../../median.ts';
 import type { MedianRange } from './compare-schema.ts';
 
 /**
@@ -6,11 +7,9 @@ import type { MedianRange } from './compare-schema.ts';
  * left out; none with it → null.
  */
 export function medianRange(values: ReadonlyArray<number | null | undefined>): MedianRange | null {
-  const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v)).sort((a, b) => a - b);
-  if (xs.length === 0) return null;
-  const mid = xs.length >> 1;
-  const median = xs.length % 2 === 1 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
-  return { median, min: xs[0], max: xs[xs.length - 1], n: xs.length };
+  const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const m = median(xs);
+  return m === null ? null : { median: m, min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
 }
 
 /** The two ranges share at least one value: the order of their medians is within the noise. */

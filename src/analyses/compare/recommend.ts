@@ -1,5 +1,6 @@
 import { LATENCY_METRIC_LABELS, LATENCY_METRIC_SHORT, type Candidate, type HostDecided, type LatencyMetric, type Recommendation, type SizeResult, type MedianRange, type Strategy } from './compare-schema.ts';
 import { rangesOverlap } from './median-range.ts';
+import { fmtInt, fmtMs, fmtPercent, fmtUsd } from '../../number-format.ts';
 
 /**
  * The recommendation for one strategy, in the spirit of AWS Lambda Power Tuning's analyzer:
@@ -123,9 +124,9 @@ function reasonFor(
   withinSpread: boolean,
   hostDecided = false,
 ): string {
-  const mb = (r: Ranked) => `${r.size.memoryMB.toLocaleString('en-US')} MB`;
-  const cost = (r: Ranked) => `${usd(r.cost.median)} per million deliveries`;
-  const lat = (r: Ranked) => `${ms(r.latency.median)} ${LATENCY_METRIC_SHORT[metric]}`;
+  const mb = (r: Ranked) => `${fmtInt(r.size.memoryMB)} MB`;
+  const cost = (r: Ranked) => `${fmtUsd(r.cost.median)} per million deliveries`;
+  const lat = (r: Ranked) => `${fmtMs(r.latency.median)} ${LATENCY_METRIC_SHORT[metric]}`;
   const what = strategy === 'cost' ? cost : strategy === 'speed' ? lat : (r: Ranked) => `score ${round(r.score, 3)} (${cost(r)}, ${lat(r)})`;
   const claim =
     strategy === 'cost' ? 'has the lowest Lambda cost' : strategy === 'speed' ? 'is the fastest' : `has the best balance at weight ${weight} (1 = cost only, 0 = speed only)`;
@@ -137,7 +138,7 @@ function reasonFor(
       hostDecided || (strategy === 'cost' || (strategy === 'balanced' && weight > 0.5) ? tied(pick.latency.median, next.latency.median) : tied(pick.cost.median, next.cost.median));
     text = `${mb(pick)} and ${mb(next)} tie within ${TIE_TOLERANCE * 100} % (${what(pick)}; ${what(next)}); ${mb(pick)} is ${sameOther ? 'the smaller' : by}.`;
   } else {
-    const more = primary(pick) > 0 ? ` (+${fmt(((primary(next) - primary(pick)) / primary(pick)) * 100)} %)` : '';
+    const more = primary(pick) > 0 ? ` (+${fmtPercent(((primary(next) - primary(pick)) / primary(pick)) * 100)})` : '';
     text = `${mb(pick)} ${claim}: ${what(pick)}; next is ${mb(next)}: ${what(next)}${more}.`;
   }
   if (withinSpread) text += ` Their repeats overlap: the difference is within the noise.`;
@@ -145,6 +146,3 @@ function reasonFor(
 }
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
-const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : String(Number(n.toPrecision(2))));
-const ms = (n: number) => `${n >= 100 ? Math.round(n).toLocaleString('en-US') : Number(n.toPrecision(3))} ms`;
-const usd = (n: number) => `$${n >= 1 ? n.toFixed(2) : Number(n.toPrecision(3))}`;

@@ -1,4 +1,5 @@
 import type { Results } from '../../contracts/results-schema.ts';
+import { fmtInt } from '../../number-format.ts';
 
 /**
  * Where the functions' configuration changed between two runs of a trend (memory per function):
@@ -35,7 +36,7 @@ export function configChanges(runs: readonly Results[]): ConfigChange[] {
       const what = Object.keys(memory)
         .filter((fn) => before[fn] !== undefined && before[fn] !== memory[fn])
         .sort()
-        .map((fn) => `${fn} ${before[fn]!.toLocaleString('en-US')} → ${memory[fn]!.toLocaleString('en-US')} MB`);
+        .map((fn) => `${fn} ${fmtInt(before[fn]!)} → ${fmtInt(memory[fn]!)} MB`);
       if (what.length > 0) out.push({ index, lastBefore: last.index, what });
     }
     // a run that reported no function keeps the last configuration known

@@ -1,4 +1,4 @@
-import { median } from '../../verdict/repeat-range.ts';
+import { median } from '../../median.ts';
 import type { Level } from './trend-schema.ts';
 
 /** A value at quantile q of sorted values, interpolated between neighbours (as R's type 7). */
@@ -15,5 +15,8 @@ function quantile(sorted: readonly number[], q: number): number {
  */
 export function levelOf(values: readonly number[]): Level {
   const sorted = [...values].sort((a, b) => a - b);
-  return { median: median(sorted), low: quantile(sorted, 0.25), high: quantile(sorted, 0.75), runs: sorted.length };
+  const mid = median(sorted);
+  // a stretch between change points holds at least one run
+  if (mid === null) throw new Error('levelOf: a stretch of no runs');
+  return { median: mid, low: quantile(sorted, 0.25), high: quantile(sorted, 0.75), runs: sorted.length };
 }

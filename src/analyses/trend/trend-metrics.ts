@@ -1,6 +1,6 @@
 import type { Results } from '../../contracts/results-schema.ts';
 import { lookupMetric, type Metric } from '../../contracts/metric-catalogue.ts';
-import { median } from '../../verdict/repeat-range.ts';
+import { median } from '../../median.ts';
 
 /**
  * The metrics a trend charts: by default the ones a nightly watches (broadcast p50 and p99,

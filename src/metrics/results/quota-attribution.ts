@@ -1,5 +1,6 @@
 import type { PhaseResult, Results } from '../../contracts/results-schema.ts';
 import type { QuotaLimit, Quotas, QuotaValue } from '../../contracts/quotas-schema.ts';
+import { fmtInt } from '../../number-format.ts';
 
 /**
  * Refusals and closes, attributed to the limit that caused them: one table, limit → evidence →
@@ -19,22 +20,21 @@ const SOURCE: Record<QuotaValue['source'], string> = {
   'emulator-config': "the emulator's config",
 };
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const minutes = (s: number) => (s % 3600 === 0 ? `${s / 3600} h` : s % 60 === 0 ? `${s / 60} min` : `${s} s`);
 
 /** Each limit as a phrase around its value. */
 const LIMIT_TEXT: Record<QuotaLimit, (v: number) => string> = {
-  newConnectionsPerSecond: (v) => `API Gateway's ${fmt(v)} new connections/s per account and region`,
-  frameBytes: (v) => `API Gateway's ${fmt(v)}-byte WebSocket frame`,
-  messageBytes: (v) => `API Gateway's ${fmt(v)}-byte WebSocket message`,
+  newConnectionsPerSecond: (v) => `API Gateway's ${fmtInt(v)} new connections/s per account and region`,
+  frameBytes: (v) => `API Gateway's ${fmtInt(v)}-byte WebSocket frame`,
+  messageBytes: (v) => `API Gateway's ${fmtInt(v)}-byte WebSocket message`,
   idleTimeoutSeconds: (v) => `API Gateway's ${minutes(v)} idle timeout`,
   connectionLifetimeSeconds: (v) => `API Gateway's ${minutes(v)} connection lifetime`,
-  requestsPerSecond: (v) => `the stage's throttle of ${fmt(v)} requests/s`,
-  requestBurst: (v) => `the stage's burst of ${fmt(v)} requests`,
-  accountRequestsPerSecond: (v) => `the account's throttle of ${fmt(v)} requests/s`,
-  accountRequestBurst: (v) => `the account's burst of ${fmt(v)} requests`,
-  lambdaConcurrency: (v) => `Lambda's ${fmt(v)} concurrent executions per account`,
-  lambdaUnreservedConcurrency: (v) => `Lambda's ${fmt(v)} unreserved concurrent executions`,
+  requestsPerSecond: (v) => `the stage's throttle of ${fmtInt(v)} requests/s`,
+  requestBurst: (v) => `the stage's burst of ${fmtInt(v)} requests`,
+  accountRequestsPerSecond: (v) => `the account's throttle of ${fmtInt(v)} requests/s`,
+  accountRequestBurst: (v) => `the account's burst of ${fmtInt(v)} requests`,
+  lambdaConcurrency: (v) => `Lambda's ${fmtInt(v)} concurrent executions per account`,
+  lambdaUnreservedConcurrency: (v) => `Lambda's ${fmtInt(v)} unreserved concurrent executions`,
 };
 
 /** Where a value came from, as lines name it: "AWS's documented default". */
@@ -122,37 +122,37 @@ const ATTRIBUTION: Array<{ limit: QuotaLimit; evidence: Evidence; line: (n: numb
   {
     limit: 'newConnectionsPerSecond',
     evidence: { kind: isHandshakeThrottle, whose: phaseConnectThrottle },
-    line: (n, limit) => `${fmt(n)} connects refused with 429 at handshake: the new-connection quota, ${limit}`,
+    line: (n, limit) => `${fmtInt(n)} connects refused with 429 at handshake: the new-connection quota, ${limit}`,
   },
   {
     limit: 'requestsPerSecond',
     evidence: { kind: isHandshakeThrottle, whose: phaseConnectThrottle },
-    line: (n, limit) => `${fmt(n)} connects refused with 429 at handshake: ${limit}, which holds $connect as one of its routes`,
+    line: (n, limit) => `${fmtInt(n)} connects refused with 429 at handshake: ${limit}, which holds $connect as one of its routes`,
   },
   {
     limit: 'requestsPerSecond',
     evidence: { kind: isMessageThrottle, whose: phaseMessageThrottle },
-    line: (n, limit) => `${fmt(n)} messages answered "Too Many Requests" (429): ${limit}, which holds the clients' messages`,
+    line: (n, limit) => `${fmtInt(n)} messages answered "Too Many Requests" (429): ${limit}, which holds the clients' messages`,
   },
   {
     limit: 'accountRequestsPerSecond',
     evidence: { kind: isMessageThrottle, whose: phaseMessageThrottle },
-    line: (n, limit) => `${fmt(n)} messages answered "Too Many Requests" (429): ${limit}, which the clients' messages and the @connections posts share`,
+    line: (n, limit) => `${fmtInt(n)} messages answered "Too Many Requests" (429): ${limit}, which the clients' messages and the @connections posts share`,
   },
   {
     limit: 'messageBytes',
     evidence: { kind: (k) => k === 'close:1009' },
-    line: (n, limit) => `${fmt(n)} connections closed with 1009 (message too big): ${limit}`,
+    line: (n, limit) => `${fmtInt(n)} connections closed with 1009 (message too big): ${limit}`,
   },
   {
     limit: 'connectionLifetimeSeconds',
     evidence: { kind: (k) => k === 'close:1001', phase: (_p, ctx, v) => ctx.endOffsetMs >= v * 1000 },
-    line: (n, limit) => `${fmt(n)} connections closed with 1001 (going away) at the end of their life: ${limit}`,
+    line: (n, limit) => `${fmtInt(n)} connections closed with 1001 (going away) at the end of their life: ${limit}`,
   },
   {
     limit: 'idleTimeoutSeconds',
     evidence: { kind: (k) => k === 'close:1001', phase: (_p, ctx, v) => ctx.quietMs >= v * 1000 },
-    line: (n, limit) => `${fmt(n)} connections closed with 1001 (going away) after a quiet stretch: ${limit}`,
+    line: (n, limit) => `${fmtInt(n)} connections closed with 1001 (going away) after a quiet stretch: ${limit}`,
   },
 ];
 

@@ -1,8 +1,9 @@
 import type { IntervalRecord } from '../../contracts/results-schema.ts';
+import { fmtCount, fmtInt, fmtMs } from '../../number-format.ts';
 
 /**
  * One interval as one progress line (pure):
- *   fanout  12s/45s  send:fanout  open 200  sent 20/s  delivered 410/s  p99 12.3ms  errors 0
+ *   fanout  12s/45s  send:fanout  open 200  sent 20/s  delivered 1,410/s  p99 12.3 ms  errors 0
  * While the run drains it says how many messages still wait for deliveries (pending, not lost).
  * `plannedSec` is the scenario's expected length (the remaining time is an estimate).
  */
@@ -15,25 +16,20 @@ export interface ProgressContext {
 
 export function progressLine(r: IntervalRecord, ctx: ProgressContext): string {
   const secs = Math.max(0.001, ctx.intervalSec);
-  const perSec = (n: number) => Math.round(n / secs);
+  const perSec = (n: number) => fmtInt(n / secs);
   const p99 = r.broadcast ? `${fmtMs(r.broadcast.p99)}` : r.connect ? `${fmtMs(r.connect.p99)} (connect)` : '-';
   const parts = [
     ctx.scenario,
     `${Math.round(r.elapsedSec)}s/${Math.max(Math.round(ctx.plannedSec), Math.round(r.elapsedSec))}s`,
     r.phase || '-',
-    `open ${r.openClients}`,
+    `open ${fmtInt(r.openClients)}`,
     `sent ${perSec(r.sent)}/s`,
     `delivered ${perSec(r.delivered)}/s`,
     `p99 ${p99}`,
-    `errors ${r.errors}`,
+    `errors ${fmtInt(r.errors)}`,
   ];
-  if (r.phase === 'drain' && r.pendingMessages) parts.push(`waiting for ${r.pendingMessages} message${r.pendingMessages === 1 ? '' : 's'}`);
+  if (r.phase === 'drain' && r.pendingMessages) parts.push(`waiting for ${fmtCount(r.pendingMessages, 'message')}`);
   if (r.eventLoopLagP99Ms !== undefined && r.eventLoopLagP99Ms > 50) parts.push(`lag ${fmtMs(r.eventLoopLagP99Ms)}!`);
   return parts.join('  ');
 }
 
-function fmtMs(ms: number): string {
-  if (ms >= 1000) return `${(ms / 1000).toFixed(2)}s`;
-  if (ms >= 100) return `${Math.round(ms)}ms`;
-  return `${ms.toFixed(1)}ms`;
-}

@@ -2,6 +2,7 @@ import type { Search, SearchStep } from '../../analyses/search/search-schema.ts'
 import { loadOutcomes } from '../../analyses/search/step-plan.ts';
 import { emptyChart, type EmptyChart } from '../shared/empty-chart.ts';
 import { figureMark } from './text.ts';
+import { median } from '../../median.ts';
 
 /**
  * The knee charts of a search, as data the page's script draws (../shared/assets/search-client.js): one
@@ -37,13 +38,6 @@ export interface SearchCharts {
 const TITLES = { latency: 'Broadcast latency against load', throughput: 'Deliveries offered against delivered' };
 
 const COLORS = { p50: '#0ea5e9', p99: '#7c3aed', offered: '#64748b', delivered: '#16a34a', slo: '#dc2626' };
-
-function median(xs: number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 export function buildSearchCharts(search: Search): SearchCharts {
   const byLoad = new Map<number, SearchStep[]>();
