@@ -53,7 +53,7 @@ describe('bad paths and values, from the CLI', { timeout: 120_000 }, () => {
   it('a client count the host cannot hold, refused before load (--dry-run) with what it holds and why: memory, open files, ports', async () => {
     const envs = join(dir, 'envs.yaml');
     writeFileSync(envs, 'name: e\nclients: 2\nrooms: 1\ntarget: { hostMaxEnvironments: 10000000 }\nphases: [{ connect: {} }]\n');
-    expectOneLine(await cli(['run', envs, '--dry-run']), new RegExp(`^fanout-bench: ${envs}: target\\.hostMaxEnvironments: a local stack at 10000000 Lambda environments \\(32 MB each\\) needs about [\\d.]+ GB, with the harness [\\d.]+ GB; this host has [\\d.]+ GB available: set fewer \\(--ignore-host-limits runs it anyway\\)\n$`));
+    expectOneLine(await cli(['run', envs, '--dry-run']), new RegExp(`^fanout-bench: ${envs}: target\\.hostMaxEnvironments: a local stack at 10000000 Lambda environments \\(32 MB each\\) needs about [\\d,.]+ GB, with the harness [\\d,.]+ GB; this host has [\\d,.]+ GB available: set fewer \\(--ignore-host-limits runs it anyway\\)\n$`));
     // a shard is a process: its open files bound the clients it holds
     expectOneLine(await cli(['run', 'fanout', '--clients', '40000', '--shards', '1', '--target', 'ws://127.0.0.1:1/x', '--dry-run']), /^fanout-bench: --shards: 1 shard\(s\) cannot hold 40000 clients \(at most \d+ per shard process, which may open \d+ files\)\n$/);
     // a remote target: every connection an ephemeral port of one source address
