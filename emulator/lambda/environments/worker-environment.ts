@@ -291,7 +291,11 @@ export class WorkerEnvironment implements ExecutionEnvironment {
 
   private timedOut(): void {
     for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB, this.runInitMs, new Date(), this.platform)) this.log.line(line);
-    this.invocation.settle({ kind: 'timeout', durationMs: this.spec.fn.timeoutSeconds * 1000, ...this.usage() });
+    const durationMs = this.spec.fn.timeoutSeconds * 1000;
+    const usage = this.usage();
+    // one thread runs at most a CPU ms per ms: what the read counts past the deadline (this timer
+    // fires late on a busy host) is not the invocation's
+    this.invocation.settle({ kind: 'timeout', durationMs, ...usage, ...(usage.cpuMs !== undefined ? { cpuMs: Math.min(usage.cpuMs, durationMs) } : {}) });
     void this.terminate();
   }
 
