@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UserError } from '../../common/errors.ts';
-import { BRIEF_MAX_LINES, SUMMARY_LENGTHS, type SummaryLength } from '../report/run/summary-length.ts';
+import { BRIEF_MAX_LINES, SUMMARY_LENGTHS, type SummaryLength } from '../report/shared/summary-length.ts';
 
 /** How much of a run the console says; summary.md keeps every fact either way. */
 export function summaryFlag(cmd: Command, applies = ''): Command {

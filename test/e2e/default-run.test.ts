@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from './cli.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
-import { BRIEF_MAX_LINES } from '../../src/report/run/summary-length.ts';
+import { BRIEF_MAX_LINES } from '../../src/report/shared/summary-length.ts';
 import { consoleSummary } from '../../src/report/run/console.ts';
 import { bundledNodePackage, findNode } from '../../src/local-stack/node-binaries.ts';
 

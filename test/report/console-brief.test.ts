@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Results } from '../../src/contracts/results-schema.ts';
-import { BRIEF_MAX_LINES } from '../../src/report/run/summary-length.ts';
+import { BRIEF_MAX_LINES } from '../../src/report/shared/summary-length.ts';
 import { consoleSummary } from '../../src/report/run/console.ts';
 import { runConsole } from '../../src/report/run/run-console.ts';
 import { firstCause } from '../../src/report/shared/why-lines.ts';

@@ -6,7 +6,7 @@ import { firstCause } from '../shared/why-lines.ts';
 import type { LatencyFigures } from './attribution-model.ts';
 import { costLine, deliveriesLine, errorLines, headlineLine, sendsLine } from './console-figures.ts';
 import { runPageModel } from './page-model.ts';
-import { BRIEF_MAX_LINES } from './summary-length.ts';
+import { BRIEF_MAX_LINES } from '../shared/summary-length.ts';
 import { explanationOf, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
 
 /**
