@@ -20,6 +20,7 @@ import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
 import { MAX_REPEAT } from './run.ts';
 import { closingFlags, collect, fleetFlags, intFlag, sessionOptionsFromFlags, stackFlags, targetFlags, type SharedFlags } from './shared-flags.ts';
+import { summaryFlag, summaryLength } from './summary-flag.ts';
 import { fmtInt } from '../number-format.ts';
 
 /**
@@ -33,6 +34,7 @@ import { fmtInt } from '../number-format.ts';
  * restored first), 2 bad input.
  */
 interface CompareFlags extends SharedFlags {
+  summary?: string;
   memory?: string;
   threshold?: string[];
   repeat?: string;
@@ -67,7 +69,8 @@ export function addCompareCommand(program: Command): void {
   targetFlags(compare, '"local" (start the emulator), aws:<stackName>, or an execute-api wss:// URL');
   fleetFlags(compare, { duration: 'length of every send phase, e.g. 30s' });
   stackFlags(compare);
-  closingFlags(compare).action(async (scenario: string, flags: CompareFlags, cmd: Command) => {
+  summaryFlag(closingFlags(compare)).action(async (scenario: string, flags: CompareFlags, cmd: Command) => {
+    summaryLength(flags.summary);
     process.exitCode = await compareCommand(scenario, flags, cmd.getOptionValueSource('target') === 'cli');
   });
 }
@@ -178,8 +181,8 @@ async function compareCommand(scenarioRef: string, flags: CompareFlags, targetGi
   try {
     const { lines, dir, complete } =
       sweep.parameter === 'memory'
-        ? await runComparison({ ...common, ...live, sizes: sweep.sizes, functions: listFlag('--function', flags.function), balancedWeights: weightsFlag(flags.weight) }).then((o) => ({ ...o, lines: renderCompareConsole(o.comparison) }))
-        : await runSweep({ ...common, ...live, sweep, thresholds: flags.threshold ?? [] }).then((o) => ({ ...o, lines: renderSweepConsole(o.comparison) }));
+        ? await runComparison({ ...common, ...live, sizes: sweep.sizes, functions: listFlag('--function', flags.function), balancedWeights: weightsFlag(flags.weight) }).then((o) => ({ ...o, lines: renderCompareConsole(o.comparison, undefined, summaryLength(flags.summary)) }))
+        : await runSweep({ ...common, ...live, sweep, thresholds: flags.threshold ?? [] }).then((o) => ({ ...o, lines: renderSweepConsole(o.comparison, undefined, summaryLength(flags.summary)) }));
     printer.end();
     writeLines(process.stdout, lines, join(dir, COMPARE_FILES.summary));
     process.stdout.write(`compare: ${join(dir, COMPARE_FILES.json)}\nreport:  ${join(dir, COMPARE_FILES.html)}\n`);

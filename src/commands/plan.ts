@@ -20,6 +20,7 @@ import { renderVariantPlansConsole, renderVariantPlansMarkdown, variantPlanRows 
 import { writeTextFiles } from '../report/shared/write-files.ts';
 import { fmtNum } from '../number-format.ts';
 import { writeLines } from '../report/shared/console-lines.ts';
+import { summaryFlag, summaryLength } from './summary-flag.ts';
 import { collect, durationFlag, intFlag, memoryFlags, numberFlag } from './shared-flags.ts';
 import { hostFacts } from '../fleet/host-facts.ts';
 
@@ -36,6 +37,7 @@ import { hostFacts } from '../fleet/host-facts.ts';
  * runs lack: one line, exit 2.
  */
 interface PlanFlags {
+  summary?: string;
   connections?: string;
   roomSize?: string;
   messagesPerS?: string;
@@ -55,7 +57,7 @@ interface PlanFlags {
 const GROW_AXES: Record<string, GrowthAxis> = { connections: 'connections', 'room-size': 'roomSize', rate: 'messagesPerS' };
 
 export function addPlanCommand(program: Command): void {
-  program
+  const command = program
     .command('plan')
     .description("project measured runs to a traffic: the work per connect, join, message and recipient, the month's cost by line, the headroom at the peak and the first limit to break (plan.json, index.html, summary.md)")
     .argument('<dirs...>', `run directories (holding ${RESULTS_FILE}), or compare or sweep directories (holding ${COMPARE_FILES.json}): a room-size sweep's runs fit billed time against the room size`)
@@ -71,12 +73,13 @@ export function addPlanCommand(program: Command): void {
     .option('--table-capacity <read=R,write=W>', 'the tables are provisioned at R read and W write units/s (default: on-demand)')
     .option('--account-concurrency <n>', "the account's Lambda concurrency (default: as the runs read it from the account, else 1,000)")
     .option('--grow <axis>', `the traffic grown first to find the first limit to break: ${Object.keys(GROW_AXES).join(', ')} (default connections)`)
-    .option('--out <dir>', 'the plan\'s own folder: plan.json, index.html and summary.md (new, empty or an earlier plan\'s; default: a new directory under reports/)')
-    .action(async (dirs: string[], flags: PlanFlags) => {
-      const { files, summary } = await planCommand(dirs, flags);
-      writeLines(process.stdout, summary, 'summary.md');
-      for (const f of files) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
-    });
+    .option('--out <dir>', 'the plan\'s own folder: plan.json, index.html and summary.md (new, empty or an earlier plan\'s; default: a new directory under reports/)');
+  summaryFlag(command).action(async (dirs: string[], flags: PlanFlags) => {
+    summaryLength(flags.summary);
+    const { files, summary } = await planCommand(dirs, flags);
+    writeLines(process.stdout, summary, 'summary.md');
+    for (const f of files) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
+  });
 }
 
 const TRAFFIC_FLAGS = [
@@ -193,7 +196,7 @@ export async function planCommand(dirs: readonly string[], flags: PlanFlags): Pr
   });
   const dir = dirOf(plan.createdAt);
   const files = await writePlan(plan, dir);
-  return { files, summary: renderPlanConsole(plan) };
+  return { files, summary: renderPlanConsole(plan, undefined, summaryLength(flags.summary)) };
 }
 
 /**

@@ -14,6 +14,7 @@ import { formatDuration, parseDuration } from '../contracts/duration.ts';
 import { MAX_PHASE_MS } from '../contracts/scenario-limits.ts';
 import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
+import { summaryFlag, summaryLength } from './summary-flag.ts';
 import { closingFlags, collect, durationFlag, fleetFlags, intFlag, memoryFlags, sessionOptionsFromFlags, stackFlags, targetFlags, type SharedFlags } from './shared-flags.ts';
 
 /**
@@ -26,6 +27,7 @@ import { closingFlags, collect, durationFlag, fleetFlags, intFlag, memoryFlags, 
  * interrupted (memory restored, every step measured kept); 2 bad input.
  */
 interface SearchFlags extends Omit<SharedFlags, 'duration'> {
+  summary?: string;
   vary: string;
   slo: string[];
   from?: string;
@@ -57,7 +59,8 @@ export function addSearchCommand(program: Command): void {
   });
   search.option('--memory <fn=MB>', "a function's memory while the search runs, set through Lambda's API and restored at the end (repeatable)", collect);
   stackFlags(search);
-  closingFlags(search, "run even if the largest step's fleet looks bigger than this host's memory, cores, files or ports can hold").action(async (scenario: string, flags: SearchFlags) => {
+  summaryFlag(closingFlags(search, "run even if the largest step's fleet looks bigger than this host's memory, cores, files or ports can hold")).action(async (scenario: string, flags: SearchFlags) => {
+    summaryLength(flags.summary);
     process.exitCode = await searchCommand(scenario, flags);
   });
 }
@@ -147,7 +150,7 @@ async function searchCommand(scenario: string, flags: SearchFlags): Promise<numb
       onStatus: printer.onStatus,
     });
     printer.end();
-    writeLines(process.stdout, renderSearchConsole(search), join(dir, SEARCH_FILES.summary));
+    writeLines(process.stdout, renderSearchConsole(search, undefined, summaryLength(flags.summary)), join(dir, SEARCH_FILES.summary));
     process.stdout.write(`search: ${join(dir, SEARCH_FILES.json)}\nreport: ${join(dir, SEARCH_FILES.html)}\n`);
     const signal = interrupts.first();
     if (signal) return EXIT_INTERRUPTED[signal];

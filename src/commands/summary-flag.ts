@@ -4,7 +4,7 @@ import { BRIEF_MAX_LINES, SUMMARY_LENGTHS, type SummaryLength } from '../report/
 
 /** How much of a run the console says; summary.md keeps every fact either way. */
 export function summaryFlag(cmd: Command, applies = ''): Command {
-  return cmd.option('--summary <length>', `${applies}the console's summary: brief (at most ${BRIEF_MAX_LINES} lines, the default) or full (every line)`);
+  return cmd.option('--summary <length>', `${applies}the console's summary: brief (the default: the headline, the table, the verdict or answer, the rest counted in one line; a run's at most ${BRIEF_MAX_LINES} lines) or full (every line)`);
 }
 
 /** --summary's value, checked: one line naming the flag for anything else. */

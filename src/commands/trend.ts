@@ -9,6 +9,8 @@ import { readResults } from '../report/run/read-results.ts';
 import { commitRange, configChangeLines, stepText } from '../report/trend/format.ts';
 import { writeTrend } from '../report/trend/write.ts';
 import { writeLines } from '../report/shared/console-lines.ts';
+import { sectionLines } from '../report/shared/console-sections.ts';
+import { summaryFlag, summaryLength } from './summary-flag.ts';
 import { collect } from './shared-flags.ts';
 
 /**
@@ -18,25 +20,30 @@ import { collect } from './shared-flags.ts';
  * nothing readable left, or no completed run, exit 2. Otherwise exit 0, change points or not: a
  * trend reports, the run's thresholds judge.
  */
+/** Change points a brief console shows, the first ones (summary.md and the page have every one). */
+const CHANGE_POINTS_SHOWN = 10;
+
 interface TrendFlags {
   out: string;
   metric?: string[];
   baseline?: string;
+  summary?: string;
 }
 
 export function addTrendCommand(program: Command): void {
-  program
+  const command = program
     .command('trend')
     .description('many runs as a trend: one chart per metric over time, change points named with the commits between (trend.json, index.html, summary.md)')
     .argument('<paths...>', 'results.json files, run directories, or folders searched for them')
     .option('--out <dir>', 'where the trend is written', 'reports/trend')
     .option('--metric <name>', 'a metric to chart, e.g. broadcast.p99 or lambda.fanout-send-message.durationMean (repeatable; default: the nightly set)', collect)
-    .option('--baseline <results.json>', 'a run drawn as the baseline on every chart')
-    .action(async (paths: string[], flags: TrendFlags) => {
-      const files = await trendCommand(paths, flags, (line) => process.stderr.write(`fanout-bench: ${line}\n`));
-      for (const f of files.written) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
-      writeLines(process.stdout, files.summary, 'summary.md');
-    });
+    .option('--baseline <results.json>', 'a run drawn as the baseline on every chart');
+  summaryFlag(command).action(async (paths: string[], flags: TrendFlags) => {
+    summaryLength(flags.summary);
+    const files = await trendCommand(paths, flags, (line) => process.stderr.write(`fanout-bench: ${line}\n`));
+    for (const f of files.written) process.stdout.write(`${relative(process.cwd(), f) || f}\n`);
+    writeLines(process.stdout, files.summary, 'summary.md');
+  });
 }
 
 export async function trendCommand(
@@ -64,10 +71,19 @@ export async function trendCommand(
     throw new UserError(`trend: none of the ${runs.length} runs read completed (${trend.setApart.map((a) => `${a.runId}: ${a.reason}`).join('; ')})`);
   }
   const written = await writeTrend(trend, flags.out);
-  const summary = [
-    `trend: ${trend.runs.length} run${trend.runs.length === 1 ? '' : 's'} of ${trend.group.scenario}, ${trend.changePoints.length} change point${trend.changePoints.length === 1 ? '' : 's'}${trend.setApart.length > 0 ? `, ${trend.setApart.length} set apart` : ''}`,
-    ...configChangeLines(trend).map((l) => `  configuration changed: ${l}`),
-    ...trend.changePoints.map((c) => `  ${c.metric} at ${c.runId}: ${stepText(c)} (${commitRange(c)})`),
-  ];
+  const points = trend.changePoints.map((c) => `  ${c.metric} at ${c.runId}: ${stepText(c)} (${commitRange(c)})`);
+  const summary = sectionLines(
+    [
+      {
+        lines: [
+          `trend: ${trend.runs.length} run${trend.runs.length === 1 ? '' : 's'} of ${trend.group.scenario}, ${trend.changePoints.length} change point${trend.changePoints.length === 1 ? '' : 's'}${trend.setApart.length > 0 ? `, ${trend.setApart.length} set apart` : ''}`,
+        ],
+      },
+      { lines: configChangeLines(trend).map((l) => `  configuration changed: ${l}`), detail: 'configuration changes' },
+      { lines: points.slice(0, CHANGE_POINTS_SHOWN) },
+      { lines: points.slice(CHANGE_POINTS_SHOWN), detail: 'later change points' },
+    ],
+    summaryLength(flags.summary),
+  );
   return { written, summary };
 }

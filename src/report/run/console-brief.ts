@@ -6,6 +6,7 @@ import { firstCause } from '../shared/why-lines.ts';
 import type { LatencyFigures } from './attribution-model.ts';
 import { costLine, deliveriesLine, errorLines, headlineLine, sendsLine } from './console-figures.ts';
 import { runPageModel } from './page-model.ts';
+import { moreLine } from '../shared/console-sections.ts';
 import { BRIEF_MAX_LINES } from '../shared/summary-length.ts';
 import { explanationOf, OUTCOME_TEXT, VERDICT_HEADLINE } from './verdict-text.ts';
 
@@ -45,7 +46,7 @@ export function briefConsoleSummary(r: Results, files: ConsoleFiles, full: reado
   // what is left for the verdict: the cap, less the lines around it and the one naming the rest
   const room = BRIEF_MAX_LINES - shown.length - tail.length - 1;
   const verdict = r.verdict ? verdictBrief(r.verdict, room, fit) : [];
-  const more = moreLine(full, [...shown, ...verdict]);
+  const more = whatFullAdds(full, [...shown, ...verdict]);
   // the one line naming the rest is cut, never broken
   return `${[...shown, ...verdict, ...(more ? fitLines([more], width, 'summary.md') : []), ...tail].join('\n')}\n`;
 }
@@ -122,7 +123,7 @@ function verdictBrief(v: Verdict, room: number, fit: (lines: readonly string[]) 
  * The one line naming what `--summary full` adds: the labels of its lines this summary has no
  * line of (cold/warm, path, quota, permissions, harness, …), and how many lines they are.
  */
-function moreLine(full: readonly string[], brief: readonly string[]): string | undefined {
+function whatFullAdds(full: readonly string[], brief: readonly string[]): string | undefined {
   // a label is the 12 columns after two spaces ("  sends        …"), or a word and a colon ("  warning: …")
   const labelOf = (l: string): string | undefined => {
     if (!/^ {2}\S/.test(l)) return undefined;
@@ -142,6 +143,5 @@ function moreLine(full: readonly string[], brief: readonly string[]): string | u
     counts.set(label, (counts.get(label) ?? 0) + 1);
   }
   if (counts.size === 0) return undefined;
-  const lines = [...counts.values()].reduce((a, b) => a + b, 0);
-  return `  more         ${fmtCount(lines, 'line')} of ${[...counts.keys()].join(', ')}: --summary full prints them; summary.md has every fact`;
+  return moreLine([...counts.values()].reduce((a, b) => a + b, 0), [...counts.keys()]);
 }

@@ -1,22 +1,42 @@
 import type { Search } from '../../analyses/search/search-schema.ts';
+import { sectionLines } from '../shared/console-sections.ts';
+import type { SummaryLength } from '../shared/summary-length.ts';
 import { searchPageModel, type SearchPageModel } from './page-model.ts';
+
+/** Steps a brief console shows: the last ones, which bracket the answer. */
+const STEPS_SHOWN = 10;
 
 /**
  * What `fanout-bench search` prints on stdout at the end: one line per step, then the answer and
- * its evidence, and what the search put back on the stack. Pure; a rendering of the page's model
+ * its evidence, and what the search put back on the stack; brief (the command's default) shows the
+ * last steps and the first evidence, the rest counted in one line. Pure; a rendering of the page's model
  * (page-model.ts), as summary.md and index.html are.
  */
-export function renderSearchConsole(s: Search, m: SearchPageModel = searchPageModel(s)): string[] {
-  const lines = m.steps.map(
+export function renderSearchConsole(s: Search, m: SearchPageModel = searchPageModel(s), length: SummaryLength = 'full'): string[] {
+  const steps = m.steps.map(
     (st) => `  step ${st.index} ${st.role.padEnd(7)} ${st.load.padEnd(22)} ${st.outcome.padEnd(8)} broadcast p99${st.figure} ${st.broadcastP99}${st.slos ? ` · ${st.slos}` : ''}`,
   );
-  lines.push(`search: ${m.summary}`);
-  if (m.maxPassing) lines.push(`  highest load that met every SLO: ${m.maxPassing}`);
-  if (m.firstFailing) lines.push(`  first load that did not:         ${m.firstFailing}`);
-  for (const e of m.evidence) lines.push(`  evidence: ${e.line}`);
-  for (const n of m.noise) lines.push(`  noise: ${n}`);
-  for (const r of m.restored) lines.push(`  restored: ${r}`);
-  if (m.stopped) lines.push(`  ${m.stopped}`);
-  if (m.expect) lines.push(`expect: ${m.expect.detail}`);
-  return lines;
+  // the last steps narrow to the answer; the earlier ones of a long search are counted in brief
+  const cut = Math.max(0, steps.length - STEPS_SHOWN);
+  return sectionLines(
+    [
+      { lines: steps.slice(0, cut), detail: 'earlier steps' },
+      { lines: steps.slice(cut) },
+      {
+        lines: [
+          `search: ${m.summary}`,
+          ...(m.maxPassing ? [`  highest load that met every SLO: ${m.maxPassing}`] : []),
+          ...(m.firstFailing ? [`  first load that did not:         ${m.firstFailing}`] : []),
+        ],
+      },
+      // the first evidence is the limiting factor's; the rest back it
+      { lines: m.evidence.slice(0, 1).map((e) => `  evidence: ${e.line}`) },
+      { lines: m.evidence.slice(1).map((e) => `  evidence: ${e.line}`), detail: 'evidence' },
+      { lines: m.noise.map((n) => `  noise: ${n}`), detail: 'noise' },
+      { lines: m.restored.map((r) => `  restored: ${r}`), detail: 'restored' },
+      { lines: m.stopped ? [`  ${m.stopped}`] : [] },
+      { lines: m.expect ? [`expect: ${m.expect.detail}`] : [] },
+    ],
+    length,
+  );
 }
