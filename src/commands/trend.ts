@@ -13,6 +13,9 @@ import { sectionLines } from '../report/shared/console-sections.ts';
 import { summaryFlag, summaryLength } from './summary-flag.ts';
 import { collect } from './shared-flags.ts';
 
+/** Change points a brief console shows, the first ones (summary.md and the page have every one). */
+const CHANGE_POINTS_SHOWN = 10;
+
 /**
  * `fanout-bench trend <results.json | run-dir | dir>… [--out dir] [--metric NAME…] [--baseline
  * results.json]`: many runs (a folder of nightly results) as one trend: trend.json, index.html and
@@ -20,9 +23,6 @@ import { collect } from './shared-flags.ts';
  * nothing readable left, or no completed run, exit 2. Otherwise exit 0, change points or not: a
  * trend reports, the run's thresholds judge.
  */
-/** Change points a brief console shows, the first ones (summary.md and the page have every one). */
-const CHANGE_POINTS_SHOWN = 10;
-
 interface TrendFlags {
   out: string;
   metric?: string[];

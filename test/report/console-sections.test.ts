@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildComparison } from '../../src/analyses/compare/build-comparison.ts';
 import { isSweep } from '../../src/analyses/compare/compare-schema.ts';
 import { Search } from '../../src/analyses/search/search-schema.ts';
 import { renderCompareConsole } from '../../src/report/compare/console.ts';
@@ -9,7 +8,7 @@ import { renderSweepConsole } from '../../src/report/compare-sweep/console.ts';
 import { renderPlanConsole } from '../../src/report/plan/console.ts';
 import { renderSearchConsole } from '../../src/report/search/console.ts';
 import { sectionLines } from '../../src/report/shared/console-sections.ts';
-import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
+import { recordedComparison } from '../fixtures/compare/load.ts';
 import { PLAN } from './plan-fixture.ts';
 
 /**
@@ -48,12 +47,7 @@ describe('a console in sections', () => {
 
 describe('compare, search and plan in brief', () => {
   it("a memory comparison: the table and the recommendations, the repeats' whys counted", async () => {
-    const bySize = await loadRecorded();
-    const c = buildComparison({
-      functions: [COMPARED],
-      sizes: [256, 1769].map((memoryMB) => ({ memoryMB, runs: bySize.get(memoryMB)!.map((results) => ({ results })) })),
-      createdAt: '2026-11-22T12:00:00.000Z',
-    });
+    const c = await recordedComparison();
     const full = renderCompareConsole(c);
     const brief = renderCompareConsole(c, undefined, 'brief');
     expectBriefOfFull(brief, full);

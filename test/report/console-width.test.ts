@@ -5,12 +5,11 @@ import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { consoleSummary } from '../../src/report/run/console.ts';
 import { CONSOLE_WIDTH, consoleLines, consoleWidth, fitLine, wrapClauses } from '../../src/report/shared/console-lines.ts';
-import { buildComparison } from '../../src/analyses/compare/build-comparison.ts';
 import { renderCompareConsole } from '../../src/report/compare/console.ts';
 import { Search } from '../../src/analyses/search/search-schema.ts';
 import { renderSearchConsole } from '../../src/report/search/console.ts';
 import { renderPlanConsole } from '../../src/report/plan/console.ts';
-import { COMPARED, loadRecorded } from '../fixtures/compare/load.ts';
+import { recordedComparison } from '../fixtures/compare/load.ts';
 import { PLAN } from './plan-fixture.ts';
 import { buildResults } from './fixtures.ts';
 
@@ -96,12 +95,7 @@ describe('every console line within 160 characters, or the terminal', () => {
   });
 
   it('compare, search and plan through the same writer', async () => {
-    const bySize = await loadRecorded();
-    const comparison = buildComparison({
-      functions: [COMPARED],
-      sizes: [256, 1769].map((memoryMB) => ({ memoryMB, runs: bySize.get(memoryMB)!.map((results) => ({ results })) })),
-      createdAt: '2026-11-22T12:00:00.000Z',
-    });
+    const comparison = await recordedComparison();
     const search = Search.parse(JSON.parse(readFileSync(new URL('../fixtures/search/search.json', import.meta.url), 'utf8')));
     for (const lines of [renderCompareConsole(comparison), renderSearchConsole(search), renderPlanConsole(PLAN)]) {
       expect(widest(consoleLines(lines, 160, 'summary.md'))).toBeLessThanOrEqual(160);

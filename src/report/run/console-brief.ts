@@ -142,6 +142,5 @@ function whatFullAdds(full: readonly string[], brief: readonly string[]): string
     if (label === undefined || shown.has(label)) continue;
     counts.set(label, (counts.get(label) ?? 0) + 1);
   }
-  if (counts.size === 0) return undefined;
-  return moreLine([...counts.values()].reduce((a, b) => a + b, 0), [...counts.keys()]);
+  return moreLine(counts);
 }

@@ -17,13 +17,15 @@ export interface ConsoleSection {
 export function sectionLines(sections: readonly ConsoleSection[], length: SummaryLength): string[] {
   if (length === 'full') return sections.flatMap((s) => s.lines);
   const kept = sections.filter((s) => s.detail === undefined).flatMap((s) => s.lines);
-  const left = sections.filter((s) => s.detail !== undefined && s.lines.length > 0);
   const counts = new Map<string, number>();
-  for (const s of left) counts.set(s.detail!, (counts.get(s.detail!) ?? 0) + s.lines.length);
-  return counts.size === 0 ? kept : [...kept, moreLine([...counts.values()].reduce((a, b) => a + b, 0), [...counts.keys()])];
+  for (const s of sections) if (s.detail !== undefined && s.lines.length > 0) counts.set(s.detail, (counts.get(s.detail) ?? 0) + s.lines.length);
+  const more = moreLine(counts);
+  return more ? [...kept, more] : kept;
 }
 
-/** The brief console's line naming what `--summary full` adds. */
-export function moreLine(lines: number, kinds: readonly string[]): string {
-  return `  more         ${fmtCount(lines, 'line')} of ${kinds.join(', ')}: --summary full prints them; summary.md has every fact`;
+/** The brief console's line naming what `--summary full` adds, from its lines counted by kind (in the order first met); none where nothing was left out. */
+export function moreLine(counts: ReadonlyMap<string, number>): string | undefined {
+  if (counts.size === 0) return undefined;
+  const lines = [...counts.values()].reduce((a, b) => a + b, 0);
+  return `  more         ${fmtCount(lines, 'line')} of ${[...counts.keys()].join(', ')}: --summary full prints them; summary.md has every fact`;
 }
