@@ -48,6 +48,14 @@ describe('bad paths and values, from the CLI', { timeout: 120_000 }, () => {
     expectOneLine(run, '--summary: must be brief or full, got short');
     expectOneLine(report, '--summary: must be brief or full, got all');
     expectOneLine(plain, "--summary: applies to --artillery and --repull only (a run directory's reports are written, no summary printed)");
+    // compare, search, plan and trend read it the same way, before they measure or read anything
+    const others = await Promise.all([
+      cli(['compare', 'fanout', '--memory', '256,512', '--summary', 'short']),
+      cli(['search', 'fanout', '--vary', 'rate', '--slo', 'broadcast.p99 < 1s', '--summary', 'short']),
+      cli(['plan', 'nope', '--connections', '10', '--room-size', '2', '--messages-per-s', '1', '--summary', 'short']),
+      cli(['trend', 'nope', '--summary', 'short']),
+    ]);
+    for (const r of others) expectOneLine(r, '--summary: must be brief or full, got short');
   });
 
   it('a client count the host cannot hold, refused before load (--dry-run) with what it holds and why: memory, open files, ports', async () => {
