@@ -117,6 +117,11 @@ export function fmtUsd(usd: number | null | undefined): string {
   return `$${usd.toFixed(decimals)}`;
 }
 
+/** Seconds from ms, to a tenth, with separators ("50.4 s", "1,234.5 s"): how long a run took. */
+export function fmtSeconds(ms: number): string {
+  return `${tenths.format(ms / 1000)} s`;
+}
+
 export function fmtDuration(ms: number): string {
   const s = Math.round(ms / 1000);
   const h = Math.floor(s / 3600);

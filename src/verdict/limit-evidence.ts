@@ -13,7 +13,7 @@ import type { QuotaLimit, Quotas } from '../contracts/quotas-schema.ts';
 import { unexpectedErrors } from '../contracts/unexpected-errors.ts';
 import { checkFailed } from '../contracts/verdict-schema.ts';
 import { connectAttempts, connectThrottleOf, messageThrottleOf, quotaValueText, THROTTLE_NEAR } from '../metrics/results/quota-attribution.ts';
-import { fmtCount, fmtInt, fmtNum } from '../number-format.ts';
+import { fmtCount, fmtInt, fmtNum, fmtShare } from '../number-format.ts';
 import { clipText } from './clip-text.ts';
 import { LIMIT_FACTORS, type Evidence, type LimitFactor } from '../contracts/limit-factors.ts';
 import { figureLabel, lookupMetric, namedFigure, type Metric } from '../contracts/metric-catalogue.ts';
@@ -569,8 +569,9 @@ function timeoutFigures(r: Results, fn: string, e: FunctionError): string {
   const { memoryMB, timeoutS } = sizeOf(r, fn, e);
   if (memoryMB === undefined || timeoutS === undefined) return '';
   const share = Math.min(1, memoryMB / ONE_VCPU_MB);
-  const size = `; ${fmtInt(memoryMB)} MB = ${share < 0.1 ? (share * 100).toFixed(1) : Math.round(share * 100)} % of a vCPU`;
+  const size = `; ${fmtInt(memoryMB)} MB = ${fmtShare(share)} of a vCPU`;
   const allowedMs = timeoutS * 1000 * share;
+  // to the hundredth, as Lambda words it ("Task timed out after 3.00 seconds")
   const timeout = `${timeoutS.toFixed(2)} s Timeout`;
   const cpu = r.cloudwatch?.lambda[fn]?.cpuTime;
   if (cpu?.p50Ms === null || cpu?.p50Ms === undefined) {
@@ -579,7 +580,7 @@ function timeoutFigures(r: Results, fn: string, e: FunctionError): string {
   if (cpu.minMs !== null && cpu.minMs >= ALL_OF_IT * allowedMs) {
     return `${size}; every invocation used all ${fmtInt(allowedMs)} ms of CPU its ${timeout} allows at that share (p50 ${fmtInt(cpu.p50Ms)} ms): at full speed its work would need more`;
   }
-  return `${size}; its invocations used p50 ${fmtInt(cpu.p50Ms)} ms of CPU (${(cpu.p50Ms / share / 1000).toFixed(2)} s at that share) against its ${timeout}`;
+  return `${size}; its invocations used p50 ${fmtInt(cpu.p50Ms)} ms of CPU (${fmtNum(cpu.p50Ms / share / 1000)} s at that share) against its ${timeout}`;
 }
 
 /** What would move a function's commonest error. */

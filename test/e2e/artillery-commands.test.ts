@@ -72,7 +72,7 @@ describe('fanout-bench report --artillery (CLI)', { timeout: 180_000 }, () => {
     expect(r.code).toBe(0);
     const [runId] = readdirSync(out);
     const runDir = join(out, runId);
-    expect(r.stdout).toMatch(/^fanout-bench artillery-fixture: completed in [\d.]+s against remote ws:\/\/127\.0\.0\.1:\d+\/local\n/);
+    expect(r.stdout).toMatch(/^fanout-bench artillery-fixture: completed in [\d,.]+ s against remote ws:\/\/127\.0\.0\.1:\d+\/local\n/);
     expect(r.stdout).toContain('deliveries   expected 606  received 606  lost 0');
     expect(r.stdout).toContain('verdict: PASS');
     const results = Results.parse(JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8')));

@@ -98,7 +98,7 @@ describe('runs against a stack with the $connect authorizer', () => {
     // the 60 s send phase never ran
     expect(Date.now() - started).toBeLessThan(60_000);
     const [first] = r.stdout.split('\n');
-    expect(first).toMatch(/^fanout-bench auth-wrong: failed in [\d.]+s against local \S+ \(all 4 connects tried were refused with 403: the authorizer denied the token \(set FANOUT_BENCH_TOKEN or --token-file to the token the stack expects: the local stack expects the token in the scenario's target\.auth\.tokenFile, else the run's own, which it puts in its parameter \/fanout-bench\/FanoutBenchChat\/connect-token when it starts\)\)$/);
+    expect(first).toMatch(/^fanout-bench auth-wrong: failed in [\d,.]+ s against local \S+ \(all 4 connects tried were refused with 403: the authorizer denied the token \(set FANOUT_BENCH_TOKEN or --token-file to the token the stack expects: the local stack expects the token in the scenario's target\.auth\.tokenFile, else the run's own, which it puts in its parameter \/fanout-bench\/FanoutBenchChat\/connect-token when it starts\)\)$/);
     const results = Results.parse(JSON.parse(readFileSync(join(r.runDir, 'results.json'), 'utf8')));
     expect(results.status).toBe('failed');
     expect(results.statusReason).toMatch(/^all 4 connects tried were refused with 403/);

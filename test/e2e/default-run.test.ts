@@ -103,7 +103,7 @@ describe('the default run', () => {
   });
 
   it('as a completed CLI run: summary on stdout naming results and report, plain progress lines on stderr, the stack\'s CloudWatch read', () => {
-    expect(r.stdout).toMatch(/^fanout-bench default: completed in [\d.]+s against local ws:\/\/127\.0\.0\.1:\d+\//);
+    expect(r.stdout).toMatch(/^fanout-bench default: completed in [\d,.]+ s against local ws:\/\/127\.0\.0\.1:\d+\//);
     expect(r.stdout).toContain(`results: ${join(dir, 'results.json')}`);
     expect(r.stdout).toContain(`report:  ${join(dir, 'index.html')}`);
     // brief by default: read at a glance, the latency table and the verdict's checks in it

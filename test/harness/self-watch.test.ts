@@ -37,11 +37,11 @@ describe('the harness watching itself', () => {
     const lag = assessSaturation({ runLagP99Ms: [3, 75], cpuCores: [[0.2], [0.1, 0.2]] });
     expect(lag.saturated).toBe(true);
     expect(lag.warnings).toEqual([
-      'harness saturated: shard 1 event-loop lag p99 75.0 ms > 50 ms while using at most 20 % of a core: the host\'s CPUs are oversubscribed (a local stack shares them); latencies include the harness\'s own delay',
+      'harness saturated: shard 1 event-loop lag p99 75 ms > 50 ms while using at most 20 % of a core: the host\'s CPUs are oversubscribed (a local stack shares them); latencies include the harness\'s own delay',
     ]);
     const cpu = assessSaturation({ runLagP99Ms: [3], cpuCores: [[0.5, 0.95, 0.97, 0.92, 0.3]] });
     expect(cpu.saturated).toBe(true);
-    expect(cpu.warnings[0]).toMatch(/^harness saturated: shard 0 used 95 % of a core over 3 s/);
+    expect(cpu.warnings[0]).toMatch(/^harness saturated: shard 0 used 94.7 % of a core over 3 s/);
   });
 });
 

@@ -36,7 +36,7 @@ describe('console summary', () => {
 
   it('says how the run ended, its latencies, accounting, errors, harness and cost, then where results.json is', () => {
     const lines = consoleSummary(buildResults(), '/runs/r1/results.json').split('\n');
-    expect(lines[0]).toBe('fanout-bench room-fanout: completed in 120.0s against local ws://127.0.0.1:4510/local');
+    expect(lines[0]).toBe('fanout-bench room-fanout: completed in 120.0 s against local ws://127.0.0.1:4510/local');
     expect(lines).toContain('  connect      n=1,000  p50 28.4 ms  p90 48.9 ms  p99 224 ms  max 376 ms');
     expect(lines).toContain('    cold       n=774  p50 120 ms  p90 180 ms  p99 249 ms  max 290 ms');
     expect(lines).toContain('  sends        intended 2,100  sent 2,100  acked 2,082  failed 18  missed slots 14');
@@ -71,7 +71,7 @@ describe('console summary', () => {
     const r = buildResults();
     r.cost = estimateCost(r, { prices: { ...DEFAULT_PRICES, dataTransferOut: { outPerGB: 0.09 } } });
     const lines = consoleSummary(r, 'results.json').split('\n');
-    expect(lines.filter((l) => l.startsWith('  transfer out'))).toEqual([expect.stringMatching(/^ {2}transfer out 0\.074 GB to the clients ≈ \$0\.0066\d of it$/)]);
+    expect(lines.filter((l) => l.startsWith('  transfer out'))).toEqual([expect.stringMatching(/^ {2}transfer out 0\.0735 GB to the clients ≈ \$0\.0066\d of it$/)]);
   });
 
   it('names why a run did not complete, leaves out what was not measured, and flags a saturated harness by phase', () => {
@@ -88,7 +88,7 @@ describe('console summary', () => {
     r.phases = r.phases!.map((p) => ({ ...p, saturated: p.name === 'steady' }));
     const text = consoleSummary(r, 'results.json');
     expect(text.split('\n')[0]).toBe(
-      'fanout-bench room-fanout: interrupted in 120.0s against local ws://127.0.0.1:4510/local (interrupted by SIGINT before the scenario finished)',
+      'fanout-bench room-fanout: interrupted in 120.0 s against local ws://127.0.0.1:4510/local (interrupted by SIGINT before the scenario finished)',
     );
     expect(text).not.toMatch(/^ {2}(join|fan-out|stale|cost) /m);
     expect(text).toContain('  errors       none on the clients\n               API Gateway counted 18 client errors, 2 execution errors of its own');

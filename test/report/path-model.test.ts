@@ -39,7 +39,7 @@ describe('the path on the run page', () => {
       {
         kind: 'queue',
         name: 'fanout-jobs',
-        figures: 'sent 30  received 36  deleted 27  oldest 0.8 s max  depth 14 max  → fanout-worker  invocations 12  batch 3.0 avg  failed events 6  errors 6  concurrency 2→5',
+        figures: 'sent 30  received 36  deleted 27  oldest 0.8 s max  depth 14 max  → fanout-worker  invocations 12  batch 3 avg  failed events 6  errors 6  concurrency 2→5',
       },
       { kind: 'dead-letter queue', name: 'fanout-jobs-dlq', figures: 'moved 3 from fanout-jobs after maxReceiveCount 2  depth 3 max' },
     ]);

@@ -1,6 +1,6 @@
 import type { LatencySummary, Results } from '../../contracts/results-schema.ts';
 import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
-import { fmtInt } from '../../number-format.ts';
+import { fmtInt, fmtSignificant } from '../../number-format.ts';
 import { partOfWhole, partOfWholeText } from '../../part-of-whole.ts';
 import { lookupMetric, readFigure, type Metric } from '../../contracts/metric-catalogue.ts';
 import type { LatencyMetric } from './compare-schema.ts';
@@ -92,7 +92,7 @@ export function waitAt(q: number, held: number, points: ReadonlyArray<readonly [
   return points[points.length - 1][1];
 }
 
-const ms = (v: number) => `${v >= 100 ? fmtInt(Math.round(v)) : Number(v.toPrecision(3))} ms`;
+const ms = (v: number) => `${v >= 100 ? fmtInt(Math.round(v)) : fmtSignificant(v)} ms`;
 
 /**
  * Each way the local host held a run back, one line each, as the run's own pages say it: from the

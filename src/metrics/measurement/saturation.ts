@@ -1,3 +1,5 @@
+import { fmtMs, fmtShare } from '../../number-format.ts';
+
 /**
  * When was the harness, not the system, the bottleneck? A shard whose event loop lags (p99 over
  * the run > 50 ms) timestamps deliveries late; a shard that keeps a core busy (> 90 % averaged
@@ -22,16 +24,16 @@ export function assessSaturation(input: SaturationInput): { saturated: boolean; 
       const series = input.cpuCores[shard] ?? [];
       const busiest = series.length ? Math.max(...series) : 0;
       // A lagging loop with little CPU of its own was starved by other processes on this host.
-      const cause = busiest < 0.5 ? ` while using at most ${(busiest * 100).toFixed(0)} % of a core: the host's CPUs are oversubscribed (a local stack shares them)` : '';
+      const cause = busiest < 0.5 ? ` while using at most ${fmtShare(busiest)} of a core: the host's CPUs are oversubscribed (a local stack shares them)` : '';
       warnings.push(
-        `harness saturated: shard ${shard} event-loop lag p99 ${lag.toFixed(1)} ms > ${LAG_P99_LIMIT_MS} ms${cause}; latencies include the harness's own delay`,
+        `harness saturated: shard ${shard} event-loop lag p99 ${fmtMs(lag)} > ${fmtMs(LAG_P99_LIMIT_MS)}${cause}; latencies include the harness's own delay`,
       );
     }
   });
   input.cpuCores.forEach((series, shard) => {
     const peak = peakCores(series);
     if (peak > CPU_LIMIT_CORES) {
-      warnings.push(`harness saturated: shard ${shard} used ${(peak * 100).toFixed(0)} % of a core over ${CPU_WINDOW_INTERVALS} s; add shards or lower the load`);
+      warnings.push(`harness saturated: shard ${shard} used ${fmtShare(peak)} of a core over ${CPU_WINDOW_INTERVALS} s; add shards or lower the load`);
     }
   });
   return { saturated: warnings.length > 0, warnings };

@@ -1,6 +1,6 @@
 import type { Results } from '../../contracts/results-schema.ts';
 import { formatDuration } from '../../contracts/duration.ts';
-import { fmtInt, fmtUsd } from '../../number-format.ts';
+import { fmtInt, fmtSeconds, fmtUsd } from '../../number-format.ts';
 import type { RunPageModel } from './page-model.ts';
 import { pricesLabel } from './prices-label.ts';
 
@@ -11,8 +11,7 @@ import { pricesLabel } from './prices-label.ts';
  */
 
 export function headlineLine(r: Results): string {
-  const secs = (r.durationMs / 1000).toFixed(1);
-  return `fanout-bench ${r.scenario.name}: ${r.status} in ${secs}s against ${r.config.target.kind} ${r.config.target.url}${r.statusReason ? ` (${r.statusReason})` : ''}`;
+  return `fanout-bench ${r.scenario.name}: ${r.status} in ${fmtSeconds(r.durationMs)} against ${r.config.target.kind} ${r.config.target.url}${r.statusReason ? ` (${r.statusReason})` : ''}`;
 }
 
 export function sendsLine(r: Results): string {

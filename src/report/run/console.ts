@@ -162,7 +162,7 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
     lines.push(costLine(r));
     if (page.thisHost) lines.push(`               ${page.thisHost}`);
     const dt = c.lines.find((l) => l.service === 'Data transfer');
-    if (dt) lines.push(`  transfer out ${dt.quantity.toFixed(3)} GB to the clients ≈ ${fmtUsd(dt.cost)} of it`);
+    if (dt) lines.push(`  transfer out ${fmtNum(dt.quantity)} GB to the clients ≈ ${fmtUsd(dt.cost)} of it`);
   }
   // each function's role, as the page model finds it: one line per kind of finding, the lists summarised
   lines.push(...permissionLines(page.permissions));

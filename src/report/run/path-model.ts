@@ -106,7 +106,7 @@ function deadLetterText(q: QueueHop, hops: readonly PathHop[]): string {
 function mappingText(m: MappingHop, fn: FunctionHop | undefined): string {
   const t = m.totals;
   const parts = [`invocations ${n(t.batches)}`];
-  if (t.batches > 0 && t.invoked > 0) parts.push(`batch ${(t.invoked / t.batches).toFixed(1)} avg`);
+  if (t.batches > 0 && t.invoked > 0) parts.push(`batch ${fmtNum(t.invoked / t.batches)} avg`);
   if (t.failedInvoke > 0) parts.push(`failed events ${n(t.failedInvoke)}`);
   if (t.dropped > 0) parts.push(`dropped ${n(t.dropped)}`);
   if (fn && fn.totals.errors > 0) parts.push(`errors ${n(fn.totals.errors)}`);
