@@ -113,14 +113,20 @@ describe('CPU-share arithmetic', () => {
   });
 
   it('reads the calling thread\'s CPU time: a busy loop counts, a blocked wait does not', () => {
-    const cpu = threadCpuClock();
-    if (!cpu) return expect(process.platform).not.toBe('linux'); // only Linux has /proc/thread-self
+    const clock = threadCpuClock();
+    if (!clock) return expect(process.platform).not.toBe('linux'); // only Linux has /proc/thread-self
+    // The kernel adds a running thread's CPU time to schedstat at a scheduler tick or when the thread
+    // leaves its core, so a busy thread's reading lags by up to a tick (10 ms at HZ=100), which the
+    // next sleep then adds. Each reading here follows a 1 ms sleep: the thread has just left its
+    // core, its time is added, and the reading is exact whatever the host's load and tick.
+    const sleep = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+    const cpu = () => (sleep(1), clock());
     const t0 = cpu();
     let x = 0;
     for (let i = 0; i < 30_000_000; i++) x += i % 7; // fixed work: ~20-40 ms of CPU, however loaded the host
     const t1 = cpu();
     const w0 = performance.now();
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60); // 60 ms off any core
+    sleep(60); // 60 ms off any core
     const waited = performance.now() - w0;
     const t2 = cpu();
     expect(x).toBeGreaterThan(0);
