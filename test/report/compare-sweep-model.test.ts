@@ -147,6 +147,6 @@ describe('one model per sweep page', () => {
     const m = expectEveryFact(c);
     expect(m.durationNote).toBe(`${fn} ran in none of the runs, so its Duration reads "–": the runs' deliveries were posted by other functions (each run's report gives every function's Duration)`);
     expect(renderSweepMarkdown(c, m)).toContain(`| ${fn} Duration p99 |`);
-    expect(renderSweepHtml(c, reportAssets(), m)).toContain(`${fn} Duration p99</th>`);
+    expect(renderSweepHtml(c, reportAssets(), m)).toContain(`<span class="nw">${fn}</span> Duration p99</th>`);
   });
 });

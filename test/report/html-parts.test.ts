@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chartBox, emptyChartBox, html, NO_CHART_DATA, NO_TABLE_ROWS, section, table } from '../../src/report/shared/html-parts.ts';
+import { chartBox, emptyChartBox, html, NO_CHART_DATA, NO_TABLE_ROWS, section, SHORT_WORD, table, wholeWords, words } from '../../src/report/shared/html-parts.ts';
 
 // The pieces every HTML report is built from: one escaping rule for section titles and intros,
 // one empty state for a table and for a chart, and the table's class applied as given.
@@ -39,6 +39,35 @@ describe('table', () => {
       '<div class="table-wrap"><table class="num second-text"><thead><tr><th><span class="nw">x</span></th><th>y</th></tr></thead><tbody><tr><td><code>1</code></td><td>2</td></tr></tbody></table></div>',
     );
     expect(table(['x'], [['1']])).toMatch(/^<div class="table-wrap"><table><thead>/);
+  });
+
+  it("keeps its cells' short names whole", () => {
+    expect(table(['function'], [['<code>fanout-connect</code> ok']])).toContain('<td><code><span class="nw">fanout-connect</span></code> ok</td>');
+  });
+});
+
+describe('whole words', () => {
+  it('keeps a word shorter than SHORT_WORD whole where a browser could break it after a separator', () => {
+    expect(words('fanout-send-message p99 12.3 ms at 12:03, requests/s')).toBe('<span class="nw">fanout-send-message</span> p99 12.3 ms at 12:03, <span class="nw">requests/s</span>');
+    // a separator at its end is no break inside it
+    expect(words('ran: done.')).toBe('ran: done.');
+  });
+
+  it('lets a longer word (an ARN) wrap at its separators', () => {
+    const arn = 'arn:aws:lambda:us-east-1:123456789012:function:fanout-connect';
+    expect(arn.length).toBeGreaterThanOrEqual(SHORT_WORD);
+    expect(words(arn)).toBe(arn);
+    expect(words('x'.repeat(SHORT_WORD - 2) + '-y')).toBe(`${'x'.repeat(SHORT_WORD - 2)}-y`);
+    expect(words('x'.repeat(SHORT_WORD - 3) + '-y')).toBe(`<span class="nw">${'x'.repeat(SHORT_WORD - 3)}-y</span>`);
+  });
+
+  it('escapes text, leaves tags and attributes alone and counts an entity as one character', () => {
+    expect(words('<a-b>')).toBe('<span class="nw">&lt;a-b&gt;</span>');
+    expect(wholeWords('<a href="x/y-z.html">run-1</a>')).toBe('<a href="x/y-z.html"><span class="nw">run-1</span></a>');
+    // markup done once is done
+    expect(wholeWords(wholeWords('<td>fanout-connect</td>'))).toBe('<td><span class="nw">fanout-connect</span></td>');
+    const amps = '&amp;'.repeat(SHORT_WORD - 3) + '-'; // 24 characters shown with the x
+    expect(wholeWords(`${amps}x`)).toBe(`<span class="nw">${amps}x</span>`);
   });
 });
 

@@ -22,7 +22,7 @@ describe('the report section on where deliveries went missing', () => {
     expect(html).toContain('Recipients not all named: 1 of 2 shards did not answer.');
     expect(html).not.toContain('<x>');
     // the recipient's row: its socket closed, when, and nothing received
-    expect(html).toMatch(/<td[^>]*>4<\/td><td[^>]*>fb-&lt;x&gt;-r0<\/td><td[^>]*>12<\/td><td[^>]*>12<\/td><td[^>]*>0<\/td><td[^>]*>–<\/td><td[^>]*><code>close:1006<\/code><\/td><td[^>]*>08:01:01.000Z<\/td>/);
+    expect(html).toMatch(/<td[^>]*>4<\/td><td[^>]*><span class="nw">fb-&lt;x&gt;-r0<\/span><\/td><td[^>]*>12<\/td><td[^>]*>12<\/td><td[^>]*>0<\/td><td[^>]*>–<\/td><td[^>]*><code>close:1006<\/code><\/td><td[^>]*>08:01:01.000Z<\/td>/);
     expect(html).toMatch(/08:01:02.310Z<\/td><td[^>]*>talk<\/td>/);
   });
 

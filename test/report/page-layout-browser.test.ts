@@ -87,7 +87,8 @@ describe('every page kind holds the layout rule in headless Chromium at 1280 and
 /**
  * The failing run's page with an isolated point added to its Errors chart (API ClientError 30 at
  * 0:10, between nulls, on periods of its own, as CloudWatch's points arrive), and, with
- * `defects`, the page as it was before the rule: words broken anywhere in cells, legends and
+ * `defects`, the page as it was before the rule: words broken anywhere in cells (short names kept
+ * whole no more), legends and
  * points left to uPlot's defaults, axes of a fixed size, the untitled empty box, a chart starting
  * before 0:00, tables that do not scroll.
  */
@@ -102,7 +103,7 @@ async function withDefects(defects: boolean): Promise<string> {
   html = html.slice(0, at) + jsonForScript(charts) + html.slice(end);
   if (!defects) return html;
   return html
-    .replace('</head>', '<style>th, td { word-break:break-all; } .table-wrap { overflow-x:visible; }</style></head>')
+    .replace('</head>', '<style>th, td, .nw { word-break:break-all; white-space:normal; } .table-wrap { overflow-x:visible; }</style></head>')
     .replace('fanoutFinishChart(plot);', '')
     .replaceAll('size: fanoutAxisSize', 'size: 30')
     .replace('<section><h2>Errors</h2>', '<section><h2>Errors</h2><div class="chart-box empty"><p class="no-data">No data for this chart.</p></div>');

@@ -4,8 +4,9 @@
  * text: `<where>: <what>`. What it holds (issue 58, "Held to a rule in a real browser"):
  *
  * - no word (a maximal run of non-space characters in one text node: a name, a number, a price,
- *   an ARN segment) inside a table cell, heading, card, chart title or legend is broken across
- *   lines, except after a separator the page may wrap at (`-`, `/`, `:`, `.`, `–`);
+ *   an ARN) inside a table cell, heading, card, chart title or legend is broken across lines; one
+ *   of SHORT_WORD characters or more (an ARN, a policy's resource) may wrap after a separator
+ *   (`-`, `/`, `:`, `.`, `–`), a shorter one (`fanout-connect`, `report-lines`) never;
  * - no element is wider than its container: cells, cards, sections, chart boxes and the page
  *   itself (`scrollWidth > clientWidth` where the element has no scroll box of its own);
  * - no text overlaps other text (the line boxes of different text nodes intersect);
@@ -19,6 +20,8 @@
 export function layoutProblems(): string[] {
   const out: string[] = [];
   const SEPARATORS = '-/:.–—';
+  // issue 70: a name shorter than this never wraps, not even at its hyphen
+  const SHORT_WORD = 25;
   const clip = (t: string) => (t.length > 80 ? `${t.slice(0, 77)}…` : t);
   const where = (el: Element): string => {
     const section = el.closest('section');
@@ -55,7 +58,7 @@ export function layoutProblems(): string[] {
           range.setEnd(node, m.index + i + 1);
           const r = Array.from(range.getClientRects()).find((x) => x.width > 0);
           if (!r) continue;
-          if (prev && !sameLine(prev, r) && !SEPARATORS.includes(word[i - 1]!)) breaks.push(i);
+          if (prev && !sameLine(prev, r) && (word.length < SHORT_WORD || !SEPARATORS.includes(word[i - 1]!))) breaks.push(i);
           prev = r;
         }
         if (breaks.length > 0) {

@@ -48,10 +48,10 @@ describe('index.html of a search', () => {
     expect(rows.map((m) => Number(m[2]))).toEqual(FIXTURE.steps.map((s) => s.index));
     expect(rows.map((m) => m[1])).toEqual(FIXTURE.steps.map((s) => (s.passed ? 'pass' : 'fail')));
     const fifth = rows[4]![3];
-    expect(fifth).toContain('<td class="nw">128 messages/s</td><td>grow</td><td>broadcast.p99 5,784 ms</td>');
+    expect(fifth).toContain('<td class="nw">128 <span class="nw">messages/s</span></td><td>grow</td><td>broadcast.p99 5,784 ms</td>');
     expect(fifth).toContain('<td class="outcome">not met<div class="why">broadcast.p99 &lt; 500ms: observed 5,784 ms<br>harness not saturated: the harness was the bottleneck');
     expect(fifth).toContain('<td class="ev">local host busy: its cores averaged 98 %');
-    expect(fifth).toContain('<a href="step-5-128/index.html">step-5-128</a>');
+    expect(fifth).toContain('<a href="step-5-128/index.html"><span class="nw">step-5-128</span></a>');
     // a step that met the SLOs says so without a why
     expect(rows[0]![3]).toContain('<td class="outcome">met</td>');
   });

@@ -3,7 +3,7 @@ import { reportAssets, type ReportAssets } from '../shared/assets.ts';
 import { cell, EXTRA_STYLE, runsRows } from '../shared/comparison-html.ts';
 import { escapeHtml as h } from '../shared/escape.ts';
 import { htmlPage } from '../shared/html-page.ts';
-import { chartBox, html, section, table } from '../shared/html-parts.ts';
+import { chartBox, html, section, table, wholeWords } from '../shared/html-parts.ts';
 import { STYLE } from '../shared/html-style.ts';
 import { sweepPageModel, type GridModel, type SweepPageModel, type SweepPointRow } from './page-model.ts';
 
@@ -142,7 +142,7 @@ function gridTable(g: GridModel): string {
         })
         .join('')}<td>${h(r.pick)}</td></tr>`,
   );
-  return `<div class="table-wrap"><table class="grid-table"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>`;
+  return wholeWords(`<div class="table-wrap"><table class="grid-table"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div>`);
 }
 
 function runsTable(m: SweepPageModel): string {

@@ -2,7 +2,7 @@ import type { Plan } from '../../analyses/plan/plan-schema.ts';
 import { reportAssets, type ReportAssets } from '../shared/assets.ts';
 import { escapeHtml as h } from '../shared/escape.ts';
 import { htmlPage } from '../shared/html-page.ts';
-import { chartBox, section, table } from '../shared/html-parts.ts';
+import { chartBox, section, table, words } from '../shared/html-parts.ts';
 import { STYLE } from '../shared/html-style.ts';
 import type { PlanCharts } from './chart-data.ts';
 import { planPageModel, type PlanFact, type PlanFit, type PlanHeadroomRow, type PlanPageModel } from './page-model.ts';
@@ -45,7 +45,6 @@ export function renderPlanHtml(p: Plan, assets: ReportAssets = reportAssets(), m
 }
 
 const EXTRA_STYLE = `
-.nw { white-space:nowrap; word-break:normal; }
 .tag { display:inline-block; border-radius:4px; padding:0 6px; font-size:12px; font-weight:650; }
 .tag.passed { color:#fff; background:var(--bad); }
 tr.passed td { background:#fef2f2; }
@@ -130,18 +129,6 @@ function headroomTable(rows: readonly PlanHeadroomRow[]): string {
  * so no column is narrower than its longest word whatever these say.
  */
 const HEADROOM_COLUMNS = `<colgroup>${[19, 19, 10, 22, 11, 19].map((pct) => `<col style="width:${pct}%">`).join('')}</colgroup>`;
-
-/**
- * Text that wraps only between words: a word with a hyphen or a slash in it
- * ("fanout-send-message", "requests/s") is kept whole, where a browser would break it after its
- * hyphen or slash.
- */
-function words(text: string): string {
-  return text
-    .split(/(\s+)/)
-    .map((w) => (/[-/]/.test(w) && w.length > 1 ? `<span class="nw">${h(w)}</span>` : h(w)))
-    .join('');
-}
 
 function growthSection(m: PlanPageModel): string {
   if (m.growth.length === 0) return '';

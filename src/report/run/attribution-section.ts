@@ -1,4 +1,5 @@
 import { escapeHtml as h } from '../shared/escape.ts';
+import { wholeWords } from '../shared/html-parts.ts';
 import { fmtMs } from '../../number-format.ts';
 import type { AttributionModel, LatencyFigures } from './attribution-model.ts';
 import {
@@ -79,9 +80,9 @@ function textTable(head: string[], rows: string[][], id: string, cols: Columns =
   const attrs = (i: number) => (i > 0 && is(cols.text, i) ? ' class="t"' : '');
   const inner = (text: string, i: number) => (is(cols.wrap, i) ? `<span class="wrap">${text}</span>` : text);
   const cell = (c: string, i: number) => `<td${attrs(i)}>${inner(is(cols.code, i) && c !== '–' ? `<code>${h(c)}</code>` : h(c), i)}</td>`;
-  return `<table class="num attribution" data-table="${h(id)}"><thead><tr>${head.map((c, i) => `<th${attrs(i)}>${inner(h(c), i)}</th>`).join('')}</tr></thead><tbody>${rows
+  return wholeWords(`<table class="num attribution" data-table="${h(id)}"><thead><tr>${head.map((c, i) => `<th${attrs(i)}>${inner(h(c), i)}</th>`).join('')}</tr></thead><tbody>${rows
     .map((r) => `<tr>${r.map(cell).join('')}</tr>`)
-    .join('')}</tbody></table>`;
+    .join('')}</tbody></table>`);
 }
 
 /**

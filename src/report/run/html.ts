@@ -7,7 +7,7 @@ import { reportAssets, type ReportAssets } from '../shared/assets.ts';
 import { buildCharts, type ChartSpec } from './chart-data.ts';
 import { escapeHtml as h } from '../shared/escape.ts';
 import { htmlPage } from '../shared/html-page.ts';
-import { chartBox, section, table } from '../shared/html-parts.ts';
+import { chartBox, section, table, wholeWords } from '../shared/html-parts.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPercent, fmtShare, fmtUsd, fmtValue } from '../../number-format.ts';
 import { STYLE } from '../shared/html-style.ts';
 import { diffCells, explanationOf, OUTCOME_TEXT, REPEAT_FIGURE_LABELS, repeatRows, VERDICT_HEADLINE } from './verdict-text.ts';
@@ -177,7 +177,7 @@ function thresholdTable(v: Verdict): string {
     (t) =>
       `<tr class="outcome-${t.outcome}"><td><code>${h(t.expression)}</code></td><td><span class="outcome ${t.outcome}">${h(OUTCOME_TEXT[t.outcome])}</span></td><td class="n">${h(fmtValue(t.observed, t.unit))}</td><td class="n">${t.limit === null ? '–' : h(`${t.op} ${fmtValue(t.limit, t.unit)}`)}</td><td>${h(t.detail)}<div class="src">${h(t.source)}</div>${whyList(v, t.expression, true)}</td></tr>`,
   );
-  return `<h3>Thresholds</h3><table class="thresholds" data-table="thresholds"><thead><tr><th>threshold</th><th>result</th><th class="n">this run</th><th class="n">limit</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<h3>Thresholds</h3>${wholeWords(`<table class="thresholds" data-table="thresholds"><thead><tr><th>threshold</th><th>result</th><th class="n">this run</th><th class="n">limit</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>`)}`;
 }
 
 /** Each repeat's figures with why its checks failed, beside them. */
@@ -199,7 +199,7 @@ function diffTable(v: Verdict): string {
     const dir = row.changePct === null || row.changePct === 0 ? '' : row.changePct > 0 ? ' up' : ' down';
     return `<tr class="outcome-${row.outcome ?? 'none'}"><td><code>${h(metric)}</code><div class="src">${h(row.label)}</div></td><td class="n">${h(base)}</td><td class="n">${h(cur)}</td><td class="n change${dir}">${h(change)}</td><td>${row.outcome ? `<span class="outcome ${row.outcome}">${h(outcome)}</span>` : h(outcome)}</td></tr>`;
   });
-  return `<h3>Compared with the baseline</h3><p class="note">Baseline <code>${h(b.runId)}</code> (${h(b.scenario)}, ${h(b.startedAt)}${b.runs > 1 ? `, median of ${b.runs} runs` : ''}).</p><table class="diff" data-table="diff"><thead><tr><th>metric</th><th class="n">baseline</th><th class="n">this run</th><th class="n">change</th><th>verdict</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<h3>Compared with the baseline</h3><p class="note">Baseline <code>${h(b.runId)}</code> (${h(b.scenario)}, ${h(b.startedAt)}${b.runs > 1 ? `, median of ${b.runs} runs` : ''}).</p>${wholeWords(`<table class="diff" data-table="diff"><thead><tr><th>metric</th><th class="n">baseline</th><th class="n">this run</th><th class="n">change</th><th>verdict</th></tr></thead><tbody>${rows.join('')}</tbody></table>`)}`;
 }
 
 const METRIC_LABELS: Array<[keyof Results['metrics'], string]> = [

@@ -2,7 +2,7 @@ import type { Search } from '../../analyses/search/search-schema.ts';
 import { reportAssets, type ReportAssets } from '../shared/assets.ts';
 import { escapeHtml as h } from '../shared/escape.ts';
 import { htmlPage } from '../shared/html-page.ts';
-import { chartBox, section } from '../shared/html-parts.ts';
+import { chartBox, section, wholeWords } from '../shared/html-parts.ts';
 import { STYLE } from '../shared/html-style.ts';
 import { searchPageModel, type SearchPageModel, type SearchStepRow } from './page-model.ts';
 
@@ -72,7 +72,7 @@ function card(label: string, value: string, bad: boolean): string {
 
 function stepsTable(m: SearchPageModel): string {
   const rows = m.steps.map(stepRow).join('');
-  return `<div class="table-wrap"><table class="steps"><thead><tr><th>#</th><th>load</th><th>why</th><th>SLOs</th><th>broadcast p50 / p99${h(m.figureMark)}</th><th>offered / delivered per s</th><th>outcome</th><th>evidence</th><th>report</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  return wholeWords(`<div class="table-wrap"><table class="steps"><thead><tr><th>#</th><th>load</th><th>why</th><th>SLOs</th><th>broadcast p50 / p99${h(m.figureMark)}</th><th>offered / delivered per s</th><th>outcome</th><th>evidence</th><th>report</th></tr></thead><tbody>${rows}</tbody></table></div>`);
 }
 
 function stepRow(st: SearchStepRow): string {

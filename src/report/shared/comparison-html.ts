@@ -12,7 +12,6 @@ export const EXTRA_STYLE = `
 .swatch { display:inline-block; width:10px; height:10px; border-radius:50%; margin-right:6px; vertical-align:baseline; }
 .range { display:block; color:var(--muted); font-size:11px; }
 .notes li { margin:4px 0; }
-.nw { white-space:nowrap; word-break:normal; }
 `;
 
 /** A figure over repeats as a cell: its median, and below it the min–max when the repeats differ. */

@@ -54,13 +54,44 @@ export function emptyChartBox(title: string | Html, why: string | Html): string 
 
 /**
  * A table of markup cells (escaped by the caller), in a box that scrolls sideways when the table
- * cannot fit (its words are never broken to make it fit). No rows reads as a "no data" line, in the
- * style of an empty chart; a caller whose table is optional leaves it out itself
+ * cannot fit (its words are never broken to make it fit: wholeWords). No rows reads as a "no data"
+ * line, in the style of an empty chart; a caller whose table is optional leaves it out itself
  * (`rows.length ? table(…) : ''`).
  */
 export function table(head: string[], rows: string[][], cls = ''): string {
   if (rows.length === 0) return `<p class="no-data">${NO_TABLE_ROWS}</p>`;
-  return `<div class="table-wrap"><table${cls ? ` class="${h(cls)}"` : ''}><thead><tr>${head.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
+  return `<div class="table-wrap"><table${cls ? ` class="${h(cls)}"` : ''}><thead><tr>${head.map((c) => `<th>${wholeWords(c)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${wholeWords(c)}</td>`).join('')}</tr>`)
     .join('')}</tbody></table></div>`;
 }
+
+/**
+ * A word shorter than this never wraps, not even at its hyphen or slash (`fanout-connect`,
+ * `requests/s`); a longer one (an ARN, a policy's resource) may wrap at its separators, where a
+ * line of its own would not hold it. The layout rule (test/report/page-layout-rule.ts) holds both.
+ */
+export const SHORT_WORD = 25;
+
+/** A separator a browser breaks a line after, inside a word (after `.` or `:` it does not: `37.7`, `12:03`). */
+const BREAKS_AFTER = /[-/–—]/;
+
+/** Plain text escaped, wrapping between words only (wholeWords). */
+export function words(text: string): string {
+  return wholeWords(h(text));
+}
+
+/**
+ * Markup whose text wraps between words only: each word shorter than SHORT_WORD that a browser
+ * could break after a separator is kept whole in a `.nw` span. Tags and their attributes are left
+ * as they are, and so is text already in a `.nw` span (a whole table's markup may be passed, its
+ * cells done before); an entity counts as the one character it shows.
+ */
+export function wholeWords(markup: string): string {
+  const keep = (w: string) => BREAKS_AFTER.test(w.slice(0, -1)) && w.replace(/&[#\w]+;/g, '_').length < SHORT_WORD;
+  const parts = markup.split(/(<[^>]*>)/);
+  return parts
+    .map((part, i) => (part.startsWith('<') || parts[i - 1] === NW ? part : part.replace(/[^\s<>]+/g, (w) => (keep(w) ? `${NW}${w}</span>` : w))))
+    .join('');
+}
+
+const NW = '<span class="nw">';

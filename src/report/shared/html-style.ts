@@ -73,6 +73,8 @@ summary { cursor:pointer; color:var(--accent); }
 .verdict-summary { margin:0 0 8px; }
 .verdict-notes { color:var(--muted); margin:8px 0 0; padding-left:20px; }
 td.n, th.n { text-align:right; white-space:nowrap; }
+/* a short word kept whole (html-parts.ts wholeWords) */
+.nw { white-space:nowrap; word-break:normal; }
 table.thresholds td:first-child { min-width:220px; }
 .outcome { font-weight:650; white-space:nowrap; }
 .outcome .why { white-space:normal; min-width:16em; }

@@ -35,7 +35,6 @@ ${section('How to read this', '', `<ul class="notes">${m.notes.map((n) => `<li>$
 
 const EXTRA_STYLE = `
 .notes li { margin:4px 0; }
-.nw { white-space:nowrap; word-break:normal; }
 .cp-count { font-weight:650; }
 `;
 
