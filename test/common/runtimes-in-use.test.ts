@@ -94,7 +94,7 @@ describe('the runtimes, said', () => {
   it('in the report: each runtime in the environment table with its deprecation', () => {
     const html = renderHtml(judged(r));
     expect(html).toContain('Lambda runtimes');
-    expect(html).toContain(`<code>nodejs14.x</code> (chat-disconnect) on <strong class="bad-text">Node 20.20.2, not Node 14 as on Lambda: the emulator&#39;s worker code runs on Node 20 and later</strong><br><span class="note">deprecated by Lambda on 2023-12-04`);
+    expect(html).toContain(`<code>nodejs14.x</code> <span class="nw">(chat-disconnect)</span> on <strong class="bad-text">Node 20.20.2, not Node 14 as on Lambda: the emulator&#39;s worker code runs on Node 20 and later</strong><br><span class="note">deprecated by Lambda on <span class="nw">2023-12-04</span>`);
     expect(renderHtml(judged(base))).toContain('nodejs22.x on Node 22.23.3');
   });
 });
