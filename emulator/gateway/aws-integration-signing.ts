@@ -1,10 +1,13 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { Checksum, SourceData } from '@smithy/types';
 
 /**
  * Signature Version 4 for API Gateway's calls to a service, made with the integration's
- * CredentialsArn role: the emulator's services know a role's session by its token
- * (`X-Amz-Security-Token`, iam/role-sessions.ts) and route by the credential scope; the key pair
- * is the local one every function holds (the services check no signatures).
+ * CredentialsArn role, by AWS's own signer (the one the SDK signs every call with): the emulator's
+ * services know a role's session by its token (`X-Amz-Security-Token`, iam/role-sessions.ts) and
+ * route by the credential scope; the key pair is the local one every function holds (the services
+ * check no signatures).
  */
 
 export interface SigningCredentials {
@@ -14,49 +17,52 @@ export interface SigningCredentials {
 }
 
 /** Adds `x-amz-date`, the session token and `authorization` to `headers` (which must hold `host`). */
-export function signRequest(
+export async function signRequest(
   request: { method: string; path: string; query: string; headers: Record<string, string>; body: string },
   credentials: SigningCredentials,
   scope: { region: string; service: string },
   now = new Date(),
-): void {
-  const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  const day = amzDate.slice(0, 8);
-  request.headers['x-amz-date'] = amzDate;
-  if (credentials.sessionToken !== undefined) request.headers['x-amz-security-token'] = credentials.sessionToken;
-  const names = Object.keys(request.headers).map((h) => h.toLowerCase()).sort();
-  const lower = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v.trim().replace(/\s+/g, ' ')]));
-  const signedHeaders = names.join(';');
-  const canonicalQuery = request.query
-    .split('&')
-    .filter(Boolean)
-    .map((pair) => pair.split('=').map((part) => encodeRfc3986(decodeURIComponent(part.replace(/\+/g, ' ')))).join('='))
-    .sort()
-    .join('&');
-  const canonical = [
-    request.method,
-    request.path.split('/').map((s) => encodeRfc3986(decodeURIComponent(s))).join('/'),
-    canonicalQuery,
-    names.map((n) => `${n}:${lower[n]}\n`).join(''),
-    signedHeaders,
-    sha256(request.body),
-  ].join('\n');
-  const credentialScope = `${day}/${scope.region}/${scope.service}/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, credentialScope, sha256(canonical)].join('\n');
-  let key: Buffer = hmac(`AWS4${credentials.secretAccessKey}`, day);
-  for (const part of [scope.region, scope.service, 'aws4_request']) key = hmac(key, part);
-  const signature = createHmac('sha256', key).update(toSign).digest('hex');
-  request.headers.authorization = `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${credentialScope}, SignedHeaders=${signedHeaders}, Signature=${signature}`;
+): Promise<void> {
+  // no x-amz-content-sha256 header: only S3 requires one, and no service API Gateway integrates here is S3
+  const signer = new SignatureV4({ credentials, region: scope.region, service: scope.service, sha256: NodeSha256, applyChecksum: false });
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of new URLSearchParams(request.query)) {
+    const had = query[name];
+    query[name] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value];
+  }
+  const [hostname, port] = request.headers.host!.split(':');
+  const signed = await signer.sign(
+    { method: request.method, protocol: 'http:', hostname: hostname!, ...(port ? { port: Number(port) } : {}), path: request.path, query, headers: { ...request.headers }, body: request.body },
+    { signingDate: now },
+  );
+  Object.assign(request.headers, signed.headers);
 }
 
-function hmac(key: string | Buffer, data: string): Buffer {
-  return createHmac('sha256', key).update(data).digest();
+/** SHA-256 (and its HMAC, given a secret) from node:crypto, in the shape the signer takes. */
+class NodeSha256 implements Checksum {
+  private hash: Hash | Hmac;
+
+  constructor(private readonly secret?: SourceData) {
+    this.hash = this.fresh();
+  }
+
+  update(data: Uint8Array): void {
+    this.hash.update(data);
+  }
+
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+
+  reset(): void {
+    this.hash = this.fresh();
+  }
+
+  private fresh(): Hash | Hmac {
+    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(this.secret));
+  }
 }
 
-function sha256(data: string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-function encodeRfc3986(s: string): string {
-  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+function bytes(data: SourceData): Buffer {
+  return typeof data === 'string' ? Buffer.from(data, 'utf8') : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
 }

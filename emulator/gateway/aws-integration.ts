@@ -219,7 +219,7 @@ export class AwsIntegration {
     }
     const mapped = mapParameters(route.parameters, { body: request.body, context, handshake: request.handshake });
     const call = buildServiceRequest(target, endpoint, description.integrationMethod, body, mapped);
-    signRequest(
+    await signRequest(
       call,
       { accessKeyId: LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY, sessionToken: this.options.sessionTokenOf?.(credentials.arn) },
       { region: target.region, service: target.service },
