@@ -111,5 +111,3 @@ export function fleetLimitIssue(ask: FleetAsk, host: HostFacts): string | undefi
   }
   return undefined;
 }
-
-

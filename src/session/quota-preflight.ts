@@ -70,7 +70,6 @@ export function withQuotas<R extends Results>(results: R, quotas: Quotas | undef
   return results;
 }
 
-
 /** The quota lines of a scenario against these quotas, and the refusal of a frame that cannot pass. */
 export function quotaLines(scenario: Scenario, q: TargetQuotas): { lines: string[]; refusal?: string } {
   const lines: string[] = [];

@@ -21,7 +21,6 @@ export const LATENCY_FIELD: Record<LatencyMetric, keyof SizeMetrics> = {
   'fanout-p99': 'fanoutP99Ms',
 };
 
-
 /** Per latency figure the host decided, the pair of sizes where its waits differ most against the figure. */
 export function hostDecided(sizes: readonly SizeResult[], metrics: readonly LatencyMetric[]): HostDecided[] {
   const ranked = sizes.filter((s) => s.status !== 'excluded');

@@ -32,4 +32,3 @@ export function progressLine(r: IntervalRecord, ctx: ProgressContext): string {
   if (r.eventLoopLagP99Ms !== undefined && r.eventLoopLagP99Ms > 50) parts.push(`lag ${fmtMs(r.eventLoopLagP99Ms)}!`);
   return parts.join('  ');
 }
-
