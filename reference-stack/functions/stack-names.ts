@@ -9,8 +9,10 @@ import { TABLE_DEFAULT_NAMES } from './shared/tables.ts';
  * The default stack keeps the manifest's names (`fanout-send-message`, `fanout-connections`): the
  * names its users, dashboards and docs already know. Any other stack puts its own name where the
  * manifest's names say `fanout` (`FanoutBenchChatArm-send-message`, `FanoutBenchChatArm-connections`),
- * CloudFormation's usual `<stack>-<resource>`. The token parameter is `/fanout-bench/<stack>/connect-token`
- * for every stack, the default one included.
+ * CloudFormation's usual `<stack>-<resource>`. The token parameter is
+ * `/fanout-bench/<stack>/connect-token` for every stack, the default one included. The CDK app
+ * writes this rule into its template as conditions on AWS::StackName (infra/stack-scoped-name.ts),
+ * so one template serves every name.
  */
 
 export const DEFAULT_STACK_NAME = 'FanoutBenchChat';
@@ -65,10 +67,14 @@ export interface StackPushNames {
   deadLetterQueue: string;
 }
 
+/** The push path's resources in the default stack. */
+export const PUSH_DEFAULT_NAMES: Readonly<StackPushNames> = { bus: 'fanout-push', rule: 'fanout-push-rule', queue: 'fanout-push-queue', deadLetterQueue: 'fanout-push-dlq' };
+
 /** The push path's bus, rule and queues (manifest.ts PUSH_EVENT), named as the tables are. */
 export function stackPushNames(stackName: string): StackPushNames {
   const name = (resource: string) => (stackName === DEFAULT_STACK_NAME ? resource : `${stackName}${suffixOf(resource)}`);
-  return { bus: name('fanout-push'), rule: name('fanout-push-rule'), queue: name('fanout-push-queue'), deadLetterQueue: name('fanout-push-dlq') };
+  const d = PUSH_DEFAULT_NAMES;
+  return { bus: name(d.bus), rule: name(d.rule), queue: name(d.queue), deadLetterQueue: name(d.deadLetterQueue) };
 }
 
 /** The Parameter Store parameter holding the stack's $connect token (when the stack creates it). */
@@ -76,8 +82,8 @@ export function stackTokenParameter(stackName: string): string {
   return `/fanout-bench/${stackName}/connect-token`;
 }
 
-/** "-send-message" of "fanout-send-message". */
-function suffixOf(manifestName: string): string {
+/** "-send-message" of "fanout-send-message": what follows the stack's name in another stack. */
+export function suffixOf(manifestName: string): string {
   if (!manifestName.startsWith(`${MANIFEST_PREFIX}-`)) throw new Error(`manifest name ${manifestName} does not start with "${MANIFEST_PREFIX}-"`);
   return manifestName.slice(MANIFEST_PREFIX.length);
 }

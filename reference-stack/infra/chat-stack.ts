@@ -8,12 +8,12 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CONNECT_AUTHORIZER, DEFAULT_STAGE_THROTTLE, FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec, type PushFanout } from '../functions/manifest.ts';
 import { BY_CONNECTION_INDEX, TABLE_DEFAULT_NAMES, tableDefinitions } from '../functions/shared/tables.ts';
-import { stackFunctionName, stackTableNames } from '../functions/stack-names.ts';
 import { ConnectAuthorizer, type ConnectAuthorizerProps } from './connect-authorizer.ts';
 import { ROUTE_FUNCTION_OUTPUTS, routeFunctionDescription, STACK_OUTPUTS, type ChatRoute, type StackOutputKey } from '../../common/stack-outputs.ts';
 import { createNodeFunction } from './node-function.ts';
 import { grantRouteAccess } from './route-access.ts';
 import { PushPath } from './push-path.ts';
+import { stackScopedName } from './stack-scoped-name.ts';
 import { ROUTE_ACCESS, type TableKey } from '../functions/route-access.ts';
 
 
@@ -97,7 +97,7 @@ export class ChatStack extends Stack {
       const access = ROUTE_ACCESS[spec.route];
       if (!access) throw new Error(`no IAM access declared for route ${spec.route}`);
       const logGroup = new LogGroup(this, `${spec.name}-logs`, {
-        logGroupName: `/aws/lambda/${stackFunctionName(this.stackName, spec.name)}`,
+        logGroupName: `/aws/lambda/${stackScopedName(this, spec.name)}`,
         retention: RetentionDays.ONE_WEEK,
         removalPolicy: RemovalPolicy.DESTROY,
       });
@@ -160,14 +160,13 @@ export class ChatStack extends Stack {
       return attr?.AttributeType === 'N' ? AttributeType.NUMBER : AttributeType.STRING;
     };
     const result = {} as Record<TableKey, Table>;
-    const names = stackTableNames(this.stackName);
     for (const key of Object.keys(TABLE_DEFAULT_NAMES) as TableKey[]) {
       const def = byName(TABLE_DEFAULT_NAMES[key]);
       const hash = def.KeySchema!.find((k) => k.KeyType === 'HASH')!.AttributeName!;
       const range = def.KeySchema!.find((k) => k.KeyType === 'RANGE')?.AttributeName;
       const tableProps: TableProps = {
         // Named like the emulator's tables of the same stack name (the stack's outputs name them too).
-        tableName: names[key],
+        tableName: stackScopedName(this, TABLE_DEFAULT_NAMES[key]),
         partitionKey: { name: hash, type: keyType(hash, def) },
         sortKey: range ? { name: range, type: keyType(range, def) } : undefined,
         billingMode: BillingMode.PAY_PER_REQUEST,

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -16,7 +16,8 @@ import {
   TOKEN_PARAMETER_PLACEHOLDER,
   type TokenIdentity,
 } from '../functions/manifest.ts';
-import { stackFunctionName, stackTokenParameter } from '../functions/stack-names.ts';
+import { stackTokenParameter } from '../functions/stack-names.ts';
+import { stackScopedName } from './stack-scoped-name.ts';
 import { AUTHORIZER_ACTIONS, LOG_ACTIONS } from '../functions/route-access.ts';
 import { AUTHORIZER_FUNCTION_DESCRIPTION, AUTHORIZER_FUNCTION_OUTPUT } from '../../common/stack-outputs.ts';
 
@@ -63,9 +64,11 @@ export class ConnectAuthorizer extends Construct {
       // a placeholder the authorizer refuses everyone with, until the real token is put in.
       // Named per stack (two stacks in one account must not share a token), as a literal so the
       // function's environment and the stack output say it plainly.
-      const name = stackTokenParameter(stack.stackName);
+      const name = stackTokenParameter(Aws.STACK_NAME);
       const parameter = new StringParameter(this, 'TokenParameter', {
         parameterName: name,
+        // a path (`/fanout-bench/…`), which CDK cannot see through the stack name's token
+        simpleName: false,
         stringValue: TOKEN_PARAMETER_PLACEHOLDER,
         description: 'The token fanout-authorizer expects on $connect (x-api-key header or token query parameter)',
         tier: ParameterTier.STANDARD,
@@ -74,7 +77,7 @@ export class ConnectAuthorizer extends Construct {
       parameterArn = parameter.parameterArn;
     }
 
-    const functionName = stackFunctionName(stack.stackName, CONNECT_AUTHORIZER.name);
+    const functionName = stackScopedName(this, CONNECT_AUTHORIZER.name);
     const logGroup = new LogGroup(this, 'Logs', {
       logGroupName: `/aws/lambda/${functionName}`,
       retention: RetentionDays.ONE_WEEK,

@@ -1,12 +1,12 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { stackFunctionName } from '../functions/stack-names.ts';
+import { stackScopedName } from './stack-scoped-name.ts';
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
 
@@ -45,7 +45,7 @@ export function createNodeFunction(scope: Construct, spec: NodeFunctionSpec, o: 
     timeout: Duration.seconds(spec.timeoutSeconds),
     role: o.role,
     logGroup: o.logGroup,
-    functionName: stackFunctionName(Stack.of(scope).stackName, spec.name),
+    functionName: stackScopedName(scope, spec.name),
     environment: o.environment,
     bundling: o.bundling,
   });

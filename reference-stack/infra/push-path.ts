@@ -12,9 +12,10 @@ import { CfnQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { DEFAULT_PUSH_FANOUT, FUNCTION_ENV, PUSH_EVENT, PUSH_QUEUE, pushFunctions, type PushFanout, type PushFunctionSpec } from '../functions/manifest.ts';
 import { PUSH_ACCESS, type TableKey } from '../functions/route-access.ts';
-import { stackFunctionName, stackPushNames } from '../functions/stack-names.ts';
+import { PUSH_DEFAULT_NAMES } from '../functions/stack-names.ts';
 import { createNodeFunction } from './node-function.ts';
 import { grantRouteAccess } from './route-access.ts';
+import { stackScopedName } from './stack-scoped-name.ts';
 
 
 export interface PushPathProps {
@@ -49,18 +50,18 @@ export class PushPath extends Construct {
   constructor(scope: Construct, id: string, props: PushPathProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const names = stackPushNames(stack.stackName);
+    const name = (resource: keyof typeof PUSH_DEFAULT_NAMES) => stackScopedName(stack, PUSH_DEFAULT_NAMES[resource]);
     const fanout = props.fanout ?? DEFAULT_PUSH_FANOUT;
 
-    this.bus = new EventBus(stack, 'PushBus', { eventBusName: names.bus });
+    this.bus = new EventBus(stack, 'PushBus', { eventBusName: name('bus') });
     (this.bus.node.defaultChild as CfnEventBus).overrideLogicalId('PushBus');
 
     let queue: Queue | undefined;
     if (fanout === 'queued') {
-      const dlq = new Queue(stack, 'PushDeadLetterQueue', { queueName: names.deadLetterQueue, retentionPeriod: Duration.seconds(PUSH_QUEUE.deadLetterRetentionSeconds), removalPolicy: RemovalPolicy.DESTROY });
+      const dlq = new Queue(stack, 'PushDeadLetterQueue', { queueName: name('deadLetterQueue'), retentionPeriod: Duration.seconds(PUSH_QUEUE.deadLetterRetentionSeconds), removalPolicy: RemovalPolicy.DESTROY });
       (dlq.node.defaultChild as CfnQueue).overrideLogicalId('PushDeadLetterQueue');
       queue = new Queue(stack, 'PushQueue', {
-        queueName: names.queue,
+        queueName: name('queue'),
         visibilityTimeout: Duration.seconds(PUSH_QUEUE.visibilityTimeoutSeconds),
         deadLetterQueue: { queue: dlq, maxReceiveCount: PUSH_QUEUE.maxReceiveCount },
         removalPolicy: RemovalPolicy.DESTROY,
@@ -70,7 +71,7 @@ export class PushPath extends Construct {
     this.queue = queue;
 
     const rule = new Rule(stack, 'PushRule', {
-      ruleName: names.rule,
+      ruleName: name('rule'),
       eventBus: this.bus,
       eventPattern: { source: [PUSH_EVENT.source], detailType: [PUSH_EVENT.detailType] },
     });
@@ -94,7 +95,7 @@ export class PushPath extends Construct {
 
   private createFunction(spec: PushFunctionSpec, props: PushPathProps, queue: Queue | undefined): LambdaFn {
     const stack = Stack.of(this);
-    const functionName = stackFunctionName(stack.stackName, spec.name);
+    const functionName = stackScopedName(stack, spec.name);
     const logGroup = new LogGroup(stack, `${spec.name}-logs`, { logGroupName: `/aws/lambda/${functionName}`, retention: RetentionDays.ONE_WEEK, removalPolicy: RemovalPolicy.DESTROY });
     const access = PUSH_ACCESS[spec.name];
     if (!access) throw new Error(`no IAM access declared for push function ${spec.name}`);

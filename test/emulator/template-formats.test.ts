@@ -412,7 +412,7 @@ describe('a CDK cloud assembly: the reference stack, synthesized', () => {
     cpSync(out, evil, { recursive: true });
     const templateFile = join(evil, 'FanoutBenchChat.template.json');
     const template = JSON.parse(readFileSync(templateFile, 'utf8'));
-    const connect = Object.entries<{ Type: string; Properties: { FunctionName?: string }; Metadata: Record<string, unknown> }>(template.Resources).find(([, r]) => r.Properties?.FunctionName === 'fanout-connect')!;
+    const connect = Object.entries<{ Type: string; Metadata: Record<string, unknown> }>(template.Resources).find(([, r]) => r.Type === 'AWS::Lambda::Function')!;
     connect[1].Metadata['aws:asset:path'] = '../../../etc';
     writeFileSync(templateFile, JSON.stringify(template));
     await expect(readTemplateStack(options(evil, { workDir: join(work, 'cdk-evil-work') }))).rejects.toThrow(new RegExp(`resource ${connect[0]} Metadata aws:asset:path: \\.\\./\\.\\./\\.\\./etc is outside the cloud assembly$`));

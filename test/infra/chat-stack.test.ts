@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { chatStackPropsFromContext, stackNameFromContext } from '../../reference-stack/infra/context.ts';
 import { DEFAULT_STAGE_THROTTLE, FUNCTIONS, PUSH_FUNCTIONS, PUSH_QUEUE } from '../../reference-stack/functions/manifest.ts';
 import { REFERENCE_TABLES } from '../../src/contracts/reference-tables.ts';
-import { synth, synthFromContext } from './synth.ts';
+import { readTemplateStack } from '../../emulator/stack-model/template-reader.ts';
+import { synth, synthesized, synthFromContext } from './synth.ts';
 
 // Synthesis in process (synth.ts: bundling and the CDK's built-in validation skipped, each set of
 // props once), and once through the CDK CLI with bundling (the last test).
@@ -177,6 +178,19 @@ describe('CDK reference stack: stacks side by side (-c name=…)', () => {
     byDefault.hasResourceProperties('AWS::SSM::Parameter', { Name: '/fanout-bench/FanoutBenchChat/connect-token' });
   });
 
+  it('synthesizes one template whatever the name: CloudFormation works the names out from AWS::StackName', () => {
+    // the code's S3 keys aside: with bundling skipped (synth.ts) an asset's key is not its bundle's hash
+    const resources = (t: Record<string, unknown>) =>
+      JSON.parse(JSON.stringify(Object.values(t.Resources as object), (key, v) => (key === 'Metadata' ? undefined : key === 'S3Key' ? 'asset' : v)));
+    const arm = synthesized({}, 'FanoutBenchChatArm');
+    const byDefault = synthesized({});
+    expect(resources(arm)).toEqual(resources(byDefault));
+    expect(arm.Conditions).toEqual(byDefault.Conditions);
+    expect(arm.Outputs).toEqual(byDefault.Outputs);
+    // (only the construct paths in Metadata say the name: they are not deployed)
+    expect(JSON.stringify({ ...arm, Resources: resources(arm) })).not.toContain('FanoutBenchChatArm');
+  });
+
   it('keeps the outputs contract whatever the name', () => {
     const keys = (t: Template) => Object.keys(t.toJSON().Outputs).sort();
     expect(keys(synthFromContext({ name: 'FanoutBenchChatArm' }))).toEqual(keys(synthFromContext({})));
@@ -209,12 +223,13 @@ describe('CDK reference stack: stacks side by side (-c name=…)', () => {
     try {
       // node_modules/.bin first on PATH, as `npm run` puts it: the app runs through its tsx
       await promisify(execFile)(command!, args, { cwd: root, timeout: 170_000, env: { ...process.env, CDK_VALIDATION: 'false', PATH: `${join(root, 'node_modules', '.bin')}${delimiter}${process.env.PATH ?? ''}` } });
-      const template = JSON.parse(readFileSync(join(out, 'FanoutBenchChatArm.template.json'), 'utf8'));
-      const functions = Object.values(template.Resources as Record<string, any>).filter((r) => r.Type === 'AWS::Lambda::Function');
-      expect(functions.map((r) => r.Properties.FunctionName)).toContain('FanoutBenchChatArm-send-message');
+      // read as the emulator reads a user's assembly: the names worked out from the stack's name
+      const stack = await readTemplateStack({ path: out, parameters: {}, region: 'eu-west-1', accountId: '123456789012', apiId: 'a1b2c3d4e5', workDir: out });
+      expect(stack.stackName).toBe('FanoutBenchChatArm');
+      expect(stack.functions.map((f) => f.name)).toContain('FanoutBenchChatArm-send-message');
       // bundled: each function's code is an asset directory holding its esbuild bundle
       const assets = readdirSync(out).filter((f) => f.startsWith('asset.'));
-      expect(assets.length).toBeGreaterThanOrEqual(functions.length);
+      expect(assets.length).toBeGreaterThanOrEqual(stack.functions.length);
       for (const dir of assets) expect(readdirSync(join(out, dir))).toContain('index.mjs');
     } finally {
       rmSync(out, { recursive: true, force: true });
