@@ -1,45 +1,41 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnOutput, RemovalPolicy, Stack, type CfnCondition, type StackProps } from 'aws-cdk-lib';
+import { WebSocketApi, WebSocketStage, type WebSocketRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { CONNECT_AUTHORIZER, DEFAULT_STAGE_THROTTLE, FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec, type PushFanout } from '../functions/manifest.ts';
+import { CONNECT_AUTHORIZER, DEFAULT_STAGE_THROTTLE, FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec } from '../functions/manifest.ts';
 import { BY_CONNECTION_INDEX, TABLE_DEFAULT_NAMES, tableDefinitions } from '../functions/shared/tables.ts';
-import { ConnectAuthorizer, type ConnectAuthorizerProps } from './connect-authorizer.ts';
+import { ConnectAuthorizer } from './connect-authorizer.ts';
 import { ROUTE_FUNCTION_OUTPUTS, routeFunctionDescription, STACK_OUTPUTS, type ChatRoute, type StackOutputKey } from '../../common/stack-outputs.ts';
 import { createNodeFunction } from './node-function.ts';
 import { grantRouteAccess } from './route-access.ts';
 import { PushPath } from './push-path.ts';
 import { stackScopedName } from './stack-scoped-name.ts';
+import { onlyIf, StackShape, type ShapeDefaults } from './stack-shape.ts';
 import { ROUTE_ACCESS, type TableKey } from '../functions/route-access.ts';
 
 
-export interface ChatStackProps extends StackProps {
+/**
+ * What the app's context chooses. Memory, architecture, throttling and metrics are written into
+ * the template; the stage, broadcast, auth and push settings are the defaults of its parameters
+ * (stack-shape.ts), which a deploy or the emulator may set otherwise.
+ */
+export interface ChatStackProps extends StackProps, ShapeDefaults {
   /** Memory for every function (MB); per-function overrides win. */
   memoryMB?: number;
   memoryByFunction?: Record<string, number>;
   architecture?: 'x86_64' | 'arm64';
-  stageName?: string;
   /** Stage-level throttling of inbound messages ($connect included); default DEFAULT_STAGE_THROTTLE (manifest.ts). */
   throttle?: { rateLimit: number; burstLimit: number };
-  /**
-   * Deploy the naive `broadcast` route (a Scan of every connection per message, posted to all).
-   * Off by default: on an open endpoint one frame would fan out to every connected client.
-   */
-  broadcast?: boolean;
   /**
    * Per-route API Gateway metrics (AWS documents their dimensions as ApiId, Method, Resource,
    * Stage), so the harness pulls each route's latency and errors. On by default; they are billed
    * as custom CloudWatch metrics.
    */
   detailedMetrics?: boolean;
-  /** A Lambda REQUEST authorizer on $connect (connect-authorizer.ts); none when absent. */
-  auth?: ConnectAuthorizerProps;
-  /** The server push's fan-out (push-path.ts): direct (default) or queued. */
-  pushFanout?: PushFanout;
 }
 
 /**
@@ -71,12 +67,14 @@ const OPT_IN_ROUTES = new Set(['broadcast']);
 /**
  * The reference chat stack: three tables, one function per route, a WebSocket API and stage. The
  * functions, tables and log groups are named after the stack (stack-names.ts), so stacks of other
- * names deploy beside it in one account and region.
+ * names deploy beside it in one account and region. Its shape (auth, push, broadcast, stage) is
+ * the template's parameters (stack-shape.ts): one template for every name and shape.
  */
 export class ChatStack extends Stack {
   constructor(scope: Construct, id: string, props: ChatStackProps = {}) {
     super(scope, id, props);
-    const stageName = props.stageName ?? 'prod';
+    const shape = new StackShape(this, props);
+    const stageName = shape.stageName.valueAsString;
 
     const tables = this.createTables();
     const api = new WebSocketApi(this, 'ChatApi', { routeSelectionExpression: ROUTE_SELECTION_EXPRESSION });
@@ -90,10 +88,10 @@ export class ChatStack extends Stack {
     });
 
     const authMemory = props.memoryByFunction?.[CONNECT_AUTHORIZER.name] ?? props.memoryMB;
-    const auth = props.auth && new ConnectAuthorizer(this, 'Auth', { ...props.auth, memoryMB: authMemory, architecture: props.architecture });
-    const functionOutputs: Array<[ChatRoute, string]> = [];
+    const auth = new ConnectAuthorizer(this, 'Auth', { shape, memoryMB: authMemory, architecture: props.architecture });
+    const functionOutputs: Array<[ChatRoute, string, CfnCondition | undefined]> = [];
     for (const spec of FUNCTIONS) {
-      if (OPT_IN_ROUTES.has(spec.route) && !props.broadcast) continue;
+      const condition = OPT_IN_ROUTES.has(spec.route) ? shape.withBroadcast : undefined;
       const access = ROUTE_ACCESS[spec.route];
       if (!access) throw new Error(`no IAM access declared for route ${spec.route}`);
       const logGroup = new LogGroup(this, `${spec.name}-logs`, {
@@ -108,14 +106,16 @@ export class ChatStack extends Stack {
       const fn = this.createFunction(spec, props, tables, stage.callbackUrl, role, logGroup);
 
       const integration = new WebSocketLambdaIntegration(`${spec.name}-integration`, fn);
-      if (spec.route === '$connect') api.addRoute('$connect', { integration, authorizer: auth?.authorizer });
-      else if (spec.route === '$disconnect') api.addRoute('$disconnect', { integration });
-      else api.addRoute(spec.route, { integration, returnResponse: spec.returnResponse });
-      functionOutputs.push([spec.route as ChatRoute, fn.functionName]);
+      let route: WebSocketRoute;
+      if (spec.route === '$connect') auth.guard((route = api.addRoute('$connect', { integration, authorizer: auth.authorizer })));
+      else if (spec.route === '$disconnect') route = api.addRoute('$disconnect', { integration });
+      else route = api.addRoute(spec.route, { integration, returnResponse: spec.returnResponse });
+      if (condition) onlyIf(condition, logGroup, role, fn, route);
+      functionOutputs.push([spec.route as ChatRoute, fn.functionName, condition]);
     }
 
     new PushPath(this, 'Push', {
-      fanout: props.pushFanout,
+      shape,
       tables,
       api,
       stageName,
@@ -141,10 +141,10 @@ export class ChatStack extends Stack {
     for (const [key, value] of Object.entries(outputs) as Array<[StackOutputKey, string]>) {
       new CfnOutput(this, key, { value, description: STACK_OUTPUTS[key] });
     }
-    for (const [route, name] of functionOutputs) {
+    for (const [route, name, condition] of functionOutputs) {
       const key = ROUTE_FUNCTION_OUTPUTS[route];
       if (!key) throw new Error(`route ${route} has no output in common/stack-outputs.ts`);
-      new CfnOutput(this, key, { value: name, description: routeFunctionDescription(route) });
+      new CfnOutput(this, key, { value: name, description: routeFunctionDescription(route), ...(condition ? { condition } : {}) });
     }
   }
 

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { CfnRoute, WebSocketRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -8,74 +9,58 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ParameterTier, StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
-import {
-  CONNECT_AUTHORIZER,
-  DEFAULT_TOKEN_IDENTITY,
-  FUNCTION_ENV,
-  TOKEN_IDENTITY_SOURCES,
-  TOKEN_PARAMETER_PLACEHOLDER,
-  type TokenIdentity,
-} from '../functions/manifest.ts';
+import { CONNECT_AUTHORIZER, FUNCTION_ENV, TOKEN_IDENTITY_SOURCES, TOKEN_PARAMETER_PLACEHOLDER } from '../functions/manifest.ts';
 import { stackTokenParameter } from '../functions/stack-names.ts';
 import { stackScopedName } from './stack-scoped-name.ts';
+import { ifThen, onlyIf, type StackShape } from './stack-shape.ts';
 import { AUTHORIZER_ACTIONS, LOG_ACTIONS } from '../functions/route-access.ts';
 import { AUTHORIZER_FUNCTION_DESCRIPTION, AUTHORIZER_FUNCTION_OUTPUT } from '../../common/stack-outputs.ts';
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
 
 export interface ConnectAuthorizerProps {
-  /** Where clients put the token: the `x-api-key` header (default) or the `token` query parameter. */
-  identity?: TokenIdentity;
-  /**
-   * An existing Parameter Store parameter holding the token (a SecureString you created: the
-   * stack only reads it). Without one the stack creates a String parameter holding a placeholder,
-   * which denies every connection until the real token is put in it.
-   */
-  parameterName?: string;
+  /** the template's parameters and conditions: where the token goes, which parameter holds it, whether there is an authorizer at all */
+  shape: StackShape;
   memoryMB?: number;
   architecture?: 'x86_64' | 'arm64';
 }
 
 /**
  * The $connect authorizer: its function (fanout-authorizer), the Parameter Store parameter it reads
- * (created with a placeholder, or an existing one by name), least privilege (ssm:GetParameter on
- * that one parameter, nothing else), and the Lambda REQUEST authorizer with one identity source,
- * for the stack to put on its $connect route. WebSocket APIs cannot cache authorizer results: the
- * function runs on every handshake.
+ * (created with a placeholder, or an existing one by name: the AuthTokenParameter parameter), least
+ * privilege (ssm:GetParameter on that one parameter, nothing else), and the Lambda REQUEST
+ * authorizer with one identity source (AuthIdentity), for the stack to put on its $connect route.
+ * All of it exists only where the template's AuthOn condition holds (AuthIdentity is not `none`).
+ * WebSocket APIs cannot cache authorizer results: the function runs on every handshake.
  */
 export class ConnectAuthorizer extends Construct {
   readonly authorizer: WebSocketLambdaAuthorizer;
   readonly function: NodejsFunction;
-  readonly parameterName: string;
-  readonly identitySource: string;
+  private readonly shape: StackShape;
+  private readonly identitySource: string;
 
-  constructor(scope: Construct, id: string, props: ConnectAuthorizerProps = {}) {
+  constructor(scope: Construct, id: string, props: ConnectAuthorizerProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.identitySource = TOKEN_IDENTITY_SOURCES[props.identity ?? DEFAULT_TOKEN_IDENTITY];
+    const shape = (this.shape = props.shape);
+    this.identitySource = ifThen(shape.tokenInQuery, TOKEN_IDENTITY_SOURCES.query, TOKEN_IDENTITY_SOURCES.header);
 
-    let parameterArn: string;
-    if (props.parameterName) {
-      this.parameterName = props.parameterName;
-      // parameter/a/b for /a/b: Parameter Store's ARN of a hierarchical name has no double slash
-      parameterArn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: props.parameterName.replace(/^\//, '') });
-    } else {
-      // CloudFormation cannot create a SecureString, and a template must not carry the secret:
-      // a placeholder the authorizer refuses everyone with, until the real token is put in.
-      // Named per stack (two stacks in one account must not share a token), as a literal so the
-      // function's environment and the stack output say it plainly.
-      const name = stackTokenParameter(Aws.STACK_NAME);
-      const parameter = new StringParameter(this, 'TokenParameter', {
-        parameterName: name,
-        // a path (`/fanout-bench/…`), which CDK cannot see through the stack name's token
-        simpleName: false,
-        stringValue: TOKEN_PARAMETER_PLACEHOLDER,
-        description: 'The token fanout-authorizer expects on $connect (x-api-key header or token query parameter)',
-        tier: ParameterTier.STANDARD,
-      });
-      this.parameterName = name;
-      parameterArn = parameter.parameterArn;
-    }
+    // CloudFormation cannot create a SecureString, and a template must not carry the secret: unless
+    // an existing parameter is named, a placeholder the authorizer refuses everyone with, until the
+    // real token is put in. Named per stack (two stacks in one account must not share a token),
+    // by its name rather than a Ref, so the function's environment and the output say it plainly.
+    const ownName = stackTokenParameter(Aws.STACK_NAME);
+    const parameter = new StringParameter(this, 'TokenParameter', {
+      parameterName: ownName,
+      // a path (`/fanout-bench/…`), which CDK cannot see through the stack name's token
+      simpleName: false,
+      stringValue: TOKEN_PARAMETER_PLACEHOLDER,
+      description: 'The token fanout-authorizer expects on $connect (x-api-key header or token query parameter)',
+      tier: ParameterTier.STANDARD,
+    });
+    const parameterName = ifThen(shape.makesTokenParameter, ownName, shape.tokenParameter.valueAsString);
+    // parameter/a/b for /a/b: Parameter Store's ARN of a hierarchical name has no double slash
+    const parameterArn = ifThen(shape.makesTokenParameter, parameter.parameterArn, `arn:${Aws.PARTITION}:ssm:${Aws.REGION}:${Aws.ACCOUNT_ID}:parameter${shape.tokenParameter.valueAsString}`);
 
     const functionName = stackScopedName(this, CONNECT_AUTHORIZER.name);
     const logGroup = new LogGroup(this, 'Logs', {
@@ -104,7 +89,7 @@ export class ConnectAuthorizer extends Construct {
       role,
       logGroup,
       environment: {
-        [FUNCTION_ENV.tokenParameter]: this.parameterName,
+        [FUNCTION_ENV.tokenParameter]: parameterName,
         POWERTOOLS_SERVICE_NAME: 'fanout-chat',
         POWERTOOLS_METRICS_NAMESPACE: 'FanoutBench',
       },
@@ -122,9 +107,28 @@ export class ConnectAuthorizer extends Construct {
       identitySource: [this.identitySource],
     });
 
+    onlyIf(shape.authOn, this);
+    onlyIf(shape.makesTokenParameter, parameter);
+
     // AuthorizerFunction is part of the outputs contract (`--target aws:<stackName>` reads it).
-    new CfnOutput(stack, AUTHORIZER_FUNCTION_OUTPUT, { value: this.function.functionName, description: AUTHORIZER_FUNCTION_DESCRIPTION });
-    new CfnOutput(stack, 'AuthTokenParameter', { value: this.parameterName, description: 'Parameter Store parameter holding the $connect token' });
-    new CfnOutput(stack, 'AuthIdentitySource', { value: this.identitySource, description: 'Where clients put the $connect token' });
+    const condition = shape.authOn;
+    new CfnOutput(stack, AUTHORIZER_FUNCTION_OUTPUT, { value: this.function.functionName, description: AUTHORIZER_FUNCTION_DESCRIPTION, condition });
+    new CfnOutput(stack, 'AuthTokenParameter', { value: parameterName, description: 'Parameter Store parameter holding the $connect token', condition });
+    new CfnOutput(stack, 'AuthIdentitySource', { value: this.identitySource, description: 'Where clients put the $connect token', condition });
+  }
+
+  /**
+   * Puts the authorizer on the $connect route where AuthOn holds, and leaves the route open where
+   * it does not: the authorizer and its invoke permission, which the CDK makes in the API when the
+   * route is added, are made conditional with it.
+   */
+  guard(route: WebSocketRoute): void {
+    const api = route.webSocketApi as unknown as Construct;
+    const made = api.node.children.filter((c) => c.node.id === 'ConnectAuthorizer' || c.node.id.endsWith('-Permission'));
+    if (made.length !== 2) throw new Error(`expected the authorizer and its permission in the API, found ${made.map((c) => c.node.id).join(', ')}`);
+    onlyIf(this.shape.authOn, ...made);
+    const cfn = route.node.defaultChild as CfnRoute;
+    cfn.authorizationType = ifThen(this.shape.authOn, 'CUSTOM', 'NONE');
+    cfn.authorizerId = ifThen(this.shape.authOn, cfn.authorizerId!, Aws.NO_VALUE);
   }
 }

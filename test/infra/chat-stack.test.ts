@@ -10,10 +10,13 @@ import { chatStackPropsFromContext, stackNameFromContext } from '../../reference
 import { DEFAULT_STAGE_THROTTLE, FUNCTIONS, PUSH_FUNCTIONS, PUSH_QUEUE } from '../../reference-stack/functions/manifest.ts';
 import { REFERENCE_TABLES } from '../../src/contracts/reference-tables.ts';
 import { readTemplateStack } from '../../emulator/stack-model/template-reader.ts';
-import { synth, synthesized, synthFromContext } from './synth.ts';
+import { deployedAs, synth, synthesized, synthFromContext } from './synth.ts';
 
 // Synthesis in process (synth.ts: bundling and the CDK's built-in validation skipped, each set of
 // props once), and once through the CDK CLI with bundling (the last test).
+
+/** Resources as deployed: the code's S3 keys aside (with bundling skipped, synth.ts, an asset's key is not its bundle's hash), and no Metadata (construct paths, not deployed). */
+const normalized = (resources: unknown) => JSON.parse(JSON.stringify(Object.values(resources as object), (key, v) => (key === 'Metadata' ? undefined : key === 'S3Key' ? 'asset' : v)));
 
 describe('CDK reference stack', () => {
   const template = synth({ memoryByFunction: { 'fanout-send-message': 512 }, broadcast: true });
@@ -179,9 +182,7 @@ describe('CDK reference stack: stacks side by side (-c name=…)', () => {
   });
 
   it('synthesizes one template whatever the name: CloudFormation works the names out from AWS::StackName', () => {
-    // the code's S3 keys aside: with bundling skipped (synth.ts) an asset's key is not its bundle's hash
-    const resources = (t: Record<string, unknown>) =>
-      JSON.parse(JSON.stringify(Object.values(t.Resources as object), (key, v) => (key === 'Metadata' ? undefined : key === 'S3Key' ? 'asset' : v)));
+    const resources = (t: Record<string, unknown>) => normalized(t.Resources);
     const arm = synthesized({}, 'FanoutBenchChatArm');
     const byDefault = synthesized({});
     expect(resources(arm)).toEqual(resources(byDefault));
@@ -189,6 +190,21 @@ describe('CDK reference stack: stacks side by side (-c name=…)', () => {
     expect(arm.Outputs).toEqual(byDefault.Outputs);
     // (only the construct paths in Metadata say the name: they are not deployed)
     expect(JSON.stringify({ ...arm, Resources: resources(arm) })).not.toContain('FanoutBenchChatArm');
+  });
+
+  // the parameters decide the shape at create time: the default template given them is what the
+  // context would have synthesized (each shape's own assertions are in this file and connect-authorizer.test.ts)
+  it.each([
+    [{ AuthIdentity: 'none' }, { auth: 'false' }],
+    [{ AuthIdentity: 'query', AuthParameter: '/team/ws-token' }, { authIdentity: 'query', authParameter: '/team/ws-token' }],
+    [{ PushFanout: 'queued', Broadcast: 'true', ApiStage: 'bench' }, { pushFanout: 'queued', broadcast: 'true', stage: 'bench' }],
+  ])('is one template for every shape: parameters %j deploy what context %j synthesizes', (parameters, context) => {
+    const deployedWith = (json: Record<string, unknown>, p: Record<string, string> = {}) => {
+      const d = deployedAs(json, 'FanoutBenchChat', p);
+      return { resources: normalized(d.Resources), outputs: d.Outputs };
+    };
+    const fromContext = (c: Record<string, string>) => synthesized(chatStackPropsFromContext((key) => c[key]));
+    expect(deployedWith(fromContext({}), parameters)).toEqual(deployedWith(fromContext(context)));
   });
 
   it('keeps the outputs contract whatever the name', () => {

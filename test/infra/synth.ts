@@ -45,9 +45,9 @@ export function synthesized(props: ChatStackProps = {}, stackName: string = DEFA
   return template;
 }
 
-/** The template as CloudFormation creates the stack `stackName` from it: its names worked out. */
+/** The template as CloudFormation creates the stack `stackName` from it (deployedAs), its parameters as the props set their defaults. */
 export function synth(props: ChatStackProps = {}, stackName: string = DEFAULT_STACK_NAME): Template {
-  return Template.fromJSON(withStackName(synthesized(props, stackName), stackName));
+  return Template.fromJSON(deployedAs(synthesized(props, stackName), stackName));
 }
 
 /** Synthesized from context as the app does (`-c key=value`): the stack's name and its props. */
@@ -57,26 +57,43 @@ export function synthFromContext(context: Record<string, string>): Template {
 }
 
 type Json = unknown;
+const DROPPED = Symbol('AWS::NoValue');
 
 /**
- * The template with the values its stack's name decides (the resources' names: Fn::If on the
- * default stack, Fn::Join of AWS::StackName) worked out as CloudFormation would for `stackName`,
- * by the emulator's own template reader; everything else (Refs, Fn::GetAtt) left as written, for
- * the tests to follow.
+ * The template as CloudFormation creates the stack `stackName` from it with `parameters` (the
+ * template's defaults for the rest), read by the emulator's own template reader: only the
+ * resources and outputs whose Condition holds, each Fn::If decided, the parameters' and the stack
+ * name's values put in (the resources' names worked out); Refs to resources and Fn::GetAtt left as
+ * written, for the tests to follow.
  */
-export function withStackName(json: Record<string, unknown>, stackName: string): Record<string, unknown> {
+export function deployedAs(json: Record<string, unknown>, stackName: string, parameters: Record<string, string> = {}): Record<string, unknown> {
   const file = `${stackName}.template.json`;
-  const t = new StackTemplate({ file, template: parseTemplate(file, json), parameters: {}, stackName, region: 'us-east-1', accountId: '123456789012', apiId: 'a1b2c3d4e5' });
-  const resources = new Set(Object.keys(json.Resources as object));
-  const mentions = (v: Json, test: (ref: string) => boolean): boolean =>
-    Array.isArray(v) ? v.some((x) => mentions(x, test)) : v !== null && typeof v === 'object' ? Object.entries(v).some(([k, x]) => (k === 'Ref' && typeof x === 'string' && test(x)) || (k === 'Fn::GetAtt' && test(String([x].flat()[0]))) || mentions(x, test)) : false;
-  const walk = (v: Json): Json => {
-    if (Array.isArray(v)) return v.map(walk);
+  const t = new StackTemplate({ file, template: parseTemplate(file, json), parameters, stackName, region: 'us-east-1', accountId: '123456789012', apiId: 'a1b2c3d4e5' });
+  const decided = new Set([...Object.keys((json.Parameters ?? {}) as object), 'AWS::StackName']);
+  const walk = (v: Json): Json | typeof DROPPED => {
+    if (Array.isArray(v)) return v.map(walk).filter((x) => x !== DROPPED);
     if (v === null || typeof v !== 'object') return v;
-    const keys = Object.keys(v);
-    const decided = keys.length === 1 && (keys[0] === 'Fn::If' || keys[0] === 'Fn::Join') && mentions(v, (r) => r === 'AWS::StackName') && !mentions(v, (r) => resources.has(r));
-    if (decided) return t.resolve(v, []);
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    const o = v as Record<string, Json>;
+    if ('Fn::If' in o) {
+      const [condition, whenTrue, whenFalse] = o['Fn::If'] as [string, Json, Json];
+      return walk(t.resolver.condition(condition, []) ? whenTrue : whenFalse);
+    }
+    if ('Ref' in o) return o.Ref === 'AWS::NoValue' ? DROPPED : decided.has(o.Ref as string) ? t.resolve(o, []) : o;
+    if ('Fn::Join' in o) {
+      const [separator, parts] = o['Fn::Join'] as [string, Json[]];
+      const walked = (walk(parts) as Json[]).flatMap((p, i) => (i > 0 && separator !== '' ? [separator, p] : [p]));
+      // adjacent strings joined: a part that was a parameter reads as the text around it
+      const merged = walked.reduce<Json[]>((out, p) => (typeof p === 'string' && typeof out.at(-1) === 'string' ? [...out.slice(0, -1), `${out.at(-1)}${p}`] : [...out, p]), []);
+      return merged.length === 1 && typeof merged[0] === 'string' ? merged[0] : { 'Fn::Join': ['', merged] };
+    }
+    return Object.fromEntries(Object.entries(o).flatMap(([k, x]) => {
+      const w = walk(x);
+      return w === DROPPED ? [] : [[k, w]];
+    }));
   };
-  return { ...json, Resources: walk(json.Resources), Outputs: walk(json.Outputs) } as Record<string, unknown>;
+  const present = (section: unknown, holds: (id: string, condition: string) => boolean) =>
+    Object.fromEntries(Object.entries((section ?? {}) as Record<string, { Condition?: string }>).filter(([id, r]) => r.Condition === undefined || holds(id, r.Condition)));
+  const resources = present(json.Resources, (id) => Object.hasOwn(t.resources, id));
+  const outputs = present(json.Outputs, (id, c) => t.resolver.condition(c, ['Outputs', id, 'Condition']));
+  return { ...json, Resources: walk(resources), Outputs: walk(outputs) } as Record<string, unknown>;
 }
