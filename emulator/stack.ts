@@ -142,6 +142,8 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   }
   const metrics = new MetricStore({ publication: metricPublicationOf(config.awsMetrics) });
   const logs = new LogStore();
+  // the stack's log groups, created with it (empty until a function or the stage writes)
+  for (const g of stack.logGroups ?? []) logs.createGroup(g.name, g);
   const parameters = new ParameterStore(config.region, config.accountId);
   for (const p of stack.parameters) parameters.seed(p.name, p.value, p.type);
   if (authorizer?.tokenParameter !== undefined && options.authToken !== undefined) parameters.seed(authorizer.tokenParameter, options.authToken, 'SecureString');

@@ -50,7 +50,8 @@ export function stackResources(stack: StackOutline, apiId: string): StackResourc
   for (const b of stack.eventBuses ?? []) out.push({ logicalId: b.logicalId, physicalId: b.name, type: 'AWS::Events::EventBus' });
   for (const r of stack.rules ?? []) out.push({ logicalId: r.logicalId, physicalId: r.busName === 'default' ? r.name : `${r.busName}|${r.name}`, type: 'AWS::Events::Rule' });
   for (const m of stack.eventSourceMappings ?? []) out.push({ logicalId: m.logicalId, physicalId: mappingUuid(m), type: 'AWS::Lambda::EventSourceMapping' });
-  for (const n of stack.notEmulated) out.push({ logicalId: n.logicalId, physicalId: n.physicalId ?? unnamedPhysicalId(stack.stackName, apiId, n.logicalId, n.type), type: n.type });
+  for (const g of stack.logGroups ?? []) out.push({ logicalId: g.logicalId, physicalId: g.name, type: 'AWS::Logs::LogGroup' });
+  for (const n of [...(stack.inert ?? []), ...stack.notEmulated]) out.push({ logicalId: n.logicalId, physicalId: n.physicalId ?? unnamedPhysicalId(stack.stackName, apiId, n.logicalId, n.type), type: n.type });
   return out;
 }
 

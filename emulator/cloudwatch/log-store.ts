@@ -45,6 +45,8 @@ export interface LogGroupInfo {
   logGroupName: string;
   creationTime: number;
   storedBytes: number;
+  /** absent: the events never expire */
+  retentionInDays?: number;
 }
 
 interface Chunk {
@@ -60,6 +62,7 @@ interface Chunk {
 
 interface Group {
   creationTime: number;
+  retentionInDays?: number;
   streamNames: string[];
   streamIds: Map<string, number>;
   chunks: Chunk[];
@@ -129,10 +132,14 @@ export class LogStore implements LogSink {
     return this.groups.has(name);
   }
 
-  /** An empty log group (CreateLogGroup); false when it exists already. */
-  createGroup(name: string): boolean {
+  /**
+   * An empty log group (CreateLogGroup, or the stack's AWS::Logs::LogGroup); false when it exists
+   * already. Its retention is said (DescribeLogGroups), not applied: a run's events are minutes old.
+   */
+  createGroup(name: string, options: { retentionInDays?: number } = {}): boolean {
     if (this.groups.has(name)) return false;
-    this.group(name);
+    const group = this.group(name);
+    if (options.retentionInDays !== undefined) group.retentionInDays = options.retentionInDays;
     return true;
   }
 
@@ -140,7 +147,7 @@ export class LogStore implements LogSink {
   describeGroups(prefix = ''): LogGroupInfo[] {
     const out: LogGroupInfo[] = [];
     for (const [name, group] of this.groups) {
-      if (name.startsWith(prefix)) out.push({ logGroupName: name, creationTime: group.creationTime, storedBytes: group.bytes });
+      if (name.startsWith(prefix)) out.push({ logGroupName: name, creationTime: group.creationTime, storedBytes: group.bytes, ...(group.retentionInDays !== undefined ? { retentionInDays: group.retentionInDays } : {}) });
     }
     return out.sort((a, b) => (a.logGroupName < b.logGroupName ? -1 : 1));
   }

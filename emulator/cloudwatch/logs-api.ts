@@ -121,6 +121,7 @@ export function describeLogGroups(logs: LogStore, body: unknown, region: string,
       return {
         logGroupName: g.logGroupName,
         creationTime: g.creationTime,
+        ...(g.retentionInDays !== undefined ? { retentionInDays: g.retentionInDays } : {}),
         metricFilterCount: 0,
         arn: `${logGroupArn}:*`,
         logGroupArn,

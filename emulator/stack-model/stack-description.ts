@@ -53,7 +53,11 @@ export interface StackDescription {
   secrets?: SecretDescription[];
   /** API Gateway's account settings the stack sets (AWS::ApiGateway::Account): the CloudWatch role it logs with. */
   apiGatewayAccount?: { logicalId: string; cloudWatchRoleArn: string };
-  /** Every resource read but not emulated (log groups, roles of functions nothing invokes...), listed once each. */
+  /** The stack's log groups (AWS::Logs::LogGroup), there from the start as CloudFormation creates them; absent: none. */
+  logGroups?: LogGroupDescription[];
+  /** Resources that do nothing a run can see (AWS::CDK::Metadata, the CDK's version report): listed among the stack's resources, never as not emulated. */
+  inert?: NotEmulated[];
+  /** Every resource read but not emulated (roles of functions nothing invokes, an S3 bucket...), listed once each. */
   notEmulated: NotEmulated[];
   /** Every trigger and integration into a function that the emulator does not run (not-emulated-paths.ts); absent: none read (the manifest). */
   notEmulatedPaths?: NotEmulatedPath[];
@@ -74,6 +78,13 @@ export interface StackDescription {
   callbackUrlVariable?: string;
   /** Functions the stack has but does not run as configured, by physical name, with why (the reference authorizer with auth off). */
   dormantFunctions?: Record<string, string>;
+}
+
+export interface LogGroupDescription {
+  logicalId: string;
+  name: string;
+  /** absent: the events never expire */
+  retentionInDays?: number;
 }
 
 export type StackSource =

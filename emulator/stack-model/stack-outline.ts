@@ -22,6 +22,8 @@ export interface StackOutline {
   eventSourceMappings?: ReadonlyArray<Pick<EventSourceMappingDescription, 'logicalId' | 'functionName' | 'sourceArn'>>;
   /** secrets (the stack's have a logicalId): ListStackResources names them by their ARN */
   secrets?: ReadonlyArray<{ logicalId?: string; arn: string }>;
+  logGroups?: ReadonlyArray<{ logicalId: string; name: string }>;
+  inert?: readonly NotEmulated[];
   notEmulated: readonly NotEmulated[];
   outputs: StackDescription['outputs'];
 }

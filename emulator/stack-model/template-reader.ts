@@ -13,6 +13,7 @@ import type { TemplateResource } from './resource-dependencies.ts';
 import { expandSam, isSamTemplate, SAM_TRANSFORM } from './sam-transform.ts';
 import { isServerlessSource, readServerlessPackage, serverlessDirOf, serverlessSourceRefusal } from './serverless-package.ts';
 import { readSsmParameter } from './ssm-parameter-reader.ts';
+import { readLogGroup } from './log-group-reader.ts';
 import { secretArn } from './secretsmanager-secret-reader.ts';
 import type { FunctionDescription, NotEmulated, StackDescription, StackSource } from './stack-description.ts';
 import { checkStackName, stackNameFromFile } from './stack-name.ts';
@@ -118,6 +119,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   uniqueNames(t, t.ofType('AWS::DynamoDB::Table'), 'TableName');
   uniqueNames(t, t.ofType('AWS::SQS::Queue'), 'QueueName');
   uniqueNames(t, t.ofType('AWS::SNS::Topic'), 'TopicName');
+  uniqueNames(t, t.ofType('AWS::Logs::LogGroup'), 'LogGroupName');
   const ws = readWebSocketApi(t, apiLogicalId, functionIdsByName);
   const read = new Set(ws.read);
   // the roles API Gateway assumes for its AWS integrations are read and enforced (emulator/iam)
@@ -184,6 +186,15 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     read.add(id);
     return readSsmParameter(t, id);
   });
+  const logGroups = t.ofType('AWS::Logs::LogGroup').map((id) => {
+    read.add(id);
+    return readLogGroup(t, id);
+  });
+  const inert = t.ofType('AWS::CDK::Metadata').map((id): NotEmulated => {
+    read.add(id);
+    const physicalId = physicalIdOf(t, id);
+    return { logicalId: id, type: 'AWS::CDK::Metadata', ...(physicalId !== undefined ? { physicalId } : {}) };
+  });
   const secrets = t.ofType('AWS::SecretsManager::Secret').map((id) => {
     read.add(id);
     return t.stackSecret(id);
@@ -198,7 +209,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
 
   for (const [id, r] of Object.entries(t.resources)) {
     if (read.has(id)) continue;
-    // log groups, roles no invoked function assumes, functions nothing invokes offline...: listed, never dropped silently,
+    // roles no invoked function assumes, functions nothing invokes offline...: listed, never dropped silently,
     // under the physical id CloudFormation gives them (a FunctionName or RoleName the template sets is kept)
     const physicalId = physicalIdOf(t, id);
     notEmulated.push({ logicalId: id, type: r.Type, ...(physicalId !== undefined ? { physicalId } : {}) });
@@ -224,6 +235,8 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     ...(o.ssmParameters ? { outsideParameters: Object.entries(o.ssmParameters).map(([name, value]) => ({ name, value })) } : {}),
     ...(secrets.length + outsideSecrets.length > 0 ? { secrets: [...secrets, ...outsideSecrets] } : {}),
     ...(ws.account ? { apiGatewayAccount: ws.account } : {}),
+    ...(logGroups.length ? { logGroups } : {}),
+    ...(inert.length ? { inert } : {}),
     notEmulated,
     notEmulatedPaths: notEmulatedPaths({ t, ...(samResources ? { samResources } : {}), runs: invoked, apiLogicalId }),
     ...(warnings.length > 0 ? { warnings } : {}),

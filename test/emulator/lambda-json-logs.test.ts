@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CloudWatchLogsClient, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { GetFunctionCommand, GetFunctionConfigurationCommand, InvalidParameterValueException, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
@@ -54,6 +54,15 @@ afterAll(async () => {
   lambda?.destroy();
   await stack?.close();
   await described?.dispose();
+});
+
+describe("the stack's log group (AWS::Logs::LogGroup)", () => {
+  it('is created with the stack, its retention said by DescribeLogGroups, and is not listed as not emulated', async () => {
+    expect(described.stack.logGroups).toEqual([{ logicalId: 'LoggerLogs', name: '/fanout-bench/json-logs', retentionInDays: 14 }]);
+    expect(described.stack.notEmulated.map((r) => r.type)).not.toContain('AWS::Logs::LogGroup');
+    const out = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/fanout-bench/json-logs' }));
+    expect(out.logGroups?.map((g) => [g.logGroupName, g.retentionInDays])).toEqual([['/fanout-bench/json-logs', 14]]);
+  });
 });
 
 async function events(group: string, filterPattern?: string): Promise<FilteredLogEvent[]> {

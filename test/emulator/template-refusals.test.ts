@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
+import { RETENTION_DAYS } from '../../emulator/stack-model/log-group-reader.ts';
 import { readTemplateStack } from '../../emulator/stack-model/template-reader.ts';
 import { extractZip } from '../../emulator/stack-model/zip-extract.ts';
 import { writeZip } from './zip-fixture.ts';
@@ -119,6 +120,16 @@ describe('what cannot run is refused, naming the resource and the property', () 
     expect(await refusal(withProps('Integration', { IntegrationType: 'AWS', IntegrationMethod: 'POST', IntegrationUri: 'arn:aws:apigateway:us-east-1:dynamodb:action/PutItem' }))).toBe(
       'resource Integration property IntegrationUri: an AWS integration to dynamodb (action/PutItem) is not emulated: only SQS (path/{account}/{queue}, action/SendMessage), SNS (action/Publish) and EventBridge (action/PutEvents)',
     );
+  });
+
+  it('a log group kept for a period CloudWatch Logs does not offer, or two groups of one name', async () => {
+    const t = base();
+    t.Resources.Logs = { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/app/logs', RetentionInDays: 4 } };
+    expect(await refusal(t)).toBe(`resource Logs property RetentionInDays: must be one of ${RETENTION_DAYS.join(', ')} (days)`);
+    t.Resources.Logs.Properties = { LogGroupName: '/app/logs', RetentionInDays: '14' };
+    expect((await read(t)).logGroups).toEqual([{ logicalId: 'Logs', name: '/app/logs', retentionInDays: 14 }]);
+    t.Resources.Again = { Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: '/app/logs' } };
+    expect(await refusal(t)).toBe("resource Again property LogGroupName: /app/logs is also resource Logs's name");
   });
 
   it('an integration with a function outside the stack', async () => {
