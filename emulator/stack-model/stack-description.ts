@@ -141,7 +141,7 @@ export interface AuthorizerDescription {
   functionId: string;
   /** e.g. `route.request.header.x-api-key`, `route.request.querystring.token` */
   identitySource: string[];
-  /** the Parameter Store parameter the reference stack's authorizer reads its token from */
+  /** the Parameter Store parameter the authorizer reads its token from: where the token a run is given goes */
   tokenParameter?: string;
   /** Its AuthorizerCredentialsArn: the role API Gateway assumes to invoke the function, with its policies when the template holds it. */
   credentials?: ExecutionRole;

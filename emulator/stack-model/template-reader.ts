@@ -3,6 +3,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MAX_DATA_FILE_BYTES, readDataFile } from '../../common/data-file.ts';
 import { UserError } from '../../common/errors.ts';
+import { evaluate } from '../../common/iam/policy-evaluation.ts';
 import { foreignProjectRefusal } from '../../common/foreign-projects.ts';
 import { readCdkAssembly, isCloudAssembly } from './cdk-assembly.ts';
 import { CLOUDFORMATION_YAML_TAGS } from './cloudformation-yaml-tags.ts';
@@ -200,11 +201,9 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     return t.stackSecret(id);
   });
 
-  // the Parameter Store parameter the authorizer reads: one the stack creates and names in its environment
   if (ws.authorizer) {
-    const env = functions.find((f) => f.logicalId === ws.authorizer!.functionId)?.environment ?? {};
-    const tokenParameter = parameters.find((p) => Object.values(env).includes(p.name));
-    if (tokenParameter) ws.authorizer.tokenParameter = tokenParameter.name;
+    const tokenParameter = authorizerTokenParameter(functions.find((f) => f.logicalId === ws.authorizer!.functionId), parameters, o);
+    if (tokenParameter) ws.authorizer.tokenParameter = tokenParameter;
   }
 
   for (const [id, r] of Object.entries(t.resources)) {
@@ -242,6 +241,19 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     ...(warnings.length > 0 ? { warnings } : {}),
     outputs: readOutputs(t, template),
   };
+}
+
+/**
+ * The Parameter Store parameter the authorizer reads its token from, where the token a run is
+ * given goes: one the stack creates and names in the authorizer's environment, else one of the
+ * account's that its environment names and its role may ssm:GetParameter (an existing SecureString).
+ */
+function authorizerTokenParameter(fn: FunctionDescription | undefined, parameters: ReadonlyArray<{ name: string }>, o: Pick<ReadTemplateOptions, 'region' | 'accountId'>): string | undefined {
+  const values = Object.values(fn?.environment ?? {});
+  const own = parameters.find((p) => values.includes(p.name));
+  if (own) return own.name;
+  const arn = (name: string) => `arn:aws:ssm:${o.region}:${o.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
+  return values.find((v) => /^\/?[A-Za-z0-9_.\-/]{1,1011}$/.test(v) && fn?.role !== undefined && evaluate(fn.role.statements, 'ssm:GetParameter', arn(v)).allowed);
 }
 
 /** A resource's Ref; undefined where a property it needs does not resolve offline (an import, another stack's output). */

@@ -160,6 +160,14 @@ export const DEFAULT_TOKEN_IDENTITY: TokenIdentity = 'header';
  */
 export const TOKEN_PARAMETER_PLACEHOLDER = 'unset: put the token in this parameter (aws ssm put-parameter --overwrite)';
 
+/**
+ * A post to @connections answers in milliseconds; one that has not answered in 2 s is stuck, and
+ * without a bound it would hold its fan-out slot until the Lambda times out (SDK v3 does not apply
+ * requestTimeout to PostToConnection, so each post carries an abort signal instead). The CDK
+ * app's PostTimeoutMs parameter defaults to it (FUNCTION_ENV.postTimeoutMs).
+ */
+export const DEFAULT_POST_TIMEOUT_MS = 2_000;
+
 /** Environment variables every function receives (the CDK sets the same names). */
 export const FUNCTION_ENV = {
   connectionsTable: 'CONNECTIONS_TABLE',

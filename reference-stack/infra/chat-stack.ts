@@ -3,7 +3,7 @@ import { WebSocketApi, WebSocketStage, type WebSocketRoute } from 'aws-cdk-lib/a
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, BillingMode, ProjectionType, Table, type TableProps } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CONNECT_AUTHORIZER, DEFAULT_STAGE_THROTTLE, FUNCTION_ENV, FUNCTIONS, ROUTE_SELECTION_EXPRESSION, type FunctionSpec } from '../functions/manifest.ts';
@@ -50,12 +50,13 @@ const BUNDLING: BundlingOptions = {
   banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
 };
 
-/** What every function of the stack gets: the tables and Powertools' names. */
-function sharedEnvironment(tables: Record<TableKey, Table>): Record<string, string> {
+/** What every function of the stack gets: the tables, how long a post may take, Powertools' names. */
+function sharedEnvironment(tables: Record<TableKey, Table>, shape: StackShape): Record<string, string> {
   return {
     [FUNCTION_ENV.connectionsTable]: tables.connections.tableName,
     [FUNCTION_ENV.roomMembersTable]: tables.roomMembers.tableName,
     [FUNCTION_ENV.messagesTable]: tables.messages.tableName,
+    [FUNCTION_ENV.postTimeoutMs]: shape.postTimeoutMs.valueAsString,
     POWERTOOLS_SERVICE_NAME: 'fanout-chat',
     POWERTOOLS_METRICS_NAMESPACE: 'FanoutBench',
   };
@@ -103,7 +104,13 @@ export class ChatStack extends Stack {
       // (functions/route-access.ts, which the emulator enforces too).
       const role = new Role(this, `${spec.name}-role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
       grantRouteAccess(role, access, { tables, api, stageName, logGroup });
-      const fn = this.createFunction(spec, props, tables, stage.callbackUrl, role, logGroup);
+      const fn = createNodeFunction(this, spec, {
+        ...props,
+        role,
+        logGroup,
+        environment: { ...sharedEnvironment(tables, shape), [FUNCTION_ENV.callbackUrl]: stage.callbackUrl },
+        bundling: BUNDLING,
+      });
 
       const integration = new WebSocketLambdaIntegration(`${spec.name}-integration`, fn);
       let route: WebSocketRoute;
@@ -120,7 +127,7 @@ export class ChatStack extends Stack {
       api,
       stageName,
       callbackUrl: stage.callbackUrl,
-      environment: sharedEnvironment(tables),
+      environment: sharedEnvironment(tables, shape),
       memoryMB: props.memoryMB,
       memoryByFunction: props.memoryByFunction,
       architecture: props.architecture,
@@ -191,22 +198,4 @@ export class ChatStack extends Stack {
     }
     return result;
   }
-
-  private createFunction(
-    spec: FunctionSpec,
-    props: ChatStackProps,
-    tables: Record<TableKey, Table>,
-    callbackUrl: string,
-    role: Role,
-    logGroup: LogGroup,
-  ): NodejsFunction {
-    return createNodeFunction(this, spec, {
-      ...props,
-      role,
-      logGroup,
-      environment: { ...sharedEnvironment(tables), [FUNCTION_ENV.callbackUrl]: callbackUrl },
-      bundling: BUNDLING,
-    });
-  }
-
 }

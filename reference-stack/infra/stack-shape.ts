@@ -1,6 +1,6 @@
 import { CfnCondition, CfnParameter, CfnResource, Fn, Token, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { DEFAULT_PUSH_FANOUT, DEFAULT_TOKEN_IDENTITY, PUSH_FANOUTS, TOKEN_IDENTITIES, type PushFanout, type TokenIdentity } from '../functions/manifest.ts';
+import { DEFAULT_POST_TIMEOUT_MS, DEFAULT_PUSH_FANOUT, DEFAULT_TOKEN_IDENTITY, PUSH_FANOUTS, TOKEN_IDENTITIES, type PushFanout, type TokenIdentity } from '../functions/manifest.ts';
 
 /**
  * The stack's shape as template parameters: whether $connect has an authorizer and where its token
@@ -34,6 +34,7 @@ export class StackShape {
   readonly pushFanout: CfnParameter;
   readonly broadcast: CfnParameter;
   readonly stageName: CfnParameter;
+  readonly postTimeoutMs: CfnParameter;
   /** an authorizer on $connect */
   readonly authOn: CfnCondition;
   /** its token in the query string (else in the x-api-key header) */
@@ -74,6 +75,13 @@ export class StackShape {
       allowedPattern: '^[A-Za-z0-9_-]{1,128}$',
       default: defaults.stageName ?? 'prod',
       description: "The WebSocket API's stage",
+    });
+    // not the shape, a tuning: how long a function waits on one @connections post (functions/shared/env.ts)
+    this.postTimeoutMs = new CfnParameter(stack, 'PostTimeoutMs', {
+      type: 'Number',
+      minValue: 1,
+      default: DEFAULT_POST_TIMEOUT_MS,
+      description: 'How long a function waits for one @connections post before giving it up (ms): AWS answers in milliseconds, so this only cuts off stuck posts',
     });
     const condition = (id: string, expression: ReturnType<typeof Fn.conditionEquals>) => new CfnCondition(stack, id, { expression });
     this.authOn = condition('AuthOn', Fn.conditionNot(Fn.conditionEquals(this.authIdentity.valueAsString, NO_AUTHORIZER)));

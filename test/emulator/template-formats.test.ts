@@ -15,6 +15,8 @@ import { findFunction, type StackDescription } from '../../emulator/stack-model/
 import { readTemplateStack, type ReadTemplateOptions } from '../../emulator/stack-model/template-reader.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { synthReferenceStack } from '../fixtures/template-cdk-synth.ts';
+import { LOCAL_DEFAULT_ENV, readManifestStack } from '../../emulator/stack-model/manifest-reader.ts';
+import { stackTokenParameter } from '../../reference-stack/functions/stack-names.ts';
 import { writeZip } from './zip-fixture.ts';
 
 // The template reader over each format it reads, each producing the description the emulator
@@ -315,6 +317,49 @@ describe('a Serverless Framework package', () => {
   }, 60_000);
 });
 
+/**
+ * What of a description decides how the stack runs, by physical name (logical ids, role names and
+ * the code's form are the reader's own): routes, the authorizer, every function's settings,
+ * environment and grants, the tables, the push path, the parameters and the outputs.
+ */
+function runsAs(d: StackDescription) {
+  const nameOf = (id: string) => fn(d, id).name;
+  const byName = <T extends { name: string }>(xs: readonly T[] = []) => [...xs].sort((a, b) => a.name.localeCompare(b.name));
+  // The manifest reader wires the tables, the post timeout and the callback URL into every function,
+  // the authorizer too; the CDK app gives the authorizer its token parameter and Powertools' names
+  // only (it reads nothing else), and the callback URL to the functions of routes and the posting push functions.
+  const authorizer = d.authorizer?.functionId;
+  // the stack's own parameters: the manifest reader also lists an existing token parameter, seeded with the placeholder, as if the stack made it
+  const token = d.authorizer?.tokenParameter;
+  const existingTokenParameter = d.source.kind === 'manifest' && token !== stackTokenParameter(d.stackName) ? token : undefined;
+  const environment = (f: StackDescription['functions'][number]) => {
+    const { CALLBACK_URL: _, ...env } = { ...d.wiredEnvironment, ...f.environment };
+    if (f.logicalId === authorizer) for (const v of ['CONNECTIONS_TABLE', 'ROOM_MEMBERS_TABLE', 'MESSAGES_TABLE', 'POST_TIMEOUT_MS']) delete env[v];
+    return env;
+  };
+  return {
+    stackName: d.stackName,
+    api: { routeSelectionExpression: d.api.routeSelectionExpression, stage: d.api.stage.name, throttle: d.api.stage.throttle },
+    routes: d.routes.map((r) => ({ routeKey: r.routeKey, function: nameOf(r.functionId), authorizationType: r.authorizationType, twoWay: r.twoWay })).sort((a, b) => a.routeKey.localeCompare(b.routeKey)),
+    authorizer: d.authorizer && { function: nameOf(d.authorizer.functionId), identitySource: d.authorizer.identitySource, tokenParameter: d.authorizer.tokenParameter },
+    functions: byName(d.functions).map((f) => ({
+      name: f.name,
+      runtime: f.runtime,
+      memoryMB: f.memoryMB,
+      timeoutSeconds: f.timeoutSeconds,
+      environment: environment(f),
+      grants: (f.role?.statements ?? []).map((s) => ({ effect: s.effect, action: [s.action].flat().sort(), resource: [s.resource].flat().sort() })),
+    })),
+    tables: d.tables.map((t) => t.definition).sort((a, b) => a.TableName.localeCompare(b.TableName)),
+    eventBuses: (d.eventBuses ?? []).map((b) => b.name),
+    rules: (d.rules ?? []).map((r) => ({ name: r.name, busName: r.busName, eventPattern: r.eventPattern, targets: r.targets.map((t) => t.arn) })),
+    queues: byName(d.queues).map(({ logicalId: _, ...q }) => q),
+    mappings: (d.eventSourceMappings ?? []).map(({ logicalId: _, ...m }) => m),
+    parameters: d.parameters.filter((p) => p.name !== existingTokenParameter).map(({ logicalId: _, ...p }) => p),
+    outputs: Object.fromEntries(d.outputs.map((o) => [o.key, o.value])),
+  };
+}
+
 describe('a CDK cloud assembly: the reference stack, synthesized', () => {
   const out = join(work, 'cdk.out');
   let d: StackDescription;
@@ -407,6 +452,18 @@ describe('a CDK cloud assembly: the reference stack, synthesized', () => {
     expect(copy.stackName).toBe('FanoutBenchChatCopy');
     expect(copy.routes).toHaveLength(10);
     await expect(readTemplateStack(options(two, { stackName: 'Nope', workDir: join(work, 'cdk-two-work') }))).rejects.toThrow(/no stack Nope in the cloud assembly \(it has FanoutBenchChat, FanoutBenchChatCopy\)$/);
+  });
+
+  // What the manifest reader (the emulator's default stack today) describes, the template describes
+  // for the same shape, given as its parameters: the step before the template replaces the manifest.
+  it.each([
+    ['the default: auth by header, the direct push', { AuthIdentity: 'header' }, { auth: { identitySource: 'header' as const } }],
+    ['auth by query with an existing parameter, the queued push, stage bench', { AuthIdentity: 'query', AuthParameter: '/team/ws-token', PushFanout: 'queued', ApiStage: 'bench' }, { auth: { identitySource: 'query' as const, parameterName: '/team/ws-token' }, pushFanout: 'queued' as const, stage: 'bench' }],
+    ['no authorizer', { AuthIdentity: 'none' }, {}],
+  ])('describes what the manifest reader describes: %s', async (_, parameters, shape) => {
+    const fromTemplate = await readTemplateStack(options(out, { parameters: { Broadcast: 'true', PostTimeoutMs: LOCAL_DEFAULT_ENV.POST_TIMEOUT_MS!, ...parameters }, workDir: join(work, 'cdk-shape-work') }));
+    const fromManifest = readManifestStack({ region: 'eu-west-1', accountId: '111122223333', apiId: API_ID, stage: 'prod', runtime: 'nodejs22.x', ...shape });
+    expect(runsAs(fromTemplate)).toEqual(runsAs(fromManifest));
   });
 
   it('refuses an asset path outside the assembly, and a manifest that is not one', async () => {

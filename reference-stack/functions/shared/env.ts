@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FUNCTION_ENV } from '../manifest.ts';
+import { DEFAULT_POST_TIMEOUT_MS, FUNCTION_ENV } from '../manifest.ts';
 
 /**
  * The functions' configuration, read and validated once per execution environment (module load),
@@ -9,12 +9,6 @@ import { FUNCTION_ENV } from '../manifest.ts';
 /** Largest accepted payload (serialized JSON, bytes) for sendMessage and broadcast. */
 export const MAX_PAYLOAD_BYTES_ENV = FUNCTION_ENV.maxPayloadBytes;
 
-/**
- * A post to @connections answers in milliseconds; one that has not answered in 2 s is stuck, and
- * without a bound it would hold its fan-out slot until the Lambda times out (SDK v3 does not apply
- * requestTimeout to PostToConnection, so each post carries an abort signal instead).
- */
-export const DEFAULT_POST_TIMEOUT_MS = 2_000;
 
 const positiveInt = (fallback: number) =>
   z
