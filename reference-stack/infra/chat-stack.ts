@@ -110,6 +110,7 @@ export class ChatStack extends Stack {
         logGroup,
         environment: { ...sharedEnvironment(tables, shape), [FUNCTION_ENV.callbackUrl]: stage.callbackUrl },
         bundling: BUNDLING,
+        shape,
       });
 
       const integration = new WebSocketLambdaIntegration(`${spec.name}-integration`, fn);

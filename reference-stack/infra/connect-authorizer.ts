@@ -102,6 +102,8 @@ export class ConnectAuthorizer extends Construct {
       },
     });
 
+    shape.runsOnNodeRuntime(this.function);
+
     this.authorizer = new WebSocketLambdaAuthorizer('ConnectAuthorizer', this.function, {
       authorizerName: 'fanout-connect-authorizer',
       identitySource: [this.identitySource],

@@ -7,6 +7,7 @@ import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nod
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { stackScopedName } from './stack-scoped-name.ts';
+import type { StackShape } from './stack-shape.ts';
 
 const functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../functions');
 
@@ -28,15 +29,17 @@ export interface NodeFunctionOptions {
   logGroup: ILogGroup;
   environment: Record<string, string>;
   bundling: BundlingOptions;
+  /** the template's parameters: its NodeRuntime is every function's */
+  shape: StackShape;
 }
 
 /**
  * One of the reference stack's functions as the CDK app deploys it, routes' and push path's alike:
- * bundled from its TypeScript entry, on nodejs22.x, named after the stack as the emulator names it
- * (the FunctionName dimension the puller reads).
+ * bundled from its TypeScript entry, on the NodeRuntime parameter's runtime (nodejs22.x by default),
+ * named after the stack as the emulator names it (the FunctionName dimension the puller reads).
  */
 export function createNodeFunction(scope: Construct, spec: NodeFunctionSpec, o: NodeFunctionOptions): NodejsFunction {
-  return new NodejsFunction(scope, spec.name, {
+  const fn = new NodejsFunction(scope, spec.name, {
     entry: path.join(functionsDir, spec.entry),
     handler: 'handler',
     runtime: Runtime.NODEJS_22_X,
@@ -49,4 +52,6 @@ export function createNodeFunction(scope: Construct, spec: NodeFunctionSpec, o: 
     environment: o.environment,
     bundling: o.bundling,
   });
+  o.shape.runsOnNodeRuntime(fn);
+  return fn;
 }

@@ -1,5 +1,7 @@
 import { CfnCondition, CfnParameter, CfnResource, Fn, Token, type Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../../common/node-runtimes.ts';
 import { DEFAULT_POST_TIMEOUT_MS, DEFAULT_PUSH_FANOUT, DEFAULT_TOKEN_IDENTITY, PUSH_FANOUTS, TOKEN_IDENTITIES, type PushFanout, type TokenIdentity } from '../functions/manifest.ts';
 
 /**
@@ -35,6 +37,7 @@ export class StackShape {
   readonly broadcast: CfnParameter;
   readonly stageName: CfnParameter;
   readonly postTimeoutMs: CfnParameter;
+  readonly nodeRuntime: CfnParameter;
   /** an authorizer on $connect */
   readonly authOn: CfnCondition;
   /** its token in the query string (else in the x-api-key header) */
@@ -83,6 +86,12 @@ export class StackShape {
       default: DEFAULT_POST_TIMEOUT_MS,
       description: 'How long a function waits for one @connections post before giving it up (ms): AWS answers in milliseconds, so this only cuts off stuck posts',
     });
+    this.nodeRuntime = new CfnParameter(stack, 'NodeRuntime', {
+      type: 'String',
+      allowedValues: [...NODE_RUNTIMES],
+      default: DEFAULT_NODE_RUNTIME,
+      description: "Every function's Lambda runtime (their bundles target Node 22's syntax, which each of these runs)",
+    });
     const condition = (id: string, expression: ReturnType<typeof Fn.conditionEquals>) => new CfnCondition(stack, id, { expression });
     this.authOn = condition('AuthOn', Fn.conditionNot(Fn.conditionEquals(this.authIdentity.valueAsString, NO_AUTHORIZER)));
     this.tokenInQuery = condition('TokenInQuery', Fn.conditionEquals(this.authIdentity.valueAsString, 'query'));
@@ -90,6 +99,11 @@ export class StackShape {
     this.pushDirect = condition('PushDirect', Fn.conditionEquals(this.pushFanout.valueAsString, 'direct'));
     this.pushQueued = condition('PushQueued', Fn.conditionEquals(this.pushFanout.valueAsString, 'queued'));
     this.withBroadcast = condition('WithBroadcast', Fn.conditionEquals(this.broadcast.valueAsString, 'true'));
+  }
+
+  /** `fn` on the NodeRuntime parameter's runtime (the CDK's Runtime fixed its bundle's target). */
+  runsOnNodeRuntime(fn: LambdaFunction): void {
+    (fn.node.defaultChild as CfnFunction).runtime = this.nodeRuntime.valueAsString;
   }
 }
 

@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseReadyLine, type StackReady } from '../../common/stack-ready.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
-import { synthReferenceStack } from '../fixtures/template-cdk-synth.ts';
+import { synthesizeReferenceStack } from '../../reference-stack/infra/synthesize.ts';
 import { runCli } from './cli.ts';
 import { openSocket, stackUp, stopStacks } from './stack-up.ts';
 import { expectPassedButForHost } from './host-tolerant-exit.ts';
@@ -59,7 +59,7 @@ describe('run --template cdk.out: the reference stack synthesized does the work 
   const out = join(work, 'cdk.out');
   beforeAll(async () => {
     // as the built-in path runs it: every route, no authorizer (the default run has none)
-    await synthReferenceStack(out, { broadcast: 'true', auth: 'false' });
+    await synthesizeReferenceStack(out, { broadcast: 'true', auth: 'false' });
   }, 300_000);
 
   it('counts the same invocations per function, posts and DynamoDB units per table', { timeout: 420_000 }, async () => {

@@ -14,7 +14,7 @@ import { connect } from '../fixtures/gateway/clients.ts';
 import { findFunction, type StackDescription } from '../../emulator/stack-model/stack-description.ts';
 import { readTemplateStack, type ReadTemplateOptions } from '../../emulator/stack-model/template-reader.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
-import { synthReferenceStack } from '../fixtures/template-cdk-synth.ts';
+import { synthesizeReferenceStack } from '../../reference-stack/infra/synthesize.ts';
 import { LOCAL_DEFAULT_ENV, readManifestStack } from '../../emulator/stack-model/manifest-reader.ts';
 import { stackTokenParameter } from '../../reference-stack/functions/stack-names.ts';
 import { writeZip } from './zip-fixture.ts';
@@ -366,7 +366,7 @@ describe('a CDK cloud assembly: the reference stack, synthesized', () => {
 
   beforeAll(async () => {
     // The repository's own CDK app and CLI, bundled with the installed esbuild, offline.
-    await synthReferenceStack(out, { broadcast: 'true' });
+    await synthesizeReferenceStack(out, { broadcast: 'true' });
     d = await readTemplateStack(options(out, { workDir: join(work, 'cdk-work') }));
   }, 300_000);
 
@@ -459,7 +459,7 @@ describe('a CDK cloud assembly: the reference stack, synthesized', () => {
   it.each([
     ['the default: auth by header, the direct push', { AuthIdentity: 'header' }, { auth: { identitySource: 'header' as const } }],
     ['auth by query with an existing parameter, the queued push, stage bench', { AuthIdentity: 'query', AuthParameter: '/team/ws-token', PushFanout: 'queued', ApiStage: 'bench' }, { auth: { identitySource: 'query' as const, parameterName: '/team/ws-token' }, pushFanout: 'queued' as const, stage: 'bench' }],
-    ['no authorizer', { AuthIdentity: 'none' }, {}],
+    ['no authorizer, on nodejs20.x', { AuthIdentity: 'none', NodeRuntime: 'nodejs20.x' }, { runtime: 'nodejs20.x' as const }],
   ])('describes what the manifest reader describes: %s', async (_, parameters, shape) => {
     const fromTemplate = await readTemplateStack(options(out, { parameters: { Broadcast: 'true', PostTimeoutMs: LOCAL_DEFAULT_ENV.POST_TIMEOUT_MS!, ...parameters }, workDir: join(work, 'cdk-shape-work') }));
     const fromManifest = readManifestStack({ region: 'eu-west-1', accountId: '111122223333', apiId: API_ID, stage: 'prod', runtime: 'nodejs22.x', ...shape });
