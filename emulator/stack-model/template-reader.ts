@@ -43,6 +43,12 @@ export interface ReadTemplateOptions {
   parameters: Record<string, string>;
   /** --stack-name; default: the assembly's stack name, or derived from the file name */
   stackName?: string;
+  /**
+   * Which stack of a cloud assembly to read when `stackName` names the stack it is deployed as
+   * (a template that works its names out from AWS::StackName, deployed under another name than
+   * it was synthesized with); absent: `stackName` chooses the assembly's stack, and names it.
+   */
+  assemblyStack?: string;
   region: string;
   accountId: string;
   /** the physical id the emulator gives the WebSocket API (Ref of the Api resolves to it) */
@@ -97,9 +103,9 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   }
   refuseTransforms(file, template);
 
-  // an assembly's stack is named by the assembly (--stack-name chose it); a file's by --stack-name or its name
-  const stackName =
-    located.format === 'cdk-assembly' ? located.stackName! : o.stackName !== undefined ? checkStackName(o.stackName) : (located.stackName ?? stackNameFromFile(file));
+  // an assembly's stack is named by the assembly (--stack-name chose it), unless deployed as another; a file's by --stack-name or its name
+  const namedByAssembly = located.format === 'cdk-assembly' && o.assemblyStack === undefined;
+  const stackName = namedByAssembly ? located.stackName! : o.stackName !== undefined ? checkStackName(o.stackName) : (located.stackName ?? stackNameFromFile(file));
   const outsideSecrets = Object.entries(o.secrets ?? {}).map(([name, secretString]) => ({ name, arn: secretArn(o.region, o.accountId, name), secretString, versionId: randomUUID() }));
   const t = new StackTemplate({
     file,
@@ -291,7 +297,7 @@ function locate(o: ReadTemplateOptions): Located {
   if (foreign !== undefined) throw new UserError(`--template ${o.path}: ${foreign}`);
   if (st.isDirectory()) {
     if (isCloudAssembly(o.path)) {
-      const cdk = readCdkAssembly(o.path, o.stackName);
+      const cdk = readCdkAssembly(o.path, o.assemblyStack ?? o.stackName);
       return { format: 'cdk-assembly', templateFile: cdk.templateFile, stackName: cdk.stackName, parameters: cdk.parameters, codeSource: cdk.codeSource };
     }
     const serverlessDir = serverlessDirOf(o.path);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -163,6 +163,29 @@ describe("the \$connect authorizer's own invoke permission", () => {
     "  FnRole: { Type: AWS::IAM::Role, Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: 'sts:AssumeRole' }] } } }",
     "  InvokerRole: { Type: AWS::IAM::Role, Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: Allow, Principal: { Service: apigateway.amazonaws.com }, Action: 'sts:AssumeRole' }] }, Policies: [{ PolicyName: p, PolicyDocument: { Statement: [{ Effect: Allow, Action: 'lambda:InvokeFunction', Resource: !GetAtt Connect.Arn }] } }] } }",
   ].join('\n');
+
+  it("knows the account's parameter the authorizer reads its token from (where a run's token goes): named in its environment, readable by its role", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iam-authorizer-token-'));
+    const tokenParameterOf = async (granted: string) => {
+      const role = `  AuthRole: { Type: AWS::IAM::Role, Properties: { AssumeRolePolicyDocument: { Statement: [{ Effect: Allow, Principal: { Service: lambda.amazonaws.com }, Action: 'sts:AssumeRole' }] }, Policies: [{ PolicyName: p, PolicyDocument: { Statement: [{ Effect: Allow, Action: 'ssm:GetParameter', Resource: !Sub 'arn:aws:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${granted}' }] } }] } }`;
+      const template = TEMPLATE.replace(
+        "Auth: { Type: AWS::Lambda::Function, Properties: { Runtime: nodejs22.x, Handler: index.handler, Role: !GetAtt FnRole.Arn,",
+        'Auth: { Type: AWS::Lambda::Function, Properties: { Runtime: nodejs22.x, Handler: index.handler, Role: !GetAtt AuthRole.Arn, Environment: { Variables: { TOKEN_AT: /team/ws-token, STAGE: live } },',
+      );
+      writeFileSync(join(dir, 'template.yaml'), `${template}\n${role}`);
+      const { stack, dispose } = await describeStack(defaultStackConfig({ template: { path: join(dir, 'template.yaml'), parameters: {} }, accountId: ACCOUNT }));
+      await dispose();
+      return stack.authorizer?.tokenParameter;
+    };
+    try {
+      expect(await tokenParameterOf('/team/ws-token')).toBe('/team/ws-token');
+      expect(await tokenParameterOf('/team/*')).toBe('/team/ws-token');
+      // a name its role may not read is not where its token is
+      expect(await tokenParameterOf('/team/other')).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('refuses every $connect with 500 when API Gateway may not invoke it, the execution log saying so; an AWS::Lambda::Permission or an allowed role lets it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'iam-authorizer-'));

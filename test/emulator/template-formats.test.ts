@@ -460,8 +460,11 @@ describe('a CDK cloud assembly: the reference stack, synthesized', () => {
     ['the default: auth by header, the direct push', { AuthIdentity: 'header' }, { auth: { identitySource: 'header' as const } }],
     ['auth by query with an existing parameter, the queued push, stage bench', { AuthIdentity: 'query', AuthParameter: '/team/ws-token', PushFanout: 'queued', ApiStage: 'bench' }, { auth: { identitySource: 'query' as const, parameterName: '/team/ws-token' }, pushFanout: 'queued' as const, stage: 'bench' }],
     ['no authorizer, on nodejs20.x', { AuthIdentity: 'none', NodeRuntime: 'nodejs20.x' }, { runtime: 'nodejs20.x' as const }],
+    // the assembly synthesized as FanoutBenchChat, deployed under another name: every name follows it
+    ['deployed as FanoutBenchChatArm', { AuthIdentity: 'header' }, { auth: { identitySource: 'header' as const }, stackName: 'FanoutBenchChatArm' }],
   ])('describes what the manifest reader describes: %s', async (_, parameters, shape) => {
-    const fromTemplate = await readTemplateStack(options(out, { parameters: { Broadcast: 'true', PostTimeoutMs: LOCAL_DEFAULT_ENV.POST_TIMEOUT_MS!, ...parameters }, workDir: join(work, 'cdk-shape-work') }));
+    const deployedAs = 'stackName' in shape ? { assemblyStack: 'FanoutBenchChat', stackName: shape.stackName } : {};
+    const fromTemplate = await readTemplateStack(options(out, { parameters: { Broadcast: 'true', PostTimeoutMs: LOCAL_DEFAULT_ENV.POST_TIMEOUT_MS!, ...parameters }, workDir: join(work, 'cdk-shape-work'), ...deployedAs }));
     const fromManifest = readManifestStack({ region: 'eu-west-1', accountId: '111122223333', apiId: API_ID, stage: 'prod', runtime: 'nodejs22.x', ...shape });
     expect(runsAs(fromTemplate)).toEqual(runsAs(fromManifest));
   });
