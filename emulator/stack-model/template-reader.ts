@@ -208,7 +208,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   });
 
   if (ws.authorizer) {
-    const tokenParameter = authorizerTokenParameter(functions.find((f) => f.logicalId === ws.authorizer!.functionId), parameters, o);
+    const tokenParameter = authorizerTokenParameter(functions.find((f) => f.logicalId === ws.authorizer!.functionId), parameters, t);
     if (tokenParameter) ws.authorizer.tokenParameter = tokenParameter;
   }
 
@@ -254,11 +254,11 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
  * given goes: one the stack creates and names in the authorizer's environment, else one of the
  * account's that its environment names and its role may ssm:GetParameter (an existing SecureString).
  */
-function authorizerTokenParameter(fn: FunctionDescription | undefined, parameters: ReadonlyArray<{ name: string }>, o: Pick<ReadTemplateOptions, 'region' | 'accountId'>): string | undefined {
+function authorizerTokenParameter(fn: FunctionDescription | undefined, parameters: ReadonlyArray<{ name: string }>, t: Pick<StackTemplate, 'partition' | 'region' | 'accountId'>): string | undefined {
   const values = Object.values(fn?.environment ?? {});
   const own = parameters.find((p) => values.includes(p.name));
   if (own) return own.name;
-  const arn = (name: string) => `arn:aws:ssm:${o.region}:${o.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
+  const arn = (name: string) => `arn:${t.partition}:ssm:${t.region}:${t.accountId}:parameter${name.startsWith('/') ? '' : '/'}${name}`;
   return values.find((v) => /^\/?[A-Za-z0-9_.\-/]{1,1011}$/.test(v) && fn?.role !== undefined && evaluate(fn.role.statements, 'ssm:GetParameter', arn(v)).allowed);
 }
 

@@ -27,7 +27,7 @@ export interface ConnectAuthorizerProps {
 
 /**
  * The $connect authorizer: its function (fanout-authorizer), the Parameter Store parameter it reads
- * (created with a placeholder, or an existing one by name: the AuthTokenParameter parameter), least
+ * (created with a placeholder, or an existing one by name: the AuthParameter parameter), least
  * privilege (ssm:GetParameter on that one parameter, nothing else), and the Lambda REQUEST
  * authorizer with one identity source (AuthIdentity), for the stack to put on its $connect route.
  * All of it exists only where the template's AuthOn condition holds (AuthIdentity is not `none`).

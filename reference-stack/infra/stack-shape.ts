@@ -7,7 +7,8 @@ import { DEFAULT_POST_TIMEOUT_MS, DEFAULT_PUSH_FANOUT, DEFAULT_TOKEN_IDENTITY, P
 /**
  * The stack's shape as template parameters: whether $connect has an authorizer and where its token
  * goes, which token parameter it reads, how the server push fans out, whether the naive broadcast
- * route is deployed, and the stage's name. CloudFormation decides them when it creates the stack,
+ * route is deployed, and the stage's name (and two settings: how long a function waits on one post,
+ * the functions' runtime). CloudFormation decides them when it creates the stack,
  * through the conditions below, not the CDK when it synthesizes: one template is every shape.
  * The app's context (`-c auth=false`, `-c pushFanout=queued`, …) gives the parameters their
  * defaults, so `cdk deploy -c …` deploys what it always did, and the emulator reads the same
