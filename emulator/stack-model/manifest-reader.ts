@@ -18,7 +18,7 @@ import {
   type TokenIdentity,
 } from '../../reference-stack/functions/manifest.ts';
 import { tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
-import { DEFAULT_STACK_NAME, stackFunctionName, stackNameIssue, stackPushNames, stackTableNames, stackTokenParameter, type StackTableNames } from '../../reference-stack/functions/stack-names.ts';
+import { DEFAULT_STACK_NAME, stackResourceName, stackNameIssue, stackPushNames, stackTableNames, stackTokenParameter, type StackTableNames } from '../../reference-stack/functions/stack-names.ts';
 import { localStackOutputs } from './reference-outputs.ts';
 import { referenceAuthorizerRole, referencePushRole, referenceRouteRole } from './reference-roles.ts';
 import { QUEUE_DEFAULTS, type EventSourceMappingDescription, type FunctionCode, type FunctionDescription, type QueueDescription, type RuleDescription, type StackDescription } from './stack-description.ts';
@@ -67,7 +67,7 @@ export type StackFunction = Omit<FunctionSpec, 'entry'> & { entry?: string; code
 
 /** The manifest's functions with absolute entry paths, named as in the stack `stackName`. */
 export function manifestFunctions(stackName = DEFAULT_STACK_NAME): StackFunction[] {
-  return FUNCTIONS.map((f) => ({ ...f, name: stackFunctionName(stackName, f.name), entry: `${FUNCTIONS_DIR}${f.entry}` }));
+  return FUNCTIONS.map((f) => ({ ...f, name: stackResourceName(stackName, f.name), entry: `${FUNCTIONS_DIR}${f.entry}` }));
 }
 
 export function readManifestStack(o: ManifestStackOptions): StackDescription {
@@ -85,7 +85,7 @@ export function readManifestStack(o: ManifestStackOptions): StackDescription {
     POWERTOOLS_METRICS_NAMESPACE: 'FanoutBench',
   };
   // Test functions come named as they run; the manifest's are named after the stack.
-  const nameOf = (name: string) => (o.functions ? name : stackFunctionName(stackName, name));
+  const nameOf = (name: string) => (o.functions ? name : stackResourceName(stackName, name));
   const describe = (f: { name: string; entry?: string; code?: FunctionCode; memoryMB: number; timeoutSeconds: number }, own: Record<string, string> = {}): FunctionDescription => ({
     logicalId: f.name,
     name: nameOf(f.name),
@@ -158,7 +158,7 @@ export function readManifestStack(o: ManifestStackOptions): StackDescription {
     notEmulated: [],
     outputs: outputs.map((out) => ({ key: out.OutputKey, value: out.OutputValue })),
     wiredEnvironment: wired,
-    ...(authorizerFn ? {} : { dormantFunctions: { [stackFunctionName(stackName, (o.authorizer ?? CONNECT_AUTHORIZER).name)]: 'the $connect authorizer runs only with auth on (--auth, auth.enabled)' } }),
+    ...(authorizerFn ? {} : { dormantFunctions: { [stackResourceName(stackName, (o.authorizer ?? CONNECT_AUTHORIZER).name)]: 'the $connect authorizer runs only with auth on (--auth, auth.enabled)' } }),
     callbackUrlVariable: FUNCTION_ENV.callbackUrl,
   };
 }
@@ -173,7 +173,7 @@ function pushResources(stackName: string, o: ManifestStackOptions) {
   const names = stackPushNames(stackName);
   const fanout = o.pushFanout ?? DEFAULT_PUSH_FANOUT;
   const specs = pushFunctions(fanout);
-  const fnArn = (manifestName: string) => `arn:aws:lambda:${o.region}:${o.accountId}:function:${stackFunctionName(stackName, manifestName)}`;
+  const fnArn = (manifestName: string) => `arn:aws:lambda:${o.region}:${o.accountId}:function:${stackResourceName(stackName, manifestName)}`;
   const bus = { logicalId: 'PushBus', name: names.bus, arn: `arn:aws:events:${o.region}:${o.accountId}:event-bus/${names.bus}` };
   const target = specs.find((f) => f.trigger === 'rule')!;
   const rule: RuleDescription = {
@@ -204,7 +204,7 @@ function pushResources(stackName: string, o: ManifestStackOptions) {
   const worker = specs.find((f) => f.trigger === 'queue')!;
   const mapping: EventSourceMappingDescription = {
     logicalId: 'PushWorkerQueueMapping',
-    functionName: stackFunctionName(stackName, worker.name),
+    functionName: stackResourceName(stackName, worker.name),
     kind: 'sqs',
     sourceArn: queue.arn,
     batchSize: PUSH_QUEUE.batchSize,

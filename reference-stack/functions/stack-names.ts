@@ -42,14 +42,14 @@ export interface StackTableNames {
   messages: string;
 }
 
-/** The deployed name of a manifest function (or of the authorizer) in the stack `stackName`. */
-export function stackFunctionName(stackName: string, manifestName: string): string {
+/** The deployed name of a resource the manifest names (a function, the authorizer, a table, the push path's) in the stack `stackName`. */
+export function stackResourceName(stackName: string, manifestName: string): string {
   return stackName === DEFAULT_STACK_NAME ? manifestName : `${stackName}${suffixOf(manifestName)}`;
 }
 
 /** The stack's three tables. */
 export function stackTableNames(stackName: string): StackTableNames {
-  const name = (table: string) => (stackName === DEFAULT_STACK_NAME ? table : `${stackName}${suffixOf(table)}`);
+  const name = (table: string) => stackResourceName(stackName, table);
   return {
     connections: name(TABLE_DEFAULT_NAMES.connections),
     roomMembers: name(TABLE_DEFAULT_NAMES.roomMembers),
@@ -72,7 +72,7 @@ export const PUSH_DEFAULT_NAMES: Readonly<StackPushNames> = { bus: 'fanout-push'
 
 /** The push path's bus, rule and queues (manifest.ts PUSH_EVENT), named as the tables are. */
 export function stackPushNames(stackName: string): StackPushNames {
-  const name = (resource: string) => (stackName === DEFAULT_STACK_NAME ? resource : `${stackName}${suffixOf(resource)}`);
+  const name = (resource: string) => stackResourceName(stackName, resource);
   const d = PUSH_DEFAULT_NAMES;
   return { bus: name(d.bus), rule: name(d.rule), queue: name(d.queue), deadLetterQueue: name(d.deadLetterQueue) };
 }
