@@ -4,14 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../common/errors.ts';
 import type { StackConfig } from '../config.ts';
-import { readManifestStack, type ManifestStackOptions } from './manifest-reader.ts';
+import { DEFAULT_PUSH_FANOUT, FUNCTION_ENV, NO_AUTHORIZER } from '../../reference-stack/functions/manifest.ts';
+import { ASSEMBLY_STACK, referenceAssembly } from './reference-assembly.ts';
+import { DEFAULT_STACK_NAME } from '../../reference-stack/functions/stack-names.ts';
+import { LOCAL_DEFAULT_ENV, readManifestStack, type ManifestStackOptions } from './manifest-reader.ts';
 import type { StackDescription } from './stack-description.ts';
-import { readTemplateStack } from './template-reader.ts';
+import { readTemplateStack, type ReadTemplateOptions } from './template-reader.ts';
 
 /**
- * The stack a config asks for: its template's when it names one, else the reference stack's
- * manifest. A template's unpacked code and inline functions go to a directory of their own,
- * removed by `dispose` when the stack stops, or at the latest when the process exits.
+ * The stack a config asks for: its template's when it names one, else the reference stack's,
+ * read from its CDK app's cloud assembly with the shape the config asks for as the template's
+ * parameters (reference-stack/infra/stack-shape.ts), as `cdk deploy` would deploy it. A stack's
+ * unpacked code and inline functions go to a directory of their own, removed by `dispose` when
+ * the stack stops, or at the latest when the process exits.
  */
 
 /** Work directories of stacks not yet disposed: a process that ends without disposing (a second signal, its owner gone) leaves none behind. */
@@ -42,10 +47,42 @@ export function referenceStack(config: StackConfig, test: Pick<ManifestStackOpti
   });
 }
 
-export async function describeStack(config: StackConfig): Promise<DescribedStack> {
-  if (config.template === undefined) return { stack: referenceStack(config), dispose: async () => {} };
+/** The template to read and its parameters: the config's own template, or the reference stack's in the shape the config asks for. */
+async function templateOf(config: StackConfig, log: (line: string) => void): Promise<Pick<ReadTemplateOptions, 'path' | 'parameters' | 'assemblyStack' | 'stackName' | 'layers' | 'secrets' | 'ssmParameters' | 'conditionSettings'>> {
+  const template = config.template;
+  if (template === undefined) {
+    return {
+      path: await referenceAssembly({ log }),
+      assemblyStack: ASSEMBLY_STACK,
+      stackName: config.stackName ?? DEFAULT_STACK_NAME,
+      parameters: {
+        AuthIdentity: config.auth.enabled ? config.auth.identitySource : NO_AUTHORIZER,
+        AuthParameter: config.auth.parameterName ?? '',
+        PushFanout: config.pushFanout ?? DEFAULT_PUSH_FANOUT,
+        // the naive broadcast route too: offline nothing but the load host reaches it
+        Broadcast: 'true',
+        ApiStage: config.stage,
+        NodeRuntime: config.lambda.runtime,
+        PostTimeoutMs: LOCAL_DEFAULT_ENV[FUNCTION_ENV.postTimeoutMs]!,
+      },
+      // the config's settings behind the conditions that leave a function out
+      conditionSettings: { AuthOn: 'auth.enabled, --auth', PushDirect: 'pushFanout: direct', PushQueued: 'pushFanout: queued' },
+    };
+  }
   if (config.auth.enabled) throw new UserError("auth.enabled: is the reference stack's authorizer; a template's own authorizer runs as written");
   if (config.pushFanout) throw new UserError("pushFanout: is the reference stack's server push; a template's own paths run as written");
+  return {
+    path: template.path,
+    parameters: template.parameters,
+    ...(template.layers ? { layers: template.layers } : {}),
+    ...(template.secrets ? { secrets: template.secrets } : {}),
+    ...(template.ssmParameters ? { ssmParameters: template.ssmParameters } : {}),
+    ...(config.stackName !== undefined ? { stackName: config.stackName } : {}),
+  };
+}
+
+export async function describeStack(config: StackConfig, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<DescribedStack> {
+  const template = await templateOf(config, log);
   const workDir = await mkdtemp(join(tmpdir(), 'fanout-bench-stack-'));
   undisposed.add(workDir);
   const dispose = async () => {
@@ -54,12 +91,7 @@ export async function describeStack(config: StackConfig): Promise<DescribedStack
   };
   try {
     const stack = await readTemplateStack({
-      path: config.template.path,
-      parameters: config.template.parameters,
-      ...(config.template.layers ? { layers: config.template.layers } : {}),
-      ...(config.template.secrets ? { secrets: config.template.secrets } : {}),
-      ...(config.template.ssmParameters ? { ssmParameters: config.template.ssmParameters } : {}),
-      ...(config.stackName !== undefined ? { stackName: config.stackName } : {}),
+      ...template,
       region: config.region,
       accountId: config.accountId,
       apiId: config.apiId,
@@ -72,3 +104,4 @@ export async function describeStack(config: StackConfig): Promise<DescribedStack
     throw err;
   }
 }
+

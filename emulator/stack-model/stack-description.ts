@@ -76,7 +76,7 @@ export interface StackDescription {
    * AWS form their template gives, and the runtime sends those requests to the emulator.
    */
   callbackUrlVariable?: string;
-  /** Functions the stack has but does not run as configured, by physical name, with why (the reference authorizer with auth off). */
+  /** Functions the stack has but does not run as configured, by physical name (and logical id), with why (a template's function whose Condition is false). */
   dormantFunctions?: Record<string, string>;
 }
 

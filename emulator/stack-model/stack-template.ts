@@ -218,6 +218,11 @@ export class StackTemplate implements DynamicReferenceHost {
     return Object.keys(this.resources).filter((id) => this.resources[id]!.Type === type);
   }
 
+  /** The resources of a type CloudFormation would not create (their Condition false), each with its condition. */
+  excludedOfType(type: string): Array<{ logicalId: string; condition: string }> {
+    return Object.entries(this.all).flatMap(([id, r]) => (r.Type === type && !Object.hasOwn(this.resources, id) ? [{ logicalId: id, condition: r.Condition! }] : []));
+  }
+
   private idContext(logicalId: string): PhysicalIdContext {
     return {
       stackName: this.o.stackName,

@@ -61,6 +61,8 @@ export interface ReadTemplateOptions {
   secrets?: Record<string, string>;
   /** Parameter Store parameters the account already has (name → value) */
   ssmParameters?: Record<string, string>;
+  /** What sets a condition, where the parameters are a caller's settings (AuthOn → `auth.enabled`): named where a function it leaves out is asked for */
+  conditionSettings?: Record<string, string>;
 }
 
 /**
@@ -183,6 +185,15 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   }
   // in the template's order
   functions.sort((a, b) => functionIds.indexOf(a.logicalId) - functionIds.indexOf(b.logicalId));
+  // the functions CloudFormation would not create: a config that names one is told why, not that it is unknown
+  const dormantFunctions = Object.fromEntries(
+    t.excludedOfType('AWS::Lambda::Function').flatMap(({ logicalId, condition }) => {
+      const setting = o.conditionSettings?.[condition];
+      const why = `not created: its Condition ${condition} is false${setting === undefined ? '' : ` (it runs with ${setting})`}`;
+      const name = physicalIdOf(t, logicalId);
+      return name === undefined ? [[logicalId, why]] : [[logicalId, why], [name, why]];
+    }),
+  );
   // the functions' roles and API Gateway's right to invoke them are read and enforced (emulator/iam)
   for (const f of functions) for (const id of f.role?.resources ?? []) read.add(id);
   // the layers the functions load
@@ -243,6 +254,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     ...(logGroups.length ? { logGroups } : {}),
     ...(inert.length ? { inert } : {}),
     notEmulated,
+    ...(Object.keys(dormantFunctions).length > 0 ? { dormantFunctions } : {}),
     notEmulatedPaths: notEmulatedPaths({ t, ...(samResources ? { samResources } : {}), runs: invoked, apiLogicalId }),
     ...(warnings.length > 0 ? { warnings } : {}),
     outputs: readOutputs(t, template),

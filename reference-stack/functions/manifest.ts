@@ -152,6 +152,8 @@ export type TokenIdentity = keyof typeof TOKEN_IDENTITY_SOURCES;
 export const TOKEN_IDENTITIES = Object.keys(TOKEN_IDENTITY_SOURCES) as TokenIdentity[];
 /** A header: query strings end up in access logs and proxies' logs, headers less often. */
 export const DEFAULT_TOKEN_IDENTITY: TokenIdentity = 'header';
+/** The template's AuthIdentity for no authorizer on $connect (an open endpoint). */
+export const NO_AUTHORIZER = 'none';
 
 /**
  * What the CDK app puts in a parameter it creates (CloudFormation cannot create a SecureString, and

@@ -2,7 +2,7 @@ import { CfnCondition, CfnParameter, CfnResource, Fn, Token, type Stack } from '
 import type { IConstruct } from 'constructs';
 import type { CfnFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../../common/node-runtimes.ts';
-import { DEFAULT_POST_TIMEOUT_MS, DEFAULT_PUSH_FANOUT, DEFAULT_TOKEN_IDENTITY, PUSH_FANOUTS, TOKEN_IDENTITIES, type PushFanout, type TokenIdentity } from '../functions/manifest.ts';
+import { DEFAULT_POST_TIMEOUT_MS, DEFAULT_PUSH_FANOUT, DEFAULT_TOKEN_IDENTITY, NO_AUTHORIZER, PUSH_FANOUTS, TOKEN_IDENTITIES, type PushFanout, type TokenIdentity } from '../functions/manifest.ts';
 
 /**
  * The stack's shape as template parameters: whether $connect has an authorizer and where its token
@@ -27,9 +27,6 @@ export interface ShapeDefaults {
   /** the stage's name (default prod) */
   stageName?: string;
 }
-
-/** `none`: no authorizer on $connect. */
-export const NO_AUTHORIZER = 'none';
 
 export class StackShape {
   readonly authIdentity: CfnParameter;

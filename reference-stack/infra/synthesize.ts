@@ -4,15 +4,15 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { PACKAGE_ROOT } from '../../common/package-paths.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 
 /**
  * The reference stack's cloud assembly in `out`: the CDK app synthesized by the CDK CLI pinned in
  * package.json (what `npm run cdk -- synth` does, with another output), every function bundled by
  * NodejsFunction with the installed esbuild, offline; `context` as `-c key=value`. The template
  * takes every stack name and shape as parameters (stack-shape.ts), so one synthesis serves all.
- * The tests that read the reference stack as a template synthesize theirs with it.
+ * `root` is the checkout whose app is synthesized (its node_modules the CDK's and tsx's).
  *
  * Two costs that make no part of the assembly are left out, about half the synth's CPU:
  * - CDK's built-in CloudFormation validation of the template (CDK_VALIDATION=false): all it
@@ -24,7 +24,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
  *   anything else to the real npx. It lives in a temporary directory, removed after.
  * process.env is left alone: the synth is given an environment of its own.
  */
-export async function synthesizeReferenceStack(out: string, context: Record<string, string> = {}): Promise<void> {
+export async function synthesizeReferenceStack(out: string, context: Record<string, string> = {}, root = PACKAGE_ROOT): Promise<void> {
   const bin = mkdtempSync(join(tmpdir(), 'fanout-bench-synth-bin-'));
   try {
     writeFileSync(
@@ -38,11 +38,11 @@ export async function synthesizeReferenceStack(out: string, context: Record<stri
       ].join('\n'),
       { mode: 0o755 },
     );
-    const cdk = join(ROOT, 'node_modules/aws-cdk/bin/cdk');
-    const app = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(ROOT, 'node_modules/tsx/dist/cli.mjs'))} reference-stack/infra/app.ts`;
+    const cdk = join(root, 'node_modules/aws-cdk/bin/cdk');
+    const app = `${JSON.stringify(process.execPath)} ${JSON.stringify(join(root, 'node_modules/tsx/dist/cli.mjs'))} reference-stack/infra/app.ts`;
     const contextArgs = Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
     await promisify(execFile)(process.execPath, [cdk, '--app', app, '--output', resolve(out), '--no-notices', 'synth', '--quiet', ...contextArgs], {
-      cwd: ROOT,
+      cwd: root,
       env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ''}`, CDK_VALIDATION: 'false' },
       timeout: 240_000,
       maxBuffer: 16 * 1024 * 1024,
@@ -55,9 +55,9 @@ export async function synthesizeReferenceStack(out: string, context: Record<stri
 /** esbuild's own binary for this platform (as its package's launcher finds it), or that launcher. */
 function esbuildBinary(): string {
   try {
-    return createRequire(join(ROOT, 'package.json')).resolve(`@esbuild/${process.platform}-${process.arch}/bin/esbuild`);
+    return createRequire(join(PACKAGE_ROOT, 'package.json')).resolve(`@esbuild/${process.platform}-${process.arch}/bin/esbuild`);
   } catch {
-    return join(ROOT, 'node_modules/.bin/esbuild');
+    return join(PACKAGE_ROOT, 'node_modules/.bin/esbuild');
   }
 }
 

@@ -60,7 +60,7 @@ describe('import rules', () => {
       'reference-stack/functions/send.ts': "import '../../emulator/config.ts';\nimport '../infra/app.ts';\nimport './manifest.ts';\n",
       'reference-stack/functions/manifest.ts': 'export const M = 1;\n',
       'reference-stack/infra/app.ts': "import '../functions/manifest.ts';\n",
-      // the emulator knows the reference stack only through its manifest reader
+      // the emulator knows the reference stack only in stack-model/ (its assembly, its manifest reader)
       'emulator/config.ts': "import '../reference-stack/functions/manifest.ts';\n",
       'emulator/stack-model/manifest-reader.ts': "import '../../reference-stack/functions/manifest.ts';\nimport '../config.ts';\n",
       // a folder loop made of files that form no file cycle: metrics → fleet → metrics

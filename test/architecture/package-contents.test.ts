@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROGRAMS } from '../../common/program-bundles.ts';
@@ -10,7 +10,8 @@ import { distPath, relativeClosure, ROOT, runtimeFiles } from './runtime-files.t
  * What `npm pack` puts in the package (package.json's `files`): what runs and nothing else. The
  * compiled build of every runtime file (runtime-files.ts) with its source map, the functions'
  * sources the emulator bundles, the report assets read from disk, the Python runtime's bootstrap
- * the emulator runs as it is (emulator/lambda/runtimes/python-bootstrap.py), and the CLI's bin/ with the
+ * the emulator runs as it is (emulator/lambda/runtimes/python-bootstrap.py), the reference stack's
+ * cloud assembly the emulator reads (built with dist/), and the CLI's bin/ with the
  * entry it loads at the package's root; no tests, benchmarks or docs, and no TypeScript of the
  * programs, so the installed CLI runs dist/ and never transpiles at start; the Artillery engine as
  * `artillery export` hands it over (its package.json and the bundle prepack builds, not its
@@ -28,6 +29,9 @@ const binChain = relativeClosure(['bin/fanout-bench.js']);
 /** the Artillery engine's bundle and the package.json that names it its main */
 const ENGINE = 'artillery/engine/dist/index.js';
 const ENGINE_PACKAGE = ['artillery/engine/package.json', ENGINE];
+/** the reference stack's cloud assembly, synthesized by `npm run build`: what the emulator's default stack reads (emulator/stack-model/reference-assembly.ts) */
+const ASSEMBLY = 'dist/reference-stack/assembly';
+const assembly = () => readdirSync(join(ROOT, ASSEMBLY), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(ROOT, join(e.parentPath, e.name)));
 /** run as they are by a host interpreter, not compiled */
 const INTERPRETED = ['emulator/lambda/runtimes/python-bootstrap.py'];
 
@@ -71,6 +75,12 @@ describe('the packed package', () => {
     expect([...packed].filter((p) => p.endsWith('.ts') && !bundled.includes(p))).toEqual([]);
   });
 
+  it("holds the reference stack's cloud assembly, with its template, every function's asset and its sources' digest", () => {
+    expect(assembly()).toEqual(expect.arrayContaining([`${ASSEMBLY}/manifest.json`, `${ASSEMBLY}/FanoutBenchChat.template.json`, `${ASSEMBLY}/sources.sha256`]));
+    expect(assembly().filter((f) => /\/asset\.[0-9a-f]{64}\/index\.mjs$/.test(f)).length).toBeGreaterThan(10);
+    expect(missing(assembly())).toEqual([]);
+  });
+
   it("holds the chunks the programs' bundles import (a dynamic import's code, written beside its program)", () => {
     const chunks = programChunks();
     // the CLI's commands, at least, are chunks of their own (src/cli.ts imports each when it runs)
@@ -87,6 +97,7 @@ describe('the packed package', () => {
       ...programChunks(),
       ...assets,
       ...INTERPRETED,
+      ...assembly(),
       ...ENGINE_PACKAGE,
       'LICENSE',
     ]);

@@ -15,15 +15,17 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
  *   declaration files (types only). Every process starts in it: the CLI (bin/fanout-bench.js →
  *   common/program-entry.js → src/cli.ts, which loads each command's module), the stack program
  *   (emulator/bootstrap.js), a load shard (src/fleet/shard-bootstrap.js) and the emulator's
- *   worker threads. The package runs them from dist/.
+ *   worker threads. The package runs them from dist/. With them, what they import from elsewhere:
+ *   reference-stack/infra/synthesize.ts, which synthesizes the reference stack in a checkout
+ *   (emulator/stack-model/reference-assembly.ts) by running the CDK CLI, importing none of it.
  * - `bundled`: reference-stack/functions/, the chat Lambdas, and the files they import by
  *   relative path (common/chat-protocol.ts). The emulator bundles them with esbuild from these
  *   sources at `stack up` (emulator/lambda/bundling/bundle.ts), resolving their packages in the package's
  *   node_modules, so they ship as written; the emulator also imports the functions' manifest,
  *   tables and stack names (compiled into dist/ with it).
  *
- * Not run by the tool: test/, bench/, docs/, .ci/; the CDK app (reference-stack/infra: aws-cdk-lib
- * and constructs, run by `npm run cdk` in a checkout); artillery/ (Artillery's own package: its
+ * Not run by the tool: test/, bench/, docs/, .ci/; the CDK app (the rest of reference-stack/infra:
+ * aws-cdk-lib and constructs, run by `npm run cdk` or the CDK CLI in a checkout); artillery/ (Artillery's own package: its
  * engine, artillery/engine/src, is bundled by `artillery export` from the checkout and imports
  * nothing but src/ modules, walked here, and Node's built-ins).
  */
@@ -31,8 +33,11 @@ export function runtimeFiles(): { compiled: string[]; bundled: string[] } {
   const config = ts.readConfigFile(join(ROOT, 'tsconfig.build.json'), ts.sys.readFile);
   if (config.error) throw new Error(ts.flattenDiagnosticMessageText(config.error.messageText, '\n'));
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
-  const compiled = parsed.fileNames.filter((f) => !f.endsWith('.d.ts')).map((f) => relative(ROOT, f));
-  return { compiled: compiled.sort(), bundled: relativeClosure(sourcesUnder('reference-stack/functions')) };
+  const included = parsed.fileNames.filter((f) => !f.endsWith('.d.ts')).map((f) => relative(ROOT, f));
+  const bundled = relativeClosure(sourcesUnder('reference-stack/functions'));
+  // and what they import from outside the trees it includes, compiled with them
+  const compiled = relativeClosure(included).filter((f) => included.includes(f) || !bundled.includes(f));
+  return { compiled, bundled };
 }
 
 /** `files` and every file they load by relative path, and theirs (paths relative to the checkout), sorted. */

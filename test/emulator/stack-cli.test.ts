@@ -148,6 +148,8 @@ describe('fanout-bench stack up', () => {
     expect(ready.functions.at(-1)).toMatchObject({ name: 'fanout-push', route: PATH_ROUTE });
     expect(ready.functions.find((f: { name: string }) => f.name === 'fanout-whoami')).toEqual({
       name: 'fanout-whoami',
+      // the CDK app's logical id: the stack is its template
+      logicalId: expect.stringMatching(/^fanoutwhoami[0-9A-F]{8}$/),
       route: 'whoami',
       memoryMB: 512,
       timeoutSeconds: 10,

@@ -5,23 +5,22 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { evaluate } from '../../common/iam/policy-evaluation.ts';
-import { defaultStackConfig } from '../../emulator/config.ts';
+import { checkConfigAgainstStack, defaultStackConfig } from '../../emulator/config.ts';
 import { startStack } from '../../emulator/stack.ts';
-import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
+import { describeStack, referenceStack } from '../../emulator/stack-model/describe-stack.ts';
+import { referenceAssembly } from '../../emulator/stack-model/reference-assembly.ts';
 import { ROUTE_ACCESS } from '../../reference-stack/functions/route-access.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
 import { connect } from '../fixtures/gateway/clients.ts';
 import { findFunction, type StackDescription } from '../../emulator/stack-model/stack-description.ts';
 import { readTemplateStack, type ReadTemplateOptions } from '../../emulator/stack-model/template-reader.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
-import { synthesizeReferenceStack } from '../../reference-stack/infra/synthesize.ts';
-import { LOCAL_DEFAULT_ENV, readManifestStack } from '../../emulator/stack-model/manifest-reader.ts';
 import { stackTokenParameter } from '../../reference-stack/functions/stack-names.ts';
 import { writeZip } from './zip-fixture.ts';
 
 // The template reader over each format it reads, each producing the description the emulator
 // runs: the SAM fixture, the CloudFormation JSON fixture, a Serverless Framework package, and
-// the reference stack's own cloud assembly, synthesized here by the repository's CDK app.
+// the reference stack's own cloud assembly, synthesized by the repository's CDK app.
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FIXTURES = join(ROOT, 'test/fixtures/stacks');
@@ -360,14 +359,15 @@ function runsAs(d: StackDescription) {
   };
 }
 
-describe('a CDK cloud assembly: the reference stack, synthesized', () => {
-  const out = join(work, 'cdk.out');
+describe("a CDK cloud assembly: the reference stack's", () => {
+  let out: string;
   let d: StackDescription;
 
   beforeAll(async () => {
-    // The repository's own CDK app and CLI, bundled with the installed esbuild, offline.
-    await synthesizeReferenceStack(out, { broadcast: 'true' });
-    d = await readTemplateStack(options(out, { workDir: join(work, 'cdk-work') }));
+    // The repository's own CDK app synthesized by its CLI, bundled with the installed esbuild,
+    // offline: the build's, or the cache's for sources changed since (reference-assembly.ts).
+    out = await referenceAssembly();
+    d = await readTemplateStack(options(out, { parameters: { Broadcast: 'true' }, workDir: join(work, 'cdk-work') }));
   }, 300_000);
 
   it('picks the only stack, with its name', () => {
@@ -435,7 +435,7 @@ describe('a CDK cloud assembly: the reference stack, synthesized', () => {
     for (const [id, r] of Object.entries<{ Type: string }>(template.Resources)) if (r.Type === 'AWS::IAM::Policy') delete template.Resources[id];
     for (const r of Object.values<{ DependsOn?: string[] }>(template.Resources)) if (Array.isArray(r.DependsOn)) r.DependsOn = r.DependsOn.filter((id) => template.Resources[id]);
     writeFileSync(file, JSON.stringify(template));
-    const denied = decisions(await readTemplateStack(options(bare, { workDir: join(work, 'cdk-no-grants-work') })));
+    const denied = decisions(await readTemplateStack(options(bare, { parameters: { Broadcast: 'true' }, workDir: join(work, 'cdk-no-grants-work') })));
     expect(denied.filter(([, , allowed]) => allowed)).toEqual([]);
   });
 
@@ -448,25 +448,41 @@ describe('a CDK cloud assembly: the reference stack, synthesized', () => {
     await expect(readTemplateStack(options(two, { workDir: join(work, 'cdk-two-work') }))).rejects.toThrow(
       `${two}: the cloud assembly has 2 stacks (FanoutBenchChat, FanoutBenchChatCopy): choose one with --stack-name`,
     );
-    const copy = await readTemplateStack(options(two, { stackName: 'FanoutBenchChatCopy', workDir: join(work, 'cdk-two-work') }));
+    const copy = await readTemplateStack(options(two, { stackName: 'FanoutBenchChatCopy', parameters: { Broadcast: 'true' }, workDir: join(work, 'cdk-two-work') }));
     expect(copy.stackName).toBe('FanoutBenchChatCopy');
     expect(copy.routes).toHaveLength(10);
     await expect(readTemplateStack(options(two, { stackName: 'Nope', workDir: join(work, 'cdk-two-work') }))).rejects.toThrow(/no stack Nope in the cloud assembly \(it has FanoutBenchChat, FanoutBenchChatCopy\)$/);
   });
 
-  // What the manifest reader (the emulator's default stack today) describes, the template describes
-  // for the same shape, given as its parameters: the step before the template replaces the manifest.
+  // The emulator's default stack is this assembly with the config's shape as its parameters
+  // (describeStack), and runs as the manifest reader's description of that shape did; the
+  // tests that swap in functions of their own still run the manifest's (referenceStack).
   it.each([
-    ['the default: auth by header, the direct push', { AuthIdentity: 'header' }, { auth: { identitySource: 'header' as const } }],
-    ['auth by query with an existing parameter, the queued push, stage bench', { AuthIdentity: 'query', AuthParameter: '/team/ws-token', PushFanout: 'queued', ApiStage: 'bench' }, { auth: { identitySource: 'query' as const, parameterName: '/team/ws-token' }, pushFanout: 'queued' as const, stage: 'bench' }],
-    ['no authorizer, on nodejs20.x', { AuthIdentity: 'none', NodeRuntime: 'nodejs20.x' }, { runtime: 'nodejs20.x' as const }],
+    ['the default: no authorizer, the direct push', {}],
+    ['auth by header', { auth: { enabled: true } }],
+    ['auth by query with an existing parameter, the queued push, stage bench', { auth: { enabled: true, identitySource: 'query' as const, parameterName: '/team/ws-token' }, pushFanout: 'queued' as const, stage: 'bench' }],
+    ['on nodejs20.x', { lambda: { runtime: 'nodejs20.x' as const } }],
     // the assembly synthesized as FanoutBenchChat, deployed under another name: every name follows it
-    ['deployed as FanoutBenchChatArm', { AuthIdentity: 'header' }, { auth: { identitySource: 'header' as const }, stackName: 'FanoutBenchChatArm' }],
-  ])('describes what the manifest reader describes: %s', async (_, parameters, shape) => {
-    const deployedAs = 'stackName' in shape ? { assemblyStack: 'FanoutBenchChat', stackName: shape.stackName } : {};
-    const fromTemplate = await readTemplateStack(options(out, { parameters: { Broadcast: 'true', PostTimeoutMs: LOCAL_DEFAULT_ENV.POST_TIMEOUT_MS!, ...parameters }, workDir: join(work, 'cdk-shape-work'), ...deployedAs }));
-    const fromManifest = readManifestStack({ region: 'eu-west-1', accountId: '111122223333', apiId: API_ID, stage: 'prod', runtime: 'nodejs22.x', ...shape });
-    expect(runsAs(fromTemplate)).toEqual(runsAs(fromManifest));
+    ['deployed as FanoutBenchChatArm, auth on', { auth: { enabled: true }, stackName: 'FanoutBenchChatArm' }],
+  ])("is the emulator's default stack in the shape the config asks for, as the manifest reader described it: %s", async (_, overrides) => {
+    const config = defaultStackConfig(overrides);
+    const { stack, dispose } = await describeStack(config);
+    try {
+      expect(stack.source).toMatchObject({ kind: 'template', format: 'cdk-assembly', path: out });
+      expect(runsAs(stack)).toEqual(runsAs(referenceStack(config)));
+    } finally {
+      await dispose();
+    }
+  });
+
+  it('names the setting that brings in a function the shape leaves out', async () => {
+    const overrides = { functions: { 'fanout-authorizer': { memoryMB: 512 } } };
+    const config = defaultStackConfig(overrides);
+    const { stack, dispose } = await describeStack(config);
+    await dispose();
+    expect(() => checkConfigAgainstStack(config, stack, { overrides, flagFor: () => '--memory' })).toThrow(
+      new UserError('--memory: functions.fanout-authorizer: not created: its Condition AuthOn is false (it runs with auth.enabled, --auth)'),
+    );
   });
 
   it('refuses an asset path outside the assembly, and a manifest that is not one', async () => {
