@@ -33,7 +33,7 @@ import { startSsmServer } from './ssm/server.ts';
 import { SecretStore } from './secretsmanager/secret-store.ts';
 import { startSecretsManagerServer } from './secretsmanager/server.ts';
 import type { AwsJsonServer } from './aws-json-server.ts';
-import { referenceStack } from './stack-model/describe-stack.ts';
+import { describeStack, referenceStack } from './stack-model/describe-stack.ts';
 import type { ManifestStackOptions } from './stack-model/manifest-reader.ts';
 
 export { referenceStack };
@@ -61,7 +61,7 @@ import { startMessaging, type Messaging } from './messaging.ts';
 
 export interface StartStackOptions {
   config: StackConfig;
-  /** The stack to run (default: the reference stack, from its manifest). */
+  /** The stack to run (default: the reference stack as the config asks for it, from its cloud assembly: describeStack). */
   stack?: StackDescription;
   /** Replaces the manifest's functions, `entry` absolute (tests; with no `stack`). */
   functions?: ManifestStackOptions['functions'];
@@ -100,7 +100,9 @@ export interface RunningStack {
 
 export async function startStack(options: StartStackOptions): Promise<RunningStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const stack = options.stack ?? referenceStack(options.config, options);
+  // a stack described here is disposed of here, when it closes
+  const described = options.stack !== undefined ? undefined : options.functions || options.authorizer ? { stack: referenceStack(options.config, options), dispose: async () => {} } : await describeStack(options.config, log);
+  const stack = options.stack ?? described!.stack;
   const config = withStackLimits(checkConfigAgainstStack(options.config, stack, options.configSources), stack);
   // The stack's own stage (a template's StageName) is the one served: its name is in every URL.
   config.stage = stack.api.stage.name;
@@ -197,6 +199,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       await settle(ssm?.close(), log, 'ssm');
       await settle(secretsManager?.close(), log, 'secrets manager');
       await settle(dynamodb?.close(), log, 'dynamodb');
+      await described?.dispose();
     })();
     return closing;
   };

@@ -98,10 +98,20 @@ export async function describeStack(config: StackConfig, log: (line: string) => 
       workDir,
     });
     // The stage the template deploys is the one the emulator serves (its name in every URL).
-    return { stack, dispose };
+    return { stack: config.template === undefined ? withPushUnprepared(stack) : stack, dispose };
   } catch (err) {
     await dispose();
     throw err;
   }
 }
 
+
+/**
+ * The reference stack's functions that only an event invokes (the server push's: a rule's target,
+ * a queue's workers) get no environment INIT'd ahead: only a run that publishes invokes them, so a
+ * run's first push is a cold start, as on AWS, and every other stack start skips their INITs.
+ */
+function withPushUnprepared(stack: StackDescription): StackDescription {
+  const byClients = new Set([...stack.routes.map((r) => r.functionId), ...(stack.authorizer ? [stack.authorizer.functionId] : [])]);
+  return { ...stack, functions: stack.functions.map((f) => (byClients.has(f.logicalId) ? f : { ...f, preparedEnvironments: 0 })) };
+}

@@ -178,7 +178,7 @@ export interface FunctionDescription {
   /**
    * Environments the emulator INITs ahead for it in place of the config's `preparedPerFunction`:
    * 0 for the reference stack's push functions, which only a run that publishes invokes (every
-   * other stack start would pay their INITs for nothing).
+   * other stack start would pay their INITs for nothing; describe-stack.ts).
    */
   preparedEnvironments?: number;
   /** its execution role and the statements of its policies (emulator/iam/); absent where none was read */

@@ -89,7 +89,8 @@ describe('the emulator Lambda API (real SDK client)', () => {
       PackageType: 'Zip',
     });
     expect(c.LastModified).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/);
-    expect(c.Environment?.Variables?.CALLBACK_URL).toBe(stack.ready.callbackUrl);
+    // the stack's own variable, as its template sets it (the runtime sends that host to the local @connections)
+    expect(c.Environment?.Variables?.CALLBACK_URL).toBe(`https://${stack.ready.apiId}.execute-api.us-east-1.amazonaws.com/${stack.ready.stage}`);
     const byArn = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: arn(SEND) }));
     expect(byArn.RevisionId).toBe(c.RevisionId);
   });
@@ -171,11 +172,11 @@ describe('the emulator Lambda API (real SDK client)', () => {
     expect((err as Error).message).toBe(`Function not found: ${arn('fanout-nope')}`);
   });
 
-  it("replaces the function's variables but keeps the emulator's own; refuses reserved and wired ones", async () => {
+  it("replaces the function's variables, as Lambda does, but keeps the emulator's own; refuses reserved and wired ones", async () => {
     const fn = 'fanout-set-name';
     const before = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
     const wired = before.Environment!.Variables!;
-    const refused: Record<string, string>[] = [{ AWS_REGION: 'eu-west-1' }, { CALLBACK_URL: 'http://example.com/x' }, { AWS_ENDPOINT_URL: 'http://example.com' }, { '1BAD': 'x' }];
+    const refused: Record<string, string>[] = [{ AWS_REGION: 'eu-west-1' }, { AWS_ENDPOINT_URL_DYNAMODB: 'http://example.com/x' }, { AWS_ENDPOINT_URL: 'http://example.com' }, { '1BAD': 'x' }];
     for (const Variables of refused) {
       const err = await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn, Environment: { Variables } })).catch((e: unknown) => e);
       expect(err, JSON.stringify(Variables)).toBeInstanceOf(InvalidParameterValueException);
@@ -192,9 +193,9 @@ describe('the emulator Lambda API (real SDK client)', () => {
     await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 60, minDelay: 0.2, maxDelay: 1 }, { FunctionName: fn });
     const after = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
     expect(after.Environment!.Variables!.FANOUT_CONCURRENCY).toBe('4');
-    expect(after.Environment!.Variables!.POST_TIMEOUT_MS).toBeUndefined(); // the old set was replaced
-    expect(after.Environment!.Variables!.CALLBACK_URL).toBe(wired.CALLBACK_URL);
-    expect(after.Environment!.Variables!.CONNECTIONS_TABLE).toBe(wired.CONNECTIONS_TABLE);
+    // the function's old set was replaced whole, as on AWS (its tables and callback URL too); the emulator's endpoints stay
+    for (const v of ['POST_TIMEOUT_MS', 'CALLBACK_URL', 'CONNECTIONS_TABLE']) expect(after.Environment!.Variables![v], v).toBeUndefined();
+    expect(after.Environment!.Variables!.AWS_ENDPOINT_URL_DYNAMODB).toBe(wired.AWS_ENDPOINT_URL_DYNAMODB);
   });
 
   it('refuses a field the emulator cannot change, naming it', async () => {
