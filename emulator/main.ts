@@ -5,7 +5,8 @@ import { awsExportBlock } from './aws-endpoint-urls.ts';
 import { loadStackConfig } from './config.ts';
 import { startStack } from './stack.ts';
 import { notEmulatedPathText } from '../common/not-emulated-paths.ts';
-import { describeStack, removeWorkDirsNow } from './stack-model/describe-stack.ts';
+import { describeStack } from './stack-model/describe-stack.ts';
+import { removeWorkDirsNow } from './stack-model/work-dirs.ts';
 import { killEnvironmentProcesses } from './lambda/environments/environment-processes.ts';
 
 /**

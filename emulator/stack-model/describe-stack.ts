@@ -1,7 +1,3 @@
-import { rmSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { UserError } from '../../common/errors.ts';
 import type { StackConfig } from '../config.ts';
 import { DEFAULT_PUSH_FANOUT, FUNCTION_ENV, NO_AUTHORIZER } from '../../reference-stack/functions/manifest.ts';
@@ -9,23 +5,17 @@ import { ASSEMBLY_STACK, referenceAssembly } from './reference-assembly.ts';
 import { DEFAULT_STACK_NAME } from '../../reference-stack/functions/stack-names.ts';
 import { LOCAL_DEFAULT_ENV, readManifestStack, type ManifestStackOptions } from './manifest-reader.ts';
 import type { StackDescription } from './stack-description.ts';
+import { newWorkDir } from './work-dirs.ts';
 import { readTemplateStack, type ReadTemplateOptions } from './template-reader.ts';
 
 /**
  * The stack a config asks for: its template's when it names one, else the reference stack's,
  * read from its CDK app's cloud assembly with the shape the config asks for as the template's
  * parameters (reference-stack/infra/stack-shape.ts), as `cdk deploy` would deploy it. A stack's
- * unpacked code and inline functions go to a directory of their own, removed by `dispose` when
- * the stack stops, or at the latest when the process exits.
+ * unpacked code and inline functions go to a work directory of its own (work-dirs.ts), removed by
+ * `dispose` when the stack stops.
  */
 
-/** Work directories of stacks not yet disposed: a process that ends without disposing (a second signal, its owner gone) leaves none behind. */
-const undisposed = new Set<string>();
-export function removeWorkDirsNow(): void {
-  for (const dir of undisposed) rmSync(dir, { recursive: true, force: true });
-  undisposed.clear();
-}
-process.on('exit', removeWorkDirsNow);
 export interface DescribedStack {
   stack: StackDescription;
   dispose(): Promise<void>;
@@ -83,12 +73,8 @@ async function templateOf(config: StackConfig, log: (line: string) => void): Pro
 
 export async function describeStack(config: StackConfig, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<DescribedStack> {
   const template = await templateOf(config, log);
-  const workDir = await mkdtemp(join(tmpdir(), 'fanout-bench-stack-'));
-  undisposed.add(workDir);
-  const dispose = async () => {
-    undisposed.delete(workDir);
-    await rm(workDir, { recursive: true, force: true });
-  };
+  // made only if the reader writes into it (a template with zips, inline code, builds, layers): the reference stack's assembly needs none
+  const { path: workDir, dispose } = newWorkDir();
   try {
     const stack = await readTemplateStack({
       ...template,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MAX_DATA_FILE_BYTES, readDataFile } from '../../common/data-file.ts';
 import { UserError } from '../../common/errors.ts';
@@ -53,7 +53,7 @@ export interface ReadTemplateOptions {
   accountId: string;
   /** the physical id the emulator gives the WebSocket API (Ref of the Api resolves to it) */
   apiId: string;
-  /** a directory the reader may write into: zips unpacked, inline ZipFile code written out, layers merged */
+  /** a directory the reader may write into, made when it first does: zips unpacked, inline ZipFile code written out, layers merged */
   workDir: string;
   /** layers from outside the template, by ARN: the local folder holding each one's content (lambda-layers.ts) */
   layers?: Record<string, string>;
@@ -149,7 +149,6 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     read.add(id);
   }
 
-  mkdirSync(o.workDir, { recursive: true });
   // a SAM template's functions are what `sam build` makes of them (their dependencies installed)
   const code = new FunctionCodeReader(file, resolve(o.workDir), located.codeSource(t.resources), o.layers, format === 'sam');
   // The functions something here invokes run offline: a route, the authorizer, an event source

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Results } from '../../src/contracts/results-schema.ts';
 import { analyze, criteria } from '../../bench/soak/analyze.ts';
 import { makePlan, SOAK_PHASE } from '../../bench/soak/plan.ts';
@@ -13,6 +13,7 @@ import { writeResultsMd, type SoakSummary } from '../../bench/soak/report.ts';
 // The soak's verdict must be able to fail: each criterion is fed a run that breaks it.
 
 const dir = mkdtempSync(join(tmpdir(), 'fb-soak-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const plan = makePlan('custom', 2_000, 120_000, 100); // warm-up 24 s, windows of 12 s
 const START = 1_800_000_000_000;
 

@@ -1,7 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const work = mkdtempSync(join(tmpdir(), 'fb-timing-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 import {
   FILE_BUDGET_S,
   formatSummary,
@@ -38,7 +41,7 @@ describe('the per-file time budget', () => {
   });
 
   it('reads a lane from the JSON reporter and the CPU lines, and names a file over budget', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fb-timing-'));
+    const dir = mkdtempSync(join(work, 'timing-'));
     const root = '/repo';
     writeFileSync(
       join(dir, 'full-node20.json'),

@@ -1,14 +1,15 @@
 import { availableParallelism } from 'node:os';
 import { DEFAULTS as LAMBDA_DEFAULTS } from '../../emulator/lambda/options.ts';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { checkConfigAgainstStack, defaultStackConfig, loadStackConfig } from '../../emulator/config.ts';
 import { referenceStack } from '../../emulator/stack.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fanout-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function file(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);

@@ -37,8 +37,11 @@ async function ask(stack: RunningStack, action: string): Promise<{ client: TestC
 
 const nameOf = (stack: RunningStack, logicalId: string) => stack.stack.functions.find((f) => f.logicalId === logicalId)!.name;
 
+// every template a test writes, removed with the file
+const work = mkdtempSync(join(tmpdir(), 'iam-stack-'));
 afterAll(() => {
   for (const c of clients) c.close();
+  rmSync(work, { recursive: true, force: true });
 });
 
 describe('iam: enforce', () => {
@@ -188,7 +191,7 @@ describe("the \$connect authorizer's own invoke permission", () => {
   });
 
   it('refuses every $connect with 500 when API Gateway may not invoke it, the execution log saying so; an AWS::Lambda::Permission or an allowed role lets it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'iam-authorizer-'));
+    const dir = mkdtempSync(join(work, 'authorizer-'));
     writeFileSync(join(dir, 'template.yaml'), TEMPLATE);
     const config = defaultStackConfig({ template: { path: join(dir, 'template.yaml'), parameters: {} }, lambda: { preparedPerFunction: 0 }, accountId: ACCOUNT, iam: 'enforce' });
     const { stack: described } = await describeStack(config);
@@ -246,7 +249,7 @@ describe('a policy IAM would refuse, through `stack up --template`', () => {
   // Through the CLI once (the stack program refusing at start: one line, exit 2, nothing on
   // stdout); a policy the template reader refuses is the same kind of refusal, read in-process.
   it('names the resource and field in one line, exit 2, before anything listens', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'iam-refusals-'));
+    const dir = mkdtempSync(join(work, 'refusals-'));
     writeFileSync(join(dir, 'external.yaml'), template('arn:aws:iam::000000000000:role/shared'));
     writeFileSync(join(dir, 'effect.yaml'), template('!GetAtt FnRole.Arn', ", Policies: [{ PolicyName: p, PolicyDocument: { Statement: [{ Effect: Maybe, Action: 'dynamodb:*', Resource: '*' }] } }]"));
     expect(await stackUp(join(dir, 'external.yaml'))).toEqual({

@@ -1,12 +1,12 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { PATH_ROUTE } from '../../common/stack-ready.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../fixtures/gateway/clients.ts';
 import { until } from './lambda-test-helpers.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
@@ -20,6 +20,10 @@ import { loadStackConfig } from '../../emulator/config.ts';
 import { stackLaunchOf, type StackUpFlags } from '../../src/commands/stack.ts';
 import { sourcesOf } from '../../src/local-stack/stack-flags.ts';
 import { stackNode } from '../../src/local-stack/stack-launcher.ts';
+
+// every file and folder a test writes, removed with it
+const work = mkdtempSync(join(tmpdir(), 'fanout-cli-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 // `fanout-bench stack up` as a user runs it: a child process, one JSON line on stdout. It starts the
 // stack program (emulator/main.ts) as a child of its own, through the launcher the
@@ -227,7 +231,7 @@ describe('fanout-bench stack up', () => {
   });
 
   it('names the file and field of a bad config in one line and exits 2', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fanout-cli-'));
+    const dir = mkdtempSync(join(work, 'cli-'));
     const file = join(dir, 'stack.yaml');
     writeFileSync(file, 'limits:\n  maxMessageBytes: lots\n');
     const run = stackUp(['--config', file]);
@@ -271,7 +275,7 @@ describe('fanout-bench stack up', () => {
   });
 
   it('with --auth expects the token from --auth-token-file (or FANOUT_BENCH_TOKEN) and never prints it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fanout-cli-'));
+    const dir = mkdtempSync(join(work, 'cli-'));
     const file = join(dir, 'token');
     const token = `cli-${process.pid}-${Date.now()}-secret`;
     writeFileSync(file, `${token}\n`);
@@ -295,7 +299,7 @@ describe('fanout-bench stack up', () => {
     expect(run.stderr()).toMatch(/^fanout-bench: auth: the authorizer needs the token it expects: set FANOUT_BENCH_TOKEN or auth\.tokenFile \(--auth-token-file\)\n$/);
     // an empty token file: the stack program's own reading of it, as it reads it (a bad
     // --auth-identity is a setting refused as the config loads, with the bad flag values above)
-    const empty = join(mkdtempSync(join(tmpdir(), 'fanout-cli-')), 'empty');
+    const empty = join(mkdtempSync(join(work, 'cli-')), 'empty');
     writeFileSync(empty, '\n');
     const sources = sourcesOf(stackLaunchOf({ auth: true, authTokenFile: empty }).settings!);
     expect(() => readToken({ file: empty, fileField: sources['auth.tokenFile'] })).toThrow(new UserError(`--auth-token-file ${empty}: the token is empty`));
@@ -307,7 +311,7 @@ describe('fanout-bench stack up', () => {
   it.skipIf(!atHand)(`runs the stack on the emulated runtime's Node when one is at hand, the runtime from --runtime or a --config file (${atHand?.runtime})`, async () => {
     const found = { node: { path: atHand!.node.path, version: atHand!.node.version } };
     expect(stackNode(stackLaunchOf({ runtime: atHand!.runtime }))).toEqual(found);
-    const file = join(mkdtempSync(join(tmpdir(), 'fanout-cli-')), 'stack.yaml');
+    const file = join(mkdtempSync(join(work, 'cli-')), 'stack.yaml');
     writeFileSync(file, `lambda:\n  runtime: ${atHand!.runtime}\n`);
     expect(stackNode(stackLaunchOf({ config: file }))).toEqual(found);
     const run = stackUp(['--port', '0', '--prepared', '0', '--config', file]);
@@ -338,7 +342,7 @@ describe('fanout-bench stack up', () => {
   });
 
   it('without the runtime\'s Node: says so once, runs on this Node and records the mismatch in the ready line', async () => {
-    const emptyCache = mkdtempSync(join(tmpdir(), 'fanout-no-node-'));
+    const emptyCache = mkdtempSync(join(work, 'no-node-'));
     // a runtime whose Node is neither this one nor one that npm installed (Node 22), and that Lambda
     // has not deprecated by today (a deprecated one says that first: run-own-words tests it)
     const runtime = others.find((o) => deprecationOf(o.runtime) === undefined && findNode(nodeMajorOf(o.runtime), { cacheDir: emptyCache, path: '' }) === undefined)!.runtime;

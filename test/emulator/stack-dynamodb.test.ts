@@ -1,11 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { TABLE_DEFAULT_NAMES, tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
 import { startDynamoDb } from '../../emulator/dynamodb/dynamodb-thread.ts';
 import { UserError } from '../../common/errors.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'fanout-ddb-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 // dynalite on its worker thread: tables ACTIVE on return, and a LevelDB path that survives a restart.
 
@@ -33,7 +36,7 @@ describe('startDynamoDb', () => {
   });
 
   it('keeps data across restarts when given a path', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'fanout-ddb-')), 'store');
+    const path = join(mkdtempSync(join(work, 'ddb-')), 'store');
     const first = await startDynamoDb({ tables: tableDefinitions(), path });
     let ddb = client(first.endpoint);
     await ddb.send(new PutItemCommand({ TableName: TABLE_DEFAULT_NAMES.connections, Item: { connectionId: { S: 'kept' } } }));
@@ -52,7 +55,7 @@ describe('startDynamoDb', () => {
   });
 
   it('refuses an unusable path in one line naming dynamodb.path (no hang, no stack trace)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fanout-ddb-bad-'));
+    const dir = mkdtempSync(join(work, 'ddb-bad-'));
     const file = join(dir, 'a-file');
     writeFileSync(file, 'not a directory');
     const err = await startDynamoDb({ tables: tableDefinitions(), path: join(file, 'db') }).then(() => undefined, (e: unknown) => e);

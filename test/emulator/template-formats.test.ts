@@ -500,13 +500,14 @@ describe("a CDK cloud assembly: the reference stack's", () => {
 });
 
 describe("a template's work directory", () => {
-  it('is gone when the process ends without disposing it (a second signal, or an owner gone, exit without dispose)', () => {
+  it('is made only when written into (inline code, not the reference assembly), and gone when the process ends without disposing it (a second signal, or an owner gone, exit without dispose)', () => {
     // its own process and TMPDIR (tsx keeps its cache there too)
     const tmp = mkdtempSync(join(work, 'tmp-'));
     const script = [
       `const { describeStack } = await import(${JSON.stringify(join(ROOT, 'emulator/stack-model/describe-stack.ts'))});`,
       `const { defaultStackConfig } = await import(${JSON.stringify(join(ROOT, 'emulator/config.ts'))});`,
-      `await describeStack(defaultStackConfig({ template: { path: ${JSON.stringify(join(FIXTURES, 'sam-rooms/template.yaml'))}, parameters: {} } }));`,
+      `await describeStack(defaultStackConfig({ template: { path: ${JSON.stringify(join(FIXTURES, 'provisioned-cfn/template.json'))}, parameters: {} } }));`,
+      'await describeStack(defaultStackConfig());',
       `const { readdirSync } = await import('node:fs');`,
       `process.stdout.write(readdirSync(${JSON.stringify(tmp)}).filter((d) => d.startsWith('fanout-bench-stack-')).join(','));`,
       'process.exit(1);',

@@ -1,7 +1,7 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,7 @@ const node = findNode(nodeMajorOf(runtime));
 const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 const dir = mkdtempSync(join(tmpdir(), 'fanout-local-target-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const scenarioFile = join(dir, 'knobs.yaml');
 writeFileSync(
   scenarioFile,
