@@ -33,7 +33,7 @@ import { startSsmServer } from './ssm/server.ts';
 import { SecretStore } from './secretsmanager/secret-store.ts';
 import { startSecretsManagerServer } from './secretsmanager/server.ts';
 import type { AwsJsonServer } from './aws-json-server.ts';
-import { describeStack, referenceStack } from './stack-model/describe-stack.ts';
+import { describeStack, referenceStack, type DescribedStack } from './stack-model/describe-stack.ts';
 import type { ManifestStackOptions } from './stack-model/manifest-reader.ts';
 
 export { referenceStack };
@@ -98,11 +98,18 @@ export interface RunningStack {
   close(): Promise<void>;
 }
 
+/** The stack `options` asks for; one described here is disposed of when the stack closes. */
+async function stackOf(options: StartStackOptions, log: (line: string) => void): Promise<DescribedStack> {
+  const kept = async () => {};
+  if (options.stack) return { stack: options.stack, dispose: kept };
+  if (options.functions || options.authorizer) return { stack: referenceStack(options.config, options), dispose: kept };
+  return describeStack(options.config, log);
+}
+
 export async function startStack(options: StartStackOptions): Promise<RunningStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  // a stack described here is disposed of here, when it closes
-  const described = options.stack !== undefined ? undefined : options.functions || options.authorizer ? { stack: referenceStack(options.config, options), dispose: async () => {} } : await describeStack(options.config, log);
-  const stack = options.stack ?? described!.stack;
+  const described = await stackOf(options, log);
+  const stack = described.stack;
   const config = withStackLimits(checkConfigAgainstStack(options.config, stack, options.configSources), stack);
   // The stack's own stage (a template's StageName) is the one served: its name is in every URL.
   config.stage = stack.api.stage.name;
@@ -199,7 +206,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       await settle(ssm?.close(), log, 'ssm');
       await settle(secretsManager?.close(), log, 'secrets manager');
       await settle(dynamodb?.close(), log, 'dynamodb');
-      await described?.dispose();
+      await described.dispose();
     })();
     return closing;
   };

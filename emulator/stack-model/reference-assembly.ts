@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cacheRoot, writableCacheDir } from '../../common/cache-dir.ts';
@@ -21,6 +21,7 @@ export const ASSEMBLY_STACK = DEFAULT_STACK_NAME;
 /** Where `npm run build` puts it in a package (or checkout) rooted at `root`. */
 const builtAt = (root: string) => join(root, 'dist', 'reference-stack', 'assembly');
 const DIGEST_FILE = 'sources.sha256';
+const UNUSED_FOR_MS = 24 * 60 * 60 * 1000;
 /** What the assembly is made of: the CDK app, the functions it bundles, what they import, the versions installed. */
 const SOURCES = ['reference-stack/infra', 'reference-stack/functions', 'common', 'package-lock.json'];
 
@@ -36,11 +37,26 @@ export async function referenceAssembly(o: ReferenceAssemblyOptions = {}): Promi
   const digest = sourcesDigest(root);
   // a package: the sources are not shipped, the assembly built from them is
   if (digest === undefined || builtDigest(root) === digest) return builtAt(root);
-  const dir = join(writableCacheDir(cacheRoot({ packageRoot: root })), 'reference-stack', digest);
-  if (existsSync(join(dir, DIGEST_FILE))) return dir;
+  const cached = join(writableCacheDir(cacheRoot({ packageRoot: root })), 'reference-stack');
+  const dir = join(cached, digest);
+  if (existsSync(join(dir, DIGEST_FILE))) {
+    // in use: not pruned
+    const now = new Date();
+    utimesSync(dir, now, now);
+    return dir;
+  }
   o.log?.(`fanout-bench: synthesizing the reference stack's CDK app, once for these sources (no build of them): ${dir}`);
   await writeAssembly(root, dir, digest);
+  pruneUnused(cached, dir);
   return dir;
+}
+
+/** A checkout's earlier assemblies (14 MB each) unused for a day: a stack still running reads its functions' code from its own. */
+function pruneUnused(cached: string, keep: string): void {
+  for (const name of readdirSync(cached)) {
+    const dir = join(cached, name);
+    if (dir !== keep && Date.now() - statSync(dir).mtimeMs > UNUSED_FOR_MS) rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** `npm run build`'s step: the assembly into dist/, with its sources' digest. */

@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,8 +29,18 @@ describe("the reference stack's cloud assembly", () => {
     expect(Object.keys(template.Parameters)).toEqual(expect.arrayContaining(['AuthIdentity', 'AuthParameter', 'PushFanout', 'Broadcast', 'ApiStage', 'PostTimeoutMs', 'NodeRuntime']));
   });
 
-  it('is synthesized into the cache, once, for sources no build was made from', async () => {
+  it('is synthesized into the cache, once, for sources no build was made from; assemblies unused for a day go', async () => {
     const root = checkoutCopy('unbuilt');
+    // two earlier assemblies of this checkout: one used an hour ago, one two days ago
+    const earlier = (name: string, ageMs: number) => {
+      const dir = join(root, '.cache', 'reference-stack', name);
+      mkdirSync(dir, { recursive: true });
+      const at = new Date(Date.now() - ageMs);
+      utimesSync(dir, at, at);
+      return dir;
+    };
+    const recent = earlier('recent', 3_600_000);
+    const stale = earlier('stale', 2 * 86_400_000);
     const lines: string[] = [];
     const dir = await referenceAssembly({ root, log: (line) => lines.push(line) });
     const digest = sourcesDigest(root)!;
@@ -38,6 +48,7 @@ describe("the reference stack's cloud assembly", () => {
     expect(digestIn(dir)).toBe(digest);
     expect(existsSync(join(dir, 'FanoutBenchChat.template.json'))).toBe(true);
     expect(lines).toEqual([`fanout-bench: synthesizing the reference stack's CDK app, once for these sources (no build of them): ${dir}`]);
+    expect([existsSync(recent), existsSync(stale)]).toEqual([true, false]);
     // the next start finds it
     expect(await referenceAssembly({ root, log: (line) => lines.push(line) })).toBe(dir);
     expect(lines).toHaveLength(1);
