@@ -15,7 +15,6 @@ import { ATTRIBUTION_FIXTURES } from '../fixtures/results/attribution-fixtures.t
 // The run page's cold-against-warm section, headline cards and cold points in a real headless
 // Chromium (Debian's package), at the width of a laptop and of a small one.
 
-const SCREENSHOT = '/tmp/h5a-1280.png';
 const NEW_TABLES = ['cold-warm', 'cold-tail', 'cold-routes'];
 
 let browser: Browser;
@@ -132,7 +131,6 @@ describe('cold against warm on the run page, in headless Chromium', () => {
           expect(await pixels(page, chart, COLD_POINT_COLOR), `${width} px: ${chart}: cold points drawn`).toBeGreaterThan(40);
         }
         expect(await legend(page, 'latency-fanoutCompletion')).not.toContain(COLD_POINT_LABEL);
-        if (width === 1280) await page.screenshot({ path: SCREENSHOT, fullPage: true });
       }
       expect(problems).toEqual([]);
       expect(requests).toEqual([url]);

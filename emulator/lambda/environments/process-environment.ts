@@ -21,6 +21,7 @@ import { LogForwarder } from './log-forwarder.ts';
 import { ProcessCpuThrottle, processScheduleOf } from './process-cpu-share.ts';
 import { ProcessFreeze } from './process-freeze.ts';
 import { ProcessMemoryLimit, residentPeakMB } from './process-memory.ts';
+import { EphemeralStorage } from './ephemeral-storage.ts';
 import { exitedLines, timedOutLines, type PlatformLines } from './report-line.ts';
 import { platformLines } from './platform-lines.ts';
 import { functionLogGroup } from '../options.ts';
@@ -170,15 +171,21 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       this.registry.delete(this);
       return;
     }
-    const env = { ...this.spec.env, AWS_LAMBDA_RUNTIME_API: this.api.address, AWS_LAMBDA_LOG_STREAM_NAME: this.logStream };
+    // its own /tmp, gone with its process
+    const storage = new EphemeralStorage();
+    const env = { ...this.spec.env, AWS_LAMBDA_RUNTIME_API: this.api.address, AWS_LAMBDA_LOG_STREAM_NAME: this.logStream, ...storage.environment };
     this.platformLine(this.platform.initStart());
     this.spawnedAt = performance.now();
     const child = spawn(this.spec.command, this.spec.args, { cwd: this.spec.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.exited = new Promise((resolve) => {
-      child.once('close', () => resolve());
+      child.once('close', () => {
+        storage.remove();
+        resolve();
+      });
       child.once('error', (err: Error & { code?: string }) => {
         if (child.pid !== undefined) return;
+        storage.remove();
         // Not started at all (no such file, not executable): what Lambda reports for a bootstrap it cannot run.
         this.intentional = true;
         this.state = 'dead';

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { LogForwarder } from './log-forwarder.ts';
 import { PROFILING_FLAGS } from '../bundling/profiling.ts';
+import { EphemeralStorage } from './ephemeral-storage.ts';
 import { exitedLines, timedOutLines, type PlatformLines } from './report-line.ts';
 import { platformLines } from './platform-lines.ts';
 import { functionLogGroup } from '../options.ts';
@@ -57,6 +58,8 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   /** Frozen between invocations and after INIT (freeze.ts): thawed to run, or to exit. */
   private readonly freeze = new FreezeControl();
   private readonly log: LogForwarder;
+  /** its own /tmp, gone with it */
+  private readonly storage = new EphemeralStorage();
   /** the platform lines written from this side (timeouts, crashes), in the function's log format */
   private readonly platform: PlatformLines;
   private maxMemoryUsedMB = 0;
@@ -109,7 +112,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
     };
     this.worker = new Worker(spec.workerPath, {
       workerData,
-      env: { ...spec.env, AWS_LAMBDA_LOG_STREAM_NAME: this.logStream },
+      env: { ...spec.env, AWS_LAMBDA_LOG_STREAM_NAME: this.logStream, ...this.storage.environment },
       execArgv: PROFILING_FLAGS,
       stdout: true,
       stderr: true,
@@ -129,6 +132,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
     });
     this.worker.on('exit', (code: number) => {
       this.log.flush();
+      this.storage.remove();
       this.died(`exit status ${code}`);
     });
   }
