@@ -10,6 +10,7 @@ import { UserError } from '../../common/errors.ts';
 import { factsOf, runsInWorker, type NodeFunctionRuntime } from '../../common/lambda-runtimes.ts';
 import { ConcurrencyLimits } from './pool/concurrency.ts';
 import { createEnvironment, environmentSpec, updatedSpec, type SpecSources } from './environments/environment-specs.ts';
+import { ephemeralStorageRoot } from './environments/ephemeral-storage.ts';
 import { EnvironmentPreparer } from './pool/env-preparer.ts';
 import { streamName, type ExecutionEnvironment, type RunResult } from './environments/execution-environment.ts';
 import { LogForwarder } from './environments/log-forwarder.ts';
@@ -71,7 +72,7 @@ export async function createLambdaRuntime(options: LambdaRuntimeOptions): Promis
       if (factsOf(runtime).ships === 'aws-sdk-v2') sdkModules['aws-sdk-v2'] ??= await awsSdkV2Modules(runtimeDir, runtime);
       else sdkModules['aws-sdk-v3'] ??= await bundledSdkModules(runtimeDir);
     }
-    return new Runtime({ config, bundles, sdkModules, hostRuntimes, ...((options.outsidePackageLog ?? options.log) ? { log: options.outsidePackageLog ?? options.log } : {}) });
+    return new Runtime({ config, bundles, sdkModules, hostRuntimes, ...((options.outsidePackageLog ?? options.log) ? { log: options.outsidePackageLog ?? options.log } : {}) }, ephemeralStorageRoot());
   } catch (err) {
     await bundles?.dispose();
     throw err;
@@ -106,14 +107,21 @@ class Runtime implements LambdaRuntime {
   private accountBusy = 0;
   private closed = false;
 
-  constructor(private readonly sources: SpecSources) {
+  private readonly sources: SpecSources;
+
+  constructor(
+    sources: Omit<SpecSources, 'tmpRoot'>,
+    /** the environments' /tmp folders, removed when the runtime closes */
+    private readonly tmp: { dir: string; remove(): void },
+  ) {
+    this.sources = { ...sources, tmpRoot: tmp.dir };
     const config = sources.config;
     this.config = config;
     this.metrics = config.metrics;
     let reserved = 0;
     for (const fn of config.functions) {
       reserved += fn.reservedConcurrency ?? 0;
-      const spec = environmentSpec(sources, fn);
+      const spec = environmentSpec(this.sources, fn);
       this.pools.set(fn.name, new FunctionPool(fn, spec, config.scalingRate, fn.preparedEnvironments ?? config.preparedPerFunction, config.hostEnvironmentsPerCore));
     }
     const pools = [...this.pools.values()];
@@ -279,6 +287,7 @@ class Runtime implements LambdaRuntime {
       pool.prepared.length = 0;
     }
     await Promise.all([...this.environments].map((env) => env.terminate()));
+    this.tmp.remove();
     await this.sources.bundles?.dispose();
   }
 

@@ -1,5 +1,18 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cachedDataVersionTag } from 'node:v8';
+import { bundleCache, writableCacheDir } from '../../../common/cache-dir.ts';
+
+/**
+ * Node's module compile cache for code as written (its ES modules, which a Script's code cache
+ * cannot serve, and its CommonJS): a folder of the bundle cache, none when that is off. The worker
+ * enables it where its Node has one (module.enableCompileCache, Node 22.1 and later); the same
+ * saving as a bundle's code cache, the compile work a host repeats for every environment's INIT.
+ */
+export function handlerCompileCacheDir(): string | undefined {
+  const at = bundleCache();
+  return at && join(writableCacheDir(at), 'compile');
+}
 
 /**
  * A function bundle's V8 code cache, kept in a file beside the bundle: the first environment that

@@ -5,7 +5,7 @@ import { factsOf, isGoRuntime, isPythonRuntime, pythonVersionOf, runsInWorker, t
 import { nodeMajorOf, type NodeRuntimeId } from '../../../common/node-runtimes.ts';
 import type { SdkModules } from '../bundling/bundled-sdk.ts';
 import type { FunctionBundles } from '../bundling/bundle.ts';
-import { BundleCodeCache } from '../bundling/code-cache.ts';
+import { BundleCodeCache, handlerCompileCacheDir } from '../bundling/code-cache.ts';
 import type { EnvironmentSpec, ExecutionEnvironment, ProcessEnvironmentSpec, WorkerEnvironmentSpec } from './execution-environment.ts';
 import { PYTHON_BOOTSTRAP, type HostRuntime } from '../runtimes/host-runtimes.ts';
 import { functionCredentials, functionLogGroup, type FunctionConfig, type RuntimeConfig } from '../options.ts';
@@ -18,6 +18,8 @@ import { WorkerEnvironment } from './worker-environment.ts';
  */
 export interface SpecSources {
   config: RuntimeConfig;
+  /** where the environments' own /tmp folders go (ephemeral-storage.ts) */
+  tmpRoot: string;
   /** the Node functions' bundles and the worker (none when no function runs in a worker) */
   bundles?: FunctionBundles;
   /** what each Node runtime ships, for code as written (bundled-sdk.ts) */
@@ -38,6 +40,7 @@ export function environmentSpec(src: SpecSources, fn: FunctionConfig): Environme
     logs: config.logs,
     metrics: config.metrics,
     cpu: { initMs: 0, invokeMs: 0 },
+    tmpRoot: src.tmpRoot,
   };
   const runtime = fn.runtime ?? config.runtime;
   if (runsInWorker(runtime)) {
@@ -45,7 +48,17 @@ export function environmentSpec(src: SpecSources, fn: FunctionConfig): Environme
     const sdk = sdkModulesOf(src, fn);
     const code = workerCode(fn, runtime, bundles, sdk, factsOf(runtime).ships === 'aws-sdk-v3');
     const codeCache = code.kind === 'bundle' ? new BundleCodeCache(code.path) : undefined;
-    return { kind: 'worker', ...common, code, workerPath: bundles.workerPath, awsEndpoints: config.awsEndpoints.services, env: workerVariables(config, fn, sdk), ...(codeCache ? { codeCache } : {}) };
+    const compileCacheDir = code.kind === 'handler' ? handlerCompileCacheDir() : undefined;
+    return {
+      kind: 'worker',
+      ...common,
+      code,
+      workerPath: bundles.workerPath,
+      awsEndpoints: config.awsEndpoints.services,
+      env: workerVariables(config, fn, sdk),
+      ...(codeCache ? { codeCache } : {}),
+      ...(compileCacheDir ? { compileCacheDir } : {}),
+    };
   }
   const host = src.hostRuntimes.get(fn.name);
   if (!host || fn.code.kind !== 'handler') throw new Error(`unreachable: ${fn.name} (${runtime}) has no host runtime or no code directory`);

@@ -4,21 +4,37 @@ import { join } from 'node:path';
 
 /**
  * An execution environment's own /tmp. On Lambda each environment has an ephemeral /tmp of its
- * own, shared with no other environment and gone with it; here it is a folder of the host's temp
- * directory, handed to the function as TMPDIR (what Node's os.tmpdir(), Python's tempfile and
- * mktemp read) and removed when the environment ends, or at the latest when the process exits.
- * Code that writes to the literal path /tmp still reaches the host's.
+ * own, shared with no other environment and gone with it; here it is a folder handed to the
+ * function as TMPDIR (what Node's os.tmpdir(), Python's tempfile and mktemp read), removed when
+ * the environment ends. Code that writes to the literal path /tmp still reaches the host's.
+ *
+ * The folders of one runtime's environments sit in one root of the host's temp directory,
+ * removed whole when the runtime closes (an environment killed with it never removes its own), or
+ * at the latest when the process exits.
  */
-const live = new Set<string>();
+const roots = new Set<string>();
 process.on('exit', () => {
-  for (const dir of live) rmSync(dir, { recursive: true, force: true });
+  for (const dir of roots) rmSync(dir, { recursive: true, force: true });
 });
 
-export class EphemeralStorage {
-  readonly dir = mkdtempSync(join(tmpdir(), 'fanout-lambda-tmp-'));
+/** A runtime's root for its environments' /tmp folders, and how to remove it. */
+export function ephemeralStorageRoot(): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'fanout-lambda-tmp-'));
+  roots.add(dir);
+  return {
+    dir,
+    remove() {
+      roots.delete(dir);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
-  constructor() {
-    live.add(this.dir);
+export class EphemeralStorage {
+  readonly dir: string;
+
+  constructor(root: string) {
+    this.dir = mkdtempSync(join(root, 'env-'));
   }
 
   /** The variable that points the function's temp files here. */
@@ -27,7 +43,6 @@ export class EphemeralStorage {
   }
 
   remove(): void {
-    live.delete(this.dir);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -46,6 +46,8 @@ interface SpecBase {
   metrics: MetricSink;
   /** Host CPU the function's environments used, ms: the host's accounting. */
   cpu: { initMs: number; invokeMs: number };
+  /** where each environment makes its own /tmp (ephemeral-storage.ts) */
+  tmpRoot: string;
 }
 
 /** A Node.js function: a worker thread of the stack process. */
@@ -58,6 +60,8 @@ export interface WorkerEnvironmentSpec extends SpecBase {
   awsEndpoints: Record<string, string>;
   /** A bundle's V8 code cache (shared across configurations: same bundle); none for code as written. */
   codeCache?: BundleCodeCache;
+  /** Node's module compile cache, for code as written. */
+  compileCacheDir?: string;
 }
 
 /** Any other runtime: a process (the Python bootstrap, a custom runtime's `bootstrap`) speaking the Runtime API. */

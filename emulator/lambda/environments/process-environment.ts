@@ -172,7 +172,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       return;
     }
     // its own /tmp, gone with its process
-    const storage = new EphemeralStorage();
+    const storage = new EphemeralStorage(this.spec.tmpRoot);
     const env = { ...this.spec.env, AWS_LAMBDA_RUNTIME_API: this.api.address, AWS_LAMBDA_LOG_STREAM_NAME: this.logStream, ...storage.environment };
     this.platformLine(this.platform.initStart());
     this.spawnedAt = performance.now();

@@ -59,7 +59,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   private readonly freeze = new FreezeControl();
   private readonly log: LogForwarder;
   /** its own /tmp, gone with it */
-  private readonly storage = new EphemeralStorage();
+  private readonly storage: EphemeralStorage;
   /** the platform lines written from this side (timeouts, crashes), in the function's log format */
   private readonly platform: PlatformLines;
   private maxMemoryUsedMB = 0;
@@ -96,6 +96,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
     const logGroupName = functionLogGroup(fn);
     this.log = new LogForwarder(spec.logs, spec.metrics, logGroupName, this.logStream);
     this.platform = platformLines(fn);
+    this.storage = new EphemeralStorage(spec.tmpRoot);
     const workerData: WorkerInit = {
       code: spec.code,
       functionName: fn.name,
@@ -107,6 +108,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
       ...(fn.logging ? { logging: fn.logging } : {}),
       cpuThrottle: spec.cpuThrottle,
       codeCache: spec.codeCache?.cache,
+      ...(spec.compileCacheDir ? { compileCacheDir: spec.compileCacheDir } : {}),
       awsEndpoints: spec.awsEndpoints,
       freeze: this.freeze.buffer,
     };

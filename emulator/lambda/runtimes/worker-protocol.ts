@@ -23,6 +23,8 @@ export interface WorkerInit {
   cpuThrottle: boolean;
   /** V8 code cache for the bundle, written by an earlier environment of this runtime (see worker.ts). */
   codeCache?: Uint8Array;
+  /** Node's module compile cache for code as written (bundling/code-cache.ts). */
+  compileCacheDir?: string;
   /** Endpoint prefix → local base URL, for code that names AWS hosts (aws-endpoint-redirect.ts). */
   awsEndpoints: Record<string, string>;
   /** The freeze cell (freeze.ts): the worker blocks on it between invocations and after INIT. */

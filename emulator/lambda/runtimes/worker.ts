@@ -7,7 +7,7 @@
  * The runtime enforces timeouts and turns the log into CloudWatch Logs.
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import nodeModule, { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { Script } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -184,7 +184,14 @@ function loadBundle(path: string): { handler?: unknown } {
 }
 
 async function load(code: WorkerInit['code']): Promise<Handler> {
-  if (code.kind === 'handler') return loadHandler(code);
+  if (code.kind === 'handler') {
+    // Node's compile cache where this Node has one: what INIT compiled is kept for the next environments
+    const modules = nodeModule as { enableCompileCache?: (dir: string) => unknown; flushCompileCache?: () => void };
+    if (init.compileCacheDir) modules.enableCompileCache?.(init.compileCacheDir);
+    const handler = await loadHandler(code);
+    modules.flushCompileCache?.();
+    return handler;
+  }
   const mod = loadBundle(code.path);
   if (typeof mod.handler !== 'function') {
     const err = new Error('index.handler is undefined or not exported');

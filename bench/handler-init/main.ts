@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
+import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
+import { defaultStackConfig } from '../../emulator/config.ts';
+import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
+import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
+
+/**
+ * What a cold start of the reference stack's sendMessage costs as its cloud assembly deploys it:
+ * NodejsFunction's ESM bundle, loaded as written (`handler` code), on the Node running this
+ * script. K copies; pass 1 invokes each once, one after another (every one the first INIT of its
+ * function); pass 2 sends each copy two invocations at once, one warm, one a cold start after the
+ * first. With `cache`, the bundle cache (and with it Node's module compile cache, on a Node that
+ * has one: bundling/code-cache.ts) is a directory of this run's own, empty at its start; with
+ * `off`, there is none. Prints per pass the median Init Duration and the process CPU per cold start.
+ *
+ *   <node> --import tsx bench/handler-init/main.ts cache|off [K=8]
+ */
+const mode = process.argv[2];
+if (mode !== 'cache' && mode !== 'off') throw new Error('usage: bench/handler-init/main.ts cache|off [K]');
+const K = Number(process.argv[3] ?? 8);
+const cacheDir = mkdtempSync(join(tmpdir(), 'fb-handler-init-'));
+process.env.FANOUT_BENCH_BUNDLE_CACHE = mode === 'off' ? 'off' : cacheDir;
+const described = await describeStack(defaultStackConfig());
+const send = described.stack.functions.find((f) => f.name === 'fanout-send-message')!;
+// every endpoint at 127.0.0.1:9 in case a call were made (a BAD_REQUEST answer makes none)
+const environment = { ...send.environment, CALLBACK_URL: 'http://127.0.0.1:9/local', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' };
+const event = { requestContext: { connectionId: 'bench', routeKey: 'sendMessage', eventType: 'MESSAGE' }, body: '{}' };
+const lambda = await createLambdaRuntime({
+  cpuModel: 'off',
+  preparedPerFunction: 0,
+  metrics: new MetricStore(),
+  logs: new LogStore(),
+  functions: Array.from({ length: K }, (_, i) => ({ name: `f${i}`, runtime: send.runtime, code: send.code, memoryMB: 1024, timeoutSeconds: 20, environment })),
+});
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const c = process.cpuUsage(since);
+  return (c.user + c.system) / 1000;
+};
+const line = (what: string, inits: number[], cpu: number) =>
+  `  ${what}: Init Duration p50 ${median(inits).toFixed(0)} ms, process CPU ${(cpu / inits.length).toFixed(0)} ms per cold start`;
+const lines: string[] = [];
+try {
+  const first: number[] = [];
+  let since = process.cpuUsage();
+  for (let i = 0; i < K; i++) {
+    const out = await lambda.invoke(`f${i}`, event);
+    if (out.kind !== 'ok' || out.initDurationMs === undefined) throw new Error(`not a successful cold start: ${JSON.stringify(out)}`);
+    first.push(out.initDurationMs);
+  }
+  lines.push(line('pass 1, each function once', first, cpuMs(since)));
+  const later: number[] = [];
+  since = process.cpuUsage();
+  for (let i = 0; i < K; i++) {
+    const outs = await Promise.all([lambda.invoke(`f${i}`, event), lambda.invoke(`f${i}`, event)]);
+    const cold = outs.filter((o) => o.kind === 'ok' && o.initDurationMs !== undefined);
+    if (cold.length !== 1) throw new Error(`expected one cold start: ${JSON.stringify(outs)}`);
+    later.push((cold[0] as { initDurationMs: number }).initDurationMs);
+  }
+  lines.push(line('pass 2, a second environment of each', later, cpuMs(since)));
+} finally {
+  await lambda.close();
+  await described.dispose();
+  rmSync(cacheDir, { recursive: true, force: true });
+}
+console.log(`Node ${process.versions.node}, ${mode}, ${K} functions:\n${lines.join('\n')}`);
