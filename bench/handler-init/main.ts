@@ -5,6 +5,7 @@ import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
+import { initPasses } from '../init-passes.ts';
 import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
 
 /**
@@ -35,32 +36,9 @@ const lambda = await createLambdaRuntime({
   logs: new LogStore(),
   functions: Array.from({ length: K }, (_, i) => ({ name: `f${i}`, runtime: send.runtime, code: send.code, memoryMB: 1024, timeoutSeconds: 20, environment })),
 });
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const cpuMs = (since: NodeJS.CpuUsage) => {
-  const c = process.cpuUsage(since);
-  return (c.user + c.system) / 1000;
-};
-const line = (what: string, inits: number[], cpu: number) =>
-  `  ${what}: Init Duration p50 ${median(inits).toFixed(0)} ms, process CPU ${(cpu / inits.length).toFixed(0)} ms per cold start`;
-const lines: string[] = [];
+let lines: string[] = [];
 try {
-  const first: number[] = [];
-  let since = process.cpuUsage();
-  for (let i = 0; i < K; i++) {
-    const out = await lambda.invoke(`f${i}`, event);
-    if (out.kind !== 'ok' || out.initDurationMs === undefined) throw new Error(`not a successful cold start: ${JSON.stringify(out)}`);
-    first.push(out.initDurationMs);
-  }
-  lines.push(line('pass 1, each function once', first, cpuMs(since)));
-  const later: number[] = [];
-  since = process.cpuUsage();
-  for (let i = 0; i < K; i++) {
-    const outs = await Promise.all([lambda.invoke(`f${i}`, event), lambda.invoke(`f${i}`, event)]);
-    const cold = outs.filter((o) => o.kind === 'ok' && o.initDurationMs !== undefined);
-    if (cold.length !== 1) throw new Error(`expected one cold start: ${JSON.stringify(outs)}`);
-    later.push((cold[0] as { initDurationMs: number }).initDurationMs);
-  }
-  lines.push(line('pass 2, a second environment of each', later, cpuMs(since)));
+  lines = await initPasses(lambda, K, event, ['pass 1, each function once', 'pass 2, a second environment of each']);
 } finally {
   await lambda.close();
   await described.dispose();

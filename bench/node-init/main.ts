@@ -1,6 +1,7 @@
 import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
+import { initPasses } from '../init-passes.ts';
 import { FUNCTION_ENV } from '../../reference-stack/functions/manifest.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
 import { manifestFunctions } from '../../emulator/stack-model/manifest-reader.ts';
@@ -37,32 +38,9 @@ const lambda = await createLambdaRuntime({
   logs: new LogStore(),
   functions: Array.from({ length: K }, (_, i) => ({ name: `f${i}`, entry: sendMessage.entry, memoryMB: 1024, timeoutSeconds: 20, environment })),
 });
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const cpuMs = (since: NodeJS.CpuUsage) => {
-  const c = process.cpuUsage(since);
-  return (c.user + c.system) / 1000;
-};
-const line = (what: string, inits: number[], cpu: number) =>
-  `  ${what}: Init Duration p50 ${median(inits).toFixed(0)} ms, process CPU ${(cpu / inits.length).toFixed(0)} ms per cold start`;
-const lines: string[] = [];
+let lines: string[] = [];
 try {
-  const first: number[] = [];
-  let since = process.cpuUsage();
-  for (let i = 0; i < K; i++) {
-    const out = await lambda.invoke(`f${i}`, event);
-    if (out.kind !== 'ok' || out.initDurationMs === undefined) throw new Error(`not a successful cold start: ${JSON.stringify(out)}`);
-    first.push(out.initDurationMs);
-  }
-  lines.push(line('first INIT (compiles)', first, cpuMs(since)));
-  const cached: number[] = [];
-  since = process.cpuUsage();
-  for (let i = 0; i < K; i++) {
-    const outs = await Promise.all([lambda.invoke(`f${i}`, event), lambda.invoke(`f${i}`, event)]);
-    const cold = outs.filter((o) => o.kind === 'ok' && o.initDurationMs !== undefined);
-    if (cold.length !== 1) throw new Error(`expected one cold start: ${JSON.stringify(outs)}`);
-    cached.push((cold[0] as { initDurationMs: number }).initDurationMs);
-  }
-  lines.push(line('INIT from the code cache', cached, cpuMs(since)));
+  lines = await initPasses(lambda, K, event, ['first INIT (compiles)', 'INIT from the code cache']);
 } finally {
   await lambda.close();
 }
