@@ -13,8 +13,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Per-file CPU for .ci/run's timing summary (a no-op unless FANOUT_BENCH_FILE_CPU is set); the
-    // stacks' work directories removed with each file (test/work-dirs.ts).
-    setupFiles: ['test/ci/file-cpu.ts', 'test/work-dirs.ts'],
+    // stacks' and runtimes' temp folders removed with each file (test/owned-temp-dirs.ts).
+    setupFiles: ['test/ci/file-cpu.ts', 'test/owned-temp-dirs.ts'],
     // COLUMNS: the CLI's console lines whole (console-lines.ts), for the tests that read one; the
     // width rule itself is held in test/report/console-width.test.ts and caught-denials.test.ts
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', COLUMNS: '1000' },

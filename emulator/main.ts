@@ -6,7 +6,7 @@ import { loadStackConfig } from './config.ts';
 import { startStack } from './stack.ts';
 import { notEmulatedPathText } from '../common/not-emulated-paths.ts';
 import { describeStack } from './stack-model/describe-stack.ts';
-import { removeWorkDirsNow } from './stack-model/work-dirs.ts';
+import { removeOwnedTempDirsNow } from './owned-temp-dirs.ts';
 import { killEnvironmentProcesses } from './lambda/environments/environment-processes.ts';
 
 /**
@@ -90,8 +90,8 @@ function readLaunch(): StackLaunchParsed {
  */
 function endNow(): never {
   killEnvironmentProcesses();
-  // SIGKILL runs no exit handler
-  removeWorkDirsNow();
+  // SIGKILL runs no exit handler: the stack's work directory and its environments' /tmp folders go first
+  removeOwnedTempDirsNow();
   process.kill(process.pid, 'SIGKILL');
   throw new Error('unreachable: SIGKILL');
 }

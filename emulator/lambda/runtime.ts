@@ -11,6 +11,7 @@ import { factsOf, runsInWorker, type NodeFunctionRuntime } from '../../common/la
 import { ConcurrencyLimits } from './pool/concurrency.ts';
 import { createEnvironment, environmentSpec, updatedSpec, type SpecSources } from './environments/environment-specs.ts';
 import { ephemeralStorageRoot } from './environments/ephemeral-storage.ts';
+import type { OwnedTempDir } from '../owned-temp-dirs.ts';
 import { EnvironmentPreparer } from './pool/env-preparer.ts';
 import { streamName, type ExecutionEnvironment, type RunResult } from './environments/execution-environment.ts';
 import { LogForwarder } from './environments/log-forwarder.ts';
@@ -112,9 +113,9 @@ class Runtime implements LambdaRuntime {
   constructor(
     sources: Omit<SpecSources, 'tmpRoot'>,
     /** the environments' /tmp folders, removed when the runtime closes */
-    private readonly tmp: { dir: string; remove(): void },
+    private readonly tmp: OwnedTempDir,
   ) {
-    this.sources = { ...sources, tmpRoot: tmp.dir };
+    this.sources = { ...sources, tmpRoot: tmp.path };
     const config = sources.config;
     this.config = config;
     this.metrics = config.metrics;

@@ -5,15 +5,15 @@ import { ASSEMBLY_STACK, referenceAssembly } from './reference-assembly.ts';
 import { DEFAULT_STACK_NAME } from '../../reference-stack/functions/stack-names.ts';
 import { LOCAL_DEFAULT_ENV, readManifestStack, type ManifestStackOptions } from './manifest-reader.ts';
 import type { StackDescription } from './stack-description.ts';
-import { newWorkDir } from './work-dirs.ts';
+import { ownedTempDir } from '../owned-temp-dirs.ts';
 import { readTemplateStack, type ReadTemplateOptions } from './template-reader.ts';
 
 /**
  * The stack a config asks for: its template's when it names one, else the reference stack's,
  * read from its CDK app's cloud assembly with the shape the config asks for as the template's
  * parameters (reference-stack/infra/stack-shape.ts), as `cdk deploy` would deploy it. A stack's
- * unpacked code and inline functions go to a work directory of its own (work-dirs.ts), removed by
- * `dispose` when the stack stops.
+ * unpacked code and inline functions go to a work directory of its own (owned-temp-dirs.ts),
+ * removed by `dispose` when the stack stops.
  */
 
 export interface DescribedStack {
@@ -74,7 +74,9 @@ async function templateOf(config: StackConfig, log: (line: string) => void): Pro
 export async function describeStack(config: StackConfig, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Promise<DescribedStack> {
   const template = await templateOf(config, log);
   // made only if the reader writes into it (a template with zips, inline code, builds, layers): the reference stack's assembly needs none
-  const { path: workDir, dispose } = newWorkDir();
+  const dir = ownedTempDir('fanout-bench-stack-', { made: false });
+  const workDir = dir.path;
+  const dispose = async () => dir.remove();
   try {
     const stack = await readTemplateStack({
       ...template,
@@ -83,14 +85,12 @@ export async function describeStack(config: StackConfig, log: (line: string) => 
       apiId: config.apiId,
       workDir,
     });
-    // The stage the template deploys is the one the emulator serves (its name in every URL).
     return { stack: config.template === undefined ? withPushUnprepared(stack) : stack, dispose };
   } catch (err) {
     await dispose();
     throw err;
   }
 }
-
 
 /**
  * The reference stack's functions that only an event invokes (the server push's: a rule's target,

@@ -1,7 +1,7 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { PATH_ROUTE } from '../../common/stack-ready.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -204,9 +204,13 @@ describe('fanout-bench stack up', () => {
     expect(run.stdout().trimEnd().split('\n')).toHaveLength(1);
   });
 
-  it('with --exit-with-stdin stops by itself when its parent goes away (stdin closes)', async () => {
-    const run = stackUp(['--port', '0', '--prepared', '0', '--exit-with-stdin'], 'pipe');
+  it('with --exit-with-stdin stops by itself when its parent goes away (stdin closes), leaving no temp folder', async () => {
+    // a temp directory of its own: the runtime's /tmp folders are there while it runs
+    const tmp = mkdtempSync(join(work, 'tmp-'));
+    const ours = () => readdirSync(tmp).filter((f) => f.startsWith('fanout-'));
+    const run = stackUp(['--port', '0', '--prepared', '0', '--exit-with-stdin'], 'pipe', { ...process.env, TMPDIR: tmp });
     const ready = JSON.parse(await firstLine(run));
+    expect(ours()).toEqual([expect.stringMatching(/^fanout-lambda-tmp-/)]);
     const c = await connect(ready.websocketUrl);
     // the parent (the harness's local target) dying closes this pipe; nothing else signals the stack.
     // Orphaned, it ends at once (the kernel kills it: no close frames, nobody is left to read them).
@@ -214,6 +218,8 @@ describe('fanout-bench stack up', () => {
     expect(await run.exited).toBeNull();
     expect(run.child.signalCode).toBe('SIGKILL');
     expect((await c.closed).code).toBe(1006);
+    // a SIGKILL runs no exit handler: the stack removed them before it
+    expect(ours()).toEqual([]);
   });
 
   it('says the port is in use in one line and exits 2', async () => {

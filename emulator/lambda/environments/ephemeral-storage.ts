@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ownedTempDir, type OwnedTempDir } from '../../owned-temp-dirs.ts';
 
 /**
  * An execution environment's own /tmp. On Lambda each environment has an ephemeral /tmp of its
@@ -10,26 +10,11 @@ import { join } from 'node:path';
  *
  * The folders of one runtime's environments sit in one root of the host's temp directory,
  * removed whole when the runtime closes (an environment killed with it never removes its own), or
- * at the latest when the process exits.
+ * at the latest when the process ends (owned-temp-dirs.ts).
  */
-const roots = new Set<string>();
-process.on('exit', () => {
-  for (const dir of roots) rmSync(dir, { recursive: true, force: true });
-});
-
-/** A runtime's root for its environments' /tmp folders, and how to remove it. */
-export function ephemeralStorageRoot(): { dir: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'fanout-lambda-tmp-'));
-  roots.add(dir);
-  return {
-    dir,
-    remove() {
-      roots.delete(dir);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+export function ephemeralStorageRoot(): OwnedTempDir {
+  return ownedTempDir('fanout-lambda-tmp-', { made: true });
 }
-
 export class EphemeralStorage {
   readonly dir: string;
 
