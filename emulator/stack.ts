@@ -33,10 +33,8 @@ import { startSsmServer } from './ssm/server.ts';
 import { SecretStore } from './secretsmanager/secret-store.ts';
 import { startSecretsManagerServer } from './secretsmanager/server.ts';
 import type { AwsJsonServer } from './aws-json-server.ts';
-import { describeStack, referenceStack, type DescribedStack } from './stack-model/describe-stack.ts';
-import type { ManifestStackOptions } from './stack-model/manifest-reader.ts';
+import { describeStack, type DescribedStack } from './stack-model/describe-stack.ts';
 
-export { referenceStack };
 import type { FunctionDescription, StackDescription } from './stack-model/stack-description.ts';
 import { startEdge } from './edge/server.ts';
 import { defaultCloudWatchRoleArn } from './apigatewayv2/account.ts';
@@ -63,10 +61,6 @@ export interface StartStackOptions {
   config: StackConfig;
   /** The stack to run (default: the reference stack as the config asks for it, from its cloud assembly: describeStack). */
   stack?: StackDescription;
-  /** Replaces the manifest's functions, `entry` absolute (tests; with no `stack`). */
-  functions?: ManifestStackOptions['functions'];
-  /** Replaces the manifest's $connect authorizer, `entry` absolute (tests; with no `stack`). */
-  authorizer?: ManifestStackOptions['authorizer'];
   /**
    * The token the authorizer expects (`config.auth.enabled`): seeded into Parameter Store as a
    * SecureString under the authorizer's token parameter. Never printed, never in the ready line.
@@ -100,9 +94,7 @@ export interface RunningStack {
 
 /** The stack `options` asks for; one described here is disposed of when the stack closes. */
 async function stackOf(options: StartStackOptions, log: (line: string) => void): Promise<DescribedStack> {
-  const kept = async () => {};
-  if (options.stack) return { stack: options.stack, dispose: kept };
-  if (options.functions || options.authorizer) return { stack: referenceStack(options.config, options), dispose: kept };
+  if (options.stack) return { stack: options.stack, dispose: async () => {} };
   return describeStack(options.config, log);
 }
 

@@ -3,13 +3,21 @@ import { DEFAULTS as LAMBDA_DEFAULTS } from '../../emulator/lambda/options.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { checkConfigAgainstStack, defaultStackConfig, loadStackConfig } from '../../emulator/config.ts';
-import { referenceStack } from '../../emulator/stack.ts';
+import { describeStack, type DescribedStack } from '../../emulator/stack-model/describe-stack.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fanout-config-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// the default stack (its names and routes are the same for every config these tests load)
+let reference: DescribedStack;
+beforeAll(async () => {
+  reference = await describeStack(defaultStackConfig(), () => {});
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await reference?.dispose();
+});
 function file(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);
@@ -103,7 +111,7 @@ describe('loadStackConfig', () => {
   it('refuses a function the stack does not have, naming it', () => {
     const path = file('fn.yaml', 'functions:\n  fanout-nope:\n    memoryMB: 256\n');
     const config = loadStackConfig({ file: path });
-    const err = errorOf(() => checkConfigAgainstStack(config, referenceStack(config), { file: path }));
+    const err = errorOf(() => checkConfigAgainstStack(config, reference.stack, { file: path }));
     expect(err.message).toMatch(new RegExp(`^${path}: functions\\.fanout-nope: unknown function "fanout-nope"`));
   });
 
@@ -136,16 +144,20 @@ describe('loadStackConfig', () => {
   it.each([
     ['AWS_ENDPOINT_URL_DYNAMODB', 'is set by the emulator and cannot be replaced'],
     ['AWS_ACCESS_KEY_ID', 'is set by the emulator and cannot be replaced'],
-    ['CALLBACK_URL', 'is set by the emulator and cannot be replaced'],
-    ['CONNECTIONS_TABLE', 'is set by the emulator and cannot be replaced'],
     ['not-a-name', 'must be an environment variable name'],
   ])('refuses function environment variable %s, naming it', (name, why) => {
     const path = file('env-bad.yaml', `functions:\n  fanout-send-message:\n    environment:\n      ${name}: x\n`);
     const check = () => {
       const config = loadStackConfig({ file: path });
-      return checkConfigAgainstStack(config, referenceStack(config), { file: path });
+      return checkConfigAgainstStack(config, reference.stack, { file: path });
     };
     expect(errorOf(check).message).toBe(`${path}: functions.fanout-send-message.environment.${name}: ${why}`);
+  });
+
+  it("replaces a variable of the stack's own (the function's, as a deploy could), but none the emulator sets", () => {
+    const path = file('env-own.yaml', 'functions:\n  fanout-send-message:\n    environment:\n      CONNECTIONS_TABLE: other\n');
+    const config = loadStackConfig({ file: path });
+    expect(checkConfigAgainstStack(config, reference.stack, { file: path }).functions['fanout-send-message']?.environment).toEqual({ CONNECTIONS_TABLE: 'other' });
   });
 
   it('refuses a stall share outside 0..1', () => {
@@ -180,7 +192,7 @@ describe('loadStackConfig', () => {
   it('refuses a route throttle for a route the stack does not have, as UpdateStage does', () => {
     const path = file('route.yaml', 'limits:\n  routeThrottles:\n    sendMesage: { rps: 1, burst: 1 }\n');
     const config = loadStackConfig({ file: path });
-    expect(errorOf(() => checkConfigAgainstStack(config, referenceStack(config), { file: path })).message).toMatch(
+    expect(errorOf(() => checkConfigAgainstStack(config, reference.stack, { file: path })).message).toMatch(
       new RegExp(`^${path}: limits\\.routeThrottles\\.sendMesage: unknown route "sendMesage" \\(routes: \\$connect, \\$disconnect, \\$default, `),
     );
     // a stack of other routes names its own

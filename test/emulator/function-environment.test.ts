@@ -3,7 +3,8 @@ import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
-import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import type { RunningStack } from '../../emulator/stack.ts';
+import { startOwnStack } from '../fixtures/stack-model/own-functions-stack.ts';
 import { expectOk, fixture } from './lambda-test-helpers.ts';
 
 // The emulated functions reach only local endpoints: whatever AWS credentials the process that
@@ -50,7 +51,7 @@ describe('credentials the emulated functions see', () => {
 
   it('a whole stack started with real-looking AWS_* credentials in its environment hands the functions local dummies', async () => {
     expect(process.env.AWS_ACCESS_KEY_ID).toBe(CALLER.AWS_ACCESS_KEY_ID);
-    stack = await startStack({
+    stack = await startOwnStack({
       config: defaultStackConfig({ lambda: { cpuModel: 'off' } }),
       functions: [{ name: 'creds', route: 'whoami', entry: fixture('behaviour.ts'), memoryMB: 256, timeoutSeconds: 5, returnResponse: true }],
       log: () => {},
@@ -58,9 +59,9 @@ describe('credentials the emulated functions see', () => {
     expectDummies(echoedEnv(expectOk(await stack.runtime.invoke('creds', { action: 'echo' })).result));
   });
 
-  it('gives the functions the local POST_TIMEOUT_MS default (20 s), and a configured value instead', async () => {
+  it("gives a function its stack's variables (POST_TIMEOUT_MS 20 s, as the reference stack's here), and a configured value in place of one", async () => {
     expect(echoedEnv(expectOk(await stack!.runtime.invoke('creds', { action: 'echo' })).result).postTimeoutMs).toBe('20000');
-    const configured = await startStack({
+    const configured = await startOwnStack({
       config: defaultStackConfig({ lambda: { cpuModel: 'off' }, functions: { 'fanout-whoami': { environment: { POST_TIMEOUT_MS: '750' } } } }),
       functions: [{ name: 'fanout-whoami', route: 'whoami', entry: fixture('behaviour.ts'), memoryMB: 256, timeoutSeconds: 5, returnResponse: true }],
       log: () => {},

@@ -5,6 +5,7 @@ import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand, Re
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import { startOwnStack } from '../fixtures/stack-model/own-functions-stack.ts';
 import { describeStack, type DescribedStack } from '../../emulator/stack-model/describe-stack.ts';
 import { LOCAL_HOST_WAIT_LOG_GROUP, type HostWaitLine } from '../../common/local-host-metrics.ts';
 import { connect, eventually, fixture, handshakeStatus, type TestClient } from '../fixtures/gateway/clients.ts';
@@ -71,12 +72,12 @@ function sdk<T extends { destroy(): void }>(make: new (config: { region: string;
 
 beforeAll(async () => {
   [stack, bare] = await Promise.all([
-    startStack({
+    startOwnStack({
       config: defaultStackConfig({ region: REGION, accountId: ACCOUNT, stage: 'logged', limits: { routeThrottles: { limited: { rps: 0.001, burst: 1 } } } }),
       functions: [fixture('fx-connect', '$connect', 'record.ts'), fixture('fx-echo', 'echo', 'echo.ts'), fixture('fx-limited', 'limited', 'echo.ts'), fixture('fx-disconnect', '$disconnect', 'record.ts')],
       log: () => {},
     }),
-    startStack({
+    startOwnStack({
       config: defaultStackConfig({ region: REGION, accountId: ACCOUNT, apiGatewayCloudWatchRole: false }),
       functions: [fixture('fx-echo', 'echo', 'echo.ts')],
       log: () => {},
@@ -310,7 +311,7 @@ describe("a template's stage with AccessLogSettings", () => {
 
 describe("the emulator's own host-wait log", () => {
   it('has one line, keyed by its request ID, for an invocation the host held back, and none for one it did not', async () => {
-    const held = await startStack({
+    const held = await startOwnStack({
       config: defaultStackConfig({ region: REGION, accountId: ACCOUNT, lambda: { hostMaxEnvironments: 1, preparedPerFunction: 0, cpuModel: 'off' } }),
       functions: [fixture('fx-echo', 'echo', 'echo.ts')],
       log: () => {},

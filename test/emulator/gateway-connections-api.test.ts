@@ -10,7 +10,8 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
-import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import type { RunningStack } from '../../emulator/stack.ts';
+import { startOwnStack } from '../fixtures/stack-model/own-functions-stack.ts';
 import { connect, connectionIdOf, eventually, fixture, recordedEvents } from '../fixtures/gateway/clients.ts';
 
 // The @connections management API through the real SDK v3 client: each error must surface as
@@ -29,8 +30,8 @@ let api: ApiGatewayManagementApiClient;
 
 beforeAll(async () => {
   [stack, throttled] = await Promise.all([
-    startStack({ config: defaultStackConfig({ stage: 'prod' }), functions, log: () => {} }),
-    startStack({ config: defaultStackConfig({ limits: { accountRps: 1, accountBurst: 1 } }), functions, log: () => {} }),
+    startOwnStack({ config: defaultStackConfig({ stage: 'prod' }), functions, log: () => {} }),
+    startOwnStack({ config: defaultStackConfig({ limits: { accountRps: 1, accountBurst: 1 } }), functions, log: () => {} }),
   ]);
   api = new ApiGatewayManagementApiClient({ endpoint: stack.ready.callbackUrl, region: 'us-east-1', credentials });
 });

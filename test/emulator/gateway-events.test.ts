@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
-import { referenceStack, startStack, type RunningStack } from '../../emulator/stack.ts';
+import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import { ownFunctionsStack } from '../fixtures/stack-model/own-functions-stack.ts';
 import { connect, eventually, fixture, recordedEvents, type TestClient } from '../fixtures/gateway/clients.ts';
 
 // The events the emulator's gateway sends, held field by field against AWS's documented examples
@@ -53,7 +54,7 @@ const captured = {} as Record<Kind, any>;
 
 beforeAll(async () => {
   const config = defaultStackConfig({ stage: 'ev', auth: { enabled: true } });
-  const described = referenceStack(config, {
+  const described = ownFunctionsStack(config, {
     functions: ['$connect', '$default', '$disconnect'].map((route) => fixture(`fx-${route.slice(1)}`, route, 'record.ts')),
     authorizer: {
       name: 'fx-forwarded-proto',

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GoneConnections, type GoneConnection } from '../../common/gone-connections.ts';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { GoneConnectionRecord } from '../../emulator/gateway/gone-connections.ts';
-import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import type { RunningStack } from '../../emulator/stack.ts';
+import { startOwnStack } from '../fixtures/stack-model/own-functions-stack.ts';
 import { connect, connectionIdOf, eventually, fixture } from '../fixtures/gateway/clients.ts';
 
 // The emulator's record of connections that went away and of the @connections posts made to them
@@ -15,7 +16,7 @@ let stack: RunningStack;
 let api: ApiGatewayManagementApiClient;
 
 beforeAll(async () => {
-  stack = await startStack({ config: defaultStackConfig(), functions, log: () => {} });
+  stack = await startOwnStack({ config: defaultStackConfig(), functions, log: () => {} });
   api = new ApiGatewayManagementApiClient({ endpoint: stack.ready.callbackUrl, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
 });
 

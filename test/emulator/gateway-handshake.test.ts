@@ -1,7 +1,8 @@
 import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig, loadStackConfig } from '../../emulator/config.ts';
-import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import type { RunningStack } from '../../emulator/stack.ts';
+import { startOwnStack } from '../fixtures/stack-model/own-functions-stack.ts';
 import { connect, eventually, findConnectEvent, fixture, handshakeStatus } from '../fixtures/gateway/clients.ts';
 
 // The handshake: $connect runs before the upgrade completes, its answer decides the HTTP status.
@@ -12,12 +13,12 @@ let limited: RunningStack;
 
 beforeAll(async () => {
   [stack, noConnect, limited] = await Promise.all([
-    startStack({
+    startOwnStack({
       config: defaultStackConfig({ stage: 'hs' }),
       functions: [fixture('fx-connect', '$connect', 'record.ts'), fixture('fx-echo', 'echo', 'echo.ts')],
       log: () => {},
     }),
-    startStack({
+    startOwnStack({
       config: loadStackConfig({
         overrides: { functions: { 'fx-throttled-connect': { forceThrottleShare: 1 } } },
       }),
@@ -25,7 +26,7 @@ beforeAll(async () => {
       functions: [fixture('fx-throttled-connect', '$connect', 'record.ts')],
       log: () => {},
     }),
-    startStack({
+    startOwnStack({
       config: defaultStackConfig({ limits: { newConnectionsPerSecond: 2 } }),
       functions: [fixture('fx-echo', 'echo', 'echo.ts')],
       log: () => {},

@@ -1,7 +1,8 @@
 import { ApiGatewayManagementApiClient, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig, type StackConfigInput } from '../../emulator/config.ts';
-import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import type { RunningStack } from '../../emulator/stack.ts';
+import { startOwnStack } from '../fixtures/stack-model/own-functions-stack.ts';
 import { connect, connectionIdOf, eventually, fixture, handshakeStatus, recordedEvents, type TestClient } from '../fixtures/gateway/clients.ts';
 
 // Message size, idle timeout (and what resets it), maximum connection duration, and the throttles:
@@ -29,7 +30,7 @@ let idleClient: RunningStack; // 1.5 s idle timeout, reset by the client's messa
  * none elsewhere (a throttle counts requests as they arrive, before any function runs).
  */
 const start = (limits: StackConfigInput['limits'], prepared: 0 | 1) =>
-  startStack({ config: defaultStackConfig({ limits, lambda: { preparedPerFunction: prepared } }), functions, log: () => {} });
+  startOwnStack({ config: defaultStackConfig({ limits, lambda: { preparedPerFunction: prepared } }), functions, log: () => {} });
 
 beforeAll(async () => {
   [big, short, throttled, staged, connectStaged, idleEither, idleClient] = await Promise.all([

@@ -1,7 +1,8 @@
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
-import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import type { RunningStack } from '../../emulator/stack.ts';
+import { startOwnStack } from '../fixtures/stack-model/own-functions-stack.ts';
 import { connect, connectionIdOf, eventually, fixture, recordedEvents } from '../fixtures/gateway/clients.ts';
 
 // Routing, event shapes and the frames API Gateway sends itself, through the real Lambda
@@ -15,7 +16,7 @@ let noDefault: RunningStack;
 
 beforeAll(async () => {
   [stack, noDefault] = await Promise.all([
-    startStack({
+    startOwnStack({
       config: defaultStackConfig({ stage: 'test' }),
       functions: [
         fixture('fx-connect', '$connect', 'record.ts'),
@@ -28,7 +29,7 @@ beforeAll(async () => {
       ],
       log: () => {},
     }),
-    startStack({
+    startOwnStack({
       config: defaultStackConfig(),
       functions: [fixture('fx-echo', 'echo', 'echo.ts')],
       log: () => {},

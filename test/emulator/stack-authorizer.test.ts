@@ -5,7 +5,9 @@ import { CloudWatchLogsClient, paginateFilterLogEvents } from '@aws-sdk/client-c
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkConfigAgainstStack, defaultStackConfig, loadStackConfig } from '../../emulator/config.ts';
-import { referenceStack, startStack, type RunningStack } from '../../emulator/stack.ts';
+import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
+import { startOwnStack } from '../fixtures/stack-model/own-functions-stack.ts';
 import { connect, eventually, findConnectEvent, fixture, handshakeStatus, type TestClient } from '../fixtures/gateway/clients.ts';
 
 // The $connect authorizer end to end: real ws clients, the real authorizer function reading its
@@ -45,7 +47,7 @@ beforeAll(async () => {
       log,
     }),
     startStack({ config: defaultStackConfig({ auth: { enabled: true, identitySource: 'query' }, lambda: NOT_PREPARED }), authToken: TOKEN, log }),
-    startStack({
+    startOwnStack({
       config: defaultStackConfig({ stage: 'fx', auth: { enabled: true }, lambda: NOT_PREPARED }),
       functions: [fixture('fx-connect', '$connect', 'record.ts'), fixture('fx-echo', 'echo', 'echo.ts')],
       authorizer: {
@@ -276,17 +278,19 @@ async function apiSums(cw: CloudWatchClient, stack: RunningStack): Promise<Recor
 }
 
 describe('the authorizer in the stack config', () => {
-  it('takes per-function settings only when auth is on, and a parameter path', () => {
+  it('takes per-function settings only when auth is on, and a parameter path', async () => {
+    const [withAuth, without] = await Promise.all([describeStack(defaultStackConfig({ auth: { enabled: true } }), () => {}), describeStack(defaultStackConfig(), () => {})]);
     const checked = (o: Parameters<typeof loadStackConfig>[0]) => {
       const config = loadStackConfig(o);
-      return checkConfigAgainstStack(config, referenceStack(config), o);
+      return checkConfigAgainstStack(config, (config.auth.enabled ? withAuth : without).stack, o);
     };
     expect(checked({ overrides: { auth: { enabled: true }, functions: { 'fanout-authorizer': { memoryMB: 512 } } } }).functions).toEqual({
       'fanout-authorizer': { memoryMB: 512 },
     });
     expect(() => checked({ overrides: { functions: { 'fanout-authorizer': { memoryMB: 512 } } }, flagFor: () => '--memory' })).toThrow(
-      '--memory: functions.fanout-authorizer: the $connect authorizer runs only with auth on (--auth, auth.enabled)',
+      '--memory: functions.fanout-authorizer: not created: its Condition AuthOn is false (it runs with auth.enabled, --auth)',
     );
+    await Promise.all([withAuth.dispose(), without.dispose()]);
     expect(() => loadStackConfig({ overrides: { auth: { enabled: true, parameterName: 'no-slash' } } })).toThrow(/^overrides: auth\.parameterName: a parameter path/);
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
-import { referenceStack, startStack, type RunningStack } from '../../emulator/stack.ts';
+import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import { describeStack, type DescribedStack } from '../../emulator/stack-model/describe-stack.ts';
 import type { StackDescription } from '../../emulator/stack-model/stack-description.ts';
 import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
 import { emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';
@@ -12,6 +13,7 @@ import { buildResults } from '../report/fixtures.ts';
 // throttled by DynamoDB (their SDK retries, then gives up), the stack's CloudWatch says so as AWS
 // would, and the harness's pull and search's evidence name the limit.
 
+let described: DescribedStack;
 let stack: RunningStack;
 let connections: string;
 
@@ -19,7 +21,8 @@ beforeAll(async () => {
   // No environments INIT'd ahead of need: the connects' own cold starts still leave them writing
   // far faster than 1 WCU takes, and the twenty-odd INITs ahead were most of this file's CPU.
   const config = defaultStackConfig({ lambda: { preparedPerFunction: 0 } });
-  const base = referenceStack(config);
+  described = await describeStack(config, () => {});
+  const base = described.stack;
   // $connect writes one row into the connections table: 1 WCU takes one connect a second
   const table = base.tables.find((t) => t.definition.KeySchema?.length === 1 && t.definition.KeySchema[0]!.AttributeName === 'connectionId')!;
   connections = table.definition.TableName;
@@ -34,6 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.close();
+  await described?.dispose();
 });
 
 describe('a stack whose table is provisioned too small', () => {

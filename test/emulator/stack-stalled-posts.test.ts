@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
-import { manifestFunctions } from '../../emulator/stack-model/manifest-reader.ts';
+import { describeStack, type DescribedStack } from '../../emulator/stack-model/describe-stack.ts';
 import { answer, emfSum, joinAll, openClients, readersFor, settle, type Member, type StackReaders } from './stack-fanout-helpers.ts';
 
 // faults.stallPostShare = 0.5: half the @connections posts are never answered. The real
@@ -14,21 +14,22 @@ const POST_TIMEOUT_MS = 400;
 const FUNCTION_TIMEOUT_S = 5;
 const MEMBERS = 16; // one wave of FANOUT_CONCURRENCY (16): every post starts at once
 
+let described: DescribedStack;
 let stack: RunningStack;
 let readers: StackReaders;
 let members: Member[] = [];
 
 beforeAll(async () => {
-  stack = await startStack({
-    config: defaultStackConfig({
-      // no environments INIT'd ahead of need (the test warms the one it times itself)
-      lambda: { preparedPerFunction: 0 },
-      faults: { stallPostShare: 0.5 },
-      functions: { 'fanout-send-message': { environment: { POST_TIMEOUT_MS: String(POST_TIMEOUT_MS) } } },
-    }),
-    functions: manifestFunctions().map((f) => (f.name === 'fanout-send-message' ? { ...f, timeoutSeconds: FUNCTION_TIMEOUT_S } : f)),
-    log: () => {},
+  const config = defaultStackConfig({
+    // no environments INIT'd ahead of need (the test warms the one it times itself)
+    lambda: { preparedPerFunction: 0 },
+    faults: { stallPostShare: 0.5 },
+    functions: { 'fanout-send-message': { environment: { POST_TIMEOUT_MS: String(POST_TIMEOUT_MS) } } },
   });
+  described = await describeStack(config, () => {});
+  // the reference stack with a shorter Lambda timeout for sendMessage, as a deploy could set it
+  const functions = described.stack.functions.map((f) => (f.name === 'fanout-send-message' ? { ...f, timeoutSeconds: FUNCTION_TIMEOUT_S } : f));
+  stack = await startStack({ config, stack: { ...described.stack, functions }, log: () => {} });
   readers = readersFor(stack);
 });
 
@@ -36,6 +37,7 @@ afterAll(async () => {
   for (const m of members) m.client.close();
   readers?.destroy();
   await stack?.close();
+  await described?.dispose();
 });
 
 describe('a fan-out with stalled posts', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
-import { startStack, type RunningStack } from '../../emulator/stack.ts';
-import type { StackFunction } from '../../emulator/stack-model/manifest-reader.ts';
+import type { RunningStack } from '../../emulator/stack.ts';
+import { startOwnStack, type OwnFunction } from '../fixtures/stack-model/own-functions-stack.ts';
 import { connect, type TestClient } from '../fixtures/gateway/clients.ts';
 import { emulatorUnservedCalls } from '../../src/targets/emulator-unserved-calls.ts';
 import { expectOk } from './lambda-test-helpers.ts';
@@ -22,17 +22,16 @@ const clients: TestClient[] = [];
 
 beforeAll(async () => {
   fixtures = await deployedUserFunctions();
-  const functions: StackFunction[] = [
+  const functions: OwnFunction[] = [
     { name: 'u-post', route: 'post', code: { kind: 'handler', dir: fixtures.dir('chat-posts'), handler: 'index.handler' }, memoryMB: 1769, timeoutSeconds: 10, returnResponse: true },
     // The same code for the not-awaited posts, one environment at most: the next invocation thaws the one that froze.
     { name: 'u-lazy', route: 'lazy', code: { kind: 'handler', dir: fixtures.dir('chat-posts'), handler: 'index.handler' }, memoryMB: 1769, timeoutSeconds: 10, returnResponse: true },
     { name: 'u-cjs', route: 'cjs', code: { kind: 'handler', dir: fixtures.dir('cjs'), handler: 'index.handler' }, memoryMB: 1769, timeoutSeconds: 10, returnResponse: true },
   ];
   const config = defaultStackConfig({ apiId: API_ID, stage: STAGE });
-  // The config knows only the manifest's names; the stack applies overrides to whatever runs.
   config.functions['u-post'] = { environment: { CALLBACK_URL_AWS: AWS_CALLBACK_URL, CONNECTIONS_URL_AWS: `${AWS_CALLBACK_URL}/@connections` } };
   config.functions['u-lazy'] = { reservedConcurrency: 1 };
-  stack = await startStack({ config, functions, log: () => {} });
+  stack = await startOwnStack({ config, functions, log: () => {} });
 });
 
 afterAll(async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GetFunctionConfigurationCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
-import { manifestFunctions } from '../../emulator/stack-model/manifest-reader.ts';
+import { describeStack, type DescribedStack } from '../../emulator/stack-model/describe-stack.ts';
 import { UserError } from '../../common/errors.ts';
 import { readFunctionConfig, readFunctionConfigs } from '../../src/aws/function-configuration.ts';
 import { emulatorLambdaApi, urlLambdaApi } from '../../src/aws/lambda-api.ts';
@@ -20,19 +20,20 @@ import { emulatorSettings } from '../../src/aws/sdk-settings.ts';
 const SEND = 'fanout-send-message';
 const WHOAMI = 'fanout-whoami';
 const CHILD = fileURLToPath(new URL('../fixtures/targets/memory-session-child.ts', import.meta.url));
+let described: DescribedStack;
 let stack: RunningStack;
 let lambda: LambdaClient;
 
 beforeAll(async () => {
-  // Only the two functions configured here. An update stays InProgress until the new
-  // configuration's prepared environments have run INIT: one each gives the restores the tests
-  // interrupt a window to land in (the waiter sees InProgress, then waits its first 1 s), at one
-  // INIT an update; the default two, on every function, were most of this file's CPU.
-  stack = await startStack({
-    config: defaultStackConfig({ lambda: { preparedPerFunction: 1 } }),
-    functions: manifestFunctions().filter((f) => f.name === SEND || f.name === WHOAMI),
-    log: () => {},
-  });
+  // Environments INIT'd ahead for the two functions configured here only. An update stays
+  // InProgress until the new configuration's prepared environments have run INIT: one each gives
+  // the restores the tests interrupt a window to land in (the waiter sees InProgress, then waits
+  // its first 1 s), at one INIT an update; the default two, on every function, were most of this
+  // file's CPU.
+  const config = defaultStackConfig({ lambda: { preparedPerFunction: 0 } });
+  described = await describeStack(config, () => {});
+  const functions = described.stack.functions.map((f) => (f.name === SEND || f.name === WHOAMI ? { ...f, preparedEnvironments: 1 } : f));
+  stack = await startStack({ config, stack: { ...described.stack, functions }, log: () => {} });
   const api = emulatorLambdaApi(stack.ready);
   expect(api).toMatchObject({ endpoint: stack.ready.lambdaEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'local' } });
   lambda = createLambdaClient(api!);
@@ -41,6 +42,7 @@ beforeAll(async () => {
 afterAll(async () => {
   lambda?.destroy();
   await stack?.close();
+  await described?.dispose();
 });
 
 const memoryOf = async (fn: string) => (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }))).MemorySize;
