@@ -116,7 +116,7 @@ module.exports = {
     },
     {
       name: 'emulator-reads-reference-stack-in-one-place',
-      comment: "The emulator runs a stack description; emulator/stack-model/ reads the reference stack (its cloud assembly, its manifest), and nothing else of the emulator knows that stack.",
+      comment: "The emulator runs a stack description; emulator/stack-model/ reads the reference stack (its cloud assembly, in the shape a config asks for), and nothing else of the emulator knows that stack.",
       severity: 'error',
       from: { path: '^emulator/', pathNot: '^emulator/stack-model/' },
       to: { path: '^reference-stack/' },

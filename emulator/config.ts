@@ -107,9 +107,9 @@ const FunctionOverrideSchema = z.strictObject({
   /** Share of invocations rejected as throttled, whatever the concurrency. */
   forceThrottleShare: z.number().min(0).max(1).optional(),
   /**
-   * Extra environment variables for the function (FANOUT_CONCURRENCY, POST_TIMEOUT_MS, …). What
-   * the emulator wires itself (tables, CALLBACK_URL, AWS_*) cannot be replaced: the functions must
-   * reach only the local endpoints.
+   * Extra environment variables for the function (FANOUT_CONCURRENCY, POST_TIMEOUT_MS, …), in
+   * place of the template's where it sets one. What the emulator wires itself (AWS_*, _*) cannot be
+   * replaced: the functions must reach only the local endpoints.
    */
   environment: z
     .record(
@@ -299,16 +299,13 @@ export function defaultStackConfig(overrides: StackConfigInput = {}): StackConfi
 /**
  * What the config names in the stack it runs, checked once the stack is described: functions by
  * physical name or logical id (answered by physical name from then on), route throttles by route
- * key (as UpdateStage refuses RouteSettings for a route the API does not have), no replacing a
- * variable the stack wires. Each mistake is one line naming the flag or file and the field.
+ * key (as UpdateStage refuses RouteSettings for a route the API does not have). Each mistake is one line naming the flag or file and the field.
  */
 export function checkConfigAgainstStack(
   config: StackConfig,
   stack: {
     functions: ReadonlyArray<{ name: string; logicalId: string }>;
     routes: ReadonlyArray<{ routeKey: string }>;
-    wiredEnvironment?: Record<string, string>;
-    callbackUrlVariable?: string;
     dormantFunctions?: Record<string, string>;
   },
   options: Pick<LoadStackConfigOptions, 'file' | 'overrides' | 'flagFor'> = {},
@@ -323,8 +320,6 @@ export function checkConfigAgainstStack(
     const dormant = stack.dormantFunctions?.[name];
     if (dormant !== undefined) throw new UserError(`${source}: functions.${name}: ${dormant}`);
     if (!fn) throw new UserError(`${source}: functions.${name}: unknown function "${name}" (known: ${known.join(', ')})`);
-    const wired = Object.keys(override.environment ?? {}).find((v) => stack.wiredEnvironment?.[v] !== undefined || v === stack.callbackUrlVariable);
-    if (wired) throw new UserError(`${source}: functions.${name}.environment.${wired}: is set by the emulator and cannot be replaced`);
     functions[fn.name] = { ...functions[fn.name], ...override };
   }
   const routes = stack.routes.map((r) => r.routeKey);

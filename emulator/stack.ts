@@ -108,7 +108,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   // A template's functions name their runtime; the stack reports the Node.js one they share.
   const runtimes = [...new Set(stack.functions.map((f) => f.runtime))];
   const shared = runtimes.length === 1 ? runtimes[0]! : undefined;
-  if (stack.source.kind === 'template' && shared !== undefined && runsInWorker(shared)) config.lambda = { ...config.lambda, runtime: hostNodeRuntimeOf(shared) };
+  if (shared !== undefined && runsInWorker(shared)) config.lambda = { ...config.lambda, runtime: hostNodeRuntimeOf(shared) };
   const authorizer = stack.authorizer;
   const functionOf = (id: string): FunctionDescription => {
     const fn = stack.functions.find((f) => f.logicalId === id);
@@ -122,7 +122,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   // IAM's sessions and roles, and what it says of them, before anything listens
   // an AWS route's CredentialsArn role is a principal too: API Gateway signs its calls to SQS, SNS or EventBridge with it
   const routeRoles = (stack.awsRoutes ?? []).flatMap((r) => (r.credentials ? [{ name: `API Gateway route ${r.routeKey}`, logicalId: r.integrationId, role: r.credentials }] : []));
-  const iam = setUpIam([...stack.functions, ...routeRoles], config.iam, stack.source.kind, log);
+  const iam = setUpIam([...stack.functions, ...routeRoles], config.iam, log);
   const sessionOf = new Map(iam?.sessions.map((s) => [s.function, s.token]));
   // the services of this thread (@connections, Parameter Store, CloudWatch, the Lambda API) ask it; DynamoDB's thread has its own
   const gate = iam && config.iam !== 'off' ? new IamGate(config.iam, iam, config.region, config.accountId, log) : undefined;
@@ -213,7 +213,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       stack.functions
         .filter((f) => !runsInWorker(f.runtime) && f.code.kind === 'handler')
         .map((f) => ({
-          label: stack.source.kind === 'template' ? `resource ${f.logicalId}` : `function ${f.name}`,
+          label: `resource ${f.logicalId}`,
           runtime: f.runtime,
           dir: f.code.kind === 'handler' ? f.code.dir : '',
           handler: f.code.kind === 'handler' ? f.code.handler : undefined,
@@ -256,8 +256,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       stageAccessLogSettings(
         stageSettings,
         { region: config.region, accountId: config.accountId, cloudWatchRoleArn, logGroupExists: (name) => logs.hasGroup(name), createLogGroup: (name) => logs.createGroup(name) },
-        (message) =>
-          stack.source.kind === 'template' ? templateError(stack.source.templateFile, ['Resources', stack.api.stage.logicalId ?? 'Stage', 'Properties', 'AccessLogSettings'], message) : new UserError(`stage ${stack.api.stage.name}: AccessLogSettings: ${message}`),
+        (message) => templateError(stack.source.templateFile, ['Resources', stack.api.stage.logicalId ?? 'Stage', 'Properties', 'AccessLogSettings'], message),
       ),
     );
     await Promise.all([
@@ -307,7 +306,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       asyncRetryDelaysMs: config.lambda.asyncRetryDelaysSeconds.map((s) => s * 1000),
     });
 
-    const environment = stackEnvironment(stack, { callbackUrl: gateway.callbackUrl, dynamodb: dynamodb.endpoint, ssm: ssm.url });
+    const environment = stackEnvironment({ dynamodb: dynamodb.endpoint, ssm: ssm.url });
     const lambdaFunction = (f: FunctionDescription) => {
       const override = config.functions[f.name] ?? {};
       return {

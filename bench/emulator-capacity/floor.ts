@@ -41,7 +41,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { bundleThreads } from '../thread-bundles.ts';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
+import { FUNCTION_ENV, FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { ROOM_METADATA_SK } from '../../reference-stack/functions/shared/protocol.ts';
 import { TABLE_DEFAULT_NAMES, tableDefinitions } from '../../reference-stack/functions/shared/tables.ts';
 import { startDynamoDb } from '../../emulator/dynamodb/dynamodb-thread.ts';
@@ -53,7 +53,8 @@ import {
 } from '../../emulator/gateway/events.ts';
 import { handshakeRequest } from '../../emulator/gateway/handshake-request.ts';
 import { stackEnvironment } from '../../emulator/function-environment.ts';
-import { readManifestStack } from '../../emulator/stack-model/manifest-reader.ts';
+import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
+import { defaultStackConfig } from '../../emulator/config.ts';
 import { setUpIam } from '../../emulator/iam/iam-setup.ts';
 import { IamGate } from '../../emulator/iam/iam-gate.ts';
 import { ConnectionsAccess } from '../../emulator/gateway/connections-access.ts';
@@ -93,7 +94,7 @@ const REGION = 'us-east-1';
 const STAGE = 'local';
 // The events' source, declared here: the phases below run at the top level before later lines.
 /** Where the events say they came from, as the emulator's gateway names its stage. */
-const API: ApiIdentity = { apiId: 'local', stage: STAGE, domainName: '127.0.0.1' };
+const API: ApiIdentity = { apiId: 'floorlocal', stage: STAGE, domainName: '127.0.0.1' };
 /** The handshake as the gateway passes it on to $connect: the client's headers plus the gateway's, its URL. */
 const HANDSHAKE = handshakeRequest({ rawHeaders: ['Host', '127.0.0.1', 'Sec-WebSocket-Version', '13'], url: '/' } as unknown as IncomingMessage, '127.0.0.1', API.domainName, Date.now());
 const client = (connectionId: string): ClientInfo => ({ connectionId, connectedAt: Date.now(), sourceIp: '127.0.0.1', userAgent: 'fanout-bench floor' });
@@ -126,8 +127,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const dir = await mkdtemp(join(tmpdir(), 'fb-floor-'));
 // The reference stack as the emulator describes it, its roles included (the events' API and stage)
-const reference = readManifestStack({ region: REGION, accountId: '000000000000', apiId: API.apiId, stage: STAGE, runtime: 'nodejs22.x' });
-const grants = IAM ? setUpIam(reference.functions, 'enforce', 'manifest', (line) => process.stderr.write(`${line}\n`)) : undefined;
+const described = await describeStack(defaultStackConfig({ region: REGION, apiId: API.apiId, stage: STAGE }), (line) => process.stderr.write(`${line}\n`));
+await described.dispose();
+const reference = described.stack;
+const grants = IAM ? setUpIam(reference.functions, 'enforce', (line) => process.stderr.write(`${line}\n`)) : undefined;
 const sessionOf = new Map(grants?.sessions.map((x) => [x.function, x.token]));
 const iamGate = grants && new IamGate('enforce', grants, REGION, '000000000000', (line) => process.stderr.write(`${line}\n`));
 const connectionsAccess = iamGate && new ConnectionsAccess(iamGate, API.apiId, STAGE);
@@ -215,10 +218,12 @@ interface Pool {
 /** `count` threads for `functionName`, resolved once every one has loaded the handlers. */
 async function threads(path: string, count: number, functionName: string): Promise<Pool> {
   // What the emulator gives a function, less what only its runtime adds (REPORT-line names and
-  // the like): the stack's wiring and local defaults, the dummy credentials, the region.
+  // the like): its template's variables, the stack's endpoints, the dummy credentials, the region;
+  // CALLBACK_URL is this bench's @connections, where the runtime would send the AWS URL.
   const env = {
     ...reference.functions.find((f) => f.name === functionName)?.environment,
-    ...stackEnvironment(reference, { callbackUrl: `${base}/${STAGE}`, dynamodb: db.endpoint }),
+    ...stackEnvironment({ dynamodb: db.endpoint }),
+    [FUNCTION_ENV.callbackUrl]: `${base}/${STAGE}`,
     ...LOCAL_CREDENTIALS,
     AWS_REGION: REGION,
     AWS_LAMBDA_FUNCTION_NAME: functionName,

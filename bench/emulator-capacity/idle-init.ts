@@ -1,8 +1,8 @@
 import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
-import { manifestFunctions } from '../../emulator/stack-model/manifest-reader.ts';
-import { FUNCTION_ENV } from '../../reference-stack/functions/manifest.ts';
+import { packagePath } from '../../common/package-paths.ts';
+import { FUNCTION_ENV, FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 
 /**
  * What one INIT of a function costs on an idle host: cold starts one at a time (each environment
@@ -10,8 +10,10 @@ import { FUNCTION_ENV } from '../../reference-stack/functions/manifest.ts';
  * start should cost a client of the local stack.
  */
 export async function idleHostInitMs(functionName: string, samples: number): Promise<number[]> {
-  const fn = manifestFunctions().find((f) => f.name === functionName);
-  if (!fn) throw new Error(`no function ${functionName}`);
+  const spec = FUNCTIONS.find((f) => f.name === functionName);
+  if (!spec) throw new Error(`no function ${functionName}`);
+  // its TypeScript entry, bundled by the runtime as NodejsFunction bundles it
+  const fn = { ...spec, entry: packagePath('reference-stack', 'functions', spec.entry) };
   const environment = {
     [FUNCTION_ENV.connectionsTable]: 'connections',
     [FUNCTION_ENV.roomMembersTable]: 'members',

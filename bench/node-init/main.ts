@@ -2,9 +2,9 @@ import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
 import { initPasses } from '../init-passes.ts';
-import { FUNCTION_ENV } from '../../reference-stack/functions/manifest.ts';
+import { FUNCTION_ENV, FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
-import { manifestFunctions } from '../../emulator/stack-model/manifest-reader.ts';
+import { packagePath } from '../../common/package-paths.ts';
 
 /**
  * What a cold start of the real sendMessage function costs on the Node running this script. K
@@ -22,7 +22,7 @@ import { manifestFunctions } from '../../emulator/stack-model/manifest-reader.ts
 // instead of loading a V8 code cache an earlier run left beside a cached bundle (code-cache.ts).
 process.env.FANOUT_BENCH_BUNDLE_CACHE = 'off';
 const K = Number(process.argv[2] ?? 8);
-const sendMessage = manifestFunctions().find((f) => f.name === 'fanout-send-message')!;
+const sendMessage = { entry: packagePath('reference-stack', 'functions', FUNCTIONS.find((f) => f.name === 'fanout-send-message')!.entry) };
 const environment = {
   [FUNCTION_ENV.connectionsTable]: TABLE_DEFAULT_NAMES.connections,
   [FUNCTION_ENV.roomMembersTable]: TABLE_DEFAULT_NAMES.roomMembers,

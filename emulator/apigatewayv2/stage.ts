@@ -51,7 +51,6 @@ export function localStage(facts: LocalStageFacts, created = new Date()): LocalS
     },
     body: {
       stageName: facts.stageName,
-      description: 'fanout-bench reference chat stack (local emulator)',
       deploymentId,
       autoDeploy: true,
       apiGatewayManaged: false,

@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { QueryApiError, type QueryValue } from '../query-api.ts';
-import type { StackOutput } from '../stack-model/reference-outputs.ts';
 
 /**
  * CloudFormation's DescribeStacks for the one stack the emulator runs: created when the emulator
- * started and CREATE_COMPLETE since, its outputs those the CDK app would have written. Asked by
+ * started and CREATE_COMPLETE since, its outputs its template's, resolved. Asked by
  * name or by stack id (its ARN), or without a name (every stack: this one). Any other name is
  * what CloudFormation answers for a stack that does not exist in the region: a ValidationError
  * "Stack with id <name> does not exist".
  */
+
+export interface StackOutput {
+  OutputKey: string;
+  OutputValue: string;
+}
 
 export interface LocalStackRecord {
   stackName: string;
@@ -37,7 +41,6 @@ export function describeStacks(stack: LocalStackRecord, params: URLSearchParams)
       {
         StackId: stack.stackId,
         StackName: stack.stackName,
-        Description: 'fanout-bench reference chat stack (local emulator)',
         CreationTime: stack.creationTime,
         StackStatus: 'CREATE_COMPLETE',
         DisableRollback: false,

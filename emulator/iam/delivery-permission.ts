@@ -72,7 +72,7 @@ export class DeliveryPermissions {
   /** The refusal of a delivery, decided once per source and target and then said once. */
   private refusal(arn: string, from: DeliverySource): Refusal | undefined {
     const service = PRINCIPALS[from.service];
-    if (this.o.mode === 'off' || service === undefined || this.o.stack.source.kind !== 'template') return undefined;
+    if (this.o.mode === 'off' || service === undefined) return undefined;
     const key = `${from.arn}\u0000${arn}`;
     let refusal = this.decided.get(key);
     if (refusal === undefined) {

@@ -7,12 +7,11 @@ import { roleSessions, type IamGrants } from './role-sessions.ts';
  * statements, and what the emulator says once about them. A role the template does not hold
  * (a literal ARN) cannot be evaluated: under `enforce` that is refused in one line naming the
  * resource; under `report` it is said and the function is not checked. A function without a role
- * (a test's own function in the reference stack's place) is said once, unchecked.
+ * (a description written without one) is said once, unchecked.
  */
 export function setUpIam(
   functions: ReadonlyArray<{ name: string; logicalId: string; role?: ExecutionRole }>,
   mode: IamMode,
-  source: 'manifest' | 'template',
   log: (line: string) => void,
 ): IamGrants | undefined {
   if (mode === 'off') return undefined;
@@ -27,8 +26,7 @@ export function setUpIam(
   }
   const unchecked = functions.filter((f) => !f.role).map((f) => f.name);
   if (unchecked.length > 0) {
-    const why = source === 'manifest' ? "a test's own functions in place of the reference stack's have no role" : 'no execution role was read for them';
-    log(`iam: ${unchecked.join(', ')}: not checked (${why}); their calls are allowed`);
+    log(`iam: ${unchecked.join(', ')}: not checked (no execution role was read for them); their calls are allowed`);
   }
   return roleSessions(checked);
 }

@@ -6,10 +6,9 @@ import type { NotEmulatedPath } from '../../common/not-emulated-paths.ts';
 
 /**
  * What the emulator runs: one WebSocket API stack, described once whatever it was written in.
- * Two readers make one: the reference stack's manifest (manifest-reader.ts, kept fast: its
- * TypeScript handlers are bundled as the CDK app bundles them) and a template reader
- * (CloudFormation, SAM, a CDK cloud assembly, a Serverless Framework package). Everything past the
- * readers (gateway, Lambda runtime, DynamoDB, the AWS APIs) sees only this.
+ * One reader makes it, the template reader (CloudFormation, SAM, a CDK cloud assembly, a
+ * Serverless Framework package; the reference stack is its CDK app's cloud assembly). Everything
+ * past it (gateway, Lambda runtime, DynamoDB, the AWS APIs) sees only this.
  *
  * Names are physical (what AWS would call the resource once deployed); logical ids are kept so
  * the user can name a function either way (`memory`, `reserved`) and so CloudFormation's
@@ -38,8 +37,8 @@ export interface StackDescription {
   eventSourceMappings?: EventSourceMappingDescription[];
   /**
    * Who may invoke the stack's functions (AWS::Lambda::Permission), for API Gateway's right to
-   * invoke each integration's function. Absent: the stack's deploy creates them (the reference
-   * stack, whose CDK app's integrations add one for every route).
+   * invoke each integration's function. Absent: taken as created with the stack (a description
+   * written by hand, without them).
    */
   invokePermissions?: InvokePermission[];
   /** Parameter Store parameters the stack creates (AWS::SSM::Parameter). */
@@ -59,23 +58,12 @@ export interface StackDescription {
   inert?: NotEmulated[];
   /** Every resource read but not emulated (roles of functions nothing invokes, an S3 bucket...), listed once each. */
   notEmulated: NotEmulated[];
-  /** Every trigger and integration into a function that the emulator does not run (not-emulated-paths.ts); absent: none read (the manifest). */
+  /** Every trigger and integration into a function that the emulator does not run (not-emulated-paths.ts); absent: none. */
   notEmulatedPaths?: NotEmulatedPath[];
   /** What runs here where AWS may run it otherwise, one line each (two queue policies on one queue); absent: none. */
   warnings?: string[];
   /** The stack's outputs, resolved (DescribeStacks answers them). */
   outputs: Array<{ key: string; value: string; description?: string; exportName?: string }>;
-  /**
-   * Variables every function gets that a config's `functions.<name>.environment` may not replace
-   * (the reference stack's table names: what its CDK app wires).
-   */
-  wiredEnvironment?: Record<string, string>;
-  /**
-   * A variable the emulator sets to its local @connections URL (the reference stack's
-   * CALLBACK_URL), so the reference functions post straight to it. A template's functions keep the
-   * AWS form their template gives, and the runtime sends those requests to the emulator.
-   */
-  callbackUrlVariable?: string;
   /** Functions the stack has but does not run as configured, by physical name (and logical id), with why (a template's function whose Condition is false). */
   dormantFunctions?: Record<string, string>;
 }
@@ -87,9 +75,13 @@ export interface LogGroupDescription {
   retentionInDays?: number;
 }
 
-export type StackSource =
-  | { kind: 'manifest' }
-  | { kind: 'template'; format: 'cloudformation' | 'sam' | 'cdk-assembly' | 'serverless'; path: string; templateFile: string };
+/** The template a description was read from (the reference stack's: its CDK app's cloud assembly). */
+export interface StackSource {
+  kind: 'template';
+  format: 'cloudformation' | 'sam' | 'cdk-assembly' | 'serverless';
+  path: string;
+  templateFile: string;
+}
 
 export interface ApiDescription {
   logicalId: string;
@@ -149,7 +141,7 @@ export interface AuthorizerDescription {
 
 /**
  * A function's code. `entry`: a TypeScript or JavaScript source whose `handler` export is bundled
- * by the emulator as the CDK's NodejsFunction bundles it (the manifest). `handler`: code as
+ * by the emulator as the CDK's NodejsFunction bundles it (a description written by hand: a test's). `handler`: code as
  * deployed (a directory, an asset, an unpacked zip, or inline `ZipFile` written out), loaded as
  * written from `dir` with Lambda's `Handler` setting (`path/file.export`).
  */

@@ -2,8 +2,8 @@ import { BY_CONNECTION_INDEX, type TABLE_DEFAULT_NAMES } from './shared/tables.t
 
 /**
  * What each of the reference stack's functions may do, as plain data: the CDK app
- * (infra/route-access.ts) turns it into each function's role, and the emulator's manifest reader
- * into the same role offline, so what is enforced here is what deploys.
+ * (infra/route-access.ts) turns it into each function's role, which the emulator reads from the
+ * synthesized template and enforces offline, so what is enforced here is what deploys.
  */
 export type TableKey = keyof typeof TABLE_DEFAULT_NAMES;
 

@@ -42,7 +42,7 @@ export interface PushPathProps {
  * dead-letter queue after maxReceiveCount) consumed by posting workers through an event source
  * mapping. Both paths are in the template, each created only where its condition holds
  * (PushDirect, PushQueued), the rule's one target chosen the same way. Declared from the
- * manifest, as the emulator's manifest reader declares it; the logical
+ * manifest (functions/manifest.ts PUSH_EVENT, PUSH_QUEUE); the logical
  * ids of the bus, the rule and the queues are pinned (PushBus, PushRule, PushQueue,
  * PushDeadLetterQueue) so a publish phase names the bus `PushBus` whatever the stack is called.
  * Each function's role is written out (functions/route-access.ts PUSH_ACCESS), as the routes' are.

@@ -36,7 +36,7 @@ export function grantRouteAccess(role: IRole, access: RouteAccess, on: AccessTar
   }
   if (access.pushQueue) {
     if (!on.pushQueue) throw new Error('a function uses the push queue and the stack has none');
-    // written out, not grantSendMessages: the emulator enforces the same list (reference-roles.ts)
+    // written out, not grantSendMessages: the actions stay the list functions/route-access.ts gives
     role.addToPrincipalPolicy(statement([...PUSH_QUEUE_ACTIONS[access.pushQueue]], on.pushQueue.queueArn));
   }
   // The group exists (the stack creates it), so creating it is not needed: streams and events only.

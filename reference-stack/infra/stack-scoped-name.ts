@@ -5,8 +5,7 @@ import { DEFAULT_STACK_NAME, suffixOf } from '../functions/stack-names.ts';
 /**
  * The name of one of the stack's resources as CloudFormation works it out from the stack's own
  * name (AWS::StackName) when the stack is created: the manifest's name in the default stack
- * (`fanout-send-message`), `<stack>-send-message` in any other (stack-names.ts's rule, which the
- * emulator's manifest reader follows too). So the template is one, whatever name it is deployed
+ * (`fanout-send-message`), `<stack>-send-message` in any other (stack-names.ts's rule). So the template is one, whatever name it is deployed
  * under, and the emulator reads that same template for a stack of any name.
  */
 export function stackScopedName(scope: Construct, manifestName: string): string {

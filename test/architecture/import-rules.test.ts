@@ -60,9 +60,9 @@ describe('import rules', () => {
       'reference-stack/functions/send.ts': "import '../../emulator/config.ts';\nimport '../infra/app.ts';\nimport './manifest.ts';\n",
       'reference-stack/functions/manifest.ts': 'export const M = 1;\n',
       'reference-stack/infra/app.ts': "import '../functions/manifest.ts';\n",
-      // the emulator knows the reference stack only in stack-model/ (its assembly, its manifest reader)
+      // the emulator knows the reference stack only in stack-model/ (its assembly, the shape it is described in)
       'emulator/config.ts': "import '../reference-stack/functions/manifest.ts';\n",
-      'emulator/stack-model/manifest-reader.ts': "import '../../reference-stack/functions/manifest.ts';\nimport '../config.ts';\n",
+      'emulator/stack-model/describe-stack.ts': "import '../../reference-stack/functions/manifest.ts';\nimport '../config.ts';\n",
       // a folder loop made of files that form no file cycle: metrics → fleet → metrics
       'src/metrics/measurement/self-watch.ts': "import '../../fleet/clock.ts';\n",
       'src/fleet/clock.ts': 'export const now = 1;\n',
@@ -111,7 +111,7 @@ describe('import rules', () => {
       expect(lines).toContain('layers: src/number-format.ts → src/verdict/exit-codes.ts');
       expect(lines).toContain('reference-stack-imports-no-emulator: reference-stack/functions/send.ts → emulator/config.ts');
       expect(lines).toContain('emulator-reads-reference-stack-in-one-place: emulator/config.ts → reference-stack/functions/manifest.ts');
-      expect(lines.filter((l) => l.includes('emulator/stack-model/manifest-reader.ts →') || l.startsWith('functions-import-no-infra: reference-stack/infra'))).toEqual([]);
+      expect(lines.filter((l) => l.includes('emulator/stack-model/describe-stack.ts →') || l.startsWith('functions-import-no-infra: reference-stack/infra'))).toEqual([]);
       expect(lines).toContain('layers: src/aws/sdk-settings.ts → src/local-stack/node-binaries.ts');
       expect(lines).toContain('layers: src/helpers/misc.ts → src/number-format.ts');
       expect(lines).toContain('contracts-import-only-contracts: src/contracts/results-schema.ts → src/verdict/exit-codes.ts');

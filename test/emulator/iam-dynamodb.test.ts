@@ -39,7 +39,6 @@ describe('DynamoDB under IAM enforcement, through the real SDK with a functionâ€
         { name: 'chat-join', logicalId: 'JoinFn', role: role('chat-JoinFnRole', { Statement: [{ Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' }, { Effect: 'Deny', Action: 'dynamodb:BatchWriteItem', Resource: table('messages') }] }) },
       ],
       'enforce',
-      'template',
       (line) => lines.push(line),
     )!;
     db = await startDynamoDb({ tables: [keyed('members'), keyed('messages'), keyed('other')], iam: { mode: 'enforce', grants, region: 'us-east-1', accountId: ACCOUNT }, log: (l) => lines.push(l) });
@@ -93,11 +92,11 @@ describe('DynamoDB under IAM enforcement, through the real SDK with a functionâ€
 
   it('refuses under enforce a Role the template does not hold, and says it under report', () => {
     const external = [{ name: 'fn', logicalId: 'Fn', role: { name: 'shared', arn: `arn:aws:iam::${ACCOUNT}:role/shared`, statements: [], notes: [], external: true } }];
-    expect(() => setUpIam(external, 'enforce', 'template', () => {})).toThrow(
+    expect(() => setUpIam(external, 'enforce', () => {})).toThrow(
       `iam: resource Fn property Role: arn:aws:iam::${ACCOUNT}:role/shared is no AWS::IAM::Role of the template, so its policies cannot be evaluated`,
     );
     const said: string[] = [];
-    expect(setUpIam(external, 'report', 'template', (l) => said.push(l))).toEqual({ sessions: [], roles: [] });
+    expect(setUpIam(external, 'report', (l) => said.push(l))).toEqual({ sessions: [], roles: [] });
     expect(said).toEqual([`iam: resource Fn property Role: arn:aws:iam::${ACCOUNT}:role/shared is no role of the template: fn's calls are not checked`]);
   });
 });

@@ -11,7 +11,9 @@ import {
 import { CloudFormationClient, DescribeStackResourcesCommand, DescribeStacksCommand, paginateListStackResources, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startManagementApis, type ManagementApis } from '../../emulator/management-apis.ts';
-import { manifestFunctions, readManifestStack } from '../../emulator/stack-model/manifest-reader.ts';
+import { defaultStackConfig } from '../../emulator/config.ts';
+import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
+import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { smallStack } from '../fixtures/stack-model/small-stack.ts';
 import type { RuleDescription } from '../../emulator/stack-model/stack-description.ts';
 import { queueDescription } from './sqs-queue-description.ts';
@@ -19,7 +21,7 @@ import { queueDescription } from './sqs-queue-description.ts';
 // CloudFormation's DescribeStackResources / ListStackResources and API Gateway v2's GetApi,
 // GetRoutes, GetIntegrations, GetAuthorizers answering from a stack description written by hand
 // (two routes, a table, an authorizer, 120 resources not emulated so that ListStackResources
-// pages), asked with the real SDK v3 clients. And the reference stack, outlined from its facts,
+// pages), asked with the real SDK v3 clients. And the reference stack, read from its template,
 // beside it.
 
 const REGION = 'eu-west-2';
@@ -44,13 +46,9 @@ const common = { accountId: ACCOUNT, region: REGION, apiId: API_ID, throttle, ro
 beforeAll(async () => {
   const stack = smallStack({ extraNotEmulated: 120, outputs: [{ key: 'Url', value: 'wss://x' }] });
   small = await startManagementApis({ ...common, stage: 'prod', stack });
-  const connect = manifestFunctions().find((f) => f.route === '$connect')!;
-  const send = manifestFunctions().find((f) => f.route === 'sendMessage')!;
-  reference = await startManagementApis({
-    ...common,
-    stage: 'prod',
-    stack: readManifestStack({ region: REGION, accountId: ACCOUNT, apiId: API_ID, stage: 'prod', runtime: 'nodejs22.x', auth: { identitySource: 'header' }, functions: [connect, send] }),
-  });
+  const described = await describeStack(defaultStackConfig({ region: REGION, accountId: ACCOUNT, apiId: API_ID, stage: 'prod', auth: { enabled: true } }), () => {});
+  await described.dispose();
+  reference = await startManagementApis({ ...common, stage: 'prod', stack: described.stack });
 });
 
 afterAll(async () => {
@@ -135,12 +133,12 @@ describe('CloudFormation: the stack and its resources', () => {
     expect(err).toMatchObject({ name: 'ValidationError', message: 'Stack with id Other does not exist' });
   });
 
-  it('the reference stack (no description): the outputs contract, and its resources with the names it runs', async () => {
+  it('the reference stack: the outputs contract, and its resources with the names it runs', async () => {
     const out = await cfn(reference.cloudformation.url).send(new DescribeStacksCommand({ StackName: 'FanoutBenchChat' }));
     expect(out.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'SendMessageFunction')?.OutputValue).toBe('fanout-send-message');
     const { items } = await allResources(reference.cloudformation.url, 'FanoutBenchChat');
     const physical = (type: string) => items.filter((r) => r.ResourceType === type).map((r) => r.PhysicalResourceId);
-    expect(physical('AWS::Lambda::Function')).toEqual(['fanout-connect', 'fanout-send-message', 'fanout-authorizer']);
+    expect(physical('AWS::Lambda::Function').sort()).toEqual([...FUNCTIONS.map((f) => f.name), 'fanout-push', 'fanout-authorizer'].sort());
     expect(physical('AWS::DynamoDB::Table')).toEqual(['fanout-connections', 'fanout-room-members', 'fanout-messages']);
     expect(physical('AWS::ApiGatewayV2::Api')).toEqual([API_ID]);
     expect(physical('AWS::SSM::Parameter')).toEqual(['/fanout-bench/FanoutBenchChat/connect-token']);

@@ -7,15 +7,15 @@ import { UserError } from '../../common/errors.ts';
 import { evaluate } from '../../common/iam/policy-evaluation.ts';
 import { checkConfigAgainstStack, defaultStackConfig } from '../../emulator/config.ts';
 import { startStack } from '../../emulator/stack.ts';
-import { describeStack, referenceStack } from '../../emulator/stack-model/describe-stack.ts';
+import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
 import { referenceAssembly } from '../../emulator/stack-model/reference-assembly.ts';
 import { ROUTE_ACCESS } from '../../reference-stack/functions/route-access.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
 import { connect } from '../fixtures/gateway/clients.ts';
 import { findFunction, type StackDescription } from '../../emulator/stack-model/stack-description.ts';
 import { readTemplateStack, type ReadTemplateOptions } from '../../emulator/stack-model/template-reader.ts';
-import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
-import { stackTokenParameter } from '../../reference-stack/functions/stack-names.ts';
+import { CONNECT_AUTHORIZER, DEFAULT_PUSH_FANOUT, FUNCTIONS, pushFunctions, TOKEN_IDENTITY_SOURCES } from '../../reference-stack/functions/manifest.ts';
+import { DEFAULT_STACK_NAME, stackPushNames, stackResourceName, stackTableNames, stackTokenParameter } from '../../reference-stack/functions/stack-names.ts';
 import { writeZip } from './zip-fixture.ts';
 
 // The template reader over each format it reads, each producing the description the emulator
@@ -316,49 +316,6 @@ describe('a Serverless Framework package', () => {
   }, 60_000);
 });
 
-/**
- * What of a description decides how the stack runs, by physical name (logical ids, role names and
- * the code's form are the reader's own): routes, the authorizer, every function's settings,
- * environment and grants, the tables, the push path, the parameters and the outputs.
- */
-function runsAs(d: StackDescription) {
-  const nameOf = (id: string) => fn(d, id).name;
-  const byName = <T extends { name: string }>(xs: readonly T[] = []) => [...xs].sort((a, b) => a.name.localeCompare(b.name));
-  // The manifest reader wires the tables, the post timeout and the callback URL into every function,
-  // the authorizer too; the CDK app gives the authorizer its token parameter and Powertools' names
-  // only (it reads nothing else), and the callback URL to the functions of routes and the posting push functions.
-  const authorizer = d.authorizer?.functionId;
-  // the stack's own parameters: the manifest reader also lists an existing token parameter, seeded with the placeholder, as if the stack made it
-  const token = d.authorizer?.tokenParameter;
-  const existingTokenParameter = d.source.kind === 'manifest' && token !== stackTokenParameter(d.stackName) ? token : undefined;
-  const environment = (f: StackDescription['functions'][number]) => {
-    const { CALLBACK_URL: _, ...env } = { ...d.wiredEnvironment, ...f.environment };
-    if (f.logicalId === authorizer) for (const v of ['CONNECTIONS_TABLE', 'ROOM_MEMBERS_TABLE', 'MESSAGES_TABLE', 'POST_TIMEOUT_MS']) delete env[v];
-    return env;
-  };
-  return {
-    stackName: d.stackName,
-    api: { routeSelectionExpression: d.api.routeSelectionExpression, stage: d.api.stage.name, throttle: d.api.stage.throttle },
-    routes: d.routes.map((r) => ({ routeKey: r.routeKey, function: nameOf(r.functionId), authorizationType: r.authorizationType, twoWay: r.twoWay })).sort((a, b) => a.routeKey.localeCompare(b.routeKey)),
-    authorizer: d.authorizer && { function: nameOf(d.authorizer.functionId), identitySource: d.authorizer.identitySource, tokenParameter: d.authorizer.tokenParameter },
-    functions: byName(d.functions).map((f) => ({
-      name: f.name,
-      runtime: f.runtime,
-      memoryMB: f.memoryMB,
-      timeoutSeconds: f.timeoutSeconds,
-      environment: environment(f),
-      grants: (f.role?.statements ?? []).map((s) => ({ effect: s.effect, action: [s.action].flat().sort(), resource: [s.resource].flat().sort() })),
-    })),
-    tables: d.tables.map((t) => t.definition).sort((a, b) => a.TableName.localeCompare(b.TableName)),
-    eventBuses: (d.eventBuses ?? []).map((b) => b.name),
-    rules: (d.rules ?? []).map((r) => ({ name: r.name, busName: r.busName, eventPattern: r.eventPattern, targets: r.targets.map((t) => t.arn) })),
-    queues: byName(d.queues).map(({ logicalId: _, ...q }) => q),
-    mappings: (d.eventSourceMappings ?? []).map(({ logicalId: _, ...m }) => m),
-    parameters: d.parameters.filter((p) => p.name !== existingTokenParameter).map(({ logicalId: _, ...p }) => p),
-    outputs: Object.fromEntries(d.outputs.map((o) => [o.key, o.value])),
-  };
-}
-
 describe("a CDK cloud assembly: the reference stack's", () => {
   let out: string;
   let d: StackDescription;
@@ -454,9 +411,7 @@ describe("a CDK cloud assembly: the reference stack's", () => {
     await expect(readTemplateStack(options(two, { stackName: 'Nope', workDir: join(work, 'cdk-two-work') }))).rejects.toThrow(/no stack Nope in the cloud assembly \(it has FanoutBenchChat, FanoutBenchChatCopy\)$/);
   });
 
-  // The emulator's default stack is this assembly with the config's shape as its parameters
-  // (describeStack), and runs as the manifest reader's description of that shape did; the
-  // tests that swap in functions of their own still run the manifest's (referenceStack).
+  // The emulator's default stack is this assembly with the config's shape as its parameters (describeStack).
   it.each([
     ['the default: no authorizer, the direct push', {}],
     ['auth by header', { auth: { enabled: true } }],
@@ -464,12 +419,39 @@ describe("a CDK cloud assembly: the reference stack's", () => {
     ['on nodejs20.x', { lambda: { runtime: 'nodejs20.x' as const } }],
     // the assembly synthesized as FanoutBenchChat, deployed under another name: every name follows it
     ['deployed as FanoutBenchChatArm, auth on', { auth: { enabled: true }, stackName: 'FanoutBenchChatArm' }],
-  ])("is the emulator's default stack in the shape the config asks for, as the manifest reader described it: %s", async (_, overrides) => {
+  ])("is the emulator's default stack in the shape the config asks for: %s", async (_, overrides) => {
     const config = defaultStackConfig(overrides);
     const { stack, dispose } = await describeStack(config);
     try {
+      const stackName = config.stackName ?? DEFAULT_STACK_NAME;
+      const named = (name: string) => stackResourceName(stackName, name);
+      const tables = stackTableNames(stackName);
       expect(stack.source).toMatchObject({ kind: 'template', format: 'cdk-assembly', path: out });
-      expect(runsAs(stack)).toEqual(runsAs(referenceStack(config)));
+      expect(stack.stackName).toBe(stackName);
+      expect(stack.api.stage.name).toBe(config.stage);
+      expect(stack.tables.map((t) => t.definition.TableName).sort()).toEqual(Object.values(tables).sort());
+      // every route's function named after the stack, on the config's runtime, with its tables and the local post timeout
+      expect(stack.routes.map((r) => [r.routeKey, fn(stack, r.functionId).name]).sort()).toEqual(FUNCTIONS.map((f) => [f.route, named(f.name)]).sort());
+      for (const f of stack.functions) expect(f.runtime, f.name).toBe(config.lambda.runtime);
+      for (const r of stack.routes) expect(fn(stack, r.functionId).environment, r.routeKey).toMatchObject({ POST_TIMEOUT_MS: '20000', CONNECTIONS_TABLE: tables.connections });
+      // the server push: the fan-out's functions, none prepared ahead; queued, its queue, dead-letter queue and workers
+      const fanout = config.pushFanout ?? DEFAULT_PUSH_FANOUT;
+      const push = pushFunctions(fanout);
+      expect(stack.functions.filter((f) => f.preparedEnvironments === 0).map((f) => f.name).sort()).toEqual(push.map((f) => named(f.name)).sort());
+      const pushNames = stackPushNames(stackName);
+      expect((stack.queues ?? []).map((q) => q.name).sort()).toEqual(fanout === 'queued' ? [pushNames.queue, pushNames.deadLetterQueue].sort() : []);
+      expect((stack.eventSourceMappings ?? []).map((m) => m.functionName)).toEqual(push.filter((f) => f.trigger === 'queue').map((f) => named(f.name)));
+      expect(stack.rules?.map((r) => [r.name, r.busName])).toEqual([[pushNames.rule, pushNames.bus]]);
+      // the authorizer: the config's identity source, its token in the stack's own parameter or the account's
+      if (!config.auth.enabled) {
+        expect(stack.authorizer).toBeUndefined();
+        expect(stack.parameters).toEqual([]);
+      } else {
+        const parameter = config.auth.parameterName ?? stackTokenParameter(stackName);
+        expect(stack.authorizer).toMatchObject({ identitySource: [TOKEN_IDENTITY_SOURCES[config.auth.identitySource]], tokenParameter: parameter });
+        expect(fn(stack, stack.authorizer!.functionId).name).toBe(named(CONNECT_AUTHORIZER.name));
+        expect(stack.parameters.map((p) => p.name)).toEqual(config.auth.parameterName ? [] : [parameter]);
+      }
     } finally {
       await dispose();
     }

@@ -6,7 +6,7 @@ import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { startManagementApis, type ManagementApis } from '../../emulator/management-apis.ts';
-import { readManifestStack } from '../../emulator/stack-model/manifest-reader.ts';
+import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
 import { UserError } from '../../common/errors.ts';
 import { parseTargetSpec } from '../../src/contracts/target-spec.ts';
 import { resolveTarget } from '../../src/targets/resolve-target.ts';
@@ -53,12 +53,13 @@ beforeAll(async () => {
     throttle: { rateLimit: 500, burstLimit: 1000 }, routeThrottles: {}, accountThrottle: { rateLimit: 10000, burstLimit: 5000 },
   };
   // the reference stack's resources under another name, as a template without the outputs contract would describe them
-  const reference = readManifestStack({ stackName: 'Stripped', region: REGION, accountId: '000000000000', apiId: r.apiId, stage: r.stage, runtime: 'nodejs22.x' });
+  const described = await describeStack(defaultStackConfig({ stackName: 'Stripped', region: REGION, apiId: r.apiId, stage: r.stage }), () => {});
+  await described.dispose();
+  const reference = described.stack;
   const description = {
     ...reference,
     functions: reference.functions.map((f) => ({ ...f, name: f.name.replace(/^Stripped-/, 'fanout-') })),
     tables: reference.tables.map((t) => ({ ...t, definition: { ...t.definition, TableName: t.definition.TableName.replace(/^Stripped-/, 'fanout-') } })),
-    source: { kind: 'template' as const, format: 'cloudformation' as const, path: '/t', templateFile: '/t' },
     outputs: [],
   };
   stripped = await startManagementApis({ ...common, apiId: r.apiId, stack: description });
@@ -118,9 +119,9 @@ describe('aws:<stackName> without the outputs contract: discovered from its reso
       expect(fns.functions.map((f) => [f.route, f.name])).toEqual([...manifestRoutes, [PATH_ROUTE, 'fanout-push']]);
       expect(fns.functions.find((f) => f.route === 'sendMessage')!.memoryMB).toBe(1024);
       expect(target.discovery?.method).toBe('stack-resources');
-      expect(target.discovery?.found).toContainEqual({ what: 'api', value: stack.ready.apiId, from: 'ListStackResources (AWS::ApiGatewayV2::Api ChatApi)' });
+      expect(target.discovery?.found).toContainEqual({ what: 'api', value: stack.ready.apiId, from: expect.stringMatching(/^ListStackResources \(AWS::ApiGatewayV2::Api ChatApi[0-9A-F]{8}\)$/) });
       expect(target.discovery?.found).toContainEqual({ what: 'function of sendMessage', value: 'fanout-send-message', from: 'GetRoutes + GetIntegrations' });
-      expect(target.discovery?.found).toContainEqual({ what: 'table', value: 'fanout-messages', from: 'ListStackResources (AWS::DynamoDB::Table MessagesTable)' });
+      expect(target.discovery?.found).toContainEqual({ what: 'table', value: 'fanout-messages', from: expect.stringMatching(/^ListStackResources \(AWS::DynamoDB::Table messagesTable[0-9A-F]{8}\)$/) });
       expect(target.discovery?.found).toContainEqual({ what: 'function of no route', value: 'fanout-push', from: expect.stringMatching(/^ListStackResources \(AWS::Lambda::Function \S+\)$/) });
       expect(target.cloudWatch).toMatchObject({ source: 'aws', region: REGION });
     } finally {

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatStackProps } from '../../reference-stack/infra/chat-stack.ts';
-import { DEFAULT_STACK_NAME } from '../../reference-stack/functions/stack-names.ts';
 import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { OPTIONAL_ROUTES, ROUTE_FUNCTION_OUTPUTS, STACK_OUTPUTS, stackOutputKeys, type ChatRoute } from '../../common/stack-outputs.ts';
 import { parseStackOutputs } from '../../src/targets/stack-description.ts';
-import { localStackOutputs, routeFunctionOutputKey } from '../../emulator/stack-model/reference-outputs.ts';
-import { stackTableNames } from '../../reference-stack/functions/stack-names.ts';
 import { deployedOutputs } from '../fixtures/targets/deployed-outputs.ts';
 import { synth as synthTemplate } from './synth.ts';
 
@@ -56,27 +53,6 @@ describe('stack outputs: the CDK app writes exactly the contract', () => {
     expect(out.CallbackUrl.Value).toEqual({
       'Fn::Join': ['', ['https://', { Ref: api }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/bench']],
     });
-  });
-});
-
-describe("stack outputs: the emulator's DescribeStacks answers the same keys", () => {
-  it('names each route function output as the contract does', () => {
-    for (const route of ALL_ROUTES) expect(routeFunctionOutputKey(route), route).toBe(ROUTE_FUNCTION_OUTPUTS[route]);
-  });
-
-  it('answers exactly the keys the CDK app writes for the same stack (every route, the authorizer on)', () => {
-    const emulated = localStackOutputs({
-      websocketUrl: 'ws://127.0.0.1:1/local',
-      callbackUrl: 'http://127.0.0.1:1/local',
-      apiId: 'abcdefghij',
-      stage: 'local',
-      region: 'us-east-1',
-      tables: stackTableNames(DEFAULT_STACK_NAME),
-      functions: FUNCTIONS.map((f) => ({ route: f.route, name: f.name })),
-      authorizer: { name: 'fanout-authorizer', parameterName: '/fanout-bench/FanoutBenchChat/connect-token', identitySource: 'route.request.header.x-api-key' },
-    });
-    const deployed = synth({ broadcast: true, auth: {} }).Outputs as Json;
-    expect(emulated.map((o) => o.OutputKey).sort()).toEqual(Object.keys(deployed).sort());
   });
 });
 
