@@ -3,6 +3,7 @@ import type { Denial, ForeignApiPost } from '../contracts/permissions-schema.ts'
 import type { Results } from '../contracts/results-schema.ts';
 import { fmtCount, fmtInt } from '../number-format.ts';
 import { clipText } from './clip-text.ts';
+import type { Finding, Symptom } from './limit-detector.ts';
 import { goneRemedy, noRunConnectionClosed } from './gone-posts.ts';
 import { ranInRun } from './started-functions.ts';
 
@@ -18,19 +19,13 @@ import { ranInRun } from './started-functions.ts';
  * For limit-evidence.ts, which ranks these with the other factors: `kind` says which factor each
  * line belongs to ('iam-denied' for denials and foreign posts, 'logged-errors' for the rest).
  */
-export type DenialSymptom = 'errors' | 'loss' | 'latency';
-
-export interface DenialFinding {
+export interface DenialFinding extends Finding {
   kind: 'iam-denied' | 'logged-errors';
-  line: string;
-  /** how much of the symptom it accounts for (0–1), where its figures say */
-  share?: number;
-  remedy?: string;
 }
 
 const POST = /^arn:[^:]+:execute-api:[^:]*:[^:]*:[^/]+\/[^/]+\/POST\/@connections\//;
 
-export function denialEvidence(r: Results, symptoms: ReadonlySet<DenialSymptom>): DenialFinding[] {
+export function denialEvidence(r: Results, symptoms: ReadonlySet<Symptom>): DenialFinding[] {
   const lossAsked = symptoms.has('loss') && r.deliveries.lost > 0;
   if (!lossAsked && !symptoms.has('errors')) return [];
   const out: DenialFinding[] = [];

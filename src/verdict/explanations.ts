@@ -2,7 +2,8 @@ import type { LimitFactor } from '../contracts/limit-factors.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { checkFailed, type Check, type Explanation, type ThresholdResult } from '../contracts/verdict-schema.ts';
 import { fmtInt } from '../number-format.ts';
-import { limitEvidence, symptomOf, type Symptom } from './limit-evidence.ts';
+import type { Symptom } from './limit-detector.ts';
+import { limitEvidence, symptomOf } from './limit-evidence.ts';
 import { functionsOnPath } from './path-evidence.ts';
 import { goneHandling, STALE_CHECK, STALE_REMEDY } from './stale-cleaned.ts';
 
