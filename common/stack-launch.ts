@@ -77,6 +77,13 @@ export const StackSettings = z.strictObject({
 });
 export type StackSettings = z.infer<typeof StackSettings>;
 
+/** Sets `value` at `keys` (`['lambda', 'runtime']`) in the settings, making the objects on the way. */
+export function setIn(settings: StackSettings, keys: readonly string[], value: unknown): void {
+  let cur = settings as Record<string, unknown>;
+  for (const key of keys.slice(0, -1)) cur = (cur[key] ??= {}) as Record<string, unknown>;
+  cur[keys[keys.length - 1]!] = value;
+}
+
 export const StackLaunch = z.strictObject({
   /** a YAML or JSON emulator config file; `settings` win over it */
   configFile: z.string().min(1).optional(),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { accountThrottleDefault } from '../common/api-gateway-quotas.ts';
 import { LAMBDA_MEMORY_MB } from '../common/lambda-memory.ts';
+import { MAX_PREPARED_PER_FUNCTION } from '../common/stack-settings.ts';
 import { readDataFile } from '../common/data-file.ts';
 import { DEFAULTS as LAMBDA_DEFAULTS } from './lambda/options.ts';
 import { UserError, fieldPath } from '../common/errors.ts';
@@ -80,7 +81,7 @@ const LambdaSchema = z.strictObject({
    * Environments per function whose INIT runs before they are needed; a cold start takes one and
    * is charged its INIT duration. 0: every INIT runs inside the invocation that needs it.
    */
-  preparedPerFunction: z.int().min(0).max(64).default(2),
+  preparedPerFunction: z.int().min(0).max(MAX_PREPARED_PER_FUNCTION).default(2),
   /** Idle environments are reaped after this long (AWS does not document it; ~5-15 min observed). */
   idleReapSeconds: z.number().positive().default(300),
   /**

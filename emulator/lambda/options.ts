@@ -1,6 +1,7 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
+import { MAX_PREPARED_PER_FUNCTION } from '../../common/stack-settings.ts';
 import { UserError, fieldPath } from '../../common/errors.ts';
 import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
 import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../../common/node-runtimes.ts';
@@ -87,7 +88,7 @@ const FunctionSchema = z.strictObject({
   timeoutSeconds: z.number().positive().max(900),
   reservedConcurrency: z.int().min(0).optional(),
   /** Environments INIT'd ahead for this function in place of `preparedPerFunction` (a function only some runs invoke: 0). */
-  preparedEnvironments: z.int().min(0).max(64).optional(),
+  preparedEnvironments: z.int().min(0).max(MAX_PREPARED_PER_FUNCTION).optional(),
   environment: z.record(z.string(), z.string()).default({}),
   /**
    * The function's own session (emulator/iam/role-sessions.ts): AWS_SESSION_TOKEN beside the keys,
@@ -129,7 +130,7 @@ const OptionsSchema = z.strictObject({
   hostEnvironmentsPerCore: z.number().min(0).default(DEFAULTS.hostEnvironmentsPerCore),
   idleReapMs: z.number().positive().default(DEFAULTS.idleReapMs),
   initConcurrency: z.int().min(1).default(DEFAULTS.initConcurrency),
-  preparedPerFunction: z.int().min(0).max(64).default(DEFAULTS.preparedPerFunction),
+  preparedPerFunction: z.int().min(0).max(MAX_PREPARED_PER_FUNCTION).default(DEFAULTS.preparedPerFunction),
   cpuModel: z.enum(['throttle', 'off']).default('throttle'),
   /**
    * Which functions write Lambda Insights' record per invocation (environments/insights-record.ts):

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DURATION_HINT, formatDuration, parseDuration } from './duration.ts';
 import { MAX_CLIENTS, MAX_PHASE_MS, MAX_RATE, MAX_TIMEOUT_MS, MIN_SEND_MS, MIN_TIMEOUT_MS } from './scenario-limits.ts';
-import { NODE_RUNTIMES } from '../../common/node-runtimes.ts';
+import { knobShape } from '../../common/stack-settings.ts';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { TOKEN_PLACEMENTS } from './token-placement.ts';
 import { parseThreshold, type Threshold } from './threshold.ts';
@@ -31,9 +31,6 @@ const RATE_RANGE = `must be a number > 0 and at most ${MAX_RATE}`;
 const Rate = z.number().positive({ error: RATE_RANGE }).max(MAX_RATE, { error: RATE_RANGE });
 const CLIENTS_RANGE = `must be an integer from 1 to ${MAX_CLIENTS}`;
 const Name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ . -');
-
-/** The most environments per function a stack prepares ahead (`target.preparedPerFunction`, `--prepared`). */
-export const MAX_PREPARED_PER_FUNCTION = 64;
 
 export const PHASE_KINDS = ['connect', 'join', 'send', 'publish', 'idle', 'drop'] as const;
 export type PhaseKindName = (typeof PHASE_KINDS)[number];
@@ -131,60 +128,25 @@ const ThresholdExpression = z.string();
  */
 const perFunction = <T extends z.ZodType>(value: T) => z.record(z.string(), value);
 
-/** Knobs for the local emulator (`--target local`); ignored (with a warning) for a remote target. */
+/**
+ * Knobs for the local emulator (`--target local`); ignored (with a warning) for a remote target.
+ * The settings of one value are common/stack-settings.ts's, by their knob names (each with its
+ * `stack up` flag and help there); these are the others.
+ */
 export const StackKnobs = z.strictObject({
+  ...knobShape(),
   /** a stack of the user's own instead of the reference stack: a CloudFormation/SAM template, a cdk.out or a .serverless/ package (relative to the scenario file) */
   template: z.string().min(1).optional(),
   /** the template's parameters */
   parameters: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String)).optional(),
   /** layers the template's functions name by an ARN from outside it: ARN → a local folder holding the layer's content (relative to the scenario file) */
   layers: z.record(z.string(), z.string().min(1)).optional(),
-  /** the CloudFormation stack the emulator stands in for (default: the reference stack's FanoutBenchChat, or the template's) */
-  stackName: z.string().regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must start with a letter and hold only letters, digits and "-"').max(128).optional(),
-  /** share of $disconnect events the emulator loses (AWS delivers them best effort) */
-  lostDisconnectShare: z.number().min(0).max(1).optional(),
-  /** share of DynamoDB calls the emulator answers with ProvisionedThroughputExceededException */
-  dynamodbThrottleShare: z.number().min(0).max(1).optional(),
-  /** idle execution environments are reaped after this long */
-  idleReapSeconds: z.number().positive().optional(),
   /** Lambda memory per function name, MB */
   memory: perFunction(z.int().min(LAMBDA_MEMORY_MB.min).max(LAMBDA_MEMORY_MB.max)).optional(),
   /** reserved concurrency per function name */
   reserved: perFunction(z.int().nonnegative()).optional(),
-  cpuModel: z.enum(['throttle', 'off']).optional(),
-  hostMaxEnvironments: z.int().positive().optional(),
-  /** host cap on one function's environments, per core at a full vCPU share (0: none; not an AWS quota) */
-  hostEnvironmentsPerCore: z.number().min(0).optional(),
-  /** INITs running at once on the host (not an AWS quota) */
-  initConcurrency: z.int().positive().optional(),
-  /** Lambda's account concurrency (AWS's quota, default 1,000): lower it to see throttled invocations */
-  accountConcurrency: z.int().positive().optional(),
-  /** the account's throttle on messages in and @connections calls, requests/s (default 10,000) */
-  accountRps: z.number().positive().optional(),
-  /** its burst, requests (default 5,000) */
-  accountBurst: z.number().positive().optional(),
-  /** the stage's default route throttle on messages in, requests/s (default 500, as the CDK app deploys it) */
-  stageRps: z.number().positive().optional(),
-  /** its burst, requests (default 1,000) */
-  stageBurst: z.number().positive().optional(),
-  /** API Gateway's idle timeout, seconds (AWS: 600): shorten it to see keep-alives and reconnects in a short run */
-  idleTimeoutSeconds: z.number().positive().optional(),
-  /** API Gateway's connection lifetime, seconds (AWS: 7,200): shorten it to see reconnect waves in a short run */
-  maxConnectionSeconds: z.number().positive().optional(),
-  /** what resets a connection's idle timer: `client` (its own messages) or `either` (traffic either way, the default) */
-  idleTimeoutRule: z.enum(['client', 'either']).optional(),
-  /** environments per function initialised before they are needed (0: INIT inside the cold invocation) */
-  preparedPerFunction: z.int().min(0).max(MAX_PREPARED_PER_FUNCTION).optional(),
-  /** the Lambda runtime emulated (default nodejs22.x) */
-  runtime: z.enum(NODE_RUNTIMES).optional(),
   /** an emulator config file (YAML/JSON), as `stack up --config` takes it */
   config: z.string().min(1).optional(),
-  /**
-   * IAM as the emulator applies it to the functions' calls and API Gateway's invokes: `enforce`
-   * (default, as AWS: a call the role does not allow is refused), `report` (let through, recorded),
-   * `off` (not checked). Local only: AWS always enforces.
-   */
-  iam: z.enum(['enforce', 'report', 'off']).optional(),
   /**
    * the $connect authorizer: true, or where clients put the token (identitySource) and a file
    * holding the token the stack expects (tokenFile, relative to the scenario file; default: the
@@ -199,9 +161,7 @@ export const StackKnobs = z.strictObject({
       }),
     ])
     .optional(),
-  /** the reference stack's server push: direct (its push function posts to every recipient; default) or queued (a fan-out function, an SQS queue, posting workers) */
-  pushFanout: z.enum(['direct', 'queued']).optional(),
-  });
+});
 export type StackKnobs = z.infer<typeof StackKnobs>;
 
 /** API Gateway's idle timeout (AWS's quota): a keep-alive must come more often than this. */

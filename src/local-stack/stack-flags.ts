@@ -1,4 +1,5 @@
 import type { StackLaunch, StackSettings } from '../../common/stack-launch.ts';
+import { flagName, stackSettingEntries, type StackSettingPath } from '../../common/stack-settings.ts';
 
 /**
  * `fanout-bench stack up`'s flags and the stack settings they set (common/stack-launch.ts), both
@@ -7,34 +8,12 @@ import type { StackLaunch, StackSettings } from '../../common/stack-launch.ts';
  * settings as the `stack up` command line that starts the same stack.
  */
 
+/** The flag of each setting (dotted path): the table's, and the switches and the template's path. */
 const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
-  port: '--port',
-  host: '--host',
-  stage: '--stage',
-  'faults.lostDisconnectShare': '--lost-disconnect-share',
-  'faults.dynamodbThrottleShare': '--dynamodb-throttle-share',
-  'lambda.idleReapSeconds': '--idle-reap-seconds',
-  'lambda.cpuModel': '--cpu-model',
-  'lambda.hostMaxEnvironments': '--host-max-environments',
-  'lambda.hostEnvironmentsPerCore': '--host-environments-per-core',
-  'lambda.initConcurrency': '--init-concurrency',
-  'lambda.preparedPerFunction': '--prepared',
-  'lambda.runtime': '--runtime',
-  'lambda.accountConcurrency': '--account-concurrency',
-  'limits.accountRps': '--account-rps',
-  'limits.accountBurst': '--account-burst',
-  'limits.stageRps': '--stage-rps',
-  'limits.stageBurst': '--stage-burst',
-  'limits.idleTimeoutRule': '--idle-rule',
+  ...Object.fromEntries(stackSettingEntries().map(({ path, setting }) => [path, flagName(setting)])),
   'auth.enabled': '--auth',
-  'auth.identitySource': '--auth-identity',
-  'auth.tokenFile': '--auth-token-file',
-  pushFanout: '--push-fanout',
-  stackName: '--stack-name',
-  iam: '--iam',
   'template.path': '--template',
   'awsMetrics.enabled': '--aws-metrics',
-  'awsMetrics.lag': '--aws-metrics-lag',
 };
 
 /** The flag that sets a field (dotted path), if one does. */
@@ -69,39 +48,27 @@ export function stackUpArgs(launch: Pick<StackLaunch, 'settings' | 'configFile'>
   const add = (flag: string, value: string | number | undefined) => {
     if (value !== undefined) args.push(flag, String(value));
   };
-  add('--port', s.port);
-  add('--host', s.host);
-  add('--stage', s.stage);
-  add('--lost-disconnect-share', s.faults?.lostDisconnectShare);
-  add('--dynamodb-throttle-share', s.faults?.dynamodbThrottleShare);
-  add('--idle-reap-seconds', s.lambda?.idleReapSeconds);
-  const functions = Object.entries(s.functions ?? {});
-  for (const [fn, f] of functions) if (f.memoryMB !== undefined) args.push('--memory', `${fn}=${f.memoryMB}`);
-  for (const [fn, f] of functions) if (f.reservedConcurrency !== undefined) args.push('--reserved', `${fn}=${f.reservedConcurrency}`);
-  add('--cpu-model', s.lambda?.cpuModel);
-  add('--host-max-environments', s.lambda?.hostMaxEnvironments);
-  add('--host-environments-per-core', s.lambda?.hostEnvironmentsPerCore);
-  add('--init-concurrency', s.lambda?.initConcurrency);
-  add('--prepared', s.lambda?.preparedPerFunction);
-  add('--runtime', s.lambda?.runtime);
-  add('--account-concurrency', s.lambda?.accountConcurrency);
-  add('--account-rps', s.limits?.accountRps);
-  add('--account-burst', s.limits?.accountBurst);
-  add('--stage-rps', s.limits?.stageRps);
-  add('--stage-burst', s.limits?.stageBurst);
-  add('--idle-rule', s.limits?.idleTimeoutRule);
-  add('--idle-timeout-seconds', s.limits?.idleTimeoutSeconds);
-  add('--max-connection-seconds', s.limits?.maxConnectionSeconds);
-  add('--config', launch.configFile);
-  if (s.auth?.enabled) args.push('--auth');
-  add('--auth-identity', s.auth?.identitySource);
-  add('--auth-token-file', s.auth?.tokenFile);
-  add('--push-fanout', s.pushFanout);
-  add('--stack-name', s.stackName);
-  add('--iam', s.iam);
-  add('--template', s.template?.path);
-  for (const [key, value] of Object.entries(s.template?.parameters ?? {})) args.push('--parameter', `${key}=${value}`);
-  if (s.awsMetrics?.enabled && s.awsMetrics.lag === undefined) args.push('--aws-metrics');
-  add('--aws-metrics-lag', s.awsMetrics?.lag);
+  // the flags of other shapes, each written beside its kin: before the setting named
+  const before: Partial<Record<StackSettingPath, () => void>> = {
+    'lambda.cpuModel': () => {
+      const functions = Object.entries(s.functions ?? {});
+      for (const [fn, f] of functions) if (f.memoryMB !== undefined) args.push('--memory', `${fn}=${f.memoryMB}`);
+      for (const [fn, f] of functions) if (f.reservedConcurrency !== undefined) args.push('--reserved', `${fn}=${f.reservedConcurrency}`);
+    },
+    'auth.identitySource': () => {
+      add('--config', launch.configFile);
+      if (s.auth?.enabled) args.push('--auth');
+    },
+    'awsMetrics.lag': () => {
+      add('--template', s.template?.path);
+      for (const [key, value] of Object.entries(s.template?.parameters ?? {})) args.push('--parameter', `${key}=${value}`);
+      if (s.awsMetrics?.enabled && s.awsMetrics.lag === undefined) args.push('--aws-metrics');
+    },
+  };
+  for (const { path, keys, setting } of stackSettingEntries()) {
+    before[path]?.();
+    const value = keys.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], s);
+    if (typeof value === 'number' || typeof value === 'string') add(flagName(setting), value);
+  }
   return args;
 }

@@ -1,4 +1,5 @@
-import type { StackLaunch, StackSettings } from '../../common/stack-launch.ts';
+import { setIn, type StackLaunch, type StackSettings } from '../../common/stack-launch.ts';
+import { stackSettingEntries } from '../../common/stack-settings.ts';
 import type { StackKnobs } from '../contracts/scenario-schema.ts';
 
 /**
@@ -7,21 +8,11 @@ import type { StackKnobs } from '../contracts/scenario-schema.ts';
  */
 export function stackLaunchOf(k: StackKnobs): StackLaunch {
   const settings: StackSettings = {};
-  const faults = defined({ lostDisconnectShare: k.lostDisconnectShare, dynamodbThrottleShare: k.dynamodbThrottleShare });
-  if (faults) settings.faults = faults;
-  const lambda = defined({
-    idleReapSeconds: k.idleReapSeconds,
-    cpuModel: k.cpuModel,
-    hostMaxEnvironments: k.hostMaxEnvironments,
-    hostEnvironmentsPerCore: k.hostEnvironmentsPerCore,
-    initConcurrency: k.initConcurrency,
-    preparedPerFunction: k.preparedPerFunction,
-    runtime: k.runtime,
-    accountConcurrency: k.accountConcurrency,
-  });
-  if (lambda) settings.lambda = lambda;
-  const limits = defined({ accountRps: k.accountRps, accountBurst: k.accountBurst, stageRps: k.stageRps, stageBurst: k.stageBurst, idleTimeoutRule: k.idleTimeoutRule, idleTimeoutSeconds: k.idleTimeoutSeconds, maxConnectionSeconds: k.maxConnectionSeconds });
-  if (limits) settings.limits = limits;
+  // the settings of one value, each where the config file puts it (common/stack-settings.ts)
+  for (const { keys, setting } of stackSettingEntries()) {
+    const value = setting.knob && (k as Record<string, unknown>)[setting.knob.name];
+    if (value !== undefined) setIn(settings, keys, value);
+  }
   const functions: NonNullable<StackSettings['functions']> = {};
   for (const [fn, mb] of Object.entries(k.memory ?? {})) functions[fn] = { ...functions[fn], memoryMB: mb };
   for (const [fn, n] of Object.entries(k.reserved ?? {})) functions[fn] = { ...functions[fn], reservedConcurrency: n };
@@ -30,9 +21,6 @@ export function stackLaunchOf(k: StackKnobs): StackLaunch {
     const where = typeof k.auth === 'object' ? k.auth : {};
     settings.auth = { enabled: true, ...defined({ identitySource: where.identitySource, tokenFile: where.tokenFile }) };
   }
-  if (k.stackName !== undefined) settings.stackName = k.stackName;
-  if (k.pushFanout !== undefined) settings.pushFanout = k.pushFanout;
-  if (k.iam !== undefined) settings.iam = k.iam;
   if (k.template !== undefined) settings.template = { path: k.template, ...(k.parameters ? { parameters: k.parameters } : {}), ...(k.layers ? { layers: k.layers } : {}) };
   return { settings, ...(k.config !== undefined ? { configFile: k.config } : {}) };
 }
