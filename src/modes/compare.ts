@@ -47,12 +47,14 @@ export const DEFAULT_COMPARED_FUNCTIONS = [REFERENCE_SEND_FUNCTION];
 /**
  * The functions set to each size, by the names Lambda's API knows: those named (a local template's
  * by logical id too), else the reference stack's send function, which a stack of another shape
- * does not have: it is asked to name its own, from the list of them.
+ * does not have: it is asked to name its own, from the list of them, or, where its functions could
+ * not be listed (and it is not known to be the reference stack), by name.
  */
-async function comparedFunctions(target: Target, named: string[] | undefined): Promise<string[]> {
+export async function comparedFunctions(target: Pick<Target, 'describeFunctions'>, named: string[] | undefined): Promise<string[]> {
   const { functions: listed } = await target.describeFunctions();
   if (named) return [...new Set(named.map((id) => functionNamed(listed, id)))];
-  if (listed.length === 0 || DEFAULT_COMPARED_FUNCTIONS.every((d) => listed.some((f) => f.name === d))) return DEFAULT_COMPARED_FUNCTIONS;
+  if (listed.length === 0) throw new UserError("--function: this stack's functions could not be listed, and it did not answer as the reference stack: name the functions to set to each size");
+  if (DEFAULT_COMPARED_FUNCTIONS.every((d) => listed.some((f) => f.name === d))) return DEFAULT_COMPARED_FUNCTIONS;
   const its = listed.map((f) => (f.logicalId ? `${f.logicalId} (${f.name})` : f.name)).join(', ');
   throw new UserError(`--function: this stack has no ${DEFAULT_COMPARED_FUNCTIONS.join(', ')} (the reference stack's, set by default): name the functions to set to each size (its functions: ${its})`);
 }
