@@ -1,9 +1,9 @@
-import type { LimitFactor } from '../contracts/limit-factors.ts';
+import { LIMIT_FACTORS } from '../contracts/limit-factors.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { checkFailed, type Check, type Explanation, type ThresholdResult } from '../contracts/verdict-schema.ts';
 import { fmtInt } from '../number-format.ts';
 import type { Symptom } from './limit-detector.ts';
-import { limitEvidence, symptomOf } from './limit-evidence.ts';
+import { limitEvidence, limitRemedy, symptomOf, type Factor } from './limit-evidence.ts';
 import { functionsOnPath } from './path-evidence.ts';
 import { goneHandling, STALE_CHECK, STALE_REMEDY } from './stale-cleaned.ts';
 
@@ -16,28 +16,6 @@ import { goneHandling, STALE_CHECK, STALE_REMEDY } from './stale-cleaned.ts';
  * rather than staying silent.
  */
 
-type Factor = Exclude<LimitFactor, 'none'>;
-
-/** What would move each kind of limit, said beside its evidence. */
-export const REMEDIES: Record<Factor, string> = {
-  'not-emulated': 'measure this path on AWS, where its trigger invokes the function that posts; the emulator does not run it',
-  'queued-path': "read the named hop's consumer: what it failed, dropped or was throttled on never reached the clients",
-  'function-errors': "read the function's log for the error's stack: it failed in its own code",
-  'invoke-permission': "add an AWS::Lambda::Permission letting apigateway.amazonaws.com invoke the function (or give the integration a CredentialsArn role allowed lambda:InvokeFunction)",
-  'integration-errors': "make the route's request template (and its RequestParameters) build a request the service accepts: the stage's execution log has the request body after transformations beside the service's error",
-  'iam-denied': "add the statement named to the function's execution role (IAM denied the call: the function's code may have caught and logged it)",
-  'logged-errors': "read the function's log: it logged these errors without failing its invocation",
-  'lambda-throttles': "raise the function's reserved concurrency, or the account's concurrent executions (a Service Quotas request)",
-  'api-gateway-429': "raise the stage's throttle (its rate and burst), or the account's API Gateway throttle (a Service Quotas request)",
-  'dynamodb-throttles': "raise the table's (or index's) provisioned read or write units, or make it on-demand; spread a hot partition key",
-  'connections-post-errors': "read the fan-out function's logs for the posts' errors: 410s are stale connections, 429s the account's throttle",
-  'local-host': 'the emulator shared its cores with the load: fewer clients on this host, or measure on AWS',
-  'harness-saturated': 'the harness was the bottleneck: more shards (--shards), fewer clients per load host, or a bigger one',
-  'cold-start-storm': 'provisioned concurrency, a smaller bundle or more memory (INIT runs on its CPU share), or a warm-up',
-  'cold-start-tail': "provisioned concurrency for the route's function, a smaller bundle or more memory (INIT runs on its CPU share), or a warm-up phase before the one measured",
-  'posts-per-invocation': 'fan out from more invocations (a queue of batches) or post in parallel; smaller rooms',
-  'connections-post-latency': "more memory for the fan-out function (Lambda's CPU follows it), or parallel posts",
-};
 
 /** The kinds of evidence that can explain each built-in check's failure (checks.ts). */
 const BEARS_ON: Record<string, readonly Factor[]> = {
@@ -52,7 +30,7 @@ const BEARS_ON: Record<string, readonly Factor[]> = {
  * What can explain a crossed threshold: every kind of evidence, latency's (the host, the harness,
  * cold starts, the fan-out's posts) as much as the refusals'.
  */
-const ANY_FACTOR = Object.keys(REMEDIES) as Factor[];
+const ANY_FACTOR = LIMIT_FACTORS.filter((f): f is Factor => f !== 'none');
 
 /** Said of a failed check when nothing in the evidence bears on it. */
 export const UNEXPLAINED =
@@ -75,7 +53,7 @@ export function explainChecks(results: Results, checks: readonly Check[], thresh
   const explain = (check: string, symptom: Symptom, factors: readonly Factor[], where: string[], crossed?: ThresholdResult): Explanation => {
     const found = (crossed && symptom === 'latency' ? limitEvidence(results, new Set([symptom]), [crossed]) : evidenceFor(symptom))
       .filter((e) => e.factor !== 'none' && factors.includes(e.factor))
-      .map((e) => ({ factor: e.factor, line: e.line, remedy: e.remedy ?? REMEDIES[e.factor as Factor], ...(e.share !== undefined ? { share: e.share } : {}) }));
+      .map((e) => ({ factor: e.factor, line: e.line, remedy: e.remedy ?? limitRemedy(e.factor as Factor), ...(e.share !== undefined ? { share: e.share } : {}) }));
     const lines = symptom === 'loss' ? onPathFirst(results, found) : found;
     return {
       check,

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../common/exit-codes.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
-import { REMEDIES } from '../../src/verdict/explanations.ts';
+import { limitRemedy } from '../../src/verdict/limit-evidence.ts';
 import { runCli, whyUnder } from './cli.ts';
 
 /**
@@ -72,7 +72,7 @@ phases:
     );
     expect(errors[1]).toMatch(/^what would move it: raise the table's/);
     const e = res.verdict!.explanations!.find((x) => x.check === 'no unexpected errors')!;
-    expect(e.evidence[0]).toMatchObject({ factor: 'dynamodb-throttles', remedy: REMEDIES['dynamodb-throttles'] });
+    expect(e.evidence[0]).toMatchObject({ factor: 'dynamodb-throttles', remedy: limitRemedy('dynamodb-throttles') });
 
     // the lost deliveries: one open member missed every message, named with what became of it
     const m = res.deliveries.missing!;

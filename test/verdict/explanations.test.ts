@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
-import { REMEDIES, UNEXPLAINED } from '../../src/verdict/explanations.ts';
+import { UNEXPLAINED } from '../../src/verdict/explanations.ts';
+import { limitRemedy } from '../../src/verdict/limit-evidence.ts';
 import { verdictLines } from '../../src/report/run/verdict-text.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { buildResults } from '../report/fixtures.ts';
@@ -32,12 +33,12 @@ describe('a failed check explains itself', () => {
     const e = v.explanations!.find((x) => x.check === 'no unexpected errors')!;
     expect(e.evidence.map((x) => x.factor)).toEqual(['dynamodb-throttles']);
     expect(e.evidence[0]!.line).toBe('DynamoDB throttled 50 requests (fanout-connections: PutItem 50); throttle events: fanout-connections 50 write');
-    expect(e.evidence[0]!.remedy).toBe(REMEDIES['dynamodb-throttles']);
+    expect(e.evidence[0]!.remedy).toBe(limitRemedy('dynamodb-throttles'));
     expect(e.unexplained).toBeUndefined();
     // the console shows it under the check
     const lines = verdictLines(v);
     const at = lines.findIndex((l) => l.startsWith('  check failed: no unexpected errors'));
-    expect(lines[at + 1]).toBe(`    why: DynamoDB throttled 50 requests (fanout-connections: PutItem 50); throttle events: fanout-connections 50 write (what would move it: ${REMEDIES['dynamodb-throttles']})`);
+    expect(lines[at + 1]).toBe(`    why: DynamoDB throttled 50 requests (fanout-connections: PutItem 50); throttle events: fanout-connections 50 write (what would move it: ${limitRemedy('dynamodb-throttles')})`);
   });
 
   it("ranks the evidence as a search does, the fan-out's own errors first by their share, and says where deliveries went missing", () => {
@@ -72,7 +73,7 @@ describe('a failed check explains itself', () => {
     expect(e.evidence[0]!.line).toMatch(/^local host held back 40 fanout-send-message invocations \(wait p99 900 ms\)/);
     const lines = verdictLines(v);
     const at = lines.findIndex((l) => l.startsWith('  crossed: broadcast.p99 < 1ms: '));
-    expect(lines[at + 1]).toBe(`    why: ${e.evidence[0]!.line} (what would move it: ${REMEDIES['local-host']})`);
+    expect(lines[at + 1]).toBe(`    why: ${e.evidence[0]!.line} (what would move it: ${limitRemedy('local-host')})`);
   });
 
   it('a run whose checks all pass has none', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { integrationFailures, invokePermissionFailures } from '../../src/metrics/cloudwatch/execution-log-failures.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
-import { REMEDIES } from '../../src/verdict/explanations.ts';
+import { limitRemedy } from '../../src/verdict/limit-evidence.ts';
 import { quietResults } from './quiet-results.ts';
 
 // An error frame names the integration's failure: the stage's execution log, read into
@@ -90,6 +90,6 @@ describe("an AWS integration's failures in the stage's execution log", () => {
     // `$util.urlEncode` of "a b=" is a+b%3D: SQS read "a b=", as the template meant
     r.cloudwatch!.integrationFailures = integrationFailures(refused('r1', 1000, 'a+b%3D'));
     const e = evaluate(Results.parse(r)).explanations!.find((x) => x.check === 'no unexpected errors')!;
-    expect(e.evidence[0]).toMatchObject({ factor: 'integration-errors', remedy: REMEDIES['integration-errors'] });
+    expect(e.evidence[0]).toMatchObject({ factor: 'integration-errors', remedy: limitRemedy('integration-errors') });
   });
 });
