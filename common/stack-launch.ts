@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STACK_SETTINGS, stackSettingEntries } from './stack-settings.ts';
 
 /**
  * What starts the stack program (emulator/main.ts): one object, built by the
@@ -14,68 +15,40 @@ import { z } from 'zod';
  */
 export const STACK_LAUNCH_ENV = 'FANOUT_BENCH_STACK_LAUNCH';
 
-/** The stack's settings a launcher may set, shaped as the emulator's config file writes them. */
-export const StackSettings = z.strictObject({
-  host: z.string().optional(),
-  port: z.number().optional(),
-  stage: z.string().optional(),
-  faults: z
-    .strictObject({
-      lostDisconnectShare: z.number().optional(),
-      dynamodbThrottleShare: z.number().optional(),
-    })
-    .optional(),
-  lambda: z
-    .strictObject({
-      idleReapSeconds: z.number().optional(),
-      cpuModel: z.string().optional(),
-      hostMaxEnvironments: z.number().optional(),
-      hostEnvironmentsPerCore: z.number().optional(),
-      initConcurrency: z.number().optional(),
-      preparedPerFunction: z.number().optional(),
-      /** a Lambda runtime such as nodejs22.x (common/node-runtimes.ts) */
-      runtime: z.string().optional(),
-      accountConcurrency: z.number().optional(),
-    })
-    .optional(),
-  /**
-   * API Gateway's throttles: the account's (messages in and @connections calls), the stage's
-   * default route throttle (messages in), and what resets the idle timer (`client` | `either`)
-   */
-  limits: z
-    .strictObject({
-      accountRps: z.number().optional(),
-      accountBurst: z.number().optional(),
-      stageRps: z.number().optional(),
-      stageBurst: z.number().optional(),
-      idleTimeoutRule: z.string().optional(),
-      idleTimeoutSeconds: z.number().optional(),
-      maxConnectionSeconds: z.number().optional(),
-    })
-    .optional(),
+/** The settings of another shape than one value (the others are stack-settings.ts's table's). */
+const OtherSettings = {
   /** per function name */
   functions: z.record(z.string(), z.strictObject({ memoryMB: z.number().optional(), reservedConcurrency: z.number().optional() })).optional(),
-  auth: z
-    .strictObject({
-      enabled: z.boolean().optional(),
-      /** header | query */
-      identitySource: z.string().optional(),
-      /** a file holding the token the authorizer expects (else FANOUT_BENCH_TOKEN) */
-      tokenFile: z.string().optional(),
-    })
-    .optional(),
-  /** the reference stack's server push: direct | queued */
-  pushFanout: z.string().optional(),
-  /** the CloudFormation stack the emulator stands in for; names derive from it */
-  stackName: z.string().optional(),
-  /** a stack of the user's own: a template, a cdk.out or a Serverless package, and its parameters */
+  /** a stack of the user's own: a template, a cdk.out or a Serverless package, its parameters and outside layers */
   template: z.strictObject({ path: z.string(), parameters: z.record(z.string(), z.string()).optional(), layers: z.record(z.string(), z.string()).optional() }).optional(),
-  /** IAM on the functions' calls and API Gateway's invokes: enforce | report | off */
-  iam: z.string().optional(),
-  /** AWS's metric timing in CloudWatch: 60 s periods, each published after a lag (a duration such as "5s") */
-  awsMetrics: z.strictObject({ enabled: z.boolean().optional(), lag: z.string().optional() }).optional(),
-});
-export type StackSettings = z.infer<typeof StackSettings>;
+};
+/** Switches beside the table's settings of their group: the authorizer on, AWS's metric timing on. */
+const GROUP_SWITCHES: Readonly<Record<string, Record<string, z.ZodType>>> = { auth: { enabled: z.boolean().optional() }, awsMetrics: { enabled: z.boolean().optional() } };
+
+type Table = typeof STACK_SETTINGS;
+type ValueOf<P extends keyof Table> = Table[P]['kind'] extends 'number' ? number : string;
+type GroupName = keyof Table extends infer K ? (K extends `${infer G}.${string}` ? G : never) : never;
+/** The table's settings as the config file nests them: `port`, `lambda.runtime` → `{ port?, lambda?: { runtime? } }`. */
+type TableSettings = { [P in keyof Table as P extends `${string}.${string}` ? never : P]?: ValueOf<P> } & {
+  [G in GroupName]?: { [P in keyof Table as P extends `${G}.${infer B}` ? B : never]?: ValueOf<P> } & (G extends 'auth' | 'awsMetrics' ? { enabled?: boolean } : unknown);
+};
+export type StackSettings = TableSettings & { [K in keyof typeof OtherSettings]?: z.infer<(typeof OtherSettings)[K]> };
+
+/**
+ * The stack's settings a launcher may set, shaped as the emulator's config file writes them: the
+ * table's (common/stack-settings.ts, nested by their paths), each checked for its type only.
+ */
+export const StackSettings = ((): z.ZodType<StackSettings, StackSettings> => {
+  const groups: Record<string, Record<string, z.ZodType>> = {};
+  const top: Record<string, z.ZodType> = {};
+  for (const { keys, setting } of stackSettingEntries()) {
+    const value = (setting.kind === 'number' ? z.number() : z.string()).optional();
+    if (keys.length === 1) top[keys[0]!] = value;
+    else (groups[keys[0]!] ??= { ...GROUP_SWITCHES[keys[0]!] })[keys[1]!] = value;
+  }
+  const nested = Object.fromEntries(Object.entries(groups).map(([g, fields]) => [g, z.strictObject(fields).optional()]));
+  return z.strictObject({ ...top, ...nested, ...OtherSettings }) as unknown as z.ZodType<StackSettings, StackSettings>;
+})();
 
 /** Sets `value` at `keys` (`['lambda', 'runtime']`) in the settings, making the objects on the way. */
 export function setIn(settings: StackSettings, keys: readonly string[], value: unknown): void {

@@ -6,7 +6,8 @@ import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from './node-runtimes.ts';
  * config file puts it, with the `stack up` flag that sets it (and its help), the scenario's
  * `target:` knob that sets it where a scenario may, and its value as a scenario's knob is checked
  * (the stack checks every value again against its config's rules, emulator/config.ts, so a
- * mistake reads the same from a flag, a knob or the file). Made from this table: `stack up`'s
+ * mistake reads the same from a flag, a knob or the file). Made from this table: the launch
+ * object's settings (common/stack-launch.ts, nested by their paths), `stack up`'s
  * options and its launch object (src/commands/stack.ts), the flag a setting is reported by and
  * the command line results.json records (src/local-stack/stack-flags.ts), a scenario's knobs as a
  * launch (src/local-stack/stack-knobs.ts) and as its schema (src/contracts/scenario-schema.ts).

@@ -90,7 +90,12 @@ describe('stack up flags as a launch object', () => {
       expect(keys.reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], launch.settings), path).toBe(setting.kind === 'number' ? 3 : 'x');
       expect(sourcesOf(launch.settings!)[path], path).toBe(flag);
       expect(stackUpArgs(launch).slice(-2), path).toEqual([flag, text]);
+      expect(StackLaunch.parse(launch).settings, path).toEqual(launch.settings); // the stack program reads it as written
     }
+    // the launch object's settings are the table's and the others, nothing else, each of its type
+    expect(StackLaunch.safeParse({ settings: { lambda: { nope: 1 } } }).success).toBe(false);
+    expect(StackLaunch.safeParse({ settings: { port: '1' } }).success).toBe(false);
+    expect(StackLaunch.safeParse({ settings: { lambda: { enabled: true } } }).success).toBe(false);
   });
 
   it('a flag that is not a number where one is due is one line naming it', () => {
