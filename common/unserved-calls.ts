@@ -53,6 +53,8 @@ export const UnservedCall = UnservedCallSeen.omit({ at: true }).extend({
   count: z.number().int().positive(),
   firstAt: z.number(),
   lastAt: z.number(),
+  /** the function's calls to the service of kinds first made once the record held its most kinds, counted together (operation and resource are the first such call's) */
+  otherKinds: z.literal(true).optional(),
 });
 export type UnservedCall = z.infer<typeof UnservedCall>;
 
@@ -87,5 +89,6 @@ export function serviceName(prefix: string): string {
 
 /** "<fn> called Kinesis Data Streams (PutRecord, StreamName=orders) ×3" */
 export function unservedCallText(c: UnservedCall): string {
-  return `${c.function} called ${serviceName(c.service)} (${c.operation}${c.resource ? ` on ${c.resource}` : ''}), which this emulator does not run: ${c.count} call${c.count === 1 ? '' : 's'} refused (ECONNREFUSED ${c.host})`;
+  const what = c.otherKinds ? `calls of further kinds, the first ${c.operation}${c.resource ? ` on ${c.resource}` : ''}` : `${c.operation}${c.resource ? ` on ${c.resource}` : ''}`;
+  return `${c.function} called ${serviceName(c.service)} (${what}), which this emulator does not run: ${c.count} call${c.count === 1 ? '' : 's'} refused (ECONNREFUSED ${c.host})`;
 }

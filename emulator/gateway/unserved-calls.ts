@@ -8,7 +8,8 @@ import { answerRecord, BAD_SINCE, sinceOf } from './emulator-record-http.ts';
  * service, operation and resource (common/unserved-calls.ts): each execution environment posts the
  * request it refused (`POST /@emulator/unserved-calls`), read here as the call it was, the harness reads the record (`GET`, with
  * `?since=<epoch ms>` for the calls made since then). Bounded by the kinds of call a stack makes,
- * not by their number: at most `cap` kinds; a kind first made past that is not kept.
+ * not by their number: at most `cap` kinds; a call of a kind first made past that is counted with
+ * its function's other such calls to the same service (`otherKinds`), so none goes uncounted.
  */
 export const DEFAULT_UNSERVED_KINDS = 1_000;
 
@@ -21,14 +22,16 @@ export class UnservedCallRecord {
     const { at, ...kind } = seen;
     const key = JSON.stringify([kind.function, kind.service, kind.operation, kind.resource ?? '']);
     const known = this.byKey.get(key);
-    if (known) {
-      known.count++;
-      known.firstAt = Math.min(known.firstAt, at);
-      known.lastAt = Math.max(known.lastAt, at);
+    if (known) return tally(known, at);
+    if (this.byKey.size < this.cap) {
+      this.byKey.set(key, { ...kind, count: 1, firstAt: at, lastAt: at });
       return;
     }
-    if (this.byKey.size >= this.cap) return;
-    this.byKey.set(key, { ...kind, count: 1, firstAt: at, lastAt: at });
+    // past the cap: one count per function and service, bounded by the stack's functions and the services they call
+    const otherKey = JSON.stringify([kind.function, kind.service, '\u0000other kinds']);
+    const other = this.byKey.get(otherKey);
+    if (other) tally(other, at);
+    else this.byKey.set(otherKey, { ...kind, count: 1, firstAt: at, lastAt: at, otherKinds: true });
   }
 
   /** The calls, kinds last made at or after `since` (epoch ms) when given, most first. */
@@ -36,6 +39,13 @@ export class UnservedCallRecord {
     const calls = [...this.byKey.values()].filter((c) => since === undefined || c.lastAt >= since).map((c) => ({ ...c }));
     return { calls: calls.sort((a, b) => b.count - a.count) };
   }
+}
+
+/** One more call of a kind already recorded. */
+function tally(call: UnservedCall, at: number): void {
+  call.count++;
+  call.firstAt = Math.min(call.firstAt, at);
+  call.lastAt = Math.max(call.lastAt, at);
 }
 
 /** `POST` one refused request (JSON, as UnservedRequest), `GET[?since=<epoch ms>]` the record; anything else is 400/405. */

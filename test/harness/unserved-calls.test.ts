@@ -1,7 +1,7 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UNSERVED_CALLS_PATH, type UnservedRequest } from '../../common/unserved-calls.ts';
+import { UNSERVED_CALLS_PATH, unservedCallText, type UnservedRequest } from '../../common/unserved-calls.ts';
 import { handleUnservedCalls, UnservedCallRecord } from '../../emulator/gateway/unserved-calls.ts';
 import { consoleSummary } from '../../src/report/run/console.ts';
 import { renderHtml } from '../../src/report/run/html.ts';
@@ -66,6 +66,25 @@ describe("the emulator's record of calls to AWS endpoints it does not serve", ()
       expect.objectContaining({ function: 'uploader', service: 's3', operation: 'PUT /100%25/50%.png', resource: 'Bucket=media', count: 1 }),
       expect.objectContaining({ function: 'uploader', service: 's3', operation: 'PUT //[', resource: 'Bucket=media', count: 1 }),
     ]);
+  });
+
+  it("counts the calls of kinds first made past its most kinds together, per function and service: none goes uncounted", () => {
+    const small = new UnservedCallRecord(2);
+    const call = (fn: string, key: string, at: number) => ({ function: fn, service: 's3', host: 'media.s3.us-east-1.amazonaws.com', operation: `GET /${key}`, resource: 'Bucket=media', at });
+    small.add(call('reader', 'a', 1));
+    small.add(call('reader', 'b', 2));
+    for (let i = 0; i < 5; i++) small.add(call('reader', `more-${i}`, 10 + i));
+    small.add(call('writer', 'c', 20));
+    small.add(call('reader', 'a', 30)); // a kind it holds is still counted as itself
+    const { calls } = small.snapshot();
+    expect(calls).toEqual([
+      { function: 'reader', service: 's3', host: 'media.s3.us-east-1.amazonaws.com', operation: 'GET /more-0', resource: 'Bucket=media', count: 5, firstAt: 10, lastAt: 14, otherKinds: true },
+      { function: 'reader', service: 's3', host: 'media.s3.us-east-1.amazonaws.com', operation: 'GET /a', resource: 'Bucket=media', count: 2, firstAt: 1, lastAt: 30 },
+      { function: 'reader', service: 's3', host: 'media.s3.us-east-1.amazonaws.com', operation: 'GET /b', resource: 'Bucket=media', count: 1, firstAt: 2, lastAt: 2 },
+      { function: 'writer', service: 's3', host: 'media.s3.us-east-1.amazonaws.com', operation: 'GET /c', resource: 'Bucket=media', count: 1, firstAt: 20, lastAt: 20, otherKinds: true },
+    ]);
+    expect(calls.reduce((n, c) => n + c.count, 0)).toBe(9);
+    expect(unservedCallText(calls[0]!)).toBe('reader called S3 (calls of further kinds, the first GET /more-0 on Bucket=media), which this emulator does not run: 5 calls refused (ECONNREFUSED media.s3.us-east-1.amazonaws.com)');
   });
 
   it("is the loss's first cause, in one line at the top of the console, in summary.md and on the page", async () => {
