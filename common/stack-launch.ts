@@ -23,14 +23,14 @@ const OtherSettings = {
   template: z.strictObject({ path: z.string(), parameters: z.record(z.string(), z.string()).optional(), layers: z.record(z.string(), z.string()).optional() }).optional(),
 };
 /** Switches beside the table's settings of their group: the authorizer on, AWS's metric timing on. */
-const GROUP_SWITCHES: Readonly<Record<string, Record<string, z.ZodType>>> = { auth: { enabled: z.boolean().optional() }, awsMetrics: { enabled: z.boolean().optional() } };
+const GROUP_SWITCHES = { auth: { enabled: z.boolean().optional() }, awsMetrics: { enabled: z.boolean().optional() } } as const;
 
 type Table = typeof STACK_SETTINGS;
 type ValueOf<P extends keyof Table> = Table[P]['kind'] extends 'number' ? number : string;
 type GroupName = keyof Table extends infer K ? (K extends `${infer G}.${string}` ? G : never) : never;
 /** The table's settings as the config file nests them: `port`, `lambda.runtime` → `{ port?, lambda?: { runtime? } }`. */
 type TableSettings = { [P in keyof Table as P extends `${string}.${string}` ? never : P]?: ValueOf<P> } & {
-  [G in GroupName]?: { [P in keyof Table as P extends `${G}.${infer B}` ? B : never]?: ValueOf<P> } & (G extends 'auth' | 'awsMetrics' ? { enabled?: boolean } : unknown);
+  [G in GroupName]?: { [P in keyof Table as P extends `${G}.${infer B}` ? B : never]?: ValueOf<P> } & (G extends keyof typeof GROUP_SWITCHES ? { [S in keyof (typeof GROUP_SWITCHES)[G]]?: boolean } : unknown);
 };
 export type StackSettings = TableSettings & { [K in keyof typeof OtherSettings]?: z.infer<(typeof OtherSettings)[K]> };
 
@@ -44,7 +44,7 @@ export const StackSettings = ((): z.ZodType<StackSettings, StackSettings> => {
   for (const { keys, setting } of stackSettingEntries()) {
     const value = (setting.kind === 'number' ? z.number() : z.string()).optional();
     if (keys.length === 1) top[keys[0]!] = value;
-    else (groups[keys[0]!] ??= { ...GROUP_SWITCHES[keys[0]!] })[keys[1]!] = value;
+    else (groups[keys[0]!] ??= { ...(GROUP_SWITCHES as Record<string, Record<string, z.ZodType>>)[keys[0]!] })[keys[1]!] = value;
   }
   const nested = Object.fromEntries(Object.entries(groups).map(([g, fields]) => [g, z.strictObject(fields).optional()]));
   return z.strictObject({ ...top, ...nested, ...OtherSettings }) as unknown as z.ZodType<StackSettings, StackSettings>;
