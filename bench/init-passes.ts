@@ -1,4 +1,26 @@
+import { LogStore } from '../emulator/cloudwatch/log-store.ts';
+import { MetricStore } from '../emulator/cloudwatch/metric-store.ts';
+import { createLambdaRuntime, type LambdaRuntimeOptions } from '../emulator/lambda/runtime.ts';
 import type { LambdaRuntime } from '../emulator/lambda/types.ts';
+
+type FunctionOptions = LambdaRuntimeOptions['functions'][number];
+
+/** The event both benchmarks send: a sendMessage the handler refuses (BAD_REQUEST) before any SDK call. */
+export const SEND_EVENT = { requestContext: { connectionId: 'bench', routeKey: 'sendMessage', eventType: 'MESSAGE' }, body: '{}' };
+
+/**
+ * A Lambda runtime of K copies `f0`…`f{K-1}` of one function's code at 1,024 MB, none INIT'd ahead
+ * and no CPU model: what the passes below run.
+ */
+export function copiesRuntime(K: number, code: Pick<FunctionOptions, 'runtime' | 'code' | 'entry'>, environment: Record<string, string>): Promise<LambdaRuntime> {
+  return createLambdaRuntime({
+    cpuModel: 'off',
+    preparedPerFunction: 0,
+    metrics: new MetricStore(),
+    logs: new LogStore(),
+    functions: Array.from({ length: K }, (_, i) => ({ name: `f${i}`, ...code, memoryMB: 1024, timeoutSeconds: 20, environment })),
+  });
+}
 
 /**
  * The two passes of the cold-start benchmarks (node-init/, handler-init/) over K functions

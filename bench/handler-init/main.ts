@@ -1,11 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
-import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { defaultStackConfig } from '../../emulator/config.ts';
-import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
-import { initPasses } from '../init-passes.ts';
+import { copiesRuntime, initPasses, SEND_EVENT } from '../init-passes.ts';
 import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
 
 /**
@@ -28,17 +25,10 @@ const described = await describeStack(defaultStackConfig());
 const send = described.stack.functions.find((f) => f.name === 'fanout-send-message')!;
 // every endpoint at 127.0.0.1:9 in case a call were made (a BAD_REQUEST answer makes none)
 const environment = { ...send.environment, CALLBACK_URL: 'http://127.0.0.1:9/local', AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9' };
-const event = { requestContext: { connectionId: 'bench', routeKey: 'sendMessage', eventType: 'MESSAGE' }, body: '{}' };
-const lambda = await createLambdaRuntime({
-  cpuModel: 'off',
-  preparedPerFunction: 0,
-  metrics: new MetricStore(),
-  logs: new LogStore(),
-  functions: Array.from({ length: K }, (_, i) => ({ name: `f${i}`, runtime: send.runtime, code: send.code, memoryMB: 1024, timeoutSeconds: 20, environment })),
-});
+const lambda = await copiesRuntime(K, { runtime: send.runtime, code: send.code }, environment);
 let lines: string[] = [];
 try {
-  lines = await initPasses(lambda, K, event, ['pass 1, each function once', 'pass 2, a second environment of each']);
+  lines = await initPasses(lambda, K, SEND_EVENT, ['pass 1, each function once', 'pass 2, a second environment of each']);
 } finally {
   await lambda.close();
   await described.dispose();

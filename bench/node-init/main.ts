@@ -1,7 +1,4 @@
-import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
-import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
-import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
-import { initPasses } from '../init-passes.ts';
+import { copiesRuntime, initPasses, SEND_EVENT } from '../init-passes.ts';
 import { FUNCTION_ENV, FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { TABLE_DEFAULT_NAMES } from '../../reference-stack/functions/shared/tables.ts';
 import { packagePath } from '../../common/package-paths.ts';
@@ -22,7 +19,7 @@ import { packagePath } from '../../common/package-paths.ts';
 // instead of loading a V8 code cache an earlier run left beside a cached bundle (code-cache.ts).
 process.env.FANOUT_BENCH_BUNDLE_CACHE = 'off';
 const K = Number(process.argv[2] ?? 8);
-const sendMessage = { entry: packagePath('reference-stack', 'functions', FUNCTIONS.find((f) => f.name === 'fanout-send-message')!.entry) };
+const entry = packagePath('reference-stack', 'functions', FUNCTIONS.find((f) => f.name === 'fanout-send-message')!.entry);
 const environment = {
   [FUNCTION_ENV.connectionsTable]: TABLE_DEFAULT_NAMES.connections,
   [FUNCTION_ENV.roomMembersTable]: TABLE_DEFAULT_NAMES.roomMembers,
@@ -30,17 +27,10 @@ const environment = {
   [FUNCTION_ENV.callbackUrl]: 'http://127.0.0.1:9/local',
   AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
 };
-const event = { requestContext: { connectionId: 'bench', routeKey: 'sendMessage', eventType: 'MESSAGE' }, body: '{}' };
-const lambda = await createLambdaRuntime({
-  cpuModel: 'off',
-  preparedPerFunction: 0,
-  metrics: new MetricStore(),
-  logs: new LogStore(),
-  functions: Array.from({ length: K }, (_, i) => ({ name: `f${i}`, entry: sendMessage.entry, memoryMB: 1024, timeoutSeconds: 20, environment })),
-});
+const lambda = await copiesRuntime(K, { entry }, environment);
 let lines: string[] = [];
 try {
-  lines = await initPasses(lambda, K, event, ['first INIT (compiles)', 'INIT from the code cache']);
+  lines = await initPasses(lambda, K, SEND_EVENT, ['first INIT (compiles)', 'INIT from the code cache']);
 } finally {
   await lambda.close();
 }
