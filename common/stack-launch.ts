@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { STACK_SETTINGS, stackSettingEntries } from './stack-settings.ts';
+import { STACK_SETTINGS, STACK_SETTING_ENTRIES } from './stack-settings.ts';
 
 /**
  * What starts the stack program (emulator/main.ts): one object, built by the
@@ -41,7 +41,7 @@ export type StackSettings = TableSettings & { [K in keyof typeof OtherSettings]?
 export const StackSettings = ((): z.ZodType<StackSettings, StackSettings> => {
   const groups: Record<string, Record<string, z.ZodType>> = {};
   const top: Record<string, z.ZodType> = {};
-  for (const { keys, setting } of stackSettingEntries()) {
+  for (const { keys, setting } of STACK_SETTING_ENTRIES) {
     const value = (setting.kind === 'number' ? z.number() : z.string()).optional();
     if (keys.length === 1) top[keys[0]!] = value;
     else (groups[keys[0]!] ??= { ...(GROUP_SWITCHES as Record<string, Record<string, z.ZodType>>)[keys[0]!] })[keys[1]!] = value;

@@ -141,9 +141,10 @@ export function knobShape(): KnobShape {
   return Object.fromEntries(Object.values<StackSetting>(STACK_SETTINGS).flatMap((s) => (s.knob ? [[s.knob.name, s.knob.schema.optional()]] : []))) as KnobShape;
 }
 
-/** `--host-environments-per-core <x>` → `--host-environments-per-core`. */
-export const flagName = (s: StackSetting): string => s.flag.split(' ')[0]!;
-
-/** Each setting of the table with its path split: `['lambda', 'hostEnvironmentsPerCore']`. */
-export const stackSettingEntries = (): Array<{ path: StackSettingPath; keys: string[]; setting: StackSetting }> =>
-  (Object.entries(STACK_SETTINGS) as Array<[StackSettingPath, StackSetting]>).map(([path, setting]) => ({ path, keys: path.split('.'), setting }));
+/**
+ * Each setting of the table with its path split (`['lambda', 'hostEnvironmentsPerCore']`) and its
+ * flag's name (`--host-environments-per-core`), in the table's order.
+ */
+export const STACK_SETTING_ENTRIES: ReadonlyArray<{ path: StackSettingPath; keys: readonly string[]; flag: string; setting: StackSetting }> = (
+  Object.entries(STACK_SETTINGS) as Array<[StackSettingPath, StackSetting]>
+).map(([path, setting]) => ({ path, keys: path.split('.'), flag: setting.flag.split(' ')[0]!, setting }));

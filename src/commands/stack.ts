@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../common/errors.ts';
 import { DEFAULT_NODE_RUNTIME } from '../../common/node-runtimes.ts';
 import { setIn, type StackLaunch, type StackSettings } from '../../common/stack-launch.ts';
-import { flagName, stackSettingEntries } from '../../common/stack-settings.ts';
+import { STACK_SETTING_ENTRIES } from '../../common/stack-settings.ts';
 import { installRuntime } from '../local-stack/install-node.ts';
 import { isLambdaRuntime, LAMBDA_RUNTIMES, runsInWorker, type NodeFunctionRuntime } from '../../common/lambda-runtimes.ts';
 import { nodeCache, nodeCacheDir, PINNED_NODE_VERSIONS } from '../local-stack/node-binaries.ts';
@@ -52,7 +52,7 @@ const optionKey = (flag: string) => flag.replace(/^--/, '').replace(/-([a-z])/g,
 export function addStackCommand(program: Command): void {
   const stack = program.command('stack').description('the local AWS emulator, running the reference stack or a template of your own');
   const up = stack.command('up').description('start the emulator in the foreground; prints one JSON line with its endpoints when ready');
-  for (const { setting } of stackSettingEntries()) up.option(setting.flag, setting.help);
+  for (const { setting } of STACK_SETTING_ENTRIES) up.option(setting.flag, setting.help);
   up
     .option('--config <file>', 'YAML or JSON emulator config (flags win over it)')
     .option('--memory <fn=MB>', 'memory size of a function (repeatable)', collect)
@@ -115,11 +115,11 @@ function pinnedList(): string {
 /** The flags as the stack's launch object; a flag that is not a number where one is due is one line naming it. */
 export function stackLaunchOf(o: StackUpFlags): StackLaunch {
   const settings: StackSettings = {};
-  const set = (path: string[], value: unknown) => setIn(settings, path, value);
-  for (const { keys, setting } of stackSettingEntries()) {
-    const raw = o[optionKey(flagName(setting))];
+  const set = (path: readonly string[], value: unknown) => setIn(settings, path, value);
+  for (const { keys, flag, setting } of STACK_SETTING_ENTRIES) {
+    const raw = o[optionKey(flag)];
     if (typeof raw !== 'string') continue;
-    set(keys, setting.kind === 'number' ? number(flagName(setting), raw) : raw);
+    set(keys, setting.kind === 'number' ? number(flag, raw) : raw);
   }
   if (o.auth) set(['auth', 'enabled'], true);
   if (o.template !== undefined) set(['template', 'path'], resolve(o.template));

@@ -1,5 +1,5 @@
 import type { StackLaunch, StackSettings } from '../../common/stack-launch.ts';
-import { flagName, stackSettingEntries, type StackSettingPath } from '../../common/stack-settings.ts';
+import { STACK_SETTING_ENTRIES, type StackSettingPath } from '../../common/stack-settings.ts';
 
 /**
  * `fanout-bench stack up`'s flags and the stack settings they set (common/stack-launch.ts), both
@@ -10,7 +10,7 @@ import { flagName, stackSettingEntries, type StackSettingPath } from '../../comm
 
 /** The flag of each setting (dotted path): the table's, and the switches and the template's path. */
 const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
-  ...Object.fromEntries(stackSettingEntries().map(({ path, setting }) => [path, flagName(setting)])),
+  ...Object.fromEntries(STACK_SETTING_ENTRIES.map(({ path, flag }) => [path, flag])),
   'auth.enabled': '--auth',
   'template.path': '--template',
   'awsMetrics.enabled': '--aws-metrics',
@@ -65,10 +65,10 @@ export function stackUpArgs(launch: Pick<StackLaunch, 'settings' | 'configFile'>
       if (s.awsMetrics?.enabled && s.awsMetrics.lag === undefined) args.push('--aws-metrics');
     },
   };
-  for (const { path, keys, setting } of stackSettingEntries()) {
+  for (const { path, keys, flag } of STACK_SETTING_ENTRIES) {
     before[path]?.();
     const value = keys.reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], s);
-    if (typeof value === 'number' || typeof value === 'string') add(flagName(setting), value);
+    if (typeof value === 'number' || typeof value === 'string') add(flag, value);
   }
   return args;
 }

@@ -1,5 +1,5 @@
 import { setIn, type StackLaunch, type StackSettings } from '../../common/stack-launch.ts';
-import { stackSettingEntries } from '../../common/stack-settings.ts';
+import { STACK_SETTING_ENTRIES } from '../../common/stack-settings.ts';
 import type { StackKnobs } from '../contracts/scenario-schema.ts';
 
 /**
@@ -9,7 +9,7 @@ import type { StackKnobs } from '../contracts/scenario-schema.ts';
 export function stackLaunchOf(k: StackKnobs): StackLaunch {
   const settings: StackSettings = {};
   // the settings of one value, each where the config file puts it (common/stack-settings.ts)
-  for (const { keys, setting } of stackSettingEntries()) {
+  for (const { keys, setting } of STACK_SETTING_ENTRIES) {
     const value = setting.knob && (k as Record<string, unknown>)[setting.knob.name];
     if (value !== undefined) setIn(settings, keys, value);
   }

@@ -3,7 +3,7 @@ import { UserError } from '../../common/errors.ts';
 import { StackLaunch } from '../../common/stack-launch.ts';
 import { stackLaunchOf, type StackUpFlags } from '../../src/commands/stack.ts';
 import { sourcesOf, stackUpArgs } from '../../src/local-stack/stack-flags.ts';
-import { flagName, stackSettingEntries } from '../../common/stack-settings.ts';
+import { STACK_SETTING_ENTRIES } from '../../common/stack-settings.ts';
 
 // `stack up`'s flags as the stack's launch object and back: every flag lands in its setting,
 // each setting is named by its flag (how the stack reports a bad value), and the command line
@@ -83,8 +83,7 @@ describe('stack up flags as a launch object', () => {
   });
 
   it('takes every setting of one value by its flag, names it by that flag, and gives the flag back (common/stack-settings.ts)', () => {
-    for (const { path, keys, setting } of stackSettingEntries()) {
-      const flag = flagName(setting);
+    for (const { path, keys, flag, setting } of STACK_SETTING_ENTRIES) {
       const text = setting.kind === 'number' ? '3' : 'x';
       const launch = stackLaunchOf(parse([flag, text]));
       expect(keys.reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], launch.settings), path).toBe(setting.kind === 'number' ? 3 : 'x');
