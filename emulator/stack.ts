@@ -26,7 +26,6 @@ import { runtimesInUse } from '../common/runtimes-in-use.ts';
 import { resolveHostRuntimes } from './lambda/runtimes/host-runtimes.ts';
 import { createLambdaRuntime } from './lambda/runtime.ts';
 import { awsEndpointServices } from './lambda/runtimes/aws-endpoint-services.ts';
-import type { FunctionCode } from './stack-model/stack-description.ts';
 import type { LambdaRuntime } from './lambda/types.ts';
 import { ParameterStore } from './ssm/parameter-store.ts';
 import { startSsmServer } from './ssm/server.ts';

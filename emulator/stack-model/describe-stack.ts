@@ -27,7 +27,7 @@ export interface DescribedStack {
  * hold a healthy post for seconds: cutting it off would report the host's overload as lost
  * deliveries. A config's `functions.<name>.environment.POST_TIMEOUT_MS` still wins.
  */
-const LOCAL_POST_TIMEOUT_MS = '20000';
+export const LOCAL_POST_TIMEOUT_MS = '20000';
 
 /** The template to read and its parameters: the config's own template, or the reference stack's in the shape the config asks for. */
 async function templateOf(config: StackConfig, log: (line: string) => void): Promise<Pick<ReadTemplateOptions, 'path' | 'parameters' | 'assemblyStack' | 'stackName' | 'layers' | 'secrets' | 'ssmParameters' | 'conditionSettings'>> {

@@ -77,7 +77,6 @@ export interface LogGroupDescription {
 
 /** The template a description was read from (the reference stack's: its CDK app's cloud assembly). */
 export interface StackSource {
-  kind: 'template';
   format: 'cloudformation' | 'sam' | 'cdk-assembly' | 'serverless';
   path: string;
   templateFile: string;

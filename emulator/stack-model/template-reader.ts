@@ -76,7 +76,7 @@ export const MAX_TEMPLATE_ALIASES = 100;
 const LANGUAGE_EXTENSIONS = 'AWS::LanguageExtensions';
 
 interface Located {
-  format: Extract<StackSource, { kind: 'template' }>['format'];
+  format: StackSource['format'];
   templateFile: string;
   stackName?: string;
   parameters: Record<string, string>;
@@ -233,7 +233,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   const warnings = queuePolicyWarnings(queues);
   return {
     stackName,
-    source: { kind: 'template', format, path: o.path, templateFile: file },
+    source: { format, path: o.path, templateFile: file },
     api: ws.api,
     routes: ws.routes,
     ...(ws.awsRoutes.length ? { awsRoutes: ws.awsRoutes } : {}),

@@ -46,7 +46,7 @@ describe('SAM: the rooms fixture', () => {
 
   it('names the stack after its directory and the functions as CloudFormation would', () => {
     expect(d.stackName).toBe('sam-rooms');
-    expect(d.source).toEqual({ kind: 'template', format: 'sam', path: join(FIXTURES, 'sam-rooms/template.yaml'), templateFile: join(FIXTURES, 'sam-rooms/template.yaml') });
+    expect(d.source).toEqual({ format: 'sam', path: join(FIXTURES, 'sam-rooms/template.yaml'), templateFile: join(FIXTURES, 'sam-rooms/template.yaml') });
     expect(d.functions.map((f) => f.logicalId)).toEqual(['JoinFunction', 'LeaveFunction', 'PublishFunction']);
     for (const f of d.functions) expect(f.name).toMatch(new RegExp(`^sam-rooms-${f.logicalId}-[A-Z0-9]{13}$`));
   });
@@ -150,7 +150,7 @@ describe('CloudFormation JSON: the provisioned fixture', () => {
   });
 
   it('reads a PROVISIONED table small enough to throttle', () => {
-    expect(d.source.kind === 'template' && d.source.format).toBe('cloudformation');
+    expect(d.source.format).toBe('cloudformation');
     expect(d.tables).toEqual([
       {
         logicalId: 'ConnectionsTable',
@@ -228,7 +228,7 @@ describe('a Serverless Framework package', () => {
     for (const path of [project, sls]) {
       const d = await readTemplateStack(options(path, { workDir }));
       expect(d.stackName).toBe('rooms-dev');
-      expect(d.source).toMatchObject({ kind: 'template', format: 'serverless', templateFile: join(sls, 'cloudformation-template-update-stack.json') });
+      expect(d.source).toMatchObject({ format: 'serverless', templateFile: join(sls, 'cloudformation-template-update-stack.json') });
       expect(d.functions.map((f) => f.name)).toEqual(['rooms-dev-connect', 'rooms-dev-disconnect', 'rooms-dev-send']);
       const dirs = new Set(d.functions.map((f) => (f.code as { dir: string }).dir));
       expect(dirs.size).toBe(1); // one zip for the service, unpacked once
@@ -329,7 +329,7 @@ describe("a CDK cloud assembly: the reference stack's", () => {
 
   it('picks the only stack, with its name', () => {
     expect(d.stackName).toBe('FanoutBenchChat');
-    expect(d.source).toEqual({ kind: 'template', format: 'cdk-assembly', path: out, templateFile: join(out, 'FanoutBenchChat.template.json') });
+    expect(d.source).toEqual({ format: 'cdk-assembly', path: out, templateFile: join(out, 'FanoutBenchChat.template.json') });
   });
 
   it("has the reference stack's 10 route functions, each on its route, from its asset directory", () => {
@@ -426,7 +426,7 @@ describe("a CDK cloud assembly: the reference stack's", () => {
       const stackName = config.stackName ?? DEFAULT_STACK_NAME;
       const named = (name: string) => stackResourceName(stackName, name);
       const tables = stackTableNames(stackName);
-      expect(stack.source).toMatchObject({ kind: 'template', format: 'cdk-assembly', path: out });
+      expect(stack.source).toMatchObject({ format: 'cdk-assembly', path: out });
       expect(stack.stackName).toBe(stackName);
       expect(stack.api.stage.name).toBe(config.stage);
       expect(stack.tables.map((t) => t.definition.TableName).sort()).toEqual(Object.values(tables).sort());
