@@ -1,5 +1,6 @@
 import { GetFunctionConfigurationCommand, type FunctionConfiguration, type LambdaClient } from '@aws-sdk/client-lambda';
 import { lambdaError } from './lambda-errors.ts';
+import type { EmfSource } from '../contracts/target-schema.ts';
 
 /** What the harness needs to know about a deployed function (AWS or the emulator alike). */
 export interface LambdaFunctionConfig {
@@ -14,6 +15,8 @@ export interface LambdaFunctionConfig {
   lastUpdateStatus?: string;
   /** LoggingConfig.LogGroup where it is not Lambda's default `/aws/lambda/<name>`: its logs go there */
   logGroup?: string;
+  /** where Powertools publishes its EMF metrics, as its environment says (no secret is read from it) */
+  emf?: EmfSource;
 }
 
 export function toFunctionConfig(name: string, c: FunctionConfiguration): LambdaFunctionConfig {
@@ -26,7 +29,19 @@ export function toFunctionConfig(name: string, c: FunctionConfiguration): Lambda
     ...(c.Runtime ? { runtime: c.Runtime } : {}),
     ...(c.LastUpdateStatus ? { lastUpdateStatus: c.LastUpdateStatus } : {}),
     ...(c.LoggingConfig?.LogGroup && c.LoggingConfig.LogGroup !== `/aws/lambda/${c.FunctionName ?? name}` ? { logGroup: c.LoggingConfig.LogGroup } : {}),
+    ...emfOf(c.Environment?.Variables ?? {}),
   };
+}
+
+/**
+ * Powertools (Node's and Python's) publishes under POWERTOOLS_METRICS_NAMESPACE with a `service`
+ * dimension from POWERTOOLS_SERVICE_NAME. A namespace given in code instead is not seen here.
+ */
+function emfOf(variables: Record<string, string>): { emf?: EmfSource } {
+  const namespace = variables.POWERTOOLS_METRICS_NAMESPACE;
+  if (!namespace) return {};
+  const service = variables.POWERTOOLS_SERVICE_NAME;
+  return { emf: { namespace, ...(service ? { service } : {}) } };
 }
 
 /** GetFunctionConfiguration for one function; a failure is one line naming it. */

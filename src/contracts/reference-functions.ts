@@ -5,6 +5,8 @@
  * here and a test compares it with reference-stack/functions/manifest.ts. A target describing
  * another stack passes its own list instead.
  */
+import type { EmfSource } from './target-schema.ts';
+
 export interface BenchFunction {
   name: string;
   route: string;
@@ -43,9 +45,12 @@ export const REFERENCE_PUSH_FUNCTION_NAMES: readonly string[] = ['fanout-push', 
 /** Functions whose memory and reserved concurrency a local run may set: the routes', the authorizer and the server push's. */
 export const CONFIGURABLE_FUNCTION_NAMES: readonly string[] = [...REFERENCE_FUNCTION_NAMES, REFERENCE_AUTHORIZER.name, ...REFERENCE_PUSH_FUNCTION_NAMES];
 
-/** The stack's custom (EMF) metrics: namespace and the service dimension Powertools adds. */
-export const EMF_NAMESPACE = 'FanoutBench';
-export const EMF_SERVICE = 'fanout-chat';
+/**
+ * Where the reference stack's functions publish their EMF metrics (their POWERTOOLS_METRICS_NAMESPACE
+ * and POWERTOOLS_SERVICE_NAME), and the metrics they publish there: the only namespace whose
+ * metrics the harness knows before CloudWatch lists them. Every other stack's are listed.
+ */
+export const REFERENCE_EMF = { namespace: 'FanoutBench', service: 'fanout-chat' } as const satisfies EmfSource;
 export const EMF_METRICS = [
   'ColdStart',
   'FanoutDeliveries',

@@ -8,6 +8,14 @@ import type { NotEmulatedPath, NotEmulatedResource } from '../../common/not-emul
  * Lambda functions it runs, with the memory each has now. Cost, the CloudWatch pull and compare
  * read these instead of assuming the reference stack's defaults.
  */
+/**
+ * Where a function publishes its EMF metrics: Powertools' (Node's and Python's) namespace and the
+ * `service` dimension it adds to every metric, as its environment sets them
+ * (POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME); no service: every metric of the namespace.
+ */
+export const EmfSource = z.object({ namespace: z.string(), service: z.string().optional() });
+export type EmfSource = z.infer<typeof EmfSource>;
+
 export const TargetFunction = z.object({
   /** Lambda function name (the CloudWatch FunctionName dimension and log group) */
   name: z.string(),
@@ -26,6 +34,8 @@ export const TargetFunction = z.object({
   reservedConcurrency: z.int().nonnegative().optional(),
   /** the log group it writes to, where its LoggingConfig names one other than `/aws/lambda/<name>` */
   logGroup: z.string().optional(),
+  /** where it publishes EMF metrics, where its environment says (the CloudWatch pull reads them) */
+  emf: EmfSource.optional(),
 });
 export type TargetFunction = z.infer<typeof TargetFunction>;
 

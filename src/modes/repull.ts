@@ -12,7 +12,7 @@ import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import { dynamoDbWork, lambdaWork } from '../metrics/cost/work-per-message.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { RESULTS_FILE } from '../metrics/results/run-dir.ts';
-import { runTables } from '../metrics/cost/run-functions.ts';
+import { runEmfSources, runTables } from '../metrics/cost/run-functions.ts';
 import { readResults } from '../report/run/read-results.ts';
 import { COMPARE_FILES, writeComparison } from '../report/compare/write.ts';
 import { awsCloudWatch, emulatorCloudWatch, type CloudWatchTarget } from '../aws/cloudwatch-source.ts';
@@ -100,6 +100,7 @@ async function repulled(r: Results, file: string): Promise<Results> {
     logGroups: logGroupsOf(r.config.target.functions?.functions ?? []),
     apiGateway: before.apiGateway,
     tables: runTables(r),
+    emf: runEmfSources(r),
     settle: false,
     expected: expectedCounts(r),
   });

@@ -1,5 +1,6 @@
 import type { ExpectedCounts } from '../metrics/cloudwatch/await-published.ts';
-import { runFunctions } from '../metrics/cost/run-functions.ts';
+import { runEmfSources, runFunctions } from '../metrics/cost/run-functions.ts';
+import { REFERENCE_EMF } from '../contracts/reference-functions.ts';
 import type { Results } from '../contracts/results-schema.ts';
 
 /**
@@ -7,8 +8,8 @@ import type { Results } from '../contracts/results-schema.ts';
  * acknowledged ran the sendMessage function once (a publish, acknowledged by its AWS API, ran none), every connection opened passed $connect (one
  * ConnectCount, one invocation of its function), every join acknowledged ran joinRoom, and every
  * delivery a client received was a post that succeeded (FanoutDeliveries, which the reference
- * stack's sendMessage publishes: expected of chat-v1 runs only, as another stack's functions publish
- * no such metric). CloudWatch may show more (attempts that failed after invoking, a previous run's
+ * stack's sendMessage publishes in its namespace: expected of chat-v1 runs whose functions publish
+ * there, as another stack's publish no such metric). CloudWatch may show more (attempts that failed after invoking, a previous run's
  * tail); never less once published.
  */
 export function expectedCounts(results: Results): ExpectedCounts {
@@ -28,9 +29,10 @@ export function expectedCounts(results: Results): ExpectedCounts {
     if (n !== undefined && n > 0) invocations[fn.name] = n;
   }
   const opened = results.connections?.opened;
+  const publishesPosts = runEmfSources(results).some((e) => e.namespace === REFERENCE_EMF.namespace);
   return {
     invocations,
     ...(opened ? { connectCount: opened } : {}),
-    ...(chatV1 && results.deliveries.received > 0 ? { fanoutDeliveries: results.deliveries.received } : {}),
+    ...(chatV1 && publishesPosts && results.deliveries.received > 0 ? { fanoutDeliveries: results.deliveries.received } : {}),
   };
 }

@@ -7,7 +7,7 @@ import type { PolicyTrail } from '../metrics/permissions/generated-policy.ts';
 import { incompleteFamilies } from '../metrics/cloudwatch/completeness.ts';
 import { estimateCost, type CostOptions } from '../metrics/cost/cost-model.ts';
 import type { Results } from '../contracts/results-schema.ts';
-import { runFunctions, runTables } from '../metrics/cost/run-functions.ts';
+import { runEmfSources, runFunctions, runTables } from '../metrics/cost/run-functions.ts';
 import { dynamoDbWork, lambdaWork } from '../metrics/cost/work-per-message.ts';
 import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import type { Target } from '../targets/target.ts';
@@ -71,6 +71,7 @@ export async function addSystemMetrics(results: Results, target: Target, options
       logGroups: logGroupsOf(functions),
       // the tables the target names (a stack's own); their indexes are listed by ListMetrics
       tables: runTables(results),
+      emf: runEmfSources(results),
       run: { startMs: Date.parse(results.startedAt), endMs: Date.parse(results.endedAt) },
       ...(settleMaxMs === undefined ? {} : { settleMaxMs }),
       // the wait for publication waits for what the harness counted itself

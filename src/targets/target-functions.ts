@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { REFERENCE_FUNCTIONS } from '../contracts/reference-functions.ts';
+import { REFERENCE_EMF, REFERENCE_FUNCTIONS } from '../contracts/reference-functions.ts';
 import type { StackReady } from '../../common/stack-ready.ts';
 import { TargetFunction, type TargetFunctions } from '../contracts/target-schema.ts';
 import { readFunctionConfigs, type LambdaFunctionConfig } from '../aws/function-configuration.ts';
@@ -39,6 +39,7 @@ export function configuredFunction(f: Pick<TargetFunction, 'name' | 'logicalId' 
     ...(c.runtime ? { runtime: c.runtime } : {}),
     // a LoggingConfig.LogGroup of its own: where its logs are read
     ...(c.logGroup ? { logGroup: c.logGroup } : {}),
+    ...(c.emf ? { emf: c.emf } : {}),
   };
 }
 
@@ -51,7 +52,7 @@ export function referenceFunctions(why: string): TargetFunctions {
   return {
     source: 'assumed',
     note: `${why}: assumed the reference stack's functions and default memory sizes`,
-    functions: REFERENCE_FUNCTIONS.map((f) => ({ name: f.name, route: f.route, memoryMB: f.memoryMB })),
+    functions: REFERENCE_FUNCTIONS.map((f) => ({ name: f.name, route: f.route, memoryMB: f.memoryMB, emf: REFERENCE_EMF })),
   };
 }
 

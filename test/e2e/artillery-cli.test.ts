@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
+import { REFERENCE_EMF } from '../../src/contracts/reference-functions.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { fmtInt } from '../../src/number-format.ts';
 import { BIN, runNode, type CliResult } from './cli.ts';
@@ -120,6 +121,7 @@ describe('Artillery: export, artillery run against the emulator, report', () => 
         run: { startMs, endMs },
         functions: stack!.ready.functions.map((f) => f.name),
         apiGateway: { apiId: stack!.ready.apiId, stage: stack!.ready.stage },
+        emf: [REFERENCE_EMF],
       });
     let cw = await pull();
     for (let i = 0; i < 40 && (cw.emf.FanoutDeliveries?.sum ?? 0) < results.deliveries.received; i++) {

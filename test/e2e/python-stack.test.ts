@@ -72,6 +72,10 @@ describe('the python-rooms fixture, by --template', () => {
     expect(r.stale!.gone410).toBeGreaterThanOrEqual(2);
     const table = Object.values(cw.dynamodb!)[0]!;
     expect(table.operations!.DeleteItem!.requests).toBeGreaterThanOrEqual(2);
+    // the stack's own EMF metric, pulled from the namespace its functions' environment names (a post per delivery)
+    expect(r.config.target.functions!.functions.every((f) => f.emf?.namespace === 'Rooms' && f.emf.service === 'rooms')).toBe(true);
+    expect(Object.keys(cw.emf)).toEqual(['RoomPosts']);
+    expect(cw.emf.RoomPosts!.sum).toBe(expected);
     // cold starts: every REPORT line with an Init Duration is one, each environment's first
     for (const id of ['ConnectFunction', 'MessageFunction']) {
       const report = cw.reports[fnOf(cw.functions, id)]!;

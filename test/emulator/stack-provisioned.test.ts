@@ -6,6 +6,7 @@ import type { StackDescription } from '../../emulator/stack-model/stack-descript
 import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
 import { emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
+import { REFERENCE_EMF } from '../../src/contracts/reference-functions.ts';
 import { handshakeStatus } from '../fixtures/gateway/clients.ts';
 import { buildResults } from '../report/fixtures.ts';
 
@@ -58,6 +59,7 @@ describe('a stack whose table is provisioned too small', () => {
         functions: stack.stack.functions.map((f) => f.name),
         tables: stack.stack.tables.map((t) => ({ name: t.definition.TableName, globalIndexes: (t.definition.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName!) })),
         apiGateway: null,
+        emf: [REFERENCE_EMF],
         reportLines: false,
         settle: false,
       });

@@ -21,6 +21,16 @@ describe('expected CloudWatch counts by protocol', () => {
     expect(chat.deliveries.received).toBeGreaterThan(0);
     expect(expectedCounts(chat).fanoutDeliveries).toBe(chat.deliveries.received);
     expect(expectedCounts(described).fanoutDeliveries).toBeUndefined();
+    // a stack of another's speaking chat-v1, its functions publishing under their own namespace: none either
+    const own = buildResults();
+    own.config.target.functions = {
+      source: 'lambda-api',
+      functions: [{ name: 'chat-send', route: 'sendMessage', memoryMB: 512, emf: { namespace: 'ChatApp', service: 'chat' } }],
+    };
+    expect(expectedCounts(own).invocations).toEqual({ 'chat-send': own.sends.acked });
+    expect(expectedCounts(own).fanoutDeliveries).toBeUndefined();
+    own.config.target.functions.functions[0]!.emf = { namespace: 'FanoutBench', service: 'fanout-chat' };
+    expect(expectedCounts(own).fanoutDeliveries).toBe(own.deliveries.received);
   });
 
   it('a publish acknowledged by its AWS API ran no sendMessage: the acknowledged sends less the publishes', () => {

@@ -61,7 +61,16 @@ describe('Lambda configuration from the harness', () => {
 
   it("reads the functions' configurations", async () => {
     const [send, whoami] = await readFunctionConfigs(lambda, [SEND, WHOAMI]);
-    expect(send).toEqual({ name: SEND, memoryMB: 1024, timeoutSeconds: 29, architectures: ['x86_64'], runtime: 'nodejs22.x', lastUpdateStatus: 'Successful' });
+    // where it publishes its EMF metrics: its environment's POWERTOOLS_METRICS_NAMESPACE and POWERTOOLS_SERVICE_NAME
+    expect(send).toEqual({
+      name: SEND,
+      memoryMB: 1024,
+      timeoutSeconds: 29,
+      architectures: ['x86_64'],
+      runtime: 'nodejs22.x',
+      lastUpdateStatus: 'Successful',
+      emf: { namespace: 'FanoutBench', service: 'fanout-chat' },
+    });
     expect(whoami).toMatchObject({ name: WHOAMI, memoryMB: 256 });
   });
 

@@ -7,6 +7,9 @@ import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.t
 import { CloudWatchResults } from '../../src/contracts/cloudwatch-schema.ts';
 import { connect, type TestClient } from '../fixtures/gateway/clients.ts';
 import { emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';
+import { localStackFunctions } from '../../src/targets/target-functions.ts';
+import { emfSources } from '../../src/metrics/cost/run-functions.ts';
+import { REFERENCE_EMF } from '../../src/contracts/reference-functions.ts';
 
 // The puller against the emulator's CloudWatch endpoint: the same SDK calls it makes on AWS,
 // after a short real chat session (real ws clients, the reference functions, dynalite).
@@ -55,6 +58,9 @@ describe('pullCloudWatch against the local emulator', () => {
     const startMs = Date.now();
     await chatSession(stack.ready.websocketUrl);
     const endMs = Date.now();
+    // where the stack's functions publish their EMF metrics: their environment, as Lambda's API answers it
+    const emf = emfSources((await localStackFunctions(stack.ready)).functions);
+    expect(emf).toEqual([REFERENCE_EMF]);
     const pull = () =>
       pullCloudWatch({
         target: emulatorCloudWatch({ endpoint: stack.ready.cloudwatchEndpoint, region: stack.ready.region }),
@@ -62,6 +68,7 @@ describe('pullCloudWatch against the local emulator', () => {
         functions: FUNCTIONS.map((f) => f.name),
         tables: REFERENCE_TABLES,
         apiGateway: { apiId: stack.ready.apiId, stage: stack.ready.stage },
+        emf,
       });
 
     // $disconnect and the last REPORT lines land just after the session: poll, bounded.

@@ -119,9 +119,9 @@ describe('metric requests', () => {
   });
 
   it('adds average and p99 for duration-like EMF metrics only', () => {
-    const reqs = emfRequests('FanoutBench', [
-      { metric: 'FanoutDeliveries', dimensions: { service: 's' } },
-      { metric: 'FanoutDurationMs', dimensions: { service: 's' } },
+    const reqs = emfRequests([
+      { namespace: 'FanoutBench', metric: 'FanoutDeliveries', dimensions: { service: 's' } },
+      { namespace: 'FanoutBench', metric: 'FanoutDurationMs', dimensions: { service: 's' } },
     ]);
     expect(reqs.filter((r) => r.metric === 'FanoutDeliveries').map((r) => r.stat)).toEqual(['Sum']);
     expect(reqs.filter((r) => r.metric === 'FanoutDurationMs' && r.kind === 'series').map((r) => r.stat)).toEqual(['Sum', 'Average', 'p99']);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { dynamoRequests, emfRequests, lambdaRequests, localHostRequests } from '../../src/metrics/cloudwatch/cloudwatch-queries.ts';
+import { dynamoRequests, emfRequests, lambdaRequests, localHostRequests, type EmfMetric } from '../../src/metrics/cloudwatch/cloudwatch-queries.ts';
 import { hostInLatencies, localHostWarnings } from '../../src/metrics/cloudwatch/local-host.ts';
 import { metricTotals } from '../../src/metrics/cloudwatch/cloudwatch-totals.ts';
 import type { MetricDataResult } from '../../src/metrics/cloudwatch/metric-data-fetch.ts';
 
-const EMF = { namespace: 'FanoutBench', service: 'fanout-chat' };
+const EMF = { namespace: 'FanoutBench', service: 'fanout-chat' } as const;
 const point = (timestamps: number[], values: number[]): MetricDataResult => ({ timestamps, values, status: 'Complete' });
 
 describe('metricTotals', () => {
@@ -20,7 +20,7 @@ describe('metricTotals', () => {
       if (r.kind === 'totals' && r.stat === 'SampleCount') data.set(id, point([0, 60_000], [10, 30]));
       if (r.kind === 'totals' && r.stat === 'p99') data.set(id, point([0, 60_000], [90, 70]));
     });
-    const t = metricTotals({ requests, data, functions: ['fn'], apiGateway: null, emfMetrics: [], emf: EMF });
+    const t = metricTotals({ requests, data, functions: ['fn'], apiGateway: null, emfMetrics: [] });
     expect(t.lambda.fn.invocations).toBe(12);
     expect(t.lambda.fn.concurrentExecutionsMax).toBe(7);
     // (10 × 20 + 30 × 40) / 40 = 35
@@ -33,13 +33,13 @@ describe('metricTotals', () => {
   });
 
   it('counts an EMF metric once: the service-only set when published, else the sum over its sets', () => {
-    const emfMetrics: Array<{ metric: string; dimensions: Record<string, string> }> = [
-      { metric: 'ColdStart', dimensions: { service: 'fanout-chat', function_name: 'a' } },
-      { metric: 'ColdStart', dimensions: { service: 'fanout-chat', function_name: 'b' } },
-      { metric: 'FanoutDeliveries', dimensions: { service: 'fanout-chat' } },
-      { metric: 'FanoutDeliveries', dimensions: { service: 'fanout-chat', function_name: 'a' } },
+    const emfMetrics: EmfMetric[] = [
+      { ...EMF, metric: 'ColdStart', dimensions: { service: 'fanout-chat', function_name: 'a' } },
+      { ...EMF, metric: 'ColdStart', dimensions: { service: 'fanout-chat', function_name: 'b' } },
+      { ...EMF, metric: 'FanoutDeliveries', dimensions: { service: 'fanout-chat' } },
+      { ...EMF, metric: 'FanoutDeliveries', dimensions: { service: 'fanout-chat', function_name: 'a' } },
     ];
-    const requests = emfRequests('FanoutBench', emfMetrics);
+    const requests = emfRequests(emfMetrics);
     const data = new Map<string, MetricDataResult>();
     requests.forEach((r, i) => {
       if (r.kind !== 'series') return;
@@ -47,9 +47,32 @@ describe('metricTotals', () => {
       // the same 100 deliveries, published under two dimension sets
       if (r.metric === 'FanoutDeliveries') data.set(`q${i}`, point([0], [100]));
     });
-    const t = metricTotals({ requests, data, functions: [], apiGateway: null, emfMetrics, emf: EMF });
+    const t = metricTotals({ requests, data, functions: [], apiGateway: null, emfMetrics });
     expect(t.emf.ColdStart.sum).toBe(5);
     expect(t.emf.FanoutDeliveries.sum).toBe(100);
+  });
+
+  it("keys a metric two namespaces publish by namespace, and takes a namespace's every service where its functions name none", () => {
+    // Powertools publishes ColdStart in every namespace; the second stack's functions set no POWERTOOLS_SERVICE_NAME
+    const emfMetrics: EmfMetric[] = [
+      { ...EMF, metric: 'ColdStart', dimensions: { service: 'fanout-chat' } },
+      { namespace: 'Orders', metric: 'ColdStart', dimensions: { service: 'service_undefined' } },
+      { namespace: 'Orders', metric: 'OrdersPlaced', dimensions: { service: 'service_undefined' } },
+      { namespace: 'Orders', metric: 'OrdersPlaced', dimensions: { service: 'checkout' } },
+    ];
+    const requests = emfRequests(emfMetrics);
+    const data = new Map<string, MetricDataResult>();
+    requests.forEach((r, i) => {
+      if (r.kind !== 'series') return;
+      const n = r.namespace === 'Orders' ? (r.dimensions.service === 'checkout' ? 4 : 7) : 2;
+      data.set(`q${i}`, point([0], [n]));
+    });
+    const t = metricTotals({ requests, data, functions: [], apiGateway: null, emfMetrics });
+    expect(t.emf).toEqual({
+      'FanoutBench/ColdStart': { sum: 2, average: null, p99: null },
+      'Orders/ColdStart': { sum: 7, average: null, p99: null },
+      OrdersPlaced: { sum: 11, average: null, p99: null },
+    });
   });
 
   it("sums a provisioned table's throttles: ThrottledRequests per operation, Read/WriteThrottleEvents of the table and of each index", () => {
@@ -62,7 +85,7 @@ describe('metricTotals', () => {
       if (r.metric === 'ReadThrottleEvents' && !index) data.set(`q${i}`, point([0], [4]));
       if (r.metric === 'ThrottledRequests' && r.dimensions.Operation === 'PutItem') data.set(`q${i}`, point([0], [6]));
     });
-    const t = metricTotals({ requests, data, functions: [], apiGateway: null, emfMetrics: [], emf: EMF, dynamo });
+    const t = metricTotals({ requests, data, functions: [], apiGateway: null, emfMetrics: [], dynamo });
     expect(t.dynamodb?.t).toMatchObject({ writeThrottleEvents: 15, readThrottleEvents: 4, indexes: { byX: { writeThrottleEvents: 3, readThrottleEvents: 0 } } });
     // a batch that lost only some items counts events, not a throttled request
     expect(t.dynamodb?.t?.operations).toEqual({ PutItem: { requests: 0, throttled: 6 } });
@@ -71,7 +94,7 @@ describe('metricTotals', () => {
   it('reports queries CloudWatch refused', () => {
     const requests = lambdaRequests(['fn']);
     const data = new Map([['q0', { timestamps: [], values: [], status: 'Forbidden' }]]);
-    const t = metricTotals({ requests, data, functions: ['fn'], apiGateway: null, emfMetrics: [], emf: EMF });
+    const t = metricTotals({ requests, data, functions: ['fn'], apiGateway: null, emfMetrics: [] });
     expect(t.problems).toEqual([{ step: 'GetMetricData AWS/Lambda Invocations Sum', errorName: 'Forbidden', message: 'CloudWatch returned no data for this query' }]);
   });
 
@@ -90,7 +113,7 @@ describe('metricTotals', () => {
       if (r.stat === 'p99') data.set(id, point([0], [820]));
       if (r.stat === 'Maximum') data.set(id, point([0], [901]));
     });
-    const t = metricTotals({ requests, data, functions: ['a', 'b'], apiGateway: null, emfMetrics: [], emf: EMF, localHost: { run: { startMs: 10_000, endMs: 13_000 } } });
+    const t = metricTotals({ requests, data, functions: ['a', 'b'], apiGateway: null, emfMetrics: [], localHost: { run: { startMs: 10_000, endMs: 13_000 } } });
     expect(t.localHost).toEqual({
       hostBusyAvgPercent: 95,
       hostBusyPeakPercent: 100,

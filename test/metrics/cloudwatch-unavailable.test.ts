@@ -1,5 +1,5 @@
 import { CloudWatchServiceException } from '@aws-sdk/client-cloudwatch';
-import { REFERENCE_FUNCTION_NAMES } from '../../src/contracts/reference-functions.ts';
+import { REFERENCE_EMF, REFERENCE_FUNCTION_NAMES } from '../../src/contracts/reference-functions.ts';
 import { REFERENCE_TABLES } from '../../src/contracts/reference-tables.ts';
 import { CloudWatchLogsServiceException, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -129,7 +129,7 @@ describe('AWS denying CloudWatch metrics (IAM)', () => {
         ],
       });
 
-      const cw = await pullCloudWatch({ target: awsCloudWatch({ region: 'us-east-1' }), run, clients, functions: REFERENCE_FUNCTION_NAMES, tables: REFERENCE_TABLES });
+      const cw = await pullCloudWatch({ target: awsCloudWatch({ region: 'us-east-1' }), run, clients, functions: REFERENCE_FUNCTION_NAMES, tables: REFERENCE_TABLES, emf: [REFERENCE_EMF] });
       expect(cw.status).toBe('partial');
       // the wait for publication asks GetMetricData too: denied, it ends at once
       expect(cw.problems.map((p) => p.step)).toEqual(['ListMetrics AWS/ApiGateway', 'wait for CloudWatch to publish the run', 'ListMetrics FanoutBench', 'ListMetrics AWS/DynamoDB', 'GetMetricData']);

@@ -1,4 +1,6 @@
 import { GetMetricDataCommand, type CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { REFERENCE_EMF } from '../../contracts/reference-functions.ts';
+import type { EmfSource } from '../../contracts/target-schema.ts';
 
 /**
  * AWS publishes a minute of Lambda and API Gateway metrics a minute or more after it ends, and
@@ -23,7 +25,8 @@ export interface ExpectedCounts {
 export interface WatchedMetrics {
   functions: readonly string[];
   apiGateway: { apiId: string; stage: string } | null;
-  emf: { namespace: string; service: string };
+  /** where the functions publish EMF metrics: the reference stack's namespace holds its posts (FanoutDeliveries) */
+  emf: readonly EmfSource[];
   tables: readonly string[];
 }
 
@@ -135,7 +138,9 @@ function countQueries(w: WatchedMetrics, periodSec: number): Array<{ kind: Count
     });
   for (const fn of w.functions) add('invocations', 'AWS/Lambda', 'Invocations', { FunctionName: fn }, fn);
   if (w.apiGateway) add('connectCount', 'AWS/ApiGateway', 'ConnectCount', { ApiId: w.apiGateway.apiId, Stage: w.apiGateway.stage });
-  add('fanoutDeliveries', w.emf.namespace, 'FanoutDeliveries', { service: w.emf.service });
+  for (const { namespace, service } of w.emf) {
+    if (namespace === REFERENCE_EMF.namespace) add('fanoutDeliveries', namespace, 'FanoutDeliveries', { service: service ?? REFERENCE_EMF.service });
+  }
   for (const table of w.tables) {
     add('dynamoUnits', 'AWS/DynamoDB', 'ConsumedReadCapacityUnits', { TableName: table });
     add('dynamoUnits', 'AWS/DynamoDB', 'ConsumedWriteCapacityUnits', { TableName: table });

@@ -13,6 +13,7 @@ import {
   queryWindow,
   toMetricDataQuery,
   type DynamoTablePlan,
+  type EmfMetric,
   type MetricRequest,
   type RouteDimensionSet,
 } from './cloudwatch-queries.ts';
@@ -26,7 +27,8 @@ import { functionLogGroup, type FunctionLogGroups } from './function-log-group.t
 import { executionLogGroup, pullExecutionLogFailures } from './execution-log-failures.ts';
 import { getMetricData, listMetrics } from './metric-data-fetch.ts';
 import { describeProblem, isHopeless } from './pull-problem.ts';
-import { EMF_METRICS, EMF_NAMESPACE, EMF_SERVICE } from '../../contracts/reference-functions.ts';
+import { EMF_METRICS, REFERENCE_EMF } from '../../contracts/reference-functions.ts';
+import type { EmfSource } from '../../contracts/target-schema.ts';
 import { DYNAMO_OPERATIONS, type BenchTable } from '../../contracts/reference-tables.ts';
 
 export interface PullCloudWatchOptions {
@@ -64,8 +66,8 @@ export interface PullCloudWatchOptions {
   reportLimits?: LogPullLimits;
   /** every report of `functionName` as the REPORT pull reads it (the attribution join's invocations) */
   onReport?: (functionName: string, line: ReportLine) => void;
-  /** EMF metrics: namespace and service dimension (default: the reference stack's) */
-  emf?: { namespace: string; service: string };
+  /** where the functions publish EMF metrics (runEmfSources); default none */
+  emf?: readonly EmfSource[];
   /** pre-built clients (tests); otherwise made from `target` and destroyed after the pull */
   clients?: CloudWatchClients;
 }
@@ -81,7 +83,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
   const marginSec = options.marginSec ?? target.marginSec;
   let window = queryWindow(options.run, periodSec, marginSec, Date.now());
   const functions = [...(options.functions ?? [])];
-  const emf = options.emf ?? { namespace: EMF_NAMESPACE, service: EMF_SERVICE };
+  const emf = options.emf ?? [];
 
   const result: CloudWatchResults = {
     status: 'complete',
@@ -162,7 +164,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
     }
     const coarsened = coarsenedNote(window, Date.now());
     if (coarsened) result.notes.push(coarsened);
-    const emfMetrics = await discoverEmf(clients, attempt, emf);
+    const emfMetrics = (await Promise.all(emf.map((source) => discoverEmf(clients, attempt, source)))).flat();
     const dynamo = await discoverDynamo(clients, attempt, options.tables ?? []);
 
     const routeSets = result.apiGateway ? await discoverRoutes(clients, attempt, result.apiGateway, result.notes) : [];
@@ -170,7 +172,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
       ...lambdaRequests(functions),
       ...(result.apiGateway ? apiGatewayRequests(result.apiGateway) : []),
       ...apiGatewayRouteRequests(routeSets),
-      ...emfRequests(emf.namespace, emfMetrics),
+      ...emfRequests(emfMetrics),
       ...dynamoRequests(dynamo),
       ...(target.hostMetrics ? localHostRequests(functions) : []),
     ];
@@ -185,7 +187,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
       // coarse periods start before the run: the host's are then read over the whole window
       const hostSpan = window.coarsenedFromSec === undefined ? options.run : { startMs: window.startMs, endMs: window.endMs };
       const localHost = target.hostMetrics ? { run: hostSpan } : undefined;
-      const { problems, notes, ...totals } = metricTotals({ requests, data, functions, apiGateway: result.apiGateway, routeSets, emfMetrics, emf, dynamo, localHost });
+      const { problems, notes, ...totals } = metricTotals({ requests, data, functions, apiGateway: result.apiGateway, routeSets, emfMetrics, dynamo, localHost });
       Object.assign(result, totals);
       result.problems.push(...problems);
       result.notes.push(...notes);
@@ -288,15 +290,19 @@ async function discoverRoutes(clients: CloudWatchClients, attempt: Attempt, api:
 }
 
 /**
- * The EMF metrics as published: Powertools adds `service` to every metric and `function_name` to
- * ColdStart, so the dimension sets are listed rather than guessed; when listing is impossible the
- * known metrics are asked for with `service` alone.
+ * A namespace's EMF metrics as published: Powertools adds `service` to every metric and
+ * `function_name` to ColdStart, so the dimension sets are listed rather than guessed (those of the
+ * source's service, where it names one). When none are listed (not yet, on AWS, or listing is
+ * refused), the reference stack's known metrics are asked for in its namespace; another's are not known.
  */
-async function discoverEmf(clients: CloudWatchClients, attempt: Attempt, emf: { namespace: string; service: string }) {
-  const listed = await attempt(`ListMetrics ${emf.namespace}`, () => listMetrics(clients.cloudwatch, { namespace: emf.namespace }));
-  const ours = (listed ?? []).filter((m) => m.dimensions.service === emf.service);
-  if (ours.length > 0) return ours;
-  return EMF_METRICS.map((metric) => ({ metric, dimensions: { service: emf.service } }));
+async function discoverEmf(clients: CloudWatchClients, attempt: Attempt, source: EmfSource): Promise<EmfMetric[]> {
+  const { namespace, service } = source;
+  const listed = await attempt(`ListMetrics ${namespace}`, () => listMetrics(clients.cloudwatch, { namespace }));
+  const ours = (listed ?? []).filter((m) => service === undefined || m.dimensions.service === service);
+  const tag = { namespace, ...(service !== undefined ? { service } : {}) };
+  if (ours.length > 0) return ours.map((m) => ({ ...tag, ...m }));
+  if (namespace !== REFERENCE_EMF.namespace) return [];
+  return EMF_METRICS.map((metric) => ({ ...tag, metric, dimensions: { service: service ?? REFERENCE_EMF.service } }));
 }
 
 /**

@@ -222,10 +222,19 @@ export function localHostRequests(functions: readonly string[]): MetricRequest[]
   return out;
 }
 
+/** One EMF metric of a stack's, with one of the dimension sets it is published under. */
+export interface EmfMetric {
+  namespace: string;
+  /** the service the stack's functions publish as (EmfSource), where they name one */
+  service?: string;
+  metric: string;
+  dimensions: Record<string, string>;
+}
+
 /** Counts are summed; a duration metric (unit ms) gets an average and a p99 as well. */
-export function emfRequests(namespace: string, metrics: Array<{ metric: string; dimensions: Record<string, string> }>): MetricRequest[] {
+export function emfRequests(metrics: readonly EmfMetric[]): MetricRequest[] {
   const base: MetricRequest[] = [];
-  for (const { metric, dimensions } of metrics) {
+  for (const { namespace, metric, dimensions } of metrics) {
     base.push(series(namespace, metric, 'Sum', dimensions));
     if (/Ms$|Duration/.test(metric)) base.push(series(namespace, metric, 'Average', dimensions), series(namespace, metric, 'p99', dimensions));
   }

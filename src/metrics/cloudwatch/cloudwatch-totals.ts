@@ -1,4 +1,4 @@
-import { INSIGHTS_CPU_METRIC, INSIGHTS_NAMESPACE, type DynamoTablePlan, type MetricRequest, type RouteDimensionSet } from './cloudwatch-queries.ts';
+import { INSIGHTS_CPU_METRIC, INSIGHTS_NAMESPACE, type DynamoTablePlan, type EmfMetric, type MetricRequest, type RouteDimensionSet } from './cloudwatch-queries.ts';
 import type { ApiGatewayRouteTotals, ApiGatewayTotals, CloudWatchResults, CloudWatchSeries, DynamoTableTotals, EmfTotals, LambdaTotals, LocalHostTotals, PullProblem } from '../../contracts/cloudwatch-schema.ts';
 import { LOCAL_HOST_METRIC, LOCAL_HOST_NAMESPACE } from '../../../common/local-host-metrics.ts';
 import type { MetricDataResult } from './metric-data-fetch.ts';
@@ -16,8 +16,7 @@ export interface MetricTotalsInput {
   apiGateway: { apiId: string; stage: string } | null;
   /** the per-route dimension sets asked for, as ListMetrics showed them (none: no per-route totals) */
   routeSets?: readonly RouteDimensionSet[];
-  emfMetrics: ReadonlyArray<{ metric: string; dimensions: Record<string, string> }>;
-  emf: { namespace: string; service: string };
+  emfMetrics: readonly EmfMetric[];
   /** AWS/DynamoDB: the tables asked about (none: no dynamodb totals) */
   dynamo?: readonly DynamoTablePlan[];
   /** the local host's metrics were asked for: averaged over the run's own seconds */
@@ -118,17 +117,23 @@ export function metricTotals(input: MetricTotalsInput): MetricTotals {
     if (Object.keys(apiGatewayRoutes).length === 0) apiGatewayRoutes = undefined;
   }
 
-  // Per metric: the set with `service` alone when published (no double counting of a datum
-  // emitted under several dimension sets), else the sum over its sets (e.g. per function_name).
+  // Per namespace and metric: the sets with `service` alone when published (no double counting of
+  // a datum emitted under several dimension sets), else the sum over its sets (e.g. per
+  // function_name). A name several namespaces publish (Powertools' ColdStart) is keyed by its
+  // namespace as well: their averages cannot be joined.
   const emf: Record<string, EmfTotals> = {};
-  const { namespace, service } = input.emf;
-  for (const metric of new Set(input.emfMetrics.map((m) => m.metric))) {
-    const sets = input.emfMetrics.filter((m) => m.metric === metric).map((m) => m.dimensions);
-    const serviceOnly = sets.filter((s) => Object.keys(s).length === 1 && s.service === service);
+  const groups = new Map<string, EmfMetric[]>();
+  for (const m of input.emfMetrics) groups.set(`${m.namespace}\u0000${m.metric}`, [...(groups.get(`${m.namespace}\u0000${m.metric}`) ?? []), m]);
+  const namespacesOf = (metric: string) => new Set(input.emfMetrics.filter((m) => m.metric === metric).map((m) => m.namespace)).size;
+  for (const group of groups.values()) {
+    const { namespace, metric, service } = group[0]!;
+    const sets = group.map((m) => m.dimensions);
+    const serviceOnly = sets.filter((s) => Object.keys(s).length === 1 && s.service !== undefined && (service === undefined || s.service === service));
     const chosen = serviceOnly.length > 0 ? serviceOnly : sets;
     const sums = chosen.flatMap((s) => values(namespace, metric, 'Sum', s));
     if (sums.length === 0) continue;
-    emf[metric] = { sum: sum(sums), average: windowStat(namespace, metric, chosen, 'Average'), p99: windowStat(namespace, metric, chosen, 'p99') };
+    const key = namespacesOf(metric) > 1 ? `${namespace}/${metric}` : metric;
+    emf[key] = { sum: sum(sums), average: windowStat(namespace, metric, chosen, 'Average'), p99: windowStat(namespace, metric, chosen, 'p99') };
   }
 
   let dynamodb: Record<string, DynamoTableTotals> | undefined;

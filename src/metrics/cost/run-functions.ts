@@ -1,5 +1,6 @@
 import { PATH_ROUTE } from '../../../common/stack-ready.ts';
-import { REFERENCE_FUNCTIONS, type BenchFunction } from '../../contracts/reference-functions.ts';
+import { REFERENCE_EMF, REFERENCE_FUNCTIONS, type BenchFunction } from '../../contracts/reference-functions.ts';
+import type { EmfSource, TargetFunction } from '../../contracts/target-schema.ts';
 import { REFERENCE_TABLES, type BenchTable } from '../../contracts/reference-tables.ts';
 import type { FunctionHop } from '../../contracts/path-schema.ts';
 import type { Results } from '../../contracts/results-schema.ts';
@@ -14,6 +15,26 @@ export function runFunctions(results: Pick<Results, 'config'>): readonly BenchFu
   const listed = results.config.target.functions?.functions;
   if (listed) return listed;
   return results.config.target.kind === 'local' ? REFERENCE_FUNCTIONS : [];
+}
+
+/**
+ * Where the run's functions publish EMF metrics, each namespace and service once: as the target
+ * lists them (their environment; the reference stack's assumed functions, its own); results
+ * written before targets described their functions, the reference stack's where the target was
+ * local, as runFunctions. A stack whose functions say nothing publishes none the pull can find.
+ */
+export function runEmfSources(results: Pick<Results, 'config'>): EmfSource[] {
+  const listed = results.config.target.functions?.functions;
+  return listed ? emfSources(listed) : results.config.target.kind === 'local' ? [REFERENCE_EMF] : [];
+}
+
+/** Where these functions publish EMF metrics, each namespace and service once. */
+export function emfSources(functions: readonly TargetFunction[]): EmfSource[] {
+  const seen = new Set<string>();
+  return functions.flatMap((f) => (f.emf ? [f.emf] : [])).filter((e) => {
+    const key = `${e.namespace}\u0000${e.service ?? ''}`;
+    return !seen.has(key) && seen.add(key);
+  });
 }
 
 /**

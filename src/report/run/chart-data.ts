@@ -132,6 +132,9 @@ export function buildCharts(results: Results): Record<string, ChartSpec> {
   const grid = cw ? cloudWatchGrid(cw.window, runStart) : null;
   const find = (namespace: string, metric: string, stat: string, match: (d: Record<string, string>) => boolean) =>
     cw?.series.filter((s) => s.namespace === namespace && s.metric === metric && s.stat === stat && match(s.dimensions)) ?? [];
+  // the stack's own EMF metrics, in whichever namespace its functions publish them (a sum)
+  const findEmf = (metric: string, match: (d: Record<string, string>) => boolean) =>
+    cw?.series.filter((s) => !s.namespace.startsWith('AWS/') && s.namespace !== LOCAL_HOST_NAMESPACE && s.metric === metric && s.stat === 'Sum' && match(s.dimensions)) ?? [];
   const fnColor = (fn: string) => PALETTE[Math.max(0, cw?.functions.indexOf(fn) ?? 0) % PALETTE.length];
 
   // Errors: the client's view and, on the same axis, what Lambda and API Gateway counted. Each
@@ -178,19 +181,19 @@ export function buildCharts(results: Results): Record<string, ChartSpec> {
         color: fnColor(fn),
       }));
     if (cold.length === 0) {
-      const emfCold = sumSeries(find('FanoutBench', 'ColdStart', 'Sum', () => true), grid);
+      const emfCold = sumSeries(findEmf('ColdStart', () => true), grid);
       if (emfCold) cold.push({ label: 'ColdStart (EMF)', values: emfCold, color: PALETTE[0] });
     }
     charts.push({ id: 'cold-starts', title: 'Cold starts over time', unit: period, xKind: 'elapsed', x: grid.x, series: cold, bars: true });
 
     const stale: ChartSeries[] = [];
-    const removed = sumSeries(find(cwEmfNamespace(cw.series), 'StaleConnectionsRemoved', 'Sum', onlyService), grid);
+    const removed = sumSeries(findEmf('StaleConnectionsRemoved', onlyService), grid);
     if (removed) stale.push({ label: 'stale connections removed', values: removed, color: PALETTE[3] });
-    const postErrors = sumSeries(find(cwEmfNamespace(cw.series), 'FanoutPostErrors', 'Sum', onlyService), grid);
+    const postErrors = sumSeries(findEmf('FanoutPostErrors', onlyService), grid);
     if (postErrors) stale.push({ label: 'fan-out post errors', values: postErrors, color: PALETTE[1] });
-    const postTimeouts = sumSeries(find(cwEmfNamespace(cw.series), 'FanoutPostTimeouts', 'Sum', onlyService), grid);
+    const postTimeouts = sumSeries(findEmf('FanoutPostTimeouts', onlyService), grid);
     if (postTimeouts) stale.push({ label: 'fan-out post timeouts', values: postTimeouts, color: PALETTE[2] });
-    const cleanupFailures = sumSeries(find(cwEmfNamespace(cw.series), 'StaleCleanupFailures', 'Sum', onlyService), grid);
+    const cleanupFailures = sumSeries(findEmf('StaleCleanupFailures', onlyService), grid);
     if (cleanupFailures) stale.push({ label: 'stale cleanup failures', values: cleanupFailures, color: PALETTE[4] });
     charts.push({ id: 'stale', title: 'Stale-connection cleanup (410 Gone)', unit: period, xKind: 'elapsed', x: grid.x, series: stale, bars: true });
 
@@ -373,9 +376,6 @@ function sumSeries(list: CloudWatchSeries[], grid: Grid): Array<number | null> |
 }
 
 const onlyService = (d: Record<string, string>) => 'service' in d;
-function cwEmfNamespace(series: CloudWatchSeries[]): string {
-  return series.find((s) => !s.namespace.startsWith('AWS/') && s.namespace !== LOCAL_HOST_NAMESPACE)?.namespace ?? 'FanoutBench';
-}
 
 /**
  * A time chart's x range: from 0:00, the run's start, which every time chart of the page shares
