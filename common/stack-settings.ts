@@ -5,8 +5,9 @@ import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from './node-runtimes.ts';
  * The emulator's settings that take one value, each written once: keyed by where the emulator's
  * config file puts it, with the `stack up` flag that sets it (and its help), the scenario's
  * `target:` knob that sets it where a scenario may, and its value as a scenario's knob is checked
- * (the stack checks every value again against its config's rules, emulator/config.ts, so a
- * mistake reads the same from a flag, a knob or the file). Made from this table: the launch
+ * (the stack checks every value again against its config's rule for the same path, with its
+ * default: emulator/config.ts's SETTING_RULES, where a path of this table without a rule is a type
+ * error; so a mistake reads the same from a flag, a knob or the file). Made from this table: the launch
  * object's settings (common/stack-launch.ts, nested by their paths), `stack up`'s
  * options and its launch object (src/commands/stack.ts), the flag a setting is reported by and
  * the command line results.json records (src/local-stack/stack-flags.ts), a scenario's knobs as a
@@ -64,7 +65,8 @@ export const STACK_SETTINGS = {
     kind: 'string',
     knob: { name: 'runtime', schema: z.enum(NODE_RUNTIMES) },
     help: `Lambda runtime emulated: ${NODE_RUNTIMES.join('|')} (default ${DEFAULT_NODE_RUNTIME}); runs on that Node major when one is found`,
-  },  'lambda.accountConcurrency': {
+  },
+  'lambda.accountConcurrency': {
     flag: '--account-concurrency <n>',
     kind: 'number',
     knob: { name: 'accountConcurrency', schema: z.int().positive() },

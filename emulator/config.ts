@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { accountThrottleDefault } from '../common/api-gateway-quotas.ts';
 import { LAMBDA_MEMORY_MB } from '../common/lambda-memory.ts';
-import { MAX_PREPARED_PER_FUNCTION } from '../common/stack-settings.ts';
+import { MAX_PREPARED_PER_FUNCTION, type StackSettingPath } from '../common/stack-settings.ts';
 import { readDataFile } from '../common/data-file.ts';
 import { DEFAULTS as LAMBDA_DEFAULTS } from './lambda/options.ts';
 import { UserError, fieldPath } from '../common/errors.ts';
-import { AwsMetricsSchema } from './cloudwatch/aws-timing.ts';
+import { AwsMetricsLag } from './cloudwatch/aws-timing.ts';
 import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../common/node-runtimes.ts';
 import { IAM_MODES } from './iam/execution-role.ts';
 
@@ -29,44 +29,71 @@ export function randomApiId(): string {
 }
 
 
-const LimitsSchema = z.strictObject({
-  /** Max WebSocket message (and @connections payload); larger messages close with 1009. */
-  maxMessageBytes: z.int().min(1).default(131_072),
-  /** AWS's frame limit; documented, not enforced (ws enforces message size only). */
-  frameBytes: z.int().min(1).default(32_768),
-  idleTimeoutSeconds: z.number().positive().default(600),
-  maxConnectionSeconds: z.number().positive().default(7_200),
-  /** New connections per second per account (token bucket, burst = rate). */
-  newConnectionsPerSecond: z.number().positive().default(500),
+/**
+ * The config's rule and default for each setting of one value, by its path in the settings' table
+ * (common/stack-settings.ts, which gives each its `stack up` flag and scenario knob): a table
+ * entry without a rule here, or a rule for no entry, is a type error. Each group's schema below
+ * takes its settings from here (`rulesOf`), beside its settings of other shapes.
+ */
+const SETTING_RULES = {
+  host: z.string().min(1).default('127.0.0.1'),
+  /** 0 = any free port. */
+  port: z.int().min(0).max(65_535).default(0),
+  stage: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,128}$/, 'letters, digits, "-" and "_" only')
+    .default('local'),
+  /**
+   * The CloudFormation stack this one stands in for: DescribeStacks answers it, and its functions,
+   * tables and token parameter are named after it as the CDK app names them (stack-names.ts).
+   */
+  stackName: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must start with a letter and hold only letters, digits and "-"')
+    .max(128)
+    .optional(),
+  /**
+   * The reference stack's server push: `direct` (default; its push function posts to every
+   * recipient) or `queued` (a fan-out function, an SQS queue and posting workers): the CDK app's
+   * `-c pushFanout`. Not for a template, whose own paths run as written.
+   */
+  pushFanout: z.enum(['direct', 'queued']).optional(),
+  /**
+   * Whether a function's calls are authorized against its execution role, as IAM would (emulator/iam/),
+   * and API Gateway's right to invoke each route's function (AWS::Lambda::Permission): `enforce`
+   * (the faithful one) answers a denied call as the service does (AccessDeniedException) and fails
+   * an unpermitted route as AWS does, `report` lets both through and records them, `off` checks
+   * nothing. The harness's `target.iam`.
+   */
+  iam: z.enum(IAM_MODES).default('enforce'),
+
+  'limits.idleTimeoutSeconds': z.number().positive().default(600),
+  'limits.maxConnectionSeconds': z.number().positive().default(7_200),
   /** Account throttle shared by inbound messages and @connections calls; default: AWS's for the stack's region (accountThrottleDefault). */
-  accountRps: z.number().positive().optional(),
-  accountBurst: z.number().positive().optional(),
+  'limits.accountRps': z.number().positive().optional(),
+  'limits.accountBurst': z.number().positive().optional(),
   /**
    * The stage's default route throttle (DefaultRouteSettings): client messages and $connect, not
    * @connections calls. Default: the stack's own (the template's stage, the reference stack's
    * DEFAULT_STAGE_THROTTLE), else the account's, as on API Gateway; AWS's burst is an integer,
    * 0 refuses everything.
    */
-  stageRps: z.number().positive().optional(),
-  stageBurst: z.int().min(0).optional(),
-  /** Routes with a throttle of their own (the stage's RouteSettings), by route key; in place of the stage's. */
-  routeThrottles: z.record(z.string(), z.strictObject({ rps: z.number().positive(), burst: z.int().min(0) })).default({}),
+  'limits.stageRps': z.number().positive().optional(),
+  'limits.stageBurst': z.int().min(0).optional(),
   /**
    * What resets the idle timer: `either`, traffic either way (published experience: server-sent
    * messages keep a connection open; AWS does not document the direction), or `client`, only the
    * client's own messages.
    */
-  idleTimeoutRule: z.enum(['client', 'either']).default('either'),
-});
+  'limits.idleTimeoutRule': z.enum(['client', 'either']).default('either'),
 
-const LambdaSchema = z.strictObject({
   /** AWS's default account concurrency quota. */
-  accountConcurrency: z.int().min(1).default(1_000),
+  'lambda.accountConcurrency': z.int().min(1).default(1_000),
   /**
    * Host cap on live execution environments (not an AWS quota): what the host's memory holds.
    * Cold starts beyond it evict idle environments, or wait (results say the host held them).
    */
-  hostMaxEnvironments: z.int().min(1).default(LAMBDA_DEFAULTS.hostMaxEnvironments),
+  'lambda.hostMaxEnvironments': z.int().min(1).default(LAMBDA_DEFAULTS.hostMaxEnvironments),
   /**
    * Host cap on one function's live environments: this many per core at a full vCPU share, so
    * cores × this ÷ the function's CPU share (at least 4). Beyond what the host's cores can keep
@@ -74,30 +101,76 @@ const LambdaSchema = z.strictObject({
    * cap wait for one of the function's environments (results count them as held back by the
    * host). 0: no such cap (every concurrent invocation gets its own environment, as on AWS).
    */
-  hostEnvironmentsPerCore: z.number().min(0).default(LAMBDA_DEFAULTS.hostEnvironmentsPerCore),
+  'lambda.hostEnvironmentsPerCore': z.number().min(0).default(LAMBDA_DEFAULTS.hostEnvironmentsPerCore),
   /** INITs running at once on this host (not an AWS quota); default: cores - 1. */
-  initConcurrency: z.int().min(1).default(LAMBDA_DEFAULTS.initConcurrency),
+  'lambda.initConcurrency': z.int().min(1).default(LAMBDA_DEFAULTS.initConcurrency),
   /**
    * Environments per function whose INIT runs before they are needed; a cold start takes one and
    * is charged its INIT duration. 0: every INIT runs inside the invocation that needs it.
    */
-  preparedPerFunction: z.int().min(0).max(MAX_PREPARED_PER_FUNCTION).default(2),
+  'lambda.preparedPerFunction': z.int().min(0).max(MAX_PREPARED_PER_FUNCTION).default(2),
   /** Idle environments are reaped after this long (AWS does not document it; ~5-15 min observed). */
-  idleReapSeconds: z.number().positive().default(300),
+  'lambda.idleReapSeconds': z.number().positive().default(300),
+  /** 'throttle' slows each invocation to its memory size's CPU share (1,769 MB = 1 vCPU). */
+  'lambda.cpuModel': z.enum(['throttle', 'off']).default('throttle'),
+  /**
+   * The Lambda runtime emulated (what the CDK app deploys by default). The functions run in the
+   * stack's own process, so `stack up` runs on that Node major when it can find one.
+   */
+  'lambda.runtime': z.enum(NODE_RUNTIMES).default(DEFAULT_NODE_RUNTIME),
+
+  /** Share of $disconnect events silently not delivered (AWS delivers them best effort). */
+  'faults.lostDisconnectShare': z.number().min(0).max(1).default(0),
+  /**
+   * Share of DynamoDB data-plane calls answered with ProvisionedThroughputExceededException (the
+   * SDK retries them, 3 attempts in the reference functions, so callers see far fewer).
+   */
+  'faults.dynamodbThrottleShare': z.number().min(0).max(1).default(0),
+
+  /** where clients put the token, the authorizer's identity source: header x-api-key, or query parameter token */
+  'auth.identitySource': z.enum(['header', 'query']).default('header'),
+  /** a file holding the expected token (else FANOUT_BENCH_TOKEN); relative to the current directory */
+  'auth.tokenFile': z.string().min(1).optional(),
+
+  /** the Lambda / API Gateway lag after a minute ends (DynamoDB and EMF: twice it); default 60 s */
+  'awsMetrics.lag': AwsMetricsLag.optional(),
+} satisfies Record<StackSettingPath, z.ZodType>;
+
+type Rules = typeof SETTING_RULES;
+type Group = keyof Rules extends infer P ? (P extends `${infer G}.${string}` ? G : never) : never;
+type RulesOf<G extends Group> = { [P in keyof Rules as P extends `${G}.${infer K}` ? K : never]: Rules[P] };
+
+/** One group's rules by their names in it: `rulesOf('faults')` → `{ lostDisconnectShare, dynamodbThrottleShare }`. */
+function rulesOf<G extends Group>(group: G): RulesOf<G> {
+  return Object.fromEntries(Object.entries(SETTING_RULES).flatMap(([path, rule]) => (path.startsWith(`${group}.`) ? [[path.slice(group.length + 1), rule]] : []))) as RulesOf<G>;
+}
+
+/** The rules of the settings outside any group (`port`, `iam`, …). */
+const TOP_RULES = Object.fromEntries(Object.entries(SETTING_RULES).filter(([path]) => !path.includes('.'))) as {
+  [P in keyof Rules as P extends `${string}.${string}` ? never : P]: Rules[P];
+};
+
+const LimitsSchema = z.strictObject({
+  ...rulesOf('limits'),
+  /** Max WebSocket message (and @connections payload); larger messages close with 1009. */
+  maxMessageBytes: z.int().min(1).default(131_072),
+  /** AWS's frame limit; documented, not enforced (ws enforces message size only). */
+  frameBytes: z.int().min(1).default(32_768),
+  /** New connections per second per account (token bucket, burst = rate). */
+  newConnectionsPerSecond: z.number().positive().default(500),
+  /** Routes with a throttle of their own (the stage's RouteSettings), by route key; in place of the stage's. */
+  routeThrottles: z.record(z.string(), z.strictObject({ rps: z.number().positive(), burst: z.int().min(0) })).default({}),
+});
+
+const LambdaSchema = z.strictObject({
+  ...rulesOf('lambda'),
   /**
    * The waits before the retries of an asynchronous event whose function failed: AWS's 1 and 2
    * minutes. Shorter ones rehearse the retries within a short run (not an AWS setting).
    */
   asyncRetryDelaysSeconds: z.array(z.number().min(0).max(3600)).max(2).default([60, 120]),
-  /** 'throttle' slows each invocation to its memory size's CPU share (1,769 MB = 1 vCPU). */
-  cpuModel: z.enum(['throttle', 'off']).default('throttle'),
   /** 'all': every function writes Lambda Insights' record per invocation; 'layer': only those with the extension's layer. */
   lambdaInsights: z.enum(['all', 'layer']).default('all'),
-  /**
-   * The Lambda runtime emulated (what the CDK app deploys by default). The functions run in the
-   * stack's own process, so `stack up` runs on that Node major when it can find one.
-   */
-  runtime: z.enum(NODE_RUNTIMES).default(DEFAULT_NODE_RUNTIME),
 });
 
 const FunctionOverrideSchema = z.strictObject({
@@ -127,13 +200,7 @@ const FunctionOverrideSchema = z.strictObject({
 });
 
 const FaultsSchema = z.strictObject({
-  /** Share of $disconnect events silently not delivered (AWS delivers them best effort). */
-  lostDisconnectShare: z.number().min(0).max(1).default(0),
-  /**
-   * Share of DynamoDB data-plane calls answered with ProvisionedThroughputExceededException (the
-   * SDK retries them, 3 attempts in the reference functions, so callers see far fewer).
-   */
-  dynamodbThrottleShare: z.number().min(0).max(1).default(0),
+  ...rulesOf('faults'),
   /**
    * Share of @connections POSTs that stall: never answered (and never delivered) until the caller
    * aborts or the stack closes, like a post stuck in the network. Exercises the functions' abort.
@@ -147,9 +214,8 @@ const FaultsSchema = z.strictObject({
  * FANOUT_BENCH_TOKEN environment variable; never from the config itself, and never printed.
  */
 const AuthSchema = z.strictObject({
+  ...rulesOf('auth'),
   enabled: z.boolean().default(false),
-  /** where clients put the token, the authorizer's identity source: header x-api-key, or query parameter token */
-  identitySource: z.enum(['header', 'query']).default('header'),
   /**
    * the Parameter Store parameter the authorizer reads (AUTH_TOKEN_PARAMETER); default the one the
    * CDK app creates for the stack, /fanout-bench/<stackName>/connect-token (stack-names.ts)
@@ -158,8 +224,12 @@ const AuthSchema = z.strictObject({
     .string()
     .regex(/^\/[a-zA-Z0-9_.\-/]{1,1000}$/, 'a parameter path such as /fanout-bench/connect-token')
     .optional(),
-  /** a file holding the expected token (else FANOUT_BENCH_TOKEN); relative to the current directory */
-  tokenFile: z.string().min(1).optional(),
+});
+
+/** AWS's metric timing in CloudWatch: 60 s periods only, each published after a lag (aws-timing.ts); off by default (a local run wants its metrics at once). */
+const AwsMetricsSchema = z.strictObject({
+  ...rulesOf('awsMetrics'),
+  enabled: z.boolean().default(false),
 });
 
 const DynamoDbSchema = z
@@ -174,15 +244,7 @@ const DynamoDbSchema = z
   });
 
 export const StackConfigSchema = z.strictObject({
-  /**
-   * The CloudFormation stack this one stands in for: DescribeStacks answers it, and its functions,
-   * tables and token parameter are named after it as the CDK app names them (stack-names.ts).
-   */
-  stackName: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9-]*$/, 'must start with a letter and hold only letters, digits and "-"')
-    .max(128)
-    .optional(),
+  ...TOP_RULES,
   /**
    * A stack of the user's own instead of the reference stack: a CloudFormation or SAM template,
    * a CDK cloud assembly (cdk.out) or a Serverless Framework package, with its parameters.
@@ -208,13 +270,6 @@ export const StackConfigSchema = z.strictObject({
       ssmParameters: z.record(z.string().regex(/^[a-zA-Z0-9_.\-/]{1,2048}$/, 'must be a parameter name'), z.string()).optional(),
     })
     .optional(),
-  host: z.string().min(1).default('127.0.0.1'),
-  /** 0 = any free port. */
-  port: z.int().min(0).max(65_535).default(0),
-  stage: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,128}$/, 'letters, digits, "-" and "_" only')
-    .default('local'),
   apiId: z
     .string()
     .regex(/^[a-z0-9]{10}$/, '10 lowercase letters or digits')
@@ -228,21 +283,6 @@ export const StackConfigSchema = z.strictObject({
   faults: FaultsSchema.prefault({}),
   dynamodb: DynamoDbSchema.prefault({}),
   auth: AuthSchema.prefault({}),
-  /**
-   * The reference stack's server push: `direct` (default; its push function posts to every
-   * recipient) or `queued` (a fan-out function, an SQS queue and posting workers): the CDK app's
-   * `-c pushFanout`. Not for a template, whose own paths run as written.
-   */
-  pushFanout: z.enum(['direct', 'queued']).optional(),
-  /**
-   * Whether a function's calls are authorized against its execution role, as IAM would (emulator/iam/),
-   * and API Gateway's right to invoke each route's function (AWS::Lambda::Permission): `enforce`
-   * (the faithful one) answers a denied call as the service does (AccessDeniedException) and fails
-   * an unpermitted route as AWS does, `report` lets both through and records them, `off` checks
-   * nothing. The harness's `target.iam`.
-   */
-  iam: z.enum(IAM_MODES).default('enforce'),
-  /** AWS's metric timing in CloudWatch: 60 s periods only, each published after a lag (aws-timing.ts). */
   awsMetrics: AwsMetricsSchema.prefault({}),
   /**
    * Whether the emulated account has API Gateway's CloudWatch role (GetAccount's

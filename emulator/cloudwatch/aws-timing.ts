@@ -58,7 +58,8 @@ export function parseLag(text: string): number | undefined {
 /** At most an hour: the store keeps 3 hours of data, and a harness waits minutes, not hours. */
 const MAX_LAG_MS = 3_600_000;
 
-const Lag = z
+/** `awsMetrics.lag` in the stack's config: a duration (a number is seconds), in ms. */
+export const AwsMetricsLag = z
   .union([z.string(), z.number()])
   .transform((v, ctx) => {
     const ms = typeof v === 'number' ? Math.round(v * 1000) : parseLag(v);
@@ -69,13 +70,11 @@ const Lag = z
     return ms;
   });
 
-/** `awsMetrics` in the stack's config: off by default (a local run wants its metrics at once). */
-export const AwsMetricsSchema = z.strictObject({
-  enabled: z.boolean().default(false),
-  /** the Lambda / API Gateway lag after a minute ends (DynamoDB and EMF: twice it); default 60 s */
-  lag: Lag.optional(),
-});
-export type AwsMetricsConfig = z.output<typeof AwsMetricsSchema>;
+/** `awsMetrics` in the stack's config (emulator/config.ts): whether AWS's timing is on, and its lag in ms. */
+export interface AwsMetricsConfig {
+  enabled: boolean;
+  lag?: number;
+}
 
 /** The store's publication for a stack's config: undefined (at once) unless AWS timing is on. */
 export function metricPublicationOf(config: AwsMetricsConfig): MetricPublication | undefined {
