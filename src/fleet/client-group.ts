@@ -22,6 +22,8 @@ const SWEEP_MS = 250;
 const CLOSE_GRACE_MS = 2000;
 
 export interface ClientGroupOptions {
+  /** the clients this group plays (its owner's share of the plan) */
+  clients: SimClient[];
   /** who is in which room (every room, whether or not this group holds its members) */
   plan: RoomPlan;
   /** room r is named `${roomPrefix}${r}` */
@@ -75,26 +77,82 @@ export interface SendSlotHooks {
 }
 
 /**
+ * What a client group tells its owner, a harness shard (shard.ts) or the Artillery engine's player,
+ * to record: each thing that happened to its clients. The optional ones are said only to an owner
+ * that listens. Called on the group's hot path (`delivered`: once per member per message), so an
+ * owner answers at once and copies what outlives the call.
+ */
+export interface ClientGroupEvents {
+  /** c's socket opened (the group's `open` already counts it) */
+  opened(c: SimClient): void;
+  /** c's connect failed: `kind` is the error kind, e.g. "handshake:429" */
+  connectFailed(c: SimClient, kind: string): void;
+  /** c's joinRoom was answered (`ok`), or failed, timed out or lost its socket */
+  joinDone(c: SimClient, intended: number, ok: boolean): void;
+  /** The hot path: one call per member per message, `p` read from the frame (reused: copy what outlives the call). */
+  delivered(c: SimClient, p: Probe, t: number, data: Buffer | undefined, messageId: string | undefined): void;
+  /** a delivery frame whose payload is not a probe */
+  unreadableDelivery(c: SimClient): void;
+  acked(m: Matched): void;
+  /** s failed: answered with an error, timed out, or lost its socket (`cutOff`: a close its sender reconnects from) */
+  failed(s: PendingSend, at: number, cutOff?: boolean): void;
+  /** an error the clients met, by kind ("close:1006", "timeout:ack", an error frame's) */
+  error(kind: string): void;
+  /** a socket that had opened closed, dropped ones included (`open` already counts it out) */
+  closed?(c: SimClient, code: number): void;
+  /** c became a member by connecting (membership connect or all) */
+  joinedOnConnect?(c: SimClient): void;
+  /** the server closed c (`code`) and it will reconnect: it is away from `c.awaySince` */
+  wentAway?(c: SimClient, code: number): void;
+  /** c is a member again after `awaySince` (epoch ms): reconnected and, where the protocol joins, re-joined */
+  cameBack?(c: SimClient, awaySince: number): void;
+  /** a reconnect attempt of c failed (`kind`: the connect's error kind, or "close:<code>" during its re-join) */
+  reconnectFailed?(c: SimClient, kind: string): void;
+  /** c failed its policy's maxAttempts in a row and stays away */
+  gaveUp?(c: SimClient): void;
+  /**
+   * A fire-and-forget send (the protocol has no ack) is on the wire: nothing will answer it, so
+   * it is settled from its intended time (an owner that keeps a ledger records that).
+   */
+  unanswerable?(c: SimClient, slot: number, intended: number): void;
+  /**
+   * A handshake of c (its connection `c.connection`) opened at `openedAt` (epoch ms) or failed
+   * (0); `intended` is when it was meant to start. Every handshake says it once, reconnects too.
+   */
+  handshakeSettled?(c: SimClient, intended: number, openedAt: number): void;
+  /**
+   * A frame c wrote is settled: number `frame` (from 1) of the frames written on its connection
+   * `connection`, in the order they went on the wire, every frame counted; `what` a FRAME_* kind
+   * (trace-records.ts); `doneMs` the epoch ms its answer came (0: none timed: unanswered, failed,
+   * or a frame nothing answers); `slot` a send's (-1 for others). Said once per frame written,
+   * when its answer came or it can have none; a frame that never went on the wire is not said.
+   */
+  frameSettled?(c: SimClient, connection: number, frame: number, what: number, intended: number, doneMs: number, slot: number): void;
+}
+
+/**
  * The simulated clients one process plays, and everything they do the same way wherever they
  * run: open sockets on a ramp, create and join rooms, send on the open-model schedule, read every
  * frame (deliveries on the fast path), match acks to sends, time out what is unanswered, drop
- * members without a close frame, and close. A harness shard (shard.ts) and the Artillery engine's
- * player each extend it with what they record: the hooks below say what happened.
+ * members without a close frame, and close. Its owner (a harness shard, the Artillery engine's
+ * player) runs the phases and records what the group tells it (ClientGroupEvents).
  */
-export abstract class ClientGroup {
-  protected readonly clients: SimClient[] = [];
-  protected readonly plan: RoomPlan;
-  protected readonly origin: number;
+export class ClientGroup {
+  readonly clients: SimClient[];
+  readonly plan: RoomPlan;
+  readonly origin: number;
+  readonly wire: WireProtocol;
+  private readonly events: ClientGroupEvents;
   /** sockets open now */
-  protected open = 0;
+  private openSockets = 0;
   /**
-   * Bytes of the WebSocket messages received since the subclass last took them: what the API sent
+   * Bytes of the WebSocket messages received since the owner last took them: what the API sent
    * out to these clients (AWS charges no data transfer on WebSocket APIs; a price file's transfer
    * price applies to it).
    */
-  protected bytesReceived = 0;
-  protected stopping = false;
-  protected closing = false;
+  private bytesReceived = 0;
+  private stopRequested = false;
+  private closing = false;
   private readonly probe: Probe = newProbe();
   private readonly maxSendersPerRoom: ArrayLike<number>;
   private readonly ackTimeoutMs: number;
@@ -105,7 +163,6 @@ export abstract class ClientGroup {
   private readonly roomNames: string[] = [];
   /** per room: its members here, by rank (membersOf) */
   private roomMembers: Map<number, SimClient[]> | undefined;
-  protected readonly wire: WireProtocol;
   /** the protocol's delivery scanner, held directly: the hot path calls it once per delivery */
   private readonly scan: (buf: Buffer, out: Probe) => boolean;
   private readonly reconnect: ReconnectPolicy | undefined;
@@ -121,7 +178,9 @@ export abstract class ClientGroup {
    */
   private readonly watched = new Set<SimClient>();
 
-  constructor(o: ClientGroupOptions) {
+  constructor(o: ClientGroupOptions, events: ClientGroupEvents) {
+    this.clients = o.clients;
+    this.events = events;
     this.plan = o.plan;
     this.origin = o.origin;
     this.maxSendersPerRoom = o.maxSendersPerRoom;
@@ -135,32 +194,32 @@ export abstract class ClientGroup {
     this.connector = makeConnector(
       {
         onOpen: (c) => {
-          this.open++;
+          this.openSockets++;
           const t = now();
           c.lastSentAt = t;
-          this.handshakeSettled(c, handshakeIntended(c), t);
+          this.events.handshakeSettled?.(c, handshakeIntended(c), t);
           if (c.awaySince > 0) {
             this.reopened(c, memberOnConnect);
             this.connectSettled(c);
             return;
           }
-          this.opened(c);
+          this.events.opened(c);
           // membership connect/all: the handshake made it a member
           if (memberOnConnect) {
             c.joined = true;
-            this.joinedOnConnect(c);
+            this.events.joinedOnConnect?.(c);
           }
           this.connectSettled(c);
         },
         onConnectFailed: (c, kind) => {
-          this.handshakeSettled(c, handshakeIntended(c), 0);
+          this.events.handshakeSettled?.(c, handshakeIntended(c), 0);
           if (c.awaySince > 0) {
-            this.reconnectFailed(c, kind);
+            this.events.reconnectFailed?.(c, kind);
             this.retry(c);
             this.connectSettled(c);
             return;
           }
-          this.connectFailed(c, kind);
+          this.events.connectFailed(c, kind);
           this.connectSettled(c);
         },
         onFrame: (c, data) => this.onFrame(c, data),
@@ -175,57 +234,27 @@ export abstract class ClientGroup {
     this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
   }
 
-  // --- what the subclass records --------------------------------------------------------------
+  /** Sockets open now. */
+  get open(): number {
+    return this.openSockets;
+  }
 
-  /** c's socket opened (`open` already counts it) */
-  protected abstract opened(c: SimClient): void;
-  /** c's connect failed: `kind` is the error kind, e.g. "handshake:429" */
-  protected abstract connectFailed(c: SimClient, kind: string): void;
-  /** c's joinRoom was answered (`ok`), or failed, timed out or lost its socket */
-  protected abstract joinDone(c: SimClient, intended: number, ok: boolean): void;
-  /** The hot path: one call per member per message, `p` read from the frame (reused: copy what outlives the call). */
-  protected abstract onDelivery(c: SimClient, p: Probe, t: number, data: Buffer | undefined, messageId: string | undefined): void;
-  /** a delivery frame whose payload is not a probe */
-  protected abstract unreadableDelivery(c: SimClient): void;
-  protected abstract acked(m: Matched): void;
-  /** s failed: answered with an error, timed out, or lost its socket (`cutOff`: a close its sender reconnects from) */
-  protected abstract failed(s: PendingSend, at: number, cutOff?: boolean): void;
-  protected abstract error(kind: string): void;
-  /** a socket that had opened closed, dropped ones included (`open` already counts it out) */
-  protected closed(_c: SimClient, _code: number): void {}
-  /** c became a member by connecting (membership connect or all) */
-  protected joinedOnConnect(_c: SimClient): void {}
-  /** the server closed c (`code`) and it will reconnect: it is away from `c.awaySince` */
-  protected wentAway(_c: SimClient, _code: number): void {}
-  /** c is a member again after `awaySince` (epoch ms): reconnected and, where the protocol joins, re-joined */
-  protected cameBack(_c: SimClient, _awaySince: number): void {}
-  /** a reconnect attempt of c failed (`kind`: the connect's error kind, or "join" for its re-join) */
-  protected reconnectFailed(_c: SimClient, _kind: string): void {}
-  /** c failed its policy's maxAttempts in a row and stays away */
-  protected gaveUp(_c: SimClient): void {}
-  /**
-   * A fire-and-forget send (the protocol has no ack) is on the wire: nothing will answer it, so
-   * it is settled from its intended time (a subclass that keeps a ledger records that).
-   */
-  protected unanswerable(_c: SimClient, _slot: number, _intended: number): void {}
-  /**
-   * A handshake of c (its connection `c.connection`) opened at `openedAt` (epoch ms) or failed
-   * (0); `intended` is when it was meant to start. Every handshake says it once, reconnects too.
-   */
-  protected handshakeSettled(_c: SimClient, _intended: number, _openedAt: number): void {}
-  /**
-   * A frame c wrote is settled: number `frame` (from 1) of the frames written on its connection
-   * `connection`, in the order they went on the wire, every frame counted; `what` a FRAME_* kind
-   * (trace-records.ts); `doneMs` the epoch ms its answer came (0: none timed: unanswered, failed,
-   * or a frame nothing answers); `slot` a send's (-1 for others). Said once per frame written,
-   * when its answer came or it can have none; a frame that never went on the wire is not said.
-   */
-  protected frameSettled(_c: SimClient, _connection: number, _frame: number, _what: number, _intended: number, _doneMs: number, _slot: number): void {}
+  /** Whether stop() (or close()) was called: ramps and schedules end, sends stop. */
+  get stopping(): boolean {
+    return this.stopRequested;
+  }
+
+  /** The bytes received since the last call (the WebSocket messages' data). */
+  takeBytesReceived(): number {
+    const n = this.bytesReceived;
+    this.bytesReceived = 0;
+    return n;
+  }
 
   // --- phases ---------------------------------------------------------------------------------
 
   /** Opens c's socket; resolves once it opened or failed. */
-  protected connect(c: SimClient, intended: number): Promise<void> {
+  connect(c: SimClient, intended: number): Promise<void> {
     return new Promise<void>((resolve) => {
       c.connectIntended = intended;
       c.connectDone = resolve;
@@ -235,12 +264,12 @@ export abstract class ClientGroup {
   }
 
   /** The clients with no socket open or opening. */
-  protected unconnected(): SimClient[] {
+  unconnected(): SimClient[] {
     return this.clients.filter((c) => c.state !== OPEN && c.state !== CONNECTING);
   }
 
   /** Starts every item on the ramp `spec` (stopped by stop()); resolves with it once they finished. */
-  protected async ramp<T>(items: readonly T[], spec: RampOptions, start: RampStart<T>): Promise<Ramp<T>> {
+  async ramp<T>(items: readonly T[], spec: RampOptions, start: RampStart<T>): Promise<Ramp<T>> {
     const ramp = new Ramp(items, spec, start);
     await this.runActive(ramp, ramp.run());
     return ramp;
@@ -250,7 +279,7 @@ export abstract class ClientGroup {
    * The clients that create the rooms `owns` says this group creates: for each, its first open
    * member here. A room none of whose members here is open is not created (its joins fail).
    */
-  protected roomCreators(owns: (room: number) => boolean): SimClient[] {
+  roomCreators(owns: (room: number) => boolean): SimClient[] {
     if (!this.wire.createsRooms) return [];
     const seen = new Set<number>();
     const out: SimClient[] = [];
@@ -262,14 +291,14 @@ export abstract class ClientGroup {
     return out;
   }
 
-  protected async controlPhase(kind: ControlKind, list: SimClient[], spec: RampOptions): Promise<void> {
+  async controlPhase(kind: ControlKind, list: SimClient[], spec: RampOptions): Promise<void> {
     await this.ramp(list, spec, (c, intended) => this.control(c, kind, intended));
     // fire-and-forget joins: give the target the protocol's settle time to take the last of them
-    if (kind === 'join' && !this.wire.joinAnswered && list.length > 0 && !this.stopping) await sleep(this.wire.joinSettleMs);
+    if (kind === 'join' && !this.wire.joinAnswered && list.length > 0 && !this.stopRequested) await sleep(this.wire.joinSettleMs);
   }
 
   /** The open clients that have not joined their room. */
-  protected notJoined(): SimClient[] {
+  notJoined(): SimClient[] {
     return this.clients.filter((c) => c.state === OPEN && !c.joined);
   }
 
@@ -287,7 +316,7 @@ export abstract class ClientGroup {
           c.control = undefined;
           if (kind === 'join') {
             if (ok) c.joined = true;
-            this.joinDone(c, intended, ok);
+            this.events.joinDone(c, intended, ok);
           }
           resolve();
         },
@@ -315,7 +344,7 @@ export abstract class ClientGroup {
       control.done = (ok) => {
         if (!settled) {
           settled = true;
-          this.frameSettled(c, connection, frame, create ? FRAME_CREATE : FRAME_JOIN, control.intended, ok && answered ? now() : 0, -1);
+          this.events.frameSettled?.(c, connection, frame, create ? FRAME_CREATE : FRAME_JOIN, control.intended, ok && answered ? now() : 0, -1);
         }
         done(ok);
       };
@@ -335,7 +364,7 @@ export abstract class ClientGroup {
    * so that one failed connect does not take a room's messages away (standInFor); with none, the
    * slot goes to the next sender, and is skipped when no sender has anyone to send it.
    */
-  protected async sendPhase(spec: SendPhaseSpec, hooks: SendSlotHooks): Promise<void> {
+  async sendPhase(spec: SendPhaseSpec, hooks: SendSlotHooks): Promise<void> {
     const senders = this.clients.filter((c) => isSender(this.plan, c.id, spec.sendersPerRoom));
     const all = slotCount(spec.durationMs, spec.rate);
     const count = senders.length === 0 ? 0 : spec.lane ? laneCount(all, spec.lane) : all;
@@ -379,8 +408,8 @@ export abstract class ClientGroup {
       }
       hooks.sent(c, slot, intended, seq);
       if (!acks) {
-        if (frame > 0) this.frameSettled(c, c.connection, frame, FRAME_SEND, intended, 0, slot);
-        this.unanswerable(c, slot, intended);
+        if (frame > 0) this.events.frameSettled?.(c, c.connection, frame, FRAME_SEND, intended, 0, slot);
+        this.events.unanswerable?.(c, slot, intended);
       }
     });
     await this.runActive(ticker, ticker.start());
@@ -408,7 +437,7 @@ export abstract class ClientGroup {
   }
 
   /** The members of `room` this group holds, by their rank in it (made once, on first need). */
-  protected membersOf(room: number): SimClient[] {
+  membersOf(room: number): SimClient[] {
     this.roomMembers ??= this.byRoom();
     return this.roomMembers.get(room) ?? [];
   }
@@ -428,7 +457,7 @@ export abstract class ClientGroup {
    * Drops c without a close frame (terminate(), the way a phone loses its network); false when it
    * was not open. Its socket's close comes later, through closed().
    */
-  protected drop(c: SimClient): boolean {
+  drop(c: SimClient): boolean {
     if (c.state !== OPEN) return false;
     c.state = DROPPED;
     c.joined = false;
@@ -438,9 +467,9 @@ export abstract class ClientGroup {
   }
 
   /** Waits until no client has a send or control frame waiting for its answer, at most `timeoutMs`. */
-  protected async drain(timeoutMs: number): Promise<void> {
+  async drain(timeoutMs: number): Promise<void> {
     const deadline = now() + timeoutMs;
-    while (!this.stopping && now() < deadline) {
+    while (!this.stopRequested && now() < deadline) {
       let pending = 0;
       for (const c of this.clients) pending += (c.pending?.size ?? 0) + (c.control ? 1 : 0);
       if (pending === 0) return;
@@ -457,7 +486,7 @@ export abstract class ClientGroup {
 
   private async runActive(active: { stop(): void }, done: Promise<void>): Promise<void> {
     this.active = active;
-    if (this.stopping) active.stop();
+    if (this.stopRequested) active.stop();
     try {
       await done;
     } finally {
@@ -467,7 +496,7 @@ export abstract class ClientGroup {
 
   /** Interrupt: stop ramps and schedules now; sockets stay open. */
   stop(): void {
-    this.stopping = true;
+    this.stopRequested = true;
     this.active?.stop();
   }
 
@@ -480,7 +509,7 @@ export abstract class ClientGroup {
     this.backoffTimers.clear();
     for (const c of this.clients) if (c.state === OPEN || c.state === CONNECTING) c.ws?.close(1000);
     const deadline = now() + CLOSE_GRACE_MS;
-    while (this.open > 0 && now() < deadline) await sleep(20);
+    while (this.openSockets > 0 && now() < deadline) await sleep(20);
     for (const c of this.clients) if (c.ws && !c.ws.closed) c.ws.terminate();
   }
 
@@ -497,14 +526,14 @@ export abstract class ClientGroup {
     this.bytesReceived += data.length;
     const p = this.probe;
     if (this.scan(data, p)) {
-      this.onDelivery(c, p, t, data, undefined);
+      this.events.delivered(c, p, t, data, undefined);
       return;
     }
     const f = this.wire.answer(data, { join: c.control?.kind === 'join', ack: (c.pending?.size ?? 0) > 0 });
     switch (f.kind) {
       case 'delivery':
-        if (decodeProbe(f.payload, f.cold, p)) this.onDelivery(c, p, t, undefined, f.messageId);
-        else this.unreadableDelivery(c);
+        if (decodeProbe(f.payload, f.cold, p)) this.events.delivered(c, p, t, undefined, f.messageId);
+        else this.events.unreadableDelivery(c);
         return;
       case 'sent': {
         if (!this.wire.acksCount) {
@@ -535,7 +564,7 @@ export abstract class ClientGroup {
    * Duplicate and order check of a delivery to c (order-tracker.ts), for a sender of c's room
    * among its first maxSendersPerRoom; SEEN_NEW for anyone else (not tracked).
    */
-  protected deliveryOrder(c: SimClient, p: Probe): Seen {
+  deliveryOrder(c: SimClient, p: Probe): Seen {
     const sender = p.sender;
     const { plan } = this;
     // the harness's publishes: one sender, numbered by slot (publish-probe.ts)
@@ -555,7 +584,7 @@ export abstract class ClientGroup {
   }
 
   /** c's own copy of its message `slot`, carrying the messageId its ack names (the ack may have come first). */
-  protected ownCopy(c: SimClient, slot: number, data: Buffer | undefined, messageId: string | undefined): void {
+  ownCopy(c: SimClient, slot: number, data: Buffer | undefined, messageId: string | undefined): void {
     if (!c.pending || c.pending.size === 0 || !this.wire.ownCopyIds) return;
     const id = messageId ?? (data ? scanMessageId(data) : undefined);
     if (id) {
@@ -566,7 +595,7 @@ export abstract class ClientGroup {
   }
 
   private onErrorFrame(c: SimClient, kind: string, action: string | undefined): void {
-    this.error(kind);
+    this.events.error(kind);
     const isControl = action === 'createRoom' || action === 'joinRoom';
     if (c.control && (isControl || (action === undefined && !c.pending?.size))) {
       c.control.done(false);
@@ -579,24 +608,24 @@ export abstract class ClientGroup {
   }
 
   private onClose(c: SimClient, code: number): void {
-    this.open--;
+    this.openSockets--;
     c.joined = false;
-    const comesBack = this.reconnect !== undefined && c.state !== DROPPED && !this.closing && !this.stopping;
+    const comesBack = this.reconnect !== undefined && c.state !== DROPPED && !this.closing && !this.stopRequested;
     if (c.state !== DROPPED && !this.closing) {
       c.failure = `close:${code}`;
       // a close the client reconnects from is counted as such (wentAway), not as an error
-      if (!comesBack) this.error(c.failure);
+      if (!comesBack) this.events.error(c.failure);
     }
     this.failAll(c, comesBack);
-    this.closed(c, code);
+    this.events.closed?.(c, code);
     if (!comesBack) return;
     if (c.awaySince > 0) {
       // closed during its re-join: the attempt failed
-      this.reconnectFailed(c, `close:${code}`);
+      this.events.reconnectFailed?.(c, `close:${code}`);
     } else {
       c.awaySince = now();
       c.attempts = 0;
-      this.wentAway(c, code);
+      this.events.wentAway?.(c, code);
     }
     this.retry(c);
   }
@@ -606,15 +635,15 @@ export abstract class ClientGroup {
   /** The next reconnect attempt of c after its backoff, or it gives up after the policy's maxAttempts. */
   private retry(c: SimClient): void {
     const p = this.reconnect!;
-    if (this.closing || this.stopping) return;
+    if (this.closing || this.stopRequested) return;
     if (p.maxAttempts !== undefined && c.attempts >= p.maxAttempts) {
-      this.gaveUp(c);
+      this.events.gaveUp?.(c);
       return;
     }
     const timer = setTimeout(() => {
       this.backoffTimers.delete(timer);
       // a connect phase may have reconnected it meanwhile
-      if (this.closing || this.stopping || c.state === OPEN || c.state === CONNECTING) return;
+      if (this.closing || this.stopRequested || c.state === OPEN || c.state === CONNECTING) return;
       this.watched.add(c);
       this.connector.connect(c);
     }, backoffDelay(p, c.attempts++, Math.random()));
@@ -658,7 +687,7 @@ export abstract class ClientGroup {
     c.attempts = 0;
     c.joined = true;
     c.failure = undefined;
-    this.cameBack(c, since);
+    this.events.cameBack?.(c, since);
   }
 
   private failAll(c: SimClient, cutOff = false): void {
@@ -667,16 +696,16 @@ export abstract class ClientGroup {
     c.control?.done(false);
   }
 
-  /** A send answered: traced with its ack's time, then the subclass's acked(). */
+  /** A send answered: traced with its ack's time, then the owner's acked(). */
   private settleAcked(c: SimClient, m: Matched): void {
     this.traceSend(c, m.send, m.ack.at);
-    this.acked(m);
+    this.events.acked(m);
   }
 
-  /** A send failed: traced unanswered, then the subclass's failed(). */
+  /** A send failed: traced unanswered, then the owner's failed(). */
   private settleFailed(c: SimClient, s: PendingSend, at: number, cutOff = false): void {
     this.traceSend(c, s, 0);
-    this.failed(s, at, cutOff);
+    this.events.failed(s, at, cutOff);
   }
 
   /**
@@ -685,7 +714,7 @@ export abstract class ClientGroup {
    */
   private traceSend(c: SimClient, s: PendingSend, doneMs: number): void {
     if (s.frame === 0) return;
-    this.frameSettled(c, s.connection, s.frame, FRAME_SEND, s.intended, doneMs, s.slot);
+    this.events.frameSettled?.(c, s.connection, s.frame, FRAME_SEND, s.intended, doneMs, s.slot);
     s.frame = 0;
   }
 
@@ -698,7 +727,7 @@ export abstract class ClientGroup {
         if (c.state === OPEN && t - c.lastSentAt >= keepAlive && c.ws) {
           c.lastSentAt = t;
           const frame = this.write(c, c.ws, this.wire.keepAliveFrame!);
-          if (frame > 0) this.frameSettled(c, c.connection, frame, FRAME_KEEPALIVE, t, 0, -1);
+          if (frame > 0) this.events.frameSettled?.(c, c.connection, frame, FRAME_KEEPALIVE, t, 0, -1);
         }
       }
     }
@@ -709,12 +738,12 @@ export abstract class ClientGroup {
         const { matched, expired } = c.pending.sweep(t, ackTimeoutMs);
         for (const m of matched) this.settleAcked(c, m);
         for (const s of expired) {
-          this.error('timeout:ack');
+          this.events.error('timeout:ack');
           this.settleFailed(c, s, t);
         }
       }
       if (c.control && t - c.control.startedAt > ackTimeoutMs) {
-        this.error(c.control.kind === 'join' ? (this.wire.createsRooms ? 'timeout:joinRoom' : 'timeout:join') : 'timeout:createRoom');
+        this.events.error(c.control.kind === 'join' ? (this.wire.createsRooms ? 'timeout:joinRoom' : 'timeout:join') : 'timeout:createRoom');
         c.control.done(false);
       }
       if (c.state !== CONNECTING && !(c.pending && c.pending.size > 0) && !c.control) this.watched.delete(c);

@@ -7,7 +7,7 @@ import { SelfWatch } from '../metrics/measurement/self-watch.ts';
 import { CONNECT_COLD_SUBPROTOCOL, CONNECT_WARM_SUBPROTOCOL } from '../../common/chat-protocol.ts';
 import type { Probe } from './protocols/chat-v1.ts';
 import { OPEN, SimClient } from './client.ts';
-import { ClientGroup, notReadyWhy, ready } from './client-group.ts';
+import { ClientGroup, notReadyWhy, ready, type ClientGroupEvents } from './client-group.ts';
 import { missingRecipients } from './missing-recipients.ts';
 import { now, toMicros } from '../clock.ts';
 import type { Matched, PendingSend } from './pending-sends.ts';
@@ -34,9 +34,12 @@ import { chatV1Wire } from './protocols/chat-v1-wire.ts';
 /**
  * One shard process's share of the fleet: the block of client ids room-plan.ts's shardStart gives it. It runs the
  * phases the parent sends, records into interval histograms and per-message tallies, and hands
- * everything over at each flush. Nothing here knows about other shards: the parent merges.
+ * everything over at each flush. Nothing here knows about other shards: the parent merges. Its
+ * clients are a ClientGroup's, which tells it what happened (ClientGroupEvents, the methods under
+ * "what happened").
  */
-export class Shard extends ClientGroup {
+export class Shard implements ClientGroupEvents {
+  private readonly group: ClientGroup;
   private readonly recorder = new ShardIntervalRecorder();
   private readonly tally: ReceiptTally;
   private readonly sends = new PackedRecords(SEND_RECORD_WIDTH, 1024);
@@ -68,7 +71,13 @@ export class Shard extends ClientGroup {
     private readonly init: ShardInit,
     wire?: WireProtocol,
   ) {
-    super({
+    const { plan, shard, shards } = init;
+    this.first = shardStart(plan.clients, shards, shard);
+    this.end = shardStart(plan.clients, shards, shard + 1);
+    const clients: SimClient[] = [];
+    for (let id = this.first; id < this.end; id++) clients.push(new SimClient(id, plan.roomOf[id]));
+    this.group = new ClientGroup({
+      clients,
       // the default protocol, chat-v1, with the run's id: its clients' User-Agents name the run
       wire: wire ?? chatV1Wire({ url: init.targetUrl, token: init.token, askColdFlag: init.connectColdFlag, run: init.runId ?? '' }),
       plan: init.plan,
@@ -85,38 +94,44 @@ export class Shard extends ClientGroup {
         timeoutMs: init.connectTimeoutMs,
         localAddress: (c) => sourceAddressFor(c.id, init.clientsPerSourceAddress),
       },
-    });
-    const { plan, shard, shards } = init;
+    }, this);
     // one origin more than the shards: the harness's publishes (publish-probe.ts)
     this.tally = new ReceiptTally(shards + 1);
-    this.first = shardStart(plan.clients, shards, shard);
-    this.end = shardStart(plan.clients, shards, shard + 1);
-    for (let id = this.first; id < this.end; id++) this.clients.push(new SimClient(id, plan.roomOf[id]));
-    this.book = new RecipientBook(this.clients.length);
-    this.members = new Uint8Array(this.clients.length);
-    this.closedAtMs = new Float64Array(this.clients.length);
+    this.book = new RecipientBook(clients.length);
+    this.members = new Uint8Array(clients.length);
+    this.closedAtMs = new Float64Array(clients.length);
   }
 
   get clientCount(): number {
-    return this.clients.length;
+    return this.group.clients.length;
+  }
+
+  /** Per room: this shard's clients that are open and joined. */
+  membersByRoom(): Int32Array {
+    return this.group.membersByRoom();
+  }
+
+  /** Interrupt: stop ramps and schedules now; sockets stay open. */
+  stop(): void {
+    this.group.stop();
   }
 
   async runPhase(phase: ShardPhase): Promise<void> {
-    if (this.stopping) return;
+    if (this.group.stopping) return;
     switch (phase.kind) {
       case 'connect':
         await this.connectPhase(phase);
         this.takeMembers();
         return compactHeap();
       case 'create':
-        return this.controlPhase('create', this.roomCreators((r) => this.createsRoom(r)), phase);
+        return this.group.controlPhase('create', this.group.roomCreators((r) => this.createsRoom(r)), phase);
       case 'join':
-        await this.controlPhase('join', this.notJoined(), phase);
+        await this.group.controlPhase('join', this.group.notJoined(), phase);
         this.takeMembers();
         return compactHeap();
       case 'send':
         this.membersByPhase.set(phase.phase, this.members);
-        return this.sendPhase(phase, {
+        return this.group.sendPhase(phase, {
           due: () => this.counts.intended++,
           skipped: (why) => {
             this.counts.skipped++;
@@ -136,13 +151,12 @@ export class Shard extends ClientGroup {
         this.dropPhase(phase.clients);
         return this.takeMembers();
       case 'drain':
-        return this.drain(phase.timeoutMs);
+        return this.group.drain(phase.timeoutMs);
     }
   }
 
   report(seq: number): ShardReport {
-    this.counts.bytesReceived += this.bytesReceived;
-    this.bytesReceived = 0;
+    this.counts.bytesReceived += this.group.takeBytesReceived();
     const r: ShardReport = {
       shard: this.init.shard,
       seq,
@@ -156,7 +170,7 @@ export class Shard extends ClientGroup {
       away: this.away.take(),
       trace: this.trace.take(),
       deliveries: this.deliveries.take(),
-      open: this.open,
+      open: this.group.open,
       self: this.watch.sample(),
     };
     this.counts = zeroCounts();
@@ -168,12 +182,12 @@ export class Shard extends ClientGroup {
 
   /** Which of this shard's members missed each traced lost message (missing-recipients.ts). */
   missing(query: Float64Array): MissingAnswer {
-    const all = this.wire.membership === 'all';
+    const all = this.group.wire.membership === 'all';
     return missingRecipients(query, {
       shard: this.init.shard,
-      wire: this.wire,
+      wire: this.group.wire,
       book: this.book,
-      candidates: (room) => (all ? this.clients : this.membersOf(room)),
+      candidates: (room) => (all ? this.group.clients : this.group.membersOf(room)),
       indexOf: (c) => this.indexOf(c.id),
       membersFor: (phase) => this.membersByPhase.get(phase),
       stateOf: (c) => (c.state === OPEN ? 'open' : notReadyWhy(c)),
@@ -181,8 +195,8 @@ export class Shard extends ClientGroup {
     });
   }
 
-  override async close(): Promise<void> {
-    await super.close();
+  async close(): Promise<void> {
+    await this.group.close();
     this.watch.stop();
   }
 
@@ -198,13 +212,13 @@ export class Shard extends ClientGroup {
    * connect, join or drop step, the moment the parent takes its member counts (shard-main.ts).
    */
   private takeMembers(): void {
-    const m = new Uint8Array(this.clients.length);
-    for (let i = 0; i < this.clients.length; i++) if (ready(this.clients[i])) m[i] = 1;
+    const m = new Uint8Array(this.group.clients.length);
+    for (let i = 0; i < this.group.clients.length; i++) if (ready(this.group.clients[i])) m[i] = 1;
     this.members = m;
   }
 
   private async connectPhase(spec: RampOptions): Promise<void> {
-    const ramp = await this.ramp(this.unconnected(), spec, (c, intended) => this.connect(c, intended));
+    const ramp = await this.group.ramp(this.group.unconnected(), spec, (c, intended) => this.group.connect(c, intended));
     this.counts.connectMissed += ramp.missed;
   }
 
@@ -223,14 +237,14 @@ export class Shard extends ClientGroup {
   private dropPhase(ids: Int32Array): void {
     for (const id of ids) {
       if (id < this.first || id >= this.end) continue;
-      const c = this.clients[this.indexOf(id)];
-      if (c && this.drop(c)) this.counts.dropped++;
+      const c = this.group.clients[this.indexOf(id)];
+      if (c && this.group.drop(c)) this.counts.dropped++;
     }
   }
 
   // --- what happened ------------------------------------------------------------------------
 
-  protected opened(c: SimClient): void {
+  opened(c: SimClient): void {
     this.counts.connects++;
     const us = toMicros(now() - c.connectIntended);
     this.recorder.record('connect', us);
@@ -239,34 +253,34 @@ export class Shard extends ClientGroup {
     else if (protocol === CONNECT_WARM_SUBPROTOCOL) this.recorder.record('connectWarm', us);
   }
 
-  protected joinedOnConnect(): void {
+  joinedOnConnect(): void {
     this.counts.joins++;
   }
 
   /** A fire-and-forget send: settled as if answered at its intended time, with no claim of whom it reached. */
-  protected unanswerable(_c: SimClient, slot: number, intended: number): void {
+  unanswerable(_c: SimClient, slot: number, intended: number): void {
     this.sends.push6(SEND_ACK, slot, intended, NO_CLAIM, 0, 0);
   }
 
-  protected connectFailed(_c: SimClient, kind: string): void {
+  connectFailed(_c: SimClient, kind: string): void {
     this.counts.connectFailures++;
     this.error(kind);
   }
 
-  protected joinDone(_c: SimClient, intended: number, ok: boolean): void {
+  joinDone(_c: SimClient, intended: number, ok: boolean): void {
     if (ok) {
       this.counts.joins++;
       // a join nothing answers has no latency: its "done" is only the frame going out
-      if (this.wire.joinAnswered) this.recorder.record('join', toMicros(now() - intended));
+      if (this.group.wire.joinAnswered) this.recorder.record('join', toMicros(now() - intended));
     } else {
       this.counts.joinFailures++;
     }
   }
 
   /** The hot path: one call per member per message. */
-  protected onDelivery(c: SimClient, p: Probe, t: number, data: Buffer | undefined, messageId: string | undefined): void {
+  delivered(c: SimClient, p: Probe, t: number, data: Buffer | undefined, messageId: string | undefined): void {
     this.counts.delivered++;
-    const seen = this.deliveryOrder(c, p);
+    const seen = this.group.deliveryOrder(c, p);
     if (seen === SEEN_DUPLICATE) {
       this.counts.duplicates++;
       return;
@@ -280,27 +294,27 @@ export class Shard extends ClientGroup {
     const us = toMicros(t - p.intended);
     this.recorder.record(p.cold ? 'broadcastCold' : 'broadcastWarm', us);
     this.deliveries.push3(p.origin, p.slot, us);
-    if (p.sender === c.id && p.origin === this.init.shard) this.ownCopy(c, p.slot, data, messageId);
+    if (p.sender === c.id && p.origin === this.init.shard) this.group.ownCopy(c, p.slot, data, messageId);
   }
 
-  protected override handshakeSettled(c: SimClient, intended: number, openedAt: number): void {
+  handshakeSettled(c: SimClient, intended: number, openedAt: number): void {
     this.trace.push8(TRACE_CONNECT, c.id, c.connection, 0, 0, intended, openedAt, -1);
   }
 
-  protected override frameSettled(c: SimClient, connection: number, frame: number, what: number, intended: number, doneMs: number, slot: number): void {
+  frameSettled(c: SimClient, connection: number, frame: number, what: number, intended: number, doneMs: number, slot: number): void {
     this.trace.push8(TRACE_FRAME, c.id, connection, frame, what, intended, doneMs, slot);
   }
 
-  protected override closed(c: SimClient): void {
+  closed(c: SimClient): void {
     this.closedAtMs[this.indexOf(c.id)] = now();
   }
 
-  protected override wentAway(c: SimClient): void {
+  wentAway(c: SimClient): void {
     this.counts.wentAway++;
     this.away.push4(c.id, c.room, c.awaySince, 0);
   }
 
-  protected override cameBack(c: SimClient, awaySince: number): void {
+  cameBack(c: SimClient, awaySince: number): void {
     const t = now();
     this.counts.reconnects++;
     this.recorder.record('reconnect', toMicros(t - awaySince));
@@ -308,30 +322,30 @@ export class Shard extends ClientGroup {
   }
 
   /** counted, not an error: the client backs off and tries again (gaveUp is where it stops) */
-  protected override reconnectFailed(): void {
+  reconnectFailed(): void {
     this.counts.reconnectFailures++;
   }
 
-  protected override gaveUp(): void {
+  gaveUp(): void {
     this.counts.gaveUp++;
   }
 
-  protected unreadableDelivery(): void {
+  unreadableDelivery(): void {
     this.counts.unexpected++;
   }
 
-  protected acked(m: Matched): void {
+  acked(m: Matched): void {
     this.counts.acked++;
     this.recorder.record('ack', toMicros(m.ack.at - m.send.intended));
     this.sends.push6(SEND_ACK, m.send.slot, m.ack.at, m.ack.recipients, m.ack.gone, 0);
   }
 
-  protected failed(s: PendingSend, at: number, cutOff = false): void {
+  failed(s: PendingSend, at: number, cutOff = false): void {
     this.counts.failed++;
     this.sends.push6(SEND_FAIL, s.slot, at, 0, 0, cutOff ? 1 : 0);
   }
 
-  protected error(kind: string): void {
+  error(kind: string): void {
     this.errors[kind] = (this.errors[kind] ?? 0) + 1;
   }
 }

@@ -17,6 +17,7 @@ export const SHARED_DIRS = [
   'test/common',
   'test/docs',
   'test/emulator',
+  'test/fleet',
   'test/harness',
   'test/infra',
   'test/metrics',

@@ -3,7 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { COUNTERS as C, HISTOGRAMS as H, PHASE_PREFIX } from '../../../src/artillery-interop/metric-names.ts';
 import type { Probe } from '../../../src/fleet/protocols/chat-v1.ts';
 import { OPEN, SimClient } from '../../../src/fleet/client.ts';
-import { ClientGroup } from '../../../src/fleet/client-group.ts';
+import { ClientGroup, type ClientGroupEvents } from '../../../src/fleet/client-group.ts';
 import { now } from '../../../src/clock.ts';
 import { openFilesLimit } from '../../../src/fleet/host-facts.ts';
 import { Pauses, playPhases, type PhaseFleet } from '../../../src/fleet/phase-program.ts';
@@ -52,7 +52,9 @@ const SETTLE_POLL_MS = 100;
 /** Files a worker's process needs besides its clients' sockets (Artillery, Node, logs). */
 const FILES_RESERVE = 200;
 
-export class Player extends ClientGroup {
+export class Player implements ClientGroupEvents {
+  /** the simulated clients, which tell this player what happened (the methods under "what happened") */
+  private readonly group: ClientGroup;
   private readonly emit: Emit;
   private readonly counts = new Map<string, number>();
   private readonly ledger: Ledger;
@@ -71,9 +73,9 @@ export class Player extends ClientGroup {
   /** this worker's clients as the phase program plays them */
   private readonly fleet: PhaseFleet<WorkerPhase> = {
     connect: (phase) => this.connectPhase(phase),
-    createRooms: (phase) => this.controlPhase('create', this.roomCreators(() => true), this.rampOptions(phase)),
+    createRooms: (phase) => this.group.controlPhase('create', this.group.roomCreators(() => true), this.rampOptions(phase)),
     joinRooms: async (phase) => {
-      await this.controlPhase('join', this.notJoined(), this.rampOptions(phase));
+      await this.group.controlPhase('join', this.group.notJoined(), this.rampOptions(phase));
       this.expected = this.expectedByRoom();
     },
     send: (phase, index) => this.sendShare(phase, index),
@@ -82,7 +84,7 @@ export class Player extends ClientGroup {
       this.dropPhase(phase.members);
       this.expected = this.expectedByRoom();
     },
-    drain: () => this.drain(this.share.timeouts.ackMs + 1000),
+    drain: () => this.group.drain(this.share.timeouts.ackMs + 1000),
     unsettled: () => {
       this.ledger.settle(now());
       return this.ledger.unsettled;
@@ -97,7 +99,10 @@ export class Player extends ClientGroup {
     const rooms = roomsInOrder(share.rooms);
     const run = randomBytes(4).toString('hex');
     const connector = { url: options.url, token: options.token, timeoutMs: share.timeouts.connectMs, localAddress: () => undefined };
-    super({
+    const clients: SimClient[] = [];
+    for (let id = 0; id < rooms.clients; id++) clients.push(new SimClient(id, rooms.roomOf[id]));
+    this.group = new ClientGroup({
+      clients,
       // Room names, probes and the run's id ({{run}} in a described protocol) unique to this
       // virtual user: rooms of two workers never mix, and a delivery that is not ours is counted foreign.
       plan: rooms,
@@ -108,8 +113,7 @@ export class Player extends ClientGroup {
       ackTimeoutMs: share.timeouts.ackMs,
       connector,
       wire: planWire(share.protocol, { url: options.url, token: options.token, run }),
-    });
-    for (let id = 0; id < rooms.clients; id++) this.clients.push(new SimClient(id, rooms.roomOf[id]));
+    }, this);
     this.emit = options.emit;
     this.expected = new Int32Array(rooms.rooms);
     this.ledger = new Ledger(share.timeouts, { count: (n, v) => this.count(n, v), histogram: (n, v) => this.emit.histogram(n, v) });
@@ -128,21 +132,21 @@ export class Player extends ClientGroup {
       this.flushCounts();
     }, FLUSH_MS);
     this.count(C.workers, 1);
-    this.count(C.planClients, this.clients.length);
+    this.count(C.planClients, this.group.clients.length);
     this.count(C.planRooms, this.share.rooms.length);
     this.count(C.hostCpus, cpus().length);
     this.count(C.hostMemoryMB, Math.round(totalmem() / 2 ** 20));
     const files = openFilesLimit();
-    if (files !== undefined && this.clients.length + FILES_RESERVE > files) {
+    if (files !== undefined && this.group.clients.length + FILES_RESERVE > files) {
       // every client is a socket: past the limit connects fail with EMFILE, which would read as the stack's fault
       this.fail(
-        `this worker's share is ${this.clients.length} clients but its process may open ${files} files: raise nofile (run-fargate: --launch-config with ulimits) or export with more --workers`,
+        `this worker's share is ${this.group.clients.length} clients but its process may open ${files} files: raise nofile (run-fargate: --launch-config with ulimits) or export with more --workers`,
       );
     }
     try {
       await playPhases(this.share.phases, this.fleet, {
         timeouts: this.share.timeouts,
-        stopped: () => this.stopping,
+        stopped: () => this.group.stopping,
         pauses: this.pauses,
         beginPhase: (_phase, index) => this.count(`${PHASE_PREFIX}${index}`, 1),
         afterPhases: () => this.count(C.openAtEnd, this.openClients()),
@@ -158,7 +162,7 @@ export class Player extends ClientGroup {
         else this.emit.histogram(H.staleTimeToClean, stale.timeToCleanMs);
       }
       clearInterval(flush);
-      await this.close();
+      await this.group.close();
       // deliveries of settled messages that arrived while closing
       this.ledger.settle(now());
       health.finish(sink);
@@ -168,10 +172,10 @@ export class Player extends ClientGroup {
   }
 
   private async connectPhase(phase: Extract<WorkerPhase, { kind: 'connect' }>): Promise<void> {
-    const list = this.unconnected();
-    const ramp = await this.ramp(list, this.rampOptions(phase), (c, intended) => {
+    const list = this.group.unconnected();
+    const ramp = await this.group.ramp(list, this.rampOptions(phase), (c, intended) => {
       this.count(C.connectsAttempted, 1);
-      return this.connect(c, intended);
+      return this.group.connect(c, intended);
     });
     this.count(C.connectsMissed, ramp.missed);
     if (this.everOpened === 0 && !this.failure && list.length > 0) this.fail(`none of the ${list.length} connects opened (${this.connectFailures} failed)`);
@@ -179,11 +183,11 @@ export class Player extends ClientGroup {
   }
 
   private expectedByRoom(): Int32Array {
-    return expectedMembers(this.membersByRoom(), this.wire);
+    return expectedMembers(this.group.membersByRoom(), this.group.wire);
   }
 
   private sendShare(phase: Extract<WorkerPhase, { kind: 'send' }>, index: number): Promise<void> {
-    return this.sendPhase(
+    return this.group.sendPhase(
       { startAt: now() + START_LEAD_MS, durationMs: phase.durationMs, rate: phase.rate, sendersPerRoom: phase.senders, payloadBytes: phase.payloadBytes },
       {
         due: () => this.count(C.sendsIntended, 1),
@@ -204,41 +208,41 @@ export class Player extends ClientGroup {
 
   /** Drops the last `perRoom[r]` members of each room r: senders are its first, so quiet members go first. */
   private dropPhase(perRoom: number[]): void {
-    const { roomStart } = this.plan;
+    const { roomStart } = this.group.plan;
     perRoom.forEach((n, r) => {
       for (let id = Math.max(roomStart[r], roomStart[r + 1] - n); id < roomStart[r + 1]; id++) {
-        if (this.drop(this.clients[id])) this.count(C.dropped, 1);
+        if (this.group.drop(this.group.clients[id])) this.count(C.dropped, 1);
       }
     });
   }
 
   private openClients(): number {
     let n = 0;
-    for (const c of this.clients) if (c.state === OPEN) n++;
+    for (const c of this.group.clients) if (c.state === OPEN) n++;
     return n;
   }
 
   private fail(reason: string): void {
     this.failure ??= reason;
-    this.stop();
+    this.group.stop();
     this.pauses.stop();
   }
 
   // --- what happened ------------------------------------------------------------------------
 
-  protected opened(c: SimClient): void {
+  opened(c: SimClient): void {
     this.everOpened++;
     this.count(C.connectsOpened, 1);
     this.emit.histogram(H.connect, Math.max(0, now() - c.connectIntended));
   }
 
-  protected connectFailed(_c: SimClient, kind: string): void {
+  connectFailed(_c: SimClient, kind: string): void {
     this.connectFailures++;
     this.count(C.connectsFailed, 1);
     this.error(kind);
     if (kind !== 'handshake:401' && kind !== 'handshake:403') return;
     this.refusals[kind] = (this.refusals[kind] ?? 0) + 1;
-    const min = Math.min(MIN_REFUSED_ATTEMPTS, this.clients.length);
+    const min = Math.min(MIN_REFUSED_ATTEMPTS, this.group.clients.length);
     if (refusedConnectsReason({ connects: this.everOpened, connectFailures: this.connectFailures }, this.refusals, min)) {
       const refused = (this.refusals['handshake:401'] ?? 0) + (this.refusals['handshake:403'] ?? 0);
       this.fail(
@@ -247,7 +251,7 @@ export class Player extends ClientGroup {
     }
   }
 
-  protected joinDone(_c: SimClient, intended: number, ok: boolean): void {
+  joinDone(_c: SimClient, intended: number, ok: boolean): void {
     if (ok) {
       this.count(C.joined, 1);
       this.emit.histogram(H.join, Math.max(0, now() - intended));
@@ -257,13 +261,13 @@ export class Player extends ClientGroup {
   }
 
   /** The hot path: one call per member per message. */
-  protected onDelivery(c: SimClient, p: Probe, t: number, data: Buffer | undefined, messageId: string | undefined): void {
+  delivered(c: SimClient, p: Probe, t: number, data: Buffer | undefined, messageId: string | undefined): void {
     this.count(C.arrived, 1);
-    if (p.origin !== this.origin) {
+    if (p.origin !== this.group.origin) {
       this.count(C.foreign, 1);
       return;
     }
-    const seen = this.deliveryOrder(c, p);
+    const seen = this.group.deliveryOrder(c, p);
     if (seen === SEEN_DUPLICATE) {
       this.count(C.duplicates, 1);
       return;
@@ -277,38 +281,38 @@ export class Player extends ClientGroup {
     this.emit.histogram(H.broadcast, ms);
     this.emit.histogram(p.cold ? H.broadcastCold : H.broadcastWarm, ms);
     if (p.cold) this.count(C.arrivedCold, 1);
-    if (p.sender === c.id) this.ownCopy(c, p.slot, data, messageId);
+    if (p.sender === c.id) this.group.ownCopy(c, p.slot, data, messageId);
   }
 
   /** membership connect or all: the open socket is the member */
-  protected override joinedOnConnect(): void {
+  joinedOnConnect(): void {
     this.count(C.joined, 1);
   }
 
   /** A fire-and-forget send: settled from its intended time, with no claim of whom it reached (as a shard settles it). */
-  protected override unanswerable(_c: SimClient, slot: number, intended: number): void {
+  unanswerable(_c: SimClient, slot: number, intended: number): void {
     this.ledger.acked(slot, intended, NO_CLAIM, 0);
   }
 
-  protected unreadableDelivery(): void {
+  unreadableDelivery(): void {
     this.count(C.arrived, 1);
     this.count(C.foreign, 1);
   }
 
-  protected acked(m: Matched): void {
+  acked(m: Matched): void {
     this.emit.histogram(H.ack, Math.max(0, m.ack.at - m.send.intended));
     this.ledger.acked(m.send.slot, m.ack.at, m.ack.recipients, m.ack.gone);
   }
 
-  protected failed(s: PendingSend, at: number): void {
+  failed(s: PendingSend, at: number): void {
     this.ledger.failed(s.slot, at);
   }
 
-  protected error(kind: string): void {
+  error(kind: string): void {
     this.emit.error(kind);
   }
 
-  protected override closed(): void {
+  closed(): void {
     this.count(C.connectsClosed, 1);
   }
 
