@@ -123,8 +123,14 @@ export function metricTotals(input: MetricTotalsInput): MetricTotals {
   // namespace as well: their averages cannot be joined.
   const emf: Record<string, EmfTotals> = {};
   const groups = new Map<string, EmfMetric[]>();
-  for (const m of input.emfMetrics) groups.set(`${m.namespace}\u0000${m.metric}`, [...(groups.get(`${m.namespace}\u0000${m.metric}`) ?? []), m]);
-  const namespacesOf = (metric: string) => new Set(input.emfMetrics.filter((m) => m.metric === metric).map((m) => m.namespace)).size;
+  const namespacesOf = new Map<string, Set<string>>();
+  for (const m of input.emfMetrics) {
+    const key = `${m.namespace}\u0000${m.metric}`;
+    const group = groups.get(key);
+    if (group) group.push(m);
+    else groups.set(key, [m]);
+    namespacesOf.set(m.metric, (namespacesOf.get(m.metric) ?? new Set()).add(m.namespace));
+  }
   for (const group of groups.values()) {
     const { namespace, metric, service } = group[0]!;
     const sets = group.map((m) => m.dimensions);
@@ -132,7 +138,7 @@ export function metricTotals(input: MetricTotalsInput): MetricTotals {
     const chosen = serviceOnly.length > 0 ? serviceOnly : sets;
     const sums = chosen.flatMap((s) => values(namespace, metric, 'Sum', s));
     if (sums.length === 0) continue;
-    const key = namespacesOf(metric) > 1 ? `${namespace}/${metric}` : metric;
+    const key = namespacesOf.get(metric)!.size > 1 ? `${namespace}/${metric}` : metric;
     emf[key] = { sum: sum(sums), average: windowStat(namespace, metric, chosen, 'Average'), p99: windowStat(namespace, metric, chosen, 'p99') };
   }
 
