@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import FileOrderSequencer from './test/ci/file-order.ts';
-import { ISOLATED_DIRS, ISOLATED_FILES, SHARED_DIRS } from './test/ci/test-projects.ts';
+import { ISOLATED_DIRS, ISOLATED_FILES, SHARED_DIRS, SHARED_ROOT } from './test/ci/test-projects.ts';
 
 const tests = (dir: string) => `${dir}/**/*.test.ts`;
 
@@ -24,7 +24,7 @@ export default defineConfig({
     projects: [
       // Most files run one after another in shared processes: a fresh process per file cost about
       // 1 CPU-s before its first test (test/ci/test-projects.ts says which files, and why).
-      { extends: true, test: { name: 'shared', include: SHARED_DIRS.map(tests), exclude: [...ISOLATED_FILES], isolate: false } },
+      { extends: true, test: { name: 'shared', include: [...SHARED_DIRS.map(tests), SHARED_ROOT], exclude: [...ISOLATED_FILES], isolate: false } },
       // The rest each in a process of its own: the whole-CLI files, and those that change the
       // process's environment or mock a module.
       { extends: true, test: { name: 'isolated', include: [...ISOLATED_DIRS.map(tests), ...ISOLATED_FILES] } },

@@ -12,11 +12,14 @@ import { ISOLATED_DIRS, ISOLATED_FILES, SHARED_DIRS } from './test-projects.ts';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SELF = relative(ROOT, fileURLToPath(import.meta.url));
 
-function testFiles(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+function testFiles(dir: string, recursive = true): string[] {
+  return readdirSync(join(ROOT, dir), { recursive, encoding: 'utf8' })
     .filter((f) => f.endsWith('.test.ts'))
     .map((f) => join(dir, f));
 }
+
+/** The shared project's files: its directories', and those at test/'s root. */
+const sharedFiles = (): string[] => [...SHARED_DIRS.flatMap((d) => testFiles(d)), ...testFiles('test', false)];
 
 /** What a file may not do in a shared process: change the environment, mock a module, move the cwd. */
 const LEAKS: Array<[RegExp, string]> = [
@@ -45,7 +48,7 @@ describe('the test projects', () => {
 
   it('share a process only between files that leave no global behind', () => {
     const leaking: string[] = [];
-    for (const file of SHARED_DIRS.flatMap(testFiles)) {
+    for (const file of sharedFiles()) {
       if (file === SELF || ISOLATED_FILES.includes(file)) continue;
       const text = readFileSync(join(ROOT, file), 'utf8');
       const what = [...new Set(LEAKS.filter(([p]) => p.test(text)).map(([, w]) => w))];

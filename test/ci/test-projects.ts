@@ -12,18 +12,29 @@ export const SHARED_DIRS = [
   'test/analyses',
   'test/architecture',
   'test/artillery',
+  'test/artillery-interop',
+  'test/aws',
   'test/bench',
   'test/ci',
+  'test/commands',
   'test/common',
+  'test/contracts',
   'test/docs',
   'test/emulator',
   'test/fleet',
-  'test/harness',
   'test/infra',
+  'test/local-stack',
   'test/metrics',
+  'test/modes',
   'test/report',
+  'test/scenarios',
+  'test/session',
+  'test/targets',
   'test/verdict',
 ] as const;
+
+/** The tests of src/'s root modules (number-format.ts …), at test/'s root as their modules are at src/'s: shared too. */
+export const SHARED_ROOT = 'test/*.test.ts';
 
 /**
  * Directories whose files each get a process: test/e2e runs the CLI against whole stacks (a
@@ -44,8 +55,8 @@ export const ISOLATED_FILES: readonly string[] = [
   'test/emulator/template-sam-build.test.ts', // FANOUT_BENCH_DEPENDENCY_CACHE
   'test/emulator/function-environment.test.ts', // a module mocked
   'test/emulator/stack-aws-apis.test.ts', // AWS_ENDPOINT_URL_* (the SDK's own endpoint variables)
-  'test/harness/aws-credentials-chain.test.ts', // AWS_* (the SDK's standard chain)
-  'test/harness/connect-token.test.ts', // FANOUT_BENCH_TOKEN
-  'test/harness/deployed-discovery.test.ts', // AWS_*
-  'test/harness/node-binaries.test.ts', // FANOUT_BENCH_NODE_CACHE and PATH
+  'test/targets/aws-credentials-chain.test.ts', // AWS_* (the SDK's standard chain)
+  'test/fleet/connect-token.test.ts', // FANOUT_BENCH_TOKEN
+  'test/targets/deployed-discovery.test.ts', // AWS_*
+  'test/local-stack/node-binaries.test.ts', // FANOUT_BENCH_NODE_CACHE and PATH
 ];

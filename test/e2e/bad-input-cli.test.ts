@@ -13,7 +13,7 @@ import { expectOneLine, runCli } from './cli.ts';
  * the CLI calls, runs here only when it is the one proof of its way out of the CLI. So the alias
  * bomb and the duplicate key are test/common/data-file.test.ts's (the scenario file's reader; the
  * directory below is its way out), and the ranges (--duration 25h and 0, timeouts.ack 0, --clients
- * past a million, --shards 1000) test/harness/run-input.test.ts's (the flags read, then the run's
+ * past a million, --shards 1000) test/session/run-input.test.ts's (the flags read, then the run's
  * input checked, as the CLI does; a flag's way out is --duration 0 below, a scenario field's the
  * send phase of 0, the host's the --dry-run refusals).
  */

@@ -12,7 +12,7 @@ import { runBenchmark } from '../../src/modes/run.ts';
  * fanout twice in run-core.test.ts; the cold-start burst after idling past the reap time and the
  * stale-cleanup drop with lost $disconnects in default-run.test.ts (the default scenario is those
  * phases on one fleet, with both scenarios' knobs), their definitions in
- * test/harness/builtin-scenario-shapes.test.ts. Small client counts: the machine is slow
+ * test/scenarios/builtin-scenario-shapes.test.ts. Small client counts: the machine is slow
  * and shared, so no timing is asserted, only accounting.
  */
 const out = mkdtempSync(join(tmpdir(), 'fb-e2e-'));

@@ -24,7 +24,7 @@ describe('fanout-bench compare --room-size', () => {
     // for CI (two points, each a stack of its own; 20 clients, 2 s of sends, connects and joins one
     // at a time so that each boots one environment): the claim is a count per message, not a
     // load. How a third size in between is planned is roomSizePoints' unit test
-    // (test/harness/sweep-points.test.ts).
+    // (test/modes/sweep-points.test.ts).
     const file = scenario(
       'rooms',
       `name: rooms

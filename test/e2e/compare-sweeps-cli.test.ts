@@ -131,7 +131,7 @@ describe('fanout-bench compare sweeps', () => {
   it('refuses a second sweep flag, a flag of another sweep and a room larger than the clients in one line, exit 2', async () => {
     // one process per place the CLI refuses (its flags, then the points of the loaded scenario);
     // the value lists' own lines (--payload 64,200000, --targets local) are numberList's and
-    // parseVariants' (test/harness/sweep-points.test.ts, test/harness/compare-variants.test.ts)
+    // parseVariants' (test/modes/sweep-points.test.ts, test/modes/compare-variants.test.ts)
     const lines = [
       [['fanout', '--room-size', '10,50', '--payload', '64,128'], 'fanout-bench: compare: give exactly one of --memory, --room-size, --payload or --targets, or --targets with --room-size (got --room-size and --payload)'],
       // the one pair a comparison takes is --targets with --room-size (a grid): --targets with another is refused

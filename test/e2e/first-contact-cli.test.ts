@@ -9,7 +9,7 @@ import { expectOneLine, runCli } from './cli.ts';
  * What a new user points the tool at first, through the real CLI: an Architect project, an SST
  * app, a Terraform configuration, a project folder. Each is one line saying what fanout-bench
  * reads and what to run to get it, exit 2, said before any stack starts (no run directory).
- * test/emulator/foreign-projects.test.ts holds every line; these are the ones users met.
+ * test/common/foreign-projects.test.ts holds every line; these are the ones users met.
  */
 const FIXTURES = fileURLToPath(new URL('../fixtures/first-contact/', import.meta.url));
 const at = (name: string) => join(FIXTURES, name);

@@ -19,7 +19,7 @@ import { runCli } from './cli.ts';
  * for a slot against 2 s lifetimes, no send reached a joined room, and once every re-join was
  * closed by its lifetime before it was answered (none back). That the closed come back and
  * re-join, and that deliveries while they are away are counted missed and the rest arrive, with
- * every close made at a known moment, is test/harness/reconnect-deliveries.test.ts.
+ * every close made at a known moment, is test/fleet/reconnect-deliveries.test.ts.
  */
 const work = mkdtempSync(join(tmpdir(), 'fb-reconnect-run-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

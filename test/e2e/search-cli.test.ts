@@ -132,7 +132,7 @@ describe('fanout-bench search', () => {
   });
 
   it('refuses bad input in one line naming the flag, exit 2', async () => {
-    // --memory's refusals (the same memoryFlags as run's) are test/harness/run-input.test.ts's, at
+    // --memory's refusals (the same memoryFlags as run's) are test/session/run-input.test.ts's, at
     // unit level: a CLI process here costs about a CPU-second each to load.
     expectOneLine(await runCli(['search', '--vary', 'speed', '--slo', 'broadcast.p99 < 1s']), '--vary: must be one of rate, clients, room-size, got "speed"');
     expectOneLine(await runCli(['search', '--vary', 'rate', '--slo', 'broadcast.p99 < fast']), /^fanout-bench: --slo: "broadcast.p99 < fast": /);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBenchmark } from '../../src/modes/run.ts';
-import { startScriptedChatServer } from './scripted-chat-server.ts';
+import { startScriptedChatServer } from '../fixtures/scripted-chat-server.ts';
 
 /**
  * A send phase runs the duration it was given: at 1 message/s a 2 s phase sends its two slots at

@@ -6,7 +6,7 @@ import { UserError } from '../../common/errors.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { runBenchmark } from '../../src/modes/run.ts';
 import { scenarioFiles } from '../e2e/scenario-files.ts';
-import { FANOUT_SCENARIO, readIntervals } from './minimal-server-fanout.ts';
+import { FANOUT_SCENARIO, readIntervals } from '../fixtures/minimal-server-fanout.ts';
 
 /**
  * The whole harness — real shard processes, real sockets — against the minimal fan-out server.

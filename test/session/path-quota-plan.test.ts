@@ -9,7 +9,7 @@ import { pathQuotaLines } from '../../src/session/path-preflight.ts';
  * messages in flight, SNS Publish (a FIFO topic's own too), EventBridge PutEvents and target
  * invocations per account and region, an async
  * function's event age against the two retries). The path read from a stack's own APIs is held
- * against the emulator in test/harness/stack-path.test.ts.
+ * against the emulator in test/targets/stack-path.test.ts.
  */
 
 const scenario = (rate: number, duration = '10s', extra: unknown[] = []) =>

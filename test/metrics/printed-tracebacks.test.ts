@@ -9,7 +9,7 @@ import type { LambdaRuntime } from '../../emulator/lambda/types.ts';
 import { classifyLogEvent, FunctionErrorAccumulator } from '../../src/metrics/cloudwatch/function-errors.ts';
 import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
 import { buildResults } from '../report/fixtures.ts';
-import { expectError, until } from './lambda-test-helpers.ts';
+import { expectError, until } from '../emulator/lambda-test-helpers.ts';
 
 // A function that throws (Node.js) and one that raises (Python), invoked through the real Lambda
 // runtime: the error lands in the function's log group as Lambda's runtimes write it (Node's

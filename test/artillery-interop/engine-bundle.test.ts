@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARTILLERY_VERSION, buildEngineBundle, ENGINE_BUNDLE, ENGINE_DIR } from '../../src/artillery-interop/engine-bundle.ts';
 import { COUNTERS as C, HISTOGRAMS as H } from '../../src/artillery-interop/metric-names.ts';
-import { startScriptedChatServer, type ScriptedChatServer } from '../harness/scripted-chat-server.ts';
+import { startScriptedChatServer, type ScriptedChatServer } from '../fixtures/scripted-chat-server.ts';
 import { startProtocolServer } from '../fixtures/protocols/protocol-server.ts';
 
 // Artillery loads artillery-engine-fanout with Node's own loader (import() of the package's main):

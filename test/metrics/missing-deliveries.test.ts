@@ -6,7 +6,7 @@ import type { WebSocket } from 'ws';
 import { runBenchmark } from '../../src/modes/run.ts';
 import { runChecks } from '../../src/verdict/checks.ts';
 import { explainChecks } from '../../src/verdict/explanations.ts';
-import { startScriptedChatServer } from './scripted-chat-server.ts';
+import { startScriptedChatServer } from '../fixtures/scripted-chat-server.ts';
 
 /**
  * Where lost deliveries went missing, from real shards against a real ws server that loses them

@@ -4,7 +4,7 @@ import { FUNCTIONS } from '../../reference-stack/functions/manifest.ts';
 import { OPTIONAL_ROUTES, ROUTE_FUNCTION_OUTPUTS, STACK_OUTPUTS, stackOutputKeys, type ChatRoute } from '../../common/stack-outputs.ts';
 import { parseStackOutputs } from '../../src/targets/stack-description.ts';
 import { deployedOutputs } from '../fixtures/targets/deployed-outputs.ts';
-import { synth as synthTemplate } from './synth.ts';
+import { synth as synthTemplate } from '../infra/synth.ts';
 
 // The outputs contract (common/stack-outputs.ts) from both sides: the CDK app writes exactly
 // the outputs it lists, and what DescribeStacks would return for them reads back.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startMinimalServer } from '../../bench/minimal-server/server.ts';
 import { runBenchmark } from '../../src/modes/run.ts';
-import { startScriptedChatServer } from './scripted-chat-server.ts';
+import { startScriptedChatServer } from '../fixtures/scripted-chat-server.ts';
 
 /**
  * A target that skips a member and reports the smaller `recipients` (as a stack whose Query

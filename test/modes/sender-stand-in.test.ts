@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/verdict/checks.ts';
 import { runBenchmark } from '../../src/modes/run.ts';
 import { planRooms } from '../../src/fleet/room-plan.ts';
-import { startScriptedChatServer } from './scripted-chat-server.ts';
+import { startScriptedChatServer } from '../fixtures/scripted-chat-server.ts';
 
 const SEED = 3;
 

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { IntervalRecord, Results } from '../../src/contracts/results-schema.ts';
 import { renderSummaryMarkdown } from '../../src/report/run/md.ts';
 import { runBenchmark } from '../../src/modes/run.ts';
-import { startScriptedChatServer } from './scripted-chat-server.ts';
+import { startScriptedChatServer } from '../fixtures/scripted-chat-server.ts';
 
 /**
  * A delivery that arrives is never counted lost: a target that acknowledges at once and delivers

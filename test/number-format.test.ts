@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { fmtFactor, fmtInt, fmtMemoryMB, fmtMs, fmtNum, fmtPercent, fmtRate, fmtRoomSize, fmtShare, fmtSignificant, fmtUsd, fmtValue } from '../../src/number-format.ts';
-import { consoleSummary } from '../../src/report/run/console.ts';
-import { renderHtml } from '../../src/report/run/html.ts';
-import { renderSummaryMarkdown } from '../../src/report/run/md.ts';
-import { fmtChangePercent } from '../../src/report/shared/percent-change.ts';
-import { judged } from '../../src/verdict/judged.ts';
-import { readRecorded } from './page-fixtures.ts';
-import { htmlText, markdownText } from './page-model-facts.ts';
+import { fmtFactor, fmtInt, fmtMemoryMB, fmtMs, fmtNum, fmtPercent, fmtRate, fmtRoomSize, fmtShare, fmtSignificant, fmtUsd, fmtValue } from '../src/number-format.ts';
+import { consoleSummary } from '../src/report/run/console.ts';
+import { renderHtml } from '../src/report/run/html.ts';
+import { renderSummaryMarkdown } from '../src/report/run/md.ts';
+import { fmtChangePercent } from '../src/report/shared/percent-change.ts';
+import { judged } from '../src/verdict/judged.ts';
+import { readRecorded } from './report/page-fixtures.ts';
+import { htmlText, markdownText } from './report/page-model-facts.ts';
 
 /**
  * The one way a number is written on every page, summary.md and the console: counts with

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/verdict/checks.ts';
 import { runBenchmark } from '../../src/modes/run.ts';
-import { startScriptedChatServer, type ScriptedChatServer } from './scripted-chat-server.ts';
+import { startScriptedChatServer, type ScriptedChatServer } from '../fixtures/scripted-chat-server.ts';
 
 /**
  * A target that dies in the middle of a send phase must fail the run (README: exit 1, "the

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { runBenchmark } from '../../src/modes/run.ts';
 import { runChecks } from '../../src/verdict/checks.ts';
-import { startScriptedChatServer } from './scripted-chat-server.ts';
+import { startScriptedChatServer } from '../fixtures/scripted-chat-server.ts';
 import { scenarioFiles } from '../e2e/scenario-files.ts';
 
 /**

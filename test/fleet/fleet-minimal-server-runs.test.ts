@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { spawnMinimalServer, startMinimalServer } from '../../bench/minimal-server/server.ts';
 import { runBenchmark } from '../../src/modes/run.ts';
 import { scenarioFiles } from '../e2e/scenario-files.ts';
-import { FANOUT_SCENARIO, readIntervals } from './minimal-server-fanout.ts';
+import { FANOUT_SCENARIO, readIntervals } from '../fixtures/minimal-server-fanout.ts';
 
 /**
  * The harness's modes against the minimal fan-out server, real shards and sockets: repeats, a
