@@ -32,15 +32,18 @@ import { protocolTraits } from '../fleet/protocols/protocol-traits.ts';
 import { withPublishAcks, type ProtocolTraits } from '../metrics/results/protocol-result.ts';
 import { expectedMembers } from '../fleet/expected-members.ts';
 import { INTERRUPTED_PERMISSIONS_BY_MS, INTERRUPTED_SETTLE_BY_MS, stopBudget } from './stop-budget.ts';
-import { addSystemMetrics } from './system-metrics.ts';
+import { systemFacts } from './system-metrics.ts';
+import { withSystemFacts } from '../metrics/results/system-facts.ts';
 import { roomPrefix } from './room-names.ts';
 import { preflightPublishes } from './publish-preflight.ts';
 import { PublishPhases } from './publish-phases.ts';
 
 /**
- * Measuring: one scenario against a target that is up → Results. The fleet runs the phases; then,
- * while the target is still up, what the system itself reports is added (CloudWatch, work per
- * message, the cost estimate: system-metrics.ts). No file I/O of its own: interval records go to
+ * Measuring: one scenario against a target that is up → Results. The fleet runs the phases and
+ * returns its results; then, while the target is still up, what the system itself reports
+ * (CloudWatch, the path, attribution, permissions, work per message, the cost estimate:
+ * system-metrics.ts) is returned as SystemFacts and put into them by one pure function
+ * (withSystemFacts). No file I/O of its own: interval records go to
  * the injected sink, and `checkpoint` gets the results as soon as the fleet is done, before the
  * CloudWatch pull (a run writes results.json there: a failure later loses nothing measured).
  * Whatever happens once the fleet starts (completion, abort, a shard dying, a phase timing out)
@@ -102,13 +105,14 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
   const functions = await functionsOf(target, warn);
   // a function whose INIT fails is named as soon as its log shows it, not only in the verdict
   const initWatch = cloudwatch && o.onStatus ? watchInitFailures(cloudwatch, functions.functions.map((f) => f.name), now(), o.onStatus, undefined, logGroupsOf(functions.functions)) : undefined;
-  const { results, lastSentAfterDrop, trace } = await measureFleet({ o, scenario, target, functions, warnings }).finally(() => initWatch?.stop());
+  const { results: measured, lastSentAfterDrop, trace } = await measureFleet({ o, scenario, target, functions, warnings }).finally(() => initWatch?.stop());
   budget.dispose();
-  await o.checkpoint?.(results);
+  await o.checkpoint?.(measured);
+  let results = measured;
   if (systemMetrics) {
     const settleMaxMs = budget.left(INTERRUPTED_SETTLE_BY_MS);
     if (settleMaxMs !== undefined && cloudwatch) o.onStatus?.(readingCloudWatchNote(target, settleMaxMs));
-    await addSystemMetrics(results, target, {
+    const facts = await systemFacts(measured, target, {
       cost: o.cost,
       onWarning: o.onWarning,
       previousEndMs: lastEnded.get(target),
@@ -121,6 +125,7 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
       ...(o.metricsWaitMs !== undefined || settleMaxMs !== undefined ? { metricsWaitMs: Math.min(o.metricsWaitMs ?? Infinity, settleMaxMs ?? Infinity) } : {}),
       ...(o.onStatus ? { onStatus: o.onStatus } : {}),
     });
+    results = withSystemFacts(measured, facts);
   }
   lastEnded.set(target, now());
   return results;

@@ -9,7 +9,7 @@ import { subprotocolAttribution } from '../metrics/attribution/subprotocol-attri
 import { AWS_ACCESS_LOG_WAIT, LOCAL_ACCESS_LOG_WAIT, pullAccessLog, type AccessLogWait } from '../metrics/cloudwatch/access-log-pull.ts';
 import { pullHostWaits } from '../metrics/cloudwatch/host-wait-pull.ts';
 import type { ReportLine } from '../metrics/cloudwatch/report-lines.ts';
-import { withAttributedSplits } from '../metrics/results/results-builder.ts';
+import type { SystemFacts } from '../metrics/results/system-facts.ts';
 import { runFunctions } from '../metrics/cost/run-functions.ts';
 import type { RunAccessLog } from '../targets/access-logging.ts';
 import type { Target } from '../targets/target.ts';
@@ -19,15 +19,16 @@ import type { Target } from '../targets/target.ts';
  * in the order the pull reads what it needs: the stage's access log first (waited for until the
  * run's lines have settled), its lines into the join; then the CloudWatch pull's own REPORT pages
  * feed the join the invocations it wants (`onReport`: no second pass over the functions' logs);
- * then, on the local emulator only, the host's waits; then the join is finished into the results.
+ * then, on the local emulator only, the host's waits; then the join is finished: the attribution
+ * and the histograms of its cold/warm split (withSystemFacts puts them into the results).
  * Without an access log (`--access-log off`), the reference stack's cold subprotocol where the
  * target answers it, else nothing and a note.
  */
 export interface RequestAttribution {
   /** the CloudWatch pull's hook: each report of each function, as it is read */
   onReport(functionName: string, line: ReportLine): void;
-  /** the host's waits (local), the join's figures into `results` (attribution, histograms, the cold/warm metrics) */
-  finish(results: Results): Promise<void>;
+  /** the host's waits (local), then the join's figures */
+  finish(): Promise<NonNullable<SystemFacts['attribution']>>;
 }
 
 export interface AttributionOptions {
@@ -85,7 +86,7 @@ export async function startAttribution(results: Results, target: Target, o: Attr
         if (!join.wants(line.requestId)) return;
         join.addInvocation(line.requestId, { cold: line.initDurationMs !== undefined, ...(line.initDurationMs !== undefined ? { initDurationMs: line.initDurationMs } : {}), functionName });
       },
-      finish: async (into) => {
+      finish: async () => {
         try {
           // the emulator's own log group: never asked of AWS
           if (local) {
@@ -97,9 +98,7 @@ export async function startAttribution(results: Results, target: Target, o: Attr
           }
           const { attribution, histograms } = join.finish();
           attribution.notes.push(...notes);
-          into.attribution = attribution;
-          Object.assign(into.histograms, histograms);
-          withAttributedSplits(into);
+          return { attribution, histograms };
         } finally {
           logs.destroy();
         }
@@ -127,15 +126,13 @@ export function owedLines(trace: RequestTrace): { connects: number; messages: nu
 /**
  * `--access-log off`: the reference stack's cold subprotocol where the target answers it (chat-v1
  * with the flag); otherwise nothing, and where the target has a stage whose log could have been
- * read, a note saying so (a URL's results say why in protocol.notObservable, as they did).
+ * read, a note to keep saying so (a URL's results say why in protocol.notObservable, as they did).
  */
-export function attributionWithoutAccessLog(results: Results, target: Target): void {
+export function attributionWithoutAccessLog(results: Results, target: Target): { attribution: SystemFacts['attribution'] } | { note: string } | undefined {
   // results.protocol is absent for chat-v1
-  if ((results.protocol?.kind ?? 'chat-v1') === 'chat-v1' && target.connectColdFlag) {
-    results.attribution = subprotocolAttribution(results);
-    return;
-  }
+  if ((results.protocol?.kind ?? 'chat-v1') === 'chat-v1' && target.connectColdFlag) return { attribution: { attribution: subprotocolAttribution(results) } };
   if (target.apiGatewayApi && target.endpoints.apiGateway) {
-    results.harness.warnings.push("requests not traced to their invocations (no access log read): no cold/warm split by invocation; --access-log use or enable reads the stage's access log");
+    return { note: "requests not traced to their invocations (no access log read): no cold/warm split by invocation; --access-log use or enable reads the stage's access log" };
   }
+  return undefined;
 }

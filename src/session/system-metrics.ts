@@ -7,6 +7,8 @@ import type { PolicyTrail } from '../metrics/permissions/generated-policy.ts';
 import { incompleteFamilies } from '../metrics/cloudwatch/completeness.ts';
 import { estimateCost, type CostOptions } from '../metrics/cost/cost-model.ts';
 import type { Results } from '../contracts/results-schema.ts';
+import type { PermissionsSection } from '../contracts/permissions-schema.ts';
+import { withSystemFacts, type SystemFacts } from '../metrics/results/system-facts.ts';
 import { runEmfSources, runFunctions, runTables } from '../metrics/cost/run-functions.ts';
 import { dynamoDbWork, lambdaWork } from '../metrics/cost/work-per-message.ts';
 import { UnknownPrices } from '../metrics/cost/price-choice.ts';
@@ -15,14 +17,14 @@ import { stackPathOf } from '../targets/stack-path-pull.ts';
 import { stackSecretsOf } from '../targets/stack-secrets.ts';
 import { hopLatencyOf } from '../targets/hop-latency-pull.ts';
 import { expectedCounts } from './expected-counts.ts';
-import { addTargetStale } from './target-stale.ts';
+import { targetStale } from './target-stale.ts';
 import { withPriceList } from './run-prices.ts';
 import type { RequestTrace } from '../metrics/measurement/request-trace.ts';
 import type { RunAccessLog } from '../targets/access-logging.ts';
 import { attributionWithoutAccessLog, startAttribution, type AttributionOptions, type RequestAttribution } from './request-attribution.ts';
 
 export interface SystemMetricsOptions {
-  /** a step that went wrong, one line (the fleet's results are already checkpointed) */
+  /** a step that went wrong, one line (the fleet's results are kept whatever the steps find) */
   onWarning?: (message: string) => void;
   /** prices and architecture for the cost estimate (default: the dated table of the stack's region, the functions' architecture) */
   cost?: CostOptions;
@@ -46,105 +48,118 @@ export interface SystemMetricsOptions {
 
 /**
  * The last part of measuring, for every run — finished, interrupted or failed — while the target
- * is still up: what the system itself reports. The CloudWatch pull (the target's endpoints, its
- * functions as results.config.target.functions lists them), the target's own view of posts to
- * dropped clients where the protocol cannot show them (target-stale.ts), then the work per
- * message and the cost estimate computed from it. None of these throws: a step that fails is a
- * warning and the rest is kept.
+ * is still up: what the system itself reports, each step's finding returned (SystemFacts), read
+ * over the fleet's results and what the steps before it found (withSystemFacts). The CloudWatch
+ * pull (the target's endpoints, its functions as results.config.target.functions lists them), the
+ * stack's path, secrets and hops over its window, every request traced to its invocation, the
+ * permissions, the target's own view of posts to dropped clients where the protocol cannot show
+ * them (target-stale.ts), the emulator's unserved calls, then the work per message and the cost
+ * estimate computed from it. None of these throws: a step that fails is a warning and the rest is kept.
  */
-export async function addSystemMetrics(results: Results, target: Target, options: SystemMetricsOptions = {}): Promise<void> {
+export async function systemFacts(measured: Results, target: Target, options: SystemMetricsOptions = {}): Promise<SystemFacts> {
   const warn = options.onWarning ?? (() => {});
+  const facts: SystemFacts = { warnings: [] };
+  // what the next step reads: the fleet's results with what the steps so far found
+  const sofar = () => withSystemFacts(measured, facts);
   const source = target.cloudWatch;
   // the access log first (its lines settled), so that the REPORT pull below feeds the join as it reads
   const settleStart = performance.now();
   const permissionsBy = options.permissionsMaxMs === undefined ? undefined : settleStart + options.permissionsMaxMs;
-  const attribution = source && options.trace && options.accessLog ? await startedAttribution(results, target, { ...options, trace: options.trace, accessLog: options.accessLog }, warn) : undefined;
+  const attribution = source && options.trace && options.accessLog ? await startedAttribution(measured, target, { ...options, trace: options.trace, accessLog: options.accessLog }, warn) : undefined;
   // an interrupted run's settle bound is one budget: what the access log's wait took is not waited again
   const settleMaxMs = options.settleMaxMs === undefined ? undefined : Math.max(0, options.settleMaxMs - (performance.now() - settleStart));
   if (source) {
-    // pullCloudWatch never throws: what it could not pull is listed in results.cloudwatch.problems
-    const functions = runFunctions(results);
-    results.cloudwatch = await pullCloudWatch({
+    // pullCloudWatch never throws: what it could not pull is listed in its problems
+    const functions = runFunctions(measured);
+    const cloudwatch = await pullCloudWatch({
       target: source,
       apiGateway: target.endpoints.apiGateway ?? null,
       functions: functions.map((f) => f.name),
       logGroups: logGroupsOf(functions),
       // the tables the target names (a stack's own); their indexes are listed by ListMetrics
-      tables: runTables(results),
-      emf: runEmfSources(results),
-      run: { startMs: Date.parse(results.startedAt), endMs: Date.parse(results.endedAt) },
+      tables: runTables(measured),
+      emf: runEmfSources(measured),
+      run: { startMs: Date.parse(measured.startedAt), endMs: Date.parse(measured.endedAt) },
       ...(settleMaxMs === undefined ? {} : { settleMaxMs }),
       // the wait for publication waits for what the harness counted itself
-      expected: expectedCounts(results),
+      expected: expectedCounts(measured),
       ...(options.metricsWaitMs !== undefined ? { metricsWaitMs: options.metricsWaitMs } : {}),
       ...(options.onStatus ? { onStatus: options.onStatus } : {}),
       ...(attribution ? { onReport: attribution.onReport } : {}),
     });
+    facts.cloudwatch = cloudwatch;
     // CloudWatch's window starts on a period boundary (a minute on AWS, a second on the
     // emulator's per-second metrics): a measurement that follows another on the same target
     // within it sees that one's tail too. Said, not hidden (measure waits for a fresh window).
     const previous = options.previousEndMs;
-    if (previous !== undefined && results.cloudwatch.window.startMs < previous) {
-      const overlapSec = Math.round((previous - results.cloudwatch.window.startMs) / 1000);
+    if (previous !== undefined && cloudwatch.window.startMs < previous) {
+      const overlapSec = Math.round((previous - cloudwatch.window.startMs) / 1000);
       const note = `the CloudWatch window starts ${overlapSec} s before the previous measurement on this target ended: Lambda, API Gateway and DynamoDB totals include its tail`;
-      results.cloudwatch.notes.push(note);
+      cloudwatch.notes.push(note);
       warn(note);
     }
-    if (results.cloudwatch.status !== 'complete') {
+    if (cloudwatch.status !== 'complete') {
       // what failed to be pulled, else what was not (fully) published: never an empty reason
-      const problems = results.cloudwatch.problems.map((p) => `${p.step}: ${p.errorName}`);
-      const reasons = problems.length > 0 ? problems : incompleteFamilies(results.cloudwatch.completeness);
-      warn(`CloudWatch pull ${results.cloudwatch.status}: ${reasons.join('; ')}`);
+      const problems = cloudwatch.problems.map((p) => `${p.step}: ${p.errorName}`);
+      const reasons = problems.length > 0 ? problems : incompleteFamilies(cloudwatch.completeness);
+      warn(`CloudWatch pull ${cloudwatch.status}: ${reasons.join('; ')}`);
     }
+    const pulled = sofar();
     // a queued fan-out's path, hop by hop, over the same window (none for a stack without queues, topics, rules or mappings)
-    const path = await stackPathOf(target, results);
-    if (path) results.path = path;
+    facts.path = await stackPathOf(target, pulled);
     // the stack's secrets and Secrets Manager's calls over the same window (what the cost's Secrets Manager line prices)
-    const secretsManager = await stackSecretsOf(target, results);
-    if (secretsManager) results.secretsManager = secretsManager;
+    facts.secretsManager = await stackSecretsOf(target, pulled);
     // the delivery latency split by hop, from the local emulator's probe reach stamps (none on AWS)
-    const hopLatency = await hopLatencyOf(target, results);
-    if (hopLatency) results.hopLatency = hopLatency;
+    facts.hopLatency = await hopLatencyOf(target, pulled);
   }
   if (attribution) {
     try {
-      await attribution.finish(results);
+      facts.attribution = await attribution.finish();
     } catch (err) {
       warn(`requests not traced to their invocations: ${(err as Error).message}`);
     }
   } else if (!options.accessLog) {
-    attributionWithoutAccessLog(results, target);
+    const without = attributionWithoutAccessLog(measured, target);
+    if (without && 'note' in without) facts.warnings.push(without.note);
+    else if (without) facts.attribution = without.attribution;
   }
   if (target.iamApi && target.lambdaApi) {
     const withApis = target as Target & { iamApi: NonNullable<Target['iamApi']>; lambdaApi: NonNullable<Target['lambdaApi']> };
-    await withinStopBudget(permissionsBy, (signal) => addPermissions(results, withApis, warn, signal), () => warn('permissions not judged: the run was interrupted, and its stop budget had no room to read them'));
+    await withinStopBudget(
+      permissionsBy,
+      async (signal) => {
+        facts.permissions = await pulledPermissions(measured, withApis, signal);
+        if (facts.permissions && !signal?.aborted) await addDenials(facts.permissions, sofar(), withApis, warn);
+      },
+      () => warn('permissions not judged: the run was interrupted, and its stop budget had no room to read them'),
+    );
   }
   // once the system has settled (the pull waited for it): its own view of posts to dropped clients, where the protocol cannot show them
-  await addTargetStale(results, target, { lastSentAfterDrop: options.lastSentAfterDrop, onWarning: warn });
+  facts.stale = await targetStale(measured, target, { lastSentAfterDrop: options.lastSentAfterDrop, onWarning: warn });
   // the calls the functions made to AWS endpoints the emulator does not serve: each refused here, and what it was for not done
   if (target.unservedCalls) {
     try {
-      const calls = await target.unservedCalls({ startMs: Date.parse(results.startedAt) });
-      if (calls.length > 0) results.unservedCalls = calls;
+      const calls = await target.unservedCalls({ startMs: Date.parse(measured.startedAt) });
+      if (calls.length > 0) facts.unservedCalls = calls;
     } catch (err) {
       warn(`the emulator's record of calls to AWS endpoints it does not serve could not be read: ${(err as Error).message}`);
     }
   }
   try {
-    const dynamodb = dynamoDbWork(results);
-    if (dynamodb) results.dynamodb = dynamodb;
-    const lambda = lambdaWork(results, options.cost?.functions);
-    if (lambda) results.lambda = lambda;
+    const settled = sofar();
+    facts.dynamodb = dynamoDbWork(settled);
+    facts.lambda = lambdaWork(settled, options.cost?.functions);
   } catch (err) {
     warn(`work per message failed: ${(err as Error).message}`);
   }
   // what the prices could not be is said, and kept with the results
   const keep = (m: string) => {
-    results.harness.warnings.push(m);
+    facts.warnings.push(m);
     warn(m);
   };
   try {
-    results.cost = estimateCost(results, await withPriceList(target, options.cost, keep));
+    const prices = await withPriceList(target, options.cost, keep);
+    facts.cost = estimateCost(sofar(), prices);
   } catch (err) {
     if (err instanceof UnknownPrices) {
       keep(err.message); // refused, not guessed
@@ -152,6 +167,7 @@ export async function addSystemMetrics(results: Results, target: Target, options
       warn(`cost estimate failed: ${(err as Error).message}`);
     }
   }
+  return facts;
 }
 
 /** The attribution's start (the access log read, the join made); a failure is a warning, never the run's end. */
@@ -167,12 +183,6 @@ async function startedAttribution(results: Results, target: Target, o: Attributi
 /** Where the variables that name the trail Access Analyzer reads on AWS are. */
 export const POLICY_TRAIL_ENV = { trail: 'FANOUT_BENCH_POLICY_TRAIL', accessRole: 'FANOUT_BENCH_POLICY_ACCESS_ROLE' } as const;
 
-/**
- * Each function's permissions, granted beside used (src/metrics/permissions/). Access Analyzer
- * reads a CloudTrail trail with a role it may assume: on AWS the two the variables name (none:
- * what was used is not observable, said once); the emulator answers from its access ledger
- * whatever trail is named, and at once.
- */
 /** A step an interrupted run gives up at `by` (performance.now() ms; undefined: not interrupted, no bound), aborting its calls. */
 async function withinStopBudget(by: number | undefined, step: (signal?: AbortSignal) => Promise<void>, gaveUp: () => void): Promise<void> {
   if (by === undefined) return step();
@@ -192,7 +202,15 @@ async function withinStopBudget(by: number | undefined, step: (signal?: AbortSig
   }
 }
 
-async function addPermissions(results: Results, target: Target & { iamApi: NonNullable<Target['iamApi']>; lambdaApi: NonNullable<Target['lambdaApi']> }, warn: (m: string) => void, signal?: AbortSignal): Promise<void> {
+type WithPermissionApis = Target & { iamApi: NonNullable<Target['iamApi']>; lambdaApi: NonNullable<Target['lambdaApi']> };
+
+/**
+ * Each function's permissions, granted beside used (src/metrics/permissions/); undefined where
+ * the stop budget gave up first. Access Analyzer reads a CloudTrail trail with a role it may
+ * assume: on AWS the two the variables name (none: what was used is not observable, said once);
+ * the emulator answers from its access ledger whatever trail is named, and at once.
+ */
+async function pulledPermissions(results: Results, target: WithPermissionApis, signal?: AbortSignal): Promise<PermissionsSection | undefined> {
   const local = target.endpoints.services === 'local';
   const region = target.endpoints.region ?? 'us-east-1';
   const named = { trail: process.env[POLICY_TRAIL_ENV.trail], accessRole: process.env[POLICY_TRAIL_ENV.accessRole] };
@@ -215,20 +233,23 @@ async function addPermissions(results: Results, target: Target & { iamApi: NonNu
       maxWaitMs: local ? 10_000 : 60_000,
       pollMs: local ? 100 : 5_000,
     });
-    if (signal?.aborted) return;
-    results.permissions = permissions;
+    return signal?.aborted ? undefined : permissions;
   } finally {
     lambda.destroy();
   }
-  if (signal?.aborted) return;
+}
+
+/** The calls refused, the posts to another API, and one line for functions whose use could not be read: into the pulled permissions. */
+async function addDenials(permissions: PermissionsSection, results: Results, target: WithPermissionApis, warn: (m: string) => void): Promise<void> {
+  const local = target.endpoints.services === 'local';
   // the calls refused (and posts to another API): the emulator's record, or what the functions' logs name
   const localLogs = local && target.cloudWatch?.source === 'local' ? target.cloudWatch.clients.logs : undefined;
   // a refusal is written a moment after the call: read up to now, the settle wait past the run's end included
-  const refused = await pullDenials({ ...(localLogs ? { localLogs } : {}), window: { startMs: results.permissions.window.startMs, endMs: Date.now() }, cloudwatch: results.cloudwatch });
-  if (refused.denied.length > 0) results.permissions.denied = refused.denied;
-  if (refused.foreignApiPosts.length > 0) results.permissions.foreignApiPosts = refused.foreignApiPosts;
+  const refused = await pullDenials({ ...(localLogs ? { localLogs } : {}), window: { startMs: permissions.window.startMs, endMs: Date.now() }, cloudwatch: results.cloudwatch });
+  if (refused.denied.length > 0) permissions.denied = refused.denied;
+  if (refused.foreignApiPosts.length > 0) permissions.foreignApiPosts = refused.foreignApiPosts;
   if (refused.problem) warn(refused.problem);
   // one line for what could not be read: the first function's reason, and how many share it
-  const blind = results.permissions.functions.filter((f) => f.status === 'not-observable');
-  if (blind.length > 0) warn(`permissions not observable for ${blind.length} of ${results.permissions.functions.length} functions: ${blind[0]!.note}`);
+  const blind = permissions.functions.filter((f) => f.status === 'not-observable');
+  if (blind.length > 0) warn(`permissions not observable for ${blind.length} of ${permissions.functions.length} functions: ${blind[0]!.note}`);
 }

@@ -10,7 +10,8 @@ import { choosePrices, UnknownPrices } from '../../src/metrics/cost/price-choice
 import { readPriceFile } from '../../src/metrics/cost/prices-file.ts';
 import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 import { REGION_PRICES } from '../../src/metrics/cost/region-prices.ts';
-import { addSystemMetrics } from '../../src/session/system-metrics.ts';
+import { systemFacts } from '../../src/session/system-metrics.ts';
+import { withSystemFacts } from '../../src/metrics/results/system-facts.ts';
 import type { Target } from '../../src/targets/target.ts';
 import { buildResults } from '../report/fixtures.ts';
 
@@ -101,12 +102,12 @@ describe('--prices FILE|aws', () => {
 
 describe('a run in a region without prices', () => {
   it('keeps its results without a cost estimate, and one line saying why in the warnings', async () => {
-    const results = buildResults();
-    delete results.cost;
-    results.config.target.endpoints = { websocket: 'ws://127.0.0.1:1/x', services: 'unknown', region: 'ap-southeast-2' };
-    const target = { endpoints: results.config.target.endpoints, describeFunctions: async () => ({ source: 'assumed', functions: [] }) } as unknown as Target;
+    const measured = buildResults();
+    delete measured.cost;
+    measured.config.target.endpoints = { websocket: 'ws://127.0.0.1:1/x', services: 'unknown', region: 'ap-southeast-2' };
+    const target = { endpoints: measured.config.target.endpoints, describeFunctions: async () => ({ source: 'assumed', functions: [] }) } as unknown as Target;
     const warnings: string[] = [];
-    await addSystemMetrics(results, target, { onWarning: (m) => warnings.push(m) });
+    const results = withSystemFacts(measured, await systemFacts(measured, target, { onWarning: (m) => warnings.push(m) }));
     const line = 'prices for region ap-southeast-2 unknown (the built-in table has us-east-1 only): no cost estimate; use --prices <file> or --prices aws';
     expect(results.cost).toBeUndefined();
     expect(warnings).toEqual([line]);

@@ -6,7 +6,7 @@ import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from '../../emulator/cloudwatch/server.ts';
 import { UserError } from '../../common/errors.ts';
-import { addSystemMetrics } from '../../src/session/system-metrics.ts';
+import { systemFacts } from '../../src/session/system-metrics.ts';
 import { openAwsStackTarget } from '../../src/targets/aws-stack.ts';
 import { cloudWatchFor } from '../../src/aws/cloudwatch-source.ts';
 import type { Target } from '../../src/targets/target.ts';
@@ -123,17 +123,15 @@ describe('--profile reaches the CloudWatch pull of an aws: target', () => {
   }
 
   it("signs with the target's profile", async () => {
-    const results = buildResults({ cloudwatch: false });
     // no wait for publication: what is tested is that every call was signed and answered
-    await addSystemMetrics(results, awsTarget('bench'), { metricsWaitMs: 0 });
-    expect(results.cloudwatch?.problems).toEqual([]);
-    expect(results.cloudwatch?.status).not.toBe('unavailable');
+    const { cloudwatch } = await systemFacts(buildResults({ cloudwatch: false }), awsTarget('bench'), { metricsWaitMs: 0 });
+    expect(cloudwatch?.problems).toEqual([]);
+    expect(cloudwatch?.status).not.toBe('unavailable');
   });
 
   it('without it, the default chain has nothing to sign with', async () => {
-    const results = buildResults({ cloudwatch: false });
-    await addSystemMetrics(results, awsTarget());
-    expect(results.cloudwatch?.status).toBe('unavailable');
-    expect(results.cloudwatch?.problems[0]).toMatchObject({ errorName: 'CredentialsProviderError' });
+    const { cloudwatch } = await systemFacts(buildResults({ cloudwatch: false }), awsTarget());
+    expect(cloudwatch?.status).toBe('unavailable');
+    expect(cloudwatch?.problems[0]).toMatchObject({ errorName: 'CredentialsProviderError' });
   });
 });
