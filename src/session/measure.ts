@@ -33,7 +33,7 @@ import { withPublishAcks, type ProtocolTraits } from '../metrics/results/protoco
 import { expectedMembers } from '../fleet/expected-members.ts';
 import { INTERRUPTED_PERMISSIONS_BY_MS, INTERRUPTED_SETTLE_BY_MS, stopBudget } from './stop-budget.ts';
 import { systemFacts } from './system-metrics.ts';
-import { withSystemFacts } from '../metrics/results/system-facts.ts';
+import { withSystemFacts, type SystemFacts } from '../metrics/results/system-facts.ts';
 import { roomPrefix } from './room-names.ts';
 import { preflightPublishes } from './publish-preflight.ts';
 import { PublishPhases } from './publish-phases.ts';
@@ -44,8 +44,9 @@ import { PublishPhases } from './publish-phases.ts';
  * (CloudWatch, the path, attribution, permissions, work per message, the cost estimate:
  * system-metrics.ts) is returned as SystemFacts and put into them by one pure function
  * (withSystemFacts). No file I/O of its own: interval records go to
- * the injected sink, and `checkpoint` gets the results as soon as the fleet is done, before the
- * CloudWatch pull (a run writes results.json there: a failure later loses nothing measured).
+ * the injected sink, and `onResults` gets the results so far, the fleet's as soon as it is done
+ * and then as each system step returns (a run keeps them to write should the process end first:
+ * unwritten-results.ts).
  * Whatever happens once the fleet starts (completion, abort, a shard dying, a phase timing out)
  * ends in results with a status; nothing here throws for it. Several measurements may run one
  * after another against one target (compare), each with its own runId.
@@ -78,8 +79,8 @@ export interface MeasureOptions {
   systemMetrics?: boolean;
   /** `--metrics-wait`: the longest wait for CloudWatch to publish the run (default: the target's) */
   metricsWaitMs?: number;
-  /** the results once the fleet is done, before CloudWatch is asked (a run writes results.json) */
-  checkpoint?: (results: Results) => void | Promise<void>;
+  /** the results so far: the fleet's once it is done, then with each system step's finding */
+  onResults?: (results: Results) => void;
   /** the stage's access log the session has for this target (`--access-log use|enable`); absent: off */
   accessLog?: RunAccessLog;
 }
@@ -107,7 +108,7 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
   const initWatch = cloudwatch && o.onStatus ? watchInitFailures(cloudwatch, functions.functions.map((f) => f.name), now(), o.onStatus, undefined, logGroupsOf(functions.functions)) : undefined;
   const { results: measured, lastSentAfterDrop, trace } = await measureFleet({ o, scenario, target, functions, warnings }).finally(() => initWatch?.stop());
   budget.dispose();
-  await o.checkpoint?.(measured);
+  o.onResults?.(measured);
   let results = measured;
   if (systemMetrics) {
     const settleMaxMs = budget.left(INTERRUPTED_SETTLE_BY_MS);
@@ -124,6 +125,7 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
       // an interrupted run waits for CloudWatch no longer than its stop budget allows
       ...(o.metricsWaitMs !== undefined || settleMaxMs !== undefined ? { metricsWaitMs: Math.min(o.metricsWaitMs ?? Infinity, settleMaxMs ?? Infinity) } : {}),
       ...(o.onStatus ? { onStatus: o.onStatus } : {}),
+      ...(o.onResults ? { onFound: (f: SystemFacts) => o.onResults!(withSystemFacts(measured, f)) } : {}),
     });
     results = withSystemFacts(measured, facts);
   }

@@ -44,6 +44,8 @@ export interface SystemMetricsOptions {
   trace?: RequestTrace;
   /** the stage's access log the session has for the target; absent: `--access-log off` */
   accessLog?: RunAccessLog;
+  /** what the steps have found so far, as each returns (a run keeps it should the process end before it is finished) */
+  onFound?: (facts: SystemFacts) => void;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function systemFacts(measured: Results, target: Target, options: Sy
   const facts: SystemFacts = { warnings: [] };
   // what the next step reads: the fleet's results with what the steps so far found
   const sofar = () => withSystemFacts(measured, facts);
+  const found = () => options.onFound?.({ ...facts, warnings: [...facts.warnings] });
   const source = target.cloudWatch;
   // the access log first (its lines settled), so that the REPORT pull below feeds the join as it reads
   const settleStart = performance.now();
@@ -88,6 +91,7 @@ export async function systemFacts(measured: Results, target: Target, options: Sy
       ...(attribution ? { onReport: attribution.onReport } : {}),
     });
     facts.cloudwatch = cloudwatch;
+    found();
     // CloudWatch's window starts on a period boundary (a minute on AWS, a second on the
     // emulator's per-second metrics): a measurement that follows another on the same target
     // within it sees that one's tail too. Said, not hidden (measure waits for a fresh window).
@@ -111,6 +115,7 @@ export async function systemFacts(measured: Results, target: Target, options: Sy
     facts.secretsManager = await stackSecretsOf(target, pulled);
     // the delivery latency split by hop, from the local emulator's probe reach stamps (none on AWS)
     facts.hopLatency = await hopLatencyOf(target, pulled);
+    found();
   }
   if (attribution) {
     try {
@@ -123,6 +128,7 @@ export async function systemFacts(measured: Results, target: Target, options: Sy
     if (without && 'note' in without) facts.warnings.push(without.note);
     else if (without) facts.attribution = without.attribution;
   }
+  found();
   if (target.iamApi && target.lambdaApi) {
     const withApis = target as Target & { iamApi: NonNullable<Target['iamApi']>; lambdaApi: NonNullable<Target['lambdaApi']> };
     await withinStopBudget(
@@ -133,6 +139,7 @@ export async function systemFacts(measured: Results, target: Target, options: Sy
       },
       () => warn('permissions not judged: the run was interrupted, and its stop budget had no room to read them'),
     );
+    found();
   }
   // once the system has settled (the pull waited for it): its own view of posts to dropped clients, where the protocol cannot show them
   facts.stale = await targetStale(measured, target, { lastSentAfterDrop: options.lastSentAfterDrop, onWarning: warn });
@@ -145,6 +152,7 @@ export async function systemFacts(measured: Results, target: Target, options: Sy
       warn(`the emulator's record of calls to AWS endpoints it does not serve could not be read: ${(err as Error).message}`);
     }
   }
+  found();
   try {
     const settled = sofar();
     facts.dynamodb = dynamoDbWork(settled);

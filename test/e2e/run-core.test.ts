@@ -71,10 +71,10 @@ describe('resolve → measure → finish', () => {
 
     const warnings: string[] = [];
     const statuses: string[] = [];
-    const runs: Array<{ results: Results; sink: MemorySink; atCheckpoint: { cloudwatch: boolean; cost: boolean } | undefined }> = [];
+    const runs: Array<{ results: Results; sink: MemorySink; sofar: Array<{ cloudwatch: boolean; cost: boolean }> }> = [];
     for (let k = 0; k < 2; k++) {
       const sink = new MemorySink();
-      let atCheckpoint: { cloudwatch: boolean; cost: boolean } | undefined;
+      const sofar: Array<{ cloudwatch: boolean; cost: boolean }> = [];
       const results = await measure(scenario, target, {
         runId: newRunId(`core-${k}`),
         onWarning: (m) => warnings.push(m),
@@ -82,11 +82,9 @@ describe('resolve → measure → finish', () => {
         seed,
         shards,
         intervals: sink,
-        checkpoint: (r) => {
-          atCheckpoint = { cloudwatch: r.cloudwatch !== undefined, cost: r.cost !== undefined };
-        },
+        onResults: (r) => sofar.push({ cloudwatch: r.cloudwatch !== undefined, cost: r.cost !== undefined }),
       });
-      runs.push({ results, sink, atCheckpoint });
+      runs.push({ results, sink, sofar });
     }
 
     // Measuring wrote nothing: the only file is the stack's log, and no run directory appeared.
@@ -102,7 +100,7 @@ describe('resolve → measure → finish', () => {
     const overlap = /starts \d+ s before the previous measurement on this target ended/;
     for (const { results } of runs) expect(results.cloudwatch!.notes.some((n) => overlap.test(n))).toBe(false);
     expect(second.results.cloudwatch!.lambda['fanout-send-message']!.invocations).toBe(second.results.sends.acked);
-    for (const { results, sink, atCheckpoint } of runs) {
+    for (const { results, sink, sofar } of runs) {
       const d = diag(results);
       expect(results.status, d).toBe('completed');
       expect(results.sends.sent, d).toBeGreaterThan(0);
@@ -119,8 +117,10 @@ describe('resolve → measure → finish', () => {
       expect(results.connections!.attempted).toBe(6);
       expect(results.intervals).toEqual(sink.list);
       expect(sink.list.length).toBeGreaterThan(0);
-      // the checkpoint saw the fleet's results before anything was asked of CloudWatch
-      expect(atCheckpoint).toEqual({ cloudwatch: false, cost: false });
+      // the results so far: the fleet's before anything was asked of CloudWatch, then with each step's finding
+      expect(sofar[0]).toEqual({ cloudwatch: false, cost: false });
+      expect(sofar.length).toBeGreaterThan(1);
+      expect(sofar.slice(1).every((s) => s.cloudwatch)).toBe(true);
       expect(results.cloudwatch?.status, JSON.stringify(results.cloudwatch?.problems)).toBe('complete');
 
       // The target described itself: the emulator's endpoints, its functions from its ready line

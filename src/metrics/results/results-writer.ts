@@ -6,9 +6,9 @@ import { RESULTS_FILE } from './run-dir.ts';
 /**
  * Writes results.json. The results are checked against the schema first; a mismatch is a bug
  * in the harness, but the measurements are still written (with the problem in
- * harness.warnings) rather than lost. `check: false` for a measurement's early safety copy
- * (measure-into.ts): its final write checks the same results, and a check costs about a quarter
- * of a second of a small run's CPU.
+ * harness.warnings) rather than lost. `check: false` for the results a process writes as it exits
+ * before they were finished (src/session/unwritten-results.ts): a check costs about a quarter of
+ * a second of a small run's CPU, and an exit cannot wait.
  */
 export function writeResults(runDir: string, results: Results, o: { check?: boolean } = {}): string {
   const check = o.check === false ? undefined : Results.safeParse(results);
