@@ -56,8 +56,7 @@ export async function repull(dir: string, o: RepullOptions = {}): Promise<string
     all.push(r);
   }
   // the directory's results.json is the last repeat's measurements, judged over all of them
-  const last = structuredClone(all.at(-1)!);
-  files.push(...(await finish(last, dir, { judge: { ...judge, repeats: all }, onWarning: o.onWarning })).files);
+  files.push(...(await finish(all.at(-1)!, dir, { judge: { ...judge, repeats: all }, onWarning: o.onWarning })).files);
   return files;
 }
 

@@ -26,7 +26,7 @@ export interface Finished {
  * is a warning naming how to render it again, not a lost run.
  */
 export async function finish(results: Results, runDir: string, options: FinishOptions = {}): Promise<Finished> {
-  const judged = Object.assign(results, { verdict: evaluate(results, options.judge) });
+  const judged = { ...results, verdict: evaluate(results, options.judge) };
   const files = [writeResults(runDir, judged)];
   try {
     files.push(...(await writeReports(judged, runDir)));

@@ -29,7 +29,7 @@ import { firstProbe } from '../fleet/protocols/first-probe.ts';
 import { wireFor } from '../fleet/protocols/wire-for.ts';
 import type { WireProtocol } from '../fleet/protocols/wire-protocol.ts';
 import { protocolTraits } from '../fleet/protocols/protocol-traits.ts';
-import { withPublishAcks, type ProtocolTraits } from '../metrics/results/protocol-result.ts';
+import type { ProtocolTraits } from '../metrics/results/protocol-result.ts';
 import { expectedMembers } from '../fleet/expected-members.ts';
 import { INTERRUPTED_PERMISSIONS_BY_MS, INTERRUPTED_SETTLE_BY_MS, stopBudget } from './stop-budget.ts';
 import { systemFacts } from './system-metrics.ts';
@@ -356,11 +356,8 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
     openAtEnd,
     extraWarnings: m.warnings,
     ...(traits ? { protocol: traits } : {}),
+    ...(publishing.ran ? { publish: publishing.results() } : {}),
   });
-  if (publishing.ran) {
-    results.publish = publishing.results();
-    if (results.protocol) Object.assign(results, withPublishAcks(results.sends, results.protocol, results.publish, scenario.phases.some((p) => p.kind === 'send')));
-  }
   return { results, lastSentAfterDrop: recorder.ledger.lastSentAfterDrop(), trace: recorder.trace };
 }
 

@@ -66,8 +66,7 @@ export function withOwnLimits(scenario: Scenario, quotas: Quotas, own: OwnLimits
 /** The results with the quotas they were held against, and their refusals and closes attributed. */
 export function withQuotas<R extends Results>(results: R, quotas: Quotas | undefined): R {
   if (!quotas) return results;
-  results.quotas = { ...quotas, attributed: attributeQuotas({ ...results, quotas }) };
-  return results;
+  return { ...results, quotas: { ...quotas, attributed: attributeQuotas({ ...results, quotas }) } };
 }
 
 /** The quota lines of a scenario against these quotas, and the refusal of a frame that cannot pass. */

@@ -7,6 +7,7 @@ import type { IntervalRecord, Results } from '../contracts/results-schema.ts';
 import type { Scenario, StackKnobs } from '../contracts/scenario-schema.ts';
 import type { Verdict } from '../contracts/verdict-schema.ts';
 import type { CostOptions } from '../metrics/cost/cost-model.ts';
+import { IntervalFile } from '../metrics/results/interval-file.ts';
 import { createRunDir } from '../metrics/results/run-dir.ts';
 import type { ProgressContext } from '../report/run/progress-line.ts';
 import { resolveTarget } from '../targets/resolve-target.ts';
@@ -15,8 +16,9 @@ import { prepareAccessLogging, type RunAccessLog, type StageLogging } from '../t
 import type { EvaluateOptions } from '../verdict/evaluate.ts';
 import { failedStartResults } from './failed-start.ts';
 import { finish } from './finish.ts';
-import { measureInto } from './measure-into.ts';
-import { preflightQuotas } from './quota-preflight.ts';
+import { measure } from './measure.ts';
+import { preflightQuotas, withOwnLimits, withQuotas } from './quota-preflight.ts';
+import { forgetUnwritten, keepUnwritten } from './unwritten-results.ts';
 import { pathPreflight } from './path-preflight.ts';
 import type { RunInput, RunRequest } from './run-input.ts';
 import { INTERRUPTED_KILL_BY_MS, stopBudget, type StopBudget } from './stop-budget.ts';
@@ -249,31 +251,38 @@ export class Session {
     });
   }
 
-  /** One measurement into its run directory: intervals streamed, results.json, judged, the reports (measure-into.ts). */
+  /**
+   * One measurement into its run directory: its intervals stream to the directory's
+   * intervals.ndjson; its results so far are kept to be written should the process end before
+   * they are finished (unwritten-results.ts: a failure mid-run loses nothing measured); then the
+   * quotas it was held against, with what the target says of its own since it started, and it is
+   * finished there (finish.ts: judged, results.json written once, the reports).
+   */
   async measure(m: Measurement): Promise<Results & { verdict: Verdict }> {
     const o = this.options;
-    return measureInto(
-      m.dir,
-      m.scenario,
-      m.target,
-      {
-        runId: m.runId,
-        seed: m.input.seed,
-        shards: m.input.shards,
-        ...(m.input.token ? { token: m.input.token } : {}),
-        rate: 'rate' in m ? m.rate : o.rate,
-        signal: o.signal,
-        onInterval: o.onInterval,
-        onWarning: o.onWarning,
-        onStatus: o.onStatus,
-        cost: m.cost ?? o.cost,
-        intervalMs: o.intervalMs,
-        ...(o.metricsWaitMs !== undefined ? { metricsWaitMs: o.metricsWaitMs } : {}),
-        ...(m.quotas ? { quotas: this.withPathLines(m.quotas, m.target) } : {}),
-        ...(this.accessLogs.has(m.target) ? { accessLog: this.accessLogs.get(m.target)! } : {}),
-      },
-      m.judge,
-    );
+    const measured = await measure(m.scenario, m.target, {
+      runId: m.runId,
+      seed: m.input.seed,
+      shards: m.input.shards,
+      ...(m.input.token ? { token: m.input.token } : {}),
+      rate: 'rate' in m ? m.rate : o.rate,
+      signal: o.signal,
+      onInterval: o.onInterval,
+      onWarning: o.onWarning,
+      onStatus: o.onStatus,
+      cost: m.cost ?? o.cost,
+      intervalMs: o.intervalMs,
+      ...(o.metricsWaitMs !== undefined ? { metricsWaitMs: o.metricsWaitMs } : {}),
+      ...(this.accessLogs.has(m.target) ? { accessLog: this.accessLogs.get(m.target)! } : {}),
+      intervals: new IntervalFile(m.dir),
+      onResults: (r) => keepUnwritten(m.dir, r),
+    });
+    const planned = m.quotas && this.withPathLines(m.quotas, m.target);
+    const held = planned && m.target.ownLimits ? withOwnLimits(m.scenario, planned, m.target.ownLimits, (l) => this.warn(l)) : planned;
+    if (this.aborted) this.say(`stopping: writing results and reports to ${m.dir}`);
+    // finish writes results.json before it first waits: from here nothing is left for the exit to write
+    forgetUnwritten(m.dir);
+    return (await finish(withQuotas(measured, held), m.dir, { judge: m.judge, onWarning: o.onWarning })).results;
   }
 
   /** Stops every target still up (within the stop budget once interrupted). Safe to call twice. */

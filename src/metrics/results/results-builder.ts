@@ -1,6 +1,7 @@
 import { cpus, totalmem } from 'node:os';
 import { readFileSync } from 'node:fs';
 import type { Scenario } from '../../contracts/scenario-schema.ts';
+import type { PublishResult } from '../../contracts/publish-schema.ts';
 import type { RecordedTargetInfo, TargetFunctions, TargetStart } from '../../contracts/target-schema.ts';
 import { HELD_MAX, zeroTotals, type DeliveryTotals } from '../measurement/delivery-ledger.ts';
 import { formatDuration } from '../../contracts/duration.ts';
@@ -11,7 +12,7 @@ import { assessSaturation, phaseSaturated } from '../measurement/saturation.ts';
 import { provenance } from './provenance.ts';
 import { missingDeliveries } from './missing-deliveries.ts';
 
-import { joinMeasured, protocolResult, type ProtocolTraits } from './protocol-result.ts';
+import { joinMeasured, protocolResult, withPublishAcks, type ProtocolTraits } from './protocol-result.ts';
 import { packagePath } from '../../../common/package-paths.ts';
 
 /** Assembles results.json from what the recorder measured. */
@@ -38,6 +39,8 @@ export interface BuildInput {
   extraWarnings: string[];
   /** what the clients' protocol lets the harness see (absent: chat-v1, which shows everything) */
   protocol?: ProtocolTraits;
+  /** the scenario's publish phases as played (absent: it has none) */
+  publish?: PublishResult[];
 }
 
 export const TOOL_VERSION: string = (() => {
@@ -240,7 +243,10 @@ export function buildResults(i: BuildInput): Results {
     phases: rec.phases.map((p) => phaseResult(p, rec, i.endedAt, i.protocol?.sendAcks ?? true, coldDeliveries)),
     histograms: rec.encodedTotals(),
   };
-  return results;
+  if (!i.publish) return results;
+  // a fire-and-forget protocol's acknowledged sends are the publishes the API accepted
+  const acks = results.protocol ? withPublishAcks(results.sends, results.protocol, i.publish, i.scenario.phases.some((p) => p.kind === 'send')) : {};
+  return { ...results, publish: i.publish, ...acks };
 }
 
 /** Connects as cold and warm, only where the target said which for any of them. */
