@@ -20,7 +20,8 @@ const LAYERS = [
   { name: 'fleet', folders: ['fleet'], note: 'simulated clients and their protocols, pacing, shard processes; they record into metrics/measurement' },
   { name: 'scenarios', folders: ['scenarios'], note: 'loading, built-ins, overrides, the planned load' },
   { name: 'targets', folders: ['targets'], note: 'the kinds of target: local, a URL, aws:<stack>; resolved from a parsed target spec' },
-  { name: 'judging', folders: ['verdict'], note: 'checks, thresholds, baselines, the verdict and the exit code' },
+  { name: 'diagnosing', folders: ['diagnosis'], note: "what limited a run, read from its results: one detector per kind of limit, each finding's share and what would move it, and the first cause of each failed check" },
+  { name: 'judging', folders: ['verdict'], note: 'checks (pass or fail), thresholds, baselines, the verdict and the exit code; each failure explained by the diagnosis' },
   { name: 'analyses', folders: ['analyses'], note: 'compare, search, trend: pure, over judged results' },
   { name: 'showing', folders: ['report'], note: 'renderers: results in, text out' },
   { name: 'session', folders: ['session'], note: 'one measured session: input checked, target resolved and stopped, the run directory, warm-up, interrupts' },
@@ -195,7 +196,7 @@ module.exports = {
     {
       name: 'analyses-are-pure',
       comment:
-        "compare, search and trend are pure: judged results in, their JSON out; the modes drive them and the renderers show them. Of the layers below they read the cost model (a comparison prices again at each size), the host's reading of CloudWatch, the quota attribution, the verdict's rule for an SLO met and repeat medians, and what a recorded target kind means; nothing that opens a target or asks AWS.",
+        "compare, search and trend are pure: judged results in, their JSON out; the modes drive them and the renderers show them. Of the layers below they read the cost model (a comparison prices again at each size), the host's reading of CloudWatch, the quota attribution, the verdict's rule for an SLO met and repeat medians, the diagnosis of what limited a step, and what a recorded target kind means; nothing that opens a target or asks AWS.",
       severity: 'error',
       from: { path: '^src/analyses/' },
       to: {
@@ -206,6 +207,7 @@ module.exports = {
           CLOUDWATCH_RESULTS,
           '^src/metrics/results/quota-attribution\\.ts$',
           '^src/verdict/',
+          '^src/diagnosis/',
           '^src/targets/recorded-target\\.ts$',
           ...BASE,
         ],

@@ -28,7 +28,7 @@ export function notEmulatedResourcesLine(resources: readonly NotEmulatedResource
  * would run; here nothing invokes it by that path. The emulator lists them in its ready line
  * (common/stack-ready.ts); the harness says each before the load, keeps them in results.json
  * (config.target.notEmulated) and names one as a loss's first cause where the deliveries would
- * travel it (src/verdict/not-emulated-evidence.ts).
+ * travel it (src/diagnosis/not-emulated-evidence.ts).
  */
 export const NotEmulatedPath = z.object({
   kind: z.enum(['trigger', 'integration']),

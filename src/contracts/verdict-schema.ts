@@ -100,7 +100,7 @@ export const DiffRow = z.object({
 export type DiffRow = z.infer<typeof DiffRow>;
 
 /**
- * Why a failed check failed (src/verdict/explanations.ts): the evidence of the run's window that
+ * Why a failed check failed (src/diagnosis/explanations.ts): the evidence of the run's window that
  * can produce its symptom, ranked, each line with what would move it (the functions' own errors
  * among it); where lost deliveries went missing; or, when nothing explains it, that sentence.
  */

@@ -25,7 +25,7 @@ import { DEFAULT_WARM_UP_MS } from '../session/warm-up.ts';
  * warm-up at that load, then the measured hold, a complete run directory (`step-<n>-<load>/`)
  * judged against the SLOs like `run`'s thresholds. Which load comes next is the step plan's
  * (src/analyses/search/step-plan.ts); what limited a failing step is read from its results
- * (src/verdict/limit-evidence.ts). search.json and its reports are written after every step, so a search that
+ * (src/diagnosis/limit-evidence.ts). search.json and its reports are written after every step, so a search that
  * is interrupted, or stops on mass errors, keeps every step it measured. Memory changed for the
  * search (`memory`) goes back at the end, also after a failure or Ctrl-C, through Lambda's API as
  * compare's does.

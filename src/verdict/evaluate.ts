@@ -1,7 +1,7 @@
 import type { Results } from '../contracts/results-schema.ts';
 import { fmtNum, fmtValue } from '../number-format.ts';
 import { runChecks } from './checks.ts';
-import { explainChecks } from './explanations.ts';
+import { explainChecks } from '../diagnosis/explanations.ts';
 import { firstExplanations, runWhy } from './run-why.ts';
 import { catalogueMetrics, figureLabel, figureOf, HEADLINE_METRICS, lookupMetric, namedFigure, readFigure, sharedFigure, type LatencyFigure, type Metric } from '../contracts/metric-catalogue.ts';
 import { median } from '../median.ts';

@@ -1,7 +1,7 @@
 import type { Results } from '../contracts/results-schema.ts';
 import { checkFailed, type Explanation, type RunWhy } from '../contracts/verdict-schema.ts';
 import { runChecks } from './checks.ts';
-import { explainChecks } from './explanations.ts';
+import { explainChecks } from '../diagnosis/explanations.ts';
 
 /**
  * One run's failed checks with their explanations, from its own results and its own window's

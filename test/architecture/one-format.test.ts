@@ -24,7 +24,7 @@ describe('one format, one median', () => {
     // what each file left writes, and why number-format is not its format
     const notForPeople: Record<string, string> = {
       'src/report/run/junit.ts': "JUnit's time attribute, seconds read by CI tools, not people",
-      'src/verdict/function-error-evidence.ts': 'a Timeout to the hundredth as Lambda words it ("Task timed out after 3.00 seconds")',
+      'src/diagnosis/function-error-evidence.ts': 'a Timeout to the hundredth as Lambda words it ("Task timed out after 3.00 seconds")',
       'src/metrics/cost/price-list.ts': 'a price rounded as a number, not written',
       'src/metrics/cost/volume-tiers.ts': "a tier's price to six digits, as AWS's price list gives it",
     };

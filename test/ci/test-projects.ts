@@ -19,6 +19,7 @@ export const SHARED_DIRS = [
   'test/commands',
   'test/common',
   'test/contracts',
+  'test/diagnosis',
   'test/docs',
   'test/emulator',
   'test/fleet',

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../common/exit-codes.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { deniedLine, deniedRows } from '../../src/report/run/denied-table.ts';
-import { denialEvidence } from '../../src/verdict/denial-evidence.ts';
+import { denialEvidence } from '../../src/diagnosis/denial-evidence.ts';
 import { runCli, type CliResult } from './cli.ts';
 
 /**

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT } from '../../common/exit-codes.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
-import { limitRemedy } from '../../src/verdict/limit-evidence.ts';
+import { limitRemedy } from '../../src/diagnosis/limit-evidence.ts';
 import { runCli, whyUnder } from './cli.ts';
 
 /**

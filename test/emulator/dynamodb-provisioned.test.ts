@@ -17,7 +17,7 @@ import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from '../../emulator/cloudwatch/server.ts';
 import { startDynamoDb, type LocalDynamoDb } from '../../emulator/dynamodb/dynamodb-thread.ts';
 import { INDEX_THROTTLE_MESSAGE, TABLE_THROTTLE_MESSAGE } from '../../emulator/dynamodb/metering-front.ts';
-import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
+import { limitEvidence } from '../../src/diagnosis/limit-evidence.ts';
 import { emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
 import { buildResults } from '../report/fixtures.ts';

@@ -3,7 +3,7 @@ import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { describeStack, type DescribedStack } from '../../emulator/stack-model/describe-stack.ts';
 import type { StackDescription } from '../../emulator/stack-model/stack-description.ts';
-import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
+import { limitEvidence } from '../../src/diagnosis/limit-evidence.ts';
 import { emulatorCloudWatch } from '../../src/aws/cloudwatch-source.ts';
 import { pullCloudWatch } from '../../src/metrics/cloudwatch/cloudwatch-puller.ts';
 import { REFERENCE_EMF } from '../../src/contracts/reference-functions.ts';

@@ -8,7 +8,7 @@ import type { Results } from '../../src/contracts/results-schema.ts';
 import { allowingStatement } from '../../src/metrics/permissions/allowing-statement.ts';
 import { deniedFromLogs, lineOf } from '../../src/metrics/permissions/denials-pull.ts';
 import { deniedLine, deniedRows } from '../../src/report/run/denied-table.ts';
-import { denialEvidence } from '../../src/verdict/denial-evidence.ts';
+import { denialEvidence } from '../../src/diagnosis/denial-evidence.ts';
 
 /** Denials: the emulator's record (written from the access ledger), read back, and what the verdict and the report make of them. */
 const POSTS = 'arn:aws:execute-api:us-east-1:000000000000:abc123/prod/POST/@connections/*';

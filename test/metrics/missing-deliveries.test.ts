@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { runBenchmark } from '../../src/modes/run.ts';
 import { runChecks } from '../../src/verdict/checks.ts';
-import { explainChecks } from '../../src/verdict/explanations.ts';
+import { explainChecks } from '../../src/diagnosis/explanations.ts';
 import { startScriptedChatServer } from '../fixtures/scripted-chat-server.ts';
 
 /**

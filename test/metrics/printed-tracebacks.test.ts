@@ -7,7 +7,7 @@ import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { createLambdaRuntime } from '../../emulator/lambda/runtime.ts';
 import type { LambdaRuntime } from '../../emulator/lambda/types.ts';
 import { classifyLogEvent, FunctionErrorAccumulator } from '../../src/metrics/cloudwatch/function-errors.ts';
-import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
+import { limitEvidence } from '../../src/diagnosis/limit-evidence.ts';
 import { buildResults } from '../report/fixtures.ts';
 import { expectError, until } from '../emulator/lambda-test-helpers.ts';
 

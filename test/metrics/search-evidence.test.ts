@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Results } from '../../src/contracts/results-schema.ts';
-import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
+import { limitEvidence } from '../../src/diagnosis/limit-evidence.ts';
 import { searchAnswer } from '../../src/analyses/search/search-answer.ts';
 import { judgeExpect, parseExpect } from '../../src/analyses/search/search-expect.ts';
 import type { SearchStep } from '../../src/analyses/search/search-schema.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Results as ResultsSchema, type PhaseResult, type Results } from '../../src/contracts/results-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import { exitCodeOf } from '../../src/verdict/exit-codes.ts';
-import { STALE_CHECK, STALE_REMEDY } from '../../src/verdict/stale-cleaned.ts';
+import { STALE_CHECK, STALE_REMEDY } from '../../src/diagnosis/stale-handling.ts';
 import { quietResults } from './quiet-results.ts';
 
 // The built-in check a scenario that drops clients gets: the stack cleaned their stale connections

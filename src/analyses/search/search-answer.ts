@@ -1,5 +1,5 @@
 import { fmtNum, fmtValue } from '../../number-format.ts';
-import { NO_EVIDENCE_LINE } from '../../verdict/limit-evidence.ts';
+import { NO_EVIDENCE_LINE } from '../../diagnosis/limit-evidence.ts';
 import type { Evidence } from '../../contracts/limit-factors.ts';
 import type { SearchAnswer, SearchStep } from './search-schema.ts';
 import { boundary, loadOutcomes, withinResolution } from './step-plan.ts';

@@ -2,7 +2,7 @@ import type { Results } from '../../contracts/results-schema.ts';
 import { sloMet } from '../../verdict/slo-met.ts';
 import { checkFailed, type Verdict } from '../../contracts/verdict-schema.ts';
 import { fmtInt } from '../../number-format.ts';
-import { limitEvidence } from '../../verdict/limit-evidence.ts';
+import { limitEvidence } from '../../diagnosis/limit-evidence.ts';
 import type { SearchStep, StepRole } from './search-schema.ts';
 import { lookupMetric, namedFigure, type Metric } from '../../contracts/metric-catalogue.ts';
 

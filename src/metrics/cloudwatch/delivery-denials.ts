@@ -7,7 +7,7 @@ import type { DeliveryDenial, StackPath } from '../../contracts/path-schema.ts';
  * the run, from the local emulator's event-path log (one line per refused delivery:
  * common/event-path-log.ts), read over the window with FilterLogEvents like any log and put on
  * the topic's or rule's hop, counted by target, so a loss's cause names the grant
- * (src/verdict/path-evidence.ts). AWS keeps no such log: a run against AWS has only the counts.
+ * (src/diagnosis/path-evidence.ts). AWS keeps no such log: a run against AWS has only the counts.
  */
 export interface SourcedDenial extends DeliveryDenial {
   /** the topic's or rule's ARN */

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
-import { UNEXPLAINED } from '../../src/verdict/explanations.ts';
-import { limitRemedy } from '../../src/verdict/limit-evidence.ts';
+import { UNEXPLAINED } from '../../src/diagnosis/explanations.ts';
+import { limitRemedy } from '../../src/diagnosis/limit-evidence.ts';
 import { verdictLines } from '../../src/report/run/verdict-text.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { buildResults } from '../report/fixtures.ts';
 
 // A failed check carries its explanation, from the evidence a search names its limit by
-// (src/verdict/limit-evidence.ts), on the report fixture: a run with a CloudWatch pull.
+// (src/diagnosis/limit-evidence.ts), on the report fixture: a run with a CloudWatch pull.
 
 /** The fixture with no limit in its evidence: no throttles, no held-back invocations, no function errors. */
 function quiet(): Results {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
-import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
-import { quietResults } from './quiet-results.ts';
+import { limitEvidence } from '../../src/diagnosis/limit-evidence.ts';
+import { quietResults } from '../verdict/quiet-results.ts';
 
 /**
  * Causes that hold (issue 50): a cause is named for a failed check only where it can produce that

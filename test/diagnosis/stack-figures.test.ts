@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { catalogueMetrics, figureOf, lookupMetric, type Metric } from '../../src/contracts/metric-catalogue.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
-import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
-import { recorded } from './recorded-runs.ts';
-import { withStack } from './stack-results.ts';
+import { limitEvidence } from '../../src/diagnosis/limit-evidence.ts';
+import { recorded } from '../verdict/recorded-runs.ts';
+import { withStack } from '../verdict/stack-results.ts';
 
 // A recorded run against the local emulator (broadcast p99 4,502 ms as the clients timed it, on a
 // busy host), given the stack's figures the access log would have: the same requests with the

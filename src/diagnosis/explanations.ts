@@ -5,7 +5,7 @@ import { fmtInt } from '../number-format.ts';
 import type { Symptom } from './limit-detector.ts';
 import { limitEvidence, limitRemedy, symptomOf, type Factor } from './limit-evidence.ts';
 import { functionsOnPath } from './path-evidence.ts';
-import { goneHandling, STALE_CHECK, STALE_REMEDY } from './stale-cleaned.ts';
+import { goneHandling, STALE_CHECK, STALE_REMEDY } from './stale-handling.ts';
 
 /**
  * Why each failed check failed, from the target's own evidence in the run's window: the same

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { Results } from '../../src/contracts/results-schema.ts';
 import type { FunctionHop, StackPath } from '../../src/contracts/path-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
-import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
-import { pathEvidence } from '../../src/verdict/path-evidence.ts';
-import { onPathFirst } from '../../src/verdict/explanations.ts';
+import { limitEvidence } from '../../src/diagnosis/limit-evidence.ts';
+import { pathEvidence } from '../../src/diagnosis/path-evidence.ts';
+import { onPathFirst } from '../../src/diagnosis/explanations.ts';
 import { buildResults, RUN_START } from '../report/fixtures.ts';
 import { sqsFanoutPath } from '../fixtures/path/sqs-fanout-path.ts';
-import { quietResults } from './quiet-results.ts';
+import { quietResults } from '../verdict/quiet-results.ts';
 
 /**
  * A loss on a queued path names the hop, with its numbers (results.path): a redrive to a DLQ, a

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importRemedy, missingPackageOf } from '../../src/verdict/import-remedy.ts';
+import { importRemedy, missingPackageOf } from '../../src/diagnosis/import-remedy.ts';
 
 // A missing import's remedy names what the stack uses: its package and its own runtime. Only an
 // AWS SDK package is its runtime's to give; any other is the function's own dependency, which its

@@ -3,9 +3,9 @@ import type { LatencySummary } from '../../src/contracts/latency-summary-schema.
 import { Results } from '../../src/contracts/results-schema.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
-import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
-import { UNEXPLAINED } from '../../src/verdict/explanations.ts';
-import { quietResults } from './quiet-results.ts';
+import { limitEvidence } from '../../src/diagnosis/limit-evidence.ts';
+import { UNEXPLAINED } from '../../src/diagnosis/explanations.ts';
+import { quietResults } from '../verdict/quiet-results.ts';
 
 /**
  * Cold starts named as the cause of a crossed tail latency where the run traced the slowest 1 % of

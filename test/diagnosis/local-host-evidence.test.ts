@@ -3,7 +3,7 @@ import type { LatencySummary } from '../../src/contracts/latency-summary-schema.
 import { Results } from '../../src/contracts/results-schema.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
-import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
+import { limitEvidence } from '../../src/diagnosis/limit-evidence.ts';
 import { buildResults } from '../report/fixtures.ts';
 
 /**

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { NotEmulatedPath } from '../../common/not-emulated-paths.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
-import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
-import { notEmulatedEvidence } from '../../src/verdict/not-emulated-evidence.ts';
-import { quietResults } from './quiet-results.ts';
+import { limitEvidence } from '../../src/diagnosis/limit-evidence.ts';
+import { notEmulatedEvidence } from '../../src/diagnosis/not-emulated-evidence.ts';
+import { quietResults } from '../verdict/quiet-results.ts';
 
 /**
  * Causes that hold at the door and at the end (issue 59): a loss whose deliveries would travel a

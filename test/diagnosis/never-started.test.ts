@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Results } from '../../src/contracts/results-schema.ts';
-import { denialEvidence } from '../../src/verdict/denial-evidence.ts';
-import { limitEvidence } from '../../src/verdict/limit-evidence.ts';
-import { quietResults } from './quiet-results.ts';
+import { denialEvidence } from '../../src/diagnosis/denial-evidence.ts';
+import { limitEvidence } from '../../src/diagnosis/limit-evidence.ts';
+import { quietResults } from '../verdict/quiet-results.ts';
 
 /**
  * A function AWS never started in the run's window (0 invocations) is never a cause, whatever its

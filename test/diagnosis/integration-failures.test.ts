@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { integrationFailures, invokePermissionFailures } from '../../src/metrics/cloudwatch/execution-log-failures.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
-import { limitRemedy } from '../../src/verdict/limit-evidence.ts';
-import { quietResults } from './quiet-results.ts';
+import { limitRemedy } from '../../src/diagnosis/limit-evidence.ts';
+import { quietResults } from '../verdict/quiet-results.ts';
 
 // An error frame names the integration's failure: the stage's execution log, read into
 // results.cloudwatch.integrationFailures, and the why of the errors the clients met. The lines are
