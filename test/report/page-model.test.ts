@@ -159,3 +159,28 @@ describe('a count over its whole is said, not clamped', () => {
     expect(hostWarnings(r)[0]).toMatch(/^local host held back 150 of 200 invocations serving timed requests/);
   });
 });
+
+describe('the quotas a run was held against', () => {
+  it('are attributed once, when the run is measured, and every rendering says the stored lines', () => {
+    const r = DEFAULT_RUN();
+    r.errors = { 'close:1009': 3 };
+    r.quotas = { ...r.quotas!, attributed: ['2 connects refused with 429 at handshake: the line stored with the run'] };
+    expect(runPageModel(r).quotas?.attributed).toEqual(r.quotas.attributed);
+    const p = pages(r);
+    expect(p.console).toContain('  quota        2 connects refused with 429 at handshake: the line stored with the run\n');
+    expect(p.md).toContain('- **2 connects refused with 429 at handshake: the line stored with the run**');
+    expect(p.html).toContain('<li><strong>2 connects refused with 429 at handshake: the line stored with the run</strong></li>');
+    expect(p.md).not.toContain('message too big');
+  });
+
+  it('a results.json older than the stored lines has them attributed as it is read; one held against nothing has none', () => {
+    const r = DEFAULT_RUN();
+    r.errors = { 'close:1009': 3 };
+    delete r.quotas!.attributed;
+    expect(runPageModel(r).quotas!.attributed).toEqual([expect.stringMatching(/^3 connections closed with 1009 \(message too big\): API Gateway's 131,072-byte/)]);
+    expect(pages(r).md).toContain('- **3 connections closed with 1009 (message too big): API Gateway');
+    delete r.quotas;
+    expect(runPageModel(r).quotas).toBeUndefined();
+    expect(pages(r).md).not.toContain('### Quotas');
+  });
+});

@@ -2,7 +2,6 @@ import type { LatencySummary, Results } from '../../contracts/results-schema.ts'
 import { verdictLines } from './verdict-text.ts';
 import { notEmulatedResourcesLine } from '../../../common/not-emulated-paths.ts';
 import { costLine, deliveriesLine, errorLines, headlineLine, sendsLine } from './console-figures.ts';
-import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
 import { deniedLine } from './denied-table.ts';
 import { NO_CALL_TEXT, permissionsLine } from './permissions-table.ts';
 import type { AttributionModel, LatencyFigures } from './attribution-model.ts';
@@ -143,8 +142,8 @@ export function consoleSummary(r: Results, file: string, width: number = CONSOLE
   // the delivery latency split by hop (page-model.ts); its table in summary.md
   if (page.hops?.line) lines.push(`  hops         ${page.hops.line}`);
   // the limits the plan passes, then the refusals and closes each limit caused
-  for (const l of r.quotas?.plan ?? []) lines.push(`  plan         ${l}`);
-  for (const l of attributeQuotas(r)) lines.push(`  quota        ${l}`);
+  for (const l of page.quotas?.plan ?? []) lines.push(`  plan         ${l}`);
+  for (const l of page.quotas?.attributed ?? []) lines.push(`  quota        ${l}`);
   lines.push(...runtimeConsoleLines(r));
   for (const l of page.notEmulated) lines.push(`  not emulated ${l}`);
   const notRun = r.config.target.notEmulatedResources ?? [];

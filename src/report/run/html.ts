@@ -16,7 +16,6 @@ import { lossRule, lossTimeoutLabel } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 import { missingSection } from './missing-section.ts';
 import { pricesLabel } from './prices-label.ts';
-import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
 import { unchargedTransfer } from '../../metrics/cost/uncharged-transfer.ts';
 import { NO_CALL_TEXT } from './permissions-table.ts';
 import type { AttributionModel } from './attribution-model.ts';
@@ -52,7 +51,7 @@ ${verdictBlock(results, page)}
 ${section('Latency over time', latencyOverTimeIntro(results, model), chartGrid(charts, ['latency-connect', 'latency-broadcast', 'latency-fanoutCompletion']))}
 ${section('Latency distribution', 'Whole-run HDR histograms; the x axis counts nines (p90, p99, p99.9 …).', chartBox(charts, 'distribution') + latencyTable(results, model))}
 ${section('Throughput and connections', '', chartBox(charts, 'throughput') + connectionsNote(results) + phasesTable(results) + publishTable(results))}
-${section('Errors', '', chartBox(charts, 'errors') + errorTable(results, page.errors))}
+${section('Errors', '', chartBox(charts, 'errors') + errorTable(results, page.errors) + quotaNote(page.quotas))}
 ${missingSection(results.deliveries.missing)}
 ${page.path ? pathHtml(page.path, charts) : ''}
 ${page.hops ? hopsHtml(page.hops) : ''}
@@ -267,15 +266,14 @@ function errorTable(r: Results, errors: ErrorFacts): string {
   const d = r.deliveries;
   const optional = (n: number | undefined, what: string) => (n ? `, ${fmtInt(n)} ${what}` : '');
   const sends = `<p class="note">Sends: ${fmtInt(r.sends.intended)} intended, ${fmtInt(r.sends.sent)} sent, ${fmtInt(r.sends.acked)} acknowledged, ${fmtInt(r.sends.failed)} failed, ${fmtInt(r.sends.missedSlots)} left late${optional(r.sends.skipped, 'skipped')}${optional(r.sends.cutOffByReconnect, 'cut off by a close their sender reconnected from (not failed)')}. Deliveries: ${fmtInt(d.duplicates)} duplicates, ${fmtInt(d.outOfOrder)} out of order${optional(d.unacknowledged, 'from unacknowledged sends')}${optional(d.surplus, 'surplus')}${optional(d.missedDuringReconnect, 'missed during reconnect (their members away, not lost)')}${optional(d.foreign, 'foreign')}. ${h(lossRule(r))}</p>`;
-  return `<p class="note">${h(errors.line)}</p>${rows.length ? table(['error kind', 'count'], rows, 'num') : ''}${sends}${quotaNote(r)}`;
+  return `<p class="note">${h(errors.line)}</p>${rows.length ? table(['error kind', 'count'], rows, 'num') : ''}${sends}`;
 }
 
 /** The quotas the run was held against: the plan's lines, and the refusals and closes each limit caused. */
-function quotaNote(r: Results): string {
-  const caused = attributeQuotas(r);
-  const items = [...(r.quotas?.plan ?? []).map((l) => `<li>plan: ${h(l)}</li>`), ...caused.map((l) => `<li><strong>${h(l)}</strong></li>`)];
-  if (!r.quotas || items.length === 0) return '';
-  return `<p class="note">Quotas: held against ${h(r.quotas.note)}.</p><ul class="warnings">${items.join('')}</ul>`;
+function quotaNote(q: RunPageModel['quotas']): string {
+  if (!q) return '';
+  const items = [...q.plan.map((l) => `<li>plan: ${h(l)}</li>`), ...q.attributed.map((l) => `<li><strong>${h(l)}</strong></li>`)];
+  return `<p class="note">Quotas: held against ${h(q.note)}.</p><ul class="warnings">${items.join('')}</ul>`;
 }
 
 function lambdaIntro(cw: CloudWatchResults | undefined, thisHost: string | undefined): string {

@@ -8,7 +8,6 @@ import { explanationLines, firstCause } from '../shared/why-lines.ts';
 import { lossRule } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 import { pricesLabel } from './prices-label.ts';
-import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
 import { unchargedTransfer } from '../../metrics/cost/uncharged-transfer.ts';
 import { NO_CALL_TEXT } from './permissions-table.ts';
 import type { AttributionModel } from './attribution-model.ts';
@@ -177,9 +176,9 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
   }
 
   // only when the plan passed a limit or a limit refused or closed something
-  const caused = attributeQuotas(r);
-  if (r.quotas && (r.quotas.plan.length > 0 || caused.length > 0)) {
-    out.push('### Quotas', '', `Held against ${md(r.quotas.note)}.`, '', ...r.quotas.plan.map((l) => `- plan: ${md(l)}`), ...caused.map((l) => `- **${md(l)}**`), '');
+  if (page.quotas) {
+    const q = page.quotas;
+    out.push('### Quotas', '', `Held against ${md(q.note)}.`, '', ...q.plan.map((l) => `- plan: ${md(l)}`), ...q.attributed.map((l) => `- **${md(l)}**`), '');
   }
 
   if (r.cloudwatch) {

@@ -1,3 +1,4 @@
+import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
 import type { Results } from '../../contracts/results-schema.ts';
 import type { Verdict } from '../../contracts/verdict-schema.ts';
 import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
@@ -92,6 +93,12 @@ export interface RunPageModel {
   notEmulatedResources: string[];
   /** a queued fan-out's path, hop by hop (path-model.ts); absent: the stack has none */
   path?: PathModel;
+  /**
+   * The quotas the run was held against, where the plan passed a limit or a limit refused or
+   * closed something: the plan's lines and the refusals and closes each limit caused (stored in
+   * results.quotas.attributed; attributed here for a results.json older than that)
+   */
+  quotas?: { note: string; plan: string[]; attributed: string[] };
   /** the delivery latency split by hop (hops-model.ts); absent: not measured on the local emulator, or no hop stamped */
   hops?: HopsModel;
 }
@@ -156,6 +163,7 @@ export function runPageModel(r: Results): RunPageModel {
   const host = hostFacts(r);
   const path = pathModel(r.path);
   const hops = hopsModel(r.hopLatency);
+  const quotas = quotaFacts(r);
   return {
     attribution: attributionModel(r),
     errors: errorFacts(r),
@@ -171,5 +179,13 @@ export function runPageModel(r: Results): RunPageModel {
     notEmulatedResources: (r.config.target.notEmulatedResources ?? []).map(notEmulatedResourceText),
     ...(path ? { path } : {}),
     ...(hops ? { hops } : {}),
+    ...(quotas ? { quotas } : {}),
   };
+}
+
+function quotaFacts(r: Results): RunPageModel['quotas'] {
+  if (!r.quotas) return undefined;
+  const attributed = r.quotas.attributed ?? attributeQuotas(r);
+  if (r.quotas.plan.length === 0 && attributed.length === 0) return undefined;
+  return { note: r.quotas.note, plan: r.quotas.plan, attributed };
 }
