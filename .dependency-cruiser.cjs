@@ -188,7 +188,7 @@ module.exports = {
     },
     {
       name: 'metrics-results-imports',
-      comment: 'results.json is built from the recorders and written to the run directory; it never depends on the pull, the cost model, a comparison, a run or a renderer.',
+      comment: 'results.json is built from the recorders (and written beside its reader, src/report/run/results-file.ts); it never depends on the pull, the cost model, a comparison, a run or a renderer.',
       severity: 'error',
       from: { path: '^src/metrics/results/' },
       to: { path: '^src/', pathNot: ['^src/metrics/(results|measurement)/', ...BASE] },

@@ -14,7 +14,7 @@ import { createRunDir, RESULTS_FILE } from '../metrics/results/run-dir.ts';
 import { COMPARE_FILES } from '../report/compare/write.ts';
 import { readComparison } from '../report/compare/read-comparison.ts';
 import { renderPlanConsole } from '../report/plan/console.ts';
-import { readResults } from '../report/run/read-results.ts';
+import { readResults } from '../report/run/results-file.ts';
 import { PLAN_FILES, writePlan } from '../report/plan/write.ts';
 import { renderVariantPlansConsole, renderVariantPlansMarkdown, variantPlanRows } from '../report/plan/variants.ts';
 import { writeTextFiles } from '../report/shared/write-files.ts';

@@ -5,12 +5,11 @@ import { readArtilleryOutput, readExportedScript } from '../artillery-interop/re
 import { UserError } from '../../common/errors.ts';
 import { costOptionsFromFlags } from '../metrics/cost/cost-flags.ts';
 import { estimateCost } from '../metrics/cost/cost-model.ts';
-import { writeResults } from '../metrics/results/results-writer.ts';
 import { createRunDir, RESULTS_FILE } from '../metrics/results/run-dir.ts';
 import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import { pricesToReestimate } from '../metrics/cost/uncharged-transfer.ts';
 import { runConsole } from '../report/run/run-console.ts';
-import { readResults } from '../report/run/read-results.ts';
+import { readResults, writeResults } from '../report/run/results-file.ts';
 import { writeReports } from '../report/run/write.ts';
 import { consoleWidth } from '../report/shared/console-lines.ts';
 import { finish } from '../session/finish.ts';

@@ -5,7 +5,7 @@ import { TOOL_VERSION } from '../metrics/results/results-builder.ts';
 import { buildTrend, type ReadRun } from '../analyses/trend/build-trend.ts';
 import { collectRuns } from '../analyses/trend/collect-runs.ts';
 import { trendMetric } from '../analyses/trend/trend-metrics.ts';
-import { readResults } from '../report/run/read-results.ts';
+import { readResults } from '../report/run/results-file.ts';
 import { commitRange, configChangeLines, stepText } from '../report/trend/format.ts';
 import { writeTrend } from '../report/trend/write.ts';
 import { writeLines } from '../report/shared/console-lines.ts';

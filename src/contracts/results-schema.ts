@@ -363,7 +363,7 @@ export type Results = z.infer<typeof Results>;
 
 /**
  * results.json version 1: the same fields without a verdict (its checks were computed by each
- * renderer). read-results.ts reads it and judges it by its built-in checks.
+ * renderer). results-file.ts reads it and judges it by its built-in checks.
  */
 export const ResultsV1 = Results.omit({ verdict: true }).extend({ schemaVersion: z.literal(1) });
 export type ResultsV1 = z.infer<typeof ResultsV1>;

@@ -13,7 +13,7 @@ import { dynamoDbWork, lambdaWork } from '../metrics/cost/work-per-message.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { RESULTS_FILE } from '../metrics/results/run-dir.ts';
 import { runEmfSources, runTables } from '../metrics/cost/run-functions.ts';
-import { readResults } from '../report/run/read-results.ts';
+import { readResults } from '../report/run/results-file.ts';
 import { COMPARE_FILES, writeComparison } from '../report/compare/write.ts';
 import { awsCloudWatch, emulatorCloudWatch, type CloudWatchTarget } from '../aws/cloudwatch-source.ts';
 import { parseThreshold } from '../contracts/threshold.ts';

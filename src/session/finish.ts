@@ -1,5 +1,5 @@
 import type { Results } from '../contracts/results-schema.ts';
-import { writeResults } from '../metrics/results/results-writer.ts';
+import { writeResults } from '../report/run/results-file.ts';
 import { writeReports } from '../report/run/write.ts';
 import { evaluate, type EvaluateOptions } from '../verdict/evaluate.ts';
 import type { Verdict } from '../contracts/verdict-schema.ts';

@@ -1,5 +1,5 @@
 import type { Results } from '../contracts/results-schema.ts';
-import { writeResults } from '../metrics/results/results-writer.ts';
+import { writeResults } from '../report/run/results-file.ts';
 
 /**
  * results.json is written once per run directory, when its measurement is finished (finish.ts).

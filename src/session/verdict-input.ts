@@ -1,5 +1,5 @@
 import type { Results } from '../contracts/results-schema.ts';
-import { readResults } from '../report/run/read-results.ts';
+import { readResults } from '../report/run/results-file.ts';
 import type { Scenario } from '../contracts/scenario-schema.ts';
 import { collectThresholds } from '../verdict/threshold-list.ts';
 import type { Threshold } from '../contracts/threshold.ts';

@@ -9,7 +9,7 @@ import { DEFAULT_PRICES } from '../../src/metrics/cost/region-prices.ts';
 import { RESULTS_FILE } from '../../src/metrics/results/run-dir.ts';
 import { readComparison } from '../../src/report/compare/read-comparison.ts';
 import { COMPARE_FILES } from '../../src/report/compare/write.ts';
-import { readResults } from '../../src/report/run/read-results.ts';
+import { readResults } from '../../src/report/run/results-file.ts';
 
 /**
  * A fan-out function's billed time against the room size: the line by least squares worked by

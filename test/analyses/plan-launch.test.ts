@@ -6,7 +6,7 @@ import { readPlanDirs } from '../../src/analyses/plan/run-dirs.ts';
 import { RESULTS_FILE } from '../../src/metrics/results/run-dir.ts';
 import { readComparison } from '../../src/report/compare/read-comparison.ts';
 import { COMPARE_FILES } from '../../src/report/compare/write.ts';
-import { readResults } from '../../src/report/run/read-results.ts';
+import { readResults } from '../../src/report/run/results-file.ts';
 
 /**
  * The launch question of docs/plan.md: from a real `compare --room-size 10,100,1000` sweep on the

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/analyses/plan/build-plan.ts';
 import { Plan } from '../../src/analyses/plan/plan-schema.ts';
-import { readResults } from '../../src/report/run/read-results.ts';
+import { readResults } from '../../src/report/run/results-file.ts';
 
 /**
  * Recorded runs of the emulator (test/fixtures/plan/README.md): the default run (`fanout-bench

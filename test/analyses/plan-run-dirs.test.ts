@@ -12,7 +12,7 @@ import { readPlanDirs, type DirReader } from '../../src/analyses/plan/run-dirs.t
 import { RESULTS_FILE } from '../../src/metrics/results/run-dir.ts';
 import { readComparison } from '../../src/report/compare/read-comparison.ts';
 import { COMPARE_FILES } from '../../src/report/compare/write.ts';
-import { readResults } from '../../src/report/run/read-results.ts';
+import { readResults } from '../../src/report/run/results-file.ts';
 
 /**
  * The dirs a plan reads, as `fanout-bench compare` and `run` wrote them: a run dir, a room-size

@@ -9,7 +9,7 @@ import { MetricStore, type SeriesPoint, type SeriesQuery } from '../../emulator/
 import { startCloudWatchServer, type CloudWatchServer } from '../../emulator/cloudwatch/server.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { repull } from '../../src/modes/repull.ts';
-import { readResults } from '../../src/report/run/read-results.ts';
+import { readResults } from '../../src/report/run/results-file.ts';
 
 /**
  * `report --repull` of a run 20 days old. AWS keeps 1-minute data for 15 days, 5-minute data for

@@ -20,7 +20,7 @@ import { readComparison } from '../../src/report/compare/read-comparison.ts';
 import { COMPARE_FILES } from '../../src/report/compare/write.ts';
 import { renderPlanHtml } from '../../src/report/plan/html.ts';
 import { renderHtml } from '../../src/report/run/html.ts';
-import { readResults } from '../../src/report/run/read-results.ts';
+import { readResults } from '../../src/report/run/results-file.ts';
 import { renderSearchHtml } from '../../src/report/search/html.ts';
 import { renderTrendHtml } from '../../src/report/trend/html.ts';
 import { judged } from '../../src/verdict/judged.ts';

@@ -9,7 +9,7 @@ import { renderPlanConsole } from '../../src/report/plan/console.ts';
 import { renderPlanHtml } from '../../src/report/plan/html.ts';
 import { renderPlanMarkdown } from '../../src/report/plan/md.ts';
 import { EMULATOR_TEXT, planPageModel, type PlanPageModel } from '../../src/report/plan/page-model.ts';
-import { readResults } from '../../src/report/run/read-results.ts';
+import { readResults } from '../../src/report/run/results-file.ts';
 import { reportAssets } from '../../src/report/shared/assets.ts';
 import { consoleText, htmlText, markdownText, markedModel, missingFacts } from './page-model-facts.ts';
 import { PLAN } from './plan-fixture.ts';

@@ -9,7 +9,7 @@ import { COMPARE_FILES } from '../../src/report/compare/write.ts';
 import { renderPlanConsole } from '../../src/report/plan/console.ts';
 import { renderPlanHtml } from '../../src/report/plan/html.ts';
 import { renderPlanMarkdown } from '../../src/report/plan/md.ts';
-import { readResults } from '../../src/report/run/read-results.ts';
+import { readResults } from '../../src/report/run/results-file.ts';
 
 /**
  * The issue's plan, as a new user makes it: the recorded default run (rooms of 9.55 members on

@@ -1,5 +1,5 @@
 import type { Results } from '../../src/contracts/results-schema.ts';
-import { readResults } from '../../src/report/run/read-results.ts';
+import { readResults } from '../../src/report/run/results-file.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';
 import type { JudgedResults } from '../../src/verdict/judged.ts';
 import { parseThreshold } from '../../src/contracts/threshold.ts';
