@@ -130,7 +130,7 @@ export async function systemFacts(measured: Results, target: Target, options: Sy
   }
   found();
   if (target.iamApi && target.lambdaApi) {
-    const withApis = target as Target & { iamApi: NonNullable<Target['iamApi']>; lambdaApi: NonNullable<Target['lambdaApi']> };
+    const withApis = target as WithPermissionApis;
     await withinStopBudget(
       permissionsBy,
       async (signal) => {
