@@ -3,12 +3,6 @@ import { z } from 'zod';
 import type { NotEmulatedPath, NotEmulatedResource } from '../../common/not-emulated-paths.ts';
 
 /**
- * What a target says about the system behind it, as recorded in results.json
- * (`config.target.endpoints`, `config.target.functions`): where its AWS APIs answer and which
- * Lambda functions it runs, with the memory each has now. Cost, the CloudWatch pull and compare
- * read these instead of assuming the reference stack's defaults.
- */
-/**
  * Where a function publishes its EMF metrics: Powertools' (Node's and Python's) namespace and the
  * `service` dimension it adds to every metric, as its environment sets them
  * (POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME); no service: every metric of the namespace.
@@ -16,6 +10,12 @@ import type { NotEmulatedPath, NotEmulatedResource } from '../../common/not-emul
 export const EmfSource = z.object({ namespace: z.string(), service: z.string().optional() });
 export type EmfSource = z.infer<typeof EmfSource>;
 
+/**
+ * What a target says about the system behind it, as recorded in results.json
+ * (`config.target.endpoints`, `config.target.functions`): where its AWS APIs answer and which
+ * Lambda functions it runs, with the memory each has now. Cost, the CloudWatch pull and compare
+ * read these instead of assuming the reference stack's defaults.
+ */
 export const TargetFunction = z.object({
   /** Lambda function name (the CloudWatch FunctionName dimension and log group) */
   name: z.string(),

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../common/errors.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
+import { messageOf } from './scenario-refusal.ts';
 import { fillProbe, fillRoom } from '../../src/fleet/publish-payload.ts';
 import { publishProbe } from '../../src/fleet/publish-probe.ts';
 import { decodeProbe, newProbe } from '../../src/fleet/protocols/chat-v1.ts';
@@ -20,17 +20,6 @@ function scenario(publish: string, extra = ''): string {
     ['name: pub', 'clients: 4', 'rooms: 2', extra, 'phases:', '  - connect: { rate: 100 }', '  - join: {}', `  - publish: ${publish}`, ''].join('\n'),
   );
   return p;
-}
-
-function messageOf(path: string): string | undefined {
-  try {
-    loadScenario(path);
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(UserError);
-    expect((err as UserError).exitCode).toBe(2);
-    return (err as Error).message;
-  }
 }
 
 describe('a publish phase', () => {

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { UserError } from '../../common/errors.ts';
 import { withOverrides } from '../../src/scenarios/scenario-overrides.ts';
 import { BUILTIN_SCENARIOS } from '../../src/scenarios/builtin/index.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
+import { messageOf } from './scenario-refusal.ts';
 import { stackUpArgs } from '../../src/local-stack/stack-flags.ts';
 import { stackLaunchOf } from '../../src/local-stack/stack-knobs.ts';
 import { emulatorQuotas } from '../../src/targets/target-quotas.ts';
@@ -33,18 +33,6 @@ phases:
   - drop: { share: 0.1 }
   - send: { duration: 2, rate: 5 }
 `;
-
-/** The one line a user sees, or undefined if the file is valid. */
-function messageOf(path: string): string | undefined {
-  try {
-    loadScenario(path);
-    return undefined;
-  } catch (err) {
-    expect(err).toBeInstanceOf(UserError);
-    expect((err as UserError).exitCode).toBe(2);
-    return (err as Error).message;
-  }
-}
 
 describe('scenario files', () => {
   it('accepts a valid YAML file and normalizes it', () => {
