@@ -1,7 +1,7 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { AwsApiError } from './cloudwatch/aws-json.ts';
-import { listenLocal, type LocalEndpoint } from './local-listener.ts';
+import { serveLocal, type RequestHandler, type ServiceEndpoint } from './local-listener.ts';
 import { readJsonBody, type JsonBodyErrors } from './request-body.ts';
 import type { IamGate } from './iam/iam-gate.ts';
 
@@ -39,18 +39,18 @@ export interface AwsJsonService {
   unknownOperation?: (operation: string) => AwsApiError;
 }
 
-export type AwsJsonServer = LocalEndpoint;
+export type AwsJsonServer = ServiceEndpoint;
 
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const NONE_DENIED: ReadonlyMap<string, string> = new Map();
 
 /** Serves `services`, keyed by their X-Amz-Target prefix, on host:port (0 = any free port). */
 export async function startAwsJsonServer(services: Record<string, AwsJsonService>, host = '127.0.0.1', port = 0, iam?: IamGate): Promise<AwsJsonServer> {
-  return listenLocal(createServer(awsJsonHandler(services, iam)), host, port);
+  return serveLocal(awsJsonHandler(services, iam), host, port);
 }
 
 /** The request handler of such a server, for an endpoint that also speaks another protocol (SQS's Query). */
-export function awsJsonHandler(services: Record<string, AwsJsonService>, iam?: IamGate): (req: IncomingMessage, res: ServerResponse) => void {
+export function awsJsonHandler(services: Record<string, AwsJsonService>, iam?: IamGate): RequestHandler {
   return (req, res) => {
     handle(req, res, services, iam).catch((err: unknown) => {
       if (res.headersSent) return void res.destroy();

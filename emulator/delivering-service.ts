@@ -1,6 +1,6 @@
 import type { MetricSink } from './cloudwatch/types.ts';
 import type { IamGate } from './iam/iam-gate.ts';
-import type { LocalEndpoint } from './local-listener.ts';
+import type { ServiceEndpoint } from './local-listener.ts';
 import type { ServiceTargets } from './service-targets.ts';
 
 /**
@@ -20,7 +20,7 @@ export interface DeliveringServiceOptions {
   now?: () => number;
 }
 
-export interface DeliveringService<Billing> extends LocalEndpoint {
+export interface DeliveringService<Billing> extends ServiceEndpoint {
   /** whether `arn` names one of this service's resources (a topic, a bus) */
   has(arn: string): boolean;
   /** resolves once every delivery started so far has settled (tests, a run's end) */

@@ -4,7 +4,7 @@ import { startApiGatewayV2Server } from './apigatewayv2/server.ts';
 import { localStage, type Throttle } from './apigatewayv2/stage.ts';
 import { localStackRecord } from './cloudformation/describe-stacks.ts';
 import { startCloudFormationServer } from './cloudformation/server.ts';
-import type { LocalEndpoint } from './local-listener.ts';
+import type { ServiceEndpoint } from './local-listener.ts';
 import type { StackDescription } from './stack-model/stack-description.ts';
 
 /**
@@ -42,8 +42,8 @@ export interface ManagementApisOptions {
 }
 
 export interface ManagementApis {
-  cloudformation: LocalEndpoint;
-  apigatewayv2: LocalEndpoint;
+  cloudformation: ServiceEndpoint;
+  apigatewayv2: ServiceEndpoint;
   close(): Promise<void>;
 }
 

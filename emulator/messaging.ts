@@ -13,7 +13,7 @@ import type { IamMode } from './iam/execution-role.ts';
 import type { IamGate } from './iam/iam-gate.ts';
 import { AsyncInvocations } from './lambda/async-invocation.ts';
 import type { LambdaRuntime } from './lambda/types.ts';
-import type { LocalEndpoint } from './local-listener.ts';
+import type { LocalEndpoint, RequestHandler } from './local-listener.ts';
 import type { DeliverySource, ServiceTargets, TargetMessage } from './service-targets.ts';
 import { startSnsServer, type SnsServer } from './sns/server.ts';
 import { SqsQueues } from './sqs/queue-registry.ts';
@@ -30,6 +30,8 @@ import type { EventSourceMappingDescription, StackDescription } from './stack-mo
  */
 export interface Messaging {
   endpoints: { sqs: string; sns: string; eventbridge: string; dynamodbStreams: string };
+  /** the same services' handlers, for the edge to call in process */
+  handlers: { sqs: RequestHandler; sns: RequestHandler; eventbridge: RequestHandler; dynamodbStreams: RequestHandler };
   targets: ServiceTargets;
   queues: SqsQueues;
   /** The asynchronous invocations and the mappings over the runtime; the mappings start polling. Returns the asynchronous invocations (the Lambda API's Invoke with InvocationType Event). */
@@ -92,6 +94,7 @@ export async function startMessaging(o: MessagingOptions): Promise<Messaging> {
     for (const m of stack.eventSourceMappings ?? []) checkSource(m, queues, o.dynamodb);
     return {
       endpoints: { sqs: sqs.url, sns: sns.url, eventbridge: events.url, dynamodbStreams: streams.url },
+      handlers: { sqs: sqs.handle, sns: sns.handle, eventbridge: events.handle, dynamodbStreams: streams.handle },
       targets,
       queues,
       attach(runtime) {

@@ -42,7 +42,7 @@ import { templateError } from './stack-model/template-errors.ts';
 import { PolicyGenerations } from './iam-api/policy-generation.ts';
 import { rolePolicies } from './iam-api/role-policies.ts';
 import { startIamApiServer } from './iam-api/server.ts';
-import type { LocalEndpoint } from './local-listener.ts';
+import type { LocalEndpoint, ServiceEndpoint } from './local-listener.ts';
 import { startMessaging, type Messaging } from './messaging.ts';
 
 /**
@@ -166,7 +166,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   let lambdaApi: LambdaApiServer | undefined;
   let management: ManagementApis | undefined;
   let edge: LocalEndpoint | undefined;
-  let iamApi: LocalEndpoint | undefined;
+  let iamApi: ServiceEndpoint | undefined;
   let messaging: Messaging | undefined;
   // the access ledger: DynamoDB's thread keeps its own, the gate this thread's
   const iamAccess = async () => {
@@ -390,22 +390,22 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       statements: new Map(iam?.roles ?? stack.functions.flatMap((f) => (f.role && !f.role.external ? [[f.role.arn, f.role.statements] as const] : []))),
     });
     edge = await startEdge({
-      dynamodb: dynamodb.endpoint,
-      lambda: lambdaApi.url,
-      cloudwatch: cloudwatch.url,
-      ssm: ssm.url,
-      secretsmanager: secretsManager.url,
-      cloudformation: management.cloudformation.url,
-      apigateway: management.apigatewayv2.url,
-      'execute-api': new URL(gateway.callbackUrl).origin,
-      iam: iamApi.url,
+      dynamodb: dynamodb.handle,
+      lambda: lambdaApi.handle,
+      cloudwatch: cloudwatch.handle,
+      ssm: ssm.handle,
+      secretsmanager: secretsManager.handle,
+      cloudformation: management.cloudformation.handle,
+      apigateway: management.apigatewayv2.handle,
+      'execute-api': gateway.handle,
+      iam: iamApi.handle,
       // STS's GetCallerIdentity is answered beside IAM: both know the stack's role sessions
-      sts: iamApi.url,
-      'access-analyzer': iamApi.url,
-      sqs: messaging.endpoints.sqs,
-      sns: messaging.endpoints.sns,
-      events: messaging.endpoints.eventbridge,
-      'dynamodb-streams': messaging.endpoints.dynamodbStreams,
+      sts: iamApi.handle,
+      'access-analyzer': iamApi.handle,
+      sqs: messaging.handlers.sqs,
+      sns: messaging.handlers.sns,
+      events: messaging.handlers.eventbridge,
+      'dynamodb-streams': messaging.handlers.dynamodbStreams,
     });
     // Prepared environments run their INIT now, on an idle host, before the first client comes.
     await runtime.prepared();

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import type { RequestListener } from '../../emulator/dynamodb/in-process-call.ts';
 import { MeteringFront } from '../../emulator/dynamodb/metering-front.ts';
+import { httpHandler } from '../../emulator/dynamodb/call-answer.ts';
 import { MetricBatch, metricBatchReader } from '../../emulator/dynamodb/metric-batch.ts';
 
 /**
@@ -19,7 +20,7 @@ const store = new MetricStore();
 let front: MeteringFront;
 const batch = new MetricBatch(metricBatchReader(store), () => ({ ...front.counters, cpuMs: 0 }));
 front = new MeteringFront({ dynalite: db.listeners('request')[0] as RequestListener, sink: batch, throttleShare: 0 });
-const frontServer = createServer(front.handle);
+const frontServer = createServer(httpHandler(front.answer));
 
 db.listen(0, '127.0.0.1', () => {
   frontServer.listen(0, '127.0.0.1', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveLocal, type ServiceEndpoint } from '../local-listener.ts';
 import { readJsonBody } from '../request-body.ts';
 import type { AccessLog } from '../gateway/access-log.ts';
 import { AccessLogRefused, checkAccessLogSettings } from './access-log-settings.ts';
@@ -42,8 +42,8 @@ export interface ApiGatewayFacts {
   logGroupExists(name: string): boolean;
 }
 
-export async function startApiGatewayV2Server(facts: ApiGatewayFacts, host = '127.0.0.1', port = 0): Promise<LocalEndpoint> {
-  const server = createServer((req, res) => {
+export async function startApiGatewayV2Server(facts: ApiGatewayFacts, host = '127.0.0.1', port = 0): Promise<ServiceEndpoint> {
+  return serveLocal((req, res) => {
     answer(req, facts).then(
       (out) => (out === NO_CONTENT ? send(res, 204, undefined) : send(res, 200, out)),
       (err: unknown) => {
@@ -56,8 +56,7 @@ export async function startApiGatewayV2Server(facts: ApiGatewayFacts, host = '12
         send(res, status, { message: err instanceof Error ? err.message : String(err) }, type);
       },
     );
-  });
-  return listenLocal(server, host, port);
+  }, host, port);
 }
 
 class NotFound extends Error {}

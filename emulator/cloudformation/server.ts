@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveLocal, type ServiceEndpoint } from '../local-listener.ts';
 import type { StackOutline } from '../stack-model/stack-outline.ts';
 import { describeStacks, type LocalStackRecord } from './describe-stacks.ts';
 import { QueryApiError, queryError, queryResult, readQueryBody, sendXml, type QueryValue } from '../query-api.ts';
@@ -26,21 +26,20 @@ export interface CloudFormationFacts {
   apiId: string;
 }
 
-export async function startCloudFormationServer(facts: CloudFormationFacts, host = '127.0.0.1', port = 0): Promise<LocalEndpoint> {
+export async function startCloudFormationServer(facts: CloudFormationFacts, host = '127.0.0.1', port = 0): Promise<ServiceEndpoint> {
   const { record, stack, apiId } = facts;
   const operations: Record<string, Operation> = {
     DescribeStacks: (params) => describeStacks(record, params),
     DescribeStackResources: (params) => describeStackResources(record, stack, apiId, params),
     ListStackResources: (params) => listStackResources(record, stack, apiId, params),
   };
-  const server = createServer((req, res) => {
+  return serveLocal((req, res) => {
     const requestId = randomUUID();
     handle(req, res, operations, requestId).catch((err: unknown) => {
       const error = err instanceof QueryApiError ? err : new QueryApiError('InternalFailure', String(err), 500, 'Receiver');
       sendXml(res, error.status, queryError(XMLNS, error, requestId), requestId);
     });
-  });
-  return listenLocal(server, host, port);
+  }, host, port);
 }
 
 async function handle(req: IncomingMessage, res: ServerResponse, operations: Record<string, Operation>, requestId: string): Promise<void> {

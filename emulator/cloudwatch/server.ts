@@ -4,6 +4,7 @@ import { getMetricData, listMetrics } from './metrics-api.ts';
 import type { LogStore } from './log-store.ts';
 import type { MetricStore } from './metric-store.ts';
 import type { IamGate } from '../iam/iam-gate.ts';
+import type { ServiceEndpoint } from '../local-listener.ts';
 
 export interface CloudWatchServerOptions {
   store: MetricStore;
@@ -18,11 +19,8 @@ export interface CloudWatchServerOptions {
   iam?: IamGate;
 }
 
-export interface CloudWatchServer {
-  /** e.g. http://127.0.0.1:41234 — the endpoint for both CloudWatch and CloudWatch Logs clients. */
-  url: string;
-  close(): Promise<void>;
-}
+/** The endpoint for both CloudWatch and CloudWatch Logs clients. */
+export type CloudWatchServer = ServiceEndpoint;
 
 /**
  * One HTTP port speaking both protocols the SDK's clients use: AWS JSON 1.0 for CloudWatch

@@ -14,6 +14,8 @@ import type { MetricSink } from '../cloudwatch/types.ts';
 import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './worker-messages.ts';
 import type { ItemChange } from './streams/item-change.ts';
 import { metricBatchReader } from './metric-batch.ts';
+import { errorAnswer, httpHandler } from './call-answer.ts';
+import type { RequestHandler } from '../local-listener.ts';
 import type { AccessRecord } from '../iam/access-ledger.ts';
 import { siblingModule } from '../../common/package-paths.ts';
 import { LocalTableStream } from './streams/local-table-stream.ts';
@@ -30,6 +32,8 @@ import type { StreamSpec } from './streams/stream-spec.ts';
 export interface LocalDynamoDb {
   /** http://127.0.0.1:PORT — the metering front */
   endpoint: string;
+  /** the same front for the edge on this thread: each call handed to the worker as a message, not over HTTP */
+  handle: RequestHandler;
   /** every call a function's role was asked about, allowed or denied, with counts (none when IAM is off) */
   iamAccess(): Promise<AccessRecord[]>;
   /** data-plane calls received and throttled, and the worker thread's CPU ms, so far (as last reported by the worker) */
@@ -90,8 +94,15 @@ export async function startDynamoDb(options: StartDynamoDbOptions): Promise<Loca
   };
   const streamOf = new Map(streams.map((s) => [s.tableName, s]));
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const ledgerAnswers = new Map<number, (records: AccessRecord[]) => void>();
-  let ledgerAsks = 0;
+  // what the worker was asked (a call, the IAM ledger), by id, until it answers
+  const waiting = new Map<number, (msg: FromDynamoWorker) => void>();
+  let asks = 0;
+  const ask = (message: (id: number) => ToDynamoWorker): Promise<FromDynamoWorker> =>
+    new Promise((resolve) => {
+      const id = ++asks;
+      waiting.set(id, resolve);
+      worker.postMessage(message(id));
+    });
   const worker = await newWorker(init);
 
   const counters = { calls: 0, throttled: 0, cpuMs: 0 };
@@ -103,9 +114,9 @@ export async function startDynamoDb(options: StartDynamoDbOptions): Promise<Loca
       counters.cpuMs = msg.cpuMs;
     } else if (msg.type === 'stream-changes') appendChanges(streamOf, msg.changes);
     else if (msg.type === 'iam-line') log(msg.line);
-    else if (msg.type === 'iam-ledger') {
-      ledgerAnswers.get(msg.id)?.(msg.records);
-      ledgerAnswers.delete(msg.id);
+    else if (msg.type === 'iam-ledger' || msg.type === 'answer') {
+      waiting.get(msg.id)?.(msg);
+      waiting.delete(msg.id);
     }
     read?.(msg);
   });
@@ -137,6 +148,9 @@ export async function startDynamoDb(options: StartDynamoDbOptions): Promise<Loca
         worker.postMessage(bye);
       });
       await worker.terminate();
+      // what it was asked and never answered is answered now: no caller waits on a thread that is gone
+      for (const answered of waiting.values()) answered({ type: 'closed' });
+      waiting.clear();
     })();
     return closing;
   };
@@ -157,16 +171,17 @@ export async function startDynamoDb(options: StartDynamoDbOptions): Promise<Loca
     worker.off('exit', onExit!);
     died.catch(() => {});
   }
-  const iamAccess = (): Promise<AccessRecord[]> => {
-    if (!options.iam || closing) return Promise.resolve([]);
-    const id = ++ledgerAsks;
-    const ask: ToDynamoWorker = { type: 'iam-ledger', id };
-    return new Promise((resolve) => {
-      ledgerAnswers.set(id, resolve);
-      worker.postMessage(ask);
-    });
+  const iamAccess = async (): Promise<AccessRecord[]> => {
+    if (!options.iam || closing) return [];
+    const msg = await ask((id) => ({ type: 'iam-ledger', id }));
+    return msg.type === 'iam-ledger' ? msg.records : [];
   };
-  return { endpoint, stats: () => ({ ...counters }), iamAccess, streams: () => [...streams], close };
+  const handle = httpHandler(async (headers, body) => {
+    if (closing) return errorAnswer(500, 'InternalServerError', 'the local DynamoDB is closing');
+    const msg = await ask((id) => ({ type: 'call', id, headers, body }));
+    return msg.type === 'answer' ? msg.answer : errorAnswer(500, 'InternalServerError', 'the local DynamoDB closed before it answered');
+  });
+  return { endpoint, handle, stats: () => ({ ...counters }), iamAccess, streams: () => [...streams], close };
 }
 
 /** A stream per stream-enabled table; a stream naming no table of the stack is a one-line error. */

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { errorAnswer, type CallAnswer, type CallHeaders } from './call-answer.ts';
 
 /**
  * Calls dynalite's HTTP request handler in the same thread without a socket: the metering front
@@ -8,14 +9,7 @@ import { EventEmitter } from 'node:events';
  */
 export type RequestListener = (req: unknown, res: unknown) => void;
 
-export interface CallAnswer {
-  status: number;
-  /** lower-case header names */
-  headers: Record<string, string>;
-  body: string;
-}
-
-export function inProcessCall(handler: RequestListener, headers: Record<string, string | string[] | undefined>, body: string): Promise<CallAnswer> {
+export function inProcessCall(handler: RequestListener, headers: CallHeaders, body: string): Promise<CallAnswer> {
   return new Promise((resolve) => {
     const req = Object.assign(new EventEmitter(), { headers, method: 'POST', url: '/' });
     const answerHeaders: Record<string, string> = {};
@@ -34,11 +28,7 @@ export function inProcessCall(handler: RequestListener, headers: Record<string, 
       req.emit('data', Buffer.from(body, 'utf8'));
       req.emit('end');
     } catch (err) {
-      resolve({
-        status: 500,
-        headers: { 'content-type': 'application/x-amz-json-1.0' },
-        body: JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: String((err as Error)?.message ?? err) }),
-      });
+      resolve(errorAnswer(500, 'InternalServerError', String((err as Error)?.message ?? err)));
     }
   });
 }

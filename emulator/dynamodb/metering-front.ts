@@ -1,11 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { crc32 } from 'node:zlib';
 import { admit, release, type Admission, type TableInfo, type ThrottleEvent } from './capacity-admission.ts';
 import { indexWriteUnits, readUnits, tableShape, writeUnits, type TableShape } from './capacity.ts';
 import type { IamAuthorizer, RolePrincipal } from '../iam/iam-authorizer.ts';
 import { dynamoDbAccess } from './dynamodb-access.ts';
-import { inProcessCall, type CallAnswer, type RequestListener } from './in-process-call.ts';
+import { errorAnswer, neverRejecting, requestId, type Answerer, type CallAnswer, type CallHeaders } from './call-answer.ts';
+import { inProcessCall, type RequestListener } from './in-process-call.ts';
 import { itemSize, type Item } from './item-size.ts';
 import { isSettled, ProvisionedCapacity, type CapacityBucket, type CapacityDescription } from './provisioned-capacity.ts';
 import type { ItemChange } from './streams/item-change.ts';
@@ -48,7 +46,6 @@ const READS = new Set<string>(['GetItem', 'BatchGetItem', 'Query', 'Scan']);
 const WRITES = new Set<string>(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem']);
 const TABLE_CHANGES = new Set<string>(['CreateTable', 'DeleteTable', 'UpdateTable']);
 const API = 'DynamoDB_20120810';
-const ERROR_PREFIX = 'com.amazonaws.dynamodb.v20120810#';
 const THROTTLE_MESSAGE =
   'Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table or index so please try again shortly.';
 /** DynamoDB's messages when a table's provisioned capacity, or a global index's, is exceeded. */
@@ -101,7 +98,6 @@ interface TableUse {
 }
 
 type Json = Record<string, unknown>;
-type Headers = Record<string, string | string[] | undefined>;
 
 export class MeteringFront {
   readonly counters: FrontCounters = { calls: 0, throttled: 0 };
@@ -129,20 +125,10 @@ export class MeteringFront {
     this.capture?.flush();
   }
 
-  /** The http.Server request listener. */
-  readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      this.answer(req.headers, Buffer.concat(chunks).toString('utf8')).then(
-        (a) => send(res, a),
-        (err: unknown) => send(res, errorAnswer(500, 'InternalServerError', String((err as Error)?.message ?? err))),
-      );
-    });
-  };
+  /** One call, end to end: what the caller gets back (a failure is DynamoDB's InternalServerError). */
+  readonly answer: Answerer = neverRejecting((headers, body) => this.decide(headers, body));
 
-  /** One call, end to end: what the caller gets back. */
-  async answer(headers: Headers, body: string): Promise<CallAnswer> {
+  private async decide(headers: CallHeaders, body: string): Promise<CallAnswer> {
     const target = String(headers['x-amz-target'] ?? '');
     const operation = target.startsWith(`${API}.`) ? target.slice(API.length + 1) : '';
     const denied = this.options.iam && this.authorize(this.options.iam, headers, operation, body);
@@ -175,7 +161,7 @@ export class MeteringFront {
     return this.dataCall(operation as DataOperation, headers, request);
   }
 
-  private async dataCall(operation: DataOperation, headers: Headers, request: Json): Promise<CallAnswer> {
+  private async dataCall(operation: DataOperation, headers: CallHeaders, request: Json): Promise<CallAnswer> {
     this.counters.calls++;
     const tables = tablesOf(operation, request);
     const share = this.options.throttleShare;
@@ -222,7 +208,7 @@ export class MeteringFront {
   /** The call dynalite serves, metered; a stream table's changes recorded. */
   private async served(
     operation: DataOperation,
-    headers: Headers,
+    headers: CallHeaders,
     request: Json,
     tables: string[],
     admission: Admission | undefined,
@@ -340,7 +326,7 @@ export class MeteringFront {
    * table of a batch); the first denied is DynamoDB's 400 AccessDeniedException in AWS's words. In
    * `report` mode the call goes on, recorded. A call with no function's session is not checked.
    */
-  private authorize(iam: FrontIam, headers: Headers, operation: string, body: string): CallAnswer | undefined {
+  private authorize(iam: FrontIam, headers: CallHeaders, operation: string, body: string): CallAnswer | undefined {
     const token = headers['x-amz-security-token'];
     const principal = typeof token === 'string' ? iam.principals.get(token) : undefined;
     if (!principal || operation === '') return undefined;
@@ -762,37 +748,13 @@ function consumedCapacity(table: string, use: TableUse, asked: 'TOTAL' | 'INDEXE
   return out;
 }
 
-/** 52 upper-case base64 characters, as DynamoDB's request ids look. */
-function requestId(): string {
-  return randomBytes(39).toString('base64').toUpperCase().replace(/[+/]/g, '0');
-}
-
-/** DynamoDB's JSON error shape: the SDK raises the class named after the '#'. */
-export function errorAnswer(status: number, type: string, message: string, extra: Json = {}): CallAnswer {
-  return {
-    status,
-    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': requestId() },
-    body: JSON.stringify({ __type: `${ERROR_PREFIX}${type}`, message, ...extra }),
-  };
-}
-
 const INTERNAL_AUTH = 'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0';
 
-function internalHeaders(operation: string): Headers {
+function internalHeaders(operation: string): CallHeaders {
   return {
     'content-type': 'application/x-amz-json-1.0',
     'x-amz-target': `${API}.${operation}`,
     authorization: INTERNAL_AUTH,
     'x-amz-date': '20260101T000000Z',
   };
-}
-
-function send(res: ServerResponse, answer: CallAnswer): void {
-  const body = Buffer.from(answer.body, 'utf8');
-  res.statusCode = answer.status;
-  res.setHeader('Content-Type', answer.headers['content-type'] ?? 'application/x-amz-json-1.0');
-  res.setHeader('x-amzn-RequestId', answer.headers['x-amzn-requestid'] ?? requestId());
-  res.setHeader('x-amz-crc32', String(crc32(body)));
-  res.setHeader('Content-Length', body.length);
-  res.end(body);
 }

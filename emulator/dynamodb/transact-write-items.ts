@@ -1,4 +1,4 @@
-import type { CallAnswer } from './in-process-call.ts';
+import type { CallAnswer } from './call-answer.ts';
 import { itemSize, type Item } from './item-size.ts';
 import { writeUnits } from './capacity.ts';
 import { storedForm } from './streams/item-change.ts';

@@ -1,4 +1,5 @@
 import type { AccessRecord } from '../iam/access-ledger.ts';
+import type { CallAnswer, CallHeaders } from './call-answer.ts';
 import type { IamGrants } from '../iam/role-sessions.ts';
 import type { ItemChange } from './streams/item-change.ts';
 import type { StreamSpec } from './streams/stream-spec.ts';
@@ -31,6 +32,9 @@ export type FromDynamoWorker =
   /** the IAM ledger, as asked */
   | { type: 'iam-ledger'; id: number; records: AccessRecord[] }
   /** changes to stream-enabled tables' items, in the order the writes took effect */
-  | { type: 'stream-changes'; changes: ItemChange[] };
+  | { type: 'stream-changes'; changes: ItemChange[] }
+  /** a call's answer (a `call` the stack's thread sent) */
+  | { type: 'answer'; id: number; answer: CallAnswer };
 
-export type ToDynamoWorker = { type: 'close' } | { type: 'iam-ledger'; id: number };
+/** `call`: one call the edge took on the stack's thread, answered without an HTTP hop (dynamodb-thread.ts). */
+export type ToDynamoWorker = { type: 'close' } | { type: 'iam-ledger'; id: number } | { type: 'call'; id: number; headers: CallHeaders; body: string };

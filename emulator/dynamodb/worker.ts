@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { RequestListener } from './in-process-call.ts';
 import { IamAuthorizer } from '../iam/iam-authorizer.ts';
 import { MeteringFront, type FrontIam } from './metering-front.ts';
+import { httpHandler } from './call-answer.ts';
 import { MetricBatch } from './metric-batch.ts';
 import { threadCpuClock } from '../lambda/environments/cpu-share.ts';
 import type { DynamoWorkerInit, FromDynamoWorker, ToDynamoWorker } from './worker-messages.ts';
@@ -39,7 +40,7 @@ const iam: FrontIam | undefined = init.iam && {
 // A stream table's changes go to the stack's thread as they are captured (one message per turn of this thread's loop at most).
 const streams = init.streams?.length ? { specs: init.streams, post: (changes: ItemChange[]) => post({ type: 'stream-changes', changes }) } : undefined;
 front = new MeteringFront({ dynalite: handler, sink: batch, throttleShare: init.throttleShare, ...(iam ? { iam } : {}), ...(streams ? { streams } : {}) });
-const server = createServer(front.handle);
+const server = createServer(httpHandler(front.answer));
 
 const fail = (err: unknown) => post({ type: 'error', message: String((err as Error)?.message ?? err) });
 db.on('error', fail);
@@ -49,6 +50,7 @@ db.listen(0, '127.0.0.1', () => {
 });
 
 port.on('message', (m: ToDynamoWorker) => {
+  if (m.type === 'call') return void front.answer(m.headers, m.body).then((answer) => post({ type: 'answer', id: m.id, answer }));
   if (m.type === 'iam-ledger') return post({ type: 'iam-ledger', id: m.id, records: iam?.authorizer.ledger.entries() ?? [] });
   if (m.type !== 'close') return;
   server.close();

@@ -1,44 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
-import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
+import { createServer, IncomingMessage, type ServerResponse } from 'node:http';
+import { listenLocal, type LocalEndpoint, type RequestHandler } from '../local-listener.ts';
 import { EDGE_SERVICES, needsQueryBody, serviceOfRequest, type EdgeService } from './request-service.ts';
 
 /**
  * The edge: every AWS API the emulator serves on one port, as LocalStack's edge serves them, so
  * that one variable (`AWS_ENDPOINT_URL`) points the SDK and the AWS CLI at the whole stack. Each
- * request is told by what names its service (request-service.ts) and forwarded as it came to that
- * service's own endpoint, its body and answer streamed through (never held whole), so every
- * server behind it is unchanged and answers exactly as on its own port. A request no service
- * claims is a 404 naming what the edge serves.
+ * request is told by what names its service (request-service.ts) and handed, in process, to the
+ * handler that service's own endpoint runs: no second HTTP hop, and every service answers exactly
+ * as on its own port. A request no service claims is a 404 naming what the edge serves.
  */
 
-/** Each service's own endpoint (http://127.0.0.1:P); execute-api is the gateway's (its @connections API). */
-export type EdgeUpstreams = Record<EdgeService, string>;
+/** Each service's request handler (execute-api is the gateway's: its @connections API). */
+export type EdgeHandlers = Record<EdgeService, RequestHandler>;
 
 /** Query protocol form bodies are small (CloudFormation's own endpoint takes 64 KB). */
 const MAX_FORM_BYTES = 64 * 1024;
 
-/** Hop-by-hop headers are the connection's, not the message's (RFC 9110 7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-authenticate']);
-
-export async function startEdge(upstreams: EdgeUpstreams, host = '127.0.0.1', port = 0): Promise<LocalEndpoint> {
-  const agent = new Agent({ keepAlive: true });
-  const targets = Object.fromEntries(EDGE_SERVICES.map((s) => [s, new URL(upstreams[s])])) as Record<EdgeService, URL>;
+export async function startEdge(handlers: EdgeHandlers, host = '127.0.0.1', port = 0): Promise<LocalEndpoint> {
   const server = createServer((req, res) => {
-    route(req, res, targets, agent).catch((err: unknown) => fail(res, 500, 'InternalFailure', String(err)));
+    route(req, res, handlers).catch((err: unknown) => fail(res, 500, 'InternalFailure', String(err)));
   });
-  const endpoint = await listenLocal(server, host, port);
-  return {
-    url: endpoint.url,
-    close: async () => {
-      await endpoint.close();
-      agent.destroy();
-    },
-  };
+  return listenLocal(server, host, port);
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, targets: Record<EdgeService, URL>, agent: Agent): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, handlers: EdgeHandlers): Promise<void> {
   const asked = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers };
   let formBody: Buffer | undefined;
   if (needsQueryBody(asked)) {
@@ -50,32 +36,17 @@ async function route(req: IncomingMessage, res: ServerResponse, targets: Record<
     req.resume();
     return fail(res, 404, 'UnknownServiceException', `The emulator's edge cannot tell which service ${asked.method} ${asked.url} is for (it serves ${EDGE_SERVICES.join(', ')}, told by the SigV4 credential scope, X-Amz-Target, the Query Action or the path)`);
   }
-  const target = targets[service];
-  const upstream = request({
-    protocol: target.protocol,
-    hostname: target.hostname,
-    port: target.port,
-    method: asked.method,
-    path: asked.url,
-    headers: { ...forwarded(req.headers), host: target.host },
-    agent,
-  });
-  upstream.on('response', (answer) => {
-    res.writeHead(answer.statusCode ?? 502, answer.statusMessage, forwarded(answer.headers));
-    pipeline(answer, res, () => {});
-  });
-  upstream.on('error', (err) => {
-    if (!res.headersSent) fail(res, 502, 'ServiceUnavailable', `the emulator's ${service} endpoint did not answer: ${err.message}`);
-    else res.destroy();
-  });
-  if (formBody) upstream.end(formBody);
-  else pipeline(req, upstream, () => {});
+  handlers[service](formBody ? replayed(req, formBody) : req, res);
 }
 
-function forwarded(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
-  return out;
+/** The request again, its body (already read to tell the service) readable once more. */
+function replayed(req: IncomingMessage, body: Buffer): IncomingMessage {
+  const again = new IncomingMessage(req.socket);
+  // complete: a message read to its end is not an aborted one, whose destroy would end the socket
+  Object.assign(again, { method: req.method, url: req.url, headers: req.headers, rawHeaders: req.rawHeaders, httpVersion: req.httpVersion, complete: true });
+  again.push(body);
+  again.push(null);
+  return again;
 }
 
 function readBounded(req: IncomingMessage): Promise<Buffer | undefined> {

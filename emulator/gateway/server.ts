@@ -19,6 +19,7 @@ import { ExecutionLog } from './execution-log.ts';
 import { Integration, type InvokeRefusals } from './integration.ts';
 import { AwsIntegration, type AwsIntegrationOptions } from './aws-integration.ts';
 import type { IamGate } from '../iam/iam-gate.ts';
+import type { RequestHandler } from '../local-listener.ts';
 import { startLifetimeSweep } from './lifetime.ts';
 import { TokenBucket } from './rate-limit.ts';
 import { RouteTable } from './routing.ts';
@@ -73,6 +74,8 @@ export interface Gateway {
   readonly unservedCallsUrl: string;
   /** The stage's access logging: the template's AccessLogSettings, then UpdateStage's (apigatewayv2/server.ts). */
   readonly accessLog: AccessLog;
+  /** Its HTTP requests (the @connections API, the emulator's records), for the edge to call in process. */
+  readonly handle: RequestHandler;
   /** Start serving connections: until then upgrades get 503. */
   attach(runtime: LambdaRuntime): void;
   stats(): GatewayStats;
@@ -149,14 +152,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const connectionsPrefix = `/${stage}/@connections/`;
   const unserved = new UnservedCallRecord();
-  server.on('request', (req, res) => {
+  const handle: RequestHandler = (req, res) => {
     // the emulator's own record, not an AWS API: neither throttled nor metered
     const path = req.url?.split('?', 1)[0];
     if (path === GONE_CONNECTIONS_PATH) return handleGoneConnections(ctx.gone, req, res);
     if (path === UNSERVED_CALLS_PATH) return handleUnservedCalls(unserved, req, res);
     if (ctx.closing) return sendError(res, 503, 'ServiceUnavailableException', 'Service Unavailable');
     handleConnectionsApi(ctx, connectionsPrefix, req, res);
-  });
+  };
+  server.on('request', handle);
   server.on('upgrade', (req, socket, head) => {
     onUpgrade(ctx, req, socket, head).catch((err) => {
       log(`gateway: upgrade failed: ${(err as Error)?.stack ?? String(err)}`);
@@ -195,6 +199,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     goneConnectionsUrl: `http://${domainName}${GONE_CONNECTIONS_PATH}`,
     unservedCallsUrl: `http://${domainName}${UNSERVED_CALLS_PATH}`,
     accessLog: ctx.accessLog,
+    handle,
     attach: (runtime) => ctx.integration.attach(runtime),
     stats: () => ({ connections: ctx.registry.size, ...ctx.counters }),
     close,

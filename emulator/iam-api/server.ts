@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { QueryApiError, queryError, queryResult, readQueryBody, sendXml, type QueryValue } from '../query-api.ts';
-import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
+import { serveLocal, type ServiceEndpoint } from '../local-listener.ts';
 import type { PolicyStatement } from '../../common/iam/policy-document.ts';
 import type { RoleSession } from '../iam/role-sessions.ts';
 import { callerIdentity, uniqueId } from './caller-identity.ts';
@@ -39,9 +39,9 @@ export interface IamApiFacts {
   statements: ReadonlyMap<string, readonly PolicyStatement[]>;
 }
 
-export async function startIamApiServer(facts: IamApiFacts, host = '127.0.0.1', port = 0): Promise<LocalEndpoint> {
+export async function startIamApiServer(facts: IamApiFacts, host = '127.0.0.1', port = 0): Promise<ServiceEndpoint> {
   const sessions = new Map(facts.sessions.map((s) => [s.token, s]));
-  const server = createServer((req, res) => {
+  return serveLocal((req, res) => {
     const requestId = randomUUID();
     let xmlns = IAM_XMLNS;
     handle(req, res, facts, sessions, requestId, (ns) => (xmlns = ns)).catch((err: unknown) => {
@@ -49,8 +49,7 @@ export async function startIamApiServer(facts: IamApiFacts, host = '127.0.0.1', 
       if (isAnalyzer(req)) sendJson(res, error.status, { message: error.message }, requestId, error.code);
       else sendXml(res, error.status, queryError(xmlns, error, requestId), requestId);
     });
-  });
-  return listenLocal(server, host, port);
+  }, host, port);
 }
 
 const isAnalyzer = (req: IncomingMessage) => (req.url ?? '').startsWith('/policy/generation');

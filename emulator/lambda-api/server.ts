@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { LambdaControlPlane } from './control-plane.ts';
 import { LambdaApiError, notReady, requestTooLarge, serializationError, unknownOperation } from './errors.ts';
@@ -7,7 +7,7 @@ import { FunctionInvoker, INVOKE_LIMITS } from './invoke.ts';
 import type { AsyncInvocations } from '../lambda/async-invocation.ts';
 import type { LogStore } from '../cloudwatch/log-store.ts';
 import type { AsyncInvokeConfig } from '../stack-model/stack-description.ts';
-import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
+import { serveLocal, type ServiceEndpoint } from '../local-listener.ts';
 import { readJsonBody, type JsonBodyErrors } from '../request-body.ts';
 import type { IamGate } from '../iam/iam-gate.ts';
 
@@ -50,7 +50,7 @@ export interface LambdaApiFunctions {
 }
 
 /** Its `url` is the `endpoint` of a LambdaClient. */
-export interface LambdaApiServer extends LocalEndpoint {
+export interface LambdaApiServer extends ServiceEndpoint {
   /** Serve these functions from now on. */
   attach(functions: LambdaApiFunctions): void;
 }
@@ -88,13 +88,16 @@ export async function startLambdaApiServer(options: LambdaApiServerOptions): Pro
     };
   };
   if (options.controlPlane) attach({ controlPlane: options.controlPlane });
-  const server = createServer((req, res) => {
-    handle(req, res, served, iam).catch((err: unknown) => {
-      const error = err instanceof LambdaApiError ? err : new LambdaApiError('ServiceException', 500, String(err), 'Message', 'Service');
-      sendError(res, error);
-    });
-  });
-  const endpoint = await listenLocal(server, host, port);
+  const endpoint = await serveLocal(
+    (req, res) => {
+      handle(req, res, served, iam).catch((err: unknown) => {
+        const error = err instanceof LambdaApiError ? err : new LambdaApiError('ServiceException', 500, String(err), 'Message', 'Service');
+        sendError(res, error);
+      });
+    },
+    host,
+    port,
+  );
   return { ...endpoint, attach };
 }
 

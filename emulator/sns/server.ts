@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsApiError } from '../cloudwatch/aws-json.ts';
 import type { DeliveringService, DeliveringServiceOptions } from '../delivering-service.ts';
-import { listenLocal } from '../local-listener.ts';
+import { serveLocal } from '../local-listener.ts';
 import { QueryApiError, queryError, queryResult, readQueryBody, sendXml, type QueryValue } from '../query-api.ts';
 import type { TargetMessage } from '../service-targets.ts';
 import type { TopicDescription } from '../stack-model/stack-description.ts';
@@ -236,13 +236,13 @@ export async function startSnsServer(options: SnsServerOptions): Promise<SnsServ
     }
   };
 
-  const server = createServer((req, res) => {
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     const requestId = randomUUID();
     handle(req, res, requestId).catch((err: unknown) => {
       const error = err instanceof QueryApiError ? err : new QueryApiError('InternalError', String(err), 500, 'Receiver');
       sendXml(res, error.status, queryError(XMLNS, error, requestId), requestId);
     });
-  });
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const body = await readQueryBody(req, MAX_BODY_BYTES);
@@ -263,7 +263,7 @@ export async function startSnsServer(options: SnsServerOptions): Promise<SnsServ
     sendXml(res, 200, queryResult(action, XMLNS, run(p), requestId), requestId);
   }
 
-  const endpoint = await listenLocal(server, options.host ?? '127.0.0.1', options.port ?? 0);
+  const endpoint = await serveLocal(serve, options.host ?? '127.0.0.1', options.port ?? 0);
   return {
     ...endpoint,
     topics,

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { awsJsonHandler, type AwsJsonService } from '../aws-json-server.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import type { IamGate } from '../iam/iam-gate.ts';
-import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
+import { serveLocal, type ServiceEndpoint } from '../local-listener.ts';
 import { QueryApiError, queryError, queryResult, readQueryBody, sendXml } from '../query-api.ts';
 import { queryInput, queryOutput } from './query-protocol.ts';
 import type { SqsQueues } from './queue-registry.ts';
@@ -33,23 +33,24 @@ const MAX_BODY_BYTES = 3 * 1024 * 1024 + 64 * 1024;
  * URLs are answered on the host the request came to. With an IAM gate, a function's call is asked
  * of its role first; a refusal is SQS's AccessDenied.
  */
-export async function startSqsServer(options: SqsServerOptions): Promise<LocalEndpoint> {
+export async function startSqsServer(options: SqsServerOptions): Promise<ServiceEndpoint> {
   const { queues, iam } = options;
   const stopMetrics = options.metrics ? queues.publishMetrics(options.metrics) : undefined;
   const serveJson = awsJsonHandler({ [TARGET_PREFIX]: jsonProtocol(queues, iam) });
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     if (String(req.headers['x-amz-target'] ?? '').startsWith(`${TARGET_PREFIX}.`)) return serveJson(req, res);
     serveQuery(req, res, queues, iam).catch(() => res.destroy());
-  });
-  let endpoint: LocalEndpoint;
+  };
+  let endpoint: ServiceEndpoint;
   try {
-    endpoint = await listenLocal(server, options.host ?? '127.0.0.1', options.port ?? 0);
+    endpoint = await serveLocal(handle, options.host ?? '127.0.0.1', options.port ?? 0);
   } catch (err) {
     stopMetrics?.();
     throw err;
   }
   return {
     url: endpoint.url,
+    handle,
     close: async () => {
       stopMetrics?.();
       await endpoint.close();

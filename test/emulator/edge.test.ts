@@ -11,9 +11,13 @@ import { DynamoDBStreamsClient, ListStreamsCommand } from '@aws-sdk/client-dynam
 import { EventBridgeClient, ListRulesCommand } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { Agent, request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import { startEdge, type EdgeHandlers } from '../../emulator/edge/server.ts';
+import { EDGE_SERVICES } from '../../emulator/edge/request-service.ts';
+import type { RequestHandler } from '../../emulator/local-listener.ts';
 import { connect } from '../fixtures/gateway/clients.ts';
 
 // The edge: every AWS API the emulator serves on one port. Each real SDK v3 client is configured
@@ -131,5 +135,46 @@ describe('the edge answers every service on one port', () => {
     const lost = await fetch(`${edge}/nowhere`);
     expect(lost.status).toBe(404);
     expect(((await lost.json()) as { message: string }).message).toContain('it serves dynamodb, dynamodb-streams, lambda, cloudwatch, ssm, secretsmanager, cloudformation, apigateway, execute-api, iam, access-analyzer, sqs, sns, events,');
+  });
+});
+
+describe('the edge hands each request to its service in process', () => {
+  it('a service sees the request as sent, an unsigned form body read for its Action given again, and the socket stays open for the next', async () => {
+    const seen: Array<{ service: string; method?: string; url?: string; body: string }> = [];
+    const handler = (service: string): RequestHandler => (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({ service, method: req.method, url: req.url, body: Buffer.concat(chunks).toString('utf8') });
+        res.end(service);
+      });
+    };
+    const own = await startEdge(Object.fromEntries(EDGE_SERVICES.map((s) => [s, handler(s)])) as EdgeHandlers);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    const post = (path: string, headers: Record<string, string>, body: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = request(`${own.url}${path}`, { method: 'POST', headers, agent }, (res) => {
+          sockets.add(req.socket);
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve(text));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    try {
+      const form = 'Action=SendMessage&Version=2012-11-05&MessageBody=hello';
+      expect(await post('/', { 'content-type': 'application/x-www-form-urlencoded' }, form)).toBe('sqs');
+      expect(await post('/?x=1', { 'x-amz-target': 'DynamoDB_20120810.GetItem', 'content-type': 'application/x-amz-json-1.0' }, '{"TableName":"t"}')).toBe('dynamodb');
+      expect(seen).toEqual([
+        { service: 'sqs', method: 'POST', url: '/', body: form },
+        { service: 'dynamodb', method: 'POST', url: '/?x=1', body: '{"TableName":"t"}' },
+      ]);
+      expect(sockets.size).toBe(1);
+    } finally {
+      agent.destroy();
+      await own.close();
+    }
   });
 });

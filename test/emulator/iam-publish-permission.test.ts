@@ -4,12 +4,12 @@ import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
 import { parsePolicyDocument } from '../../common/iam/policy-document.ts';
-import { startEdge, type EdgeUpstreams } from '../../emulator/edge/server.ts';
+import { startEdge, type EdgeHandlers } from '../../emulator/edge/server.ts';
 import { EDGE_SERVICES } from '../../emulator/edge/request-service.ts';
 import { roleSessions } from '../../emulator/iam/role-sessions.ts';
 import { PolicyGenerations } from '../../emulator/iam-api/policy-generation.ts';
 import { startIamApiServer } from '../../emulator/iam-api/server.ts';
-import type { LocalEndpoint } from '../../emulator/local-listener.ts';
+import type { LocalEndpoint, ServiceEndpoint } from '../../emulator/local-listener.ts';
 import { emulatorSettings, type SdkClientSettings } from '../../src/aws/sdk-settings.ts';
 import { checkPublishPermissions, permissionRefusal, publishResourceArn, simulationSource, type PermissionCheck } from '../../src/session/publish-permission.ts';
 
@@ -46,7 +46,7 @@ const grants = roleSessions([
 ]);
 const tokenOf = (fn: string) => grants.sessions.find((s) => s.function === fn)!.token;
 
-let iamApi: LocalEndpoint;
+let iamApi: ServiceEndpoint;
 let edge: LocalEndpoint;
 /** session token ('' for none) → the Arn boto3's GetCallerIdentity answered */
 let callers: Map<string, string>;
@@ -70,7 +70,7 @@ beforeAll(async () => {
     statements: new Map(grants.roles),
   });
   // every service the edge knows points at the IAM API: only iam and sts are asked here
-  edge = await startEdge(Object.fromEntries(EDGE_SERVICES.map((s) => [s, iamApi.url])) as EdgeUpstreams);
+  edge = await startEdge(Object.fromEntries(EDGE_SERVICES.map((s) => [s, iamApi.handle])) as EdgeHandlers);
   const script = [
     'import boto3, json, sys',
     'def client(service, token):',
