@@ -1,4 +1,4 @@
-import type { MeterSink } from './metering-front.ts';
+import type { MeterSink } from './table-metrics.ts';
 import type { FromDynamoWorker } from './worker-messages.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 
