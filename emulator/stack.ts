@@ -1,59 +1,41 @@
 import { PATH_ROUTE, type LambdaRuntimeInfo, type StackReady } from '../common/stack-ready.ts';
 import { UserError } from '../common/errors.ts';
-import { awsEndpointUrls } from './aws-endpoint-urls.ts';
+import { awsEndpointUrls, type StackServiceEndpoints } from './aws-endpoint-urls.ts';
 import { metricPublicationOf } from './cloudwatch/aws-timing.ts';
 import { LogStore } from './cloudwatch/log-store.ts';
 import { MetricStore } from './cloudwatch/metric-store.ts';
-import { startCloudWatchServer, type CloudWatchServer } from './cloudwatch/server.ts';
 import { checkConfigAgainstStack, type LoadStackConfigOptions, type StackConfig } from './config.ts';
-import { startDynamoDb, type LocalDynamoDb } from './dynamodb/dynamodb-thread.ts';
-import { stackEnvironment } from './function-environment.ts';
 import type { AccessRecord } from './iam/access-ledger.ts';
 import { setUpIam } from './iam/iam-setup.ts';
 import { IamGate } from './iam/iam-gate.ts';
 import { DenialLog } from './iam/denial-log.ts';
 import { authorizerInvokeRefusal, invokeRefusal } from './iam/invoke-permission.ts';
-import { startGateway, type Gateway } from './gateway/server.ts';
-import { hostCpuLine, startHostCpu, type HostCpuReport } from './host-cpu.ts';
+import type { Gateway } from './gateway/server.ts';
+import { startHostCpu, type HostCpuReport } from './host-cpu.ts';
 import { startHostMeter } from './host-meter.ts';
-import { LambdaControlPlane } from './lambda-api/control-plane.ts';
-import { startManagementApis, type ManagementApis } from './management-apis.ts';
-import { startLambdaApiServer, type LambdaApiServer } from './lambda-api/server.ts';
 import { nodeMajorOf, type NodeRuntime } from '../common/node-runtimes.ts';
 import { deprecationLine, factsOf, hostNodeRuntimeOf, runsInWorker } from '../common/lambda-runtimes.ts';
 import { installedAwsSdkV2, missingAwsSdkV2 } from '../common/aws-sdk-v2.ts';
 import { runtimesInUse } from '../common/runtimes-in-use.ts';
 import { resolveHostRuntimes } from './lambda/runtimes/host-runtimes.ts';
-import { createLambdaRuntime } from './lambda/runtime.ts';
-import { awsEndpointServices } from './lambda/runtimes/aws-endpoint-services.ts';
 import type { LambdaRuntime } from './lambda/types.ts';
 import { ParameterStore } from './ssm/parameter-store.ts';
-import { startSsmServer } from './ssm/server.ts';
 import { SecretStore } from './secretsmanager/secret-store.ts';
-import { startSecretsManagerServer } from './secretsmanager/server.ts';
-import type { AwsJsonServer } from './aws-json-server.ts';
 import { describeStack, type DescribedStack } from './stack-model/describe-stack.ts';
-
 import type { FunctionDescription, StackDescription } from './stack-model/stack-description.ts';
-import { startEdge } from './edge/server.ts';
+import { startEdge, type EdgeHandlers } from './edge/server.ts';
 import { defaultCloudWatchRoleArn } from './apigatewayv2/account.ts';
-import { stageAccessLogSettings } from './apigatewayv2/access-log-settings.ts';
-import { templateError } from './stack-model/template-errors.ts';
-import { PolicyGenerations } from './iam-api/policy-generation.ts';
-import { rolePolicies } from './iam-api/role-policies.ts';
-import { startIamApiServer } from './iam-api/server.ts';
-import type { LocalEndpoint, ServiceEndpoint } from './local-listener.ts';
-import { startMessaging, type Messaging } from './messaging.ts';
+import type { LocalEndpoint } from './local-listener.ts';
+import { PROVIDERS, startProviders } from './providers/index.ts';
+import type { Services, StackContext } from './providers/provider.ts';
 
 /**
- * One stack, described (stack-model/), started in dependency order: gateway bound (so the port,
- * hence the local @connections URL, is known, and a port in use fails first) → DynamoDB (dynalite,
- * the stack's tables ACTIVE), the CloudWatch and the Parameter Store endpoints, side by side (the
- * stack's parameters and the token the reference authorizer expects seeded), and CloudFormation
- * and API Gateway v2 (management-apis.ts) → SQS, SNS, EventBridge and DynamoDB Streams
- * (messaging.ts) and the Lambda API's listener → Lambda runtime with each function's environment
- * (every endpoint above in its redirect) → the asynchronous invocations and event source mappings
- * over it, the Lambda API attached → the edge → gateway starts serving.
+ * One stack, described (stack-model/), checked against the host and IAM before anything listens,
+ * then its services started as a loop over the providers (providers/: each once those it needs
+ * run; the gateway bound first, so its port is known and a port in use fails first; the Lambda
+ * runtime after every endpoint its functions' redirects name) → the edge over every provider's
+ * handlers → the prepared environments' INIT → the gateway starts serving. Closing runs the
+ * providers in their list's order.
  */
 
 export interface StartStackOptions {
@@ -154,49 +136,55 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   secrets.publishMetrics(metrics);
   const memoryOf = (f: FunctionDescription) => config.functions[f.name]?.memoryMB ?? f.memoryMB;
   const reservedOf = (f: FunctionDescription) => config.functions[f.name]?.reservedConcurrency ?? f.reservedConcurrency;
-  const routeFunctions = stack.routes.map((r) => ({ name: functionOf(r.functionId).name, route: r.routeKey, returnResponse: r.twoWay }));
   const authorizerFunction = authorizer && functionOf(authorizer.functionId);
 
-  let dynamodb: LocalDynamoDb | undefined;
-  let cloudwatch: CloudWatchServer | undefined;
-  let ssm: AwsJsonServer | undefined;
-  let secretsManager: AwsJsonServer | undefined;
-  let gateway: Gateway | undefined;
-  let runtime: LambdaRuntime | undefined;
-  let lambdaApi: LambdaApiServer | undefined;
-  let management: ManagementApis | undefined;
-  let edge: LocalEndpoint | undefined;
-  let iamApi: ServiceEndpoint | undefined;
-  let messaging: Messaging | undefined;
+  // each provider's service, set as it starts (providers/)
+  const running: Partial<Services> = {};
   // the access ledger: DynamoDB's thread keeps its own, the gate this thread's
   const iamAccess = async () => {
     gate?.recordLambdaLogs((group) => logs.hasGroup(group));
-    return [...((await dynamodb?.iamAccess()) ?? []), ...(gate?.authorizer.ledger.entries() ?? [])];
+    return [...((await running.dynamodb?.iamAccess()) ?? []), ...(gate?.authorizer.ledger.entries() ?? [])];
   };
   // every refusal (and post to another API) written to the emulator's own log group, for the harness
   const denials = gate && (gate.denials = new DenialLog(iamAccess, logs, config.iam === 'enforce').start());
-  let closing: Promise<void> | undefined;
   const hostCpu = startHostCpu();
   /** what runs the functions that are not Node.js, for the ready line */
   const runsOn: string[] = [];
   const stopHostMeter = startHostMeter(metrics);
+  const endpoints = (): Partial<StackServiceEndpoints> => Object.assign({}, ...PROVIDERS.map((p) => (running[p.name] ? p.endpoints(running[p.name]!) : {})));
+  const ctx: StackContext = {
+    config,
+    stack,
+    log,
+    metrics,
+    logs,
+    iam,
+    gate,
+    invokeRefusals:
+      (refusedRoutes.size > 0 || refusedAuthorizer) && config.iam !== 'off' ? { mode: config.iam, routes: refusedRoutes, ...(refusedAuthorizer ? { authorizer: refusedAuthorizer } : {}) } : undefined,
+    parameters,
+    secrets,
+    authorizerFunction,
+    functionOf,
+    cloudWatchRoleArn: stack.apiGatewayAccount?.cloudWatchRoleArn ?? (config.apiGatewayCloudWatchRole ? defaultCloudWatchRoleArn(config.accountId) : undefined),
+    memoryOf,
+    reservedOf,
+    iamAccess,
+    endpoints,
+    hostCpu: (stats) => hostCpu(stats, running.dynamodb?.stats().cpuMs),
+    sessionOf: (name) => sessionOf.get(name),
+  };
+  let edge: LocalEndpoint | undefined;
+  let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      // Gateway first: its shutdown closes sockets and lets their $disconnects reach the runtime.
       stopHostMeter();
-      await settle(gateway?.close(), log, 'gateway');
-      await settle(messaging?.close(), log, 'sqs, sns, eventbridge and dynamodb streams');
-      await settle(denials?.close(), log, 'iam denial log');
       await settle(edge?.close(), log, 'edge');
-      await settle(lambdaApi?.close(), log, 'lambda api');
-      await settle(iamApi?.close(), log, 'iam and access analyzer apis');
-      await settle(management?.close(), log, 'cloudformation and api gateway apis');
-      if (runtime) log(hostCpuLine(hostCpu(runtime.stats(), dynamodb?.stats().cpuMs)));
-      await settle(runtime?.close(), log, 'lambda runtime');
-      await settle(cloudwatch?.close(), log, 'cloudwatch');
-      await settle(ssm?.close(), log, 'ssm');
-      await settle(secretsManager?.close(), log, 'secrets manager');
-      await settle(dynamodb?.close(), log, 'dynamodb');
+      for (const p of PROVIDERS) {
+        await settle(running[p.name]?.close(), log, p.what);
+        // the functions have stopped: every denial they met is written (DynamoDB's ledger still open)
+        if (p.name === 'lambda') await settle(denials?.close(), log, 'iam denial log');
+      }
       await described.dispose();
     })();
     return closing;
@@ -225,198 +213,20 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       const line = deprecationLine(id, runsInWorker(id) ? process.versions.node : undefined);
       if (line) log(`stack: ${line}`);
     }
-    // Bind first: a port in use fails before anything else has started.
-    gateway = await startGateway({
-      config,
-      functions: routeFunctions,
-      routeSelectionExpression: stack.api.routeSelectionExpression,
-      metrics,
-      log,
-      authorizer: authorizer && authorizerFunction && { functionName: authorizerFunction.name, identitySource: authorizer.identitySource },
-      ...(gate ? { iam: gate } : {}),
-      logs,
-      ...(stack.awsRoutes?.length
-        ? {
-            awsIntegrations: {
-              routes: stack.awsRoutes,
-              endpointOf: (service: 'sqs' | 'sns' | 'events') => messaging?.endpoints[service === 'events' ? 'eventbridge' : service],
-              sessionTokenOf: (roleArn: string) => iam?.sessions.find((s) => s.roleArn === roleArn && s.function.startsWith('API Gateway route '))?.token,
-            },
-          }
-        : {}),
-      ...((refusedRoutes.size > 0 || refusedAuthorizer) && config.iam !== 'off'
-        ? { invokeRefusals: { mode: config.iam, routes: refusedRoutes, ...(refusedAuthorizer ? { authorizer: refusedAuthorizer } : {}) } }
-        : {}),
-    });
-    // the account's API Gateway CloudWatch role: the template's, else one already set up unless the config says the account has none
-    const cloudWatchRoleArn = stack.apiGatewayAccount?.cloudWatchRoleArn ?? (config.apiGatewayCloudWatchRole ? defaultCloudWatchRoleArn(config.accountId) : undefined);
-    const stageSettings = stack.api.stage.accessLog;
-    gateway.accessLog.configure(
-      stageAccessLogSettings(
-        stageSettings,
-        { region: config.region, accountId: config.accountId, cloudWatchRoleArn, logGroupExists: (name) => logs.hasGroup(name), createLogGroup: (name) => logs.createGroup(name) },
-        (message) => templateError(stack.source.templateFile, ['Resources', stack.api.stage.logicalId ?? 'Stage', 'Properties', 'AccessLogSettings'], message),
-      ),
-    );
-    await Promise.all([
-      startDynamoDb({
-        path: config.dynamodb.inMemory ? undefined : config.dynamodb.path,
-        tables: stack.tables.map((t) => t.definition),
-        streams: stack.tables.flatMap((t) => (t.stream ? [{ tableName: t.definition.TableName, viewType: t.stream.viewType, arn: t.stream.arn }] : [])),
-        region: config.region,
-        metrics,
-        throttleShare: config.faults.dynamodbThrottleShare,
-        ...(iam && config.iam !== 'off' ? { iam: { mode: config.iam, grants: iam, region: config.region, accountId: config.accountId }, log } : {}),
-      }).then(
-        (db) => (dynamodb = db),
-      ),
-      startCloudWatchServer({ store: metrics, logs, host: '127.0.0.1', port: 0, region: config.region, accountId: config.accountId, ...(gate ? { iam: gate } : {}) }).then(
-        (cw) => (cloudwatch = cw),
-      ),
-      startSsmServer(parameters, '127.0.0.1', 0, gate).then((s) => (ssm = s)),
-      startSecretsManagerServer(secrets, '127.0.0.1', 0, gate).then((s) => (secretsManager = s)),
-      startManagementApis({
-        stack,
-        accountId: config.accountId,
-        websocketUrl: gateway.websocketUrl,
-        callbackUrl: gateway.callbackUrl,
-        apiId: config.apiId,
-        stage: config.stage,
-        region: config.region,
-        throttle: { rateLimit: config.limits.stageRps, burstLimit: config.limits.stageBurst },
-        routeThrottles: Object.fromEntries(Object.entries(config.limits.routeThrottles).map(([route, t]) => [route, { rateLimit: t.rps, burstLimit: t.burst }])),
-        accountThrottle: { rateLimit: config.limits.accountRps, burstLimit: config.limits.accountBurst },
-        cloudWatchRoleArn,
-        accessLog: gateway.accessLog,
-        logGroupExists: (name) => logs.hasGroup(name),
-      }).then((m) => (management = m)),
-    ]);
-    if (!dynamodb || !cloudwatch || !ssm || !secretsManager || !management) throw new Error('unreachable: dynamodb, cloudwatch, ssm, secrets manager and the management apis started');
-    messaging = await startMessaging({
-      stack,
-      region: config.region,
-      accountId: config.accountId,
-      metrics,
-      logs,
-      dynamodb,
-      ...(gate ? { iam: gate } : {}),
-      iamMode: config.iam,
-      log,
-      asyncRetryDelaysMs: config.lambda.asyncRetryDelaysSeconds.map((s) => s * 1000),
-    });
-
-    const environment = stackEnvironment({ dynamodb: dynamodb.endpoint, ssm: ssm.url });
-    const lambdaFunction = (f: FunctionDescription) => {
-      const override = config.functions[f.name] ?? {};
-      return {
-        name: f.name,
-        code: f.code,
-        runtime: f.runtime,
-        memoryMB: memoryOf(f),
-        timeoutSeconds: f.timeoutSeconds,
-        reservedConcurrency: reservedOf(f),
-        ...(f.preparedEnvironments !== undefined ? { preparedEnvironments: f.preparedEnvironments } : {}),
-        addedLatencyMs: override.addedLatencyMs,
-        forceThrottle: override.forceThrottleShare,
-        environment: { ...f.environment, ...override.environment, ...environment },
-        sessionToken: sessionOf.get(f.name),
-        ...(f.lambdaInsights ? { lambdaInsights: true } : {}),
-        ...(f.logging ? { logging: f.logging } : {}),
-        ...(f.opt ? { opt: f.opt } : {}),
-      };
-    };
-    // The Lambda API listens before the runtime is made, so a function's SDK reaches lambda.*.amazonaws.com
-    // through its redirect; it serves the functions once attached below.
-    lambdaApi = await startLambdaApiServer({ host: '127.0.0.1', port: 0, ...(gate ? { iam: gate } : {}) });
-    runtime = await createLambdaRuntime({
-      functions: stack.functions.map(lambdaFunction),
-      accountConcurrency: config.lambda.accountConcurrency,
-      hostMaxEnvironments: config.lambda.hostMaxEnvironments,
-      hostEnvironmentsPerCore: config.lambda.hostEnvironmentsPerCore,
-      initConcurrency: config.lambda.initConcurrency,
-      preparedPerFunction: config.lambda.preparedPerFunction,
-      idleReapMs: config.lambda.idleReapSeconds * 1000,
-      cpuModel: config.lambda.cpuModel,
-      lambdaInsights: config.lambda.lambdaInsights,
-      runtime: config.lambda.runtime,
-      awsEndpoints: {
-        services: awsEndpointServices({
-          gatewayOrigin: new URL(gateway.callbackUrl).origin,
-          lambda: lambdaApi.url,
-          dynamodb: dynamodb.endpoint,
-          ssm: ssm.url,
-          secretsManager: secretsManager.url,
-          cloudwatch: cloudwatch.url,
-          cloudformation: management.cloudformation.url,
-          apigatewayv2: management.apigatewayv2.url,
-          ...messaging.endpoints,
-        }),
-      },
-      region: config.region,
-      accountId: config.accountId,
-      metrics,
-      logs,
-      // (its other lines, which Python runs what, this start has said already)
-      outsidePackageLog: log,
-    });
-    const asyncInvocations = messaging.attach(runtime);
-    const controlPlane = new LambdaControlPlane({
-      runtime,
-      region: config.region,
-      accountId: config.accountId,
-      runtimeId: config.lambda.runtime,
-      wiredEnvironment: environment,
-      log,
-      accountConcurrency: config.lambda.accountConcurrency,
-      roleArns: new Map(stack.functions.flatMap((f) => (f.role ? [[f.name, f.role.arn] as const] : []))),
-      ...(stack.eventSourceMappings ? { eventSourceMappings: stack.eventSourceMappings } : {}),
-    });
-    lambdaApi.attach({
-      controlPlane,
-      asyncInvocations,
-      asyncConfigs: Object.fromEntries(stack.functions.map((f) => [f.name, f.asyncInvoke])),
-      logs,
-      hasTarget: (arn) => messaging?.targets.has(arn) ?? false,
-    });
-    // IAM's read API over the roles read, and Access Analyzer's policy generation over the ledger
-    const roles = stack.functions.filter((f) => f.role && !f.role.external).map((f) => rolePolicies(f.role!, f.logicalId, config.accountId));
-    iamApi = await startIamApiServer({
-      roles,
-      generations: new PolicyGenerations(iamAccess, new Map(roles.map((r) => [r.arn, r.name])), config.iam),
-      created: new Date(),
-      accountId: config.accountId,
-      sessions: iam?.sessions ?? [],
-      // the statements the services evaluate (under iam: off, the functions' roles as read: what AWS would decide)
-      statements: new Map(iam?.roles ?? stack.functions.flatMap((f) => (f.role && !f.role.external ? [[f.role.arn, f.role.statements] as const] : []))),
-    });
-    edge = await startEdge({
-      dynamodb: dynamodb.handle,
-      lambda: lambdaApi.handle,
-      cloudwatch: cloudwatch.handle,
-      ssm: ssm.handle,
-      secretsmanager: secretsManager.handle,
-      cloudformation: management.cloudformation.handle,
-      apigateway: management.apigatewayv2.handle,
-      'execute-api': gateway.handle,
-      iam: iamApi.handle,
-      // STS's GetCallerIdentity is answered beside IAM: both know the stack's role sessions
-      sts: iamApi.handle,
-      'access-analyzer': iamApi.handle,
-      sqs: messaging.handlers.sqs,
-      sns: messaging.handlers.sns,
-      events: messaging.handlers.eventbridge,
-      'dynamodb-streams': messaging.handlers.dynamodbStreams,
-    });
+    await startProviders(ctx, running);
+    const handlers = Object.assign({}, ...PROVIDERS.map((p) => p.edge(running[p.name]!))) as EdgeHandlers;
+    edge = await startEdge(handlers);
     // Prepared environments run their INIT now, on an idle host, before the first client comes.
-    await runtime.prepared();
-    gateway.attach(runtime);
+    await running.lambda!.runtime.prepared();
+    running.gateway!.attach(running.lambda!.runtime);
   } catch (err) {
     await close();
     throw err;
   }
 
-  const running = runtime;
-  const db = dynamodb;
+  const { gateway, lambda, dynamodb } = running as Services;
+  const runtime = lambda.runtime;
+  const started = serviceEndpoints(endpoints());
   const routeOf = new Map(stack.routes.map((r) => [r.functionId, r.routeKey]));
   return {
     ready: {
@@ -425,24 +235,14 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       callbackUrl: gateway.callbackUrl,
       goneConnectionsEndpoint: gateway.goneConnectionsUrl,
       unservedCallsEndpoint: gateway.unservedCallsUrl,
-      cloudwatchEndpoint: cloudwatch.url,
-      dynamodbEndpoint: dynamodb.endpoint,
-      lambdaEndpoint: lambdaApi.url,
-      ssmEndpoint: ssm.url,
-      cloudformationEndpoint: management.cloudformation.url,
-      apiGatewayV2Endpoint: management.apigatewayv2.url,
-      edgeEndpoint: edge.url,
-      awsEndpointUrls: awsEndpointUrls({
-        edge: edge.url,
-        cloudformation: management.cloudformation.url,
-        lambda: lambdaApi.url,
-        cloudwatch: cloudwatch.url,
-        ssm: ssm.url,
-        secretsManager: secretsManager.url,
-        apigatewayv2: management.apigatewayv2.url,
-        dynamodb: dynamodb.endpoint,
-        ...messaging.endpoints,
-      }),
+      cloudwatchEndpoint: started.cloudwatch,
+      dynamodbEndpoint: started.dynamodb,
+      lambdaEndpoint: started.lambda,
+      ssmEndpoint: started.ssm,
+      cloudformationEndpoint: started.cloudformation,
+      apiGatewayV2Endpoint: started.apigatewayv2,
+      edgeEndpoint: edge!.url,
+      awsEndpointUrls: awsEndpointUrls({ ...started, edge: edge!.url }),
       stackName: stack.stackName,
       tables: stack.tables.map((t) => t.definition.TableName),
       stage: config.stage,
@@ -481,9 +281,16 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     runtime,
     gateway,
     iamAccess,
-    hostCpu: () => hostCpu(running.stats(), db.stats().cpuMs),
+    hostCpu: () => hostCpu(runtime.stats(), dynamodb.stats().cpuMs),
     close,
   };
+}
+
+/** The endpoints every stack has (the fan-out services' too, once started): the ready line names each. */
+function serviceEndpoints(e: Partial<StackServiceEndpoints>): Omit<StackServiceEndpoints, 'edge'> {
+  const { cloudformation, lambda, cloudwatch, ssm, apigatewayv2, dynamodb } = e;
+  if (!cloudformation || !lambda || !cloudwatch || !ssm || !apigatewayv2 || !dynamodb) throw new Error('unreachable: every provider started');
+  return { ...e, cloudformation, lambda, cloudwatch, ssm, apigatewayv2, dynamodb };
 }
 
 /**
