@@ -122,11 +122,11 @@ export type Explanation = z.infer<typeof Explanation>;
  * One run's failed checks and their explanations, told beside its figures wherever several runs
  * stand side by side: each repeat of `--repeat` (verdict.repeats.runs), each run of a comparison.
  */
-export const RunWhy = z.object({
+export const RunExplanation = z.object({
   failed: z.array(z.object({ check: z.string(), detail: z.string() })),
   explanations: z.array(Explanation),
 });
-export type RunWhy = z.infer<typeof RunWhy>;
+export type RunExplanation = z.infer<typeof RunExplanation>;
 
 export const Verdict = z.object({
   /** pass; fail (a check failed or a threshold was crossed or had no data); run-failed; interrupted */
@@ -149,7 +149,7 @@ export const Verdict = z.object({
       runIds: z.array(z.string()),
       values: z.record(z.string(), z.array(z.number().nullable())),
       /** per run, in runIds' order: its status and, when a check failed, why (absent from older results) */
-      runs: z.array(RunWhy.partial().extend({ status: z.string() })).optional(),
+      runs: z.array(RunExplanation.partial().extend({ status: z.string() })).optional(),
     })
     .optional(),
   notes: z.array(z.string()),

@@ -2,7 +2,7 @@ import type { Results } from '../contracts/results-schema.ts';
 import { fmtNum, fmtValue } from '../number-format.ts';
 import { runChecks } from './checks.ts';
 import { explainChecks } from '../diagnosis/explanations.ts';
-import { firstExplanations, runWhy } from './run-why.ts';
+import { firstExplanations, explainRun } from './explain-run.ts';
 import { catalogueMetrics, figureLabel, figureOf, HEADLINE_METRICS, lookupMetric, namedFigure, readFigure, sharedFigure, type LatencyFigure, type Metric } from '../contracts/metric-catalogue.ts';
 import { median } from '../median.ts';
 import { rangeWidth, repeatRange } from './repeat-range.ts';
@@ -72,10 +72,10 @@ export function evaluate(results: Results, options: EvaluateOptions = {}): Verdi
   const outcome = overallOutcome(runs, checks, judged);
   // several runs: each told with its own evidence, and a combined check explained by the first run
   // it failed in; a threshold (judged on the runs' median) by this run's evidence
-  const whys = runs.length > 1 ? runs.map(runWhy) : [];
+  const explained = runs.length > 1 ? runs.map(explainRun) : [];
   const failedNames = checks.filter(checkFailed).map((c) => c.name);
   const explanations =
-    runs.length > 1 ? [...firstExplanations(failedNames, whys), ...explainChecks(results, [], judged)] : explainChecks(results, checks, judged);
+    runs.length > 1 ? [...firstExplanations(failedNames, explained), ...explainChecks(results, [], judged)] : explainChecks(results, checks, judged);
 
   return {
     outcome,
@@ -94,7 +94,7 @@ export function evaluate(results: Results, options: EvaluateOptions = {}): Verdi
           diff: diffRows(thresholds, judged, observe, fromBaseline),
         }
       : {}),
-    ...(runs.length > 1 ? { repeats: { ...repeatValues(runs, thresholds), runs: runs.map((r, k) => ({ status: r.status, ...whys[k] })) } } : {}),
+    ...(runs.length > 1 ? { repeats: { ...repeatValues(runs, thresholds), runs: runs.map((r, k) => ({ status: r.status, ...explained[k] })) } } : {}),
     notes,
   };
 }

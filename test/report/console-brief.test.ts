@@ -3,7 +3,7 @@ import type { Results } from '../../src/contracts/results-schema.ts';
 import { BRIEF_MAX_LINES } from '../../src/report/shared/summary-length.ts';
 import { consoleSummary } from '../../src/report/run/console.ts';
 import { runConsole } from '../../src/report/run/run-console.ts';
-import { firstCause } from '../../src/report/shared/why-lines.ts';
+import { firstCause } from '../../src/diagnosis/first-cause.ts';
 import { readRecorded } from './page-fixtures.ts';
 
 /** The console a run prints by default, from recorded real runs (test/fixtures/pages): read at a glance, nothing decided here. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { explanationOf } from '../../src/report/run/verdict-text.ts';
-import { explanationLines } from '../../src/report/shared/why-lines.ts';
+import { explanationLines } from '../../src/report/shared/explanation-lines.ts';
 import { consoleSummary } from '../../src/report/run/console.ts';
 import { CONSOLE_WIDTH, fitLine } from '../../src/report/shared/console-lines.ts';
 import { evaluate } from '../../src/verdict/evaluate.ts';

@@ -18,7 +18,7 @@ import {
 import { recommend, TIE_TOLERANCE } from './recommend.ts';
 import { runQuantities, type RunQuantities } from './run-quantities.ts';
 import { medianRange } from './median-range.ts';
-import { runWhy } from '../../verdict/run-why.ts';
+import { explainRun } from '../../verdict/explain-run.ts';
 import { FIGURE_MEANING, lookupMetric, sharedFigure, type LatencyFigure, type Metric } from '../../contracts/metric-catalogue.ts';
 import { hostWarnings } from './host-waits.ts';
 import { hostInLatencies } from '../../metrics/cloudwatch/local-host.ts';
@@ -190,7 +190,7 @@ export function countRuns(input: readonly SizeRun[], o: Options): { runs: RunRef
       ref.excludedBecause = run.error ?? 'the run produced no results';
       return;
     }
-    const why = runWhy(r);
+    const why = explainRun(r);
     if (why) ref.why = why;
     if (r.status !== 'completed') {
       ref.excludedBecause = `run ${r.status}${r.statusReason ? `: ${r.statusReason}` : ''}`;

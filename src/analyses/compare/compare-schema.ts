@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RunWhy } from '../../contracts/verdict-schema.ts';
+import { RunExplanation } from '../../contracts/verdict-schema.ts';
 
 /**
  * compare.json — one comparison: the same scenario run N times at each value of one swept
@@ -115,7 +115,7 @@ export const RunRef = z.object({
   /** the local host's warnings among them, as the run's own summary says them (absent: none, or older files) */
   hostWarnings: z.array(z.string()).optional(),
   /** the run's failed checks and why, from its own evidence (absent: every check passed, or older comparisons) */
-  why: RunWhy.optional(),
+  why: RunExplanation.optional(),
 });
 export type RunRef = z.infer<typeof RunRef>;
 

@@ -2,7 +2,7 @@ import type { LatencySummary, Results } from '../../contracts/results-schema.ts'
 import { checkJudged, type Verdict } from '../../contracts/verdict-schema.ts';
 import { fmtCount, fmtInt, fmtMs } from '../../number-format.ts';
 import { CONSOLE_WIDTH, consoleLines, fitLines } from '../shared/console-lines.ts';
-import { firstCause } from '../shared/why-lines.ts';
+import { firstCause } from '../../diagnosis/first-cause.ts';
 import type { LatencyFigures } from './attribution-model.ts';
 import { costLine, deliveriesLine, errorLines, headlineLine, sendsLine } from './console-figures.ts';
 import { runPageModel } from './page-model.ts';

@@ -11,7 +11,7 @@ import { chartBox, section, table, wholeWords } from '../shared/html-parts.ts';
 import { fmtDuration, fmtInt, fmtMs, fmtNum, fmtPercent, fmtShare, fmtUsd, fmtValue } from '../../number-format.ts';
 import { STYLE } from '../shared/html-style.ts';
 import { diffCells, explanationOf, OUTCOME_TEXT, REPEAT_FIGURE_LABELS, repeatRows, VERDICT_HEADLINE } from './verdict-text.ts';
-import { explanationLines } from '../shared/why-lines.ts';
+import { explanationLines } from '../shared/explanation-lines.ts';
 import { lossRule, lossTimeoutLabel } from './loss-rule.ts';
 import { workTable } from './work-table.ts';
 import { missingSection } from './missing-section.ts';

@@ -6,7 +6,7 @@ import { partOfWhole, type PartOfWhole } from '../../part-of-whole.ts';
 import { attributionModel, type AttributionModel } from './attribution-model.ts';
 import { deniedRows, type DeniedRow } from './denied-table.ts';
 import { permissionsRows, type PermissionsRow } from './permissions-table.ts';
-import { firstCause } from '../shared/why-lines.ts';
+import { firstCause } from '../../diagnosis/first-cause.ts';
 import { VERDICT_HEADLINE } from './verdict-text.ts';
 import { notEmulatedPathText, notEmulatedResourceText } from '../../../common/not-emulated-paths.ts';
 import { unservedCallText } from '../../../common/unserved-calls.ts';

@@ -1,6 +1,7 @@
 import { checkJudged, type DiffRow, type Explanation, type ThresholdOutcome, type Verdict } from '../../contracts/verdict-schema.ts';
 import { fmtChangePercent } from '../shared/percent-change.ts';
-import { explanationLines, firstCause, runWhyLines } from '../shared/why-lines.ts';
+import { explanationLines, runExplanationLines } from '../shared/explanation-lines.ts';
+import { firstCause } from '../../diagnosis/first-cause.ts';
 import { fmtInt, fmtMs, fmtNum, fmtValue } from '../../number-format.ts';
 
 /**
@@ -52,7 +53,7 @@ export function repeatRows(v: Verdict): Array<{ runId: string; status: string; f
       const x = rep.values[metric]?.[k];
       return x === null || x === undefined ? '–' : fmt(x);
     }),
-    why: rep.runs?.[k] ? runWhyLines(rep.runs[k]) : [],
+    why: rep.runs?.[k] ? runExplanationLines(rep.runs[k]) : [],
   }));
 }
 

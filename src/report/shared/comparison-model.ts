@@ -1,7 +1,7 @@
 import type { MedianRange, RunRef } from '../../analyses/compare/compare-schema.ts';
 import { fmtInt } from '../../number-format.ts';
 import { spreadText } from './spread-format.ts';
-import { runWhyLines } from './why-lines.ts';
+import { runExplanationLines } from './explanation-lines.ts';
 
 /**
  * What both comparison pages' models (a memory comparison, a sweep) hold alike: a figure over
@@ -43,7 +43,7 @@ export function comparisonRunRow(where: string, r: RunRef): ComparisonRunRow {
     counted: r.included,
     leftOutBecause: r.included ? '' : (r.excludedBecause ?? ''),
     warnings: r.warnings,
-    why: r.why ? runWhyLines(r.why) : [],
+    why: r.why ? runExplanationLines(r.why) : [],
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Results } from '../contracts/results-schema.ts';
-import { checkFailed, type Explanation, type RunWhy } from '../contracts/verdict-schema.ts';
+import { checkFailed, type Explanation, type RunExplanation } from '../contracts/verdict-schema.ts';
 import { runChecks } from './checks.ts';
 import { explainChecks } from '../diagnosis/explanations.ts';
 
@@ -8,7 +8,7 @@ import { explainChecks } from '../diagnosis/explanations.ts';
  * evidence; undefined when every check passed. What `--repeat` and `compare` tell beside each
  * run's figures.
  */
-export function runWhy(r: Results): RunWhy | undefined {
+export function explainRun(r: Results): RunExplanation | undefined {
   const checks = runChecks(r);
   const failed = checks.filter(checkFailed);
   if (failed.length === 0) return undefined;
@@ -16,10 +16,10 @@ export function runWhy(r: Results): RunWhy | undefined {
 }
 
 /** For each failed check of several runs judged together, the explanation of the first run it failed in. */
-export function firstExplanations(failedChecks: readonly string[], whys: readonly (RunWhy | undefined)[]): Explanation[] {
+export function firstExplanations(failedChecks: readonly string[], explained: readonly (RunExplanation | undefined)[]): Explanation[] {
   const out: Explanation[] = [];
   for (const name of failedChecks) {
-    const e = whys.map((w) => w?.explanations.find((x) => x.check === name)).find((x) => x !== undefined);
+    const e = explained.map((w) => w?.explanations.find((x) => x.check === name)).find((x) => x !== undefined);
     if (e) out.push(e);
   }
   return out;
