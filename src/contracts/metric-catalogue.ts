@@ -182,6 +182,11 @@ function clientLatencyMetric(l: LatencyName, stat: LatencyStat): Metric {
 const CLIENT_PREFIX = 'client';
 
 /** Which figure a metric reads of these results (undefined: not a latency with two figures). */
+/** Errors of every kind (the metric errors.total), a run's or a phase's. */
+export function errorTotal(errors: Readonly<Record<string, number>>): number {
+  return Object.values(errors).reduce((a, b) => a + b, 0);
+}
+
 export function figureOf(m: Metric, r: Results): LatencyFigure | undefined {
   return m.figures?.of(r);
 }
@@ -331,7 +336,7 @@ const FIXED: Metric[] = [
   metric('sends.unsentShare', 'skipped or failed sends share', '%', false, (r) =>
     ratio({ value: (r.sends.skipped ?? Math.max(0, r.sends.intended - r.sends.sent)) + r.sends.failed }, r.sends.intended, 'intended sends', 100),
   ),
-  metric('errors.total', 'errors', '', false, (r) => ({ value: Object.values(r.errors).reduce((a, b) => a + b, 0) })),
+  metric('errors.total', 'errors', '', false, (r) => ({ value: errorTotal(r.errors) })),
   metric('errors.unexpected', 'unexpected errors', '', false, (r) => ({ value: unexpectedErrors(r).reduce((a, [, n]) => a + n, 0) })),
   metric('dynamodb.throttled', 'DynamoDB throttled requests', '', false, (r) => {
     if (!r.dynamodb) return { missing: noDynamo };

@@ -4,7 +4,7 @@ import { checkFailed, type Verdict } from '../../contracts/verdict-schema.ts';
 import { fmtInt } from '../../number-format.ts';
 import { limitEvidence } from '../../diagnosis/limit-evidence.ts';
 import type { SearchStep, StepRole } from './search-schema.ts';
-import { lookupMetric, namedFigure, type Metric } from '../../contracts/metric-catalogue.ts';
+import { errorTotal, lookupMetric, namedFigure, type Metric } from '../../contracts/metric-catalogue.ts';
 
 /**
  * One step of a search as search.json keeps it, read from the step's judged results: whether it
@@ -55,7 +55,7 @@ export function searchStep(
       fanoutCompletionP99Ms: valueOf(FIGURES.fanoutCompletionP99, results),
       ...(latencyFigure ? { latencyFigure } : {}),
       lost: d.lost,
-      errors: Object.values(results.errors).reduce((a, b) => a + b, 0),
+      errors: errorTotal(results.errors),
     },
     evidence: limitEvidence(results),
     ...(mass ? { massErrors: mass } : {}),

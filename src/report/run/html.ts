@@ -1,3 +1,4 @@
+import { errorTotal } from '../../contracts/metric-catalogue.ts';
 import type { CloudWatchResults } from '../../contracts/cloudwatch-schema.ts';
 import type { CostEstimate } from '../../contracts/cost-schema.ts';
 import type { LatencySummary, Results } from '../../contracts/results-schema.ts';
@@ -118,7 +119,7 @@ function verdictBlock(r: JudgedResults, page: RunPageModel): string {
   const model = page.attribution;
   const checks = r.verdict.checks;
   const v = r.verdict.outcome === 'pass' ? 'pass' : 'fail';
-  const errorsTotal = Object.values(r.errors).reduce((a, b) => a + b, 0);
+  const errorsTotal = page.errors.total;
   const card = (label: string, value: string, sub = '', bad = false) =>
     `<div class="card${bad ? ' bad' : ''}"><div class="label">${label}</div><div class="value">${value}</div>${sub ? `<div class="sub">${sub}</div>` : ''}</div>`;
   const hostWarnings = page.hostWarnings;
@@ -247,7 +248,7 @@ function phasesTable(r: Results): string {
     fmtInt(p.deliveries.lost),
     fmtMs(p.broadcast?.p99),
     fmtMs(p.fanoutCompletion?.p99),
-    fmtInt(Object.values(p.errors).reduce((a, b) => a + b, 0)),
+    fmtInt(errorTotal(p.errors)),
   ]);
   return `<h3>Phases</h3>${table(['phase', 'kind', 'duration', 'sent', 'delivered', 'lost', 'broadcast p99', 'fan-out p99', 'errors'], rows, 'num second-text')}`;
 }

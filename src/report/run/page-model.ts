@@ -1,3 +1,4 @@
+import { errorTotal } from '../../contracts/metric-catalogue.ts';
 import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
 import type { Results } from '../../contracts/results-schema.ts';
 import type { Verdict } from '../../contracts/verdict-schema.ts';
@@ -61,6 +62,8 @@ export interface HostFacts {
 export interface ErrorFacts {
   /** the clients' errors by kind, most first */
   kinds: { kind: string; count: number }[];
+  /** of every kind */
+  total: number;
   /** what API Gateway counted of its own (its 4XX and 5XX answers), where it counted any */
   api?: string;
   /** one sentence: the clients' errors, then API Gateway's counts */
@@ -140,7 +143,7 @@ function hostFacts(r: Results): HostFacts | undefined {
 
 export function errorFacts(r: Pick<Results, 'errors' | 'cloudwatch'>): ErrorFacts {
   const kinds = Object.entries(r.errors).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([kind, count]) => ({ kind, count }));
-  const total = kinds.reduce((n, k) => n + k.count, 0);
+  const total = errorTotal(r.errors);
   const clients = total === 0 ? 'No errors on the clients' : `${fmtInt(total)} error${total === 1 ? '' : 's'} on the clients, of ${fmtInt(kinds.length)} kind${kinds.length === 1 ? '' : 's'}`;
   const totals = r.cloudwatch?.apiGatewayTotals;
   const counted = totals
@@ -148,7 +151,7 @@ export function errorFacts(r: Pick<Results, 'errors' | 'cloudwatch'>): ErrorFact
     : [];
   // API Gateway answers the stack's own @connections calls too (a post to a gone connection is a 410): its count is not the clients'
   const api = counted.length > 0 ? `API Gateway counted ${counted.join(', ')} of its own (its 4XX and 5XX answers, the stack's @connections calls included)` : undefined;
-  return { kinds, ...(api ? { api } : {}), line: `${clients}${api ? `; ${api}` : ''}.` };
+  return { kinds, total, ...(api ? { api } : {}), line: `${clients}${api ? `; ${api}` : ''}.` };
 }
 
 /** The local emulator measured it: the target, or where CloudWatch came from. */
