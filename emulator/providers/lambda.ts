@@ -66,10 +66,13 @@ export const lambdaProvider: Provider<'lambda'> = {
         api,
         runtime,
         close: async () => {
-          await api.close();
-          // what the functions and DynamoDB's thread used, said before the runtime's environments go
-          log(hostCpuLine(ctx.hostCpu(runtime.stats())));
-          await runtime.close();
+          try {
+            await api.close();
+          } finally {
+            // what the functions and DynamoDB's thread used, said before the runtime's environments go
+            log(hostCpuLine(ctx.hostCpu(runtime.stats())));
+            await runtime.close();
+          }
         },
       };
     } catch (err) {
