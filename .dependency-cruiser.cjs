@@ -196,7 +196,7 @@ module.exports = {
     {
       name: 'analyses-are-pure',
       comment:
-        "compare, search and trend are pure: judged results in, their JSON out; the modes drive them and the renderers show them. Of the layers below they read the cost model (a comparison prices again at each size), the host's reading of CloudWatch, the quota attribution, the verdict's rule for an SLO met and repeat medians, the diagnosis of what limited a step, and what a recorded target kind means; nothing that opens a target or asks AWS.",
+        "compare, search and trend are pure: judged results in, their JSON out; the modes drive them and the renderers show them. Of the layers below they read the cost model (a comparison prices again at each size), the host's reading of CloudWatch, the quota attribution, the verdict's rule for an SLO met and repeat medians, the diagnosis of what limited a step, and what a recorded target kind means (and whether the emulator measured a run); nothing that opens a target or asks AWS.",
       severity: 'error',
       from: { path: '^src/analyses/' },
       to: {
@@ -206,6 +206,7 @@ module.exports = {
           '^src/metrics/cost/',
           CLOUDWATCH_RESULTS,
           '^src/metrics/results/quota-attribution\\.ts$',
+          '^src/metrics/results/measured-on\\.ts$',
           '^src/verdict/',
           '^src/diagnosis/',
           '^src/targets/recorded-target\\.ts$',

@@ -22,6 +22,7 @@ import { pathRequests, PATH_MESSAGE_ENVELOPE_BYTES, scalePathRequests, sumPathRe
 import { PATH_ROUTE, runFunctions, runPathFunctions } from '../../metrics/cost/run-functions.ts';
 import { dynamoDbWork } from '../../metrics/cost/work-per-message.ts';
 import { measuredOnNotes } from '../../targets/recorded-target.ts';
+import { measuredOnEmulator } from '../../metrics/results/measured-on.ts';
 import { fmtNum } from '../../number-format.ts';
 import { durationFit, fitNotes, type FitPoint } from './duration-fit.ts';
 import type { FunctionWork, MeasuredOn, OperationCounts, PlanOperation, PlanRun, WorkModel } from './plan-schema.ts';
@@ -96,7 +97,7 @@ function usableCloudWatch(results: Results): CloudWatchResults | undefined {
 }
 
 export function measuredOn(results: Results): MeasuredOn {
-  return results.config.target.kind === 'local' || results.cloudwatch?.source === 'local' ? 'emulator' : 'aws';
+  return measuredOnEmulator(results) ? 'emulator' : 'aws';
 }
 
 /** One run read for planning: its own operation counts and the cost model's usage of each function. */

@@ -1,4 +1,5 @@
 import { errorTotal } from '../../contracts/metric-catalogue.ts';
+import { measuredOnEmulator } from '../../metrics/results/measured-on.ts';
 import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
 import type { Results } from '../../contracts/results-schema.ts';
 import type { Verdict } from '../../contracts/verdict-schema.ts';
@@ -154,11 +155,6 @@ export function errorFacts(r: Pick<Results, 'errors' | 'cloudwatch'>): ErrorFact
   return { kinds, total, ...(api ? { api } : {}), line: `${clients}${api ? `; ${api}` : ''}.` };
 }
 
-/** The local emulator measured it: the target, or where CloudWatch came from. */
-export function measuredLocally(r: Pick<Results, 'config' | 'cloudwatch'>): boolean {
-  return r.config.target.kind === 'local' || r.cloudwatch?.source === 'local';
-}
-
 export function runPageModel(r: Results): RunPageModel {
   const v = r.verdict;
   const cause = v ? firstCause(v) : undefined;
@@ -176,7 +172,7 @@ export function runPageModel(r: Results): RunPageModel {
     hostWarnings: localHostWarnings(r),
     harnessWarnings: r.harness.warnings,
     cloudwatchNotes: [...(r.cloudwatch?.problems ?? []).map((p) => `CloudWatch ${p.step}: ${p.errorName} ${p.message}`), ...(r.cloudwatch?.notes ?? []).map((n) => `CloudWatch: ${n}`)],
-    ...(measuredLocally(r) ? { thisHost: THIS_HOST_TEXT } : {}),
+    ...(measuredOnEmulator(r) ? { thisHost: THIS_HOST_TEXT } : {}),
     notEmulated: (r.config.target.notEmulated ?? []).map(notEmulatedPathText),
     unservedCalls: (r.unservedCalls ?? []).map(unservedCallText),
     notEmulatedResources: (r.config.target.notEmulatedResources ?? []).map(notEmulatedResourceText),
