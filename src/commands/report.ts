@@ -9,7 +9,7 @@ import { createRunDir, RESULTS_FILE } from '../metrics/results/run-dir.ts';
 import { UnknownPrices } from '../metrics/cost/price-choice.ts';
 import { pricesToReestimate } from '../metrics/cost/uncharged-transfer.ts';
 import { runConsole } from '../report/run/run-console.ts';
-import { readResults, writeResults } from '../report/run/results-file.ts';
+import { checkedResults, readResults, writeResults } from '../report/run/results-file.ts';
 import { writeReports } from '../report/run/write.ts';
 import { consoleWidth } from '../report/shared/console-lines.ts';
 import { finish } from '../session/finish.ts';
@@ -78,14 +78,14 @@ export function addReportCommand(program: Command): void {
 }
 
 export async function reportCommand(runDir: string, flags: { prices?: string; arch?: string } = {}): Promise<string[]> {
-  const results = await readResults(join(runDir, RESULTS_FILE));
+  let results = await readResults(join(runDir, RESULTS_FILE));
   if (flags.prices !== undefined || flags.arch !== undefined) {
     // the estimate lives in results.json too, so it and the reports stay in agreement
     const options = await costOptionsFromFlags(flags, { rerender: true });
     // the run's own prices (its region's, as read then) unless they predate the recorded source
     if (results.cost?.prices.source !== undefined) options.prices = pricesToReestimate(results.cost);
     try {
-      results.cost = estimateCost(results, options);
+      results = checkedResults({ ...results, cost: estimateCost(results, options) });
     } catch (err) {
       if (err instanceof UnknownPrices) throw new UserError(err.message);
       throw err;

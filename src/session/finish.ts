@@ -1,5 +1,5 @@
 import type { Results } from '../contracts/results-schema.ts';
-import { writeResults } from '../report/run/results-file.ts';
+import { checkedResults, writeResults } from '../report/run/results-file.ts';
 import { writeReports } from '../report/run/write.ts';
 import { evaluate, type EvaluateOptions } from '../verdict/evaluate.ts';
 import type { Verdict } from '../contracts/verdict-schema.ts';
@@ -26,7 +26,7 @@ export interface Finished {
  * is a warning naming how to render it again, not a lost run.
  */
 export async function finish(results: Results, runDir: string, options: FinishOptions = {}): Promise<Finished> {
-  const judged = { ...results, verdict: evaluate(results, options.judge) };
+  const judged = checkedResults({ ...results, verdict: evaluate(results, options.judge) });
   const files = [writeResults(runDir, judged)];
   try {
     files.push(...(await writeReports(judged, runDir)));

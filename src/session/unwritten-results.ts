@@ -28,7 +28,7 @@ function writeUnwritten(): void {
   for (const [dir, results] of unwritten) {
     try {
       // unchecked: a schema check costs a quarter of a second of a small run's CPU, and the exit cannot wait
-      writeResults(dir, results, { check: false });
+      writeResults(dir, results);
     } catch {
       // a directory gone with its process's temporary files: nothing left to keep it in
     }

@@ -33,18 +33,22 @@ function valid<T extends z.ZodType>(schema: T, raw: unknown, file: string): z.in
 }
 
 /**
- * Writes results.json. The results are checked against the schema first; a mismatch is a bug
- * in the harness, but the measurements are still written (with the problem in
- * harness.warnings) rather than lost. `check: false` for the results a process writes as it exits
- * before they were finished (src/session/unwritten-results.ts): a check costs about a quarter of
- * a second of a small run's CPU, and an exit cannot wait.
+ * The results checked against the schema: as they are, or, where they do not match (a bug in the
+ * harness), with the problem in harness.warnings, so the measurements are still written rather
+ * than lost and every page says so. The results given are left as they were. The results a
+ * process writes as it exits before they were finished (src/session/unwritten-results.ts) skip
+ * it: a check costs about a quarter of a second of a small run's CPU, and an exit cannot wait.
  */
-export function writeResults(runDir: string, results: Results, o: { check?: boolean } = {}): string {
-  const check = o.check === false ? undefined : Results.safeParse(results);
-  if (check && !check.success) {
-    const issue = check.error.issues[0];
-    results.harness.warnings.push(`results.json does not match its schema at ${issue.path.join('.')}: ${issue.message}`);
-  }
+export function checkedResults<R extends Results>(results: R): R {
+  const check = Results.safeParse(results);
+  if (check.success) return results;
+  const issue = check.error.issues[0]!;
+  const warning = `results.json does not match its schema at ${issue.path.join('.')}: ${issue.message}`;
+  return { ...results, harness: { ...results.harness, warnings: [...results.harness.warnings, warning] } };
+}
+
+/** Writes results.json as given (whole: a temporary file renamed over it). */
+export function writeResults(runDir: string, results: Results): string {
   const file = join(runDir, RESULTS_FILE);
   const tmp = `${file}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(results, null, 2)}\n`);
