@@ -79,11 +79,17 @@ export interface MeasureOptions {
   systemMetrics?: boolean;
   /** `--metrics-wait`: the longest wait for CloudWatch to publish the run (default: the target's) */
   metricsWaitMs?: number;
-  /** the results so far: the fleet's once it is done, then with each system step's finding */
-  onResults?: (results: Results) => void;
+  /**
+   * how to build the results so far, each time there are more: the fleet's measurements as they
+   * stand while it runs, the fleet's results once it is done, then with each system step's finding
+   */
+  onResults?: (soFar: () => Results) => void;
   /** the stage's access log the session has for this target (`--access-log use|enable`); absent: off */
   accessLog?: RunAccessLog;
 }
+
+/** The status reason of the results written as the process ends while the fleet runs. */
+const PROCESS_ENDED = 'the process ended before the scenario finished (a second interrupt quits at once): what was measured until then';
 
 /** When the last measurement against each target ended (its CloudWatch window may reach back into it). */
 const lastEnded = new WeakMap<Target, number>();
@@ -108,7 +114,7 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
   const initWatch = cloudwatch && o.onStatus ? watchInitFailures(cloudwatch, functions.functions.map((f) => f.name), now(), o.onStatus, undefined, logGroupsOf(functions.functions)) : undefined;
   const { results: measured, lastSentAfterDrop, trace } = await measureFleet({ o, scenario, target, functions, warnings }).finally(() => initWatch?.stop());
   budget.dispose();
-  o.onResults?.(measured);
+  o.onResults?.(() => measured);
   let results = measured;
   if (systemMetrics) {
     const settleMaxMs = budget.left(INTERRUPTED_SETTLE_BY_MS);
@@ -125,7 +131,7 @@ export async function measure(scenario: Scenario, target: Target, o: MeasureOpti
       // an interrupted run waits for CloudWatch no longer than its stop budget allows
       ...(o.metricsWaitMs !== undefined || settleMaxMs !== undefined ? { metricsWaitMs: Math.min(o.metricsWaitMs ?? Infinity, settleMaxMs ?? Infinity) } : {}),
       ...(o.onStatus ? { onStatus: o.onStatus } : {}),
-      ...(o.onResults ? { onFound: (f: SystemFacts) => o.onResults!(withSystemFacts(measured, f)) } : {}),
+      ...(o.onResults ? { onFound: (f: SystemFacts) => o.onResults!(() => withSystemFacts(measured, f)) } : {}),
     });
     results = withSystemFacts(measured, facts);
   }
@@ -243,6 +249,36 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
   o.signal?.addEventListener('abort', onAbort);
   if (aborted()) pauses.stop();
 
+  /** The fleet's results from what the recorder holds now. */
+  const resultsNow = (status: Results['status'], statusReason: string | undefined, openAtEnd: number): Results => {
+    const cpu = process.cpuUsage(cpuAtStart);
+    return buildResults({
+      runId: o.runId,
+      status,
+      statusReason,
+      startedAt,
+      endedAt: now(),
+      scenario,
+      target,
+      functions: m.functions,
+      shards,
+      seed,
+      rate: o.rate,
+      recorder,
+      roomPrefix: `${roomPrefix(o.runId)}r`,
+      intervals: o.intervals.records(),
+      parentCpuSeconds: (cpu.user + cpu.system) / 1e6,
+      openAtEnd,
+      extraWarnings: m.warnings,
+      ...(traits ? { protocol: traits } : {}),
+      ...(publishing.ran ? { publish: publishing.results() } : {}),
+    });
+  };
+  // Should the process end while the fleet runs (a second Ctrl-C quits at once), what it measured
+  // so far, as it stands (nothing of the recorder changed: messages still in flight are neither
+  // received nor lost yet).
+  o.onResults?.(() => resultsNow('interrupted', PROCESS_ENDED, recorder.openClients));
+
   let flushing: Promise<void> = Promise.resolve();
   const flush = (): Promise<void> =>
     (flushing = flushing.catch(() => {}).then(async () => {
@@ -336,28 +372,7 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
     statusReason = lost;
   }
   await fleet?.close();
-  const cpu = process.cpuUsage(cpuAtStart);
-  const results = buildResults({
-    runId: o.runId,
-    status,
-    statusReason,
-    startedAt,
-    endedAt: now(),
-    scenario,
-    target,
-    functions: m.functions,
-    shards,
-    seed,
-    rate: o.rate,
-    recorder,
-    roomPrefix: `${roomPrefix(o.runId)}r`,
-    intervals: o.intervals.records(),
-    parentCpuSeconds: (cpu.user + cpu.system) / 1e6,
-    openAtEnd,
-    extraWarnings: m.warnings,
-    ...(traits ? { protocol: traits } : {}),
-    ...(publishing.ran ? { publish: publishing.results() } : {}),
-  });
+  const results = resultsNow(status, statusReason, openAtEnd);
   return { results, lastSentAfterDrop: recorder.ledger.lastSentAfterDrop(), trace: recorder.trace };
 }
 

@@ -71,10 +71,13 @@ describe('resolve → measure → finish', () => {
 
     const warnings: string[] = [];
     const statuses: string[] = [];
-    const runs: Array<{ results: Results; sink: MemorySink; sofar: Array<{ cloudwatch: boolean; cost: boolean }> }> = [];
+    type SoFar = { status: Results['status']; cloudwatch: boolean; cost: boolean };
+    const runs: Array<{ results: Results; sink: MemorySink; sofar: SoFar[]; midRun: Results | undefined }> = [];
     for (let k = 0; k < 2; k++) {
       const sink = new MemorySink();
-      const sofar: Array<{ cloudwatch: boolean; cost: boolean }> = [];
+      const kept: Array<() => Results> = [];
+      // the results the process would write, were it to end while the fleet runs and messages flow
+      let midRun: Results | undefined;
       const results = await measure(scenario, target, {
         runId: newRunId(`core-${k}`),
         onWarning: (m) => warnings.push(m),
@@ -82,9 +85,13 @@ describe('resolve → measure → finish', () => {
         seed,
         shards,
         intervals: sink,
-        onResults: (r) => sofar.push({ cloudwatch: r.cloudwatch !== undefined, cost: r.cost !== undefined }),
+        onResults: (soFar) => kept.push(soFar),
+        onInterval: () => {
+          const soFar = kept.length === 1 ? kept[0]!() : undefined;
+          if (midRun === undefined && soFar && soFar.sends.acked > 0) midRun = soFar;
+        },
       });
-      runs.push({ results, sink, sofar });
+      runs.push({ results, sink, midRun, sofar: kept.slice(1).map((soFar) => soFar()).map((r) => ({ status: r.status, cloudwatch: r.cloudwatch !== undefined, cost: r.cost !== undefined })) });
     }
 
     // Measuring wrote nothing: the only file is the stack's log, and no run directory appeared.
@@ -100,7 +107,7 @@ describe('resolve → measure → finish', () => {
     const overlap = /starts \d+ s before the previous measurement on this target ended/;
     for (const { results } of runs) expect(results.cloudwatch!.notes.some((n) => overlap.test(n))).toBe(false);
     expect(second.results.cloudwatch!.lambda['fanout-send-message']!.invocations).toBe(second.results.sends.acked);
-    for (const { results, sink, sofar } of runs) {
+    for (const { results, sink, sofar, midRun } of runs) {
       const d = diag(results);
       expect(results.status, d).toBe('completed');
       expect(results.sends.sent, d).toBeGreaterThan(0);
@@ -117,8 +124,15 @@ describe('resolve → measure → finish', () => {
       expect(results.connections!.attempted).toBe(6);
       expect(results.intervals).toEqual(sink.list);
       expect(sink.list.length).toBeGreaterThan(0);
-      // the results so far: the fleet's before anything was asked of CloudWatch, then with each step's finding
-      expect(sofar[0]).toEqual({ cloudwatch: false, cost: false });
+      // the results so far: while the fleet ran, what it had measured, valid results an exit writes as
+      // they are; then the fleet's before anything was asked of CloudWatch, then with each step's finding
+      expect(midRun, 'no interval saw an acknowledged send').toBeDefined();
+      expect(Results.safeParse(midRun).success).toBe(true);
+      expect(midRun!.status).toBe('interrupted');
+      expect(midRun!.statusReason).toMatch(/^the process ended before the scenario finished/);
+      expect(midRun!.sends.acked).toBeGreaterThan(0);
+      expect(midRun!.sends.acked).toBeLessThanOrEqual(results.sends.acked);
+      expect(sofar[0]).toEqual({ status: 'completed', cloudwatch: false, cost: false });
       expect(sofar.length).toBeGreaterThan(1);
       expect(sofar.slice(1).every((s) => s.cloudwatch)).toBe(true);
       expect(results.cloudwatch?.status, JSON.stringify(results.cloudwatch?.problems)).toBe('complete');
