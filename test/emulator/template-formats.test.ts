@@ -496,7 +496,7 @@ describe("a template's work directory", () => {
     ].join('\n');
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, env: { ...process.env, TMPDIR: tmp }, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/^fanout-bench-stack-\w+$/);
+    expect(r.stdout).toMatch(/^fanout-bench-stack-\d+-[0-9a-f]+$/);
     expect(readdirSync(tmp).filter((d) => d.startsWith('fanout-bench-stack-'))).toEqual([]);
   }, 30_000);
 });
