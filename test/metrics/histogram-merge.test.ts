@@ -1,26 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { zeroCounts, type ShardReport } from '../../src/metrics/measurement/shard-report.ts';
+import { shardReport } from '../fixtures/metrics/shard-report.ts';
 import { addEncoded, newHistogram } from '../../src/metrics/measurement/histogram.ts';
 import { ShardIntervalRecorder } from '../../src/metrics/measurement/shard-interval-recorder.ts';
 import { RunRecorder } from '../../src/metrics/measurement/run-recorder.ts';
 
-function report(shard: number, rec: ShardIntervalRecorder): ShardReport {
-  return {
-    shard,
-    seq: 1,
-    histograms: rec.drain(),
-    counts: { ...zeroCounts(), delivered: 0 },
-    errors: {},
-    skippedWhy: {},
-    standIns: [],
-    sends: new Float64Array(0),
-    receipts: new Float64Array(0),
-    away: new Float64Array(0),
-    trace: new Float64Array(0),
-    deliveries: new Float64Array(0),
-    open: 0,
-    self: { lagP99Ms: 1, lagMaxMs: 2, cpuMicros: 1_000, wallMs: 1_000, rssBytes: 1, runLagP99Ms: 1, runLagMaxMs: 2 },
-  };
+/** A shard's report of what its interval recorder holds. */
+function report(shard: number, rec: ShardIntervalRecorder) {
+  return shardReport(shard, { histograms: rec.drain(), self: { lagP99Ms: 1, lagMaxMs: 2, cpuMicros: 1_000, wallMs: 1_000, rssBytes: 1, runLagP99Ms: 1, runLagMaxMs: 2 } });
 }
 
 describe('histograms merge across shards', () => {

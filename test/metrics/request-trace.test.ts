@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { messageKey, RequestTrace } from '../../src/metrics/measurement/request-trace.ts';
 import { RunRecorder } from '../../src/metrics/measurement/run-recorder.ts';
-import { SEND_ACK, SEND_SENT, zeroCounts, type ShardReport } from '../../src/metrics/measurement/shard-report.ts';
+import { SEND_ACK, SEND_SENT, type ShardReport } from '../../src/metrics/measurement/shard-report.ts';
+import { shardReport } from '../fixtures/metrics/shard-report.ts';
 import { FRAME_JOIN, FRAME_SEND, TRACE_CONNECT, TRACE_FRAME } from '../../src/metrics/measurement/trace-records.ts';
 
 // The parent's store of what the shards traced: columns in arrival order, bounded, counting what
@@ -56,25 +57,7 @@ describe('RequestTrace', () => {
 });
 
 describe('the run recorder feeds the trace', () => {
-  function report(shard: number, over: Partial<ShardReport>): ShardReport {
-    return {
-      shard,
-      seq: 1,
-      histograms: {},
-      counts: zeroCounts(),
-      errors: {},
-      skippedWhy: {},
-      standIns: [],
-      sends: new Float64Array(0),
-      receipts: new Float64Array(0),
-      away: new Float64Array(0),
-      trace: new Float64Array(0),
-      deliveries: new Float64Array(0),
-      open: 2,
-      self: { lagP99Ms: 1, lagMaxMs: 1, cpuMicros: 1, wallMs: 1000, rssBytes: 1, runLagP99Ms: 1, runLagMaxMs: 1 },
-      ...over,
-    };
-  }
+  const report = (shard: number, over: Partial<ShardReport>) => shardReport(shard, { open: 2, ...over });
 
   it("stores each shard's trace and deliveries, and a complete message's fan-out completion by its key", () => {
     const rec = new RunRecorder(2, T0, { graceMs: 1000, lossMs: 5000 });
