@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogStore } from '../../emulator/cloudwatch/log-store.ts';
 import { MetricStore } from '../../emulator/cloudwatch/metric-store.ts';
 import { startCloudWatchServer, type CloudWatchServer } from '../../emulator/cloudwatch/server.ts';
-import { UserError } from '../../common/errors.ts';
+import { refusal } from './target-refusal.ts';
 import { systemFacts } from '../../src/session/system-metrics.ts';
 import { openAwsStackTarget } from '../../src/targets/aws-stack.ts';
 import { cloudWatchFor } from '../../src/aws/cloudwatch-source.ts';
@@ -16,16 +16,6 @@ import { buildResults } from '../report/fixtures.ts';
 // credential and region chains, emptied (no keys in the environment, no config files, no instance
 // metadata to ask). Nothing is mocked, and nothing reaches the network: the chain fails first,
 // or (the profile) the SDK is pointed at the emulator's CloudWatch endpoint.
-
-async function refusal(p: Promise<unknown>): Promise<UserError> {
-  const err = await p.then(
-    () => expect.fail('the target was opened'),
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UserError);
-  expect((err as UserError).exitCode).toBe(2);
-  return err as UserError;
-}
 
 describe('aws:<stackName> without a region or credentials (the real SDK chain, nothing mocked answers)', () => {
   // An empty chain: no keys in the environment, no config files, no instance metadata to ask.

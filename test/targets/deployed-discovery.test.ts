@@ -8,6 +8,7 @@ import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { startManagementApis, type ManagementApis } from '../../emulator/management-apis.ts';
 import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
 import { UserError } from '../../common/errors.ts';
+import { refusal } from './target-refusal.ts';
 import { parseTargetSpec } from '../../src/contracts/target-spec.ts';
 import { resolveTarget } from '../../src/targets/resolve-target.ts';
 import { targetQuotas } from '../../src/targets/target-quotas.ts';
@@ -31,16 +32,6 @@ const saved: Record<string, string | undefined> = {};
 function env(vars: Record<string, string>): void {
   for (const k of Object.keys(process.env)) if (k.startsWith('AWS_ENDPOINT_URL')) delete process.env[k];
   Object.assign(process.env, vars);
-}
-
-async function refusal(p: Promise<unknown>): Promise<UserError> {
-  const err = await p.then(
-    () => expect.fail('the target was opened'),
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(UserError);
-  expect((err as UserError).exitCode).toBe(2);
-  return err as UserError;
 }
 
 beforeAll(async () => {
