@@ -18,6 +18,7 @@ import { exitCodeOf } from '../verdict/exit-codes.ts';
 import { THRESHOLD_FLAG } from '../verdict/threshold-list.ts';
 import { checkVerdictInput } from '../session/verdict-input.ts';
 import { preflightQuotas } from '../session/quota-preflight.ts';
+import { quotaPlanLine } from '../report/run/quota-text.ts';
 import { catchInterrupts } from './interrupts.ts';
 import { progressPrinter } from './progress-printer.ts';
 import { closingFlags, collect, fleetFlags, intFlag, memoryFlags, sessionOptionsFromFlags, stackFlags, targetFlags, type SharedFlags } from './shared-flags.ts';
@@ -80,7 +81,7 @@ async function dryRun(scenario: string, flags: RunFlags): Promise<number> {
   // the target's quotas: an aws: stack's read from its account (nothing is started, no WebSocket opened)
   const quotas = await preflightQuotas(input.scenario, input.target, { aws: options.aws, stackKnobs: options.stackKnobs });
   process.stdout.write(planLine(input, hostFacts()));
-  if (quotas) process.stdout.write([`quotas: ${quotas.note}`, ...quotas.plan].map((l) => `${l}\n`).join(''));
+  if (quotas) process.stdout.write([`quotas: ${quotas.note}`, ...quotas.plan.map(quotaPlanLine)].map((l) => `${l}\n`).join(''));
   return 0;
 }
 

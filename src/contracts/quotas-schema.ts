@@ -68,6 +68,52 @@ export type QuotaSource = z.infer<typeof QuotaSource>;
 export const QuotaValue = z.object({ value: z.number(), source: QuotaSource });
 export type QuotaValue = z.infer<typeof QuotaValue>;
 
+/**
+ * The limit a planned figure passes: one of the run's known limits (with the burst it pairs
+ * with, where the plan names it), or a route's own throttle (the stage's RouteSettings).
+ */
+export const PassedLimit = z.union([
+  z.object({ limit: z.enum(QUOTA_LIMITS), value: QuotaValue, burst: QuotaValue.optional() }),
+  z.object({ route: z.string(), value: QuotaValue, burst: QuotaValue.optional() }),
+]);
+export type PassedLimit = z.infer<typeof PassedLimit>;
+
+/**
+ * One limit the scenario would pass, and what the run should expect of it: the plan's finding,
+ * with the phase and its figure. Worded once, for every output, by src/report/run/quota-text.ts.
+ */
+export const QuotaExpectation = z.discriminatedUnion('kind', [
+  /** a connect phase's rate over the new-connection quota, or over the throttle $connect meets as a route */
+  z.object({ kind: z.literal('connect-rate'), phase: z.string(), connectsPerSecond: z.number(), over: PassedLimit }),
+  z.object({ kind: z.literal('join-rate'), phase: z.string(), joinsPerSecond: z.number(), over: PassedLimit }),
+  /** invocations a connect or join phase keeps running (its maxInFlight) */
+  z.object({ kind: z.literal('in-flight'), phaseKind: z.enum(['connect', 'join']), phase: z.string(), maxInFlight: z.number(), over: PassedLimit }),
+  /** a frame over the frame size on a target that does not refuse it (one that does refuses the run) */
+  z.object({ kind: z.literal('frame-size'), phase: z.string(), payloadBytes: z.number(), frameBytes: z.number(), over: PassedLimit }),
+  z.object({ kind: z.literal('message-size'), phase: z.string(), frameBytes: z.number(), over: PassedLimit }),
+  z.object({ kind: z.literal('message-rate'), phase: z.string(), messagesPerSecond: z.number(), over: PassedLimit }),
+  /** messages and the @connections posts they fan out to, against the account's throttle they share */
+  z.object({ kind: z.literal('account-rate'), phase: z.string(), messagesPerSecond: z.number(), postsPerSecond: z.number(), over: PassedLimit }),
+  z.object({
+    kind: z.literal('idle'),
+    quietMs: z.number(),
+    phases: z.array(z.string()),
+    rule: IdleRule,
+    ruleSource: z.enum(['assumed', 'emulator-config']),
+    over: PassedLimit,
+  }),
+  z.object({ kind: z.literal('lifetime'), lengthMs: z.number(), over: PassedLimit }),
+]);
+export type QuotaExpectation = z.infer<typeof QuotaExpectation>;
+
+/** What a run's refusals or closes were, as the attribution tells them apart. */
+export const QuotaEvidence = z.enum(['handshake-429', 'message-429', 'close-1009', 'close-1001-age', 'close-1001-quiet']);
+export type QuotaEvidence = z.infer<typeof QuotaEvidence>;
+
+/** Refusals or closes of one kind, attributed to the limit that caused them. */
+export const QuotaAttribution = z.object({ limit: z.enum(QUOTA_LIMITS), value: QuotaValue, evidence: QuotaEvidence, count: z.number() });
+export type QuotaAttribution = z.infer<typeof QuotaAttribution>;
+
 export const Quotas = z.object({
   /** the values held against; a limit absent is not known for this target */
   limits: z.partialRecord(z.enum(QUOTA_LIMITS), QuotaValue),
@@ -79,10 +125,13 @@ export const Quotas = z.object({
   frameEnforced: z.boolean(),
   /** one sentence: where the values come from */
   note: z.string(),
-  /** the plan's lines: one per limit the scenario would pass */
-  plan: z.array(z.string()),
-  /** the run's refusals and closes attributed to the limit that caused them (quota-attribution.ts) */
-  attributed: z.array(z.string()).optional(),
+  /**
+   * the plan: one finding per limit the scenario would pass; a line of text is what the target
+   * could not read (and the value used instead), a queued path's quota line, or an older run's line
+   */
+  plan: z.array(z.union([QuotaExpectation, z.string()])),
+  /** the run's refusals and closes attributed to the limit that caused them (quota-attribution.ts); lines of text in older results */
+  attributed: z.array(z.union([QuotaAttribution, z.string()])).optional(),
 });
 export type Quotas = z.infer<typeof Quotas>;
 

@@ -1,6 +1,7 @@
 import type { QuotaLimit, Quotas } from '../contracts/quotas-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
-import { connectAttempts, connectThrottleOf, messageThrottleOf, quotaValueText, THROTTLE_NEAR } from '../metrics/results/quota-attribution.ts';
+import { connectAttempts, connectThrottleOf, messageThrottleOf, THROTTLE_NEAR } from '../metrics/results/quota-attribution.ts';
+import { quotaValueText } from '../metrics/results/quota-value-text.ts';
 import { fmtInt, fmtNum } from '../number-format.ts';
 import { onlyLoss, shareOf, sum, unexpectedCount, type Detector } from './limit-detector.ts';
 

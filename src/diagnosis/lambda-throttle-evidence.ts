@@ -1,4 +1,4 @@
-import { quotaValueText } from '../metrics/results/quota-attribution.ts';
+import { quotaValueText } from '../metrics/results/quota-value-text.ts';
 import { fmtInt } from '../number-format.ts';
 import { fansOutOf, onlyLoss, shareOf, sum, unexpectedCount, type Detector } from './limit-detector.ts';
 

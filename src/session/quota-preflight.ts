@@ -3,10 +3,11 @@ import { encodeProbe } from '../../common/probe-text.ts';
 import { sendMessageFrame, sendMessagePrefix } from '../fleet/protocols/chat-v1.ts';
 import { roomSizes } from '../fleet/room-plan.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
-import { DEFAULT_IDLE_RULE, type IdleRule, type QuotaLimit, type Quotas, type QuotaValue } from '../contracts/quotas-schema.ts';
-import { attributeQuotas, quotaSourceText as sourceText, quotaValueText } from '../metrics/results/quota-attribution.ts';
+import { DEFAULT_IDLE_RULE, type IdleRule, type PassedLimit, type QuotaExpectation, type QuotaLimit, type Quotas, type QuotaValue } from '../contracts/quotas-schema.ts';
+import { attributeQuotas } from '../metrics/results/quota-attribution.ts';
+import { quotaValueText } from '../metrics/results/quota-value-text.ts';
+import { quotaPlanLine } from '../report/run/quota-text.ts';
 import type { Results } from '../contracts/results-schema.ts';
-import { formatDuration } from '../contracts/duration.ts';
 import { plannedMs } from '../scenarios/planned-length.ts';
 import type { PlannedPhase, Scenario, StackKnobs } from '../contracts/scenario-schema.ts';
 import { withKnobs } from '../local-stack/stack-knobs.ts';
@@ -17,8 +18,8 @@ import { roomPrefix } from './room-names.ts';
 import { fmtInt } from '../number-format.ts';
 
 /**
- * The plan held against the target's quotas, before any load: one line per limit the scenario
- * would pass, naming the limit, its value (and where it comes from) and the scenario's figure.
+ * The plan held against the target's quotas, before any load: one finding per limit the scenario
+ * would pass, with the limit, its value (and where it comes from) and the scenario's figure.
  * A send phase whose frame cannot pass a target that refuses frames over its size is refused
  * (UserError, exit 2): the harness sends every message as one frame, so no message of it would
  * arrive. Said by `run --dry-run` and at the start of `run` (warnings), kept in results.quotas.
@@ -31,7 +32,7 @@ export async function preflightQuotas(
   // the local stack's knobs as it will start: the run's flags (--template among them) over the scenario's
   const quotas = await targetQuotas(spec, { knobs: withKnobs(scenario.target, o.stackKnobs), aws: o.aws });
   if (!quotas) return undefined;
-  const { lines, refusal } = quotaLines(scenario, quotas);
+  const { expectations, refusal } = quotaPlan(scenario, quotas);
   if (refusal) throw new UserError(refusal);
   return {
     limits: quotas.limits,
@@ -39,7 +40,7 @@ export async function preflightQuotas(
     idleRule: quotas.idleRule,
     frameEnforced: quotas.frameEnforced,
     note: quotas.note,
-    plan: [...quotas.problems, ...lines],
+    plan: [...quotas.problems, ...expectations],
   };
 }
 
@@ -57,9 +58,10 @@ export function withOwnLimits(scenario: Scenario, quotas: Quotas, own: OwnLimits
     limits: { ...quotas.limits, ...Object.fromEntries(limits) },
     ...(quotas.routes || routes.length > 0 ? { routes: { ...quotas.routes, ...Object.fromEntries(routes) } } : {}),
   };
-  const { lines } = quotaLines(scenario, { ...merged, idleRule: merged.idleRule ?? { rule: DEFAULT_IDLE_RULE, source: 'assumed' }, problems: [] });
-  const fresh = lines.filter((l) => !quotas.plan.includes(l));
-  for (const l of fresh) warn(l);
+  const { expectations } = quotaPlan(scenario, { ...merged, idleRule: merged.idleRule ?? { rule: DEFAULT_IDLE_RULE, source: 'assumed' }, problems: [] });
+  const said = new Set(quotas.plan.map(quotaPlanLine));
+  const fresh = expectations.filter((e) => !said.has(quotaPlanLine(e)));
+  for (const e of fresh) warn(quotaPlanLine(e));
   return { ...merged, plan: [...quotas.plan, ...fresh] };
 }
 
@@ -69,49 +71,41 @@ export function withQuotas<R extends Results>(results: R, quotas: Quotas | undef
   return { ...results, quotas: { ...quotas, attributed: attributeQuotas({ ...results, quotas }) } };
 }
 
-/** The quota lines of a scenario against these quotas, and the refusal of a frame that cannot pass. */
-export function quotaLines(scenario: Scenario, q: TargetQuotas): { lines: string[]; refusal?: string } {
-  const lines: string[] = [];
+/** What a scenario would pass of these quotas, one finding per limit, and the refusal of a frame that cannot pass. */
+export function quotaPlan(scenario: Scenario, q: TargetQuotas): { expectations: QuotaExpectation[]; refusal?: string } {
+  const found: QuotaExpectation[] = [];
   const at = (l: QuotaLimit): QuotaValue | undefined => q.limits[l];
-  const limit = (l: QuotaLimit) => quotaValueText(l, at(l)!);
+  const known = (l: QuotaLimit, burst?: QuotaLimit): PassedLimit => ({ limit: l, value: at(l)!, ...(burst && at(burst) ? { burst: at(burst) } : {}) });
   const phaseField = (i: number, p: PlannedPhase, field: string) => `${scenario.source}: ${fieldPath(['phases', i, p.kind, field])}`;
   const sizes = roomSizes(scenario.clients, scenario.rooms, scenario.roomSizes);
   let refusal: string | undefined;
   // A client's messages meet their route's throttle, else the stage's ($connect is a route too).
-  const routeThrottle = (route: string): string | undefined => {
+  const routeThrottle = (route: string): PassedLimit | undefined => {
     const r = q.routes?.[route];
-    if (r) return `the ${route} route's throttle of ${fmtInt(r.rate.value)} requests/s (${sourceText(r.rate)})${r.burst ? `, burst ${fmtInt(r.burst.value)}` : ''}`;
-    const stage = at('requestsPerSecond');
-    if (!stage) return undefined;
-    const burst = at('requestBurst');
-    return `${limit('requestsPerSecond')}${burst ? `, burst ${fmtInt(burst.value)}` : ''}`;
+    if (r) return { route, value: r.rate, ...(r.burst ? { burst: r.burst } : {}) };
+    return at('requestsPerSecond') ? known('requestsPerSecond', 'requestBurst') : undefined;
   };
-  const routeRate = (route: string): number | undefined => q.routes?.[route]?.rate.value ?? at('requestsPerSecond')?.value;
+  const over = (route: string, rate: number): PassedLimit | undefined => {
+    const t = routeThrottle(route);
+    return t && rate > t.value.value ? t : undefined;
+  };
 
   scenario.phases.forEach((p, i) => {
     if (p.kind === 'connect') {
       const quota = at('newConnectionsPerSecond');
-      if (quota && p.rate > quota.value) {
-        lines.push(`quota: connect phase "${p.name}" opens ${fmtInt(p.rate)} connections/s, over ${limit('newConnectionsPerSecond')}: expect 429s at handshake`);
-      }
-      const stage = routeRate('$connect');
-      if (stage !== undefined && p.rate > stage) {
-        lines.push(`quota: connect phase "${p.name}" opens ${fmtInt(p.rate)} connections/s, over ${routeThrottle('$connect')} ($connect is one of its routes): expect 429s at handshake`);
-      }
+      if (quota && p.rate > quota.value) found.push({ kind: 'connect-rate', phase: p.name, connectsPerSecond: p.rate, over: known('newConnectionsPerSecond') });
+      const route = over('$connect', p.rate);
+      if (route) found.push({ kind: 'connect-rate', phase: p.name, connectsPerSecond: p.rate, over: route });
     }
     if (p.kind === 'join') {
-      const stage = routeRate('joinRoom');
-      if (stage !== undefined && p.rate > stage) {
-        lines.push(`quota: join phase "${p.name}" sends ${fmtInt(p.rate)} joinRoom messages/s, over ${routeThrottle('joinRoom')}: expect 429s ("Too Many Requests") on joins`);
-      }
+      const route = over('joinRoom', p.rate);
+      if (route) found.push({ kind: 'join-rate', phase: p.name, joinsPerSecond: p.rate, over: route });
     }
     if (p.kind === 'connect' || p.kind === 'join') {
       // every connect or join in flight is one running invocation ($connect, or joinRoom)
       const quota = at('lambdaUnreservedConcurrency');
       if (quota && p.maxInFlight > quota.value) {
-        lines.push(
-          `quota: ${p.kind} phase "${p.name}" keeps up to ${fmtInt(p.maxInFlight)} invocations running (maxInFlight), over ${limit('lambdaUnreservedConcurrency')}: expect throttled invocations (${p.kind === 'connect' ? '500 at handshake' : 'errors on join'})`,
-        );
+        found.push({ kind: 'in-flight', phaseKind: p.kind, phase: p.name, maxInFlight: p.maxInFlight, over: known('lambdaUnreservedConcurrency') });
       }
     }
     if (p.kind !== 'send') return;
@@ -119,28 +113,20 @@ export function quotaLines(scenario: Scenario, q: TargetQuotas): { lines: string
     const frameQuota = at('frameBytes');
     const messageQuota = at('messageBytes');
     if (frameQuota && frame > frameQuota.value) {
-      const fits = Math.max(0, p.payloadBytes - (frame - frameQuota.value));
-      const what = `${fmtInt(p.payloadBytes)} bytes make a ${fmtInt(frame)}-byte sendMessage frame, over ${limit('frameBytes')}`;
-      if (q.frameEnforced) refusal ??= `${phaseField(i, p, 'payloadBytes')}: ${what}: the harness sends each message as one frame, which the target refuses (at most ${fmtInt(fits)} bytes of payload fit)`;
-      else lines.push(`quota: send phase "${p.name}": ${what}: the emulator does not refuse frames, AWS would`);
+      if (q.frameEnforced) {
+        const fits = Math.max(0, p.payloadBytes - (frame - frameQuota.value));
+        refusal ??= `${phaseField(i, p, 'payloadBytes')}: ${fmtInt(p.payloadBytes)} bytes make a ${fmtInt(frame)}-byte sendMessage frame, over ${quotaValueText('frameBytes', frameQuota)}: the harness sends each message as one frame, which the target refuses (at most ${fmtInt(fits)} bytes of payload fit)`;
+      } else found.push({ kind: 'frame-size', phase: p.name, payloadBytes: p.payloadBytes, frameBytes: frame, over: known('frameBytes') });
     }
-    if (messageQuota && frame > messageQuota.value) {
-      lines.push(`quota: send phase "${p.name}" sends ${fmtInt(frame)}-byte messages, over ${limit('messageBytes')}: expect closes with 1009 (message too big)`);
-    }
+    if (messageQuota && frame > messageQuota.value) found.push({ kind: 'message-size', phase: p.name, frameBytes: frame, over: known('messageBytes') });
     // the stage (or the route) holds the clients' messages; the account holds messages and @connections posts together
-    const stage = routeRate('sendMessage');
-    if (stage !== undefined && p.rate > stage) {
-      lines.push(`quota: send phase "${p.name}" sends ${fmtInt(p.rate)} messages/s, over ${routeThrottle('sendMessage')}: expect 429s ("Too Many Requests") on messages; @connections posts do not count against it`);
-    }
+    const route = over('sendMessage', p.rate);
+    if (route) found.push({ kind: 'message-rate', phase: p.name, messagesPerSecond: p.rate, over: route });
     const account = at('accountRequestsPerSecond');
     if (account) {
       const posts = p.rate * meanRecipients(sizes, p.senders);
-      const requests = p.rate + posts;
-      if (requests > account.value) {
-        const burst = at('accountRequestBurst');
-        lines.push(
-          `quota: send phase "${p.name}" makes about ${fmtInt(requests)} requests/s (${fmtInt(p.rate)} messages/s + ${fmtInt(posts)} @connections posts/s = rate × room size), over ${limit('accountRequestsPerSecond')}${burst ? `, burst ${fmtInt(burst.value)}` : ''}, which messages and posts share: expect 429s on messages and LimitExceededException on posts`,
-        );
+      if (p.rate + posts > account.value) {
+        found.push({ kind: 'account-rate', phase: p.name, messagesPerSecond: p.rate, postsPerSecond: posts, over: known('accountRequestsPerSecond', 'accountRequestBurst') });
       }
     }
   });
@@ -149,18 +135,12 @@ export function quotaLines(scenario: Scenario, q: TargetQuotas): { lines: string
   const rule = q.idleRule.rule;
   const quiet = longestQuiet(scenario, sizes, idle ? idle.value * 1000 : Infinity, rule);
   if (idle && quiet.ms >= idle.value * 1000) {
-    const what = rule === 'either' ? 'no message of their own, none delivered to them' : 'no message of their own';
-    const assumed = q.idleRule.source === 'assumed' ? 'assumed' : "the emulator's rule";
-    lines.push(
-      `quota: clients stay quiet (${what}) for about ${formatDuration(quiet.ms)} (${quiet.phases.join(', ')}), over ${limit('idleTimeoutSeconds')}: expect closes with 1001 (going away) (${assumed}: ${IDLE_RULE_TEXT[rule]}; AWS does not document which)`,
-    );
+    found.push({ kind: 'idle', quietMs: quiet.ms, phases: quiet.phases, rule, ruleSource: q.idleRule.source, over: known('idleTimeoutSeconds') });
   }
   const lifetime = at('connectionLifetimeSeconds');
   const length = plannedMs(scenario);
-  if (lifetime && length >= lifetime.value * 1000) {
-    lines.push(`quota: the run lasts about ${formatDuration(length)}, over ${limit('connectionLifetimeSeconds')}: expect closes with 1001 (going away) at that age`);
-  }
-  return { lines, ...(refusal ? { refusal } : {}) };
+  if (lifetime && length >= lifetime.value * 1000) found.push({ kind: 'lifetime', lengthMs: length, over: known('connectionLifetimeSeconds') });
+  return { expectations: found, ...(refusal ? { refusal } : {}) };
 }
 
 /**
@@ -190,11 +170,6 @@ function meanRecipients(sizes: number[], senders: { perRoom?: number; share?: nu
   }
   return weight > 0 ? posts / weight : 0;
 }
-
-const IDLE_RULE_TEXT: Record<IdleRule, string> = {
-  either: 'traffic either way resets the idle timer',
-  client: "only a client's own messages reset the idle timer",
-};
 
 /**
  * The longest stretch a client is quiet, from the last connect or join step: idle phases, and

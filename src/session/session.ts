@@ -18,6 +18,7 @@ import { failedStartResults } from './failed-start.ts';
 import { finish } from './finish.ts';
 import { measure } from './measure.ts';
 import { preflightQuotas, withOwnLimits, withQuotas } from './quota-preflight.ts';
+import { quotaPlanLine } from '../report/run/quota-text.ts';
 import { forgetUnwritten, keepUnwritten } from './unwritten-results.ts';
 import { pathPreflight } from './path-preflight.ts';
 import type { RunInput, RunRequest } from './run-input.ts';
@@ -122,7 +123,7 @@ export class Session {
    */
   async planQuotas(scenario: Scenario, input: RunInput, label?: string): Promise<Quotas | undefined> {
     const quotas = await preflightQuotas(scenario, input.target, { aws: this.options.aws, stackKnobs: this.options.stackKnobs });
-    for (const line of quotas?.plan ?? []) this.warn(label ? `${label}: ${line}` : line);
+    for (const line of (quotas?.plan ?? []).map(quotaPlanLine)) this.warn(label ? `${label}: ${line}` : line);
     return quotas;
   }
 

@@ -7,6 +7,7 @@ import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { Results } from '../../src/contracts/results-schema.ts';
 import { escapeHtml, escapeMarkdown } from '../../src/report/shared/escape.ts';
+import { quotaAttributionLine } from '../../src/report/run/quota-text.ts';
 import { expectOneLine, runCli, type CliResult } from './cli.ts';
 
 // The quotas a scenario is held against, through the real CLI in a child process:
@@ -170,7 +171,11 @@ phases:
       `${refused} connects refused with 429 at handshake: the new-connection quota, API Gateway's 10 new connections/s per account and region (the emulator's config)`,
       `${closed} connections closed with 1009 (message too big): API Gateway's 2,000-byte WebSocket message (the emulator's config)`,
     ].sort();
-    expect([...results.quotas!.attributed!].sort()).toEqual(attributed);
+    expect(results.quotas!.attributed!.map((a) => typeof a !== 'string' && [a.limit, a.evidence, a.count]).sort()).toEqual([
+      ['messageBytes', 'close-1009', closed],
+      ['newConnectionsPerSecond', 'handshake-429', refused],
+    ]);
+    expect(results.quotas!.attributed!.map(quotaAttributionLine).sort()).toEqual(attributed);
     for (const line of attributed) {
       expect(r.stdout).toContain(`  quota        ${line}\n`);
       expect(readFileSync(join(runDir, 'summary.md'), 'utf8')).toContain(`- **${escapeMarkdown(line)}**`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attributeQuotas } from '../../src/metrics/results/quota-attribution.ts';
+import { quotaAttributionLine } from '../../src/report/run/quota-text.ts';
 import { AWS_DOCUMENTED_QUOTAS, type QuotaLimit, type Quotas } from '../../src/contracts/quotas-schema.ts';
 import type { PhaseResult } from '../../src/contracts/results-schema.ts';
 
@@ -22,10 +23,13 @@ function phase(kind: PhaseResult['kind'], durationMs: number, errors: Record<str
   return p;
 }
 
+/** The attribution as every output words it. */
+const said = (r: Parameters<typeof attributeQuotas>[0]) => attributeQuotas(r).map(quotaAttributionLine);
+
 function attribute(phases: PhaseResult[]): string[] {
   const errors: Record<string, number> = {};
   for (const p of phases) for (const [k, n] of Object.entries(p.errors)) errors[k] = (errors[k] ?? 0) + n;
-  return attributeQuotas({ errors, phases, quotas });
+  return said({ errors, phases, quotas });
 }
 
 describe('refusals and closes attributed to their limit', () => {
@@ -49,7 +53,7 @@ describe('refusals and closes attributed to their limit', () => {
     at = 0;
     const limits = { ...quotas.limits, requestsPerSecond: { value: 500, source: 'account' as const } } satisfies Partial<Record<QuotaLimit, unknown>>;
     expect(
-      attributeQuotas({
+      said({
         errors: { 'throttle:Too Many Requests': 12, 'handshake:429': 30, 'close:1009': 2, 'timeout:ack': 5 },
         phases: [],
         quotas: { ...quotas, limits },
@@ -61,8 +65,15 @@ describe('refusals and closes attributed to their limit', () => {
     ]);
   });
 
+  it('kept as findings: the limit, its value, the evidence and the count, most frequent first', () => {
+    expect(attributeQuotas({ errors: { 'close:1009': 2, 'handshake:429': 30 }, phases: [], quotas })).toEqual([
+      { limit: 'newConnectionsPerSecond', value: { value: 500, source: 'aws-documented' }, evidence: 'handshake-429', count: 30 },
+      { limit: 'messageBytes', value: { value: 131_072, source: 'aws-documented' }, evidence: 'close-1009', count: 2 },
+    ]);
+  });
+
   it('no quotas recorded (a stack of your own, older results): nothing attributed', () => {
-    expect(attributeQuotas({ errors: { 'handshake:429': 3 }, phases: [] })).toEqual([]);
+    expect(said({ errors: { 'handshake:429': 3 }, phases: [] })).toEqual([]);
   });
 
   it('a message\'s 429: the stage\'s throttle when the phase\'s messages came near it, the account\'s when messages and posts together did', () => {
@@ -72,7 +83,7 @@ describe('refusals and closes attributed to their limit', () => {
       accountRequestsPerSecond: { value: 10_000, source: 'account' as const },
     } satisfies Partial<Record<QuotaLimit, unknown>>;
     const held = { ...quotas, limits };
-    const run = (p: PhaseResult) => attributeQuotas({ errors: p.errors, phases: [p], quotas: held });
+    const run = (p: PhaseResult) => said({ errors: p.errors, phases: [p], quotas: held });
     at = 0;
     // 480 messages/s for 10 s, rooms of 2: near the stage's 500
     expect(run(phase('send', 10_000, { 'throttle:Too Many Requests': 9 }, { sent: 4_800, expected: 9_600 }))).toEqual([
@@ -91,7 +102,7 @@ describe('refusals and closes attributed to their limit', () => {
       return { ...p, connect: { count: opened } } as PhaseResult;
     };
     const held = (stage: number) => ({ ...quotas, limits: { ...quotas.limits, requestsPerSecond: { value: stage, source: 'emulator-config' as const } } });
-    const run = (p: PhaseResult, q: Quotas) => attributeQuotas({ errors: p.errors, phases: [p], quotas: q });
+    const run = (p: PhaseResult, q: Quotas) => said({ errors: p.errors, phases: [p], quotas: q });
     at = 0;
     // 40 connects/s for 1 s against a stage held to 10 requests/s: the stage's, not the 500/s quota's
     expect(run(connecting(1000, 12, 28), held(10))).toEqual([

@@ -161,15 +161,21 @@ describe('a count over its whole is said, not clamped', () => {
 });
 
 describe('the quotas a run was held against', () => {
-  it('are attributed once, when the run is measured, and every rendering says the stored lines', () => {
+  it('are attributed once, when the run is measured, and every rendering says the stored findings in the same words', () => {
     const r = DEFAULT_RUN();
     r.errors = { 'close:1009': 3 };
-    r.quotas = { ...r.quotas!, attributed: ['2 connects refused with 429 at handshake: the line stored with the run'] };
-    expect(runPageModel(r).quotas?.attributed).toEqual(r.quotas.attributed);
+    const stored = { limit: 'newConnectionsPerSecond', value: { value: 500, source: 'aws-documented' }, evidence: 'handshake-429', count: 2 } as const;
+    r.quotas = { ...r.quotas!, attributed: [stored, 'a line an older run stored'] };
+    const line = "2 connects refused with 429 at handshake: the new-connection quota, API Gateway's 500 new connections/s per account and region (AWS's documented default)";
+    expect(runPageModel(r).quotas?.attributed).toEqual([line, 'a line an older run stored']);
     const p = pages(r);
-    expect(p.console).toContain('  quota        2 connects refused with 429 at handshake: the line stored with the run\n');
-    expect(p.md).toContain('- **2 connects refused with 429 at handshake: the line stored with the run**');
-    expect(p.html).toContain('<li><strong>2 connects refused with 429 at handshake: the line stored with the run</strong></li>');
+    // the console folds a long line at a word
+    expect(p.console.replace(/\s+/g, ' ')).toContain(` quota ${line} `);
+    // summary.md and index.html escape the apostrophe alike
+    const escaped = line.replaceAll("'", '&#39;');
+    expect(p.md).toContain(`- **${escaped}**`);
+    expect(p.html).toContain(`<li><strong>${escaped}</strong></li>`);
+    expect(p.console).toContain('  quota        a line an older run stored\n');
     expect(p.md).not.toContain('message too big');
   });
 

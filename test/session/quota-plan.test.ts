@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { loadStackConfig } from '../../emulator/config.ts';
 import { accountThrottleDefault, LOWER_THROTTLE_REGIONS } from '../../common/api-gateway-quotas.ts';
 import { validateScenario } from '../../src/scenarios/load-scenario.ts';
-import { quotaLines, withOwnLimits } from '../../src/session/quota-preflight.ts';
+import { quotaPlan, withOwnLimits } from '../../src/session/quota-preflight.ts';
+import { quotaPlanLine } from '../../src/report/run/quota-text.ts';
 import { emulatorQuotas, stackThrottleLimits, urlQuotas, type TargetQuotas } from '../../src/targets/target-quotas.ts';
 
 /**
@@ -14,6 +15,9 @@ import { emulatorQuotas, stackThrottleLimits, urlQuotas, type TargetQuotas } fro
  * messages, the account holds messages and posts together, the account's default follows the
  * region, and the idle line says which rule it assumed.
  */
+
+/** The plan's findings as every output words them. */
+const planLines = (...args: Parameters<typeof quotaPlan>) => quotaPlan(...args).expectations.map(quotaPlanLine);
 
 const scenario = (send: string, extra = '') =>
   validateScenario(
@@ -33,21 +37,32 @@ describe('the stage holds messages, the account holds messages and posts', () =>
   const local = emulatorQuotas({});
 
   it('50 messages/s into rooms of 20 passes the CDK stage (500/s) and the account (10,000/s): 1,000 posts/s are not the stage\'s', () => {
-    expect(quotaLines(scenario('50/400/20'), local).lines).toEqual([]);
+    expect(planLines(scenario('50/400/20'), local)).toEqual([]);
   });
 
   it('600 messages/s are over the stage; 100 messages/s into rooms of 100 are over the account (10,100 requests/s)', () => {
-    expect(quotaLines(scenario('600/600/600'), local).lines).toEqual([
+    expect(planLines(scenario('600/600/600'), local)).toEqual([
       `quota: send phase "send" sends 600 messages/s, over the stage's throttle of 500 requests/s (the emulator's config), burst 1,000: expect 429s ("Too Many Requests") on messages; @connections posts do not count against it`,
     ]);
-    expect(quotaLines(scenario('100/2000/20'), local).lines).toEqual([
+    expect(planLines(scenario('100/2000/20'), local)).toEqual([
       `quota: send phase "send" makes about 10,100 requests/s (100 messages/s + 10,000 @connections posts/s = rate × room size), over the account's throttle of 10,000 requests/s (AWS's documented default), burst 5,000, which messages and posts share: expect 429s on messages and LimitExceededException on posts`,
+    ]);
+  });
+
+  it('kept as findings: the phase, its figure and the limit it passes, with the value and its source', () => {
+    expect(quotaPlan(scenario('600/600/600'), local).expectations).toEqual([
+      {
+        kind: 'message-rate',
+        phase: 'send',
+        messagesPerSecond: 600,
+        over: { limit: 'requestsPerSecond', value: { value: 500, source: 'emulator-config' }, burst: { value: 1_000, source: 'emulator-config' } },
+      },
     ]);
   });
 
   it("a route's own throttle holds its route, the stage's the others", () => {
     const q: TargetQuotas = { ...local, routes: { sendMessage: { rate: { value: 20, source: 'account' }, burst: { value: 5, source: 'account' } } } };
-    expect(quotaLines(scenario('50/400/20'), q).lines).toEqual([
+    expect(planLines(scenario('50/400/20'), q)).toEqual([
       `quota: send phase "send" sends 50 messages/s, over the sendMessage route's throttle of 20 requests/s (read from the account), burst 5: expect 429s ("Too Many Requests") on messages; @connections posts do not count against it`,
     ]);
   });
@@ -74,7 +89,7 @@ describe("a template's stage throttle is its own, known once its stack starts", 
     expect(said).toEqual([
       `quota: send phase "send" sends 300 messages/s, over the stage's throttle of 200 requests/s (the emulator's config), burst 400: expect 429s ("Too Many Requests") on messages; @connections posts do not count against it`,
     ]);
-    expect(held.plan).toEqual(['quota: a line of the plan', ...said]);
+    expect(held.plan.map(quotaPlanLine)).toEqual(['quota: a line of the plan', ...said]);
     // what the plan knew is kept: a stage the knobs set is not replaced
     const knob = emulatorQuotas({ template: 'template.yaml', stageRps: 50 });
     const kept = withOwnLimits(scenario('10/20/20'), { ...quotas, limits: knob.limits }, own, () => {});
@@ -94,7 +109,7 @@ describe("the account's default follows the region", () => {
     expect(milan.limits.accountRequestsPerSecond).toEqual({ value: 2_500, source: 'aws-documented-region' });
     // the stage's own throttle is not known from a URL
     expect(milan.limits.requestsPerSecond).toBeUndefined();
-    expect(quotaLines(scenario('50/3000/50'), milan).lines).toEqual([
+    expect(planLines(scenario('50/3000/50'), milan)).toEqual([
       `quota: send phase "send" makes about 3,050 requests/s (50 messages/s + 3,000 @connections posts/s = rate × room size), over the account's throttle of 2,500 requests/s (AWS's documented default for the region), burst 1,250, which messages and posts share: expect 429s on messages and LimitExceededException on posts`,
     ]);
     expect(urlQuotas('wss://abc123.execute-api.us-east-1.amazonaws.com/prod')!.limits.accountRequestsPerSecond?.value).toBe(10_000);
@@ -103,7 +118,7 @@ describe("the account's default follows the region", () => {
 
 describe('the idle line says which rule it assumed', () => {
   it('either (the default): a room that hears a message every 2 s is not quiet; an 11-minute idle phase is', () => {
-    const lines = quotaLines(scenario('10/200/20', '11m'), urlQuotas('wss://abc123.execute-api.us-east-1.amazonaws.com/prod')!).lines;
+    const lines = planLines(scenario('10/200/20', '11m'), urlQuotas('wss://abc123.execute-api.us-east-1.amazonaws.com/prod')!);
     expect(lines).toEqual([
       expect.stringMatching(
         /^quota: clients stay quiet \(no message of their own, none delivered to them\) for about \S+ \(idle\), over API Gateway's 10 min idle timeout \(AWS's documented default\): expect closes with 1001 \(going away\) \(assumed: traffic either way resets the idle timer; AWS does not document which\)$/,
@@ -112,7 +127,7 @@ describe('the idle line says which rule it assumed', () => {
   });
 
   it('client: receiving does not count, so the send phase in which most clients only receive is quiet too', () => {
-    const lines = quotaLines(scenario('10/200/20', '11m'), emulatorQuotas({ idleTimeoutRule: 'client' })).lines;
+    const lines = planLines(scenario('10/200/20', '11m'), emulatorQuotas({ idleTimeoutRule: 'client' }));
     expect(lines).toEqual([
       expect.stringMatching(
         /^quota: clients stay quiet \(no message of their own\) for about \S+ \(send, idle\), over API Gateway's 10 min idle timeout \(AWS's documented default\): expect closes with 1001 \(going away\) \(the emulator's rule: only a client's own messages reset the idle timer; AWS does not document which\)$/,

@@ -1,10 +1,9 @@
 import type { PhaseResult, Results } from '../../contracts/results-schema.ts';
-import type { QuotaLimit, Quotas, QuotaValue } from '../../contracts/quotas-schema.ts';
-import { fmtInt } from '../../number-format.ts';
+import type { QuotaAttribution, QuotaEvidence, QuotaLimit, Quotas } from '../../contracts/quotas-schema.ts';
 
 /**
- * Refusals and closes, attributed to the limit that caused them: one table, limit → evidence →
- * line, read by the console summary and the reports. A 429 to a message is the stage's (or its
+ * Refusals and closes, attributed to the limit that caused them: one table, limit → evidence,
+ * kept with the run (results.quotas.attributed) and worded by report/run/quota-text.ts. A 429 to a message is the stage's (or its
  * route's) or the account's throttle, by the phase's rates (messageThrottleOf); a post's is never
  * the stage's; a handshake's is the new-connection quota's or the stage's, by the phase's connects
  * (connectThrottleOf). The evidence is the error kinds the fleet
@@ -13,41 +12,8 @@ import { fmtInt } from '../../number-format.ts';
  * stack of your own, older results) is attributed nothing: its limits are not known.
  */
 
-const SOURCE: Record<QuotaValue['source'], string> = {
-  'aws-documented': "AWS's documented default",
-  'aws-documented-region': "AWS's documented default for the region",
-  account: 'read from the account',
-  'emulator-config': "the emulator's config",
-};
-
-const minutes = (s: number) => (s % 3600 === 0 ? `${s / 3600} h` : s % 60 === 0 ? `${s / 60} min` : `${s} s`);
-
-/** Each limit as a phrase around its value. */
-const LIMIT_TEXT: Record<QuotaLimit, (v: number) => string> = {
-  newConnectionsPerSecond: (v) => `API Gateway's ${fmtInt(v)} new connections/s per account and region`,
-  frameBytes: (v) => `API Gateway's ${fmtInt(v)}-byte WebSocket frame`,
-  messageBytes: (v) => `API Gateway's ${fmtInt(v)}-byte WebSocket message`,
-  idleTimeoutSeconds: (v) => `API Gateway's ${minutes(v)} idle timeout`,
-  connectionLifetimeSeconds: (v) => `API Gateway's ${minutes(v)} connection lifetime`,
-  requestsPerSecond: (v) => `the stage's throttle of ${fmtInt(v)} requests/s`,
-  requestBurst: (v) => `the stage's burst of ${fmtInt(v)} requests`,
-  accountRequestsPerSecond: (v) => `the account's throttle of ${fmtInt(v)} requests/s`,
-  accountRequestBurst: (v) => `the account's burst of ${fmtInt(v)} requests`,
-  lambdaConcurrency: (v) => `Lambda's ${fmtInt(v)} concurrent executions per account`,
-  lambdaUnreservedConcurrency: (v) => `Lambda's ${fmtInt(v)} unreserved concurrent executions`,
-};
-
-/** Where a value came from, as lines name it: "AWS's documented default". */
-export function quotaSourceText(v: QuotaValue): string {
-  return SOURCE[v.source];
-}
-
-/** A limit, its value and where the value came from: "API Gateway's 500 new connections/s per account and region (AWS's documented default)". */
-export function quotaValueText(limit: QuotaLimit, v: QuotaValue): string {
-  return `${LIMIT_TEXT[limit](v.value)} (${SOURCE[v.source]})`;
-}
-
 interface Evidence {
+  is: QuotaEvidence;
   /** the error kinds counted for it */
   kind: (k: string) => boolean;
   /** for a 1001 (the lifetime's or the idle timeout's): does this phase fit this limit? */
@@ -117,47 +83,19 @@ export function connectThrottleOf(p: { attempts: number; durationMs: number } | 
 const phaseConnectThrottle = (p: PhaseResult | undefined, q: Quotas) => connectThrottleOf(p && { attempts: connectAttempts(p), durationMs: p.durationMs }, q);
 const phaseMessageThrottle = (p: PhaseResult | undefined, q: Quotas) => messageThrottleOf(p, q);
 
-/** The table: limit → evidence → line. */
-const ATTRIBUTION: Array<{ limit: QuotaLimit; evidence: Evidence; line: (n: number, limit: string) => string }> = [
-  {
-    limit: 'newConnectionsPerSecond',
-    evidence: { kind: isHandshakeThrottle, whose: phaseConnectThrottle },
-    line: (n, limit) => `${fmtInt(n)} connects refused with 429 at handshake: the new-connection quota, ${limit}`,
-  },
-  {
-    limit: 'requestsPerSecond',
-    evidence: { kind: isHandshakeThrottle, whose: phaseConnectThrottle },
-    line: (n, limit) => `${fmtInt(n)} connects refused with 429 at handshake: ${limit}, which holds $connect as one of its routes`,
-  },
-  {
-    limit: 'requestsPerSecond',
-    evidence: { kind: isMessageThrottle, whose: phaseMessageThrottle },
-    line: (n, limit) => `${fmtInt(n)} messages answered "Too Many Requests" (429): ${limit}, which holds the clients' messages`,
-  },
-  {
-    limit: 'accountRequestsPerSecond',
-    evidence: { kind: isMessageThrottle, whose: phaseMessageThrottle },
-    line: (n, limit) => `${fmtInt(n)} messages answered "Too Many Requests" (429): ${limit}, which the clients' messages and the @connections posts share`,
-  },
-  {
-    limit: 'messageBytes',
-    evidence: { kind: (k) => k === 'close:1009' },
-    line: (n, limit) => `${fmtInt(n)} connections closed with 1009 (message too big): ${limit}`,
-  },
-  {
-    limit: 'connectionLifetimeSeconds',
-    evidence: { kind: (k) => k === 'close:1001', phase: (_p, ctx, v) => ctx.endOffsetMs >= v * 1000 },
-    line: (n, limit) => `${fmtInt(n)} connections closed with 1001 (going away) at the end of their life: ${limit}`,
-  },
-  {
-    limit: 'idleTimeoutSeconds',
-    evidence: { kind: (k) => k === 'close:1001', phase: (_p, ctx, v) => ctx.quietMs >= v * 1000 },
-    line: (n, limit) => `${fmtInt(n)} connections closed with 1001 (going away) after a quiet stretch: ${limit}`,
-  },
+/** The table: limit → evidence. */
+const ATTRIBUTION: Array<{ limit: QuotaLimit; evidence: Evidence }> = [
+  { limit: 'newConnectionsPerSecond', evidence: { is: 'handshake-429', kind: isHandshakeThrottle, whose: phaseConnectThrottle } },
+  { limit: 'requestsPerSecond', evidence: { is: 'handshake-429', kind: isHandshakeThrottle, whose: phaseConnectThrottle } },
+  { limit: 'requestsPerSecond', evidence: { is: 'message-429', kind: isMessageThrottle, whose: phaseMessageThrottle } },
+  { limit: 'accountRequestsPerSecond', evidence: { is: 'message-429', kind: isMessageThrottle, whose: phaseMessageThrottle } },
+  { limit: 'messageBytes', evidence: { is: 'close-1009', kind: (k) => k === 'close:1009' } },
+  { limit: 'connectionLifetimeSeconds', evidence: { is: 'close-1001-age', kind: (k) => k === 'close:1001', phase: (_p, ctx, v) => ctx.endOffsetMs >= v * 1000 } },
+  { limit: 'idleTimeoutSeconds', evidence: { is: 'close-1001-quiet', kind: (k) => k === 'close:1001', phase: (_p, ctx, v) => ctx.quietMs >= v * 1000 } },
 ];
 
-/** One line per limit the run's refusals and closes point at, most frequent first. */
-export function attributeQuotas(r: Pick<Results, 'errors' | 'phases'> & { quotas?: Quotas }): string[] {
+/** One attribution per limit the run's refusals and closes point at, most frequent first (worded by report/run/quota-text.ts). */
+export function attributeQuotas(r: Pick<Results, 'errors' | 'phases'> & { quotas?: Quotas }): QuotaAttribution[] {
   const q = r.quotas;
   if (!q) return [];
   const counted = new Map<(typeof ATTRIBUTION)[number], number>();
@@ -182,7 +120,9 @@ export function attributeQuotas(r: Pick<Results, 'errors' | 'phases'> & { quotas
     const lifetime = [...counted.keys()].some((c) => c.limit === 'connectionLifetimeSeconds');
     if (n > 0 && !(row.limit === 'idleTimeoutSeconds' && lifetime)) counted.set(row, n);
   }
-  return [...counted.entries()].sort((a, b) => b[1] - a[1]).map(([row, n]) => row.line(n, quotaValueText(row.limit, q.limits[row.limit]!)));
+  return [...counted.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([row, count]) => ({ limit: row.limit, value: q.limits[row.limit]!, evidence: row.evidence.is, count }));
 }
 
 function phaseContexts(phases: PhaseResult[]): PhaseContext[] {

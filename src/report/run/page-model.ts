@@ -1,6 +1,7 @@
 import { errorTotal } from '../../contracts/metric-catalogue.ts';
 import { measuredOnEmulator } from '../../metrics/results/measured-on.ts';
 import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
+import { quotaAttributionLine, quotaPlanLine } from './quota-text.ts';
 import type { Results } from '../../contracts/results-schema.ts';
 import type { Verdict } from '../../contracts/verdict-schema.ts';
 import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
@@ -186,5 +187,5 @@ function quotaFacts(r: Results): RunPageModel['quotas'] {
   if (!r.quotas) return undefined;
   const attributed = r.quotas.attributed ?? attributeQuotas(r);
   if (r.quotas.plan.length === 0 && attributed.length === 0) return undefined;
-  return { note: r.quotas.note, plan: r.quotas.plan, attributed };
+  return { note: r.quotas.note, plan: r.quotas.plan.map(quotaPlanLine), attributed: attributed.map(quotaAttributionLine) };
 }
