@@ -106,6 +106,55 @@ export const QuotaExpectation = z.discriminatedUnion('kind', [
 ]);
 export type QuotaExpectation = z.infer<typeof QuotaExpectation>;
 
+/**
+ * The phase a queued path's finding holds: a send phase's messages (each taken to reach every hop
+ * of the path) or a publish phase's (to the one resource it names, `to`).
+ */
+export const PathLoad = z.object({ phase: z.string(), phaseKind: z.enum(['send', 'publish']), perSecond: z.number(), to: z.string().optional() });
+export type PathLoad = z.infer<typeof PathLoad>;
+
+/**
+ * One of a queued path's quotas the scenario would pass (src/session/path-preflight.ts), with the
+ * quota's value (AWS's documented default in the stack's region) and the figure that passes it.
+ */
+export const PathQuotaExpectation = z.discriminatedUnion('kind', [
+  /** SQS FIFO's API calls per action (batched: over its messages/s in batches of 10 too) */
+  z.object({ kind: z.literal('sqs-fifo-calls'), load: PathLoad, queue: z.string(), callsPerAction: z.number(), messagesBatched: z.number(), batched: z.boolean() }),
+  /** a mapping's most batches at once leave each batch less time than a poll, invoke and delete take */
+  z.object({
+    kind: z.literal('mapping-batch-time'),
+    load: PathLoad,
+    queue: z.string(),
+    functionName: z.string(),
+    batches: z.number(),
+    batchSize: z.number(),
+    /** the most batches are the mapping's own MaximumConcurrency (not SQS's 1,000) */
+    ownMaximum: z.boolean(),
+    budgetMs: z.number(),
+    minBatchMs: z.number(),
+  }),
+  /** a standard queue's messages in flight */
+  z.object({
+    kind: z.literal('sqs-in-flight'),
+    load: PathLoad,
+    queue: z.string(),
+    messages: z.number(),
+    functionName: z.string(),
+    batches: z.number(),
+    batchSize: z.number(),
+    limit: z.number(),
+  }),
+  z.object({ kind: z.literal('sns-publishes'), load: PathLoad, topics: z.number(), publishesPerSecond: z.number(), limit: z.number(), region: z.string() }),
+  z.object({ kind: z.literal('sns-fifo-topic'), load: PathLoad, topic: z.string(), limit: z.number() }),
+  z.object({ kind: z.literal('put-events'), load: PathLoad, buses: z.number(), callsPerSecond: z.number(), limit: z.number(), region: z.string() }),
+  z.object({ kind: z.literal('rule-invocations'), load: PathLoad, rules: z.number(), invocationsPerSecond: z.number(), limit: z.number(), region: z.string() }),
+  /** an asynchronously invoked function whose event age ends before Lambda's retries */
+  z.object({ kind: z.literal('event-age'), functionName: z.string(), maximumEventAgeSeconds: z.number(), retryDelaysSeconds: z.tuple([z.number(), z.number()]) }),
+  /** what could not be read of the path (its reader's own words) */
+  z.object({ kind: z.literal('path-unchecked'), reason: z.string() }),
+]);
+export type PathQuotaExpectation = z.infer<typeof PathQuotaExpectation>;
+
 /** What a run's refusals or closes were, as the attribution tells them apart. */
 export const QuotaEvidence = z.enum(['handshake-429', 'message-429', 'close-1009', 'close-1001-age', 'close-1001-quiet']);
 export type QuotaEvidence = z.infer<typeof QuotaEvidence>;
@@ -126,10 +175,11 @@ export const Quotas = z.object({
   /** one sentence: where the values come from */
   note: z.string(),
   /**
-   * the plan: one finding per limit the scenario would pass; a line of text is what the target
-   * could not read (and the value used instead), a queued path's quota line, or an older run's line
+   * the plan: one finding per limit the scenario would pass (API Gateway's and Lambda's, then a
+   * queued path's); a line of text is what the target could not read (and the value used
+   * instead), or an older run's line
    */
-  plan: z.array(z.union([QuotaExpectation, z.string()])),
+  plan: z.array(z.union([QuotaExpectation, PathQuotaExpectation, z.string()])),
   /** the run's refusals and closes attributed to the limit that caused them (quota-attribution.ts); lines of text in older results */
   attributed: z.array(z.union([QuotaAttribution, z.string()])).optional(),
 });

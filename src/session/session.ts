@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { bundleCache, writableCacheDir } from '../../common/cache-dir.ts';
 import { UserError } from '../../common/errors.ts';
 import { now } from '../clock.ts';
-import type { Quotas } from '../contracts/quotas-schema.ts';
+import type { PathQuotaExpectation, Quotas } from '../contracts/quotas-schema.ts';
 import type { IntervalRecord, Results } from '../contracts/results-schema.ts';
 import type { Scenario, StackKnobs } from '../contracts/scenario-schema.ts';
 import type { Verdict } from '../contracts/verdict-schema.ts';
@@ -84,7 +84,7 @@ export class Session {
   /** The deprecated runtimes already said at start: a compare or search starts a stack per measurement, and says each once. */
   private readonly saidRuntimes = new Set<string>();
   /** Each started target's queued-path quota lines (path-preflight.ts), added to its measurements' quota plan. */
-  private readonly pathQuotaLines = new Map<Target, string[]>();
+  private readonly pathQuotaPlans = new Map<Target, PathQuotaExpectation[]>();
 
   constructor(
     readonly options: SessionOptions,
@@ -162,9 +162,9 @@ export class Session {
     }
     this.started.add(target);
     // the path's quotas, read from the stack once it answers (a local stack's exist only now), before any load
-    const pathLines = await pathPreflight(target, scenario);
-    for (const line of pathLines) this.warn(line);
-    this.pathQuotaLines.set(target, pathLines);
+    const pathPlan = await pathPreflight(target, scenario);
+    for (const found of pathPlan) this.warn(quotaPlanLine(found));
+    this.pathQuotaPlans.set(target, pathPlan);
     for (const { runtime, line } of deprecatedRuntimeLines(target.local)) {
       if (this.saidRuntimes.has(runtime)) continue;
       this.saidRuntimes.add(runtime);
@@ -221,17 +221,17 @@ export class Session {
     }
   }
 
-  /** A measurement's quota plan with its target's path lines after the pre-flight's own. */
-  private withPathLines(quotas: Quotas, target: Target): Quotas {
-    const lines = this.pathQuotaLines.get(target) ?? [];
-    return lines.length > 0 ? { ...quotas, plan: [...quotas.plan, ...lines] } : quotas;
+  /** A measurement's quota plan with its target's path findings after the pre-flight's own. */
+  private withPathPlan(quotas: Quotas, target: Target): Quotas {
+    const found = this.pathQuotaPlans.get(target) ?? [];
+    return found.length > 0 ? { ...quotas, plan: [...quotas.plan, ...found] } : quotas;
   }
 
   /** Stops a target the session started, before the session ends (a sweep's point's own stack). */
   async stop(target: Target): Promise<void> {
     this.started.delete(target);
     this.accessLogs.delete(target);
-    this.pathQuotaLines.delete(target);
+    this.pathQuotaPlans.delete(target);
     // while the target is still up: a local stack's stage goes with it
     await this.putBackStages(false);
     const graceMs = this.budget.left(INTERRUPTED_KILL_BY_MS);
@@ -278,7 +278,7 @@ export class Session {
       intervals: new IntervalFile(m.dir),
       onResults: (r) => keepUnwritten(m.dir, r),
     });
-    const planned = m.quotas && this.withPathLines(m.quotas, m.target);
+    const planned = m.quotas && this.withPathPlan(m.quotas, m.target);
     const held = planned && m.target.ownLimits ? withOwnLimits(m.scenario, planned, m.target.ownLimits, (l) => this.warn(l)) : planned;
     if (this.aborted) this.say(`stopping: writing results and reports to ${m.dir}`);
     // finish writes results.json before it first waits: from here nothing is left for the exit to write
