@@ -6,8 +6,9 @@ import { planRooms, sendersPerRoom } from '../fleet/room-plan.ts';
 import { ShardFleet } from '../fleet/shard-fleet.ts';
 import { clientsPerSourceAddress } from '../fleet/source-address.ts';
 import type { IntervalSink } from '../metrics/measurement/interval-sink.ts';
-import { lostTargetReason } from '../metrics/measurement/lost-target.ts';
-import { MIN_REFUSED_ATTEMPTS, refusedConnectsReason } from '../metrics/measurement/refused-connects.ts';
+import { lostTarget } from '../metrics/measurement/lost-target.ts';
+import { MIN_REFUSED_ATTEMPTS, refusedConnects, type RefusedConnects } from '../metrics/measurement/refused-connects.ts';
+import { lostTargetText, refusedConnectsText } from '../report/run/status-reason-text.ts';
 import { buildResults } from '../metrics/results/results-builder.ts';
 import type { IntervalRecord, Results } from '../contracts/results-schema.ts';
 import { RunRecorder } from '../metrics/measurement/run-recorder.ts';
@@ -231,7 +232,7 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
   let status: Results['status'] = 'completed';
   let statusReason: string | undefined;
   // Set when an authorizer refuses every connect: the run stops early, failed, with this line.
-  let refused: string | undefined;
+  let refused: RefusedConnects | undefined;
 
   // Abort (Ctrl-C) stops the shards' schedules and cuts any pause short; the phase program then ends.
   const aborted = () => o.signal?.aborted === true;
@@ -289,7 +290,7 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
       o.intervals.append(record);
       o.onInterval?.(record, { ...ctx, intervalSec: (t - record.t) / 1000 });
       if (refused === undefined) {
-        refused = refusedConnectsReason(recorder.counts, recorder.errors, Math.min(MIN_REFUSED_ATTEMPTS, scenario.clients), authorizerAdvice(target, tokenIdentitySources(scenario.protocol, o.token)));
+        refused = refusedConnects(recorder.counts, recorder.errors, Math.min(MIN_REFUSED_ATTEMPTS, scenario.clients), authorizerAdvice(target, tokenIdentitySources(scenario.protocol, o.token)));
         if (refused !== undefined) {
           fleet.stop();
           pauses.stop();
@@ -345,7 +346,7 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
   }
   if (status === 'completed' && refused !== undefined) {
     status = 'failed';
-    statusReason = refused;
+    statusReason = refusedConnectsText(refused);
   }
   if (status === 'completed' && aborted()) {
     status = 'interrupted';
@@ -366,10 +367,10 @@ async function measureFleet(m: MeasureInput): Promise<{ results: Results; lastSe
     status = 'failed';
     statusReason = fleet.error.message;
   }
-  const lost = status === 'completed' ? lostTargetReason(recorder) : undefined;
+  const lost = status === 'completed' ? lostTarget(recorder) : undefined;
   if (lost) {
     status = 'failed';
-    statusReason = lost;
+    statusReason = lostTargetText(lost);
   }
   await fleet?.close();
   const results = resultsNow(status, statusReason, openAtEnd);

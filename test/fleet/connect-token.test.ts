@@ -18,7 +18,8 @@ import { runOptionsFromFlags, type RunFlags } from '../../src/commands/run.ts';
 import { UserError } from '../../common/errors.ts';
 import type { HostFacts } from '../../src/fleet/host-facts.ts';
 import { REFERENCE_AUTHORIZER } from '../../src/contracts/reference-functions.ts';
-import { refusedConnectsReason } from '../../src/metrics/measurement/refused-connects.ts';
+import { refusedConnects } from '../../src/metrics/measurement/refused-connects.ts';
+import { refusedConnectsText } from '../../src/report/run/status-reason-text.ts';
 import { checkRunInput } from '../../src/session/run-input.ts';
 import { deployedOutputs } from '../fixtures/targets/deployed-outputs.ts';
 import { loadScenario } from '../../src/scenarios/load-scenario.ts';
@@ -144,8 +145,23 @@ describe('a run with a token, or with a local stack that wants one', () => {
   });
 });
 
+/** The run's status reason, as the session words the finding. */
+function refusedConnectsReason(...args: Parameters<typeof refusedConnects>): string | undefined {
+  const found = refusedConnects(...args);
+  return found && refusedConnectsText(found);
+}
+
 describe('a run whose connects are all refused stops early', () => {
   const counts = (connects: number, connectFailures: number) => ({ connects, connectFailures });
+
+  it('found as counts and what the run could change, worded apart', () => {
+    expect(refusedConnects(counts(0, 30), { 'handshake:401': 10, 'handshake:403': 20 }, 20, { identitySource: ['route.request.querystring.t'], fills: [], expected: 'the parameter /t' })).toEqual({
+      unauthorized: 10,
+      denied: 20,
+      unfilled: ['route.request.querystring.t'],
+      expected: 'the parameter /t',
+    });
+  });
 
   it('when no connect opened and every one tried was refused with 401 or 403, once enough were tried', () => {
     expect(refusedConnectsReason(counts(0, 20), { 'handshake:403': 20 }, 20)).toBe(

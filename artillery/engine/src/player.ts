@@ -11,7 +11,7 @@ import type { Matched, PendingSend } from '../../../src/fleet/pending-sends.ts';
 import type { RampOptions } from '../../../src/fleet/ramp.ts';
 import { roomsInOrder } from '../../../src/fleet/room-plan.ts';
 import { SEEN_DUPLICATE, SEEN_OUT_OF_ORDER } from '../../../src/metrics/measurement/order-tracker.ts';
-import { MIN_REFUSED_ATTEMPTS, refusedConnectsReason } from '../../../src/metrics/measurement/refused-connects.ts';
+import { MIN_REFUSED_ATTEMPTS, refusedConnects } from '../../../src/metrics/measurement/refused-connects.ts';
 import type { ConnectToken } from '../../../src/fleet/protocols/connect-token.ts';
 import { expectedMembers } from '../../../src/fleet/expected-members.ts';
 import { NO_CLAIM } from '../../../src/metrics/measurement/delivery-ledger.ts';
@@ -243,10 +243,10 @@ export class Player implements ClientGroupEvents {
     if (kind !== 'handshake:401' && kind !== 'handshake:403') return;
     this.refusals[kind] = (this.refusals[kind] ?? 0) + 1;
     const min = Math.min(MIN_REFUSED_ATTEMPTS, this.group.clients.length);
-    if (refusedConnectsReason({ connects: this.everOpened, connectFailures: this.connectFailures }, this.refusals, min)) {
-      const refused = (this.refusals['handshake:401'] ?? 0) + (this.refusals['handshake:403'] ?? 0);
+    const found = refusedConnects({ connects: this.everOpened, connectFailures: this.connectFailures }, this.refusals, min);
+    if (found) {
       this.fail(
-        `all ${refused} connects tried were refused with 401/403: set FANOUT_BENCH_TOKEN to the token the stack's $connect authorizer expects (and tokenIn in the script to where it looks for it)`,
+        `all ${found.unauthorized + found.denied} connects tried were refused with 401/403: set FANOUT_BENCH_TOKEN to the token the stack's $connect authorizer expects (and tokenIn in the script to where it looks for it)`,
       );
     }
   }

@@ -16,21 +16,20 @@ import type { RunRecorder } from './run-recorder.ts';
  */
 export const LOST_SHARE = 0.5;
 
-export function lostTargetReason(rec: RunRecorder): string | undefined {
+/** The sign that the target was lost (worded by report/run/status-reason-text.ts). */
+export type LostTarget = { sign: 'closed'; closed: number; opened: number } | { sign: 'skipped'; phase: string; skipped: number; intended: number };
+
+export function lostTarget(rec: RunRecorder): LostTarget | undefined {
   const opened = rec.counts.connects;
   let closed = 0;
   for (const [kind, n] of Object.entries(rec.errors)) if (kind.startsWith('close:')) closed += n;
-  if (opened > 0 && closed > opened * LOST_SHARE) {
-    return `the target stopped answering: ${closed} of ${opened} connections closed unexpectedly`;
-  }
+  if (opened > 0 && closed > opened * LOST_SHARE) return { sign: 'closed', closed, opened };
   for (const p of rec.phases) {
     if (p.kind !== 'send') continue;
     const { intended } = p.counts;
     let skippedClosed = 0;
     for (const [why, n] of Object.entries(p.skippedWhy)) if (why.startsWith('close:')) skippedClosed += n;
-    if (intended > 0 && skippedClosed > intended * LOST_SHARE) {
-      return `the target stopped answering: send phase "${p.name}" skipped ${skippedClosed} of ${intended} sends (the sockets of its senders and their rooms had closed)`;
-    }
+    if (intended > 0 && skippedClosed > intended * LOST_SHARE) return { sign: 'skipped', phase: p.name, skipped: skippedClosed, intended };
   }
   return undefined;
 }

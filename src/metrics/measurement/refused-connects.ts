@@ -23,28 +23,31 @@ export interface AuthorizerAdvice {
   expected?: string;
 }
 
-export function refusedConnectsReason(
+/**
+ * Every connect tried refused by the authorizer: how many with 401 and with 403, and what the run
+ * could change (worded by report/run/status-reason-text.ts, the run's status reason).
+ */
+export interface RefusedConnects {
+  unauthorized: number;
+  denied: number;
+  /** the identity source the run puts no token in (absent: the token goes where it reads, or that is not known) */
+  unfilled?: readonly string[];
+  /** where the token the stack expects comes from */
+  expected?: string;
+}
+
+export function refusedConnects(
   counts: { connects: number; connectFailures: number },
   errors: Readonly<Record<string, number>>,
   minAttempts: number,
   auth: AuthorizerAdvice = {},
-): string | undefined {
+): RefusedConnects | undefined {
   const unauthorized = errors['handshake:401'] ?? 0;
   const denied = errors['handshake:403'] ?? 0;
   const refused = unauthorized + denied;
   if (counts.connects > 0 || refused === 0 || refused < minAttempts || refused !== counts.connectFailures) return undefined;
   const unfilled = unfilledSources(auth);
-  if (unfilled) {
-    const reads = `the stack's authorizer reads ${unfilled.join(' and ')}, where the run puts no token: put it there with the protocol's connect.headers or connect.query ({{token}})`;
-    if (unauthorized === 0) return `all ${refused} connects tried were refused with 403: the authorizer denied what its identity source carried (${reads})`;
-    return `all ${refused} connects tried were refused${denied === 0 ? ' with 401' : ` (${unauthorized} with 401, ${denied} with 403)`}: no identity the authorizer accepts reached it (${reads})`;
-  }
-  const fix = `set FANOUT_BENCH_TOKEN or --token-file to the token the stack expects${auth.expected ? `: ${auth.expected}` : ''}`;
-  if (unauthorized === 0) return `all ${refused} connects tried were refused with 403: the authorizer denied the token (${fix})`;
-  if (denied === 0) {
-    return `all ${refused} connects tried were refused with 401: no token reached the authorizer (${fix}; --token-in header|query must be where the stack looks for it)`;
-  }
-  return `all ${refused} connects tried were refused (${unauthorized} with 401, ${denied} with 403): the authorizer did not accept the token (${fix})`;
+  return { unauthorized, denied, ...(unfilled ? { unfilled } : {}), ...(auth.expected ? { expected: auth.expected } : {}) };
 }
 
 /**
