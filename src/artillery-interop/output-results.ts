@@ -73,11 +73,6 @@ export function artilleryResults(input: ArtilleryInput): Results {
     warnings.push(`the script was planned for ${plan.workers} workers and ${workers} ran: this run carried ${workers}/${plan.workers} of the scenario's load`);
   }
   const saturated = n(C.saturated);
-  if (saturated > 0) {
-    warnings.push(
-      `harness saturated: ${saturated} of ${workers} workers had an event-loop lag p99 over 50 ms or used more than 90 % of a core for 3 s; latencies include the workers' own delay`,
-    );
-  }
   if (n(C.lostEarly) > 0) {
     warnings.push(`${n(C.lostEarly)} of the lost deliveries were counted lost before their loss timeout had passed: a worker ended, or no client was left open, while their messages still waited`);
   }
@@ -200,6 +195,7 @@ export function artilleryResults(input: ArtilleryInput): Results {
       eventLoopLagMaxMs: maxOf(H.runLagMax),
       rssMB: maxOf(H.rss),
       saturated: saturated > 0,
+      ...(saturated > 0 ? { saturation: [{ sign: 'workers' as const, saturated, workers }] } : {}),
       warnings,
     },
     intervals: intervalsOf(output, firstMs, lastMs, phaseNames),

@@ -132,6 +132,18 @@ export const Stale = z.object({
   source: z.string().optional(),
 });
 
+/**
+ * How the harness was the bottleneck (metrics/measurement/saturation.ts): a shard whose event loop
+ * lagged (with the most of a core it used, where that was little: the host's other processes
+ * starved it), a shard that kept a core busy, or Artillery workers that said so themselves.
+ */
+export const Saturation = z.discriminatedUnion('sign', [
+  z.object({ sign: z.literal('lag'), shard: z.number().int(), lagP99Ms: z.number(), limitMs: z.number(), starvedAtCores: z.number().optional() }),
+  z.object({ sign: z.literal('cpu'), shard: z.number().int(), cores: z.number(), limitCores: z.number(), windowSeconds: z.number() }),
+  z.object({ sign: z.literal('workers'), saturated: z.number().int(), workers: z.number().int() }),
+]);
+export type Saturation = z.infer<typeof Saturation>;
+
 export const Harness = z.object({
   shards: z.number().int().positive(),
   /** CPU-seconds used by all shards */
@@ -146,6 +158,8 @@ export const Harness = z.object({
   parentCpuSeconds: z.number().optional(),
   /** true when the harness itself was the bottleneck: the numbers are not trustworthy */
   saturated: z.boolean(),
+  /** how it was (absent in older results, whose warnings say it) */
+  saturation: z.array(Saturation).optional(),
   warnings: z.array(z.string()),
 });
 

@@ -12,6 +12,7 @@ import type { Target } from '../targets/target.ts';
 import { evaluate } from '../verdict/evaluate.ts';
 import type { Threshold } from '../contracts/threshold.ts';
 import { HARNESS_CHECK } from '../verdict/checks.ts';
+import { firstSaturationText } from '../diagnosis/saturation-text.ts';
 import { sloMet } from '../verdict/slo-met.ts';
 import { checkFailed, failsVerdict } from '../contracts/verdict-schema.ts';
 import { checkRunInput, type RunInput } from '../session/run-input.ts';
@@ -238,7 +239,7 @@ export function judgePoint(results: readonly Results[], thresholds: readonly Thr
   if (verdict.outcome === 'pass') return { met: true, failed };
   const saturated = results.filter((r) => r.harness.saturated);
   if (saturated.length === 0 || !failedChecks.some((c) => c.name === HARNESS_CHECK)) return { met: false, failed, missedBy: 'stack' };
-  const where = `${results.length > 1 ? `in ${saturated.length} of ${results.length} repeats, ` : ''}${saturated[0]!.harness.warnings[0]?.replace(/^harness saturated: /, '') ?? 'its CPU or event loop was the bottleneck'}`;
+  const where = `${results.length > 1 ? `in ${saturated.length} of ${results.length} repeats, ` : ''}${firstSaturationText(saturated[0]!.harness) ?? 'its CPU or event loop was the bottleneck'}`;
   if (sloMet(verdict)) {
     return {
       met: true,
@@ -253,3 +254,4 @@ export function judgePoint(results: readonly Results[], thresholds: readonly Thr
     note: `the harness was saturated as well (${where}): the latencies judged include its own delay, so a latency miss here may be partly the harness's`,
   };
 }
+

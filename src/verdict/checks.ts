@@ -3,6 +3,7 @@ import { fmtCount, fmtInt, fmtMs, fmtNum, fmtShare } from '../number-format.ts';
 import { unexpectedErrors } from '../contracts/unexpected-errors.ts';
 import { notJudged, type Check } from '../contracts/verdict-schema.ts';
 import { staleCleaned } from './stale-cleaned.ts';
+import { harnessWarningLines } from '../diagnosis/saturation-text.ts';
 
 /**
  * The built-in checks of a run: it completed, its sends went out, nothing was lost, (a scenario
@@ -95,6 +96,7 @@ function tallyText(counts: readonly (readonly [string, number])[]): string {
 
 export function runChecks(results: Results): Check[] {
   const { harness } = results;
+  const harnessSaid = harnessWarningLines(harness);
   const unexpected = unexpectedErrors(results);
   const unexpectedTotal = unexpected.reduce((n, [, c]) => n + c, 0);
   const stale = staleCleaned(results);
@@ -111,7 +113,7 @@ export function runChecks(results: Results): Check[] {
       name: HARNESS_CHECK,
       passed: !harness.saturated,
       detail: harness.saturated
-        ? `the harness was the bottleneck: its numbers are not trustworthy${harness.warnings.length ? ` (${harness.warnings.join('; ')})` : ''}`
+        ? `the harness was the bottleneck: its numbers are not trustworthy${harnessSaid.length ? ` (${harnessSaid.join('; ')})` : ''}`
         : `event-loop lag p99 ${fmtMs(harness.eventLoopLagP99Ms)}, peak CPU ${fmtNum(harness.cpuCoresMax)} cores`,
     },
     {

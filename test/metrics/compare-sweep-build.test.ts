@@ -128,11 +128,10 @@ describe('buildSweep on recorded runs', () => {
 });
 
 describe('judgePoint: whether a point met the SLO, and whose a miss is', () => {
-  const SATURATED = 'harness saturated: shard 0 event-loop lag p99 84.0 ms > 50 ms; latencies include the harness\'s own delay';
   const saturate = (r: Results): Results => {
     const x = structuredClone(r);
     x.harness.saturated = true;
-    x.harness.warnings = [SATURATED];
+    x.harness.saturation = [{ sign: 'lag', shard: 0, lagP99Ms: 84.04, limitMs: 50 }];
     return x;
   };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assessSaturation, phaseSaturated } from '../../src/metrics/measurement/saturation.ts';
+import { harnessWarningLines } from '../../src/diagnosis/saturation-text.ts';
 import { SelfWatch } from '../../src/metrics/measurement/self-watch.ts';
 import { progressLine } from '../../src/report/run/progress-line.ts';
 import { MAX_CLIENTS_PER_SHARD } from '../../src/contracts/harness-costs.ts';
@@ -33,15 +34,15 @@ describe('the harness watching itself', () => {
   });
 
   it('marks a run saturated by lag or by a pegged core, and says which', () => {
-    expect(assessSaturation({ runLagP99Ms: [3, 4], cpuCores: [[0.2, 0.3, 0.95, 0.2], [0.1]] })).toEqual({ saturated: false, warnings: [] });
+    expect(assessSaturation({ runLagP99Ms: [3, 4], cpuCores: [[0.2, 0.3, 0.95, 0.2], [0.1]] })).toEqual([]);
     const lag = assessSaturation({ runLagP99Ms: [3, 75], cpuCores: [[0.2], [0.1, 0.2]] });
-    expect(lag.saturated).toBe(true);
-    expect(lag.warnings).toEqual([
+    expect(lag).toEqual([{ sign: 'lag', shard: 1, lagP99Ms: 75, limitMs: 50, starvedAtCores: 0.2 }]);
+    expect(harnessWarningLines({ saturation: lag, warnings: [] })).toEqual([
       'harness saturated: shard 1 event-loop lag p99 75 ms > 50 ms while using at most 20 % of a core: the host\'s CPUs are oversubscribed (a local stack shares them); latencies include the harness\'s own delay',
     ]);
     const cpu = assessSaturation({ runLagP99Ms: [3], cpuCores: [[0.5, 0.95, 0.97, 0.92, 0.3]] });
-    expect(cpu.saturated).toBe(true);
-    expect(cpu.warnings[0]).toMatch(/^harness saturated: shard 0 used 94.7 % of a core over 3 s/);
+    expect(cpu).toMatchObject([{ sign: 'cpu', shard: 0, limitCores: 0.9, windowSeconds: 3 }]);
+    expect(harnessWarningLines({ saturation: cpu, warnings: ['kept as it was'] })).toEqual([expect.stringMatching(/^harness saturated: shard 0 used 94.7 % of a core over 3 s/), 'kept as it was']);
   });
 });
 

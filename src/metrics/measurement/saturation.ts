@@ -1,4 +1,4 @@
-import { fmtMs, fmtShare } from '../../number-format.ts';
+import type { Saturation } from '../../contracts/results-schema.ts';
 
 /**
  * When was the harness, not the system, the bottleneck? A shard whose event loop lags (p99 over
@@ -17,26 +17,24 @@ export interface SaturationInput {
   cpuCores: number[][];
 }
 
-export function assessSaturation(input: SaturationInput): { saturated: boolean; warnings: string[] } {
-  const warnings: string[] = [];
+/** A loop lagging while its shard used less of a core than this was starved by other processes on this host. */
+const STARVED_BELOW_CORES = 0.5;
+
+/** Each shard that was the bottleneck, and how (worded by diagnosis/saturation-text.ts). */
+export function assessSaturation(input: SaturationInput): Saturation[] {
+  const found: Saturation[] = [];
   input.runLagP99Ms.forEach((lag, shard) => {
     if (lag > LAG_P99_LIMIT_MS) {
       const series = input.cpuCores[shard] ?? [];
       const busiest = series.length ? Math.max(...series) : 0;
-      // A lagging loop with little CPU of its own was starved by other processes on this host.
-      const cause = busiest < 0.5 ? ` while using at most ${fmtShare(busiest)} of a core: the host's CPUs are oversubscribed (a local stack shares them)` : '';
-      warnings.push(
-        `harness saturated: shard ${shard} event-loop lag p99 ${fmtMs(lag)} > ${fmtMs(LAG_P99_LIMIT_MS)}${cause}; latencies include the harness's own delay`,
-      );
+      found.push({ sign: 'lag', shard, lagP99Ms: lag, limitMs: LAG_P99_LIMIT_MS, ...(busiest < STARVED_BELOW_CORES ? { starvedAtCores: busiest } : {}) });
     }
   });
   input.cpuCores.forEach((series, shard) => {
     const peak = peakCores(series);
-    if (peak > CPU_LIMIT_CORES) {
-      warnings.push(`harness saturated: shard ${shard} used ${fmtShare(peak)} of a core over ${CPU_WINDOW_INTERVALS} s; add shards or lower the load`);
-    }
+    if (peak > CPU_LIMIT_CORES) found.push({ sign: 'cpu', shard, cores: peak, limitCores: CPU_LIMIT_CORES, windowSeconds: CPU_WINDOW_INTERVALS });
   });
-  return { saturated: warnings.length > 0, warnings };
+  return found;
 }
 
 /** The busiest CPU_WINDOW_INTERVALS consecutive intervals of a series, averaged, in cores (0 for a shorter series). */

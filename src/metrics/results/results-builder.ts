@@ -117,8 +117,8 @@ export function buildResults(i: BuildInput): Results {
   const rec = i.recorder;
   const c = rec.counts;
   const totals = rec.ledger.totals;
-  const sat = assessSaturation({ runLagP99Ms: rec.shardRunLagP99, cpuCores: rec.shardCpu });
-  const warnings = [...sat.warnings, ...i.extraWarnings];
+  const saturation = assessSaturation({ runLagP99Ms: rec.shardRunLagP99, cpuCores: rec.shardCpu });
+  const warnings = [...i.extraWarnings];
   const { graceMs, lossMs } = i.scenario.timeouts;
   // chat-v1's deliveries carry the reference stack's cold flag; another protocol's say nothing of it
   const coldDeliveries = i.protocol === undefined;
@@ -236,7 +236,8 @@ export function buildResults(i: BuildInput): Results {
       eventLoopLagMaxMs: Math.max(0, ...rec.shardRunLagMax),
       rssMB: Math.round(rec.rssPeakBytes / 2 ** 20),
       parentCpuSeconds: Math.round(i.parentCpuSeconds * 1000) / 1000,
-      saturated: sat.saturated,
+      saturated: saturation.length > 0,
+      saturation,
       warnings,
     },
     intervals: i.intervals,

@@ -10,6 +10,7 @@ import { attributionModel, type AttributionModel } from './attribution-model.ts'
 import { deniedRows, type DeniedRow } from './denied-table.ts';
 import { permissionsRows, type PermissionsRow } from './permissions-table.ts';
 import { firstCause } from '../../diagnosis/first-cause.ts';
+import { harnessWarningLines } from '../../diagnosis/saturation-text.ts';
 import { VERDICT_HEADLINE } from './verdict-text.ts';
 import { notEmulatedPathText, notEmulatedResourceText } from '../../../common/not-emulated-paths.ts';
 import { unservedCallText } from '../../../common/unserved-calls.ts';
@@ -171,7 +172,7 @@ export function runPageModel(r: Results): RunPageModel {
     ...(permissions ? { permissions } : {}),
     ...(host ? { host } : {}),
     hostWarnings: localHostWarnings(r),
-    harnessWarnings: r.harness.warnings,
+    harnessWarnings: harnessWarningLines(r.harness),
     cloudwatchNotes: [...(r.cloudwatch?.problems ?? []).map((p) => `CloudWatch ${p.step}: ${p.errorName} ${p.message}`), ...(r.cloudwatch?.notes ?? []).map((n) => `CloudWatch: ${n}`)],
     ...(measuredOnEmulator(r) ? { thisHost: THIS_HOST_TEXT } : {}),
     notEmulated: (r.config.target.notEmulated ?? []).map(notEmulatedPathText),
