@@ -3,6 +3,7 @@ import { localHostFindings } from '../metrics/cloudwatch/local-host.ts';
 import { fmtInt } from '../number-format.ts';
 import { ms, NO_FANOUT_ROUTES, type Detector, type Judged, type Symptom } from './limit-detector.ts';
 import { waitsInLatency } from './local-host-waits.ts';
+import { hostFindingText } from './local-host-text.ts';
 
 /** A wait this large a share of a limit (the function's Timeout, the integration's 29 s, the loss timeout) can reach it. */
 export const WAIT_REACH_SHARE = 0.5;
@@ -24,11 +25,11 @@ export const localHostEvidence: Detector = (r, symptoms, judged) => {
   const waits = symptoms.has('latency') ? heldWaitsInLatency(r, judged) : { cause: false, said: [] };
   const bearing = all.filter(
     (f) =>
-      (symptoms.has('latency') && f.inLatencies && (f.held === undefined || waits.cause)) ||
-      (f.inLatencies && f.held !== undefined && [...symptoms].some((s) => s !== 'latency' && withinReach(r, f.held!, s))),
+      (symptoms.has('latency') && f.inLatencies && (f.sign === 'busy' || waits.cause)) ||
+      (f.inLatencies && f.sign === 'held' && [...symptoms].some((s) => s !== 'latency' && withinReach(r, f.held, s))),
   );
-  const said = waits.cause && bearing.some((f) => f.held !== undefined) ? waits.said : [];
-  if (bearing.length > 0) return { line: [...bearing.map((f) => f.text), ...said].join('; '), share: Math.max(...bearing.map((f) => f.held?.share ?? 0)) || undefined };
+  const said = waits.cause && bearing.some((f) => f.sign === 'held') ? waits.said : [];
+  if (bearing.length > 0) return { line: [...bearing.map(hostFindingText), ...said].join('; '), share: Math.max(...bearing.map((f) => (f.sign === 'held' ? f.held.share : 0))) || undefined };
   if (!waits.cause) return undefined;
   // below the warnings' share, still named for a latency: the waited routes' held-back invocations
   const host = r.cloudwatch?.localHost;

@@ -3,7 +3,7 @@ import { buildComparison } from '../../src/analyses/compare/build-comparison.ts'
 import { hostWaitMs, hostWarnings, waitAt } from '../../src/analyses/compare/host-waits.ts';
 import type { Results } from '../../src/contracts/results-schema.ts';
 import type { LatencySummary } from '../../src/contracts/latency-summary-schema.ts';
-import { localHostWarnings } from '../../src/metrics/cloudwatch/local-host.ts';
+import { localHostWarnings } from '../../src/diagnosis/local-host-text.ts';
 import { renderCompareConsole } from '../../src/report/compare/console.ts';
 import { renderCompareMarkdown } from '../../src/report/compare/md.ts';
 import { renderCompareHtml } from '../../src/report/compare/html.ts';

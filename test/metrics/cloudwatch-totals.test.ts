@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dynamoRequests, emfRequests, lambdaRequests, localHostRequests, type EmfMetric } from '../../src/metrics/cloudwatch/cloudwatch-queries.ts';
-import { hostInLatencies, localHostWarnings } from '../../src/metrics/cloudwatch/local-host.ts';
+import { hostInLatencies, localHostFindings } from '../../src/metrics/cloudwatch/local-host.ts';
+import { localHostWarnings } from '../../src/diagnosis/local-host-text.ts';
 import { metricTotals } from '../../src/metrics/cloudwatch/cloudwatch-totals.ts';
 import type { MetricDataResult } from '../../src/metrics/cloudwatch/metric-data-fetch.ts';
 
@@ -124,6 +125,10 @@ describe('metricTotals', () => {
     // held back 197 of 200: a warning; busy 95 % on average: another
     const routes = (route: string) => ({ target: { functions: { functions: [{ name: 'a', route }] } } });
     const run = (localHost: typeof t.localHost, route = 'joinRoom') => ({ cloudwatch: { localHost, lambda: { a: { invocations: 200 } } }, config: routes(route) });
+    expect(localHostFindings(run(t.localHost))).toEqual([
+      { sign: 'busy', busyAvgPercent: 95, inLatencies: true },
+      { sign: 'held', route: 'joinRoom', count: 197, invocations: 200, p50Ms: 310, p99Ms: 820, inLatencies: true, held: { fn: 'a', maxWaitMs: 901, share: 0.985 } },
+    ]);
     const warnings = localHostWarnings(run(t.localHost));
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatch(/averaged 95 %/);

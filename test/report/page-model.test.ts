@@ -10,7 +10,7 @@ import { reportAssets } from '../../src/report/shared/assets.ts';
 import { renderJunit } from '../../src/report/run/junit.ts';
 import { runPageModel, THIS_HOST_TEXT } from '../../src/report/run/page-model.ts';
 import { NO_CALL_COUNT, NO_CALL_TEXT } from '../../src/report/run/permissions-table.ts';
-import { localHostWarnings } from '../../src/metrics/cloudwatch/local-host.ts';
+import { localHostWarnings } from '../../src/diagnosis/local-host-text.ts';
 import { hostWarnings } from '../../src/analyses/compare/host-waits.ts';
 import { partOfWhole } from '../../src/part-of-whole.ts';
 import { buildResults } from './fixtures.ts';

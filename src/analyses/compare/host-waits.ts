@@ -1,5 +1,5 @@
 import type { LatencySummary, Results } from '../../contracts/results-schema.ts';
-import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
+import { localHostWarnings } from '../../diagnosis/local-host-text.ts';
 import { fmtInt, fmtSignificant } from '../../number-format.ts';
 import { partOfWhole, partOfWholeText } from '../../part-of-whole.ts';
 import { lookupMetric, readFigure, type Metric } from '../../contracts/metric-catalogue.ts';

@@ -4,7 +4,7 @@ import { attributeQuotas } from '../../metrics/results/quota-attribution.ts';
 import { quotaAttributionLine, quotaPlanLine } from './quota-text.ts';
 import type { Results } from '../../contracts/results-schema.ts';
 import type { Verdict } from '../../contracts/verdict-schema.ts';
-import { localHostWarnings } from '../../metrics/cloudwatch/local-host.ts';
+import { localHostWarnings } from '../../diagnosis/local-host-text.ts';
 import { partOfWhole, type PartOfWhole } from '../../part-of-whole.ts';
 import { attributionModel, type AttributionModel } from './attribution-model.ts';
 import { deniedRows, type DeniedRow } from './denied-table.ts';
