@@ -20,7 +20,7 @@ import { LatencySummary } from './latency-summary-schema.ts';
 export const ColdWarmCore = z.object({
   /** every request of this kind the clients timed */
   all: LatencySummary,
-  /** served by an invocation that was a cold start (its REPORT line has an Init Duration) */
+  /** served by an invocation that was a cold start (its REPORT line has an Init Duration, or a SnapStart Restore Duration) */
   cold: LatencySummary.optional(),
   /** served by a warm invocation */
   warm: LatencySummary.optional(),
@@ -62,6 +62,12 @@ export const RouteColdStarts = z.object({
   penaltyMs: z.number().nullable(),
   /** the cold invocations' Init Duration, p50 (REPORT lines) */
   initP50Ms: z.number().nullable(),
+  /**
+   * of the cold requests, those served by a SnapStart environment restored for them (its REPORT's
+   * Restore Duration: the restore is that cold start), and the restores' duration, p50 (absent: none)
+   */
+  restored: z.number().int().nonnegative().optional(),
+  restoreP50Ms: z.number().optional(),
   tailColdShare: z.number().nullable(),
   p99Ms: z.number().nullable(),
   p99WithoutColdMs: z.number().nullable(),

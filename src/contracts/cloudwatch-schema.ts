@@ -113,7 +113,16 @@ export const ReportLineStats = z.object({
   initNotInBilledMs: z.number().nonnegative(),
   memorySizeMB: z.number().nullable(),
   maxMemoryUsedMB: z.number().nullable(),
-  /** cold starts per period, on the same time axis as `series` */
+  /**
+   * lines carrying "Restore Duration": a SnapStart environment restored on the request path (a cold
+   * start as well, with no INIT in it), their Restore Duration and the part of it billed as duration
+   * (absent in older results, and where no line had one)
+   */
+  restores: z.number().int().nonnegative().optional(),
+  restoreDuration: MillisSummary.nullable().optional(),
+  restoreDurationMsTotal: z.number().nonnegative().optional(),
+  billedRestoreDurationMsTotal: z.number().nonnegative().optional(),
+  /** cold starts per period (INITs and restores on the request path), on the same time axis as `series` */
   coldStartsOverTime: z.object({ timestamps: z.array(z.number()), values: z.array(z.number()) }),
   /** the log pull stopped at its page limit: counts are a lower bound */
   truncated: z.boolean(),

@@ -8,7 +8,7 @@ import { AttributionJoin } from '../metrics/attribution/attribution-join.ts';
 import { subprotocolAttribution } from '../metrics/attribution/subprotocol-attribution.ts';
 import { AWS_ACCESS_LOG_WAIT, LOCAL_ACCESS_LOG_WAIT, pullAccessLog, type AccessLogWait } from '../metrics/cloudwatch/access-log-pull.ts';
 import { pullHostWaits } from '../metrics/cloudwatch/host-wait-pull.ts';
-import type { ReportLine } from '../metrics/cloudwatch/report-lines.ts';
+import { coldOnRequestPath, type ReportLine } from '../metrics/cloudwatch/report-lines.ts';
 import type { SystemFacts } from '../metrics/results/system-facts.ts';
 import { runFunctions } from '../metrics/cost/run-functions.ts';
 import type { RunAccessLog } from '../targets/access-logging.ts';
@@ -84,7 +84,12 @@ export async function startAttribution(results: Results, target: Target, o: Attr
     return {
       onReport: (functionName, line) => {
         if (!join.wants(line.requestId)) return;
-        join.addInvocation(line.requestId, { cold: line.initDurationMs !== undefined, ...(line.initDurationMs !== undefined ? { initDurationMs: line.initDurationMs } : {}), functionName });
+        join.addInvocation(line.requestId, {
+          cold: coldOnRequestPath(line),
+          ...(line.initDurationMs !== undefined ? { initDurationMs: line.initDurationMs } : {}),
+          ...(line.restoreDurationMs !== undefined ? { restoreDurationMs: line.restoreDurationMs } : {}),
+          functionName,
+        });
       },
       finish: async () => {
         try {

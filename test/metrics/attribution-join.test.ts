@@ -91,7 +91,8 @@ const OTHER_RUN: AccessLine[] = [
 const COLD = new Set(['connect0', 'send0', 'ping3']);
 const INIT: Record<string, number> = { connect0: 200, send0: 150, ping3: 90 };
 
-function join(o: Partial<JoinOptions> = {}, waits: Record<string, number> = {}): { attribution: Attribution; histograms: Record<string, string>; wanted: string[] } {
+/** `restored`: invocations a SnapStart restore served (name → Restore Duration), in place of their REPORT line's own */
+function join(o: Partial<JoinOptions> = {}, waits: Record<string, number> = {}, restored: Record<string, number> = {}): { attribution: Attribution; histograms: Record<string, string>; wanted: string[] } {
   const t = trace();
   const j = new AttributionJoin(t.requests(), t.deliveries(), t.completions(), {
     runId: RUN,
@@ -105,7 +106,9 @@ function join(o: Partial<JoinOptions> = {}, waits: Record<string, number> = {}):
   const wanted = [...names.map(inv), 'other-connect', 'other-join', 'browser-connect'].filter((id) => j.wants(id));
   for (const name of names) {
     if (name === 'connect4') continue; // its REPORT line never came
-    j.addInvocation(inv(name), { cold: COLD.has(name), ...(COLD.has(name) ? { initDurationMs: INIT[name] } : {}), functionName: name.startsWith('send') ? 'SendFn' : 'OtherFn' });
+    const restoreMs = restored[name];
+    if (restoreMs !== undefined) j.addInvocation(inv(name), { cold: true, restoreDurationMs: restoreMs, functionName: 'OtherFn' });
+    else j.addInvocation(inv(name), { cold: COLD.has(name), ...(COLD.has(name) ? { initDurationMs: INIT[name] } : {}), functionName: name.startsWith('send') ? 'SendFn' : 'OtherFn' });
   }
   j.addInvocation('other-join', { cold: true, initDurationMs: 1 });
   for (const [name, ms] of Object.entries(waits)) j.addHostWait(inv(name), ms);
@@ -195,6 +198,17 @@ describe('AttributionJoin', () => {
     expect(route('sendMessage', 'broadcast')).toMatchObject({ attributed: 6, cold: 3, coldRate: 0.5 });
     expect(route('sendMessage', 'broadcast')?.initP50Ms).toBeCloseTo(150, 0);
     expect(route('sendMessage', 'broadcast')?.penaltyMs).toBeCloseTo(280, 0);
+  });
+
+  it('counts a request a SnapStart restore served as cold, with the restore apart from INIT', () => {
+    const restored = join({}, {}, { join0: 180, join1: 220 }).attribution;
+    expect(() => Attribution.parse(restored)).not.toThrow();
+    const joins = restored.routes.find((x) => x.route === 'joinRoom' && x.kind === 'answer')!;
+    expect(joins).toMatchObject({ attributed: 4, cold: 2, coldRate: 0.5, initP50Ms: null, restored: 2 });
+    expect(joins.restoreP50Ms).toBeCloseTo(180, 0);
+    // a route no restore served says nothing of restores
+    expect(restored.routes.find((x) => x.route === '$connect')!.restored).toBeUndefined();
+    expect(restored.answer!.cold!.count).toBe(a.answer!.cold!.count + 2);
   });
 
   it('marks the cold requests over time, and ships the split as histograms', () => {

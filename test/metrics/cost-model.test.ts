@@ -208,6 +208,13 @@ describe('estimateCost with CloudWatch and REPORT lines', () => {
     expect(send.cost).toBeCloseTo(0.00050833435, 12);
   });
 
+  it("bills a SnapStart restore's billed part as duration, beside the invocations' own", () => {
+    const r = withCloudWatch();
+    r.cloudwatch!.reports['fanout-send-message'] = { ...r.cloudwatch!.reports['fanout-send-message']!, restores: 4, restoreDurationMsTotal: 900, billedRestoreDurationMsTotal: 300 };
+    // (30,000 ms + 500 ms INIT + 300 ms billed restore) / 1,000 × 1 GB = 30.8 GB-s; the restore's unbilled 600 ms are not charged
+    expect(cost(estimateCost(r), 'fanout-send-message compute').quantity).toBeCloseTo(30.8, 9);
+  });
+
   it('leaves INIT out when the price table says it is not billed', () => {
     const prices = applyPriceOverride(DEFAULT_PRICES, { lambda: { initBilled: false } });
     // 30,000 ms / 1,000 × 1 GB = 30 GB-s

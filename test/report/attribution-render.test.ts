@@ -97,6 +97,17 @@ describe('the attribution model, rendered three ways', () => {
     expect(p.console).not.toMatch(/^ {4}cold {7}n=/m);
   });
 
+  it("a route SnapStart restores served: the restores' duration beside any INIT's, in the same words on every page", () => {
+    const r = load(ATTRIBUTION_FIXTURES.accessLog);
+    const route = r.attribution!.routes[0]!;
+    // the console folds a long route line at a word
+    const read = (x: JudgedResults) => Object.fromEntries(Object.entries(pages(x)).map(([k, v]) => [k, v.replace(/\s+/g, ' ')]));
+    Object.assign(route, { restored: 3, restoreP50Ms: 180 });
+    inEach(read(r), [`${fmtMs(route.initP50Ms)}; restore 180 ms (3 restored)`]);
+    Object.assign(route, { initP50Ms: null });
+    inEach(read(r), ['restore 180 ms (3 restored)']);
+  });
+
   it('junit.xml gives the headline as the page does: the stack figure, the client one under client.*', () => {
     const r = load(ATTRIBUTION_FIXTURES.accessLog);
     const xml = renderJunit(r);

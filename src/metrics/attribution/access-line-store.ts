@@ -55,6 +55,8 @@ export class AccessLineStore {
   /** INV_NO_REPORT | INV_WARM | INV_COLD */
   invState = new Uint8Array(0);
   invInitMs = new Float64Array(0);
+  /** a SnapStart restore's duration (NaN: none) */
+  invRestoreMs = new Float64Array(0);
   /** the host's wait for a slot (local emulator), ms; 0: none */
   invWaitMs = new Float64Array(0);
   /** function name index + 1 (0: none named) */
@@ -212,6 +214,7 @@ export class AccessLineStore {
       if (v >= this.invState.length) {
         this.invState = grow(this.invState, v + 1);
         this.invInitMs = grow(this.invInitMs, v + 1);
+        this.invRestoreMs = grow(this.invRestoreMs, v + 1);
         this.invWaitMs = grow(this.invWaitMs, v + 1);
         this.invFunction = grow(this.invFunction, v + 1);
         this.invRoute = grow(this.invRoute, v + 1);

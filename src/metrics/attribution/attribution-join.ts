@@ -41,8 +41,11 @@ export interface JoinOptions {
 }
 
 export interface InvocationFacts {
+  /** it paid a cold start on the request path: an INIT, or a SnapStart restore */
   cold: boolean;
   initDurationMs?: number;
+  /** a SnapStart environment restored for it (its REPORT's Restore Duration) */
+  restoreDurationMs?: number;
   functionName?: string;
 }
 
@@ -71,12 +74,13 @@ export class AttributionJoin {
     return inv !== undefined && this.lines.invWanted[inv] === 1;
   }
 
-  /** An invocation's REPORT line: cold (it has an Init Duration) or warm. */
+  /** An invocation's REPORT line: cold (it has an Init Duration or a Restore Duration) or warm. */
   addInvocation(requestId: string, facts: InvocationFacts): void {
     const inv = this.invOf(requestId);
     if (inv === undefined) return;
     this.lines.invState[inv] = facts.cold ? INV_COLD : INV_WARM;
     this.lines.invInitMs[inv] = facts.initDurationMs ?? Number.NaN;
+    this.lines.invRestoreMs[inv] = facts.restoreDurationMs ?? Number.NaN;
     if (facts.functionName !== undefined) this.lines.invFunction[inv] = this.lines.functionOf(facts.functionName);
   }
 

@@ -36,6 +36,9 @@ interface RouteTally {
   cold: Histogram;
   warm: Histogram;
   init: Histogram;
+  /** of the cold requests, those a SnapStart restore served, and the restores' durations (each invocation once) */
+  restored: number;
+  restore: Histogram;
   /** local emulator: the same, of the stack's latency */
   stackCold: Histogram | undefined;
   stackWarm: Histogram | undefined;
@@ -107,11 +110,14 @@ export class AttributionTally {
       r = this.routeTally(route, kind);
       (cold ? r.cold : r.warm).recordValue(v);
       if (r.functionIndex === 0 && lines.invFunction[inv] !== 0) r.functionIndex = lines.invFunction[inv];
-      // the cold invocations' Init Duration, each invocation once per route and kind (a message's many deliveries, one INIT)
+      const restored = cold && Number.isFinite(lines.invRestoreMs[inv]);
+      if (restored) r.restored++;
+      // the cold invocations' Init (or Restore) Duration, each invocation once per route and kind (a message's many deliveries, one INIT)
       const bit = 1 << kind;
       if (cold && (lines.invFlags[inv] & bit) === 0) {
         lines.invFlags[inv] |= bit;
         if (Number.isFinite(lines.invInitMs[inv])) r.init.recordValue(us(lines.invInitMs[inv]));
+        if (restored) r.restore.recordValue(us(lines.invRestoreMs[inv]));
       }
       if (cold) this.slowest.offer(v, atMs, kind, route);
       waitMs = lines.invWaitMs[inv];
@@ -229,7 +235,7 @@ export class AttributionTally {
     let r = this.routes.get(key);
     if (r === undefined) {
       const local = this.stackSplit !== undefined;
-      r = { route, kind, cold: newHistogram(), warm: newHistogram(), init: newHistogram(), stackCold: local ? newHistogram() : undefined, stackWarm: local ? newHistogram() : undefined, functionIndex: 0 };
+      r = { route, kind, cold: newHistogram(), warm: newHistogram(), init: newHistogram(), restored: 0, restore: newHistogram(), stackCold: local ? newHistogram() : undefined, stackWarm: local ? newHistogram() : undefined, functionIndex: 0 };
       this.routes.set(key, r);
     }
     return r;
@@ -255,6 +261,7 @@ export class AttributionTally {
           warmP50Ms: r.warm.totalCount > 0 ? summarize(r.warm).p50 : null,
           penaltyMs: tail.penaltyMs,
           initP50Ms: r.init.totalCount > 0 ? summarize(r.init).p50 : null,
+          ...(r.restored > 0 ? { restored: r.restored, restoreP50Ms: summarize(r.restore).p50 } : {}),
           tailColdShare: tail.tailColdShare,
           p99Ms: tail.p99Ms,
           p99WithoutColdMs: tail.p99WithoutColdMs,

@@ -6,7 +6,7 @@ import { LoggedErrorCollector } from './logged-error-collector.ts';
 import { encodeHistogram, newHistogram } from '../measurement/histogram.ts';
 import { summarize } from '../measurement/latency-summary.ts';
 import { filterLogEvents, type LogPullLimits } from './log-events.ts';
-import { initNotInBilledMs, parseAnyReport, type ReportLine } from './report-lines.ts';
+import { coldOnRequestPath, initNotInBilledMs, parseAnyReport, type ReportLine } from './report-lines.ts';
 import { defaultLogGroup } from './function-log-group.ts';
 
 /**
@@ -27,6 +27,10 @@ export const REPORT_AND_ERRORS_PATTERN = ['REPORT', '"platform.report"', ...ERRO
 /** Folds REPORT lines into histograms and totals: no per-invocation array is ever kept. */
 export class ReportLineAccumulator {
   private readonly init = newHistogram();
+  private readonly restore = newHistogram();
+  private restores = 0;
+  private restoreMs = 0;
+  private billedRestoreMs = 0;
   private readonly duration = newHistogram();
   private readonly coldByPeriod = new Map<number, number>();
   private invocations = 0;
@@ -53,6 +57,14 @@ export class ReportLineAccumulator {
       this.initMs += line.initDurationMs;
       this.initExtraMs += initNotInBilledMs(line);
       this.init.recordValue(Math.max(1, Math.round(line.initDurationMs * 1000)));
+    }
+    if (line.restoreDurationMs !== undefined) {
+      this.restores++;
+      this.restoreMs += line.restoreDurationMs;
+      this.billedRestoreMs += line.billedRestoreDurationMs ?? 0;
+      this.restore.recordValue(Math.max(1, Math.round(line.restoreDurationMs * 1000)));
+    }
+    if (coldOnRequestPath(line)) {
       const period = Math.floor(timestampMs / this.periodMs) * this.periodMs;
       this.coldByPeriod.set(period, (this.coldByPeriod.get(period) ?? 0) + 1);
     }
@@ -77,6 +89,9 @@ export class ReportLineAccumulator {
       initNotInBilledMs: this.initExtraMs,
       memorySizeMB: this.memorySizeMB,
       maxMemoryUsedMB: this.maxMemoryUsedMB,
+      ...(this.restores > 0
+        ? { restores: this.restores, restoreDuration: summarize(this.restore), restoreDurationMsTotal: round3(this.restoreMs), billedRestoreDurationMsTotal: round3(this.billedRestoreMs) }
+        : {}),
       coldStartsOverTime: { timestamps: cold.map((c) => c[0]), values: cold.map((c) => c[1]) },
       truncated: this.truncated,
     };

@@ -1,9 +1,12 @@
 /**
  * Lambda's per-invocation REPORT log line:
  * `REPORT RequestId: <id>\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\t
- *  Max Memory Used: 78 MB\tInit Duration: 95.21 ms\t` (Init Duration only on a cold start). An
- * invocation that timed out or whose runtime exited adds `Status: timeout` or `Status: error\tError
- * Type: Runtime.ExitError`.
+ *  Max Memory Used: 78 MB\tInit Duration: 95.21 ms\t` (Init Duration only on a cold start). A
+ * SnapStart function's new environment is restored from its version's snapshot instead: its first
+ * REPORT has no Init Duration (INIT ran at publish) but `Restore Duration` (the restore, the runtime's
+ * load and the after-restore hooks) and `Billed Restore Duration` (the part billed: the runtime's
+ * load and the hooks), AWS's "Monitoring for Lambda SnapStart". An invocation that timed out or
+ * whose runtime exited adds `Status: timeout` or `Status: error\tError Type: Runtime.ExitError`.
  */
 export interface ReportLine {
   requestId: string;
@@ -13,6 +16,9 @@ export interface ReportLine {
   maxMemoryUsedMB: number;
   /** present on cold starts */
   initDurationMs?: number;
+  /** present on a SnapStart environment's first invocation: its cold start on the request path is this restore */
+  restoreDurationMs?: number;
+  billedRestoreDurationMs?: number;
   /** present on an invocation that did not end normally */
   status?: string;
   errorType?: string;
@@ -44,6 +50,7 @@ export function parseReportLine(message: string): ReportLine | null {
   };
   const init = num('Init Duration');
   if (init !== undefined) line.initDurationMs = init;
+  withRestore(line, num('Restore Duration'), num('Billed Restore Duration'));
   const status = fields.get('Status');
   if (status !== undefined) line.status = status;
   const errorType = fields.get('Error Type');
@@ -55,7 +62,8 @@ export function parseReportLine(message: string): ReportLine | null {
  * The same report in Lambda's JSON log format (`LoggingConfig.LogFormat: JSON`): a
  * `platform.report` event as the Telemetry API's schema reference writes it,
  * `{"time":…,"type":"platform.report","record":{"requestId":…,"metrics":{"durationMs",
- * "billedDurationMs","memorySizeMB","maxMemoryUsedMB","initDurationMs"?},"status":"success"}}`.
+ * "billedDurationMs","memorySizeMB","maxMemoryUsedMB","initDurationMs"?,"restoreDurationMs"?},
+ * "status":"success"}}` (a `billedRestoreDurationMs` read where a record has one).
  * A status other than `success` (`error`, `failure`, `timeout`) is kept, with `errorType`.
  */
 export function parsePlatformReport(message: string): ReportLine | null {
@@ -81,9 +89,21 @@ export function parsePlatformReport(message: string): ReportLine | null {
   const line: ReportLine = { requestId, durationMs, billedDurationMs, memorySizeMB, maxMemoryUsedMB: num('maxMemoryUsedMB') ?? 0 };
   const init = num('initDurationMs');
   if (init !== undefined) line.initDurationMs = init;
+  withRestore(line, num('restoreDurationMs'), num('billedRestoreDurationMs'));
   if (typeof status === 'string' && status !== 'success') line.status = status;
   if (typeof errorType === 'string') line.errorType = errorType;
   return line;
+}
+
+function withRestore(line: ReportLine, restore: number | undefined, billed: number | undefined): void {
+  if (restore === undefined) return;
+  line.restoreDurationMs = restore;
+  line.billedRestoreDurationMs = billed ?? 0;
+}
+
+/** Whether the invocation paid a cold start on the request path: an INIT, or a SnapStart restore. */
+export function coldOnRequestPath(line: ReportLine): boolean {
+  return line.initDurationMs !== undefined || line.restoreDurationMs !== undefined;
 }
 
 /** A report in either of Lambda's log formats (text REPORT line or JSON platform.report). */

@@ -429,7 +429,8 @@ export function functionUsage(
       invocations: report.invocations,
       invocationsSource: 'report-lines',
       memoryMB: report.memorySizeMB ?? fn.memoryMB,
-      billedMs: report.billedDurationMsTotal + init,
+      // a SnapStart restore's billed part (loading the runtime, the after-restore hooks) is billed as duration too
+      billedMs: report.billedDurationMsTotal + init + (report.billedRestoreDurationMsTotal ?? 0),
       billedSource: 'report-lines',
     };
   }

@@ -172,9 +172,9 @@ export function buildCharts(results: Results): Record<string, ChartSpec> {
     charts.push(perFunction('Invocations', 'Sum', 'lambda-invocations', 'Lambda Invocations', period, true));
     charts.push(perFunction('Throttles', 'Sum', 'lambda-throttles', 'Lambda Throttles', period, true, true));
 
-    // Cold starts: REPORT lines per function; the EMF ColdStart metric when there are none.
+    // Cold starts (INITs and SnapStart restores): REPORT lines per function; the EMF ColdStart metric when there are none.
     const cold: ChartSeries[] = Object.entries(cw.reports)
-      .filter(([, r]) => r.coldStarts > 0)
+      .filter(([, r]) => r.coldStarts + (r.restores ?? 0) > 0)
       .map(([fn, r]) => ({
         label: fn,
         values: align({ timestamps: r.coldStartsOverTime.timestamps, values: r.coldStartsOverTime.values }, grid, true),

@@ -57,7 +57,7 @@ export function sourceText(cw: ColdWarmModel): string {
 export function coldMeansText(cw: ColdWarmModel): string {
   return cw.source === 'subprotocol'
     ? 'cold: the request met a new execution environment, as the reference stack flags it'
-    : 'cold: served by an invocation that was a cold start (its REPORT line has an Init Duration)';
+    : 'cold: served by an invocation that was a cold start (its REPORT line has an Init Duration, or a SnapStart Restore Duration)';
 }
 
 /** "12 of 4,000 requests not traced: no access-log line for the connection (8), …", or that all were. */
@@ -124,9 +124,16 @@ export function coldRateText(r: RouteRow): string {
   return `${fmtInt(r.cold)} of ${fmtInt(r.attributed)} (${shareText(r.coldRate)})`;
 }
 
+/** The cold starts' own duration: "312 ms" (INIT), and where SnapStart restores served some, "restore 180 ms (12 restored)". */
+export function coldStartDurationText(r: RouteRow): string {
+  if (r.restored === undefined) return fmtMs(r.initP50Ms);
+  const restore = `restore ${fmtMs(r.restoreP50Ms)} (${fmtInt(r.restored)} restored)`;
+  return r.initP50Ms === null ? restore : `${fmtMs(r.initP50Ms)}; ${restore}`;
+}
+
 /** A route on one line (the console's). */
 export function routeText(r: RouteRow): string {
-  return `${routeName(r)} ${r.kind}: cold ${coldRateText(r)}  cold p50 ${fmtMs(r.coldP50Ms)}  warm p50 ${fmtMs(r.warmP50Ms)}  penalty ${penaltyText(r.penaltyMs)}  Init Duration p50 ${fmtMs(r.initP50Ms)}`;
+  return `${routeName(r)} ${r.kind}: cold ${coldRateText(r)}  cold p50 ${fmtMs(r.coldP50Ms)}  warm p50 ${fmtMs(r.warmP50Ms)}  penalty ${penaltyText(r.penaltyMs)}  Init Duration p50 ${coldStartDurationText(r)}`;
 }
 
 /** The cold requests drawn on the latency-over-time charts. */
@@ -151,5 +158,5 @@ export function tailCells(row: ColdWarmRow): string[] {
 
 export const ROUTE_HEAD = ['route', 'function', 'request', 'cold starts', 'cold p50', 'warm p50', 'penalty', 'Init Duration p50', 'slowest 1 % cold'];
 export function routeCells(r: RouteRow): string[] {
-  return [r.route, r.functionName ?? '–', KIND_LABEL[r.kind], coldRateText(r), fmtMs(r.coldP50Ms), fmtMs(r.warmP50Ms), penaltyText(r.penaltyMs), fmtMs(r.initP50Ms), shareText(r.tailColdShare)];
+  return [r.route, r.functionName ?? '–', KIND_LABEL[r.kind], coldRateText(r), fmtMs(r.coldP50Ms), fmtMs(r.warmP50Ms), penaltyText(r.penaltyMs), coldStartDurationText(r), shareText(r.tailColdShare)];
 }
