@@ -1,4 +1,5 @@
 import type { Results, Saturation } from '../contracts/results-schema.ts';
+import { CPU_LIMIT_CORES, CPU_WINDOW_INTERVALS, LAG_P99_LIMIT_MS } from '../metrics/measurement/saturation.ts';
 import { fmtInt, fmtMs, fmtShare } from '../number-format.ts';
 
 /**
@@ -13,7 +14,7 @@ export function saturationText(s: Saturation): string {
     return `shard ${s.shard} event-loop lag p99 ${fmtMs(s.lagP99Ms)} > ${fmtMs(s.limitMs)}${starved}; latencies include the harness's own delay`;
   }
   if (s.sign === 'cpu') return `shard ${s.shard} used ${fmtShare(s.cores)} of a core over ${fmtInt(s.windowSeconds)} s; add shards or lower the load`;
-  return `${fmtInt(s.saturated)} of ${fmtInt(s.workers)} workers had an event-loop lag p99 over 50 ms or used more than 90 % of a core for 3 s; latencies include the workers' own delay`;
+  return `${fmtInt(s.saturated)} of ${fmtInt(s.workers)} workers had an event-loop lag p99 over ${fmtMs(LAG_P99_LIMIT_MS)} or used more than ${fmtShare(CPU_LIMIT_CORES)} of a core for ${fmtInt(CPU_WINDOW_INTERVALS)} s; latencies include the workers' own delay`;
 }
 
 const SATURATED = 'harness saturated: ';

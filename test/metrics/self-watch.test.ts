@@ -43,6 +43,10 @@ describe('the harness watching itself', () => {
     const cpu = assessSaturation({ runLagP99Ms: [3], cpuCores: [[0.5, 0.95, 0.97, 0.92, 0.3]] });
     expect(cpu).toMatchObject([{ sign: 'cpu', shard: 0, limitCores: 0.9, windowSeconds: 3 }]);
     expect(harnessWarningLines({ saturation: cpu, warnings: ['kept as it was'] })).toEqual([expect.stringMatching(/^harness saturated: shard 0 used 94.7 % of a core over 3 s/), 'kept as it was']);
+    // Artillery's workers say so themselves, by the same rule
+    expect(harnessWarningLines({ saturation: [{ sign: 'workers', saturated: 2, workers: 4 }], warnings: [] })).toEqual([
+      "harness saturated: 2 of 4 workers had an event-loop lag p99 over 50 ms or used more than 90 % of a core for 3 s; latencies include the workers' own delay",
+    ]);
   });
 });
 
