@@ -254,4 +254,3 @@ export function judgePoint(results: readonly Results[], thresholds: readonly Thr
     note: `the harness was saturated as well (${where}): the latencies judged include its own delay, so a latency miss here may be partly the harness's`,
   };
 }
-
