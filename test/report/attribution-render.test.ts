@@ -106,6 +106,11 @@ describe('the attribution model, rendered three ways', () => {
     inEach(read(r), [`${fmtMs(route.initP50Ms)}; restore 180 ms (3 restored)`]);
     Object.assign(route, { initP50Ms: null });
     inEach(read(r), ['restore 180 ms (3 restored)']);
+    // and per function, beside its INITs, where the REPORT lines are tabled (summary.md, index.html)
+    const fn = Object.keys(r.cloudwatch!.reports)[0]!;
+    Object.assign(r.cloudwatch!.reports[fn]!, { restores: 4, restoreDuration: { count: 4, min: 150, mean: 175, p50: 170, p90: 200, p99: 210, p999: 210, max: 210 } });
+    const { md, html } = read(r);
+    for (const page of [md, html]) expect(page).toContain('; 4 restored (restore p50 170 ms)');
   });
 
   it('junit.xml gives the headline as the page does: the stack figure, the client one under client.*', () => {

@@ -1,3 +1,4 @@
+import type { ReportLineStats } from '../../contracts/cloudwatch-schema.ts';
 import type { LatencySummary } from '../../contracts/results-schema.ts';
 import { fmtInt, fmtMs, fmtShare } from '../../number-format.ts';
 import { partOfWhole, partOfWholeText } from '../../part-of-whole.ts';
@@ -129,6 +130,11 @@ export function coldStartDurationText(r: RouteRow): string {
   if (r.restored === undefined) return fmtMs(r.initP50Ms);
   const restore = `restore ${fmtMs(r.restoreP50Ms)} (${fmtInt(r.restored)} restored)`;
   return r.initP50Ms === null ? restore : `${fmtMs(r.initP50Ms)}; ${restore}`;
+}
+
+/** A function's SnapStart restores beside its INITs (REPORT lines): "; 4 restored (restore p50 180 ms)", or nothing where none was. */
+export function restoresText(s: Pick<ReportLineStats, 'restores' | 'restoreDuration'>): string {
+  return s.restores ? `; ${fmtInt(s.restores)} restored (restore p50 ${fmtMs(s.restoreDuration?.p50)})` : '';
 }
 
 /** A route on one line (the console's). */

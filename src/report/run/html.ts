@@ -22,7 +22,7 @@ import { NO_CALL_TEXT } from './permissions-table.ts';
 import type { AttributionModel } from './attribution-model.ts';
 import { runPageModel, type ErrorFacts, type HostFacts, type PermissionFacts, type RunPageModel } from './page-model.ts';
 import { ATTRIBUTION_STYLE, cardsNote, coldWarmBody, hostBanner, latencyCard } from './attribution-section.ts';
-import { FIGURE_LABEL } from './cold-warm-text.ts';
+import { FIGURE_LABEL, restoresText } from './cold-warm-text.ts';
 import { emulatedRuntimeHtmlCell, runtimeHtmlCell } from './runtimes-text.ts';
 import { pathCharts } from './path-charts.ts';
 import { pathHtml } from './path-section.ts';
@@ -371,7 +371,7 @@ function reportsTable(r: Results): string {
   const reports = Object.entries(r.cloudwatch?.reports ?? {}).map(([fn, s]) => [
     `<code>${h(fn)}</code>`,
     fmtInt(s.invocations),
-    `${fmtInt(s.coldStarts)} (${fmtShare(s.invocations > 0 ? s.coldStarts / s.invocations : null)})`,
+    `${fmtInt(s.coldStarts)} (${fmtShare(s.invocations > 0 ? s.coldStarts / s.invocations : null)})${h(restoresText(s))}`,
     fmtMs(s.initDuration?.p50),
     fmtMs(s.initDuration?.p99),
     fmtMs(s.initDuration?.max),

@@ -26,6 +26,7 @@ import {
   hostHoldText,
   kindCells,
   KIND_HEAD,
+  restoresText,
   ROUTE_HEAD,
   routeCells,
   routesMeansText,
@@ -188,7 +189,7 @@ export function renderSummaryMarkdown(results: JudgedResults): string {
       out.push('### Lambda (CloudWatch)', '', ...(page.thisHost ? [`${md(capital(page.thisHost))}.`, ''] : []), '| function | invocations | errors | throttles | p99 | cold starts | init p99 |', '|---|---:|---:|---:|---:|---:|---:|');
       for (const [fn, t] of lambda) {
         const rep = r.cloudwatch.reports[fn];
-        out.push(`| ${md(fn)} | ${fmtInt(t.invocations)} | ${fmtInt(t.errors)} | ${fmtInt(t.throttles)} | ${fmtMs(t.durationP99Ms)} | ${rep ? fmtInt(rep.coldStarts) : '–'} | ${fmtMs(rep?.initDuration?.p99)} |`);
+        out.push(`| ${md(fn)} | ${fmtInt(t.invocations)} | ${fmtInt(t.errors)} | ${fmtInt(t.throttles)} | ${fmtMs(t.durationP99Ms)} | ${rep ? `${fmtInt(rep.coldStarts)}${restoresText(rep)}` : '–'} | ${fmtMs(rep?.initDuration?.p99)} |`);
       }
       out.push('');
     }
