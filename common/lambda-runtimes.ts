@@ -92,6 +92,16 @@ export function isProvidedRuntime(value: string): value is ProvidedRuntime {
   return isLambdaRuntime(value) && RUNTIME_TABLE[value].language === 'provided';
 }
 
+/**
+ * Whether Lambda takes SnapStart on this runtime: of the runtimes the emulator runs, Python 3.12
+ * and later (AWS's "Improving startup performance with Lambda SnapStart": Java 11 and later,
+ * Python 3.12 and later, .NET 8 and later; the rest are refused at CreateFunction).
+ */
+export function snapStartSupported(runtime: string): boolean {
+  const python = /^python3\.(\d+)$/.exec(runtime);
+  return (python !== null && Number(python[1]) >= 12) || /^(java(11|17|21|25)|dotnet(8|9|10))$/.test(runtime);
+}
+
 /** go1.x: the handler binary speaks the Runtime API (aws-lambda-go does when AWS_LAMBDA_RUNTIME_API is set). */
 export function isGoRuntime(value: string): value is 'go1.x' {
   return isLambdaRuntime(value) && RUNTIME_TABLE[value].language === 'go';

@@ -300,7 +300,8 @@ export class LambdaControlPlane {
       PackageType: 'Zip',
       Architectures: ['x86_64'],
       EphemeralStorage: { Size: 512 },
-      SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
+      // SnapStart applies to published versions; $LATEST, the one served here, is Off as Lambda says of it
+      SnapStart: { ApplyOn: fn.snapStart ?? 'None', OptimizationStatus: 'Off' },
       LoggingConfig: loggingConfigOf(fn),
     };
   }

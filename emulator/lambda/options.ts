@@ -107,6 +107,8 @@ const FunctionSchema = z.strictObject({
   lambdaInsights: z.boolean().optional(),
   /** LoggingConfig; absent: the Text format in `/aws/lambda/<name>` */
   logging: LoggingSchema.optional(),
+  /** SnapStart's ApplyOn, as GetFunctionConfiguration reports it (absent: None) */
+  snapStart: z.literal('PublishedVersions').optional(),
   /** Fault knob: milliseconds added before each invocation. */
   addedLatencyMs: z.number().min(0).optional(),
   /** Fault knob: share 0..1 of invocations throttled with reason 'forced'. */

@@ -101,6 +101,7 @@ function lambdaFunction({ config, sessionOf, memoryOf, reservedOf }: StackContex
     sessionToken: sessionOf(f.name),
     ...(f.lambdaInsights ? { lambdaInsights: true } : {}),
     ...(f.logging ? { logging: f.logging } : {}),
+    ...(f.snapStart ? { snapStart: f.snapStart } : {}),
     ...(f.opt ? { opt: f.opt } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isProvidedRuntime, runtimeRefusal, RUNTIMES_RUN, type LambdaRuntimeId } from '../../common/lambda-runtimes.ts';
+import { isProvidedRuntime, runtimeRefusal, RUNTIMES_RUN, snapStartSupported, type LambdaRuntimeId } from '../../common/lambda-runtimes.ts';
 import { readExecutionRole } from '../iam/execution-role-reader.ts';
 import type { FunctionCodeReader } from './function-code.ts';
 import { readFunctionLayers } from './lambda-layers.ts';
@@ -14,7 +14,10 @@ import { templateError } from './template-errors.ts';
  * (LogFormat, ApplicationLogLevel, SystemLogLevel, LogGroup; SAM's and Serverless's land here). What would run
  * differently is refused, naming the property: a container image, a layer whose content is not
  * here (lambda-layers.ts), a runtime the emulator does not run (retired ones named as retired).
- * Layers are merged into the folder standing in for its /opt.
+ * Layers are merged into the folder standing in for its /opt. SnapStart (ApplyOn PublishedVersions)
+ * is kept where Lambda takes it and refused in CreateFunction's words where it does not; it applies
+ * to published versions only, and the stack's functions run as $LATEST here (INIT on demand), as
+ * an unqualified invocation runs on AWS.
  */
 const functionSchema = z
   .object({
@@ -35,6 +38,7 @@ const functionSchema = z
       })
       .loose()
       .optional(),
+    SnapStart: z.object({ ApplyOn: z.enum(['PublishedVersions', 'None']) }).loose().optional(),
     Code: z.unknown(),
   })
   .loose();
@@ -47,6 +51,9 @@ export async function readLambdaFunction(t: StackTemplate, logicalId: string, co
   const refusal = runtimeRefusal(p.Runtime);
   if (refusal !== undefined) throw templateError(t.file, at('Runtime'), refusal);
   const runtime = p.Runtime as LambdaRuntimeId;
+  const snapStart = p.SnapStart?.ApplyOn === 'PublishedVersions';
+  // CreateFunction's own refusal (InvalidParameterValueException), in its words
+  if (snapStart && !snapStartSupported(runtime)) throw templateError(t.file, at('SnapStart'), `${runtime} is not supported for SnapStart enabled functions.`);
   const role = readExecutionRole(t, logicalId);
   // A custom runtime's bootstrap reads _HANDLER if it wants one: Lambda requires none of it.
   const handler = p.Handler ?? (isProvidedRuntime(runtime) ? 'bootstrap' : undefined);
@@ -66,6 +73,7 @@ export async function readLambdaFunction(t: StackTemplate, logicalId: string, co
     ...(layers.insights ? { lambdaInsights: true } : {}),
     ...(layers.opt ? { layers: layers.layers, opt: layers.opt } : {}),
     ...(p.LoggingConfig ? { logging: loggingOf(p.LoggingConfig) } : {}),
+    ...(snapStart ? { snapStart: 'PublishedVersions' as const } : {}),
   };
 }
 

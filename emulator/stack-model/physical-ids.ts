@@ -125,7 +125,8 @@ export function physicalAttribute(type: string, logicalId: string, attribute: st
   switch (type) {
     case 'AWS::Lambda::Function':
       if (attribute === 'Arn') return `${arn('lambda')}:function:${name()}`;
-      if (attribute === 'SnapStartResponse.ApplyOn') return 'None';
+      if (attribute === 'SnapStartResponse.ApplyOn') return (ctx.property('SnapStart') as { ApplyOn?: unknown } | undefined)?.ApplyOn ?? 'None';
+      if (attribute === 'SnapStartResponse.OptimizationStatus') return 'Off';
       return undefined;
     case 'AWS::DynamoDB::Table': {
       const tableArn = `${arn('dynamodb')}:table/${name()}`;

@@ -36,7 +36,7 @@ export interface SamExpansion {
 /** The properties of a Serverless::Function that are AWS::Lambda::Function's under the same name. */
 const LAMBDA_PROPERTIES = [
   'FunctionName', 'Handler', 'Runtime', 'MemorySize', 'Timeout', 'Environment', 'ReservedConcurrentExecutions',
-  'Layers', 'PackageType', 'Architectures', 'Description', 'Role', 'VpcConfig', 'KmsKeyArn', 'EphemeralStorage', 'LoggingConfig',
+  'Layers', 'PackageType', 'Architectures', 'Description', 'Role', 'VpcConfig', 'KmsKeyArn', 'EphemeralStorage', 'LoggingConfig', 'SnapStart',
 ];
 
 export function isSamTemplate(template: Template): boolean {

@@ -182,6 +182,8 @@ export interface FunctionDescription {
   opt?: string;
   /** its LoggingConfig, where the template sets one (absent: Text, `/aws/lambda/<name>`) */
   logging?: FunctionLogging;
+  /** SnapStart on its published versions (the template's SnapStart.ApplyOn); its $LATEST, which runs here, INITs on demand */
+  snapStart?: 'PublishedVersions';
   /** asynchronous invocation: AWS::Lambda::EventInvokeConfig, DeadLetterConfig, SAM's EventInvokeConfig (absent: AWS's defaults) */
   asyncInvoke?: AsyncInvokeConfig;
 }

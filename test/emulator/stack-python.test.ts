@@ -64,6 +64,18 @@ describe('the python-rooms fixture: boto3 against the emulator', () => {
     expect(rooms.stack.ready.lambdaRuntime).toMatchObject({ nodeFunctions: false, others: [expect.stringMatching(/^python3\.12 on the host's Python 3\.\d+\.\d+ \(\/\S+\)$/)] });
   });
 
+  it("reports SnapStart as its template sets it: on the message function's published versions, Off on the $LATEST served", async () => {
+    const lambda = new LambdaClient({ endpoint: rooms.stack.ready.lambdaEndpoint, region: rooms.stack.ready.region, credentials });
+    try {
+      const nameOf = (id: string) => rooms.stack.stack.functions.find((f) => f.logicalId === id)!.name;
+      const snap = async (id: string) => (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: nameOf(id) }))).SnapStart;
+      expect(await snap('MessageFunction')).toEqual({ ApplyOn: 'PublishedVersions', OptimizationStatus: 'Off' });
+      expect(await snap('ConnectFunction')).toEqual({ ApplyOn: 'None', OptimizationStatus: 'Off' });
+    } finally {
+      lambda.destroy();
+    }
+  });
+
   it('answers /join, posts a message to the other members of the room only, as text', async () => {
     const url = rooms.stack.ready.websocketUrl;
     const [a, b, c] = [await open(url), await open(url), await open(url)];

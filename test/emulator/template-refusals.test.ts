@@ -147,6 +147,30 @@ describe('what cannot run is refused, naming the resource and the property', () 
     expect(d.routes[0]!.functionId).toBe('Fn');
   });
 
+  it("SnapStart on a runtime Lambda does not take it on, in CreateFunction's words; kept on Python 3.12 and later, from SAM's function too", async () => {
+    const snap = { SnapStart: { ApplyOn: 'PublishedVersions' } };
+    expect(await refusal(withProps('Fn', snap))).toBe('resource Fn property SnapStart: nodejs22.x is not supported for SnapStart enabled functions.');
+    const python = (runtime: string) => withProps('Fn', { ...snap, Runtime: runtime, Handler: 'index.handler', Code: { ZipFile: 'def handler(e, c):\n    return {}\n' } });
+    expect(await refusal(python('python3.11'))).toBe('resource Fn property SnapStart: python3.11 is not supported for SnapStart enabled functions.');
+    const kept = python('python3.12');
+    kept.Outputs = { Applied: { Value: { 'Fn::GetAtt': ['Fn', 'SnapStartResponse.ApplyOn'] } }, Status: { Value: { 'Fn::GetAtt': ['Fn', 'SnapStartResponse.OptimizationStatus'] } } };
+    const d = await read(kept);
+    expect(d.functions[0]!.snapStart).toBe('PublishedVersions');
+    // Fn::GetAtt answers as CloudFormation does of $LATEST
+    expect(d.outputs.map((o) => [o.key, o.value])).toEqual([['Applied', 'PublishedVersions'], ['Status', 'Off']]);
+    // ApplyOn None is SnapStart off, on any runtime
+    expect((await read(withProps('Fn', { SnapStart: { ApplyOn: 'None' } }))).functions[0]!.snapStart).toBeUndefined();
+    expect(await refusal(withProps('Fn', { SnapStart: { ApplyOn: 'Always' } }))).toMatch(/^resource Fn property SnapStart\.ApplyOn: /);
+    const sam = {
+      Transform: 'AWS::Serverless-2016-10-31',
+      Resources: {
+        ...base().Resources,
+        Fn: { Type: 'AWS::Serverless::Function', Properties: { ...snap, Runtime: 'python3.13', Handler: 'index.handler', InlineCode: 'def handler(e, c):\n    return {}\n' } },
+      },
+    };
+    expect((await read(sam)).functions[0]!.snapStart).toBe('PublishedVersions');
+  });
+
   it('a runtime it does not run, listing the ones it does; a retired one named as retired', async () => {
     const runs = 'nodejs10.x…nodejs24.x, python3.6…python3.14, provided, provided.al2, provided.al2023, go1.x';
     expect(await refusal(withProps('Fn', { Runtime: 'nodejs8.10' }))).toBe(
