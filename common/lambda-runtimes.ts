@@ -93,13 +93,13 @@ export function isProvidedRuntime(value: string): value is ProvidedRuntime {
 }
 
 /**
- * Whether Lambda takes SnapStart on this runtime: of the runtimes the emulator runs, Python 3.12
- * and later (AWS's "Improving startup performance with Lambda SnapStart": Java 11 and later,
- * Python 3.12 and later, .NET 8 and later; the rest are refused at CreateFunction).
+ * Whether Lambda takes SnapStart on this runtime the emulator runs: Python 3.12 and later (AWS's
+ * "Improving startup performance with Lambda SnapStart" adds Java 11 and .NET 8 and later, which
+ * the emulator does not run; any other runtime is refused at CreateFunction).
  */
 export function snapStartSupported(runtime: string): boolean {
   const python = /^python3\.(\d+)$/.exec(runtime);
-  return (python !== null && Number(python[1]) >= 12) || /^(java(11|17|21|25)|dotnet(8|9|10))$/.test(runtime);
+  return python !== null && Number(python[1]) >= 12;
 }
 
 /** go1.x: the handler binary speaks the Runtime API (aws-lambda-go does when AWS_LAMBDA_RUNTIME_API is set). */
