@@ -75,6 +75,9 @@ const LoggingSchema = z.strictObject({
 });
 export type FunctionLogging = z.output<typeof LoggingSchema>;
 
+/** Lambda's alias names: 1-128 letters, digits, hyphens and underscores, not all digits (that is a version). */
+export const ALIAS_NAME = /^(?!\d+$)[A-Za-z0-9_-]{1,128}$/;
+
 const FunctionSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, hyphens or underscores'),
   code: CodeSchema,
@@ -107,6 +110,22 @@ const FunctionSchema = z.strictObject({
   lambdaInsights: z.boolean().optional(),
   /** LoggingConfig; absent: the Text format in `/aws/lambda/<name>` */
   logging: LoggingSchema.optional(),
+  /**
+   * Published versions (AWS::Lambda::Version, SAM's AutoPublishAlias, …), numbered from 1 in
+   * order, each running the configuration above as published; `provisionedConcurrency` is
+   * configured on the version itself.
+   */
+  versions: z.array(z.strictObject({ provisionedConcurrency: z.int().min(1).optional() })).default([]),
+  /** Aliases, each naming a published version (1-based), with the provisioned concurrency configured on the alias. */
+  aliases: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(ALIAS_NAME, 'must be 1-128 letters, digits, hyphens or underscores, not all digits'),
+        version: z.int().min(1),
+        provisionedConcurrency: z.int().min(1).optional(),
+      }),
+    )
+    .default([]),
   /** SnapStart's ApplyOn, as GetFunctionConfiguration reports it (absent: None) */
   snapStart: z.literal('PublishedVersions').optional(),
   /** Fault knob: milliseconds added before each invocation. */

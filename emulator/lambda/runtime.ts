@@ -9,13 +9,18 @@ import { awsSdkV2Modules, bundledSdkModules, type SdkModules } from './bundling/
 import { UserError } from '../../common/errors.ts';
 import { factsOf, runsInWorker, type NodeFunctionRuntime } from '../../common/lambda-runtimes.ts';
 import { ConcurrencyLimits } from './pool/concurrency.ts';
-import { createEnvironment, environmentSpec, updatedSpec, type SpecSources } from './environments/environment-specs.ts';
+import { createEnvironment, environmentSpec, updatedSpec, variantSpec, type SpecSources } from './environments/environment-specs.ts';
 import { ephemeralStorageRoot } from './environments/ephemeral-storage.ts';
 import type { OwnedTempDir } from '../owned-temp-dirs.ts';
 import { EnvironmentPreparer } from './pool/env-preparer.ts';
-import { streamName, type ExecutionEnvironment, type RunResult } from './environments/execution-environment.ts';
+import { streamName, type EnvironmentSpec, type ExecutionEnvironment, type RunResult } from './environments/execution-environment.ts';
 import { LogForwarder } from './environments/log-forwarder.ts';
 import { FunctionPool, type ColdGrant } from './pool/function-pool.ts';
+import { LambdaFunction } from './pool/lambda-function.ts';
+import { ProvisionedEnvironments } from './pool/provisioned-environments.ts';
+import { TokenBucket } from './pool/token-bucket.ts';
+import { refusals, unreservedMinimum } from './refusal.ts';
+import { AwsApiError } from '../cloudwatch/aws-json.ts';
 import { HostCapacity } from './pool/host-capacity.ts';
 import { resolveHostRuntimes } from './runtimes/host-runtimes.ts';
 import { functionLogGroup, resolveFunctionUpdate, resolveOptions, type FunctionConfig, type LambdaRuntimeOptions } from './options.ts';
@@ -23,7 +28,7 @@ import { billedDurationMs, initFailedLines } from './environments/report-line.ts
 import { platformLines } from './environments/platform-lines.ts';
 import { INSIGHTS_LOG_GROUP, insightsRecord } from './environments/insights-record.ts';
 import { OUTSIDE_NOTE } from './runtimes/package-boundary.ts';
-import type { FunctionStats, FunctionUpdate, InvokeOptions, InvokeOutcome, LambdaRuntime, ThrottleReason } from './types.ts';
+import type { FunctionStats, FunctionUpdate, InvokeOptions, InvokeOutcome, LambdaRuntime, ProvisionedConcurrencyState, ThrottleReason } from './types.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import { stampReachIn } from '../probe-reach.ts';
 import { reachHop } from '../../common/probe-reach-metric.ts';
@@ -92,8 +97,10 @@ type ErrorArgs = [
 ];
 
 class Runtime implements LambdaRuntime {
-  private readonly pools = new Map<string, FunctionPool>();
-  private readonly concurrency: ConcurrencyLimits<FunctionPool>;
+  private readonly functions = new Map<string, LambdaFunction>();
+  /** Every version's pool, of every function (the host and the preparer see them all; a published version joins). */
+  private readonly pools: FunctionPool[] = [];
+  private readonly concurrency: ConcurrencyLimits<LambdaFunction>;
   private readonly host: HostCapacity;
   private readonly preparer: EnvironmentPreparer;
   private readonly metrics: MetricSink;
@@ -122,17 +129,44 @@ class Runtime implements LambdaRuntime {
     let reserved = 0;
     for (const fn of config.functions) {
       reserved += fn.reservedConcurrency ?? 0;
-      const spec = environmentSpec(this.sources, fn);
-      this.pools.set(fn.name, new FunctionPool(fn, spec, config.scalingRate, fn.preparedEnvironments ?? config.preparedPerFunction, config.hostEnvironmentsPerCore));
+      const latest = this.newPool(fn, environmentSpec(this.sources, fn), new TokenBucket(config.scalingRate.environments, config.scalingRate.perMs));
+      this.functions.set(fn.name, new LambdaFunction(latest));
     }
-    const pools = [...this.pools.values()];
-    this.host = new HostCapacity(config.hostMaxEnvironments, pools, () => this.preparer.pump());
-    this.concurrency = new ConcurrencyLimits(config.accountConcurrency, reserved, pools, (pool) => this.heldAtHost(pool));
-    this.preparer = new EnvironmentPreparer(pools, this.host, config.initConcurrency, (pool) => createEnvironment(pool.spec, this.onIdleExit, this.environments));
+    this.host = new HostCapacity(config.hostMaxEnvironments, this.pools, () => this.preparer.pump());
+    this.concurrency = new ConcurrencyLimits(config.accountConcurrency, reserved, [...this.functions.values()], (fn) => this.heldAtHostAll(fn));
+    this.preparer = new EnvironmentPreparer(this.pools, this.host, config.initConcurrency, (spec) => createEnvironment(spec, this.onIdleExit, this.environments));
+    try {
+      this.applyPublished(config.functions);
+    } catch (err) {
+      tmp.remove();
+      throw err;
+    }
     const every = Math.max(20, Math.min(config.idleReapMs / 2, 30_000));
     this.reaper = setInterval(() => this.reap(), every);
     this.reaper.unref();
     this.preparer.pump(); // prepared environments start at once, whether or not prepared() is awaited
+  }
+
+  /**
+   * The template's versions, aliases and provisioned concurrency, as CloudFormation creates them:
+   * versions published in order, aliases pointed at them, then the allocations (started by the
+   * first pump). A configuration Lambda would refuse is refused in its words, naming the field.
+   */
+  private applyPublished(functions: readonly FunctionConfig[]): void {
+    functions.forEach((fn, i) => {
+      const at = (field: string, apply: () => void): void => {
+        try {
+          apply();
+        } catch (err) {
+          if (err instanceof AwsApiError) throw new UserError(`lambda runtime: functions[${i}].${field}: ${err.message}`);
+          throw err;
+        }
+      };
+      for (const _ of fn.versions) this.publishVersion(fn.name);
+      fn.aliases.forEach((alias, j) => at(`aliases[${j}].version`, () => this.putAlias(fn.name, alias.name, String(alias.version))));
+      fn.versions.forEach((v, j) => v.provisionedConcurrency && at(`versions[${j}].provisionedConcurrency`, () => this.allocate(fn.name, String(j + 1), v.provisionedConcurrency!)));
+      fn.aliases.forEach((a, j) => a.provisionedConcurrency && at(`aliases[${j}].provisionedConcurrency`, () => this.allocate(fn.name, a.name, a.provisionedConcurrency!)));
+    });
   }
 
   /** Resolves when every function has its prepared environments (start-up: every core may INIT). */
@@ -141,8 +175,9 @@ class Runtime implements LambdaRuntime {
   }
 
   async invoke(functionName: string, event: unknown, options: InvokeOptions = {}): Promise<InvokeOutcome> {
-    const pool = this.pools.get(functionName);
-    if (!pool) throw new Error(`Function not found: ${functionName}`);
+    const lambda = this.functions.get(functionName);
+    const pool = lambda?.resolve(options.qualifier);
+    if (!lambda || !pool) throw refusals.notFound(this.arn(functionName, options.qualifier));
     const fn = pool.config;
     if (fn.addedLatencyMs) await delay(fn.addedLatencyMs);
     if (this.closed) throw new Error('Lambda runtime is closed');
@@ -152,17 +187,21 @@ class Runtime implements LambdaRuntime {
     const invokedAt = Date.now();
 
     if (fn.forceThrottle && Math.random() < fn.forceThrottle) return this.throttled(pool, 'forced', requestId);
-    const denied = this.concurrency.check(pool);
+    const pc = pool.provisioned;
+    const onProvisioned = pc !== undefined && pc.idle.length > 0;
+    const denied = this.concurrency.check(lambda, onProvisioned);
     if (denied) return this.throttled(pool, denied, requestId);
-    let env = pool.takeIdle();
+    let env = onProvisioned ? pc.take() : pool.takeIdle();
     // Only a new environment needs a scaling token; one queued at a host cap gets an old one.
     if (!env && !this.wouldBeHeld(pool) && !pool.scaling.take()) return this.throttled(pool, 'scaling-rate', requestId);
 
-    this.concurrency.acquire(pool);
+    this.concurrency.acquire(lambda, onProvisioned);
+    pool.busy++;
     this.accountBusy++;
     pool.counters.invocations++;
     this.put(pool.dimensions, 'Invocations', 1);
-    if (env) this.putConcurrency(pool);
+    if (pc) this.putProvisioned(pool, pc, onProvisioned);
+    if (env) this.putConcurrency(lambda);
 
     let cold = false;
     let hostCapWaitMs = 0;
@@ -170,18 +209,18 @@ class Runtime implements LambdaRuntime {
     if (!env) {
       const asked = performance.now();
       const pending = this.preparer.acquire(pool);
-      this.putConcurrency(pool); // once queued: a cold start held at a host cap is not counted
+      this.putConcurrency(lambda); // once queued: a cold start held at a host cap is not counted
       const fromPrepared = 'kind' in pending;
       const grant = fromPrepared ? pending : await pending;
       const waitedMs = performance.now() - asked;
       if (grant.kind === 'closed') {
-        return this.failed(pool, requestId, 'Runtime.ExitError', 'The Lambda runtime closed before an environment was free', false, 0, waitedMs);
+        return this.failed(lambda, pool, requestId, 'Runtime.ExitError', 'The Lambda runtime closed before an environment was free', false, 0, waitedMs);
       }
       if (grant.kind === 'init-failed') {
         pool.counters.coldStarts++;
         const { errorType, errorMessage, initMs } = grant.failure;
         this.logInitFailed(pool, requestId, grant);
-        return this.failed(pool, requestId, errorType, errorMessage, true, 0, Math.max(0, waitedMs - initMs), initMs);
+        return this.failed(lambda, pool, requestId, errorType, errorMessage, true, 0, Math.max(0, waitedMs - initMs), initMs);
       }
       env = grant.env;
       if (grant.kind === 'warm') {
@@ -210,7 +249,31 @@ class Runtime implements LambdaRuntime {
     // the invocation starts in its environment now: the host's waits are behind it
     stampReachIn(this.metrics, reachHop.lambda(fn.name), event);
     const run = await env.run(requestId, event, options);
-    return this.finish(pool, env, run, requestId, cold, hostCapWaitMs, initDurationMs);
+    return this.finish(lambda, pool, env, run, requestId, cold, hostCapWaitMs, initDurationMs, onProvisioned ? pc! : undefined);
+  }
+
+  /**
+   * What Lambda publishes for a version with provisioned concurrency, under the alias or version
+   * configured (`Resource`): each invocation counted as served by a provisioned environment or
+   * spilled over to on-demand ones, and the provisioned environments busy, as a count and a share
+   * of those allocated.
+   */
+  private putProvisioned(pool: FunctionPool, pc: ProvisionedEnvironments, served: boolean): void {
+    const dimensions = { FunctionName: pool.config.name, Resource: `${pool.config.name}:${pc.qualifier}` };
+    if (served) {
+      pool.counters.provisionedInvocations++;
+      this.put(dimensions, 'ProvisionedConcurrencyInvocations', 1);
+    } else {
+      pool.counters.spilloverInvocations++;
+      this.put(dimensions, 'ProvisionedConcurrencySpilloverInvocations', 1);
+    }
+    this.put(dimensions, 'ProvisionedConcurrentExecutions', pc.busy);
+    if (pc.allocated > 0) this.put(dimensions, 'ProvisionedConcurrencyUtilization', pc.busy / pc.allocated, 'None');
+  }
+
+  /** A function's ARN, qualified when a qualifier is named (how Lambda's errors name it). */
+  private arn(name: string, qualifier?: string): string {
+    return `arn:aws:lambda:${this.config.region}:${this.config.accountId}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
   }
 
   /**
@@ -223,8 +286,8 @@ class Runtime implements LambdaRuntime {
   }
 
   /** ConcurrentExecutions as AWS counts them: per function and for the account (no dimensions). */
-  private putConcurrency(pool: FunctionPool): void {
-    this.put(pool.dimensions, 'ConcurrentExecutions', this.concurrency.running(pool));
+  private putConcurrency(lambda: LambdaFunction): void {
+    this.put(lambda.latest.dimensions, 'ConcurrentExecutions', this.concurrency.running(lambda));
     this.put(ACCOUNT, 'ConcurrentExecutions', this.accountBusy - this.concurrency.held());
   }
 
@@ -239,6 +302,13 @@ class Runtime implements LambdaRuntime {
     return queued <= 0 ? 0 : Math.max(0, queued - this.room(pool));
   }
 
+  /** A function's invocations queued at a host cap, over all its versions. */
+  private heldAtHostAll(lambda: LambdaFunction): number {
+    let n = 0;
+    for (const pool of lambda.pools()) n += this.heldAtHost(pool);
+    return n;
+  }
+
   /** Whether a cold start of `pool` arriving now would be queued at a host cap. */
   private wouldBeHeld(pool: FunctionPool): boolean {
     return pool.prepared.length === 0 && pool.coldWaiters.length - pool.preparing + 1 > this.room(pool);
@@ -250,15 +320,16 @@ class Runtime implements LambdaRuntime {
   }
 
   functionNames(): string[] {
-    return [...this.pools.keys()];
+    return [...this.functions.keys()];
   }
 
   functionConfig(name: string): FunctionConfig | undefined {
-    return this.pools.get(name)?.config;
+    return this.functions.get(name)?.latest.config;
   }
 
   async updateFunction(name: string, update: FunctionUpdate): Promise<void> {
-    const pool = this.pools.get(name);
+    // published versions keep the configuration they were published with: only $LATEST changes
+    const pool = this.functions.get(name)?.latest;
     if (!pool) throw new Error(`Function not found: ${name}`);
     if (this.closed) throw new Error('Lambda runtime is closed');
     const fn = resolveFunctionUpdate(pool.config, update);
@@ -273,8 +344,128 @@ class Runtime implements LambdaRuntime {
 
   stats(): Record<string, FunctionStats> {
     const out: Record<string, FunctionStats> = {};
-    for (const [name, pool] of this.pools) out[name] = pool.stats();
+    for (const [name, lambda] of this.functions) out[name] = sumStats(lambda.pools().map((pool) => pool.stats()));
     return out;
+  }
+
+  publishVersion(name: string): string {
+    const lambda = this.functions.get(name);
+    if (!lambda) throw refusals.notFound(this.arn(name));
+    const { latest } = lambda;
+    const pool = lambda.publish((version) => this.newPool(latest.config, variantSpec(latest.spec, version, 'on-demand'), latest.scaling));
+    return pool.version;
+  }
+
+  versions(name: string): string[] {
+    return [...(this.functions.get(name)?.versions.keys() ?? [])];
+  }
+
+  putAlias(name: string, alias: string, version: string): void {
+    const lambda = this.functions.get(name);
+    if (!lambda) throw refusals.notFound(this.arn(name));
+    if (version !== '$LATEST' && !lambda.versions.has(version)) throw refusals.notFound(this.arn(name, version));
+    const before = lambda.resolve(alias);
+    const pc = before?.provisioned;
+    if (pc && pc.qualifier === alias && version !== before!.version) {
+      // Lambda moves an alias's provisioned concurrency to the version it now names
+      if (version === '$LATEST') throw refusals.unpublished();
+      this.deallocate(before!);
+      lambda.aliases.set(alias, version);
+      this.allocate(name, alias, pc.requested);
+      this.preparer.pump();
+      return;
+    }
+    lambda.aliases.set(alias, version);
+  }
+
+  aliases(name: string): Record<string, string> {
+    return Object.fromEntries(this.functions.get(name)?.aliases ?? []);
+  }
+
+  putProvisionedConcurrency(name: string, qualifier: string, requested: number): void {
+    this.allocate(name, qualifier, requested);
+    this.preparer.pump();
+  }
+
+  deleteProvisionedConcurrency(name: string, qualifier: string): void {
+    const pool = this.configuredPool(name, qualifier);
+    this.deallocate(pool);
+  }
+
+  provisionedConcurrency(name: string, qualifier: string): ProvisionedConcurrencyState {
+    const pc = this.configuredPool(name, qualifier).provisioned!;
+    return {
+      requested: pc.requested,
+      allocated: pc.allocated,
+      available: pc.idle.length,
+      status: pc.status,
+      ...(pc.failure ? { statusReason: pc.failure } : {}),
+    };
+  }
+
+  async whenProvisioned(name: string): Promise<void> {
+    const lambda = this.functions.get(name);
+    if (!lambda) throw refusals.notFound(this.arn(name));
+    await Promise.all(lambda.pools().map((pool) => this.preparer.whenPoolPrepared(pool)));
+  }
+
+  /** The version whose provisioned concurrency `qualifier` configured, or the refusal Lambda gives. */
+  private configuredPool(name: string, qualifier: string): FunctionPool {
+    const lambda = this.functions.get(name);
+    if (!lambda) throw refusals.notFound(this.arn(name));
+    const pool = lambda.resolve(qualifier);
+    if (!pool) throw refusals.notFound(this.arn(name, qualifier));
+    if (pool.provisioned?.qualifier !== qualifier) throw refusals.noConfig();
+    return pool;
+  }
+
+  /**
+   * Provisioned concurrency on an alias or a version, checked as Lambda checks it: on a published
+   * version only, one configuration per version (an alias's or the version's own), within the
+   * function's reserved concurrency, and leaving the account its unreserved minimum. The
+   * environments start at the next pump.
+   */
+  private allocate(name: string, qualifier: string, requested: number): void {
+    const lambda = this.functions.get(name);
+    if (!lambda) throw refusals.notFound(this.arn(name));
+    const pool = lambda.resolve(qualifier);
+    if (!pool) throw refusals.notFound(this.arn(name, qualifier));
+    if (pool.version === '$LATEST') throw refusals.unpublished();
+    const current = pool.provisioned;
+    if (current && current.qualifier !== qualifier) throw refusals.versionAlreadyProvisioned();
+    const others = lambda.provisionedRequested - (current?.requested ?? 0);
+    const reserved = lambda.reservedConcurrency;
+    if (reserved !== undefined && others + requested > reserved) throw refusals.aboveReserved();
+    const minimum = unreservedMinimum(this.config.accountConcurrency);
+    if (reserved === undefined && this.concurrency.unreservedLimit - (requested - (current?.requested ?? 0)) < minimum) throw refusals.belowUnreservedMinimum(minimum);
+    if (current) {
+      current.requested = requested;
+      current.failure = undefined;
+      for (const env of current.surplus()) this.retireProvisioned(current, env);
+      return;
+    }
+    pool.provisioned = new ProvisionedEnvironments(variantSpec(pool.spec, pool.version, 'provisioned-concurrency'), requested, qualifier);
+  }
+
+  /** A version's provisioned concurrency removed: its free environments end now, busy ones when they finish. */
+  private deallocate(pool: FunctionPool): void {
+    const pc = pool.provisioned;
+    if (!pc) return;
+    pool.provisioned = undefined;
+    for (const env of pc.idle.splice(0)) this.retireProvisioned(pc, env);
+  }
+
+  private retireProvisioned(pc: ProvisionedEnvironments, env: ExecutionEnvironment): void {
+    pc.live--;
+    env.retire();
+    this.host.slotFreed();
+  }
+
+  /** A version's pool, known to the host and the preparer. */
+  private newPool(fn: FunctionConfig, spec: EnvironmentSpec, scaling: TokenBucket): FunctionPool {
+    const pool = new FunctionPool(fn, spec, scaling, fn.preparedEnvironments ?? this.config.preparedPerFunction, this.config.hostEnvironmentsPerCore);
+    this.pools.push(pool);
+    return pool;
   }
 
   async close(): Promise<void> {
@@ -282,10 +473,11 @@ class Runtime implements LambdaRuntime {
     this.closed = true;
     clearInterval(this.reaper);
     this.preparer.close();
-    for (const pool of this.pools.values()) {
+    for (const pool of this.pools) {
       pool.live -= pool.idle.length + pool.prepared.length;
       pool.idle.length = 0;
       pool.prepared.length = 0;
+      if (pool.provisioned) pool.provisioned.live -= pool.provisioned.idle.splice(0).length;
     }
     await Promise.all([...this.environments].map((env) => env.terminate()));
     this.tmp.remove();
@@ -293,6 +485,7 @@ class Runtime implements LambdaRuntime {
   }
 
   private finish(
+    lambda: LambdaFunction,
     pool: FunctionPool,
     env: ExecutionEnvironment,
     run: RunResult,
@@ -300,12 +493,15 @@ class Runtime implements LambdaRuntime {
     cold: boolean,
     hostCapWaitMs: number,
     initDurationMs: number | undefined,
+    /** the provisioned concurrency whose environment served it */
+    served: ProvisionedEnvironments | undefined,
   ): InvokeOutcome {
-    this.release(pool);
+    this.release(lambda, pool, served !== undefined);
     this.put(pool.dimensions, 'Duration', run.durationMs, 'Milliseconds');
     this.writeInsights(pool, env, run, requestId, initDurationMs);
-    if (run.kind !== 'done' || run.exits) {
-      // Timed out, crashed, or its runtime exited after answering: the environment is gone.
+    const gone = run.kind !== 'done' || run.exits === true; // timed out, crashed, or its runtime exited after answering
+    if (served) this.settleProvisioned(pool, served, env, gone);
+    else if (gone) {
       pool.live--;
       if (!this.closed) this.host.slotFreed();
     } else if (this.closed) void env.terminate();
@@ -369,6 +565,7 @@ class Runtime implements LambdaRuntime {
     const fn = env.spec.fn; // the configuration it ran with
     const fields = {
       functionName: fn.name,
+      version: env.spec.version,
       requestId,
       durationMs: run.durationMs,
       memoryMB: fn.memoryMB,
@@ -380,14 +577,33 @@ class Runtime implements LambdaRuntime {
     new LogForwarder(logs, metrics, INSIGHTS_LOG_GROUP, env.logStream).line(insightsRecord(fields, Date.now()));
   }
 
+  /**
+   * A provisioned environment after an invocation: free again; retired when the allocation it
+   * belongs to was removed or shrunk meanwhile; replaced (by the next pump) when it died.
+   */
+  private settleProvisioned(pool: FunctionPool, pc: ProvisionedEnvironments, env: ExecutionEnvironment, gone: boolean): void {
+    if (gone) {
+      pc.busy--;
+      pc.live--;
+      if (!this.closed) this.host.slotFreed();
+    } else if (this.closed) {
+      pc.busy--;
+      void env.terminate();
+    } else if (pool.provisioned !== pc) {
+      pc.busy--;
+      this.retireProvisioned(pc, env);
+    } else if (pc.release(env) === 'surplus') this.retireProvisioned(pc, env);
+  }
+
   /** An invocation that failed before running (INIT failed, or the runtime closed). */
-  private failed(pool: FunctionPool, ...error: ErrorArgs): InvokeOutcome {
-    this.release(pool);
+  private failed(lambda: LambdaFunction, pool: FunctionPool, ...error: ErrorArgs): InvokeOutcome {
+    this.release(lambda, pool, false);
     return this.errored(pool, ...error);
   }
 
-  private release(pool: FunctionPool): void {
-    this.concurrency.release(pool);
+  private release(lambda: LambdaFunction, pool: FunctionPool, provisioned: boolean): void {
+    this.concurrency.release(lambda, provisioned);
+    pool.busy--;
     this.accountBusy--;
   }
 
@@ -425,7 +641,7 @@ class Runtime implements LambdaRuntime {
 
   private reap(): void {
     const cutoff = performance.now() - this.config.idleReapMs;
-    for (const pool of this.pools.values()) {
+    for (const pool of this.pools) {
       while (pool.idle.length > 0 && pool.idle[0].lastUsedAt < cutoff) {
         this.retire(pool, pool.idle.shift() as ExecutionEnvironment);
       }
@@ -433,12 +649,31 @@ class Runtime implements LambdaRuntime {
   }
 
   private idleEnvironmentDied(env: ExecutionEnvironment): void {
-    for (const pool of this.pools.values()) {
-      if (pool.removeIdle(env)) {
-        pool.live--;
-        if (!this.closed) this.host.slotFreed();
-        return;
-      }
+    for (const pool of this.pools) {
+      const pc = pool.provisioned;
+      const i = pc ? pc.idle.indexOf(env) : -1;
+      if (pc && i >= 0) {
+        pc.idle.splice(i, 1);
+        pc.live--;
+      } else if (pool.removeIdle(env)) pool.live--;
+      else continue;
+      if (!this.closed) this.host.slotFreed(); // a provisioned one is replaced at once
+      return;
     }
   }
+}
+
+/** What every version of a function shares: how its environments run, the host CPU they used (one account, spec.cpu). */
+const SHARED_STATS = new Set<keyof FunctionStats>(['runsIn', 'hostCpuInitMs', 'hostCpuInvokeMs']);
+
+/** A function's stats over all its versions: the counts added. */
+function sumStats(all: FunctionStats[]): FunctionStats {
+  const [first, ...rest] = all as [FunctionStats, ...FunctionStats[]];
+  const sum = { ...first };
+  for (const s of rest) {
+    for (const key of Object.keys(sum) as Array<keyof FunctionStats>) {
+      if (!SHARED_STATS.has(key)) (sum[key] as number) += s[key] as number;
+    }
+  }
+  return sum;
 }

@@ -34,6 +34,9 @@ export type InvokeOutcome =
     }
   | { kind: 'throttled'; reason: ThrottleReason; requestId: string };
 
+/** How Lambda initialized an environment, as AWS_LAMBDA_INITIALIZATION_TYPE names it. */
+export type InitializationType = 'on-demand' | 'provisioned-concurrency' | 'snap-start';
+
 /** What UpdateFunctionConfiguration may change in the emulator. */
 export interface FunctionUpdate {
   memoryMB?: number;
@@ -48,6 +51,23 @@ export interface FunctionUpdate {
 export interface InvokeOptions {
   /** the JSON the caller sent base64-encoded in X-Amz-Client-Context, decoded (the runtime's Lambda-Runtime-Client-Context) */
   clientContext?: string;
+  /**
+   * The alias or version the caller named (Invoke's Qualifier, an integration URI's or a mapping's
+   * qualified ARN): the version that runs, and the end of the handler's invokedFunctionArn.
+   * Absent or `$LATEST`: the unpublished function.
+   */
+  qualifier?: string;
+}
+
+/** A provisioned concurrency configuration as GetProvisionedConcurrencyConfig reports it. */
+export interface ProvisionedConcurrencyState {
+  requested: number;
+  /** environments INIT'd, free or busy */
+  allocated: number;
+  /** of those, free now */
+  available: number;
+  status: 'IN_PROGRESS' | 'READY' | 'FAILED';
+  statusReason?: string;
 }
 
 export interface LambdaRuntime {
@@ -62,6 +82,24 @@ export interface LambdaRuntime {
    * environments of the new configuration are ready. Throws for an unknown function.
    */
   updateFunction(functionName: string, update: FunctionUpdate): Promise<void>;
+  /** Publish `$LATEST` as a new version (its configuration now); returns the version's number. Throws AwsApiError (Lambda's refusals) for an unknown function. */
+  publishVersion(functionName: string): string;
+  /** A function's published versions, oldest first. */
+  versions(functionName: string): string[];
+  /** Create an alias or point it at another version (its provisioned concurrency moves with it). */
+  putAlias(functionName: string, alias: string, version: string): void;
+  /** A function's aliases and the version each names. */
+  aliases(functionName: string): Record<string, string>;
+  /**
+   * Configure provisioned concurrency on an alias or a published version, refused in Lambda's
+   * words (AwsApiError) where Lambda refuses it; its environments start at once (the status says
+   * when they are all allocated: `whenProvisioned`).
+   */
+  putProvisionedConcurrency(functionName: string, qualifier: string, requested: number): void;
+  deleteProvisionedConcurrency(functionName: string, qualifier: string): void;
+  provisionedConcurrency(functionName: string, qualifier: string): ProvisionedConcurrencyState;
+  /** Resolves when every version of the function has its provisioned environments (or cannot have them). */
+  whenProvisioned(functionName: string): Promise<void>;
   /** Live and busy environments per function, for tests and the stack's status. */
   stats(): Record<string, FunctionStats>;
   /** Resolves when every function has its prepared environments (or cannot have them). */
@@ -75,6 +113,12 @@ export interface FunctionStats {
   busy: number;
   /** Environments whose INIT ran before they were needed, waiting for a cold start. */
   prepared: number;
+  /** Provisioned environments allocated (INIT done), over all its versions; not in `live`. */
+  provisioned: number;
+  /** Invocations a provisioned environment served (warm: its INIT ran at allocation). */
+  provisionedInvocations: number;
+  /** Invocations of a version with provisioned concurrency that found none free: on-demand environments served them. */
+  spilloverInvocations: number;
   coldStarts: number;
   /** Cold starts served by a prepared environment (INIT charged to the invocation). */
   preparedColdStarts: number;

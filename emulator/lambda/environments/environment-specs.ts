@@ -7,6 +7,7 @@ import type { SdkModules } from '../bundling/bundled-sdk.ts';
 import type { FunctionBundles } from '../bundling/bundle.ts';
 import { BundleCodeCache, handlerCompileCacheDir } from '../bundling/code-cache.ts';
 import type { EnvironmentSpec, ExecutionEnvironment, ProcessEnvironmentSpec, WorkerEnvironmentSpec } from './execution-environment.ts';
+import type { InitializationType } from '../types.ts';
 import { PYTHON_BOOTSTRAP, type HostRuntime } from '../runtimes/host-runtimes.ts';
 import { functionCredentials, functionLogGroup, type FunctionConfig, type RuntimeConfig } from '../options.ts';
 import { ProcessEnvironment } from './process-environment.ts';
@@ -34,6 +35,8 @@ export function environmentSpec(src: SpecSources, fn: FunctionConfig): Environme
   const { config } = src;
   const common = {
     fn,
+    version: '$LATEST',
+    initializationType: 'on-demand' as const,
     cpuThrottle: config.cpuModel === 'throttle',
     region: config.region,
     accountId: config.accountId,
@@ -69,6 +72,15 @@ export function environmentSpec(src: SpecSources, fn: FunctionConfig): Environme
 export function updatedSpec(src: SpecSources, previous: EnvironmentSpec, fn: FunctionConfig): EnvironmentSpec {
   if (previous.kind === 'worker') return { ...previous, fn, env: workerVariables(src.config, fn, sdkModulesOf(src, fn)) } satisfies WorkerEnvironmentSpec;
   return { ...previous, fn, env: processVariables(src.config, fn) } satisfies ProcessEnvironmentSpec;
+}
+
+/**
+ * The spec of a published version's environments, or of its provisioned ones: the configuration
+ * it was published with, Lambda's variables saying which version and how it was initialized. Its
+ * host CPU accounting is the function's (one object, shared).
+ */
+export function variantSpec(spec: EnvironmentSpec, version: string, initializationType: InitializationType): EnvironmentSpec {
+  return { ...spec, version, initializationType, env: { ...spec.env, AWS_LAMBDA_FUNCTION_VERSION: version, AWS_LAMBDA_INITIALIZATION_TYPE: initializationType } };
 }
 
 export function createEnvironment(

@@ -1,4 +1,4 @@
-import type { InvokeOptions } from '../types.ts';
+import type { InitializationType, InvokeOptions } from '../types.ts';
 import type { BundleCodeCache } from '../bundling/code-cache.ts';
 import type { LogSink, MetricSink } from '../../cloudwatch/types.ts';
 import type { FunctionConfig } from '../options.ts';
@@ -21,7 +21,7 @@ export interface ExecutionEnvironment {
   readonly startupMs: number;
   /** performance.now() when the environment last became idle. */
   readonly lastUsedAt: number;
-  /** Its log stream in the function's log group (`YYYY/MM/DD/[$LATEST]<id>`). */
+  /** Its log stream in the function's log group (`YYYY/MM/DD/[<version>]<id>`). */
   readonly logStream: string;
   /** Run INIT; resolves once it has finished or failed. */
   start(): Promise<StartResult>;
@@ -37,6 +37,10 @@ export interface ExecutionEnvironment {
 
 interface SpecBase {
   fn: FunctionConfig;
+  /** The version its environments run: `$LATEST`, or a published version's number (their variables, log streams and START lines say it). */
+  version: string;
+  /** How its environments are initialized: on demand, or ahead for provisioned concurrency. */
+  initializationType: InitializationType;
   /** Environment variables without AWS_LAMBDA_LOG_STREAM_NAME (set per environment). */
   env: Record<string, string>;
   cpuThrottle: boolean;
@@ -115,10 +119,10 @@ export function terminatedRun(requestId: string, durationMs: number): RunResult 
   return { kind: 'crash', errorMessage: `RequestId: ${requestId} Error: Runtime exited with error: environment terminated`, durationMs };
 }
 
-/** A log stream's name as Lambda makes it: `YYYY/MM/DD/[$LATEST]<32 hex>`. */
-export function streamName(id: string, now = new Date()): string {
+/** A log stream's name as Lambda makes it: `YYYY/MM/DD/[<version>]<32 hex>` (`[$LATEST]`, `[3]`). */
+export function streamName(id: string, version = '$LATEST', now = new Date()): string {
   const y = now.getUTCFullYear();
   const m = String(now.getUTCMonth() + 1).padStart(2, '0');
   const d = String(now.getUTCDate()).padStart(2, '0');
-  return `${y}/${m}/${d}/[$LATEST]${id}`;
+  return `${y}/${m}/${d}/[${version}]${id}`;
 }

@@ -15,6 +15,8 @@ export const INSIGHTS_NAMESPACE = 'LambdaInsights';
 
 export interface InsightsFields {
   functionName: string;
+  /** the version that ran (`$LATEST`, or a published version's number) */
+  version: string;
   requestId: string;
   durationMs: number;
   /** On the environment's first invocation (a cold start). */
@@ -44,7 +46,7 @@ export function insightsRecord(f: InsightsFields, timestamp: number): string {
     },
     event_type: 'performance',
     function_name: f.functionName,
-    version: '$LATEST',
+    version: f.version,
     request_id: f.requestId,
     duration: Math.round(f.durationMs),
     billed_duration: billed,

@@ -23,7 +23,7 @@ import { ProcessFreeze } from './process-freeze.ts';
 import { ProcessMemoryLimit, residentPeakMB } from './process-memory.ts';
 import { EphemeralStorage } from './ephemeral-storage.ts';
 import { exitedLines, timedOutLines, type PlatformLines } from './report-line.ts';
-import { platformLines } from './platform-lines.ts';
+import { initOnRequestPath, platformLines } from './platform-lines.ts';
 import { functionLogGroup } from '../options.ts';
 import { PendingResult } from './pending-result.ts';
 import { MAX_PAYLOAD_BYTES, RuntimeApiServer, type Invocation } from '../runtimes/runtime-api-server.ts';
@@ -45,7 +45,7 @@ type State = 'starting' | 'idle' | 'busy' | 'dead';
  */
 export class ProcessEnvironment implements ExecutionEnvironment {
   readonly id = randomBytes(16).toString('hex');
-  readonly logStream = streamName(this.id);
+  readonly logStream: string;
   initMs = 0;
   startupMs = 0;
   lastUsedAt = performance.now();
@@ -87,9 +87,10 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   ) {
     registry.add(this);
     const group = functionLogGroup(spec.fn);
+    this.logStream = streamName(this.id, spec.version);
     this.stdout = new LogForwarder(spec.logs, spec.metrics, group, this.logStream);
     this.stderr = new LogForwarder(spec.logs, spec.metrics, group, this.logStream);
-    this.platform = platformLines(spec.fn);
+    this.platform = platformLines(spec.fn, spec);
     this.arn = `arn:aws:lambda:${spec.region}:${spec.accountId}:function:${spec.fn.name}`;
   }
 
@@ -112,7 +113,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     const inv: Invocation = {
       requestId,
       deadlineMs: Date.now() + timeoutMs,
-      invokedFunctionArn: this.arn,
+      invokedFunctionArn: options.qualifier ? `${this.arn}:${options.qualifier}` : this.arn,
       traceId: traceId(),
       body: JSON.stringify(event) ?? 'null',
       ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
@@ -216,7 +217,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       // INIT is over: from the process's start to its first /next, as Lambda measures it.
       const now = performance.now();
       this.initMs = now - this.spawnedAt;
-      this.pendingInitMs = this.initMs;
+      this.pendingInitMs = initOnRequestPath(this.spec.initializationType, this.initMs, (line) => this.platformLine(line), this.platform);
       this.startupMs = now - this.createdAt;
       if (this.overMemory()) return;
       this.spec.cpu.initMs += this.cpuSinceLastSeen();

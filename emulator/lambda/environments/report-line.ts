@@ -22,8 +22,9 @@ export function billedDurationMs(durationMs: number, initDurationMs?: number): n
   return Math.ceil(durationMs + (initDurationMs ?? 0));
 }
 
-export function startLine(requestId: string): string {
-  return `START RequestId: ${requestId} Version: $LATEST`;
+/** `version`: the version the environment runs (`$LATEST`, or a published version's number). */
+export function startLine(requestId: string, version = '$LATEST'): string {
+  return `START RequestId: ${requestId} Version: ${version}`;
 }
 
 export function endLine(requestId: string): string {
@@ -72,23 +73,30 @@ export interface PlatformLines {
    * rejected: the JSON format's report says `"status":"error"` with it, the text REPORT says nothing.
    */
   report(f: ReportFields, handlerError?: string): string | undefined;
-  /** INIT_REPORT, or platform.initReport, of an INIT that failed or timed out */
-  initReport(initDurationMs: number, status: 'error' | 'timeout', errorType?: string): string | undefined;
+  /**
+   * INIT_REPORT, or platform.initReport, of an INIT that failed or timed out; of one that
+   * succeeded off a request's path (provisioned concurrency), platform.initReport only.
+   */
+  initReport(initDurationMs: number, status: 'success' | 'error' | 'timeout', errorType?: string): string | undefined;
   /** `<time> <id> Task timed out after …` (text only: JSON says it in runtimeDone's and report's status) */
   timedOut(requestId: string, timeoutSeconds: number, now?: Date): string | undefined;
 }
 
 export type RunStatus = 'success' | 'error' | 'timeout';
 
-/** These lines as the PlatformLines of the text format (platform-lines.ts has the JSON format's). */
-export const TEXT_PLATFORM_LINES: PlatformLines = {
-  initStart: () => undefined,
-  start: startLine,
-  end: (requestId) => endLine(requestId),
-  report: (f) => reportLine(f),
-  initReport: initReportLine,
-  timedOut: (requestId, timeoutSeconds, now = new Date()) => `${now.toISOString()} ${requestId} ${timeoutMessage(timeoutSeconds)}`,
-};
+/** These lines as the PlatformLines of the text format for an environment of `version` (platform-lines.ts has the JSON format's). */
+export function textPlatformLines(version: string): PlatformLines {
+  return {
+    initStart: () => undefined,
+    start: (requestId) => startLine(requestId, version),
+    end: (requestId) => endLine(requestId),
+    report: (f) => reportLine(f),
+    initReport: (initDurationMs, status, errorType) => (status === 'success' ? undefined : initReportLine(initDurationMs, status, errorType)),
+    timedOut: (requestId, timeoutSeconds, now = new Date()) => `${now.toISOString()} ${requestId} ${timeoutMessage(timeoutSeconds)}`,
+  };
+}
+
+export const TEXT_PLATFORM_LINES = textPlatformLines('$LATEST');
 
 /** Lines that are there (a JSON format's SystemLogLevel may drop some). */
 function kept(lines: ReadonlyArray<string | undefined>): string[] {

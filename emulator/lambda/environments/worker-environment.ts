@@ -45,7 +45,7 @@ export function heapLimitMB(memoryMB: number): number {
  */
 export class WorkerEnvironment implements ExecutionEnvironment {
   readonly id = randomBytes(16).toString('hex');
-  readonly logStream = streamName(this.id);
+  readonly logStream: string;
   state: State = 'starting';
   /** INIT's duration once it has run: what a cold start on this environment costs. */
   initMs = 0;
@@ -94,12 +94,15 @@ export class WorkerEnvironment implements ExecutionEnvironment {
     registry.add(this);
     const fn = spec.fn;
     const logGroupName = functionLogGroup(fn);
+    this.logStream = streamName(this.id, spec.version);
     this.log = new LogForwarder(spec.logs, spec.metrics, logGroupName, this.logStream);
-    this.platform = platformLines(fn);
+    this.platform = platformLines(fn, spec);
     this.storage = new EphemeralStorage(spec.tmpRoot);
     const workerData: WorkerInit = {
       code: spec.code,
       functionName: fn.name,
+      version: spec.version,
+      initializationType: spec.initializationType,
       memoryMB: fn.memoryMB,
       region: spec.region,
       accountId: spec.accountId,
@@ -157,6 +160,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
       event,
       deadline: Date.now() + timeoutMs,
       ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
+      ...(options.qualifier !== undefined ? { qualifier: options.qualifier } : {}),
     };
     if (this.state === 'dead') {
       return Promise.resolve({ kind: 'crash', errorMessage: `RequestId: ${requestId} Error: Runtime exited before the invocation`, durationMs: 0 });
@@ -250,7 +254,8 @@ export class WorkerEnvironment implements ExecutionEnvironment {
         this.wasReady = true;
         this.tid = m.tid;
         this.initMs = m.initMs;
-        this.pendingInitMs = m.initMs;
+        // the worker wrote a provisioned INIT's report itself (initOnRequestPath)
+        this.pendingInitMs = this.spec.initializationType === 'on-demand' ? m.initMs : undefined;
         this.spec.cpu.initMs += m.cpuMs;
         this.startupMs = performance.now() - this.createdAt;
         this.init.settle({ ok: true, initMs: m.initMs });

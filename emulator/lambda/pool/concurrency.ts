@@ -5,6 +5,8 @@ export interface ConcurrencyUser {
   /** Invocations admitted and not finished, including those the host holds back. */
   busy: number;
   readonly reservedConcurrency: number | undefined;
+  /** Provisioned concurrency the function has allocated, over all its versions. */
+  readonly provisionedRequested: number;
 }
 
 /**
@@ -19,25 +21,36 @@ export interface ConcurrencyUser {
  * would turn host contention into throttles (a capacity run lost a quarter of its connects to
  * the account limit of 1,000 that way, where AWS would have run a few dozen at once). A cold
  * start waiting for its INIT still counts, as on AWS.
+ *
+ * Provisioned concurrency is allocated out of the same pools: a function with reserved
+ * concurrency R runs at most R invocations, provisioned ones included; a function without takes
+ * its provisioned environments out of the unreserved pool, so the others share less, and an
+ * invocation a provisioned environment serves draws nothing more from it (AWS's
+ * ClaimedAccountConcurrency: unreserved executions plus reserved and provisioned allocations).
  */
 export class ConcurrencyLimits<U extends ConcurrencyUser> {
   private unreservedBusy = 0;
-  readonly unreservedLimit: number;
 
   constructor(
-    accountConcurrency: number,
-    reservedTotal: number,
+    private readonly accountConcurrency: number,
+    private readonly reservedTotal: number,
     private readonly users: readonly U[],
     /** Invocations of a function now waiting at a host cap. */
     private readonly heldAtHost: (fn: U) => number,
-  ) {
-    this.unreservedLimit = accountConcurrency - reservedTotal;
+  ) {}
+
+  /** What the functions without reserved concurrency share: the account's, less every reservation and their provisioned allocations. */
+  get unreservedLimit(): number {
+    let provisioned = 0;
+    for (const u of this.users) if (u.reservedConcurrency === undefined) provisioned += u.provisionedRequested;
+    return this.accountConcurrency - this.reservedTotal - provisioned;
   }
 
-  /** Why an invocation would be throttled now, or undefined when it may run. */
-  check(fn: U): ThrottleReason | undefined {
+  /** Why an invocation would be throttled now, or undefined when it may run. `provisioned`: a free provisioned environment will serve it. */
+  check(fn: U, provisioned = false): ThrottleReason | undefined {
     const reserved = fn.reservedConcurrency;
     if (reserved !== undefined) return this.running(fn) >= reserved ? 'reserved-concurrency' : undefined;
+    if (provisioned) return undefined; // its concurrency is allocated already
     if (this.unreservedBusy < this.unreservedLimit) return undefined; // the usual case: nothing to subtract
     return this.unreservedBusy - this.held(true) >= this.unreservedLimit ? 'account-concurrency' : undefined;
   }
@@ -54,13 +67,13 @@ export class ConcurrencyLimits<U extends ConcurrencyUser> {
     return fn.busy - this.heldAtHost(fn);
   }
 
-  acquire(fn: U): void {
+  acquire(fn: U, provisioned = false): void {
     fn.busy++;
-    if (fn.reservedConcurrency === undefined) this.unreservedBusy++;
+    if (fn.reservedConcurrency === undefined && !provisioned) this.unreservedBusy++;
   }
 
-  release(fn: U): void {
+  release(fn: U, provisioned = false): void {
     fn.busy--;
-    if (fn.reservedConcurrency === undefined) this.unreservedBusy--;
+    if (fn.reservedConcurrency === undefined && !provisioned) this.unreservedBusy--;
   }
 }

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { ExecutionEnvironment } from '../environments/execution-environment.ts';
+import type { EnvironmentSpec, ExecutionEnvironment } from '../environments/execution-environment.ts';
 import type { ColdGrant, ColdWaiter, FunctionPool } from './function-pool.ts';
 import type { HostCapacity } from './host-capacity.ts';
 
@@ -21,6 +21,9 @@ import type { HostCapacity } from './host-capacity.ts';
  *   hostCapWaitMs (and the function's hostCapWaits) say the host held it back.
  * - A function at its host cap (`FunctionPool.atHostCap`) starts no environment: its cold
  *   waiters are served, oldest first, by its environments as they finish an invocation.
+ * - A version's provisioned concurrency (provisioned-environments.ts) is started after cold
+ *   waiters and before spares, may evict idle environments for its host slot, and is not held to
+ *   the function's host cap: the allocation is what the template asks for, or it fails saying why.
  */
 export class EnvironmentPreparer {
   private running = 0;
@@ -34,7 +37,7 @@ export class EnvironmentPreparer {
     private readonly pools: readonly FunctionPool[],
     private readonly host: HostCapacity,
     private concurrency: number,
-    private readonly createEnvironment: (pool: FunctionPool) => ExecutionEnvironment,
+    private readonly createEnvironment: (spec: EnvironmentSpec) => ExecutionEnvironment,
   ) {}
 
   /** A cold start for `pool`: a prepared environment now, or the promise of one. */
@@ -83,8 +86,9 @@ export class EnvironmentPreparer {
   pump(): void {
     while (!this.closed && this.running < this.concurrency) {
       const job = this.nextJob();
-      if (!job || !this.host.tryReserve(job.pool, job.forWaiter)) break;
-      this.start(job.pool);
+      if (!job || !this.host.tryReserve(job.pool, job.kind !== 'spare')) break;
+      if (job.kind === 'provisioned') this.startProvisioned(job.pool);
+      else this.start(job.pool);
     }
     this.checkReady();
   }
@@ -125,8 +129,8 @@ export class EnvironmentPreparer {
     this.checkReady();
   }
 
-  /** Waiters first (the pool whose oldest uncovered waiter is oldest), then spares below target. */
-  private nextJob(): { pool: FunctionPool; forWaiter: boolean } | undefined {
+  /** Waiters first (the pool whose oldest uncovered waiter is oldest), then provisioned environments, then spares below target. */
+  private nextJob(): { pool: FunctionPool; kind: 'waiter' | 'provisioned' | 'spare' } | undefined {
     let best: FunctionPool | undefined;
     let bestSeq = Infinity;
     for (const pool of this.pools) {
@@ -136,7 +140,8 @@ export class EnvironmentPreparer {
         bestSeq = head.seq;
       }
     }
-    if (best) return { pool: best, forWaiter: true };
+    if (best) return { pool: best, kind: 'waiter' };
+    for (const pool of this.pools) if (pool.provisioned && pool.provisioned.deficit > 0) return { pool, kind: 'provisioned' };
     let neediest: FunctionPool | undefined;
     let deficit = 0;
     for (const pool of this.pools) {
@@ -146,7 +151,48 @@ export class EnvironmentPreparer {
         deficit = d;
       }
     }
-    return neediest ? { pool: neediest, forWaiter: false } : undefined;
+    return neediest ? { pool: neediest, kind: 'spare' } : undefined;
+  }
+
+  /**
+   * A provisioned environment: INIT now, off any request's path; free once done. One whose INIT
+   * fails fails the allocation, as Lambda's does (`FUNCTION_ERROR_INIT_FAILURE`): no more are
+   * started for it until it is configured again.
+   */
+  private startProvisioned(pool: FunctionPool): void {
+    const pc = pool.provisioned!;
+    this.running++;
+    pc.live++;
+    pc.starting++;
+    const done = (): void => {
+      this.running--;
+      pc.starting--;
+    };
+    let env: ExecutionEnvironment;
+    try {
+      env = this.createEnvironment(pc.spec);
+    } catch (err) {
+      done();
+      pc.live--;
+      pc.failure = `FUNCTION_ERROR_INIT_FAILURE (could not start an execution environment: ${String(err)})`;
+      this.host.slotFreed();
+      return;
+    }
+    void env.start().then((result) => {
+      done();
+      if (this.closed) return;
+      if (pool.provisioned !== pc || !result.ok || pc.live > pc.requested) {
+        // failed, or its allocation was removed or shrunk meanwhile
+        pc.live--;
+        if (result.ok) env.retire();
+        else pc.failure = 'FUNCTION_ERROR_INIT_FAILURE';
+        this.host.slotFreed(); // pumps
+        return;
+      }
+      env.markIdle();
+      pc.idle.push(env);
+      this.pump();
+    });
   }
 
   private start(pool: FunctionPool): void {
@@ -157,7 +203,7 @@ export class EnvironmentPreparer {
     if (covered && covered.coveredAt === undefined) covered.coveredAt = performance.now();
     let env: ExecutionEnvironment;
     try {
-      env = this.createEnvironment(pool);
+      env = this.createEnvironment(pool.spec);
     } catch (err) {
       // The host could not start a worker thread (resources exhausted, a flag the thread refuses).
       // Marked failing, so that the slot freed below does not start the same spare again at once:
@@ -229,8 +275,10 @@ export class EnvironmentPreparer {
     if (this.readyWaiters.length === 0) return;
     // A function at its host cap gets no more: asking for more prepared environments than the cap
     // allows must not keep the stack from ever being ready.
+    // an allocation the host cannot complete now (every slot busy) does not keep the stack from being ready
+    const provisioned = (p: FunctionPool) => !p.provisioned || p.provisioned.status !== 'IN_PROGRESS' || (p.provisioned.starting === 0 && this.host.liveEnvironments >= this.host.max);
     const filled = (p: FunctionPool) =>
-      p.initFailing || p.atHostCap || p.prepared.length >= p.preparedTarget || this.host.liveEnvironments >= this.host.max;
+      provisioned(p) && (p.initFailing || p.atHostCap || p.prepared.length >= p.preparedTarget || this.host.liveEnvironments >= this.host.max);
     const allDone = this.closed || (this.running === 0 && this.pools.every(filled));
     for (let i = this.readyWaiters.length - 1; i >= 0; i--) {
       const { pool, resolve } = this.readyWaiters[i];

@@ -1,5 +1,6 @@
 import { functionEnvironmentCap } from './function-environment-cap.ts';
-import { TokenBucket } from './token-bucket.ts';
+import type { TokenBucket } from './token-bucket.ts';
+import type { ProvisionedEnvironments } from './provisioned-environments.ts';
 import type { EnvironmentSpec, ExecutionEnvironment, StartFailure } from '../environments/execution-environment.ts';
 import type { FunctionConfig } from '../options.ts';
 import type { FunctionStats } from '../types.ts';
@@ -28,17 +29,20 @@ export type ColdGrant =
 const DEFAULT_EXPECTED_STARTUP_MS = 150;
 
 /**
- * One function's environments and counters. Idle environments form a stack: the most recently
- * used is reused first (so surplus environments age out and get reaped), and idle[0] is the
- * least recently used. Prepared environments have run INIT but no invocation yet: the next cold
- * start takes one (still a cold start, with that INIT's duration).
+ * One version's environments and counters (`$LATEST`, or a published version: an environment
+ * runs one version). Idle environments form a stack: the most recently used is reused first (so
+ * surplus environments age out and get reaped), and idle[0] is the least recently used. Prepared
+ * environments have run INIT but no invocation yet: the next cold start takes one (still a cold
+ * start, with that INIT's duration). Provisioned environments, where the version has provisioned
+ * concurrency, serve before any of those (provisioned-environments.ts).
  */
 export class FunctionPool {
   readonly idle: ExecutionEnvironment[] = [];
   readonly prepared: ExecutionEnvironment[] = [];
   /** Oldest first; short (a burst's worth), so an array. */
   readonly coldWaiters: ColdWaiter[] = [];
-  readonly scaling: TokenBucket;
+  /** The version's provisioned concurrency, when it has some. */
+  provisioned: ProvisionedEnvironments | undefined;
   /** Reused for every data point this function emits. */
   readonly dimensions: Record<string, string>;
   /** Environments alive: idle, busy, prepared and starting. */
@@ -50,10 +54,12 @@ export class FunctionPool {
   lastStartupMs: number | undefined;
   /** The last INIT failed: prepare no spares until an invocation's INIT succeeds again. */
   initFailing = false;
-  readonly counters: Omit<FunctionStats, 'live' | 'busy' | 'prepared' | 'runsIn' | 'hostCpuInitMs' | 'hostCpuInvokeMs'> = {
+  readonly counters: Omit<FunctionStats, 'live' | 'busy' | 'prepared' | 'provisioned' | 'runsIn' | 'hostCpuInitMs' | 'hostCpuInvokeMs'> = {
     coldStarts: 0,
     preparedColdStarts: 0,
     invocations: 0,
+    provisionedInvocations: 0,
+    spilloverInvocations: 0,
     throttles: 0,
     errors: 0,
     timeouts: 0,
@@ -66,18 +72,19 @@ export class FunctionPool {
     public config: FunctionConfig,
     /** What new environments are created from; replaced by `reconfigure`. */
     public spec: EnvironmentSpec,
-    scalingRate: { environments: number; perMs: number },
+    /** The function's scaling rate: one bucket for all its versions, as Lambda scales a function. */
+    readonly scaling: TokenBucket,
     /** Prepared environments kept ready for this function's next cold starts. */
     readonly preparedTarget: number,
     /** Host cap on live environments per core at a full vCPU share (0: none). */
     private readonly environmentsPerCore = 0,
   ) {
-    this.scaling = new TokenBucket(scalingRate.environments, scalingRate.perMs);
     this.dimensions = { FunctionName: config.name };
   }
 
-  get reservedConcurrency(): number | undefined {
-    return this.config.reservedConcurrency;
+  /** The version its environments run: `$LATEST`, or a published version's number. */
+  get version(): string {
+    return this.spec.version;
   }
 
   /** The host's cap on this function's live environments at its current memory size. */
@@ -128,6 +135,7 @@ export class FunctionPool {
       live: this.live,
       busy: this.busy,
       prepared: this.prepared.length,
+      provisioned: this.provisioned?.allocated ?? 0,
       ...this.counters,
       runsIn: this.spec.kind,
       hostCpuInitMs: this.spec.cpu.initMs,

@@ -2,6 +2,7 @@
 
 import type { SeenRequest } from '../../../common/unserved-calls.ts';
 import type { FunctionLogging } from '../options.ts';
+import type { InitializationType } from '../types.ts';
 import type { HandlerModuleOptions } from './handler-module.ts';
 
 /** workerData: what the worker needs to boot. */
@@ -12,6 +13,9 @@ export interface WorkerInit {
    */
   code: { kind: 'bundle'; path: string } | ({ kind: 'handler' } & HandlerModuleOptions);
   functionName: string;
+  /** the version the environment runs and how it was initialized (its platform lines say them) */
+  version: string;
+  initializationType: InitializationType;
   memoryMB: number;
   region: string;
   accountId: string;
@@ -39,6 +43,8 @@ export interface InvokeRequest {
   deadline: number;
   /** Lambda-Runtime-Client-Context: the JSON an Invoke's ClientContext carried */
   clientContext?: string;
+  /** the alias or version the caller named (context.invokedFunctionArn ends with it) */
+  qualifier?: string;
 }
 
 /** Worker → main. */

@@ -14,7 +14,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { CpuThrottle, ownThreadId, threadCpuClock } from '../environments/cpu-share.ts';
-import { platformLines } from '../environments/platform-lines.ts';
+import { initOnRequestPath, platformLines } from '../environments/platform-lines.ts';
 import { installLambdaConsole } from './runtime-console.ts';
 import { installAwsEndpointRedirect } from './aws-endpoint-redirect.ts';
 import { Freezer } from '../environments/freeze.ts';
@@ -43,7 +43,7 @@ installAwsEndpointRedirect(init.awsEndpoints, (request) => port.postMessage({ t:
 let currentRequestId: string | undefined;
 const logError = installLambdaConsole(() => currentRequestId, write);
 /** START, END and REPORT in the function's log format (Text or JSON, its SystemLogLevel). */
-const platform = platformLines({ name: init.functionName, logging: init.logging });
+const platform = platformLines({ name: init.functionName, logging: init.logging }, init);
 const writeLine = (line: string | undefined): void => {
   if (line !== undefined) write(`${line}\n`);
 };
@@ -83,7 +83,7 @@ async function onInvoke(request: InvokeRequest): Promise<void> {
   let errorMessage: string | undefined;
   throttle?.begin();
   const start = performance.now();
-  const outcome = await invokeHandler(handler, request.event, { requestId: id, deadline: request.deadline, invokedFunctionArn, ...(request.clientContext !== undefined ? { clientContext: request.clientContext } : {}) });
+  const outcome = await invokeHandler(handler, request.event, { requestId: id, deadline: request.deadline, invokedFunctionArn: request.qualifier ? `${invokedFunctionArn}:${request.qualifier}` : invokedFunctionArn, ...(request.clientContext !== undefined ? { clientContext: request.clientContext } : {}) });
   throttle?.end();
   const ok = outcome.ok;
   if (outcome.ok) result = outcome.result;
@@ -227,10 +227,11 @@ async function boot(): Promise<void> {
     return;
   }
   initDone = true;
-  pendingInitMs = performance.now() - initStartedAt;
+  const initMs = performance.now() - initStartedAt;
+  pendingInitMs = initOnRequestPath(init.initializationType, initMs, writeLine, platform);
   maxMemoryUsedMB = memoryUsedMB();
   port.on('message', onMessage);
-  post({ t: 'ready', initMs: pendingInitMs, maxMemoryUsedMB, cpuMs: cpuSinceLastMessage(), tid: ownThreadId() });
+  post({ t: 'ready', initMs, maxMemoryUsedMB, cpuMs: cpuSinceLastMessage(), tid: ownThreadId() });
   // Lambda freezes an environment after INIT too, until its first invocation.
   freeze();
 }
