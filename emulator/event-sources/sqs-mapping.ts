@@ -265,7 +265,7 @@ export class SqsEventSourceMapping {
     try {
       let outcome: InvokeOutcome;
       try {
-        outcome = await runtime.invoke(mapping.functionName, { Records: records });
+        outcome = await runtime.invoke(mapping.functionName, { Records: records }, mapping.qualifier === undefined ? {} : { qualifier: mapping.qualifier });
       } catch (err) {
         // the runtime closed under the batch: it is abandoned, back after the visibility timeout
         this.logLine({ event: 'batch-abandoned', messages: records.length, reason: err instanceof Error ? err.message : String(err) });

@@ -9,6 +9,8 @@ import type { StreamDiscardCondition } from './stream-failure-record.ts';
 /** A stream mapping's settings, as a lane applies them (-1: no limit). */
 export interface LaneSettings {
   functionName: string;
+  /** the alias or version the mapping names */
+  qualifier?: string;
   batchSize: number;
   windowMs: number;
   reportBatchItemFailures: boolean;
@@ -152,7 +154,7 @@ export class StreamLane {
       this.host.onBusyChange();
       let outcome: InvokeOutcome;
       try {
-        outcome = await runtime.invoke(settings.functionName, { Records: current });
+        outcome = await runtime.invoke(settings.functionName, { Records: current }, settings.qualifier === undefined ? {} : { qualifier: settings.qualifier });
       } catch (err) {
         // the runtime closed under the batch: the mapping is stopping, the batch is abandoned
         this.host.log({ event: 'batch-abandoned', shardId: this.shardId, records: current.length, reason: err instanceof Error ? err.message : String(err) });

@@ -100,6 +100,7 @@ export class StreamEventSourceMapping {
     this.parallelization = Math.max(1, Math.min(10, mapping.parallelizationFactor ?? 1));
     const settings: LaneSettings = {
       functionName: mapping.functionName,
+      ...(mapping.qualifier !== undefined ? { qualifier: mapping.qualifier } : {}),
       batchSize: Math.max(1, mapping.batchSize),
       windowMs: mapping.maximumBatchingWindowSeconds * 1000,
       reportBatchItemFailures: mapping.reportBatchItemFailures,

@@ -72,7 +72,7 @@ export class EventSourceMappingReads {
       UUID: uuid,
       EventSourceMappingArn: this.arnOf(uuid),
       EventSourceArn: m.sourceArn,
-      FunctionArn: `arn:aws:lambda:${this.place.region}:${this.place.accountId}:function:${m.functionName}`,
+      FunctionArn: `arn:aws:lambda:${this.place.region}:${this.place.accountId}:function:${m.functionName}${m.qualifier === undefined ? '' : `:${m.qualifier}`}`,
       BatchSize: m.batchSize,
       MaximumBatchingWindowInSeconds: m.maximumBatchingWindowSeconds,
       LastModified: this.createdSec,

@@ -72,6 +72,8 @@ export interface AsyncFunctionStats {
 interface AsyncEvent {
   requestId: string;
   functionName: string;
+  /** the alias or version the caller named (a subscription's qualified ARN, Invoke's Qualifier) */
+  qualifier?: string;
   payload: string;
   event: unknown;
   enqueuedAt: number;
@@ -137,7 +139,7 @@ export class AsyncInvocations implements ServiceTargets {
    * request ID at once, the invocation later. Throws an AwsApiError for an unknown function, a
    * payload that is not JSON or is over 1 MB.
    */
-  enqueue(functionName: string, payload: string, source?: DeliverySource): { requestId: string } {
+  enqueue(functionName: string, payload: string, source?: DeliverySource, qualifier?: string): { requestId: string } {
     if (this.closed) throw new AwsApiError('ServiceException', 'Lambda is shutting down', 500);
     const queue = this.queues.get(functionName);
     if (!queue) throw new AwsApiError('ResourceNotFoundException', `Function not found: ${this.functionArn(functionName)}`, 404);
@@ -152,7 +154,7 @@ export class AsyncInvocations implements ServiceTargets {
       throw new AwsApiError('InvalidRequestContentException', 'Could not parse request body into json: payload is not JSON', 400);
     }
     const now = this.now();
-    const ev: AsyncEvent = { requestId: randomUUID(), functionName, payload, event, enqueuedAt: now, readyAt: now, runs: 0, ...(source ? { source } : {}) };
+    const ev: AsyncEvent = { requestId: randomUUID(), functionName, payload, event, enqueuedAt: now, readyAt: now, runs: 0, ...(source ? { source } : {}), ...(qualifier !== undefined ? { qualifier } : {}) };
     queue.ready.push(ev);
     queue.stats.received++;
     this.put(functionName, 'AsyncEventsReceived', 1, 'Count');
@@ -160,15 +162,15 @@ export class AsyncInvocations implements ServiceTargets {
     return { requestId: ev.requestId };
   }
 
-  /** ServiceTargets: a function's ARN (unqualified or `:$LATEST`) is invoked asynchronously with the message's body. */
+  /** ServiceTargets: a function's ARN (unqualified, or an alias's or a version's) is invoked asynchronously with the message's body. */
   async deliver(arn: string, message: TargetMessage, from: DeliverySource): Promise<void> {
-    const name = this.functionNameOf(arn);
-    if (!name) throw new AwsApiError('ResourceNotFoundException', `Function not found: ${arn}`, 404);
-    this.enqueue(name, message.body, from);
+    const target = this.functionOf(arn);
+    if (!target) throw new AwsApiError('ResourceNotFoundException', `Function not found: ${arn}`, 404);
+    this.enqueue(target.name, message.body, from, target.qualifier);
   }
 
   has(arn: string): boolean {
-    return this.functionNameOf(arn) !== undefined;
+    return this.functionOf(arn) !== undefined;
   }
 
   /** PutFunctionEventInvokeConfig / a DeadLetterConfig update: later attempts follow it. */
@@ -212,13 +214,14 @@ export class AsyncInvocations implements ServiceTargets {
     for (const w of this.drainWaiters.splice(0)) w();
   }
 
-  private functionNameOf(arn: string): string | undefined {
+  /** The function (and the alias or version) an ARN names, when it is one of the stack's. */
+  private functionOf(arn: string): { name: string; qualifier?: string } | undefined {
     const m = /^arn:[^:]+:lambda:([^:]*):([^:]*):function:([^:]+)(?::(.+))?$/.exec(arn);
     if (!m) return undefined;
     const [, region, account, name, qualifier] = m;
-    if (region !== this.options.region || account !== this.options.accountId) return undefined;
-    if (qualifier !== undefined && qualifier !== '$LATEST') return undefined;
-    return this.queues.has(name!) ? name : undefined;
+    if (region !== this.options.region || account !== this.options.accountId || !this.queues.has(name!)) return undefined;
+    if (qualifier === undefined || qualifier === '$LATEST') return { name: name! };
+    return this.options.runtime.aliases(name!)[qualifier] !== undefined || this.options.runtime.versions(name!).includes(qualifier) ? { name: name!, qualifier } : undefined;
   }
 
   private functionArn(name: string): string {
@@ -276,7 +279,7 @@ export class AsyncInvocations implements ServiceTargets {
     this.put(q.name, 'AsyncEventAge', startedAt - ev.enqueuedAt, 'Milliseconds');
     let outcome: InvokeOutcome;
     try {
-      outcome = await this.options.runtime.invoke(q.name, ev.event);
+      outcome = await this.options.runtime.invoke(q.name, ev.event, ev.qualifier === undefined ? {} : { qualifier: ev.qualifier });
     } catch (err) {
       // the runtime closed under it (the stack stopping): the event is abandoned with the rest
       q.inFlight--;

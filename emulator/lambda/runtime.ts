@@ -154,18 +154,18 @@ class Runtime implements LambdaRuntime {
    */
   private applyPublished(functions: readonly FunctionConfig[]): void {
     functions.forEach((fn, i) => {
-      const at = (field: string, apply: () => void): void => {
+      const at = (field: string, declaredAt: string | undefined, apply: () => void): void => {
         try {
           apply();
         } catch (err) {
-          if (err instanceof AwsApiError) throw new UserError(`lambda runtime: functions[${i}].${field}: ${err.message}`);
+          if (err instanceof AwsApiError) throw new UserError(`${declaredAt ?? `lambda runtime: functions[${i}].${field}`}: ${err.message}`);
           throw err;
         }
       };
       for (const _ of fn.versions) this.publishVersion(fn.name);
-      fn.aliases.forEach((alias, j) => at(`aliases[${j}].version`, () => this.putAlias(fn.name, alias.name, String(alias.version))));
-      fn.versions.forEach((v, j) => v.provisionedConcurrency && at(`versions[${j}].provisionedConcurrency`, () => this.allocate(fn.name, String(j + 1), v.provisionedConcurrency!)));
-      fn.aliases.forEach((a, j) => a.provisionedConcurrency && at(`aliases[${j}].provisionedConcurrency`, () => this.allocate(fn.name, a.name, a.provisionedConcurrency!)));
+      fn.aliases.forEach((a, j) => at(`aliases[${j}].version`, a.declaredAt, () => this.putAlias(fn.name, a.name, String(a.version))));
+      fn.versions.forEach((v, j) => v.provisionedConcurrency && at(`versions[${j}].provisionedConcurrency`, v.declaredAt, () => this.allocate(fn.name, String(j + 1), v.provisionedConcurrency!)));
+      fn.aliases.forEach((a, j) => a.provisionedConcurrency && at(`aliases[${j}].provisionedConcurrency`, a.declaredAt, () => this.allocate(fn.name, a.name, a.provisionedConcurrency!)));
     });
   }
 
@@ -174,7 +174,10 @@ class Runtime implements LambdaRuntime {
     return this.preparer.whenPrepared(availableParallelism());
   }
 
-  async invoke(functionName: string, event: unknown, options: InvokeOptions = {}): Promise<InvokeOutcome> {
+  async invoke(named: string, event: unknown, given: InvokeOptions = {}): Promise<InvokeOutcome> {
+    // `name:qualifier`, as Lambda takes a partial ARN for FunctionName (an integration's or a mapping's qualified ARN)
+    const [functionName, inName] = splitQualifier(named);
+    const options = inName === undefined ? given : { ...given, qualifier: given.qualifier ?? inName };
     const lambda = this.functions.get(functionName);
     const pool = lambda?.resolve(options.qualifier);
     if (!lambda || !pool) throw refusals.notFound(this.arn(functionName, options.qualifier));
@@ -676,4 +679,10 @@ function sumStats(all: FunctionStats[]): FunctionStats {
     }
   }
   return sum;
+}
+
+/** `fn:live` → [`fn`, `live`]; `fn` → [`fn`, undefined]. A function's name has no colon. */
+function splitQualifier(name: string): [string, string | undefined] {
+  const i = name.indexOf(':');
+  return i < 0 ? [name, undefined] : [name.slice(0, i), name.slice(i + 1)];
 }

@@ -71,6 +71,7 @@ export interface ProvisionedConcurrencyState {
 }
 
 export interface LambdaRuntime {
+  /** `functionName` may carry its qualifier (`fn:live`, `fn:3`), as Lambda's FunctionName takes it. */
   invoke(functionName: string, event: unknown, options?: InvokeOptions): Promise<InvokeOutcome>;
   functionNames(): string[];
   /** A function's current configuration; undefined for an unknown name. */
