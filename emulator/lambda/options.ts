@@ -115,14 +115,16 @@ const FunctionSchema = z.strictObject({
    * order, each running the configuration above as published; `provisionedConcurrency` is
    * configured on the version itself.
    */
-  versions: z.array(z.strictObject({ provisionedConcurrency: z.int().min(1).optional() })).default([]),
-  /** Aliases, each naming a published version (1-based), with the provisioned concurrency configured on the alias. */
+  versions: z.array(z.strictObject({ provisionedConcurrency: z.int().min(1).optional(), declaredAt: z.string().optional() })).default([]),
+  /** Aliases, each naming a published version (from 1) or `$LATEST`, with the provisioned concurrency configured on the alias. */
   aliases: z
     .array(
       z.strictObject({
         name: z.string().regex(ALIAS_NAME, 'must be 1-128 letters, digits, hyphens or underscores, not all digits'),
-        version: z.int().min(1),
+        version: z.union([z.int().min(1), z.literal('$LATEST')]),
         provisionedConcurrency: z.int().min(1).optional(),
+        /** where the template declares it (`template.yaml: resource LiveAlias`): a refusal names it */
+        declaredAt: z.string().optional(),
       }),
     )
     .default([]),

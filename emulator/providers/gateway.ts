@@ -16,11 +16,12 @@ export const gatewayProvider: Provider<'gateway'> = {
     const authorizer = stack.authorizer;
     const gateway = await startGateway({
       config,
-      functions: stack.routes.map((r) => ({ name: functionOf(r.functionId).name, route: r.routeKey, returnResponse: r.twoWay })),
+      // a qualified integration invokes `name:qualifier`, as API Gateway passes its URI's function ARN to Invoke
+      functions: stack.routes.map((r) => ({ name: qualified(functionOf(r.functionId).name, r.qualifier), route: r.routeKey, returnResponse: r.twoWay })),
       routeSelectionExpression: stack.api.routeSelectionExpression,
       metrics,
       log,
-      authorizer: authorizer && authorizerFunction && { functionName: authorizerFunction.name, identitySource: authorizer.identitySource },
+      authorizer: authorizer && authorizerFunction && { functionName: qualified(authorizerFunction.name, authorizer.qualifier), identitySource: authorizer.identitySource },
       ...(gate ? { iam: gate } : {}),
       logs,
       ...(stack.awsRoutes?.length
@@ -48,3 +49,7 @@ export const gatewayProvider: Provider<'gateway'> = {
   edge: (gateway) => ({ 'execute-api': gateway.handle }),
   endpoints: () => ({}),
 };
+
+function qualified(name: string, qualifier: string | undefined): string {
+  return qualifier === undefined ? name : `${name}:${qualifier}`;
+}

@@ -5,6 +5,7 @@ import { startLambdaApiServer } from '../lambda-api/server.ts';
 import { createLambdaRuntime } from '../lambda/runtime.ts';
 import { awsEndpointServices } from '../lambda/runtimes/aws-endpoint-services.ts';
 import type { FunctionDescription } from '../stack-model/stack-description.ts';
+import { describePath } from '../stack-model/template-errors.ts';
 import type { Provider, StackContext } from './provider.ts';
 
 /**
@@ -85,8 +86,10 @@ export const lambdaProvider: Provider<'lambda'> = {
 };
 
 /** One function as the runtime runs it: the template's settings, the config's overrides, the stack's endpoints in its environment. */
-function lambdaFunction({ config, sessionOf, memoryOf, reservedOf }: StackContext, f: FunctionDescription, environment: Record<string, string>) {
+function lambdaFunction({ config, stack, sessionOf, memoryOf, reservedOf }: StackContext, f: FunctionDescription, environment: Record<string, string>) {
   const override = config.functions[f.name] ?? {};
+  // a refusal of a version's or an alias's provisioned concurrency names the resource in the template
+  const at = (logicalId: string) => ({ declaredAt: `${stack.source.templateFile}: ${describePath(['Resources', logicalId, 'Properties', 'ProvisionedConcurrencyConfig'])}` });
   return {
     name: f.name,
     code: f.code,
@@ -103,5 +106,8 @@ function lambdaFunction({ config, sessionOf, memoryOf, reservedOf }: StackContex
     ...(f.logging ? { logging: f.logging } : {}),
     ...(f.snapStart ? { snapStart: f.snapStart } : {}),
     ...(f.opt ? { opt: f.opt } : {}),
+    // published versions and aliases, with their provisioned concurrency (the runtime refuses what Lambda would)
+    ...(f.versions ? { versions: f.versions.map((v) => ({ ...(v.provisionedConcurrency ? { provisionedConcurrency: v.provisionedConcurrency } : {}), ...at(v.logicalId) })) } : {}),
+    ...(f.aliases ? { aliases: f.aliases.map((a) => ({ name: a.name, version: a.version, ...(a.provisionedConcurrency ? { provisionedConcurrency: a.provisionedConcurrency } : {}), ...at(a.logicalId) })) } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { functionNameOf } from './event-source-mapping-reader.ts';
+import { lambdaNameOf } from './physical-ids.ts';
 import { cfnInteger, parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
 import type { AsyncInvokeConfig } from './stack-description.ts';
@@ -40,7 +40,7 @@ export function readAsyncInvokeConfigs(t: StackTemplate, functionIdsByName: Read
   for (const id of t.ofType(TYPE)) {
     const name = t.property(id, 'FunctionName');
     // a config of another stack's function: not read
-    const functionId = typeof name === 'string' ? functionIdsByName.get(functionNameOf(name)) : undefined;
+    const functionId = typeof name === 'string' ? functionIdsByName.get(lambdaNameOf(name)) : undefined;
     if (functionId === undefined) continue;
     const p = parseProperties(t.file, id, configSchema, t.properties(id));
     if (out.configs.has(functionId)) throw templateError(t.file, ['Resources', id], `${functionId} has another EventInvokeConfig in the stack`);
@@ -68,7 +68,7 @@ export function destinationFunctions(configs: Map<string, AsyncInvokeConfig>, fu
   for (const c of configs.values()) {
     for (const arn of [c.onSuccess, c.onFailure]) {
       if (arn === undefined || !/^arn:[^:]+:lambda:/.test(arn)) continue;
-      const id = functionIdsByName.get(functionNameOf(arn));
+      const id = functionIdsByName.get(lambdaNameOf(arn));
       if (id !== undefined) out.push(id);
     }
   }

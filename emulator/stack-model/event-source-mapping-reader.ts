@@ -1,3 +1,4 @@
+import { lambdaNameOf, lambdaQualifierOf } from './physical-ids.ts';
 import { z } from 'zod';
 import { cfnBoolean, cfnInteger, parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
@@ -78,20 +79,19 @@ export function readEventSourceMappings(t: StackTemplate, functionIdsByName: Rea
     // a queue or stream of another stack: nothing here feeds it
     if (!queue && !table) continue;
     const p = parseProperties(t.file, id, mappingSchema, t.properties(id));
-    const functionId = functionIdsByName.get(functionNameOf(p.FunctionName));
+    const functionId = functionIdsByName.get(lambdaNameOf(p.FunctionName));
     if (functionId === undefined) throw templateError(t.file, ['Resources', id, 'Properties', 'FunctionName'], `${p.FunctionName} is not a function of this stack: the emulator runs the stack's own functions`);
     const functionName = t.name(functionId);
-    out.mappings.push(queue ? sqsMapping(t, id, functionName, p, queue) : streamMapping(t, id, functionName, p));
+    // an alias or version named stays named: the mapping invokes it
+    const qualifier = lambdaQualifierOf(p.FunctionName);
+    const mapping = queue ? sqsMapping(t, id, functionName, p, queue) : streamMapping(t, id, functionName, p);
+    out.mappings.push(qualifier === undefined ? mapping : { ...mapping, qualifier });
     out.functionIds.add(functionId);
     out.read.push(id);
   }
   return out;
 }
 
-/** A function's name from what FunctionName takes: a name, an ARN, a partial ARN (`123:function:name`), with a qualifier or not. */
-export function functionNameOf(value: string): string {
-  return /(?:^|:function:)([^:]+)(?::[^:]+)?$/.exec(value)?.[1] ?? value;
-}
 
 type MappingProperties = z.infer<typeof mappingSchema>;
 

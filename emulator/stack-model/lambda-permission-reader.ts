@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lambdaNameOf } from './physical-ids.ts';
 import { parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
 import type { InvokePermission } from './stack-description.ts';
@@ -19,8 +20,7 @@ export function readLambdaPermissions(t: StackTemplate, functionIdsByName: Reado
   const permissions: InvokePermission[] = [];
   for (const id of t.ofType(TYPE)) {
     const p = parseProperties(t.file, id, permissionSchema, t.properties(id));
-    const name = /(?:^|:function:)([^:]+)(?::[^:]+)?$/.exec(p.FunctionName)?.[1] ?? p.FunctionName;
-    const functionId = functionIdsByName.get(name);
+    const functionId = functionIdsByName.get(lambdaNameOf(p.FunctionName));
     if (functionId === undefined) continue;
     permissions.push({ logicalId: id, functionId, principal: p.Principal, action: p.Action, ...(p.SourceArn === undefined ? {} : { sourceArn: p.SourceArn }), ...(p.SourceAccount === undefined ? {} : { sourceAccount: p.SourceAccount }) });
   }

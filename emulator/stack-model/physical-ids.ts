@@ -21,6 +21,8 @@ export interface PhysicalIdContext {
   apiLogicalId: string | undefined;
   /** a property of the resource, intrinsics resolved; undefined when absent */
   property(name: string): unknown;
+  /** an AWS::Lambda::Version's number: its place among its function's versions, in template order */
+  versionNumber(): number;
 }
 
 /** Name limits of the types CloudFormation names (its documented maxima). */
@@ -112,9 +114,29 @@ export function physicalRef(type: string, logicalId: string, ctx: PhysicalIdCont
       return `${String(ctx.property('TopicArn'))}:${resourceUuid(ctx.stackName, logicalId)}`;
     case 'AWS::Lambda::EventSourceMapping':
       return resourceUuid(ctx.stackName, logicalId);
+    case 'AWS::Lambda::Version':
+      // the version's ARN
+      return `${arn('lambda')}:function:${lambdaNameOf(ctx.property('FunctionName'))}:${ctx.versionNumber()}`;
+    case 'AWS::Lambda::Alias':
+      // the alias's ARN
+      return `${arn('lambda')}:function:${lambdaNameOf(ctx.property('FunctionName'))}:${String(ctx.property('Name'))}`;
     default:
       return name;
   }
+}
+
+const LAMBDA_NAME = /(?:^|:function:)([^:]+)(?::([^:]+))?$/;
+
+/** What FunctionName takes (a name, a partial ARN `name:qualifier` or `123:function:name`, an ARN) → the function's name. */
+export function lambdaNameOf(value: unknown): string {
+  const s = String(value);
+  return LAMBDA_NAME.exec(s)?.[1] ?? s;
+}
+
+/** The alias or version such a value names, if any (`$LATEST` is none). */
+export function lambdaQualifierOf(value: unknown): string | undefined {
+  const q = LAMBDA_NAME.exec(String(value))?.[2];
+  return q === '$LATEST' ? undefined : q;
 }
 
 /** Fn::GetAtt; undefined when the type has no such attribute. */
@@ -187,6 +209,12 @@ export function physicalAttribute(type: string, logicalId: string, attribute: st
       return undefined;
     case 'AWS::SNS::Subscription':
       return attribute === 'Arn' ? ref() : undefined;
+    case 'AWS::Lambda::Version':
+      if (attribute === 'Version') return String(ctx.versionNumber());
+      if (attribute === 'FunctionArn') return ref();
+      return undefined;
+    case 'AWS::Lambda::Alias':
+      return attribute === 'AliasArn' ? ref() : undefined;
     case 'AWS::Lambda::EventSourceMapping':
       if (attribute === 'Id') return ref();
       if (attribute === 'EventSourceMappingArn') return `${arn('lambda')}:event-source-mapping:${ref()}`;

@@ -21,9 +21,9 @@ import { templateError } from './template-errors.ts';
  *   of `Type` SQS or SNS without `Destination` made as `{Function}EventInvokeConfigOnSuccessQueue`
  *   (or …Topic, …OnFailure…);
  * - DeadLetterQueue → the function's DeadLetterConfig.
- * Where SAM would point at the AutoPublishAlias's alias, the function itself is named: the alias is
- * not emulated (one version of each function runs). Other event types are returned as not
- * emulated, one entry each (not-emulated-paths.ts names their paths).
+ * A function with AutoPublishAlias is reached through its alias, as SAM points its events there
+ * (sam-transform.ts makes the alias). Other event types are returned as not emulated, one entry
+ * each (not-emulated-paths.ts names their paths).
  */
 export interface SamEventExpansion {
   resources: Record<string, TemplateResource>;
@@ -51,8 +51,10 @@ export function expandSamEvents(file: string, fn: string, props: Props, conditio
   const add = (id: string, type: string, properties: Props) => {
     out.resources[id] = { Type: type, Properties: properties, ...(condition ? { Condition: condition } : {}) };
   };
-  const fnName = { Ref: fn };
-  const fnArn = { 'Fn::GetAtt': [fn, 'Arn'] };
+  // the alias's Ref is its ARN: both a FunctionName and an ARN
+  const alias = typeof props.AutoPublishAlias === 'string' ? { Ref: `${fn}Alias${props.AutoPublishAlias}` } : undefined;
+  const fnName = alias ?? { Ref: fn };
+  const fnArn = alias ?? { 'Fn::GetAtt': [fn, 'Arn'] };
   const permission = (id: string, principal: string, sourceArn: unknown) =>
     add(`${id}Permission`, 'AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', FunctionName: fnName, Principal: principal, SourceArn: sourceArn });
   const queueWithPolicy = (queueId: string, policyId: string, queueProps: Props, source: { service: string; arn: unknown }) => {

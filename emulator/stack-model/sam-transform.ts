@@ -15,8 +15,10 @@ import { templateError } from './template-errors.ts';
  *   SQS or DynamoDB event (the pollers' reads). Its SQS, SNS, DynamoDB, EventBridgeRule and
  *   CloudWatchEvent events, EventInvokeConfig and DeadLetterQueue become the resources SAM makes of
  *   them (sam-event-sources.ts); other events are listed as not emulated, one line each (an Api, a
- *   schedule, a Kinesis stream... never invokes it offline), and so are the alias of
- *   AutoPublishAlias (its provisioned concurrency included) and a function URL.
+ *   schedule, a Kinesis stream... never invokes it offline), and so is a function URL.
+ *   AutoPublishAlias becomes the version and the alias SAM makes (`{Id}Version`, `{Id}Alias{Name}`,
+ *   the function's ProvisionedConcurrencyConfig on the alias), its events invoke the alias, and
+ *   `{Id}.Alias` / `{Id}.Version` in a Ref or a Sub name them, as SAM resolves them.
  * - AWS::Serverless::LayerVersion → AWS::Lambda::LayerVersion of the same logical id, ContentUri
  *   as Content (a local folder or zip, as `sam build` leaves it), Globals.LayerVersion merged in.
  * - AWS::Serverless::SimpleTable → AWS::DynamoDB::Table: PrimaryKey (default `id` String),
@@ -52,6 +54,8 @@ export function expandSam(file: string, template: Template): SamExpansion {
   const functionGlobals = (globals.Function ?? {}) as Record<string, unknown>;
   const resources: Record<string, TemplateResource> = {};
   const notEmulated: NotEmulated[] = [];
+  /** `Fn.Alias` / `Fn.Version` → the logical ids SAM gives them */
+  const samReferences = new Map<string, string>();
   for (const [id, resource] of Object.entries(template.Resources) as Array<[string, TemplateResource]>) {
     if (resource.Type === 'AWS::Serverless::Function') {
       const props = merge(functionGlobals, resource.Properties ?? {}) as Record<string, unknown>;
@@ -72,8 +76,12 @@ export function expandSam(file: string, template: Template): SamExpansion {
         lambda.Role = { 'Fn::GetAtt': [`${id}Role`, 'Arn'] };
       }
       resources[id] = { ...resource, Type: 'AWS::Lambda::Function', Properties: lambda };
-      // what SAM makes beside the function that would change how it is reached or started
-      if (typeof props.AutoPublishAlias === 'string') notEmulated.push({ logicalId: `${id}Alias${props.AutoPublishAlias}`, type: 'AWS::Lambda::Alias' });
+      const alias = autoPublishAlias(file, id, props, resource.Condition);
+      if (alias) {
+        Object.assign(resources, alias.resources);
+        samReferences.set(`${id}.Alias`, alias.aliasId).set(`${id}.Version`, alias.versionId);
+      }
+      // what SAM makes beside the function that would change how it is reached
       if (props.FunctionUrlConfig !== undefined) notEmulated.push({ logicalId: `${id}Url`, type: 'AWS::Lambda::Url' });
       const events = expandSamEvents(file, id, props, resource.Condition, template.Resources as Record<string, TemplateResource>);
       for (const [eventId, made] of Object.entries(events.resources)) {
@@ -106,7 +114,59 @@ export function expandSam(file: string, template: Template): SamExpansion {
   }
   const transforms = (Array.isArray(template.Transform) ? template.Transform : [template.Transform]).filter((t) => t !== SAM_TRANSFORM);
   const { Globals: _globals, ...rest } = template;
-  return { template: { ...rest, Transform: transforms.length ? transforms : undefined, Resources: resources } as Template, notEmulated };
+  const expanded = { ...rest, Transform: transforms.length ? transforms : undefined, Resources: resources } as Template;
+  return { template: samReferences.size ? (renameSamReferences(expanded, samReferences) as Template) : expanded, notEmulated };
+}
+
+/**
+ * AutoPublishAlias as SAM expands it (samtranslator's `_construct_version` and `_construct_alias`):
+ * an AWS::Lambda::Version of the function and an AWS::Lambda::Alias of that name on it, carrying
+ * the function's ProvisionedConcurrencyConfig, which SAM refuses without AutoPublishAlias. SAM's
+ * version id ends with a hash of the code; the emulator's is `{Id}Version`.
+ */
+function autoPublishAlias(file: string, id: string, props: Record<string, unknown>, condition: string | undefined): { aliasId: string; versionId: string; resources: Record<string, TemplateResource> } | undefined {
+  if (typeof props.AutoPublishAlias !== 'string') {
+    if (props.ProvisionedConcurrencyConfig !== undefined) throw templateError(file, ['Resources', id, 'Properties', 'ProvisionedConcurrencyConfig'], 'To set ProvisionedConcurrencyConfig AutoPublishALias must be defined on the function');
+    return undefined;
+  }
+  const name = props.AutoPublishAlias;
+  const versionId = `${id}Version`;
+  const aliasId = `${id}Alias${name}`;
+  const when = condition ? { Condition: condition } : {};
+  return {
+    versionId,
+    aliasId,
+    resources: {
+      [versionId]: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: id } }, ...when },
+      [aliasId]: {
+        Type: 'AWS::Lambda::Alias',
+        Properties: {
+          Name: name,
+          FunctionName: { Ref: id },
+          FunctionVersion: { 'Fn::GetAtt': [versionId, 'Version'] },
+          ...(props.ProvisionedConcurrencyConfig !== undefined ? { ProvisionedConcurrencyConfig: props.ProvisionedConcurrencyConfig } : {}),
+        },
+        ...when,
+      },
+    },
+  };
+}
+
+/** `{ Ref: 'Fn.Alias' }` and `${Fn.Alias}` in a Sub name the alias SAM made (and `.Version` its version). */
+function renameSamReferences(value: unknown, names: ReadonlyMap<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => renameSamReferences(v, names));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'Ref' && typeof v === 'string' && names.has(v)) out[k] = names.get(v);
+    else if (k === 'Fn::Sub') out[k] = Array.isArray(v) ? [renameInSub(v[0], names), renameSamReferences(v[1], names)] : renameInSub(v, names);
+    else out[k] = renameSamReferences(v, names);
+  }
+  return out;
+}
+
+function renameInSub(text: unknown, names: ReadonlyMap<string, string>): unknown {
+  return typeof text === 'string' ? text.replace(/\$\{([^}!]+)\}/g, (whole, ref: string) => (names.has(ref) ? `\${${names.get(ref)}}` : whole)) : text;
 }
 
 /**

@@ -112,6 +112,8 @@ export interface RouteDescription {
   routeKey: string;
   /** The function behind the route's AWS_PROXY integration (a FunctionDescription's logicalId). */
   functionId: string;
+  /** The alias or version its integration URI names; absent: the unqualified function (`$LATEST`). */
+  qualifier?: string;
   integrationId: string;
   authorizationType: 'NONE' | 'CUSTOM' | 'AWS_IAM';
   /** The integration's CredentialsArn: the role API Gateway assumes to invoke the function, with its policies when the template holds it. */
@@ -130,6 +132,8 @@ export interface AuthorizerDescription {
   name: string;
   /** the FunctionDescription's logicalId */
   functionId: string;
+  /** the alias or version its URI names; absent: the unqualified function */
+  qualifier?: string;
   /** e.g. `route.request.header.x-api-key`, `route.request.querystring.token` */
   identitySource: string[];
   /** the Parameter Store parameter the authorizer reads its token from: where the token a run is given goes */
@@ -182,10 +186,30 @@ export interface FunctionDescription {
   opt?: string;
   /** its LoggingConfig, where the template sets one (absent: Text, `/aws/lambda/<name>`) */
   logging?: FunctionLogging;
+  /** its published versions (AWS::Lambda::Version), in the order they are numbered from 1 */
+  versions?: FunctionVersion[];
+  /** its aliases (AWS::Lambda::Alias) */
+  aliases?: FunctionAlias[];
   /** SnapStart on its published versions (the template's SnapStart.ApplyOn); its $LATEST, which runs here, INITs on demand */
   snapStart?: 'PublishedVersions';
   /** asynchronous invocation: AWS::Lambda::EventInvokeConfig, DeadLetterConfig, SAM's EventInvokeConfig (absent: AWS's defaults) */
   asyncInvoke?: AsyncInvokeConfig;
+}
+
+/** A published version of a function (AWS::Lambda::Version). */
+export interface FunctionVersion {
+  logicalId: string;
+  /** its ProvisionedConcurrencyConfig's ProvisionedConcurrentExecutions */
+  provisionedConcurrency?: number;
+}
+
+/** An alias of a function (AWS::Lambda::Alias). */
+export interface FunctionAlias {
+  logicalId: string;
+  name: string;
+  /** the version it names: a number of the function's versions, or `$LATEST` */
+  version: number | '$LATEST';
+  provisionedConcurrency?: number;
 }
 
 /** How Lambda handles a function's asynchronous invocations (lambda/async-invocation.ts). */
@@ -331,6 +355,8 @@ export interface EventSourceMappingDescription {
   logicalId: string;
   /** the function's physical name */
   functionName: string;
+  /** the alias or version its FunctionName names (absent: the unqualified function, `$LATEST`) */
+  qualifier?: string;
   kind: 'sqs' | 'dynamodb-stream';
   /** the queue's or the stream's ARN */
   sourceArn: string;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { resolveDynamicReferences, type DynamicReferenceHost } from './dynamic-references.ts';
 import { IntrinsicResolver, NO_VALUE } from './intrinsics.ts';
-import { physicalAttribute, physicalName, physicalRef, type PhysicalIdContext } from './physical-ids.ts';
+import { lambdaNameOf, physicalAttribute, physicalName, physicalRef, type PhysicalIdContext } from './physical-ids.ts';
 import { stackUuid } from './physical-names.ts';
 import { refuseResourceCycles, type TemplateResource } from './resource-dependencies.ts';
 import { readSecretsManagerSecret } from './secretsmanager-secret-reader.ts';
@@ -233,6 +233,17 @@ export class StackTemplate implements DynamicReferenceHost {
       apiId: this.o.apiId,
       apiLogicalId: this.apiLogicalId,
       property: (name) => this.property(logicalId, name),
+      versionNumber: () => this.versionNumber(logicalId),
     };
+  }
+
+  /**
+   * An AWS::Lambda::Version's number: CloudFormation publishes a function's versions one after
+   * another, here in template order, from 1.
+   */
+  private versionNumber(logicalId: string): number {
+    const fn = lambdaNameOf(this.property(logicalId, 'FunctionName'));
+    const same = this.ofType('AWS::Lambda::Version').filter((id) => lambdaNameOf(this.property(id, 'FunctionName')) === fn);
+    return same.indexOf(logicalId) + 1;
   }
 }

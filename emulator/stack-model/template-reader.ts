@@ -1,3 +1,4 @@
+import { lambdaNameOf } from './physical-ids.ts';
 import { randomUUID } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -26,7 +27,8 @@ import { notEmulatedPaths } from './not-emulated-paths.ts';
 import { queuePolicyWarnings, readQueuePolicies, readSqsQueues } from './sqs-queue-reader.ts';
 import { readSnsTopics } from './sns-topic-reader.ts';
 import { readEventBuses, readEventRules } from './events-rule-reader.ts';
-import { functionNameOf, readEventSourceMappings } from './event-source-mapping-reader.ts';
+import { readEventSourceMappings } from './event-source-mapping-reader.ts';
+import { readLambdaVersions } from './lambda-version-reader.ts';
 import { destinationFunctions, readAsyncInvokeConfigs } from './async-invoke-reader.ts';
 
 /**
@@ -155,7 +157,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   // mapping, an SNS subscription, a rule's pattern, an asynchronous invocation's destination.
   // Another (a schedule's, a Kinesis consumer, a custom resource's provider) has nothing to invoke
   // it here and is listed, not refused.
-  const ofArn = (arn: string) => (/^arn:[^:]+:lambda:/.test(arn) ? functionIdsByName.get(functionNameOf(arn)) : undefined);
+  const ofArn = (arn: string) => (/^arn:[^:]+:lambda:/.test(arn) ? functionIdsByName.get(lambdaNameOf(arn)) : undefined);
   const invoked = new Set([
     ...ws.routes.map((r) => r.functionId),
     ...(ws.authorizer ? [ws.authorizer.functionId] : []),
@@ -184,6 +186,13 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   }
   // in the template's order
   functions.sort((a, b) => functionIds.indexOf(a.logicalId) - functionIds.indexOf(b.logicalId));
+  // their published versions and aliases, with the provisioned concurrency configured on them
+  const published = readLambdaVersions(t, new Map(functions.map((f) => [f.name, f.logicalId])));
+  for (const id of published.read) read.add(id);
+  for (const [i, f] of functions.entries()) {
+    const p = published.byFunction.get(f.logicalId);
+    if (p) functions[i] = { ...f, ...(p.versions.length ? { versions: p.versions } : {}), ...(p.aliases.length ? { aliases: p.aliases } : {}) };
+  }
   // the functions CloudFormation would not create: a config that names one is told why, not that it is unknown
   const dormantFunctions = Object.fromEntries(
     t.excludedOfType('AWS::Lambda::Function').flatMap(({ logicalId, condition }) => {
@@ -230,7 +239,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     notEmulated.push({ logicalId: id, type: r.Type, ...(physicalId !== undefined ? { physicalId } : {}) });
   }
 
-  const warnings = queuePolicyWarnings(queues);
+  const warnings = [...queuePolicyWarnings(queues), ...published.warnings];
   return {
     stackName,
     source: { format, path: o.path, templateFile: file },

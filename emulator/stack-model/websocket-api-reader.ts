@@ -110,18 +110,19 @@ export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functio
   const stage = parseProperties(t.file, stageId, stageSchema, t.properties(stageId));
   read.add(stageId);
 
-  // integration physical id → the function behind it
-  const functionOf = (id: string, property: string, uri: string | undefined): string => {
+  // integration physical id → the function behind it, and the alias or version the URI names
+  const functionOf = (id: string, property: string, uri: string | undefined): InvokedFunction => {
     // the invocation URI, or (as HTTP APIs take it) the function's ARN itself
     const invocation = uri === undefined ? undefined : /^arn:[^:]+:apigateway:[^:]+:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/.exec(uri);
     const functionArn = invocation ? invocation[1]! : uri !== undefined && /^arn:[^:]+:lambda:/.test(uri) ? uri : undefined;
     if (functionArn === undefined) throw templateError(t.file, at(id, property), `${uri ?? '(missing)'} is not a Lambda function's invocation URI (arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations)`);
-    const name = /^arn:[^:]+:lambda:[^:]+:[^:]+:function:([^:]+)(?::[^:]+)?$/.exec(functionArn)?.[1];
-    const functionId = name === undefined ? undefined : functionIdsByName.get(name);
+    const named = /^arn:[^:]+:lambda:[^:]+:[^:]+:function:([^:]+)(?::([^:]+))?$/.exec(functionArn);
+    const functionId = named === null ? undefined : functionIdsByName.get(named[1]!);
     if (!functionId) throw templateError(t.file, at(id, property), `${functionArn} is not a function of this stack: the emulator runs the stack's own functions`);
-    return functionId;
+    const qualifier = named![2];
+    return qualifier === undefined || qualifier === '$LATEST' ? { functionId } : { functionId, qualifier };
   };
-  const integrations = new Map<string, { logicalId: string; functionId: string; credentials?: ExecutionRole } | { logicalId: string; aws: AwsIntegration }>();
+  const integrations = new Map<string, ({ logicalId: string; credentials?: ExecutionRole } & InvokedFunction) | { logicalId: string; aws: AwsIntegration }>();
   for (const id of mine(API_TYPES.integration)) {
     const p = parseProperties(t.file, id, integrationSchema, t.properties(id));
     if (p.IntegrationType === 'AWS') {
@@ -134,7 +135,7 @@ export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functio
     }
     // the role API Gateway assumes to invoke the function, in place of the function's own AWS::Lambda::Permission
     const credentials = p.CredentialsArn === undefined ? undefined : readTemplateRole(t, p.CredentialsArn);
-    integrations.set(t.ref(id), { logicalId: id, functionId: functionOf(id, 'IntegrationUri', p.IntegrationUri), ...(credentials ? { credentials } : {}) });
+    integrations.set(t.ref(id), { logicalId: id, ...functionOf(id, 'IntegrationUri', p.IntegrationUri), ...(credentials ? { credentials } : {}) });
     read.add(id);
   }
 
@@ -183,6 +184,7 @@ export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functio
       logicalId: id,
       routeKey: p.RouteKey,
       functionId: integration.functionId,
+      ...(integration.qualifier !== undefined ? { qualifier: integration.qualifier } : {}),
       integrationId: integration.logicalId,
       authorizationType,
       twoWay: twoWayRoutes.has(t.ref(id)),
@@ -236,10 +238,16 @@ function throttleOf(s: z.infer<typeof routeThrottle> | undefined): Throttle | un
   return { rateLimit: s.ThrottlingRateLimit ?? ACCOUNT_THROTTLE.rateLimit, burstLimit: s.ThrottlingBurstLimit ?? ACCOUNT_THROTTLE.burstLimit };
 }
 
-function readAuthorizer(t: StackTemplate, id: string, functionOf: (id: string, property: string, uri: string | undefined) => string): AuthorizerDescription {
+/** The function an integration or authorizer URI invokes: its logical id, and the alias or version named (absent: unqualified). */
+interface InvokedFunction {
+  functionId: string;
+  qualifier?: string;
+}
+
+function readAuthorizer(t: StackTemplate, id: string, functionOf: (id: string, property: string, uri: string | undefined) => InvokedFunction): AuthorizerDescription {
   const p = parseProperties(t.file, id, authorizerSchema, t.properties(id));
   if (p.AuthorizerType !== 'REQUEST') throw templateError(t.file, ['Resources', id, 'Properties', 'AuthorizerType'], `${p.AuthorizerType}: a WebSocket API's authorizer is a REQUEST Lambda authorizer`);
   // the role API Gateway assumes to invoke the authorizer, in place of its function's own AWS::Lambda::Permission
   const credentials = p.AuthorizerCredentialsArn === undefined ? undefined : readTemplateRole(t, p.AuthorizerCredentialsArn);
-  return { logicalId: id, id: t.ref(id), name: p.Name ?? id, functionId: functionOf(id, 'AuthorizerUri', p.AuthorizerUri), identitySource: p.IdentitySource ?? [], ...(credentials ? { credentials } : {}) };
+  return { logicalId: id, id: t.ref(id), name: p.Name ?? id, ...functionOf(id, 'AuthorizerUri', p.AuthorizerUri), identitySource: p.IdentitySource ?? [], ...(credentials ? { credentials } : {}) };
 }
