@@ -120,17 +120,19 @@ export class LambdaControlPlane {
     }
   }
 
-  /** GetFunctionConfiguration. */
+  /** GetFunctionConfiguration (of `$LATEST`, a version, or the version an alias names). */
   getConfiguration(functionName: string, qualifier?: string): Record<string, unknown> {
-    return this.view(this.resolve(functionName, qualifier));
+    const target = this.resolveQualified(functionName, qualifier);
+    return this.view(target.name, target.qualifier);
   }
 
   /** GetFunction: the configuration, where the code is (not served locally), reserved concurrency. */
   getFunction(functionName: string, qualifier?: string): Record<string, unknown> {
-    const name = this.resolve(functionName, qualifier);
+    const target = this.resolveQualified(functionName, qualifier);
+    const name = target.name;
     const reserved = this.runtime.functionConfig(name)?.reservedConcurrency;
     return {
-      Configuration: this.view(name),
+      Configuration: this.view(name, target.qualifier),
       Code: { RepositoryType: 'S3' },
       ...(reserved === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: reserved } }),
     };
@@ -214,6 +216,16 @@ export class LambdaControlPlane {
 
   /** The function named by a name, a partial ARN or an ARN in this region and account; `$LATEST` only. */
   resolve(functionName: string, qualifier?: string): string {
+    const target = this.resolveQualified(functionName, qualifier);
+    if (target.qualifier !== undefined) throw resourceNotFound(`${this.arn(target.name)}:${target.qualifier}`);
+    return target.name;
+  }
+
+  /**
+   * The function and the alias or version named (in the name, the ARN or `Qualifier`), one the
+   * function has; `$LATEST` is no qualifier.
+   */
+  resolveQualified(functionName: string, qualifier?: string): { name: string; qualifier?: string } {
     const parts = functionName.split(':');
     let name: string | undefined;
     let q: string | undefined;
@@ -229,11 +241,18 @@ export class LambdaControlPlane {
       [name, q] = parts;
     }
     const version = q ?? qualifier;
-    if (name === undefined || !this.meta.has(name) || (version !== undefined && version !== '$LATEST')) {
+    const published = version === undefined || version === '$LATEST' || (name !== undefined && this.meta.has(name) && this.runtime.functionConfig(name, version) !== undefined);
+    if (name === undefined || !this.meta.has(name) || !published) {
       const arn = name !== undefined && /^[\w-]+$/.test(name) ? this.arn(name) + (version ? `:${version}` : '') : functionName;
       throw resourceNotFound(arn);
     }
-    return name;
+    return version === undefined || version === '$LATEST' ? { name } : { name, qualifier: version };
+  }
+
+  /** The version a qualifier runs: `$LATEST`, a number, or the one an alias names. */
+  versionOf(name: string, qualifier: string | undefined): string {
+    if (qualifier === undefined || qualifier === '$LATEST') return '$LATEST';
+    return this.runtime.aliases(name)[qualifier] ?? qualifier;
   }
 
   /**
@@ -275,14 +294,15 @@ export class LambdaControlPlane {
     return `arn:aws:lambda:${this.options.region}:${this.options.accountId}:function:${name}`;
   }
 
-  /** A FunctionConfiguration as Lambda answers it, for the fields the emulator has. */
-  private view(name: string): Record<string, unknown> {
-    const fn = this.runtime.functionConfig(name) as FunctionConfig;
+  /** A FunctionConfiguration as Lambda answers it, for the fields the emulator has: of `$LATEST`, or of the version `qualifier` runs. */
+  view(name: string, qualifier?: string): Record<string, unknown> {
+    const fn = this.runtime.functionConfig(name, qualifier) as FunctionConfig;
     const meta = this.meta.get(name)!;
     const variables = fn.environment;
+    const version = this.versionOf(name, qualifier);
     return {
       FunctionName: name,
-      FunctionArn: this.arn(name),
+      FunctionArn: version === '$LATEST' ? this.arn(name) : `${this.arn(name)}:${version}`,
       Runtime: fn.runtime ?? this.options.runtimeId,
       Role: this.options.roleArns?.get(name) ?? `arn:aws:iam::${this.options.accountId}:role/fanout-local-execution`,
       Handler: fn.code.kind === 'handler' ? fn.code.handler : 'index.handler',
@@ -290,7 +310,7 @@ export class LambdaControlPlane {
       Timeout: fn.timeoutSeconds,
       MemorySize: fn.memoryMB,
       LastModified: meta.lastModified,
-      Version: '$LATEST',
+      Version: version,
       ...(Object.keys(variables).length > 0 ? { Environment: { Variables: { ...variables } } } : {}),
       TracingConfig: { Mode: 'PassThrough' },
       RevisionId: meta.revisionId,
@@ -300,7 +320,7 @@ export class LambdaControlPlane {
       PackageType: 'Zip',
       Architectures: ['x86_64'],
       EphemeralStorage: { Size: 512 },
-      // SnapStart applies to published versions; $LATEST, the one served here, is Off as Lambda says of it
+      // SnapStart applies to published versions, whose restore the emulator does not run yet: Off, as Lambda says of $LATEST
       SnapStart: { ApplyOn: fn.snapStart ?? 'None', OptimizationStatus: 'Off' },
       LoggingConfig: loggingConfigOf(fn),
     };
@@ -363,7 +383,7 @@ function bounded(field: string, value: unknown, min: number, max: number): numbe
 }
 
 /** Lambda's LastModified format: 2019-09-26T20:28:40.438+0000. */
-function lastModified(date = new Date()): string {
+export function lastModified(date = new Date()): string {
   return date.toISOString().replace('Z', '+0000');
 }
 

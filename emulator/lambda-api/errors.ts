@@ -25,8 +25,8 @@ export class LambdaApiError extends Error {
   }
 }
 
-export function resourceNotFound(what: string): LambdaApiError {
-  return new LambdaApiError('ResourceNotFoundException', 404, `Function not found: ${what}`, 'Message');
+export function resourceNotFound(what: string, kind: 'Function' | 'Alias' = 'Function'): LambdaApiError {
+  return new LambdaApiError('ResourceNotFoundException', 404, `${kind} not found: ${what}`, 'Message');
 }
 
 export function invalidParameter(message: string): LambdaApiError {

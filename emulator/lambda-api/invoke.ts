@@ -49,6 +49,10 @@ const INVOCATION_TYPES: readonly InvocationType[] = ['Event', 'RequestResponse',
 export interface InvokeRequest {
   /** resolved: a function of the runtime */
   functionName: string;
+  /** the alias or version named (Qualifier, or the name's), resolved: one the function has */
+  qualifier?: string;
+  /** the version that runs (X-Amz-Executed-Version): `$LATEST`, or the version's number */
+  executedVersion?: string;
   /** X-Amz-Invocation-Type as sent (absent: RequestResponse) */
   invocationType?: string;
   /** X-Amz-Log-Type as sent (None or Tail) */
@@ -104,16 +108,16 @@ export class FunctionInvoker {
     if (type === 'DryRun') return { status: 204, headers: {}, body: '' };
     const text = request.payload.toString('utf8');
     const event = parsePayload(text);
-    if (type === 'Event') return this.enqueue(request.functionName, text);
+    if (type === 'Event') return this.enqueue(request.functionName, text, request.qualifier);
     // Lambda passes ClientContext to synchronous invocations only, decoded: the runtime's Lambda-Runtime-Client-Context
-    return this.run(request.functionName, event, request.logType === 'Tail', clientContext);
+    return this.run(request, event, request.logType === 'Tail', clientContext);
   }
 
-  private enqueue(functionName: string, payload: string): InvokeAnswer {
+  private enqueue(functionName: string, payload: string, qualifier: string | undefined): InvokeAnswer {
     const async = this.options.asyncInvocations;
     if (!async) throw new LambdaApiError('ServiceException', 500, 'The local Lambda API has no asynchronous invocations attached', 'Message', 'Service');
     try {
-      const { requestId } = async.enqueue(functionName, payload.trim() === '' ? '{}' : payload);
+      const { requestId } = async.enqueue(functionName, payload.trim() === '' ? '{}' : payload, undefined, qualifier);
       return { status: 202, headers: { 'x-amzn-requestid': requestId }, body: '' };
     } catch (err) {
       if (err instanceof AwsApiError) throw new LambdaApiError(err.type, err.status, err.message, err.type === 'ResourceNotFoundException' ? 'Message' : 'message', err.status >= 500 ? 'Service' : 'User');
@@ -121,11 +125,12 @@ export class FunctionInvoker {
     }
   }
 
-  private async run(functionName: string, event: unknown, tail: boolean, clientContext: string | undefined): Promise<InvokeAnswer> {
+  private async run(request: InvokeRequest, event: unknown, tail: boolean, clientContext: string | undefined): Promise<InvokeAnswer> {
+    const { functionName, qualifier } = request;
     const startedAt = Date.now();
-    const outcome = await this.options.runtime.invoke(functionName, event, clientContext === undefined ? {} : { clientContext });
+    const outcome = await this.options.runtime.invoke(functionName, event, { ...(clientContext === undefined ? {} : { clientContext }), ...(qualifier === undefined ? {} : { qualifier }) });
     if (outcome.kind === 'throttled') throw tooManyRequests(THROTTLE_REASONS[outcome.reason]);
-    const headers: Record<string, string> = { 'x-amzn-requestid': outcome.requestId, 'x-amz-executed-version': '$LATEST' };
+    const headers: Record<string, string> = { 'x-amzn-requestid': outcome.requestId, 'x-amz-executed-version': request.executedVersion ?? '$LATEST' };
     if (tail) headers['x-amz-log-result'] = this.logTail(functionName, outcome.requestId, startedAt);
     if (outcome.kind === 'error') {
       return { status: 200, headers: { ...headers, 'x-amz-function-error': 'Unhandled' }, body: JSON.stringify({ errorType: outcome.errorType, errorMessage: outcome.errorMessage }) };

@@ -4,6 +4,7 @@ import type { LambdaControlPlane } from './control-plane.ts';
 import { LambdaApiError, notReady, requestTooLarge, serializationError, unknownOperation } from './errors.ts';
 import { EventInvokeConfigs } from './event-invoke-configs.ts';
 import { FunctionInvoker, INVOKE_LIMITS } from './invoke.ts';
+import { VersionsApi } from './versions-api.ts';
 import type { AsyncInvocations } from '../lambda/async-invocation.ts';
 import type { LogStore } from '../cloudwatch/log-store.ts';
 import type { AsyncInvokeConfig } from '../stack-model/stack-description.ts';
@@ -14,7 +15,9 @@ import type { IamGate } from '../iam/iam-gate.ts';
 /**
  * The emulator's Lambda API endpoint: Lambda's REST-JSON protocol (API version 2015-03-31), so
  * the SDK's LambdaClient works with `endpoint` set. Served: Invoke (invoke.ts: RequestResponse,
- * Event, DryRun), GetFunctionConfiguration, UpdateFunctionConfiguration, GetFunction,
+ * Event, DryRun; a Qualifier runs its version), GetFunctionConfiguration, UpdateFunctionConfiguration, GetFunction,
+ * PublishVersion, ListVersionsByFunction, Create/Get/Update/DeleteAlias, ListAliases,
+ * Put/Get/DeleteProvisionedConcurrencyConfig, ListProvisionedConcurrencyConfigs (versions-api.ts),
  * ListFunctions, ListEventSourceMappings, GetEventSourceMapping (the stack's mappings,
  * read-only), Get/Put/Update/Delete/ListFunctionEventInvokeConfig(s) (API version 2019-09-25) and
  * GetAccountSettings (2016-08-19). Signatures are not checked; with an IAM gate, a function's call
@@ -60,6 +63,7 @@ interface Served {
   plane: LambdaControlPlane;
   invoker: FunctionInvoker;
   eventInvokeConfigs: EventInvokeConfigs;
+  versions: VersionsApi;
 }
 
 const MAX_BODY_BYTES = 256 * 1024;
@@ -77,6 +81,7 @@ export async function startLambdaApiServer(options: LambdaApiServerOptions): Pro
     const { region, accountId } = f.controlPlane.place;
     served = {
       plane: f.controlPlane,
+      versions: new VersionsApi(f.controlPlane),
       invoker: new FunctionInvoker({ runtime: f.controlPlane.runtime, ...(f.asyncInvocations ? { asyncInvocations: f.asyncInvocations } : {}), ...(f.logs ? { logs: f.logs } : {}) }),
       eventInvokeConfigs: new EventInvokeConfigs({
         configs: f.asyncConfigs ?? {},
@@ -106,11 +111,25 @@ async function handle(req: IncomingMessage, res: ServerResponse, served: Served 
     req.resume();
     throw notReady();
   }
-  const { plane, invoker, eventInvokeConfigs } = served;
+  const { plane, invoker, eventInvokeConfigs, versions } = served;
   const url = new URL(req.url ?? '/', 'http://lambda.local');
   const method = req.method ?? 'GET';
   const path = url.pathname.replace(/\/+$/, '');
   const qualifier = url.searchParams.get('Qualifier') ?? undefined;
+  // versions, aliases, provisioned concurrency (versions-api.ts)
+  const versionsOp = versions.operation(method, path, url.searchParams);
+  if (versionsOp) {
+    const principal = iam?.principalOf(req.headers);
+    const refusal = principal ? iam!.refuses(principal, `lambda:${versionsOp.action}`, versionsOp.resource) : undefined;
+    const withBody = method === 'POST' || method === 'PUT';
+    if (!withBody) req.resume();
+    if (refusal !== undefined) {
+      if (withBody) req.resume();
+      throw new LambdaApiError('AccessDeniedException', 403, refusal, 'Message');
+    }
+    const { status, payload } = await versionsOp.answer(() => (withBody ? readJson(req) : Promise.resolve({})));
+    return payload === undefined ? sendRaw(res, status, '') : send(res, status, payload);
+  }
   // The SDK URL-encodes the FunctionName label (an ARN's colons become %3A).
   const m = path.startsWith(`${PREFIX}/`) ? /^\/([^/]+)(\/configuration|\/invocations)?$/.exec(path.slice(PREFIX.length)) : null;
   const c = path.startsWith(`${CONFIG_PREFIX}/`) ? /^\/([^/]+)\/event-invoke-config(\/list)?$/.exec(path.slice(CONFIG_PREFIX.length)) : null;
@@ -127,10 +146,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, served: Served 
   }
 
   if (fn !== undefined && m?.[2] === '/invocations' && method === 'POST') {
-    const name = plane.resolve(fn, qualifier);
+    const target = plane.resolveQualified(fn, qualifier);
     const { payload, bytes } = await readPayload(req);
     const header = (h: string) => (typeof req.headers[h] === 'string' ? (req.headers[h] as string) : undefined);
-    const answer = await invoker.invoke({ functionName: name, invocationType: header('x-amz-invocation-type'), logType: header('x-amz-log-type'), clientContext: header('x-amz-client-context'), payload, bytes });
+    const answer = await invoker.invoke({
+      functionName: target.name,
+      ...(target.qualifier !== undefined ? { qualifier: target.qualifier } : {}),
+      executedVersion: plane.versionOf(target.name, target.qualifier),
+      invocationType: header('x-amz-invocation-type'), logType: header('x-amz-log-type'), clientContext: header('x-amz-client-context'), payload, bytes });
     return sendRaw(res, answer.status, answer.body, answer.headers);
   }
   if (fn !== undefined && c) {

@@ -326,8 +326,8 @@ class Runtime implements LambdaRuntime {
     return [...this.functions.keys()];
   }
 
-  functionConfig(name: string): FunctionConfig | undefined {
-    return this.functions.get(name)?.latest.config;
+  functionConfig(name: string, qualifier?: string): FunctionConfig | undefined {
+    return this.functions.get(name)?.resolve(qualifier)?.config;
   }
 
   async updateFunction(name: string, update: FunctionUpdate): Promise<void> {
@@ -385,6 +385,15 @@ class Runtime implements LambdaRuntime {
     return Object.fromEntries(this.functions.get(name)?.aliases ?? []);
   }
 
+  deleteAlias(name: string, alias: string): void {
+    const lambda = this.functions.get(name);
+    if (!lambda) throw refusals.notFound(this.arn(name));
+    const pool = lambda.resolve(alias);
+    if (!pool || !lambda.aliases.has(alias)) throw refusals.aliasNotFound(this.arn(name, alias));
+    if (pool.provisioned?.qualifier === alias) this.deallocate(pool);
+    lambda.aliases.delete(alias);
+  }
+
   putProvisionedConcurrency(name: string, qualifier: string, requested: number): void {
     this.allocate(name, qualifier, requested);
     this.preparer.pump();
@@ -396,14 +405,13 @@ class Runtime implements LambdaRuntime {
   }
 
   provisionedConcurrency(name: string, qualifier: string): ProvisionedConcurrencyState {
-    const pc = this.configuredPool(name, qualifier).provisioned!;
-    return {
-      requested: pc.requested,
-      allocated: pc.allocated,
-      available: pc.idle.length,
-      status: pc.status,
-      ...(pc.failure ? { statusReason: pc.failure } : {}),
-    };
+    return stateOf(this.configuredPool(name, qualifier).provisioned!);
+  }
+
+  provisionedConcurrencyConfigs(name: string): Array<{ qualifier: string } & ProvisionedConcurrencyState> {
+    const lambda = this.functions.get(name);
+    if (!lambda) throw refusals.notFound(this.arn(name));
+    return lambda.pools().flatMap((pool) => (pool.provisioned ? [{ qualifier: pool.provisioned.qualifier, ...stateOf(pool.provisioned) }] : []));
   }
 
   async whenProvisioned(name: string): Promise<void> {
@@ -685,4 +693,8 @@ function sumStats(all: FunctionStats[]): FunctionStats {
 function splitQualifier(name: string): [string, string | undefined] {
   const i = name.indexOf(':');
   return i < 0 ? [name, undefined] : [name.slice(0, i), name.slice(i + 1)];
+}
+
+function stateOf(pc: ProvisionedEnvironments): ProvisionedConcurrencyState {
+  return { requested: pc.requested, allocated: pc.allocated, available: pc.idle.length, status: pc.status, ...(pc.failure ? { statusReason: pc.failure } : {}) };
 }

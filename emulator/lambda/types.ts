@@ -74,8 +74,8 @@ export interface LambdaRuntime {
   /** `functionName` may carry its qualifier (`fn:live`, `fn:3`), as Lambda's FunctionName takes it. */
   invoke(functionName: string, event: unknown, options?: InvokeOptions): Promise<InvokeOutcome>;
   functionNames(): string[];
-  /** A function's current configuration; undefined for an unknown name. */
-  functionConfig(functionName: string): FunctionConfig | undefined;
+  /** A function's current configuration (of `$LATEST`, or of the version or alias `qualifier` names); undefined for an unknown name or qualifier. */
+  functionConfig(functionName: string, qualifier?: string): FunctionConfig | undefined;
   /**
    * Apply a new configuration, as UpdateFunctionConfiguration does: the next invocations get
    * environments of the new one (cold: idle and prepared environments are retired at once),
@@ -91,6 +91,8 @@ export interface LambdaRuntime {
   putAlias(functionName: string, alias: string, version: string): void;
   /** A function's aliases and the version each names. */
   aliases(functionName: string): Record<string, string>;
+  /** Delete an alias, and the provisioned concurrency configured on it. */
+  deleteAlias(functionName: string, alias: string): void;
   /**
    * Configure provisioned concurrency on an alias or a published version, refused in Lambda's
    * words (AwsApiError) where Lambda refuses it; its environments start at once (the status says
@@ -99,6 +101,8 @@ export interface LambdaRuntime {
   putProvisionedConcurrency(functionName: string, qualifier: string, requested: number): void;
   deleteProvisionedConcurrency(functionName: string, qualifier: string): void;
   provisionedConcurrency(functionName: string, qualifier: string): ProvisionedConcurrencyState;
+  /** Every provisioned concurrency configuration of a function: the alias or version it is on, and its state. */
+  provisionedConcurrencyConfigs(functionName: string): Array<{ qualifier: string } & ProvisionedConcurrencyState>;
   /** Resolves when every version of the function has its provisioned environments (or cannot have them). */
   whenProvisioned(functionName: string): Promise<void>;
   /** Live and busy environments per function, for tests and the stack's status. */
