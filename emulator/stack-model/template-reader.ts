@@ -29,6 +29,7 @@ import { readSnsTopics } from './sns-topic-reader.ts';
 import { readEventBuses, readEventRules } from './events-rule-reader.ts';
 import { readEventSourceMappings } from './event-source-mapping-reader.ts';
 import { readLambdaVersions } from './lambda-version-reader.ts';
+import { idleProvisioned, idleProvisionedText } from './idle-provisioned.ts';
 import { destinationFunctions, readAsyncInvokeConfigs } from './async-invoke-reader.ts';
 
 /**
@@ -239,7 +240,11 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     notEmulated.push({ logicalId: id, type: r.Type, ...(physicalId !== undefined ? { physicalId } : {}) });
   }
 
-  const warnings = [...queuePolicyWarnings(queues), ...published.warnings];
+  const warnings = [
+    ...queuePolicyWarnings(queues),
+    ...published.warnings,
+    ...idleProvisioned({ functions, routes: ws.routes, ...(ws.authorizer ? { authorizer: ws.authorizer } : {}), eventSourceMappings: mappings.mappings, topics: sns.topics, rules }).map(idleProvisionedText),
+  ];
   return {
     stackName,
     source: { format, path: o.path, templateFile: file },

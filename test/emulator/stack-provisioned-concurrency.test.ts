@@ -40,6 +40,7 @@ describe('provisioned concurrency from a template (AutoPublishAlias)', () => {
     expect(fn.aliases).toEqual([{ logicalId: 'ConnectFunctionAliaslive', name: 'live', version: 1, provisionedConcurrency: 2 }]);
     expect(s.stack.routes.find((r) => r.routeKey === '$connect')).toMatchObject({ functionId: 'ConnectFunction', qualifier: 'live' });
     expect(s.stack.notEmulated.map((n) => n.logicalId)).not.toContain('ConnectFunctionAliaslive');
+    expect(s.stack.warnings).toBeUndefined();
     await s.runtime.whenProvisioned(fn.name);
     expect(s.runtime.provisionedConcurrency(fn.name, 'live')).toMatchObject({ requested: 2, allocated: 2, status: 'READY' });
 
@@ -55,6 +56,11 @@ describe('provisioned concurrency from a template (AutoPublishAlias)', () => {
     const s = await start({ Qualified: 'false' });
     const fn = s.stack.functions.find((f) => f.logicalId === 'ConnectFunction')!;
     expect(s.stack.routes.find((r) => r.routeKey === '$connect')!.qualifier).toBeUndefined();
+    // the mistake, named at start: both ends, what the idle environments hold
+    expect(s.stack.warnings).toEqual([
+      `route $connect invokes ${fn.name} unqualified ($LATEST) while its alias live holds 2 provisioned environments: nothing invokes live, so they serve no request (0 % utilized) ` +
+        `and are paid for all the same (2 × 128 MB, 0.25 GB-seconds each second); invoke ${fn.name}:live instead (its ARN in the integration URI or the FunctionName; in SAM, \${Fn.Alias})`,
+    ]);
     await s.runtime.whenProvisioned(fn.name);
     const client = await connect(s.ready.websocketUrl);
     clients.push(client);

@@ -65,6 +65,17 @@ describe('AWS::Lambda::Version and AWS::Lambda::Alias', () => {
     expect(plain.routes[0]!.qualifier).toBeUndefined();
   });
 
+  it('names provisioned concurrency nothing invokes while a mapping invokes the function unqualified', async () => {
+    const d = await read({ ...resources, Integration: integration(aliasUri('Fn.Arn')), FromJobs: { ...resources.FromJobs, Properties: { ...resources.FromJobs.Properties, FunctionName: { Ref: 'Fn' } } } });
+    expect(d.warnings).toEqual([
+      expect.stringMatching(/^route \$default, mapping FromJobs invoke chat unqualified \(\$LATEST\) while its version 2 holds 1 provisioned environment: /),
+      expect.stringMatching(/^route \$default, mapping FromJobs invoke chat unqualified \(\$LATEST\) while its alias live holds 3 provisioned environments: .* \(3 × 128 MB, 0\.38 GB-seconds each second\)/),
+    ]);
+    // the alias invoked by one of them: its environments serve; version 2's still do not
+    const one = await read(resources);
+    expect(one.warnings).toBeUndefined();
+  });
+
   it("says an alias's weighted routing is not run, and refuses a version the template does not publish", async () => {
     const weighted = await read({ ...resources, Live: { ...resources.Live, Properties: { ...resources.Live.Properties, RoutingConfig: { AdditionalVersionWeights: [{ FunctionVersion: '2', FunctionWeight: 0.1 }] } } } });
     expect(weighted.warnings).toEqual(["Live: the alias's RoutingConfig (weighted versions) is not run: every invocation of live runs version 1"]);

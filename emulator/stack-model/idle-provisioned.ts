@@ -1,0 +1,80 @@
+import { lambdaNameOf, lambdaQualifierOf } from './physical-ids.ts';
+import type { FunctionDescription, StackDescription } from './stack-description.ts';
+
+/** Provisioned concurrency nothing in the stack invokes, while something invokes its function unqualified. */
+export interface IdleProvisioned {
+  /** the function's physical name */
+  functionName: string;
+  /** the alias or version whose provisioned concurrency it is */
+  qualifier: string;
+  environments: number;
+  memoryMB: number;
+  /** what invokes the function unqualified (`route $connect`, `mapping FromJobs`, `subscription of Alerts`, `rule OnOrder`) */
+  unqualifiedBy: string[];
+}
+
+/**
+ * The most common provisioned-concurrency mistake, found in the template: an alias (or version)
+ * of a function holds provisioned environments, but what invokes the function names no qualifier
+ * (an integration URI of `${Fn.Arn}`, a mapping's FunctionName `!Ref Fn`), so every request runs
+ * `$LATEST` on demand, with its cold starts, and the provisioned environments serve nothing while
+ * they are paid for. Said when no route, authorizer, mapping, subscription or rule of the stack
+ * invokes the provisioned alias or version, and one of them invokes the function unqualified.
+ * Sources in docs/aws-facts.md.
+ */
+export function idleProvisioned(stack: Pick<StackDescription, 'functions' | 'routes' | 'authorizer' | 'eventSourceMappings' | 'topics' | 'rules'>): IdleProvisioned[] {
+  const out: IdleProvisioned[] = [];
+  for (const fn of stack.functions) {
+    const provisioned = provisionedOf(fn);
+    if (provisioned.length === 0) continue;
+    const invokers = invokersOf(stack, fn);
+    const unqualifiedBy = invokers.filter((i) => i.qualifier === undefined).map((i) => i.by);
+    if (unqualifiedBy.length === 0) continue;
+    for (const p of provisioned) {
+      const reached = invokers.some((i) => i.qualifier !== undefined && versionOf(fn, i.qualifier) === p.version);
+      if (!reached) out.push({ functionName: fn.name, qualifier: p.qualifier, environments: p.environments, memoryMB: fn.memoryMB, unqualifiedBy });
+    }
+  }
+  return out;
+}
+
+/** The warning's words: one line naming both ends, with what the idle environments hold. */
+export function idleProvisionedText(idle: IdleProvisioned): string {
+  const gb = (idle.environments * idle.memoryMB) / 1024;
+  return (
+    `${idle.unqualifiedBy.join(', ')} ${idle.unqualifiedBy.length === 1 ? 'invokes' : 'invoke'} ${idle.functionName} unqualified ($LATEST) while its ${/^\d+$/.test(idle.qualifier) ? 'version' : 'alias'} ${idle.qualifier} ` +
+    `holds ${idle.environments} provisioned environment${idle.environments === 1 ? '' : 's'}: nothing invokes ${idle.qualifier}, so they serve no request (0 % utilized) ` +
+    `and are paid for all the same (${idle.environments} × ${idle.memoryMB} MB, ${round(gb)} GB-seconds each second); invoke ${idle.functionName}:${idle.qualifier} instead ` +
+    '(its ARN in the integration URI or the FunctionName; in SAM, ${Fn.Alias})'
+  );
+}
+
+function round(n: number): string {
+  return n >= 10 ? n.toFixed(0) : n.toFixed(2).replace(/\.?0+$/, '');
+}
+
+function provisionedOf(fn: FunctionDescription): Array<{ qualifier: string; version: string; environments: number }> {
+  const out: Array<{ qualifier: string; version: string; environments: number }> = [];
+  (fn.versions ?? []).forEach((v, i) => v.provisionedConcurrency && out.push({ qualifier: String(i + 1), version: String(i + 1), environments: v.provisionedConcurrency }));
+  for (const a of fn.aliases ?? []) if (a.provisionedConcurrency) out.push({ qualifier: a.name, version: String(a.version), environments: a.provisionedConcurrency });
+  return out;
+}
+
+function versionOf(fn: FunctionDescription, qualifier: string): string {
+  const alias = fn.aliases?.find((a) => a.name === qualifier);
+  return alias ? String(alias.version) : qualifier;
+}
+
+/** What in the stack invokes `fn`, and with which qualifier (undefined: unqualified). */
+function invokersOf(stack: Parameters<typeof idleProvisioned>[0], fn: FunctionDescription): Array<{ by: string; qualifier: string | undefined }> {
+  const out: Array<{ by: string; qualifier: string | undefined }> = [];
+  for (const r of stack.routes) if (r.functionId === fn.logicalId) out.push({ by: `route ${r.routeKey}`, qualifier: r.qualifier });
+  if (stack.authorizer?.functionId === fn.logicalId) out.push({ by: 'the $connect authorizer', qualifier: stack.authorizer.qualifier });
+  for (const m of stack.eventSourceMappings ?? []) if (m.functionName === fn.name) out.push({ by: `mapping ${m.logicalId}`, qualifier: m.qualifier });
+  const arnOf = (arn: string, by: string) => {
+    if (/^arn:[^:]+:lambda:/.test(arn) && lambdaNameOf(arn) === fn.name) out.push({ by, qualifier: lambdaQualifierOf(arn) });
+  };
+  for (const t of stack.topics ?? []) for (const s of t.subscriptions) if (s.protocol === 'lambda') arnOf(s.endpoint, `a subscription of ${t.logicalId}`);
+  for (const rule of stack.rules ?? []) for (const target of rule.targets) arnOf(target.arn, `rule ${rule.logicalId}`);
+  return out;
+}
