@@ -28,6 +28,7 @@ import { defaultCloudWatchRoleArn } from './apigatewayv2/account.ts';
 import type { LocalEndpoint } from './local-listener.ts';
 import { PROVIDERS, startProviders } from './providers/index.ts';
 import type { Services, StackContext } from './providers/provider.ts';
+import { provisionedOf } from './stack-model/idle-provisioned.ts';
 
 /**
  * One stack, described (stack-model/), checked against the host and IAM before anything listens,
@@ -263,6 +264,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         runtime: f.runtime,
         ...(f === authorizerFunction ? { authorizer: true as const } : {}),
         ...(reservedOf(f) === undefined ? {} : { reservedConcurrency: reservedOf(f) }),
+        ...(provisionedOf(f).length > 0 ? { provisioned: provisionedOf(f) } : {}),
       })),
       ...(authorizer && authorizerFunction
         ? { auth: { authorizer: authorizerFunction.name, identitySource: authorizer.identitySource, ...(authorizer.tokenParameter ? { parameterName: authorizer.tokenParameter } : {}) } }

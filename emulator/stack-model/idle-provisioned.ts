@@ -53,7 +53,8 @@ function round(n: number): string {
   return n >= 10 ? n.toFixed(0) : n.toFixed(2).replace(/\.?0+$/, '');
 }
 
-function provisionedOf(fn: FunctionDescription): Array<{ qualifier: string; version: string; environments: number }> {
+/** The provisioned concurrency a function holds: on which alias or version, the version that holds it, how many environments. */
+export function provisionedOf(fn: FunctionDescription): Array<{ qualifier: string; version: string; environments: number }> {
   const out: Array<{ qualifier: string; version: string; environments: number }> = [];
   (fn.versions ?? []).forEach((v, i) => v.provisionedConcurrency && out.push({ qualifier: String(i + 1), version: String(i + 1), environments: v.provisionedConcurrency }));
   for (const a of fn.aliases ?? []) if (a.provisionedConcurrency) out.push({ qualifier: a.name, version: String(a.version), environments: a.provisionedConcurrency });

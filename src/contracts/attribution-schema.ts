@@ -43,6 +43,17 @@ export type ColdWarmCore = z.infer<typeof ColdWarmCore>;
 export const ColdWarmSplit = ColdWarmCore.extend({ stack: ColdWarmCore.optional() });
 export type ColdWarmSplit = z.infer<typeof ColdWarmSplit>;
 
+/**
+ * How Lambda initialized the environment that served a request, as AWS_LAMBDA_INITIALIZATION_TYPE
+ * names it: on demand (an INIT on the first request's path), ahead for provisioned concurrency,
+ * or restored from a SnapStart snapshot (a restore on the first request's path).
+ */
+export const INITIALIZATION_TYPES = ['on-demand', 'provisioned-concurrency', 'snap-start'] as const;
+export type InitializationType = (typeof INITIALIZATION_TYPES)[number];
+
+/** Of the requests one kind of environment served: how many, and how many paid its INIT or restore on the request path. */
+export const EnvironmentServed = z.object({ served: z.number().int().nonnegative(), cold: z.number().int().nonnegative() });
+
 /** Per route (and its function): how often it ran cold and what that cost its requests. */
 export const RouteColdStarts = z.object({
   /** the route key: $connect, sendMessage, $default, … */
@@ -68,6 +79,12 @@ export const RouteColdStarts = z.object({
    */
   restored: z.number().int().nonnegative().optional(),
   restoreP50Ms: z.number().optional(),
+  /**
+   * the attributed requests by how their environment was initialized (absent in results written
+   * before it was kept): a provisioned environment's requests are warm, the spillover past them is
+   * on demand
+   */
+  environments: z.partialRecord(z.enum(INITIALIZATION_TYPES), EnvironmentServed).optional(),
   tailColdShare: z.number().nullable(),
   p99Ms: z.number().nullable(),
   p99WithoutColdMs: z.number().nullable(),

@@ -32,6 +32,11 @@ export const TargetFunction = z.object({
   authorizer: z.literal(true).optional(),
   /** its reserved concurrency, where the target says (a local stack's ready line; absent: none, or not known) */
   reservedConcurrency: z.int().nonnegative().optional(),
+  /**
+   * its provisioned concurrency, where the target says (a local stack's ready line): the alias or
+   * version configured, the version whose environments hold it, how many
+   */
+  provisioned: z.array(z.object({ qualifier: z.string(), version: z.string(), environments: z.int().positive() })).optional(),
   /** the log group it writes to, where its LoggingConfig names one other than `/aws/lambda/<name>` */
   logGroup: z.string().optional(),
   /** where it publishes EMF metrics, where its environment says (the CloudWatch pull reads them) */

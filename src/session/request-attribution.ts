@@ -9,6 +9,7 @@ import { subprotocolAttribution } from '../metrics/attribution/subprotocol-attri
 import { AWS_ACCESS_LOG_WAIT, LOCAL_ACCESS_LOG_WAIT, pullAccessLog, type AccessLogWait } from '../metrics/cloudwatch/access-log-pull.ts';
 import { pullHostWaits } from '../metrics/cloudwatch/host-wait-pull.ts';
 import { coldOnRequestPath, type ReportLine } from '../metrics/cloudwatch/report-lines.ts';
+import { EnvironmentKinds } from '../metrics/cloudwatch/environment-kinds.ts';
 import type { SystemFacts } from '../metrics/results/system-facts.ts';
 import { runFunctions } from '../metrics/cost/run-functions.ts';
 import type { RunAccessLog } from '../targets/access-logging.ts';
@@ -25,8 +26,8 @@ import type { Target } from '../targets/target.ts';
  * target answers it, else nothing and a note.
  */
 export interface RequestAttribution {
-  /** the CloudWatch pull's hook: each report of each function, as it is read */
-  onReport(functionName: string, line: ReportLine): void;
+  /** the CloudWatch pull's hook: each report of each function, as it is read, with its log stream */
+  onReport(functionName: string, line: ReportLine, stream: string | undefined): void;
   /** the host's waits (local), then the join's figures */
   finish(): Promise<NonNullable<SystemFacts['attribution']>>;
 }
@@ -81,10 +82,15 @@ export async function startAttribution(results: Results, target: Target, o: Attr
     });
     for (const line of pulled.lines) join.addAccessLine(line);
     pulled.lines.length = 0;
+    // every report is classified, wanted or not: a stream's first REPORT says how it was initialized
+    const listed = results.config.target.functions?.functions ?? [];
+    const kinds = new EnvironmentKinds(new Map(listed.map((f) => [f.name, new Set((f.provisioned ?? []).map((p) => p.version))])));
     return {
-      onReport: (functionName, line) => {
+      onReport: (functionName, line, stream) => {
+        const environment = kinds.of(functionName, line, stream);
         if (!join.wants(line.requestId)) return;
         join.addInvocation(line.requestId, {
+          environment,
           cold: coldOnRequestPath(line),
           ...(line.initDurationMs !== undefined ? { initDurationMs: line.initDurationMs } : {}),
           ...(line.restoreDurationMs !== undefined ? { restoreDurationMs: line.restoreDurationMs } : {}),

@@ -91,8 +91,11 @@ const OTHER_RUN: AccessLine[] = [
 const COLD = new Set(['connect0', 'send0', 'ping3']);
 const INIT: Record<string, number> = { connect0: 200, send0: 150, ping3: 90 };
 
-/** `restored`: invocations a SnapStart restore served (name → Restore Duration), in place of their REPORT line's own */
-function join(o: Partial<JoinOptions> = {}, waits: Record<string, number> = {}, restored: Record<string, number> = {}): { attribution: Attribution; histograms: Record<string, string>; wanted: string[] } {
+/**
+ * `restored`: invocations a SnapStart restore served (name → Restore Duration), in place of their
+ * REPORT line's own; `provisioned`: invocations a provisioned environment served (warm)
+ */
+function join(o: Partial<JoinOptions> = {}, waits: Record<string, number> = {}, restored: Record<string, number> = {}, provisioned = new Set<string>()): { attribution: Attribution; histograms: Record<string, string>; wanted: string[] } {
   const t = trace();
   const j = new AttributionJoin(t.requests(), t.deliveries(), t.completions(), {
     runId: RUN,
@@ -107,7 +110,8 @@ function join(o: Partial<JoinOptions> = {}, waits: Record<string, number> = {}, 
   for (const name of names) {
     if (name === 'connect4') continue; // its REPORT line never came
     const restoreMs = restored[name];
-    if (restoreMs !== undefined) j.addInvocation(inv(name), { cold: true, restoreDurationMs: restoreMs, functionName: 'OtherFn' });
+    if (restoreMs !== undefined) j.addInvocation(inv(name), { cold: true, restoreDurationMs: restoreMs, functionName: 'OtherFn', environment: 'snap-start' });
+    else if (provisioned.has(name)) j.addInvocation(inv(name), { cold: false, functionName: 'ConnectFn', environment: 'provisioned-concurrency' });
     else j.addInvocation(inv(name), { cold: COLD.has(name), ...(COLD.has(name) ? { initDurationMs: INIT[name] } : {}), functionName: name.startsWith('send') ? 'SendFn' : 'OtherFn' });
   }
   j.addInvocation('other-join', { cold: true, initDurationMs: 1 });
@@ -206,9 +210,18 @@ describe('AttributionJoin', () => {
     const joins = restored.routes.find((x) => x.route === 'joinRoom' && x.kind === 'answer')!;
     expect(joins).toMatchObject({ attributed: 4, cold: 2, coldRate: 0.5, initP50Ms: null, restored: 2 });
     expect(joins.restoreP50Ms).toBeCloseTo(180, 0);
+    expect(joins.environments).toEqual({ 'on-demand': { served: 2, cold: 0 }, 'snap-start': { served: 2, cold: 2 } });
     // a route no restore served says nothing of restores
     expect(restored.routes.find((x) => x.route === '$connect')!.restored).toBeUndefined();
     expect(restored.answer!.cold!.count).toBe(a.answer!.cold!.count + 2);
+  });
+
+  it('counts the requests each kind of environment served: provisioned ones warm, the spillover on demand with its cold starts', () => {
+    const connects = join({}, {}, {}, new Set(['connect1', 'connect2'])).attribution.routes.find((x) => x.route === '$connect' && x.kind === 'connect')!;
+    expect(connects).toMatchObject({ attributed: 5, cold: 1 });
+    expect(connects.environments).toEqual({ 'on-demand': { served: 3, cold: 1 }, 'provisioned-concurrency': { served: 2, cold: 0 } });
+    // without any: on demand alone
+    expect(a.routes.find((x) => x.route === '$connect' && x.kind === 'connect')?.environments).toEqual({ 'on-demand': { served: 5, cold: 1 } });
   });
 
   it('marks the cold requests over time, and ships the split as histograms', () => {

@@ -57,6 +57,8 @@ export class AccessLineStore {
   invInitMs = new Float64Array(0);
   /** a SnapStart restore's duration (NaN: none) */
   invRestoreMs = new Float64Array(0);
+  /** how its environment was initialized: an index of INITIALIZATION_TYPES */
+  invEnvironment = new Uint8Array(0);
   /** the host's wait for a slot (local emulator), ms; 0: none */
   invWaitMs = new Float64Array(0);
   /** function name index + 1 (0: none named) */
@@ -215,6 +217,7 @@ export class AccessLineStore {
         this.invState = grow(this.invState, v + 1);
         this.invInitMs = grow(this.invInitMs, v + 1);
         this.invRestoreMs = grow(this.invRestoreMs, v + 1);
+        this.invEnvironment = grow(this.invEnvironment, v + 1);
         this.invWaitMs = grow(this.invWaitMs, v + 1);
         this.invFunction = grow(this.invFunction, v + 1);
         this.invRoute = grow(this.invRoute, v + 1);

@@ -1,4 +1,4 @@
-import type { Attribution } from '../../contracts/attribution-schema.ts';
+import { INITIALIZATION_TYPES, type Attribution, type InitializationType } from '../../contracts/attribution-schema.ts';
 import type { TracedCompletions, TracedDeliveries, TracedRequests } from '../measurement/request-trace.ts';
 import { FRAME_JOIN, FRAME_SEND, TRACE_CONNECT, TRACE_FRAME } from '../measurement/trace-records.ts';
 import { AccessLineStore, CONN_TWICE, INV_COLD, INV_NO_REPORT, INV_WARM } from './access-line-store.ts';
@@ -47,6 +47,8 @@ export interface InvocationFacts {
   /** a SnapStart environment restored for it (its REPORT's Restore Duration) */
   restoreDurationMs?: number;
   functionName?: string;
+  /** how its environment was initialized (default on demand) */
+  environment?: InitializationType;
 }
 
 const TWO_32 = 2 ** 32;
@@ -81,6 +83,7 @@ export class AttributionJoin {
     this.lines.invState[inv] = facts.cold ? INV_COLD : INV_WARM;
     this.lines.invInitMs[inv] = facts.initDurationMs ?? Number.NaN;
     this.lines.invRestoreMs[inv] = facts.restoreDurationMs ?? Number.NaN;
+    this.lines.invEnvironment[inv] = INITIALIZATION_TYPES.indexOf(facts.environment ?? 'on-demand');
     if (facts.functionName !== undefined) this.lines.invFunction[inv] = this.lines.functionOf(facts.functionName);
   }
 

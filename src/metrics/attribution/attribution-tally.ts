@@ -1,4 +1,4 @@
-import { COLD_POINTS_MAX, type Attribution, type RouteColdStarts, type StackLatency } from '../../contracts/attribution-schema.ts';
+import { COLD_POINTS_MAX, INITIALIZATION_TYPES, type Attribution, type RouteColdStarts, type StackLatency } from '../../contracts/attribution-schema.ts';
 import { encodeHistogram, newHistogram, type Histogram } from '../measurement/histogram.ts';
 import { summarize } from '../measurement/latency-summary.ts';
 import { INV_COLD, type AccessLineStore } from './access-line-store.ts';
@@ -39,6 +39,9 @@ interface RouteTally {
   /** of the cold requests, those a SnapStart restore served, and the restores' durations (each invocation once) */
   restored: number;
   restore: Histogram;
+  /** by INITIALIZATION_TYPES index: the requests each kind of environment served, and of them the cold */
+  served: [number, number, number];
+  coldServed: [number, number, number];
   /** local emulator: the same, of the stack's latency */
   stackCold: Histogram | undefined;
   stackWarm: Histogram | undefined;
@@ -112,6 +115,9 @@ export class AttributionTally {
       if (r.functionIndex === 0 && lines.invFunction[inv] !== 0) r.functionIndex = lines.invFunction[inv];
       const restored = cold && Number.isFinite(lines.invRestoreMs[inv]);
       if (restored) r.restored++;
+      const environment = lines.invEnvironment[inv]!;
+      r.served[environment]!++;
+      if (cold) r.coldServed[environment]!++;
       // the cold invocations' Init (or Restore) Duration, each invocation once per route and kind (a message's many deliveries, one INIT)
       const bit = 1 << kind;
       if (cold && (lines.invFlags[inv] & bit) === 0) {
@@ -235,7 +241,7 @@ export class AttributionTally {
     let r = this.routes.get(key);
     if (r === undefined) {
       const local = this.stackSplit !== undefined;
-      r = { route, kind, cold: newHistogram(), warm: newHistogram(), init: newHistogram(), restored: 0, restore: newHistogram(), stackCold: local ? newHistogram() : undefined, stackWarm: local ? newHistogram() : undefined, functionIndex: 0 };
+      r = { route, kind, cold: newHistogram(), warm: newHistogram(), init: newHistogram(), restored: 0, restore: newHistogram(), served: [0, 0, 0], coldServed: [0, 0, 0], stackCold: local ? newHistogram() : undefined, stackWarm: local ? newHistogram() : undefined, functionIndex: 0 };
       this.routes.set(key, r);
     }
     return r;
@@ -262,6 +268,7 @@ export class AttributionTally {
           penaltyMs: tail.penaltyMs,
           initP50Ms: r.init.totalCount > 0 ? summarize(r.init).p50 : null,
           ...(r.restored > 0 ? { restored: r.restored, restoreP50Ms: summarize(r.restore).p50 } : {}),
+          environments: Object.fromEntries(INITIALIZATION_TYPES.flatMap((type, i) => (r.served[i]! > 0 ? [[type, { served: r.served[i]!, cold: r.coldServed[i]! }]] : []))),
           tailColdShare: tail.tailColdShare,
           p99Ms: tail.p99Ms,
           p99WithoutColdMs: tail.p99WithoutColdMs,

@@ -65,7 +65,7 @@ export interface PullCloudWatchOptions {
   reportLines?: boolean;
   reportLimits?: LogPullLimits;
   /** every report of `functionName` as the REPORT pull reads it (the attribution join's invocations) */
-  onReport?: (functionName: string, line: ReportLine) => void;
+  onReport?: (functionName: string, line: ReportLine, stream: string | undefined) => void;
   /** where the functions publish EMF metrics (runEmfSources); default none */
   emf?: readonly EmfSource[];
   /** pre-built clients (tests); otherwise made from `target` and destroyed after the pull */
@@ -198,7 +198,7 @@ export async function pullCloudWatch(options: PullCloudWatchOptions): Promise<Cl
       // FilterLogEvents has a low per-account request rate on AWS: two functions at a time.
       const reports = await pLimit(2).map(functions, (fn) =>
         attempt(`FilterLogEvents ${functionLogGroup(fn, options.logGroups)}`, () =>
-          pullReportLines(clients.logs, fn, window, limits, options.onReport && ((line) => options.onReport!(fn, line)), functionLogGroup(fn, options.logGroups)),
+          pullReportLines(clients.logs, fn, window, limits, options.onReport && ((line, stream) => options.onReport!(fn, line, stream)), functionLogGroup(fn, options.logGroups)),
         ),
       );
       functions.forEach((fn, i) => {

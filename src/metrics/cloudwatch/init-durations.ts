@@ -121,8 +121,8 @@ export async function pullReportLines(
   functionName: string,
   window: { startMs: number; endMs: number; periodSec: number },
   limits: LogPullLimits = DEFAULT_REPORT_LIMITS,
-  /** every report read, as it is read (the attribution join's invocations: the same pages, no second pass) */
-  onReport?: (line: ReportLine) => void,
+  /** every report read, as it is read, with its log stream (the attribution join's invocations: the same pages, no second pass) */
+  onReport?: (line: ReportLine, stream: string | undefined) => void,
   /** the function's log group (its LoggingConfig.LogGroup; default `/aws/lambda/<name>`) */
   logGroupName: string = defaultLogGroup(functionName),
 ): Promise<FunctionLog | null> {
@@ -135,7 +135,7 @@ export async function pullReportLines(
     const error = line ? classifyReportLine(line) : classifyLogEvent(event.message ?? '');
     if (line) {
       acc.add(line, at);
-      onReport?.(line);
+      onReport?.(line, event.logStreamName);
     }
     if (error) errors.add(error, at);
     logged.offer(event, at, line, error !== null);

@@ -1,4 +1,5 @@
 import type { ReportLineStats } from '../../contracts/cloudwatch-schema.ts';
+import { INITIALIZATION_TYPES, type InitializationType } from '../../contracts/attribution-schema.ts';
 import type { LatencySummary } from '../../contracts/results-schema.ts';
 import { fmtInt, fmtMs, fmtShare } from '../../number-format.ts';
 import { partOfWhole, partOfWholeText } from '../../part-of-whole.ts';
@@ -120,9 +121,21 @@ export function routeName(r: RouteRow): string {
   return r.functionName ? `${r.route} (${r.functionName})` : r.route;
 }
 
-/** "7 of 200 (3.5%)" */
+/** "7 of 200 (3.5%)", and where provisioned or SnapStart environments served some, each kind's share: "; provisioned 120, on demand 80 (7 cold)" */
 export function coldRateText(r: RouteRow): string {
-  return `${fmtInt(r.cold)} of ${fmtInt(r.attributed)} (${shareText(r.coldRate)})`;
+  return `${fmtInt(r.cold)} of ${fmtInt(r.attributed)} (${shareText(r.coldRate)})${environmentsText(r)}`;
+}
+
+const ENVIRONMENT_LABEL: Record<InitializationType, string> = { 'on-demand': 'on demand', 'provisioned-concurrency': 'provisioned', 'snap-start': 'SnapStart' };
+
+/** How each kind of environment served the route, where any but on-demand did (nothing said otherwise). */
+function environmentsText(r: RouteRow): string {
+  const e = r.environments;
+  if (!e || (!e['provisioned-concurrency'] && !e['snap-start'])) return '';
+  return `; ${INITIALIZATION_TYPES.flatMap((type) => {
+    const s = e[type];
+    return s ? [`${ENVIRONMENT_LABEL[type]} ${fmtInt(s.served)}${s.cold ? ` (${fmtInt(s.cold)} cold)` : ''}`] : [];
+  }).join(', ')}`;
 }
 
 /** The cold starts' own duration: "312 ms" (INIT), and where SnapStart restores served some, "restore 180 ms (12 restored)". */
