@@ -9,6 +9,7 @@ import { goneLogLines } from '../metrics/cloudwatch/gone-log-lines.ts';
 import { logGroupsOf } from '../metrics/cloudwatch/function-log-group.ts';
 import { deployedStackWarnings } from './deployed-warnings.ts';
 import { readFunctionConfigs } from '../aws/function-configuration.ts';
+import { readProvisioned } from '../aws/provisioned-configs.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
 import { awsSettings } from '../aws/sdk-settings.ts';
 import type { ConnectToken } from '../fleet/protocols/connect-token.ts';
@@ -221,8 +222,9 @@ async function checkedStack(client: CloudFormationClient, stackName: string, at:
  */
 export async function stackFunctions(lambda: LambdaClient, stack: Pick<DeployedStack, 'functions'>, subject: string): Promise<TargetFunctions> {
   try {
-    const configs = await readFunctionConfigs(lambda, stack.functions.map((f) => f.name));
-    return { source: 'lambda-api', functions: stack.functions.map((f, i) => configuredFunction(f, configs[i]!)) };
+    const names = stack.functions.map((f) => f.name);
+    const [configs, provisioned] = await Promise.all([readFunctionConfigs(lambda, names), Promise.all(names.map((name) => readProvisioned(lambda, name)))]);
+    return { source: 'lambda-api', functions: stack.functions.map((f, i) => configuredFunction({ ...f, ...(provisioned[i] ? { provisioned: provisioned[i] } : {}) }, configs[i]!)) };
   } catch (err) {
     if (err instanceof UserError) throw new UserError(`${subject}: ${err.message}`, err.exitCode);
     throw err;
