@@ -1,4 +1,4 @@
-import { apiResourceId, functionNameOf, lambdaInvokeUri, type StackOutline, type StackPlacement } from '../stack-model/stack-outline.ts';
+import { apiResourceId, functionNameOf, lambdaInvokeUri, qualifiedName, type StackOutline, type StackPlacement } from '../stack-model/stack-outline.ts';
 
 /**
  * The WebSocket API as API Gateway v2 describes it (REST-JSON field names): GetApi, GetRoutes,
@@ -74,7 +74,8 @@ export function getIntegrations(f: ApiFacts, query: URLSearchParams): Record<str
       integrationId: apiResourceId(f.placement.apiId, r.integrationId),
       integrationMethod: 'POST',
       integrationType: 'AWS_PROXY',
-      integrationUri: lambdaInvokeUri(f.placement, functionNameOf(f.stack, r.functionId)),
+      // an integration that names an alias or version keeps it, as its URI was written
+      integrationUri: lambdaInvokeUri(f.placement, qualifiedName(functionNameOf(f.stack, r.functionId), r.qualifier)),
       passthroughBehavior: 'WHEN_NO_MATCH',
       payloadFormatVersion: '1.0',
       timeoutInMillis: 29_000,
@@ -90,7 +91,7 @@ export function getAuthorizers(f: ApiFacts, query: URLSearchParams): Record<stri
         {
           authorizerId: apiResourceId(f.placement.apiId, a.logicalId),
           authorizerType: 'REQUEST',
-          authorizerUri: lambdaInvokeUri(f.placement, functionNameOf(f.stack, a.functionId)),
+          authorizerUri: lambdaInvokeUri(f.placement, qualifiedName(functionNameOf(f.stack, a.functionId), a.qualifier)),
           identitySource: a.identitySource,
           name: a.name,
         },

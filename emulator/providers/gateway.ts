@@ -1,5 +1,6 @@
 import { stageAccessLogSettings } from '../apigatewayv2/access-log-settings.ts';
 import { startGateway } from '../gateway/server.ts';
+import { qualifiedName } from '../stack-model/stack-outline.ts';
 import { templateError } from '../stack-model/template-errors.ts';
 import type { Provider } from './provider.ts';
 
@@ -17,11 +18,11 @@ export const gatewayProvider: Provider<'gateway'> = {
     const gateway = await startGateway({
       config,
       // a qualified integration invokes `name:qualifier`, as API Gateway passes its URI's function ARN to Invoke
-      functions: stack.routes.map((r) => ({ name: qualified(functionOf(r.functionId).name, r.qualifier), route: r.routeKey, returnResponse: r.twoWay })),
+      functions: stack.routes.map((r) => ({ name: qualifiedName(functionOf(r.functionId).name, r.qualifier), route: r.routeKey, returnResponse: r.twoWay })),
       routeSelectionExpression: stack.api.routeSelectionExpression,
       metrics,
       log,
-      authorizer: authorizer && authorizerFunction && { functionName: qualified(authorizerFunction.name, authorizer.qualifier), identitySource: authorizer.identitySource },
+      authorizer: authorizer && authorizerFunction && { functionName: qualifiedName(authorizerFunction.name, authorizer.qualifier), identitySource: authorizer.identitySource },
       ...(gate ? { iam: gate } : {}),
       logs,
       ...(stack.awsRoutes?.length
@@ -49,7 +50,3 @@ export const gatewayProvider: Provider<'gateway'> = {
   edge: (gateway) => ({ 'execute-api': gateway.handle }),
   endpoints: () => ({}),
 };
-
-function qualified(name: string, qualifier: string | undefined): string {
-  return qualifier === undefined ? name : `${name}:${qualifier}`;
-}

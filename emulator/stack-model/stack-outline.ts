@@ -9,8 +9,8 @@ import type { AuthorizerDescription, EventSourceMappingDescription, NotEmulated,
 export interface StackOutline {
   stackName: string;
   api: { logicalId: string; name: string; routeSelectionExpression: string; stage: { logicalId?: string; name: string } };
-  routes: ReadonlyArray<Pick<RouteDescription, 'logicalId' | 'routeKey' | 'functionId' | 'integrationId' | 'authorizationType' | 'twoWay'>>;
-  authorizer?: Pick<AuthorizerDescription, 'logicalId' | 'name' | 'functionId' | 'identitySource'>;
+  routes: ReadonlyArray<Pick<RouteDescription, 'logicalId' | 'routeKey' | 'functionId' | 'qualifier' | 'integrationId' | 'authorizationType' | 'twoWay'>>;
+  authorizer?: Pick<AuthorizerDescription, 'logicalId' | 'name' | 'functionId' | 'qualifier' | 'identitySource'>;
   functions: ReadonlyArray<{ logicalId: string; name: string }>;
   tables: ReadonlyArray<{ logicalId: string; definition: { TableName: string } }>;
   parameters: ReadonlyArray<{ logicalId: string; name: string }>;
@@ -59,6 +59,11 @@ export function functionArn(p: StackPlacement, name: string): string {
 /** The invoke URI an AWS_PROXY integration (or a REQUEST authorizer) names its function by. */
 export function lambdaInvokeUri(p: StackPlacement, name: string): string {
   return `arn:aws:apigateway:${p.region}:lambda:path/2015-03-31/functions/${functionArn(p, name)}/invocations`;
+}
+
+/** What an integration names: the function, with the alias or version it names (`name:live`). */
+export function qualifiedName(name: string, qualifier: string | undefined): string {
+  return qualifier === undefined ? name : `${name}:${qualifier}`;
 }
 
 /** The physical name of a function by its logical id (a route's or the authorizer's functionId). */

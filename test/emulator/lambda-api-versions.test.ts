@@ -18,6 +18,7 @@ import {
   ResourceConflictException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
+import { ApiGatewayV2Client, GetIntegrationsCommand } from '@aws-sdk/client-apigatewayv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
@@ -67,6 +68,16 @@ describe("the template's versions and aliases", () => {
     expect(invoked.ExecutedVersion).toBe('1');
     expect(stack.runtime.stats()[fn]!.provisionedInvocations).toBe(1);
     expect((await lambda.send(new InvokeCommand({ FunctionName: fn, Payload: Buffer.from('{}') }))).ExecutedVersion).toBe('$LATEST');
+  });
+
+  it("keeps the alias in the $connect integration's URI, as API Gateway v2's GetIntegrations answers it", async () => {
+    const v2 = new ApiGatewayV2Client({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: stack.ready.apiGatewayV2Endpoint });
+    try {
+      const uris = (await v2.send(new GetIntegrationsCommand({ ApiId: stack.ready.apiId }))).Items!.map((i) => i.IntegrationUri);
+      expect(uris).toContainEqual(expect.stringMatching(new RegExp(`:function:${fn}:live/invocations$`)));
+    } finally {
+      v2.destroy();
+    }
   });
 });
 
