@@ -219,6 +219,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     edge = await startEdge(handlers);
     // Prepared environments run their INIT now, on an idle host, before the first client comes.
     await running.lambda!.runtime.prepared();
+    for (const line of provisionedLines(running.lambda!.runtime, stack.functions)) log(`stack: ${line}`);
     running.gateway!.attach(running.lambda!.runtime);
   } catch (err) {
     await close();
@@ -322,4 +323,18 @@ async function settle(p: Promise<void> | undefined, log: (line: string) => void,
   } catch (err) {
     log(`stack: closing ${what} failed: ${(err as Error)?.message ?? String(err)}`);
   }
+}
+
+/**
+ * Each provisioned concurrency configuration as it stands once the stack is ready, one line each:
+ * `provisioned concurrency: chat-connect:live (version 1) 2 of 2 environments READY`, with the
+ * reason when the allocation failed.
+ */
+function provisionedLines(runtime: LambdaRuntime, functions: readonly FunctionDescription[]): string[] {
+  return functions.flatMap((f) =>
+    provisionedOf(f).map((p) => {
+      const s = runtime.provisionedConcurrency(f.name, p.qualifier);
+      return `provisioned concurrency: ${f.name}:${p.qualifier} (version ${p.version}) ${s.allocated} of ${s.requested} environments ${s.status}${s.statusReason ? ` (${s.statusReason})` : ''}`;
+    }),
+  );
 }

@@ -16,11 +16,13 @@ import { until } from './lambda-test-helpers.ts';
 const TEMPLATE = fileURLToPath(new URL('../fixtures/stacks/warm-connect/template.yaml', import.meta.url));
 let stack: RunningStack | undefined;
 const clients: TestClient[] = [];
+let said: string[] = [];
 
 async function start(parameters: Record<string, string>): Promise<RunningStack> {
   const config = defaultStackConfig({ template: { path: TEMPLATE, parameters }, lambda: { preparedPerFunction: 0 } });
   const described = await describeStack(config);
-  stack = await startStack({ config, stack: described.stack, log: () => {} });
+  said = [];
+  stack = await startStack({ config, stack: described.stack, log: (line) => said.push(line) });
   return stack;
 }
 
@@ -43,6 +45,8 @@ describe('provisioned concurrency from a template (AutoPublishAlias)', () => {
     expect(s.stack.warnings).toBeUndefined();
     await s.runtime.whenProvisioned(fn.name);
     expect(s.runtime.provisionedConcurrency(fn.name, 'live')).toMatchObject({ requested: 2, allocated: 2, status: 'READY' });
+    // allocated before the stack says it is ready, and said
+    expect(said).toContain(`stack: provisioned concurrency: ${fn.name}:live (version 1) 2 of 2 environments READY`);
 
     const client = await connect(s.ready.websocketUrl);
     clients.push(client);
