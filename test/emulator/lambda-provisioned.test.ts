@@ -143,6 +143,16 @@ describe('Provisioned concurrency for a runtime that speaks the Runtime API (Pyt
   });
 });
 
+describe('An allocation whose INIT fails', () => {
+  it('is FAILED with FUNCTION_ERROR_INIT_FAILURE, and its version\'s invocations run on demand', async () => {
+    const rt = await start({ entry: fixture('init-throws.ts'), ...provisioned });
+    expect(rt.provisionedConcurrency('p', 'live')).toMatchObject({ requested: 2, allocated: 0, status: 'FAILED', statusReason: 'FUNCTION_ERROR_INIT_FAILURE' });
+    const out = await rt.invoke('p', {}, { qualifier: 'live' });
+    expect(out.kind).toBe('error');
+    expect(rt.stats().p).toMatchObject({ provisioned: 0, provisionedInvocations: 0, spilloverInvocations: 1 });
+  });
+});
+
 describe('What Lambda refuses, in its words', () => {
   it('refuses provisioned concurrency on $LATEST, on an unknown qualifier, and twice on one version', async () => {
     const rt = await start({ versions: [{ provisionedConcurrency: 1 }], aliases: [{ name: 'live', version: 1 }] });

@@ -23,7 +23,8 @@ import type { HostCapacity } from './host-capacity.ts';
  *   waiters are served, oldest first, by its environments as they finish an invocation.
  * - A version's provisioned concurrency (provisioned-environments.ts) is started after cold
  *   waiters and before spares, may evict idle environments for its host slot, and is not held to
- *   the function's host cap: the allocation is what the template asks for, or it fails saying why.
+ *   the function's host cap: the allocation is what the template asks for. One the host cannot
+ *   hold stays IN_PROGRESS (it waits for a slot); one whose INIT fails is FAILED, saying so.
  */
 export class EnvironmentPreparer {
   private running = 0;
