@@ -10,6 +10,7 @@ import { fmtInt, fmtNum, fmtRoomSize } from '../../number-format.ts';
 import { fitAtNotes } from './duration-fit.ts';
 import { firstBreakAlong, growTraffic, type GrowthInput } from './growth.ts';
 import { headroomAt, PATH_LIMIT_IDS } from './headroom.ts';
+import { provisionedNeeds } from './provisioned-need.ts';
 import { loadHosts, type ThisHost } from './load-hosts.ts';
 import { ownTraffic, peakHoursADay, planCost, plannedTraffic, type TrafficInput } from './monthly-cost.ts';
 import { planLimits, type LimitFlags } from './plan-limits.ts';
@@ -100,6 +101,7 @@ export function buildPlan(input: PlanInput): Plan {
     ...(pathFirstBreak !== undefined ? { pathFirstBreak } : {}),
     ...(estimated ? { check: ownTrafficCheck(first, basis, estimated) } : {}),
     loadHosts: loadHosts(traffic, input.runs, input.host),
+    provisioned: provisionedNeeds(model, traffic),
     notes,
   };
 }

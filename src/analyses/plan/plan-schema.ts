@@ -425,6 +425,19 @@ export const LoadHosts = z.object({
 });
 export type LoadHosts = z.infer<typeof LoadHosts>;
 
+/** The provisioned concurrency that would serve a function's share of the planned peak warm (provisioned-need.ts). */
+export const ProvisionedNeed = z.object({
+  fn: z.string(),
+  /** its concurrency at the peak (Little's law) */
+  concurrency: z.number().nonnegative(),
+  /** that, in whole environments */
+  environments: z.number().int().positive(),
+  memoryMB: z.number().int().positive(),
+  /** the allocation's GB-seconds over the plan's period, busy or not */
+  gbSeconds: z.number().nonnegative(),
+});
+export type ProvisionedNeed = z.infer<typeof ProvisionedNeed>;
+
 export const Plan = z.object({
   kind: z.literal('plan'),
   toolVersion: z.string(),
@@ -443,6 +456,8 @@ export const Plan = z.object({
   check: PlanCheck.optional(),
   /** the load hosts a rehearsal of the planned peak needs (absent in plans written before it) */
   loadHosts: LoadHosts.optional(),
+  /** the provisioned concurrency that would serve the peak warm, per function (absent in plans written before it) */
+  provisioned: z.array(ProvisionedNeed).optional(),
   notes: z.array(z.string()),
 });
 export type Plan = z.infer<typeof Plan>;

@@ -1,3 +1,4 @@
+import { provisionedNeedText } from './provisioned-text.ts';
 import type { FunctionWork, Headroom, Plan, PlanCheck } from '../../analyses/plan/plan-schema.ts';
 import { fmtInt, fmtMs, fmtNum, fmtPercent, fmtRoomSize, fmtUsd } from '../../number-format.ts';
 import { buildPlanCharts, fitChartId, scaleChartId, type PlanCharts } from './chart-data.ts';
@@ -407,7 +408,7 @@ export function planPageModel(p: Plan): PlanPageModel {
           },
         }
       : {}),
-    notes: [...new Set([...p.workModel.notes, ...p.notes])],
+    notes: [...new Set([...p.workModel.notes, ...p.notes, ...(p.provisioned ?? []).map((n) => provisionedNeedText(n, p.traffic.periodLabel))])],
     charts: buildPlanCharts(p),
   };
 }
