@@ -45,10 +45,6 @@ export class ProvisionedEnvironments {
     return this.allocated >= this.requested ? 'READY' : 'IN_PROGRESS';
   }
 
-  owns(env: ExecutionEnvironment): boolean {
-    return env.spec === this.spec;
-  }
-
   /** A free environment for an invocation, if there is one. */
   take(): ExecutionEnvironment | undefined {
     const env = this.idle.pop();
