@@ -1,3 +1,5 @@
+import type { AwsApiError } from '../cloudwatch/aws-json.ts';
+
 /**
  * A Lambda API error as Lambda's REST-JSON protocol writes it: the exception's name in the
  * `x-amzn-ErrorType` header (how SDK v3 picks the class to raise), the HTTP status the model
@@ -23,6 +25,14 @@ export class LambdaApiError extends Error {
   body(): Record<string, string> {
     return { Type: this.kind, [this.messageField]: this.message, ...this.extra };
   }
+}
+
+/**
+ * What the emulator's services throw in AWS's words (AwsApiError: the runtime's refusals, the
+ * asynchronous invocations'), as the Lambda API answers it.
+ */
+export function fromAwsApiError(err: AwsApiError): LambdaApiError {
+  return new LambdaApiError(err.type, err.status, err.message, err.type === 'ResourceNotFoundException' ? 'Message' : 'message', err.status >= 500 ? 'Service' : 'User');
 }
 
 export function resourceNotFound(what: string, kind: 'Function' | 'Alias' = 'Function'): LambdaApiError {

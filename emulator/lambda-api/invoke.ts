@@ -2,7 +2,6 @@ import type { AsyncInvocations } from '../lambda/async-invocation.ts';
 import { functionLogGroup } from '../lambda/options.ts';
 import type { LambdaRuntime, ThrottleReason } from '../lambda/types.ts';
 import type { LogStore } from '../cloudwatch/log-store.ts';
-import { AwsApiError } from '../cloudwatch/aws-json.ts';
 import { LambdaApiError, requestTooLarge, serializationError, tooManyRequests, validationError } from './errors.ts';
 
 /**
@@ -116,13 +115,9 @@ export class FunctionInvoker {
   private enqueue(functionName: string, payload: string, qualifier: string | undefined): InvokeAnswer {
     const async = this.options.asyncInvocations;
     if (!async) throw new LambdaApiError('ServiceException', 500, 'The local Lambda API has no asynchronous invocations attached', 'Message', 'Service');
-    try {
-      const { requestId } = async.enqueue(functionName, payload.trim() === '' ? '{}' : payload, undefined, qualifier);
-      return { status: 202, headers: { 'x-amzn-requestid': requestId }, body: '' };
-    } catch (err) {
-      if (err instanceof AwsApiError) throw new LambdaApiError(err.type, err.status, err.message, err.type === 'ResourceNotFoundException' ? 'Message' : 'message', err.status >= 500 ? 'Service' : 'User');
-      throw err;
-    }
+    // its refusals (AwsApiError) are answered in Lambda's protocol by the server
+    const { requestId } = async.enqueue(functionName, payload.trim() === '' ? '{}' : payload, undefined, qualifier);
+    return { status: 202, headers: { 'x-amzn-requestid': requestId }, body: '' };
   }
 
   private async run(request: InvokeRequest, event: unknown, tail: boolean, clientContext: string | undefined): Promise<InvokeAnswer> {

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { LambdaControlPlane } from './control-plane.ts';
-import { LambdaApiError, notReady, requestTooLarge, serializationError, unknownOperation } from './errors.ts';
+import { AwsApiError } from '../cloudwatch/aws-json.ts';
+import { fromAwsApiError, LambdaApiError, notReady, requestTooLarge, serializationError, unknownOperation } from './errors.ts';
 import { EventInvokeConfigs } from './event-invoke-configs.ts';
 import { FunctionInvoker, INVOKE_LIMITS } from './invoke.ts';
 import { VersionsApi } from './versions-api.ts';
@@ -96,7 +97,7 @@ export async function startLambdaApiServer(options: LambdaApiServerOptions): Pro
   const endpoint = await serveLocal(
     (req, res) => {
       handle(req, res, served, iam).catch((err: unknown) => {
-        const error = err instanceof LambdaApiError ? err : new LambdaApiError('ServiceException', 500, String(err), 'Message', 'Service');
+        const error = err instanceof LambdaApiError ? err : err instanceof AwsApiError ? fromAwsApiError(err) : new LambdaApiError('ServiceException', 500, String(err), 'Message', 'Service');
         sendError(res, error);
       });
     },
@@ -122,11 +123,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, served: Served 
     const principal = iam?.principalOf(req.headers);
     const refusal = principal ? iam!.refuses(principal, `lambda:${versionsOp.action}`, versionsOp.resource) : undefined;
     const withBody = method === 'POST' || method === 'PUT';
-    if (!withBody) req.resume();
-    if (refusal !== undefined) {
-      if (withBody) req.resume();
-      throw new LambdaApiError('AccessDeniedException', 403, refusal, 'Message');
-    }
+    if (refusal !== undefined || !withBody) req.resume();
+    if (refusal !== undefined) throw new LambdaApiError('AccessDeniedException', 403, refusal, 'Message');
     const { status, payload } = await versionsOp.answer(() => (withBody ? readJson(req) : Promise.resolve({})));
     return payload === undefined ? sendRaw(res, status, '') : send(res, status, payload);
   }

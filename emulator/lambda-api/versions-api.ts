@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { AwsApiError } from '../cloudwatch/aws-json.ts';
 import { ALIAS_NAME } from '../lambda/options.ts';
 import type { ProvisionedConcurrencyState } from '../lambda/types.ts';
 import { lastModified, type LambdaControlPlane } from './control-plane.ts';
@@ -74,7 +73,8 @@ export class VersionsApi {
 
   private op(action: string, fn: string, qualifier: string | undefined, answer: VersionsOperation['answer']): VersionsOperation {
     const arn = fn.startsWith('arn:') ? fn : this.plane.arn(fn);
-    return { action, resource: qualifier === undefined ? arn : `${arn}:${qualifier}`, answer: (body) => lambdaErrors(() => answer(body)) };
+    // the runtime's refusals (AwsApiError, in Lambda's words) are answered by the server
+    return { action, resource: qualifier === undefined ? arn : `${arn}:${qualifier}`, answer };
   }
 
   private publish(fn: string): Record<string, unknown> {
@@ -194,14 +194,4 @@ function parse<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   throw validationError(`1 validation error detected: Value at '${issue.path.join('.')}' failed to satisfy constraint: ${issue.message}`);
-}
-
-/** The runtime's refusals (AwsApiError, in Lambda's words) as the API's errors. */
-async function lambdaErrors<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof AwsApiError) throw new LambdaApiError(err.type, err.status, err.message, err.type === 'ResourceNotFoundException' ? 'Message' : 'message');
-    throw err;
-  }
 }
