@@ -352,8 +352,7 @@ class Runtime implements LambdaRuntime {
   }
 
   publishVersion(name: string): string {
-    const lambda = this.functions.get(name);
-    if (!lambda) throw refusals.notFound(this.arn(name));
+    const lambda = this.lambdaNamed(name);
     const { latest } = lambda;
     const pool = lambda.publish((version) => this.newPool(latest.config, variantSpec(latest.spec, version, 'on-demand'), latest.scaling));
     return pool.version;
@@ -364,8 +363,7 @@ class Runtime implements LambdaRuntime {
   }
 
   putAlias(name: string, alias: string, version: string): void {
-    const lambda = this.functions.get(name);
-    if (!lambda) throw refusals.notFound(this.arn(name));
+    const lambda = this.lambdaNamed(name);
     if (version !== '$LATEST' && !lambda.versions.has(version)) throw refusals.notFound(this.arn(name, version));
     const before = lambda.resolve(alias);
     const pc = before?.provisioned;
@@ -386,8 +384,7 @@ class Runtime implements LambdaRuntime {
   }
 
   deleteAlias(name: string, alias: string): void {
-    const lambda = this.functions.get(name);
-    if (!lambda) throw refusals.notFound(this.arn(name));
+    const lambda = this.lambdaNamed(name);
     const pool = lambda.resolve(alias);
     if (!pool || !lambda.aliases.has(alias)) throw refusals.aliasNotFound(this.arn(name, alias));
     if (pool.provisioned?.qualifier === alias) this.deallocate(pool);
@@ -409,23 +406,33 @@ class Runtime implements LambdaRuntime {
   }
 
   provisionedConcurrencyConfigs(name: string): Array<{ qualifier: string } & ProvisionedConcurrencyState> {
-    const lambda = this.functions.get(name);
-    if (!lambda) throw refusals.notFound(this.arn(name));
+    const lambda = this.lambdaNamed(name);
     return lambda.pools().flatMap((pool) => (pool.provisioned ? [{ qualifier: pool.provisioned.qualifier, ...stateOf(pool.provisioned) }] : []));
   }
 
   async whenProvisioned(name: string): Promise<void> {
+    const lambda = this.lambdaNamed(name);
+    await Promise.all(lambda.pools().map((pool) => this.preparer.whenPoolPrepared(pool)));
+  }
+
+  /** A function of the runtime, or Lambda's refusal naming it. */
+  private lambdaNamed(name: string): LambdaFunction {
     const lambda = this.functions.get(name);
     if (!lambda) throw refusals.notFound(this.arn(name));
-    await Promise.all(lambda.pools().map((pool) => this.preparer.whenPoolPrepared(pool)));
+    return lambda;
+  }
+
+  /** The version an alias or version names, or Lambda's refusal naming it. */
+  private versionNamed(lambda: LambdaFunction, qualifier: string): FunctionPool {
+    const pool = lambda.resolve(qualifier);
+    if (!pool) throw refusals.notFound(this.arn(lambda.name, qualifier));
+    return pool;
   }
 
   /** The version whose provisioned concurrency `qualifier` configured, or the refusal Lambda gives. */
   private configuredPool(name: string, qualifier: string): FunctionPool {
-    const lambda = this.functions.get(name);
-    if (!lambda) throw refusals.notFound(this.arn(name));
-    const pool = lambda.resolve(qualifier);
-    if (!pool) throw refusals.notFound(this.arn(name, qualifier));
+    const lambda = this.lambdaNamed(name);
+    const pool = this.versionNamed(lambda, qualifier);
     if (pool.provisioned?.qualifier !== qualifier) throw refusals.noConfig();
     return pool;
   }
@@ -437,10 +444,8 @@ class Runtime implements LambdaRuntime {
    * environments start at the next pump.
    */
   private allocate(name: string, qualifier: string, requested: number): void {
-    const lambda = this.functions.get(name);
-    if (!lambda) throw refusals.notFound(this.arn(name));
-    const pool = lambda.resolve(qualifier);
-    if (!pool) throw refusals.notFound(this.arn(name, qualifier));
+    const lambda = this.lambdaNamed(name);
+    const pool = this.versionNamed(lambda, qualifier);
     if (pool.version === '$LATEST') throw refusals.unpublished();
     const current = pool.provisioned;
     if (current && current.qualifier !== qualifier) throw refusals.versionAlreadyProvisioned();
@@ -453,9 +458,10 @@ class Runtime implements LambdaRuntime {
       current.requested = requested;
       current.failure = undefined;
       for (const env of current.surplus()) this.retireProvisioned(current, env);
-      return;
+    } else {
+      pool.provisioned = new ProvisionedEnvironments(variantSpec(pool.spec, pool.version, 'provisioned-concurrency'), requested, qualifier);
     }
-    pool.provisioned = new ProvisionedEnvironments(variantSpec(pool.spec, pool.version, 'provisioned-concurrency'), requested, qualifier);
+    this.concurrency.allocationsChanged();
   }
 
   /** A version's provisioned concurrency removed: its free environments end now, busy ones when they finish. */
@@ -463,6 +469,7 @@ class Runtime implements LambdaRuntime {
     const pc = pool.provisioned;
     if (!pc) return;
     pool.provisioned = undefined;
+    this.concurrency.allocationsChanged();
     for (const env of pc.idle.splice(0)) this.retireProvisioned(pc, env);
   }
 

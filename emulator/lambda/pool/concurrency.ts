@@ -30,6 +30,8 @@ export interface ConcurrencyUser {
  */
 export class ConcurrencyLimits<U extends ConcurrencyUser> {
   private unreservedBusy = 0;
+  /** What the functions without reserved concurrency share: the account's, less every reservation and their provisioned allocations. */
+  unreservedLimit: number;
 
   constructor(
     private readonly accountConcurrency: number,
@@ -37,13 +39,15 @@ export class ConcurrencyLimits<U extends ConcurrencyUser> {
     private readonly users: readonly U[],
     /** Invocations of a function now waiting at a host cap. */
     private readonly heldAtHost: (fn: U) => number,
-  ) {}
+  ) {
+    this.unreservedLimit = accountConcurrency - reservedTotal;
+  }
 
-  /** What the functions without reserved concurrency share: the account's, less every reservation and their provisioned allocations. */
-  get unreservedLimit(): number {
+  /** A provisioned allocation was made, changed or removed: the unreserved pool is counted again (not on each invocation). */
+  allocationsChanged(): void {
     let provisioned = 0;
     for (const u of this.users) if (u.reservedConcurrency === undefined) provisioned += u.provisionedRequested;
-    return this.accountConcurrency - this.reservedTotal - provisioned;
+    this.unreservedLimit = this.accountConcurrency - this.reservedTotal - provisioned;
   }
 
   /** Why an invocation would be throttled now, or undefined when it may run. `provisioned`: a free provisioned environment will serve it. */
