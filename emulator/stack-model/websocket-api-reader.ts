@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { lambdaNameOf, lambdaQualifierOf } from './physical-ids.ts';
 import { cfnNumber, parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
 import type { ApiDescription, AuthorizerDescription, AwsRouteDescription, RouteDescription, Throttle } from './stack-description.ts';
@@ -116,11 +117,10 @@ export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functio
     const invocation = uri === undefined ? undefined : /^arn:[^:]+:apigateway:[^:]+:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/.exec(uri);
     const functionArn = invocation ? invocation[1]! : uri !== undefined && /^arn:[^:]+:lambda:/.test(uri) ? uri : undefined;
     if (functionArn === undefined) throw templateError(t.file, at(id, property), `${uri ?? '(missing)'} is not a Lambda function's invocation URI (arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations)`);
-    const named = /^arn:[^:]+:lambda:[^:]+:[^:]+:function:([^:]+)(?::([^:]+))?$/.exec(functionArn);
-    const functionId = named === null ? undefined : functionIdsByName.get(named[1]!);
+    const functionId = functionIdsByName.get(lambdaNameOf(functionArn));
     if (!functionId) throw templateError(t.file, at(id, property), `${functionArn} is not a function of this stack: the emulator runs the stack's own functions`);
-    const qualifier = named![2];
-    return qualifier === undefined || qualifier === '$LATEST' ? { functionId } : { functionId, qualifier };
+    const qualifier = lambdaQualifierOf(functionArn);
+    return qualifier === undefined ? { functionId } : { functionId, qualifier };
   };
   const integrations = new Map<string, ({ logicalId: string; credentials?: ExecutionRole } & InvokedFunction) | { logicalId: string; aws: AwsIntegration }>();
   for (const id of mine(API_TYPES.integration)) {
