@@ -320,8 +320,8 @@ export class LambdaControlPlane {
       PackageType: 'Zip',
       Architectures: ['x86_64'],
       EphemeralStorage: { Size: 512 },
-      // SnapStart applies to published versions, whose restore the emulator does not run yet: Off, as Lambda says of $LATEST
-      SnapStart: { ApplyOn: fn.snapStart ?? 'None', OptimizationStatus: 'Off' },
+      // SnapStart applies to published versions (restored from their snapshot); $LATEST is Off, as Lambda says of it
+      SnapStart: { ApplyOn: fn.snapStart ?? 'None', OptimizationStatus: fn.snapStart && version !== '$LATEST' ? 'On' : 'Off' },
       LoggingConfig: loggingConfigOf(fn),
     };
   }

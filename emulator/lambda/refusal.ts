@@ -13,6 +13,7 @@ export const refusals = {
   versionAlreadyProvisioned: () => new AwsApiError('ResourceConflictException', "Alias can't be used for Provisioned Concurrency configuration on an already Provisioned version", 409),
   notFound: (arn: string) => new AwsApiError('ResourceNotFoundException', `Function not found: ${arn}`, 404),
   aliasNotFound: (arn: string) => new AwsApiError('ResourceNotFoundException', `Alias not found: ${arn}`, 404),
+  snapStartProvisioned: () => new AwsApiError('InvalidParameterValueException', 'Provisioned Concurrency is not supported for SnapStart enabled functions.'),
   noConfig: () => new AwsApiError('ProvisionedConcurrencyConfigNotFoundException', 'No Provisioned Concurrency Config found for this function', 404),
 };
 

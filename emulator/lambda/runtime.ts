@@ -13,7 +13,8 @@ import { createEnvironment, environmentSpec, updatedSpec, variantSpec, type Spec
 import { ephemeralStorageRoot } from './environments/ephemeral-storage.ts';
 import type { OwnedTempDir } from '../owned-temp-dirs.ts';
 import { EnvironmentPreparer } from './pool/env-preparer.ts';
-import { streamName, type EnvironmentSpec, type ExecutionEnvironment, type RunResult } from './environments/execution-environment.ts';
+import { streamName, type EnvironmentSpec, type ExecutionEnvironment, type ProcessEnvironmentSpec, type RunResult } from './environments/execution-environment.ts';
+import { PythonSnapshot } from './environments/python-snapshot.ts';
 import { LogForwarder } from './environments/log-forwarder.ts';
 import { FunctionPool, type ColdGrant } from './pool/function-pool.ts';
 import { LambdaFunction } from './pool/lambda-function.ts';
@@ -28,7 +29,7 @@ import { billedDurationMs, initFailedLines } from './environments/report-line.ts
 import { platformLines } from './environments/platform-lines.ts';
 import { INSIGHTS_LOG_GROUP, insightsRecord } from './environments/insights-record.ts';
 import { OUTSIDE_NOTE } from './runtimes/package-boundary.ts';
-import type { FunctionStats, FunctionUpdate, InvokeOptions, InvokeOutcome, LambdaRuntime, ProvisionedConcurrencyState, ThrottleReason } from './types.ts';
+import type { FunctionStats, FunctionUpdate, InvokeOptions, InvokeOutcome, LambdaRuntime, ProvisionedConcurrencyState, SnapshotState, ThrottleReason } from './types.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import { stampReachIn } from '../probe-reach.ts';
 import { reachHop } from '../../common/probe-reach-metric.ts';
@@ -106,6 +107,8 @@ class Runtime implements LambdaRuntime {
   private readonly metrics: MetricSink;
   private readonly reaper: NodeJS.Timeout;
   private readonly onIdleExit = (env: ExecutionEnvironment) => this.idleEnvironmentDied(env);
+  /** SnapStart versions' snapshots, ended by close(). */
+  private readonly takenSnapshots: PythonSnapshot[] = [];
   /** Every environment not yet terminated, so close() can stop busy and starting ones too. */
   private readonly environments = new Set<ExecutionEnvironment>();
   private readonly config: SpecSources['config'];
@@ -138,6 +141,7 @@ class Runtime implements LambdaRuntime {
     try {
       this.applyPublished(config.functions);
     } catch (err) {
+      for (const snapshot of this.takenSnapshots) snapshot.close();
       tmp.remove();
       throw err;
     }
@@ -354,8 +358,20 @@ class Runtime implements LambdaRuntime {
   publishVersion(name: string): string {
     const lambda = this.lambdaNamed(name);
     const { latest } = lambda;
-    const pool = lambda.publish((version) => this.newPool(latest.config, variantSpec(latest.spec, version, 'on-demand'), latest.scaling));
+    const pool = lambda.publish((version) => this.newPool(latest.config, this.publishedSpec(latest.spec, version), latest.scaling));
     return pool.version;
+  }
+
+  /**
+   * A published version's environments: on demand, or, where SnapStart applies to published
+   * versions (a Python function here), restored from the snapshot its INIT takes now.
+   */
+  private publishedSpec(spec: EnvironmentSpec, version: string): EnvironmentSpec {
+    if (spec.kind !== 'process' || spec.fn.snapStart !== 'PublishedVersions') return variantSpec(spec, version, 'on-demand');
+    const snapped = variantSpec(spec, version, 'snap-start') as ProcessEnvironmentSpec;
+    const snapshot = new PythonSnapshot(snapped);
+    this.takenSnapshots.push(snapshot);
+    return { ...snapped, snapshot };
   }
 
   versions(name: string): string[] {
@@ -415,6 +431,12 @@ class Runtime implements LambdaRuntime {
     await Promise.all(lambda.pools().map((pool) => this.preparer.whenPoolPrepared(pool)));
   }
 
+  async snapshots(name: string): Promise<SnapshotState[]> {
+    const pools = [...this.lambdaNamed(name).versions.values()];
+    const taken = await Promise.all(pools.map(async (pool) => (pool.spec.kind === 'process' && pool.spec.snapshot ? { version: pool.version, ...(await pool.spec.snapshot.ready) } : undefined)));
+    return taken.filter((s) => s !== undefined);
+  }
+
   /** A function of the runtime, or Lambda's refusal naming it. */
   private lambdaNamed(name: string): LambdaFunction {
     const lambda = this.functions.get(name);
@@ -447,6 +469,7 @@ class Runtime implements LambdaRuntime {
     const lambda = this.lambdaNamed(name);
     const pool = this.versionNamed(lambda, qualifier);
     if (pool.version === '$LATEST') throw refusals.unpublished();
+    if (pool.spec.initializationType === 'snap-start') throw refusals.snapStartProvisioned();
     const current = pool.provisioned;
     if (current && current.qualifier !== qualifier) throw refusals.versionAlreadyProvisioned();
     const others = lambda.provisionedRequested - (current?.requested ?? 0);
@@ -498,6 +521,7 @@ class Runtime implements LambdaRuntime {
       if (pool.provisioned) pool.provisioned.live -= pool.provisioned.idle.splice(0).length;
     }
     await Promise.all([...this.environments].map((env) => env.terminate()));
+    for (const snapshot of this.takenSnapshots) snapshot.close();
     this.tmp.remove();
     await this.sources.bundles?.dispose();
   }

@@ -70,6 +70,9 @@ export interface ProvisionedConcurrencyState {
   statusReason?: string;
 }
 
+/** A SnapStart version's snapshot: its INIT at publish, taken or failed. */
+export type SnapshotState = { version: string; initMs: number } & ({ ok: true } | { ok: false; errorType: string; errorMessage: string });
+
 export interface LambdaRuntime {
   /** `functionName` may carry its qualifier (`fn:live`, `fn:3`), as Lambda's FunctionName takes it. */
   invoke(functionName: string, event: unknown, options?: InvokeOptions): Promise<InvokeOutcome>;
@@ -105,6 +108,8 @@ export interface LambdaRuntime {
   provisionedConcurrencyConfigs(functionName: string): Array<{ qualifier: string } & ProvisionedConcurrencyState>;
   /** Resolves when every version of the function has its provisioned environments (or cannot have them). */
   whenProvisioned(functionName: string): Promise<void>;
+  /** The function's SnapStart versions' snapshots, once each is taken or has failed (none without SnapStart). */
+  snapshots(functionName: string): Promise<SnapshotState[]>;
   /** Live and busy environments per function, for tests and the stack's status. */
   stats(): Record<string, FunctionStats>;
   /** Resolves when every function has its prepared environments (or cannot have them). */

@@ -33,7 +33,7 @@ const ENGINE_PACKAGE = ['artillery/engine/package.json', ENGINE];
 const ASSEMBLY = 'dist/reference-stack/assembly';
 const assembly = () => readdirSync(join(ROOT, ASSEMBLY), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => relative(ROOT, join(e.parentPath, e.name)));
 /** run as they are by a host interpreter, not compiled */
-const INTERPRETED = ['emulator/lambda/runtimes/python-bootstrap.py'];
+const INTERPRETED = ['emulator/lambda/runtimes/python-bootstrap.py', 'emulator/lambda/runtimes/python-runtime/snapshot_restore_py.py'];
 
 let packed: Set<string>;
 

@@ -22,7 +22,7 @@ describe('Lambda platform log lines', () => {
   it('reports every invocation: a cold one that timed out or crashed with its Init Duration, one whose INIT failed with its error type', () => {
     const id = '8f5a1b0e-3c1d-4a8e-9b7f-2d6c5e4f3a21';
     const fn = { memoryMB: 128, timeoutSeconds: 3 };
-    expect(timedOutLines(id, fn, 60, 250.5, new Date('2026-11-26T10:00:00.000Z'))).toEqual([
+    expect(timedOutLines(id, fn, 60, { initDurationMs: 250.5 }, new Date('2026-11-26T10:00:00.000Z'))).toEqual([
       `2026-11-26T10:00:00.000Z ${id} Task timed out after 3.00 seconds`,
       `END RequestId: ${id}`,
       `REPORT RequestId: ${id}\tDuration: 3000.00 ms\tBilled Duration: 3251 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\tInit Duration: 250.50 ms\tStatus: timeout\t`,

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { InitializationType, InvokeOptions } from '../types.ts';
 import type { BundleCodeCache } from '../bundling/code-cache.ts';
 import type { LogSink, MetricSink } from '../../cloudwatch/types.ts';
@@ -76,6 +77,23 @@ export interface ProcessEnvironmentSpec extends SpecBase {
   args: string[];
   /** The code directory: Lambda's task root, and the process's working directory. */
   cwd: string;
+  /** A SnapStart version's snapshot (python-snapshot.ts): its environments are restored from it, not started. */
+  snapshot?: Snapshot;
+}
+
+/** What a SnapStart environment is restored from: INIT run once, at publish. */
+export interface Snapshot {
+  /** INIT's outcome: the snapshot is taken, or INIT (or a before-snapshot hook) failed. */
+  readonly ready: Promise<StartResult>;
+  /** A new process restored from it, with these variables set; rejects when the snapshot is gone. */
+  restore(env: Record<string, string>): Promise<RestoredProcess>;
+}
+
+/** A process restored from a snapshot: its id, its output (stdout and stderr, one stream), and how it ended. */
+export interface RestoredProcess {
+  pid: number;
+  output: Socket;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export type EnvironmentSpec = WorkerEnvironmentSpec | ProcessEnvironmentSpec;
@@ -109,6 +127,14 @@ export function initLimitMs(fn: FunctionConfig): number {
 /** INIT past initLimitMs, as Lambda reports it. */
 export function initTimedOut(initMs: number, fn: FunctionConfig): StartFailure {
   return { ok: false, initMs, errorType: 'Sandbox.Timedout', errorMessage: timeoutMessage(fn.timeoutSeconds) };
+}
+
+/** A SnapStart restore (the runtime's load and the after-restore hooks) may take 10 s. */
+export const RESTORE_LIMIT_MS = 10_000;
+
+/** A restore past RESTORE_LIMIT_MS, as Lambda's Invoke reports it. */
+export function restoreTimedOut(restoreMs: number): StartFailure {
+  return { ok: false, initMs: restoreMs, errorType: 'SnapStartTimeoutException', errorMessage: "Lambda couldn't restore the snapshot within the timeout limit." };
 }
 
 /** What an environment stopped by the emulator (terminate()) owes: INIT and the invocation end as Lambda's runtime exit. */

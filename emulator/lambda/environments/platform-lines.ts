@@ -31,7 +31,7 @@ const LATEST_ON_DEMAND: PlatformLineEnvironment = { version: '$LATEST', initiali
  * crash still says so at INFO. A line the level drops is `undefined`.
  */
 export function platformLines(fn: PlatformLineSource, environment = LATEST_ON_DEMAND): PlatformLines {
-  return fn.logging?.format === 'JSON' ? jsonPlatformLines(fn.name, fn.logging.systemLogLevel ?? 'INFO', environment) : textPlatformLines(environment.version);
+  return fn.logging?.format === 'JSON' ? jsonPlatformLines(fn.name, fn.logging.systemLogLevel ?? 'INFO', environment) : textPlatformLines(environment.version, environment.initializationType);
 }
 
 function jsonPlatformLines(functionName: string, level: keyof typeof SYSTEM_RANK, { version, initializationType }: PlatformLineEnvironment): PlatformLines {
@@ -53,6 +53,7 @@ function jsonPlatformLines(functionName: string, level: keyof typeof SYSTEM_RANK
           memorySizeMB: f.memoryMB,
           maxMemoryUsedMB: f.maxMemoryUsedMB,
           ...(f.initDurationMs !== undefined ? { initDurationMs: round2(f.initDurationMs) } : {}),
+          ...(f.restoreDurationMs !== undefined ? { restoreDurationMs: round2(f.restoreDurationMs), billedRestoreDurationMs: Math.ceil(f.billedRestoreDurationMs ?? 0) } : {}),
         },
         status: f.status ?? (handlerError !== undefined ? 'error' : 'success'),
         ...(f.errorType ?? handlerError ? { errorType: f.errorType ?? handlerError } : {}),
@@ -65,6 +66,8 @@ function jsonPlatformLines(functionName: string, level: keyof typeof SYSTEM_RANK
         ...(errorType ? { errorType } : {}),
         metrics: { durationMs: round2(initDurationMs) },
       }),
+    restoreStart: () => event(SYSTEM_RANK.INFO, 'platform.restoreStart', { functionName, functionVersion: version }),
+    restoreReport: (ms, status, errorType) => event(SYSTEM_RANK.INFO, 'platform.restoreReport', { status, ...(errorType ? { errorType } : {}), metrics: { durationMs: round2(ms) } }),
     timedOut: () => undefined,
   };
 }

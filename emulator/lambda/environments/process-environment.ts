@@ -7,6 +7,8 @@ import { trackEnvironmentProcess } from './environment-processes.ts';
 import {
   initLimitMs,
   initTimedOut,
+  RESTORE_LIMIT_MS,
+  restoreTimedOut,
   streamName,
   terminatedInit,
   terminatedRun,
@@ -14,6 +16,7 @@ import {
   type ProcessEnvironmentSpec,
   type RunResult,
   type RunUsage,
+  type Snapshot,
   type StartFailure,
   type StartResult,
 } from './execution-environment.ts';
@@ -22,7 +25,7 @@ import { ProcessCpuThrottle, processScheduleOf } from './process-cpu-share.ts';
 import { ProcessFreeze } from './process-freeze.ts';
 import { ProcessMemoryLimit, residentPeakMB } from './process-memory.ts';
 import { EphemeralStorage } from './ephemeral-storage.ts';
-import { exitedLines, timedOutLines, type PlatformLines } from './report-line.ts';
+import { exitedLines, timedOutLines, type ColdStart, type PlatformLines } from './report-line.ts';
 import { initOnRequestPath, platformLines } from './platform-lines.ts';
 import { functionLogGroup } from '../options.ts';
 import { PendingResult } from './pending-result.ts';
@@ -42,6 +45,9 @@ type State = 'starting' | 'idle' | 'busy' | 'dead';
  * (process-cpu-share.ts). Its stdout and stderr are the log stream; the START, END and REPORT lines
  * are the platform's, written here, with Max Memory Used from the process's peak resident memory.
  * A timed-out environment is killed; one whose process exits is dead and never reused.
+ * A SnapStart version's environment is not started but restored from the version's snapshot
+ * (python-snapshot.ts): its cold start is the restore, from the request for it to the first /next
+ * (`Restore Duration`, with `Billed Restore Duration` from the fork on), not an INIT.
  */
 export class ProcessEnvironment implements ExecutionEnvironment {
   readonly id = randomBytes(16).toString('hex');
@@ -54,6 +60,10 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   private api: RuntimeApiServer | undefined;
   private child: ChildProcess | undefined;
   private pid = 0;
+  /** What keeps the stack's event loop waiting for the process: the child and its pipes, or a restored one's output. */
+  private handles: Array<{ ref(): unknown; unref(): unknown }> = [];
+  /** When a restored process's fork returned (its Billed Restore Duration runs from there). */
+  private forkedAt: number | undefined;
   private untrack: (() => void) | undefined;
   private freeze: ProcessFreeze | undefined;
   private throttle: ProcessCpuThrottle | undefined;
@@ -72,8 +82,8 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   private runStartedAt = 0;
   /** An invocation given while the runtime had not yet asked for the next one: delivered when it does. */
   private queued: Invocation | undefined;
-  /** INIT's duration until the first invocation's REPORT line carries it. */
-  private pendingInitMs: number | undefined;
+  /** INIT's duration, or the restore's, until the first invocation's REPORT line carries it. */
+  private pendingCold: ColdStart = {};
   private maxMemoryUsedMB = 0;
   private cpuSeen = 0;
   /** The process's CPU time when the running invocation was delivered (Lambda Insights' cpu_total_time). */
@@ -95,14 +105,28 @@ export class ProcessEnvironment implements ExecutionEnvironment {
   }
 
   start(): Promise<StartResult> {
-    const result = this.init.begin(initLimitMs(this.spec.fn), () => {
-      const initMs = performance.now() - this.createdAt;
-      this.platformLine(this.platform.initReport(initMs, 'timeout'));
-      this.init.settle(initTimedOut(initMs, this.spec.fn));
+    const snapshot = this.spec.snapshot;
+    // a SnapStart environment's restore begins once its version's snapshot is taken (INIT at publish)
+    return snapshot ? snapshot.ready.then((taken) => (taken.ok ? this.begin(snapshot) : this.notTaken(taken))) : this.begin();
+  }
+
+  private begin(snapshot?: Snapshot): Promise<StartResult> {
+    if (this.state === 'dead') return Promise.resolve(terminatedInit(0));
+    const result = this.init.begin(snapshot ? RESTORE_LIMIT_MS : initLimitMs(this.spec.fn), () => {
+      const ms = performance.now() - this.createdAt;
+      this.platformLine(snapshot ? this.platform.restoreReport(ms, 'timeout') : this.platform.initReport(ms, 'timeout'));
+      this.init.settle(snapshot ? restoreTimedOut(ms) : initTimedOut(ms, this.spec.fn));
       void this.terminate();
     });
     void this.launch();
     return result;
+  }
+
+  /** The version's INIT failed: each of its invocations fails with INIT's error, as one whose INIT failed on demand does. */
+  private notTaken(failure: StartFailure): StartResult {
+    this.state = 'dead';
+    this.registry.delete(this);
+    return { ...failure, initMs: 0 };
   }
 
   run(requestId: string, event: unknown, options: InvokeOptions = {}): Promise<RunResult> {
@@ -146,11 +170,9 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     if (this.init.pending) this.init.settle(terminatedInit(performance.now() - this.createdAt));
     if (this.invocation.pending) this.endRun(terminatedRun(this.runId, this.runStartedAt > 0 ? performance.now() - this.runStartedAt : 0));
     this.kill();
-    if (!this.child) this.registry.delete(this);
+    if (this.pid === 0) this.registry.delete(this);
     // Waited for: the process and its pipes hold the event loop until they are gone (idle ones do not).
-    this.child?.ref();
-    (this.child?.stdout as Socket | null)?.ref();
-    (this.child?.stderr as Socket | null)?.ref();
+    for (const h of this.handles) h.ref();
     return this.exited;
   }
 
@@ -174,6 +196,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     }
     // its own /tmp, gone with its process
     const storage = new EphemeralStorage(this.spec.tmpRoot);
+    if (this.spec.snapshot) return this.restore(this.spec.snapshot, storage);
     const env = { ...this.spec.env, AWS_LAMBDA_RUNTIME_API: this.api.address, AWS_LAMBDA_LOG_STREAM_NAME: this.logStream, ...storage.environment };
     this.platformLine(this.platform.initStart());
     this.spawnedAt = performance.now();
@@ -197,19 +220,51 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       });
     });
     if (child.pid === undefined) return;
-    this.pid = child.pid;
-    this.untrack = trackEnvironmentProcess(child.pid);
-    this.freeze = new ProcessFreeze(child.pid);
-    if (this.spec.cpuThrottle) this.throttle = new ProcessCpuThrottle(child.pid, this.spec.fn.memoryMB);
-    this.memory = new ProcessMemoryLimit(child.pid, this.spec.fn.memoryMB, () => this.outOfMemory());
-    this.memory.watch();
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => this.stdout.push(chunk));
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => this.stderr.push(chunk));
     child.once('exit', (code, sig) => this.onExit(code, sig));
+    this.attach(child.pid, [child, child.stdout as Socket, child.stderr as Socket]);
+    (child.stdout as Socket).setEncoding('utf8').on('data', (chunk: string) => this.stdout.push(chunk));
+    (child.stderr as Socket).setEncoding('utf8').on('data', (chunk: string) => this.stderr.push(chunk));
+  }
+
+  /** A SnapStart environment: a fork of the version's snapshot, once the snapshot is taken. */
+  private async restore(snapshot: Snapshot, storage: EphemeralStorage): Promise<void> {
+    const fail = (failure: StartFailure) => {
+      storage.remove();
+      this.intentional = true;
+      this.state = 'dead';
+      this.init.settle(failure);
+      this.gone();
+    };
+    this.platformLine(this.platform.restoreStart());
+    this.spawnedAt = performance.now();
+    let restored;
+    try {
+      // no AWS_LAMBDA_LOG_STREAM_NAME: Lambda does not set it for SnapStart functions
+      restored = await snapshot.restore({ AWS_LAMBDA_RUNTIME_API: this.api!.address, ...storage.environment });
+    } catch (err) {
+      return fail({ ok: false, initMs: 0, errorType: 'Runtime.ExitError', errorMessage: `Error: ${(err as Error).message}` });
+    }
+    this.forkedAt = Math.min(performance.now(), this.forkedAt ?? Infinity);
+    const { output } = restored;
+    this.exited = new Promise((resolve) => output.once('close', () => (storage.remove(), resolve())));
+    void restored.exited.then(({ code, signal }) => setImmediate(() => this.onExit(code, signal)));
+    this.attach(restored.pid, [output]);
+    output.setEncoding('utf8').on('data', (chunk: string) => this.stdout.push(chunk));
+    output.resume();
+    if ((this.state as State) === 'dead') this.kill(); // terminated while it was being restored
+  }
+
+  /** The process runs: what stops, throttles, measures and outlives it is wired to it. */
+  private attach(pid: number, handles: Array<{ ref(): unknown; unref(): unknown }>): void {
+    this.pid = pid;
+    this.untrack = trackEnvironmentProcess(pid);
+    this.freeze = new ProcessFreeze(pid);
+    if (this.spec.cpuThrottle) this.throttle = new ProcessCpuThrottle(pid, this.spec.fn.memoryMB);
+    this.memory = new ProcessMemoryLimit(pid, this.spec.fn.memoryMB, () => this.outOfMemory());
+    this.memory.watch();
+    this.handles = handles;
     // Idle environments must not keep the stack alive; pending invocations hold timers that do.
-    child.unref();
-    (child.stdout as Socket).unref();
-    (child.stderr as Socket).unref();
+    for (const h of handles) h.unref();
   }
 
   private onNext(): void {
@@ -217,7 +272,13 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       // INIT is over: from the process's start to its first /next, as Lambda measures it.
       const now = performance.now();
       this.initMs = now - this.spawnedAt;
-      this.pendingInitMs = initOnRequestPath(this.spec.initializationType, this.initMs, (line) => this.platformLine(line), this.platform);
+      if (this.spec.snapshot) {
+        this.platformLine(this.platform.restoreReport(this.initMs, 'success'));
+        this.pendingCold = { restoreDurationMs: this.initMs, billedRestoreDurationMs: now - Math.min(this.forkedAt ?? this.spawnedAt, now) };
+      } else {
+        const initDurationMs = initOnRequestPath(this.spec.initializationType, this.initMs, (line) => this.platformLine(line), this.platform);
+        if (initDurationMs !== undefined) this.pendingCold = { initDurationMs };
+      }
       this.startupMs = now - this.createdAt;
       if (this.overMemory()) return;
       this.spec.cpu.initMs += this.cpuSinceLastSeen();
@@ -254,13 +315,13 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       const durationMs = answered - this.runStartedAt + owedMs;
       if (this.overMemory()) return;
       this.spec.cpu.invokeMs += this.cpuSinceLastSeen();
-      const initDurationMs = this.takeInitMs();
+      const cold = this.takeCold();
       const o = outcome();
       this.stdout.flush();
       this.stderr.flush();
       this.platformLine(this.platform.end(requestId, o.ok ? 'success' : 'error', o.errorType));
-      this.platformLine(this.platform.report({ requestId, durationMs, memoryMB: this.spec.fn.memoryMB, maxMemoryUsedMB: this.maxMemoryUsedMB, initDurationMs }, o.ok ? undefined : (o.errorType ?? 'Unhandled')));
-      this.endRun({ kind: 'done', ...o, durationMs, ...(initDurationMs !== undefined ? { initDurationMs } : {}), ...this.usage() });
+      this.platformLine(this.platform.report({ requestId, durationMs, memoryMB: this.spec.fn.memoryMB, maxMemoryUsedMB: this.maxMemoryUsedMB, ...cold }, o.ok ? undefined : (o.errorType ?? 'Unhandled')));
+      this.endRun({ kind: 'done', ...o, durationMs, ...cold, ...this.usage() });
     };
     if (owedMs >= 1) setTimeout(finish, owedMs);
     else setImmediate(finish);
@@ -274,7 +335,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     setImmediate(() => {
       this.stdout.flush();
       this.stderr.flush();
-      this.platformLine(this.platform.initReport(initMs, 'error', failure.errorType));
+      this.platformLine((this.spec.snapshot ? this.platform.restoreReport : this.platform.initReport)(initMs, 'error', failure.errorType));
     });
     this.init.settle(failure);
     // The runtime exits by itself after reporting (Lambda's do); one that does not is ended.
@@ -285,7 +346,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
 
   private timedOut(): void {
     this.throttle?.dispose();
-    for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB, this.takeInitMs(), new Date(), this.platform)) this.stdout.line(line);
+    for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB, this.takeCold(), new Date(), this.platform)) this.stdout.line(line);
     this.endRun({ kind: 'timeout', durationMs: this.spec.fn.timeoutSeconds * 1000, ...this.usage() });
     void this.terminate();
   }
@@ -311,7 +372,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
       const message = `RequestId: ${id} Error: Runtime exited with error: ${reason}`;
       this.stdout.line(message);
       this.stdout.line('Runtime.ExitError');
-      for (const line of exitedLines(id, durationMs, this.spec.fn, this.maxMemoryUsedMB, this.takeInitMs(), this.platform)) this.stdout.line(line);
+      for (const line of exitedLines(id, durationMs, this.spec.fn, this.maxMemoryUsedMB, this.takeCold(), this.platform)) this.stdout.line(line);
       this.endRun({ kind: 'crash', errorMessage: message, durationMs });
     } else if (wasIdle) {
       this.onIdleExit(this);
@@ -364,11 +425,11 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     this.api?.close();
   }
 
-  /** INIT's duration for the first invocation's REPORT line (however it ends), once. */
-  private takeInitMs(): number | undefined {
-    const ms = this.pendingInitMs;
-    this.pendingInitMs = undefined;
-    return ms;
+  /** INIT's or the restore's duration for the first invocation's REPORT line (however it ends), once. */
+  private takeCold(): ColdStart {
+    const cold = this.pendingCold;
+    this.pendingCold = {};
+    return cold;
   }
 
   private cpuSinceLastSeen(): number {

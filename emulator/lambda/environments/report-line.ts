@@ -1,3 +1,5 @@
+import type { InitializationType } from '../types.ts';
+
 /**
  * The platform lines Lambda writes around every invocation, in Lambda's text format:
  *   START RequestId: <id> Version: $LATEST
@@ -5,6 +7,8 @@
  *   REPORT RequestId: <id>\tDuration: 12.34 ms\tBilled Duration: 13 ms\tMemory Size: 256 MB\tMax Memory Used: 78 MB\tInit Duration: 95.21 ms\t
  * Init Duration only on cold starts. Billed Duration is ceil(Duration) and, on cold starts,
  * ceil(Duration + Init Duration): AWS bills INIT for on-demand functions since 1 August 2025.
+ * An environment restored from a SnapStart snapshot has no Init Duration (INIT ran at publish) but
+ * `Restore Duration: 12.34 ms\tBilled Restore Duration: 9 ms\t` on its first REPORT line.
  * A timed-out or crashed invocation adds `Status: timeout` / `Status: error\tError Type: …`, and
  * so does one whose INIT failed: every invocation has its REPORT line.
  */
@@ -14,9 +18,15 @@ export interface ReportFields {
   memoryMB: number;
   maxMemoryUsedMB: number;
   initDurationMs?: number;
+  /** a SnapStart restore on this request's path: the whole restore, and its part billed (the runtime's load and the after-restore hooks) */
+  restoreDurationMs?: number;
+  billedRestoreDurationMs?: number;
   status?: 'timeout' | 'error';
   errorType?: string;
 }
+
+/** What a cold start adds to an environment's first REPORT line: an on-demand INIT, or a SnapStart restore. */
+export type ColdStart = Pick<ReportFields, 'initDurationMs' | 'restoreDurationMs' | 'billedRestoreDurationMs'>;
 
 export function billedDurationMs(durationMs: number, initDurationMs?: number): number {
   return Math.ceil(durationMs + (initDurationMs ?? 0));
@@ -37,14 +47,20 @@ export function reportLine(f: ReportFields): string {
     `Billed Duration: ${billedDurationMs(f.durationMs, f.initDurationMs)} ms\t` +
     `Memory Size: ${f.memoryMB} MB\tMax Memory Used: ${f.maxMemoryUsedMB} MB\t`;
   if (f.initDurationMs !== undefined) line += `Init Duration: ${f.initDurationMs.toFixed(2)} ms\t`;
+  if (f.restoreDurationMs !== undefined) line += `Restore Duration: ${f.restoreDurationMs.toFixed(2)} ms\tBilled Restore Duration: ${Math.ceil(f.billedRestoreDurationMs ?? 0)} ms\t`;
   if (f.status) line += `Status: ${f.status}\t`;
   if (f.errorType) line += `Error Type: ${f.errorType}\t`;
   return line;
 }
 
-/** `INIT_REPORT` when INIT fails or times out (Lambda writes it for failed inits). */
-export function initReportLine(initDurationMs: number, status: 'error' | 'timeout', errorType?: string): string {
+/** `INIT_REPORT` when INIT fails or times out (Lambda writes it for failed inits), and of a SnapStart version's INIT at publish. */
+export function initReportLine(initDurationMs: number, status: 'success' | 'error' | 'timeout', errorType?: string): string {
   return `INIT_REPORT Init Duration: ${initDurationMs.toFixed(2)} ms\tPhase: init\tStatus: ${status}\t${errorType ? `Error Type: ${errorType}\t` : ''}`;
+}
+
+/** `RESTORE_REPORT`: a SnapStart environment's restore (its Restore Duration; a failed one's status and error type). */
+export function restoreReportLine(restoreDurationMs: number, status: 'success' | 'error' | 'timeout', errorType?: string): string {
+  return `RESTORE_REPORT Restore Duration: ${restoreDurationMs.toFixed(2)} ms\t${status === 'success' ? '' : `Status: ${status}\t`}${errorType ? `Error Type: ${errorType}\t` : ''}`;
 }
 
 /** "Task timed out after 3.00 seconds" */
@@ -75,23 +91,32 @@ export interface PlatformLines {
   report(f: ReportFields, handlerError?: string): string | undefined;
   /**
    * INIT_REPORT, or platform.initReport, of an INIT that failed or timed out; of one that
-   * succeeded off a request's path (provisioned concurrency), platform.initReport only.
+   * succeeded off a request's path, platform.initReport (provisioned concurrency) or both (SnapStart's INIT at publish).
    */
   initReport(initDurationMs: number, status: 'success' | 'error' | 'timeout', errorType?: string): string | undefined;
+  /** platform.restoreStart (JSON only, as initStart) */
+  restoreStart(): string | undefined;
+  /** RESTORE_REPORT, or platform.restoreReport */
+  restoreReport(restoreDurationMs: number, status: 'success' | 'error' | 'timeout', errorType?: string): string | undefined;
   /** `<time> <id> Task timed out after …` (text only: JSON says it in runtimeDone's and report's status) */
   timedOut(requestId: string, timeoutSeconds: number, now?: Date): string | undefined;
 }
 
 export type RunStatus = 'success' | 'error' | 'timeout';
 
-/** These lines as the PlatformLines of the text format for an environment of `version` (platform-lines.ts has the JSON format's). */
-export function textPlatformLines(version: string): PlatformLines {
+/**
+ * These lines as the PlatformLines of the text format for an environment of `version` (platform-lines.ts
+ * has the JSON format's); a successful INIT has its INIT_REPORT line only when it is SnapStart's.
+ */
+export function textPlatformLines(version: string, initializationType: InitializationType = 'on-demand'): PlatformLines {
   return {
     initStart: () => undefined,
     start: (requestId) => startLine(requestId, version),
     end: (requestId) => endLine(requestId),
     report: (f) => reportLine(f),
-    initReport: (initDurationMs, status, errorType) => (status === 'success' ? undefined : initReportLine(initDurationMs, status, errorType)),
+    initReport: (initDurationMs, status, errorType) => (status === 'success' && initializationType !== 'snap-start' ? undefined : initReportLine(initDurationMs, status, errorType)),
+    restoreStart: () => undefined,
+    restoreReport: (ms, status, errorType) => restoreReportLine(ms, status, errorType),
     timedOut: (requestId, timeoutSeconds, now = new Date()) => `${now.toISOString()} ${requestId} ${timeoutMessage(timeoutSeconds)}`,
   };
 }
@@ -108,19 +133,19 @@ function kept(lines: ReadonlyArray<string | undefined>): string[] {
  * timeout`, and `Init Duration` when it was the environment's first (a cold start counts as one
  * even when it times out). `lines`: the function's log format (default text).
  */
-export function timedOutLines(requestId: string, fn: FunctionLimits, maxMemoryUsedMB: number, initDurationMs?: number, now = new Date(), lines = TEXT_PLATFORM_LINES): string[] {
+export function timedOutLines(requestId: string, fn: FunctionLimits, maxMemoryUsedMB: number, cold: ColdStart = {}, now = new Date(), lines = TEXT_PLATFORM_LINES): string[] {
   return kept([
     lines.timedOut(requestId, fn.timeoutSeconds, now),
     lines.end(requestId, 'timeout', 'Sandbox.Timedout'),
-    lines.report({ requestId, durationMs: fn.timeoutSeconds * 1000, memoryMB: fn.memoryMB, maxMemoryUsedMB, initDurationMs, status: 'timeout' }),
+    lines.report({ requestId, durationMs: fn.timeoutSeconds * 1000, memoryMB: fn.memoryMB, maxMemoryUsedMB, ...cold, status: 'timeout' }),
   ]);
 }
 
 /** END and REPORT of an invocation whose runtime exited under it (`Status: error`, Runtime.ExitError; `Init Duration` when cold). */
-export function exitedLines(requestId: string, durationMs: number, fn: FunctionLimits, maxMemoryUsedMB: number, initDurationMs?: number, lines = TEXT_PLATFORM_LINES): string[] {
+export function exitedLines(requestId: string, durationMs: number, fn: FunctionLimits, maxMemoryUsedMB: number, cold: ColdStart = {}, lines = TEXT_PLATFORM_LINES): string[] {
   return kept([
     lines.end(requestId, 'error', 'Runtime.ExitError'),
-    lines.report({ requestId, durationMs, memoryMB: fn.memoryMB, maxMemoryUsedMB, initDurationMs, status: 'error', errorType: 'Runtime.ExitError' }),
+    lines.report({ requestId, durationMs, memoryMB: fn.memoryMB, maxMemoryUsedMB, ...cold, status: 'error', errorType: 'Runtime.ExitError' }),
   ]);
 }
 

@@ -301,7 +301,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   }
 
   private timedOut(): void {
-    for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB, this.runInitMs, new Date(), this.platform)) this.log.line(line);
+    for (const line of timedOutLines(this.runId, this.spec.fn, this.maxMemoryUsedMB, { initDurationMs: this.runInitMs }, new Date(), this.platform)) this.log.line(line);
     const durationMs = this.spec.fn.timeoutSeconds * 1000;
     const usage = this.usage();
     // one thread runs at most a CPU ms per ms: what the read counts past the deadline (this timer
@@ -336,7 +336,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
     } else if (this.invocation.pending) {
       const durationMs = performance.now() - this.runStartedAt;
       const id = this.runId;
-      for (const line of exitedLines(id, durationMs, this.spec.fn, this.maxMemoryUsedMB, this.runInitMs, this.platform)) this.log.line(line);
+      for (const line of exitedLines(id, durationMs, this.spec.fn, this.maxMemoryUsedMB, { initDurationMs: this.runInitMs }, this.platform)) this.log.line(line);
       this.invocation.settle({ kind: 'crash', errorMessage: `RequestId: ${id} Error: Runtime exited with error: ${reason}`, durationMs });
     } else if (wasIdle) {
       this.onIdleExit(this);

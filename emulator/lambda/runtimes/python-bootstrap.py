@@ -54,6 +54,9 @@ def _host_site_dirs():
 _HOST_SITE = _host_site_dirs()
 _OWN_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [os.environ[TASK_ROOT_ENV], *_LAYER_PATHS, *(p for p in sys.path if p not in _HOST_SITE and p != _OWN_DIR and p != "")]
+# What the managed runtime ships beside the standard library, last as /var/runtime is: SnapStart's
+# hooks library (snapshot_restore_py); a function's own copy of it comes first.
+sys.path.append(os.path.join(_OWN_DIR, "python-runtime"))
 
 
 class _RuntimePackages:
@@ -496,23 +499,142 @@ class _RuntimeApi:
         self._call("POST", path, payload, headers)
 
 
-def main():
-    global _request_id
-    _setup_logging()
-    api = _RuntimeApi(os.environ["AWS_LAMBDA_RUNTIME_API"])
+def _init():
+    """INIT: the handler, or (None, the error Lambda reports, its type) when it cannot be had."""
     try:
-        handler = _load_handler(os.environ["_HANDLER"])
+        return _load_handler(os.environ["_HANDLER"]), None
     except _Fault as fault:
         result = _error_result(fault.error_type, fault.message, fault.trace)
-        _log_error(result)
-        api.post("init/error", json.dumps(result).encode(), fault.error_type)
-        sys.exit(1)
     except Exception as e:  # an exception raised while the module ran
         result = _exception_result(e)
-        _log_error(result)
-        api.post("init/error", json.dumps(result).encode(), result["errorType"])
-        sys.exit(1)
+    _log_error(result)
+    return None, result
 
+
+def main():
+    _setup_logging()
+    control = os.environ.pop("_FANOUT_BENCH_SNAPSHOT_FD", None)
+    if control is not None:
+        api = _snapshot(int(control))  # returns in a restored environment only
+        handler = _snapshot_handler
+    else:
+        api = _RuntimeApi(os.environ["AWS_LAMBDA_RUNTIME_API"])
+        handler, error = _init()
+        if error is not None:
+            api.post("init/error", json.dumps(error).encode(), error["errorType"])
+            sys.exit(1)
+    _serve(api, handler)
+
+
+# --- SnapStart ---------------------------------------------------------------------------------
+# A published version's INIT runs once, in this process (the snapshot): the handler imported, the
+# before-snapshot hooks run. Each environment is then restored from it: a fork of this process,
+# which runs the after-restore hooks and serves as any environment does. A fork shares what a
+# snapshot does: memory as INIT left it (ids drawn then, `random`'s state), open sockets and files.
+# The emulator asks on the control socket (fd _FANOUT_BENCH_SNAPSHOT_FD, JSON lines):
+#   in:  {"restore": id, "env": {variables}, "logs": port}
+#   out: {"ready": true} | {"initError": result} | {"restored": id, "pid": n} | {"exited": pid, "code": c, "signal": s}
+# A restored environment's output goes to a connection to 127.0.0.1:port, its first line its id.
+
+_snapshot_handler = None
+
+
+def _snapshot(fd):
+    global _snapshot_handler
+    import signal
+
+    control = socket.socket(fileno=fd)
+    reader = control.makefile("rb")
+
+    def say(message):
+        control.sendall(json.dumps(message).encode() + b"\n")
+
+    handler, error = _init()
+    if error is None:
+        try:
+            for func, args, kwargs in reversed(list(_hooks("get_before_snapshot"))):
+                func(*args, **kwargs)
+        except Exception as e:
+            error = _exception_result(e)
+            error["errorType"] = "Runtime.BeforeSnapshotError"
+            _log_error(error)
+    if error is not None:
+        say({"initError": error})
+        sys.exit(64 if error["errorType"] == "Runtime.BeforeSnapshotError" else 1)
+    _snapshot_handler = handler
+    own = os.getpid()
+
+    def reap(_signum, _frame):
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+            say({"exited": pid, "code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None, "signal": signal.Signals(sig).name if sig else None})
+
+    signal.signal(signal.SIGCHLD, reap)
+    say({"ready": True})
+    for line in reader:
+        request = json.loads(line)
+        state = sys.modules["random"].getstate() if "random" in sys.modules else None
+        # SIGCHLD held while a line is written: the reaper's own line never lands inside it
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGCHLD})
+        pid = os.fork()
+        if pid == 0:
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+            reader.close()
+            control.close()
+            return _restored(request, own, state)
+        say({"restored": request["restore"], "pid": pid})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
+    sys.exit(0)  # the emulator closed the control socket: the snapshot is gone
+
+
+def _restored(request, snapshot_pid, random_state):
+    """One environment restored from the snapshot: its own group, output, variables and Runtime API;
+    the after-restore hooks run; a hook's failure reported as Lambda's runtime reports it."""
+    os.setpgid(0, 0)
+    try:  # ended with the snapshot process, as the snapshot process is with the emulator
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+    except Exception:
+        pass
+    if os.getppid() != snapshot_pid:
+        os._exit(1)
+    if random_state is not None:  # undo Python's reseed at fork: a restore keeps the snapshot's state
+        sys.modules["random"].setstate(random_state)
+    out = socket.create_connection(("127.0.0.1", request["logs"]))
+    out.sendall(f"{request['restore']}\n".encode())
+    os.dup2(out.fileno(), 1)
+    os.dup2(out.fileno(), 2)
+    out.close()
+    os.environ.update(request["env"])
+    api = _RuntimeApi(os.environ["AWS_LAMBDA_RUNTIME_API"])
+    try:
+        for func, args, kwargs in list(_hooks("get_after_restore")):
+            func(*args, **kwargs)
+    except Exception as e:
+        error = _exception_result(e)
+        error["errorType"] = "Runtime.AfterRestoreError"
+        _log_error(error)
+        api.post("restore/error", json.dumps(error).encode(), "Runtime.AfterRestoreError")
+        os._exit(65)
+    return api
+
+
+def _hooks(getter):
+    """What the function registered with snapshot_restore_py (the runtime's copy, or its own)."""
+    module = sys.modules.get("snapshot_restore_py")
+    return getattr(module, getter)() if module is not None and hasattr(module, getter) else []
+
+
+def _serve(api, handler):
+    global _request_id
     while True:
         headers, body = api.next()
         _request_id = headers["lambda-runtime-aws-request-id"]

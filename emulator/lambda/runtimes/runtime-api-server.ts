@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
  *   POST /2018-06-01/runtime/invocation/{id}/response     202 {"status":"OK"}
  *   POST /2018-06-01/runtime/invocation/{id}/error        202 {"status":"OK"}
  *   POST /2018-06-01/runtime/init/error                   202 {"status":"OK"}
+ *   POST /2018-06-01/runtime/restore/error                202 {"status":"OK"} (SnapStart: an after-restore hook failed)
  *
  * A call the runtime's state does not allow is answered 403 `InvalidStateTransition` ("State
  * transition from Running to Ready failed for runtime. Error: State transition is not allowed"),
@@ -49,7 +50,7 @@ export interface RuntimeApiEvents {
   response(requestId: string, body: Buffer, tooLarge: boolean): void;
   /** An invocation's error, as the runtime reports it. */
   error(requestId: string, body: Buffer, errorTypeHeader: string | undefined): void;
-  /** INIT failed, as the runtime reports it. */
+  /** INIT failed, as the runtime reports it (a restored environment: its restore failed). */
   initError(body: Buffer, errorTypeHeader: string | undefined): void;
 }
 
@@ -124,7 +125,7 @@ export class RuntimeApiServer {
       this.events.next();
       return;
     }
-    if (url === `${PREFIX}init/error`) {
+    if (url === `${PREFIX}init/error` || url === `${PREFIX}restore/error`) {
       if (req.method !== 'POST') return methodNotAllowed(res);
       if (this.state !== 'Started') return this.forbidden(res, 'InitError');
       this.state = 'InitError';
