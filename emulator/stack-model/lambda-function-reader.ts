@@ -16,8 +16,8 @@ import { templateError } from './template-errors.ts';
  * here (lambda-layers.ts), a runtime the emulator does not run (retired ones named as retired).
  * Layers are merged into the folder standing in for its /opt. SnapStart (ApplyOn PublishedVersions)
  * is kept where Lambda takes it and refused in CreateFunction's words where it does not; it applies
- * to published versions only, and the stack's functions run as $LATEST here (INIT on demand), as
- * an unqualified invocation runs on AWS.
+ * to published versions only (their environments restored from a snapshot: python-snapshot.ts),
+ * $LATEST INITs on demand, as an unqualified invocation runs on AWS.
  */
 const functionSchema = z
   .object({

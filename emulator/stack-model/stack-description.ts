@@ -190,7 +190,7 @@ export interface FunctionDescription {
   versions?: FunctionVersion[];
   /** its aliases (AWS::Lambda::Alias) */
   aliases?: FunctionAlias[];
-  /** SnapStart on its published versions (the template's SnapStart.ApplyOn); its $LATEST, which runs here, INITs on demand */
+  /** SnapStart on its published versions (the template's SnapStart.ApplyOn): each restored from its snapshot; $LATEST INITs on demand */
   snapStart?: 'PublishedVersions';
   /** asynchronous invocation: AWS::Lambda::EventInvokeConfig, DeadLetterConfig, SAM's EventInvokeConfig (absent: AWS's defaults) */
   asyncInvoke?: AsyncInvokeConfig;

@@ -1,0 +1,60 @@
+import { fileURLToPath } from 'node:url';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { afterEach, describe, expect, it } from 'vitest';
+import { defaultStackConfig } from '../../emulator/config.ts';
+import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
+import { connect, type TestClient } from '../fixtures/gateway/clients.ts';
+import { until } from './lambda-test-helpers.ts';
+
+/**
+ * test/fixtures/stacks/snapstart-connect: SnapStart on a Python 3.12 function published through
+ * SAM's AutoPublishAlias, run from its template. The version's INIT runs when the stack starts
+ * (the snapshot, its before-snapshot hook); each connection's environment is restored from it (the
+ * after-restore hook), and Lambda's API says the version is optimized.
+ */
+const TEMPLATE = fileURLToPath(new URL('../fixtures/stacks/snapstart-connect/template.yaml', import.meta.url));
+let stack: RunningStack | undefined;
+const clients: TestClient[] = [];
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await stack?.close();
+  stack = undefined;
+});
+
+type Held = { initId: string; snapshot: boolean; restores: number; initType: string; version: string };
+
+describe('SnapStart from a template', () => {
+  it('takes the version snapshot at start and restores each environment from it', async () => {
+    const config = defaultStackConfig({ template: { path: TEMPLATE }, lambda: { preparedPerFunction: 0 } });
+    const said: string[] = [];
+    const s = (stack = await startStack({ config, stack: (await describeStack(config)).stack, log: (line) => said.push(line) }));
+    const fn = s.stack.functions.find((f) => f.logicalId === 'ChatFunction')!;
+    expect(said).toContainEqual(expect.stringMatching(new RegExp(`^stack: SnapStart: ${fn.name} version 1 snapshot taken \\(INIT \\d+ ms\\)$`)));
+
+    const lambda = new LambdaClient({ endpoint: s.ready.lambdaEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const status = async (Qualifier?: string) => (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn.name, ...(Qualifier ? { Qualifier } : {}) }))).SnapStart;
+    expect(await status('1')).toEqual({ ApplyOn: 'PublishedVersions', OptimizationStatus: 'On' });
+    expect(await status()).toEqual({ ApplyOn: 'PublishedVersions', OptimizationStatus: 'Off' });
+
+    // two connections at once: two environments restored from the one snapshot
+    const both = await Promise.all([0, 1].map(() => connect(s.ready.websocketUrl)));
+    clients.push(...both);
+    const held = await Promise.all(
+      both.map(async (c) => {
+        c.send({ action: 'state' });
+        return (await c.nextJson()) as Held;
+      }),
+    );
+    expect(held[0]!.initId).toBe(held[1]!.initId);
+    for (const h of held) expect(h).toMatchObject({ snapshot: true, restores: 1, initType: 'snap-start', version: '1' });
+
+    const group = `/aws/lambda/${fn.name}`;
+    const events = (pattern: string) => s.logs.filter({ logGroupName: group, filterPattern: pattern })?.events ?? [];
+    await until(() => events('"Restore Duration"').length >= 1);
+    expect(events('"before snapshot: INIT"')).toHaveLength(1);
+    expect(events('"after restore: environment"').length).toBe(s.runtime.stats()[fn.name]!.coldStarts);
+    expect(events('"Init Duration"').filter((e) => e.message.startsWith('REPORT'))).toHaveLength(0);
+  });
+});
