@@ -170,15 +170,21 @@ describe('a WebSocket route whose AWS integration sends frames to an SQS FIFO qu
     // each frame stamped where it passed: the route (the client's frames), the queue (those and the publishes), a record each, a post per delivery
     const [send] = results.phases!.filter((p) => p.kind === 'send');
     expect([gateway.count, queue.count, consumer.count, posts.count]).toEqual([send!.sends.sent, results.sends.sent, results.sends.sent, results.deliveries.received]);
-    // in order of p50 reach (the publishes enter at the queue, so the queue's median may sit beside the route's), the deliveries last
+    // in order of p50 reach, the deliveries last. Where one population passes both hops, each
+    // message reaches the later one after the earlier: the queue (frames and publishes) before the
+    // consumer (the same), the consumer before the posts. The route sees the client's frames only
+    // while the consumer also sees the publishes, which skip the route: where the route's median
+    // falls beside theirs is the host's timing, not asserted.
     const order = split.hops.map((h) => h.hop);
-    expect(order.indexOf(gateway.hop)).toBeLessThan(order.indexOf(consumer.hop));
+    const p50s = split.hops.map((h) => h.p50Ms!);
+    expect(p50s).toEqual([...p50s].sort((a, b) => a - b));
     expect(order.indexOf(queue.hop)).toBeLessThan(order.indexOf(consumer.hop));
     expect(order.indexOf(consumer.hop)).toBeLessThan(order.indexOf('@connections'));
     expect(split.delivered).toMatchObject({ count: results.metrics.broadcast.count, p50Ms: results.metrics.broadcast.p50 });
     // a post is stamped before its frame is written, in whole ms (Date.now()): no delivery precedes its post by more than that ms
     expect(split.delivered.p50Ms!).toBeGreaterThanOrEqual(posts.p50Ms! - 1);
-    expect(r.stdout).toMatch(/^ {2}hops {9}p50 from the send: .*gateway:sendmessage \+[\d,.]+ ms → .*lambda:sqs-fifo-integration-\S+ \+[\d,.]+ ms → @connections \+[\d,.]+ ms → delivered \+[\d,.]+ ms$/m);
+    expect(r.stdout).toMatch(/^ {2}hops {9}p50 from the send: .*lambda:sqs-fifo-integration-\S+ \+[\d,.]+ ms → @connections \+[\d,.]+ ms → delivered \+[\d,.]+ ms$/m);
+    expect(r.stdout).toMatch(/^ {2}hops {9}p50 from the send: .*gateway:sendmessage \+[\d,.]+ ms → /m);
   });
 });
 
