@@ -18,6 +18,22 @@ const Lambda = z.strictObject({
   initBilled: z.boolean(),
 });
 
+const LambdaProvisioned = z.strictObject({
+  /** USD per GB-second of provisioned concurrency allocated (busy or not), x86_64 */
+  concurrencyGbSecondX86: z.number().nonnegative(),
+  /** USD per GB-second of duration an invocation on a provisioned environment bills, x86_64 (lower than on demand) */
+  durationGbSecondX86: z.number().nonnegative(),
+  concurrencyGbSecondArm64: z.number().nonnegative(),
+  durationGbSecondArm64: z.number().nonnegative(),
+});
+
+const LambdaSnapStart = z.strictObject({
+  /** USD per GB-second a SnapStart version's snapshot is cached (each published version, from publish until deleted; at least 3 hours) */
+  cacheGbSecond: z.number().nonnegative(),
+  /** USD per GB restored: each restore, the function's memory */
+  restorePerGb: z.number().nonnegative(),
+});
+
 const WebSocket = z.strictObject({
   /** USD per 1M messages, both directions */
   messagesPerMillion: z.number().nonnegative(),
@@ -91,6 +107,10 @@ export const PriceTable = z.strictObject({
    */
   source: z.string().optional(),
   lambda: Lambda,
+  /** provisioned concurrency (absent from results written before it was priced, and from a Price List read) */
+  lambdaProvisioned: LambdaProvisioned.optional(),
+  /** SnapStart's cache and restores (absent as lambdaProvisioned is) */
+  lambdaSnapStart: LambdaSnapStart.optional(),
   apiGatewayWebSocket: WebSocket,
   dynamodbOnDemand: DynamoDb,
   /**
@@ -117,6 +137,8 @@ export const PriceOverride = z.strictObject({
   asOf: z.string().optional(),
   region: z.string().optional(),
   lambda: Lambda.partial().optional(),
+  lambdaProvisioned: LambdaProvisioned.partial().optional(),
+  lambdaSnapStart: LambdaSnapStart.partial().optional(),
   apiGatewayWebSocket: WebSocket.partial().optional(),
   dynamodbOnDemand: DynamoDb.partial().optional(),
   sqs: Sqs.partial().optional(),
@@ -137,6 +159,8 @@ export function applyPriceOverride(base: PriceTable, override: PriceOverride): P
     lambda: { ...base.lambda, ...override.lambda },
     apiGatewayWebSocket: { ...base.apiGatewayWebSocket, ...override.apiGatewayWebSocket },
     dynamodbOnDemand: { ...base.dynamodbOnDemand, ...override.dynamodbOnDemand },
+    ...section('lambdaProvisioned', base.lambdaProvisioned, override.lambdaProvisioned),
+    ...section('lambdaSnapStart', base.lambdaSnapStart, override.lambdaSnapStart),
     ...section('sqs', base.sqs, override.sqs),
     ...section('sns', base.sns, override.sns),
     ...section('eventBridge', base.eventBridge, override.eventBridge),
@@ -150,7 +174,7 @@ export function applyPriceOverride(base: PriceTable, override: PriceOverride): P
  * An optional section of the table with a file's overrides on top: kept where the base has it
  * (overridden field by field), taken from the file where it gives the whole section, else absent.
  */
-function section<K extends 'sqs' | 'sns' | 'eventBridge' | 'dynamodbStreams' | 'secretsManager'>(key: K, base: PriceTable[K], override: Partial<NonNullable<PriceTable[K]>> | undefined): Partial<PriceTable> {
+function section<K extends 'lambdaProvisioned' | 'lambdaSnapStart' | 'sqs' | 'sns' | 'eventBridge' | 'dynamodbStreams' | 'secretsManager'>(key: K, base: PriceTable[K], override: Partial<NonNullable<PriceTable[K]>> | undefined): Partial<PriceTable> {
   if (base) return { [key]: { ...base, ...override } };
   const whole = PriceTable.shape[key].safeParse(override);
   return whole.success && whole.data ? { [key]: whole.data } : {};
@@ -167,6 +191,8 @@ export function completePriceFile(override: PriceOverride, region: string): { ta
     lambda: override.lambda,
     apiGatewayWebSocket: override.apiGatewayWebSocket,
     dynamodbOnDemand: override.dynamodbOnDemand,
+    ...(override.lambdaProvisioned ? { lambdaProvisioned: override.lambdaProvisioned } : {}),
+    ...(override.lambdaSnapStart ? { lambdaSnapStart: override.lambdaSnapStart } : {}),
     ...(override.sqs ? { sqs: override.sqs } : {}),
     ...(override.sns ? { sns: override.sns } : {}),
     ...(override.eventBridge ? { eventBridge: override.eventBridge } : {}),

@@ -215,6 +215,26 @@ describe('estimateCost with CloudWatch and REPORT lines', () => {
     expect(cost(estimateCost(r), 'fanout-send-message compute').quantity).toBeCloseTo(30.8, 9);
   });
 
+  it("prices SnapStart's restores (memory restored each time) and its snapshot's cache over the run", () => {
+    const r = withCloudWatch();
+    r.cloudwatch!.reports['fanout-send-message'] = { ...r.cloudwatch!.reports['fanout-send-message']!, restores: 4, restoreDurationMsTotal: 900, billedRestoreDurationMsTotal: 300 };
+    const c = estimateCost(r);
+    // 4 restores × 1 GB × $0.0001397998
+    const restores = cost(c, 'SnapStart restores: fanout-send-message');
+    expect(restores).toMatchObject({ quantity: 4, unit: 'GB restored', source: 'report-lines' });
+    expect(restores.cost).toBeCloseTo(4 * 0.0001397998, 12);
+    // 1 GB cached for the run's duration × $0.0000015046 per GB-s
+    const cache = cost(c, 'SnapStart cache: fanout-send-message');
+    expect(cache.quantity).toBeCloseTo(r.durationMs / 1000, 9);
+    expect(cache.cost).toBeCloseTo((r.durationMs / 1000) * 0.0000015046, 12);
+    // a function never restored has neither; prices without SnapStart's rates say so
+    expect(c.lines.filter((l) => l.item.startsWith('SnapStart')).every((l) => l.item.includes('fanout-send-message'))).toBe(true);
+    const { lambdaSnapStart: _, ...unpriced } = DEFAULT_PRICES;
+    const none = estimateCost(r, { prices: unpriced });
+    expect(none.lines.some((l) => l.item.startsWith('SnapStart'))).toBe(false);
+    expect(none.assumptions).toContainEqual(expect.stringContaining("SnapStart's restore and cache charges of fanout-send-message not priced"));
+  });
+
   it('leaves INIT out when the price table says it is not billed', () => {
     const prices = applyPriceOverride(DEFAULT_PRICES, { lambda: { initBilled: false } });
     // 30,000 ms / 1,000 × 1 GB = 30 GB-s

@@ -101,7 +101,7 @@ export function buildPlan(input: PlanInput): Plan {
     ...(pathFirstBreak !== undefined ? { pathFirstBreak } : {}),
     ...(estimated ? { check: ownTrafficCheck(first, basis, estimated) } : {}),
     loadHosts: loadHosts(traffic, input.runs, input.host),
-    provisioned: provisionedNeeds(model, traffic),
+    provisioned: provisionedNeeds(model, traffic, { prices, architecture }),
     notes,
   };
 }

@@ -435,6 +435,19 @@ export const ProvisionedNeed = z.object({
   memoryMB: z.number().int().positive(),
   /** the allocation's GB-seconds over the plan's period, busy or not */
   gbSeconds: z.number().nonnegative(),
+  /**
+   * what that costs over the plan's period, USD, at the first-tier list prices (absent: the prices
+   * have no provisioned-concurrency rates): the allocation; the function's planned duration billed
+   * at the provisioned duration price (the allocation serves the peak, so all of it); against the
+   * same duration and its INITs on demand, as the plan's own lines price them
+   */
+  cost: z
+    .object({
+      allocation: z.number().nonnegative(),
+      duration: z.number().nonnegative(),
+      onDemand: z.number().nonnegative(),
+    })
+    .optional(),
 });
 export type ProvisionedNeed = z.infer<typeof ProvisionedNeed>;
 

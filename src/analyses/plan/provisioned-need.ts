@@ -1,4 +1,6 @@
+import { plannedInits } from './cold-starts.ts';
 import { functionPeaks } from './function-peaks.ts';
+import { plannedUsage, type PriceBasis } from './monthly-cost.ts';
 import type { PlanTraffic, ProvisionedNeed, WorkModel } from './plan-schema.ts';
 
 /**
@@ -7,13 +9,34 @@ import type { PlanTraffic, ProvisionedNeed, WorkModel } from './plan-schema.ts';
  * environments; an allocation below it leaves the rest of the peak to on-demand environments,
  * with their cold starts. A provisioned environment is billed for every second it is allocated,
  * busy or not: its GB-seconds over the plan's period (environments × memory × period) are what
- * Lambda's provisioned-concurrency price applies to. Functions invoked at the peak only.
+ * Lambda's provisioned-concurrency price applies to. With it, every invocation the allocation
+ * serves bills its duration at the lower provisioned duration price and pays no INIT; on demand,
+ * the same duration at the on-demand price and the plan's INITs. Functions invoked at the peak only.
  */
-export function provisionedNeeds(model: WorkModel, traffic: PlanTraffic): ProvisionedNeed[] {
+export function provisionedNeeds(model: WorkModel, traffic: PlanTraffic, pricing: PriceBasis): ProvisionedNeed[] {
+  const usage = new Map(plannedUsage(model, traffic).map((u) => [u.fn.name, u]));
+  const inits = new Map(plannedInits(model, traffic).map((i) => [i.fn.name, i]));
+  const rates = pricing.prices.lambdaProvisioned;
+  const arm = pricing.architecture === 'arm64';
+  const onDemandRate = arm ? pricing.prices.lambda.gbSecondArm64 : pricing.prices.lambda.gbSecondX86;
   return functionPeaks(model, traffic)
     .filter((p) => p.perS > 0)
     .map((p) => {
       const environments = Math.max(1, Math.ceil(p.concurrency - 1e-9));
-      return { fn: p.f.name, concurrency: p.concurrency, environments, memoryMB: p.f.memoryMB, gbSeconds: (environments * p.f.memoryMB * traffic.periodSec) / 1024 };
+      const gbSeconds = (environments * p.f.memoryMB * traffic.periodSec) / 1024;
+      const need: ProvisionedNeed = { fn: p.f.name, concurrency: p.concurrency, environments, memoryMB: p.f.memoryMB, gbSeconds };
+      if (!rates) return need;
+      const gb = p.f.memoryMB / 1024;
+      const durationGbS = ((usage.get(p.f.name)?.billedMs ?? 0) / 1000) * gb;
+      const init = inits.get(p.f.name);
+      const initGbS = init && pricing.prices.lambda.initBilled ? ((init.coldStarts * init.initBilledMsPerColdStart) / 1000) * gb : 0;
+      return {
+        ...need,
+        cost: {
+          allocation: gbSeconds * (arm ? rates.concurrencyGbSecondArm64 : rates.concurrencyGbSecondX86),
+          duration: durationGbS * (arm ? rates.durationGbSecondArm64 : rates.durationGbSecondX86),
+          onDemand: (durationGbS + initGbS) * onDemandRate,
+        },
+      };
     });
 }

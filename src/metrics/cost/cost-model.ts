@@ -7,6 +7,7 @@ import { choosePrices } from './price-choice.ts';
 import type { PriceFile } from './prices-file.ts';
 import { pathLines, pathRequests, PATH_MESSAGE_ENVELOPE_BYTES } from './path-cost.ts';
 import { secretsManagerLines } from './secrets-cost.ts';
+import { snapStartLines } from './snapstart-cost.ts';
 import { PATH_ROUTE, runArchitecture, runFunctions, runPathFunctions, type PathFunction } from './run-functions.ts';
 import type { Results } from '../../contracts/results-schema.ts';
 import { dynamoDbWork } from './work-per-message.ts';
@@ -92,6 +93,13 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
   const lines: CostLine[] = [];
 
   lines.push(...lambdaLines([...usage, ...pathUsage], prices, architecture));
+  const restored = usage.flatMap((u) => {
+    const restores = cw?.reports[u.fn.name]?.restores ?? 0;
+    return restores > 0 ? [{ name: u.fn.name, memoryMB: u.memoryMB, restores }] : [];
+  });
+  const snapStart = snapStartLines(restored, { prices, runSeconds: results.durationMs / 1000 });
+  lines.push(...snapStart.lines);
+  assumptions.push(...snapStart.notes);
 
   // API Gateway WebSocket: client → API frames, API → client route responses and posts
   const { posts, source: postsSource } = runPosts(results, cw);

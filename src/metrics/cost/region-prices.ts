@@ -26,6 +26,13 @@ export const REGION_PRICES: Readonly<Record<string, PriceTable>> = {
     // Arm $0.0000133334 (first tier); INIT billed on-demand for ZIP functions with managed
     // runtimes since 2025-08-01
     lambda: { requestsPerMillion: 0.2, gbSecondX86: 0.0000166667, gbSecondArm64: 0.0000133334, initBilled: true },
+    // aws.amazon.com/lambda/pricing, "Provisioned Concurrency Pricing": per GB-second allocated x86
+    // $0.0000041667 and Arm $0.0000033334; duration on a provisioned environment x86 $0.0000097222
+    // and Arm $0.0000077778 per GB-second (requests at the price above)
+    lambdaProvisioned: { concurrencyGbSecondX86: 0.0000041667, durationGbSecondX86: 0.0000097222, concurrencyGbSecondArm64: 0.0000033334, durationGbSecondArm64: 0.0000077778 },
+    // aws.amazon.com/lambda/pricing, "SnapStart Pricing" (Python, .NET): cache $0.0000015046 per
+    // GB-second (at least 3 hours a version), restore $0.0001397998 per GB restored
+    lambdaSnapStart: { cacheGbSecond: 0.0000015046, restorePerGb: 0.0001397998 },
     // aws.amazon.com/api-gateway/pricing: WebSocket $1.00 per 1M messages (first 1 billion),
     // metered in 32 KB increments; $0.25 per 1M connection-minutes
     apiGatewayWebSocket: { messagesPerMillion: 1.0, messageUnitBytes: 32 * 1024, connectionMinutesPerMillion: 0.25 },
