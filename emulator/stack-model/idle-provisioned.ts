@@ -67,7 +67,7 @@ function versionOf(fn: FunctionDescription, qualifier: string): string {
 }
 
 /** What in the stack invokes `fn`, and with which qualifier (undefined: unqualified). */
-function invokersOf(stack: Parameters<typeof idleProvisioned>[0], fn: FunctionDescription): Array<{ by: string; qualifier: string | undefined }> {
+export function invokersOf(stack: Parameters<typeof idleProvisioned>[0], fn: FunctionDescription): Array<{ by: string; qualifier: string | undefined }> {
   const out: Array<{ by: string; qualifier: string | undefined }> = [];
   for (const r of stack.routes) if (r.functionId === fn.logicalId) out.push({ by: `route ${r.routeKey}`, qualifier: r.qualifier });
   if (stack.authorizer?.functionId === fn.logicalId) out.push({ by: 'the $connect authorizer', qualifier: stack.authorizer.qualifier });

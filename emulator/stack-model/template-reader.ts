@@ -30,6 +30,7 @@ import { readEventBuses, readEventRules } from './events-rule-reader.ts';
 import { readEventSourceMappings } from './event-source-mapping-reader.ts';
 import { readLambdaVersions } from './lambda-version-reader.ts';
 import { idleProvisioned, idleProvisionedText } from './idle-provisioned.ts';
+import { unqualifiedSnapStart } from './unqualified-snapstart.ts';
 import { destinationFunctions, readAsyncInvokeConfigs } from './async-invoke-reader.ts';
 
 /**
@@ -240,10 +241,13 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     notEmulated.push({ logicalId: id, type: r.Type, ...(physicalId !== undefined ? { physicalId } : {}) });
   }
 
+  // what invokes each function, and whether it names a version: the two mistakes that waste what a version holds
+  const invokers = { functions, routes: ws.routes, ...(ws.authorizer ? { authorizer: ws.authorizer } : {}), eventSourceMappings: mappings.mappings, topics: sns.topics, rules };
   const warnings = [
     ...queuePolicyWarnings(queues),
     ...published.warnings,
-    ...idleProvisioned({ functions, routes: ws.routes, ...(ws.authorizer ? { authorizer: ws.authorizer } : {}), eventSourceMappings: mappings.mappings, topics: sns.topics, rules }).map(idleProvisionedText),
+    ...idleProvisioned(invokers).map(idleProvisionedText),
+    ...unqualifiedSnapStart(invokers),
   ];
   return {
     stackName,

@@ -105,6 +105,18 @@ describe("SAM's AutoPublishAlias", () => {
     });
   });
 
+  it('names SnapStart nothing uses: the function invoked unqualified while SnapStart applies to its versions only', async () => {
+    const py = (extra: Record<string, unknown>) =>
+      samFunction({ FunctionName: 'chat', Runtime: 'python3.12', InlineCode: 'def handler(event, context):\n    return {}\n', SnapStart: { ApplyOn: 'PublishedVersions' }, ...extra });
+    const unqualified = await read({ Fn: py({ AutoPublishAlias: 'live' }), Integration: integration(aliasUri('Fn.Arn')) }, {}, sam);
+    expect(unqualified.warnings).toEqual([
+      'route $default invokes chat unqualified ($LATEST) while its SnapStart applies to published versions only: every cold start is an INIT on demand, never a restore from a snapshot; invoke chat:live instead (its ARN in the integration URI or the FunctionName; in SAM, ${Fn.Alias})',
+    ]);
+    const unpublished = await read({ Fn: py({}), Integration: integration(aliasUri('Fn.Arn')) }, {}, sam);
+    expect(unpublished.warnings).toEqual([expect.stringMatching(/; publish a version \(AutoPublishAlias in SAM\) and invoke it or an alias of it$/)]);
+    expect((await read({ Fn: py({ AutoPublishAlias: 'live' }), Integration: integration(aliasUri('Fn.Alias')) }, {}, sam)).warnings).toBeUndefined();
+  });
+
   it('refuses ProvisionedConcurrencyConfig without AutoPublishAlias, in SAM\'s words', async () => {
     expect(await refusal({ Fn: samFunction({ ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 } }) }, sam)).toBe(
       'resource Fn property ProvisionedConcurrencyConfig: To set ProvisionedConcurrencyConfig AutoPublishALias must be defined on the function',
