@@ -49,6 +49,8 @@ export const StackFunctionInfo = z.object({
   authorizer: z.literal(true).optional(),
   /** its reserved concurrency (the template's, or the config's override); absent: none */
   reservedConcurrency: z.number().int().nonnegative().optional(),
+  /** the alias or version its route's integration invokes (absent: unqualified) */
+  qualifier: z.string().optional(),
   /** its provisioned concurrency: on which alias or version, the version that holds it, how many environments */
   provisioned: z.array(z.object({ qualifier: z.string(), version: z.string(), environments: z.number().int().positive() })).optional(),
 });

@@ -231,6 +231,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   const runtime = lambda.runtime;
   const started = serviceEndpoints(endpoints());
   const routeOf = new Map(stack.routes.map((r) => [r.functionId, r.routeKey]));
+  const qualifierOf = new Map(stack.routes.flatMap((r) => (r.qualifier ? [[r.functionId, r.qualifier] as const] : [])));
   return {
     ready: {
       ready: true,
@@ -261,6 +262,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         name: f.name,
         ...(f.logicalId !== f.name ? { logicalId: f.logicalId } : {}),
         route: routeOf.get(f.logicalId) ?? (f === authorizerFunction ? '$connect' : PATH_ROUTE),
+        ...(qualifierOf.has(f.logicalId) ? { qualifier: qualifierOf.get(f.logicalId)! } : {}),
         memoryMB: memoryOf(f),
         timeoutSeconds: f.timeoutSeconds,
         runtime: f.runtime,

@@ -23,6 +23,8 @@ export const TargetFunction = z.object({
   logicalId: z.string().optional(),
   /** the API Gateway route it serves */
   route: z.string(),
+  /** the alias or version its route invokes, where the target says (a local stack's ready line; absent: unqualified, or not known) */
+  qualifier: z.string().optional(),
   memoryMB: z.number().int().positive(),
   timeoutSeconds: z.number().positive().optional(),
   architecture: z.enum(['x86_64', 'arm64']).optional(),
