@@ -25,7 +25,7 @@ import { fmtInt } from '../number-format.ts';
 
 /**
  * `fanout-bench compare --memory 128,256,… | --room-size 10,100,… | --payload 128,4096,… |
- * --targets A,B[,…] [--room-size 10,100,…] [scenario]`: the scenario at each value of one swept
+ * --provisioned 0,2,… [--function NAME] | --targets A,B[,…] [--room-size 10,100,…] [scenario]`: the scenario at each value of one swept
  * parameter (or the variants at each room size: a grid), one
  * comparison (compare.json, index.html, summary.md). Takes run's flags (target, load, output,
  * prices) except run's `--memory fn=MB`: here `--memory` lists the sizes and `--function` names
@@ -42,6 +42,7 @@ interface CompareFlags extends SharedFlags {
   holdConstant?: string;
   payload?: string;
   targets?: string;
+  provisioned?: string;
   function?: string[];
   latency?: string;
   weight?: string[];
@@ -53,15 +54,16 @@ const MAX_SIZES = 12;
 export function addCompareCommand(program: Command): void {
   const compare = program
     .command('compare')
-    .description('run a scenario at several Lambda memory sizes, room sizes, payloads or deployed variants and write one comparison to <out>/<id>/')
+    .description("run a scenario at several Lambda memory sizes, room sizes, payloads, one function's provisioned concurrencies or deployed variants and write one comparison to <out>/<id>/")
     .argument('[scenario]', `built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}) or a YAML/JSON file`, 'fanout')
     .option('--memory <MB,MB,...>', `memory sizes to compare, e.g. 128,256,512,1024,1769 (2 to ${MAX_SIZES}, ${LAMBDA_MEMORY_MB.min}–${LAMBDA_MEMORY_MB.max} MB)`)
     .option('--room-size <N,N,...>', `members per room to compare, e.g. 10,100,1000 (2 to ${MAX_SIZES})`)
     .option('--hold-constant <what>', `--room-size: ${HoldConstant.options.join(' or ')} stay the same at every size (default deliveries: deliveries per second)`)
     .option('--payload <bytes,...>', `payload sizes to compare, e.g. 128,4096,32000 (2 to ${MAX_SIZES}, at most ${fmtInt(MAX_PAYLOAD_BYTES)} bytes)`)
+    .option('--provisioned <N,N,...>', `provisioned environments to compare for one function (--function, else the stack's one with provisioned concurrency), e.g. 0,2,8 (2 to ${MAX_SIZES}, 0 to ${fmtInt(MAX_PROVISIONED)}; 0: none)`)
     .option('--targets <A,B,...|file>', 'deployed variants to compare, e.g. aws:ChatArm64,aws:ChatX86, or a variants file (YAML/JSON) that can give local stacks their knobs; with --room-size, side by side at each room size (a grid)')
     .option(`${THRESHOLD_FLAG} <expr>`, 'sweeps: the SLO every point is judged by, after the scenario\'s thresholds (repeatable), e.g. "fanout.p99 < 500ms"', collect)
-    .option('--function <names>', `functions set to each size, comma-separated or repeated; a template's by name or logical id (default: ${DEFAULT_COMPARED_FUNCTIONS.join(', ')})`, collect)
+    .option('--function <names>', `--memory: functions set to each size, comma-separated or repeated (default: ${DEFAULT_COMPARED_FUNCTIONS.join(', ')}); --provisioned: the one function; a template's by name or logical id`, collect)
     .option('--repeat <n>', `measurements per size (at most ${MAX_REPEAT}; medians and their spread are compared)`)
     .option('--latency <metric>', `what "speed" means: ${LatencyMetric.options.join(', ')} (default duration: the compared functions' Duration p50)`)
     .option('--weight <w>', 'balanced strategy weights, 0 (speed only) to 1 (cost only), comma-separated or repeated; default 0.5', collect)
@@ -121,7 +123,10 @@ function warmUpFlag(v: string | undefined): number | undefined {
   return ms;
 }
 
-const SWEEP_FLAGS = ['--memory', '--room-size', '--payload', '--targets'] as const;
+const SWEEP_FLAGS = ['--memory', '--room-size', '--payload', '--provisioned', '--targets'] as const;
+
+/** The most provisioned environments one point may ask for (Lambda's default account concurrency is 1,000). */
+const MAX_PROVISIONED = 10_000;
 
 /** Which sweep the flags ask for: exactly one of --memory, --room-size, --payload, --targets, or --targets with --room-size (a grid). */
 function sweepOf(flags: CompareFlags, targetGiven: boolean): Sweep | { parameter: 'memory'; sizes: number[] } {
@@ -134,9 +139,8 @@ function sweepOf(flags: CompareFlags, targetGiven: boolean): Sweep | { parameter
   const which = grid ? '--targets' : given[0]!;
   if (flags.holdConstant !== undefined && flags.roomSize === undefined) throw new UserError('--hold-constant: applies to --room-size only');
   if (which !== '--memory') {
-    for (const [flag, v] of [['--function', flags.function], ['--weight', flags.weight]] as const) {
-      if (v !== undefined) throw new UserError(`${flag}: applies to --memory only`);
-    }
+    if (flags.weight !== undefined) throw new UserError('--weight: applies to --memory only');
+    if (flags.function !== undefined && which !== '--provisioned') throw new UserError('--function: applies to --memory and --provisioned only');
   } else if (flags.threshold !== undefined) {
     throw new UserError(`${THRESHOLD_FLAG}: applies to --room-size, --payload and --targets (a memory comparison recommends by cost and speed)`);
   }
@@ -147,6 +151,11 @@ function sweepOf(flags: CompareFlags, targetGiven: boolean): Sweep | { parameter
       return { parameter: 'room-size', ...roomSizesOf(flags) };
     case '--payload':
       return { parameter: 'payload', bytes: numberList('--payload', flags.payload!, 0, MAX_PAYLOAD_BYTES, ' bytes') };
+    case '--provisioned': {
+      const named = listFlag('--function', flags.function);
+      if (named !== undefined && named.length !== 1) throw new UserError(`--function: --provisioned compares one function's provisioned concurrency, got ${named.length} (${named.join(', ')})`);
+      return { parameter: 'provisioned', counts: numberList('--provisioned', flags.provisioned!, 0, MAX_PROVISIONED, ' environments'), ...(named ? { function: named[0]! } : {}) };
+    }
     case '--targets':
       if (targetGiven) throw new UserError('--target: --targets names the targets compared (give one or the other)');
       return { parameter: 'targets', variants: parseVariants(flags.targets!), ...(grid ? { roomSizes: roomSizesOf(flags) } : {}) };
@@ -160,7 +169,7 @@ function roomSizesOf(flags: CompareFlags): { sizes: number[]; holdConstant: Hold
 }
 
 function flagValue(flags: CompareFlags, f: (typeof SWEEP_FLAGS)[number]): string | undefined {
-  return f === '--memory' ? flags.memory : f === '--room-size' ? flags.roomSize : f === '--payload' ? flags.payload : flags.targets;
+  return f === '--memory' ? flags.memory : f === '--room-size' ? flags.roomSize : f === '--payload' ? flags.payload : f === '--provisioned' ? flags.provisioned : flags.targets;
 }
 
 async function compareCommand(scenarioRef: string, flags: CompareFlags, targetGiven: boolean): Promise<number> {
@@ -173,6 +182,7 @@ async function compareCommand(scenarioRef: string, flags: CompareFlags, targetGi
     latencyMetric: latencyFlag(flags.latency),
     warmUpMs: warmUpFlag(flags.warmUp),
   };
+  if (sweep.parameter === 'provisioned' && (common.warmUpMs ?? 0) > 0) throw new UserError('--warm-up: --provisioned measures without a warm-up (the cold starts are what it compares): give 0 or leave it out');
   const tty = process.stderr.isTTY === true;
   // A second signal quits at once; the memory session then prints what it could not restore.
   const interrupts = catchInterrupts({ tty, what: sweep.parameter === 'memory' ? 'restoring the original memory sizes, writing what was measured' : 'writing what was measured' });

@@ -1,5 +1,8 @@
 import { buildSweep, type PointInput } from '../analyses/compare/build-sweep.ts';
-import type { HoldConstant, LatencyMetric, PointSlo, SweepComparison } from '../analyses/compare/compare-schema.ts';
+import type { HoldConstant, LatencyMetric, PointSetting, PointSlo, SweepComparison } from '../analyses/compare/compare-schema.ts';
+import type { PriceTable } from '../contracts/prices.ts';
+import { createLambdaClient } from '../aws/lambda-client.ts';
+import { monthlyAllocationUsd, provisionedSubject, setProvisioned, type ProvisionedSubject } from './provisioned-setting.ts';
 import type { Quotas } from '../contracts/quotas-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
@@ -32,6 +35,10 @@ import { loadOf, payloadPoints, roomSizePoints } from './sweep-points.ts';
  * - room-size, payload: the points run in order. A local target gets a stack of its own per point
  *   (started for it, stopped after it): points share no state; a deployed target serves every
  *   point, each measurement in a CloudWatch window of its own (src/session/fresh-window.ts).
+ * - provisioned: as those, each point's provisioned concurrency set through Lambda's API before
+ *   it is measured (provisioned-setting.ts) and no warm-up: the cold starts are what it compares.
+ *   A local stack of its own per point starts every point cold; a deployed target keeps the
+ *   on-demand environments an earlier point left warm (the notes say so).
  * - targets: every variant is resolved first and stays up; then round after round (`--repeat`),
  *   one measurement of each variant in turn, the order rotating each round, so that no variant
  *   owns a quieter or a busier stretch of time.
@@ -42,6 +49,8 @@ import { loadOf, payloadPoints, roomSizePoints } from './sweep-points.ts';
 export type Sweep =
   | { parameter: 'room-size'; sizes: number[]; holdConstant: HoldConstant }
   | { parameter: 'payload'; bytes: number[] }
+  /** one function's provisioned concurrency (`--function`, else the stack's one configured), environments at each point */
+  | { parameter: 'provisioned'; counts: number[]; function?: string }
   | { parameter: 'targets'; variants: Variant[]; roomSizes?: { sizes: number[]; holdConstant: HoldConstant } };
 
 export interface SweepOptions extends Omit<CompareOptions, 'sizes' | 'balancedWeights'> {
@@ -67,6 +76,8 @@ interface Plan {
   variant?: Variant;
   runs: PointInput['runs'];
   results: Results[];
+  /** provisioned: the function, its alias or version, and the environments this point allocates */
+  provisioned?: ProvisionedSubject & { environments: number };
 }
 
 export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
@@ -103,8 +114,24 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       if (results.status === 'completed') p.results.push(results);
       else complete = false;
     };
+    // provisioned: the point's allocation, set through the target's Lambda API and READY before it is measured
+    let subject: ProvisionedSubject | undefined;
+    const allocate = async (p: Plan, target: Target) => {
+      if (sweep.parameter !== 'provisioned' || session.aborted) return;
+      const where = target.lambdaApi;
+      if (!where) throw new UserError(`--target ${p.input.target.spec}: compare sets provisioned concurrency through Lambda's API, which this target does not name (use --target local, --template or aws:<stack>)`);
+      subject ??= provisionedSubject((await target.describeFunctions()).functions, sweep.function);
+      p.provisioned = { ...subject, environments: p.x };
+      session.say(`${p.label}: ${subject.function}:${subject.qualifier} set to ${p.x} provisioned environment${p.x === 1 ? '' : 's'}, waiting until READY`);
+      const lambda = createLambdaClient(where);
+      try {
+        await setProvisioned(lambda, subject, p.x, o.signal);
+      } finally {
+        lambda.destroy();
+      }
+    };
     const warm = async (p: Plan, target: Target) => {
-      const warmUpMs = o.warmUpMs ?? DEFAULT_WARM_UP_MS;
+      const warmUpMs = sweep.parameter === 'provisioned' ? 0 : (o.warmUpMs ?? DEFAULT_WARM_UP_MS);
       if (warmUpMs === 0 || session.aborted) return;
       session.say(`${p.label}: warming up`);
       await session.warmUp(p.scenario, target, p.input, { runId: `${compareId}-${p.slug}-warm`, warmUpMs });
@@ -148,6 +175,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
           session.say(`${p.label}: starting a local stack of its own`);
           const target = await start(p, `${p.slug}-stack.log`);
           try {
+            await allocate(p, target);
             await warm(p, target);
             for (let i = 1; i <= repeat && !session.aborted; i++) await measureOnce(p, target, i);
           } finally {
@@ -158,6 +186,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
         const target = await start(plans[0]!, 'stack.log');
         await warm(plans[0]!, target);
         for (const p of plans) {
+          await allocate(p, target);
           for (let i = 1; i <= repeat && !session.aborted; i++) {
             session.say(`${p.label}: measuring`);
             await measureOnce(p, target, i);
@@ -181,7 +210,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     ...(sweep.parameter === 'room-size' ? { holdConstant: sweep.holdConstant } : {}),
     ...(grid ? { holdConstant: grid.holdConstant, grid: { variants: grid.variants } } : {}),
     slo: thresholds.map((t) => t.expression),
-    functions: o.functions,
+    functions: measured[0]?.provisioned ? [measured[0].provisioned.function] : o.functions,
     repeat,
     latencyMetric: o.latencyMetric,
     architecture: o.cost?.architecture,
@@ -194,6 +223,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
         target: p.input.target.spec,
         ...(p.variant?.knobs ? { knobs: p.variant.knobs } : {}),
         architecture: p.variant?.arch ?? o.cost?.architecture ?? 'x86_64',
+        ...(p.provisioned ? { provisioned: settingOf(p.provisioned, p.results[0]?.cost?.prices ?? o.cost?.prices, p.variant?.arch ?? o.cost?.architecture ?? 'x86_64') } : {}),
       },
       runs: p.runs,
       slo: judgePoint(p.results, thresholds),
@@ -208,6 +238,7 @@ function planPoints(o: SweepOptions, sweep: Sweep, base: RunInput): Plan[] {
   const plan = (x: number, label: string, slug: string, scenario: Scenario, input: RunInput, variant?: Variant): Plan => ({ x, label, slug, scenario, input, ...(variant ? { variant } : {}), runs: [], results: [] });
   if (sweep.parameter === 'room-size') return roomSizePoints(base.scenario, sweep.sizes, sweep.holdConstant).map((p) => plan(p.x, p.label, `members-${p.x}`, p.scenario, base));
   if (sweep.parameter === 'payload') return payloadPoints(base.scenario, sweep.bytes).map((p) => plan(p.x, p.label, `payload-${p.x}b`, p.scenario, base));
+  if (sweep.parameter === 'provisioned') return [...sweep.counts].sort((a, b) => a - b).map((n) => plan(n, `${n} provisioned`, `provisioned-${n}`, base.scenario, base));
   const variants = sweep.variants.map((v, k) => {
     // each variant's own input: its target's token and host limits; the same seed for all
     const input = k === 0 ? base : checkRunInput({ ...o, target: v.target, targetField: v.field.target, seed: base.seed });
@@ -221,6 +252,11 @@ function planPoints(o: SweepOptions, sweep: Sweep, base: RunInput): Plan[] {
   return roomSizePoints(base.scenario, sweep.roomSizes.sizes, sweep.roomSizes.holdConstant).flatMap((pt) =>
     variants.map((v) => plan(pt.x, `${v.label} · ${pt.label}`, `members-${pt.x}-${v.slug}`, { ...pt.scenario, target: v.scenario.target }, v.input, v.variant)),
   );
+}
+
+/** What a provisioned point allocated, and its month's cost at the run's prices. */
+function settingOf(p: NonNullable<Plan['provisioned']>, prices: PriceTable | undefined, architecture: 'x86_64' | 'arm64'): NonNullable<PointSetting['provisioned']> {
+  return { function: p.function, qualifier: p.qualifier, environments: p.environments, memoryMB: p.memoryMB, monthlyUsd: monthlyAllocationUsd(p, p.environments, prices, architecture) };
 }
 
 /**

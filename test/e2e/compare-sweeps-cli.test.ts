@@ -133,11 +133,13 @@ describe('fanout-bench compare sweeps', () => {
     // the value lists' own lines (--payload 64,200000, --targets local) are numberList's and
     // parseVariants' (test/modes/sweep-points.test.ts, test/modes/compare-variants.test.ts)
     const lines = [
-      [['fanout', '--room-size', '10,50', '--payload', '64,128'], 'fanout-bench: compare: give exactly one of --memory, --room-size, --payload or --targets, or --targets with --room-size (got --room-size and --payload)'],
+      [['fanout', '--room-size', '10,50', '--payload', '64,128'], 'fanout-bench: compare: give exactly one of --memory, --room-size, --payload, --provisioned or --targets, or --targets with --room-size (got --room-size and --payload)'],
       // the one pair a comparison takes is --targets with --room-size (a grid): --targets with another is refused
-      [['fanout', '--targets', 'local,local', '--payload', '64,128'], 'fanout-bench: compare: give exactly one of --memory, --room-size, --payload or --targets, or --targets with --room-size (got --payload and --targets)'],
+      [['fanout', '--targets', 'local,local', '--payload', '64,128'], 'fanout-bench: compare: give exactly one of --memory, --room-size, --payload, --provisioned or --targets, or --targets with --room-size (got --payload and --targets)'],
       [['fanout', '--room-size', '10,5000'], 'fanout-bench: --room-size: rooms of 5,000 members need at least 5,000 clients; built-in scenario fanout has 200 (raise --clients)'],
       [['fanout', '--payload', '64,128', '--hold-constant', 'clients'], 'fanout-bench: --hold-constant: applies to --room-size only'],
+      [['fanout', '--payload', '64,128', '--function', 'x'], 'fanout-bench: --function: applies to --memory and --provisioned only'],
+      [['fanout', '--provisioned', '0,2', '--function', 'a,b'], "fanout-bench: --function: --provisioned compares one function's provisioned concurrency, got 2 (a, b)"],
     ] as const;
     for (const [args, line] of lines) {
       const r = await compare([...args, '--out', join(dir, 'bad')]);

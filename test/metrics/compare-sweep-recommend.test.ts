@@ -135,3 +135,33 @@ describe('recommendSweep: variants', () => {
     expect(unpriced.reason).toBe('no variant that met the SLO has a cost estimate (a).');
   });
 });
+
+describe('recommendSweep: provisioned concurrency', () => {
+  const COLD = 'lambda.connect.coldStarts == 0: 3; limit == 0: crossed';
+  const provisioned = (n: number, o: Parameters<typeof point>[2] & { cold?: number; monthly?: number | null } = {}): PointResult => {
+    const p = point(n, `${n} provisioned`, { latency: 50, ...o });
+    return {
+      ...p,
+      setting: { ...p.setting, provisioned: { function: 'connect', qualifier: 'live', environments: n, memoryMB: 1024, monthlyUsd: o.monthly === undefined ? n * 10.8 : o.monthly } },
+      coldStarts: { route: '$connect', attributed: 20, cold: o.cold ?? 0, p99Ms: 50 },
+    };
+  };
+
+  it('picks the fewest environments within the SLO, with the route\'s cold starts and the month allocated, and names the largest fewer that missed', () => {
+    const points = [provisioned(0, { slo: missed(COLD), cold: 3 }), provisioned(2, { slo: missed(COLD), cold: 1 }), provisioned(8), provisioned(16)];
+    const r = recommendSweep('provisioned', points, 'connect-p99');
+    expect(r).toMatchObject({ rule: 'fewest-within-slo', pick: { label: '8 provisioned', x: 8 }, runnerUp: { label: '16 provisioned' }, firstFailing: { label: '2 provisioned', failed: [COLD] } });
+    expect(r.reason).toBe(
+      `8 provisioned is the fewest that met the SLO ($connect 0 of 20 cold, its p99 50 ms; $86.40 a month allocated) (connect p99 50 ms, $1.00 per million deliveries); 2 provisioned did not ($connect 1 of 20 cold, its p99 50 ms; $21.60 a month allocated): ${COLD}.`,
+    );
+  });
+
+  it('says when none is needed, when none met the SLO, and a miss above the pick', () => {
+    expect(recommendSweep('provisioned', [provisioned(0), provisioned(4)], 'connect-p99').reason).toMatch(/^0 provisioned met the SLO \(.*\): at this load the route needs no provisioned concurrency\.$/);
+    const none = recommendSweep('provisioned', [provisioned(0, { slo: missed(COLD) }), provisioned(4, { slo: missed(COLD), monthly: null })], 'connect-p99');
+    expect(none.pick).toBeNull();
+    expect(none.reason).toBe(`no setting met the SLO; even 4 provisioned did not ($connect 0 of 20 cold, its p99 50 ms): ${COLD}.`);
+    const noisy = recommendSweep('provisioned', [provisioned(2), provisioned(4, { slo: missed(COLD) })], 'connect-p99');
+    expect(noisy.reason).toContain('4 provisioned, more, did not meet it: the boundary is within the noise');
+  });
+});

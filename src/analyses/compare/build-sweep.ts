@@ -59,7 +59,7 @@ export interface SweepInput {
   createdAt?: string;
 }
 
-export const DEFAULT_SWEEP_LATENCY: Record<SweptParameter, LatencyMetric> = { 'room-size': 'fanout-p99', payload: 'broadcast-p99', targets: 'broadcast-p99' };
+export const DEFAULT_SWEEP_LATENCY: Record<SweptParameter, LatencyMetric> = { 'room-size': 'fanout-p99', payload: 'broadcast-p99', targets: 'broadcast-p99', provisioned: 'connect-p99' };
 
 /**
  * The functions whose Duration a sweep shows when none is named: the reference stack's send
@@ -99,6 +99,7 @@ export function buildSweep(input: SweepInput): SweepComparison {
       costSource: weakestSource(counted),
       slo: counted.length === 0 ? null : (p.slo ?? null),
       costs: costsOver(results),
+      ...coldStartsOver(results, p.setting.provisioned?.function, stackFunctions),
     };
   });
   const excluded = points
@@ -128,6 +129,15 @@ export function buildSweep(input: SweepInput): SweepComparison {
     ...(grid ? { grid: grid.grid } : {}),
     notes: [...notes(input, latencyMetric, allResults), ...figureNotes(latencyFigure, false)],
   });
+}
+
+/** provisioned: the requests of the route the function serves, over the counted repeats (cold ones and the route's p99, the median of the repeats'). */
+function coldStartsOver(results: readonly Results[], fn: string | undefined, stack: readonly BenchFunction[]): Pick<PointResult, 'coldStarts'> {
+  if (fn === undefined) return {};
+  const route = stack.find((f) => f.name === fn)?.route;
+  const rows = results.flatMap((r) => r.attribution?.routes.filter((x) => x.route === route && (x.functionName === undefined || x.functionName === fn)) ?? []);
+  if (route === undefined || rows.length === 0) return {};
+  return { coldStarts: { route, attributed: rows.reduce((n, x) => n + x.attributed, 0), cold: rows.reduce((n, x) => n + x.cold, 0), p99Ms: medianRange(rows.map((x) => x.p99Ms))?.median ?? null } };
 }
 
 /**
@@ -165,6 +175,11 @@ function notes(input: SweepInput, metric: LatencyMetric, results: readonly Resul
       transferPriced
         ? 'API Gateway bills WebSocket messages in 32 KB units (a message of 32 KB and 1 byte is two): that is in the cost per million deliveries, and so is the data transfer out the prices add (AWS charges none on WebSocket APIs).'
         : 'API Gateway bills WebSocket messages in 32 KB units (a message of 32 KB and 1 byte is two): that is in the cost per million deliveries. AWS charges no data transfer out on WebSocket APIs.',
+    );
+  }
+  if (input.parameter === 'provisioned') {
+    out.push(
+      "Each point set the function's provisioned concurrency through Lambda's API and waited until it was READY, then measured with no warm-up: requests past the provisioned environments spill over to on-demand ones, with their cold starts. Against the local emulator each point ran on a stack of its own, so every point started cold; a deployed target keeps the on-demand environments an earlier point left warm. The pick is the fewest that met the SLO: a provisioned environment is paid for while allocated, busy or not (each point's month at list prices is in its setting); give the SLO the route's tail or cold starts (e.g. --threshold \"connect.p99 < 100ms\").",
     );
   }
   if (input.parameter === 'targets') {

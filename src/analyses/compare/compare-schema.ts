@@ -223,8 +223,8 @@ export const Comparison = z.object({
 });
 export type Comparison = z.infer<typeof Comparison>;
 
-/** What a sweep varies: members per room, the payload's bytes, or the deployed variant. */
-export const SweptParameter = z.enum(['room-size', 'payload', 'targets']);
+/** What a sweep varies: members per room, the payload's bytes, the deployed variant, or one function's provisioned concurrency. */
+export const SweptParameter = z.enum(['room-size', 'payload', 'targets', 'provisioned']);
 export type SweptParameter = z.infer<typeof SweptParameter>;
 
 /**
@@ -250,6 +250,20 @@ export const PointSetting = z.object({
   /** targets: the local stack's knobs of the variant */
   knobs: z.record(z.string(), z.unknown()).optional(),
   architecture: z.enum(['x86_64', 'arm64']),
+  /**
+   * provisioned: the function's provisioned concurrency at this point (0: none), on which alias or
+   * version, and what the allocation costs a month (30 days) at list prices (null: the prices have
+   * no provisioned rates; 0 environments: $0)
+   */
+  provisioned: z
+    .object({
+      function: z.string(),
+      qualifier: z.string(),
+      environments: z.number().int().nonnegative(),
+      memoryMB: z.number().int().positive(),
+      monthlyUsd: z.number().nonnegative().nullable(),
+    })
+    .optional(),
 });
 export type PointSetting = z.infer<typeof PointSetting>;
 
@@ -298,6 +312,12 @@ export const PointResult = SizeResult.omit({ memoryMB: true }).extend({
   /** null: no repeat counted */
   slo: PointSlo.nullable(),
   costs: PointCosts,
+  /**
+   * provisioned: the requests of the route the function serves, over the counted repeats: how many
+   * the run traced to an invocation, how many of them were cold, and the route's p99 (the median
+   * of the repeats'); absent where no repeat traced that route
+   */
+  coldStarts: z.object({ route: z.string(), attributed: z.number().int().nonnegative(), cold: z.number().int().nonnegative(), p99Ms: z.number().nullable() }).optional(),
 });
 export type PointResult = z.infer<typeof PointResult>;
 
@@ -312,16 +332,18 @@ export type PointPick = z.infer<typeof PointPick>;
 
 /**
  * The sweep's recommendation. room-size and payload: the largest value whose point met the SLO
- * (`largest-within-slo`), with the first larger one that did not; targets: the cheapest variant
+ * (`largest-within-slo`), with the first larger one that did not; provisioned: the fewest
+ * environments whose point met it (`fewest-within-slo`: each costs its allocation, busy or not),
+ * with the largest fewer that did not (`firstFailing`); targets: the cheapest variant
  * that met it (`cheapest-within-slo`), ties (within 1 %) to the faster; a grid
  * (`cheapest-per-room-size`): that at each room size, the pick the largest size's and the reason
  * the grid's sentence (`grid`).
  */
 export const SweepRecommendation = z.object({
-  rule: z.enum(['largest-within-slo', 'cheapest-within-slo', 'cheapest-per-room-size']),
+  rule: z.enum(['largest-within-slo', 'cheapest-within-slo', 'cheapest-per-room-size', 'fewest-within-slo']),
   pick: PointPick.nullable(),
   runnerUp: PointPick.nullable(),
-  /** room-size, payload: the smallest value above the pick that did not meet the SLO */
+  /** room-size, payload: the smallest value above the pick that did not meet the SLO; provisioned: the largest below it that did not */
   firstFailing: PointPick.extend({ failed: z.array(z.string()) }).nullable(),
   /** targets: the pick and the runner-up overlap in cost over their repeats */
   withinSpread: z.boolean(),

@@ -1,4 +1,4 @@
-import { fmtMs, fmtUsd } from '../../number-format.ts';
+import { fmtInt, fmtMs, fmtUsd } from '../../number-format.ts';
 import { LATENCY_METRIC_SHORT, type LatencyMetric, type PointPick, type PointResult, type SweepRecommendation, type SweptParameter } from './compare-schema.ts';
 import { rangesOverlap } from './median-range.ts';
 import { tied } from './recommend.ts';
@@ -7,6 +7,8 @@ import { tied } from './recommend.ts';
  * A sweep's recommendation, fitted to what it swept:
  * - room-size, payload: the largest value whose point met the SLO, and the first value above it
  *   that did not (where fan-out in one invocation, or the payload, stops meeting it);
+ * - provisioned: the fewest provisioned environments whose point met the SLO (each is paid for
+ *   allocated, busy or not), and the largest fewer that did not;
  * - targets: the cheapest variant that met the SLO (the whole estimate per million deliveries),
  *   a tie within 1 % going to the faster (the sweep's latency), then to the one given first.
  * A point with no counted repeat, or none judged, cannot be picked. A miss with the harness
@@ -16,6 +18,7 @@ export function recommendSweep(parameter: SweptParameter, points: readonly Point
   const judged = points.filter((p) => p.status !== 'excluded' && p.slo !== null);
   const met = judged.filter((p) => p.slo!.met);
   if (parameter === 'targets') return cheapest(judged, met, latencyMetric);
+  if (parameter === 'provisioned') return fewest(judged, met, latencyMetric);
   return largest(parameter, judged, met, latencyMetric);
 }
 
@@ -57,6 +60,43 @@ function largest(parameter: SweptParameter, judged: PointResult[], met: PointRes
   reason += firstFailing ? `; ${firstFailing.label} did not: ${failedText(firstFailing)}.` : `; no larger ${what} was measured.`;
   const below = byX.filter((p) => p.x < pick.x && !p.slo!.met);
   if (below.length > 0) reason += ` ${below.map((p) => p.label).join(', ')}, smaller, did not meet it: the boundary is within the noise, or not where size alone sets it.`;
+  return { ...base, reason };
+}
+
+/** "$connect 0 of 6 cold, its p99 14.8 ms" (the route the function serves), and what the allocation costs a month. */
+function provisionedFigures(p: PointResult): string {
+  const parts: string[] = [];
+  const c = p.coldStarts;
+  if (c) parts.push(`${c.route} ${fmtInt(c.cold)} of ${fmtInt(c.attributed)} cold${c.p99Ms !== null ? `, its p99 ${fmtMs(c.p99Ms)}` : ''}`);
+  const monthly = p.setting.provisioned?.monthlyUsd;
+  if (monthly !== undefined && monthly !== null) parts.push(`${fmtUsd(monthly)} a month allocated`);
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
+}
+
+function fewest(judged: PointResult[], met: PointResult[], metric: LatencyMetric): SweepRecommendation {
+  const byX = [...judged].sort((a, b) => a.x - b.x);
+  const pick = [...met].sort((a, b) => a.x - b.x)[0] ?? null;
+  const runnerUp = pick ? ([...met].sort((a, b) => a.x - b.x)[1] ?? null) : null;
+  const firstFailing = [...byX].reverse().find((p) => !p.slo!.met && (pick === null || p.x < pick.x)) ?? null;
+  const base = {
+    rule: 'fewest-within-slo' as const,
+    pick: pick ? pickOf(pick) : null,
+    runnerUp: runnerUp ? pickOf(runnerUp) : null,
+    firstFailing: firstFailing ? { ...pickOf(firstFailing), failed: firstFailing.slo!.failed } : null,
+    withinSpread: false,
+  };
+  if (judged.length === 0) return { ...base, reason: 'no setting could be judged: no repeat counted' };
+  if (!pick) {
+    const most = byX.at(-1)!;
+    return { ...base, reason: `no setting met the SLO; even ${most.label} did not${provisionedFigures(most)}: ${failedText(most)}.` };
+  }
+  let reason =
+    pick.x === 0
+      ? `${pick.label} met the SLO${provisionedFigures(pick)}${figures(pick, metric)}: at this load the route needs no provisioned concurrency`
+      : `${pick.label} is the fewest that met the SLO${provisionedFigures(pick)}${figures(pick, metric)}`;
+  reason += firstFailing ? `; ${firstFailing.label} did not${provisionedFigures(firstFailing)}: ${failedText(firstFailing)}.` : pick.x === 0 ? '.' : '; no fewer was measured.';
+  const above = byX.filter((p) => p.x > pick.x && !p.slo!.met);
+  if (above.length > 0) reason += ` ${above.map((p) => p.label).join(', ')}, more, did not meet it: the boundary is within the noise, or not where provisioned concurrency alone sets it.`;
   return { ...base, reason };
 }
 

@@ -59,7 +59,7 @@ function recommendation(m: SweepPageModel): string {
   const r = m.recommendation;
   const cards = [`<div class="card${r.picked ? '' : ' bad'}"><div class="label">${h(r.title)}</div><div class="value">${h(r.pick)}</div><div class="sub">${h(r.reason)}</div></div>`];
   if (m.firstFailing) {
-    cards.push(`<div class="card bad"><div class="label">first to miss the SLO</div><div class="value">${h(m.firstFailing.label)}</div><div class="sub">${h(m.firstFailing.why)}</div></div>`);
+    cards.push(`<div class="card bad"><div class="label">${h(m.firstFailing.title)}</div><div class="value">${h(m.firstFailing.label)}</div><div class="sub">${h(m.firstFailing.why)}</div></div>`);
   }
   const banners: string[] = [];
   if (m.hostWarnings.length > 0) {

@@ -20,7 +20,7 @@ export function renderSweepMarkdown(c: SweepComparison, m: SweepPageModel = swee
   );
   const r = m.recommendation;
   out.push('### Recommendation', '', `- **${md(r.title)}: ${md(r.pick)}** — ${md(r.reason)}`);
-  if (m.firstFailing) out.push(`- **first to miss the SLO: ${md(m.firstFailing.label)}** — ${md(m.firstFailing.why)}`);
+  if (m.firstFailing) out.push(`- **${m.firstFailing.title}: ${md(m.firstFailing.label)}** — ${md(m.firstFailing.why)}`);
   for (const p of m.missed) out.push(`- missed ${md(p.label)}: ${md(p.why)}`);
   out.push('');
   if (m.grid) {

@@ -1,5 +1,5 @@
 import { LATENCY_METRIC_SHORT, type Grid, type MedianRange, type PointResult, type SweepComparison } from '../../analyses/compare/compare-schema.ts';
-import { fmtNum } from '../../number-format.ts';
+import { fmtNum, fmtUsd } from '../../number-format.ts';
 import { comparisonRunRow, countedOf, hostWarningRows, leftOutRepeats, spreadFigure, type ComparisonRunRow, type SpreadFigure } from '../shared/comparison-model.ts';
 import { fmtCount, fmtMsCell, fmtUsdCell } from '../shared/spread-format.ts';
 import { buildSweepCharts, type SweepCharts } from './chart-data.ts';
@@ -39,6 +39,8 @@ export interface SweepPointRow {
   dataTransferCost?: SpreadFigure;
   dynamodbCost: SpreadFigure;
   architecture: string;
+  /** provisioned: the route's cold requests ("0 of 6") and the allocation's month ("$2.70") */
+  provisioned?: { cold: string; monthly: string };
 }
 
 /** A grid's cell: one variant (the column's) at one room size. */
@@ -90,7 +92,8 @@ export interface SweepPageModel {
   /** what the latency figures are, where they are the stack's */
   figureNote?: string;
   recommendation: { title: string; pick: string; picked: boolean; reason: string };
-  firstFailing?: { label: string; why: string };
+  /** `title`: what it is (the first larger to miss; provisioned: the largest fewer) */
+  firstFailing?: { label: string; why: string; title: string };
   excluded: Array<{ label: string; reason: string }>;
   leftOut: Array<{ where: string; repeats: Array<{ repeat: number; reason: string }> }>;
   /** points whose SLO outcome carries a note (the harness was saturated there) */
@@ -138,6 +141,9 @@ function pointRow(c: SweepComparison, p: PointResult, transfer: boolean): SweepP
     ...(transfer ? { dataTransferCost: f(p.costs.dataTransfer, fmtUsdCell) } : {}),
     dynamodbCost: f(p.costs.dynamodb, fmtUsdCell),
     architecture: p.setting.architecture,
+    ...(p.setting.provisioned
+      ? { provisioned: { cold: p.coldStarts ? `${fmtCount(p.coldStarts.cold)} of ${fmtCount(p.coldStarts.attributed)}` : '–', monthly: fmtUsd(p.setting.provisioned.monthlyUsd) } }
+      : {}),
   };
 }
 
@@ -164,7 +170,9 @@ export function sweepPageModel(c: SweepComparison): SweepPageModel {
     figureSuffix: stack ? ' (stack)' : '',
     ...(stack ? { figureNote: STACK_FIGURES } : {}),
     recommendation: { title: pickLine(c), pick: r.pick?.label ?? 'none', picked: r.pick !== null, reason: r.reason },
-    ...(r.firstFailing ? { firstFailing: { label: r.firstFailing.label, why: r.firstFailing.failed.join('; ') || 'its verdict failed' } } : {}),
+    ...(r.firstFailing
+      ? { firstFailing: { label: r.firstFailing.label, why: r.firstFailing.failed.join('; ') || 'its verdict failed', title: r.rule === 'fewest-within-slo' ? 'most that missed the SLO, below the pick' : 'first to miss the SLO' } }
+      : {}),
     excluded: c.excluded,
     leftOut: c.points.filter((p) => p.status === 'partial').map((p) => leftOutRepeats(p.label, p.runs)),
     noted: c.points.filter((p) => p.slo?.note).map((p) => ({ label: p.label, note: p.slo!.note! })),
