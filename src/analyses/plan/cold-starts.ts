@@ -30,39 +30,66 @@ const LOWER_BOUND = 'a lower bound: Lambda also ends environments every few hour
 /** Each function with a measured INIT: its cold starts over the traffic's period, with how they were counted. */
 export function plannedInits(model: WorkModel, traffic: PlanTraffic): InitUsage[] {
   const measured = model.functions.filter((f) => f.initBilledMsPerColdStart !== null);
-  const init = (f: FunctionWork, coldStarts: number, how: string): InitUsage => ({
+  return coldStartCounts(model, traffic, measured, (f) => f.coldStarts).map(({ f, n, how }) => ({
     fn: functionOf(f),
     memoryMB: f.memoryMB,
-    coldStarts,
+    coldStarts: n,
     initBilledMsPerColdStart: f.initBilledMsPerColdStart!,
     note:
       traffic.source === 'run'
         ? `${how} × ${fmtNum(f.initBilledMsPerColdStart!)} ms billed INIT each`
         : `${how}, × ${fmtNum(f.initBilledMsPerColdStart!)} ms billed INIT each (the runs' mean over ${fmtNum(f.coldStarts)} cold starts); ${LOWER_BOUND}`,
-  });
-  if (traffic.source === 'run') return measured.map((f) => init(f, f.coldStarts, `the run's own ${fmtNum(f.coldStarts)} cold starts`));
+  }));
+}
+
+/** A SnapStart function's restores over the traffic's period: its cold starts, each a restore from its version's snapshot. */
+export interface RestoreUsage {
+  name: string;
+  memoryMB: number;
+  restores: number;
+  note: string;
+}
+
+/**
+ * Each function the runs saw restored from a SnapStart snapshot (its REPORT lines' Restore
+ * Duration): its cold starts over the traffic's period, counted as an on-demand function's are,
+ * each one a restore (its billed part is in the function's billed time already).
+ */
+export function plannedRestores(model: WorkModel, traffic: PlanTraffic): RestoreUsage[] {
+  const restored = model.functions.filter((f) => (f.restores ?? 0) > 0);
+  return coldStartCounts(model, traffic, restored, (f) => f.restores!).map(({ f, n, how }) => ({
+    name: f.name,
+    memoryMB: f.memoryMB,
+    restores: n,
+    note: traffic.source === 'run' ? how.replace('cold starts', 'restores') : `${how}, each a restore; ${LOWER_BOUND}`,
+  }));
+}
+
+/** How many cold starts each of `fns` has over the traffic's period, and how that was counted (`own`: a run's own count). */
+function coldStartCounts(model: WorkModel, traffic: PlanTraffic, fns: readonly FunctionWork[], own: (f: FunctionWork) => number): Array<{ f: FunctionWork; n: number; how: string }> {
+  if (traffic.source === 'run') return fns.map((f) => ({ f, n: own(f), how: `the run's own ${fmtNum(own(f))} cold starts` }));
 
   const peak = new Map(functionPeaks(model, traffic).map((p) => [p.f.name, p]));
   const low = traffic.profile ? Math.min(...traffic.profile.hours) : 1;
   if (low >= 1) {
-    return measured.map((f) => {
+    return fns.map((f) => {
       const p = peak.get(f.name)!;
       const n = environments(p.concurrency);
-      return init(f, n, `${envs(n)} at the peak (Little's law: ${fmtRate(p.perS)} × ${fmtNum(p.durationMs)} ms = ${fmtNum(p.concurrency)}), started once`);
+      return { f, n, how: `${envs(n)} at the peak (Little's law: ${fmtRate(p.perS)} × ${fmtNum(p.durationMs)} ms = ${fmtNum(p.concurrency)}), started once` };
     });
   }
   // the lowest hour is the same traffic at a share of the peak's rates (the rooms' creations stay over the period)
   const lowTraffic: PlanTraffic = { ...traffic, connections: traffic.connections * low, connectsPerS: traffic.connectsPerS * low, messagesPerS: traffic.messagesPerS * low };
   const lowest = new Map(functionPeaks(model, lowTraffic).map((p) => [p.f.name, p]));
   const days = traffic.periodSec / DAY_SEC;
-  return measured.map((f) => {
+  return fns.map((f) => {
     const atPeak = environments(peak.get(f.name)!.concurrency);
     const atLow = Math.min(atPeak, environments(lowest.get(f.name)!.concurrency));
     const n = atLow + days * (atPeak - atLow);
-    return init(
+    return {
       f,
       n,
-      `${envs(atLow)} at the lowest hour (× ${fmtNum(low)} of the peak) started once + ${fmtNum(days)} days × the daily rise to ${fmtNum(atPeak)} at the peak (Little's law) = ${fmtNum(n)} cold starts`,
-    );
+      how: `${envs(atLow)} at the lowest hour (× ${fmtNum(low)} of the peak) started once + ${fmtNum(days)} days × the daily rise to ${fmtNum(atPeak)} at the peak (Little's law) = ${fmtNum(n)} cold starts`,
+    };
   });
 }

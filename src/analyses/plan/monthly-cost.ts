@@ -5,7 +5,8 @@ import { plannedSecretsManagerLines } from '../../metrics/cost/secrets-cost.ts';
 import { fmtNum } from '../../number-format.ts';
 import { pathLines, scalePathRequests } from '../../metrics/cost/path-cost.ts';
 import { applyVolumeTiers, REGION_TIERS } from '../../metrics/cost/volume-tiers.ts';
-import { plannedInits } from './cold-starts.ts';
+import { plannedInits, plannedRestores } from './cold-starts.ts';
+import { snapStartLines } from '../../metrics/cost/snapstart-cost.ts';
 import { billedMsAt } from './duration-fit.ts';
 import type { DailyProfile, PlanCost, PlanTraffic, WorkModel } from './plan-schema.ts';
 import { countOf, functionOf, modelledUnits, type RunBasis } from './work-model.ts';
@@ -131,6 +132,8 @@ export function planCost(model: WorkModel, traffic: PlanTraffic, o: PriceBasis &
   const usage = plannedUsage(model, traffic);
   const inits = plannedInits(model, traffic);
   const lines: CostLine[] = [...lambdaLines(usage, o.prices, o.architecture), ...lambdaInitLines(inits, o.prices, o.architecture)];
+  const snapStart = snapStartLines(plannedRestores(model, traffic), { prices: o.prices, seconds: traffic.periodSec, over: "the plan's period", source: 'report-lines' });
+  lines.push(...snapStart.lines);
   const payloadBytes = model.runs[0]!.payloadBytes;
   lines.push(...apiGatewayMessageLines(usage, { posts: traffic.totals.posts, postsSource: model.posts.source, payloadBytes }, o.prices).lines);
   lines.push(connectionMinutesLine(traffic.totals.connectionMinutes, o.connectionSource, o.prices));
@@ -157,7 +160,7 @@ export function planCost(model: WorkModel, traffic: PlanTraffic, o: PriceBasis &
     total: 0,
   };
   totals.total = totals.lambda + totals.apiGateway + totals.dynamodb + (totals.dataTransfer ?? 0) + (totals.path ?? 0) + (totals.secretsManager ?? 0);
-  const notes = [...(path?.notes ?? []), ...(secrets?.notes ?? [])];
+  const notes = [...snapStart.notes, ...(path?.notes ?? []), ...(secrets?.notes ?? [])];
   return {
     currency: 'USD',
     region: o.prices.region,

@@ -87,6 +87,8 @@ export const FunctionWork = z.object({
   initBilledMsPerColdStart: z.number().nonnegative().nullable(),
   /** the runs' cold starts (REPORT lines with an Init Duration; 0 where there are none) */
   coldStarts: z.number().nonnegative(),
+  /** the runs' SnapStart restores (REPORT lines with a Restore Duration: its cold starts, each a restore from its version's snapshot); absent: none */
+  restores: z.number().nonnegative().optional(),
   /** a fan-out function measured at several room sizes (a room-size sweep): its billed time per invocation against recipients */
   fit: DurationFit.optional(),
   runs: z.array(z.string()),

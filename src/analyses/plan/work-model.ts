@@ -65,7 +65,7 @@ export interface RunBasis {
    * by function name, where its usage is from REPORT lines: its cold starts and the INIT ms
    * inside its usage's billed ms (billedInitMs); absent: not measured (no REPORT lines)
    */
-  init: Record<string, { coldStarts: number; billedMs: number }>;
+  init: Record<string, { coldStarts: number; billedMs: number; restores: number }>;
   /** results.path's billed requests over the run (absent: no path) */
   path?: PathRequests;
   /** its path functions' MaximumEventAgeInSeconds, where set */
@@ -150,7 +150,7 @@ export function runBasis(m: MeasuredRun, prices: PriceTable): RunBasis {
     init: Object.fromEntries(usage.flatMap((u) => {
       const report = cw?.reports[u.fn.name];
       // functionUsage read these lines (and billed INIT from them) only when its source says so
-      return report && u.billedSource === 'report-lines' ? [[u.fn.name, { coldStarts: report.coldStarts, billedMs: billedInitMs(report, prices) }]] : [];
+      return report && u.billedSource === 'report-lines' ? [[u.fn.name, { coldStarts: report.coldStarts, billedMs: billedInitMs(report, prices), restores: report.restores ?? 0 }]] : [];
     })),
     ...(results.path ? { path: pathRequests(results.path) } : {}),
     ...(results.secretsManager ? { secrets: { calls: sum(Object.values(results.secretsManager.calls)), secrets: results.secretsManager.secrets.length } } : {}),
@@ -216,6 +216,7 @@ export function buildWorkModel(bases: readonly RunBasis[], memory: Readonly<Reco
     const inits = uses.flatMap(({ b }) => (b.init[name] ? [b.init[name]!] : []));
     const coldStarts = sum(inits.map((i) => i.coldStarts));
     const initMs = sum(inits.map((i) => i.billedMs));
+    const restores = sum(inits.map((i) => i.restores));
     if (opCount === 0) {
       notes.push(`${name}: ${invocations} invocations but no ${per} counted in the runs: left out of the plan`);
       continue;
@@ -242,6 +243,7 @@ export function buildWorkModel(bases: readonly RunBasis[], memory: Readonly<Reco
       p99AtRecipients: p99?.at ?? null,
       initBilledMsPerColdStart: coldStarts > 0 ? initMs / coldStarts : null,
       coldStarts,
+      ...(restores > 0 ? { restores } : {}),
       ...(fit ? { fit } : {}),
       runs: uses.map(({ b }) => b.run.runId),
       measuredOn: [...new Set(uses.map(({ b }) => b.run.measuredOn))],

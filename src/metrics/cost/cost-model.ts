@@ -97,7 +97,7 @@ export function estimateCost(results: Results, options: CostOptions = {}): CostE
     const restores = cw?.reports[u.fn.name]?.restores ?? 0;
     return restores > 0 ? [{ name: u.fn.name, memoryMB: u.memoryMB, restores }] : [];
   });
-  const snapStart = snapStartLines(restored, { prices, runSeconds: results.durationMs / 1000 });
+  const snapStart = snapStartLines(restored, { prices, seconds: results.durationMs / 1000, over: "the run's duration", source: 'report-lines' });
   lines.push(...snapStart.lines);
   assumptions.push(...snapStart.notes);
 
