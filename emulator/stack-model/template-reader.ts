@@ -29,7 +29,8 @@ import { readSnsTopics } from './sns-topic-reader.ts';
 import { readEventBuses, readEventRules } from './events-rule-reader.ts';
 import { readEventSourceMappings } from './event-source-mapping-reader.ts';
 import { readLambdaVersions } from './lambda-version-reader.ts';
-import { idleProvisioned, idleProvisionedText } from './idle-provisioned.ts';
+import { idleProvisioned } from './idle-provisioned.ts';
+import { idleProvisionedText } from '../../common/idle-provisioned-text.ts';
 import { unqualifiedSnapStart } from './unqualified-snapstart.ts';
 import { destinationFunctions, readAsyncInvokeConfigs } from './async-invoke-reader.ts';
 

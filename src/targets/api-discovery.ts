@@ -25,7 +25,8 @@ import { stageUrls } from './deployed-stack.ts';
 export interface DiscoveredApi {
   websocketUrl: string;
   callbackUrl: string;
-  functions: Array<{ route: string; name: string; authorizer?: true }>;
+  /** `qualifier`: the alias or version the integration's URI names (absent: unqualified) */
+  functions: Array<{ route: string; name: string; qualifier?: string; authorizer?: true }>;
   /** the $connect authorizer's IdentitySource, where it has one */
   identitySource?: string[];
   found: TargetDiscovery['found'];
@@ -61,9 +62,10 @@ export async function discoverApi(client: ApiGatewayV2Client, apiId: string, sta
   const byId = new Map(integrations.map((i) => [i.IntegrationId, i]));
   for (const r of routes) {
     const integration = byId.get(r.Target?.replace(/^integrations\//, ''));
-    const name = integration ? lambdaFunctionName(integration.IntegrationUri) : undefined;
-    if (name && r.RouteKey) {
-      functions.push({ route: r.RouteKey, name });
+    const ref = integration ? lambdaFunctionRef(integration.IntegrationUri) : undefined;
+    const name = ref?.name;
+    if (ref && name && r.RouteKey) {
+      functions.push({ route: r.RouteKey, name, ...(ref.qualifier ? { qualifier: ref.qualifier } : {}) });
       found.push({ what: `function of ${r.RouteKey}`, value: name, from: 'GetRoutes + GetIntegrations' });
     } else if (r.RouteKey) {
       found.push({ what: `route ${r.RouteKey}`, value: integration ? `${integration.IntegrationType} ${integration.IntegrationUri ?? ''}`.trim() : 'no integration', from: 'GetRoutes + GetIntegrations (not a Lambda function: not measured)' });
@@ -103,6 +105,12 @@ async function pages<T>(get: (token: string | undefined) => Promise<{ Items?: T[
  * or a plain Lambda ARN.
  */
 export function lambdaFunctionName(uri: string | undefined): string | undefined {
-  const m = /arn:aws[a-z-]*:lambda:[^:]+:\d+:function:([A-Za-z0-9_-]+)/.exec(uri ?? '');
-  return m?.[1];
+  return lambdaFunctionRef(uri)?.name;
+}
+
+/** The function an integration or authorizer URI names, and the alias or version after its name (`$LATEST`, or none: unqualified). */
+export function lambdaFunctionRef(uri: string | undefined): { name: string; qualifier?: string } | undefined {
+  const m = /arn:aws[a-z-]*:lambda:[^:]+:\d+:function:([A-Za-z0-9_-]+)(?::([A-Za-z0-9$_-]+))?/.exec(uri ?? '');
+  if (!m) return undefined;
+  return { name: m[1]!, ...(m[2] && m[2] !== '$LATEST' ? { qualifier: m[2] } : {}) };
 }

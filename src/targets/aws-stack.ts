@@ -8,6 +8,7 @@ import { cloudWatchFor } from '../aws/cloudwatch-source.ts';
 import { goneLogLines } from '../metrics/cloudwatch/gone-log-lines.ts';
 import { logGroupsOf } from '../metrics/cloudwatch/function-log-group.ts';
 import { deployedStackWarnings } from './deployed-warnings.ts';
+import { idleProvisionedDeployed } from './idle-provisioned-deployed.ts';
 import { readFunctionConfigs } from '../aws/function-configuration.ts';
 import { readProvisioned } from '../aws/provisioned-configs.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
@@ -83,8 +84,11 @@ export async function deployedTarget(
   o: { label: string; lambda: LambdaClient; lambdaApi: ReturnType<typeof awsSettings>; profile?: string; probeTimeoutMs?: number; token?: ConnectToken; probeHandshake?: ProbeHandshake; owned: Array<{ destroy(): void }> },
 ): Promise<Target> {
   const describeFunctions = () => stackFunctions(o.lambda, stack, o.label);
+  const listed = (await describeFunctions()).functions;
   // the functions' log groups, where a LoggingConfig names its own, for the logs read below
-  const logGroups = logGroupsOf((await describeFunctions()).functions);
+  const logGroups = logGroupsOf(listed);
+  // provisioned concurrency no route's integration invokes: said before measuring, as the local stack says it
+  const idleProvisioned = idleProvisionedDeployed(listed);
   const authorizer = stack.functions.find((f) => f.authorizer);
   const tokenParameter = authorizer ? await readTokenParameter(o.lambda, authorizer.name) : undefined;
   const connectColdFlag = await probe(stack.websocketUrl, o.probeTimeoutMs, o.token, o.probeHandshake);
@@ -104,7 +108,7 @@ export async function deployedTarget(
     lambdaApi: o.lambdaApi,
     iamApi: o.lambdaApi,
     apiGatewayApi: awsSettings({ region: stack.region, ...(o.profile ? { profile: o.profile } : {}) }),
-    scenarioWarnings: deployedStackWarnings,
+    scenarioWarnings: (scenario) => [...deployedStackWarnings(scenario), ...idleProvisioned],
     startedWith: {},
     connectColdFlag,
     // AWS says nothing of posts to gone connections but what the functions log

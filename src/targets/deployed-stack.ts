@@ -14,7 +14,8 @@ export interface DeployedStack {
   region: string;
   tables: string[];
   /** route → function name, then the $connect authorizer's (if any) */
-  functions: Array<{ route: string; name: string; authorizer?: true }>;
+  /** `qualifier`: the alias or version its route's integration invokes (absent: unqualified, or not known) */
+  functions: Array<{ route: string; name: string; qualifier?: string; authorizer?: true }>;
   /** the $connect authorizer's IdentitySource, where the API was asked (GetAuthorizers) */
   authorizerIdentitySource?: string[];
   discovery: TargetDiscovery;
