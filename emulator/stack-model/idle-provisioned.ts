@@ -1,6 +1,6 @@
 import { lambdaNameOf, lambdaQualifierOf } from './physical-ids.ts';
 import type { FunctionDescription, StackDescription } from './stack-description.ts';
-import type { IdleProvisioned } from '../../common/idle-provisioned-text.ts';
+import type { IdleProvisioned } from '../../common/unqualified-invocation-text.ts';
 
 /**
  * The most common provisioned-concurrency mistake, found in the template: an alias (or version)

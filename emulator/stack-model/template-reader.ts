@@ -30,7 +30,7 @@ import { readEventBuses, readEventRules } from './events-rule-reader.ts';
 import { readEventSourceMappings } from './event-source-mapping-reader.ts';
 import { readLambdaVersions } from './lambda-version-reader.ts';
 import { idleProvisioned } from './idle-provisioned.ts';
-import { idleProvisionedText } from '../../common/idle-provisioned-text.ts';
+import { idleProvisionedText } from '../../common/unqualified-invocation-text.ts';
 import { unqualifiedSnapStart } from './unqualified-snapstart.ts';
 import { destinationFunctions, readAsyncInvokeConfigs } from './async-invoke-reader.ts';
 

@@ -1,4 +1,5 @@
 import { invokersOf, type idleProvisioned } from './idle-provisioned.ts';
+import { unqualifiedSnapStartText } from '../../common/unqualified-invocation-text.ts';
 
 /**
  * SnapStart nothing in the stack uses: a function's SnapStart applies to its published versions
@@ -20,10 +21,7 @@ export function unqualifiedSnapStart(stack: Parameters<typeof idleProvisioned>[0
       : (fn.versions ?? []).length > 0
         ? `invoke one of its versions (${fn.name}:1) or an alias of one instead`
         : 'publish a version (AutoPublishAlias in SAM) and invoke it or an alias of it';
-    out.push(
-      `${unqualifiedBy.join(', ')} ${unqualifiedBy.length === 1 ? 'invokes' : 'invoke'} ${fn.name} unqualified ($LATEST) while its SnapStart applies to published versions only: ` +
-        `every cold start is an INIT on demand, never a restore from a snapshot; ${instead}`,
-    );
+    out.push(unqualifiedSnapStartText(fn.name, unqualifiedBy, instead));
   }
   return out;
 }

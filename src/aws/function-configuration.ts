@@ -17,6 +17,8 @@ export interface LambdaFunctionConfig {
   logGroup?: string;
   /** where Powertools publishes its EMF metrics, as its environment says (no secret is read from it) */
   emf?: EmfSource;
+  /** SnapStart applies to its published versions (SnapStart.ApplyOn PublishedVersions) */
+  snapStart?: true;
 }
 
 export function toFunctionConfig(name: string, c: FunctionConfiguration): LambdaFunctionConfig {
@@ -29,6 +31,7 @@ export function toFunctionConfig(name: string, c: FunctionConfiguration): Lambda
     ...(c.Runtime ? { runtime: c.Runtime } : {}),
     ...(c.LastUpdateStatus ? { lastUpdateStatus: c.LastUpdateStatus } : {}),
     ...(c.LoggingConfig?.LogGroup && c.LoggingConfig.LogGroup !== `/aws/lambda/${c.FunctionName ?? name}` ? { logGroup: c.LoggingConfig.LogGroup } : {}),
+    ...(c.SnapStart?.ApplyOn === 'PublishedVersions' ? { snapStart: true as const } : {}),
     ...emfOf(c.Environment?.Variables ?? {}),
   };
 }

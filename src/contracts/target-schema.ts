@@ -39,6 +39,8 @@ export const TargetFunction = z.object({
    * version configured, the version whose environments hold it, how many
    */
   provisioned: z.array(z.object({ qualifier: z.string(), version: z.string(), environments: z.int().positive() })).optional(),
+  /** SnapStart applies to its published versions, where the target says (GetFunctionConfiguration) */
+  snapStart: z.literal(true).optional(),
   /** the log group it writes to, where its LoggingConfig names one other than `/aws/lambda/<name>` */
   logGroup: z.string().optional(),
   /** where it publishes EMF metrics, where its environment says (the CloudWatch pull reads them) */

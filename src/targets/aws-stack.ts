@@ -8,7 +8,7 @@ import { cloudWatchFor } from '../aws/cloudwatch-source.ts';
 import { goneLogLines } from '../metrics/cloudwatch/gone-log-lines.ts';
 import { logGroupsOf } from '../metrics/cloudwatch/function-log-group.ts';
 import { deployedStackWarnings } from './deployed-warnings.ts';
-import { idleProvisionedDeployed } from './idle-provisioned-deployed.ts';
+import { unqualifiedInvocations } from './unqualified-invocations.ts';
 import { readFunctionConfigs } from '../aws/function-configuration.ts';
 import { readProvisioned } from '../aws/provisioned-configs.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
@@ -87,8 +87,8 @@ export async function deployedTarget(
   const listed = (await describeFunctions()).functions;
   // the functions' log groups, where a LoggingConfig names its own, for the logs read below
   const logGroups = logGroupsOf(listed);
-  // provisioned concurrency no route's integration invokes: said before measuring, as the local stack says it
-  const idleProvisioned = idleProvisionedDeployed(listed);
+  // provisioned concurrency or SnapStart no route's integration reaches: said before measuring, as the local stack says it
+  const unqualified = unqualifiedInvocations(listed);
   const authorizer = stack.functions.find((f) => f.authorizer);
   const tokenParameter = authorizer ? await readTokenParameter(o.lambda, authorizer.name) : undefined;
   const connectColdFlag = await probe(stack.websocketUrl, o.probeTimeoutMs, o.token, o.probeHandshake);
@@ -108,7 +108,7 @@ export async function deployedTarget(
     lambdaApi: o.lambdaApi,
     iamApi: o.lambdaApi,
     apiGatewayApi: awsSettings({ region: stack.region, ...(o.profile ? { profile: o.profile } : {}) }),
-    scenarioWarnings: (scenario) => [...deployedStackWarnings(scenario), ...idleProvisioned],
+    scenarioWarnings: (scenario) => [...deployedStackWarnings(scenario), ...unqualified],
     startedWith: {},
     connectColdFlag,
     // AWS says nothing of posts to gone connections but what the functions log

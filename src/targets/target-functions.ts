@@ -40,6 +40,7 @@ export function configuredFunction(f: Pick<TargetFunction, 'name' | 'logicalId' 
     // a LoggingConfig.LogGroup of its own: where its logs are read
     ...(c.logGroup ? { logGroup: c.logGroup } : {}),
     ...(c.emf ? { emf: c.emf } : {}),
+    ...(c.snapStart ? { snapStart: true as const } : {}),
   };
 }
 

@@ -1,8 +1,8 @@
 /**
- * The most common provisioned-concurrency mistake, in one set of words for the local stack (its
- * template: emulator/stack-model/idle-provisioned.ts) and a deployed one (its integrations:
- * src/targets/idle-provisioned-deployed.ts): an alias or version holds provisioned environments
- * while what invokes the function names no qualifier, so they serve nothing and are paid for.
+ * What a version holds, wasted by an invocation that names no qualifier, in one set of words for
+ * the local stack (its template: emulator/stack-model/idle-provisioned.ts, unqualified-snapstart.ts)
+ * and a deployed one (its integrations: src/targets/unqualified-invocations.ts): provisioned
+ * environments that serve nothing and are paid for; SnapStart that restores nothing.
  */
 
 /** Provisioned concurrency nothing in the stack invokes, while something invokes its function unqualified. */
@@ -25,6 +25,17 @@ export function idleProvisionedText(idle: IdleProvisioned): string {
     `holds ${idle.environments} provisioned environment${idle.environments === 1 ? '' : 's'}: nothing invokes ${idle.qualifier}, so they serve no request (0 % utilized) ` +
     `and are paid for all the same (${idle.environments} × ${idle.memoryMB} MB, ${round(gb)} GB-seconds each second); invoke ${idle.functionName}:${idle.qualifier} instead ` +
     '(its ARN in the integration URI or the FunctionName; in SAM, ${Fn.Alias})'
+  );
+}
+
+/**
+ * SnapStart nothing uses: `unqualifiedBy` invokes the function unqualified, and SnapStart applies
+ * to its published versions only. `instead`: what to invoke (its alias, a version, or publish one).
+ */
+export function unqualifiedSnapStartText(functionName: string, unqualifiedBy: readonly string[], instead: string): string {
+  return (
+    `${unqualifiedBy.join(', ')} ${unqualifiedBy.length === 1 ? 'invokes' : 'invoke'} ${functionName} unqualified ($LATEST) while its SnapStart applies to published versions only: ` +
+    `every cold start is an INIT on demand, never a restore from a snapshot; ${instead}`
   );
 }
 
