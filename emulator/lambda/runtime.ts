@@ -234,7 +234,8 @@ class Runtime implements LambdaRuntime {
         hostCapWaitMs = waitedMs;
       } else {
         cold = true;
-        initDurationMs = env.initMs;
+        // a SnapStart restore is no INIT: its REPORT bills Duration alone (the restore's billed part apart)
+        initDurationMs = env.spec.initializationType === 'snap-start' ? undefined : env.initMs;
         pool.counters.coldStarts++;
         if (fromPrepared) {
           // INIT that ran before it was needed is charged now: the client waits as long as it took.

@@ -106,6 +106,11 @@ describe('SnapStart on a Python function', () => {
     const both = await Promise.all([0, 1].map(() => rt.invoke('snap', { sleep: 0.2 }, { qualifier: 'live' })));
     const answers = both.map((o) => expectOk(o).result as Answer);
     expect(both.every((o) => expectOk(o).cold)).toBe(true);
+    // a restore is no INIT: billed as its REPORT line bills it, Duration alone
+    for (const o of both.map(expectOk)) {
+      expect(o.initDurationMs).toBeUndefined();
+      expect(o.billedDurationMs).toBe(Math.ceil(o.durationMs));
+    }
     const [a, b] = answers as [Answer, Answer];
     expect(a.pid).not.toBe(b.pid);
     // one INIT, in another process: its id and its random state are every restore's
