@@ -112,8 +112,10 @@ export class ProcessEnvironment implements ExecutionEnvironment {
 
   private begin(snapshot?: Snapshot): Promise<StartResult> {
     if (this.state === 'dead') return Promise.resolve(terminatedInit(0));
+    // INIT counts from the environment's creation; a restore from here (the snapshot was waited for)
+    const from = snapshot ? performance.now() : this.createdAt;
     const result = this.init.begin(snapshot ? RESTORE_LIMIT_MS : initLimitMs(this.spec.fn), () => {
-      const ms = performance.now() - this.createdAt;
+      const ms = performance.now() - from;
       this.platformLine(snapshot ? this.platform.restoreReport(ms, 'timeout') : this.platform.initReport(ms, 'timeout'));
       this.init.settle(snapshot ? restoreTimedOut(ms) : initTimedOut(ms, this.spec.fn));
       void this.terminate();
@@ -226,7 +228,7 @@ export class ProcessEnvironment implements ExecutionEnvironment {
     (child.stderr as Socket).setEncoding('utf8').on('data', (chunk: string) => this.stderr.push(chunk));
   }
 
-  /** A SnapStart environment: a fork of the version's snapshot, once the snapshot is taken. */
+  /** A SnapStart environment: a fork of the version's snapshot (taken: start() waited for it). */
   private async restore(snapshot: Snapshot, storage: EphemeralStorage): Promise<void> {
     const fail = (failure: StartFailure) => {
       storage.remove();

@@ -500,7 +500,7 @@ class _RuntimeApi:
 
 
 def _init():
-    """INIT: the handler, or (None, the error Lambda reports, its type) when it cannot be had."""
+    """INIT: (the handler, None), or (None, the error as Lambda reports it) when it cannot be had."""
     try:
         return _load_handler(os.environ["_HANDLER"]), None
     except _Fault as fault:
@@ -515,8 +515,7 @@ def main():
     _setup_logging()
     control = os.environ.pop("_FANOUT_BENCH_SNAPSHOT_FD", None)
     if control is not None:
-        api = _snapshot(int(control))  # returns in a restored environment only
-        handler = _snapshot_handler
+        api, handler = _snapshot(int(control))  # returns in a restored environment only
     else:
         api = _RuntimeApi(os.environ["AWS_LAMBDA_RUNTIME_API"])
         handler, error = _init()
@@ -536,11 +535,9 @@ def main():
 #   out: {"ready": true} | {"initError": result} | {"restored": id, "pid": n} | {"exited": pid, "code": c, "signal": s}
 # A restored environment's output goes to a connection to 127.0.0.1:port, its first line its id.
 
-_snapshot_handler = None
-
-
 def _snapshot(fd):
-    global _snapshot_handler
+    """The snapshot's process: INIT and the before-snapshot hooks, then a fork per restore. Returns
+    (its Runtime API, the handler) in a restored environment; the snapshot's process never returns."""
     import signal
 
     control = socket.socket(fileno=fd)
@@ -561,7 +558,6 @@ def _snapshot(fd):
     if error is not None:
         say({"initError": error})
         sys.exit(64 if error["errorType"] == "Runtime.BeforeSnapshotError" else 1)
-    _snapshot_handler = handler
     own = os.getpid()
 
     def reap(_signum, _frame):
@@ -588,7 +584,7 @@ def _snapshot(fd):
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
             reader.close()
             control.close()
-            return _restored(request, own, state)
+            return _restored(request, own, state), handler
         say({"restored": request["restore"], "pid": pid})
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGCHLD})
     sys.exit(0)  # the emulator closed the control socket: the snapshot is gone
