@@ -1,6 +1,5 @@
 import { buildSweep, type PointInput } from '../analyses/compare/build-sweep.ts';
 import type { HoldConstant, LatencyMetric, PointSetting, PointSlo, SweepComparison } from '../analyses/compare/compare-schema.ts';
-import type { PriceTable } from '../contracts/prices.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
 import { monthlyAllocationUsd, provisionedSubject, setProvisioned, type ProvisionedSubject } from './provisioned-setting.ts';
 import type { Quotas } from '../contracts/quotas-schema.ts';
@@ -218,13 +217,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       x: p.x,
       label: p.label,
       ...(grid ? { variant: p.variant!.name } : {}),
-      setting: {
-        ...loadOf(p.scenario),
-        target: p.input.target.spec,
-        ...(p.variant?.knobs ? { knobs: p.variant.knobs } : {}),
-        architecture: p.variant?.arch ?? o.cost?.architecture ?? 'x86_64',
-        ...(p.provisioned ? { provisioned: settingOf(p.provisioned, p.results[0]?.cost?.prices ?? o.cost?.prices, p.variant?.arch ?? o.cost?.architecture ?? 'x86_64') } : {}),
-      },
+      setting: settingOf(p, o),
       runs: p.runs,
       slo: judgePoint(p.results, thresholds),
     })),
@@ -254,9 +247,17 @@ function planPoints(o: SweepOptions, sweep: Sweep, base: RunInput): Plan[] {
   );
 }
 
-/** What a provisioned point allocated, and its month's cost at the run's prices. */
-function settingOf(p: NonNullable<Plan['provisioned']>, prices: PriceTable | undefined, architecture: 'x86_64' | 'arm64'): NonNullable<PointSetting['provisioned']> {
-  return { function: p.function, qualifier: p.qualifier, environments: p.environments, memoryMB: p.memoryMB, monthlyUsd: monthlyAllocationUsd(p, p.environments, prices, architecture) };
+/** What a point ran: its load, where, at which architecture; a provisioned point what it allocated, and its month at the run's prices. */
+function settingOf(p: Plan, o: SweepOptions): PointSetting {
+  const architecture = p.variant?.arch ?? o.cost?.architecture ?? 'x86_64';
+  const pc = p.provisioned;
+  return {
+    ...loadOf(p.scenario),
+    target: p.input.target.spec,
+    ...(p.variant?.knobs ? { knobs: p.variant.knobs } : {}),
+    architecture,
+    ...(pc ? { provisioned: { function: pc.function, qualifier: pc.qualifier, environments: pc.environments, memoryMB: pc.memoryMB, monthlyUsd: monthlyAllocationUsd(pc.environments, pc.memoryMB, p.results[0]?.cost?.prices ?? o.cost?.prices, architecture) } } : {}),
+  };
 }
 
 /**

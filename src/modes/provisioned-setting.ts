@@ -9,6 +9,7 @@ import { UserError } from '../../common/errors.ts';
 import type { PriceTable } from '../contracts/prices.ts';
 import type { TargetFunction } from '../contracts/target-schema.ts';
 import { PLAN_MONTH_SEC } from '../analyses/plan/monthly-cost.ts';
+import { allocatedGbSeconds, provisionedRates } from '../metrics/cost/lambda-rates.ts';
 
 /** The function whose provisioned concurrency `compare --provisioned` varies, on the alias or version its requests reach. */
 export interface ProvisionedSubject {
@@ -82,9 +83,7 @@ export async function setProvisioned(client: LambdaClient, s: ProvisionedSubject
 }
 
 /** What the allocation costs over a month (30 days) at list prices, busy or not; null where the prices have no provisioned rates. */
-export function monthlyAllocationUsd(s: ProvisionedSubject, environments: number, prices: PriceTable | undefined, architecture: 'x86_64' | 'arm64'): number | null {
-  const rates = prices?.lambdaProvisioned;
-  if (!rates) return null;
-  const rate = architecture === 'arm64' ? rates.concurrencyGbSecondArm64 : rates.concurrencyGbSecondX86;
-  return environments * (s.memoryMB / 1024) * PLAN_MONTH_SEC * rate;
+export function monthlyAllocationUsd(environments: number, memoryMB: number, prices: PriceTable | undefined, architecture: 'x86_64' | 'arm64'): number | null {
+  const rates = provisionedRates(prices, architecture);
+  return rates ? allocatedGbSeconds(environments, memoryMB, PLAN_MONTH_SEC) * rates.concurrency : null;
 }

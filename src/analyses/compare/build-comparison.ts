@@ -1,4 +1,5 @@
 import type { CostSource } from '../../contracts/cost-schema.ts';
+import { gbSecondRate } from '../../metrics/cost/lambda-rates.ts';
 import type { PriceTable } from '../../contracts/prices.ts';
 import type { BenchFunction } from '../../contracts/reference-functions.ts';
 import { runFunctions } from '../../metrics/cost/run-functions.ts';
@@ -138,7 +139,7 @@ export function comparisonPricing(prices: PriceTable, architecture: 'x86_64' | '
     region: prices.region,
     architecture,
     requestsPerMillion: prices.lambda.requestsPerMillion,
-    gbSecond: architecture === 'arm64' ? prices.lambda.gbSecondArm64 : prices.lambda.gbSecondX86,
+    gbSecond: gbSecondRate(prices, architecture),
     initBilled: prices.lambda.initBilled,
   };
 }

@@ -75,8 +75,7 @@ function provisionedFigures(p: PointResult): string {
 
 function fewest(judged: PointResult[], met: PointResult[], metric: LatencyMetric): SweepRecommendation {
   const byX = [...judged].sort((a, b) => a.x - b.x);
-  const pick = [...met].sort((a, b) => a.x - b.x)[0] ?? null;
-  const runnerUp = pick ? ([...met].sort((a, b) => a.x - b.x)[1] ?? null) : null;
+  const [pick = null, runnerUp = null] = [...met].sort((a, b) => a.x - b.x);
   const firstFailing = [...byX].reverse().find((p) => !p.slo!.met && (pick === null || p.x < pick.x)) ?? null;
   const base = {
     rule: 'fewest-within-slo' as const,

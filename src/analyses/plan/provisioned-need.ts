@@ -1,3 +1,4 @@
+import { allocatedGbSeconds, gbSecondRate, provisionedRates } from '../../metrics/cost/lambda-rates.ts';
 import { plannedInits } from './cold-starts.ts';
 import { functionPeaks } from './function-peaks.ts';
 import { plannedUsage, type PriceBasis } from './monthly-cost.ts';
@@ -16,14 +17,13 @@ import type { PlanTraffic, ProvisionedNeed, WorkModel } from './plan-schema.ts';
 export function provisionedNeeds(model: WorkModel, traffic: PlanTraffic, pricing: PriceBasis): ProvisionedNeed[] {
   const usage = new Map(plannedUsage(model, traffic).map((u) => [u.fn.name, u]));
   const inits = new Map(plannedInits(model, traffic).map((i) => [i.fn.name, i]));
-  const rates = pricing.prices.lambdaProvisioned;
-  const arm = pricing.architecture === 'arm64';
-  const onDemandRate = arm ? pricing.prices.lambda.gbSecondArm64 : pricing.prices.lambda.gbSecondX86;
+  const rates = provisionedRates(pricing.prices, pricing.architecture);
+  const onDemandRate = gbSecondRate(pricing.prices, pricing.architecture);
   return functionPeaks(model, traffic)
     .filter((p) => p.perS > 0)
     .map((p) => {
       const environments = Math.max(1, Math.ceil(p.concurrency - 1e-9));
-      const gbSeconds = (environments * p.f.memoryMB * traffic.periodSec) / 1024;
+      const gbSeconds = allocatedGbSeconds(environments, p.f.memoryMB, traffic.periodSec);
       const need: ProvisionedNeed = { fn: p.f.name, concurrency: p.concurrency, environments, memoryMB: p.f.memoryMB, gbSeconds };
       if (!rates) return need;
       const gb = p.f.memoryMB / 1024;
@@ -33,8 +33,8 @@ export function provisionedNeeds(model: WorkModel, traffic: PlanTraffic, pricing
       return {
         ...need,
         cost: {
-          allocation: gbSeconds * (arm ? rates.concurrencyGbSecondArm64 : rates.concurrencyGbSecondX86),
-          duration: durationGbS * (arm ? rates.durationGbSecondArm64 : rates.durationGbSecondX86),
+          allocation: gbSeconds * rates.concurrency,
+          duration: durationGbS * rates.duration,
           onDemand: (durationGbS + initGbS) * onDemandRate,
         },
       };

@@ -8,6 +8,7 @@ import type { PriceFile } from './prices-file.ts';
 import { pathLines, pathRequests, PATH_MESSAGE_ENVELOPE_BYTES } from './path-cost.ts';
 import { secretsManagerLines } from './secrets-cost.ts';
 import { snapStartLines } from './snapstart-cost.ts';
+import { gbSecondRate } from './lambda-rates.ts';
 import { PATH_ROUTE, runArchitecture, runFunctions, runPathFunctions, type PathFunction } from './run-functions.ts';
 import type { Results } from '../../contracts/results-schema.ts';
 import { dynamoDbWork } from './work-per-message.ts';
@@ -281,7 +282,7 @@ export function lambdaLines(usage: readonly FunctionUsage[], prices: PriceTable,
   const invoked = usage.filter((u) => u.invocations > 0);
   const requests = invoked.reduce((n, u) => n + u.invocations, 0);
   const lines = [line('Lambda', 'requests', requests, 'requests', prices.lambda.requestsPerMillion, 1e6, weakest(invoked.map((u) => u.invocationsSource)))];
-  const gbSecond = architecture === 'arm64' ? prices.lambda.gbSecondArm64 : prices.lambda.gbSecondX86;
+  const gbSecond = gbSecondRate(prices, architecture);
   for (const u of invoked) {
     const gbs = (u.billedMs / 1000) * (u.memoryMB / 1024);
     lines.push(line('Lambda', computeItem(u.fn.name, u.memoryMB, architecture), gbs, 'GB-s', gbSecond, 1, u.billedSource));
@@ -309,7 +310,7 @@ export interface InitUsage {
  */
 export function lambdaInitLines(inits: readonly InitUsage[], prices: PriceTable, architecture: 'x86_64' | 'arm64'): CostLine[] {
   if (!prices.lambda.initBilled) return [];
-  const gbSecond = architecture === 'arm64' ? prices.lambda.gbSecondArm64 : prices.lambda.gbSecondX86;
+  const gbSecond = gbSecondRate(prices, architecture);
   return inits
     .filter((i) => i.coldStarts > 0 && i.initBilledMsPerColdStart > 0)
     .map((i) => {
