@@ -140,6 +140,8 @@ describe('fanout-bench compare sweeps', () => {
       [['fanout', '--payload', '64,128', '--hold-constant', 'clients'], 'fanout-bench: --hold-constant: applies to --room-size only'],
       [['fanout', '--payload', '64,128', '--function', 'x'], 'fanout-bench: --function: applies to --memory and --provisioned only'],
       [['fanout', '--provisioned', '0,2', '--function', 'a,b'], "fanout-bench: --function: --provisioned compares one function's provisioned concurrency, got 2 (a, b)"],
+      [['fanout', '--provisioned', '0,2', '--warm-up', '3s'], 'fanout-bench: --warm-up: --provisioned measures without a warm-up (the cold starts are what it compares): give 0 or leave it out'],
+      [['fanout', '--provisioned', '0,-1'], 'fanout-bench: --provisioned: each value must be a whole number from 0 to 10,000 environments, got "-1" in "0,-1"'],
     ] as const;
     for (const [args, line] of lines) {
       const r = await compare([...args, '--out', join(dir, 'bad')]);

@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,6 +9,7 @@ import { startStack, type RunningStack } from '../../emulator/stack.ts';
 import { describeStack } from '../../emulator/stack-model/describe-stack.ts';
 import { connect, type TestClient } from '../fixtures/gateway/clients.ts';
 import { until } from './lambda-test-helpers.ts';
+import { UserError } from '../../common/errors.ts';
 
 /**
  * test/fixtures/stacks/snapstart-connect: SnapStart on a Python 3.12 function published through
@@ -56,5 +60,24 @@ describe('SnapStart from a template', () => {
     expect(events('"before snapshot: INIT"')).toHaveLength(1);
     expect(events('"after restore: environment"').length).toBe(s.runtime.stats()[fn.name]!.coldStarts);
     expect(events('"Init Duration"').filter((e) => e.message.startsWith('REPORT'))).toHaveLength(0);
+  });
+
+  it('refuses to start a stack whose SnapStart version cannot be published, naming the resource, in one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fanout-snapstart-failed-'));
+    try {
+      mkdirSync(join(dir, 'src'));
+      writeFileSync(join(dir, 'src', 'app.py'), 'from snapshot_restore_py import register_before_snapshot\n@register_before_snapshot\ndef close_pool():\n    raise RuntimeError("pool still open")\ndef handler(event, context):\n    return {"statusCode": 200}\n');
+      const template = readFileSync(TEMPLATE, 'utf8');
+      writeFileSync(join(dir, 'template.yaml'), template);
+      const config = defaultStackConfig({ template: { path: join(dir, 'template.yaml') }, lambda: { preparedPerFunction: 0 } });
+      const described = await describeStack(config);
+      const started = startStack({ config, stack: described.stack, log: () => {} });
+      await expect(started).rejects.toThrow(UserError);
+      await expect(started).rejects.toThrow(
+        /^resource ChatFunctionVersion: SnapStart: version 1 of \S+ could not be published: its INIT failed \(Runtime\.BeforeSnapshotError: pool still open\), so Lambda takes no snapshot and marks the version Failed$/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
