@@ -1,3 +1,4 @@
+import type { LatencyFigure } from '../../contracts/metric-catalogue.ts';
 import type { PriceTable } from '../../contracts/prices.ts';
 import { choosePrices } from '../../metrics/cost/price-choice.ts';
 import type { Results } from '../../contracts/results-schema.ts';
@@ -99,7 +100,7 @@ export function buildSweep(input: SweepInput): SweepComparison {
       costSource: weakestSource(counted),
       slo: counted.length === 0 ? null : (p.slo ?? null),
       costs: costsOver(results),
-      ...coldStartsOver(results, p.setting.provisioned?.function, stackFunctions),
+      ...coldStartsOver(results, p.setting.provisioned?.function, stackFunctions, latencyFigure),
     };
   });
   const excluded = points
@@ -131,13 +132,17 @@ export function buildSweep(input: SweepInput): SweepComparison {
   });
 }
 
-/** provisioned: the requests of the route the function serves, over the counted repeats (cold ones and the route's p99, the median of the repeats'). */
-function coldStartsOver(results: readonly Results[], fn: string | undefined, stack: readonly BenchFunction[]): Pick<PointResult, 'coldStarts'> {
+/**
+ * provisioned: the requests of the route the function serves, over the counted repeats (cold ones
+ * and the route's p99, the median of the repeats'): the same figure as the sweep's latencies, the
+ * stack's where they are the stack's (the local host's waits taken out).
+ */
+function coldStartsOver(results: readonly Results[], fn: string | undefined, stack: readonly BenchFunction[], figure: LatencyFigure | undefined): Pick<PointResult, 'coldStarts'> {
   if (fn === undefined) return {};
   const route = stack.find((f) => f.name === fn)?.route;
   const rows = results.flatMap((r) => r.attribution?.routes.filter((x) => x.route === route && (x.functionName === undefined || x.functionName === fn)) ?? []);
   if (route === undefined || rows.length === 0) return {};
-  return { coldStarts: { route, attributed: rows.reduce((n, x) => n + x.attributed, 0), cold: rows.reduce((n, x) => n + x.cold, 0), p99Ms: medianRange(rows.map((x) => x.p99Ms))?.median ?? null } };
+  return { coldStarts: { route, attributed: rows.reduce((n, x) => n + x.attributed, 0), cold: rows.reduce((n, x) => n + x.cold, 0), p99Ms: medianRange(rows.map((x) => (figure === 'stack' ? x.stack?.p99Ms : x.p99Ms)))?.median ?? null } };
 }
 
 /**

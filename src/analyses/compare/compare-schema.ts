@@ -315,7 +315,8 @@ export const PointResult = SizeResult.omit({ memoryMB: true }).extend({
   /**
    * provisioned: the requests of the route the function serves, over the counted repeats: how many
    * the run traced to an invocation, how many of them were cold, and the route's p99 (the median
-   * of the repeats'); absent where no repeat traced that route
+   * of the repeats'; the stack's where the sweep's latencies are, `latencyFigure`); absent where no
+   * repeat traced that route
    */
   coldStarts: z.object({ route: z.string(), attributed: z.number().int().nonnegative(), cold: z.number().int().nonnegative(), p99Ms: z.number().nullable() }).optional(),
 });
