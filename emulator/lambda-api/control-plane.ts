@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { APPLICATION_LOG_LEVELS, SYSTEM_LOG_LEVELS, functionLogGroup, type FunctionConfig, type FunctionLogging } from '../lambda/options.ts';
-import type { FunctionUpdate, LambdaRuntime } from '../lambda/types.ts';
+import type { FunctionUpdate, LambdaRuntime, VersionState } from '../lambda/types.ts';
+import { snapStartSupported } from '../../common/lambda-runtimes.ts';
 import { invalidParameter, resourceNotFound, revisionMismatch, updateInProgress } from './errors.ts';
 import { EventSourceMappingReads } from './event-source-mappings.ts';
 import type { EventSourceMappingDescription } from '../stack-model/stack-description.ts';
@@ -83,7 +84,7 @@ const RESERVED_KEYS = new Set([
 ]);
 
 /** Fields of UpdateFunctionConfiguration the emulator applies; any other is refused by name. */
-const SUPPORTED_UPDATE_FIELDS = ['MemorySize', 'Timeout', 'Environment', 'LoggingConfig', 'Description', 'RevisionId'];
+const SUPPORTED_UPDATE_FIELDS = ['MemorySize', 'Timeout', 'Environment', 'LoggingConfig', 'SnapStart', 'Description', 'RevisionId'];
 
 const UpdateRequestSchema = z.object({
   MemorySize: z.unknown().optional(),
@@ -91,6 +92,7 @@ const UpdateRequestSchema = z.object({
   Environment: z.object({ Variables: z.record(z.string(), z.string()).optional() }).optional(),
   Description: z.string().max(256).optional(),
   RevisionId: z.string().optional(),
+  SnapStart: z.strictObject({ ApplyOn: z.enum(['PublishedVersions', 'None']) }).optional(),
   LoggingConfig: z
     .strictObject({
       LogFormat: z.enum(['Text', 'JSON']).optional(),
@@ -185,6 +187,7 @@ export class LambdaControlPlane {
     if (request.Timeout !== undefined) update.timeoutSeconds = bounded('timeout', request.Timeout, TIMEOUT_SECONDS.min, TIMEOUT_SECONDS.max);
     if (request.Environment !== undefined) update.environment = this.variables(request.Environment.Variables ?? {});
     if (request.LoggingConfig !== undefined) update.logging = updatedLogging(this.runtime.functionConfig(name)!, request.LoggingConfig);
+    if (request.SnapStart !== undefined) update.snapStart = this.snapStart(name, request.SnapStart.ApplyOn);
     if (request.Description !== undefined) meta.description = request.Description;
 
     const said = [
@@ -193,6 +196,7 @@ export class LambdaControlPlane {
       // names only: a variable's value may be a secret
       update.environment === undefined ? '' : `Environment (${Object.keys(update.environment).length} variables)`,
       update.logging === undefined ? '' : `LoggingConfig ${update.logging.format}${update.logging.logGroup ? ` to ${update.logging.logGroup}` : ''}`,
+      update.snapStart === undefined ? '' : `SnapStart ${update.snapStart}`,
     ].filter(Boolean);
     this.options.log?.(`stack: lambda UpdateFunctionConfiguration ${name}: ${said.join(', ') || 'description only'}`);
     meta.status = 'InProgress';
@@ -212,6 +216,13 @@ export class LambdaControlPlane {
       },
     );
     return this.view(name);
+  }
+
+  /** SnapStart.ApplyOn as asked, where the function's runtime takes it (refused in Lambda's words where not). */
+  private snapStart(name: string, applyOn: 'PublishedVersions' | 'None'): 'PublishedVersions' | 'None' {
+    const runtime = this.runtime.functionConfig(name)!.runtime ?? this.options.runtimeId;
+    if (applyOn === 'PublishedVersions' && !snapStartSupported(runtime)) throw invalidParameter(`${runtime} is not supported for SnapStart enabled functions.`);
+    return applyOn;
   }
 
   /** The function named by a name, a partial ARN or an ARN in this region and account; `$LATEST` only. */
@@ -314,7 +325,7 @@ export class LambdaControlPlane {
       ...(Object.keys(variables).length > 0 ? { Environment: { Variables: { ...variables } } } : {}),
       TracingConfig: { Mode: 'PassThrough' },
       RevisionId: meta.revisionId,
-      State: 'Active',
+      ...stateFields(version === '$LATEST' ? { state: 'Active' } : this.runtime.versionState(name, version)),
       LastUpdateStatus: meta.status,
       ...(meta.reason === undefined ? {} : { LastUpdateStatusReason: meta.reason, LastUpdateStatusReasonCode: meta.reasonCode }),
       PackageType: 'Zip',
@@ -325,6 +336,14 @@ export class LambdaControlPlane {
       LoggingConfig: loggingConfigOf(fn),
     };
   }
+}
+
+/** State, and StateReason and StateReasonCode where it is not Active (a SnapStart version taking its snapshot, or whose INIT failed). */
+function stateFields(s: VersionState): Record<string, string> {
+  if (s.state === 'Active') return { State: 'Active' };
+  // Lambda's code for a function being created (a version taking its snapshot is created)
+  if (s.state === 'Pending') return { State: 'Pending', StateReason: 'The function is being created.', StateReasonCode: 'Creating' };
+  return { State: 'Failed', StateReason: s.reason, StateReasonCode: s.reasonCode };
 }
 
 /** LoggingConfig as Lambda answers it: the levels only in JSON, where they apply (INFO unless set). */

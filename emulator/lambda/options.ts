@@ -212,9 +212,11 @@ export type RuntimeConfig = z.output<typeof OptionsSchema> & { metrics: MetricSi
  */
 export function resolveFunctionUpdate(
   current: FunctionConfig,
-  update: { memoryMB?: number; timeoutSeconds?: number; environment?: Record<string, string>; logging?: z.input<typeof LoggingSchema> },
+  update: { memoryMB?: number; timeoutSeconds?: number; environment?: Record<string, string>; logging?: z.input<typeof LoggingSchema>; snapStart?: 'PublishedVersions' | 'None' },
 ): FunctionConfig {
-  const parsed = FunctionSchema.safeParse({ ...current, ...update });
+  const { snapStart, ...rest } = update;
+  // ApplyOn None: no SnapStart (the field left out, as a template without it)
+  const parsed = FunctionSchema.safeParse({ ...current, ...rest, ...(snapStart === undefined ? {} : { snapStart: snapStart === 'None' ? undefined : snapStart }) });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new UserError(`lambda runtime: ${current.name}.${fieldPath(issue.path)}: ${issue.message}`);

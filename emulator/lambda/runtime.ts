@@ -29,7 +29,7 @@ import { billedDurationMs, initFailedLines } from './environments/report-line.ts
 import { platformLines } from './environments/platform-lines.ts';
 import { INSIGHTS_LOG_GROUP, insightsRecord } from './environments/insights-record.ts';
 import { OUTSIDE_NOTE } from './runtimes/package-boundary.ts';
-import type { FunctionStats, FunctionUpdate, InvokeOptions, InvokeOutcome, LambdaRuntime, ProvisionedConcurrencyState, SnapshotState, ThrottleReason } from './types.ts';
+import type { FunctionStats, FunctionUpdate, InvokeOptions, InvokeOutcome, LambdaRuntime, ProvisionedConcurrencyState, SnapshotState, ThrottleReason, VersionState } from './types.ts';
 import type { MetricSink } from '../cloudwatch/types.ts';
 import { stampReachIn } from '../probe-reach.ts';
 import { reachHop } from '../../common/probe-reach-metric.ts';
@@ -430,6 +430,16 @@ class Runtime implements LambdaRuntime {
   async whenProvisioned(name: string): Promise<void> {
     const lambda = this.lambdaNamed(name);
     await Promise.all(lambda.pools().map((pool) => this.preparer.whenPoolPrepared(pool)));
+  }
+
+  versionState(name: string, version: string): VersionState {
+    const pool = this.versionNamed(this.lambdaNamed(name), version);
+    const snapshot = pool.spec.kind === 'process' ? pool.spec.snapshot : undefined;
+    if (!snapshot) return { state: 'Active' };
+    const taken = snapshot.outcome;
+    if (taken === undefined) return { state: 'Pending' };
+    // Lambda's code for a function whose own code failed (its INIT, here a before-snapshot hook too)
+    return taken.ok ? { state: 'Active' } : { state: 'Failed', reasonCode: 'FunctionError', reason: `${taken.errorType}: ${taken.errorMessage}` };
   }
 
   async snapshots(name: string): Promise<SnapshotState[]> {

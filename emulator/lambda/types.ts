@@ -45,6 +45,8 @@ export interface FunctionUpdate {
   environment?: Record<string, string>;
   /** The function's whole LoggingConfig (it replaces the previous one). */
   logging?: FunctionLogging;
+  /** SnapStart.ApplyOn: the versions published from now on are snapshotted (PublishedVersions) or not (None) */
+  snapStart?: 'PublishedVersions' | 'None';
 }
 
 /** What an invocation carries besides its event: Invoke's ClientContext, for synchronous invocations only, as Lambda passes it. */
@@ -69,6 +71,9 @@ export interface ProvisionedConcurrencyState {
   status: 'IN_PROGRESS' | 'READY' | 'FAILED';
   statusReason?: string;
 }
+
+/** A version's State, and why where it is not Active (GetFunctionConfiguration's StateReason and StateReasonCode). */
+export type VersionState = { state: 'Active' } | { state: 'Pending' } | { state: 'Failed'; reason: string; reasonCode: string };
 
 /** A SnapStart version's snapshot: its INIT at publish, taken or failed. */
 export type SnapshotState = { version: string; initMs: number } & ({ ok: true } | { ok: false; errorType: string; errorMessage: string });
@@ -108,6 +113,11 @@ export interface LambdaRuntime {
   provisionedConcurrencyConfigs(functionName: string): Array<{ qualifier: string } & ProvisionedConcurrencyState>;
   /** Resolves when every version of the function has its provisioned environments (or cannot have them). */
   whenProvisioned(functionName: string): Promise<void>;
+  /**
+   * A published version's State as Lambda reports it: a SnapStart version is Pending while its
+   * snapshot is taken, then Active, or Failed when INIT failed; any other version is Active.
+   */
+  versionState(functionName: string, version: string): VersionState;
   /** The function's SnapStart versions' snapshots, once each is taken or has failed (none without SnapStart). */
   snapshots(functionName: string): Promise<SnapshotState[]>;
   /** Live and busy environments per function, for tests and the stack's status. */

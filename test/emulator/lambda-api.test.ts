@@ -203,4 +203,12 @@ describe('the emulator Lambda API (real SDK client)', () => {
     expect(err).toBeInstanceOf(InvalidParameterValueException);
     expect((err as Error).message).toMatch(/cannot change Handler/);
   });
+
+  it("refuses SnapStart on a Node.js function in Lambda's words, and leaves it unchanged", async () => {
+    const err = await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'fanout-whoami', SnapStart: { ApplyOn: 'PublishedVersions' } })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidParameterValueException);
+    expect((err as Error).message).toMatch(/^nodejs\d+\.x is not supported for SnapStart enabled functions\.$/);
+    const now = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'fanout-whoami' }));
+    expect(now.SnapStart).toEqual({ ApplyOn: 'None', OptimizationStatus: 'Off' });
+  });
 });

@@ -166,6 +166,9 @@ describe('SnapStart on a Python function', () => {
     const before = await rt.invoke('snap', {}, { qualifier: 'live' });
     expect(before).toMatchObject({ kind: 'error', errorType: 'Runtime.BeforeSnapshotError', errorMessage: "'secret'" });
     expect(messages('INIT_REPORT')[0]).toMatch(/Status: error\tError Type: Runtime\.BeforeSnapshotError\t$/);
+    // the version Lambda could take no snapshot of is Failed, with the function's error; $LATEST is not a snapshot
+    expect(rt.versionState('snap', '1')).toEqual({ state: 'Failed', reasonCode: 'FunctionError', reason: "Runtime.BeforeSnapshotError: 'secret'" });
+    expect(rt.versionState('snap', '$LATEST')).toEqual({ state: 'Active' });
   });
 
   it("writes the restore as the JSON log format's platform events, with the report's restore metrics", async () => {

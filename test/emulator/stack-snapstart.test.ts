@@ -2,7 +2,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionConfigurationCommand,
+  LambdaClient,
+  PublishVersionCommand,
+  UpdateAliasCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
 import { startStack, type RunningStack } from '../../emulator/stack.ts';
@@ -60,6 +67,42 @@ describe('SnapStart from a template', () => {
     expect(events('"before snapshot: INIT"')).toHaveLength(1);
     expect(events('"after restore: environment"').length).toBe(s.runtime.stats()[fn.name]!.coldStarts);
     expect(events('"Init Duration"').filter((e) => e.message.startsWith('REPORT'))).toHaveLength(0);
+  });
+
+  it("turns SnapStart off and on through Lambda's API: each version published as the function is configured then, the alias moved to it", async () => {
+    const config = defaultStackConfig({ template: { path: TEMPLATE }, lambda: { preparedPerFunction: 0 } });
+    const s = (stack = await startStack({ config, stack: (await describeStack(config)).stack, log: () => {} }));
+    const fn = s.stack.functions.find((f) => f.logicalId === 'ChatFunction')!;
+    const lambda = new LambdaClient({ endpoint: s.ready.lambdaEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const held = async (): Promise<Held> => {
+      const c = await connect(s.ready.websocketUrl);
+      clients.push(c);
+      c.send({ action: 'state' });
+      return (await c.nextJson()) as Held;
+    };
+    const publishWith = async (ApplyOn: 'None' | 'PublishedVersions') => {
+      await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn.name, SnapStart: { ApplyOn } }));
+      await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 60 }, { FunctionName: fn.name });
+      const published = await lambda.send(new PublishVersionCommand({ FunctionName: fn.name }));
+      // a SnapStart version is Pending until its snapshot is taken, then Active, as on AWS
+      expect(['Pending', 'Active']).toContain(published.State);
+      let active = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn.name, Qualifier: published.Version }));
+      while (active.State === 'Pending') {
+        await new Promise((r) => setTimeout(r, 20));
+        active = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn.name, Qualifier: published.Version }));
+      }
+      await lambda.send(new UpdateAliasCommand({ FunctionName: fn.name, Name: 'live', FunctionVersion: published.Version }));
+      return active;
+    };
+
+    const off = await publishWith('None');
+    expect(off).toMatchObject({ Version: '2', SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' } });
+    expect(await held()).toMatchObject({ snapshot: false, restores: 0, initType: 'on-demand', version: '2' });
+
+    const on = await publishWith('PublishedVersions');
+    expect(on).toMatchObject({ Version: '3', SnapStart: { ApplyOn: 'PublishedVersions', OptimizationStatus: 'On' } });
+    expect(await held()).toMatchObject({ snapshot: true, restores: 1, initType: 'snap-start', version: '3' });
+    lambda.destroy();
   });
 
   it('refuses to start a stack whose SnapStart version cannot be published, naming the resource, in one line', async () => {

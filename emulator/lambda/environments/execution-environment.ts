@@ -85,6 +85,8 @@ export interface ProcessEnvironmentSpec extends SpecBase {
 export interface Snapshot {
   /** INIT's outcome: the snapshot is taken, or INIT (or a before-snapshot hook) failed. */
   readonly ready: Promise<StartResult>;
+  /** `ready`'s outcome once it has one, read where an answer cannot wait (a version's State) */
+  readonly outcome: StartResult | undefined;
   /** A new process restored from it, with these variables set; rejects when the snapshot is gone. */
   restore(env: Record<string, string>): Promise<RestoredProcess>;
 }

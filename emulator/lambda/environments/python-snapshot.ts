@@ -27,6 +27,7 @@ type Exit = Awaited<RestoredProcess['exited']>;
 export class PythonSnapshot implements Snapshot {
   /** INIT's outcome: the snapshot is taken, or INIT (or a before-snapshot hook) failed. */
   readonly ready: Promise<StartResult>;
+  outcome: StartResult | undefined;
   private readonly init = new PendingResult<StartResult>();
   private readonly child: ChildProcess;
   private readonly control: Socket;
@@ -68,6 +69,7 @@ export class PythonSnapshot implements Snapshot {
     this.child.unref();
     for (const s of [this.child.stdout, this.child.stderr, this.control] as Socket[]) s.unref();
     this.logPort = this.listenForOutput();
+    void this.ready.then((r) => (this.outcome = r));
   }
 
   /**
