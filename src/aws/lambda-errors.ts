@@ -1,7 +1,7 @@
 import { UserError } from '../../common/errors.ts';
 
 /** The IAM action a Lambda API call needs, named in what the user is told. */
-export type LambdaAction = 'lambda:GetFunctionConfiguration' | 'lambda:UpdateFunctionConfiguration';
+export type LambdaAction = 'lambda:GetFunctionConfiguration' | 'lambda:UpdateFunctionConfiguration' | 'lambda:PublishVersion' | 'lambda:UpdateAlias';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE']);
 const ACCESS_DENIED = new Set(['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation']);

@@ -25,7 +25,7 @@ import { fmtInt } from '../number-format.ts';
 
 /**
  * `fanout-bench compare --memory 128,256,… | --room-size 10,100,… | --payload 128,4096,… |
- * --provisioned 0,2,… [--function NAME] | --targets A,B[,…] [--room-size 10,100,…] [scenario]`: the scenario at each value of one swept
+ * --provisioned 0,2,… [--function NAME] | --snapstart off,on [--function NAME] | --targets A,B[,…] [--room-size 10,100,…] [scenario]`: the scenario at each value of one swept
  * parameter (or the variants at each room size: a grid), one
  * comparison (compare.json, index.html, summary.md). Takes run's flags (target, load, output,
  * prices) except run's `--memory fn=MB`: here `--memory` lists the sizes and `--function` names
@@ -43,6 +43,7 @@ interface CompareFlags extends SharedFlags {
   payload?: string;
   targets?: string;
   provisioned?: string;
+  snapstart?: string;
   function?: string[];
   latency?: string;
   weight?: string[];
@@ -54,16 +55,17 @@ const MAX_SIZES = 12;
 export function addCompareCommand(program: Command): void {
   const compare = program
     .command('compare')
-    .description("run a scenario at several Lambda memory sizes, room sizes, payloads, one function's provisioned concurrencies or deployed variants and write one comparison to <out>/<id>/")
+    .description("run a scenario at several Lambda memory sizes, room sizes, payloads, one function's provisioned concurrencies or SnapStart, or deployed variants and write one comparison to <out>/<id>/")
     .argument('[scenario]', `built-in scenario (${Object.keys(BUILTIN_SCENARIOS).join(', ')}) or a YAML/JSON file`, 'fanout')
     .option('--memory <MB,MB,...>', `memory sizes to compare, e.g. 128,256,512,1024,1769 (2 to ${MAX_SIZES}, ${LAMBDA_MEMORY_MB.min}–${LAMBDA_MEMORY_MB.max} MB)`)
     .option('--room-size <N,N,...>', `members per room to compare, e.g. 10,100,1000 (2 to ${MAX_SIZES})`)
     .option('--hold-constant <what>', `--room-size: ${HoldConstant.options.join(' or ')} stay the same at every size (default deliveries: deliveries per second)`)
     .option('--payload <bytes,...>', `payload sizes to compare, e.g. 128,4096,32000 (2 to ${MAX_SIZES}, at most ${fmtInt(MAX_PAYLOAD_BYTES)} bytes)`)
     .option('--provisioned <N,N,...>', `provisioned environments to compare for one function (--function, else the stack's one with provisioned concurrency), e.g. 0,2,8 (2 to ${MAX_SIZES}, 0 to ${fmtInt(MAX_PROVISIONED)}; 0: none)`)
+    .option('--snapstart <off,on>', "one function's SnapStart off and on (--function, else the stack's one with SnapStart on; its route must invoke an alias): each point publishes a version and moves the alias to it")
     .option('--targets <A,B,...|file>', 'deployed variants to compare, e.g. aws:ChatArm64,aws:ChatX86, or a variants file (YAML/JSON) that can give local stacks their knobs; with --room-size, side by side at each room size (a grid)')
     .option(`${THRESHOLD_FLAG} <expr>`, 'sweeps: the SLO every point is judged by, after the scenario\'s thresholds (repeatable), e.g. "fanout.p99 < 500ms"', collect)
-    .option('--function <names>', `--memory: functions set to each size, comma-separated or repeated (default: ${DEFAULT_COMPARED_FUNCTIONS.join(', ')}); --provisioned: the one function; a template's by name or logical id`, collect)
+    .option('--function <names>', `--memory: functions set to each size, comma-separated or repeated (default: ${DEFAULT_COMPARED_FUNCTIONS.join(', ')}); --provisioned, --snapstart: the one function; a template's by name or logical id`, collect)
     .option('--repeat <n>', `measurements per size (at most ${MAX_REPEAT}; medians and their spread are compared)`)
     .option('--latency <metric>', `what "speed" means: ${LatencyMetric.options.join(', ')} (default duration: the compared functions' Duration p50)`)
     .option('--weight <w>', 'balanced strategy weights, 0 (speed only) to 1 (cost only), comma-separated or repeated; default 0.5', collect)
@@ -123,7 +125,7 @@ function warmUpFlag(v: string | undefined): number | undefined {
   return ms;
 }
 
-const SWEEP_FLAGS = ['--memory', '--room-size', '--payload', '--provisioned', '--targets'] as const;
+const SWEEP_FLAGS = ['--memory', '--room-size', '--payload', '--provisioned', '--snapstart', '--targets'] as const;
 
 /** The most provisioned environments one point may ask for (Lambda's default account concurrency is 1,000). */
 const MAX_PROVISIONED = 10_000;
@@ -140,7 +142,7 @@ function sweepOf(flags: CompareFlags, targetGiven: boolean): Sweep | { parameter
   if (flags.holdConstant !== undefined && flags.roomSize === undefined) throw new UserError('--hold-constant: applies to --room-size only');
   if (which !== '--memory') {
     if (flags.weight !== undefined) throw new UserError('--weight: applies to --memory only');
-    if (flags.function !== undefined && which !== '--provisioned') throw new UserError('--function: applies to --memory and --provisioned only');
+    if (flags.function !== undefined && which !== '--provisioned' && which !== '--snapstart') throw new UserError('--function: applies to --memory, --provisioned and --snapstart only');
   } else if (flags.threshold !== undefined) {
     throw new UserError(`${THRESHOLD_FLAG}: applies to --room-size, --payload and --targets (a memory comparison recommends by cost and speed)`);
   }
@@ -151,15 +153,27 @@ function sweepOf(flags: CompareFlags, targetGiven: boolean): Sweep | { parameter
       return { parameter: 'room-size', ...roomSizesOf(flags) };
     case '--payload':
       return { parameter: 'payload', bytes: numberList('--payload', flags.payload!, 0, MAX_PAYLOAD_BYTES, ' bytes') };
-    case '--provisioned': {
+    case '--provisioned':
+    case '--snapstart': {
       const named = listFlag('--function', flags.function);
-      if (named !== undefined && named.length !== 1) throw new UserError(`--function: --provisioned compares one function's provisioned concurrency, got ${named.length} (${named.join(', ')})`);
-      return { parameter: 'provisioned', counts: numberList('--provisioned', flags.provisioned!, 0, MAX_PROVISIONED, ' environments'), ...(named ? { function: named[0]! } : {}) };
+      if (named !== undefined && named.length !== 1) throw new UserError(`--function: ${which} compares one function's ${which === '--snapstart' ? 'SnapStart' : 'provisioned concurrency'}, got ${named.length} (${named.join(', ')})`);
+      const fn = named ? { function: named[0]! } : {};
+      if (which === '--snapstart') return { parameter: 'snapstart', settings: snapStartSettings(flags.snapstart!), ...fn };
+      return { parameter: 'provisioned', counts: numberList('--provisioned', flags.provisioned!, 0, MAX_PROVISIONED, ' environments'), ...fn };
     }
     case '--targets':
       if (targetGiven) throw new UserError('--target: --targets names the targets compared (give one or the other)');
       return { parameter: 'targets', variants: parseVariants(flags.targets!), ...(grid ? { roomSizes: roomSizesOf(flags) } : {}) };
   }
+}
+
+/** `--snapstart off,on`: both settings, each once, in either order (a comparison of one is none). */
+function snapStartSettings(v: string): Array<'off' | 'on'> {
+  const parts = v.split(',').map((p) => p.trim());
+  const bad = parts.find((p) => p !== 'off' && p !== 'on');
+  if (bad !== undefined) throw new UserError(`--snapstart: each setting must be off or on, got "${bad}" in "${v}"`);
+  if (parts.length !== 2 || parts[0] === parts[1]) throw new UserError(`--snapstart: give off,on (SnapStart off against on), got "${v}"`);
+  return parts as Array<'off' | 'on'>;
 }
 
 function roomSizesOf(flags: CompareFlags): { sizes: number[]; holdConstant: HoldConstant } {
@@ -169,7 +183,7 @@ function roomSizesOf(flags: CompareFlags): { sizes: number[]; holdConstant: Hold
 }
 
 function flagValue(flags: CompareFlags, f: (typeof SWEEP_FLAGS)[number]): string | undefined {
-  return f === '--memory' ? flags.memory : f === '--room-size' ? flags.roomSize : f === '--payload' ? flags.payload : f === '--provisioned' ? flags.provisioned : flags.targets;
+  return f === '--memory' ? flags.memory : f === '--room-size' ? flags.roomSize : f === '--payload' ? flags.payload : f === '--provisioned' ? flags.provisioned : f === '--snapstart' ? flags.snapstart : flags.targets;
 }
 
 async function compareCommand(scenarioRef: string, flags: CompareFlags, targetGiven: boolean): Promise<number> {
@@ -182,7 +196,9 @@ async function compareCommand(scenarioRef: string, flags: CompareFlags, targetGi
     latencyMetric: latencyFlag(flags.latency),
     warmUpMs: warmUpFlag(flags.warmUp),
   };
-  if (sweep.parameter === 'provisioned' && (common.warmUpMs ?? 0) > 0) throw new UserError('--warm-up: --provisioned measures without a warm-up (the cold starts are what it compares): give 0 or leave it out');
+  if ((sweep.parameter === 'provisioned' || sweep.parameter === 'snapstart') && (common.warmUpMs ?? 0) > 0) {
+    throw new UserError(`--warm-up: --${sweep.parameter} measures without a warm-up (the cold starts are what it compares): give 0 or leave it out`);
+  }
   const tty = process.stderr.isTTY === true;
   // A second signal quits at once; the memory session then prints what it could not restore.
   const interrupts = catchInterrupts({ tty, what: sweep.parameter === 'memory' ? 'restoring the original memory sizes, writing what was measured' : 'writing what was measured' });

@@ -2,6 +2,7 @@ import { buildSweep, type PointInput } from '../analyses/compare/build-sweep.ts'
 import type { HoldConstant, LatencyMetric, PointSetting, PointSlo, SweepComparison } from '../analyses/compare/compare-schema.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
 import { monthlyAllocationUsd, provisionedSubject, setProvisioned, type ProvisionedSubject } from './provisioned-setting.ts';
+import { monthlyCacheUsd, restoreSnapStart, setSnapStart, snapStartOrigin, snapStartSubject, type SnapStartOrigin, type SnapStartSubject } from './snapstart-setting.ts';
 import type { Quotas } from '../contracts/quotas-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { newRunId } from '../metrics/results/run-id.ts';
@@ -38,6 +39,9 @@ import { loadOf, payloadPoints, roomSizePoints } from './sweep-points.ts';
  *   it is measured (provisioned-setting.ts) and no warm-up: the cold starts are what it compares.
  *   A local stack of its own per point starts every point cold; a deployed target keeps the
  *   on-demand environments an earlier point left warm (the notes say so).
+ * - snapstart: as provisioned, each point's version published with the function's SnapStart off
+ *   or on and the route's alias moved to it (snapstart-setting.ts); a deployed target gets its
+ *   alias and SnapStart back after the last point.
  * - targets: every variant is resolved first and stays up; then round after round (`--repeat`),
  *   one measurement of each variant in turn, the order rotating each round, so that no variant
  *   owns a quieter or a busier stretch of time.
@@ -50,6 +54,8 @@ export type Sweep =
   | { parameter: 'payload'; bytes: number[] }
   /** one function's provisioned concurrency (`--function`, else the stack's one configured), environments at each point */
   | { parameter: 'provisioned'; counts: number[]; function?: string }
+  /** one function's SnapStart (`--function`, else the stack's one with it on): off (x 0) and on (x 1) */
+  | { parameter: 'snapstart'; settings: Array<'off' | 'on'>; function?: string }
   | { parameter: 'targets'; variants: Variant[]; roomSizes?: { sizes: number[]; holdConstant: HoldConstant } };
 
 export interface SweepOptions extends Omit<CompareOptions, 'sizes' | 'balancedWeights'> {
@@ -77,6 +83,8 @@ interface Plan {
   results: Results[];
   /** provisioned: the function, its alias or version, and the environments this point allocates */
   provisioned?: ProvisionedSubject & { environments: number };
+  /** snapstart: the function, its alias, SnapStart at this point, and the version the alias named while measured */
+  snapStart?: SnapStartSubject & { on: boolean; version: string };
 }
 
 export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
@@ -113,24 +121,48 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       if (results.status === 'completed') p.results.push(results);
       else complete = false;
     };
-    // provisioned: the point's allocation, set through the target's Lambda API and READY before it is measured
+    // provisioned, snapstart: the point's setting, made through the target's Lambda API (READY, Active) before it is measured
     let subject: ProvisionedSubject | undefined;
-    const allocate = async (p: Plan, target: Target) => {
-      if (sweep.parameter !== 'provisioned' || session.aborted) return;
+    let snapSubject: SnapStartSubject | undefined;
+    let origin: SnapStartOrigin | undefined;
+    const lambdaOf = (p: Plan, target: Target) => {
       const where = target.lambdaApi;
-      if (!where) throw new UserError(`--target ${p.input.target.spec}: compare sets provisioned concurrency through Lambda's API, which this target does not name (use --target local, --template or aws:<stack>)`);
-      subject ??= provisionedSubject((await target.describeFunctions()).functions, sweep.function);
-      p.provisioned = { ...subject, environments: p.x };
-      session.say(`${p.label}: ${subject.function}:${subject.qualifier} set to ${p.x} provisioned environment${p.x === 1 ? '' : 's'}, waiting until READY`);
-      const lambda = createLambdaClient(where);
+      if (!where) throw new UserError(`--target ${p.input.target.spec}: compare sets ${sweep.parameter === 'snapstart' ? 'SnapStart' : 'provisioned concurrency'} through Lambda's API, which this target does not name (use --target local, --template or aws:<stack>)`);
+      return createLambdaClient(where);
+    };
+    const setPoint = async (p: Plan, target: Target) => {
+      if ((sweep.parameter !== 'provisioned' && sweep.parameter !== 'snapstart') || session.aborted) return;
+      const lambda = lambdaOf(p, target);
       try {
-        await setProvisioned(lambda, subject, p.x, o.signal);
+        if (sweep.parameter === 'provisioned') {
+          subject ??= provisionedSubject((await target.describeFunctions()).functions, sweep.function);
+          p.provisioned = { ...subject, environments: p.x };
+          session.say(`${p.label}: ${subject.function}:${subject.qualifier} set to ${p.x} provisioned environment${p.x === 1 ? '' : 's'}, waiting until READY`);
+          await setProvisioned(lambda, subject, p.x, o.signal);
+        } else {
+          snapSubject ??= snapStartSubject((await target.describeFunctions()).functions, sweep.function);
+          // a deployed target's alias and SnapStart as found, put back after the last point
+          if (!base.target.startsLocalStack) origin ??= await snapStartOrigin(lambda, snapSubject);
+          session.say(`${p.label}: ${snapSubject.function}:${snapSubject.alias} moving to a version with SnapStart ${p.x === 1 ? 'on' : 'off'}, waiting until it is Active`);
+          const version = await setSnapStart(lambda, snapSubject, p.x === 1, o.signal);
+          p.snapStart = { ...snapSubject, on: p.x === 1, version };
+        }
+      } finally {
+        lambda.destroy();
+      }
+    };
+    const putBack = async (p: Plan, target: Target) => {
+      if (!origin || !snapSubject) return;
+      session.say(`${snapSubject.function}:${snapSubject.alias}: back to version ${origin.version}, SnapStart ${origin.applyOn}`);
+      const lambda = lambdaOf(p, target);
+      try {
+        await restoreSnapStart(lambda, snapSubject, origin);
       } finally {
         lambda.destroy();
       }
     };
     const warm = async (p: Plan, target: Target) => {
-      const warmUpMs = sweep.parameter === 'provisioned' ? 0 : (o.warmUpMs ?? DEFAULT_WARM_UP_MS);
+      const warmUpMs = sweep.parameter === 'provisioned' || sweep.parameter === 'snapstart' ? 0 : (o.warmUpMs ?? DEFAULT_WARM_UP_MS);
       if (warmUpMs === 0 || session.aborted) return;
       session.say(`${p.label}: warming up`);
       await session.warmUp(p.scenario, target, p.input, { runId: `${compareId}-${p.slug}-warm`, warmUpMs });
@@ -174,7 +206,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
           session.say(`${p.label}: starting a local stack of its own`);
           const target = await start(p, `${p.slug}-stack.log`);
           try {
-            await allocate(p, target);
+            await setPoint(p, target);
             await warm(p, target);
             for (let i = 1; i <= repeat && !session.aborted; i++) await measureOnce(p, target, i);
           } finally {
@@ -184,12 +216,16 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       } else {
         const target = await start(plans[0]!, 'stack.log');
         await warm(plans[0]!, target);
-        for (const p of plans) {
-          await allocate(p, target);
-          for (let i = 1; i <= repeat && !session.aborted; i++) {
-            session.say(`${p.label}: measuring`);
-            await measureOnce(p, target, i);
+        try {
+          for (const p of plans) {
+            await setPoint(p, target);
+            for (let i = 1; i <= repeat && !session.aborted; i++) {
+              session.say(`${p.label}: measuring`);
+              await measureOnce(p, target, i);
+            }
           }
+        } finally {
+          await putBack(plans[0]!, target);
         }
       }
     } catch (err) {
@@ -209,7 +245,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     ...(sweep.parameter === 'room-size' ? { holdConstant: sweep.holdConstant } : {}),
     ...(grid ? { holdConstant: grid.holdConstant, grid: { variants: grid.variants } } : {}),
     slo: thresholds.map((t) => t.expression),
-    functions: measured[0]?.provisioned ? [measured[0].provisioned.function] : o.functions,
+    functions: measured[0]?.provisioned ? [measured[0].provisioned.function] : measured[0]?.snapStart ? [measured[0].snapStart.function] : o.functions,
     repeat,
     latencyMetric: o.latencyMetric,
     architecture: o.cost?.architecture,
@@ -232,6 +268,7 @@ function planPoints(o: SweepOptions, sweep: Sweep, base: RunInput): Plan[] {
   if (sweep.parameter === 'room-size') return roomSizePoints(base.scenario, sweep.sizes, sweep.holdConstant).map((p) => plan(p.x, p.label, `members-${p.x}`, p.scenario, base));
   if (sweep.parameter === 'payload') return payloadPoints(base.scenario, sweep.bytes).map((p) => plan(p.x, p.label, `payload-${p.x}b`, p.scenario, base));
   if (sweep.parameter === 'provisioned') return [...sweep.counts].sort((a, b) => a - b).map((n) => plan(n, `${n} provisioned`, `provisioned-${n}`, base.scenario, base));
+  if (sweep.parameter === 'snapstart') return (['off', 'on'] as const).filter((s) => sweep.settings.includes(s)).map((s) => plan(s === 'on' ? 1 : 0, `SnapStart ${s}`, `snapstart-${s}`, base.scenario, base));
   const variants = sweep.variants.map((v, k) => {
     // each variant's own input: its target's token and host limits; the same seed for all
     const input = k === 0 ? base : checkRunInput({ ...o, target: v.target, targetField: v.field.target, seed: base.seed });
@@ -247,16 +284,19 @@ function planPoints(o: SweepOptions, sweep: Sweep, base: RunInput): Plan[] {
   );
 }
 
-/** What a point ran: its load, where, at which architecture; a provisioned point what it allocated, and its month at the run's prices. */
+/** What a point ran: its load, where, at which architecture; a provisioned point what it allocated, a SnapStart point which version, and their month at the run's prices. */
 function settingOf(p: Plan, o: SweepOptions): PointSetting {
   const architecture = p.variant?.arch ?? o.cost?.architecture ?? 'x86_64';
   const pc = p.provisioned;
+  const snap = p.snapStart;
+  const prices = p.results[0]?.cost?.prices ?? o.cost?.prices;
   return {
     ...loadOf(p.scenario),
     target: p.input.target.spec,
     ...(p.variant?.knobs ? { knobs: p.variant.knobs } : {}),
     architecture,
-    ...(pc ? { provisioned: { function: pc.function, qualifier: pc.qualifier, environments: pc.environments, memoryMB: pc.memoryMB, monthlyUsd: monthlyAllocationUsd(pc.environments, pc.memoryMB, p.results[0]?.cost?.prices ?? o.cost?.prices, architecture) } } : {}),
+    ...(pc ? { provisioned: { function: pc.function, qualifier: pc.qualifier, environments: pc.environments, memoryMB: pc.memoryMB, monthlyUsd: monthlyAllocationUsd(pc.environments, pc.memoryMB, prices, architecture) } } : {}),
+    ...(snap ? { snapStart: { function: snap.function, alias: snap.alias, version: snap.version, on: snap.on, memoryMB: snap.memoryMB, monthlyUsd: monthlyCacheUsd(snap.on, snap.memoryMB, prices) } } : {}),
   };
 }
 

@@ -165,3 +165,29 @@ describe('recommendSweep: provisioned concurrency', () => {
     expect(noisy.reason).toContain('4 provisioned, more, did not meet it: the boundary is within the noise');
   });
 });
+
+describe('recommendSweep: SnapStart', () => {
+  const TAIL = 'connect.p99 < 100ms: 412 ms; limit < 100 ms: crossed';
+  const snap = (on: boolean, o: Parameters<typeof point>[2] = {}): PointResult => {
+    const p = point(on ? 1 : 0, `SnapStart ${on ? 'on' : 'off'}`, { latency: on ? 60 : 412, ...o });
+    return {
+      ...p,
+      setting: { ...p.setting, snapStart: { function: 'chat', alias: 'live', version: on ? '3' : '2', on, memoryMB: 512, monthlyUsd: on ? 1.95 : 0 } },
+      coldStarts: { route: '$connect', attributed: 20, cold: 4, p99Ms: on ? 60 : 412 },
+    };
+  };
+
+  it('picks on where only on met the SLO, with its cache month, and says what off missed', () => {
+    const r = recommendSweep('snapstart', [snap(false, { slo: missed(TAIL) }), snap(true)], 'connect-p99');
+    expect(r).toMatchObject({ rule: 'off-unless-needed', pick: { label: 'SnapStart on', x: 1 }, firstFailing: { label: 'SnapStart off', failed: [TAIL] } });
+    expect(r.reason).toBe(
+      `SnapStart on is the setting that met the SLO ($connect 4 of 20 cold, its p99 60 ms; $1.95 a month cached) (connect p99 60 ms, $1.00 per million deliveries); SnapStart off did not ($connect 4 of 20 cold, its p99 412 ms): ${TAIL}.`,
+    );
+  });
+
+  it('picks off where it met the SLO: SnapStart bills what the route does not need', () => {
+    const r = recommendSweep('snapstart', [snap(false), snap(true)], 'connect-p99');
+    expect(r).toMatchObject({ rule: 'off-unless-needed', pick: { label: 'SnapStart off' }, firstFailing: null });
+    expect(r.reason).toMatch(/^SnapStart off met the SLO \(\$connect 4 of 20 cold, its p99 412 ms\) .*: at this load the route needs no SnapStart\.$/);
+  });
+});

@@ -60,7 +60,7 @@ export interface SweepInput {
   createdAt?: string;
 }
 
-export const DEFAULT_SWEEP_LATENCY: Record<SweptParameter, LatencyMetric> = { 'room-size': 'fanout-p99', payload: 'broadcast-p99', targets: 'broadcast-p99', provisioned: 'connect-p99' };
+export const DEFAULT_SWEEP_LATENCY: Record<SweptParameter, LatencyMetric> = { 'room-size': 'fanout-p99', payload: 'broadcast-p99', targets: 'broadcast-p99', provisioned: 'connect-p99', snapstart: 'connect-p99' };
 
 /**
  * The functions whose Duration a sweep shows when none is named: the reference stack's send
@@ -100,7 +100,7 @@ export function buildSweep(input: SweepInput): SweepComparison {
       costSource: weakestSource(counted),
       slo: counted.length === 0 ? null : (p.slo ?? null),
       costs: costsOver(results),
-      ...coldStartsOver(results, p.setting.provisioned?.function, stackFunctions, latencyFigure),
+      ...coldStartsOver(results, p.setting.provisioned?.function ?? p.setting.snapStart?.function, stackFunctions, latencyFigure),
     };
   });
   const excluded = points
@@ -133,14 +133,20 @@ export function buildSweep(input: SweepInput): SweepComparison {
 }
 
 /**
- * provisioned: the requests of the route the function serves, over the counted repeats (cold ones
+ * provisioned, snapstart: the requests of the route the function serves, over the counted repeats (cold ones
  * and the route's p99, the median of the repeats'): the same figure as the sweep's latencies, the
- * stack's where they are the stack's (the local host's waits taken out).
+ * stack's where they are the stack's (the local host's waits taken out). A function behind several
+ * routes (`$connect` and `$default`) is counted on the one the stack lists it for where the runs
+ * traced requests there, else on the route of its that served the most.
  */
 function coldStartsOver(results: readonly Results[], fn: string | undefined, stack: readonly BenchFunction[], figure: LatencyFigure | undefined): Pick<PointResult, 'coldStarts'> {
   if (fn === undefined) return {};
-  const route = stack.find((f) => f.name === fn)?.route;
-  const rows = results.flatMap((r) => r.attribution?.routes.filter((x) => x.route === route && (x.functionName === undefined || x.functionName === fn)) ?? []);
+  const listed = stack.find((f) => f.name === fn)?.route;
+  const its = results.flatMap((r) => r.attribution?.routes.filter((x) => x.functionName === fn || (x.functionName === undefined && x.route === listed)) ?? []);
+  const served = new Map<string, number>();
+  for (const x of its) served.set(x.route, (served.get(x.route) ?? 0) + x.attributed);
+  const route = listed !== undefined && served.has(listed) ? listed : [...served].sort((a, b) => b[1] - a[1])[0]?.[0];
+  const rows = its.filter((x) => x.route === route);
   if (route === undefined || rows.length === 0) return {};
   return { coldStarts: { route, attributed: rows.reduce((n, x) => n + x.attributed, 0), cold: rows.reduce((n, x) => n + x.cold, 0), p99Ms: medianRange(rows.map((x) => (figure === 'stack' ? x.stack?.p99Ms : x.p99Ms)))?.median ?? null } };
 }
@@ -185,6 +191,11 @@ function notes(input: SweepInput, metric: LatencyMetric, results: readonly Resul
   if (input.parameter === 'provisioned') {
     out.push(
       "Each point set the function's provisioned concurrency through Lambda's API and waited until it was READY, then measured with no warm-up: requests past the provisioned environments spill over to on-demand ones, with their cold starts. Against the local emulator each point ran on a stack of its own, so every point started cold; a deployed target keeps the on-demand environments an earlier point left warm. The pick is the fewest that met the SLO: a provisioned environment is paid for while allocated, busy or not (each point's month at list prices is in its setting); give the SLO the route's tail or cold starts (e.g. --threshold \"connect.p99 < 100ms\").",
+    );
+  }
+  if (input.parameter === 'snapstart') {
+    out.push(
+      "Each point set the function's SnapStart through Lambda's API (UpdateFunctionConfiguration, PublishVersion, waiting until the version was Active: a SnapStart version takes its snapshot first), moved the alias its route invokes to that version, and measured with no warm-up: each new environment of a SnapStart version is restored from the snapshot, a cold start counted with its Restore Duration; with SnapStart off each runs its INIT. Against the local emulator each point ran on a stack of its own; on a deployed target the alias and the function's SnapStart are put back as they were found after the last point (the versions published stay). The pick is off where it met the SLO, else on: SnapStart bills its snapshot's cache while the version exists (each point's month at list prices is in its setting) and each restore by memory (in the run's estimate).",
     );
   }
   if (input.parameter === 'targets') {

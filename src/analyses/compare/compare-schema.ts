@@ -223,8 +223,8 @@ export const Comparison = z.object({
 });
 export type Comparison = z.infer<typeof Comparison>;
 
-/** What a sweep varies: members per room, the payload's bytes, the deployed variant, or one function's provisioned concurrency. */
-export const SweptParameter = z.enum(['room-size', 'payload', 'targets', 'provisioned']);
+/** What a sweep varies: members per room, the payload's bytes, the deployed variant, one function's provisioned concurrency or its SnapStart. */
+export const SweptParameter = z.enum(['room-size', 'payload', 'targets', 'provisioned', 'snapstart']);
 export type SweptParameter = z.infer<typeof SweptParameter>;
 
 /**
@@ -260,6 +260,21 @@ export const PointSetting = z.object({
       function: z.string(),
       qualifier: z.string(),
       environments: z.number().int().nonnegative(),
+      memoryMB: z.number().int().positive(),
+      monthlyUsd: z.number().nonnegative().nullable(),
+    })
+    .optional(),
+  /**
+   * snapstart: the function's SnapStart at this point, the alias its route invokes and the version
+   * it named while measured, and what the version's snapshot cache costs a month (30 days) at list
+   * prices (null: the prices have no SnapStart rates; off: $0); the restores are in the run's estimate
+   */
+  snapStart: z
+    .object({
+      function: z.string(),
+      alias: z.string(),
+      version: z.string(),
+      on: z.boolean(),
       memoryMB: z.number().int().positive(),
       monthlyUsd: z.number().nonnegative().nullable(),
     })
@@ -313,7 +328,7 @@ export const PointResult = SizeResult.omit({ memoryMB: true }).extend({
   slo: PointSlo.nullable(),
   costs: PointCosts,
   /**
-   * provisioned: the requests of the route the function serves, over the counted repeats: how many
+   * provisioned, snapstart: the requests of the route the function serves, over the counted repeats: how many
    * the run traced to an invocation, how many of them were cold, and the route's p99 (the median
    * of the repeats'; the stack's where the sweep's latencies are, `latencyFigure`); absent where no
    * repeat traced that route
@@ -335,16 +350,17 @@ export type PointPick = z.infer<typeof PointPick>;
  * The sweep's recommendation. room-size and payload: the largest value whose point met the SLO
  * (`largest-within-slo`), with the first larger one that did not; provisioned: the fewest
  * environments whose point met it (`fewest-within-slo`: each costs its allocation, busy or not),
- * with the largest fewer that did not (`firstFailing`); targets: the cheapest variant
+ * with the largest fewer that did not (`firstFailing`); snapstart: off where it met the SLO, else on
+ * where that did (`off-unless-needed`: SnapStart bills its cache and restores); targets: the cheapest variant
  * that met it (`cheapest-within-slo`), ties (within 1 %) to the faster; a grid
  * (`cheapest-per-room-size`): that at each room size, the pick the largest size's and the reason
  * the grid's sentence (`grid`).
  */
 export const SweepRecommendation = z.object({
-  rule: z.enum(['largest-within-slo', 'cheapest-within-slo', 'cheapest-per-room-size', 'fewest-within-slo']),
+  rule: z.enum(['largest-within-slo', 'cheapest-within-slo', 'cheapest-per-room-size', 'fewest-within-slo', 'off-unless-needed']),
   pick: PointPick.nullable(),
   runnerUp: PointPick.nullable(),
-  /** room-size, payload: the smallest value above the pick that did not meet the SLO; provisioned: the largest below it that did not */
+  /** room-size, payload: the smallest value above the pick that did not meet the SLO; provisioned: the largest below it that did not; snapstart: off, where on is the pick */
   firstFailing: PointPick.extend({ failed: z.array(z.string()) }).nullable(),
   /** targets: the pick and the runner-up overlap in cost over their repeats */
   withinSpread: z.boolean(),

@@ -9,6 +9,8 @@ import { tied } from './recommend.ts';
  *   that did not (where fan-out in one invocation, or the payload, stops meeting it);
  * - provisioned: the fewest provisioned environments whose point met the SLO (each is paid for
  *   allocated, busy or not), and the largest fewer that did not;
+ * - snapstart: off where it met the SLO, else on where that did (SnapStart bills its cache and
+ *   restores): the same rule, off being the fewer;
  * - targets: the cheapest variant that met the SLO (the whole estimate per million deliveries),
  *   a tie within 1 % going to the faster (the sweep's latency), then to the one given first.
  * A point with no counted repeat, or none judged, cannot be picked. A miss with the harness
@@ -18,7 +20,7 @@ export function recommendSweep(parameter: SweptParameter, points: readonly Point
   const judged = points.filter((p) => p.status !== 'excluded' && p.slo !== null);
   const met = judged.filter((p) => p.slo!.met);
   if (parameter === 'targets') return cheapest(judged, met, latencyMetric);
-  if (parameter === 'provisioned') return fewest(judged, met, latencyMetric);
+  if (parameter === 'provisioned' || parameter === 'snapstart') return fewest(parameter, judged, met, latencyMetric);
   return largest(parameter, judged, met, latencyMetric);
 }
 
@@ -63,22 +65,26 @@ function largest(parameter: SweptParameter, judged: PointResult[], met: PointRes
   return { ...base, reason };
 }
 
-/** "$connect 0 of 6 cold, its p99 14.8 ms" (the route the function serves), and what the allocation costs a month. */
-function provisionedFigures(p: PointResult): string {
+/** "$connect 0 of 6 cold, its p99 14.8 ms" (the route the function serves), and what the allocation (or the snapshot's cache) costs a month. */
+function coldFigures(p: PointResult): string {
   const parts: string[] = [];
   const c = p.coldStarts;
   if (c) parts.push(`${c.route} ${fmtInt(c.cold)} of ${fmtInt(c.attributed)} cold${c.p99Ms !== null ? `, its p99 ${fmtMs(c.p99Ms)}` : ''}`);
-  const monthly = p.setting.provisioned?.monthlyUsd;
-  if (monthly !== undefined && monthly !== null) parts.push(`${fmtUsd(monthly)} a month allocated`);
+  const provisioned = p.setting.provisioned?.monthlyUsd;
+  if (provisioned !== undefined && provisioned !== null) parts.push(`${fmtUsd(provisioned)} a month allocated`);
+  const cached = p.setting.snapStart?.on ? p.setting.snapStart.monthlyUsd : null;
+  if (cached !== null) parts.push(`${fmtUsd(cached)} a month cached`);
   return parts.length > 0 ? ` (${parts.join('; ')})` : '';
 }
 
-function fewest(judged: PointResult[], met: PointResult[], metric: LatencyMetric): SweepRecommendation {
+/** provisioned: the fewest environments that met the SLO; snapstart: off where it met it, else on (x 0 and 1). */
+function fewest(parameter: 'provisioned' | 'snapstart', judged: PointResult[], met: PointResult[], metric: LatencyMetric): SweepRecommendation {
+  const needed = parameter === 'provisioned' ? 'provisioned concurrency' : 'SnapStart';
   const byX = [...judged].sort((a, b) => a.x - b.x);
   const [pick = null, runnerUp = null] = [...met].sort((a, b) => a.x - b.x);
   const firstFailing = [...byX].reverse().find((p) => !p.slo!.met && (pick === null || p.x < pick.x)) ?? null;
   const base = {
-    rule: 'fewest-within-slo' as const,
+    rule: parameter === 'provisioned' ? ('fewest-within-slo' as const) : ('off-unless-needed' as const),
     pick: pick ? pickOf(pick) : null,
     runnerUp: runnerUp ? pickOf(runnerUp) : null,
     firstFailing: firstFailing ? { ...pickOf(firstFailing), failed: firstFailing.slo!.failed } : null,
@@ -87,15 +93,15 @@ function fewest(judged: PointResult[], met: PointResult[], metric: LatencyMetric
   if (judged.length === 0) return { ...base, reason: 'no setting could be judged: no repeat counted' };
   if (!pick) {
     const most = byX.at(-1)!;
-    return { ...base, reason: `no setting met the SLO; even ${most.label} did not${provisionedFigures(most)}: ${failedText(most)}.` };
+    return { ...base, reason: `no setting met the SLO; even ${most.label} did not${coldFigures(most)}: ${failedText(most)}.` };
   }
   let reason =
     pick.x === 0
-      ? `${pick.label} met the SLO${provisionedFigures(pick)}${figures(pick, metric)}: at this load the route needs no provisioned concurrency`
-      : `${pick.label} is the fewest that met the SLO${provisionedFigures(pick)}${figures(pick, metric)}`;
-  reason += firstFailing ? `; ${firstFailing.label} did not${provisionedFigures(firstFailing)}: ${failedText(firstFailing)}.` : pick.x === 0 ? '.' : '; no fewer was measured.';
+      ? `${pick.label} met the SLO${coldFigures(pick)}${figures(pick, metric)}: at this load the route needs no ${needed}`
+      : `${pick.label} is the ${parameter === 'provisioned' ? 'fewest' : 'setting'} that met the SLO${coldFigures(pick)}${figures(pick, metric)}`;
+  reason += firstFailing ? `; ${firstFailing.label} did not${coldFigures(firstFailing)}: ${failedText(firstFailing)}.` : pick.x === 0 ? '.' : `; no ${parameter === 'provisioned' ? 'fewer' : 'other setting'} was measured.`;
   const above = byX.filter((p) => p.x > pick.x && !p.slo!.met);
-  if (above.length > 0) reason += ` ${above.map((p) => p.label).join(', ')}, more, did not meet it: the boundary is within the noise, or not where provisioned concurrency alone sets it.`;
+  if (above.length > 0) reason += ` ${above.map((p) => p.label).join(', ')}, more, did not meet it: the boundary is within the noise, or not where ${needed} alone sets it.`;
   return { ...base, reason };
 }
 

@@ -32,7 +32,7 @@ export interface SweepChart {
 /** Both charts, always: one with nothing to draw says which data it lacks and why. */
 export type SweepCharts = Record<SweepChart['id'], SweepChart | EmptyChart>;
 
-export const X_AXIS_LABEL: Record<SweptParameter, string> = { 'room-size': 'members per room', payload: 'payload (bytes)', targets: 'variant', provisioned: 'provisioned environments' };
+export const X_AXIS_LABEL: Record<SweptParameter, string> = { 'room-size': 'members per room', payload: 'payload (bytes)', targets: 'variant', provisioned: 'provisioned environments', snapstart: 'SnapStart' };
 
 export function buildSweepCharts(c: SweepComparison): SweepCharts {
   if (c.grid) return gridCharts(c, c.grid);
@@ -44,7 +44,7 @@ export function buildSweepCharts(c: SweepComparison): SweepCharts {
   }
   // targets: the variants' places (1, 2 …) are their x; the others their own values
   const x = points.map((p) => p.x);
-  const xLabels = points.map((p) => (c.parameter === 'targets' ? p.label : p.label.replace(/ (members|provisioned)$/, '')));
+  const xLabels = points.map((p) => (c.parameter === 'targets' ? p.label : p.label.replace(/ (members|provisioned)$/, '').replace(/^SnapStart /, '')));
   const met = points.map((p) => p.slo?.met ?? null);
   const med = (pick: (p: (typeof points)[number]) => MedianRange | null | undefined) => points.map((p) => pick(p)?.median ?? null);
   const base = { xLabel: X_AXIS_LABEL[c.parameter], x, xLabels, met };

@@ -4,7 +4,7 @@ import { fmtNum, fmtUsd } from '../../number-format.ts';
 /** Wording the sweep's renderers (HTML, Markdown, console) share, so the three say the same thing. */
 
 export function parameterTitle(p: SweptParameter): string {
-  return p === 'room-size' ? 'room size' : p === 'payload' ? 'payload' : p === 'provisioned' ? 'provisioned concurrency' : 'variant';
+  return p === 'room-size' ? 'room size' : p === 'payload' ? 'payload' : p === 'provisioned' ? 'provisioned concurrency' : p === 'snapstart' ? 'SnapStart' : 'variant';
 }
 
 /** The recommendation's title: what it picks. */
@@ -12,6 +12,7 @@ export function pickLine(c: SweepComparison): string {
   if (c.recommendation.rule === 'cheapest-per-room-size') return 'cheapest variant within the SLO, by room size';
   if (c.recommendation.rule === 'cheapest-within-slo') return 'cheapest variant within the SLO';
   if (c.recommendation.rule === 'fewest-within-slo') return 'fewest provisioned environments within the SLO';
+  if (c.recommendation.rule === 'off-unless-needed') return 'SnapStart only where the SLO needs it';
   return c.parameter === 'room-size' ? 'largest room size within the SLO' : 'largest payload within the SLO';
 }
 
@@ -30,11 +31,16 @@ export function sloText(p: PointResult): { verdict: string; why: string; note: s
 export function settingText(c: SweepComparison, p: PointResult): string {
   const s = p.setting;
   const load = `${fmtNum(s.rooms)} room${s.rooms === 1 ? '' : 's'} × ${fmtNum(s.membersPerRoom)} members, ${fmtNum(s.messagesPerSecond)} msg/s = ${fmtNum(s.deliveriesPerSecond)} deliveries/s, ${fmtNum(s.payloadBytes)} B`;
+  const cold = p.coldStarts ? `; ${p.coldStarts.route} ${fmtNum(p.coldStarts.cold)} of ${fmtNum(p.coldStarts.attributed)} cold` : '';
   const pc = s.provisioned;
   if (pc) {
-    const cold = p.coldStarts ? `; ${p.coldStarts.route} ${fmtNum(p.coldStarts.cold)} of ${fmtNum(p.coldStarts.attributed)} cold` : '';
     const monthly = pc.monthlyUsd === null ? '' : `, ${fmtUsd(pc.monthlyUsd)} a month allocated`;
     return `${pc.function}:${pc.qualifier} ${fmtNum(pc.environments)} provisioned${monthly}${cold}; ${load}`;
+  }
+  const snap = s.snapStart;
+  if (snap) {
+    const monthly = snap.on && snap.monthlyUsd !== null ? `, ${fmtUsd(snap.monthlyUsd)} a month cached` : '';
+    return `${snap.function}:${snap.alias} (version ${snap.version}) SnapStart ${snap.on ? 'on' : 'off'}${monthly}${cold}; ${load}`;
   }
   if (c.parameter !== 'targets') return load;
   const knobs = s.knobs && Object.keys(s.knobs).length > 0 ? ` ${JSON.stringify(s.knobs)}` : '';

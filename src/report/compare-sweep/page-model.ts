@@ -39,8 +39,8 @@ export interface SweepPointRow {
   dataTransferCost?: SpreadFigure;
   dynamodbCost: SpreadFigure;
   architecture: string;
-  /** provisioned: the route's cold requests ("0 of 6") and the allocation's month ("$2.70") */
-  provisioned?: { cold: string; monthly: string };
+  /** provisioned, snapstart: the route's cold requests ("0 of 6") and the setting's month ("$2.70": the allocation's, the snapshot cache's) */
+  coldSetting?: { cold: string; monthly: string };
 }
 
 /** A grid's cell: one variant (the column's) at one room size. */
@@ -141,8 +141,8 @@ function pointRow(c: SweepComparison, p: PointResult, transfer: boolean): SweepP
     ...(transfer ? { dataTransferCost: f(p.costs.dataTransfer, fmtUsdCell) } : {}),
     dynamodbCost: f(p.costs.dynamodb, fmtUsdCell),
     architecture: p.setting.architecture,
-    ...(p.setting.provisioned
-      ? { provisioned: { cold: p.coldStarts ? `${fmtCount(p.coldStarts.cold)} of ${fmtCount(p.coldStarts.attributed)}` : '–', monthly: fmtUsd(p.setting.provisioned.monthlyUsd) } }
+    ...(p.setting.provisioned || p.setting.snapStart
+      ? { coldSetting: { cold: p.coldStarts ? `${fmtCount(p.coldStarts.cold)} of ${fmtCount(p.coldStarts.attributed)}` : '–', monthly: fmtUsd((p.setting.provisioned ?? p.setting.snapStart)!.monthlyUsd) } }
       : {}),
   };
 }
