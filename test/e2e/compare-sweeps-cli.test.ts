@@ -133,12 +133,12 @@ describe('fanout-bench compare sweeps', () => {
     // the value lists' own lines (--payload 64,200000, --targets local) are numberList's and
     // parseVariants' (test/modes/sweep-points.test.ts, test/modes/compare-variants.test.ts)
     const lines = [
-      [['fanout', '--room-size', '10,50', '--payload', '64,128'], 'fanout-bench: compare: give exactly one of --memory, --room-size, --payload, --provisioned or --targets, or --targets with --room-size (got --room-size and --payload)'],
+      [['fanout', '--room-size', '10,50', '--payload', '64,128'], 'fanout-bench: compare: give exactly one of --memory, --room-size, --payload, --provisioned, --snapstart or --targets, or --targets with --room-size (got --room-size and --payload)'],
       // the one pair a comparison takes is --targets with --room-size (a grid): --targets with another is refused
-      [['fanout', '--targets', 'local,local', '--payload', '64,128'], 'fanout-bench: compare: give exactly one of --memory, --room-size, --payload, --provisioned or --targets, or --targets with --room-size (got --payload and --targets)'],
+      [['fanout', '--targets', 'local,local', '--payload', '64,128'], 'fanout-bench: compare: give exactly one of --memory, --room-size, --payload, --provisioned, --snapstart or --targets, or --targets with --room-size (got --payload and --targets)'],
       [['fanout', '--room-size', '10,5000'], 'fanout-bench: --room-size: rooms of 5,000 members need at least 5,000 clients; built-in scenario fanout has 200 (raise --clients)'],
       [['fanout', '--payload', '64,128', '--hold-constant', 'clients'], 'fanout-bench: --hold-constant: applies to --room-size only'],
-      [['fanout', '--payload', '64,128', '--function', 'x'], 'fanout-bench: --function: applies to --memory and --provisioned only'],
+      [['fanout', '--payload', '64,128', '--function', 'x'], 'fanout-bench: --function: applies to --memory, --provisioned and --snapstart only'],
       [['fanout', '--provisioned', '0,2', '--function', 'a,b'], "fanout-bench: --function: --provisioned compares one function's provisioned concurrency, got 2 (a, b)"],
       [['fanout', '--provisioned', '0,2', '--warm-up', '3s'], 'fanout-bench: --warm-up: --provisioned measures without a warm-up (the cold starts are what it compares): give 0 or leave it out'],
       [['fanout', '--provisioned', '0,-1'], 'fanout-bench: --provisioned: each value must be a whole number from 0 to 10,000 environments, got "-1" in "0,-1"'],
