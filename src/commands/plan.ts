@@ -6,6 +6,7 @@ import { buildPlan } from '../analyses/plan/build-plan.ts';
 import type { TrafficInput } from '../analyses/plan/monthly-cost.ts';
 import type { LimitFlags } from '../analyses/plan/plan-limits.ts';
 import type { GrowthAxis } from '../analyses/plan/plan-schema.ts';
+import { DEFAULT_TARGET_TRACKING, type TargetTracking } from '../analyses/plan/provisioned-need.ts';
 import { readPlanDirs, type VariantRuns } from '../analyses/plan/run-dirs.ts';
 import { checkTraffic, DEFAULT_SESSION, type TrafficField } from '../analyses/plan/traffic-check.ts';
 import { readTrafficFile } from '../analyses/plan/traffic-file.ts';
@@ -28,7 +29,7 @@ import { hostFacts } from '../fleet/host-facts.ts';
  * `fanout-bench plan <run-dir|compare-dir|sweep-dir>… [--connections N --room-size S
  * --messages-per-s R [--connects-per-s C] [--session 30m] | --traffic file.yaml] [--memory fn=MB]
  * [--region r] [--reserved fn=N] [--table-capacity read=R,write=W] [--account-concurrency N]
- * [--grow axis] [--out dir]`: the measured runs' work per operation, the traffic's cost per month
+ * [--grow axis] [--target-tracking target=T,min=N] [--out dir]`: the measured runs' work per operation, the traffic's cost per month
  * by line, its headroom at the peak against every limit and the first limit to break as it grows
  * (plan.json, index.html, summary.md, in a folder of its own). A room-size sweep's runs give the
  * fan-out functions' billed time against the room size. With no traffic, the one run's own traffic over its own duration,
@@ -50,6 +51,7 @@ interface PlanFlags {
   tableCapacity?: string;
   accountConcurrency?: string;
   grow?: string;
+  targetTracking?: string;
   out?: string;
 }
 
@@ -73,6 +75,7 @@ export function addPlanCommand(program: Command): void {
     .option('--table-capacity <read=R,write=W>', 'the tables are provisioned at R read and W write units/s (default: on-demand)')
     .option('--account-concurrency <n>', "the account's Lambda concurrency (default: as the runs read it from the account, else 1,000)")
     .option('--grow <axis>', `the traffic grown first to find the first limit to break: ${Object.keys(GROW_AXES).join(', ')} (default connections)`)
+    .option('--target-tracking <target=T,min=N>', "provisioned concurrency's target tracking in a launch's first minutes, against scheduled scaling: its target utilization (0 to 1) and the environments it starts from (default target=0.7,min=1)")
     .option('--out <dir>', 'the plan\'s own folder: plan.json, index.html and summary.md (new, empty or an earlier plan\'s; default: a new directory under reports/)');
   summaryFlag(command).action(async (dirs: string[], flags: PlanFlags) => {
     summaryLength(flags.summary);
@@ -166,6 +169,20 @@ export function limitFlags(flags: Pick<PlanFlags, 'reserved' | 'tableCapacity' |
   return { ...(reserved ? { reserved } : {}), ...(tableCapacity ? { tableCapacity } : {}), ...(accountConcurrency !== undefined ? { accountConcurrency } : {}) };
 }
 
+/** `--target-tracking target=T,min=N`: either or both, over the default (a target above 0 up to 1; at least 1 environment: with none there is no utilization to track). */
+function targetTrackingFlag(v: string | undefined): TargetTracking | undefined {
+  if (v === undefined) return undefined;
+  const out: TargetTracking = { ...DEFAULT_TARGET_TRACKING };
+  for (const part of v.split(',')) {
+    const m = /^(target|min)=(.+)$/.exec(part.trim());
+    const n = m ? Number(m[2]) : Number.NaN;
+    if (m?.[1] === 'target' && n > 0 && n <= 1) out.targetValue = n;
+    else if (m?.[1] === 'min' && Number.isSafeInteger(n) && n >= 1) out.minCapacity = n;
+    else throw new UserError(`--target-tracking: expected target=T (above 0, at most 1) and/or min=N (a whole number >= 1), comma-separated, got "${v}"`);
+  }
+  return out;
+}
+
 function growFlag(v: string | undefined): GrowthAxis | undefined {
   if (v === undefined) return undefined;
   const axis = Object.hasOwn(GROW_AXES, v) ? GROW_AXES[v] : undefined;
@@ -178,10 +195,11 @@ export async function planCommand(dirs: readonly string[], flags: PlanFlags): Pr
   const memory = memoryFlags(flags.memory) ?? {};
   const limits = limitFlags(flags);
   const grow = growFlag(flags.grow);
+  const targetTracking = targetTrackingFlag(flags.targetTracking);
   if (flags.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(flags.region)) throw new UserError(`--region: not an AWS region name, got "${flags.region}"`);
   const { runs, notes, variants } = await readPlanDirs(dirs, { resultsFile: RESULTS_FILE, readResults, comparisonFile: COMPARE_FILES.json, readComparison });
   const dirOf = (createdAt: string) => flags.out ?? createRunDir('reports', `plan-${createdAt.replace(/[:.]/g, '-')}`);
-  if (variants) return planVariants(variants, { notes, traffic, memory, limits, grow, region: flags.region }, dirOf(new Date().toISOString()));
+  if (variants) return planVariants(variants, { notes, traffic, memory, limits, grow, region: flags.region, targetTracking }, dirOf(new Date().toISOString()));
   const plan = buildPlan({
     runs,
     readNotes: notes,
@@ -189,6 +207,7 @@ export async function planCommand(dirs: readonly string[], flags: PlanFlags): Pr
     memory,
     limits,
     ...(grow ? { grow } : {}),
+    ...(targetTracking ? { targetTracking } : {}),
     ...(flags.region !== undefined ? { region: flags.region } : {}),
     host: thisHost(),
     toolVersion: TOOL_VERSION,
@@ -208,7 +227,7 @@ export async function planCommand(dirs: readonly string[], flags: PlanFlags): Pr
  */
 async function planVariants(
   variants: readonly VariantRuns[],
-  o: { notes: string[]; traffic?: TrafficInput; memory: Record<string, number>; limits: LimitFlags; grow?: GrowthAxis; region?: string },
+  o: { notes: string[]; traffic?: TrafficInput; memory: Record<string, number>; limits: LimitFlags; grow?: GrowthAxis; region?: string; targetTracking?: TargetTracking | undefined },
   dir: string,
 ): Promise<{ files: string[]; summary: string[] }> {
   const createdAt = new Date().toISOString();
@@ -223,6 +242,7 @@ async function planVariants(
       memory: o.memory,
       limits: o.limits,
       ...(o.grow ? { grow: o.grow } : {}),
+      ...(o.targetTracking ? { targetTracking: o.targetTracking } : {}),
       ...(o.region !== undefined ? { region: o.region } : {}),
       host: thisHost(),
       toolVersion: TOOL_VERSION,

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors.ts';
-import { addPlanCommand } from '../../src/commands/plan.ts';
+import { addPlanCommand, planCommand } from '../../src/commands/plan.ts';
 import { expectOneLine, runCli } from './cli.ts';
 
 /** `fanout-bench plan` through the real CLI: no stack, a recorded run dir; seconds. */
@@ -44,6 +44,20 @@ describe('fanout-bench plan', () => {
     expect(await planned('connects', ['--session', '10m', '--connects-per-s', '7'])).toMatchObject({ connectsPerS: 7 });
   });
 
+  it("--target-tracking sets the target and the minimum of every function's launch, against scheduled scaling to its peak", async () => {
+    const traffic = { connections: '50000', roomSize: '200', messagesPerS: '250' };
+    await planCommand([RUN_DIR], { ...traffic, targetTracking: 'target=0.5,min=20', out: join(out, 'tracking') });
+    const summary = readFileSync(join(out, 'tracking', 'summary.md'), 'utf8');
+    const plan = JSON.parse(readFileSync(join(out, 'tracking', 'plan.json'), 'utf8'));
+    const needs = plan.provisioned as Array<{ fn: string; environments: number; launch: { scheduled: { environments: number }; targetTracking: { targetValue: number; minCapacity: number } } }>;
+    expect(needs.length).toBeGreaterThan(0);
+    for (const n of needs) {
+      expect(n.launch.targetTracking).toMatchObject({ targetValue: 0.5, minCapacity: 20 });
+      expect(n.launch.scheduled.environments).toBe(n.environments);
+      expect(summary).toContain(`launch at the peak, ${n.fn}: scheduled scaling to `);
+    }
+  });
+
   it("--out a run's directory: one line, exit 2, the run's index.html and summary.md untouched", async () => {
     const runDir = join(out, 'a-run');
     mkdirSync(runDir);
@@ -79,6 +93,8 @@ describe('fanout-bench plan', () => {
     [['--reserved', 'fanout-send-message=0'], /^--reserved: expected fn=N with N a whole number >= 1, got "fanout-send-message=0"$/],
     [['--table-capacity', 'read=100'], /^--table-capacity: expected read=R,write=W in whole units\/s >= 1, got "read=100"$/],
     [['--grow', 'rooms'], /^--grow: must be connections, room-size, rate, got "rooms"$/],
+    [['--target-tracking', 'target=1.5'], /^--target-tracking: expected target=T \(above 0, at most 1\) and\/or min=N \(a whole number >= 1\), comma-separated, got "target=1\.5"$/],
+    [['--target-tracking', 'target=0.7,min=0'], /^--target-tracking: .*got "target=0\.7,min=0"$/],
   ])('bad traffic %j: a UserError of one line (exit 2)', async (flags, line) => {
     const err = await plan(flags).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(UserError);

@@ -10,7 +10,7 @@ import { fmtInt, fmtNum, fmtRoomSize } from '../../number-format.ts';
 import { fitAtNotes } from './duration-fit.ts';
 import { firstBreakAlong, growTraffic, type GrowthInput } from './growth.ts';
 import { headroomAt, PATH_LIMIT_IDS } from './headroom.ts';
-import { provisionedNeeds } from './provisioned-need.ts';
+import { provisionedNeeds, type TargetTracking } from './provisioned-need.ts';
 import { loadHosts, type ThisHost } from './load-hosts.ts';
 import { ownTraffic, peakHoursADay, planCost, plannedTraffic, type TrafficInput } from './monthly-cost.ts';
 import { planLimits, type LimitFlags } from './plan-limits.ts';
@@ -34,6 +34,8 @@ export interface PlanInput {
   limits?: LimitFlags;
   /** --grow: the axis grown first to find the first limit to break (default connections) */
   grow?: GrowthAxis;
+  /** --target-tracking: provisioned concurrency's target tracking in a launch's first minutes (default 70 % from 1) */
+  targetTracking?: TargetTracking;
   /** the machine planning: its load hosts are sized beside a few EC2 sizes (absent: those alone) */
   host?: ThisHost;
   /** what reading the dirs said (runs a comparison left out), first among the notes */
@@ -101,7 +103,7 @@ export function buildPlan(input: PlanInput): Plan {
     ...(pathFirstBreak !== undefined ? { pathFirstBreak } : {}),
     ...(estimated ? { check: ownTrafficCheck(first, basis, estimated) } : {}),
     loadHosts: loadHosts(traffic, input.runs, input.host),
-    provisioned: provisionedNeeds(model, traffic, { prices, architecture }),
+    provisioned: provisionedNeeds(model, traffic, { prices, architecture }, input.targetTracking),
     notes,
   };
 }

@@ -427,6 +427,33 @@ export const LoadHosts = z.object({
 });
 export type LoadHosts = z.infer<typeof LoadHosts>;
 
+/**
+ * A launch's first minutes at the peak for one function (launch-scaling.ts): scheduled scaling to
+ * the peak's environments ahead of it, against target tracking from its minimum capacity.
+ */
+export const LaunchScaling = z.object({
+  scheduled: z.object({
+    environments: z.number().int().positive(),
+    /** USD an hour allocated (null: the prices have no provisioned rates) */
+    hourlyUsd: z.number().nonnegative().nullable(),
+  }),
+  targetTracking: z.object({
+    targetValue: z.number().gt(0).lte(1),
+    minCapacity: z.number().int().positive(),
+    /** each scale-out: the minute after the surge it is made, and the environments it sets */
+    steps: z.array(z.object({ minute: z.number().int().positive(), environments: z.number().int().positive() })),
+    /** the minute utilization is back at the target (null: not within the model's two hours) */
+    caughtUpMinute: z.number().int().nonnegative().nullable(),
+    /** invocations served by on-demand environments meanwhile */
+    spilloverInvocations: z.number().nonnegative(),
+    /** on-demand environments the spillover starts, each a cold start */
+    coldStarts: z.number().int().nonnegative(),
+    /** USD an hour allocated where it settles (null: not priced) */
+    hourlyUsd: z.number().nonnegative().nullable(),
+  }),
+});
+export type LaunchScaling = z.infer<typeof LaunchScaling>;
+
 /** The provisioned concurrency that would serve a function's share of the planned peak warm (provisioned-need.ts). */
 export const ProvisionedNeed = z.object({
   fn: z.string(),
@@ -450,6 +477,8 @@ export const ProvisionedNeed = z.object({
       onDemand: z.number().nonnegative(),
     })
     .optional(),
+  /** a launch's first minutes at the peak: scheduled scaling against target tracking (absent in plans written before it) */
+  launch: LaunchScaling.optional(),
 });
 export type ProvisionedNeed = z.infer<typeof ProvisionedNeed>;
 

@@ -1,8 +1,18 @@
 import { allocatedGbSeconds, gbSecondRate, provisionedRates } from '../../metrics/cost/lambda-rates.ts';
 import { plannedInits } from './cold-starts.ts';
 import { functionPeaks } from './function-peaks.ts';
+import { launchScaling } from './launch-scaling.ts';
 import { plannedUsage, type PriceBasis } from './monthly-cost.ts';
 import type { PlanTraffic, ProvisionedNeed, WorkModel } from './plan-schema.ts';
+
+/** Target tracking of provisioned concurrency: the utilization it holds and the capacity it starts from. */
+export interface TargetTracking {
+  targetValue: number;
+  minCapacity: number;
+}
+
+/** A target of 70 % (AWS's examples' value) from one environment, where the plan is given none. */
+export const DEFAULT_TARGET_TRACKING: TargetTracking = { targetValue: 0.7, minCapacity: 1 };
 
 /**
  * The provisioned concurrency that would serve the planned peak warm, per function: its
@@ -12,9 +22,11 @@ import type { PlanTraffic, ProvisionedNeed, WorkModel } from './plan-schema.ts';
  * busy or not: its GB-seconds over the plan's period (environments × memory × period) are what
  * Lambda's provisioned-concurrency price applies to. With it, every invocation the allocation
  * serves bills its duration at the lower provisioned duration price and pays no INIT; on demand,
- * the same duration at the on-demand price and the plan's INITs. Functions invoked at the peak only.
+ * the same duration at the on-demand price and the plan's INITs. And a launch's first minutes at
+ * the peak: scheduled scaling against target tracking (`scaling`: its target utilization and the
+ * capacity it starts from; AWS's usual 0.7 from 1 where not given). Functions invoked at the peak only.
  */
-export function provisionedNeeds(model: WorkModel, traffic: PlanTraffic, pricing: PriceBasis): ProvisionedNeed[] {
+export function provisionedNeeds(model: WorkModel, traffic: PlanTraffic, pricing: PriceBasis, scaling: TargetTracking = DEFAULT_TARGET_TRACKING): ProvisionedNeed[] {
   const usage = new Map(plannedUsage(model, traffic).map((u) => [u.fn.name, u]));
   const inits = new Map(plannedInits(model, traffic).map((i) => [i.fn.name, i]));
   const rates = provisionedRates(pricing.prices, pricing.architecture);
@@ -24,9 +36,10 @@ export function provisionedNeeds(model: WorkModel, traffic: PlanTraffic, pricing
     .map((p) => {
       const environments = Math.max(1, Math.ceil(p.concurrency - 1e-9));
       const gbSeconds = allocatedGbSeconds(environments, p.f.memoryMB, traffic.periodSec);
-      const need: ProvisionedNeed = { fn: p.f.name, concurrency: p.concurrency, environments, memoryMB: p.f.memoryMB, gbSeconds };
-      if (!rates) return need;
       const gb = p.f.memoryMB / 1024;
+      const launch = launchScaling({ perS: p.perS, concurrency: p.concurrency, ...scaling, ...(rates ? { hourlyPerEnvironment: gb * 3600 * rates.concurrency } : {}) });
+      const need: ProvisionedNeed = { fn: p.f.name, concurrency: p.concurrency, environments, memoryMB: p.f.memoryMB, gbSeconds, launch };
+      if (!rates) return need;
       const durationGbS = ((usage.get(p.f.name)?.billedMs ?? 0) / 1000) * gb;
       const init = inits.get(p.f.name);
       const initGbS = init && pricing.prices.lambda.initBilled ? ((init.coldStarts * init.initBilledMsPerColdStart) / 1000) * gb : 0;

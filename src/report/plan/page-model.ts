@@ -1,4 +1,4 @@
-import { provisionedNeedText } from './provisioned-text.ts';
+import { launchScalingText, provisionedNeedText } from './provisioned-text.ts';
 import type { FunctionWork, Headroom, Plan, PlanCheck } from '../../analyses/plan/plan-schema.ts';
 import { fmtInt, fmtMs, fmtNum, fmtPercent, fmtRoomSize, fmtUsd } from '../../number-format.ts';
 import { buildPlanCharts, fitChartId, scaleChartId, type PlanCharts } from './chart-data.ts';
@@ -408,7 +408,7 @@ export function planPageModel(p: Plan): PlanPageModel {
           },
         }
       : {}),
-    notes: [...new Set([...p.workModel.notes, ...p.notes, ...(p.provisioned ?? []).map((n) => provisionedNeedText(n, p.traffic.periodLabel))])],
+    notes: [...new Set([...p.workModel.notes, ...p.notes, ...(p.provisioned ?? []).flatMap((n) => [provisionedNeedText(n, p.traffic.periodLabel), ...(n.launch ? [launchScalingText(n.fn, n.launch)] : [])])])],
     charts: buildPlanCharts(p),
   };
 }
