@@ -113,6 +113,18 @@ export const STACK_SETTINGS = {
     knob: { name: 'pushFanout', schema: z.enum(['direct', 'queued']) },
     help: "the reference stack's server push: direct (its push function posts to every recipient; default) or queued (a fan-out function, an SQS queue, posting workers)",
   },
+  provisionedConnect: {
+    flag: '--provisioned-connect <n>',
+    kind: 'number',
+    knob: { name: 'provisionedConnect', schema: z.int().min(0) },
+    help: "the reference stack's $connect function: provisioned environments on its alias live, which the route then invokes (default 0: none, the route invokes $LATEST)",
+  },
+  provisionedSend: {
+    flag: '--provisioned-send <n>',
+    kind: 'number',
+    knob: { name: 'provisionedSend', schema: z.int().min(0) },
+    help: "the reference stack's sendMessage function: provisioned environments on its alias live, as --provisioned-connect (default 0)",
+  },
   stackName: {
     flag: '--stack-name <name>',
     kind: 'string',

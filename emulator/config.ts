@@ -59,6 +59,14 @@ const SETTING_RULES = {
    */
   pushFanout: z.enum(['direct', 'queued']).optional(),
   /**
+   * The reference stack's provisioned concurrency for its $connect and sendMessage functions, on
+   * the alias `live` the route then invokes (the CDK app's `-c connectProvisioned`, `-c
+   * sendProvisioned`; 0 or absent: none, the route invokes `$LATEST`). Not for a template, whose
+   * own provisioned concurrency runs as written.
+   */
+  provisionedConnect: z.int().min(0).optional(),
+  provisionedSend: z.int().min(0).optional(),
+  /**
    * Whether a function's calls are authorized against its execution role, as IAM would (emulator/iam/),
    * and API Gateway's right to invoke each route's function (AWS::Lambda::Permission): `enforce`
    * (the faithful one) answers a denied call as the service does (AccessDeniedException) and fails

@@ -46,6 +46,8 @@ async function templateOf(config: StackConfig, log: (line: string) => void): Pro
         ApiStage: config.stage,
         NodeRuntime: config.lambda.runtime,
         PostTimeoutMs: LOCAL_POST_TIMEOUT_MS,
+        ConnectProvisioned: String(config.provisionedConnect ?? 0),
+        SendProvisioned: String(config.provisionedSend ?? 0),
       },
       // the config's settings behind the conditions that leave a function out
       conditionSettings: { AuthOn: 'auth.enabled, --auth', PushDirect: 'pushFanout: direct', PushQueued: 'pushFanout: queued' },
@@ -53,6 +55,9 @@ async function templateOf(config: StackConfig, log: (line: string) => void): Pro
   }
   if (config.auth.enabled) throw new UserError("auth.enabled: is the reference stack's authorizer; a template's own authorizer runs as written");
   if (config.pushFanout) throw new UserError("pushFanout: is the reference stack's server push; a template's own paths run as written");
+  for (const key of ['provisionedConnect', 'provisionedSend'] as const) {
+    if (config[key] !== undefined) throw new UserError(`${key}: is the reference stack's provisioned concurrency; a template's own runs as written (its ProvisionedConcurrencyConfig)`);
+  }
   return {
     path: template.path,
     parameters: template.parameters,

@@ -11,6 +11,7 @@ import { BY_CONNECTION_INDEX, TABLE_DEFAULT_NAMES, tableDefinitions } from '../f
 import { ConnectAuthorizer } from './connect-authorizer.ts';
 import { ROUTE_FUNCTION_OUTPUTS, routeFunctionDescription, STACK_OUTPUTS, type ChatRoute, type StackOutputKey } from '../../common/stack-outputs.ts';
 import { createNodeFunction } from './node-function.ts';
+import { invokedFunction } from './provisioned-alias.ts';
 import { grantRouteAccess } from './route-access.ts';
 import { PushPath } from './push-path.ts';
 import { stackScopedName } from './stack-scoped-name.ts';
@@ -113,7 +114,7 @@ export class ChatStack extends Stack {
         shape,
       });
 
-      const integration = new WebSocketLambdaIntegration(`${spec.name}-integration`, fn);
+      const integration = new WebSocketLambdaIntegration(`${spec.name}-integration`, invokedFunction(this, fn, spec.route, shape));
       let route: WebSocketRoute;
       if (spec.route === '$connect') auth.guard((route = api.addRoute('$connect', { integration, authorizer: auth.authorizer })));
       else if (spec.route === '$disconnect') route = api.addRoute('$disconnect', { integration });

@@ -49,6 +49,10 @@ export function chatStackPropsFromContext(get: Lookup): ChatStackProps {
     detailedMetrics: flag(get, 'detailedMetrics', true),
     auth: authFromContext(get),
     pushFanout: pushFanout as PushFanout | undefined,
+    provisioned: definedOnly({
+      $connect: integer(get, 'connectProvisioned', 0, MAX_PROVISIONED, 'environments'),
+      sendMessage: integer(get, 'sendProvisioned', 0, MAX_PROVISIONED, 'environments'),
+    }),
   };
 }
 
@@ -107,4 +111,11 @@ function flag(get: Lookup, key: string, byDefault = false): boolean {
   if (text === 'false') return false;
   if (text === 'true') return true;
   throw new ContextError(`context ${key}: must be true or false, got ${text}`);
+}
+
+/** The most provisioned environments the context may ask of one function (Lambda's default account concurrency is 1,000; a raised one goes further). */
+const MAX_PROVISIONED = 100_000;
+
+function definedOnly<T extends Record<string, number | undefined>>(o: T): Partial<Record<keyof T, number>> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<Record<keyof T, number>>;
 }

@@ -26,7 +26,13 @@ export interface ShapeDefaults {
   broadcast?: boolean;
   /** the stage's name (default prod) */
   stageName?: string;
+  /** provisioned environments for $connect's function and sendMessage's (0 or absent: none, the route invokes the function unqualified) */
+  provisioned?: Partial<Record<ProvisionedRoute, number>>;
 }
+
+/** The routes whose function may have provisioned concurrency, and the template parameter of each. */
+export const PROVISIONED_ROUTES = { $connect: 'ConnectProvisioned', sendMessage: 'SendProvisioned' } as const;
+export type ProvisionedRoute = keyof typeof PROVISIONED_ROUTES;
 
 export class StackShape {
   readonly authIdentity: CfnParameter;
@@ -45,6 +51,8 @@ export class StackShape {
   readonly pushDirect: CfnCondition;
   readonly pushQueued: CfnCondition;
   readonly withBroadcast: CfnCondition;
+  /** per route of PROVISIONED_ROUTES: its environments, and whether there are any */
+  readonly provisioned: Record<ProvisionedRoute, { environments: CfnParameter; on: CfnCondition }>;
 
   constructor(stack: Stack, defaults: ShapeDefaults) {
     this.authIdentity = new CfnParameter(stack, 'AuthIdentity', {
@@ -97,6 +105,17 @@ export class StackShape {
     this.pushDirect = condition('PushDirect', Fn.conditionEquals(this.pushFanout.valueAsString, 'direct'));
     this.pushQueued = condition('PushQueued', Fn.conditionEquals(this.pushFanout.valueAsString, 'queued'));
     this.withBroadcast = condition('WithBroadcast', Fn.conditionEquals(this.broadcast.valueAsString, 'true'));
+    const provisioned = (route: ProvisionedRoute) => {
+      const id = PROVISIONED_ROUTES[route];
+      const environments = new CfnParameter(stack, id, {
+        type: 'Number',
+        minValue: 0,
+        default: defaults.provisioned?.[route] ?? 0,
+        description: `Provisioned concurrency for the ${route} function, on its alias live (0: none; the route invokes the function unqualified, $LATEST)`,
+      });
+      return { environments, on: condition(`${id}On`, Fn.conditionNot(Fn.conditionEquals(environments.valueAsString, '0'))) };
+    };
+    this.provisioned = { $connect: provisioned('$connect'), sendMessage: provisioned('sendMessage') };
   }
 
   /** `fn` on the NodeRuntime parameter's runtime (the CDK's Runtime fixed its bundle's target). */

@@ -12,7 +12,8 @@ import type { StackKnobs } from '../contracts/scenario-schema.ts';
  * - without a template, `memory` and `reserved` name the reference stack's functions (a template's
  *   are its own: the emulator names an unknown one when it reads the template);
  * - template parameters and layers need a template;
- * - `auth` is the reference stack's authorizer, `pushFanout` its server push: a template's own run as written;
+ * - `auth` is the reference stack's authorizer, `pushFanout` its server push, `provisionedConnect`
+ *   and `provisionedSend` its provisioned concurrency: a template's own run as written;
  * - the template is CloudFormation, not another tool's project (common/foreign-projects.ts).
  */
 export interface KnobLayer {
@@ -22,7 +23,15 @@ export interface KnobLayer {
 }
 
 /** The flags that set knobs, for the layer without a file. */
-const FLAG: Partial<Record<keyof StackKnobs, string>> = { memory: '--memory', reserved: '--reserved', parameters: '--parameter', auth: '--auth', pushFanout: '--push-fanout' };
+const FLAG: Partial<Record<keyof StackKnobs, string>> = {
+  memory: '--memory',
+  reserved: '--reserved',
+  parameters: '--parameter',
+  auth: '--auth',
+  pushFanout: '--push-fanout',
+  provisionedConnect: '--provisioned-connect',
+  provisionedSend: '--provisioned-send',
+};
 
 export function checkStackKnobs(layers: readonly KnobLayer[]): void {
   const template = layers.some((l) => l.knobs?.template !== undefined);
@@ -36,6 +45,9 @@ export function checkStackKnobs(layers: readonly KnobLayer[]): void {
     if (template) {
       if (knobs.auth !== undefined) throw new UserError(`${at('auth')}: is the reference stack's authorizer: a template's own authorizer runs as written`);
       if (knobs.pushFanout !== undefined) throw new UserError(`${at('pushFanout')}: is the reference stack's server push: a template's own paths run as written`);
+      for (const key of ['provisionedConnect', 'provisionedSend'] as const) {
+        if (knobs[key] !== undefined) throw new UserError(`${at(key)}: is the reference stack's provisioned concurrency: a template's own runs as written (its ProvisionedConcurrencyConfig)`);
+      }
       continue;
     }
     if (knobs.layers !== undefined && field) throw new UserError(`${at('layers')}: are for a template's functions: name a template too (template, or --template)`);

@@ -1,4 +1,4 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,12 +11,18 @@ import { DEFAULT_STAGE_THROTTLE, FUNCTIONS, PUSH_FUNCTIONS, PUSH_QUEUE } from '.
 import { REFERENCE_TABLES } from '../../src/contracts/reference-tables.ts';
 import { readTemplateStack } from '../../emulator/stack-model/template-reader.ts';
 import { deployedAs, synth, synthesized, synthFromContext } from './synth.ts';
+import { DEFAULT_STACK_NAME } from '../../reference-stack/functions/stack-names.ts';
 
 // Synthesis in process (synth.ts: bundling and the CDK's built-in validation skipped, each set of
 // props once), and once through the CDK CLI with bundling (the last test).
 
-/** Resources as deployed: the code's S3 keys aside (with bundling skipped, synth.ts, an asset's key is not its bundle's hash), and no Metadata (construct paths, not deployed). */
-const normalized = (resources: unknown) => JSON.parse(JSON.stringify(Object.values(resources as object), (key, v) => (key === 'Metadata' ? undefined : key === 'S3Key' ? 'asset' : v)));
+/**
+ * Resources as deployed: the code's S3 keys aside (with bundling skipped, synth.ts, an asset's key
+ * is not its bundle's hash), and so the hash in a function's current version's logical id (the
+ * CDK's hash of its configuration, code included), and no Metadata (construct paths, not deployed).
+ */
+const normalized = (resources: unknown) =>
+  JSON.parse(JSON.stringify(Object.values(resources as object), (key, v) => (key === 'Metadata' ? undefined : key === 'S3Key' ? 'asset' : typeof v === 'string' ? v.replace(/CurrentVersion[0-9A-Fa-f]{40,}/, 'CurrentVersion') : v)));
 
 describe('CDK reference stack', () => {
   const template = synth({ memoryByFunction: { 'fanout-send-message': 512 }, broadcast: true });
@@ -93,6 +99,29 @@ describe('CDK reference stack: safe to deploy by default', () => {
     withBroadcast.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'fanout-broadcast' });
   });
 
+  it("gives $connect's and sendMessage's functions provisioned concurrency on an alias live only where asked, the route then invoking the alias", () => {
+    const aliases = (t: Template) => Object.values(t.findResources('AWS::Lambda::Alias')) as Array<{ Properties: { Name: string; FunctionName: unknown; ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: unknown } } }>;
+    const uris = (t: Template) => JSON.stringify(Object.values(t.findResources('AWS::ApiGatewayV2::Integration')).map((r) => (r as { Properties: { IntegrationUri: unknown } }).Properties.IntegrationUri));
+    // none asked (the default): no version, no alias, every route invokes its function unqualified, as ever
+    const none = synthFromContext({});
+    none.resourceCountIs('AWS::Lambda::Alias', 0);
+    none.resourceCountIs('AWS::Lambda::Version', 0);
+    none.hasParameter('ConnectProvisioned', { Type: 'Number', Default: 0, MinValue: 0 });
+    none.hasParameter('SendProvisioned', { Type: 'Number', Default: 0, MinValue: 0 });
+    // -c connectProvisioned=2: $connect's function published and aliased, 2 environments; sendMessage's left unqualified
+    const connect = synthFromContext({ connectProvisioned: '2' });
+    connect.hasParameter('ConnectProvisioned', { Default: 2 });
+    connect.resourceCountIs('AWS::Lambda::Version', 1);
+    const [alias] = aliases(connect);
+    expect(aliases(connect)).toHaveLength(1);
+    // (a parameter's value, as CloudFormation passes it: text)
+    expect(alias!.Properties).toMatchObject({ Name: 'live', ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: '2' } });
+    expect(uris(connect).match(/"Ref":"[^"]*live[^"]*"/g)).toHaveLength(1);
+    // and the same template deployed with the parameters: both
+    const both = Template.fromJSON(deployedAs(synthesized({}, DEFAULT_STACK_NAME), DEFAULT_STACK_NAME, { ConnectProvisioned: '1', SendProvisioned: '3' }));
+    expect(aliases(both).map((a) => a.Properties.ProvisionedConcurrencyConfig.ProvisionedConcurrentExecutions).sort()).toEqual(['1', '3']);
+  });
+
   it('throttles the stage by default, and takes rate and burst from context', () => {
     synthFromContext({}).hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: DEFAULT_STAGE_THROTTLE.rateLimit, ThrottlingBurstLimit: DEFAULT_STAGE_THROTTLE.burstLimit },
@@ -114,6 +143,8 @@ describe('CDK reference stack: safe to deploy by default', () => {
     [{ memory: '64' }, 'context memory: must be an integer from 128 to 10240 MB, got 64'],
     [{ arch: 'ppc' }, 'context arch: must be x86_64 or arm64, got ppc'],
     [{ pushFanout: 'fast' }, 'context pushFanout: must be direct or queued, got fast'],
+    [{ connectProvisioned: '-1' }, 'context connectProvisioned: must be an integer from 0 to 100000 environments, got -1'],
+    [{ sendProvisioned: 'many' }, 'context sendProvisioned: must be an integer from 0 to 100000 environments, got many'],
   ])('refuses bad context %j with one line naming the key', (context, message) => {
     expect(() => chatStackPropsFromContext((key) => (context as Record<string, string>)[key])).toThrow(message);
   });

@@ -55,6 +55,16 @@ describe('checkStackKnobs', () => {
     expect(stackLaunchOf({ pushFanout: 'queued' }).settings).toEqual({ pushFanout: 'queued' });
     expect(stackUpArgs({ settings: { pushFanout: 'queued' } })).toEqual(['--push-fanout', 'queued']);
   });
+
+  it("with a template, the reference stack's provisioned concurrency is refused in the layer that asks for it; without one it goes to the stack", () => {
+    expect(refusal([scenario({ provisionedConnect: 2 }), flags({ template: '/t.yaml' })])).toBe(
+      "s.yaml: target.provisionedConnect: is the reference stack's provisioned concurrency: a template's own runs as written (its ProvisionedConcurrencyConfig)",
+    );
+    expect(refusal([scenario({ template: '/t.yaml' }), flags({ provisionedSend: 1 })])).toBe("--provisioned-send: is the reference stack's provisioned concurrency: a template's own runs as written (its ProvisionedConcurrencyConfig)");
+    expect(() => checkStackKnobs([scenario({ provisionedConnect: 2 }), flags({})])).not.toThrow();
+    expect(stackLaunchOf({ provisionedConnect: 2, provisionedSend: 4 }).settings).toEqual({ provisionedConnect: 2, provisionedSend: 4 });
+    expect(stackUpArgs({ settings: { provisionedConnect: 2 } })).toEqual(['--provisioned-connect', '2']);
+  });
 });
 
 describe('withKnobs', () => {
