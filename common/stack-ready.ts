@@ -53,6 +53,8 @@ export const StackFunctionInfo = z.object({
   qualifier: z.string().optional(),
   /** its provisioned concurrency: on which alias or version, the version that holds it, how many environments */
   provisioned: z.array(z.object({ qualifier: z.string(), version: z.string(), environments: z.number().int().positive() })).optional(),
+  /** Application Auto Scaling of its provisioned concurrency, where the template registers it: the alias or version, its bounds, its target tracking's target utilization */
+  autoScaling: z.array(z.object({ qualifier: z.string(), min: z.int().nonnegative(), max: z.int().nonnegative(), targetValue: z.number().gt(0).lte(1).optional(), scheduledActions: z.int().nonnegative() })).optional(),
 });
 export type StackFunctionInfo = z.infer<typeof StackFunctionInfo>;
 

@@ -269,6 +269,9 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         ...(f === authorizerFunction ? { authorizer: true as const } : {}),
         ...(reservedOf(f) === undefined ? {} : { reservedConcurrency: reservedOf(f) }),
         ...(provisionedOf(f).length > 0 ? { provisioned: provisionedOf(f) } : {}),
+        ...(f.provisionedScaling?.length
+          ? { autoScaling: f.provisionedScaling.map((s) => ({ qualifier: s.qualifier, min: s.min, max: s.max, ...(s.targetTracking ? { targetValue: s.targetTracking.targetValue } : {}), scheduledActions: s.scheduled.length })) }
+          : {}),
       })),
       ...(authorizer && authorizerFunction
         ? { auth: { authorizer: authorizerFunction.name, identitySource: authorizer.identitySource, ...(authorizer.tokenParameter ? { parameterName: authorizer.tokenParameter } : {}) } }

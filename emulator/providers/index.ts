@@ -1,3 +1,4 @@
+import { applicationAutoScalingProvider } from './application-auto-scaling.ts';
 import { cloudwatchProvider } from './cloudwatch.ts';
 import { dynamodbProvider } from './dynamodb.ts';
 import { gatewayProvider } from './gateway.ts';
@@ -17,6 +18,7 @@ import { ssmProvider } from './ssm.ts';
  */
 export const PROVIDERS: readonly AnyProvider[] = [
   gatewayProvider,
+  applicationAutoScalingProvider,
   messagingProvider,
   iamProvider,
   managementProvider,

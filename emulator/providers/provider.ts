@@ -3,6 +3,7 @@ import type { LogStore } from '../cloudwatch/log-store.ts';
 import type { MetricStore } from '../cloudwatch/metric-store.ts';
 import type { CloudWatchServer } from '../cloudwatch/server.ts';
 import type { AwsJsonServer } from '../aws-json-server.ts';
+import type { ProvisionedScaler } from '../application-auto-scaling/provisioned-scaler.ts';
 import type { StackConfig } from '../config.ts';
 import type { LocalDynamoDb } from '../dynamodb/dynamodb-thread.ts';
 import type { EdgeHandlers } from '../edge/server.ts';
@@ -39,6 +40,7 @@ export interface Services {
   messaging: Messaging;
   lambda: LocalLambda;
   iam: ServiceEndpoint;
+  autoScaling: { scalers: readonly ProvisionedScaler[]; close(): Promise<void> };
 }
 
 export type ProviderName = keyof Services;

@@ -120,6 +120,9 @@ export function physicalRef(type: string, logicalId: string, ctx: PhysicalIdCont
     case 'AWS::Lambda::Alias':
       // the alias's ARN
       return `${arn('lambda')}:function:${lambdaNameOf(ctx.property('FunctionName'))}:${String(ctx.property('Name'))}`;
+    case 'AWS::ApplicationAutoScaling::ScalableTarget':
+      // the three that identify a scalable target
+      return `${String(ctx.property('ResourceId'))}|${String(ctx.property('ScalableDimension'))}|${String(ctx.property('ServiceNamespace'))}`;
     default:
       return name;
   }

@@ -190,10 +190,48 @@ export interface FunctionDescription {
   versions?: FunctionVersion[];
   /** its aliases (AWS::Lambda::Alias) */
   aliases?: FunctionAlias[];
+  /** Application Auto Scaling of its aliases' or versions' provisioned concurrency */
+  provisionedScaling?: ProvisionedScaling[];
   /** SnapStart on its published versions (the template's SnapStart.ApplyOn): each restored from its snapshot; $LATEST INITs on demand */
   snapStart?: 'PublishedVersions';
   /** asynchronous invocation: AWS::Lambda::EventInvokeConfig, DeadLetterConfig, SAM's EventInvokeConfig (absent: AWS's defaults) */
   asyncInvoke?: AsyncInvokeConfig;
+}
+
+/**
+ * Application Auto Scaling of one alias's or version's provisioned concurrency
+ * (AWS::ApplicationAutoScaling::ScalableTarget, its ScheduledActions, and the target tracking
+ * ScalingPolicy on it): run by emulator/application-auto-scaling/.
+ */
+export interface ProvisionedScaling {
+  logicalId: string;
+  function: string;
+  qualifier: string;
+  min: number;
+  max: number;
+  scheduled: ScheduledScaling[];
+  targetTracking?: {
+    policy: string;
+    /** ProvisionedConcurrencyUtilization held at this share (0–1) */
+    targetValue: number;
+    /** the alarms' statistic over each minute: Average (AWS's default for the predefined metric) or Maximum */
+    statistic: 'Average' | 'Maximum';
+    scaleOutCooldownSeconds: number;
+    scaleInCooldownSeconds: number;
+    disableScaleIn: boolean;
+  };
+  /** SuspendedState: what is not run */
+  suspended: { scaleIn: boolean; scaleOut: boolean; scheduled: boolean };
+}
+
+/** A scheduled action: at its schedule (`at(…)`, `rate(…)`, `cron(…)`, UTC), the target's new minimum and/or maximum. */
+export interface ScheduledScaling {
+  name: string;
+  schedule: string;
+  min?: number;
+  max?: number;
+  startTime?: string;
+  endTime?: string;
 }
 
 /** A published version of a function (AWS::Lambda::Version). */

@@ -29,6 +29,7 @@ import { readSnsTopics } from './sns-topic-reader.ts';
 import { readEventBuses, readEventRules } from './events-rule-reader.ts';
 import { readEventSourceMappings } from './event-source-mapping-reader.ts';
 import { readLambdaVersions } from './lambda-version-reader.ts';
+import { readProvisionedScaling, registerScalableTarget } from './scalable-target-reader.ts';
 import { idleProvisioned } from './idle-provisioned.ts';
 import { idleProvisionedText } from '../../common/unqualified-invocation-text.ts';
 import { unqualifiedSnapStart } from './unqualified-snapstart.ts';
@@ -196,6 +197,13 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     const p = published.byFunction.get(f.logicalId);
     if (p) functions[i] = { ...f, ...(p.versions.length ? { versions: p.versions } : {}), ...(p.aliases.length ? { aliases: p.aliases } : {}) };
   }
+  // Application Auto Scaling of their provisioned concurrency: registered as the stack is created
+  const scaling = readProvisionedScaling(t, new Set(functions.map((f) => f.name)));
+  for (const id of scaling.read) read.add(id);
+  for (const target of scaling.targets) {
+    const i = functions.findIndex((f) => f.name === target.function);
+    functions[i] = registerScalableTarget(t.file, functions[i]!, target);
+  }
   // the functions CloudFormation would not create: a config that names one is told why, not that it is unknown
   const dormantFunctions = Object.fromEntries(
     t.excludedOfType('AWS::Lambda::Function').flatMap(({ logicalId, condition }) => {
@@ -247,6 +255,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   const warnings = [
     ...queuePolicyWarnings(queues),
     ...published.warnings,
+    ...scaling.warnings,
     ...idleProvisioned(invokers).map(idleProvisionedText),
     ...unqualifiedSnapStart(invokers),
   ];

@@ -39,6 +39,8 @@ export const TargetFunction = z.object({
    * version configured, the version whose environments hold it, how many
    */
   provisioned: z.array(z.object({ qualifier: z.string(), version: z.string(), environments: z.int().positive() })).optional(),
+  /** Application Auto Scaling of its provisioned concurrency, where the template registers it: the alias or version, its bounds, its target tracking's target utilization */
+  autoScaling: z.array(z.object({ qualifier: z.string(), min: z.int().nonnegative(), max: z.int().nonnegative(), targetValue: z.number().gt(0).lte(1).optional(), scheduledActions: z.int().nonnegative() })).optional(),
   /** SnapStart applies to its published versions, where the target says (GetFunctionConfiguration) */
   snapStart: z.literal(true).optional(),
   /** the log group it writes to, where its LoggingConfig names one other than `/aws/lambda/<name>` */

@@ -29,7 +29,7 @@ export async function localStackFunctions(ready: StackReady): Promise<TargetFunc
 }
 
 /** A function the target lists (name, route), as Lambda's GetFunctionConfiguration says it is configured now. */
-export function configuredFunction(f: Pick<TargetFunction, 'name' | 'logicalId' | 'route' | 'qualifier' | 'authorizer' | 'reservedConcurrency' | 'provisioned'>, c: LambdaFunctionConfig): TargetFunction {
+export function configuredFunction(f: Pick<TargetFunction, 'name' | 'logicalId' | 'route' | 'qualifier' | 'authorizer' | 'reservedConcurrency' | 'provisioned' | 'autoScaling'>, c: LambdaFunctionConfig): TargetFunction {
   const architecture = c.architectures[0];
   return {
     ...f,

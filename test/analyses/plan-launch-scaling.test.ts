@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { launchScaling } from '../../src/analyses/plan/launch-scaling.ts';
 import { LaunchScaling } from '../../src/analyses/plan/plan-schema.ts';
+import { trackingOf } from '../../src/analyses/plan/provisioned-need.ts';
+import type { Results } from '../../src/contracts/results-schema.ts';
 import { launchScalingText } from '../../src/report/plan/provisioned-text.ts';
 
 /**
@@ -71,5 +73,17 @@ describe('launchScalingText, where the minimum holds the peak above the target',
     const l = launchScaling({ perS: 110, concurrency: 11, targetValue: 0.5, minCapacity: 20 });
     expect(l.targetTracking).toMatchObject({ steps: [{ minute: 3, environments: 22 }], spilloverInvocations: 0, coldStarts: 0 });
     expect(launchScalingText('chat-join', l)).toMatch(/is back at its target 3 minutes in, at 22 environments; meanwhile nothing spills over to on-demand environments \(its minimum holds the peak, above the target\)$/);
+  });
+});
+
+describe('trackingOf', () => {
+  const run = { results: { config: { target: { functions: { source: 'stack', functions: [{ name: 'chat-connect', route: '$connect', memoryMB: 256, autoScaling: [{ qualifier: 'live', min: 0, max: 20, targetValue: 0.6, scheduledActions: 1 }] }] } } } } } as unknown as { results: Pick<Results, 'config'> };
+
+  it("takes a function's target tracking from the runs' template (its minimum at least 1), --target-tracking over it, the default elsewhere", () => {
+    expect(trackingOf([run], undefined)('chat-connect')).toEqual({ targetValue: 0.6, minCapacity: 1, basis: 'template' });
+    expect(trackingOf([run], undefined)('chat-send')).toEqual({ targetValue: 0.7, minCapacity: 1, basis: 'default' });
+    expect(trackingOf([run], { targetValue: 0.5, minCapacity: 3 })('chat-connect')).toEqual({ targetValue: 0.5, minCapacity: 3, basis: 'flag' });
+    const l = launchScaling({ perS: 100, concurrency: 10, ...trackingOf([run], undefined)('chat-connect') });
+    expect(launchScalingText('chat-connect', l)).toContain("target tracking at 60 % from 1 environment (the template's policy) first scales out");
   });
 });

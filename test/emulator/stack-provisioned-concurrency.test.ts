@@ -79,4 +79,13 @@ describe('provisioned concurrency from a template (AutoPublishAlias)', () => {
       "Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100].",
     );
   });
+
+  it('registers the template\'s scalable target as the stack starts: the alias brought to its minimum, the ready line listing it', async () => {
+    const s = await start({ Scaling: 'true' });
+    const fn = s.ready.functions.find((f) => f.name === 'warm-connect-connect')!;
+    // the alias's 2 raised to the target's minimum, 3
+    expect(fn.provisioned).toEqual([{ qualifier: 'live', version: '1', environments: 3 }]);
+    expect(fn.autoScaling).toEqual([{ qualifier: 'live', min: 3, max: 10, targetValue: 0.7, scheduledActions: 1 }]);
+    expect(s.runtime.provisionedConcurrency('warm-connect-connect', 'live')).toMatchObject({ requested: 3, allocated: 3, status: 'READY' });
+  });
 });

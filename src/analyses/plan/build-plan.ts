@@ -10,7 +10,7 @@ import { fmtInt, fmtNum, fmtRoomSize } from '../../number-format.ts';
 import { fitAtNotes } from './duration-fit.ts';
 import { firstBreakAlong, growTraffic, type GrowthInput } from './growth.ts';
 import { headroomAt, PATH_LIMIT_IDS } from './headroom.ts';
-import { provisionedNeeds, type TargetTracking } from './provisioned-need.ts';
+import { provisionedNeeds, trackingOf, type TargetTracking } from './provisioned-need.ts';
 import { loadHosts, type ThisHost } from './load-hosts.ts';
 import { ownTraffic, peakHoursADay, planCost, plannedTraffic, type TrafficInput } from './monthly-cost.ts';
 import { planLimits, type LimitFlags } from './plan-limits.ts';
@@ -103,7 +103,7 @@ export function buildPlan(input: PlanInput): Plan {
     ...(pathFirstBreak !== undefined ? { pathFirstBreak } : {}),
     ...(estimated ? { check: ownTrafficCheck(first, basis, estimated) } : {}),
     loadHosts: loadHosts(traffic, input.runs, input.host),
-    provisioned: provisionedNeeds(model, traffic, { prices, architecture }, input.targetTracking),
+    provisioned: provisionedNeeds(model, traffic, { prices, architecture }, trackingOf(input.runs, input.targetTracking)),
     notes,
   };
 }

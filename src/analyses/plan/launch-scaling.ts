@@ -32,6 +32,8 @@ export interface LaunchInput {
   /** target tracking's target utilization (0–1) and the capacity it starts from */
   targetValue: number;
   minCapacity: number;
+  /** where those came from */
+  basis?: 'template' | 'flag' | 'default';
   /** USD an hour for one environment allocated (its memory at the provisioned-concurrency rate); undefined: not priced */
   hourlyPerEnvironment?: number;
 }
@@ -59,6 +61,7 @@ export function launchScaling(i: LaunchInput): LaunchScaling {
     targetTracking: {
       targetValue: i.targetValue,
       minCapacity: i.minCapacity,
+      ...(i.basis ? { basis: i.basis } : {}),
       steps,
       caughtUpMinute: caughtUp() ? (steps.at(-1)?.minute ?? 0) : null,
       spilloverInvocations: spillover,

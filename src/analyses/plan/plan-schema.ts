@@ -440,6 +440,8 @@ export const LaunchScaling = z.object({
   targetTracking: z.object({
     targetValue: z.number().gt(0).lte(1),
     minCapacity: z.number().int().positive(),
+    /** where the target and minimum came from: the runs' template (its scalable target and policy), --target-tracking, or the default */
+    basis: z.enum(['template', 'flag', 'default']).optional(),
     /** each scale-out: the minute after the surge it is made, and the environments it sets */
     steps: z.array(z.object({ minute: z.number().int().positive(), environments: z.number().int().positive() })),
     /** the minute utilization is back at the target (null: not within the model's two hours) */

@@ -32,7 +32,7 @@ export function launchScalingText(fn: string, l: LaunchScaling): string {
   const envs = (n: number) => `${fmtInt(n)} environment${n === 1 ? '' : 's'}`;
   const t = l.targetTracking;
   const scheduled = `scheduled scaling to ${envs(l.scheduled.environments)} before it serves the first minutes warm${hour(l.scheduled.hourlyUsd)}`;
-  const tracking = `target tracking at ${fmtNum(t.targetValue * 100)} % from ${envs(t.minCapacity)}`;
+  const tracking = `target tracking at ${fmtNum(t.targetValue * 100)} % from ${envs(t.minCapacity)}${t.basis === 'template' ? " (the template's policy)" : ''}`;
   const meanwhile =
     t.spilloverInvocations > 0
       ? `${fmtInt(Math.round(t.spilloverInvocations))} invocations spill over to on-demand environments, ${fmtInt(t.coldStarts)} of them cold starts`
