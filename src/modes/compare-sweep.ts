@@ -1,5 +1,6 @@
 import { buildSweep, type PointInput } from '../analyses/compare/build-sweep.ts';
 import type { HoldConstant, LatencyMetric, PointSetting, PointSlo, SweepComparison } from '../analyses/compare/compare-schema.ts';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { createLambdaClient } from '../aws/lambda-client.ts';
 import { monthlyAllocationUsd, provisionedSubject, setProvisioned, type ProvisionedSubject } from './provisioned-setting.ts';
 import { monthlyCacheUsd, restoreSnapStart, setSnapStart, snapStartOrigin, snapStartSubject, type SnapStartOrigin, type SnapStartSubject } from './snapstart-setting.ts';
@@ -125,15 +126,19 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
     let subject: ProvisionedSubject | undefined;
     let snapSubject: SnapStartSubject | undefined;
     let origin: SnapStartOrigin | undefined;
-    const lambdaOf = (p: Plan, target: Target) => {
+    const withLambda = async (p: Plan, target: Target, use: (lambda: LambdaClient) => Promise<void>) => {
       const where = target.lambdaApi;
       if (!where) throw new UserError(`--target ${p.input.target.spec}: compare sets ${sweep.parameter === 'snapstart' ? 'SnapStart' : 'provisioned concurrency'} through Lambda's API, which this target does not name (use --target local, --template or aws:<stack>)`);
-      return createLambdaClient(where);
+      const lambda = createLambdaClient(where);
+      try {
+        await use(lambda);
+      } finally {
+        lambda.destroy();
+      }
     };
     const setPoint = async (p: Plan, target: Target) => {
       if ((sweep.parameter !== 'provisioned' && sweep.parameter !== 'snapstart') || session.aborted) return;
-      const lambda = lambdaOf(p, target);
-      try {
+      await withLambda(p, target, async (lambda) => {
         if (sweep.parameter === 'provisioned') {
           subject ??= provisionedSubject((await target.describeFunctions()).functions, sweep.function);
           p.provisioned = { ...subject, environments: p.x };
@@ -147,19 +152,13 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
           const version = await setSnapStart(lambda, snapSubject, p.x === 1, o.signal);
           p.snapStart = { ...snapSubject, on: p.x === 1, version };
         }
-      } finally {
-        lambda.destroy();
-      }
+      });
     };
     const putBack = async (p: Plan, target: Target) => {
       if (!origin || !snapSubject) return;
-      session.say(`${snapSubject.function}:${snapSubject.alias}: back to version ${origin.version}, SnapStart ${origin.applyOn}`);
-      const lambda = lambdaOf(p, target);
-      try {
-        await restoreSnapStart(lambda, snapSubject, origin);
-      } finally {
-        lambda.destroy();
-      }
+      const [s, back] = [snapSubject, origin];
+      session.say(`${s.function}:${s.alias}: back to version ${back.version}, SnapStart ${back.applyOn}`);
+      await withLambda(p, target, (lambda) => restoreSnapStart(lambda, s, back));
     };
     const warm = async (p: Plan, target: Target) => {
       const warmUpMs = sweep.parameter === 'provisioned' || sweep.parameter === 'snapstart' ? 0 : (o.warmUpMs ?? DEFAULT_WARM_UP_MS);

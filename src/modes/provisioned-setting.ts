@@ -10,6 +10,7 @@ import type { PriceTable } from '../contracts/prices.ts';
 import type { TargetFunction } from '../contracts/target-schema.ts';
 import { PLAN_MONTH_SEC } from '../analyses/plan/monthly-cost.ts';
 import { allocatedGbSeconds, provisionedRates } from '../metrics/cost/lambda-rates.ts';
+import { sweptFunction } from './swept-function.ts';
 
 /** The function whose provisioned concurrency `compare --provisioned` varies, on the alias or version its requests reach. */
 export interface ProvisionedSubject {
@@ -26,20 +27,7 @@ export interface ProvisionedSubject {
  * candidates and none named is one line naming what to give, exit 2.
  */
 export function provisionedSubject(listed: readonly TargetFunction[], named: string | undefined): ProvisionedSubject {
-  const its = () => listed.map((f) => (f.logicalId ? `${f.logicalId} (${f.name})` : f.name)).join(', ');
-  let fn: TargetFunction | undefined;
-  if (named !== undefined) {
-    fn = listed.find((f) => f.name === named) ?? listed.find((f) => f.logicalId === named);
-    if (!fn) throw new UserError(`--function: ${named} is not a function of this stack (its functions: ${its()})`);
-  } else {
-    const configured = listed.filter((f) => (f.provisioned ?? []).length > 0);
-    if (configured.length !== 1) {
-      throw new UserError(
-        `--function: name the function whose provisioned concurrency to compare (${configured.length === 0 ? 'none of this stack\'s has provisioned concurrency configured' : `${configured.map((f) => f.name).join(', ')} have it`}; its functions: ${its()})`,
-      );
-    }
-    fn = configured[0]!;
-  }
+  const fn = sweptFunction(listed, named, { what: 'provisioned concurrency', has: (f) => (f.provisioned ?? []).length > 0, hasText: 'provisioned concurrency configured' });
   const qualifier = fn.provisioned?.[0]?.qualifier ?? fn.qualifier;
   if (qualifier === undefined) {
     throw new UserError(

@@ -13,6 +13,7 @@ import type { TargetFunction } from '../contracts/target-schema.ts';
 import { PLAN_MONTH_SEC } from '../analyses/plan/monthly-cost.ts';
 import { lambdaError } from '../aws/lambda-errors.ts';
 import { waitForUpdate } from '../aws/memory-update.ts';
+import { sweptFunction } from './swept-function.ts';
 
 /** The function whose SnapStart `compare --snapstart` turns off and on, and the alias its route invokes (moved to each point's version). */
 export interface SnapStartSubject {
@@ -34,18 +35,7 @@ export interface SnapStartOrigin {
  * `$LATEST` or a version number cannot be moved). Anything else is one line naming what to give, exit 2.
  */
 export function snapStartSubject(listed: readonly TargetFunction[], named: string | undefined): SnapStartSubject {
-  const its = () => listed.map((f) => (f.logicalId ? `${f.logicalId} (${f.name})` : f.name)).join(', ');
-  let fn: TargetFunction | undefined;
-  if (named !== undefined) {
-    fn = listed.find((f) => f.name === named) ?? listed.find((f) => f.logicalId === named);
-    if (!fn) throw new UserError(`--function: ${named} is not a function of this stack (its functions: ${its()})`);
-  } else {
-    const on = listed.filter((f) => f.snapStart);
-    if (on.length !== 1) {
-      throw new UserError(`--function: name the function whose SnapStart to compare (${on.length === 0 ? "none of this stack's has SnapStart on" : `${on.map((f) => f.name).join(', ')} have it`}; its functions: ${its()})`);
-    }
-    fn = on[0]!;
-  }
+  const fn = sweptFunction(listed, named, { what: 'SnapStart', has: (f) => f.snapStart === true, hasText: 'SnapStart on' });
   const how = fn.route ? `its route ${fn.route} invokes` : 'it is invoked as';
   if (fn.qualifier === undefined) {
     throw new UserError(`--function: ${how} ${fn.name} unqualified ($LATEST), where SnapStart never applies (published versions only): invoke an alias of a published version (AutoPublishAlias in SAM), then compare its SnapStart`);
