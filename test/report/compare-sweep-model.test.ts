@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type SweepComparison } from '../../src/analyses/compare/compare-schema.ts';
 import { gridOf } from './grid-fixture.ts';
+import { buildSweepCharts } from '../../src/report/compare-sweep/chart-data.ts';
 import { renderSweepConsole } from '../../src/report/compare-sweep/console.ts';
 import { renderSweepHtml } from '../../src/report/compare-sweep/html.ts';
 import { renderSweepMarkdown } from '../../src/report/compare-sweep/md.ts';
@@ -101,6 +102,25 @@ describe('one model per sweep page', () => {
     // runs counted in one wording on all three (the console said "3/3")
     expect(m.rows.map((r) => r.countedOf)).toEqual(recorded.points.map((p) => `${p.runs.filter((r) => r.included).length} of ${p.runs.length}`));
     expect(renderSweepConsole(recorded, m).join('\n')).not.toMatch(/\b\d+\/\d+\b/);
+  });
+
+  it("a SnapStart sweep: the route's cold requests and the cache's month as columns on all three, its ranking latency on the chart", () => {
+    const c = structuredClone(recorded);
+    c.parameter = 'snapstart';
+    c.latencyMetric = 'connect-p99';
+    c.points = c.points.slice(0, 2).map((p, k) => ({
+      ...p,
+      x: k,
+      label: `SnapStart ${k === 1 ? 'on' : 'off'}`,
+      setting: { ...p.setting, snapStart: { function: 'chat', alias: 'live', version: String(k + 2), on: k === 1, memoryMB: 512, monthlyUsd: k === 1 ? 1.95 : 0 } },
+      coldStarts: { route: '$connect', attributed: 20, cold: 3 + k, p99Ms: 40 },
+    }));
+    const m = expectEveryFact(c);
+    expect(m.coldHead).toEqual(['cold', '$/month cache']);
+    expect(m.rows.map((r) => r.coldSetting)).toEqual([{ cold: '3 of 20', monthly: '$0' }, { cold: '4 of 20', monthly: '$1.95' }]);
+    const chart = buildSweepCharts(c)['sweep-latency'];
+    expect('series' in chart && chart.series[0]!.label).toBe('connect p99');
+    expect('series' in chart && chart.xLabels).toEqual(['off', 'on']);
   });
 
   it("the local host's warnings, the stack's latencies and a repeat left out: on summary.md and the page as on the console (they were the console's only)", () => {

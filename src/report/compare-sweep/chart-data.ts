@@ -1,4 +1,4 @@
-import { LATENCY_METRIC_SHORT, type Grid, type MedianRange, type PointResult, type SweepComparison, type SweptParameter } from '../../analyses/compare/compare-schema.ts';
+import { LATENCY_METRIC_SHORT, type Grid, type LatencyMetric, type MedianRange, type PointResult, type SweepComparison, type SweptParameter } from '../../analyses/compare/compare-schema.ts';
 import { fmtNum } from '../../number-format.ts';
 import { emptyChart, type EmptyChart } from '../shared/empty-chart.ts';
 import { PALETTE } from '../shared/palette.ts';
@@ -7,7 +7,8 @@ import { PALETTE } from '../shared/palette.ts';
  * A sweep's charts as plain data (pure); the page's script hands them to uPlot. Both have the
  * swept parameter on the x axis, one tick per point (named as the page names it), and the points
  * that did not meet the SLO shaded:
- * - `sweep-latency`: fan-out completion p50/p99, broadcast p99 and sendMessage Duration p99 (ms);
+ * - `sweep-latency`: fan-out completion p50/p99, broadcast p99 and sendMessage Duration p99 (ms),
+ *   and the latency the sweep ranks on where it is none of those (connect p99);
  * - `sweep-cost`: the whole estimate per million deliveries and its Lambda and API Gateway parts,
  *   and data transfer out when the prices priced it (USD).
  * Excluded points are left off (the page names them); a chart no point has data for is an empty
@@ -31,6 +32,9 @@ export interface SweepChart {
 
 /** Both charts, always: one with nothing to draw says which data it lacks and why. */
 export type SweepCharts = Record<SweepChart['id'], SweepChart | EmptyChart>;
+
+/** The latencies the sweep's latency chart always draws (fan-out p50/p99, broadcast p99, the function's Duration p99). */
+const DRAWN_LATENCIES = new Set<LatencyMetric>(['fanout-p50', 'fanout-p99', 'broadcast-p99', 'duration']);
 
 export const X_AXIS_LABEL: Record<SweptParameter, string> = { 'room-size': 'members per room', payload: 'payload (bytes)', targets: 'variant', provisioned: 'provisioned environments', snapstart: 'SnapStart' };
 
@@ -56,6 +60,8 @@ export function buildSweepCharts(c: SweepComparison): SweepCharts {
     unit: 'ms',
     ...base,
     series: [
+      // the latency the sweep ranks on where none of the others is it (a provisioned or SnapStart sweep's connect p99)
+      ...(DRAWN_LATENCIES.has(c.latencyMetric) ? [] : [{ label: LATENCY_METRIC_SHORT[c.latencyMetric], color: PALETTE[1], values: med((p) => p.metrics.latencyMs) }]),
       { label: 'fan-out completion p50', color: PALETTE[0], values: med((p) => p.metrics.fanoutP50Ms) },
       { label: 'fan-out completion p99', color: PALETTE[4], values: med((p) => p.metrics.fanoutP99Ms) },
       { label: 'broadcast p99', color: PALETTE[3], values: med((p) => p.metrics.broadcastP99Ms) },
@@ -76,7 +82,7 @@ export function buildSweepCharts(c: SweepComparison): SweepCharts {
     ].filter((s) => s.values.some((v) => v !== null)),
   };
   return {
-    'sweep-latency': latency.series.length > 0 ? latency : emptyChart(latency.title, `No point timed a fan-out, a broadcast or ${duration}'s Duration: its counted runs delivered nothing, or recorded no latency.`),
+    'sweep-latency': latency.series.length > 0 ? latency : emptyChart(latency.title, `No point timed ${DRAWN_LATENCIES.has(c.latencyMetric) ? '' : `a ${LATENCY_METRIC_SHORT[c.latencyMetric]}, `}a fan-out, a broadcast or ${duration}'s Duration: its counted runs delivered nothing, or recorded no latency.`),
     'sweep-cost': cost.series.length > 0 ? cost : emptyChart(cost.title, 'No point has a cost per million deliveries: its counted runs delivered nothing to price, or had no prices.'),
   };
 }

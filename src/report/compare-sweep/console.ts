@@ -12,13 +12,13 @@ import { sweepPageModel, type GridModel, type SweepPageModel } from './page-mode
 export function renderSweepConsole(c: SweepComparison, m: SweepPageModel = sweepPageModel(c), length: SummaryLength = 'full'): string[] {
   const fig = m.figureSuffix;
   // provisioned, snapstart: the route's cold requests and the setting's month beside the figures
-  const pc = m.rows.some((p) => p.coldSetting);
-  const head = [m.parameter, 'runs', 'SLO', ...(pc ? ['cold', c.parameter === 'snapstart' ? '$/month cache' : '$/month alloc'] : []), `fan-out p50${fig}`, `fan-out p99${fig}`, `bcast p99${fig}`, 'Duration p99', '$/1M deliv', 'API GW $/1M'];
+  const cold = m.coldHead;
+  const head = [m.parameter, 'runs', 'SLO', ...(cold ?? []), `fan-out p50${fig}`, `fan-out p99${fig}`, `bcast p99${fig}`, 'Duration p99', '$/1M deliv', 'API GW $/1M'];
   const rows = m.rows.map((p) => [
     plain(p.label),
     p.countedOf,
     p.slo.verdict,
-    ...(pc ? [p.coldSetting?.cold ?? '–', p.coldSetting?.monthly ?? '–'] : []),
+    ...(cold ? [p.coldSetting?.cold ?? '–', p.coldSetting?.monthly ?? '–'] : []),
     p.fanoutP50.median,
     p.fanoutP99.median,
     p.broadcastP99.median,

@@ -96,6 +96,7 @@ function pointsTable(m: SweepPageModel): string {
     `<span class="why">${h(p.setting)}</span>`,
     `${p.countedOf}${p.excluded ? ' <span class="bad-text">excluded</span>' : ''}`,
     sloCell(p),
+    ...(m.coldHead ? [h(p.coldSetting?.cold ?? '–'), h(p.coldSetting?.monthly ?? '–')] : []),
     cell(p.fanoutP50),
     cell(p.fanoutP99),
     cell(p.broadcastP99),
@@ -107,7 +108,7 @@ function pointsTable(m: SweepPageModel): string {
   ]);
   const fig = h(m.figureSuffix);
   return table(
-    [h(m.parameter), 'load', 'runs counted', 'SLO', `fan-out p50${fig}`, `fan-out p99${fig}`, `broadcast p99${fig}`, `${h(m.function)} Duration p50`, `${h(m.function)} Duration p99`, '$ per 1M deliveries', 'lost deliveries', 'failed sends'],
+    [h(m.parameter), 'load', 'runs counted', 'SLO', ...(m.coldHead ?? []).map(h), `fan-out p50${fig}`, `fan-out p99${fig}`, `broadcast p99${fig}`, `${h(m.function)} Duration p50`, `${h(m.function)} Duration p99`, '$ per 1M deliveries', 'lost deliveries', 'failed sends'],
     rows,
     'num second-text',
   ) + (m.durationNote ? `<p class="note">${h(m.durationNote)}.</p>` : '');

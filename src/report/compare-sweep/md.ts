@@ -45,13 +45,13 @@ export function renderSweepMarkdown(c: SweepComparison, m: SweepPageModel = swee
   const transfer = m.transferPriced;
   const fig = m.figureSuffix;
   out.push(
-    `| ${md(m.parameter)} | load | runs | SLO | fan-out p50${fig} | fan-out p99${fig} | broadcast p99${fig} | ${md(m.function)} Duration p99 | $ / 1M deliveries | API Gateway $ / 1M |${transfer ? ' data out $ / 1M |' : ''}`,
-    `|---|---|---:|---|---:|---:|---:|---:|---:|---:|${transfer ? '---:|' : ''}`,
+    `| ${md(m.parameter)} | load | runs | SLO |${(m.coldHead ?? []).map((x) => ` ${md(x)} |`).join('')} fan-out p50${fig} | fan-out p99${fig} | broadcast p99${fig} | ${md(m.function)} Duration p99 | $ / 1M deliveries | API Gateway $ / 1M |${transfer ? ' data out $ / 1M |' : ''}`,
+    `|---|---|---:|---|${m.coldHead ? '---:|---:|' : ''}---:|---:|---:|---:|---:|---:|${transfer ? '---:|' : ''}`,
   );
   for (const p of m.rows) {
     const slo = p.slo;
     out.push(
-      `| ${md(p.label)} | ${md(p.setting)} | ${p.countedOf}${p.excluded ? ' (excluded)' : ''} | ${md(slo.verdict)}${slo.why ? `: ${md(slo.why)}` : ''}${slo.note ? ` — **note:** ${md(slo.note)}` : ''} | ${v(p.fanoutP50)} | ${v(p.fanoutP99)} | ${v(p.broadcastP99)} | ${v(p.durationP99)} | ${v(p.totalCost)} | ${v(p.apiGatewayCost)} |${transfer ? ` ${v(p.dataTransferCost)} |` : ''}`,
+      `| ${md(p.label)} | ${md(p.setting)} | ${p.countedOf}${p.excluded ? ' (excluded)' : ''} | ${md(slo.verdict)}${slo.why ? `: ${md(slo.why)}` : ''}${slo.note ? ` — **note:** ${md(slo.note)}` : ''} |${m.coldHead ? ` ${p.coldSetting?.cold ?? '–'} | ${p.coldSetting?.monthly ?? '–'} |` : ''} ${v(p.fanoutP50)} | ${v(p.fanoutP99)} | ${v(p.broadcastP99)} | ${v(p.durationP99)} | ${v(p.totalCost)} | ${v(p.apiGatewayCost)} |${transfer ? ` ${v(p.dataTransferCost)} |` : ''}`,
     );
   }
   out.push('');

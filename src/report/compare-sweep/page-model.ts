@@ -76,6 +76,8 @@ export interface SweepPageModel {
   parameter: string;
   /** the points' labels, in order */
   points: string[];
+  /** provisioned, snapstart: the headers of the rows' `coldSetting` columns (the route's cold requests, the setting's month) */
+  coldHead?: [string, string];
   /** the threshold expressions every point was judged by (empty: the built-in checks only) */
   slo: string[];
   /** how the SLO reads where it has no expressions */
@@ -158,6 +160,7 @@ export function sweepPageModel(c: SweepComparison): SweepPageModel {
     ...(c.scenario.description ? { description: c.scenario.description } : {}),
     parameter: parameterTitle(c.parameter),
     points: c.points.map((p) => p.label),
+    ...(c.parameter === 'provisioned' || c.parameter === 'snapstart' ? { coldHead: ['cold', c.parameter === 'snapstart' ? '$/month cache' : '$/month alloc'] as [string, string] } : {}),
     slo: c.slo,
     sloNone: 'the built-in checks',
     repeat: c.repeat,
