@@ -14,6 +14,8 @@ export const refusals = {
   notFound: (arn: string) => new AwsApiError('ResourceNotFoundException', `Function not found: ${arn}`, 404),
   aliasNotFound: (arn: string) => new AwsApiError('ResourceNotFoundException', `Alias not found: ${arn}`, 404),
   snapStartProvisioned: () => new AwsApiError('InvalidParameterValueException', 'Provisioned Concurrency is not supported for SnapStart enabled functions.'),
+  /** Invoking a version that is not Active yet (a SnapStart version taking its snapshot) */
+  notActive: (state: string) => new AwsApiError('ResourceConflictException', `The operation cannot be performed at this time. The function is currently in the following state: ${state}`, 409),
   noConfig: () => new AwsApiError('ProvisionedConcurrencyConfigNotFoundException', 'No Provisioned Concurrency Config found for this function', 404),
 };
 

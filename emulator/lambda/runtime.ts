@@ -79,7 +79,10 @@ export async function createLambdaRuntime(options: LambdaRuntimeOptions): Promis
       if (factsOf(runtime).ships === 'aws-sdk-v2') sdkModules['aws-sdk-v2'] ??= await awsSdkV2Modules(runtimeDir, runtime);
       else sdkModules['aws-sdk-v3'] ??= await bundledSdkModules(runtimeDir);
     }
-    return new Runtime({ config, bundles, sdkModules, hostRuntimes, ...((options.outsidePackageLog ?? options.log) ? { log: options.outsidePackageLog ?? options.log } : {}) }, ephemeralStorageRoot());
+    const runtime = new Runtime({ config, bundles, sdkModules, hostRuntimes, ...((options.outsidePackageLog ?? options.log) ? { log: options.outsidePackageLog ?? options.log } : {}) }, ephemeralStorageRoot());
+    // the configuration's versions exist as CloudFormation leaves them: a SnapStart version once its snapshot is taken (or has failed)
+    await Promise.all(runtime.functionNames().map((name) => runtime.snapshots(name)));
+    return runtime;
   } catch (err) {
     await bundles?.dispose();
     throw err;
@@ -185,6 +188,8 @@ class Runtime implements LambdaRuntime {
     const lambda = this.functions.get(functionName);
     const pool = lambda?.resolve(options.qualifier);
     if (!lambda || !pool) throw refusals.notFound(this.arn(functionName, options.qualifier));
+    // a SnapStart version is invoked once its snapshot is taken, as Lambda has it Active
+    if (pool.spec.kind === 'process' && pool.spec.snapshot && pool.spec.snapshot.outcome === undefined) throw refusals.notActive('Pending');
     const fn = pool.config;
     if (fn.addedLatencyMs) await delay(fn.addedLatencyMs);
     if (this.closed) throw new Error('Lambda runtime is closed');

@@ -194,6 +194,18 @@ describe('SnapStart on a Python function', () => {
     expect(messages('RESTORE_REPORT')[0]).toMatch(/\tStatus: timeout\t$/);
   });
 
+  it('refuses to invoke a version published with SnapStart while its snapshot is taken (Pending), and runs it once Active', async () => {
+    const gate = join(root, 'gate-open');
+    const slow = code('gated', { 'gated.py': `import os, time\nfrom snapshot_restore_py import register_before_snapshot\n@register_before_snapshot\ndef wait_for_gate():\n    for _ in range(1000):\n        if os.path.exists(${JSON.stringify(gate)}):\n            return\n        time.sleep(0.01)\ndef handler(event, context):\n    return "restored"\n` });
+    const rt = await start(fn({ versions: [], aliases: [] }, slow, 'gated.handler'));
+    const version = rt.publishVersion('snap');
+    expect(rt.versionState('snap', version)).toEqual({ state: 'Pending' });
+    await expect(rt.invoke('snap', {}, { qualifier: version })).rejects.toThrow(new AwsApiError('ResourceConflictException', 'The operation cannot be performed at this time. The function is currently in the following state: Pending', 409));
+    writeFileSync(gate, '');
+    await until(() => rt.versionState('snap', version).state === 'Active');
+    expect(expectOk(await rt.invoke('snap', {}, { qualifier: version })).result).toBe('restored');
+  });
+
   it('refuses provisioned concurrency on a SnapStart version, in Lambda\'s words', async () => {
     const rt = await start(fn());
     expect(() => rt.putProvisionedConcurrency('snap', 'live', 1)).toThrow(new AwsApiError('InvalidParameterValueException', 'Provisioned Concurrency is not supported for SnapStart enabled functions.'));
