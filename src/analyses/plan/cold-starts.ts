@@ -1,6 +1,6 @@
 import type { InitUsage } from '../../metrics/cost/cost-model.ts';
 import { fmtNum, fmtRate } from '../../number-format.ts';
-import { functionPeaks } from './function-peaks.ts';
+import { functionPeaks, wholeEnvironments } from './function-peaks.ts';
 import type { FunctionWork, PlanTraffic, WorkModel } from './plan-schema.ts';
 import { functionOf } from './work-model.ts';
 
@@ -21,7 +21,7 @@ import { functionOf } from './work-model.ts';
 const DAY_SEC = 86_400;
 
 /** Whole environments for a concurrency: one for any use at all (float noise is not one more). */
-const environments = (concurrency: number) => (concurrency > 0 ? Math.max(1, Math.ceil(concurrency - 1e-9)) : 0);
+const environments = (concurrency: number) => (concurrency > 0 ? wholeEnvironments(concurrency) : 0);
 
 const envs = (n: number) => `${fmtNum(n)} environment${n === 1 ? '' : 's'}`;
 

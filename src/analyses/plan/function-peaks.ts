@@ -8,6 +8,11 @@ import type { FunctionWork, PlanOperation, PlanTraffic, WorkModel } from './plan
  * environments it starts (cold-starts.ts).
  */
 
+/** A concurrency in whole environments, at least one (what serves it warm). */
+export function wholeEnvironments(concurrency: number): number {
+  return Math.max(1, Math.ceil(concurrency - 1e-9));
+}
+
 /** The peak's operations per second. */
 export function peakRates(model: WorkModel, t: PlanTraffic): Record<PlanOperation, number> {
   return {

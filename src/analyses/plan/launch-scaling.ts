@@ -1,3 +1,4 @@
+import { wholeEnvironments } from './function-peaks.ts';
 import type { LaunchScaling } from './plan-schema.ts';
 
 /**
@@ -39,7 +40,7 @@ export interface LaunchInput {
 }
 
 export function launchScaling(i: LaunchInput): LaunchScaling {
-  const scheduledEnvironments = Math.max(1, Math.ceil(i.concurrency - 1e-9));
+  const scheduledEnvironments = wholeEnvironments(i.concurrency);
   const hourly = (environments: number) => (i.hourlyPerEnvironment === undefined ? null : environments * i.hourlyPerEnvironment);
   let capacity = i.minCapacity;
   let spillover = 0;
@@ -65,7 +66,7 @@ export function launchScaling(i: LaunchInput): LaunchScaling {
       steps,
       caughtUpMinute: caughtUp() ? (steps.at(-1)?.minute ?? 0) : null,
       spilloverInvocations: spillover,
-      coldStarts: Math.max(0, Math.ceil(i.concurrency - 1e-9) - i.minCapacity),
+      coldStarts: Math.max(0, scheduledEnvironments - i.minCapacity),
       hourlyUsd: hourly(capacity),
     },
   };

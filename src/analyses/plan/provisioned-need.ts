@@ -1,6 +1,6 @@
 import { allocatedGbSeconds, gbSecondRate, provisionedRates } from '../../metrics/cost/lambda-rates.ts';
 import { plannedInits } from './cold-starts.ts';
-import { functionPeaks } from './function-peaks.ts';
+import { functionPeaks, wholeEnvironments } from './function-peaks.ts';
 import { launchScaling } from './launch-scaling.ts';
 import { plannedUsage, type PriceBasis } from './monthly-cost.ts';
 import type { PlanTraffic, ProvisionedNeed, WorkModel } from './plan-schema.ts';
@@ -46,7 +46,7 @@ export const DEFAULT_TARGET_TRACKING: TargetTracking = { targetValue: 0.7, minCa
  * the peak: scheduled scaling against target tracking (`scaling`: each function's target
  * utilization and the capacity it starts from, trackingOf; 0.7 from 1 where nothing says). Functions invoked at the peak only.
  */
-export function provisionedNeeds(model: WorkModel, traffic: PlanTraffic, pricing: PriceBasis, scaling: TrackingOf = () => ({ ...DEFAULT_TARGET_TRACKING, basis: 'default' })): ProvisionedNeed[] {
+export function provisionedNeeds(model: WorkModel, traffic: PlanTraffic, pricing: PriceBasis, scaling: TrackingOf = trackingOf([], undefined)): ProvisionedNeed[] {
   const usage = new Map(plannedUsage(model, traffic).map((u) => [u.fn.name, u]));
   const inits = new Map(plannedInits(model, traffic).map((i) => [i.fn.name, i]));
   const rates = provisionedRates(pricing.prices, pricing.architecture);
@@ -54,11 +54,11 @@ export function provisionedNeeds(model: WorkModel, traffic: PlanTraffic, pricing
   return functionPeaks(model, traffic)
     .filter((p) => p.perS > 0)
     .map((p) => {
-      const environments = Math.max(1, Math.ceil(p.concurrency - 1e-9));
+      const environments = wholeEnvironments(p.concurrency);
       const gbSeconds = allocatedGbSeconds(environments, p.f.memoryMB, traffic.periodSec);
       const gb = p.f.memoryMB / 1024;
       const tracking = scaling(p.f.name);
-      const launch = launchScaling({ perS: p.perS, concurrency: p.concurrency, ...tracking, ...(rates ? { hourlyPerEnvironment: gb * 3600 * rates.concurrency } : {}) });
+      const launch = launchScaling({ perS: p.perS, concurrency: p.concurrency, ...tracking, ...(rates ? { hourlyPerEnvironment: allocatedGbSeconds(1, p.f.memoryMB, 3600) * rates.concurrency } : {}) });
       const need: ProvisionedNeed = { fn: p.f.name, concurrency: p.concurrency, environments, memoryMB: p.f.memoryMB, gbSeconds, launch };
       if (!rates) return need;
       const durationGbS = ((usage.get(p.f.name)?.billedMs ?? 0) / 1000) * gb;
