@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { lambdaNameOf, lambdaQualifierOf } from './physical-ids.ts';
+import { invokedFunction, type InvokedFunction } from './invoked-function.ts';
 import { cfnNumber, parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
 import type { ApiDescription, AuthorizerDescription, AwsRouteDescription, RouteDescription, Throttle } from './stack-description.ts';
@@ -14,8 +14,8 @@ import type { ExecutionRole } from '../iam/execution-role.ts';
  * Deployment; the stage's AccessLogSettings and the account's CloudWatch role
  * (AWS::ApiGateway::Account), which access logging needs. A route whose integration is `AWS` (to
  * SQS, SNS or EventBridge: aws-integration-reader.ts) becomes an AwsRouteDescription, with its
- * IntegrationResponses' templates. A stack runs one WebSocket API with one stage; an HTTP API
- * beside it is listed as not emulated; an HTTP/HTTP_PROXY/MOCK integration, an AWS one to another
+ * IntegrationResponses' templates. A stack runs one WebSocket API with one stage (its HTTP APIs
+ * are http-api-reader.ts's); an HTTP/HTTP_PROXY/MOCK integration, an AWS one to another
  * service, a route without an integration, an integration with a function outside the stack are
  * refused, each naming the resource and the property.
  */
@@ -46,10 +46,8 @@ export interface WebSocketApi {
 }
 
 /**
- * Picks the stack's one WebSocket API (refusing a second one) and gives it the emulator's id. An
- * HTTP API is not emulated: left unread, it is listed as not emulated with its routes, stage and
- * integrations and the run goes on without it, as SAM's AWS::Serverless::HttpApi is; a stack
- * whose only API is HTTP has nothing to run and is refused.
+ * Picks the stack's one WebSocket API (refusing a second one) and gives it the emulator's id. The
+ * HTTP APIs beside it are http-api-reader.ts's; a stack whose only API is HTTP is refused.
  */
 export function chooseWebSocketApi(t: StackTemplate): string {
   const all = t.ofType(API_TYPES.api);
@@ -57,7 +55,7 @@ export function chooseWebSocketApi(t: StackTemplate): string {
   if (apis.length === 0 && all.length > 0) {
     const id = all[0]!;
     const protocol = t.property(id, 'ProtocolType');
-    throw templateError(t.file, ['Resources', id, 'Properties', 'ProtocolType'], `${String(protocol ?? '(missing)')}: the stack has no WebSocket API to run (${all.join(', ')} not WEBSOCKET): only WEBSOCKET APIs are emulated (an HTTP API is not)`);
+    throw templateError(t.file, ['Resources', id, 'Properties', 'ProtocolType'], `${String(protocol ?? '(missing)')}: the stack has no WebSocket API to run (${all.join(', ')} not WEBSOCKET): the emulator runs HTTP APIs beside a WebSocket API`);
   }
   if (apis.length === 0) throw templateError(t.file, ['Resources'], `no ${API_TYPES.api} with ProtocolType WEBSOCKET: the emulator runs a WebSocket API stack`);
   if (apis.length > 1) throw templateError(t.file, ['Resources', apis[1]!], `a second WebSocket API (the stack has ${apis.join(', ')}): the emulator runs one`);
@@ -66,7 +64,7 @@ export function chooseWebSocketApi(t: StackTemplate): string {
 }
 
 const apiSchema = z.object({ Name: z.string().optional(), RouteSelectionExpression: z.string() }).loose();
-const routeThrottle = z.object({ ThrottlingRateLimit: cfnNumber.optional(), ThrottlingBurstLimit: cfnNumber.optional() }).loose();
+export const routeThrottle = z.object({ ThrottlingRateLimit: cfnNumber.optional(), ThrottlingBurstLimit: cfnNumber.optional() }).loose();
 const stageSchema = z
   .object({
     StageName: z.string().min(1),
@@ -112,16 +110,7 @@ export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functio
   read.add(stageId);
 
   // integration physical id → the function behind it, and the alias or version the URI names
-  const functionOf = (id: string, property: string, uri: string | undefined): InvokedFunction => {
-    // the invocation URI, or (as HTTP APIs take it) the function's ARN itself
-    const invocation = uri === undefined ? undefined : /^arn:[^:]+:apigateway:[^:]+:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/.exec(uri);
-    const functionArn = invocation ? invocation[1]! : uri !== undefined && /^arn:[^:]+:lambda:/.test(uri) ? uri : undefined;
-    if (functionArn === undefined) throw templateError(t.file, at(id, property), `${uri ?? '(missing)'} is not a Lambda function's invocation URI (arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{functionArn}/invocations)`);
-    const functionId = functionIdsByName.get(lambdaNameOf(functionArn));
-    if (!functionId) throw templateError(t.file, at(id, property), `${functionArn} is not a function of this stack: the emulator runs the stack's own functions`);
-    const qualifier = lambdaQualifierOf(functionArn);
-    return qualifier === undefined ? { functionId } : { functionId, qualifier };
-  };
+  const functionOf = (id: string, property: string, uri: string | undefined): InvokedFunction => invokedFunction(t.file, at(id, property), uri, functionIdsByName);
   const integrations = new Map<string, ({ logicalId: string; credentials?: ExecutionRole } & InvokedFunction) | { logicalId: string; aws: AwsIntegration }>();
   for (const id of mine(API_TYPES.integration)) {
     const p = parseProperties(t.file, id, integrationSchema, t.properties(id));
@@ -233,15 +222,10 @@ function readApiGatewayAccount(t: StackTemplate): { logicalId: string; cloudWatc
   return undefined;
 }
 
-function throttleOf(s: z.infer<typeof routeThrottle> | undefined): Throttle | undefined {
+/** A stage's or route's throttle settings, a missing half the account's. */
+export function throttleOf(s: z.infer<typeof routeThrottle> | undefined): Throttle | undefined {
   if (!s || (s.ThrottlingRateLimit === undefined && s.ThrottlingBurstLimit === undefined)) return undefined;
   return { rateLimit: s.ThrottlingRateLimit ?? ACCOUNT_THROTTLE.rateLimit, burstLimit: s.ThrottlingBurstLimit ?? ACCOUNT_THROTTLE.burstLimit };
-}
-
-/** The function an integration or authorizer URI invokes: its logical id, and the alias or version named (absent: unqualified). */
-interface InvokedFunction {
-  functionId: string;
-  qualifier?: string;
 }
 
 function readAuthorizer(t: StackTemplate, id: string, functionOf: (id: string, property: string, uri: string | undefined) => InvokedFunction): AuthorizerDescription {
