@@ -98,6 +98,22 @@ export const StackReady = z.object({
   functions: z.array(StackFunctionInfo),
   /** the $connect authorizer, when the stack has one (the token itself is never here); parameterName: where the reference stack's reads its token */
   auth: z.object({ authorizer: z.string(), identitySource: z.array(z.string()), parameterName: z.string().optional() }).optional(),
+  /**
+   * The stack's HTTP APIs, each on a port of its own: its stage's URL (the API's root for
+   * `$default`), and each route with the function it invokes; absent: none.
+   */
+  httpApis: z
+    .array(
+      z.object({
+        logicalId: z.string(),
+        name: z.string(),
+        apiId: z.string(),
+        stage: z.string(),
+        url: z.string(),
+        routes: z.array(z.object({ routeKey: z.string(), function: z.string(), payloadFormatVersion: z.enum(['1.0', '2.0']) })),
+      }),
+    )
+    .optional(),
   /** every trigger and integration into a function that the emulator does not run (common/not-emulated-paths.ts); absent: none */
   notEmulated: z.array(NotEmulatedPath).optional(),
   /** every resource of the template the emulator read but does not run (`AWS::Kinesis::Stream`, a log group …); absent: none */

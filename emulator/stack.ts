@@ -29,6 +29,7 @@ import type { LocalEndpoint } from './local-listener.ts';
 import { PROVIDERS, startProviders } from './providers/index.ts';
 import type { Services, StackContext } from './providers/provider.ts';
 import { provisionedOf } from './stack-model/idle-provisioned.ts';
+import { qualifiedName } from './stack-model/stack-outline.ts';
 
 /**
  * One stack, described (stack-model/), checked against the host and IAM before anything listens,
@@ -280,6 +281,18 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
         stage: { rateLimit: config.limits.stageRps, burstLimit: config.limits.stageBurst },
         routes: Object.fromEntries(Object.entries(config.limits.routeThrottles).map(([route, t]) => [route, { rateLimit: t.rps, burstLimit: t.burst }])),
       },
+      ...(running.httpApis?.servers.length
+        ? {
+            httpApis: running.httpApis.servers.map(({ api, url }) => ({
+              logicalId: api.logicalId,
+              name: api.name,
+              apiId: api.id,
+              stage: api.stage.name,
+              url,
+              routes: api.routes.map((r) => ({ routeKey: r.routeKey, function: qualifiedName(functionOf(r.functionId).name, r.qualifier), payloadFormatVersion: r.payloadFormatVersion })),
+            })),
+          }
+        : {}),
       ...(stack.notEmulatedPaths?.length ? { notEmulated: stack.notEmulatedPaths } : {}),
       ...(stack.notEmulated.length > 0 ? { notEmulatedResources: stack.notEmulated.map((r) => ({ logicalId: r.logicalId, type: r.type })) } : {}),
       ...(stack.warnings?.length ? { warnings: stack.warnings } : {}),

@@ -1,6 +1,8 @@
 import type { MetricSink } from '../cloudwatch/types.ts';
 
 export type ApiCountMetric = 'ConnectCount' | 'MessageCount' | 'IntegrationError' | 'ClientError' | 'ExecutionError';
+/** An HTTP API's counts ("Monitor CloudWatch metrics for HTTP APIs"): each request, and those answered 4xx or 5xx. */
+export type HttpApiCountMetric = 'Count' | '4xx' | '5xx';
 
 /**
  * AWS/ApiGateway metrics of one stage, each datum under every dimension set AWS documents for
@@ -36,6 +38,8 @@ export class ApiMetrics {
     readonly sink: MetricSink,
     private readonly apiId: string,
     private readonly stageName: string,
+    /** a route's Method dimension (a WebSocket route's: its event type; an HTTP API route's: its method) */
+    private readonly methodOf: (route: string) => string = routeMethod,
   ) {
     // Frozen and reused by every datum (the store caches the series key of a frozen set).
     this.stage = Object.freeze({ ApiId: apiId, Stage: stageName }) as Record<string, string>;
@@ -43,12 +47,22 @@ export class ApiMetrics {
   }
 
   /** One event; `route` when it happened on a route (its per-route set gets it too). */
-  count(name: ApiCountMetric, route?: string): void {
+  count(name: ApiCountMetric | HttpApiCountMetric, route?: string): void {
     this.put(name, 1, 'Count', route);
   }
 
   integrationLatency(ms: number, route?: string): void {
     this.put('IntegrationLatency', ms, 'Milliseconds', route);
+  }
+
+  /** An HTTP API's Latency: from the request received to the response sent. */
+  latency(ms: number, route?: string): void {
+    this.put('Latency', ms, 'Milliseconds', route);
+  }
+
+  /** An HTTP API's DataProcessed: the bytes of a request and its response. */
+  dataProcessed(bytes: number, route?: string): void {
+    this.put('DataProcessed', bytes, 'Bytes', route);
   }
 
   private put(name: string, value: number, unit: string, route: string | undefined): void {
@@ -62,11 +76,17 @@ export class ApiMetrics {
   private routeDimensions(route: string): Record<string, string> {
     let dimensions = this.routes.get(route);
     if (!dimensions) {
-      dimensions = Object.freeze({ ApiId: this.apiId, Method: routeMethod(route), Resource: route, Stage: this.stageName }) as Record<string, string>;
+      dimensions = Object.freeze({ ApiId: this.apiId, Method: this.methodOf(route), Resource: resourceOf(route), Stage: this.stageName }) as Record<string, string>;
       this.routes.set(route, dimensions);
     }
     return dimensions;
   }
+}
+
+/** The Resource dimension: an HTTP API route's path (`POST /notify` → `/notify`), a WebSocket route's key. */
+function resourceOf(route: string): string {
+  const space = route.indexOf(' ');
+  return space === -1 ? route : route.slice(space + 1);
 }
 
 /** The Method dimension of a route (see the assumption above): its integration's event type. */

@@ -30,6 +30,17 @@ export function invokeRefusal(route: RouteDescription, fn: FunctionDescription, 
   return why && `route ${route.routeKey}: ${why}`;
 }
 
+/**
+ * Undefined when API Gateway may invoke an HTTP API route's function; else why not, in one line.
+ * Its source ARN is `…:<api>/<stage>/<METHOD>/<path>` (`*` for ANY), `…:<api>/<stage>/$default`
+ * for the `$default` route.
+ */
+export function httpRouteInvokeRefusal(routeKey: string, fn: FunctionDescription, permissions: readonly InvokePermission[] | undefined, at: RouteArnContext): string | undefined {
+  const [method, path] = routeKey.split(' ', 2) as [string, string | undefined];
+  const source = path === undefined ? `${at.apiId}/${at.stage}/${routeKey}` : `${at.apiId}/${at.stage}/${method === 'ANY' ? '*' : method}${path}`;
+  return refusal(source, undefined, fn, permissions, at);
+}
+
 /** Undefined when API Gateway may invoke the $connect authorizer's function; else why not, in one line. */
 export function authorizerInvokeRefusal(authorizer: AuthorizerDescription, fn: FunctionDescription, permissions: readonly InvokePermission[] | undefined, at: RouteArnContext): string | undefined {
   // the authorizer's id is its physical id, as a template's Ref gives it (the manifest's: its logical id)

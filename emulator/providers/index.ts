@@ -2,6 +2,7 @@ import { applicationAutoScalingProvider } from './application-auto-scaling.ts';
 import { cloudwatchProvider } from './cloudwatch.ts';
 import { dynamodbProvider } from './dynamodb.ts';
 import { gatewayProvider } from './gateway.ts';
+import { httpApisProvider } from './http-apis.ts';
 import { iamProvider } from './iam.ts';
 import { lambdaProvider } from './lambda.ts';
 import { managementProvider } from './management.ts';
@@ -12,12 +13,13 @@ import { ssmProvider } from './ssm.ts';
 
 /**
  * The emulator's services, in the order they close: the gateway first (its shutdown closes the
- * sockets and lets their $disconnects reach the runtime), then what delivers to the functions,
+ * sockets and lets their $disconnects reach the runtime), the HTTP APIs, then what delivers to the functions,
  * the APIs, the runtime, and DynamoDB last (the denial log and the host CPU line read it). Each
  * starts once those it names in `after` run, so the list's order need not be the start order.
  */
 export const PROVIDERS: readonly AnyProvider[] = [
   gatewayProvider,
+  httpApisProvider,
   applicationAutoScalingProvider,
   messagingProvider,
   iamProvider,

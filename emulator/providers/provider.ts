@@ -10,6 +10,7 @@ import type { EdgeHandlers } from '../edge/server.ts';
 import type { InvokeRefusals } from '../gateway/integration.ts';
 import type { Gateway } from '../gateway/server.ts';
 import type { HostCpuReport } from '../host-cpu.ts';
+import type { HttpApiServer } from '../http-api/server.ts';
 import type { AccessRecord } from '../iam/access-ledger.ts';
 import type { IamGate } from '../iam/iam-gate.ts';
 import type { IamGrants } from '../iam/role-sessions.ts';
@@ -41,6 +42,7 @@ export interface Services {
   lambda: LocalLambda;
   iam: ServiceEndpoint;
   autoScaling: { scalers: readonly ProvisionedScaler[]; close(): Promise<void> };
+  httpApis: { servers: readonly HttpApiServer[]; close(): Promise<void> };
 }
 
 export type ProviderName = keyof Services;

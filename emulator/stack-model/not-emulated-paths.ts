@@ -27,6 +27,8 @@ export interface PathsInput {
   runs: ReadonlySet<string>;
   /** the WebSocket API's logical id */
   apiLogicalId: string;
+  /** the HTTP APIs served here (http-api-reader.ts): their routes run */
+  servedApis?: ReadonlySet<string>;
 }
 
 const SOURCE_OF_TYPE: Record<string, string> = {
@@ -114,8 +116,19 @@ export function notEmulatedPaths(o: PathsInput): NotEmulatedPath[] {
       case 'AWS::ApiGatewayV2::Integration': {
         // the WebSocket API's integrations are read (or refused); another API's are not served
         const api = refId(p.ApiId);
-        if (api === undefined || api === o.apiLogicalId) break;
+        if (api === undefined || api === o.apiLogicalId || o.servedApis?.has(api)) break;
         add('integration', 'HTTP API', api, refId(p.IntegrationUri));
+        break;
+      }
+      case 'AWS::ApiGatewayV2::Api': {
+        // the integrations an HTTP API's OpenAPI Body holds (SAM's HttpApi writes them there)
+        if (p.ProtocolType !== 'HTTP' || o.servedApis?.has(id) || !isMap(p.Body) || !isMap(p.Body.paths)) break;
+        for (const operations of Object.values(p.Body.paths)) {
+          for (const operation of Object.values(isMap(operations) ? operations : {})) {
+            const integration = isMap(operation) ? operation['x-amazon-apigateway-integration'] : undefined;
+            if (isMap(integration)) add('integration', 'HTTP API', id, refId(integration.uri));
+          }
+        }
         break;
       }
     }
@@ -203,6 +216,7 @@ function arnText(v: unknown): string | undefined {
 }
 
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function safeName(t: StackTemplate, id: string): string | undefined {
   try {

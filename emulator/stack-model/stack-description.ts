@@ -23,6 +23,8 @@ export interface StackDescription {
   awsRoutes?: AwsRouteDescription[];
   /** The $connect authorizer, when a route uses one (a WebSocket API authorizes $connect only). */
   authorizer?: AuthorizerDescription;
+  /** The stack's HTTP APIs (AWS::ApiGatewayV2::Api, ProtocolType HTTP; SAM's HttpApi), served beside the WebSocket API; absent: none. */
+  httpApis?: HttpApiDescription[];
   functions: FunctionDescription[];
   tables: TableDescription[];
   /** SQS queues (AWS::SQS::Queue), dead-letter queues included. */
@@ -105,6 +107,41 @@ export interface StageDescription {
 export interface Throttle {
   rateLimit: number;
   burstLimit: number;
+}
+
+/** An HTTP API (API Gateway v2, ProtocolType HTTP) as the emulator serves it: http-api-reader.ts. */
+export interface HttpApiDescription {
+  logicalId: string;
+  name: string;
+  /** its ApiId (what Ref gives) */
+  id: string;
+  stage: {
+    logicalId?: string;
+    /** `$default` serves the API's root; another name is the first segment of every path */
+    name: string;
+    variables: Record<string, string>;
+    throttle?: Throttle;
+    /** by route key */
+    routeThrottles: Record<string, Throttle>;
+    /** DefaultRouteSettings.DetailedMetricsEnabled: the per-route metrics (ApiId, Method, Resource, Stage) are sent */
+    detailedMetrics: boolean;
+  };
+  routes: HttpRouteDescription[];
+}
+
+/** An HTTP API route and its Lambda proxy integration. */
+export interface HttpRouteDescription {
+  /** the AWS::ApiGatewayV2::Route, or (a route of the API's OpenAPI Body) absent */
+  logicalId?: string;
+  /** `POST /notify`, `ANY /{proxy+}`, `$default` */
+  routeKey: string;
+  functionId: string;
+  qualifier?: string;
+  /** the integration's logical id, or the Body path and method it is written at */
+  integrationId: string;
+  payloadFormatVersion: '1.0' | '2.0';
+  /** TimeoutInMillis: 50 to 30,000 (the default) */
+  timeoutMs: number;
 }
 
 export interface RouteDescription {

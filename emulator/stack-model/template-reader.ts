@@ -22,6 +22,7 @@ import { checkStackName, stackNameFromFile } from './stack-name.ts';
 import { parseTemplate, StackTemplate, type Template } from './stack-template.ts';
 import { templateError } from './template-errors.ts';
 import { chooseWebSocketApi, readWebSocketApi } from './websocket-api-reader.ts';
+import { readHttpApis } from './http-api-reader.ts';
 import { readLambdaPermissions } from './lambda-permission-reader.ts';
 import { notEmulatedPaths } from './not-emulated-paths.ts';
 import { queuePolicyWarnings, readQueuePolicies, readSqsQueues } from './sqs-queue-reader.ts';
@@ -136,7 +137,8 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   uniqueNames(t, t.ofType('AWS::SNS::Topic'), 'TopicName');
   uniqueNames(t, t.ofType('AWS::Logs::LogGroup'), 'LogGroupName');
   const ws = readWebSocketApi(t, apiLogicalId, functionIdsByName);
-  const read = new Set(ws.read);
+  const http = readHttpApis(t, functionIdsByName);
+  const read = new Set([...ws.read, ...http.read]);
   // the roles API Gateway assumes for its AWS integrations are read and enforced (emulator/iam)
   for (const r of ws.awsRoutes) for (const id of r.credentials?.resources ?? []) read.add(id);
 
@@ -164,6 +166,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   const ofArn = (arn: string) => (/^arn:[^:]+:lambda:/.test(arn) ? functionIdsByName.get(lambdaNameOf(arn)) : undefined);
   const invoked = new Set([
     ...ws.routes.map((r) => r.functionId),
+    ...http.apis.flatMap((a) => a.routes.map((r) => r.functionId)),
     ...(ws.authorizer ? [ws.authorizer.functionId] : []),
     ...mappings.functionIds,
     ...sns.topics.flatMap((tp) => tp.subscriptions.filter((s) => s.protocol === 'lambda').map((s) => ofArn(s.endpoint))),
@@ -253,6 +256,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   // what invokes each function, and whether it names a version: the two mistakes that waste what a version holds
   const invokers = { functions, routes: ws.routes, ...(ws.authorizer ? { authorizer: ws.authorizer } : {}), eventSourceMappings: mappings.mappings, topics: sns.topics, rules };
   const warnings = [
+    ...http.warnings,
     ...queuePolicyWarnings(queues),
     ...published.warnings,
     ...scaling.warnings,
@@ -266,6 +270,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     routes: ws.routes,
     ...(ws.awsRoutes.length ? { awsRoutes: ws.awsRoutes } : {}),
     ...(ws.authorizer ? { authorizer: ws.authorizer } : {}),
+    ...(http.apis.length ? { httpApis: http.apis } : {}),
     functions,
     tables,
     ...(queues.length ? { queues } : {}),
@@ -282,7 +287,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     ...(inert.length ? { inert } : {}),
     notEmulated,
     ...(Object.keys(dormantFunctions).length > 0 ? { dormantFunctions } : {}),
-    notEmulatedPaths: notEmulatedPaths({ t, ...(samResources ? { samResources } : {}), runs: invoked, apiLogicalId }),
+    notEmulatedPaths: notEmulatedPaths({ t, ...(samResources ? { samResources } : {}), runs: invoked, apiLogicalId, servedApis: new Set(http.apis.map((a) => a.logicalId)) }),
     ...(warnings.length > 0 ? { warnings } : {}),
     outputs: readOutputs(t, template),
   };

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { MetricSink } from '../cloudwatch/types.ts';
+import { ApiMetrics } from '../gateway/api-metrics.ts';
+import { TokenBucket } from '../gateway/rate-limit.ts';
+import type { InvokeOutcome, LambdaRuntime } from '../lambda/types.ts';
+import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
+import type { HttpApiDescription, HttpRouteDescription } from '../stack-model/stack-description.ts';
+import { eventV1, eventV2, responseV1, responseV2, type ProxyRequest, type ProxyResponse } from './lambda-proxy.ts';
+import { RouteMatcher } from './route-match.ts';
+
+/**
+ * One HTTP API (API Gateway v2, ProtocolType HTTP) on a port of its own, as AWS gives each API a
+ * host of its own (`{apiId}.execute-api.{region}.amazonaws.com`): its stage's path prefix (none
+ * for `$default`), route selection (route-match.ts), the stage's and routes' throttles, each
+ * route's Lambda proxy integration with the payload format it names (lambda-proxy.ts), its
+ * timeout, and API Gateway's own answers in its words. Metrics are AWS/ApiGateway's for HTTP
+ * APIs: Count, 4xx, 5xx, Latency, IntegrationLatency, DataProcessed.
+ */
+
+/** An HTTP API's request body may be 10 MB ("Amazon API Gateway quotas for HTTP APIs"). */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface HttpApiOptions {
+  api: HttpApiDescription;
+  host: string;
+  region: string;
+  accountId: string;
+  metrics: MetricSink;
+  /** the function (name, or name:qualifier) a route's integration invokes */
+  functionOf(route: HttpRouteDescription): string;
+  /** routes API Gateway may not invoke (no AWS::Lambda::Permission), by route key, with the mode */
+  refusals?: { mode: 'enforce' | 'report'; routes: ReadonlyMap<string, string> };
+  log: (line: string) => void;
+}
+
+export interface HttpApiServer {
+  api: HttpApiDescription;
+  /** the stage's URL: http://HOST:PORT, or http://HOST:PORT/{stage} for a named stage */
+  url: string;
+  attach(runtime: LambdaRuntime): void;
+  close(): Promise<void>;
+}
+
+export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
+  const { api } = o;
+  const stage = api.stage.name;
+  const prefix = stage === '$default' ? '' : `/${stage}`;
+  const matcher = new RouteMatcher(api.routes);
+  const metrics = new ApiMetrics(o.metrics, api.id, stage, (route) => (route === '$default' ? 'ANY' : route.split(' ', 1)[0]!));
+  // the per-route set only with detailed metrics on, as API Gateway sends it
+  const routeOf = (r: HttpRouteDescription | undefined) => (api.stage.detailedMetrics ? r?.routeKey : undefined);
+  // the stage's default throttle (the account's 10,000 and 5,000 where it sets none), and each route's own
+  const stageBucket = new TokenBucket(api.stage.throttle?.rateLimit ?? 10_000, api.stage.throttle?.burstLimit ?? 5_000);
+  const routeBuckets = new Map(Object.entries(api.stage.routeThrottles).map(([key, t]) => [key, new TokenBucket(t.rateLimit, t.burstLimit)]));
+  let runtime: LambdaRuntime | undefined;
+  const inflight = new Set<Promise<void>>();
+  let domainName = '';
+
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const received = performance.now();
+    const requestId = randomUUID().slice(0, 18).replace(/-/g, '') + '=';
+    const answer = (status: number, body: Buffer, headers: Array<[string, string]>, route?: string) => {
+      const out: Record<string, string | string[]> = {};
+      for (const [name, value] of headers) {
+        const key = name.toLowerCase();
+        const had = out[key];
+        out[key] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+      }
+      out['apigw-requestid'] = requestId;
+      out['content-length'] = String(body.length);
+      res.writeHead(status, out);
+      res.end(body);
+      metrics.count('Count', route);
+      if (status >= 400 && status < 500) metrics.count('4xx', route);
+      if (status >= 500) metrics.count('5xx', route);
+      metrics.latency(performance.now() - received, route);
+      metrics.dataProcessed(body.length + Number(req.headers['content-length'] ?? 0), route);
+    };
+    const message = (status: number, text: string, route?: string) => answer(status, Buffer.from(JSON.stringify({ message: text })), [['content-type', 'application/json']], route);
+
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q === -1 ? url : url.slice(0, q);
+    const rawQueryString = q === -1 ? '' : url.slice(q + 1);
+    const body = await readBody(req);
+    if (body === undefined) return message(413, 'Request Entity Too Large');
+    if (prefix !== '' && rawPath !== prefix && !rawPath.startsWith(`${prefix}/`)) return message(404, 'Not Found');
+    const path = rawPath.slice(prefix.length) || '/';
+    const method = (req.method ?? 'GET').toUpperCase();
+    const matched = matcher.match(method, path);
+    if (!matched) return message(404, 'Not Found');
+    const route = matched.route;
+    const metricRoute = routeOf(route);
+    if (!(routeBuckets.get(route.routeKey) ?? stageBucket).tryTake()) return message(429, 'Too Many Requests', metricRoute);
+    const refusal = o.refusals?.routes.get(route.routeKey);
+    if (refusal !== undefined && o.refusals!.mode === 'enforce') return message(500, 'Internal Server Error', metricRoute);
+    if (!runtime) return message(503, 'Service Unavailable', metricRoute);
+
+    const request: ProxyRequest = { method, rawPath, path, rawQueryString, rawHeaders: req.rawHeaders, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', protocol: `HTTP/${req.httpVersion}` };
+    const context = {
+      routeKey: route.routeKey,
+      resourcePath: route.routeKey === '$default' ? '$default' : route.routeKey.slice(route.routeKey.indexOf(' ') + 1),
+      ...(matched.pathParameters ? { pathParameters: matched.pathParameters } : {}),
+      ...(Object.keys(api.stage.variables).length ? { stageVariables: api.stage.variables } : {}),
+      accountId: o.accountId,
+      apiId: api.id,
+      domainName,
+      stage,
+      requestId,
+      timeEpoch: Date.now(),
+    };
+    const event = route.payloadFormatVersion === '2.0' ? eventV2(request, context) : eventV1(request, context, 'http');
+    const started = performance.now();
+    const outcome = await invokeWithin(runtime, o.functionOf(route), event, route.timeoutMs, o.log);
+    if (outcome.kind === 'timeout') {
+      metrics.integrationLatency(performance.now() - started, metricRoute);
+      return message(503, 'Service Unavailable', metricRoute);
+    }
+    if (outcome.kind !== 'ok') return message(500, 'Internal Server Error', metricRoute);
+    metrics.integrationLatency(performance.now() - started, metricRoute);
+    const response: ProxyResponse | undefined = route.payloadFormatVersion === '2.0' ? responseV2(outcome.result) : responseV1(outcome.result);
+    if (!response) {
+      o.log(`HTTP API ${api.logicalId}: route ${route.routeKey}: the function's response is malformed for payload format ${route.payloadFormatVersion}: 500 Internal Server Error`);
+      return message(500, 'Internal Server Error', metricRoute);
+    }
+    answer(response.statusCode, response.body, response.headers, metricRoute);
+  };
+
+  const server = createServer({ keepAlive: true }, (req, res) => {
+    const p = serve(req, res).catch((err: unknown) => {
+      o.log(`HTTP API ${api.logicalId}: ${(err as Error)?.stack ?? String(err)}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' }).end('{"message":"Internal Server Error"}');
+      else res.destroy();
+    });
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  });
+  server.keepAliveTimeout = 65_000;
+  const endpoint: LocalEndpoint = await listenLocal(server, o.host, 0);
+  domainName = endpoint.url.replace(/^http:\/\//, '');
+  for (const [key, why] of o.refusals?.routes ?? []) {
+    o.log(`iam: HTTP API ${api.logicalId}: route ${key}: ${why}: ${o.refusals!.mode === 'enforce' ? 'the route fails as on AWS (500 {"message":"Internal Server Error"})' : 'it would fail on AWS (report: invoked)'}`);
+  }
+  return {
+    api,
+    url: `${endpoint.url}${prefix}`,
+    attach: (r) => (runtime = r),
+    close: async () => {
+      await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, 3_000).unref())]);
+      await endpoint.close();
+    },
+  };
+}
+
+type Invoked = InvokeOutcome | { kind: 'timeout' } | { kind: 'failed' };
+
+/** The integration's call, given up after the route's timeout as API Gateway gives up (the function runs on). */
+async function invokeWithin(runtime: LambdaRuntime, functionName: string, event: unknown, timeoutMs: number, log: (line: string) => void): Promise<Invoked> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      runtime.invoke(functionName, event),
+      new Promise<Invoked>((resolve) => {
+        timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
+      }),
+    ]);
+  } catch (err) {
+    log(`HTTP API: invoking ${functionName} failed: ${(err as Error)?.message ?? String(err)}`);
+    return { kind: 'failed' };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
