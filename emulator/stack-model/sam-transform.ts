@@ -1,12 +1,13 @@
 import type { TemplateResource } from './resource-dependencies.ts';
 import { expandSamEvents } from './sam-event-sources.ts';
+import { expandSamHttpApis } from './sam-http-api.ts';
 import type { NotEmulated } from './stack-description.ts';
 import type { Template } from './stack-template.ts';
 import { templateError } from './template-errors.ts';
 
 /**
  * The part of the SAM transform (`Transform: AWS::Serverless-2016-10-31`) a WebSocket stack
- * needs, done as SAM does it, logical ids kept:
+ * (and the HTTP APIs beside it) needs, done as SAM does it, logical ids kept:
  * - AWS::Serverless::Function → AWS::Lambda::Function of the same logical id, Globals.Function
  *   merged in (mappings merged key by key, lists appended, the function's own value winning),
  *   CodeUri kept as a local path (what `sam package` would upload), InlineCode as ZipFile, and the
@@ -14,7 +15,8 @@ import { templateError } from './template-errors.ts';
  *   unexpanded in the role's Metadata (SAM_POLICIES), with the managed policy SAM attaches for each
  *   SQS or DynamoDB event (the pollers' reads). Its SQS, SNS, DynamoDB, EventBridgeRule and
  *   CloudWatchEvent events, EventInvokeConfig and DeadLetterQueue become the resources SAM makes of
- *   them (sam-event-sources.ts); other events are listed as not emulated, one line each (an Api, a
+ *   them (sam-event-sources.ts), its HttpApi events routes of their HTTP API and permissions
+ *   (sam-http-api.ts); other events are listed as not emulated, one line each (a REST Api, a
  *   schedule, a Kinesis stream... never invokes it offline), and so is a function URL.
  *   AutoPublishAlias becomes the version and the alias SAM makes (`{Id}Version`, `{Id}Alias{Name}`,
  *   the function's ProvisionedConcurrencyConfig on the alias), its events invoke the alias, and
@@ -23,6 +25,10 @@ import { templateError } from './template-errors.ts';
  *   as Content (a local folder or zip, as `sam build` leaves it), Globals.LayerVersion merged in.
  * - AWS::Serverless::SimpleTable → AWS::DynamoDB::Table: PrimaryKey (default `id` String),
  *   ProvisionedThroughput (on-demand without it), TableName.
+ * - AWS::Serverless::HttpApi (and the implicit `ServerlessHttpApi` of HttpApi events without
+ *   ApiId) → AWS::ApiGatewayV2::Api of the same logical id with its OpenAPI Body, its Stage, its
+ *   authorizers' permissions and custom domain, Globals.HttpApi merged in (sam-http-api.ts);
+ *   `{Id}.Stage` and `{Id}.DomainName` name what SAM made.
  * Other AWS::Serverless types stay as they are and are listed as not emulated.
  */
 export const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
@@ -56,9 +62,12 @@ export function expandSam(file: string, template: Template): SamExpansion {
   const notEmulated: NotEmulated[] = [];
   /** `Fn.Alias` / `Fn.Version` → the logical ids SAM gives them */
   const samReferences = new Map<string, string>();
+  /** the functions as merged with Globals.Function, for their HttpApi events */
+  const samFunctions: Array<{ id: string; props: Record<string, unknown>; resource: TemplateResource }> = [];
   for (const [id, resource] of Object.entries(template.Resources) as Array<[string, TemplateResource]>) {
     if (resource.Type === 'AWS::Serverless::Function') {
       const props = merge(functionGlobals, resource.Properties ?? {}) as Record<string, unknown>;
+      samFunctions.push({ id, props, resource });
       const lambda: Record<string, unknown> = {};
       for (const key of LAMBDA_PROPERTIES) if (props[key] !== undefined) lambda[key] = props[key];
       if (props.InlineCode !== undefined) lambda.Code = { ZipFile: props.InlineCode };
@@ -90,6 +99,9 @@ export function expandSam(file: string, template: Template): SamExpansion {
       }
       if (events.deadLetterConfig) lambda.DeadLetterConfig = events.deadLetterConfig;
       notEmulated.push(...events.notEmulated);
+    } else if (resource.Type === 'AWS::Serverless::HttpApi') {
+      // made below, once every function's HttpApi events are in its body
+      continue;
     } else if (resource.Type === 'AWS::Serverless::LayerVersion') {
       resources[id] = { ...resource, Type: 'AWS::Lambda::LayerVersion', Properties: samLayer(file, id, merge(globals.LayerVersion ?? {}, resource.Properties ?? {}) as Record<string, unknown>) };
     } else if (resource.Type === 'AWS::Serverless::SimpleTable') {
@@ -112,9 +124,22 @@ export function expandSam(file: string, template: Template): SamExpansion {
       resources[id] = resource;
     }
   }
+  const http = expandSamHttpApis({ file, resources: template.Resources as Record<string, TemplateResource>, globals: globals.HttpApi, functions: samFunctions, merge });
+  for (const [madeId, made] of Object.entries(http.resources)) {
+    const own = template.Resources[madeId] as TemplateResource | undefined;
+    const fromItself = own?.Type === 'AWS::Serverless::HttpApi' && made.Type === 'AWS::ApiGatewayV2::Api';
+    if ((own !== undefined && !fromItself) || Object.hasOwn(resources, madeId)) throw templateError(file, ['Resources', madeId], `SAM makes a resource of this logical id (${made.Type}) for an HTTP API: rename one`);
+    resources[madeId] = made;
+  }
+  for (const name of Object.keys(http.conditions)) {
+    if (Object.hasOwn(template.Conditions ?? {}, name)) throw templateError(file, ['Conditions', name], 'SAM makes a condition of this name for an HTTP API: rename this one');
+  }
+  for (const [name, id] of http.references) samReferences.set(name, id);
+  notEmulated.push(...http.notEmulated);
   const transforms = (Array.isArray(template.Transform) ? template.Transform : [template.Transform]).filter((t) => t !== SAM_TRANSFORM);
   const { Globals: _globals, ...rest } = template;
-  const expanded = { ...rest, Transform: transforms.length ? transforms : undefined, Resources: resources } as Template;
+  const conditions = Object.keys(http.conditions).length ? { Conditions: { ...(rest.Conditions ?? {}), ...http.conditions } } : {};
+  const expanded = { ...rest, ...conditions, Transform: transforms.length ? transforms : undefined, Resources: resources } as Template;
   return { template: samReferences.size ? (renameSamReferences(expanded, samReferences) as Template) : expanded, notEmulated };
 }
 

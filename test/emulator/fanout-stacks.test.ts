@@ -145,6 +145,41 @@ describe('eventbridge-push: a rule on a custom bus fans a server push out to eve
   }, 45_000);
 });
 
+describe("http-notify: a server push through the stack's own HTTP API (SAM's HttpApi event)", () => {
+  const lines: string[] = [];
+  let stack: RunningStack;
+  let members: TestClient[];
+  beforeAll(async () => {
+    stack = await start('http-notify', lines);
+    members = [];
+    for (let i = 0; i < 3; i++) members.push(await open(stack.ready.websocketUrl));
+  }, 60_000);
+
+  it('serves the implicit HTTP API SAM makes, nothing said not emulated', () => {
+    expect(startNotes(lines)).toEqual([]);
+    expect(stack.ready.httpApis).toEqual([
+      {
+        logicalId: 'ServerlessHttpApi',
+        name: 'http-notify',
+        apiId: expect.stringMatching(/^[a-z0-9]{10}$/),
+        stage: '$default',
+        url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+        routes: [{ routeKey: 'POST /notify', function: stack.stack.functions.find((f) => f.logicalId === 'NotifyFunction')!.name, payloadFormatVersion: '2.0' }],
+      },
+    ]);
+  });
+
+  it("delivers a POST /notify body to every connection and answers the function's simple response; a GET has no route", async () => {
+    const url = `${stack.ready.httpApis![0]!.url}/notify`;
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'kick-off at 8' });
+    expect([res.status, res.headers.get('content-type'), await res.json()]).toEqual([200, 'application/json', { sent: 3 }]);
+    for (const m of members) expect(await m.next(30_000)).toBe('kick-off at 8');
+    const get = await fetch(url);
+    expect([get.status, await get.json()]).toEqual([404, { message: 'Not Found' }]);
+    for (const m of members) expect(m.frames).toEqual([]);
+  });
+});
+
 describe("sqs-fifo-integration: frames sent by the route's AWS integration to a FIFO queue, consumed by a function", () => {
   const lines: string[] = [];
   let stack: RunningStack;

@@ -71,9 +71,9 @@ describe('the base template', () => {
 });
 
 describe('an HTTP API beside the WebSocket API', () => {
-  // CloudFormation's ProtocolType HTTP and SAM's AWS::Serverless::HttpApi alike: listed as not
-  // emulated, with what hangs off it, and the WebSocket API runs without them.
-  it('is listed as not emulated, as SAM\'s HttpApi is, and the stack runs without it', async () => {
+  // served beside it (test/emulator/http-api.test.ts runs one); one without a route is not served,
+  // listed as not emulated with a warning saying why
+  it('is read with its route and function; one without a route is listed as not emulated', async () => {
     const t = base();
     Object.assign(t.Resources, {
       Http: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'h', ProtocolType: 'HTTP' } },
@@ -84,20 +84,38 @@ describe('an HTTP API beside the WebSocket API', () => {
     });
     const d = await read(t);
     expect(d.routes.map((r) => r.routeKey)).toEqual(['$default']);
-    expect(d.functions.map((f) => f.logicalId)).toEqual(['Fn']);
-    expect(d.notEmulated).toEqual(
+    expect(d.functions.map((f) => f.logicalId)).toEqual(['Fn', 'HealthFn']);
+    expect(d.httpApis).toEqual([
+      {
+        logicalId: 'Http',
+        name: 'h',
+        id: expect.stringMatching(/^[a-z0-9]{10}$/),
+        stage: { logicalId: 'HttpStage', name: '$default', variables: {}, routeThrottles: {}, detailedMetrics: false },
+        routes: [{ logicalId: 'HttpRoute', routeKey: 'GET /health', functionId: 'HealthFn', integrationId: 'HttpIntegration', payloadFormatVersion: '2.0', timeoutMs: 30_000 }],
+      },
+    ]);
+    expect(d.notEmulated.map((r) => r.logicalId)).not.toEqual(expect.arrayContaining(['Http']));
+    delete t.Resources.HttpRoute;
+    const unrouted = await read(t);
+    expect(unrouted.warnings).toContain('HTTP API Http is not served: it has no route to a Lambda function');
+    expect(unrouted.notEmulated).toEqual(
       expect.arrayContaining([
         // each under the physical id CloudFormation would give it (ListStackResources lists it so)
         { logicalId: 'Http', type: 'AWS::ApiGatewayV2::Api', physicalId: expect.stringMatching(/^[a-z0-9]{10}$/) },
-        { logicalId: 'HttpRoute', type: 'AWS::ApiGatewayV2::Route', physicalId: expect.stringMatching(/^[a-z0-9]{7}$/) },
         { logicalId: 'HttpIntegration', type: 'AWS::ApiGatewayV2::Integration', physicalId: expect.stringMatching(/^[a-z0-9]{7}$/) },
         { logicalId: 'HttpStage', type: 'AWS::ApiGatewayV2::Stage', physicalId: '$default' },
         { logicalId: 'HealthFn', type: 'AWS::Lambda::Function', physicalId: expect.stringMatching(/^case\d+-HealthFn-[A-Z0-9]{13}$/) },
       ]),
     );
     const sam = { Transform: 'AWS::Serverless-2016-10-31', ...base() };
+    // SAM's HttpApi is what the SAM transform makes of it (sam-http-api.ts): an Api of the same id and its stage, here without a route
     sam.Resources.Http = { Type: 'AWS::Serverless::HttpApi', Properties: { StageName: 'api' } };
-    expect((await read(sam)).notEmulated).toContainEqual({ logicalId: 'Http', type: 'AWS::Serverless::HttpApi', physicalId: expect.stringMatching(/^[a-z0-9]{10}$/) });
+    expect((await read(sam)).notEmulated).toEqual(
+      expect.arrayContaining([
+        { logicalId: 'Http', type: 'AWS::ApiGatewayV2::Api', physicalId: expect.stringMatching(/^[a-z0-9]{10}$/) },
+        { logicalId: 'HttpapiStage', type: 'AWS::ApiGatewayV2::Stage', physicalId: 'api' },
+      ]),
+    );
   });
 });
 
@@ -216,7 +234,7 @@ describe('what cannot run is refused, naming the resource and the property', () 
 
   it('a stack whose only API is HTTP, and a stack with no WebSocket API', async () => {
     expect(await refusal(withProps('Api', { ProtocolType: 'HTTP' }))).toBe(
-      'resource Api property ProtocolType: HTTP: the stack has no WebSocket API to run (Api not WEBSOCKET): only WEBSOCKET APIs are emulated (an HTTP API is not)',
+      'resource Api property ProtocolType: HTTP: the stack has no WebSocket API to run (Api not WEBSOCKET): the emulator runs HTTP APIs beside a WebSocket API',
     );
     const none = { Resources: { Table: { Type: 'AWS::DynamoDB::Table', Properties: {} } } };
     expect(await refusal(none)).toBe('Resources: no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET: the emulator runs a WebSocket API stack');
