@@ -7,6 +7,7 @@
  *
  * Hops (the `Hop` dimension's values):
  * - `gateway:<routeKey>`: a client's frame accepted by the WebSocket API, before its integration;
+ * - `http:<routeKey>`: a request an HTTP API routed (`http:POST /notify`), before its integration;
  * - `sqs:<queue name>`: a message enqueued (SendMessage, SendMessageBatch, a topic's or rule's delivery);
  * - `sns:<topic name>`: a publish accepted (Publish, PublishBatch, a delivery to the topic);
  * - `events:<bus name>`: a PutEvents entry accepted;
@@ -21,6 +22,8 @@ export const PROBE_REACH_DIMENSION = 'Hop';
 export const CONNECTIONS_HOP = '@connections';
 export const reachHop = {
   gateway: (routeKey: string) => `gateway:${routeKey}`,
+  /** an HTTP API's route a request took (`POST /notify`) */
+  http: (routeKey: string) => `http:${routeKey}`,
   sqs: (queue: string) => `sqs:${queue}`,
   sns: (topic: string) => `sns:${topic}`,
   events: (bus: string) => `events:${bus}`,

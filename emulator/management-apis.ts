@@ -6,6 +6,7 @@ import { localStackRecord } from './cloudformation/describe-stacks.ts';
 import { startCloudFormationServer } from './cloudformation/server.ts';
 import type { ServiceEndpoint } from './local-listener.ts';
 import type { StackDescription } from './stack-model/stack-description.ts';
+import type { ServedHttpApi } from './apigatewayv2/http-api-resources.ts';
 
 /**
  * What a harness asks of AWS about a stack before it measures it, answered for the local stack:
@@ -39,6 +40,8 @@ export interface ManagementApisOptions {
   accessLog?: AccessLog;
   /** whether the emulator's CloudWatch Logs has this log group (an access log's destination must exist); absent: none exists */
   logGroupExists?: (name: string) => boolean;
+  /** the stack's HTTP APIs, served beside the WebSocket API */
+  httpApis?: readonly ServedHttpApi[];
 }
 
 export interface ManagementApis {
@@ -62,6 +65,7 @@ export async function startManagementApis(o: ManagementApisOptions): Promise<Man
       api: { stack: o.stack, placement, created: record.creationTime },
       accessLog: o.accessLog ?? new AccessLog(undefined, { apiId: o.apiId, stage: o.stage, domainName: new URL(o.websocketUrl).host }),
       logGroupExists: o.logGroupExists ?? (() => false),
+      ...(o.httpApis ? { httpApis: o.httpApis } : {}),
     }),
   ]);
   if (cloudformation.status === 'rejected' || apigatewayv2.status === 'rejected') {
@@ -79,11 +83,13 @@ export async function startManagementApis(o: ManagementApisOptions): Promise<Man
 
 /**
  * An output that holds this API's AWS endpoint (`wss://{apiId}.execute-api.{region}.amazonaws.com/{stage}`
- * to connect, `https://…/{stage}` for @connections) answers with the local one instead: what a
- * harness reads from DescribeStacks must be reachable here. The one place the emulator's answers
- * differ from AWS's, and only in the host.
+ * to connect, `https://…/{stage}` for @connections), or an HTTP API's (`https://{id}.execute-api.…`),
+ * answers with the local one instead: what a harness reads from DescribeStacks must be reachable
+ * here. The one place the emulator's answers differ from AWS's, and only in the host.
  */
-function localized(value: string, o: Pick<ManagementApisOptions, 'apiId' | 'region' | 'stage' | 'websocketUrl' | 'callbackUrl'>): string {
+function localized(value: string, o: Pick<ManagementApisOptions, 'apiId' | 'region' | 'stage' | 'websocketUrl' | 'callbackUrl' | 'httpApis'>): string {
   const host = `${o.apiId}.execute-api.${o.region}.amazonaws.com/${o.stage}`;
-  return value.replaceAll(`wss://${host}`, o.websocketUrl).replaceAll(`https://${host}`, o.callbackUrl);
+  let out = value.replaceAll(`wss://${host}`, o.websocketUrl).replaceAll(`https://${host}`, o.callbackUrl);
+  for (const h of o.httpApis ?? []) out = out.replaceAll(`https://${h.api.id}.execute-api.${o.region}.amazonaws.com`, new URL(h.url).origin);
+  return out;
 }

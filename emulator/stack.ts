@@ -29,7 +29,6 @@ import type { LocalEndpoint } from './local-listener.ts';
 import { PROVIDERS, startProviders } from './providers/index.ts';
 import type { Services, StackContext } from './providers/provider.ts';
 import { provisionedOf } from './stack-model/idle-provisioned.ts';
-import { qualifiedName } from './stack-model/stack-outline.ts';
 
 /**
  * One stack, described (stack-model/), checked against the host and IAM before anything listens,
@@ -223,6 +222,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     for (const line of provisionedLines(running.lambda!.runtime, stack.functions)) log(`stack: ${line}`);
     for (const line of await snapshotLines(running.lambda!.runtime, stack.functions)) log(`stack: ${line}`);
     running.gateway!.attach(running.lambda!.runtime);
+    running.httpApis!.attach(running.lambda!.runtime);
   } catch (err) {
     await close();
     throw err;
@@ -283,13 +283,13 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
       },
       ...(running.httpApis?.servers.length
         ? {
-            httpApis: running.httpApis.servers.map(({ api, url }) => ({
+            httpApis: running.httpApis.servers.map(({ api, url, functionOf: invoked }) => ({
               logicalId: api.logicalId,
               name: api.name,
               apiId: api.id,
               stage: api.stage.name,
               url,
-              routes: api.routes.map((r) => ({ routeKey: r.routeKey, function: qualifiedName(functionOf(r.functionId).name, r.qualifier), payloadFormatVersion: r.payloadFormatVersion })),
+              routes: api.routes.map((r) => ({ routeKey: r.routeKey, function: invoked(r), payloadFormatVersion: r.payloadFormatVersion })),
             })),
           }
         : {}),

@@ -101,7 +101,7 @@ export function getAuthorizers(f: ApiFacts, query: URLSearchParams): Record<stri
 }
 
 /** API Gateway's lists: `maxResults` items from the `nextToken`'s position; the next page's token when there is one. */
-function page(items: Array<Record<string, unknown>>, query: URLSearchParams): Record<string, unknown> {
+export function page(items: Array<Record<string, unknown>>, query: URLSearchParams): Record<string, unknown> {
   const max = query.get('maxResults');
   const token = query.get('nextToken');
   const size = max === null ? 100 : Number(max);

@@ -5,13 +5,15 @@ import { readJsonBody } from '../request-body.ts';
 import type { AccessLog } from '../gateway/access-log.ts';
 import { AccessLogRefused, checkAccessLogSettings } from './access-log-settings.ts';
 import { AccountUpdateRefused, type ApiGatewayAccount } from './account.ts';
-import { BadPageRequest, getApi, getAuthorizers, getIntegrations, getRoutes, type ApiFacts } from './api-resources.ts';
+import { BadPageRequest, getApi, getAuthorizers, getIntegrations, getRoutes, page, type ApiFacts } from './api-resources.ts';
+import { getHttpApi, getHttpIntegrations, getHttpRoutes, getHttpStage, getHttpStages, type ServedHttpApi } from './http-api-resources.ts';
 import type { LocalStage } from './stage.ts';
 
 /**
  * The emulator's API Gateway management endpoint, the REST-JSON protocol the SDK speaks: for
- * ApiGatewayV2Client GetApi, GetStage (`GET /v2/apis/{apiId}/stages/{stageName}`), GetRoutes,
- * GetIntegrations and GetAuthorizers of the stack's one API and stage (api-resources.ts),
+ * ApiGatewayV2Client GetApi, GetStage (`GET /v2/apis/{apiId}/stages/{stageName}`), GetStages, GetRoutes,
+ * GetIntegrations and GetAuthorizers of the stack's WebSocket API and stage (api-resources.ts)
+ * and of its HTTP APIs (http-api-resources.ts),
  * UpdateStage (`PATCH` of the stage: its `accessLogSettings`, what the gateway writes from the
  * next event on) and DeleteAccessLogSettings (`DELETE …/stages/{stageName}/accesslogsettings`,
  * 204); for APIGatewayClient (v1) GetAccount (`GET /account`: the account's throttle and
@@ -24,7 +26,7 @@ import type { LocalStage } from './stage.ts';
 
 const GET_STAGE = /^\/v2\/apis\/([^/]+)\/stages\/([^/]+)\/?$/;
 const ACCESS_LOG_SETTINGS = /^\/v2\/apis\/([^/]+)\/stages\/([^/]+)\/accesslogsettings\/?$/;
-const GET_API = /^\/v2\/apis\/([^/]+)(?:\/(routes|integrations|authorizers))?\/?$/;
+const GET_API = /^\/v2\/apis\/([^/]+)(?:\/(routes|integrations|authorizers|stages))?\/?$/;
 /** UpdateStage's and UpdateAccount's bodies are small; AWS's own limit is larger */
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -36,6 +38,8 @@ export interface ApiGatewayFacts {
   region: string;
   /** the API, its routes, integrations and authorizer */
   api: ApiFacts;
+  /** the stack's HTTP APIs, served beside it (http-api-resources.ts) */
+  httpApis?: readonly ServedHttpApi[];
   /** the gateway's access logging, which UpdateStage and DeleteAccessLogSettings change */
   accessLog: AccessLog;
   /** whether the emulator's CloudWatch Logs has a log group of this name */
@@ -88,22 +92,41 @@ async function answer(req: IncomingMessage, facts: ApiGatewayFacts): Promise<Rec
   }
   req.resume();
   const api = req.method === 'GET' ? GET_API.exec(path) : null;
+  const stageOf = req.method === 'GET' ? GET_STAGE.exec(path) : null;
+  // an HTTP API of the stack's: its own API, routes, integrations and stage
+  const http = facts.httpApis?.find((h) => h.api.id === decodeURIComponent((api ?? stageOf)?.[1] ?? ''));
+  if (http) return httpApiAnswer(facts, http, api?.[2], stageOf ? decodeURIComponent(stageOf[2]!) : undefined, url.searchParams);
   if (api) {
     const apiId = decodeURIComponent(api[1]);
     if (apiId !== stage.apiId) throw new NotFound(`Invalid API identifier specified ${accountId}:${apiId}`);
+    if (api[2] === 'stages') return page([stageBody(facts)], url.searchParams);
     if (api[2] === 'routes') return getRoutes(facts.api, url.searchParams);
     if (api[2] === 'integrations') return getIntegrations(facts.api, url.searchParams);
     if (api[2] === 'authorizers') return getAuthorizers(facts.api, url.searchParams);
     return getApi(facts.api);
   }
-  const m = req.method === 'GET' ? GET_STAGE.exec(path) : null;
+  const m = stageOf;
   if (!m) {
     throw new NotFound(
-      `The local API Gateway endpoint does not serve ${req.method} ${path} (it serves GetApi, GetStage, UpdateStage, DeleteAccessLogSettings, GetRoutes, GetIntegrations, GetAuthorizers, GetAccount and UpdateAccount)`,
+      `The local API Gateway endpoint does not serve ${req.method} ${path} (it serves GetApi, GetStage, GetStages, UpdateStage, DeleteAccessLogSettings, GetRoutes, GetIntegrations, GetAuthorizers, GetAccount and UpdateAccount)`,
     );
   }
   theStage(facts, m[1], m[2]);
   return stageBody(facts);
+}
+
+/** GetApi, GetRoutes, GetIntegrations, GetStages or GetStage of an HTTP API. */
+function httpApiAnswer(facts: ApiGatewayFacts, http: ServedHttpApi, list: string | undefined, stageName: string | undefined, query: URLSearchParams): Record<string, unknown> {
+  const created = facts.api.created;
+  if (stageName !== undefined) {
+    if (stageName !== http.api.stage.name) throw new NotFound('Invalid stage identifier specified');
+    return getHttpStage(http, created);
+  }
+  if (list === 'routes') return getHttpRoutes(http, query);
+  if (list === 'integrations') return getHttpIntegrations(http, { region: facts.region, accountId: facts.accountId }, query);
+  if (list === 'stages') return getHttpStages(http, created, query);
+  if (list === 'authorizers') return page([], query);
+  return getHttpApi(http, created);
 }
 
 /** The stack's one stage, or API Gateway's NotFoundException for another API or stage. */

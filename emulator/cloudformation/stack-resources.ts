@@ -39,6 +39,20 @@ export function stackResources(stack: StackOutline, apiId: string): StackResourc
     }
   }
   if (stack.authorizer) out.push({ logicalId: stack.authorizer.logicalId, physicalId: apiResourceId(apiId, stack.authorizer.logicalId), type: 'AWS::ApiGatewayV2::Authorizer' });
+  for (const h of stack.httpApis ?? []) {
+    out.push({ logicalId: h.logicalId, physicalId: h.id, type: 'AWS::ApiGatewayV2::Api' });
+    if (h.stage.logicalId !== undefined) out.push({ logicalId: h.stage.logicalId, physicalId: h.stage.name, type: 'AWS::ApiGatewayV2::Stage' });
+    // Route and Integration resources (an OpenAPI body's routes are the API's, not resources of the stack)
+    const listed = new Set<string>();
+    for (const r of h.routes) {
+      if (r.logicalId === undefined) continue;
+      out.push({ logicalId: r.logicalId, physicalId: apiResourceId(h.id, r.logicalId), type: 'AWS::ApiGatewayV2::Route' });
+      if (!listed.has(r.integrationId)) {
+        listed.add(r.integrationId);
+        out.push({ logicalId: r.integrationId, physicalId: apiResourceId(h.id, r.integrationId), type: 'AWS::ApiGatewayV2::Integration' });
+      }
+    }
+  }
   for (const f of stack.functions) out.push({ logicalId: f.logicalId, physicalId: f.name, type: 'AWS::Lambda::Function' });
   for (const t of stack.tables) out.push({ logicalId: t.logicalId, physicalId: t.definition.TableName, type: 'AWS::DynamoDB::Table' });
   for (const p of stack.parameters) out.push({ logicalId: p.logicalId, physicalId: p.name, type: 'AWS::SSM::Parameter' });

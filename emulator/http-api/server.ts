@@ -3,16 +3,18 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { MetricSink } from '../cloudwatch/types.ts';
 import { ApiMetrics } from '../gateway/api-metrics.ts';
 import { TokenBucket } from '../gateway/rate-limit.ts';
+import { stampReach } from '../probe-reach.ts';
+import { reachHop } from '../../common/probe-reach-metric.ts';
 import type { InvokeOutcome, LambdaRuntime } from '../lambda/types.ts';
 import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
 import type { HttpApiDescription, HttpRouteDescription } from '../stack-model/stack-description.ts';
 import { eventV1, eventV2, responseV1, responseV2, type ProxyRequest, type ProxyResponse } from './lambda-proxy.ts';
-import { RouteMatcher } from './route-match.ts';
+import { RouteMatcher } from '../../common/http-route-match.ts';
 
 /**
  * One HTTP API (API Gateway v2, ProtocolType HTTP) on a port of its own, as AWS gives each API a
  * host of its own (`{apiId}.execute-api.{region}.amazonaws.com`): its stage's path prefix (none
- * for `$default`), route selection (route-match.ts), the stage's and routes' throttles, each
+ * for `$default`), route selection (common/http-route-match.ts), the stage's and routes' throttles, each
  * route's Lambda proxy integration with the payload format it names (lambda-proxy.ts), its
  * timeout, and API Gateway's own answers in its words. Metrics are AWS/ApiGateway's for HTTP
  * APIs: Count, 4xx, 5xx, Latency, IntegrationLatency, DataProcessed.
@@ -38,6 +40,8 @@ export interface HttpApiServer {
   api: HttpApiDescription;
   /** the stage's URL: http://HOST:PORT, or http://HOST:PORT/{stage} for a named stage */
   url: string;
+  /** the function (name, or name:qualifier) a route's integration invokes */
+  functionOf(route: HttpRouteDescription): string;
   attach(runtime: LambdaRuntime): void;
   close(): Promise<void>;
 }
@@ -92,6 +96,7 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
     if (!matched) return message(404, 'Not Found');
     const route = matched.route;
     const metricRoute = routeOf(route);
+    stampReach(o.metrics, reachHop.http(route.routeKey), body);
     if (!(routeBuckets.get(route.routeKey) ?? stageBucket).tryTake()) return message(429, 'Too Many Requests', metricRoute);
     const refusal = o.refusals?.routes.get(route.routeKey);
     if (refusal !== undefined && o.refusals!.mode === 'enforce') return message(500, 'Internal Server Error', metricRoute);
@@ -145,6 +150,7 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
   return {
     api,
     url: `${endpoint.url}${prefix}`,
+    functionOf: o.functionOf,
     attach: (r) => (runtime = r),
     close: async () => {
       await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, 3_000).unref())]);

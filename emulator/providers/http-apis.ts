@@ -4,15 +4,16 @@ import { qualifiedName } from '../stack-model/stack-outline.ts';
 import type { Provider } from './provider.ts';
 
 /**
- * The stack's HTTP APIs (../http-api/), each on a port of its own, served once the Lambda runtime
- * runs. API Gateway's right to invoke each route's function (AWS::Lambda::Permission) is said at
- * start, and enforced as the config's `iam` asks.
+ * The stack's HTTP APIs (../http-api/), each on a port of its own: bound first, as the WebSocket
+ * API is, so their URLs are known to the control planes (GetApi, the stack's outputs); they serve
+ * once the Lambda runtime is attached (../stack.ts). API Gateway's right to invoke each route's
+ * function (AWS::Lambda::Permission) is said at start, and enforced as the config's `iam` asks.
  */
 export const httpApisProvider: Provider<'httpApis'> = {
   name: 'httpApis',
   what: 'HTTP APIs',
-  after: ['lambda'],
-  async start({ config, stack, metrics, log, functionOf }, running) {
+  after: [],
+  async start({ config, stack, metrics, log, functionOf }) {
     const servers: HttpApiServer[] = [];
     const close = async () => {
       await Promise.all(servers.map((s) => s.close()));
@@ -38,13 +39,12 @@ export const httpApisProvider: Provider<'httpApis'> = {
           ...(routes.size > 0 && config.iam !== 'off' ? { refusals: { mode: config.iam, routes } } : {}),
         });
         servers.push(server);
-        server.attach(running.lambda!.runtime);
       }
     } catch (err) {
       await close();
       throw err;
     }
-    return { servers, close };
+    return { servers, attach: (runtime) => servers.forEach((s) => s.attach(runtime)), close };
   },
   edge: () => ({}),
   endpoints: () => ({}),

@@ -5,7 +5,7 @@ import type { Provider } from './provider.ts';
 export const managementProvider: Provider<'management'> = {
   name: 'management',
   what: 'cloudformation and api gateway apis',
-  after: ['gateway'],
+  after: ['gateway', 'httpApis'],
   start: ({ config, stack, logs, cloudWatchRoleArn }, running) => {
     const gateway = running.gateway!;
     return startManagementApis({
@@ -22,6 +22,7 @@ export const managementProvider: Provider<'management'> = {
       cloudWatchRoleArn,
       accessLog: gateway.accessLog,
       logGroupExists: (name) => logs.hasGroup(name),
+      httpApis: running.httpApis!.servers,
     });
   },
   edge: (management) => ({ cloudformation: management.cloudformation.handle, apigateway: management.apigatewayv2.handle }),

@@ -42,7 +42,7 @@ export interface Services {
   lambda: LocalLambda;
   iam: ServiceEndpoint;
   autoScaling: { scalers: readonly ProvisionedScaler[]; close(): Promise<void> };
-  httpApis: { servers: readonly HttpApiServer[]; close(): Promise<void> };
+  httpApis: { servers: readonly HttpApiServer[]; attach(runtime: LambdaRuntime): void; close(): Promise<void> };
 }
 
 export type ProviderName = keyof Services;

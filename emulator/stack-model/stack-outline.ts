@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuthorizerDescription, EventSourceMappingDescription, NotEmulated, RouteDescription, StackDescription } from './stack-description.ts';
+import type { AuthorizerDescription, EventSourceMappingDescription, HttpApiDescription, NotEmulated, RouteDescription, StackDescription } from './stack-description.ts';
 
 /**
  * What the AWS APIs that describe a stack (CloudFormation's DescribeStackResources and
@@ -23,6 +23,8 @@ export interface StackOutline {
   /** secrets (the stack's have a logicalId): ListStackResources names them by their ARN */
   secrets?: ReadonlyArray<{ logicalId?: string; arn: string }>;
   logGroups?: ReadonlyArray<{ logicalId: string; name: string }>;
+  /** the HTTP APIs served beside the WebSocket API: ListStackResources names each, its stage, routes and integrations */
+  httpApis?: ReadonlyArray<Pick<HttpApiDescription, 'logicalId' | 'id' | 'stage' | 'routes'>>;
   inert?: readonly NotEmulated[];
   notEmulated: readonly NotEmulated[];
   outputs: StackDescription['outputs'];
@@ -52,12 +54,12 @@ export function apiResourceId(apiId: string, logicalId: string): string {
 }
 
 /** Lambda's ARN of a function of the stack. */
-export function functionArn(p: StackPlacement, name: string): string {
+export function functionArn(p: Pick<StackPlacement, 'region' | 'accountId'>, name: string): string {
   return `arn:aws:lambda:${p.region}:${p.accountId}:function:${name}`;
 }
 
 /** The invoke URI an AWS_PROXY integration (or a REQUEST authorizer) names its function by. */
-export function lambdaInvokeUri(p: StackPlacement, name: string): string {
+export function lambdaInvokeUri(p: Pick<StackPlacement, 'region' | 'accountId'>, name: string): string {
   return `arn:aws:apigateway:${p.region}:lambda:path/2015-03-31/functions/${functionArn(p, name)}/invocations`;
 }
 

@@ -75,6 +75,15 @@ export const PROBE_FIELD: Record<PublishVia, string | undefined> = {
   http: undefined,
 };
 
+/**
+ * A `via: http` phase's `to` naming a route of the stack's own HTTP API (`POST /notify`), not a
+ * URL: the method (one that carries a body) and the path the request goes to. Undefined: not a route.
+ */
+export function httpRouteOf(to: string): { method: 'POST' | 'PUT' | 'PATCH'; path: string } | undefined {
+  const m = /^(POST|PUT|PATCH) (\/\S*)$/.exec(to);
+  return m ? { method: m[1] as 'POST' | 'PUT' | 'PATCH', path: m[2]! } : undefined;
+}
+
 /** Who receives every publish: every open client, or the members of one room. */
 export type PublishRecipients = 'everyone' | { room: number };
 

@@ -6,7 +6,7 @@ import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { TOKEN_PLACEMENTS } from './token-placement.ts';
 import { parseThreshold, type Threshold } from './threshold.ts';
 import { protocolFieldIssues, protocolSpec, type ProtocolSpec } from './protocol-schema.ts';
-import { payloadIssues, PUBLISH_VIAS, type PublishRecipients, type PublishVia } from './publish-phase.ts';
+import { httpRouteOf, payloadIssues, PUBLISH_VIAS, type PublishRecipients, type PublishVia } from './publish-phase.ts';
 
 /**
  * A scenario, k6-style: named phases run in order, pacing (rates, in-flight bounds) kept apart
@@ -72,14 +72,14 @@ const SendPhase = z.strictObject({
 /**
  * A broadcast that starts on the server (publish-phase.ts): `rate` publishes a second for
  * `duration` through `via` to the resource `to` (a logical id, physical name or ARN of the target
- * stack's; for http a URL), each carrying the probe where `payload` says, and expected by
+ * stack's; for http a route of the stack's HTTP API, `POST /notify`, or a URL), each carrying the probe where `payload` says, and expected by
  * `recipients`, the clients open (and joined) when it is published: every one, or one room's.
  */
 const PublishPhase = z
   .strictObject({
     name: Name.optional(),
     via: z.enum(PUBLISH_VIAS, { error: `must be one of ${PUBLISH_VIAS.join(', ')}` }),
-    to: z.string().min(1, { error: 'must name the resource (a logical id, physical name or ARN; for http a URL)' }),
+    to: z.string().min(1, { error: 'must name the resource (a logical id, physical name or ARN; for http a route, POST /notify, or a URL)' }),
     rate: Rate,
     duration: SendDuration,
     payload: z.unknown(),
@@ -91,7 +91,9 @@ const PublishPhase = z
       return;
     }
     for (const i of payloadIssues(p.via, p.payload, p.recipients)) ctx.addIssue({ code: 'custom', path: ['payload', ...i.path], message: i.message });
-    if (p.via === 'http' && !(/^https?:\/\/[^\s]+$/.test(p.to) && URL.canParse(p.to))) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be an http:// or https:// URL (via http)' });
+    if (p.via === 'http' && httpRouteOf(p.to) === undefined && !(/^https?:\/\/[^\s]+$/.test(p.to) && URL.canParse(p.to))) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: "must be a route of the stack's HTTP API (POST /notify; POST, PUT or PATCH) or an http:// or https:// URL (via http)" });
+    }
   });
 
 const IdlePhase = z.strictObject({

@@ -22,6 +22,8 @@ export interface PublishResource {
   id: string;
   /** FIFO topic or queue: each publish gets a group (the payload's, else one for the run) and a deduplication id (its probe) */
   fifo?: boolean;
+  /** http: the request's method (default POST) */
+  method?: string;
 }
 
 export class PublishError extends Error {
@@ -130,14 +132,14 @@ export function openPublishChannel(resource: PublishResource, settings: SdkClien
           const json = typeof payload !== 'string';
           let res: Response;
           try {
-            res = await fetch(resource.id, { method: 'POST', body: bodyText(payload), headers: { 'content-type': json ? 'application/json' : 'text/plain' }, signal: AbortSignal.timeout(o.timeoutMs) });
+            res = await fetch(resource.id, { method: resource.method ?? 'POST', body: bodyText(payload), headers: { 'content-type': json ? 'application/json' : 'text/plain' }, signal: AbortSignal.timeout(o.timeoutMs) });
           } catch (err) {
             const e = err as Error;
             throw new PublishError(e.name === 'TimeoutError' ? 'publish:http:timeout' : 'publish:http:unreachable', e.message);
           }
           // the body is read so the connection is reused
           await res.arrayBuffer().catch(() => undefined);
-          if (res.status < 200 || res.status > 299) throw new PublishError(`publish:http:${res.status}`, `POST ${resource.id} answered ${res.status}`);
+          if (res.status < 200 || res.status > 299) throw new PublishError(`publish:http:${res.status}`, `${resource.method ?? 'POST'} ${resource.id} answered ${res.status}`);
         },
         close: () => {},
       };

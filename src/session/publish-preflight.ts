@@ -4,12 +4,13 @@ import { DescribeEventBusCommand, EventBridgeClient } from '@aws-sdk/client-even
 import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { emulatorSettings, ownSettings, type SdkClientSettings } from '../aws/sdk-settings.ts';
 import type { CallerLookup } from '../aws/caller-identity.ts';
-import type { PublishVia } from '../contracts/publish-phase.ts';
+import { httpRouteOf, type PublishVia } from '../contracts/publish-phase.ts';
 import type { PlannedPhase, Scenario } from '../contracts/scenario-schema.ts';
 import type { PublishResource } from '../fleet/publish-channel.ts';
 import type { Target } from '../targets/target.ts';
 import { UserError } from '../../common/errors.ts';
 import { checkPublishPermissions, type PermissionCheck } from './publish-permission.ts';
+import { resolveHttpRoute } from './publish-http-route.ts';
 
 /**
  * Before any load, each publish phase's resource is found in the target, or the run is refused
@@ -18,7 +19,8 @@ import { checkPublishPermissions, type PermissionCheck } from './publish-permiss
  * its name), matched by logical id, physical name or ARN; a bus that is not the stack's (the
  * account's `default`, one another stack made) by EventBridge's DescribeEventBus, and a topic
  * named by an ARN the stack does not make (the account's, which the stack subscribes to) by SNS's
- * GetTopicAttributes. The SDK settings
+ * GetTopicAttributes; a route of the stack's own HTTP API (`via: http`, `to: POST /notify`) through
+ * API Gateway (publish-http-route.ts). The SDK settings
  * each publish is sent with come from the target: the emulator's endpoints (its ready line's
  * awsEndpointUrls), or AWS in the target's region through the user's credential chain.
  *
@@ -69,12 +71,19 @@ export async function preflightPublishes(scenario: Scenario, target: Target, o: 
   const checks: PermissionCheck[] = [];
   for (const { p, i } of phases) {
     const field = `${scenario.source}: phases[${i}].publish.to`;
-    if (p.via === 'http') {
+    const route = p.via === 'http' ? httpRouteOf(p.to) : undefined;
+    if (p.via === 'http' && !route) {
       out.set(p, { resource: { via: 'http', id: p.to }, label: `POST ${p.to}` });
       continue;
     }
     if (!apis) throw new UserError(`${field}: publishing via ${p.via} needs a target whose AWS APIs the harness knows (the local stack, or aws:<stack>); ${target.kind === 'remote' ? `${target.url} is a URL only` : 'this one names none'}`);
     resources ??= await listResources(apis.cloudformation, apis.stackName, field);
+    if (p.via === 'http') {
+      // a route of the stack's own HTTP API, found through API Gateway as on AWS
+      const found = await resolveHttpRoute(route!, { resources, settings: apis.service('APIGATEWAYV2'), field, where: apis.where });
+      out.set(p, { resource: { via: 'http', id: found.url, method: found.method }, label: found.label });
+      continue;
+    }
     const kind = KIND[p.via];
     const settings = apis.service(kind.service);
     const check = (resource: PublishResource) => checks.push({ phase: p.name, field: `${scenario.source}: phases[${i}].publish`, resource, action: kind.permission });
@@ -120,7 +129,8 @@ export async function preflightPublishes(scenario: Scenario, target: Target, o: 
  */
 export function localHttpPublishIssue(scenario: Scenario): string | undefined {
   for (const [i, p] of scenario.phases.entries()) {
-    if (p.kind !== 'publish' || p.via !== 'http') continue;
+    // a route of the stack's own HTTP API is served here
+    if (p.kind !== 'publish' || p.via !== 'http' || httpRouteOf(p.to)) continue;
     const host = new URL(p.to).hostname;
     if (host === 'localhost' || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)) continue;
     return `${scenario.source}: phases[${i}].publish.to: a run against the local stack sends load to this host only: POST to http://127.0.0.1:<port>/… or http://localhost:<port>/…, got ${p.to}`;

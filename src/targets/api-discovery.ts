@@ -13,6 +13,7 @@ import { UserError } from '../../common/errors.ts';
 import { awsCallError } from '../aws/aws-call-errors.ts';
 import type { TargetDiscovery } from '../contracts/target-schema.ts';
 import { stageUrls } from './deployed-stack.ts';
+import { apiGatewayPages } from '../aws/api-gateway-pages.ts';
 
 /**
  * A WebSocket API found by its id, as API Gateway v2 describes it: GetApi (it must be a WEBSOCKET
@@ -32,9 +33,6 @@ export interface DiscoveredApi {
   found: TargetDiscovery['found'];
 }
 
-/** At most this many pages of a list (100 items each): a bound, far past any real API. */
-const MAX_PAGES = 50;
-
 export async function discoverApi(client: ApiGatewayV2Client, apiId: string, stage: string, o: { subject: string; region?: string }): Promise<DiscoveredApi> {
   const call = async <T>(action: string, f: () => Promise<T>): Promise<T> => {
     try {
@@ -50,8 +48,8 @@ export async function discoverApi(client: ApiGatewayV2Client, apiId: string, sta
   if (api.ProtocolType !== 'WEBSOCKET') throw new UserError(`${o.subject}: API ${apiId} is ${api.ProtocolType ?? 'of no protocol'}, not a WebSocket API`);
   if (!api.ApiEndpoint) throw new UserError(`${o.subject}: API ${apiId} has no endpoint (GetApi answered no ApiEndpoint)`);
   await call('apigateway:GET stage', () => client.send(new GetStageCommand({ ApiId: apiId, StageName: stage })));
-  const routes = await call('apigateway:GET', () => pages<Route>((NextToken) => client.send(new GetRoutesCommand({ ApiId: apiId, NextToken }))));
-  const integrations = await call('apigateway:GET', () => pages<Integration>((NextToken) => client.send(new GetIntegrationsCommand({ ApiId: apiId, NextToken }))));
+  const routes = await call('apigateway:GET', () => apiGatewayPages<Route>((NextToken) => client.send(new GetRoutesCommand({ ApiId: apiId, NextToken }))));
+  const integrations = await call('apigateway:GET', () => apiGatewayPages<Integration>((NextToken) => client.send(new GetIntegrationsCommand({ ApiId: apiId, NextToken }))));
   const urls = stageUrls(api.ApiEndpoint, stage);
   const found: TargetDiscovery['found'] = [
     { what: 'api', value: `${apiId} (${api.Name ?? 'unnamed'}, WEBSOCKET)`, from: 'GetApi' },
@@ -74,7 +72,7 @@ export async function discoverApi(client: ApiGatewayV2Client, apiId: string, sta
   const connect = routes.find((r) => r.RouteKey === '$connect' && r.AuthorizationType === 'CUSTOM' && r.AuthorizerId);
   let identitySource: string[] | undefined;
   if (connect) {
-    const authorizers = await call('apigateway:GET', () => pages<Authorizer>((NextToken) => client.send(new GetAuthorizersCommand({ ApiId: apiId, NextToken }))));
+    const authorizers = await call('apigateway:GET', () => apiGatewayPages<Authorizer>((NextToken) => client.send(new GetAuthorizersCommand({ ApiId: apiId, NextToken }))));
     const authorizer = authorizers.find((a) => a.AuthorizerId === connect.AuthorizerId);
     const name = lambdaFunctionName(authorizer?.AuthorizerUri);
     if (authorizer?.IdentitySource?.length) identitySource = authorizer.IdentitySource;
@@ -85,18 +83,6 @@ export async function discoverApi(client: ApiGatewayV2Client, apiId: string, sta
   }
   // an API whose routes integrate only AWS services (SQS, say) is measured too: a stack's other functions are its resources' (stack-discovery.ts)
   return { ...urls, functions, found, ...(identitySource ? { identitySource } : {}) };
-}
-
-async function pages<T>(get: (token: string | undefined) => Promise<{ Items?: T[]; NextToken?: string }>): Promise<T[]> {
-  const items: T[] = [];
-  let token: string | undefined;
-  for (let i = 0; i < MAX_PAGES; i++) {
-    const page = await get(token);
-    items.push(...(page.Items ?? []));
-    token = page.NextToken;
-    if (!token) break;
-  }
-  return items;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { ApiGatewayV2Client, GetApiCommand, GetIntegrationsCommand, GetRoutesCommand, GetStageCommand, GetStagesCommand } from '@aws-sdk/client-apigatewayv2';
+import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
@@ -84,7 +86,7 @@ const RESOURCES = {
 let stack: RunningStack;
 const lines: string[] = [];
 beforeAll(async () => {
-  const described = await read(RESOURCES, { template: {} });
+  const described = await read(RESOURCES, { outputs: { NotifyUrl: { 'Fn::Sub': 'https://${Http}.execute-api.${AWS::Region}.amazonaws.com/notify' } } });
   stack = await startStack({ config: defaultStackConfig({ accountId: '123456789012', lambda: { preparedPerFunction: 0 } }), stack: described, log: (l) => lines.push(l) });
 });
 afterAll(() => stack?.close());
@@ -200,6 +202,43 @@ describe('an HTTP API from a CloudFormation template', () => {
       expect(await sum('Count', { ...docs, Method: 'GET', Resource: '/pages/{page}' })).toBe(0);
     } finally {
       cw.destroy();
+    }
+  });
+});
+
+describe("an HTTP API through API Gateway's and CloudFormation's APIs, as on AWS", () => {
+  it('GetApi gives its local endpoint, GetRoutes its routes, GetIntegrations their functions, GetStages its stage; ListStackResources lists it', async () => {
+    const a = api('rest-of-the-stack');
+    const settings = { endpoint: stack.ready.apiGatewayV2Endpoint, region: stack.ready.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } };
+    const v2 = new ApiGatewayV2Client(settings);
+    const cfn = new CloudFormationClient({ ...settings, endpoint: stack.ready.cloudformationEndpoint });
+    try {
+      expect(await v2.send(new GetApiCommand({ ApiId: a.apiId }))).toMatchObject({ ApiEndpoint: a.url, ApiId: a.apiId, Name: 'rest-of-the-stack', ProtocolType: 'HTTP' });
+      const routes = (await v2.send(new GetRoutesCommand({ ApiId: a.apiId }))).Items!;
+      expect(routes.map((r) => r.RouteKey).sort()).toEqual(a.routes.map((r) => r.routeKey).sort());
+      const integrations = (await v2.send(new GetIntegrationsCommand({ ApiId: a.apiId }))).Items!;
+      expect(integrations.find((i) => `integrations/${i.IntegrationId}` === routes.find((r) => r.RouteKey === 'GET /items/{id}')!.Target)).toMatchObject({
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '1.0',
+        IntegrationUri: expect.stringContaining(`:function:${a.routes[0]!.function}/invocations`),
+      });
+      expect((await v2.send(new GetStagesCommand({ ApiId: a.apiId }))).Items).toEqual([
+        expect.objectContaining({ StageName: '$default', StageVariables: { table: 'rooms' }, RouteSettings: { 'GET /limited': expect.objectContaining({ ThrottlingBurstLimit: 1 }) } }),
+      ]);
+      expect(await v2.send(new GetStageCommand({ ApiId: api('docs').apiId, StageName: 'v1' }))).toMatchObject({ StageName: 'v1' });
+      await expect(v2.send(new GetStageCommand({ ApiId: api('docs').apiId, StageName: 'prod' }))).rejects.toThrow(/Invalid stage identifier/);
+      const resources = (await cfn.send(new ListStackResourcesCommand({ StackName: stack.ready.stackName }))).StackResourceSummaries!;
+      const listed = (id: string) => resources.find((r) => r.LogicalResourceId === id);
+      expect(listed('Http')).toMatchObject({ ResourceType: 'AWS::ApiGatewayV2::Api', PhysicalResourceId: a.apiId });
+      expect(listed('HttpStage')).toMatchObject({ ResourceType: 'AWS::ApiGatewayV2::Stage', PhysicalResourceId: '$default' });
+      expect(listed('Notify')).toMatchObject({ ResourceType: 'AWS::ApiGatewayV2::Route', PhysicalResourceId: routes.find((r) => r.RouteKey === 'POST /notify')!.RouteId });
+      expect(listed('V2')).toMatchObject({ ResourceType: 'AWS::ApiGatewayV2::Integration' });
+      // an output naming the HTTP API's AWS endpoint answers with its local one
+      const outputs = (await cfn.send(new DescribeStacksCommand({ StackName: stack.ready.stackName }))).Stacks![0]!.Outputs!;
+      expect(outputs.find((o) => o.OutputKey === 'NotifyUrl')!.OutputValue).toBe(`${a.url}/notify`);
+    } finally {
+      v2.destroy();
+      cfn.destroy();
     }
   });
 });
