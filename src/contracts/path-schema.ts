@@ -1,10 +1,10 @@
 import { z } from 'zod';
 
 /**
- * results.json's `path`: a queued fan-out's path, hop by hop (the stack's queues, topics, rules,
- * the functions no route invokes and its event source mappings, as CloudFormation and Lambda's
- * API list them), each with what CloudWatch counted over the run's window (AWS/SQS, AWS/SNS,
- * AWS/Events, AWS/Lambda and its event source mapping metrics) and, where a hop changes over
+ * results.json's `path`: a queued fan-out's path, hop by hop (the stack's HTTP and REST APIs, its
+ * queues, topics, rules, the functions no route invokes and its event source mappings, as
+ * CloudFormation and Lambda's API list them), each with what CloudWatch counted over the run's
+ * window (AWS/ApiGateway, AWS/SQS, AWS/SNS, AWS/Events, AWS/Lambda and its event source mapping metrics) and, where a hop changes over
  * time, its series at the run's period. Absent: the stack has no such hop (or its path could not
  * be read: results.cloudwatch.notes say why).
  */
@@ -144,7 +144,31 @@ export const MappingHop = z.object({
 });
 export type MappingHop = z.infer<typeof MappingHop>;
 
-export const PathHop = z.discriminatedUnion('kind', [QueueHop, TopicHop, RuleHop, FunctionHop, MappingHop]);
+/**
+ * An HTTP or REST API of the stack (not its WebSocket API) and what CloudWatch counted on its
+ * stage: AWS/ApiGateway by ApiId and Stage (HTTP) or ApiName and Stage (REST). Its requests are
+ * where a server push enters (a backend's `POST /notify`); 4xx include API Gateway's throttling.
+ */
+export const ApiHop = z.object({
+  kind: z.literal('api'),
+  apiType: z.enum(['http', 'rest']),
+  /** the API's name (REST's CloudWatch dimension) */
+  name: z.string(),
+  apiId: z.string(),
+  stage: z.string(),
+  totals: z.object({
+    requests: count,
+    /** 4xx (HTTP) or 4XXError (REST): the API's own refusals (no route, throttled, unauthorized) and the integration's 4xx */
+    clientErrors: count,
+    /** 5xx or 5XXError */
+    serverErrors: count,
+    latencyP99Ms: maybe,
+    integrationLatencyP99Ms: maybe,
+  }),
+});
+export type ApiHop = z.infer<typeof ApiHop>;
+
+export const PathHop = z.discriminatedUnion('kind', [QueueHop, TopicHop, RuleHop, FunctionHop, MappingHop, ApiHop]);
 export type PathHop = z.infer<typeof PathHop>;
 
 export const StackPath = z.object({

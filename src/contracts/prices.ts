@@ -43,6 +43,18 @@ const WebSocket = z.strictObject({
   connectionMinutesPerMillion: z.number().nonnegative(),
 });
 
+const ApiGatewayHttp = z.strictObject({
+  /** USD per 1M requests to an HTTP API (first paid tier) */
+  requestsPerMillion: z.number().nonnegative(),
+  /** a request is metered in steps of this many bytes (512 KB) */
+  requestUnitBytes: z.number().int().positive(),
+});
+
+const ApiGatewayRest = z.strictObject({
+  /** USD per 1M requests to a REST API (first paid tier) */
+  requestsPerMillion: z.number().nonnegative(),
+});
+
 const DynamoDb = z.strictObject({
   /** on-demand, USD per 1M write request units */
   writeUnitsPerMillion: z.number().nonnegative(),
@@ -112,6 +124,9 @@ export const PriceTable = z.strictObject({
   /** SnapStart's cache and restores (absent as lambdaProvisioned is) */
   lambdaSnapStart: LambdaSnapStart.optional(),
   apiGatewayWebSocket: WebSocket,
+  /** HTTP and REST API requests (absent from results written before they were priced, and from a Price List read) */
+  apiGatewayHttp: ApiGatewayHttp.optional(),
+  apiGatewayRest: ApiGatewayRest.optional(),
   dynamodbOnDemand: DynamoDb,
   /**
    * a queued path's services (absent from results written before the path was priced, and from
@@ -140,6 +155,8 @@ export const PriceOverride = z.strictObject({
   lambdaProvisioned: LambdaProvisioned.partial().optional(),
   lambdaSnapStart: LambdaSnapStart.partial().optional(),
   apiGatewayWebSocket: WebSocket.partial().optional(),
+  apiGatewayHttp: ApiGatewayHttp.partial().optional(),
+  apiGatewayRest: ApiGatewayRest.partial().optional(),
   dynamodbOnDemand: DynamoDb.partial().optional(),
   sqs: Sqs.partial().optional(),
   sns: Sns.partial().optional(),
@@ -161,6 +178,8 @@ export function applyPriceOverride(base: PriceTable, override: PriceOverride): P
     dynamodbOnDemand: { ...base.dynamodbOnDemand, ...override.dynamodbOnDemand },
     ...section('lambdaProvisioned', base.lambdaProvisioned, override.lambdaProvisioned),
     ...section('lambdaSnapStart', base.lambdaSnapStart, override.lambdaSnapStart),
+    ...section('apiGatewayHttp', base.apiGatewayHttp, override.apiGatewayHttp),
+    ...section('apiGatewayRest', base.apiGatewayRest, override.apiGatewayRest),
     ...section('sqs', base.sqs, override.sqs),
     ...section('sns', base.sns, override.sns),
     ...section('eventBridge', base.eventBridge, override.eventBridge),
@@ -174,7 +193,7 @@ export function applyPriceOverride(base: PriceTable, override: PriceOverride): P
  * An optional section of the table with a file's overrides on top: kept where the base has it
  * (overridden field by field), taken from the file where it gives the whole section, else absent.
  */
-function section<K extends 'lambdaProvisioned' | 'lambdaSnapStart' | 'sqs' | 'sns' | 'eventBridge' | 'dynamodbStreams' | 'secretsManager'>(key: K, base: PriceTable[K], override: Partial<NonNullable<PriceTable[K]>> | undefined): Partial<PriceTable> {
+function section<K extends 'lambdaProvisioned' | 'lambdaSnapStart' | 'apiGatewayHttp' | 'apiGatewayRest' | 'sqs' | 'sns' | 'eventBridge' | 'dynamodbStreams' | 'secretsManager'>(key: K, base: PriceTable[K], override: Partial<NonNullable<PriceTable[K]>> | undefined): Partial<PriceTable> {
   if (base) return { [key]: { ...base, ...override } };
   const whole = PriceTable.shape[key].safeParse(override);
   return whole.success && whole.data ? { [key]: whole.data } : {};
@@ -193,6 +212,8 @@ export function completePriceFile(override: PriceOverride, region: string): { ta
     dynamodbOnDemand: override.dynamodbOnDemand,
     ...(override.lambdaProvisioned ? { lambdaProvisioned: override.lambdaProvisioned } : {}),
     ...(override.lambdaSnapStart ? { lambdaSnapStart: override.lambdaSnapStart } : {}),
+    ...(override.apiGatewayHttp ? { apiGatewayHttp: override.apiGatewayHttp } : {}),
+    ...(override.apiGatewayRest ? { apiGatewayRest: override.apiGatewayRest } : {}),
     ...(override.sqs ? { sqs: override.sqs } : {}),
     ...(override.sns ? { sns: override.sns } : {}),
     ...(override.eventBridge ? { eventBridge: override.eventBridge } : {}),

@@ -2,6 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import type { StackPath } from '../contracts/path-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
@@ -26,10 +27,11 @@ export async function stackPathOf(target: Target, results: Pick<Results, 'cloudw
   const cloudformation = new CloudFormationClient(ownSettings(apis.cloudformation));
   const lambda = createLambdaClient(ownSettings(apis.lambda));
   const sqs = new SQSClient(ownSettings(apis.sqs));
+  const apigateway = new ApiGatewayV2Client(ownSettings(apis.apigateway));
   const cloudwatch = new CloudWatchClient(ownSettings(target.cloudWatch.clients.cloudwatch));
   try {
     const routeFunctions = (results.config.target.functions?.functions ?? []).map((f) => f.name);
-    const resources = await discoverStackPath({ cloudformation, lambda, sqs }, { stackName: apis.stackName, routeFunctions }).catch(() => undefined);
+    const resources = await discoverStackPath({ cloudformation, lambda, sqs, apigateway }, { stackName: apis.stackName, routeFunctions }).catch(() => undefined);
     if (!resources) return undefined;
     const path = await pullPath(cloudwatch, resources, window);
     if (!target.local || target.cloudWatch.source !== 'local') return path;
@@ -44,7 +46,7 @@ export async function stackPathOf(target: Target, results: Pick<Results, 'cloudw
       logs.destroy();
     }
   } finally {
-    for (const c of [cloudformation, lambda, sqs, cloudwatch]) c.destroy();
+    for (const c of [cloudformation, lambda, sqs, apigateway, cloudwatch]) c.destroy();
   }
 }
 
@@ -59,17 +61,18 @@ export async function readStackPath(target: Target): Promise<{ resources: PathRe
   const cloudformation = new CloudFormationClient(ownSettings(apis.cloudformation));
   const lambda = createLambdaClient(ownSettings(apis.lambda));
   const sqs = new SQSClient(ownSettings(apis.sqs));
+  const apigateway = new ApiGatewayV2Client(ownSettings(apis.apigateway));
   try {
     const routeFunctions = (await target.describeFunctions().catch(() => undefined))?.functions.map((f) => f.name) ?? [];
-    const resources = await discoverStackPath({ cloudformation, lambda, sqs }, { stackName: apis.stackName, routeFunctions }).catch(() => undefined);
+    const resources = await discoverStackPath({ cloudformation, lambda, sqs, apigateway }, { stackName: apis.stackName, routeFunctions }).catch(() => undefined);
     return resources ? { resources } : undefined;
   } finally {
-    for (const c of [cloudformation, lambda, sqs]) c.destroy();
+    for (const c of [cloudformation, lambda, sqs, apigateway]) c.destroy();
   }
 }
 
-/** Where the stack's CloudFormation, Lambda and SQS answer: the emulator's endpoints, or AWS's in the target's region and profile. */
-export function stackApis(target: Target): { stackName: string; cloudformation: SdkClientSettings; lambda: SdkClientSettings; sqs: SdkClientSettings } | undefined {
+/** Where the stack's CloudFormation, Lambda, SQS and API Gateway answer: the emulator's endpoints, or AWS's in the target's region and profile. */
+export function stackApis(target: Target): { stackName: string; cloudformation: SdkClientSettings; lambda: SdkClientSettings; sqs: SdkClientSettings; apigateway: SdkClientSettings } | undefined {
   if (!target.lambdaApi) return undefined;
   const local = target.local;
   if (local) {
@@ -79,10 +82,11 @@ export function stackApis(target: Target): { stackName: string; cloudformation: 
       lambda: target.lambdaApi,
       // SQS answers on the edge, as every AWS API of the stack does
       sqs: emulatorSettings(local.edgeEndpoint, local.region),
+      apigateway: emulatorSettings(local.apiGatewayV2Endpoint, local.region),
     };
   }
   const stackName = target.endpoints.stackName;
   if (!stackName || target.endpoints.services !== 'aws') return undefined;
   const { endpoint: _endpoint, ...aws } = target.lambdaApi;
-  return { stackName, cloudformation: aws, lambda: target.lambdaApi, sqs: aws };
+  return { stackName, cloudformation: aws, lambda: target.lambdaApi, sqs: aws, apigateway: aws };
 }

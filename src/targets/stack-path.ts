@@ -2,12 +2,15 @@ import type { CloudFormationClient, StackResourceSummary } from '@aws-sdk/client
 import { listStackResources } from '../aws/stack-resources.ts';
 import { GetFunctionEventInvokeConfigCommand, paginateListEventSourceMappings, type EventSourceMappingConfiguration, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetApiCommand, GetStagesCommand, type ApiGatewayV2Client, type Stage } from '@aws-sdk/client-apigatewayv2';
+import { apiGatewayPages } from '../aws/api-gateway-pages.ts';
 import type { PathResources } from '../metrics/cloudwatch/path-queries.ts';
 import { readFunctionConfig } from '../aws/function-configuration.ts';
 
 /**
  * A stack's queued path, found from its own APIs the same way on AWS and on the emulator:
- * ListStackResources names its queues (AWS::SQS::Queue, whose physical id is the queue's URL),
+ * ListStackResources names its HTTP APIs (AWS::ApiGatewayV2::Api: API Gateway v2's GetApi and
+ * GetStages say which are HTTP and their stage), queues (AWS::SQS::Queue, whose physical id is the queue's URL),
  * topics (AWS::SNS::Topic: the ARN), rules (AWS::Events::Rule: the name, `bus|name` on a bus of
  * its own) and functions; Lambda's ListEventSourceMappings, asked per function, its mappings
  * (UUID, source, BatchSize, ScalingConfig, State); SQS's GetQueueAttributes each queue's
@@ -23,6 +26,8 @@ export interface StackPathClients {
   lambda: LambdaClient;
   /** absent: no redrive policy is read */
   sqs?: SQSClient;
+  /** absent: the stack's HTTP APIs are not read */
+  apigateway?: ApiGatewayV2Client;
 }
 
 export async function discoverStackPath(clients: StackPathClients, o: { stackName: string; routeFunctions: readonly string[] }): Promise<PathResources | undefined> {
@@ -40,6 +45,7 @@ export async function discoverStackPath(clients: StackPathClients, o: { stackNam
   const rules = physical('AWS::Events::Rule').map(ruleOf);
   const functionNames = physical('AWS::Lambda::Function');
   const routed = new Set(o.routeFunctions);
+  const apis = clients.apigateway ? await httpApisOf(clients.apigateway, physical('AWS::ApiGatewayV2::Api'), notes) : [];
 
   // the mappings of every function of the stack (a mapping the stack declares names one of them)
   const mappings: PathResources['mappings'] = [];
@@ -55,7 +61,7 @@ export async function discoverStackPath(clients: StackPathClients, o: { stackNam
       }
     }
   }
-  if (queueUrls.length + topics.length + rules.length + mappings.length === 0) return undefined;
+  if (apis.length + queueUrls.length + topics.length + rules.length + mappings.length === 0) return undefined;
 
   const queues: PathResources['queues'] = [];
   for (const url of queueUrls) {
@@ -77,7 +83,24 @@ export async function discoverStackPath(clients: StackPathClients, o: { stackNam
   const pathFunctions = [...new Set([...functionNames.filter((f) => !routed.has(f)), ...mappings.map((m) => m.functionName)])];
   const functions: PathResources['functions'] = [];
   for (const name of pathFunctions) functions.push({ name, ...(await memoryOf(clients.lambda, name)), ...(await maximumEventAge(clients.lambda, name)) });
-  return { queues, topics, rules, functions, mappings, notes };
+  return { ...(apis.length > 0 ? { apis } : {}), queues, topics, rules, functions, mappings, notes };
+}
+
+/** The stack's HTTP APIs (GetApi: its WebSocket API is left out), each with its stage (GetStages: `$default`, else the first). */
+async function httpApisOf(client: ApiGatewayV2Client, ids: readonly string[], notes: string[]): Promise<NonNullable<PathResources['apis']>> {
+  const out: NonNullable<PathResources['apis']> = [];
+  for (const apiId of ids) {
+    try {
+      const api = await client.send(new GetApiCommand({ ApiId: apiId }));
+      if (api.ProtocolType !== 'HTTP') continue;
+      const stages = (await apiGatewayPages<Stage>((NextToken) => client.send(new GetStagesCommand({ ApiId: apiId, NextToken })))).flatMap((s) => (s.StageName ? [s.StageName] : []));
+      const stage = stages.includes('$default') ? '$default' : stages[0];
+      if (stage !== undefined) out.push({ apiType: 'http', apiId, name: api.Name ?? apiId, stage });
+    } catch (err) {
+      notes.push(`API ${apiId} not read: GetApi or GetStages failed (${errorText(err)})`);
+    }
+  }
+  return out;
 }
 
 /** A rule's physical id: its name, or `bus|name` for a rule on a bus of its own. */

@@ -13,7 +13,8 @@ import { expectPassedButForHost } from './host-tolerant-exit.ts';
  * http` names the route (`to: POST /notify`), the harness finds it through API Gateway as on AWS
  * (ListStackResources, GetApi, GetRoutes, GetStages) and POSTs each publish to the route's URL;
  * against test/fixtures/stacks/http-notify, the route's function posts the body to every
- * connection. Every delivery is accounted for, the HTTP API's route is the first hop; the same
+ * connection. Every delivery is accounted for, the HTTP API's route is the first hop, its requests
+ * are on the path and the bill; the same
  * phase against the stack as `aws:<name>` (through the emulator's AWS endpoints) finds the same
  * route. A route the stack does not have is refused before load, one line, exit 2.
  */
@@ -98,6 +99,13 @@ describe("a publish phase to a route of the stack's own HTTP API (http-notify)",
     expect(hops.map((h) => h.hop.replace(/^lambda:.*/, 'lambda:'))).toEqual(['http:POST /notify', 'lambda:', '@connections']);
     expect(hops.map((h) => h.count)).toEqual([2, 2, 6]);
     expect(local.r.stdout).toMatch(/^ {2}hops {9}p50 from the send: http:POST \/notify \+[\d,.]+ ms → lambda:\S+ \+[\d,.]+ ms → @connections/m);
+  });
+
+  it("counts the HTTP API's requests on the path (AWS/ApiGateway by ApiId and Stage) and prices them", () => {
+    const api = local.results.path!.hops.find((h) => h.kind === 'api');
+    expect(api).toMatchObject({ kind: 'api', apiType: 'http', name: 'http-notify', stage: '$default', totals: { requests: 2, clientErrors: 0, serverErrors: 0 } });
+    expect(local.results.cost!.lines.find((l) => l.item === 'http-notify HTTP API requests (512 KB steps)')).toMatchObject({ service: 'API Gateway', quantity: 2, unitPrice: 1 });
+    expect(local.r.stdout).toMatch(/HTTP API http-notify {2}requests 2 {2}4xx 0 {2}5xx 0/);
   });
 
   it('finds the same route of the stack as aws:<name>, through the emulator\'s AWS endpoints as on AWS', () => {

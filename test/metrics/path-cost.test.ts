@@ -136,3 +136,31 @@ describe('a queued path on the bill', () => {
     expect(c.lines.some((l) => ['SQS', 'SNS', 'EventBridge', 'DynamoDB Streams'].includes(l.service))).toBe(false);
   });
 });
+
+describe("an HTTP or REST API on the path: its requests on the bill", () => {
+  const api = (apiType: 'http' | 'rest', requests: number): StackPath => ({
+    periodSec: 60,
+    hops: [{ kind: 'api', apiType, name: 'notify-api', apiId: 'abc123defg', stage: '$default', totals: { requests, clientErrors: 1, serverErrors: 0, latencyP99Ms: 30, integrationLatencyP99Ms: 25 } }],
+  });
+
+  it('prices an HTTP API at $1.00 per 1M requests in 512 KB steps, a REST API at $3.50 per 1M, as AWS/ApiGateway Count counts them', () => {
+    const http = line(estimateCost(withPath(api('http', 2_000), 200), { prices: DEFAULT_PRICES }), 'notify-api HTTP API requests');
+    // 2,000 requests of 260 bytes: one 512 KB step each
+    expect([http.service, http.quantity, http.unitPrice, http.per]).toEqual(['API Gateway', 2_000, 1.0, 1e6]);
+    expect(http.cost).toBeCloseTo(0.002, 15);
+    expect(http.note).toContain('an upper bound, since requests throttled, unauthorized or matching no route are counted and not charged');
+    // a payload past 512 KB is two requests each
+    expect(line(estimateCost(withPath(api('http', 10), 600 * 1024), { prices: DEFAULT_PRICES }), 'notify-api HTTP API requests').quantity).toBe(20);
+    const rest = line(estimateCost(withPath(api('rest', 2_000)), { prices: DEFAULT_PRICES }), 'notify-api REST API requests');
+    expect([rest.quantity, rest.cost]).toEqual([2_000, (2_000 * 3.5) / 1e6]);
+  });
+
+  it('scales into a month with the rest of the path, and says so where the prices have none', () => {
+    const requests = pathRequests(api('http', 50));
+    expect(requests.apis).toEqual([{ apiType: 'http', name: 'notify-api', requests: 50 }]);
+    const { apiGatewayHttp: _http, apiGatewayRest: _rest, ...unpriced } = DEFAULT_PRICES;
+    const c = estimateCost(withPath(api('http', 50)), { prices: { ...unpriced, region: 'eu-west-9' } });
+    expect(c.lines.some((l) => l.item.includes('HTTP API requests'))).toBe(false);
+    expect(c.assumptions).toContainEqual(expect.stringContaining("no HTTP API request price for eu-west-9 (a price file's apiGatewayHttp gives it): notify-api's requests are not priced"));
+  });
+});

@@ -56,7 +56,7 @@ describe('pricesToReestimate', () => {
     const old = resultsWithOldTransferLine().cost!;
     expect(old.prices.dataTransferOut).toEqual({ outPerGB: 0.09 });
     // recorded before the queued path was priced: the table's prices but the path's (the cost model borrows those from the table)
-    const { sqs: _sqs, sns: _sns, eventBridge: _eb, dynamodbStreams: _streams, secretsManager: _secrets, lambdaProvisioned: _pc, lambdaSnapStart: _snap, ...beforePath } = DEFAULT_PRICES;
+    const { sqs: _sqs, sns: _sns, eventBridge: _eb, dynamodbStreams: _streams, secretsManager: _secrets, lambdaProvisioned: _pc, lambdaSnapStart: _snap, apiGatewayHttp: _http, apiGatewayRest: _rest, ...beforePath } = DEFAULT_PRICES;
     expect(pricesToReestimate(old)).toEqual(beforePath);
     const priced = estimateCost(buildResults(), { prices: { ...DEFAULT_PRICES, dataTransferOut: { outPerGB: 0.05 } } });
     expect(pricesToReestimate(priced).dataTransferOut).toEqual({ outPerGB: 0.05 });

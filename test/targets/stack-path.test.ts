@@ -242,7 +242,7 @@ describe('a stack path found and pulled', () => {
     // the Target fields the path pre-flight asks (stack-path-pull.ts readStackPath): a local stack's endpoints and its route functions
     const target = {
       lambdaApi: emulatorSettings(lambdaApi.url, REGION),
-      local: { stackName: STACK, cloudformationEndpoint: management.cloudformation.url, edgeEndpoint: sqsServer.url, region: REGION },
+      local: { stackName: STACK, cloudformationEndpoint: management.cloudformation.url, apiGatewayV2Endpoint: management.apigatewayv2.url, edgeEndpoint: sqsServer.url, region: REGION },
       endpoints: { region: REGION },
       describeFunctions: async () => ({ source: 'stack', functions: description.functions.filter((f) => f.name !== WORKER).map((f) => ({ name: f.name, route: '$default', memoryMB: 128 })) }),
     } as unknown as Target;

@@ -1,14 +1,14 @@
 import type { FunctionHop, MappingHop, PathHop, PathSeries, QueueHop, StackPath } from '../../contracts/path-schema.ts';
 import type { MetricRequest } from './cloudwatch-queries.ts';
 import type { MetricDataResult } from './metric-data-fetch.ts';
-import { MAPPING_CONCURRENCY, ruleDimensions, type PathResources } from './path-queries.ts';
+import { apiDimensions, MAPPING_CONCURRENCY, ruleDimensions, type PathResources } from './path-queries.ts';
 
 /**
  * The path's hops from GetMetricData's answers to pathRequests (path-queries.ts): per hop its
  * totals over the window (counts summed over the periods, gauges their largest period's Maximum,
  * Duration p99 from the whole-window query) and the series the report draws (a queue's age of
  * oldest message and depth, a mapping's batches at once, a function's async event age). Pure.
- * Order: each queue with its mappings after it and its dead-letter queue last, then the topics,
+ * Order: the APIs (where a push enters), each queue with its mappings after it and its dead-letter queue last, then the topics,
  * the rules, the other mappings (streams) and the functions.
  */
 export function pathHops(p: PathResources, requests: readonly MetricRequest[], data: ReadonlyMap<string, MetricDataResult>, periodSec: number): StackPath {
@@ -113,6 +113,25 @@ export function pathHops(p: PathResources, requests: readonly MetricRequest[], d
   };
 
   const hops: PathHop[] = [];
+  // an API is where a server push enters the path: first
+  for (const a of p.apis ?? []) {
+    const d = apiDimensions(a);
+    const rest = a.apiType === 'rest';
+    hops.push({
+      kind: 'api',
+      apiType: a.apiType,
+      name: a.name,
+      apiId: a.apiId,
+      stage: a.stage,
+      totals: {
+        requests: total('AWS/ApiGateway', 'Count', d),
+        clientErrors: total('AWS/ApiGateway', rest ? '4XXError' : '4xx', d),
+        serverErrors: total('AWS/ApiGateway', rest ? '5XXError' : '5xx', d),
+        latencyP99Ms: largest(got('AWS/ApiGateway', 'Latency', 'p99', d, 'totals')?.values ?? []),
+        integrationLatencyP99Ms: largest(got('AWS/ApiGateway', 'IntegrationLatency', 'p99', d, 'totals')?.values ?? []),
+      },
+    });
+  }
   const mappingsOf = (arnName: string) => p.mappings.filter((m) => sourceOf(m.sourceArn).kind === 'queue' && sourceOf(m.sourceArn).name === arnName);
   const deadLetters = new Set(p.queues.flatMap((q) => (q.deadLetterQueue ? [q.deadLetterQueue.name] : [])));
   const placed = new Set<string>();

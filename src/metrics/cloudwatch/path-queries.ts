@@ -3,12 +3,15 @@ import type { MetricRequest } from './cloudwatch-queries.ts';
 /**
  * What a stack's queued path is made of, as the stack's own APIs list it (src/targets/stack-path.ts
  * finds it: CloudFormation's resources, Lambda's event source mappings, SQS's redrive policies),
- * and the CloudWatch metrics asked of each hop: AWS/SQS by QueueName, AWS/SNS by TopicName,
+ * and the CloudWatch metrics asked of each hop: AWS/ApiGateway by ApiId and Stage (an HTTP API)
+ * or ApiName and Stage (a REST API), AWS/SQS by QueueName, AWS/SNS by TopicName,
  * AWS/Events by RuleName (and EventBusName on a bus of its own), AWS/Lambda by FunctionName (its
  * asynchronous invocation's too) and by EventSourceMappingUUID (the mapping's event counts, which
  * AWS publishes where the mapping's MetricsConfig asks for EventCount).
  */
 export interface PathResources {
+  /** the stack's HTTP and REST APIs (not its WebSocket API), each with the stage CloudWatch counts it by */
+  apis?: Array<{ apiType: 'http' | 'rest'; apiId: string; name: string; stage: string }>;
   queues: Array<{ name: string; url?: string; fifo?: boolean; deadLetterQueue?: { name: string; maxReceiveCount: number } }>;
   topics: Array<{ name: string; arn: string }>;
   rules: Array<{ name: string; bus?: string }>;
@@ -48,6 +51,11 @@ const req = (namespace: string, metric: string, stat: string, dimensions: Record
 /** Every query of the path: per period (series) where a hop is drawn or summed, whole-window where a percentile is asked. */
 export function pathRequests(p: PathResources): MetricRequest[] {
   const out: MetricRequest[] = [];
+  for (const a of p.apis ?? []) {
+    const d = apiDimensions(a);
+    for (const m of a.apiType === 'http' ? ['Count', '4xx', '5xx'] : ['Count', '4XXError', '5XXError']) out.push(req('AWS/ApiGateway', m, 'Sum', d));
+    for (const m of ['Latency', 'IntegrationLatency']) out.push(req('AWS/ApiGateway', m, 'p99', d, 'totals'));
+  }
   for (const q of p.queues) {
     const d = { QueueName: q.name };
     for (const m of ['NumberOfMessagesSent', 'NumberOfMessagesReceived', 'NumberOfMessagesDeleted']) out.push(req('AWS/SQS', m, 'Sum', d));
@@ -72,6 +80,11 @@ export function pathRequests(p: PathResources): MetricRequest[] {
     out.push(req(MAPPING_CONCURRENCY.namespace, MAPPING_CONCURRENCY.metric, 'Maximum', { EventSourceMappingUUID: m.uuid, FunctionName: m.functionName }));
   }
   return out;
+}
+
+/** An API's AWS/ApiGateway stage dimensions: an HTTP API's ApiId and Stage, a REST API's ApiName and Stage. */
+export function apiDimensions(a: { apiType: 'http' | 'rest'; apiId: string; name: string; stage: string }): Record<string, string> {
+  return a.apiType === 'http' ? { ApiId: a.apiId, Stage: a.stage } : { ApiName: a.name, Stage: a.stage };
 }
 
 /** A rule's AWS/Events dimensions: RuleName on the default bus, EventBusName and RuleName on a bus of its own. */

@@ -74,8 +74,16 @@ export interface MappingRequests {
   maximumConcurrency?: number;
 }
 
+export interface ApiRequests {
+  apiType: 'http' | 'rest';
+  name: string;
+  requests: number;
+}
+
 /** A path's billed requests over a period (a run's window, or per message, or a month). */
 export interface PathRequests {
+  /** the HTTP and REST APIs' requests (absent from requests read before they were priced) */
+  apis?: ApiRequests[];
   queues: QueueRequests[];
   topics: TopicRequests[];
   buses: BusRequests[];
@@ -128,12 +136,14 @@ export function pathRequests(path: StackPath): PathRequests {
       buses.set(bus, b);
     }
   }
-  return { queues, topics, buses: [...buses.values()], mappings };
+  const apis = path.hops.flatMap((h): ApiRequests[] => (h.kind === 'api' ? [{ apiType: h.apiType, name: h.name, requests: h.totals.requests }] : []));
+  return { ...(apis.length > 0 ? { apis } : {}), queues, topics, buses: [...buses.values()], mappings };
 }
 
 /** Every count of `r` × `factor` (per message: 1 ÷ messages; a month: × messages). */
 export function scalePathRequests(r: PathRequests, factor: number): PathRequests {
   return {
+    ...(r.apis ? { apis: r.apis.map((a) => ({ ...a, requests: a.requests * factor })) } : {}),
     queues: r.queues.map((q) => ({ ...q, sends: q.sends * factor, receiveCalls: q.receiveCalls * factor, received: q.received * factor, deleteCalls: q.deleteCalls * factor })),
     topics: r.topics.map((t) => ({ ...t, publishes: t.publishes * factor, deliveries: t.deliveries * factor })),
     buses: r.buses.map((b) => ({ ...b, events: b.events * factor, invocations: b.invocations * factor })),
@@ -148,7 +158,9 @@ export function sumPathRequests(all: readonly PathRequests[]): PathRequests {
     for (const t of items) out.set(key(t), out.has(key(t)) ? add(out.get(key(t))!, t) : { ...t });
     return [...out.values()];
   };
+  const apis = merge(all.flatMap((r) => r.apis ?? []), (a) => `${a.apiType}:${a.name}`, (a, b) => ({ ...a, requests: a.requests + b.requests }));
   return {
+    ...(apis.length > 0 ? { apis } : {}),
     queues: merge(all.flatMap((r) => r.queues), (q) => q.name, (a, b) => ({ ...a, sends: a.sends + b.sends, receiveCalls: a.receiveCalls + b.receiveCalls, received: a.received + b.received, deleteCalls: a.deleteCalls + b.deleteCalls })),
     topics: merge(all.flatMap((r) => r.topics), (t) => t.name, (a, b) => ({ ...a, publishes: a.publishes + b.publishes, deliveries: a.deliveries + b.deliveries })),
     buses: merge(all.flatMap((r) => r.buses), (x) => x.bus, (a, b) => ({ ...a, events: a.events + b.events, invocations: a.invocations + b.invocations })),
@@ -183,8 +195,6 @@ const chunks = (bytes: number, unit: number) => Math.max(1, Math.ceil(bytes / un
 export function pathLines(r: PathRequests, o: { prices: PriceTable; messageBytes: number; source: CostSource }): { lines: CostLine[]; notes: string[] } {
   const chosen = pathPrices(o.prices);
   const notes = chosen.note ? [chosen.note] : [];
-  if (!chosen.prices) return { lines: [], notes };
-  const p = chosen.prices;
   const lines: CostLine[] = [];
   const line = (service: CostLine['service'], item: string, quantity: number, unit: string, unitPrice: number, note: string): CostLine => ({
     service,
@@ -197,6 +207,11 @@ export function pathLines(r: PathRequests, o: { prices: PriceTable; messageBytes
     source: o.source,
     note,
   });
+  const api = apiLines(r.apis ?? [], o, line);
+  lines.push(...api.lines);
+  notes.push(...api.notes);
+  if (!chosen.prices) return { lines, notes };
+  const p = chosen.prices;
   const perMessage = chunks(o.messageBytes, p.sqs.requestUnitBytes);
   for (const q of r.queues) {
     const meanBatch = q.receiveCalls > 0 ? q.received / q.receiveCalls : 1;
@@ -243,3 +258,29 @@ export function pathLines(r: PathRequests, o: { prices: PriceTable; messageBytes
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * An HTTP API's requests (each 512 KB of a request one request) and a REST API's, at the prices'
+ * own or the built-in table's for their region; no prices for them: not priced, said once.
+ */
+function apiLines(apis: readonly ApiRequests[], o: { prices: PriceTable; messageBytes: number }, line: (service: CostLine['service'], item: string, quantity: number, unit: string, unitPrice: number, note: string) => CostLine): { lines: CostLine[]; notes: string[] } {
+  if (apis.length === 0) return { lines: [], notes: [] };
+  const table = tablePrices(o.prices.region);
+  const http = o.prices.apiGatewayHttp ?? table?.apiGatewayHttp;
+  const rest = o.prices.apiGatewayRest ?? table?.apiGatewayRest;
+  const lines: CostLine[] = [];
+  const notes: string[] = [];
+  // AWS bills HTTP and REST APIs for the data they send out too (at data transfer rates): not here
+  notes.push(`${apis.map((a) => a.name).join(', ')}: requests priced, not the data the API sends out (AWS charges HTTP and REST APIs for it at its data transfer rates)`);
+  for (const a of apis) {
+    if (a.apiType === 'http' && http) {
+      const units = chunks(o.messageBytes, http.requestUnitBytes);
+      lines.push(line('API Gateway', `${a.name} HTTP API requests (512 KB steps)`, a.requests * units, 'requests', http.requestsPerMillion, `${fmtInt(a.requests)} requests × ${units}, as AWS/ApiGateway Count counts them: an upper bound, since requests throttled, unauthorized or matching no route are counted and not charged`));
+    } else if (a.apiType === 'rest' && rest) {
+      lines.push(line('API Gateway', `${a.name} REST API requests`, a.requests, 'requests', rest.requestsPerMillion, `${fmtInt(a.requests)} requests as AWS/ApiGateway Count counts them: an upper bound, since requests throttled, unauthorized or matching no route are counted and not charged`));
+    } else {
+      notes.push(`no ${a.apiType === 'http' ? 'HTTP' : 'REST'} API request price for ${o.prices.region} (a price file's ${a.apiType === 'http' ? 'apiGatewayHttp' : 'apiGatewayRest'} gives it): ${a.name}'s requests are not priced`);
+    }
+  }
+  return { lines, notes };
+}

@@ -5,8 +5,8 @@ import type { PriceTable } from '../../contracts/prices.ts';
  * reference stack uses. Lambda requests and GB-seconds (x86_64, arm64), API Gateway WebSocket
  * messages (metered in 32 KB steps) and connection-minutes, DynamoDB on-demand request units, and
  * a queued path's SQS requests, SNS publishes, EventBridge custom events and DynamoDB Streams reads
- * by Lambda (free) — each in 64 KB chunks. No
- * data transfer out: AWS charges it on HTTP and REST APIs, not on WebSocket APIs
+ * by Lambda (free) — each in 64 KB chunks; an HTTP API's requests (in 512 KB steps) and a REST
+ * API's. No data transfer out: AWS charges it on HTTP and REST APIs, not on WebSocket APIs
  * (aws.amazon.com/api-gateway/pricing; docs/aws-prices.md). Each price is the first paid tier;
  * free tiers and allowances are ignored (a benchmark's account is rarely new, and a run should
  * cost what the same load costs on a busy account).
@@ -36,6 +36,10 @@ export const REGION_PRICES: Readonly<Record<string, PriceTable>> = {
     // aws.amazon.com/api-gateway/pricing: WebSocket $1.00 per 1M messages (first 1 billion),
     // metered in 32 KB increments; $0.25 per 1M connection-minutes
     apiGatewayWebSocket: { messagesPerMillion: 1.0, messageUnitBytes: 32 * 1024, connectionMinutesPerMillion: 0.25 },
+    // aws.amazon.com/api-gateway/pricing: HTTP APIs $1.00 per 1M requests (first 300 million),
+    // metered in 512 KB increments; REST APIs $3.50 per 1M requests (first 333 million)
+    apiGatewayHttp: { requestsPerMillion: 1.0, requestUnitBytes: 512 * 1024 },
+    apiGatewayRest: { requestsPerMillion: 3.5 },
     // aws.amazon.com/dynamodb/pricing/on-demand: $0.625 per 1M write and $0.125 per 1M read
     // request units (since the 2024-11-01 reduction)
     dynamodbOnDemand: { writeUnitsPerMillion: 0.625, readUnitsPerMillion: 0.125 },

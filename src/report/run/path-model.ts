@@ -1,16 +1,17 @@
-import type { FunctionHop, MappingHop, PathHop, QueueHop, StackPath } from '../../contracts/path-schema.ts';
+import type { ApiHop, FunctionHop, MappingHop, PathHop, QueueHop, StackPath } from '../../contracts/path-schema.ts';
 import { fmtInt, fmtNum } from '../../number-format.ts';
 
 /**
  * The run page's path (results.path), worded once: one line per hop the way the console, summary.md
- * and the page say it, a queue followed by the mappings that consume it (`→ fanout-worker
+ * and the page say it, the HTTP and REST APIs a push enters through (`requests 120  4xx 0  5xx 0
+ * latency p99 40 ms …`), a queue followed by the mappings that consume it (`→ fanout-worker
  * invocations 120 batch 10.0 avg concurrency 5→12`), its dead-letter queue with what it was sent,
  * then topics, rules, the other mappings (streams) and the functions that are not a mapping's
  * own; and which charts the page draws of it (a queue's age of oldest message and depth, the
  * mappings' batches at once). Pure; plain text (each renderer escapes).
  */
 export interface PathRow {
-  kind: 'queue' | 'dead-letter queue' | 'topic' | 'rule' | 'mapping' | 'function';
+  kind: 'HTTP API' | 'REST API' | 'queue' | 'dead-letter queue' | 'topic' | 'rule' | 'mapping' | 'function';
   name: string;
   /** what CloudWatch counted of it, in one line */
   figures: string;
@@ -51,6 +52,8 @@ export function pathModel(path: StackPath | undefined): PathModel | undefined {
       const consumers = hops.filter((m): m is MappingHop => m.kind === 'mapping' && m.source.kind === 'queue' && m.source.name === h.name);
       consumers.forEach((m) => attached.add(m.uuid));
       rows.push({ kind: 'queue', name: h.name, figures: [queueText(h), ...consumers.map((m) => `→ ${m.functionName}  ${mappingText(m, fnOf(m.functionName))}`)].join('  ') });
+    } else if (h.kind === 'api') {
+      rows.push({ kind: h.apiType === 'http' ? 'HTTP API' : 'REST API', name: h.name, figures: apiText(h) });
     } else if (h.kind === 'topic') {
       rows.push({ kind: 'topic', name: h.name, figures: `published ${n(h.totals.published)}  delivered ${n(h.totals.delivered)}  failed ${n(h.totals.failed)}  filtered out ${n(h.totals.filteredOut)}` });
     } else if (h.kind === 'rule') {
@@ -78,7 +81,15 @@ function carried(h: PathHop): boolean {
       return h.totals.batches + h.totals.polled > 0;
     case 'function':
       return h.totals.invocations + h.totals.asyncReceived > 0;
+    case 'api':
+      return h.totals.requests > 0;
   }
+}
+
+function apiText(a: ApiHop): string {
+  const t = a.totals;
+  const p99 = (label: string, v: number | null) => (v === null ? '' : `  ${label} p99 ${ageMs(v)}`);
+  return `requests ${n(t.requests)}  4xx ${n(t.clientErrors)}  5xx ${n(t.serverErrors)}${p99('latency', t.latencyP99Ms)}${p99('integration', t.integrationLatencyP99Ms)}  (stage ${a.stage})`;
 }
 
 /** The console's line for a row: `path: queue fanout-jobs  sent 1,200 …`. */
