@@ -8,6 +8,7 @@
  * Hops (the `Hop` dimension's values):
  * - `gateway:<routeKey>`: a client's frame accepted by the WebSocket API, before its integration;
  * - `http:<routeKey>`: a request an HTTP API routed (`http:POST /notify`), before its integration;
+ * - `rest:<METHOD> <path>`: a request a REST API routed to a method (`rest:POST /items/{id}`), before its authorizer and integration;
  * - `sqs:<queue name>`: a message enqueued (SendMessage, SendMessageBatch, a topic's or rule's delivery);
  * - `sns:<topic name>`: a publish accepted (Publish, PublishBatch, a delivery to the topic);
  * - `events:<bus name>`: a PutEvents entry accepted;
@@ -24,6 +25,8 @@ export const reachHop = {
   gateway: (routeKey: string) => `gateway:${routeKey}`,
   /** an HTTP API's route a request took (`POST /notify`) */
   http: (routeKey: string) => `http:${routeKey}`,
+  /** a REST API's method a request took (`GET /items/{id}`, `ANY /{proxy+}`) */
+  rest: (method: string) => `rest:${method}`,
   sqs: (queue: string) => `sqs:${queue}`,
   sns: (topic: string) => `sns:${topic}`,
   events: (bus: string) => `events:${bus}`,

@@ -114,6 +114,22 @@ export const StackReady = z.object({
       }),
     )
     .optional(),
+  /**
+   * The stack's REST APIs, each on a port of its own: every stage's URL (`…/{stage}`), and each
+   * method with the function its Lambda proxy integration invokes (none for another integration)
+   * and whether it requires an API key (the keys' values are never here); absent: none.
+   */
+  restApis: z
+    .array(
+      z.object({
+        logicalId: z.string(),
+        name: z.string(),
+        apiId: z.string(),
+        stages: z.array(z.object({ name: z.string(), url: z.string() })),
+        methods: z.array(z.object({ method: z.string(), path: z.string(), function: z.string().optional(), apiKeyRequired: z.boolean() })),
+      }),
+    )
+    .optional(),
   /** every trigger and integration into a function that the emulator does not run (common/not-emulated-paths.ts); absent: none */
   notEmulated: z.array(NotEmulatedPath).optional(),
   /** every resource of the template the emulator read but does not run (`AWS::Kinesis::Stream`, a log group …); absent: none */

@@ -9,6 +9,8 @@ import { UserError, fieldPath } from '../common/errors.ts';
 import { AwsMetricsLag } from './cloudwatch/aws-timing.ts';
 import { DEFAULT_NODE_RUNTIME, NODE_RUNTIMES } from '../common/node-runtimes.ts';
 import { IAM_MODES } from './iam/execution-role.ts';
+import { readJwks } from './http-api/jwks.ts';
+import type { HttpApiDescription, StackSource } from './stack-model/stack-description.ts';
 
 /**
  * The emulator's configuration: one schema, AWS's documented values as defaults, so a config
@@ -276,6 +278,13 @@ export const StackConfigSchema = z.strictObject({
       secrets: z.record(z.string().regex(/^[A-Za-z0-9/_+=.@-]{1,512}$/, 'must be a secret name (letters, digits and /_+=.@-)'), z.string()).optional(),
       /** Parameter Store parameters the account already has: name → value (String), for `{{resolve:ssm:…}}` and GetParameter. */
       ssmParameters: z.record(z.string().regex(/^[a-zA-Z0-9_.\-/]{1,2048}$/, 'must be a parameter name'), z.string()).optional(),
+      /**
+       * The signing keys of the issuers the template's HTTP API JWT authorizers trust, which API
+       * Gateway fetches from each issuer (its jwks_uri) and nothing fetches offline: issuer → a local
+       * JWKS file (`{"keys": [...]}`, relative to the current directory). A JWT authorizer whose
+       * issuer has none is refused before the stack starts (emulator/http-api/jwks.ts).
+       */
+      jwks: z.record(z.string().regex(/^https:\/\/\S+$/, 'must be an issuer URL (https://…), as JwtConfiguration.Issuer names it'), z.string().min(1)).optional(),
     })
     .optional(),
   apiId: z
@@ -356,6 +365,8 @@ export function checkConfigAgainstStack(
     functions: ReadonlyArray<{ name: string; logicalId: string }>;
     routes: ReadonlyArray<{ routeKey: string }>;
     dormantFunctions?: Record<string, string>;
+    httpApis?: ReadonlyArray<Pick<HttpApiDescription, 'logicalId' | 'routes' | 'authorizers'>>;
+    source?: Pick<StackSource, 'templateFile'>;
   },
   options: Pick<LoadStackConfigOptions, 'file' | 'overrides' | 'flagFor'> = {},
 ): StackConfig {
@@ -377,6 +388,10 @@ export function checkConfigAgainstStack(
       const source = sourceOf(['limits', 'routeThrottles', key], overrides, options);
       throw new UserError(`${source}: limits.routeThrottles.${key}: unknown route "${key}" (routes: ${routes.join(', ')})`);
     }
+  }
+  // the local keys of every JWT authorizer's issuer: given and readable, before anything starts
+  if (stack.httpApis?.length) {
+    readJwks(stack.httpApis, config.template?.jwks, { templateFile: stack.source?.templateFile ?? 'the template', sourceOf: (issuer) => sourceOf(['template', 'jwks', issuer], overrides, options) });
   }
   return { ...config, functions };
 }

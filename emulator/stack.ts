@@ -104,7 +104,13 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   // IAM's sessions and roles, and what it says of them, before anything listens
   // an AWS route's CredentialsArn role is a principal too: API Gateway signs its calls to SQS, SNS or EventBridge with it
   const routeRoles = (stack.awsRoutes ?? []).flatMap((r) => (r.credentials ? [{ name: `API Gateway route ${r.routeKey}`, logicalId: r.integrationId, role: r.credentials }] : []));
-  const iam = setUpIam([...stack.functions, ...routeRoles], config.iam, log);
+  // so is a REST method's AWS integration's (rest-api/mapped-integration.ts)
+  const methodRoles = (stack.restApis ?? []).flatMap((api) =>
+    api.methods.flatMap((m) =>
+      m.integration.type === 'AWS' && m.integration.credentials ? [{ name: `API Gateway method ${api.logicalId} ${m.httpMethod} ${m.path}`, logicalId: m.logicalId ?? api.logicalId, role: m.integration.credentials }] : [],
+    ),
+  );
+  const iam = setUpIam([...stack.functions, ...routeRoles, ...methodRoles], config.iam, log);
   const sessionOf = new Map(iam?.sessions.map((s) => [s.function, s.token]));
   // the services of this thread (@connections, Parameter Store, CloudWatch, the Lambda API) ask it; DynamoDB's thread has its own
   const gate = iam && config.iam !== 'off' ? new IamGate(config.iam, iam, config.region, config.accountId, log) : undefined;
@@ -223,6 +229,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     for (const line of await snapshotLines(running.lambda!.runtime, stack.functions)) log(`stack: ${line}`);
     running.gateway!.attach(running.lambda!.runtime);
     running.httpApis!.attach(running.lambda!.runtime);
+    running.restApis!.attach(running.lambda!.runtime);
   } catch (err) {
     await close();
     throw err;
@@ -290,6 +297,20 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
               stage: api.stage.name,
               url,
               routes: api.routes.map((r) => ({ routeKey: r.routeKey, function: invoked(r), payloadFormatVersion: r.payloadFormatVersion })),
+            })),
+          }
+        : {}),
+      ...(running.restApis?.servers.length
+        ? {
+            restApis: running.restApis.servers.map(({ api, stages, functionOf: invoked }) => ({
+              logicalId: api.logicalId,
+              name: api.name,
+              apiId: api.id,
+              stages,
+              methods: api.methods.map((m) => {
+                const fn = invoked(m);
+                return { method: m.httpMethod, path: m.path, ...(fn !== undefined ? { function: fn } : {}), apiKeyRequired: m.apiKeyRequired };
+              }),
             })),
           }
         : {}),

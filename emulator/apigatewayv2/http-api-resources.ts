@@ -36,7 +36,9 @@ export function getHttpRoutes(s: ServedHttpApi, query: URLSearchParams): Record<
     s.api.routes.map((r) => ({
       apiGatewayManaged: false,
       apiKeyRequired: false,
-      authorizationType: 'NONE',
+      ...(r.authorization?.scopes.length ? { authorizationScopes: r.authorization.scopes } : {}),
+      authorizationType: r.authorization?.type ?? 'NONE',
+      ...(r.authorization ? { authorizerId: r.authorization.authorizerId } : {}),
       requestModels: {},
       requestParameters: {},
       routeId: routeId(s, r),

@@ -42,6 +42,7 @@ export function stackResources(stack: StackOutline, apiId: string): StackResourc
   for (const h of stack.httpApis ?? []) {
     out.push({ logicalId: h.logicalId, physicalId: h.id, type: 'AWS::ApiGatewayV2::Api' });
     if (h.stage.logicalId !== undefined) out.push({ logicalId: h.stage.logicalId, physicalId: h.stage.name, type: 'AWS::ApiGatewayV2::Stage' });
+    for (const a of h.authorizers ?? []) if (a.logicalId !== undefined) out.push({ logicalId: a.logicalId, physicalId: a.id, type: 'AWS::ApiGatewayV2::Authorizer' });
     // Route and Integration resources (an OpenAPI body's routes are the API's, not resources of the stack)
     const listed = new Set<string>();
     for (const r of h.routes) {

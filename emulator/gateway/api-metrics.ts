@@ -3,6 +3,8 @@ import type { MetricSink } from '../cloudwatch/types.ts';
 export type ApiCountMetric = 'ConnectCount' | 'MessageCount' | 'IntegrationError' | 'ClientError' | 'ExecutionError';
 /** An HTTP API's counts ("Monitor CloudWatch metrics for HTTP APIs"): each request, and those answered 4xx or 5xx. */
 export type HttpApiCountMetric = 'Count' | '4xx' | '5xx';
+/** A REST API's counts ("Amazon API Gateway dimensions and metrics"): each request, and whether it was answered 4xx or 5xx (0 or 1, so Average is the error rate). */
+export type RestApiCountMetric = 'Count' | '4XXError' | '5XXError';
 
 /**
  * AWS/ApiGateway metrics of one stage, each datum under every dimension set AWS documents for
@@ -27,6 +29,9 @@ export type HttpApiCountMetric = 'Count' | '4xx' | '5xx';
  *   account throttles, bad path, @connections 403/410/413/429); stage and API sets only.
  * - ExecutionError: the integration could not be called (Lambda throttled the invoke).
  * - IntegrationLatency: ms per route invocation.
+ *
+ * A REST API's metrics are named by `ApiName` where the others' say `ApiId` (`apiDimension`), its
+ * Method and Resource those of the method a request took (../rest-api/).
  */
 export class ApiMetrics {
   private readonly stage: Record<string, string>;
@@ -40,22 +45,24 @@ export class ApiMetrics {
     private readonly stageName: string,
     /** a route's Method dimension (a WebSocket route's: its event type; an HTTP API route's: its method) */
     private readonly methodOf: (route: string) => string = routeMethod,
+    /** the dimension naming the API: `ApiId` (WebSocket and HTTP APIs), `ApiName` (REST APIs, whose value is then the API's name) */
+    private readonly apiDimension: 'ApiId' | 'ApiName' = 'ApiId',
   ) {
     // Frozen and reused by every datum (the store caches the series key of a frozen set).
-    this.stage = Object.freeze({ ApiId: apiId, Stage: stageName }) as Record<string, string>;
-    this.api = Object.freeze({ ApiId: apiId }) as Record<string, string>;
+    this.stage = Object.freeze({ [apiDimension]: apiId, Stage: stageName }) as Record<string, string>;
+    this.api = Object.freeze({ [apiDimension]: apiId }) as Record<string, string>;
   }
 
-  /** One event; `route` when it happened on a route (its per-route set gets it too). */
-  count(name: ApiCountMetric | HttpApiCountMetric, route?: string): void {
-    this.put(name, 1, 'Count', route);
+  /** One event (`value` 1), or a REST API's 0 for a request that was no error; `route` when it happened on a route (its per-route set gets it too). */
+  count(name: ApiCountMetric | HttpApiCountMetric | RestApiCountMetric, route?: string, value = 1): void {
+    this.put(name, value, 'Count', route);
   }
 
   integrationLatency(ms: number, route?: string): void {
     this.put('IntegrationLatency', ms, 'Milliseconds', route);
   }
 
-  /** An HTTP API's Latency: from the request received to the response sent. */
+  /** An HTTP or REST API's Latency: from the request received to the response sent. */
   latency(ms: number, route?: string): void {
     this.put('Latency', ms, 'Milliseconds', route);
   }
@@ -76,7 +83,7 @@ export class ApiMetrics {
   private routeDimensions(route: string): Record<string, string> {
     let dimensions = this.routes.get(route);
     if (!dimensions) {
-      dimensions = Object.freeze({ ApiId: this.apiId, Method: this.methodOf(route), Resource: resourceOf(route), Stage: this.stageName }) as Record<string, string>;
+      dimensions = Object.freeze({ [this.apiDimension]: this.apiId, Method: this.methodOf(route), Resource: resourceOf(route), Stage: this.stageName }) as Record<string, string>;
       this.routes.set(route, dimensions);
     }
     return dimensions;

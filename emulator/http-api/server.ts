@@ -7,7 +7,9 @@ import { stampReach } from '../probe-reach.ts';
 import { reachHop } from '../../common/probe-reach-metric.ts';
 import type { InvokeOutcome, LambdaRuntime } from '../lambda/types.ts';
 import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
-import type { HttpApiDescription, HttpRouteDescription } from '../stack-model/stack-description.ts';
+import type { HttpApiDescription, HttpLambdaAuthorizerDescription, HttpRouteDescription } from '../stack-model/stack-description.ts';
+import { HttpAuthorizers } from './authorizers.ts';
+import type { IssuerKeys } from './jwks.ts';
 import { eventV1, eventV2, responseV1, responseV2, type ProxyRequest, type ProxyResponse } from './lambda-proxy.ts';
 import { RouteMatcher } from '../../common/http-route-match.ts';
 
@@ -15,8 +17,9 @@ import { RouteMatcher } from '../../common/http-route-match.ts';
  * One HTTP API (API Gateway v2, ProtocolType HTTP) on a port of its own, as AWS gives each API a
  * host of its own (`{apiId}.execute-api.{region}.amazonaws.com`): its stage's path prefix (none
  * for `$default`), route selection (common/http-route-match.ts), the stage's and routes' throttles, each
- * route's Lambda proxy integration with the payload format it names (lambda-proxy.ts), its
- * timeout, and API Gateway's own answers in its words. Metrics are AWS/ApiGateway's for HTTP
+ * route's authorization (JWT or a Lambda authorizer: authorizers.ts), each route's Lambda proxy
+ * integration with the payload format it names (lambda-proxy.ts), its timeout, and API Gateway's
+ * own answers in its words. Metrics are AWS/ApiGateway's for HTTP
  * APIs: Count, 4xx, 5xx, Latency, IntegrationLatency, DataProcessed.
  */
 
@@ -33,6 +36,12 @@ export interface HttpApiOptions {
   functionOf(route: HttpRouteDescription): string;
   /** routes API Gateway may not invoke (no AWS::Lambda::Permission), by route key, with the mode */
   refusals?: { mode: 'enforce' | 'report'; routes: ReadonlyMap<string, string> };
+  /** the keys of each JWT authorizer's issuer (jwks.ts), by issuer; absent: none */
+  jwks?: ReadonlyMap<string, IssuerKeys>;
+  /** the function (name, or name:qualifier) a Lambda authorizer invokes */
+  authorizerFunctionOf?(authorizer: HttpLambdaAuthorizerDescription): string;
+  /** Lambda authorizers API Gateway may not invoke, by authorizer id, with the mode */
+  authorizerRefusals?: { mode: 'enforce' | 'report'; authorizers: ReadonlyMap<string, string> };
   log: (line: string) => void;
 }
 
@@ -57,6 +66,15 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
   // the stage's default throttle (the account's 10,000 and 5,000 where it sets none), and each route's own
   const stageBucket = new TokenBucket(api.stage.throttle?.rateLimit ?? 10_000, api.stage.throttle?.burstLimit ?? 5_000);
   const routeBuckets = new Map(Object.entries(api.stage.routeThrottles).map(([key, t]) => [key, new TokenBucket(t.rateLimit, t.burstLimit)]));
+  const authorizers = new HttpAuthorizers({
+    api,
+    region: o.region,
+    accountId: o.accountId,
+    jwks: o.jwks ?? new Map(),
+    functionOf: o.authorizerFunctionOf ?? ((a) => a.functionId),
+    ...(o.authorizerRefusals ? { refusals: o.authorizerRefusals } : {}),
+    log: o.log,
+  });
   let runtime: LambdaRuntime | undefined;
   const inflight = new Set<Promise<void>>();
   let domainName = '';
@@ -81,7 +99,7 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
       metrics.latency(performance.now() - received, route);
       metrics.dataProcessed(body.length + Number(req.headers['content-length'] ?? 0), route);
     };
-    const message = (status: number, text: string, route?: string) => answer(status, Buffer.from(JSON.stringify({ message: text })), [['content-type', 'application/json']], route);
+    const message = (status: number, text: string, route?: string, headers: Array<[string, string]> = []) => answer(status, Buffer.from(JSON.stringify({ message: text })), [['content-type', 'application/json'], ...headers], route);
 
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -98,8 +116,6 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
     const metricRoute = routeOf(route);
     stampReach(o.metrics, reachHop.http(route.routeKey), body);
     if (!(routeBuckets.get(route.routeKey) ?? stageBucket).tryTake()) return message(429, 'Too Many Requests', metricRoute);
-    const refusal = o.refusals?.routes.get(route.routeKey);
-    if (refusal !== undefined && o.refusals!.mode === 'enforce') return message(500, 'Internal Server Error', metricRoute);
     if (!runtime) return message(503, 'Service Unavailable', metricRoute);
 
     const request: ProxyRequest = { method, rawPath, path, rawQueryString, rawHeaders: req.rawHeaders, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', protocol: `HTTP/${req.httpVersion}` };
@@ -115,7 +131,16 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
       requestId,
       timeEpoch: Date.now(),
     };
-    const event = route.payloadFormatVersion === '2.0' ? eventV2(request, context) : eventV1(request, context, 'http');
+    // the route's authorizer before its integration: refused, the integration is never called
+    let authorized = context as typeof context & { authorizer?: Record<string, unknown> };
+    if (route.authorization) {
+      const decision = await authorizers.authorize(route, request, context, runtime);
+      if (!decision.allow) return message(decision.status, decision.message, metricRoute, decision.headers);
+      authorized = { ...context, authorizer: decision.authorizer };
+    }
+    const refusal = o.refusals?.routes.get(route.routeKey);
+    if (refusal !== undefined && o.refusals!.mode === 'enforce') return message(500, 'Internal Server Error', metricRoute);
+    const event = route.payloadFormatVersion === '2.0' ? eventV2(request, authorized) : eventV1(request, authorized, 'http');
     const started = performance.now();
     const outcome = await invokeWithin(runtime, o.functionOf(route), event, route.timeoutMs, o.log);
     if (outcome.kind === 'timeout') {
@@ -146,6 +171,9 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
   domainName = endpoint.url.replace(/^http:\/\//, '');
   for (const [key, why] of o.refusals?.routes ?? []) {
     o.log(`iam: HTTP API ${api.logicalId}: route ${key}: ${why}: ${o.refusals!.mode === 'enforce' ? 'the route fails as on AWS (500 {"message":"Internal Server Error"})' : 'it would fail on AWS (report: invoked)'}`);
+  }
+  for (const [, why] of o.authorizerRefusals?.authorizers ?? []) {
+    o.log(`iam: HTTP API ${api.logicalId}: ${why}: ${o.authorizerRefusals!.mode === 'enforce' ? 'its routes fail as on AWS (500 {"message":"Internal Server Error"})' : 'they would fail on AWS (report: invoked)'}`);
   }
   return {
     api,

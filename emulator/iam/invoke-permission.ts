@@ -1,4 +1,4 @@
-import type { AuthorizerDescription, FunctionDescription, InvokePermission, RouteDescription } from '../stack-model/stack-description.ts';
+import type { AuthorizerDescription, FunctionDescription, InvokePermission, RestAuthorizerDescription, RouteDescription } from '../stack-model/stack-description.ts';
 import { evaluate } from '../../common/iam/policy-evaluation.ts';
 import { actionMatches, resourceMatches } from '../../common/iam/policy-patterns.ts';
 
@@ -40,6 +40,42 @@ export function httpRouteInvokeRefusal(routeKey: string, fn: FunctionDescription
   const source = path === undefined ? `${at.apiId}/${at.stage}/${routeKey}` : `${at.apiId}/${at.stage}/${method === 'ANY' ? '*' : method}${path}`;
   return refusal(source, undefined, fn, permissions, at);
 }
+
+/**
+ * Undefined when API Gateway may invoke an HTTP API's Lambda authorizer's function; else why not,
+ * in one line. Its source ARN is `…:<api>/authorizers/<authorizer id>` (SAM's HttpApi grants
+ * `…/authorizers/*`), its role the authorizer's AuthorizerCredentialsArn.
+ */
+export function httpAuthorizerInvokeRefusal(
+  authorizer: { id: string; name: string; credentials?: RouteDescription['credentials'] },
+  fn: FunctionDescription,
+  permissions: readonly InvokePermission[] | undefined,
+  at: Omit<RouteArnContext, 'stage'>,
+): string | undefined {
+  const why = refusal(`${at.apiId}/authorizers/${authorizer.id}`, authorizer.credentials, fn, permissions, { ...at, stage: '' });
+  return why && `authorizer ${authorizer.name}: ${why}`;
+}
+
+/**
+ * Undefined when API Gateway may invoke a REST API method's function on a stage; else why not, in
+ * one line. Its source ARN is `…:<api>/<stage>/<METHOD>/<path>` (`*` for ANY), the path as the
+ * resource writes it less its leading slash (`items/{id}`; the root's is empty), as the API
+ * Gateway console writes a method's permission and SAM writes it (`…/GET/items/*` matches).
+ */
+export function restMethodInvokeRefusal(
+  method: { httpMethod: string; path: string; credentials?: RouteDescription['credentials'] },
+  fn: FunctionDescription,
+  permissions: readonly InvokePermission[] | undefined,
+  at: RouteArnContext,
+): string | undefined {
+  const verb = method.httpMethod === 'ANY' ? '*' : method.httpMethod;
+  const why = refusal(`${at.apiId}/${at.stage}/${verb}/${method.path.replace(/^\//, '')}`, method.credentials, fn, permissions, at);
+  return why && `method ${method.httpMethod} ${method.path} on stage ${at.stage}: ${why}`;
+}
+
+/** Undefined when API Gateway may invoke a REST API's Lambda authorizer's function; else why not: the same source ARN (`…:<api>/authorizers/<id>`) and role as an HTTP API's. */
+export const restAuthorizerInvokeRefusal: (authorizer: RestAuthorizerDescription, fn: FunctionDescription, permissions: readonly InvokePermission[] | undefined, at: Omit<RouteArnContext, 'stage'>) => string | undefined =
+  httpAuthorizerInvokeRefusal;
 
 /** Undefined when API Gateway may invoke the $connect authorizer's function; else why not, in one line. */
 export function authorizerInvokeRefusal(authorizer: AuthorizerDescription, fn: FunctionDescription, permissions: readonly InvokePermission[] | undefined, at: RouteArnContext): string | undefined {

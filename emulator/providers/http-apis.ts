@@ -1,5 +1,6 @@
+import { readJwks } from '../http-api/jwks.ts';
 import { startHttpApi, type HttpApiServer } from '../http-api/server.ts';
-import { httpRouteInvokeRefusal } from '../iam/invoke-permission.ts';
+import { httpAuthorizerInvokeRefusal, httpRouteInvokeRefusal } from '../iam/invoke-permission.ts';
 import { qualifiedName } from '../stack-model/stack-outline.ts';
 import type { Provider } from './provider.ts';
 
@@ -7,7 +8,9 @@ import type { Provider } from './provider.ts';
  * The stack's HTTP APIs (../http-api/), each on a port of its own: bound first, as the WebSocket
  * API is, so their URLs are known to the control planes (GetApi, the stack's outputs); they serve
  * once the Lambda runtime is attached (../stack.ts). API Gateway's right to invoke each route's
- * function (AWS::Lambda::Permission) is said at start, and enforced as the config's `iam` asks.
+ * function and each Lambda authorizer's (AWS::Lambda::Permission) is said at start, and enforced as
+ * the config's `iam` asks. JWT authorizers check tokens against the local copies of their issuers'
+ * keys the config names (`template.jwks`; checked before anything starts: ../config.ts).
  */
 export const httpApisProvider: Provider<'httpApis'> = {
   name: 'httpApis',
@@ -19,6 +22,7 @@ export const httpApisProvider: Provider<'httpApis'> = {
       await Promise.all(servers.map((s) => s.close()));
     };
     try {
+      const jwks = readJwks(stack.httpApis ?? [], config.template?.jwks, { templateFile: stack.source.templateFile, sourceOf: () => 'the stack config' });
       for (const api of stack.httpApis ?? []) {
         const at = { region: config.region, accountId: config.accountId, apiId: api.id, stage: api.stage.name };
         const routes = new Map<string, string>();
@@ -26,6 +30,16 @@ export const httpApisProvider: Provider<'httpApis'> = {
           for (const r of api.routes) {
             const why = httpRouteInvokeRefusal(r.routeKey, functionOf(r.functionId), stack.invokePermissions, at);
             if (why !== undefined) routes.set(r.routeKey, why);
+          }
+        }
+        // the Lambda authorizers a route uses
+        const used = new Set(api.routes.flatMap((r) => (r.authorization?.type === 'CUSTOM' ? [r.authorization.authorizerId] : [])));
+        const authorizers = new Map<string, string>();
+        if (config.iam !== 'off') {
+          for (const a of api.authorizers ?? []) {
+            if (a.type !== 'REQUEST' || !used.has(a.id)) continue;
+            const why = httpAuthorizerInvokeRefusal(a, functionOf(a.functionId), stack.invokePermissions, at);
+            if (why !== undefined) authorizers.set(a.id, why);
           }
         }
         const server = await startHttpApi({
@@ -37,6 +51,9 @@ export const httpApisProvider: Provider<'httpApis'> = {
           log,
           functionOf: (r) => qualifiedName(functionOf(r.functionId).name, r.qualifier),
           ...(routes.size > 0 && config.iam !== 'off' ? { refusals: { mode: config.iam, routes } } : {}),
+          jwks,
+          authorizerFunctionOf: (a) => qualifiedName(functionOf(a.functionId).name, a.qualifier),
+          ...(authorizers.size > 0 && config.iam !== 'off' ? { authorizerRefusals: { mode: config.iam, authorizers } } : {}),
         });
         servers.push(server);
       }

@@ -7,19 +7,21 @@ import { iamProvider } from './iam.ts';
 import { lambdaProvider } from './lambda.ts';
 import { managementProvider } from './management.ts';
 import { messagingProvider } from './messaging.ts';
+import { restApisProvider } from './rest-apis.ts';
 import type { AnyProvider, ProviderName, Services, StackContext } from './provider.ts';
 import { secretsManagerProvider } from './secretsmanager.ts';
 import { ssmProvider } from './ssm.ts';
 
 /**
  * The emulator's services, in the order they close: the gateway first (its shutdown closes the
- * sockets and lets their $disconnects reach the runtime), the HTTP APIs, then what delivers to the functions,
+ * sockets and lets their $disconnects reach the runtime), the HTTP and REST APIs, then what delivers to the functions,
  * the APIs, the runtime, and DynamoDB last (the denial log and the host CPU line read it). Each
  * starts once those it names in `after` run, so the list's order need not be the start order.
  */
 export const PROVIDERS: readonly AnyProvider[] = [
   gatewayProvider,
   httpApisProvider,
+  restApisProvider,
   applicationAutoScalingProvider,
   messagingProvider,
   iamProvider,

@@ -11,6 +11,7 @@ import type { InvokeRefusals } from '../gateway/integration.ts';
 import type { Gateway } from '../gateway/server.ts';
 import type { HostCpuReport } from '../host-cpu.ts';
 import type { HttpApiServer } from '../http-api/server.ts';
+import type { RestApiServer } from '../rest-api/server.ts';
 import type { AccessRecord } from '../iam/access-ledger.ts';
 import type { IamGate } from '../iam/iam-gate.ts';
 import type { IamGrants } from '../iam/role-sessions.ts';
@@ -43,6 +44,7 @@ export interface Services {
   iam: ServiceEndpoint;
   autoScaling: { scalers: readonly ProvisionedScaler[]; close(): Promise<void> };
   httpApis: { servers: readonly HttpApiServer[]; attach(runtime: LambdaRuntime): void; close(): Promise<void> };
+  restApis: { servers: readonly RestApiServer[]; attach(runtime: LambdaRuntime): void; close(): Promise<void> };
 }
 
 export type ProviderName = keyof Services;

@@ -33,6 +33,18 @@ const awsIntegrationSchema = z
   })
   .loose();
 
+/**
+ * The service an `AWS` integration's URI calls (`arn:aws:apigateway:{region}:{service}:path/…` or
+ * `:action/…`) and whether the emulator runs that call (SQS, SNS, EventBridge as above); undefined
+ * for a URI of another shape.
+ */
+export function awsIntegrationService(uri: string): { service: string; call: string; emulated: boolean } | undefined {
+  const m = SERVICE_URI.exec(uri);
+  if (!m) return undefined;
+  const [, service, kind, rest] = m as unknown as [string, string, string, string];
+  return { service, call: `${kind}/${rest}`, emulated: EMULATED[service]?.(kind, rest) ?? false };
+}
+
 export type AwsIntegration = Omit<AwsRouteDescription, 'logicalId' | 'routeKey' | 'integrationId' | 'twoWay' | 'responseTemplates'>;
 
 export function readAwsIntegration(t: StackTemplate, logicalId: string): AwsIntegration {

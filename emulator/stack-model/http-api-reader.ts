@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { cfnBoolean, cfnInteger, cfnString, parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
-import type { HttpApiDescription, HttpRouteDescription } from './stack-description.ts';
+import type { HttpApiDescription, HttpAuthorizerDescription, HttpRouteDescription } from './stack-description.ts';
 import { invokedFunction } from './invoked-function.ts';
 import { API_TYPES, routeThrottle, throttleOf } from './websocket-api-reader.ts';
 import { templateError, type TemplatePath } from './template-errors.ts';
+import { apiResourceId } from './stack-outline.ts';
+import { readTemplateRole } from '../iam/execution-role-reader.ts';
 
 /**
  * The HTTP APIs of a template (AWS::ApiGatewayV2::Api with ProtocolType HTTP), each with its
@@ -12,10 +14,15 @@ import { templateError, type TemplatePath } from './template-errors.ts';
  * or as the API's OpenAPI `Body` does (what SAM's HttpApi makes). A route key is API Gateway's:
  * `METHOD /path`, `ANY /path`, path parameters `{id}`, a greedy `{proxy+}` last, or `$default`.
  *
- * An API using what the emulator does not run yet (an authorizer, IAM authorization, an
- * integration other than a Lambda proxy, an OpenAPI definition in S3) is not served: it stays
- * among the resources not emulated, with one warning naming the first such thing, so a stack
- * whose WebSocket API is what a run measures still runs.
+ * Its authorizers (AWS::ApiGatewayV2::Authorizer, or the Body's `components.securitySchemes`
+ * with `x-amazon-apigateway-authorizer`, SAM's Auth) are read with each route's authorization
+ * (AuthorizationType JWT or CUSTOM, AuthorizerId and AuthorizationScopes; an operation's
+ * `security`): JWT authorizers and Lambda REQUEST authorizers, run by ../http-api/authorizers.ts.
+ *
+ * An API using what the emulator does not run yet (IAM authorization, an integration other than a
+ * Lambda proxy, an OpenAPI definition in S3) is not served: it stays among the resources not
+ * emulated, with one warning naming the first such thing, so a stack whose WebSocket API is what
+ * a run measures still runs.
  */
 
 /** HTTP APIs give up on an integration after 30 s, the most TimeoutInMillis may say. */
@@ -51,7 +58,38 @@ const integrationSchema = z
     ConnectionType: z.string().optional(),
   })
   .loose();
-const routeSchema = z.object({ RouteKey: z.string(), Target: z.string().optional(), AuthorizationType: z.string().optional() }).loose();
+const routeSchema = z
+  .object({ RouteKey: z.string(), Target: z.string().optional(), AuthorizationType: z.string().optional(), AuthorizerId: z.string().optional(), AuthorizationScopes: z.array(z.string()).optional() })
+  .loose();
+/** An HTTP API's authorizer caches its answers for at most an hour ("AuthorizerResultTtlInSeconds … The maximum value is 3600"). */
+const ttlSeconds = cfnInteger.pipe(z.number().min(0).max(3600));
+const authorizerSchema = z
+  .object({
+    AuthorizerType: z.string(),
+    Name: z.string().optional(),
+    AuthorizerUri: z.string().optional(),
+    AuthorizerPayloadFormatVersion: z.enum(['1.0', '2.0']).optional(),
+    EnableSimpleResponses: cfnBoolean.optional(),
+    IdentitySource: z.array(z.string()).optional(),
+    AuthorizerResultTtlInSeconds: ttlSeconds.optional(),
+    AuthorizerCredentialsArn: z.string().optional(),
+    JwtConfiguration: z.object({ Issuer: z.string().optional(), Audience: z.array(z.string()).optional() }).loose().optional(),
+  })
+  .loose();
+/** An OpenAPI security scheme's `x-amazon-apigateway-authorizer` as HTTP APIs import it. */
+const openApiAuthorizer = z
+  .object({
+    type: z.string(),
+    authorizerUri: z.string().optional(),
+    authorizerPayloadFormatVersion: z.union([z.enum(['1.0', '2.0']), z.literal(1).transform(() => '1.0' as const), z.literal(2).transform(() => '2.0' as const)]).optional(),
+    enableSimpleResponses: cfnBoolean.optional(),
+    // a list, or (as OpenAPI files often write it) one comma-separated string
+    identitySource: z.union([z.array(z.string()), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''))]).optional(),
+    authorizerResultTtlInSeconds: ttlSeconds.optional(),
+    authorizerCredentials: z.string().optional(),
+    jwtConfiguration: z.object({ issuer: z.string().optional(), audience: z.union([z.array(z.string()), z.string().transform((a) => [a])]).optional() }).loose().optional(),
+  })
+  .loose();
 const openApiIntegration = z
   .object({
     type: z.string(),
@@ -98,8 +136,25 @@ function readHttpApi(t: StackTemplate, apiLogicalId: string, functionIdsByName: 
   const at = (id: string, ...path: (string | number)[]): TemplatePath => ['Resources', id, 'Properties', ...path];
   const api = parseProperties(t.file, apiLogicalId, apiSchema, t.properties(apiLogicalId));
   if (api.BodyS3Location !== undefined) throw new NotRun('its OpenAPI definition is in S3 (BodyS3Location), which the emulator cannot read');
-  const authorizer = mine(API_TYPES.authorizer)[0];
-  if (authorizer !== undefined) throw new NotRun(`its authorizer ${authorizer} is not emulated yet`);
+
+  // Authorizer resources, by their AuthorizerId (what a route's AuthorizerId gives)
+  const authorizers = new Map<string, HttpAuthorizerDescription>();
+  for (const id of mine(API_TYPES.authorizer)) {
+    const p = parseProperties(t.file, id, authorizerSchema, t.properties(id));
+    const a = readAuthorizer(t, functionIdsByName, warnings, apiLogicalId, (key) => at(id, ...AUTHORIZER_PROPERTIES[key].split('.')), { logicalId: id, id: t.ref(id), name: p.Name ?? id }, {
+      type: p.AuthorizerType,
+      uri: p.AuthorizerUri,
+      payload: p.AuthorizerPayloadFormatVersion,
+      simple: p.EnableSimpleResponses,
+      identitySource: p.IdentitySource,
+      ttl: p.AuthorizerResultTtlInSeconds,
+      credentials: p.AuthorizerCredentialsArn,
+      issuer: p.JwtConfiguration?.Issuer,
+      audience: p.JwtConfiguration?.Audience,
+    });
+    authorizers.set(a.id, a);
+    read.add(id);
+  }
 
   const routes: HttpRouteDescription[] = [];
   const lambdaProxy = (integrationId: string, where: TemplatePath, p: { type: string; subtype?: string; uri?: string; payload?: '1.0' | '2.0'; timeout?: number; connection?: string }): Omit<HttpRouteDescription, 'routeKey' | 'logicalId'> => {
@@ -123,17 +178,21 @@ function readHttpApi(t: StackTemplate, apiLogicalId: string, functionIdsByName: 
   for (const id of mine(API_TYPES.route)) {
     const p = parseProperties(t.file, id, routeSchema, t.properties(id));
     checkRouteKey(p.RouteKey, t.file, at(id, 'RouteKey'));
-    if ((p.AuthorizationType ?? 'NONE') !== 'NONE') throw new NotRun(`route ${p.RouteKey} (${id}) uses ${p.AuthorizationType} authorization, which is not emulated yet`);
+    const authorization = routeAuthorization(t.file, at(id), `route ${p.RouteKey} (${id})`, p.AuthorizationType ?? 'NONE', p.AuthorizerId, p.AuthorizationScopes, authorizers);
     if (p.Target === undefined) throw templateError(t.file, at(id, 'Target'), `route ${p.RouteKey} has no integration (Target: integrations/<id>): API Gateway would answer it 404`);
     const target = /^integrations\/(.+)$/.exec(p.Target)?.[1];
     const integration = target === undefined ? undefined : integrations.get(target);
     if (!integration) throw templateError(t.file, at(id, 'Target'), `${p.Target} is not an integration of this API (integrations/<id>)`);
-    routes.push({ logicalId: id, routeKey: p.RouteKey, ...integration });
+    routes.push({ logicalId: id, routeKey: p.RouteKey, ...integration, ...(authorization ? { authorization } : {}) });
     read.add(id);
   }
 
   // Routes of the OpenAPI definition (what SAM's HttpApi writes)
-  if (api.Body !== undefined) routes.push(...bodyRoutes(t.file, apiLogicalId, api.Body, lambdaProxy));
+  if (api.Body !== undefined) {
+    const body = bodyRoutes(t.file, apiLogicalId, api.Body, lambdaProxy, (where, base, input) => readAuthorizer(t, functionIdsByName, warnings, apiLogicalId, where, { ...base, id: apiResourceId(apiId, `authorizers/${base.name}`) }, input));
+    routes.push(...body.routes);
+    for (const a of body.authorizers) authorizers.set(a.id, a);
+  }
   const cors = api.CorsConfiguration ?? (isMap(api.Body) ? api.Body['x-amazon-apigateway-cors'] : undefined);
   if (cors !== undefined) warnings.push(`HTTP API ${apiLogicalId}: its CORS configuration is not applied here: a preflight OPTIONS request goes to the routes, and responses carry no Access-Control-* header the API would add`);
 
@@ -175,19 +234,62 @@ function readHttpApi(t: StackTemplate, apiLogicalId: string, functionIdsByName: 
       detailedMetrics: stage?.DefaultRouteSettings?.DetailedMetricsEnabled ?? false,
     },
     routes,
+    ...(authorizers.size > 0 ? { authorizers: [...authorizers.values()] } : {}),
   };
 }
 
 type LambdaProxy = (integrationId: string, where: TemplatePath, p: { type: string; uri?: string; payload?: '1.0' | '2.0'; timeout?: number; connection?: string }) => Omit<HttpRouteDescription, 'routeKey' | 'logicalId'>;
 
-/** The routes an OpenAPI 3 Body defines: each path's operations with an `x-amazon-apigateway-integration`. */
-function bodyRoutes(file: string, apiLogicalId: string, body: unknown, lambdaProxy: LambdaProxy): HttpRouteDescription[] {
+type BodyAuthorizer = (where: (key: keyof AuthorizerInput) => TemplatePath, base: { name: string }, input: AuthorizerInput) => HttpAuthorizerDescription;
+
+/**
+ * The routes an OpenAPI 3 Body defines: each path's operations with an `x-amazon-apigateway-integration`,
+ * and the authorizers of its `components.securitySchemes` (an `x-amazon-apigateway-authorizer`
+ * each; `x-amazon-apigateway-authtype: awsSigv4` is IAM authorization) that operations name in
+ * their `security` (or the document's own).
+ */
+function bodyRoutes(file: string, apiLogicalId: string, body: unknown, lambdaProxy: LambdaProxy, authorizerOf: BodyAuthorizer): { routes: HttpRouteDescription[]; authorizers: HttpAuthorizerDescription[] } {
   const where = (...path: string[]): TemplatePath => ['Resources', apiLogicalId, 'Properties', 'Body', ...path];
   const doc = typeof body === 'string' ? parseJson(file, where(), body) : body;
   if (!isMap(doc)) throw templateError(file, where(), 'must be an OpenAPI definition (a mapping)');
   const components = isMap(doc.components) ? doc.components : {};
-  if (isMap(components.securitySchemes) && Object.keys(components.securitySchemes).length > 0) throw new NotRun(`its OpenAPI definition declares authorizers (components.securitySchemes: ${Object.keys(components.securitySchemes).join(', ')}), which are not emulated yet`);
-  if (doc.paths === undefined) return [];
+  // by scheme name: an authorizer, or 'AWS_IAM'
+  const schemes = new Map<string, HttpAuthorizerDescription | 'AWS_IAM'>();
+  if (components.securitySchemes !== undefined) {
+    if (!isMap(components.securitySchemes)) throw templateError(file, where('components', 'securitySchemes'), 'must be a mapping of security schemes');
+    for (const [name, scheme] of Object.entries(components.securitySchemes)) {
+      if (!isMap(scheme)) throw templateError(file, where('components', 'securitySchemes', name), 'must be a mapping');
+      if (scheme['x-amazon-apigateway-authtype'] === 'awsSigv4') {
+        schemes.set(name, 'AWS_IAM');
+        continue;
+      }
+      const spec = scheme['x-amazon-apigateway-authorizer'];
+      if (spec === undefined) continue; // a scheme API Gateway takes no authorizer from; a route naming it is refused below
+      const specAt = where('components', 'securitySchemes', name, 'x-amazon-apigateway-authorizer');
+      const parsed = openApiAuthorizer.safeParse(spec);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        throw templateError(file, [...specAt, ...issue.path.map(String)], issue.message);
+      }
+      const p = parsed.data;
+      schemes.set(
+        name,
+        authorizerOf((key) => [...specAt, ...OPENAPI_AUTHORIZER_PROPERTIES[key]], { name }, {
+          type: p.type,
+          uri: p.authorizerUri,
+          payload: p.authorizerPayloadFormatVersion,
+          simple: p.enableSimpleResponses,
+          identitySource: p.identitySource,
+          ttl: p.authorizerResultTtlInSeconds,
+          credentials: p.authorizerCredentials,
+          issuer: p.jwtConfiguration?.issuer,
+          audience: p.jwtConfiguration?.audience,
+        }),
+      );
+    }
+  }
+  const authorizers = [...schemes.values()].filter((s): s is HttpAuthorizerDescription => s !== 'AWS_IAM');
+  if (doc.paths === undefined) return { routes: [], authorizers };
   if (!isMap(doc.paths)) throw templateError(file, where('paths'), 'must be a mapping of paths');
   const routes: HttpRouteDescription[] = [];
   for (const [path, operations] of Object.entries(doc.paths)) {
@@ -200,9 +302,7 @@ function bodyRoutes(file: string, apiLogicalId: string, body: unknown, lambdaPro
       checkRouteKey(routeKey, file, where('paths', path));
       const spec = operation['x-amazon-apigateway-integration'];
       if (spec === undefined) throw new NotRun(`route ${routeKey} of its OpenAPI definition has no x-amazon-apigateway-integration`);
-      // SAM writes a route without authorization as `security: [{ NONE: [] }]`
-      const security = Array.isArray(operation.security) ? operation.security.filter((s) => !(isMap(s) && Object.keys(s).length === 1 && 'NONE' in s)) : [];
-      if (security.length > 0) throw new NotRun(`route ${routeKey} of its OpenAPI definition has security (an authorizer), which is not emulated yet`);
+      const authorization = bodyAuthorization(file, where('paths', path, key, 'security'), routeKey, operation.security ?? doc.security, schemes);
       const integrationAt = where('paths', path, key, 'x-amazon-apigateway-integration');
       const parsed = openApiIntegration.safeParse(spec);
       if (!parsed.success) {
@@ -210,10 +310,143 @@ function bodyRoutes(file: string, apiLogicalId: string, body: unknown, lambdaPro
         throw templateError(file, [...integrationAt, ...issue.path.map(String)], issue.message);
       }
       const p = parsed.data;
-      routes.push({ routeKey, ...lambdaProxy(`${path} ${key}`, integrationAt, { type: p.type, uri: p.uri, payload: p.payloadFormatVersion, timeout: p.timeoutInMillis, connection: p.connectionType }) });
+      routes.push({ routeKey, ...lambdaProxy(`${path} ${key}`, integrationAt, { type: p.type, uri: p.uri, payload: p.payloadFormatVersion, timeout: p.timeoutInMillis, connection: p.connectionType }), ...(authorization ? { authorization } : {}) });
     }
   }
-  return routes;
+  return { routes, authorizers };
+}
+
+/**
+ * An operation's `security` (or the document's): none, or one requirement naming one scheme, with
+ * its scopes. SAM writes a route without authorization as `security: [{ NONE: [] }]`.
+ */
+function bodyAuthorization(file: string, at: TemplatePath, routeKey: string, security: unknown, schemes: ReadonlyMap<string, HttpAuthorizerDescription | 'AWS_IAM'>): HttpRouteDescription['authorization'] {
+  if (security === undefined || security === null) return undefined;
+  if (!Array.isArray(security)) throw templateError(file, at, 'must be a list of security requirements');
+  const requirements = security.filter((s) => !(isMap(s) && (Object.keys(s).length === 0 || (Object.keys(s).length === 1 && 'NONE' in s))));
+  if (requirements.length === 0) return undefined;
+  const names = requirements.flatMap((s) => (isMap(s) ? Object.keys(s) : []));
+  if (requirements.length > 1 || names.length !== 1) throw new NotRun(`route ${routeKey} of its OpenAPI definition names several security requirements (${names.join(', ')}): an HTTP API route has one authorizer`);
+  const name = names[0]!;
+  const scheme = schemes.get(name);
+  if (scheme === 'AWS_IAM') throw new NotRun(iamNotRun(`route ${routeKey} of its OpenAPI definition`));
+  if (scheme === undefined) throw templateError(file, at, `${name} is not an authorizer of components.securitySchemes (an x-amazon-apigateway-authorizer)`);
+  const scopes = (requirements[0] as Record<string, unknown>)[name];
+  if (scopes !== undefined && scopes !== null && (!Array.isArray(scopes) || scopes.some((x) => typeof x !== 'string'))) throw templateError(file, [...at, 0, name], 'must be a list of scopes');
+  return { type: scheme.type === 'JWT' ? 'JWT' : 'CUSTOM', authorizerId: scheme.id, scopes: scheme.type === 'JWT' ? ((scopes ?? []) as string[]) : [] };
+}
+
+/** Why a route under IAM authorization is not served, in one clause. */
+const iamNotRun = (route: string) =>
+  `${route} uses AWS_IAM authorization, which is not emulated: the emulator checks no SigV4 signature and knows no policy of a caller outside the stack's functions`;
+
+/** A Route resource's authorization: none (NONE), or its JWT or CUSTOM authorizer and scopes, as API Gateway takes them. */
+function routeAuthorization(
+  file: string,
+  at: TemplatePath,
+  route: string,
+  type: string,
+  authorizerId: string | undefined,
+  scopes: string[] | undefined,
+  authorizers: ReadonlyMap<string, HttpAuthorizerDescription>,
+): HttpRouteDescription['authorization'] {
+  if (type === 'NONE') return undefined;
+  if (type === 'AWS_IAM') throw new NotRun(iamNotRun(route));
+  if (type !== 'JWT' && type !== 'CUSTOM') throw templateError(file, [...at, 'AuthorizationType'], `${type}: an HTTP API route's AuthorizationType is NONE, JWT, CUSTOM or AWS_IAM`);
+  const authorizer = authorizerId === undefined ? undefined : authorizers.get(authorizerId);
+  if (!authorizer) throw templateError(file, [...at, 'AuthorizerId'], `${authorizerId ?? '(missing)'} is not an authorizer of this API: a ${type} route names one (AuthorizerId: !Ref <authorizer>)`);
+  const wanted = type === 'JWT' ? 'JWT' : 'REQUEST';
+  if (authorizer.type !== wanted) throw templateError(file, [...at, 'AuthorizationType'], `${type}: the route's authorizer ${authorizer.name} is a ${authorizer.type} authorizer, which a route names with AuthorizationType ${authorizer.type === 'JWT' ? 'JWT' : 'CUSTOM'}`);
+  return { type, authorizerId: authorizer.id, scopes: type === 'JWT' ? (scopes ?? []) : [] };
+}
+
+/** An authorizer's settings, from a resource's properties or a security scheme's extension. */
+interface AuthorizerInput {
+  type: string;
+  uri?: string;
+  payload?: '1.0' | '2.0';
+  simple?: boolean;
+  identitySource?: string[];
+  ttl?: number;
+  credentials?: string;
+  issuer?: string;
+  audience?: string[];
+}
+
+/** Where each setting is written, in a resource and in a security scheme's extension. */
+const AUTHORIZER_PROPERTIES: Record<keyof AuthorizerInput, string> = {
+  type: 'AuthorizerType',
+  uri: 'AuthorizerUri',
+  payload: 'AuthorizerPayloadFormatVersion',
+  simple: 'EnableSimpleResponses',
+  identitySource: 'IdentitySource',
+  ttl: 'AuthorizerResultTtlInSeconds',
+  credentials: 'AuthorizerCredentialsArn',
+  issuer: 'JwtConfiguration.Issuer',
+  audience: 'JwtConfiguration.Audience',
+};
+const OPENAPI_AUTHORIZER_PROPERTIES: Record<keyof AuthorizerInput, string[]> = {
+  type: ['type'],
+  uri: ['authorizerUri'],
+  payload: ['authorizerPayloadFormatVersion'],
+  simple: ['enableSimpleResponses'],
+  identitySource: ['identitySource'],
+  ttl: ['authorizerResultTtlInSeconds'],
+  credentials: ['authorizerCredentials'],
+  issuer: ['jwtConfiguration', 'issuer'],
+  audience: ['jwtConfiguration', 'audience'],
+};
+
+/** The `$context` variables a Lambda authorizer's identity source may name here (../http-api/authorizers.ts resolves them). */
+export const IDENTITY_CONTEXT_VARIABLES = ['accountId', 'apiId', 'domainName', 'domainPrefix', 'httpMethod', 'identity.sourceIp', 'identity.userAgent', 'path', 'protocol', 'requestId', 'routeKey', 'stage'];
+
+/**
+ * One authorizer as API Gateway takes it (CreateAuthorizer's checks, which CloudFormation's
+ * deploy meets): a JWT authorizer names its issuer and one identity source (a header or query
+ * parameter); a REQUEST authorizer its function, its payload format version (1.0 or 2.0; simple
+ * responses with 2.0 only) and identity sources (any to cache: its TTL, 300 s where unset, needs one).
+ */
+function readAuthorizer(
+  t: StackTemplate,
+  functionIdsByName: ReadonlyMap<string, string>,
+  warnings: string[],
+  apiLogicalId: string,
+  at: (key: keyof AuthorizerInput) => TemplatePath,
+  base: { logicalId?: string; id: string; name: string },
+  p: AuthorizerInput,
+): HttpAuthorizerDescription {
+  const type = p.type.toUpperCase();
+  const sources = p.identitySource ?? [];
+  if (type === 'JWT') {
+    if (p.issuer === undefined || p.issuer === '') throw templateError(t.file, at('issuer'), 'missing: a JWT authorizer names the issuer of its tokens (an https:// URL)');
+    if (sources.length !== 1) throw templateError(t.file, at('identitySource'), `${sources.length === 0 ? 'missing' : sources.join(', ')}: a JWT authorizer takes its token from one identity source ($request.header.Authorization, or a $request.querystring.<name>)`);
+    if (!/^\$request\.(header|querystring)\.[^.\s]+$/.test(sources[0]!)) throw templateError(t.file, at('identitySource'), `${sources[0]}: a JWT authorizer's identity source is a header ($request.header.<name>) or a query parameter ($request.querystring.<name>)`);
+    const audience = p.audience ?? [];
+    if (audience.length === 0) warnings.push(`HTTP API ${apiLogicalId}: authorizer ${base.name} names no audience (JwtConfiguration.Audience): no token's aud or client_id can match, so API Gateway lets none through`);
+    return { ...base, type: 'JWT', identitySource: sources[0]!, issuer: p.issuer, audience };
+  }
+  if (type !== 'REQUEST') throw templateError(t.file, at('type'), `${p.type}: an HTTP API's authorizer is JWT or REQUEST (a Lambda function)`);
+  if (p.payload === undefined) throw templateError(t.file, at('payload'), "missing: an HTTP API's Lambda authorizer names its payload format version (1.0 or 2.0)");
+  if (p.simple === true && p.payload !== '2.0') throw templateError(t.file, at('simple'), 'simple responses are for payload format version 2.0 only');
+  for (const source of sources) {
+    const m = /^\$(request\.header|request\.querystring|context|stageVariables)\.(.+)$/.exec(source);
+    if (!m) throw templateError(t.file, at('identitySource'), `${source}: an identity source is $request.header.<name>, $request.querystring.<name>, $context.<variable> or $stageVariables.<name>`);
+    if (m[1] === 'context' && !IDENTITY_CONTEXT_VARIABLES.includes(m[2]!)) throw new NotRun(`its authorizer ${base.name} takes ${source} as an identity source, a context variable the emulator does not give (it gives ${IDENTITY_CONTEXT_VARIABLES.map((v) => `$context.${v}`).join(', ')})`);
+  }
+  // the TTL API Gateway gives where none is set; caching needs an identity source ("To enable caching, your authorizer must have at least one identity source")
+  if (p.ttl !== undefined && p.ttl > 0 && sources.length === 0) throw templateError(t.file, at('ttl'), `${p.ttl}: caching an authorizer's answers needs at least one identity source (IdentitySource), its cache key`);
+  const ttl = p.ttl ?? (sources.length > 0 ? 300 : 0);
+  const credentials = p.credentials === undefined ? undefined : readTemplateRole(t, p.credentials);
+  return {
+    ...base,
+    type: 'REQUEST',
+    ...invokedFunction(t.file, at('uri'), p.uri, functionIdsByName),
+    payloadFormatVersion: p.payload,
+    simpleResponses: p.simple === true,
+    identitySource: sources,
+    ttlSeconds: ttl,
+    ...(credentials ? { credentials } : {}),
+  };
 }
 
 /** A route key as API Gateway takes it: `$default`, or a method (or ANY) and a path whose greedy parameter, if any, ends it. */

@@ -10,8 +10,8 @@ import type { StackTemplate } from './stack-template.ts';
  * (a rule's ScheduleExpression, AWS::Scheduler::Schedule, SAM's Schedule/ScheduleV2), a rule's
  * target of another service (Step Functions, Kinesis, …), an SNS subscription of another protocol
  * than lambda and sqs (email, http/s, sms, …), an EventBridge pipe, a FIFO queue's high-throughput
- * mode (it runs as a plain FIFO queue), SAM's Api/HttpApi/Kinesis/… events and an integration of
- * an HTTP API. SNS subscriptions to functions and queues, SQS and DynamoDB stream mappings, and
+ * mode (it runs as a plain FIFO queue), SAM's Kinesis/MSK/… events and an integration of an HTTP
+ * or REST API the emulator does not serve. SNS subscriptions to functions and queues, SQS and DynamoDB stream mappings, and
  * EventBridge rules with patterns run here and are not listed. Read from the template as written, references followed by name only (`Ref`,
  * `Fn::GetAtt`, `Fn::Sub`'s `${Id.Arn}`): nothing is resolved, so a path is listed even where a
  * value the emulator never needs could not be. Each names the function it would invoke and
@@ -27,7 +27,7 @@ export interface PathsInput {
   runs: ReadonlySet<string>;
   /** the WebSocket API's logical id */
   apiLogicalId: string;
-  /** the HTTP APIs served here (http-api-reader.ts): their routes run */
+  /** the HTTP and REST APIs served here (http-api-reader.ts, rest-api-reader.ts): their routes and methods run */
   servedApis?: ReadonlySet<string>;
 }
 
@@ -118,6 +118,24 @@ export function notEmulatedPaths(o: PathsInput): NotEmulatedPath[] {
         const api = refId(p.ApiId);
         if (api === undefined || api === o.apiLogicalId || o.servedApis?.has(api)) break;
         add('integration', 'HTTP API', api, refId(p.IntegrationUri));
+        break;
+      }
+      case 'AWS::ApiGateway::Method': {
+        // a method of a REST API not served here (one that is served runs)
+        const api = refId(p.RestApiId);
+        if (api === undefined || o.servedApis?.has(api) || t.resources[api]?.Type !== 'AWS::ApiGateway::RestApi') break;
+        add('integration', 'REST API', api, isMap(p.Integration) ? refId(p.Integration.Uri) : undefined);
+        break;
+      }
+      case 'AWS::ApiGateway::RestApi': {
+        // the integrations a REST API's OpenAPI Body holds (SAM's Api writes them there)
+        if (o.servedApis?.has(id) || !isMap(p.Body) || !isMap(p.Body.paths)) break;
+        for (const operations of Object.values(p.Body.paths)) {
+          for (const operation of Object.values(isMap(operations) ? operations : {})) {
+            const integration = isMap(operation) ? operation['x-amazon-apigateway-integration'] : undefined;
+            if (isMap(integration)) add('integration', 'REST API', id, refId(integration.uri));
+          }
+        }
         break;
       }
       case 'AWS::ApiGatewayV2::Api': {

@@ -1,4 +1,4 @@
-import { generatedName, generatedShortId, generatedSuffix, resourceUuid } from './physical-names.ts';
+import { generatedApiGatewayId, generatedCharacters, generatedName, generatedShortId, generatedSuffix, resourceUuid } from './physical-names.ts';
 import { generatedSecretName, secretArn } from './secretsmanager-secret-reader.ts';
 
 /**
@@ -53,6 +53,10 @@ const NAME_PROPERTIES: Record<string, string> = {
   'AWS::SNS::Topic': 'TopicName',
   'AWS::S3::Bucket': 'BucketName',
   'AWS::ApiGatewayV2::Stage': 'StageName',
+  'AWS::ApiGateway::Stage': 'StageName',
+  'AWS::ApiGateway::RestApi': 'Name',
+  'AWS::ApiGateway::ApiKey': 'Name',
+  'AWS::ApiGateway::UsagePlan': 'UsagePlanName',
   'AWS::Lambda::LayerVersion': 'LayerName',
   'AWS::Events::Rule': 'Name',
   'AWS::Events::EventBus': 'Name',
@@ -70,6 +74,26 @@ const SHORT_ID_TYPES = new Set([
   'AWS::ApiGatewayV2::IntegrationResponse',
   'AWS::ApiGatewayV2::Model',
 ]);
+
+/** A REST API's (API Gateway v1) parts: their Ref is an id of API Gateway's, of this length. */
+const REST_ID_LENGTHS: Record<string, number> = {
+  'AWS::ApiGateway::Resource': 10,
+  'AWS::ApiGateway::ApiKey': 10,
+  'AWS::ApiGateway::Authorizer': 6,
+  'AWS::ApiGateway::Deployment': 6,
+  'AWS::ApiGateway::UsagePlan': 6,
+};
+
+/** An API key API Gateway generates is 40 letters and digits. */
+export const GENERATED_API_KEY_LENGTH = 40;
+const API_KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** The value API Gateway would generate for an API key the template gives none: alike on every run of the stack. */
+export function generatedApiKeyValue(stackName: string, logicalId: string): string {
+  // a digest holds 32 characters' worth: two halves
+  const half = GENERATED_API_KEY_LENGTH / 2;
+  return generatedCharacters(half, API_KEY_ALPHABET, 'api-key-value', stackName, logicalId) + generatedCharacters(half, API_KEY_ALPHABET, 'api-key-value-2', stackName, logicalId);
+}
 
 const FIFO_SUFFIX = '.fifo';
 
@@ -92,6 +116,8 @@ export function physicalRef(type: string, logicalId: string, ctx: PhysicalIdCont
   const arn = arnPrefix(ctx);
   if (API_ID_TYPES.has(type)) return logicalId === ctx.apiLogicalId ? ctx.apiId : generatedShortId(ctx.stackName, logicalId).padEnd(10, '0');
   if (SHORT_ID_TYPES.has(type)) return generatedShortId(ctx.stackName, logicalId);
+  const restIdLength = REST_ID_LENGTHS[type];
+  if (restIdLength !== undefined) return generatedApiGatewayId(ctx.stackName, logicalId, restIdLength);
   const name = physicalName(type, logicalId, ctx);
   switch (type) {
     case 'AWS::SQS::Queue':
@@ -169,6 +195,21 @@ export function physicalAttribute(type: string, logicalId: string, attribute: st
       }
       return undefined;
     }
+    case 'AWS::ApiGateway::RestApi':
+      if (attribute === 'RestApiId') return ref();
+      // the root resource (`/`) API Gateway makes with the API
+      if (attribute === 'RootResourceId') return generatedApiGatewayId(ctx.stackName, `${logicalId}/`, 10);
+      return undefined;
+    case 'AWS::ApiGateway::Resource':
+      return attribute === 'ResourceId' ? ref() : undefined;
+    case 'AWS::ApiGateway::Authorizer':
+      return attribute === 'AuthorizerId' ? ref() : undefined;
+    case 'AWS::ApiGateway::Deployment':
+      return attribute === 'DeploymentId' ? ref() : undefined;
+    case 'AWS::ApiGateway::ApiKey':
+      return attribute === 'APIKeyId' ? ref() : undefined;
+    case 'AWS::ApiGateway::UsagePlan':
+      return attribute === 'Id' ? ref() : undefined;
     case 'AWS::ApiGatewayV2::Route':
       return attribute === 'RouteId' ? ref() : undefined;
     case 'AWS::ApiGatewayV2::Integration':

@@ -47,6 +47,14 @@ export function generatedShortId(stackName: string, logicalId: string): string {
   return encode(digest('short-id', stackName, logicalId), 7, 'abcdefghijklmnopqrstuvwxyz0123456789');
 }
 
+/**
+ * A REST API's (API Gateway v1) ids, lowercase letters and digits of the length API Gateway gives
+ * each kind: a resource's and an API key's 10, an authorizer's, a deployment's and a usage plan's 6.
+ */
+export function generatedApiGatewayId(stackName: string, logicalId: string, length: number): string {
+  return encode(digest('apigateway-id', stackName, logicalId), length, 'abcdefghijklmnopqrstuvwxyz0123456789');
+}
+
 /** The UUID in a stack id (`arn:aws:cloudformation:…:stack/{name}/{uuid}`), from the stack's name. */
 export function stackUuid(stackName: string, region: string, accountId: string): string {
   const h = digest('stack', stackName, region, accountId).toString('hex');

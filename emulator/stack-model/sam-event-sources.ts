@@ -22,7 +22,9 @@ import { templateError } from './template-errors.ts';
  *   (or …Topic, …OnFailure…);
  * - DeadLetterQueue → the function's DeadLetterConfig;
  * - HttpApi → made with the HTTP API it routes to (sam-http-api.ts): its route in the API's
- *   OpenAPI body and its AWS::Lambda::Permission `{Function}{Event}Permission`; nothing here.
+ *   OpenAPI body and its AWS::Lambda::Permission `{Function}{Event}Permission`; nothing here;
+ * - Api → made with the REST API it is a method of (sam-rest-api.ts): its method in the API's
+ *   Swagger body and its AWS::Lambda::Permission `{Function}{Event}Permission{Stage}`; nothing here.
  * A function with AutoPublishAlias is reached through its alias, as SAM points its events there
  * (sam-transform.ts makes the alias). Other event types are returned as not emulated, one entry
  * each (not-emulated-paths.ts names their paths).
@@ -37,7 +39,7 @@ export interface SamEventExpansion {
 type Props = Record<string, unknown>;
 
 /** The event types expanded here; the others stay listed as not emulated. */
-export const SAM_EVENTS_EXPANDED = new Set(['SQS', 'SNS', 'DynamoDB', 'EventBridgeRule', 'CloudWatchEvent', 'HttpApi']);
+export const SAM_EVENTS_EXPANDED = new Set(['SQS', 'SNS', 'DynamoDB', 'EventBridgeRule', 'CloudWatchEvent', 'HttpApi', 'Api']);
 
 const PULL_PROPERTIES = [
   'BatchSize', 'StartingPosition', 'StartingPositionTimestamp', 'Enabled', 'MaximumBatchingWindowInSeconds', 'MaximumRetryAttempts',
@@ -82,8 +84,8 @@ export function expandSamEvents(file: string, fn: string, props: Props, conditio
       out.notEmulated.push({ logicalId: id, type: `AWS::Serverless::Function event ${type ?? '(no Type)'}` });
       continue;
     }
-    // the route and the permission depend on the API's body as all its events leave it: sam-http-api.ts
-    if (type === 'HttpApi') continue;
+    // the route (method) and the permission depend on the API's body as all its events leave it: sam-http-api.ts, sam-rest-api.ts
+    if (type === 'HttpApi' || type === 'Api') continue;
     const p = (isMap(spec) && isMap(spec.Properties) ? spec.Properties : {}) as Props;
     const need = (key: string) => {
       if (p[key] === undefined) throw templateError(file, [...base, 'Properties', key], `missing: a ${type} event needs it`);

@@ -775,7 +775,7 @@ function expandDomain(
 }
 
 /** samtranslator's make_combined_condition: Fn::Or of at most 10 conditions, chained under numbered names. */
-function combinedCondition(names: string[], name: string): Record<string, unknown> {
+export function combinedCondition(names: string[], name: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let list = [...names];
   let numbered = 1 + Math.floor((list.length - 2) / 9) - 1;
@@ -792,7 +792,7 @@ function combinedCondition(names: string[], name: string): Record<string, unknow
 }
 
 /** LogicalIdGenerator's hash: the SHA-1 of the value (a string as it is, else Python's sorted compact JSON), 10 hex digits; none for an empty value. */
-function samHash(value: unknown): string {
+export function samHash(value: unknown): string {
   if (!truthy(value)) return '';
   const text = typeof value === 'string' ? value : pythonJson(value);
   return createHash('sha1').update(text, 'utf8').digest('hex').slice(0, 10);

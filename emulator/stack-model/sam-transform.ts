@@ -1,6 +1,7 @@
 import type { TemplateResource } from './resource-dependencies.ts';
 import { expandSamEvents } from './sam-event-sources.ts';
 import { expandSamHttpApis } from './sam-http-api.ts';
+import { expandSamRestApis } from './sam-rest-api.ts';
 import type { NotEmulated } from './stack-description.ts';
 import type { Template } from './stack-template.ts';
 import { templateError } from './template-errors.ts';
@@ -16,8 +17,9 @@ import { templateError } from './template-errors.ts';
  *   SQS or DynamoDB event (the pollers' reads). Its SQS, SNS, DynamoDB, EventBridgeRule and
  *   CloudWatchEvent events, EventInvokeConfig and DeadLetterQueue become the resources SAM makes of
  *   them (sam-event-sources.ts), its HttpApi events routes of their HTTP API and permissions
- *   (sam-http-api.ts); other events are listed as not emulated, one line each (a REST Api, a
- *   schedule, a Kinesis stream... never invokes it offline), and so is a function URL.
+ *   (sam-http-api.ts), its Api events methods of their REST API and permissions (sam-rest-api.ts);
+ *   other events are listed as not emulated, one line each (a schedule, a Kinesis stream... never
+ *   invokes it offline), and so is a function URL.
  *   AutoPublishAlias becomes the version and the alias SAM makes (`{Id}Version`, `{Id}Alias{Name}`,
  *   the function's ProvisionedConcurrencyConfig on the alias), its events invoke the alias, and
  *   `{Id}.Alias` / `{Id}.Version` in a Ref or a Sub name them, as SAM resolves them.
@@ -29,6 +31,10 @@ import { templateError } from './template-errors.ts';
  *   ApiId) → AWS::ApiGatewayV2::Api of the same logical id with its OpenAPI Body, its Stage, its
  *   authorizers' permissions and custom domain, Globals.HttpApi merged in (sam-http-api.ts);
  *   `{Id}.Stage` and `{Id}.DomainName` name what SAM made.
+ * - AWS::Serverless::Api (and the implicit `ServerlessRestApi` of Api events without RestApiId)
+ *   → AWS::ApiGateway::RestApi of the same logical id with its Swagger Body, its Deployment and
+ *   Stage, its authorizers' permissions, usage plan and custom domain, Globals.Api merged in
+ *   (sam-rest-api.ts); `{Id}.Stage`, `.Deployment`, `.UsagePlan`, `.ApiKey`… name what SAM made.
  * Other AWS::Serverless types stay as they are and are listed as not emulated.
  */
 export const SAM_TRANSFORM = 'AWS::Serverless-2016-10-31';
@@ -99,8 +105,8 @@ export function expandSam(file: string, template: Template): SamExpansion {
       }
       if (events.deadLetterConfig) lambda.DeadLetterConfig = events.deadLetterConfig;
       notEmulated.push(...events.notEmulated);
-    } else if (resource.Type === 'AWS::Serverless::HttpApi') {
-      // made below, once every function's HttpApi events are in its body
+    } else if (resource.Type === 'AWS::Serverless::HttpApi' || resource.Type === 'AWS::Serverless::Api') {
+      // made below, once every function's HttpApi or Api events are in its body
       continue;
     } else if (resource.Type === 'AWS::Serverless::LayerVersion') {
       resources[id] = { ...resource, Type: 'AWS::Lambda::LayerVersion', Properties: samLayer(file, id, merge(globals.LayerVersion ?? {}, resource.Properties ?? {}) as Record<string, unknown>) };
@@ -136,10 +142,22 @@ export function expandSam(file: string, template: Template): SamExpansion {
   }
   for (const [name, id] of http.references) samReferences.set(name, id);
   notEmulated.push(...http.notEmulated);
+  const rest = expandSamRestApis({ file, resources: template.Resources as Record<string, TemplateResource>, globals: globals.Api, functions: samFunctions, merge });
+  for (const [madeId, made] of Object.entries(rest.resources)) {
+    const own = template.Resources[madeId] as TemplateResource | undefined;
+    const fromItself = own?.Type === 'AWS::Serverless::Api' && made.Type === 'AWS::ApiGateway::RestApi';
+    if ((own !== undefined && !fromItself) || Object.hasOwn(resources, madeId)) throw templateError(file, ['Resources', madeId], `SAM makes a resource of this logical id (${made.Type}) for a REST API: rename one`);
+    resources[madeId] = made;
+  }
+  for (const name of Object.keys(rest.conditions)) {
+    if (Object.hasOwn(template.Conditions ?? {}, name) || Object.hasOwn(http.conditions, name)) throw templateError(file, ['Conditions', name], 'SAM makes a condition of this name for a REST API: rename this one');
+  }
+  for (const [name, id] of rest.references) samReferences.set(name, id);
+  notEmulated.push(...rest.notEmulated);
   const transforms = (Array.isArray(template.Transform) ? template.Transform : [template.Transform]).filter((t) => t !== SAM_TRANSFORM);
-  const { Globals: _globals, ...rest } = template;
-  const conditions = Object.keys(http.conditions).length ? { Conditions: { ...(rest.Conditions ?? {}), ...http.conditions } } : {};
-  const expanded = { ...rest, ...conditions, Transform: transforms.length ? transforms : undefined, Resources: resources } as Template;
+  const { Globals: _globals, ...others } = template;
+  const conditions = Object.keys(http.conditions).length + Object.keys(rest.conditions).length ? { Conditions: { ...(others.Conditions ?? {}), ...http.conditions, ...rest.conditions } } : {};
+  const expanded = { ...others, ...conditions, Transform: transforms.length ? transforms : undefined, Resources: resources } as Template;
   return { template: samReferences.size ? (renameSamReferences(expanded, samReferences) as Template) : expanded, notEmulated };
 }
 

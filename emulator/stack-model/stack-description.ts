@@ -25,6 +25,11 @@ export interface StackDescription {
   authorizer?: AuthorizerDescription;
   /** The stack's HTTP APIs (AWS::ApiGatewayV2::Api, ProtocolType HTTP; SAM's HttpApi), served beside the WebSocket API; absent: none. */
   httpApis?: HttpApiDescription[];
+  /** The stack's REST APIs (AWS::ApiGateway::RestApi; SAM's Api; Serverless' http events), served beside the WebSocket API; absent: none. */
+  restApis?: RestApiDescription[];
+  /** API keys (AWS::ApiGateway::ApiKey) and the usage plans that hold them (AWS::ApiGateway::UsagePlan, UsagePlanKey); absent: none. */
+  apiKeys?: ApiKeyDescription[];
+  usagePlans?: UsagePlanDescription[];
   functions: FunctionDescription[];
   tables: TableDescription[];
   /** SQS queues (AWS::SQS::Queue), dead-letter queues included. */
@@ -127,6 +132,163 @@ export interface HttpApiDescription {
     detailedMetrics: boolean;
   };
   routes: HttpRouteDescription[];
+  /** its authorizers (AWS::ApiGatewayV2::Authorizer, or its OpenAPI Body's securitySchemes); absent: none */
+  authorizers?: HttpAuthorizerDescription[];
+}
+
+/**
+ * An HTTP API's authorizer (../http-api/authorizers.ts runs it): a JWT authorizer, which API
+ * Gateway runs itself against its issuer's keys, or a Lambda REQUEST authorizer.
+ */
+export type HttpAuthorizerDescription = HttpJwtAuthorizerDescription | HttpLambdaAuthorizerDescription;
+
+interface HttpAuthorizerCommon {
+  /** the AWS::ApiGatewayV2::Authorizer, or (a securitySchemes entry of the API's OpenAPI Body) absent */
+  logicalId?: string;
+  /** its AuthorizerId (what Ref gives; for a Body's, one derived from its name): a route's authorizerId, and the end of its ARN `…/authorizers/<id>` */
+  id: string;
+  /** its Name, or the Body's security scheme name */
+  name: string;
+}
+
+export interface HttpJwtAuthorizerDescription extends HttpAuthorizerCommon {
+  type: 'JWT';
+  /** where the token is: `$request.header.Authorization`, `$request.querystring.token` */
+  identitySource: string;
+  /** JwtConfiguration.Issuer: a token's `iss`, and where its keys are published */
+  issuer: string;
+  /** JwtConfiguration.Audience: a token's `aud` (or, without one, `client_id`) must be one of them */
+  audience: string[];
+}
+
+export interface HttpLambdaAuthorizerDescription extends HttpAuthorizerCommon {
+  type: 'REQUEST';
+  functionId: string;
+  qualifier?: string;
+  /** AuthorizerPayloadFormatVersion: the event the function gets and the answer it gives */
+  payloadFormatVersion: '1.0' | '2.0';
+  /** EnableSimpleResponses (2.0 only): the function answers `{ isAuthorized, context }` */
+  simpleResponses: boolean;
+  /** `$request.header.X`, `$request.querystring.X`, `$context.X`, `$stageVariables.X`: each must be there, and they key the cache */
+  identitySource: string[];
+  /** AuthorizerResultTtlInSeconds (0: no caching) */
+  ttlSeconds: number;
+  /** AuthorizerCredentialsArn: the role API Gateway assumes to invoke the function, in place of an AWS::Lambda::Permission */
+  credentials?: ExecutionRole;
+}
+
+/**
+ * A REST API (API Gateway v1) as the emulator serves it: rest-api-reader.ts. Its methods as its
+ * resources' paths give them (`/`, `/items/{id}`, `/{proxy+}`), from Resource and Method
+ * resources or its OpenAPI (Swagger) `Body`.
+ */
+export interface RestApiDescription {
+  logicalId: string;
+  name: string;
+  /** its RestApiId (what Ref gives) */
+  id: string;
+  /** its stages (AWS::ApiGateway::Stage, or a Deployment's StageName); each is served at `/{stage}` */
+  stages: RestStageDescription[];
+  methods: RestMethodDescription[];
+  authorizers: RestAuthorizerDescription[];
+  /** ApiKeySourceType: the key is the `x-api-key` header's (HEADER, the default) or the authorizer's `usageIdentifierKey` (AUTHORIZER) */
+  apiKeySource: 'HEADER' | 'AUTHORIZER';
+  /** BinaryMediaTypes: request bodies of these types reach a proxy integration base64-encoded */
+  binaryMediaTypes: string[];
+}
+
+export interface RestStageDescription {
+  logicalId?: string;
+  name: string;
+  variables: Record<string, string>;
+  /** MethodSettings `/*\/*`'s throttle (absent: the account's) */
+  throttle?: Throttle;
+  /** MethodSettings of one method, by `/{path}/{METHOD}` as API Gateway keys them (`/items/{id}/GET`) */
+  methodThrottles: Record<string, Throttle>;
+  /** MethodSettings' MetricsEnabled: the per-method metrics are sent */
+  detailedMetrics: boolean;
+}
+
+export interface RestMethodDescription {
+  /** the AWS::ApiGateway::Method, or (a method of the OpenAPI body) absent */
+  logicalId?: string;
+  /** the resource's path: `/`, `/DynamoBackend`, `/items/{id}`, `/{proxy+}` */
+  path: string;
+  /** `GET`, `POST`, …, or `ANY` */
+  httpMethod: string;
+  authorizationType: 'NONE' | 'CUSTOM' | 'AWS_IAM' | 'COGNITO_USER_POOLS';
+  /** a CUSTOM method's authorizer (a RestAuthorizerDescription's logicalId) */
+  authorizerId?: string;
+  apiKeyRequired: boolean;
+  integration: RestIntegrationDescription;
+}
+
+export type RestIntegrationDescription =
+  | { type: 'AWS_PROXY'; functionId: string; qualifier?: string; timeoutMs: number; credentials?: ExecutionRole }
+  | { type: 'MOCK'; requestTemplates: Record<string, string>; passthroughBehavior: 'WHEN_NO_MATCH' | 'NEVER' | 'WHEN_NO_TEMPLATES'; responses: RestIntegrationResponse[] }
+  | { type: 'HTTP_PROXY'; uri: string; httpMethod: string; timeoutMs: number; requestParameters: Record<string, string> }
+  | {
+      type: 'HTTP' | 'AWS';
+      uri: string;
+      httpMethod: string;
+      timeoutMs: number;
+      credentials?: ExecutionRole;
+      requestParameters: Record<string, string>;
+      requestTemplates: Record<string, string>;
+      passthroughBehavior: 'WHEN_NO_MATCH' | 'NEVER' | 'WHEN_NO_TEMPLATES';
+      responses: RestIntegrationResponse[];
+      /** AWS only: the function of the stack its Lambda invocation URI names (a Lambda custom integration), and the alias or version */
+      functionId?: string;
+      qualifier?: string;
+    };
+
+/** An IntegrationResponse: the backend's status (or error) it selects, what the method answers. */
+export interface RestIntegrationResponse {
+  /** SelectionPattern (a regex over the status, or a Lambda error's message); absent: the default response */
+  selectionPattern?: string;
+  statusCode: string;
+  responseTemplates: Record<string, string>;
+  /** `method.response.header.X` → `'literal'` or `integration.response.header.Y` … */
+  responseParameters: Record<string, string>;
+}
+
+export interface RestAuthorizerDescription {
+  logicalId: string;
+  /** its AuthorizerId (what Ref gives) */
+  id: string;
+  name: string;
+  type: 'TOKEN' | 'REQUEST';
+  functionId: string;
+  qualifier?: string;
+  /** TOKEN: one header (`method.request.header.Authorization`); REQUEST: comma-separated sources */
+  identitySource: string;
+  /** AuthorizerResultTtlInSeconds (default 300; 0 caches nothing) */
+  ttlSeconds: number;
+  /** TOKEN: a regex the token must match before the authorizer is invoked */
+  identityValidationExpression?: string;
+  credentials?: ExecutionRole;
+}
+
+export interface ApiKeyDescription {
+  logicalId: string;
+  /** its id (what Ref gives) */
+  id: string;
+  name: string;
+  /** Value, or (none given) one generated as API Gateway generates it, 40 characters */
+  value: string;
+  enabled: boolean;
+}
+
+export interface UsagePlanDescription {
+  logicalId: string;
+  id: string;
+  name: string;
+  /** the API stages it covers, each with per-method throttles (`/{path}/{METHOD}`) */
+  apiStages: Array<{ apiId: string; stage: string; throttle: Record<string, Throttle> }>;
+  throttle?: Throttle;
+  quota?: { limit: number; period: 'DAY' | 'WEEK' | 'MONTH'; offset: number };
+  /** the ApiKeyDescription logicalIds its UsagePlanKeys add */
+  keys: string[];
 }
 
 /** An HTTP API route and its Lambda proxy integration. */
@@ -142,6 +304,8 @@ export interface HttpRouteDescription {
   payloadFormatVersion: '1.0' | '2.0';
   /** TimeoutInMillis: 50 to 30,000 (the default) */
   timeoutMs: number;
+  /** AuthorizationType JWT or CUSTOM, its authorizer (an HttpAuthorizerDescription's id) and AuthorizationScopes; absent: NONE */
+  authorization?: { type: 'JWT' | 'CUSTOM'; authorizerId: string; scopes: string[] };
 }
 
 export interface RouteDescription {

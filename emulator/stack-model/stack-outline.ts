@@ -24,7 +24,7 @@ export interface StackOutline {
   secrets?: ReadonlyArray<{ logicalId?: string; arn: string }>;
   logGroups?: ReadonlyArray<{ logicalId: string; name: string }>;
   /** the HTTP APIs served beside the WebSocket API: ListStackResources names each, its stage, routes and integrations */
-  httpApis?: ReadonlyArray<Pick<HttpApiDescription, 'logicalId' | 'id' | 'stage' | 'routes'>>;
+  httpApis?: ReadonlyArray<Pick<HttpApiDescription, 'logicalId' | 'id' | 'stage' | 'routes' | 'authorizers'>>;
   inert?: readonly NotEmulated[];
   notEmulated: readonly NotEmulated[];
   outputs: StackDescription['outputs'];

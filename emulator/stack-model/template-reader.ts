@@ -23,6 +23,7 @@ import { parseTemplate, StackTemplate, type Template } from './stack-template.ts
 import { templateError } from './template-errors.ts';
 import { chooseWebSocketApi, readWebSocketApi } from './websocket-api-reader.ts';
 import { readHttpApis } from './http-api-reader.ts';
+import { readRestApis } from './rest-api-reader.ts';
 import { readLambdaPermissions } from './lambda-permission-reader.ts';
 import { notEmulatedPaths } from './not-emulated-paths.ts';
 import { queuePolicyWarnings, readQueuePolicies, readSqsQueues } from './sqs-queue-reader.ts';
@@ -138,7 +139,8 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   uniqueNames(t, t.ofType('AWS::Logs::LogGroup'), 'LogGroupName');
   const ws = readWebSocketApi(t, apiLogicalId, functionIdsByName);
   const http = readHttpApis(t, functionIdsByName);
-  const read = new Set([...ws.read, ...http.read]);
+  const rest = readRestApis(t, functionIdsByName);
+  const read = new Set([...ws.read, ...http.read, ...rest.read]);
   // the roles API Gateway assumes for its AWS integrations are read and enforced (emulator/iam)
   for (const r of ws.awsRoutes) for (const id of r.credentials?.resources ?? []) read.add(id);
 
@@ -159,14 +161,15 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
 
   // a SAM template's functions are what `sam build` makes of them (their dependencies installed)
   const code = new FunctionCodeReader(file, resolve(o.workDir), located.codeSource(t.resources), o.layers, format === 'sam');
-  // The functions something here invokes run offline: a route, the authorizer, an event source
+  // The functions something here invokes run offline: a route, an authorizer, a REST API's method, an event source
   // mapping, an SNS subscription, a rule's pattern, an asynchronous invocation's destination.
   // Another (a schedule's, a Kinesis consumer, a custom resource's provider) has nothing to invoke
   // it here and is listed, not refused.
   const ofArn = (arn: string) => (/^arn:[^:]+:lambda:/.test(arn) ? functionIdsByName.get(lambdaNameOf(arn)) : undefined);
   const invoked = new Set([
     ...ws.routes.map((r) => r.functionId),
-    ...http.apis.flatMap((a) => a.routes.map((r) => r.functionId)),
+    ...http.apis.flatMap((a) => [...a.routes.map((r) => r.functionId), ...(a.authorizers ?? []).flatMap((x) => (x.type === 'REQUEST' ? [x.functionId] : []))]),
+    ...rest.apis.flatMap((a) => [...a.methods.map((m) => ('functionId' in m.integration ? m.integration.functionId : undefined)), ...a.authorizers.map((x) => x.functionId)]),
     ...(ws.authorizer ? [ws.authorizer.functionId] : []),
     ...mappings.functionIds,
     ...sns.topics.flatMap((tp) => tp.subscriptions.filter((s) => s.protocol === 'lambda').map((s) => ofArn(s.endpoint))),
@@ -257,6 +260,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   const invokers = { functions, routes: ws.routes, ...(ws.authorizer ? { authorizer: ws.authorizer } : {}), eventSourceMappings: mappings.mappings, topics: sns.topics, rules };
   const warnings = [
     ...http.warnings,
+    ...rest.warnings,
     ...queuePolicyWarnings(queues),
     ...published.warnings,
     ...scaling.warnings,
@@ -271,6 +275,9 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     ...(ws.awsRoutes.length ? { awsRoutes: ws.awsRoutes } : {}),
     ...(ws.authorizer ? { authorizer: ws.authorizer } : {}),
     ...(http.apis.length ? { httpApis: http.apis } : {}),
+    ...(rest.apis.length ? { restApis: rest.apis } : {}),
+    ...(rest.apiKeys.length ? { apiKeys: rest.apiKeys } : {}),
+    ...(rest.usagePlans.length ? { usagePlans: rest.usagePlans } : {}),
     functions,
     tables,
     ...(queues.length ? { queues } : {}),
@@ -287,7 +294,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     ...(inert.length ? { inert } : {}),
     notEmulated,
     ...(Object.keys(dormantFunctions).length > 0 ? { dormantFunctions } : {}),
-    notEmulatedPaths: notEmulatedPaths({ t, ...(samResources ? { samResources } : {}), runs: invoked, apiLogicalId, servedApis: new Set(http.apis.map((a) => a.logicalId)) }),
+    notEmulatedPaths: notEmulatedPaths({ t, ...(samResources ? { samResources } : {}), runs: invoked, apiLogicalId, servedApis: new Set([...http.apis, ...rest.apis].map((a) => a.logicalId)) }),
     ...(warnings.length > 0 ? { warnings } : {}),
     outputs: readOutputs(t, template),
   };

@@ -340,10 +340,18 @@ describe('SAM HttpApi events and AWS::Serverless::HttpApi', () => {
     expect(body.paths['/x']).toEqual({ get: { 'x-amazon-apigateway-integration': { type: 'aws_proxy', httpMethod: 'POST', payloadFormatVersion: '2.0', uri: invocation('Fn.Arn') }, responses: {} } });
   });
 
-  it('a REST Api event stays not emulated; refusals name the event or the API', () => {
+  it('a REST Api event makes a REST API (sam-rest-api.ts), an HttpApi event naming one stays not emulated; refusals name the event or the API', () => {
     const rest = expand({ Resources: { Fn: { Type: 'AWS::Serverless::Function', Properties: { ...code, Events: { Rest: { Type: 'Api', Properties: { Path: '/r', Method: 'get' } } } } } } });
-    expect(rest.notEmulated).toEqual([{ logicalId: 'FnRest', type: 'AWS::Serverless::Function event Api' }]);
+    expect(rest.notEmulated).toEqual([]);
     expect(rest.template.Resources.ServerlessHttpApi).toBeUndefined();
+    expect(rest.template.Resources.ServerlessRestApi?.Type).toBe('AWS::ApiGateway::RestApi');
+    const toRest = expand({
+      Resources: {
+        Fn: { Type: 'AWS::Serverless::Function', Properties: { ...code, Events: { Http: { Type: 'HttpApi', Properties: { ApiId: { Ref: 'Rest' }, Path: '/h', Method: 'get' } } } } },
+        Rest: { Type: 'AWS::Serverless::Api', Properties: { StageName: 'prod' } },
+      },
+    });
+    expect(toRest.notEmulated).toEqual([{ logicalId: 'FnHttp', type: 'AWS::Serverless::Function event HttpApi (to a REST API)' }]);
 
     const fn = (events: Record<string, unknown>) => ({ Type: 'AWS::Serverless::Function', Properties: { ...code, Events: events } });
     expect(refusal({ Resources: { Fn: fn({ A: { Type: 'HttpApi', Properties: { Path: '/a', Method: 'get' } }, B: { Type: 'HttpApi', Properties: { Path: '/a', Method: 'GET' } } }) } })).toBe(

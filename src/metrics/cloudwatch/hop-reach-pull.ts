@@ -53,7 +53,7 @@ export function hopReaches(hops: readonly string[], data: ReadonlyMap<string, Me
  * that follows another within the same millisecond (a topic's asynchronous invocation) reads the
  * same p50; then a message's entry into a service comes before a function runs on it, and a post last.
  */
-const TIE_RANK: Record<string, number> = { gateway: 0, http: 0, sns: 1, events: 1, sqs: 2, dynamodb: 2, lambda: 3, '@connections': 4 };
+const TIE_RANK: Record<string, number> = { gateway: 0, http: 0, rest: 0, sns: 1, events: 1, sqs: 2, dynamodb: 2, lambda: 3, '@connections': 4 };
 const tieRank = (hop: string) => TIE_RANK[hop.split(':')[0]!] ?? 3;
 
 /** The split: hops by p50 reach (a tie by the kind of hop, then by name), each with its step from the one before, the deliveries last. Pure. */

@@ -1,0 +1,333 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { reachHop } from '../../common/probe-reach-metric.ts';
+import type { MetricSink } from '../cloudwatch/types.ts';
+import { ApiMetrics } from '../gateway/api-metrics.ts';
+import type { AwsIntegrationService } from '../gateway/aws-integration-uri.ts';
+import { awsId } from '../gateway/ids.ts';
+import { TokenBucket } from '../gateway/rate-limit.ts';
+import { eventV1, type ProxyRequest } from '../http-api/lambda-proxy.ts';
+import type { LambdaRuntime } from '../lambda/types.ts';
+import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
+import { stampReach } from '../probe-reach.ts';
+import type { ApiKeyDescription, RestApiDescription, RestMethodDescription, RestStageDescription, UsagePlanDescription } from '../stack-model/stack-description.ts';
+import { RestAuthorizer } from './authorizers.ts';
+import { BackendClient } from './backend-call.ts';
+import { GATEWAY_ANSWERS, type GatewayAnswer } from './gateway-responses.ts';
+import type { MethodIntegration } from './integration.ts';
+import { requestLookups, type MethodRequest } from './method-request.ts';
+import { prepareIntegration } from './prepare-integration.ts';
+import { methodKey, ResourceRouting } from './resource-routing.ts';
+import { methodSettingsKey, UsagePlans } from './usage-plans.ts';
+
+/**
+ * One REST API (API Gateway v1) on a port of its own, as AWS gives each API a host of its own
+ * (`{restApiId}.execute-api.{region}.amazonaws.com`), every stage at `/{stage}`. A request goes,
+ * in this order:
+ *
+ * 1. its stage (none: 403 Forbidden) and its method (resource-routing.ts; none: 403 Missing
+ *    Authentication Token); the probe's reach stamped at `rest:<METHOD> <path>`;
+ * 2. under ApiKeySource HEADER, a method requiring a key: the key and its usage plan's throttle and
+ *    quota (usage-plans.ts: 403 Forbidden, 429 Too Many Requests, 429 Limit Exceeded);
+ * 3. the stage's throttle, its MethodSettings' per method (429 Too Many Requests); AWS's order of
+ *    throttles puts the usage plan's before the stage's;
+ * 4. authorization: a CUSTOM method's Lambda authorizer (authorizers.ts); AWS_IAM and
+ *    COGNITO_USER_POOLS are not checked here: a request without the `Authorization` header is
+ *    refused as AWS refuses it (AWS_IAM: 403 Missing Authentication Token; Cognito: 401
+ *    Unauthorized), one with it passes (said at start);
+ * 5. under ApiKeySource AUTHORIZER, the key the authorizer named (`usageIdentifierKey`), as in 2;
+ * 6. the integration (prepare-integration.ts).
+ *
+ * Every answer carries `x-amzn-RequestId` (and `x-amz-apigw-id`), API Gateway's own
+ * `x-amzn-ErrorType` too (gateway-responses.ts). Metrics are AWS/ApiGateway's for REST APIs
+ * ("Amazon API Gateway dimensions and metrics"): Count, 4XXError and 5XXError (0 or 1 per request,
+ * so Average is the rate), Latency, IntegrationLatency, by `ApiName`, by `ApiName, Stage`, and by
+ * `ApiName, Method, Resource, Stage` where the stage's MetricsEnabled is on.
+ */
+
+/** A REST API's request payload may be 10 MB ("Amazon API Gateway quotas"). */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** The account's throttle, where a stage sets none ("Amazon API Gateway quotas": 10,000 rps, a 5,000 burst). */
+const ACCOUNT_THROTTLE = { rateLimit: 10_000, burstLimit: 5_000 };
+
+export interface RestApiOptions {
+  api: RestApiDescription;
+  apiKeys: readonly ApiKeyDescription[];
+  usagePlans: readonly UsagePlanDescription[];
+  host: string;
+  region: string;
+  accountId: string;
+  metrics: MetricSink;
+  /** the function (name, or name:qualifier) an integration or authorizer invokes */
+  functionOf(target: { functionId: string; qualifier?: string }): string;
+  /**
+   * What API Gateway may not invoke (no AWS::Lambda::Permission), with why: methods by
+   * `<stage> <METHOD> <path>`, authorizers by logical id; enforced (500) or reported (invoked).
+   */
+  refusals?: { mode: 'enforce' | 'report'; methods: ReadonlyMap<string, string>; authorizers: ReadonlyMap<string, string> };
+  /** the emulator's local endpoint of a service an AWS integration calls, read at each call */
+  endpointOf?(service: AwsIntegrationService): string | undefined;
+  /** the session token of an AWS integration's CredentialsArn role (iam/role-sessions.ts) */
+  sessionTokenOf?(roleArn: string): string | undefined;
+  log: (line: string) => void;
+}
+
+export interface RestApiServer {
+  api: RestApiDescription;
+  /** http://HOST:PORT: each stage is served at its `/{stage}` */
+  url: string;
+  stages: Array<{ name: string; url: string }>;
+  /** the function (name, or name:qualifier) a method's integration invokes; undefined for one that invokes none */
+  functionOf(method: RestMethodDescription): string | undefined;
+  attach(runtime: LambdaRuntime): void;
+  close(): Promise<void>;
+}
+
+interface StageRuntime {
+  description: RestStageDescription;
+  metrics: ApiMetrics;
+  bucket: TokenBucket;
+  methodBuckets: Map<string, TokenBucket>;
+  integrations: Map<RestMethodDescription, MethodIntegration>;
+}
+
+export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
+  const { api } = o;
+  const routing = new ResourceRouting(api.methods);
+  const plans = new UsagePlans(api.id, o.apiKeys, o.usagePlans);
+  const client = new BackendClient();
+  const apiName = apiNameDimension(api);
+  const said: string[] = [];
+  /** what its integrations and authorizers say as they run, named by the API */
+  const apiLog = (line: string) => o.log(`REST API ${api.logicalId}: ${line}`);
+  let runtime: LambdaRuntime | undefined;
+  let domainName = '';
+  const inflight = new Set<Promise<void>>();
+
+  const authorizers = new Map<string, RestAuthorizer | { broken: string }>();
+  for (const a of api.authorizers) {
+    const why = o.refusals?.authorizers.get(a.logicalId);
+    try {
+      authorizers.set(
+        a.logicalId,
+        new RestAuthorizer(a, o.functionOf(a), { log: apiLog, ...(why !== undefined && o.refusals ? { refusal: { mode: o.refusals.mode, why } } : {}) }),
+      );
+    } catch (err) {
+      authorizers.set(a.logicalId, { broken: (err as Error).message });
+      said.push(`REST API ${api.logicalId}: ${(err as Error).message}: its methods answer 500 {"message":null}`);
+    }
+    if (why !== undefined && o.refusals) {
+      said.push(`iam: REST API ${api.logicalId}: ${why}: ${o.refusals.mode === 'enforce' ? 'its methods fail as on AWS (500 {"message":null})' : 'it would fail on AWS (report: invoked)'}`);
+    }
+  }
+
+  const stages = new Map<string, StageRuntime>();
+  for (const stage of api.stages) {
+    const integrations = new Map<RestMethodDescription, MethodIntegration>();
+    for (const method of api.methods) {
+      const refusalWhy = o.refusals?.methods.get(`${stage.name} ${methodKey(method)}`);
+      const integration = prepareIntegration(method, stage, {
+        api,
+        functionOf: o.functionOf,
+        ...(refusalWhy !== undefined && o.refusals ? { refusal: o.refusals.mode } : {}),
+        client,
+        endpointOf: (service) => o.endpointOf?.(service),
+        ...(o.sessionTokenOf ? { sessionTokenOf: o.sessionTokenOf } : {}),
+        log: apiLog,
+      });
+      integrations.set(method, integration);
+      if (integration.why !== undefined) said.push(`REST API ${api.logicalId}: stage ${stage.name}: method ${methodKey(method)} (${integration.label}): ${integration.why}: 500 {"message": "Internal server error"}`);
+      if (refusalWhy !== undefined && o.refusals) {
+        said.push(`iam: REST API ${api.logicalId}: ${refusalWhy}: ${o.refusals.mode === 'enforce' ? 'the method fails as on AWS (500 {"message": "Internal server error"})' : 'it would fail on AWS (report: invoked)'}`);
+      }
+    }
+    const throttle = stage.throttle ?? ACCOUNT_THROTTLE;
+    stages.set(stage.name, {
+      description: stage,
+      metrics: new ApiMetrics(o.metrics, apiName, stage.name, (route) => route.split(' ', 1)[0]!, 'ApiName'),
+      bucket: new TokenBucket(throttle.rateLimit, throttle.burstLimit),
+      methodBuckets: new Map(Object.entries(stage.methodThrottles).map(([key, t]) => [key, new TokenBucket(t.rateLimit, t.burstLimit)])),
+      integrations,
+    });
+  }
+  for (const method of api.methods) {
+    if (method.authorizationType === 'AWS_IAM' || method.authorizationType === 'COGNITO_USER_POOLS') {
+      said.push(
+        `REST API ${api.logicalId}: method ${methodKey(method)}: AuthorizationType ${method.authorizationType} is not checked: a request without an Authorization header is refused as on AWS (${method.authorizationType === 'AWS_IAM' ? '403 Missing Authentication Token' : '401 Unauthorized'}), one with it passes`,
+      );
+    }
+  }
+
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const received = performance.now();
+    const timeEpoch = Date.now();
+    const requestId = randomUUID();
+    const extendedRequestId = awsId();
+    let stage: StageRuntime | undefined;
+    let metricRoute: string | undefined;
+    const answer = (status: number, body: Buffer, headers: ReadonlyArray<[string, string]>, errorType?: string, integrationLatencyMs?: number) => {
+      const out: Record<string, string | string[]> = {};
+      for (const [name, value] of headers) {
+        const key = name.toLowerCase();
+        const had = out[key];
+        out[key] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
+      }
+      out['x-amzn-requestid'] = requestId;
+      out['x-amz-apigw-id'] = extendedRequestId;
+      if (errorType !== undefined) out['x-amzn-errortype'] = errorType;
+      out['content-length'] = String(body.length);
+      res.writeHead(status, out);
+      res.end(body);
+      if (!stage) return;
+      const m = stage.metrics;
+      m.count('Count', metricRoute);
+      m.count('4XXError', metricRoute, status >= 400 && status < 500 ? 1 : 0);
+      m.count('5XXError', metricRoute, status >= 500 ? 1 : 0);
+      m.latency(performance.now() - received, metricRoute);
+      if (integrationLatencyMs !== undefined) m.integrationLatency(integrationLatencyMs, metricRoute);
+    };
+    const gateway = (g: GatewayAnswer, integrationLatencyMs?: number) => answer(g.status, Buffer.from(g.body), [['Content-Type', 'application/json']], g.errorType, integrationLatencyMs);
+
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q === -1 ? url : url.slice(0, q);
+    const rawQueryString = q === -1 ? '' : url.slice(q + 1);
+    const body = await readBody(req);
+    const slash = rawPath.indexOf('/', 1);
+    const stageName = decodeSegment(slash === -1 ? rawPath.slice(1) : rawPath.slice(1, slash));
+    stage = stages.get(stageName);
+    if (!stage) return gateway(GATEWAY_ANSWERS.forbidden);
+    if (body === undefined) return gateway(GATEWAY_ANSWERS.requestTooLarge);
+    // `/{stage}` alone names no resource, as on AWS (the root is `/{stage}/`)
+    const path = slash === -1 ? '' : rawPath.slice(slash);
+    const httpMethod = (req.method ?? 'GET').toUpperCase();
+    const matched = path === '' ? undefined : routing.match(httpMethod, path);
+    if (!matched) return gateway(GATEWAY_ANSWERS.missingAuthenticationToken);
+    const { method, pathParameters } = matched;
+    const key = methodKey(method);
+    if (stage.description.detailedMetrics) metricRoute = key;
+    stampReach(o.metrics, reachHop.rest(key), body);
+    const settingsKey = methodSettingsKey(method.path, method.httpMethod);
+    const lookups = requestLookups(req.rawHeaders, rawQueryString);
+
+    if (method.apiKeyRequired && api.apiKeySource === 'HEADER') {
+      const refused = plans.admit(stage.description.name, lookups.header('x-api-key')[0], settingsKey);
+      if (refused) return gateway(refused);
+    }
+    const bucket = stage.methodBuckets.get(settingsKey) ?? stage.methodBuckets.get(methodSettingsKey(method.path, '*')) ?? stage.bucket;
+    if (!bucket.tryTake()) return gateway(GATEWAY_ANSWERS.throttled);
+
+    const proxyRequest: ProxyRequest = { method: httpMethod, rawPath, path, rawQueryString, rawHeaders: req.rawHeaders, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', protocol: `HTTP/${req.httpVersion}` };
+    const proxyContext = {
+      routeKey: key,
+      resourcePath: method.path,
+      ...(Object.keys(pathParameters).length > 0 ? { pathParameters } : {}),
+      ...(Object.keys(stage.description.variables).length > 0 ? { stageVariables: stage.description.variables } : {}),
+      accountId: o.accountId,
+      apiId: api.id,
+      domainName,
+      stage: stage.description.name,
+      requestId,
+      timeEpoch,
+      binaryMediaTypes: api.binaryMediaTypes,
+    };
+    const methodArn = `arn:aws:execute-api:${o.region}:${o.accountId}:${api.id}/${stage.description.name}/${httpMethod}${path}`;
+    let authorizerContext: Record<string, unknown> | undefined;
+    let usageIdentifierKey: string | undefined;
+    if (method.authorizationType === 'CUSTOM') {
+      const authorizer = method.authorizerId === undefined ? undefined : authorizers.get(method.authorizerId);
+      if (!authorizer || 'broken' in authorizer || !runtime) return gateway(GATEWAY_ANSWERS.authorizerFailure);
+      const event = eventV1(proxyRequest, proxyContext, 'rest');
+      const outcome = await authorizer.authorize(runtime, {
+        stage: stage.description.name,
+        methodArn,
+        ...lookups,
+        stageVariables: stage.description.variables,
+        context: event.requestContext as Record<string, unknown>,
+        event: () => event,
+      });
+      if (!outcome.allow) return gateway(outcome.answer);
+      authorizerContext = outcome.authorizer;
+      usageIdentifierKey = outcome.usageIdentifierKey;
+    } else if ((method.authorizationType === 'AWS_IAM' || method.authorizationType === 'COGNITO_USER_POOLS') && !lookups.header('authorization')[0]) {
+      return gateway(method.authorizationType === 'AWS_IAM' ? GATEWAY_ANSWERS.missingAuthenticationToken : GATEWAY_ANSWERS.unauthorized);
+    }
+    if (method.apiKeyRequired && api.apiKeySource === 'AUTHORIZER') {
+      const refused = plans.admit(stage.description.name, usageIdentifierKey, settingsKey);
+      if (refused) return gateway(refused);
+    }
+
+    const event = eventV1(proxyRequest, { ...proxyContext, ...(authorizerContext ? { authorizer: authorizerContext } : {}) }, 'rest');
+    const request: MethodRequest = {
+      method,
+      stage: stage.description,
+      httpMethod,
+      path,
+      rawQueryString,
+      rawHeaders: req.rawHeaders,
+      body,
+      pathParameters,
+      ...lookups,
+      context: event.requestContext as Record<string, unknown>,
+      event,
+    };
+    const result = await stage.integrations.get(method)!.run(request, runtime);
+    if (result.kind === 'gateway') return gateway(result.answer, result.integrationLatencyMs);
+    answer(result.status, result.body, result.headers, undefined, result.integrationLatencyMs);
+  };
+
+  const server = createServer({ keepAlive: true }, (req, res) => {
+    const p = serve(req, res).catch((err: unknown) => {
+      o.log(`REST API ${api.logicalId}: ${(err as Error)?.stack ?? String(err)}`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalServerErrorException' }).end('{"message": "Internal server error"}');
+      else res.destroy();
+    });
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  });
+  server.keepAliveTimeout = 65_000;
+  const endpoint: LocalEndpoint = await listenLocal(server, o.host, 0);
+  domainName = endpoint.url.replace(/^http:\/\//, '');
+  for (const line of said) o.log(line);
+  const functionNames = new Map(api.methods.map((m) => [m, m.integration.type === 'AWS_PROXY' ? o.functionOf(m.integration) : undefined]));
+  return {
+    api,
+    url: endpoint.url,
+    stages: api.stages.map((s) => ({ name: s.name, url: `${endpoint.url}/${encodeURIComponent(s.name)}` })),
+    functionOf: (m) => functionNames.get(m),
+    attach: (r) => (runtime = r),
+    close: async () => {
+      await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, 3_000).unref())]);
+      await endpoint.close();
+      client.close();
+    },
+  };
+}
+
+/** The ApiName dimension: the API's name less its non-ASCII characters, its id where none is left ("API Gateway removes non-ASCII characters from the ApiName dimension"). */
+export function apiNameDimension(api: { name: string; id: string }): string {
+  // eslint-disable-next-line no-control-regex
+  const ascii = api.name.replace(/[^\x00-\x7f]/g, '');
+  return ascii === '' ? api.id : ascii;
+}
+
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
