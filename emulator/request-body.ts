@@ -26,6 +26,23 @@ export function readBody(req: IncomingMessage, maxBytes: number, tooLarge: () =>
 }
 
 /**
+ * A request's body as bytes, or undefined past `maxBytes`: read to its end either way (what
+ * follows the bound is dropped, not kept), so the endpoint can still answer 413 on the connection.
+ */
+export function readBoundedBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > maxBytes ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/**
  * Reads a request's JSON body, at most `maxBytes` (past that the request is destroyed): an empty
  * body reads as `{}`, as AWS's JSON and REST-JSON APIs take it.
  */

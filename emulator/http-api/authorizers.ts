@@ -1,4 +1,5 @@
 import { evaluate } from '../gateway/authorizer.ts';
+import { callFunction } from '../gateway/function-call.ts';
 import type { IntegrationOutcome } from '../gateway/integration.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';
 import type { HttpApiDescription, HttpAuthorizerDescription, HttpJwtAuthorizerDescription, HttpLambdaAuthorizerDescription, HttpRouteDescription } from '../stack-model/stack-description.ts';
@@ -108,7 +109,8 @@ export class HttpAuthorizers {
       const refused = this.o.refusals?.authorizers.get(a.id);
       if (refused !== undefined && this.o.refusals!.mode === 'enforce') return FAILURE;
       const event = a.payloadFormatVersion === '2.0' ? authorizerEventV2(req, ctx, routeArn, identity) : authorizerEventV1(req, ctx, routeArn, identity);
-      const outcome = await invokeWithin(runtime, this.o.functionOf(a), event, LAMBDA_AUTHORIZER_TIMEOUT_MS);
+      // a failure is said below, with the authorizer's name
+      const outcome = await callFunction(runtime, this.o.functionOf(a), event, LAMBDA_AUTHORIZER_TIMEOUT_MS, () => {});
       const read = readAnswer(outcome, a, routeArn, fail);
       if (!('kind' in read)) return read;
       answer = read;
@@ -248,21 +250,4 @@ function identityValue(source: string, req: ProxyRequest, ctx: ProxyContext, api
     stage: ctx.stage,
   };
   return context[name];
-}
-
-/** The authorizer's call, given up past `timeoutMs` (the function runs on). */
-async function invokeWithin(runtime: LambdaRuntime, functionName: string, event: unknown, timeoutMs: number): Promise<IntegrationOutcome> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      runtime.invoke(functionName, event),
-      new Promise<IntegrationOutcome>((resolve) => {
-        timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
-      }),
-    ]);
-  } catch (err) {
-    return { kind: 'failed', message: (err as Error)?.message ?? String(err) };
-  } finally {
-    clearTimeout(timer);
-  }
 }

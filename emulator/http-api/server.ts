@@ -5,7 +5,9 @@ import { ApiMetrics } from '../gateway/api-metrics.ts';
 import { TokenBucket } from '../gateway/rate-limit.ts';
 import { stampReach } from '../probe-reach.ts';
 import { reachHop } from '../../common/probe-reach-metric.ts';
-import type { InvokeOutcome, LambdaRuntime } from '../lambda/types.ts';
+import { callFunction } from '../gateway/function-call.ts';
+import type { LambdaRuntime } from '../lambda/types.ts';
+import { readBoundedBody } from '../request-body.ts';
 import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
 import type { HttpApiDescription, HttpLambdaAuthorizerDescription, HttpRouteDescription } from '../stack-model/stack-description.ts';
 import { HttpAuthorizers } from './authorizers.ts';
@@ -105,7 +107,7 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
     const q = url.indexOf('?');
     const rawPath = q === -1 ? url : url.slice(0, q);
     const rawQueryString = q === -1 ? '' : url.slice(q + 1);
-    const body = await readBody(req);
+    const body = await readBoundedBody(req, MAX_BODY_BYTES);
     if (body === undefined) return message(413, 'Request Entity Too Large');
     if (prefix !== '' && rawPath !== prefix && !rawPath.startsWith(`${prefix}/`)) return message(404, 'Not Found');
     const path = rawPath.slice(prefix.length) || '/';
@@ -142,7 +144,7 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
     if (refusal !== undefined && o.refusals!.mode === 'enforce') return message(500, 'Internal Server Error', metricRoute);
     const event = route.payloadFormatVersion === '2.0' ? eventV2(request, authorized) : eventV1(request, authorized, 'http');
     const started = performance.now();
-    const outcome = await invokeWithin(runtime, o.functionOf(route), event, route.timeoutMs, o.log);
+    const outcome = await callFunction(runtime, o.functionOf(route), event, route.timeoutMs, (line) => o.log(`HTTP API: ${line}`));
     if (outcome.kind === 'timeout') {
       metrics.integrationLatency(performance.now() - started, metricRoute);
       return message(503, 'Service Unavailable', metricRoute);
@@ -185,37 +187,4 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
       await endpoint.close();
     },
   };
-}
-
-type Invoked = InvokeOutcome | { kind: 'timeout' } | { kind: 'failed' };
-
-/** The integration's call, given up after the route's timeout as API Gateway gives up (the function runs on). */
-async function invokeWithin(runtime: LambdaRuntime, functionName: string, event: unknown, timeoutMs: number, log: (line: string) => void): Promise<Invoked> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      runtime.invoke(functionName, event),
-      new Promise<Invoked>((resolve) => {
-        timer = setTimeout(() => resolve({ kind: 'timeout' }), timeoutMs);
-      }),
-    ]);
-  } catch (err) {
-    log(`HTTP API: invoking ${functionName} failed: ${(err as Error)?.message ?? String(err)}`);
-    return { kind: 'failed' };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

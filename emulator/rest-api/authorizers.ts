@@ -3,7 +3,7 @@ import { INTEGRATION_TIMEOUT_MS, type IntegrationOutcome } from '../gateway/inte
 import type { LambdaRuntime } from '../lambda/types.ts';
 import type { RestAuthorizerDescription } from '../stack-model/stack-description.ts';
 import { accessDenied, GATEWAY_ANSWERS, type GatewayAnswer } from './gateway-responses.ts';
-import { callFunction } from './lambda-call.ts';
+import { callFunction } from '../gateway/function-call.ts';
 
 /**
  * A REST API's Lambda authorizer ("Use API Gateway Lambda authorizers"), TOKEN or REQUEST:

@@ -2,7 +2,7 @@ import { responseV1 } from '../http-api/lambda-proxy.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';
 import { GATEWAY_ANSWERS } from './gateway-responses.ts';
 import type { IntegrationResult, MethodIntegration } from './integration.ts';
-import { callFunction } from './lambda-call.ts';
+import { callFunction } from '../gateway/function-call.ts';
 import { mediaType, type MethodRequest } from './method-request.ts';
 
 /**

@@ -8,6 +8,7 @@ import { awsId } from '../gateway/ids.ts';
 import { TokenBucket } from '../gateway/rate-limit.ts';
 import { eventV1, type ProxyRequest } from '../http-api/lambda-proxy.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';
+import { readBoundedBody } from '../request-body.ts';
 import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
 import { stampReach } from '../probe-reach.ts';
 import type { ApiKeyDescription, RestApiDescription, RestMethodDescription, RestStageDescription, UsagePlanDescription } from '../stack-model/stack-description.ts';
@@ -192,7 +193,7 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
     const q = url.indexOf('?');
     const rawPath = q === -1 ? url : url.slice(0, q);
     const rawQueryString = q === -1 ? '' : url.slice(q + 1);
-    const body = await readBody(req);
+    const body = await readBoundedBody(req, MAX_BODY_BYTES);
     const slash = rawPath.indexOf('/', 1);
     const stageName = decodeSegment(slash === -1 ? rawPath.slice(1) : rawPath.slice(1, slash));
     stage = stages.get(stageName);
@@ -317,17 +318,4 @@ function decodeSegment(s: string): string {
   } catch {
     return s;
   }
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

@@ -3,6 +3,7 @@ import { cfnBoolean, cfnInteger, cfnString, parseProperties } from './resource-p
 import type { StackTemplate } from './stack-template.ts';
 import type { HttpApiDescription, HttpAuthorizerDescription, HttpRouteDescription } from './stack-description.ts';
 import { invokedFunction } from './invoked-function.ts';
+import { OPENAPI_METHODS, openApiBody } from './openapi-body.ts';
 import { API_TYPES, routeThrottle, throttleOf } from './websocket-api-reader.ts';
 import { templateError, type TemplatePath } from './template-errors.ts';
 import { apiResourceId } from './stack-outline.ts';
@@ -99,18 +100,6 @@ const openApiIntegration = z
     connectionType: z.string().optional(),
   })
   .loose();
-
-/** An OpenAPI operation's method key → the route key's method. */
-const OPENAPI_METHODS: Record<string, string> = {
-  get: 'GET',
-  put: 'PUT',
-  post: 'POST',
-  delete: 'DELETE',
-  options: 'OPTIONS',
-  head: 'HEAD',
-  patch: 'PATCH',
-  'x-amazon-apigateway-any-method': 'ANY',
-};
 
 export function readHttpApis(t: StackTemplate, functionIdsByName: ReadonlyMap<string, string>): HttpApis {
   const out: HttpApis = { apis: [], read: new Set(), warnings: [] };
@@ -250,7 +239,7 @@ type BodyAuthorizer = (where: (key: keyof AuthorizerInput) => TemplatePath, base
  */
 function bodyRoutes(file: string, apiLogicalId: string, body: unknown, lambdaProxy: LambdaProxy, authorizerOf: BodyAuthorizer): { routes: HttpRouteDescription[]; authorizers: HttpAuthorizerDescription[] } {
   const where = (...path: string[]): TemplatePath => ['Resources', apiLogicalId, 'Properties', 'Body', ...path];
-  const doc = typeof body === 'string' ? parseJson(file, where(), body) : body;
+  const doc = openApiBody(file, where(), body);
   if (!isMap(doc)) throw templateError(file, where(), 'must be an OpenAPI definition (a mapping)');
   const components = isMap(doc.components) ? doc.components : {};
   // by scheme name: an authorizer, or 'AWS_IAM'
@@ -457,14 +446,6 @@ function checkRouteKey(key: string, file: string, at: TemplatePath): void {
   const segments = m[2]!.split('/').slice(1);
   const greedy = segments.findIndex((s) => /^\{[^}]+\+\}$/.test(s));
   if (greedy !== -1 && greedy !== segments.length - 1) throw templateError(file, at, `${key}: a greedy path variable ({name+}) must be the path's last segment`);
-}
-
-function parseJson(file: string, at: TemplatePath, text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw templateError(file, at, 'is a string that is not JSON: an OpenAPI definition is a mapping or its JSON text');
-  }
 }
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -3,6 +3,7 @@ import { readTemplateRole } from '../iam/execution-role-reader.ts';
 import type { ExecutionRole } from '../iam/execution-role.ts';
 import { awsIntegrationService } from './aws-integration-reader.ts';
 import { invokedFunction } from './invoked-function.ts';
+import { OPENAPI_METHODS, openApiBody } from './openapi-body.ts';
 import { generatedApiKeyValue } from './physical-ids.ts';
 import { generatedApiGatewayId } from './physical-names.ts';
 import { cfnBoolean, cfnInteger, cfnNumber, cfnString, parseProperties } from './resource-properties.ts';
@@ -79,17 +80,6 @@ class NotRun extends Error {}
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'] as const;
 const PASSTHROUGH = ['WHEN_NO_MATCH', 'WHEN_NO_TEMPLATES', 'NEVER'] as const;
 type Passthrough = (typeof PASSTHROUGH)[number];
-/** An OpenAPI operation's key → the method. */
-const OPENAPI_METHODS: Record<string, string> = {
-  get: 'GET',
-  put: 'PUT',
-  post: 'POST',
-  delete: 'DELETE',
-  options: 'OPTIONS',
-  head: 'HEAD',
-  patch: 'PATCH',
-  'x-amazon-apigateway-any-method': 'ANY',
-};
 const LAMBDA_INVOCATION = /^arn:[^:]+:apigateway:[^:]+:lambda:path\/2015-03-31\/functions\/.+\/invocations$/;
 const LAMBDA_STREAMING = /^arn:[^:]+:apigateway:[^:]+:lambda:path\/2021-11-15\/functions\/.+\/response-streaming-invocations$/;
 
@@ -573,14 +563,7 @@ interface BodyReading {
 
 /** The Body as a mapping: a Swagger 2.0 or OpenAPI 3 definition, or its JSON text. */
 function openApiDocument(file: string, where: TemplatePath, body: unknown): Record<string, unknown> {
-  let doc = body;
-  if (typeof body === 'string') {
-    try {
-      doc = JSON.parse(body);
-    } catch {
-      throw templateError(file, where, 'is a string that is not JSON: an OpenAPI definition is a mapping or its JSON text');
-    }
-  }
+  const doc = openApiBody(file, where, body);
   if (!isMap(doc) || (doc.swagger === undefined && doc.openapi === undefined)) throw templateError(file, where, 'must be an OpenAPI definition (a mapping with `swagger: "2.0"` or `openapi: 3.x`)');
   return doc;
 }

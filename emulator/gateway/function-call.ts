@@ -1,4 +1,4 @@
-import type { IntegrationOutcome } from '../gateway/integration.ts';
+import type { IntegrationOutcome } from './integration.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';
 
 /**
