@@ -63,6 +63,8 @@ const Throttle = z.object({ rateLimit: z.number().positive(), burstLimit: z.numb
 
 export const StackReady = z.object({
   ready: z.literal(true),
+  /** false: the stack has no WebSocket API (its HTTP or REST APIs alone run); `websocketUrl` then connects to nothing. Absent: it has one */
+  webSocketApi: z.literal(false).optional(),
   websocketUrl: z.string(),
   callbackUrl: z.string(),
   cloudwatchEndpoint: z.string(),

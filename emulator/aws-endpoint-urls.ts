@@ -55,12 +55,13 @@ export function awsEndpointUrls(e: StackServiceEndpoints): Record<string, string
 /**
  * What `stack up` prints on stderr once, ready to paste: the edge's variable (else each
  * service's), the stack's region, and credentials (any: the local endpoints check no signature,
- * but the SDK signs every call and fails without some).
+ * but the SDK signs every call and fails without some). A run's clients connect to a WebSocket API:
+ * a stack without one is not offered as a run's target.
  */
-export function awsExportBlock(urls: Record<string, string>, region: string, stackName: string): string {
+export function awsExportBlock(urls: Record<string, string>, region: string, stackName: string, webSocketApi = true): string {
   const exported = urls.AWS_ENDPOINT_URL !== undefined ? { AWS_ENDPOINT_URL: urls.AWS_ENDPOINT_URL } : urls;
   const lines = [
-    `# point the AWS SDK and CLI at this local stack (then: fanout-bench run --target aws:${stackName}):`,
+    `# point the AWS SDK and CLI at this local stack${webSocketApi ? ` (then: fanout-bench run --target aws:${stackName})` : ''}:`,
     ...Object.entries(exported).map(([name, url]) => `export ${name}=${url}`),
     `export AWS_REGION=${region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
   ];

@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     // cleanly, not meet Node's default of dying by the signal (CI once saw that on a busy host).
     const stop = stopRequested(() => process.stderr.write('fanout-bench: second signal, exiting now\n'));
     process.stdout.write(`${JSON.stringify(stack.ready)}\n`);
-    process.stderr.write(awsExportBlock(stack.ready.awsEndpointUrls, stack.ready.region, stack.ready.stackName));
+    process.stderr.write(awsExportBlock(stack.ready.awsEndpointUrls, stack.ready.region, stack.ready.stackName, stack.ready.webSocketApi !== false));
     await (orphaned ? Promise.race([stop, orphaned]) : stop);
   } finally {
     await stack.close();

@@ -42,6 +42,8 @@ export interface ManagementApisOptions {
   logGroupExists?: (name: string) => boolean;
   /** the stack's HTTP APIs, served beside the WebSocket API */
   httpApis?: readonly ServedHttpApi[];
+  /** the stack's REST APIs' ids and where each listens (their outputs' URLs answer with it) */
+  restApis?: ReadonlyArray<{ id: string; url: string }>;
 }
 
 export interface ManagementApis {
@@ -83,13 +85,14 @@ export async function startManagementApis(o: ManagementApisOptions): Promise<Man
 
 /**
  * An output that holds this API's AWS endpoint (`wss://{apiId}.execute-api.{region}.amazonaws.com/{stage}`
- * to connect, `https://…/{stage}` for @connections), or an HTTP API's (`https://{id}.execute-api.…`),
+ * to connect, `https://…/{stage}` for @connections), or an HTTP or REST API's (`https://{id}.execute-api.…`),
  * answers with the local one instead: what a harness reads from DescribeStacks must be reachable
  * here. The one place the emulator's answers differ from AWS's, and only in the host.
  */
-function localized(value: string, o: Pick<ManagementApisOptions, 'apiId' | 'region' | 'stage' | 'websocketUrl' | 'callbackUrl' | 'httpApis'>): string {
+function localized(value: string, o: Pick<ManagementApisOptions, 'apiId' | 'region' | 'stage' | 'websocketUrl' | 'callbackUrl' | 'httpApis' | 'restApis'>): string {
   const host = `${o.apiId}.execute-api.${o.region}.amazonaws.com/${o.stage}`;
   let out = value.replaceAll(`wss://${host}`, o.websocketUrl).replaceAll(`https://${host}`, o.callbackUrl);
   for (const h of o.httpApis ?? []) out = out.replaceAll(`https://${h.api.id}.execute-api.${o.region}.amazonaws.com`, new URL(h.url).origin);
+  for (const r of o.restApis ?? []) out = out.replaceAll(`https://${r.id}.execute-api.${o.region}.amazonaws.com`, new URL(r.url).origin);
   return out;
 }

@@ -86,7 +86,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   const stack = described.stack;
   const config = withStackLimits(checkConfigAgainstStack(options.config, stack, options.configSources), stack);
   // The stack's own stage (a template's StageName) is the one served: its name is in every URL.
-  config.stage = stack.api.stage.name;
+  config.stage = stack.api?.stage.name ?? config.stage;
   // A template's functions name their runtime; the stack reports the Node.js one they share.
   const runtimes = [...new Set(stack.functions.map((f) => f.runtime))];
   const shared = runtimes.length === 1 ? runtimes[0]! : undefined;
@@ -243,6 +243,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
   return {
     ready: {
       ready: true,
+      ...(stack.api ? {} : { webSocketApi: false as const }),
       websocketUrl: gateway.websocketUrl,
       callbackUrl: gateway.callbackUrl,
       goneConnectionsEndpoint: gateway.goneConnectionsUrl,
@@ -341,17 +342,17 @@ function serviceEndpoints(e: Partial<StackServiceEndpoints>): Omit<StackServiceE
  * throttle and route settings, else (no stage throttle) the account's, as API Gateway applies.
  */
 function withStackLimits(config: StackConfig, stack: StackDescription): StackConfig & { limits: { stageRps: number; stageBurst: number } } {
-  const stage = stack.api.stage;
+  const stage = stack.api?.stage;
   const routeThrottles = {
-    ...Object.fromEntries(Object.entries(stage.routeThrottles).map(([route, t]) => [route, { rps: t.rateLimit, burst: t.burstLimit }])),
+    ...Object.fromEntries(Object.entries(stage?.routeThrottles ?? {}).map(([route, t]) => [route, { rps: t.rateLimit, burst: t.burstLimit }])),
     ...config.limits.routeThrottles,
   };
   return {
     ...config,
     limits: {
       ...config.limits,
-      stageRps: config.limits.stageRps ?? stage.throttle?.rateLimit ?? config.limits.accountRps,
-      stageBurst: config.limits.stageBurst ?? stage.throttle?.burstLimit ?? config.limits.accountBurst,
+      stageRps: config.limits.stageRps ?? stage?.throttle?.rateLimit ?? config.limits.accountRps,
+      stageBurst: config.limits.stageBurst ?? stage?.throttle?.burstLimit ?? config.limits.accountBurst,
       routeThrottles,
     },
   };

@@ -29,16 +29,18 @@ export function apiEndpointOf(websocketUrl: string): string {
   return `${u.protocol}//${u.host}`;
 }
 
+/** GetApi of the WebSocket API (the server answers NotFoundException first where the stack has none). */
 export function getApi(f: ApiFacts): Record<string, unknown> {
+  const api = f.stack.api!;
   return {
     apiEndpoint: apiEndpointOf(f.placement.websocketUrl),
     apiId: f.placement.apiId,
     apiKeySelectionExpression: '$request.header.x-api-key',
     createdDate: f.created.toISOString(),
     disableExecuteApiEndpoint: false,
-    name: f.stack.api.name,
+    name: api.name,
     protocolType: 'WEBSOCKET',
-    routeSelectionExpression: f.stack.api.routeSelectionExpression,
+    routeSelectionExpression: api.routeSelectionExpression,
     tags: {},
   };
 }

@@ -98,7 +98,7 @@ async function answer(req: IncomingMessage, facts: ApiGatewayFacts): Promise<Rec
   if (http) return httpApiAnswer(facts, http, api?.[2], stageOf ? decodeURIComponent(stageOf[2]!) : undefined, url.searchParams);
   if (api) {
     const apiId = decodeURIComponent(api[1]);
-    if (apiId !== stage.apiId) throw new NotFound(`Invalid API identifier specified ${accountId}:${apiId}`);
+    if (apiId !== stage.apiId || !facts.api.stack.api) throw new NotFound(`Invalid API identifier specified ${accountId}:${apiId}`);
     if (api[2] === 'stages') return page([stageBody(facts)], url.searchParams);
     if (api[2] === 'routes') return getRoutes(facts.api, url.searchParams);
     if (api[2] === 'integrations') return getIntegrations(facts.api, url.searchParams);
@@ -132,7 +132,7 @@ function httpApiAnswer(facts: ApiGatewayFacts, http: ServedHttpApi, list: string
 /** The stack's one stage, or API Gateway's NotFoundException for another API or stage. */
 function theStage(facts: ApiGatewayFacts, apiIdInPath: string, stageInPath: string): void {
   const [apiId, stageName] = [decodeURIComponent(apiIdInPath), decodeURIComponent(stageInPath)];
-  if (apiId !== facts.stage.apiId) throw new NotFound(`Invalid API identifier specified ${facts.accountId}:${apiId}`);
+  if (apiId !== facts.stage.apiId || !facts.api.stack.api) throw new NotFound(`Invalid API identifier specified ${facts.accountId}:${apiId}`);
   if (stageName !== facts.stage.stageName) throw new NotFound('Invalid stage identifier specified');
 }
 

@@ -26,10 +26,12 @@ const PAGE = 100;
 
 /** Every resource of the stack, in template order: the API first, then what hangs off it. */
 export function stackResources(stack: StackOutline, apiId: string): StackResource[] {
-  const out: StackResource[] = [
-    { logicalId: stack.api.logicalId, physicalId: apiId, type: 'AWS::ApiGatewayV2::Api' },
-    { logicalId: stack.api.stage.logicalId ?? `${stack.api.logicalId}Stage`, physicalId: stack.api.stage.name, type: 'AWS::ApiGatewayV2::Stage' },
-  ];
+  const out: StackResource[] = stack.api
+    ? [
+        { logicalId: stack.api.logicalId, physicalId: apiId, type: 'AWS::ApiGatewayV2::Api' },
+        { logicalId: stack.api.stage.logicalId ?? `${stack.api.logicalId}Stage`, physicalId: stack.api.stage.name, type: 'AWS::ApiGatewayV2::Stage' },
+      ]
+    : [];
   const integrations = new Set<string>();
   for (const r of stack.routes) {
     out.push({ logicalId: r.logicalId, physicalId: apiResourceId(apiId, r.logicalId), type: 'AWS::ApiGatewayV2::Route' });

@@ -23,6 +23,8 @@ export interface AuthorizerConfig {
 export interface GatewayContext {
   config: StackConfig;
   api: ApiIdentity;
+  /** the stack has no WebSocket API: no upgrade has an endpoint */
+  noWebSocketApi?: boolean;
   routes: RouteTable;
   /** The Lambda REQUEST authorizer on $connect, when the stack has one. */
   authorizer: AuthorizerConfig | undefined;

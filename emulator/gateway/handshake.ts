@@ -38,7 +38,7 @@ const WS_KEY = /^[+/0-9A-Za-z]{22}==$/;
 export async function onUpgrade(ctx: GatewayContext, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
   socket.on('error', ignore);
   const path = pathOf(req.url ?? '/');
-  if (path !== `/${ctx.api.stage}` && path !== `/${ctx.api.stage}/`) {
+  if (ctx.noWebSocketApi || (path !== `/${ctx.api.stage}` && path !== `/${ctx.api.stage}/`)) {
     return reject(socket, 404, '{"message":"Not Found"}');
   }
   if (ctx.closing || !ctx.integration.attached) {

@@ -37,6 +37,8 @@ export interface GatewayOptions {
   functions: readonly { name: string; route: string; returnResponse: boolean }[];
   /** The API's RouteSelectionExpression (default `$request.body.action`). */
   routeSelectionExpression?: string;
+  /** The stack has no WebSocket API (its HTTP or REST APIs alone run): every upgrade is refused 404, as no such endpoint exists; @connections and the emulator's records are still served. */
+  noWebSocketApi?: boolean;
   /** A Lambda REQUEST authorizer on $connect (auth on). */
   authorizer?: AuthorizerConfig;
   metrics: MetricSink;
@@ -145,6 +147,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     routeThrottles: new Map(Object.entries(config.limits.routeThrottles).map(([route, t]) => [route, new TokenBucket(t.rps, t.burst)])),
     wss,
     chosenProtocol: new WeakMap(),
+    ...(options.noWebSocketApi ? { noWebSocketApi: true } : {}),
     counters: { lostDisconnects: 0, deliveredDisconnects: 0, stalledPosts: 0 },
     closing: false,
     log,

@@ -19,7 +19,7 @@ export const gatewayProvider: Provider<'gateway'> = {
       config,
       // a qualified integration invokes `name:qualifier`, as API Gateway passes its URI's function ARN to Invoke
       functions: stack.routes.map((r) => ({ name: qualifiedName(functionOf(r.functionId).name, r.qualifier), route: r.routeKey, returnResponse: r.twoWay })),
-      routeSelectionExpression: stack.api.routeSelectionExpression,
+      ...(stack.api ? { routeSelectionExpression: stack.api.routeSelectionExpression } : { noWebSocketApi: true }),
       metrics,
       log,
       authorizer: authorizer && authorizerFunction && { functionName: qualifiedName(authorizerFunction.name, authorizer.qualifier), identitySource: authorizer.identitySource },
@@ -37,12 +37,12 @@ export const gatewayProvider: Provider<'gateway'> = {
         : {}),
       ...(invokeRefusals ? { invokeRefusals } : {}),
     });
-    const stageSettings = stack.api.stage.accessLog;
+    const stageSettings = stack.api?.stage.accessLog;
     gateway.accessLog.configure(
       stageAccessLogSettings(
         stageSettings,
         { region: config.region, accountId: config.accountId, cloudWatchRoleArn, logGroupExists: (name) => logs.hasGroup(name), createLogGroup: (name) => logs.createGroup(name) },
-        (message) => templateError(stack.source.templateFile, ['Resources', stack.api.stage.logicalId ?? 'Stage', 'Properties', 'AccessLogSettings'], message),
+        (message) => templateError(stack.source.templateFile, ['Resources', stack.api?.stage.logicalId ?? 'Stage', 'Properties', 'AccessLogSettings'], message),
       ),
     );
     return gateway;

@@ -5,7 +5,7 @@ import type { Provider } from './provider.ts';
 export const managementProvider: Provider<'management'> = {
   name: 'management',
   what: 'cloudformation and api gateway apis',
-  after: ['gateway', 'httpApis'],
+  after: ['gateway', 'httpApis', 'restApis'],
   start: ({ config, stack, logs, cloudWatchRoleArn }, running) => {
     const gateway = running.gateway!;
     return startManagementApis({
@@ -23,6 +23,7 @@ export const managementProvider: Provider<'management'> = {
       accessLog: gateway.accessLog,
       logGroupExists: (name) => logs.hasGroup(name),
       httpApis: running.httpApis!.servers,
+      restApis: running.restApis!.servers.map((s) => ({ id: s.api.id, url: s.url })),
     });
   },
   edge: (management) => ({ cloudformation: management.cloudformation.handle, apigateway: management.apigatewayv2.handle }),

@@ -25,8 +25,8 @@ export interface PathsInput {
   samResources?: Record<string, TemplateResource>;
   /** logical ids of the functions a route or the authorizer invokes (they run here) */
   runs: ReadonlySet<string>;
-  /** the WebSocket API's logical id */
-  apiLogicalId: string;
+  /** the WebSocket API's logical id (absent: the stack has none) */
+  apiLogicalId?: string;
   /** the HTTP and REST APIs served here (http-api-reader.ts, rest-api-reader.ts): their routes and methods run */
   servedApis?: ReadonlySet<string>;
 }
@@ -256,6 +256,6 @@ function fansOut(o: PathsInput, fn: string): boolean {
   const texts = [own, o.samResources?.[fn], role ? resources[role] : undefined, ...Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy').filter((r) => role !== undefined && JSON.stringify(r.Properties ?? {}).includes(`"${role}"`))]
     .filter((r) => r !== undefined)
     .map((r) => JSON.stringify(r));
-  const api = new RegExp(`"(Ref|Fn::GetAtt)":\\s*(\\["|")${o.apiLogicalId}\\b|\\$\\{${o.apiLogicalId}\\b`);
-  return texts.some((s) => s.includes('ManageConnections') || api.test(s));
+  const api = o.apiLogicalId === undefined ? undefined : new RegExp(`"(Ref|Fn::GetAtt)":\\s*(\\["|")${o.apiLogicalId}\\b|\\$\\{${o.apiLogicalId}\\b`);
+  return texts.some((s) => s.includes('ManageConnections') || api?.test(s) === true);
 }

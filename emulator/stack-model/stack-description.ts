@@ -17,7 +17,8 @@ import type { NotEmulatedPath } from '../../common/not-emulated-paths.ts';
 export interface StackDescription {
   stackName: string;
   source: StackSource;
-  api: ApiDescription;
+  /** the WebSocket API (absent: the stack's HTTP or REST APIs alone run) */
+  api?: ApiDescription;
   routes: RouteDescription[];
   /** Routes whose integration is an `AWS` one (to SQS, SNS or EventBridge through a request template): gateway/aws-integration.ts. */
   awsRoutes?: AwsRouteDescription[];

@@ -8,7 +8,7 @@ import type { AuthorizerDescription, EventSourceMappingDescription, HttpApiDescr
  */
 export interface StackOutline {
   stackName: string;
-  api: { logicalId: string; name: string; routeSelectionExpression: string; stage: { logicalId?: string; name: string } };
+  api?: { logicalId: string; name: string; routeSelectionExpression: string; stage: { logicalId?: string; name: string } };
   routes: ReadonlyArray<Pick<RouteDescription, 'logicalId' | 'routeKey' | 'functionId' | 'qualifier' | 'integrationId' | 'authorizationType' | 'twoWay'>>;
   authorizer?: Pick<AuthorizerDescription, 'logicalId' | 'name' | 'functionId' | 'qualifier' | 'identitySource'>;
   functions: ReadonlyArray<{ logicalId: string; name: string }>;

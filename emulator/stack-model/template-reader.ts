@@ -137,9 +137,13 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   uniqueNames(t, t.ofType('AWS::SQS::Queue'), 'QueueName');
   uniqueNames(t, t.ofType('AWS::SNS::Topic'), 'TopicName');
   uniqueNames(t, t.ofType('AWS::Logs::LogGroup'), 'LogGroupName');
-  const ws = readWebSocketApi(t, apiLogicalId, functionIdsByName);
+  const websocket = apiLogicalId === undefined ? undefined : readWebSocketApi(t, apiLogicalId, functionIdsByName);
+  const ws = websocket ?? { routes: [], awsRoutes: [], read: new Set<string>(), authorizer: undefined, account: undefined };
   const http = readHttpApis(t, functionIdsByName);
   const rest = readRestApis(t, functionIdsByName);
+  if (!websocket && http.apis.length + rest.apis.length === 0) {
+    throw templateError(file, ['Resources'], `no API the emulator serves: no WebSocket API, and ${[...http.warnings, ...rest.warnings].filter((w) => w.includes('not served')).join('; ') || 'no HTTP or REST API'}`);
+  }
   const read = new Set([...ws.read, ...http.read, ...rest.read]);
   // the roles API Gateway assumes for its AWS integrations are read and enforced (emulator/iam)
   for (const r of ws.awsRoutes) for (const id of r.credentials?.resources ?? []) read.add(id);
@@ -270,7 +274,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
   return {
     stackName,
     source: { format, path: o.path, templateFile: file },
-    api: ws.api,
+    ...(websocket ? { api: websocket.api } : {}),
     routes: ws.routes,
     ...(ws.awsRoutes.length ? { awsRoutes: ws.awsRoutes } : {}),
     ...(ws.authorizer ? { authorizer: ws.authorizer } : {}),
@@ -294,7 +298,7 @@ export async function readTemplateStack(o: ReadTemplateOptions): Promise<StackDe
     ...(inert.length ? { inert } : {}),
     notEmulated,
     ...(Object.keys(dormantFunctions).length > 0 ? { dormantFunctions } : {}),
-    notEmulatedPaths: notEmulatedPaths({ t, ...(samResources ? { samResources } : {}), runs: invoked, apiLogicalId, servedApis: new Set([...http.apis, ...rest.apis].map((a) => a.logicalId)) }),
+    notEmulatedPaths: notEmulatedPaths({ t, ...(samResources ? { samResources } : {}), runs: invoked, ...(apiLogicalId !== undefined ? { apiLogicalId } : {}), servedApis: new Set([...http.apis, ...rest.apis].map((a) => a.logicalId)) }),
     ...(warnings.length > 0 ? { warnings } : {}),
     outputs: readOutputs(t, template),
   };
@@ -376,7 +380,7 @@ function locate(o: ReadTemplateOptions): Located {
  * itself), so there is nothing here to read it from. Said as such, rather than "no API".
  */
 function refuseApiOutsideTemplate(t: StackTemplate, declared: string | undefined): void {
-  if (t.ofType('AWS::ApiGatewayV2::Api').length > 0) return;
+  if (t.ofType('AWS::ApiGatewayV2::Api').length + t.ofType('AWS::ApiGateway::RestApi').length > 0) return;
   const functions = t.ofType('AWS::Lambda::Function').length;
   if (declared !== undefined) {
     throw templateError(t.file, ['Resources'], `no AWS::ApiGatewayV2::Api, though serverless.yml declares a WebSocket API (${declared}): a plugin makes that API at deploy time with SDK calls, so it cannot be read from the template; declare the routes as the framework's own \`websocket\` events and package again`);

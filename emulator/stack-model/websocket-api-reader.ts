@@ -47,17 +47,16 @@ export interface WebSocketApi {
 
 /**
  * Picks the stack's one WebSocket API (refusing a second one) and gives it the emulator's id. The
- * HTTP APIs beside it are http-api-reader.ts's; a stack whose only API is HTTP is refused.
+ * HTTP and REST APIs beside it are http-api-reader.ts's and rest-api-reader.ts's; a stack of those
+ * alone has none (undefined), and one with no API at all is refused.
  */
-export function chooseWebSocketApi(t: StackTemplate): string {
+export function chooseWebSocketApi(t: StackTemplate): string | undefined {
   const all = t.ofType(API_TYPES.api);
   const apis = all.filter((id) => t.property(id, 'ProtocolType') === 'WEBSOCKET');
-  if (apis.length === 0 && all.length > 0) {
-    const id = all[0]!;
-    const protocol = t.property(id, 'ProtocolType');
-    throw templateError(t.file, ['Resources', id, 'Properties', 'ProtocolType'], `${String(protocol ?? '(missing)')}: the stack has no WebSocket API to run (${all.join(', ')} not WEBSOCKET): the emulator runs HTTP APIs beside a WebSocket API`);
-  }
-  if (apis.length === 0) throw templateError(t.file, ['Resources'], `no ${API_TYPES.api} with ProtocolType WEBSOCKET: the emulator runs a WebSocket API stack`);
+  // HTTP or REST APIs alone: they run without one (the template reader refuses a stack none of whose APIs is served)
+  const others = all.filter((id) => t.property(id, 'ProtocolType') !== 'WEBSOCKET').length + t.ofType('AWS::ApiGateway::RestApi').length;
+  if (apis.length === 0 && others > 0) return undefined;
+  if (apis.length === 0) throw templateError(t.file, ['Resources'], `no API: no ${API_TYPES.api} (WebSocket or HTTP) and no AWS::ApiGateway::RestApi: the emulator runs a stack's APIs and what they invoke`);
   if (apis.length > 1) throw templateError(t.file, ['Resources', apis[1]!], `a second WebSocket API (the stack has ${apis.join(', ')}): the emulator runs one`);
   t.setWebSocketApi(apis[0]!);
   return apis[0]!;

@@ -112,6 +112,15 @@ export async function startLocalStack(opts: LocalTargetOptions): Promise<Target>
     throw err;
   });
 
+  // a stack of HTTP or REST APIs alone runs (`stack up` serves it), but a run's clients connect to a WebSocket API
+  if (info.webSocketApi === false) {
+    await stopChild(child);
+    process.off('exit', killOnExit);
+    log?.end();
+    const apis = [...(info.httpApis ?? []).map((a) => `HTTP API ${a.name}`), ...(info.restApis ?? []).map((a) => `REST API ${a.name}`)];
+    throw new UserError(`stack ${info.stackName} has no WebSocket API to connect to${apis.length > 0 ? ` (it serves ${apis.join(', ')})` : ''}: a run's clients connect to one; \`fanout-bench stack up\` serves the stack as it is`);
+  }
+
   let stopped: Promise<void> | undefined;
   const endpoints = localEndpoints(info);
   const goneEndpoint = info.goneConnectionsEndpoint;

@@ -285,8 +285,8 @@ describe("a template's stage with AccessLogSettings", () => {
       const described = await describeStack(defaultStackConfig({ region: REGION, accountId: ACCOUNT, template: { path: TEMPLATE, parameters: { ArnForm } } }));
       try {
         const arn = `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/websocket/access-log-cfn-live`;
-        expect(described.stack.api.stage.accessLog?.destinationArn).toBe(ArnForm === 'getatt' ? `${arn}:*` : arn);
-        expect(described.stack.api.stage.accessLog?.format).toContain('$context.integration.requestId');
+        expect(described.stack.api!.stage.accessLog?.destinationArn).toBe(ArnForm === 'getatt' ? `${arn}:*` : arn);
+        expect(described.stack.api!.stage.accessLog?.format).toContain('$context.integration.requestId');
         expect(described.stack.apiGatewayAccount?.cloudWatchRoleArn).toMatch(new RegExp(`^arn:aws:iam::${ACCOUNT}:role/`));
         expect(described.stack.notEmulated.map((n) => n.logicalId)).not.toContain('Account');
       } finally {

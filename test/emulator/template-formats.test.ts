@@ -128,7 +128,7 @@ describe('SAM: the rooms fixture', () => {
   it('follows --parameter, conditions and --stack-name', async () => {
     const prod = await readTemplateStack(options(join(FIXTURES, 'sam-rooms/template.yaml'), { parameters: { Environment: 'prod', StageName: 'beta', PublishMemory: '1024' }, stackName: 'RoomsProd' }));
     expect(prod.stackName).toBe('RoomsProd');
-    expect(prod.api.stage).toMatchObject({ name: 'beta', throttle: { rateLimit: 1000, burstLimit: 2000 } });
+    expect(prod.api!.stage).toMatchObject({ name: 'beta', throttle: { rateLimit: 1000, burstLimit: 2000 } });
     expect(fn(prod, 'PublishFunction')).toMatchObject({ memoryMB: 1024, reservedConcurrency: 50, name: expect.stringMatching(/^RoomsProd-PublishFunction-/) });
     expect(fn(d, 'PublishFunction').reservedConcurrency).toBeUndefined();
     expect(prod.outputs.map((o) => o.key)).toEqual(['WebSocketUrl', 'ConnectionsUrl', 'ProdOnly']);
@@ -187,7 +187,7 @@ describe('CloudFormation JSON: the provisioned fixture', () => {
       ['$disconnect', 'DisconnectFunction', false],
       ['send', 'SendFunction', true],
     ]);
-    expect(d.api.stage).toEqual({ logicalId: 'Stage', name: 'v1', throttle: { rateLimit: 500, burstLimit: 1000 }, routeThrottles: {} });
+    expect(d.api!.stage).toEqual({ logicalId: 'Stage', name: 'v1', throttle: { rateLimit: 500, burstLimit: 1000 }, routeThrottles: {} });
     // the role and the invoke permissions are read (IAM): nothing is left unread
     expect(d.notEmulated).toEqual([]);
     expect(d.invokePermissions!.map((p) => p.logicalId)).toEqual(['ApiInvokePermission', 'ConnectInvokePermission', 'DisconnectInvokePermission']);
@@ -356,7 +356,7 @@ describe("a CDK cloud assembly: the reference stack's", () => {
     expect(d.authorizer).toMatchObject({ functionId: expect.any(String), identitySource: ['route.request.header.x-api-key'], tokenParameter: '/fanout-bench/FanoutBenchChat/connect-token' });
     expect(fn(d, d.authorizer!.functionId).name).toBe('fanout-authorizer');
     expect(d.routes.find((r) => r.routeKey === '$connect')!.authorizationType).toBe('CUSTOM');
-    expect(d.api.stage).toMatchObject({ name: 'prod', throttle: { rateLimit: 500, burstLimit: 1000 } });
+    expect(d.api!.stage).toMatchObject({ name: 'prod', throttle: { rateLimit: 500, burstLimit: 1000 } });
     expect(d.tables.map((t) => t.definition.TableName).sort()).toEqual(['fanout-connections', 'fanout-messages', 'fanout-room-members']);
     for (const t of d.tables) expect(t.definition.BillingMode).toBe('PAY_PER_REQUEST');
     expect(d.parameters).toEqual([{ logicalId: expect.any(String), name: '/fanout-bench/FanoutBenchChat/connect-token', type: 'String', value: expect.stringMatching(/^unset/) }]);
@@ -428,7 +428,7 @@ describe("a CDK cloud assembly: the reference stack's", () => {
       const tables = stackTableNames(stackName);
       expect(stack.source).toMatchObject({ format: 'cdk-assembly', path: out });
       expect(stack.stackName).toBe(stackName);
-      expect(stack.api.stage.name).toBe(config.stage);
+      expect(stack.api!.stage.name).toBe(config.stage);
       expect(stack.tables.map((t) => t.definition.TableName).sort()).toEqual(Object.values(tables).sort());
       // every route's function named after the stack, on the config's runtime, with its tables and the local post timeout
       expect(stack.routes.map((r) => [r.routeKey, fn(stack, r.functionId).name]).sort()).toEqual(FUNCTIONS.map((f) => [f.route, named(f.name)]).sort());

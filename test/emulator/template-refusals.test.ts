@@ -232,12 +232,19 @@ describe('what cannot run is refused, naming the resource and the property', () 
     );
   });
 
-  it('a stack whose only API is HTTP, and a stack with no WebSocket API', async () => {
-    expect(await refusal(withProps('Api', { ProtocolType: 'HTTP' }))).toBe(
-      'resource Api property ProtocolType: HTTP: the stack has no WebSocket API to run (Api not WEBSOCKET): the emulator runs HTTP APIs beside a WebSocket API',
-    );
+  it('a stack whose only API is HTTP is read without a WebSocket API; one none of whose APIs is served, or with no API, is refused', async () => {
+    const http = withProps('Api', { ProtocolType: 'HTTP' });
+    http.Resources.Integration!.Properties = { ...http.Resources.Integration!.Properties, PayloadFormatVersion: '2.0' };
+    const d = await read(http);
+    expect(d.api).toBeUndefined();
+    expect(d.routes).toEqual([]);
+    expect(d.httpApis?.map((a) => a.logicalId)).toEqual(['Api']);
+    // an HTTP API without a route is not served (a warning beside a WebSocket API): alone, nothing would run
+    const unserved = withProps('Api', { ProtocolType: 'HTTP' });
+    for (const id of ['Route', 'Integration']) delete unserved.Resources[id];
+    expect(await refusal(unserved)).toMatch(/^Resources: no API the emulator serves: no WebSocket API, and .*Api.*not served/);
     const none = { Resources: { Table: { Type: 'AWS::DynamoDB::Table', Properties: {} } } };
-    expect(await refusal(none)).toBe('Resources: no AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET: the emulator runs a WebSocket API stack');
+    expect(await refusal(none)).toBe("Resources: no API: no AWS::ApiGatewayV2::Api (WebSocket or HTTP) and no AWS::ApiGateway::RestApi: the emulator runs a stack's APIs and what they invoke");
   });
 
   it('functions without a WebSocket API: the API is not in the CloudFormation', async () => {
