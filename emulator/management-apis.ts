@@ -7,6 +7,7 @@ import { startCloudFormationServer } from './cloudformation/server.ts';
 import type { ServiceEndpoint } from './local-listener.ts';
 import type { StackDescription } from './stack-model/stack-description.ts';
 import type { ServedHttpApi } from './apigatewayv2/http-api-resources.ts';
+import type { RestApiFacts } from './apigatewayv2/rest-api-resources.ts';
 
 /**
  * What a harness asks of AWS about a stack before it measures it, answered for the local stack:
@@ -42,8 +43,8 @@ export interface ManagementApisOptions {
   logGroupExists?: (name: string) => boolean;
   /** the stack's HTTP APIs, served beside the WebSocket API */
   httpApis?: readonly ServedHttpApi[];
-  /** the stack's REST APIs' ids and where each listens (their outputs' URLs answer with it) */
-  restApis?: ReadonlyArray<{ id: string; url: string }>;
+  /** the stack's REST APIs (their outputs' URLs answer with where each listens), their API keys and usage plans */
+  rest?: Omit<RestApiFacts, 'created'>;
 }
 
 export interface ManagementApis {
@@ -68,6 +69,7 @@ export async function startManagementApis(o: ManagementApisOptions): Promise<Man
       accessLog: o.accessLog ?? new AccessLog(undefined, { apiId: o.apiId, stage: o.stage, domainName: new URL(o.websocketUrl).host }),
       logGroupExists: o.logGroupExists ?? (() => false),
       ...(o.httpApis ? { httpApis: o.httpApis } : {}),
+      ...(o.rest ? { rest: o.rest } : {}),
     }),
   ]);
   if (cloudformation.status === 'rejected' || apigatewayv2.status === 'rejected') {
@@ -89,10 +91,10 @@ export async function startManagementApis(o: ManagementApisOptions): Promise<Man
  * answers with the local one instead: what a harness reads from DescribeStacks must be reachable
  * here. The one place the emulator's answers differ from AWS's, and only in the host.
  */
-function localized(value: string, o: Pick<ManagementApisOptions, 'apiId' | 'region' | 'stage' | 'websocketUrl' | 'callbackUrl' | 'httpApis' | 'restApis'>): string {
+function localized(value: string, o: Pick<ManagementApisOptions, 'apiId' | 'region' | 'stage' | 'websocketUrl' | 'callbackUrl' | 'httpApis' | 'rest'>): string {
   const host = `${o.apiId}.execute-api.${o.region}.amazonaws.com/${o.stage}`;
   let out = value.replaceAll(`wss://${host}`, o.websocketUrl).replaceAll(`https://${host}`, o.callbackUrl);
   for (const h of o.httpApis ?? []) out = out.replaceAll(`https://${h.api.id}.execute-api.${o.region}.amazonaws.com`, new URL(h.url).origin);
-  for (const r of o.restApis ?? []) out = out.replaceAll(`https://${r.id}.execute-api.${o.region}.amazonaws.com`, new URL(r.url).origin);
+  for (const r of o.rest?.restApis ?? []) out = out.replaceAll(`https://${r.api.id}.execute-api.${o.region}.amazonaws.com`, new URL(r.url).origin);
   return out;
 }

@@ -7,6 +7,7 @@ import { AccessLogRefused, checkAccessLogSettings } from './access-log-settings.
 import { AccountUpdateRefused, type ApiGatewayAccount } from './account.ts';
 import { BadPageRequest, getApi, getAuthorizers, getIntegrations, getRoutes, page, type ApiFacts } from './api-resources.ts';
 import { getHttpApi, getHttpIntegrations, getHttpRoutes, getHttpStage, getHttpStages, type ServedHttpApi } from './http-api-resources.ts';
+import { getApiKey, getRestApi, getRestApis, getRestResources, getRestStage, getRestStages, type RestApiFacts } from './rest-api-resources.ts';
 import type { LocalStage } from './stage.ts';
 
 /**
@@ -17,7 +18,10 @@ import type { LocalStage } from './stage.ts';
  * UpdateStage (`PATCH` of the stage: its `accessLogSettings`, what the gateway writes from the
  * next event on) and DeleteAccessLogSettings (`DELETE …/stages/{stageName}/accesslogsettings`,
  * 204); for APIGatewayClient (v1) GetAccount (`GET /account`: the account's throttle and
- * CloudWatch role) and UpdateAccount (`PATCH /account`: the role). The two services' paths do
+ * CloudWatch role) and UpdateAccount (`PATCH /account`: the role), and of the stack's REST APIs
+ * GetRestApis, GetRestApi, GetResources, GetStages, GetStage and GetApiKey
+ * (rest-api-resources.ts), and a request to one of them at `/restapis/{id}/{stage}/_user_request_/…`
+ * (LocalStack's form of the URL), served by the API in-process. The two services' paths do
  * not overlap, so one endpoint serves both (AWS_ENDPOINT_URL_APIGATEWAYV2 and
  * AWS_ENDPOINT_URL_API_GATEWAY name the same URL). An unknown API or stage is API Gateway's
  * NotFoundException (404, `x-amzn-ErrorType`, `{"message":…}`), as is any other request; a
@@ -27,6 +31,9 @@ import type { LocalStage } from './stage.ts';
 const GET_STAGE = /^\/v2\/apis\/([^/]+)\/stages\/([^/]+)\/?$/;
 const ACCESS_LOG_SETTINGS = /^\/v2\/apis\/([^/]+)\/stages\/([^/]+)\/accesslogsettings\/?$/;
 const GET_API = /^\/v2\/apis\/([^/]+)(?:\/(routes|integrations|authorizers|stages))?\/?$/;
+const REST_API = /^\/restapis(?:\/([^/]+)(?:\/(resources|stages)(?:\/([^/]+))?)?)?\/?$/;
+const USER_REQUEST = /^\/restapis\/([^/]+)\/([^/]+)\/_user_request_(\/.*)?$/;
+const API_KEY = /^\/apikeys\/([^/]+)\/?$/;
 /** UpdateStage's and UpdateAccount's bodies are small; AWS's own limit is larger */
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -40,6 +47,8 @@ export interface ApiGatewayFacts {
   api: ApiFacts;
   /** the stack's HTTP APIs, served beside it (http-api-resources.ts) */
   httpApis?: readonly ServedHttpApi[];
+  /** the stack's REST APIs, their keys and usage plans (rest-api-resources.ts) */
+  rest?: Omit<RestApiFacts, 'created'>;
   /** the gateway's access logging, which UpdateStage and DeleteAccessLogSettings change */
   accessLog: AccessLog;
   /** whether the emulator's CloudWatch Logs has a log group of this name */
@@ -48,6 +57,15 @@ export interface ApiGatewayFacts {
 
 export async function startApiGatewayV2Server(facts: ApiGatewayFacts, host = '127.0.0.1', port = 0): Promise<ServiceEndpoint> {
   return serveLocal((req, res) => {
+    const user = USER_REQUEST.exec((req.url ?? '/').split('?')[0]!);
+    const restApi = user && facts.rest?.restApis.find((s) => s.api.id === decodeURIComponent(user[1]!));
+    if (user && restApi) {
+      // the API's own server answers it, as at `/{stage}/…` on its port
+      const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
+      req.url = `/${user[2]}${user[3] ?? '/'}${query}`;
+      restApi.handle(req, res);
+      return;
+    }
     answer(req, facts).then(
       (out) => (out === NO_CONTENT ? send(res, 204, undefined) : send(res, 200, out)),
       (err: unknown) => {
@@ -91,6 +109,8 @@ async function answer(req: IncomingMessage, facts: ApiGatewayFacts): Promise<Rec
     }
   }
   req.resume();
+  const rest = req.method === 'GET' ? restAnswer(facts, path, url.searchParams) : undefined;
+  if (rest) return rest;
   const api = req.method === 'GET' ? GET_API.exec(path) : null;
   const stageOf = req.method === 'GET' ? GET_STAGE.exec(path) : null;
   // an HTTP API of the stack's: its own API, routes, integrations and stage
@@ -108,11 +128,36 @@ async function answer(req: IncomingMessage, facts: ApiGatewayFacts): Promise<Rec
   const m = stageOf;
   if (!m) {
     throw new NotFound(
-      `The local API Gateway endpoint does not serve ${req.method} ${path} (it serves GetApi, GetStage, GetStages, UpdateStage, DeleteAccessLogSettings, GetRoutes, GetIntegrations, GetAuthorizers, GetAccount and UpdateAccount)`,
+      `The local API Gateway endpoint does not serve ${req.method} ${path} (it serves GetApi, GetStage, GetStages, UpdateStage, DeleteAccessLogSettings, GetRoutes, GetIntegrations, GetAuthorizers, GetAccount and UpdateAccount; GetRestApis, GetRestApi, GetResources, GetApiKey)`,
     );
   }
   theStage(facts, m[1], m[2]);
   return stageBody(facts);
+}
+
+/** GetRestApis, GetRestApi, GetResources, GetStages, GetStage or GetApiKey; undefined for another path. */
+function restAnswer(facts: ApiGatewayFacts, path: string, query: URLSearchParams): Record<string, unknown> | undefined {
+  const f: RestApiFacts = { restApis: [], apiKeys: [], usagePlans: [], ...facts.rest, created: facts.api.created };
+  const key = API_KEY.exec(path);
+  if (key) {
+    const found = getApiKey(f, decodeURIComponent(key[1]!), query);
+    if (!found) throw new NotFound('Invalid API Key identifier specified');
+    return found;
+  }
+  const m = REST_API.exec(path);
+  if (!m) return undefined;
+  if (m[1] === undefined) return getRestApis(f, query);
+  const served = f.restApis.find((s) => s.api.id === decodeURIComponent(m[1]!));
+  if (!served) throw new NotFound(`Invalid API identifier specified ${facts.accountId}:${m[1]}`);
+  if (m[2] === 'resources' && m[3] === undefined) return getRestResources(served, query);
+  if (m[2] === 'stages' && m[3] === undefined) return getRestStages(served, f.created);
+  if (m[2] === 'stages') {
+    const stage = getRestStage(served, decodeURIComponent(m[3]!), f.created);
+    if (!stage) throw new NotFound('Invalid Stage identifier specified');
+    return stage;
+  }
+  if (m[2] === undefined) return getRestApi(served, f.created);
+  return undefined;
 }
 
 /** GetApi, GetRoutes, GetIntegrations, GetStages or GetStage of an HTTP API. */

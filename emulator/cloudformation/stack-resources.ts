@@ -56,6 +56,13 @@ export function stackResources(stack: StackOutline, apiId: string): StackResourc
       }
     }
   }
+  for (const r of stack.restApis ?? []) {
+    out.push({ logicalId: r.logicalId, physicalId: r.id, type: 'AWS::ApiGateway::RestApi' });
+    for (const res of r.resources) if (res.logicalId !== undefined) out.push({ logicalId: res.logicalId, physicalId: res.id, type: 'AWS::ApiGateway::Resource' });
+    for (const s of r.stages) if (s.logicalId !== undefined) out.push({ logicalId: s.logicalId, physicalId: s.name, type: 'AWS::ApiGateway::Stage' });
+  }
+  for (const k of stack.apiKeys ?? []) out.push({ logicalId: k.logicalId, physicalId: k.id, type: 'AWS::ApiGateway::ApiKey' });
+  for (const p of stack.usagePlans ?? []) out.push({ logicalId: p.logicalId, physicalId: p.id, type: 'AWS::ApiGateway::UsagePlan' });
   for (const f of stack.functions) out.push({ logicalId: f.logicalId, physicalId: f.name, type: 'AWS::Lambda::Function' });
   for (const t of stack.tables) out.push({ logicalId: t.logicalId, physicalId: t.definition.TableName, type: 'AWS::DynamoDB::Table' });
   for (const p of stack.parameters) out.push({ logicalId: p.logicalId, physicalId: p.name, type: 'AWS::SSM::Parameter' });

@@ -99,7 +99,7 @@ export function needsQueryBody(r: EdgeRequest): boolean {
 
 function serviceOfPath(path: string): EdgeService | undefined {
   if (/^\/20\d\d-\d\d-\d\d\/(functions|account-settings|event-source-mappings|layers|tags)\b/.test(path)) return 'lambda';
-  if (path.startsWith('/v2/apis') || path === '/account' || path === '/account/') return 'apigateway';
+  if (path.startsWith('/v2/apis') || path.startsWith('/restapis') || path.startsWith('/apikeys/') || path === '/account' || path === '/account/') return 'apigateway';
   if (/^\/[^/]+\/@connections(\/|$)/.test(path)) return 'execute-api';
   if (path === '/policy/generation' || path.startsWith('/policy/generation/')) return 'access-analyzer';
   return undefined;

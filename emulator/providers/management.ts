@@ -23,7 +23,7 @@ export const managementProvider: Provider<'management'> = {
       accessLog: gateway.accessLog,
       logGroupExists: (name) => logs.hasGroup(name),
       httpApis: running.httpApis!.servers,
-      restApis: running.restApis!.servers.map((s) => ({ id: s.api.id, url: s.url })),
+      rest: { restApis: running.restApis!.servers, apiKeys: stack.apiKeys ?? [], usagePlans: stack.usagePlans ?? [] },
     });
   },
   edge: (management) => ({ cloudformation: management.cloudformation.handle, apigateway: management.apigatewayv2.handle }),

@@ -80,6 +80,8 @@ export interface RestApiServer {
   stages: Array<{ name: string; url: string }>;
   /** the function (name, or name:qualifier) a method's integration invokes; undefined for one that invokes none */
   functionOf(method: RestMethodDescription): string | undefined;
+  /** serves one request whose path is `/{stage}/…`, as the API's own port does: the management endpoint hands it `/restapis/{id}/{stage}/_user_request_/…` */
+  handle(req: IncomingMessage, res: ServerResponse): void;
   attach(runtime: LambdaRuntime): void;
   close(): Promise<void>;
 }
@@ -277,7 +279,7 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
     answer(result.status, result.body, result.headers, undefined, result.integrationLatencyMs);
   };
 
-  const server = createServer({ keepAlive: true }, (req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const p = serve(req, res).catch((err: unknown) => {
       o.log(`REST API ${api.logicalId}: ${(err as Error)?.stack ?? String(err)}`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-errortype': 'InternalServerErrorException' }).end('{"message": "Internal server error"}');
@@ -285,7 +287,8 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
     });
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
-  });
+  };
+  const server = createServer({ keepAlive: true }, handle);
   server.keepAliveTimeout = 65_000;
   const endpoint: LocalEndpoint = await listenLocal(server, o.host, 0);
   domainName = endpoint.url.replace(/^http:\/\//, '');
@@ -296,6 +299,7 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
     url: endpoint.url,
     stages: api.stages.map((s) => ({ name: s.name, url: `${endpoint.url}/${encodeURIComponent(s.name)}` })),
     functionOf: (m) => functionNames.get(m),
+    handle,
     attach: (r) => (runtime = r),
     close: async () => {
       await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, 3_000).unref())]);

@@ -15,6 +15,7 @@ import type {
   RestIntegrationDescription,
   RestIntegrationResponse,
   RestMethodDescription,
+  RestResourceDescription,
   RestStageDescription,
   Throttle,
   UsagePlanDescription,
@@ -392,7 +393,28 @@ function readRestApi(c: Reading): RestApiDescription {
     authorizers: [...new Map([...authorizers.values()].map((a) => [a.logicalId, a])).values()],
     apiKeySource: apiKeySource ?? 'HEADER',
     binaryMediaTypes,
+    resources: restResources(c, rootId, paths, methods),
   };
+}
+
+/**
+ * Every resource of the API: the root, each AWS::ApiGateway::Resource, and each path of the
+ * OpenAPI body with the paths above it (API Gateway makes a resource for every segment), each
+ * with its id: the root's and a Resource's as Ref and GetAtt give them, another's generated.
+ */
+function restResources(c: Reading, rootId: string, paths: ReadonlyMap<string, string>, methods: readonly RestMethodDescription[]): RestResourceDescription[] {
+  const { t } = c;
+  const logicalIds = new Map(t.ofType(REST_TYPES.resource).map((id) => [t.ref(id), id]));
+  const byPath = new Map<string, RestResourceDescription>();
+  for (const [id, path] of paths) byPath.set(path, { ...(logicalIds.has(id) ? { logicalId: logicalIds.get(id)! } : {}), id, path });
+  for (const m of methods) {
+    const parts = m.path.split('/').filter((s) => s !== '');
+    for (let i = 1; i <= parts.length; i++) {
+      const path = `/${parts.slice(0, i).join('/')}`;
+      if (!byPath.has(path)) byPath.set(path, { id: generatedApiGatewayId(t.stackName, `${c.apiLogicalId}${path}`, 10), path });
+    }
+  }
+  return [byPath.get('/') ?? { id: rootId, path: '/' }, ...[...byPath.values()].filter((r) => r.path !== '/').sort((a, b) => a.path.localeCompare(b.path))];
 }
 
 const cacheWarning = (api: string, stage: string) => `REST API ${api} stage ${stage}: its cache (CacheClusterEnabled, CachingEnabled) is not emulated: every request reaches the integration`;

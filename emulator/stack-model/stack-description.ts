@@ -196,6 +196,15 @@ export interface RestApiDescription {
   apiKeySource: 'HEADER' | 'AUTHORIZER';
   /** BinaryMediaTypes: request bodies of these types reach a proxy integration base64-encoded */
   binaryMediaTypes: string[];
+  /** every resource, the root (`/`) first, with its id (an AWS::ApiGateway::Resource's Ref, else generated as API Gateway makes one): what GetResources lists */
+  resources: RestResourceDescription[];
+}
+
+export interface RestResourceDescription {
+  /** the AWS::ApiGateway::Resource; absent for the root and a path of the OpenAPI body */
+  logicalId?: string;
+  id: string;
+  path: string;
 }
 
 export interface RestStageDescription {

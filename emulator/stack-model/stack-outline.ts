@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuthorizerDescription, EventSourceMappingDescription, HttpApiDescription, NotEmulated, RouteDescription, StackDescription } from './stack-description.ts';
+import type { ApiKeyDescription, AuthorizerDescription, EventSourceMappingDescription, HttpApiDescription, NotEmulated, RestApiDescription, RouteDescription, StackDescription, UsagePlanDescription } from './stack-description.ts';
 
 /**
  * What the AWS APIs that describe a stack (CloudFormation's DescribeStackResources and
@@ -25,6 +25,10 @@ export interface StackOutline {
   logGroups?: ReadonlyArray<{ logicalId: string; name: string }>;
   /** the HTTP APIs served beside the WebSocket API: ListStackResources names each, its stage, routes and integrations */
   httpApis?: ReadonlyArray<Pick<HttpApiDescription, 'logicalId' | 'id' | 'stage' | 'routes' | 'authorizers'>>;
+  /** the REST APIs: ListStackResources names each, its resources and stages, and the stack's API keys and usage plans */
+  restApis?: ReadonlyArray<Pick<RestApiDescription, 'logicalId' | 'id' | 'stages' | 'resources'>>;
+  apiKeys?: ReadonlyArray<Pick<ApiKeyDescription, 'logicalId' | 'id'>>;
+  usagePlans?: ReadonlyArray<Pick<UsagePlanDescription, 'logicalId' | 'id'>>;
   inert?: readonly NotEmulated[];
   notEmulated: readonly NotEmulated[];
   outputs: StackDescription['outputs'];

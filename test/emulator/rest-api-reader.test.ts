@@ -250,6 +250,11 @@ describe('the walkthrough\'s API: POST /DynamoBackend to a Lambda function, a ke
       authorizers: [],
       apiKeySource: 'HEADER',
       binaryMediaTypes: [],
+      // the root as GetAtt RootResourceId gives it, the Resource as Ref does
+      resources: [
+        { id: expect.stringMatching(/^[a-z0-9]{10}$/), path: '/' },
+        { logicalId: 'DynamoBackend', id: expect.stringMatching(/^[a-z0-9]{10}$/), path: '/DynamoBackend' },
+      ],
     });
     expect(s.usagePlans).toEqual([{ logicalId: 'Plan', id: expect.any(String), name: 'walkthrough', apiStages: [{ apiId: a.id, stage: 'dev', throttle: {} }], throttle: { rateLimit: 250, burstLimit: 500 }, keys: ['Key'] }]);
     expect(s.apiKeys).toEqual([{ logicalId: 'Key', id: expect.any(String), name: 'walkthrough-key', value: expect.stringMatching(/^[A-Za-z0-9]{40}$/), enabled: true }]);
@@ -310,6 +315,9 @@ describe('a REST API written as OpenAPI (its Body)', () => {
       },
       { path: '/pets/{id}', httpMethod: 'ANY', authorizationType: 'NONE', apiKeyRequired: false, integration: { type: 'HTTP_PROXY', uri: 'http://pets.example.com/{id}', httpMethod: 'ANY', timeoutMs: 29_000, requestParameters: {} } },
     ]);
+    // a resource for each path and the paths above it, as API Gateway makes them on import
+    expect(a.resources.map((r) => r.path)).toEqual(['/', '/pets', '/pets/{id}']);
+    expect(new Set(a.resources.map((r) => r.id)).size).toBe(3);
     // a TOKEN authorizer of the definition takes its token from the header its scheme names
     expect(a.authorizers).toEqual([{ logicalId: 'Guard', id: expect.stringMatching(/^[a-z0-9]{6}$/), name: 'Guard', type: 'TOKEN', functionId: 'AuthFn', identitySource: 'method.request.header.X-Token', ttlSeconds: 60 }]);
   });

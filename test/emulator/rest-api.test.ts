@@ -173,6 +173,7 @@ function restApi(backendUrl: string): RestApiDescription {
     ],
     apiKeySource: 'HEADER',
     binaryMediaTypes: ['image/png'],
+    resources: [{ id: 'shoproot00', path: '/' }],
   };
 }
 
@@ -186,6 +187,7 @@ const PARTNER: RestApiDescription = {
   authorizers: [{ logicalId: 'RequestAuth', id: 'auth02', name: 'request', type: 'REQUEST', functionId: 'Auth', identitySource: 'method.request.querystring.token, method.request.header.X-Room', ttlSeconds: 0 }],
   apiKeySource: 'AUTHORIZER',
   binaryMediaTypes: [],
+  resources: [{ id: 'partnerroo', path: '/' }],
 };
 
 const KEYS: ApiKeyDescription[] = [

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { APIGatewayClient, GetApiKeyCommand, GetResourcesCommand, GetRestApisCommand, GetStagesCommand } from '@aws-sdk/client-api-gateway';
+import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultStackConfig } from '../../emulator/config.ts';
@@ -59,6 +60,47 @@ describe("the seed walkthrough's REST API, with no WebSocket API beside it", () 
     } finally {
       cfn.destroy();
       db.destroy();
+    }
+  });
+
+  it('is described through API Gateway as on AWS (GetRestApis, GetResources, GetStages, GetApiKey) and answers at its /restapis/{id}/{stage}/_user_request_/ path', async () => {
+    const endpoint = stack.ready.awsEndpointUrls.AWS_ENDPOINT_URL_API_GATEWAY!;
+    const apigw = new APIGatewayClient({ endpoint, region: stack.ready.region, credentials });
+    const cfn = new CloudFormationClient({ endpoint: stack.ready.cloudformationEndpoint, region: stack.ready.region, credentials });
+    try {
+      const resources = (await cfn.send(new ListStackResourcesCommand({ StackName: stack.ready.stackName }))).StackResourceSummaries!;
+      const physical = (type: string) => resources.filter((r) => r.ResourceType === type).map((r) => [r.LogicalResourceId, r.PhysicalResourceId]);
+      const apiId = stack.stack.restApis![0]!.id;
+      expect(physical('AWS::ApiGateway::RestApi')).toEqual([['LambdaMicroservice', apiId]]);
+      expect(physical('AWS::ApiGateway::Stage')).toEqual([['DevStage', 'dev']]);
+      const [[, keyId]] = physical('AWS::ApiGateway::ApiKey') as [[string, string]];
+      expect(physical('AWS::ApiGateway::UsagePlan')).toHaveLength(1);
+
+      const apis = await apigw.send(new GetRestApisCommand({}));
+      expect(apis.items?.map((a) => [a.id, a.name, a.apiKeySource])).toEqual([[apiId, 'LambdaMicroservice', 'HEADER']]);
+      expect(apis.items![0]!.createdDate).toBeInstanceOf(Date);
+      const tree = await apigw.send(new GetResourcesCommand({ restApiId: apiId, embed: ['methods'] }));
+      const [root, backend] = tree.items!;
+      expect(root).toMatchObject({ id: apis.items![0]!.rootResourceId, path: '/' });
+      expect(backend).toMatchObject({ parentId: root!.id, pathPart: 'DynamoBackend', path: '/DynamoBackend', resourceMethods: { POST: { httpMethod: 'POST', authorizationType: 'NONE', apiKeyRequired: true } } });
+      // the Resource's id is what Ref gives it (ListStackResources' physical id)
+      expect(physical('AWS::ApiGateway::Resource')).toEqual([['DynamoBackend', backend!.id]]);
+      expect((await apigw.send(new GetStagesCommand({ restApiId: apiId }))).item?.map((s) => s.stageName)).toEqual(['dev']);
+      // the key's value only when asked for
+      expect(await apigw.send(new GetApiKeyCommand({ apiKey: keyId }))).not.toHaveProperty('value');
+      expect(await apigw.send(new GetApiKeyCommand({ apiKey: keyId, includeValue: true }))).toMatchObject({ name: 'walkthrough-key', enabled: true, value: KEY, stageKeys: [`${apiId}/dev`] });
+      await expect(apigw.send(new GetApiKeyCommand({ apiKey: 'nosuchkey0' }))).rejects.toMatchObject({ name: 'NotFoundException', message: 'Invalid API Key identifier specified' });
+      await expect(apigw.send(new GetResourcesCommand({ restApiId: 'nosuchapi0' }))).rejects.toMatchObject({ name: 'NotFoundException' });
+
+      // LocalStack's form of the API's URL, on the API Gateway endpoint: the same API, its key and its usage plan
+      const url = `${endpoint}/restapis/${apiId}/dev/_user_request_/DynamoBackend`;
+      expect(await post(url, { operation: 'ping' })).toEqual({ status: 403, json: { message: 'Forbidden' } });
+      // the plan's burst was spent above
+      expect(await post(url, { operation: 'ping' }, KEY)).toEqual({ status: 429, json: { message: 'Too Many Requests' } });
+      expect((await fetch(`${endpoint}/restapis/${apiId}/prod/_user_request_/DynamoBackend`, { method: 'POST' })).status).toBe(403);
+    } finally {
+      apigw.destroy();
+      cfn.destroy();
     }
   });
 });
