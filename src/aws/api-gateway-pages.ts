@@ -1,4 +1,4 @@
-/** At most this many pages of a list (100 items each): a bound, far past any real API. */
+/** At most this many pages of a list: a bound, far past any real API. */
 const MAX_PAGES = 50;
 
 /** Every item of an API Gateway v2 list (GetRoutes, GetIntegrations, GetStages, …), page by page on its NextToken, bounded. */
@@ -10,6 +10,19 @@ export async function apiGatewayPages<T>(get: (token: string | undefined) => Pro
     items.push(...(page.Items ?? []));
     token = page.NextToken;
     if (!token) break;
+  }
+  return items;
+}
+
+/** Every item of an API Gateway (v1) list (GetResources, GetRestApis, …), page by page on its position, bounded. */
+export async function restApiPages<T>(get: (position: string | undefined) => Promise<{ items?: T[]; position?: string }>): Promise<T[]> {
+  const items: T[] = [];
+  let position: string | undefined;
+  for (let i = 0; i < MAX_PAGES; i++) {
+    const page = await get(position);
+    items.push(...(page.items ?? []));
+    position = page.position;
+    if (!position) break;
   }
   return items;
 }

@@ -72,7 +72,7 @@ const SendPhase = z.strictObject({
 /**
  * A broadcast that starts on the server (publish-phase.ts): `rate` publishes a second for
  * `duration` through `via` to the resource `to` (a logical id, physical name or ARN of the target
- * stack's; for http a route of the stack's HTTP API, `POST /notify`, or a URL), each carrying the probe where `payload` says, and expected by
+ * stack's; for http a route of the stack's HTTP or REST API, `POST /notify` (with `apiKey`, one of its API keys), or a URL), each carrying the probe where `payload` says, and expected by
  * `recipients`, the clients open (and joined) when it is published: every one, or one room's.
  */
 const PublishPhase = z
@@ -84,6 +84,8 @@ const PublishPhase = z
     duration: SendDuration,
     payload: z.unknown(),
     recipients: z.union([z.literal('everyone'), z.strictObject({ room: z.int().min(0, { error: 'must be an integer >= 0' }) })], { error: 'must be everyone or { room: <n> }' }).default('everyone'),
+    /** via http to a route: an API key of the stack's (logical id, id or name), its value sent as x-api-key */
+    apiKey: z.string().min(1, { error: "must name one of the stack's API keys (its logical id, id or name)" }).optional(),
   })
   .superRefine((p, ctx) => {
     if (p.payload === undefined) {
@@ -92,7 +94,10 @@ const PublishPhase = z
     }
     for (const i of payloadIssues(p.via, p.payload, p.recipients)) ctx.addIssue({ code: 'custom', path: ['payload', ...i.path], message: i.message });
     if (p.via === 'http' && httpRouteOf(p.to) === undefined && !(/^https?:\/\/[^\s]+$/.test(p.to) && URL.canParse(p.to))) {
-      ctx.addIssue({ code: 'custom', path: ['to'], message: "must be a route of the stack's HTTP API (POST /notify; POST, PUT or PATCH) or an http:// or https:// URL (via http)" });
+      ctx.addIssue({ code: 'custom', path: ['to'], message: "must be a route of the stack's HTTP or REST API (POST /notify; POST, PUT or PATCH) or an http:// or https:// URL (via http)" });
+    }
+    if (p.apiKey !== undefined && (p.via !== 'http' || httpRouteOf(p.to) === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['apiKey'], message: "is for via http to a route of the stack's own API (to: POST /notify): it names one of the stack's API keys" });
     }
   });
 
@@ -308,6 +313,8 @@ export type PlannedPhase =
       /** the template, `{{probe}}` where the probe goes (`{{room}}` where the recipients' room is named) */
       payload: unknown;
       recipients: PublishRecipients;
+      /** via http to a route: the stack's API key it carries (by logical id, id or name) */
+      apiKey?: string;
     }
   | { kind: 'idle'; name: string; durationMs: number }
   | { kind: 'drop'; name: string; share: number };
@@ -376,7 +383,7 @@ export function normalizeScenario(s: ScenarioParsed, source: string, parsed?: { 
     }
     if (p.publish) {
       const q = p.publish;
-      return { kind: 'publish', name: label('publish', q.name), durationMs: ms(q.duration), rate: q.rate, via: q.via, to: q.to, payload: q.payload, recipients: q.recipients };
+      return { kind: 'publish', name: label('publish', q.name), durationMs: ms(q.duration), rate: q.rate, via: q.via, to: q.to, payload: q.payload, recipients: q.recipients, ...(q.apiKey !== undefined ? { apiKey: q.apiKey } : {}) };
     }
     if (p.idle) return { kind: 'idle', name: label('idle', p.idle.name), durationMs: ms(p.idle.duration) };
     return { kind: 'drop', name: label('drop', p.drop!.name), share: p.drop!.share };

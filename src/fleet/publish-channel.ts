@@ -24,6 +24,8 @@ export interface PublishResource {
   fifo?: boolean;
   /** http: the request's method (default POST) */
   method?: string;
+  /** http: headers the request carries besides its content type (an API key's: never printed) */
+  headers?: Record<string, string>;
 }
 
 export class PublishError extends Error {
@@ -132,7 +134,7 @@ export function openPublishChannel(resource: PublishResource, settings: SdkClien
           const json = typeof payload !== 'string';
           let res: Response;
           try {
-            res = await fetch(resource.id, { method: resource.method ?? 'POST', body: bodyText(payload), headers: { 'content-type': json ? 'application/json' : 'text/plain' }, signal: AbortSignal.timeout(o.timeoutMs) });
+            res = await fetch(resource.id, { method: resource.method ?? 'POST', body: bodyText(payload), headers: { ...resource.headers, 'content-type': json ? 'application/json' : 'text/plain' }, signal: AbortSignal.timeout(o.timeoutMs) });
           } catch (err) {
             const e = err as Error;
             throw new PublishError(e.name === 'TimeoutError' ? 'publish:http:timeout' : 'publish:http:unreachable', e.message);

@@ -80,8 +80,11 @@ export async function preflightPublishes(scenario: Scenario, target: Target, o: 
     resources ??= await listResources(apis.cloudformation, apis.stackName, field);
     if (p.via === 'http') {
       // a route of the stack's own HTTP API, found through API Gateway as on AWS
-      const found = await resolveHttpRoute(route!, { resources, settings: apis.service('APIGATEWAYV2'), field, where: apis.where });
-      out.set(p, { resource: { via: 'http', id: found.url, method: found.method }, label: found.label });
+      const found = await resolveHttpRoute(
+        { ...route!, ...(p.apiKey !== undefined ? { apiKey: p.apiKey } : {}) },
+        { resources, settings: { v2: apis.service('APIGATEWAYV2'), v1: apis.service('API_GATEWAY') }, field, where: apis.where },
+      );
+      out.set(p, { resource: { via: 'http', id: found.url, method: found.method, ...(found.headers ? { headers: found.headers } : {}) }, label: found.label });
       continue;
     }
     const kind = KIND[p.via];

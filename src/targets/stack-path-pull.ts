@@ -3,6 +3,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { StackPath } from '../contracts/path-schema.ts';
 import type { Results } from '../contracts/results-schema.ts';
 import { createLambdaClient } from '../aws/lambda-client.ts';
@@ -28,10 +29,11 @@ export async function stackPathOf(target: Target, results: Pick<Results, 'cloudw
   const lambda = createLambdaClient(ownSettings(apis.lambda));
   const sqs = new SQSClient(ownSettings(apis.sqs));
   const apigateway = new ApiGatewayV2Client(ownSettings(apis.apigateway));
+  const restApis = new APIGatewayClient(ownSettings(apis.apigateway));
   const cloudwatch = new CloudWatchClient(ownSettings(target.cloudWatch.clients.cloudwatch));
   try {
     const routeFunctions = (results.config.target.functions?.functions ?? []).map((f) => f.name);
-    const resources = await discoverStackPath({ cloudformation, lambda, sqs, apigateway }, { stackName: apis.stackName, routeFunctions }).catch(() => undefined);
+    const resources = await discoverStackPath({ cloudformation, lambda, sqs, apigateway, restApis }, { stackName: apis.stackName, routeFunctions }).catch(() => undefined);
     if (!resources) return undefined;
     const path = await pullPath(cloudwatch, resources, window);
     if (!target.local || target.cloudWatch.source !== 'local') return path;
@@ -46,7 +48,7 @@ export async function stackPathOf(target: Target, results: Pick<Results, 'cloudw
       logs.destroy();
     }
   } finally {
-    for (const c of [cloudformation, lambda, sqs, apigateway, cloudwatch]) c.destroy();
+    for (const c of [cloudformation, lambda, sqs, apigateway, restApis, cloudwatch]) c.destroy();
   }
 }
 
@@ -62,12 +64,13 @@ export async function readStackPath(target: Target): Promise<{ resources: PathRe
   const lambda = createLambdaClient(ownSettings(apis.lambda));
   const sqs = new SQSClient(ownSettings(apis.sqs));
   const apigateway = new ApiGatewayV2Client(ownSettings(apis.apigateway));
+  const restApis = new APIGatewayClient(ownSettings(apis.apigateway));
   try {
     const routeFunctions = (await target.describeFunctions().catch(() => undefined))?.functions.map((f) => f.name) ?? [];
-    const resources = await discoverStackPath({ cloudformation, lambda, sqs, apigateway }, { stackName: apis.stackName, routeFunctions }).catch(() => undefined);
+    const resources = await discoverStackPath({ cloudformation, lambda, sqs, apigateway, restApis }, { stackName: apis.stackName, routeFunctions }).catch(() => undefined);
     return resources ? { resources } : undefined;
   } finally {
-    for (const c of [cloudformation, lambda, sqs, apigateway]) c.destroy();
+    for (const c of [cloudformation, lambda, sqs, apigateway, restApis]) c.destroy();
   }
 }
 

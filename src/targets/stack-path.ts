@@ -3,6 +3,8 @@ import { listStackResources } from '../aws/stack-resources.ts';
 import { GetFunctionEventInvokeConfigCommand, paginateListEventSourceMappings, type EventSourceMappingConfiguration, type LambdaClient } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { GetApiCommand, GetStagesCommand, type ApiGatewayV2Client, type Stage } from '@aws-sdk/client-apigatewayv2';
+import { GetRestApiCommand, type APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { restApiStages } from '../aws/rest-api-stages.ts';
 import { apiGatewayPages } from '../aws/api-gateway-pages.ts';
 import type { PathResources } from '../metrics/cloudwatch/path-queries.ts';
 import { readFunctionConfig } from '../aws/function-configuration.ts';
@@ -10,7 +12,7 @@ import { readFunctionConfig } from '../aws/function-configuration.ts';
 /**
  * A stack's queued path, found from its own APIs the same way on AWS and on the emulator:
  * ListStackResources names its HTTP APIs (AWS::ApiGatewayV2::Api: API Gateway v2's GetApi and
- * GetStages say which are HTTP and their stage), queues (AWS::SQS::Queue, whose physical id is the queue's URL),
+ * GetStages say which are HTTP and their stage), REST APIs (AWS::ApiGateway::RestApi: GetRestApi and GetStages their name and stage), queues (AWS::SQS::Queue, whose physical id is the queue's URL),
  * topics (AWS::SNS::Topic: the ARN), rules (AWS::Events::Rule: the name, `bus|name` on a bus of
  * its own) and functions; Lambda's ListEventSourceMappings, asked per function, its mappings
  * (UUID, source, BatchSize, ScalingConfig, State); SQS's GetQueueAttributes each queue's
@@ -28,6 +30,8 @@ export interface StackPathClients {
   sqs?: SQSClient;
   /** absent: the stack's HTTP APIs are not read */
   apigateway?: ApiGatewayV2Client;
+  /** absent: the stack's REST APIs are not read */
+  restApis?: APIGatewayClient;
 }
 
 export async function discoverStackPath(clients: StackPathClients, o: { stackName: string; routeFunctions: readonly string[] }): Promise<PathResources | undefined> {
@@ -45,7 +49,10 @@ export async function discoverStackPath(clients: StackPathClients, o: { stackNam
   const rules = physical('AWS::Events::Rule').map(ruleOf);
   const functionNames = physical('AWS::Lambda::Function');
   const routed = new Set(o.routeFunctions);
-  const apis = clients.apigateway ? await httpApisOf(clients.apigateway, physical('AWS::ApiGatewayV2::Api'), notes) : [];
+  const apis = [
+    ...(clients.apigateway ? await httpApisOf(clients.apigateway, physical('AWS::ApiGatewayV2::Api'), notes) : []),
+    ...(clients.restApis ? await restApisOf(clients.restApis, physical('AWS::ApiGateway::RestApi'), notes) : []),
+  ];
 
   // the mappings of every function of the stack (a mapping the stack declares names one of them)
   const mappings: PathResources['mappings'] = [];
@@ -98,6 +105,21 @@ async function httpApisOf(client: ApiGatewayV2Client, ids: readonly string[], no
       if (stage !== undefined) out.push({ apiType: 'http', apiId, name: api.Name ?? apiId, stage });
     } catch (err) {
       notes.push(`API ${apiId} not read: GetApi or GetStages failed (${errorText(err)})`);
+    }
+  }
+  return out;
+}
+
+/** The stack's REST APIs (GetRestApi: the name their metrics go by), each with its stage (GetStages: the first, SAM's `Stage` passed over). */
+async function restApisOf(client: APIGatewayClient, ids: readonly string[], notes: string[]): Promise<NonNullable<PathResources['apis']>> {
+  const out: NonNullable<PathResources['apis']> = [];
+  for (const restApiId of ids) {
+    try {
+      const api = await client.send(new GetRestApiCommand({ restApiId }));
+      const stage = (await restApiStages(client, restApiId))[0];
+      if (stage !== undefined) out.push({ apiType: 'rest', apiId: restApiId, name: api.name ?? restApiId, stage });
+    } catch (err) {
+      notes.push(`REST API ${restApiId} not read: GetRestApi or GetStages failed (${errorText(err)})`);
     }
   }
   return out;

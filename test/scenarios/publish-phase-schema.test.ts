@@ -65,8 +65,10 @@ describe('a publish phase', () => {
       ['{ via: sns, to: A, rate: 1, duration: 1s, payload: { message: "{{probe}}", colour: red } }', /phases\[2\]\.publish\.payload\.colour: unknown key/],
       ['{ via: kinesis, to: A, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.via: must be one of sns, eventbridge, sqs, dynamodb, lambda, http/],
       ['{ via: sns, to: A, rate: 1, duration: 1s, payload: "{{probe}}", recipients: { room: 2 } }', /phases\[2\]\.publish\.recipients\.room: must be a room of the scenario's, 0 to 1/],
-      ['{ via: http, to: Alerts, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.to: must be a route of the stack's HTTP API \(POST \/notify; POST, PUT or PATCH\) or an http:\/\/ or https:\/\/ URL/],
-      ['{ via: http, to: "GET /notify", rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.to: must be a route of the stack's HTTP API/],
+      ['{ via: http, to: Alerts, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.to: must be a route of the stack's HTTP or REST API \(POST \/notify; POST, PUT or PATCH\) or an http:\/\/ or https:\/\/ URL/],
+      ['{ via: http, to: "GET /notify", rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.to: must be a route of the stack's HTTP or REST API/],
+      ['{ via: sns, to: A, apiKey: Key, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.apiKey: is for via http to a route of the stack's own API/],
+      ['{ via: http, to: "http://127.0.0.1:9/x", apiKey: Key, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.apiKey: is for via http to a route of the stack's own API/],
       ['{ via: http, to: "http://[::1/push", rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.to: must be a route .* or an http:\/\/ or https:\/\/ URL/],
       ['{ via: sns, to: A, rate: 0, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.rate: must be a number > 0/],
     ];
