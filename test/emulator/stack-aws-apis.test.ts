@@ -188,7 +188,8 @@ describe('API Gateway GetAccount', () => {
   });
 
   it('answers any other v1 request with NotFoundException (404)', async () => {
-    const res = await fetch(`${process.env.AWS_ENDPOINT_URL_API_GATEWAY}/restapis`, { headers: { accept: 'application/json' } });
+    // GetDomainNames: custom domains are not emulated
+    const res = await fetch(`${process.env.AWS_ENDPOINT_URL_API_GATEWAY}/domainnames`, { headers: { accept: 'application/json' } });
     expect(res.status).toBe(404);
     expect(res.headers.get('x-amzn-errortype')).toBe('NotFoundException');
   });
