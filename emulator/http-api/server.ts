@@ -11,6 +11,7 @@ import { readBoundedBody } from '../request-body.ts';
 import { listenLocal, type LocalEndpoint } from '../local-listener.ts';
 import type { HttpApiDescription, HttpLambdaAuthorizerDescription, HttpRouteDescription } from '../stack-model/stack-description.ts';
 import { HttpAuthorizers } from './authorizers.ts';
+import { HttpCors } from './cors.ts';
 import type { IssuerKeys } from './jwks.ts';
 import { eventV1, eventV2, responseV1, responseV2, type ProxyRequest, type ProxyResponse } from './lambda-proxy.ts';
 import { RouteMatcher } from '../../common/http-route-match.ts';
@@ -20,8 +21,8 @@ import { RouteMatcher } from '../../common/http-route-match.ts';
  * host of its own (`{apiId}.execute-api.{region}.amazonaws.com`): its stage's path prefix (none
  * for `$default`), route selection (common/http-route-match.ts), the stage's and routes' throttles, each
  * route's authorization (JWT or a Lambda authorizer: authorizers.ts), each route's Lambda proxy
- * integration with the payload format it names (lambda-proxy.ts), its timeout, and API Gateway's
- * own answers in its words. Metrics are AWS/ApiGateway's for HTTP
+ * integration with the payload format it names (lambda-proxy.ts), its timeout, its CORS
+ * configuration (cors.ts), and API Gateway's own answers in its words. Metrics are AWS/ApiGateway's for HTTP
  * APIs: Count, 4xx, 5xx, Latency, IntegrationLatency, DataProcessed.
  */
 
@@ -77,6 +78,7 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
     ...(o.authorizerRefusals ? { refusals: o.authorizerRefusals } : {}),
     log: o.log,
   });
+  const cors = api.cors ? new HttpCors(api.cors) : undefined;
   let runtime: LambdaRuntime | undefined;
   const inflight = new Set<Promise<void>>();
   let domainName = '';
@@ -84,9 +86,11 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const received = performance.now();
     const requestId = randomUUID().slice(0, 18).replace(/-/g, '') + '=';
-    const answer = (status: number, body: Buffer, headers: Array<[string, string]>, route?: string) => {
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    /** `preflight`: the API's own answer to a CORS preflight, its headers as they are */
+    const answer = (status: number, body: Buffer, headers: Array<[string, string]>, route?: string, preflight = false) => {
       const out: Record<string, string | string[]> = {};
-      for (const [name, value] of headers) {
+      for (const [name, value] of cors && !preflight ? cors.response(origin, headers) : headers) {
         const key = name.toLowerCase();
         const had = out[key];
         out[key] = had === undefined ? value : Array.isArray(had) ? [...had, value] : [had, value];
@@ -113,6 +117,7 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
     const path = rawPath.slice(prefix.length) || '/';
     const method = (req.method ?? 'GET').toUpperCase();
     const matched = matcher.match(method, path);
+    if (cors?.isPreflight(method, req.headers, matched?.route.routeKey)) return answer(204, Buffer.alloc(0), cors.preflight(origin!), undefined, true);
     if (!matched) return message(404, 'Not Found');
     const route = matched.route;
     const metricRoute = routeOf(route);

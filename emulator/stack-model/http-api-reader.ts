@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cfnBoolean, cfnInteger, cfnString, parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
-import type { HttpApiDescription, HttpAuthorizerDescription, HttpRouteDescription } from './stack-description.ts';
+import type { HttpApiDescription, HttpAuthorizerDescription, HttpCorsDescription, HttpRouteDescription } from './stack-description.ts';
 import { invokedFunction } from './invoked-function.ts';
 import { OPENAPI_METHODS, openApiBody } from './openapi-body.ts';
 import { API_TYPES, routeThrottle, throttleOf } from './websocket-api-reader.ts';
@@ -182,8 +182,13 @@ function readHttpApi(t: StackTemplate, apiLogicalId: string, functionIdsByName: 
     routes.push(...body.routes);
     for (const a of body.authorizers) authorizers.set(a.id, a);
   }
-  const cors = api.CorsConfiguration ?? (isMap(api.Body) ? api.Body['x-amazon-apigateway-cors'] : undefined);
-  if (cors !== undefined) warnings.push(`HTTP API ${apiLogicalId}: its CORS configuration is not applied here: a preflight OPTIONS request goes to the routes, and responses carry no Access-Control-* header the API would add`);
+  // CorsConfiguration overrides the Body's, as API Gateway imports a definition and then applies the properties
+  const cors =
+    api.CorsConfiguration !== undefined
+      ? corsOf(t.file, at(apiLogicalId, 'CorsConfiguration'), api.CorsConfiguration, 'pascal')
+      : isMap(api.Body) && api.Body['x-amazon-apigateway-cors'] !== undefined
+        ? corsOf(t.file, at(apiLogicalId, 'Body', 'x-amazon-apigateway-cors'), api.Body['x-amazon-apigateway-cors'], 'camel')
+        : undefined;
 
   // Quick create: Target makes a $default route to a Lambda proxy (2.0) and a $default stage
   if (api.Target !== undefined) {
@@ -222,6 +227,7 @@ function readHttpApi(t: StackTemplate, apiLogicalId: string, functionIdsByName: 
       ),
       detailedMetrics: stage?.DefaultRouteSettings?.DetailedMetricsEnabled ?? false,
     },
+    ...(cors ? { cors } : {}),
     routes,
     ...(authorizers.size > 0 ? { authorizers: [...authorizers.values()] } : {}),
   };
@@ -449,3 +455,32 @@ function checkRouteKey(key: string, file: string, at: TemplatePath): void {
 }
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const corsList = z.array(z.string());
+/** AWS::ApiGatewayV2::Api CorsConfiguration (PascalCase) or the Body's x-amazon-apigateway-cors (camelCase): one shape, MaxAge -1 to 86,400 as API Gateway takes it. */
+const corsFields = { allowOrigins: corsList, allowMethods: corsList, allowHeaders: corsList, exposeHeaders: corsList, maxAge: cfnInteger.pipe(z.number().min(-1).max(86_400)), allowCredentials: cfnBoolean } as const;
+const pascal = (k: string) => k[0]!.toUpperCase() + k.slice(1);
+const corsSchemas = {
+  camel: z.object(Object.fromEntries(Object.entries(corsFields).map(([k, s]) => [k, s.optional()]))).strict(),
+  pascal: z.object(Object.fromEntries(Object.entries(corsFields).map(([k, s]) => [pascal(k), s.optional()]))).strict(),
+};
+
+function corsOf(file: string, where: TemplatePath, input: unknown, casing: 'camel' | 'pascal'): HttpCorsDescription {
+  const parsed = corsSchemas[casing].safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+    throw templateError(file, [...where, ...(key !== undefined ? [key] : issue.path.map(String))], key !== undefined ? 'not a CORS setting of an HTTP API' : issue.message);
+  }
+  const v = parsed.data as Record<string, unknown>;
+  const get = <T>(k: keyof typeof corsFields) => v[casing === 'camel' ? k : pascal(k)] as T | undefined;
+  const maxAge = get<number>('maxAge');
+  return {
+    allowOrigins: get<string[]>('allowOrigins') ?? [],
+    allowMethods: get<string[]>('allowMethods') ?? [],
+    allowHeaders: get<string[]>('allowHeaders') ?? [],
+    exposeHeaders: get<string[]>('exposeHeaders') ?? [],
+    ...(maxAge !== undefined ? { maxAge } : {}),
+    allowCredentials: get<boolean>('allowCredentials') ?? false,
+  };
+}

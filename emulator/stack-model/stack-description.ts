@@ -135,6 +135,19 @@ export interface HttpApiDescription {
   routes: HttpRouteDescription[];
   /** its authorizers (AWS::ApiGatewayV2::Authorizer, or its OpenAPI Body's securitySchemes); absent: none */
   authorizers?: HttpAuthorizerDescription[];
+  /** its CORS configuration (CorsConfiguration, or the Body's x-amazon-apigateway-cors): ../http-api/cors.ts answers preflights and adds the headers; absent: none */
+  cors?: HttpCorsDescription;
+}
+
+export interface HttpCorsDescription {
+  /** `https://www.example.com`, `*`, or a scheme's every origin (`https://*`, `http://*`) */
+  allowOrigins: string[];
+  allowMethods: string[];
+  allowHeaders: string[];
+  exposeHeaders: string[];
+  /** seconds a browser may keep a preflight's answer */
+  maxAge?: number;
+  allowCredentials: boolean;
 }
 
 /**
