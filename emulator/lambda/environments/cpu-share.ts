@@ -1,4 +1,4 @@
-import { openSync, readFileSync, readlinkSync, readSync } from 'node:fs';
+import { closeSync, openSync, readlinkSync, readSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 /**
@@ -116,14 +116,41 @@ export function ownThreadId(): number | undefined {
 /**
  * Another thread of this process's CPU time, ms (/proc/self/task/<tid>/schedstat): how the main
  * thread reads a worker's CPU even while the worker is busy or stuck (a timed-out invocation).
- * Undefined once the thread is gone, or where there is no such file.
+ * Read twice an invocation, so the file is opened once and read again from its start (a pread
+ * of /proc regenerates it: 1.6 µs against 10.5 µs for open, read and close); `close()` when the
+ * thread is gone. A read gives undefined once the thread is gone, or where there is no such file.
  */
-export function threadCpuMsOf(tid: number): number | undefined {
-  try {
-    const ns = Number(readFileSync(`/proc/self/task/${tid}/schedstat`, 'latin1').split(' ')[0]);
-    return Number.isFinite(ns) ? ns / 1e6 : undefined;
-  } catch {
-    return undefined;
+export class ThreadCpuReader {
+  private fd: number | undefined;
+  private readonly buf = Buffer.alloc(128);
+
+  constructor(tid: number) {
+    try {
+      this.fd = openSync(`/proc/self/task/${tid}/schedstat`, 'r');
+    } catch {
+      this.fd = undefined;
+    }
+  }
+
+  read(): number | undefined {
+    if (this.fd === undefined) return undefined;
+    try {
+      const n = readSync(this.fd, this.buf, 0, this.buf.length, 0);
+      const ns = Number(this.buf.toString('latin1', 0, n).split(' ')[0]);
+      return Number.isFinite(ns) ? ns / 1e6 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    try {
+      closeSync(this.fd);
+    } catch {
+      // already closed with the thread
+    }
+    this.fd = undefined;
   }
 }
 

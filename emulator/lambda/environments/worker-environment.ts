@@ -9,7 +9,7 @@ import { exitedLines, timedOutLines, type PlatformLines } from './report-line.ts
 import { platformLines } from './platform-lines.ts';
 import { functionLogGroup } from '../options.ts';
 import { FreezeControl } from './freeze.ts';
-import { threadCpuMsOf } from './cpu-share.ts';
+import { ThreadCpuReader } from './cpu-share.ts';
 import {
   initLimitMs,
   initTimedOut,
@@ -76,8 +76,8 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   private pendingInitMs: number | undefined;
   /** The running invocation's Init Duration, when it is the environment's first. */
   private runInitMs: number | undefined;
-  /** The worker thread's Linux id, and its CPU time when the running invocation began (Lambda Insights' cpu_total_time). */
-  private tid: number | undefined;
+  /** The worker thread's CPU time (from its Linux id), and when the running invocation began (Lambda Insights' cpu_total_time). */
+  private cpu: ThreadCpuReader | undefined;
   private runCpuStart: number | undefined;
 
   /**
@@ -136,6 +136,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
       this.died(`${err.name}: ${err.message}`);
     });
     this.worker.on('exit', (code: number) => {
+      this.cpu?.close();
       this.log.flush();
       this.storage.remove();
       this.died(`exit status ${code}`);
@@ -170,7 +171,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
     this.runStartedAt = performance.now();
     this.runInitMs = this.pendingInitMs;
     this.pendingInitMs = undefined;
-    this.runCpuStart = this.tid === undefined ? undefined : threadCpuMsOf(this.tid);
+    this.runCpuStart = this.cpu?.read();
     const result = this.invocation.begin(timeoutMs, () => this.timedOut());
     try {
       // Delivered once the worker thaws: it wakes, and its event loop receives the message.
@@ -252,7 +253,8 @@ export class WorkerEnvironment implements ExecutionEnvironment {
         this.state = 'idle';
         this.maxMemoryUsedMB = m.maxMemoryUsedMB;
         this.wasReady = true;
-        this.tid = m.tid;
+        this.cpu?.close();
+        this.cpu = m.tid === undefined ? undefined : new ThreadCpuReader(m.tid);
         this.initMs = m.initMs;
         // the worker wrote a provisioned INIT's report itself (initOnRequestPath)
         this.pendingInitMs = this.spec.initializationType === 'on-demand' ? m.initMs : undefined;
@@ -312,7 +314,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
 
   /** The CPU the thread used since the invocation began (read from here, so also while it is stuck), and its peak memory. */
   private usage(): RunUsage {
-    const now = this.tid === undefined ? undefined : threadCpuMsOf(this.tid);
+    const now = this.cpu?.read();
     const cpuMs = now !== undefined && this.runCpuStart !== undefined ? now - this.runCpuStart : undefined;
     return { ...(cpuMs !== undefined ? { cpuMs } : {}), maxMemoryUsedMB: this.maxMemoryUsedMB };
   }
