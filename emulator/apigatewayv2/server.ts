@@ -57,12 +57,13 @@ export interface ApiGatewayFacts {
 
 export async function startApiGatewayV2Server(facts: ApiGatewayFacts, host = '127.0.0.1', port = 0): Promise<ServiceEndpoint> {
   return serveLocal((req, res) => {
-    const user = USER_REQUEST.exec((req.url ?? '/').split('?')[0]!);
+    const raw = req.url ?? '/';
+    const q = raw.indexOf('?');
+    const user = USER_REQUEST.exec(q === -1 ? raw : raw.slice(0, q));
     const restApi = user && facts.rest?.restApis.find((s) => s.api.id === decodeURIComponent(user[1]!));
     if (user && restApi) {
       // the API's own server answers it, as at `/{stage}/…` on its port
-      const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?')) : '';
-      req.url = `/${user[2]}${user[3] ?? '/'}${query}`;
+      req.url = `/${user[2]}${user[3] ?? '/'}${q === -1 ? '' : raw.slice(q)}`;
       restApi.handle(req, res);
       return;
     }
