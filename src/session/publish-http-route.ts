@@ -114,7 +114,7 @@ export async function resolveHttpRoute(
       throw new UserError(`${o.field}: ${api.kind} ${api.name} has ${names.length === 0 ? 'no stage' : `the stages ${names.join(', ')}${api.kind === 'HTTP API' ? ' and none is $default' : ''}`}: name the URL to send ${to} to`);
     }
     const url = await api.url(stage, asked.path);
-    const key = asked.apiKey === undefined ? undefined : await apiKeyValue(asked.apiKey, physical('AWS::ApiGateway::ApiKey'), (what, f) => call(what, f), v1, o);
+    const key = asked.apiKey === undefined ? undefined : await apiKeyValue(asked.apiKey, physical('AWS::ApiGateway::ApiKey'), call, v1, o);
     return {
       url,
       method: asked.method,

@@ -25,16 +25,10 @@ export async function stackPathOf(target: Target, results: Pick<Results, 'cloudw
   const window = results.cloudwatch?.window;
   const apis = stackApis(target);
   if (!window || !apis || !target.cloudWatch || results.cloudwatch?.status === 'unavailable') return undefined;
-  const cloudformation = new CloudFormationClient(ownSettings(apis.cloudformation));
-  const lambda = createLambdaClient(ownSettings(apis.lambda));
-  const sqs = new SQSClient(ownSettings(apis.sqs));
-  const apigateway = new ApiGatewayV2Client(ownSettings(apis.apigateway));
-  const restApis = new APIGatewayClient(ownSettings(apis.apigateway));
+  const resources = await discover(apis, (results.config.target.functions?.functions ?? []).map((f) => f.name));
+  if (!resources) return undefined;
   const cloudwatch = new CloudWatchClient(ownSettings(target.cloudWatch.clients.cloudwatch));
   try {
-    const routeFunctions = (results.config.target.functions?.functions ?? []).map((f) => f.name);
-    const resources = await discoverStackPath({ cloudformation, lambda, sqs, apigateway, restApis }, { stackName: apis.stackName, routeFunctions }).catch(() => undefined);
-    if (!resources) return undefined;
     const path = await pullPath(cloudwatch, resources, window);
     if (!target.local || target.cloudWatch.source !== 'local') return path;
     const logs = new CloudWatchLogsClient(ownSettings(target.cloudWatch.clients.logs));
@@ -48,7 +42,7 @@ export async function stackPathOf(target: Target, results: Pick<Results, 'cloudw
       logs.destroy();
     }
   } finally {
-    for (const c of [cloudformation, lambda, sqs, apigateway, restApis, cloudwatch]) c.destroy();
+    cloudwatch.destroy();
   }
 }
 
@@ -60,19 +54,28 @@ export async function stackPathOf(target: Target, results: Pick<Results, 'cloudw
 export async function readStackPath(target: Target): Promise<{ resources: PathResources } | undefined> {
   const apis = stackApis(target);
   if (!apis) return undefined;
-  const cloudformation = new CloudFormationClient(ownSettings(apis.cloudformation));
-  const lambda = createLambdaClient(ownSettings(apis.lambda));
-  const sqs = new SQSClient(ownSettings(apis.sqs));
-  const apigateway = new ApiGatewayV2Client(ownSettings(apis.apigateway));
-  const restApis = new APIGatewayClient(ownSettings(apis.apigateway));
+  const routeFunctions = (await target.describeFunctions().catch(() => undefined))?.functions.map((f) => f.name) ?? [];
+  const resources = await discover(apis, routeFunctions);
+  return resources ? { resources } : undefined;
+}
+
+/** The stack's path as its APIs list it now (stack-path.ts), through clients made for it and destroyed after; undefined where it could not be read. */
+async function discover(apis: StackApis, routeFunctions: readonly string[]): Promise<PathResources | undefined> {
+  const clients = {
+    cloudformation: new CloudFormationClient(ownSettings(apis.cloudformation)),
+    lambda: createLambdaClient(ownSettings(apis.lambda)),
+    sqs: new SQSClient(ownSettings(apis.sqs)),
+    apigateway: new ApiGatewayV2Client(ownSettings(apis.apigateway)),
+    restApis: new APIGatewayClient(ownSettings(apis.apigateway)),
+  };
   try {
-    const routeFunctions = (await target.describeFunctions().catch(() => undefined))?.functions.map((f) => f.name) ?? [];
-    const resources = await discoverStackPath({ cloudformation, lambda, sqs, apigateway, restApis }, { stackName: apis.stackName, routeFunctions }).catch(() => undefined);
-    return resources ? { resources } : undefined;
+    return await discoverStackPath(clients, { stackName: apis.stackName, routeFunctions }).catch(() => undefined);
   } finally {
-    for (const c of [cloudformation, lambda, sqs, apigateway, restApis]) c.destroy();
+    for (const c of Object.values(clients)) c.destroy();
   }
 }
+
+type StackApis = NonNullable<ReturnType<typeof stackApis>>;
 
 /** Where the stack's CloudFormation, Lambda, SQS and API Gateway answer: the emulator's endpoints, or AWS's in the target's region and profile. */
 export function stackApis(target: Target): { stackName: string; cloudformation: SdkClientSettings; lambda: SdkClientSettings; sqs: SdkClientSettings; apigateway: SdkClientSettings } | undefined {
