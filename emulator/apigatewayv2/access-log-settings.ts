@@ -3,9 +3,10 @@ import { logGroupOfArn, type AccessLogSettings } from '../gateway/access-log.ts'
 
 /**
  * Whether a stage may log to `settings`, as API Gateway decides when access logging is enabled
- * (UpdateStage, or a template's stage at start): the account needs its API Gateway CloudWatch
- * role (AWS's words: "CloudWatch Logs role ARN must be set in account settings to enable
- * logging"); the destination must be an existing CloudWatch Logs log group of the stack's region
+ * (UpdateStage, or a template's stage at start): a WebSocket or REST API's account needs its API
+ * Gateway CloudWatch role (AWS's words: "CloudWatch Logs role ARN must be set in account settings
+ * to enable logging"), an HTTP API's does not (API Gateway delivers its logs with the caller's
+ * log-delivery permissions: "Configure logging for HTTP APIs"); the destination must be an existing CloudWatch Logs log group of the stack's region
  * and account (AWS's set-up pages have it created first); the format must name
  * `$context.requestId` (or `extendedRequestId`, the same on WebSocket APIs), which keeps each line
  * unique, and hold at most 3 KB (API Gateway's quota on an access log template). The wording of
@@ -24,11 +25,13 @@ export interface AccessLogAccount {
   accountId: string;
   /** the account's API Gateway CloudWatch role; undefined: none set */
   cloudWatchRoleArn: string | undefined;
+  /** false for an HTTP API's stage, which logs without the account's role */
+  roleRequired?: boolean;
   logGroupExists(name: string): boolean;
 }
 
 export function checkAccessLogSettings(given: Partial<AccessLogSettings>, account: AccessLogAccount): AccessLogSettings {
-  if (account.cloudWatchRoleArn === undefined) throw new AccessLogRefused(NO_CLOUDWATCH_ROLE);
+  if (account.cloudWatchRoleArn === undefined && account.roleRequired !== false) throw new AccessLogRefused(NO_CLOUDWATCH_ROLE);
   const { destinationArn, format } = given;
   if (destinationArn === undefined || destinationArn === '') throw new AccessLogRefused('Access log settings need a destinationArn (a CloudWatch Logs log group ARN)');
   if (format === undefined || format === '') throw new AccessLogRefused('Access log settings need a format');

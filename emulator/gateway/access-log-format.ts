@@ -1,7 +1,9 @@
-import { requestTime, type ClientInfo } from './events.ts';
+import { requestTime } from './events.ts';
 
 /**
- * A stage's access log format (`AccessLogSettings.Format`) compiled once into a renderer: the
+ * A stage's access log format (`AccessLogSettings.Format`, a REST stage's `AccessLogSetting`)
+ * compiled once into a renderer, for every API type: a WebSocket API's events and an HTTP or REST
+ * API's requests fill the same record, each with the `$context` variables its type has. The
  * text split at each `$context.<variable>`, every variable bound to its getter, so a line costs
  * one pass over a short array, not a search of the format. A variable whose value is absent (a
  * MESSAGE-only one on CONNECT, an integration's on a request that never reached it, one the
@@ -10,16 +12,21 @@ import { requestTime, type ClientInfo } from './events.ts';
  * (which is why AWS adds `$context.error.messageString`).
  */
 
-/** What one CONNECT, MESSAGE or DISCONNECT event came to, known once it completed. */
+/** What one WebSocket event (CONNECT, MESSAGE, DISCONNECT) or one HTTP or REST request came to, known once it completed. */
 export interface AccessLogRecord {
-  eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
-  /** `$context.requestId`, the same as `extendedRequestId` on WebSocket APIs */
+  /** WebSocket APIs only */
+  eventType?: 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
+  /** `$context.requestId`, the same as `extendedRequestId` on WebSocket and HTTP APIs */
   requestId: string;
-  client: ClientInfo;
-  /** the selected route key; undefined when none matched */
+  /** a REST API's `$context.extendedRequestId` (its `x-amz-apigw-id`); absent: requestId */
+  extendedRequestId?: string;
+  client: AccessLogClient;
+  /** the selected route key (a REST API's `METHOD /path`); undefined when none matched */
   routeKey: string | undefined;
   /** MESSAGE only */
   messageId?: string;
+  /** an HTTP or REST API's request */
+  request?: HttpRequestFacts;
   /** epoch ms the event arrived */
   requestTimeEpoch: number;
   /** the response status API Gateway settled on */
@@ -28,6 +35,41 @@ export interface AccessLogRecord {
   integration?: IntegrationFacts;
   /** API Gateway's own error, when it answered one */
   error?: { message: string; responseType: string };
+}
+
+/** Who called: a WebSocket API's connection, or an HTTP or REST API's caller. */
+export interface AccessLogClient {
+  sourceIp: string;
+  /** '' when the client sent no User-Agent */
+  userAgent: string;
+  /** WebSocket APIs only */
+  connectionId?: string;
+  connectedAt?: number;
+  /**
+   * What the authorizer answered: its principalId and context values by name, a JWT's claims
+   * under `claims` (`$context.authorizer.claims.sub`)
+   */
+  authorizer?: Record<string, unknown>;
+}
+
+/** What an HTTP or REST API's request and its answer were. */
+export interface HttpRequestFacts {
+  httpMethod: string;
+  /** the path as the caller sent it, the stage's segment included (`/dev/notify`) */
+  path: string;
+  /** `HTTP/1.1` */
+  protocol: string;
+  /** a REST API's resource path (`/items/{id}`) and the resource's id */
+  resourcePath?: string;
+  resourceId?: string;
+  /** the answer's body, in bytes */
+  responseLength: number;
+  /** ms from the request's arrival to the answer */
+  responseLatencyMs: number;
+  /** an HTTP API's `$context.dataProcessed`: the request's and the answer's bodies, in bytes */
+  dataProcessed?: number;
+  /** a REST API's key, by id (`$context.identity.apiKeyId`; its value is never written) */
+  apiKeyId?: string;
 }
 
 export interface IntegrationFacts {
@@ -45,6 +87,8 @@ export interface IntegrationFacts {
 /** Where the stage is: the values that do not change per event. */
 export interface StagePlace {
   apiId: string;
+  /** `$context.accountId`; absent: not written */
+  accountId?: string;
   stage: string;
   domainName: string;
 }
@@ -86,8 +130,11 @@ const ABSENT: Getter = () => undefined;
 function getterOf(name: string, place: StagePlace): Getter {
   switch (name) {
     case 'requestId':
-    case 'extendedRequestId':
       return (r) => r.requestId;
+    case 'extendedRequestId':
+      return (r) => r.extendedRequestId ?? r.requestId;
+    case 'accountId':
+      return () => place.accountId;
     case 'apiId':
       return () => place.apiId;
     case 'stage':
@@ -105,7 +152,25 @@ function getterOf(name: string, place: StagePlace): Getter {
     case 'messageId':
       return (r) => r.messageId;
     case 'messageDirection':
-      return () => 'IN';
+      return (r) => (r.eventType === undefined ? undefined : 'IN');
+    case 'httpMethod':
+      return (r) => r.request?.httpMethod;
+    case 'path':
+      return (r) => r.request?.path;
+    case 'protocol':
+      return (r) => r.request?.protocol;
+    case 'resourcePath':
+      return (r) => r.request?.resourcePath;
+    case 'resourceId':
+      return (r) => r.request?.resourceId;
+    case 'responseLength':
+      return (r) => r.request?.responseLength;
+    case 'responseLatency':
+      return (r) => (r.request === undefined ? undefined : Math.round(r.request.responseLatencyMs));
+    case 'dataProcessed':
+      return (r) => r.request?.dataProcessed;
+    case 'identity.apiKeyId':
+      return (r) => r.request?.apiKeyId;
     case 'requestTime':
       return (r) => requestTime(r.requestTimeEpoch);
     case 'requestTimeEpoch':
@@ -137,14 +202,15 @@ function getterOf(name: string, place: StagePlace): Getter {
     case 'error.responseType':
       return (r) => r.error?.responseType;
   }
-  // what the $connect authorizer allowed the connection with: principalId, integrationLatency, its context
+  // what the authorizer allowed the caller with: principalId, integrationLatency, its context; a JWT's `claims.<name>`
   if (name.startsWith('authorizer.')) {
-    const key = name.slice('authorizer.'.length);
+    const path = name.slice('authorizer.'.length).split('.');
     return (r) => {
-      const v = r.client.authorizer?.[key];
-      return v === undefined || v === null ? undefined : String(v);
+      let v: unknown = r.client.authorizer;
+      for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
+      return v === undefined || v === null || typeof v === 'object' ? undefined : String(v);
     };
   }
-  // IAM and Cognito identities, API keys, WAF: nothing the emulator's stages have
+  // `identity.apiKey` (the key's value: no log of this project writes a secret), IAM and Cognito identities, WAF: nothing written
   return ABSENT;
 }

@@ -139,7 +139,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     connectionsAccess: options.iam && new ConnectionsAccess(options.iam, config.apiId, stage),
     integration: new Integration(metrics, log, undefined, options.invokeRefusals, executionLog),
     awsIntegration,
-    accessLog: new AccessLog(options.logs, { apiId: config.apiId, stage, domainName }),
+    accessLog: new AccessLog(options.logs, { apiId: config.apiId, accountId: config.accountId, stage, domainName }),
     newConnections: new TokenBucket(config.limits.newConnectionsPerSecond, config.limits.newConnectionsPerSecond),
     account: new TokenBucket(config.limits.accountRps, config.limits.accountBurst),
     // A stage without a throttle of its own is held to the account's (API Gateway's default).

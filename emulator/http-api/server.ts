@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { MetricSink } from '../cloudwatch/types.ts';
+import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
+import { AccessLog, integrationFacts, type AccessLogSettings } from '../gateway/access-log.ts';
+import type { AccessLogRecord } from '../gateway/access-log-format.ts';
 import { ApiMetrics } from '../gateway/api-metrics.ts';
 import { TokenBucket } from '../gateway/rate-limit.ts';
 import { stampReach } from '../probe-reach.ts';
@@ -23,7 +25,8 @@ import { RouteMatcher } from '../../common/http-route-match.ts';
  * route's authorization (JWT or a Lambda authorizer: authorizers.ts), each route's Lambda proxy
  * integration with the payload format it names (lambda-proxy.ts), its timeout, its CORS
  * configuration (cors.ts), and API Gateway's own answers in its words. Metrics are AWS/ApiGateway's for HTTP
- * APIs: Count, 4xx, 5xx, Latency, IntegrationLatency, DataProcessed.
+ * APIs: Count, 4xx, 5xx, Latency, IntegrationLatency, DataProcessed. With the stage's
+ * AccessLogSettings, one access log line per request, written once it is answered.
  */
 
 /** An HTTP API's request body may be 10 MB ("Amazon API Gateway quotas for HTTP APIs"). */
@@ -45,6 +48,8 @@ export interface HttpApiOptions {
   authorizerFunctionOf?(authorizer: HttpLambdaAuthorizerDescription): string;
   /** Lambda authorizers API Gateway may not invoke, by authorizer id, with the mode */
   authorizerRefusals?: { mode: 'enforce' | 'report'; authorizers: ReadonlyMap<string, string> };
+  /** the stage's access log settings, checked (../apigatewayv2/access-log-settings.ts), and where lines go */
+  accessLog?: { settings: AccessLogSettings; logs: LogSink };
   log: (line: string) => void;
 }
 
@@ -82,11 +87,17 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
   let runtime: LambdaRuntime | undefined;
   const inflight = new Set<Promise<void>>();
   let domainName = '';
+  let accessLog: AccessLog | undefined;
 
   const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const received = performance.now();
+    const requestTimeEpoch = Date.now();
     const requestId = randomUUID().slice(0, 18).replace(/-/g, '') + '=';
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    // what the access log says of the request, filled in as it goes
+    let routeKey: string | undefined;
+    let integration: AccessLogRecord['integration'];
+    let authorizer: Record<string, unknown> | undefined;
     /** `preflight`: the API's own answer to a CORS preflight, its headers as they are */
     const answer = (status: number, body: Buffer, headers: Array<[string, string]>, route?: string, preflight = false) => {
       const out: Record<string, string | string[]> = {};
@@ -102,10 +113,29 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
       metrics.count('Count', route);
       if (status >= 400 && status < 500) metrics.count('4xx', route);
       if (status >= 500) metrics.count('5xx', route);
-      metrics.latency(performance.now() - received, route);
-      metrics.dataProcessed(body.length + Number(req.headers['content-length'] ?? 0), route);
+      const latencyMs = performance.now() - received;
+      const dataProcessed = body.length + Number(req.headers['content-length'] ?? 0);
+      metrics.latency(latencyMs, route);
+      metrics.dataProcessed(dataProcessed, route);
+      if (accessLog?.enabled) {
+        accessLog.write({
+          requestId,
+          client: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '', ...(authorizer ? { authorizer } : {}) },
+          routeKey,
+          requestTimeEpoch,
+          status,
+          request: { httpMethod: req.method ?? 'GET', path: (req.url ?? '/').split('?', 1)[0]!, protocol: `HTTP/${req.httpVersion}`, responseLength: body.length, responseLatencyMs: latencyMs, dataProcessed },
+          ...(integration ? { integration } : {}),
+          ...(gatewayError ? { error: gatewayError } : {}),
+        });
+      }
     };
-    const message = (status: number, text: string, route?: string, headers: Array<[string, string]> = []) => answer(status, Buffer.from(JSON.stringify({ message: text })), [['content-type', 'application/json'], ...headers], route);
+    let gatewayError: AccessLogRecord['error'];
+    /** API Gateway's own answer (`{"message": …}`), what the access log's `$context.error.*` names */
+    const message = (status: number, text: string, route?: string, headers: Array<[string, string]> = []) => {
+      gatewayError = { message: text, responseType: responseTypeOf(status) };
+      answer(status, Buffer.from(JSON.stringify({ message: text })), [['content-type', 'application/json'], ...headers], route);
+    };
 
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -120,6 +150,7 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
     if (cors?.isPreflight(method, req.headers, matched?.route.routeKey)) return answer(204, Buffer.alloc(0), cors.preflight(origin!), undefined, true);
     if (!matched) return message(404, 'Not Found');
     const route = matched.route;
+    routeKey = route.routeKey;
     const metricRoute = routeOf(route);
     stampReach(o.metrics, reachHop.http(route.routeKey), body);
     if (!(routeBuckets.get(route.routeKey) ?? stageBucket).tryTake()) return message(429, 'Too Many Requests', metricRoute);
@@ -144,12 +175,14 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
       const decision = await authorizers.authorize(route, request, context, runtime);
       if (!decision.allow) return message(decision.status, decision.message, metricRoute, decision.headers);
       authorized = { ...context, authorizer: decision.authorizer };
+      authorizer = accessLogAuthorizer(decision.authorizer);
     }
     const refusal = o.refusals?.routes.get(route.routeKey);
     if (refusal !== undefined && o.refusals!.mode === 'enforce') return message(500, 'Internal Server Error', metricRoute);
     const event = route.payloadFormatVersion === '2.0' ? eventV2(request, authorized) : eventV1(request, authorized, 'http');
     const started = performance.now();
     const outcome = await callFunction(runtime, o.functionOf(route), event, route.timeoutMs, (line) => o.log(`HTTP API: ${line}`));
+    if (accessLog?.enabled) integration = integrationFacts(outcome, performance.now() - started);
     if (outcome.kind === 'timeout') {
       metrics.integrationLatency(performance.now() - started, metricRoute);
       return message(503, 'Service Unavailable', metricRoute);
@@ -176,6 +209,10 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
   server.keepAliveTimeout = 65_000;
   const endpoint: LocalEndpoint = await listenLocal(server, o.host, 0);
   domainName = endpoint.url.replace(/^http:\/\//, '');
+  if (o.accessLog) {
+    accessLog = new AccessLog(o.accessLog.logs, { apiId: api.id, accountId: o.accountId, stage, domainName });
+    accessLog.configure(o.accessLog.settings);
+  }
   for (const [key, why] of o.refusals?.routes ?? []) {
     o.log(`iam: HTTP API ${api.logicalId}: route ${key}: ${why}: ${o.refusals!.mode === 'enforce' ? 'the route fails as on AWS (500 {"message":"Internal Server Error"})' : 'it would fail on AWS (report: invoked)'}`);
   }
@@ -192,4 +229,37 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
       await endpoint.close();
     },
   };
+}
+
+/**
+ * `$context.error.responseType` of API Gateway's own answers: HTTP APIs have no gateway responses
+ * of their own to name them, so REST's names are used (assumed).
+ */
+function responseTypeOf(status: number): string {
+  switch (status) {
+    case 401:
+      return 'UNAUTHORIZED';
+    case 403:
+      return 'ACCESS_DENIED';
+    case 404:
+      return 'RESOURCE_NOT_FOUND';
+    case 413:
+      return 'REQUEST_TOO_LARGE';
+    case 429:
+      return 'THROTTLED';
+    case 503:
+      return 'INTEGRATION_TIMEOUT';
+    default:
+      return status >= 500 ? 'INTEGRATION_FAILURE' : 'DEFAULT_4XX';
+  }
+}
+
+/**
+ * What `$context.authorizer.*` reads: a Lambda authorizer's context values (payload 2.0's under
+ * `lambda`) and principalId by name, a JWT's claims under `claims`.
+ */
+function accessLogAuthorizer(a: Record<string, unknown>): Record<string, unknown> {
+  const { jwt, lambda, ...rest } = a as { jwt?: { claims?: unknown }; lambda?: Record<string, unknown>; [name: string]: unknown };
+  const claims = jwt?.claims ?? rest.claims;
+  return { ...rest, ...(lambda ?? {}), ...(claims !== undefined ? { claims } : {}) };
 }

@@ -1,7 +1,9 @@
+import { stageAccessLogSettings } from '../apigatewayv2/access-log-settings.ts';
 import { readJwks } from '../http-api/jwks.ts';
 import { startHttpApi, type HttpApiServer } from '../http-api/server.ts';
 import { httpAuthorizerInvokeRefusal, httpRouteInvokeRefusal } from '../iam/invoke-permission.ts';
 import { qualifiedName } from '../stack-model/stack-outline.ts';
+import { templateError } from '../stack-model/template-errors.ts';
 import type { Provider } from './provider.ts';
 
 /**
@@ -10,13 +12,15 @@ import type { Provider } from './provider.ts';
  * once the Lambda runtime is attached (../stack.ts). API Gateway's right to invoke each route's
  * function and each Lambda authorizer's (AWS::Lambda::Permission) is said at start, and enforced as
  * the config's `iam` asks. JWT authorizers check tokens against the local copies of their issuers'
- * keys the config names (`template.jwks`; checked before anything starts: ../config.ts).
+ * keys the config names (`template.jwks`; checked before anything starts: ../config.ts). A stage's
+ * AccessLogSettings are checked as API Gateway checks an HTTP API's (no account CloudWatch role
+ * needed) and its lines written to the log group.
  */
 export const httpApisProvider: Provider<'httpApis'> = {
   name: 'httpApis',
   what: 'HTTP APIs',
   after: [],
-  async start({ config, stack, metrics, log, functionOf }) {
+  async start({ config, stack, metrics, log, logs, functionOf }) {
     const servers: HttpApiServer[] = [];
     const close = async () => {
       await Promise.all(servers.map((s) => s.close()));
@@ -42,8 +46,14 @@ export const httpApisProvider: Provider<'httpApis'> = {
             if (why !== undefined) authorizers.set(a.id, why);
           }
         }
+        const accessLog = stageAccessLogSettings(
+          api.stage.accessLog,
+          { region: config.region, accountId: config.accountId, cloudWatchRoleArn: undefined, roleRequired: false, logGroupExists: (name) => logs.hasGroup(name), createLogGroup: (name) => logs.createGroup(name) },
+          (message) => templateError(stack.source.templateFile, ['Resources', api.stage.logicalId ?? api.logicalId, 'Properties', 'AccessLogSettings'], message),
+        );
         const server = await startHttpApi({
           api,
+          ...(accessLog ? { accessLog: { settings: accessLog, logs } } : {}),
           host: config.host,
           region: config.region,
           accountId: config.accountId,

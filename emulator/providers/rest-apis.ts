@@ -1,7 +1,10 @@
+import { stageAccessLogSettings } from '../apigatewayv2/access-log-settings.ts';
+import type { AccessLogSettings } from '../gateway/access-log.ts';
 import { restAuthorizerInvokeRefusal, restMethodInvokeRefusal } from '../iam/invoke-permission.ts';
 import { startRestApi, type RestApiServer } from '../rest-api/server.ts';
 import { methodKey } from '../rest-api/resource-routing.ts';
 import { qualifiedName } from '../stack-model/stack-outline.ts';
+import { templateError } from '../stack-model/template-errors.ts';
 import type { Provider } from './provider.ts';
 
 /**
@@ -10,13 +13,15 @@ import type { Provider } from './provider.ts';
  * (../stack.ts). API Gateway's right to invoke each method's function on each stage and each
  * authorizer's (AWS::Lambda::Permission) is said at start, and enforced as the config's `iam`
  * asks. An AWS integration calls SQS, SNS or EventBridge at their local endpoints, read when it
- * calls (they start after), signed as its CredentialsArn role's session.
+ * calls (they start after), signed as its CredentialsArn role's session. A stage's
+ * AccessLogSetting is checked as API Gateway checks a REST stage's (the account's CloudWatch role
+ * needed, as for a WebSocket API) and its lines written to the log group.
  */
 export const restApisProvider: Provider<'restApis'> = {
   name: 'restApis',
   what: 'REST APIs',
   after: [],
-  async start({ config, stack, metrics, log, iam, functionOf }, running) {
+  async start({ config, stack, metrics, log, logs, iam, functionOf, cloudWatchRoleArn }, running) {
     const servers: RestApiServer[] = [];
     const close = async () => {
       await Promise.all(servers.map((s) => s.close()));
@@ -39,8 +44,19 @@ export const restApisProvider: Provider<'restApis'> = {
             if (why !== undefined) authorizers.set(a.logicalId, why);
           }
         }
+        const accessLogs = new Map<string, AccessLogSettings>();
+        for (const stage of api.stages) {
+          const settings = stageAccessLogSettings(
+            stage.accessLog,
+            { region: config.region, accountId: config.accountId, cloudWatchRoleArn, logGroupExists: (name) => logs.hasGroup(name), createLogGroup: (name) => logs.createGroup(name) },
+            // a Deployment's stage is named by its API (the description keeps no Deployment id)
+            (message) => templateError(stack.source.templateFile, stage.logicalId ? ['Resources', stage.logicalId, 'Properties', 'AccessLogSetting'] : ['Resources', api.logicalId], `stage ${stage.name}: ${message}`),
+          );
+          if (settings) accessLogs.set(stage.name, settings);
+        }
         const server = await startRestApi({
           api,
+          ...(accessLogs.size > 0 ? { accessLogs: { settings: accessLogs, logs } } : {}),
           apiKeys: stack.apiKeys ?? [],
           usagePlans: stack.usagePlans ?? [],
           host: config.host,

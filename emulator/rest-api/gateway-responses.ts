@@ -30,25 +30,28 @@ export interface GatewayAnswer {
   body: string;
   /** x-amzn-ErrorType */
   errorType: string;
+  /** the gateway response type (`$context.error.responseType` of the access log) */
+  responseType: string;
 }
 
 export const GATEWAY_ANSWERS = {
-  missingAuthenticationToken: { status: 403, body: '{"message":"Missing Authentication Token"}', errorType: 'MissingAuthenticationTokenException' },
-  forbidden: { status: 403, body: '{"message":"Forbidden"}', errorType: 'ForbiddenException' },
-  throttled: { status: 429, body: '{"message":"Too Many Requests"}', errorType: 'TooManyRequestsException' },
-  quotaExceeded: { status: 429, body: '{"message":"Limit Exceeded"}', errorType: 'LimitExceededException' },
-  unauthorized: { status: 401, body: '{"message":"Unauthorized"}', errorType: 'UnauthorizedException' },
-  authorizerFailure: { status: 500, body: '{"message":null}', errorType: 'AuthorizerConfigurationException' },
-  badGateway: { status: 502, body: '{"message": "Internal server error"}', errorType: 'InternalServerErrorException' },
-  internalServerError: { status: 500, body: '{"message": "Internal server error"}', errorType: 'InternalServerErrorException' },
-  timedOut: { status: 504, body: '{"message": "Endpoint request timed out"}', errorType: 'InternalServerErrorException' },
-  unsupportedMediaType: { status: 415, body: '{"message": "Unsupported Media Type"}', errorType: 'UnsupportedMediaTypeException' },
-  requestTooLarge: { status: 413, body: '{"message":"Request Too Long"}', errorType: 'RequestTooLargeException' },
+  missingAuthenticationToken: { status: 403, body: '{"message":"Missing Authentication Token"}', errorType: 'MissingAuthenticationTokenException', responseType: 'MISSING_AUTHENTICATION_TOKEN' },
+  forbidden: { status: 403, body: '{"message":"Forbidden"}', errorType: 'ForbiddenException', responseType: 'DEFAULT_4XX' },
+  invalidApiKey: { status: 403, body: '{"message":"Forbidden"}', errorType: 'ForbiddenException', responseType: 'INVALID_API_KEY' },
+  throttled: { status: 429, body: '{"message":"Too Many Requests"}', errorType: 'TooManyRequestsException', responseType: 'THROTTLED' },
+  quotaExceeded: { status: 429, body: '{"message":"Limit Exceeded"}', errorType: 'LimitExceededException', responseType: 'QUOTA_EXCEEDED' },
+  unauthorized: { status: 401, body: '{"message":"Unauthorized"}', errorType: 'UnauthorizedException', responseType: 'UNAUTHORIZED' },
+  authorizerFailure: { status: 500, body: '{"message":null}', errorType: 'AuthorizerConfigurationException', responseType: 'AUTHORIZER_FAILURE' },
+  badGateway: { status: 502, body: '{"message": "Internal server error"}', errorType: 'InternalServerErrorException', responseType: 'INTEGRATION_FAILURE' },
+  internalServerError: { status: 500, body: '{"message": "Internal server error"}', errorType: 'InternalServerErrorException', responseType: 'INTEGRATION_FAILURE' },
+  timedOut: { status: 504, body: '{"message": "Endpoint request timed out"}', errorType: 'InternalServerErrorException', responseType: 'INTEGRATION_TIMEOUT' },
+  unsupportedMediaType: { status: 415, body: '{"message": "Unsupported Media Type"}', errorType: 'UnsupportedMediaTypeException', responseType: 'UNSUPPORTED_MEDIA_TYPE' },
+  requestTooLarge: { status: 413, body: '{"message":"Request Too Long"}', errorType: 'RequestTooLargeException', responseType: 'REQUEST_TOO_LARGE' },
 } as const satisfies Record<string, GatewayAnswer>;
 
 /** An authorizer's refusal (401, 403) in the gateway's terms: its status and body, the error type its status names. */
 export function accessDenied(status: number, body: string): GatewayAnswer {
   if (status === 401) return GATEWAY_ANSWERS.unauthorized;
-  if (status === 403) return { status, body, errorType: 'AccessDeniedException' };
+  if (status === 403) return { status, body, errorType: 'AccessDeniedException', responseType: 'ACCESS_DENIED' };
   return GATEWAY_ANSWERS.authorizerFailure;
 }

@@ -1,3 +1,4 @@
+import type { IntegrationFacts } from '../gateway/access-log-format.ts';
 import type { LambdaRuntime } from '../lambda/types.ts';
 import type { GatewayAnswer } from './gateway-responses.ts';
 import type { MethodRequest } from './method-request.ts';
@@ -5,11 +6,12 @@ import type { MethodRequest } from './method-request.ts';
 /**
  * What a REST method's integration gives back: the method's answer (the function's, the
  * backend's, a mapped response), or one of API Gateway's own (timeout, failure), with how long the
- * integration took when one was called (IntegrationLatency).
+ * integration took when one was called (IntegrationLatency), and what a function's call came to
+ * (the access log's `$context.integration.*`).
  */
 export type IntegrationResult =
-  | { kind: 'answer'; status: number; headers: Array<[string, string]>; body: Buffer; integrationLatencyMs?: number }
-  | { kind: 'gateway'; answer: GatewayAnswer; integrationLatencyMs?: number };
+  | { kind: 'answer'; status: number; headers: Array<[string, string]>; body: Buffer; integrationLatencyMs?: number; integration?: IntegrationFacts }
+  | { kind: 'gateway'; answer: GatewayAnswer; integrationLatencyMs?: number; integration?: IntegrationFacts };
 
 /** One method's integration on one stage, ready to run (lambda-proxy-integration.ts, http-proxy-integration.ts, mapped-integration.ts). */
 export interface MethodIntegration {

@@ -3,6 +3,7 @@ import type { LambdaRuntime } from '../lambda/types.ts';
 import { GATEWAY_ANSWERS } from './gateway-responses.ts';
 import type { IntegrationResult, MethodIntegration } from './integration.ts';
 import { callFunction } from '../gateway/function-call.ts';
+import { integrationFacts } from '../gateway/access-log.ts';
 import { mediaType, type MethodRequest } from './method-request.ts';
 
 /**
@@ -44,20 +45,21 @@ export function lambdaProxyIntegration(o: {
       const started = performance.now();
       const outcome = await callFunction(runtime, o.functionName, request.event, o.timeoutMs, o.log);
       const integrationLatencyMs = performance.now() - started;
-      if (outcome.kind === 'timeout') return { kind: 'gateway', answer: GATEWAY_ANSWERS.timedOut, integrationLatencyMs };
+      const integration = integrationFacts(outcome, integrationLatencyMs);
+      if (outcome.kind === 'timeout') return { kind: 'gateway', answer: GATEWAY_ANSWERS.timedOut, integrationLatencyMs, ...(integration ? { integration } : {}) };
       if (outcome.kind !== 'ok') {
         sayOnce(request, `${outcome.kind === 'error' ? `the function failed (${outcome.errorType})` : outcome.kind === 'throttled' ? 'Lambda throttled the invoke' : 'the invoke failed'}: 502 {"message": "Internal server error"}`);
-        return { kind: 'gateway', answer: GATEWAY_ANSWERS.badGateway, integrationLatencyMs };
+        return { kind: 'gateway', answer: GATEWAY_ANSWERS.badGateway, integrationLatencyMs, ...(integration ? { integration } : {}) };
       }
       const response = responseV1(outcome.result, 'rest');
       if (!response) {
         sayOnce(request, 'Malformed Lambda proxy response: 502 {"message": "Internal server error"}');
-        return { kind: 'gateway', answer: GATEWAY_ANSWERS.badGateway, integrationLatencyMs };
+        return { kind: 'gateway', answer: GATEWAY_ANSWERS.badGateway, integrationLatencyMs, ...(integration ? { integration } : {}) };
       }
       const encoded = (outcome.result as { isBase64Encoded?: unknown }).isBase64Encoded === true;
       const body = encoded && !acceptsBinary(request, o.binaryMediaTypes) ? Buffer.from(response.body.toString('base64')) : response.body;
       const headers = response.headers.some(([name]) => name.toLowerCase() === 'content-type') ? response.headers : [['Content-Type', 'application/json'] as [string, string], ...response.headers];
-      return { kind: 'answer', status: response.statusCode, headers, body, integrationLatencyMs };
+      return { kind: 'answer', status: response.statusCode, headers, body, integrationLatencyMs, ...(integration ? { integration } : {}) };
     },
   };
 }

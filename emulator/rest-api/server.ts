@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { reachHop } from '../../common/probe-reach-metric.ts';
-import type { MetricSink } from '../cloudwatch/types.ts';
+import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
+import { AccessLog, type AccessLogSettings } from '../gateway/access-log.ts';
+import type { AccessLogRecord } from '../gateway/access-log-format.ts';
 import { ApiMetrics } from '../gateway/api-metrics.ts';
 import type { AwsIntegrationService } from '../gateway/aws-integration-uri.ts';
 import { awsId } from '../gateway/ids.ts';
@@ -43,7 +45,8 @@ import { methodSettingsKey, UsagePlans } from './usage-plans.ts';
  * `x-amzn-ErrorType` too (gateway-responses.ts). Metrics are AWS/ApiGateway's for REST APIs
  * ("Amazon API Gateway dimensions and metrics"): Count, 4XXError and 5XXError (0 or 1 per request,
  * so Average is the rate), Latency, IntegrationLatency, by `ApiName`, by `ApiName, Stage`, and by
- * `ApiName, Method, Resource, Stage` where the stage's MetricsEnabled is on.
+ * `ApiName, Method, Resource, Stage` where the stage's MetricsEnabled is on. A stage with an
+ * AccessLogSetting writes one access log line per request, once it is answered.
  */
 
 /** A REST API's request payload may be 10 MB ("Amazon API Gateway quotas"). */
@@ -70,6 +73,8 @@ export interface RestApiOptions {
   endpointOf?(service: AwsIntegrationService): string | undefined;
   /** the session token of an AWS integration's CredentialsArn role (iam/role-sessions.ts) */
   sessionTokenOf?(roleArn: string): string | undefined;
+  /** the stages' access log settings, checked (../apigatewayv2/access-log-settings.ts), by stage name, and where lines go */
+  accessLogs?: { settings: ReadonlyMap<string, AccessLogSettings>; logs: LogSink };
   log: (line: string) => void;
 }
 
@@ -92,6 +97,8 @@ interface StageRuntime {
   bucket: TokenBucket;
   methodBuckets: Map<string, TokenBucket>;
   integrations: Map<RestMethodDescription, MethodIntegration>;
+  /** set once the API listens (its domain name is in the lines) */
+  accessLog?: AccessLog;
 }
 
 export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
@@ -100,6 +107,7 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
   const plans = new UsagePlans(api.id, o.apiKeys, o.usagePlans);
   const client = new BackendClient();
   const apiName = apiNameDimension(api);
+  const resourceIds = new Map(api.resources.map((r) => [r.path, r.id]));
   const said: string[] = [];
   /** what its integrations and authorizers say as they run, named by the API */
   const apiLog = (line: string) => o.log(`REST API ${api.logicalId}: ${line}`);
@@ -168,6 +176,12 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
     const extendedRequestId = awsId();
     let stage: StageRuntime | undefined;
     let metricRoute: string | undefined;
+    // what the access log says of the request, filled in as it goes
+    let served: RestMethodDescription | undefined;
+    let apiKeyId: string | undefined;
+    let authorizerContext: Record<string, unknown> | undefined;
+    let integration: AccessLogRecord['integration'];
+    let gatewayError: AccessLogRecord['error'];
     const answer = (status: number, body: Buffer, headers: ReadonlyArray<[string, string]>, errorType?: string, integrationLatencyMs?: number) => {
       const out: Record<string, string | string[]> = {};
       for (const [name, value] of headers) {
@@ -186,10 +200,35 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
       m.count('Count', metricRoute);
       m.count('4XXError', metricRoute, status >= 400 && status < 500 ? 1 : 0);
       m.count('5XXError', metricRoute, status >= 500 ? 1 : 0);
-      m.latency(performance.now() - received, metricRoute);
+      const latencyMs = performance.now() - received;
+      m.latency(latencyMs, metricRoute);
       if (integrationLatencyMs !== undefined) m.integrationLatency(integrationLatencyMs, metricRoute);
+      if (stage.accessLog?.enabled) {
+        stage.accessLog.write({
+          requestId,
+          extendedRequestId,
+          client: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '', ...(authorizerContext ? { authorizer: authorizerContext } : {}) },
+          routeKey: served && methodKey(served),
+          requestTimeEpoch: timeEpoch,
+          status,
+          request: {
+            httpMethod: req.method ?? 'GET',
+            path: rawPath,
+            protocol: `HTTP/${req.httpVersion}`,
+            ...(served ? { resourcePath: served.path, resourceId: resourceIds.get(served.path)! } : {}),
+            responseLength: body.length,
+            responseLatencyMs: latencyMs,
+            ...(apiKeyId !== undefined ? { apiKeyId } : {}),
+          },
+          ...(integration ? { integration } : integrationLatencyMs !== undefined ? { integration: { latencyMs: integrationLatencyMs } } : {}),
+          ...(gatewayError ? { error: gatewayError } : {}),
+        });
+      }
     };
-    const gateway = (g: GatewayAnswer, integrationLatencyMs?: number) => answer(g.status, Buffer.from(g.body), [['Content-Type', 'application/json']], g.errorType, integrationLatencyMs);
+    const gateway = (g: GatewayAnswer, integrationLatencyMs?: number) => {
+      if (stage?.accessLog?.enabled) gatewayError = { message: errorMessageOf(g.body), responseType: g.responseType };
+      answer(g.status, Buffer.from(g.body), [['Content-Type', 'application/json']], g.errorType, integrationLatencyMs);
+    };
 
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -207,6 +246,7 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
     const matched = path === '' ? undefined : routing.match(httpMethod, path);
     if (!matched) return gateway(GATEWAY_ANSWERS.missingAuthenticationToken);
     const { method, pathParameters } = matched;
+    served = method;
     const key = methodKey(method);
     if (stage.description.detailedMetrics) metricRoute = key;
     stampReach(o.metrics, reachHop.rest(key), body);
@@ -214,7 +254,9 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
     const lookups = requestLookups(req.rawHeaders, rawQueryString);
 
     if (method.apiKeyRequired && api.apiKeySource === 'HEADER') {
-      const refused = plans.admit(stage.description.name, lookups.header('x-api-key')[0], settingsKey);
+      const value = lookups.header('x-api-key')[0];
+      apiKeyId = plans.keyIdOf(value);
+      const refused = plans.admit(stage.description.name, value, settingsKey);
       if (refused) return gateway(refused);
     }
     const bucket = stage.methodBuckets.get(settingsKey) ?? stage.methodBuckets.get(methodSettingsKey(method.path, '*')) ?? stage.bucket;
@@ -235,7 +277,6 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
       binaryMediaTypes: api.binaryMediaTypes,
     };
     const methodArn = `arn:aws:execute-api:${o.region}:${o.accountId}:${api.id}/${stage.description.name}/${httpMethod}${path}`;
-    let authorizerContext: Record<string, unknown> | undefined;
     let usageIdentifierKey: string | undefined;
     if (method.authorizationType === 'CUSTOM') {
       const authorizer = method.authorizerId === undefined ? undefined : authorizers.get(method.authorizerId);
@@ -256,6 +297,7 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
       return gateway(method.authorizationType === 'AWS_IAM' ? GATEWAY_ANSWERS.missingAuthenticationToken : GATEWAY_ANSWERS.unauthorized);
     }
     if (method.apiKeyRequired && api.apiKeySource === 'AUTHORIZER') {
+      apiKeyId = plans.keyIdOf(usageIdentifierKey);
       const refused = plans.admit(stage.description.name, usageIdentifierKey, settingsKey);
       if (refused) return gateway(refused);
     }
@@ -275,6 +317,7 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
       event,
     };
     const result = await stage.integrations.get(method)!.run(request, runtime);
+    integration = result.integration;
     if (result.kind === 'gateway') return gateway(result.answer, result.integrationLatencyMs);
     answer(result.status, result.body, result.headers, undefined, result.integrationLatencyMs);
   };
@@ -292,6 +335,11 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
   server.keepAliveTimeout = 65_000;
   const endpoint: LocalEndpoint = await listenLocal(server, o.host, 0);
   domainName = endpoint.url.replace(/^http:\/\//, '');
+  for (const [name, settings] of o.accessLogs?.settings ?? []) {
+    const s = stages.get(name)!;
+    s.accessLog = new AccessLog(o.accessLogs!.logs, { apiId: api.id, accountId: o.accountId, stage: name, domainName });
+    s.accessLog.configure(settings);
+  }
   for (const line of said) o.log(line);
   const functionNames = new Map(api.methods.map((m) => [m, m.integration.type === 'AWS_PROXY' ? o.functionOf(m.integration) : undefined]));
   return {
@@ -314,6 +362,13 @@ export function apiNameDimension(api: { name: string; id: string }): string {
   // eslint-disable-next-line no-control-regex
   const ascii = api.name.replace(/[^\x00-\x7f]/g, '');
   return ascii === '' ? api.id : ascii;
+}
+
+/** `$context.error.message`: the message of API Gateway's own answer (`{"message": …}`, an authorizer's deny `{"Message": …}`). */
+function errorMessageOf(body: string): string {
+  const parsed = JSON.parse(body) as { message?: unknown; Message?: unknown };
+  const text = parsed.message ?? parsed.Message;
+  return text === undefined || text === null ? '' : String(text);
 }
 
 function decodeSegment(s: string): string {

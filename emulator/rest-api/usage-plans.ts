@@ -47,11 +47,16 @@ export class UsagePlans {
    * given); `methodKey` is the method as usage plans key their throttles (`/items/{id}/GET`).
    * Undefined: admitted (and counted); else the gateway's answer.
    */
+  /** The id of the key with this value (the access log's `$context.identity.apiKeyId`); undefined: no such key. */
+  keyIdOf(value: string | undefined): string | undefined {
+    return value === undefined ? undefined : this.keysByValue.get(value)?.id;
+  }
+
   admit(stage: string, value: string | undefined, methodKey: string): GatewayAnswer | undefined {
     const key = value === undefined || value === '' ? undefined : this.keysByValue.get(value);
-    if (!key || !key.enabled) return GATEWAY_ANSWERS.forbidden;
+    if (!key || !key.enabled) return GATEWAY_ANSWERS.invalidApiKey;
     const held = this.plansOf.get(stage)?.find((p) => p.plan.keys.includes(key.logicalId));
-    if (!held) return GATEWAY_ANSWERS.forbidden;
+    if (!held) return GATEWAY_ANSWERS.invalidApiKey;
     const { plan, methodThrottles } = held;
     const id = `${plan.id}\u0000${key.id}`;
     let usage = this.usage.get(id);

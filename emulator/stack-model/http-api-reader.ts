@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cfnBoolean, cfnInteger, cfnString, parseProperties } from './resource-properties.ts';
+import { accessLogOf, accessLogSettingsSchema, cfnBoolean, cfnInteger, cfnString, parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
 import type { HttpApiDescription, HttpAuthorizerDescription, HttpCorsDescription, HttpRouteDescription } from './stack-description.ts';
 import { invokedFunction } from './invoked-function.ts';
@@ -47,6 +47,7 @@ const stageSchema = z
     StageVariables: z.record(z.string(), cfnString).optional(),
     DefaultRouteSettings: routeThrottle.extend({ DetailedMetricsEnabled: cfnBoolean.optional() }).optional(),
     RouteSettings: z.record(z.string(), routeThrottle).optional(),
+    AccessLogSettings: accessLogSettingsSchema.optional(),
   })
   .loose();
 const integrationSchema = z
@@ -226,6 +227,7 @@ function readHttpApi(t: StackTemplate, apiLogicalId: string, functionIdsByName: 
         }),
       ),
       detailedMetrics: stage?.DefaultRouteSettings?.DetailedMetricsEnabled ?? false,
+      ...(stage?.AccessLogSettings ? { accessLog: accessLogOf(stage.AccessLogSettings)! } : {}),
     },
     ...(cors ? { cors } : {}),
     routes,

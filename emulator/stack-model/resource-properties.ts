@@ -42,3 +42,17 @@ export const cfnJsonObject = z.union([
     return z.NEVER;
   }),
 ]);
+
+/**
+ * A stage's access log settings: `AccessLogSettings` of a v2 stage (WebSocket, HTTP), both fields
+ * required with it in CloudFormation's schema; a REST stage's `AccessLogSetting`, both optional
+ * there (no DestinationArn: no access log). Checked as API Gateway checks them when the stack
+ * starts (../apigatewayv2/access-log-settings.ts).
+ */
+export const accessLogSettingsSchema = z.object({ DestinationArn: z.string().min(1), Format: z.string().min(1) }).loose();
+export const restAccessLogSettingSchema = z.object({ DestinationArn: z.string().optional(), Format: z.string().optional() }).loose();
+
+/** The description's form of a stage's access log settings (undefined: none). */
+export function accessLogOf(s: { DestinationArn?: string | undefined; Format?: string | undefined } | undefined): { destinationArn: string; format: string } | undefined {
+  return s?.DestinationArn ? { destinationArn: s.DestinationArn, format: s.Format ?? '' } : undefined;
+}

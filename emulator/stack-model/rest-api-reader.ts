@@ -6,9 +6,10 @@ import { invokedFunction } from './invoked-function.ts';
 import { OPENAPI_METHODS, openApiBody } from './openapi-body.ts';
 import { generatedApiKeyValue } from './physical-ids.ts';
 import { generatedApiGatewayId } from './physical-names.ts';
-import { cfnBoolean, cfnInteger, cfnNumber, cfnString, parseProperties } from './resource-properties.ts';
+import { accessLogOf, cfnBoolean, cfnInteger, cfnNumber, cfnString, parseProperties, restAccessLogSettingSchema } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
 import type {
+  AccessLogDeclaration,
   ApiKeyDescription,
   RestApiDescription,
   RestAuthorizerDescription,
@@ -137,7 +138,7 @@ const methodSetting = z
   .loose();
 const stageNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a stage name is 1 to 128 letters, digits, hyphens and underscores');
 const stageSchema = z
-  .object({ StageName: stageNameSchema, Variables: stringMap.optional(), MethodSettings: z.array(methodSetting).optional(), CacheClusterEnabled: cfnBoolean.optional() })
+  .object({ StageName: stageNameSchema, Variables: stringMap.optional(), MethodSettings: z.array(methodSetting).optional(), CacheClusterEnabled: cfnBoolean.optional(), AccessLogSetting: restAccessLogSettingSchema.optional() })
   .loose();
 const deploymentSchema = z
   .object({
@@ -151,6 +152,7 @@ const deploymentSchema = z
         MetricsEnabled: cfnBoolean.optional(),
         CachingEnabled: cfnBoolean.optional(),
         CacheClusterEnabled: cfnBoolean.optional(),
+        AccessLogSetting: restAccessLogSettingSchema.optional(),
       })
       .loose()
       .optional(),
@@ -368,12 +370,12 @@ function readRestApi(c: Reading): RestApiDescription {
     if (p.StageName === undefined) continue;
     const d = p.StageDescription ?? {};
     const settings = [...(d.ThrottlingRateLimit !== undefined || d.ThrottlingBurstLimit !== undefined || d.MetricsEnabled !== undefined ? [{ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: d.ThrottlingRateLimit, ThrottlingBurstLimit: d.ThrottlingBurstLimit, MetricsEnabled: d.MetricsEnabled }] : []), ...(d.MethodSettings ?? [])];
-    addStage(stageOf(undefined, p.StageName, d.Variables, settings), at(id, 'StageName'));
+    addStage(stageOf(undefined, p.StageName, d.Variables, settings, accessLogOf(d.AccessLogSetting)), at(id, 'StageName'));
     if (d.CacheClusterEnabled === true || d.CachingEnabled === true || (d.MethodSettings ?? []).some((s) => s.CachingEnabled === true)) c.warnings.push(cacheWarning(apiLogicalId, p.StageName));
   }
   for (const id of mine(REST_TYPES.stage)) {
     const p = parseProperties(t.file, id, stageSchema, t.properties(id));
-    addStage(stageOf(id, p.StageName, p.Variables, p.MethodSettings ?? []), at(id, 'StageName'));
+    addStage(stageOf(id, p.StageName, p.Variables, p.MethodSettings ?? [], accessLogOf(p.AccessLogSetting)), at(id, 'StageName'));
     if (p.CacheClusterEnabled === true || (p.MethodSettings ?? []).some((s) => s.CachingEnabled === true)) c.warnings.push(cacheWarning(apiLogicalId, p.StageName));
     c.read.add(id);
   }
@@ -458,8 +460,14 @@ function resourcePaths(c: Reading, ids: string[], rootId: string): Map<string, s
   return paths;
 }
 
-/** A stage: its variables, and its MethodSettings' throttles and metrics (`/*` and `*` the whole stage's). */
-function stageOf(logicalId: string | undefined, name: string, variables: Record<string, string> | undefined, settings: ReadonlyArray<z.infer<typeof methodSetting>>): RestStageDescription {
+/** A stage: its variables, its MethodSettings' throttles and metrics (`/*` and `*` the whole stage's), its access log. */
+function stageOf(
+  logicalId: string | undefined,
+  name: string,
+  variables: Record<string, string> | undefined,
+  settings: ReadonlyArray<z.infer<typeof methodSetting>>,
+  accessLog: AccessLogDeclaration | undefined,
+): RestStageDescription {
   let throttle: Throttle | undefined;
   const methodThrottles: Record<string, Throttle> = {};
   let detailedMetrics = false;
@@ -472,7 +480,7 @@ function stageOf(logicalId: string | undefined, name: string, variables: Record<
     if (method === '*' && path === '/*') throttle = th;
     else methodThrottles[`${methodSettingPath(path)}/${method}`] = th;
   }
-  return { ...(logicalId !== undefined ? { logicalId } : {}), name, variables: variables ?? {}, ...(throttle ? { throttle } : {}), methodThrottles, detailedMetrics };
+  return { ...(logicalId !== undefined ? { logicalId } : {}), name, variables: variables ?? {}, ...(throttle ? { throttle } : {}), methodThrottles, detailedMetrics, ...(accessLog ? { accessLog } : {}) };
 }
 
 /** A MethodSetting's ResourcePath (`/~1items~1{id}`, each `/` of the path written `~1`) → the path (`/items/{id}`); `/` the root. */

@@ -107,7 +107,13 @@ export interface StageDescription {
   /** RouteSettings' throttling, by route key */
   routeThrottles: Record<string, Throttle>;
   /** AccessLogSettings: the log group's ARN and the line format (gateway/access-log.ts writes them) */
-  accessLog?: { destinationArn: string; format: string };
+  accessLog?: AccessLogDeclaration;
+}
+
+/** A stage's access log settings as the template declares them: the log group's ARN and the line format (../gateway/access-log.ts writes them). */
+export interface AccessLogDeclaration {
+  destinationArn: string;
+  format: string;
 }
 
 export interface Throttle {
@@ -131,6 +137,8 @@ export interface HttpApiDescription {
     routeThrottles: Record<string, Throttle>;
     /** DefaultRouteSettings.DetailedMetricsEnabled: the per-route metrics (ApiId, Method, Resource, Stage) are sent */
     detailedMetrics: boolean;
+    /** AccessLogSettings */
+    accessLog?: AccessLogDeclaration;
   };
   routes: HttpRouteDescription[];
   /** its authorizers (AWS::ApiGatewayV2::Authorizer, or its OpenAPI Body's securitySchemes); absent: none */
@@ -230,6 +238,8 @@ export interface RestStageDescription {
   methodThrottles: Record<string, Throttle>;
   /** MethodSettings' MetricsEnabled: the per-method metrics are sent */
   detailedMetrics: boolean;
+  /** AccessLogSetting (a Deployment's StageDescription's, or the Stage's) */
+  accessLog?: AccessLogDeclaration;
 }
 
 export interface RestMethodDescription {

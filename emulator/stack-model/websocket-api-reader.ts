@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { invokedFunction, type InvokedFunction } from './invoked-function.ts';
-import { cfnNumber, parseProperties } from './resource-properties.ts';
+import { accessLogOf, accessLogSettingsSchema, cfnNumber, parseProperties } from './resource-properties.ts';
 import type { StackTemplate } from './stack-template.ts';
 import type { ApiDescription, AuthorizerDescription, AwsRouteDescription, RouteDescription, Throttle } from './stack-description.ts';
 import { readAwsIntegration, readIntegrationResponses, type AwsIntegration } from './aws-integration-reader.ts';
@@ -70,7 +70,7 @@ const stageSchema = z
     DefaultRouteSettings: routeThrottle.optional(),
     RouteSettings: z.record(z.string(), routeThrottle).optional(),
     // both required in CloudFormation's schema when AccessLogSettings is given; checked as API Gateway checks them when the stack starts
-    AccessLogSettings: z.object({ DestinationArn: z.string().min(1), Format: z.string().min(1) }).loose().optional(),
+    AccessLogSettings: accessLogSettingsSchema.optional(),
   })
   .loose();
 const integrationSchema = z.object({ IntegrationType: z.string(), IntegrationUri: z.string().optional(), CredentialsArn: z.string().optional() }).loose();
@@ -198,7 +198,7 @@ export function readWebSocketApi(t: StackTemplate, apiLogicalId: string, functio
             return th ? [[key, th]] : [];
           }),
         ),
-        ...(stage.AccessLogSettings ? { accessLog: { destinationArn: stage.AccessLogSettings.DestinationArn, format: stage.AccessLogSettings.Format } } : {}),
+        ...(stage.AccessLogSettings ? { accessLog: accessLogOf(stage.AccessLogSettings)! } : {}),
       },
     },
     routes,

@@ -1,0 +1,191 @@
+import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultStackConfig } from '../../emulator/config.ts';
+import { startStack, type RunningStack } from '../../emulator/stack.ts';
+import type { StackDescription } from '../../emulator/stack-model/stack-description.ts';
+import { inlineFunction, lambdaUri, websocketTemplates } from './websocket-template.ts';
+
+/**
+ * Access logs of HTTP and REST APIs, from their templates' stages (an HTTP API stage's
+ * AccessLogSettings, a REST stage's AccessLogSetting), written to the log group they name and read
+ * back with FilterLogEvents through the real SDK: AWS's CLF example for HTTP APIs, a JSON format
+ * with each type's variables, API Gateway's own refusals in `$context.error.*`, an API key by id
+ * and never by value. Then what API Gateway refuses at deploy: a REST stage without the account's
+ * CloudWatch role (an HTTP API's needs none), a format without `$context.requestId`.
+ */
+const { read } = websocketTemplates('fb-api-access-logs-');
+const ECHO = `exports.handler = async (event) => {
+  if ((event.rawPath ?? event.path).endsWith('/broken')) throw new Error('boom');
+  return { statusCode: 201, headers: { 'content-type': 'text/plain' }, body: 'twelve bytes' };
+};`;
+const KEY_VALUE = 'access-log-key-value-0123456789abcdef';
+/** AWS's CLF example for HTTP APIs ("Configure logging for HTTP APIs in API Gateway") */
+const HTTP_CLF = '$context.identity.sourceIp - - [$context.requestTime] "$context.httpMethod $context.routeKey $context.protocol" $context.status $context.responseLength $context.requestId';
+const JSON_FORMAT = (vars: string[]) => `{${vars.map((v) => `"${v}":"$context.${v}"`).join(',')}}`;
+const HTTP_JSON = JSON_FORMAT(['requestId', 'httpMethod', 'path', 'routeKey', 'status', 'responseLength', 'responseLatency', 'dataProcessed', 'integration.status', 'integration.integrationStatus', 'integrationErrorMessage', 'error.message', 'error.responseType', 'accountId', 'apiId', 'stage', 'eventType']);
+const REST_JSON = JSON_FORMAT([
+  'requestId',
+  'extendedRequestId',
+  'httpMethod',
+  'path',
+  'resourcePath',
+  'resourceId',
+  'status',
+  'responseLength',
+  'identity.apiKeyId',
+  'identity.apiKey',
+  'integration.status',
+  'integration.requestId',
+  'error.message',
+  'error.responseType',
+  'stage',
+]);
+
+const permission = (api: string) => ({
+  Type: 'AWS::Lambda::Permission',
+  Properties: { Action: 'lambda:InvokeFunction', FunctionName: { Ref: 'Echo' }, Principal: 'apigateway.amazonaws.com', SourceArn: { 'Fn::Sub': `arn:aws:execute-api:\${AWS::Region}:\${AWS::AccountId}:\${${api}}/*` } },
+});
+const logGroup = (name: string) => ({ Type: 'AWS::Logs::LogGroup', Properties: { LogGroupName: name } });
+
+/** An HTTP API with two routes on a `$default` stage logging in `format`. */
+const httpApi = (format: string) => ({
+  Echo: inlineFunction({ Code: { ZipFile: ECHO } }),
+  HttpLogs: logGroup('/access/http'),
+  Http: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'logged-http', ProtocolType: 'HTTP' } },
+  HttpStage: {
+    Type: 'AWS::ApiGatewayV2::Stage',
+    Properties: { ApiId: { Ref: 'Http' }, StageName: '$default', AutoDeploy: true, AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': ['HttpLogs', 'Arn'] }, Format: format } },
+  },
+  HttpEcho: { Type: 'AWS::ApiGatewayV2::Integration', Properties: { ApiId: { Ref: 'Http' }, IntegrationType: 'AWS_PROXY', IntegrationUri: lambdaUri('Echo'), PayloadFormatVersion: '2.0' } },
+  Notify: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Http' }, RouteKey: 'POST /notify', Target: { 'Fn::Sub': 'integrations/${HttpEcho}' } } },
+  Broken: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Http' }, RouteKey: 'GET /broken', Target: { 'Fn::Sub': 'integrations/${HttpEcho}' } } },
+  HttpPermission: permission('Http'),
+});
+
+/** A REST API: POST /items needing an API key of a usage plan, its stage `dev` logging in `format`. */
+const restApi = (format: string) => ({
+  Echo: inlineFunction({ Code: { ZipFile: ECHO } }),
+  RestLogs: logGroup('/access/rest'),
+  Rest: { Type: 'AWS::ApiGateway::RestApi', Properties: { Name: 'logged-rest' } },
+  Items: { Type: 'AWS::ApiGateway::Resource', Properties: { RestApiId: { Ref: 'Rest' }, ParentId: { 'Fn::GetAtt': ['Rest', 'RootResourceId'] }, PathPart: 'items' } },
+  ItemsPost: {
+    Type: 'AWS::ApiGateway::Method',
+    Properties: {
+      RestApiId: { Ref: 'Rest' },
+      ResourceId: { Ref: 'Items' },
+      HttpMethod: 'POST',
+      AuthorizationType: 'NONE',
+      ApiKeyRequired: true,
+      Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST', Uri: lambdaUri('Echo') },
+    },
+  },
+  RestDeployment: { Type: 'AWS::ApiGateway::Deployment', DependsOn: 'ItemsPost', Properties: { RestApiId: { Ref: 'Rest' } } },
+  DevStage: {
+    Type: 'AWS::ApiGateway::Stage',
+    Properties: { RestApiId: { Ref: 'Rest' }, DeploymentId: { Ref: 'RestDeployment' }, StageName: 'dev', AccessLogSetting: { DestinationArn: { 'Fn::GetAtt': ['RestLogs', 'Arn'] }, Format: format } },
+  },
+  Plan: { Type: 'AWS::ApiGateway::UsagePlan', DependsOn: 'DevStage', Properties: { ApiStages: [{ ApiId: { Ref: 'Rest' }, Stage: 'dev' }] } },
+  Key: { Type: 'AWS::ApiGateway::ApiKey', Properties: { Enabled: true, Value: KEY_VALUE } },
+  PlanKey: { Type: 'AWS::ApiGateway::UsagePlanKey', Properties: { KeyId: { Ref: 'Key' }, KeyType: 'API_KEY', UsagePlanId: { Ref: 'Plan' } } },
+  RestPermission: permission('Rest'),
+});
+
+const started: RunningStack[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((s) => s.close()));
+});
+async function start(described: StackDescription, o: { role?: boolean } = {}): Promise<RunningStack> {
+  const stack = await startStack({ config: defaultStackConfig({ accountId: '123456789012', apiGatewayCloudWatchRole: o.role ?? true, lambda: { preparedPerFunction: 0 } }), stack: described, log: () => {} });
+  started.push(stack);
+  return stack;
+}
+async function messages(stack: RunningStack, group: string): Promise<string[]> {
+  const logs = new CloudWatchLogsClient({ region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, endpoint: stack.ready.cloudwatchEndpoint });
+  try {
+    const out = await logs.send(new FilterLogEventsCommand({ logGroupName: group }));
+    return (out.events ?? []).map((e) => e.message!);
+  } finally {
+    logs.destroy();
+  }
+}
+
+describe("an HTTP API stage's AccessLogSettings", () => {
+  let stack: RunningStack;
+  let url: string;
+  beforeAll(async () => {
+    // no account CloudWatch role: an HTTP API logs without one
+    const json = {
+      Json: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'json-http', ProtocolType: 'HTTP' } },
+      JsonLogs: logGroup('/access/http-json'),
+      JsonStage: { Type: 'AWS::ApiGatewayV2::Stage', Properties: { ApiId: { Ref: 'Json' }, StageName: '$default', AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': ['JsonLogs', 'Arn'] }, Format: HTTP_JSON } } },
+      JsonEcho: { Type: 'AWS::ApiGatewayV2::Integration', Properties: { ApiId: { Ref: 'Json' }, IntegrationType: 'AWS_PROXY', IntegrationUri: lambdaUri('Echo'), PayloadFormatVersion: '2.0' } },
+      JsonDefault: { Type: 'AWS::ApiGatewayV2::Route', Properties: { ApiId: { Ref: 'Json' }, RouteKey: '$default', Target: { 'Fn::Sub': 'integrations/${JsonEcho}' } } },
+      JsonPermission: permission('Json'),
+    };
+    stack = await start(await read({ ...httpApi(HTTP_CLF), ...json }), { role: false });
+    url = stack.ready.httpApis!.find((a) => a.name === 'logged-http')!.url;
+  });
+
+  it("writes one line per request in AWS's CLF example, the answer's status and length and the route matched", async () => {
+    const answered = await fetch(`${url}/notify`, { method: 'POST', body: 'hello' });
+    expect(answered.status).toBe(201);
+    const requestId = answered.headers.get('apigw-requestid')!;
+    expect((await fetch(`${url}/nowhere`)).status).toBe(404);
+    const [served, missing] = await messages(stack, '/access/http');
+    expect(served).toMatch(new RegExp(`^127\\.0\\.0\\.1 - - \\[\\d{2}/[A-Z][a-z]{2}/\\d{4}:\\d{2}:\\d{2}:\\d{2} \\+0000\\] "POST POST /notify HTTP/1\\.1" 201 12 ${requestId.replace(/[=+]/g, '\\$&')}$`));
+    // no route matched: `-` for the route key, API Gateway's own 404 body
+    expect(missing).toMatch(/ "GET - HTTP\/1\.1" 404 23 \S+$/);
+  });
+
+  it("fills the HTTP API's variables in a JSON format: the integration's answer, API Gateway's own error, '-' for what HTTP APIs lack", async () => {
+    const json = stack.ready.httpApis!.find((a) => a.name === 'json-http')!;
+    expect((await fetch(`${json.url}/anything`, { method: 'PUT', body: 'four' })).status).toBe(201);
+    expect((await fetch(`${json.url}/x/broken`)).status).toBe(500);
+    const [ok, broken] = (await messages(stack, '/access/http-json')).map((m) => JSON.parse(m) as Record<string, string>);
+    expect(ok).toMatchObject({ httpMethod: 'PUT', path: '/anything', routeKey: '$default', status: '201', responseLength: '12', dataProcessed: '16', 'integration.status': '201', 'integration.integrationStatus': '200', accountId: '123456789012', apiId: json.apiId, stage: '$default', eventType: '-', 'error.message': '-' });
+    expect(Number(ok!.responseLatency)).toBeGreaterThanOrEqual(0);
+    expect(broken).toMatchObject({ status: '500', 'integration.integrationStatus': '200', integrationErrorMessage: 'boom', 'error.message': 'Internal Server Error', 'error.responseType': 'INTEGRATION_FAILURE' });
+  });
+});
+
+describe("a REST stage's AccessLogSetting", () => {
+  let stack: RunningStack;
+  let stageUrl: string;
+  let keyId: string;
+  beforeAll(async () => {
+    const described = await read(restApi(REST_JSON));
+    keyId = described.apiKeys!.find((k) => k.logicalId === 'Key')!.id;
+    stack = await start(described);
+    stageUrl = stack.ready.restApis!.find((a) => a.name === 'logged-rest')!.stages.find((s) => s.name === 'dev')!.url;
+  });
+
+  it('writes the method, its resource, the key by id (never its value) and API Gateway refusing a request without one', async () => {
+    const served = await fetch(`${stageUrl}/items`, { method: 'POST', headers: { 'x-api-key': KEY_VALUE }, body: '{}' });
+    expect(served.status).toBe(201);
+    expect((await fetch(`${stageUrl}/items`, { method: 'POST', body: '{}' })).status).toBe(403);
+    const lines = await messages(stack, '/access/rest');
+    expect(lines.join('\n')).not.toContain(KEY_VALUE);
+    const [ok, refused] = lines.map((m) => JSON.parse(m) as Record<string, string>);
+    expect(ok).toMatchObject({ requestId: served.headers.get('x-amzn-requestid')!, extendedRequestId: served.headers.get('x-amz-apigw-id')!, httpMethod: 'POST', path: '/dev/items', resourcePath: '/items', status: '201', responseLength: '12', 'identity.apiKeyId': keyId, 'identity.apiKey': '-', 'integration.status': '201', stage: 'dev' });
+    expect(ok!.resourceId).toMatch(/^[a-z0-9]{6,10}$/);
+    expect(ok!['integration.requestId']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(refused).toMatchObject({ status: '403', 'error.message': 'Forbidden', 'error.responseType': 'INVALID_API_KEY', 'identity.apiKeyId': '-', 'integration.status': '-' });
+  });
+});
+
+describe('access log settings API Gateway refuses at deploy', () => {
+  it("a REST stage's, where the account has no API Gateway CloudWatch role: one line naming the stage's AccessLogSetting", async () => {
+    const refused = await start(await read(restApi(REST_JSON)), { role: false }).catch((err: unknown) => err as Error);
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toMatch(/DevStage.*AccessLogSetting.*stage dev: CloudWatch Logs role ARN must be set in account settings to enable logging/);
+    expect((refused as Error).message.split('\n')).toHaveLength(1);
+  });
+
+  it('a format without $context.requestId, on either API type', async () => {
+    const noId = '$context.httpMethod $context.status';
+    const http = await start(await read(httpApi(noId))).catch((err: unknown) => err as Error);
+    expect((http as Error).message).toMatch(/HttpStage.*AccessLogSettings.*Access log format must include \$context\.requestId or \$context\.extendedRequestId/);
+    const rest = await start(await read(restApi(noId))).catch((err: unknown) => err as Error);
+    expect((rest as Error).message).toMatch(/DevStage.*AccessLogSetting.*must include \$context\.requestId/);
+  });
+});
