@@ -19,6 +19,26 @@ export interface TokenSource {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * A secret the user names by where it is (a publish's header: src/session/publish-headers.ts): an
+ * environment variable's value, or a file's (less one trailing line break), checked as a token
+ * is; `where` names the field, and a mistake names the variable or the file, never the value.
+ */
+export function readSecret(source: { env: string } | { file: string }, where: string, env: NodeJS.ProcessEnv = process.env): string {
+  if ('file' in source) {
+    let text: string;
+    try {
+      text = readBounded(source.file, 'value file', MAX_TOKEN_BYTES);
+    } catch (err) {
+      throw err instanceof UserError ? new UserError(`${where}: ${err.message}`) : err;
+    }
+    return checked(text.replace(/\r?\n$/, ''), `${where}: ${source.file}`);
+  }
+  const value = env[source.env];
+  if (value === undefined || value === '') throw new UserError(`${where}: the environment variable ${source.env} is not set`);
+  return checked(value, `${where}: ${source.env}`);
+}
+
 /** The token, or undefined when neither the file nor the variable gives one. */
 export function readToken(source: TokenSource): string | undefined {
   if (source.file !== undefined) {

@@ -12,6 +12,27 @@ import { z } from 'zod';
 export const PUBLISH_VIAS = ['sns', 'eventbridge', 'sqs', 'dynamodb', 'lambda', 'http'] as const;
 export type PublishVia = (typeof PUBLISH_VIAS)[number];
 
+/**
+ * A header a publish via http carries (a bearer token for the route's authorizer, a key of the
+ * user's own): its value as written, or read before load from an environment variable or a file
+ * (relative to the scenario file), `prefix` put before it (`Bearer `). What is read is sent and
+ * never printed or written; the scenario keeps where it comes from, not the value.
+ */
+const HeaderSource = { prefix: z.string().optional() };
+export const PublishHeaderValue = z.union(
+  [
+    z.string().min(1),
+    z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "must be an environment variable's name (letters, digits and _, not a digit first)" }), ...HeaderSource }),
+    z.strictObject({ file: z.string().min(1), ...HeaderSource }),
+  ],
+  { error: 'must be a value, { env: <variable> } or { file: <path> } (either with prefix: "Bearer " if the value needs one)' },
+);
+export type PublishHeaderValue = z.infer<typeof PublishHeaderValue>;
+/** A header's name as HTTP spells one (a token). */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Headers a publish sets itself: the request's framing and its content's type. */
+export const PUBLISH_OWN_HEADERS = ['host', 'content-length', 'content-type', 'transfer-encoding', 'connection'];
+
 /** Where the probe goes in a payload template. */
 export const PROBE_PLACEHOLDER = '{{probe}}';
 /**

@@ -6,7 +6,7 @@ import { LAMBDA_MEMORY_MB } from '../../common/lambda-memory.ts';
 import { TOKEN_PLACEMENTS } from './token-placement.ts';
 import { parseThreshold, type Threshold } from './threshold.ts';
 import { protocolFieldIssues, protocolSpec, type ProtocolSpec } from './protocol-schema.ts';
-import { httpRouteOf, payloadIssues, PUBLISH_VIAS, type PublishRecipients, type PublishVia } from './publish-phase.ts';
+import { HEADER_NAME, httpRouteOf, payloadIssues, PUBLISH_OWN_HEADERS, PUBLISH_VIAS, PublishHeaderValue, type PublishRecipients, type PublishVia } from './publish-phase.ts';
 
 /**
  * A scenario, k6-style: named phases run in order, pacing (rates, in-flight bounds) kept apart
@@ -72,7 +72,7 @@ const SendPhase = z.strictObject({
 /**
  * A broadcast that starts on the server (publish-phase.ts): `rate` publishes a second for
  * `duration` through `via` to the resource `to` (a logical id, physical name or ARN of the target
- * stack's; for http a route of the stack's HTTP or REST API, `POST /notify` (with `apiKey`, one of its API keys), or a URL), each carrying the probe where `payload` says, and expected by
+ * stack's; for http a route of the stack's HTTP or REST API, `POST /notify` (with `apiKey`, one of its API keys, and `headers`, a token read from the environment or a file), or a URL), each carrying the probe where `payload` says, and expected by
  * `recipients`, the clients open (and joined) when it is published: every one, or one room's.
  */
 const PublishPhase = z
@@ -86,6 +86,8 @@ const PublishPhase = z
     recipients: z.union([z.literal('everyone'), z.strictObject({ room: z.int().min(0, { error: 'must be an integer >= 0' }) })], { error: 'must be everyone or { room: <n> }' }).default('everyone'),
     /** via http to a route: an API key of the stack's (logical id, id or name), its value sent as x-api-key */
     apiKey: z.string().min(1, { error: "must name one of the stack's API keys (its logical id, id or name)" }).optional(),
+    /** via http: headers each publish carries, by name (publish-phase.ts PublishHeaderValue) */
+    headers: z.record(z.string(), PublishHeaderValue).optional(),
   })
   .superRefine((p, ctx) => {
     if (p.payload === undefined) {
@@ -98,6 +100,13 @@ const PublishPhase = z
     }
     if (p.apiKey !== undefined && (p.via !== 'http' || httpRouteOf(p.to) === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['apiKey'], message: "is for via http to a route of the stack's own API (to: POST /notify): it names one of the stack's API keys" });
+    }
+    if (p.headers !== undefined && p.via !== 'http') ctx.addIssue({ code: 'custom', path: ['headers'], message: 'is for via http: the headers of each request' });
+    for (const name of Object.keys(p.headers ?? {})) {
+      const lower = name.toLowerCase();
+      if (!HEADER_NAME.test(name)) ctx.addIssue({ code: 'custom', path: ['headers', name], message: 'is not a header name (letters, digits and !#$%&\'*+.^_`|~-)' });
+      else if (PUBLISH_OWN_HEADERS.includes(lower)) ctx.addIssue({ code: 'custom', path: ['headers', name], message: 'is set by the publish itself' });
+      else if (lower === 'x-api-key' && p.apiKey !== undefined) ctx.addIssue({ code: 'custom', path: ['headers', name], message: "is what apiKey sends: give one or the other" });
     }
   });
 
@@ -315,6 +324,8 @@ export type PlannedPhase =
       recipients: PublishRecipients;
       /** via http to a route: the stack's API key it carries (by logical id, id or name) */
       apiKey?: string;
+      /** via http: the headers it carries, by name, as the scenario gives them (values read before load) */
+      headers?: Record<string, PublishHeaderValue>;
     }
   | { kind: 'idle'; name: string; durationMs: number }
   | { kind: 'drop'; name: string; share: number };
@@ -383,7 +394,7 @@ export function normalizeScenario(s: ScenarioParsed, source: string, parsed?: { 
     }
     if (p.publish) {
       const q = p.publish;
-      return { kind: 'publish', name: label('publish', q.name), durationMs: ms(q.duration), rate: q.rate, via: q.via, to: q.to, payload: q.payload, recipients: q.recipients, ...(q.apiKey !== undefined ? { apiKey: q.apiKey } : {}) };
+      return { kind: 'publish', name: label('publish', q.name), durationMs: ms(q.duration), rate: q.rate, via: q.via, to: q.to, payload: q.payload, recipients: q.recipients, ...(q.apiKey !== undefined ? { apiKey: q.apiKey } : {}), ...(q.headers !== undefined ? { headers: q.headers } : {}) };
     }
     if (p.idle) return { kind: 'idle', name: label('idle', p.idle.name), durationMs: ms(p.idle.duration) };
     return { kind: 'drop', name: label('drop', p.drop!.name), share: p.drop!.share };

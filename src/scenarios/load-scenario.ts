@@ -28,6 +28,11 @@ export function loadScenario(ref: string | undefined): Scenario {
   if (layers !== undefined) scenario.target.layers = Object.fromEntries(Object.entries(layers).map(([arn, dir]) => [arn, resolve(dirname(name), dir)]));
   const auth = scenario.target.auth;
   if (typeof auth === 'object' && auth.tokenFile !== undefined) auth.tokenFile = resolve(dirname(name), auth.tokenFile);
+  // a publish header read from a file: the file's path too
+  for (const phase of scenario.phases) {
+    if (phase.kind !== 'publish' || phase.headers === undefined) continue;
+    for (const [header, value] of Object.entries(phase.headers)) if (typeof value === 'object' && 'file' in value) phase.headers[header] = { ...value, file: resolve(dirname(name), value.file) };
+  }
   return scenario;
 }
 

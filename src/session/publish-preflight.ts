@@ -11,6 +11,7 @@ import type { Target } from '../targets/target.ts';
 import { UserError } from '../../common/errors.ts';
 import { checkPublishPermissions, type PermissionCheck } from './publish-permission.ts';
 import { resolveHttpRoute } from './publish-http-route.ts';
+import { publishHeaders } from './publish-headers.ts';
 
 /**
  * Before any load, each publish phase's resource is found in the target, or the run is refused
@@ -72,8 +73,9 @@ export async function preflightPublishes(scenario: Scenario, target: Target, o: 
   for (const { p, i } of phases) {
     const field = `${scenario.source}: phases[${i}].publish.to`;
     const route = p.via === 'http' ? httpRouteOf(p.to) : undefined;
+    const own = p.headers && publishHeaders(p.headers, `${scenario.source}: phases[${i}].publish.headers`);
     if (p.via === 'http' && !route) {
-      out.set(p, { resource: { via: 'http', id: p.to }, label: `POST ${p.to}` });
+      out.set(p, { resource: { via: 'http', id: p.to, ...(own ? { headers: own } : {}) }, label: `POST ${p.to}` });
       continue;
     }
     if (!apis) throw new UserError(`${field}: publishing via ${p.via} needs a target whose AWS APIs the harness knows (the local stack, or aws:<stack>); ${target.kind === 'remote' ? `${target.url} is a URL only` : 'this one names none'}`);
@@ -84,7 +86,8 @@ export async function preflightPublishes(scenario: Scenario, target: Target, o: 
         { ...route!, ...(p.apiKey !== undefined ? { apiKey: p.apiKey } : {}) },
         { resources, settings: { v2: apis.service('APIGATEWAYV2'), v1: apis.service('API_GATEWAY') }, field, where: apis.where },
       );
-      out.set(p, { resource: { via: 'http', id: found.url, method: found.method, ...(found.headers ? { headers: found.headers } : {}) }, label: found.label });
+      const headers = { ...own, ...found.headers };
+      out.set(p, { resource: { via: 'http', id: found.url, method: found.method, ...(Object.keys(headers).length > 0 ? { headers } : {}) }, label: found.label });
       continue;
     }
     const kind = KIND[p.via];

@@ -41,9 +41,10 @@ function scenarioFile(work: string, name: string, publish: string): string {
   return file;
 }
 
-export async function runPublishRoute(work: string, p: { name: string; to: string; apiKey?: string }, target: string[], env?: NodeJS.ProcessEnv): Promise<PublishRouteRun> {
+/** `headers`: the phase's headers as YAML (`{ Authorization: { env: TOKEN } }`). */
+export async function runPublishRoute(work: string, p: { name: string; to: string; apiKey?: string; headers?: string }, target: string[], env?: NodeJS.ProcessEnv): Promise<PublishRouteRun> {
   const out = join(work, `out-${p.name}`);
-  const publish = `to: "${p.to}"${p.apiKey !== undefined ? `, apiKey: ${p.apiKey}` : ''}`;
+  const publish = `to: "${p.to}"${p.apiKey !== undefined ? `, apiKey: ${p.apiKey}` : ''}${p.headers !== undefined ? `, headers: ${p.headers}` : ''}`;
   const r = await runCli(['run', scenarioFile(work, p.name, publish), ...target, '--shards', '1', '--summary', 'full', '--out', out], { timeoutMs: 150_000, ...(env ? { env, cwd: work } : {}) });
   const dir = existsSync(out) && readdirSync(out)[0] ? join(out, readdirSync(out)[0]!) : '';
   const file = join(dir, 'results.json');

@@ -70,6 +70,12 @@ describe('a publish phase', () => {
       ['{ via: sns, to: A, apiKey: Key, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.apiKey: is for via http to a route of the stack's own API/],
       ['{ via: http, to: "http://127.0.0.1:9/x", apiKey: Key, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.apiKey: is for via http to a route of the stack's own API/],
       ['{ via: http, to: "http://[::1/push", rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.to: must be a route .* or an http:\/\/ or https:\/\/ URL/],
+      ['{ via: sqs, to: Q, headers: { Authorization: x }, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.headers: is for via http: the headers of each request$/],
+      ['{ via: http, to: "POST /notify", headers: { "Content-Type": text/xml }, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.headers\.Content-Type: is set by the publish itself$/],
+      ['{ via: http, to: "POST /notify", headers: { "bad header": x }, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.headers\.bad header: is not a header name/],
+      ['{ via: http, to: "POST /notify", apiKey: Key, headers: { X-Api-Key: x }, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.headers\.X-Api-Key: is what apiKey sends: give one or the other$/],
+      ['{ via: http, to: "POST /notify", headers: { Authorization: { env: "1BAD" } }, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.headers\.Authorization\.env: must be an environment variable's name/],
+      ['{ via: http, to: "POST /notify", headers: { Authorization: { vault: x } }, rate: 1, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.headers\.Authorization: must be a value/],
       ['{ via: sns, to: A, rate: 0, duration: 1s, payload: "{{probe}}" }', /phases\[2\]\.publish\.rate: must be a number > 0/],
     ];
     for (const [p, re] of cases) {
@@ -77,6 +83,11 @@ describe('a publish phase', () => {
       expect(m, p).toMatch(re);
       expect(m!.split('\n')).toHaveLength(1);
     }
+  });
+
+  it("keeps a header's source, not its value, with a file's path made relative to the scenario file", () => {
+    const s = loadScenario(scenario('{ via: http, to: "POST /notify", headers: { Authorization: { file: secrets/token, prefix: "Bearer " }, X-Team: { env: TEAM }, X-Client: bench }, rate: 1, duration: 1s, payload: "{{probe}}" }'));
+    expect(s.phases[2]).toMatchObject({ kind: 'publish', headers: { Authorization: { file: join(dir, 'secrets/token'), prefix: 'Bearer ' }, 'X-Team': { env: 'TEAM' }, 'X-Client': 'bench' } });
   });
 
   it('takes {{room}} for recipients of one room only', () => {
