@@ -36,9 +36,9 @@ export function getHttpRoutes(s: ServedHttpApi, query: URLSearchParams): Record<
     s.api.routes.map((r) => ({
       apiGatewayManaged: false,
       apiKeyRequired: false,
-      ...(r.authorization?.scopes.length ? { authorizationScopes: r.authorization.scopes } : {}),
+      ...(r.authorization && r.authorization.type !== 'AWS_IAM' && r.authorization.scopes.length ? { authorizationScopes: r.authorization.scopes } : {}),
       authorizationType: r.authorization?.type ?? 'NONE',
-      ...(r.authorization ? { authorizerId: r.authorization.authorizerId } : {}),
+      ...(r.authorization && r.authorization.type !== 'AWS_IAM' ? { authorizerId: r.authorization.authorizerId } : {}),
       requestModels: {},
       requestParameters: {},
       routeId: routeId(s, r),

@@ -50,6 +50,8 @@ export interface AccessLogClient {
    * under `claims` (`$context.authorizer.claims.sub`)
    */
   authorizer?: Record<string, unknown>;
+  /** an AWS_IAM route's signed caller (execute-api-iam.ts) */
+  iam?: { accessKey: string; userArn: string; userId: string };
 }
 
 /** What an HTTP or REST API's request and its answer were. */
@@ -171,6 +173,13 @@ function getterOf(name: string, place: StagePlace): Getter {
       return (r) => r.request?.dataProcessed;
     case 'identity.apiKeyId':
       return (r) => r.request?.apiKeyId;
+    case 'identity.accessKey':
+      return (r) => r.client.iam?.accessKey;
+    case 'identity.userArn':
+      return (r) => r.client.iam?.userArn;
+    case 'identity.caller':
+    case 'identity.user':
+      return (r) => r.client.iam?.userId;
     case 'requestTime':
       return (r) => requestTime(r.requestTimeEpoch);
     case 'requestTimeEpoch':
@@ -211,6 +220,6 @@ function getterOf(name: string, place: StagePlace): Getter {
       return v === undefined || v === null || typeof v === 'object' ? undefined : String(v);
     };
   }
-  // `identity.apiKey` (the key's value: no log of this project writes a secret), IAM and Cognito identities, WAF: nothing written
+  // `identity.apiKey` (the key's value: no log of this project writes a secret), Cognito identities, WAF: nothing written
   return ABSENT;
 }

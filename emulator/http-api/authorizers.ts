@@ -74,13 +74,13 @@ export class HttpAuthorizers {
   /** The route's authorization of one request: allowed, with what requestContext.authorizer holds, or API Gateway's answer. */
   async authorize(route: HttpRouteDescription, req: ProxyRequest, ctx: ProxyContext, runtime: LambdaRuntime): Promise<Authorization> {
     const auth = route.authorization;
-    const authorizer = auth && this.byId.get(auth.authorizerId);
-    if (!auth || !authorizer) return { allow: true, authorizer: {} };
-    return authorizer.type === 'JWT' ? this.jwt(authorizer, route, req, ctx) : this.lambda(authorizer, route, req, ctx, runtime);
+    // AWS_IAM is the server's to check (../gateway/execute-api-iam.ts)
+    const authorizer = auth && auth.type !== 'AWS_IAM' ? this.byId.get(auth.authorizerId) : undefined;
+    if (!authorizer || !auth || auth.type === 'AWS_IAM') return { allow: true, authorizer: {} };
+    return authorizer.type === 'JWT' ? this.jwt(authorizer, auth.scopes, route, req, ctx) : this.lambda(authorizer, route, req, ctx, runtime);
   }
 
-  private jwt(a: HttpJwtAuthorizerDescription, route: HttpRouteDescription, req: ProxyRequest, ctx: ProxyContext): Authorization {
-    const scopes = route.authorization!.scopes;
+  private jwt(a: HttpJwtAuthorizerDescription, scopes: readonly string[], route: HttpRouteDescription, req: ProxyRequest, ctx: ProxyContext): Authorization {
     const raw = identityValue(a.identitySource, req, ctx, this.o.api);
     if (raw === undefined || raw === '') return UNAUTHORIZED;
     const token = raw.startsWith('Bearer ') ? raw.slice('Bearer '.length).trim() : raw.trim();

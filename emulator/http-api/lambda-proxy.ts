@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { requestTime } from '../gateway/events.ts';
+import type { IamCaller } from '../gateway/execute-api-iam.ts';
 
 /**
  * API Gateway's Lambda proxy integration, both ways: the event a request becomes and the HTTP
@@ -55,6 +56,8 @@ export interface ProxyContext {
   timeEpoch: number;
   /** requestContext.authorizer as given (absent: none) */
   authorizer?: Record<string, unknown>;
+  /** an AWS_IAM route's or method's signed caller (../gateway/execute-api-iam.ts): 1.0's requestContext.identity, 2.0's authorizer.iam */
+  iam?: IamCaller;
   /** REST only: the resource's id (requestContext.resourceId); one is derived from the path when absent */
   resourceId?: string;
   /** REST only: the API's binaryMediaTypes ('image/png', 'image/*', '*\/*'); none: every body is text */
@@ -91,7 +94,7 @@ export function eventV2(req: ProxyRequest, ctx: ProxyContext): Record<string, un
   event.requestContext = {
     accountId: ctx.accountId,
     apiId: ctx.apiId,
-    ...(ctx.authorizer ? { authorizer: ctx.authorizer } : {}),
+    ...(ctx.iam ? { authorizer: { iam: { accessKey: ctx.iam.accessKey, accountId: ctx.iam.accountId, callerId: ctx.iam.userId, cognitoIdentity: null, principalOrgId: null, userArn: ctx.iam.userArn, userId: ctx.iam.userId } } } : ctx.authorizer ? { authorizer: ctx.authorizer } : {}),
     domainName: ctx.domainName,
     domainPrefix: ctx.domainName.split('.', 1)[0],
     // http.path is the path as sent, stage prefix included (AWS's event-v2.json on a named stage)
@@ -147,6 +150,8 @@ export function eventV1(req: ProxyRequest, ctx: ProxyContext, api: Api): Record<
   const pathParameters = nonEmpty(ctx.pathParameters) ? ctx.pathParameters : null;
   const stageVariables = nonEmpty(ctx.stageVariables) ? ctx.stageVariables : null;
   const authorizer = ctx.authorizer ? { authorizer: ctx.authorizer } : {};
+  // a signed caller of an AWS_IAM route or method: who it is ("Lambda proxy integrations": the AWS_IAM example)
+  const iam = ctx.iam;
 
   if (api === 'rest') {
     // the order of the REST page's AWS_IAM example, with the fields it leaves out where AWS's current events have them
@@ -163,17 +168,17 @@ export function eventV1(req: ProxyRequest, ctx: ProxyContext, api: Api): Record<
       extendedRequestId: ctx.requestId,
       identity: {
         cognitoIdentityPoolId: null,
-        accountId: null,
+        accountId: iam?.accountId ?? null,
         cognitoIdentityId: null,
-        caller: null,
+        caller: iam?.userId ?? null,
         sourceIp: req.sourceIp,
         principalOrgId: null,
-        accessKey: null,
+        accessKey: iam?.accessKey ?? null,
         cognitoAuthenticationType: null,
         cognitoAuthenticationProvider: null,
-        userArn: null,
+        userArn: iam?.userArn ?? null,
         userAgent,
-        user: null,
+        user: iam?.userId ?? null,
       },
       ...authorizer,
       domainName: ctx.domainName,
@@ -193,18 +198,18 @@ export function eventV1(req: ProxyRequest, ctx: ProxyContext, api: Api): Record<
     extendedRequestId: ctx.requestId,
     httpMethod: req.method,
     identity: {
-      accessKey: null,
-      accountId: null,
-      caller: null,
+      accessKey: iam?.accessKey ?? null,
+      accountId: iam?.accountId ?? null,
+      caller: iam?.userId ?? null,
       cognitoAuthenticationProvider: null,
       cognitoAuthenticationType: null,
       cognitoIdentityId: null,
       cognitoIdentityPoolId: null,
       principalOrgId: null,
       sourceIp: req.sourceIp,
-      user: null,
+      user: iam?.userId ?? null,
       userAgent,
-      userArn: null,
+      userArn: iam?.userArn ?? null,
     },
     path: req.rawPath,
     protocol: req.protocol,

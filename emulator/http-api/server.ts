@@ -3,6 +3,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
 import { AccessLog, integrationFacts, type AccessLogSettings } from '../gateway/access-log.ts';
 import type { AccessLogRecord } from '../gateway/access-log-format.ts';
+import { executeApiArn, iamInvoke, type IamCaller } from '../gateway/execute-api-iam.ts';
+import type { IamGate } from '../iam/iam-gate.ts';
 import { ApiMetrics } from '../gateway/api-metrics.ts';
 import { TokenBucket } from '../gateway/rate-limit.ts';
 import { stampReach } from '../probe-reach.ts';
@@ -50,6 +52,8 @@ export interface HttpApiOptions {
   authorizerRefusals?: { mode: 'enforce' | 'report'; authorizers: ReadonlyMap<string, string> };
   /** the stage's access log settings, checked (../apigatewayv2/access-log-settings.ts), and where lines go */
   accessLog?: { settings: AccessLogSettings; logs: LogSink };
+  /** who signed a request to an AWS_IAM route, and what its role allows (absent: IAM off; every signed caller admitted) */
+  iam?: IamGate;
   log: (line: string) => void;
 }
 
@@ -98,6 +102,7 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
     let routeKey: string | undefined;
     let integration: AccessLogRecord['integration'];
     let authorizer: Record<string, unknown> | undefined;
+    let iamCaller: IamCaller | undefined;
     /** `preflight`: the API's own answer to a CORS preflight, its headers as they are */
     const answer = (status: number, body: Buffer, headers: Array<[string, string]>, route?: string, preflight = false) => {
       const out: Record<string, string | string[]> = {};
@@ -120,7 +125,7 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
       if (accessLog?.enabled) {
         accessLog.write({
           requestId,
-          client: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '', ...(authorizer ? { authorizer } : {}) },
+          client: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '', ...(authorizer ? { authorizer } : {}), ...(iamCaller ? { iam: iamCaller } : {}) },
           routeKey,
           requestTimeEpoch,
           status,
@@ -170,8 +175,14 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
       timeEpoch: Date.now(),
     };
     // the route's authorizer before its integration: refused, the integration is never called
-    let authorized = context as typeof context & { authorizer?: Record<string, unknown> };
-    if (route.authorization) {
+    let authorized = context as typeof context & { authorizer?: Record<string, unknown>; iam?: IamCaller };
+    if (route.authorization?.type === 'AWS_IAM') {
+      const decision = iamInvoke(req.headers, executeApiArn(o.region, o.accountId, api.id, stage, method, path), o.accountId, o.iam);
+      // unsigned or denied alike: 403 Forbidden (assumed: an HTTP API has no gateway responses to tell them apart)
+      if (!decision.allowed) return message(403, 'Forbidden', metricRoute);
+      authorized = { ...context, iam: decision.caller };
+      iamCaller = decision.caller;
+    } else if (route.authorization) {
       const decision = await authorizers.authorize(route, request, context, runtime);
       if (!decision.allow) return message(decision.status, decision.message, metricRoute, decision.headers);
       authorized = { ...context, authorizer: decision.authorizer };

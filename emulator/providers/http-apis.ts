@@ -14,13 +14,14 @@ import type { Provider } from './provider.ts';
  * the config's `iam` asks. JWT authorizers check tokens against the local copies of their issuers'
  * keys the config names (`template.jwks`; checked before anything starts: ../config.ts). A stage's
  * AccessLogSettings are checked as API Gateway checks an HTTP API's (no account CloudWatch role
- * needed) and its lines written to the log group.
+ * needed) and its lines written to the log group. An AWS_IAM route asks the stack's IAM about
+ * the function that signed a request (../gateway/execute-api-iam.ts).
  */
 export const httpApisProvider: Provider<'httpApis'> = {
   name: 'httpApis',
   what: 'HTTP APIs',
   after: [],
-  async start({ config, stack, metrics, log, logs, functionOf }) {
+  async start({ config, stack, metrics, log, logs, gate, functionOf }) {
     const servers: HttpApiServer[] = [];
     const close = async () => {
       await Promise.all(servers.map((s) => s.close()));
@@ -54,6 +55,7 @@ export const httpApisProvider: Provider<'httpApis'> = {
         const server = await startHttpApi({
           api,
           ...(accessLog ? { accessLog: { settings: accessLog, logs } } : {}),
+          ...(gate ? { iam: gate } : {}),
           host: config.host,
           region: config.region,
           accountId: config.accountId,

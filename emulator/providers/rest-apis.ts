@@ -21,7 +21,7 @@ export const restApisProvider: Provider<'restApis'> = {
   name: 'restApis',
   what: 'REST APIs',
   after: [],
-  async start({ config, stack, metrics, log, logs, iam, functionOf, cloudWatchRoleArn }, running) {
+  async start({ config, stack, metrics, log, logs, iam, gate, functionOf, cloudWatchRoleArn }, running) {
     const servers: RestApiServer[] = [];
     const close = async () => {
       await Promise.all(servers.map((s) => s.close()));
@@ -57,6 +57,7 @@ export const restApisProvider: Provider<'restApis'> = {
         const server = await startRestApi({
           api,
           ...(accessLogs.size > 0 ? { accessLogs: { settings: accessLogs, logs } } : {}),
+          ...(gate ? { iam: gate } : {}),
           apiKeys: stack.apiKeys ?? [],
           usagePlans: stack.usagePlans ?? [],
           host: config.host,

@@ -5,6 +5,8 @@ import type { LogSink, MetricSink } from '../cloudwatch/types.ts';
 import { AccessLog, type AccessLogSettings } from '../gateway/access-log.ts';
 import type { AccessLogRecord } from '../gateway/access-log-format.ts';
 import { ApiMetrics } from '../gateway/api-metrics.ts';
+import { executeApiArn, iamInvoke, type IamCaller } from '../gateway/execute-api-iam.ts';
+import type { IamGate } from '../iam/iam-gate.ts';
 import type { AwsIntegrationService } from '../gateway/aws-integration-uri.ts';
 import { awsId } from '../gateway/ids.ts';
 import { TokenBucket } from '../gateway/rate-limit.ts';
@@ -16,7 +18,7 @@ import { stampReach } from '../probe-reach.ts';
 import type { ApiKeyDescription, RestApiDescription, RestMethodDescription, RestStageDescription, UsagePlanDescription } from '../stack-model/stack-description.ts';
 import { RestAuthorizer } from './authorizers.ts';
 import { BackendClient } from './backend-call.ts';
-import { GATEWAY_ANSWERS, type GatewayAnswer } from './gateway-responses.ts';
+import { accessDenied, GATEWAY_ANSWERS, type GatewayAnswer } from './gateway-responses.ts';
 import type { MethodIntegration } from './integration.ts';
 import { requestLookups, type MethodRequest } from './method-request.ts';
 import { prepareIntegration } from './prepare-integration.ts';
@@ -34,10 +36,11 @@ import { methodSettingsKey, UsagePlans } from './usage-plans.ts';
  *    quota (usage-plans.ts: 403 Forbidden, 429 Too Many Requests, 429 Limit Exceeded);
  * 3. the stage's throttle, its MethodSettings' per method (429 Too Many Requests); AWS's order of
  *    throttles puts the usage plan's before the stage's;
- * 4. authorization: a CUSTOM method's Lambda authorizer (authorizers.ts); AWS_IAM and
- *    COGNITO_USER_POOLS are not checked here: a request without the `Authorization` header is
- *    refused as AWS refuses it (AWS_IAM: 403 Missing Authentication Token; Cognito: 401
- *    Unauthorized), one with it passes (said at start);
+ * 4. authorization: a CUSTOM method's Lambda authorizer (authorizers.ts); AWS_IAM's signed
+ *    caller and what its role allows (../gateway/execute-api-iam.ts: unsigned, 403 Missing
+ *    Authentication Token; denied, 403 with IAM's words); COGNITO_USER_POOLS is not checked: a
+ *    request without the `Authorization` header is 401 Unauthorized, one with it passes (said at
+ *    start);
  * 5. under ApiKeySource AUTHORIZER, the key the authorizer named (`usageIdentifierKey`), as in 2;
  * 6. the integration (prepare-integration.ts).
  *
@@ -75,6 +78,8 @@ export interface RestApiOptions {
   sessionTokenOf?(roleArn: string): string | undefined;
   /** the stages' access log settings, checked (../apigatewayv2/access-log-settings.ts), by stage name, and where lines go */
   accessLogs?: { settings: ReadonlyMap<string, AccessLogSettings>; logs: LogSink };
+  /** who signed a request to an AWS_IAM method, and what its role allows (absent: IAM off; every signed caller admitted) */
+  iam?: IamGate;
   log: (line: string) => void;
 }
 
@@ -162,10 +167,8 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
     });
   }
   for (const method of api.methods) {
-    if (method.authorizationType === 'AWS_IAM' || method.authorizationType === 'COGNITO_USER_POOLS') {
-      said.push(
-        `REST API ${api.logicalId}: method ${methodKey(method)}: AuthorizationType ${method.authorizationType} is not checked: a request without an Authorization header is refused as on AWS (${method.authorizationType === 'AWS_IAM' ? '403 Missing Authentication Token' : '401 Unauthorized'}), one with it passes`,
-      );
+    if (method.authorizationType === 'COGNITO_USER_POOLS') {
+      said.push(`REST API ${api.logicalId}: method ${methodKey(method)}: AuthorizationType COGNITO_USER_POOLS is not checked: a request without an Authorization header is refused as on AWS (401 Unauthorized), one with it passes`);
     }
   }
 
@@ -180,6 +183,7 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
     let served: RestMethodDescription | undefined;
     let apiKeyId: string | undefined;
     let authorizerContext: Record<string, unknown> | undefined;
+    let iamCaller: IamCaller | undefined;
     let integration: AccessLogRecord['integration'];
     let gatewayError: AccessLogRecord['error'];
     const answer = (status: number, body: Buffer, headers: ReadonlyArray<[string, string]>, errorType?: string, integrationLatencyMs?: number) => {
@@ -207,7 +211,7 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
         stage.accessLog.write({
           requestId,
           extendedRequestId,
-          client: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '', ...(authorizerContext ? { authorizer: authorizerContext } : {}) },
+          client: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: req.headers['user-agent'] ?? '', ...(authorizerContext ? { authorizer: authorizerContext } : {}), ...(iamCaller ? { iam: iamCaller } : {}) },
           routeKey: served && methodKey(served),
           requestTimeEpoch: timeEpoch,
           status,
@@ -276,7 +280,7 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
       timeEpoch,
       binaryMediaTypes: api.binaryMediaTypes,
     };
-    const methodArn = `arn:aws:execute-api:${o.region}:${o.accountId}:${api.id}/${stage.description.name}/${httpMethod}${path}`;
+    const methodArn = executeApiArn(o.region, o.accountId, api.id, stage.description.name, httpMethod, path);
     let usageIdentifierKey: string | undefined;
     if (method.authorizationType === 'CUSTOM') {
       const authorizer = method.authorizerId === undefined ? undefined : authorizers.get(method.authorizerId);
@@ -293,8 +297,12 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
       if (!outcome.allow) return gateway(outcome.answer);
       authorizerContext = outcome.authorizer;
       usageIdentifierKey = outcome.usageIdentifierKey;
-    } else if ((method.authorizationType === 'AWS_IAM' || method.authorizationType === 'COGNITO_USER_POOLS') && !lookups.header('authorization')[0]) {
-      return gateway(method.authorizationType === 'AWS_IAM' ? GATEWAY_ANSWERS.missingAuthenticationToken : GATEWAY_ANSWERS.unauthorized);
+    } else if (method.authorizationType === 'AWS_IAM') {
+      const decision = iamInvoke(req.headers, methodArn, o.accountId, o.iam);
+      if (!decision.allowed) return gateway(decision.unsigned ? GATEWAY_ANSWERS.missingAuthenticationToken : accessDenied(403, JSON.stringify({ Message: decision.message })));
+      iamCaller = decision.caller;
+    } else if (method.authorizationType === 'COGNITO_USER_POOLS' && !lookups.header('authorization')[0]) {
+      return gateway(GATEWAY_ANSWERS.unauthorized);
     }
     if (method.apiKeyRequired && api.apiKeySource === 'AUTHORIZER') {
       apiKeyId = plans.keyIdOf(usageIdentifierKey);
@@ -302,7 +310,7 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
       if (refused) return gateway(refused);
     }
 
-    const event = eventV1(proxyRequest, { ...proxyContext, ...(authorizerContext ? { authorizer: authorizerContext } : {}) }, 'rest');
+    const event = eventV1(proxyRequest, { ...proxyContext, ...(authorizerContext ? { authorizer: authorizerContext } : {}), ...(iamCaller ? { iam: iamCaller } : {}) }, 'rest');
     const request: MethodRequest = {
       method,
       stage: stage.description,

@@ -326,16 +326,12 @@ function bodyAuthorization(file: string, at: TemplatePath, routeKey: string, sec
   if (requirements.length > 1 || names.length !== 1) throw new NotRun(`route ${routeKey} of its OpenAPI definition names several security requirements (${names.join(', ')}): an HTTP API route has one authorizer`);
   const name = names[0]!;
   const scheme = schemes.get(name);
-  if (scheme === 'AWS_IAM') throw new NotRun(iamNotRun(`route ${routeKey} of its OpenAPI definition`));
+  if (scheme === 'AWS_IAM') return { type: 'AWS_IAM' };
   if (scheme === undefined) throw templateError(file, at, `${name} is not an authorizer of components.securitySchemes (an x-amazon-apigateway-authorizer)`);
   const scopes = (requirements[0] as Record<string, unknown>)[name];
   if (scopes !== undefined && scopes !== null && (!Array.isArray(scopes) || scopes.some((x) => typeof x !== 'string'))) throw templateError(file, [...at, 0, name], 'must be a list of scopes');
   return { type: scheme.type === 'JWT' ? 'JWT' : 'CUSTOM', authorizerId: scheme.id, scopes: scheme.type === 'JWT' ? ((scopes ?? []) as string[]) : [] };
 }
-
-/** Why a route under IAM authorization is not served, in one clause. */
-const iamNotRun = (route: string) =>
-  `${route} uses AWS_IAM authorization, which is not emulated: the emulator checks no SigV4 signature and knows no policy of a caller outside the stack's functions`;
 
 /** A Route resource's authorization: none (NONE), or its JWT or CUSTOM authorizer and scopes, as API Gateway takes them. */
 function routeAuthorization(
@@ -348,7 +344,7 @@ function routeAuthorization(
   authorizers: ReadonlyMap<string, HttpAuthorizerDescription>,
 ): HttpRouteDescription['authorization'] {
   if (type === 'NONE') return undefined;
-  if (type === 'AWS_IAM') throw new NotRun(iamNotRun(route));
+  if (type === 'AWS_IAM') return { type };
   if (type !== 'JWT' && type !== 'CUSTOM') throw templateError(file, [...at, 'AuthorizationType'], `${type}: an HTTP API route's AuthorizationType is NONE, JWT, CUSTOM or AWS_IAM`);
   const authorizer = authorizerId === undefined ? undefined : authorizers.get(authorizerId);
   if (!authorizer) throw templateError(file, [...at, 'AuthorizerId'], `${authorizerId ?? '(missing)'} is not an authorizer of this API: a ${type} route names one (AuthorizerId: !Ref <authorizer>)`);

@@ -337,8 +337,8 @@ export interface HttpRouteDescription {
   payloadFormatVersion: '1.0' | '2.0';
   /** TimeoutInMillis: 50 to 30,000 (the default) */
   timeoutMs: number;
-  /** AuthorizationType JWT or CUSTOM, its authorizer (an HttpAuthorizerDescription's id) and AuthorizationScopes; absent: NONE */
-  authorization?: { type: 'JWT' | 'CUSTOM'; authorizerId: string; scopes: string[] };
+  /** AuthorizationType JWT or CUSTOM, its authorizer (an HttpAuthorizerDescription's id) and AuthorizationScopes, or AWS_IAM (../gateway/execute-api-iam.ts); absent: NONE */
+  authorization?: { type: 'JWT' | 'CUSTOM'; authorizerId: string; scopes: string[] } | { type: 'AWS_IAM' };
 }
 
 export interface RouteDescription {

@@ -248,13 +248,11 @@ describe('an HTTP API the emulator does not run yet', () => {
     const described = await read({
       Echo: inlineFunction(),
       Http: { Type: 'AWS::ApiGatewayV2::Api', Properties: { Name: 'h', ProtocolType: 'HTTP' } },
-      R: route('GET /me', 'I', { AuthorizationType: 'AWS_IAM' }),
-      I: integration('2.0'),
+      R: route('GET /me', 'I'),
+      I: integration('2.0', { ConnectionType: 'VPC_LINK', ConnectionId: 'vl-1' }),
     });
     expect(described.httpApis).toBeUndefined();
-    expect(described.warnings).toContain(
-      "HTTP API Http is not served: route GET /me (R) uses AWS_IAM authorization, which is not emulated: the emulator checks no SigV4 signature and knows no policy of a caller outside the stack's functions",
-    );
+    expect(described.warnings).toContain('HTTP API Http is not served: integration I goes through a VPC link, which is not emulated');
     expect(described.notEmulated.map((r) => r.logicalId)).toEqual(expect.arrayContaining(['Http', 'R', 'I']));
   });
 
