@@ -79,7 +79,7 @@ const SETTING_RULES = {
 
   'limits.idleTimeoutSeconds': z.number().positive().default(600),
   'limits.maxConnectionSeconds': z.number().positive().default(7_200),
-  /** Account throttle shared by inbound messages and @connections calls; default: AWS's for the stack's region (accountThrottleDefault). */
+  /** Account throttle shared by inbound messages, @connections calls and HTTP and REST API requests; default: AWS's for the stack's region (accountThrottleDefault). */
   'limits.accountRps': z.number().positive().optional(),
   'limits.accountBurst': z.number().positive().optional(),
   /**

@@ -1,3 +1,4 @@
+import { TokenBucket } from './gateway/rate-limit.ts';
 import { PATH_ROUTE, type LambdaRuntimeInfo, type StackReady } from '../common/stack-ready.ts';
 import { UserError } from '../common/errors.ts';
 import { awsEndpointUrls, type StackServiceEndpoints } from './aws-endpoint-urls.ts';
@@ -173,6 +174,7 @@ export async function startStack(options: StartStackOptions): Promise<RunningSta
     secrets,
     authorizerFunction,
     functionOf,
+    accountThrottle: new TokenBucket(config.limits.accountRps, config.limits.accountBurst),
     cloudWatchRoleArn: stack.apiGatewayAccount?.cloudWatchRoleArn ?? (config.apiGatewayCloudWatchRole ? defaultCloudWatchRoleArn(config.accountId) : undefined),
     memoryOf,
     reservedOf,

@@ -4,8 +4,8 @@ import type { Throttle } from './stage.ts';
  * API Gateway's account settings in the region (the v1 REST API's GetAccount, `GET /account`,
  * what the SDK's APIGatewayClient sends with `Accept: application/json`; UpdateAccount, `PATCH
  * /account`): the account's throttle, shared by every API's requests and the WebSocket callback
- * (@connections) API, i.e. the account bucket the gateway enforces (`limits.accountRps`, burst
- * `limits.accountBurst`), and the CloudWatch role API Gateway logs with (`cloudwatchRoleArn`).
+ * (@connections) API, i.e. the one account bucket the WebSocket, HTTP and REST APIs all take from
+ * (`limits.accountRps`, burst `limits.accountBurst`; ../stack.ts), and the CloudWatch role API Gateway logs with (`cloudwatchRoleArn`).
  * The emulated account is one already set up for logging (config `apiGatewayCloudWatchRole`,
  * default true; a template's `AWS::ApiGateway::Account` names its own), or one without the role,
  * whose stages cannot enable access logging. `features` and `apiKeyVersion` are what an account

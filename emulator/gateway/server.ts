@@ -51,6 +51,8 @@ export interface GatewayOptions {
   invokeRefusals?: InvokeRefusals;
   /** Routes whose integration is `AWS` (SQS, SNS, EventBridge), the services' local endpoints and the roles' sessions (aws-integration.ts) */
   awsIntegrations?: AwsIntegrationOptions;
+  /** The account's throttle, shared with the stack's HTTP and REST APIs (default: one of the config's limits of its own) */
+  account?: TokenBucket;
 }
 
 export interface GatewayStats {
@@ -141,7 +143,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     awsIntegration,
     accessLog: new AccessLog(options.logs, { apiId: config.apiId, accountId: config.accountId, stage, domainName }),
     newConnections: new TokenBucket(config.limits.newConnectionsPerSecond, config.limits.newConnectionsPerSecond),
-    account: new TokenBucket(config.limits.accountRps, config.limits.accountBurst),
+    account: options.account ?? new TokenBucket(config.limits.accountRps, config.limits.accountBurst),
     // A stage without a throttle of its own is held to the account's (API Gateway's default).
     stage: new TokenBucket(config.limits.stageRps ?? config.limits.accountRps, config.limits.stageBurst ?? config.limits.accountBurst),
     routeThrottles: new Map(Object.entries(config.limits.routeThrottles).map(([route, t]) => [route, new TokenBucket(t.rps, t.burst)])),

@@ -54,6 +54,8 @@ export interface HttpApiOptions {
   accessLog?: { settings: AccessLogSettings; logs: LogSink };
   /** who signed a request to an AWS_IAM route, and what its role allows (absent: IAM off; every signed caller admitted) */
   iam?: IamGate;
+  /** the account's throttle, shared by every API of the stack */
+  account: TokenBucket;
   log: (line: string) => void;
 }
 
@@ -75,8 +77,8 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
   const metrics = new ApiMetrics(o.metrics, api.id, stage, (route) => (route === '$default' ? 'ANY' : route.split(' ', 1)[0]!));
   // the per-route set only with detailed metrics on, as API Gateway sends it
   const routeOf = (r: HttpRouteDescription | undefined) => (api.stage.detailedMetrics ? r?.routeKey : undefined);
-  // the stage's default throttle (the account's 10,000 and 5,000 where it sets none), and each route's own
-  const stageBucket = new TokenBucket(api.stage.throttle?.rateLimit ?? 10_000, api.stage.throttle?.burstLimit ?? 5_000);
+  // the stage's default throttle (where it sets none, the account's alone holds it), each route's own, then the account's
+  const stageBucket = api.stage.throttle && new TokenBucket(api.stage.throttle.rateLimit, api.stage.throttle.burstLimit);
   const routeBuckets = new Map(Object.entries(api.stage.routeThrottles).map(([key, t]) => [key, new TokenBucket(t.rateLimit, t.burstLimit)]));
   const authorizers = new HttpAuthorizers({
     api,
@@ -158,7 +160,8 @@ export async function startHttpApi(o: HttpApiOptions): Promise<HttpApiServer> {
     routeKey = route.routeKey;
     const metricRoute = routeOf(route);
     stampReach(o.metrics, reachHop.http(route.routeKey), body);
-    if (!(routeBuckets.get(route.routeKey) ?? stageBucket).tryTake()) return message(429, 'Too Many Requests', metricRoute);
+    const bucket = routeBuckets.get(route.routeKey) ?? stageBucket;
+    if ((bucket && !bucket.tryTake()) || !o.account.tryTake()) return message(429, 'Too Many Requests', metricRoute);
     if (!runtime) return message(503, 'Service Unavailable', metricRoute);
 
     const request: ProxyRequest = { method, rawPath, path, rawQueryString, rawHeaders: req.rawHeaders, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', protocol: `HTTP/${req.httpVersion}` };

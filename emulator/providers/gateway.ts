@@ -13,7 +13,7 @@ export const gatewayProvider: Provider<'gateway'> = {
   name: 'gateway',
   what: 'gateway',
   after: [],
-  async start({ config, stack, metrics, logs, log, gate, iam, invokeRefusals, authorizerFunction, functionOf, cloudWatchRoleArn }, running) {
+  async start({ config, stack, metrics, logs, log, gate, iam, invokeRefusals, authorizerFunction, functionOf, cloudWatchRoleArn, accountThrottle }, running) {
     const authorizer = stack.authorizer;
     const gateway = await startGateway({
       config,
@@ -36,6 +36,7 @@ export const gatewayProvider: Provider<'gateway'> = {
           }
         : {}),
       ...(invokeRefusals ? { invokeRefusals } : {}),
+      account: accountThrottle,
     });
     const stageSettings = stack.api?.stage.accessLog;
     gateway.accessLog.configure(

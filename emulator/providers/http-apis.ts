@@ -21,7 +21,7 @@ export const httpApisProvider: Provider<'httpApis'> = {
   name: 'httpApis',
   what: 'HTTP APIs',
   after: [],
-  async start({ config, stack, metrics, log, logs, gate, functionOf }) {
+  async start({ config, stack, metrics, log, logs, gate, accountThrottle, functionOf }) {
     const servers: HttpApiServer[] = [];
     const close = async () => {
       await Promise.all(servers.map((s) => s.close()));
@@ -56,6 +56,7 @@ export const httpApisProvider: Provider<'httpApis'> = {
           api,
           ...(accessLog ? { accessLog: { settings: accessLog, logs } } : {}),
           ...(gate ? { iam: gate } : {}),
+          account: accountThrottle,
           host: config.host,
           region: config.region,
           accountId: config.accountId,

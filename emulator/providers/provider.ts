@@ -14,6 +14,7 @@ import type { HttpApiServer } from '../http-api/server.ts';
 import type { RestApiServer } from '../rest-api/server.ts';
 import type { AccessRecord } from '../iam/access-ledger.ts';
 import type { IamGate } from '../iam/iam-gate.ts';
+import type { TokenBucket } from '../gateway/rate-limit.ts';
 import type { IamGrants } from '../iam/role-sessions.ts';
 import type { LambdaApiServer } from '../lambda-api/server.ts';
 import type { FunctionStats, LambdaRuntime } from '../lambda/types.ts';
@@ -75,6 +76,12 @@ export interface StackContext {
   authorizerFunction: FunctionDescription | undefined;
   /** the function a route or the authorizer names by logical id */
   functionOf(logicalId: string): FunctionDescription;
+  /**
+   * The account's API Gateway throttle (`limits.accountRps`, `accountBurst`), one bucket for every
+   * API of the stack, as AWS throttles an account per region across HTTP, REST and WebSocket APIs
+   * and the @connections callbacks
+   */
+  accountThrottle: TokenBucket;
   /** the account's API Gateway CloudWatch role: the template's, else one already set up unless the config says the account has none */
   cloudWatchRoleArn: string | undefined;
   memoryOf(f: FunctionDescription): number;

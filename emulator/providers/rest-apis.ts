@@ -21,7 +21,7 @@ export const restApisProvider: Provider<'restApis'> = {
   name: 'restApis',
   what: 'REST APIs',
   after: [],
-  async start({ config, stack, metrics, log, logs, iam, gate, functionOf, cloudWatchRoleArn }, running) {
+  async start({ config, stack, metrics, log, logs, iam, gate, accountThrottle, functionOf, cloudWatchRoleArn }, running) {
     const servers: RestApiServer[] = [];
     const close = async () => {
       await Promise.all(servers.map((s) => s.close()));
@@ -58,6 +58,7 @@ export const restApisProvider: Provider<'restApis'> = {
           api,
           ...(accessLogs.size > 0 ? { accessLogs: { settings: accessLogs, logs } } : {}),
           ...(gate ? { iam: gate } : {}),
+          account: accountThrottle,
           apiKeys: stack.apiKeys ?? [],
           usagePlans: stack.usagePlans ?? [],
           host: config.host,

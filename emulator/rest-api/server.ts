@@ -34,8 +34,9 @@ import { methodSettingsKey, UsagePlans } from './usage-plans.ts';
  *    Authentication Token); the probe's reach stamped at `rest:<METHOD> <path>`;
  * 2. under ApiKeySource HEADER, a method requiring a key: the key and its usage plan's throttle and
  *    quota (usage-plans.ts: 403 Forbidden, 429 Too Many Requests, 429 Limit Exceeded);
- * 3. the stage's throttle, its MethodSettings' per method (429 Too Many Requests); AWS's order of
- *    throttles puts the usage plan's before the stage's;
+ * 3. the stage's throttle, its MethodSettings' per method, then the account's, shared by every API
+ *    of the stack (429 Too Many Requests); AWS's order of throttles puts the usage plan's before
+ *    the stage's;
  * 4. authorization: a CUSTOM method's Lambda authorizer (authorizers.ts); AWS_IAM's signed
  *    caller and what its role allows (../gateway/execute-api-iam.ts: unsigned, 403 Missing
  *    Authentication Token; denied, 403 with IAM's words); COGNITO_USER_POOLS is not checked: a
@@ -54,8 +55,6 @@ import { methodSettingsKey, UsagePlans } from './usage-plans.ts';
 
 /** A REST API's request payload may be 10 MB ("Amazon API Gateway quotas"). */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
-/** The account's throttle, where a stage sets none ("Amazon API Gateway quotas": 10,000 rps, a 5,000 burst). */
-const ACCOUNT_THROTTLE = { rateLimit: 10_000, burstLimit: 5_000 };
 
 export interface RestApiOptions {
   api: RestApiDescription;
@@ -80,6 +79,8 @@ export interface RestApiOptions {
   accessLogs?: { settings: ReadonlyMap<string, AccessLogSettings>; logs: LogSink };
   /** who signed a request to an AWS_IAM method, and what its role allows (absent: IAM off; every signed caller admitted) */
   iam?: IamGate;
+  /** the account's throttle, shared by every API of the stack */
+  account: TokenBucket;
   log: (line: string) => void;
 }
 
@@ -99,7 +100,8 @@ export interface RestApiServer {
 interface StageRuntime {
   description: RestStageDescription;
   metrics: ApiMetrics;
-  bucket: TokenBucket;
+  /** MethodSettings `/*\/*`'s throttle; absent: the account's alone holds the stage */
+  bucket?: TokenBucket;
   methodBuckets: Map<string, TokenBucket>;
   integrations: Map<RestMethodDescription, MethodIntegration>;
   /** set once the API listens (its domain name is in the lines) */
@@ -157,11 +159,10 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
         said.push(`iam: REST API ${api.logicalId}: ${refusalWhy}: ${o.refusals.mode === 'enforce' ? 'the method fails as on AWS (500 {"message": "Internal server error"})' : 'it would fail on AWS (report: invoked)'}`);
       }
     }
-    const throttle = stage.throttle ?? ACCOUNT_THROTTLE;
     stages.set(stage.name, {
       description: stage,
       metrics: new ApiMetrics(o.metrics, apiName, stage.name, (route) => route.split(' ', 1)[0]!, 'ApiName'),
-      bucket: new TokenBucket(throttle.rateLimit, throttle.burstLimit),
+      ...(stage.throttle ? { bucket: new TokenBucket(stage.throttle.rateLimit, stage.throttle.burstLimit) } : {}),
       methodBuckets: new Map(Object.entries(stage.methodThrottles).map(([key, t]) => [key, new TokenBucket(t.rateLimit, t.burstLimit)])),
       integrations,
     });
@@ -264,7 +265,7 @@ export async function startRestApi(o: RestApiOptions): Promise<RestApiServer> {
       if (refused) return gateway(refused);
     }
     const bucket = stage.methodBuckets.get(settingsKey) ?? stage.methodBuckets.get(methodSettingsKey(method.path, '*')) ?? stage.bucket;
-    if (!bucket.tryTake()) return gateway(GATEWAY_ANSWERS.throttled);
+    if ((bucket && !bucket.tryTake()) || !o.account.tryTake()) return gateway(GATEWAY_ANSWERS.throttled);
 
     const proxyRequest: ProxyRequest = { method: httpMethod, rawPath, path, rawQueryString, rawHeaders: req.rawHeaders, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', protocol: `HTTP/${req.httpVersion}` };
     const proxyContext = {
